@@ -1,0 +1,5 @@
+; Every call whose callee is a name or a member chain; rules resolve the callee through
+; `require`/`import` in Rust (`const { exec: run } = require("child_process")`).
+(call_expression
+  function: [(identifier) (member_expression)] @func
+  arguments: (arguments) @args) @call

@@ -1,0 +1,542 @@
+//! JavaScript and TypeScript: `require`/`import` resolution, scopes and constant analysis.
+
+use std::collections::BTreeMap;
+
+use tree_sitter::Node;
+
+use super::{
+    named_children, text, walk_scope, Binding, Lookup, ModuleBinding, Semantic, Sink, MAX_DEPTH,
+};
+
+const GLOBALS: &[&str] = &[
+    "eval",
+    "Function",
+    "setTimeout",
+    "setInterval",
+    "require",
+    "parseInt",
+    "parseFloat",
+    "Number",
+    "String",
+    "encodeURIComponent",
+];
+
+fn is_scope(node: Node) -> bool {
+    matches!(
+        node.kind(),
+        "function_declaration"
+            | "function_expression"
+            | "function"
+            | "arrow_function"
+            | "method_definition"
+            | "generator_function_declaration"
+            | "generator_function"
+            | "class_declaration"
+            | "class"
+    )
+}
+
+fn strip_node_prefix(module: &str) -> &str {
+    module.strip_prefix("node:").unwrap_or(module)
+}
+
+pub(super) fn string_value<'s>(node: Node, src: &'s str) -> Option<&'s str> {
+    match node.kind() {
+        "string" => {
+            let t = text(node, src);
+            t.get(1..t.len().saturating_sub(1))
+        }
+        "template_string"
+            if !named_children(node)
+                .iter()
+                .any(|c| c.kind() == "template_substitution") =>
+        {
+            let t = text(node, src);
+            t.get(1..t.len().saturating_sub(1))
+        }
+        _ => None,
+    }
+}
+
+/// `require("m")` → `m`, when `require` is the global one.
+fn require_target(node: Node, src: &str) -> Option<String> {
+    if node.kind() != "call_expression" {
+        return None;
+    }
+    let func = node.child_by_field_name("function")?;
+    if func.kind() != "identifier" || text(func, src) != "require" {
+        return None;
+    }
+    let args = node.child_by_field_name("arguments")?;
+    let first = named_children(args).into_iter().next()?;
+    string_value(first, src).map(|m| strip_node_prefix(m).to_owned())
+}
+
+/// The qualified name a `require` expression (possibly with member accesses) stands for.
+fn required_name(node: Node, src: &str) -> Option<String> {
+    match node.kind() {
+        "call_expression" => require_target(node, src),
+        "member_expression" => {
+            let base = required_name(node.child_by_field_name("object")?, src)?;
+            Some(format!(
+                "{base}.{}",
+                text(node.child_by_field_name("property")?, src)
+            ))
+        }
+        "await_expression" | "parenthesized_expression" => required_name(node.named_child(0)?, src),
+        _ => None,
+    }
+}
+
+/// Records what a declarator binds: `x = require("m")`, `{ a, b: c } = require("m")`.
+fn declarator_imports(decl: Node, src: &str, out: &mut BTreeMap<String, String>) -> bool {
+    let (Some(name), Some(value)) = (
+        decl.child_by_field_name("name"),
+        decl.child_by_field_name("value"),
+    ) else {
+        return false;
+    };
+    let Some(module) = required_name(value, src) else {
+        return false;
+    };
+    match name.kind() {
+        "identifier" => {
+            out.insert(text(name, src).to_owned(), module);
+        }
+        "object_pattern" => {
+            for prop in named_children(name) {
+                match prop.kind() {
+                    "shorthand_property_identifier_pattern" => {
+                        let n = text(prop, src);
+                        out.insert(n.to_owned(), format!("{module}.{n}"));
+                    }
+                    "pair_pattern" => {
+                        if let (Some(k), Some(v)) = (
+                            prop.child_by_field_name("key"),
+                            prop.child_by_field_name("value"),
+                        ) {
+                            if v.kind() == "identifier" {
+                                out.insert(
+                                    text(v, src).to_owned(),
+                                    format!("{module}.{}", text(k, src)),
+                                );
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        _ => return false,
+    }
+    true
+}
+
+fn import_statement(stmt: Node, src: &str, out: &mut BTreeMap<String, String>) {
+    let Some(source) = stmt
+        .child_by_field_name("source")
+        .and_then(|s| string_value(s, src))
+    else {
+        // TypeScript `import x = require("m")`.
+        for clause in named_children(stmt) {
+            if clause.kind() == "import_require_clause" {
+                if let (Some(id), Some(m)) = (
+                    named_children(clause)
+                        .into_iter()
+                        .find(|c| c.kind() == "identifier"),
+                    clause
+                        .child_by_field_name("source")
+                        .and_then(|s| string_value(s, src)),
+                ) {
+                    out.insert(text(id, src).to_owned(), strip_node_prefix(m).to_owned());
+                }
+            }
+        }
+        return;
+    };
+    let module = strip_node_prefix(source);
+    for clause in named_children(stmt) {
+        if clause.kind() != "import_clause" {
+            continue;
+        }
+        for part in named_children(clause) {
+            match part.kind() {
+                // Default and namespace imports of Node modules are the module object.
+                "identifier" => {
+                    out.insert(text(part, src).to_owned(), module.to_owned());
+                }
+                "namespace_import" => {
+                    if let Some(id) = named_children(part)
+                        .into_iter()
+                        .find(|c| c.kind() == "identifier")
+                    {
+                        out.insert(text(id, src).to_owned(), module.to_owned());
+                    }
+                }
+                "named_imports" => {
+                    for spec in named_children(part) {
+                        if spec.kind() != "import_specifier" {
+                            continue;
+                        }
+                        let Some(name) = spec.child_by_field_name("name") else {
+                            continue;
+                        };
+                        let local = spec.child_by_field_name("alias").unwrap_or(name);
+                        let imported = string_value(name, src).unwrap_or(text(name, src));
+                        out.insert(text(local, src).to_owned(), format!("{module}.{imported}"));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+fn is_const_declaration(decl: Node, src: &str) -> bool {
+    decl.parent()
+        .filter(|p| p.kind() == "lexical_declaration")
+        .and_then(|p| p.child_by_field_name("kind"))
+        .is_some_and(|k| text(k, src) == "const")
+}
+
+pub(super) fn semantic(root: Node, src: &str) -> Semantic {
+    let mut sem = Semantic::default();
+    let mut values: BTreeMap<String, Vec<Option<Node>>> = BTreeMap::new();
+    let mut stmts = named_children(root);
+    while let Some(stmt) = stmts.pop() {
+        match stmt.kind() {
+            "import_statement" => import_statement(stmt, src, &mut sem.imports),
+            "export_statement" => {
+                if let Some(d) = stmt.child_by_field_name("declaration") {
+                    stmts.push(d);
+                }
+            }
+            "lexical_declaration" | "variable_declaration" => {
+                for decl in named_children(stmt)
+                    .into_iter()
+                    .filter(|d| d.kind() == "variable_declarator")
+                {
+                    if declarator_imports(decl, src, &mut sem.imports) {
+                        continue;
+                    }
+                    let Some(name) = decl.child_by_field_name("name") else {
+                        continue;
+                    };
+                    if name.kind() == "identifier" {
+                        // Only `const` is fixed: `let`/`var` may be reassigned anywhere.
+                        let value = decl
+                            .child_by_field_name("value")
+                            .filter(|_| is_const_declaration(decl, src));
+                        values
+                            .entry(text(name, src).to_owned())
+                            .or_default()
+                            .push(value);
+                    } else {
+                        walk_scope(name, &is_scope, &mut |n| {
+                            if matches!(
+                                n.kind(),
+                                "identifier" | "shorthand_property_identifier_pattern"
+                            ) {
+                                values
+                                    .entry(text(n, src).to_owned())
+                                    .or_default()
+                                    .push(None);
+                            }
+                        });
+                    }
+                }
+            }
+            "function_declaration" | "generator_function_declaration" | "class_declaration" => {
+                if let Some(name) = stmt.child_by_field_name("name") {
+                    values
+                        .entry(text(name, src).to_owned())
+                        .or_default()
+                        .push(None);
+                }
+            }
+            _ => {}
+        }
+    }
+    for name in values.keys() {
+        sem.bindings.insert(name.clone(), ModuleBinding::Other);
+    }
+    loop {
+        let mut changed = false;
+        for (name, vals) in &values {
+            if sem.bindings.get(name) == Some(&ModuleBinding::Constant) {
+                continue;
+            }
+            if vals
+                .iter()
+                .all(|v| v.is_some_and(|v| is_constant(&sem, src, v, Sink::Code, 1)))
+            {
+                sem.bindings.insert(name.clone(), ModuleBinding::Constant);
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    sem
+}
+
+fn has_param(func: Node, src: &str, name: &str) -> bool {
+    if let Some(p) = func.child_by_field_name("parameter") {
+        return text(p, src) == name;
+    }
+    let Some(params) = func.child_by_field_name("parameters") else {
+        return false;
+    };
+    let mut found = false;
+    walk_scope(params, &is_scope, &mut |n| {
+        if matches!(
+            n.kind(),
+            "identifier" | "shorthand_property_identifier_pattern"
+        ) && text(n, src) == name
+        {
+            // Skip identifiers in default values and type annotations' right-hand sides.
+            let in_default = n.parent().is_some_and(|p| {
+                p.kind() == "assignment_pattern" && p.child_by_field_name("right") == Some(n)
+            });
+            if !in_default {
+                found = true;
+            }
+        }
+    });
+    found
+}
+
+fn bindings_in<'t>(scope: Node<'t>, src: &str, name: &str) -> Vec<Binding<'t>> {
+    let mut out = Vec::new();
+    let Some(body) = scope.child_by_field_name("body") else {
+        return out;
+    };
+    let mut imports = BTreeMap::new();
+    walk_scope(body, &is_scope, &mut |n| match n.kind() {
+        "variable_declarator" => {
+            let Some(target) = n.child_by_field_name("name") else {
+                return;
+            };
+            imports.clear();
+            if declarator_imports(n, src, &mut imports) {
+                if let Some(q) = imports.get(name) {
+                    out.push(Binding::Import(q.clone()));
+                }
+                return;
+            }
+            if target.kind() == "identifier" {
+                if text(target, src) == name {
+                    match n.child_by_field_name("value") {
+                        Some(v) => out.push(Binding::Value(v)),
+                        // `let x;` is assigned later; those assignments are collected too.
+                        None => {}
+                    }
+                }
+            } else {
+                let mut hit = false;
+                walk_scope(target, &is_scope, &mut |id| {
+                    if matches!(
+                        id.kind(),
+                        "identifier" | "shorthand_property_identifier_pattern"
+                    ) && text(id, src) == name
+                    {
+                        hit = true;
+                    }
+                });
+                if hit {
+                    out.push(Binding::Opaque);
+                }
+            }
+        }
+        "assignment_expression" => {
+            if let (Some(l), Some(r)) = (
+                n.child_by_field_name("left"),
+                n.child_by_field_name("right"),
+            ) {
+                if l.kind() == "identifier" && text(l, src) == name {
+                    out.push(Binding::Value(r));
+                }
+            }
+        }
+        "augmented_assignment_expression" => {
+            if let (Some(l), Some(r)) = (
+                n.child_by_field_name("left"),
+                n.child_by_field_name("right"),
+            ) {
+                if l.kind() == "identifier" && text(l, src) == name {
+                    out.push(Binding::Augmented(r));
+                }
+            }
+        }
+        "for_in_statement" => {
+            if n.child_by_field_name("left").is_some_and(|l| {
+                text(l, src)
+                    .split(|c: char| !c.is_alphanumeric() && c != '_' && c != '$')
+                    .any(|w| w == name)
+            }) {
+                out.push(Binding::Opaque);
+            }
+        }
+        "catch_clause" => {
+            if n.child_by_field_name("parameter")
+                .is_some_and(|p| text(p, src) == name)
+            {
+                out.push(Binding::Opaque);
+            }
+        }
+        "function_declaration" | "class_declaration" | "generator_function_declaration" => {
+            if n.child_by_field_name("name")
+                .is_some_and(|id| text(id, src) == name)
+            {
+                out.push(Binding::Opaque);
+            }
+        }
+        "import_statement" => {
+            imports.clear();
+            import_statement(n, src, &mut imports);
+            if let Some(q) = imports.get(name) {
+                out.push(Binding::Import(q.clone()));
+            }
+        }
+        _ => {}
+    });
+    out
+}
+
+pub(super) fn lookup<'t>(sem: &Semantic, src: &str, ident: Node<'t>) -> Lookup<'t> {
+    let name = text(ident, src);
+    let mut scope = ident.parent();
+    while let Some(s) = scope {
+        if is_scope(s) && !matches!(s.kind(), "class_declaration" | "class") {
+            let mut bindings = bindings_in(s, src, name);
+            if has_param(s, src, name) {
+                bindings.insert(0, Binding::Param);
+            }
+            if !bindings.is_empty() {
+                return Lookup::Local(bindings);
+            }
+        }
+        scope = s.parent();
+    }
+    if let Some(q) = sem.imports.get(name) {
+        return Lookup::Import(q.clone());
+    }
+    match sem.bindings.get(name) {
+        Some(b) => Lookup::Module(b.clone()),
+        None => Lookup::Unbound,
+    }
+}
+
+pub(super) fn resolve(sem: &Semantic, src: &str, node: Node) -> Option<String> {
+    match node.kind() {
+        "identifier" => match lookup(sem, src, node) {
+            Lookup::Import(q) => Some(q),
+            Lookup::Local(bindings) => match bindings.as_slice() {
+                [Binding::Import(q)] => Some(q.clone()),
+                [Binding::Value(v)] => required_name(*v, src),
+                _ => None,
+            },
+            Lookup::Unbound => {
+                let name = text(node, src);
+                GLOBALS.contains(&name).then(|| format!("global.{name}"))
+            }
+            Lookup::Module(_) => None,
+        },
+        "member_expression" => {
+            let object = node.child_by_field_name("object")?;
+            let property = node.child_by_field_name("property")?;
+            let base = match object.kind() {
+                "call_expression" => require_target(object, src)?,
+                _ => resolve(sem, src, object)?,
+            };
+            // `global.x`, `globalThis.x` and `window.x` are the global itself.
+            match base.as_str() {
+                "global.global" | "global.globalThis" | "global.window" => {
+                    Some(format!("global.{}", text(property, src)))
+                }
+                _ => Some(format!("{base}.{}", text(property, src))),
+            }
+        }
+        "parenthesized_expression" | "non_null_expression" | "await_expression" => {
+            resolve(sem, src, node.named_child(0)?)
+        }
+        "call_expression" => require_target(node, src),
+        _ => None,
+    }
+}
+
+fn is_sanitiser(qualified: &str, _sink: Sink) -> bool {
+    matches!(
+        qualified,
+        "global.parseInt"
+            | "global.parseFloat"
+            | "global.Number"
+            | "global.Math.floor"
+            | "global.Math.round"
+    )
+}
+
+pub(super) fn is_constant(sem: &Semantic, src: &str, node: Node, sink: Sink, depth: u32) -> bool {
+    if depth > MAX_DEPTH {
+        return false;
+    }
+    let recurse = |n: Node| is_constant(sem, src, n, sink, depth + 1);
+    match node.kind() {
+        "string" | "number" | "true" | "false" | "null" | "undefined" | "regex" => true,
+        "template_string" => named_children(node)
+            .into_iter()
+            .filter(|c| c.kind() == "template_substitution")
+            .all(|s| named_children(s).into_iter().all(recurse)),
+        "binary_expression" => {
+            node.child_by_field_name("left").is_some_and(recurse)
+                && node.child_by_field_name("right").is_some_and(recurse)
+        }
+        "parenthesized_expression"
+        | "array"
+        | "as_expression"
+        | "satisfies_expression"
+        | "non_null_expression" => named_children(node)
+            .into_iter()
+            .filter(|c| !c.kind().contains("type") && c.kind() != "comment")
+            .all(recurse),
+        "ternary_expression" => {
+            node.child_by_field_name("consequence").is_some_and(recurse)
+                && node.child_by_field_name("alternative").is_some_and(recurse)
+        }
+        "unary_expression" => node.child_by_field_name("argument").is_some_and(recurse),
+        "call_expression" => {
+            let Some(func) = node.child_by_field_name("function") else {
+                return false;
+            };
+            if resolve(sem, src, func).is_some_and(|q| is_sanitiser(&q, sink)) {
+                return true;
+            }
+            // `"a".concat(b)`, `[a, b].join(" ")` of constants.
+            if func.kind() == "member_expression" {
+                let method = func.child_by_field_name("property").map(|p| text(p, src));
+                if matches!(
+                    method,
+                    Some("concat" | "join" | "toUpperCase" | "toLowerCase" | "trim")
+                ) {
+                    let args = node
+                        .child_by_field_name("arguments")
+                        .map(named_children)
+                        .unwrap_or_default();
+                    return func.child_by_field_name("object").is_some_and(recurse)
+                        && args.into_iter().all(recurse);
+                }
+            }
+            false
+        }
+        "identifier" => match lookup(sem, src, node) {
+            Lookup::Local(bindings) => bindings.iter().all(|b| match b {
+                Binding::Value(v) | Binding::Augmented(v) => recurse(*v),
+                _ => false,
+            }),
+            Lookup::Module(b) => b == ModuleBinding::Constant,
+            _ => text(node, src) == "undefined",
+        },
+        _ => false,
+    }
+}

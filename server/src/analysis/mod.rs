@@ -1,0 +1,202 @@
+//! Shared machinery the rules use: the per-file semantic model (imports resolved to qualified
+//! names, module-level bindings), scope lookups, constant analysis, and the query runner.
+
+use std::collections::BTreeMap;
+
+use tree_sitter::{Node, Tree};
+
+use crate::syntax::{Family, Language};
+
+mod javascript;
+mod python;
+
+/// The node's source text ("" if the range is not valid UTF-8 boundaries, which cannot happen
+/// for nodes of a tree parsed from `source`).
+pub fn text<'s>(node: Node, source: &'s str) -> &'s str {
+    source.get(node.byte_range()).unwrap_or("")
+}
+
+/// What a name is bound to at module level.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ModuleBinding {
+    /// Bound (every time) to a value fixed by the code.
+    Constant,
+    /// Bound to something else: a def, a class, a call result, a loop variable.
+    Other,
+}
+
+/// The file-level facts every rule shares. Built once per analysis from the top-level
+/// statements; its hash keys the per-item result cache, so it holds only what rules may read.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Semantic {
+    /// Local name → qualified name (`np` → `numpy`, `run` → `child_process.exec`).
+    pub imports: BTreeMap<String, String>,
+    /// Module-level names other than imports.
+    pub bindings: BTreeMap<String, ModuleBinding>,
+}
+
+impl Semantic {
+    pub fn build(language: Language, tree: &Tree, source: &str) -> Self {
+        match language.family() {
+            Family::Python => python::semantic(tree.root_node(), source),
+            Family::JavaScript => javascript::semantic(tree.root_node(), source),
+        }
+    }
+}
+
+/// What one assignment-like construct binds a name to.
+#[derive(Clone, Debug)]
+pub enum Binding<'t> {
+    /// A function parameter: data from the caller.
+    Param,
+    /// `name = value` (or a declaration with an initialiser).
+    Value(Node<'t>),
+    /// `name += value`.
+    Augmented(Node<'t>),
+    /// An import of a qualified name.
+    Import(String),
+    /// Bound in a way we do not evaluate (loop target, unpacking, `with … as`, a def).
+    Opaque,
+}
+
+/// The result of looking a name up from a use site.
+#[derive(Clone, Debug)]
+pub enum Lookup<'t> {
+    /// Bound in an enclosing function; every binding in that scope.
+    Local(Vec<Binding<'t>>),
+    Module(ModuleBinding),
+    Import(String),
+    /// Not bound in the file: a builtin/global, or a name we cannot see.
+    Unbound,
+}
+
+/// The kind of sink a value flows into; sanitisers differ by sink.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sink {
+    Sql,
+    Shell,
+    Code,
+    Deserialize,
+}
+
+pub fn lookup<'t>(language: Language, sem: &Semantic, source: &str, ident: Node<'t>) -> Lookup<'t> {
+    match language.family() {
+        Family::Python => python::lookup(sem, source, ident),
+        Family::JavaScript => javascript::lookup(sem, source, ident),
+    }
+}
+
+pub fn resolve(language: Language, sem: &Semantic, source: &str, node: Node) -> Option<String> {
+    match language.family() {
+        Family::Python => python::resolve(sem, source, node),
+        Family::JavaScript => javascript::resolve(sem, source, node),
+    }
+}
+
+pub fn is_constant(
+    language: Language,
+    sem: &Semantic,
+    source: &str,
+    node: Node,
+    sink: Sink,
+) -> bool {
+    match language.family() {
+        Family::Python => python::is_constant(sem, source, node, sink, 0),
+        Family::JavaScript => javascript::is_constant(sem, source, node, sink, 0),
+    }
+}
+
+/// How deep constant analysis follows names through assignments before giving up.
+const MAX_DEPTH: u32 = 8;
+
+/// Named children of a node, collected (tree-sitter cursors make iterators awkward).
+pub fn named_children(node: Node) -> Vec<Node> {
+    let mut cursor = node.walk();
+    node.named_children(&mut cursor).collect()
+}
+
+/// Calls `f` on every named descendant of `node`, not descending into nodes for which
+/// `is_scope` is true (nested functions and classes have their own bindings).
+pub fn walk_scope<'t>(
+    node: Node<'t>,
+    is_scope: &dyn Fn(Node) -> bool,
+    f: &mut dyn FnMut(Node<'t>),
+) {
+    let mut cursor = node.walk();
+    for child in node.named_children(&mut cursor) {
+        f(child);
+        if !is_scope(child) {
+            walk_scope(child, is_scope, f);
+        }
+    }
+}
+
+/// The string value of a plain string literal (no interpolation), without quotes or prefixes.
+pub fn string_value<'s>(language: Language, node: Node, source: &'s str) -> Option<&'s str> {
+    match language.family() {
+        Family::Python => python::string_value(node, source),
+        Family::JavaScript => javascript::string_value(node, source),
+    }
+}
+
+/// A call's arguments: positional ones in order, and keyword ones (Python) by name.
+pub struct Arguments<'t> {
+    pub positional: Vec<Node<'t>>,
+    /// `name=value` nodes.
+    pub keywords: Vec<Node<'t>>,
+}
+
+impl<'t> Arguments<'t> {
+    pub fn of(args: Node<'t>) -> Self {
+        let mut positional = Vec::new();
+        let mut keywords = Vec::new();
+        for a in named_children(args) {
+            match a.kind() {
+                "comment" => {}
+                "keyword_argument" => keywords.push(a),
+                _ => positional.push(a),
+            }
+        }
+        Self {
+            positional,
+            keywords,
+        }
+    }
+
+    /// The value of keyword argument `name`.
+    pub fn keyword(&self, name: &str, source: &str) -> Option<Node<'t>> {
+        self.keyword_node(name, source)
+            .and_then(|k| k.child_by_field_name("value"))
+    }
+
+    /// The whole `name=value` node.
+    pub fn keyword_node(&self, name: &str, source: &str) -> Option<Node<'t>> {
+        self.keywords
+            .iter()
+            .find(|k| {
+                k.child_by_field_name("name")
+                    .is_some_and(|n| text(n, source) == name)
+            })
+            .copied()
+    }
+
+    /// Positional argument `index`, or the keyword argument `name` in its place.
+    pub fn get(&self, index: usize, name: &str, source: &str) -> Option<Node<'t>> {
+        self.positional
+            .get(index)
+            .copied()
+            .filter(|a| !a.kind().ends_with("splat"))
+            .or_else(|| self.keyword(name, source))
+    }
+}
+
+/// The byte range to delete to remove argument `arg` together with one adjacent comma.
+pub fn argument_removal_range(arg: Node) -> std::ops::Range<usize> {
+    if let Some(prev) = arg.prev_named_sibling() {
+        return prev.end_byte()..arg.end_byte();
+    }
+    match arg.next_named_sibling() {
+        Some(next) => arg.start_byte()..next.start_byte(),
+        None => arg.byte_range(),
+    }
+}

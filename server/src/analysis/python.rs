@@ -1,0 +1,532 @@
+//! Python: imports, scopes and constant analysis over tree-sitter-python trees.
+
+use std::collections::BTreeMap;
+
+use tree_sitter::Node;
+
+use super::{
+    named_children, text, walk_scope, Binding, Lookup, ModuleBinding, Semantic, Sink, MAX_DEPTH,
+};
+
+const BUILTINS: &[&str] = &[
+    "eval",
+    "exec",
+    "compile",
+    "open",
+    "input",
+    "__import__",
+    "int",
+    "float",
+    "bool",
+    "len",
+    "str",
+    "getattr",
+    "setattr",
+    "print",
+    "repr",
+    "format",
+];
+
+fn is_scope(node: Node) -> bool {
+    matches!(
+        node.kind(),
+        "function_definition" | "class_definition" | "lambda"
+    )
+}
+
+/// Statements whose bodies still belong to the enclosing scope.
+fn is_block_statement(kind: &str) -> bool {
+    matches!(
+        kind,
+        "if_statement"
+            | "elif_clause"
+            | "else_clause"
+            | "try_statement"
+            | "except_clause"
+            | "except_group_clause"
+            | "finally_clause"
+            | "with_statement"
+            | "for_statement"
+            | "while_statement"
+            | "block"
+            | "match_statement"
+            | "case_clause"
+    )
+}
+
+/// Records the names an import statement binds.
+fn collect_import(node: Node, src: &str, out: &mut BTreeMap<String, String>) {
+    match node.kind() {
+        "import_statement" => {
+            let mut cursor = node.walk();
+            for name in node.children_by_field_name("name", &mut cursor) {
+                match name.kind() {
+                    // `import a.b` binds `a`.
+                    "dotted_name" => {
+                        let full = text(name, src);
+                        let first = full.split('.').next().unwrap_or(full).trim();
+                        out.insert(first.to_owned(), first.to_owned());
+                    }
+                    "aliased_import" => {
+                        if let (Some(n), Some(a)) = (
+                            name.child_by_field_name("name"),
+                            name.child_by_field_name("alias"),
+                        ) {
+                            out.insert(text(a, src).to_owned(), normalise(text(n, src)));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        "import_from_statement" => {
+            let Some(module) = node.child_by_field_name("module_name") else {
+                return;
+            };
+            // Relative imports name this project's modules: keep the dots out of the name.
+            let module = normalise(text(module, src).trim_start_matches('.'));
+            let mut cursor = node.walk();
+            for name in node.children_by_field_name("name", &mut cursor) {
+                let (local, imported) = match name.kind() {
+                    "dotted_name" => (text(name, src), text(name, src)),
+                    "aliased_import" => match (
+                        name.child_by_field_name("alias"),
+                        name.child_by_field_name("name"),
+                    ) {
+                        (Some(a), Some(n)) => (text(a, src), text(n, src)),
+                        _ => continue,
+                    },
+                    _ => continue,
+                };
+                let qualified = if module.is_empty() {
+                    normalise(imported)
+                } else {
+                    format!("{module}.{}", normalise(imported))
+                };
+                out.insert(local.to_owned(), qualified);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn normalise(dotted: &str) -> String {
+    dotted
+        .split('.')
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// Builds the module's semantic model from its top-level statements.
+pub(super) fn semantic(root: Node, src: &str) -> Semantic {
+    let mut sem = Semantic::default();
+    let mut values: BTreeMap<String, Vec<Option<Node>>> = BTreeMap::new();
+    fn visit<'t>(
+        node: Node<'t>,
+        src: &str,
+        sem: &mut Semantic,
+        values: &mut BTreeMap<String, Vec<Option<Node<'t>>>>,
+    ) {
+        for stmt in named_children(node) {
+            match stmt.kind() {
+                "import_statement" | "import_from_statement" => {
+                    collect_import(stmt, src, &mut sem.imports)
+                }
+                "function_definition" | "class_definition" => {
+                    if let Some(name) = stmt.child_by_field_name("name") {
+                        values
+                            .entry(text(name, src).to_owned())
+                            .or_default()
+                            .push(None);
+                    }
+                }
+                "decorated_definition" => {
+                    if let Some(name) = stmt
+                        .child_by_field_name("definition")
+                        .and_then(|d| d.child_by_field_name("name"))
+                    {
+                        values
+                            .entry(text(name, src).to_owned())
+                            .or_default()
+                            .push(None);
+                    }
+                }
+                "expression_statement" => {
+                    for expr in named_children(stmt) {
+                        record_assignment(expr, src, values);
+                    }
+                }
+                "for_statement" => {
+                    if let Some(left) = stmt.child_by_field_name("left") {
+                        for id in identifiers_in(left) {
+                            values
+                                .entry(text(id, src).to_owned())
+                                .or_default()
+                                .push(None);
+                        }
+                    }
+                    visit(stmt, src, sem, values);
+                }
+                kind if is_block_statement(kind) => visit(stmt, src, sem, values),
+                _ => {}
+            }
+        }
+    }
+    visit(root, src, &mut sem, &mut values);
+    // Constant-ness of module names may depend on each other (`B = A + "x"`): iterate to a
+    // fixpoint, starting from "not constant".
+    for name in values.keys() {
+        if !sem.imports.contains_key(name) {
+            sem.bindings.insert(name.clone(), ModuleBinding::Other);
+        }
+    }
+    loop {
+        let mut changed = false;
+        for (name, vals) in &values {
+            if sem.imports.contains_key(name)
+                || sem.bindings.get(name) == Some(&ModuleBinding::Constant)
+            {
+                continue;
+            }
+            let constant = vals
+                .iter()
+                .all(|v| v.is_some_and(|v| is_constant(&sem, src, v, Sink::Code, 1)));
+            if constant {
+                sem.bindings.insert(name.clone(), ModuleBinding::Constant);
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    sem
+}
+
+/// Records a module-level `name = value` (None: a value we do not evaluate).
+fn record_assignment<'t>(
+    e: Node<'t>,
+    src: &str,
+    values: &mut BTreeMap<String, Vec<Option<Node<'t>>>>,
+) {
+    let Some(left) = e.child_by_field_name("left") else {
+        return;
+    };
+    let value = match e.kind() {
+        "assignment" => match e.child_by_field_name("right") {
+            // `a = b = "x"`: both names get the innermost value.
+            Some(r) if r.kind() == "assignment" => {
+                record_assignment(r, src, values);
+                Some(innermost_value(r))
+            }
+            r => r,
+        },
+        "augmented_assignment" => None,
+        _ => return,
+    };
+    if left.kind() == "identifier" {
+        values
+            .entry(text(left, src).to_owned())
+            .or_default()
+            .push(value);
+    } else {
+        for id in identifiers_in(left) {
+            values
+                .entry(text(id, src).to_owned())
+                .or_default()
+                .push(None);
+        }
+    }
+}
+
+fn identifiers_in(node: Node) -> Vec<Node> {
+    if node.kind() == "identifier" {
+        return vec![node];
+    }
+    let mut out = Vec::new();
+    walk_scope(node, &is_scope, &mut |n| {
+        if n.kind() == "identifier" {
+            out.push(n);
+        }
+    });
+    out
+}
+
+fn param_names<'t>(func: Node<'t>, src: &str, name: &str) -> bool {
+    let Some(params) = func.child_by_field_name("parameters") else {
+        return false;
+    };
+    for p in named_children(params) {
+        let id = match p.kind() {
+            "identifier" => Some(p),
+            "default_parameter" | "typed_default_parameter" => p.child_by_field_name("name"),
+            "typed_parameter" | "list_splat_pattern" | "dictionary_splat_pattern" => {
+                named_children(p)
+                    .into_iter()
+                    .find(|c| c.kind() == "identifier" || c.kind().ends_with("splat_pattern"))
+                    .and_then(|c| {
+                        if c.kind() == "identifier" {
+                            Some(c)
+                        } else {
+                            named_children(c)
+                                .into_iter()
+                                .find(|x| x.kind() == "identifier")
+                        }
+                    })
+            }
+            _ => None,
+        };
+        if id.is_some_and(|id| text(id, src) == name) {
+            return true;
+        }
+    }
+    false
+}
+
+/// Every binding of `name` directly inside `scope` (not in nested functions).
+fn bindings_in<'t>(scope: Node<'t>, src: &str, name: &str) -> (Vec<Binding<'t>>, bool) {
+    let mut out = Vec::new();
+    let mut global = false;
+    let body = scope.child_by_field_name("body").unwrap_or(scope);
+    let mut imports = BTreeMap::new();
+    walk_scope(body, &is_scope, &mut |n| match n.kind() {
+        "assignment" => {
+            if let Some(left) = n.child_by_field_name("left") {
+                if left.kind() == "identifier" {
+                    if text(left, src) == name {
+                        match n.child_by_field_name("right") {
+                            Some(r) if r.kind() != "assignment" => out.push(Binding::Value(r)),
+                            Some(r) => out.push(Binding::Value(innermost_value(r))),
+                            None => {}
+                        }
+                    }
+                } else if identifiers_in(left).iter().any(|id| text(*id, src) == name) {
+                    out.push(Binding::Opaque);
+                }
+            }
+        }
+        "augmented_assignment" => {
+            if let (Some(left), Some(right)) = (
+                n.child_by_field_name("left"),
+                n.child_by_field_name("right"),
+            ) {
+                if left.kind() == "identifier" && text(left, src) == name {
+                    out.push(Binding::Augmented(right));
+                }
+            }
+        }
+        "named_expression" => {
+            if let (Some(left), Some(right)) = (
+                n.child_by_field_name("name"),
+                n.child_by_field_name("value"),
+            ) {
+                if text(left, src) == name {
+                    out.push(Binding::Value(right));
+                }
+            }
+        }
+        "for_statement" | "for_in_clause" => {
+            if let Some(left) = n.child_by_field_name("left") {
+                if identifiers_in(left).iter().any(|id| text(*id, src) == name) {
+                    out.push(Binding::Opaque);
+                }
+            }
+        }
+        "as_pattern_target" | "except_clause" => {
+            if identifiers_in(n).iter().any(|id| text(*id, src) == name)
+                && n.kind() == "as_pattern_target"
+            {
+                out.push(Binding::Opaque);
+            }
+        }
+        "function_definition" | "class_definition" => {
+            if n.child_by_field_name("name")
+                .is_some_and(|id| text(id, src) == name)
+            {
+                out.push(Binding::Opaque);
+            }
+        }
+        "import_statement" | "import_from_statement" => {
+            imports.clear();
+            collect_import(n, src, &mut imports);
+            if let Some(q) = imports.get(name) {
+                out.push(Binding::Import(q.clone()));
+            }
+        }
+        "global_statement" | "nonlocal_statement" => {
+            if named_children(n).iter().any(|id| text(*id, src) == name) {
+                global = true;
+            }
+        }
+        _ => {}
+    });
+    (out, global)
+}
+
+fn innermost_value(mut node: Node) -> Node {
+    while node.kind() == "assignment" {
+        match node.child_by_field_name("right") {
+            Some(r) => node = r,
+            None => break,
+        }
+    }
+    node
+}
+
+pub(super) fn lookup<'t>(sem: &Semantic, src: &str, ident: Node<'t>) -> Lookup<'t> {
+    let name = text(ident, src);
+    let mut scope = ident.parent();
+    while let Some(s) = scope {
+        if matches!(s.kind(), "function_definition" | "lambda") {
+            let is_param = param_names(s, src, name);
+            let (mut bindings, global) = if s.kind() == "lambda" {
+                (Vec::new(), false)
+            } else {
+                bindings_in(s, src, name)
+            };
+            if global {
+                break;
+            }
+            if is_param {
+                bindings.insert(0, Binding::Param);
+            }
+            if !bindings.is_empty() {
+                return Lookup::Local(bindings);
+            }
+        }
+        scope = s.parent();
+    }
+    if let Some(q) = sem.imports.get(name) {
+        return Lookup::Import(q.clone());
+    }
+    match sem.bindings.get(name) {
+        Some(b) => Lookup::Module(b.clone()),
+        None => Lookup::Unbound,
+    }
+}
+
+pub(super) fn resolve(sem: &Semantic, src: &str, node: Node) -> Option<String> {
+    match node.kind() {
+        "identifier" => match lookup(sem, src, node) {
+            Lookup::Import(q) => Some(q),
+            Lookup::Local(bindings) => match bindings.as_slice() {
+                [Binding::Import(q)] => Some(q.clone()),
+                _ => None,
+            },
+            Lookup::Unbound => {
+                let name = text(node, src);
+                BUILTINS.contains(&name).then(|| format!("builtins.{name}"))
+            }
+            Lookup::Module(_) => None,
+        },
+        "attribute" => {
+            let object = node.child_by_field_name("object")?;
+            let attr = node.child_by_field_name("attribute")?;
+            let base = resolve(sem, src, object)?;
+            if base.starts_with("builtins.") {
+                return None;
+            }
+            Some(format!("{base}.{}", text(attr, src)))
+        }
+        "parenthesized_expression" => resolve(sem, src, node.named_child(0)?),
+        _ => None,
+    }
+}
+
+/// Names whose result cannot carry an injection into any sink.
+fn is_sanitiser(qualified: &str, sink: Sink) -> bool {
+    match qualified {
+        "builtins.int" | "builtins.float" | "builtins.bool" | "builtins.len" | "uuid.UUID" => true,
+        "shlex.quote" | "pipes.quote" => sink == Sink::Shell,
+        _ => false,
+    }
+}
+
+pub(super) fn is_constant(sem: &Semantic, src: &str, node: Node, sink: Sink, depth: u32) -> bool {
+    if depth > MAX_DEPTH {
+        return false;
+    }
+    let recurse = |n: Node| is_constant(sem, src, n, sink, depth + 1);
+    match node.kind() {
+        "integer" | "float" | "true" | "false" | "none" | "ellipsis" => true,
+        "string" => named_children(node)
+            .into_iter()
+            .filter(|c| c.kind() == "interpolation")
+            .all(|i| i.child_by_field_name("expression").is_some_and(recurse)),
+        "concatenated_string"
+        | "tuple"
+        | "list"
+        | "set"
+        | "parenthesized_expression"
+        | "expression_list" => named_children(node)
+            .into_iter()
+            .filter(|c| c.kind() != "comment")
+            .all(recurse),
+        "dictionary" => named_children(node)
+            .into_iter()
+            .all(|pair| named_children(pair).into_iter().all(recurse)),
+        "binary_operator" | "boolean_operator" => {
+            node.child_by_field_name("left").is_some_and(recurse)
+                && node.child_by_field_name("right").is_some_and(recurse)
+        }
+        "unary_operator" => node.child_by_field_name("argument").is_some_and(recurse),
+        "conditional_expression" => {
+            // `a if cond else b`: the value is a or b.
+            let parts = named_children(node);
+            parts.len() == 3 && recurse(parts[0]) && recurse(parts[2])
+        }
+        "call" => {
+            let (Some(func), Some(args)) = (
+                node.child_by_field_name("function"),
+                node.child_by_field_name("arguments"),
+            ) else {
+                return false;
+            };
+            if let Some(q) = resolve(sem, src, func) {
+                if is_sanitiser(&q, sink) {
+                    return true;
+                }
+            }
+            // `"...".format(...)` and `"sep".join(...)` of constants.
+            if func.kind() == "attribute" {
+                let method = func.child_by_field_name("attribute").map(|a| text(a, src));
+                if matches!(
+                    method,
+                    Some("format" | "join" | "upper" | "lower" | "strip")
+                ) {
+                    return func.child_by_field_name("object").is_some_and(recurse)
+                        && named_children(args).into_iter().all(|a| match a.kind() {
+                            "keyword_argument" => {
+                                a.child_by_field_name("value").is_some_and(recurse)
+                            }
+                            _ => recurse(a),
+                        });
+                }
+            }
+            false
+        }
+        "identifier" => match lookup(sem, src, node) {
+            Lookup::Local(bindings) => bindings.iter().all(|b| match b {
+                Binding::Value(v) | Binding::Augmented(v) => recurse(*v),
+                _ => false,
+            }),
+            Lookup::Module(b) => b == ModuleBinding::Constant,
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+pub(super) fn string_value<'s>(node: Node, src: &'s str) -> Option<&'s str> {
+    if node.kind() != "string" {
+        return None;
+    }
+    let parts = named_children(node);
+    if parts.iter().any(|c| c.kind() == "interpolation") {
+        return None;
+    }
+    let start = parts.iter().find(|c| c.kind() == "string_start")?;
+    let end = parts.iter().rfind(|c| c.kind() == "string_end")?;
+    src.get(start.end_byte()..end.start_byte())
+}

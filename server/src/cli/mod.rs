@@ -1,0 +1,133 @@
+//! The command line: `lsp`, `check`, `rules`, `explain`.
+
+mod catalog;
+mod check;
+mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+pub use catalog::rules_markdown;
+
+#[derive(Parser)]
+#[command(
+    name = "backend-architect",
+    version,
+    about = "Reviews backend code like a senior architect: security findings, architecture suggestions and fixes, in your editor (LSP) and in CI."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the language server over stdio.
+    Lsp,
+    /// Check files or directories and report findings (exit 0 clean, 1 findings, 2 error).
+    Check(CheckArgs),
+    /// List every rule.
+    Rules {
+        #[arg(long, value_enum, default_value_t = CatalogFormat::Text)]
+        format: CatalogFormat,
+    },
+    /// Show one rule's documentation (by code or name).
+    Explain { rule: String },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Text,
+    Json,
+    Sarif,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum CatalogFormat {
+    Text,
+    Json,
+    Markdown,
+}
+
+#[derive(clap::Args)]
+pub struct CheckArgs {
+    /// Files or directories to check (default: the current directory).
+    pub paths: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+    /// Rules to run instead of the configured ones (codes, prefixes or names, comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub select: Option<Vec<String>>,
+    /// Rules to run in addition to the selected ones.
+    #[arg(long, value_delimiter = ',')]
+    pub extend_select: Option<Vec<String>>,
+    /// Rules to skip.
+    #[arg(long, value_delimiter = ',')]
+    pub ignore: Option<Vec<String>>,
+    /// Use this configuration file instead of discovering one per file.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Write the report to this file instead of standard output.
+    #[arg(long)]
+    pub output_file: Option<PathBuf>,
+    /// Exit 0 even when there are findings.
+    #[arg(long)]
+    pub exit_zero: bool,
+}
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match cli.command {
+        Command::Lsp => {
+            init_logging();
+            crate::lsp::run_stdio();
+            ExitCode::SUCCESS
+        }
+        Command::Check(args) => {
+            init_logging();
+            check::run(&args)
+        }
+        Command::Rules { format } => {
+            let text = match format {
+                CatalogFormat::Text => catalog::rules_text(),
+                CatalogFormat::Json => catalog::rules_json(),
+                CatalogFormat::Markdown => catalog::rules_markdown(),
+            };
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        Command::Explain { rule } => match crate::rules::lookup(&rule) {
+            Some(r) => {
+                print!("{}", catalog::explain(r));
+                ExitCode::SUCCESS
+            }
+            None => {
+                eprintln!(
+                    "error: no rule is called `{rule}`; `backend-architect rules` lists them"
+                );
+                ExitCode::from(2)
+            }
+        },
+    }
+}
+
+/// Logs go to stderr, never stdout (stdout carries the protocol or the report).
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("BACKEND_ARCHITECT_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .with_target(false)
+        .try_init();
+}

@@ -1,0 +1,208 @@
+//! The engine: runs the enabled rules over one parsed file and returns findings. It knows
+//! nothing of LSP; the server and `check` both call it.
+//!
+//! Rules see one top-level item (a statement, function or class) at a time plus the file's
+//! semantic model. That makes results cacheable per item: on a keystroke only the items whose
+//! text changed are re-analysed, unless the semantic model (imports, module constants) or the
+//! rule set changed, which invalidates everything.
+
+use std::collections::hash_map::DefaultHasher;
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::OnceLock;
+
+use streaming_iterator::StreamingIterator;
+use tree_sitter::{Query, QueryCursor, Tree};
+
+use crate::analysis::Semantic;
+use crate::config::suppression::Suppressions;
+use crate::config::RuleSet;
+use crate::rules::{Captures, Check, Checker, Finding, Rule, RULES};
+use crate::syntax::Language;
+
+/// Every rule query of one language, compiled into one query so that one pass over an item
+/// matches all rules at once.
+pub struct CompiledQueries {
+    pub query: Query,
+    /// Pattern index → (index of the rule in `RULES`, its check).
+    patterns: Vec<(usize, &'static Check)>,
+}
+
+fn compile(language: Language) -> CompiledQueries {
+    let mut source = String::new();
+    let mut segments = Vec::new();
+    for (rule_index, rule) in RULES.iter().enumerate() {
+        for check in rule.checks.iter().filter(|c| c.family == language.family()) {
+            let start = source.len();
+            source.push_str(check.query);
+            source.push('\n');
+            segments.push((start..source.len(), rule_index, check));
+        }
+    }
+    let query = Query::new(&language.grammar(), &source).unwrap_or_else(|e| {
+        let (_, _, check) = segments
+            .iter()
+            .find(|(r, _, _)| r.contains(&e.offset))
+            .expect("error inside a segment");
+        panic!(
+            "query {} does not compile for {}: {e}",
+            check.query_path,
+            language.name()
+        )
+    });
+    let patterns = (0..query.pattern_count())
+        .map(|i| {
+            let at = query.start_byte_for_pattern(i);
+            let (_, rule_index, check) = segments
+                .iter()
+                .find(|(r, _, _)| r.contains(&at))
+                .expect("pattern inside a segment");
+            (*rule_index, *check)
+        })
+        .collect();
+    CompiledQueries { query, patterns }
+}
+
+pub fn queries(language: Language) -> &'static CompiledQueries {
+    static CELLS: [OnceLock<CompiledQueries>; 4] = [
+        OnceLock::new(),
+        OnceLock::new(),
+        OnceLock::new(),
+        OnceLock::new(),
+    ];
+    let index = Language::ALL
+        .iter()
+        .position(|l| *l == language)
+        .expect("known language");
+    CELLS[index].get_or_init(|| compile(language))
+}
+
+/// Findings per top-level item, keyed by the item's text, valid for one semantic context.
+#[derive(Default)]
+pub struct ItemCache {
+    context: u64,
+    items: HashMap<u64, Vec<Finding>>,
+    /// How many items the last analysis re-ran (for tests and benchmarks).
+    pub last_rerun: usize,
+}
+
+fn hash_of(value: impl Hash) -> u64 {
+    let mut h = DefaultHasher::new();
+    value.hash(&mut h);
+    h.finish()
+}
+
+/// Analyses one file. `path` is used for log lines only.
+pub fn analyze(
+    path: &str,
+    language: Language,
+    source: &str,
+    tree: &Tree,
+    rules: &RuleSet,
+    cache: Option<&mut ItemCache>,
+) -> Vec<Finding> {
+    let semantic = Semantic::build(language, tree, source);
+    let mut local_cache = ItemCache::default();
+    let cache = cache.unwrap_or(&mut local_cache);
+    let context = hash_of((&semantic, rules.fingerprint(), language));
+    if cache.context != context {
+        cache.items.clear();
+        cache.context = context;
+    }
+    let compiled = queries(language);
+    let mut cursor = QueryCursor::new();
+    let mut checker = Checker::new(source, language, &semantic);
+    let mut next_items = HashMap::with_capacity(cache.items.len());
+    let mut findings = Vec::new();
+    let mut rerun = 0;
+    let root = tree.root_node();
+    let mut walk = root.walk();
+    for item in root.named_children(&mut walk) {
+        let range = item.byte_range();
+        let key = hash_of(&source.as_bytes()[range.clone()]);
+        let start = range.start as isize;
+        let relative = match cache
+            .items
+            .remove(&key)
+            .or_else(|| next_items.get(&key).cloned())
+        {
+            Some(hit) => hit,
+            None => {
+                rerun += 1;
+                checker.findings.clear();
+                cursor.set_byte_range(range.clone());
+                let mut matches = cursor.matches(&compiled.query, item, source.as_bytes());
+                while let Some(m) = matches.next() {
+                    let (rule_index, check) = compiled.patterns[m.pattern_index];
+                    if !rules.is_enabled_index(rule_index) {
+                        continue;
+                    }
+                    run_check(
+                        path,
+                        &mut checker,
+                        RULES[rule_index],
+                        check,
+                        &Captures {
+                            names: compiled.query.capture_names(),
+                            captures: m.captures,
+                        },
+                    );
+                }
+                checker.findings.iter().map(|f| f.shifted(-start)).collect()
+            }
+        };
+        findings.extend(relative.iter().map(|f| f.shifted(start)));
+        next_items.insert(key, relative);
+    }
+    cache.items = next_items;
+    cache.last_rerun = rerun;
+
+    let suppressions = Suppressions::parse(source, tree);
+    findings.retain(|f| !suppressions.suppresses(f));
+    for f in &mut findings {
+        f.severity = rules.severity(f.rule);
+    }
+    findings.sort_by(|a, b| (a.range.start, a.rule.code).cmp(&(b.range.start, b.rule.code)));
+    // One query pattern may match the same node twice (e.g. via alternations).
+    findings.dedup_by(|a, b| a.range == b.range && a.rule.code == b.rule.code);
+    findings
+}
+
+/// Runs one check; a panic is logged with the file and rule and costs only that match.
+fn run_check(
+    path: &str,
+    checker: &mut Checker,
+    rule: &'static Rule,
+    check: &Check,
+    captures: &Captures,
+) {
+    checker.rule = rule;
+    let before = checker.findings.len();
+    let result = catch_unwind(AssertUnwindSafe(|| (check.run)(checker, captures)));
+    if let Err(panic) = result {
+        checker.findings.truncate(before);
+        tracing::error!(
+            file = path,
+            rule = rule.code,
+            "rule panicked: {}",
+            panic_message(&panic)
+        );
+    }
+}
+
+pub fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_owned())
+}
+
+/// Parses and analyses a whole text in one go (the CLI and tests use this).
+pub fn analyze_text(path: &str, language: Language, source: &str, rules: &RuleSet) -> Vec<Finding> {
+    match crate::syntax::parse::parse(language, source, None) {
+        Some(tree) => analyze(path, language, source, &tree, rules, None),
+        None => Vec::new(),
+    }
+}

@@ -1,0 +1,122 @@
+//! What a rule sees while it judges one query match.
+
+use tree_sitter::{Node, QueryCapture};
+
+use super::{Edit, Finding, Fix, Rule};
+use crate::analysis::{self, Lookup, Semantic, Sink};
+use crate::syntax::Language;
+
+pub struct Checker<'a> {
+    pub source: &'a str,
+    pub language: Language,
+    pub semantic: &'a Semantic,
+    pub(crate) rule: &'static Rule,
+    pub(crate) findings: Vec<Finding>,
+}
+
+impl<'a> Checker<'a> {
+    pub(crate) fn new(source: &'a str, language: Language, semantic: &'a Semantic) -> Self {
+        Self {
+            source,
+            language,
+            semantic,
+            rule: crate::rules::RULES[0],
+            findings: Vec::new(),
+        }
+    }
+
+    pub fn rule(&self) -> &'static Rule {
+        self.rule
+    }
+
+    pub fn text(&self, node: Node) -> &'a str {
+        analysis::text(node, self.source)
+    }
+
+    /// The qualified name an expression refers to through imports, e.g. `yaml.load`,
+    /// `child_process.exec`, `builtins.eval`; `None` when it is not resolved.
+    pub fn resolve(&self, node: Node) -> Option<String> {
+        analysis::resolve(self.language, self.semantic, self.source, node)
+    }
+
+    pub fn lookup<'t>(&self, ident: Node<'t>) -> Lookup<'t> {
+        analysis::lookup(self.language, self.semantic, self.source, ident)
+    }
+
+    /// Whether the value of `node` is fixed by the code itself (or sanitised for `sink`).
+    pub fn is_constant(&self, node: Node, sink: Sink) -> bool {
+        analysis::is_constant(self.language, self.semantic, self.source, node, sink)
+    }
+
+    /// Reports the current rule on `node` with `message`.
+    pub fn report(&mut self, node: Node, message: impl Into<String>) -> &mut Finding {
+        self.report_range(node.byte_range(), message)
+    }
+
+    pub fn report_range(
+        &mut self,
+        range: std::ops::Range<usize>,
+        message: impl Into<String>,
+    ) -> &mut Finding {
+        self.findings.push(Finding {
+            rule: self.rule,
+            range,
+            message: message.into(),
+            severity: self.rule.severity,
+            fix: None,
+            related: Vec::new(),
+        });
+        self.findings.last_mut().expect("just pushed")
+    }
+}
+
+impl Finding {
+    pub fn with_fix(
+        &mut self,
+        title: impl Into<String>,
+        applicability: super::Applicability,
+        edits: Vec<Edit>,
+    ) -> &mut Self {
+        self.fix = Some(Fix {
+            title: title.into(),
+            applicability,
+            edits,
+        });
+        self
+    }
+
+    pub fn with_related(
+        &mut self,
+        range: std::ops::Range<usize>,
+        message: impl Into<String>,
+    ) -> &mut Self {
+        self.related.push(super::Related {
+            range,
+            message: message.into(),
+        });
+        self
+    }
+}
+
+/// The captures of one query match, by name.
+pub struct Captures<'q, 't> {
+    pub(crate) names: &'q [&'q str],
+    pub(crate) captures: &'q [QueryCapture<'t>],
+}
+
+impl<'t> Captures<'_, 't> {
+    pub fn get(&self, name: &str) -> Option<Node<'t>> {
+        self.captures
+            .iter()
+            .find(|c| self.names[c.index as usize] == name)
+            .map(|c| c.node)
+    }
+
+    pub fn all(&self, name: &str) -> impl Iterator<Item = Node<'t>> + '_ {
+        let name = name.to_owned();
+        self.captures
+            .iter()
+            .filter(move |c| self.names[c.index as usize] == name)
+            .map(|c| c.node)
+    }
+}

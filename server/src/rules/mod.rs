@@ -1,0 +1,235 @@
+//! The rule model and registry: one rule, one file; the registry is the single source of truth
+//! for codes, names, messages, docs, CWE tags and fix availability.
+
+use std::fmt;
+use std::ops::Range;
+
+use crate::syntax::Family;
+
+mod checker;
+pub mod security;
+
+pub use checker::{Captures, Checker};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Category {
+    Security,
+    Architecture,
+    Performance,
+    Dependencies,
+    Advisor,
+}
+
+impl Category {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Security => "security",
+            Self::Architecture => "architecture",
+            Self::Performance => "performance",
+            Self::Dependencies => "dependencies",
+            Self::Advisor => "advisor",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+    Hint,
+}
+
+impl Severity {
+    pub const NAMES: &'static str = "\"error\", \"warning\", \"info\" or \"hint\"";
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Error => "error",
+            Self::Warning => "warning",
+            Self::Info => "info",
+            Self::Hint => "hint",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "error" => Some(Self::Error),
+            "warning" | "warn" => Some(Self::Warning),
+            "info" | "information" => Some(Self::Info),
+            "hint" => Some(Self::Hint),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Whether a fix keeps behaviour (safe: applied by fix-all and `check --fix`) or needs a human
+/// decision (unsafe: offered as a code action only).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Applicability {
+    Safe,
+    Unsafe,
+}
+
+/// What a rule can offer, for the catalogue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FixAvailability {
+    None,
+    Sometimes,
+    Always,
+}
+
+/// One query file of a rule and the Rust logic that judges each of its matches.
+pub struct Check {
+    pub family: Family,
+    /// Path under `queries/`, for error messages and docs.
+    pub query_path: &'static str,
+    pub query: &'static str,
+    pub run: fn(&mut Checker, &Captures),
+}
+
+pub struct Rule {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub category: Category,
+    pub severity: Severity,
+    pub cwe: &'static [u32],
+    /// OWASP Top 10 (2021) category, e.g. "A03:2021 Injection".
+    pub owasp: Option<&'static str>,
+    /// One line: what is wrong and what to do. The default diagnostic message.
+    pub summary: &'static str,
+    /// Markdown: What it does / Why is this bad? / Example / Use instead / References.
+    pub docs: &'static str,
+    pub fix: FixAvailability,
+    pub checks: &'static [Check],
+}
+
+impl Rule {
+    pub fn families(&self) -> Vec<Family> {
+        let mut families: Vec<Family> = self.checks.iter().map(|c| c.family).collect();
+        families.sort();
+        families.dedup();
+        families
+    }
+
+    pub fn cwe_tags(&self) -> Vec<String> {
+        self.cwe.iter().map(|c| format!("CWE-{c}")).collect()
+    }
+}
+
+impl fmt::Debug for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.code, self.name)
+    }
+}
+
+impl PartialEq for Rule {
+    fn eq(&self, other: &Self) -> bool {
+        self.code == other.code
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edit {
+    pub range: Range<usize>,
+    pub content: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fix {
+    pub title: String,
+    pub applicability: Applicability,
+    pub edits: Vec<Edit>,
+}
+
+/// Extra locations of a finding, such as where tainted data came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Related {
+    pub range: Range<usize>,
+    pub message: String,
+}
+
+/// A finding in byte offsets; the LSP and CLI layers convert positions.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Finding {
+    pub rule: &'static Rule,
+    pub range: Range<usize>,
+    pub message: String,
+    pub severity: Severity,
+    pub fix: Option<Fix>,
+    pub related: Vec<Related>,
+}
+
+impl Finding {
+    pub fn code(&self) -> &'static str {
+        self.rule.code
+    }
+
+    /// The same finding moved by `delta` bytes (used when reusing cached results).
+    pub(crate) fn shifted(&self, delta: isize) -> Finding {
+        let shift = |r: &Range<usize>| {
+            (r.start as isize + delta) as usize..(r.end as isize + delta) as usize
+        };
+        Finding {
+            rule: self.rule,
+            range: shift(&self.range),
+            message: self.message.clone(),
+            severity: self.severity,
+            fix: self.fix.as_ref().map(|f| Fix {
+                title: f.title.clone(),
+                applicability: f.applicability,
+                edits: f
+                    .edits
+                    .iter()
+                    .map(|e| Edit {
+                        range: shift(&e.range),
+                        content: e.content.clone(),
+                    })
+                    .collect(),
+            }),
+            related: self
+                .related
+                .iter()
+                .map(|r| Related {
+                    range: shift(&r.range),
+                    message: r.message.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Every rule, in code order.
+pub static RULES: &[&Rule] = &[
+    &security::sql_injection::RULE,
+    &security::command_injection::RULE,
+    &security::code_injection::RULE,
+    &security::unsafe_yaml_load::RULE,
+];
+
+pub fn by_code(code: &str) -> Option<&'static Rule> {
+    RULES
+        .iter()
+        .copied()
+        .find(|r| r.code.eq_ignore_ascii_case(code))
+}
+
+/// A rule by code or kebab-case name.
+pub fn lookup(code_or_name: &str) -> Option<&'static Rule> {
+    by_code(code_or_name).or_else(|| RULES.iter().copied().find(|r| r.name == code_or_name))
+}
+
+/// The code families, for selectors like `SEC` and for docs.
+pub const FAMILIES: &[(&str, &str)] = &[
+    ("SEC", "security"),
+    ("ARC", "API design and architecture"),
+    ("PERF", "performance and data access"),
+    ("DEP", "dependencies"),
+    ("ADV", "advisor"),
+];

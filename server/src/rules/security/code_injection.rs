@@ -1,0 +1,109 @@
+//! SEC103 code-injection: `eval`/`exec` of data the code does not fix.
+
+use crate::analysis::{Arguments, Sink};
+use crate::rules::{Captures, Category, Check, Checker, FixAvailability, Rule, Severity};
+use crate::syntax::Family;
+
+pub static RULE: Rule = Rule {
+    code: "SEC103",
+    name: "code-injection",
+    category: Category::Security,
+    severity: Severity::Error,
+    cwe: &[95],
+    owasp: Some("A03:2021 Injection"),
+    summary: "Code built from non-constant data is evaluated; parse the data instead (`ast.literal_eval`, `json.loads`, `JSON.parse`) or dispatch through an explicit table.",
+    docs: DOCS,
+    fix: FixAvailability::None,
+    checks: &[
+        Check {
+            family: Family::Python,
+            query_path: "python/calls.scm",
+            query: include_str!("../../../../queries/python/calls.scm"),
+            run: check,
+        },
+        Check {
+            family: Family::JavaScript,
+            query_path: "javascript/calls.scm",
+            query: include_str!("../../../../queries/javascript/calls.scm"),
+            run: check,
+        },
+    ],
+};
+
+fn check(checker: &mut Checker, caps: &Captures) {
+    let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
+        return;
+    };
+    let Some(name) = checker.resolve(func) else {
+        return;
+    };
+    let what = match name.as_str() {
+        "builtins.eval" | "global.eval" => "eval",
+        "builtins.exec" => "exec",
+        _ => return,
+    };
+    let Some(code) = Arguments::of(args).positional.first().copied() else {
+        return;
+    };
+    if checker.is_constant(code, Sink::Code) {
+        return;
+    }
+    let advice = match checker.language.family() {
+        Family::Python => "use `ast.literal_eval` for literals, `json.loads` for data, or look the operation up in a dict of allowed functions",
+        Family::JavaScript => "use `JSON.parse` for data, or look the operation up in a map of allowed functions",
+    };
+    checker.report(
+        func,
+        format!(
+            "`{what}` runs code built from non-constant data (`{}`); {advice}",
+            super::callee(checker.text(code))
+        ),
+    );
+}
+
+const DOCS: &str = r#"## What it does
+Flags `eval` and `exec` (Python) and `eval` (JavaScript/TypeScript) called on a value the code
+does not fix: a parameter, request data, a variable assembled at run time. Calls on constant
+strings are left alone, and names are resolved through imports, so a method such as
+`model.eval()` or a local function called `eval` is not reported.
+
+## Why is this bad?
+Whoever controls the string controls the process: `eval(request.args["expr"])` lets a client run
+`__import__("os").system("…")`, read secrets from memory, or pivot into the network. Filtering
+the input does not work; the language is too large to sanitise.
+
+## Example
+```python
+@app.get("/calc")
+def calc(expr: str):
+    return {"result": eval(expr)}
+```
+```javascript
+app.post("/rules", (req, res) => {
+  const ok = eval(req.body.condition);
+  res.json({ ok });
+});
+```
+
+## Use instead
+```python
+import ast
+
+@app.get("/calc")
+def calc(expr: str):
+    return {"result": ast.literal_eval(expr)}  # literals only, or a real expression parser
+```
+```javascript
+const OPS = { gt: (a, b) => a > b, lt: (a, b) => a < b };
+app.post("/rules", (req, res) => {
+  const op = OPS[req.body.op];
+  if (!op) return res.status(400).end();
+  res.json({ ok: op(req.body.a, req.body.b) });
+});
+```
+
+## References
+- [CWE-95: Eval Injection](https://cwe.mitre.org/data/definitions/95.html)
+- [OWASP A03:2021 Injection](https://owasp.org/Top10/A03_2021-Injection/)
+- [Python `ast.literal_eval`](https://docs.python.org/3/library/ast.html#ast.literal_eval)
+"#;

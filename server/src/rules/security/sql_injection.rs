@@ -1,0 +1,230 @@
+//! SEC101 sql-injection: SQL text built from non-constant data and executed.
+
+use tree_sitter::Node;
+
+use crate::analysis::{named_children, string_value, Binding, Lookup, Sink};
+use crate::rules::{Captures, Category, Check, Checker, FixAvailability, Rule, Severity};
+use crate::syntax::Family;
+
+pub static RULE: Rule = Rule {
+    code: "SEC101",
+    name: "sql-injection",
+    category: Category::Security,
+    severity: Severity::Error,
+    cwe: &[89],
+    owasp: Some("A03:2021 Injection"),
+    summary: "SQL is built from non-constant data with string formatting; pass the values as query parameters instead.",
+    docs: DOCS,
+    fix: FixAvailability::None,
+    checks: &[Check {
+        family: Family::Python,
+        query_path: "python/sql-injection.scm",
+        query: include_str!("../../../../queries/python/sql-injection.scm"),
+        run: check_python,
+    }],
+};
+
+const SQL_WORDS: &[&str] = &[
+    "select", "insert", "update", "delete", "where", "values", "create", "drop", "alter",
+    "truncate", "merge", "pragma", "union",
+];
+
+/// Whether literal text reads like SQL: a statement keyword as a whole word.
+fn looks_like_sql(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    let mut words = lower
+        .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+        .filter(|w| !w.is_empty());
+    let first = words.clone().next();
+    matches!(first, Some("with" | "replace")) || words.any(|w| SQL_WORDS.contains(&w))
+}
+
+/// How a string was assembled, for the message.
+fn building(node: Node, checker: &Checker) -> Option<&'static str> {
+    match node.kind() {
+        "string"
+            if named_children(node)
+                .iter()
+                .any(|c| c.kind() == "interpolation") =>
+        {
+            Some("an f-string")
+        }
+        "binary_operator" => match node
+            .child_by_field_name("operator")
+            .map(|o| checker.text(o))
+        {
+            Some("+") => Some("string concatenation"),
+            Some("%") => Some("`%` formatting"),
+            _ => None,
+        },
+        "call" => {
+            let func = node.child_by_field_name("function")?;
+            let method = func
+                .child_by_field_name("attribute")
+                .map(|a| checker.text(a));
+            match method {
+                Some("format") => Some("`.format()`"),
+                Some("join") => Some("`.join()`"),
+                _ => None,
+            }
+        }
+        "parenthesized_expression" => building(node.named_child(0)?, checker),
+        _ => None,
+    }
+}
+
+/// All literal text inside an expression (string contents), to judge whether it is SQL.
+fn literal_text(node: Node, checker: &Checker, out: &mut String) {
+    if node.kind() == "string_content" {
+        out.push_str(checker.text(node));
+        out.push(' ');
+        return;
+    }
+    if let Some(v) = string_value(checker.language, node, checker.source) {
+        out.push_str(v);
+        out.push(' ');
+        return;
+    }
+    for c in named_children(node) {
+        literal_text(c, checker, out);
+    }
+}
+
+/// Where and how the SQL passed as `query` was built from non-constant data.
+struct Evidence<'t> {
+    built_at: Node<'t>,
+    how: &'static str,
+}
+
+fn dynamic_sql<'t>(checker: &Checker, query: Node<'t>) -> Option<Evidence<'t>> {
+    match query.kind() {
+        "identifier" => {
+            let Lookup::Local(bindings) = checker.lookup(query) else {
+                return None;
+            };
+            let mut text = String::new();
+            let mut evidence = None;
+            for b in &bindings {
+                if let Binding::Value(v) | Binding::Augmented(v) = b {
+                    literal_text(*v, checker, &mut text);
+                    if evidence.is_none() {
+                        if let Some(how) = building(*v, checker) {
+                            if !checker.is_constant(*v, Sink::Sql) {
+                                evidence = Some(Evidence { built_at: *v, how });
+                            }
+                        }
+                    }
+                }
+            }
+            evidence.filter(|_| looks_like_sql(&text))
+        }
+        _ => {
+            let how = building(query, checker)?;
+            let mut text = String::new();
+            literal_text(query, checker, &mut text);
+            if !looks_like_sql(&text) || checker.is_constant(query, Sink::Sql) {
+                return None;
+            }
+            Some(Evidence {
+                built_at: query,
+                how,
+            })
+        }
+    }
+}
+
+fn check_python(checker: &mut Checker, caps: &Captures) {
+    let Some(query) = caps.get("query") else {
+        return;
+    };
+    if query.kind() == "keyword_argument" {
+        return;
+    }
+    let sink = if let Some(method) = caps.get("method") {
+        format!("`{}`", checker.text(method))
+    } else {
+        let Some(func) = caps.get("func") else { return };
+        if checker.resolve(func).as_deref() != Some("sqlalchemy.text") {
+            return;
+        }
+        "`text()`".to_owned()
+    };
+    let Some(evidence) = dynamic_sql(checker, query) else {
+        return;
+    };
+    let placeholder = if sink == "`text()`" {
+        "`:name` placeholders and bound parameters"
+    } else {
+        "placeholders (`%s` or `?`, as your driver uses) and a parameter tuple"
+    };
+    let via = if evidence.built_at == query {
+        String::new()
+    } else {
+        format!(
+            " (`{}` is built at line {})",
+            checker.text(query),
+            evidence.built_at.start_position().row + 1
+        )
+    };
+    let message = format!(
+        "SQL built with {} from non-constant data is passed to {sink}{via}; use {placeholder} instead",
+        evidence.how
+    );
+    let built = evidence.built_at.byte_range();
+    let f = checker.report(query, message);
+    if built != query.byte_range() {
+        f.with_related(built, "the query text is built here");
+    }
+}
+
+const DOCS: &str = r#"## What it does
+Flags SQL text assembled with f-strings, `+`, `%` or `.format()` from data the code does not fix,
+when it reaches `execute`, `executemany`, `executescript`, `exec_driver_sql` or SQLAlchemy's
+`text()` — directly or through a local variable. Parameterised queries, literals, and
+interpolations of constants or of `int()`/`float()` values are not reported.
+
+## Why is this bad?
+A value such as `' OR '1'='1` or `'; DROP TABLE users; --` changes the meaning of the statement:
+attackers read other users' rows, bypass logins, or destroy data. Escaping by hand is fragile and
+driver-specific; the database driver's parameter binding is not.
+
+## Example
+```python
+@app.get("/users")
+def find_user(name: str):
+    cur = db.cursor()
+    cur.execute(f"SELECT id, email FROM users WHERE name = '{name}'")
+    return cur.fetchall()
+```
+
+## Use instead
+```python
+@app.get("/users")
+def find_user(name: str):
+    cur = db.cursor()
+    cur.execute("SELECT id, email FROM users WHERE name = %s", (name,))  # `?` for sqlite3
+    return cur.fetchall()
+```
+With SQLAlchemy: `session.execute(text("SELECT … WHERE name = :name"), {"name": name})`.
+Identifiers (table or column names) cannot be parameters: choose them from an allow-list.
+
+## References
+- [CWE-89: SQL Injection](https://cwe.mitre.org/data/definitions/89.html)
+- [OWASP A03:2021 Injection](https://owasp.org/Top10/A03_2021-Injection/)
+- [PEP 249 `paramstyle`](https://peps.python.org/pep-0249/#paramstyle)
+- [SQLAlchemy: using textual SQL](https://docs.sqlalchemy.org/en/20/core/sqlelement.html#sqlalchemy.sql.expression.text)
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::looks_like_sql;
+
+    #[test]
+    fn sql_words() {
+        assert!(looks_like_sql("SELECT * FROM t WHERE a = '"));
+        assert!(looks_like_sql(" AND name = ' where"));
+        assert!(looks_like_sql("with x as (select 1)"));
+        assert!(!looks_like_sql("job  started"));
+        assert!(!looks_like_sql("Deleting files in "));
+    }
+}
