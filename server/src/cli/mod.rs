@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-pub use catalog::rules_markdown;
+pub use catalog::{explain, rules_markdown};
 
 #[derive(Parser)]
 #[command(

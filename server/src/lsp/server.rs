@@ -1,0 +1,538 @@
+//! The `LanguageServer` implementation.
+
+use std::collections::{HashMap, HashSet};
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+
+use futures::FutureExt;
+use ls_types::*;
+use serde_json::Value;
+use tower_lsp_server::jsonrpc::{Error, Result};
+use tower_lsp_server::{ls_types, Client, LanguageServer};
+
+use super::actions;
+use super::convert;
+use super::state::{lock, DocEntry, Documents, Shared};
+use crate::config::{file as config_file, ConfigCache, ConfigError, Options, Settings};
+use crate::syntax::{Document, Language, PositionEncoding, TextChange};
+
+pub const FIX_ALL_KIND: &str = "source.fixAll.backend-architect";
+const SETTINGS_SECTION: &str = "backendArchitect";
+
+pub struct Backend {
+    client: Client,
+    inner: Arc<Inner>,
+}
+
+pub(super) struct Inner {
+    pub docs: Documents,
+    pub encoding: RwLock<PositionEncoding>,
+    overrides: RwLock<Options>,
+    configs: ConfigCache,
+    pull_diagnostics: AtomicBool,
+    configuration_support: AtomicBool,
+    watch_registration: AtomicBool,
+    shown_errors: Mutex<HashSet<String>>,
+    config_diagnostics: Mutex<HashSet<String>>,
+}
+
+impl Inner {
+    pub fn encoding(&self) -> PositionEncoding {
+        *self.encoding.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn settings_for(&self, path: Option<&PathBuf>) -> (Arc<Settings>, Option<ConfigError>) {
+        let overrides = self
+            .overrides
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        match path {
+            Some(p) => self.configs.settings_for(p, &overrides),
+            None => config_file::resolve(None, &overrides),
+        }
+    }
+}
+
+/// Runs a handler, turning a panic into a logged internal error instead of a dead server.
+async fn guarded<T>(what: &str, fut: impl Future<Output = Result<T>>) -> Result<T> {
+    match AssertUnwindSafe(fut).catch_unwind().await {
+        Ok(r) => r,
+        Err(panic) => {
+            tracing::error!("{what} panicked: {}", crate::engine::panic_message(&panic));
+            Err(Error::internal_error())
+        }
+    }
+}
+
+fn uri_path(uri: &Uri) -> Option<PathBuf> {
+    if uri.scheme().as_str() != "file" {
+        return None;
+    }
+    uri.to_file_path().map(|p| p.into_owned())
+}
+
+fn parse_settings(value: &Value) -> std::result::Result<Options, ConfigError> {
+    // Clients send either the section itself or an object containing it.
+    let section = value.get(SETTINGS_SECTION).unwrap_or(value);
+    Options::from_json(section)
+}
+
+impl Backend {
+    pub fn new(client: Client) -> Self {
+        Self {
+            client,
+            inner: Arc::new(Inner {
+                docs: Documents::default(),
+                encoding: RwLock::new(PositionEncoding::Utf16),
+                overrides: RwLock::new(Options::default()),
+                configs: ConfigCache::default(),
+                pull_diagnostics: AtomicBool::new(false),
+                configuration_support: AtomicBool::new(false),
+                watch_registration: AtomicBool::new(false),
+                shown_errors: Mutex::new(HashSet::new()),
+                config_diagnostics: Mutex::new(HashSet::new()),
+            }),
+        }
+    }
+
+    async fn report_config_error(&self, error: Option<ConfigError>) {
+        let Some(error) = error else { return };
+        let text = error.to_string();
+        if !lock(&self.inner.shown_errors).insert(text.clone()) {
+            return;
+        }
+        tracing::warn!("{text}");
+        self.client
+            .show_message(
+                MessageType::WARNING,
+                format!("backend-architect: {text} (using the default settings)"),
+            )
+            .await;
+        if let Some(uri) = error.path.as_ref().and_then(Uri::from_file_path) {
+            let line = error.line.unwrap_or(0);
+            let diag = Diagnostic {
+                range: Range::new(Position::new(line, 0), Position::new(line, u32::MAX / 2)),
+                severity: Some(DiagnosticSeverity::ERROR),
+                source: Some(convert::SOURCE.to_owned()),
+                message: format!("`{}`: {}", error.key, error.message),
+                ..Default::default()
+            };
+            lock(&self.inner.config_diagnostics).insert(uri.as_str().to_owned());
+            self.client.publish_diagnostics(uri, vec![diag], None).await;
+        }
+    }
+
+    /// Config or settings changed: forget resolved settings and re-analyse every open document.
+    async fn reload(&self) {
+        self.inner.configs.clear();
+        lock(&self.inner.shown_errors).clear();
+        let stale: Vec<String> = lock(&self.inner.config_diagnostics).drain().collect();
+        for uri in stale {
+            if let Ok(uri) = uri.parse::<Uri>() {
+                self.client.publish_diagnostics(uri, Vec::new(), None).await;
+            }
+        }
+        for (uri, shared) in self.inner.docs.all() {
+            let (path, version) = {
+                let e = lock(&shared);
+                (e.path.clone(), e.doc.version())
+            };
+            let (settings, error) = self.inner.settings_for(path.as_ref());
+            {
+                let mut e = lock(&shared);
+                e.settings = settings;
+                e.findings_version = None;
+            }
+            self.report_config_error(error).await;
+            if let Ok(uri) = uri.parse::<Uri>() {
+                self.schedule(uri, shared, version);
+            }
+        }
+        if self.inner.pull_diagnostics.load(Ordering::Relaxed) {
+            let _ = self.client.workspace_diagnostic_refresh().await;
+        }
+    }
+
+    async fn fetch_workspace_settings(&self) {
+        if !self.inner.configuration_support.load(Ordering::Relaxed) {
+            return;
+        }
+        let item = ConfigurationItem {
+            scope_uri: None,
+            section: Some(SETTINGS_SECTION.to_owned()),
+        };
+        match self.client.configuration(vec![item]).await {
+            Ok(values) => {
+                if let Some(v) = values.first() {
+                    self.apply_settings(v).await;
+                }
+            }
+            Err(e) => tracing::warn!("workspace/configuration failed: {e}"),
+        }
+    }
+
+    async fn apply_settings(&self, value: &Value) {
+        match parse_settings(value) {
+            Ok(opts) => {
+                *self
+                    .inner
+                    .overrides
+                    .write()
+                    .unwrap_or_else(|e| e.into_inner()) = opts
+            }
+            Err(e) => self.report_config_error(Some(e)).await,
+        }
+    }
+
+    /// Analyses `version` off the message loop and publishes the result if it is still current.
+    fn schedule(&self, uri: Uri, shared: Shared, version: i32) {
+        if self.inner.pull_diagnostics.load(Ordering::Relaxed) {
+            return;
+        }
+        let client = self.client.clone();
+        let inner = self.inner.clone();
+        tokio::spawn(async move {
+            let key = uri.as_str().to_owned();
+            let job_shared = shared.clone();
+            let job = tokio::task::spawn_blocking(move || {
+                let mut entry = lock(&job_shared);
+                if entry.doc.version() != version {
+                    return None; // A newer change is queued; it will publish.
+                }
+                entry.analyze(&key);
+                let enc = inner.encoding();
+                let uri = key.parse::<Uri>().ok()?;
+                let diags: Vec<Diagnostic> = entry
+                    .findings
+                    .iter()
+                    .map(|f| convert::diagnostic(&uri, entry.doc.rope(), f, enc))
+                    .collect();
+                Some(diags)
+            });
+            match job.await {
+                Ok(Some(diags)) => {
+                    // Never publish a result for an older version.
+                    if lock(&shared).doc.version() == version {
+                        client.publish_diagnostics(uri, diags, Some(version)).await;
+                    }
+                }
+                Ok(None) => {}
+                Err(e) => tracing::error!("analysis of {} panicked: {e}", uri.as_str()),
+            }
+        });
+    }
+}
+
+fn negotiate_encoding(params: &InitializeParams) -> PositionEncoding {
+    let offered = params
+        .capabilities
+        .general
+        .as_ref()
+        .and_then(|g| g.position_encodings.clone())
+        .unwrap_or_default();
+    if offered.contains(&PositionEncodingKind::UTF8) {
+        PositionEncoding::Utf8
+    } else if offered.contains(&PositionEncodingKind::UTF32)
+        && !offered.contains(&PositionEncodingKind::UTF16)
+    {
+        PositionEncoding::Utf32
+    } else {
+        PositionEncoding::Utf16
+    }
+}
+
+fn encoding_kind(e: PositionEncoding) -> PositionEncodingKind {
+    match e {
+        PositionEncoding::Utf8 => PositionEncodingKind::UTF8,
+        PositionEncoding::Utf16 => PositionEncodingKind::UTF16,
+        PositionEncoding::Utf32 => PositionEncodingKind::UTF32,
+    }
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let enc = negotiate_encoding(&params);
+        *self
+            .inner
+            .encoding
+            .write()
+            .unwrap_or_else(|e| e.into_inner()) = enc;
+        let caps = &params.capabilities;
+        let pull = caps
+            .text_document
+            .as_ref()
+            .and_then(|t| t.diagnostic.as_ref())
+            .is_some();
+        self.inner.pull_diagnostics.store(pull, Ordering::Relaxed);
+        let workspace = caps.workspace.as_ref();
+        self.inner.configuration_support.store(
+            workspace.and_then(|w| w.configuration).unwrap_or(false),
+            Ordering::Relaxed,
+        );
+        self.inner.watch_registration.store(
+            workspace
+                .and_then(|w| w.did_change_watched_files.as_ref())
+                .and_then(|d| d.dynamic_registration)
+                .unwrap_or(false),
+            Ordering::Relaxed,
+        );
+        if let Some(opts) = &params.initialization_options {
+            self.apply_settings(opts).await;
+        }
+        Ok(InitializeResult {
+            capabilities: ServerCapabilities {
+                position_encoding: Some(encoding_kind(enc)),
+                text_document_sync: Some(TextDocumentSyncCapability::Options(
+                    TextDocumentSyncOptions {
+                        open_close: Some(true),
+                        change: Some(TextDocumentSyncKind::INCREMENTAL),
+                        ..Default::default()
+                    },
+                )),
+                hover_provider: Some(HoverProviderCapability::Simple(true)),
+                code_action_provider: Some(CodeActionProviderCapability::Options(
+                    CodeActionOptions {
+                        code_action_kinds: Some(vec![
+                            CodeActionKind::QUICKFIX,
+                            CodeActionKind::new(FIX_ALL_KIND),
+                        ]),
+                        resolve_provider: Some(false),
+                        ..Default::default()
+                    },
+                )),
+                diagnostic_provider: pull.then(|| {
+                    DiagnosticServerCapabilities::Options(DiagnosticOptions {
+                        identifier: Some(convert::SOURCE.to_owned()),
+                        inter_file_dependencies: false,
+                        workspace_diagnostics: false,
+                        work_done_progress_options: Default::default(),
+                    })
+                }),
+                ..Default::default()
+            },
+            server_info: Some(ServerInfo {
+                name: "backend-architect".to_owned(),
+                version: Some(env!("CARGO_PKG_VERSION").to_owned()),
+            }),
+            offset_encoding: None,
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        if self.inner.watch_registration.load(Ordering::Relaxed) {
+            let watchers = ["**/backend-architect.toml", "**/pyproject.toml"]
+                .iter()
+                .map(|g| FileSystemWatcher {
+                    glob_pattern: GlobPattern::String((*g).to_owned()),
+                    kind: None,
+                })
+                .collect();
+            let options = DidChangeWatchedFilesRegistrationOptions { watchers };
+            let registration = Registration {
+                id: "backend-architect-config-watch".to_owned(),
+                method: "workspace/didChangeWatchedFiles".to_owned(),
+                register_options: serde_json::to_value(options).ok(),
+            };
+            if let Err(e) = self.client.register_capability(vec![registration]).await {
+                tracing::warn!("could not register config file watchers: {e}");
+            }
+        }
+        self.fetch_workspace_settings().await;
+        tracing::info!("backend-architect {} ready", env!("CARGO_PKG_VERSION"));
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let item = params.text_document;
+        let language = Language::from_language_id(&item.language_id)
+            .or_else(|| uri_path(&item.uri).and_then(|p| Language::from_path(&p)));
+        let Some(language) = language else {
+            return; // Not a language we analyse: ignore quietly.
+        };
+        let path = uri_path(&item.uri);
+        let (settings, error) = self.inner.settings_for(path.as_ref());
+        let version = item.version;
+        let entry = DocEntry {
+            doc: Document::new(language, version, item.text),
+            path,
+            cache: Default::default(),
+            findings: Vec::new(),
+            findings_version: None,
+            settings,
+            logged_too_large: false,
+        };
+        let shared = self.inner.docs.insert(item.uri.as_str().to_owned(), entry);
+        self.report_config_error(error).await;
+        self.schedule(item.uri, shared, version);
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let uri = params.text_document.uri;
+        let Some(shared) = self.inner.docs.get(uri.as_str()) else {
+            tracing::warn!("didChange for {} which is not open; ignored", uri.as_str());
+            return;
+        };
+        let version = params.text_document.version;
+        let changes: Vec<TextChange> = params
+            .content_changes
+            .into_iter()
+            .map(|c| TextChange {
+                range: c
+                    .range
+                    .map(|r| (convert::line_col(r.start), convert::line_col(r.end))),
+                text: c.text,
+            })
+            .collect();
+        let enc = self.inner.encoding();
+        // Applied synchronously, in arrival order; parsing and analysis happen later, off the loop.
+        let applied = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            lock(&shared).doc.apply_changes(version, &changes, enc)
+        }));
+        if applied.is_err() {
+            tracing::error!(
+                "applying a change to {} panicked; the document keeps its last good state",
+                uri.as_str()
+            );
+            return;
+        }
+        self.schedule(uri, shared, version);
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let uri = params.text_document.uri;
+        self.inner.docs.remove(uri.as_str());
+        if !self.inner.pull_diagnostics.load(Ordering::Relaxed) {
+            self.client.publish_diagnostics(uri, Vec::new(), None).await;
+        }
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        if self.inner.configuration_support.load(Ordering::Relaxed) {
+            self.fetch_workspace_settings().await;
+        } else if !params.settings.is_null() {
+            self.apply_settings(&params.settings).await;
+        }
+        self.reload().await;
+    }
+
+    async fn did_change_watched_files(&self, _: DidChangeWatchedFilesParams) {
+        self.reload().await;
+    }
+
+    async fn diagnostic(
+        &self,
+        params: DocumentDiagnosticParams,
+    ) -> Result<DocumentDiagnosticReportResult> {
+        let inner = self.inner.clone();
+        guarded("textDocument/diagnostic", async move {
+            let uri = params.text_document.uri;
+            let Some(shared) = inner.docs.get(uri.as_str()) else {
+                return Err(Error::invalid_params(format!(
+                    "{} is not open",
+                    uri.as_str()
+                )));
+            };
+            let key = uri.as_str().to_owned();
+            let enc = inner.encoding();
+            let items = tokio::task::spawn_blocking(move || {
+                let mut e = lock(&shared);
+                e.analyze(&key);
+                e.findings
+                    .iter()
+                    .map(|f| convert::diagnostic(&uri, e.doc.rope(), f, enc))
+                    .collect::<Vec<_>>()
+            })
+            .await
+            .map_err(|_| Error::internal_error())?;
+            Ok(DocumentDiagnosticReportResult::Report(
+                DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
+                    related_documents: None,
+                    full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                        result_id: None,
+                        items,
+                    },
+                }),
+            ))
+        })
+        .await
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        let inner = self.inner.clone();
+        guarded("textDocument/hover", async move {
+            let pos = params.text_document_position_params;
+            let Some(shared) = inner.docs.get(pos.text_document.uri.as_str()) else {
+                return Err(Error::invalid_params(format!(
+                    "{} is not open",
+                    pos.text_document.uri.as_str()
+                )));
+            };
+            let key = pos.text_document.uri.as_str().to_owned();
+            let enc = inner.encoding();
+            tokio::task::spawn_blocking(move || {
+                let mut e = lock(&shared);
+                e.analyze(&key);
+                let offset = convert::offset(e.doc.rope(), pos.position, enc);
+                let hits: Vec<_> = e
+                    .findings
+                    .iter()
+                    .filter(|f| f.range.start <= offset && offset <= f.range.end)
+                    .collect();
+                let first = hits.first()?;
+                let mut value = String::new();
+                for f in &hits {
+                    value.push_str(&format!("**{}** {}\n\n", f.rule.code, f.message));
+                }
+                value.push_str("---\n\n");
+                value.push_str(&crate::cli::explain(first.rule));
+                Some(Hover {
+                    contents: HoverContents::Markup(MarkupContent {
+                        kind: MarkupKind::Markdown,
+                        value,
+                    }),
+                    range: Some(convert::range(e.doc.rope(), &first.range, enc)),
+                })
+            })
+            .await
+            .map_err(|_| Error::internal_error())
+        })
+        .await
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        let inner = self.inner.clone();
+        guarded("textDocument/codeAction", async move {
+            let Some(shared) = inner.docs.get(params.text_document.uri.as_str()) else {
+                return Err(Error::invalid_params(format!(
+                    "{} is not open",
+                    params.text_document.uri.as_str()
+                )));
+            };
+            let enc = inner.encoding();
+            tokio::task::spawn_blocking(move || {
+                let mut e = lock(&shared);
+                let key = params.text_document.uri.as_str().to_owned();
+                e.analyze(&key);
+                Some(actions::code_actions(&params, &e, enc))
+            })
+            .await
+            .map_err(|_| Error::internal_error())
+        })
+        .await
+    }
+}
+
+/// Used by code actions: the edits of several findings' fixes as one map.
+pub(super) fn workspace_edit(uri: &Uri, edits: Vec<TextEdit>) -> WorkspaceEdit {
+    WorkspaceEdit {
+        changes: Some(HashMap::from([(uri.clone(), edits)])),
+        ..Default::default()
+    }
+}

@@ -1,0 +1,159 @@
+//! A guard in front of the JSON-RPC reader.
+//!
+//! tower-lsp-server's reader stops for good at the first frame it cannot decode, which would
+//! turn one malformed message into a dead server. Every frame is therefore checked here first:
+//! lone UTF-16 surrogates in string escapes become U+FFFD (so the document keeps every other
+//! character), and a frame that still is not a JSON-RPC message is logged and dropped; if it
+//! carried an `id`, it is replaced by a request the server answers with "method not found", so
+//! the client gets an error response for it.
+
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
+use tower_lsp_server::jsonrpc::{Request, Response};
+
+/// Frames larger than this are refused (and skipped) rather than buffered.
+const MAX_FRAME: usize = 512 * 1024 * 1024;
+
+fn is_message(body: &[u8]) -> bool {
+    serde_json::from_slice::<Request>(body).is_ok()
+        || serde_json::from_slice::<Response>(body).is_ok()
+}
+
+fn hex4(b: &[u8]) -> Option<u16> {
+    let s = std::str::from_utf8(b.get(..4)?).ok()?;
+    u16::from_str_radix(s, 16).ok()
+}
+
+/// Replaces `\uXXXX` escapes of unpaired surrogates with `\uFFFD`.
+pub fn repair_surrogates(body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(body.len());
+    let mut i = 0;
+    while i < body.len() {
+        if body[i] == b'\\' && i + 1 < body.len() {
+            if body[i + 1] == b'u' {
+                if let Some(unit) = hex4(&body[i + 2..]) {
+                    let next = (body.get(i + 6) == Some(&b'\\') && body.get(i + 7) == Some(&b'u'))
+                        .then(|| hex4(&body[i + 8..]))
+                        .flatten();
+                    match unit {
+                        0xD800..=0xDBFF if next.is_some_and(|n| (0xDC00..=0xDFFF).contains(&n)) => {
+                            out.extend_from_slice(&body[i..i + 12]);
+                            i += 12;
+                            continue;
+                        }
+                        0xD800..=0xDFFF => {
+                            out.extend_from_slice(b"\\uFFFD");
+                            i += 6;
+                            continue;
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            // Copy the escape pair as is (so `\\u` is not mistaken for an escape).
+            out.extend_from_slice(&body[i..i + 2]);
+            i += 2;
+            continue;
+        }
+        out.push(body[i]);
+        i += 1;
+    }
+    out
+}
+
+fn replacement_for(body: &[u8]) -> Option<Vec<u8>> {
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let id = value.get("id")?.clone();
+    if !(id.is_number() || id.is_string()) {
+        return None;
+    }
+    let req = serde_json::json!({"jsonrpc": "2.0", "id": id, "method": "$/backend-architect/invalidMessage"});
+    serde_json::to_vec(&req).ok()
+}
+
+async fn write_frame(out: &mut (impl AsyncWrite + Unpin), body: &[u8]) -> std::io::Result<()> {
+    out.write_all(format!("Content-Length: {}\r\n\r\n", body.len()).as_bytes())
+        .await?;
+    out.write_all(body).await?;
+    out.flush().await
+}
+
+/// Copies well-formed frames from `input` to `out` until `input` ends.
+pub async fn pump(input: impl AsyncRead + Unpin, mut out: impl AsyncWrite + Unpin) {
+    let mut reader = BufReader::new(input);
+    let mut line = Vec::new();
+    loop {
+        let mut length: Option<usize> = None;
+        let mut saw_header = false;
+        loop {
+            line.clear();
+            match reader.read_until(b'\n', &mut line).await {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {}
+            }
+            let text = String::from_utf8_lossy(&line);
+            let text = text.trim();
+            if text.is_empty() {
+                if saw_header {
+                    break;
+                }
+                continue;
+            }
+            saw_header = true;
+            if let Some((name, value)) = text.split_once(':') {
+                if name.trim().eq_ignore_ascii_case("content-length") {
+                    length = value.trim().parse().ok();
+                }
+            }
+        }
+        let Some(length) = length.filter(|l| *l <= MAX_FRAME) else {
+            tracing::error!("JSON-RPC frame without a valid Content-Length header; skipped");
+            continue;
+        };
+        let mut body = vec![0; length];
+        if reader.read_exact(&mut body).await.is_err() {
+            return;
+        }
+        let body = if is_message(&body) {
+            body
+        } else {
+            let repaired = repair_surrogates(&body);
+            if is_message(&repaired) {
+                tracing::warn!(
+                    "JSON-RPC message with unpaired UTF-16 surrogates; replaced them with U+FFFD"
+                );
+                repaired
+            } else {
+                tracing::error!(
+                    "malformed JSON-RPC message ({} bytes) ignored: {}",
+                    body.len(),
+                    serde_json::from_slice::<serde_json::Value>(&body)
+                        .err()
+                        .map_or("not a request or response".to_owned(), |e| e.to_string())
+                );
+                match replacement_for(&body) {
+                    Some(r) => r,
+                    None => continue,
+                }
+            }
+        };
+        if write_frame(&mut out, &body).await.is_err() {
+            return;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::repair_surrogates;
+
+    #[test]
+    fn repairs_only_unpaired_surrogates() {
+        let fixed = repair_surrogates(br#"{"a":"x\ud800y\ud83d\ude00z\\ud800\udc00"}"#);
+        assert_eq!(
+            std::str::from_utf8(&fixed).unwrap(),
+            r#"{"a":"x\uFFFDy\ud83d\ude00z\\ud800\uFFFD"}"#
+        );
+        let v: serde_json::Value = serde_json::from_slice(&fixed).unwrap();
+        assert_eq!(v["a"], "x\u{FFFD}y😀z\\ud800\u{FFFD}");
+    }
+}

@@ -1,0 +1,264 @@
+//! The fixture harness: every rule over every fixture. A line annotated `# expect: CODE` (or
+//! `// expect: CODE`) on the line before must produce that finding on the next line; any finding
+//! without such an annotation fails the test, and `ok:` annotations document safe look-alikes.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use backend_architect::config::RuleSet;
+use backend_architect::engine::analyze_text;
+use backend_architect::rules::RULES;
+use backend_architect::syntax::position::LineIndex;
+use backend_architect::syntax::{Family, Language};
+
+fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures")
+}
+
+fn fixture_files() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = ignore::WalkBuilder::new(fixtures_dir())
+        .build()
+        .filter_map(Result::ok)
+        .map(|e| e.into_path())
+        .filter(|p| p.is_file() && Language::from_path(p).is_some())
+        .collect();
+    files.sort();
+    files
+}
+
+#[derive(Default)]
+struct Annotations {
+    /// (line, code) that must be reported.
+    expect: BTreeSet<(usize, String)>,
+    /// (line, code) that must not be reported.
+    ok: BTreeSet<(usize, String)>,
+}
+
+fn annotation(line: &str) -> Option<(&'static str, Vec<String>)> {
+    let t = line.trim_start();
+    let body = t
+        .strip_prefix('#')
+        .or_else(|| t.strip_prefix("//"))?
+        .trim_start();
+    for kind in ["expect:", "ok:"] {
+        if let Some(rest) = body.strip_prefix(kind) {
+            let codes = rest
+                .split(',')
+                .map(|c| c.trim().to_owned())
+                .filter(|c| !c.is_empty())
+                .collect();
+            return Some((if kind == "ok:" { "ok" } else { "expect" }, codes));
+        }
+    }
+    None
+}
+
+fn parse_annotations(text: &str) -> Annotations {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Annotations::default();
+    let mut pending: Vec<(&str, Vec<String>)> = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        if let Some(a) = annotation(line) {
+            pending.push(a);
+            continue;
+        }
+        for (kind, codes) in pending.drain(..) {
+            for code in codes {
+                assert!(
+                    backend_architect::rules::lookup(&code).is_some(),
+                    "unknown code {code} in an annotation"
+                );
+                let set = if kind == "ok" {
+                    &mut out.ok
+                } else {
+                    &mut out.expect
+                };
+                set.insert((i, code));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn every_rule_on_every_fixture() {
+    let files = fixture_files();
+    assert!(
+        !files.is_empty(),
+        "no fixtures found under {}",
+        fixtures_dir().display()
+    );
+    let mut failures = Vec::new();
+    // (code, family) → (expect count, ok count), to require both kinds per rule and language.
+    let mut coverage: BTreeMap<(String, Family), (usize, usize)> = BTreeMap::new();
+    for path in &files {
+        let text = std::fs::read_to_string(path).unwrap();
+        let language = Language::from_path(path).unwrap();
+        let ann = parse_annotations(&text);
+        let findings = analyze_text(
+            &path.display().to_string(),
+            language,
+            &text,
+            &RuleSet::default(),
+        );
+        let index = LineIndex::new(&text);
+        let actual: BTreeSet<(usize, String)> = findings
+            .iter()
+            .map(|f| (index.line_col(&text, f.range.start).0, f.code().to_owned()))
+            .collect();
+        let rel = path
+            .strip_prefix(fixtures_dir())
+            .unwrap()
+            .display()
+            .to_string();
+        for (line, code) in ann.expect.difference(&actual) {
+            failures.push(format!("{rel}:{}: missing {code}", line + 1));
+        }
+        for (line, code) in actual.difference(&ann.expect) {
+            let f = findings
+                .iter()
+                .find(|f| f.code() == code && index.line_col(&text, f.range.start).0 == *line)
+                .unwrap();
+            failures.push(format!(
+                "{rel}:{}: unexpected {code}: {}",
+                line + 1,
+                f.message
+            ));
+        }
+        for (_, code) in &ann.expect {
+            coverage
+                .entry((code.clone(), language.family()))
+                .or_default()
+                .0 += 1;
+        }
+        for (_, code) in &ann.ok {
+            coverage
+                .entry((code.clone(), language.family()))
+                .or_default()
+                .1 += 1;
+        }
+    }
+    for rule in RULES {
+        for family in rule.families() {
+            let (expect, ok) = coverage
+                .get(&(rule.code.to_owned(), family))
+                .copied()
+                .unwrap_or_default();
+            if expect == 0 || ok == 0 {
+                failures.push(format!(
+                    "{} ({}) needs true-positive and true-negative fixtures in {}: has {expect} expect and {ok} ok",
+                    rule.code,
+                    rule.name,
+                    family.name()
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} fixture failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// Messages, ranges and fixes for every fixture, as snapshots.
+#[test]
+fn finding_snapshots() {
+    for path in fixture_files() {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let language = Language::from_path(&path).unwrap();
+        let findings = analyze_text("fixture", language, &text, &RuleSet::default());
+        let index = LineIndex::new(&text);
+        let mut out = String::new();
+        for f in &findings {
+            let (l, c) = index.line_col(&text, f.range.start);
+            out.push_str(&format!("{}:{} {} {}\n", l + 1, c + 1, f.code(), f.message));
+            for r in &f.related {
+                let (l, c) = index.line_col(&text, r.range.start);
+                out.push_str(&format!("    related {}:{} {}\n", l + 1, c + 1, r.message));
+            }
+            if let Some(fix) = &f.fix {
+                out.push_str(&format!(
+                    "    fix ({:?}) {}: ",
+                    fix.applicability, fix.title
+                ));
+                for e in &fix.edits {
+                    out.push_str(&format!(
+                        "replace {:?} with {:?}; ",
+                        &text[e.range.clone()],
+                        e.content
+                    ));
+                }
+                out.push('\n');
+            }
+        }
+        let rel = path
+            .strip_prefix(fixtures_dir())
+            .unwrap()
+            .display()
+            .to_string();
+        let name = rel.replace(['/', '.'], "__");
+        insta::with_settings!({
+            snapshot_path => Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/snapshots"),
+            prepend_module_to_snapshot => false,
+            description => rel.clone(),
+            omit_expression => true,
+        }, {
+            insta::assert_snapshot!(name, out);
+        });
+    }
+}
+
+#[test]
+fn rules_md_is_current() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/rules.md");
+    let current = std::fs::read_to_string(&path).unwrap_or_default();
+    let generated = backend_architect::cli::rules_markdown();
+    if std::env::var_os("UPDATE_DOCS").is_some() {
+        std::fs::write(&path, &generated).unwrap();
+        return;
+    }
+    assert!(
+        current == generated,
+        "docs/rules.md is stale: run `UPDATE_DOCS=1 cargo test --test fixtures rules_md_is_current` or `cargo run -- rules --format markdown > docs/rules.md`"
+    );
+}
+
+#[test]
+fn every_rule_is_documented_in_the_house_shape() {
+    for rule in RULES {
+        for heading in [
+            "## What it does",
+            "## Why is this bad?",
+            "## Example",
+            "## Use instead",
+            "## References",
+        ] {
+            assert!(
+                rule.docs.contains(heading),
+                "{} docs lack `{heading}`",
+                rule.code
+            );
+        }
+        assert!(
+            rule.code.len() >= 5
+                && rule
+                    .name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '-'),
+            "{:?}",
+            rule
+        );
+        if rule.category == backend_architect::rules::Category::Security {
+            assert!(
+                !rule.cwe.is_empty() && rule.owasp.is_some(),
+                "{} needs CWE and OWASP",
+                rule.code
+            );
+        }
+    }
+    let mut codes: Vec<_> = RULES.iter().map(|r| r.code).collect();
+    codes.dedup();
+    assert_eq!(codes.len(), RULES.len(), "codes are unique and sorted");
+}

@@ -1,0 +1,555 @@
+//! End to end: the real binary speaking LSP over stdio.
+
+mod common;
+
+use common::{codes, Client};
+use serde_json::{json, Value};
+
+const PY: &str = "import subprocess\nimport yaml\n\n\ndef handler(cmd, stream):\n    subprocess.run(cmd, shell=True)\n    data = yaml.load(stream)\n    return data\n";
+const URI: &str = "file:///tmp/backend_architect_e2e/app.py";
+
+fn start() -> Client {
+    let mut c = Client::spawn();
+    c.initialize(
+        json!({"general": {"positionEncodings": ["utf-16"]}}),
+        Value::Null,
+    );
+    c
+}
+
+fn change(c: &mut Client, uri: &str, version: i64, changes: Value) {
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": changes}),
+    );
+}
+
+#[test]
+fn initialize_advertises_honest_capabilities_and_negotiates_encoding() {
+    let mut c = Client::spawn();
+    let resp = c.initialize(
+        json!({"general": {"positionEncodings": ["utf-16", "utf-8"]}}),
+        Value::Null,
+    );
+    let caps = &resp["result"]["capabilities"];
+    assert_eq!(caps["positionEncoding"], "utf-8");
+    assert_eq!(caps["textDocumentSync"]["change"], 2);
+    assert_eq!(caps["hoverProvider"], true);
+    let kinds = caps["codeActionProvider"]["codeActionKinds"]
+        .as_array()
+        .unwrap();
+    assert!(kinds.contains(&json!("source.fixAll.backend-architect")));
+    assert!(
+        caps.get("diagnosticProvider").is_none(),
+        "no pull diagnostics unless the client supports them"
+    );
+    assert_eq!(resp["result"]["serverInfo"]["name"], "backend-architect");
+    assert!(c.shutdown().success());
+
+    let mut c = Client::spawn();
+    let resp = c.initialize(json!({}), Value::Null);
+    assert_eq!(resp["result"]["capabilities"]["positionEncoding"], "utf-16");
+    let mut c2 = Client::spawn();
+    let resp = c2.initialize(
+        json!({"general": {"positionEncodings": ["utf-32"]}}),
+        Value::Null,
+    );
+    assert_eq!(resp["result"]["capabilities"]["positionEncoding"], "utf-32");
+    assert!(c.shutdown().success());
+}
+
+#[test]
+fn open_change_publishes_versioned_diagnostics() {
+    let mut c = start();
+    c.open(URI, "python", PY);
+    let diags = c.diagnostics(URI, 1);
+    assert_eq!(codes(&diags), vec!["SEC102", "SEC201"]);
+    assert_eq!(
+        diags[0]["range"]["start"],
+        json!({"line": 5, "character": 4})
+    );
+    assert_eq!(diags[0]["source"], "backend-architect");
+    assert_eq!(diags[0]["severity"], 1);
+    assert!(diags[0]["codeDescription"]["href"]
+        .as_str()
+        .unwrap()
+        .contains("cwe.mitre.org"));
+
+    // Make the command constant: the SEC102 finding goes away.
+    change(
+        &mut c,
+        URI,
+        2,
+        json!([{"range": {"start": {"line": 5, "character": 19}, "end": {"line": 5, "character": 22}}, "text": "\"ls\""}]),
+    );
+    let diags = c.diagnostics(URI, 2);
+    assert_eq!(codes(&diags), vec!["SEC201"]);
+
+    // Several changes in one notification, then a full replacement.
+    change(
+        &mut c,
+        URI,
+        3,
+        json!([
+            {"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "text": "# header\n"},
+            {"range": {"start": {"line": 7, "character": 11}, "end": {"line": 7, "character": 30}}, "text": "yaml.load(stream)"}
+        ]),
+    );
+    let diags = c.diagnostics(URI, 3);
+    assert_eq!(codes(&diags), vec!["SEC201"]);
+    change(&mut c, URI, 4, json!([{"text": "x = 1\n"}]));
+    assert!(c.diagnostics(URI, 4).is_empty());
+    assert!(c.shutdown().success());
+}
+
+#[test]
+fn rapid_changes_never_publish_a_stale_version() {
+    let mut c = start();
+    c.open(URI, "python", PY);
+    c.diagnostics(URI, 1);
+    for v in 2..40 {
+        change(
+            &mut c,
+            URI,
+            v,
+            json!([{"range": {"start": {"line": 3, "character": 0}, "end": {"line": 3, "character": 0}}, "text": "#"}]),
+        );
+    }
+    let last = c.diagnostics(URI, 39);
+    assert_eq!(codes(&last), vec!["SEC102", "SEC201"]);
+    // Every publish seen was for a version that was current when it was sent: versions only grow.
+    let versions: Vec<i64> = c
+        .backlog
+        .iter()
+        .filter(|m| m["method"] == "textDocument/publishDiagnostics")
+        .filter_map(|m| m["params"]["version"].as_i64())
+        .collect();
+    assert!(versions.windows(2).all(|w| w[0] < w[1]), "{versions:?}");
+    assert!(c.shutdown().success());
+}
+
+#[test]
+fn hover_shows_rule_docs() {
+    let mut c = start();
+    c.open(URI, "python", PY);
+    c.diagnostics(URI, 1);
+    let resp = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": URI}, "position": {"line": 6, "character": 14}}),
+    );
+    let value = resp["result"]["contents"]["value"].as_str().unwrap();
+    assert!(value.contains("SEC201"), "{value}");
+    assert!(value.contains("## Why is this bad?"), "{value}");
+    assert!(value.contains("CWE-502"), "{value}");
+    let resp = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": URI}, "position": {"line": 0, "character": 0}}),
+    );
+    assert!(resp["result"].is_null());
+    assert!(c.shutdown().success());
+}
+
+fn apply(text: &str, edits: &[Value]) -> String {
+    // Test-side application of LSP edits (UTF-16, ASCII test texts).
+    let lines: Vec<usize> = std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let off = |p: &Value| {
+        lines[p["line"].as_u64().unwrap() as usize] + p["character"].as_u64().unwrap() as usize
+    };
+    let mut edits: Vec<(usize, usize, String)> = edits
+        .iter()
+        .map(|e| {
+            (
+                off(&e["range"]["start"]),
+                off(&e["range"]["end"]),
+                e["newText"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    edits.sort_by_key(|e| std::cmp::Reverse(e.0));
+    let mut out = text.to_owned();
+    for (s, e, t) in edits {
+        out.replace_range(s..e, &t);
+    }
+    out
+}
+
+#[test]
+fn code_actions_quickfix_suppress_and_fix_all() {
+    let mut c = start();
+    let text = "import yaml, subprocess\n\ndef f(p, name):\n    a = yaml.load(p)\n    subprocess.run([\"ls\", name], shell=True)\n    return a\n";
+    c.open(URI, "python", text);
+    let diags = c.diagnostics(URI, 1);
+    assert_eq!(codes(&diags), vec!["SEC201", "SEC102"]);
+
+    let resp = c.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": {"uri": URI},
+            "range": diags[0]["range"],
+            "context": {"diagnostics": [diags[0]]}
+        }),
+    );
+    let actions = resp["result"].as_array().unwrap();
+    let titles: Vec<&str> = actions
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert!(
+        titles.iter().any(|t| t.contains("Use `safe_load`")),
+        "{titles:?}"
+    );
+    assert!(titles.iter().any(|t| t.contains("(# noqa)")), "{titles:?}");
+    assert!(
+        titles.iter().any(|t| *t == "Suppress SEC201 on this line"),
+        "{titles:?}"
+    );
+    assert!(
+        titles.iter().any(|t| t.contains("in this file")),
+        "{titles:?}"
+    );
+    let fix = actions
+        .iter()
+        .find(|a| a["title"].as_str().unwrap().contains("safe_load"))
+        .unwrap();
+    assert_eq!(fix["kind"], "quickfix");
+    assert_eq!(fix["isPreferred"], true);
+    let edits = fix["edit"]["changes"][URI].as_array().unwrap();
+    assert!(apply(text, edits).contains("a = yaml.safe_load(p)"));
+
+    let noqa = actions
+        .iter()
+        .find(|a| a["title"].as_str().unwrap().contains("(# noqa)"))
+        .unwrap();
+    let suppressed = apply(text, noqa["edit"]["changes"][URI].as_array().unwrap());
+    assert!(
+        suppressed.contains("yaml.load(p)  # noqa: SEC201\n"),
+        "{suppressed}"
+    );
+    change(&mut c, URI, 2, json!([{"text": suppressed}]));
+    assert_eq!(codes(&c.diagnostics(URI, 2)), vec!["SEC102"]);
+    let ignore = actions
+        .iter()
+        .find(|a| a["title"] == "Suppress SEC201 on this line")
+        .unwrap();
+    let suppressed = apply(text, ignore["edit"]["changes"][URI].as_array().unwrap());
+    assert!(
+        suppressed.contains("    # backend-architect: ignore[SEC201]\n    a = yaml.load(p)"),
+        "{suppressed}"
+    );
+    change(&mut c, URI, 3, json!([{"text": suppressed}]));
+    assert_eq!(codes(&c.diagnostics(URI, 3)), vec!["SEC102"]);
+    change(&mut c, URI, 4, json!([{"text": text}]));
+    c.diagnostics(URI, 4);
+
+    // Fix-all, as editors request it on save.
+    let resp = c.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": {"uri": URI},
+            "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
+            "context": {"diagnostics": [], "only": ["source.fixAll.backend-architect"]}
+        }),
+    );
+    let actions = resp["result"].as_array().unwrap();
+    assert_eq!(actions.len(), 1, "{actions:?}");
+    assert_eq!(actions[0]["kind"], "source.fixAll.backend-architect");
+    let fixed = apply(text, actions[0]["edit"]["changes"][URI].as_array().unwrap());
+    assert_eq!(fixed, "import yaml, subprocess\n\ndef f(p, name):\n    a = yaml.safe_load(p)\n    subprocess.run([\"ls\", name])\n    return a\n");
+    change(&mut c, URI, 5, json!([{"text": fixed}]));
+    assert!(c.diagnostics(URI, 5).is_empty());
+
+    // `only: ["quickfix"]` excludes fix-all; `only: ["source"]` includes it.
+    let resp = c.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": {"uri": URI},
+            "range": {"start": {"line": 0, "character": 0}, "end": {"line": 9, "character": 0}},
+            "context": {"diagnostics": [], "only": ["source"]}
+        }),
+    );
+    assert!(
+        resp["result"].as_array().unwrap().is_empty(),
+        "nothing left to fix"
+    );
+    assert!(c.shutdown().success());
+}
+
+#[test]
+fn pull_diagnostics_when_the_client_supports_them() {
+    let mut c = Client::spawn();
+    let resp = c.initialize(
+        json!({"textDocument": {"diagnostic": {"dynamicRegistration": false}}}),
+        Value::Null,
+    );
+    assert_eq!(
+        resp["result"]["capabilities"]["diagnosticProvider"]["identifier"],
+        "backend-architect"
+    );
+    c.open(URI, "python", PY);
+    let resp = c.request(
+        "textDocument/diagnostic",
+        json!({"textDocument": {"uri": URI}}),
+    );
+    assert_eq!(resp["result"]["kind"], "full");
+    assert_eq!(
+        codes(resp["result"]["items"].as_array().unwrap()),
+        vec!["SEC102", "SEC201"]
+    );
+    assert!(c
+        .try_wait_for(
+            "textDocument/publishDiagnostics",
+            |_| true,
+            std::time::Duration::from_millis(300)
+        )
+        .is_none());
+    assert!(c.shutdown().success());
+}
+
+#[test]
+fn javascript_and_typescript_documents() {
+    let mut c = start();
+    let js = "const { exec } = require(\"child_process\");\napp.get(\"/x\", (req, res) => exec(`ls ${req.query.d}`));\n";
+    c.open("file:///tmp/backend_architect_e2e/a.js", "javascript", js);
+    assert_eq!(
+        codes(&c.diagnostics("file:///tmp/backend_architect_e2e/a.js", 1)),
+        vec!["SEC102"]
+    );
+    let ts = "import { exec } from \"child_process\";\nexport function run(cmd: string): void { exec(cmd); eval(cmd as string); }\n";
+    c.open("file:///tmp/backend_architect_e2e/a.ts", "typescript", ts);
+    assert_eq!(
+        codes(&c.diagnostics("file:///tmp/backend_architect_e2e/a.ts", 1)),
+        vec!["SEC102", "SEC103"]
+    );
+    // Other languages are ignored quietly.
+    c.open(
+        "file:///tmp/backend_architect_e2e/a.rs",
+        "rust",
+        "fn main() {}",
+    );
+    assert!(c
+        .try_wait_for(
+            "textDocument/publishDiagnostics",
+            |p| p["uri"].as_str().unwrap().ends_with(".rs"),
+            std::time::Duration::from_millis(300)
+        )
+        .is_none());
+    assert!(c.shutdown().success());
+}
+
+#[test]
+fn utf8_and_utf16_positions() {
+    for (enc, col) in [("utf-16", 15), ("utf-8", 18), ("utf-32", 14)] {
+        let mut c = Client::spawn();
+        c.initialize(
+            json!({"general": {"positionEncodings": [enc]}}),
+            Value::Null,
+        );
+        // `eval` follows "é😀": é is 1 UTF-16 unit and 2 bytes, 😀 is 2 units and 4 bytes.
+        let text = "def f(x):\n    s = \"é😀\"; eval(x)\n";
+        c.open(URI, "python", text);
+        let diags = c.diagnostics(URI, 1);
+        assert_eq!(diags[0]["range"]["start"]["character"], json!(col), "{enc}");
+        assert!(c.shutdown().success());
+    }
+}
+
+#[test]
+fn bad_input_is_survived() {
+    let mut c = start();
+    // Malformed JSON body.
+    c.send_raw(b"Content-Length: 12\r\n\r\n{not json!!}");
+    // A lone surrogate in a JSON string.
+    let body = br#"{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":{"uri":"file:///tmp/s.py","languageId":"python","version":1,"text":"x = '\ud800'"}}}"#;
+    c.send_raw(format!("Content-Length: {}\r\n\r\n", body.len()).as_bytes());
+    c.send_raw(body);
+    // null params, and unknown methods.
+    let resp = c.request("textDocument/hover", Value::Null);
+    assert!(resp.get("error").is_some(), "{resp}");
+    let resp = c.request("backend-architect/nonsense", json!({}));
+    assert_eq!(resp["error"]["code"], -32601);
+    // Requests for documents never opened.
+    let resp = c.request("textDocument/hover", json!({"textDocument": {"uri": "file:///nope.py"}, "position": {"line": 0, "character": 0}}));
+    assert!(resp.get("error").is_some(), "{resp}");
+    let resp = c.request("textDocument/codeAction", json!({"textDocument": {"uri": "file:///nope.py"}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "context": {"diagnostics": []}}));
+    assert!(resp.get("error").is_some(), "{resp}");
+    change(&mut c, "file:///nope.py", 2, json!([{"text": "x"}]));
+
+    // NULs, a 200,000-character line, and out-of-range edits.
+    let long = format!(
+        "import os\ndef f(a):\n    os.system(a)\nx = \"{}\"\n",
+        "a".repeat(200_000)
+    );
+    c.open(URI, "python", &long);
+    assert_eq!(codes(&c.diagnostics(URI, 1)), vec!["SEC102"]);
+    change(
+        &mut c,
+        URI,
+        2,
+        json!([{"range": {"start": {"line": 99, "character": 0}, "end": {"line": 120, "character": 5}}, "text": "\neval(z)\n"}]),
+    );
+    let d = c.diagnostics(URI, 2);
+    assert_eq!(
+        codes(&d),
+        vec!["SEC102", "SEC103"],
+        "an edit past the end is clamped to the end"
+    );
+    // Start after end: normalised, as editors do.
+    change(
+        &mut c,
+        URI,
+        3,
+        json!([{"range": {"start": {"line": 2, "character": 999}, "end": {"line": 2, "character": 4}}, "text": "pass"}]),
+    );
+    assert_eq!(codes(&c.diagnostics(URI, 3)), vec!["SEC103"]);
+    // Positions in the middle of nowhere are fine for requests too.
+    let resp = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": URI}, "position": {"line": 4000, "character": 4000}}),
+    );
+    assert!(resp.get("error").is_none(), "{resp}");
+    // A NUL in the text (tree-sitter stops reading at it; the text is kept whole).
+    c.open(
+        "file:///tmp/nul.py",
+        "python",
+        "eval(input())\n# \0 after\n",
+    );
+    assert_eq!(
+        codes(&c.diagnostics("file:///tmp/nul.py", 1)),
+        vec!["SEC103"]
+    );
+    // Still serving.
+    c.open("file:///tmp/ok.py", "python", "eval(input())\n");
+    assert_eq!(
+        codes(&c.diagnostics("file:///tmp/ok.py", 1)),
+        vec!["SEC103"]
+    );
+    assert!(c.is_alive());
+    assert!(c.shutdown().success());
+}
+
+#[test]
+fn huge_files_are_kept_but_not_analysed() {
+    let mut c = start();
+    let big = format!("eval(input())\n{}", "x = 1\n".repeat(400_000));
+    c.open(URI, "python", &big);
+    assert!(c.diagnostics(URI, 1).is_empty());
+    // Shrinking it below the limit makes it analysable again, with the edits intact.
+    change(
+        &mut c,
+        URI,
+        2,
+        json!([{"range": {"start": {"line": 1, "character": 0}, "end": {"line": 400_001, "character": 0}}, "text": ""}]),
+    );
+    assert_eq!(codes(&c.diagnostics(URI, 2)), vec!["SEC103"]);
+    assert!(c.shutdown().success());
+}
+
+#[test]
+fn cancel_request_is_accepted() {
+    let mut c = start();
+    c.open(URI, "python", PY);
+    c.notify("$/cancelRequest", json!({"id": 999}));
+    let resp = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": URI}, "position": {"line": 6, "character": 14}}),
+    );
+    assert!(resp["result"]["contents"].is_object());
+    assert!(c.shutdown().success());
+}
+
+#[test]
+fn config_files_and_editor_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(
+        root.join("backend-architect.toml"),
+        "ignore = [\"SEC201\"]\n",
+    )
+    .unwrap();
+    let file = root.join("app.py");
+    std::fs::write(&file, PY).unwrap();
+    let uri = format!("file://{}", file.display());
+
+    let mut c = Client::spawn();
+    c.initialize(
+        json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}}),
+        Value::Null,
+    );
+    c.open(&uri, "python", PY);
+    assert_eq!(codes(&c.diagnostics(&uri, 1)), vec!["SEC102"]);
+
+    // A broken config file: the error is shown, defaults apply, the server keeps going.
+    std::fs::write(
+        root.join("backend-architect.toml"),
+        "ignore = [\"SEC201\"]\nsevrity = 3\n",
+    )
+    .unwrap();
+    c.notify("workspace/didChangeWatchedFiles", json!({"changes": [{"uri": format!("file://{}/backend-architect.toml", root.display()), "type": 2}]}));
+    let msg = c.wait_for("window/showMessage", |_| true);
+    let text = msg["message"].as_str().unwrap();
+    assert!(
+        text.contains("backend-architect.toml:2")
+            && text.contains("sevrity")
+            && text.contains("allowed keys"),
+        "{text}"
+    );
+    let cfg_diag = c.wait_for("textDocument/publishDiagnostics", |p| {
+        p["uri"]
+            .as_str()
+            .unwrap()
+            .ends_with("backend-architect.toml")
+    });
+    assert_eq!(cfg_diag["diagnostics"][0]["range"]["start"]["line"], 1);
+    assert_eq!(codes(&c.diagnostics(&uri, 1)), vec!["SEC102", "SEC201"]);
+
+    // Editor settings override the file.
+    std::fs::write(
+        root.join("backend-architect.toml"),
+        "ignore = [\"SEC201\"]\n",
+    )
+    .unwrap();
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"backendArchitect": {"ignore": ["command-injection"]}}}),
+    );
+    let cleared = c.wait_for("textDocument/publishDiagnostics", |p| {
+        p["uri"]
+            .as_str()
+            .unwrap()
+            .ends_with("backend-architect.toml")
+    });
+    assert!(cleared["diagnostics"].as_array().unwrap().is_empty());
+    assert_eq!(codes(&c.diagnostics(&uri, 1)), vec!["SEC201"]);
+
+    // Unknown rule codes in editor settings: reported, not fatal.
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"backendArchitect": {"select": ["NOPE42"]}}}),
+    );
+    let msg = c.wait_for("window/showMessage", |m| {
+        m["message"].as_str().unwrap().contains("NOPE42")
+    });
+    assert!(msg["message"].as_str().unwrap().contains("unknown rule"));
+    assert!(c.shutdown().success());
+}
+
+#[test]
+fn workspace_configuration_is_requested() {
+    let mut c = Client::spawn();
+    c.settings = json!({"ignore": ["SEC102"]});
+    c.initialize(
+        json!({"workspace": {"configuration": true}}),
+        json!({"severity": {"SEC201": "warning"}}),
+    );
+    // Settings arrive after `initialized`; a short pause lets the request complete.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_millis(500);
+    while let Some(m) = c.recv(deadline) {
+        c.backlog.push(m);
+    }
+    c.open(URI, "python", PY);
+    let diags = c.diagnostics(URI, 1);
+    assert_eq!(codes(&diags), vec!["SEC201"]);
+    assert!(c.shutdown().success());
+}

@@ -1,0 +1,155 @@
+//! Property tests: random edits sent as protocol positions, in every encoding, give the same
+//! text as a reference implementation and the same tree as a fresh parse; positions round-trip.
+
+use proptest::prelude::*;
+use ropey::Rope;
+
+use backend_architect::syntax::parse::parse;
+use backend_architect::syntax::position::{offset_at, position_at};
+use backend_architect::syntax::{Document, Language, LineCol, PositionEncoding, TextChange};
+
+fn encodings() -> impl Strategy<Value = PositionEncoding> {
+    prop_oneof![
+        Just(PositionEncoding::Utf8),
+        Just(PositionEncoding::Utf16),
+        Just(PositionEncoding::Utf32)
+    ]
+}
+
+/// Python-ish text with multi-byte characters and all three line endings.
+fn text_strategy(with_cr: bool) -> impl Strategy<Value = String> {
+    let pieces = if with_cr {
+        prop::sample::select(vec![
+            "def f(x):\n",
+            "    eval(x)\n",
+            "é",
+            "😀",
+            "\r\n",
+            "\r",
+            "\n",
+            " ",
+            "a",
+            "(",
+            "'",
+            "\"",
+            "#",
+            "x = 1",
+        ])
+    } else {
+        prop::sample::select(vec![
+            "def f(x):\n",
+            "    eval(x)\n",
+            "é",
+            "😀",
+            "\r\n",
+            "\n",
+            " ",
+            "a",
+            "(",
+            "'",
+            "\"",
+            "#",
+            "x = 1",
+        ])
+    };
+    prop::collection::vec(pieces, 0..40).prop_map(|v| v.concat())
+}
+
+/// Reference: the byte offset of a position, by walking the string, with editor clamping.
+fn reference_offset(text: &str, pos: LineCol, enc: PositionEncoding) -> usize {
+    let mut line_starts = vec![0];
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\r' && b.get(i + 1) == Some(&b'\n') {
+            line_starts.push(i + 2);
+            i += 2;
+            continue;
+        }
+        if b[i] == b'\n' || b[i] == b'\r' {
+            line_starts.push(i + 1);
+        }
+        i += 1;
+    }
+    let line = pos.line as usize;
+    if line >= line_starts.len() {
+        return text.len();
+    }
+    let start = line_starts[line];
+    let mut end = line_starts.get(line + 1).copied().unwrap_or(text.len());
+    let content = &text[start..end];
+    if content.ends_with("\r\n") {
+        end = start + content.len() - 2;
+    } else if content.ends_with('\n') || content.ends_with('\r') {
+        end = start + content.len() - 1;
+    }
+    let mut units = 0usize;
+    for (off, ch) in text[start..end].char_indices() {
+        let w = match enc {
+            PositionEncoding::Utf8 => ch.len_utf8(),
+            PositionEncoding::Utf16 => ch.len_utf16(),
+            PositionEncoding::Utf32 => 1,
+        };
+        if units + w > pos.character as usize {
+            return start + off;
+        }
+        units += w;
+    }
+    end
+}
+
+fn same_tree(a: &tree_sitter::Tree, b: &tree_sitter::Tree) -> bool {
+    fn walk(a: tree_sitter::Node, b: tree_sitter::Node) -> bool {
+        a.kind_id() == b.kind_id()
+            && a.byte_range() == b.byte_range()
+            && a.start_position() == b.start_position()
+            && a.end_position() == b.end_position()
+            && a.child_count() == b.child_count()
+            && (0..a.child_count()).all(|i| walk(a.child(i).unwrap(), b.child(i).unwrap()))
+    }
+    walk(a.root_node(), b.root_node())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn offsets_match_the_reference_and_round_trip(text in text_strategy(true), line in 0u32..12, character in 0u32..30, enc in encodings()) {
+        let rope = Rope::from_str(&text);
+        let pos = LineCol::new(line, character);
+        let offset = offset_at(&rope, pos, enc);
+        prop_assert_eq!(offset, reference_offset(&text, pos, enc));
+        // Every valid offset maps to a position and back.
+        let back = position_at(&rope, offset, enc);
+        prop_assert_eq!(offset_at(&rope, back, enc), offset);
+    }
+
+    #[test]
+    fn incremental_edits_match_a_fresh_parse(
+        text in text_strategy(false),
+        edits in prop::collection::vec((0u32..12, 0u32..30, 0u32..12, 0u32..30, text_strategy(false)), 1..8),
+        enc in encodings(),
+    ) {
+        let mut doc = Document::new(Language::Python, 1, text.clone());
+        doc.tree();
+        let mut expected = text;
+        for (version, (l1, c1, l2, c2, insert)) in edits.into_iter().enumerate() {
+            let (a, b) = (LineCol::new(l1, c1), LineCol::new(l2, c2));
+            let (mut s, mut e) = (reference_offset(&expected, a, enc), reference_offset(&expected, b, enc));
+            if s > e { std::mem::swap(&mut s, &mut e); }
+            expected.replace_range(s..e, &insert);
+            doc.apply_changes(version as i32 + 2, &[TextChange { range: Some((a, b)), text: insert }], enc);
+            prop_assert_eq!(doc.text(), expected.as_str());
+            prop_assert_eq!(doc.rope().to_string(), expected.clone());
+            // Reparse incrementally after some edits, not all, so several edits pile up too.
+            if version % 2 == 0 {
+                let incremental = doc.tree().unwrap().clone();
+                let fresh = parse(Language::Python, &expected, None).unwrap();
+                prop_assert!(same_tree(&incremental, &fresh), "incremental tree differs for {:?}", expected);
+            }
+        }
+        let incremental = doc.tree().unwrap().clone();
+        let fresh = parse(Language::Python, &expected, None).unwrap();
+        prop_assert!(same_tree(&incremental, &fresh));
+    }
+}
