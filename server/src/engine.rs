@@ -6,7 +6,6 @@
 //! text changed are re-analysed, unless the semantic model (imports, module constants) or the
 //! rule set changed, which invalidates everything.
 
-use std::collections::hash_map::DefaultHasher;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -25,40 +24,55 @@ use crate::syntax::Language;
 /// matches all rules at once.
 pub struct CompiledQueries {
     pub query: Query,
-    /// Pattern index → (index of the rule in `RULES`, its check).
-    patterns: Vec<(usize, &'static Check)>,
+    /// Pattern index → every (index of the rule in `RULES`, check) that uses the pattern.
+    /// Rules that share a query file (e.g. `calls.scm`) share its patterns: one match, several
+    /// checks.
+    patterns: Vec<Vec<(usize, &'static Check)>>,
 }
+
+/// One query file's place in the combined query source, and the checks that use it.
+type Segment = (
+    std::ops::Range<usize>,
+    &'static str,
+    Vec<(usize, &'static Check)>,
+);
 
 fn compile(language: Language) -> CompiledQueries {
     let mut source = String::new();
-    let mut segments = Vec::new();
+    // (range in `source`, query text, users)
+    let mut segments: Vec<Segment> = Vec::new();
     for (rule_index, rule) in RULES.iter().enumerate() {
         for check in rule.checks.iter().filter(|c| c.family == language.family()) {
+            if let Some(seg) = segments.iter_mut().find(|s| s.1 == check.query) {
+                seg.2.push((rule_index, check));
+                continue;
+            }
             let start = source.len();
             source.push_str(check.query);
             source.push('\n');
-            segments.push((start..source.len(), rule_index, check));
+            segments.push((start..source.len(), check.query, vec![(rule_index, check)]));
         }
     }
     let query = Query::new(&language.grammar(), &source).unwrap_or_else(|e| {
-        let (_, _, check) = segments
+        let seg = segments
             .iter()
-            .find(|(r, _, _)| r.contains(&e.offset))
+            .find(|s| s.0.contains(&e.offset))
             .expect("error inside a segment");
         panic!(
             "query {} does not compile for {}: {e}",
-            check.query_path,
+            seg.2[0].1.query_path,
             language.name()
         )
     });
     let patterns = (0..query.pattern_count())
         .map(|i| {
             let at = query.start_byte_for_pattern(i);
-            let (_, rule_index, check) = segments
+            segments
                 .iter()
-                .find(|(r, _, _)| r.contains(&at))
-                .expect("pattern inside a segment");
-            (*rule_index, *check)
+                .find(|s| s.0.contains(&at))
+                .expect("pattern inside a segment")
+                .2
+                .clone()
         })
         .collect();
     CompiledQueries { query, patterns }
@@ -81,6 +95,8 @@ pub fn queries(language: Language) -> &'static CompiledQueries {
 /// Findings per top-level item, keyed by the item's text, valid for one semantic context.
 #[derive(Default)]
 pub struct ItemCache {
+    /// The semantic model and the module skeleton it was built from.
+    semantic: Option<(u64, std::sync::Arc<Semantic>)>,
     context: u64,
     items: HashMap<u64, Vec<Finding>>,
     /// How many items the last analysis re-ran (for tests and benchmarks).
@@ -88,8 +104,44 @@ pub struct ItemCache {
 }
 
 fn hash_of(value: impl Hash) -> u64 {
-    let mut h = DefaultHasher::new();
+    // FxHash: item texts are hashed on every keystroke, so speed matters more than DoS
+    // resistance (the input is the user's own file).
+    let mut h = rustc_hash::FxHasher::default();
     value.hash(&mut h);
+    h.finish()
+}
+
+/// What the semantic model can depend on: the text of every top-level statement except the
+/// bodies of functions and classes (their names count). A keystroke inside a function keeps the
+/// skeleton, so the model is reused.
+fn skeleton_hash(tree: &Tree, source: &str) -> u64 {
+    let mut h = rustc_hash::FxHasher::default();
+    let root = tree.root_node();
+    let mut walk = root.walk();
+    for item in root.named_children(&mut walk) {
+        let mut def = item;
+        while matches!(def.kind(), "decorated_definition" | "export_statement") {
+            match def
+                .child_by_field_name("definition")
+                .or_else(|| def.child_by_field_name("declaration"))
+            {
+                Some(d) => def = d,
+                None => break,
+            }
+        }
+        let name = match def.kind() {
+            "function_definition"
+            | "class_definition"
+            | "function_declaration"
+            | "generator_function_declaration"
+            | "class_declaration" => def.child_by_field_name("name"),
+            _ => None,
+        };
+        match name {
+            Some(n) => (def.kind_id(), &source.as_bytes()[n.byte_range()]).hash(&mut h),
+            None => source.as_bytes()[item.byte_range()].hash(&mut h),
+        }
+    }
     h.finish()
 }
 
@@ -102,21 +154,31 @@ pub fn analyze(
     rules: &RuleSet,
     cache: Option<&mut ItemCache>,
 ) -> Vec<Finding> {
-    let semantic = Semantic::build(language, tree, source);
     let mut local_cache = ItemCache::default();
     let cache = cache.unwrap_or(&mut local_cache);
-    let context = hash_of((&semantic, rules.fingerprint(), language));
+    let skeleton = skeleton_hash(tree, source);
+    let semantic = match &cache.semantic {
+        Some((key, sem)) if *key == skeleton => sem.clone(),
+        _ => {
+            let sem = std::sync::Arc::new(Semantic::build(language, tree, source));
+            cache.semantic = Some((skeleton, sem.clone()));
+            sem
+        }
+    };
+    let semantic = &*semantic;
+    // The semantic model is a function of the skeleton, so the skeleton stands for it.
+    let context = hash_of((skeleton, rules.fingerprint(), language));
     if cache.context != context {
         cache.items.clear();
         cache.context = context;
     }
     let compiled = queries(language);
     let mut cursor = QueryCursor::new();
-    let mut checker = Checker::new(source, language, &semantic);
+    let root = tree.root_node();
+    let mut checker = Checker::new(source, language, semantic, root);
     let mut next_items = HashMap::with_capacity(cache.items.len());
     let mut findings = Vec::new();
     let mut rerun = 0;
-    let root = tree.root_node();
     let mut walk = root.walk();
     for item in root.named_children(&mut walk) {
         let range = item.byte_range();
@@ -131,23 +193,25 @@ pub fn analyze(
             None => {
                 rerun += 1;
                 checker.findings.clear();
+                checker.item = item;
+                let text = &source[range.clone()];
+                checker.item_imports = if text.contains("import") || text.contains("require") {
+                    crate::analysis::item_imports(language, item, source)
+                } else {
+                    Default::default()
+                };
                 cursor.set_byte_range(range.clone());
                 let mut matches = cursor.matches(&compiled.query, item, source.as_bytes());
                 while let Some(m) = matches.next() {
-                    let (rule_index, check) = compiled.patterns[m.pattern_index];
-                    if !rules.is_enabled_index(rule_index) {
-                        continue;
+                    let captures = Captures {
+                        names: compiled.query.capture_names(),
+                        captures: m.captures,
+                    };
+                    for &(rule_index, check) in &compiled.patterns[m.pattern_index] {
+                        if rules.is_enabled_index(rule_index) {
+                            run_check(path, &mut checker, RULES[rule_index], check, &captures);
+                        }
                     }
-                    run_check(
-                        path,
-                        &mut checker,
-                        RULES[rule_index],
-                        check,
-                        &Captures {
-                            names: compiled.query.capture_names(),
-                            captures: m.captures,
-                        },
-                    );
                 }
                 checker.findings.iter().map(|f| f.shifted(-start)).collect()
             }

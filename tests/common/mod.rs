@@ -114,20 +114,15 @@ impl Client {
 
     /// Next message from the server, answering server→client requests on the way.
     pub fn recv(&mut self, deadline: Instant) -> Option<Value> {
-        loop {
-            let left = deadline.checked_duration_since(Instant::now())?;
-            match self.rx.recv_timeout(left) {
-                Ok(msg) => {
-                    if msg.get("method").is_some() && msg.get("id").is_some() {
-                        self.answer_server_request(&msg);
-                    }
-                    return Some(msg);
-                }
-                Err(RecvTimeoutError::Timeout) | Err(RecvTimeoutError::Disconnected) => {
-                    return None
-                }
-            }
+        let left = deadline.checked_duration_since(Instant::now())?;
+        let msg = match self.rx.recv_timeout(left) {
+            Ok(msg) => msg,
+            Err(RecvTimeoutError::Timeout) | Err(RecvTimeoutError::Disconnected) => return None,
+        };
+        if msg.get("method").is_some() && msg.get("id").is_some() {
+            self.answer_server_request(&msg);
         }
+        Some(msg)
     }
 
     pub fn request(&mut self, method: &str, params: Value) -> Value {

@@ -1,11 +1,12 @@
 //! JavaScript and TypeScript: `require`/`import` resolution, scopes and constant analysis.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use tree_sitter::Node;
 
 use super::{
-    named_children, text, walk_scope, Binding, Lookup, ModuleBinding, Semantic, Sink, MAX_DEPTH,
+    ancestors, named_children, text, walk_scope, Binding, Cx, Lookup, ModuleBinding, Semantic,
+    Sink, MAX_DEPTH,
 };
 
 const GLOBALS: &[&str] = &[
@@ -192,11 +193,11 @@ fn import_statement(stmt: Node, src: &str, out: &mut BTreeMap<String, String>) {
     }
 }
 
-fn is_const_declaration(decl: Node, src: &str) -> bool {
-    decl.parent()
-        .filter(|p| p.kind() == "lexical_declaration")
-        .and_then(|p| p.child_by_field_name("kind"))
-        .is_some_and(|k| text(k, src) == "const")
+fn is_const_declaration(declaration: Node, src: &str) -> bool {
+    declaration.kind() == "lexical_declaration"
+        && declaration
+            .child_by_field_name("kind")
+            .is_some_and(|k| text(k, src) == "const")
 }
 
 pub(super) fn semantic(root: Node, src: &str) -> Semantic {
@@ -226,7 +227,7 @@ pub(super) fn semantic(root: Node, src: &str) -> Semantic {
                         // Only `const` is fixed: `let`/`var` may be reassigned anywhere.
                         let value = decl
                             .child_by_field_name("value")
-                            .filter(|_| is_const_declaration(decl, src));
+                            .filter(|_| is_const_declaration(stmt, src));
                         values
                             .entry(text(name, src).to_owned())
                             .or_default()
@@ -266,10 +267,21 @@ pub(super) fn semantic(root: Node, src: &str) -> Semantic {
             if sem.bindings.get(name) == Some(&ModuleBinding::Constant) {
                 continue;
             }
-            if vals
-                .iter()
-                .all(|v| v.is_some_and(|v| is_constant(&sem, src, v, Sink::Code, 1)))
-            {
+            if vals.iter().all(|v| {
+                v.is_some_and(|v| {
+                    is_constant(
+                        &Cx {
+                            sem: &sem,
+                            src,
+                            within: root,
+                            item_imports: &BTreeSet::new(),
+                        },
+                        v,
+                        Sink::Code,
+                        1,
+                    )
+                })
+            }) {
                 sem.bindings.insert(name.clone(), ModuleBinding::Constant);
                 changed = true;
             }
@@ -281,30 +293,35 @@ pub(super) fn semantic(root: Node, src: &str) -> Semantic {
     sem
 }
 
+/// Whether a binding pattern (parameter, destructuring) binds `name`; default values are not
+/// bindings.
+fn pattern_binds(node: Node, src: &str, name: &str) -> bool {
+    match node.kind() {
+        "identifier" | "shorthand_property_identifier_pattern" => text(node, src) == name,
+        "assignment_pattern" => node
+            .child_by_field_name("left")
+            .is_some_and(|l| pattern_binds(l, src, name)),
+        "pair_pattern" => node
+            .child_by_field_name("value")
+            .is_some_and(|v| pattern_binds(v, src, name)),
+        "required_parameter" | "optional_parameter" => node
+            .child_by_field_name("pattern")
+            .is_some_and(|p| pattern_binds(p, src, name)),
+        "formal_parameters" | "object_pattern" | "array_pattern" | "rest_pattern" => {
+            named_children(node)
+                .into_iter()
+                .any(|c| pattern_binds(c, src, name))
+        }
+        _ => false,
+    }
+}
+
 fn has_param(func: Node, src: &str, name: &str) -> bool {
     if let Some(p) = func.child_by_field_name("parameter") {
         return text(p, src) == name;
     }
-    let Some(params) = func.child_by_field_name("parameters") else {
-        return false;
-    };
-    let mut found = false;
-    walk_scope(params, &is_scope, &mut |n| {
-        if matches!(
-            n.kind(),
-            "identifier" | "shorthand_property_identifier_pattern"
-        ) && text(n, src) == name
-        {
-            // Skip identifiers in default values and type annotations' right-hand sides.
-            let in_default = n.parent().is_some_and(|p| {
-                p.kind() == "assignment_pattern" && p.child_by_field_name("right") == Some(n)
-            });
-            if !in_default {
-                found = true;
-            }
-        }
-    });
-    found
+    func.child_by_field_name("parameters")
+        .is_some_and(|p| pattern_binds(p, src, name))
 }
 
 fn bindings_in<'t>(scope: Node<'t>, src: &str, name: &str) -> Vec<Binding<'t>> {
@@ -326,12 +343,12 @@ fn bindings_in<'t>(scope: Node<'t>, src: &str, name: &str) -> Vec<Binding<'t>> {
                 return;
             }
             if target.kind() == "identifier" {
-                if text(target, src) == name {
-                    match n.child_by_field_name("value") {
-                        Some(v) => out.push(Binding::Value(v)),
-                        // `let x;` is assigned later; those assignments are collected too.
-                        None => {}
-                    }
+                // `let x;` without a value is assigned later; those assignments count instead.
+                if let Some(v) = n
+                    .child_by_field_name("value")
+                    .filter(|_| text(target, src) == name)
+                {
+                    out.push(Binding::Value(v));
                 }
             } else {
                 let mut hit = false;
@@ -369,28 +386,23 @@ fn bindings_in<'t>(scope: Node<'t>, src: &str, name: &str) -> Vec<Binding<'t>> {
                 }
             }
         }
-        "for_in_statement" => {
-            if n.child_by_field_name("left").is_some_and(|l| {
-                text(l, src)
-                    .split(|c: char| !c.is_alphanumeric() && c != '_' && c != '$')
-                    .any(|w| w == name)
-            }) {
-                out.push(Binding::Opaque);
-            }
+        "for_in_statement"
+            if n.child_by_field_name("left")
+                .is_some_and(|l| pattern_binds(l, src, name)) =>
+        {
+            out.push(Binding::Opaque);
         }
-        "catch_clause" => {
+        "catch_clause"
             if n.child_by_field_name("parameter")
-                .is_some_and(|p| text(p, src) == name)
-            {
-                out.push(Binding::Opaque);
-            }
+                .is_some_and(|p| pattern_binds(p, src, name)) =>
+        {
+            out.push(Binding::Opaque);
         }
-        "function_declaration" | "class_declaration" | "generator_function_declaration" => {
+        "function_declaration" | "class_declaration" | "generator_function_declaration"
             if n.child_by_field_name("name")
-                .is_some_and(|id| text(id, src) == name)
-            {
-                out.push(Binding::Opaque);
-            }
+                .is_some_and(|id| text(id, src) == name) =>
+        {
+            out.push(Binding::Opaque);
         }
         "import_statement" => {
             imports.clear();
@@ -404,10 +416,12 @@ fn bindings_in<'t>(scope: Node<'t>, src: &str, name: &str) -> Vec<Binding<'t>> {
     out
 }
 
-pub(super) fn lookup<'t>(sem: &Semantic, src: &str, ident: Node<'t>) -> Lookup<'t> {
+pub(super) fn lookup<'t>(cx: &Cx<'_, 't>, ident: Node<'t>) -> Lookup<'t> {
+    let (sem, src) = (cx.sem, cx.src);
     let name = text(ident, src);
-    let mut scope = ident.parent();
-    while let Some(s) = scope {
+    // Innermost scope first. (Walking down from the item is cheap; `Node::parent` walks down
+    // from the root on every call.)
+    for s in ancestors(cx.within, ident).into_iter().rev() {
         if is_scope(s) && !matches!(s.kind(), "class_declaration" | "class") {
             let mut bindings = bindings_in(s, src, name);
             if has_param(s, src, name) {
@@ -417,7 +431,6 @@ pub(super) fn lookup<'t>(sem: &Semantic, src: &str, ident: Node<'t>) -> Lookup<'
                 return Lookup::Local(bindings);
             }
         }
-        scope = s.parent();
     }
     if let Some(q) = sem.imports.get(name) {
         return Lookup::Import(q.clone());
@@ -428,9 +441,49 @@ pub(super) fn lookup<'t>(sem: &Semantic, src: &str, ident: Node<'t>) -> Lookup<'
     }
 }
 
-pub(super) fn resolve(sem: &Semantic, src: &str, node: Node) -> Option<String> {
+/// Names bound to a `require` inside a function resolve through their declaration.
+fn may_resolve(cx: &Cx, name: &str) -> bool {
+    cx.sem.imports.contains_key(name) || cx.item_imports.contains(name) || GLOBALS.contains(&name)
+}
+
+/// Names bound by `require`/`import` anywhere inside `item`, found by their keyword.
+pub(super) fn item_imports(item: Node, src: &str) -> BTreeSet<String> {
+    let mut out = BTreeMap::new();
+    let range = item.byte_range();
+    let text = &src[range.clone()];
+    for (pos, len) in text
+        .match_indices("require")
+        .map(|(p, _)| (p, 7))
+        .chain(text.match_indices("import").map(|(p, _)| (p, 6)))
+    {
+        let pos = range.start + pos;
+        let Some(keyword) = item.descendant_for_byte_range(pos, pos + len) else {
+            continue;
+        };
+        let mut path = ancestors(item, keyword);
+        path.push(keyword);
+        for n in path.iter().rev() {
+            match n.kind() {
+                "variable_declarator" => {
+                    declarator_imports(*n, src, &mut out);
+                    break;
+                }
+                "import_statement" => {
+                    import_statement(*n, src, &mut out);
+                    break;
+                }
+                _ => {}
+            }
+        }
+    }
+    out.into_keys().collect()
+}
+
+pub(super) fn resolve<'t>(cx: &Cx<'_, 't>, node: Node<'t>) -> Option<String> {
+    let src = cx.src;
     match node.kind() {
-        "identifier" => match lookup(sem, src, node) {
+        "identifier" if !may_resolve(cx, text(node, src)) => None,
+        "identifier" => match lookup(cx, node) {
             Lookup::Import(q) => Some(q),
             Lookup::Local(bindings) => match bindings.as_slice() {
                 [Binding::Import(q)] => Some(q.clone()),
@@ -448,7 +501,7 @@ pub(super) fn resolve(sem: &Semantic, src: &str, node: Node) -> Option<String> {
             let property = node.child_by_field_name("property")?;
             let base = match object.kind() {
                 "call_expression" => require_target(object, src)?,
-                _ => resolve(sem, src, object)?,
+                _ => resolve(cx, object)?,
             };
             // `global.x`, `globalThis.x` and `window.x` are the global itself.
             match base.as_str() {
@@ -459,7 +512,7 @@ pub(super) fn resolve(sem: &Semantic, src: &str, node: Node) -> Option<String> {
             }
         }
         "parenthesized_expression" | "non_null_expression" | "await_expression" => {
-            resolve(sem, src, node.named_child(0)?)
+            resolve(cx, node.named_child(0)?)
         }
         "call_expression" => require_target(node, src),
         _ => None,
@@ -477,11 +530,12 @@ fn is_sanitiser(qualified: &str, _sink: Sink) -> bool {
     )
 }
 
-pub(super) fn is_constant(sem: &Semantic, src: &str, node: Node, sink: Sink, depth: u32) -> bool {
+pub(super) fn is_constant<'t>(cx: &Cx<'_, 't>, node: Node<'t>, sink: Sink, depth: u32) -> bool {
+    let src = cx.src;
     if depth > MAX_DEPTH {
         return false;
     }
-    let recurse = |n: Node| is_constant(sem, src, n, sink, depth + 1);
+    let recurse = |n: Node<'t>| is_constant(cx, n, sink, depth + 1);
     match node.kind() {
         "string" | "number" | "true" | "false" | "null" | "undefined" | "regex" => true,
         "template_string" => named_children(node)
@@ -509,7 +563,7 @@ pub(super) fn is_constant(sem: &Semantic, src: &str, node: Node, sink: Sink, dep
             let Some(func) = node.child_by_field_name("function") else {
                 return false;
             };
-            if resolve(sem, src, func).is_some_and(|q| is_sanitiser(&q, sink)) {
+            if resolve(cx, func).is_some_and(|q| is_sanitiser(&q, sink)) {
                 return true;
             }
             // `"a".concat(b)`, `[a, b].join(" ")` of constants.
@@ -529,7 +583,7 @@ pub(super) fn is_constant(sem: &Semantic, src: &str, node: Node, sink: Sink, dep
             }
             false
         }
-        "identifier" => match lookup(sem, src, node) {
+        "identifier" => match lookup(cx, node) {
             Lookup::Local(bindings) => bindings.iter().all(|b| match b {
                 Binding::Value(v) | Binding::Augmented(v) => recurse(*v),
                 _ => false,

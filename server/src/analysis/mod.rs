@@ -1,7 +1,7 @@
 //! Shared machinery the rules use: the per-file semantic model (imports resolved to qualified
 //! names, module-level bindings), scope lookups, constant analysis, and the query runner.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use tree_sitter::{Node, Tree};
 
@@ -79,30 +79,72 @@ pub enum Sink {
     Deserialize,
 }
 
-pub fn lookup<'t>(language: Language, sem: &Semantic, source: &str, ident: Node<'t>) -> Lookup<'t> {
+/// What scope-sensitive questions need: the semantic model, the text, and the node that
+/// bounds the search for enclosing scopes (the top-level item being analysed).
+pub struct Cx<'a, 't> {
+    pub sem: &'a Semantic,
+    pub src: &'a str,
+    pub within: Node<'t>,
+    /// Names bound by imports anywhere in `within`. With the module's imports and the builtins,
+    /// these are the only names that can resolve to a qualified name, so resolving any other
+    /// name stops without a scope walk.
+    pub item_imports: &'a BTreeSet<String>,
+}
+
+/// Names bound by imports inside `item` (see `Cx::item_imports`).
+pub fn item_imports(language: Language, item: Node, source: &str) -> BTreeSet<String> {
     match language.family() {
-        Family::Python => python::lookup(sem, source, ident),
-        Family::JavaScript => javascript::lookup(sem, source, ident),
+        Family::Python => python::item_imports(item, source),
+        Family::JavaScript => javascript::item_imports(item, source),
     }
 }
 
-pub fn resolve(language: Language, sem: &Semantic, source: &str, node: Node) -> Option<String> {
-    match language.family() {
-        Family::Python => python::resolve(sem, source, node),
-        Family::JavaScript => javascript::resolve(sem, source, node),
+/// The nodes from `within` down to `node`'s parent, outermost first.
+pub fn ancestors<'t>(within: Node<'t>, node: Node<'t>) -> Vec<Node<'t>> {
+    let mut out = Vec::new();
+    let (start, end) = (node.start_byte(), node.end_byte());
+    let mut cursor = within.walk();
+    loop {
+        let current = cursor.node();
+        if current == node {
+            return out;
+        }
+        out.push(current);
+        if !cursor.goto_first_child() {
+            return out;
+        }
+        loop {
+            let c = cursor.node();
+            if c == node
+                || (c.start_byte() <= start && end <= c.end_byte() && c.start_byte() < c.end_byte())
+            {
+                break;
+            }
+            if !cursor.goto_next_sibling() {
+                return out;
+            }
+        }
     }
 }
 
-pub fn is_constant(
-    language: Language,
-    sem: &Semantic,
-    source: &str,
-    node: Node,
-    sink: Sink,
-) -> bool {
+pub fn lookup<'t>(language: Language, cx: &Cx<'_, 't>, ident: Node<'t>) -> Lookup<'t> {
     match language.family() {
-        Family::Python => python::is_constant(sem, source, node, sink, 0),
-        Family::JavaScript => javascript::is_constant(sem, source, node, sink, 0),
+        Family::Python => python::lookup(cx, ident),
+        Family::JavaScript => javascript::lookup(cx, ident),
+    }
+}
+
+pub fn resolve<'t>(language: Language, cx: &Cx<'_, 't>, node: Node<'t>) -> Option<String> {
+    match language.family() {
+        Family::Python => python::resolve(cx, node),
+        Family::JavaScript => javascript::resolve(cx, node),
+    }
+}
+
+pub fn is_constant<'t>(language: Language, cx: &Cx<'_, 't>, node: Node<'t>, sink: Sink) -> bool {
+    match language.family() {
+        Family::Python => python::is_constant(cx, node, sink, 0),
+        Family::JavaScript => javascript::is_constant(cx, node, sink, 0),
     }
 }
 

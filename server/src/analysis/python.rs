@@ -1,11 +1,12 @@
 //! Python: imports, scopes and constant analysis over tree-sitter-python trees.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use tree_sitter::Node;
 
 use super::{
-    named_children, text, walk_scope, Binding, Lookup, ModuleBinding, Semantic, Sink, MAX_DEPTH,
+    ancestors, named_children, text, walk_scope, Binding, Cx, Lookup, ModuleBinding, Semantic,
+    Sink, MAX_DEPTH,
 };
 
 const BUILTINS: &[&str] = &[
@@ -189,9 +190,21 @@ pub(super) fn semantic(root: Node, src: &str) -> Semantic {
             {
                 continue;
             }
-            let constant = vals
-                .iter()
-                .all(|v| v.is_some_and(|v| is_constant(&sem, src, v, Sink::Code, 1)));
+            let constant = vals.iter().all(|v| {
+                v.is_some_and(|v| {
+                    is_constant(
+                        &Cx {
+                            sem: &sem,
+                            src,
+                            within: root,
+                            item_imports: &BTreeSet::new(),
+                        },
+                        v,
+                        Sink::Code,
+                        1,
+                    )
+                })
+            });
             if constant {
                 sem.bindings.insert(name.clone(), ModuleBinding::Constant);
                 changed = true;
@@ -333,19 +346,14 @@ fn bindings_in<'t>(scope: Node<'t>, src: &str, name: &str) -> (Vec<Binding<'t>>,
                 }
             }
         }
-        "as_pattern_target" | "except_clause" => {
-            if identifiers_in(n).iter().any(|id| text(*id, src) == name)
-                && n.kind() == "as_pattern_target"
-            {
-                out.push(Binding::Opaque);
-            }
+        "as_pattern_target" if identifiers_in(n).iter().any(|id| text(*id, src) == name) => {
+            out.push(Binding::Opaque);
         }
-        "function_definition" | "class_definition" => {
+        "function_definition" | "class_definition"
             if n.child_by_field_name("name")
-                .is_some_and(|id| text(id, src) == name)
-            {
-                out.push(Binding::Opaque);
-            }
+                .is_some_and(|id| text(id, src) == name) =>
+        {
+            out.push(Binding::Opaque);
         }
         "import_statement" | "import_from_statement" => {
             imports.clear();
@@ -354,10 +362,10 @@ fn bindings_in<'t>(scope: Node<'t>, src: &str, name: &str) -> (Vec<Binding<'t>>,
                 out.push(Binding::Import(q.clone()));
             }
         }
-        "global_statement" | "nonlocal_statement" => {
-            if named_children(n).iter().any(|id| text(*id, src) == name) {
-                global = true;
-            }
+        "global_statement" | "nonlocal_statement"
+            if named_children(n).iter().any(|id| text(*id, src) == name) =>
+        {
+            global = true;
         }
         _ => {}
     });
@@ -374,10 +382,12 @@ fn innermost_value(mut node: Node) -> Node {
     node
 }
 
-pub(super) fn lookup<'t>(sem: &Semantic, src: &str, ident: Node<'t>) -> Lookup<'t> {
+pub(super) fn lookup<'t>(cx: &Cx<'_, 't>, ident: Node<'t>) -> Lookup<'t> {
+    let (sem, src) = (cx.sem, cx.src);
     let name = text(ident, src);
-    let mut scope = ident.parent();
-    while let Some(s) = scope {
+    // Innermost scope first. (Walking down from the item is cheap; `Node::parent` walks down
+    // from the root on every call.)
+    for s in ancestors(cx.within, ident).into_iter().rev() {
         if matches!(s.kind(), "function_definition" | "lambda") {
             let is_param = param_names(s, src, name);
             let (mut bindings, global) = if s.kind() == "lambda" {
@@ -395,7 +405,6 @@ pub(super) fn lookup<'t>(sem: &Semantic, src: &str, ident: Node<'t>) -> Lookup<'
                 return Lookup::Local(bindings);
             }
         }
-        scope = s.parent();
     }
     if let Some(q) = sem.imports.get(name) {
         return Lookup::Import(q.clone());
@@ -406,9 +415,38 @@ pub(super) fn lookup<'t>(sem: &Semantic, src: &str, ident: Node<'t>) -> Lookup<'
     }
 }
 
-pub(super) fn resolve(sem: &Semantic, src: &str, node: Node) -> Option<String> {
+fn may_resolve(cx: &Cx, name: &str) -> bool {
+    cx.sem.imports.contains_key(name) || cx.item_imports.contains(name) || BUILTINS.contains(&name)
+}
+
+/// Names bound by any import statement inside `item`, found by their keyword rather than by
+/// walking every node.
+pub(super) fn item_imports(item: Node, src: &str) -> BTreeSet<String> {
+    let mut out = BTreeMap::new();
+    let range = item.byte_range();
+    for (pos, _) in src[range.clone()].match_indices("import") {
+        let pos = range.start + pos;
+        let Some(keyword) = item.descendant_for_byte_range(pos, pos + 6) else {
+            continue;
+        };
+        let mut path = ancestors(item, keyword);
+        path.push(keyword);
+        if let Some(stmt) = path
+            .iter()
+            .rev()
+            .find(|n| matches!(n.kind(), "import_statement" | "import_from_statement"))
+        {
+            collect_import(*stmt, src, &mut out);
+        }
+    }
+    out.into_keys().collect()
+}
+
+pub(super) fn resolve<'t>(cx: &Cx<'_, 't>, node: Node<'t>) -> Option<String> {
+    let src = cx.src;
     match node.kind() {
-        "identifier" => match lookup(sem, src, node) {
+        "identifier" if !may_resolve(cx, text(node, src)) => None,
+        "identifier" => match lookup(cx, node) {
             Lookup::Import(q) => Some(q),
             Lookup::Local(bindings) => match bindings.as_slice() {
                 [Binding::Import(q)] => Some(q.clone()),
@@ -423,13 +461,13 @@ pub(super) fn resolve(sem: &Semantic, src: &str, node: Node) -> Option<String> {
         "attribute" => {
             let object = node.child_by_field_name("object")?;
             let attr = node.child_by_field_name("attribute")?;
-            let base = resolve(sem, src, object)?;
+            let base = resolve(cx, object)?;
             if base.starts_with("builtins.") {
                 return None;
             }
             Some(format!("{base}.{}", text(attr, src)))
         }
-        "parenthesized_expression" => resolve(sem, src, node.named_child(0)?),
+        "parenthesized_expression" => resolve(cx, node.named_child(0)?),
         _ => None,
     }
 }
@@ -443,11 +481,12 @@ fn is_sanitiser(qualified: &str, sink: Sink) -> bool {
     }
 }
 
-pub(super) fn is_constant(sem: &Semantic, src: &str, node: Node, sink: Sink, depth: u32) -> bool {
+pub(super) fn is_constant<'t>(cx: &Cx<'_, 't>, node: Node<'t>, sink: Sink, depth: u32) -> bool {
+    let src = cx.src;
     if depth > MAX_DEPTH {
         return false;
     }
-    let recurse = |n: Node| is_constant(sem, src, n, sink, depth + 1);
+    let recurse = |n: Node<'t>| is_constant(cx, n, sink, depth + 1);
     match node.kind() {
         "integer" | "float" | "true" | "false" | "none" | "ellipsis" => true,
         "string" => named_children(node)
@@ -483,7 +522,7 @@ pub(super) fn is_constant(sem: &Semantic, src: &str, node: Node, sink: Sink, dep
             ) else {
                 return false;
             };
-            if let Some(q) = resolve(sem, src, func) {
+            if let Some(q) = resolve(cx, func) {
                 if is_sanitiser(&q, sink) {
                     return true;
                 }
@@ -506,7 +545,7 @@ pub(super) fn is_constant(sem: &Semantic, src: &str, node: Node, sink: Sink, dep
             }
             false
         }
-        "identifier" => match lookup(sem, src, node) {
+        "identifier" => match lookup(cx, node) {
             Lookup::Local(bindings) => bindings.iter().all(|b| match b {
                 Binding::Value(v) | Binding::Augmented(v) => recurse(*v),
                 _ => false,

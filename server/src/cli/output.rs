@@ -8,13 +8,16 @@ use serde_json::{json, Value};
 use crate::rules::{Applicability, Finding, Severity, RULES};
 use crate::syntax::position::LineIndex;
 
+/// 1-based (line, column).
+pub type LineCol1 = (usize, usize);
+
 /// A finding with 1-based line/column (columns in Unicode scalar values).
 pub struct Reported {
     pub finding: Finding,
-    pub start: (usize, usize),
-    pub end: (usize, usize),
+    pub start: LineCol1,
+    pub end: LineCol1,
     /// Fix edits with their positions.
-    pub edits: Vec<((usize, usize), (usize, usize), String)>,
+    pub edits: Vec<(LineCol1, LineCol1, String)>,
 }
 
 impl Reported {

@@ -111,11 +111,14 @@ pub fn discover(dir: &Path) -> Option<PathBuf> {
     None
 }
 
+/// Settings resolved from one configuration, and the error to show if the file was broken.
+pub type Resolved = (Arc<Settings>, Option<ConfigError>);
+
 /// Resolved settings per configuration file, shared by the server and `check`.
 #[derive(Default)]
 pub struct ConfigCache {
     dirs: Mutex<HashMap<PathBuf, Option<PathBuf>>>,
-    files: Mutex<HashMap<PathBuf, (Arc<Settings>, Option<ConfigError>)>>,
+    files: Mutex<HashMap<PathBuf, Resolved>>,
 }
 
 impl ConfigCache {
@@ -150,7 +153,7 @@ impl ConfigCache {
 }
 
 /// Options from `config` (if any) with `overrides` applied, validated into settings.
-pub fn resolve(config: Option<&Path>, overrides: &Options) -> (Arc<Settings>, Option<ConfigError>) {
+pub fn resolve(config: Option<&Path>, overrides: &Options) -> Resolved {
     let root = config.and_then(Path::parent);
     let (file_options, mut error) = match config.map(load_file) {
         Some(Ok(opts)) => (opts.unwrap_or_default(), None),

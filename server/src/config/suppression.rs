@@ -97,14 +97,15 @@ fn is_in_comment(tree: &Tree, offset: usize) -> bool {
 impl Suppressions {
     pub fn parse(source: &str, tree: &Tree) -> Self {
         let mut out = Suppressions::default();
-        for (pos, _) in source.match_indices("noqa") {
+        // memmem: this scan runs on every keystroke over the whole file.
+        for pos in memchr::memmem::find_iter(source.as_bytes(), "noqa") {
             if !is_in_comment(tree, pos) {
                 continue;
             }
             let codes = parse_noqa(&source[pos + 4..]);
             out.lines.push((line_range(source, pos), codes));
         }
-        for (pos, _) in source.match_indices(MARKER) {
+        for pos in memchr::memmem::find_iter(source.as_bytes(), MARKER) {
             if !is_in_comment(tree, pos) {
                 continue;
             }

@@ -3,23 +3,33 @@
 use tree_sitter::{Node, QueryCapture};
 
 use super::{Edit, Finding, Fix, Rule};
-use crate::analysis::{self, Lookup, Semantic, Sink};
+use crate::analysis::{self, Cx, Lookup, Semantic, Sink};
 use crate::syntax::Language;
 
 pub struct Checker<'a> {
     pub source: &'a str,
     pub language: Language,
     pub semantic: &'a Semantic,
+    /// The top-level item being analysed; scope questions do not look beyond it.
+    pub(crate) item: Node<'a>,
+    pub(crate) item_imports: std::collections::BTreeSet<String>,
     pub(crate) rule: &'static Rule,
     pub(crate) findings: Vec<Finding>,
 }
 
 impl<'a> Checker<'a> {
-    pub(crate) fn new(source: &'a str, language: Language, semantic: &'a Semantic) -> Self {
+    pub(crate) fn new(
+        source: &'a str,
+        language: Language,
+        semantic: &'a Semantic,
+        item: Node<'a>,
+    ) -> Self {
         Self {
             source,
             language,
             semantic,
+            item,
+            item_imports: Default::default(),
             rule: crate::rules::RULES[0],
             findings: Vec::new(),
         }
@@ -35,17 +45,26 @@ impl<'a> Checker<'a> {
 
     /// The qualified name an expression refers to through imports, e.g. `yaml.load`,
     /// `child_process.exec`, `builtins.eval`; `None` when it is not resolved.
-    pub fn resolve(&self, node: Node) -> Option<String> {
-        analysis::resolve(self.language, self.semantic, self.source, node)
+    fn cx(&self) -> Cx<'_, 'a> {
+        Cx {
+            sem: self.semantic,
+            src: self.source,
+            within: self.item,
+            item_imports: &self.item_imports,
+        }
     }
 
-    pub fn lookup<'t>(&self, ident: Node<'t>) -> Lookup<'t> {
-        analysis::lookup(self.language, self.semantic, self.source, ident)
+    pub fn resolve(&self, node: Node<'a>) -> Option<String> {
+        analysis::resolve(self.language, &self.cx(), node)
+    }
+
+    pub fn lookup(&self, ident: Node<'a>) -> Lookup<'a> {
+        analysis::lookup(self.language, &self.cx(), ident)
     }
 
     /// Whether the value of `node` is fixed by the code itself (or sanitised for `sink`).
-    pub fn is_constant(&self, node: Node, sink: Sink) -> bool {
-        analysis::is_constant(self.language, self.semantic, self.source, node, sink)
+    pub fn is_constant(&self, node: Node<'a>, sink: Sink) -> bool {
+        analysis::is_constant(self.language, &self.cx(), node, sink)
     }
 
     /// Reports the current rule on `node` with `message`.

@@ -96,7 +96,7 @@ struct Evidence<'t> {
     how: &'static str,
 }
 
-fn dynamic_sql<'t>(checker: &Checker, query: Node<'t>) -> Option<Evidence<'t>> {
+fn dynamic_sql<'t>(checker: &Checker<'t>, query: Node<'t>) -> Option<Evidence<'t>> {
     match query.kind() {
         "identifier" => {
             let Lookup::Local(bindings) = checker.lookup(query) else {
