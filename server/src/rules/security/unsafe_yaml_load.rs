@@ -60,7 +60,7 @@ fn check(checker: &mut Checker, caps: &Captures) {
     if checker.is_constant(stream, Sink::Deserialize) {
         return;
     }
-    let short = name.trim_start_matches("yaml.");
+    let short = name.as_str();
     if !with_loader {
         let f = checker.report(func, format!(
             "`{short}` can build arbitrary Python objects from the document; use `yaml.{safe_variant}`"
