@@ -12,7 +12,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::OnceLock;
 
 use streaming_iterator::StreamingIterator;
-use tree_sitter::{Query, QueryCursor, Tree};
+use tree_sitter::{Node, Query, QueryCursor, Tree};
 
 use crate::analysis::Semantic;
 use crate::config::suppression::Suppressions;
@@ -97,6 +97,8 @@ pub fn queries(language: Language) -> &'static CompiledQueries {
 pub struct ItemCache {
     /// The semantic model and the module skeleton it was built from.
     semantic: Option<(u64, std::sync::Arc<Semantic>)>,
+    /// Item text hash → the item's contribution to the skeleton hash.
+    parts: HashMap<u64, u64>,
     context: u64,
     items: HashMap<u64, Vec<Finding>>,
     /// How many items the last analysis re-ran (for tests and benchmarks).
@@ -114,35 +116,29 @@ fn hash_of(value: impl Hash) -> u64 {
 /// What the semantic model can depend on: the text of every top-level statement except the
 /// bodies of functions and classes (their names count). A keystroke inside a function keeps the
 /// skeleton, so the model is reused.
-fn skeleton_hash(tree: &Tree, source: &str) -> u64 {
-    let mut h = rustc_hash::FxHasher::default();
-    let root = tree.root_node();
-    let mut walk = root.walk();
-    for item in root.named_children(&mut walk) {
-        let mut def = item;
-        while matches!(def.kind(), "decorated_definition" | "export_statement") {
-            match def
-                .child_by_field_name("definition")
-                .or_else(|| def.child_by_field_name("declaration"))
-            {
-                Some(d) => def = d,
-                None => break,
-            }
-        }
-        let name = match def.kind() {
-            "function_definition"
-            | "class_definition"
-            | "function_declaration"
-            | "generator_function_declaration"
-            | "class_declaration" => def.child_by_field_name("name"),
-            _ => None,
-        };
-        match name {
-            Some(n) => (def.kind_id(), &source.as_bytes()[n.byte_range()]).hash(&mut h),
-            None => source.as_bytes()[item.byte_range()].hash(&mut h),
+fn skeleton_part(item: Node, source: &str) -> u64 {
+    let mut def = item;
+    while matches!(def.kind(), "decorated_definition" | "export_statement") {
+        match def
+            .child_by_field_name("definition")
+            .or_else(|| def.child_by_field_name("declaration"))
+        {
+            Some(d) => def = d,
+            None => break,
         }
     }
-    h.finish()
+    let name = match def.kind() {
+        "function_definition"
+        | "class_definition"
+        | "function_declaration"
+        | "generator_function_declaration"
+        | "class_declaration" => def.child_by_field_name("name"),
+        _ => None,
+    };
+    match name {
+        Some(n) => hash_of((def.kind_id(), &source.as_bytes()[n.byte_range()])),
+        None => hash_of(&source.as_bytes()[item.byte_range()]),
+    }
 }
 
 /// Analyses one file. `path` is used for log lines only.
@@ -156,7 +152,27 @@ pub fn analyze(
 ) -> Vec<Finding> {
     let mut local_cache = ItemCache::default();
     let cache = cache.unwrap_or(&mut local_cache);
-    let skeleton = skeleton_hash(tree, source);
+    let root = tree.root_node();
+    // Top-level items with their text hash; the skeleton part of an item is a function of its
+    // text, so it is reused from the last run for unchanged items.
+    let mut walk = root.walk();
+    let mut skeleton_hasher = rustc_hash::FxHasher::default();
+    let mut parts = HashMap::with_capacity(cache.parts.len());
+    let items: Vec<(Node, u64)> = root
+        .named_children(&mut walk)
+        .map(|item| {
+            let key = hash_of(&source.as_bytes()[item.byte_range()]);
+            let part = match cache.parts.get(&key) {
+                Some(p) => *p,
+                None => skeleton_part(item, source),
+            };
+            part.hash(&mut skeleton_hasher);
+            parts.insert(key, part);
+            (item, key)
+        })
+        .collect();
+    cache.parts = parts;
+    let skeleton = skeleton_hasher.finish();
     let semantic = match &cache.semantic {
         Some((key, sem)) if *key == skeleton => sem.clone(),
         _ => {
@@ -174,15 +190,12 @@ pub fn analyze(
     }
     let compiled = queries(language);
     let mut cursor = QueryCursor::new();
-    let root = tree.root_node();
     let mut checker = Checker::new(source, language, semantic, root);
     let mut next_items = HashMap::with_capacity(cache.items.len());
     let mut findings = Vec::new();
     let mut rerun = 0;
-    let mut walk = root.walk();
-    for item in root.named_children(&mut walk) {
+    for (item, key) in items {
         let range = item.byte_range();
-        let key = hash_of(&source.as_bytes()[range.clone()]);
         let start = range.start as isize;
         let relative = match cache
             .items
@@ -194,6 +207,7 @@ pub fn analyze(
                 rerun += 1;
                 checker.findings.clear();
                 checker.item = item;
+                checker.scopes.borrow_mut().clear();
                 let text = &source[range.clone()];
                 checker.item_imports = if text.contains("import") || text.contains("require") {
                     crate::analysis::item_imports(language, item, source)
@@ -234,12 +248,12 @@ pub fn analyze(
 }
 
 /// Runs one check; a panic is logged with the file and rule and costs only that match.
-fn run_check(
+fn run_check<'a>(
     path: &str,
-    checker: &mut Checker,
+    checker: &mut Checker<'a>,
     rule: &'static Rule,
     check: &Check,
-    captures: &Captures,
+    captures: &Captures<'_, 'a>,
 ) {
     checker.rule = rule;
     let before = checker.findings.len();

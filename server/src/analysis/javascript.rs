@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use tree_sitter::Node;
 
 use super::{
-    ancestors, named_children, text, walk_scope, Binding, Cx, Lookup, ModuleBinding, Semantic,
-    Sink, MAX_DEPTH,
+    ancestors, named_children, text, walk_scope, Binding, Cx, Lookup, ModuleBinding, ScopeIndex,
+    Semantic, Sink, MAX_DEPTH,
 };
 
 const GLOBALS: &[&str] = &[
@@ -275,6 +275,7 @@ pub(super) fn semantic(root: Node, src: &str) -> Semantic {
                             src,
                             within: root,
                             item_imports: &BTreeSet::new(),
+                            scopes: &Default::default(),
                         },
                         v,
                         Sink::Code,
@@ -293,43 +294,59 @@ pub(super) fn semantic(root: Node, src: &str) -> Semantic {
     sem
 }
 
-/// Whether a binding pattern (parameter, destructuring) binds `name`; default values are not
+/// The names a binding pattern (parameter, destructuring) binds; default values are not
 /// bindings.
-fn pattern_binds(node: Node, src: &str, name: &str) -> bool {
+fn pattern_names<'s>(node: Node, src: &'s str, out: &mut Vec<&'s str>) {
     match node.kind() {
-        "identifier" | "shorthand_property_identifier_pattern" => text(node, src) == name,
-        "assignment_pattern" => node
-            .child_by_field_name("left")
-            .is_some_and(|l| pattern_binds(l, src, name)),
-        "pair_pattern" => node
-            .child_by_field_name("value")
-            .is_some_and(|v| pattern_binds(v, src, name)),
-        "required_parameter" | "optional_parameter" => node
-            .child_by_field_name("pattern")
-            .is_some_and(|p| pattern_binds(p, src, name)),
-        "formal_parameters" | "object_pattern" | "array_pattern" | "rest_pattern" => {
-            named_children(node)
-                .into_iter()
-                .any(|c| pattern_binds(c, src, name))
+        "identifier" | "shorthand_property_identifier_pattern" => out.push(text(node, src)),
+        "assignment_pattern" => {
+            if let Some(l) = node.child_by_field_name("left") {
+                pattern_names(l, src, out);
+            }
         }
-        _ => false,
+        "pair_pattern" => {
+            if let Some(v) = node.child_by_field_name("value") {
+                pattern_names(v, src, out);
+            }
+        }
+        "required_parameter" | "optional_parameter" => {
+            if let Some(p) = node.child_by_field_name("pattern") {
+                pattern_names(p, src, out);
+            }
+        }
+        "formal_parameters" | "object_pattern" | "array_pattern" | "rest_pattern" => {
+            for c in named_children(node) {
+                pattern_names(c, src, out);
+            }
+        }
+        _ => {}
     }
 }
 
-fn has_param(func: Node, src: &str, name: &str) -> bool {
-    if let Some(p) = func.child_by_field_name("parameter") {
-        return text(p, src) == name;
+/// Every binding made directly inside a function (not in nested functions), in one walk.
+fn index_scope<'t>(scope: Node<'t>, src: &str) -> ScopeIndex<'t> {
+    let mut index = ScopeIndex::default();
+    let mut names = Vec::new();
+    if let Some(p) = scope
+        .child_by_field_name("parameter")
+        .or_else(|| scope.child_by_field_name("parameters"))
+    {
+        pattern_names(p, src, &mut names);
     }
-    func.child_by_field_name("parameters")
-        .is_some_and(|p| pattern_binds(p, src, name))
-}
-
-fn bindings_in<'t>(scope: Node<'t>, src: &str, name: &str) -> Vec<Binding<'t>> {
-    let mut out = Vec::new();
+    index.params.extend(names.drain(..).map(str::to_owned));
     let Some(body) = scope.child_by_field_name("body") else {
-        return out;
+        return index;
     };
     let mut imports = BTreeMap::new();
+    let opaque = |index: &mut ScopeIndex<'t>, node: Option<Node>| {
+        let mut names = Vec::new();
+        if let Some(n) = node {
+            pattern_names(n, src, &mut names);
+        }
+        for name in names {
+            index.bind(name, Binding::Opaque);
+        }
+    };
     walk_scope(body, &is_scope, &mut |n| match n.kind() {
         "variable_declarator" => {
             let Some(target) = n.child_by_field_name("name") else {
@@ -337,83 +354,48 @@ fn bindings_in<'t>(scope: Node<'t>, src: &str, name: &str) -> Vec<Binding<'t>> {
             };
             imports.clear();
             if declarator_imports(n, src, &mut imports) {
-                if let Some(q) = imports.get(name) {
-                    out.push(Binding::Import(q.clone()));
+                for (local, qualified) in &imports {
+                    index.bind(local, Binding::Import(qualified.clone()));
                 }
-                return;
-            }
-            if target.kind() == "identifier" {
+            } else if target.kind() == "identifier" {
                 // `let x;` without a value is assigned later; those assignments count instead.
-                if let Some(v) = n
-                    .child_by_field_name("value")
-                    .filter(|_| text(target, src) == name)
-                {
-                    out.push(Binding::Value(v));
+                if let Some(v) = n.child_by_field_name("value") {
+                    index.bind(text(target, src), Binding::Value(v));
                 }
             } else {
-                let mut hit = false;
-                walk_scope(target, &is_scope, &mut |id| {
-                    if matches!(
-                        id.kind(),
-                        "identifier" | "shorthand_property_identifier_pattern"
-                    ) && text(id, src) == name
-                    {
-                        hit = true;
-                    }
-                });
-                if hit {
-                    out.push(Binding::Opaque);
-                }
+                opaque(&mut index, Some(target));
             }
         }
-        "assignment_expression" => {
+        "assignment_expression" | "augmented_assignment_expression" => {
             if let (Some(l), Some(r)) = (
                 n.child_by_field_name("left"),
                 n.child_by_field_name("right"),
             ) {
-                if l.kind() == "identifier" && text(l, src) == name {
-                    out.push(Binding::Value(r));
+                if l.kind() == "identifier" {
+                    let b = if n.kind() == "assignment_expression" {
+                        Binding::Value(r)
+                    } else {
+                        Binding::Augmented(r)
+                    };
+                    index.bind(text(l, src), b);
                 }
             }
         }
-        "augmented_assignment_expression" => {
-            if let (Some(l), Some(r)) = (
-                n.child_by_field_name("left"),
-                n.child_by_field_name("right"),
-            ) {
-                if l.kind() == "identifier" && text(l, src) == name {
-                    out.push(Binding::Augmented(r));
-                }
-            }
-        }
-        "for_in_statement"
-            if n.child_by_field_name("left")
-                .is_some_and(|l| pattern_binds(l, src, name)) =>
-        {
-            out.push(Binding::Opaque);
-        }
-        "catch_clause"
-            if n.child_by_field_name("parameter")
-                .is_some_and(|p| pattern_binds(p, src, name)) =>
-        {
-            out.push(Binding::Opaque);
-        }
-        "function_declaration" | "class_declaration" | "generator_function_declaration"
-            if n.child_by_field_name("name")
-                .is_some_and(|id| text(id, src) == name) =>
-        {
-            out.push(Binding::Opaque);
+        "for_in_statement" => opaque(&mut index, n.child_by_field_name("left")),
+        "catch_clause" => opaque(&mut index, n.child_by_field_name("parameter")),
+        "function_declaration" | "class_declaration" | "generator_function_declaration" => {
+            opaque(&mut index, n.child_by_field_name("name"))
         }
         "import_statement" => {
             imports.clear();
             import_statement(n, src, &mut imports);
-            if let Some(q) = imports.get(name) {
-                out.push(Binding::Import(q.clone()));
+            for (local, qualified) in &imports {
+                index.bind(local, Binding::Import(qualified.clone()));
             }
         }
         _ => {}
     });
-    out
+    index
 }
 
 pub(super) fn lookup<'t>(cx: &Cx<'_, 't>, ident: Node<'t>) -> Lookup<'t> {
@@ -423,12 +405,8 @@ pub(super) fn lookup<'t>(cx: &Cx<'_, 't>, ident: Node<'t>) -> Lookup<'t> {
     // from the root on every call.)
     for s in ancestors(cx.within, ident).into_iter().rev() {
         if is_scope(s) && !matches!(s.kind(), "class_declaration" | "class") {
-            let mut bindings = bindings_in(s, src, name);
-            if has_param(s, src, name) {
-                bindings.insert(0, Binding::Param);
-            }
-            if !bindings.is_empty() {
-                return Lookup::Local(bindings);
+            if let Some(found) = cx.scope(s, index_scope).lookup(name) {
+                return found;
             }
         }
     }

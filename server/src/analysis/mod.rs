@@ -89,6 +89,54 @@ pub struct Cx<'a, 't> {
     /// these are the only names that can resolve to a qualified name, so resolving any other
     /// name stops without a scope walk.
     pub item_imports: &'a BTreeSet<String>,
+    /// Scope indexes built so far for this item (one walk per scope, not per lookup).
+    pub scopes: &'a ScopeCache<'t>,
+}
+
+/// Every name bound directly in one function scope.
+#[derive(Default)]
+pub struct ScopeIndex<'t> {
+    pub params: BTreeSet<String>,
+    pub bindings: BTreeMap<String, Vec<Binding<'t>>>,
+    /// Names declared `global`/`nonlocal` (Python): they resolve outside this scope.
+    pub outer: BTreeSet<String>,
+}
+
+impl<'t> ScopeIndex<'t> {
+    fn bind(&mut self, name: &str, binding: Binding<'t>) {
+        self.bindings
+            .entry(name.to_owned())
+            .or_default()
+            .push(binding);
+    }
+
+    /// The lookup result for `name` in this scope, if it binds it.
+    fn lookup(&self, name: &str) -> Option<Lookup<'t>> {
+        let mut bindings = self.bindings.get(name).cloned().unwrap_or_default();
+        if self.params.contains(name) {
+            bindings.insert(0, Binding::Param);
+        }
+        (!bindings.is_empty()).then_some(Lookup::Local(bindings))
+    }
+}
+
+/// Scope indexes by node id, valid for one tree.
+pub type ScopeCache<'t> =
+    std::cell::RefCell<std::collections::HashMap<usize, std::rc::Rc<ScopeIndex<'t>>>>;
+
+impl<'a, 't> Cx<'a, 't> {
+    fn scope(
+        &self,
+        node: Node<'t>,
+        build: fn(Node<'t>, &str) -> ScopeIndex<'t>,
+    ) -> std::rc::Rc<ScopeIndex<'t>> {
+        if let Some(index) = self.scopes.borrow().get(&node.id()) {
+            return index.clone();
+        }
+        let index = std::rc::Rc::new(build(node, self.src));
+        self.scopes.borrow_mut().insert(node.id(), index.clone());
+        index
+    }
 }
 
 /// Names bound by imports inside `item` (see `Cx::item_imports`).

@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use tree_sitter::Node;
 
 use super::{
-    ancestors, named_children, text, walk_scope, Binding, Cx, Lookup, ModuleBinding, Semantic,
-    Sink, MAX_DEPTH,
+    ancestors, named_children, text, walk_scope, Binding, Cx, Lookup, ModuleBinding, ScopeIndex,
+    Semantic, Sink, MAX_DEPTH,
 };
 
 const BUILTINS: &[&str] = &[
@@ -198,6 +198,7 @@ pub(super) fn semantic(root: Node, src: &str) -> Semantic {
                             src,
                             within: root,
                             item_imports: &BTreeSet::new(),
+                            scopes: &Default::default(),
                         },
                         v,
                         Sink::Code,
@@ -266,56 +267,46 @@ fn identifiers_in(node: Node) -> Vec<Node> {
     out
 }
 
-fn param_names<'t>(func: Node<'t>, src: &str, name: &str) -> bool {
+fn collect_params<'t>(func: Node<'t>, src: &str, index: &mut ScopeIndex<'t>) {
     let Some(params) = func.child_by_field_name("parameters") else {
-        return false;
+        return;
     };
     for p in named_children(params) {
         let id = match p.kind() {
             "identifier" => Some(p),
             "default_parameter" | "typed_default_parameter" => p.child_by_field_name("name"),
             "typed_parameter" | "list_splat_pattern" | "dictionary_splat_pattern" => {
-                named_children(p)
-                    .into_iter()
-                    .find(|c| c.kind() == "identifier" || c.kind().ends_with("splat_pattern"))
-                    .and_then(|c| {
-                        if c.kind() == "identifier" {
-                            Some(c)
-                        } else {
-                            named_children(c)
-                                .into_iter()
-                                .find(|x| x.kind() == "identifier")
-                        }
-                    })
+                identifiers_in(p).into_iter().next()
             }
             _ => None,
         };
-        if id.is_some_and(|id| text(id, src) == name) {
-            return true;
+        if let Some(id) = id {
+            index.params.insert(text(id, src).to_owned());
         }
     }
-    false
 }
 
-/// Every binding of `name` directly inside `scope` (not in nested functions).
-fn bindings_in<'t>(scope: Node<'t>, src: &str, name: &str) -> (Vec<Binding<'t>>, bool) {
-    let mut out = Vec::new();
-    let mut global = false;
+/// Every binding made directly inside a function (not in nested functions), in one walk.
+fn index_scope<'t>(scope: Node<'t>, src: &str) -> ScopeIndex<'t> {
+    let mut index = ScopeIndex::default();
+    collect_params(scope, src, &mut index);
+    if scope.kind() == "lambda" {
+        return index;
+    }
     let body = scope.child_by_field_name("body").unwrap_or(scope);
     let mut imports = BTreeMap::new();
     walk_scope(body, &is_scope, &mut |n| match n.kind() {
         "assignment" => {
-            if let Some(left) = n.child_by_field_name("left") {
-                if left.kind() == "identifier" {
-                    if text(left, src) == name {
-                        match n.child_by_field_name("right") {
-                            Some(r) if r.kind() != "assignment" => out.push(Binding::Value(r)),
-                            Some(r) => out.push(Binding::Value(innermost_value(r))),
-                            None => {}
-                        }
-                    }
-                } else if identifiers_in(left).iter().any(|id| text(*id, src) == name) {
-                    out.push(Binding::Opaque);
+            let Some(left) = n.child_by_field_name("left") else {
+                return;
+            };
+            if left.kind() == "identifier" {
+                if let Some(r) = n.child_by_field_name("right") {
+                    index.bind(text(left, src), Binding::Value(innermost_value(r)));
+                }
+            } else {
+                for id in identifiers_in(left) {
+                    index.bind(text(id, src), Binding::Opaque);
                 }
             }
         }
@@ -324,8 +315,8 @@ fn bindings_in<'t>(scope: Node<'t>, src: &str, name: &str) -> (Vec<Binding<'t>>,
                 n.child_by_field_name("left"),
                 n.child_by_field_name("right"),
             ) {
-                if left.kind() == "identifier" && text(left, src) == name {
-                    out.push(Binding::Augmented(right));
+                if left.kind() == "identifier" {
+                    index.bind(text(left, src), Binding::Augmented(right));
                 }
             }
         }
@@ -334,42 +325,43 @@ fn bindings_in<'t>(scope: Node<'t>, src: &str, name: &str) -> (Vec<Binding<'t>>,
                 n.child_by_field_name("name"),
                 n.child_by_field_name("value"),
             ) {
-                if text(left, src) == name {
-                    out.push(Binding::Value(right));
-                }
+                index.bind(text(left, src), Binding::Value(right));
             }
         }
         "for_statement" | "for_in_clause" => {
-            if let Some(left) = n.child_by_field_name("left") {
-                if identifiers_in(left).iter().any(|id| text(*id, src) == name) {
-                    out.push(Binding::Opaque);
-                }
+            for id in n
+                .child_by_field_name("left")
+                .map(identifiers_in)
+                .unwrap_or_default()
+            {
+                index.bind(text(id, src), Binding::Opaque);
             }
         }
-        "as_pattern_target" if identifiers_in(n).iter().any(|id| text(*id, src) == name) => {
-            out.push(Binding::Opaque);
+        "as_pattern_target" => {
+            for id in identifiers_in(n) {
+                index.bind(text(id, src), Binding::Opaque);
+            }
         }
-        "function_definition" | "class_definition"
-            if n.child_by_field_name("name")
-                .is_some_and(|id| text(id, src) == name) =>
-        {
-            out.push(Binding::Opaque);
+        "function_definition" | "class_definition" => {
+            if let Some(id) = n.child_by_field_name("name") {
+                index.bind(text(id, src), Binding::Opaque);
+            }
         }
         "import_statement" | "import_from_statement" => {
             imports.clear();
             collect_import(n, src, &mut imports);
-            if let Some(q) = imports.get(name) {
-                out.push(Binding::Import(q.clone()));
+            for (local, qualified) in &imports {
+                index.bind(local, Binding::Import(qualified.clone()));
             }
         }
-        "global_statement" | "nonlocal_statement"
-            if named_children(n).iter().any(|id| text(*id, src) == name) =>
-        {
-            global = true;
+        "global_statement" | "nonlocal_statement" => {
+            for id in named_children(n) {
+                index.outer.insert(text(id, src).to_owned());
+            }
         }
         _ => {}
     });
-    (out, global)
+    index
 }
 
 fn innermost_value(mut node: Node) -> Node {
@@ -389,20 +381,12 @@ pub(super) fn lookup<'t>(cx: &Cx<'_, 't>, ident: Node<'t>) -> Lookup<'t> {
     // from the root on every call.)
     for s in ancestors(cx.within, ident).into_iter().rev() {
         if matches!(s.kind(), "function_definition" | "lambda") {
-            let is_param = param_names(s, src, name);
-            let (mut bindings, global) = if s.kind() == "lambda" {
-                (Vec::new(), false)
-            } else {
-                bindings_in(s, src, name)
-            };
-            if global {
+            let index = cx.scope(s, index_scope);
+            if index.outer.contains(name) {
                 break;
             }
-            if is_param {
-                bindings.insert(0, Binding::Param);
-            }
-            if !bindings.is_empty() {
-                return Lookup::Local(bindings);
+            if let Some(found) = index.lookup(name) {
+                return found;
             }
         }
     }

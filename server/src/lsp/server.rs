@@ -199,11 +199,13 @@ impl Backend {
             let key = uri.as_str().to_owned();
             let job_shared = shared.clone();
             let job = tokio::task::spawn_blocking(move || {
+                let started = std::time::Instant::now();
                 let mut entry = lock(&job_shared);
                 if entry.doc.version() != version {
                     return None; // A newer change is queued; it will publish.
                 }
                 entry.analyze(&key);
+                tracing::debug!("{key} v{version}: analysed in {:?}", started.elapsed());
                 let enc = inner.encoding();
                 let uri = key.parse::<Uri>().ok()?;
                 let diags: Vec<Diagnostic> = entry

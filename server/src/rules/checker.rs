@@ -13,6 +13,7 @@ pub struct Checker<'a> {
     /// The top-level item being analysed; scope questions do not look beyond it.
     pub(crate) item: Node<'a>,
     pub(crate) item_imports: std::collections::BTreeSet<String>,
+    pub(crate) scopes: analysis::ScopeCache<'a>,
     pub(crate) rule: &'static Rule,
     pub(crate) findings: Vec<Finding>,
 }
@@ -30,6 +31,7 @@ impl<'a> Checker<'a> {
             semantic,
             item,
             item_imports: Default::default(),
+            scopes: Default::default(),
             rule: crate::rules::RULES[0],
             findings: Vec::new(),
         }
@@ -51,6 +53,7 @@ impl<'a> Checker<'a> {
             src: self.source,
             within: self.item,
             item_imports: &self.item_imports,
+            scopes: &self.scopes,
         }
     }
 

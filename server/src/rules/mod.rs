@@ -91,7 +91,7 @@ pub struct Check {
     /// Path under `queries/`, for error messages and docs.
     pub query_path: &'static str,
     pub query: &'static str,
-    pub run: fn(&mut Checker, &Captures),
+    pub run: for<'a> fn(&mut Checker<'a>, &Captures<'_, 'a>),
 }
 
 pub struct Rule {

@@ -30,7 +30,7 @@ pub static RULE: Rule = Rule {
     ],
 };
 
-fn check(checker: &mut Checker, caps: &Captures) {
+fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
         return;
     };

@@ -57,7 +57,7 @@ fn is_true(checker: &Checker, node: Node) -> bool {
     node.kind() == "true" || checker.text(node) == "True"
 }
 
-fn check_python(checker: &mut Checker, caps: &Captures) {
+fn check_python<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args_node)) = (caps.get("func"), caps.get("args")) else {
         return;
     };
@@ -125,7 +125,7 @@ fn check_python(checker: &mut Checker, caps: &Captures) {
 
 const JS_SHELL: &[&str] = &["child_process.exec", "child_process.execSync"];
 
-fn check_javascript(checker: &mut Checker, caps: &Captures) {
+fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
         return;
     };

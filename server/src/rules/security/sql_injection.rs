@@ -133,7 +133,7 @@ fn dynamic_sql<'t>(checker: &Checker<'t>, query: Node<'t>) -> Option<Evidence<'t
     }
 }
 
-fn check_python(checker: &mut Checker, caps: &Captures) {
+fn check_python<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let Some(query) = caps.get("query") else {
         return;
     };

@@ -39,7 +39,7 @@ const UNSAFE_LOADERS: &[&str] = &[
     "yaml.CFullLoader",
 ];
 
-fn check(checker: &mut Checker, caps: &Captures) {
+fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args_node)) = (caps.get("func"), caps.get("args")) else {
         return;
     };
