@@ -305,7 +305,12 @@ mod tests {
         summary: "",
         docs: "",
         fix: FixAvailability::None,
-        checks: &[Check { family: Family::Python, query_path: "test", query: "", run: explode }],
+        checks: &[Check {
+            family: Family::Python,
+            query_path: "test",
+            query: "",
+            run: explode,
+        }],
     };
 
     #[test]
@@ -315,7 +320,10 @@ mod tests {
         let sem = Semantic::build(Language::Python, &tree, source);
         let mut checker = Checker::new(source, Language::Python, &sem, tree.root_node());
         checker.report(tree.root_node(), "kept");
-        let captures = Captures { names: &[], captures: &[] };
+        let captures = Captures {
+            names: &[],
+            captures: &[],
+        };
         run_check("t.py", &mut checker, &BROKEN, &BROKEN.checks[0], &captures);
         assert_eq!(checker.findings.len(), 1, "earlier findings survive");
         // And a whole analysis still works afterwards.
@@ -325,27 +333,68 @@ mod tests {
 
     #[test]
     fn keystrokes_rerun_only_the_changed_item() {
-        let mut source = String::from("import os\n\ndef a(x):\n    os.system(x)\n\ndef b(y):\n    return y\n");
+        let mut source =
+            String::from("import os\n\ndef a(x):\n    os.system(x)\n\ndef b(y):\n    return y\n");
         let rules = RuleSet::default();
         let mut cache = ItemCache::default();
         let tree = crate::syntax::parse::parse(Language::Python, &source, None).unwrap();
-        assert_eq!(analyze("t.py", Language::Python, &source, &tree, &rules, Some(&mut cache)).len(), 1);
+        assert_eq!(
+            analyze(
+                "t.py",
+                Language::Python,
+                &source,
+                &tree,
+                &rules,
+                Some(&mut cache)
+            )
+            .len(),
+            1
+        );
         assert_eq!(cache.last_rerun, 3);
         // Edit inside `b`: only `b` re-runs, and `a`'s finding is reused.
         source = source.replace("return y", "return y + 1");
         let tree = crate::syntax::parse::parse(Language::Python, &source, None).unwrap();
-        assert_eq!(analyze("t.py", Language::Python, &source, &tree, &rules, Some(&mut cache)).len(), 1);
+        assert_eq!(
+            analyze(
+                "t.py",
+                Language::Python,
+                &source,
+                &tree,
+                &rules,
+                Some(&mut cache)
+            )
+            .len(),
+            1
+        );
         assert_eq!(cache.last_rerun, 1);
         // Insert lines above `a`: its finding moves with it.
         source.insert_str(0, "# header\n# more\n");
         let tree = crate::syntax::parse::parse(Language::Python, &source, None).unwrap();
-        let findings = analyze("t.py", Language::Python, &source, &tree, &rules, Some(&mut cache));
+        let findings = analyze(
+            "t.py",
+            Language::Python,
+            &source,
+            &tree,
+            &rules,
+            Some(&mut cache),
+        );
         assert_eq!(&source[findings[0].range.clone()], "os.system");
         // Shadowing `os` at module level changes the semantic model: everything re-runs.
         source.push_str("os = None\n");
         let tree = crate::syntax::parse::parse(Language::Python, &source, None).unwrap();
-        let findings = analyze("t.py", Language::Python, &source, &tree, &rules, Some(&mut cache));
+        let findings = analyze(
+            "t.py",
+            Language::Python,
+            &source,
+            &tree,
+            &rules,
+            Some(&mut cache),
+        );
         assert!(cache.last_rerun >= 3);
-        assert_eq!(findings.len(), 1, "import and assignment both bind `os`; the import is kept");
+        assert_eq!(
+            findings.len(),
+            1,
+            "import and assignment both bind `os`; the import is kept"
+        );
     }
 }
