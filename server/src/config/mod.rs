@@ -72,7 +72,8 @@ impl Options {
                 };
                 map.insert(key.to_owned(), v.clone());
             }
-        } else if !value.is_null() {
+        } else if !value.is_null() && value.as_array().is_none_or(|a| !a.is_empty()) {
+            // (An empty array is an empty table from a Lua client such as Neovim.)
             return Err(ConfigError::new(
                 None,
                 "settings",

@@ -1,0 +1,9 @@
+import subprocess
+
+import yaml
+
+
+def handler(stream, name, expr):
+    data = yaml.load(stream)
+    subprocess.run(["ls", name], shell=True)
+    return eval(expr), data
