@@ -1,115 +1,173 @@
 #!/usr/bin/env python3
 """Keystroke-to-diagnostics latency of language servers over stdio, measured the same way for
-each server in one run.
+each server, on the same file, in one run.
 
-For each server: initialize (UTF-16, publishDiagnostics with version support, no pull
-diagnostics, so servers push), open the file, wait for its first diagnostics, then type: each
-keystroke is one incremental didChange (insert a character into a comment in a function body near
-the middle of the file, then delete it), and the time is measured from writing the didChange to
-receiving publishDiagnostics for that version (or, for a server that omits the version, the first
-publish after the change).
+For each --server NAME=COMMAND, in the order given:
+  1. spawn COMMAND with the file's directory as working directory and as rootUri;
+  2. initialize (positionEncodings ["utf-16"], publishDiagnostics.versionSupport, and no
+     textDocument.diagnostic capability, so servers push diagnostics), then initialized;
+  3. didOpen the file (languageId python, version 1) and wait for its first publishDiagnostics;
+  4. WARMUP + KEYSTROKES keystrokes, one at a time: each is a didChange (version + 1) carrying one
+     incremental change that inserts one character, or deletes the one just inserted, in a
+     comment (or, with --edit identifier, at the end of a local variable's name) inside a
+     function body near the middle of the file. The time is taken from just before the
+     didChange is written to the pipe until the publishDiagnostics for that URI whose `version`
+     equals the new version has been read in full (JSON decoding is not counted). A server that
+     publishes without `version` is timed to the first publish for that URI after the send, and
+     the output says so. The next keystroke is sent only after the answer (or after --timeout,
+     which counts as a failure);
+  5. shutdown, exit.
+Requests from the server (workspace/configuration, client/registerCapability,
+window/workDoneProgress/create, ...) are answered at once with an empty result.
 
 Usage:
-  python3 bench/gen_python.py 8000 /tmp/big.py
-  python3 bench/lsp_latency.py --file /tmp/big.py \\
+  python3 bench/gen_python.py 8000 /tmp/bench/big.py
+  python3 bench/lsp_latency.py --file /tmp/bench/big.py \\
       --server "backend-architect=target/release/backend-architect lsp" \\
       --server "ruff=ruff server"
+Standard library only.
 """
 import argparse
 import json
 import os
-import queue
+import re
+import select
 import shlex
 import statistics
 import subprocess
 import sys
-import threading
+import tempfile
 import time
 
 
+class ServerGone(Exception):
+    pass
+
+
 class Server:
-    def __init__(self, name, command, root):
+    """One language server on stdio pipes, driven from a single thread: select() on its stdout
+    while writing, so a large didOpen cannot deadlock against a chatty server."""
+
+    def __init__(self, name, command, cwd):
         self.name = name
         argv = shlex.split(command)
         if os.sep in argv[0] and os.path.exists(argv[0]):
             argv[0] = os.path.abspath(argv[0])  # the server runs in the file's directory
-        self.proc = subprocess.Popen(
-            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL, cwd=root,
-        )
-        self.inbox = queue.Queue()
+        self.stderr = tempfile.NamedTemporaryFile(prefix=f"lsp-{name}-", suffix=".stderr", delete=False)
+        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=self.stderr, cwd=cwd, bufsize=0)
+        self.out_fd = self.proc.stdout.fileno()
+        self.in_fd = self.proc.stdin.fileno()
+        os.set_blocking(self.out_fd, False)
+        os.set_blocking(self.in_fd, False)
+        self.buf = b""
+        self.pending = []  # (arrival time, message) read but not yet consumed
         self.next_id = 1
-        self.lock = threading.Lock()
-        threading.Thread(target=self._read, daemon=True).start()
+        self.requests_answered = {}
 
-    def _read(self):
-        out = self.proc.stdout
+    # -- wire ------------------------------------------------------------------------------
+    def _frames(self, now):
         while True:
+            end = self.buf.find(b"\r\n\r\n")
+            if end < 0:
+                return
             length = None
-            while True:
-                line = out.readline()
-                if not line:
-                    return
-                line = line.strip()
-                if not line:
-                    break
-                if line.lower().startswith(b"content-length:"):
-                    length = int(line.split(b":")[1])
-            msg = json.loads(out.read(length))
-            now = time.perf_counter()
+            for line in self.buf[:end].split(b"\r\n"):
+                k, _, v = line.partition(b":")
+                if k.strip().lower() == b"content-length":
+                    length = int(v)
+            if length is None:
+                raise ServerGone(f"{self.name}: frame without Content-Length: {self.buf[:end]!r}")
+            if len(self.buf) < end + 4 + length:
+                return
+            body = self.buf[end + 4:end + 4 + length]
+            self.buf = self.buf[end + 4 + length:]
+            self.pending.append((now, body))
+
+    def _read_available(self):
+        try:
+            chunk = os.read(self.out_fd, 1 << 20)
+        except BlockingIOError:
+            return
+        if not chunk:
+            raise ServerGone(f"{self.name}: server closed its stdout (exit code {self.proc.poll()})")
+        self.buf += chunk
+        self._frames(time.perf_counter())
+
+    def _pump(self, timeout, out=b""):
+        """Write `out` fully; read whatever arrives until something is pending or `timeout`."""
+        deadline = time.perf_counter() + timeout
+        while True:
+            left = deadline - time.perf_counter()
+            if not out and (self.pending or left <= 0):
+                return
+            rlist, wlist, _ = select.select([self.out_fd], [self.in_fd] if out else [], [],
+                                            max(0.0, left) if not out else max(0.0, left, 1.0))
+            if wlist:
+                try:
+                    n = os.write(self.in_fd, out)
+                    out = out[n:]
+                except BlockingIOError:
+                    pass
+                except BrokenPipeError:
+                    raise ServerGone(f"{self.name}: server closed its stdin")
+            if rlist:
+                self._read_available()
+            if out and not rlist and not wlist and time.perf_counter() > deadline + 1.0:
+                raise ServerGone(f"{self.name}: server does not read its stdin")
+
+    def send(self, msg):
+        body = json.dumps(msg, separators=(",", ":")).encode()
+        frame = b"Content-Length: %d\r\n\r\n" % len(body) + body
+        sent = time.perf_counter()
+        self._pump(0, frame)
+        return sent
+
+    def next_message(self, deadline):
+        """(arrival time, message) of the next message that is not a server request (those are
+        answered here), or (None, None) at `deadline`."""
+        while True:
+            if not self.pending:
+                left = deadline - time.perf_counter()
+                if left <= 0:
+                    return None, None
+                self._pump(left)
+                continue
+            at, body = self.pending.pop(0)
+            msg = json.loads(body)
             if "method" in msg and "id" in msg:
                 self._answer(msg)
-            else:
-                self.inbox.put((now, msg))
+                continue
+            return at, msg
 
     def _answer(self, msg):
         method = msg["method"]
+        self.requests_answered[method] = self.requests_answered.get(method, 0) + 1
         if method == "workspace/configuration":
-            result = [None for _ in msg["params"].get("items", [])]
-        else:
+            result = [{} for _ in msg.get("params", {}).get("items", [])]
+        elif method == "workspace/workspaceFolders":
+            result = []
+        else:  # client/registerCapability, window/workDoneProgress/create, ...
             result = None
         self.send({"jsonrpc": "2.0", "id": msg["id"], "result": result})
 
-    def send(self, msg):
-        body = json.dumps(msg).encode()
-        with self.lock:
-            self.proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
-            self.proc.stdin.flush()
-        return time.perf_counter()
-
-    def request(self, method, params, timeout=30):
+    # -- LSP ---------------------------------------------------------------------------------
+    def request(self, method, params, timeout=30.0, keep=None):
         rid = self.next_id
         self.next_id += 1
         self.send({"jsonrpc": "2.0", "id": rid, "method": method, "params": params})
-        deadline = time.time() + timeout
+        deadline = time.perf_counter() + timeout
         while True:
-            _, msg = self.inbox.get(timeout=max(0.01, deadline - time.time()))
+            at, msg = self.next_message(deadline)
+            if msg is None:
+                raise ServerGone(f"{self.name}: no answer to {method} within {timeout} s")
             if msg.get("id") == rid:
                 return msg
+            if keep is not None:
+                keep.append((at, msg))
 
     def notify(self, method, params):
         return self.send({"jsonrpc": "2.0", "method": method, "params": params})
-
-    def wait_diagnostics(self, uri, version, timeout):
-        """(arrival time, params) of the publish for `version`; a publish without a version
-        counts as the answer to the latest change."""
-        deadline = time.time() + timeout
-        while True:
-            left = deadline - time.time()
-            if left <= 0:
-                return None, None
-            try:
-                at, msg = self.inbox.get(timeout=left)
-            except queue.Empty:
-                return None, None
-            if msg.get("method") != "textDocument/publishDiagnostics":
-                continue
-            p = msg["params"]
-            if p.get("uri") != uri:
-                continue
-            v = p.get("version")
-            if v is None or v == version:
-                return at, p
 
     def close(self):
         try:
@@ -118,107 +176,254 @@ class Server:
             self.proc.wait(timeout=5)
         except Exception:
             self.proc.kill()
+            self.proc.wait()
+        self.stderr.close()
 
 
-def keystroke_position(text):
+def utf16_len(s):
+    return len(s.encode("utf-16-le")) // 2
+
+
+def edit_site(text, mode):
+    """(line, utf-16 column) of the keystroke: inside a function body, at or after the middle."""
     lines = text.split("\n")
-    middle = len(lines) // 2
-    for i in range(middle, len(lines)):
-        stripped = lines[i].lstrip()
-        if stripped.startswith("# "):
-            return i, len(lines[i]) - len(stripped) + 2
-    return middle, 0
-
-
-def measure(name, command, path, keystrokes, warmup, timeout):
-    text = open(path, encoding="utf-8").read()
-    uri = "file://" + os.path.abspath(path)
-    root = os.path.dirname(os.path.abspath(path))
-    server = Server(name, command, root)
-    init = server.request("initialize", {
-        "processId": os.getpid(),
-        "rootUri": "file://" + root,
-        "workspaceFolders": [{"uri": "file://" + root, "name": "bench"}],
-        "capabilities": {
-            "general": {"positionEncodings": ["utf-16"]},
-            "textDocument": {"publishDiagnostics": {"versionSupport": True}},
-            "workspace": {"configuration": True},
-        },
-    })
-    if "error" in init:
-        raise SystemExit(f"{name}: initialize failed: {init['error']}")
-    server.notify("initialized", {})
-    server.notify("textDocument/didOpen", {"textDocument": {
-        "uri": uri, "languageId": "python", "version": 1, "text": text}})
-    at, params = server.wait_diagnostics(uri, 1, timeout)
-    if at is None:
-        raise SystemExit(f"{name}: no diagnostics after didOpen")
-    line, col = keystroke_position(text)
-    version = 1
-    samples, failures, versionless, last = [], 0, False, params
-    for k in range(warmup + keystrokes):
-        version += 1
-        if k % 2 == 0:
-            change = {"range": {"start": {"line": line, "character": col}, "end": {"line": line, "character": col}}, "text": "x"}
-        else:
-            change = {"range": {"start": {"line": line, "character": col}, "end": {"line": line, "character": col + 1}}, "text": ""}
-        sent = server.notify("textDocument/didChange", {
-            "textDocument": {"uri": uri, "version": version}, "contentChanges": [change]})
-        at, params = server.wait_diagnostics(uri, version, timeout)
-        if at is None:
-            failures += 1
+    for i in range(len(lines) // 2, len(lines)):
+        line = lines[i]
+        indent = len(line) - len(line.lstrip())
+        if indent == 0 or not line.strip():
             continue
-        if params.get("version") is None:
-            versionless = True
-        last = params
-        if k >= warmup:
-            samples.append((at - sent) * 1000)
-    server.close()
-    return {
-        "server": name,
-        "samples_ms": samples,
-        "failures": failures,
-        "versionless": versionless,
-        "diagnostics": len(last.get("diagnostics", [])),
-    }
+        if mode == "comment":
+            if not line.lstrip().startswith("# "):
+                continue
+            col = indent + 2  # type at the start of the comment's text
+        else:
+            m = re.match(r"(\s+)([a-z_][a-z0-9_]*) = ", line)
+            if not m:
+                continue
+            col = len(m.group(1)) + len(m.group(2))  # append to the variable's name
+        # In a function body: the nearest line above with less indent opens a def.
+        for j in range(i - 1, -1, -1):
+            above = lines[j]
+            if above.strip() and len(above) - len(above.lstrip()) < indent:
+                if re.match(r"\s*(async\s+)?def ", above):
+                    return i, utf16_len(line[:col]), line
+                break
+    raise SystemExit(f"no {mode} inside a function body after the middle of the file")
 
 
-def pct(xs, p):
+def measure(name, command, path, keystrokes, warmup, timeout, mode):
+    text = open(path, encoding="utf-8").read()
+    abspath = os.path.abspath(path)
+    uri = "file://" + abspath
+    root = os.path.dirname(abspath)
+    result = {"server": name, "command": command, "samples_ms": [], "failures": 0,
+              "versionless": 0, "stale_publishes": 0, "extra_publishes": 0,
+              "other_uri_publishes": 0, "open_ms": None, "diagnostics": None, "error": None}
+    server = Server(name, command, root)
+    try:
+        early = []
+        init = server.request("initialize", {
+            "processId": os.getpid(),
+            "clientInfo": {"name": "lsp_latency.py", "version": "1"},
+            "rootUri": "file://" + root,
+            "rootPath": root,
+            "workspaceFolders": [{"uri": "file://" + root, "name": os.path.basename(root) or "root"}],
+            "capabilities": {
+                "general": {"positionEncodings": ["utf-16"]},
+                "textDocument": {
+                    "synchronization": {"didSave": False, "dynamicRegistration": False},
+                    "publishDiagnostics": {"versionSupport": True, "relatedInformation": True},
+                },
+                "workspace": {"configuration": True, "workspaceFolders": True},
+                "window": {"workDoneProgress": True},
+            },
+        }, keep=early)
+        if "error" in init:
+            raise ServerGone(f"{name}: initialize failed: {init['error']}")
+        caps = init["result"].get("capabilities", {})
+        result["server_info"] = init["result"].get("serverInfo")
+        result["position_encoding"] = caps.get("positionEncoding", "utf-16 (default)")
+        sync = caps.get("textDocumentSync")
+        kind = sync.get("change") if isinstance(sync, dict) else sync
+        result["text_document_sync"] = {0: "none", 1: "full", 2: "incremental"}.get(kind, kind)
+        server.notify("initialized", {})
+
+        sent = server.notify("textDocument/didOpen", {"textDocument": {
+            "uri": uri, "languageId": "python", "version": 1, "text": text}})
+        deadline = sent + max(timeout, 30.0)
+        last = None
+        while last is None:
+            at, msg = server.next_message(deadline)
+            if msg is None:
+                raise ServerGone(f"{name}: no publishDiagnostics within {deadline - sent:.0f} s of didOpen")
+            if msg.get("method") == "textDocument/publishDiagnostics":
+                p = msg["params"]
+                if p.get("uri") == uri and p.get("version") in (1, None):
+                    last = p
+                    result["open_ms"] = (at - sent) * 1000
+                    result["open_version"] = p.get("version")
+
+        line, col, line_text = edit_site(text, mode)
+        result["edit"] = {"mode": mode, "line": line + 1, "character": col, "text": line_text.strip()}
+        version = 1
+        answered = set()
+        for k in range(warmup + keystrokes):
+            # Publishes that arrived after the previous answer: duplicates, or late ones.
+            while server.pending:
+                _, msg = server.next_message(time.perf_counter())
+                if msg and msg.get("method") == "textDocument/publishDiagnostics":
+                    v = msg["params"].get("version")
+                    if msg["params"].get("uri") != uri:
+                        result["other_uri_publishes"] += 1
+                    elif v in answered or v is None:
+                        result["extra_publishes"] += 1
+                    else:
+                        result["stale_publishes"] += 1
+            version += 1
+            pos = {"line": line, "character": col}
+            if k % 2 == 0:
+                change = {"range": {"start": pos, "end": pos}, "rangeLength": 0, "text": "x"}
+            else:
+                end = {"line": line, "character": col + 1}
+                change = {"range": {"start": pos, "end": end}, "rangeLength": 1, "text": ""}
+            sent = server.notify("textDocument/didChange", {
+                "textDocument": {"uri": uri, "version": version}, "contentChanges": [change]})
+            deadline = sent + timeout
+            got = None
+            while got is None:
+                at, msg = server.next_message(deadline)
+                if msg is None:
+                    break
+                if msg.get("method") != "textDocument/publishDiagnostics":
+                    continue
+                p = msg["params"]
+                if p.get("uri") != uri:
+                    result["other_uri_publishes"] += 1
+                    continue
+                v = p.get("version")
+                if v == version:
+                    got = p
+                elif v is None:
+                    got = p
+                    result["versionless"] += 1
+                else:
+                    result["stale_publishes"] += 1
+            if got is None:
+                result["failures"] += 1
+                print(f"  {name}: keystroke {k + 1} (version {version}) timed out after {timeout} s",
+                      file=sys.stderr)
+                continue
+            answered.add(version)
+            last = got
+            if k >= warmup:
+                result["samples_ms"].append((at - sent) * 1000)
+        # One more look for duplicates of the last answer.
+        end = time.perf_counter() + 0.2
+        while True:
+            _, msg = server.next_message(end)
+            if msg is None:
+                break
+            if msg.get("method") == "textDocument/publishDiagnostics" and msg["params"].get("uri") == uri:
+                result["extra_publishes"] += 1
+        result["diagnostics"] = len(last.get("diagnostics", []))
+        result["requests_from_server"] = dict(server.requests_answered)
+    except ServerGone as e:
+        result["error"] = str(e)
+        server.proc.kill()
+    finally:
+        server.close()
+        result["stderr_log"] = server.stderr.name
+    return result
+
+
+def quantile(xs, q):
+    """Linear interpolation between closest ranks (numpy's default)."""
     xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
+    pos = (len(xs) - 1) * q
+    lo = int(pos)
+    hi = min(lo + 1, len(xs) - 1)
+    return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
+
+
+def summary(samples):
+    return {"median": statistics.median(samples), "p90": quantile(samples, 0.90),
+            "p99": quantile(samples, 0.99), "min": min(samples), "max": max(samples),
+            "mean": statistics.fmean(samples)}
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--file", required=True)
-    ap.add_argument("--server", action="append", required=True, help="NAME=COMMAND")
-    ap.add_argument("--keystrokes", type=int, default=200)
-    ap.add_argument("--warmup", type=int, default=10)
-    ap.add_argument("--timeout", type=float, default=10.0)
-    ap.add_argument("--json", help="write raw samples here")
+    ap.add_argument("--file", required=True, help="Python file to open (see gen_python.py)")
+    ap.add_argument("--server", action="append", required=True, metavar="NAME=COMMAND",
+                    help="server to measure; repeatable, measured in order")
+    ap.add_argument("--keystrokes", type=int, default=200, help="measured keystrokes (default 200)")
+    ap.add_argument("--warmup", type=int, default=10, help="unmeasured keystrokes first (default 10)")
+    ap.add_argument("--timeout", type=float, default=10.0, help="seconds per keystroke (default 10)")
+    ap.add_argument("--edit", choices=["comment", "identifier"], default="comment",
+                    help="type into a comment (default) or onto a local variable's name")
+    ap.add_argument("--json", metavar="OUT", help="write every sample and detail here")
     args = ap.parse_args()
-    lines = sum(1 for _ in open(args.file, encoding="utf-8"))
+
+    with open(args.file, encoding="utf-8") as f:
+        lines = sum(1 for _ in f)
     results = []
     for spec in args.server:
-        name, _, command = spec.partition("=")
-        results.append(measure(name, command, args.file, args.keystrokes, args.warmup, args.timeout))
-    print(f"{args.file}: {lines} lines, {args.keystrokes} keystrokes after {args.warmup} warm-up")
-    print(f"{'server':<20} {'median':>8} {'p90':>8} {'p99':>8} {'min':>8} {'max':>8} {'diags':>6} {'fail':>5}")
+        name, sep, command = spec.partition("=")
+        if not sep or not command.strip():
+            ap.error(f"--server wants NAME=COMMAND, got {spec!r}")
+        print(f"measuring {name}: {command}", file=sys.stderr)
+        results.append(measure(name, command, args.file, args.keystrokes, args.warmup,
+                               args.timeout, args.edit))
+
+    edit = next((r["edit"] for r in results if r.get("edit")), None)
+    print(f"{args.file}: {lines} lines; {args.keystrokes} keystrokes after {args.warmup} warm-up")
+    if edit:
+        print(f"edit: {edit['mode']} at line {edit['line']}, character {edit['character']}: {edit['text']}")
+    print(f"{'server':<20} {'median':>8} {'p90':>8} {'p99':>8} {'min':>8} {'max':>8} "
+          f"{'open':>8} {'diags':>6} {'fail':>5}   (ms)")
     for r in results:
         s = r["samples_ms"]
-        if not s:
-            print(f"{r['server']:<20} no samples ({r['failures']} failures)")
+        if r["error"] and not s:
+            print(f"{r['server']:<20} ERROR: {r['error']} (stderr: {r['stderr_log']})")
             continue
-        note = "  (publishes without version)" if r["versionless"] else ""
-        print(f"{r['server']:<20} {statistics.median(s):8.3f} {pct(s, 90):8.3f} {pct(s, 99):8.3f} "
-              f"{min(s):8.3f} {max(s):8.3f} {r['diagnostics']:>6} {r['failures']:>5}{note}")
-    if len(results) > 1 and all(r["samples_ms"] for r in results):
-        base = statistics.median(results[0]["samples_ms"])
-        for r in results[1:]:
-            print(f"median ratio {r['server']} / {results[0]['server']}: {statistics.median(r['samples_ms']) / base:.2f}x")
+        if not s:
+            print(f"{r['server']:<20} no samples: {r['failures']} keystrokes timed out")
+            continue
+        r["summary"] = summary(s)
+        m = r["summary"]
+        open_ms = f"{r['open_ms']:8.1f}" if r["open_ms"] is not None else f"{'-':>8}"
+        print(f"{r['server']:<20} {m['median']:8.2f} {m['p90']:8.2f} {m['p99']:8.2f} {m['min']:8.2f} "
+              f"{m['max']:8.2f} {open_ms} {r['diagnostics']:>6} {r['failures']:>5}")
+    for r in results:
+        notes = []
+        if r.get("server_info"):
+            notes.append("serverInfo " + " ".join(str(v) for v in r["server_info"].values()))
+        if r.get("text_document_sync") not in (None, "incremental"):
+            notes.append(f"textDocumentSync is {r['text_document_sync']}, yet was sent incremental changes")
+        if r["versionless"]:
+            notes.append(f"{r['versionless']} publishes had no version: timed to the first publish after the change")
+        if r["stale_publishes"]:
+            notes.append(f"{r['stale_publishes']} publishes for older versions ignored")
+        if r["extra_publishes"]:
+            notes.append(f"{r['extra_publishes']} extra publishes after an answer")
+        if r["failures"]:
+            notes.append(f"{r['failures']} keystrokes timed out ({args.timeout} s)")
+        if r["error"]:
+            notes.append(f"error: {r['error']} (stderr: {r['stderr_log']})")
+        if notes:
+            print(f"  {r['server']}: " + "; ".join(notes))
+    ok = [r for r in results if r.get("summary")]
+    if len(ok) > 1:
+        base = ok[0]
+        for r in ok[1:]:
+            ratio = r["summary"]["median"] / base["summary"]["median"]
+            print(f"median ratio {r['server']} / {base['server']}: {ratio:.2f}x")
     if args.json:
         with open(args.json, "w") as f:
-            json.dump(results, f, indent=1)
+            json.dump({"file": os.path.abspath(args.file), "lines": lines,
+                       "keystrokes": args.keystrokes, "warmup": args.warmup,
+                       "timeout_s": args.timeout, "results": results}, f, indent=1)
+    sys.exit(0 if ok and all(not r["failures"] and not r["error"] for r in results) else 1)
 
 
 if __name__ == "__main__":

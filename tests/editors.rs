@@ -132,3 +132,35 @@ fn vscode_extension_unit_tests() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn emacs_eglot_batch() {
+    let has_emacs = Command::new("emacs")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_emacs {
+        return missing("Emacs with eglot (Debian's `emacs-nox` and `elpa-eglot`)");
+    }
+    let project = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        repo().join("editors/neovim/tests/project/app.py"),
+        project.path().join("app.py"),
+    )
+    .unwrap();
+    std::fs::write(project.path().join("pyproject.toml"), "").unwrap();
+    let out = Command::new("timeout")
+        .args(["90", "emacs", "--batch", "-l"])
+        .arg(repo().join("editors/emacs/tests/eglot-test.el"))
+        .env("BA_BIN", BIN)
+        .env("BA_PROJECT", project.path())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && stdout.contains("PASS"),
+        "eglot test failed:\n{stdout}\n{stderr}"
+    );
+}
