@@ -90,7 +90,11 @@ class Server:
         except BlockingIOError:
             return
         if not chunk:
-            raise ServerGone(f"{self.name}: server closed its stdout (exit code {self.proc.poll()})")
+            try:
+                code = self.proc.wait(timeout=1)
+            except subprocess.TimeoutExpired:
+                code = "none yet"
+            raise ServerGone(f"{self.name}: server closed its stdout (exit code {code})")
         self.buf += chunk
         self._frames(time.perf_counter())
 
@@ -113,7 +117,7 @@ class Server:
                     raise ServerGone(f"{self.name}: server closed its stdin")
             if rlist:
                 self._read_available()
-            if out and not rlist and not wlist and time.perf_counter() > deadline + 1.0:
+            if out and not rlist and not wlist and time.perf_counter() > deadline + 10.0:
                 raise ServerGone(f"{self.name}: server does not read its stdin")
 
     def send(self, msg):
@@ -219,7 +223,12 @@ def measure(name, command, path, keystrokes, warmup, timeout, mode):
     result = {"server": name, "command": command, "samples_ms": [], "failures": 0,
               "versionless": 0, "stale_publishes": 0, "extra_publishes": 0,
               "other_uri_publishes": 0, "open_ms": None, "diagnostics": None, "error": None}
-    server = Server(name, command, root)
+    try:
+        server = Server(name, command, root)
+    except OSError as e:
+        result["error"] = f"{name}: cannot start {command!r}: {e}"
+        return result
+    last = None
     try:
         early = []
         init = server.request("initialize", {
@@ -251,7 +260,6 @@ def measure(name, command, path, keystrokes, warmup, timeout, mode):
         sent = server.notify("textDocument/didOpen", {"textDocument": {
             "uri": uri, "languageId": "python", "version": 1, "text": text}})
         deadline = sent + max(timeout, 30.0)
-        last = None
         while last is None:
             at, msg = server.next_message(deadline)
             if msg is None:
@@ -266,7 +274,7 @@ def measure(name, command, path, keystrokes, warmup, timeout, mode):
         line, col, line_text = edit_site(text, mode)
         result["edit"] = {"mode": mode, "line": line + 1, "character": col, "text": line_text.strip()}
         version = 1
-        answered = set()
+        answered = {1}
         for k in range(warmup + keystrokes):
             # Publishes that arrived after the previous answer: duplicates, or late ones.
             while server.pending:
@@ -306,6 +314,8 @@ def measure(name, command, path, keystrokes, warmup, timeout, mode):
                 elif v is None:
                     got = p
                     result["versionless"] += 1
+                elif v in answered:
+                    result["extra_publishes"] += 1
                 else:
                     result["stale_publishes"] += 1
             if got is None:
@@ -325,15 +335,35 @@ def measure(name, command, path, keystrokes, warmup, timeout, mode):
                 break
             if msg.get("method") == "textDocument/publishDiagnostics" and msg["params"].get("uri") == uri:
                 result["extra_publishes"] += 1
-        result["diagnostics"] = len(last.get("diagnostics", []))
-        result["requests_from_server"] = dict(server.requests_answered)
     except ServerGone as e:
         result["error"] = str(e)
         server.proc.kill()
     finally:
+        if last is not None:
+            result["diagnostics"] = len(last.get("diagnostics", []))
+        result["requests_from_server"] = dict(server.requests_answered)
         server.close()
         result["stderr_log"] = server.stderr.name
     return result
+
+
+def merge(rounds):
+    """One result from several rounds of the same server: samples pooled, counts added."""
+    if len(rounds) == 1:
+        return rounds[0]
+    r = dict(rounds[-1])
+    r["samples_ms"] = [x for one in rounds for x in one["samples_ms"]]
+    for key in ("failures", "versionless", "stale_publishes", "extra_publishes", "other_uri_publishes"):
+        r[key] = sum(one[key] for one in rounds)
+    opens = [one["open_ms"] for one in rounds if one["open_ms"] is not None]
+    r["open_ms"] = statistics.median(opens) if opens else None
+    r["error"] = next((one["error"] for one in rounds if one["error"]), None)
+    r["rounds"] = [{k: v for k, v in one.items() if k in (
+        "samples_ms", "failures", "open_ms", "diagnostics", "error")} for one in rounds]
+    for one in r["rounds"]:
+        if one["samples_ms"]:
+            one["median"] = statistics.median(one["samples_ms"])
+    return r
 
 
 def quantile(xs, q):
@@ -359,6 +389,9 @@ def main():
     ap.add_argument("--keystrokes", type=int, default=200, help="measured keystrokes (default 200)")
     ap.add_argument("--warmup", type=int, default=10, help="unmeasured keystrokes first (default 10)")
     ap.add_argument("--timeout", type=float, default=10.0, help="seconds per keystroke (default 10)")
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="start every server this many times, alternating the order; samples "
+                         "are pooled (default 1)")
     ap.add_argument("--edit", choices=["comment", "identifier"], default="comment",
                     help="type into a comment (default) or onto a local variable's name")
     ap.add_argument("--json", metavar="OUT", help="write every sample and detail here")
@@ -366,17 +399,25 @@ def main():
 
     with open(args.file, encoding="utf-8") as f:
         lines = sum(1 for _ in f)
-    results = []
+    servers = []
     for spec in args.server:
         name, sep, command = spec.partition("=")
         if not sep or not command.strip():
             ap.error(f"--server wants NAME=COMMAND, got {spec!r}")
-        print(f"measuring {name}: {command}", file=sys.stderr)
-        results.append(measure(name, command, args.file, args.keystrokes, args.warmup,
-                               args.timeout, args.edit))
+        servers.append((name, command))
+    runs = {name: [] for name, _ in servers}
+    for rnd in range(args.rounds):
+        # Alternate the order between rounds so neither server always runs first.
+        order = servers if rnd % 2 == 0 else servers[::-1]
+        for name, command in order:
+            print(f"round {rnd + 1}/{args.rounds}: {name}: {command}", file=sys.stderr)
+            runs[name].append(measure(name, command, args.file, args.keystrokes, args.warmup,
+                                      args.timeout, args.edit))
+    results = [merge(runs[name]) for name, _ in servers]
 
     edit = next((r["edit"] for r in results if r.get("edit")), None)
-    print(f"{args.file}: {lines} lines; {args.keystrokes} keystrokes after {args.warmup} warm-up")
+    rounds = f" x {args.rounds} rounds" if args.rounds > 1 else ""
+    print(f"{args.file}: {lines} lines; {args.keystrokes} keystrokes after {args.warmup} warm-up{rounds}")
     if edit:
         print(f"edit: {edit['mode']} at line {edit['line']}, character {edit['character']}: {edit['text']}")
     print(f"{'server':<20} {'median':>8} {'p90':>8} {'p99':>8} {'min':>8} {'max':>8} "
@@ -384,7 +425,7 @@ def main():
     for r in results:
         s = r["samples_ms"]
         if r["error"] and not s:
-            print(f"{r['server']:<20} ERROR: {r['error']} (stderr: {r['stderr_log']})")
+            print(f"{r['server']:<20} ERROR: {r['error']} (stderr: {r.get('stderr_log')})")
             continue
         if not s:
             print(f"{r['server']:<20} no samples: {r['failures']} keystrokes timed out")
@@ -392,14 +433,18 @@ def main():
         r["summary"] = summary(s)
         m = r["summary"]
         open_ms = f"{r['open_ms']:8.1f}" if r["open_ms"] is not None else f"{'-':>8}"
+        diags = "-" if r["diagnostics"] is None else r["diagnostics"]
         print(f"{r['server']:<20} {m['median']:8.2f} {m['p90']:8.2f} {m['p99']:8.2f} {m['min']:8.2f} "
-              f"{m['max']:8.2f} {open_ms} {r['diagnostics']:>6} {r['failures']:>5}")
+              f"{m['max']:8.2f} {open_ms} {diags:>6} {r['failures']:>5}")
     for r in results:
         notes = []
         if r.get("server_info"):
             notes.append("serverInfo " + " ".join(str(v) for v in r["server_info"].values()))
         if r.get("text_document_sync") not in (None, "incremental"):
             notes.append(f"textDocumentSync is {r['text_document_sync']}, yet was sent incremental changes")
+        if r.get("rounds"):
+            notes.append("round medians " + ", ".join(
+                f"{one['median']:.2f}" for one in r["rounds"] if "median" in one))
         if r["versionless"]:
             notes.append(f"{r['versionless']} publishes had no version: timed to the first publish after the change")
         if r["stale_publishes"]:
@@ -409,20 +454,22 @@ def main():
         if r["failures"]:
             notes.append(f"{r['failures']} keystrokes timed out ({args.timeout} s)")
         if r["error"]:
-            notes.append(f"error: {r['error']} (stderr: {r['stderr_log']})")
+            notes.append(f"error: {r['error']} (stderr: {r.get('stderr_log')})")
         if notes:
             print(f"  {r['server']}: " + "; ".join(notes))
     ok = [r for r in results if r.get("summary")]
-    if len(ok) > 1:
-        base = ok[0]
-        for r in ok[1:]:
+    comparable = [r for r in ok if not r["error"]]
+    if len(comparable) > 1:
+        base = comparable[0]
+        for r in comparable[1:]:
             ratio = r["summary"]["median"] / base["summary"]["median"]
             print(f"median ratio {r['server']} / {base['server']}: {ratio:.2f}x")
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"file": os.path.abspath(args.file), "lines": lines,
                        "keystrokes": args.keystrokes, "warmup": args.warmup,
-                       "timeout_s": args.timeout, "results": results}, f, indent=1)
+                       "timeout_s": args.timeout, "rounds": args.rounds, "edit": args.edit,
+                       "results": results}, f, indent=1)
     sys.exit(0 if ok and all(not r["failures"] and not r["error"] for r in results) else 1)
 
 

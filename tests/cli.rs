@@ -217,7 +217,11 @@ fn bad_files_are_skipped_with_one_line_each() {
     );
     assert!(err.contains("app/huge.py: skipped"), "{err}");
     assert!(!stdout(&out).contains("node_modules"));
-    assert_eq!(err.lines().count(), 2, "{err}");
+    assert!(
+        err.contains("Skipped 2 files: 1 too large, 1 not UTF-8."),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 3, "{err}");
 }
 
 #[test]
@@ -237,4 +241,251 @@ fn rules_and_explain() {
     assert!(stdout(&out).starts_with("backend-architect "));
     let out = run(dir.path(), &["bogus"]);
     assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn github_and_junit_formats() {
+    let dir = project();
+    let out = run(dir.path(), &["check", "--format", "github", "."]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(
+        text.contains("::error file=app/views.py,line=4,col=5,endLine=4,endColumn=14,title=SEC102 command-injection::`os.system` runs"),
+        "{text}"
+    );
+    assert_eq!(text.lines().count(), 2);
+
+    let out = run(dir.path(), &["check", "--format", "junit", "."]);
+    let xml = stdout(&out);
+    assert!(xml.starts_with("<?xml"), "{xml}");
+    assert!(
+        xml.contains("<testsuites name=\"backend-architect\" tests=\"3\" failures=\"2\">"),
+        "{xml}"
+    );
+    assert!(xml.contains("<failure type=\"SEC102\""), "{xml}");
+    assert!(xml.contains("name=\"1 files without findings\""), "{xml}");
+    assert_eq!(xml.matches("<testcase").count(), 3);
+}
+
+#[test]
+fn statistics_and_fail_on() {
+    let dir = project();
+    let out = run(dir.path(), &["check", "--statistics", "."]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stdout(&out).trim(), "2  SEC102       command-injection");
+
+    std::fs::write(
+        dir.path().join("backend-architect.toml"),
+        "[severity]\nSEC102 = \"warning\"\n",
+    )
+    .unwrap();
+    let out = run(dir.path(), &["check", "--fail-on", "error", "."]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "warnings do not fail with --fail-on error"
+    );
+    let out = run(dir.path(), &["check", "--fail-on", "warning", "."]);
+    assert_eq!(out.status.code(), Some(1));
+    let out = run(dir.path(), &["check", "--fail-on", "loud", "."]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn shards_cover_everything_once_and_merge_back() {
+    let dir = project();
+    for i in 0..12 {
+        std::fs::write(
+            dir.path().join(format!("app/m{i}.py")),
+            format!("import os\n\ndef f{i}(x):\n    os.system(x)\n"),
+        )
+        .unwrap();
+    }
+    let full = run(
+        dir.path(),
+        &["check", "--format", "json", "--no-cache", "."],
+    );
+    let all: Value = serde_json::from_slice(&full.stdout).unwrap();
+    let mut seen = Vec::new();
+    let mut sarifs = Vec::new();
+    for k in 1..=3 {
+        let shard = format!("{k}/3");
+        let out = run(
+            dir.path(),
+            &["check", "--format", "json", "--shard", &shard, "."],
+        );
+        let part: Value = serde_json::from_slice(&out.stdout).unwrap();
+        seen.extend(
+            part.as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f["path"].as_str().unwrap().to_owned()),
+        );
+        let file = format!("shard{k}.sarif");
+        run(
+            dir.path(),
+            &[
+                "check",
+                "--format",
+                "sarif",
+                "--shard",
+                &shard,
+                "--output-file",
+                &file,
+                ".",
+            ],
+        );
+        sarifs.push(file);
+    }
+    seen.sort();
+    let mut expected: Vec<String> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap().to_owned())
+        .collect();
+    expected.sort();
+    assert_eq!(seen, expected);
+
+    let mut args = vec!["merge-sarif", "-o", "merged.sarif"];
+    args.extend(sarifs.iter().map(String::as_str));
+    let out = run(dir.path(), &args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let merged: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("merged.sarif")).unwrap())
+            .unwrap();
+    let results = merged["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), expected.len());
+    let rules = merged["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    for r in results {
+        assert_eq!(
+            rules[r["ruleIndex"].as_u64().unwrap() as usize]["id"],
+            r["ruleId"]
+        );
+    }
+    let out = run(dir.path(), &["merge-sarif", "app/views.py"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = run(dir.path(), &["check", "--shard", "4/3", "."]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn sarif_carries_fixes_and_stable_fingerprints() {
+    let dir = project();
+    std::fs::write(
+        dir.path().join("app/conf.py"),
+        "import yaml\n\ndef load(f):\n    return yaml.load(f)\n",
+    )
+    .unwrap();
+    let out = run(dir.path(), &["check", "--format", "sarif", "app/conf.py"]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let r = &v["runs"][0]["results"][0];
+    let fix = &r["fixes"][0];
+    assert_eq!(fix["description"]["text"], "Use `safe_load`");
+    let rep = &fix["artifactChanges"][0]["replacements"][0];
+    assert_eq!(rep["insertedContent"]["text"], "safe_load");
+    assert_eq!(rep["deletedRegion"]["startLine"], 4);
+    let fp = r["partialFingerprints"]["backendArchitect/v1"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Moving the line keeps the fingerprint.
+    std::fs::write(
+        dir.path().join("app/conf.py"),
+        "import yaml\n\n\n# moved\ndef load(f):\n    return yaml.load(f)\n",
+    )
+    .unwrap();
+    let out = run(dir.path(), &["check", "--format", "sarif", "app/conf.py"]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        v["runs"][0]["results"][0]["partialFingerprints"]["backendArchitect/v1"],
+        fp.as_str()
+    );
+}
+
+#[test]
+fn results_cache_reuses_unchanged_files() {
+    let dir = project();
+    let log = |args: &[&str]| {
+        Command::new(BIN)
+            .args(args)
+            .current_dir(dir.path())
+            .env("BACKEND_ARCHITECT_LOG", "info")
+            .output()
+            .unwrap()
+    };
+    let first = log(&["check", "."]);
+    assert!(
+        stderr(&first).contains("results cache: 0 of 3 files reused"),
+        "{}",
+        stderr(&first)
+    );
+    assert!(dir
+        .path()
+        .join(".backend-architect-cache/results-v1.json")
+        .is_file());
+    let second = log(&["check", "."]);
+    assert!(
+        stderr(&second).contains("results cache: 3 of 3 files reused"),
+        "{}",
+        stderr(&second)
+    );
+    assert_eq!(stdout(&first), stdout(&second));
+    std::fs::write(dir.path().join("app/safe.py"), "eval(input())\n").unwrap();
+    let third = log(&["check", "."]);
+    assert!(
+        stderr(&third).contains("results cache: 2 of 3 files reused"),
+        "{}",
+        stderr(&third)
+    );
+    assert!(stdout(&third).contains("app/safe.py:1:1: SEC103"));
+    // Another rule selection is another cache key.
+    let fourth = log(&["check", "--ignore", "SEC103", "."]);
+    assert!(
+        stderr(&fourth).contains("results cache: 0 of 3 files reused"),
+        "{}",
+        stderr(&fourth)
+    );
+    let fifth = log(&["check", "--no-cache", "."]);
+    assert!(
+        !stderr(&fifth).contains("results cache"),
+        "{}",
+        stderr(&fifth)
+    );
+}
+
+#[test]
+fn binary_minified_and_broken_links_are_skipped_and_counted() {
+    let dir = project();
+    std::fs::write(dir.path().join("app/blob.py"), b"\x00\x01\x02binary").unwrap();
+    std::fs::write(dir.path().join("app/vendor.min.js"), "eval(location.hash);").unwrap();
+    std::fs::write(
+        dir.path().join("app/gen.js"),
+        format!("var x = \"{}\"; eval(x + window.name);\n", "a".repeat(6000)),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(
+        dir.path().join("missing.py"),
+        dir.path().join("app/dangling.py"),
+    )
+    .unwrap();
+    let out = run(dir.path(), &["check", "."]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("app/blob.py: skipped, binary content"),
+        "{err}"
+    );
+    assert!(
+        err.contains("app/dangling.py: broken symlink, skipped"),
+        "{err}"
+    );
+    assert!(
+        err.contains("Skipped 4 files: 2 generated or minified, 1 binary, 1 broken symlink."),
+        "{err}"
+    );
+    assert!(!stdout(&out).contains("vendor.min.js"));
 }

@@ -1,16 +1,19 @@
-//! `backend-architect check`: the engine over files and directories, in parallel.
+//! `backend-architect check`: the engine over files and directories, in parallel, with a
+//! results cache, sharding, and the report formats CI systems read.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use super::cache::{self, Cache};
 use super::output::{self, FileReport, Reported};
 use super::CheckArgs;
 use crate::config::{self, ConfigCache, Options, Settings};
 use crate::engine;
+use crate::rules::Severity;
 use crate::syntax::document::MAX_ANALYSED_BYTES;
 use crate::syntax::position::LineIndex;
 use crate::syntax::Language;
@@ -19,27 +22,76 @@ use crate::syntax::Language;
 const SKIPPED_DIRS: &[&str] = &[
     "node_modules",
     "site-packages",
+    "dist-packages",
     ".venv",
     "venv",
     "__pycache__",
     ".git",
-    "dist-packages",
+    "bower_components",
+    cache::DIR,
 ];
+
+/// A line this long means generated or minified code, not something a person reviews.
+const GENERATED_LINE: usize = 5_000;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum SkipKind {
+    Generated,
+    Binary,
+    TooLarge,
+    NotUtf8,
+    Unreadable,
+    BrokenLink,
+}
+
+impl SkipKind {
+    fn label(self) -> &'static str {
+        match self {
+            SkipKind::Generated => "generated or minified",
+            SkipKind::Binary => "binary",
+            SkipKind::TooLarge => "too large",
+            SkipKind::NotUtf8 => "not UTF-8",
+            SkipKind::Unreadable => "unreadable",
+            SkipKind::BrokenLink => "broken symlink",
+        }
+    }
+}
 
 enum Outcome {
     Report(FileReport),
-    Skipped(String),
+    Skipped(SkipKind, String),
 }
 
-fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
-    let mut files = Vec::new();
+struct Collected {
+    files: Vec<PathBuf>,
+    skipped: Vec<(SkipKind, String)>,
+}
+
+fn is_minified_name(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.contains(".min.") || n.ends_with("-min.js") || n.contains(".bundle."))
+}
+
+fn collect_files(paths: &[PathBuf]) -> Result<Collected, String> {
+    let mut out = Collected {
+        files: Vec::new(),
+        skipped: Vec::new(),
+    };
     for path in paths {
-        if !path.exists() {
+        if std::fs::symlink_metadata(path).is_err() {
             return Err(format!("{}: no such file or directory", path.display()));
+        }
+        if !path.exists() {
+            out.skipped.push((
+                SkipKind::BrokenLink,
+                format!("{}: broken symlink, skipped", path.display()),
+            ));
+            continue;
         }
         if path.is_file() {
             if Language::from_path(path).is_some() {
-                files.push(path.clone());
+                out.files.push(path.clone());
             }
             continue;
         }
@@ -52,49 +104,111 @@ fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
             })
             .build();
         for entry in walker {
-            match entry {
-                Ok(e)
-                    if e.file_type().is_some_and(|t| t.is_file())
-                        && Language::from_path(e.path()).is_some() =>
-                {
-                    files.push(e.into_path())
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    out.skipped.push((SkipKind::Unreadable, format!("{e}")));
+                    continue;
                 }
-                Ok(_) => {}
-                Err(e) => tracing::warn!("{e}"),
+            };
+            let Some(kind) = entry.file_type() else {
+                continue;
+            };
+            if Language::from_path(entry.path()).is_none() {
+                continue;
+            }
+            if kind.is_symlink() {
+                match std::fs::metadata(entry.path()) {
+                    Ok(m) if m.is_file() => out.files.push(entry.into_path()),
+                    Ok(_) => {}
+                    Err(_) => out.skipped.push((
+                        SkipKind::BrokenLink,
+                        format!(
+                            "{}: broken symlink, skipped",
+                            entry
+                                .path()
+                                .strip_prefix(".")
+                                .unwrap_or(entry.path())
+                                .display()
+                        ),
+                    )),
+                }
+            } else if kind.is_file() {
+                out.files.push(entry.into_path());
             }
         }
     }
-    files.sort();
-    files.dedup();
-    Ok(files)
+    out.files.sort();
+    out.files.dedup();
+    Ok(out)
 }
 
-fn check_file(path: &Path, settings: &Settings) -> Outcome {
+fn looks_generated(path: &Path, text: &str) -> bool {
+    if is_minified_name(path) {
+        return true;
+    }
+    text.split('\n').any(|l| l.len() > GENERATED_LINE)
+}
+
+fn check_file(path: &Path, settings: &Settings, cache: Option<&Cache>) -> Outcome {
     let language = Language::from_path(path).expect("collected files have a language");
+    let shown = path.strip_prefix(".").unwrap_or(path);
+    let display = shown.display().to_string();
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
-        Err(e) => return Outcome::Skipped(format!("{}: cannot read: {e}", path.display())),
+        Err(e) => {
+            return Outcome::Skipped(SkipKind::Unreadable, format!("{display}: cannot read: {e}"))
+        }
     };
     if bytes.len() > MAX_ANALYSED_BYTES {
-        return Outcome::Skipped(format!(
-            "{}: skipped, {} bytes is over the {} byte limit",
-            path.display(),
-            bytes.len(),
-            MAX_ANALYSED_BYTES
-        ));
+        return Outcome::Skipped(
+            SkipKind::TooLarge,
+            format!(
+                "{display}: skipped, {} bytes is over the {MAX_ANALYSED_BYTES} byte limit",
+                bytes.len()
+            ),
+        );
+    }
+    if bytes[..bytes.len().min(8192)].contains(&0) {
+        return Outcome::Skipped(
+            SkipKind::Binary,
+            format!("{display}: skipped, binary content"),
+        );
     }
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
-            return Outcome::Skipped(format!(
-                "{}: skipped, not valid UTF-8 (invalid byte at offset {})",
-                path.display(),
-                e.utf8_error().valid_up_to()
-            ))
+            return Outcome::Skipped(
+                SkipKind::NotUtf8,
+                format!(
+                    "{display}: skipped, not valid UTF-8 (invalid byte at offset {})",
+                    e.utf8_error().valid_up_to()
+                ),
+            )
         }
     };
-    let display = path.display().to_string();
-    let findings = engine::analyze_text(&display, language, &text, &settings.rules);
+    if looks_generated(path, &text) {
+        return Outcome::Skipped(
+            SkipKind::Generated,
+            format!("{display}: skipped, generated or minified"),
+        );
+    }
+    let rules_key = settings.rules.fingerprint();
+    let content = cache::content_hash(text.as_bytes());
+    let cache_key = std::path::absolute(path)
+        .unwrap_or_else(|_| path.to_path_buf())
+        .display()
+        .to_string();
+    let findings = match cache.and_then(|c| c.get(&cache_key, content, rules_key)) {
+        Some(hit) => hit,
+        None => {
+            let findings = engine::analyze_text(&display, language, &text, &settings.rules);
+            if let Some(c) = cache {
+                c.put(&cache_key, content, rules_key, &findings);
+            }
+            findings
+        }
+    };
     let index = LineIndex::new(&text);
     let reported = findings
         .into_iter()
@@ -106,6 +220,39 @@ fn check_file(path: &Path, settings: &Settings) -> Outcome {
     })
 }
 
+/// `K/N` → (K-1, N).
+fn parse_shard(spec: &str) -> Result<(u64, u64), String> {
+    let (k, n) = spec.split_once('/').ok_or("expected K/N, e.g. 2/4")?;
+    let k: u64 = k
+        .trim()
+        .parse()
+        .map_err(|_| "K in K/N must be a whole number")?;
+    let n: u64 = n
+        .trim()
+        .parse()
+        .map_err(|_| "N in K/N must be a whole number")?;
+    if n == 0 || k == 0 || k > n {
+        return Err(format!("{spec}: K must be between 1 and N"));
+    }
+    Ok((k - 1, n))
+}
+
+/// The shard a file belongs to: a hash of its path, so adding a file never moves another.
+fn shard_of(path: &Path, shards: u64) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = rustc_hash::FxHasher::default();
+    path.to_string_lossy()
+        .replace('\\', "/")
+        .trim_start_matches("./")
+        .hash(&mut h);
+    h.finish() % shards
+}
+
+fn usage_error(msg: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {msg}");
+    ExitCode::from(2)
+}
+
 pub fn run(args: &CheckArgs) -> ExitCode {
     let overrides = Options {
         select: args.select.clone(),
@@ -114,85 +261,202 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         ..Options::default()
     };
     if let Err(e) = config::Settings::from_options(&overrides, None, None) {
-        eprintln!(
-            "error: --{}",
+        return usage_error(format!(
+            "--{}",
             e.to_string()
                 .trim_start_matches("settings: `")
                 .replacen('`', "", 1)
-        );
-        return ExitCode::from(2);
+        ));
+    }
+    let fail_on = match Severity::parse(&args.fail_on) {
+        Some(s) => s,
+        None => {
+            return usage_error(format!(
+                "--fail-on {}: expected {}",
+                args.fail_on,
+                Severity::NAMES
+            ))
+        }
+    };
+    let shard = match args.shard.as_deref().map(parse_shard).transpose() {
+        Ok(s) => s,
+        Err(e) => return usage_error(format!("--shard {e}")),
+    };
+    if let Some(path) = &args.config {
+        if !path.is_file() {
+            return usage_error(format!("--config {}: no such file", path.display()));
+        }
     }
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
         args.paths.clone()
     };
-    let files = match collect_files(&paths) {
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
+    let collected = match collect_files(&paths) {
+        Ok(c) => c,
+        Err(e) => return usage_error(e),
     };
-    let cache = ConfigCache::default();
+    let configs = ConfigCache::default();
     let explicit = args
         .config
         .as_ref()
         .map(|c| config::file::resolve(Some(c), &overrides));
-    if let Some(path) = &args.config {
-        if !path.is_file() {
-            eprintln!("error: --config {}: no such file", path.display());
-            return ExitCode::from(2);
-        }
-    }
     // Resolve settings per file first, so a config error stops the run before any output.
-    let mut jobs: Vec<(PathBuf, Arc<Settings>)> = Vec::with_capacity(files.len());
-    for file in files {
-        let (settings, error) = match &explicit {
-            Some((s, e)) => (s.clone(), e.clone()),
-            None => {
-                let abs = std::path::absolute(&file).unwrap_or_else(|_| file.clone());
-                cache.settings_for(&abs, &overrides)
+    let mut jobs: Vec<(PathBuf, Arc<Settings>)> = Vec::with_capacity(collected.files.len());
+    for file in collected.files {
+        if let Some((_, n)) = shard {
+            if shard_of(&file, n) != shard.map_or(0, |s| s.0) {
+                continue;
             }
-        };
-        if let Some(e) = error {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
         }
         let abs = std::path::absolute(&file).unwrap_or_else(|_| file.clone());
+        let (settings, error) = match &explicit {
+            Some((s, e)) => (s.clone(), e.clone()),
+            None => configs.settings_for(&abs, &overrides),
+        };
+        if let Some(e) = error {
+            return usage_error(e);
+        }
         if !settings.is_excluded(&abs) {
             jobs.push((file, settings));
         }
     }
-    let outcomes: Vec<Outcome> = jobs.par_iter().map(|(f, s)| check_file(f, s)).collect();
+
+    let cache = (!args.no_cache).then(|| Cache::open(Path::new(".")));
+    let progress = (std::io::stderr().is_terminal() && jobs.len() > 200).then(|| {
+        let bar = indicatif::ProgressBar::new(jobs.len() as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} checking {pos}/{len} files {wide_bar} {eta}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let outcomes: Vec<Outcome> = jobs
+        .par_iter()
+        .map(|(f, s)| {
+            let outcome = check_file(f, s, cache.as_ref());
+            if let Some(bar) = &progress {
+                bar.inc(1);
+            }
+            outcome
+        })
+        .collect();
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
+    if let Some(cache) = cache {
+        tracing::info!(
+            "results cache: {} of {} files reused",
+            cache.hits(),
+            jobs.len()
+        );
+        if let Err(e) = cache.save() {
+            eprintln!("warning: could not write the results cache: {e}");
+        }
+    }
+
     let mut reports = Vec::new();
+    let mut skipped = collected.skipped;
     for outcome in outcomes {
         match outcome {
             Outcome::Report(r) => reports.push(r),
-            Outcome::Skipped(msg) => eprintln!("warning: {msg}"),
+            Outcome::Skipped(kind, msg) => skipped.push((kind, msg)),
         }
     }
-    let total: usize = reports.iter().map(|r| r.findings.len()).sum();
-    let rendered = match args.format {
-        super::OutputFormat::Text => output::text(&reports, jobs.len()),
-        super::OutputFormat::Json => output::json(&reports),
-        super::OutputFormat::Sarif => output::sarif(&reports),
+    skipped.sort();
+    for (kind, msg) in &skipped {
+        if *kind != SkipKind::Generated {
+            eprintln!("warning: {msg}");
+        }
+    }
+    let checked = reports.len();
+    let rendered = if args.statistics {
+        output::statistics(&reports)
+    } else {
+        match args.format {
+            super::OutputFormat::Text => {
+                let tty = args.output_file.is_none() && std::io::stdout().is_terminal();
+                let colour = tty && std::env::var_os("NO_COLOR").is_none();
+                output::text(
+                    &reports,
+                    checked,
+                    output::TextStyle {
+                        frames: tty,
+                        colour,
+                    },
+                )
+            }
+            super::OutputFormat::Json => output::json(&reports),
+            super::OutputFormat::Sarif => output::sarif(&reports),
+            super::OutputFormat::Github => output::github(&reports),
+            super::OutputFormat::Junit => output::junit(&reports, checked),
+        }
     };
+    if !skipped.is_empty() && args.format == super::OutputFormat::Text {
+        let mut counts: Vec<(SkipKind, usize)> = Vec::new();
+        for (kind, _) in &skipped {
+            match counts.iter_mut().find(|(k, _)| k == kind) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((*kind, 1)),
+            }
+        }
+        let parts: Vec<String> = counts
+            .iter()
+            .map(|(k, n)| format!("{n} {}", k.label()))
+            .collect();
+        eprintln!("Skipped {} files: {}.", skipped.len(), parts.join(", "));
+    }
     let written = match &args.output_file {
-        Some(path) => std::fs::write(path, rendered.as_bytes())
-            .map_err(|e| format!("{}: {e}", path.display())),
+        Some(path) => write_atomically(path, rendered.as_bytes()),
         None => std::io::stdout()
             .lock()
             .write_all(rendered.as_bytes())
             .map_err(|e| e.to_string()),
     };
     if let Err(e) = written {
-        eprintln!("error: cannot write the report: {e}");
-        return ExitCode::from(2);
+        return usage_error(format!("cannot write the report: {e}"));
     }
-    if total > 0 && !args.exit_zero {
+    let failing = reports
+        .iter()
+        .flat_map(|r| &r.findings)
+        .any(|r| r.finding.severity <= fail_on);
+    if failing && !args.exit_zero {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    let tmp = path.with_extension("tmp-backend-architect");
+    std::fs::write(&tmp, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+    std::fs::rename(&tmp, path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_partition_the_files() {
+        assert_eq!(parse_shard("2/4"), Ok((1, 4)));
+        assert!(
+            parse_shard("0/4").is_err() && parse_shard("5/4").is_err() && parse_shard("x").is_err()
+        );
+        let files: Vec<PathBuf> = (0..200)
+            .map(|i| PathBuf::from(format!("src/m{i}.py")))
+            .collect();
+        let mut counts = [0; 4];
+        for f in &files {
+            counts[shard_of(f, 4) as usize] += 1;
+        }
+        assert_eq!(counts.iter().sum::<i32>(), 200);
+        assert!(counts.iter().all(|c| *c > 20), "{counts:?}");
+        assert_eq!(
+            shard_of(Path::new("./src/m1.py"), 4),
+            shard_of(Path::new("src/m1.py"), 4)
+        );
     }
 }

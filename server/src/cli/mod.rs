@@ -1,5 +1,6 @@
 //! The command line: `lsp`, `check`, `rules`, `explain`.
 
+mod cache;
 mod catalog;
 mod check;
 mod output;
@@ -35,6 +36,15 @@ enum Command {
     },
     /// Show one rule's documentation (by code or name).
     Explain { rule: String },
+    /// Combine SARIF files (e.g. from `check --shard K/N` jobs) into one.
+    MergeSarif {
+        /// SARIF files to merge.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Where to write the merged log (default: standard output).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -42,6 +52,10 @@ pub enum OutputFormat {
     Text,
     Json,
     Sarif,
+    /// GitHub Actions workflow annotations.
+    Github,
+    /// JUnit XML, for CI systems that show test reports.
+    Junit,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -75,6 +89,18 @@ pub struct CheckArgs {
     /// Exit 0 even when there are findings.
     #[arg(long)]
     pub exit_zero: bool,
+    /// Exit 1 only for findings of this severity or worse: error, warning, info or hint.
+    #[arg(long, default_value = "hint")]
+    pub fail_on: String,
+    /// Print a count per rule instead of the findings.
+    #[arg(long)]
+    pub statistics: bool,
+    /// Check only shard K of N (e.g. `--shard 2/4`), split deterministically by path.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+    /// Analyse every file even if the results cache has it.
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 pub fn main() -> ExitCode {
@@ -104,6 +130,9 @@ pub fn main() -> ExitCode {
             };
             print!("{text}");
             ExitCode::SUCCESS
+        }
+        Command::MergeSarif { files, output } => {
+            output::merge_sarif_command(&files, output.as_deref())
         }
         Command::Explain { rule } => match crate::rules::lookup(&rule) {
             Some(r) => {

@@ -260,10 +260,11 @@ impl RuleSet {
         self.enabled[index]
     }
 
-    /// Changes whenever the set of enabled rules changes (keys the analysis cache).
+    /// Changes whenever the enabled rules or their severities change (keys the caches).
     pub fn fingerprint(&self) -> u64 {
         let mut h = std::collections::hash_map::DefaultHasher::new();
         self.enabled.hash(&mut h);
+        self.severity.hash(&mut h);
         h.finish()
     }
 }

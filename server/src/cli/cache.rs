@@ -1,0 +1,186 @@
+//! The results cache of `check`: per file, the findings for a content hash, rule set and tool
+//! version, so a second run over an unchanged tree re-analyses nothing (like Ruff's cache).
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+
+use crate::rules::{self, Applicability, Edit, Finding, Fix, Related, Severity};
+
+pub const DIR: &str = ".backend-architect-cache";
+const FILE: &str = "results-v1.json";
+
+#[derive(Serialize, Deserialize, Clone)]
+struct CachedFix {
+    title: String,
+    safe: bool,
+    edits: Vec<(usize, usize, String)>,
+}
+
+#[derive(Serialize, Deserialize, Clone)]
+struct CachedFinding {
+    code: String,
+    start: usize,
+    end: usize,
+    message: String,
+    severity: String,
+    fix: Option<CachedFix>,
+    related: Vec<(usize, usize, String)>,
+}
+
+#[derive(Serialize, Deserialize, Clone)]
+struct Entry {
+    content: u64,
+    rules: u64,
+    findings: Vec<CachedFinding>,
+}
+
+#[derive(Serialize, Deserialize, Default)]
+struct CacheFile {
+    version: String,
+    entries: HashMap<String, Entry>,
+}
+
+pub struct Cache {
+    path: PathBuf,
+    old: HashMap<String, Entry>,
+    new: Mutex<HashMap<String, Entry>>,
+    hits: std::sync::atomic::AtomicUsize,
+}
+
+pub fn content_hash(bytes: &[u8]) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    bytes.hash(&mut h);
+    bytes.len().hash(&mut h);
+    h.finish()
+}
+
+fn to_cached(f: &Finding) -> CachedFinding {
+    CachedFinding {
+        code: f.rule.code.to_owned(),
+        start: f.range.start,
+        end: f.range.end,
+        message: f.message.clone(),
+        severity: f.severity.name().to_owned(),
+        fix: f.fix.as_ref().map(|fix| CachedFix {
+            title: fix.title.clone(),
+            safe: fix.applicability == Applicability::Safe,
+            edits: fix
+                .edits
+                .iter()
+                .map(|e| (e.range.start, e.range.end, e.content.clone()))
+                .collect(),
+        }),
+        related: f
+            .related
+            .iter()
+            .map(|r| (r.range.start, r.range.end, r.message.clone()))
+            .collect(),
+    }
+}
+
+fn from_cached(c: &CachedFinding) -> Option<Finding> {
+    Some(Finding {
+        rule: rules::by_code(&c.code)?,
+        range: c.start..c.end,
+        message: c.message.clone(),
+        severity: Severity::parse(&c.severity)?,
+        fix: c.fix.as_ref().map(|fix| Fix {
+            title: fix.title.clone(),
+            applicability: if fix.safe {
+                Applicability::Safe
+            } else {
+                Applicability::Unsafe
+            },
+            edits: fix
+                .edits
+                .iter()
+                .map(|(s, e, t)| Edit {
+                    range: *s..*e,
+                    content: t.clone(),
+                })
+                .collect(),
+        }),
+        related: c
+            .related
+            .iter()
+            .map(|(s, e, m)| Related {
+                range: *s..*e,
+                message: m.clone(),
+            })
+            .collect(),
+    })
+}
+
+impl Cache {
+    /// Opens the cache in `root/.backend-architect-cache`; a missing, stale or unreadable cache
+    /// is simply empty.
+    pub fn open(root: &Path) -> Self {
+        let path = root.join(DIR).join(FILE);
+        let old = std::fs::read(&path)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<CacheFile>(&b).ok())
+            .filter(|c| c.version == env!("CARGO_PKG_VERSION"))
+            .map(|c| c.entries)
+            .unwrap_or_default();
+        Self {
+            path,
+            old,
+            new: Mutex::new(HashMap::new()),
+            hits: Default::default(),
+        }
+    }
+
+    pub fn get(&self, file: &str, content: u64, rules: u64) -> Option<Vec<Finding>> {
+        let entry = self
+            .old
+            .get(file)
+            .filter(|e| e.content == content && e.rules == rules)?;
+        let findings = entry
+            .findings
+            .iter()
+            .map(from_cached)
+            .collect::<Option<Vec<_>>>()?;
+        self.hits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.new
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(file.to_owned(), entry.clone());
+        Some(findings)
+    }
+
+    pub fn put(&self, file: &str, content: u64, rules: u64, findings: &[Finding]) {
+        let entry = Entry {
+            content,
+            rules,
+            findings: findings.iter().map(to_cached).collect(),
+        };
+        self.new
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(file.to_owned(), entry);
+    }
+
+    pub fn hits(&self) -> usize {
+        self.hits.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Writes the entries seen in this run (others are dropped), atomically.
+    pub fn save(self) -> Result<(), String> {
+        let entries = self.new.into_inner().unwrap_or_else(|e| e.into_inner());
+        let dir = self.path.parent().expect("cache file has a directory");
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let _ = std::fs::write(dir.join(".gitignore"), "*\n");
+        let file = CacheFile {
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            entries,
+        };
+        let bytes = serde_json::to_vec(&file).map_err(|e| e.to_string())?;
+        let tmp = self.path.with_extension("tmp");
+        std::fs::write(&tmp, bytes).map_err(|e| format!("{}: {e}", tmp.display()))?;
+        std::fs::rename(&tmp, &self.path).map_err(|e| format!("{}: {e}", self.path.display()))
+    }
+}
