@@ -17,12 +17,14 @@ For each --server NAME=COMMAND, in the order given:
      the output says so. The next keystroke is sent only after the answer (or after --timeout,
      which counts as a failure);
   5. shutdown, exit.
+--rounds R repeats all of this R times (alternating which server goes first) and pools the
+samples; --interleave starts every server at once and sends keystroke k to each in turn.
 Requests from the server (workspace/configuration, client/registerCapability,
 window/workDoneProgress/create, ...) are answered at once with an empty result.
 
 Usage:
-  python3 bench/gen_python.py 8000 /tmp/bench/big.py
-  python3 bench/lsp_latency.py --file /tmp/bench/big.py \\
+  python3 bench/gen_python.py 8000 /tmp/big.py
+  python3 bench/lsp_latency.py --file /tmp/big.py --rounds 5 \\
       --server "backend-architect=target/release/backend-architect lsp" \\
       --server "ruff=ruff server"
 Standard library only.
@@ -51,8 +53,9 @@ class Server:
     def __init__(self, name, command, cwd):
         self.name = name
         argv = shlex.split(command)
-        if os.sep in argv[0] and os.path.exists(argv[0]):
-            argv[0] = os.path.abspath(argv[0])  # the server runs in the file's directory
+        # The server runs in the file's directory: make paths given relative to ours absolute.
+        argv = [os.path.abspath(a) if (os.sep in a or a.endswith(".py")) and os.path.exists(a)
+                else a for a in argv]
         self.stderr = tempfile.NamedTemporaryFile(prefix=f"lsp-{name}-", suffix=".stderr", delete=False)
         self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=self.stderr, cwd=cwd, bufsize=0)
@@ -184,6 +187,16 @@ class Server:
         self.stderr.close()
 
 
+def cpu_seconds(pid):
+    """User + system CPU time of a process and its threads so far (Linux), or None."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def utf16_len(s):
     return len(s.encode("utf-16-le")) // 2
 
@@ -215,23 +228,49 @@ def edit_site(text, mode):
     raise SystemExit(f"no {mode} inside a function body after the middle of the file")
 
 
-def measure(name, command, path, keystrokes, warmup, timeout, mode):
-    text = open(path, encoding="utf-8").read()
-    abspath = os.path.abspath(path)
-    uri = "file://" + abspath
-    root = os.path.dirname(abspath)
-    result = {"server": name, "command": command, "samples_ms": [], "failures": 0,
-              "versionless": 0, "stale_publishes": 0, "extra_publishes": 0,
-              "other_uri_publishes": 0, "open_ms": None, "diagnostics": None, "error": None}
-    try:
-        server = Server(name, command, root)
-    except OSError as e:
-        result["error"] = f"{name}: cannot start {command!r}: {e}"
-        return result
-    last = None
-    try:
-        early = []
-        init = server.request("initialize", {
+class Session:
+    """One server through one measurement: start(), open(), keystroke(k) for each k, finish().
+    Every step records into `result`; after a ServerGone the remaining steps do nothing."""
+
+    def __init__(self, name, command, path, timeout, mode):
+        self.name, self.command, self.timeout, self.mode = name, command, timeout, mode
+        self.text = open(path, encoding="utf-8").read()
+        abspath = os.path.abspath(path)
+        self.uri = "file://" + abspath
+        self.root = os.path.dirname(abspath)
+        self.result = {"server": name, "command": command, "samples_ms": [], "failures": 0,
+                       "versionless": 0, "stale_publishes": 0, "extra_publishes": 0,
+                       "other_uri_publishes": 0, "open_ms": None, "diagnostics": None,
+                       "error": None}
+        self.server = None
+        self.last = None
+        self.version = 1
+        self.answered = {1}
+        self.dead = False
+
+    def _guard(self, step, *args):
+        if self.dead:
+            return
+        try:
+            step(*args)
+        except ServerGone as e:
+            self.result["error"] = str(e)
+            self.dead = True
+            if self.server:
+                self.server.proc.kill()
+
+    def start(self):
+        try:
+            self.server = Server(self.name, self.command, self.root)
+        except OSError as e:
+            self.result["error"] = f"{self.name}: cannot start {self.command!r}: {e}"
+            self.dead = True
+            return
+        self._guard(self._initialize)
+
+    def _initialize(self):
+        root, result = self.root, self.result
+        init = self.server.request("initialize", {
             "processId": os.getpid(),
             "clientInfo": {"name": "lsp_latency.py", "version": "1"},
             "rootUri": "file://" + root,
@@ -246,105 +285,139 @@ def measure(name, command, path, keystrokes, warmup, timeout, mode):
                 "workspace": {"configuration": True, "workspaceFolders": True},
                 "window": {"workDoneProgress": True},
             },
-        }, keep=early)
+        })
         if "error" in init:
-            raise ServerGone(f"{name}: initialize failed: {init['error']}")
+            raise ServerGone(f"{self.name}: initialize failed: {init['error']}")
         caps = init["result"].get("capabilities", {})
         result["server_info"] = init["result"].get("serverInfo")
         result["position_encoding"] = caps.get("positionEncoding", "utf-16 (default)")
         sync = caps.get("textDocumentSync")
         kind = sync.get("change") if isinstance(sync, dict) else sync
         result["text_document_sync"] = {0: "none", 1: "full", 2: "incremental"}.get(kind, kind)
-        server.notify("initialized", {})
+        self.server.notify("initialized", {})
 
+    def open(self):
+        self._guard(self._open)
+
+    def _open(self):
+        server, uri = self.server, self.uri
         sent = server.notify("textDocument/didOpen", {"textDocument": {
-            "uri": uri, "languageId": "python", "version": 1, "text": text}})
-        deadline = sent + max(timeout, 30.0)
-        while last is None:
+            "uri": uri, "languageId": "python", "version": 1, "text": self.text}})
+        deadline = sent + max(self.timeout, 30.0)
+        while self.last is None:
             at, msg = server.next_message(deadline)
             if msg is None:
-                raise ServerGone(f"{name}: no publishDiagnostics within {deadline - sent:.0f} s of didOpen")
+                raise ServerGone(f"{self.name}: no publishDiagnostics within "
+                                 f"{deadline - sent:.0f} s of didOpen")
             if msg.get("method") == "textDocument/publishDiagnostics":
                 p = msg["params"]
                 if p.get("uri") == uri and p.get("version") in (1, None):
-                    last = p
-                    result["open_ms"] = (at - sent) * 1000
-                    result["open_version"] = p.get("version")
+                    self.last = p
+                    self.result["open_ms"] = (at - sent) * 1000
+                    self.result["open_version"] = p.get("version")
+        self.cpu_after_open = cpu_seconds(self.server.proc.pid)
+        line, col, line_text = edit_site(self.text, self.mode)
+        self.site = (line, col)
+        self.result["edit"] = {"mode": self.mode, "line": line + 1, "character": col,
+                               "text": line_text.strip()}
 
-        line, col, line_text = edit_site(text, mode)
-        result["edit"] = {"mode": mode, "line": line + 1, "character": col, "text": line_text.strip()}
-        version = 1
-        answered = {1}
-        for k in range(warmup + keystrokes):
-            # Publishes that arrived after the previous answer: duplicates, or late ones.
-            while server.pending:
-                _, msg = server.next_message(time.perf_counter())
-                if msg and msg.get("method") == "textDocument/publishDiagnostics":
-                    v = msg["params"].get("version")
-                    if msg["params"].get("uri") != uri:
-                        result["other_uri_publishes"] += 1
-                    elif v in answered or v is None:
-                        result["extra_publishes"] += 1
-                    else:
-                        result["stale_publishes"] += 1
-            version += 1
-            pos = {"line": line, "character": col}
-            if k % 2 == 0:
-                change = {"range": {"start": pos, "end": pos}, "rangeLength": 0, "text": "x"}
+    def _count_leftovers(self, msg):
+        if msg and msg.get("method") == "textDocument/publishDiagnostics":
+            v = msg["params"].get("version")
+            if msg["params"].get("uri") != self.uri:
+                self.result["other_uri_publishes"] += 1
+            elif v in self.answered or v is None:
+                self.result["extra_publishes"] += 1
             else:
-                end = {"line": line, "character": col + 1}
-                change = {"range": {"start": pos, "end": end}, "rangeLength": 1, "text": ""}
-            sent = server.notify("textDocument/didChange", {
-                "textDocument": {"uri": uri, "version": version}, "contentChanges": [change]})
-            deadline = sent + timeout
-            got = None
-            while got is None:
-                at, msg = server.next_message(deadline)
-                if msg is None:
-                    break
-                if msg.get("method") != "textDocument/publishDiagnostics":
-                    continue
-                p = msg["params"]
-                if p.get("uri") != uri:
-                    result["other_uri_publishes"] += 1
-                    continue
-                v = p.get("version")
-                if v == version:
-                    got = p
-                elif v is None:
-                    got = p
-                    result["versionless"] += 1
-                elif v in answered:
-                    result["extra_publishes"] += 1
-                else:
-                    result["stale_publishes"] += 1
-            if got is None:
-                result["failures"] += 1
-                print(f"  {name}: keystroke {k + 1} (version {version}) timed out after {timeout} s",
-                      file=sys.stderr)
-                continue
-            answered.add(version)
-            last = got
-            if k >= warmup:
-                result["samples_ms"].append((at - sent) * 1000)
-        # One more look for duplicates of the last answer.
-        end = time.perf_counter() + 0.2
+                self.result["stale_publishes"] += 1
+
+    def keystroke(self, k, measured):
+        self._guard(self._keystroke, k, measured)
+
+    def _keystroke(self, k, measured):
+        server, uri, result = self.server, self.uri, self.result
+        # Publishes that arrived after the previous answer: duplicates, or late ones.
+        while server.pending:
+            self._count_leftovers(server.next_message(time.perf_counter())[1])
+        self.version += 1
+        version = self.version
+        line, col = self.site
+        pos = {"line": line, "character": col}
+        if k % 2 == 0:
+            change = {"range": {"start": pos, "end": pos}, "rangeLength": 0, "text": "x"}
+        else:
+            end = {"line": line, "character": col + 1}
+            change = {"range": {"start": pos, "end": end}, "rangeLength": 1, "text": ""}
+        params = {"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]}
+        sent = server.notify("textDocument/didChange", params)
+        deadline = sent + self.timeout
         while True:
-            _, msg = server.next_message(end)
+            at, msg = server.next_message(deadline)
             if msg is None:
+                result["failures"] += 1
+                print(f"  {self.name}: keystroke {k + 1} (version {version}) timed out after "
+                      f"{self.timeout} s", file=sys.stderr)
+                return
+            if msg.get("method") != "textDocument/publishDiagnostics":
+                continue
+            p = msg["params"]
+            if p.get("uri") != uri:
+                result["other_uri_publishes"] += 1
+                continue
+            v = p.get("version")
+            if v == version or v is None:
+                if v is None:
+                    result["versionless"] += 1
                 break
-            if msg.get("method") == "textDocument/publishDiagnostics" and msg["params"].get("uri") == uri:
+            if v in self.answered:
                 result["extra_publishes"] += 1
-    except ServerGone as e:
-        result["error"] = str(e)
-        server.proc.kill()
-    finally:
-        if last is not None:
-            result["diagnostics"] = len(last.get("diagnostics", []))
-        result["requests_from_server"] = dict(server.requests_answered)
-        server.close()
-        result["stderr_log"] = server.stderr.name
-    return result
+            else:
+                result["stale_publishes"] += 1
+        self.answered.add(version)
+        self.last = p
+        if measured:
+            result["samples_ms"].append((at - sent) * 1000)
+
+    def finish(self):
+        # One more look for duplicates of the last answer.
+        def linger():
+            end = time.perf_counter() + 0.2
+            while True:
+                _, msg = self.server.next_message(end)
+                if msg is None:
+                    return
+                self._count_leftovers(msg)
+        self._guard(linger)
+        cpu = cpu_seconds(self.server.proc.pid) if self.server and not self.dead else None
+        done = len(self.answered) - 1
+        if cpu is not None and getattr(self, "cpu_after_open", None) is not None and done:
+            # Server CPU (all threads) per answered keystroke, warm-up included, linger too.
+            self.result["cpu_ms_per_keystroke"] = (cpu - self.cpu_after_open) * 1000 / done
+        if self.last is not None:
+            self.result["diagnostics"] = len(self.last.get("diagnostics", []))
+        if self.server:
+            self.result["requests_from_server"] = dict(self.server.requests_answered)
+            self.server.close()
+            self.result["stderr_log"] = self.server.stderr.name
+        return self.result
+
+
+def measure(servers, path, keystrokes, warmup, timeout, mode, interleave):
+    """Results for [(name, command)]: one server after the other, or with --interleave all
+    started together and keystroke k sent to each in turn (servers idle while others work)."""
+    sessions = [Session(name, command, path, timeout, mode) for name, command in servers]
+    groups = [sessions] if interleave else [[s] for s in sessions]
+    for group in groups:
+        for s in group:
+            print(f"  {s.name}: {s.command}", file=sys.stderr)
+            s.start()
+            s.open()
+        for k in range(warmup + keystrokes):
+            for s in group:
+                s.keystroke(k, k >= warmup)
+        for s in group:
+            s.finish()
+    return [s.result for s in sessions]
 
 
 def merge(rounds):
@@ -357,6 +430,8 @@ def merge(rounds):
         r[key] = sum(one[key] for one in rounds)
     opens = [one["open_ms"] for one in rounds if one["open_ms"] is not None]
     r["open_ms"] = statistics.median(opens) if opens else None
+    cpus = [one["cpu_ms_per_keystroke"] for one in rounds if one.get("cpu_ms_per_keystroke") is not None]
+    r["cpu_ms_per_keystroke"] = statistics.median(cpus) if cpus else None
     r["error"] = next((one["error"] for one in rounds if one["error"]), None)
     r["rounds"] = [{k: v for k, v in one.items() if k in (
         "samples_ms", "failures", "open_ms", "diagnostics", "error")} for one in rounds]
@@ -392,6 +467,10 @@ def main():
     ap.add_argument("--rounds", type=int, default=1,
                     help="start every server this many times, alternating the order; samples "
                          "are pooled (default 1)")
+    ap.add_argument("--interleave", action="store_true",
+                    help="run the servers side by side and send keystroke k to each in turn, so "
+                         "that they share the machine's moments of noise (default: one after "
+                         "the other)")
     ap.add_argument("--edit", choices=["comment", "identifier"], default="comment",
                     help="type into a comment (default) or onto a local variable's name")
     ap.add_argument("--json", metavar="OUT", help="write every sample and detail here")
@@ -407,21 +486,23 @@ def main():
         servers.append((name, command))
     runs = {name: [] for name, _ in servers}
     for rnd in range(args.rounds):
-        # Alternate the order between rounds so neither server always runs first.
+        # Alternate the order between rounds so neither server always goes first.
         order = servers if rnd % 2 == 0 else servers[::-1]
-        for name, command in order:
-            print(f"round {rnd + 1}/{args.rounds}: {name}: {command}", file=sys.stderr)
-            runs[name].append(measure(name, command, args.file, args.keystrokes, args.warmup,
-                                      args.timeout, args.edit))
+        print(f"round {rnd + 1}/{args.rounds}" + (" (interleaved)" if args.interleave else ""),
+              file=sys.stderr)
+        for r in measure(order, args.file, args.keystrokes, args.warmup, args.timeout,
+                         args.edit, args.interleave):
+            runs[r["server"]].append(r)
     results = [merge(runs[name]) for name, _ in servers]
 
     edit = next((r["edit"] for r in results if r.get("edit")), None)
     rounds = f" x {args.rounds} rounds" if args.rounds > 1 else ""
+    rounds += ", interleaved" if args.interleave else ""
     print(f"{args.file}: {lines} lines; {args.keystrokes} keystrokes after {args.warmup} warm-up{rounds}")
     if edit:
         print(f"edit: {edit['mode']} at line {edit['line']}, character {edit['character']}: {edit['text']}")
     print(f"{'server':<20} {'median':>8} {'p90':>8} {'p99':>8} {'min':>8} {'max':>8} "
-          f"{'open':>8} {'diags':>6} {'fail':>5}   (ms)")
+          f"{'open':>8} {'cpu/key':>8} {'diags':>6} {'fail':>5}   (ms)")
     for r in results:
         s = r["samples_ms"]
         if r["error"] and not s:
@@ -434,8 +515,10 @@ def main():
         m = r["summary"]
         open_ms = f"{r['open_ms']:8.1f}" if r["open_ms"] is not None else f"{'-':>8}"
         diags = "-" if r["diagnostics"] is None else r["diagnostics"]
+        cpu = r.get("cpu_ms_per_keystroke")
+        cpu = f"{cpu:8.2f}" if cpu is not None else f"{'-':>8}"
         print(f"{r['server']:<20} {m['median']:8.2f} {m['p90']:8.2f} {m['p99']:8.2f} {m['min']:8.2f} "
-              f"{m['max']:8.2f} {open_ms} {diags:>6} {r['failures']:>5}")
+              f"{m['max']:8.2f} {open_ms} {cpu} {diags:>6} {r['failures']:>5}")
     for r in results:
         notes = []
         if r.get("server_info"):
@@ -465,10 +548,12 @@ def main():
             ratio = r["summary"]["median"] / base["summary"]["median"]
             print(f"median ratio {r['server']} / {base['server']}: {ratio:.2f}x")
     if args.json:
+        os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
         with open(args.json, "w") as f:
             json.dump({"file": os.path.abspath(args.file), "lines": lines,
                        "keystrokes": args.keystrokes, "warmup": args.warmup,
                        "timeout_s": args.timeout, "rounds": args.rounds, "edit": args.edit,
+                       "interleave": args.interleave,
                        "results": results}, f, indent=1)
     sys.exit(0 if ok and all(not r["failures"] and not r["error"] for r in results) else 1)
 
