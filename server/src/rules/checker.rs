@@ -61,6 +61,31 @@ impl<'a> Checker<'a> {
         analysis::resolve(self.language, &self.cx(), node)
     }
 
+    /// Resolves a callee only if it can be one of `wanted` (qualified names): the last
+    /// attribute must match one of theirs, or a bare name must be imported or one of them.
+    /// Most calls in a file fail this test on text alone, without a scope lookup.
+    pub fn resolve_callee(&self, callee: Node<'a>, wanted: &[&str]) -> Option<String> {
+        let last = |q: &str| q.rsplit('.').next().unwrap_or(q).to_owned();
+        let plausible = match callee.kind() {
+            "identifier" => {
+                let name = self.text(callee);
+                wanted.iter().any(|w| last(w) == name)
+                    || self.semantic.imports.contains_key(name)
+                    || self.item_imports.contains(name)
+            }
+            "attribute" | "member_expression" => {
+                let field = if callee.kind() == "attribute" { "attribute" } else { "property" };
+                let attr = callee.child_by_field_name(field).map(|a| self.text(a)).unwrap_or("");
+                wanted.iter().any(|w| last(w) == attr)
+            }
+            _ => true,
+        };
+        if !plausible {
+            return None;
+        }
+        self.resolve(callee).filter(|q| wanted.contains(&q.as_str()))
+    }
+
     pub fn lookup(&self, ident: Node<'a>) -> Lookup<'a> {
         analysis::lookup(self.language, &self.cx(), ident)
     }

@@ -53,6 +53,20 @@ const PY_SHELL_OPTIONAL: &[&str] = &[
     "subprocess.Popen",
 ];
 
+const PY_ALL: &[&str] = &[
+    "os.system",
+    "os.popen",
+    "subprocess.getoutput",
+    "subprocess.getstatusoutput",
+    "commands.getoutput",
+    "commands.getstatusoutput",
+    "subprocess.run",
+    "subprocess.call",
+    "subprocess.check_call",
+    "subprocess.check_output",
+    "subprocess.Popen",
+];
+
 fn is_true(checker: &Checker, node: Node) -> bool {
     node.kind() == "true" || checker.text(node) == "True"
 }
@@ -61,7 +75,7 @@ fn check_python<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args_node)) = (caps.get("func"), caps.get("args")) else {
         return;
     };
-    let Some(name) = checker.resolve(func) else {
+    let Some(name) = checker.resolve_callee(func, PY_ALL) else {
         return;
     };
     let args = Arguments::of(args_node);
@@ -129,7 +143,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
         return;
     };
-    let Some(name) = checker.resolve(func) else {
+    let Some(name) = checker.resolve_callee(func, JS_SHELL) else {
         return;
     };
     if !JS_SHELL.contains(&name.as_str()) {

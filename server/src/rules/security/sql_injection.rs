@@ -144,7 +144,7 @@ fn check_python<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         format!("`{}`", checker.text(method))
     } else {
         let Some(func) = caps.get("func") else { return };
-        if checker.resolve(func).as_deref() != Some("sqlalchemy.text") {
+        if checker.resolve_callee(func, &["sqlalchemy.text", "sqlalchemy.sql.text", "sqlalchemy.sql.expression.text"]).is_none() {
             return;
         }
         "`text()`".to_owned()

@@ -24,6 +24,15 @@ pub static RULE: Rule = Rule {
     }],
 };
 
+const YAML_LOADS: &[&str] = &[
+    "yaml.load",
+    "yaml.load_all",
+    "yaml.unsafe_load",
+    "yaml.full_load",
+    "yaml.unsafe_load_all",
+    "yaml.full_load_all",
+];
+
 const SAFE_LOADERS: &[&str] = &[
     "yaml.SafeLoader",
     "yaml.CSafeLoader",
@@ -43,7 +52,7 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args_node)) = (caps.get("func"), caps.get("args")) else {
         return;
     };
-    let Some(name) = checker.resolve(func) else {
+    let Some(name) = checker.resolve_callee(func, YAML_LOADS) else {
         return;
     };
     let (with_loader, safe_variant) = match name.as_str() {
