@@ -514,6 +514,13 @@ pub(super) fn is_constant<'t>(cx: &Cx<'_, 't>, node: Node<'t>, sink: Sink, depth
             // `"...".format(...)` and `"sep".join(...)` of constants.
             if func.kind() == "attribute" {
                 let method = func.child_by_field_name("attribute").map(|a| text(a, src));
+                // Identifier quoting (Django's `connection.ops.quote_name`, SQLAlchemy's
+                // `preparer.quote_identifier`) makes a name safe to splice into SQL.
+                if sink == Sink::Sql
+                    && matches!(method, Some("quote_name" | "quote_name_unless_alias" | "quote_identifier" | "quote"))
+                {
+                    return true;
+                }
                 if matches!(
                     method,
                     Some("format" | "join" | "upper" | "lower" | "strip")
