@@ -517,7 +517,12 @@ pub(super) fn is_constant<'t>(cx: &Cx<'_, 't>, node: Node<'t>, sink: Sink, depth
                 // Identifier quoting (Django's `connection.ops.quote_name`, SQLAlchemy's
                 // `preparer.quote_identifier`) makes a name safe to splice into SQL.
                 if sink == Sink::Sql
-                    && matches!(method, Some("quote_name" | "quote_name_unless_alias" | "quote_identifier" | "quote"))
+                    && matches!(
+                        method,
+                        Some(
+                            "quote_name" | "quote_name_unless_alias" | "quote_identifier" | "quote"
+                        )
+                    )
                 {
                     return true;
                 }

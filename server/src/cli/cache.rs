@@ -51,6 +51,24 @@ pub struct Cache {
     hits: std::sync::atomic::AtomicUsize,
 }
 
+/// The tool's identity for the cache: its version, plus the size and modification time of the
+/// running binary, so a rebuilt development binary never reads results of the old one.
+fn tool_identity() -> String {
+    let exe = std::env::current_exe()
+        .ok()
+        .and_then(|p| std::fs::metadata(p).ok());
+    let stamp = exe
+        .map(|m| {
+            let mtime = m
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+            format!("{}-{}", m.len(), mtime.map_or(0, |d| d.as_nanos()))
+        })
+        .unwrap_or_default();
+    format!("{}+{stamp}", env!("CARGO_PKG_VERSION"))
+}
+
 pub fn content_hash(bytes: &[u8]) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     bytes.hash(&mut h);
@@ -123,7 +141,7 @@ impl Cache {
         let old = std::fs::read(&path)
             .ok()
             .and_then(|b| serde_json::from_slice::<CacheFile>(&b).ok())
-            .filter(|c| c.version == env!("CARGO_PKG_VERSION"))
+            .filter(|c| c.version == tool_identity())
             .map(|c| c.entries)
             .unwrap_or_default();
         Self {
@@ -175,7 +193,7 @@ impl Cache {
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         let _ = std::fs::write(dir.join(".gitignore"), "*\n");
         let file = CacheFile {
-            version: env!("CARGO_PKG_VERSION").to_owned(),
+            version: tool_identity(),
             entries,
         };
         let bytes = serde_json::to_vec(&file).map_err(|e| e.to_string())?;

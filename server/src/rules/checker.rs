@@ -74,8 +74,15 @@ impl<'a> Checker<'a> {
                     || self.item_imports.contains(name)
             }
             "attribute" | "member_expression" => {
-                let field = if callee.kind() == "attribute" { "attribute" } else { "property" };
-                let attr = callee.child_by_field_name(field).map(|a| self.text(a)).unwrap_or("");
+                let field = if callee.kind() == "attribute" {
+                    "attribute"
+                } else {
+                    "property"
+                };
+                let attr = callee
+                    .child_by_field_name(field)
+                    .map(|a| self.text(a))
+                    .unwrap_or("");
                 wanted.iter().any(|w| last(w) == attr)
             }
             _ => true,
@@ -83,7 +90,8 @@ impl<'a> Checker<'a> {
         if !plausible {
             return None;
         }
-        self.resolve(callee).filter(|q| wanted.contains(&q.as_str()))
+        self.resolve(callee)
+            .filter(|q| wanted.contains(&q.as_str()))
     }
 
     pub fn lookup(&self, ident: Node<'a>) -> Lookup<'a> {

@@ -34,7 +34,9 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
         return;
     };
-    let Some(name) = checker.resolve_callee(func, &["builtins.eval", "global.eval", "builtins.exec"]) else {
+    let Some(name) =
+        checker.resolve_callee(func, &["builtins.eval", "global.eval", "builtins.exec"])
+    else {
         return;
     };
     let what = match name.as_str() {

@@ -16,12 +16,20 @@ pub static RULE: Rule = Rule {
     summary: "SQL is built from non-constant data with string formatting; pass the values as query parameters instead.",
     docs: DOCS,
     fix: FixAvailability::None,
-    checks: &[Check {
-        family: Family::Python,
-        query_path: "python/sql-injection.scm",
-        query: include_str!("../../../../queries/python/sql-injection.scm"),
-        run: check_python,
-    }],
+    checks: &[
+        Check {
+            family: Family::Python,
+            query_path: "python/sql-injection.scm",
+            query: include_str!("../../../../queries/python/sql-injection.scm"),
+            run: check_python,
+        },
+        Check {
+            family: Family::Python,
+            query_path: "python/calls.scm",
+            query: include_str!("../../../../queries/python/calls.scm"),
+            run: check_text_call,
+        },
+    ],
 };
 
 const SQL_WORDS: &[&str] = &[
@@ -134,28 +142,63 @@ fn dynamic_sql<'t>(checker: &Checker<'t>, query: Node<'t>) -> Option<Evidence<'t
 }
 
 fn check_python<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
-    let Some(query) = caps.get("query") else {
+    let (Some(query), Some(method)) = (caps.get("query"), caps.get("method")) else {
         return;
     };
+    let sink = format!("`{}`", checker.text(method));
+    report(
+        checker,
+        query,
+        &sink,
+        "placeholders (`%s` or `?`, as your driver uses) and a parameter tuple",
+    );
+}
+
+/// SQLAlchemy's `text(query)`.
+fn check_text_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
+        return;
+    };
+    let Some(query) = crate::analysis::Arguments::of(args)
+        .positional
+        .first()
+        .copied()
+    else {
+        return;
+    };
+    if !matches!(
+        query.kind(),
+        "binary_operator" | "string" | "call" | "identifier" | "parenthesized_expression"
+    ) {
+        return;
+    }
+    if checker
+        .resolve_callee(
+            func,
+            &[
+                "sqlalchemy.text",
+                "sqlalchemy.sql.text",
+                "sqlalchemy.sql.expression.text",
+            ],
+        )
+        .is_none()
+    {
+        return;
+    }
+    report(
+        checker,
+        query,
+        "`text()`",
+        "`:name` placeholders and bound parameters",
+    );
+}
+
+fn report<'a>(checker: &mut Checker<'a>, query: Node<'a>, sink: &str, placeholder: &str) {
     if query.kind() == "keyword_argument" {
         return;
     }
-    let sink = if let Some(method) = caps.get("method") {
-        format!("`{}`", checker.text(method))
-    } else {
-        let Some(func) = caps.get("func") else { return };
-        if checker.resolve_callee(func, &["sqlalchemy.text", "sqlalchemy.sql.text", "sqlalchemy.sql.expression.text"]).is_none() {
-            return;
-        }
-        "`text()`".to_owned()
-    };
     let Some(evidence) = dynamic_sql(checker, query) else {
         return;
-    };
-    let placeholder = if sink == "`text()`" {
-        "`:name` placeholders and bound parameters"
-    } else {
-        "placeholders (`%s` or `?`, as your driver uses) and a parameter tuple"
     };
     let via = if evidence.built_at == query {
         String::new()
