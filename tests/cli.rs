@@ -489,3 +489,83 @@ fn binary_minified_and_broken_links_are_skipped_and_counted() {
     );
     assert!(!stdout(&out).contains("vendor.min.js"));
 }
+
+#[test]
+fn fix_diff_and_unsafe_fixes() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    // CRLF line endings and a mode that must survive the rewrite.
+    let original = "import subprocess\r\nimport yaml\r\n\r\ndef run(name, stream):\r\n    subprocess.run([\"ls\", name], shell=True)\r\n    a = yaml.load(stream)\r\n    b = yaml.full_load(stream)\r\n    return eval(name), a, b\r\n";
+    std::fs::write(p.join("tool.py"), original).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(p.join("tool.py"), std::fs::Permissions::from_mode(0o755))
+            .unwrap();
+    }
+
+    let out = run(p, &["check", "--diff", "tool.py"]);
+    assert_eq!(out.status.code(), Some(1));
+    let diff = stdout(&out);
+    assert!(
+        diff.contains("--- a/tool.py") && diff.contains("+++ b/tool.py"),
+        "{diff}"
+    );
+    assert!(diff.contains("+    a = yaml.safe_load(stream)"), "{diff}");
+    assert!(
+        !diff.contains("full_load(stream)\r\n+"),
+        "unsafe fixes need --unsafe-fixes"
+    );
+    assert!(
+        stderr(&out).contains("Would fix 2 findings in 1 files."),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(p.join("tool.py")).unwrap(),
+        original,
+        "--diff writes nothing"
+    );
+
+    let out = run(p, &["check", "--fix", "tool.py"]);
+    assert_eq!(out.status.code(), Some(1), "eval and full_load remain");
+    assert!(
+        stderr(&out).contains("Fixed tool.py: SEC102, SEC201"),
+        "{}",
+        stderr(&out)
+    );
+    let fixed = std::fs::read_to_string(p.join("tool.py")).unwrap();
+    assert_eq!(
+        fixed,
+        "import subprocess\r\nimport yaml\r\n\r\ndef run(name, stream):\r\n    subprocess.run([\"ls\", name])\r\n    a = yaml.safe_load(stream)\r\n    b = yaml.full_load(stream)\r\n    return eval(name), a, b\r\n"
+    );
+    let text = stdout(&out);
+    assert!(
+        text.contains("tool.py:7:9: SEC201") && text.contains("tool.py:8:12: SEC103"),
+        "{text}"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(p.join("tool.py"))
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o777,
+            0o755
+        );
+    }
+
+    let out = run(p, &["check", "--fix", "--unsafe-fixes", "tool.py"]);
+    assert!(
+        stderr(&out).contains("Fixed tool.py: SEC201"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(std::fs::read_to_string(p.join("tool.py"))
+        .unwrap()
+        .contains("b = yaml.safe_load(stream)"));
+    let out = run(p, &["check", "--diff", "tool.py"]);
+    assert_eq!(out.status.code(), Some(0), "nothing left to fix");
+}

@@ -58,8 +58,21 @@ impl SkipKind {
 }
 
 enum Outcome {
-    Report(FileReport),
+    Report(FileReport, Option<Fixed>),
     Skipped(SkipKind, String),
+}
+
+/// What `--fix`/`--diff` did to one file.
+struct Fixed {
+    codes: Vec<&'static str>,
+    diff: Option<String>,
+}
+
+#[derive(Clone, Copy)]
+struct FixMode {
+    write: bool,
+    diff: bool,
+    unsafe_fixes: bool,
 }
 
 struct Collected {
@@ -150,7 +163,12 @@ fn looks_generated(path: &Path, text: &str) -> bool {
     text.split('\n').any(|l| l.len() > GENERATED_LINE)
 }
 
-fn check_file(path: &Path, settings: &Settings, cache: Option<&Cache>) -> Outcome {
+fn check_file(
+    path: &Path,
+    settings: &Settings,
+    cache: Option<&Cache>,
+    fixing: Option<FixMode>,
+) -> Outcome {
     let language = Language::from_path(path).expect("collected files have a language");
     let shown = path.strip_prefix(".").unwrap_or(path);
     let display = shown.display().to_string();
@@ -193,31 +211,75 @@ fn check_file(path: &Path, settings: &Settings, cache: Option<&Cache>) -> Outcom
             format!("{display}: skipped, generated or minified"),
         );
     }
-    let rules_key = settings.rules.fingerprint();
-    let content = cache::content_hash(text.as_bytes());
-    let cache_key = std::path::absolute(path)
-        .unwrap_or_else(|_| path.to_path_buf())
-        .display()
-        .to_string();
-    let findings = match cache.and_then(|c| c.get(&cache_key, content, rules_key)) {
-        Some(hit) => hit,
-        None => {
-            let findings = engine::analyze_text(&display, language, &text, &settings.rules);
-            if let Some(c) = cache {
-                c.put(&cache_key, content, rules_key, &findings);
-            }
-            findings
+    let analyse = |text: &str| match cache {
+        Some(c) => {
+            let rules_key = settings.rules.fingerprint();
+            let content = cache::content_hash(text.as_bytes());
+            let key = std::path::absolute(path)
+                .unwrap_or_else(|_| path.to_path_buf())
+                .display()
+                .to_string();
+            c.get(&key, content, rules_key).unwrap_or_else(|| {
+                let findings = engine::analyze_text(&display, language, text, &settings.rules);
+                c.put(&key, content, rules_key, &findings);
+                findings
+            })
         }
+        None => engine::analyze_text(&display, language, text, &settings.rules),
     };
+    let mut findings = analyse(&text);
+    let mut fixed = None;
+    let mut text = text;
+    if let Some(mode) = fixing {
+        if let Some(result) = crate::fix::fix_all(language, &text, &findings, mode.unsafe_fixes) {
+            let diff = mode
+                .diff
+                .then(|| unified_diff(&display, &text, &result.text));
+            if mode.write {
+                if let Err(e) = write_atomically(path, result.text.as_bytes()) {
+                    return Outcome::Skipped(
+                        SkipKind::Unreadable,
+                        format!("{display}: cannot write the fixes: {e}"),
+                    );
+                }
+                text = result.text;
+                findings = analyse(&text);
+            }
+            fixed = Some(Fixed {
+                codes: result.fixed,
+                diff,
+            });
+        }
+    }
+    if findings.is_empty() {
+        return Outcome::Report(
+            FileReport {
+                path: display,
+                findings: Vec::new(),
+            },
+            fixed,
+        );
+    }
     let index = LineIndex::new(&text);
     let reported = findings
         .into_iter()
         .map(|f| Reported::new(f, &text, &index))
         .collect();
-    Outcome::Report(FileReport {
-        path: display,
-        findings: reported,
-    })
+    Outcome::Report(
+        FileReport {
+            path: display,
+            findings: reported,
+        },
+        fixed,
+    )
+}
+
+fn unified_diff(path: &str, old: &str, new: &str) -> String {
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{path}"), &format!("b/{path}"))
+        .to_string()
 }
 
 /// `K/N` → (K-1, N).
@@ -333,10 +395,15 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         );
         bar
     });
+    let fixing = (args.fix || args.diff).then_some(FixMode {
+        write: args.fix && !args.diff,
+        diff: args.diff,
+        unsafe_fixes: args.unsafe_fixes,
+    });
     let outcomes: Vec<Outcome> = jobs
         .par_iter()
         .map(|(f, s)| {
-            let outcome = check_file(f, s, cache.as_ref());
+            let outcome = check_file(f, s, cache.as_ref(), fixing);
             if let Some(bar) = &progress {
                 bar.inc(1);
             }
@@ -359,11 +426,38 @@ pub fn run(args: &CheckArgs) -> ExitCode {
 
     let mut reports = Vec::new();
     let mut skipped = collected.skipped;
+    let mut fixes: Vec<(String, Fixed)> = Vec::new();
     for outcome in outcomes {
         match outcome {
-            Outcome::Report(r) => reports.push(r),
+            Outcome::Report(r, fixed) => {
+                if let Some(f) = fixed {
+                    fixes.push((r.path.clone(), f));
+                }
+                reports.push(r);
+            }
             Outcome::Skipped(kind, msg) => skipped.push((kind, msg)),
         }
+    }
+    if args.diff {
+        // The patch is the report: print it and say how many fixes it holds.
+        let patch: String = fixes.iter().filter_map(|(_, f)| f.diff.clone()).collect();
+        let count: usize = fixes.iter().map(|(_, f)| f.codes.len()).sum();
+        if let Err(e) = std::io::stdout().lock().write_all(patch.as_bytes()) {
+            return usage_error(format!("cannot write the diff: {e}"));
+        }
+        eprintln!("Would fix {count} findings in {} files.", fixes.len());
+        return if count > 0 {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        };
+    }
+    for (path, f) in &fixes {
+        eprintln!("Fixed {path}: {}", f.codes.join(", "));
+    }
+    if !fixes.is_empty() {
+        let count: usize = fixes.iter().map(|(_, f)| f.codes.len()).sum();
+        eprintln!("Fixed {count} findings in {} files.", fixes.len());
     }
     skipped.sort();
     for (kind, msg) in &skipped {
@@ -432,7 +526,14 @@ pub fn run(args: &CheckArgs) -> ExitCode {
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
     let tmp = path.with_extension("tmp-backend-architect");
     std::fs::write(&tmp, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
-    std::fs::rename(&tmp, path).map_err(|e| format!("{}: {e}", path.display()))
+    // Keep the file's mode (an executable script stays executable).
+    if let Ok(meta) = std::fs::metadata(path) {
+        let _ = std::fs::set_permissions(&tmp, meta.permissions());
+    }
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        format!("{}: {e}", path.display())
+    })
 }
 
 #[cfg(test)]

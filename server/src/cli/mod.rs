@@ -101,6 +101,15 @@ pub struct CheckArgs {
     /// Analyse every file even if the results cache has it.
     #[arg(long)]
     pub no_cache: bool,
+    /// Apply safe fixes to the files (atomically), then report what is left.
+    #[arg(long)]
+    pub fix: bool,
+    /// With --fix or --diff: include unsafe fixes (they change behaviour; review them).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Print the fixes as a unified diff instead of writing them (exit 1 if there is any).
+    #[arg(long)]
+    pub diff: bool,
 }
 
 pub fn main() -> ExitCode {

@@ -140,7 +140,7 @@ pub fn text(reports: &[FileReport], files_checked: usize, style: TextStyle) -> S
     let noun = if total == 1 { "finding" } else { "findings" };
     let _ = write!(out, "Found {total} {noun} in {files_checked} {files}.");
     if fixable > 0 {
-        let _ = write!(out, " [*] {fixable} fixable with a safe fix.");
+        let _ = write!(out, " [*] {fixable} fixable with `--fix`.");
     }
     out.push('\n');
     out
