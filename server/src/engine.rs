@@ -333,64 +333,36 @@ mod tests {
 
     #[test]
     fn keystrokes_rerun_only_the_changed_item() {
-        let mut source =
-            String::from("import os\n\ndef a(x):\n    os.system(x)\n\ndef b(y):\n    return y\n");
         let rules = RuleSet::default();
         let mut cache = ItemCache::default();
-        let tree = crate::syntax::parse::parse(Language::Python, &source, None).unwrap();
-        assert_eq!(
-            analyze(
+        let mut run = |source: &str| {
+            let tree = crate::syntax::parse::parse(Language::Python, source, None).unwrap();
+            let findings = analyze(
                 "t.py",
                 Language::Python,
-                &source,
+                source,
                 &tree,
                 &rules,
-                Some(&mut cache)
-            )
-            .len(),
-            1
-        );
-        assert_eq!(cache.last_rerun, 3);
+                Some(&mut cache),
+            );
+            (findings, cache.last_rerun)
+        };
+        let mut source =
+            String::from("import os\n\ndef a(x):\n    os.system(x)\n\ndef b(y):\n    return y\n");
+        let (findings, rerun) = run(&source);
+        assert_eq!((findings.len(), rerun), (1, 3));
         // Edit inside `b`: only `b` re-runs, and `a`'s finding is reused.
         source = source.replace("return y", "return y + 1");
-        let tree = crate::syntax::parse::parse(Language::Python, &source, None).unwrap();
-        assert_eq!(
-            analyze(
-                "t.py",
-                Language::Python,
-                &source,
-                &tree,
-                &rules,
-                Some(&mut cache)
-            )
-            .len(),
-            1
-        );
-        assert_eq!(cache.last_rerun, 1);
+        let (findings, rerun) = run(&source);
+        assert_eq!((findings.len(), rerun), (1, 1));
         // Insert lines above `a`: its finding moves with it.
         source.insert_str(0, "# header\n# more\n");
-        let tree = crate::syntax::parse::parse(Language::Python, &source, None).unwrap();
-        let findings = analyze(
-            "t.py",
-            Language::Python,
-            &source,
-            &tree,
-            &rules,
-            Some(&mut cache),
-        );
+        let (findings, _) = run(&source);
         assert_eq!(&source[findings[0].range.clone()], "os.system");
         // Shadowing `os` at module level changes the semantic model: everything re-runs.
         source.push_str("os = None\n");
-        let tree = crate::syntax::parse::parse(Language::Python, &source, None).unwrap();
-        let findings = analyze(
-            "t.py",
-            Language::Python,
-            &source,
-            &tree,
-            &rules,
-            Some(&mut cache),
-        );
-        assert!(cache.last_rerun >= 3);
+        let (findings, rerun) = run(&source);
+        assert!(rerun >= 3);
         assert_eq!(
             findings.len(),
             1,

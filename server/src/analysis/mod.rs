@@ -44,6 +44,51 @@ impl Semantic {
     }
 }
 
+/// Module names assigned at top level, each with its values (`None`: a value we do not evaluate).
+pub(crate) type ModuleValues<'t> = BTreeMap<String, Vec<Option<Node<'t>>>>;
+
+/// Records every module name as a binding, then marks as constant those whose every value is
+/// constant. Constants may depend on each other (`B = A + "x"`), so this iterates to a fixpoint
+/// from "not constant".
+fn settle_module_bindings<'t>(
+    sem: &mut Semantic,
+    values: &ModuleValues<'t>,
+    root: Node<'t>,
+    src: &str,
+    is_constant: fn(&Cx<'_, 't>, Node<'t>, Sink, u32) -> bool,
+) {
+    for name in values.keys().filter(|n| !sem.imports.contains_key(*n)) {
+        sem.bindings.insert(name.clone(), ModuleBinding::Other);
+    }
+    let no_imports = BTreeSet::new();
+    let scopes = ScopeCache::default();
+    loop {
+        let mut changed = false;
+        for (name, vals) in values {
+            if sem.bindings.get(name) != Some(&ModuleBinding::Other) {
+                continue;
+            }
+            let cx = Cx {
+                sem,
+                src,
+                within: root,
+                item_imports: &no_imports,
+                scopes: &scopes,
+            };
+            let constant = vals
+                .iter()
+                .all(|v| v.is_some_and(|v| is_constant(&cx, v, Sink::Code, 1)));
+            if constant {
+                sem.bindings.insert(name.clone(), ModuleBinding::Constant);
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+}
+
 /// What one assignment-like construct binds a name to.
 #[derive(Clone, Debug)]
 pub enum Binding<'t> {

@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use tree_sitter::Node;
 
 use super::{
-    ancestors, named_children, text, walk_scope, Binding, Cx, Lookup, ModuleBinding, ScopeIndex,
-    Semantic, Sink, MAX_DEPTH,
+    ancestors, named_children, settle_module_bindings, text, walk_scope, Binding, Cx, Lookup,
+    ModuleBinding, ScopeIndex, Semantic, Sink, MAX_DEPTH,
 };
 
 const BUILTINS: &[&str] = &[
@@ -175,46 +175,7 @@ pub(super) fn semantic(root: Node, src: &str) -> Semantic {
         }
     }
     visit(root, src, &mut sem, &mut values);
-    // Constant-ness of module names may depend on each other (`B = A + "x"`): iterate to a
-    // fixpoint, starting from "not constant".
-    for name in values.keys() {
-        if !sem.imports.contains_key(name) {
-            sem.bindings.insert(name.clone(), ModuleBinding::Other);
-        }
-    }
-    loop {
-        let mut changed = false;
-        for (name, vals) in &values {
-            if sem.imports.contains_key(name)
-                || sem.bindings.get(name) == Some(&ModuleBinding::Constant)
-            {
-                continue;
-            }
-            let constant = vals.iter().all(|v| {
-                v.is_some_and(|v| {
-                    is_constant(
-                        &Cx {
-                            sem: &sem,
-                            src,
-                            within: root,
-                            item_imports: &BTreeSet::new(),
-                            scopes: &Default::default(),
-                        },
-                        v,
-                        Sink::Code,
-                        1,
-                    )
-                })
-            });
-            if constant {
-                sem.bindings.insert(name.clone(), ModuleBinding::Constant);
-                changed = true;
-            }
-        }
-        if !changed {
-            break;
-        }
-    }
+    settle_module_bindings(&mut sem, &values, root, src, is_constant);
     sem
 }
 
