@@ -9,6 +9,8 @@ use crate::syntax::{Family, Language};
 
 mod javascript;
 mod python;
+mod python_taint;
+pub mod taint;
 
 /// The node's source text ("" if the range is not valid UTF-8 boundaries, which cannot happen
 /// for nodes of a tree parsed from `source`).
@@ -100,6 +102,8 @@ pub enum Binding<'t> {
     Augmented(Node<'t>),
     /// An import of a qualified name.
     Import(String),
+    /// A part of a value: a loop variable over it, a name unpacked from it, `with v as name`.
+    Element(Node<'t>),
     /// Bound in a way we do not evaluate (loop target, unpacking, `with … as`, a def).
     Opaque,
 }
@@ -122,6 +126,57 @@ pub enum Sink {
     Shell,
     Code,
     Deserialize,
+    /// File system paths (traversal).
+    Path,
+    /// URLs fetched by the server (SSRF).
+    Url,
+    /// Redirect targets.
+    Redirect,
+    /// HTML sent to a browser.
+    Html,
+    /// Template source.
+    Template,
+    /// Log messages.
+    Log,
+    /// LDAP filters.
+    Ldap,
+    /// XPath expressions.
+    Xpath,
+    /// XML documents.
+    Xml,
+    /// Keyword arguments or attributes of a model.
+    MassAssign,
+}
+
+/// A check in a condition that makes a name safe for some sinks after it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GuardKind {
+    /// `x in ALLOWED`, `x not in ALLOWED`.
+    AllowList,
+    /// `x.isdigit()`, `re.fullmatch(pattern, x)`.
+    Validated,
+    /// `x.startswith(BASE)`, `os.path.commonpath([...])`, `p.is_relative_to(base)`.
+    Contained,
+    /// `url_has_allowed_host_and_scheme(x, …)`, `is_safe_url(x)`.
+    SafeUrl,
+}
+
+impl GuardKind {
+    pub fn covers(self, sink: Sink) -> bool {
+        match self {
+            Self::AllowList | Self::Validated => true,
+            Self::Contained => matches!(sink, Sink::Path | Sink::Redirect | Sink::Url),
+            Self::SafeUrl => matches!(sink, Sink::Redirect | Sink::Url),
+        }
+    }
+}
+
+/// A guard on `name` in a condition that starts at byte `at`.
+#[derive(Clone, Debug)]
+pub struct Guard {
+    pub at: usize,
+    pub name: String,
+    pub kind: GuardKind,
 }
 
 /// What scope-sensitive questions need: the semantic model, the text, and the node that
@@ -145,6 +200,8 @@ pub struct ScopeIndex<'t> {
     pub bindings: BTreeMap<String, Vec<Binding<'t>>>,
     /// Names declared `global`/`nonlocal` (Python): they resolve outside this scope.
     pub outer: BTreeSet<String>,
+    /// Conditions that validate names, in source order.
+    pub guards: Vec<Guard>,
 }
 
 impl<'t> ScopeIndex<'t> {

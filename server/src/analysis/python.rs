@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use tree_sitter::Node;
 
 use super::{
-    ancestors, named_children, settle_module_bindings, text, walk_scope, Binding, Cx, Lookup,
-    ModuleBinding, ScopeIndex, Semantic, Sink, MAX_DEPTH,
+    ancestors, named_children, settle_module_bindings, text, walk_scope, Binding, Cx, Guard,
+    GuardKind, Lookup, ModuleBinding, ScopeIndex, Semantic, Sink, MAX_DEPTH,
 };
 
 const BUILTINS: &[&str] = &[
@@ -26,6 +26,18 @@ const BUILTINS: &[&str] = &[
     "print",
     "repr",
     "format",
+    "abs",
+    "round",
+    "bytes",
+    "bytearray",
+    "list",
+    "dict",
+    "tuple",
+    "set",
+    "sorted",
+    "isinstance",
+    "hash",
+    "id",
 ];
 
 fn is_scope(node: Node) -> bool {
@@ -261,15 +273,20 @@ fn index_scope<'t>(scope: Node<'t>, src: &str) -> ScopeIndex<'t> {
             let Some(left) = n.child_by_field_name("left") else {
                 return;
             };
+            let Some(r) = n.child_by_field_name("right") else {
+                return;
+            };
             if left.kind() == "identifier" {
-                if let Some(r) = n.child_by_field_name("right") {
-                    index.bind(text(left, src), Binding::Value(innermost_value(r)));
-                }
-            } else {
+                index.bind(text(left, src), Binding::Value(innermost_value(r)));
+            } else if matches!(
+                left.kind(),
+                "pattern_list" | "tuple_pattern" | "list_pattern"
+            ) {
                 for id in identifiers_in(left) {
-                    index.bind(text(id, src), Binding::Opaque);
+                    index.bind(text(id, src), Binding::Element(innermost_value(r)));
                 }
             }
+            // `obj.attr = v` and `d[k] = v` bind no name.
         }
         "augmented_assignment" => {
             if let (Some(left), Some(right)) = (
@@ -290,17 +307,52 @@ fn index_scope<'t>(scope: Node<'t>, src: &str) -> ScopeIndex<'t> {
             }
         }
         "for_statement" | "for_in_clause" => {
+            let binding = match n.child_by_field_name("right") {
+                Some(r) => Binding::Element(r),
+                None => Binding::Opaque,
+            };
             for id in n
                 .child_by_field_name("left")
                 .map(identifiers_in)
                 .unwrap_or_default()
             {
-                index.bind(text(id, src), Binding::Opaque);
+                index.bind(text(id, src), binding.clone());
             }
         }
         "as_pattern_target" => {
             for id in identifiers_in(n) {
                 index.bind(text(id, src), Binding::Opaque);
+            }
+        }
+        "with_item" => {
+            // `with open(p) as f`: `f` holds (a part of) the value. (The target is also bound
+            // as opaque above, which keeps constant analysis conservative.)
+            let Some(pattern) = n
+                .child_by_field_name("value")
+                .filter(|v| v.kind() == "as_pattern")
+            else {
+                return;
+            };
+            let (Some(value), Some(target)) = (
+                pattern.named_child(0),
+                named_children(pattern)
+                    .into_iter()
+                    .find(|c| c.kind() == "as_pattern_target"),
+            ) else {
+                return;
+            };
+            for id in identifiers_in(target) {
+                index.bind(text(id, src), Binding::Element(value));
+            }
+        }
+        "if_statement" | "elif_clause" | "while_statement" => {
+            if let Some(c) = n.child_by_field_name("condition") {
+                collect_guards(c, src, &mut index.guards);
+            }
+        }
+        "assert_statement" => {
+            if let Some(c) = n.named_child(0) {
+                collect_guards(c, src, &mut index.guards);
             }
         }
         "function_definition" | "class_definition" => {
@@ -333,6 +385,131 @@ fn innermost_value(mut node: Node) -> Node {
         }
     }
     node
+}
+
+/// Records the names a condition validates (see `GuardKind`).
+fn collect_guards(cond: Node, src: &str, out: &mut Vec<Guard>) {
+    let at = cond.start_byte();
+    let guard = |node: Node, kind: GuardKind, out: &mut Vec<Guard>| {
+        for id in identifiers_in(node) {
+            // Skip names used as callees or attributes (`os` in `os.path.realpath(p)`).
+            let is_callee_part = id
+                .next_sibling()
+                .is_some_and(|s| s.kind() == "." || s.kind() == "argument_list");
+            if !is_callee_part {
+                out.push(Guard {
+                    at,
+                    name: text(id, src).to_owned(),
+                    kind,
+                });
+            }
+        }
+    };
+    match cond.kind() {
+        "boolean_operator" => {
+            for side in ["left", "right"] {
+                if let Some(c) = cond.child_by_field_name(side) {
+                    collect_guards(c, src, out);
+                }
+            }
+        }
+        "not_operator" => {
+            if let Some(c) = cond.child_by_field_name("argument") {
+                collect_guards(c, src, out);
+            }
+        }
+        "parenthesized_expression" => {
+            if let Some(c) = cond.named_child(0) {
+                collect_guards(c, src, out);
+            }
+        }
+        "comparison_operator" => {
+            let mut cursor = cond.walk();
+            let membership = cond
+                .children_by_field_name("operators", &mut cursor)
+                .any(|o| matches!(text(o, src), "in" | "not in" | "not\nin"))
+                || text(cond, src).contains(" in ");
+            if membership {
+                if let Some(left) = cond.named_child(0) {
+                    guard(left, GuardKind::AllowList, out);
+                }
+            }
+        }
+        "call" => {
+            let Some(func) = cond.child_by_field_name("function") else {
+                return;
+            };
+            let args = cond.child_by_field_name("arguments");
+            let (name, object) = match func.kind() {
+                "attribute" => (
+                    func.child_by_field_name("attribute")
+                        .map(|a| text(a, src))
+                        .unwrap_or(""),
+                    func.child_by_field_name("object"),
+                ),
+                _ => (text(func, src), None),
+            };
+            let first_arg = args.and_then(|a| a.named_child(0));
+            match name {
+                "isdigit" | "isdecimal" | "isnumeric" | "isalnum" | "isalpha" | "isidentifier"
+                | "isascii" => {
+                    if let Some(o) = object {
+                        guard(o, GuardKind::Validated, out);
+                    }
+                }
+                "fullmatch" | "match" => {
+                    // `re.fullmatch(p, x)` or `PATTERN.fullmatch(x)`.
+                    let subject = if object.is_some_and(|o| text(o, src) == "re") {
+                        args.and_then(|a| a.named_child(1))
+                    } else {
+                        first_arg
+                    };
+                    if let Some(s) = subject {
+                        guard(s, GuardKind::Validated, out);
+                    }
+                }
+                "startswith" | "is_relative_to" => {
+                    if let Some(o) = object {
+                        guard(o, GuardKind::Contained, out);
+                    }
+                }
+                "commonpath" | "commonprefix" => {
+                    if let Some(a) = args {
+                        guard(a, GuardKind::Contained, out);
+                    }
+                }
+                "url_has_allowed_host_and_scheme" | "is_safe_url" | "is_safe_redirect_url"
+                | "is_safe_redirect" | "is_allowed_url" | "is_safe_path" => {
+                    if let Some(a) = first_arg {
+                        guard(a, GuardKind::SafeUrl, out);
+                    }
+                }
+                _ => {}
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The function scope that binds `ident`, with what it binds it to; `None` when it is not
+/// bound in an enclosing function.
+pub(super) fn scoped_lookup<'t>(
+    cx: &Cx<'_, 't>,
+    ident: Node<'t>,
+) -> Option<(Node<'t>, std::rc::Rc<ScopeIndex<'t>>)> {
+    let name = text(ident, cx.src);
+    for s in ancestors(cx.within, ident).into_iter().rev() {
+        if matches!(s.kind(), "function_definition" | "lambda") {
+            let index = cx.scope(s, index_scope);
+            if index.outer.contains(name) {
+                return None;
+            }
+            if index.params.contains(name) || index.bindings.contains_key(name) {
+                return Some((s, index));
+            }
+        }
+    }
+    None
 }
 
 pub(super) fn lookup<'t>(cx: &Cx<'_, 't>, ident: Node<'t>) -> Lookup<'t> {
@@ -417,11 +594,44 @@ pub(super) fn resolve<'t>(cx: &Cx<'_, 't>, node: Node<'t>) -> Option<String> {
     }
 }
 
-/// Names whose result cannot carry an injection into any sink.
-fn is_sanitiser(qualified: &str, sink: Sink) -> bool {
+/// Names whose result cannot carry an injection into `sink`.
+pub(super) fn is_sanitiser(qualified: &str, sink: Sink) -> bool {
+    if qualified.starts_with("hashlib.") || qualified.starts_with("secrets.") {
+        return true;
+    }
     match qualified {
-        "builtins.int" | "builtins.float" | "builtins.bool" | "builtins.len" | "uuid.UUID" => true,
-        "shlex.quote" | "pipes.quote" => sink == Sink::Shell,
+        "builtins.int" | "builtins.float" | "builtins.bool" | "builtins.len" | "builtins.abs"
+        | "builtins.round" | "builtins.isinstance" | "builtins.hash" | "builtins.id"
+        | "uuid.UUID" | "decimal.Decimal" | "datetime.date.fromisoformat"
+        | "datetime.datetime.fromisoformat" | "os.path.exists" | "os.path.isfile"
+        | "os.path.isdir" | "os.path.getsize" => true,
+        "shlex.quote" | "pipes.quote" | "shlex.join" => sink == Sink::Shell,
+        "werkzeug.utils.secure_filename"
+        | "werkzeug.secure_filename"
+        | "os.path.basename"
+        | "posixpath.basename"
+        | "ntpath.basename"
+        | "django.utils.text.get_valid_filename"
+        | "pathvalidate.sanitize_filename"
+        | "werkzeug.utils.safe_join"
+        | "werkzeug.security.safe_join"
+        | "flask.safe_join" => sink == Sink::Path,
+        "markupsafe.escape"
+        | "flask.escape"
+        | "jinja2.escape"
+        | "html.escape"
+        | "cgi.escape"
+        | "django.utils.html.escape"
+        | "django.utils.html.conditional_escape"
+        | "django.utils.html.format_html"
+        | "django.utils.html.strip_tags"
+        | "bleach.clean"
+        | "nh3.clean" => matches!(sink, Sink::Html | Sink::Template),
+        "ldap.filter.escape_filter_chars"
+        | "ldap3.utils.conv.escape_filter_chars"
+        | "ldap.dn.escape_dn_chars"
+        | "ldap3.utils.dn.escape_rdn" => sink == Sink::Ldap,
+        "builtins.repr" => sink == Sink::Log,
         _ => false,
     }
 }
@@ -504,7 +714,7 @@ pub(super) fn is_constant<'t>(cx: &Cx<'_, 't>, node: Node<'t>, sink: Sink, depth
         }
         "identifier" => match lookup(cx, node) {
             Lookup::Local(bindings) => bindings.iter().all(|b| match b {
-                Binding::Value(v) | Binding::Augmented(v) => recurse(*v),
+                Binding::Value(v) | Binding::Augmented(v) | Binding::Element(v) => recurse(*v),
                 _ => false,
             }),
             Lookup::Module(b) => b == ModuleBinding::Constant,

@@ -103,6 +103,23 @@ impl<'a> Checker<'a> {
         analysis::is_constant(self.language, &self.cx(), node, sink)
     }
 
+    /// Where the data in `node` can come from, if from outside the code (see `analysis::taint`).
+    pub fn taint(&self, node: Node<'a>, sink: Sink) -> Option<analysis::taint::Taint> {
+        analysis::taint::taint(self.language, &self.cx(), node, sink)
+    }
+
+    /// "request data `request.args` (line 12)", for messages.
+    pub fn describe(&self, taint: &analysis::taint::Taint) -> String {
+        if taint.what == analysis::taint::NON_CONSTANT {
+            return taint.what.clone();
+        }
+        let line = self.source[..taint.origin.start.min(self.source.len())]
+            .matches('\n')
+            .count()
+            + 1;
+        format!("{} (line {line})", taint.what)
+    }
+
     /// Reports the current rule on `node` with `message`.
     pub fn report(&mut self, node: Node, message: impl Into<String>) -> &mut Finding {
         self.report_range(node.byte_range(), message)
@@ -140,11 +157,22 @@ impl Finding {
         self
     }
 
+    /// Points at where the data came from (nothing for a bare "non-constant" verdict).
+    pub fn with_taint(&mut self, taint: &crate::analysis::taint::Taint) -> &mut Self {
+        if taint.what == crate::analysis::taint::NON_CONSTANT {
+            return self;
+        }
+        self.with_related(taint.origin.clone(), "the data comes from here")
+    }
+
     pub fn with_related(
         &mut self,
         range: std::ops::Range<usize>,
         message: impl Into<String>,
     ) -> &mut Self {
+        if range == self.range || self.related.iter().any(|r| r.range == range) {
+            return self;
+        }
         self.related.push(super::Related {
             range,
             message: message.into(),

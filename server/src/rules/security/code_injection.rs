@@ -30,37 +30,61 @@ pub static RULE: Rule = Rule {
     ],
 };
 
+const PY_IMPORTERS: &[&str] = &["builtins.__import__", "importlib.import_module", "importlib.__import__"];
+
 fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
         return;
     };
-    let Some(name) =
-        checker.resolve_callee(func, &["builtins.eval", "global.eval", "builtins.exec"])
-    else {
+    let Some(name) = checker.resolve_callee(
+        func,
+        &[
+            "builtins.eval",
+            "global.eval",
+            "builtins.exec",
+            "builtins.compile",
+            "builtins.__import__",
+            "importlib.import_module",
+            "importlib.__import__",
+        ],
+    ) else {
         return;
-    };
-    let what = match name.as_str() {
-        "builtins.eval" | "global.eval" => "eval",
-        "builtins.exec" => "exec",
-        _ => return,
     };
     let Some(code) = Arguments::of(args).positional.first().copied() else {
         return;
     };
-    if checker.is_constant(code, Sink::Code) {
+    if PY_IMPORTERS.contains(&name.as_str()) {
+        // Importing by name is routine (plugins, settings); only a client-chosen module is not.
+        let Some(taint) = checker.taint(code, Sink::Code).filter(|t| t.user) else {
+            return;
+        };
+        let from = checker.describe(&taint);
+        checker
+            .report(func, format!(
+                "`{}` imports a module named by {from}; map the allowed names to modules in a dict",
+                name.trim_start_matches("builtins.")
+            ))
+            .with_taint(&taint);
         return;
     }
+    let what = name.trim_start_matches("builtins.").trim_start_matches("global.");
     let advice = match checker.language.family() {
         Family::Python => "use `ast.literal_eval` for literals, `json.loads` for data, or look the operation up in a dict of allowed functions",
         Family::JavaScript => "use `JSON.parse` for data, or look the operation up in a map of allowed functions",
     };
-    checker.report(
-        func,
-        format!(
-            "`{what}` runs code built from non-constant data (`{}`); {advice}",
-            super::callee(checker.text(code))
-        ),
-    );
+    let Some(taint) = checker.taint(code, Sink::Code) else {
+        return;
+    };
+    let from = checker.describe(&taint);
+    checker
+        .report(
+            func,
+            format!(
+                "`{what}` runs code built from {from} (`{}`); {advice}",
+                super::callee(checker.text(code))
+            ),
+        )
+        .with_taint(&taint);
 }
 
 const DOCS: &str = r#"## What it does

@@ -2,6 +2,7 @@
 
 use tree_sitter::Node;
 
+use crate::analysis::taint::Taint;
 use crate::analysis::{argument_removal_range, named_children, Arguments, Sink};
 use crate::rules::{
     Applicability, Captures, Category, Check, Checker, Edit, FixAvailability, Rule, Severity,
@@ -42,6 +43,7 @@ const PY_SHELL: &[&str] = &[
     "subprocess.getstatusoutput",
     "commands.getoutput",
     "commands.getstatusoutput",
+    "asyncio.create_subprocess_shell",
 ];
 
 /// Functions that use a shell only with `shell=True`.
@@ -53,6 +55,29 @@ const PY_SHELL_OPTIONAL: &[&str] = &[
     "subprocess.Popen",
 ];
 
+/// Functions that run a program named by their first argument (index of the program argument).
+const PY_EXEC: &[(&str, usize)] = &[
+    ("os.execl", 0),
+    ("os.execle", 0),
+    ("os.execlp", 0),
+    ("os.execlpe", 0),
+    ("os.execv", 0),
+    ("os.execve", 0),
+    ("os.execvp", 0),
+    ("os.execvpe", 0),
+    ("os.spawnl", 1),
+    ("os.spawnle", 1),
+    ("os.spawnlp", 1),
+    ("os.spawnlpe", 1),
+    ("os.spawnv", 1),
+    ("os.spawnve", 1),
+    ("os.spawnvp", 1),
+    ("os.spawnvpe", 1),
+    ("os.posix_spawn", 0),
+    ("os.posix_spawnp", 0),
+    ("asyncio.create_subprocess_exec", 0),
+];
+
 const PY_ALL: &[&str] = &[
     "os.system",
     "os.popen",
@@ -60,21 +85,52 @@ const PY_ALL: &[&str] = &[
     "subprocess.getstatusoutput",
     "commands.getoutput",
     "commands.getstatusoutput",
+    "asyncio.create_subprocess_shell",
     "subprocess.run",
     "subprocess.call",
     "subprocess.check_call",
     "subprocess.check_output",
     "subprocess.Popen",
+    "os.execl",
+    "os.execle",
+    "os.execlp",
+    "os.execlpe",
+    "os.execv",
+    "os.execve",
+    "os.execvp",
+    "os.execvpe",
+    "os.spawnl",
+    "os.spawnle",
+    "os.spawnlp",
+    "os.spawnlpe",
+    "os.spawnv",
+    "os.spawnve",
+    "os.spawnvp",
+    "os.spawnvpe",
+    "os.posix_spawn",
+    "os.posix_spawnp",
+    "asyncio.create_subprocess_exec",
 ];
 
 fn is_true(checker: &Checker, node: Node) -> bool {
     node.kind() == "true" || checker.text(node) == "True"
 }
 
+/// Shells that run their `-c` argument as a script.
+const SHELLS: &[&str] = &["sh", "bash", "zsh", "dash", "ksh", "/bin/sh", "/bin/bash", "cmd", "cmd.exe", "powershell", "pwsh"];
+
 fn check_python<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args_node)) = (caps.get("func"), caps.get("args")) else {
         return;
     };
+    if func.kind() == "attribute"
+        && func
+            .child_by_field_name("attribute")
+            .is_some_and(|a| checker.text(a) == "exec_command")
+    {
+        check_remote(checker, func, args_node);
+        return;
+    }
     let Some(name) = checker.resolve_callee(func, PY_ALL) else {
         return;
     };
@@ -86,55 +142,118 @@ fn check_python<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         else {
             return;
         };
-        if !checker.is_constant(cmd, Sink::Shell) {
+        if let Some(taint) = checker.taint(cmd, Sink::Shell) {
             let text = super::callee(checker.text(cmd));
+            let from = checker.describe(&taint);
             checker.report(func, format!(
-                "`{name}` runs `{text}` through a shell, and it is built from non-constant data; use `subprocess.run([...])` with an argument list instead"
-            ));
+                "`{name}` runs `{text}` through a shell, built from {from}; use `subprocess.run([...])` with an argument list instead"
+            )).with_taint(&taint);
+        }
+        return;
+    }
+    if let Some((_, index)) = PY_EXEC.iter().find(|(n, _)| *n == name) {
+        if let Some(program) = args.positional.get(*index) {
+            if let Some(taint) = checker.taint(*program, Sink::Shell).filter(|t| t.user) {
+                let from = checker.describe(&taint);
+                checker
+                    .report(func, format!(
+                        "`{name}` runs a program chosen by {from}; pick the program from a fixed table"
+                    ))
+                    .with_taint(&taint);
+            }
         }
         return;
     }
     if !PY_SHELL_OPTIONAL.contains(&name.as_str()) {
         return;
     }
-    let Some(shell) = args.keyword_node("shell", checker.source) else {
-        return;
-    };
-    if !shell
-        .child_by_field_name("value")
-        .is_some_and(|v| is_true(checker, v))
-    {
-        return;
-    }
     let Some(cmd) = args.get(0, "args", checker.source) else {
         return;
     };
     let is_list = matches!(cmd.kind(), "list" | "tuple");
+    let shell = args.keyword_node("shell", checker.source).filter(|s| {
+        s.child_by_field_name("value")
+            .is_some_and(|v| is_true(checker, v))
+    });
+    let Some(shell) = shell else {
+        check_argv(checker, func, &name, cmd, is_list);
+        return;
+    };
     // With a list, only the first element is the shell command, but callers who pass a list
     // with shell=True expect each element to be one argument: judge every element.
-    let dynamic = if is_list {
+    let taint = if is_list {
         named_children(cmd)
             .into_iter()
-            .any(|e| !checker.is_constant(e, Sink::Shell))
+            .fold(None, |best, e| Taint::best(best, checker.taint(e, Sink::Shell)))
     } else {
-        !checker.is_constant(cmd, Sink::Shell)
+        checker.taint(cmd, Sink::Shell)
     };
-    if !dynamic {
+    let Some(taint) = taint else {
         return;
-    }
+    };
     let text = super::callee(checker.text(cmd));
+    let from = checker.describe(&taint);
     if is_list {
         let removal = argument_removal_range(shell);
         checker
             .report(func, format!(
-                "`{name}` is called with `shell=True` and a list built from non-constant data (`{text}`); with a shell only the first element is run as the command; drop `shell=True`"
+                "`{name}` is called with `shell=True` and a list built from {from} (`{text}`); with a shell only the first element is run as the command; drop `shell=True`"
             ))
-            .with_fix("Remove `shell=True`", Applicability::Safe, vec![Edit { range: removal, content: String::new() }]);
+            .with_fix("Remove `shell=True`", Applicability::Safe, vec![Edit { range: removal, content: String::new() }])
+            .with_taint(&taint);
     } else {
         checker.report(func, format!(
-            "`{name}` runs `{text}` through a shell (`shell=True`), and it is built from non-constant data; pass an argument list and drop `shell=True` (or `shlex.quote` each value)"
-        ));
+            "`{name}` runs `{text}` through a shell (`shell=True`), built from {from}; pass an argument list and drop `shell=True` (or `shlex.quote` each value)"
+        )).with_taint(&taint);
     }
+}
+
+/// `subprocess.run(argv)` without a shell: only a program chosen by the client, or a shell
+/// given a client's script with `-c`, is an injection.
+fn check_argv<'a>(checker: &mut Checker<'a>, func: Node<'a>, name: &str, cmd: Node<'a>, is_list: bool) {
+    let elements = if is_list { named_children(cmd) } else { vec![cmd] };
+    let Some(first) = elements.first().copied() else {
+        return;
+    };
+    let program = crate::analysis::string_value(checker.language, first, checker.source);
+    let script = match program {
+        Some(p) if SHELLS.contains(&p) => elements
+            .iter()
+            .position(|e| crate::analysis::string_value(checker.language, *e, checker.source) == Some("-c"))
+            .and_then(|i| elements.get(i + 1).copied()),
+        _ => None,
+    };
+    let (node, what) = match script {
+        Some(s) => (s, "a shell script (`-c`)"),
+        None if program.is_none() => (first, "the program"),
+        None => return,
+    };
+    let Some(taint) = checker.taint(node, Sink::Shell).filter(|t| t.user) else {
+        return;
+    };
+    let from = checker.describe(&taint);
+    checker
+        .report(func, format!(
+            "`{name}` takes {what} from {from}; choose the program from a fixed table and pass client data only as separate arguments"
+        ))
+        .with_taint(&taint);
+}
+
+/// paramiko's `client.exec_command(cmd)` runs `cmd` in the remote user's shell.
+fn check_remote<'a>(checker: &mut Checker<'a>, func: Node<'a>, args: Node<'a>) {
+    let Some(cmd) = Arguments::of(args).get(0, "command", checker.source) else {
+        return;
+    };
+    let Some(taint) = checker.taint(cmd, Sink::Shell) else {
+        return;
+    };
+    let from = checker.describe(&taint);
+    checker
+        .report(func, format!(
+            "`exec_command` runs `{}` in the remote shell, built from {from}; `shlex.quote` each value",
+            super::callee(checker.text(cmd))
+        ))
+        .with_taint(&taint);
 }
 
 const JS_SHELL: &[&str] = &["child_process.exec", "child_process.execSync"];

@@ -2,6 +2,7 @@
 
 use tree_sitter::Node;
 
+use crate::analysis::taint::Taint;
 use crate::analysis::{named_children, string_value, Binding, Lookup, Sink};
 use crate::rules::{Captures, Category, Check, Checker, FixAvailability, Rule, Severity};
 use crate::syntax::Family;
@@ -98,10 +99,11 @@ fn literal_text(node: Node, checker: &Checker, out: &mut String) {
     }
 }
 
-/// Where and how the SQL passed as `query` was built from non-constant data.
+/// Where and how the SQL passed as `query` was built from outside data.
 struct Evidence<'t> {
     built_at: Node<'t>,
     how: &'static str,
+    taint: Taint,
 }
 
 fn dynamic_sql<'t>(checker: &Checker<'t>, query: Node<'t>) -> Option<Evidence<'t>> {
@@ -117,28 +119,45 @@ fn dynamic_sql<'t>(checker: &Checker<'t>, query: Node<'t>) -> Option<Evidence<'t
                     literal_text(*v, checker, &mut text);
                     if evidence.is_none() {
                         if let Some(how) = building(*v, checker) {
-                            if !checker.is_constant(*v, Sink::Sql) {
-                                evidence = Some(Evidence { built_at: *v, how });
+                            if let Some(taint) = checker.taint(*v, Sink::Sql) {
+                                evidence = Some(Evidence {
+                                    built_at: *v,
+                                    how,
+                                    taint,
+                                });
                             }
                         }
                     }
                 }
             }
-            evidence.filter(|_| looks_like_sql(&text))
+            evidence.filter(|_| looks_like_sql(&text)).or_else(|| whole_query(checker, query))
         }
         _ => {
-            let how = building(query, checker)?;
+            let Some(how) = building(query, checker) else {
+                return whole_query(checker, query);
+            };
             let mut text = String::new();
             literal_text(query, checker, &mut text);
-            if !looks_like_sql(&text) || checker.is_constant(query, Sink::Sql) {
+            if !looks_like_sql(&text) {
                 return None;
             }
             Some(Evidence {
                 built_at: query,
                 how,
+                taint: checker.taint(query, Sink::Sql)?,
             })
         }
     }
+}
+
+/// The whole statement is request data (`cursor.execute(request.args["q"])`).
+fn whole_query<'t>(checker: &Checker<'t>, query: Node<'t>) -> Option<Evidence<'t>> {
+    let taint = checker.taint(query, Sink::Sql).filter(|t| t.user)?;
+    Some(Evidence {
+        built_at: query,
+        how: "request data as the statement",
+        taint,
+    })
 }
 
 fn check_python<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
@@ -154,22 +173,60 @@ fn check_python<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     );
 }
 
-/// SQLAlchemy's `text(query)`.
+/// SQLAlchemy's `text(query)`, Django's `RawSQL(sql, params)` and `QuerySet.extra(where=[…])`.
 fn check_text_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
         return;
     };
-    let Some(query) = crate::analysis::Arguments::of(args)
-        .positional
-        .first()
-        .copied()
-    else {
+    let arguments = crate::analysis::Arguments::of(args);
+    if func.kind() == "attribute"
+        && func
+            .child_by_field_name("attribute")
+            .is_some_and(|a| checker.text(a) == "extra")
+    {
+        for key in ["where", "select", "tables", "order_by"] {
+            let Some(value) = arguments.keyword(key, checker.source) else {
+                continue;
+            };
+            let parts = match value.kind() {
+                "list" | "tuple" => named_children(value),
+                "dictionary" => named_children(value)
+                    .into_iter()
+                    .filter_map(|p| p.child_by_field_name("value"))
+                    .collect(),
+                _ => vec![value],
+            };
+            for part in parts {
+                report(checker, part, "`extra()`", "`params=[...]` with `%s` placeholders");
+            }
+        }
+        return;
+    }
+    let Some(query) = arguments.positional.first().copied() else {
         return;
     };
     if !matches!(
         query.kind(),
         "binary_operator" | "string" | "call" | "identifier" | "parenthesized_expression"
     ) {
+        return;
+    }
+    if checker
+        .resolve_callee(
+            func,
+            &[
+                "django.db.models.expressions.RawSQL",
+                "django.db.models.RawSQL",
+            ],
+        )
+        .is_some()
+    {
+        report(
+            checker,
+            query,
+            "`RawSQL()`",
+            "`%s` placeholders and the `params` argument",
+        );
         return;
     }
     if checker
@@ -209,15 +266,21 @@ fn report<'a>(checker: &mut Checker<'a>, query: Node<'a>, sink: &str, placeholde
             evidence.built_at.start_position().row + 1
         )
     };
-    let message = format!(
-        "SQL built with {} from non-constant data is passed to {sink}{via}; use {placeholder} instead",
-        evidence.how
-    );
+    let from = checker.describe(&evidence.taint);
+    let message = if evidence.how.starts_with("request data") {
+        format!("{sink} runs SQL text taken from {from}; use {placeholder} and fixed SQL instead")
+    } else {
+        format!(
+            "SQL built with {} from {from} is passed to {sink}{via}; use {placeholder} instead",
+            evidence.how
+        )
+    };
     let built = evidence.built_at.byte_range();
     let f = checker.report(query, message);
     if built != query.byte_range() {
         f.with_related(built, "the query text is built here");
     }
+    f.with_taint(&evidence.taint);
 }
 
 const DOCS: &str = r#"## What it does

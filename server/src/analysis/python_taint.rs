@@ -1,0 +1,701 @@
+//! Python taint (see `taint.rs`): sources in Flask, Django, DRF, FastAPI/Starlette, aiohttp and
+//! the standard library; propagation; sanitisers per sink.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use tree_sitter::Node;
+
+use super::python::{is_sanitiser, resolve, scoped_lookup, string_value};
+use super::taint::Taint;
+use super::{ancestors, named_children, text, Binding, Cx, Sink};
+
+/// Attributes of a request object that carry client data.
+const REQUEST_ATTRS: &[&str] = &[
+    // Flask / Werkzeug / Quart
+    "args",
+    "form",
+    "values",
+    "json",
+    "data",
+    "files",
+    "cookies",
+    "headers",
+    "get_json",
+    "get_data",
+    "stream",
+    "view_args",
+    "host",
+    "host_url",
+    "url_root",
+    "base_url",
+    // Django / DRF
+    "GET",
+    "POST",
+    "body",
+    "COOKIES",
+    "META",
+    "FILES",
+    "query_params",
+    "get_host",
+    // Starlette / FastAPI / aiohttp
+    "path_params",
+    "query",
+    "match_info",
+    "post",
+    "text",
+    "content",
+    "form_data",
+    "rel_url",
+];
+
+/// Qualified names of module-level request proxies.
+const REQUEST_GLOBALS: &[&str] = &[
+    "flask.request",
+    "quart.request",
+    "bottle.request",
+    "sanic.request",
+];
+
+/// Decorator methods that register a route handler.
+const ROUTE_DECORATORS: &[&str] = &[
+    "route",
+    "get",
+    "post",
+    "put",
+    "patch",
+    "delete",
+    "head",
+    "options",
+    "api_route",
+    "websocket",
+];
+
+/// Annotations of handler parameters whose values cannot carry an injection.
+const SAFE_TYPES: &[&str] = &[
+    "int",
+    "float",
+    "bool",
+    "UUID",
+    "uuid.UUID",
+    "date",
+    "datetime",
+    "time",
+    "timedelta",
+    "Decimal",
+    "PositiveInt",
+    "NegativeInt",
+    "NonNegativeInt",
+    "StrictInt",
+    "StrictBool",
+    "StrictFloat",
+    "conint",
+    "confloat",
+    "condecimal",
+    "Request",
+    "Response",
+    "BackgroundTasks",
+    "WebSocket",
+    "HTTPConnection",
+    "SecurityScopes",
+    "UploadFile",
+];
+
+/// Methods that keep the data of their receiver or, on a constant receiver, of their arguments.
+const DATA_METHODS: &[&str] = &[
+    "format",
+    "format_map",
+    "join",
+    "replace",
+    "strip",
+    "lstrip",
+    "rstrip",
+    "lower",
+    "upper",
+    "title",
+    "capitalize",
+    "casefold",
+    "encode",
+    "decode",
+    "split",
+    "rsplit",
+    "splitlines",
+    "partition",
+    "rpartition",
+    "removeprefix",
+    "removesuffix",
+    "joinpath",
+    "with_name",
+    "with_suffix",
+    "resolve",
+    "absolute",
+    "as_posix",
+    "expanduser",
+];
+
+/// Methods whose result says something about the data but does not carry it.
+const PREDICATES: &[&str] = &[
+    "startswith",
+    "endswith",
+    "isdigit",
+    "isdecimal",
+    "isnumeric",
+    "isalnum",
+    "isalpha",
+    "isidentifier",
+    "isascii",
+    "islower",
+    "isupper",
+    "count",
+    "find",
+    "rfind",
+    "index",
+    "rindex",
+    "exists",
+    "is_file",
+    "is_dir",
+    "is_relative_to",
+    "hexdigest",
+    "digest",
+    "is_valid",
+    "validate",
+];
+
+/// Module prefixes and names whose functions return (a transformation of) their arguments.
+const PROPAGATING_PREFIXES: &[&str] = &[
+    "os.path.",
+    "posixpath.",
+    "ntpath.",
+    "urllib.parse.",
+    "base64.",
+    "binascii.",
+    "pathlib.",
+    "json.",
+    "html.",
+    "codecs.",
+    "shlex.",
+    "textwrap.",
+    "re.",
+    "copy.",
+    "xmltodict.",
+    "unicodedata.",
+    "ujson.",
+    "orjson.",
+];
+
+const PROPAGATING: &[&str] = &[
+    "builtins.str",
+    "builtins.bytes",
+    "builtins.bytearray",
+    "builtins.list",
+    "builtins.dict",
+    "builtins.tuple",
+    "builtins.set",
+    "builtins.sorted",
+    "builtins.format",
+    "os.fspath",
+    "urllib.request.Request",
+    "yaml.safe_load",
+    "werkzeug.urls.url_unquote",
+    "django.utils.http.urlsafe_base64_decode",
+];
+
+struct State<'a, 'c, 't> {
+    cx: &'a Cx<'c, 't>,
+    sink: Sink,
+    /// (scope id, name) → the taint of the name's bindings; `None` while being computed, which
+    /// cuts cycles such as `q = q + x`.
+    memo: RefCell<HashMap<(usize, String), Option<Taint>>>,
+}
+
+pub(super) fn taint<'t>(cx: &Cx<'_, 't>, node: Node<'t>, sink: Sink) -> Option<Taint> {
+    let state = State {
+        cx,
+        sink,
+        memo: RefCell::new(HashMap::new()),
+    };
+    state.expr(node, 0)
+}
+
+/// How deep one expression is followed (nesting, not names: names are memoised).
+const MAX_NESTING: u32 = 48;
+
+fn best_of<'t>(nodes: impl IntoIterator<Item = Node<'t>>, f: impl Fn(Node<'t>) -> Option<Taint>) -> Option<Taint> {
+    let mut best = None;
+    for n in nodes {
+        best = Taint::best(best, f(n));
+        if best.as_ref().is_some_and(|t| t.user) {
+            break;
+        }
+    }
+    best
+}
+
+impl<'t> State<'_, '_, 't> {
+    fn text(&self, node: Node) -> &str {
+        text(node, self.cx.src)
+    }
+
+    fn expr(&self, node: Node<'t>, depth: u32) -> Option<Taint> {
+        if depth > MAX_NESTING {
+            return None;
+        }
+        let recurse = |n: Node<'t>| self.expr(n, depth + 1);
+        match node.kind() {
+            "identifier" => self.name(node, depth),
+            "attribute" => {
+                if let Some(t) = self.source_attribute(node) {
+                    return Some(t);
+                }
+                let attr = node
+                    .child_by_field_name("attribute")
+                    .map(|a| self.text(a))
+                    .unwrap_or("");
+                match (self.sink, attr) {
+                    // `Path(p).name` is a base name.
+                    (Sink::Path, "name" | "stem" | "suffix") => return None,
+                    // Validated by a form or serializer.
+                    (_, "cleaned_data" | "validated_data") => return None,
+                    _ => {}
+                }
+                node.child_by_field_name("object").and_then(recurse)
+            }
+            // `d[key]` holds what `d` holds; a constant table indexed by user data is an
+            // allow-list.
+            "subscript" => node.child_by_field_name("value").and_then(recurse),
+            "call" => self.call(node, depth),
+            "await" | "parenthesized_expression" | "list_splat" | "dictionary_splat" | "starred" => {
+                node.named_child(0).and_then(recurse)
+            }
+            "keyword_argument" | "named_expression" | "pair" => {
+                node.child_by_field_name("value").and_then(recurse)
+            }
+            "string" => best_of(
+                named_children(node)
+                    .into_iter()
+                    .filter(|c| c.kind() == "interpolation")
+                    .filter(|i| {
+                        // `{x!r}` escapes line breaks, which is what log injection needs.
+                        !(self.sink == Sink::Log
+                            && i.child_by_field_name("type_conversion")
+                                .is_some_and(|c| self.text(c).contains('r')))
+                    })
+                    .filter_map(|i| i.child_by_field_name("expression")),
+                recurse,
+            ),
+            "binary_operator" => best_of(
+                ["left", "right"]
+                    .into_iter()
+                    .filter_map(|f| node.child_by_field_name(f)),
+                recurse,
+            ),
+            "boolean_operator" => best_of(
+                ["left", "right"]
+                    .into_iter()
+                    .filter_map(|f| node.child_by_field_name(f)),
+                recurse,
+            ),
+            "conditional_expression" => {
+                let parts = named_children(node);
+                best_of([parts.first(), parts.get(2)].into_iter().flatten().copied(), recurse)
+            }
+            "unary_operator" => node.child_by_field_name("argument").and_then(recurse),
+            "concatenated_string" | "list" | "tuple" | "set" | "expression_list" | "dictionary" => {
+                best_of(named_children(node), recurse)
+            }
+            "list_comprehension" | "set_comprehension" | "generator_expression"
+            | "dictionary_comprehension" => best_of(
+                named_children(node).into_iter().filter_map(|c| match c.kind() {
+                    "if_clause" => None,
+                    "for_in_clause" => c.child_by_field_name("right"),
+                    _ => Some(c),
+                }),
+                recurse,
+            ),
+            _ => None,
+        }
+    }
+
+    fn name(&self, ident: Node<'t>, depth: u32) -> Option<Taint> {
+        let (scope, index) = scoped_lookup(self.cx, ident)?;
+        let name = self.text(ident).to_owned();
+        let key = (scope.id(), name.clone());
+        let cached = self.memo.borrow().get(&key).cloned();
+        let found = match cached {
+            Some(t) => t,
+            None => {
+                self.memo.borrow_mut().insert(key.clone(), None);
+                let mut best = None;
+                if index.params.contains(&name) {
+                    best = self.param(scope, &name);
+                }
+                for b in index.bindings.get(&name).into_iter().flatten() {
+                    if let Binding::Value(v) | Binding::Augmented(v) | Binding::Element(v) = b {
+                        best = Taint::best(best, self.expr(*v, depth + 1));
+                    }
+                }
+                self.memo.borrow_mut().insert(key, best.clone());
+                best
+            }
+        };
+        let guarded = index.guards.iter().any(|g| {
+            g.name == name && g.at < ident.start_byte() && g.kind.covers(self.sink)
+        });
+        found.filter(|_| !guarded)
+    }
+
+    /// Whether `node` is a request object: Flask's global `request`, a handler parameter named
+    /// `request` or annotated as a request, or `self.request` in a class-based view.
+    fn is_request(&self, node: Node<'t>) -> bool {
+        match node.kind() {
+            "identifier" => {
+                let name = self.text(node);
+                if let Some(q) = resolve(self.cx, node) {
+                    return REQUEST_GLOBALS.contains(&q.as_str());
+                }
+                if matches!(name, "request" | "req" | "http_request") {
+                    return true;
+                }
+                // `r: Request`
+                scoped_lookup(self.cx, node).is_some_and(|(scope, index)| {
+                    index.params.contains(name)
+                        && param_node(scope, name, self.cx.src)
+                            .and_then(|p| p.child_by_field_name("type"))
+                            .is_some_and(|t| self.text(t).ends_with("Request"))
+                })
+            }
+            "attribute" => {
+                node.child_by_field_name("object")
+                    .is_some_and(|o| self.text(o) == "self")
+                    && node
+                        .child_by_field_name("attribute")
+                        .is_some_and(|a| self.text(a) == "request")
+            }
+            _ => false,
+        }
+    }
+
+    fn source_attribute(&self, node: Node<'t>) -> Option<Taint> {
+        let attr = self.text(node.child_by_field_name("attribute")?);
+        let object = node.child_by_field_name("object")?;
+        if attr == "argv" && resolve(self.cx, node).as_deref() == Some("sys.argv") {
+            return Some(Taint {
+                origin: node.byte_range(),
+                what: "command-line arguments `sys.argv`".to_owned(),
+                user: true,
+            });
+        }
+        if !REQUEST_ATTRS.contains(&attr) || !self.is_request(object) {
+            return None;
+        }
+        Some(Taint {
+            origin: node.byte_range(),
+            what: format!("request data `{}`", self.text(node)),
+            user: true,
+        })
+    }
+
+    fn args(&self, args: Option<Node<'t>>, depth: u32) -> Option<Taint> {
+        best_of(args.map(named_children).unwrap_or_default(), |a| {
+            self.expr(a, depth + 1)
+        })
+    }
+
+    fn call(&self, node: Node<'t>, depth: u32) -> Option<Taint> {
+        let func = node.child_by_field_name("function")?;
+        let args = node.child_by_field_name("arguments");
+        let resolved = resolve(self.cx, func)
+            .filter(|q| !REQUEST_GLOBALS.iter().any(|g| q.starts_with(g)));
+        if let Some(q) = resolved {
+            if is_sanitiser(&q, self.sink) {
+                return None;
+            }
+            if q == "builtins.input" {
+                return Some(Taint {
+                    origin: node.byte_range(),
+                    what: "user input `input()`".to_owned(),
+                    user: true,
+                });
+            }
+            if PROPAGATING.contains(&q.as_str())
+                || PROPAGATING_PREFIXES.iter().any(|p| q.starts_with(p))
+            {
+                return self.args(args, depth);
+            }
+            // Library calls return their own data (a file object, a row, a response).
+            return None;
+        }
+        match func.kind() {
+            "attribute" => {
+                if let Some(t) = self.source_attribute(func) {
+                    return Some(t);
+                }
+                let method = self.text(func.child_by_field_name("attribute")?);
+                let object = func.child_by_field_name("object")?;
+                if PREDICATES.contains(&method) {
+                    return None;
+                }
+                match (self.sink, method) {
+                    (Sink::Sql, "quote_name" | "quote_name_unless_alias" | "quote_identifier") => {
+                        return None
+                    }
+                    (Sink::MassAssign, "dict" | "model_dump") => return None,
+                    (Sink::Log, "replace")
+                        if args.is_some_and(|a| {
+                            let t = self.text(a);
+                            t.contains("\\n") || t.contains("\\r")
+                        }) =>
+                    {
+                        return None
+                    }
+                    _ => {}
+                }
+                // `request.args.get("n", type=int)` converts the value.
+                if method == "get"
+                    && args.is_some_and(|a| {
+                        named_children(a).iter().any(|k| {
+                            k.kind() == "keyword_argument"
+                                && k.child_by_field_name("name")
+                                    .is_some_and(|n| self.text(n) == "type")
+                                && k.child_by_field_name("value").is_some_and(|v| {
+                                    matches!(self.text(v), "int" | "float" | "bool")
+                                })
+                        })
+                    })
+                {
+                    return None;
+                }
+                let from_object = self.expr(object, depth + 1);
+                if from_object.as_ref().is_some_and(|t| t.user) {
+                    return from_object;
+                }
+                if DATA_METHODS.contains(&method) || object.kind() == "string" {
+                    return Taint::best(from_object, self.args(args, depth));
+                }
+                from_object
+            }
+            "identifier" => {
+                // A function of this file (or a local one): assume its result carries its
+                // arguments, unless its name says it cleans them.
+                let name = self.text(func).to_ascii_lowercase();
+                if ["saniti", "escape", "clean", "quote", "valid", "safe", "allowed"]
+                    .iter()
+                    .any(|w| name.contains(w))
+                {
+                    return None;
+                }
+                self.args(args, depth)
+            }
+            _ => None,
+        }
+    }
+
+    /// The taint of parameter `name` of `function`, judged by the framework that calls it.
+    fn param(&self, function: Node<'t>, name: &str) -> Option<Taint> {
+        if function.kind() != "function_definition" || matches!(name, "self" | "cls") {
+            return None;
+        }
+        let src = self.cx.src;
+        let param = param_node(function, name, src)?;
+        let annotation = param
+            .child_by_field_name("type")
+            .map(|t| text(t, src))
+            .unwrap_or("");
+        let default = param
+            .child_by_field_name("value")
+            .map(|v| text(v, src))
+            .unwrap_or("");
+        if matches!(name, "request" | "req") || annotation.ends_with("Request") {
+            // A request object: its attributes are the sources.
+            return None;
+        }
+        let origin = param.byte_range();
+        let user = |what: String| {
+            Some(Taint {
+                origin: origin.clone(),
+                what,
+                user: true,
+            })
+        };
+        match self.route(function) {
+            Route::Flask(vars) => {
+                let converter = vars.iter().find(|(_, v)| v == name).map(|(c, _)| c.as_str())?;
+                if matches!(converter, "int" | "float" | "uuid") {
+                    return None;
+                }
+                user(format!("URL parameter `{name}`"))
+            }
+            Route::Api => {
+                if default.contains("Depends(")
+                    || default.contains("Security(")
+                    || annotation.contains("Depends(")
+                    || annotation.contains("Security(")
+                    || default.contains("pattern=")
+                    || default.contains("regex=")
+                    || annotation.contains("pattern=")
+                    || annotation.starts_with("Literal[")
+                {
+                    return None;
+                }
+                if SAFE_TYPES.contains(&base_type(annotation)) {
+                    return None;
+                }
+                user(format!("request parameter `{name}`"))
+            }
+            Route::Django => {
+                let lower = name.to_ascii_lowercase();
+                if matches!(
+                    lower.as_str(),
+                    "pk" | "id" | "slug" | "year" | "month" | "day" | "page" | "args" | "kwargs"
+                ) || lower.ends_with("_id")
+                    || lower.ends_with("_pk")
+                    || SAFE_TYPES.contains(&base_type(annotation))
+                {
+                    return None;
+                }
+                user(format!("URL parameter `{name}`"))
+            }
+            Route::None => Some(Taint {
+                origin,
+                what: format!("parameter `{name}`"),
+                user: false,
+            }),
+        }
+    }
+
+    /// How the framework calls `function`.
+    fn route(&self, function: Node<'t>) -> Route {
+        let src = self.cx.src;
+        let parent = ancestors(self.cx.within, function).pop();
+        if let Some(decorated) = parent.filter(|p| p.kind() == "decorated_definition") {
+            for decorator in named_children(decorated)
+                .into_iter()
+                .filter(|d| d.kind() == "decorator")
+            {
+                let Some(call) = decorator.named_child(0).filter(|c| c.kind() == "call") else {
+                    continue;
+                };
+                let method = call
+                    .child_by_field_name("function")
+                    .filter(|f| f.kind() == "attribute")
+                    .and_then(|f| f.child_by_field_name("attribute"))
+                    .map(|a| text(a, src));
+                if !method.is_some_and(|m| ROUTE_DECORATORS.contains(&m)) {
+                    continue;
+                }
+                let path = call
+                    .child_by_field_name("arguments")
+                    .and_then(|a| a.named_child(0))
+                    .and_then(|p| string_value(p, src))
+                    .unwrap_or("");
+                if path.contains('<') {
+                    return Route::Flask(flask_variables(path));
+                }
+                if self.cx.sem.imports.values().any(|q| q.starts_with("flask")) && !path.contains('{') {
+                    return Route::Flask(Vec::new());
+                }
+                return Route::Api;
+            }
+        }
+        // Django function views take `request` first; class-based views and DRF viewsets
+        // take `self, request`.
+        let params: Vec<String> = function
+            .child_by_field_name("parameters")
+            .map(named_children)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| {
+                let id = if p.kind() == "identifier" {
+                    Some(p)
+                } else {
+                    p.child_by_field_name("name")
+                        .or_else(|| p.named_child(0))
+                };
+                id.map(|i| text(i, src).to_owned()).unwrap_or_default()
+            })
+            .collect();
+        let request_first = match params.as_slice() {
+            [first, ..] if first == "request" => true,
+            [s, second, ..] if s == "self" && second == "request" => true,
+            _ => false,
+        };
+        if request_first {
+            Route::Django
+        } else {
+            Route::None
+        }
+    }
+}
+
+enum Route {
+    /// A Flask-style route: (converter, variable) pairs from `<converter:variable>`.
+    Flask(Vec<(String, String)>),
+    /// FastAPI, Starlette and similar: parameters are query/path/body data.
+    Api,
+    /// A Django or DRF view: parameters after `request` come from the URL.
+    Django,
+    /// Not a handler.
+    None,
+}
+
+/// `/<int:id>/<name>` → [("int", "id"), ("string", "name")].
+fn flask_variables(path: &str) -> Vec<(String, String)> {
+    path.split('<')
+        .skip(1)
+        .filter_map(|part| part.split_once('>'))
+        .map(|(var, _)| match var.split_once(':') {
+            Some((conv, name)) => (conv.trim().to_owned(), name.trim().to_owned()),
+            None => ("string".to_owned(), var.trim().to_owned()),
+        })
+        .collect()
+}
+
+/// `Optional[int]`, `int | None`, `Annotated[int, Query()]` → `int`.
+fn base_type(annotation: &str) -> &str {
+    let mut t = annotation.trim();
+    for wrapper in ["Optional[", "Annotated["] {
+        if let Some(inner) = t.strip_prefix(wrapper) {
+            t = inner.trim_end_matches(']');
+            t = t.split(',').next().unwrap_or(t).trim();
+        }
+    }
+    t.split('|').next().unwrap_or(t).trim()
+}
+
+/// The parameter node of `function` named `name`.
+fn param_node<'t>(function: Node<'t>, name: &str, src: &str) -> Option<Node<'t>> {
+    let params = function.child_by_field_name("parameters")?;
+    named_children(params).into_iter().find(|p| {
+        let id = match p.kind() {
+            "identifier" => Some(*p),
+            "default_parameter" | "typed_default_parameter" => p.child_by_field_name("name"),
+            _ => p.named_child(0),
+        };
+        id.is_some_and(|i| text(i, src) == name)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{base_type, flask_variables};
+
+    #[test]
+    fn flask_route_variables() {
+        assert_eq!(
+            flask_variables("/users/<int:id>/files/<path:name>/<tag>"),
+            vec![
+                ("int".to_owned(), "id".to_owned()),
+                ("path".to_owned(), "name".to_owned()),
+                ("string".to_owned(), "tag".to_owned()),
+            ]
+        );
+    }
+
+    #[test]
+    fn annotation_base_types() {
+        assert_eq!(base_type("Optional[int]"), "int");
+        assert_eq!(base_type("int | None"), "int");
+        assert_eq!(base_type("Annotated[str, Query(max_length=5)]"), "str");
+        assert_eq!(base_type("UUID"), "UUID");
+    }
+}

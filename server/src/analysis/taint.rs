@@ -1,0 +1,71 @@
+//! Intra-procedural taint: where the data in an expression can come from.
+//!
+//! A value is *tainted* when it is derived from request data (Flask's `request.args`, Django's
+//! `request.GET`, FastAPI handler parameters, `input()`, `sys.argv`) or, more weakly, from a
+//! parameter of an ordinary function (data whose origin is the caller's). Propagation follows
+//! assignments, unpacking, loops, f-strings, operators, string methods, containers, attribute
+//! and subscript reads, and calls to helpers in the same file; it stops at sanitisers for the
+//! sink in question (`int()`, `shlex.quote`, `secure_filename`, `escape`…) and at names a
+//! condition has validated before the use (`if name not in ALLOWED: abort(400)`).
+//!
+//! The analysis is flow-insensitive within a function (every binding of a name counts), which
+//! errs towards reporting; guards are the one positional element.
+
+use std::ops::Range;
+
+use tree_sitter::Node;
+
+use super::{Cx, Sink};
+use crate::syntax::{Family, Language};
+
+/// Where tainted data enters a function.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Taint {
+    /// The source expression (`request.args`) or the parameter.
+    pub origin: Range<usize>,
+    /// For messages: "request data `request.args`", "parameter `name`".
+    pub what: String,
+    /// Request or user input (true), or only a function parameter (false).
+    pub user: bool,
+}
+
+/// What JavaScript taint says until it has sources: only that the value is not a constant.
+pub const NON_CONSTANT: &str = "non-constant data";
+
+impl Taint {
+    /// Whether the data is the request's Host header (or a URL derived from it).
+    pub fn is_host(&self, source: &str) -> bool {
+        let text = source.get(self.origin.clone()).unwrap_or("");
+        let lower = text.to_ascii_lowercase();
+        self.user
+            && (lower.contains("host")
+                || lower.ends_with("url_root")
+                || lower.ends_with("base_url"))
+    }
+
+    /// The stronger of two results: user input beats a parameter, which beats nothing.
+    pub(crate) fn best(a: Option<Taint>, b: Option<Taint>) -> Option<Taint> {
+        match (&a, &b) {
+            (Some(x), _) if x.user => a,
+            (_, Some(y)) if y.user => b,
+            (Some(_), _) => a,
+            _ => b,
+        }
+    }
+}
+
+/// The taint of `node` for `sink`, if any.
+pub fn taint<'t>(language: Language, cx: &Cx<'_, 't>, node: Node<'t>, sink: Sink) -> Option<Taint> {
+    match language.family() {
+        Family::Python => super::python_taint::taint(cx, node, sink),
+        // JavaScript has constant analysis only so far: anything not fixed by the code counts
+        // as caller data.
+        Family::JavaScript => {
+            (!super::is_constant(language, cx, node, sink)).then(|| Taint {
+                origin: node.byte_range(),
+                what: NON_CONSTANT.to_owned(),
+                user: false,
+            })
+        }
+    }
+}
