@@ -388,21 +388,15 @@ fn innermost_value(mut node: Node) -> Node {
 }
 
 /// Records the names a condition validates (see `GuardKind`).
-fn collect_guards(cond: Node, src: &str, out: &mut Vec<Guard>) {
+pub(super) fn collect_guards(cond: Node, src: &str, out: &mut Vec<Guard>) {
     let at = cond.start_byte();
     let guard = |node: Node, kind: GuardKind, out: &mut Vec<Guard>| {
         for id in identifiers_in(node) {
-            // Skip names used as callees or attributes (`os` in `os.path.realpath(p)`).
-            let is_callee_part = id
-                .next_sibling()
-                .is_some_and(|s| s.kind() == "." || s.kind() == "argument_list");
-            if !is_callee_part {
-                out.push(Guard {
-                    at,
-                    name: text(id, src).to_owned(),
-                    kind,
-                });
-            }
+            out.push(Guard {
+                at,
+                name: text(id, src).to_owned(),
+                kind,
+            });
         }
     };
     match cond.kind() {

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use tree_sitter::Node;
 
-use super::python::{is_sanitiser, resolve, scoped_lookup, string_value};
+use super::python::{collect_guards, is_sanitiser, resolve, scoped_lookup, string_value};
 use super::taint::Taint;
 use super::{ancestors, named_children, text, Binding, Cx, Sink};
 
@@ -159,6 +159,12 @@ const PREDICATES: &[&str] = &[
     "digest",
     "is_valid",
     "validate",
+    // File system results are the file's data, not the path's.
+    "read_text",
+    "read_bytes",
+    "open",
+    "stat",
+    "iterdir",
 ];
 
 /// Module prefixes and names whose functions return (a transformation of) their arguments.
@@ -304,6 +310,8 @@ impl<'t> State<'_, '_, 't> {
                 best_of(named_children(node), recurse)
             }
             "list_comprehension" | "set_comprehension" | "generator_expression"
+            | "dictionary_comprehension" if self.filtered_comprehension(node) => None,
+            "list_comprehension" | "set_comprehension" | "generator_expression"
             | "dictionary_comprehension" => best_of(
                 named_children(node).into_iter().filter_map(|c| match c.kind() {
                     "if_clause" => None,
@@ -314,6 +322,31 @@ impl<'t> State<'_, '_, 't> {
             ),
             _ => None,
         }
+    }
+
+    /// `[x for x in xs if x in ALLOWED]`, `{k: v for k, v in d.items() if k in FIELDS}`: the
+    /// element (or, for mass assignment, the key) is checked by the comprehension's own filter.
+    fn filtered_comprehension(&self, node: Node<'t>) -> bool {
+        let mut guards = Vec::new();
+        for clause in named_children(node).into_iter().filter(|c| c.kind() == "if_clause") {
+            if let Some(cond) = clause.named_child(0) {
+                collect_guards(cond, self.cx.src, &mut guards);
+            }
+        }
+        let Some(body) = node.child_by_field_name("body") else {
+            return false;
+        };
+        let checked = match body.kind() {
+            "pair" if self.sink == Sink::MassAssign => body.child_by_field_name("key"),
+            "identifier" => Some(body),
+            _ => None,
+        };
+        checked.is_some_and(|c| {
+            let name = self.text(c);
+            guards
+                .iter()
+                .any(|g| g.name == name && g.kind.covers(self.sink))
+        })
     }
 
     fn name(&self, ident: Node<'t>, depth: u32) -> Option<Taint> {

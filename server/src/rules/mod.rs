@@ -210,7 +210,19 @@ pub static RULES: &[&Rule] = &[
     &security::sql_injection::RULE,
     &security::command_injection::RULE,
     &security::code_injection::RULE,
+    &security::template_injection::RULE,
+    &security::ldap_injection::RULE,
+    &security::xpath_injection::RULE,
+    &security::log_injection::RULE,
     &security::unsafe_yaml_load::RULE,
+    &security::unsafe_deserialization::RULE,
+    &security::xml_external_entities::RULE,
+    &security::ssrf::RULE,
+    &security::path_traversal::RULE,
+    &security::open_redirect::RULE,
+    &security::xss::RULE,
+    &security::mass_assignment::RULE,
+    &security::host_header_injection::RULE,
 ];
 
 pub fn by_code(code: &str) -> Option<&'static Rule> {

@@ -3,8 +3,20 @@
 
 pub mod code_injection;
 pub mod command_injection;
+pub mod host_header_injection;
+pub mod ldap_injection;
+pub mod log_injection;
+pub mod mass_assignment;
+pub mod open_redirect;
+pub mod path_traversal;
 pub mod sql_injection;
+pub mod ssrf;
+pub mod template_injection;
+pub mod unsafe_deserialization;
 pub mod unsafe_yaml_load;
+pub mod xml_external_entities;
+pub mod xpath_injection;
+pub mod xss;
 
 /// The callee's source text, shortened for messages.
 pub(crate) fn callee(text: &str) -> String {
@@ -20,4 +32,126 @@ pub(crate) fn callee(text: &str) -> String {
     } else {
         one_line
     }
+}
+
+/// A call that hands one of its arguments to a sink: the qualified callees, and where the
+/// argument is (position, or keyword name).
+pub(crate) struct CallSink {
+    pub callees: &'static [&'static str],
+    pub index: usize,
+    pub keyword: &'static str,
+}
+
+/// The first `CallSink` whose callee `func` resolves to, with the resolved name and the argument.
+pub(crate) fn sink_argument<'a>(
+    checker: &crate::rules::Checker<'a>,
+    func: tree_sitter::Node<'a>,
+    args: tree_sitter::Node<'a>,
+    sinks: &[CallSink],
+) -> Option<(String, tree_sitter::Node<'a>)> {
+    let all: Vec<&str> = sinks.iter().flat_map(|s| s.callees.iter().copied()).collect();
+    let name = checker.resolve_callee(func, &all)?;
+    let sink = sinks.iter().find(|s| s.callees.contains(&name.as_str()))?;
+    let arg = crate::analysis::Arguments::of(args).get(sink.index, sink.keyword, checker.source)?;
+    Some((name, arg))
+}
+
+/// The method name of a call like `obj.method(...)`.
+pub(crate) fn method_name<'a>(checker: &crate::rules::Checker<'a>, func: tree_sitter::Node<'a>) -> Option<&'a str> {
+    (func.kind() == "attribute")
+        .then(|| func.child_by_field_name("attribute"))
+        .flatten()
+        .map(|a| checker.text(a))
+}
+
+/// Whether the module imports anything from one of `modules` (e.g. `ldap`, `lxml`).
+pub(crate) fn imports_any(checker: &crate::rules::Checker, modules: &[&str]) -> bool {
+    checker.semantic.imports.values().any(|q| {
+        modules
+            .iter()
+            .any(|m| q == m || q.starts_with(&format!("{m}.")))
+    })
+}
+
+/// Whether the start of a URL is fixed by the code up to and including its host (`https://api.example.com/…`)
+/// or is a fixed local path (`/items/…`): then data later in it cannot change where it points.
+pub(crate) fn url_prefix_fixed<'a>(checker: &crate::rules::Checker<'a>, url: tree_sitter::Node<'a>, depth: u32) -> bool {
+    use crate::analysis::{named_children, string_value, Binding, Lookup};
+    if depth > 4 {
+        return false;
+    }
+    let literal_fixed = |lit: &str| {
+        if let Some((_, rest)) = lit.split_once("://") {
+            return rest.contains('/') || rest.contains('?');
+        }
+        let mut chars = lit.chars();
+        chars.next() == Some('/') && !matches!(chars.next(), None | Some('/') | Some('\\'))
+    };
+    match url.kind() {
+        "string" => {
+            let mut prefix = String::new();
+            for part in named_children(url) {
+                match part.kind() {
+                    "string_content" | "escape_sequence" => prefix.push_str(checker.text(part)),
+                    "interpolation" => {
+                        if prefix.is_empty() {
+                            // `f"{BASE_URL}/users/{id}"`: a constant base.
+                            return part
+                                .child_by_field_name("expression")
+                                .is_some_and(|e| {
+                                    checker.taint(e, crate::analysis::Sink::Url).is_none()
+                                        && !is_bare_scheme(checker, e)
+                                });
+                        }
+                        return literal_fixed(&prefix);
+                    }
+                    _ => {}
+                }
+            }
+            true
+        }
+        "binary_operator" => {
+            let Some(left) = url.child_by_field_name("left") else {
+                return false;
+            };
+            if let Some(v) = string_value(checker.language, left, checker.source) {
+                return literal_fixed(v);
+            }
+            if left.kind() == "binary_operator" || left.kind() == "string" {
+                return url_prefix_fixed(checker, left, depth + 1);
+            }
+            checker.taint(left, crate::analysis::Sink::Url).is_none() && !is_bare_scheme(checker, left)
+        }
+        "call" => {
+            // `"https://api.example.com/{}".format(x)`
+            let object = url
+                .child_by_field_name("function")
+                .and_then(|f| f.child_by_field_name("object"));
+            object.is_some_and(|o| {
+                string_value(checker.language, o, checker.source).is_some_and(literal_fixed)
+            })
+        }
+        "identifier" => match checker.lookup(url) {
+            Lookup::Local(bindings) => {
+                let values: Vec<_> = bindings
+                    .iter()
+                    .filter_map(|b| match b {
+                        Binding::Value(v) => Some(*v),
+                        _ => None,
+                    })
+                    .collect();
+                !values.is_empty()
+                    && values.len() == bindings.len()
+                    && values.iter().all(|v| url_prefix_fixed(checker, *v, depth + 1))
+            }
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// A literal that is only a scheme (`"https://"`): what follows it is the host.
+fn is_bare_scheme(checker: &crate::rules::Checker, node: tree_sitter::Node) -> bool {
+    crate::analysis::string_value(checker.language, node, checker.source)
+        .is_some_and(|v| v.ends_with("://") || v.is_empty())
 }

