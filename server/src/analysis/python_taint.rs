@@ -268,7 +268,10 @@ impl<'t> State<'_, '_, 't> {
             }
             // `d[key]` holds what `d` holds; a constant table indexed by user data is an
             // allow-list.
-            "subscript" => node.child_by_field_name("value").and_then(recurse),
+            "subscript" => {
+                let t = node.child_by_field_name("value").and_then(recurse)?;
+                Some(self.narrow(t, node))
+            }
             "call" => self.call(node, depth),
             "await" | "parenthesized_expression" | "list_splat" | "dictionary_splat" | "starred" => {
                 node.named_child(0).and_then(recurse)
@@ -408,6 +411,31 @@ impl<'t> State<'_, '_, 't> {
         }
     }
 
+    /// `request.META["HTTP_HOST"]`, `request.headers.get("Host")`: when the key names a header,
+    /// the source is that header (which matters for host-header injection), not the whole map.
+    fn narrow(&self, taint: Taint, access: Node<'t>) -> Taint {
+        let key = match access.kind() {
+            "subscript" => access.child_by_field_name("subscript"),
+            _ => access
+                .child_by_field_name("arguments")
+                .and_then(|a| a.named_child(0)),
+        };
+        let is_key = key.is_some_and(|k| k.kind() == "string");
+        let direct = self.cx.src.get(taint.origin.clone()).is_some_and(|o| {
+            let access_text = self.text(access);
+            access_text.starts_with(o)
+        });
+        if is_key && direct {
+            Taint {
+                origin: access.byte_range(),
+                what: format!("request data `{}`", self.text(access)),
+                user: true,
+            }
+        } else {
+            taint
+        }
+    }
+
     fn source_attribute(&self, node: Node<'t>) -> Option<Taint> {
         let attr = self.text(node.child_by_field_name("attribute")?);
         let object = node.child_by_field_name("object")?;
@@ -472,7 +500,14 @@ impl<'t> State<'_, '_, 't> {
                     (Sink::Sql, "quote_name" | "quote_name_unless_alias" | "quote_identifier") => {
                         return None
                     }
-                    (Sink::MassAssign, "dict" | "model_dump") => return None,
+                    // A schema's fields (`payload.dict()`), unless the receiver is the raw
+                    // request data (`request.POST.dict()`).
+                    (Sink::MassAssign, "dict" | "model_dump") => {
+                        return match object.kind() {
+                            "attribute" => self.source_attribute(object),
+                            _ => None,
+                        };
+                    }
                     (Sink::Log, "replace")
                         if args.is_some_and(|a| {
                             let t = self.text(a);
@@ -499,6 +534,11 @@ impl<'t> State<'_, '_, 't> {
                     return None;
                 }
                 let from_object = self.expr(object, depth + 1);
+                if method == "get" {
+                    if let Some(t) = from_object.clone().filter(|t| t.user) {
+                        return Some(self.narrow(t, node));
+                    }
+                }
                 if from_object.as_ref().is_some_and(|t| t.user) {
                     return from_object;
                 }

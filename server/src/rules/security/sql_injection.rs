@@ -106,7 +106,8 @@ struct Evidence<'t> {
     taint: Taint,
 }
 
-fn dynamic_sql<'t>(checker: &Checker<'t>, query: Node<'t>) -> Option<Evidence<'t>> {
+fn dynamic_sql<'t>(checker: &Checker<'t>, query: Node<'t>, known_sql: bool) -> Option<Evidence<'t>> {
+    let looks_like_sql = |text: &str| known_sql || looks_like_sql(text);
     match query.kind() {
         "identifier" => {
             let Lookup::Local(bindings) = checker.lookup(query) else {
@@ -197,7 +198,7 @@ fn check_text_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
                 _ => vec![value],
             };
             for part in parts {
-                report(checker, part, "`extra()`", "`params=[...]` with `%s` placeholders");
+                report_sql(checker, part, "`extra()`", "`params=[...]` with `%s` placeholders", true);
             }
         }
         return;
@@ -251,10 +252,22 @@ fn check_text_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
 }
 
 fn report<'a>(checker: &mut Checker<'a>, query: Node<'a>, sink: &str, placeholder: &str) {
+    report_sql(checker, query, sink, placeholder, false)
+}
+
+/// `known_sql`: the API takes SQL fragments (`extra(where=[…])`), so the text need not read
+/// like a statement.
+fn report_sql<'a>(
+    checker: &mut Checker<'a>,
+    query: Node<'a>,
+    sink: &str,
+    placeholder: &str,
+    known_sql: bool,
+) {
     if query.kind() == "keyword_argument" {
         return;
     }
-    let Some(evidence) = dynamic_sql(checker, query) else {
+    let Some(evidence) = dynamic_sql(checker, query, known_sql) else {
         return;
     };
     let via = if evidence.built_at == query {
