@@ -99,7 +99,11 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         return;
     };
     // Cheap text test first: most calls carry no `http://` literal at all.
-    if !checker.text(args_node).to_ascii_lowercase().contains("http://") {
+    if !checker
+        .text(args_node)
+        .to_ascii_lowercase()
+        .contains("http://")
+    {
         return;
     }
     let args = Arguments::of(args_node);
@@ -131,10 +135,15 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let Some((prefix, content_start)) = static_prefix(checker, url) else {
         return;
     };
-    if !prefix.get(..7).is_some_and(|p| p.eq_ignore_ascii_case("http://")) {
+    if !prefix
+        .get(..7)
+        .is_some_and(|p| p.eq_ignore_ascii_case("http://"))
+    {
         return;
     }
-    let complete = !named_children(url).iter().any(|c| c.kind() == "interpolation");
+    let complete = !named_children(url)
+        .iter()
+        .any(|c| c.kind() == "interpolation");
     let Some(host) = host_of(&prefix[7..], complete) else {
         return;
     };
@@ -164,7 +173,10 @@ fn static_prefix<'a>(checker: &Checker<'a>, node: Node<'a>) -> Option<(&'a str, 
         return None;
     }
     let parts = named_children(node);
-    let start = parts.iter().find(|c| c.kind() == "string_start")?.end_byte();
+    let start = parts
+        .iter()
+        .find(|c| c.kind() == "string_start")?
+        .end_byte();
     let end = parts
         .iter()
         .find(|c| matches!(c.kind(), "interpolation" | "string_end"))?
@@ -198,7 +210,10 @@ fn is_local(host: &str) -> bool {
     }
     if let Some(v6) = host.strip_prefix('[') {
         let v6 = v6.trim_end_matches(']');
-        return v6 == "::1" || v6.starts_with("fc") || v6.starts_with("fd") || v6.starts_with("fe80");
+        return v6 == "::1"
+            || v6.starts_with("fc")
+            || v6.starts_with("fd")
+            || v6.starts_with("fe80");
     }
     if let Ok(ip) = host.parse::<Ipv4Addr>() {
         return ip.is_loopback() || ip.is_private() || ip.is_link_local() || ip.is_unspecified();
@@ -224,19 +239,39 @@ mod tests {
 
     #[test]
     fn hosts() {
-        assert_eq!(host_of("api.example.com/v1", true).as_deref(), Some("api.example.com"));
-        assert_eq!(host_of("user:pw@Example.com:8080/", true).as_deref(), Some("example.com"));
+        assert_eq!(
+            host_of("api.example.com/v1", true).as_deref(),
+            Some("api.example.com")
+        );
+        assert_eq!(
+            host_of("user:pw@Example.com:8080/", true).as_deref(),
+            Some("example.com")
+        );
         assert_eq!(host_of("[::1]:8000/", true).as_deref(), Some("[::1]"));
         assert_eq!(host_of("api.example.com", false), None);
-        assert_eq!(host_of("api.example.com/", false).as_deref(), Some("api.example.com"));
+        assert_eq!(
+            host_of("api.example.com/", false).as_deref(),
+            Some("api.example.com")
+        );
     }
 
     #[test]
     fn local_hosts() {
         for h in [
-            "localhost", "127.0.0.1", "[::1]", "0.0.0.0", "10.1.2.3", "192.168.0.10",
-            "172.20.0.5", "169.254.169.254", "redis", "api", "printer.local",
-            "host.docker.internal", "app.localhost", "",
+            "localhost",
+            "127.0.0.1",
+            "[::1]",
+            "0.0.0.0",
+            "10.1.2.3",
+            "192.168.0.10",
+            "172.20.0.5",
+            "169.254.169.254",
+            "redis",
+            "api",
+            "printer.local",
+            "host.docker.internal",
+            "app.localhost",
+            "",
         ] {
             assert!(is_local(h), "{h}");
         }

@@ -52,7 +52,7 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let short = checker.text(func).to_owned();
     let message = match name.as_str() {
         "ftplib.FTP" => format!(
-            "`{short}` talks FTP in cleartext: the login, the password and the files cross the network readable; use `ftplib.FTP_TLS` (then `prot_p()`) or SFTP (`paramiko`)"
+            "`{short}` sends the login, the password and the files in cleartext (FTP); use `ftplib.FTP_TLS` (then `prot_p()`) or SFTP (`paramiko`)"
         ),
         "telnetlib.Telnet" => format!(
             "`{short}` opens a cleartext Telnet session (and `telnetlib` was removed in Python 3.13); use SSH (`paramiko`, `asyncssh`)"

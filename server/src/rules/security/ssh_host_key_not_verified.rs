@@ -61,7 +61,9 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         let Some(class) = class else {
             return;
         };
-        let Some(name) = checker.resolve(class).filter(|q| PERMISSIVE_POLICIES.contains(&q.as_str()))
+        let Some(name) = checker
+            .resolve(class)
+            .filter(|q| PERMISSIVE_POLICIES.contains(&q.as_str()))
         else {
             return;
         };

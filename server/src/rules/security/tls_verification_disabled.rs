@@ -2,7 +2,9 @@
 
 use tree_sitter::Node;
 
-use crate::analysis::{argument_removal_range, named_children, string_value, Arguments, Binding, Lookup};
+use crate::analysis::{
+    argument_removal_range, named_children, string_value, Arguments, Binding, Lookup,
+};
 use crate::rules::{
     Applicability, Captures, Category, Check, Checker, Edit, FixAvailability, Rule, Severity,
 };
@@ -233,9 +235,11 @@ fn report_keyword<'a>(checker: &mut Checker<'a>, kw: Node<'a>, short: &str, text
 }
 
 fn check_assignment<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
-    let (Some(target), Some(value), Some(assignment)) =
-        (caps.get("target"), caps.get("value"), caps.get("assignment"))
-    else {
+    let (Some(target), Some(value), Some(assignment)) = (
+        caps.get("target"),
+        caps.get("value"),
+        caps.get("assignment"),
+    ) else {
         return;
     };
     if target.kind() != "attribute" {
@@ -270,7 +274,10 @@ fn check_assignment<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             let Some(object) = target.child_by_field_name("object") else {
                 return;
             };
-            let named_session = checker.text(object).to_ascii_lowercase().contains("session");
+            let named_session = checker
+                .text(object)
+                .to_ascii_lowercase()
+                .contains("session");
             if named_session || bound_to_call(checker, object, CLIENT_CONSTRUCTORS) {
                 checker.report(assignment, format!(
                     "`{target_text} = False` turns off certificate checks for every request of this session; remove it (or set it to a CA bundle path)"

@@ -26,6 +26,17 @@ const CRYPTOGRAPHY_ALGORITHMS: &[&str] = &[
     "cryptography.hazmat.primitives.ciphers.algorithms",
     "cryptography.hazmat.decrepit.ciphers.algorithms",
 ];
+/// Why a cipher is weak, for messages.
+fn weakness(algo: &str) -> &'static str {
+    match algo {
+        "DES" => "its 56-bit key is brute-forced in hours",
+        "RC4" => "its key stream is biased and leaks plaintext",
+        "XOR" => "it is not encryption",
+        "SEED" => "a legacy cipher kept only in cryptography's `decrepit` module",
+        _ => "64-bit blocks: Sweet32 recovers plaintext after a few hundred gigabytes",
+    }
+}
+
 const WEAK_ALGORITHMS: &[(&str, &str)] = &[
     ("TripleDES", "3DES"),
     ("Blowfish", "Blowfish"),
@@ -98,33 +109,37 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     if let Some((module, class)) = name.rsplit_once('.') {
         if CRYPTOGRAPHY_ALGORITHMS.contains(&module) {
             if let Some((_, algo)) = WEAK_ALGORITHMS.iter().find(|(c, _)| *c == class) {
-                checker.report(func, format!(
-                    "`{short}` selects {algo}, a legacy cipher (64-bit blocks or broken key stream); use `AESGCM` or `ChaCha20Poly1305`"
-                ));
+                let why = weakness(algo);
+                checker.report(
+                    func,
+                    format!("`{short}` selects {algo} ({why}); use `AESGCM` or `ChaCha20Poly1305`"),
+                );
             }
             return;
         }
     }
     if let Some(algo) = name.strip_prefix("pyDes.") {
         let algo = if algo == "des" { "DES" } else { "3DES" };
-        checker.report(func, format!(
-            "`{short}` encrypts with {algo}, a legacy cipher with a 56-bit key or 64-bit blocks; use AES-GCM (`cryptography`'s `AESGCM`)"
-        ));
+        let why = weakness(algo);
+        checker.report(
+            func,
+            format!(
+                "`{short}` encrypts with {algo} ({why}); use AES-GCM (`cryptography`'s `AESGCM`)"
+            ),
+        );
         return;
     }
     // Pycryptodome / PyCrypto: `<package>.<Cipher>.new`.
-    let Some((package, cipher)) = name
-        .strip_suffix(".new")
-        .and_then(|m| m.rsplit_once('.'))
-    else {
+    let Some((package, cipher)) = name.strip_suffix(".new").and_then(|m| m.rsplit_once('.')) else {
         return;
     };
     if !CIPHER_PACKAGES.contains(&package) {
         return;
     }
     if let Some((_, algo)) = WEAK_PYCRYPTO.iter().find(|(c, _)| *c == cipher) {
+        let why = weakness(algo);
         checker.report(func, format!(
-            "`{short}` encrypts with {algo}, a broken or legacy cipher; use `AES.new(key, AES.MODE_GCM)` or `ChaCha20_Poly1305`"
+            "`{short}` encrypts with {algo} ({why}); use `AES.new(key, AES.MODE_GCM)` or `ChaCha20_Poly1305`"
         ));
         return;
     }
@@ -135,9 +150,9 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let Some(mode) = args.get(1, "mode", checker.source) else {
         return;
     };
-    let is_ecb = checker
-        .resolve(mode)
-        .is_some_and(|q| q.ends_with(".MODE_ECB") && CIPHER_PACKAGES.iter().any(|p| q.starts_with(p)));
+    let is_ecb = checker.resolve(mode).is_some_and(|q| {
+        q.ends_with(".MODE_ECB") && CIPHER_PACKAGES.iter().any(|p| q.starts_with(p))
+    });
     if is_ecb {
         let mode_text = checker.text(mode).to_owned();
         checker.report(mode, format!(

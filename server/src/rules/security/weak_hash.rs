@@ -82,6 +82,41 @@ fn mentions_password(text: &str) -> bool {
     ["password", "passwd", "pwd"].iter().any(|w| t.contains(w))
 }
 
+/// cryptography constructions that stay sound with SHA-1 because they need no collision
+/// resistance: HMAC and what is built on it (HKDF, PBKDF2, HOTP/TOTP), and OAEP/MGF1 padding.
+const SHA1_SAFE_USERS: &[&str] = &[
+    "cryptography.hazmat.primitives.hmac.HMAC",
+    "cryptography.hazmat.primitives.kdf.hkdf.HKDF",
+    "cryptography.hazmat.primitives.kdf.hkdf.HKDFExpand",
+    "cryptography.hazmat.primitives.kdf.pbkdf2.PBKDF2HMAC",
+    "cryptography.hazmat.primitives.twofactor.hotp.HOTP",
+    "cryptography.hazmat.primitives.twofactor.totp.TOTP",
+    "cryptography.hazmat.primitives.asymmetric.padding.MGF1",
+    "cryptography.hazmat.primitives.asymmetric.padding.OAEP",
+];
+
+/// Whether the `hashes.SHA1()` call whose callee is `func` is an argument of one of
+/// `SHA1_SAFE_USERS` (`padding.OAEP(mgf=padding.MGF1(hashes.SHA1()), …)`, `TOTP(…, hashes.SHA1(), …)`).
+fn in_sha1_safe_construction<'a>(checker: &Checker<'a>, func: Node<'a>) -> bool {
+    let Some(mut node) = func.parent() else {
+        return false;
+    };
+    // call → (keyword_argument →) argument_list → call
+    while let Some(parent) = node.parent() {
+        match parent.kind() {
+            "keyword_argument" | "argument_list" => node = parent,
+            "call" if node.kind() == "argument_list" => {
+                return parent
+                    .child_by_field_name("function")
+                    .and_then(|f| checker.resolve_callee(f, SHA1_SAFE_USERS))
+                    .is_some();
+            }
+            _ => return false,
+        }
+    }
+    false
+}
+
 fn is_false(checker: &Checker, node: Node) -> bool {
     node.kind() == "false" || checker.text(node) == "False"
 }
@@ -107,11 +142,18 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         if password {
             return;
         }
+        if name == "cryptography.hazmat.primitives.hashes.SHA1"
+            && in_sha1_safe_construction(checker, func)
+        {
+            return;
+        }
         let short = checker.text(func).to_owned();
         let message = if name.starts_with("cryptography.") {
             format!("`{short}()` selects {algo}, which has practical collisions; use `hashes.SHA256()` (or SHA-3/BLAKE2)")
-        } else {
+        } else if name.starts_with("hashlib.") {
             format!("`{short}` computes {algo}, which has practical collisions; use SHA-256 (`hashlib.sha256`) or BLAKE2, or pass `usedforsecurity=False` if this digest is not a security control")
+        } else {
+            format!("`{short}` computes {algo}, which has practical collisions; use `SHA256.new` (or SHA-3/BLAKE2)")
         };
         checker.report(func, message);
         return;
@@ -152,9 +194,10 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         let algo = algo.unwrap_or("MD5");
         let text = checker.text(digest).to_owned();
         let call = checker.text(func).to_owned();
-        checker.report(digest, format!(
-            "`{call}` uses `{text}` (HMAC-{algo}); use `hashlib.sha256` as the digest"
-        ));
+        checker.report(
+            digest,
+            format!("`{call}` uses `{text}` (HMAC-{algo}); use `hashlib.sha256` as the digest"),
+        );
     }
 }
 

@@ -124,9 +124,14 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         if bits >= MIN_BITS {
             return;
         }
+        let attack = if *algo == "RSA" {
+            "factoring"
+        } else {
+            "discrete-logarithm"
+        };
         checker
             .report(size_node, format!(
-                "`{short}` generates a {bits}-bit {algo} key, which is within reach of factoring/discrete-log attacks; use at least {MIN_BITS} bits"
+                "`{short}` generates a {bits}-bit {algo} key, which is within reach of {attack} attacks; use at least {MIN_BITS} bits"
             ))
             .with_fix(
                 format!("Use a {MIN_BITS}-bit key"),

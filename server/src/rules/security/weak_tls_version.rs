@@ -76,9 +76,19 @@ fn check_constant<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     } else {
         "`ssl.PROTOCOL_TLS_CLIENT` (or `ssl.create_default_context()`)"
     };
-    checker.report(constant, format!(
-        "`{text}` selects {protocol}, which has known attacks (POODLE, BEAST) and is disabled by modern servers; use {instead}"
-    ));
+    let why = weakness(protocol);
+    checker.report(
+        constant,
+        format!("`{text}` selects {protocol}, {why}; use {instead}"),
+    );
+}
+
+/// Why a protocol version is weak, for messages.
+fn weakness(protocol: &str) -> &'static str {
+    match protocol {
+        "SSLv2" | "SSLv3" => "which is broken (DROWN, POODLE) and refused by current peers",
+        _ => "which is deprecated by RFC 8996 (BEAST, CBC and SHA-1 suites) and refused by current browsers",
+    }
 }
 
 /// Whether a bare identifier is a use of the name, not part of an attribute (`x.PROTOCOL_TLSv1`
@@ -109,9 +119,11 @@ fn check_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
 }
 
 fn check_assignment<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
-    let (Some(target), Some(value), Some(assignment)) =
-        (caps.get("target"), caps.get("value"), caps.get("assignment"))
-    else {
+    let (Some(target), Some(value), Some(assignment)) = (
+        caps.get("target"),
+        caps.get("value"),
+        caps.get("assignment"),
+    ) else {
         return;
     };
     if target.kind() != "attribute" {
@@ -138,7 +150,8 @@ fn check_assignment<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         "limits connections to"
     };
     checker.report(assignment, format!(
-        "`{target_text} = {value_text}` {what} {protocol}, which has known attacks; use `ssl.TLSVersion.TLSv1_2` or later"
+        "`{target_text} = {value_text}` {what} {protocol}, {}; use `ssl.TLSVersion.TLSv1_2` or later",
+        weakness(protocol)
     ));
 }
 
