@@ -233,6 +233,48 @@ fn is_local(host: &str) -> bool {
     LOCAL_SUFFIXES.iter().any(|s| host.ends_with(s))
 }
 
+const DOCS: &str = r#"## What it does
+Flags HTTP client calls whose URL is a literal (or an f-string whose host is literal) starting
+with `http://` to a host that is not local: `requests.*`, `httpx.*`, methods of
+`requests.Session` / `httpx.Client` / `aiohttp.ClientSession` objects, `urllib.request.urlopen`
+and `urllib.request.Request`, and `base_url=` of client constructors.
+
+Not reported: `https://`, loopback and private addresses (`localhost`, `127.*`, `[::1]`,
+`0.0.0.0`, `10.*`, `172.16–31.*`, `192.168.*`, `169.254.*`), `*.local`, `*.internal`,
+`*.localhost`, single-label hosts such as docker-compose service names (`http://redis:6379`,
+`http://api/`), and URLs read from configuration.
+
+## Why is this bad?
+Plain HTTP is readable and modifiable by anyone on the network path. Credentials, tokens and
+personal data in the request leak, and a response can be replaced (a rewritten download, a
+forged webhook answer).
+
+## Example
+```python
+import requests
+
+def push_order(order):
+    requests.post("http://api.partner-logistics.com/v2/orders", json=order, timeout=10)
+```
+
+## Use instead
+```python
+import requests
+
+def push_order(order):
+    requests.post("https://api.partner-logistics.com/v2/orders", json=order, timeout=10)
+```
+
+## Fix
+`http://` is replaced by `https://` (unsafe: the server must serve HTTPS on the same host, and
+a port in the URL may need to change).
+
+## References
+- [CWE-319: Cleartext Transmission of Sensitive Information](https://cwe.mitre.org/data/definitions/319.html)
+- [OWASP A02:2021 Cryptographic Failures](https://owasp.org/Top10/A02_2021-Cryptographic_Failures/)
+- [Requests: quickstart](https://requests.readthedocs.io/en/latest/user/quickstart/)
+"#;
+
 #[cfg(test)]
 mod tests {
     use super::{host_of, is_local};
@@ -280,45 +322,3 @@ mod tests {
         }
     }
 }
-
-const DOCS: &str = r#"## What it does
-Flags HTTP client calls whose URL is a literal (or an f-string whose host is literal) starting
-with `http://` to a host that is not local: `requests.*`, `httpx.*`, methods of
-`requests.Session` / `httpx.Client` / `aiohttp.ClientSession` objects, `urllib.request.urlopen`
-and `urllib.request.Request`, and `base_url=` of client constructors.
-
-Not reported: `https://`, loopback and private addresses (`localhost`, `127.*`, `[::1]`,
-`0.0.0.0`, `10.*`, `172.16–31.*`, `192.168.*`, `169.254.*`), `*.local`, `*.internal`,
-`*.localhost`, single-label hosts such as docker-compose service names (`http://redis:6379`,
-`http://api/`), and URLs read from configuration.
-
-## Why is this bad?
-Plain HTTP is readable and modifiable by anyone on the network path. Credentials, tokens and
-personal data in the request leak, and a response can be replaced (a rewritten download, a
-forged webhook answer).
-
-## Example
-```python
-import requests
-
-def push_order(order):
-    requests.post("http://api.partner-logistics.com/v2/orders", json=order, timeout=10)
-```
-
-## Use instead
-```python
-import requests
-
-def push_order(order):
-    requests.post("https://api.partner-logistics.com/v2/orders", json=order, timeout=10)
-```
-
-## Fix
-`http://` is replaced by `https://` (unsafe: the server must serve HTTPS on the same host, and
-a port in the URL may need to change).
-
-## References
-- [CWE-319: Cleartext Transmission of Sensitive Information](https://cwe.mitre.org/data/definitions/319.html)
-- [OWASP A02:2021 Cryptographic Failures](https://owasp.org/Top10/A02_2021-Cryptographic_Failures/)
-- [Requests: quickstart](https://requests.readthedocs.io/en/latest/user/quickstart/)
-"#;

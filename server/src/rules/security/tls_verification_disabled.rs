@@ -250,25 +250,22 @@ fn check_assignment<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     };
     let target_text = checker.text(target).to_owned();
     match checker.text(attr) {
-        "_create_default_https_context" => {
+        "_create_default_https_context"
             if checker.resolve(target).as_deref() == Some("ssl._create_default_https_context")
-                && checker.resolve(value).as_deref() == Some(UNVERIFIED_CONTEXT)
-            {
-                checker.report(assignment, "`ssl._create_default_https_context` is replaced by `ssl._create_unverified_context`, which turns off certificate checks for every `urllib`/`http.client` request in the process; remove it and pass a context with `cafile=` where a private CA is needed");
-            }
+                && checker.resolve(value).as_deref() == Some(UNVERIFIED_CONTEXT) =>
+        {
+            checker.report(assignment, "`ssl._create_default_https_context` is replaced by `ssl._create_unverified_context`, which turns off certificate checks for every `urllib`/`http.client` request in the process; remove it and pass a context with `cafile=` where a private CA is needed");
         }
         "check_hostname" if is_false(checker, value) => {
             checker.report(assignment, format!(
                 "`{target_text} = False` accepts a valid certificate issued for any other host; keep hostname checking on (use `server_hostname=` when connecting by IP)"
             ));
         }
-        "verify_mode" => {
-            if checker.resolve(value).as_deref() == Some("ssl.CERT_NONE") {
-                let value_text = checker.text(value).to_owned();
-                checker.report(assignment, format!(
-                    "`{target_text} = {value_text}` accepts any certificate; use `ssl.CERT_REQUIRED` (the default of `ssl.create_default_context()`)"
-                ));
-            }
+        "verify_mode" if checker.resolve(value).as_deref() == Some("ssl.CERT_NONE") => {
+            let value_text = checker.text(value).to_owned();
+            checker.report(assignment, format!(
+                "`{target_text} = {value_text}` accepts any certificate; use `ssl.CERT_REQUIRED` (the default of `ssl.create_default_context()`)"
+            ));
         }
         "verify" if is_false(checker, value) => {
             let Some(object) = target.child_by_field_name("object") else {
