@@ -5,7 +5,7 @@ use std::net::Ipv4Addr;
 use tree_sitter::Node;
 
 use super::tls_verification_disabled::{is_client_receiver, CLIENT_CONSTRUCTORS};
-use crate::analysis::{named_children, Arguments};
+use crate::analysis::{named_children, Arguments, Binding, Lookup};
 use crate::rules::{
     Applicability, Captures, Category, Check, Checker, Edit, FixAvailability, Rule, Severity,
 };
@@ -98,39 +98,42 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args_node)) = (caps.get("func"), caps.get("args")) else {
         return;
     };
-    // Cheap text test first: most calls carry no `http://` literal at all.
-    if !checker
-        .text(args_node)
-        .to_ascii_lowercase()
-        .contains("http://")
-    {
-        return;
-    }
     let args = Arguments::of(args_node);
     let src = checker.source;
-    let url = if let Some(name) = checker.resolve_callee(func, URL_FUNCTION_NAMES) {
+    // Where the URL is for each kind of callee; receivers of methods are judged last, once the
+    // URL is known to be a cleartext literal (most `.get(` calls are dict lookups).
+    let method = (func.kind() == "attribute")
+        .then(|| func.child_by_field_name("attribute"))
+        .flatten()
+        .map(|a| checker.text(a));
+    let method_index = URL_METHODS
+        .iter()
+        .find(|(m, _)| Some(*m) == method)
+        .map(|(_, i)| *i);
+    let (url, needs_client) = if let Some(name) = checker.resolve_callee(func, URL_FUNCTION_NAMES) {
         let index = URL_FUNCTIONS
             .iter()
             .find(|(q, _)| *q == name)
             .map_or(0, |(_, i)| *i);
-        args.get(index, "url", src)
-    } else if let Some(_ctor) = checker.resolve_callee(func, CLIENT_CONSTRUCTORS) {
-        args.keyword("base_url", src)
+        (args.get(index, "url", src), false)
+    } else if checker.resolve_callee(func, CLIENT_CONSTRUCTORS).is_some() {
+        (args.keyword("base_url", src), false)
+    } else if let Some(index) = method_index {
+        (args.get(index, "url", src), true)
     } else {
-        let method = (func.kind() == "attribute")
-            .then(|| func.child_by_field_name("attribute"))
-            .flatten()
-            .map(|a| checker.text(a));
-        let Some((_, index)) = URL_METHODS.iter().find(|(m, _)| Some(*m) == method) else {
-            return;
-        };
-        if !is_client_receiver(checker, func) {
-            return;
-        }
-        args.get(*index, "url", src)
-    };
-    let Some(url) = url else {
         return;
+    };
+    let Some(arg) = url else {
+        return;
+    };
+    // The literal itself, or the one string a local variable is bound to.
+    let url = match arg.kind() {
+        "string" => arg,
+        "identifier" => match local_string(checker, arg) {
+            Some(s) => s,
+            None => return,
+        },
+        _ => return,
     };
     let Some((prefix, content_start)) = static_prefix(checker, url) else {
         return;
@@ -139,6 +142,9 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         .get(..7)
         .is_some_and(|p| p.eq_ignore_ascii_case("http://"))
     {
+        return;
+    }
+    if needs_client && !is_client_receiver(checker, func) {
         return;
     }
     let complete = !named_children(url)
@@ -152,9 +158,14 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     }
     let call = super::callee(checker.text(func));
     let shown = super::callee(prefix);
+    let via = if arg == url {
+        String::new()
+    } else {
+        format!(" (through `{}`)", checker.text(arg))
+    };
     checker
-        .report(url, format!(
-            "`{call}` sends the request to `{shown}` over cleartext HTTP, readable and changeable on the network; use `https://`"
+        .report(arg, format!(
+            "`{call}` sends the request to `{shown}`{via} over cleartext HTTP, readable and changeable on the network; use `https://`"
         ))
         .with_fix(
             "Use `https://`",
@@ -164,6 +175,18 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
                 content: "https://".to_owned(),
             }],
         );
+}
+
+/// The string literal a local variable is bound to, when it has exactly one binding and that is
+/// a string (`url = f"http://…/{id}"`).
+fn local_string<'a>(checker: &Checker<'a>, ident: Node<'a>) -> Option<Node<'a>> {
+    match checker.lookup(ident) {
+        Lookup::Local(bindings) => match bindings.as_slice() {
+            [Binding::Value(v)] if v.kind() == "string" => Some(*v),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// The literal text at the start of a string or f-string (up to the first interpolation), and
@@ -234,8 +257,9 @@ fn is_local(host: &str) -> bool {
 }
 
 const DOCS: &str = r#"## What it does
-Flags HTTP client calls whose URL is a literal (or an f-string whose host is literal) starting
-with `http://` to a host that is not local: `requests.*`, `httpx.*`, methods of
+Flags HTTP client calls whose URL is a literal (or an f-string whose host is literal), or a
+local variable bound once to such a literal, starting with `http://` to a host that is not
+local: `requests.*`, `httpx.*`, methods of
 `requests.Session` / `httpx.Client` / `aiohttp.ClientSession` objects, `urllib.request.urlopen`
 and `urllib.request.Request`, and `base_url=` of client constructors.
 
