@@ -30,7 +30,7 @@ fn project() -> tempfile::TempDir {
     std::fs::create_dir_all(p.join("app")).unwrap();
     std::fs::write(
         p.join("app/views.py"),
-        "import os\n\ndef run(cmd):\n    os.system(cmd)\n    os.system(\"ls\")\n",
+        "import os\n\ndef run(cmd):\n    os.system(\"ls \" + cmd)\n    os.system(\"ls\")\n",
     )
     .unwrap();
     std::fs::write(
@@ -54,7 +54,7 @@ fn exit_codes_and_text_output() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(
-        text.contains("app/views.py:4:5: SEC102 `os.system` runs `cmd` through a shell"),
+        text.contains("app/views.py:4:5: SEC102 `os.system` runs `\"ls \" + cmd` through a shell"),
         "{text}"
     );
     assert!(text.contains("app/server.js:2:25: SEC102"), "{text}");
@@ -495,7 +495,7 @@ fn fix_diff_and_unsafe_fixes() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path();
     // CRLF line endings and a mode that must survive the rewrite.
-    let original = "import subprocess\r\nimport yaml\r\n\r\ndef run(name, stream):\r\n    subprocess.run([\"ls\", name], shell=True)\r\n    a = yaml.load(stream)\r\n    b = yaml.full_load(stream)\r\n    return eval(name), a, b\r\n";
+    let original = "import subprocess\r\nimport yaml\r\n\r\ndef run(name, stream):\r\n    subprocess.run([\"ls\", name], shell=True)\r\n    a = yaml.load(stream)\r\n    b = yaml.full_load(stream)\r\n    return eval(name + \"()\"), a, b\r\n";
     std::fs::write(p.join("tool.py"), original).unwrap();
     #[cfg(unix)]
     {
@@ -537,7 +537,7 @@ fn fix_diff_and_unsafe_fixes() {
     let fixed = std::fs::read_to_string(p.join("tool.py")).unwrap();
     assert_eq!(
         fixed,
-        "import subprocess\r\nimport yaml\r\n\r\ndef run(name, stream):\r\n    subprocess.run([\"ls\", name])\r\n    a = yaml.safe_load(stream)\r\n    b = yaml.full_load(stream)\r\n    return eval(name), a, b\r\n"
+        "import subprocess\r\nimport yaml\r\n\r\ndef run(name, stream):\r\n    subprocess.run([\"ls\", name])\r\n    a = yaml.safe_load(stream)\r\n    b = yaml.full_load(stream)\r\n    return eval(name + \"()\"), a, b\r\n"
     );
     let text = stdout(&out);
     assert!(

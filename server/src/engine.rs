@@ -347,8 +347,9 @@ mod tests {
             );
             (findings, cache.last_rerun)
         };
-        let mut source =
-            String::from("import os\n\ndef a(x):\n    os.system(x)\n\ndef b(y):\n    return y\n");
+        let mut source = String::from(
+            "import os\n\ndef a(x):\n    os.system(\"ls \" + x)\n\ndef b(y):\n    return y\n",
+        );
         let (findings, rerun) = run(&source);
         assert_eq!((findings.len(), rerun), (1, 3));
         // Edit inside `b`: only `b` re-runs, and `a`'s finding is reused.

@@ -472,8 +472,12 @@ pub(super) fn collect_guards(cond: Node, src: &str, out: &mut Vec<Guard>) {
                         guard(a, GuardKind::Contained, out);
                     }
                 }
-                "url_has_allowed_host_and_scheme" | "is_safe_url" | "is_safe_redirect_url"
-                | "is_safe_redirect" | "is_allowed_url" | "is_safe_path" => {
+                "url_has_allowed_host_and_scheme"
+                | "is_safe_url"
+                | "is_safe_redirect_url"
+                | "is_safe_redirect"
+                | "is_allowed_url"
+                | "is_safe_path" => {
                     if let Some(a) = first_arg {
                         guard(a, GuardKind::SafeUrl, out);
                     }
@@ -594,11 +598,23 @@ pub(super) fn is_sanitiser(qualified: &str, sink: Sink) -> bool {
         return true;
     }
     match qualified {
-        "builtins.int" | "builtins.float" | "builtins.bool" | "builtins.len" | "builtins.abs"
-        | "builtins.round" | "builtins.isinstance" | "builtins.hash" | "builtins.id"
-        | "uuid.UUID" | "decimal.Decimal" | "datetime.date.fromisoformat"
-        | "datetime.datetime.fromisoformat" | "os.path.exists" | "os.path.isfile"
-        | "os.path.isdir" | "os.path.getsize" => true,
+        "builtins.int"
+        | "builtins.float"
+        | "builtins.bool"
+        | "builtins.len"
+        | "builtins.abs"
+        | "builtins.round"
+        | "builtins.isinstance"
+        | "builtins.hash"
+        | "builtins.id"
+        | "uuid.UUID"
+        | "decimal.Decimal"
+        | "datetime.date.fromisoformat"
+        | "datetime.datetime.fromisoformat"
+        | "os.path.exists"
+        | "os.path.isfile"
+        | "os.path.isdir"
+        | "os.path.getsize" => true,
         "shlex.quote" | "pipes.quote" | "shlex.join" => sink == Sink::Shell,
         "werkzeug.utils.secure_filename"
         | "werkzeug.secure_filename"

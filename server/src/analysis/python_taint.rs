@@ -226,7 +226,10 @@ pub(super) fn taint<'t>(cx: &Cx<'_, 't>, node: Node<'t>, sink: Sink) -> Option<T
 /// How deep one expression is followed (nesting, not names: names are memoised).
 const MAX_NESTING: u32 = 48;
 
-fn best_of<'t>(nodes: impl IntoIterator<Item = Node<'t>>, f: impl Fn(Node<'t>) -> Option<Taint>) -> Option<Taint> {
+fn best_of<'t>(
+    nodes: impl IntoIterator<Item = Node<'t>>,
+    f: impl Fn(Node<'t>) -> Option<Taint>,
+) -> Option<Taint> {
     let mut best = None;
     for n in nodes {
         best = Taint::best(best, f(n));
@@ -273,9 +276,11 @@ impl<'t> State<'_, '_, 't> {
                 Some(self.narrow(t, node))
             }
             "call" => self.call(node, depth),
-            "await" | "parenthesized_expression" | "list_splat" | "dictionary_splat" | "starred" => {
-                node.named_child(0).and_then(recurse)
-            }
+            "await"
+            | "parenthesized_expression"
+            | "list_splat"
+            | "dictionary_splat"
+            | "starred" => node.named_child(0).and_then(recurse),
             "keyword_argument" | "named_expression" | "pair" => {
                 node.child_by_field_name("value").and_then(recurse)
             }
@@ -306,21 +311,34 @@ impl<'t> State<'_, '_, 't> {
             ),
             "conditional_expression" => {
                 let parts = named_children(node);
-                best_of([parts.first(), parts.get(2)].into_iter().flatten().copied(), recurse)
+                best_of(
+                    [parts.first(), parts.get(2)].into_iter().flatten().copied(),
+                    recurse,
+                )
             }
             "unary_operator" => node.child_by_field_name("argument").and_then(recurse),
             "concatenated_string" | "list" | "tuple" | "set" | "expression_list" | "dictionary" => {
                 best_of(named_children(node), recurse)
             }
-            "list_comprehension" | "set_comprehension" | "generator_expression"
-            | "dictionary_comprehension" if self.filtered_comprehension(node) => None,
-            "list_comprehension" | "set_comprehension" | "generator_expression"
+            "list_comprehension"
+            | "set_comprehension"
+            | "generator_expression"
+            | "dictionary_comprehension"
+                if self.filtered_comprehension(node) =>
+            {
+                None
+            }
+            "list_comprehension"
+            | "set_comprehension"
+            | "generator_expression"
             | "dictionary_comprehension" => best_of(
-                named_children(node).into_iter().filter_map(|c| match c.kind() {
-                    "if_clause" => None,
-                    "for_in_clause" => c.child_by_field_name("right"),
-                    _ => Some(c),
-                }),
+                named_children(node)
+                    .into_iter()
+                    .filter_map(|c| match c.kind() {
+                        "if_clause" => None,
+                        "for_in_clause" => c.child_by_field_name("right"),
+                        _ => Some(c),
+                    }),
                 recurse,
             ),
             _ => None,
@@ -331,7 +349,10 @@ impl<'t> State<'_, '_, 't> {
     /// element (or, for mass assignment, the key) is checked by the comprehension's own filter.
     fn filtered_comprehension(&self, node: Node<'t>) -> bool {
         let mut guards = Vec::new();
-        for clause in named_children(node).into_iter().filter(|c| c.kind() == "if_clause") {
+        for clause in named_children(node)
+            .into_iter()
+            .filter(|c| c.kind() == "if_clause")
+        {
             if let Some(cond) = clause.named_child(0) {
                 collect_guards(cond, self.cx.src, &mut guards);
             }
@@ -374,9 +395,10 @@ impl<'t> State<'_, '_, 't> {
                 best
             }
         };
-        let guarded = index.guards.iter().any(|g| {
-            g.name == name && g.at < ident.start_byte() && g.kind.covers(self.sink)
-        });
+        let guarded = index
+            .guards
+            .iter()
+            .any(|g| g.name == name && g.at < ident.start_byte() && g.kind.covers(self.sink));
         found.filter(|_| !guarded)
     }
 
@@ -465,8 +487,8 @@ impl<'t> State<'_, '_, 't> {
     fn call(&self, node: Node<'t>, depth: u32) -> Option<Taint> {
         let func = node.child_by_field_name("function")?;
         let args = node.child_by_field_name("arguments");
-        let resolved = resolve(self.cx, func)
-            .filter(|q| !REQUEST_GLOBALS.iter().any(|g| q.starts_with(g)));
+        let resolved =
+            resolve(self.cx, func).filter(|q| !REQUEST_GLOBALS.iter().any(|g| q.starts_with(g)));
         if let Some(q) = resolved {
             if is_sanitiser(&q, self.sink) {
                 return None;
@@ -551,9 +573,11 @@ impl<'t> State<'_, '_, 't> {
                 // A function of this file (or a local one): assume its result carries its
                 // arguments, unless its name says it cleans them.
                 let name = self.text(func).to_ascii_lowercase();
-                if ["saniti", "escape", "clean", "quote", "valid", "safe", "allowed"]
-                    .iter()
-                    .any(|w| name.contains(w))
+                if [
+                    "saniti", "escape", "clean", "quote", "valid", "safe", "allowed",
+                ]
+                .iter()
+                .any(|w| name.contains(w))
                 {
                     return None;
                 }
@@ -592,7 +616,10 @@ impl<'t> State<'_, '_, 't> {
         };
         match self.route(function) {
             Route::Flask(vars) => {
-                let converter = vars.iter().find(|(_, v)| v == name).map(|(c, _)| c.as_str())?;
+                let converter = vars
+                    .iter()
+                    .find(|(_, v)| v == name)
+                    .map(|(c, _)| c.as_str())?;
                 if matches!(converter, "int" | "float" | "uuid") {
                     return None;
                 }
@@ -664,7 +691,9 @@ impl<'t> State<'_, '_, 't> {
                 if path.contains('<') {
                     return Route::Flask(flask_variables(path));
                 }
-                if self.cx.sem.imports.values().any(|q| q.starts_with("flask")) && !path.contains('{') {
+                if self.cx.sem.imports.values().any(|q| q.starts_with("flask"))
+                    && !path.contains('{')
+                {
                     return Route::Flask(Vec::new());
                 }
                 return Route::Api;
@@ -681,8 +710,7 @@ impl<'t> State<'_, '_, 't> {
                 let id = if p.kind() == "identifier" {
                     Some(p)
                 } else {
-                    p.child_by_field_name("name")
-                        .or_else(|| p.named_child(0))
+                    p.child_by_field_name("name").or_else(|| p.named_child(0))
                 };
                 id.map(|i| text(i, src).to_owned()).unwrap_or_default()
             })

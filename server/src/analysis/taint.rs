@@ -60,12 +60,10 @@ pub fn taint<'t>(language: Language, cx: &Cx<'_, 't>, node: Node<'t>, sink: Sink
         Family::Python => super::python_taint::taint(cx, node, sink),
         // JavaScript has constant analysis only so far: anything not fixed by the code counts
         // as caller data.
-        Family::JavaScript => {
-            (!super::is_constant(language, cx, node, sink)).then(|| Taint {
-                origin: node.byte_range(),
-                what: NON_CONSTANT.to_owned(),
-                user: false,
-            })
-        }
+        Family::JavaScript => (!super::is_constant(language, cx, node, sink)).then(|| Taint {
+            origin: node.byte_range(),
+            what: NON_CONSTANT.to_owned(),
+            user: false,
+        }),
     }
 }

@@ -223,6 +223,14 @@ pub static RULES: &[&Rule] = &[
     &security::xss::RULE,
     &security::mass_assignment::RULE,
     &security::host_header_injection::RULE,
+    &security::weak_hash::RULE,
+    &security::weak_cipher::RULE,
+    &security::weak_key_size::RULE,
+    &security::tls_verification_disabled::RULE,
+    &security::weak_tls_version::RULE,
+    &security::cleartext_http_url::RULE,
+    &security::insecure_protocol::RULE,
+    &security::ssh_host_key_not_verified::RULE,
 ];
 
 pub fn by_code(code: &str) -> Option<&'static Rule> {

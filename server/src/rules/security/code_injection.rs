@@ -30,7 +30,11 @@ pub static RULE: Rule = Rule {
     ],
 };
 
-const PY_IMPORTERS: &[&str] = &["builtins.__import__", "importlib.import_module", "importlib.__import__"];
+const PY_IMPORTERS: &[&str] = &[
+    "builtins.__import__",
+    "importlib.import_module",
+    "importlib.__import__",
+];
 
 fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
@@ -60,14 +64,19 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         };
         let from = checker.describe(&taint);
         checker
-            .report(func, format!(
+            .report(
+                func,
+                format!(
                 "`{}` imports a module named by {from}; map the allowed names to modules in a dict",
                 name.trim_start_matches("builtins.")
-            ))
+            ),
+            )
             .with_taint(&taint);
         return;
     }
-    let what = name.trim_start_matches("builtins.").trim_start_matches("global.");
+    let what = name
+        .trim_start_matches("builtins.")
+        .trim_start_matches("global.");
     let advice = match checker.language.family() {
         Family::Python => "use `ast.literal_eval` for literals, `json.loads` for data, or look the operation up in a dict of allowed functions",
         Family::JavaScript => "use `JSON.parse` for data, or look the operation up in a map of allowed functions",

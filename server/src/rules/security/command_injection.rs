@@ -117,7 +117,19 @@ fn is_true(checker: &Checker, node: Node) -> bool {
 }
 
 /// Shells that run their `-c` argument as a script.
-const SHELLS: &[&str] = &["sh", "bash", "zsh", "dash", "ksh", "/bin/sh", "/bin/bash", "cmd", "cmd.exe", "powershell", "pwsh"];
+const SHELLS: &[&str] = &[
+    "sh",
+    "bash",
+    "zsh",
+    "dash",
+    "ksh",
+    "/bin/sh",
+    "/bin/bash",
+    "cmd",
+    "cmd.exe",
+    "powershell",
+    "pwsh",
+];
 
 fn check_python<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args_node)) = (caps.get("func"), caps.get("args")) else {
@@ -182,9 +194,9 @@ fn check_python<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     // With a list, only the first element is the shell command, but callers who pass a list
     // with shell=True expect each element to be one argument: judge every element.
     let taint = if is_list {
-        named_children(cmd)
-            .into_iter()
-            .fold(None, |best, e| Taint::best(best, checker.taint(e, Sink::Shell)))
+        named_children(cmd).into_iter().fold(None, |best, e| {
+            Taint::best(best, checker.taint(e, Sink::Shell))
+        })
     } else {
         checker.taint(cmd, Sink::Shell)
     };
@@ -210,8 +222,18 @@ fn check_python<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
 
 /// `subprocess.run(argv)` without a shell: only a program chosen by the client, or a shell
 /// given a client's script with `-c`, is an injection.
-fn check_argv<'a>(checker: &mut Checker<'a>, func: Node<'a>, name: &str, cmd: Node<'a>, is_list: bool) {
-    let elements = if is_list { named_children(cmd) } else { vec![cmd] };
+fn check_argv<'a>(
+    checker: &mut Checker<'a>,
+    func: Node<'a>,
+    name: &str,
+    cmd: Node<'a>,
+    is_list: bool,
+) {
+    let elements = if is_list {
+        named_children(cmd)
+    } else {
+        vec![cmd]
+    };
     let Some(first) = elements.first().copied() else {
         return;
     };
@@ -219,7 +241,9 @@ fn check_argv<'a>(checker: &mut Checker<'a>, func: Node<'a>, name: &str, cmd: No
     let script = match program {
         Some(p) if SHELLS.contains(&p) => elements
             .iter()
-            .position(|e| crate::analysis::string_value(checker.language, *e, checker.source) == Some("-c"))
+            .position(|e| {
+                crate::analysis::string_value(checker.language, *e, checker.source) == Some("-c")
+            })
             .and_then(|i| elements.get(i + 1).copied()),
         _ => None,
     };
@@ -244,7 +268,12 @@ fn check_remote<'a>(checker: &mut Checker<'a>, func: Node<'a>, args: Node<'a>) {
     let Some(cmd) = Arguments::of(args).get(0, "command", checker.source) else {
         return;
     };
-    let Some(taint) = checker.taint(cmd, Sink::Shell) else {
+    // Running a command is what the API is for: a caller's command passed through as is is
+    // not news; request data, or a command built here from the caller's data, is.
+    let Some(taint) = checker
+        .taint(cmd, Sink::Shell)
+        .filter(|t| t.user || cmd.kind() != "identifier")
+    else {
         return;
     };
     let from = checker.describe(&taint);

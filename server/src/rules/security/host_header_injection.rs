@@ -27,11 +27,11 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         return;
     };
     // Report the outermost `a + b + c` once.
-    if checker
-        .findings
-        .iter()
-        .any(|f| f.rule.code == RULE.code && f.range.start <= built.start_byte() && built.end_byte() <= f.range.end)
-    {
+    if checker.findings.iter().any(|f| {
+        f.rule.code == RULE.code
+            && f.range.start <= built.start_byte()
+            && built.end_byte() <= f.range.end
+    }) {
         return;
     }
     let text = checker.text(built);

@@ -24,7 +24,11 @@ pub static RULE: Rule = Rule {
 };
 
 /// python-ldap: `search_s(base, scope, filterstr)`; ldap3: `search(search_base, search_filter)`.
-fn filter_argument<'a>(method: &str, args: &Arguments<'a>, src: &str) -> Vec<tree_sitter::Node<'a>> {
+fn filter_argument<'a>(
+    method: &str,
+    args: &Arguments<'a>,
+    src: &str,
+) -> Vec<tree_sitter::Node<'a>> {
     let mut out = Vec::new();
     match method {
         "search_s" | "search_st" | "search_ext" | "search_ext_s" => {
@@ -56,7 +60,13 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     };
     if !matches!(
         method,
-        "search" | "search_s" | "search_st" | "search_ext" | "search_ext_s" | "simple_bind_s" | "bind_s"
+        "search"
+            | "search_s"
+            | "search_st"
+            | "search_ext"
+            | "search_ext_s"
+            | "simple_bind_s"
+            | "bind_s"
     ) || !imports_any(checker, &["ldap", "ldap3"])
     {
         return;

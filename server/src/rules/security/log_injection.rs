@@ -24,7 +24,15 @@ pub static RULE: Rule = Rule {
 };
 
 const LEVELS: &[&str] = &[
-    "debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log",
+    "debug",
+    "info",
+    "warning",
+    "warn",
+    "error",
+    "exception",
+    "critical",
+    "fatal",
+    "log",
 ];
 
 const LOGGING: &[&str] = &[
@@ -44,7 +52,12 @@ fn is_logger_call(checker: &Checker, func: tree_sitter::Node) -> bool {
     let Some(object) = func.child_by_field_name("object") else {
         return false;
     };
-    let receiver = checker.text(object).rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+    let receiver = checker
+        .text(object)
+        .rsplit('.')
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
     receiver.contains("log")
 }
 

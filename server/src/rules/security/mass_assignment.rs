@@ -26,8 +26,17 @@ pub static RULE: Rule = Rule {
 
 /// ORM methods that take field values (or lookups) as keyword arguments.
 const ORM_METHODS: &[&str] = &[
-    "create", "update", "get_or_create", "update_or_create", "filter", "filter_by", "exclude",
-    "get", "insert", "values", "set",
+    "create",
+    "update",
+    "get_or_create",
+    "update_or_create",
+    "filter",
+    "filter_by",
+    "exclude",
+    "get",
+    "insert",
+    "values",
+    "set",
 ];
 
 /// Whether `func` constructs a model (a class name) or calls an ORM method.

@@ -1,19 +1,27 @@
 //! Security rules (`SEC`): 1xx injection, 2xx deserialisation, 3xx web, 4xx configuration,
 //! 5xx secrets and auth, 6xx crypto and transport.
 
+pub mod cleartext_http_url;
 pub mod code_injection;
 pub mod command_injection;
 pub mod host_header_injection;
+pub mod insecure_protocol;
 pub mod ldap_injection;
 pub mod log_injection;
 pub mod mass_assignment;
 pub mod open_redirect;
 pub mod path_traversal;
 pub mod sql_injection;
+pub mod ssh_host_key_not_verified;
 pub mod ssrf;
 pub mod template_injection;
+pub mod tls_verification_disabled;
 pub mod unsafe_deserialization;
 pub mod unsafe_yaml_load;
+pub mod weak_cipher;
+pub mod weak_hash;
+pub mod weak_key_size;
+pub mod weak_tls_version;
 pub mod xml_external_entities;
 pub mod xpath_injection;
 pub mod xss;
@@ -49,7 +57,10 @@ pub(crate) fn sink_argument<'a>(
     args: tree_sitter::Node<'a>,
     sinks: &[CallSink],
 ) -> Option<(String, tree_sitter::Node<'a>)> {
-    let all: Vec<&str> = sinks.iter().flat_map(|s| s.callees.iter().copied()).collect();
+    let all: Vec<&str> = sinks
+        .iter()
+        .flat_map(|s| s.callees.iter().copied())
+        .collect();
     let name = checker.resolve_callee(func, &all)?;
     let sink = sinks.iter().find(|s| s.callees.contains(&name.as_str()))?;
     let arg = crate::analysis::Arguments::of(args).get(sink.index, sink.keyword, checker.source)?;
@@ -57,7 +68,10 @@ pub(crate) fn sink_argument<'a>(
 }
 
 /// The method name of a call like `obj.method(...)`.
-pub(crate) fn method_name<'a>(checker: &crate::rules::Checker<'a>, func: tree_sitter::Node<'a>) -> Option<&'a str> {
+pub(crate) fn method_name<'a>(
+    checker: &crate::rules::Checker<'a>,
+    func: tree_sitter::Node<'a>,
+) -> Option<&'a str> {
     (func.kind() == "attribute")
         .then(|| func.child_by_field_name("attribute"))
         .flatten()
@@ -75,7 +89,11 @@ pub(crate) fn imports_any(checker: &crate::rules::Checker, modules: &[&str]) -> 
 
 /// Whether the start of a URL is fixed by the code up to and including its host (`https://api.example.com/…`)
 /// or is a fixed local path (`/items/…`): then data later in it cannot change where it points.
-pub(crate) fn url_prefix_fixed<'a>(checker: &crate::rules::Checker<'a>, url: tree_sitter::Node<'a>, depth: u32) -> bool {
+pub(crate) fn url_prefix_fixed<'a>(
+    checker: &crate::rules::Checker<'a>,
+    url: tree_sitter::Node<'a>,
+    depth: u32,
+) -> bool {
     use crate::analysis::{named_children, string_value, Binding, Lookup};
     if depth > 4 {
         return false;
@@ -96,12 +114,10 @@ pub(crate) fn url_prefix_fixed<'a>(checker: &crate::rules::Checker<'a>, url: tre
                     "interpolation" => {
                         if prefix.is_empty() {
                             // `f"{BASE_URL}/users/{id}"`: a constant base.
-                            return part
-                                .child_by_field_name("expression")
-                                .is_some_and(|e| {
-                                    checker.taint(e, crate::analysis::Sink::Url).is_none()
-                                        && !is_bare_scheme(checker, e)
-                                });
+                            return part.child_by_field_name("expression").is_some_and(|e| {
+                                checker.taint(e, crate::analysis::Sink::Url).is_none()
+                                    && !is_bare_scheme(checker, e)
+                            });
                         }
                         return literal_fixed(&prefix);
                     }
@@ -120,7 +136,8 @@ pub(crate) fn url_prefix_fixed<'a>(checker: &crate::rules::Checker<'a>, url: tre
             if left.kind() == "binary_operator" || left.kind() == "string" {
                 return url_prefix_fixed(checker, left, depth + 1);
             }
-            checker.taint(left, crate::analysis::Sink::Url).is_none() && !is_bare_scheme(checker, left)
+            checker.taint(left, crate::analysis::Sink::Url).is_none()
+                && !is_bare_scheme(checker, left)
         }
         "call" => {
             // `"https://api.example.com/{}".format(x)`
@@ -142,7 +159,9 @@ pub(crate) fn url_prefix_fixed<'a>(checker: &crate::rules::Checker<'a>, url: tre
                     .collect();
                 !values.is_empty()
                     && values.len() == bindings.len()
-                    && values.iter().all(|v| url_prefix_fixed(checker, *v, depth + 1))
+                    && values
+                        .iter()
+                        .all(|v| url_prefix_fixed(checker, *v, depth + 1))
             }
             _ => false,
         },

@@ -25,7 +25,12 @@ pub static RULE: Rule = Rule {
 
 const SINKS: &[CallSink] = &[
     CallSink {
-        callees: &["flask.redirect", "quart.redirect", "werkzeug.utils.redirect", "werkzeug.redirect"],
+        callees: &[
+            "flask.redirect",
+            "quart.redirect",
+            "werkzeug.utils.redirect",
+            "werkzeug.redirect",
+        ],
         index: 0,
         keyword: "location",
     },
@@ -44,7 +49,10 @@ const SINKS: &[CallSink] = &[
         keyword: "redirect_to",
     },
     CallSink {
-        callees: &["starlette.responses.RedirectResponse", "fastapi.responses.RedirectResponse"],
+        callees: &[
+            "starlette.responses.RedirectResponse",
+            "fastapi.responses.RedirectResponse",
+        ],
         index: 0,
         keyword: "url",
     },

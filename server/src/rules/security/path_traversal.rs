@@ -25,22 +25,51 @@ pub static RULE: Rule = Rule {
 
 const SINKS: &[CallSink] = &[
     CallSink {
-        callees: &["builtins.open", "io.open", "codecs.open", "aiofiles.open", "os.open"],
+        callees: &[
+            "builtins.open",
+            "io.open",
+            "codecs.open",
+            "aiofiles.open",
+            "os.open",
+        ],
         index: 0,
         keyword: "file",
     },
     CallSink {
         callees: &[
-            "os.remove", "os.unlink", "os.rmdir", "os.removedirs", "os.makedirs", "os.mkdir",
-            "os.listdir", "os.scandir", "os.chmod", "os.chown", "os.rename", "os.replace",
-            "os.truncate", "shutil.rmtree", "shutil.copy", "shutil.copy2", "shutil.copyfile",
-            "shutil.copytree", "shutil.move",
+            "os.remove",
+            "os.unlink",
+            "os.rmdir",
+            "os.removedirs",
+            "os.makedirs",
+            "os.mkdir",
+            "os.listdir",
+            "os.scandir",
+            "os.chmod",
+            "os.chown",
+            "os.rename",
+            "os.replace",
+            "os.truncate",
+            "shutil.rmtree",
+            "shutil.copy",
+            "shutil.copy2",
+            "shutil.copyfile",
+            "shutil.copytree",
+            "shutil.move",
         ],
         index: 0,
         keyword: "path",
     },
     CallSink {
-        callees: &["shutil.copy", "shutil.copy2", "shutil.copyfile", "shutil.copytree", "shutil.move", "os.rename", "os.replace"],
+        callees: &[
+            "shutil.copy",
+            "shutil.copy2",
+            "shutil.copyfile",
+            "shutil.copytree",
+            "shutil.move",
+            "os.rename",
+            "os.replace",
+        ],
         index: 1,
         keyword: "dst",
     },
@@ -56,7 +85,11 @@ const SINKS: &[CallSink] = &[
         keyword: "directory",
     },
     CallSink {
-        callees: &["starlette.responses.FileResponse", "fastapi.responses.FileResponse", "django.http.FileResponse"],
+        callees: &[
+            "starlette.responses.FileResponse",
+            "fastapi.responses.FileResponse",
+            "django.http.FileResponse",
+        ],
         index: 0,
         keyword: "path",
     },
@@ -64,8 +97,20 @@ const SINKS: &[CallSink] = &[
 
 /// Methods of `pathlib.Path` that touch the file system.
 const PATH_METHODS: &[&str] = &[
-    "read_text", "read_bytes", "write_text", "write_bytes", "open", "unlink", "rmdir", "touch",
-    "mkdir", "rename", "replace", "iterdir", "glob", "rglob",
+    "read_text",
+    "read_bytes",
+    "write_text",
+    "write_bytes",
+    "open",
+    "unlink",
+    "rmdir",
+    "touch",
+    "mkdir",
+    "rename",
+    "replace",
+    "iterdir",
+    "glob",
+    "rglob",
 ];
 
 fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
@@ -76,7 +121,8 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         Some(found) => found,
         None => {
             // `Path(base, name).read_text()`, `(UPLOADS / name).unlink()`.
-            let Some(method) = method_name(checker, func).filter(|m| PATH_METHODS.contains(m)) else {
+            let Some(method) = method_name(checker, func).filter(|m| PATH_METHODS.contains(m))
+            else {
                 return;
             };
             let Some(object) = func.child_by_field_name("object") else {
@@ -87,9 +133,7 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
                     .child_by_field_name("function")
                     .and_then(|f| checker.resolve(f))
                     .is_some_and(|q| q.starts_with("pathlib.")),
-                "binary_operator" => checker
-                    .text(object)
-                    .contains(" / "),
+                "binary_operator" => checker.text(object).contains(" / "),
                 "parenthesized_expression" => checker.text(object).contains(" / "),
                 _ => false,
             };

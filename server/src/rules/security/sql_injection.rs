@@ -106,7 +106,11 @@ struct Evidence<'t> {
     taint: Taint,
 }
 
-fn dynamic_sql<'t>(checker: &Checker<'t>, query: Node<'t>, known_sql: bool) -> Option<Evidence<'t>> {
+fn dynamic_sql<'t>(
+    checker: &Checker<'t>,
+    query: Node<'t>,
+    known_sql: bool,
+) -> Option<Evidence<'t>> {
     let looks_like_sql = |text: &str| known_sql || looks_like_sql(text);
     match query.kind() {
         "identifier" => {
@@ -131,7 +135,9 @@ fn dynamic_sql<'t>(checker: &Checker<'t>, query: Node<'t>, known_sql: bool) -> O
                     }
                 }
             }
-            evidence.filter(|_| looks_like_sql(&text)).or_else(|| whole_query(checker, query))
+            evidence
+                .filter(|_| looks_like_sql(&text))
+                .or_else(|| whole_query(checker, query))
         }
         _ => {
             let Some(how) = building(query, checker) else {
@@ -198,7 +204,13 @@ fn check_text_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
                 _ => vec![value],
             };
             for part in parts {
-                report_sql(checker, part, "`extra()`", "`params=[...]` with `%s` placeholders", true);
+                report_sql(
+                    checker,
+                    part,
+                    "`extra()`",
+                    "`params=[...]` with `%s` placeholders",
+                    true,
+                );
             }
         }
         return;

@@ -28,17 +28,37 @@ const VERBS: &[&str] = &["get", "post", "put", "patch", "delete", "head", "optio
 const SINKS: &[CallSink] = &[
     CallSink {
         callees: &[
-            "requests.get", "requests.post", "requests.put", "requests.patch", "requests.delete",
-            "requests.head", "requests.options", "httpx.get", "httpx.post", "httpx.put",
-            "httpx.patch", "httpx.delete", "httpx.head", "httpx.options",
-            "urllib.request.urlopen", "urllib.request.Request", "urllib.request.urlretrieve",
-            "urllib2.urlopen", "urllib3.request", "pycurl.Curl",
+            "requests.get",
+            "requests.post",
+            "requests.put",
+            "requests.patch",
+            "requests.delete",
+            "requests.head",
+            "requests.options",
+            "httpx.get",
+            "httpx.post",
+            "httpx.put",
+            "httpx.patch",
+            "httpx.delete",
+            "httpx.head",
+            "httpx.options",
+            "urllib.request.urlopen",
+            "urllib.request.Request",
+            "urllib.request.urlretrieve",
+            "urllib2.urlopen",
+            "urllib3.request",
+            "pycurl.Curl",
         ],
         index: 0,
         keyword: "url",
     },
     CallSink {
-        callees: &["requests.request", "httpx.request", "httpx.stream", "urllib3.request"],
+        callees: &[
+            "requests.request",
+            "httpx.request",
+            "httpx.stream",
+            "urllib3.request",
+        ],
         index: 1,
         keyword: "url",
     },
@@ -58,10 +78,12 @@ fn is_client<'a>(checker: &Checker<'a>, object: tree_sitter::Node<'a>) -> bool {
     if object.kind() == "identifier" {
         if let Lookup::Local(bindings) = checker.lookup(object) {
             let bound = bindings.iter().any(|b| match b {
-                Binding::Value(v) | Binding::Element(v) => v.kind() == "call"
-                    && v.child_by_field_name("function")
-                        .and_then(|f| checker.resolve(f))
-                        .is_some_and(|q| CLIENTS.contains(&q.as_str())),
+                Binding::Value(v) | Binding::Element(v) => {
+                    v.kind() == "call"
+                        && v.child_by_field_name("function")
+                            .and_then(|f| checker.resolve(f))
+                            .is_some_and(|q| CLIENTS.contains(&q.as_str()))
+                }
                 _ => false,
             });
             if bound {
@@ -69,7 +91,12 @@ fn is_client<'a>(checker: &Checker<'a>, object: tree_sitter::Node<'a>) -> bool {
             }
         }
     }
-    let name = checker.text(object).rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+    let name = checker
+        .text(object)
+        .rsplit('.')
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
     (name.contains("session") || name.contains("client") || name == "http")
         && super::imports_any(checker, &["requests", "httpx", "aiohttp", "urllib3"])
 }

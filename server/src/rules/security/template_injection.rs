@@ -26,7 +26,10 @@ pub static RULE: Rule = Rule {
 
 const SINKS: &[CallSink] = &[
     CallSink {
-        callees: &["flask.render_template_string", "quart.render_template_string"],
+        callees: &[
+            "flask.render_template_string",
+            "quart.render_template_string",
+        ],
         index: 0,
         keyword: "source",
     },

@@ -88,21 +88,27 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             let f = checker.report(func, "`torch.load` without `weights_only=True` unpickles the file, which can run code; pass `weights_only=True` (or load `safetensors`)");
             if weights_only.is_none() {
                 let end = args_node.end_byte() - 1;
-                let sep = if args.positional.is_empty() && args.keywords.is_empty() { "" } else { ", " };
+                let sep = if args.positional.is_empty() && args.keywords.is_empty() {
+                    ""
+                } else {
+                    ", "
+                };
                 f.with_fix(
                     "Pass `weights_only=True`",
                     Applicability::Unsafe,
-                    vec![Edit { range: end..end, content: format!("{sep}weights_only=True") }],
+                    vec![Edit {
+                        range: end..end,
+                        content: format!("{sep}weights_only=True"),
+                    }],
                 );
             }
         }
-        "numpy.load" => {
+        "numpy.load"
             if args
                 .keyword("allow_pickle", src)
-                .is_some_and(|v| checker.text(v) == "True")
-            {
-                checker.report(func, "`numpy.load(..., allow_pickle=True)` unpickles object arrays, which can run code; save plain arrays and load them without `allow_pickle`");
-            }
+                .is_some_and(|v| checker.text(v) == "True") =>
+        {
+            checker.report(func, "`numpy.load(..., allow_pickle=True)` unpickles object arrays, which can run code; save plain arrays and load them without `allow_pickle`");
         }
         _ if PICKLE_LOADS.contains(&name.as_str()) => {
             let Some(data) = args.positional.first().copied() else {

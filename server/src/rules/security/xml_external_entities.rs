@@ -102,7 +102,9 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     if LXML_PARSE.contains(&name.as_str()) {
         // A parser built with `resolve_entities=False` is the safe idiom.
         if args.positional.len() > 1 || args.keyword("parser", src).is_some() {
-            let parser = args.keyword("parser", src).or(args.positional.get(1).copied());
+            let parser = args
+                .keyword("parser", src)
+                .or(args.positional.get(1).copied());
             if parser.is_some_and(|p| !checker.text(p).contains("resolve_entities=True")) {
                 return;
             }

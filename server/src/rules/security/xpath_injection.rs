@@ -28,7 +28,9 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         return;
     };
     let is_sink = match method_name(checker, func) {
-        Some("xpath" | "XPath" | "evaluate") => imports_any(checker, &["lxml", "elementpath", "xml"]),
+        Some("xpath" | "XPath" | "evaluate") => {
+            imports_any(checker, &["lxml", "elementpath", "xml"])
+        }
         Some("find" | "findall" | "findtext" | "iterfind") => {
             imports_any(checker, &["lxml", "xml.etree", "defusedxml"])
         }

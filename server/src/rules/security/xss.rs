@@ -38,27 +38,46 @@ pub static RULE: Rule = Rule {
 /// Calls that mark a string as safe HTML or send it as an HTML body.
 const SINKS: &[CallSink] = &[
     CallSink {
-        callees: &["markupsafe.Markup", "flask.Markup", "jinja2.Markup", "jinja2.utils.Markup"],
+        callees: &[
+            "markupsafe.Markup",
+            "flask.Markup",
+            "jinja2.Markup",
+            "jinja2.utils.Markup",
+        ],
         index: 0,
         keyword: "base",
     },
     CallSink {
-        callees: &["django.utils.safestring.mark_safe", "django.utils.safestring.SafeString"],
+        callees: &[
+            "django.utils.safestring.mark_safe",
+            "django.utils.safestring.SafeString",
+        ],
         index: 0,
         keyword: "s",
     },
     CallSink {
-        callees: &["django.http.HttpResponse", "django.http.response.HttpResponse"],
+        callees: &[
+            "django.http.HttpResponse",
+            "django.http.response.HttpResponse",
+        ],
         index: 0,
         keyword: "content",
     },
     CallSink {
-        callees: &["starlette.responses.HTMLResponse", "fastapi.responses.HTMLResponse"],
+        callees: &[
+            "starlette.responses.HTMLResponse",
+            "fastapi.responses.HTMLResponse",
+        ],
         index: 0,
         keyword: "content",
     },
     CallSink {
-        callees: &["flask.make_response", "flask.Response", "werkzeug.wrappers.Response", "flask.wrappers.Response"],
+        callees: &[
+            "flask.make_response",
+            "flask.Response",
+            "werkzeug.wrappers.Response",
+            "flask.wrappers.Response",
+        ],
         index: 0,
         keyword: "response",
     },
@@ -78,7 +97,10 @@ fn check_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args_node)) = (caps.get("func"), caps.get("args")) else {
         return;
     };
-    if let Some(q) = checker.resolve_callee(func, &["jinja2.Environment", "jinja2.environment.Environment"]) {
+    if let Some(q) = checker.resolve_callee(
+        func,
+        &["jinja2.Environment", "jinja2.environment.Environment"],
+    ) {
         check_environment(checker, func, args_node, &q);
         return;
     }
@@ -108,18 +130,29 @@ fn check_environment<'a>(checker: &mut Checker<'a>, func: Node<'a>, args_node: N
         Some(kw) => {
             let value = kw.child_by_field_name("value").map(|v| checker.text(v));
             if value == Some("False") {
-                let range = kw.child_by_field_name("value").map(|v| v.byte_range()).unwrap_or(kw.byte_range());
+                let range = kw
+                    .child_by_field_name("value")
+                    .map(|v| v.byte_range())
+                    .unwrap_or(kw.byte_range());
                 checker
                     .report(kw, "Jinja2 `Environment(autoescape=False)` renders variables unescaped; use `autoescape=select_autoescape()` (or `True`)")
                     .with_fix("Turn autoescaping on", Applicability::Unsafe, vec![Edit { range, content: "True".into() }]);
             }
         }
         None => {
-            if args.keywords.iter().any(|k| checker.text(*k).starts_with("**")) {
+            if args
+                .keywords
+                .iter()
+                .any(|k| checker.text(*k).starts_with("**"))
+            {
                 return;
             }
             let end = args_node.end_byte() - 1;
-            let sep = if args.positional.is_empty() && args.keywords.is_empty() { "" } else { ", " };
+            let sep = if args.positional.is_empty() && args.keywords.is_empty() {
+                ""
+            } else {
+                ", "
+            };
             checker
                 .report(func, "Jinja2 `Environment()` without `autoescape` renders variables unescaped (Jinja2's default); pass `autoescape=select_autoescape()` (or `True`)")
                 .with_fix("Turn autoescaping on", Applicability::Unsafe, vec![Edit { range: end..end, content: format!("{sep}autoescape=True") }]);
@@ -139,7 +172,11 @@ fn in_flask_view(checker: &Checker, node: Node) -> bool {
     let Some(i) = path.iter().rposition(|n| n.kind() == "function_definition") else {
         return false;
     };
-    let Some(decorated) = i.checked_sub(1).map(|j| path[j]).filter(|d| d.kind() == "decorated_definition") else {
+    let Some(decorated) = i
+        .checked_sub(1)
+        .map(|j| path[j])
+        .filter(|d| d.kind() == "decorated_definition")
+    else {
         return false;
     };
     named_children(decorated).iter().any(|d| {
@@ -164,7 +201,9 @@ fn check_return<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         }
     }
     let built = match value.kind() {
-        "string" => named_children(value).iter().any(|c| c.kind() == "interpolation"),
+        "string" => named_children(value)
+            .iter()
+            .any(|c| c.kind() == "interpolation"),
         "binary_operator" => true,
         "call" => value
             .child_by_field_name("function")
