@@ -387,7 +387,7 @@ fn bad_input_is_survived() {
         &mut c,
         URI,
         2,
-        json!([{"range": {"start": {"line": 99, "character": 0}, "end": {"line": 120, "character": 5}}, "text": "\neval(z)\n"}]),
+        json!([{"range": {"start": {"line": 99, "character": 0}, "end": {"line": 120, "character": 5}}, "text": "\neval(input())\n"}]),
     );
     let d = c.diagnostics(URI, 2);
     assert_eq!(

@@ -181,9 +181,19 @@ pub fn analyze(
             sem
         }
     };
-    let semantic = &*semantic;
-    // The semantic model is a function of the skeleton, so the skeleton stands for it.
-    let context = hash_of((skeleton, rules.fingerprint(), language));
+    // Which helpers receive request data depends on function bodies, not on the skeleton:
+    // recompute it, and let it invalidate the cache when it changes.
+    let semantic = semantic.with_entries(language, tree, source);
+    let semantic = &semantic;
+    // The rest of the semantic model is a function of the skeleton, so the skeleton stands
+    // for it.
+    let context = hash_of((
+        skeleton,
+        &semantic.entries,
+        &semantic.returns,
+        rules.fingerprint(),
+        language,
+    ));
     if cache.context != context {
         cache.items.clear();
         cache.context = context;

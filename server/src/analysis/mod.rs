@@ -35,6 +35,35 @@ pub struct Semantic {
     pub imports: BTreeMap<String, String>,
     /// Module-level names other than imports.
     pub bindings: BTreeMap<String, ModuleBinding>,
+    /// Parameters of module-level functions that a request handler in this file passes
+    /// request data to: (function, parameter) → what is passed (for messages) and the sinks it
+    /// is not sanitised for. Recomputed on every analysis (it depends on function bodies).
+    pub entries: BTreeMap<(String, String), Entry>,
+    /// Module-level functions → their parameters and which of them (bit i for parameter i)
+    /// reach a `return`: a call's result carries only those arguments. Recomputed with
+    /// `entries`.
+    pub returns: BTreeMap<String, (Vec<String>, u64)>,
+}
+
+/// Request data passed to a parameter of a same-file function.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Entry {
+    pub what: String,
+    /// `Sink` discriminants the value is tainted for.
+    pub sinks: u32,
+}
+
+impl Semantic {
+    /// The semantic model with the cross-function entries of this text.
+    pub fn with_entries(&self, language: Language, tree: &Tree, source: &str) -> Self {
+        let mut sem = self.clone();
+        sem.entries.clear();
+        sem.returns.clear();
+        if language.family() == Family::Python {
+            python_taint::summarise(&mut sem, tree.root_node(), source);
+        }
+        sem
+    }
 }
 
 impl Semantic {
@@ -121,6 +150,7 @@ pub enum Lookup<'t> {
 
 /// The kind of sink a value flows into; sanitisers differ by sink.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
 pub enum Sink {
     Sql,
     Shell,
@@ -159,6 +189,29 @@ pub enum GuardKind {
     Contained,
     /// `url_has_allowed_host_and_scheme(x, …)`, `is_safe_url(x)`.
     SafeUrl,
+}
+
+impl Sink {
+    pub const ALL: [Sink; 14] = [
+        Sink::Sql,
+        Sink::Shell,
+        Sink::Code,
+        Sink::Deserialize,
+        Sink::Path,
+        Sink::Url,
+        Sink::Redirect,
+        Sink::Html,
+        Sink::Template,
+        Sink::Log,
+        Sink::Ldap,
+        Sink::Xpath,
+        Sink::Xml,
+        Sink::MassAssign,
+    ];
+
+    pub fn bit(self) -> u32 {
+        1 << (self as u8)
+    }
 }
 
 impl GuardKind {

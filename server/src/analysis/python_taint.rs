@@ -6,9 +6,13 @@ use std::collections::HashMap;
 
 use tree_sitter::Node;
 
-use super::python::{collect_guards, is_sanitiser, resolve, scoped_lookup, string_value};
+use std::collections::BTreeMap;
+
+use super::python::{
+    collect_guards, is_sanitiser, item_imports, resolve, scoped_lookup, string_value,
+};
 use super::taint::Taint;
-use super::{ancestors, named_children, text, Binding, Cx, Sink};
+use super::{ancestors, named_children, text, Binding, Cx, Entry, ScopeCache, Semantic, Sink};
 
 /// Attributes of a request object that carry client data.
 const REQUEST_ATTRS: &[&str] = &[
@@ -212,6 +216,8 @@ struct State<'a, 'c, 't> {
     /// (scope id, name) → the taint of the name's bindings; `None` while being computed, which
     /// cuts cycles such as `q = q + x`.
     memo: RefCell<HashMap<(usize, String), Option<Taint>>>,
+    /// When set, only this parameter counts as caller data (to ask "does `p` reach here?").
+    focus: Option<String>,
 }
 
 pub(super) fn taint<'t>(cx: &Cx<'_, 't>, node: Node<'t>, sink: Sink) -> Option<Taint> {
@@ -219,6 +225,7 @@ pub(super) fn taint<'t>(cx: &Cx<'_, 't>, node: Node<'t>, sink: Sink) -> Option<T
         cx,
         sink,
         memo: RefCell::new(HashMap::new()),
+        focus: None,
     };
     state.expr(node, 0)
 }
@@ -373,6 +380,18 @@ impl<'t> State<'_, '_, 't> {
         })
     }
 
+    /// Whether the value of `node` can carry parameter `param` of its function (through
+    /// locals, not through sanitisers).
+    fn carries_param(&self, node: Node<'t>, param: &str) -> bool {
+        let focused = State {
+            cx: self.cx,
+            sink: self.sink,
+            memo: RefCell::new(HashMap::new()),
+            focus: Some(param.to_owned()),
+        };
+        focused.expr(node, 0).is_some_and(|t| !t.user)
+    }
+
     fn name(&self, ident: Node<'t>, depth: u32) -> Option<Taint> {
         let (scope, index) = scoped_lookup(self.cx, ident)?;
         let name = self.text(ident).to_owned();
@@ -383,7 +402,7 @@ impl<'t> State<'_, '_, 't> {
             None => {
                 self.memo.borrow_mut().insert(key.clone(), None);
                 let mut best = None;
-                if index.params.contains(&name) {
+                if index.params.contains(&name) && self.focus.as_ref().is_none_or(|f| *f == name) {
                     best = self.param(scope, &name);
                 }
                 for b in index.bindings.get(&name).into_iter().flatten() {
@@ -570,14 +589,47 @@ impl<'t> State<'_, '_, 't> {
                 from_object
             }
             "identifier" => {
-                // A function of this file (or a local one): assume its result carries its
-                // arguments, unless its name says it cleans them.
-                let name = self.text(func).to_ascii_lowercase();
+                // A function of this file: its result carries the arguments that reach its
+                // `return`s. Unknown (local) functions are assumed to return their arguments,
+                // unless their name says they clean them.
+                let name = self.text(func);
+                if let Some((params, mask)) = self.cx.sem.returns.get(name) {
+                    if mask & RETURNS_REQUEST_DATA != 0 {
+                        return Some(Taint {
+                            origin: node.byte_range(),
+                            what: format!("request data returned by `{name}()`"),
+                            user: true,
+                        });
+                    }
+                    let mut index = 0;
+                    return best_of(
+                        args.map(named_children)
+                            .unwrap_or_default()
+                            .into_iter()
+                            .filter(|a| {
+                                let i = match a.kind() {
+                                    "keyword_argument" => {
+                                        a.child_by_field_name("name").and_then(|n| {
+                                            params.iter().position(|p| p == self.text(n))
+                                        })
+                                    }
+                                    "comment" => return false,
+                                    _ => {
+                                        index += 1;
+                                        Some(index - 1)
+                                    }
+                                };
+                                i.is_some_and(|i| i < 63 && mask & (1 << i) != 0)
+                            }),
+                        |a| self.expr(a, depth + 1),
+                    );
+                }
+                let lower = name.to_ascii_lowercase();
                 if [
                     "saniti", "escape", "clean", "quote", "valid", "safe", "allowed",
                 ]
                 .iter()
-                .any(|w| name.contains(w))
+                .any(|w| lower.contains(w))
                 {
                     return None;
                 }
@@ -655,11 +707,30 @@ impl<'t> State<'_, '_, 't> {
                 }
                 user(format!("URL parameter `{name}`"))
             }
-            Route::None => Some(Taint {
-                origin,
-                what: format!("parameter `{name}`"),
-                user: false,
-            }),
+            Route::None => {
+                // A module-level helper that a handler in this file passes request data to.
+                let top_level = ancestors(self.cx.within, function)
+                    .iter()
+                    .all(|a| matches!(a.kind(), "module" | "decorated_definition"));
+                let entry = function
+                    .child_by_field_name("name")
+                    .filter(|_| top_level)
+                    .and_then(|n| {
+                        self.cx
+                            .sem
+                            .entries
+                            .get(&(text(n, src).to_owned(), name.to_owned()))
+                    })
+                    .filter(|e| e.sinks & self.sink.bit() != 0);
+                match entry {
+                    Some(e) => user(e.what.clone()),
+                    None => Some(Taint {
+                        origin,
+                        what: format!("parameter `{name}`"),
+                        user: false,
+                    }),
+                }
+            }
         }
     }
 
@@ -726,6 +797,266 @@ impl<'t> State<'_, '_, 't> {
             Route::None
         }
     }
+}
+
+/// The bit of a `returns` mask that says a function returns request data of its own.
+const RETURNS_REQUEST_DATA: u64 = 1 << 63;
+
+/// Module-level functions by name, with their parameter names in order.
+fn module_functions<'t>(root: Node<'t>, src: &str) -> BTreeMap<String, (Node<'t>, Vec<String>)> {
+    let mut out = BTreeMap::new();
+    for item in named_children(root) {
+        let def = match item.kind() {
+            "decorated_definition" => item.child_by_field_name("definition"),
+            "function_definition" => Some(item),
+            _ => None,
+        };
+        let Some(def) = def.filter(|d| d.kind() == "function_definition") else {
+            continue;
+        };
+        let Some(name) = def.child_by_field_name("name") else {
+            continue;
+        };
+        let params = def
+            .child_by_field_name("parameters")
+            .map(named_children)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|p| {
+                let id = match p.kind() {
+                    "identifier" => Some(p),
+                    "default_parameter" | "typed_default_parameter" => {
+                        p.child_by_field_name("name")
+                    }
+                    "typed_parameter" => p.named_child(0),
+                    _ => None,
+                };
+                id.map(|i| text(i, src).to_owned())
+            })
+            .collect();
+        out.insert(text(name, src).to_owned(), (item, params));
+    }
+    out
+}
+
+/// The functions an item defines: itself, or the methods of a class.
+fn item_functions(item: Node) -> Vec<Node> {
+    let def = match item.kind() {
+        "decorated_definition" => item.child_by_field_name("definition"),
+        _ => Some(item),
+    };
+    let Some(def) = def else {
+        return Vec::new();
+    };
+    match def.kind() {
+        "function_definition" => vec![def],
+        "class_definition" => def
+            .child_by_field_name("body")
+            .map(named_children)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|m| match m.kind() {
+                "function_definition" => Some(m),
+                "decorated_definition" => m.child_by_field_name("definition"),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Fills in the cross-function facts of `sem`: what module-level functions return, and which
+/// of their parameters receive request data from handlers in the file.
+pub(super) fn summarise(sem: &mut Semantic, root: Node, src: &str) {
+    let functions = module_functions(root, src);
+    if functions.is_empty() {
+        return;
+    }
+    sem.returns = returns(sem, &functions, src);
+    sem.entries = entries(sem, root, &functions, src);
+}
+
+/// For each module-level function, which parameters reach one of its `return` values.
+fn returns(
+    sem: &Semantic,
+    functions: &BTreeMap<String, (Node, Vec<String>)>,
+    src: &str,
+) -> BTreeMap<String, (Vec<String>, u64)> {
+    let mut out = BTreeMap::new();
+    for (name, (item, params)) in functions {
+        let imports = item_imports(*item, src);
+        let scopes = ScopeCache::default();
+        let cx = Cx {
+            sem,
+            src,
+            within: *item,
+            item_imports: &imports,
+            scopes: &scopes,
+        };
+        let state = State {
+            cx: &cx,
+            sink: Sink::Code,
+            memo: RefCell::new(HashMap::new()),
+            focus: None,
+        };
+        let mut mask = 0u64;
+        let Some(body) = item_functions(*item)
+            .first()
+            .and_then(|f| f.child_by_field_name("body"))
+        else {
+            continue;
+        };
+        super::walk_scope(
+            body,
+            &|n| {
+                matches!(
+                    n.kind(),
+                    "function_definition" | "class_definition" | "lambda"
+                )
+            },
+            &mut |n| {
+                if n.kind() != "return_statement" {
+                    return;
+                }
+                let Some(value) = n.named_child(0) else {
+                    return;
+                };
+                if mask & RETURNS_REQUEST_DATA == 0 && state.expr(value, 0).is_some_and(|t| t.user)
+                {
+                    mask |= RETURNS_REQUEST_DATA;
+                }
+                for (i, p) in params.iter().enumerate().take(63) {
+                    if mask & (1 << i) == 0 && state.carries_param(value, p) {
+                        mask |= 1 << i;
+                    }
+                }
+            },
+        );
+        out.insert(name.clone(), (params.clone(), mask));
+    }
+    out
+}
+
+/// Which parameters of module-level functions receive request data from handlers in the same
+/// file (and, one level further, from helpers that do).
+fn entries(
+    sem: &Semantic,
+    root: Node,
+    functions: &BTreeMap<String, (Node, Vec<String>)>,
+    src: &str,
+) -> BTreeMap<(String, String), Entry> {
+    let mut entries: BTreeMap<(String, String), Entry> = BTreeMap::new();
+    // Only files that can have request data: a quick text test before any tree walk.
+    if !["request", "Request", "argv", "input("]
+        .iter()
+        .any(|w| src.contains(w))
+    {
+        return entries;
+    }
+    for pass in 0..2 {
+        let mut sem_pass = sem.clone();
+        sem_pass.entries = entries.clone();
+        let mut found = entries.clone();
+        for item in named_children(root) {
+            let imports = item_imports(item, src);
+            let scopes = ScopeCache::default();
+            let cx = Cx {
+                sem: &sem_pass,
+                src,
+                within: item,
+                item_imports: &imports,
+                scopes: &scopes,
+            };
+            let state = State {
+                cx: &cx,
+                sink: Sink::Code,
+                memo: RefCell::new(HashMap::new()),
+                focus: None,
+            };
+            for function in item_functions(item) {
+                let own = function
+                    .child_by_field_name("name")
+                    .map(|n| text(n, src))
+                    .unwrap_or("");
+                let is_entry = !matches!(state.route(function), Route::None)
+                    || (pass > 0 && entries.keys().any(|(f, _)| f == own));
+                if !is_entry {
+                    continue;
+                }
+                let Some(body) = function.child_by_field_name("body") else {
+                    continue;
+                };
+                let mut calls = Vec::new();
+                super::walk_scope(body, &|_| false, &mut |n| {
+                    if n.kind() == "call" {
+                        calls.push(n);
+                    }
+                });
+                for call in calls {
+                    let Some(callee) = call
+                        .child_by_field_name("function")
+                        .filter(|f| f.kind() == "identifier")
+                    else {
+                        continue;
+                    };
+                    let name = text(callee, src);
+                    let Some((_, params)) = functions.get(name).filter(|_| name != own) else {
+                        continue;
+                    };
+                    let args = call
+                        .child_by_field_name("arguments")
+                        .map(named_children)
+                        .unwrap_or_default();
+                    let mut index = 0;
+                    for arg in args {
+                        let (param, value) = match arg.kind() {
+                            "keyword_argument" => (
+                                arg.child_by_field_name("name")
+                                    .map(|n| text(n, src).to_owned()),
+                                arg.child_by_field_name("value"),
+                            ),
+                            "comment" | "list_splat" | "dictionary_splat" => continue,
+                            _ => {
+                                index += 1;
+                                (params.get(index - 1).cloned(), Some(arg))
+                            }
+                        };
+                        let (Some(param), Some(value)) = (param, value) else {
+                            continue;
+                        };
+                        let mut sinks = 0;
+                        let mut what = None;
+                        for sink in Sink::ALL {
+                            let state = State {
+                                cx: &cx,
+                                sink,
+                                memo: RefCell::new(HashMap::new()),
+                                focus: None,
+                            };
+                            if let Some(t) = state.expr(value, 0).filter(|t| t.user) {
+                                sinks |= sink.bit();
+                                what.get_or_insert(t.what);
+                            }
+                        }
+                        let Some(what) = what else {
+                            continue;
+                        };
+                        let line = src[..call.start_byte()].matches('\n').count() + 1;
+                        let entry = found.entry((name.to_owned(), param)).or_insert(Entry {
+                            what: format!("{what} passed to `{name}()` at line {line}"),
+                            sinks: 0,
+                        });
+                        entry.sinks |= sinks;
+                    }
+                }
+            }
+        }
+        if found == entries {
+            break;
+        }
+        entries = found;
+    }
+    entries
 }
 
 enum Route {

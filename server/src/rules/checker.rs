@@ -110,7 +110,7 @@ impl<'a> Checker<'a> {
 
     /// "request data `request.args` (line 12)", for messages.
     pub fn describe(&self, taint: &analysis::taint::Taint) -> String {
-        if taint.what == analysis::taint::NON_CONSTANT {
+        if taint.what == analysis::taint::NON_CONSTANT || taint.what.contains(" at line ") {
             return taint.what.clone();
         }
         let line = self.source[..taint.origin.start.min(self.source.len())]
