@@ -231,6 +231,9 @@ pub static RULES: &[&Rule] = &[
     &security::cleartext_http_url::RULE,
     &security::insecure_protocol::RULE,
     &security::ssh_host_key_not_verified::RULE,
+    &security::assert_for_access_control::RULE,
+    &security::swallowed_security_exception::RULE,
+    &security::unsafe_archive_extraction::RULE,
 ];
 
 pub fn by_code(code: &str) -> Option<&'static Rule> {

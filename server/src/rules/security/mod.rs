@@ -1,6 +1,7 @@
 //! Security rules (`SEC`): 1xx injection, 2xx deserialisation, 3xx web, 4xx configuration,
 //! 5xx secrets and auth, 6xx crypto and transport.
 
+pub mod assert_for_access_control;
 pub mod cleartext_http_url;
 pub mod code_injection;
 pub mod command_injection;
@@ -14,8 +15,10 @@ pub mod path_traversal;
 pub mod sql_injection;
 pub mod ssh_host_key_not_verified;
 pub mod ssrf;
+pub mod swallowed_security_exception;
 pub mod template_injection;
 pub mod tls_verification_disabled;
+pub mod unsafe_archive_extraction;
 pub mod unsafe_deserialization;
 pub mod unsafe_yaml_load;
 pub mod weak_cipher;

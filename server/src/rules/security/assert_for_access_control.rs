@@ -1,0 +1,120 @@
+//! SEC701 assert-for-access-control: `assert` used to enforce authentication or authorisation.
+
+use tree_sitter::Node;
+
+use crate::analysis::{ancestors, named_children};
+use crate::rules::{Captures, Category, Check, Checker, FixAvailability, Rule, Severity};
+use crate::syntax::Family;
+
+pub static RULE: Rule = Rule {
+    code: "SEC701",
+    name: "assert-for-access-control",
+    category: Category::Security,
+    severity: Severity::Error,
+    cwe: &[617, 285],
+    owasp: Some("A01:2021 Broken Access Control"),
+    summary: "An `assert` enforces an access check, and `python -O` removes asserts; raise an error (or return 401/403) instead.",
+    docs: DOCS,
+    fix: FixAvailability::None,
+    checks: &[Check {
+        family: Family::Python,
+        query_path: "python/statements.scm",
+        query: include_str!("../../../../queries/python/statements.scm"),
+        run: check,
+    }],
+};
+
+/// Words in an assert's condition that make it an access check.
+const ACCESS_WORDS: &[&str] = &[
+    "is_authenticated",
+    "is_admin",
+    "is_staff",
+    "is_superuser",
+    "has_perm",
+    "has_permission",
+    "has_role",
+    "permission",
+    "is_owner",
+    "owner",
+    "current_user",
+    "request.user",
+    "check_password",
+    "authorized",
+    "authorised",
+    "logged_in",
+    "role",
+    "scope",
+    "can_",
+];
+
+/// Test code asserts on purpose.
+fn in_tests(checker: &Checker, node: Node) -> bool {
+    if super::imports_any(checker, &["pytest", "unittest"]) {
+        return true;
+    }
+    ancestors(checker.item, node).iter().any(|a| {
+        matches!(a.kind(), "function_definition" | "class_definition")
+            && a.child_by_field_name("name").is_some_and(|n| {
+                let name = checker.text(n);
+                name.starts_with("test") || name.starts_with("Test")
+            })
+    })
+}
+
+fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let Some(stmt) = caps.get("assert") else {
+        return;
+    };
+    let Some(condition) = named_children(stmt).into_iter().next() else {
+        return;
+    };
+    let text = checker.text(condition).to_ascii_lowercase();
+    let Some(word) = ACCESS_WORDS.iter().find(|w| text.contains(*w)) else {
+        return;
+    };
+    // `assert isinstance(user, User)` checks a type, not a permission.
+    if text.starts_with("isinstance(") || text.contains(" is not none") && !text.contains(" and ") {
+        return;
+    }
+    if in_tests(checker, stmt) {
+        return;
+    }
+    let word = word.trim_end_matches('_');
+    checker.report(stmt, format!(
+        "this `assert` enforces an access check (`{word}`), and Python drops asserts under `-O`/`PYTHONOPTIMIZE`; raise `PermissionDenied` (or return 403) instead"
+    ));
+}
+
+const DOCS: &str = r#"## What it does
+Flags `assert` statements whose condition is an authentication or authorisation check
+(`request.user.is_authenticated`, `user.is_admin`, `has_perm(...)`, ownership checks) outside
+test code.
+
+## Why is this bad?
+`python -O` and `PYTHONOPTIMIZE=1`, common in container images, remove every `assert`. The
+check silently disappears and every user passes it. Even when asserts run, the failure is a 500
+error, not a 403.
+
+## Example
+```python
+def delete_project(request, pk):
+    project = Project.objects.get(pk=pk)
+    assert project.owner == request.user
+    project.delete()
+```
+
+## Use instead
+```python
+def delete_project(request, pk):
+    project = Project.objects.get(pk=pk)
+    if project.owner != request.user:
+        raise PermissionDenied
+    project.delete()
+```
+
+## References
+- [CWE-617: Reachable Assertion](https://cwe.mitre.org/data/definitions/617.html)
+- [CWE-285: Improper Authorization](https://cwe.mitre.org/data/definitions/285.html)
+- [OWASP A01:2021 Broken Access Control](https://owasp.org/Top10/A01_2021-Broken_Access_Control/)
+- [Python: the `assert` statement and `-O`](https://docs.python.org/3/reference/simple_stmts.html#the-assert-statement)
+"#;
