@@ -119,6 +119,13 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     };
     let (name, path) = match sink_argument(checker, func, args, SINKS) {
         Some(found) => found,
+        // An upload saved under a client-chosen name: `f.save(os.path.join(UPLOADS, f.filename))`.
+        None if method_name(checker, func) == Some("save") => {
+            match crate::analysis::Arguments::of(args).get(0, "dst", checker.source) {
+                Some(dst) => ("save".to_owned(), dst),
+                None => return,
+            }
+        }
         None => {
             // `Path(base, name).read_text()`, `(UPLOADS / name).unlink()`.
             let Some(method) = method_name(checker, func).filter(|m| PATH_METHODS.contains(m))
