@@ -51,6 +51,26 @@ const REQUEST_ATTRS: &[&str] = &[
     "content",
     "form_data",
     "rel_url",
+    // Falcon, Pyramid, Bottle
+    "media",
+    "params",
+    "get_param",
+    "matchdict",
+    "json_body",
+    "forms",
+];
+
+/// Attributes of `self` that carry client data in class-based handlers: Django's URL
+/// `kwargs`, Tornado's argument getters.
+const SELF_SOURCES: &[&str] = &[
+    "kwargs",
+    "get_argument",
+    "get_arguments",
+    "get_query_argument",
+    "get_query_arguments",
+    "get_body_argument",
+    "get_body_arguments",
+    "get_cookie",
 ];
 
 /// Qualified names of module-level request proxies.
@@ -484,6 +504,13 @@ impl<'t> State<'_, '_, 't> {
             return Some(Taint {
                 origin: node.byte_range(),
                 what: "command-line arguments `sys.argv`".to_owned(),
+                user: true,
+            });
+        }
+        if SELF_SOURCES.contains(&attr) && self.text(object) == "self" {
+            return Some(Taint {
+                origin: node.byte_range(),
+                what: format!("request data `{}`", self.text(node)),
                 user: true,
             });
         }
