@@ -211,12 +211,29 @@ fn check_return<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             .is_some_and(|a| matches!(checker.text(a), "format" | "join")),
         _ => false,
     };
-    if !built || !in_flask_view(checker, value) {
+    let plain = matches!(value.kind(), "identifier" | "subscript" | "call");
+    if !(built || plain) || !in_flask_view(checker, value) {
         return;
     }
     let Some(taint) = checker.taint(value, Sink::Html).filter(|t| t.user) else {
         return;
     };
+    // A value returned as is may be a dict or list (sent as JSON); only request fields that
+    // are strings by nature are HTML when returned raw.
+    if !built
+        && ![
+            "request.args",
+            "request.form",
+            "request.values",
+            "request.cookies",
+            "request.headers",
+            "URL parameter",
+        ]
+        .iter()
+        .any(|s| taint.what.contains(s))
+    {
+        return;
+    }
     let from = checker.describe(&taint);
     checker
         .report(value, format!("this Flask view returns a string built from {from}, which Flask sends as HTML unescaped; use `render_template` (autoescaped) or wrap the value in `escape()`"))
