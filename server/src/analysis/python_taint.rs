@@ -41,7 +41,6 @@ const REQUEST_ATTRS: &[&str] = &[
     "META",
     "FILES",
     "query_params",
-    "get_host",
     // Starlette / FastAPI / aiohttp
     "path_params",
     "query",
@@ -472,6 +471,20 @@ impl<'t> State<'_, '_, 't> {
         }
     }
 
+    /// Whether `node` is inside a class-based view or handler (Django `View`/mixins, DRF
+    /// `APIView`/`ViewSet`, Tornado `RequestHandler`), judged by the base class names.
+    fn in_handler_class(&self, node: Node<'t>) -> bool {
+        ancestors(self.cx.within, node).iter().any(|a| {
+            a.kind() == "class_definition"
+                && a.child_by_field_name("superclasses").is_some_and(|b| {
+                    let bases = self.text(b);
+                    ["View", "Mixin", "Handler", "ViewSet"]
+                        .iter()
+                        .any(|w| bases.contains(w))
+                })
+        })
+    }
+
     /// `request.META["HTTP_HOST"]`, `request.headers.get("Host")`: when the key names a header,
     /// the source is that header (which matters for host-header injection), not the whole map.
     fn narrow(&self, taint: Taint, access: Node<'t>) -> Taint {
@@ -481,6 +494,9 @@ impl<'t> State<'_, '_, 't> {
                 .child_by_field_name("arguments")
                 .and_then(|a| a.named_child(0)),
         };
+        if !taint.user {
+            return taint;
+        }
         let is_key = key.is_some_and(|k| k.kind() == "string");
         let direct = self.cx.src.get(taint.origin.clone()).is_some_and(|o| {
             let access_text = self.text(access);
@@ -507,7 +523,10 @@ impl<'t> State<'_, '_, 't> {
                 user: true,
             });
         }
-        if SELF_SOURCES.contains(&attr) && self.text(object) == "self" {
+        if SELF_SOURCES.contains(&attr)
+            && self.text(object) == "self"
+            && self.in_handler_class(node)
+        {
             return Some(Taint {
                 origin: node.byte_range(),
                 what: format!("request data `{}`", self.text(node)),
@@ -813,12 +832,34 @@ impl<'t> State<'_, '_, 't> {
                 id.map(|i| text(i, src).to_owned()).unwrap_or_default()
             })
             .collect();
-        let request_first = match params.as_slice() {
-            [first, ..] if first == "request" => true,
-            [s, second, ..] if s == "self" && second == "request" => true,
+        let name = function
+            .child_by_field_name("name")
+            .map(|n| text(n, src))
+            .unwrap_or("");
+        let is_view = match params.as_slice() {
+            // A function view, unless this file calls it: then it is a helper that takes the
+            // request along, and its other parameters are the caller's.
+            [first, ..] if first == "request" => src.matches(&format!("{name}(")).count() <= 1,
+            // Class-based views and viewsets: only the handler methods get URL parameters.
+            [s, second, ..] if s == "self" && second == "request" => matches!(
+                name,
+                "get"
+                    | "post"
+                    | "put"
+                    | "patch"
+                    | "delete"
+                    | "head"
+                    | "options"
+                    | "list"
+                    | "create"
+                    | "retrieve"
+                    | "update"
+                    | "partial_update"
+                    | "destroy"
+            ),
             _ => false,
         };
-        if request_first {
+        if is_view {
             Route::Django
         } else {
             Route::None
@@ -895,6 +936,14 @@ fn item_functions(item: Node) -> Vec<Node> {
 /// Fills in the cross-function facts of `sem`: what module-level functions return, and which
 /// of their parameters receive request data from handlers in the file.
 pub(super) fn summarise(sem: &mut Semantic, root: Node, src: &str) {
+    // Only files that can have request data need the summaries (elsewhere helper calls keep
+    // the simpler rule: a result carries its arguments). A text test before any tree walk.
+    if !["request", "Request", "argv", "input(", "self.get_"]
+        .iter()
+        .any(|w| src.contains(w))
+    {
+        return;
+    }
     let functions = module_functions(root, src);
     if functions.is_empty() {
         return;
@@ -948,7 +997,11 @@ fn returns(
                 let Some(value) = n.named_child(0) else {
                     return;
                 };
-                if mask & RETURNS_REQUEST_DATA == 0 && state.expr(value, 0).is_some_and(|t| t.user)
+                // Request data only: a helper returning `sys.argv` or `input()` is a CLI's own.
+                if mask & RETURNS_REQUEST_DATA == 0
+                    && state
+                        .expr(value, 0)
+                        .is_some_and(|t| t.user && t.what.starts_with("request data"))
                 {
                     mask |= RETURNS_REQUEST_DATA;
                 }
@@ -973,13 +1026,6 @@ fn entries(
     src: &str,
 ) -> BTreeMap<(String, String), Entry> {
     let mut entries: BTreeMap<(String, String), Entry> = BTreeMap::new();
-    // Only files that can have request data: a quick text test before any tree walk.
-    if !["request", "Request", "argv", "input("]
-        .iter()
-        .any(|w| src.contains(w))
-    {
-        return entries;
-    }
     for pass in 0..2 {
         let mut sem_pass = sem.clone();
         sem_pass.entries = entries.clone();

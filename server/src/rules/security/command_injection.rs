@@ -252,7 +252,11 @@ fn check_argv<'a>(
         None if program.is_none() => (first, "the program"),
         None => return,
     };
-    let Some(taint) = checker.taint(node, Sink::Shell).filter(|t| t.user) else {
+    // A program re-running itself with its own command line (`sys.argv`) is not an injection.
+    let Some(taint) = checker
+        .taint(node, Sink::Shell)
+        .filter(|t| t.user && !t.what.contains("argv"))
+    else {
         return;
     };
     let from = checker.describe(&taint);

@@ -99,7 +99,26 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         .into_iter()
         .filter(|a| a.kind() == "dictionary_splat")
     {
-        let Some(taint) = checker.taint(splat, Sink::MassAssign).filter(|t| t.user) else {
+        // `**{field: value}` fixes the keys in code: only the keys matter here.
+        let keys = splat
+            .named_child(0)
+            .filter(|d| d.kind() == "dictionary")
+            .map(|d| {
+                named_children(d)
+                    .into_iter()
+                    .filter_map(|p| match p.kind() {
+                        "pair" => p.child_by_field_name("key"),
+                        _ => Some(p),
+                    })
+                    .collect::<Vec<_>>()
+            });
+        let taint = match keys {
+            Some(keys) => keys
+                .into_iter()
+                .find_map(|k| checker.taint(k, Sink::MassAssign).filter(|t| t.user)),
+            None => checker.taint(splat, Sink::MassAssign).filter(|t| t.user),
+        };
+        let Some(taint) = taint else {
             continue;
         };
         let from = checker.describe(&taint);

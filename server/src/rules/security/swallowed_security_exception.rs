@@ -36,7 +36,9 @@ const CHECKS: &[&str] = &[
     "check_object_permissions",
     "check_permissions",
     "csrf",
-    "signature",
+    "verify_signature",
+    "check_signature",
+    "validate_signature",
     "unsign",
     "jwt.decode",
     "decode_token",
@@ -90,6 +92,17 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let Some(call) = found else {
         return;
     };
+    // `try: return verify(x)` / `except: pass` falls through to code after the `try`, which
+    // is the failure path (usually a safe default).
+    let mut returns = false;
+    walk_scope(
+        body,
+        &|n| matches!(n.kind(), "function_definition" | "class_definition"),
+        &mut |n| returns |= n.kind() == "return_statement",
+    );
+    if returns {
+        return;
+    }
     for clause in named_children(stmt)
         .into_iter()
         .filter(|c| c.kind() == "except_clause")

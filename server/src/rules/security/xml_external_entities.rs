@@ -112,7 +112,7 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         checker
             .report(func, format!("lxml `{short}` parses {from} with entity expansion on; use `defusedxml.lxml` or a parser with `resolve_entities=False, no_network=True`"))
             .with_taint(&taint);
-    } else if STDLIB_PARSE.contains(&name.as_str()) {
+    } else if STDLIB_PARSE.contains(&name.as_str()) && taint.user {
         checker
             .report(func, format!("`{short}` parses {from} with the standard library parser, which is open to entity-expansion attacks; use `defusedxml` (`defusedxml.ElementTree.{short}`)"))
             .with_taint(&taint);
