@@ -211,6 +211,11 @@ pub static RULES: &[&Rule] = &[
     &security::command_injection::RULE,
     &security::code_injection::RULE,
     &security::unsafe_yaml_load::RULE,
+    &security::hardcoded_secret::RULE,
+    &security::jwt_verification_disabled::RULE,
+    &security::weak_password_hash::RULE,
+    &security::timing_unsafe_comparison::RULE,
+    &security::insecure_random::RULE,
 ];
 
 pub fn by_code(code: &str) -> Option<&'static Rule> {

@@ -3,8 +3,14 @@
 
 pub mod code_injection;
 pub mod command_injection;
+pub mod hardcoded_secret;
+pub mod insecure_random;
+pub mod jwt_verification_disabled;
+pub(crate) mod secret_names;
 pub mod sql_injection;
+pub mod timing_unsafe_comparison;
 pub mod unsafe_yaml_load;
+pub mod weak_password_hash;
 
 /// The callee's source text, shortened for messages.
 pub(crate) fn callee(text: &str) -> String {
