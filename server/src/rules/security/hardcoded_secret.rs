@@ -4,7 +4,7 @@ use tree_sitter::Node;
 
 use super::secret_names::{
     env_name, is_bytes_literal, is_not_a_secret, is_password_name, is_secret_name,
-    in_test_code, is_template_placeholder, literal_value, operand_name,
+    in_test_code, is_template_placeholder, literal_value, looks_random, operand_name,
 };
 use crate::analysis::{named_children, Arguments};
 use crate::rules::{
@@ -98,6 +98,11 @@ fn report_named<'a>(checker: &mut Checker<'a>, name: &str, value: Node<'a>, targ
     if is_not_a_secret(&literal, name) || has_specific_finding(&literal) {
         return;
     }
+    // Tokens and keys are machine-made: a single-case word is a marker or a sentinel
+    // (`_DEFAULT_TOKEN = "_sa_default"`). Passwords may be words.
+    if !is_password_name(name) && is_single_case_word(&literal) {
+        return;
+    }
     if in_test_code(checker, value) {
         return;
     }
@@ -118,6 +123,15 @@ fn report_named<'a>(checker: &mut Checker<'a>, name: &str, value: Node<'a>, targ
         ),
     );
     attach(finding, env_fix);
+}
+
+/// Letters of one case and word separators only: `relationship`, `DEFAULT`, `my-key-name`.
+fn is_single_case_word(value: &str) -> bool {
+    let letters_and_separators = value
+        .chars()
+        .all(|c| c.is_alphabetic() || matches!(c, '_' | '-' | '.'));
+    letters_and_separators
+        && (!value.chars().any(char::is_uppercase) || !value.chars().any(char::is_lowercase))
 }
 
 /// "12 characters, starts with `s3`": enough to find the value, never the value itself.
@@ -272,7 +286,7 @@ fn is_key_char(c: char) -> bool {
 
 /// Whether the characters after a key prefix look random rather than a filler
 /// (`ghp_xxxxxxxx…`, `sk_live_000…`).
-fn looks_random(body: &str) -> bool {
+fn varied(body: &str) -> bool {
     let mut seen: Vec<char> = body.chars().collect();
     seen.sort_unstable();
     seen.dedup();
@@ -348,7 +362,7 @@ pub(crate) fn known_format(value: &str) -> Option<String> {
                         .chars()
                         .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()))
                 || body.to_ascii_uppercase().contains("EXAMPLE")
-                || !looks_random(&body)
+                || !varied(&body)
             {
                 continue;
             }
@@ -484,12 +498,18 @@ fn check_comparison<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let Some(name) = operand_name(checker, other) else {
         return;
     };
-    if !(is_password_name(&name) || is_secret_name(&name)) {
+    let password = is_password_name(&name);
+    if !(password || is_secret_name(&name)) {
         return;
     }
     let Some(literal) = literal_value(checker, literal_node) else {
         return;
     };
+    // Parsers compare `token` with keywords (`token == "async"`): a token literal must look
+    // machine-made to be a secret.
+    if !password && !looks_random(&literal) {
+        return;
+    }
     if is_not_a_secret(&literal, &name)
         || has_specific_finding(&literal)
         || in_test_code(checker, cmp)
@@ -546,7 +566,8 @@ Flags credentials written into Python source:
   `secret`, `private`, `access`, `signing`, `encryption`… (`stripeApiKey`,
   `aws_secret_access_key`), in any case and with suffixes such as `_PROD` or `2`;
 - a literal key passed to `jwt.encode(payload, "…")` / `jwt.decode(token, "…", …)`;
-- a secret-named value compared with a literal (`if password == "letmein"`);
+- a secret-named value compared with a literal (`if password == "letmein"`; for tokens and
+  keys the literal must look machine-made, since parsers compare `token == "async"`);
 - passwords inside connection strings (`postgresql://app:…@db.internal/shop`, `mongodb+srv://`,
   `redis://:…@cache`), wherever the string appears;
 - well-known key formats anywhere, test code included: AWS access key IDs (`AKIA…`), private key
@@ -558,7 +579,9 @@ Not reported: names such as `TOKEN_TYPE`, `token_url`, `password_field`,
 (`os.environ["DB_PASSWORD"]`, `os.getenv(…)`); empty strings and template markers (`"<…>"`,
 `"YOUR_…"`, `"xxx…"`, `"***"`, `"${…}"`, `"{…}"`, `"%s"`); sample words (`dummy`, `example`,
 `test…`, `fake`, `mock`); values that name something rather than hold it (`"password"`,
-`"access_token"`, `"X-Api-Key"`, `"DB_PASSWORD"`); texts with spaces (labels, help texts);
+`"access_token"`, `"X-Api-Key"`, `"DB_PASSWORD"`), and for tokens and keys (not passwords) any
+single-case word (`_DEFAULT_TOKEN = "_sa_default"`); regular expressions; texts with spaces
+(labels, help texts);
 values shorter than four characters; password hashes (`pbkdf2_sha256$…`, `$2b$…`); paths and
 URLs without credentials; Stripe test and publishable keys; connection strings to `localhost`,
 with the user name as password (`postgres:postgres`), or with `password`/`pass` as password;

@@ -121,6 +121,7 @@ const NEUTRAL: &[&str] = &[
     "questions",
     "question",
     "sample",
+    "boundary",
 ];
 
 /// Whether a name says it holds a secret that `random` must not make.
@@ -221,6 +222,20 @@ fn destination<'a>(checker: &Checker<'a>, call: Node<'a>) -> Destination {
     Destination::Unnamed
 }
 
+/// Whether a module-level `from secrets import …` binds `name` (the semantic model keeps only
+/// the last of several imports of one name).
+fn imported_from_secrets(checker: &Checker, name: &str) -> bool {
+    checker.source.lines().any(|line| {
+        let line = line.trim_start();
+        line.strip_prefix("from secrets import ").is_some_and(|names| {
+            names
+                .split(',')
+                .filter_map(|n| n.split_whitespace().last())
+                .any(|n| n.trim_matches(|c| c == '(' || c == ')') == name)
+        })
+    })
+}
+
 /// The name of the innermost function around `node`.
 fn enclosing_function<'a>(checker: &Checker<'a>, node: Node<'a>) -> Option<&'a str> {
     ancestors(checker.item, node)
@@ -253,6 +268,15 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             _ => return,
         },
     };
+    // `_make_boundary()` makes a MIME boundary, whatever its variables are called.
+    if function.is_some_and(|f| words(f).iter().any(|w| w == "boundary")) {
+        return;
+    }
+    // `try: from secrets import randbits / except ImportError: from random import …`: the
+    // name is the `secrets` one wherever `secrets` exists.
+    if func.kind() == "identifier" && imported_from_secrets(checker, checker.text(func)) {
+        return;
+    }
     let method = name.rsplit('.').next().unwrap_or("random").to_owned();
     let shown = checker.text(func).to_owned();
     let args = Arguments::of(args_node);

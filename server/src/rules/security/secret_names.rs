@@ -86,8 +86,6 @@ fn is_qualifier(word: &str) -> bool {
                 | "value"
                 | "val"
                 | "raw"
-                | "plain"
-                | "plaintext"
                 | "b64"
                 | "base64"
                 | "hex"
@@ -99,7 +97,7 @@ fn is_qualifier(word: &str) -> bool {
 }
 
 /// The words of a name without trailing qualifiers.
-fn core_words(name: &str) -> Vec<String> {
+pub(crate) fn core_words(name: &str) -> Vec<String> {
     let mut w = words(name);
     while w.len() > 1 && w.last().is_some_and(|l| is_qualifier(l)) {
         w.pop();
@@ -170,6 +168,16 @@ pub(crate) fn is_secret_compare_name(name: &str) -> bool {
     let Some(last) = w.last() else {
         return false;
     };
+    // Flags and settings about a secret (`verify_signature`, `is_token_valid`, `has_mac`).
+    if w.len() > 1
+        && matches!(
+            w[0].as_str(),
+            "is" | "has" | "verify" | "check" | "validate" | "use" | "require" | "should"
+                | "enable" | "disable" | "allow" | "skip"
+        )
+    {
+        return false;
+    }
     let prev = w.len().checked_sub(2).map(|i| w[i].as_str());
     match last.as_str() {
         "token" | "secret" | "signature" | "sig" | "digest" | "hexdigest" | "hmac" | "mac"
@@ -269,6 +277,14 @@ pub(crate) fn is_not_a_secret(value: &str, target: &str) -> bool {
     {
         return true;
     }
+    // A regular expression (`r"[^\W\d]\w*"`), as lexers and validators name their patterns.
+    if ["\\w", "\\d", "\\s", "[^", "(?", "\\b"]
+        .iter()
+        .any(|m| v.contains(m))
+        || (v.starts_with('^') && v.ends_with('$'))
+    {
+        return true;
+    }
     // An environment variable name: `"DB_PASSWORD"`.
     if v.contains('_')
         && v
@@ -301,6 +317,21 @@ pub(crate) fn is_not_a_secret(value: &str, target: &str) -> bool {
         ".yaml", ".yml",
     ];
     REFERENCES.iter().any(|p| lower.starts_with(p)) || FILES.iter().any(|s| lower.ends_with(s))
+}
+
+/// Whether a literal looks machine-made rather than a word: at least 8 characters of at least
+/// two kinds (lower case, upper case, digits, symbols other than `_`, `-`, `.`).
+pub(crate) fn looks_random(value: &str) -> bool {
+    let kinds = [
+        value.chars().any(|c| c.is_lowercase()),
+        value.chars().any(|c| c.is_uppercase()),
+        value.chars().any(|c| c.is_ascii_digit()),
+        // Word separators do not count: `_sa_default` is one word.
+        value
+            .chars()
+            .any(|c| !c.is_alphanumeric() && !matches!(c, '_' | '-' | '.' | ' ')),
+    ];
+    value.chars().count() >= 8 && kinds.iter().filter(|k| **k).count() >= 2
 }
 
 /// Test modules import a test framework or define test functions/classes at module level.
@@ -507,6 +538,7 @@ mod tests {
             "X-Api-Key",
             "DB_PASSWORD",
             "Enter your password",
+            r"[^\W\d]\w*",
             "pbkdf2_sha256$600000$abc$def",
             "/etc/secrets/key.pem",
             "sk_test_51H8abc",
@@ -527,6 +559,8 @@ mod tests {
         assert!(!is_secret_compare_name("token_count"));
         assert!(!is_secret_compare_name("signature_version"));
         assert!(!is_secret_compare_name("token_type"));
+        assert!(!is_secret_compare_name("verify_signature"));
+        assert!(!is_secret_compare_name("SIGNATURE_PLAINTEXT"));
     }
 
     #[test]

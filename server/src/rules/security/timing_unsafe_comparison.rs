@@ -2,8 +2,10 @@
 
 use tree_sitter::Node;
 
-use super::secret_names::{in_test_code, is_secret_compare_name, operand_name};
-use crate::analysis::{ancestors, named_children};
+use super::secret_names::{
+    in_test_code, is_secret_compare_name, literal_value, looks_random, operand_name,
+};
+use crate::analysis::{ancestors, named_children, Binding, Lookup};
 use crate::rules::{
     Applicability, Captures, Category, Check, Checker, Edit, FixAvailability, Rule, Severity,
 };
@@ -30,7 +32,21 @@ pub static RULE: Rule = Rule {
 fn is_literal(node: Node) -> bool {
     matches!(
         node.kind(),
-        "string" | "concatenated_string" | "integer" | "float" | "none" | "true" | "false"
+        "string"
+            | "concatenated_string"
+            | "integer"
+            | "float"
+            | "none"
+            | "true"
+            | "false"
+            | "tuple"
+            | "list"
+            | "dictionary"
+            | "set"
+            | "list_comprehension"
+            | "dictionary_comprehension"
+            | "set_comprehension"
+            | "generator_expression"
     ) || (node.kind() == "unary_operator"
         && node
             .child_by_field_name("argument")
@@ -62,6 +78,133 @@ fn in_expression_context(checker: &Checker, cmp: Node) -> bool {
         }
     }
     false
+}
+
+/// The secret-looking name of an operand, if it holds a secret. A digest counts only when it
+/// is a MAC (made by `hmac`): the hash of a download or a file is public.
+fn holds_secret<'a>(checker: &Checker<'a>, node: Node<'a>) -> Option<String> {
+    let name = operand_name(checker, node)?;
+    if !is_secret_compare_name(&name) {
+        return None;
+    }
+    let last = super::secret_names::words(&name).pop().unwrap_or_default();
+    if matches!(last.as_str(), "digest" | "hexdigest") && !from_hmac(checker, node, 0) {
+        return None;
+    }
+    Some(name)
+}
+
+/// Whether a value is computed by `hmac` (`hmac.new(…).hexdigest()`, `hmac.digest(…)`, or a
+/// local name bound to one).
+fn from_hmac<'a>(checker: &Checker<'a>, node: Node<'a>, depth: u32) -> bool {
+    if depth > 4 {
+        return false;
+    }
+    match node.kind() {
+        "call" => {
+            let Some(func) = node.child_by_field_name("function") else {
+                return false;
+            };
+            if checker
+                .resolve_callee(func, &["hmac.new", "hmac.digest", "hmac.HMAC"])
+                .is_some()
+            {
+                return true;
+            }
+            func.kind() == "attribute"
+                && func
+                    .child_by_field_name("object")
+                    .is_some_and(|o| from_hmac(checker, o, depth + 1))
+        }
+        "identifier" => match checker.lookup(node) {
+            Lookup::Local(bindings) => bindings.iter().any(|b| match b {
+                Binding::Value(v) | Binding::Augmented(v) => from_hmac(checker, *v, depth + 1),
+                _ => false,
+            }),
+            _ => false,
+        },
+        "binary_operator" => ["left", "right"].iter().any(|f| {
+            node.child_by_field_name(f)
+                .is_some_and(|n| from_hmac(checker, n, depth + 1))
+        }),
+        "parenthesized_expression" => node
+            .named_child(0)
+            .is_some_and(|n| from_hmac(checker, n, depth + 1)),
+        _ => false,
+    }
+}
+
+/// `SIGINT`, `signal.SIGTERM`, `Token.Keyword`, `Literal`, or a module-level constant.
+fn is_named_constant<'a>(checker: &Checker<'a>, node: Node<'a>) -> bool {
+    // ALL_CAPS constants and CamelCase classes or enum members.
+    let constant_like = |name: &str| {
+        name.trim_start_matches('_')
+            .starts_with(|c: char| c.is_ascii_uppercase())
+    };
+    match node.kind() {
+        "identifier" => {
+            constant_like(checker.text(node))
+                || matches!(
+                    checker.lookup(node),
+                    Lookup::Module(crate::analysis::ModuleBinding::Constant)
+                )
+        }
+        "attribute" => node
+            .child_by_field_name("attribute")
+            .is_some_and(|a| constant_like(checker.text(a))),
+        _ => false,
+    }
+}
+
+/// A module constant bound to a literal that is not a secret (`_WILDCARD_TOKEN = "*"`).
+fn is_marker_constant<'a>(checker: &Checker<'a>, node: Node<'a>) -> bool {
+    if node.kind() != "identifier"
+        || !matches!(
+            checker.lookup(node),
+            Lookup::Module(crate::analysis::ModuleBinding::Constant)
+        )
+    {
+        return false;
+    }
+    let name = checker.text(node);
+    module_literal(checker, name).is_some_and(|v| !looks_random(&v))
+}
+
+/// The literal a module-level `name = "…"` assigns.
+fn module_literal(checker: &Checker, name: &str) -> Option<String> {
+    let mut root = checker.item;
+    while let Some(p) = root.parent() {
+        root = p;
+    }
+    named_children(root).into_iter().find_map(|stmt| {
+        let assignment = stmt.named_child(0)?;
+        if stmt.kind() != "expression_statement" || assignment.kind() != "assignment" {
+            return None;
+        }
+        let left = assignment.child_by_field_name("left")?;
+        if checker.text(left) != name {
+            return None;
+        }
+        literal_value(checker, assignment.child_by_field_name("right")?)
+    })
+}
+
+/// `self.secret == other.secret` inside `__eq__`: equality of objects, not a check of a secret.
+fn is_structural_equality<'a>(checker: &Checker<'a>, a: Node<'a>, b: Node<'a>) -> bool {
+    let attr = |n: Node<'a>| {
+        (n.kind() == "attribute")
+            .then(|| n.child_by_field_name("attribute").map(|x| checker.text(x)))
+            .flatten()
+    };
+    if attr(a).is_some() && attr(a) == attr(b) {
+        return true;
+    }
+    ancestors(checker.item, a)
+        .iter()
+        .rev()
+        .find(|n| n.kind() == "function_definition")
+        .and_then(|f| f.child_by_field_name("name"))
+        .is_some_and(|n| matches!(checker.text(n), "__eq__" | "__ne__" | "__hash__"))
 }
 
 /// How this file can call `compare_digest`, if it imports it.
@@ -99,17 +242,29 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     if is_literal(a) || is_literal(b) {
         return;
     }
-    let names = [operand_name(checker, a), operand_name(checker, b)];
-    let Some(secret) = names
-        .iter()
+    let secret_a = holds_secret(checker, a);
+    let secret_b = holds_secret(checker, b);
+    // The operand that names the secret best: `signature` rather than `hexdigest`.
+    let Some(secret) = [secret_a.as_ref(), secret_b.as_ref()]
+        .into_iter()
         .flatten()
-        .find(|n| is_secret_compare_name(n))
+        .min_by_key(|n| n.ends_with("digest"))
         .cloned()
     else {
         return;
     };
+    // A secret compared with a named constant that is not itself a secret is a comparison
+    // with a marker (`sig == signal.SIGINT`, `token == Keyword`, `sig != MAGIC`).
+    if (secret_a.is_none() && is_named_constant(checker, a))
+        || (secret_b.is_none() && is_named_constant(checker, b))
+        || is_marker_constant(checker, a)
+        || is_marker_constant(checker, b)
+    {
+        return;
+    }
     if is_class_attribute(checker, a)
         || is_class_attribute(checker, b)
+        || is_structural_equality(checker, a, b)
         || in_expression_context(checker, cmp)
         || in_test_code(checker, cmp)
     {
@@ -124,9 +279,9 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         callee.as_deref().unwrap_or("hmac.compare_digest")
     );
     let message = format!(
-        "`{}` is compared with `{op}`, which stops at the first differing byte and so leaks through timing how much of the {} matched; use `{}`",
+        "`{}` compares {} with `{op}`, which stops at the first differing byte, so response times reveal how much of it matched; use `{}`",
         super::callee(&format!("{ta} {op} {tb}")),
-        describe(&secret),
+        with_article(&describe(&secret)),
         super::callee(&suggestion),
     );
     let finding = checker.report(cmp, message);
@@ -142,33 +297,56 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     }
 }
 
-/// "signature", "token", … for the message.
+fn with_article(what: &str) -> String {
+    let article = if what.starts_with(['A', 'M', 'o']) && !what.starts_with("one") {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {what}")
+}
+
+/// "signature", "API key", "CSRF token", … for the message.
 fn describe(name: &str) -> String {
-    let words = super::secret_names::words(name);
-    match words.last().map(String::as_str) {
-        Some("sig" | "signature") => "signature".to_owned(),
-        Some("digest" | "hexdigest" | "hmac" | "mac") => "MAC".to_owned(),
-        Some("key") => "key".to_owned(),
-        Some("hash") => "hash".to_owned(),
-        Some("otp" | "totp") => "one-time code".to_owned(),
-        Some("csrf" | "xsrf") => "CSRF token".to_owned(),
-        Some("nonce") => "nonce".to_owned(),
-        Some("secret") => "secret".to_owned(),
-        _ => "token".to_owned(),
-    }
+    let words = super::secret_names::core_words(name);
+    let prev = words
+        .len()
+        .checked_sub(2)
+        .map(|i| words[i].as_str())
+        .unwrap_or("");
+    let what = match words.last().map(String::as_str) {
+        Some("sig" | "signature") => "signature",
+        Some("digest" | "hexdigest" | "hmac" | "mac") => "MAC",
+        Some("key") if prev == "api" => "API key",
+        Some("key") => "key",
+        Some("hash") if prev == "password" => "password hash",
+        Some("hash") => "hash",
+        Some("otp" | "totp") => "one-time code",
+        Some("csrf" | "xsrf") => "CSRF token",
+        Some("token") if matches!(prev, "csrf" | "xsrf") => "CSRF token",
+        Some("nonce") => "nonce",
+        Some("secret") => "secret",
+        _ => "token",
+    };
+    what.to_owned()
 }
 
 const DOCS: &str = r#"## What it does
 Flags `==` and `!=` between two non-literal values when one of them holds a secret: its name (a
 variable, attribute, dictionary key, `.get("…")` key or header name, or the function that
-computed it) ends in `token`, `secret`, `signature`, `sig`, `digest`/`hexdigest`, `hmac`,
-`mac`, `otp`, `csrf`, `nonce`, `api_key` (and other credential keys) or `password_hash`.
+computed it) ends in `token`, `secret`, `signature`, `sig`, `hmac`, `mac`, `otp`, `csrf`,
+`nonce`, `api_key` (and other credential keys) or `password_hash`, or it is a digest made by
+`hmac` (`hmac.new(…).hexdigest()`, or a variable bound to one).
 
 Not reported: comparisons with literals or `None` (`token is None`, `token == ""`,
-`token_type == "bearer"`), names whose last word is something else (`token_count`,
-`signature_version`, `len(token) == 32`), `hmac.compare_digest` / `secrets.compare_digest`,
-SQL expressions (`.filter(ApiKey.token == token)`, `Token.value == value`), `assert`s, and test
-modules.
+`token_type == "bearer"`); names whose last word is something else (`token_count`,
+`signature_version`, `len(token) == 32`) or that are flags (`verify_signature`,
+`is_token_valid`); comparisons with named constants that are not secrets themselves
+(`sig == signal.SIGTERM`, `token == Keyword`, a module constant bound to a word); digests that
+are not MACs (`hashlib.sha256(data).hexdigest() == expected_digest` checks a download, and a
+file's hash is public); `hmac.compare_digest` / `secrets.compare_digest`; SQL expressions
+(`.filter(ApiKey.token == token)`, `Token.value == value`); object equality
+(`self.secret == other.secret`, anything in `__eq__`); `assert`s; and test code.
 
 ## Why is this bad?
 String and bytes equality returns at the first byte that differs. By timing many requests an
