@@ -3,8 +3,8 @@
 use tree_sitter::Node;
 
 use super::secret_names::{
-    env_name, is_bytes_literal, is_not_a_secret, is_password_name, is_secret_name,
-    in_test_code, is_template_placeholder, literal_value, looks_random, operand_name,
+    env_name, in_test_code, is_bytes_literal, is_not_a_secret, is_password_name, is_secret_name,
+    is_template_placeholder, literal_value, looks_random, operand_name,
 };
 use crate::analysis::{named_children, Arguments};
 use crate::rules::{
@@ -481,10 +481,7 @@ fn check_comparison<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let operands = named_children(cmp);
     let mut c = cmp.walk();
     let operators: Vec<Node> = cmp.children_by_field_name("operators", &mut c).collect();
-    if operands.len() != 2
-        || operators.len() != 1
-        || !matches!(operators[0].kind(), "==" | "!=")
-    {
+    if operands.len() != 2 || operators.len() != 1 || !matches!(operators[0].kind(), "==" | "!=") {
         return;
     }
     let (other, literal_node) = match (
@@ -635,3 +632,46 @@ code runs. A secret that has been committed must also be revoked: it stays in th
 - [Django: `SECRET_KEY`](https://docs.djangoproject.com/en/stable/ref/settings/#secret-key)
 - [Flask: `SECRET_KEY`](https://flask.palletsprojects.com/en/stable/config/#SECRET_KEY)
 "#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn well_known_formats() {
+        assert!(known_format("AKIA2E0A8F3B244C9986").is_some());
+        assert!(known_format("AKIAIOSFODNN7EXAMPLE").is_none());
+        assert!(known_format("xAKIA2E0A8F3B244C9986").is_none());
+        assert!(known_format("token ghp_R4nd0mL00k1ngT0k3nV4lu3F0rT3sts8x2Qz").is_some());
+        assert!(known_format(&format!("ghp_{}", "x".repeat(36))).is_none());
+        assert!(known_format("sk_live_51HxYzAbCdEfGhIjKlMnOpQr").is_some());
+        assert!(known_format("sk_test_51HxYzAbCdEfGhIjKlMnOpQr").is_none());
+        assert!(known_format("xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx").is_some());
+        let key = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7bq98Qm2Vq3nT6v4a3l1y8c0ZfQ2k9h1Y3c4\n-----END RSA PRIVATE KEY-----";
+        assert!(known_format(key).is_some());
+        assert!(
+            known_format("-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----").is_none()
+        );
+    }
+
+    #[test]
+    fn passwords_in_urls() {
+        assert_eq!(
+            url_password("postgresql://app:Wint3r@db.internal:5432/shop").as_deref(),
+            Some("postgresql://app:****@db.internal:5432/…")
+        );
+        assert!(url_password("redis://:r3d1s-pw@cache.internal:6379/0").is_some());
+        assert!(url_password("mongodb+srv://u:Pw-123@cluster0.mongodb.net/db").is_some());
+        for safe in [
+            "postgresql://postgres:postgres@db.internal/app",
+            "postgresql://app:s3cret@localhost/app",
+            "postgresql://app@db.internal/app",
+            "postgresql://app:${DB_PASSWORD}@db.internal/app",
+            "postgresql://user:password@host/db",
+            "https://example.com/login",
+            "amqp://guest:guest@rabbit:5672//",
+        ] {
+            assert!(url_password(safe).is_none(), "{safe}");
+        }
+    }
+}

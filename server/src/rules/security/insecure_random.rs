@@ -137,6 +137,13 @@ fn is_sensitive(name: &str) -> bool {
         })
 }
 
+/// `code`, `verification_digits`, `pin_number`: a name that needs context to say what it is for.
+fn is_generic_code(name: &str) -> bool {
+    words(name)
+        .last()
+        .is_some_and(|l| matches!(l.as_str(), "code" | "digits" | "number"))
+}
+
 fn is_neutral(name: &str) -> bool {
     words(name)
         .last()
@@ -227,12 +234,13 @@ fn destination<'a>(checker: &Checker<'a>, call: Node<'a>) -> Destination {
 fn imported_from_secrets(checker: &Checker, name: &str) -> bool {
     checker.source.lines().any(|line| {
         let line = line.trim_start();
-        line.strip_prefix("from secrets import ").is_some_and(|names| {
-            names
-                .split(',')
-                .filter_map(|n| n.split_whitespace().last())
-                .any(|n| n.trim_matches(|c| c == '(' || c == ')') == name)
-        })
+        line.strip_prefix("from secrets import ")
+            .is_some_and(|names| {
+                names
+                    .split(',')
+                    .filter_map(|n| n.split_whitespace().last())
+                    .any(|n| n.trim_matches(|c| c == '(' || c == ')') == name)
+            })
     })
 }
 
@@ -263,6 +271,14 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         Destination::Sleep => return,
         Destination::Name(n) if is_sensitive(&n) => format!("`{n}`"),
         Destination::Name(n) if is_neutral(&n) => return,
+        // `code = random.randint(…)` in `send_verification_sms()`: the function says what
+        // the code is for.
+        Destination::Name(n)
+            if function
+                .is_some_and(|f| is_generic_code(&n) && is_sensitive(&format!("{f}_{n}"))) =>
+        {
+            format!("`{n}`")
+        }
         _ => match function {
             Some(f) if is_sensitive(f) => format!("a value in `{f}()`"),
             _ => return,

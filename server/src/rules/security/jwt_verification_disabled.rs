@@ -56,9 +56,10 @@ fn is_false(checker: &Checker, node: Node) -> bool {
 fn options_dict<'a>(checker: &Checker<'a>, node: Node<'a>) -> Option<Node<'a>> {
     match node.kind() {
         "dictionary" => Some(node),
-        "call" if node
-            .child_by_field_name("function")
-            .is_some_and(|f| checker.text(f) == "dict") =>
+        "call"
+            if node
+                .child_by_field_name("function")
+                .is_some_and(|f| checker.text(f) == "dict") =>
         {
             node.child_by_field_name("arguments")
         }
@@ -80,7 +81,9 @@ fn disables_signature(checker: &Checker, options: Node) -> bool {
             "pair" => (
                 entry
                     .child_by_field_name("key")
-                    .and_then(|k| crate::analysis::string_value(checker.language, k, checker.source))
+                    .and_then(|k| {
+                        crate::analysis::string_value(checker.language, k, checker.source)
+                    })
                     .map(str::to_owned),
                 entry.child_by_field_name("value"),
             ),

@@ -54,8 +54,22 @@ pub(crate) fn words(name: &str) -> Vec<String> {
 /// `apikey` → (api, key), `csrftoken` → (csrf, token): words that are written together.
 fn split_joined(word: &str) -> Option<(&str, &str)> {
     const HEADS: &[&str] = &[
-        "api", "secret", "access", "auth", "private", "signing", "client", "refresh", "jwt",
-        "session", "encryption", "master", "csrf", "xsrf", "id", "bearer",
+        "api",
+        "secret",
+        "access",
+        "auth",
+        "private",
+        "signing",
+        "client",
+        "refresh",
+        "jwt",
+        "session",
+        "encryption",
+        "master",
+        "csrf",
+        "xsrf",
+        "id",
+        "bearer",
     ];
     const TAILS: &[&str] = &["key", "token", "secret"];
     for tail in TAILS {
@@ -172,8 +186,17 @@ pub(crate) fn is_secret_compare_name(name: &str) -> bool {
     if w.len() > 1
         && matches!(
             w[0].as_str(),
-            "is" | "has" | "verify" | "check" | "validate" | "use" | "require" | "should"
-                | "enable" | "disable" | "allow" | "skip"
+            "is" | "has"
+                | "verify"
+                | "check"
+                | "validate"
+                | "use"
+                | "require"
+                | "should"
+                | "enable"
+                | "disable"
+                | "allow"
+                | "skip"
         )
     {
         return false;
@@ -287,8 +310,7 @@ pub(crate) fn is_not_a_secret(value: &str, target: &str) -> bool {
     }
     // An environment variable name: `"DB_PASSWORD"`.
     if v.contains('_')
-        && v
-            .chars()
+        && v.chars()
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
     {
         return true;
@@ -309,7 +331,16 @@ pub(crate) fn is_not_a_secret(value: &str, target: &str) -> bool {
     }
     // Paths, URLs without credentials, and references to a secret store.
     const REFERENCES: &[&str] = &[
-        "/", "./", "../", "~/", "http://", "https://", "env:", "vault:", "arn:", "file:",
+        "/",
+        "./",
+        "../",
+        "~/",
+        "http://",
+        "https://",
+        "env:",
+        "vault:",
+        "arn:",
+        "file:",
         "projects/",
     ];
     const FILES: &[&str] = &[
@@ -423,9 +454,7 @@ pub(crate) fn operand_name<'a>(checker: &Checker<'a>, node: Node<'a>) -> Option<
                 _ => None,
             }
         }
-        "parenthesized_expression" => node
-            .named_child(0)
-            .and_then(|n| operand_name(checker, n)),
+        "parenthesized_expression" => node.named_child(0).and_then(|n| operand_name(checker, n)),
         "call" => {
             let func = node.child_by_field_name("function")?;
             let args = node.child_by_field_name("arguments")?;
@@ -480,7 +509,10 @@ mod tests {
         assert_eq!(words("DB_PASSWORD"), ["db", "password"]);
         assert_eq!(words("stripeApiKey"), ["stripe", "api", "key"]);
         assert_eq!(words("APIKey2"), ["api", "key", "2"]);
-        assert_eq!(words("X-Hub-Signature-256"), ["x", "hub", "signature", "256"]);
+        assert_eq!(
+            words("X-Hub-Signature-256"),
+            ["x", "hub", "signature", "256"]
+        );
         assert_eq!(words("apikey"), ["api", "key"]);
         assert_eq!(words("csrftoken"), ["csrf", "token"]);
     }
@@ -545,7 +577,12 @@ mod tests {
         ] {
             assert!(is_not_a_secret(v, "password"), "{v:?}");
         }
-        for v in ["hunter2!x", "s3cr3t-Pa55", "django-insecure-7f$k2", "changeme"] {
+        for v in [
+            "hunter2!x",
+            "s3cr3t-Pa55",
+            "django-insecure-7f$k2",
+            "changeme",
+        ] {
             assert!(!is_not_a_secret(v, "password"), "{v:?}");
         }
     }

@@ -89,7 +89,9 @@ fn password_in<'a>(checker: &Checker<'a>, node: Node<'a>, depth: u32) -> Option<
                             recurse(object)
                         }
                         "format" | "join" => arg_list.into_iter().find_map(recurse),
-                        "get" | "pop" => operand_name(checker, node).filter(|n| is_password_name(n)),
+                        "get" | "pop" => {
+                            operand_name(checker, node).filter(|n| is_password_name(n))
+                        }
                         _ => None,
                     }
                 }
