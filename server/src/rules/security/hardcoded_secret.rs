@@ -193,12 +193,14 @@ fn check_literal<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
 
 /// Well-known key formats and passwords in connection strings, in any string literal.
 fn check_string<'a>(checker: &mut Checker<'a>, node: Node<'a>) {
-    let Some(value) = literal_value(checker, node) else {
+    // Every string literal comes here: decide on the borrowed text before anything else.
+    let Some(piece) = crate::analysis::string_value(checker.language, node, checker.source) else {
         return;
     };
-    if !value.contains("://") && !might_hold_key(&value) {
+    if !piece.contains("://") && !might_hold_key(piece) {
         return;
     }
+    let value = piece.to_owned();
     // Docstrings show example URLs and keys.
     let parent = node.parent();
     if parent.is_some_and(|p| p.kind() == "expression_statement") {

@@ -82,6 +82,17 @@ fn split_joined(word: &str) -> Option<(&str, &str)> {
     None
 }
 
+/// Whether `name` contains one of `parts` (ASCII, any case): a cheap test before splitting it
+/// into words.
+fn mentions_any(name: &str, parts: &[&str]) -> bool {
+    let bytes = name.as_bytes();
+    parts.iter().any(|p| {
+        bytes
+            .windows(p.len())
+            .any(|w| w.eq_ignore_ascii_case(p.as_bytes()))
+    })
+}
+
 /// Trailing words that qualify a name without changing what it holds (`API_KEY_PROD`,
 /// `password2`, `SECRET_KEY_B64`).
 fn is_qualifier(word: &str) -> bool {
@@ -146,6 +157,9 @@ const KEY_HEADS: &[&str] = &[
 /// private/access/signing/…. `TOKEN_TYPE`, `password_field`, `PASSWORD_MIN_LENGTH` and
 /// `token_url` end in another word and are not credentials.
 pub(crate) fn is_secret_name(name: &str) -> bool {
+    if !mentions_any(name, &["pass", "pwd", "secret", "token", "key"]) {
+        return false;
+    }
     let w = core_words(name);
     let Some(last) = w.last() else {
         return false;
@@ -160,6 +174,9 @@ pub(crate) fn is_secret_name(name: &str) -> bool {
 /// Whether a name says it holds a password (not its hash, not a reset token): `password`,
 /// `new_password`, `user.pwd`, `cleaned_data["password1"]`, `passphrase`, `pw`.
 pub(crate) fn is_password_name(name: &str) -> bool {
+    if !mentions_any(name, &["pass", "pwd", "pw"]) {
+        return false;
+    }
     let w = core_words(name);
     if w.iter()
         .any(|x| matches!(x.as_str(), "hash" | "hashed" | "digest" | "salt"))
@@ -178,6 +195,15 @@ pub(crate) fn is_password_name(name: &str) -> bool {
 /// signature, MAC, digest, API key, password hash, one-time password, CSRF token or nonce
 /// (as its last word: `token_count` and `signature_version` do not count).
 pub(crate) fn is_secret_compare_name(name: &str) -> bool {
+    if !mentions_any(
+        name,
+        &[
+            "token", "secret", "sig", "digest", "hmac", "mac", "otp", "csrf", "xsrf", "nonce",
+            "key", "hash",
+        ],
+    ) {
+        return false;
+    }
     let w = core_words(name);
     let Some(last) = w.last() else {
         return false;
@@ -383,9 +409,10 @@ pub(crate) fn is_test_module(semantic: &Semantic) -> bool {
         "faker",
     ];
     semantic.imports.values().any(|q| {
-        FRAMEWORKS
-            .iter()
-            .any(|f| q == f || q.starts_with(&format!("{f}.")))
+        FRAMEWORKS.iter().any(|f| {
+            q.strip_prefix(f)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+        })
     }) || semantic
         .bindings
         .keys()

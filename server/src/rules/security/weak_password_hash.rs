@@ -110,9 +110,6 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args_node)) = (caps.get("func"), caps.get("args")) else {
         return;
     };
-    if in_test_code(checker, func) {
-        return;
-    }
     let args = Arguments::of(args_node);
     // `h.update(password.encode())` where `h = hashlib.sha256()` in the same function.
     if func.kind() == "attribute"
@@ -143,6 +140,9 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             return;
         };
         if let Some(password) = password_in(checker, data, 0) {
+            if in_test_code(checker, func) {
+                return;
+            }
             let algorithm = algorithm_of(checker, &hash_name, ctor);
             report(checker, func, &algorithm, &password);
         }
@@ -157,6 +157,9 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let Some(password) = password_in(checker, data, 0) else {
         return;
     };
+    if in_test_code(checker, func) {
+        return;
+    }
     let algorithm = match name.as_str() {
         "hashlib.new" => args
             .get(0, "name", checker.source)
