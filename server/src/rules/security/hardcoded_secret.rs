@@ -98,9 +98,13 @@ fn report_named<'a>(checker: &mut Checker<'a>, name: &str, value: Node<'a>, targ
     if is_not_a_secret(&literal, name) || has_specific_finding(&literal) {
         return;
     }
-    // Tokens and keys are machine-made: a single-case word is a marker or a sentinel
-    // (`_DEFAULT_TOKEN = "_sa_default"`). Passwords may be words.
-    if !is_password_name(name) && is_single_case_word(&literal) {
+    // Tokens are machine-made: a single-case word is a marker or a sentinel
+    // (`_DEFAULT_TOKEN = "_sa_default"`, a lexer's `STRING_TOKEN = "string"`). Passwords and
+    // keys may be words, and weak ones (`SECRET_KEY = "changeme"`) are what this rule is for.
+    let token = super::secret_names::core_words(name)
+        .last()
+        .is_some_and(|w| w == "token");
+    if token && is_single_case_word(&literal) {
         return;
     }
     if in_test_code(checker, value) {
@@ -578,16 +582,17 @@ Not reported: names such as `TOKEN_TYPE`, `token_url`, `password_field`,
 (`os.environ["DB_PASSWORD"]`, `os.getenv(…)`); empty strings and template markers (`"<…>"`,
 `"YOUR_…"`, `"xxx…"`, `"***"`, `"${…}"`, `"{…}"`, `"%s"`); sample words (`dummy`, `example`,
 `test…`, `fake`, `mock`); values that name something rather than hold it (`"password"`,
-`"access_token"`, `"X-Api-Key"`, `"DB_PASSWORD"`), and for tokens and keys (not passwords) any
-single-case word (`_DEFAULT_TOKEN = "_sa_default"`); regular expressions; texts with spaces
-(labels, help texts);
+`"access_token"`, `"X-Api-Key"`, `"DB_PASSWORD"`), and for tokens any single-case word
+(`_DEFAULT_TOKEN = "_sa_default"`: machine-made tokens are never plain words, markers are);
+regular expressions; texts with spaces (labels, help texts);
 values shorter than four characters; password hashes (`pbkdf2_sha256$…`, `$2b$…`); paths and
 URLs without credentials; Stripe test and publishable keys; connection strings to `localhost`,
 with the user name as password (`postgres:postgres`), or with `password`/`pass` as password;
 checks that refuse a known default (`if SECRET_KEY == "changeme": raise …`); and test code (a
 module that imports `pytest`, `unittest`, `django.test`… or defines `test_*` functions, and any
 `test_*` function), except for the well-known key formats above, which are live credentials
-wherever they sit. `changeme`-style values *are* reported: the code runs with them as written.
+wherever they sit. `changeme`-style passwords and keys *are* reported: the code runs with them
+as written.
 Messages never repeat the secret; they give its length and at most its first two characters.
 
 ## Why is this bad?
