@@ -294,7 +294,10 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         return;
     }
     let method = name.rsplit('.').next().unwrap_or("random").to_owned();
-    let shown = checker.text(func).to_owned();
+    let shown = match checker.text(func) {
+        text if text == name => format!("`{name}`"),
+        text => format!("`{text}` (`{name}`)"),
+    };
     let args = Arguments::of(args_node);
     let fix = fix_for(checker, &method, call, &args);
     let instead = match method.as_str() {
@@ -307,7 +310,7 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let finding = checker.report(
         func,
         format!(
-            "`{shown}` makes {context} with a predictable generator (Mersenne Twister: its output can be reconstructed from earlier outputs); use {instead} from the `secrets` module"
+            "{shown} makes {context} with a predictable generator (Mersenne Twister: its output can be reconstructed from earlier outputs); use {instead} from the `secrets` module"
         ),
     );
     if let Some((title, edit)) = fix {

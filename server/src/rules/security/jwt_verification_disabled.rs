@@ -190,15 +190,23 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     if !DECODERS.contains(&name.as_str()) {
         return;
     }
+    // The third positional argument is `algorithms` (PyJWT 2, python-jose) unless it is
+    // PyJWT 1's `verify` flag.
     let algorithms = args.keyword("algorithms", checker.source).or_else(|| {
         args.positional
             .get(2)
             .copied()
-            .filter(|a| matches!(a.kind(), "list" | "tuple" | "set" | "none"))
+            .filter(|a| !matches!(a.kind(), "true" | "false"))
     });
     match algorithms {
         Some(list) if list.kind() != "none" => {
-            let none = named_children(list).into_iter().find(|a| {
+            // A list, a tuple, or a single string (python-jose accepts `algorithms="HS256"`).
+            let entries = if list.kind() == "string" {
+                vec![list]
+            } else {
+                named_children(list)
+            };
+            let none = entries.into_iter().find(|a| {
                 crate::analysis::string_value(checker.language, *a, checker.source)
                     .is_some_and(|v| v.eq_ignore_ascii_case("none"))
             });
