@@ -57,7 +57,7 @@ fn access_check(condition: &str) -> Option<&str> {
     if let Some(t) = tokens.iter().find(|t| ACCESS_NAMES.contains(t)) {
         return Some(t);
     }
-    let has = |w: &str| tokens.iter().any(|t| *t == w);
+    let has = |w: &str| tokens.contains(&w);
     if has("user") || has("user_id") {
         for w in ["owner", "owner_id", "role", "roles", "author", "created_by"] {
             if has(w) {

@@ -1,0 +1,684 @@
+//! SEC501 hardcoded-secret: passwords, keys and tokens written into the source.
+
+use tree_sitter::Node;
+
+use super::secret_names::{
+    env_name, in_test_code, is_bytes_literal, is_not_a_secret, is_password_name, is_secret_name,
+    is_template_placeholder, literal_value, looks_random, operand_name,
+};
+use crate::analysis::{named_children, Arguments};
+use crate::rules::{
+    Applicability, Captures, Category, Check, Checker, Edit, Finding, FixAvailability, Rule,
+    Severity,
+};
+use crate::syntax::Family;
+
+pub static RULE: Rule = Rule {
+    code: "SEC501",
+    name: "hardcoded-secret",
+    category: Category::Security,
+    severity: Severity::Error,
+    cwe: &[798],
+    owasp: Some("A07:2021 Identification and Authentication Failures"),
+    summary: "A password, key or token is written into the source; read it from the environment or a secret manager instead.",
+    docs: DOCS,
+    fix: FixAvailability::Sometimes,
+    checks: &[
+        Check {
+            family: Family::Python,
+            query_path: "python/assignments.scm",
+            query: include_str!("../../../../queries/python/assignments.scm"),
+            run: check_assignment,
+        },
+        Check {
+            family: Family::Python,
+            query_path: "python/secret-literals.scm",
+            query: include_str!("../../../../queries/python/secret-literals.scm"),
+            run: check_literal,
+        },
+        Check {
+            family: Family::Python,
+            query_path: "python/calls.scm",
+            query: include_str!("../../../../queries/python/calls.scm"),
+            run: check_jwt_key,
+        },
+        Check {
+            family: Family::Python,
+            query_path: "python/comparisons.scm",
+            query: include_str!("../../../../queries/python/comparisons.scm"),
+            run: check_comparison,
+        },
+    ],
+};
+
+/// The name of an assignment target: `DB_PASSWORD`, `app.secret_key` → secret_key,
+/// `app.config["SECRET_KEY"]` → SECRET_KEY.
+fn target_name(checker: &Checker, target: Node) -> Option<String> {
+    match target.kind() {
+        "identifier" => Some(checker.text(target).to_owned()),
+        "attribute" => target
+            .child_by_field_name("attribute")
+            .map(|a| checker.text(a).to_owned()),
+        "subscript" => {
+            let mut c = target.walk();
+            let subs: Vec<Node> = target.children_by_field_name("subscript", &mut c).collect();
+            match subs.as_slice() {
+                [s] => literal_value(checker, *s),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Whether the literal is reported by the well-known-format or connection-string check, which
+/// gives a more precise message (so a named check stays quiet on it).
+fn has_specific_finding(value: &str) -> bool {
+    known_format(value).is_some() || url_password(value).is_some()
+}
+
+fn check_assignment<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let (Some(target), Some(value)) = (caps.get("target"), caps.get("value")) else {
+        return;
+    };
+    let Some(name) = target_name(checker, target) else {
+        return;
+    };
+    report_named(checker, &name, value, target);
+}
+
+/// Reports `value` when it is a real-looking literal bound to a secret-looking `name`.
+fn report_named<'a>(checker: &mut Checker<'a>, name: &str, value: Node<'a>, target: Node<'a>) {
+    if !is_secret_name(name) {
+        return;
+    }
+    let Some(literal) = literal_value(checker, value) else {
+        return;
+    };
+    if is_not_a_secret(&literal, name) || has_specific_finding(&literal) {
+        return;
+    }
+    // Tokens are machine-made: a single-case word is a marker or a sentinel
+    // (`_DEFAULT_TOKEN = "_sa_default"`, a lexer's `STRING_TOKEN = "string"`). Passwords and
+    // keys may be words, and weak ones (`SECRET_KEY = "changeme"`) are what this rule is for.
+    let token = super::secret_names::core_words(name)
+        .last()
+        .is_some_and(|w| w == "token");
+    if token && is_single_case_word(&literal) {
+        return;
+    }
+    if in_test_code(checker, value) {
+        return;
+    }
+    let shown = super::callee(checker.text(target));
+    // Writing the environment itself (`os.environ["X"] = "…"`) has no better spelling to offer.
+    let writes_env = target.kind() == "subscript" && checker.text(target).starts_with("os.environ");
+    let env_fix = if writes_env {
+        None
+    } else {
+        env_fix_edit(checker, value, name)
+    };
+    let finding = checker.report(
+        value,
+        format!(
+            "`{shown}` is set to a hardcoded secret ({}); read it from the environment or a secret manager, e.g. `os.environ[\"{}\"]`",
+            describe(&literal),
+            env_name(name)
+        ),
+    );
+    attach(finding, env_fix);
+}
+
+/// Letters of one case and word separators only: `relationship`, `DEFAULT`, `my-key-name`.
+fn is_single_case_word(value: &str) -> bool {
+    let letters_and_separators = value
+        .chars()
+        .all(|c| c.is_alphabetic() || matches!(c, '_' | '-' | '.'));
+    letters_and_separators
+        && (!value.chars().any(char::is_uppercase) || !value.chars().any(char::is_lowercase))
+}
+
+/// "12 characters, starts with `s3`": enough to find the value, never the value itself.
+fn describe(literal: &str) -> String {
+    let n = literal.chars().count();
+    if n >= 12 {
+        let prefix: String = literal.chars().take(2).collect();
+        format!("{n} characters, starting `{prefix}…`")
+    } else {
+        format!("{n} characters")
+    }
+}
+
+/// The unsafe fix `"…"` → `os.environ["NAME"]`, when `os` is imported at module level.
+fn env_fix_edit(checker: &Checker, value: Node, name: &str) -> Option<(String, Edit)> {
+    if checker.semantic.imports.get("os").map(String::as_str) != Some("os") {
+        return None;
+    }
+    let var = env_name(name);
+    if var.is_empty() {
+        return None;
+    }
+    let mut content = format!("os.environ[\"{var}\"]");
+    if is_bytes_literal(checker, value) {
+        content.push_str(".encode()");
+    }
+    Some((
+        format!("Read it from `os.environ[\"{var}\"]`"),
+        Edit {
+            range: value.byte_range(),
+            content,
+        },
+    ))
+}
+
+fn attach(finding: &mut Finding, fix: Option<(String, Edit)>) {
+    if let Some((title, edit)) = fix {
+        finding.with_fix(title, Applicability::Unsafe, vec![edit]);
+    }
+}
+
+fn check_literal<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    if let Some(literal) = caps.get("literal") {
+        check_string(checker, literal);
+        return;
+    }
+    let (Some(name_node), Some(value)) = (caps.get("name"), caps.get("value")) else {
+        return;
+    };
+    let name = match name_node.kind() {
+        "identifier" => checker.text(name_node).to_owned(),
+        _ => match literal_value(checker, name_node) {
+            Some(n) => n,
+            None => return,
+        },
+    };
+    report_named(checker, &name, value, name_node);
+}
+
+/// Well-known key formats and passwords in connection strings, in any string literal.
+fn check_string<'a>(checker: &mut Checker<'a>, node: Node<'a>) {
+    // Every string literal comes here: decide on the borrowed text before anything else.
+    let Some(piece) = crate::analysis::string_value(checker.language, node, checker.source) else {
+        return;
+    };
+    if !piece.contains("://") && !might_hold_key(piece) {
+        return;
+    }
+    let value = piece.to_owned();
+    // Docstrings show example URLs and keys.
+    let parent = node.parent();
+    if parent.is_some_and(|p| p.kind() == "expression_statement") {
+        return;
+    }
+    // The literal as a whole is judged once: for `"a" "b"`, at the concatenation.
+    let whole = match parent {
+        Some(p) if p.kind() == "concatenated_string" => {
+            if p.named_child(0) != Some(node) {
+                return;
+            }
+            p
+        }
+        _ => node,
+    };
+    let value = literal_value(checker, whole).unwrap_or(value);
+    if let Some(kind) = known_format(&value) {
+        let bound = binding_name(checker, whole);
+        let fix = bound.and_then(|n| env_fix_edit(checker, whole, &n));
+        let finding = checker.report(
+            whole,
+            format!(
+                "{kind} is written into the source; revoke it, then load it from the environment or a secret manager"
+            ),
+        );
+        attach(finding, fix);
+        return;
+    }
+    if let Some(shown) = url_password(&value) {
+        if in_test_code(checker, whole) {
+            return;
+        }
+        // Only a name that holds the URL makes a good variable name (`DATABASE_URL`, not `HOST`).
+        let bound = binding_name(checker, whole).filter(|n| {
+            super::secret_names::words(n)
+                .iter()
+                .any(|w| matches!(w.as_str(), "url" | "uri" | "dsn" | "conn" | "connection"))
+        });
+        let var = bound
+            .as_deref()
+            .map(env_name)
+            .unwrap_or_else(|| "DATABASE_URL".to_owned());
+        let fix = bound.and_then(|n| env_fix_edit(checker, whole, &n));
+        let finding = checker.report(
+            whole,
+            format!(
+                "the connection string `{shown}` contains a hardcoded password; read the URL (or the password) from the environment, e.g. `os.environ[\"{var}\"]`"
+            ),
+        );
+        attach(finding, fix);
+    }
+}
+
+/// The name a literal is bound to, if any (`X = "…"`, `f(x="…")`, `{"x": "…"}`).
+fn binding_name(checker: &Checker, literal: Node) -> Option<String> {
+    let parent = literal.parent()?;
+    match parent.kind() {
+        "assignment" if parent.child_by_field_name("right") == Some(literal) => {
+            let target = parent.child_by_field_name("left")?;
+            if checker.text(target).starts_with("os.environ") {
+                return None;
+            }
+            target_name(checker, target)
+        }
+        "keyword_argument" | "default_parameter" | "typed_default_parameter" => parent
+            .child_by_field_name("name")
+            .map(|n| checker.text(n).to_owned()),
+        "pair" if parent.child_by_field_name("value") == Some(literal) => {
+            literal_value(checker, parent.child_by_field_name("key")?)
+        }
+        _ => None,
+    }
+}
+
+/// A cheap test before the format scan.
+fn might_hold_key(value: &str) -> bool {
+    ["AKIA", "ASIA", "-----BEGIN", "gh", "_live_", "xox", "AIza"]
+        .iter()
+        .any(|m| value.contains(m))
+}
+
+fn is_key_char(c: char) -> bool {
+    c.is_ascii_alphanumeric()
+}
+
+/// Whether the characters after a key prefix look random rather than a filler
+/// (`ghp_xxxxxxxx…`, `sk_live_000…`).
+fn varied(body: &str) -> bool {
+    let mut seen: Vec<char> = body.chars().collect();
+    seen.sort_unstable();
+    seen.dedup();
+    seen.len() >= 8
+}
+
+/// The kind of credential when `value` contains a well-known key format (described without
+/// the key: "an AWS access key ID (`AKIA…`)").
+pub(crate) fn known_format(value: &str) -> Option<String> {
+    // Private key blocks, with real base64 content after the header.
+    if let Some(start) = value.find("-----BEGIN ") {
+        let rest = &value[start + 11..];
+        if let Some(end) = rest.find("PRIVATE KEY-----") {
+            let label = &rest[..end];
+            let body = &rest[end + 16..];
+            let base64 = body
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '='))
+                .count();
+            if !label.contains("ENCRYPTED")
+                && label.len() <= 12
+                && base64 >= 40
+                && !body.contains("...")
+            {
+                return Some(format!(
+                    "a private key (`-----BEGIN {label}PRIVATE KEY-----`)"
+                ));
+            }
+        }
+    }
+    // Prefixed tokens: (prefix, minimum body length, allowed extra body chars, description).
+    const PREFIXED: &[(&str, usize, &str, &str)] = &[
+        ("AKIA", 16, "", "an AWS access key ID"),
+        ("ASIA", 16, "", "an AWS temporary access key ID"),
+        ("ghp_", 36, "", "a GitHub personal access token"),
+        ("gho_", 36, "", "a GitHub OAuth token"),
+        ("ghu_", 36, "", "a GitHub user-to-server token"),
+        ("ghs_", 36, "", "a GitHub server-to-server token"),
+        ("ghr_", 36, "", "a GitHub refresh token"),
+        ("github_pat_", 22, "_", "a GitHub fine-grained access token"),
+        ("sk_live_", 16, "", "a Stripe live secret key"),
+        ("rk_live_", 16, "", "a Stripe live restricted key"),
+        ("xoxb-", 10, "-", "a Slack bot token"),
+        ("xoxp-", 10, "-", "a Slack user token"),
+        ("xoxa-", 10, "-", "a Slack app token"),
+        ("xoxr-", 10, "-", "a Slack refresh token"),
+        ("xoxs-", 10, "-", "a Slack session token"),
+        ("AIza", 35, "-_", "a Google API key"),
+    ];
+    for &(prefix, min, extra, what) in PREFIXED {
+        for (at, _) in value.match_indices(prefix) {
+            let before_ok = value[..at]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !c.is_ascii_alphanumeric());
+            if !before_ok {
+                continue;
+            }
+            let body: String = value[at + prefix.len()..]
+                .chars()
+                .take_while(|&c| is_key_char(c) || extra.contains(c))
+                .collect();
+            let uppercase_only = prefix.starts_with("AKIA") || prefix.starts_with("ASIA");
+            let exact_len = uppercase_only || prefix == "AIza";
+            let len_ok = if exact_len {
+                body.len() == min
+            } else {
+                body.len() >= min
+            };
+            if !len_ok
+                || (uppercase_only
+                    && !body
+                        .chars()
+                        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()))
+                || body.to_ascii_uppercase().contains("EXAMPLE")
+                || !varied(&body)
+            {
+                continue;
+            }
+            return Some(format!("{what} (`{prefix}…`)"));
+        }
+    }
+    None
+}
+
+/// The URL with its password masked, when `value` holds a URL with a real-looking password
+/// for a host other than this machine: `postgresql://app:****@db.internal/shop`.
+pub(crate) fn url_password(value: &str) -> Option<String> {
+    let sep = value.find("://")?;
+    let scheme_start = value[..sep]
+        .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '.' | '-')))
+        .map_or(0, |i| i + 1);
+    let scheme = &value[scheme_start..sep];
+    if !scheme.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    let rest = &value[sep + 3..];
+    let authority_end = rest
+        .find(|c: char| matches!(c, '/' | '?' | '#') || c.is_whitespace())
+        .unwrap_or(rest.len());
+    let authority = &rest[..authority_end];
+    let at = authority.rfind('@')?;
+    let (userinfo, host) = (&authority[..at], &authority[at + 1..]);
+    let (user, password) = userinfo.split_once(':')?;
+    let host_name = host
+        .trim_start_matches('[')
+        .split([']', ':'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    const LOCAL: &[&str] = &["localhost", "127.0.0.1", "::1", "0.0.0.0", ""];
+    let lower = password.to_ascii_lowercase();
+    if password.is_empty()
+        || is_template_placeholder(password)
+        || password.starts_with('$')
+        || password == user
+        || matches!(
+            lower.as_str(),
+            "password" | "pass" | "passwd" | "pwd" | "secret" | "pw"
+        )
+        || LOCAL.contains(&host_name.as_str())
+        || host_name == "host"
+        || host_name.ends_with("example.com")
+        || host_name.ends_with("example.org")
+        || host_name.ends_with(".example")
+    {
+        return None;
+    }
+    let masked = format!(
+        "{}://{user}:****@{}",
+        scheme,
+        &rest[at + 1..]
+            .chars()
+            .take_while(|c| !c.is_whitespace())
+            .collect::<String>()
+    );
+    Some(super::callee(&masked))
+}
+
+const JWT_SIGN: &[&str] = &[
+    "jwt.encode",
+    "jwt.decode",
+    "jose.jwt.encode",
+    "jose.jwt.decode",
+    "jwt.api_jwt.encode",
+    "jwt.api_jwt.decode",
+];
+
+/// `jwt.encode(payload, "literal")` / `jwt.decode(token, "literal", …)`.
+fn check_jwt_key<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
+        return;
+    };
+    let Some(name) = checker.resolve_callee(func, JWT_SIGN) else {
+        return;
+    };
+    let Some(key) = Arguments::of(args).get(1, "key", checker.source) else {
+        return;
+    };
+    let Some(literal) = literal_value(checker, key) else {
+        return;
+    };
+    // The literal is the key here: even "secret" is a (guessable) key, so only template
+    // markers are left alone.
+    if is_template_placeholder(&literal) || has_specific_finding(&literal) {
+        return;
+    }
+    if in_test_code(checker, key) {
+        return;
+    }
+    let verb = if name.ends_with("encode") {
+        "signs tokens"
+    } else {
+        "verifies tokens"
+    };
+    let fix = env_fix_edit(checker, key, "JWT_SECRET");
+    let finding = checker.report(
+        key,
+        format!(
+            "`{name}` {verb} with a hardcoded key ({}); anyone who reads the code can forge tokens: load the key from the environment, e.g. `os.environ[\"JWT_SECRET\"]`",
+            describe(&literal)
+        ),
+    );
+    attach(finding, fix);
+}
+
+/// `if password == "letmein"`: a hardcoded password or key checked at run time.
+fn check_comparison<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let Some(cmp) = caps.get("comparison") else {
+        return;
+    };
+    let operands = named_children(cmp);
+    let mut c = cmp.walk();
+    let operators: Vec<Node> = cmp.children_by_field_name("operators", &mut c).collect();
+    if operands.len() != 2 || operators.len() != 1 || !matches!(operators[0].kind(), "==" | "!=") {
+        return;
+    }
+    let (other, literal_node) = match (
+        literal_value(checker, operands[0]),
+        literal_value(checker, operands[1]),
+    ) {
+        (None, Some(_)) => (operands[0], operands[1]),
+        (Some(_), None) => (operands[1], operands[0]),
+        _ => return,
+    };
+    let Some(name) = operand_name(checker, other) else {
+        return;
+    };
+    let password = is_password_name(&name);
+    if !(password || is_secret_name(&name)) {
+        return;
+    }
+    let Some(literal) = literal_value(checker, literal_node) else {
+        return;
+    };
+    // Parsers compare `token` with keywords (`token == "async"`): a token literal must look
+    // machine-made to be a secret.
+    if !password && !looks_random(&literal) {
+        return;
+    }
+    if is_not_a_secret(&literal, &name)
+        || has_specific_finding(&literal)
+        || in_test_code(checker, cmp)
+        || guards_against_default(checker, cmp)
+    {
+        return;
+    }
+    let shown = super::callee(checker.text(other));
+    checker.report(
+        literal_node,
+        format!(
+            "`{shown}` is checked against a hardcoded secret ({}); compare with a value loaded from the environment or a secret manager (with `hmac.compare_digest`)",
+            describe(&literal)
+        ),
+    );
+}
+
+/// `if SECRET_KEY == "changeme": raise …`: a check that refuses a known default is the cure,
+/// not the disease.
+fn guards_against_default(checker: &Checker, cmp: Node) -> bool {
+    let ancestors = crate::analysis::ancestors(checker.item, cmp);
+    let Some(stmt) = ancestors
+        .iter()
+        .rev()
+        .find(|a| matches!(a.kind(), "if_statement" | "assert_statement"))
+    else {
+        return false;
+    };
+    if stmt.kind() == "assert_statement" {
+        return true;
+    }
+    let Some(body) = stmt.child_by_field_name("consequence") else {
+        return false;
+    };
+    named_children(body).iter().any(|s| {
+        let text = checker.text(*s);
+        s.kind() == "raise_statement"
+            || text.starts_with("sys.exit")
+            || text.starts_with("warnings.warn")
+            || text.contains(".warning(")
+            || text.contains(".critical(")
+            || text.contains(".error(")
+    })
+}
+
+const DOCS: &str = r#"## What it does
+Flags credentials written into Python source:
+
+- string literals bound to a name that says it holds a secret, as an assignment (`DB_PASSWORD =
+  "…"`, `app.secret_key = "…"`, `app.config["SECRET_KEY"] = "…"`, Django's `SECRET_KEY`), a
+  keyword argument (`connect(password="…")`), a default parameter, or a dictionary entry
+  (`DATABASES = {"default": {"PASSWORD": "…"}}`). A name counts when its last word is
+  `password`, `passwd`, `pwd`, `passphrase`, `secret` or `token`, or `key` after `api`,
+  `secret`, `private`, `access`, `signing`, `encryption`… (`stripeApiKey`,
+  `aws_secret_access_key`), in any case and with suffixes such as `_PROD` or `2`;
+- a literal key passed to `jwt.encode(payload, "…")` / `jwt.decode(token, "…", …)`;
+- a secret-named value compared with a literal (`if password == "letmein"`; for tokens and
+  keys the literal must look machine-made, since parsers compare `token == "async"`);
+- passwords inside connection strings (`postgresql://app:…@db.internal/shop`, `mongodb+srv://`,
+  `redis://:…@cache`), wherever the string appears;
+- well-known key formats anywhere, test code included: AWS access key IDs (`AKIA…`), private key
+  blocks (`-----BEGIN RSA PRIVATE KEY-----`), GitHub tokens (`ghp_…`, `github_pat_…`), Stripe
+  live keys (`sk_live_…`), Slack tokens (`xoxb-…`, `xoxp-…`) and Google API keys (`AIza…`).
+
+Not reported: names such as `TOKEN_TYPE`, `token_url`, `password_field`,
+`PASSWORD_MIN_LENGTH` (their last word is not a secret word); reads of the environment
+(`os.environ["DB_PASSWORD"]`, `os.getenv(…)`); empty strings and template markers (`"<…>"`,
+`"YOUR_…"`, `"xxx…"`, `"***"`, `"${…}"`, `"{…}"`, `"%s"`); sample words (`dummy`, `example`,
+`test…`, `fake`, `mock`); values that name something rather than hold it (`"password"`,
+`"access_token"`, `"X-Api-Key"`, `"DB_PASSWORD"`), and for tokens any single-case word
+(`_DEFAULT_TOKEN = "_sa_default"`: machine-made tokens are never plain words, markers are);
+regular expressions; texts with spaces (labels, help texts);
+values shorter than four characters; password hashes (`pbkdf2_sha256$…`, `$2b$…`); paths and
+URLs without credentials; Stripe test and publishable keys; connection strings to `localhost`,
+with the user name as password (`postgres:postgres`), or with `password`/`pass` as password;
+checks that refuse a known default (`if SECRET_KEY == "changeme": raise …`); and test code (a
+module that imports `pytest`, `unittest`, `django.test`… or defines `test_*` functions, and any
+`test_*` function), except for the well-known key formats above, which are live credentials
+wherever they sit. `changeme`-style passwords and keys *are* reported: the code runs with them
+as written.
+Messages never repeat the secret; they give its length and at most its first two characters.
+
+## Why is this bad?
+Source code is copied to laptops, CI logs, forks, backups and container images. A credential in
+it is readable by everyone who can read the code, cannot be rotated without a release, and is
+the same in every environment. Leaked `SECRET_KEY`s let attackers forge Django and Flask
+sessions; leaked JWT keys let them mint tokens for any user.
+
+## Example
+```python
+import os
+
+SECRET_KEY = "django-insecure-0v3r9^k2m!x7p4q"
+DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "PASSWORD": "Pg-s3cr3t-2024"}}
+CACHE_URL = "redis://:r3d1s-pr0d@cache.internal:6379/0"
+
+def issue(user_id):
+    return jwt.encode({"sub": user_id}, "my-signing-secret", algorithm="HS256")
+```
+
+## Use instead
+```python
+import os
+
+SECRET_KEY = os.environ["SECRET_KEY"]
+DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "PASSWORD": os.environ["DB_PASSWORD"]}}
+CACHE_URL = os.environ["CACHE_URL"]
+
+def issue(user_id):
+    return jwt.encode({"sub": user_id}, os.environ["JWT_SECRET"], algorithm="HS256")
+```
+
+## Fix
+When `os` is imported at module level and the literal is bound to a name, an unsafe fix
+replaces it with `os.environ["NAME"]`, where `NAME` is the upper-snake form of the name
+(`db_password` → `DB_PASSWORD`, `stripeApiKey` → `STRIPE_API_KEY`; a bytes literal becomes
+`os.environ["NAME"].encode()`). It is unsafe because the variable must then be set wherever the
+code runs. A secret that has been committed must also be revoked: it stays in the history.
+
+## References
+- [CWE-798: Use of Hard-coded Credentials](https://cwe.mitre.org/data/definitions/798.html)
+- [OWASP A07:2021 Identification and Authentication Failures](https://owasp.org/Top10/A07_2021-Identification_and_Authentication_Failures/)
+- [OWASP Secrets Management Cheat Sheet](https://cheatsheetseries.owasp.org/cheatsheets/Secrets_Management_Cheat_Sheet.html)
+- [Django: `SECRET_KEY`](https://docs.djangoproject.com/en/stable/ref/settings/#secret-key)
+- [Flask: `SECRET_KEY`](https://flask.palletsprojects.com/en/stable/config/#SECRET_KEY)
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn well_known_formats() {
+        assert!(known_format("AKIA2E0A8F3B244C9986").is_some());
+        assert!(known_format("AKIAIOSFODNN7EXAMPLE").is_none());
+        assert!(known_format("xAKIA2E0A8F3B244C9986").is_none());
+        assert!(known_format("token ghp_R4nd0mL00k1ngT0k3nV4lu3F0rT3sts8x2Qz").is_some());
+        assert!(known_format(&format!("ghp_{}", "x".repeat(36))).is_none());
+        assert!(known_format("sk_live_51HxYzAbCdEfGhIjKlMnOpQr").is_some());
+        assert!(known_format("sk_test_51HxYzAbCdEfGhIjKlMnOpQr").is_none());
+        assert!(known_format("xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx").is_some());
+        let key = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7bq98Qm2Vq3nT6v4a3l1y8c0ZfQ2k9h1Y3c4\n-----END RSA PRIVATE KEY-----";
+        assert!(known_format(key).is_some());
+        assert!(
+            known_format("-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----").is_none()
+        );
+    }
+
+    #[test]
+    fn passwords_in_urls() {
+        assert_eq!(
+            url_password("postgresql://app:Wint3r@db.internal:5432/shop").as_deref(),
+            Some("postgresql://app:****@db.internal:5432/…")
+        );
+        assert!(url_password("redis://:r3d1s-pw@cache.internal:6379/0").is_some());
+        assert!(url_password("mongodb+srv://u:Pw-123@cluster0.mongodb.net/db").is_some());
+        for safe in [
+            "postgresql://postgres:postgres@db.internal/app",
+            "postgresql://app:s3cret@localhost/app",
+            "postgresql://app@db.internal/app",
+            "postgresql://app:${DB_PASSWORD}@db.internal/app",
+            "postgresql://user:password@host/db",
+            "https://example.com/login",
+            "amqp://guest:guest@rabbit:5672//",
+        ] {
+            assert!(url_password(safe).is_none(), "{safe}");
+        }
+    }
+}

@@ -1,0 +1,336 @@
+//! SEC502 jwt-verification-disabled: JWTs decoded without checking the signature, or with the
+//! algorithm left to the token.
+
+use tree_sitter::Node;
+
+use crate::analysis::{named_children, Arguments, Binding, Lookup};
+use crate::rules::{
+    Applicability, Captures, Category, Check, Checker, Edit, FixAvailability, Rule, Severity,
+};
+use crate::syntax::Family;
+
+pub static RULE: Rule = Rule {
+    code: "SEC502",
+    name: "jwt-verification-disabled",
+    category: Category::Security,
+    severity: Severity::Error,
+    cwe: &[347],
+    owasp: Some("A02:2021 Cryptographic Failures"),
+    summary: "A JWT is decoded without verifying its signature, or with the algorithm chosen by the token; verify it with the key and an explicit `algorithms=[...]` list.",
+    docs: DOCS,
+    fix: FixAvailability::Sometimes,
+    checks: &[Check {
+        family: Family::Python,
+        query_path: "python/calls.scm",
+        query: include_str!("../../../../queries/python/calls.scm"),
+        run: check,
+    }],
+};
+
+/// PyJWT (1.x and 2.x) and python-jose decoders.
+const DECODERS: &[&str] = &[
+    "jwt.decode",
+    "jwt.decode_complete",
+    "jwt.api_jwt.decode",
+    "jwt.api_jwt.decode_complete",
+    "jose.jwt.decode",
+];
+/// python-jose: the claims, signature unchecked.
+const UNVERIFIED: &[&str] = &["jose.jwt.get_unverified_claims"];
+
+const ALL: &[&str] = &[
+    "jwt.decode",
+    "jwt.decode_complete",
+    "jwt.api_jwt.decode",
+    "jwt.api_jwt.decode_complete",
+    "jose.jwt.decode",
+    "jose.jwt.get_unverified_claims",
+];
+
+fn is_false(checker: &Checker, node: Node) -> bool {
+    node.kind() == "false" || checker.text(node) == "False"
+}
+
+/// The dictionary an `options=` value stands for: a literal, `dict(...)`, or a local name bound
+/// once to one of those.
+fn options_dict<'a>(checker: &Checker<'a>, node: Node<'a>) -> Option<Node<'a>> {
+    match node.kind() {
+        "dictionary" => Some(node),
+        "call"
+            if node
+                .child_by_field_name("function")
+                .is_some_and(|f| checker.text(f) == "dict") =>
+        {
+            node.child_by_field_name("arguments")
+        }
+        "identifier" => match checker.lookup(node) {
+            Lookup::Local(bindings) => match bindings.as_slice() {
+                [Binding::Value(v)] => options_dict(checker, *v),
+                _ => None,
+            },
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The `False` value of `"verify_signature"` in an options dict (or `dict(verify_signature=…)`).
+fn disables_signature(checker: &Checker, options: Node) -> bool {
+    named_children(options).into_iter().any(|entry| {
+        let (key, value) = match entry.kind() {
+            "pair" => (
+                entry
+                    .child_by_field_name("key")
+                    .and_then(|k| {
+                        crate::analysis::string_value(checker.language, k, checker.source)
+                    })
+                    .map(str::to_owned),
+                entry.child_by_field_name("value"),
+            ),
+            "keyword_argument" => (
+                entry
+                    .child_by_field_name("name")
+                    .map(|n| checker.text(n).to_owned()),
+                entry.child_by_field_name("value"),
+            ),
+            _ => (None, None),
+        };
+        key.as_deref() == Some("verify_signature") && value.is_some_and(|v| is_false(checker, v))
+    })
+}
+
+/// Why a decode call does not verify the signature, if it does not.
+fn unverified_reason<'a>(
+    checker: &Checker<'a>,
+    name: &str,
+    args: &Arguments<'a>,
+) -> Option<String> {
+    if UNVERIFIED.contains(&name) {
+        return Some("reads the claims without checking the signature".to_owned());
+    }
+    // PyJWT 1.x: `decode(jwt, key, verify=False)`, also positionally as the third argument.
+    let verify = args
+        .keyword("verify", checker.source)
+        .or_else(|| args.positional.get(2).copied());
+    if verify.is_some_and(|v| is_false(checker, v)) {
+        return Some("is called with `verify=False`: the signature is not checked".to_owned());
+    }
+    let options = args.keyword("options", checker.source)?;
+    let dict = options_dict(checker, options)?;
+    disables_signature(checker, dict).then(|| {
+        "is called with `options={\"verify_signature\": False}`: the signature is not checked"
+            .to_owned()
+    })
+}
+
+/// Whether the function around `node` also decodes a token with verification (the
+/// unverified read only peeks, e.g. at `iss` to pick the key).
+fn verified_nearby<'a>(checker: &Checker<'a>, node: Node<'a>) -> bool {
+    let ancestors = crate::analysis::ancestors(checker.item, node);
+    let Some(func) = ancestors
+        .iter()
+        .rev()
+        .find(|a| a.kind() == "function_definition")
+    else {
+        return false;
+    };
+    let mut found = false;
+    crate::analysis::walk_scope(
+        *func,
+        &|n| matches!(n.kind(), "function_definition" | "class_definition"),
+        &mut |n| {
+            if found || n.kind() != "call" || n == node {
+                return;
+            }
+            let (Some(f), Some(a)) = (
+                n.child_by_field_name("function"),
+                n.child_by_field_name("arguments"),
+            ) else {
+                return;
+            };
+            if a.kind() != "argument_list" {
+                return;
+            }
+            if let Some(q) = checker.resolve_callee(f, DECODERS) {
+                if unverified_reason(checker, &q, &Arguments::of(a)).is_none() {
+                    found = true;
+                }
+            }
+        },
+    );
+    found
+}
+
+fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let (Some(func), Some(args_node), Some(call)) =
+        (caps.get("func"), caps.get("args"), caps.get("call"))
+    else {
+        return;
+    };
+    let Some(name) = checker.resolve_callee(func, ALL) else {
+        return;
+    };
+    if super::secret_names::in_test_code(checker, call) {
+        return;
+    }
+    let args = Arguments::of(args_node);
+    let short = checker.text(func).to_owned();
+    if let Some(reason) = unverified_reason(checker, &name, &args) {
+        if verified_nearby(checker, call) {
+            return;
+        }
+        checker.report(
+            func,
+            format!(
+                "`{short}` {reason}, so anyone can forge the token's claims; decode with the key and `algorithms=[...]` (read unverified claims only to choose the key, then verify)"
+            ),
+        );
+        return;
+    }
+    if !DECODERS.contains(&name.as_str()) {
+        return;
+    }
+    // The third positional argument is `algorithms` (PyJWT 2, python-jose) unless it is
+    // PyJWT 1's `verify` flag.
+    let algorithms = args.keyword("algorithms", checker.source).or_else(|| {
+        args.positional
+            .get(2)
+            .copied()
+            .filter(|a| !matches!(a.kind(), "true" | "false"))
+    });
+    match algorithms {
+        Some(list) if list.kind() != "none" => {
+            // A list, a tuple, or a single string (python-jose accepts `algorithms="HS256"`).
+            let entries = if list.kind() == "string" {
+                vec![list]
+            } else {
+                named_children(list)
+            };
+            let none = entries.into_iter().find(|a| {
+                crate::analysis::string_value(checker.language, *a, checker.source)
+                    .is_some_and(|v| v.eq_ignore_ascii_case("none"))
+            });
+            if let Some(none) = none {
+                checker.report(
+                    none,
+                    format!(
+                        "`{short}` accepts the `none` algorithm: unsigned tokens pass as valid; list only the algorithms you sign with"
+                    ),
+                );
+            }
+        }
+        _ => {
+            // Missing, or `algorithms=None`. `**kwargs` may carry it.
+            if args.positional.iter().any(|a| a.kind() == "list_splat")
+                || named_children(args_node)
+                    .iter()
+                    .any(|a| a.kind() == "dictionary_splat")
+            {
+                return;
+            }
+            let alg = suggested_algorithm(checker, &args);
+            let finding = checker.report(
+                func,
+                format!(
+                    "`{short}` without `algorithms=` lets the token's header choose the algorithm (`none`, or HMAC with your public key); pass the algorithms you issue, e.g. `algorithms=[\"{alg}\"]`"
+                ),
+            );
+            let edit = match algorithms {
+                Some(none_value) => Edit {
+                    range: none_value.byte_range(),
+                    content: format!("[\"{alg}\"]"),
+                },
+                None => {
+                    let Some(last) = named_children(args_node)
+                        .into_iter()
+                        .rfind(|a| a.kind() != "comment")
+                    else {
+                        return;
+                    };
+                    Edit {
+                        range: last.end_byte()..last.end_byte(),
+                        content: format!(", algorithms=[\"{alg}\"]"),
+                    }
+                }
+            };
+            finding.with_fix(
+                format!("Pass `algorithms=[\"{alg}\"]`"),
+                Applicability::Unsafe,
+                vec![edit],
+            );
+        }
+    }
+}
+
+/// `RS256` when the key looks like a public key, `HS256` otherwise.
+fn suggested_algorithm(checker: &Checker, args: &Arguments) -> &'static str {
+    let key = args
+        .get(1, "key", checker.source)
+        .map(|k| checker.text(k).to_ascii_lowercase())
+        .unwrap_or_default();
+    if key.contains("public") || key.contains("pem") || key.contains("jwk") {
+        "RS256"
+    } else {
+        "HS256"
+    }
+}
+
+const DOCS: &str = r#"## What it does
+Flags JWT decoding that does not prove who issued the token, with PyJWT and python-jose:
+
+- `jwt.decode(token, key, verify=False)` (PyJWT 1.x) and
+  `jwt.decode(token, options={"verify_signature": False})` (PyJWT 2.x, python-jose), also when
+  `options` is a local variable;
+- python-jose's `jwt.get_unverified_claims(token)`;
+- `jwt.decode(...)` without `algorithms=` (or with `algorithms=None`): PyJWT 1.x and
+  python-jose then accept whatever algorithm the token's header names;
+- `algorithms` lists that contain `"none"`.
+
+An unverified read is not reported when the same function also decodes the token with
+verification: reading `iss` or `kid` first to choose the key is the documented way to handle
+several issuers. `jwt.get_unverified_header` (reading `kid`) and `jwt.encode` are never reported.
+Options such as `"verify_exp": False` are not reported: they weaken expiry, not authenticity,
+and have legitimate uses (reading an expired token's claims during a refresh).
+
+## Why is this bad?
+A JWT is only as trustworthy as its signature. Without verification anyone can write
+`{"sub": "admin"}` into a token. When the token picks the algorithm, an attacker can send
+`alg: none`, or `alg: HS256` signed with your RSA *public* key as the HMAC secret (algorithm
+confusion), and be accepted.
+
+## Example
+```python
+import jwt
+
+def current_user(token):
+    claims = jwt.decode(token, options={"verify_signature": False})
+    return User.get(claims["sub"])
+
+def verify(token, public_key):
+    return jwt.decode(token, public_key)
+```
+
+## Use instead
+```python
+import jwt
+
+def current_user(token):
+    claims = jwt.decode(token, settings.JWT_KEY, algorithms=["HS256"])
+    return User.get(claims["sub"])
+
+def verify(token, public_key):
+    return jwt.decode(token, public_key, algorithms=["RS256"], audience="api")
+```
+
+## Fix
+When `algorithms` is missing (or `None`), an unsafe fix passes `algorithms=["HS256"]`
+(`["RS256"]` when the key argument's name mentions a public key, PEM or JWK). It is unsafe
+because the list must name the algorithms you actually issue.
+
+## References
+- [CWE-347: Improper Verification of Cryptographic Signature](https://cwe.mitre.org/data/definitions/347.html)
+- [OWASP A02:2021 Cryptographic Failures](https://owasp.org/Top10/A02_2021-Cryptographic_Failures/)
+- [PyJWT: `jwt.decode` and `algorithms`](https://pyjwt.readthedocs.io/en/stable/api.html#jwt.decode)
+- [python-jose: JWT API](https://python-jose.readthedocs.io/en/latest/jwt/api.html)
+- [RFC 8725: JSON Web Token Best Current Practices](https://www.rfc-editor.org/rfc/rfc8725)
+"#;

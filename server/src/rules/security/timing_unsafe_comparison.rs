@@ -1,0 +1,386 @@
+//! SEC504 timing-unsafe-comparison: secrets compared with `==` / `!=`.
+
+use tree_sitter::Node;
+
+use super::secret_names::{
+    in_test_code, is_secret_compare_name, literal_value, looks_random, operand_name,
+};
+use crate::analysis::{ancestors, named_children, Binding, Lookup};
+use crate::rules::{
+    Applicability, Captures, Category, Check, Checker, Edit, FixAvailability, Rule, Severity,
+};
+use crate::syntax::Family;
+
+pub static RULE: Rule = Rule {
+    code: "SEC504",
+    name: "timing-unsafe-comparison",
+    category: Category::Security,
+    severity: Severity::Warning,
+    cwe: &[208],
+    owasp: Some("A02:2021 Cryptographic Failures"),
+    summary: "A secret (token, signature, MAC, API key…) is compared with `==`/`!=`, whose timing leaks how much matched; use `hmac.compare_digest`.",
+    docs: DOCS,
+    fix: FixAvailability::Sometimes,
+    checks: &[Check {
+        family: Family::Python,
+        query_path: "python/comparisons.scm",
+        query: include_str!("../../../../queries/python/comparisons.scm"),
+        run: check,
+    }],
+};
+
+fn is_literal(node: Node) -> bool {
+    matches!(
+        node.kind(),
+        "string"
+            | "concatenated_string"
+            | "integer"
+            | "float"
+            | "none"
+            | "true"
+            | "false"
+            | "tuple"
+            | "list"
+            | "dictionary"
+            | "set"
+            | "list_comprehension"
+            | "dictionary_comprehension"
+            | "set_comprehension"
+            | "generator_expression"
+    ) || (node.kind() == "unary_operator"
+        && node
+            .child_by_field_name("argument")
+            .is_some_and(|a| matches!(a.kind(), "integer" | "float")))
+}
+
+/// `ApiKey.token == token` builds a SQL expression (SQLAlchemy columns are class attributes).
+fn is_class_attribute(checker: &Checker, node: Node) -> bool {
+    node.kind() == "attribute"
+        && node
+            .child_by_field_name("object")
+            .filter(|o| o.kind() == "identifier")
+            .is_some_and(|o| {
+                let name = checker.text(o);
+                name.starts_with(|c: char| c.is_ascii_uppercase())
+                    && name.chars().any(|c| c.is_ascii_lowercase())
+            })
+}
+
+/// Where the comparison is not a run-time comparison of two secrets: an ORM filter argument
+/// (`.filter(Token.value == token)`, `.where(...)`), an `assert` (tests).
+fn in_expression_context(checker: &Checker, cmp: Node) -> bool {
+    let chain = ancestors(checker.item, cmp);
+    for a in chain.iter().rev() {
+        match a.kind() {
+            "boolean_operator" | "parenthesized_expression" | "not_operator" => continue,
+            "argument_list" | "assert_statement" => return true,
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// The secret-looking name of an operand, if it holds a secret. A digest counts only when it
+/// is a MAC (made by `hmac`): the hash of a download or a file is public.
+fn holds_secret<'a>(checker: &Checker<'a>, node: Node<'a>) -> Option<String> {
+    let name = operand_name(checker, node)?;
+    if !is_secret_compare_name(&name) {
+        return None;
+    }
+    let last = super::secret_names::words(&name).pop().unwrap_or_default();
+    if matches!(last.as_str(), "digest" | "hexdigest") && !from_hmac(checker, node, 0) {
+        return None;
+    }
+    Some(name)
+}
+
+/// Whether a value is computed by `hmac` (`hmac.new(…).hexdigest()`, `hmac.digest(…)`, or a
+/// local name bound to one).
+fn from_hmac<'a>(checker: &Checker<'a>, node: Node<'a>, depth: u32) -> bool {
+    if depth > 4 {
+        return false;
+    }
+    match node.kind() {
+        "call" => {
+            let Some(func) = node.child_by_field_name("function") else {
+                return false;
+            };
+            if checker
+                .resolve_callee(func, &["hmac.new", "hmac.digest", "hmac.HMAC"])
+                .is_some()
+            {
+                return true;
+            }
+            func.kind() == "attribute"
+                && func
+                    .child_by_field_name("object")
+                    .is_some_and(|o| from_hmac(checker, o, depth + 1))
+        }
+        "identifier" => match checker.lookup(node) {
+            Lookup::Local(bindings) => bindings.iter().any(|b| match b {
+                Binding::Value(v) | Binding::Augmented(v) => from_hmac(checker, *v, depth + 1),
+                _ => false,
+            }),
+            _ => false,
+        },
+        "binary_operator" => ["left", "right"].iter().any(|f| {
+            node.child_by_field_name(f)
+                .is_some_and(|n| from_hmac(checker, n, depth + 1))
+        }),
+        "parenthesized_expression" => node
+            .named_child(0)
+            .is_some_and(|n| from_hmac(checker, n, depth + 1)),
+        _ => false,
+    }
+}
+
+/// `SIGINT`, `signal.SIGTERM`, `Token.Keyword`, `Literal`, or a module-level constant.
+fn is_named_constant<'a>(checker: &Checker<'a>, node: Node<'a>) -> bool {
+    // ALL_CAPS constants and CamelCase classes or enum members.
+    let constant_like = |name: &str| {
+        name.trim_start_matches('_')
+            .starts_with(|c: char| c.is_ascii_uppercase())
+    };
+    match node.kind() {
+        "identifier" => {
+            constant_like(checker.text(node))
+                || matches!(
+                    checker.lookup(node),
+                    Lookup::Module(crate::analysis::ModuleBinding::Constant)
+                )
+        }
+        "attribute" => node
+            .child_by_field_name("attribute")
+            .is_some_and(|a| constant_like(checker.text(a))),
+        _ => false,
+    }
+}
+
+/// A module constant bound to a literal that is not a secret (`_WILDCARD_TOKEN = "*"`).
+fn is_marker_constant<'a>(checker: &Checker<'a>, node: Node<'a>) -> bool {
+    if node.kind() != "identifier"
+        || !matches!(
+            checker.lookup(node),
+            Lookup::Module(crate::analysis::ModuleBinding::Constant)
+        )
+    {
+        return false;
+    }
+    let name = checker.text(node);
+    module_literal(checker, name).is_some_and(|v| !looks_random(&v))
+}
+
+/// The literal a module-level `name = "…"` assigns.
+fn module_literal(checker: &Checker, name: &str) -> Option<String> {
+    let mut root = checker.item;
+    while let Some(p) = root.parent() {
+        root = p;
+    }
+    named_children(root).into_iter().find_map(|stmt| {
+        let assignment = stmt.named_child(0)?;
+        if stmt.kind() != "expression_statement" || assignment.kind() != "assignment" {
+            return None;
+        }
+        let left = assignment.child_by_field_name("left")?;
+        if checker.text(left) != name {
+            return None;
+        }
+        literal_value(checker, assignment.child_by_field_name("right")?)
+    })
+}
+
+/// `self.secret == other.secret` inside `__eq__`: equality of objects, not a check of a secret.
+fn is_structural_equality<'a>(checker: &Checker<'a>, a: Node<'a>, b: Node<'a>) -> bool {
+    let attr = |n: Node<'a>| {
+        (n.kind() == "attribute")
+            .then(|| n.child_by_field_name("attribute").map(|x| checker.text(x)))
+            .flatten()
+    };
+    if attr(a).is_some() && attr(a) == attr(b) {
+        return true;
+    }
+    ancestors(checker.item, a)
+        .iter()
+        .rev()
+        .find(|n| n.kind() == "function_definition")
+        .and_then(|f| f.child_by_field_name("name"))
+        .is_some_and(|n| matches!(checker.text(n), "__eq__" | "__ne__" | "__hash__"))
+}
+
+/// How this file can call `compare_digest`, if it imports it.
+fn compare_digest_callee(checker: &Checker) -> Option<String> {
+    let imports = &checker.semantic.imports;
+    for (local, qualified) in imports {
+        if qualified == "hmac.compare_digest" || qualified == "secrets.compare_digest" {
+            return Some(local.clone());
+        }
+    }
+    for module in ["hmac", "secrets"] {
+        if imports.get(module).map(String::as_str) == Some(module) {
+            return Some(format!("{module}.compare_digest"));
+        }
+    }
+    None
+}
+
+fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let Some(cmp) = caps.get("comparison") else {
+        return;
+    };
+    let operands = named_children(cmp);
+    let mut c = cmp.walk();
+    let operators: Vec<Node> = cmp.children_by_field_name("operators", &mut c).collect();
+    if operands.len() != 2 || operators.len() != 1 {
+        return;
+    }
+    let negated = match operators[0].kind() {
+        "==" => false,
+        "!=" => true,
+        _ => return,
+    };
+    let (a, b) = (operands[0], operands[1]);
+    if is_literal(a) || is_literal(b) {
+        return;
+    }
+    let secret_a = holds_secret(checker, a);
+    let secret_b = holds_secret(checker, b);
+    // The operand that names the secret best: `signature` rather than `hexdigest`.
+    let Some(secret) = [secret_a.as_ref(), secret_b.as_ref()]
+        .into_iter()
+        .flatten()
+        .min_by_key(|n| n.ends_with("digest"))
+        .cloned()
+    else {
+        return;
+    };
+    // A secret compared with a named constant that is not itself a secret is a comparison
+    // with a marker (`sig == signal.SIGINT`, `token == Keyword`, `sig != MAGIC`).
+    if (secret_a.is_none() && is_named_constant(checker, a))
+        || (secret_b.is_none() && is_named_constant(checker, b))
+        || is_marker_constant(checker, a)
+        || is_marker_constant(checker, b)
+    {
+        return;
+    }
+    if is_class_attribute(checker, a)
+        || is_class_attribute(checker, b)
+        || is_structural_equality(checker, a, b)
+        || in_expression_context(checker, cmp)
+        || in_test_code(checker, cmp)
+    {
+        return;
+    }
+    let (ta, tb) = (checker.text(a), checker.text(b));
+    let op = if negated { "!=" } else { "==" };
+    let callee = compare_digest_callee(checker);
+    let suggestion = format!(
+        "{}{}({ta}, {tb})",
+        if negated { "not " } else { "" },
+        callee.as_deref().unwrap_or("hmac.compare_digest")
+    );
+    let message = format!(
+        "`{}` compares {} with `{op}`, which stops at the first differing byte, so response times reveal how much of it matched; use `{}`",
+        super::callee(&format!("{ta} {op} {tb}")),
+        with_article(&describe(&secret)),
+        super::callee(&suggestion),
+    );
+    let finding = checker.report(cmp, message);
+    if callee.is_some() {
+        finding.with_fix(
+            "Compare with `compare_digest`",
+            Applicability::Unsafe,
+            vec![Edit {
+                range: cmp.byte_range(),
+                content: suggestion,
+            }],
+        );
+    }
+}
+
+fn with_article(what: &str) -> String {
+    let article = if what.starts_with(['A', 'M', 'o']) && !what.starts_with("one") {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {what}")
+}
+
+/// "signature", "API key", "CSRF token", … for the message.
+fn describe(name: &str) -> String {
+    let words = super::secret_names::core_words(name);
+    let prev = words
+        .len()
+        .checked_sub(2)
+        .map(|i| words[i].as_str())
+        .unwrap_or("");
+    let what = match words.last().map(String::as_str) {
+        Some("sig" | "signature") => "signature",
+        Some("digest" | "hexdigest" | "hmac" | "mac") => "MAC",
+        Some("key") if prev == "api" => "API key",
+        Some("key") => "key",
+        Some("hash") if prev == "password" => "password hash",
+        Some("hash") => "hash",
+        Some("otp" | "totp") => "one-time code",
+        Some("csrf" | "xsrf") => "CSRF token",
+        Some("token") if matches!(prev, "csrf" | "xsrf") => "CSRF token",
+        Some("nonce") => "nonce",
+        Some("secret") => "secret",
+        _ => "token",
+    };
+    what.to_owned()
+}
+
+const DOCS: &str = r#"## What it does
+Flags `==` and `!=` between two non-literal values when one of them holds a secret: its name (a
+variable, attribute, dictionary key, `.get("…")` key or header name, or the function that
+computed it) ends in `token`, `secret`, `signature`, `sig`, `hmac`, `mac`, `otp`, `csrf`,
+`nonce`, `api_key` (and other credential keys) or `password_hash`, or it is a digest made by
+`hmac` (`hmac.new(…).hexdigest()`, or a variable bound to one).
+
+Not reported: comparisons with literals or `None` (`token is None`, `token == ""`,
+`token_type == "bearer"`); names whose last word is something else (`token_count`,
+`signature_version`, `len(token) == 32`) or that are flags (`verify_signature`,
+`is_token_valid`); comparisons with named constants that are not secrets themselves
+(`sig == signal.SIGTERM`, `token == Keyword`, a module constant bound to a word); digests that
+are not MACs (`hashlib.sha256(data).hexdigest() == expected_digest` checks a download, and a
+file's hash is public); `hmac.compare_digest` / `secrets.compare_digest`; SQL expressions
+(`.filter(ApiKey.token == token)`, `Token.value == value`); object equality
+(`self.secret == other.secret`, anything in `__eq__`); `assert`s; and test code.
+
+## Why is this bad?
+String and bytes equality returns at the first byte that differs. By timing many requests an
+attacker learns how long a prefix of a guessed signature, token or API key was right, and
+recovers it byte by byte instead of guessing it whole. The difference is tiny, but it has been
+measured over networks.
+
+## Example
+```python
+@app.post("/webhooks/github")
+def github_webhook():
+    expected = "sha256=" + hmac.new(SECRET, request.data, hashlib.sha256).hexdigest()
+    if request.headers.get("X-Hub-Signature-256") != expected:
+        abort(401)
+```
+
+## Use instead
+```python
+@app.post("/webhooks/github")
+def github_webhook():
+    expected = "sha256=" + hmac.new(SECRET, request.data, hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(request.headers.get("X-Hub-Signature-256", ""), expected):
+        abort(401)
+```
+
+## Fix
+When `hmac` or `secrets` (or `compare_digest` from either) is imported, an unsafe fix rewrites
+`a == b` to `hmac.compare_digest(a, b)` and `a != b` to `not hmac.compare_digest(a, b)`. It is
+unsafe because `compare_digest` raises `TypeError` on `None`, on a `str`/`bytes` mix and on
+non-ASCII `str`, where `==` returned `False`.
+
+## References
+- [CWE-208: Observable Timing Discrepancy](https://cwe.mitre.org/data/definitions/208.html)
+- [OWASP A02:2021 Cryptographic Failures](https://owasp.org/Top10/A02_2021-Cryptographic_Failures/)
+- [Python `hmac.compare_digest`](https://docs.python.org/3/library/hmac.html#hmac.compare_digest)
+- [Python `secrets.compare_digest`](https://docs.python.org/3/library/secrets.html#secrets.compare_digest)
+"#;

@@ -1,0 +1,240 @@
+//! SEC503 weak-password-hash: passwords hashed with a fast general-purpose hash.
+
+use tree_sitter::Node;
+
+use super::secret_names::{in_test_code, is_password_name, literal_value, operand_name};
+use crate::analysis::{named_children, Arguments, Binding, Lookup};
+use crate::rules::{Captures, Category, Check, Checker, FixAvailability, Rule, Severity};
+use crate::syntax::Family;
+
+pub static RULE: Rule = Rule {
+    code: "SEC503",
+    name: "weak-password-hash",
+    category: Category::Security,
+    severity: Severity::Error,
+    cwe: &[916, 759],
+    owasp: Some("A02:2021 Cryptographic Failures"),
+    summary: "A password is hashed with a fast hash (MD5, SHA-1, SHA-2…); use a password hashing function: `hashlib.scrypt`, argon2, bcrypt or Django's `make_password`.",
+    docs: DOCS,
+    fix: FixAvailability::None,
+    checks: &[Check {
+        family: Family::Python,
+        query_path: "python/calls.scm",
+        query: include_str!("../../../../queries/python/calls.scm"),
+        run: check,
+    }],
+};
+
+const CONSTRUCTORS: &[&str] = &[
+    "hashlib.md5",
+    "hashlib.sha1",
+    "hashlib.sha224",
+    "hashlib.sha256",
+    "hashlib.sha384",
+    "hashlib.sha512",
+    "hashlib.sha3_224",
+    "hashlib.sha3_256",
+    "hashlib.sha3_384",
+    "hashlib.sha3_512",
+    "hashlib.blake2b",
+    "hashlib.blake2s",
+    "hashlib.new",
+];
+
+/// The data argument of a hash constructor call (`hashlib.new(name, data)` has it second).
+fn data_argument<'a>(checker: &Checker<'a>, name: &str, args: &Arguments<'a>) -> Option<Node<'a>> {
+    if name == "hashlib.new" {
+        args.get(1, "data", checker.source)
+    } else {
+        args.get(0, "data", checker.source)
+            .or_else(|| args.keyword("string", checker.source))
+    }
+}
+
+/// The password name the data is derived from: `password`, `(salt + password).encode()`,
+/// `f"{salt}{user.password}"`, `request.form["password"].encode("utf-8")`, `bytes(pwd, "utf-8")`.
+fn password_in<'a>(checker: &Checker<'a>, node: Node<'a>, depth: u32) -> Option<String> {
+    if depth > 6 {
+        return None;
+    }
+    let recurse = |n: Node<'a>| password_in(checker, n, depth + 1);
+    match node.kind() {
+        "identifier" | "attribute" | "subscript" => {
+            operand_name(checker, node).filter(|n| is_password_name(n))
+        }
+        "binary_operator" => node
+            .child_by_field_name("left")
+            .and_then(recurse)
+            .or_else(|| node.child_by_field_name("right").and_then(recurse)),
+        "parenthesized_expression" | "concatenated_string" => {
+            named_children(node).into_iter().find_map(recurse)
+        }
+        "string" => named_children(node)
+            .into_iter()
+            .filter(|c| c.kind() == "interpolation")
+            .find_map(|i| i.child_by_field_name("expression").and_then(recurse)),
+        "call" => {
+            let func = node.child_by_field_name("function")?;
+            let args = node.child_by_field_name("arguments")?;
+            let arg_list: Vec<Node> = named_children(args)
+                .into_iter()
+                .filter(|a| a.kind() != "comment" && a.kind() != "keyword_argument")
+                .collect();
+            match func.kind() {
+                "attribute" => {
+                    let method = checker.text(func.child_by_field_name("attribute")?);
+                    let object = func.child_by_field_name("object")?;
+                    match method {
+                        "encode" | "strip" | "lower" | "upper" | "rstrip" | "lstrip" => {
+                            recurse(object)
+                        }
+                        "format" | "join" => arg_list.into_iter().find_map(recurse),
+                        "get" | "pop" => {
+                            operand_name(checker, node).filter(|n| is_password_name(n))
+                        }
+                        _ => None,
+                    }
+                }
+                "identifier" => match checker.text(func) {
+                    "bytes" | "str" | "bytearray" => arg_list.first().copied().and_then(recurse),
+                    _ => None,
+                },
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let (Some(func), Some(args_node)) = (caps.get("func"), caps.get("args")) else {
+        return;
+    };
+    let args = Arguments::of(args_node);
+    // `h.update(password.encode())` where `h = hashlib.sha256()` in the same function.
+    if func.kind() == "attribute"
+        && func
+            .child_by_field_name("attribute")
+            .is_some_and(|a| checker.text(a) == "update")
+    {
+        let Some(object) = func.child_by_field_name("object") else {
+            return;
+        };
+        if object.kind() != "identifier" {
+            return;
+        }
+        let Lookup::Local(bindings) = checker.lookup(object) else {
+            return;
+        };
+        let hash = bindings.iter().find_map(|b| match b {
+            Binding::Value(v) if v.kind() == "call" => v
+                .child_by_field_name("function")
+                .and_then(|f| checker.resolve_callee(f, CONSTRUCTORS))
+                .map(|q| (q, *v)),
+            _ => None,
+        });
+        let Some((hash_name, ctor)) = hash else {
+            return;
+        };
+        let Some(data) = args.get(0, "data", checker.source) else {
+            return;
+        };
+        if let Some(password) = password_in(checker, data, 0) {
+            if in_test_code(checker, func) {
+                return;
+            }
+            let algorithm = algorithm_of(checker, &hash_name, ctor);
+            report(checker, func, &algorithm, &password);
+        }
+        return;
+    }
+    let Some(name) = checker.resolve_callee(func, CONSTRUCTORS) else {
+        return;
+    };
+    let Some(data) = data_argument(checker, &name, &args) else {
+        return;
+    };
+    let Some(password) = password_in(checker, data, 0) else {
+        return;
+    };
+    if in_test_code(checker, func) {
+        return;
+    }
+    let algorithm = match name.as_str() {
+        "hashlib.new" => args
+            .get(0, "name", checker.source)
+            .and_then(|n| literal_value(checker, n))
+            .map(|n| format!("hashlib.new(\"{n}\")"))
+            .unwrap_or_else(|| "hashlib.new".to_owned()),
+        other => other.to_owned(),
+    };
+    report(checker, func, &algorithm, &password);
+}
+
+/// The algorithm a hash object was made with, for the message.
+fn algorithm_of<'a>(checker: &Checker<'a>, name: &str, ctor: Node<'a>) -> String {
+    if name != "hashlib.new" {
+        return name.to_owned();
+    }
+    ctor.child_by_field_name("arguments")
+        .and_then(|a| Arguments::of(a).get(0, "name", checker.source))
+        .and_then(|n| literal_value(checker, n))
+        .map(|n| format!("hashlib.new(\"{n}\")"))
+        .unwrap_or_else(|| name.to_owned())
+}
+
+fn report(checker: &mut Checker, func: Node, algorithm: &str, password: &str) {
+    checker.report(
+        func,
+        format!(
+            "`{algorithm}` hashes the password `{password}` with a fast hash that GPUs try billions of times a second; use a password hashing function: `hashlib.scrypt`, argon2-cffi, bcrypt, or Django's `make_password` / passlib"
+        ),
+    );
+}
+
+const DOCS: &str = r#"## What it does
+Flags `hashlib` hashes (`md5`, `sha1`, the SHA-2 and SHA-3 families, `blake2b`/`blake2s`, and
+`hashlib.new("…")`) applied to a password: data whose name (a variable, attribute, dictionary
+key or `.get("…")` key) ends in `password`, `passwd`, `pwd`, `passphrase` or `pw`, also through
+`.encode()`, concatenation with a salt, f-strings and `bytes(…)`, and `h.update(password…)` on a
+hash object made in the same function.
+
+Not reported: `hashlib.pbkdf2_hmac`, `hashlib.scrypt`, bcrypt, argon2, passlib; hashing file
+contents, cache keys or random tokens (`reset_password_token`: its last word is `token`, and a
+random token needs no slow hash); names that hold a hash already (`password_hash`).
+
+## Why is this bad?
+General-purpose hashes are built to be fast. Stolen password hashes made with them are cracked
+at billions of guesses per second on one GPU, salt or no salt: a salt only stops precomputed
+tables. Password hashing functions are deliberately slow and memory-hard, and carry their own
+salt and cost parameters.
+
+## Example
+```python
+import hashlib
+
+def set_password(user, password):
+    salt = os.urandom(16).hex()
+    user.password_hash = salt + hashlib.sha256((salt + password).encode()).hexdigest()
+```
+
+## Use instead
+```python
+from argon2 import PasswordHasher
+
+ph = PasswordHasher()
+
+def set_password(user, password):
+    user.password_hash = ph.hash(password)
+```
+(or `bcrypt.hashpw(password.encode(), bcrypt.gensalt())`, Django's `make_password(password)`,
+or `hashlib.scrypt(password.encode(), salt=salt, n=2**14, r=8, p=1)` from the standard library.)
+
+## References
+- [CWE-916: Use of Password Hash With Insufficient Computational Effort](https://cwe.mitre.org/data/definitions/916.html)
+- [CWE-759: Use of a One-Way Hash without a Salt](https://cwe.mitre.org/data/definitions/759.html)
+- [OWASP A02:2021 Cryptographic Failures](https://owasp.org/Top10/A02_2021-Cryptographic_Failures/)
+- [OWASP Password Storage Cheat Sheet](https://cheatsheetseries.owasp.org/cheatsheets/Password_Storage_Cheat_Sheet.html)
+- [Python `hashlib.scrypt`](https://docs.python.org/3/library/hashlib.html#hashlib.scrypt)
+- [argon2-cffi](https://argon2-cffi.readthedocs.io/)
+"#;
