@@ -14,7 +14,7 @@ use std::sync::OnceLock;
 use streaming_iterator::StreamingIterator;
 use tree_sitter::{Node, Query, QueryCursor, Tree};
 
-use crate::analysis::Semantic;
+use crate::analysis::{summaries, Semantic};
 use crate::config::suppression::Suppressions;
 use crate::config::RuleSet;
 use crate::rules::{Captures, Check, Checker, Finding, Rule, RULES};
@@ -101,6 +101,14 @@ pub struct ItemCache {
     parts: HashMap<u64, u64>,
     context: u64,
     items: HashMap<u64, Vec<Finding>>,
+    /// Item text hash → its part of `Semantic::returns` (valid for one skeleton).
+    returns: HashMap<u64, Part<summaries::ReturnsPart>>,
+    /// Item text hash → its part of `Semantic::entries` (valid for one `entries_context`).
+    entries: HashMap<u64, Part<summaries::EntriesPart>>,
+    summary_skeleton: u64,
+    entries_context: u64,
+    /// The last merged model: (returns hash, entries hash, model).
+    merged: Option<(u64, u64, std::sync::Arc<Semantic>)>,
     /// How many items the last analysis re-ran (for tests and benchmarks).
     pub last_rerun: usize,
 }
@@ -139,6 +147,107 @@ fn skeleton_part(item: Node, source: &str) -> u64 {
         Some(n) => hash_of((def.kind_id(), &source.as_bytes()[n.byte_range()])),
         None => hash_of(&source.as_bytes()[item.byte_range()]),
     }
+}
+
+/// One item's part of a summary, with its hash.
+type Part<T> = (T, u64);
+
+/// The skeleton semantic model plus the cross-function taint summaries of this text, and a
+/// hash of the summaries (for the findings cache context).
+///
+/// Parts are cached per item text; each has a hash, and the merged model is rebuilt only when
+/// the sequence of part hashes changes, so a keystroke costs one item's part and a pass over
+/// `u64`s.
+fn with_summaries(
+    cache: &mut ItemCache,
+    base: &std::sync::Arc<Semantic>,
+    language: Language,
+    items: &[(Node, u64)],
+    source: &str,
+    skeleton: u64,
+) -> (std::sync::Arc<Semantic>, u64) {
+    if !summaries::apply(language, source) {
+        return (base.clone(), 0);
+    }
+    if cache.summary_skeleton != skeleton {
+        cache.returns.clear();
+        cache.merged = None;
+        cache.summary_skeleton = skeleton;
+    }
+    let mut returns = HashMap::with_capacity(items.len());
+    let mut combined = rustc_hash::FxHasher::default();
+    for (item, key) in items {
+        let part = match cache
+            .returns
+            .remove(key)
+            .or_else(|| returns.get(key).cloned())
+        {
+            Some(p) => p,
+            None => {
+                let part = summaries::returns(base, *item, source);
+                let h = hash_of(&part);
+                (part, h)
+            }
+        };
+        part.1.hash(&mut combined);
+        returns.insert(*key, part);
+    }
+    let returns_hash = combined.finish();
+    let parts: Vec<&Part<_>> = items.iter().map(|(_, k)| &returns[k]).collect();
+    let with_returns = match &cache.merged {
+        Some((h, _, sem)) if *h == returns_hash => sem.clone(),
+        _ => {
+            let mut sem = (**base).clone();
+            for ((name, summary), _) in parts.iter().filter_map(|p| p.0.as_ref().map(|s| (s, p.1)))
+            {
+                sem.returns.insert(name.clone(), summary.clone());
+            }
+            std::sync::Arc::new(sem)
+        }
+    };
+    cache.returns = returns;
+    if cache.entries_context != returns_hash {
+        cache.entries.clear();
+        cache.entries_context = returns_hash;
+    }
+    let mut entries = HashMap::with_capacity(items.len());
+    let mut combined = rustc_hash::FxHasher::default();
+    for (item, key) in items {
+        let part = match cache
+            .entries
+            .remove(key)
+            .or_else(|| entries.get(key).cloned())
+        {
+            Some(p) => p,
+            None => {
+                let part = summaries::entries(&with_returns, *item, source);
+                let h = hash_of(&part);
+                (part, h)
+            }
+        };
+        part.1.hash(&mut combined);
+        entries.insert(*key, part);
+    }
+    let entries_hash = hash_of((returns_hash, combined.finish()));
+    let merged = match &cache.merged {
+        Some((h, e, sem)) if *h == returns_hash && *e == entries_hash => sem.clone(),
+        _ => {
+            let mut sem = (*with_returns).clone();
+            for (item, key) in items {
+                let _ = item;
+                for (k, e) in &entries[key].0 {
+                    sem.entries
+                        .entry(k.clone())
+                        .and_modify(|m| m.sinks |= e.sinks)
+                        .or_insert_with(|| e.clone());
+                }
+            }
+            std::sync::Arc::new(sem)
+        }
+    };
+    cache.entries = entries;
+    cache.merged = Some((returns_hash, entries_hash, merged.clone()));
+    (merged, entries_hash)
 }
 
 /// Analyses one file. `path` is used for log lines only.
@@ -181,19 +290,15 @@ pub fn analyze(
             sem
         }
     };
-    // Which helpers receive request data depends on function bodies, not on the skeleton:
-    // recompute it, and let it invalidate the cache when it changes.
-    let semantic = semantic.with_entries(language, tree, source);
-    let semantic = &semantic;
+    // What helpers return and which of their parameters handlers pass request data to depends
+    // on function bodies, not on the skeleton: merge it from per-item parts (cached by item
+    // text), and let it invalidate the findings cache when it changes.
+    let (semantic, summaries_hash) =
+        with_summaries(cache, &semantic, language, &items, source, skeleton);
+    let semantic = &*semantic;
     // The rest of the semantic model is a function of the skeleton, so the skeleton stands
     // for it.
-    let context = hash_of((
-        skeleton,
-        &semantic.entries,
-        &semantic.returns,
-        rules.fingerprint(),
-        language,
-    ));
+    let context = hash_of((skeleton, summaries_hash, rules.fingerprint(), language));
     if cache.context != context {
         cache.items.clear();
         cache.context = context;
@@ -339,6 +444,35 @@ mod tests {
         // And a whole analysis still works afterwards.
         let findings = analyze_text("t.py", Language::Python, source, &RuleSet::default());
         assert_eq!(findings.len(), 1);
+    }
+
+    #[test]
+    fn a_helper_finding_follows_edits_to_its_caller() {
+        let rules = RuleSet::default();
+        let mut cache = ItemCache::default();
+        let mut run = |source: &str| {
+            let tree = crate::syntax::parse::parse(Language::Python, source, None).unwrap();
+            analyze(
+                "t.py",
+                Language::Python,
+                source,
+                &tree,
+                &rules,
+                Some(&mut cache),
+            )
+            .iter()
+            .map(|f| f.code())
+            .collect::<Vec<_>>()
+        };
+        let helper = "from flask import Flask, request\napp = Flask(__name__)\n\ndef read(name):\n    return open(name).read()\n\n";
+        let tainted =
+            format!("{helper}@app.get(\"/a\")\ndef a():\n    return read(request.args[\"f\"])\n");
+        let constant =
+            format!("{helper}@app.get(\"/a\")\ndef a():\n    return read(\"static.txt\")\n");
+        assert_eq!(run(&tainted), vec!["SEC302"]);
+        // Only the caller changed; the helper's cached result must not survive.
+        assert!(run(&constant).is_empty());
+        assert_eq!(run(&tainted), vec!["SEC302"]);
     }
 
     #[test]

@@ -53,16 +53,29 @@ pub struct Entry {
     pub sinks: u32,
 }
 
-impl Semantic {
-    /// The semantic model with the cross-function entries of this text.
-    pub fn with_entries(&self, language: Language, tree: &Tree, source: &str) -> Self {
-        let mut sem = self.clone();
-        sem.entries.clear();
-        sem.returns.clear();
-        if language.family() == Family::Python {
-            python_taint::summarise(&mut sem, tree.root_node(), source);
-        }
-        sem
+/// The per-item parts of the cross-function taint facts (`Semantic::returns`,
+/// `Semantic::entries`): the engine caches them per item and merges them.
+pub mod summaries {
+    use super::*;
+
+    /// One item's part of `Semantic::returns`.
+    pub type ReturnsPart = Option<(String, (Vec<String>, u64))>;
+    /// One item's part of `Semantic::entries`.
+    pub type EntriesPart = Vec<((String, String), Entry)>;
+
+    /// Whether the summaries apply to this file at all.
+    pub fn apply(language: Language, source: &str) -> bool {
+        language.family() == Family::Python && python_taint::may_have_request_data(source)
+    }
+
+    /// What the function an item defines returns of its parameters (`sem` without summaries).
+    pub fn returns(sem: &Semantic, item: Node, source: &str) -> ReturnsPart {
+        python_taint::item_returns(sem, item, source)
+    }
+
+    /// The request data an item's handlers pass to the file's functions (`sem` with returns).
+    pub fn entries(sem: &Semantic, item: Node, source: &str) -> EntriesPart {
+        python_taint::item_entries(sem, item, source)
     }
 }
 

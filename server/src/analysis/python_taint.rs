@@ -6,8 +6,6 @@ use std::collections::HashMap;
 
 use tree_sitter::Node;
 
-use std::collections::BTreeMap;
-
 use super::python::{
     collect_guards, is_sanitiser, item_imports, resolve, scoped_lookup, string_value,
 };
@@ -870,41 +868,31 @@ impl<'t> State<'_, '_, 't> {
 /// The bit of a `returns` mask that says a function returns request data of its own.
 const RETURNS_REQUEST_DATA: u64 = 1 << 63;
 
-/// Module-level functions by name, with their parameter names in order.
-fn module_functions<'t>(root: Node<'t>, src: &str) -> BTreeMap<String, (Node<'t>, Vec<String>)> {
-    let mut out = BTreeMap::new();
-    for item in named_children(root) {
-        let def = match item.kind() {
-            "decorated_definition" => item.child_by_field_name("definition"),
-            "function_definition" => Some(item),
-            _ => None,
-        };
-        let Some(def) = def.filter(|d| d.kind() == "function_definition") else {
-            continue;
-        };
-        let Some(name) = def.child_by_field_name("name") else {
-            continue;
-        };
-        let params = def
-            .child_by_field_name("parameters")
-            .map(named_children)
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|p| {
-                let id = match p.kind() {
-                    "identifier" => Some(p),
-                    "default_parameter" | "typed_default_parameter" => {
-                        p.child_by_field_name("name")
-                    }
-                    "typed_parameter" => p.named_child(0),
-                    _ => None,
-                };
-                id.map(|i| text(i, src).to_owned())
-            })
-            .collect();
-        out.insert(text(name, src).to_owned(), (item, params));
+/// The name and parameter names of the module-level function an item defines.
+fn signature(item: Node, src: &str) -> Option<(String, Vec<String>)> {
+    let def = match item.kind() {
+        "decorated_definition" => item.child_by_field_name("definition"),
+        "function_definition" => Some(item),
+        _ => None,
     }
-    out
+    .filter(|d| d.kind() == "function_definition")?;
+    let name = def.child_by_field_name("name")?;
+    let params = def
+        .child_by_field_name("parameters")
+        .map(named_children)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|p| {
+            let id = match p.kind() {
+                "identifier" => Some(p),
+                "default_parameter" | "typed_default_parameter" => p.child_by_field_name("name"),
+                "typed_parameter" => p.named_child(0),
+                _ => None,
+            };
+            id.map(|i| text(i, src).to_owned())
+        })
+        .collect();
+    Some((text(name, src).to_owned(), params))
 }
 
 /// The functions an item defines: itself, or the methods of a class.
@@ -933,203 +921,179 @@ fn item_functions(item: Node) -> Vec<Node> {
     }
 }
 
-/// Fills in the cross-function facts of `sem`: what module-level functions return, and which
-/// of their parameters receive request data from handlers in the file.
-pub(super) fn summarise(sem: &mut Semantic, root: Node, src: &str) {
-    // Only files that can have request data need the summaries (elsewhere helper calls keep
-    // the simpler rule: a result carries its arguments). A text test before any tree walk.
-    if !["request", "Request", "argv", "input(", "self.get_"]
+/// Whether a file can contain request data at all (the summaries are only worth computing
+/// there; elsewhere a call's result is assumed to carry its arguments). A text test.
+pub(super) fn may_have_request_data(src: &str) -> bool {
+    ["request", "Request", "argv", "input(", "self.get_"]
         .iter()
         .any(|w| src.contains(w))
-    {
-        return;
-    }
-    let functions = module_functions(root, src);
-    if functions.is_empty() {
-        return;
-    }
-    sem.returns = returns(sem, &functions, src);
-    sem.entries = entries(sem, root, &functions, src);
 }
 
-/// For each module-level function, which parameters reach one of its `return` values.
-fn returns(
+/// For the module-level function `item` defines (if any): its parameters and which of them
+/// reach a `return` value, plus `RETURNS_REQUEST_DATA`. A function of the item's text and the
+/// skeleton semantic model only, so the engine caches it per item.
+pub(super) fn item_returns(
     sem: &Semantic,
-    functions: &BTreeMap<String, (Node, Vec<String>)>,
+    item: Node,
     src: &str,
-) -> BTreeMap<String, (Vec<String>, u64)> {
-    let mut out = BTreeMap::new();
-    for (name, (item, params)) in functions {
-        let imports = item_imports(*item, src);
-        let scopes = ScopeCache::default();
-        let cx = Cx {
-            sem,
-            src,
-            within: *item,
-            item_imports: &imports,
-            scopes: &scopes,
-        };
-        let state = State {
-            cx: &cx,
-            sink: Sink::Code,
-            memo: RefCell::new(HashMap::new()),
-            focus: None,
-        };
-        let mut mask = 0u64;
-        let Some(body) = item_functions(*item)
-            .first()
-            .and_then(|f| f.child_by_field_name("body"))
-        else {
+) -> Option<(String, (Vec<String>, u64))> {
+    let (name, params) = signature(item, src)?;
+    let body = item_functions(item)
+        .first()
+        .and_then(|f| f.child_by_field_name("body"))?;
+    let imports = item_imports(item, src);
+    let scopes = ScopeCache::default();
+    let cx = Cx {
+        sem,
+        src,
+        within: item,
+        item_imports: &imports,
+        scopes: &scopes,
+    };
+    let state = State {
+        cx: &cx,
+        sink: Sink::Code,
+        memo: RefCell::new(HashMap::new()),
+        focus: None,
+    };
+    let mut mask = 0u64;
+    super::walk_scope(
+        body,
+        &|n| {
+            matches!(
+                n.kind(),
+                "function_definition" | "class_definition" | "lambda"
+            )
+        },
+        &mut |n| {
+            if n.kind() != "return_statement" {
+                return;
+            }
+            let Some(value) = n.named_child(0) else {
+                return;
+            };
+            // Request data only: a helper returning `sys.argv` or `input()` is a CLI's own.
+            if mask & RETURNS_REQUEST_DATA == 0
+                && state
+                    .expr(value, 0)
+                    .is_some_and(|t| t.user && t.what.starts_with("request data"))
+            {
+                mask |= RETURNS_REQUEST_DATA;
+            }
+            for (i, p) in params.iter().enumerate().take(63) {
+                if mask & (1 << i) == 0 && state.carries_param(value, p) {
+                    mask |= 1 << i;
+                }
+            }
+        },
+    );
+    Some((name, (params, mask)))
+}
+
+/// The request data the handlers `item` defines pass to module-level functions of the file
+/// (known from `sem.returns`): (function, parameter) → what and for which sinks. A function of
+/// the item's text and `sem`, so the engine caches it per item.
+pub(super) fn item_entries(
+    sem: &Semantic,
+    item: Node,
+    src: &str,
+) -> Vec<((String, String), Entry)> {
+    let mut out = Vec::new();
+    if sem.returns.is_empty() || !may_have_request_data(text(item, src)) {
+        return out;
+    }
+    let imports = item_imports(item, src);
+    let scopes = ScopeCache::default();
+    let cx = Cx {
+        sem,
+        src,
+        within: item,
+        item_imports: &imports,
+        scopes: &scopes,
+    };
+    let state = State {
+        cx: &cx,
+        sink: Sink::Code,
+        memo: RefCell::new(HashMap::new()),
+        focus: None,
+    };
+    for function in item_functions(item) {
+        if matches!(state.route(function), Route::None) {
+            continue;
+        }
+        let own = function
+            .child_by_field_name("name")
+            .map(|n| text(n, src))
+            .unwrap_or("");
+        let Some(body) = function.child_by_field_name("body") else {
             continue;
         };
-        super::walk_scope(
-            body,
-            &|n| {
-                matches!(
-                    n.kind(),
-                    "function_definition" | "class_definition" | "lambda"
-                )
-            },
-            &mut |n| {
-                if n.kind() != "return_statement" {
-                    return;
-                }
-                let Some(value) = n.named_child(0) else {
-                    return;
-                };
-                // Request data only: a helper returning `sys.argv` or `input()` is a CLI's own.
-                if mask & RETURNS_REQUEST_DATA == 0
-                    && state
-                        .expr(value, 0)
-                        .is_some_and(|t| t.user && t.what.starts_with("request data"))
-                {
-                    mask |= RETURNS_REQUEST_DATA;
-                }
-                for (i, p) in params.iter().enumerate().take(63) {
-                    if mask & (1 << i) == 0 && state.carries_param(value, p) {
-                        mask |= 1 << i;
+        let mut calls = Vec::new();
+        super::walk_scope(body, &|_| false, &mut |n| {
+            if n.kind() == "call" {
+                calls.push(n);
+            }
+        });
+        for call in calls {
+            let Some(callee) = call
+                .child_by_field_name("function")
+                .filter(|f| f.kind() == "identifier")
+            else {
+                continue;
+            };
+            let name = text(callee, src);
+            let Some((params, _)) = sem.returns.get(name).filter(|_| name != own) else {
+                continue;
+            };
+            let mut index = 0;
+            for arg in call
+                .child_by_field_name("arguments")
+                .map(named_children)
+                .unwrap_or_default()
+            {
+                let (param, value) = match arg.kind() {
+                    "keyword_argument" => (
+                        arg.child_by_field_name("name")
+                            .map(|n| text(n, src).to_owned()),
+                        arg.child_by_field_name("value"),
+                    ),
+                    "comment" | "list_splat" | "dictionary_splat" => continue,
+                    _ => {
+                        index += 1;
+                        (params.get(index - 1).cloned(), Some(arg))
                     }
-                }
-            },
-        );
-        out.insert(name.clone(), (params.clone(), mask));
-    }
-    out
-}
-
-/// Which parameters of module-level functions receive request data from handlers in the same
-/// file (and, one level further, from helpers that do).
-fn entries(
-    sem: &Semantic,
-    root: Node,
-    functions: &BTreeMap<String, (Node, Vec<String>)>,
-    src: &str,
-) -> BTreeMap<(String, String), Entry> {
-    let mut entries: BTreeMap<(String, String), Entry> = BTreeMap::new();
-    for pass in 0..2 {
-        let mut sem_pass = sem.clone();
-        sem_pass.entries = entries.clone();
-        let mut found = entries.clone();
-        for item in named_children(root) {
-            let imports = item_imports(item, src);
-            let scopes = ScopeCache::default();
-            let cx = Cx {
-                sem: &sem_pass,
-                src,
-                within: item,
-                item_imports: &imports,
-                scopes: &scopes,
-            };
-            let state = State {
-                cx: &cx,
-                sink: Sink::Code,
-                memo: RefCell::new(HashMap::new()),
-                focus: None,
-            };
-            for function in item_functions(item) {
-                let own = function
-                    .child_by_field_name("name")
-                    .map(|n| text(n, src))
-                    .unwrap_or("");
-                let is_entry = !matches!(state.route(function), Route::None)
-                    || (pass > 0 && entries.keys().any(|(f, _)| f == own));
-                if !is_entry {
-                    continue;
-                }
-                let Some(body) = function.child_by_field_name("body") else {
+                };
+                let (Some(param), Some(value)) = (param, value) else {
                     continue;
                 };
-                let mut calls = Vec::new();
-                super::walk_scope(body, &|_| false, &mut |n| {
-                    if n.kind() == "call" {
-                        calls.push(n);
-                    }
-                });
-                for call in calls {
-                    let Some(callee) = call
-                        .child_by_field_name("function")
-                        .filter(|f| f.kind() == "identifier")
-                    else {
-                        continue;
+                let mut sinks = 0;
+                let mut what = None;
+                for sink in Sink::ALL {
+                    let state = State {
+                        cx: &cx,
+                        sink,
+                        memo: RefCell::new(HashMap::new()),
+                        focus: None,
                     };
-                    let name = text(callee, src);
-                    let Some((_, params)) = functions.get(name).filter(|_| name != own) else {
-                        continue;
-                    };
-                    let args = call
-                        .child_by_field_name("arguments")
-                        .map(named_children)
-                        .unwrap_or_default();
-                    let mut index = 0;
-                    for arg in args {
-                        let (param, value) = match arg.kind() {
-                            "keyword_argument" => (
-                                arg.child_by_field_name("name")
-                                    .map(|n| text(n, src).to_owned()),
-                                arg.child_by_field_name("value"),
-                            ),
-                            "comment" | "list_splat" | "dictionary_splat" => continue,
-                            _ => {
-                                index += 1;
-                                (params.get(index - 1).cloned(), Some(arg))
-                            }
-                        };
-                        let (Some(param), Some(value)) = (param, value) else {
-                            continue;
-                        };
-                        let mut sinks = 0;
-                        let mut what = None;
-                        for sink in Sink::ALL {
-                            let state = State {
-                                cx: &cx,
-                                sink,
-                                memo: RefCell::new(HashMap::new()),
-                                focus: None,
-                            };
-                            if let Some(t) = state.expr(value, 0).filter(|t| t.user) {
-                                sinks |= sink.bit();
-                                what.get_or_insert(t.what);
-                            }
-                        }
-                        let Some(what) = what else {
-                            continue;
-                        };
-                        let line = src[..call.start_byte()].matches('\n').count() + 1;
-                        let entry = found.entry((name.to_owned(), param)).or_insert(Entry {
-                            what: format!("{what} passed to `{name}()` at line {line}"),
-                            sinks: 0,
-                        });
-                        entry.sinks |= sinks;
+                    if let Some(t) = state.expr(value, 0).filter(|t| t.user) {
+                        sinks |= sink.bit();
+                        what.get_or_insert(t.what);
                     }
+                }
+                if let Some(what) = what {
+                    // No line numbers: an entry must not change when lines move.
+                    out.push((
+                        (name.to_owned(), param),
+                        Entry {
+                            what: format!("{what} passed to `{name}()` by `{own}()`"),
+                            sinks,
+                        },
+                    ));
                 }
             }
         }
-        if found == entries {
-            break;
-        }
-        entries = found;
     }
-    entries
+    out
 }
 
 enum Route {
