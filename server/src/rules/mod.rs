@@ -211,6 +211,14 @@ pub static RULES: &[&Rule] = &[
     &security::command_injection::RULE,
     &security::code_injection::RULE,
     &security::unsafe_yaml_load::RULE,
+    &security::csrf_disabled::RULE,
+    &security::debug_enabled::RULE,
+    &security::allowed_hosts_wildcard::RULE,
+    &security::insecure_cookie::RULE,
+    &security::permissive_cors::RULE,
+    &security::bind_all_interfaces::RULE,
+    &security::insecure_file_permissions::RULE,
+    &security::insecure_temp_file::RULE,
 ];
 
 pub fn by_code(code: &str) -> Option<&'static Rule> {
