@@ -72,12 +72,11 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     if bits & WORLD_WRITABLE == 0 {
         return;
     }
+    // The octal value too, when the expression fixes all of it and does not spell it out.
     let text = super::callee(checker.text(mode));
-    let octal = format!("0o{bits:o}");
-    let shown = if text == octal {
-        format!("`{text}`")
-    } else {
-        format!("`{text}` ({octal})")
+    let shown = match value(checker, mode).map(|v| format!("0o{v:o}")) {
+        Some(octal) if octal != text => format!("`{text}` ({octal})"),
+        _ => format!("`{text}`"),
     };
     // chmod sets the mode as given; creating calls narrow it by the umask.
     let effect = if name.ends_with("chmod") {
