@@ -250,7 +250,8 @@ fn with_summaries(
     (merged, entries_hash)
 }
 
-/// Analyses one file. `path` is used for log lines only.
+/// Analyses one file. `path` (a file path or URI) names the file in log lines, and rules read
+/// its name (a `settings` module, a test file).
 pub fn analyze(
     path: &str,
     language: Language,
@@ -297,15 +298,21 @@ pub fn analyze(
         with_summaries(cache, &semantic, language, &items, source, skeleton);
     let semantic = &*semantic;
     // The rest of the semantic model is a function of the skeleton, so the skeleton stands
-    // for it.
-    let context = hash_of((skeleton, summaries_hash, rules.fingerprint(), language));
+    // for it. Rules may read the path, so it is part of the context too.
+    let context = hash_of((
+        skeleton,
+        summaries_hash,
+        rules.fingerprint(),
+        language,
+        path,
+    ));
     if cache.context != context {
         cache.items.clear();
         cache.context = context;
     }
     let compiled = queries(language);
     let mut cursor = QueryCursor::new();
-    let mut checker = Checker::new(source, language, semantic, root);
+    let mut checker = Checker::new(path, source, language, semantic, root);
     let mut next_items = HashMap::with_capacity(cache.items.len());
     let mut findings = Vec::new();
     let mut rerun = 0;
@@ -354,7 +361,9 @@ pub fn analyze(
     let suppressions = Suppressions::parse(source, tree);
     findings.retain(|f| !suppressions.suppresses(f));
     for f in &mut findings {
-        f.severity = rules.severity(f.rule);
+        if let Some(severity) = rules.severity_override(f.rule) {
+            f.severity = severity;
+        }
     }
     findings.sort_by(|a, b| (a.range.start, a.rule.code).cmp(&(b.range.start, b.rule.code)));
     // One query pattern may match the same node twice (e.g. via alternations).
@@ -433,7 +442,7 @@ mod tests {
         let source = "eval(input())\n";
         let tree = crate::syntax::parse::parse(Language::Python, source, None).unwrap();
         let sem = Semantic::build(Language::Python, &tree, source);
-        let mut checker = Checker::new(source, Language::Python, &sem, tree.root_node());
+        let mut checker = Checker::new("t.py", source, Language::Python, &sem, tree.root_node());
         checker.report(tree.root_node(), "kept");
         let captures = Captures {
             names: &[],

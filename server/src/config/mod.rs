@@ -174,14 +174,16 @@ const SELECTOR_HELP: &str = "expected a rule code (SEC101), a code prefix (SEC, 
 #[derive(Clone, Debug)]
 pub struct RuleSet {
     enabled: Vec<bool>,
-    severity: Vec<Severity>,
+    /// The configured severity per rule; `None` keeps the severity each finding was reported
+    /// with (the rule's default, or what the rule chose for that finding).
+    severity: Vec<Option<Severity>>,
 }
 
 impl Default for RuleSet {
     fn default() -> Self {
         Self {
             enabled: vec![true; RULES.len()],
-            severity: RULES.iter().map(|r| r.severity).collect(),
+            severity: vec![None; RULES.len()],
         }
     }
 }
@@ -238,7 +240,7 @@ impl RuleSet {
                 )
             })?;
             for r in rules {
-                set.severity[index_of(r)] = sev;
+                set.severity[index_of(r)] = Some(sev);
             }
         }
         Ok(set)
@@ -248,7 +250,13 @@ impl RuleSet {
         self.enabled[index_of(rule)]
     }
 
+    /// The rule's severity: the configured one, else the rule's default.
     pub fn severity(&self, rule: &Rule) -> Severity {
+        self.severity_override(rule).unwrap_or(rule.severity)
+    }
+
+    /// The severity configured for the rule, if any; it replaces the severity of every finding.
+    pub fn severity_override(&self, rule: &Rule) -> Option<Severity> {
         self.severity[index_of(rule)]
     }
 

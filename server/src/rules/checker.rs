@@ -4,9 +4,20 @@ use tree_sitter::{Node, QueryCapture};
 
 use super::{Edit, Finding, Fix, Rule};
 use crate::analysis::{self, Cx, Lookup, Semantic, Sink};
-use crate::syntax::Language;
+use crate::syntax::{Family, Language};
+
+/// What `resolve` can return, as far as the imports tell (see `Checker::import_bound`).
+enum Bound {
+    /// This qualified name, or nothing.
+    AtMost(String),
+    Nothing,
+    /// Only a scope lookup can tell: the name is imported inside the item.
+    Unknown,
+}
 
 pub struct Checker<'a> {
+    /// The file's path or URI, as the caller named it (for rules that judge the file's name).
+    pub path: &'a str,
     pub source: &'a str,
     pub language: Language,
     pub semantic: &'a Semantic,
@@ -20,12 +31,14 @@ pub struct Checker<'a> {
 
 impl<'a> Checker<'a> {
     pub(crate) fn new(
+        path: &'a str,
         source: &'a str,
         language: Language,
         semantic: &'a Semantic,
         item: Node<'a>,
     ) -> Self {
         Self {
+            path,
             source,
             language,
             semantic,
@@ -45,6 +58,11 @@ impl<'a> Checker<'a> {
         analysis::text(node, self.source)
     }
 
+    /// The value of a plain string literal (no interpolation), without quotes or prefixes.
+    pub fn string_value(&self, node: Node) -> Option<&'a str> {
+        analysis::string_value(self.language, node, self.source)
+    }
+
     /// The qualified name an expression refers to through imports, e.g. `yaml.load`,
     /// `child_process.exec`, `builtins.eval`; `None` when it is not resolved.
     fn cx(&self) -> Cx<'_, 'a> {
@@ -62,8 +80,9 @@ impl<'a> Checker<'a> {
     }
 
     /// Resolves a callee only if it can be one of `wanted` (qualified names): the last
-    /// attribute must match one of theirs, or a bare name must be imported or one of them.
-    /// Most calls in a file fail this test on text alone, without a scope lookup.
+    /// attribute must match one of theirs, or a bare name must be imported or one of them, and
+    /// what the imports make of it must be wanted. Most calls in a file fail these tests without
+    /// a scope lookup.
     pub fn resolve_callee(&self, callee: Node<'a>, wanted: &[&str]) -> Option<String> {
         let last = |q: &str| q.rsplit('.').next().unwrap_or(q).to_owned();
         let plausible = match callee.kind() {
@@ -90,8 +109,58 @@ impl<'a> Checker<'a> {
         if !plausible {
             return None;
         }
+        // Most plausible calls are settled by the imports too (`_("…")` is gettext, not a wanted
+        // `open`); only the rest pay for a scope lookup. Several rules ask about the same call.
+        match self.import_bound(callee) {
+            Bound::AtMost(q) if !wanted.contains(&q.as_str()) => return None,
+            Bound::Nothing => return None,
+            _ => {}
+        }
         self.resolve(callee)
             .filter(|q| wanted.contains(&q.as_str()))
+    }
+
+    /// What `resolve` can return for a Python name or attribute chain, decided from the imports
+    /// alone (JavaScript: always `Unknown`).
+    fn import_bound(&self, node: Node<'a>) -> Bound {
+        if self.language.family() != Family::Python {
+            return Bound::Unknown;
+        }
+        match node.kind() {
+            "identifier" => {
+                let name = self.text(node);
+                if self.item_imports.contains(name) {
+                    Bound::Unknown
+                } else {
+                    // A module import, or else at most the builtin of that name; a local
+                    // assignment can only shadow either.
+                    Bound::AtMost(match self.semantic.imports.get(name) {
+                        Some(q) => q.clone(),
+                        None => format!("builtins.{name}"),
+                    })
+                }
+            }
+            "attribute" => {
+                let (Some(object), Some(attr)) = (
+                    node.child_by_field_name("object"),
+                    node.child_by_field_name("attribute"),
+                ) else {
+                    return Bound::Nothing;
+                };
+                match self.import_bound(object) {
+                    Bound::AtMost(base) if !base.starts_with("builtins.") => {
+                        Bound::AtMost(format!("{base}.{}", self.text(attr)))
+                    }
+                    Bound::Unknown => Bound::Unknown,
+                    _ => Bound::Nothing,
+                }
+            }
+            "parenthesized_expression" => match node.named_child(0) {
+                Some(inner) => self.import_bound(inner),
+                None => Bound::Nothing,
+            },
+            _ => Bound::Nothing,
+        }
     }
 
     pub fn lookup(&self, ident: Node<'a>) -> Lookup<'a> {

@@ -1,21 +1,30 @@
 //! Security rules (`SEC`): 1xx injection, 2xx deserialisation, 3xx web, 4xx configuration,
 //! 5xx secrets and auth, 6xx crypto and transport.
 
+pub mod allowed_hosts_wildcard;
 pub mod assert_for_access_control;
+pub mod bind_all_interfaces;
 pub mod cleartext_http_url;
 pub mod code_injection;
 pub mod command_injection;
+pub mod csrf_disabled;
+pub mod debug_enabled;
 pub mod hardcoded_secret;
 pub mod host_header_injection;
+pub mod insecure_cookie;
+pub mod insecure_file_permissions;
 pub mod insecure_protocol;
 pub mod insecure_random;
+pub mod insecure_temp_file;
 pub mod jwt_verification_disabled;
 pub mod ldap_injection;
 pub mod log_injection;
 pub mod mass_assignment;
 pub mod open_redirect;
 pub mod path_traversal;
+pub mod permissive_cors;
 pub(crate) mod secret_names;
+mod settings;
 pub mod sql_injection;
 pub mod ssh_host_key_not_verified;
 pub mod ssrf;

@@ -1,0 +1,231 @@
+//! SEC307 csrf-disabled: CSRF protection switched off for a view or the whole app.
+
+use tree_sitter::Node;
+
+use super::settings;
+use crate::analysis::{named_children, Arguments};
+use crate::rules::{Captures, Category, Check, Checker, FixAvailability, Rule, Severity};
+use crate::syntax::Family;
+
+pub static RULE: Rule = Rule {
+    code: "SEC307",
+    name: "csrf-disabled",
+    category: Category::Security,
+    severity: Severity::Warning,
+    cwe: &[352],
+    owasp: Some("A01:2021 Broken Access Control"),
+    summary: "CSRF protection is switched off; keep it on, and verify a signature where a view must accept cross-site posts (webhooks).",
+    docs: DOCS,
+    fix: FixAvailability::None,
+    checks: &[
+        Check {
+            family: Family::Python,
+            query_path: "python/decorators.scm",
+            query: include_str!("../../../../queries/python/decorators.scm"),
+            run: check_decorator,
+        },
+        Check {
+            family: Family::Python,
+            query_path: "python/calls.scm",
+            query: include_str!("../../../../queries/python/calls.scm"),
+            run: check_call,
+        },
+        Check {
+            family: Family::Python,
+            query_path: "python/assignments.scm",
+            query: include_str!("../../../../queries/python/assignments.scm"),
+            run: check_assignment,
+        },
+    ],
+};
+
+const CSRF_EXEMPT: &[&str] = &["django.views.decorators.csrf.csrf_exempt"];
+const METHOD_DECORATOR: &[&str] = &["django.utils.decorators.method_decorator"];
+const CSRF_PROTECT: &[&str] = &[
+    "flask_wtf.CSRFProtect",
+    "flask_wtf.csrf.CSRFProtect",
+    "flask_wtf.CsrfProtect",
+    "flask_wtf.csrf.CsrfProtect",
+];
+/// Calls that verify a request's signature: a view that makes one authenticates its caller
+/// without cookies, so it needs no CSRF token (webhooks).
+const VERIFIERS: &[&str] = &[
+    "hmac.compare_digest",
+    "secrets.compare_digest",
+    "stripe.Webhook.construct_event",
+    "stripe.WebhookSignature.verify_header",
+];
+
+const WHY: &str = "any website can then make a logged-in visitor's browser submit to it";
+
+/// `@csrf_exempt`, `@method_decorator(csrf_exempt, ...)` and `@csrf.exempt` on a view.
+fn check_decorator<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let (Some(decorator), Some(definition)) = (caps.get("decorator"), caps.get("definition"))
+    else {
+        return;
+    };
+    let Some(expression) = named_children(decorator)
+        .into_iter()
+        .find(|n| n.kind() != "comment")
+    else {
+        return;
+    };
+    let exempt = if expression.kind() == "call" {
+        // `@method_decorator(csrf_exempt, name="dispatch")`, also with a list of decorators.
+        let (Some(func), Some(args)) = (
+            expression.child_by_field_name("function"),
+            expression.child_by_field_name("arguments"),
+        ) else {
+            return;
+        };
+        checker.resolve_callee(func, METHOD_DECORATOR).is_some()
+            && Arguments::of(args).positional.first().is_some_and(|a| {
+                let decorators = match a.kind() {
+                    "list" | "tuple" => named_children(*a),
+                    _ => vec![*a],
+                };
+                decorators.into_iter().any(|d| is_exemption(checker, d))
+            })
+    } else {
+        is_exemption(checker, expression)
+    };
+    if !exempt
+        || settings::place(checker, decorator).non_production
+        || verifies_signature(checker, definition)
+    {
+        return;
+    }
+    let name = definition
+        .child_by_field_name("name")
+        .map_or("this view", |n| checker.text(n));
+    let shown = super::callee(checker.text(expression));
+    checker.report(expression, format!(
+        "`@{shown}` turns CSRF protection off for `{name}`: {WHY}; keep the check on, or verify a signature (`hmac.compare_digest`) if this is a webhook"
+    ));
+}
+
+/// `csrf_exempt` (Django) or `csrf.exempt` where `csrf = CSRFProtect(...)` (Flask-WTF).
+fn is_exemption<'a>(checker: &Checker<'a>, node: Node<'a>) -> bool {
+    match node.kind() {
+        "identifier" => checker.resolve_callee(node, CSRF_EXEMPT).is_some(),
+        "attribute" => {
+            let (Some(object), Some(attr)) = (
+                node.child_by_field_name("object"),
+                node.child_by_field_name("attribute"),
+            ) else {
+                return false;
+            };
+            match checker.text(attr) {
+                "exempt" => settings::instance_of(checker, object)
+                    .is_some_and(|class| CSRF_PROTECT.contains(&class.as_str())),
+                _ => checker.resolve_callee(node, CSRF_EXEMPT).is_some(),
+            }
+        }
+        _ => false,
+    }
+}
+
+/// Whether the view (or class) calls a signature check anywhere in its body.
+fn verifies_signature<'a>(checker: &Checker<'a>, definition: Node<'a>) -> bool {
+    let mut found = false;
+    let mut stack = vec![definition];
+    while let Some(node) = stack.pop() {
+        if node.kind() == "call" {
+            if let Some(func) = node.child_by_field_name("function") {
+                if checker.resolve_callee(func, VERIFIERS).is_some() {
+                    found = true;
+                    break;
+                }
+            }
+        }
+        stack.extend(named_children(node));
+    }
+    found
+}
+
+/// `csrf_exempt(view)` in a URLconf, `csrf.exempt(blueprint)`, and
+/// `app.config.update(WTF_CSRF_ENABLED=False)`.
+fn check_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    for setting in settings::updated(checker, caps, &["WTF_CSRF_ENABLED"]) {
+        report_setting(checker, setting);
+    }
+    let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
+        return;
+    };
+    if !is_exemption(checker, func) || settings::place(checker, func).non_production {
+        return;
+    }
+    let Some(view) = Arguments::of(args).positional.first().copied() else {
+        return;
+    };
+    let shown = super::callee(checker.text(func));
+    let view = super::callee(checker.text(view));
+    checker.report(func, format!(
+        "`{shown}({view})` turns CSRF protection off for `{view}`: {WHY}; keep the check on, or verify a signature (`hmac.compare_digest`) in the view if it is a webhook"
+    ));
+}
+
+/// Flask-WTF's `WTF_CSRF_ENABLED = False` in a config module or class, or `app.config[...]`.
+fn check_assignment<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    if let Some(setting) = settings::assigned(checker, caps, &["WTF_CSRF_ENABLED"]) {
+        report_setting(checker, setting);
+    }
+}
+
+fn report_setting<'a>(checker: &mut Checker<'a>, setting: settings::Setting<'a>) {
+    if setting.value.kind() != "false" {
+        return;
+    }
+    let shown = super::callee(checker.text(setting.node));
+    checker.report(
+        setting.node,
+        format!("`{shown}` turns Flask-WTF's CSRF protection off for every form: {WHY}; keep it on outside tests (exempt single webhook views with `csrf.exempt` and a signature check)"),
+    );
+}
+
+const DOCS: &str = r#"## What it does
+Flags CSRF protection switched off:
+
+- Django's `@csrf_exempt` on a view (also `@method_decorator(csrf_exempt, name="dispatch")` on
+  a class-based view, and `csrf_exempt(view)` in a URLconf);
+- Flask-WTF's `@csrf.exempt` (where `csrf = CSRFProtect(app)`), `csrf.exempt(blueprint)`, and
+  `WTF_CSRF_ENABLED = False` in a config module or class, `app.config["WTF_CSRF_ENABLED"] = False`
+  or `app.config.update(WTF_CSRF_ENABLED=False)`.
+
+Not reported: `@csrf_protect`, `WTF_CSRF_ENABLED = True`, test configuration (files such as
+`test_*.py`, `conftest.py`, `tests.py`, classes such as `TestingConfig`), and an exempt view
+that verifies a request signature in its body (`hmac.compare_digest`,
+`stripe.Webhook.construct_event`), which is how webhooks authenticate.
+
+## Why is this bad?
+Browsers attach cookies to requests that other sites trigger. Without a CSRF token check, a
+page on any website can make a logged-in visitor's browser post to the view: change their
+e-mail or password, transfer money, delete data, all with the visitor's session.
+
+## Example
+```python
+@csrf_exempt
+def update_email(request):
+    request.user.email = request.POST["email"]
+    request.user.save()
+    return HttpResponse(status=204)
+```
+
+## Use instead
+```python
+def update_email(request):          # the CSRF middleware checks the token
+    ...
+
+@csrf_exempt
+def stripe_webhook(request):        # a webhook proves who sent it with a signature instead
+    event = stripe.Webhook.construct_event(
+        request.body, request.headers["Stripe-Signature"], settings.STRIPE_WEBHOOK_SECRET)
+    ...
+```
+
+## References
+- [CWE-352: Cross-Site Request Forgery (CSRF)](https://cwe.mitre.org/data/definitions/352.html)
+- [OWASP A01:2021 Broken Access Control](https://owasp.org/Top10/A01_2021-Broken_Access_Control/)
+- [Django: Cross Site Request Forgery protection](https://docs.djangoproject.com/en/stable/howto/csrf/)
+- [Flask-WTF: CSRF protection](https://flask-wtf.readthedocs.io/en/stable/csrf/)
+"#;

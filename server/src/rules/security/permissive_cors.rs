@@ -1,0 +1,345 @@
+//! SEC404 permissive-cors: CORS that lets every origin read responses.
+
+use tree_sitter::Node;
+
+use super::settings;
+use crate::analysis::{named_children, Arguments};
+use crate::rules::{Captures, Category, Check, Checker, FixAvailability, Rule, Severity};
+use crate::syntax::Family;
+
+pub static RULE: Rule = Rule {
+    code: "SEC404",
+    name: "permissive-cors",
+    category: Category::Security,
+    severity: Severity::Warning,
+    cwe: &[942],
+    owasp: Some("A05:2021 Security Misconfiguration"),
+    summary:
+        "CORS allows every origin (worst with credentials); list the origins that may call the API.",
+    docs: DOCS,
+    fix: FixAvailability::None,
+    checks: &[
+        Check {
+            family: Family::Python,
+            query_path: "python/assignments.scm",
+            query: include_str!("../../../../queries/python/assignments.scm"),
+            run: check_assignment,
+        },
+        Check {
+            family: Family::Python,
+            query_path: "python/calls.scm",
+            query: include_str!("../../../../queries/python/calls.scm"),
+            run: check_call,
+        },
+    ],
+};
+
+const CORS_MIDDLEWARE: &[&str] = &[
+    "starlette.middleware.cors.CORSMiddleware",
+    "fastapi.middleware.cors.CORSMiddleware",
+];
+const STARLETTE_MIDDLEWARE: &[&str] = &["starlette.middleware.Middleware"];
+const FLASK_CORS: &[&str] = &["flask_cors.CORS"];
+const CROSS_ORIGIN: &[&str] = &["flask_cors.cross_origin"];
+
+/// django-cors-headers settings: two switches (current and old name), then two regex lists.
+const DJANGO_SETTINGS: &[&str] = &[
+    "CORS_ALLOW_ALL_ORIGINS",
+    "CORS_ORIGIN_ALLOW_ALL",
+    "CORS_ALLOWED_ORIGIN_REGEXES",
+    "CORS_ORIGIN_REGEX_WHITELIST",
+];
+
+const OPEN: &str = "every website can read this API's responses in its visitors' browsers, which is only right for public data served without cookies; list the trusted origins";
+const OPEN_WITH_CREDENTIALS: &str = "every website can send requests with your users' cookies and read the responses; list the trusted origins";
+
+/// django-cors-headers settings.
+fn check_assignment<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let Some(setting) = settings::assigned(checker, caps, DJANGO_SETTINGS) else {
+        return;
+    };
+    let open = if DJANGO_SETTINGS[..2].contains(&setting.name) {
+        setting.value.kind() == "true"
+    } else {
+        literal_strings(checker, setting.value).any(matches_every_origin)
+    };
+    if open {
+        let snippet = super::callee(checker.text(setting.node));
+        checker.report(
+            setting.node,
+            format!("`{snippet}` allows every origin: {OPEN} (`CORS_ALLOWED_ORIGINS`)"),
+        );
+    }
+}
+
+fn check_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let (Some(func), Some(args_node)) = (caps.get("func"), caps.get("args")) else {
+        return;
+    };
+    if checker.resolve_callee(func, FLASK_CORS).is_some() {
+        check_flask_cors(checker, func, &Arguments::of(args_node), "CORS");
+        return;
+    }
+    if checker.resolve_callee(func, CROSS_ORIGIN).is_some() {
+        check_flask_cors(checker, func, &Arguments::of(args_node), "cross_origin");
+        return;
+    }
+    // `CORSMiddleware(app, ...)` directly, or `app.add_middleware(CORSMiddleware, ...)` /
+    // `Middleware(CORSMiddleware, ...)`.
+    let direct = checker.resolve_callee(func, CORS_MIDDLEWARE).is_some();
+    let add_middleware = func.kind() == "attribute"
+        && func
+            .child_by_field_name("attribute")
+            .is_some_and(|a| checker.text(a) == "add_middleware");
+    if !direct && !add_middleware && checker.resolve_callee(func, STARLETTE_MIDDLEWARE).is_none() {
+        return;
+    }
+    let args = Arguments::of(args_node);
+    if direct
+        || args
+            .positional
+            .first()
+            .is_some_and(|a| checker.resolve_callee(*a, CORS_MIDDLEWARE).is_some())
+    {
+        check_middleware(checker, &args);
+    }
+}
+
+fn check_middleware<'a>(checker: &mut Checker<'a>, args: &Arguments<'a>) {
+    let source = checker.source;
+    let open = args
+        .keyword_node("allow_origins", source)
+        .filter(|k| {
+            k.child_by_field_name("value")
+                .is_some_and(|v| literal_strings(checker, v).any(|s| s == "*"))
+        })
+        .or_else(|| {
+            args.keyword_node("allow_origin_regex", source).filter(|k| {
+                k.child_by_field_name("value")
+                    .and_then(|v| checker.string_value(v))
+                    .is_some_and(matches_every_origin)
+            })
+        });
+    let Some(open) = open else {
+        return;
+    };
+    let credentials = is_true(args.keyword("allow_credentials", source));
+    let snippet = super::callee(checker.text(open));
+    if credentials {
+        checker
+            .report(
+                open,
+                format!("`{snippet}` with `allow_credentials=True`: Starlette then echoes the caller's origin, so {OPEN_WITH_CREDENTIALS}"),
+            )
+            .severity = Severity::Error;
+    } else {
+        checker.report(open, format!("`{snippet}` allows every origin: {OPEN}"));
+    }
+}
+
+/// flask-cors: `CORS(app, ...)` and `@cross_origin(...)` take the same options; without
+/// `origins` (or `resources` that set them) every origin is allowed.
+fn check_flask_cors<'a>(
+    checker: &mut Checker<'a>,
+    func: Node<'a>,
+    args: &Arguments<'a>,
+    what: &str,
+) {
+    let source = checker.source;
+    // `cors = CORS()` configured later by `cors.init_app(app, ...)`.
+    if what == "CORS" && args.positional.is_empty() && args.keywords.is_empty() {
+        return;
+    }
+    let open: Option<(Node, String)> = match args.keyword_node("origins", source) {
+        Some(origins) => origins
+            .child_by_field_name("value")
+            .is_some_and(|v| literal_strings(checker, v).any(|s| s == "*"))
+            .then(|| {
+                (
+                    origins,
+                    format!("`{}`", super::callee(checker.text(origins))),
+                )
+            }),
+        None => match args.keyword("resources", source) {
+            None => Some((func, format!("`{what}(...)` without `origins`"))),
+            Some(resources) => resources_open(checker, resources).map(|node| {
+                (
+                    node,
+                    format!("`{}` without `origins`", super::callee(checker.text(node))),
+                )
+            }),
+        },
+    };
+    let Some((node, snippet)) = open else {
+        return;
+    };
+    if is_true(args.keyword("supports_credentials", source)) {
+        checker
+            .report(
+                node,
+                format!("{snippet} allows every origin, and with `supports_credentials=True` flask-cors answers with the caller's origin and allows cookies, so {OPEN_WITH_CREDENTIALS}"),
+            )
+            .severity = Severity::Error;
+    } else {
+        checker.report(node, format!("{snippet} allows every origin: {OPEN}"));
+    }
+}
+
+/// The part of a flask-cors `resources` option that opens routes to every origin: a dict entry
+/// whose options have no `origins` or `"*"`; a path or list of paths (default origins `*`).
+/// Resources that are not literals are trusted.
+fn resources_open<'a>(checker: &Checker<'a>, resources: Node<'a>) -> Option<Node<'a>> {
+    match resources.kind() {
+        "string" | "list" | "tuple" => Some(resources),
+        "dictionary" => named_children(resources)
+            .into_iter()
+            .filter(|p| p.kind() == "pair")
+            .find(|pair| {
+                let Some(options) = pair.child_by_field_name("value") else {
+                    return false;
+                };
+                if options.kind() != "dictionary" {
+                    return false;
+                }
+                let origins = named_children(options).into_iter().find(|p| {
+                    p.child_by_field_name("key")
+                        .and_then(|k| checker.string_value(k))
+                        == Some("origins")
+                });
+                match origins.and_then(|o| o.child_by_field_name("value")) {
+                    None => true,
+                    Some(v) => literal_strings(checker, v).any(|s| s == "*"),
+                }
+            }),
+        _ => None,
+    }
+}
+
+fn is_true(node: Option<Node>) -> bool {
+    node.is_some_and(|n| n.kind() == "true")
+}
+
+/// The plain string literals of a string, list, tuple or set literal.
+fn literal_strings<'a>(checker: &Checker<'a>, node: Node<'a>) -> impl Iterator<Item = &'a str> {
+    let elements = match node.kind() {
+        "list" | "tuple" | "set" => named_children(node),
+        _ => vec![node],
+    };
+    let source = checker.source;
+    let language = checker.language;
+    elements
+        .into_iter()
+        .filter_map(move |e| crate::analysis::string_value(language, e, source))
+}
+
+/// Whether an origin regex matches every origin: `.*`, `.+`, `^https?://.*$` and the like.
+fn matches_every_origin(regex: &str) -> bool {
+    let mut r = regex.trim_start_matches('^').trim_end_matches('$');
+    for scheme in [
+        "(https?://)?",
+        "https?://",
+        "https?:\\/\\/",
+        "https://",
+        "http://",
+    ] {
+        if let Some(rest) = r.strip_prefix(scheme) {
+            r = rest;
+            break;
+        }
+    }
+    matches!(r, ".*" | ".+" | "(.*)" | "(.+)")
+}
+
+const DOCS: &str = r#"## What it does
+Flags CORS configurations that let every origin read responses:
+
+- FastAPI/Starlette `CORSMiddleware` (through `app.add_middleware(...)`, `Middleware(...)` or
+  directly) with `allow_origins=["*"]` or an `allow_origin_regex` that matches everything
+  (`".*"`). With `allow_credentials=True` the finding is an error.
+- flask-cors `CORS(app)` and `@cross_origin()` without `origins` (or with `origins="*"`, or
+  `resources` whose options lack `origins`); an error with `supports_credentials=True`.
+- django-cors-headers `CORS_ALLOW_ALL_ORIGINS = True` / `CORS_ORIGIN_ALLOW_ALL = True`, and
+  `CORS_ALLOWED_ORIGIN_REGEXES` with a match-everything pattern.
+
+Explicit origin lists, origins read from settings or the environment, and
+`CORS(app, resources={r"/api/*": {"origins": ["https://app.example.com"]}})` are not reported,
+nor are development or test settings.
+
+## Why is this bad?
+CORS relaxes the browser's same-origin policy. A wildcard tells every browser that any website
+may read this API's responses. With credentials allowed, Starlette and flask-cors answer with
+the caller's own origin instead of `*`, so a page on any site can make requests with the
+visitor's cookies and read their data: account details, CSRF tokens, anything the API returns.
+
+## Example
+```python
+app = FastAPI()
+app.add_middleware(
+    CORSMiddleware,
+    allow_origins=["*"],
+    allow_credentials=True,
+    allow_methods=["*"],
+)
+```
+```python
+app = Flask(__name__)
+CORS(app, supports_credentials=True)
+```
+
+## Use instead
+```python
+app.add_middleware(
+    CORSMiddleware,
+    allow_origins=settings.cors_origins,        # ["https://app.example.com"]
+    allow_credentials=True,
+    allow_methods=["GET", "POST"],
+)
+```
+```python
+CORS(app, resources={r"/api/*": {"origins": ["https://app.example.com"]}}, supports_credentials=True)
+```
+
+## References
+- [CWE-942: Permissive Cross-domain Policy with Untrusted Domains](https://cwe.mitre.org/data/definitions/942.html)
+- [OWASP A05:2021 Security Misconfiguration](https://owasp.org/Top10/A05_2021-Security_Misconfiguration/)
+- [Starlette: CORSMiddleware](https://www.starlette.io/middleware/#corsmiddleware)
+- [flask-cors: options](https://flask-cors.readthedocs.io/en/latest/api.html)
+- [django-cors-headers: settings](https://github.com/adamchainz/django-cors-headers#configuration)
+"#;
+
+#[cfg(test)]
+mod tests {
+    use crate::config::{Options, RuleSet};
+    use crate::engine::analyze_text;
+    use crate::rules::Severity;
+    use crate::syntax::Language;
+
+    const SOURCE: &str = "from fastapi.middleware.cors import CORSMiddleware\n\
+        app.add_middleware(CORSMiddleware, allow_origins=[\"*\"], allow_credentials=True)\n\
+        app.add_middleware(CORSMiddleware, allow_origins=[\"*\"])\n";
+
+    fn severities(rules: &RuleSet) -> Vec<Severity> {
+        analyze_text("main.py", Language::Python, SOURCE, rules)
+            .iter()
+            .map(|f| f.severity)
+            .collect()
+    }
+
+    #[test]
+    fn an_error_with_credentials_else_a_warning() {
+        assert_eq!(
+            severities(&RuleSet::default()),
+            [Severity::Error, Severity::Warning]
+        );
+    }
+
+    #[test]
+    fn a_configured_severity_replaces_both() {
+        let options = Options {
+            severity: Some([("SEC404".to_string(), "info".to_string())].into()),
+            ..Default::default()
+        };
+        let configured = RuleSet::from_options(&options, None).unwrap();
+        assert_eq!(severities(&configured), [Severity::Info, Severity::Info]);
+    }
+}
