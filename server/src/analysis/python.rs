@@ -172,7 +172,7 @@ pub(super) fn semantic(root: Node, src: &str) -> Semantic {
                 }
                 "for_statement" => {
                     if let Some(left) = stmt.child_by_field_name("left") {
-                        for id in identifiers_in(left) {
+                        for id in target_names(left) {
                             values
                                 .entry(text(id, src).to_owned())
                                 .or_default()
@@ -218,12 +218,25 @@ fn record_assignment<'t>(
             .or_default()
             .push(value);
     } else {
-        for id in identifiers_in(left) {
+        for id in target_names(left) {
             values
                 .entry(text(id, src).to_owned())
                 .or_default()
                 .push(None);
         }
+    }
+}
+
+/// The names an assignment (or loop) target binds: `a`, `a, b`, `[a, *rest]`; not the names in
+/// `obj.attr` or `obj[key]`, which rebind nothing.
+fn target_names(node: Node) -> Vec<Node> {
+    match node.kind() {
+        "identifier" => vec![node],
+        "attribute" | "subscript" => Vec::new(),
+        _ => named_children(node)
+            .into_iter()
+            .flat_map(target_names)
+            .collect(),
     }
 }
 
@@ -282,7 +295,7 @@ fn index_scope<'t>(scope: Node<'t>, src: &str) -> ScopeIndex<'t> {
                 left.kind(),
                 "pattern_list" | "tuple_pattern" | "list_pattern"
             ) {
-                for id in identifiers_in(left) {
+                for id in target_names(left) {
                     index.bind(text(id, src), Binding::Element(innermost_value(r)));
                 }
             }
@@ -313,7 +326,7 @@ fn index_scope<'t>(scope: Node<'t>, src: &str) -> ScopeIndex<'t> {
             };
             for id in n
                 .child_by_field_name("left")
-                .map(identifiers_in)
+                .map(target_names)
                 .unwrap_or_default()
             {
                 index.bind(text(id, src), binding.clone());
