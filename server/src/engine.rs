@@ -329,7 +329,7 @@ pub fn analyze(
                 rerun += 1;
                 checker.findings.clear();
                 checker.item = item;
-                checker.scopes.borrow_mut().clear();
+                checker.scopes.clear();
                 let text = &source[range.clone()];
                 checker.item_imports = if text.contains("import") || text.contains("require") {
                     crate::analysis::item_imports(language, item, source)

@@ -40,6 +40,10 @@ const BUILTINS: &[&str] = &[
     "id",
 ];
 
+fn is_function(kind: &str) -> bool {
+    matches!(kind, "function_definition" | "lambda")
+}
+
 fn is_scope(node: Node) -> bool {
     matches!(
         node.kind(),
@@ -509,8 +513,8 @@ pub(super) fn scoped_lookup<'t>(
     ident: Node<'t>,
 ) -> Option<(Node<'t>, std::rc::Rc<ScopeIndex<'t>>)> {
     let name = text(ident, cx.src);
-    for s in ancestors(cx.within, ident).into_iter().rev() {
-        if matches!(s.kind(), "function_definition" | "lambda") {
+    for s in cx.enclosing_functions(ident, is_function) {
+        {
             let index = cx.scope(s, index_scope);
             if index.outer.contains(name) {
                 return None;
@@ -526,10 +530,10 @@ pub(super) fn scoped_lookup<'t>(
 pub(super) fn lookup<'t>(cx: &Cx<'_, 't>, ident: Node<'t>) -> Lookup<'t> {
     let (sem, src) = (cx.sem, cx.src);
     let name = text(ident, src);
-    // Innermost scope first. (Walking down from the item is cheap; `Node::parent` walks down
-    // from the root on every call.)
-    for s in ancestors(cx.within, ident).into_iter().rev() {
-        if matches!(s.kind(), "function_definition" | "lambda") {
+    // Innermost scope first. (`Node::parent` walks down from the root on every call; the
+    // item's function list is built once per item.)
+    for s in cx.enclosing_functions(ident, is_function) {
+        {
             let index = cx.scope(s, index_scope);
             if index.outer.contains(name) {
                 break;

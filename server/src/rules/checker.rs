@@ -29,6 +29,15 @@ pub struct Checker<'a> {
     pub(crate) findings: Vec<Finding>,
 }
 
+/// Whether the last dotted segment of `qualified` is `name` (`a.b.c`, `c`), without scanning
+/// the whole string: this runs for every call and every rule.
+fn last_segment_is(qualified: &str, name: &str) -> bool {
+    qualified.len() >= name.len()
+        && qualified.ends_with(name)
+        && (qualified.len() == name.len()
+            || qualified.as_bytes()[qualified.len() - name.len() - 1] == b'.')
+}
+
 impl<'a> Checker<'a> {
     pub(crate) fn new(
         path: &'a str,
@@ -84,11 +93,10 @@ impl<'a> Checker<'a> {
     /// what the imports make of it must be wanted. Most calls in a file fail these tests without
     /// a scope lookup.
     pub fn resolve_callee(&self, callee: Node<'a>, wanted: &[&str]) -> Option<String> {
-        let last = |q: &str| q.rsplit('.').next().unwrap_or(q).to_owned();
         let plausible = match callee.kind() {
             "identifier" => {
                 let name = self.text(callee);
-                wanted.iter().any(|w| last(w) == name)
+                wanted.iter().any(|w| last_segment_is(w, name))
                     || self.semantic.imports.contains_key(name)
                     || self.item_imports.contains(name)
             }
@@ -102,7 +110,7 @@ impl<'a> Checker<'a> {
                     .child_by_field_name(field)
                     .map(|a| self.text(a))
                     .unwrap_or("");
-                wanted.iter().any(|w| last(w) == attr)
+                wanted.iter().any(|w| last_segment_is(w, attr))
             }
             _ => true,
         };

@@ -75,6 +75,23 @@ pub(crate) fn sink_argument<'a>(
     args: tree_sitter::Node<'a>,
     sinks: &[CallSink],
 ) -> Option<(String, tree_sitter::Node<'a>)> {
+    // Most calls name nothing a sink lists: reject them before collecting the names.
+    let last = match func.kind() {
+        "identifier" => checker.text(func),
+        "attribute" => func
+            .child_by_field_name("attribute")
+            .map(|a| checker.text(a))
+            .unwrap_or(""),
+        _ => return None,
+    };
+    let named = sinks.iter().any(|s| {
+        s.callees
+            .iter()
+            .any(|c| c.ends_with(last) && c[..c.len() - last.len()].ends_with('.'))
+    });
+    if !named && !(func.kind() == "identifier" && checker.semantic.imports.contains_key(last)) {
+        return None;
+    }
     let all: Vec<&str> = sinks
         .iter()
         .flat_map(|s| s.callees.iter().copied())
