@@ -89,7 +89,8 @@ pub(crate) fn sink_argument<'a>(
             .iter()
             .any(|c| c.ends_with(last) && c[..c.len() - last.len()].ends_with('.'))
     });
-    if !named && !(func.kind() == "identifier" && checker.semantic.imports.contains_key(last)) {
+    let imported = func.kind() == "identifier" && checker.semantic.imports.contains_key(last);
+    if !(named || imported) {
         return None;
     }
     let all: Vec<&str> = sinks
