@@ -97,7 +97,12 @@ pub fn text(reports: &[FileReport], files_checked: usize, style: TextStyle) -> S
             if fix.is_some_and(|f| f.applicability == Applicability::Safe) {
                 fixable += 1;
             }
-            let marker = if fix.is_some() { " [*]" } else { "" };
+            // Like Ruff: `[*]` marks what `--fix` applies; `[-]` a fix that needs `--unsafe-fixes`.
+            let marker = match fix.map(|f| f.applicability) {
+                Some(Applicability::Safe) => " [*]",
+                Some(Applicability::Unsafe) => " [-]",
+                None => "",
+            };
             let colour = match r.finding.severity {
                 Severity::Error => "1;31",
                 Severity::Warning => "1;33",
@@ -141,6 +146,22 @@ pub fn text(reports: &[FileReport], files_checked: usize, style: TextStyle) -> S
     let _ = write!(out, "Found {total} {noun} in {files_checked} {files}.");
     if fixable > 0 {
         let _ = write!(out, " [*] {fixable} fixable with `--fix`.");
+    }
+    let unsafe_fixable = reports
+        .iter()
+        .flat_map(|r| &r.findings)
+        .filter(|r| {
+            r.finding
+                .fix
+                .as_ref()
+                .is_some_and(|f| f.applicability == Applicability::Unsafe)
+        })
+        .count();
+    if unsafe_fixable > 0 {
+        let _ = write!(
+            out,
+            " [-] {unsafe_fixable} more with `--fix --unsafe-fixes`."
+        );
     }
     out.push('\n');
     out

@@ -265,7 +265,11 @@ pub(crate) fn is_template_placeholder(value: &str) -> bool {
 /// password hash, a path or URL, or a sentence (form labels, help texts).
 pub(crate) fn is_not_a_secret(value: &str, target: &str) -> bool {
     let v = value.trim();
-    if is_template_placeholder(v) || v.chars().count() < 4 {
+    // A framework's signing key (`SECRET_KEY`, `app.secret_key`, `JWT_SECRET`) is a secret
+    // whatever it looks like: `"dev"` and `"super secret key"` sign sessions just the same.
+    let t = target.to_ascii_lowercase();
+    let signing_key = t.ends_with("secret_key") || t.ends_with("jwt_secret") || t == "secret";
+    if is_template_placeholder(v) || v.is_empty() || (v.chars().count() < 4 && !signing_key) {
         return true;
     }
     let lower = v.to_ascii_lowercase();
@@ -308,7 +312,7 @@ pub(crate) fn is_not_a_secret(value: &str, target: &str) -> bool {
         return true;
     }
     // Whitespace: labels, help texts, `Bearer {}`-style templates. Secrets do not have it.
-    if v.chars().any(char::is_whitespace) {
+    if v.chars().any(char::is_whitespace) && !signing_key {
         return true;
     }
     // The value names something: the target itself, a secret word, a key or header name.
