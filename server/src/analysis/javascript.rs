@@ -419,11 +419,20 @@ pub(super) fn scoped_lookup<'t>(
 }
 
 /// The root identifier a guard may clear: `x`, `(x)`, `x as string`.
-fn guard_subject(node: Node) -> Option<Node> {
+fn guard_subject<'t>(node: Node<'t>, src: &str) -> Option<Node<'t>> {
     match node.kind() {
         "identifier" => Some(node),
+        // `ALLOWED_HOSTS.has(url.hostname)` checks the parsed `url`.
+        "member_expression"
+            if node.child_by_field_name("property").is_some_and(|p| {
+                matches!(text(p, src), "hostname" | "host" | "origin" | "href")
+            }) =>
+        {
+            node.child_by_field_name("object")
+                .filter(|o| o.kind() == "identifier")
+        }
         "parenthesized_expression" | "as_expression" | "non_null_expression" => {
-            guard_subject(node.named_child(0)?)
+            guard_subject(node.named_child(0)?, src)
         }
         _ => None,
     }
@@ -456,7 +465,7 @@ const VALIDATORS: &[&str] = &[
 pub(super) fn collect_guards(cond: Node, src: &str, out: &mut Vec<Guard>) {
     let at = cond.start_byte();
     let mut guard = |node: Option<Node>, kind: GuardKind| {
-        if let Some(id) = node.and_then(guard_subject) {
+        if let Some(id) = node.and_then(|n| guard_subject(n, src)) {
             out.push(Guard {
                 at,
                 name: text(id, src).to_owned(),
@@ -560,7 +569,10 @@ pub(super) fn collect_guards(cond: Node, src: &str, out: &mut Vec<Guard>) {
                 n if VALIDATORS.contains(&n) => guard(first, GuardKind::Validated),
                 n if object.is_none() => {
                     let lower = n.to_ascii_lowercase();
-                    if ["safe", "valid", "allowed"].iter().any(|w| lower.contains(w)) {
+                    if ["safe", "valid", "allowed"]
+                        .iter()
+                        .any(|w| lower.contains(w))
+                    {
                         let kind = if lower.contains("url") || lower.contains("redirect") {
                             GuardKind::SafeUrl
                         } else {

@@ -51,7 +51,13 @@ const REQUEST_GETTERS: &[&str] = &["get", "header", "param", "cookie"];
 
 /// NestJS parameter decorators that inject request data.
 const NEST_DECORATORS: &[&str] = &[
-    "Body", "Query", "Param", "Headers", "Cookies", "Ip", "HostParam",
+    "Body",
+    "Query",
+    "Param",
+    "Headers",
+    "Cookies",
+    "Ip",
+    "HostParam",
 ];
 
 /// Methods that keep the data of their receiver (and of their arguments, on a string or array
@@ -607,9 +613,9 @@ impl<'t> State<'_, '_, 't> {
         super::javascript::pattern_names(params, src, &mut names);
         // A handler: the request object's attributes are the sources; `res`, `next` and
         // `reply` carry none.
-        let handler = names.iter().any(|n| {
-            matches!(*n, "req" | "request" | "ctx") || self.is_request_param(function, n)
-        });
+        let handler = names
+            .iter()
+            .any(|n| matches!(*n, "req" | "request" | "ctx") || self.is_request_param(function, n));
         if handler {
             return None;
         }
