@@ -591,17 +591,17 @@ impl<'t> State<'_, '_, 't> {
         let src = self.cx.src;
         let param = param_node(function, name, src)?;
         // NestJS: `@Body() dto`, `@Query("q") q`, `@Param("id", ParseIntPipe) id`.
-        for decorator in named_children(param)
+        // Any other decorator (`@Req()`, `@Res()`, `@Inject()`) injects a framework object.
+        if let Some(decorator) = named_children(param)
             .into_iter()
-            .filter(|c| c.kind() == "decorator")
+            .find(|c| c.kind() == "decorator")
         {
             let d = self.text(decorator);
             let call = d.trim_start_matches('@');
             let dname = call.split('(').next().unwrap_or("").trim();
-            if !NEST_DECORATORS.contains(&dname) {
-                return None;
-            }
-            if d.contains("Pipe") && !d.contains("ValidationPipe") {
+            if !NEST_DECORATORS.contains(&dname)
+                || (d.contains("Pipe") && !d.contains("ValidationPipe"))
+            {
                 return None;
             }
             return self.user(param, format!("request data `{d} {name}`"));
