@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use tree_sitter::Node;
 
 use super::{
-    ancestors, named_children, settle_module_bindings, text, walk_scope, Binding, Cx, Lookup,
-    ModuleBinding, ScopeIndex, Semantic, Sink, MAX_DEPTH,
+    ancestors, named_children, settle_module_bindings, text, walk_scope, Binding, Cx, Guard,
+    GuardKind, Lookup, ModuleBinding, ScopeIndex, Semantic, Sink, MAX_DEPTH,
 };
 
 const GLOBALS: &[&str] = &[
@@ -19,10 +19,21 @@ const GLOBALS: &[&str] = &[
     "parseFloat",
     "Number",
     "String",
+    "Boolean",
     "encodeURIComponent",
+    "encodeURI",
+    "decodeURIComponent",
+    "decodeURI",
+    "fetch",
+    "JSON",
+    "Math",
+    "Object",
+    "Array",
+    "Buffer",
+    "process",
 ];
 
-fn is_scope(node: Node) -> bool {
+pub(super) fn is_scope(node: Node) -> bool {
     matches!(
         node.kind(),
         "function_declaration"
@@ -74,7 +85,7 @@ fn require_target(node: Node, src: &str) -> Option<String> {
 }
 
 /// The qualified name a `require` expression (possibly with member accesses) stands for.
-fn required_name(node: Node, src: &str) -> Option<String> {
+pub(super) fn required_name(node: Node, src: &str) -> Option<String> {
     match node.kind() {
         "call_expression" => require_target(node, src),
         "member_expression" => {
@@ -264,7 +275,7 @@ pub(super) fn semantic(root: Node, src: &str) -> Semantic {
 
 /// The names a binding pattern (parameter, destructuring) binds; default values are not
 /// bindings.
-fn pattern_names<'s>(node: Node, src: &'s str, out: &mut Vec<&'s str>) {
+pub(super) fn pattern_names<'s>(node: Node, src: &'s str, out: &mut Vec<&'s str>) {
     match node.kind() {
         "identifier" | "shorthand_property_identifier_pattern" => out.push(text(node, src)),
         "assignment_pattern" => {
@@ -330,8 +341,20 @@ fn index_scope<'t>(scope: Node<'t>, src: &str) -> ScopeIndex<'t> {
                 if let Some(v) = n.child_by_field_name("value") {
                     index.bind(text(target, src), Binding::Value(v));
                 }
+            } else if let Some(v) = n.child_by_field_name("value") {
+                // `const { id, ...rest } = req.query`: each name holds a part of the value.
+                let mut names = Vec::new();
+                pattern_names(target, src, &mut names);
+                for name in names {
+                    index.bind(name, Binding::Element(v));
+                }
             } else {
                 opaque(&mut index, Some(target));
+            }
+        }
+        "if_statement" | "ternary_expression" => {
+            if let Some(c) = n.child_by_field_name("condition") {
+                collect_guards(c, src, &mut index.guards);
             }
         }
         "assignment_expression" | "augmented_assignment_expression" => {
@@ -349,7 +372,19 @@ fn index_scope<'t>(scope: Node<'t>, src: &str) -> ScopeIndex<'t> {
                 }
             }
         }
-        "for_in_statement" => opaque(&mut index, n.child_by_field_name("left")),
+        // `for (const x of xs)`: each element (or key) of `xs`.
+        "for_in_statement" => match n.child_by_field_name("right") {
+            Some(right) => {
+                let mut names = Vec::new();
+                if let Some(l) = n.child_by_field_name("left") {
+                    pattern_names(l, src, &mut names);
+                }
+                for name in names {
+                    index.bind(name, Binding::Element(right));
+                }
+            }
+            None => opaque(&mut index, n.child_by_field_name("left")),
+        },
         "catch_clause" => opaque(&mut index, n.child_by_field_name("parameter")),
         "function_declaration" | "class_declaration" | "generator_function_declaration" => {
             opaque(&mut index, n.child_by_field_name("name"))
@@ -364,6 +399,193 @@ fn index_scope<'t>(scope: Node<'t>, src: &str) -> ScopeIndex<'t> {
         _ => {}
     });
     index
+}
+
+/// The innermost function scope that binds `ident`'s name, with its index.
+pub(super) fn scoped_lookup<'t>(
+    cx: &Cx<'_, 't>,
+    ident: Node<'t>,
+) -> Option<(Node<'t>, std::rc::Rc<ScopeIndex<'t>>)> {
+    let name = text(ident, cx.src);
+    for s in ancestors(cx.within, ident).into_iter().rev() {
+        if is_scope(s) && !matches!(s.kind(), "class_declaration" | "class") {
+            let index = cx.scope(s, index_scope);
+            if index.params.contains(name) || index.bindings.contains_key(name) {
+                return Some((s, index));
+            }
+        }
+    }
+    None
+}
+
+/// The root identifier a guard may clear: `x`, `(x)`, `x as string`.
+fn guard_subject<'t>(node: Node<'t>, src: &str) -> Option<Node<'t>> {
+    match node.kind() {
+        "identifier" => Some(node),
+        // `ALLOWED_HOSTS.has(url.hostname)` checks the parsed `url`.
+        "member_expression"
+            if node.child_by_field_name("property").is_some_and(|p| {
+                matches!(text(p, src), "hostname" | "host" | "origin" | "href")
+            }) =>
+        {
+            node.child_by_field_name("object")
+                .filter(|o| o.kind() == "identifier")
+        }
+        "parenthesized_expression" | "as_expression" | "non_null_expression" => {
+            guard_subject(node.named_child(0)?, src)
+        }
+        _ => None,
+    }
+}
+
+/// Validator functions (`validator.isInt(x)`, `Number.isInteger(x)`) whose truth limits the
+/// characters of their first argument.
+const VALIDATORS: &[&str] = &[
+    "isInteger",
+    "isSafeInteger",
+    "isInt",
+    "isFloat",
+    "isNumeric",
+    "isDecimal",
+    "isUUID",
+    "isMongoId",
+    "isAlphanumeric",
+    "isAlpha",
+    "isHexadecimal",
+    "isBoolean",
+    "isSlug",
+    "isIn",
+    "matches",
+];
+
+/// Records the names a condition validates: allow-lists (`ALLOWED.includes(x)`,
+/// `ALLOWED.has(x)`, `x in TABLE`), validators (`validator.isInt(x)`, `/^\w+$/.test(x)`,
+/// `typeof x === "number"`), containment (`p.startsWith(ROOT)`), and same-file checks whose
+/// name says so (`isSafeRedirect(x)`).
+pub(super) fn collect_guards(cond: Node, src: &str, out: &mut Vec<Guard>) {
+    let at = cond.start_byte();
+    let mut guard = |node: Option<Node>, kind: GuardKind| {
+        if let Some(id) = node.and_then(|n| guard_subject(n, src)) {
+            out.push(Guard {
+                at,
+                name: text(id, src).to_owned(),
+                kind,
+            });
+        }
+    };
+    match cond.kind() {
+        "parenthesized_expression" => {
+            if let Some(c) = cond.named_child(0) {
+                collect_guards(c, src, out);
+            }
+        }
+        "unary_expression" => {
+            if let Some(c) = cond.child_by_field_name("argument") {
+                collect_guards(c, src, out);
+            }
+        }
+        "binary_expression" => {
+            let op = cond
+                .child_by_field_name("operator")
+                .map(|o| text(o, src))
+                .unwrap_or("");
+            let (Some(l), Some(r)) = (
+                cond.child_by_field_name("left"),
+                cond.child_by_field_name("right"),
+            ) else {
+                return;
+            };
+            match op {
+                "&&" | "||" => {
+                    collect_guards(l, src, out);
+                    collect_guards(r, src, out);
+                }
+                "in" => guard(Some(l), GuardKind::AllowList),
+                "===" | "==" | "!==" | "!=" | ">=" | ">" | "<" => {
+                    for (a, b) in [(l, r), (r, l)] {
+                        // `typeof x === "number"`
+                        if a.kind() == "unary_expression" && text(a, src).starts_with("typeof") {
+                            let kind = match string_value(b, src) {
+                                Some("number" | "boolean" | "bigint") => GuardKind::Validated,
+                                Some("string") => GuardKind::StringType,
+                                _ => continue,
+                            };
+                            guard(a.child_by_field_name("argument"), kind);
+                        }
+                        // `ALLOWED.indexOf(x) !== -1`
+                        if a.kind() == "call_expression" {
+                            let method = a
+                                .child_by_field_name("function")
+                                .filter(|f| f.kind() == "member_expression")
+                                .and_then(|f| f.child_by_field_name("property"))
+                                .map(|p| text(p, src));
+                            if method == Some("indexOf") {
+                                guard(
+                                    a.child_by_field_name("arguments")
+                                        .and_then(|x| x.named_child(0)),
+                                    GuardKind::AllowList,
+                                );
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        "call_expression" => {
+            let Some(func) = cond.child_by_field_name("function") else {
+                return;
+            };
+            let first = cond
+                .child_by_field_name("arguments")
+                .and_then(|a| a.named_child(0));
+            let (name, object) = match func.kind() {
+                "member_expression" => (
+                    func.child_by_field_name("property")
+                        .map(|p| text(p, src))
+                        .unwrap_or(""),
+                    func.child_by_field_name("object"),
+                ),
+                _ => (text(func, src), None),
+            };
+            match name {
+                "includes" | "has" | "hasOwnProperty" | "hasOwn" => {
+                    // `name.includes("..")` checks the receiver; `ALLOWED.includes(x)` the
+                    // argument.
+                    if first.is_some_and(|a| a.kind() == "string") {
+                        guard(object, GuardKind::Contained);
+                    } else {
+                        let subject = if text(func, src) == "Object.hasOwn" {
+                            cond.child_by_field_name("arguments")
+                                .and_then(|a| a.named_child(1))
+                        } else {
+                            first
+                        };
+                        guard(subject, GuardKind::AllowList);
+                    }
+                }
+                "test" => guard(first, GuardKind::Validated),
+                "startsWith" => guard(object, GuardKind::Contained),
+                n if VALIDATORS.contains(&n) => guard(first, GuardKind::Validated),
+                n if object.is_none() => {
+                    let lower = n.to_ascii_lowercase();
+                    if ["safe", "valid", "allowed"]
+                        .iter()
+                        .any(|w| lower.contains(w))
+                    {
+                        let kind = if lower.contains("url") || lower.contains("redirect") {
+                            GuardKind::SafeUrl
+                        } else {
+                            GuardKind::Validated
+                        };
+                        guard(first, kind);
+                    }
+                }
+                _ => {}
+            }
+        }
+        _ => {}
+    }
 }
 
 pub(super) fn lookup<'t>(cx: &Cx<'_, 't>, ident: Node<'t>) -> Lookup<'t> {

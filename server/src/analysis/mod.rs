@@ -8,6 +8,7 @@ use tree_sitter::{Node, Tree};
 use crate::syntax::{Family, Language};
 
 mod javascript;
+mod javascript_taint;
 mod python;
 mod python_taint;
 pub mod taint;
@@ -189,6 +190,8 @@ pub enum Sink {
     Xml,
     /// Keyword arguments or attributes of a model.
     MassAssign,
+    /// Query filters of a document database (MongoDB): objects, not strings, are the danger.
+    NoSql,
 }
 
 /// A check in a condition that makes a name safe for some sinks after it.
@@ -202,10 +205,12 @@ pub enum GuardKind {
     Contained,
     /// `url_has_allowed_host_and_scheme(x, …)`, `is_safe_url(x)`.
     SafeUrl,
+    /// `typeof x === "string"`: not an object, so no query operators (JavaScript).
+    StringType,
 }
 
 impl Sink {
-    pub const ALL: [Sink; 14] = [
+    pub const ALL: [Sink; 15] = [
         Sink::Sql,
         Sink::Shell,
         Sink::Code,
@@ -220,6 +225,7 @@ impl Sink {
         Sink::Xpath,
         Sink::Xml,
         Sink::MassAssign,
+        Sink::NoSql,
     ];
 
     pub fn bit(self) -> u32 {
@@ -233,6 +239,7 @@ impl GuardKind {
             Self::AllowList | Self::Validated => true,
             Self::Contained => matches!(sink, Sink::Path | Sink::Redirect | Sink::Url),
             Self::SafeUrl => matches!(sink, Sink::Redirect | Sink::Url),
+            Self::StringType => sink == Sink::NoSql,
         }
     }
 }

@@ -1,7 +1,8 @@
 //! Intra-procedural taint: where the data in an expression can come from.
 //!
 //! A value is *tainted* when it is derived from request data (Flask's `request.args`, Django's
-//! `request.GET`, FastAPI handler parameters, `input()`, `sys.argv`) or, more weakly, from a
+//! `request.GET`, FastAPI handler parameters, `input()`, `sys.argv`; Express/Koa/Fastify
+//! `req.query`, `ctx.request.body`, NestJS `@Body()`, `process.argv`) or, more weakly, from a
 //! parameter of an ordinary function (data whose origin is the caller's). Propagation follows
 //! assignments, unpacking, loops, f-strings, operators, string methods, containers, attribute
 //! and subscript reads, and calls to helpers in the same file; it stops at sanitisers for the
@@ -29,7 +30,8 @@ pub struct Taint {
     pub user: bool,
 }
 
-/// What JavaScript taint says until it has sources: only that the value is not a constant.
+/// What a taint verdict says when it knows only that the value is not a constant (no language
+/// uses it now that JavaScript has sources; messages and related locations still honour it).
 pub const NON_CONSTANT: &str = "non-constant data";
 
 impl Taint {
@@ -58,12 +60,6 @@ impl Taint {
 pub fn taint<'t>(language: Language, cx: &Cx<'_, 't>, node: Node<'t>, sink: Sink) -> Option<Taint> {
     match language.family() {
         Family::Python => super::python_taint::taint(cx, node, sink),
-        // JavaScript has constant analysis only so far: anything not fixed by the code counts
-        // as caller data.
-        Family::JavaScript => (!super::is_constant(language, cx, node, sink)).then(|| Taint {
-            origin: node.byte_range(),
-            what: NON_CONSTANT.to_owned(),
-            user: false,
-        }),
+        Family::JavaScript => super::javascript_taint::taint(cx, node, sink),
     }
 }

@@ -214,6 +214,7 @@ pub static RULES: &[&Rule] = &[
     &security::ldap_injection::RULE,
     &security::xpath_injection::RULE,
     &security::log_injection::RULE,
+    &security::nosql_injection::RULE,
     &security::unsafe_yaml_load::RULE,
     &security::unsafe_deserialization::RULE,
     &security::xml_external_entities::RULE,

@@ -25,7 +25,7 @@ pub static RULE: Rule = Rule {
             family: Family::JavaScript,
             query_path: "javascript/calls.scm",
             query: include_str!("../../../../queries/javascript/calls.scm"),
-            run: check,
+            run: check_javascript,
         },
     ],
 };
@@ -96,9 +96,81 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         .with_taint(&taint);
 }
 
+/// JavaScript callees that compile a string: (qualified name, index of the code argument or
+/// `usize::MAX` for the last argument).
+const JS_EVALUATORS: &[(&str, usize)] = &[
+    ("global.eval", 0),
+    ("global.Function", usize::MAX),
+    ("vm.runInNewContext", 0),
+    ("vm.runInThisContext", 0),
+    ("vm.runInContext", 0),
+    ("vm.compileFunction", 0),
+    ("vm.Script", 0),
+    ("global.setTimeout", 0),
+    ("global.setInterval", 0),
+];
+
+fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
+        return;
+    };
+    let wanted: Vec<&str> = JS_EVALUATORS.iter().map(|(n, _)| *n).collect();
+    let Some(name) = checker.resolve_callee(func, &wanted) else {
+        return;
+    };
+    let Some(&(_, index)) = JS_EVALUATORS.iter().find(|(n, _)| *n == name) else {
+        return;
+    };
+    let positional = Arguments::of(args).positional;
+    let code = if index == usize::MAX {
+        positional.last().copied()
+    } else {
+        positional.get(index).copied()
+    };
+    let Some(code) = code else {
+        return;
+    };
+    // `setTimeout(() => …)` schedules a function, not a string.
+    if matches!(
+        code.kind(),
+        "arrow_function" | "function_expression" | "function"
+    ) {
+        return;
+    }
+    let Some(taint) = checker.taint(code, Sink::Code) else {
+        return;
+    };
+    // `setTimeout(callback, ms)` with a caller's callback is routine: only a string built here,
+    // or request data, is code.
+    if name.starts_with("global.set")
+        && !taint.user
+        && !matches!(code.kind(), "template_string" | "binary_expression")
+    {
+        return;
+    }
+    let what = name.trim_start_matches("global.");
+    let what = if what == "Function" || what == "vm.Script" {
+        format!("new {what}")
+    } else {
+        what.to_owned()
+    };
+    let from = checker.describe(&taint);
+    checker
+        .report(
+            func,
+            format!(
+                "`{what}` runs code built from {from} (`{}`); use `JSON.parse` for data, or look the operation up in a map of allowed functions",
+                super::callee(checker.text(code))
+            ),
+        )
+        .with_taint(&taint);
+}
+
 const DOCS: &str = r#"## What it does
-Flags `eval` and `exec` (Python) and `eval` (JavaScript/TypeScript) called on a value the code
-does not fix: a parameter, request data, a variable assembled at run time. Calls on constant
+Flags `eval` and `exec` (Python) and `eval`, `new Function`, `vm.runInNewContext` /
+`runInThisContext` / `runInContext`, `new vm.Script` and `setTimeout`/`setInterval` with a string
+(JavaScript/TypeScript) called on a value the code does not fix: request data, or a function's
+own parameter. Calls on constant
 strings are left alone, and names are resolved through imports, so a method such as
 `model.eval()` or a local function called `eval` is not reported.
 

