@@ -83,6 +83,10 @@ pub(crate) fn sink_argument<'a>(
             .child_by_field_name("attribute")
             .map(|a| checker.text(a))
             .unwrap_or(""),
+        "member_expression" => func
+            .child_by_field_name("property")
+            .map(|a| checker.text(a))
+            .unwrap_or(""),
         _ => return None,
     };
     let named = sinks.iter().any(|s| {
