@@ -21,20 +21,39 @@ fn languages(rule: &Rule) -> String {
 }
 
 pub fn rules_text() -> String {
+    let rows: Vec<[String; 7]> = RULES
+        .iter()
+        .map(|r| {
+            [
+                r.code.to_owned(),
+                r.name.to_owned(),
+                r.category.name().to_owned(),
+                r.severity.name().to_owned(),
+                r.cwe_tags().join(","),
+                languages(r),
+                fix_label(r).to_owned(),
+            ]
+        })
+        .collect();
+    // Columns as wide as their widest cell.
+    let mut widths = [0usize; 7];
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
     let mut out = String::new();
-    for r in RULES {
-        let cwe = r.cwe_tags().join(",");
-        let _ = writeln!(
-            out,
-            "{:<8} {:<22} {:<9} {:<8} {:<10} {:<24} {}",
-            r.code,
-            r.name,
-            r.category.name(),
-            r.severity.name(),
-            cwe,
-            languages(r),
-            fix_label(r)
-        );
+    for row in rows {
+        let mut line = String::new();
+        for (i, cell) in row.iter().enumerate() {
+            if i + 1 == row.len() {
+                line.push_str(cell);
+            } else {
+                let _ = write!(line, "{cell:<width$}  ", width = widths[i]);
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
     }
     out
 }
