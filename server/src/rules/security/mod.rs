@@ -27,6 +27,7 @@ pub mod permissive_cors;
 pub(crate) mod secret_names;
 mod settings;
 pub mod sql_injection;
+mod sql_parameterize;
 pub mod ssh_host_key_not_verified;
 pub mod ssrf;
 pub mod swallowed_security_exception;

@@ -2,9 +2,12 @@
 
 use tree_sitter::Node;
 
+use super::sql_parameterize;
 use crate::analysis::taint::Taint;
 use crate::analysis::{named_children, string_value, Binding, Lookup, Sink};
-use crate::rules::{Captures, Category, Check, Checker, FixAvailability, Rule, Severity};
+use crate::rules::{
+    Applicability, Captures, Category, Check, Checker, FixAvailability, Rule, Severity,
+};
 use crate::syntax::Family;
 
 pub static RULE: Rule = Rule {
@@ -16,7 +19,7 @@ pub static RULE: Rule = Rule {
     owasp: Some("A03:2021 Injection"),
     summary: "SQL is built from non-constant data with string formatting; pass the values as query parameters instead.",
     docs: DOCS,
-    fix: FixAvailability::None,
+    fix: FixAvailability::Sometimes,
     checks: &[
         Check {
             family: Family::Python,
@@ -203,12 +206,16 @@ fn check_python<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(query), Some(method)) = (caps.get("query"), caps.get("method")) else {
         return;
     };
-    let sink = format!("`{}`", checker.text(method));
-    report(
+    let method = checker.text(method);
+    let sink = format!("`{method}`");
+    let style = sql_parameterize::style(checker, method, false);
+    report_sql(
         checker,
         query,
         &sink,
         "placeholders (`%s` or `?`, as your driver uses) and a parameter tuple",
+        false,
+        style,
     );
 }
 
@@ -242,6 +249,7 @@ fn check_text_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
                     "`extra()`",
                     "`params=[...]` with `%s` placeholders",
                     true,
+                    None,
                 );
             }
         }
@@ -296,7 +304,8 @@ fn check_text_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
 }
 
 fn report<'a>(checker: &mut Checker<'a>, query: Node<'a>, sink: &str, placeholder: &str) {
-    report_sql(checker, query, sink, placeholder, false)
+    let style = (sink == "`text()`").then_some(sql_parameterize::Style::Named);
+    report_sql(checker, query, sink, placeholder, false, style)
 }
 
 /// `known_sql`: the API takes SQL fragments (`extra(where=[…])`), so the text need not read
@@ -307,6 +316,7 @@ fn report_sql<'a>(
     sink: &str,
     placeholder: &str,
     known_sql: bool,
+    style: Option<sql_parameterize::Style>,
 ) {
     if query.kind() == "keyword_argument" {
         return;
@@ -333,11 +343,62 @@ fn report_sql<'a>(
         )
     };
     let built = evidence.built_at.byte_range();
+    let fix = style.and_then(|style| parameterize(checker, query, evidence.built_at, style));
     let f = checker.report(query, message);
     if built != query.byte_range() {
         f.with_related(built, "the query text is built here");
     }
     f.with_taint(&evidence.taint);
+    if let Some((style, edits)) = fix {
+        f.with_fix(
+            format!(
+                "Pass the values as parameters ({} placeholders)",
+                style.describe()
+            ),
+            Applicability::Unsafe,
+            edits,
+        );
+    }
+}
+
+/// The parameterising fix, when the query is an f-string passed alone to the call (directly,
+/// through `text()`, or through a variable bound once).
+fn parameterize<'a>(
+    checker: &Checker<'a>,
+    query: Node<'a>,
+    built: Node<'a>,
+    style: sql_parameterize::Style,
+) -> Option<(sql_parameterize::Style, Vec<crate::rules::Edit>)> {
+    if built.kind() != "string" {
+        return None;
+    }
+    if built != query {
+        let Lookup::Local(bindings) = checker.lookup(query) else {
+            return None;
+        };
+        if !matches!(bindings.as_slice(), [Binding::Value(v)] if *v == built) {
+            return None;
+        }
+    }
+    // The call that takes the parameters: the one the query is passed to, or, for `text()`,
+    // the call `text()` is passed to. It must not have parameters already.
+    let args = query.parent().filter(|a| a.kind() == "argument_list")?;
+    let (args, end) = if style == sql_parameterize::Style::Named {
+        let text_call = args.parent()?;
+        let outer = text_call.parent().filter(|a| a.kind() == "argument_list")?;
+        (outer, text_call.end_byte())
+    } else {
+        (args, query.end_byte())
+    };
+    if named_children(args)
+        .iter()
+        .filter(|a| a.kind() != "comment")
+        .count()
+        != 1
+    {
+        return None;
+    }
+    Some((style, sql_parameterize::edits(checker, built, end, style)?))
 }
 
 /// Methods that run SQL text in Node drivers and ORMs, and whether their argument is SQL by
@@ -444,6 +505,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         &format!("`{method}`"),
         placeholder,
         known_sql,
+        None,
     );
 }
 
@@ -493,6 +555,14 @@ app.get("/users", async (req, res) => {
 With SQLAlchemy: `session.execute(text("SELECT … WHERE name = :name"), {"name": name})`; with
 Prisma, the `` prisma.$queryRaw`… ${name}` `` tagged template.
 Identifiers (table or column names) cannot be parameters: choose them from an allow-list.
+
+## Fix
+For Python, when the query is an f-string passed alone to the call (directly, through `text()`,
+or through a variable bound once), an unsafe fix rewrites it with the placeholders of the driver
+the module imports (`?` for sqlite3, `%s` for psycopg, PyMySQL, MySQLdb and Django, `$1` for
+asyncpg, `:name` for SQLAlchemy `text()`) and passes the values as parameters. Queries that
+splice identifiers (`FROM {table}`) or part of a literal (`LIKE '%{q}%'`) are not rewritten:
+those need an allow-list or a parameter that carries the whole pattern.
 
 ## References
 - [CWE-89: SQL Injection](https://cwe.mitre.org/data/definitions/89.html)
