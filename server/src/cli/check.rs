@@ -275,6 +275,9 @@ fn check_file(
 }
 
 fn unified_diff(path: &str, old: &str, new: &str) -> String {
+    // `a/` and `b/` prefixes as git writes them (`patch -p1` applies the result); an absolute
+    // path keeps a single slash.
+    let path = path.trim_start_matches('/');
     similar::TextDiff::from_lines(old, new)
         .unified_diff()
         .context_radius(3)
