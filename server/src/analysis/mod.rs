@@ -295,24 +295,15 @@ impl<'t> ScopeIndex<'t> {
     }
 }
 
-/// Scope indexes by node id, and the function scopes of the item, valid for one item of one
-/// tree.
+/// Scope indexes by node id, valid for one item of one tree.
 #[derive(Default)]
 pub struct ScopeCache<'t> {
     indexes: std::cell::RefCell<std::collections::HashMap<usize, std::rc::Rc<ScopeIndex<'t>>>>,
-    /// Every function-like node of the item in document order (so outer before inner), with
-    /// its byte range: finding a name's enclosing scopes is a scan of this list instead of a
-    /// walk down the tree.
-    functions: std::cell::RefCell<Option<std::rc::Rc<Vec<Span<'t>>>>>,
 }
-
-/// A node with its byte range.
-type Span<'t> = (usize, usize, Node<'t>);
 
 impl ScopeCache<'_> {
     pub fn clear(&self) {
         self.indexes.borrow_mut().clear();
-        self.functions.borrow_mut().take();
     }
 }
 
@@ -336,36 +327,12 @@ impl<'a, 't> Cx<'a, 't> {
     /// The nodes of a kind `is_function` accepts that enclose `node` within `self.within`,
     /// innermost first.
     fn enclosing_functions(&self, node: Node<'t>, is_function: fn(&str) -> bool) -> Vec<Node<'t>> {
-        let list = {
-            let mut cached = self.scopes.functions.borrow_mut();
-            cached
-                .get_or_insert_with(|| {
-                    let mut out = Vec::new();
-                    let mut cursor = self.within.walk();
-                    'walk: loop {
-                        let n = cursor.node();
-                        if is_function(n.kind()) {
-                            out.push((n.start_byte(), n.end_byte(), n));
-                        }
-                        if cursor.goto_first_child() {
-                            continue;
-                        }
-                        while !cursor.goto_next_sibling() {
-                            if !cursor.goto_parent() {
-                                break 'walk;
-                            }
-                        }
-                    }
-                    std::rc::Rc::new(out)
-                })
-                .clone()
-        };
-        let (start, end) = (node.start_byte(), node.end_byte());
-        list.iter()
-            .rev()
-            .filter(|(s, e, f)| *s <= start && end <= *e && *f != node)
-            .map(|(_, _, f)| *f)
-            .collect()
+        let mut out: Vec<Node<'t>> = ancestors(self.within, node)
+            .into_iter()
+            .filter(|a| is_function(a.kind()))
+            .collect();
+        out.reverse();
+        out
     }
 }
 
@@ -388,7 +355,9 @@ pub fn ancestors<'t>(within: Node<'t>, node: Node<'t>) -> Vec<Node<'t>> {
             return out;
         }
         out.push(current);
-        if !cursor.goto_first_child() {
+        // Jump to the first child that ends after `start` (tree-sitter finds it without Rust
+        // visiting every earlier sibling), then step over zero-width and non-containing ones.
+        if cursor.goto_first_child_for_byte(start).is_none() {
             return out;
         }
         loop {
@@ -398,7 +367,7 @@ pub fn ancestors<'t>(within: Node<'t>, node: Node<'t>) -> Vec<Node<'t>> {
             {
                 break;
             }
-            if !cursor.goto_next_sibling() {
+            if c.start_byte() > start || !cursor.goto_next_sibling() {
                 return out;
             }
         }

@@ -25,6 +25,8 @@ pub struct Checker<'a> {
     pub(crate) item: Node<'a>,
     pub(crate) item_imports: std::collections::BTreeSet<String>,
     pub(crate) scopes: analysis::ScopeCache<'a>,
+    /// `resolve` results by node id, for the current item.
+    pub(crate) resolved: std::cell::RefCell<std::collections::HashMap<usize, Option<String>>>,
     pub(crate) rule: &'static Rule,
     pub(crate) findings: Vec<Finding>,
 }
@@ -54,6 +56,7 @@ impl<'a> Checker<'a> {
             item,
             item_imports: Default::default(),
             scopes: Default::default(),
+            resolved: Default::default(),
             rule: crate::rules::RULES[0],
             findings: Vec::new(),
         }
@@ -85,7 +88,13 @@ impl<'a> Checker<'a> {
     }
 
     pub fn resolve(&self, node: Node<'a>) -> Option<String> {
-        analysis::resolve(self.language, &self.cx(), node)
+        // Dozens of rules ask about the same callee; resolve it once per item.
+        if let Some(hit) = self.resolved.borrow().get(&node.id()) {
+            return hit.clone();
+        }
+        let q = analysis::resolve(self.language, &self.cx(), node);
+        self.resolved.borrow_mut().insert(node.id(), q.clone());
+        q
     }
 
     /// Resolves a callee only if it can be one of `wanted` (qualified names): the last
