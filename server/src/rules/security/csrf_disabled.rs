@@ -2,6 +2,7 @@
 
 use tree_sitter::Node;
 
+use super::missing_security_headers::{calls_in, configuring_scope, imports_any, js_args, Props};
 use super::settings;
 use crate::analysis::{named_children, Arguments};
 use crate::rules::{Captures, Category, Check, Checker, FixAvailability, Rule, Severity};
@@ -36,8 +37,94 @@ pub static RULE: Rule = Rule {
             query: include_str!("../../../../queries/python/assignments.scm"),
             run: check_assignment,
         },
+        Check {
+            family: Family::JavaScript,
+            query_path: "javascript/calls.scm",
+            query: include_str!("../../../../queries/javascript/calls.scm"),
+            run: check_javascript,
+        },
     ],
 };
+
+const JS_SESSIONS: &[&str] = &["express-session", "cookie-session"];
+/// CSRF middleware packages: a module that imports one is taken to use it.
+const JS_CSRF: &[&str] = &[
+    "csurf",
+    "csrf-csrf",
+    "csrf-sync",
+    "lusca",
+    "@dr.pogodin/csurf",
+    "tiny-csrf",
+    "csrf",
+];
+const STATE_CHANGING: &[&str] = &["post", "put", "patch", "delete"];
+
+/// Express: a cookie session (`express-session`, `cookie-session`) in a module that registers
+/// state-changing routes and never sets up CSRF middleware.
+fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let (Some(func), Some(args), Some(call)) = (caps.get("func"), caps.get("args"), caps.get("call"))
+    else {
+        return;
+    };
+    if call.kind() != "call_expression" {
+        return;
+    }
+    let Some(module) = checker.resolve_callee(func, JS_SESSIONS) else {
+        return;
+    };
+    if settings::is_non_production_file(checker.path) || imports_any(checker, JS_CSRF) {
+        return;
+    }
+    // `sameSite: "strict"` (or `true`, which is strict) keeps the browser from sending the
+    // cookie on cross-site requests at all.
+    if let Some(options) = js_args(args).first().filter(|o| o.kind() == "object") {
+        let props = Props::of(checker, *options);
+        let cookie = if module == "express-session" {
+            props
+                .get("cookie")
+                .filter(|c| c.kind() == "object")
+                .map(|c| Props::of(checker, c))
+        } else {
+            Some(props)
+        };
+        let strict = cookie.and_then(|c| c.get("sameSite")).is_some_and(|v| {
+            v.kind() == "true"
+                || checker
+                    .string_value(v)
+                    .is_some_and(|s| s.eq_ignore_ascii_case("strict"))
+        });
+        if strict {
+            return;
+        }
+    }
+    let scope = configuring_scope(checker, call);
+    let calls = calls_in(checker, &scope);
+    let route = calls.iter().find(|c| {
+        STATE_CHANGING.contains(&c.name)
+            && c.object.is_some()
+            && c.args.len() >= 2
+            && c.args.first().is_some_and(|p| checker.string_value(*p).is_some())
+    });
+    let Some(route) = route else {
+        return;
+    };
+    let uses_csrf = calls
+        .iter()
+        .any(|c| c.name.to_ascii_lowercase().contains("csrf") || c.name == "csurf");
+    if uses_csrf {
+        return;
+    }
+    let method = route.name.to_owned();
+    let path = route
+        .args
+        .first()
+        .and_then(|p| checker.string_value(*p))
+        .unwrap_or("")
+        .to_owned();
+    checker.report(call, format!(
+        "`{module}` keeps users logged in with a cookie, and this app accepts `{method}` requests (`{path}`) without CSRF protection: {WHY}; add CSRF middleware (`csrf-csrf`, `csrf-sync`, `lusca.csrf()`) or set the session cookie's `sameSite: \"strict\"`"
+    ));
+}
 
 const CSRF_EXEMPT: &[&str] = &["django.views.decorators.csrf.csrf_exempt"];
 const METHOD_DECORATOR: &[&str] = &["django.utils.decorators.method_decorator"];
