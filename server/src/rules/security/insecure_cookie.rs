@@ -316,7 +316,15 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     if missing.iter().any(|(f, ..)| *f == "sameSite") {
         risks.push("it rides along on cross-site requests");
     }
-    let risk = risks.join(", ");
+    let risk = match risks.as_slice() {
+        [rest @ .., last] if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => risks.join(""),
+    };
+    let wanted = missing
+        .iter()
+        .map(|(f, g, _)| format!("{f}: {g}"))
+        .collect::<Vec<_>>()
+        .join(", ");
     let mut edits = Vec::new();
     let mut appended = Vec::new();
     for (flag, good, value) in &missing {
@@ -356,14 +364,18 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     checker
         .report(
             func,
-            format!("cookie `{name}` is set without {names}: {risk}; set `httpOnly: true, secure: true, sameSite: \"lax\"`"),
+            format!("cookie `{name}` is set without {names}: {risk}; add `{wanted}`"),
         )
         .with_fix(title, Applicability::Safe, edits);
 }
 
 /// `session({ cookie: { secure: false } })` and `cookieSession({ secure: false })`.
 fn check_session_middleware<'a>(checker: &mut Checker<'a>, module: &str, args: Node<'a>) {
-    let Some(options) = js_args(args).first().copied().filter(|o| o.kind() == "object") else {
+    let Some(options) = js_args(args)
+        .first()
+        .copied()
+        .filter(|o| o.kind() == "object")
+    else {
         return;
     };
     let props = Props::of(checker, options);
@@ -412,6 +424,11 @@ Flags cookies that carry sessions, logins or tokens without the browser protecti
   `SESSION_COOKIE_SAMESITE` / `CSRF_COOKIE_SAMESITE` set to `None` or `False`, as module
   settings, in config classes, or through `app.config[...]` / `app.config.update(...)`.
 
+- Express `res.cookie(name, value, options)` (and Fastify `reply.setCookie`) with a sensitive
+  name when `httpOnly`, `secure` or `sameSite` is missing or `false` (a CSRF cookie needs no
+  `httpOnly`); `express-session` with `cookie: { secure: false }` or `httpOnly: false`, and
+  `cookie-session` with `secure: false` or `httpOnly: false`.
+
 Cookies with non-sensitive names (`theme`, `lang`), cookies with every flag, flags passed as
 expressions (`secure=not app.debug`), `**options`, and development or test settings and test
 code are not reported.
@@ -435,6 +452,13 @@ def login():
 SESSION_COOKIE_SECURE = False
 ```
 
+```javascript
+app.post("/login", (req, res) => {
+  res.cookie("session_token", issueToken(req.user));
+  res.redirect("/");
+});
+```
+
 ## Use instead
 ```python
 @app.post("/login")
@@ -449,11 +473,22 @@ def login():
 SESSION_COOKIE_SECURE = True
 ```
 
+```javascript
+res.cookie("session_token", issueToken(req.user), { httpOnly: true, secure: true, sameSite: "lax" });
+```
+
 ## Fix
 For `set_cookie`, the missing `secure=True` / `httponly=True` (and `samesite="Lax"` when no
 `samesite` is given) are added, or `False` is replaced by `True`. It is unsafe: over plain HTTP
 (local development without TLS) the browser then no longer sends the cookie, and scripts that
 read it stop working.
+
+For Express `res.cookie`, the missing `httpOnly: true`, `secure: true` and `sameSite: "lax"` are
+added to the options object (or as a new options argument), and `false` becomes `true`. This
+fix is offered as safe, as the product decided for Express (issue #6): session cookies set by
+`res.cookie` are meant for HTTPS deployments. For `express-session` / `cookie-session`,
+`secure: false` / `httpOnly: false` become `true` as an unsafe fix (sessions stop working over
+plain HTTP).
 
 ## References
 - [CWE-614: Sensitive Cookie in HTTPS Session Without 'Secure' Attribute](https://cwe.mitre.org/data/definitions/614.html)
@@ -461,5 +496,7 @@ read it stop working.
 - [OWASP A05:2021 Security Misconfiguration](https://owasp.org/Top10/A05_2021-Security_Misconfiguration/)
 - [Flask: Set-Cookie options](https://flask.palletsprojects.com/en/stable/security/#set-cookie-options)
 - [Django: `SESSION_COOKIE_SECURE`](https://docs.djangoproject.com/en/stable/ref/settings/#session-cookie-secure)
+- [Express: `res.cookie`](https://expressjs.com/en/4x/api.html#res.cookie)
+- [express-session: `cookie` options](https://github.com/expressjs/session#cookie)
 - [MDN: `Set-Cookie`](https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Set-Cookie)
 "#;

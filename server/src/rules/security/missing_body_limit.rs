@@ -55,7 +55,11 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     if checker.resolve_callee(func, PARSERS).is_none() {
         return;
     }
-    let Some(options) = js_args(args).first().copied().filter(|o| o.kind() == "object") else {
+    let Some(options) = js_args(args)
+        .first()
+        .copied()
+        .filter(|o| o.kind() == "object")
+    else {
         return;
     };
     if settings::is_non_production_file(checker.path) {
@@ -67,18 +71,17 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         if let Some(size) = size_of(checker, value) {
             if size > MAX_BODY {
                 let what = if size.is_infinite() {
-                    "no limit at all".to_owned()
+                    format!("of any size (`limit: {}`)", checker.text(value))
                 } else {
-                    format!("`{}`", checker.text(value))
+                    format!("up to `{}`", checker.text(value))
                 };
                 checker.report(pair, format!(
-                    "`{shown}` accepts request bodies up to {what}: a few clients sending bodies that large exhaust the server's memory and CPU while they are parsed; keep the default (100kb) or set the largest body this API needs (`limit: \"1mb\"`)"
+                    "`{shown}` accepts request bodies {what}: a few clients sending bodies that large exhaust the server's memory and CPU while they are parsed; keep the default (100kb) or set the largest body this API needs (`limit: \"1mb\"`)"
                 ));
             }
         }
     }
-    if let (Some(pair), Some(value)) = (props.pair("parameterLimit"), props.get("parameterLimit"))
-    {
+    if let (Some(pair), Some(value)) = (props.pair("parameterLimit"), props.get("parameterLimit")) {
         if number_of(checker, value).is_some_and(|n| n > MAX_PARAMETERS) {
             checker.report(pair, format!(
                 "`{shown}` with `parameterLimit: {}` parses that many form fields per request, which makes parsing a cheap way to burn CPU; keep the default (1000) or a limit the forms need",
@@ -130,7 +133,9 @@ fn number_of(checker: &Checker, value: Node) -> Option<f64> {
             Some(f64::INFINITY)
         }
         "binary_expression" => {
-            let op = value.child_by_field_name("operator").map(|o| checker.text(o));
+            let op = value
+                .child_by_field_name("operator")
+                .map(|o| checker.text(o));
             let l = number_of(checker, value.child_by_field_name("left")?)?;
             let r = number_of(checker, value.child_by_field_name("right")?)?;
             match op {

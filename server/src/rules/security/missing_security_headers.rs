@@ -79,11 +79,17 @@ impl<'a> Props<'a> {
     }
 
     pub(super) fn get(&self, key: &str) -> Option<Node<'a>> {
-        self.pairs.iter().find(|(k, ..)| *k == key).map(|(_, v, _)| *v)
+        self.pairs
+            .iter()
+            .find(|(k, ..)| *k == key)
+            .map(|(_, v, _)| *v)
     }
 
     pub(super) fn pair(&self, key: &str) -> Option<Node<'a>> {
-        self.pairs.iter().find(|(k, ..)| *k == key).map(|(.., p)| *p)
+        self.pairs
+            .iter()
+            .find(|(k, ..)| *k == key)
+            .map(|(.., p)| *p)
     }
 }
 
@@ -173,9 +179,7 @@ pub(super) fn calls_in<'a>(checker: &Checker<'a>, nodes: &[Node<'a>]) -> Vec<Cal
 /// The name `call`'s result is stored in: `const app = express()`.
 pub(super) fn declared_name<'a>(checker: &Checker<'a>, call: Node<'a>) -> Option<&'a str> {
     let parent = *ancestors(checker.item, call).last()?;
-    if parent.kind() != "variable_declarator"
-        || parent.child_by_field_name("value") != Some(call)
-    {
+    if parent.kind() != "variable_declarator" || parent.child_by_field_name("value") != Some(call) {
         return None;
     }
     let name = parent.child_by_field_name("name")?;
@@ -193,11 +197,10 @@ pub(super) fn imports_any(checker: &Checker, modules: &[&str]) -> bool {
 
 /// Whether `node` (or something under it) is the identifier `name`.
 fn mentions(checker: &Checker, node: Node, name: &str) -> bool {
-    descendants(&[node])
-        .into_iter()
-        .any(|n| {
-            matches!(n.kind(), "identifier" | "shorthand_property_identifier") && checker.text(n) == name
-        })
+    descendants(&[node]).into_iter().any(|n| {
+        matches!(n.kind(), "identifier" | "shorthand_property_identifier")
+            && checker.text(n) == name
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -237,7 +240,8 @@ fn gather<'a>(checker: &Checker<'a>, scope: &[Node<'a>], app: &str) -> AppFacts 
             }
             "assignment_expression" => {
                 let left = node.child_by_field_name("left").map(|l| checker.text(l));
-                if left.is_some_and(|l| l.starts_with("module.exports") || l.starts_with("exports."))
+                if left
+                    .is_some_and(|l| l.starts_with("module.exports") || l.starts_with("exports."))
                 {
                     facts.served |= node
                         .child_by_field_name("right")
@@ -278,7 +282,8 @@ fn is_powered_by(s: &str) -> bool {
 }
 
 fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
-    let (Some(func), Some(call), Some(args)) = (caps.get("func"), caps.get("call"), caps.get("args"))
+    let (Some(func), Some(call), Some(args)) =
+        (caps.get("func"), caps.get("call"), caps.get("args"))
     else {
         return;
     };
@@ -326,7 +331,9 @@ fn check_powered_by_on<'a>(checker: &mut Checker<'a>, func: Node<'a>, args: Node
     let first = args.first().and_then(|a| checker.string_value(*a));
     let on = match method {
         "enable" => first.is_some_and(is_powered_by),
-        "set" => first.is_some_and(is_powered_by) && args.get(1).is_some_and(|v| v.kind() == "true"),
+        "set" => {
+            first.is_some_and(is_powered_by) && args.get(1).is_some_and(|v| v.kind() == "true")
+        }
         _ => false,
     };
     if on {

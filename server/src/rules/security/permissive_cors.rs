@@ -270,11 +270,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
                     )
                 }
                 _ if props.opaque => return,
-                _ => (
-                    call,
-                    "`cors(...)` without `origin`".to_owned(),
-                    credentials,
-                ),
+                _ => (call, "`cors(...)` without `origin`".to_owned(), credentials),
             }
         }
         // Options in a variable, or a per-request delegate: not judged.
@@ -299,7 +295,10 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
 /// `res.set`): every origin is echoed back; with `Access-Control-Allow-Credentials: true` set in
 /// the same function or module statement, cookies go along.
 fn check_js_header<'a>(checker: &mut Checker<'a>, func: Node<'a>, args: Node<'a>) {
-    let Some(method) = func.child_by_field_name("property").map(|p| checker.text(p)) else {
+    let Some(method) = func
+        .child_by_field_name("property")
+        .map(|p| checker.text(p))
+    else {
         return;
     };
     if !matches!(method, "setHeader" | "header" | "set") {
@@ -324,26 +323,27 @@ fn check_js_header<'a>(checker: &mut Checker<'a>, func: Node<'a>, args: Node<'a>
     let scope = configuring_scope(checker, func);
     let credentials = calls_in(checker, &scope).iter().any(|c| {
         matches!(c.name, "setHeader" | "header" | "set")
-            && c.args.first().and_then(|a| checker.string_value(*a)).is_some_and(|n| {
-                n.eq_ignore_ascii_case("access-control-allow-credentials")
-            })
-            && c.args.get(1).is_some_and(|v| {
-                v.kind() == "true" || checker.string_value(*v) == Some("true")
-            })
+            && c.args
+                .first()
+                .and_then(|a| checker.string_value(*a))
+                .is_some_and(|n| n.eq_ignore_ascii_case("access-control-allow-credentials"))
+            && c.args
+                .get(1)
+                .is_some_and(|v| v.kind() == "true" || checker.string_value(*v) == Some("true"))
     });
     let from = checker.describe(&taint);
     let shown = super::callee(checker.text(func));
     if credentials {
         checker
             .report(func, format!(
-                "`{shown}` sets `Access-Control-Allow-Origin` to the caller's own origin ({from}) and credentials are allowed: {OPEN_WITH_CREDENTIALS}; check the origin against an allow-list first"
+                "`{shown}` sets `Access-Control-Allow-Origin` to the caller's own origin ({from}) and credentials are allowed: {OPEN_WITH_CREDENTIALS}, and echo only an origin found on that list"
             ))
             .with_taint(&taint)
             .severity = Severity::Error;
     } else {
         checker
             .report(func, format!(
-                "`{shown}` sets `Access-Control-Allow-Origin` to the caller's own origin ({from}), which allows every origin: {OPEN}; check the origin against an allow-list first"
+                "`{shown}` sets `Access-Control-Allow-Origin` to the caller's own origin ({from}), which allows every origin: {OPEN}, and echo only an origin found on that list"
             ))
             .with_taint(&taint);
     }
@@ -395,6 +395,12 @@ Flags CORS configurations that let every origin read responses:
 - django-cors-headers `CORS_ALLOW_ALL_ORIGINS = True` / `CORS_ORIGIN_ALLOW_ALL = True`, and
   `CORS_ALLOWED_ORIGIN_REGEXES` with a match-everything pattern.
 
+- Express `cors()` without options, `cors({ origin: "*" })`, `cors({ origin: true })` (which
+  reflects the caller's origin) and options without `origin`; an error with `credentials: true`.
+- Express handlers that echo the request's `Origin` into `Access-Control-Allow-Origin`
+  (`res.setHeader("Access-Control-Allow-Origin", req.headers.origin)`) without checking it
+  against an allow-list; an error when `Access-Control-Allow-Credentials: true` is set too.
+
 Explicit origin lists, origins read from settings or the environment, and
 `CORS(app, resources={r"/api/*": {"origins": ["https://app.example.com"]}})` are not reported,
 nor are development or test settings.
@@ -420,6 +426,15 @@ app = Flask(__name__)
 CORS(app, supports_credentials=True)
 ```
 
+```javascript
+app.use(cors({ origin: true, credentials: true }));
+app.use((req, res, next) => {
+  res.setHeader("Access-Control-Allow-Origin", req.headers.origin);
+  res.setHeader("Access-Control-Allow-Credentials", "true");
+  next();
+});
+```
+
 ## Use instead
 ```python
 app.add_middleware(
@@ -433,11 +448,17 @@ app.add_middleware(
 CORS(app, resources={r"/api/*": {"origins": ["https://app.example.com"]}}, supports_credentials=True)
 ```
 
+```javascript
+app.use(cors({ origin: config.allowedOrigins, credentials: true }));   // ["https://app.example.com"]
+app.use(cors({ origin: (origin, cb) => cb(null, ALLOWED.has(origin)) }));
+```
+
 ## References
 - [CWE-942: Permissive Cross-domain Policy with Untrusted Domains](https://cwe.mitre.org/data/definitions/942.html)
 - [OWASP A05:2021 Security Misconfiguration](https://owasp.org/Top10/A05_2021-Security_Misconfiguration/)
 - [Starlette: CORSMiddleware](https://www.starlette.io/middleware/#corsmiddleware)
 - [flask-cors: options](https://flask-cors.readthedocs.io/en/latest/api.html)
+- [Express `cors` middleware: configuration options](https://expressjs.com/en/resources/middleware/cors.html)
 - [django-cors-headers: settings](https://github.com/adamchainz/django-cors-headers#configuration)
 "#;
 

@@ -31,7 +31,8 @@ const SERVE_INDEX: &[&str] = &["serve-index"];
 const PATH_JOIN: &[&str] = &["path.join", "path.resolve", "path.normalize"];
 
 fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
-    let (Some(func), Some(args), Some(call)) = (caps.get("func"), caps.get("args"), caps.get("call"))
+    let (Some(func), Some(args), Some(call)) =
+        (caps.get("func"), caps.get("args"), caps.get("call"))
     else {
         return;
     };
@@ -42,9 +43,9 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         if settings::is_non_production_file(checker.path) {
             return;
         }
-        let dir = js_args(args)
-            .first()
-            .map_or("a directory".to_owned(), |d| format!("`{}`", super::callee(checker.text(*d))));
+        let dir = js_args(args).first().map_or("a directory".to_owned(), |d| {
+            format!("`{}`", super::callee(checker.text(*d)))
+        });
         checker.report(call, format!(
             "`serve-index` lists the files in {dir} to anyone who asks, including ones nobody links to (backups, exports, uploads); remove it, or mount it behind authentication"
         ));
@@ -62,7 +63,11 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         "express.static"
     };
     let args = js_args(args);
-    if let Some(root) = args.first().copied().filter(|d| is_project_root(checker, *d)) {
+    if let Some(root) = args
+        .first()
+        .copied()
+        .filter(|d| is_project_root(checker, *d))
+    {
         let dir = super::callee(checker.text(root));
         checker.report(root, format!(
             "`{shown}({dir})` serves the project's own directory: the source code, `package.json` and anything next to them can be downloaded; serve a dedicated directory such as `path.join(__dirname, \"public\")`"
