@@ -210,3 +210,17 @@ const upload = multer({ dest: "uploads/", limits: { fileSize: 5 * 1024 * 1024, f
 - [body-parser](https://github.com/expressjs/body-parser#limit)
 - [multer: limits](https://github.com/expressjs/multer#limits)
 "#;
+
+#[cfg(test)]
+mod tests {
+    use super::parse_bytes;
+
+    #[test]
+    fn sizes_read_like_the_bytes_package() {
+        assert_eq!(parse_bytes("100kb"), Some(102_400.0));
+        assert_eq!(parse_bytes("50 MB"), Some(50.0 * 1024.0 * 1024.0));
+        assert_eq!(parse_bytes("1048576"), Some(1_048_576.0));
+        assert_eq!(parse_bytes("1.5gb"), Some(1.5 * 1024.0 * 1024.0 * 1024.0));
+        assert_eq!(parse_bytes("lots"), None);
+    }
+}
