@@ -2,6 +2,7 @@
 
 use tree_sitter::Node;
 
+use super::missing_security_headers::{calls_in, configuring_scope, imports_any, js_args, Props};
 use super::settings;
 use crate::analysis::{named_children, Arguments};
 use crate::rules::{Captures, Category, Check, Checker, FixAvailability, Rule, Severity};
@@ -36,8 +37,97 @@ pub static RULE: Rule = Rule {
             query: include_str!("../../../../queries/python/assignments.scm"),
             run: check_assignment,
         },
+        Check {
+            family: Family::JavaScript,
+            query_path: "javascript/calls.scm",
+            query: include_str!("../../../../queries/javascript/calls.scm"),
+            run: check_javascript,
+        },
     ],
 };
+
+const JS_SESSIONS: &[&str] = &["express-session", "cookie-session"];
+/// CSRF middleware packages: a module that imports one is taken to use it.
+const JS_CSRF: &[&str] = &[
+    "csurf",
+    "csrf-csrf",
+    "csrf-sync",
+    "lusca",
+    "@dr.pogodin/csurf",
+    "tiny-csrf",
+    "csrf",
+];
+const STATE_CHANGING: &[&str] = &["post", "put", "patch", "delete"];
+
+/// Express: a cookie session (`express-session`, `cookie-session`) in a module that registers
+/// state-changing routes and never sets up CSRF middleware.
+fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let (Some(func), Some(args), Some(call)) =
+        (caps.get("func"), caps.get("args"), caps.get("call"))
+    else {
+        return;
+    };
+    if call.kind() != "call_expression" {
+        return;
+    }
+    let Some(module) = checker.resolve_callee(func, JS_SESSIONS) else {
+        return;
+    };
+    if settings::is_non_production_file(checker.path) || imports_any(checker, JS_CSRF) {
+        return;
+    }
+    // `sameSite: "strict"` (or `true`, which is strict) keeps the browser from sending the
+    // cookie on cross-site requests at all.
+    if let Some(options) = js_args(args).first().filter(|o| o.kind() == "object") {
+        let props = Props::of(checker, *options);
+        let cookie = if module == "express-session" {
+            props
+                .get("cookie")
+                .filter(|c| c.kind() == "object")
+                .map(|c| Props::of(checker, c))
+        } else {
+            Some(props)
+        };
+        let strict = cookie.and_then(|c| c.get("sameSite")).is_some_and(|v| {
+            v.kind() == "true"
+                || checker
+                    .string_value(v)
+                    .is_some_and(|s| s.eq_ignore_ascii_case("strict"))
+        });
+        if strict {
+            return;
+        }
+    }
+    let scope = configuring_scope(checker, call);
+    let calls = calls_in(checker, &scope);
+    let route = calls.iter().find(|c| {
+        STATE_CHANGING.contains(&c.name)
+            && c.object.is_some()
+            && c.args.len() >= 2
+            && c.args
+                .first()
+                .is_some_and(|p| checker.string_value(*p).is_some())
+    });
+    let Some(route) = route else {
+        return;
+    };
+    let uses_csrf = calls
+        .iter()
+        .any(|c| c.name.to_ascii_lowercase().contains("csrf") || c.name == "csurf");
+    if uses_csrf {
+        return;
+    }
+    let method = route.name.to_owned();
+    let path = route
+        .args
+        .first()
+        .and_then(|p| checker.string_value(*p))
+        .unwrap_or("")
+        .to_owned();
+    checker.report(call, format!(
+        "`{module}` keeps users logged in with a cookie, and this app accepts `{method}` requests (`{path}`) without CSRF protection: {WHY}; add CSRF middleware (`csrf-csrf`, `csrf-sync`, `lusca.csrf()`) or set the session cookie's `sameSite: \"strict\"`"
+    ));
+}
 
 const CSRF_EXEMPT: &[&str] = &["django.views.decorators.csrf.csrf_exempt"];
 const METHOD_DECORATOR: &[&str] = &["django.utils.decorators.method_decorator"];
@@ -192,10 +282,20 @@ Flags CSRF protection switched off:
   `WTF_CSRF_ENABLED = False` in a config module or class, `app.config["WTF_CSRF_ENABLED"] = False`
   or `app.config.update(WTF_CSRF_ENABLED=False)`.
 
+- Express: a cookie session (`express-session`, `cookie-session`) set up in a module (or app
+  factory function) that registers state-changing routes (`app.post/put/patch/delete`) and
+  never imports CSRF middleware (`csurf`, `@dr.pogodin/csurf`, `csrf-csrf`, `csrf-sync`,
+  `lusca`, `tiny-csrf`). It is reported once, at the session middleware.
+
 Not reported: `@csrf_protect`, `WTF_CSRF_ENABLED = True`, test configuration (files such as
 `test_*.py`, `conftest.py`, `tests.py`, classes such as `TestingConfig`), and an exempt view
 that verifies a request signature in its body (`hmac.compare_digest`,
-`stripe.Webhook.construct_event`), which is how webhooks authenticate.
+`stripe.Webhook.construct_event`), which is how webhooks authenticate. In Express, APIs without a cookie session (bearer
+tokens), modules whose routes live elsewhere, and sessions whose cookie is
+`sameSite: "strict"` (or `sameSite: true`) are not reported: a strict cookie is never sent
+on requests another site starts, which is a CSRF defence of its own (`"lax"` still lets
+top-level `GET` navigations through, so state must never change on `GET`). `cookie-parser`
+alone is not judged: whether its cookies authenticate is not visible.
 
 ## Why is this bad?
 Browsers attach cookies to requests that other sites trigger. Without a CSRF token check, a
@@ -211,6 +311,11 @@ def update_email(request):
     return HttpResponse(status=204)
 ```
 
+```javascript
+app.use(session({ secret: process.env.SESSION_SECRET, cookie: { secure: true } }));
+app.post("/account/email", requireLogin, updateEmail);
+```
+
 ## Use instead
 ```python
 def update_email(request):          # the CSRF middleware checks the token
@@ -223,9 +328,18 @@ def stripe_webhook(request):        # a webhook proves who sent it with a signat
     ...
 ```
 
+```javascript
+const { doubleCsrfProtection } = doubleCsrf({ getSecret: () => process.env.CSRF_SECRET });
+app.use(session({ secret: process.env.SESSION_SECRET, cookie: { secure: true } }));
+app.use(doubleCsrfProtection);
+app.post("/account/email", requireLogin, updateEmail);
+```
+
 ## References
 - [CWE-352: Cross-Site Request Forgery (CSRF)](https://cwe.mitre.org/data/definitions/352.html)
 - [OWASP A01:2021 Broken Access Control](https://owasp.org/Top10/A01_2021-Broken_Access_Control/)
 - [Django: Cross Site Request Forgery protection](https://docs.djangoproject.com/en/stable/howto/csrf/)
+- [csrf-csrf (double submit cookie for Express)](https://github.com/Psifi-Solutions/csrf-csrf)
+- [OWASP CSRF Prevention Cheat Sheet](https://cheatsheetseries.owasp.org/cheatsheets/Cross-Site_Request_Forgery_Prevention_Cheat_Sheet.html)
 - [Flask-WTF: CSRF protection](https://flask-wtf.readthedocs.io/en/stable/csrf/)
 "#;

@@ -2,6 +2,7 @@
 
 use tree_sitter::Node;
 
+use super::missing_security_headers::{js_args, Props};
 use super::settings;
 use crate::analysis::Arguments;
 use crate::rules::{
@@ -31,6 +32,12 @@ pub static RULE: Rule = Rule {
             query_path: "python/calls.scm",
             query: include_str!("../../../../queries/python/calls.scm"),
             run: check_call,
+        },
+        Check {
+            family: Family::JavaScript,
+            query_path: "javascript/calls.scm",
+            query: include_str!("../../../../queries/javascript/calls.scm"),
+            run: check_javascript,
         },
     ],
 };
@@ -219,6 +226,190 @@ fn check_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         );
 }
 
+/// The flags `res.cookie` needs, with the value the fix writes.
+const JS_FLAGS: &[(&str, &str)] = &[
+    ("httpOnly", "true"),
+    ("secure", "true"),
+    ("sameSite", "\"lax\""),
+];
+const SESSION_MIDDLEWARE: &[&str] = &["express-session", "cookie-session"];
+
+/// Express `res.cookie(name, value, options)` (and Fastify `reply.setCookie`), and the
+/// `express-session` / `cookie-session` options.
+fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let (Some(func), Some(args_node), Some(call)) =
+        (caps.get("func"), caps.get("args"), caps.get("call"))
+    else {
+        return;
+    };
+    if call.kind() != "call_expression" || settings::is_non_production_file(checker.path) {
+        return;
+    }
+    if let Some(module) = checker.resolve_callee(func, SESSION_MIDDLEWARE) {
+        check_session_middleware(checker, &module, args_node);
+        return;
+    }
+    if func.kind() != "member_expression"
+        || !func
+            .child_by_field_name("property")
+            .is_some_and(|p| matches!(checker.text(p), "cookie" | "setCookie"))
+    {
+        return;
+    }
+    let args = js_args(args_node);
+    let (Some(name), Some(value)) = (
+        args.first().and_then(|n| checker.string_value(*n)),
+        args.get(1),
+    ) else {
+        return;
+    };
+    if !is_sensitive(name) {
+        return;
+    }
+    let csrf = ["csrf", "xsrf"]
+        .iter()
+        .any(|w| name.to_ascii_lowercase().contains(w));
+    let options = args.get(2).copied();
+    let props = match options {
+        None => None,
+        Some(o) if o.kind() == "object" => {
+            let props = Props::of(checker, o);
+            if props.opaque {
+                return;
+            }
+            Some(props)
+        }
+        // Options from a variable or a call: not judged.
+        Some(_) => return,
+    };
+    // (flag, the `false` to replace, if any)
+    let mut missing: Vec<(&str, &str, Option<Node>)> = Vec::new();
+    for (flag, good) in JS_FLAGS {
+        if *flag == "httpOnly" && csrf {
+            continue;
+        }
+        match props.as_ref().and_then(|p| p.get(flag)) {
+            None => missing.push((flag, good, None)),
+            Some(v) if v.kind() == "false" => missing.push((flag, good, Some(v))),
+            Some(_) => {}
+        }
+    }
+    if missing.is_empty() {
+        return;
+    }
+    let names = missing
+        .iter()
+        .map(|(f, ..)| format!("`{f}`"))
+        .collect::<Vec<_>>();
+    let names = match names.as_slice() {
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+        [] => return,
+    };
+    let mut risks = Vec::new();
+    if missing.iter().any(|(f, ..)| *f == "secure") {
+        risks.push("it is also sent over plain HTTP");
+    }
+    if missing.iter().any(|(f, ..)| *f == "httpOnly") {
+        risks.push("page scripts (any XSS) can read it");
+    }
+    if missing.iter().any(|(f, ..)| *f == "sameSite") {
+        risks.push("it rides along on cross-site requests");
+    }
+    let risk = match risks.as_slice() {
+        [rest @ .., last] if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => risks.join(""),
+    };
+    let wanted = missing
+        .iter()
+        .map(|(f, g, _)| format!("{f}: {g}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut edits = Vec::new();
+    let mut appended = Vec::new();
+    for (flag, good, value) in &missing {
+        match value {
+            Some(v) => edits.push(Edit {
+                range: v.byte_range(),
+                content: (*good).into(),
+            }),
+            None => appended.push(format!("{flag}: {good}")),
+        }
+    }
+    if !appended.is_empty() {
+        let added = appended.join(", ");
+        match (options, props.as_ref().and_then(|p| p.pairs.last())) {
+            (Some(_), Some((.., last))) => edits.push(Edit {
+                range: last.end_byte()..last.end_byte(),
+                content: format!(", {added}"),
+            }),
+            (Some(o), None) => edits.push(Edit {
+                range: o.byte_range(),
+                content: format!("{{ {added} }}"),
+            }),
+            (None, _) => edits.push(Edit {
+                range: value.end_byte()..value.end_byte(),
+                content: format!(", {{ {added} }}"),
+            }),
+        }
+    }
+    let title = format!(
+        "Set {}",
+        missing
+            .iter()
+            .map(|(f, g, _)| format!("`{f}: {g}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    checker
+        .report(
+            func,
+            format!("cookie `{name}` is set without {names}: {risk}; add `{wanted}`"),
+        )
+        .with_fix(title, Applicability::Safe, edits);
+}
+
+/// `session({ cookie: { secure: false } })` and `cookieSession({ secure: false })`.
+fn check_session_middleware<'a>(checker: &mut Checker<'a>, module: &str, args: Node<'a>) {
+    let Some(options) = js_args(args)
+        .first()
+        .copied()
+        .filter(|o| o.kind() == "object")
+    else {
+        return;
+    };
+    let props = Props::of(checker, options);
+    let cookie = if module == "express-session" {
+        match props.get("cookie").filter(|c| c.kind() == "object") {
+            Some(c) => Props::of(checker, c),
+            None => return,
+        }
+    } else {
+        props
+    };
+    for (flag, consequence) in [
+        ("secure", "the session cookie is also sent over plain HTTP, where anyone on the network can read it"),
+        ("httpOnly", "page scripts, and so any XSS bug, can read the session cookie"),
+    ] {
+        let (Some(value), Some(pair)) = (cookie.get(flag), cookie.pair(flag)) else {
+            continue;
+        };
+        if value.kind() != "false" {
+            continue;
+        }
+        checker
+            .report(pair, format!("`{module}` with `{flag}: false`: {consequence}; set it to `true`"))
+            .with_fix(
+                format!("Set `{flag}: true`"),
+                Applicability::Unsafe,
+                vec![Edit {
+                    range: value.byte_range(),
+                    content: "true".into(),
+                }],
+            );
+    }
+}
+
 const DOCS: &str = r#"## What it does
 Flags cookies that carry sessions, logins or tokens without the browser protections:
 
@@ -232,6 +423,11 @@ Flags cookies that carry sessions, logins or tokens without the browser protecti
   `SESSION_COOKIE_HTTPONLY = False`, `REMEMBER_COOKIE_HTTPONLY = False`, and
   `SESSION_COOKIE_SAMESITE` / `CSRF_COOKIE_SAMESITE` set to `None` or `False`, as module
   settings, in config classes, or through `app.config[...]` / `app.config.update(...)`.
+
+- Express `res.cookie(name, value, options)` (and Fastify `reply.setCookie`) with a sensitive
+  name when `httpOnly`, `secure` or `sameSite` is missing or `false` (a CSRF cookie needs no
+  `httpOnly`); `express-session` with `cookie: { secure: false }` or `httpOnly: false`, and
+  `cookie-session` with `secure: false` or `httpOnly: false`.
 
 Cookies with non-sensitive names (`theme`, `lang`), cookies with every flag, flags passed as
 expressions (`secure=not app.debug`), `**options`, and development or test settings and test
@@ -256,6 +452,13 @@ def login():
 SESSION_COOKIE_SECURE = False
 ```
 
+```javascript
+app.post("/login", (req, res) => {
+  res.cookie("session_token", issueToken(req.user));
+  res.redirect("/");
+});
+```
+
 ## Use instead
 ```python
 @app.post("/login")
@@ -270,11 +473,22 @@ def login():
 SESSION_COOKIE_SECURE = True
 ```
 
+```javascript
+res.cookie("session_token", issueToken(req.user), { httpOnly: true, secure: true, sameSite: "lax" });
+```
+
 ## Fix
 For `set_cookie`, the missing `secure=True` / `httponly=True` (and `samesite="Lax"` when no
 `samesite` is given) are added, or `False` is replaced by `True`. It is unsafe: over plain HTTP
 (local development without TLS) the browser then no longer sends the cookie, and scripts that
 read it stop working.
+
+For Express `res.cookie`, the missing `httpOnly: true`, `secure: true` and `sameSite: "lax"` are
+added to the options object (or as a new options argument), and `false` becomes `true`. This
+fix is offered as safe, as the product decided for Express (issue #6): session cookies set by
+`res.cookie` are meant for HTTPS deployments. For `express-session` / `cookie-session`,
+`secure: false` / `httpOnly: false` become `true` as an unsafe fix (sessions stop working over
+plain HTTP).
 
 ## References
 - [CWE-614: Sensitive Cookie in HTTPS Session Without 'Secure' Attribute](https://cwe.mitre.org/data/definitions/614.html)
@@ -282,5 +496,7 @@ read it stop working.
 - [OWASP A05:2021 Security Misconfiguration](https://owasp.org/Top10/A05_2021-Security_Misconfiguration/)
 - [Flask: Set-Cookie options](https://flask.palletsprojects.com/en/stable/security/#set-cookie-options)
 - [Django: `SESSION_COOKIE_SECURE`](https://docs.djangoproject.com/en/stable/ref/settings/#session-cookie-secure)
+- [Express: `res.cookie`](https://expressjs.com/en/4x/api.html#res.cookie)
+- [express-session: `cookie` options](https://github.com/expressjs/session#cookie)
 - [MDN: `Set-Cookie`](https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Set-Cookie)
 "#;

@@ -2,8 +2,9 @@
 
 use tree_sitter::Node;
 
+use super::missing_security_headers::{calls_in, configuring_scope, js_args, Props};
 use super::settings;
-use crate::analysis::{named_children, Arguments};
+use crate::analysis::{named_children, Arguments, Sink};
 use crate::rules::{Captures, Category, Check, Checker, FixAvailability, Rule, Severity};
 use crate::syntax::Family;
 
@@ -30,6 +31,12 @@ pub static RULE: Rule = Rule {
             query_path: "python/calls.scm",
             query: include_str!("../../../../queries/python/calls.scm"),
             run: check_call,
+        },
+        Check {
+            family: Family::JavaScript,
+            query_path: "javascript/calls.scm",
+            query: include_str!("../../../../queries/javascript/calls.scm"),
+            run: check_javascript,
         },
     ],
 };
@@ -215,6 +222,133 @@ fn resources_open<'a>(checker: &Checker<'a>, resources: Node<'a>) -> Option<Node
     }
 }
 
+/// Express: the `cors` middleware, and `Access-Control-Allow-Origin` echoed from the request.
+fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let (Some(func), Some(args_node), Some(call)) =
+        (caps.get("func"), caps.get("args"), caps.get("call"))
+    else {
+        return;
+    };
+    if call.kind() != "call_expression" {
+        return;
+    }
+    if func.kind() == "member_expression" {
+        check_js_header(checker, func, args_node);
+        return;
+    }
+    if checker.resolve_callee(func, &["cors"]).is_none()
+        || settings::is_non_production_file(checker.path)
+    {
+        return;
+    }
+    let args = js_args(args_node);
+    let (node, snippet, credentials) = match args.first() {
+        None => (call, "`cors()` without options".to_owned(), false),
+        Some(options) if options.kind() == "object" => {
+            let props = Props::of(checker, *options);
+            let credentials = props.get("credentials").is_some_and(|v| v.kind() == "true");
+            match (props.pair("origin"), props.get("origin")) {
+                (Some(pair), Some(value)) => {
+                    let open = value.kind() == "true"
+                        || checker.string_value(value) == Some("*")
+                        || (value.kind() == "array"
+                            && named_children(value)
+                                .iter()
+                                .any(|e| checker.string_value(*e) == Some("*")));
+                    if !open {
+                        return;
+                    }
+                    let what = if value.kind() == "true" {
+                        " reflects the caller's origin, so it"
+                    } else {
+                        ""
+                    };
+                    (
+                        pair,
+                        format!("`{}`{what}", super::callee(checker.text(pair))),
+                        credentials,
+                    )
+                }
+                _ if props.opaque => return,
+                _ => (call, "`cors(...)` without `origin`".to_owned(), credentials),
+            }
+        }
+        // Options in a variable, or a per-request delegate: not judged.
+        Some(_) => return,
+    };
+    if credentials {
+        checker
+            .report(
+                node,
+                format!("{snippet} allows every origin, and with `credentials: true` {OPEN_WITH_CREDENTIALS}, e.g. `origin: [\"https://app.example.com\"]`"),
+            )
+            .severity = Severity::Error;
+    } else {
+        checker.report(
+            node,
+            format!("{snippet} allows every origin: {OPEN}, e.g. `cors({{ origin: [\"https://app.example.com\"] }})`"),
+        );
+    }
+}
+
+/// `res.setHeader("Access-Control-Allow-Origin", req.headers.origin)` (also `res.header`,
+/// `res.set`): every origin is echoed back; with `Access-Control-Allow-Credentials: true` set in
+/// the same function or module statement, cookies go along.
+fn check_js_header<'a>(checker: &mut Checker<'a>, func: Node<'a>, args: Node<'a>) {
+    let Some(method) = func
+        .child_by_field_name("property")
+        .map(|p| checker.text(p))
+    else {
+        return;
+    };
+    if !matches!(method, "setHeader" | "header" | "set") {
+        return;
+    }
+    let args = js_args(args);
+    let (Some(name), Some(value)) = (args.first(), args.get(1)) else {
+        return;
+    };
+    if !checker
+        .string_value(*name)
+        .is_some_and(|n| n.eq_ignore_ascii_case("access-control-allow-origin"))
+    {
+        return;
+    }
+    let Some(taint) = checker
+        .taint(*value, Sink::Redirect)
+        .filter(|t| t.user && t.what.to_ascii_lowercase().contains("origin"))
+    else {
+        return;
+    };
+    let scope = configuring_scope(checker, func);
+    let credentials = calls_in(checker, &scope).iter().any(|c| {
+        matches!(c.name, "setHeader" | "header" | "set")
+            && c.args
+                .first()
+                .and_then(|a| checker.string_value(*a))
+                .is_some_and(|n| n.eq_ignore_ascii_case("access-control-allow-credentials"))
+            && c.args
+                .get(1)
+                .is_some_and(|v| v.kind() == "true" || checker.string_value(*v) == Some("true"))
+    });
+    let from = checker.describe(&taint);
+    let shown = super::callee(checker.text(func));
+    if credentials {
+        checker
+            .report(func, format!(
+                "`{shown}` sets `Access-Control-Allow-Origin` to the caller's own origin ({from}) and credentials are allowed: {OPEN_WITH_CREDENTIALS}, and echo only an origin found on that list"
+            ))
+            .with_taint(&taint)
+            .severity = Severity::Error;
+    } else {
+        checker
+            .report(func, format!(
+                "`{shown}` sets `Access-Control-Allow-Origin` to the caller's own origin ({from}), which allows every origin: {OPEN}, and echo only an origin found on that list"
+            ))
+            .with_taint(&taint);
+    }
+}
+
 fn is_true(node: Option<Node>) -> bool {
     node.is_some_and(|n| n.kind() == "true")
 }
@@ -261,6 +395,12 @@ Flags CORS configurations that let every origin read responses:
 - django-cors-headers `CORS_ALLOW_ALL_ORIGINS = True` / `CORS_ORIGIN_ALLOW_ALL = True`, and
   `CORS_ALLOWED_ORIGIN_REGEXES` with a match-everything pattern.
 
+- Express `cors()` without options, `cors({ origin: "*" })`, `cors({ origin: true })` (which
+  reflects the caller's origin) and options without `origin`; an error with `credentials: true`.
+- Express handlers that echo the request's `Origin` into `Access-Control-Allow-Origin`
+  (`res.setHeader("Access-Control-Allow-Origin", req.headers.origin)`) without checking it
+  against an allow-list; an error when `Access-Control-Allow-Credentials: true` is set too.
+
 Explicit origin lists, origins read from settings or the environment, and
 `CORS(app, resources={r"/api/*": {"origins": ["https://app.example.com"]}})` are not reported,
 nor are development or test settings.
@@ -286,6 +426,15 @@ app = Flask(__name__)
 CORS(app, supports_credentials=True)
 ```
 
+```javascript
+app.use(cors({ origin: true, credentials: true }));
+app.use((req, res, next) => {
+  res.setHeader("Access-Control-Allow-Origin", req.headers.origin);
+  res.setHeader("Access-Control-Allow-Credentials", "true");
+  next();
+});
+```
+
 ## Use instead
 ```python
 app.add_middleware(
@@ -299,11 +448,17 @@ app.add_middleware(
 CORS(app, resources={r"/api/*": {"origins": ["https://app.example.com"]}}, supports_credentials=True)
 ```
 
+```javascript
+app.use(cors({ origin: config.allowedOrigins, credentials: true }));   // ["https://app.example.com"]
+app.use(cors({ origin: (origin, cb) => cb(null, ALLOWED.has(origin)) }));
+```
+
 ## References
 - [CWE-942: Permissive Cross-domain Policy with Untrusted Domains](https://cwe.mitre.org/data/definitions/942.html)
 - [OWASP A05:2021 Security Misconfiguration](https://owasp.org/Top10/A05_2021-Security_Misconfiguration/)
 - [Starlette: CORSMiddleware](https://www.starlette.io/middleware/#corsmiddleware)
 - [flask-cors: options](https://flask-cors.readthedocs.io/en/latest/api.html)
+- [Express `cors` middleware: configuration options](https://expressjs.com/en/resources/middleware/cors.html)
 - [django-cors-headers: settings](https://github.com/adamchainz/django-cors-headers#configuration)
 "#;
 
