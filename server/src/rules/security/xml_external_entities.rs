@@ -189,7 +189,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         .map(|t| checker.describe(&t))
         .unwrap_or_else(|| format!("`{}`", super::callee(checker.text(data))));
     let taint = checker.taint(data, Sink::Xml);
-    let finding = checker.report(noent, format!(
+    let finding = checker.report(func, format!(
         "`{short}` parses {from} with `noent: true`, which expands external entities (`<!ENTITY x SYSTEM \"file:///etc/passwd\">`): remove `noent` (libxmljs then leaves entities unexpanded)"
     ));
     if let Some(t) = &taint {
