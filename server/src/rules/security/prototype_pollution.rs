@@ -3,9 +3,9 @@
 
 use tree_sitter::Node;
 
-use super::regex_injection::{binding_value, module_definition, Definition};
+use super::regex_injection::binding_value;
 use crate::analysis::taint::Taint;
-use crate::analysis::{named_children, Lookup, Sink};
+use crate::analysis::{ancestors, named_children, Sink};
 use crate::rules::{Captures, Category, Check, Checker, FixAvailability, Rule, Severity};
 use crate::syntax::Family;
 
@@ -112,28 +112,89 @@ fn check_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         }
         return;
     }
-    // A recursive merge written in this file: `deepMerge(config, req.body)`.
-    if func.kind() != "identifier" || !matches!(checker.lookup(func), Lookup::Module(_)) {
-        return;
+    // A hand-written deep merge: `deepMerge(target[key], source[key])` inside `deepMerge`.
+    if func.kind() == "identifier" {
+        check_recursive_merge(checker, func, &args);
     }
+}
+
+/// The recursive call of a deep merge written in this file that walks into the target's
+/// properties for every key of its source without checking the keys.
+fn check_recursive_merge<'a>(checker: &mut Checker<'a>, func: Node<'a>, args: &[Node<'a>]) {
     let name = checker.text(func);
-    let function = match module_definition(checker, func, name) {
-        Some(Definition::Function(f)) => f,
-        Some(Definition::Value(v))
-            if matches!(v.kind(), "arrow_function" | "function_expression" | "function") =>
-        {
-            v
+    let path = ancestors(checker.item, func);
+    let Some(function) = path.iter().rev().copied().find(|f| {
+        function_name(checker, *f).is_some_and(|n| n == name)
+    }) else {
+        return;
+    };
+    let function = match function.kind() {
+        "variable_declarator" => match function.child_by_field_name("value") {
+            Some(v) => v,
+            None => return,
+        },
+        _ => function,
+    };
+    let mut params = Vec::new();
+    if let Some(p) = function
+        .child_by_field_name("parameters")
+        .or_else(|| function.child_by_field_name("parameter"))
+    {
+        collect_identifiers(checker, p, &mut params);
+    }
+    // The target of the recursion is a property of a parameter: `target[key]`.
+    let into = args.iter().copied().find_map(|a| {
+        let mut a = a;
+        loop {
+            a = match a.kind() {
+                "binary_expression" => a.child_by_field_name("left")?,
+                "as_expression" | "parenthesized_expression" | "non_null_expression" => {
+                    a.named_child(0)?
+                }
+                _ => break,
+            };
         }
-        _ => return,
+        (a.kind() == "subscript_expression"
+            && a.child_by_field_name("object")
+                .is_some_and(|o| o.kind() == "identifier" && params.contains(&checker.text(o))))
+        .then_some(a)
+    });
+    let Some(into) = into else {
+        return;
     };
     if !is_recursive_merge(checker, function, name) {
         return;
     }
-    if let Some(taint) = tainted(checker, args.iter().copied()) {
-        let from = checker.describe(&taint);
-        checker
-            .report(func, format!("`{name}` merges {from} recursively and copies every key, `__proto__` included, so a body like `{{\"__proto__\": {{\"isAdmin\": true}}}}` changes `Object.prototype`: skip `__proto__`, `constructor` and `prototype` keys in `{name}`"))
-            .with_taint(&taint);
+    let shown = super::callee(checker.text(into));
+    checker.report(func, format!("`{name}` walks into `{shown}` for every key of its source, `__proto__` included: merging request data with it (`{name}(config, req.body)`) lets `{{\"__proto__\": {{\"isAdmin\": true}}}}` change `Object.prototype`: skip the keys `__proto__`, `constructor` and `prototype`"));
+}
+
+/// The name a function node is declared under: `function f`, `const f = (…) => …`, a method.
+fn function_name<'a>(checker: &Checker<'a>, node: Node<'a>) -> Option<&'a str> {
+    match node.kind() {
+        "function_declaration" | "function_expression" | "method_definition" => node
+            .child_by_field_name("name")
+            .map(|n| checker.text(n)),
+        "variable_declarator" => {
+            let value = node.child_by_field_name("value")?;
+            matches!(value.kind(), "arrow_function" | "function_expression" | "function")
+                .then(|| node.child_by_field_name("name").map(|n| checker.text(n)))
+                .flatten()
+        }
+        _ => None,
+    }
+}
+
+fn collect_identifiers<'a>(checker: &Checker<'a>, node: Node<'a>, out: &mut Vec<&'a str>) {
+    if node.kind() == "identifier" {
+        out.push(checker.text(node));
+        return;
+    }
+    if matches!(node.kind(), "type_annotation" | "object_pattern") {
+        return;
+    }
+    for c in named_children(node) {
+        collect_identifiers(checker, c, out);
     }
 }
 
@@ -293,8 +354,11 @@ down an object:
 
 - recursive merges of request data: lodash `_.merge`, `_.mergeWith`, `_.defaultsDeep`,
   jQuery `$.extend(true, …)`, the `deepmerge`, `merge` (`merge.recursive`), `deep-extend`,
-  `merge-deep` and `mixin-deep` packages, and a deep-merge function written in the same file
-  (one that calls itself and assigns `target[key]`) that never mentions `__proto__`;
+  `merge-deep` and `mixin-deep` packages;
+- a deep merge written in the file: a function that calls itself on a property of its target
+  (`deepMerge(target[key], source[key])`) and assigns through computed keys, without a word
+  about `__proto__`. It is reported at the recursive call, whatever data it is given, because
+  the fix belongs in the function;
 - property paths from the request: `_.set(obj, req.body.path, …)`, `set-value`,
   `dot-prop`'s `setProperty`, `object-path`'s `set`;
 - `obj[a][b] = value` where `a` comes from the request, and `obj[key] = value` where both the

@@ -106,10 +106,9 @@ fn check_constructor<'a>(checker: &mut Checker<'a>, func: Node<'a>, args: &[Node
         return;
     };
     let from = checker.describe(&taint);
-    let text = super::callee(checker.text(pattern));
     checker
         .report(func, format!(
-            "`RegExp` compiles `{text}`, built from {from}, as a pattern; a client can send a pattern that backtracks for minutes (`(a+)+$`) or matches more than you meant (`.*`): escape it with `_.escapeRegExp` / `escape-string-regexp`, or compare plain strings (`includes`)"
+            "`RegExp` compiles a pattern built from {from}; a client can send a pattern that backtracks for minutes (`(a+)+$`) or matches more than you meant (`.*`): escape it with `_.escapeRegExp` / `escape-string-regexp`, or compare plain strings (`includes`)"
         ))
         .with_taint(&taint);
 }
@@ -128,37 +127,25 @@ fn regex_literal<'a>(checker: &Checker<'a>, node: Node<'a>) -> Option<Node<'a>> 
 }
 
 /// The one value a name is bound to: a single local binding, or a single module-level
-/// `const`/`let`/`var` declarator (possibly exported).
+/// `const`/`let`/`var` declarator (possibly exported). Module-level statements other than
+/// functions and classes are part of the engine's skeleton, so reading them keeps the per-item
+/// cache correct.
 pub(crate) fn binding_value<'a>(checker: &Checker<'a>, ident: Node<'a>) -> Option<Node<'a>> {
     match checker.lookup(ident) {
         Lookup::Local(bindings) => match bindings.as_slice() {
             [Binding::Value(v)] => Some(*v),
             _ => None,
         },
-        Lookup::Module(_) => match module_definition(checker, ident, checker.text(ident))? {
-            Definition::Value(v) => Some(v),
-            Definition::Function(_) => None,
-        },
+        Lookup::Module(_) => module_value(checker, checker.text(ident)),
         _ => None,
     }
 }
 
-/// What a module-level name is defined as.
-#[derive(Clone, Copy)]
-pub(crate) enum Definition<'a> {
-    /// `const name = value` (the value).
-    Value(Node<'a>),
-    /// `function name(…) {…}`.
-    Function(Node<'a>),
-}
-
-/// The single top-level definition of `name` in the file `node` belongs to.
-pub(crate) fn module_definition<'a>(
-    checker: &Checker<'a>,
-    node: Node<'a>,
-    name: &str,
-) -> Option<Definition<'a>> {
-    let mut root = node;
+/// The value of the single top-level declarator of `name`.
+fn module_value<'a>(checker: &Checker<'a>, name: &str) -> Option<Node<'a>> {
+    // Climb from the item (a child of the program): `Node::parent` walks down from the root on
+    // every call.
+    let mut root = checker.item;
     while let Some(p) = root.parent() {
         root = p;
     }
@@ -173,30 +160,28 @@ pub(crate) fn module_definition<'a>(
         match stmt.kind() {
             "lexical_declaration" | "variable_declaration" => {
                 for decl in named_children(stmt) {
-                    if decl.kind() != "variable_declarator" {
-                        continue;
-                    }
-                    let named = decl
-                        .child_by_field_name("name")
-                        .is_some_and(|n| checker.text(n) == name);
-                    if named {
-                        found.push(decl.child_by_field_name("value").map(Definition::Value));
+                    if decl.kind() == "variable_declarator"
+                        && decl
+                            .child_by_field_name("name")
+                            .is_some_and(|n| checker.text(n) == name)
+                    {
+                        found.push(decl.child_by_field_name("value"));
                     }
                 }
             }
-            "function_declaration" | "generator_function_declaration" => {
+            "function_declaration" | "generator_function_declaration" | "class_declaration" => {
                 if stmt
                     .child_by_field_name("name")
                     .is_some_and(|n| checker.text(n) == name)
                 {
-                    found.push(Some(Definition::Function(stmt)));
+                    found.push(None);
                 }
             }
             _ => {}
         }
     }
     match found.as_slice() {
-        [Some(d)] => Some(*d),
+        [Some(v)] => Some(*v),
         _ => None,
     }
 }

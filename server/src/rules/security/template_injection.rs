@@ -144,7 +144,8 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         let object = func.child_by_field_name("object");
         let receiver = object.map(|o| checker.text(o)).unwrap_or("");
         if matches!(method, "render" | "view") && VIEW_RENDERERS.contains(&receiver) {
-            check_view(checker, func, method, &args);
+            let shown = format!("{receiver}.{method}");
+            check_view(checker, func, &shown, &args);
             return;
         }
         // `env.renderString(source)` on a nunjucks `Environment`.
