@@ -168,14 +168,47 @@ const JS_DATA_KEYS: &[&str] = &["data", "create", "update", "$set", "$setOnInser
 
 /// Receivers whose `set`/`update`/`create` are not model writes.
 const JS_NOT_MODELS: &[&str] = &[
-    "res", "response", "reply", "req", "request", "ctx", "app", "router", "headers", "cache",
-    "map", "params", "searchParams", "url", "crypto", "hash", "hmac", "Object", "Reflect",
+    "res",
+    "response",
+    "reply",
+    "req",
+    "request",
+    "ctx",
+    "app",
+    "router",
+    "headers",
+    "cache",
+    "map",
+    "params",
+    "searchParams",
+    "url",
+    "crypto",
+    "hash",
+    "hmac",
+    "Object",
+    "Reflect",
 ];
 
 /// Constructors that are not models.
 const JS_NOT_MODEL_CLASSES: &[&str] = &[
-    "Error", "TypeError", "URL", "URLSearchParams", "Date", "Map", "Set", "Buffer", "Promise",
-    "Headers", "Response", "Request", "RegExp", "Array", "Object", "Proxy", "Blob", "FormData",
+    "Error",
+    "TypeError",
+    "URL",
+    "URLSearchParams",
+    "Date",
+    "Map",
+    "Set",
+    "Buffer",
+    "Promise",
+    "Headers",
+    "Response",
+    "Request",
+    "RegExp",
+    "Array",
+    "Object",
+    "Proxy",
+    "Blob",
+    "FormData",
 ];
 
 fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
@@ -204,7 +237,9 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     };
     let method = checker.text(property);
     if method == "assign"
-        && checker.resolve_callee(func, &["global.Object.assign"]).is_some()
+        && checker
+            .resolve_callee(func, &["global.Object.assign"])
+            .is_some()
     {
         // `Object.assign({}, req.body)` only copies; the target is what matters.
         let Some(target) = args.first().copied() else {
@@ -213,7 +248,11 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         if target.kind() == "object" && named_children(target).is_empty() {
             return;
         }
-        if let Some(taint) = args.iter().skip(1).find_map(|a| whole_request_object(checker, *a)) {
+        if let Some(taint) = args
+            .iter()
+            .skip(1)
+            .find_map(|a| whole_request_object(checker, *a))
+        {
             let from = checker.describe(&taint);
             let shown = super::callee(checker.text(target));
             checker

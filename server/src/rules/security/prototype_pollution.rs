@@ -75,7 +75,10 @@ fn check_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
         return;
     };
-    if caps.get("call").is_some_and(|c| c.kind() == "new_expression") {
+    if caps
+        .get("call")
+        .is_some_and(|c| c.kind() == "new_expression")
+    {
         return;
     }
     let args: Vec<Node> = named_children(args)
@@ -123,9 +126,12 @@ fn check_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
 fn check_recursive_merge<'a>(checker: &mut Checker<'a>, func: Node<'a>, args: &[Node<'a>]) {
     let name = checker.text(func);
     let path = ancestors(checker.item, func);
-    let Some(function) = path.iter().rev().copied().find(|f| {
-        function_name(checker, *f).is_some_and(|n| n == name)
-    }) else {
+    let Some(function) = path
+        .iter()
+        .rev()
+        .copied()
+        .find(|f| function_name(checker, *f).is_some_and(|n| n == name))
+    else {
         return;
     };
     let function = match function.kind() {
@@ -172,14 +178,17 @@ fn check_recursive_merge<'a>(checker: &mut Checker<'a>, func: Node<'a>, args: &[
 /// The name a function node is declared under: `function f`, `const f = (…) => …`, a method.
 fn function_name<'a>(checker: &Checker<'a>, node: Node<'a>) -> Option<&'a str> {
     match node.kind() {
-        "function_declaration" | "function_expression" | "method_definition" => node
-            .child_by_field_name("name")
-            .map(|n| checker.text(n)),
+        "function_declaration" | "function_expression" | "method_definition" => {
+            node.child_by_field_name("name").map(|n| checker.text(n))
+        }
         "variable_declarator" => {
             let value = node.child_by_field_name("value")?;
-            matches!(value.kind(), "arrow_function" | "function_expression" | "function")
-                .then(|| node.child_by_field_name("name").map(|n| checker.text(n)))
-                .flatten()
+            matches!(
+                value.kind(),
+                "arrow_function" | "function_expression" | "function"
+            )
+            .then(|| node.child_by_field_name("name").map(|n| checker.text(n)))
+            .flatten()
         }
         _ => None,
     }
@@ -232,23 +241,13 @@ fn is_recursive_merge(checker: &Checker, function: Node, name: &str) -> bool {
         if seen > 5000 {
             return false;
         }
-        match n.kind() {
-            "call_expression" => {
-                if n.child_by_field_name("function")
-                    .is_some_and(|f| f.kind() == "identifier" && checker.text(f) == name)
-                {
-                    recursive = true;
-                }
-            }
-            "assignment_expression" => {
-                if n.child_by_field_name("left")
-                    .is_some_and(|l| l.kind() == "subscript_expression")
-                {
-                    computed = true;
-                }
-            }
-            _ => {}
-        }
+        let kind = n.kind();
+        recursive |= kind == "call_expression"
+            && n.child_by_field_name("function")
+                .is_some_and(|f| f.kind() == "identifier" && checker.text(f) == name);
+        computed |= kind == "assignment_expression"
+            && n.child_by_field_name("left")
+                .is_some_and(|l| l.kind() == "subscript_expression");
         stack.extend(named_children(n));
     }
     recursive && computed
@@ -283,7 +282,10 @@ fn check_assignment<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         return;
     };
     // Writing into the request's own data, or into an object without a prototype.
-    if checker.taint(root, Sink::MassAssign).is_some_and(|t| t.user) || prototype_free(checker, root)
+    if checker
+        .taint(root, Sink::MassAssign)
+        .is_some_and(|t| t.user)
+        || prototype_free(checker, root)
     {
         return;
     }

@@ -27,7 +27,12 @@ pub static RULE: Rule = Rule {
 
 /// String methods that take a regex argument and run it on the receiver.
 const STRING_METHODS: &[&str] = &[
-    "match", "matchAll", "replace", "replaceAll", "search", "split",
+    "match",
+    "matchAll",
+    "replace",
+    "replaceAll",
+    "search",
+    "split",
 ];
 
 /// Regex methods that run the regex on their argument.
@@ -66,10 +71,13 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (regex, data) = if REGEX_METHODS.contains(&method) {
         (object, args.first().copied())
     } else if STRING_METHODS.contains(&method) {
-        (match args.first() {
-            Some(r) => *r,
-            None => return,
-        }, Some(object))
+        (
+            match args.first() {
+                Some(r) => *r,
+                None => return,
+            },
+            Some(object),
+        )
     } else {
         return;
     };
@@ -169,13 +177,12 @@ fn module_value<'a>(checker: &Checker<'a>, name: &str) -> Option<Node<'a>> {
                     }
                 }
             }
-            "function_declaration" | "generator_function_declaration" | "class_declaration" => {
+            "function_declaration" | "generator_function_declaration" | "class_declaration"
                 if stmt
                     .child_by_field_name("name")
-                    .is_some_and(|n| checker.text(n) == name)
-                {
-                    found.push(None);
-                }
+                    .is_some_and(|n| checker.text(n) == name) =>
+            {
+                found.push(None);
             }
             _ => {}
         }
@@ -509,8 +516,7 @@ impl Parser {
             } else {
                 c
             };
-            if self.peek() == Some('-') && self.chars.get(self.pos + 1).is_some_and(|n| *n != ']')
-            {
+            if self.peek() == Some('-') && self.chars.get(self.pos + 1).is_some_and(|n| *n != ']') {
                 self.pos += 1;
                 let mut hi = self.peek()?;
                 self.pos += 1;

@@ -222,7 +222,10 @@ pub(crate) fn whole_request_object<'a>(
     node: Node<'a>,
 ) -> Option<crate::analysis::taint::Taint> {
     let taint = checker.taint(node, Sink::MassAssign).filter(|t| t.user)?;
-    let what = taint.what.strip_prefix("request data `")?.strip_suffix('`')?;
+    let what = taint
+        .what
+        .strip_prefix("request data `")?
+        .strip_suffix('`')?;
     let whole = [".body", ".query"]
         .iter()
         .any(|s| what.ends_with(s) && !what.contains('('));
