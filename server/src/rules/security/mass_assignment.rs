@@ -387,7 +387,8 @@ a whole request object (`req.body`, `req.query`, `ctx.request.body`, or a spread
 `prisma.user.create({ data: req.body })`, `repo.save({ ...req.body })`, and
 `Object.assign(user, req.body)`. Picked fields (`const { name, email } = req.body`),
 `_.pick(req.body, […])` and schema results (`schema.parse(req.body)`,
-`await schema.validateAsync(req.body)`) are not reported.
+`await schema.validateAsync(req.body)`) are not reported, and neither are NestJS `@Body()`
+DTOs, which `ValidationPipe({ whitelist: true })` strips of unknown fields.
 
 ## Why is this bad?
 Clients can send fields the form never showed: `{"name": "x", "is_admin": true}` makes

@@ -659,4 +659,33 @@ mod tests {
             assert_eq!(catastrophic(p), None, "{p}");
         }
     }
+
+    #[test]
+    fn malformed_patterns_do_not_panic() {
+        for p in [
+            "",
+            "(",
+            ")",
+            "[",
+            "\\",
+            "a{2",
+            "{",
+            "(?",
+            "(?<",
+            "(?<n",
+            "[a-",
+            "[\\",
+            "[]",
+            "[^]",
+            "a{2,",
+            "a{,3}",
+            "(a+){99999999999}",
+            "é+(ü+)+",
+            "((((",
+            "[z-a]+",
+            "(?<=a+)+",
+        ] {
+            let _ = catastrophic(p);
+        }
+    }
 }
