@@ -26,6 +26,8 @@ pub mod nosql_injection;
 pub mod open_redirect;
 pub mod path_traversal;
 pub mod permissive_cors;
+pub mod prototype_pollution;
+pub mod regex_injection;
 pub(crate) mod secret_names;
 mod settings;
 pub mod sql_injection;

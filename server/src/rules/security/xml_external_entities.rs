@@ -1,7 +1,11 @@
 //! SEC203 xml-external-entities: XML parsers that expand entities, on data from outside.
 
-use crate::analysis::{Arguments, Sink};
-use crate::rules::{Captures, Category, Check, Checker, FixAvailability, Rule, Severity};
+use tree_sitter::Node;
+
+use crate::analysis::{named_children, Arguments, Binding, Lookup, Sink};
+use crate::rules::{
+    Applicability, Captures, Category, Check, Checker, Edit, FixAvailability, Rule, Severity,
+};
 use crate::syntax::Family;
 
 pub static RULE: Rule = Rule {
@@ -11,15 +15,23 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     cwe: &[611, 776],
     owasp: Some("A05:2021 Security Misconfiguration"),
-    summary: "Untrusted XML is parsed by a parser that expands entities; use `defusedxml` (or an lxml parser with `resolve_entities=False, no_network=True`).",
+    summary: "Untrusted XML is parsed by a parser that expands entities; use `defusedxml` (or an lxml parser with `resolve_entities=False, no_network=True`); in Node, drop libxmljs's `noent: true`.",
     docs: DOCS,
-    fix: FixAvailability::None,
-    checks: &[Check {
-        family: Family::Python,
-        query_path: "python/calls.scm",
-        query: include_str!("../../../../queries/python/calls.scm"),
-        run: check,
-    }],
+    fix: FixAvailability::Sometimes,
+    checks: &[
+        Check {
+            family: Family::Python,
+            query_path: "python/calls.scm",
+            query: include_str!("../../../../queries/python/calls.scm"),
+            run: check,
+        },
+        Check {
+            family: Family::JavaScript,
+            query_path: "javascript/calls.scm",
+            query: include_str!("../../../../queries/javascript/calls.scm"),
+            run: check_javascript,
+        },
+    ],
 };
 
 const LXML_PARSE: &[&str] = &[
@@ -119,10 +131,91 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     }
 }
 
+/// libxmljs parse functions (data first, options second).
+const JS_PARSE: &[&str] = &[
+    "libxmljs.parseXml",
+    "libxmljs.parseXmlString",
+    "libxmljs.Document.fromXml",
+    "libxmljs2.parseXml",
+    "libxmljs2.parseXmlString",
+    "libxmljs2.Document.fromXml",
+];
+
+/// The `noent: true` property of an options object (a literal, or a local bound to one).
+fn noent_true<'a>(checker: &Checker<'a>, options: Node<'a>) -> Option<Node<'a>> {
+    let object = match options.kind() {
+        "object" => options,
+        "identifier" => match checker.lookup(options) {
+            Lookup::Local(bindings) => match bindings.as_slice() {
+                [Binding::Value(v)] if v.kind() == "object" => *v,
+                _ => return None,
+            },
+            _ => return None,
+        },
+        _ => return None,
+    };
+    named_children(object).into_iter().find(|p| {
+        p.kind() == "pair"
+            && p.child_by_field_name("key")
+                .is_some_and(|k| checker.text(k).trim_matches(['"', '\'']) == "noent")
+            && p.child_by_field_name("value")
+                .is_some_and(|v| v.kind() == "true")
+    })
+}
+
+fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
+        return;
+    };
+    if checker.resolve_callee(func, JS_PARSE).is_none() {
+        return;
+    }
+    let args: Vec<Node> = named_children(args)
+        .into_iter()
+        .filter(|a| a.kind() != "comment")
+        .collect();
+    let (Some(data), Some(options)) = (args.first().copied(), args.get(1).copied()) else {
+        return;
+    };
+    let Some(noent) = noent_true(checker, options) else {
+        return;
+    };
+    if checker.is_constant(data, Sink::Xml) {
+        return;
+    }
+    let short = super::callee(checker.text(func));
+    let from = checker
+        .taint(data, Sink::Xml)
+        .map(|t| checker.describe(&t))
+        .unwrap_or_else(|| format!("`{}`", super::callee(checker.text(data))));
+    let taint = checker.taint(data, Sink::Xml);
+    let finding = checker.report(func, format!(
+        "`{short}` parses {from} with `noent: true`, which expands external entities (`<!ENTITY x SYSTEM \"file:///etc/passwd\">`): remove `noent` (libxmljs then leaves entities unexpanded)"
+    ));
+    if let Some(t) = &taint {
+        finding.with_taint(t);
+    }
+    if let Some(value) = noent.child_by_field_name("value") {
+        finding.with_fix(
+            "Set `noent: false`",
+            Applicability::Unsafe,
+            vec![Edit {
+                range: value.byte_range(),
+                content: "false".to_owned(),
+            }],
+        );
+    }
+}
+
 const DOCS: &str = r#"## What it does
 Flags XML parsing of data from outside the code (request data or a function parameter) with
 lxml's default parser or with the standard library's `xml.etree`, `minidom`, `pulldom`, `sax`
 and `xmlrpc`; and lxml `XMLParser(resolve_entities=True)` or `no_network=False`.
+
+In Node: `libxmljs` / `libxmljs2` `parseXml`, `parseXmlString` and `Document.fromXml` with
+`noent: true` on data that is not a constant. Without `noent` libxmljs does not expand
+entities; `xml2js`, `fast-xml-parser` and `@xmldom/xmldom` do not resolve external entities
+and are not reported.
 
 ## Why is this bad?
 External entities (`<!ENTITY x SYSTEM "file:///etc/passwd">`) make the parser read local files
@@ -138,6 +231,14 @@ def import_feed():
     doc = etree.fromstring(request.data)
     return {"items": len(doc)}
 ```
+```javascript
+const libxmljs = require("libxmljs");
+
+app.post("/import", express.text({ type: "application/xml" }), (req, res) => {
+  const doc = libxmljs.parseXml(req.body, { noent: true });
+  res.json({ items: doc.root().childNodes().length });
+});
+```
 
 ## Use instead
 ```python
@@ -148,10 +249,21 @@ def import_feed():
     doc = fromstring(request.data)
     return {"items": len(doc)}
 ```
+```javascript
+app.post("/import", express.text({ type: "application/xml" }), (req, res) => {
+  const doc = libxmljs.parseXml(req.body, { noent: false, nonet: true });
+  res.json({ items: doc.root().childNodes().length });
+});
+```
+
+## Fix
+For libxmljs, an unsafe fix sets `noent: false`: documents that rely on entities defined in
+their DTD will parse differently.
 
 ## References
 - [CWE-611: Improper Restriction of XML External Entity Reference](https://cwe.mitre.org/data/definitions/611.html)
 - [CWE-776: XML Entity Expansion](https://cwe.mitre.org/data/definitions/776.html)
 - [OWASP A05:2021 Security Misconfiguration](https://owasp.org/Top10/A05_2021-Security_Misconfiguration/)
 - [Python XML vulnerabilities and `defusedxml`](https://docs.python.org/3/library/xml.html#xml-vulnerabilities)
+- [OWASP XXE Prevention Cheat Sheet (libxmljs)](https://cheatsheetseries.owasp.org/cheatsheets/XML_External_Entity_Prevention_Cheat_Sheet.html)
 "#;
