@@ -168,6 +168,29 @@ fn check_recursive_merge<'a>(checker: &mut Checker<'a>, func: Node<'a>, args: &[
     let Some(into) = into else {
         return;
     };
+    // A merge writes into the object it walks into (`to[key] = …` and `merge(to[key], …)`); a
+    // recursion that only reads it or builds a new object does not pollute anything.
+    let target = into
+        .child_by_field_name("object")
+        .map(|o| checker.text(o))
+        .unwrap_or("");
+    let mut writes = false;
+    let mut stack = vec![function];
+    while let Some(n) = stack.pop() {
+        if writes {
+            break;
+        }
+        writes = n.kind() == "assignment_expression"
+            && n.child_by_field_name("left").is_some_and(|l| {
+                l.kind() == "subscript_expression"
+                    && l.child_by_field_name("object")
+                        .is_some_and(|o| checker.text(o) == target)
+            });
+        stack.extend(named_children(n));
+    }
+    if !writes {
+        return;
+    }
     if !is_recursive_merge(checker, function, name) {
         return;
     }
