@@ -191,6 +191,18 @@ fn check_recursive_merge<'a>(checker: &mut Checker<'a>, func: Node<'a>, args: &[
     if !writes {
         return;
     }
+    // Keys checked against a set of forbidden or allowed names (`if (specialProperties.has(key))
+    // continue;`) are the usual guard.
+    let key = into
+        .child_by_field_name("index")
+        .map(|i| checker.text(i))
+        .unwrap_or("");
+    let body = checker.text(function);
+    if !key.is_empty()
+        && (body.contains(&format!(".has({key})")) || body.contains(&format!(".includes({key})")))
+    {
+        return;
+    }
     if !is_recursive_merge(checker, function, name) {
         return;
     }
