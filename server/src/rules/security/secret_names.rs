@@ -426,6 +426,9 @@ pub(crate) fn is_test_module(semantic: &Semantic) -> bool {
 /// Whether `node` is test code: in a test module or a `test_*` function. Tests use throwaway
 /// credentials, unverified tokens and fixed seeds on purpose.
 pub(crate) fn in_test_code(checker: &Checker, node: Node) -> bool {
+    if checker.language.family() == crate::syntax::Family::JavaScript {
+        return is_js_test_file(checker);
+    }
     if is_test_module(checker.semantic) {
         return true;
     }
@@ -438,10 +441,47 @@ pub(crate) fn in_test_code(checker: &Checker, node: Node) -> bool {
         })
 }
 
+/// JavaScript and TypeScript tests: a `*.test.*`/`*.spec.*` file, a file under `__tests__/`,
+/// `test/` or `tests/`, or a module that imports a test framework (Jest, Mocha, Vitest, Chai,
+/// Supertest, AVA, tap).
+fn is_js_test_file(checker: &Checker) -> bool {
+    let path = checker.path.replace('\\', "/");
+    let file = path.rsplit('/').next().unwrap_or(&path);
+    if file.contains(".test.")
+        || file.contains(".spec.")
+        || path.contains("/__tests__/")
+        || path.contains("/test/")
+        || path.starts_with("test/")
+    {
+        return true;
+    }
+    const FRAMEWORKS: &[&str] = &[
+        "@jest/globals",
+        "vitest",
+        "mocha",
+        "chai",
+        "supertest",
+        "ava",
+        "tap",
+        "node:test",
+        "test",
+    ];
+    checker.semantic.imports.values().any(|q| {
+        FRAMEWORKS.iter().any(|f| {
+            q.strip_prefix(f)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+        })
+    })
+}
+
 /// The value of a plain literal (a string or implicitly concatenated strings, no interpolation).
 pub(crate) fn literal_value(checker: &Checker, node: Node) -> Option<String> {
     match node.kind() {
         "string" => string_value(checker.language, node, checker.source).map(str::to_owned),
+        // JavaScript template literals without `${…}`.
+        "template_string" => {
+            string_value(checker.language, node, checker.source).map(str::to_owned)
+        }
         "concatenated_string" => {
             let mut out = String::new();
             for part in named_children(node) {
@@ -485,7 +525,47 @@ pub(crate) fn operand_name<'a>(checker: &Checker<'a>, node: Node<'a>) -> Option<
                 _ => None,
             }
         }
-        "parenthesized_expression" => node.named_child(0).and_then(|n| operand_name(checker, n)),
+        "parenthesized_expression" | "non_null_expression" | "await_expression" => {
+            node.named_child(0).and_then(|n| operand_name(checker, n))
+        }
+        // JavaScript: `user.apiKey`, `req.headers["x-signature"]`, `req.get("X-Signature")`,
+        // `sig.toString("hex")`, `computeSignature(body)`.
+        "member_expression" => node
+            .child_by_field_name("property")
+            .map(|a| checker.text(a).to_owned()),
+        "subscript_expression" => node
+            .child_by_field_name("index")
+            .and_then(|i| literal_value(checker, i)),
+        "call_expression" => {
+            let func = node.child_by_field_name("function")?;
+            let args = node.child_by_field_name("arguments")?;
+            let first_arg = named_children(args)
+                .into_iter()
+                .find(|a| a.kind() != "comment");
+            match func.kind() {
+                "member_expression" => {
+                    let method = checker.text(func.child_by_field_name("property")?);
+                    let object = func.child_by_field_name("object")?;
+                    match method {
+                        "get" | "header" | "getHeader" | "cookie" => {
+                            first_arg.and_then(|a| literal_value(checker, a))
+                        }
+                        "toString" | "trim" | "toLowerCase" | "toUpperCase" | "valueOf" => {
+                            operand_name(checker, object)
+                        }
+                        _ => Some(method.to_owned()),
+                    }
+                }
+                "identifier" => {
+                    let name = checker.text(func);
+                    match name {
+                        "String" => first_arg.and_then(|a| operand_name(checker, a)),
+                        _ => Some(name.to_owned()),
+                    }
+                }
+                _ => None,
+            }
+        }
         "call" => {
             let func = node.child_by_field_name("function")?;
             let args = node.child_by_field_name("arguments")?;
