@@ -611,6 +611,80 @@ pub(crate) fn env_name(name: &str) -> String {
         .join("_")
 }
 
+/// The name of a JavaScript object key: `password`, `"password"`, `[KEY]` → None.
+pub(crate) fn js_key_name(checker: &Checker, key: Node) -> Option<String> {
+    match key.kind() {
+        "property_identifier" | "shorthand_property_identifier" | "identifier" => {
+            Some(checker.text(key).to_owned())
+        }
+        "string" => literal_value(checker, key),
+        _ => None,
+    }
+}
+
+/// The value of entry `key` in a JavaScript object literal (`{ algorithms: [...] }`).
+pub(crate) fn js_entry<'a>(checker: &Checker<'a>, object: Node<'a>, key: &str) -> Option<Node<'a>> {
+    if object.kind() != "object" {
+        return None;
+    }
+    named_children(object).into_iter().find_map(|p| match p.kind() {
+        "pair" => p
+            .child_by_field_name("key")
+            .filter(|k| js_key_name(checker, *k).as_deref() == Some(key))
+            .and_then(|_| p.child_by_field_name("value")),
+        "shorthand_property_identifier" if checker.text(p) == key => Some(p),
+        _ => None,
+    })
+}
+
+/// Whether a JavaScript object literal spreads another value into itself (`{ ...claims }`).
+pub(crate) fn js_has_spread(object: Node) -> bool {
+    named_children(object)
+        .iter()
+        .any(|p| p.kind() == "spread_element")
+}
+
+/// The innermost JavaScript function around `node` (or the item itself at top level).
+pub(crate) fn js_enclosing_function<'a>(checker: &Checker<'a>, node: Node<'a>) -> Node<'a> {
+    crate::analysis::ancestors(checker.item, node)
+        .into_iter()
+        .rev()
+        .find(|a| {
+            matches!(
+                a.kind(),
+                "function_declaration"
+                    | "function_expression"
+                    | "function"
+                    | "arrow_function"
+                    | "method_definition"
+                    | "generator_function_declaration"
+            )
+        })
+        .unwrap_or(checker.item)
+}
+
+/// The name a JavaScript function is known by: its own name, the method's name, or the
+/// variable or property it is assigned to (`const issueToken = () => …`).
+pub(crate) fn js_function_name<'a>(checker: &Checker<'a>, function: Node<'a>) -> Option<&'a str> {
+    if let Some(n) = function.child_by_field_name("name") {
+        return Some(checker.text(n));
+    }
+    let parent = function.parent()?;
+    match parent.kind() {
+        "variable_declarator" => parent.child_by_field_name("name").map(|n| checker.text(n)),
+        "pair" => parent.child_by_field_name("key").map(|n| checker.text(n)),
+        "assignment_expression" => parent
+            .child_by_field_name("left")
+            .map(|l| match l.kind() {
+                "member_expression" => l
+                    .child_by_field_name("property")
+                    .map_or(checker.text(l), |p| checker.text(p)),
+                _ => checker.text(l),
+            }),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
