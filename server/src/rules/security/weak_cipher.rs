@@ -14,12 +14,20 @@ pub static RULE: Rule = Rule {
     summary: "A broken or legacy cipher (DES, 3DES, RC4, RC2, Blowfish, …) or the ECB mode is used; use an authenticated cipher such as AES-GCM, ChaCha20-Poly1305 or Fernet.",
     docs: DOCS,
     fix: FixAvailability::None,
-    checks: &[Check {
-        family: Family::Python,
-        query_path: "python/calls.scm",
-        query: include_str!("../../../../queries/python/calls.scm"),
-        run: check,
-    }],
+    checks: &[
+        Check {
+            family: Family::Python,
+            query_path: "python/calls.scm",
+            query: include_str!("../../../../queries/python/calls.scm"),
+            run: check,
+        },
+        Check {
+            family: Family::JavaScript,
+            query_path: "javascript/calls.scm",
+            query: include_str!("../../../../queries/javascript/calls.scm"),
+            run: check_javascript,
+        },
+    ],
 };
 
 const CRYPTOGRAPHY_ALGORITHMS: &[&str] = &[
@@ -159,6 +167,71 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             "`{short}` with `{mode_text}` encrypts equal blocks to equal ciphertext and has no integrity; use `{cipher}.MODE_GCM` (or another authenticated mode)"
         ));
     }
+}
+
+/// What is weak about a Node cipher name (`des-ede3-cbc`, `rc4`, `bf-cbc`, `aes-128-ecb`).
+fn js_weak_cipher(name: &str) -> Option<&'static str> {
+    let n = name.to_ascii_lowercase();
+    if n.starts_with("des") {
+        Some("DES/3DES, with a 64-bit block (Sweet32) and, for DES, a 56-bit key")
+    } else if n.starts_with("rc4") {
+        Some("RC4, whose keystream is biased")
+    } else if n.starts_with("rc2") {
+        Some("RC2, a broken 64-bit block cipher")
+    } else if n.starts_with("bf") || n.starts_with("blowfish") {
+        Some("Blowfish, with a 64-bit block (Sweet32)")
+    } else if n.starts_with("cast") || n.starts_with("idea") || n.starts_with("seed") {
+        Some("a legacy 64-bit block cipher")
+    } else if n.ends_with("-ecb") {
+        Some("ECB mode, which encrypts equal blocks to equal ciphertext")
+    } else {
+        None
+    }
+}
+
+/// `crypto.createCipher`/`createDecipher` (no IV, a key derived with one MD5 round; removed in
+/// Node 22) and `crypto.createCipheriv("des-…"|"rc4"|"bf-…"|"…-ecb", …)`.
+fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
+        return;
+    };
+    let Some(name) = checker.resolve_callee(
+        func,
+        &[
+            "crypto.createCipher",
+            "crypto.createDecipher",
+            "crypto.createCipheriv",
+            "crypto.createDecipheriv",
+        ],
+    ) else {
+        return;
+    };
+    let short = name.trim_start_matches("crypto.");
+    if !name.ends_with("iv") {
+        checker.report(
+            func,
+            format!(
+                "`{short}` derives the key from the password with a single MD5 round and uses no IV, so equal plaintexts give equal ciphertexts (it is deprecated and removed in Node 22); use `crypto.createCipheriv(\"aes-256-gcm\", key, iv)` with a random 12-byte IV and a key from `crypto.scrypt`"
+            ),
+        );
+        return;
+    }
+    let Some(algo_node) = Arguments::of(args).positional.first().copied() else {
+        return;
+    };
+    let Some(algo) = crate::analysis::string_value(checker.language, algo_node, checker.source)
+    else {
+        return;
+    };
+    let Some(why) = js_weak_cipher(algo) else {
+        return;
+    };
+    checker.report(
+        algo_node,
+        format!(
+            "`{short}(\"{algo}\")` uses {why}; use `\"aes-256-gcm\"` (or `\"chacha20-poly1305\"`) with a random IV"
+        ),
+    );
 }
 
 const DOCS: &str = r#"## What it does

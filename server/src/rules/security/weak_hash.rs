@@ -16,12 +16,20 @@ pub static RULE: Rule = Rule {
     summary: "MD5, MD4 or SHA-1 is used as a hash; use SHA-256 (or BLAKE2/SHA-3), or pass `usedforsecurity=False` when the digest is not a security control.",
     docs: DOCS,
     fix: FixAvailability::None,
-    checks: &[Check {
-        family: Family::Python,
-        query_path: "python/calls.scm",
-        query: include_str!("../../../../queries/python/calls.scm"),
-        run: check,
-    }],
+    checks: &[
+        Check {
+            family: Family::Python,
+            query_path: "python/calls.scm",
+            query: include_str!("../../../../queries/python/calls.scm"),
+            run: check,
+        },
+        Check {
+            family: Family::JavaScript,
+            query_path: "javascript/calls.scm",
+            query: include_str!("../../../../queries/javascript/calls.scm"),
+            run: check_javascript,
+        },
+    ],
 };
 
 /// Constructors of a weak digest, with the algorithm's display name.
@@ -199,6 +207,72 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             format!("`{call}` uses `{text}` (HMAC-{algo}); use `hashlib.sha256` as the digest"),
         );
     }
+}
+
+/// `crypto.createHash("md5")` and `crypto.createHash("sha1")`, unless the digest is a password
+/// hash (SEC503 reports those) or plainly not a security control (an ETag, a checksum, a cache
+/// key: named so by the function or the variable it is made in).
+fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let (Some(func), Some(args), Some(call)) = (caps.get("func"), caps.get("args"), caps.get("call"))
+    else {
+        return;
+    };
+    let Some(name) = checker.resolve_callee(func, &["crypto.createHash"]) else {
+        return;
+    };
+    let Some(algo_node) = Arguments::of(args).positional.first().copied() else {
+        return;
+    };
+    let Some(algo) = string_value(checker.language, algo_node, checker.source) else {
+        return;
+    };
+    let shown_algo = match algo.to_ascii_lowercase().as_str() {
+        "md5" => "MD5",
+        "md4" => "MD4",
+        "sha1" | "sha-1" => "SHA-1",
+        "md5-sha1" => "MD5-SHA1",
+        _ => return,
+    };
+    // `createHash("sha1").update(password)`: a password hash, reported by SEC503.
+    if let Some(update) = call
+        .parent()
+        .filter(|p| p.kind() == "member_expression")
+        .and_then(|m| m.parent())
+        .filter(|c| c.kind() == "call_expression")
+    {
+        let data = update
+            .child_by_field_name("arguments")
+            .and_then(|a| Arguments::of(a).positional.first().copied());
+        if data.is_some_and(|d| {
+            super::weak_password_hash::js_password_in(checker, d, 0).is_some()
+        }) {
+            return;
+        }
+    }
+    let function = super::secret_names::js_enclosing_function(checker, call);
+    let context = super::secret_names::js_function_name(checker, function)
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let statement = crate::analysis::ancestors(checker.item, call)
+        .into_iter()
+        .rev()
+        .find(|a| a.kind().ends_with("declaration") || a.kind() == "expression_statement")
+        .map(|a| checker.text(a).to_ascii_lowercase())
+        .unwrap_or_default();
+    if ["etag", "checksum", "cache"]
+        .iter()
+        .any(|w| context.contains(w) || statement.contains(w))
+        || super::secret_names::in_test_code(checker, call)
+    {
+        return;
+    }
+    let short = name.trim_start_matches("crypto.");
+    checker.report(
+        algo_node,
+        format!(
+            "`{short}(\"{algo}\")` computes {shown_algo}, which has practical collisions; use `\"sha256\"` (or SHA-3/BLAKE2) for signatures, integrity checks and identifiers an attacker can influence"
+        ),
+    );
 }
 
 const DOCS: &str = r#"## What it does
