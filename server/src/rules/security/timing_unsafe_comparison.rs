@@ -21,12 +21,20 @@ pub static RULE: Rule = Rule {
     summary: "A secret (token, signature, MAC, API key…) is compared with `==`/`!=`, whose timing leaks how much matched; use `hmac.compare_digest`.",
     docs: DOCS,
     fix: FixAvailability::Sometimes,
-    checks: &[Check {
-        family: Family::Python,
-        query_path: "python/comparisons.scm",
-        query: include_str!("../../../../queries/python/comparisons.scm"),
-        run: check,
-    }],
+    checks: &[
+        Check {
+            family: Family::Python,
+            query_path: "python/comparisons.scm",
+            query: include_str!("../../../../queries/python/comparisons.scm"),
+            run: check,
+        },
+        Check {
+            family: Family::JavaScript,
+            query_path: "javascript/comparisons.scm",
+            query: include_str!("../../../../queries/javascript/comparisons.scm"),
+            run: check_javascript,
+        },
+    ],
 };
 
 fn is_literal(node: Node) -> bool {
@@ -329,6 +337,101 @@ fn describe(name: &str) -> String {
         _ => "token",
     };
     what.to_owned()
+}
+
+/// JavaScript operands that are values written in the code: literals, `null`, `undefined`,
+/// `typeof x`, template literals without substitutions.
+fn is_js_literal(checker: &Checker, node: Node) -> bool {
+    match node.kind() {
+        "string" | "number" | "null" | "undefined" | "true" | "false" | "array" | "object"
+        | "regex" | "unary_expression" => true,
+        "template_string" => literal_value(checker, node).is_some(),
+        "identifier" => matches!(checker.text(node), "undefined" | "NaN" | "Infinity"),
+        _ => false,
+    }
+}
+
+/// A JavaScript operand's secret-looking name, if it holds a secret; a digest counts only
+/// when it is an HMAC (`createHmac(…).update(…).digest("hex")`, or a local bound to one).
+fn js_holds_secret<'a>(checker: &Checker<'a>, node: Node<'a>) -> Option<String> {
+    let name = operand_name(checker, node)?;
+    if !is_secret_compare_name(&name) {
+        return None;
+    }
+    let last = super::secret_names::words(&name).pop().unwrap_or_default();
+    if matches!(last.as_str(), "digest" | "hexdigest") {
+        let text = checker.text(node).to_ascii_lowercase();
+        if !text.contains("hmac") {
+            return None;
+        }
+    }
+    Some(name)
+}
+
+/// A named constant or an enum member that is not a secret (`TokenType.Bearer`, `NONE`).
+fn is_js_named_constant(checker: &Checker, node: Node) -> bool {
+    match node.kind() {
+        "identifier" => {
+            let t = checker.text(node);
+            t.chars().any(|c| c.is_ascii_uppercase()) && !t.chars().any(|c| c.is_ascii_lowercase())
+        }
+        "member_expression" => node
+            .child_by_field_name("object")
+            .filter(|o| o.kind() == "identifier")
+            .is_some_and(|o| {
+                checker
+                    .text(o)
+                    .starts_with(|c: char| c.is_ascii_uppercase())
+            }),
+        _ => false,
+    }
+}
+
+/// `signature === expected`, `req.get("X-Api-Key") !== process.env.API_KEY`.
+fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let (Some(cmp), Some(a), Some(b)) = (caps.get("comparison"), caps.get("left"), caps.get("right"))
+    else {
+        return;
+    };
+    let Some(op) = cmp.child_by_field_name("operator").map(|o| checker.text(o)) else {
+        return;
+    };
+    if !matches!(op, "===" | "==" | "!==" | "!=") {
+        return;
+    }
+    if is_js_literal(checker, a) || is_js_literal(checker, b) {
+        return;
+    }
+    let secret_a = js_holds_secret(checker, a);
+    let secret_b = js_holds_secret(checker, b);
+    let Some(secret) = [secret_a.as_ref(), secret_b.as_ref()]
+        .into_iter()
+        .flatten()
+        .min_by_key(|n| n.ends_with("digest"))
+        .cloned()
+    else {
+        return;
+    };
+    if (secret_a.is_none() && is_js_named_constant(checker, a))
+        || (secret_b.is_none() && is_js_named_constant(checker, b))
+        || in_test_code(checker, cmp)
+    {
+        return;
+    }
+    let (ta, tb) = (checker.text(a), checker.text(b));
+    let suggestion = format!(
+        "{}crypto.timingSafeEqual(Buffer.from({ta}), Buffer.from({tb}))",
+        if op.starts_with('!') { "!" } else { "" }
+    );
+    checker.report(
+        cmp,
+        format!(
+            "`{}` compares {} with `{op}`, which stops at the first differing character, so response times reveal how much of it matched; compare the lengths, then use `{}`",
+            super::callee(&format!("{ta} {op} {tb}")),
+            with_article(&describe(&secret)),
+            super::callee(&suggestion),
+        ),
+    );
 }
 
 const DOCS: &str = r#"## What it does

@@ -33,6 +33,12 @@ pub static RULE: Rule = Rule {
             query: include_str!("../../../../queries/python/assignments.scm"),
             run: check_assignment,
         },
+        Check {
+            family: Family::JavaScript,
+            query_path: "javascript/bindings.scm",
+            query: include_str!("../../../../queries/javascript/bindings.scm"),
+            run: check_javascript,
+        },
     ],
 };
 
@@ -280,6 +286,71 @@ fn check_assignment<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
                     "`{target_text} = False` turns off certificate checks for every request of this session; remove it (or set it to a CA bundle path)"
                 ));
             }
+        }
+        _ => {}
+    }
+}
+
+/// `{ rejectUnauthorized: false }` (https/tls agents and options, axios `httpsAgent`, `pg` and
+/// Sequelize `ssl`, mysql2, ioredis `tls`), request's `{ strictSSL: false }`, and
+/// `process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0"`.
+fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let (Some(target), Some(value)) = (caps.get("target"), caps.get("value")) else {
+        return;
+    };
+    match target.kind() {
+        "property_identifier" | "string" => {
+            if value.kind() != "false" {
+                return;
+            }
+            let key = match target.kind() {
+                "string" => string_value(checker.language, target, checker.source).unwrap_or(""),
+                _ => checker.text(target),
+            };
+            if !matches!(key, "rejectUnauthorized" | "strictSSL") {
+                return;
+            }
+            if super::secret_names::in_test_code(checker, target) {
+                return;
+            }
+            let Some(pair) = target.parent() else {
+                return;
+            };
+            checker
+                .report(
+                    pair,
+                    format!(
+                        "`{key}: false` turns off TLS certificate verification for this connection, so anyone on the network path can impersonate the server and read or change the traffic; remove it, and pass the private CA with `ca: fs.readFileSync(\"ca.pem\")` if the server's certificate is self-signed"
+                    ),
+                )
+                .with_fix(
+                    format!("Verify certificates (`{key}: true`)"),
+                    Applicability::Unsafe,
+                    vec![Edit {
+                        range: value.byte_range(),
+                        content: "true".to_owned(),
+                    }],
+                );
+        }
+        "member_expression" | "subscript_expression" => {
+            let text = checker.text(target);
+            if !text.starts_with("process.env") || !text.contains("NODE_TLS_REJECT_UNAUTHORIZED") {
+                return;
+            }
+            let disabled = match value.kind() {
+                "number" => checker.text(value) == "0",
+                _ => string_value(checker.language, value, checker.source) == Some("0"),
+            };
+            if !disabled || super::secret_names::in_test_code(checker, target) {
+                return;
+            }
+            let Some(assignment) = target.parent() else {
+                return;
+            };
+            checker.report(
+                assignment,
+                "`NODE_TLS_REJECT_UNAUTHORIZED = \"0\"` turns off TLS certificate verification for every HTTPS request the whole process makes; remove it, and trust a private CA with `NODE_EXTRA_CA_CERTS` or the client's `ca` option instead",
+            );
         }
         _ => {}
     }
