@@ -250,6 +250,17 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         }
     }
     let function = super::secret_names::js_enclosing_function(checker, call);
+    // `const h = createHash("sha1"); h.update(salt + password)`: also a password hash.
+    if let Some(name) = call
+        .parent()
+        .filter(|p| p.kind() == "variable_declarator")
+        .and_then(|d| d.child_by_field_name("name"))
+        .filter(|n| n.kind() == "identifier")
+    {
+        if js_updates_with_password(checker, function, checker.text(name)) {
+            return;
+        }
+    }
     let context = super::secret_names::js_function_name(checker, function)
         .unwrap_or("")
         .to_ascii_lowercase();
@@ -273,6 +284,36 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             "`{short}(\"{algo}\")` computes {shown_algo}, which has practical collisions; use `\"sha256\"` (or SHA-3/BLAKE2) for signatures, integrity checks and identifiers an attacker can influence"
         ),
     );
+}
+
+/// Whether `function` calls `name.update(data)` with password data.
+fn js_updates_with_password<'a>(checker: &Checker<'a>, function: Node<'a>, name: &str) -> bool {
+    let mut found = false;
+    crate::analysis::walk_scope(function, &|_| false, &mut |n| {
+        if found || n.kind() != "call_expression" {
+            return;
+        }
+        let Some(f) = n
+            .child_by_field_name("function")
+            .filter(|f| f.kind() == "member_expression")
+        else {
+            return;
+        };
+        let is_update = f
+            .child_by_field_name("property")
+            .is_some_and(|p| checker.text(p) == "update")
+            && f
+                .child_by_field_name("object")
+                .is_some_and(|o| checker.text(o) == name);
+        if !is_update {
+            return;
+        }
+        found = n
+            .child_by_field_name("arguments")
+            .and_then(|a| Arguments::of(a).positional.first().copied())
+            .is_some_and(|d| super::weak_password_hash::js_password_in(checker, d, 0).is_some());
+    });
+    found
 }
 
 const DOCS: &str = r#"## What it does
