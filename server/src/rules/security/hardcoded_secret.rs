@@ -934,6 +934,19 @@ wherever they sit. `changeme`-style passwords and keys *are* reported: the code 
 as written.
 Messages never repeat the secret; they give its length and at most its first two characters.
 
+JavaScript and TypeScript (resolved through `require`/`import`): literals bound to
+secret-looking names by declarations, assignments and object entries (`const JWT_SECRET = "…"`,
+`config.apiKey = "…"`, `{ password: "…" }`); the literal fallback in
+`process.env.JWT_SECRET || "dev-secret"` (and `??`): a deployment that misses the variable runs
+with a key anyone can read, so the fallback is reported like any other literal; any literal
+`secret`/`keys` given to `express-session` or `cookie-session` (even `"keyboard cat"`, the README
+example, which the word rules would take for a label) and any literal passed to
+`cookie-parser`; the key of `jwt.sign(payload, "…")` / `jwt.verify(token, "…")` (`jsonwebtoken`);
+passwords inside connection strings (`mongodb://user:…@host`, `postgres://…`) and the
+well-known key formats above, in any string or template literal without substitutions. Reads of
+`process.env.X`, placeholders and test files (`*.test.*`, `*.spec.*`, `__tests__/`, `test/`,
+modules that import Jest, Mocha, Vitest, Chai or Supertest) are not reported.
+
 ## Why is this bad?
 Source code is copied to laptops, CI logs, forks, backups and container images. A credential in
 it is readable by everyone who can read the code, cannot be rotated without a release, and is
@@ -952,6 +965,16 @@ def issue(user_id):
     return jwt.encode({"sub": user_id}, "my-signing-secret", algorithm="HS256")
 ```
 
+```javascript
+const session = require("express-session");
+const jwt = require("jsonwebtoken");
+
+const JWT_SECRET = process.env.JWT_SECRET || "dev-secret";
+const MONGO_URL = "mongodb://shop:Wint3r-Pa55@mongo.internal:27017/shop";
+app.use(session({ secret: "keyboard cat", resave: false, saveUninitialized: false }));
+const token = jwt.sign({ sub: user.id }, "my-signing-secret", { expiresIn: "15m" });
+```
+
 ## Use instead
 ```python
 import os
@@ -964,6 +987,16 @@ def issue(user_id):
     return jwt.encode({"sub": user_id}, os.environ["JWT_SECRET"], algorithm="HS256")
 ```
 
+```javascript
+const session = require("express-session");
+const jwt = require("jsonwebtoken");
+
+const JWT_SECRET = process.env.JWT_SECRET;
+const MONGO_URL = process.env.MONGO_URL;
+app.use(session({ secret: process.env.SESSION_SECRET, resave: false, saveUninitialized: false }));
+const token = jwt.sign({ sub: user.id }, JWT_SECRET, { expiresIn: "15m" });
+```
+
 ## Fix
 When `os` is imported at module level and the literal is bound to a name, an unsafe fix
 replaces it with `os.environ["NAME"]`, where `NAME` is the upper-snake form of the name
@@ -971,12 +1004,17 @@ replaces it with `os.environ["NAME"]`, where `NAME` is the upper-snake form of t
 `os.environ["NAME"].encode()`). It is unsafe because the variable must then be set wherever the
 code runs. A secret that has been committed must also be revoked: it stays in the history.
 
+In JavaScript the unsafe fix writes `process.env.NAME` (`SESSION_SECRET` for session options,
+`COOKIE_SECRET` for `cookie-parser`, `JWT_SECRET` for `jwt.sign`/`jwt.verify`), and replaces
+`process.env.X || "…"` with `process.env.X`.
+
 ## References
 - [CWE-798: Use of Hard-coded Credentials](https://cwe.mitre.org/data/definitions/798.html)
 - [OWASP A07:2021 Identification and Authentication Failures](https://owasp.org/Top10/A07_2021-Identification_and_Authentication_Failures/)
 - [OWASP Secrets Management Cheat Sheet](https://cheatsheetseries.owasp.org/cheatsheets/Secrets_Management_Cheat_Sheet.html)
 - [Django: `SECRET_KEY`](https://docs.djangoproject.com/en/stable/ref/settings/#secret-key)
 - [Flask: `SECRET_KEY`](https://flask.palletsprojects.com/en/stable/config/#SECRET_KEY)
+- [express-session: `secret`](https://github.com/expressjs/session#secret)
 "#;
 
 #[cfg(test)]

@@ -583,6 +583,13 @@ Not reported: `secrets.*`, `random.SystemRandom()` and `random.Random(seed)` ins
 and backoff (`time.sleep(random.uniform(…))`, `retry_delay = …`), values with a neutral name
 (`token_length`, `session_timeout`, `questions`), `random.seed`, and test code.
 
+JavaScript and TypeScript: `Math.random()` whose value goes (through `Math.floor`,
+`.toString(36)`, indexing, `+` and template literals) to a name that says it is a token,
+password, OTP, secret id… by the same word rules, or is made in a function named so
+(`generateOtp`, `createResetToken`); and `crypto.pseudoRandomBytes` anywhere. Not reported:
+`crypto.randomBytes`, `randomInt`, `randomUUID`, values passed to `setTimeout`/`setInterval`,
+and names such as `backoff`, `delay` or `jitter`.
+
 ## Why is this bad?
 `random` is a Mersenne Twister: after 624 outputs an observer can compute every future (and
 past) value. Tokens, reset codes and passwords made with it can be predicted by anyone who sees
@@ -599,6 +606,12 @@ def password_reset_code():
 api_key = "".join(random.choices(string.ascii_letters + string.digits, k=40))
 ```
 
+```javascript
+function createResetToken() {
+  return Math.random().toString(36).slice(2);
+}
+```
+
 ## Use instead
 ```python
 import secrets
@@ -610,6 +623,14 @@ def password_reset_code():
 api_key = secrets.token_urlsafe(32)
 ```
 
+```javascript
+const crypto = require("crypto");
+
+function createResetToken() {
+  return crypto.randomBytes(32).toString("hex");
+}
+```
+
 ## Fix
 When `secrets` is imported, an unsafe fix replaces `random.choice` with `secrets.choice`,
 `random.getrandbits` with `secrets.randbits`, `random.randint(a, b)` with
@@ -618,10 +639,14 @@ When `secrets` is imported, an unsafe fix replaces `random.choice` with `secrets
 `secrets.SystemRandom()`. It is unsafe because seeding (`random.seed`) no longer makes the
 values reproducible.
 
+`crypto.pseudoRandomBytes` becomes `crypto.randomBytes` (a safe fix: same arguments, same
+result type). `Math.random()` has no mechanical replacement, so it has no fix.
+
 ## References
 - [CWE-330: Use of Insufficiently Random Values](https://cwe.mitre.org/data/definitions/330.html)
 - [CWE-338: Use of Cryptographically Weak PRNG](https://cwe.mitre.org/data/definitions/338.html)
 - [OWASP A02:2021 Cryptographic Failures](https://owasp.org/Top10/A02_2021-Cryptographic_Failures/)
 - [Python `random`: warning](https://docs.python.org/3/library/random.html)
 - [Python `secrets`](https://docs.python.org/3/library/secrets.html)
+- [Node.js: `crypto.randomBytes`, `randomInt`, `randomUUID`](https://nodejs.org/api/crypto.html#cryptorandombytessize-callback)
 "#;

@@ -425,6 +425,15 @@ several issuers. `jwt.get_unverified_header` (reading `kid`) and `jwt.encode` ar
 Options such as `"verify_exp": False` are not reported: they weaken expiry, not authenticity,
 and have legitimate uses (reading an expired token's claims during a refresh).
 
+JavaScript and TypeScript, with `jsonwebtoken` (resolved through `require`/`import`):
+`jwt.verify(token, key)` without an `algorithms` option (a warning: the token's header then
+chooses among the algorithms the key allows, and a public key used as an HMAC secret is the
+classic algorithm-confusion attack), `algorithms` lists that contain `"none"`, and
+`jwt.decode(token)` in a function that authenticates the request with the claims (sets
+`req.user`, `res.locals.user` or `ctx.state.user`, or calls `next()`) and never calls `verify`.
+Options passed as a variable are not judged; `jwt.decode(token, { complete: true })` to read the
+header's `kid` before `verify` is not reported.
+
 ## Why is this bad?
 A JWT is only as trustworthy as its signature. Without verification anyone can write
 `{"sub": "admin"}` into a token. When the token picks the algorithm, an attacker can send
@@ -443,6 +452,15 @@ def verify(token, public_key):
     return jwt.decode(token, public_key)
 ```
 
+```javascript
+const jwt = require("jsonwebtoken");
+
+function requireAuth(req, res, next) {
+  req.user = jwt.decode(req.cookies.token);
+  next();
+}
+```
+
 ## Use instead
 ```python
 import jwt
@@ -455,10 +473,22 @@ def verify(token, public_key):
     return jwt.decode(token, public_key, algorithms=["RS256"], audience="api")
 ```
 
+```javascript
+const jwt = require("jsonwebtoken");
+
+function requireAuth(req, res, next) {
+  req.user = jwt.verify(req.cookies.token, process.env.JWT_SECRET, { algorithms: ["HS256"] });
+  next();
+}
+```
+
 ## Fix
 When `algorithms` is missing (or `None`), an unsafe fix passes `algorithms=["HS256"]`
 (`["RS256"]` when the key argument's name mentions a public key, PEM or JWK). It is unsafe
 because the list must name the algorithms you actually issue.
+
+For `jwt.verify` without `algorithms`, an unsafe fix adds `{ algorithms: ["HS256"] }` (or
+`["RS256"]` when the key's name mentions a public key, PEM, JWK or certificate) to the options.
 
 ## References
 - [CWE-347: Improper Verification of Cryptographic Signature](https://cwe.mitre.org/data/definitions/347.html)
@@ -466,4 +496,5 @@ because the list must name the algorithms you actually issue.
 - [PyJWT: `jwt.decode` and `algorithms`](https://pyjwt.readthedocs.io/en/stable/api.html#jwt.decode)
 - [python-jose: JWT API](https://python-jose.readthedocs.io/en/latest/jwt/api.html)
 - [RFC 8725: JSON Web Token Best Current Practices](https://www.rfc-editor.org/rfc/rfc8725)
+- [jsonwebtoken: `jwt.verify` options](https://github.com/auth0/node-jsonwebtoken#jwtverifytoken-secretorpublickey-options-callback)
 "#;

@@ -31,7 +31,7 @@ fn sensitive(name: &str) -> Option<&'static str> {
     let w = words(name);
     let has = |x: &str| w.iter().any(|y| y == x);
     if has("password") || has("passwd") || has("pwd") || has("passphrase") {
-        Some("a password (or its hash)")
+        Some("a password or password hash")
     } else if has("ssn") || (has("social") && has("security")) {
         Some("a social security number")
     } else if (has("credit") || has("debit")) && has("card")

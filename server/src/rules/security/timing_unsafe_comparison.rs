@@ -419,17 +419,12 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         return;
     }
     let (ta, tb) = (checker.text(a), checker.text(b));
-    let suggestion = format!(
-        "{}crypto.timingSafeEqual(Buffer.from({ta}), Buffer.from({tb}))",
-        if op.starts_with('!') { "!" } else { "" }
-    );
     checker.report(
         cmp,
         format!(
-            "`{}` compares {} with `{op}`, which stops at the first differing character, so response times reveal how much of it matched; compare the lengths, then use `{}`",
+            "`{}` compares {} with `{op}`, which stops at the first differing character, so response times reveal how much of it matched; check the lengths, then compare with `crypto.timingSafeEqual(Buffer.from(a), Buffer.from(b))`",
             super::callee(&format!("{ta} {op} {tb}")),
             with_article(&describe(&secret)),
-            super::callee(&suggestion),
         ),
     );
 }
@@ -451,6 +446,13 @@ file's hash is public); `hmac.compare_digest` / `secrets.compare_digest`; SQL ex
 (`.filter(ApiKey.token == token)`, `Token.value == value`); object equality
 (`self.secret == other.secret`, anything in `__eq__`); `assert`s; and test code.
 
+JavaScript and TypeScript: `===`, `==`, `!==` and `!=` between two non-literal operands
+when one holds a secret by the same names (`signature`, `apiKey`, `token`, `req.get("X-Signature")`,
+`req.headers["x-api-key"]`, an HMAC's `.digest("hex")`). Comparisons with literals, `null`,
+`undefined` or `typeof x`, with enum members (`TokenType.Bearer`) and in test files are not
+reported. There is no fix: `crypto.timingSafeEqual` throws on buffers of different lengths, so
+the length check must be written by hand.
+
 ## Why is this bad?
 String and bytes equality returns at the first byte that differs. By timing many requests an
 attacker learns how long a prefix of a guessed signature, token or API key was right, and
@@ -466,6 +468,13 @@ def github_webhook():
         abort(401)
 ```
 
+```javascript
+app.use((req, res, next) => {
+  if (req.get("X-Api-Key") !== process.env.API_KEY) return res.sendStatus(403);
+  next();
+});
+```
+
 ## Use instead
 ```python
 @app.post("/webhooks/github")
@@ -473,6 +482,19 @@ def github_webhook():
     expected = "sha256=" + hmac.new(SECRET, request.data, hashlib.sha256).hexdigest()
     if not hmac.compare_digest(request.headers.get("X-Hub-Signature-256", ""), expected):
         abort(401)
+```
+
+```javascript
+const crypto = require("crypto");
+
+app.use((req, res, next) => {
+  const given = Buffer.from(req.get("X-Api-Key") ?? "");
+  const expected = Buffer.from(process.env.API_KEY);
+  if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected)) {
+    return res.sendStatus(403);
+  }
+  next();
+});
 ```
 
 ## Fix
@@ -486,4 +508,5 @@ non-ASCII `str`, where `==` returned `False`.
 - [OWASP A02:2021 Cryptographic Failures](https://owasp.org/Top10/A02_2021-Cryptographic_Failures/)
 - [Python `hmac.compare_digest`](https://docs.python.org/3/library/hmac.html#hmac.compare_digest)
 - [Python `secrets.compare_digest`](https://docs.python.org/3/library/secrets.html#secrets.compare_digest)
+- [Node.js: `crypto.timingSafeEqual`](https://nodejs.org/api/crypto.html#cryptotimingsafeequala-b)
 "#;

@@ -369,6 +369,12 @@ Flags code that turns TLS certificate or hostname verification off:
 
 `verify=True`, `verify="/etc/ssl/ca.pem"` and `verify=settings.CA_BUNDLE` are not reported.
 
+JavaScript and TypeScript: `rejectUnauthorized: false` in any options object (`https.Agent`,
+`https.request`, `tls.connect`, an axios `httpsAgent`, `pg`/Sequelize `ssl`/`dialectOptions`,
+mysql2, ioredis `tls`), request's `strictSSL: false`, and
+`process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0"`. Values computed at run time
+(`rejectUnauthorized: process.env.NODE_ENV === "production"`) and test files are not reported.
+
 ## Why is this bad?
 Without certificate checks anyone on the network path (a Wi-Fi hotspot, a compromised router,
 a cloud neighbour doing ARP spoofing) can present their own certificate, read the traffic and
@@ -383,6 +389,13 @@ def fetch_invoices(token):
     return requests.get(BILLING_URL, headers={"Authorization": token}, verify=False).json()
 ```
 
+```javascript
+const https = require("https");
+
+const agent = new https.Agent({ rejectUnauthorized: false });
+process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0";
+```
+
 ## Use instead
 ```python
 import requests
@@ -393,13 +406,23 @@ def fetch_invoices(token):
                         verify="/etc/ssl/certs/internal-ca.pem").json()
 ```
 
+```javascript
+const fs = require("fs");
+const https = require("https");
+
+const agent = new https.Agent({ ca: fs.readFileSync("/etc/ssl/internal-ca.pem") });
+```
+
 ## Fix
 Removing `verify=False` (or aiohttp's `ssl=False`) is offered as an unsafe fix: requests to
 servers with self-signed certificates will fail until a CA bundle is configured.
+
+In JavaScript an unsafe fix turns `rejectUnauthorized: false` into `true`.
 
 ## References
 - [CWE-295: Improper Certificate Validation](https://cwe.mitre.org/data/definitions/295.html)
 - [OWASP A07:2021 Identification and Authentication Failures](https://owasp.org/Top10/A07_2021-Identification_and_Authentication_Failures/)
 - [Requests: SSL certificate verification](https://requests.readthedocs.io/en/latest/user/advanced/#ssl-cert-verification)
 - [Python `ssl`: security considerations](https://docs.python.org/3/library/ssl.html#security-considerations)
+- [Node.js: `tls.connect` options (`rejectUnauthorized`)](https://nodejs.org/api/tls.html#tlsconnectoptions-callback)
 "#;

@@ -241,6 +241,10 @@ Flags legacy ciphers and the ECB mode: cryptography's `algorithms.TripleDES`, `B
 cipher created with `MODE_ECB` (`AES.new(key, AES.MODE_ECB)`); and `pyDes.des` /
 `pyDes.triple_des`.
 
+JavaScript and TypeScript: `crypto.createCipher`/`createDecipher` (no IV, the key derived
+with one MD5 round; removed in Node 22), and `crypto.createCipheriv`/`createDecipheriv` with DES,
+3DES, RC2, RC4, Blowfish, CAST, IDEA, SEED or any `…-ecb` cipher.
+
 ## Why is this bad?
 DES has a 56-bit key that is brute-forced in hours; 3DES, Blowfish, CAST5 and IDEA have 64-bit
 blocks (Sweet32 recovers plaintext after a few hundred gigabytes); RC4's key stream is biased.
@@ -255,6 +259,12 @@ def encrypt_token(key: bytes, token: bytes) -> bytes:
     return AES.new(key, AES.MODE_ECB).encrypt(pad(token, 16))
 ```
 
+```javascript
+const crypto = require("crypto");
+
+const cipher = crypto.createCipheriv("des-ede3-cbc", key, iv);
+```
+
 ## Use instead
 ```python
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -264,9 +274,17 @@ def encrypt_token(key: bytes, token: bytes) -> bytes:
     return nonce + AESGCM(key).encrypt(nonce, token, None)
 ```
 
+```javascript
+const crypto = require("crypto");
+
+const iv = crypto.randomBytes(12);
+const cipher = crypto.createCipheriv("aes-256-gcm", key, iv);
+```
+
 ## References
 - [CWE-327: Use of a Broken or Risky Cryptographic Algorithm](https://cwe.mitre.org/data/definitions/327.html)
 - [OWASP A02:2021 Cryptographic Failures](https://owasp.org/Top10/A02_2021-Cryptographic_Failures/)
 - [cryptography: authenticated encryption (AEAD)](https://cryptography.io/en/latest/hazmat/primitives/aead/)
 - [PyCryptodome: classic modes of operation](https://pycryptodome.readthedocs.io/en/latest/src/cipher/classic.html)
+- [Node.js: `crypto.createCipheriv`](https://nodejs.org/api/crypto.html#cryptocreatecipherivalgorithm-key-iv-options)
 "#;

@@ -325,6 +325,11 @@ Not reported: calls with `usedforsecurity=False` (the standard way to say a dige
 checksum, a cache key or an ETag), HMAC-SHA1 (HMAC does not rely on collision resistance), and
 digests of passwords, which SEC503 reports with a password-specific message.
 
+JavaScript and TypeScript: `crypto.createHash("md5"|"md4"|"sha1"|"md5-sha1")`, except when
+the hash is fed a password (SEC503 reports that) or is plainly not a security control: Node has no
+`usedforsecurity`, so a function or statement that names an ETag, a checksum or a cache key is
+taken as saying so. `createHmac("sha1")` is not reported.
+
 ## Why is this bad?
 MD5 and SHA-1 have practical collision attacks (a chosen-prefix SHA-1 collision costs a few
 thousand GPU-days; MD5 collisions take seconds). A signature, an integrity check, a
@@ -337,6 +342,12 @@ import hashlib
 
 def sign_upload(data: bytes) -> str:
     return hashlib.md5(SECRET + data).hexdigest()
+```
+
+```javascript
+const crypto = require("crypto");
+
+const signature = crypto.createHash("sha1").update(secret + body).digest("hex");
 ```
 
 ## Use instead
@@ -352,9 +363,16 @@ def cache_key(url: str) -> str:
     return hashlib.md5(url.encode(), usedforsecurity=False).hexdigest()
 ```
 
+```javascript
+const crypto = require("crypto");
+
+const signature = crypto.createHmac("sha256", secret).update(body).digest("hex");
+```
+
 ## References
 - [CWE-327: Use of a Broken or Risky Cryptographic Algorithm](https://cwe.mitre.org/data/definitions/327.html)
 - [CWE-328: Use of Weak Hash](https://cwe.mitre.org/data/definitions/328.html)
 - [OWASP A02:2021 Cryptographic Failures](https://owasp.org/Top10/A02_2021-Cryptographic_Failures/)
 - [Python `hashlib` (`usedforsecurity`)](https://docs.python.org/3/library/hashlib.html#hash-algorithms)
+- [Node.js: `crypto.createHash`](https://nodejs.org/api/crypto.html#cryptocreatehashalgorithm-options)
 "#;

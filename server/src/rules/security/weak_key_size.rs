@@ -273,6 +273,10 @@ under 224 bits (`SECP192R1`, `SECT163K1`, `SECT163R2`), pycryptodome's `RSA.gene
 `DSA.generate(1024)`, and paramiko's `RSAKey.generate(1024)`. Only literal sizes are judged;
 sizes read from variables or settings are not reported.
 
+JavaScript and TypeScript: `crypto.generateKeyPair`/`generateKeyPairSync` for `"rsa"`,
+`"rsa-pss"` or `"dsa"` with a literal `modulusLength` under 2048, and `"ec"` keys on curves under
+224 bits (`secp192r1`/`prime192v1`, `secp160r1`, …).
+
 ## Why is this bad?
 1024-bit RSA and DSA are estimated to be breakable by well-resourced attackers, and NIST has
 disallowed them for signatures and key establishment since 2013. Keys last: a key generated
@@ -285,6 +289,12 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
 ```
 
+```javascript
+const { generateKeyPairSync } = require("crypto");
+
+const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 1024 });
+```
+
 ## Use instead
 ```python
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
@@ -293,13 +303,22 @@ key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
 signing_key = ec.generate_private_key(ec.SECP256R1())
 ```
 
+```javascript
+const { generateKeyPairSync } = require("crypto");
+
+const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 3072 });
+```
+
 ## Fix
 The size is replaced by `2048` (unsafe: peers and stored keys may expect the old size, and key
 generation gets slower).
+
+In JavaScript the same unsafe fix replaces `modulusLength`'s value with `2048`.
 
 ## References
 - [CWE-326: Inadequate Encryption Strength](https://cwe.mitre.org/data/definitions/326.html)
 - [OWASP A02:2021 Cryptographic Failures](https://owasp.org/Top10/A02_2021-Cryptographic_Failures/)
 - [NIST SP 800-131A Rev. 2: transitioning cryptographic key lengths](https://csrc.nist.gov/pubs/sp/800/131/a/r2/final)
 - [cryptography: RSA key generation](https://cryptography.io/en/latest/hazmat/primitives/asymmetric/rsa/#generation)
+- [Node.js: `crypto.generateKeyPair`](https://nodejs.org/api/crypto.html#cryptogeneratekeypairtype-options-callback)
 "#;

@@ -354,6 +354,12 @@ Not reported: `hashlib.pbkdf2_hmac`, `hashlib.scrypt`, bcrypt, argon2, passlib; 
 contents, cache keys or random tokens (`reset_password_token`: its last word is `token`, and a
 random token needs no slow hash); names that hold a hash already (`password_hash`).
 
+JavaScript and TypeScript: `crypto.createHash(…).update(password)` (chained, or on a hash
+object made in the same function), with password data found through `Buffer.from(…)`,
+concatenation and template literals; and `crypto.pbkdf2`/`pbkdf2Sync` with a literal iteration
+count under 100,000. `bcrypt.hash`, `argon2.hash`, `crypto.scrypt` and PBKDF2 with enough
+iterations are not reported.
+
 ## Why is this bad?
 General-purpose hashes are built to be fast. Stolen password hashes made with them are cracked
 at billions of guesses per second on one GPU, salt or no salt: a salt only stops precomputed
@@ -369,6 +375,14 @@ def set_password(user, password):
     user.password_hash = salt + hashlib.sha256((salt + password).encode()).hexdigest()
 ```
 
+```javascript
+const crypto = require("crypto");
+
+function hashPassword(password) {
+  return crypto.createHash("sha256").update(password).digest("hex");
+}
+```
+
 ## Use instead
 ```python
 from argon2 import PasswordHasher
@@ -381,6 +395,14 @@ def set_password(user, password):
 (or `bcrypt.hashpw(password.encode(), bcrypt.gensalt())`, Django's `make_password(password)`,
 or `hashlib.scrypt(password.encode(), salt=salt, n=2**14, r=8, p=1)` from the standard library.)
 
+```javascript
+const bcrypt = require("bcrypt");
+
+async function hashPassword(password) {
+  return bcrypt.hash(password, 12);
+}
+```
+
 ## References
 - [CWE-916: Use of Password Hash With Insufficient Computational Effort](https://cwe.mitre.org/data/definitions/916.html)
 - [CWE-759: Use of a One-Way Hash without a Salt](https://cwe.mitre.org/data/definitions/759.html)
@@ -388,4 +410,5 @@ or `hashlib.scrypt(password.encode(), salt=salt, n=2**14, r=8, p=1)` from the st
 - [OWASP Password Storage Cheat Sheet](https://cheatsheetseries.owasp.org/cheatsheets/Password_Storage_Cheat_Sheet.html)
 - [Python `hashlib.scrypt`](https://docs.python.org/3/library/hashlib.html#hashlib.scrypt)
 - [argon2-cffi](https://argon2-cffi.readthedocs.io/)
+- [Node.js: `crypto.scrypt`](https://nodejs.org/api/crypto.html#cryptoscryptpassword-salt-keylen-options-callback)
 "#;
