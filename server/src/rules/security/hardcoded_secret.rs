@@ -694,7 +694,9 @@ fn check_js_fallback<'a>(checker: &mut Checker<'a>, name: &str, value: Node<'a>)
     let Some(literal) = literal_value(checker, right) else {
         return;
     };
-    if is_not_a_secret(&literal, name) || has_specific_finding(&literal) || in_test_code(checker, value)
+    if is_not_a_secret(&literal, name)
+        || has_specific_finding(&literal)
+        || in_test_code(checker, value)
     {
         return;
     }
@@ -836,8 +838,10 @@ fn check_js_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         attach(finding, fix);
         return;
     }
-    let Some(name) = checker.resolve_callee(func, &["express-session", "cookie-session", "cookie-parser"])
-    else {
+    let Some(name) = checker.resolve_callee(
+        func,
+        &["express-session", "cookie-session", "cookie-parser"],
+    ) else {
         return;
     };
     let Some(first) = positional.first().copied() else {
@@ -857,7 +861,10 @@ fn check_js_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             ) else {
                 continue;
             };
-            if !matches!(js_target_name(checker, k).as_deref(), Some("secret" | "keys")) {
+            if !matches!(
+                js_target_name(checker, k).as_deref(),
+                Some("secret" | "keys")
+            ) {
                 continue;
             }
             if v.kind() == "array" {

@@ -298,7 +298,8 @@ fn js_public_key(checker: &Checker, key: Node) -> bool {
 /// `jwt.verify(token, key)` without `algorithms`, `algorithms: ["none"]`, and `jwt.decode`
 /// whose claims authenticate the request.
 fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
-    let (Some(func), Some(args), Some(call)) = (caps.get("func"), caps.get("args"), caps.get("call"))
+    let (Some(func), Some(args), Some(call)) =
+        (caps.get("func"), caps.get("args"), caps.get("call"))
     else {
         return;
     };
@@ -319,7 +320,12 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let options = positional.get(2).copied();
     let algorithms = match options {
         None => None,
-        Some(o) if matches!(o.kind(), "arrow_function" | "function_expression" | "function") => {
+        Some(o)
+            if matches!(
+                o.kind(),
+                "arrow_function" | "function_expression" | "function"
+            ) =>
+        {
             None
         }
         Some(o) if o.kind() == "object" => js_entry(checker, o, "algorithms"),

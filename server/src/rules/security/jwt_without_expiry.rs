@@ -64,7 +64,8 @@ fn payload<'a>(checker: &Checker<'a>, node: Node<'a>, depth: u32) -> Payload {
 }
 
 fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
-    let (Some(func), Some(args), Some(call)) = (caps.get("func"), caps.get("args"), caps.get("call"))
+    let (Some(func), Some(args), Some(call)) =
+        (caps.get("func"), caps.get("args"), caps.get("call"))
     else {
         return;
     };
@@ -80,17 +81,20 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         return;
     };
     let options = positional.get(2).copied();
-    let is_callback =
-        |n: Node| matches!(n.kind(), "arrow_function" | "function_expression" | "function");
+    let is_callback = |n: Node| {
+        matches!(
+            n.kind(),
+            "arrow_function" | "function_expression" | "function"
+        )
+    };
     match options {
         None => {}
         Some(o) if is_callback(o) => {}
-        Some(o) if o.kind() == "object" => {
-            if js_has_spread(o) || js_entry(checker, o, "expiresIn").is_some() {
-                return;
-            }
-        }
-        // Options built elsewhere may set `expiresIn`.
+        Some(o)
+            if o.kind() == "object"
+                && !js_has_spread(o)
+                && js_entry(checker, o, "expiresIn").is_none() => {}
+        // Options that set `expiresIn`, or are built elsewhere and may.
         Some(_) => return,
     }
     if !matches!(payload(checker, claims, 0), Payload::NoExp) || in_test_code(checker, call) {

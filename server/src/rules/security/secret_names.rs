@@ -627,14 +627,16 @@ pub(crate) fn js_entry<'a>(checker: &Checker<'a>, object: Node<'a>, key: &str) -
     if object.kind() != "object" {
         return None;
     }
-    named_children(object).into_iter().find_map(|p| match p.kind() {
-        "pair" => p
-            .child_by_field_name("key")
-            .filter(|k| js_key_name(checker, *k).as_deref() == Some(key))
-            .and_then(|_| p.child_by_field_name("value")),
-        "shorthand_property_identifier" if checker.text(p) == key => Some(p),
-        _ => None,
-    })
+    named_children(object)
+        .into_iter()
+        .find_map(|p| match p.kind() {
+            "pair" => p
+                .child_by_field_name("key")
+                .filter(|k| js_key_name(checker, *k).as_deref() == Some(key))
+                .and_then(|_| p.child_by_field_name("value")),
+            "shorthand_property_identifier" if checker.text(p) == key => Some(p),
+            _ => None,
+        })
 }
 
 /// Whether a JavaScript object literal spreads another value into itself (`{ ...claims }`).
@@ -673,14 +675,12 @@ pub(crate) fn js_function_name<'a>(checker: &Checker<'a>, function: Node<'a>) ->
     match parent.kind() {
         "variable_declarator" => parent.child_by_field_name("name").map(|n| checker.text(n)),
         "pair" => parent.child_by_field_name("key").map(|n| checker.text(n)),
-        "assignment_expression" => parent
-            .child_by_field_name("left")
-            .map(|l| match l.kind() {
-                "member_expression" => l
-                    .child_by_field_name("property")
-                    .map_or(checker.text(l), |p| checker.text(p)),
-                _ => checker.text(l),
-            }),
+        "assignment_expression" => parent.child_by_field_name("left").map(|l| match l.kind() {
+            "member_expression" => l
+                .child_by_field_name("property")
+                .map_or(checker.text(l), |p| checker.text(p)),
+            _ => checker.text(l),
+        }),
         _ => None,
     }
 }

@@ -43,7 +43,10 @@ fn sensitive(name: &str) -> Option<&'static str> {
         Some("payment card data")
     } else if has("iban") || (has("bank") && has("account")) {
         Some("bank account details")
-    } else if has("mfa") && has("secret") || has("totp") && has("secret") || has("otp") && has("secret") {
+    } else if has("mfa") && has("secret")
+        || has("totp") && has("secret")
+        || has("otp") && has("secret")
+    {
         Some("a one-time-password secret")
     } else {
         None
@@ -55,8 +58,16 @@ fn is_record_name(name: &str) -> bool {
     words(name).last().is_some_and(|l| {
         matches!(
             l.as_str(),
-            "user" | "account" | "customer" | "member" | "profile" | "employee" | "patient" | "doc"
-                | "document" | "record"
+            "user"
+                | "account"
+                | "customer"
+                | "member"
+                | "profile"
+                | "employee"
+                | "patient"
+                | "doc"
+                | "document"
+                | "record"
         )
     })
 }
@@ -113,7 +124,8 @@ fn whole_record<'a>(checker: &Checker<'a>, node: Node<'a>) -> Option<String> {
 }
 
 fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
-    let (Some(func), Some(args), Some(call)) = (caps.get("func"), caps.get("args"), caps.get("call"))
+    let (Some(func), Some(args), Some(call)) =
+        (caps.get("func"), caps.get("args"), caps.get("call"))
     else {
         return;
     };

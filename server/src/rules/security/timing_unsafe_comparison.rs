@@ -389,7 +389,8 @@ fn is_js_named_constant(checker: &Checker, node: Node) -> bool {
 
 /// `signature === expected`, `req.get("X-Api-Key") !== process.env.API_KEY`.
 fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
-    let (Some(cmp), Some(a), Some(b)) = (caps.get("comparison"), caps.get("left"), caps.get("right"))
+    let (Some(cmp), Some(a), Some(b)) =
+        (caps.get("comparison"), caps.get("left"), caps.get("right"))
     else {
         return;
     };

@@ -213,7 +213,8 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
 /// hash (SEC503 reports those) or plainly not a security control (an ETag, a checksum, a cache
 /// key: named so by the function or the variable it is made in).
 fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
-    let (Some(func), Some(args), Some(call)) = (caps.get("func"), caps.get("args"), caps.get("call"))
+    let (Some(func), Some(args), Some(call)) =
+        (caps.get("func"), caps.get("args"), caps.get("call"))
     else {
         return;
     };
@@ -243,9 +244,8 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         let data = update
             .child_by_field_name("arguments")
             .and_then(|a| Arguments::of(a).positional.first().copied());
-        if data.is_some_and(|d| {
-            super::weak_password_hash::js_password_in(checker, d, 0).is_some()
-        }) {
+        if data.is_some_and(|d| super::weak_password_hash::js_password_in(checker, d, 0).is_some())
+        {
             return;
         }
     }
@@ -302,8 +302,7 @@ fn js_updates_with_password<'a>(checker: &Checker<'a>, function: Node<'a>, name:
         let is_update = f
             .child_by_field_name("property")
             .is_some_and(|p| checker.text(p) == "update")
-            && f
-                .child_by_field_name("object")
+            && f.child_by_field_name("object")
                 .is_some_and(|o| checker.text(o) == name);
         if !is_update {
             return;

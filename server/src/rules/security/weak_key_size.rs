@@ -206,7 +206,8 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         return;
     };
     let positional = Arguments::of(args).positional;
-    let (Some(kind_node), Some(options)) = (positional.first().copied(), positional.get(1).copied())
+    let (Some(kind_node), Some(options)) =
+        (positional.first().copied(), positional.get(1).copied())
     else {
         return;
     };

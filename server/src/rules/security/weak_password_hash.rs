@@ -202,7 +202,11 @@ fn report(checker: &mut Checker, func: Node, algorithm: &str, password: &str) {
 
 /// The password name JavaScript data is derived from: `password`, `req.body.password`,
 /// `salt + password`, `` `${salt}${password}` ``, `Buffer.from(password)`, `password.trim()`.
-pub(crate) fn js_password_in<'a>(checker: &Checker<'a>, node: Node<'a>, depth: u32) -> Option<String> {
+pub(crate) fn js_password_in<'a>(
+    checker: &Checker<'a>,
+    node: Node<'a>,
+    depth: u32,
+) -> Option<String> {
     if depth > 6 {
         return None;
     }
