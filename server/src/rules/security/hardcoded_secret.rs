@@ -674,7 +674,29 @@ fn check_js_binding<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             }
         }
     }
+    if literal_value(checker, value).is_some_and(|v| js_names_something(&v)) {
+        return;
+    }
     report_named(checker, &name, value, target);
+}
+
+/// JavaScript values that name or select something rather than hold a secret: storage and
+/// event keys (`"msal.cache.encryption"`, `"auth:token"`) and CSS selectors
+/// (`"[type=password]"`).
+fn js_names_something(value: &str) -> bool {
+    let key_like = value.contains(['.', ':'])
+        && value.starts_with(|c: char| c.is_ascii_lowercase())
+        && value.split(['.', ':']).all(|part| {
+            !part.is_empty()
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        })
+        && value
+            .split(['.', ':'])
+            .all(|part| !part.chars().any(|c| c.is_ascii_digit()));
+    let selector = value.starts_with('[') && value.ends_with(']') && value.contains('=');
+    key_like || selector
 }
 
 /// `const JWT_SECRET = process.env.JWT_SECRET || "dev-secret"`: wherever the variable is
@@ -951,7 +973,8 @@ example, which the word rules would take for a label) and any literal passed to
 `cookie-parser`; the key of `jwt.sign(payload, "…")` / `jwt.verify(token, "…")` (`jsonwebtoken`);
 passwords inside connection strings (`mongodb://user:…@host`, `postgres://…`) and the
 well-known key formats above, in any string or template literal without substitutions. Reads of
-`process.env.X`, placeholders and test files (`*.test.*`, `*.spec.*`, `__tests__/`, `test/`,
+`process.env.X`, placeholders, storage and event keys (`"app.cache.encryption"`, `"auth:token"`),
+CSS selectors (`"[type=password]"`) and test files (`*.test.*`, `*.spec.*`, `__tests__/`, `test/`,
 modules that import Jest, Mocha, Vitest, Chai or Supertest) are not reported.
 
 ## Why is this bad?

@@ -38,7 +38,13 @@ enum Payload {
 fn payload<'a>(checker: &Checker<'a>, node: Node<'a>, depth: u32) -> Payload {
     match node.kind() {
         "object" => {
-            if js_has_spread(node) || js_entry(checker, node, "exp").is_some() {
+            // Computed keys (`[Claims.EXP]: …`) may well be `exp`.
+            let computed = named_children(node).iter().any(|p| {
+                p.kind() == "pair"
+                    && p.child_by_field_name("key")
+                        .is_some_and(|k| k.kind() == "computed_property_name")
+            });
+            if computed || js_has_spread(node) || js_entry(checker, node, "exp").is_some() {
                 Payload::Unknown
             } else {
                 Payload::NoExp
@@ -140,7 +146,7 @@ Flags `jsonwebtoken`'s `jwt.sign(payload, key[, options][, callback])` (resolved
 payload is an object literal (or a local variable bound to one) without an `exp` claim.
 
 Not reported: options with `expiresIn`, payloads with `exp` (or that spread another object,
-`{ ...claims }`, or get `payload.exp = …` later), options or payloads that come from elsewhere
+`{ ...claims }`, use computed keys such as `[Claims.EXP]`, or get `payload.exp = …` later), options or payloads that come from elsewhere
 (a parameter, a shared options object: they may set the expiry), string payloads, and test files.
 
 ## Why is this bad?

@@ -354,11 +354,23 @@ fn is_js_literal(checker: &Checker, node: Node) -> bool {
 /// A JavaScript operand's secret-looking name, if it holds a secret; a digest counts only
 /// when it is an HMAC (`createHmac(…).update(…).digest("hex")`, or a local bound to one).
 fn js_holds_secret<'a>(checker: &Checker<'a>, node: Node<'a>) -> Option<String> {
+    if is_js_enum_member(checker, node) {
+        return None;
+    }
     let name = operand_name(checker, node)?;
     if !is_secret_compare_name(&name) {
         return None;
     }
-    let last = super::secret_names::words(&name).pop().unwrap_or_default();
+    let words = super::secret_names::words(&name);
+    let last = words.last().cloned().unwrap_or_default();
+    // A nonce is public once used; `token` alone is as often a lexer's token as a credential:
+    // it needs a word that says which credential (`apiToken`, `csrfToken`, `resetToken`).
+    if last == "nonce" {
+        return None;
+    }
+    if last == "token" && !words.iter().any(|w| JS_TOKEN_KINDS.contains(&w.as_str())) {
+        return None;
+    }
     if matches!(last.as_str(), "digest" | "hexdigest") {
         let text = checker.text(node).to_ascii_lowercase();
         if !text.contains("hmac") {
@@ -366,6 +378,102 @@ fn js_holds_secret<'a>(checker: &Checker<'a>, node: Node<'a>) -> Option<String> 
         }
     }
     Some(name)
+}
+
+/// Words that say a `…token` is a credential rather than a lexer or parser token.
+const JS_TOKEN_KINDS: &[&str] = &[
+    "api",
+    "access",
+    "auth",
+    "bearer",
+    "csrf",
+    "xsrf",
+    "refresh",
+    "reset",
+    "session",
+    "secret",
+    "webhook",
+    "verification",
+    "verify",
+    "invite",
+    "invitation",
+    "confirm",
+    "confirmation",
+    "activation",
+    "login",
+    "magic",
+    "unsubscribe",
+    "id",
+    "expected",
+    "stored",
+    "provided",
+    "given",
+    "header",
+    "request",
+    "client",
+    "admin",
+    "personal",
+    "jwt",
+    "oauth",
+    "signup",
+];
+
+/// `SyntaxKind.EqualsToken`, `CredentialType.ACCESS_TOKEN`, `Constants.ID_TOKEN`: a member of
+/// an enum or constants object (a capitalised object, or a PascalCase or UPPER_CASE property
+/// of a capitalised one), which names a kind of thing rather than holding a secret.
+fn is_js_enum_member(checker: &Checker, node: Node) -> bool {
+    if node.kind() != "member_expression" {
+        return false;
+    }
+    let (Some(object), Some(property)) = (
+        node.child_by_field_name("object"),
+        node.child_by_field_name("property"),
+    ) else {
+        return false;
+    };
+    let object_name = match object.kind() {
+        "identifier" => checker.text(object),
+        "member_expression" => object
+            .child_by_field_name("property")
+            .map_or("", |p| checker.text(p)),
+        _ => "",
+    };
+    let property = checker.text(property);
+    object_name.starts_with(|c: char| c.is_ascii_uppercase())
+        || (property.starts_with(|c: char| c.is_ascii_uppercase())
+            && property.chars().any(|c| c.is_ascii_lowercase()))
+}
+
+/// Operands that say the comparison is about a kind, a type or a state, not a secret value
+/// (`node.kind === …`, `e.subError === badToken`, `cacheLookupPolicy === …`), and arithmetic.
+fn is_js_structural<'a>(checker: &Checker<'a>, node: Node<'a>) -> bool {
+    if node.kind() == "binary_expression"
+        && node
+            .child_by_field_name("operator")
+            .is_some_and(|o| matches!(checker.text(o), "*" | "/" | "-" | "%" | "<<" | ">>"))
+    {
+        return true;
+    }
+    operand_name(checker, node).is_some_and(|n| {
+        super::secret_names::words(&n).last().is_some_and(|l| {
+            matches!(
+                l.as_str(),
+                "kind"
+                    | "type"
+                    | "operator"
+                    | "error"
+                    | "status"
+                    | "policy"
+                    | "code"
+                    | "mode"
+                    | "state"
+                    | "length"
+                    | "size"
+                    | "count"
+                    | "name"
+            )
+        })
+    })
 }
 
 /// A named constant or an enum member that is not a secret (`TokenType.Bearer`, `NONE`).
@@ -415,6 +523,8 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     };
     if (secret_a.is_none() && is_js_named_constant(checker, a))
         || (secret_b.is_none() && is_js_named_constant(checker, b))
+        || is_js_structural(checker, a)
+        || is_js_structural(checker, b)
         || in_test_code(checker, cmp)
     {
         return;
@@ -450,8 +560,12 @@ file's hash is public); `hmac.compare_digest` / `secrets.compare_digest`; SQL ex
 JavaScript and TypeScript: `===`, `==`, `!==` and `!=` between two non-literal operands
 when one holds a secret by the same names (`signature`, `apiKey`, `token`, `req.get("X-Signature")`,
 `req.headers["x-api-key"]`, an HMAC's `.digest("hex")`). Comparisons with literals, `null`,
-`undefined` or `typeof x`, with enum members (`TokenType.Bearer`) and in test files are not
-reported. There is no fix: `crypto.timingSafeEqual` throws on buffers of different lengths, so
+`undefined` or `typeof x`, with enum members (`TokenType.Bearer`, `SyntaxKind.EqualsToken`),
+about kinds, types, states or lengths (`node.kind === …`, `err.code === …`), arithmetic, nonces
+(public once used), and in test files are not reported. A name whose last word is `token` counts
+only with a word that says which credential (`apiToken`, `csrfToken`, `resetToken`,
+`expectedToken`…): a bare `token`, `firstToken` or `startToken` is a lexer's token as often as
+not. There is no fix: `crypto.timingSafeEqual` throws on buffers of different lengths, so
 the length check must be written by hand.
 
 ## Why is this bad?
