@@ -17,7 +17,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     cwe: &[330, 338],
     owasp: Some("A02:2021 Cryptographic Failures"),
-    summary: "A token, password or one-time code is made with `random`, whose output is predictable; use `secrets` (`token_urlsafe`, `choice`, `randbelow`).",
+    summary: "A token, password or one-time code is made with a predictable generator (`random`, `Math.random()`); use `secrets` (`token_urlsafe`, `choice`, `randbelow`) or Node's `crypto.randomBytes`/`randomInt`.",
     docs: DOCS,
     fix: FixAvailability::Sometimes,
     checks: &[

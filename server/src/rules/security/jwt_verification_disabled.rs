@@ -17,7 +17,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     cwe: &[347],
     owasp: Some("A02:2021 Cryptographic Failures"),
-    summary: "A JWT is decoded without verifying its signature, or with the algorithm chosen by the token; verify it with the key and an explicit `algorithms=[...]` list.",
+    summary: "A JWT is decoded without verifying its signature, or with the algorithm chosen by the token; verify it with the key and an explicit algorithm list (`algorithms=[...]`, `{ algorithms: [...] }`).",
     docs: DOCS,
     fix: FixAvailability::Sometimes,
     checks: &[
@@ -388,7 +388,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
 }
 
 /// `jwt.decode(token)` in a function that authenticates with the claims (sets `req.user`,
-/// `res.locals.user` or `ctx.state.user`, or calls `next()`) and never calls `verify`.
+/// `req.userId`, `req.auth`, `res.locals.user` or `ctx.state.user`) and never calls `verify`.
 fn check_js_decode<'a>(checker: &mut Checker<'a>, func: Node<'a>, call: Node<'a>) {
     let function = js_enclosing_function(checker, call);
     let body = checker.text(function);
@@ -401,7 +401,9 @@ fn check_js_decode<'a>(checker: &mut Checker<'a>, func: Node<'a>, call: Node<'a>
         "res.locals.user =",
         "ctx.state.user =",
         "req.auth =",
-        "next()",
+        "req.userId =",
+        "res.locals.userId =",
+        "ctx.state.userId =",
     ]
     .iter()
     .any(|m| body.contains(m));
@@ -436,7 +438,8 @@ JavaScript and TypeScript, with `jsonwebtoken` (resolved through `require`/`impo
 chooses among the algorithms the key allows, and a public key used as an HMAC secret is the
 classic algorithm-confusion attack), `algorithms` lists that contain `"none"`, and
 `jwt.decode(token)` in a function that authenticates the request with the claims (sets
-`req.user`, `res.locals.user` or `ctx.state.user`, or calls `next()`) and never calls `verify`.
+`req.user`, `req.userId`, `req.auth`, `res.locals.user` or `ctx.state.user`) and never calls
+`verify`.
 Options passed as a variable are not judged; `jwt.decode(token, { complete: true })` to read the
 header's `kid` before `verify` is not reported.
 

@@ -4,7 +4,7 @@
 use tree_sitter::Node;
 
 use super::secret_names::{in_test_code, js_key_name, words};
-use crate::analysis::{named_children, Arguments};
+use crate::analysis::{named_children, Arguments, Binding, Lookup};
 use crate::rules::{Captures, Category, Check, Checker, FixAvailability, Rule, Severity};
 use crate::syntax::Family;
 
@@ -141,6 +141,17 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     if in_test_code(checker, call) {
         return;
     }
+    // `const payload = { ...user }; jwt.sign(payload, …)`: judge the local's object literal.
+    let claims = match claims.kind() {
+        "identifier" if !is_record_name(checker.text(claims)) => match checker.lookup(claims) {
+            Lookup::Local(bindings) => match bindings.as_slice() {
+                [Binding::Value(v)] if v.kind() == "object" => *v,
+                _ => claims,
+            },
+            _ => claims,
+        },
+        _ => claims,
+    };
     if claims.kind() != "object" {
         if let Some(record) = whole_record(checker, claims) {
             report_record(checker, claims, &record);
@@ -218,8 +229,9 @@ payload carries data that must not leave the server:
   word is `user`, `account`, `customer`, `member`, `profile`, `employee`, `patient`, `doc` or
   `record`).
 
-Not reported: identifiers and roles (`{ sub: user.id, role: user.role }`), other payload
-variables, and test files.
+A payload variable bound to an object literal in the same function is judged by that literal.
+Not reported: identifiers and roles (`{ sub: user.id, role: user.role }`), payloads built
+elsewhere, and test files.
 
 ## Why is this bad?
 A JWT is signed, not encrypted: its payload is base64url-encoded JSON that anyone holding the

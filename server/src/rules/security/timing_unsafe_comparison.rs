@@ -18,7 +18,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     cwe: &[208],
     owasp: Some("A02:2021 Cryptographic Failures"),
-    summary: "A secret (token, signature, MAC, API key…) is compared with `==`/`!=`, whose timing leaks how much matched; use `hmac.compare_digest`.",
+    summary: "A secret (token, signature, MAC, API key…) is compared with `==`/`!=`, whose timing leaks how much matched; use `hmac.compare_digest` (Node: `crypto.timingSafeEqual`).",
     docs: DOCS,
     fix: FixAvailability::Sometimes,
     checks: &[

@@ -17,7 +17,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     cwe: &[295],
     owasp: Some("A07:2021 Identification and Authentication Failures"),
-    summary: "TLS certificate or hostname verification is turned off; keep verification on and pass a CA bundle (`verify=\"/path/ca.pem\"`) for private certificates.",
+    summary: "TLS certificate or hostname verification is turned off; keep verification on and pass a CA bundle (`verify=\"/path/ca.pem\"`, Node's `ca` option) for private certificates.",
     docs: DOCS,
     fix: FixAvailability::Sometimes,
     checks: &[

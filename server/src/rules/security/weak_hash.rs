@@ -13,7 +13,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     cwe: &[327, 328],
     owasp: Some("A02:2021 Cryptographic Failures"),
-    summary: "MD5, MD4 or SHA-1 is used as a hash; use SHA-256 (or BLAKE2/SHA-3), or pass `usedforsecurity=False` when the digest is not a security control.",
+    summary: "MD5, MD4 or SHA-1 is used as a hash; use SHA-256 (or BLAKE2/SHA-3), or (Python) pass `usedforsecurity=False` when the digest is not a security control.",
     docs: DOCS,
     fix: FixAvailability::None,
     checks: &[

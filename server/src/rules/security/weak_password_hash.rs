@@ -14,7 +14,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     cwe: &[916, 759],
     owasp: Some("A02:2021 Cryptographic Failures"),
-    summary: "A password is hashed with a fast hash (MD5, SHA-1, SHA-2…); use a password hashing function: `hashlib.scrypt`, argon2, bcrypt or Django's `make_password`.",
+    summary: "A password is hashed with a fast hash (MD5, SHA-1, SHA-2…); use a password hashing function: scrypt, argon2, bcrypt or Django's `make_password`.",
     docs: DOCS,
     fix: FixAvailability::None,
     checks: &[
