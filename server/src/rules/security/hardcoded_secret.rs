@@ -677,7 +677,30 @@ fn check_js_binding<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     if literal_value(checker, value).is_some_and(|v| js_names_something(&v)) {
         return;
     }
+    let name = js_qualified_name(checker, target, name);
     report_named(checker, &name, value, target);
+}
+
+/// A one-word object key qualified by the key of the object around it, for the environment
+/// variable the fix proposes: `{ db: { password: … } }` → db_password (`DB_PASSWORD`).
+fn js_qualified_name(checker: &Checker, key: Node, name: String) -> String {
+    if super::secret_names::words(&name).len() != 1 {
+        return name;
+    }
+    let outer = key
+        .parent()
+        .filter(|p| p.kind() == "pair")
+        .and_then(|p| p.parent())
+        .filter(|o| o.kind() == "object")
+        .and_then(|o| o.parent())
+        .filter(|p| p.kind() == "pair")
+        .and_then(|p| p.child_by_field_name("key"))
+        .and_then(|k| js_target_name(checker, k))
+        .filter(|k| k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+    match outer {
+        Some(outer) => format!("{outer}_{name}"),
+        None => name,
+    }
 }
 
 /// JavaScript values that name or select something rather than hold a secret: storage and
@@ -782,7 +805,12 @@ fn check_js_string<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     {
         return;
     }
-    let bound = js_binding_name(checker, node);
+    let bound = js_binding_name(checker, node).map(|n| match node.parent() {
+        Some(pair) if pair.kind() == "pair" => pair
+            .child_by_field_name("key")
+            .map_or(n.clone(), |k| js_qualified_name(checker, k, n.clone())),
+        _ => n,
+    });
     if let Some(kind) = known_format(&value) {
         let fix = bound.and_then(|n| env_fix_edit(checker, node, &n));
         let finding = checker.report(
