@@ -1097,6 +1097,16 @@ mod tests {
     }
 
     #[test]
+    fn javascript_names_and_selectors() {
+        assert!(js_names_something("msal.cache.encryption"));
+        assert!(js_names_something("auth:token"));
+        assert!(js_names_something("[type=password]"));
+        assert!(!js_names_something("s3cr3t.Pa55"));
+        assert!(!js_names_something("hunter2"));
+        assert!(!js_names_something("keyboard cat"));
+    }
+
+    #[test]
     fn passwords_in_urls() {
         assert_eq!(
             url_password("postgresql://app:Wint3r@db.internal:5432/shop").as_deref(),

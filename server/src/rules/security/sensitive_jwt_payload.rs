@@ -270,3 +270,38 @@ async function login(req, res) {
 - [RFC 7519: JSON Web Token](https://www.rfc-editor.org/rfc/rfc7519)
 - [jsonwebtoken: `jwt.sign`](https://github.com/auth0/node-jsonwebtoken#jwtsignpayload-secretorprivatekey-options-callback)
 "#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sensitive_claims() {
+        for yes in [
+            "password",
+            "passwordHash",
+            "ssn",
+            "creditCardNumber",
+            "cardNumber",
+            "cvv",
+            "iban",
+            "mfaSecret",
+        ] {
+            assert!(sensitive(yes).is_some(), "{yes}");
+        }
+        for no in [
+            "sub", "role", "email", "id", "scope", "tenantId", "cardType",
+        ] {
+            assert!(sensitive(no).is_none(), "{no}");
+        }
+    }
+
+    #[test]
+    fn record_names() {
+        assert!(is_record_name("user"));
+        assert!(is_record_name("foundUser"));
+        assert!(is_record_name("customerDoc"));
+        assert!(!is_record_name("userId"));
+        assert!(!is_record_name("payload"));
+    }
+}

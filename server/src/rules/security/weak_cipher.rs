@@ -288,3 +288,30 @@ const cipher = crypto.createCipheriv("aes-256-gcm", key, iv);
 - [PyCryptodome: classic modes of operation](https://pycryptodome.readthedocs.io/en/latest/src/cipher/classic.html)
 - [Node.js: `crypto.createCipheriv`](https://nodejs.org/api/crypto.html#cryptocreatecipherivalgorithm-key-iv-options)
 "#;
+
+#[cfg(test)]
+mod js_tests {
+    use super::js_weak_cipher;
+
+    #[test]
+    fn node_cipher_names() {
+        for weak in [
+            "des-ede3-cbc",
+            "DES-ECB",
+            "rc4",
+            "bf-cbc",
+            "aes-128-ecb",
+            "rc2-cbc",
+        ] {
+            assert!(js_weak_cipher(weak).is_some(), "{weak}");
+        }
+        for strong in [
+            "aes-256-gcm",
+            "aes-128-cbc",
+            "chacha20-poly1305",
+            "aes-256-ctr",
+        ] {
+            assert!(js_weak_cipher(strong).is_none(), "{strong}");
+        }
+    }
+}
