@@ -242,6 +242,8 @@ pub static RULES: &[&Rule] = &[
     &security::weak_password_hash::RULE,
     &security::timing_unsafe_comparison::RULE,
     &security::insecure_random::RULE,
+    &security::jwt_without_expiry::RULE,
+    &security::sensitive_jwt_payload::RULE,
     &security::weak_hash::RULE,
     &security::weak_cipher::RULE,
     &security::weak_key_size::RULE,

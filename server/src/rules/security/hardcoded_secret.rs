@@ -48,8 +48,34 @@ pub static RULE: Rule = Rule {
             query: include_str!("../../../../queries/python/comparisons.scm"),
             run: check_comparison,
         },
+        Check {
+            family: Family::JavaScript,
+            query_path: "javascript/bindings.scm",
+            query: include_str!("../../../../queries/javascript/bindings.scm"),
+            run: check_js_binding,
+        },
+        Check {
+            family: Family::JavaScript,
+            query_path: "javascript/strings.scm",
+            query: include_str!("../../../../queries/javascript/strings.scm"),
+            run: check_js_string,
+        },
+        Check {
+            family: Family::JavaScript,
+            query_path: "javascript/calls.scm",
+            query: include_str!("../../../../queries/javascript/calls.scm"),
+            run: check_js_call,
+        },
     ],
 };
+
+/// How the code reads environment variable `var`: `os.environ["VAR"]`, `process.env.VAR`.
+fn env_read(checker: &Checker, var: &str) -> String {
+    match checker.language.family() {
+        Family::Python => format!("os.environ[\"{var}\"]"),
+        Family::JavaScript => format!("process.env.{var}"),
+    }
+}
 
 /// The name of an assignment target: `DB_PASSWORD`, `app.secret_key` → secret_key,
 /// `app.config["SECRET_KEY"]` → SECRET_KEY.
@@ -112,7 +138,9 @@ fn report_named<'a>(checker: &mut Checker<'a>, name: &str, value: Node<'a>, targ
     }
     let shown = super::callee(checker.text(target));
     // Writing the environment itself (`os.environ["X"] = "…"`) has no better spelling to offer.
-    let writes_env = target.kind() == "subscript" && checker.text(target).starts_with("os.environ");
+    let writes_env = (target.kind() == "subscript"
+        && checker.text(target).starts_with("os.environ"))
+        || checker.text(target).starts_with("process.env");
     let env_fix = if writes_env {
         None
     } else {
@@ -121,9 +149,9 @@ fn report_named<'a>(checker: &mut Checker<'a>, name: &str, value: Node<'a>, targ
     let finding = checker.report(
         value,
         format!(
-            "`{shown}` is set to a hardcoded secret ({}); read it from the environment or a secret manager, e.g. `os.environ[\"{}\"]`",
+            "`{shown}` is set to a hardcoded secret ({}); read it from the environment or a secret manager, e.g. `{}`",
             describe(&literal),
-            env_name(name)
+            env_read(checker, &env_name(name))
         ),
     );
     attach(finding, env_fix);
@@ -151,6 +179,19 @@ fn describe(literal: &str) -> String {
 
 /// The unsafe fix `"…"` → `os.environ["NAME"]`, when `os` is imported at module level.
 fn env_fix_edit(checker: &Checker, value: Node, name: &str) -> Option<(String, Edit)> {
+    if checker.language.family() == Family::JavaScript {
+        let var = env_name(name);
+        if var.is_empty() || !var.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return None;
+        }
+        return Some((
+            format!("Read it from `process.env.{var}`"),
+            Edit {
+                range: value.byte_range(),
+                content: format!("process.env.{var}"),
+            },
+        ));
+    }
     if checker.semantic.imports.get("os").map(String::as_str) != Some("os") {
         return None;
     }
@@ -558,6 +599,361 @@ fn guards_against_default(checker: &Checker, cmp: Node) -> bool {
     })
 }
 
+/// The name a JavaScript binding target stands for: `JWT_SECRET`, `config.apiKey` → apiKey,
+/// `env["DB_PASSWORD"]` → DB_PASSWORD, `{ password: … }` → password.
+fn js_target_name(checker: &Checker, target: Node) -> Option<String> {
+    match target.kind() {
+        "identifier" | "property_identifier" | "shorthand_property_identifier" => {
+            Some(checker.text(target).to_owned())
+        }
+        "member_expression" => target
+            .child_by_field_name("property")
+            .map(|p| checker.text(p).to_owned()),
+        "subscript_expression" => target
+            .child_by_field_name("index")
+            .and_then(|i| literal_value(checker, i)),
+        "string" => literal_value(checker, target),
+        _ => None,
+    }
+}
+
+/// `process.env.X`, `process.env["X"]`.
+fn is_env_read(checker: &Checker, node: Node) -> bool {
+    matches!(node.kind(), "member_expression" | "subscript_expression")
+        && checker.text(node).starts_with("process.env")
+}
+
+/// Libraries whose options object carries a `secret` that signs cookies (reported by
+/// `check_js_call` with a more precise message).
+const JS_SESSION: &[&str] = &["express-session", "cookie-session"];
+
+/// Whether `pair` is an entry of the options object passed to `express-session`/`cookie-session`.
+fn in_session_options<'a>(checker: &Checker<'a>, pair: Node<'a>) -> bool {
+    let Some(object) = pair.parent().filter(|o| o.kind() == "object") else {
+        return false;
+    };
+    let Some(call) = object
+        .parent()
+        .filter(|a| a.kind() == "arguments")
+        .and_then(|a| a.parent())
+        .filter(|c| matches!(c.kind(), "call_expression" | "new_expression"))
+    else {
+        return false;
+    };
+    call.child_by_field_name("function")
+        .or_else(|| call.child_by_field_name("constructor"))
+        .and_then(|f| checker.resolve_callee(f, JS_SESSION))
+        .is_some()
+}
+
+fn check_js_binding<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let (Some(target), Some(value)) = (caps.get("target"), caps.get("value")) else {
+        return;
+    };
+    // Most bindings hold no string at all: decide on the value's kind first.
+    if !matches!(
+        value.kind(),
+        "string" | "template_string" | "binary_expression"
+    ) {
+        return;
+    }
+    let Some(name) = js_target_name(checker, target) else {
+        return;
+    };
+    if !is_secret_name(&name) {
+        return;
+    }
+    if value.kind() == "binary_expression" {
+        check_js_fallback(checker, &name, value);
+        return;
+    }
+    if target.kind() == "property_identifier" || target.kind() == "string" {
+        if let Some(pair) = target.parent().filter(|p| p.kind() == "pair") {
+            if in_session_options(checker, pair) {
+                return;
+            }
+        }
+    }
+    if literal_value(checker, value).is_some_and(|v| js_names_something(&v)) {
+        return;
+    }
+    let name = js_qualified_name(checker, target, name);
+    report_named(checker, &name, value, target);
+}
+
+/// A one-word object key qualified by the key of the object around it, for the environment
+/// variable the fix proposes: `{ db: { password: … } }` → db_password (`DB_PASSWORD`).
+fn js_qualified_name(checker: &Checker, key: Node, name: String) -> String {
+    if super::secret_names::words(&name).len() != 1 {
+        return name;
+    }
+    let outer = key
+        .parent()
+        .filter(|p| p.kind() == "pair")
+        .and_then(|p| p.parent())
+        .filter(|o| o.kind() == "object")
+        .and_then(|o| o.parent())
+        .filter(|p| p.kind() == "pair")
+        .and_then(|p| p.child_by_field_name("key"))
+        .and_then(|k| js_target_name(checker, k))
+        .filter(|k| k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+    match outer {
+        Some(outer) => format!("{outer}_{name}"),
+        None => name,
+    }
+}
+
+/// JavaScript values that name or select something rather than hold a secret: storage and
+/// event keys (`"msal.cache.encryption"`, `"auth:token"`) and CSS selectors
+/// (`"[type=password]"`).
+fn js_names_something(value: &str) -> bool {
+    let key_like = value.contains(['.', ':'])
+        && value.starts_with(|c: char| c.is_ascii_lowercase())
+        && value.split(['.', ':']).all(|part| {
+            !part.is_empty()
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        })
+        && value
+            .split(['.', ':'])
+            .all(|part| !part.chars().any(|c| c.is_ascii_digit()));
+    let selector = value.starts_with('[') && value.ends_with(']') && value.contains('=');
+    key_like || selector
+}
+
+/// `const JWT_SECRET = process.env.JWT_SECRET || "dev-secret"`: wherever the variable is
+/// missing (a new deployment, a typo in its name) the code runs with the literal, which is
+/// public. Reported on the literal.
+fn check_js_fallback<'a>(checker: &mut Checker<'a>, name: &str, value: Node<'a>) {
+    let (Some(left), Some(op), Some(right)) = (
+        value.child_by_field_name("left"),
+        value.child_by_field_name("operator"),
+        value.child_by_field_name("right"),
+    ) else {
+        return;
+    };
+    if !matches!(checker.text(op), "||" | "??") || !is_env_read(checker, left) {
+        return;
+    }
+    let Some(literal) = literal_value(checker, right) else {
+        return;
+    };
+    if is_not_a_secret(&literal, name)
+        || has_specific_finding(&literal)
+        || in_test_code(checker, value)
+    {
+        return;
+    }
+    let env = checker.text(left);
+    let edit = Edit {
+        range: value.byte_range(),
+        content: env.to_owned(),
+    };
+    checker
+        .report(
+            right,
+            format!(
+                "`{name}` falls back to a hardcoded secret ({}) when `{env}` is unset, so a deployment that misses the variable runs with a key anyone can read; drop the fallback and fail at startup when the variable is missing",
+                describe(&literal)
+            ),
+        )
+        .with_fix(
+            format!("Use `{env}` without a fallback"),
+            Applicability::Unsafe,
+            vec![edit],
+        );
+}
+
+/// The name a JavaScript literal is bound to (`const X = "…"`, `{ x: "…" }`, `a.x = "…"`).
+fn js_binding_name(checker: &Checker, literal: Node) -> Option<String> {
+    let parent = literal.parent()?;
+    match parent.kind() {
+        "variable_declarator" if parent.child_by_field_name("value") == Some(literal) => {
+            js_target_name(checker, parent.child_by_field_name("name")?)
+        }
+        "pair" if parent.child_by_field_name("value") == Some(literal) => {
+            js_target_name(checker, parent.child_by_field_name("key")?)
+        }
+        "assignment_expression" if parent.child_by_field_name("right") == Some(literal) => {
+            let left = parent.child_by_field_name("left")?;
+            if is_env_read(checker, left) {
+                return None;
+            }
+            js_target_name(checker, left)
+        }
+        _ => None,
+    }
+}
+
+/// Well-known key formats and passwords in connection strings, in any JavaScript string.
+fn check_js_string<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let Some(node) = caps.get("literal") else {
+        return;
+    };
+    let Some(piece) = crate::analysis::string_value(checker.language, node, checker.source) else {
+        return;
+    };
+    if !piece.contains("://") && !might_hold_key(piece) {
+        return;
+    }
+    let value = piece.to_owned();
+    // Directives and bare strings (`"use strict"`) are not values.
+    if node
+        .parent()
+        .is_some_and(|p| p.kind() == "expression_statement")
+    {
+        return;
+    }
+    let bound = js_binding_name(checker, node).map(|n| match node.parent() {
+        Some(pair) if pair.kind() == "pair" => pair
+            .child_by_field_name("key")
+            .map_or(n.clone(), |k| js_qualified_name(checker, k, n.clone())),
+        _ => n,
+    });
+    if let Some(kind) = known_format(&value) {
+        let fix = bound.and_then(|n| env_fix_edit(checker, node, &n));
+        let finding = checker.report(
+            node,
+            format!(
+                "{kind} is written into the source; revoke it, then load it from the environment or a secret manager"
+            ),
+        );
+        attach(finding, fix);
+        return;
+    }
+    if let Some(shown) = url_password(&value) {
+        if in_test_code(checker, node) {
+            return;
+        }
+        let bound = bound.filter(|n| {
+            super::secret_names::words(n).iter().any(|w| {
+                matches!(
+                    w.as_str(),
+                    "url" | "uri" | "dsn" | "conn" | "connection" | "string"
+                )
+            })
+        });
+        let var = bound
+            .as_deref()
+            .map(env_name)
+            .unwrap_or_else(|| "DATABASE_URL".to_owned());
+        let fix = bound.and_then(|n| env_fix_edit(checker, node, &n));
+        let finding = checker.report(
+            node,
+            format!(
+                "the connection string `{shown}` contains a hardcoded password; read the URL (or the password) from the environment, e.g. `process.env.{var}`"
+            ),
+        );
+        attach(finding, fix);
+    }
+}
+
+const JS_JWT: &[&str] = &["jsonwebtoken.sign", "jsonwebtoken.verify"];
+
+/// `jwt.sign(payload, "literal")`, `jwt.verify(token, "literal")`, `session({ secret: "…" })`,
+/// `cookieParser("…")`.
+fn check_js_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
+        return;
+    };
+    let positional = Arguments::of(args).positional;
+    if let Some(name) = checker.resolve_callee(func, JS_JWT) {
+        let Some(key) = positional.get(1).copied() else {
+            return;
+        };
+        let Some(literal) = literal_value(checker, key) else {
+            return;
+        };
+        if is_template_placeholder(&literal)
+            || has_specific_finding(&literal)
+            || in_test_code(checker, key)
+        {
+            return;
+        }
+        let short = name.replace("jsonwebtoken.", "jwt.");
+        let verb = if name.ends_with("sign") {
+            "signs tokens"
+        } else {
+            "verifies tokens"
+        };
+        let fix = env_fix_edit(checker, key, "JWT_SECRET");
+        let finding = checker.report(
+            key,
+            format!(
+                "`{short}` {verb} with a hardcoded key ({}); anyone who reads the code can forge tokens: load the key from the environment, e.g. `process.env.JWT_SECRET`",
+                describe(&literal)
+            ),
+        );
+        attach(finding, fix);
+        return;
+    }
+    let Some(name) = checker.resolve_callee(
+        func,
+        &["express-session", "cookie-session", "cookie-parser"],
+    ) else {
+        return;
+    };
+    let Some(first) = positional.first().copied() else {
+        return;
+    };
+    let mut secrets = Vec::new();
+    if name == "cookie-parser" {
+        secrets.push(first);
+    } else if first.kind() == "object" {
+        for pair in named_children(first) {
+            if pair.kind() != "pair" {
+                continue;
+            }
+            let (Some(k), Some(v)) = (
+                pair.child_by_field_name("key"),
+                pair.child_by_field_name("value"),
+            ) else {
+                continue;
+            };
+            if !matches!(
+                js_target_name(checker, k).as_deref(),
+                Some("secret" | "keys")
+            ) {
+                continue;
+            }
+            if v.kind() == "array" {
+                secrets.extend(named_children(v));
+            } else {
+                secrets.push(v);
+            }
+        }
+    }
+    for secret in secrets {
+        let Some(literal) = literal_value(checker, secret) else {
+            continue;
+        };
+        if literal.is_empty() || is_template_placeholder(&literal) || in_test_code(checker, secret)
+        {
+            continue;
+        }
+        let known = if literal == "keyboard cat" {
+            ", the example from the `express-session` README"
+        } else {
+            ""
+        };
+        let var = if name == "cookie-parser" {
+            "COOKIE_SECRET"
+        } else {
+            "SESSION_SECRET"
+        };
+        let fix = env_fix_edit(checker, secret, var);
+        let finding = checker.report(
+            secret,
+            format!(
+                "`{name}` signs cookies with a hardcoded secret ({}{known}); anyone who reads the code can forge session cookies: load it from the environment, e.g. `process.env.{var}`",
+                describe(&literal)
+            ),
+        );
+        attach(finding, fix);
+    }
+}
+
 const DOCS: &str = r#"## What it does
 Flags credentials written into Python source:
 
@@ -595,6 +991,20 @@ wherever they sit. `changeme`-style passwords and keys *are* reported: the code 
 as written.
 Messages never repeat the secret; they give its length and at most its first two characters.
 
+JavaScript and TypeScript (resolved through `require`/`import`): literals bound to
+secret-looking names by declarations, assignments and object entries (`const JWT_SECRET = "…"`,
+`config.apiKey = "…"`, `{ password: "…" }`); the literal fallback in
+`process.env.JWT_SECRET || "dev-secret"` (and `??`): a deployment that misses the variable runs
+with a key anyone can read, so the fallback is reported like any other literal; any literal
+`secret`/`keys` given to `express-session` or `cookie-session` (even `"keyboard cat"`, the README
+example, which the word rules would take for a label) and any literal passed to
+`cookie-parser`; the key of `jwt.sign(payload, "…")` / `jwt.verify(token, "…")` (`jsonwebtoken`);
+passwords inside connection strings (`mongodb://user:…@host`, `postgres://…`) and the
+well-known key formats above, in any string or template literal without substitutions. Reads of
+`process.env.X`, placeholders, storage and event keys (`"app.cache.encryption"`, `"auth:token"`),
+CSS selectors (`"[type=password]"`) and test files (`*.test.*`, `*.spec.*`, `__tests__/`, `test/`,
+modules that import Jest, Mocha, Vitest, Chai or Supertest) are not reported.
+
 ## Why is this bad?
 Source code is copied to laptops, CI logs, forks, backups and container images. A credential in
 it is readable by everyone who can read the code, cannot be rotated without a release, and is
@@ -613,6 +1023,16 @@ def issue(user_id):
     return jwt.encode({"sub": user_id}, "my-signing-secret", algorithm="HS256")
 ```
 
+```javascript
+const session = require("express-session");
+const jwt = require("jsonwebtoken");
+
+const JWT_SECRET = process.env.JWT_SECRET || "dev-secret";
+const MONGO_URL = "mongodb://shop:Wint3r-Pa55@mongo.internal:27017/shop";
+app.use(session({ secret: "keyboard cat", resave: false, saveUninitialized: false }));
+const token = jwt.sign({ sub: user.id }, "my-signing-secret", { expiresIn: "15m" });
+```
+
 ## Use instead
 ```python
 import os
@@ -625,6 +1045,16 @@ def issue(user_id):
     return jwt.encode({"sub": user_id}, os.environ["JWT_SECRET"], algorithm="HS256")
 ```
 
+```javascript
+const session = require("express-session");
+const jwt = require("jsonwebtoken");
+
+const JWT_SECRET = process.env.JWT_SECRET;
+const MONGO_URL = process.env.MONGO_URL;
+app.use(session({ secret: process.env.SESSION_SECRET, resave: false, saveUninitialized: false }));
+const token = jwt.sign({ sub: user.id }, JWT_SECRET, { expiresIn: "15m" });
+```
+
 ## Fix
 When `os` is imported at module level and the literal is bound to a name, an unsafe fix
 replaces it with `os.environ["NAME"]`, where `NAME` is the upper-snake form of the name
@@ -632,12 +1062,17 @@ replaces it with `os.environ["NAME"]`, where `NAME` is the upper-snake form of t
 `os.environ["NAME"].encode()`). It is unsafe because the variable must then be set wherever the
 code runs. A secret that has been committed must also be revoked: it stays in the history.
 
+In JavaScript the unsafe fix writes `process.env.NAME` (`SESSION_SECRET` for session options,
+`COOKIE_SECRET` for `cookie-parser`, `JWT_SECRET` for `jwt.sign`/`jwt.verify`), and replaces
+`process.env.X || "…"` with `process.env.X`.
+
 ## References
 - [CWE-798: Use of Hard-coded Credentials](https://cwe.mitre.org/data/definitions/798.html)
 - [OWASP A07:2021 Identification and Authentication Failures](https://owasp.org/Top10/A07_2021-Identification_and_Authentication_Failures/)
 - [OWASP Secrets Management Cheat Sheet](https://cheatsheetseries.owasp.org/cheatsheets/Secrets_Management_Cheat_Sheet.html)
 - [Django: `SECRET_KEY`](https://docs.djangoproject.com/en/stable/ref/settings/#secret-key)
 - [Flask: `SECRET_KEY`](https://flask.palletsprojects.com/en/stable/config/#SECRET_KEY)
+- [express-session: `secret`](https://github.com/expressjs/session#secret)
 "#;
 
 #[cfg(test)]
@@ -659,6 +1094,16 @@ mod tests {
         assert!(
             known_format("-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----").is_none()
         );
+    }
+
+    #[test]
+    fn javascript_names_and_selectors() {
+        assert!(js_names_something("msal.cache.encryption"));
+        assert!(js_names_something("auth:token"));
+        assert!(js_names_something("[type=password]"));
+        assert!(!js_names_something("s3cr3t.Pa55"));
+        assert!(!js_names_something("hunter2"));
+        assert!(!js_names_something("keyboard cat"));
     }
 
     #[test]

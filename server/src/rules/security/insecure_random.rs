@@ -17,15 +17,23 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     cwe: &[330, 338],
     owasp: Some("A02:2021 Cryptographic Failures"),
-    summary: "A token, password or one-time code is made with `random`, whose output is predictable; use `secrets` (`token_urlsafe`, `choice`, `randbelow`).",
+    summary: "A token, password or one-time code is made with a predictable generator (`random`, `Math.random()`); use `secrets` (`token_urlsafe`, `choice`, `randbelow`) or Node's `crypto.randomBytes`/`randomInt`.",
     docs: DOCS,
     fix: FixAvailability::Sometimes,
-    checks: &[Check {
-        family: Family::Python,
-        query_path: "python/calls.scm",
-        query: include_str!("../../../../queries/python/calls.scm"),
-        run: check,
-    }],
+    checks: &[
+        Check {
+            family: Family::Python,
+            query_path: "python/calls.scm",
+            query: include_str!("../../../../queries/python/calls.scm"),
+            run: check,
+        },
+        Check {
+            family: Family::JavaScript,
+            query_path: "javascript/calls.scm",
+            query: include_str!("../../../../queries/javascript/calls.scm"),
+            run: check_javascript,
+        },
+    ],
 };
 
 const RANDOM: &[&str] = &[
@@ -408,6 +416,159 @@ fn standalone(call: Node) -> bool {
     })
 }
 
+/// The name of a JavaScript binding target: `token`, `user.resetCode` → resetCode,
+/// `{ otp: … }` → otp.
+fn js_target_name(checker: &Checker, target: Node) -> Option<String> {
+    match target.kind() {
+        "identifier" | "property_identifier" | "shorthand_property_identifier" => {
+            Some(checker.text(target).to_owned())
+        }
+        "member_expression" => target
+            .child_by_field_name("property")
+            .map(|p| checker.text(p).to_owned()),
+        "string" => literal_value(checker, target),
+        _ => None,
+    }
+}
+
+/// Where a JavaScript `Math.random()` goes: up through the expressions that build a value from
+/// it (`Math.floor(…)`, `.toString(36)`, `chars[…]`, `+`, template literals) to a name.
+fn js_destination<'a>(checker: &Checker<'a>, call: Node<'a>) -> Destination {
+    let chain = ancestors(checker.item, call);
+    let mut child = call;
+    for a in chain.iter().rev() {
+        match a.kind() {
+            "variable_declarator" => {
+                if a.child_by_field_name("value") != Some(child) {
+                    return Destination::Unnamed;
+                }
+                return a
+                    .child_by_field_name("name")
+                    .and_then(|t| js_target_name(checker, t))
+                    .map_or(Destination::Unnamed, Destination::Name);
+            }
+            "assignment_expression" | "augmented_assignment_expression" => {
+                if a.child_by_field_name("right") != Some(child) {
+                    return Destination::Unnamed;
+                }
+                return a
+                    .child_by_field_name("left")
+                    .and_then(|t| js_target_name(checker, t))
+                    .map_or(Destination::Unnamed, Destination::Name);
+            }
+            "pair" => {
+                return a
+                    .child_by_field_name("key")
+                    .and_then(|k| js_target_name(checker, k))
+                    .map_or(Destination::Unnamed, Destination::Name);
+            }
+            "call_expression" => {
+                if let Some(f) = a.child_by_field_name("function") {
+                    let text = checker.text(f);
+                    let last = text.rsplit('.').next().unwrap_or(text);
+                    if matches!(
+                        last,
+                        "setTimeout" | "setInterval" | "sleep" | "delay" | "wait"
+                    ) {
+                        return Destination::Sleep;
+                    }
+                }
+            }
+            "binary_expression"
+            | "unary_expression"
+            | "parenthesized_expression"
+            | "arguments"
+            | "member_expression"
+            | "subscript_expression"
+            | "template_substitution"
+            | "template_string"
+            | "ternary_expression"
+            | "array"
+            | "await_expression" => {}
+            _ => return Destination::Unnamed,
+        }
+        child = *a;
+    }
+    Destination::Unnamed
+}
+
+/// The name of the innermost named JavaScript function around `node`.
+fn js_function<'a>(checker: &Checker<'a>, node: Node<'a>) -> Option<&'a str> {
+    ancestors(checker.item, node)
+        .into_iter()
+        .rev()
+        .filter(|a| {
+            matches!(
+                a.kind(),
+                "function_declaration"
+                    | "function_expression"
+                    | "function"
+                    | "arrow_function"
+                    | "method_definition"
+            )
+        })
+        .find_map(|f| super::secret_names::js_function_name(checker, f))
+}
+
+/// `Math.random()` making a token, password, OTP or secret id; `crypto.pseudoRandomBytes`.
+fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let (Some(func), Some(call)) = (caps.get("func"), caps.get("call")) else {
+        return;
+    };
+    let Some(name) =
+        checker.resolve_callee(func, &["global.Math.random", "crypto.pseudoRandomBytes"])
+    else {
+        return;
+    };
+    if in_test_code(checker, call) {
+        return;
+    }
+    if name == "crypto.pseudoRandomBytes" {
+        let Some(property) = func.child_by_field_name("property") else {
+            return;
+        };
+        checker
+            .report(
+                func,
+                "`crypto.pseudoRandomBytes` is deprecated and not guaranteed to be cryptographically strong; use `crypto.randomBytes`",
+            )
+            .with_fix(
+                "Use `crypto.randomBytes`",
+                Applicability::Safe,
+                vec![Edit {
+                    range: property.byte_range(),
+                    content: "randomBytes".to_owned(),
+                }],
+            );
+        return;
+    }
+    let function = js_function(checker, call);
+    let context = match js_destination(checker, call) {
+        Destination::Sleep => return,
+        Destination::Name(n) if is_sensitive(&n) => format!("`{n}`"),
+        Destination::Name(n) if is_neutral(&n) => return,
+        Destination::Name(n)
+            if function
+                .is_some_and(|f| is_generic_code(&n) && is_sensitive(&format!("{f}_{n}"))) =>
+        {
+            format!("`{n}`")
+        }
+        _ => match function {
+            Some(f) if is_sensitive(f) => format!("a value in `{f}()`"),
+            _ => return,
+        },
+    };
+    if function.is_some_and(|f| words(f).iter().any(|w| w == "boundary")) {
+        return;
+    }
+    checker.report(
+        func,
+        format!(
+            "`Math.random()` makes {context} with a predictable generator (V8's xorshift128+: its state can be recovered from a few outputs); use `crypto.randomBytes(32).toString(\"hex\")`, `crypto.randomInt(…)` or `crypto.randomUUID()`"
+        ),
+    );
+}
+
 const DOCS: &str = r#"## What it does
 Flags the `random` module's functions (`random`, `randint`, `randrange`, `choice`, `choices`,
 `sample`, `getrandbits`, `uniform`, `shuffle`, `randbytes`, resolved through imports and
@@ -421,6 +582,13 @@ confirmation, activation, login, invitation, a session or an API (`reset_code`, 
 Not reported: `secrets.*`, `random.SystemRandom()` and `random.Random(seed)` instances, jitter
 and backoff (`time.sleep(random.uniform(…))`, `retry_delay = …`), values with a neutral name
 (`token_length`, `session_timeout`, `questions`), `random.seed`, and test code.
+
+JavaScript and TypeScript: `Math.random()` whose value goes (through `Math.floor`,
+`.toString(36)`, indexing, `+` and template literals) to a name that says it is a token,
+password, OTP, secret id… by the same word rules, or is made in a function named so
+(`generateOtp`, `createResetToken`); and `crypto.pseudoRandomBytes` anywhere. Not reported:
+`crypto.randomBytes`, `randomInt`, `randomUUID`, values passed to `setTimeout`/`setInterval`,
+and names such as `backoff`, `delay` or `jitter`.
 
 ## Why is this bad?
 `random` is a Mersenne Twister: after 624 outputs an observer can compute every future (and
@@ -438,6 +606,12 @@ def password_reset_code():
 api_key = "".join(random.choices(string.ascii_letters + string.digits, k=40))
 ```
 
+```javascript
+function createResetToken() {
+  return Math.random().toString(36).slice(2);
+}
+```
+
 ## Use instead
 ```python
 import secrets
@@ -449,6 +623,14 @@ def password_reset_code():
 api_key = secrets.token_urlsafe(32)
 ```
 
+```javascript
+const crypto = require("crypto");
+
+function createResetToken() {
+  return crypto.randomBytes(32).toString("hex");
+}
+```
+
 ## Fix
 When `secrets` is imported, an unsafe fix replaces `random.choice` with `secrets.choice`,
 `random.getrandbits` with `secrets.randbits`, `random.randint(a, b)` with
@@ -457,10 +639,14 @@ When `secrets` is imported, an unsafe fix replaces `random.choice` with `secrets
 `secrets.SystemRandom()`. It is unsafe because seeding (`random.seed`) no longer makes the
 values reproducible.
 
+`crypto.pseudoRandomBytes` becomes `crypto.randomBytes` (a safe fix: same arguments, same
+result type). `Math.random()` has no mechanical replacement, so it has no fix.
+
 ## References
 - [CWE-330: Use of Insufficiently Random Values](https://cwe.mitre.org/data/definitions/330.html)
 - [CWE-338: Use of Cryptographically Weak PRNG](https://cwe.mitre.org/data/definitions/338.html)
 - [OWASP A02:2021 Cryptographic Failures](https://owasp.org/Top10/A02_2021-Cryptographic_Failures/)
 - [Python `random`: warning](https://docs.python.org/3/library/random.html)
 - [Python `secrets`](https://docs.python.org/3/library/secrets.html)
+- [Node.js: `crypto.randomBytes`, `randomInt`, `randomUUID`](https://nodejs.org/api/crypto.html#cryptorandombytessize-callback)
 "#;

@@ -3,6 +3,7 @@
 
 use tree_sitter::Node;
 
+use super::secret_names::{in_test_code, js_enclosing_function, js_entry, literal_value};
 use crate::analysis::{named_children, Arguments, Binding, Lookup};
 use crate::rules::{
     Applicability, Captures, Category, Check, Checker, Edit, FixAvailability, Rule, Severity,
@@ -16,15 +17,23 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     cwe: &[347],
     owasp: Some("A02:2021 Cryptographic Failures"),
-    summary: "A JWT is decoded without verifying its signature, or with the algorithm chosen by the token; verify it with the key and an explicit `algorithms=[...]` list.",
+    summary: "A JWT is decoded without verifying its signature, or with the algorithm chosen by the token; verify it with the key and an explicit algorithm list (`algorithms=[...]`, `{ algorithms: [...] }`).",
     docs: DOCS,
     fix: FixAvailability::Sometimes,
-    checks: &[Check {
-        family: Family::Python,
-        query_path: "python/calls.scm",
-        query: include_str!("../../../../queries/python/calls.scm"),
-        run: check,
-    }],
+    checks: &[
+        Check {
+            family: Family::Python,
+            query_path: "python/calls.scm",
+            query: include_str!("../../../../queries/python/calls.scm"),
+            run: check,
+        },
+        Check {
+            family: Family::JavaScript,
+            query_path: "javascript/calls.scm",
+            query: include_str!("../../../../queries/javascript/calls.scm"),
+            run: check_javascript,
+        },
+    ],
 };
 
 /// PyJWT (1.x and 2.x) and python-jose decoders.
@@ -275,6 +284,138 @@ fn suggested_algorithm(checker: &Checker, args: &Arguments) -> &'static str {
     }
 }
 
+const JS_JWT: &[&str] = &["jsonwebtoken.verify", "jsonwebtoken.decode"];
+
+/// Whether a JavaScript key argument looks like a public key (`publicKey`, `PUBLIC_KEY_PEM`,
+/// `jwks`, `cert`), for the algorithm the fix proposes.
+fn js_public_key(checker: &Checker, key: Node) -> bool {
+    let text = checker.text(key).to_ascii_lowercase();
+    ["public", "pem", "jwk", "cert"]
+        .iter()
+        .any(|w| text.contains(w))
+}
+
+/// `jwt.verify(token, key)` without `algorithms`, `algorithms: ["none"]`, and `jwt.decode`
+/// whose claims authenticate the request.
+fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let (Some(func), Some(args), Some(call)) =
+        (caps.get("func"), caps.get("args"), caps.get("call"))
+    else {
+        return;
+    };
+    let Some(name) = checker.resolve_callee(func, JS_JWT) else {
+        return;
+    };
+    if in_test_code(checker, call) {
+        return;
+    }
+    let positional = Arguments::of(args).positional;
+    if name.ends_with("decode") {
+        check_js_decode(checker, func, call);
+        return;
+    }
+    let Some(key) = positional.get(1).copied() else {
+        return;
+    };
+    let options = positional.get(2).copied();
+    let algorithms = match options {
+        None => None,
+        Some(o)
+            if matches!(
+                o.kind(),
+                "arrow_function" | "function_expression" | "function"
+            ) =>
+        {
+            None
+        }
+        Some(o) if o.kind() == "object" => js_entry(checker, o, "algorithms"),
+        // Options built elsewhere: they may well name the algorithms.
+        Some(_) => return,
+    };
+    if let Some(list) = algorithms {
+        if list.kind() != "array" {
+            return;
+        }
+        for alg in named_children(list) {
+            if literal_value(checker, alg).is_some_and(|v| v.eq_ignore_ascii_case("none")) {
+                checker.report(
+                    alg,
+                    "`jwt.verify` accepts `\"none\"` in `algorithms`: a token with `alg: none` carries no signature, so anyone can write any claims; list only the algorithms you sign with (e.g. `[\"HS256\"]`)",
+                );
+            }
+        }
+        return;
+    }
+    let alg = if js_public_key(checker, key) {
+        "RS256"
+    } else {
+        "HS256"
+    };
+    let edit = match options {
+        Some(o) if o.kind() == "object" => {
+            let open = o.start_byte() + 1;
+            let content = if named_children(o).is_empty() {
+                format!(" algorithms: [\"{alg}\"] ")
+            } else {
+                format!(" algorithms: [\"{alg}\"],")
+            };
+            Edit {
+                range: open..open,
+                content,
+            }
+        }
+        Some(callback) => Edit {
+            range: callback.start_byte()..callback.start_byte(),
+            content: format!("{{ algorithms: [\"{alg}\"] }}, "),
+        },
+        None => Edit {
+            range: key.end_byte()..key.end_byte(),
+            content: format!(", {{ algorithms: [\"{alg}\"] }}"),
+        },
+    };
+    let finding = checker.report(
+        func,
+        format!(
+            "`jwt.verify` is called without an `algorithms` list, so the token's header picks the algorithm; if the key can be a public key, a token signed with HS256 using that public key is accepted (algorithm confusion): pass `{{ algorithms: [\"{alg}\"] }}` with the algorithms you sign with"
+        ),
+    );
+    finding.severity = Severity::Warning;
+    finding.with_fix(
+        format!("Accept only `{alg}`"),
+        Applicability::Unsafe,
+        vec![edit],
+    );
+}
+
+/// `jwt.decode(token)` in a function that authenticates with the claims (sets `req.user`,
+/// `req.userId`, `req.auth`, `res.locals.user` or `ctx.state.user`) and never calls `verify`.
+fn check_js_decode<'a>(checker: &mut Checker<'a>, func: Node<'a>, call: Node<'a>) {
+    let function = js_enclosing_function(checker, call);
+    let body = checker.text(function);
+    if body.contains("verify(") {
+        return;
+    }
+    let authenticates = [
+        "req.user =",
+        "request.user =",
+        "res.locals.user =",
+        "ctx.state.user =",
+        "req.auth =",
+        "req.userId =",
+        "res.locals.userId =",
+        "ctx.state.userId =",
+    ]
+    .iter()
+    .any(|m| body.contains(m));
+    if !authenticates {
+        return;
+    }
+    checker.report(
+        func,
+        "`jwt.decode` reads the token without checking its signature, and this function trusts the claims to authenticate the request: anyone can write `{\"sub\": \"admin\"}` into a token; use `jwt.verify(token, key, { algorithms: [...] })`",
+    );
+}
+
 const DOCS: &str = r#"## What it does
 Flags JWT decoding that does not prove who issued the token, with PyJWT and python-jose:
 
@@ -291,6 +432,16 @@ verification: reading `iss` or `kid` first to choose the key is the documented w
 several issuers. `jwt.get_unverified_header` (reading `kid`) and `jwt.encode` are never reported.
 Options such as `"verify_exp": False` are not reported: they weaken expiry, not authenticity,
 and have legitimate uses (reading an expired token's claims during a refresh).
+
+JavaScript and TypeScript, with `jsonwebtoken` (resolved through `require`/`import`):
+`jwt.verify(token, key)` without an `algorithms` option (a warning: the token's header then
+chooses among the algorithms the key allows, and a public key used as an HMAC secret is the
+classic algorithm-confusion attack), `algorithms` lists that contain `"none"`, and
+`jwt.decode(token)` in a function that authenticates the request with the claims (sets
+`req.user`, `req.userId`, `req.auth`, `res.locals.user` or `ctx.state.user`) and never calls
+`verify`.
+Options passed as a variable are not judged; `jwt.decode(token, { complete: true })` to read the
+header's `kid` before `verify` is not reported.
 
 ## Why is this bad?
 A JWT is only as trustworthy as its signature. Without verification anyone can write
@@ -310,6 +461,15 @@ def verify(token, public_key):
     return jwt.decode(token, public_key)
 ```
 
+```javascript
+const jwt = require("jsonwebtoken");
+
+function requireAuth(req, res, next) {
+  req.user = jwt.decode(req.cookies.token);
+  next();
+}
+```
+
 ## Use instead
 ```python
 import jwt
@@ -322,10 +482,22 @@ def verify(token, public_key):
     return jwt.decode(token, public_key, algorithms=["RS256"], audience="api")
 ```
 
+```javascript
+const jwt = require("jsonwebtoken");
+
+function requireAuth(req, res, next) {
+  req.user = jwt.verify(req.cookies.token, process.env.JWT_SECRET, { algorithms: ["HS256"] });
+  next();
+}
+```
+
 ## Fix
 When `algorithms` is missing (or `None`), an unsafe fix passes `algorithms=["HS256"]`
 (`["RS256"]` when the key argument's name mentions a public key, PEM or JWK). It is unsafe
 because the list must name the algorithms you actually issue.
+
+For `jwt.verify` without `algorithms`, an unsafe fix adds `{ algorithms: ["HS256"] }` (or
+`["RS256"]` when the key's name mentions a public key, PEM, JWK or certificate) to the options.
 
 ## References
 - [CWE-347: Improper Verification of Cryptographic Signature](https://cwe.mitre.org/data/definitions/347.html)
@@ -333,4 +505,5 @@ because the list must name the algorithms you actually issue.
 - [PyJWT: `jwt.decode` and `algorithms`](https://pyjwt.readthedocs.io/en/stable/api.html#jwt.decode)
 - [python-jose: JWT API](https://python-jose.readthedocs.io/en/latest/jwt/api.html)
 - [RFC 8725: JSON Web Token Best Current Practices](https://www.rfc-editor.org/rfc/rfc8725)
+- [jsonwebtoken: `jwt.verify` options](https://github.com/auth0/node-jsonwebtoken#jwtverifytoken-secretorpublickey-options-callback)
 "#;

@@ -271,6 +271,14 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             .unwrap_or(""),
         _ => checker.text(object),
     };
+    // Hashes, HMACs, ciphers and signers have an `update(data)` too.
+    let chain = checker.text(object).to_ascii_lowercase();
+    if ["hash", "hmac", "cipher", "sign", "verify", "digest"]
+        .iter()
+        .any(|w| chain.contains(w))
+    {
+        return;
+    }
     if JS_NOT_MODELS.contains(&receiver) || object.kind() == "this" {
         return;
     }

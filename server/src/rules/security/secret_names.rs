@@ -426,6 +426,9 @@ pub(crate) fn is_test_module(semantic: &Semantic) -> bool {
 /// Whether `node` is test code: in a test module or a `test_*` function. Tests use throwaway
 /// credentials, unverified tokens and fixed seeds on purpose.
 pub(crate) fn in_test_code(checker: &Checker, node: Node) -> bool {
+    if checker.language.family() == crate::syntax::Family::JavaScript {
+        return is_js_test_file(checker);
+    }
     if is_test_module(checker.semantic) {
         return true;
     }
@@ -438,10 +441,47 @@ pub(crate) fn in_test_code(checker: &Checker, node: Node) -> bool {
         })
 }
 
+/// JavaScript and TypeScript tests: a `*.test.*`/`*.spec.*` file, a file under `__tests__/`,
+/// `test/` or `tests/`, or a module that imports a test framework (Jest, Mocha, Vitest, Chai,
+/// Supertest, AVA, tap).
+fn is_js_test_file(checker: &Checker) -> bool {
+    let path = checker.path.replace('\\', "/");
+    let file = path.rsplit('/').next().unwrap_or(&path);
+    if file.contains(".test.")
+        || file.contains(".spec.")
+        || path.contains("/__tests__/")
+        || path.contains("/test/")
+        || path.starts_with("test/")
+    {
+        return true;
+    }
+    const FRAMEWORKS: &[&str] = &[
+        "@jest/globals",
+        "vitest",
+        "mocha",
+        "chai",
+        "supertest",
+        "ava",
+        "tap",
+        "node:test",
+        "test",
+    ];
+    checker.semantic.imports.values().any(|q| {
+        FRAMEWORKS.iter().any(|f| {
+            q.strip_prefix(f)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+        })
+    })
+}
+
 /// The value of a plain literal (a string or implicitly concatenated strings, no interpolation).
 pub(crate) fn literal_value(checker: &Checker, node: Node) -> Option<String> {
     match node.kind() {
         "string" => string_value(checker.language, node, checker.source).map(str::to_owned),
+        // JavaScript template literals without `${…}`.
+        "template_string" => {
+            string_value(checker.language, node, checker.source).map(str::to_owned)
+        }
         "concatenated_string" => {
             let mut out = String::new();
             for part in named_children(node) {
@@ -485,7 +525,47 @@ pub(crate) fn operand_name<'a>(checker: &Checker<'a>, node: Node<'a>) -> Option<
                 _ => None,
             }
         }
-        "parenthesized_expression" => node.named_child(0).and_then(|n| operand_name(checker, n)),
+        "parenthesized_expression" | "non_null_expression" | "await_expression" => {
+            node.named_child(0).and_then(|n| operand_name(checker, n))
+        }
+        // JavaScript: `user.apiKey`, `req.headers["x-signature"]`, `req.get("X-Signature")`,
+        // `sig.toString("hex")`, `computeSignature(body)`.
+        "member_expression" => node
+            .child_by_field_name("property")
+            .map(|a| checker.text(a).to_owned()),
+        "subscript_expression" => node
+            .child_by_field_name("index")
+            .and_then(|i| literal_value(checker, i)),
+        "call_expression" => {
+            let func = node.child_by_field_name("function")?;
+            let args = node.child_by_field_name("arguments")?;
+            let first_arg = named_children(args)
+                .into_iter()
+                .find(|a| a.kind() != "comment");
+            match func.kind() {
+                "member_expression" => {
+                    let method = checker.text(func.child_by_field_name("property")?);
+                    let object = func.child_by_field_name("object")?;
+                    match method {
+                        "get" | "header" | "getHeader" | "cookie" => {
+                            first_arg.and_then(|a| literal_value(checker, a))
+                        }
+                        "toString" | "trim" | "toLowerCase" | "toUpperCase" | "valueOf" => {
+                            operand_name(checker, object)
+                        }
+                        _ => Some(method.to_owned()),
+                    }
+                }
+                "identifier" => {
+                    let name = checker.text(func);
+                    match name {
+                        "String" => first_arg.and_then(|a| operand_name(checker, a)),
+                        _ => Some(name.to_owned()),
+                    }
+                }
+                _ => None,
+            }
+        }
         "call" => {
             let func = node.child_by_field_name("function")?;
             let args = node.child_by_field_name("arguments")?;
@@ -529,6 +609,80 @@ pub(crate) fn env_name(name: &str) -> String {
         .map(|w| w.to_ascii_uppercase())
         .collect::<Vec<_>>()
         .join("_")
+}
+
+/// The name of a JavaScript object key: `password`, `"password"`, `[KEY]` → None.
+pub(crate) fn js_key_name(checker: &Checker, key: Node) -> Option<String> {
+    match key.kind() {
+        "property_identifier" | "shorthand_property_identifier" | "identifier" => {
+            Some(checker.text(key).to_owned())
+        }
+        "string" => literal_value(checker, key),
+        _ => None,
+    }
+}
+
+/// The value of entry `key` in a JavaScript object literal (`{ algorithms: [...] }`).
+pub(crate) fn js_entry<'a>(checker: &Checker<'a>, object: Node<'a>, key: &str) -> Option<Node<'a>> {
+    if object.kind() != "object" {
+        return None;
+    }
+    named_children(object)
+        .into_iter()
+        .find_map(|p| match p.kind() {
+            "pair" => p
+                .child_by_field_name("key")
+                .filter(|k| js_key_name(checker, *k).as_deref() == Some(key))
+                .and_then(|_| p.child_by_field_name("value")),
+            "shorthand_property_identifier" if checker.text(p) == key => Some(p),
+            _ => None,
+        })
+}
+
+/// Whether a JavaScript object literal spreads another value into itself (`{ ...claims }`).
+pub(crate) fn js_has_spread(object: Node) -> bool {
+    named_children(object)
+        .iter()
+        .any(|p| p.kind() == "spread_element")
+}
+
+/// The innermost JavaScript function around `node` (or the item itself at top level).
+pub(crate) fn js_enclosing_function<'a>(checker: &Checker<'a>, node: Node<'a>) -> Node<'a> {
+    crate::analysis::ancestors(checker.item, node)
+        .into_iter()
+        .rev()
+        .find(|a| {
+            matches!(
+                a.kind(),
+                "function_declaration"
+                    | "function_expression"
+                    | "function"
+                    | "arrow_function"
+                    | "method_definition"
+                    | "generator_function_declaration"
+            )
+        })
+        .unwrap_or(checker.item)
+}
+
+/// The name a JavaScript function is known by: its own name, the method's name, or the
+/// variable or property it is assigned to (`const issueToken = () => …`).
+pub(crate) fn js_function_name<'a>(checker: &Checker<'a>, function: Node<'a>) -> Option<&'a str> {
+    if let Some(n) = function.child_by_field_name("name") {
+        return Some(checker.text(n));
+    }
+    let parent = function.parent()?;
+    match parent.kind() {
+        "variable_declarator" => parent.child_by_field_name("name").map(|n| checker.text(n)),
+        "pair" => parent.child_by_field_name("key").map(|n| checker.text(n)),
+        "assignment_expression" => parent.child_by_field_name("left").map(|l| match l.kind() {
+            "member_expression" => l
+                .child_by_field_name("property")
+                .map_or(checker.text(l), |p| checker.text(p)),
+            _ => checker.text(l),
+        }),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

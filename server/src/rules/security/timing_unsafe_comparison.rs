@@ -18,15 +18,23 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     cwe: &[208],
     owasp: Some("A02:2021 Cryptographic Failures"),
-    summary: "A secret (token, signature, MAC, API key…) is compared with `==`/`!=`, whose timing leaks how much matched; use `hmac.compare_digest`.",
+    summary: "A secret (token, signature, MAC, API key…) is compared with `==`/`!=`, whose timing leaks how much matched; use `hmac.compare_digest` (Node: `crypto.timingSafeEqual`).",
     docs: DOCS,
     fix: FixAvailability::Sometimes,
-    checks: &[Check {
-        family: Family::Python,
-        query_path: "python/comparisons.scm",
-        query: include_str!("../../../../queries/python/comparisons.scm"),
-        run: check,
-    }],
+    checks: &[
+        Check {
+            family: Family::Python,
+            query_path: "python/comparisons.scm",
+            query: include_str!("../../../../queries/python/comparisons.scm"),
+            run: check,
+        },
+        Check {
+            family: Family::JavaScript,
+            query_path: "javascript/comparisons.scm",
+            query: include_str!("../../../../queries/javascript/comparisons.scm"),
+            run: check_javascript,
+        },
+    ],
 };
 
 fn is_literal(node: Node) -> bool {
@@ -331,6 +339,207 @@ fn describe(name: &str) -> String {
     what.to_owned()
 }
 
+/// JavaScript operands that are values written in the code: literals, `null`, `undefined`,
+/// `typeof x`, template literals without substitutions.
+fn is_js_literal(checker: &Checker, node: Node) -> bool {
+    match node.kind() {
+        "string" | "number" | "null" | "undefined" | "true" | "false" | "array" | "object"
+        | "regex" | "unary_expression" => true,
+        "template_string" => literal_value(checker, node).is_some(),
+        "identifier" => matches!(checker.text(node), "undefined" | "NaN" | "Infinity"),
+        _ => false,
+    }
+}
+
+/// A JavaScript operand's secret-looking name, if it holds a secret; a digest counts only
+/// when it is an HMAC (`createHmac(…).update(…).digest("hex")`, or a local bound to one).
+fn js_holds_secret<'a>(checker: &Checker<'a>, node: Node<'a>) -> Option<String> {
+    if is_js_enum_member(checker, node) {
+        return None;
+    }
+    let name = operand_name(checker, node)?;
+    if !is_secret_compare_name(&name) {
+        return None;
+    }
+    let words = super::secret_names::words(&name);
+    let last = words.last().cloned().unwrap_or_default();
+    // A nonce is public once used; `token` alone is as often a lexer's token as a credential:
+    // it needs a word that says which credential (`apiToken`, `csrfToken`, `resetToken`).
+    if last == "nonce" {
+        return None;
+    }
+    if last == "token" && !words.iter().any(|w| JS_TOKEN_KINDS.contains(&w.as_str())) {
+        return None;
+    }
+    if matches!(last.as_str(), "digest" | "hexdigest") {
+        let text = checker.text(node).to_ascii_lowercase();
+        if !text.contains("hmac") {
+            return None;
+        }
+    }
+    Some(name)
+}
+
+/// Words that say a `…token` is a credential rather than a lexer or parser token.
+const JS_TOKEN_KINDS: &[&str] = &[
+    "api",
+    "access",
+    "auth",
+    "bearer",
+    "csrf",
+    "xsrf",
+    "refresh",
+    "reset",
+    "session",
+    "secret",
+    "webhook",
+    "verification",
+    "verify",
+    "invite",
+    "invitation",
+    "confirm",
+    "confirmation",
+    "activation",
+    "login",
+    "magic",
+    "unsubscribe",
+    "id",
+    "expected",
+    "stored",
+    "provided",
+    "given",
+    "header",
+    "request",
+    "client",
+    "admin",
+    "personal",
+    "jwt",
+    "oauth",
+    "signup",
+];
+
+/// `SyntaxKind.EqualsToken`, `CredentialType.ACCESS_TOKEN`, `Constants.ID_TOKEN`: a member of
+/// an enum or constants object (a capitalised object, or a PascalCase or UPPER_CASE property
+/// of a capitalised one), which names a kind of thing rather than holding a secret.
+fn is_js_enum_member(checker: &Checker, node: Node) -> bool {
+    if node.kind() != "member_expression" {
+        return false;
+    }
+    let (Some(object), Some(property)) = (
+        node.child_by_field_name("object"),
+        node.child_by_field_name("property"),
+    ) else {
+        return false;
+    };
+    let object_name = match object.kind() {
+        "identifier" => checker.text(object),
+        "member_expression" => object
+            .child_by_field_name("property")
+            .map_or("", |p| checker.text(p)),
+        _ => "",
+    };
+    let property = checker.text(property);
+    object_name.starts_with(|c: char| c.is_ascii_uppercase())
+        || (property.starts_with(|c: char| c.is_ascii_uppercase())
+            && property.chars().any(|c| c.is_ascii_lowercase()))
+}
+
+/// Operands that say the comparison is about a kind, a type or a state, not a secret value
+/// (`node.kind === …`, `e.subError === badToken`, `cacheLookupPolicy === …`), and arithmetic.
+fn is_js_structural<'a>(checker: &Checker<'a>, node: Node<'a>) -> bool {
+    if node.kind() == "binary_expression"
+        && node
+            .child_by_field_name("operator")
+            .is_some_and(|o| matches!(checker.text(o), "*" | "/" | "-" | "%" | "<<" | ">>"))
+    {
+        return true;
+    }
+    operand_name(checker, node).is_some_and(|n| {
+        super::secret_names::words(&n).last().is_some_and(|l| {
+            matches!(
+                l.as_str(),
+                "kind"
+                    | "type"
+                    | "operator"
+                    | "error"
+                    | "status"
+                    | "policy"
+                    | "code"
+                    | "mode"
+                    | "state"
+                    | "length"
+                    | "size"
+                    | "count"
+                    | "name"
+            )
+        })
+    })
+}
+
+/// A named constant or an enum member that is not a secret (`TokenType.Bearer`, `NONE`).
+fn is_js_named_constant(checker: &Checker, node: Node) -> bool {
+    match node.kind() {
+        "identifier" => {
+            let t = checker.text(node);
+            t.chars().any(|c| c.is_ascii_uppercase()) && !t.chars().any(|c| c.is_ascii_lowercase())
+        }
+        "member_expression" => node
+            .child_by_field_name("object")
+            .filter(|o| o.kind() == "identifier")
+            .is_some_and(|o| {
+                checker
+                    .text(o)
+                    .starts_with(|c: char| c.is_ascii_uppercase())
+            }),
+        _ => false,
+    }
+}
+
+/// `signature === expected`, `req.get("X-Api-Key") !== process.env.API_KEY`.
+fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let (Some(cmp), Some(a), Some(b)) =
+        (caps.get("comparison"), caps.get("left"), caps.get("right"))
+    else {
+        return;
+    };
+    let Some(op) = cmp.child_by_field_name("operator").map(|o| checker.text(o)) else {
+        return;
+    };
+    if !matches!(op, "===" | "==" | "!==" | "!=") {
+        return;
+    }
+    if is_js_literal(checker, a) || is_js_literal(checker, b) {
+        return;
+    }
+    let secret_a = js_holds_secret(checker, a);
+    let secret_b = js_holds_secret(checker, b);
+    let Some(secret) = [secret_a.as_ref(), secret_b.as_ref()]
+        .into_iter()
+        .flatten()
+        .min_by_key(|n| n.ends_with("digest"))
+        .cloned()
+    else {
+        return;
+    };
+    if (secret_a.is_none() && is_js_named_constant(checker, a))
+        || (secret_b.is_none() && is_js_named_constant(checker, b))
+        || is_js_structural(checker, a)
+        || is_js_structural(checker, b)
+        || in_test_code(checker, cmp)
+    {
+        return;
+    }
+    let (ta, tb) = (checker.text(a), checker.text(b));
+    checker.report(
+        cmp,
+        format!(
+            "`{}` compares {} with `{op}`, which stops at the first differing character, so response times reveal how much of it matched; check the lengths, then compare with `crypto.timingSafeEqual(Buffer.from(a), Buffer.from(b))`",
+            super::callee(&format!("{ta} {op} {tb}")),
+            with_article(&describe(&secret)),
+        ),
+    );
+}
+
 const DOCS: &str = r#"## What it does
 Flags `==` and `!=` between two non-literal values when one of them holds a secret: its name (a
 variable, attribute, dictionary key, `.get("…")` key or header name, or the function that
@@ -348,6 +557,17 @@ file's hash is public); `hmac.compare_digest` / `secrets.compare_digest`; SQL ex
 (`.filter(ApiKey.token == token)`, `Token.value == value`); object equality
 (`self.secret == other.secret`, anything in `__eq__`); `assert`s; and test code.
 
+JavaScript and TypeScript: `===`, `==`, `!==` and `!=` between two non-literal operands
+when one holds a secret by the same names (`signature`, `apiKey`, `token`, `req.get("X-Signature")`,
+`req.headers["x-api-key"]`, an HMAC's `.digest("hex")`). Comparisons with literals, `null`,
+`undefined` or `typeof x`, with enum members (`TokenType.Bearer`, `SyntaxKind.EqualsToken`),
+about kinds, types, states or lengths (`node.kind === …`, `err.code === …`), arithmetic, nonces
+(public once used), and in test files are not reported. A name whose last word is `token` counts
+only with a word that says which credential (`apiToken`, `csrfToken`, `resetToken`,
+`expectedToken`…): a bare `token`, `firstToken` or `startToken` is a lexer's token as often as
+not. There is no fix: `crypto.timingSafeEqual` throws on buffers of different lengths, so
+the length check must be written by hand.
+
 ## Why is this bad?
 String and bytes equality returns at the first byte that differs. By timing many requests an
 attacker learns how long a prefix of a guessed signature, token or API key was right, and
@@ -363,6 +583,13 @@ def github_webhook():
         abort(401)
 ```
 
+```javascript
+app.use((req, res, next) => {
+  if (req.get("X-Api-Key") !== process.env.API_KEY) return res.sendStatus(403);
+  next();
+});
+```
+
 ## Use instead
 ```python
 @app.post("/webhooks/github")
@@ -370,6 +597,19 @@ def github_webhook():
     expected = "sha256=" + hmac.new(SECRET, request.data, hashlib.sha256).hexdigest()
     if not hmac.compare_digest(request.headers.get("X-Hub-Signature-256", ""), expected):
         abort(401)
+```
+
+```javascript
+const crypto = require("crypto");
+
+app.use((req, res, next) => {
+  const given = Buffer.from(req.get("X-Api-Key") ?? "");
+  const expected = Buffer.from(process.env.API_KEY);
+  if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected)) {
+    return res.sendStatus(403);
+  }
+  next();
+});
 ```
 
 ## Fix
@@ -383,4 +623,5 @@ non-ASCII `str`, where `==` returned `False`.
 - [OWASP A02:2021 Cryptographic Failures](https://owasp.org/Top10/A02_2021-Cryptographic_Failures/)
 - [Python `hmac.compare_digest`](https://docs.python.org/3/library/hmac.html#hmac.compare_digest)
 - [Python `secrets.compare_digest`](https://docs.python.org/3/library/secrets.html#secrets.compare_digest)
+- [Node.js: `crypto.timingSafeEqual`](https://nodejs.org/api/crypto.html#cryptotimingsafeequala-b)
 "#;

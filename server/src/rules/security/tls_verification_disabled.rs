@@ -17,7 +17,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     cwe: &[295],
     owasp: Some("A07:2021 Identification and Authentication Failures"),
-    summary: "TLS certificate or hostname verification is turned off; keep verification on and pass a CA bundle (`verify=\"/path/ca.pem\"`) for private certificates.",
+    summary: "TLS certificate or hostname verification is turned off; keep verification on and pass a CA bundle (`verify=\"/path/ca.pem\"`, Node's `ca` option) for private certificates.",
     docs: DOCS,
     fix: FixAvailability::Sometimes,
     checks: &[
@@ -32,6 +32,12 @@ pub static RULE: Rule = Rule {
             query_path: "python/assignments.scm",
             query: include_str!("../../../../queries/python/assignments.scm"),
             run: check_assignment,
+        },
+        Check {
+            family: Family::JavaScript,
+            query_path: "javascript/bindings.scm",
+            query: include_str!("../../../../queries/javascript/bindings.scm"),
+            run: check_javascript,
         },
     ],
 };
@@ -285,6 +291,71 @@ fn check_assignment<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     }
 }
 
+/// `{ rejectUnauthorized: false }` (https/tls agents and options, axios `httpsAgent`, `pg` and
+/// Sequelize `ssl`, mysql2, ioredis `tls`), request's `{ strictSSL: false }`, and
+/// `process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0"`.
+fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let (Some(target), Some(value)) = (caps.get("target"), caps.get("value")) else {
+        return;
+    };
+    match target.kind() {
+        "property_identifier" | "string" => {
+            if value.kind() != "false" {
+                return;
+            }
+            let key = match target.kind() {
+                "string" => string_value(checker.language, target, checker.source).unwrap_or(""),
+                _ => checker.text(target),
+            };
+            if !matches!(key, "rejectUnauthorized" | "strictSSL") {
+                return;
+            }
+            if super::secret_names::in_test_code(checker, target) {
+                return;
+            }
+            let Some(pair) = target.parent() else {
+                return;
+            };
+            checker
+                .report(
+                    pair,
+                    format!(
+                        "`{key}: false` turns off TLS certificate verification for this connection, so anyone on the network path can impersonate the server and read or change the traffic; remove it, and pass the private CA with `ca: fs.readFileSync(\"ca.pem\")` if the server's certificate is self-signed"
+                    ),
+                )
+                .with_fix(
+                    format!("Verify certificates (`{key}: true`)"),
+                    Applicability::Unsafe,
+                    vec![Edit {
+                        range: value.byte_range(),
+                        content: "true".to_owned(),
+                    }],
+                );
+        }
+        "member_expression" | "subscript_expression" => {
+            let text = checker.text(target);
+            if !text.starts_with("process.env") || !text.contains("NODE_TLS_REJECT_UNAUTHORIZED") {
+                return;
+            }
+            let disabled = match value.kind() {
+                "number" => checker.text(value) == "0",
+                _ => string_value(checker.language, value, checker.source) == Some("0"),
+            };
+            if !disabled || super::secret_names::in_test_code(checker, target) {
+                return;
+            }
+            let Some(assignment) = target.parent() else {
+                return;
+            };
+            checker.report(
+                assignment,
+                "`NODE_TLS_REJECT_UNAUTHORIZED = \"0\"` turns off TLS certificate verification for every HTTPS request the whole process makes; remove it, and trust a private CA with `NODE_EXTRA_CA_CERTS` or the client's `ca` option instead",
+            );
+        }
+        _ => {}
+    }
+}
+
 const DOCS: &str = r#"## What it does
 Flags code that turns TLS certificate or hostname verification off:
 - `verify=False` on `requests` calls, on methods of `requests.Session` / `httpx.Client`
@@ -297,6 +368,12 @@ Flags code that turns TLS certificate or hostname verification off:
 - `cert_reqs="CERT_NONE"` / `cert_reqs=ssl.CERT_NONE` (urllib3 pools, `ssl.wrap_socket`).
 
 `verify=True`, `verify="/etc/ssl/ca.pem"` and `verify=settings.CA_BUNDLE` are not reported.
+
+JavaScript and TypeScript: `rejectUnauthorized: false` in any options object (`https.Agent`,
+`https.request`, `tls.connect`, an axios `httpsAgent`, `pg`/Sequelize `ssl`/`dialectOptions`,
+mysql2, ioredis `tls`), request's `strictSSL: false`, and
+`process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0"`. Values computed at run time
+(`rejectUnauthorized: process.env.NODE_ENV === "production"`) and test files are not reported.
 
 ## Why is this bad?
 Without certificate checks anyone on the network path (a Wi-Fi hotspot, a compromised router,
@@ -312,6 +389,13 @@ def fetch_invoices(token):
     return requests.get(BILLING_URL, headers={"Authorization": token}, verify=False).json()
 ```
 
+```javascript
+const https = require("https");
+
+const agent = new https.Agent({ rejectUnauthorized: false });
+process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0";
+```
+
 ## Use instead
 ```python
 import requests
@@ -322,13 +406,23 @@ def fetch_invoices(token):
                         verify="/etc/ssl/certs/internal-ca.pem").json()
 ```
 
+```javascript
+const fs = require("fs");
+const https = require("https");
+
+const agent = new https.Agent({ ca: fs.readFileSync("/etc/ssl/internal-ca.pem") });
+```
+
 ## Fix
 Removing `verify=False` (or aiohttp's `ssl=False`) is offered as an unsafe fix: requests to
 servers with self-signed certificates will fail until a CA bundle is configured.
+
+In JavaScript an unsafe fix turns `rejectUnauthorized: false` into `true`.
 
 ## References
 - [CWE-295: Improper Certificate Validation](https://cwe.mitre.org/data/definitions/295.html)
 - [OWASP A07:2021 Identification and Authentication Failures](https://owasp.org/Top10/A07_2021-Identification_and_Authentication_Failures/)
 - [Requests: SSL certificate verification](https://requests.readthedocs.io/en/latest/user/advanced/#ssl-cert-verification)
 - [Python `ssl`: security considerations](https://docs.python.org/3/library/ssl.html#security-considerations)
+- [Node.js: `tls.connect` options (`rejectUnauthorized`)](https://nodejs.org/api/tls.html#tlsconnectoptions-callback)
 "#;

@@ -14,12 +14,20 @@ pub static RULE: Rule = Rule {
     summary: "A broken or legacy cipher (DES, 3DES, RC4, RC2, Blowfish, …) or the ECB mode is used; use an authenticated cipher such as AES-GCM, ChaCha20-Poly1305 or Fernet.",
     docs: DOCS,
     fix: FixAvailability::None,
-    checks: &[Check {
-        family: Family::Python,
-        query_path: "python/calls.scm",
-        query: include_str!("../../../../queries/python/calls.scm"),
-        run: check,
-    }],
+    checks: &[
+        Check {
+            family: Family::Python,
+            query_path: "python/calls.scm",
+            query: include_str!("../../../../queries/python/calls.scm"),
+            run: check,
+        },
+        Check {
+            family: Family::JavaScript,
+            query_path: "javascript/calls.scm",
+            query: include_str!("../../../../queries/javascript/calls.scm"),
+            run: check_javascript,
+        },
+    ],
 };
 
 const CRYPTOGRAPHY_ALGORITHMS: &[&str] = &[
@@ -161,12 +169,81 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     }
 }
 
+/// What is weak about a Node cipher name (`des-ede3-cbc`, `rc4`, `bf-cbc`, `aes-128-ecb`).
+fn js_weak_cipher(name: &str) -> Option<&'static str> {
+    let n = name.to_ascii_lowercase();
+    if n.starts_with("des") {
+        Some("DES/3DES, with a 64-bit block (Sweet32) and, for DES, a 56-bit key")
+    } else if n.starts_with("rc4") {
+        Some("RC4, whose keystream is biased")
+    } else if n.starts_with("rc2") {
+        Some("RC2, a broken 64-bit block cipher")
+    } else if n.starts_with("bf") || n.starts_with("blowfish") {
+        Some("Blowfish, with a 64-bit block (Sweet32)")
+    } else if n.starts_with("cast") || n.starts_with("idea") || n.starts_with("seed") {
+        Some("a legacy 64-bit block cipher")
+    } else if n.ends_with("-ecb") {
+        Some("ECB mode, which encrypts equal blocks to equal ciphertext")
+    } else {
+        None
+    }
+}
+
+/// `crypto.createCipher`/`createDecipher` (no IV, a key derived with one MD5 round; removed in
+/// Node 22) and `crypto.createCipheriv("des-…"|"rc4"|"bf-…"|"…-ecb", …)`.
+fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
+        return;
+    };
+    let Some(name) = checker.resolve_callee(
+        func,
+        &[
+            "crypto.createCipher",
+            "crypto.createDecipher",
+            "crypto.createCipheriv",
+            "crypto.createDecipheriv",
+        ],
+    ) else {
+        return;
+    };
+    let short = name.trim_start_matches("crypto.");
+    if !name.ends_with("iv") {
+        checker.report(
+            func,
+            format!(
+                "`{short}` derives the key from the password with a single MD5 round and uses no IV, so equal plaintexts give equal ciphertexts (it is deprecated and removed in Node 22); use `crypto.createCipheriv(\"aes-256-gcm\", key, iv)` with a random 12-byte IV and a key from `crypto.scrypt`"
+            ),
+        );
+        return;
+    }
+    let Some(algo_node) = Arguments::of(args).positional.first().copied() else {
+        return;
+    };
+    let Some(algo) = crate::analysis::string_value(checker.language, algo_node, checker.source)
+    else {
+        return;
+    };
+    let Some(why) = js_weak_cipher(algo) else {
+        return;
+    };
+    checker.report(
+        algo_node,
+        format!(
+            "`{short}(\"{algo}\")` uses {why}; use `\"aes-256-gcm\"` (or `\"chacha20-poly1305\"`) with a random IV"
+        ),
+    );
+}
+
 const DOCS: &str = r#"## What it does
 Flags legacy ciphers and the ECB mode: cryptography's `algorithms.TripleDES`, `Blowfish`,
 `ARC4`, `CAST5`, `IDEA`, `SEED` and `modes.ECB()`; pycryptodome/PyCrypto `DES.new`,
 `DES3.new`, `ARC4.new`, `ARC2.new`, `Blowfish.new`, `CAST.new`, `XOR.new`; any pycryptodome
 cipher created with `MODE_ECB` (`AES.new(key, AES.MODE_ECB)`); and `pyDes.des` /
 `pyDes.triple_des`.
+
+JavaScript and TypeScript: `crypto.createCipher`/`createDecipher` (no IV, the key derived
+with one MD5 round; removed in Node 22), and `crypto.createCipheriv`/`createDecipheriv` with DES,
+3DES, RC2, RC4, Blowfish, CAST, IDEA, SEED or any `…-ecb` cipher.
 
 ## Why is this bad?
 DES has a 56-bit key that is brute-forced in hours; 3DES, Blowfish, CAST5 and IDEA have 64-bit
@@ -182,6 +259,12 @@ def encrypt_token(key: bytes, token: bytes) -> bytes:
     return AES.new(key, AES.MODE_ECB).encrypt(pad(token, 16))
 ```
 
+```javascript
+const crypto = require("crypto");
+
+const cipher = crypto.createCipheriv("des-ede3-cbc", key, iv);
+```
+
 ## Use instead
 ```python
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -191,9 +274,44 @@ def encrypt_token(key: bytes, token: bytes) -> bytes:
     return nonce + AESGCM(key).encrypt(nonce, token, None)
 ```
 
+```javascript
+const crypto = require("crypto");
+
+const iv = crypto.randomBytes(12);
+const cipher = crypto.createCipheriv("aes-256-gcm", key, iv);
+```
+
 ## References
 - [CWE-327: Use of a Broken or Risky Cryptographic Algorithm](https://cwe.mitre.org/data/definitions/327.html)
 - [OWASP A02:2021 Cryptographic Failures](https://owasp.org/Top10/A02_2021-Cryptographic_Failures/)
 - [cryptography: authenticated encryption (AEAD)](https://cryptography.io/en/latest/hazmat/primitives/aead/)
 - [PyCryptodome: classic modes of operation](https://pycryptodome.readthedocs.io/en/latest/src/cipher/classic.html)
+- [Node.js: `crypto.createCipheriv`](https://nodejs.org/api/crypto.html#cryptocreatecipherivalgorithm-key-iv-options)
 "#;
+
+#[cfg(test)]
+mod js_tests {
+    use super::js_weak_cipher;
+
+    #[test]
+    fn node_cipher_names() {
+        for weak in [
+            "des-ede3-cbc",
+            "DES-ECB",
+            "rc4",
+            "bf-cbc",
+            "aes-128-ecb",
+            "rc2-cbc",
+        ] {
+            assert!(js_weak_cipher(weak).is_some(), "{weak}");
+        }
+        for strong in [
+            "aes-256-gcm",
+            "aes-128-cbc",
+            "chacha20-poly1305",
+            "aes-256-ctr",
+        ] {
+            assert!(js_weak_cipher(strong).is_none(), "{strong}");
+        }
+    }
+}

@@ -13,15 +13,23 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     cwe: &[327, 328],
     owasp: Some("A02:2021 Cryptographic Failures"),
-    summary: "MD5, MD4 or SHA-1 is used as a hash; use SHA-256 (or BLAKE2/SHA-3), or pass `usedforsecurity=False` when the digest is not a security control.",
+    summary: "MD5, MD4 or SHA-1 is used as a hash; use SHA-256 (or BLAKE2/SHA-3), or (Python) pass `usedforsecurity=False` when the digest is not a security control.",
     docs: DOCS,
     fix: FixAvailability::None,
-    checks: &[Check {
-        family: Family::Python,
-        query_path: "python/calls.scm",
-        query: include_str!("../../../../queries/python/calls.scm"),
-        run: check,
-    }],
+    checks: &[
+        Check {
+            family: Family::Python,
+            query_path: "python/calls.scm",
+            query: include_str!("../../../../queries/python/calls.scm"),
+            run: check,
+        },
+        Check {
+            family: Family::JavaScript,
+            query_path: "javascript/calls.scm",
+            query: include_str!("../../../../queries/javascript/calls.scm"),
+            run: check_javascript,
+        },
+    ],
 };
 
 /// Constructors of a weak digest, with the algorithm's display name.
@@ -201,6 +209,112 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     }
 }
 
+/// `crypto.createHash("md5")` and `crypto.createHash("sha1")`, unless the digest is a password
+/// hash (SEC503 reports those) or plainly not a security control (an ETag, a checksum, a cache
+/// key: named so by the function or the variable it is made in).
+fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let (Some(func), Some(args), Some(call)) =
+        (caps.get("func"), caps.get("args"), caps.get("call"))
+    else {
+        return;
+    };
+    let Some(name) = checker.resolve_callee(func, &["crypto.createHash"]) else {
+        return;
+    };
+    let Some(algo_node) = Arguments::of(args).positional.first().copied() else {
+        return;
+    };
+    let Some(algo) = string_value(checker.language, algo_node, checker.source) else {
+        return;
+    };
+    let shown_algo = match algo.to_ascii_lowercase().as_str() {
+        "md5" => "MD5",
+        "md4" => "MD4",
+        "sha1" | "sha-1" => "SHA-1",
+        "md5-sha1" => "MD5-SHA1",
+        _ => return,
+    };
+    // `createHash("sha1").update(password)`: a password hash, reported by SEC503.
+    if let Some(update) = call
+        .parent()
+        .filter(|p| p.kind() == "member_expression")
+        .and_then(|m| m.parent())
+        .filter(|c| c.kind() == "call_expression")
+    {
+        let data = update
+            .child_by_field_name("arguments")
+            .and_then(|a| Arguments::of(a).positional.first().copied());
+        if data.is_some_and(|d| super::weak_password_hash::js_password_in(checker, d, 0).is_some())
+        {
+            return;
+        }
+    }
+    let function = super::secret_names::js_enclosing_function(checker, call);
+    // `const h = createHash("sha1"); h.update(salt + password)`: also a password hash.
+    if let Some(name) = call
+        .parent()
+        .filter(|p| p.kind() == "variable_declarator")
+        .and_then(|d| d.child_by_field_name("name"))
+        .filter(|n| n.kind() == "identifier")
+    {
+        if js_updates_with_password(checker, function, checker.text(name)) {
+            return;
+        }
+    }
+    let context = super::secret_names::js_function_name(checker, function)
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let statement = crate::analysis::ancestors(checker.item, call)
+        .into_iter()
+        .rev()
+        .find(|a| a.kind().ends_with("declaration") || a.kind() == "expression_statement")
+        .map(|a| checker.text(a).to_ascii_lowercase())
+        .unwrap_or_default();
+    if ["etag", "checksum", "cache"]
+        .iter()
+        .any(|w| context.contains(w) || statement.contains(w))
+        || super::secret_names::in_test_code(checker, call)
+    {
+        return;
+    }
+    let short = name.trim_start_matches("crypto.");
+    checker.report(
+        algo_node,
+        format!(
+            "`{short}(\"{algo}\")` computes {shown_algo}, which has practical collisions; use `\"sha256\"` (or SHA-3/BLAKE2) for signatures, integrity checks and identifiers an attacker can influence"
+        ),
+    );
+}
+
+/// Whether `function` calls `name.update(data)` with password data.
+fn js_updates_with_password<'a>(checker: &Checker<'a>, function: Node<'a>, name: &str) -> bool {
+    let mut found = false;
+    crate::analysis::walk_scope(function, &|_| false, &mut |n| {
+        if found || n.kind() != "call_expression" {
+            return;
+        }
+        let Some(f) = n
+            .child_by_field_name("function")
+            .filter(|f| f.kind() == "member_expression")
+        else {
+            return;
+        };
+        let is_update = f
+            .child_by_field_name("property")
+            .is_some_and(|p| checker.text(p) == "update")
+            && f.child_by_field_name("object")
+                .is_some_and(|o| checker.text(o) == name);
+        if !is_update {
+            return;
+        }
+        found = n
+            .child_by_field_name("arguments")
+            .and_then(|a| Arguments::of(a).positional.first().copied())
+            .is_some_and(|d| super::weak_password_hash::js_password_in(checker, d, 0).is_some());
+    });
+    found
+}
+
 const DOCS: &str = r#"## What it does
 Flags MD5, MD4 and SHA-1 digests: `hashlib.md5`, `hashlib.sha1`, `hashlib.new("md5")`,
 pycryptodome's `MD5.new` / `SHA.new` / `MD4.new`, cryptography's `hashes.MD5()` /
@@ -209,6 +323,11 @@ pycryptodome's `MD5.new` / `SHA.new` / `MD4.new`, cryptography's `hashes.MD5()` 
 Not reported: calls with `usedforsecurity=False` (the standard way to say a digest is a
 checksum, a cache key or an ETag), HMAC-SHA1 (HMAC does not rely on collision resistance), and
 digests of passwords, which SEC503 reports with a password-specific message.
+
+JavaScript and TypeScript: `crypto.createHash("md5"|"md4"|"sha1"|"md5-sha1")`, except when
+the hash is fed a password (SEC503 reports that) or is plainly not a security control: Node has no
+`usedforsecurity`, so a function or statement that names an ETag, a checksum or a cache key is
+taken as saying so. `createHmac("sha1")` is not reported.
 
 ## Why is this bad?
 MD5 and SHA-1 have practical collision attacks (a chosen-prefix SHA-1 collision costs a few
@@ -224,6 +343,12 @@ def sign_upload(data: bytes) -> str:
     return hashlib.md5(SECRET + data).hexdigest()
 ```
 
+```javascript
+const crypto = require("crypto");
+
+const signature = crypto.createHash("sha1").update(secret + body).digest("hex");
+```
+
 ## Use instead
 ```python
 import hashlib
@@ -237,9 +362,16 @@ def cache_key(url: str) -> str:
     return hashlib.md5(url.encode(), usedforsecurity=False).hexdigest()
 ```
 
+```javascript
+const crypto = require("crypto");
+
+const signature = crypto.createHmac("sha256", secret).update(body).digest("hex");
+```
+
 ## References
 - [CWE-327: Use of a Broken or Risky Cryptographic Algorithm](https://cwe.mitre.org/data/definitions/327.html)
 - [CWE-328: Use of Weak Hash](https://cwe.mitre.org/data/definitions/328.html)
 - [OWASP A02:2021 Cryptographic Failures](https://owasp.org/Top10/A02_2021-Cryptographic_Failures/)
 - [Python `hashlib` (`usedforsecurity`)](https://docs.python.org/3/library/hashlib.html#hash-algorithms)
+- [Node.js: `crypto.createHash`](https://nodejs.org/api/crypto.html#cryptocreatehashalgorithm-options)
 "#;

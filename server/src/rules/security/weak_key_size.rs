@@ -18,12 +18,20 @@ pub static RULE: Rule = Rule {
     summary: "An RSA or DSA key shorter than 2048 bits (or an elliptic curve under 224 bits) is generated; use at least 2048 bits (3072 for keys that must last) or a 256-bit curve.",
     docs: DOCS,
     fix: FixAvailability::Sometimes,
-    checks: &[Check {
-        family: Family::Python,
-        query_path: "python/calls.scm",
-        query: include_str!("../../../../queries/python/calls.scm"),
-        run: check,
-    }],
+    checks: &[
+        Check {
+            family: Family::Python,
+            query_path: "python/calls.scm",
+            query: include_str!("../../../../queries/python/calls.scm"),
+            run: check,
+        },
+        Check {
+            family: Family::JavaScript,
+            query_path: "javascript/calls.scm",
+            query: include_str!("../../../../queries/javascript/calls.scm"),
+            run: check_javascript,
+        },
+    ],
 };
 
 const MIN_BITS: u64 = 2048;
@@ -170,12 +178,105 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     ));
 }
 
+/// Elliptic curves under 224 bits, by their OpenSSL and JWK names.
+const JS_SMALL_CURVES: &[&str] = &[
+    "secp112r1",
+    "secp112r2",
+    "secp128r1",
+    "secp128r2",
+    "secp160k1",
+    "secp160r1",
+    "secp160r2",
+    "secp192k1",
+    "secp192r1",
+    "prime192v1",
+    "P-192",
+];
+
+/// `crypto.generateKeyPair[Sync]("rsa"|"rsa-pss"|"dsa", { modulusLength: 1024 })` and EC keys
+/// on curves under 224 bits.
+fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
+        return;
+    };
+    let Some(name) = checker.resolve_callee(
+        func,
+        &["crypto.generateKeyPair", "crypto.generateKeyPairSync"],
+    ) else {
+        return;
+    };
+    let positional = Arguments::of(args).positional;
+    let (Some(kind_node), Some(options)) =
+        (positional.first().copied(), positional.get(1).copied())
+    else {
+        return;
+    };
+    let Some(kind) = crate::analysis::string_value(checker.language, kind_node, checker.source)
+    else {
+        return;
+    };
+    let short = name.trim_start_matches("crypto.");
+    if kind == "ec" {
+        let Some(curve_node) = super::secret_names::js_entry(checker, options, "namedCurve") else {
+            return;
+        };
+        let Some(curve) =
+            crate::analysis::string_value(checker.language, curve_node, checker.source)
+        else {
+            return;
+        };
+        if JS_SMALL_CURVES.contains(&curve) {
+            checker.report(
+                curve_node,
+                format!(
+                    "`{short}` makes an EC key on `{curve}`, a curve under 224 bits; use `\"P-256\"` (`prime256v1`) or larger"
+                ),
+            );
+        }
+        return;
+    }
+    if !matches!(kind, "rsa" | "rsa-pss" | "dsa") {
+        return;
+    }
+    let Some(size_node) = super::secret_names::js_entry(checker, options, "modulusLength")
+        .filter(|n| n.kind() == "number")
+    else {
+        return;
+    };
+    let Ok(bits) = checker.text(size_node).replace('_', "").parse::<u64>() else {
+        return;
+    };
+    if bits >= MIN_BITS {
+        return;
+    }
+    let algo = kind.to_ascii_uppercase();
+    checker
+        .report(
+            size_node,
+            format!(
+                "`{short}` makes a {bits}-bit {algo} key, which can be factored with academic resources; use at least 2048 bits (3072 for keys that must last)"
+            ),
+        )
+        .with_fix(
+            "Use a 2048-bit key",
+            Applicability::Unsafe,
+            vec![Edit {
+                range: size_node.byte_range(),
+                content: "2048".to_owned(),
+            }],
+        );
+}
+
 const DOCS: &str = r#"## What it does
 Flags key generation with too few bits: cryptography's `rsa.generate_private_key` and
 `dsa.generate_private_key` with `key_size` below 2048, `ec.generate_private_key` with a curve
 under 224 bits (`SECP192R1`, `SECT163K1`, `SECT163R2`), pycryptodome's `RSA.generate(1024)` /
 `DSA.generate(1024)`, and paramiko's `RSAKey.generate(1024)`. Only literal sizes are judged;
 sizes read from variables or settings are not reported.
+
+JavaScript and TypeScript: `crypto.generateKeyPair`/`generateKeyPairSync` for `"rsa"`,
+`"rsa-pss"` or `"dsa"` with a literal `modulusLength` under 2048, and `"ec"` keys on curves under
+224 bits (`secp192r1`/`prime192v1`, `secp160r1`, …).
 
 ## Why is this bad?
 1024-bit RSA and DSA are estimated to be breakable by well-resourced attackers, and NIST has
@@ -189,6 +290,12 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
 ```
 
+```javascript
+const { generateKeyPairSync } = require("crypto");
+
+const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 1024 });
+```
+
 ## Use instead
 ```python
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
@@ -197,13 +304,22 @@ key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
 signing_key = ec.generate_private_key(ec.SECP256R1())
 ```
 
+```javascript
+const { generateKeyPairSync } = require("crypto");
+
+const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 3072 });
+```
+
 ## Fix
 The size is replaced by `2048` (unsafe: peers and stored keys may expect the old size, and key
 generation gets slower).
+
+In JavaScript the same unsafe fix replaces `modulusLength`'s value with `2048`.
 
 ## References
 - [CWE-326: Inadequate Encryption Strength](https://cwe.mitre.org/data/definitions/326.html)
 - [OWASP A02:2021 Cryptographic Failures](https://owasp.org/Top10/A02_2021-Cryptographic_Failures/)
 - [NIST SP 800-131A Rev. 2: transitioning cryptographic key lengths](https://csrc.nist.gov/pubs/sp/800/131/a/r2/final)
 - [cryptography: RSA key generation](https://cryptography.io/en/latest/hazmat/primitives/asymmetric/rsa/#generation)
+- [Node.js: `crypto.generateKeyPair`](https://nodejs.org/api/crypto.html#cryptogeneratekeypairtype-options-callback)
 "#;

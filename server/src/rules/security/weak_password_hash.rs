@@ -14,15 +14,23 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     cwe: &[916, 759],
     owasp: Some("A02:2021 Cryptographic Failures"),
-    summary: "A password is hashed with a fast hash (MD5, SHA-1, SHA-2…); use a password hashing function: `hashlib.scrypt`, argon2, bcrypt or Django's `make_password`.",
+    summary: "A password is hashed with a fast hash (MD5, SHA-1, SHA-2…); use a password hashing function: scrypt, argon2, bcrypt or Django's `make_password`.",
     docs: DOCS,
     fix: FixAvailability::None,
-    checks: &[Check {
-        family: Family::Python,
-        query_path: "python/calls.scm",
-        query: include_str!("../../../../queries/python/calls.scm"),
-        run: check,
-    }],
+    checks: &[
+        Check {
+            family: Family::Python,
+            query_path: "python/calls.scm",
+            query: include_str!("../../../../queries/python/calls.scm"),
+            run: check,
+        },
+        Check {
+            family: Family::JavaScript,
+            query_path: "javascript/calls.scm",
+            query: include_str!("../../../../queries/javascript/calls.scm"),
+            run: check_javascript,
+        },
+    ],
 };
 
 const CONSTRUCTORS: &[&str] = &[
@@ -192,6 +200,153 @@ fn report(checker: &mut Checker, func: Node, algorithm: &str, password: &str) {
     );
 }
 
+/// The password name JavaScript data is derived from: `password`, `req.body.password`,
+/// `salt + password`, `` `${salt}${password}` ``, `Buffer.from(password)`, `password.trim()`.
+pub(crate) fn js_password_in<'a>(
+    checker: &Checker<'a>,
+    node: Node<'a>,
+    depth: u32,
+) -> Option<String> {
+    if depth > 6 {
+        return None;
+    }
+    let recurse = |n: Node<'a>| js_password_in(checker, n, depth + 1);
+    match node.kind() {
+        "identifier" | "member_expression" | "subscript_expression" => {
+            operand_name(checker, node).filter(|n| is_password_name(n))
+        }
+        "binary_expression" => node
+            .child_by_field_name("left")
+            .and_then(recurse)
+            .or_else(|| node.child_by_field_name("right").and_then(recurse)),
+        "parenthesized_expression" | "non_null_expression" | "as_expression" => {
+            node.named_child(0).and_then(recurse)
+        }
+        "template_string" => named_children(node)
+            .into_iter()
+            .filter(|c| c.kind() == "template_substitution")
+            .find_map(|s| s.named_child(0).and_then(recurse)),
+        "call_expression" => {
+            let func = node.child_by_field_name("function")?;
+            let args = node.child_by_field_name("arguments")?;
+            let first = named_children(args).into_iter().next();
+            match func.kind() {
+                "member_expression" => {
+                    let method = checker.text(func.child_by_field_name("property")?);
+                    let object = func.child_by_field_name("object")?;
+                    match method {
+                        "from" if checker.text(object) == "Buffer" => first.and_then(recurse),
+                        "trim" | "normalize" | "toString" | "toLowerCase" => recurse(object),
+                        "concat" => recurse(object).or_else(|| first.and_then(recurse)),
+                        _ => None,
+                    }
+                }
+                "identifier" if checker.text(func) == "String" => first.and_then(recurse),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// `crypto.createHash(…)` calls (the `createHash` callee resolved through imports).
+const JS_CREATE_HASH: &[&str] = &["crypto.createHash"];
+
+/// The hash a JavaScript hash object comes from: `crypto.createHash("sha256")` itself, or a
+/// local bound to it (`const h = crypto.createHash("md5")`).
+fn js_hash_call<'a>(checker: &Checker<'a>, object: Node<'a>) -> Option<Node<'a>> {
+    let call = match object.kind() {
+        "call_expression" => object,
+        "identifier" => match checker.lookup(object) {
+            Lookup::Local(bindings) => match bindings.as_slice() {
+                [Binding::Value(v)] if v.kind() == "call_expression" => *v,
+                _ => return None,
+            },
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let func = call.child_by_field_name("function")?;
+    checker.resolve_callee(func, JS_CREATE_HASH)?;
+    Some(call)
+}
+
+/// The smallest PBKDF2 iteration count not reported (OWASP asks for 600,000 with SHA-256; we
+/// report what is clearly too low).
+const JS_MIN_PBKDF2: u64 = 100_000;
+
+/// `crypto.createHash(…).update(password)`, and `crypto.pbkdf2(password, salt, 1000, …)`.
+fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let (Some(func), Some(args_node)) = (caps.get("func"), caps.get("args")) else {
+        return;
+    };
+    let positional = Arguments::of(args_node).positional;
+    if func.kind() != "member_expression" {
+        if func.kind() == "identifier" {
+            check_js_pbkdf2(checker, func, &positional);
+        }
+        return;
+    }
+    let method = func
+        .child_by_field_name("property")
+        .map(|p| checker.text(p))
+        .unwrap_or("");
+    if method != "update" {
+        check_js_pbkdf2(checker, func, &positional);
+        return;
+    }
+    let Some(data) = positional.first().copied() else {
+        return;
+    };
+    let Some(password) = js_password_in(checker, data, 0) else {
+        return;
+    };
+    let Some(object) = func.child_by_field_name("object") else {
+        return;
+    };
+    let Some(hash) = js_hash_call(checker, object) else {
+        return;
+    };
+    if in_test_code(checker, func) {
+        return;
+    }
+    let algorithm = hash
+        .child_by_field_name("arguments")
+        .and_then(|a| Arguments::of(a).positional.first().copied())
+        .and_then(|a| literal_value(checker, a))
+        .map_or("crypto.createHash".to_owned(), |a| {
+            format!("crypto.createHash(\"{a}\")")
+        });
+    checker.report(
+        func,
+        format!(
+            "`{algorithm}` hashes the password `{password}` with a fast hash that GPUs try billions of times a second; use a password hashing function: `crypto.scrypt`, argon2 or bcrypt"
+        ),
+    );
+}
+
+fn check_js_pbkdf2<'a>(checker: &mut Checker<'a>, func: Node<'a>, positional: &[Node<'a>]) {
+    let Some(name) = checker.resolve_callee(func, &["crypto.pbkdf2", "crypto.pbkdf2Sync"]) else {
+        return;
+    };
+    let Some(iterations) = positional.get(2).copied().filter(|n| n.kind() == "number") else {
+        return;
+    };
+    let Ok(count) = checker.text(iterations).replace('_', "").parse::<u64>() else {
+        return;
+    };
+    if count >= JS_MIN_PBKDF2 || in_test_code(checker, func) {
+        return;
+    }
+    let short = name.trim_start_matches("crypto.");
+    checker.report(
+        iterations,
+        format!(
+            "`{short}` derives the key with only {count} iterations, so a stolen hash is cheap to brute-force; use at least 600000 iterations with SHA-256 (OWASP), or `crypto.scrypt`/argon2"
+        ),
+    );
+}
+
 const DOCS: &str = r#"## What it does
 Flags `hashlib` hashes (`md5`, `sha1`, the SHA-2 and SHA-3 families, `blake2b`/`blake2s`, and
 `hashlib.new("…")`) applied to a password: data whose name (a variable, attribute, dictionary
@@ -202,6 +357,12 @@ hash object made in the same function.
 Not reported: `hashlib.pbkdf2_hmac`, `hashlib.scrypt`, bcrypt, argon2, passlib; hashing file
 contents, cache keys or random tokens (`reset_password_token`: its last word is `token`, and a
 random token needs no slow hash); names that hold a hash already (`password_hash`).
+
+JavaScript and TypeScript: `crypto.createHash(…).update(password)` (chained, or on a hash
+object made in the same function), with password data found through `Buffer.from(…)`,
+concatenation and template literals; and `crypto.pbkdf2`/`pbkdf2Sync` with a literal iteration
+count under 100,000. `bcrypt.hash`, `argon2.hash`, `crypto.scrypt` and PBKDF2 with enough
+iterations are not reported.
 
 ## Why is this bad?
 General-purpose hashes are built to be fast. Stolen password hashes made with them are cracked
@@ -218,6 +379,14 @@ def set_password(user, password):
     user.password_hash = salt + hashlib.sha256((salt + password).encode()).hexdigest()
 ```
 
+```javascript
+const crypto = require("crypto");
+
+function hashPassword(password) {
+  return crypto.createHash("sha256").update(password).digest("hex");
+}
+```
+
 ## Use instead
 ```python
 from argon2 import PasswordHasher
@@ -230,6 +399,14 @@ def set_password(user, password):
 (or `bcrypt.hashpw(password.encode(), bcrypt.gensalt())`, Django's `make_password(password)`,
 or `hashlib.scrypt(password.encode(), salt=salt, n=2**14, r=8, p=1)` from the standard library.)
 
+```javascript
+const bcrypt = require("bcrypt");
+
+async function hashPassword(password) {
+  return bcrypt.hash(password, 12);
+}
+```
+
 ## References
 - [CWE-916: Use of Password Hash With Insufficient Computational Effort](https://cwe.mitre.org/data/definitions/916.html)
 - [CWE-759: Use of a One-Way Hash without a Salt](https://cwe.mitre.org/data/definitions/759.html)
@@ -237,4 +414,5 @@ or `hashlib.scrypt(password.encode(), salt=salt, n=2**14, r=8, p=1)` from the st
 - [OWASP Password Storage Cheat Sheet](https://cheatsheetseries.owasp.org/cheatsheets/Password_Storage_Cheat_Sheet.html)
 - [Python `hashlib.scrypt`](https://docs.python.org/3/library/hashlib.html#hashlib.scrypt)
 - [argon2-cffi](https://argon2-cffi.readthedocs.io/)
+- [Node.js: `crypto.scrypt`](https://nodejs.org/api/crypto.html#cryptoscryptpassword-salt-keylen-options-callback)
 "#;
