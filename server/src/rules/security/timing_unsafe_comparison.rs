@@ -270,6 +270,9 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     {
         return;
     }
+    if weak_name(&secret) && !has_request_evidence(checker, cmp, a, b) {
+        return;
+    }
     if is_class_attribute(checker, a)
         || is_class_attribute(checker, b)
         || is_structural_equality(checker, a, b)
@@ -303,6 +306,75 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             }],
         );
     }
+}
+
+/// A bare `token` or `nonce` (`identity_token`, `last_nonce`) also names lexer, ORM and
+/// protocol values; it counts as a secret only with a qualifier (`csrf_token`, `api_token`).
+fn weak_name(name: &str) -> bool {
+    let words = super::secret_names::core_words(name);
+    let Some(last) = words.last() else {
+        return false;
+    };
+    if !matches!(last.as_str(), "token" | "nonce") {
+        return false;
+    }
+    let qualified = words.len() >= 2
+        && matches!(
+            words[words.len() - 2].as_str(),
+            "csrf"
+                | "xsrf"
+                | "api"
+                | "access"
+                | "auth"
+                | "refresh"
+                | "reset"
+                | "session"
+                | "bearer"
+                | "secret"
+                | "verification"
+                | "verify"
+                | "confirm"
+                | "confirmation"
+                | "invite"
+                | "magic"
+                | "otp"
+                | "jwt"
+                | "webhook"
+                | "signup"
+                | "login"
+                | "unsubscribe"
+        );
+    !qualified
+}
+
+/// Evidence that a weakly named comparison is a credential check: one side is request data,
+/// or the function's name says it verifies something.
+fn has_request_evidence<'a>(
+    checker: &Checker<'a>,
+    cmp: Node<'a>,
+    a: Node<'a>,
+    b: Node<'a>,
+) -> bool {
+    use crate::analysis::Sink;
+    if [a, b]
+        .iter()
+        .any(|n| checker.taint(*n, Sink::Code).is_some_and(|t| t.user))
+    {
+        return true;
+    }
+    crate::analysis::ancestors(checker.item, cmp)
+        .iter()
+        .rev()
+        .find(|n| n.kind() == "function_definition")
+        .and_then(|f| f.child_by_field_name("name"))
+        .is_some_and(|n| {
+            let name = checker.text(n).to_ascii_lowercase();
+            [
+                "verify", "check", "valid", "auth", "confirm", "login", "webhook",
+            ]
+            .iter()
+            .any(|w| name.contains(w))
+        })
 }
 
 fn with_article(what: &str) -> String {
