@@ -39,6 +39,27 @@ pub fn severity(s: Severity) -> DiagnosticSeverity {
     }
 }
 
+/// The CWE page of a rule, parsed once per CWE id (every keystroke republishes every
+/// diagnostic, and parsing URIs is not free).
+fn cwe_href(cwe: Option<u32>) -> Option<Uri> {
+    thread_local! {
+        static CACHE: std::cell::RefCell<std::collections::HashMap<u32, Option<Uri>>> =
+            Default::default();
+    }
+    let cwe = cwe?;
+    CACHE.with(|cache| {
+        cache
+            .borrow_mut()
+            .entry(cwe)
+            .or_insert_with(|| {
+                format!("https://cwe.mitre.org/data/definitions/{cwe}.html")
+                    .parse()
+                    .ok()
+            })
+            .clone()
+    })
+}
+
 pub fn diagnostic(uri: &Uri, rope: &Rope, f: &Finding, enc: PositionEncoding) -> Diagnostic {
     let related: Vec<DiagnosticRelatedInformation> = f
         .related
@@ -48,11 +69,7 @@ pub fn diagnostic(uri: &Uri, rope: &Rope, f: &Finding, enc: PositionEncoding) ->
             message: r.message.clone(),
         })
         .collect();
-    let href = f.rule.cwe.first().and_then(|c| {
-        format!("https://cwe.mitre.org/data/definitions/{c}.html")
-            .parse()
-            .ok()
-    });
+    let href = cwe_href(f.rule.cwe.first().copied());
     Diagnostic {
         range: range(rope, &f.range, enc),
         severity: Some(severity(f.severity)),
