@@ -7,7 +7,8 @@ use crate::analysis::{self, Cx, Lookup, Semantic, Sink};
 use crate::syntax::{Family, Language};
 
 /// What `resolve` can return, as far as the imports tell (see `Checker::import_bound`).
-enum Bound {
+#[derive(Clone)]
+pub(crate) enum Bound {
     /// This qualified name, or nothing.
     AtMost(String),
     Nothing,
@@ -25,6 +26,11 @@ pub struct Checker<'a> {
     pub(crate) item: Node<'a>,
     pub(crate) item_imports: std::collections::BTreeSet<String>,
     pub(crate) scopes: analysis::ScopeCache<'a>,
+    /// The field id of a member access's name (`attribute` in Python, `property` in JS):
+    /// looking fields up by name scans the grammar's field names on every call.
+    member_field: u16,
+    /// `import_bound` results by node id, for the current item.
+    pub(crate) bounds: std::cell::RefCell<std::collections::HashMap<usize, Bound>>,
     /// `resolve` results by node id, for the current item.
     pub(crate) resolved: std::cell::RefCell<std::collections::HashMap<usize, Option<String>>>,
     pub(crate) rule: &'static Rule,
@@ -57,9 +63,27 @@ impl<'a> Checker<'a> {
             item_imports: Default::default(),
             scopes: Default::default(),
             resolved: Default::default(),
+            bounds: Default::default(),
+            member_field: {
+                let name = match language.family() {
+                    crate::syntax::Family::Python => "attribute",
+                    crate::syntax::Family::JavaScript => "property",
+                };
+                language
+                    .grammar()
+                    .field_id_for_name(name)
+                    .map(u16::from)
+                    .unwrap_or(0)
+            },
             rule: crate::rules::RULES[0],
             findings: Vec::new(),
         }
+    }
+
+    /// The name in a member access (`obj.name`), by cached field id.
+    pub fn member_name(&self, node: Node<'a>) -> Option<&'a str> {
+        node.child_by_field_id(self.member_field)
+            .map(|n| self.text(n))
     }
 
     pub fn rule(&self) -> &'static Rule {
@@ -110,15 +134,7 @@ impl<'a> Checker<'a> {
                     || self.item_imports.contains(name)
             }
             "attribute" | "member_expression" => {
-                let field = if callee.kind() == "attribute" {
-                    "attribute"
-                } else {
-                    "property"
-                };
-                let attr = callee
-                    .child_by_field_name(field)
-                    .map(|a| self.text(a))
-                    .unwrap_or("");
+                let attr = self.member_name(callee).unwrap_or("");
                 wanted.iter().any(|w| last_segment_is(w, attr))
             }
             _ => true,
@@ -128,7 +144,17 @@ impl<'a> Checker<'a> {
         }
         // Most plausible calls are settled by the imports too (`_("…")` is gettext, not a wanted
         // `open`); only the rest pay for a scope lookup. Several rules ask about the same call.
-        match self.import_bound(callee) {
+        // Memoised per callee: every rule that wants a call asks the same question.
+        let cached = self.bounds.borrow().get(&callee.id()).cloned();
+        let bound = match cached {
+            Some(b) => b,
+            None => {
+                let b = self.import_bound(callee);
+                self.bounds.borrow_mut().insert(callee.id(), b.clone());
+                b
+            }
+        };
+        match bound {
             Bound::AtMost(q) if !wanted.contains(&q.as_str()) => return None,
             Bound::Nothing => return None,
             _ => {}

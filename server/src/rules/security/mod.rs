@@ -87,14 +87,7 @@ pub(crate) fn sink_argument<'a>(
     // Most calls name nothing a sink lists: reject them before collecting the names.
     let last = match func.kind() {
         "identifier" => checker.text(func),
-        "attribute" => func
-            .child_by_field_name("attribute")
-            .map(|a| checker.text(a))
-            .unwrap_or(""),
-        "member_expression" => func
-            .child_by_field_name("property")
-            .map(|a| checker.text(a))
-            .unwrap_or(""),
+        "attribute" | "member_expression" => checker.member_name(func).unwrap_or(""),
         _ => return None,
     };
     let named = sinks.iter().any(|s| {
@@ -122,9 +115,8 @@ pub(crate) fn method_name<'a>(
     func: tree_sitter::Node<'a>,
 ) -> Option<&'a str> {
     (func.kind() == "attribute")
-        .then(|| func.child_by_field_name("attribute"))
+        .then(|| checker.member_name(func))
         .flatten()
-        .map(|a| checker.text(a))
 }
 
 /// Whether the module imports anything from one of `modules` (e.g. `ldap`, `lxml`).
