@@ -332,6 +332,7 @@ pub fn analyze(
                 checker.scopes.clear();
                 checker.resolved.borrow_mut().clear();
                 checker.bounds.borrow_mut().clear();
+                checker.arguments.borrow_mut().clear();
                 let text = &source[range.clone()];
                 checker.item_imports = if text.contains("import") || text.contains("require") {
                     crate::analysis::item_imports(language, item, source)

@@ -29,6 +29,10 @@ pub struct Checker<'a> {
     /// The field id of a member access's name (`attribute` in Python, `property` in JS):
     /// looking fields up by name scans the grammar's field names on every call.
     member_field: u16,
+    /// `Arguments::of` results by node id, for the current item: most rules look at every call's
+    /// arguments.
+    pub(crate) arguments:
+        std::cell::RefCell<std::collections::HashMap<usize, std::rc::Rc<analysis::Arguments<'a>>>>,
     /// `import_bound` results by node id, for the current item.
     pub(crate) bounds: std::cell::RefCell<std::collections::HashMap<usize, Bound>>,
     /// `resolve` results by node id, for the current item.
@@ -64,6 +68,7 @@ impl<'a> Checker<'a> {
             scopes: Default::default(),
             resolved: Default::default(),
             bounds: Default::default(),
+            arguments: Default::default(),
             member_field: {
                 let name = match language.family() {
                     crate::syntax::Family::Python => "attribute",
@@ -78,6 +83,18 @@ impl<'a> Checker<'a> {
             rule: crate::rules::RULES[0],
             findings: Vec::new(),
         }
+    }
+
+    /// A call's arguments (`Arguments::of`), computed once per argument list.
+    pub fn arguments(&self, args: Node<'a>) -> std::rc::Rc<analysis::Arguments<'a>> {
+        if let Some(hit) = self.arguments.borrow().get(&args.id()) {
+            return hit.clone();
+        }
+        let parsed = std::rc::Rc::new(analysis::Arguments::of(args));
+        self.arguments
+            .borrow_mut()
+            .insert(args.id(), parsed.clone());
+        parsed
     }
 
     /// The name in a member access (`obj.name`), by cached field id.

@@ -3,7 +3,6 @@
 use tree_sitter::Node;
 
 use super::settings;
-use crate::analysis::Arguments;
 use crate::rules::{Captures, Category, Check, Checker, FixAvailability, Rule, Severity};
 use crate::syntax::Family;
 
@@ -63,7 +62,7 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         .then(|| func.child_by_field_name("attribute"))
         .flatten()
         .map(|a| checker.text(a));
-    let args = || Arguments::of(args_node);
+    let args = || checker.arguments(args_node);
     let source = checker.source;
     let host = if method == Some("bind") {
         // `sock.bind(("0.0.0.0", port))`, also `("", port)`.

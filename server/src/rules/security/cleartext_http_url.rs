@@ -5,7 +5,7 @@ use std::net::Ipv4Addr;
 use tree_sitter::Node;
 
 use super::tls_verification_disabled::{is_client_receiver, CLIENT_CONSTRUCTORS};
-use crate::analysis::{named_children, Arguments, Binding, Lookup};
+use crate::analysis::{named_children, Binding, Lookup};
 use crate::rules::{
     Applicability, Captures, Category, Check, Checker, Edit, FixAvailability, Rule, Severity,
 };
@@ -98,7 +98,7 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args_node)) = (caps.get("func"), caps.get("args")) else {
         return;
     };
-    let args = Arguments::of(args_node);
+    let args = checker.arguments(args_node);
     let src = checker.source;
     // Where the URL is for each kind of callee; receivers of methods are judged last, once the
     // URL is known to be a cleartext literal (most `.get(` calls are dict lookups).

@@ -1,6 +1,6 @@
 //! SEC103 code-injection: `eval`/`exec` of data the code does not fix.
 
-use crate::analysis::{Arguments, Sink};
+use crate::analysis::Sink;
 use crate::rules::{Captures, Category, Check, Checker, FixAvailability, Rule, Severity};
 use crate::syntax::Family;
 
@@ -54,7 +54,7 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     ) else {
         return;
     };
-    let Some(code) = Arguments::of(args).positional.first().copied() else {
+    let Some(code) = checker.arguments(args).positional.clone().first().copied() else {
         return;
     };
     if PY_IMPORTERS.contains(&name.as_str()) {
@@ -121,7 +121,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let Some(&(_, index)) = JS_EVALUATORS.iter().find(|(n, _)| *n == name) else {
         return;
     };
-    let positional = Arguments::of(args).positional;
+    let positional = checker.arguments(args).positional.clone();
     let code = if index == usize::MAX {
         positional.last().copied()
     } else {

@@ -3,7 +3,7 @@
 use tree_sitter::Node;
 
 use crate::analysis::taint::Taint;
-use crate::analysis::{argument_removal_range, named_children, Arguments, Sink};
+use crate::analysis::{argument_removal_range, named_children, Sink};
 use crate::rules::{
     Applicability, Captures, Category, Check, Checker, Edit, FixAvailability, Rule, Severity,
 };
@@ -146,7 +146,7 @@ fn check_python<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let Some(name) = checker.resolve_callee(func, PY_ALL) else {
         return;
     };
-    let args = Arguments::of(args_node);
+    let args = checker.arguments(args_node);
     if PY_SHELL.contains(&name.as_str()) {
         let Some(cmd) = args
             .get(0, "cmd", checker.source)
@@ -269,7 +269,7 @@ fn check_argv<'a>(
 
 /// paramiko's `client.exec_command(cmd)` runs `cmd` in the remote user's shell.
 fn check_remote<'a>(checker: &mut Checker<'a>, func: Node<'a>, args: Node<'a>) {
-    let Some(cmd) = Arguments::of(args).get(0, "command", checker.source) else {
+    let Some(cmd) = checker.arguments(args).get(0, "command", checker.source) else {
         return;
     };
     // Running a command is what the API is for: a caller's command passed through as is is

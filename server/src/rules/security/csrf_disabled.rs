@@ -4,7 +4,7 @@ use tree_sitter::Node;
 
 use super::missing_security_headers::{calls_in, configuring_scope, imports_any, js_args, Props};
 use super::settings;
-use crate::analysis::{named_children, Arguments};
+use crate::analysis::named_children;
 use crate::rules::{Captures, Category, Check, Checker, FixAvailability, Rule, Severity};
 use crate::syntax::Family;
 
@@ -169,13 +169,18 @@ fn check_decorator<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             return;
         };
         checker.resolve_callee(func, METHOD_DECORATOR).is_some()
-            && Arguments::of(args).positional.first().is_some_and(|a| {
-                let decorators = match a.kind() {
-                    "list" | "tuple" => named_children(*a),
-                    _ => vec![*a],
-                };
-                decorators.into_iter().any(|d| is_exemption(checker, d))
-            })
+            && checker
+                .arguments(args)
+                .positional
+                .clone()
+                .first()
+                .is_some_and(|a| {
+                    let decorators = match a.kind() {
+                        "list" | "tuple" => named_children(*a),
+                        _ => vec![*a],
+                    };
+                    decorators.into_iter().any(|d| is_exemption(checker, d))
+                })
     } else {
         is_exemption(checker, expression)
     };
@@ -245,7 +250,7 @@ fn check_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     if !is_exemption(checker, func) || settings::place(checker, func).non_production {
         return;
     }
-    let Some(view) = Arguments::of(args).positional.first().copied() else {
+    let Some(view) = checker.arguments(args).positional.clone().first().copied() else {
         return;
     };
     let shown = super::callee(checker.text(func));

@@ -3,7 +3,6 @@
 use tree_sitter::Node;
 
 use super::settings::{self, SettingKind};
-use crate::analysis::Arguments;
 use crate::rules::{
     Applicability, Captures, Category, Check, Checker, Edit, FixAvailability, Rule, Severity,
 };
@@ -128,7 +127,10 @@ fn check_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     } else {
         return;
     };
-    let Some(debug) = Arguments::of(args).keyword_node("debug", checker.source) else {
+    let Some(debug) = checker
+        .arguments(args)
+        .keyword_node("debug", checker.source)
+    else {
         return;
     };
     let Some(value) = debug.child_by_field_name("value") else {

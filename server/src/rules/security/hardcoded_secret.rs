@@ -6,7 +6,7 @@ use super::secret_names::{
     env_name, in_test_code, is_bytes_literal, is_not_a_secret, is_password_name, is_secret_name,
     is_template_placeholder, literal_value, looks_random, operand_name,
 };
-use crate::analysis::{named_children, Arguments};
+use crate::analysis::named_children;
 use crate::rules::{
     Applicability, Captures, Category, Check, Checker, Edit, Finding, FixAvailability, Rule,
     Severity,
@@ -490,7 +490,7 @@ fn check_jwt_key<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let Some(name) = checker.resolve_callee(func, JWT_SIGN) else {
         return;
     };
-    let Some(key) = Arguments::of(args).get(1, "key", checker.source) else {
+    let Some(key) = checker.arguments(args).get(1, "key", checker.source) else {
         return;
     };
     let Some(literal) = literal_value(checker, key) else {
@@ -857,7 +857,7 @@ fn check_js_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
         return;
     };
-    let positional = Arguments::of(args).positional;
+    let positional = checker.arguments(args).positional.clone();
     if let Some(name) = checker.resolve_callee(func, JS_JWT) {
         let Some(key) = positional.get(1).copied() else {
             return;

@@ -4,7 +4,6 @@ use tree_sitter::Node;
 
 use super::missing_security_headers::{js_args, Props};
 use super::settings;
-use crate::analysis::Arguments;
 use crate::rules::{
     Applicability, Captures, Category, Check, Checker, Edit, FixAvailability, Rule, Severity,
 };
@@ -131,7 +130,7 @@ fn check_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     {
         return;
     }
-    let args = Arguments::of(args_node);
+    let args = checker.arguments(args_node);
     let Some(name) = args
         .get(0, "key", checker.source)
         .and_then(|k| checker.string_value(k))

@@ -2,7 +2,6 @@
 
 use tree_sitter::Node;
 
-use crate::analysis::Arguments;
 use crate::rules::{Captures, Category, Check, Checker, FixAvailability, Rule, Severity};
 use crate::syntax::Family;
 
@@ -46,7 +45,10 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     };
     let (mode, name) = if let Some(name) = checker.resolve_callee(func, OS_FUNCTIONS) {
         let at = if name == "os.open" { 2 } else { 1 };
-        (Arguments::of(args).get(at, "mode", checker.source), name)
+        (
+            checker.arguments(args).get(at, "mode", checker.source),
+            name,
+        )
     } else {
         let Some(method) = func
             .child_by_field_name("attribute")
@@ -61,7 +63,7 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             return;
         }
         (
-            Arguments::of(args).get(0, "mode", checker.source),
+            checker.arguments(args).get(0, "mode", checker.source),
             format!(".{method}"),
         )
     };

@@ -306,7 +306,7 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         text if text == name => format!("`{name}`"),
         text => format!("`{text}` (`{name}`)"),
     };
-    let args = Arguments::of(args_node);
+    let args = checker.arguments(args_node);
     let fix = fix_for(checker, &method, call, &args);
     let instead = match method.as_str() {
         "choice" => "`secrets.choice`",

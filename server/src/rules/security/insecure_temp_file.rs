@@ -82,23 +82,23 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args_node)) = (caps.get("func"), caps.get("args")) else {
         return;
     };
-    let args = || Arguments::of(args_node);
+    let args = || checker.arguments(args_node);
     let paths: Vec<Node> = if checker.resolve_callee(func, &["tempfile.mktemp"]).is_some() {
         checker.report(func, format!(
             "`tempfile.mktemp` returns a name that another process can create (or symlink) before this one opens it; {ADVICE}"
         ));
         return;
     } else if checker.resolve_callee(func, PATH_FUNCTIONS).is_some() {
-        args().positional.into_iter().take(1).collect()
+        args().positional.iter().copied().take(1).collect()
     } else if checker.resolve_callee(func, SHUTIL).is_some() {
-        args().positional
+        args().positional.clone()
     } else if func.kind() == "attribute"
         && func
             .child_by_field_name("attribute")
             .is_some_and(|a| WRITE_METHODS.contains(&checker.text(a)))
         && checker.resolve(func).is_none()
     {
-        args().positional.into_iter().take(1).collect()
+        args().positional.iter().copied().take(1).collect()
     } else {
         return;
     };

@@ -161,7 +161,7 @@ fn verified_nearby<'a>(checker: &Checker<'a>, node: Node<'a>) -> bool {
                 return;
             }
             if let Some(q) = checker.resolve_callee(f, DECODERS) {
-                if unverified_reason(checker, &q, &Arguments::of(a)).is_none() {
+                if unverified_reason(checker, &q, &checker.arguments(a)).is_none() {
                     found = true;
                 }
             }
@@ -182,7 +182,7 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     if super::secret_names::in_test_code(checker, call) {
         return;
     }
-    let args = Arguments::of(args_node);
+    let args = checker.arguments(args_node);
     let short = checker.text(func).to_owned();
     if let Some(reason) = unverified_reason(checker, &name, &args) {
         if verified_nearby(checker, call) {
@@ -309,7 +309,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     if in_test_code(checker, call) {
         return;
     }
-    let positional = Arguments::of(args).positional;
+    let positional = checker.arguments(args).positional.clone();
     if name.ends_with("decode") {
         check_js_decode(checker, func, call);
         return;

@@ -3,7 +3,7 @@
 use tree_sitter::Node;
 
 use super::secret_names::{in_test_code, js_entry, js_has_spread};
-use crate::analysis::{named_children, Arguments, Binding, Lookup};
+use crate::analysis::{named_children, Binding, Lookup};
 use crate::rules::{
     Applicability, Captures, Category, Check, Checker, Edit, FixAvailability, Rule, Severity,
 };
@@ -81,7 +81,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     {
         return;
     }
-    let positional = Arguments::of(args).positional;
+    let positional = checker.arguments(args).positional.clone();
     let (Some(claims), Some(key)) = (positional.first().copied(), positional.get(1).copied())
     else {
         return;

@@ -71,7 +71,7 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     {
         return;
     }
-    let arguments = Arguments::of(args);
+    let arguments = checker.arguments(args);
     for arg in filter_argument(method, &arguments, checker.source) {
         if arg.kind() == "integer" || checker.text(arg).starts_with("ldap.SCOPE") {
             continue;

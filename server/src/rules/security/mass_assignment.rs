@@ -4,7 +4,7 @@ use tree_sitter::Node;
 
 use super::template_injection::whole_request_object;
 use crate::analysis::taint::Taint;
-use crate::analysis::{named_children, Arguments, Lookup, Sink};
+use crate::analysis::{named_children, Lookup, Sink};
 use crate::rules::{Captures, Category, Check, Checker, FixAvailability, Rule, Severity};
 use crate::syntax::Family;
 
@@ -78,7 +78,7 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let text = checker.text(func);
     // `setattr(obj, key, value)` with a client-chosen attribute name.
     if text == "setattr" {
-        let arguments = Arguments::of(args);
+        let arguments = checker.arguments(args);
         let Some(key) = arguments.positional.get(1).copied() else {
             return;
         };
@@ -92,7 +92,7 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     }
     // `obj.__dict__.update(data)`
     if text.ends_with("__dict__.update") {
-        if let Some(data) = Arguments::of(args).positional.first().copied() {
+        if let Some(data) = checker.arguments(args).positional.clone().first().copied() {
             if let Some(taint) = checker.taint(data, Sink::MassAssign).filter(|t| t.user) {
                 let from = checker.describe(&taint);
                 checker

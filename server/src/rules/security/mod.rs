@@ -105,7 +105,9 @@ pub(crate) fn sink_argument<'a>(
         .collect();
     let name = checker.resolve_callee(func, &all)?;
     let sink = sinks.iter().find(|s| s.callees.contains(&name.as_str()))?;
-    let arg = crate::analysis::Arguments::of(args).get(sink.index, sink.keyword, checker.source)?;
+    let arg = checker
+        .arguments(args)
+        .get(sink.index, sink.keyword, checker.source)?;
     Some((name, arg))
 }
 

@@ -2,7 +2,7 @@
 
 use tree_sitter::Node;
 
-use crate::analysis::{named_children, Arguments, Sink};
+use crate::analysis::{named_children, Sink};
 use crate::rules::{Captures, Category, Check, Checker, FixAvailability, Rule, Severity};
 use crate::syntax::Family;
 
@@ -68,7 +68,13 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     }
     // `distinct(field, filter)`; the others take the filter first.
     let index = usize::from(method == "distinct");
-    let Some(filter) = Arguments::of(args).positional.get(index).copied() else {
+    let Some(filter) = checker
+        .arguments(args)
+        .positional
+        .clone()
+        .get(index)
+        .copied()
+    else {
         return;
     };
     let method = method.to_owned();

@@ -54,9 +54,11 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     if checker.resolve(object).is_some() {
         return;
     }
-    let Some(target) = crate::analysis::Arguments::of(args)
+    let Some(target) = checker
+        .arguments(args)
         .positional
-        .into_iter()
+        .iter()
+        .copied()
         .find(|a| a.kind() != "number")
     else {
         return;

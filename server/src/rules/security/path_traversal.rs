@@ -95,7 +95,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
         return;
     };
-    let positional = crate::analysis::Arguments::of(args).positional;
+    let positional = checker.arguments(args).positional.clone();
     let method = match func.kind() {
         "member_expression" => func
             .child_by_field_name("property")
@@ -254,7 +254,7 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         Some(found) => found,
         // An upload saved under a client-chosen name: `f.save(os.path.join(UPLOADS, f.filename))`.
         None if method_name(checker, func) == Some("save") => {
-            match crate::analysis::Arguments::of(args).get(0, "dst", checker.source) {
+            match checker.arguments(args).get(0, "dst", checker.source) {
                 Some(dst) => ("save".to_owned(), dst),
                 None => return,
             }

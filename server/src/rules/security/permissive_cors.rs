@@ -84,11 +84,11 @@ fn check_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         return;
     };
     if checker.resolve_callee(func, FLASK_CORS).is_some() {
-        check_flask_cors(checker, func, &Arguments::of(args_node), "CORS");
+        check_flask_cors(checker, func, &checker.arguments(args_node), "CORS");
         return;
     }
     if checker.resolve_callee(func, CROSS_ORIGIN).is_some() {
-        check_flask_cors(checker, func, &Arguments::of(args_node), "cross_origin");
+        check_flask_cors(checker, func, &checker.arguments(args_node), "cross_origin");
         return;
     }
     // `CORSMiddleware(app, ...)` directly, or `app.add_middleware(CORSMiddleware, ...)` /
@@ -101,7 +101,7 @@ fn check_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     if !direct && !add_middleware && checker.resolve_callee(func, STARLETTE_MIDDLEWARE).is_none() {
         return;
     }
-    let args = Arguments::of(args_node);
+    let args = checker.arguments(args_node);
     if direct
         || args
             .positional

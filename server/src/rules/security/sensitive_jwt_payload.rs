@@ -4,7 +4,7 @@
 use tree_sitter::Node;
 
 use super::secret_names::{in_test_code, js_key_name, words};
-use crate::analysis::{named_children, Arguments, Binding, Lookup};
+use crate::analysis::{named_children, Binding, Lookup};
 use crate::rules::{Captures, Category, Check, Checker, FixAvailability, Rule, Severity};
 use crate::syntax::Family;
 
@@ -135,7 +135,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     {
         return;
     }
-    let Some(claims) = Arguments::of(args).positional.first().copied() else {
+    let Some(claims) = checker.arguments(args).positional.clone().first().copied() else {
         return;
     };
     if in_test_code(checker, call) {

@@ -4,7 +4,7 @@
 
 use tree_sitter::Node;
 
-use crate::analysis::{ancestors, named_children, Arguments, Binding, Lookup};
+use crate::analysis::{ancestors, named_children, Binding, Lookup};
 use crate::rules::{Captures, Checker};
 
 /// Words that mark development or test code in a file, class or function name.
@@ -324,7 +324,7 @@ pub(crate) fn updated<'t>(
     if !is_update {
         return Vec::new();
     }
-    let args = Arguments::of(args);
+    let args = checker.arguments(args);
     let mut out = Vec::new();
     for keyword in &args.keywords {
         if let (Some(name), Some(value)) = (

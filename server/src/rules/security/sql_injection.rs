@@ -224,7 +224,7 @@ fn check_text_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
         return;
     };
-    let arguments = crate::analysis::Arguments::of(args);
+    let arguments = checker.arguments(args);
     if func.kind() == "attribute"
         && func
             .child_by_field_name("attribute")
@@ -461,11 +461,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             return;
         }
     }
-    let Some(query) = crate::analysis::Arguments::of(args)
-        .positional
-        .first()
-        .copied()
-    else {
+    let Some(query) = checker.arguments(args).positional.first().copied() else {
         return;
     };
     // `client.query({ text, values })`

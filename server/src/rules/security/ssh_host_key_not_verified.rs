@@ -1,6 +1,5 @@
 //! SEC608 ssh-host-key-not-verified: SSH clients that accept any server host key.
 
-use crate::analysis::Arguments;
 use crate::rules::{
     Applicability, Captures, Category, Check, Checker, Edit, FixAvailability, Rule, Severity,
 };
@@ -42,7 +41,7 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args_node)) = (caps.get("func"), caps.get("args")) else {
         return;
     };
-    let args = Arguments::of(args_node);
+    let args = checker.arguments(args_node);
     let src = checker.source;
     let method = (func.kind() == "attribute")
         .then(|| func.child_by_field_name("attribute"))

@@ -1,7 +1,7 @@
 //! SEC301 ssrf: the server fetches a URL whose host comes from request data.
 
 use super::{method_name, sink_argument, url_prefix_fixed, CallSink};
-use crate::analysis::{Arguments, Binding, Lookup, Sink};
+use crate::analysis::{Binding, Lookup, Sink};
 use crate::rules::{Captures, Category, Check, Checker, FixAvailability, Rule, Severity};
 use crate::syntax::Family;
 
@@ -80,7 +80,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let Some(name) = checker.resolve_callee(func, JS_CLIENTS) else {
         return;
     };
-    let positional = Arguments::of(args).positional;
+    let positional = checker.arguments(args).positional.clone();
     let Some(mut url) = positional.first().copied() else {
         return;
     };
@@ -226,7 +226,7 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             if !is_client(checker, object) {
                 return;
             }
-            match Arguments::of(args).get(index, "url", checker.source) {
+            match checker.arguments(args).get(index, "url", checker.source) {
                 Some(u) => (method.to_owned(), u),
                 None => return,
             }

@@ -75,7 +75,7 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         None if method_name(checker, func) == Some("from_string")
             && super::imports_any(checker, &["jinja2", "django", "flask"]) =>
         {
-            match crate::analysis::Arguments::of(args).get(0, "source", checker.source) {
+            match checker.arguments(args).get(0, "source", checker.source) {
                 Some(s) => ("from_string".to_owned(), s),
                 None => return,
             }

@@ -2,9 +2,7 @@
 
 use tree_sitter::Node;
 
-use crate::analysis::{
-    argument_removal_range, named_children, string_value, Arguments, Binding, Lookup,
-};
+use crate::analysis::{argument_removal_range, named_children, string_value, Binding, Lookup};
 use crate::rules::{
     Applicability, Captures, Category, Check, Checker, Edit, FixAvailability, Rule, Severity,
 };
@@ -177,7 +175,7 @@ fn check_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         ));
         return;
     }
-    let args = Arguments::of(args_node);
+    let args = checker.arguments(args_node);
     if args.keywords.is_empty() {
         return;
     }

@@ -4,7 +4,7 @@
 use tree_sitter::Node;
 
 use super::method_name;
-use crate::analysis::{named_children, walk_scope, Arguments, Binding, Lookup, Sink};
+use crate::analysis::{named_children, walk_scope, Binding, Lookup, Sink};
 use crate::rules::{Captures, Category, Check, Checker, FixAvailability, Rule, Severity};
 use crate::syntax::Family;
 
@@ -60,7 +60,7 @@ fn check_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args_node)) = (caps.get("func"), caps.get("args")) else {
         return;
     };
-    let args = Arguments::of(args_node);
+    let args = checker.arguments(args_node);
     if let Some(method @ ("extractall" | "extract")) = method_name(checker, func) {
         let Some(object) = func.child_by_field_name("object") else {
             return;

@@ -1,6 +1,6 @@
 //! SEC202 unsafe-deserialization: pickle-family loaders on data from outside the code.
 
-use crate::analysis::{Arguments, Sink};
+use crate::analysis::Sink;
 use crate::rules::{
     Applicability, Captures, Category, Check, Checker, Edit, FixAvailability, Rule, Severity,
 };
@@ -76,7 +76,7 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let Some(name) = checker.resolve_callee(func, ALL) else {
         return;
     };
-    let args = Arguments::of(args_node);
+    let args = checker.arguments(args_node);
     let src = checker.source;
     match name.as_str() {
         "torch.load" => {

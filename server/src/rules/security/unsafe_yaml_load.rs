@@ -1,6 +1,6 @@
 //! SEC201 unsafe-yaml-load: PyYAML loaders that construct arbitrary Python objects.
 
-use crate::analysis::{Arguments, Sink};
+use crate::analysis::Sink;
 use crate::rules::{
     Applicability, Captures, Category, Check, Checker, Edit, FixAvailability, Rule, Severity,
 };
@@ -62,7 +62,7 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         "yaml.unsafe_load_all" | "yaml.full_load_all" => (false, "safe_load_all"),
         _ => return,
     };
-    let args = Arguments::of(args_node);
+    let args = checker.arguments(args_node);
     let Some(stream) = args.get(0, "stream", checker.source) else {
         return;
     };

@@ -1,6 +1,5 @@
 //! SEC602 weak-cipher: broken or legacy block/stream ciphers, and the ECB mode.
 
-use crate::analysis::Arguments;
 use crate::rules::{Captures, Category, Check, Checker, FixAvailability, Rule, Severity};
 use crate::syntax::Family;
 
@@ -154,7 +153,7 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     if !MODE_CIPHERS.contains(&cipher) {
         return;
     }
-    let args = Arguments::of(args_node);
+    let args = checker.arguments(args_node);
     let Some(mode) = args.get(1, "mode", checker.source) else {
         return;
     };
@@ -216,7 +215,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         );
         return;
     }
-    let Some(algo_node) = Arguments::of(args).positional.first().copied() else {
+    let Some(algo_node) = checker.arguments(args).positional.clone().first().copied() else {
         return;
     };
     let Some(algo) = crate::analysis::string_value(checker.language, algo_node, checker.source)

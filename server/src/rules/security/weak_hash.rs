@@ -2,7 +2,7 @@
 
 use tree_sitter::Node;
 
-use crate::analysis::{string_value, Arguments};
+use crate::analysis::string_value;
 use crate::rules::{Captures, Category, Check, Checker, FixAvailability, Rule, Severity};
 use crate::syntax::Family;
 
@@ -136,7 +136,7 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let Some(name) = checker.resolve_callee(func, ALL) else {
         return;
     };
-    let args = Arguments::of(args_node);
+    let args = checker.arguments(args_node);
     let src = checker.source;
     if args
         .keyword("usedforsecurity", src)
@@ -221,7 +221,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let Some(name) = checker.resolve_callee(func, &["crypto.createHash"]) else {
         return;
     };
-    let Some(algo_node) = Arguments::of(args).positional.first().copied() else {
+    let Some(algo_node) = checker.arguments(args).positional.clone().first().copied() else {
         return;
     };
     let Some(algo) = string_value(checker.language, algo_node, checker.source) else {
@@ -243,7 +243,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     {
         let data = update
             .child_by_field_name("arguments")
-            .and_then(|a| Arguments::of(a).positional.first().copied());
+            .and_then(|a| checker.arguments(a).positional.clone().first().copied());
         if data.is_some_and(|d| super::weak_password_hash::js_password_in(checker, d, 0).is_some())
         {
             return;
@@ -309,7 +309,7 @@ fn js_updates_with_password<'a>(checker: &Checker<'a>, function: Node<'a>, name:
         }
         found = n
             .child_by_field_name("arguments")
-            .and_then(|a| Arguments::of(a).positional.first().copied())
+            .and_then(|a| checker.arguments(a).positional.clone().first().copied())
             .is_some_and(|d| super::weak_password_hash::js_password_in(checker, d, 0).is_some());
     });
     found

@@ -2,7 +2,6 @@
 
 use tree_sitter::Node;
 
-use crate::analysis::Arguments;
 use crate::rules::{
     Applicability, Captures, Category, Check, Checker, Edit, FixAvailability, Rule, Severity,
 };
@@ -119,7 +118,7 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let Some(name) = checker.resolve_callee(func, ALL) else {
         return;
     };
-    let args = Arguments::of(args_node);
+    let args = checker.arguments(args_node);
     let src = checker.source;
     let short = checker.text(func).to_owned();
     if let Some((_, algo, index, keyword)) = SIZED.iter().find(|s| s.0 == name) {
@@ -205,7 +204,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     ) else {
         return;
     };
-    let positional = Arguments::of(args).positional;
+    let positional = checker.arguments(args).positional.clone();
     let (Some(kind_node), Some(options)) =
         (positional.first().copied(), positional.get(1).copied())
     else {

@@ -118,7 +118,7 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args_node)) = (caps.get("func"), caps.get("args")) else {
         return;
     };
-    let args = Arguments::of(args_node);
+    let args = checker.arguments(args_node);
     // `h.update(password.encode())` where `h = hashlib.sha256()` in the same function.
     if func.kind() == "attribute"
         && func
@@ -185,7 +185,7 @@ fn algorithm_of<'a>(checker: &Checker<'a>, name: &str, ctor: Node<'a>) -> String
         return name.to_owned();
     }
     ctor.child_by_field_name("arguments")
-        .and_then(|a| Arguments::of(a).get(0, "name", checker.source))
+        .and_then(|a| checker.arguments(a).get(0, "name", checker.source))
         .and_then(|n| literal_value(checker, n))
         .map(|n| format!("hashlib.new(\"{n}\")"))
         .unwrap_or_else(|| name.to_owned())
@@ -280,7 +280,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args_node)) = (caps.get("func"), caps.get("args")) else {
         return;
     };
-    let positional = Arguments::of(args_node).positional;
+    let positional = checker.arguments(args_node).positional.clone();
     if func.kind() != "member_expression" {
         if func.kind() == "identifier" {
             check_js_pbkdf2(checker, func, &positional);
@@ -312,7 +312,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     }
     let algorithm = hash
         .child_by_field_name("arguments")
-        .and_then(|a| Arguments::of(a).positional.first().copied())
+        .and_then(|a| checker.arguments(a).positional.clone().first().copied())
         .and_then(|a| literal_value(checker, a))
         .map_or("crypto.createHash".to_owned(), |a| {
             format!("crypto.createHash(\"{a}\")")

@@ -2,7 +2,7 @@
 
 use tree_sitter::Node;
 
-use crate::analysis::{named_children, Arguments, Binding, Lookup, Sink};
+use crate::analysis::{named_children, Binding, Lookup, Sink};
 use crate::rules::{
     Applicability, Captures, Category, Check, Checker, Edit, FixAvailability, Rule, Severity,
 };
@@ -89,7 +89,7 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let Some(name) = checker.resolve_callee(func, ALL) else {
         return;
     };
-    let args = Arguments::of(args_node);
+    let args = checker.arguments(args_node);
     let src = checker.source;
     if name == "lxml.etree.XMLParser" {
         if args

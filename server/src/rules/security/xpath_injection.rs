@@ -1,7 +1,7 @@
 //! SEC106 xpath-injection: XPath expressions built from request data.
 
 use super::{imports_any, method_name};
-use crate::analysis::{Arguments, Sink};
+use crate::analysis::Sink;
 use crate::rules::{Captures, Category, Check, Checker, FixAvailability, Rule, Severity};
 use crate::syntax::Family;
 
@@ -41,7 +41,7 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     if !is_sink {
         return;
     }
-    let Some(expr) = Arguments::of(args).get(0, "path", checker.source) else {
+    let Some(expr) = checker.arguments(args).get(0, "path", checker.source) else {
         return;
     };
     let Some(taint) = checker.taint(expr, Sink::Xpath).filter(|t| t.user) else {

@@ -112,7 +112,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     if chain.contains("json") || chain.contains("text/plain") || chain.contains(".type(\"text\")") {
         return;
     }
-    let Some(body) = Arguments::of(args).positional.first().copied() else {
+    let Some(body) = checker.arguments(args).positional.clone().first().copied() else {
         return;
     };
     // Objects and arrays are sent as JSON.
@@ -211,7 +211,7 @@ fn check_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let Some((name, body)) = sink_argument(checker, func, args_node, SINKS) else {
         return;
     };
-    if not_html(checker, &Arguments::of(args_node)) {
+    if not_html(checker, &checker.arguments(args_node)) {
         return;
     }
     let Some(taint) = checker.taint(body, Sink::Html).filter(|t| t.user) else {
@@ -229,7 +229,7 @@ fn check_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
 
 /// `jinja2.Environment(...)` without autoescaping (Jinja2's default is off).
 fn check_environment<'a>(checker: &mut Checker<'a>, func: Node<'a>, args_node: Node<'a>, _q: &str) {
-    let args = Arguments::of(args_node);
+    let args = checker.arguments(args_node);
     match args.keyword_node("autoescape", checker.source) {
         Some(kw) => {
             let value = kw.child_by_field_name("value").map(|v| checker.text(v));
