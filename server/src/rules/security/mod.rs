@@ -124,9 +124,10 @@ pub(crate) fn method_name<'a>(
 /// Whether the module imports anything from one of `modules` (e.g. `ldap`, `lxml`).
 pub(crate) fn imports_any(checker: &crate::rules::Checker, modules: &[&str]) -> bool {
     checker.semantic.imports.values().any(|q| {
-        modules
-            .iter()
-            .any(|m| q == m || q.starts_with(&format!("{m}.")))
+        modules.iter().any(|m| {
+            q.strip_prefix(m)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+        })
     })
 }
 
