@@ -27,24 +27,25 @@ fn main() {
     );
     println!("open: {:?}, {} findings", t.elapsed(), f.len());
     let line = (src.lines().count() / 2) as u32;
-    let line = src
+    // Type inside a comment (after its `#`), as `bench/lsp_latency.py` does: the text stays
+    // valid, so the timing is not an error-recovery reparse.
+    let (line, column) = src
         .lines()
         .enumerate()
         .skip(line as usize)
-        .find(|(_, l)| l.trim_start().starts_with('#') || l.contains("return"))
-        .unwrap()
-        .0 as u32;
+        .find_map(|(i, l)| l.find('#').map(|c| (i as u32, c as u32 + 1)))
+        .unwrap();
     let mut times = Vec::new();
     let mut parse_times = Vec::new();
     for i in 0..n {
         let change = if i % 2 == 0 {
             TextChange {
-                range: Some((LineCol::new(line, 4), LineCol::new(line, 4))),
+                range: Some((LineCol::new(line, column), LineCol::new(line, column))),
                 text: "x".into(),
             }
         } else {
             TextChange {
-                range: Some((LineCol::new(line, 4), LineCol::new(line, 5))),
+                range: Some((LineCol::new(line, column), LineCol::new(line, column + 1))),
                 text: String::new(),
             }
         };
