@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use tree_sitter::Node;
 
 use super::javascript::{resolve, scoped_lookup};
-use super::taint::Taint;
+use super::taint::{best_of, Taint, MAX_NESTING};
 use super::{ancestors, named_children, text, Binding, Cx, Sink};
 
 /// Properties of a request object that carry client data (Express, Koa, Fastify, Node).
@@ -180,22 +180,6 @@ pub(super) fn taint<'t>(cx: &Cx<'_, 't>, node: Node<'t>, sink: Sink) -> Option<T
         memo: RefCell::new(HashMap::new()),
     }
     .expr(node, 0)
-}
-
-const MAX_NESTING: u32 = 48;
-
-fn best_of<'t>(
-    nodes: impl IntoIterator<Item = Node<'t>>,
-    f: impl Fn(Node<'t>) -> Option<Taint>,
-) -> Option<Taint> {
-    let mut best = None;
-    for n in nodes {
-        best = Taint::best(best, f(n));
-        if best.as_ref().is_some_and(|t| t.user) {
-            break;
-        }
-    }
-    best
 }
 
 /// The last name of a callee: `escape` for `validator.escape`, `basename` for `path.basename`.

@@ -9,7 +9,7 @@ use tree_sitter::Node;
 use super::python::{
     collect_guards, is_sanitiser, item_imports, resolve, scoped_lookup, string_value,
 };
-use super::taint::Taint;
+use super::taint::{best_of, Taint, MAX_NESTING};
 use super::{ancestors, named_children, text, Binding, Cx, Entry, ScopeCache, Semantic, Sink};
 
 /// Attributes of a request object that carry client data.
@@ -245,23 +245,6 @@ pub(super) fn taint<'t>(cx: &Cx<'_, 't>, node: Node<'t>, sink: Sink) -> Option<T
         focus: None,
     };
     state.expr(node, 0)
-}
-
-/// How deep one expression is followed (nesting, not names: names are memoised).
-const MAX_NESTING: u32 = 48;
-
-fn best_of<'t>(
-    nodes: impl IntoIterator<Item = Node<'t>>,
-    f: impl Fn(Node<'t>) -> Option<Taint>,
-) -> Option<Taint> {
-    let mut best = None;
-    for n in nodes {
-        best = Taint::best(best, f(n));
-        if best.as_ref().is_some_and(|t| t.user) {
-            break;
-        }
-    }
-    best
 }
 
 impl<'t> State<'_, '_, 't> {

@@ -56,6 +56,24 @@ impl Taint {
     }
 }
 
+/// How deep one expression is followed (nesting, not names: names are memoised).
+pub(super) const MAX_NESTING: u32 = 48;
+
+/// The strongest taint among `nodes`, stopping at the first user-data taint.
+pub(super) fn best_of<'t>(
+    nodes: impl IntoIterator<Item = Node<'t>>,
+    f: impl Fn(Node<'t>) -> Option<Taint>,
+) -> Option<Taint> {
+    let mut best = None;
+    for n in nodes {
+        best = Taint::best(best, f(n));
+        if best.as_ref().is_some_and(|t| t.user) {
+            break;
+        }
+    }
+    best
+}
+
 /// The taint of `node` for `sink`, if any.
 pub fn taint<'t>(language: Language, cx: &Cx<'_, 't>, node: Node<'t>, sink: Sink) -> Option<Taint> {
     match language.family() {

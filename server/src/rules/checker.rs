@@ -180,6 +180,14 @@ impl<'a> Checker<'a> {
             .filter(|q| wanted.contains(&q.as_str()))
     }
 
+    /// `resolve_callee` over several lists of wanted names (a rule's families of callees),
+    /// without repeating them in one combined list.
+    pub fn resolve_callee_among(&self, callee: Node<'a>, lists: &[&[&str]]) -> Option<String> {
+        lists
+            .iter()
+            .find_map(|wanted| self.resolve_callee(callee, wanted))
+    }
+
     /// What `resolve` can return for a Python name or attribute chain, decided from the imports
     /// alone (JavaScript: always `Unknown`).
     fn import_bound(&self, node: Node<'a>) -> Bound {

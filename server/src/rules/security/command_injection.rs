@@ -55,42 +55,9 @@ const PY_SHELL_OPTIONAL: &[&str] = &[
     "subprocess.Popen",
 ];
 
-/// Functions that run a program named by their first argument (index of the program argument).
-const PY_EXEC: &[(&str, usize)] = &[
-    ("os.execl", 0),
-    ("os.execle", 0),
-    ("os.execlp", 0),
-    ("os.execlpe", 0),
-    ("os.execv", 0),
-    ("os.execve", 0),
-    ("os.execvp", 0),
-    ("os.execvpe", 0),
-    ("os.spawnl", 1),
-    ("os.spawnle", 1),
-    ("os.spawnlp", 1),
-    ("os.spawnlpe", 1),
-    ("os.spawnv", 1),
-    ("os.spawnve", 1),
-    ("os.spawnvp", 1),
-    ("os.spawnvpe", 1),
-    ("os.posix_spawn", 0),
-    ("os.posix_spawnp", 0),
-    ("asyncio.create_subprocess_exec", 0),
-];
-
-const PY_ALL: &[&str] = &[
-    "os.system",
-    "os.popen",
-    "subprocess.getoutput",
-    "subprocess.getstatusoutput",
-    "commands.getoutput",
-    "commands.getstatusoutput",
-    "asyncio.create_subprocess_shell",
-    "subprocess.run",
-    "subprocess.call",
-    "subprocess.check_call",
-    "subprocess.check_output",
-    "subprocess.Popen",
+/// Functions that run a program named by an argument: the first, or for `os.spawn*` the second
+/// (after the mode).
+const PY_EXEC: &[&str] = &[
     "os.execl",
     "os.execle",
     "os.execlp",
@@ -143,7 +110,8 @@ fn check_python<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         check_remote(checker, func, args_node);
         return;
     }
-    let Some(name) = checker.resolve_callee(func, PY_ALL) else {
+    let Some(name) = checker.resolve_callee_among(func, &[PY_SHELL, PY_SHELL_OPTIONAL, PY_EXEC])
+    else {
         return;
     };
     let args = checker.arguments(args_node);
@@ -163,8 +131,9 @@ fn check_python<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         }
         return;
     }
-    if let Some((_, index)) = PY_EXEC.iter().find(|(n, _)| *n == name) {
-        if let Some(program) = args.positional.get(*index) {
+    if PY_EXEC.contains(&name.as_str()) {
+        let index = usize::from(name.starts_with("os.spawn"));
+        if let Some(program) = args.positional.get(index) {
             if let Some(taint) = checker.taint(*program, Sink::Shell).filter(|t| t.user) {
                 let from = checker.describe(&taint);
                 checker
@@ -295,12 +264,8 @@ const JS_SHELL: &[&str] = &[
     "shelljs.exec",
 ];
 
-/// `JS_SHELL` and the functions that run a program with an argument list (and a shell only
-/// with `shell: true`).
-const JS_ALL: &[&str] = &[
-    "child_process.exec",
-    "child_process.execSync",
-    "shelljs.exec",
+/// Functions that run a program with an argument list (and a shell only with `shell: true`).
+const JS_ARGV: &[&str] = &[
     "child_process.execFile",
     "child_process.execFileSync",
     "child_process.spawn",
@@ -309,7 +274,6 @@ const JS_ALL: &[&str] = &[
     "execa.execa",
     "execa.execaSync",
 ];
-
 /// Whether an options object says `shell: true` (or names a shell).
 fn js_shell_option(checker: &Checker, options: Node) -> bool {
     options.kind() == "object"
@@ -326,7 +290,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
         return;
     };
-    let Some(name) = checker.resolve_callee(func, JS_ALL) else {
+    let Some(name) = checker.resolve_callee_among(func, &[JS_SHELL, JS_ARGV]) else {
         return;
     };
     let args: Vec<Node> = named_children(args)

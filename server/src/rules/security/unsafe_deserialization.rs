@@ -46,34 +46,14 @@ const PICKLE_LOADS: &[&str] = &[
     "joblib.load",
 ];
 
-const ALL: &[&str] = &[
-    "pickle.loads",
-    "pickle.load",
-    "pickle.Unpickler",
-    "cPickle.loads",
-    "cPickle.load",
-    "_pickle.loads",
-    "_pickle.load",
-    "dill.loads",
-    "dill.load",
-    "cloudpickle.loads",
-    "cloudpickle.load",
-    "marshal.loads",
-    "marshal.load",
-    "jsonpickle.decode",
-    "jsonpickle.loads",
-    "shelve.open",
-    "pandas.read_pickle",
-    "joblib.load",
-    "torch.load",
-    "numpy.load",
-];
+/// Loaders judged by their options rather than their input.
+const OPTION_LOADS: &[&str] = &["torch.load", "numpy.load"];
 
 fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args_node)) = (caps.get("func"), caps.get("args")) else {
         return;
     };
-    let Some(name) = checker.resolve_callee(func, ALL) else {
+    let Some(name) = checker.resolve_callee_among(func, &[PICKLE_LOADS, OPTION_LOADS]) else {
         return;
     };
     let args = checker.arguments(args_node);

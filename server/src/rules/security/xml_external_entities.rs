@@ -59,34 +59,13 @@ const STDLIB_PARSE: &[&str] = &[
     "xmlrpc.client.loads",
 ];
 
-const ALL: &[&str] = &[
-    "lxml.etree.fromstring",
-    "lxml.etree.parse",
-    "lxml.etree.XML",
-    "lxml.etree.iterparse",
-    "lxml.objectify.fromstring",
-    "lxml.objectify.parse",
-    "lxml.etree.XMLParser",
-    "xml.etree.ElementTree.fromstring",
-    "xml.etree.ElementTree.parse",
-    "xml.etree.ElementTree.XML",
-    "xml.etree.ElementTree.iterparse",
-    "xml.etree.cElementTree.fromstring",
-    "xml.etree.cElementTree.parse",
-    "xml.dom.minidom.parseString",
-    "xml.dom.minidom.parse",
-    "xml.dom.pulldom.parseString",
-    "xml.dom.pulldom.parse",
-    "xml.sax.parseString",
-    "xml.sax.parse",
-    "xmlrpc.client.loads",
-];
-
 fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args_node)) = (caps.get("func"), caps.get("args")) else {
         return;
     };
-    let Some(name) = checker.resolve_callee(func, ALL) else {
+    let Some(name) =
+        checker.resolve_callee_among(func, &[LXML_PARSE, STDLIB_PARSE, &["lxml.etree.XMLParser"]])
+    else {
         return;
     };
     let args = checker.arguments(args_node);
