@@ -55,24 +55,8 @@ const URL_FUNCTIONS: &[(&str, usize)] = &[
     ("aiohttp.request", 1),
 ];
 
+/// Besides `HTTP_FUNCTIONS`, the functions that take a URL.
 const URL_FUNCTION_NAMES: &[&str] = &[
-    "requests.get",
-    "requests.post",
-    "requests.put",
-    "requests.patch",
-    "requests.delete",
-    "requests.head",
-    "requests.options",
-    "requests.request",
-    "httpx.get",
-    "httpx.post",
-    "httpx.put",
-    "httpx.patch",
-    "httpx.delete",
-    "httpx.head",
-    "httpx.options",
-    "httpx.request",
-    "httpx.stream",
     "urllib.request.urlopen",
     "urllib.request.Request",
     "urllib2.urlopen",
@@ -110,7 +94,9 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         .iter()
         .find(|(m, _)| Some(*m) == method)
         .map(|(_, i)| *i);
-    let (url, needs_client) = if let Some(name) = checker.resolve_callee(func, URL_FUNCTION_NAMES) {
+    let (url, needs_client) = if let Some(name) =
+        checker.resolve_callee_among(func, &[super::HTTP_FUNCTIONS, URL_FUNCTION_NAMES])
+    {
         let index = URL_FUNCTIONS
             .iter()
             .find(|(q, _)| *q == name)

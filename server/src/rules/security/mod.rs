@@ -53,6 +53,28 @@ pub mod xml_external_entities;
 pub mod xpath_injection;
 pub mod xss;
 
+/// The module-level request functions of `requests` and `httpx`, shared by the rules about HTTP
+/// clients.
+pub(crate) const HTTP_FUNCTIONS: &[&str] = &[
+    "requests.get",
+    "requests.post",
+    "requests.put",
+    "requests.patch",
+    "requests.delete",
+    "requests.head",
+    "requests.options",
+    "requests.request",
+    "httpx.get",
+    "httpx.post",
+    "httpx.put",
+    "httpx.patch",
+    "httpx.delete",
+    "httpx.head",
+    "httpx.options",
+    "httpx.request",
+    "httpx.stream",
+];
+
 /// The callee's source text, shortened for messages.
 pub(crate) fn callee(text: &str) -> String {
     let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");

@@ -55,25 +55,8 @@ pub(crate) const CLIENT_CONSTRUCTORS: &[&str] = &[
     "aiohttp.ClientSession",
 ];
 
-/// Module-level functions and constructors that take `verify=`.
+/// Besides `HTTP_FUNCTIONS`, the functions and constructors that take `verify=`.
 const VERIFY_FUNCTIONS: &[&str] = &[
-    "requests.get",
-    "requests.post",
-    "requests.put",
-    "requests.patch",
-    "requests.delete",
-    "requests.head",
-    "requests.options",
-    "requests.request",
-    "httpx.get",
-    "httpx.post",
-    "httpx.put",
-    "httpx.patch",
-    "httpx.delete",
-    "httpx.head",
-    "httpx.options",
-    "httpx.request",
-    "httpx.stream",
     "httpx.Client",
     "httpx.AsyncClient",
     "boto3.client",
@@ -200,7 +183,12 @@ fn check_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         let off = kw
             .child_by_field_name("value")
             .is_some_and(|v| is_false(checker, v));
-        if off && (http_method || checker.resolve_callee(func, VERIFY_FUNCTIONS).is_some()) {
+        if off
+            && (http_method
+                || checker
+                    .resolve_callee_among(func, &[super::HTTP_FUNCTIONS, VERIFY_FUNCTIONS])
+                    .is_some())
+        {
             report_keyword(checker, kw, &short, "verify=False");
             return;
         }
