@@ -262,11 +262,32 @@ fn check_string<'a>(checker: &mut Checker<'a>, node: Node<'a>) {
         _ => node,
     };
     let value = literal_value(checker, whole).unwrap_or(value);
-    if let Some(kind) = known_format(&value) {
-        let bound = binding_name(checker, whole);
-        let fix = bound.and_then(|n| env_fix_edit(checker, whole, &n));
+    report_known_secret(
+        checker,
+        whole,
+        &value,
+        |checker| binding_name(checker, whole),
+        &["url", "uri", "dsn", "conn", "connection"],
+        |var| format!("os.environ[\"{var}\"]"),
+    );
+}
+
+/// Reports a literal that is a well-known key format, or a connection string with a password
+/// (not in test code). `bound` names what holds the literal, for the fix; for a connection
+/// string only a name made of `url_words` (`DATABASE_URL`, not `HOST`) is kept. `env` spells a
+/// read of an environment variable in the language.
+fn report_known_secret<'a>(
+    checker: &mut Checker<'a>,
+    node: Node<'a>,
+    value: &str,
+    bound: impl FnOnce(&Checker<'a>) -> Option<String>,
+    url_words: &[&str],
+    env: impl Fn(&str) -> String,
+) {
+    if let Some(kind) = known_format(value) {
+        let fix = bound(checker).and_then(|n| env_fix_edit(checker, node, &n));
         let finding = checker.report(
-            whole,
+            node,
             format!(
                 "{kind} is written into the source; revoke it, then load it from the environment or a secret manager"
             ),
@@ -274,25 +295,25 @@ fn check_string<'a>(checker: &mut Checker<'a>, node: Node<'a>) {
         attach(finding, fix);
         return;
     }
-    if let Some(shown) = url_password(&value) {
-        if in_test_code(checker, whole) {
+    if let Some(shown) = url_password(value) {
+        if in_test_code(checker, node) {
             return;
         }
-        // Only a name that holds the URL makes a good variable name (`DATABASE_URL`, not `HOST`).
-        let bound = binding_name(checker, whole).filter(|n| {
+        let bound = bound(checker).filter(|n| {
             super::secret_names::words(n)
                 .iter()
-                .any(|w| matches!(w.as_str(), "url" | "uri" | "dsn" | "conn" | "connection"))
+                .any(|w| url_words.contains(&w.as_str()))
         });
         let var = bound
             .as_deref()
             .map(env_name)
             .unwrap_or_else(|| "DATABASE_URL".to_owned());
-        let fix = bound.and_then(|n| env_fix_edit(checker, whole, &n));
+        let fix = bound.and_then(|n| env_fix_edit(checker, node, &n));
+        let example = env(&var);
         let finding = checker.report(
-            whole,
+            node,
             format!(
-                "the connection string `{shown}` contains a hardcoded password; read the URL (or the password) from the environment, e.g. `os.environ[\"{var}\"]`"
+                "the connection string `{shown}` contains a hardcoded password; read the URL (or the password) from the environment, e.g. `{example}`"
             ),
         );
         attach(finding, fix);
@@ -811,42 +832,14 @@ fn check_js_string<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             .map_or(n.clone(), |k| js_qualified_name(checker, k, n.clone())),
         _ => n,
     });
-    if let Some(kind) = known_format(&value) {
-        let fix = bound.and_then(|n| env_fix_edit(checker, node, &n));
-        let finding = checker.report(
-            node,
-            format!(
-                "{kind} is written into the source; revoke it, then load it from the environment or a secret manager"
-            ),
-        );
-        attach(finding, fix);
-        return;
-    }
-    if let Some(shown) = url_password(&value) {
-        if in_test_code(checker, node) {
-            return;
-        }
-        let bound = bound.filter(|n| {
-            super::secret_names::words(n).iter().any(|w| {
-                matches!(
-                    w.as_str(),
-                    "url" | "uri" | "dsn" | "conn" | "connection" | "string"
-                )
-            })
-        });
-        let var = bound
-            .as_deref()
-            .map(env_name)
-            .unwrap_or_else(|| "DATABASE_URL".to_owned());
-        let fix = bound.and_then(|n| env_fix_edit(checker, node, &n));
-        let finding = checker.report(
-            node,
-            format!(
-                "the connection string `{shown}` contains a hardcoded password; read the URL (or the password) from the environment, e.g. `process.env.{var}`"
-            ),
-        );
-        attach(finding, fix);
-    }
+    report_known_secret(
+        checker,
+        node,
+        &value,
+        |_| bound,
+        &["url", "uri", "dsn", "conn", "connection", "string"],
+        |var| format!("process.env.{var}"),
+    );
 }
 
 const JS_JWT: &[&str] = &["jsonwebtoken.sign", "jsonwebtoken.verify"];
