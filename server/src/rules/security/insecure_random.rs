@@ -182,6 +182,33 @@ enum Destination {
 }
 
 /// Follows the call up through the expressions that build a value from it (`str(…)`,
+/// What a random value is for, for the message (`` `reset_code` ``, "a value in `make_token()`"),
+/// when that is a security purpose; `None` when it is not (or cannot be told).
+fn sensitive_context(destination: Destination, function: Option<&str>) -> Option<String> {
+    let context = match destination {
+        Destination::Sleep => return None,
+        Destination::Name(n) if is_sensitive(&n) => format!("`{n}`"),
+        Destination::Name(n) if is_neutral(&n) => return None,
+        // `code = random.randint(…)` in `send_verification_sms()`: the function says what
+        // the code is for.
+        Destination::Name(n)
+            if function
+                .is_some_and(|f| is_generic_code(&n) && is_sensitive(&format!("{f}_{n}"))) =>
+        {
+            format!("`{n}`")
+        }
+        _ => match function {
+            Some(f) if is_sensitive(f) => format!("a value in `{f}()`"),
+            _ => return None,
+        },
+    };
+    // `_make_boundary()` makes a MIME boundary, whatever its variables are called.
+    if function.is_some_and(|f| words(f).iter().any(|w| w == "boundary")) {
+        return None;
+    }
+    Some(context)
+}
+
 /// `"".join(… for …)`, f-strings, `+`) to what the value is bound to.
 fn destination<'a>(checker: &Checker<'a>, call: Node<'a>) -> Destination {
     let chain = ancestors(checker.item, call);
@@ -275,27 +302,9 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         return;
     }
     let function = enclosing_function(checker, call);
-    let context = match destination(checker, call) {
-        Destination::Sleep => return,
-        Destination::Name(n) if is_sensitive(&n) => format!("`{n}`"),
-        Destination::Name(n) if is_neutral(&n) => return,
-        // `code = random.randint(…)` in `send_verification_sms()`: the function says what
-        // the code is for.
-        Destination::Name(n)
-            if function
-                .is_some_and(|f| is_generic_code(&n) && is_sensitive(&format!("{f}_{n}"))) =>
-        {
-            format!("`{n}`")
-        }
-        _ => match function {
-            Some(f) if is_sensitive(f) => format!("a value in `{f}()`"),
-            _ => return,
-        },
-    };
-    // `_make_boundary()` makes a MIME boundary, whatever its variables are called.
-    if function.is_some_and(|f| words(f).iter().any(|w| w == "boundary")) {
+    let Some(context) = sensitive_context(destination(checker, call), function) else {
         return;
-    }
+    };
     // `try: from secrets import randbits / except ImportError: from random import …`: the
     // name is the `secrets` one wherever `secrets` exists.
     if func.kind() == "identifier" && imported_from_secrets(checker, checker.text(func)) {
@@ -543,24 +552,9 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         return;
     }
     let function = js_function(checker, call);
-    let context = match js_destination(checker, call) {
-        Destination::Sleep => return,
-        Destination::Name(n) if is_sensitive(&n) => format!("`{n}`"),
-        Destination::Name(n) if is_neutral(&n) => return,
-        Destination::Name(n)
-            if function
-                .is_some_and(|f| is_generic_code(&n) && is_sensitive(&format!("{f}_{n}"))) =>
-        {
-            format!("`{n}`")
-        }
-        _ => match function {
-            Some(f) if is_sensitive(f) => format!("a value in `{f}()`"),
-            _ => return,
-        },
-    };
-    if function.is_some_and(|f| words(f).iter().any(|w| w == "boundary")) {
+    let Some(context) = sensitive_context(js_destination(checker, call), function) else {
         return;
-    }
+    };
     checker.report(
         func,
         format!(
