@@ -121,12 +121,9 @@ pub(crate) fn sink_argument<'a>(
     if !(named || imported) {
         return None;
     }
-    let all: Vec<&str> = sinks
+    let (name, sink) = sinks
         .iter()
-        .flat_map(|s| s.callees.iter().copied())
-        .collect();
-    let name = checker.resolve_callee(func, &all)?;
-    let sink = sinks.iter().find(|s| s.callees.contains(&name.as_str()))?;
+        .find_map(|s| checker.resolve_callee(func, s.callees).map(|n| (n, s)))?;
     let arg = checker
         .arguments(args)
         .get(sink.index, sink.keyword, checker.source)?;
