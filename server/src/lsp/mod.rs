@@ -3,6 +3,7 @@
 
 mod actions;
 mod convert;
+mod outbound;
 mod server;
 mod state;
 mod transport;
@@ -17,12 +18,20 @@ pub fn run_stdio() {
         .build()
         .expect("tokio runtime");
     runtime.block_on(async {
-        let (service, socket) = tower_lsp_server::LspService::new(Backend::new);
+        let (outbound, bodies) = outbound::Outbound::channel();
+        let writer = tokio::spawn(outbound::write_frames(bodies, tokio::io::stdout()));
+        let (service_out, frames) = tokio::io::duplex(1 << 16);
+        tokio::spawn(outbound::forward_frames(frames, outbound.clone()));
+        let (service, socket) =
+            tower_lsp_server::LspService::new(|client| Backend::with_outbound(client, outbound));
         let (checked, reader) = tokio::io::duplex(1 << 16);
         tokio::spawn(transport::pump(tokio::io::stdin(), checked));
-        tower_lsp_server::Server::new(reader, tokio::io::stdout(), socket)
+        tower_lsp_server::Server::new(reader, service_out, socket)
             .serve(service)
             .await;
+        // Let the last frames (the `shutdown` response) reach stdout; background analysis
+        // tasks may still hold a sender, so do not wait for all of them to finish.
+        let _ = tokio::time::timeout(std::time::Duration::from_millis(500), writer).await;
     });
     // Blocking analysis threads may still be finishing a stale version; do not wait for them.
     runtime.shutdown_background();

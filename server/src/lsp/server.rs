@@ -15,6 +15,7 @@ use tower_lsp_server::{ls_types, Client, LanguageServer};
 
 use super::actions;
 use super::convert;
+use super::outbound::Outbound;
 use super::state::{lock, DocEntry, Documents, Shared};
 use crate::config::{file as config_file, ConfigCache, ConfigError, Options, Settings};
 use crate::syntax::{Document, Language, PositionEncoding, TextChange};
@@ -25,6 +26,9 @@ const SETTINGS_SECTION: &str = "backendArchitect";
 pub struct Backend {
     client: Client,
     inner: Arc<Inner>,
+    /// Where diagnostics are written directly (see `outbound.rs`); `None` publishes through
+    /// the client.
+    outbound: Option<Outbound>,
 }
 
 pub(super) struct Inner {
@@ -83,8 +87,18 @@ fn parse_settings(value: &Value) -> std::result::Result<Options, ConfigError> {
 
 impl Backend {
     pub fn new(client: Client) -> Self {
+        Self::build(client, None)
+    }
+
+    /// A backend that publishes diagnostics through `outbound`, the stdout writer.
+    pub fn with_outbound(client: Client, outbound: Outbound) -> Self {
+        Self::build(client, Some(outbound))
+    }
+
+    fn build(client: Client, outbound: Option<Outbound>) -> Self {
         Self {
             client,
+            outbound,
             inner: Arc::new(Inner {
                 docs: Documents::default(),
                 encoding: RwLock::new(PositionEncoding::Utf16),
@@ -194,39 +208,66 @@ impl Backend {
             return;
         }
         let client = self.client.clone();
+        let outbound = self.outbound.clone();
         let inner = self.inner.clone();
         tokio::spawn(async move {
             let key = uri.as_str().to_owned();
             let job_shared = shared.clone();
+            let job_uri = uri.clone();
             let job = tokio::task::spawn_blocking(move || {
+                let (uri, key) = (&job_uri, job_uri.as_str());
                 let started = std::time::Instant::now();
                 let mut entry = lock(&job_shared);
                 if entry.doc.version() != version {
                     return None; // A newer change is queued; it will publish.
                 }
-                entry.analyze(&key);
+                entry.analyze(key);
                 tracing::debug!("{key} v{version}: analysed in {:?}", started.elapsed());
                 let enc = inner.encoding();
-                let uri = key.parse::<Uri>().ok()?;
-                let diags: Vec<Diagnostic> = entry
-                    .findings
-                    .iter()
-                    .map(|f| convert::diagnostic(&uri, entry.doc.rope(), f, enc))
-                    .collect();
-                Some(diags)
+                let rope = entry.doc.rope();
+                Some(match outbound {
+                    // Serialised here, off the message loop, in one pass.
+                    Some(out) => Publish::Body(
+                        out,
+                        convert::publish_body(key, Some(version), rope, &entry.findings, enc),
+                    ),
+                    None => Publish::Diagnostics(
+                        entry
+                            .findings
+                            .iter()
+                            .map(|f| convert::diagnostic(uri, rope, f, enc))
+                            .collect(),
+                    ),
+                })
             });
-            match job.await {
-                Ok(Some(diags)) => {
-                    // Never publish a result for an older version.
-                    if lock(&shared).doc.version() == version {
-                        client.publish_diagnostics(uri, diags, Some(version)).await;
-                    }
+            let publish = match job.await {
+                Ok(Some(publish)) => publish,
+                Ok(None) => return,
+                Err(e) => {
+                    tracing::error!("analysis of {} panicked: {e}", key);
+                    return;
                 }
-                Ok(None) => {}
-                Err(e) => tracing::error!("analysis of {} panicked: {e}", uri.as_str()),
+            };
+            // Never publish a result for an older version.
+            if lock(&shared).doc.version() != version {
+                return;
+            }
+            match publish {
+                Publish::Body(out, body) => {
+                    out.send(body);
+                }
+                Publish::Diagnostics(diags) => {
+                    client.publish_diagnostics(uri, diags, Some(version)).await;
+                }
             }
         });
     }
+}
+
+/// An analysis result ready to go out.
+enum Publish {
+    Body(Outbound, Vec<u8>),
+    Diagnostics(Vec<Diagnostic>),
 }
 
 fn negotiate_encoding(params: &InitializeParams) -> PositionEncoding {
