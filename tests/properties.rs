@@ -119,7 +119,9 @@ fn reference_position(rope: &Rope, offset: usize, enc: PositionEncoding) -> Line
     let line_char = rope.byte_to_char(line_start);
     let character = match enc {
         PositionEncoding::Utf8 => offset - line_start,
-        PositionEncoding::Utf16 => rope.char_to_utf16_cu(char_idx) - rope.char_to_utf16_cu(line_char),
+        PositionEncoding::Utf16 => {
+            rope.char_to_utf16_cu(char_idx) - rope.char_to_utf16_cu(line_char)
+        }
         PositionEncoding::Utf32 => char_idx - line_char,
     };
     LineCol::new(line as u32, character as u32)

@@ -285,7 +285,10 @@ mod tests {
             let got: serde_json::Value = serde_json::from_slice(&body).unwrap();
             let params = ls_types::PublishDiagnosticsParams::new(
                 uri.clone(),
-                findings.iter().map(|f| diagnostic(&uri, &rope, f, enc)).collect(),
+                findings
+                    .iter()
+                    .map(|f| diagnostic(&uri, &rope, f, enc))
+                    .collect(),
                 Some(7),
             );
             let want = serde_json::json!({

@@ -17,9 +17,9 @@ pub fn run_stdio() {
         .enable_all()
         .build()
         .expect("tokio runtime");
-    runtime.block_on(async {
+    let writer = runtime.block_on(async {
         let (outbound, bodies) = outbound::Outbound::channel();
-        let writer = tokio::spawn(outbound::write_frames(bodies, tokio::io::stdout()));
+        let writer = std::thread::spawn(move || outbound::write_frames(bodies, std::io::stdout()));
         let (service_out, frames) = tokio::io::duplex(1 << 16);
         tokio::spawn(outbound::forward_frames(frames, outbound.clone()));
         let (service, socket) =
@@ -29,10 +29,14 @@ pub fn run_stdio() {
         tower_lsp_server::Server::new(reader, service_out, socket)
             .serve(service)
             .await;
-        // Let the last frames (the `shutdown` response) reach stdout; background analysis
-        // tasks may still hold a sender, so do not wait for all of them to finish.
-        let _ = tokio::time::timeout(std::time::Duration::from_millis(500), writer).await;
+        writer
     });
+    // Let the last frames (the `shutdown` response) reach stdout; background analysis tasks
+    // may still hold a sender, so do not wait for all of them to finish.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_millis(500);
+    while !writer.is_finished() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
     // Blocking analysis threads may still be finishing a stale version; do not wait for them.
     runtime.shutdown_background();
 }

@@ -6,7 +6,7 @@
 //! straight from the findings (`convert::publish_body`), and both kinds of frame reach stdout
 //! through one channel and one task, so frames never interleave.
 
-use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, BufReader};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 
 /// A handle to queue one complete JSON-RPC message body for stdout.
@@ -58,38 +58,47 @@ pub async fn forward_frames(input: impl AsyncRead + Unpin, out: Outbound) {
     }
 }
 
-/// Writes every queued body as a frame to `out` until all senders are gone.
-pub async fn write_frames(mut bodies: UnboundedReceiver<Vec<u8>>, mut out: impl AsyncWrite + Unpin) {
-    while let Some(body) = bodies.recv().await {
+/// Writes every queued body as a frame to `out` until all senders are gone. Runs on its own
+/// thread with blocking writes: tokio's stdout would hand every write to its blocking pool,
+/// one more thread hop per keystroke.
+pub fn write_frames(mut bodies: UnboundedReceiver<Vec<u8>>, mut out: impl std::io::Write) {
+    while let Some(body) = bodies.blocking_recv() {
         let header = format!("Content-Length: {}\r\n\r\n", body.len());
-        let written = async {
-            out.write_all(header.as_bytes()).await?;
-            out.write_all(&body).await?;
+        let written = out
+            .write_all(header.as_bytes())
+            .and_then(|()| out.write_all(&body))
             // Only flush when nothing else is waiting, so a burst goes out in fewer writes.
-            if bodies.is_empty() {
-                out.flush().await?;
-            }
-            std::io::Result::Ok(())
-        };
-        if let Err(e) = written.await {
+            .and_then(|()| {
+                if bodies.is_empty() {
+                    out.flush()
+                } else {
+                    Ok(())
+                }
+            });
+        if let Err(e) = written {
             tracing::error!("cannot write to the client: {e}");
             return;
         }
     }
-    let _ = out.flush().await;
+    let _ = out.flush();
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    use tokio::io::AsyncWriteExt;
+
     #[tokio::test]
     async fn frames_from_both_sources_arrive_whole() {
         let (tx, rx) = Outbound::channel();
         let (mut server_side, reader) = tokio::io::duplex(64);
         let forward = tokio::spawn(forward_frames(reader, tx.clone()));
-        let (sink, mut collected) = tokio::io::duplex(1 << 16);
-        let writer = tokio::spawn(write_frames(rx, sink));
+        let writer = std::thread::spawn(move || {
+            let mut collected = Vec::new();
+            write_frames(rx, &mut collected);
+            collected
+        });
         let big = format!("{{\"x\":\"{}\"}}", "a".repeat(500));
         server_side
             .write_all(format!("Content-Length: {}\r\n\r\n{big}", big.len()).as_bytes())
@@ -99,9 +108,7 @@ mod tests {
         drop(server_side);
         forward.await.unwrap();
         drop(tx);
-        writer.await.unwrap();
-        let mut all = String::new();
-        collected.read_to_string(&mut all).await.unwrap();
+        let all = String::from_utf8(writer.join().unwrap()).unwrap();
         assert!(all.contains(&format!("Content-Length: {}\r\n\r\n{big}", big.len())));
         assert!(all.contains("Content-Length: 10\r\n\r\n{\"ours\":1}"));
     }

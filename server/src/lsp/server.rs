@@ -207,67 +207,71 @@ impl Backend {
         if self.inner.pull_diagnostics.load(Ordering::Relaxed) {
             return;
         }
-        let client = self.client.clone();
-        let outbound = self.outbound.clone();
         let inner = self.inner.clone();
-        tokio::spawn(async move {
-            let key = uri.as_str().to_owned();
-            let job_shared = shared.clone();
-            let job_uri = uri.clone();
-            let job = tokio::task::spawn_blocking(move || {
-                let (uri, key) = (&job_uri, job_uri.as_str());
-                let started = std::time::Instant::now();
-                let mut entry = lock(&job_shared);
-                if entry.doc.version() != version {
-                    return None; // A newer change is queued; it will publish.
-                }
-                entry.analyze(key);
-                tracing::debug!("{key} v{version}: analysed in {:?}", started.elapsed());
-                let enc = inner.encoding();
-                let rope = entry.doc.rope();
-                Some(match outbound {
-                    // Serialised here, off the message loop, in one pass.
-                    Some(out) => Publish::Body(
-                        out,
-                        convert::publish_body(key, Some(version), rope, &entry.findings, enc),
-                    ),
-                    None => Publish::Diagnostics(
-                        entry
-                            .findings
-                            .iter()
-                            .map(|f| convert::diagnostic(uri, rope, f, enc))
-                            .collect(),
-                    ),
-                })
-            });
-            let publish = match job.await {
-                Ok(Some(publish)) => publish,
-                Ok(None) => return,
-                Err(e) => {
-                    tracing::error!("analysis of {} panicked: {e}", key);
-                    return;
-                }
-            };
-            // Never publish a result for an older version.
-            if lock(&shared).doc.version() != version {
-                return;
+        let Some(out) = self.outbound.clone() else {
+            return self.schedule_through_client(uri, shared, version);
+        };
+        // Straight onto the blocking pool, and the result straight to the stdout writer: on a
+        // keystroke, every thread hop shows in the latency.
+        let name = uri.as_str().to_owned();
+        let job = tokio::task::spawn_blocking(move || {
+            let key = uri.as_str();
+            let started = std::time::Instant::now();
+            let mut entry = lock(&shared);
+            if entry.doc.version() != version {
+                return; // A newer change is queued; it will publish.
             }
-            match publish {
-                Publish::Body(out, body) => {
-                    out.send(body);
-                }
-                Publish::Diagnostics(diags) => {
-                    client.publish_diagnostics(uri, diags, Some(version)).await;
-                }
+            entry.analyze(key);
+            tracing::debug!("{key} v{version}: analysed in {:?}", started.elapsed());
+            let body = convert::publish_body(
+                key,
+                Some(version),
+                entry.doc.rope(),
+                &entry.findings,
+                inner.encoding(),
+            );
+            // Edits take this lock, so the version cannot move on before the send.
+            out.send(body);
+        });
+        tokio::spawn(async move {
+            if let Err(e) = job.await {
+                tracing::error!("analysis of {name} panicked: {e}");
             }
         });
     }
-}
 
-/// An analysis result ready to go out.
-enum Publish {
-    Body(Outbound, Vec<u8>),
-    Diagnostics(Vec<Diagnostic>),
+    /// `schedule` for a backend without a stdout writer of its own (built with `new`).
+    fn schedule_through_client(&self, uri: Uri, shared: Shared, version: i32) {
+        let client = self.client.clone();
+        let inner = self.inner.clone();
+        tokio::spawn(async move {
+            let job_shared = shared.clone();
+            let job_uri = uri.clone();
+            let job = tokio::task::spawn_blocking(move || {
+                let mut entry = lock(&job_shared);
+                if entry.doc.version() != version {
+                    return None;
+                }
+                entry.analyze(job_uri.as_str());
+                let enc = inner.encoding();
+                Some(
+                    entry
+                        .findings
+                        .iter()
+                        .map(|f| convert::diagnostic(&job_uri, entry.doc.rope(), f, enc))
+                        .collect::<Vec<_>>(),
+                )
+            });
+            match job.await {
+                // Never publish a result for an older version.
+                Ok(Some(diags)) if lock(&shared).doc.version() == version => {
+                    client.publish_diagnostics(uri, diags, Some(version)).await;
+                }
+                Ok(_) => {}
+                Err(e) => tracing::error!("analysis of {} panicked: {e}", uri.as_str()),
+            }
+        });
+    }
 }
 
 fn negotiate_encoding(params: &InitializeParams) -> PositionEncoding {
