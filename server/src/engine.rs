@@ -186,7 +186,7 @@ fn with_summaries(
         {
             Some(p) => p,
             None => {
-                let part = summaries::returns(base, *item, source);
+                let part = summaries::returns(language, base, *item, source);
                 let h = hash_of(&part);
                 (part, h)
             }
@@ -222,7 +222,7 @@ fn with_summaries(
         {
             Some(p) => p,
             None => {
-                let part = summaries::entries(&with_returns, *item, source);
+                let part = summaries::entries(language, &with_returns, *item, source);
                 let h = hash_of(&part);
                 (part, h)
             }
