@@ -74,13 +74,16 @@ pub async fn lookup(
             );
         }
     }
-    let mut unique: Vec<&String> = ids.iter().flatten().collect();
+    let mut unique: Vec<String> = ids.iter().flatten().cloned().collect();
     unique.sort();
     unique.dedup();
     let details: Vec<(String, Result<Value, HttpError>)> = stream::iter(unique)
-        .map(|id| {
+        .map(|id: String| {
             let url = format!("{endpoint}/v1/vulns/{}", id.replace('/', "%2F"));
-            async move { (id.clone(), json_request(&url, None, None, timeout).await) }
+            async move {
+                let r = json_request(&url, None, None, timeout).await;
+                (id, r)
+            }
         })
         .buffer_unordered(PARALLEL_DETAILS)
         .collect()

@@ -14,6 +14,7 @@ use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::{ls_types, Client, LanguageServer};
 
 use super::actions;
+use super::advisor;
 use super::convert;
 use super::state::{lock, DocEntry, Documents, Shared};
 use crate::config::{file as config_file, ConfigCache, ConfigError, Options, Settings};
@@ -32,11 +33,12 @@ pub(super) struct Inner {
     pub encoding: RwLock<PositionEncoding>,
     overrides: RwLock<Options>,
     configs: ConfigCache,
-    pull_diagnostics: AtomicBool,
+    pub(super) pull_diagnostics: AtomicBool,
     configuration_support: AtomicBool,
     watch_registration: AtomicBool,
     shown_errors: Mutex<HashSet<String>>,
     config_diagnostics: Mutex<HashSet<String>>,
+    pub advisor: advisor::AdvisorState,
 }
 
 impl Inner {
@@ -44,7 +46,7 @@ impl Inner {
         *self.encoding.read().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn settings_for(&self, path: Option<&PathBuf>) -> (Arc<Settings>, Option<ConfigError>) {
+    pub(super) fn settings_for(&self, path: Option<&PathBuf>) -> (Arc<Settings>, Option<ConfigError>) {
         let overrides = self
             .overrides
             .read()
@@ -95,6 +97,7 @@ impl Backend {
                 watch_registration: AtomicBool::new(false),
                 shown_errors: Mutex::new(HashSet::new()),
                 config_diagnostics: Mutex::new(HashSet::new()),
+                advisor: Default::default(),
             }),
         }
     }
@@ -152,6 +155,7 @@ impl Backend {
                 self.schedule(uri, shared, version);
             }
         }
+        advisor::reload(&self.client, &self.inner);
         if self.inner.pull_diagnostics.load(Ordering::Relaxed) {
             let _ = self.client.workspace_diagnostic_refresh().await;
         }
@@ -208,11 +212,13 @@ impl Backend {
                 tracing::debug!("{key} v{version}: analysed in {:?}", started.elapsed());
                 let enc = inner.encoding();
                 let uri = key.parse::<Uri>().ok()?;
-                let diags: Vec<Diagnostic> = entry
+                let mut diags: Vec<Diagnostic> = entry
                     .findings
                     .iter()
                     .map(|f| convert::diagnostic(&uri, entry.doc.rope(), f, enc))
                     .collect();
+                let (text, rope) = (entry.doc.text(), entry.doc.rope());
+                diags.extend(inner.advisor.review_diagnostics(&uri, text, rope, enc));
                 Some(diags)
             });
             match job.await {
@@ -285,6 +291,7 @@ impl LanguageServer for Backend {
         if let Some(opts) = &params.initialization_options {
             self.apply_settings(opts).await;
         }
+        self.inner.advisor.init(&params);
         Ok(InitializeResult {
             capabilities: ServerCapabilities {
                 position_encoding: Some(encoding_kind(enc)),
@@ -306,6 +313,10 @@ impl LanguageServer for Backend {
                         ..Default::default()
                     },
                 )),
+                execute_command_provider: Some(ExecuteCommandOptions {
+                    commands: advisor::COMMANDS.iter().map(|c| (*c).to_owned()).collect(),
+                    ..Default::default()
+                }),
                 diagnostic_provider: pull.then(|| {
                     DiagnosticServerCapabilities::Options(DiagnosticOptions {
                         identifier: Some(convert::SOURCE.to_owned()),
@@ -344,6 +355,7 @@ impl LanguageServer for Backend {
             }
         }
         self.fetch_workspace_settings().await;
+        advisor::initialized(&self.client, &self.inner).await;
         tracing::info!("backend-architect {} ready", env!("CARGO_PKG_VERSION"));
     }
 
@@ -353,6 +365,9 @@ impl LanguageServer for Backend {
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let item = params.text_document;
+        if advisor::did_open(&self.client, &self.inner, &item).await {
+            return; // A dependency manifest.
+        }
         let language = Language::from_language_id(&item.language_id)
             .or_else(|| uri_path(&item.uri).and_then(|p| Language::from_path(&p)));
         let Some(language) = language else {
@@ -376,6 +391,9 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        if advisor::did_change(&self.client, &self.inner, &params) {
+            return; // A dependency manifest.
+        }
         let uri = params.text_document.uri;
         let Some(shared) = self.inner.docs.get(uri.as_str()) else {
             tracing::warn!("didChange for {} which is not open; ignored", uri.as_str());
@@ -410,6 +428,7 @@ impl LanguageServer for Backend {
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
         self.inner.docs.remove(uri.as_str());
+        self.inner.advisor.did_close(&uri);
         if !self.inner.pull_diagnostics.load(Ordering::Relaxed) {
             self.client.publish_diagnostics(uri, Vec::new(), None).await;
         }
@@ -435,7 +454,9 @@ impl LanguageServer for Backend {
         let inner = self.inner.clone();
         guarded("textDocument/diagnostic", async move {
             let uri = params.text_document.uri;
-            let Some(shared) = inner.docs.get(uri.as_str()) else {
+            let manifest = advisor::manifest_diagnostics(&inner, &uri);
+            let shared = inner.docs.get(uri.as_str());
+            if shared.is_none() && manifest.is_none() {
                 return Err(Error::invalid_params(format!(
                     "{} is not open",
                     uri.as_str()
@@ -443,13 +464,21 @@ impl LanguageServer for Backend {
             };
             let key = uri.as_str().to_owned();
             let enc = inner.encoding();
+            let inner = inner.clone();
             let items = tokio::task::spawn_blocking(move || {
+                let Some(shared) = shared else {
+                    return manifest.unwrap_or_default();
+                };
                 let mut e = lock(&shared);
                 e.analyze(&key);
-                e.findings
+                let mut items: Vec<Diagnostic> = e
+                    .findings
                     .iter()
                     .map(|f| convert::diagnostic(&uri, e.doc.rope(), f, enc))
-                    .collect::<Vec<_>>()
+                    .collect();
+                let (text, rope) = (e.doc.text(), e.doc.rope());
+                items.extend(inner.advisor.review_diagnostics(&uri, text, rope, enc));
+                items
             })
             .await
             .map_err(|_| Error::internal_error())?;
@@ -511,6 +540,9 @@ impl LanguageServer for Backend {
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
         let inner = self.inner.clone();
         guarded("textDocument/codeAction", async move {
+            if let Some(actions) = advisor::manifest_code_actions(&inner, &params) {
+                return Ok(Some(actions));
+            }
             let Some(shared) = inner.docs.get(params.text_document.uri.as_str()) else {
                 return Err(Error::invalid_params(format!(
                     "{} is not open",
@@ -522,11 +554,21 @@ impl LanguageServer for Backend {
                 let mut e = lock(&shared);
                 let key = params.text_document.uri.as_str().to_owned();
                 e.analyze(&key);
-                Some(actions::code_actions(&params, &e, enc))
+                let mut list = actions::code_actions(&params, &e, enc);
+                list.extend(advisor::review_actions(&params, &mut e, enc));
+                Some(list)
             })
             .await
             .map_err(|_| Error::internal_error())
         })
+        .await
+    }
+
+    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {
+        guarded(
+            "workspace/executeCommand",
+            advisor::execute_command(&self.client, &self.inner, params),
+        )
         .await
     }
 }
