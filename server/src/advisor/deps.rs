@@ -239,3 +239,48 @@ fn finding(d: &Dependency, version: &str, advisories: &[Advisory]) -> Finding {
         related: Vec::new(),
     }
 }
+
+/// Directories whose manifests belong to other projects (installed packages, build output).
+const SKIPPED_DIRS: &[&str] = &["node_modules", "site-packages", "dist-packages", ".venv", "venv", ".git", "bower_components", ".tox"];
+
+/// The manifests under `paths` (a manifest given directly counts too), sorted.
+pub fn find_manifests(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for path in paths {
+        if path.is_file() {
+            if manifests::is_manifest(path) {
+                out.push(path.clone());
+            }
+            continue;
+        }
+        let walker = ignore::WalkBuilder::new(path)
+            .filter_entry(|e| {
+                !(e.file_type().is_some_and(|t| t.is_dir())
+                    && e.file_name().to_str().is_some_and(|n| SKIPPED_DIRS.contains(&n)))
+            })
+            .build();
+        for entry in walker.flatten() {
+            if entry.file_type().is_some_and(|t| t.is_file()) && manifests::is_manifest(entry.path()) {
+                out.push(entry.into_path());
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// `check` for callers without an async runtime (the CLI).
+pub fn check_blocking(
+    manifests: &[(PathBuf, String)],
+    settings: &DependencySettings,
+    cache_dir: Option<&Path>,
+) -> DepReport {
+    match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt.block_on(check(manifests, settings, cache_dir)),
+        Err(e) => DepReport {
+            errors: vec![format!("cannot start the HTTP runtime: {e}")],
+            ..DepReport::default()
+        },
+    }
+}
