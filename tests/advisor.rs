@@ -42,7 +42,6 @@ app = FastAPI()
 
 DB_PASSWORD = "Tr0ub4dor-and-3"
 AWS_KEY = "AKIAZ7QX4JMP2LRT5NVB"
-SIGNING = "q8Zr2LmX9vT4kP7wN3sY6hJ1bC5dF0gA"
 
 
 class Order(Base):
@@ -51,6 +50,7 @@ class Order(Base):
 
 @app.get("/orders/{order_id}")
 def get_order(order_id: int, db=Depends(get_db)):
+    audit = AuditClient(token="q8Zr2LmX9vT4kP7wN3sY6hJ1bC5dF0gA", webhook="whsec_from_dotenv_42")
     order = db.query(Order).get(order_id)
     return order
 "#;
@@ -176,8 +176,22 @@ fn review_sends_context_without_secrets_and_publishes_advice() {
     assert!(prompt.contains("Dependencies and middleware: get_db"), "{prompt}");
     assert!(prompt.contains("Data models used: Order"), "{prompt}");
     assert!(prompt.contains(&format!("{QUERY_LINE:>5} |     order = db.query(Order).get(order_id)")), "{prompt}");
-    for secret in ["Tr0ub4dor-and-3", "AKIAZ7QX4JMP2LRT5NVB", "q8Zr2LmX9vT4kP7wN3sY6hJ1bC5dF0gA", "whsec_from_dotenv_42"] {
-        assert!(!req.body.contains(secret), "{secret} was sent to the model");
+    assert!(prompt.contains("AuditClient(token=\"[REDACTED]\", webhook=\"[REDACTED]\")"), "{prompt}");
+
+    // A whole-file review carries the module's constants too: masked as well.
+    let whole = c.request(
+        "workspace/executeCommand",
+        json!({"command": "backend-architect.review", "arguments": [uri]}),
+    );
+    assert_eq!(whole["result"]["findings"], 1, "{whole}");
+    let reqs = model.requests();
+    assert_eq!(reqs.len(), 2);
+    assert!(reqs[1].json()["messages"][1]["content"].as_str().unwrap().contains("Review the file"));
+    assert!(reqs[1].body.contains("DB_PASSWORD = \\\"[REDACTED]\\\""), "{}", reqs[1].body);
+    for req in &reqs {
+        for secret in ["Tr0ub4dor-and-3", "AKIAZ7QX4JMP2LRT5NVB", "q8Zr2LmX9vT4kP7wN3sY6hJ1bC5dF0gA", "whsec_from_dotenv_42"] {
+            assert!(!req.body.contains(secret), "{secret} was sent to the model");
+        }
     }
 
     // Progress began and ended; the review opened from the user cache, not the workspace.
