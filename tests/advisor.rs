@@ -23,7 +23,10 @@ const KEY: &str = "test-key-0f3c9a";
 fn cache_home() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("backend-architect-advisor-test-{}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!(
+            "backend-architect-advisor-test-{}",
+            std::process::id()
+        ));
         std::fs::create_dir_all(&dir).unwrap();
         // Set once, before any server is spawned; the children inherit it.
         std::env::set_var("XDG_CACHE_HOME", &dir);
@@ -115,7 +118,13 @@ fn start(ws: &Workspace, advisor: Value, extra: Value) -> Client {
         }),
     );
     let commands = &resp["result"]["capabilities"]["executeCommandProvider"]["commands"];
-    assert!(commands.as_array().unwrap().contains(&json!("backend-architect.review")), "{resp}");
+    assert!(
+        commands
+            .as_array()
+            .unwrap()
+            .contains(&json!("backend-architect.review")),
+        "{resp}"
+    );
     c.notify("initialized", json!({}));
     c
 }
@@ -156,9 +165,20 @@ fn review_sends_context_without_secrets_and_publishes_advice() {
         "textDocument/codeAction",
         json!({"textDocument": {"uri": uri}, "range": {"start": {"line": 20, "character": 4}, "end": {"line": 20, "character": 4}}, "context": {"diagnostics": []}}),
     );
-    let titles: Vec<&str> = actions["result"].as_array().unwrap().iter().filter_map(|a| a["title"].as_str()).collect();
-    assert!(titles.contains(&"Review this endpoint (`get_order`) with the advisor"), "{titles:?}");
-    assert!(titles.contains(&"Review this file with the advisor"), "{titles:?}");
+    let titles: Vec<&str> = actions["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["title"].as_str())
+        .collect();
+    assert!(
+        titles.contains(&"Review this endpoint (`get_order`) with the advisor"),
+        "{titles:?}"
+    );
+    assert!(
+        titles.contains(&"Review this file with the advisor"),
+        "{titles:?}"
+    );
 
     let resp = review(&mut c, &uri, 20);
     assert_eq!(resp["result"]["findings"], 1, "{resp}");
@@ -167,16 +187,33 @@ fn review_sends_context_without_secrets_and_publishes_advice() {
     let reqs = model.requests();
     assert_eq!(reqs.len(), 1);
     let req: &Recorded = &reqs[0];
-    assert_eq!((req.method.as_str(), req.path.as_str()), ("POST", "/v1/chat/completions"));
-    assert_eq!(req.header("authorization"), Some(format!("Bearer {KEY}").as_str()));
+    assert_eq!(
+        (req.method.as_str(), req.path.as_str()),
+        ("POST", "/v1/chat/completions")
+    );
+    assert_eq!(
+        req.header("authorization"),
+        Some(format!("Bearer {KEY}").as_str())
+    );
     let body = req.json();
     assert_eq!(body["model"], "test-model");
     let prompt = body["messages"][1]["content"].as_str().unwrap();
     assert!(prompt.contains("Route: GET /orders/{order_id}"), "{prompt}");
-    assert!(prompt.contains("Dependencies and middleware: get_db"), "{prompt}");
+    assert!(
+        prompt.contains("Dependencies and middleware: get_db"),
+        "{prompt}"
+    );
     assert!(prompt.contains("Data models used: Order"), "{prompt}");
-    assert!(prompt.contains(&format!("{QUERY_LINE:>5} |     order = db.query(Order).get(order_id)")), "{prompt}");
-    assert!(prompt.contains("AuditClient(token=\"[REDACTED]\", webhook=\"[REDACTED]\")"), "{prompt}");
+    assert!(
+        prompt.contains(&format!(
+            "{QUERY_LINE:>5} |     order = db.query(Order).get(order_id)"
+        )),
+        "{prompt}"
+    );
+    assert!(
+        prompt.contains("AuditClient(token=\"[REDACTED]\", webhook=\"[REDACTED]\")"),
+        "{prompt}"
+    );
 
     // A whole-file review carries the module's constants too: masked as well.
     let whole = c.request(
@@ -186,29 +223,70 @@ fn review_sends_context_without_secrets_and_publishes_advice() {
     assert_eq!(whole["result"]["findings"], 1, "{whole}");
     let reqs = model.requests();
     assert_eq!(reqs.len(), 2);
-    assert!(reqs[1].json()["messages"][1]["content"].as_str().unwrap().contains("Review the file"));
-    assert!(reqs[1].body.contains("DB_PASSWORD = \\\"[REDACTED]\\\""), "{}", reqs[1].body);
+    assert!(reqs[1].json()["messages"][1]["content"]
+        .as_str()
+        .unwrap()
+        .contains("Review the file"));
+    assert!(
+        reqs[1].body.contains("DB_PASSWORD = \\\"[REDACTED]\\\""),
+        "{}",
+        reqs[1].body
+    );
     for req in &reqs {
-        for secret in ["Tr0ub4dor-and-3", "AKIAZ7QX4JMP2LRT5NVB", "q8Zr2LmX9vT4kP7wN3sY6hJ1bC5dF0gA", "whsec_from_dotenv_42"] {
+        for secret in [
+            "Tr0ub4dor-and-3",
+            "AKIAZ7QX4JMP2LRT5NVB",
+            "q8Zr2LmX9vT4kP7wN3sY6hJ1bC5dF0gA",
+            "whsec_from_dotenv_42",
+        ] {
             assert!(!req.body.contains(secret), "{secret} was sent to the model");
         }
     }
 
     // Progress began and ended; the review opened from the user cache, not the workspace.
-    let progress: Vec<&Value> = c.backlog.iter().filter(|m| m["method"] == "$/progress").collect();
-    assert!(progress.iter().any(|m| m["params"]["value"]["kind"] == "begin"), "{progress:?}");
-    let ended = c.try_wait_for("$/progress", |p| p["value"]["kind"] == "end", Duration::from_secs(5));
+    let progress: Vec<&Value> = c
+        .backlog
+        .iter()
+        .filter(|m| m["method"] == "$/progress")
+        .collect();
+    assert!(
+        progress
+            .iter()
+            .any(|m| m["params"]["value"]["kind"] == "begin"),
+        "{progress:?}"
+    );
+    let ended = c.try_wait_for(
+        "$/progress",
+        |p| p["value"]["kind"] == "end",
+        Duration::from_secs(5),
+    );
     assert!(ended.is_some());
-    let shown = c.backlog.iter().find(|m| m["method"] == "window/showDocument").cloned().expect("showDocument");
-    let doc = shown["params"]["uri"].as_str().unwrap().trim_start_matches("file://").to_owned();
+    let shown = c
+        .backlog
+        .iter()
+        .find(|m| m["method"] == "window/showDocument")
+        .cloned()
+        .expect("showDocument");
+    let doc = shown["params"]["uri"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("file://")
+        .to_owned();
     assert!(Path::new(&doc).starts_with(cache_home()), "{doc}");
     assert!(!Path::new(&doc).starts_with(ws.dir.path()));
     let md = std::fs::read_to_string(&doc).unwrap();
-    assert!(md.contains("Missing object-level authorisation") && md.contains("Filter by the current user's id"), "{md}");
+    assert!(
+        md.contains("Missing object-level authorisation")
+            && md.contains("Filter by the current user's id"),
+        "{md}"
+    );
 
     // The advice is a diagnostic on the line the model named, beside the rule findings.
     let diags = c.wait_for("textDocument/publishDiagnostics", |p| {
-        p["uri"] == uri.as_str() && p["diagnostics"].as_array().is_some_and(|d| d.iter().any(|x| x["code"] == "ADV001"))
+        p["uri"] == uri.as_str()
+            && p["diagnostics"]
+                .as_array()
+                .is_some_and(|d| d.iter().any(|x| x["code"] == "ADV001"))
     })["diagnostics"]
         .as_array()
         .cloned()
@@ -225,7 +303,10 @@ fn review_sends_context_without_secrets_and_publishes_advice() {
         json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "text": "# moved\n"}]}),
     );
     let moved = c.diagnostics(&uri, 2);
-    let adv = moved.iter().find(|d| d["code"] == "ADV001").expect("ADV001 kept");
+    let adv = moved
+        .iter()
+        .find(|d| d["code"] == "ADV001")
+        .expect("ADV001 kept");
     assert_eq!(adv["range"]["start"]["line"], QUERY_LINE);
     assert!(c.shutdown().success());
 }
@@ -234,10 +315,29 @@ fn review_sends_context_without_secrets_and_publishes_advice() {
 fn endpoint_failures_give_one_message_and_change_nothing() {
     let ws = Workspace::new();
     let cases: Vec<(FakeServer, &str)> = vec![
-        (FakeServer::start(|_, _| Reply::Status(401, "{\"error\": \"bad key\"}".into())), "check the API key"),
-        (FakeServer::start(|_, _| Reply::Status(200, "<html>not json</html>".into())), "not JSON"),
-        (FakeServer::start(|_, _| json(json!({"choices": [{"message": {"content": "I'd rather not."}}]}))), "not a usable review"),
-        (FakeServer::start(|_, _| Reply::Slow(Duration::from_secs(8), Box::new(json(review_answer(QUERY_LINE))))), "did not answer within 1 s"),
+        (
+            FakeServer::start(|_, _| Reply::Status(401, "{\"error\": \"bad key\"}".into())),
+            "check the API key",
+        ),
+        (
+            FakeServer::start(|_, _| Reply::Status(200, "<html>not json</html>".into())),
+            "not JSON",
+        ),
+        (
+            FakeServer::start(|_, _| {
+                json(json!({"choices": [{"message": {"content": "I'd rather not."}}]}))
+            }),
+            "not a usable review",
+        ),
+        (
+            FakeServer::start(|_, _| {
+                Reply::Slow(
+                    Duration::from_secs(8),
+                    Box::new(json(review_answer(QUERY_LINE))),
+                )
+            }),
+            "did not answer within 1 s",
+        ),
     ];
     for (server, expected) in &cases {
         let mut advisor = advisor_on(&server.url);
@@ -247,14 +347,21 @@ fn endpoint_failures_give_one_message_and_change_nothing() {
         c.open(&uri, "python", HANDLER);
         let before = c.diagnostics(&uri, 1);
         let resp = review(&mut c, &uri, 20);
-        assert!(resp["result"]["error"].as_str().unwrap().contains(expected), "{resp}");
+        assert!(
+            resp["result"]["error"].as_str().unwrap().contains(expected),
+            "{resp}"
+        );
         let shown = messages(&mut c);
         let errors: Vec<&String> = shown.iter().filter(|m| m.contains("advisor")).collect();
         assert_eq!(errors.len(), 1, "{shown:?}");
         assert!(errors[0].contains(expected), "{errors:?}");
         assert!(
-            !c.backlog.iter().any(|m| m["method"] == "textDocument/publishDiagnostics"
-                && m["params"]["diagnostics"].as_array().is_some_and(|d| d.iter().any(|x| x["code"] == "ADV001"))),
+            !c.backlog
+                .iter()
+                .any(|m| m["method"] == "textDocument/publishDiagnostics"
+                    && m["params"]["diagnostics"]
+                        .as_array()
+                        .is_some_and(|d| d.iter().any(|x| x["code"] == "ADV001"))),
             "no advice after a failure"
         );
         assert!(!before.is_empty());
@@ -267,7 +374,13 @@ fn endpoint_failures_give_one_message_and_change_nothing() {
     c.open(&uri, "python", HANDLER);
     c.diagnostics(&uri, 1);
     let resp = review(&mut c, &uri, 20);
-    assert!(resp["result"]["error"].as_str().unwrap().contains("cannot reach"), "{resp}");
+    assert!(
+        resp["result"]["error"]
+            .as_str()
+            .unwrap()
+            .contains("cannot reach"),
+        "{resp}"
+    );
     assert!(c.shutdown().success());
 }
 
@@ -292,7 +405,12 @@ fn rate_limits_and_server_errors_are_retried() {
 #[test]
 fn cancel_aborts_the_http_request() {
     let ws = Workspace::new();
-    let model = FakeServer::start(|_, _| Reply::Slow(Duration::from_secs(30), Box::new(json(review_answer(QUERY_LINE)))));
+    let model = FakeServer::start(|_, _| {
+        Reply::Slow(
+            Duration::from_secs(30),
+            Box::new(json(review_answer(QUERY_LINE))),
+        )
+    });
     let mut c = start(&ws, advisor_on(&model.url), json!({}));
     let uri = ws.uri("app.py");
     c.open(&uri, "python", HANDLER);
@@ -301,14 +419,19 @@ fn cancel_aborts_the_http_request() {
     // Wait until the request reached the model, then cancel.
     let started = Instant::now();
     while model.requests().is_empty() {
-        assert!(started.elapsed() < Duration::from_secs(10), "the model was never asked");
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the model was never asked"
+        );
         // Reading answers the server's own requests (workDoneProgress/create).
         let _ = c.try_wait_for("never/arrives", |_| false, Duration::from_millis(20));
     }
     c.notify("$/cancelRequest", json!({"id": 9001}));
     let deadline = Instant::now() + Duration::from_secs(10);
     let answer = loop {
-        let m = c.recv(deadline).expect("an answer to the cancelled request");
+        let m = c
+            .recv(deadline)
+            .expect("an answer to the cancelled request");
         if m["id"] == 9001 && m.get("method").is_none() {
             break m;
         }
@@ -317,12 +440,21 @@ fn cancel_aborts_the_http_request() {
     assert_eq!(answer["error"]["code"], -32800, "{answer}");
     let deadline = Instant::now() + Duration::from_secs(5);
     while model.hung_up.load(std::sync::atomic::Ordering::Relaxed) == 0 {
-        assert!(Instant::now() < deadline, "the HTTP request was not aborted");
+        assert!(
+            Instant::now() < deadline,
+            "the HTTP request was not aborted"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
     assert!(started.elapsed() < Duration::from_secs(20));
     // The progress report still ends.
-    assert!(c.try_wait_for("$/progress", |p| p["value"]["kind"] == "end", Duration::from_secs(5)).is_some());
+    assert!(c
+        .try_wait_for(
+            "$/progress",
+            |p| p["value"]["kind"] == "end",
+            Duration::from_secs(5)
+        )
+        .is_some());
     assert!(c.shutdown().success());
 }
 
@@ -342,7 +474,13 @@ fn nothing_is_sent_while_the_advisor_is_off() {
     );
     assert!(!actions.to_string().contains("Review this"), "{actions}");
     let resp = review(&mut c, &uri, 20);
-    assert!(resp["result"]["error"].as_str().unwrap().contains("advisor is off"), "{resp}");
+    assert!(
+        resp["result"]["error"]
+            .as_str()
+            .unwrap()
+            .contains("advisor is off"),
+        "{resp}"
+    );
     assert!(model.requests().is_empty());
     assert!(c.shutdown().success());
 }
@@ -356,14 +494,33 @@ fn bad_advisor_settings_are_reported_with_the_key() {
     )
     .unwrap();
     std::fs::write(ws.dir.path().join("app.py"), "x = 1\n").unwrap();
-    let out2 = Command::new(BIN).args(["check", "app.py"]).current_dir(ws.dir.path()).output().unwrap();
+    let out2 = Command::new(BIN)
+        .args(["check", "app.py"])
+        .current_dir(ws.dir.path())
+        .output()
+        .unwrap();
     let stderr = String::from_utf8_lossy(&out2.stderr);
     assert_eq!(out2.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("advisor.timeout_secs") && stderr.contains("whole number of seconds"), "{stderr}");
-    std::fs::write(ws.dir.path().join("backend-architect.toml"), "[advisor]\nmodle = \"x\"\n").unwrap();
-    let out3 = Command::new(BIN).args(["check", "app.py"]).current_dir(ws.dir.path()).output().unwrap();
+    assert!(
+        stderr.contains("advisor.timeout_secs") && stderr.contains("whole number of seconds"),
+        "{stderr}"
+    );
+    std::fs::write(
+        ws.dir.path().join("backend-architect.toml"),
+        "[advisor]\nmodle = \"x\"\n",
+    )
+    .unwrap();
+    let out3 = Command::new(BIN)
+        .args(["check", "app.py"])
+        .current_dir(ws.dir.path())
+        .output()
+        .unwrap();
     let stderr = String::from_utf8_lossy(&out3.stderr);
-    assert!(stderr.contains("advisor.modle") && stderr.contains("allowed keys: enabled, endpoint, model"), "{stderr}");
+    assert!(
+        stderr.contains("advisor.modle")
+            && stderr.contains("allowed keys: enabled, endpoint, model"),
+        "{stderr}"
+    );
 }
 
 // ---- dependencies -----------------------------------------------------------------------
@@ -416,7 +573,11 @@ fn deps_project(endpoint: &str, ttl: u32) -> tempfile::TempDir {
         format!("[dependencies]\nosv_endpoint = \"{endpoint}\"\ncache_ttl_hours = {ttl}\n"),
     )
     .unwrap();
-    std::fs::write(dir.path().join("requirements.txt"), "-r base.txt\nflask>=2.0\n").unwrap();
+    std::fs::write(
+        dir.path().join("requirements.txt"),
+        "-r base.txt\nflask>=2.0\n",
+    )
+    .unwrap();
     std::fs::write(dir.path().join("base.txt"), "# pinned\njinja2==2.10\n").unwrap();
     std::fs::create_dir(dir.path().join("web")).unwrap();
     std::fs::write(
@@ -430,7 +591,11 @@ fn deps_project(endpoint: &str, ttl: u32) -> tempfile::TempDir {
     )
     .unwrap();
     std::fs::create_dir(dir.path().join("web/node_modules")).unwrap();
-    std::fs::write(dir.path().join("web/node_modules/package.json"), "{\"dependencies\": {\"lodash\": \"4.17.20\"}}").unwrap();
+    std::fs::write(
+        dir.path().join("web/node_modules/package.json"),
+        "{\"dependencies\": {\"lodash\": \"4.17.20\"}}",
+    )
+    .unwrap();
     dir
 }
 
@@ -442,7 +607,11 @@ fn check_deps(dir: &Path) -> (Option<i32>, Value, String) {
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
-    (out.status.code(), report, String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.code(),
+        report,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 fn dep_findings(report: &Value) -> Vec<(String, u64, String)> {
@@ -471,23 +640,66 @@ fn check_deps_reports_vulnerable_versions_and_falls_back_to_the_cache() {
     let found = dep_findings(&report);
     assert_eq!(code, Some(1), "{stderr}\n{report}");
     assert_eq!(found.len(), 2, "{found:?}\n{report}");
-    assert_eq!((found[0].0.as_str(), found[0].1), ("base.txt", 2), "{found:?}");
-    assert!(found[0].2.contains("jinja2 2.10 has 2 known vulnerabilities"), "{}", found[0].2);
-    assert!(found[0].2.contains("GHSA-462w-v97r-4m45 (CVE-2019-10906, high): Jinja2 sandbox escape"), "{}", found[0].2);
-    assert!(found[0].2.contains("PYSEC-2021-66 (CVE-2020-28493)"), "{}", found[0].2);
+    assert_eq!(
+        (found[0].0.as_str(), found[0].1),
+        ("base.txt", 2),
+        "{found:?}"
+    );
+    assert!(
+        found[0]
+            .2
+            .contains("jinja2 2.10 has 2 known vulnerabilities"),
+        "{}",
+        found[0].2
+    );
+    assert!(
+        found[0]
+            .2
+            .contains("GHSA-462w-v97r-4m45 (CVE-2019-10906, high): Jinja2 sandbox escape"),
+        "{}",
+        found[0].2
+    );
+    assert!(
+        found[0].2.contains("PYSEC-2021-66 (CVE-2020-28493)"),
+        "{}",
+        found[0].2
+    );
     assert!(found[0].2.contains("Upgrade to 2.11.3"), "{}", found[0].2);
-    assert_eq!((found[1].0.as_str(), found[1].1), ("web/package.json", 4), "{found:?}");
-    assert!(found[1].2.contains("lodash 4.17.20 (locked in package-lock.json)"), "{}", found[1].2);
+    assert_eq!(
+        (found[1].0.as_str(), found[1].1),
+        ("web/package.json", 4),
+        "{found:?}"
+    );
+    assert!(
+        found[1]
+            .2
+            .contains("lodash 4.17.20 (locked in package-lock.json)"),
+        "{}",
+        found[1].2
+    );
     // node_modules is never read; flask (a range) and express (clean) give nothing.
-    let asked: Vec<Value> = osv.requests().iter().filter(|r| r.path == "/v1/querybatch").map(|r| r.json()).collect();
+    let asked: Vec<Value> = osv
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/v1/querybatch")
+        .map(|r| r.json())
+        .collect();
     assert_eq!(asked.len(), 1);
-    assert_eq!(asked[0]["queries"].as_array().unwrap().len(), 4, "{asked:?}");
+    assert_eq!(
+        asked[0]["queries"].as_array().unwrap().len(),
+        4,
+        "{asked:?}"
+    );
 
     // Again: the disk cache answers, OSV is not asked.
     let before = osv.requests().len();
     let (_, report, _) = check_deps(dir.path());
     assert_eq!(dep_findings(&report).len(), 2);
-    assert_eq!(osv.requests().len(), before, "fresh cache entries are reused");
+    assert_eq!(
+        osv.requests().len(),
+        before,
+        "fresh cache entries are reused"
+    );
 
     // OSV gone and the cache expired (TTL 0): cached results and a one-line notice.
     let url = osv.url.clone();
@@ -501,7 +713,10 @@ fn check_deps_reports_vulnerable_versions_and_falls_back_to_the_cache() {
     let (code, report, stderr) = check_deps(dir.path());
     assert_eq!(dep_findings(&report).len(), 2, "{stderr}");
     assert_eq!(code, Some(1));
-    let notices: Vec<&str> = stderr.lines().filter(|l| l.contains("dependency advisories")).collect();
+    let notices: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("dependency advisories"))
+        .collect();
     assert_eq!(notices.len(), 1, "{stderr}");
     assert!(notices[0].contains("showing cached results"), "{stderr}");
 }
@@ -522,7 +737,10 @@ fn check_deps_survives_garbage_and_errors() {
         let (code, report, stderr) = check_deps(dir.path());
         assert!(dep_findings(&report).is_empty(), "{report}");
         assert_eq!(code, Some(0), "{stderr}");
-        assert!(stderr.contains("dependency advisories:") && stderr.contains("showing no results"), "{stderr}");
+        assert!(
+            stderr.contains("dependency advisories:") && stderr.contains("showing no results"),
+            "{stderr}"
+        );
         drop(reply);
     }
 }
@@ -544,7 +762,10 @@ fn manifests_get_diagnostics_and_an_upgrade_fix_in_the_editor() {
     );
     let diags = c.diagnostics(&uri, 1);
     assert_eq!(codes(&diags), ["DEP001"]);
-    assert_eq!(diags[0]["range"]["start"], json!({"line": 1, "character": 0}));
+    assert_eq!(
+        diags[0]["range"]["start"],
+        json!({"line": 1, "character": 0})
+    );
     assert_eq!(diags[0]["severity"], 1);
     let actions = c.request(
         "textDocument/codeAction",
@@ -554,7 +775,10 @@ fn manifests_get_diagnostics_and_an_upgrade_fix_in_the_editor() {
     assert_eq!(action["title"], "Upgrade jinja2 to 2.11.3", "{actions}");
     let edit = &action["edit"]["changes"][uri.as_str()][0];
     assert_eq!(edit["newText"], "2.11.3");
-    assert_eq!(edit["range"], json!({"start": {"line": 1, "character": 8}, "end": {"line": 1, "character": 12}}));
+    assert_eq!(
+        edit["range"],
+        json!({"start": {"line": 1, "character": 8}, "end": {"line": 1, "character": 12}})
+    );
 
     // The user applies it: the diagnostic goes away.
     c.notify(

@@ -107,7 +107,9 @@ pub fn closed_url() -> String {
 
 fn read_request(stream: &mut TcpStream) -> Option<Recorded> {
     stream.set_nonblocking(false).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .ok()?;
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
     let header_end = loop {
@@ -158,15 +160,27 @@ fn client_hung_up(stream: &mut TcpStream, delay: Duration, stop: &AtomicBool) ->
         match stream.read(&mut b) {
             Ok(0) => return true,
             Ok(_) => {}
-            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {}
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
             Err(_) => return true,
         }
     }
     false
 }
 
-fn serve(mut stream: TcpStream, requests: &Mutex<Vec<Recorded>>, hung_up: &AtomicUsize, stop: &AtomicBool, handler: &Handler) {
-    let Some(req) = read_request(&mut stream) else { return };
+fn serve(
+    mut stream: TcpStream,
+    requests: &Mutex<Vec<Recorded>>,
+    hung_up: &AtomicUsize,
+    stop: &AtomicBool,
+    handler: &Handler,
+) {
+    let Some(req) = read_request(&mut stream) else {
+        return;
+    };
     let index = {
         let mut r = requests.lock().unwrap();
         r.push(req.clone());

@@ -124,7 +124,10 @@ mod tests {
         c.save().unwrap();
         let c = OsvCache::open(Some(dir.path()));
         assert!(c.fresh("e", &q, 24).is_some());
-        assert!(c.fresh("e", &q, 0).is_none(), "a TTL of 0 never trusts the cache");
+        assert!(
+            c.fresh("e", &q, 0).is_none(),
+            "a TTL of 0 never trusts the cache"
+        );
         assert!(c.stale("e", &q).is_some());
         assert!(c.fresh("other-endpoint", &q, 24).is_none());
         std::fs::write(dir.path().join(FILE), "garbage").unwrap();

@@ -17,18 +17,68 @@ use crate::syntax::{Family, Language};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Target {
     /// A function that serves a route (it has a route decorator or registration).
-    Endpoint { name: String, range: Range<usize> },
+    Endpoint {
+        name: String,
+        range: Range<usize>,
+    },
     /// A class that looks like a data model (ORM or schema base class).
-    Model { name: String, range: Range<usize> },
+    Model {
+        name: String,
+        range: Range<usize>,
+    },
     File,
 }
 
 const HTTP_METHODS: &[&str] = &["get", "post", "put", "patch", "delete", "head", "options"];
-const MODEL_BASES: &[&str] = &["Model", "Base", "BaseModel", "SQLModel", "DeclarativeBase", "Document", "Schema", "Serializer", "ModelSerializer"];
+const MODEL_BASES: &[&str] = &[
+    "Model",
+    "Base",
+    "BaseModel",
+    "SQLModel",
+    "DeclarativeBase",
+    "Document",
+    "Schema",
+    "Serializer",
+    "ModelSerializer",
+];
 /// Outbound clients whose use the prompt mentions (what the code talks to).
-const CLIENTS: &[&str] = &["requests", "httpx", "aiohttp", "urllib", "boto3", "redis", "celery", "stripe", "smtplib", "axios", "node-fetch", "fetch(", "got", "pg", "mysql", "mongoose", "mongodb", "ioredis", "kafka", "amqp", "pika"];
+const CLIENTS: &[&str] = &[
+    "requests",
+    "httpx",
+    "aiohttp",
+    "urllib",
+    "boto3",
+    "redis",
+    "celery",
+    "stripe",
+    "smtplib",
+    "axios",
+    "node-fetch",
+    "fetch(",
+    "got",
+    "pg",
+    "mysql",
+    "mongoose",
+    "mongodb",
+    "ioredis",
+    "kafka",
+    "amqp",
+    "pika",
+];
 /// Names that suggest authentication or authorisation in decorators and dependencies.
-const AUTH_WORDS: &[&str] = &["auth", "login_required", "current_user", "permission", "jwt", "token", "requires", "protect", "passport", "session", "guard"];
+const AUTH_WORDS: &[&str] = &[
+    "auth",
+    "login_required",
+    "current_user",
+    "permission",
+    "jwt",
+    "token",
+    "requires",
+    "protect",
+    "passport",
+    "session",
+    "guard",
+];
 
 fn text<'a>(source: &'a str, node: Node) -> &'a str {
     source.get(node.byte_range()).unwrap_or("")
@@ -39,7 +89,11 @@ fn is_function(family: Family, kind: &str) -> bool {
         Family::Python => kind == "function_definition",
         Family::JavaScript => matches!(
             kind,
-            "function_declaration" | "method_definition" | "arrow_function" | "function_expression" | "function"
+            "function_declaration"
+                | "method_definition"
+                | "arrow_function"
+                | "function_expression"
+                | "function"
         ),
     }
 }
@@ -53,7 +107,11 @@ fn is_class(family: Family, kind: &str) -> bool {
 
 /// The innermost function or class containing `range`, with its decorators (Python) or the
 /// route registration call it is passed to (JS `app.get("/x", auth, (req, res) => …)`).
-fn enclosing<'t>(tree: &'t Tree, family: Family, range: &Range<usize>) -> Option<(Node<'t>, Node<'t>)> {
+fn enclosing<'t>(
+    tree: &'t Tree,
+    family: Family,
+    range: &Range<usize>,
+) -> Option<(Node<'t>, Node<'t>)> {
     let root = tree.root_node();
     let node = root.descendant_for_byte_range(range.start, range.end.max(range.start))?;
     let mut chain = ancestors(root, node);
@@ -69,14 +127,19 @@ fn enclosing<'t>(tree: &'t Tree, family: Family, range: &Range<usize>) -> Option
     }
     if family == Family::JavaScript {
         // A handler passed to `router.get(...)`: review the whole registration.
-        if let Some(call) = chain[..idx].iter().rev().take(2).find(|n| n.kind() == "call_expression") {
+        if let Some(call) = chain[..idx]
+            .iter()
+            .rev()
+            .take(2)
+            .find(|n| n.kind() == "call_expression")
+        {
             outer = *call;
         }
     }
     Some((def, outer))
 }
 
-fn name_of<'a>(source: &'a str, def: Node) -> String {
+fn name_of(source: &str, def: Node) -> String {
     def.child_by_field_name("name")
         .map(|n| text(source, n).to_owned())
         .unwrap_or_else(|| "(anonymous)".to_owned())
@@ -96,7 +159,9 @@ fn route_from(outer_text: &str, family: Family) -> Option<RouteEntry> {
     let header: Vec<&str> = match family {
         Family::Python => outer_text
             .lines()
-            .take_while(|l| !l.trim_start().starts_with("def ") && !l.trim_start().starts_with("async def "))
+            .take_while(|l| {
+                !l.trim_start().starts_with("def ") && !l.trim_start().starts_with("async def ")
+            })
             .filter(|l| l.trim_start().starts_with('@'))
             .collect(),
         Family::JavaScript => outer_text.lines().take(1).collect(),
@@ -144,17 +209,34 @@ fn dependencies_of(outer_text: &str, family: Family) -> Vec<String> {
     let mut out = Vec::new();
     match family {
         Family::Python => {
-            let signature_end = outer_text.find("):").or_else(|| outer_text.find(")->")).unwrap_or(outer_text.len());
+            let signature_end = outer_text
+                .find("):")
+                .or_else(|| outer_text.find(")->"))
+                .unwrap_or(outer_text.len());
             for part in outer_text[..signature_end].split("Depends(").skip(1) {
-                let dep: String = part.chars().take_while(|c| c.is_alphanumeric() || matches!(c, '_' | '.')).collect();
+                let dep: String = part
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || matches!(c, '_' | '.'))
+                    .collect();
                 if !dep.is_empty() {
                     out.push(dep);
                 }
             }
-            for line in outer_text.lines().filter(|l| l.trim_start().starts_with('@')) {
-                let name = line.trim_start().trim_start_matches('@').split('(').next().unwrap_or("");
+            for line in outer_text
+                .lines()
+                .filter(|l| l.trim_start().starts_with('@'))
+            {
+                let name = line
+                    .trim_start()
+                    .trim_start_matches('@')
+                    .split('(')
+                    .next()
+                    .unwrap_or("");
                 let last = name.rsplit('.').next().unwrap_or("");
-                if !HTTP_METHODS.contains(&last) && !matches!(last, "route" | "api_route") && !name.is_empty() {
+                if !HTTP_METHODS.contains(&last)
+                    && !matches!(last, "route" | "api_route")
+                    && !name.is_empty()
+                {
                     out.push(name.to_owned());
                 }
             }
@@ -164,7 +246,10 @@ fn dependencies_of(outer_text: &str, family: Family) -> Vec<String> {
             if let Some(open) = first.find('(') {
                 for arg in first[open + 1..].split(',').skip(1) {
                     let a = arg.trim();
-                    if !a.is_empty() && a.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '$')) {
+                    if !a.is_empty()
+                        && a.chars()
+                            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '$'))
+                    {
                         out.push(a.to_owned());
                     }
                 }
@@ -180,8 +265,13 @@ fn models_in(source: &str, code: &str) -> Vec<String> {
     let mut out = Vec::new();
     for line in source.lines() {
         let t = line.trim_start();
-        let Some(rest) = t.strip_prefix("class ") else { continue };
-        let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+        let Some(rest) = t.strip_prefix("class ") else {
+            continue;
+        };
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
         let bases = rest.split(['(', ':']).nth(1).unwrap_or("");
         let is_model = bases
             .split([',', ' ', ')'])
@@ -199,7 +289,11 @@ fn clients_in(source: &str, code: &str) -> Vec<String> {
         .filter(|c| {
             let name = c.trim_end_matches('(');
             // Imported in the file and used in the code under review.
-            (source.contains(&format!("import {name}")) || source.contains(&format!("from {name}")) || source.contains(&format!("require(\"{name}\")")) || source.contains(&format!("from \"{name}\"")) || c.ends_with('('))
+            (source.contains(&format!("import {name}"))
+                || source.contains(&format!("from {name}"))
+                || source.contains(&format!("require(\"{name}\")"))
+                || source.contains(&format!("from \"{name}\""))
+                || c.ends_with('('))
                 && code.contains(*c)
         })
         .map(|c| c.trim_end_matches('(').to_owned())
@@ -229,7 +323,9 @@ pub fn target_at(language: Language, source: &str, tree: &Tree, range: &Range<us
             let range = chain
                 .iter()
                 .rev()
-                .find(|p| p.kind() == "decorated_definition" && p.byte_range().contains(&n.start_byte()))
+                .find(|p| {
+                    p.kind() == "decorated_definition" && p.byte_range().contains(&n.start_byte())
+                })
                 .map_or(n.byte_range(), |p| p.byte_range());
             return Target::Model { name, range };
         }
@@ -238,7 +334,11 @@ pub fn target_at(language: Language, source: &str, tree: &Tree, range: &Range<us
 }
 
 fn line_of(source: &str, offset: usize) -> u32 {
-    source[..offset.min(source.len())].bytes().filter(|&b| b == b'\n').count() as u32 + 1
+    source[..offset.min(source.len())]
+        .bytes()
+        .filter(|&b| b == b'\n')
+        .count() as u32
+        + 1
 }
 
 /// The context for reviewing `range` of the file (`None`: the whole file).
@@ -255,10 +355,27 @@ pub fn build(
     let (span, target, route, deps) = match enclosing {
         Some((def, outer)) => {
             let outer_text = text(source, outer);
-            let kind = if is_class(family, def.kind()) { "class" } else { "function" };
-            let route = if kind == "function" { route_from(outer_text, family) } else { None };
-            let deps = if route.is_some() { dependencies_of(outer_text, family) } else { Vec::new() };
-            (outer.byte_range(), format!("{kind} `{}`", name_of(source, def)), route, deps)
+            let kind = if is_class(family, def.kind()) {
+                "class"
+            } else {
+                "function"
+            };
+            let route = if kind == "function" {
+                route_from(outer_text, family)
+            } else {
+                None
+            };
+            let deps = if route.is_some() {
+                dependencies_of(outer_text, family)
+            } else {
+                Vec::new()
+            };
+            (
+                outer.byte_range(),
+                format!("{kind} `{}`", name_of(source, def)),
+                route,
+                deps,
+            )
         }
         None => (0..source.len(), "file".to_owned(), None, Vec::new()),
     };
@@ -266,12 +383,19 @@ pub fn build(
     let route = route.map(|mut r| {
         let auth: Vec<&String> = deps
             .iter()
-            .filter(|d| AUTH_WORDS.iter().any(|w| d.to_ascii_lowercase().contains(w)))
+            .filter(|d| {
+                AUTH_WORDS
+                    .iter()
+                    .any(|w| d.to_ascii_lowercase().contains(w))
+            })
             .collect();
         r.auth = Some(if auth.is_empty() {
             "none detected in the handler's decorators, dependencies or middleware".to_owned()
         } else {
-            auth.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+            auth.iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         });
         r.dependencies = deps;
         r
@@ -343,13 +467,28 @@ def helper():
             }
             other => panic!("{other:?}"),
         }
-        assert!(matches!(target_at(Language::Python, APP, &tree, &at("return 1")), Target::Model { name, .. } if name == "Order"));
-        assert_eq!(target_at(Language::Python, APP, &tree, &at("return 2")), Target::File);
+        assert!(
+            matches!(target_at(Language::Python, APP, &tree, &at("return 1")), Target::Model { name, .. } if name == "Order")
+        );
+        assert_eq!(
+            target_at(Language::Python, APP, &tree, &at("return 2")),
+            Target::File
+        );
 
-        let ctx = build("app.py", Language::Python, APP, &tree, Some(at("httpx.AsyncClient")), &[]);
+        let ctx = build(
+            "app.py",
+            Language::Python,
+            APP,
+            &tree,
+            Some(at("httpx.AsyncClient")),
+            &[],
+        );
         assert_eq!(ctx.target, "function `get_order`");
         let route = ctx.route.unwrap();
-        assert_eq!((route.method.as_str(), route.path.as_str()), ("GET", "/orders/{order_id}"));
+        assert_eq!(
+            (route.method.as_str(), route.path.as_str()),
+            ("GET", "/orders/{order_id}")
+        );
         assert_eq!(route.dependencies, ["rate_limit", "get_current_user"]);
         assert_eq!(route.auth.as_deref(), Some("get_current_user"));
         assert_eq!(ctx.models, ["Order"]);
@@ -366,7 +505,10 @@ def helper():
         let i = js.find("res.send").unwrap();
         let ctx = build("app.js", Language::JavaScript, js, &tree, Some(i..i), &[]);
         let route = ctx.route.unwrap();
-        assert_eq!((route.method.as_str(), route.path.as_str()), ("POST", "/pay"));
+        assert_eq!(
+            (route.method.as_str(), route.path.as_str()),
+            ("POST", "/pay")
+        );
         assert_eq!(route.dependencies, ["requireAuth"]);
         assert_eq!(route.auth.as_deref(), Some("requireAuth"));
     }

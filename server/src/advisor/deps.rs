@@ -63,7 +63,9 @@ pub async fn check(
             })
         })
         .collect();
-    queries.sort_by(|a, b| (a.ecosystem, &a.name, &a.version).cmp(&(b.ecosystem, &b.name, &b.version)));
+    queries.sort_by(|a, b| {
+        (a.ecosystem, &a.name, &a.version).cmp(&(b.ecosystem, &b.name, &b.version))
+    });
     queries.dedup();
     let missing: Vec<Query> = queries
         .iter()
@@ -177,7 +179,11 @@ fn describe(a: &Advisory) -> String {
         .collect();
     ids.sort();
     let mut out = a.id.clone();
-    let mut extra: Vec<String> = ids.into_iter().filter(|x| *x != a.id).map(str::to_owned).collect();
+    let mut extra: Vec<String> = ids
+        .into_iter()
+        .filter(|x| *x != a.id)
+        .map(str::to_owned)
+        .collect();
     if let Some(s) = &a.severity {
         extra.push(s.to_ascii_lowercase());
     }
@@ -200,7 +206,11 @@ fn finding(d: &Dependency, version: &str, advisories: &[Advisory]) -> Finding {
     let mut message = format!(
         "{which} has {count} known vulnerabilit{}: {}",
         if count == 1 { "y" } else { "ies" },
-        advisories.iter().map(describe).collect::<Vec<_>>().join("; ")
+        advisories
+            .iter()
+            .map(describe)
+            .collect::<Vec<_>>()
+            .join("; ")
     );
     // The lowest version that fixes every advisory, when each says what fixes it.
     let fixes: Option<Vec<&str>> = advisories
@@ -210,7 +220,9 @@ fn finding(d: &Dependency, version: &str, advisories: &[Advisory]) -> Finding {
     let target = fixes.and_then(|f| f.into_iter().max_by(|a, b| osv::compare_versions(a, b)));
     match target {
         Some(t) => message.push_str(&format!(". Upgrade to {t} or later.")),
-        None => message.push_str(". No fixed version covers every advisory; consider a replacement."),
+        None => {
+            message.push_str(". No fixed version covers every advisory; consider a replacement.")
+        }
     }
     let fix = target.zip(d.version_range.clone()).map(|(t, range)| Fix {
         title: match &d.source {
@@ -241,7 +253,16 @@ fn finding(d: &Dependency, version: &str, advisories: &[Advisory]) -> Finding {
 }
 
 /// Directories whose manifests belong to other projects (installed packages, build output).
-const SKIPPED_DIRS: &[&str] = &["node_modules", "site-packages", "dist-packages", ".venv", "venv", ".git", "bower_components", ".tox"];
+const SKIPPED_DIRS: &[&str] = &[
+    "node_modules",
+    "site-packages",
+    "dist-packages",
+    ".venv",
+    "venv",
+    ".git",
+    "bower_components",
+    ".tox",
+];
 
 /// The manifests under `paths` (a manifest given directly counts too), sorted.
 pub fn find_manifests(paths: &[PathBuf]) -> Vec<PathBuf> {
@@ -256,11 +277,15 @@ pub fn find_manifests(paths: &[PathBuf]) -> Vec<PathBuf> {
         let walker = ignore::WalkBuilder::new(path)
             .filter_entry(|e| {
                 !(e.file_type().is_some_and(|t| t.is_dir())
-                    && e.file_name().to_str().is_some_and(|n| SKIPPED_DIRS.contains(&n)))
+                    && e.file_name()
+                        .to_str()
+                        .is_some_and(|n| SKIPPED_DIRS.contains(&n)))
             })
             .build();
         for entry in walker.flatten() {
-            if entry.file_type().is_some_and(|t| t.is_file()) && manifests::is_manifest(entry.path()) {
+            if entry.file_type().is_some_and(|t| t.is_file())
+                && manifests::is_manifest(entry.path())
+            {
                 out.push(entry.into_path());
             }
         }
@@ -276,7 +301,10 @@ pub fn check_blocking(
     settings: &DependencySettings,
     cache_dir: Option<&Path>,
 ) -> DepReport {
-    match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt.block_on(check(manifests, settings, cache_dir)),
         Err(e) => DepReport {
             errors: vec![format!("cannot start the HTTP runtime: {e}")],

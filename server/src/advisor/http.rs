@@ -27,7 +27,11 @@ pub enum HttpError {
     /// No answer within the timeout.
     Timeout { url: String, secs: u64 },
     /// Any other unsuccessful status (after the retries, for 429/5xx).
-    Status { url: String, status: u16, body: String },
+    Status {
+        url: String,
+        status: u16,
+        body: String,
+    },
     /// The answer was not the JSON we asked for.
     Malformed { url: String, reason: String },
     /// The HTTP client could not be set up (TLS roots).

@@ -11,10 +11,13 @@ use super::manifests::Ecosystem;
 /// Normalised name → (version, lock file name). The first lock file that has a name wins.
 pub type Locked = HashMap<String, (String, String)>;
 
+/// A lock file parser: (package name as written, version) pairs.
+type Parser = fn(&str) -> Result<Vec<(String, String)>, String>;
+
 pub fn locked_versions(dir: &Path, ecosystem: Option<Ecosystem>) -> Locked {
     let mut out = Locked::new();
     let Some(eco) = ecosystem else { return out };
-    let files: &[(&str, fn(&str) -> Result<Vec<(String, String)>, String>)] = match eco {
+    let files: &[(&str, Parser)] = match eco {
         Ecosystem::PyPI => &[("poetry.lock", poetry_lock), ("Pipfile.lock", pipfile_lock)],
         Ecosystem::Npm => &[
             ("package-lock.json", package_lock),
@@ -42,7 +45,8 @@ pub fn locked_versions(dir: &Path, ecosystem: Option<Ecosystem>) -> Locked {
 
 /// `[[package]] name = "…" version = "…"`.
 pub fn poetry_lock(text: &str) -> Result<Vec<(String, String)>, String> {
-    let doc: toml::Table = toml::from_str(text).map_err(|e| format!("not valid TOML: {}", e.message()))?;
+    let doc: toml::Table =
+        toml::from_str(text).map_err(|e| format!("not valid TOML: {}", e.message()))?;
     Ok(doc
         .get("package")
         .and_then(|p| p.as_array())
@@ -59,10 +63,16 @@ pub fn poetry_lock(text: &str) -> Result<Vec<(String, String)>, String> {
 
 /// `{"default": {"name": {"version": "==1.2.3"}}, "develop": {…}}`.
 pub fn pipfile_lock(text: &str) -> Result<Vec<(String, String)>, String> {
-    let doc: serde_json::Value = serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
+    let doc: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
     let mut out = Vec::new();
     for section in ["default", "develop"] {
-        for (name, entry) in doc.get(section).and_then(|s| s.as_object()).into_iter().flatten() {
+        for (name, entry) in doc
+            .get(section)
+            .and_then(|s| s.as_object())
+            .into_iter()
+            .flatten()
+        {
             if let Some(v) = entry.get("version").and_then(|v| v.as_str()) {
                 out.push((name.clone(), v.trim_start_matches("==").to_owned()));
             }
@@ -74,7 +84,8 @@ pub fn pipfile_lock(text: &str) -> Result<Vec<(String, String)>, String> {
 /// v2/v3: `packages["node_modules/name"].version` (top-level installs only, not nested
 /// copies); v1: `dependencies.name.version`.
 pub fn package_lock(text: &str) -> Result<Vec<(String, String)>, String> {
-    let doc: serde_json::Value = serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
+    let doc: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
     let mut out = Vec::new();
     if let Some(packages) = doc.get("packages").and_then(|p| p.as_object()) {
         for (key, entry) in packages {
@@ -127,7 +138,8 @@ pub fn yarn_lock(text: &str) -> Result<Vec<(String, String)>, String> {
         let t = line.trim();
         if let (Some(name), Some(v)) = (
             current.as_ref(),
-            t.strip_prefix("version ").or_else(|| t.strip_prefix("version:")),
+            t.strip_prefix("version ")
+                .or_else(|| t.strip_prefix("version:")),
         ) {
             if line.starts_with("  ") && !line.starts_with("   ") {
                 out.push((name.clone(), v.trim().trim_matches('"').to_owned()));
@@ -182,12 +194,18 @@ mod tests {
         let poetry = "[[package]]\nname = \"Django\"\nversion = \"3.2.1\"\n\n[[package]]\nname = \"pyyaml\"\nversion = \"5.4.1\"\n";
         assert_eq!(
             poetry_lock(poetry).unwrap(),
-            [("Django".into(), "3.2.1".into()), ("pyyaml".into(), "5.4.1".into())]
+            [
+                ("Django".into(), "3.2.1".into()),
+                ("pyyaml".into(), "5.4.1".into())
+            ]
         );
         let pipfile = r#"{"_meta": {}, "default": {"requests": {"version": "==2.19.0"}}, "develop": {"pytest": {"version": "==7.0.0"}, "local": {"path": "."}}}"#;
         assert_eq!(
             pipfile_lock(pipfile).unwrap(),
-            [("requests".into(), "2.19.0".into()), ("pytest".into(), "7.0.0".into())]
+            [
+                ("requests".into(), "2.19.0".into()),
+                ("pytest".into(), "7.0.0".into())
+            ]
         );
         assert!(poetry_lock("[[package]\n").is_err());
     }
@@ -197,27 +215,51 @@ mod tests {
         let v3 = r#"{"lockfileVersion": 3, "packages": {"": {"name": "api"}, "node_modules/lodash": {"version": "4.17.20"}, "node_modules/@scope/x": {"version": "1.0.2"}, "node_modules/a/node_modules/lodash": {"version": "3.0.0"}}}"#;
         let mut got = package_lock(v3).unwrap();
         got.sort();
-        assert_eq!(got, [("@scope/x".into(), "1.0.2".into()), ("lodash".into(), "4.17.20".into())]);
+        assert_eq!(
+            got,
+            [
+                ("@scope/x".into(), "1.0.2".into()),
+                ("lodash".into(), "4.17.20".into())
+            ]
+        );
         let v1 = r#"{"lockfileVersion": 1, "dependencies": {"lodash": {"version": "4.17.4"}}}"#;
-        assert_eq!(package_lock(v1).unwrap(), [("lodash".into(), "4.17.4".into())]);
+        assert_eq!(
+            package_lock(v1).unwrap(),
+            [("lodash".into(), "4.17.4".into())]
+        );
 
         let classic = "# yarn lockfile v1\n\n\"@scope/x@^1.0.0\":\n  version \"1.0.5\"\n  resolved \"https://r/x\"\n\nlodash@^4.17.0, lodash@^4.17.19:\n  version \"4.17.19\"\n  dependencies:\n    foo \"1\"\n";
         assert_eq!(
             yarn_lock(classic).unwrap(),
-            [("@scope/x".into(), "1.0.5".into()), ("lodash".into(), "4.17.19".into())]
+            [
+                ("@scope/x".into(), "1.0.5".into()),
+                ("lodash".into(), "4.17.19".into())
+            ]
         );
         let berry = "__metadata:\n  version: 6\n\n\"lodash@npm:^4.17.21\":\n  version: 4.17.21\n  resolution: \"lodash@npm:4.17.21\"\n";
-        assert_eq!(yarn_lock(berry).unwrap(), [("lodash".into(), "4.17.21".into())]);
+        assert_eq!(
+            yarn_lock(berry).unwrap(),
+            [("lodash".into(), "4.17.21".into())]
+        );
 
         let v6 = "lockfileVersion: '6.0'\n\ndependencies:\n  lodash:\n    specifier: ^4.17.0\n    version: 4.17.20\n\npackages:\n\n  /lodash@4.17.20:\n    resolution: {integrity: sha512-x}\n\n  /@scope/x@1.0.0(react@18.0.0):\n    dev: false\n";
         assert_eq!(
             pnpm_lock(v6).unwrap(),
-            [("lodash".into(), "4.17.20".into()), ("@scope/x".into(), "1.0.0".into())]
+            [
+                ("lodash".into(), "4.17.20".into()),
+                ("@scope/x".into(), "1.0.0".into())
+            ]
         );
         let v9 = "lockfileVersion: '9.0'\n\npackages:\n\n  'express@4.17.1':\n    resolution: {}\n";
-        assert_eq!(pnpm_lock(v9).unwrap(), [("express".into(), "4.17.1".into())]);
+        assert_eq!(
+            pnpm_lock(v9).unwrap(),
+            [("express".into(), "4.17.1".into())]
+        );
         let v5 = "lockfileVersion: 5.4\npackages:\n  /express/4.16.0:\n    dev: false\n";
-        assert_eq!(pnpm_lock(v5).unwrap(), [("express".into(), "4.16.0".into())]);
+        assert_eq!(
+            pnpm_lock(v5).unwrap(),
+            [("express".into(), "4.16.0".into())]
+        );
     }
 
     #[test]

@@ -137,10 +137,7 @@ fn requirements(path: &Path, text: &str, seen: &mut Vec<PathBuf>, depth: usize) 
             .or_else(|| content.strip_prefix("--requirement="))
             .or_else(|| content.strip_prefix("-r"))
         {
-            let target = path
-                .parent()
-                .unwrap_or(Path::new("."))
-                .join(rest.trim());
+            let target = path.parent().unwrap_or(Path::new(".")).join(rest.trim());
             if depth < MAX_INCLUDE_DEPTH && !seen.contains(&target) {
                 seen.push(target.clone());
                 if let Ok(included) = std::fs::read_to_string(&target) {
@@ -255,7 +252,12 @@ fn key_line(text: &str, key: &str, from: usize) -> Option<Range<usize>> {
             return None;
         }
         let lead = line.len() - t.len();
-        let k = t.split('=').next().unwrap_or("").trim().trim_matches(['"', '\'']);
+        let k = t
+            .split('=')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .trim_matches(['"', '\'']);
         if t.contains('=') && k == key {
             let end = offset + line.trim_end().len();
             return Some(offset + lead..end);
@@ -266,7 +268,8 @@ fn key_line(text: &str, key: &str, from: usize) -> Option<Range<usize>> {
 }
 
 fn pyproject(path: &Path, text: &str) -> Result<Vec<Dependency>, String> {
-    let doc: toml::Table = toml::from_str(text).map_err(|e| format!("not valid TOML: {}", e.message()))?;
+    let doc: toml::Table =
+        toml::from_str(text).map_err(|e| format!("not valid TOML: {}", e.message()))?;
     let mut out = Vec::new();
     // PEP 621: `[project] dependencies` and `[project.optional-dependencies]`.
     let project = doc.get("project");
@@ -282,7 +285,12 @@ fn pyproject(path: &Path, text: &str) -> Result<Vec<Dependency>, String> {
     }
     let mut cursor = 0;
     for list in lists {
-        for req in list.as_array().into_iter().flatten().filter_map(|v| v.as_str()) {
+        for req in list
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|v| v.as_str())
+        {
             let Some(range) = find_quoted(text, req, cursor).or_else(|| find_quoted(text, req, 0))
             else {
                 continue;
@@ -302,7 +310,10 @@ fn pyproject(path: &Path, text: &str) -> Result<Vec<Dependency>, String> {
             tables.push((format!("tool.poetry.{key}"), t));
         }
     }
-    if let Some(groups) = poetry.and_then(|p| p.get("group")).and_then(|g| g.as_table()) {
+    if let Some(groups) = poetry
+        .and_then(|p| p.get("group"))
+        .and_then(|g| g.as_table())
+    {
         for (group, g) in groups {
             if let Some(t) = g.get("dependencies").and_then(|t| t.as_table()) {
                 tables.push((format!("tool.poetry.group.{group}.dependencies"), t));
@@ -431,7 +442,10 @@ fn npm_lower_bound(spec: &str) -> (Option<String>, VersionSource) {
         (first.trim_start_matches('='), VersionSource::Pinned)
     };
     let v = v.trim_start_matches('v');
-    let numeric = v.split('.').next().is_some_and(|m| !m.is_empty() && m.chars().all(|c| c.is_ascii_digit()));
+    let numeric = v
+        .split('.')
+        .next()
+        .is_some_and(|m| !m.is_empty() && m.chars().all(|c| c.is_ascii_digit()));
     if !numeric || v.contains(['x', 'X', '*']) || v.split('.').count() < 2 {
         return (None, VersionSource::LowerBound);
     }
@@ -462,7 +476,10 @@ mod tests {
         assert_eq!(r.version.as_deref(), Some("2.19.0"));
         assert_eq!(r.source, VersionSource::LowerBound);
         assert_eq!(at(text, &r.version_range), "2.19.0");
-        assert_eq!(&text[r.range.clone()], "requests[socks] >= 2.19.0, <3 ; python_version > '3.8'");
+        assert_eq!(
+            &text[r.range.clone()],
+            "requests[socks] >= 2.19.0, <3 ; python_version > '3.8'"
+        );
         assert_eq!(deps[2].version, None);
         assert_eq!(at(text, &deps[3].version_range), "3.2.1");
         assert_eq!(deps[4].version, None, "wildcards are not versions");
@@ -471,7 +488,11 @@ mod tests {
     #[test]
     fn include_cycles_stop() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("a.txt"), "-r requirements.txt\nflask==2.0.0\n").unwrap();
+        std::fs::write(
+            dir.path().join("a.txt"),
+            "-r requirements.txt\nflask==2.0.0\n",
+        )
+        .unwrap();
         let path = dir.path().join("requirements.txt");
         let deps = parse(&path, "-r a.txt\n").unwrap();
         assert_eq!(deps.len(), 1);
@@ -501,7 +522,13 @@ black = "==22.1.0"
         let deps = parse(&dir.path().join("pyproject.toml"), text).unwrap();
         let got: Vec<_> = deps
             .iter()
-            .map(|d| (d.name.as_str(), d.version.as_deref(), at(text, &d.version_range)))
+            .map(|d| {
+                (
+                    d.name.as_str(),
+                    d.version.as_deref(),
+                    at(text, &d.version_range),
+                )
+            })
             .collect();
         assert_eq!(
             got,
@@ -548,8 +575,14 @@ black = "==22.1.0"
 
     #[test]
     fn pypi_names_normalise() {
-        assert_eq!(Ecosystem::PyPI.normalise("Flask_SQLAlchemy"), "flask-sqlalchemy");
-        assert_eq!(Ecosystem::PyPI.normalise("zope.interface"), "zope-interface");
+        assert_eq!(
+            Ecosystem::PyPI.normalise("Flask_SQLAlchemy"),
+            "flask-sqlalchemy"
+        );
+        assert_eq!(
+            Ecosystem::PyPI.normalise("zope.interface"),
+            "zope-interface"
+        );
         assert_eq!(Ecosystem::Npm.normalise("@Scope/X"), "@Scope/X");
     }
 }

@@ -152,8 +152,19 @@ fn advisory(id: &str, record: Option<&Value>, q: &Query) -> Advisory {
                 .and_then(Value::as_str)
                 .is_some_and(|n| q.ecosystem.normalise(n) == wanted)
         })
-        .flat_map(|a| a.get("ranges").and_then(Value::as_array).into_iter().flatten())
-        .flat_map(|range| range.get("events").and_then(Value::as_array).into_iter().flatten())
+        .flat_map(|a| {
+            a.get("ranges")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+        })
+        .flat_map(|range| {
+            range
+                .get("events")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+        })
         .filter_map(|e| e.get("fixed").and_then(Value::as_str).map(str::to_owned))
         .collect();
     fixed.sort_by(|a, b| compare_versions(a, b));
@@ -223,25 +234,26 @@ pub fn compare_versions(a: &str, b: &str) -> Ordering {
     }
     let (an, ar) = parts(a);
     let (bn, br) = parts(b);
-    an.cmp(&bn).then_with(|| match (ar.is_empty(), br.is_empty()) {
-        (true, true) => Ordering::Equal,
-        // A post-release (`1.0.post1`) is after, anything else is a pre-release.
-        (true, false) => {
-            if br.starts_with("post") {
-                Ordering::Less
-            } else {
-                Ordering::Greater
+    an.cmp(&bn)
+        .then_with(|| match (ar.is_empty(), br.is_empty()) {
+            (true, true) => Ordering::Equal,
+            // A post-release (`1.0.post1`) is after, anything else is a pre-release.
+            (true, false) => {
+                if br.starts_with("post") {
+                    Ordering::Less
+                } else {
+                    Ordering::Greater
+                }
             }
-        }
-        (false, true) => {
-            if ar.starts_with("post") {
-                Ordering::Greater
-            } else {
-                Ordering::Less
+            (false, true) => {
+                if ar.starts_with("post") {
+                    Ordering::Greater
+                } else {
+                    Ordering::Less
+                }
             }
-        }
-        (false, false) => ar.cmp(&br),
-    })
+            (false, false) => ar.cmp(&br),
+        })
 }
 
 /// The lowest version after `current` that fixes the advisory, if it says.

@@ -27,7 +27,12 @@ pub struct Redactor {
 impl Redactor {
     /// Secrets known from the file itself (`text`, analysed by SEC501) and from `.env` files
     /// next to `path` and above it (up to the workspace `root`, if given).
-    pub fn for_file(path: Option<&Path>, language: Option<Language>, text: &str, root: Option<&Path>) -> Self {
+    pub fn for_file(
+        path: Option<&Path>,
+        language: Option<Language>,
+        text: &str,
+        root: Option<&Path>,
+    ) -> Self {
         let mut r = Redactor::default();
         if let Some(language) = language {
             r.add_rule_findings(language, text);
@@ -51,7 +56,8 @@ impl Redactor {
     }
 
     fn finish(&mut self) {
-        self.secrets.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        self.secrets
+            .sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
         self.secrets.dedup();
     }
 
@@ -97,7 +103,10 @@ impl Redactor {
                 .or_else(|| value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')))
                 .unwrap_or(value);
             let plain = value.parse::<f64>().is_ok()
-                || matches!(value.to_ascii_lowercase().as_str(), "true" | "false" | "yes" | "no" | "on" | "off" | "none" | "null")
+                || matches!(
+                    value.to_ascii_lowercase().as_str(),
+                    "true" | "false" | "yes" | "no" | "on" | "off" | "none" | "null"
+                )
                 || value.chars().all(|c| c.is_ascii_lowercase());
             if is_secret_name(key.trim()) || !plain {
                 self.add_secret(value);
@@ -127,7 +136,10 @@ fn env_files(dir: &Path, root: Option<&Path>) -> Vec<PathBuf> {
             for e in entries.flatten() {
                 let name = e.file_name();
                 let name = name.to_string_lossy();
-                if (name == ".env" || name.starts_with(".env.")) && !name.ends_with(".example") && !name.ends_with(".sample") {
+                if (name == ".env" || name.starts_with(".env."))
+                    && !name.ends_with(".example")
+                    && !name.ends_with(".sample")
+                {
                     out.push(e.path());
                 }
             }
@@ -195,7 +207,13 @@ fn mask_tokens(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut last = 0;
     // Runs without whitespace or quotes: URLs and keys live inside them.
-    let is_sep = |c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '`' | ',' | ';' | '(' | ')' | '[' | ']' | '{' | '}' | '<' | '>');
+    let is_sep = |c: char| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                '"' | '\'' | '`' | ',' | ';' | '(' | ')' | '[' | ']' | '{' | '}' | '<' | '>'
+            )
+    };
     let mut runs: Vec<(usize, usize)> = Vec::new();
     let mut start = None;
     for (i, c) in text.char_indices() {
@@ -223,7 +241,8 @@ fn mask_tokens(text: &str) -> String {
             // Within the run, tokens of key characters (an `=` or `:` separates `key=value`).
             let mut piece_start = 0;
             for (i, c) in run.char_indices().chain(std::iter::once((run.len(), ' '))) {
-                let key_char = c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '_' | '-' | '=');
+                let key_char =
+                    c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '_' | '-' | '=');
                 if !key_char || i == run.len() {
                     let piece = &run[piece_start..i];
                     let (name, value) = piece.split_once('=').map_or(("", piece), |(k, v)| (k, v));

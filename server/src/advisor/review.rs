@@ -121,12 +121,24 @@ worth changing.";
 /// The user message: the facts, then the code with line numbers.
 pub fn prompt(ctx: &ReviewContext) -> String {
     let mut p = String::new();
-    let _ = writeln!(p, "Review the {} in `{}` ({}).", ctx.target, ctx.path, ctx.language);
+    let _ = writeln!(
+        p,
+        "Review the {} in `{}` ({}).",
+        ctx.target, ctx.path, ctx.language
+    );
     if let Some(r) = &ctx.route {
         let _ = writeln!(p, "\nRoute: {} {}", r.method, r.path);
-        let _ = writeln!(p, "Authentication: {}", r.auth.as_deref().unwrap_or("unknown"));
+        let _ = writeln!(
+            p,
+            "Authentication: {}",
+            r.auth.as_deref().unwrap_or("unknown")
+        );
         if !r.dependencies.is_empty() {
-            let _ = writeln!(p, "Dependencies and middleware: {}", r.dependencies.join(", "));
+            let _ = writeln!(
+                p,
+                "Dependencies and middleware: {}",
+                r.dependencies.join(", ")
+            );
         }
     }
     if !ctx.models.is_empty() {
@@ -138,13 +150,26 @@ pub fn prompt(ctx: &ReviewContext) -> String {
     if ctx.findings.is_empty() {
         let _ = writeln!(p, "\nThe static analyser reported nothing here.");
     } else {
-        let _ = writeln!(p, "\nAlready reported by the static analyser (do not repeat):");
+        let _ = writeln!(
+            p,
+            "\nAlready reported by the static analyser (do not repeat):"
+        );
         for f in &ctx.findings {
             let _ = writeln!(p, "- line {}: {} {}", f.line, f.code, f.message);
         }
     }
-    let fence = if ctx.code.contains("```") { "~~~~" } else { "```" };
-    let _ = writeln!(p, "\nCode (lines {}-{}):\n{fence}{}", ctx.first_line, ctx.last_line, ctx.language.to_ascii_lowercase());
+    let fence = if ctx.code.contains("```") {
+        "~~~~"
+    } else {
+        "```"
+    };
+    let _ = writeln!(
+        p,
+        "\nCode (lines {}-{}):\n{fence}{}",
+        ctx.first_line,
+        ctx.last_line,
+        ctx.language.to_ascii_lowercase()
+    );
     for (i, line) in ctx.code.lines().enumerate() {
         let _ = writeln!(p, "{:>5} | {line}", ctx.first_line as usize + i);
     }
@@ -243,7 +268,10 @@ pub fn parse_answer(answer: &Value, ctx: &ReviewContext) -> Result<Review, Strin
         }
         let line = item
             .get("line")
-            .and_then(|l| l.as_u64().or_else(|| l.as_str().and_then(|s| s.trim().parse().ok())))
+            .and_then(|l| {
+                l.as_u64()
+                    .or_else(|| l.as_str().and_then(|s| s.trim().parse().ok()))
+            })
             .map(|l| l as u32)
             .filter(|l| (ctx.first_line..=ctx.last_line).contains(l))
             .unwrap_or(ctx.first_line);
@@ -279,7 +307,9 @@ pub fn findings(review: &Review, source: &str) -> Vec<Finding> {
         .map(|item| {
             let idx = (item.line as usize).saturating_sub(1).min(starts.len() - 1);
             let start = starts[idx];
-            let end = source[start..].find('\n').map_or(source.len(), |i| start + i);
+            let end = source[start..]
+                .find('\n')
+                .map_or(source.len(), |i| start + i);
             let line = &source[start..end];
             let indent = line.len() - line.trim_start().len();
             let content_end = start + line.trim_end().len();
@@ -311,7 +341,11 @@ pub fn markdown(ctx: &ReviewContext, review: &Review, model: &str) -> String {
     let _ = writeln!(md, "*By `{model}` through the backend-architect advisor. A model can be wrong: weigh each point.*\n");
     if let Some(r) = &ctx.route {
         let _ = writeln!(md, "**Route:** `{} {}`  ", r.method, r.path);
-        let _ = writeln!(md, "**Authentication:** {}  ", r.auth.as_deref().unwrap_or("unknown"));
+        let _ = writeln!(
+            md,
+            "**Authentication:** {}  ",
+            r.auth.as_deref().unwrap_or("unknown")
+        );
         if !r.dependencies.is_empty() {
             let _ = writeln!(md, "**Dependencies:** {}  ", r.dependencies.join(", "));
         }
@@ -350,7 +384,13 @@ pub fn write_markdown(cache_dir: &Path, ctx: &ReviewContext, md: &str) -> std::i
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "review".to_owned())
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     let stamp = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -378,7 +418,11 @@ mod tests {
                 auth: Some("none detected".into()),
                 dependencies: vec![],
             }),
-            findings: vec![KnownFinding { line: 12, code: "SEC101".into(), message: "sql".into() }],
+            findings: vec![KnownFinding {
+                line: 12,
+                code: "SEC101".into(),
+                message: "sql".into(),
+            }],
             ..Default::default()
         }
     }
@@ -407,11 +451,19 @@ mod tests {
         assert_eq!(r.items.len(), 2);
         assert_eq!(r.items[0].line, 12);
         assert_eq!(r.items[0].severity, Severity::Error);
-        assert_eq!(r.items[1].line, 10, "an out-of-range line goes to the first line");
+        assert_eq!(
+            r.items[1].line, 10,
+            "an out-of-range line goes to the first line"
+        );
         assert!(parse_answer(&answer("I cannot help"), &c).is_err());
         assert!(parse_answer(&json!({"error": "x"}), &c).is_err());
         assert!(parse_answer(&answer("{\"findings\": [{\"line\": 3}]}"), &c).is_err());
-        assert!(parse_answer(&answer("{\"summary\": \"fine\", \"findings\": []}"), &c).unwrap().items.is_empty());
+        assert!(
+            parse_answer(&answer("{\"summary\": \"fine\", \"findings\": []}"), &c)
+                .unwrap()
+                .items
+                .is_empty()
+        );
     }
 
     #[test]

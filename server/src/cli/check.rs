@@ -443,7 +443,13 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     }
     if args.deps {
         let explicit_settings = explicit.as_ref().map(|(s, _)| s.clone());
-        dependency_reports(&paths, explicit_settings, &configs, &overrides, &mut reports);
+        dependency_reports(
+            &paths,
+            explicit_settings,
+            &configs,
+            &overrides,
+            &mut reports,
+        );
     }
     if args.diff {
         // The patch is the report: print it and say how many fixes it holds.

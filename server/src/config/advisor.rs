@@ -52,7 +52,13 @@ impl Default for DependencySettings {
     }
 }
 
-pub const ADVISOR_KEYS: &[&str] = &["enabled", "endpoint", "model", "api_key_env", "timeout_secs"];
+pub const ADVISOR_KEYS: &[&str] = &[
+    "enabled",
+    "endpoint",
+    "model",
+    "api_key_env",
+    "timeout_secs",
+];
 pub const DEPENDENCY_KEYS: &[&str] = &["osv", "osv_endpoint", "cache_ttl_hours"];
 
 /// `apiKeyEnv` / `api-key-env` / `api_key_env` → `api_key_env`.
@@ -188,7 +194,9 @@ impl AdvisorSettings {
                             ConfigError::new(
                                 path,
                                 "advisor.model",
-                                format!("expected the model's name, such as \"qwen2.5-coder\", found {v}"),
+                                format!(
+                                "expected the model's name, such as \"qwen2.5-coder\", found {v}"
+                            ),
                             )
                         })?
                         .to_owned()

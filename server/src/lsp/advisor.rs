@@ -126,7 +126,11 @@ impl AdvisorState {
             };
             let Some(line) = found else { continue };
             let start = starts[line] + s.column.min(lines[line].len());
-            let len = s.finding.range.len().min(lines[line].len().saturating_sub(s.column));
+            let len = s
+                .finding
+                .range
+                .len()
+                .min(lines[line].len().saturating_sub(s.column));
             let mut f = s.finding.clone();
             f.range = start..start + len;
             let mut d = convert::diagnostic(uri, rope, &f, enc);
@@ -155,13 +159,22 @@ struct ProgressGuard {
 }
 
 impl ProgressGuard {
-    async fn begin(client: &Client, state: &AdvisorState, given: Option<ProgressToken>, title: String) -> Self {
+    async fn begin(
+        client: &Client,
+        state: &AdvisorState,
+        given: Option<ProgressToken>,
+        title: String,
+    ) -> Self {
         let token = match given {
             Some(t) => Some(t),
             None if state.work_done_progress.load(Ordering::Relaxed) => {
                 let n = state.next_token.fetch_add(1, Ordering::Relaxed);
                 let t = ProgressToken::String(format!("backend-architect/review/{n}"));
-                client.create_work_done_progress(t.clone()).await.ok().map(|_| t)
+                client
+                    .create_work_done_progress(t.clone())
+                    .await
+                    .ok()
+                    .map(|_| t)
             }
             None => None,
         };
@@ -169,12 +182,14 @@ impl ProgressGuard {
             client
                 .send_notification::<ProgressNotification>(ProgressParams {
                     token: t.clone(),
-                    value: ProgressParamsValue::WorkDone(WorkDoneProgress::Begin(WorkDoneProgressBegin {
-                        title,
-                        cancellable: Some(true),
-                        message: Some("waiting for the model".to_owned()),
-                        percentage: None,
-                    })),
+                    value: ProgressParamsValue::WorkDone(WorkDoneProgress::Begin(
+                        WorkDoneProgressBegin {
+                            title,
+                            cancellable: Some(true),
+                            message: Some("waiting for the model".to_owned()),
+                            percentage: None,
+                        },
+                    )),
                 })
                 .await;
         }
@@ -187,13 +202,17 @@ impl ProgressGuard {
 
 impl Drop for ProgressGuard {
     fn drop(&mut self) {
-        let Some(token) = self.token.take() else { return };
+        let Some(token) = self.token.take() else {
+            return;
+        };
         let client = self.client.clone();
         tokio::spawn(async move {
             client
                 .send_notification::<ProgressNotification>(ProgressParams {
                     token,
-                    value: ProgressParamsValue::WorkDone(WorkDoneProgress::End(WorkDoneProgressEnd { message: None })),
+                    value: ProgressParamsValue::WorkDone(WorkDoneProgress::End(
+                        WorkDoneProgressEnd { message: None },
+                    )),
                 })
                 .await;
         });
@@ -213,7 +232,11 @@ fn review_arguments(args: &[Value]) -> Option<(Uri, Option<Range>)> {
 }
 
 /// `workspace/executeCommand` for the commands in `COMMANDS`.
-pub async fn execute_command(client: &Client, inner: &Arc<Inner>, params: ExecuteCommandParams) -> Result<Option<Value>> {
+pub async fn execute_command(
+    client: &Client,
+    inner: &Arc<Inner>,
+    params: ExecuteCommandParams,
+) -> Result<Option<Value>> {
     match params.command.as_str() {
         REVIEW_COMMAND => {
             let Some((uri, range)) = review_arguments(&params.arguments) else {
@@ -221,7 +244,14 @@ pub async fn execute_command(client: &Client, inner: &Arc<Inner>, params: Execut
                     "backend-architect.review takes {\"uri\": …, \"range\"?: …} (or uri, range)",
                 ));
             };
-            run_review(client, inner, uri, range, params.work_done_progress_params.work_done_token).await
+            run_review(
+                client,
+                inner,
+                uri,
+                range,
+                params.work_done_progress_params.work_done_token,
+            )
+            .await
         }
         other => Err(Error::invalid_params(format!("unknown command `{other}`"))),
     }
@@ -243,7 +273,10 @@ async fn run_review(
     token: Option<ProgressToken>,
 ) -> Result<Option<Value>> {
     let Some(shared) = inner.docs.get(uri.as_str()) else {
-        return Err(Error::invalid_params(format!("{} is not open", uri.as_str())));
+        return Err(Error::invalid_params(format!(
+            "{} is not open",
+            uri.as_str()
+        )));
     };
     let enc = inner.encoding();
     let root = inner.advisor.root();
@@ -272,11 +305,19 @@ async fn run_review(
     };
     if !settings.enabled {
         let msg = review::ReviewError::Disabled.to_string();
-        client.show_message(MessageType::INFO, format!("backend-architect: {msg}")).await;
+        client
+            .show_message(MessageType::INFO, format!("backend-architect: {msg}"))
+            .await;
         return Ok(Some(json!({"error": msg})));
     }
     let redactor = Redactor::for_file(path.as_deref(), Some(language), &text, root.as_deref());
-    let progress = ProgressGuard::begin(client, &inner.advisor, token, format!("Reviewing the {}", ctx.target)).await;
+    let progress = ProgressGuard::begin(
+        client,
+        &inner.advisor,
+        token,
+        format!("Reviewing the {}", ctx.target),
+    )
+    .await;
     let result = review::run(&settings, &ctx, &redactor).await;
     drop(progress);
     let review = match result {
@@ -284,7 +325,10 @@ async fn run_review(
         Err(e) => {
             tracing::warn!("review of {key} failed: {e}");
             client
-                .show_message(MessageType::ERROR, format!("backend-architect advisor: {e}"))
+                .show_message(
+                    MessageType::ERROR,
+                    format!("backend-architect advisor: {e}"),
+                )
                 .await;
             return Ok(Some(json!({"error": e.to_string()})));
         }
@@ -318,15 +362,17 @@ async fn run_review(
 
     let md = review::markdown(&ctx, &review, &settings.model);
     let document = match crate::advisor::cache_dir() {
-        Some(dir) => match review::write_markdown(&dir, &ctx, &md) {
-            Ok(p) => Some(p),
-            Err(e) => {
-                client
+        Some(dir) => {
+            match review::write_markdown(&dir, &ctx, &md) {
+                Ok(p) => Some(p),
+                Err(e) => {
+                    client
                     .show_message(MessageType::WARNING, format!("backend-architect advisor: could not write the review document: {e}"))
                     .await;
-                None
+                    None
+                }
             }
-        },
+        }
         None => None,
     };
     let doc_uri = document.as_ref().and_then(Uri::from_file_path);
@@ -347,7 +393,10 @@ async fn run_review(
             client
                 .show_message(
                     MessageType::INFO,
-                    format!("backend-architect advisor: {count} findings; the review is in {}", doc_uri.as_str()),
+                    format!(
+                        "backend-architect advisor: {count} findings; the review is in {}",
+                        doc_uri.as_str()
+                    ),
                 )
                 .await;
         }
@@ -366,7 +415,9 @@ async fn publish(client: &Client, inner: &Arc<Inner>, uri: &Uri) {
         let _ = client.workspace_diagnostic_refresh().await;
         return;
     }
-    let Some(shared) = inner.docs.get(uri.as_str()) else { return };
+    let Some(shared) = inner.docs.get(uri.as_str()) else {
+        return;
+    };
     let enc = inner.encoding();
     let (diags, version) = {
         let mut e = lock(&shared);
@@ -376,20 +427,33 @@ async fn publish(client: &Client, inner: &Arc<Inner>, uri: &Uri) {
             .iter()
             .map(|f| convert::diagnostic(uri, e.doc.rope(), f, enc))
             .collect();
-        diags.extend(inner.advisor.review_diagnostics(uri, e.doc.text(), e.doc.rope(), enc));
+        diags.extend(
+            inner
+                .advisor
+                .review_diagnostics(uri, e.doc.text(), e.doc.rope(), enc),
+        );
         (diags, e.doc.version())
     };
-    client.publish_diagnostics(uri.clone(), diags, Some(version)).await;
+    client
+        .publish_diagnostics(uri.clone(), diags, Some(version))
+        .await;
 }
 
 /// "Review this endpoint / model / file" actions at the request's range (advisor enabled).
-pub fn review_actions(params: &CodeActionParams, e: &mut super::state::DocEntry, enc: PositionEncoding) -> Vec<CodeActionOrCommand> {
+pub fn review_actions(
+    params: &CodeActionParams,
+    e: &mut super::state::DocEntry,
+    enc: PositionEncoding,
+) -> Vec<CodeActionOrCommand> {
     if !e.settings.advisor.enabled {
         return Vec::new();
     }
     let wanted = |kind: &CodeActionKind| {
         params.context.only.as_ref().is_none_or(|only| {
-            only.iter().any(|k| kind.as_str() == k.as_str() || kind.as_str().starts_with(&format!("{}.", k.as_str())))
+            only.iter().any(|k| {
+                kind.as_str() == k.as_str()
+                    || kind.as_str().starts_with(&format!("{}.", k.as_str()))
+            })
         })
     };
     let kind = CodeActionKind::new("refactor.rewrite.backend-architect.review");
@@ -419,13 +483,20 @@ pub fn review_actions(params: &CodeActionParams, e: &mut super::state::DocEntry,
         let rope = e.doc.rope();
         let start = convert::offset(rope, params.range.start, enc);
         let end = convert::offset(rope, params.range.end, enc);
-        match context::target_at(e.doc.language(), e.doc.text(), tree, &(start.min(end)..start.max(end))) {
-            Target::Endpoint { name, range } => {
-                command(format!("Review this endpoint (`{name}`) with the advisor"), Some(convert::range(rope, &range, enc)))
-            }
-            Target::Model { name, range } => {
-                command(format!("Review this model (`{name}`) with the advisor"), Some(convert::range(rope, &range, enc)))
-            }
+        match context::target_at(
+            e.doc.language(),
+            e.doc.text(),
+            tree,
+            &(start.min(end)..start.max(end)),
+        ) {
+            Target::Endpoint { name, range } => command(
+                format!("Review this endpoint (`{name}`) with the advisor"),
+                Some(convert::range(rope, &range, enc)),
+            ),
+            Target::Model { name, range } => command(
+                format!("Review this model (`{name}`) with the advisor"),
+                Some(convert::range(rope, &range, enc)),
+            ),
             Target::File => {}
         }
     }
@@ -462,7 +533,11 @@ pub async fn did_open(client: &Client, inner: &Arc<Inner>, item: &TextDocumentIt
 }
 
 /// `textDocument/didChange` of an open manifest: apply the edits; re-check after a pause.
-pub fn did_change(client: &Client, inner: &Arc<Inner>, params: &DidChangeTextDocumentParams) -> bool {
+pub fn did_change(
+    client: &Client,
+    inner: &Arc<Inner>,
+    params: &DidChangeTextDocumentParams,
+) -> bool {
     let uri = &params.text_document.uri;
     let enc = inner.encoding();
     let version = params.text_document.version;
@@ -493,7 +568,13 @@ pub fn did_change(client: &Client, inner: &Arc<Inner>, params: &DidChangeTextDoc
 
 /// Checks the manifest at `uri` (if still at `version`) and publishes DEP001 diagnostics on
 /// it and on the files it includes.
-fn spawn_manifest_check(client: &Client, inner: &Arc<Inner>, uri: Uri, version: i32, debounce: bool) {
+fn spawn_manifest_check(
+    client: &Client,
+    inner: &Arc<Inner>,
+    uri: Uri,
+    version: i32,
+    debounce: bool,
+) {
     let client = client.clone();
     let inner = inner.clone();
     tokio::spawn(async move {
@@ -512,17 +593,31 @@ fn spawn_manifest_check(client: &Client, inner: &Arc<Inner>, uri: Uri, version: 
     });
 }
 
-async fn check_and_publish(client: &Client, inner: &Arc<Inner>, manifests: Vec<(PathBuf, String)>, open: Option<(Uri, i32)>) {
-    let Some(first) = manifests.first() else { return };
+async fn check_and_publish(
+    client: &Client,
+    inner: &Arc<Inner>,
+    manifests: Vec<(PathBuf, String)>,
+    open: Option<(Uri, i32)>,
+) {
+    let Some(first) = manifests.first() else {
+        return;
+    };
     let (settings, _) = inner.settings_for(Some(&first.0));
     if !settings.dependencies.osv {
         return;
     }
-    let report = deps::check(&manifests, &settings.dependencies, crate::advisor::cache_dir().as_deref()).await;
+    let report = deps::check(
+        &manifests,
+        &settings.dependencies,
+        crate::advisor::cache_dir().as_deref(),
+    )
+    .await;
     if let Some(notice) = &report.notice {
         tracing::warn!("{notice}");
         if inner.advisor.first_notice(notice) {
-            client.show_message(MessageType::WARNING, format!("backend-architect: {notice}")).await;
+            client
+                .show_message(MessageType::WARNING, format!("backend-architect: {notice}"))
+                .await;
         }
     }
     for e in &report.errors {
@@ -531,11 +626,15 @@ async fn check_and_publish(client: &Client, inner: &Arc<Inner>, manifests: Vec<(
     let enc = inner.encoding();
     let pull = inner.pull_diagnostics.load(Ordering::Relaxed);
     for file in report.files {
-        let Some(file_uri) = Uri::from_file_path(&file.path) else { continue };
+        let Some(file_uri) = Uri::from_file_path(&file.path) else {
+            continue;
+        };
         // Never publish for a manifest that changed while OSV was asked.
         let version = match &open {
             Some((u, v)) if u.as_str() == file_uri.as_str() => {
-                let current = lock(&inner.advisor.manifests).get(u.as_str()).map(|m| m.version);
+                let current = lock(&inner.advisor.manifests)
+                    .get(u.as_str())
+                    .map(|m| m.version);
                 if current != Some(*v) {
                     continue;
                 }
@@ -549,7 +648,8 @@ async fn check_and_publish(client: &Client, inner: &Arc<Inner>, manifests: Vec<(
             .iter()
             .map(|f| convert::diagnostic(&file_uri, &rope, f, enc))
             .collect();
-        lock(&inner.advisor.dep_findings).insert(file_uri.as_str().to_owned(), (file.text, file.findings));
+        lock(&inner.advisor.dep_findings)
+            .insert(file_uri.as_str().to_owned(), (file.text, file.findings));
         if !pull {
             client.publish_diagnostics(file_uri, diags, version).await;
         }
@@ -567,7 +667,10 @@ pub fn manifest_diagnostics(inner: &Inner, uri: &Uri) -> Option<Vec<Diagnostic>>
     Some(match all.get(uri.as_str()) {
         Some((text, findings)) => {
             let rope = Rope::from_str(text);
-            findings.iter().map(|f| convert::diagnostic(uri, &rope, f, enc)).collect()
+            findings
+                .iter()
+                .map(|f| convert::diagnostic(uri, &rope, f, enc))
+                .collect()
         }
         None => Vec::new(),
     })
@@ -575,7 +678,9 @@ pub fn manifest_diagnostics(inner: &Inner, uri: &Uri) -> Option<Vec<Diagnostic>>
 
 /// On startup, with `[dependencies] osv = true` for the workspace root: the root's manifests.
 pub async fn initialized(client: &Client, inner: &Arc<Inner>) {
-    let Some(root) = inner.advisor.root() else { return };
+    let Some(root) = inner.advisor.root() else {
+        return;
+    };
     let (settings, _) = inner.settings_for(Some(&root.join("pyproject.toml")));
     if !settings.dependencies.osv {
         return;
@@ -611,7 +716,10 @@ pub fn reload(client: &Client, inner: &Arc<Inner>) {
 }
 
 /// Upgrade quick fixes on a manifest with DEP001 findings; `None` if `uri` is not one.
-pub fn manifest_code_actions(inner: &Inner, params: &CodeActionParams) -> Option<Vec<CodeActionOrCommand>> {
+pub fn manifest_code_actions(
+    inner: &Inner,
+    params: &CodeActionParams,
+) -> Option<Vec<CodeActionOrCommand>> {
     let uri = &params.text_document.uri;
     manifest_path(uri)?;
     let enc = inner.encoding();
@@ -634,7 +742,11 @@ pub fn manifest_code_actions(inner: &Inner, params: &CodeActionParams) -> Option
             continue;
         }
         let Some(fix) = &f.fix else { continue };
-        let edits = fix.edits.iter().map(|e| convert::text_edit(&rope, e, enc)).collect();
+        let edits = fix
+            .edits
+            .iter()
+            .map(|e| convert::text_edit(&rope, e, enc))
+            .collect();
         out.push(CodeActionOrCommand::CodeAction(CodeAction {
             title: fix.title.clone(),
             kind: Some(CodeActionKind::QUICKFIX),

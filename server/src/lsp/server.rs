@@ -46,7 +46,10 @@ impl Inner {
         *self.encoding.read().unwrap_or_else(|e| e.into_inner())
     }
 
-    pub(super) fn settings_for(&self, path: Option<&PathBuf>) -> (Arc<Settings>, Option<ConfigError>) {
+    pub(super) fn settings_for(
+        &self,
+        path: Option<&PathBuf>,
+    ) -> (Arc<Settings>, Option<ConfigError>) {
         let overrides = self
             .overrides
             .read()
