@@ -788,3 +788,45 @@ fn manifests_get_diagnostics_and_an_upgrade_fix_in_the_editor() {
     assert!(c.diagnostics(&uri, 2).is_empty());
     assert!(c.shutdown().success());
 }
+
+#[test]
+fn startup_checks_the_root_manifests_only_when_enabled() {
+    let osv = osv_server();
+    // `deps_project` configures the endpoint but not `osv = true`: nothing happens.
+    let dir = deps_project(&osv.url, 24);
+    let ws = Workspace { dir };
+    let mut c = start(&ws, json!({"enabled": false}), json!({}));
+    let uri = ws.uri("requirements.txt");
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "pip-requirements", "version": 1, "text": "jinja2==2.10\n"}}),
+    );
+    let published = c.try_wait_for(
+        "textDocument/publishDiagnostics",
+        |_| true,
+        Duration::from_secs(2),
+    );
+    assert!(published.is_none(), "{published:?}");
+    assert!(osv.requests().is_empty(), "OSV was asked while off");
+    assert!(c.shutdown().success());
+
+    // With `osv = true` in the project file, the root's manifests are checked on startup,
+    // including the file `requirements.txt` includes with `-r`.
+    let config = ws.dir.path().join("backend-architect.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        text.replace("[dependencies]\n", "[dependencies]\nosv = true\n"),
+    )
+    .unwrap();
+    let mut c = start(&ws, json!({"enabled": false}), json!({}));
+    let base = ws.uri("base.txt");
+    let p = c.wait_for("textDocument/publishDiagnostics", |p| {
+        p["uri"] == base.as_str()
+    });
+    let diags = p["diagnostics"].as_array().unwrap();
+    assert_eq!(codes(diags), ["DEP001"]);
+    assert_eq!(diags[0]["range"]["start"]["line"], 1);
+    assert!(!osv.requests().is_empty());
+    assert!(c.shutdown().success());
+}

@@ -297,10 +297,10 @@ async fn run_review(
         let shown = relative(path.as_deref(), root.as_deref(), &uri);
         e.doc.tree().cloned().map(|tree| {
             let ctx = context::build(&shown, language, &text, &tree, byte_range, &e.findings);
-            (settings, ctx, text, language, path, e.doc.version())
+            (settings, ctx, text, language, path)
         })
     };
-    let Some((settings, ctx, text, language, path, version)) = prepared else {
+    let Some((settings, ctx, text, language, path)) = prepared else {
         return Err(Error::invalid_params("the file could not be parsed"));
     };
     if !settings.enabled {
@@ -401,7 +401,6 @@ async fn run_review(
                 .await;
         }
     }
-    let _ = version;
     Ok(Some(json!({
         "findings": count,
         "document": doc_uri.map(|u| u.as_str().to_owned()),
@@ -604,6 +603,16 @@ async fn check_and_publish(
     };
     let (settings, _) = inner.settings_for(Some(&first.0));
     if !settings.dependencies.osv {
+        // Turned off: take back what an earlier check published.
+        let uri = Uri::from_file_path(&first.0);
+        let had = uri
+            .as_ref()
+            .and_then(|u| lock(&inner.advisor.dep_findings).remove(u.as_str()));
+        if let (Some(uri), Some(_)) = (uri, had) {
+            client
+                .publish_diagnostics(uri, Vec::new(), open.map(|(_, v)| v))
+                .await;
+        }
         return;
     }
     let report = deps::check(
