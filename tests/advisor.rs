@@ -297,6 +297,18 @@ fn review_sends_context_without_secrets_and_publishes_advice() {
     assert_eq!(adv["severity"], 1);
     assert!(codes(&diags).contains(&"SEC501".to_owned()));
 
+    // Hover on it explains the rule.
+    let hover = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": {"line": QUERY_LINE - 1, "character": 8}}),
+    );
+    let value = hover["result"]["contents"]["value"].as_str().unwrap_or("");
+    assert!(
+        value.contains("**ADV001** Missing object-level authorisation")
+            && value.contains("## What it does"),
+        "{hover}"
+    );
+
     // An edit above moves the advice with its line.
     c.notify(
         "textDocument/didChange",
@@ -778,6 +790,17 @@ fn manifests_get_diagnostics_and_an_upgrade_fix_in_the_editor() {
     assert_eq!(
         edit["range"],
         json!({"start": {"line": 1, "character": 8}, "end": {"line": 1, "character": 12}})
+    );
+
+    let hover = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": {"line": 1, "character": 2}}),
+    );
+    let value = hover["result"]["contents"]["value"].as_str().unwrap_or("");
+    assert!(
+        value.contains("**DEP001** jinja2 2.10 has 2 known vulnerabilities")
+            && value.contains("CWE-1395"),
+        "{hover}"
     );
 
     // The user applies it: the diagnostic goes away.

@@ -91,16 +91,10 @@ impl AdvisorState {
         lock(&self.root).clone()
     }
 
-    /// ADV001 diagnostics for `uri`, moved to where their lines are now.
-    pub fn review_diagnostics(
-        &self,
-        uri: &Uri,
-        text: &str,
-        rope: &Rope,
-        enc: PositionEncoding,
-    ) -> Vec<Diagnostic> {
+    /// ADV001 findings for `uri`, moved to where their lines are now in `text`.
+    pub fn review_findings(&self, uri: &str, text: &str) -> Vec<Finding> {
         let reviews = lock(&self.reviews);
-        let Some(stored) = reviews.get(uri.as_str()) else {
+        let Some(stored) = reviews.get(uri) else {
             return Vec::new();
         };
         let lines: Vec<&str> = text.split('\n').collect();
@@ -133,11 +127,27 @@ impl AdvisorState {
                 .min(lines[line].len().saturating_sub(s.column));
             let mut f = s.finding.clone();
             f.range = start..start + len;
-            let mut d = convert::diagnostic(uri, rope, &f, enc);
-            d.source = Some(ADVISOR_SOURCE.to_owned());
-            out.push(d);
+            out.push(f);
         }
         out
+    }
+
+    /// ADV001 diagnostics for `uri` (see `review_findings`), with the advisor's source.
+    pub fn review_diagnostics(
+        &self,
+        uri: &Uri,
+        text: &str,
+        rope: &Rope,
+        enc: PositionEncoding,
+    ) -> Vec<Diagnostic> {
+        self.review_findings(uri.as_str(), text)
+            .iter()
+            .map(|f| {
+                let mut d = convert::diagnostic(uri, rope, f, enc);
+                d.source = Some(ADVISOR_SOURCE.to_owned());
+                d
+            })
+            .collect()
     }
 
     pub fn did_close(&self, uri: &Uri) {
@@ -766,4 +776,34 @@ pub fn manifest_code_actions(
         }));
     }
     Some(out)
+}
+
+/// Hover on a manifest: the DEP001 finding under the cursor and the rule's docs; `None` if
+/// `uri` is not a manifest.
+pub fn manifest_hover(inner: &Inner, params: &HoverParams) -> Option<Option<Hover>> {
+    let pos = &params.text_document_position_params;
+    manifest_path(&pos.text_document.uri)?;
+    let enc = inner.encoding();
+    let all = lock(&inner.advisor.dep_findings);
+    let Some((text, findings)) = all.get(pos.text_document.uri.as_str()) else {
+        return Some(None);
+    };
+    let rope = Rope::from_str(text);
+    let offset = convert::offset(&rope, pos.position, enc);
+    let f = findings
+        .iter()
+        .find(|f| f.range.start <= offset && offset <= f.range.end)?;
+    let value = format!(
+        "**{}** {}\n\n---\n\n{}",
+        f.rule.code,
+        f.message,
+        crate::cli::explain(f.rule)
+    );
+    Some(Some(Hover {
+        contents: HoverContents::Markup(MarkupContent {
+            kind: MarkupKind::Markdown,
+            value,
+        }),
+        range: Some(convert::range(&rope, &f.range, enc)),
+    }))
 }

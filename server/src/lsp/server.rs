@@ -501,6 +501,9 @@ impl LanguageServer for Backend {
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let inner = self.inner.clone();
         guarded("textDocument/hover", async move {
+            if let Some(hover) = advisor::manifest_hover(&inner, &params) {
+                return Ok(hover);
+            }
             let pos = params.text_document_position_params;
             let Some(shared) = inner.docs.get(pos.text_document.uri.as_str()) else {
                 return Err(Error::invalid_params(format!(
@@ -514,9 +517,11 @@ impl LanguageServer for Backend {
                 let mut e = lock(&shared);
                 e.analyze(&key);
                 let offset = convert::offset(e.doc.rope(), pos.position, enc);
+                let advice = inner.advisor.review_findings(&key, e.doc.text());
                 let hits: Vec<_> = e
                     .findings
                     .iter()
+                    .chain(&advice)
                     .filter(|f| f.range.start <= offset && offset <= f.range.end)
                     .collect();
                 let first = hits.first()?;
