@@ -291,8 +291,10 @@ async fn run_review(
     let enc = inner.encoding();
     let root = inner.advisor.root();
     let key = uri.as_str().to_owned();
-    // Gather everything under the lock, then release it before the network.
-    let prepared = {
+    // Off the executor (parsing, rules, reading `.env` files): gather everything under the
+    // lock, then release it before the network.
+    let job_root = root.clone();
+    let prepared = tokio::task::spawn_blocking(move || {
         let mut e = lock(&shared);
         e.analyze(&key);
         let settings = e.settings.advisor.clone();
@@ -304,23 +306,29 @@ async fn run_review(
             let b = convert::offset(e.doc.rope(), r.end, enc);
             a.min(b)..a.max(b)
         });
-        let shown = relative(path.as_deref(), root.as_deref(), &uri);
-        e.doc.tree().cloned().map(|tree| {
-            let ctx = context::build(&shown, language, &text, &tree, byte_range, &e.findings);
-            (settings, ctx, text, language, path)
-        })
-    };
-    let Some((settings, ctx, text, language, path)) = prepared else {
+        let shown = relative(path.as_deref(), job_root.as_deref(), &uri);
+        let tree = e.doc.tree().cloned()?;
+        let ctx = context::build(&shown, language, &text, &tree, byte_range, &e.findings);
+        drop(e);
+        // Only read secrets (and `.env` files) when something may be sent.
+        let redactor = settings.enabled.then(|| {
+            Redactor::for_file(path.as_deref(), Some(language), &text, job_root.as_deref())
+        });
+        Some((settings, ctx, text, redactor, uri))
+    })
+    .await
+    .map_err(|_| Error::internal_error())?;
+    let Some((settings, ctx, text, redactor, uri)) = prepared else {
         return Err(Error::invalid_params("the file could not be parsed"));
     };
-    if !settings.enabled {
+    let key = uri.as_str().to_owned();
+    let Some(redactor) = redactor else {
         let msg = review::ReviewError::Disabled.to_string();
         client
             .show_message(MessageType::INFO, format!("backend-architect: {msg}"))
             .await;
         return Ok(Some(json!({"error": msg})));
-    }
-    let redactor = Redactor::for_file(path.as_deref(), Some(language), &text, root.as_deref());
+    };
     let progress = ProgressGuard::begin(
         client,
         &inner.advisor,
