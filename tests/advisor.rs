@@ -31,6 +31,15 @@ fn cache_home() -> &'static Path {
         // Set once, before any server is spawned; the children inherit it.
         std::env::set_var("XDG_CACHE_HOME", &dir);
         std::env::set_var(KEY_VAR, KEY);
+        // The fake servers are on this machine: never through a proxy the environment names.
+        for var in ["NO_PROXY", "no_proxy"] {
+            let mut list = std::env::var(var).unwrap_or_default();
+            if !list.is_empty() {
+                list.push(',');
+            }
+            list.push_str("127.0.0.1,localhost");
+            std::env::set_var(var, list);
+        }
         dir
     })
 }
