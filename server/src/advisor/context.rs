@@ -341,6 +341,26 @@ fn line_of(source: &str, offset: usize) -> u32 {
         + 1
 }
 
+/// The most code one review sends: models have bounded context windows, and a large file is
+/// better reviewed a function at a time.
+pub const MAX_REVIEW_BYTES: usize = 48 * 1024;
+
+/// `span` cut to `MAX_REVIEW_BYTES` at a line end, and the target saying so.
+fn cap(source: &str, span: Range<usize>, target: String) -> (Range<usize>, String) {
+    if span.len() <= MAX_REVIEW_BYTES {
+        return (span, target);
+    }
+    let limit = span.start + MAX_REVIEW_BYTES;
+    let end = source[span.start..limit]
+        .rfind('\n')
+        .map_or(limit, |i| span.start + i + 1);
+    let lines = source[span.start..end].matches('\n').count();
+    (
+        span.start..end,
+        format!("{target} (its first {lines} lines; review functions separately for the rest)"),
+    )
+}
+
 /// The context for reviewing `range` of the file (`None`: the whole file).
 pub fn build(
     path: &str,
@@ -379,6 +399,7 @@ pub fn build(
         }
         None => (0..source.len(), "file".to_owned(), None, Vec::new()),
     };
+    let (span, target) = cap(source, span, target);
     let code = &source[span.clone()];
     let route = route.map(|mut r| {
         let auth: Vec<&String> = deps
@@ -496,6 +517,16 @@ def helper():
         assert_eq!(ctx.first_line, 14);
         let whole = build("app.py", Language::Python, APP, &tree, None, &[]);
         assert_eq!((whole.target.as_str(), whole.first_line), ("file", 1));
+    }
+
+    #[test]
+    fn large_files_are_capped_at_a_line_end() {
+        let big: String = (0..10_000).map(|i| format!("x_{i} = {i}\n")).collect();
+        let tree = parse(Language::Python, &big, None).unwrap();
+        let ctx = build("big.py", Language::Python, &big, &tree, None, &[]);
+        assert!(ctx.code.len() <= MAX_REVIEW_BYTES && ctx.code.ends_with('\n'));
+        assert!(ctx.target.starts_with("file (its first "), "{}", ctx.target);
+        assert_eq!(ctx.last_line as usize, ctx.code.lines().count());
     }
 
     #[test]
