@@ -681,7 +681,8 @@ fn check_deps_reports_vulnerable_versions_and_falls_back_to_the_cache() {
         found[0].2
     );
     assert!(
-        found[0].2.contains("PYSEC-2021-66 (CVE-2020-28493)"),
+        found[0].2.contains("Jinja2 sandbox escape via string formatting, fixed in 2.10.1;")
+            && found[0].2.contains("PYSEC-2021-66 (CVE-2020-28493): This affects the package jinja2 from 0.0.0 and before 2.11.3, fixed in 2.11.3"),
         "{}",
         found[0].2
     );
@@ -860,5 +861,63 @@ fn startup_checks_the_root_manifests_only_when_enabled() {
     assert_eq!(codes(diags), ["DEP001"]);
     assert_eq!(diags[0]["range"]["start"]["line"], 1);
     assert!(!osv.requests().is_empty());
+    assert!(c.shutdown().success());
+}
+
+#[test]
+fn enabling_osv_in_the_editor_checks_open_manifests_and_pull_clients_get_them() {
+    let osv = osv_server();
+    let ws = Workspace::new();
+    let mut c = Client::spawn_in(ws.dir.path());
+    c.request(
+        "initialize",
+        json!({
+            "processId": null,
+            "rootUri": null,
+            // A pull client (textDocument/diagnostic) without workspace/configuration.
+            "capabilities": {"textDocument": {"diagnostic": {}}},
+            "initializationOptions": {}
+        }),
+    );
+    c.notify("initialized", json!({}));
+    let uri = ws.uri("package.json");
+    let text = "{\n  \"dependencies\": {\n    \"lodash\": \"4.17.20\"\n  }\n}\n";
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "json", "version": 1, "text": text}}),
+    );
+    let pulled = c.request(
+        "textDocument/diagnostic",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    assert_eq!(pulled["result"]["items"], json!([]), "{pulled}");
+    assert!(osv.requests().is_empty());
+
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"backendArchitect": {"dependencies": {"osv": true, "osvEndpoint": osv.url}}}}),
+    );
+    // The server asks the client to pull again once the check is done.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let m = c.recv(deadline).expect("a diagnostic refresh");
+        if m["method"] == "workspace/diagnostic/refresh" && !osv.requests().is_empty() {
+            break;
+        }
+    }
+    let pulled = c.request(
+        "textDocument/diagnostic",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    let items = pulled["result"]["items"].as_array().unwrap();
+    assert_eq!(codes(items), ["DEP001"]);
+    assert_eq!(
+        items[0]["range"]["start"],
+        json!({"line": 2, "character": 4})
+    );
+    assert!(items[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("GHSA-35jh-r3h4-6jhm (CVE-2021-23337, high)"));
     assert!(c.shutdown().success());
 }

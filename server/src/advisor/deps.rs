@@ -170,7 +170,7 @@ fn severity_of(a: &Advisory) -> Severity {
     }
 }
 
-fn describe(a: &Advisory) -> String {
+fn describe(a: &Advisory, version: &str) -> String {
     let mut ids: Vec<&str> = a
         .aliases
         .iter()
@@ -191,7 +191,11 @@ fn describe(a: &Advisory) -> String {
         out.push_str(&format!(" ({})", extra.join(", ")));
     }
     if !a.summary.is_empty() {
-        out.push_str(&format!(": {}", a.summary));
+        out.push_str(&format!(": {}", a.summary.trim_end_matches('.')));
+    }
+    match osv::fixed_after(a, version) {
+        Some(f) => out.push_str(&format!(", fixed in {f}")),
+        None => out.push_str(", no fixed version yet"),
     }
     out
 }
@@ -208,7 +212,7 @@ fn finding(d: &Dependency, version: &str, advisories: &[Advisory]) -> Finding {
         if count == 1 { "y" } else { "ies" },
         advisories
             .iter()
-            .map(describe)
+            .map(|a| describe(a, version))
             .collect::<Vec<_>>()
             .join("; ")
     );
