@@ -921,3 +921,43 @@ fn enabling_osv_in_the_editor_checks_open_manifests_and_pull_clients_get_them() 
         .contains("GHSA-35jh-r3h4-6jhm (CVE-2021-23337, high)"));
     assert!(c.shutdown().success());
 }
+
+#[test]
+fn a_changed_lock_file_rechecks_open_manifests() {
+    let osv = osv_server();
+    let ws = Workspace::new();
+    let lock = ws.dir.path().join("package-lock.json");
+    let write_lock = |v: &str| {
+        std::fs::write(
+            &lock,
+            format!(r#"{{"lockfileVersion": 3, "packages": {{"node_modules/lodash": {{"version": "{v}"}}}}}}"#),
+        )
+        .unwrap()
+    };
+    write_lock("4.17.21");
+    let mut c = start(
+        &ws,
+        json!({"enabled": false}),
+        json!({"dependencies": {"osv": true, "osvEndpoint": osv.url}}),
+    );
+    let uri = ws.uri("package.json");
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "json", "version": 1, "text": "{\"dependencies\": {\"lodash\": \"^4.17.0\"}}\n"}}),
+    );
+    assert!(c.diagnostics(&uri, 1).is_empty(), "4.17.21 is fixed");
+    write_lock("4.17.20");
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": ws.uri("package-lock.json"), "type": 2}]}),
+    );
+    let p = c.wait_for("textDocument/publishDiagnostics", |p| {
+        p["uri"] == uri.as_str() && p["diagnostics"].as_array().is_some_and(|d| !d.is_empty())
+    });
+    let message = p["diagnostics"][0]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("lodash 4.17.20 (locked in package-lock.json)"),
+        "{message}"
+    );
+    assert!(c.shutdown().success());
+}

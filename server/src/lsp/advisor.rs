@@ -729,6 +729,33 @@ pub async fn initialized(client: &Client, inner: &Arc<Inner>) {
     });
 }
 
+/// Lock files and included requirement files: when they change, open manifests are checked
+/// again (the server watches them with the configuration files).
+pub const WATCHED_GLOBS: &[&str] = &[
+    "**/requirements*.txt",
+    "**/poetry.lock",
+    "**/Pipfile.lock",
+    "**/package-lock.json",
+    "**/yarn.lock",
+    "**/pnpm-lock.yaml",
+];
+
+/// Whether every changed file is a lock or requirements file (nothing else to reload).
+pub fn only_dependency_files(params: &DidChangeWatchedFilesParams) -> bool {
+    !params.changes.is_empty()
+        && params.changes.iter().all(|c| {
+            let name = c.uri.path().as_str().rsplit('/').next().unwrap_or("");
+            matches!(
+                name,
+                "poetry.lock"
+                    | "Pipfile.lock"
+                    | "package-lock.json"
+                    | "yarn.lock"
+                    | "pnpm-lock.yaml"
+            ) || (name.starts_with("requirements") && name.ends_with(".txt"))
+        })
+}
+
 /// Settings changed: check the open manifests again.
 pub fn reload(client: &Client, inner: &Arc<Inner>) {
     let open: Vec<(String, i32)> = lock(&inner.advisor.manifests)

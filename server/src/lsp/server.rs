@@ -342,6 +342,7 @@ impl LanguageServer for Backend {
         if self.inner.watch_registration.load(Ordering::Relaxed) {
             let watchers = ["**/backend-architect.toml", "**/pyproject.toml"]
                 .iter()
+                .chain(advisor::WATCHED_GLOBS)
                 .map(|g| FileSystemWatcher {
                     glob_pattern: GlobPattern::String((*g).to_owned()),
                     kind: None,
@@ -446,7 +447,11 @@ impl LanguageServer for Backend {
         self.reload().await;
     }
 
-    async fn did_change_watched_files(&self, _: DidChangeWatchedFilesParams) {
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        if advisor::only_dependency_files(&params) {
+            advisor::reload(&self.client, &self.inner); // A lock file: only manifests change.
+            return;
+        }
         self.reload().await;
     }
 
