@@ -857,10 +857,19 @@ fn startup_checks_the_root_manifests_only_when_enabled() {
     let p = c.wait_for("textDocument/publishDiagnostics", |p| {
         p["uri"] == base.as_str()
     });
-    let diags = p["diagnostics"].as_array().unwrap();
-    assert_eq!(codes(diags), ["DEP001"]);
+    let diags = p["diagnostics"].as_array().unwrap().clone();
+    assert_eq!(codes(&diags), ["DEP001"]);
     assert_eq!(diags[0]["range"]["start"]["line"], 1);
     assert!(!osv.requests().is_empty());
+    // The included file is not a manifest by name, but its finding still has the fix.
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": base}, "range": diags[0]["range"], "context": {"diagnostics": diags}}),
+    );
+    assert_eq!(
+        actions["result"][0]["title"], "Upgrade jinja2 to 2.11.3",
+        "{actions}"
+    );
     assert!(c.shutdown().success());
 }
 

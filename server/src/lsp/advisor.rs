@@ -531,6 +531,12 @@ fn manifest_path(uri: &Uri) -> Option<PathBuf> {
     manifests::is_manifest(&p).then_some(p)
 }
 
+/// `Some` for a manifest, or a file with DEP001 findings (one a manifest includes with `-r`).
+fn dependency_file(inner: &Inner, uri: &Uri) -> Option<()> {
+    let known = lock(&inner.advisor.dep_findings).contains_key(uri.as_str());
+    (known || manifest_path(uri).is_some()).then_some(())
+}
+
 /// `textDocument/didOpen` of a manifest: remember it and check it (if enabled). Returns
 /// whether the document was a manifest (the caller then stops).
 pub async fn did_open(client: &Client, inner: &Arc<Inner>, item: &TextDocumentItem) -> bool {
@@ -688,7 +694,7 @@ async fn check_and_publish(
 
 /// Pull diagnostics (`textDocument/diagnostic`) for a manifest; `None` if `uri` is not one.
 pub fn manifest_diagnostics(inner: &Inner, uri: &Uri) -> Option<Vec<Diagnostic>> {
-    manifest_path(uri)?;
+    dependency_file(inner, uri)?;
     let enc = inner.encoding();
     let all = lock(&inner.advisor.dep_findings);
     Some(match all.get(uri.as_str()) {
@@ -775,7 +781,7 @@ pub fn manifest_code_actions(
     params: &CodeActionParams,
 ) -> Option<Vec<CodeActionOrCommand>> {
     let uri = &params.text_document.uri;
-    manifest_path(uri)?;
+    dependency_file(inner, uri)?;
     let enc = inner.encoding();
     let all = lock(&inner.advisor.dep_findings);
     let Some((text, findings)) = all.get(uri.as_str()) else {
@@ -817,7 +823,7 @@ pub fn manifest_code_actions(
 /// `uri` is not a manifest.
 pub fn manifest_hover(inner: &Inner, params: &HoverParams) -> Option<Option<Hover>> {
     let pos = &params.text_document_position_params;
-    manifest_path(&pos.text_document.uri)?;
+    dependency_file(inner, &pos.text_document.uri)?;
     let enc = inner.encoding();
     let all = lock(&inner.advisor.dep_findings);
     let Some((text, findings)) = all.get(pos.text_document.uri.as_str()) else {
