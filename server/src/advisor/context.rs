@@ -334,9 +334,10 @@ pub fn target_at(language: Language, source: &str, tree: &Tree, range: &Range<us
 }
 
 fn line_of(source: &str, offset: usize) -> u32 {
-    source[..offset.min(source.len())]
-        .bytes()
-        .filter(|&b| b == b'\n')
+    // Bytes, not `str`: `offset` may sit inside a character (the byte before a span's end).
+    source.as_bytes()[..offset.min(source.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
         .count() as u32
         + 1
 }
@@ -350,7 +351,10 @@ fn cap(source: &str, span: Range<usize>, target: String) -> (Range<usize>, Strin
     if span.len() <= MAX_REVIEW_BYTES {
         return (span, target);
     }
-    let limit = span.start + MAX_REVIEW_BYTES;
+    let mut limit = span.start + MAX_REVIEW_BYTES;
+    while !source.is_char_boundary(limit) {
+        limit -= 1;
+    }
     let end = source[span.start..limit]
         .rfind('\n')
         .map_or(limit, |i| span.start + i + 1);
@@ -521,6 +525,11 @@ def helper():
 
     #[test]
     fn large_files_are_capped_at_a_line_end() {
+        // Without a line end near the limit, the cut still lands between characters.
+        let wide = format!("s = \"{}\"\n", "é".repeat(MAX_REVIEW_BYTES));
+        let tree = parse(Language::Python, &wide, None).unwrap();
+        let ctx = build("wide.py", Language::Python, &wide, &tree, None, &[]);
+        assert!(ctx.code.len() <= MAX_REVIEW_BYTES);
         let big: String = (0..10_000).map(|i| format!("x_{i} = {i}\n")).collect();
         let tree = parse(Language::Python, &big, None).unwrap();
         let ctx = build("big.py", Language::Python, &big, &tree, None, &[]);

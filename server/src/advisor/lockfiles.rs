@@ -113,7 +113,8 @@ pub fn package_lock(text: &str) -> Result<Vec<(String, String)>, String> {
 /// leading `@`; Berry adds `npm:` to the range).
 fn descriptor_name(descriptor: &str) -> Option<&str> {
     let d = descriptor.trim().trim_matches('"');
-    let at = d[1..].find('@')? + 1;
+    // Skip a scope's leading `@`.
+    let (at, _) = d.char_indices().skip(1).find(|&(_, c)| c == '@')?;
     Some(&d[..at])
 }
 
@@ -255,6 +256,9 @@ mod tests {
             pnpm_lock(v9).unwrap(),
             [("express".into(), "4.17.1".into())]
         );
+        // Odd lines never panic.
+        assert!(yarn_lock(":\n  version \"1\"\né:\n").is_ok());
+        assert!(pnpm_lock("packages:\n  :\n  é@1:\n").is_ok());
         let v5 = "lockfileVersion: 5.4\npackages:\n  /express/4.16.0:\n    dev: false\n";
         assert_eq!(
             pnpm_lock(v5).unwrap(),

@@ -270,7 +270,11 @@ pub async fn execute_command(
 fn relative(path: Option<&Path>, root: Option<&Path>, uri: &Uri) -> String {
     match (path, root) {
         (Some(p), Some(r)) => p.strip_prefix(r).unwrap_or(p).display().to_string(),
-        (Some(p), None) => p.display().to_string(),
+        // Without a workspace root, only the file name (no home directory in the prompt).
+        (Some(p), None) => p.file_name().map_or_else(
+            || p.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        ),
         _ => uri.as_str().to_owned(),
     }
 }
