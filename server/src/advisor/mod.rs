@@ -27,3 +27,69 @@ use std::path::PathBuf;
 pub fn cache_dir() -> Option<PathBuf> {
     dirs::cache_dir().map(|d| d.join("backend-architect"))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Text with the characters these parsers split on, and multi-byte ones between them.
+    fn messy() -> impl Strategy<Value = String> {
+        proptest::collection::vec(
+            prop_oneof![
+                Just("\n".to_owned()),
+                Just("==".to_owned()),
+                Just("@".to_owned()),
+                Just("\"".to_owned()),
+                Just("[".to_owned()),
+                Just("]".to_owned()),
+                Just(":".to_owned()),
+                Just("  ".to_owned()),
+                Just("é".to_owned()),
+                Just("-r ".to_owned()),
+                Just("{".to_owned()),
+                "[a-z0-9.^~<>=,;/ ]{0,8}",
+            ],
+            0..40,
+        )
+        .prop_map(|parts| parts.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn parsers_never_panic(text in messy()) {
+            let dir = Path::new("/nonexistent-backend-architect-test");
+            for name in ["requirements.txt", "pyproject.toml", "package.json"] {
+                let _ = manifests::parse(&dir.join(name), &text);
+            }
+            let _ = lockfiles::poetry_lock(&text);
+            let _ = lockfiles::pipfile_lock(&text);
+            let _ = lockfiles::package_lock(&text);
+            let _ = lockfiles::yarn_lock(&text);
+            let _ = lockfiles::pnpm_lock(&text);
+            let _ = redact::Redactor::default().redact(&text);
+            let _ = osv::compare_versions(&text, "1.0");
+            let ctx = review::ReviewContext { first_line: 1, last_line: 3, ..Default::default() };
+            let answer = serde_json::json!({"choices": [{"message": {"content": text}}]});
+            let _ = review::parse_answer(&answer, &ctx);
+            let _ = review::findings(
+                &review::Review {
+                    summary: String::new(),
+                    items: vec![review::ReviewItem {
+                        line: 2,
+                        severity: crate::rules::Severity::Info,
+                        title: "t".into(),
+                        explanation: String::new(),
+                        suggestion: None,
+                    }],
+                },
+                &text,
+            );
+        }
+    }
+}
