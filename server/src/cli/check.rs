@@ -441,6 +441,16 @@ pub fn run(args: &CheckArgs) -> ExitCode {
             Outcome::Skipped(kind, msg) => skipped.push((kind, msg)),
         }
     }
+    if args.deps {
+        let explicit_settings = explicit.as_ref().map(|(s, _)| s.clone());
+        dependency_reports(
+            &paths,
+            explicit_settings,
+            &configs,
+            &overrides,
+            &mut reports,
+        );
+    }
     if args.diff {
         // The patch is the report: print it and say how many fixes it holds.
         let patch: String = fixes.iter().filter_map(|(_, f)| f.diff.clone()).collect();
@@ -523,6 +533,68 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// `--deps`: DEP001 findings for the manifests under `paths` (the logic is in `advisor::deps`).
+fn dependency_reports(
+    paths: &[PathBuf],
+    explicit: Option<Arc<Settings>>,
+    configs: &ConfigCache,
+    overrides: &Options,
+    reports: &mut Vec<FileReport>,
+) {
+    use crate::advisor::deps;
+    // Manifests grouped by their `[dependencies]` settings (endpoint, cache TTL).
+    let mut groups: Vec<(crate::config::DependencySettings, Vec<(PathBuf, String)>)> = Vec::new();
+    for path in deps::find_manifests(paths) {
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("warning: {}: cannot read: {e}", path.display());
+                continue;
+            }
+        };
+        let abs = std::path::absolute(&path).unwrap_or_else(|_| path.clone());
+        let settings = explicit
+            .clone()
+            .unwrap_or_else(|| configs.settings_for(&abs, overrides).0);
+        if settings.is_excluded(&abs) {
+            continue;
+        }
+        let dep = settings.dependencies.clone();
+        match groups.iter_mut().find(|(s, _)| *s == dep) {
+            Some((_, list)) => list.push((path, text)),
+            None => groups.push((dep, vec![(path, text)])),
+        }
+    }
+    let cache_dir = crate::advisor::cache_dir();
+    for (settings, manifests) in groups {
+        let report = deps::check_blocking(&manifests, &settings, cache_dir.as_deref());
+        if let Some(notice) = &report.notice {
+            eprintln!("warning: {notice}");
+        }
+        for e in &report.errors {
+            eprintln!("warning: {e}");
+        }
+        for file in report.files {
+            let display = file
+                .path
+                .strip_prefix(".")
+                .unwrap_or(&file.path)
+                .display()
+                .to_string();
+            let index = LineIndex::new(&file.text);
+            let findings = file
+                .findings
+                .into_iter()
+                .map(|f| Reported::new(f, &file.text, &index))
+                .collect();
+            reports.push(FileReport {
+                path: display,
+                findings,
+            });
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! Configuration: `backend-architect.toml` or `[tool.backend-architect]` in `pyproject.toml`,
 //! overridden by editor settings; rule selection; suppression comments.
 
+pub mod advisor;
 pub mod file;
 pub mod suppression;
 
@@ -12,6 +13,7 @@ use std::path::{Path, PathBuf};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 
+pub use advisor::{AdvisorSettings, DependencySettings};
 pub use file::{discover, load_file, ConfigCache, CONFIG_FILE};
 
 use crate::rules::{Rule, Severity, RULES};
@@ -26,6 +28,10 @@ pub struct Options {
     pub severity: Option<BTreeMap<String, String>>,
     pub exclude: Option<Vec<String>>,
     pub extend_exclude: Option<Vec<String>>,
+    /// `[advisor]`, validated by `advisor::AdvisorSettings` (so errors name the nested key).
+    pub advisor: Option<serde_json::Value>,
+    /// `[dependencies]`, validated by `advisor::DependencySettings`.
+    pub dependencies: Option<serde_json::Value>,
 }
 
 /// Keys accepted at the top level of the configuration, for error messages.
@@ -36,6 +42,8 @@ pub const KEYS: &[&str] = &[
     "severity",
     "exclude",
     "extend-exclude",
+    "advisor",
+    "dependencies",
 ];
 
 impl Options {
@@ -54,6 +62,8 @@ impl Options {
                 .extend_exclude
                 .clone()
                 .or_else(|| self.extend_exclude.clone()),
+            advisor: advisor::merge(&self.advisor, &over.advisor),
+            dependencies: advisor::merge(&self.dependencies, &over.dependencies),
         }
     }
 
@@ -285,6 +295,8 @@ pub struct Settings {
     pub root: Option<PathBuf>,
     pub source: Option<PathBuf>,
     exclude: Option<GlobSet>,
+    pub advisor: AdvisorSettings,
+    pub dependencies: DependencySettings,
 }
 
 impl Settings {
@@ -294,6 +306,8 @@ impl Settings {
         root: Option<&Path>,
     ) -> Result<Settings, ConfigError> {
         let rules = RuleSet::from_options(options, source)?;
+        let advisor = AdvisorSettings::from_value(options.advisor.as_ref(), source)?;
+        let dependencies = DependencySettings::from_value(options.dependencies.as_ref(), source)?;
         let mut patterns: Vec<(&str, &String)> = Vec::new();
         patterns.extend(options.exclude.iter().flatten().map(|p| ("exclude", p)));
         patterns.extend(
@@ -331,6 +345,8 @@ impl Settings {
             root: root.map(Path::to_path_buf),
             source: source.map(Path::to_path_buf),
             exclude,
+            advisor,
+            dependencies,
         })
     }
 

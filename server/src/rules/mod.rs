@@ -6,7 +6,9 @@ use std::ops::Range;
 
 use crate::syntax::Family;
 
+pub mod advisor;
 mod checker;
+pub mod dependencies;
 pub mod security;
 
 pub use checker::{Captures, Checker};
@@ -255,6 +257,8 @@ pub static RULES: &[&Rule] = &[
     &security::assert_for_access_control::RULE,
     &security::swallowed_security_exception::RULE,
     &security::unsafe_archive_extraction::RULE,
+    &dependencies::vulnerable_dependency::RULE,
+    &advisor::model_finding::RULE,
 ];
 
 pub fn by_code(code: &str) -> Option<&'static Rule> {
