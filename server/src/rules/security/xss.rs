@@ -197,14 +197,14 @@ fn check_koa_body<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(target), Some(value)) = (caps.get("target"), caps.get("value")) else {
         return;
     };
-    if target.kind() != "member_expression"
-        || !target
+    let is_body = target.kind() == "member_expression"
+        && target
             .child_by_field_name("property")
             .is_some_and(|p| checker.text(p) == "body")
-        || !target
+        && target
             .child_by_field_name("object")
-            .is_some_and(|o| is_koa_context(checker, o))
-    {
+            .is_some_and(|o| is_koa_context(checker, o));
+    if !is_body {
         return;
     }
     if matches!(value.kind(), "object" | "array") {
