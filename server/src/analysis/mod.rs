@@ -11,6 +11,8 @@ mod javascript;
 mod javascript_taint;
 mod python;
 mod python_taint;
+pub mod project;
+pub mod routes;
 pub mod taint;
 
 /// The node's source text ("" if the range is not valid UTF-8 boundaries, which cannot happen

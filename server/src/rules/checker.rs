@@ -39,6 +39,10 @@ pub struct Checker<'a> {
     pub(crate) resolved: std::cell::RefCell<std::collections::HashMap<usize, Option<String>>>,
     pub(crate) rule: &'static Rule,
     pub(crate) findings: Vec<Finding>,
+    /// The timeout (seconds) fixes add to outbound HTTP calls (config `http-timeout`).
+    pub http_timeout: f64,
+    /// What the nearest `package.json` says (JavaScript files only; part of the cache context).
+    pub node_project: analysis::project::NodeProject,
 }
 
 /// Whether the last dotted segment of `qualified` is `name` (`a.b.c`, `c`), without scanning
@@ -82,6 +86,8 @@ impl<'a> Checker<'a> {
             },
             rule: crate::rules::RULES[0],
             findings: Vec::new(),
+            http_timeout: crate::config::DEFAULT_HTTP_TIMEOUT,
+            node_project: Default::default(),
         }
     }
 

@@ -6,7 +6,9 @@ use std::ops::Range;
 
 use crate::syntax::Family;
 
+pub mod architecture;
 mod checker;
+pub mod performance;
 pub mod security;
 
 pub use checker::{Captures, Checker};
@@ -255,6 +257,14 @@ pub static RULES: &[&Rule] = &[
     &security::assert_for_access_control::RULE,
     &security::swallowed_security_exception::RULE,
     &security::unsafe_archive_extraction::RULE,
+    &architecture::non_restful_path::RULE,
+    &architecture::state_change_on_get::RULE,
+    &architecture::missing_error_handling::RULE,
+    &performance::blocking_call_in_async::RULE,
+    &performance::n_plus_one_query::RULE,
+    &performance::unbounded_list_endpoint::RULE,
+    &performance::http_call_without_timeout::RULE,
+    &performance::connection_per_request::RULE,
 ];
 
 pub fn by_code(code: &str) -> Option<&'static Rule> {
