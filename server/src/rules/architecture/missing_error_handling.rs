@@ -304,3 +304,51 @@ An unsafe fix turns a bare `except:` into `except Exception:` (it stops catching
 - [Express: error handling (async handlers in Express 4 and 5)](https://expressjs.com/en/guide/error-handling.html)
 - [Python: handling exceptions](https://docs.python.org/3/tutorial/errors.html#handling-exceptions)
 "#;
+
+#[cfg(test)]
+mod tests {
+    use crate::config::RuleSet;
+    use crate::engine::{analyze, ItemCache};
+    use crate::syntax::Language;
+
+    const ROUTES: &str = "const express = require(\"express\");\nconst router = express.Router();\nrouter.get(\"/orders/:id\", async (req, res) => {\n  res.json(await Order.findById(req.params.id));\n});\n";
+
+    #[test]
+    fn the_express_version_comes_from_the_nearest_package_json_and_keys_the_cache() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join(".git")).unwrap();
+        std::fs::create_dir_all(dir.path().join("src/routes")).unwrap();
+        let package = dir.path().join("package.json");
+        let file = dir.path().join("src/routes/orders.js");
+        let path = file.to_str().unwrap().to_owned();
+        let tree = crate::syntax::parse::parse(Language::JavaScript, ROUTES, None).unwrap();
+        let rules = RuleSet::default();
+        let mut cache = ItemCache::default();
+        let mut codes = |cache: &mut ItemCache| {
+            analyze(&path, Language::JavaScript, ROUTES, &tree, &rules, Some(cache))
+                .iter()
+                .map(|f| f.code())
+                .filter(|c| *c == "ARC203")
+                .count()
+        };
+        std::fs::write(&package, r#"{"dependencies": {"express": "^4.19.2"}}"#).unwrap();
+        assert_eq!(codes(&mut cache), 1, "Express 4: reported");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        std::fs::write(&package, r#"{"dependencies": {"express": "^5.1.0"}}"#).unwrap();
+        assert_eq!(codes(&mut cache), 0, "Express 5 handles rejections; the cache must not keep the old finding");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        std::fs::write(
+            &package,
+            r#"{"dependencies": {"express": "4.21.0", "express-async-errors": "^3.1.1"}}"#,
+        )
+        .unwrap();
+        assert_eq!(codes(&mut cache), 0, "express-async-errors patches Express 4");
+        // As an editor names it.
+        let uri = format!("file://{path}");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        std::fs::write(&package, r#"{"dependencies": {"express": "~4.18.0"}}"#).unwrap();
+        let findings = analyze(&uri, Language::JavaScript, ROUTES, &tree, &rules, None);
+        assert_eq!(findings.iter().filter(|f| f.code() == "ARC203").count(), 1);
+        assert!(findings.iter().any(|f| f.message.contains("in Express 4 a rejected")));
+    }
+}

@@ -156,7 +156,12 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     if js_enclosing_handler(checker.item, call, checker.source).is_none() {
         return;
     }
-    let short = crate::rules::security::callee(checker.text(func));
+    let callee = crate::rules::security::callee(checker.text(func));
+    let short = if call.kind() == "new_expression" {
+        format!("new {callee}(…)")
+    } else {
+        format!("{callee}(…)")
+    };
     checker.report(func, format!(
         "`{short}` creates {what} on every request, paying the connection set-up each time and exhausting the database's connections under load; create it once at module level and reuse it"
     ));

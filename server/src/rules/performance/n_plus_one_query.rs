@@ -99,9 +99,9 @@ fn python_query<'a>(checker: &Checker<'a>, call: Node<'a>, vars: &[&str]) -> Opt
     let (root, names) = chain(checker, call);
     let last = *names.last()?;
     let root_text = checker.text(root);
-    let short = crate::rules::security::callee(checker.text(func));
+    let short = crate::rules::security::callee(checker.text(call));
     if names.contains(&"objects") {
-        return Some(format!("`{short}(…)`"));
+        return Some(format!("`{short}`"));
     }
     // `book.tags.all()`: a related manager of the row.
     if root.kind() == "identifier"
@@ -109,7 +109,7 @@ fn python_query<'a>(checker: &Checker<'a>, call: Node<'a>, vars: &[&str]) -> Opt
         && names.len() >= 2
         && MANAGER_QUERIES.contains(&last)
     {
-        return Some(format!("`{short}(…)` (a related manager)"));
+        return Some(format!("`{short}` (a related manager)"));
     }
     // `User.query.get(id)` (Flask-SQLAlchemy), `session.query(…)…`, `session.get(…)`,
     // `cursor.execute(…)`.
@@ -122,7 +122,7 @@ fn python_query<'a>(checker: &Checker<'a>, call: Node<'a>, vars: &[&str]) -> Opt
         && names.len() >= 2
         && root_text.chars().next().is_some_and(|c| c.is_ascii_uppercase());
     if session || model_query {
-        return Some(format!("`{short}(…)`"));
+        return Some(format!("`{short}`"));
     }
     None
 }
