@@ -76,7 +76,7 @@ fn handles_errors<'a>(checker: &Checker<'a>, handler: Node<'a>) -> bool {
     !awaits
 }
 
-fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+fn check_javascript_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let Some(call) = caps.get("call") else {
         return;
     };
@@ -167,7 +167,7 @@ fn reraises(clause: Node) -> bool {
     found
 }
 
-fn check_python<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+fn check_python_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let Some(function) = caps.get("function") else {
         return;
     };
@@ -233,6 +233,14 @@ fn check_python<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             _ => {}
         }
     }
+}
+
+fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    crate::rules::performance::outside_tests(checker, caps, check_javascript_inner);
+}
+
+fn check_python<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    crate::rules::performance::outside_tests(checker, caps, check_python_inner);
 }
 
 const DOCS: &str = r#"## What it does
@@ -324,7 +332,7 @@ mod tests {
         let tree = crate::syntax::parse::parse(Language::JavaScript, ROUTES, None).unwrap();
         let rules = RuleSet::default();
         let mut cache = ItemCache::default();
-        let mut codes = |cache: &mut ItemCache| {
+        let codes = |cache: &mut ItemCache| {
             analyze(&path, Language::JavaScript, ROUTES, &tree, &rules, Some(cache))
                 .iter()
                 .map(|f| f.code())

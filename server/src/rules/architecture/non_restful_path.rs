@@ -61,10 +61,6 @@ const VERBS: &[(&str, &str)] = &[
     ("del", "DELETE"),
 ];
 
-/// Verbs that are a whole segment only in the CRUD sense (`/users/create`); `/posts/new`,
-/// `/posts/{id}/edit`, `/list` and `/read` are common page or action names and are left alone.
-const SEGMENT_VERBS: &[&str] = &["get", "create", "update", "delete", "remove", "add"];
-
 /// Documents that are files by nature and keep their extension.
 const KNOWN_FILES: &[&str] = &[
     "openapi", "swagger", "sitemap", "manifest", "feed", "rss", "atom", "robots", "security",
@@ -127,15 +123,13 @@ pub(crate) fn smell(path: &str) -> Option<String> {
         if matches!(w.get(1).map(String::as_str), Some("started" | "up" | "in" | "out")) {
             continue;
         }
-        let single = w.len() == 1;
-        if single && !SEGMENT_VERBS.contains(verb) {
+        // A bare verb segment (`/users/add/`, `/orders/{id}/delete/`) is how server-rendered
+        // apps name form and confirmation pages (Django admin does); only a verb joined to a
+        // noun (`getUser`, `delete_item`) is an RPC name for a resource.
+        if w.len() == 1 {
             continue;
         }
-        let resource = if single {
-            "the resource".to_owned()
-        } else {
-            format!("`/{}`", w[1..].join("-"))
-        };
+        let resource = format!("`/{}`", w[1..].join("-"));
         return Some(format!(
             "the path segment `{seg}` names an action (`{verb}`); name {resource} and let the HTTP method say the action (`{method}`)"
         ));
@@ -179,7 +173,7 @@ fn report<'a>(checker: &mut Checker<'a>, path_node: Node<'a>, path: &str) {
     }
 }
 
-fn check_decorator<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+fn check_decorator_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let Some(decorator) = caps.get("decorator") else {
         return;
     };
@@ -197,7 +191,7 @@ const DJANGO_PATHS: &[&str] = &[
     "django.conf.urls.url",
 ];
 
-fn check_django_path<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+fn check_django_path_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
         return;
     };
@@ -215,7 +209,7 @@ fn check_django_path<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     report(checker, node, path);
 }
 
-fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+fn check_javascript_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let Some(call) = caps.get("call") else {
         return;
     };
@@ -243,11 +237,24 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     }
 }
 
+fn check_decorator<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    crate::rules::performance::outside_tests(checker, caps, check_decorator_inner);
+}
+
+fn check_django_path<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    crate::rules::performance::outside_tests(checker, caps, check_django_path_inner);
+}
+
+fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    crate::rules::performance::outside_tests(checker, caps, check_javascript_inner);
+}
+
 const DOCS: &str = r#"## What it does
 Flags route paths with naming smells:
-- a segment that starts with a verb: `/getUser`, `/createOrder`, `/delete_item`,
-  `/users/update-email`, and a bare CRUD verb segment such as `/users/create` (page names like
-  `/posts/new`, `/posts/{id}/edit`, and actions like `/login` or `/search` are not reported);
+- a segment that joins a verb to a noun: `/getUser`, `/createOrder`, `/delete_item`,
+  `/users/update-email`. A bare verb segment (`/users/add/`, `/posts/{id}/delete/`) is how
+  server-rendered apps name form and confirmation pages (the Django admin does), and page names
+  like `/posts/new` or actions like `/login` and `/search` are not reported either;
 - a format extension at the end, `/users.json` (documents that are files by nature, such as
   `/openapi.json` or `/sitemap.xml`, are not reported);
 - camelCase and kebab-/snake-case segments mixed in one path.
@@ -293,7 +300,8 @@ mod tests {
     fn smells() {
         assert!(smell("/getUser/{id}").is_some());
         assert!(smell("/api/v1/delete_item").is_some());
-        assert!(smell("/orders/create").is_some());
+        assert!(smell("/orders/create").is_none());
+        assert!(smell("/orders/create-bulk").is_some());
         assert!(smell("/users.json").is_some());
         assert!(smell("/userProfiles/{id}/order-items").is_some());
         assert!(smell("/users/{id}").is_none());

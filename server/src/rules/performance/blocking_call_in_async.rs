@@ -183,7 +183,7 @@ fn python_blocking<'a>(
 
 const SESSION_METHODS: &[&str] = &["get", "post", "put", "patch", "delete", "head", "request"];
 
-fn check_python<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+fn check_python_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(call)) = (caps.get("func"), caps.get("call")) else {
         return;
     };
@@ -235,7 +235,7 @@ fn js_instead(module: &str, name: &str) -> String {
     }
 }
 
-fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+fn check_javascript_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(call)) = (caps.get("func"), caps.get("call")) else {
         return;
     };
@@ -265,6 +265,14 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     checker.report(func, format!(
         "`{short}` blocks the event loop in a request handler, so every other request waits for it; use {instead}"
     ));
+}
+
+fn check_python<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    crate::rules::performance::outside_tests(checker, caps, check_python_inner);
+}
+
+fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    crate::rules::performance::outside_tests(checker, caps, check_javascript_inner);
 }
 
 const DOCS: &str = r#"## What it does

@@ -84,7 +84,7 @@ const PYTHON_NAMES: &[&str] = &[
     "aiohttp.ClientSession",
 ];
 
-fn check_python<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+fn check_python_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(call)) = (caps.get("func"), caps.get("call")) else {
         return;
     };
@@ -128,7 +128,7 @@ const JAVASCRIPT: &[(&str, &str)] = &[
     ("knex.knex", "a Knex instance (with its pool)"),
 ];
 
-fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+fn check_javascript_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(call)) = (caps.get("func"), caps.get("call")) else {
         return;
     };
@@ -165,6 +165,14 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     checker.report(func, format!(
         "`{short}` creates {what} on every request, paying the connection set-up each time and exhausting the database's connections under load; create it once at module level and reuse it"
     ));
+}
+
+fn check_python<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    crate::rules::performance::outside_tests(checker, caps, check_python_inner);
+}
+
+fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    crate::rules::performance::outside_tests(checker, caps, check_javascript_inner);
 }
 
 const DOCS: &str = r#"## What it does

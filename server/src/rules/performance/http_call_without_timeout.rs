@@ -82,7 +82,7 @@ fn is_none(checker: &Checker, node: Node) -> bool {
     node.kind() == "none" || checker.text(node) == "None"
 }
 
-fn check_python<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+fn check_python_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args_node)) = (caps.get("func"), caps.get("args")) else {
         return;
     };
@@ -254,7 +254,7 @@ fn has_key(checker: &Checker, object: Node, key: &str) -> bool {
     })
 }
 
-fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+fn check_javascript_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args_node), Some(call)) =
         (caps.get("func"), caps.get("args"), caps.get("call"))
     else {
@@ -370,6 +370,14 @@ fn append_js_argument(args_node: Node, args: &[Node], text: &str) -> Edit {
             }
         }
     }
+}
+
+fn check_python<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    crate::rules::performance::outside_tests(checker, caps, check_python_inner);
+}
+
+fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    crate::rules::performance::outside_tests(checker, caps, check_javascript_inner);
 }
 
 const DOCS: &str = r#"## What it does

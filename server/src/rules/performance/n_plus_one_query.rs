@@ -171,7 +171,7 @@ fn covered(prefetch: &[Option<String>], relation: &str) -> bool {
     })
 }
 
-fn check_python<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+fn check_python_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(iter), Some(body), Some(target)) =
         (caps.get("iter"), caps.get("body"), caps.get("target"))
     else {
@@ -288,7 +288,7 @@ fn js_source<'a>(checker: &Checker<'a>, iter: Node<'a>) -> bool {
     js_rows(checker, expr)
 }
 
-fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+fn check_javascript_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let Some(iter) = caps.get("iter") else {
         return;
     };
@@ -334,6 +334,14 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             "`{short}(…)` runs once per row of `{query_text}` (N+1 queries); fetch the related rows in one query (`populate`, Sequelize `include`, Prisma `include`, or `$in`/`IN (…)` over the ids)"
         ));
     }
+}
+
+fn check_python<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    crate::rules::performance::outside_tests(checker, caps, check_python_inner);
+}
+
+fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    crate::rules::performance::outside_tests(checker, caps, check_javascript_inner);
 }
 
 const DOCS: &str = r#"## What it does

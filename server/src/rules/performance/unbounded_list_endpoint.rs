@@ -121,7 +121,7 @@ fn python_unbounded<'a>(checker: &Checker<'a>, exprs: &[Node<'a>]) -> Vec<Node<'
     out
 }
 
-fn check_python<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+fn check_python_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let Some(function) = caps.get("function") else {
         return;
     };
@@ -260,7 +260,7 @@ fn find_call<'a>(checker: &Checker<'a>, outer: Node<'a>, method: &str) -> Option
     }
 }
 
-fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+fn check_javascript_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let Some(call) = caps.get("call") else {
         return;
     };
@@ -279,6 +279,14 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             report(checker, q);
         }
     }
+}
+
+fn check_python<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    crate::rules::performance::outside_tests(checker, caps, check_python_inner);
+}
+
+fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    crate::rules::performance::outside_tests(checker, caps, check_javascript_inner);
 }
 
 const DOCS: &str = r#"## What it does
