@@ -171,7 +171,10 @@ pub fn python_decorator<'t>(decorator: Node<'t>, src: &str, sem: &Semantic) -> O
         return None;
     }
     let flask = path.as_deref().is_some_and(|p| p.contains('<'))
-        || (imports_from(sem, &["flask", "quart"])
+        || (sem
+            .imports
+            .values()
+            .any(|q| q.starts_with("flask") || q.starts_with("quart"))
             && !path.as_deref().is_some_and(|p| p.contains('{')));
     Some(Route {
         framework: if flask {

@@ -260,11 +260,14 @@ pub static RULES: &[&Rule] = &[
     &architecture::non_restful_path::RULE,
     &architecture::state_change_on_get::RULE,
     &architecture::missing_error_handling::RULE,
+    &architecture::missing_response_model::RULE,
+    &architecture::missing_rate_limit::RULE,
     &performance::blocking_call_in_async::RULE,
     &performance::n_plus_one_query::RULE,
     &performance::unbounded_list_endpoint::RULE,
     &performance::http_call_without_timeout::RULE,
     &performance::connection_per_request::RULE,
+    &performance::unindexed_foreign_key::RULE,
 ];
 
 pub fn by_code(code: &str) -> Option<&'static Rule> {

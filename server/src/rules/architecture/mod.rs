@@ -2,5 +2,7 @@
 //! handler, a route registration); the cross-file ones live with the application model.
 
 pub mod missing_error_handling;
+pub mod missing_rate_limit;
+pub mod missing_response_model;
 pub mod non_restful_path;
 pub mod state_change_on_get;

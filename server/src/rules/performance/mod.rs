@@ -6,6 +6,7 @@ pub mod connection_per_request;
 pub mod http_call_without_timeout;
 pub mod n_plus_one_query;
 pub mod unbounded_list_endpoint;
+pub mod unindexed_foreign_key;
 
 use tree_sitter::Node;
 

@@ -42,7 +42,7 @@ const BOUNDED: &[&str] = &[
 
 /// The expressions a Python function returns, with local names expanded once
 /// (`users = User.objects.all(); return users`).
-fn python_returned<'a>(checker: &Checker<'a>, function: Node<'a>) -> Vec<Node<'a>> {
+pub(crate) fn python_returned<'a>(checker: &Checker<'a>, function: Node<'a>) -> Vec<Node<'a>> {
     let Some(body) = function.child_by_field_name("body") else {
         return Vec::new();
     };
