@@ -81,10 +81,13 @@ fn method_list(node: Node, src: &str, js: bool) -> Option<Vec<String>> {
     Some(out)
 }
 
-fn imports_from(sem: &Semantic, prefixes: &[&str]) -> bool {
-    sem.imports
-        .values()
-        .any(|q| prefixes.iter().any(|p| q == p || q.starts_with(&format!("{p}."))))
+/// Whether the file imports from one of the packages (`django`, `django.http`…).
+pub fn imports_from(sem: &Semantic, packages: &[&str]) -> bool {
+    sem.imports.values().any(|q| {
+        packages.iter().any(|p| {
+            q.starts_with(p) && matches!(q.as_bytes().get(p.len()), None | Some(b'.'))
+        })
+    })
 }
 
 /// The route a Python decorator registers, if it is a route decorator.
@@ -214,8 +217,17 @@ pub fn python_handler<'t>(
     src: &str,
     sem: &Semantic,
 ) -> Option<Route<'t>> {
-    let path = ancestors(item, function);
-    let parent = path.last().copied();
+    // Most handlers are top-level functions: their decorated definition is the item itself,
+    // found without walking the tree.
+    let path = if function == item
+        || (item.kind() == "decorated_definition"
+            && item.child_by_field_name("definition") == Some(function))
+    {
+        vec![item]
+    } else {
+        ancestors(item, function)
+    };
+    let parent = path.last().copied().filter(|p| *p != function);
     let mut django_methods: Option<Route<'t>> = None;
     if let Some(decorated) = parent.filter(|p| p.kind() == "decorated_definition") {
         for decorator in named_children(decorated)

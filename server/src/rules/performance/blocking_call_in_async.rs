@@ -3,7 +3,7 @@
 use tree_sitter::Node;
 
 use super::{is_async_def, python_function, python_param_type};
-use crate::analysis::routes::js_enclosing_handler;
+use crate::analysis::routes::{imports_from, js_enclosing_handler};
 use crate::analysis::{ancestors, Binding, Lookup};
 use crate::rules::security::tls_verification_disabled::bound_to_call;
 use crate::rules::{
@@ -133,7 +133,7 @@ const REQUESTS_SESSIONS: &[&str] = &["requests.Session", "requests.session"];
 fn python_blocking<'a>(
     checker: &Checker<'a>,
     func: Node<'a>,
-    function: Node<'a>,
+    call: Node<'a>,
 ) -> Option<(String, String)> {
     if let Some(name) = checker.resolve_callee(func, PYTHON_NAMES) {
         let instead = PYTHON_BLOCKING.iter().find(|(n, _)| *n == name)?.1;
@@ -145,10 +145,14 @@ fn python_blocking<'a>(
     let method = checker.member_name(func)?;
     let object = func.child_by_field_name("object")?;
     // `db.query(…)` on a synchronous SQLAlchemy session (a typed parameter or a local one).
-    if SESSION_IO.contains(&method) && object.kind() == "identifier" {
+    if SESSION_IO.contains(&method)
+        && object.kind() == "identifier"
+        && imports_from(checker.semantic, &["sqlalchemy", "sqlmodel"])
+    {
         let name = checker.text(object);
         let typed = matches!(checker.lookup(object), Lookup::Local(b) if b.iter().any(|b| matches!(b, Binding::Param)))
-            && python_param_type(checker, function, name)
+            && python_function(checker, call)
+                .and_then(|function| python_param_type(checker, function, name))
                 .is_some_and(|t| SYNC_SESSIONS.contains(&t.as_str()));
         if typed || bound_to_call(checker, object, SYNC_SESSIONS) {
             return Some((
@@ -161,18 +165,17 @@ fn python_blocking<'a>(
     if DJANGO_IO.contains(&method)
         && object.kind() == "attribute"
         && checker.member_name(object) == Some("objects")
-        && checker
-            .semantic
-            .imports
-            .values()
-            .any(|q| q.starts_with("django"))
+        && imports_from(checker.semantic, &["django"])
     {
         return Some((
             checker.text(func).to_owned(),
             format!("`await ….a{method}(…)` (or `sync_to_async`)"),
         ));
     }
-    if SESSION_METHODS.contains(&method) && bound_to_call(checker, object, REQUESTS_SESSIONS) {
+    if SESSION_METHODS.contains(&method)
+        && imports_from(checker.semantic, &["requests"])
+        && bound_to_call(checker, object, REQUESTS_SESSIONS)
+    {
         return Some((
             checker.text(func).to_owned(),
             "`httpx.AsyncClient` or aiohttp".to_owned(),
@@ -187,17 +190,18 @@ fn check_python_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(call)) = (caps.get("func"), caps.get("call")) else {
         return;
     };
-    // Cheap test first: only calls inside an `async def` (and not in a nested plain `def` or
-    // lambda, which may run in a thread) can block an event loop.
+    // Cheap tests first (a callee that can block, by its resolved name or receiver), then
+    // whether the call is in an `async def` (and not in a nested plain `def` or lambda, which
+    // may run in a thread).
+    let Some((name, instead)) = python_blocking(checker, func, call) else {
+        return;
+    };
     let Some(function) = python_function(checker, call) else {
         return;
     };
     if !is_async_def(function) {
         return;
     }
-    let Some((name, instead)) = python_blocking(checker, func, function) else {
-        return;
-    };
     let short = crate::rules::security::callee(checker.text(func));
     // `time.sleep(x)` as a statement → `await asyncio.sleep(x)`, where `asyncio` is imported
     // under its own name (the fix cannot add an import outside this item).

@@ -122,7 +122,9 @@ fn check_python_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     // `session.get(url)` on a `requests.Session`: sessions have no default timeout either.
     if func.kind() == "attribute" {
         let method = checker.member_name(func).unwrap_or("");
-        if SESSION_METHODS.contains(&method) {
+        if SESSION_METHODS.contains(&method)
+            && crate::analysis::routes::imports_from(checker.semantic, &["requests"])
+        {
             let Some(object) = func.child_by_field_name("object") else {
                 return;
             };
