@@ -9,9 +9,9 @@ use crate::syntax::{Family, Language};
 
 mod javascript;
 mod javascript_taint;
+pub mod project;
 mod python;
 mod python_taint;
-pub mod project;
 pub mod routes;
 pub mod taint;
 

@@ -126,7 +126,10 @@ fn parse_package(text: &str) -> NodeProject {
             continue;
         };
         if facts.express_major.is_none() {
-            facts.express_major = deps.get("express").and_then(|v| v.as_str()).and_then(major_of);
+            facts.express_major = deps
+                .get("express")
+                .and_then(|v| v.as_str())
+                .and_then(major_of);
         }
         facts.async_errors_patched |=
             deps.contains_key("express-async-errors") || deps.contains_key("@awaitjs/express");
@@ -225,7 +228,7 @@ mod tests {
         assert_eq!(facts.express_major, Some(4));
         assert!(facts.async_errors_patched);
         std::thread::sleep(std::time::Duration::from_millis(20));
-    std::fs::write(&package, "{ not json").unwrap();
+        std::fs::write(&package, "{ not json").unwrap();
         let broken = node_project(file);
         assert!(broken.found && broken.express_major.is_none());
     }

@@ -6,9 +6,7 @@ use std::collections::HashMap;
 
 use tree_sitter::Node;
 
-use super::python::{
-    collect_guards, is_sanitiser, item_imports, resolve, scoped_lookup,
-};
+use super::python::{collect_guards, is_sanitiser, item_imports, resolve, scoped_lookup};
 use super::taint::{best_of, Taint, MAX_NESTING};
 use super::{ancestors, named_children, text, Binding, Cx, Entry, ScopeCache, Semantic, Sink};
 

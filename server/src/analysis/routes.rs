@@ -84,9 +84,9 @@ fn method_list(node: Node, src: &str, js: bool) -> Option<Vec<String>> {
 /// Whether the file imports from one of the packages (`django`, `django.http`…).
 pub fn imports_from(sem: &Semantic, packages: &[&str]) -> bool {
     sem.imports.values().any(|q| {
-        packages.iter().any(|p| {
-            q.starts_with(p) && matches!(q.as_bytes().get(p.len()), None | Some(b'.'))
-        })
+        packages
+            .iter()
+            .any(|p| q.starts_with(p) && matches!(q.as_bytes().get(p.len()), None | Some(b'.')))
     })
 }
 
@@ -148,7 +148,9 @@ pub fn python_decorator<'t>(decorator: Node<'t>, src: &str, sem: &Semantic) -> O
             registration: decorator,
         });
     }
-    let path_node = first.or_else(|| keyword("path")).or_else(|| keyword("rule"));
+    let path_node = first
+        .or_else(|| keyword("path"))
+        .or_else(|| keyword("rule"));
     let path = path_node.and_then(|p| python_string(p, src));
     // A route path is a literal starting with `/` (or FastAPI's empty prefix-relative ""), or
     // at least not a literal: `@cache.get("key")` is not a route.
@@ -170,9 +172,7 @@ pub fn python_decorator<'t>(decorator: Node<'t>, src: &str, sem: &Semantic) -> O
         m if METHOD_NAMES.contains(&m) => vec![m.to_ascii_uppercase()],
         _ => return None,
     };
-    if path_node.is_none() {
-        return None;
-    }
+    path_node?;
     let flask = path.as_deref().is_some_and(|p| p.contains('<'))
         || (sem
             .imports
@@ -205,7 +205,8 @@ pub fn python_params<'s>(function: Node, src: &'s str) -> Vec<&'s str> {
             } else {
                 p.child_by_field_name("name").or_else(|| p.named_child(0))
             };
-            id.filter(|i| i.kind() == "identifier").map(|i| text(i, src))
+            id.filter(|i| i.kind() == "identifier")
+                .map(|i| text(i, src))
         })
         .collect()
 }
@@ -297,8 +298,26 @@ pub fn is_js_function(kind: &str) -> bool {
 
 /// Objects that are not routers even though they have `get`/`delete` methods.
 const NOT_ROUTERS: &[&str] = &[
-    "axios", "got", "http", "https", "request", "superagent", "fetch", "client", "api", "map",
-    "cache", "redis", "store", "headers", "params", "searchParams", "res", "req", "ky", "session",
+    "axios",
+    "got",
+    "http",
+    "https",
+    "request",
+    "superagent",
+    "fetch",
+    "client",
+    "api",
+    "map",
+    "cache",
+    "redis",
+    "store",
+    "headers",
+    "params",
+    "searchParams",
+    "res",
+    "req",
+    "ky",
+    "session",
 ];
 
 /// A JS route registration: `app.get("/x", …handlers)`, `router.route("/x").post(h)`, Fastify's
@@ -334,7 +353,9 @@ pub fn js_route<'t>(call: Node<'t>, src: &str) -> Option<JsRoute<'t>> {
         else {
             break;
         };
-        let property = f.child_by_field_name("property").map_or("", |p| text(p, src));
+        let property = f
+            .child_by_field_name("property")
+            .map_or("", |p| text(p, src));
         if property == "route" {
             route_call = Some(inner);
             break;
@@ -486,7 +507,9 @@ mod tests {
         if node.kind() == kind {
             return Some(node);
         }
-        named_children(node).into_iter().find_map(|c| first(c, kind))
+        named_children(node)
+            .into_iter()
+            .find_map(|c| first(c, kind))
     }
 
     fn py_route(src: &str) -> Option<(Framework, Vec<String>, Option<String>)> {

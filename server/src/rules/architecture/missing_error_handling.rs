@@ -43,7 +43,10 @@ fn is_async_function(function: Node) -> bool {
 /// Whether a handler body passes errors on: a `try`, a call of its `next` parameter, or
 /// `.catch(…)` on a promise.
 fn handles_errors<'a>(checker: &Checker<'a>, handler: Node<'a>) -> bool {
-    let next = js_params(handler, checker.source).get(2).copied().unwrap_or("next");
+    let next = js_params(handler, checker.source)
+        .get(2)
+        .copied()
+        .unwrap_or("next");
     let Some(body) = handler.child_by_field_name("body") else {
         return true;
     };
@@ -178,8 +181,7 @@ fn check_python_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     if !checker.text(body).contains("except") {
         return;
     }
-    if routes::python_handler(checker.item, function, checker.source, checker.semantic).is_none()
-    {
+    if routes::python_handler(checker.item, function, checker.source, checker.semantic).is_none() {
         return;
     }
     let mut clauses = Vec::new();
@@ -206,7 +208,9 @@ fn check_python_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         let head = clause.start_byte()..head_end;
         match (kind, swallowed) {
             (None, _) => {
-                let colon = checker.source[head.clone()].rfind(':').map(|i| head.start + i);
+                let colon = checker.source[head.clone()]
+                    .rfind(':')
+                    .map(|i| head.start + i);
                 let f = checker.report_range(head.clone(), if swallowed {
                     "a bare `except:` in a request handler swallows every error (even `KeyboardInterrupt` and `SystemExit`) and the client gets a success; catch the specific exception and answer with an error status".to_owned()
                 } else {
@@ -333,30 +337,47 @@ mod tests {
         let rules = RuleSet::default();
         let mut cache = ItemCache::default();
         let codes = |cache: &mut ItemCache| {
-            analyze(&path, Language::JavaScript, ROUTES, &tree, &rules, Some(cache))
-                .iter()
-                .map(|f| f.code())
-                .filter(|c| *c == "ARC203")
-                .count()
+            analyze(
+                &path,
+                Language::JavaScript,
+                ROUTES,
+                &tree,
+                &rules,
+                Some(cache),
+            )
+            .iter()
+            .map(|f| f.code())
+            .filter(|c| *c == "ARC203")
+            .count()
         };
         std::fs::write(&package, r#"{"dependencies": {"express": "^4.19.2"}}"#).unwrap();
         assert_eq!(codes(&mut cache), 1, "Express 4: reported");
         std::thread::sleep(std::time::Duration::from_millis(20));
         std::fs::write(&package, r#"{"dependencies": {"express": "^5.1.0"}}"#).unwrap();
-        assert_eq!(codes(&mut cache), 0, "Express 5 handles rejections; the cache must not keep the old finding");
+        assert_eq!(
+            codes(&mut cache),
+            0,
+            "Express 5 handles rejections; the cache must not keep the old finding"
+        );
         std::thread::sleep(std::time::Duration::from_millis(20));
         std::fs::write(
             &package,
             r#"{"dependencies": {"express": "4.21.0", "express-async-errors": "^3.1.1"}}"#,
         )
         .unwrap();
-        assert_eq!(codes(&mut cache), 0, "express-async-errors patches Express 4");
+        assert_eq!(
+            codes(&mut cache),
+            0,
+            "express-async-errors patches Express 4"
+        );
         // As an editor names it.
         let uri = format!("file://{path}");
         std::thread::sleep(std::time::Duration::from_millis(20));
         std::fs::write(&package, r#"{"dependencies": {"express": "~4.18.0"}}"#).unwrap();
         let findings = analyze(&uri, Language::JavaScript, ROUTES, &tree, &rules, None);
         assert_eq!(findings.iter().filter(|f| f.code() == "ARC203").count(), 1);
-        assert!(findings.iter().any(|f| f.message.contains("in Express 4 a rejected")));
+        assert!(findings
+            .iter()
+            .any(|f| f.message.contains("in Express 4 a rejected")));
     }
 }

@@ -137,8 +137,7 @@ fn check_javascript_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>
     let Some(route) = routes::js_route(call, checker.source) else {
         return;
     };
-    let (Some(path), Some(path_node)) = (route.route.path.as_deref(), route.route.path_node)
-    else {
+    let (Some(path), Some(path_node)) = (route.route.path.as_deref(), route.route.path_node) else {
         return;
     };
     let Some(what) = sensitive(path) else {

@@ -141,11 +141,13 @@ fn returned_row<'a>(checker: &Checker<'a>, function: Node<'a>) -> Option<Node<'a
             ) {
                 continue;
             }
-            let orm = names
-                .iter()
-                .any(|n| matches!(*n, "objects" | "query" | "scalars" | "scalar_one" | "scalar_one_or_none"))
-                || (matches!(first, "get" | "execute" | "scalar" | "merge" | "refresh")
-                    && is_db_name(receiver));
+            let orm = names.iter().any(|n| {
+                matches!(
+                    *n,
+                    "objects" | "query" | "scalars" | "scalar_one" | "scalar_one_or_none"
+                )
+            }) || (matches!(first, "get" | "execute" | "scalar" | "merge" | "refresh")
+                && is_db_name(receiver));
             if orm {
                 return Some(call);
             }
@@ -158,16 +160,29 @@ fn returned_row<'a>(checker: &Checker<'a>, function: Node<'a>) -> Option<Node<'a
 fn model_hint(handler: &str) -> String {
     let noun = handler
         .split('_')
-        .filter(|w| {
+        .rfind(|w| {
             !matches!(
                 *w,
-                "get" | "list" | "read" | "create" | "update" | "delete" | "fetch" | "all" | "by"
-                    | "id" | "one" | "new" | "my"
+                "get"
+                    | "list"
+                    | "read"
+                    | "create"
+                    | "update"
+                    | "delete"
+                    | "fetch"
+                    | "all"
+                    | "by"
+                    | "id"
+                    | "one"
+                    | "new"
+                    | "my"
             )
         })
-        .next_back()
         .unwrap_or("Item");
-    let singular = noun.strip_suffix('s').filter(|s| !s.is_empty()).unwrap_or(noun);
+    let singular = noun
+        .strip_suffix('s')
+        .filter(|s| !s.is_empty())
+        .unwrap_or(noun);
     let mut chars = singular.chars();
     match chars.next() {
         Some(c) => c.to_ascii_uppercase().to_string() + chars.as_str(),

@@ -63,8 +63,21 @@ const VERBS: &[(&str, &str)] = &[
 
 /// Documents that are files by nature and keep their extension.
 const KNOWN_FILES: &[&str] = &[
-    "openapi", "swagger", "sitemap", "manifest", "feed", "rss", "atom", "robots", "security",
-    "apple-app-site-association", "assetlinks", "package", "schema", "favicon", "humans",
+    "openapi",
+    "swagger",
+    "sitemap",
+    "manifest",
+    "feed",
+    "rss",
+    "atom",
+    "robots",
+    "security",
+    "apple-app-site-association",
+    "assetlinks",
+    "package",
+    "schema",
+    "favicon",
+    "humans",
 ];
 
 /// `getUserById` → [get, user, by, id]; `delete_item` → [delete, item]; `create-order` →
@@ -120,7 +133,10 @@ pub(crate) fn smell(path: &str) -> Option<String> {
             continue;
         };
         // `/get-started`, `/set-up`: onboarding pages, not actions on a resource.
-        if matches!(w.get(1).map(String::as_str), Some("started" | "up" | "in" | "out")) {
+        if matches!(
+            w.get(1).map(String::as_str),
+            Some("started" | "up" | "in" | "out")
+        ) {
             continue;
         }
         // A bare verb segment (`/users/add/`, `/orders/{id}/delete/`) is how server-rendered

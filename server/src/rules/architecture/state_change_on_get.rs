@@ -84,9 +84,11 @@ fn sql_argument_writes<'a>(checker: &Checker<'a>, arg: Node<'a>) -> bool {
     }
     match arg.kind() {
         // f-strings and template literals: the text before the first interpolation.
-        "string" | "template_string" => {
-            writes_sql(checker.text(arg).trim_start_matches(|c: char| !c.is_ascii_alphabetic() || c == 'f'))
-        }
+        "string" | "template_string" => writes_sql(
+            checker
+                .text(arg)
+                .trim_start_matches(|c: char| !c.is_ascii_alphabetic() || c == 'f'),
+        ),
         "call" => {
             // `update(Order).where(…).values(…)`: the statement is the chain's first call.
             let (root, _) = chain(checker, arg);
@@ -105,8 +107,11 @@ fn sql_argument_writes<'a>(checker: &Checker<'a>, arg: Node<'a>) -> bool {
 }
 
 fn first_arg(call: Node) -> Option<Node> {
-    call.child_by_field_name("arguments")
-        .and_then(|a| named_children(a).into_iter().find(|c| c.kind() != "comment"))
+    call.child_by_field_name("arguments").and_then(|a| {
+        named_children(a)
+            .into_iter()
+            .find(|c| c.kind() != "comment")
+    })
 }
 
 fn arg_count(call: Node) -> usize {
@@ -137,11 +142,17 @@ fn python_write<'a>(checker: &Checker<'a>, call: Node<'a>, django: bool) -> Opti
         return None;
     }
     if names.contains(&"objects") && DJANGO_WRITES.contains(&method) {
-        return Some(format!("`{}`", crate::rules::security::callee(checker.text(func))));
+        return Some(format!(
+            "`{}`",
+            crate::rules::security::callee(checker.text(func))
+        ));
     }
     let receiver = receiver_name(checker, func);
     if SESSION_WRITES.contains(&method) && is_db_name(&receiver) && !receiver.contains("cursor") {
-        return Some(format!("`{}`", crate::rules::security::callee(checker.text(func))));
+        return Some(format!(
+            "`{}`",
+            crate::rules::security::callee(checker.text(func))
+        ));
     }
     if matches!(method, "execute" | "executemany" | "exec_driver_sql")
         && (is_db_name(&receiver) || receiver == "connection")
@@ -153,8 +164,16 @@ fn python_write<'a>(checker: &Checker<'a>, call: Node<'a>, django: bool) -> Opti
         ));
     }
     // `order.save()`, `order.delete()` on a Django model instance.
-    if django && matches!(method, "save" | "delete") && arg_count(call) == 0 && receiver != "session" && receiver != "cache" {
-        return Some(format!("`{}()`", crate::rules::security::callee(checker.text(func))));
+    if django
+        && matches!(method, "save" | "delete")
+        && arg_count(call) == 0
+        && receiver != "session"
+        && receiver != "cache"
+    {
+        return Some(format!(
+            "`{}()`",
+            crate::rules::security::callee(checker.text(func))
+        ));
     }
     None
 }
@@ -229,7 +248,17 @@ const JS_WRITES: &[&str] = &[
     "upsert",
 ];
 /// Methods that write when called on a model (capitalised receiver, `prisma.x`, a repository).
-const JS_MODEL_WRITES: &[&str] = &["create", "update", "destroy", "delete", "increment", "decrement", "save", "insert", "remove"];
+const JS_MODEL_WRITES: &[&str] = &[
+    "create",
+    "update",
+    "destroy",
+    "delete",
+    "increment",
+    "decrement",
+    "save",
+    "insert",
+    "remove",
+];
 
 fn js_write<'a>(checker: &Checker<'a>, call: Node<'a>) -> Option<String> {
     let func = call.child_by_field_name("function")?;
@@ -239,7 +268,12 @@ fn js_write<'a>(checker: &Checker<'a>, call: Node<'a>) -> Option<String> {
     let method = checker.member_name(func)?;
     let object = func.child_by_field_name("object")?;
     let object_text = checker.text(object);
-    if object_text.starts_with("req") || object_text.starts_with("res") || object_text.starts_with("ctx") || object_text.contains("session") || object_text.contains("cache") {
+    if object_text.starts_with("req")
+        || object_text.starts_with("res")
+        || object_text.starts_with("ctx")
+        || object_text.contains("session")
+        || object_text.contains("cache")
+    {
         return None;
     }
     let short = crate::rules::security::callee(checker.text(func));
@@ -248,8 +282,14 @@ fn js_write<'a>(checker: &Checker<'a>, call: Node<'a>) -> Option<String> {
     }
     let (root, _) = chain(checker, call);
     let root_name = checker.text(root);
-    let model = root_name.chars().next().is_some_and(|c| c.is_ascii_uppercase())
-        && !matches!(root_name, "Object" | "Array" | "Promise" | "Math" | "JSON" | "Reflect" | "Date" | "Map" | "Set")
+    let model = root_name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_uppercase())
+        && !matches!(
+            root_name,
+            "Object" | "Array" | "Promise" | "Math" | "JSON" | "Reflect" | "Date" | "Map" | "Set"
+        )
         || root_name == "prisma"
         || root_name.ends_with("Repository")
         || root_name.ends_with("repository");
@@ -257,12 +297,21 @@ fn js_write<'a>(checker: &Checker<'a>, call: Node<'a>) -> Option<String> {
         return Some(format!("`{short}`"));
     }
     // `doc.save()` with no arguments: a Mongoose document or Sequelize instance.
-    if method == "save" && call.child_by_field_name("arguments").is_some_and(|a| a.named_child_count() == 0) {
+    if method == "save"
+        && call
+            .child_by_field_name("arguments")
+            .is_some_and(|a| a.named_child_count() == 0)
+    {
         return Some(format!("`{short}()`"));
     }
     if matches!(method, "query" | "execute" | "run" | "raw") {
         let receiver = receiver_name(checker, func);
-        if (receiver.contains("pool") || receiver.contains("db") || receiver.contains("client") || receiver.contains("conn") || receiver == "knex" || receiver == "sequelize")
+        if (receiver.contains("pool")
+            || receiver.contains("db")
+            || receiver.contains("client")
+            || receiver.contains("conn")
+            || receiver == "knex"
+            || receiver == "sequelize")
             && first_arg(call).is_some_and(|a| sql_argument_writes(checker, a))
         {
             return Some(format!("`{short}` with a writing statement"));

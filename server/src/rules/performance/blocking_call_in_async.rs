@@ -58,9 +58,15 @@ const PYTHON_BLOCKING: &[(&str, &str)] = &[
     ("subprocess.run", "`asyncio.create_subprocess_exec`"),
     ("subprocess.call", "`asyncio.create_subprocess_exec`"),
     ("subprocess.check_call", "`asyncio.create_subprocess_exec`"),
-    ("subprocess.check_output", "`asyncio.create_subprocess_exec`"),
+    (
+        "subprocess.check_output",
+        "`asyncio.create_subprocess_exec`",
+    ),
     ("os.system", "`asyncio.create_subprocess_shell`"),
-    ("psycopg2.connect", "asyncpg or psycopg 3's `AsyncConnection`"),
+    (
+        "psycopg2.connect",
+        "asyncpg or psycopg 3's `AsyncConnection`",
+    ),
     ("pymysql.connect", "aiomysql or asyncmy"),
     ("MySQLdb.connect", "aiomysql or asyncmy"),
     ("mysql.connector.connect", "aiomysql or asyncmy"),

@@ -33,29 +33,71 @@ pub static RULE: Rule = Rule {
 
 /// Python constructors of long-lived resources, and what they are.
 const PYTHON: &[(&str, &str)] = &[
-    ("sqlalchemy.create_engine", "a SQLAlchemy engine (with its connection pool)"),
-    ("sqlalchemy.ext.asyncio.create_async_engine", "a SQLAlchemy engine (with its connection pool)"),
+    (
+        "sqlalchemy.create_engine",
+        "a SQLAlchemy engine (with its connection pool)",
+    ),
+    (
+        "sqlalchemy.ext.asyncio.create_async_engine",
+        "a SQLAlchemy engine (with its connection pool)",
+    ),
     ("psycopg2.connect", "a PostgreSQL connection"),
     ("psycopg.connect", "a PostgreSQL connection"),
     ("asyncpg.connect", "a PostgreSQL connection"),
     ("asyncpg.create_pool", "a PostgreSQL connection pool"),
-    ("psycopg2.pool.SimpleConnectionPool", "a PostgreSQL connection pool"),
-    ("psycopg2.pool.ThreadedConnectionPool", "a PostgreSQL connection pool"),
+    (
+        "psycopg2.pool.SimpleConnectionPool",
+        "a PostgreSQL connection pool",
+    ),
+    (
+        "psycopg2.pool.ThreadedConnectionPool",
+        "a PostgreSQL connection pool",
+    ),
     ("pymysql.connect", "a MySQL connection"),
     ("MySQLdb.connect", "a MySQL connection"),
     ("mysql.connector.connect", "a MySQL connection"),
-    ("pymongo.MongoClient", "a MongoDB client (with its connection pool)"),
-    ("motor.motor_asyncio.AsyncIOMotorClient", "a MongoDB client (with its connection pool)"),
+    (
+        "pymongo.MongoClient",
+        "a MongoDB client (with its connection pool)",
+    ),
+    (
+        "motor.motor_asyncio.AsyncIOMotorClient",
+        "a MongoDB client (with its connection pool)",
+    ),
     ("redis.Redis", "a Redis client (with its connection pool)"),
-    ("redis.StrictRedis", "a Redis client (with its connection pool)"),
-    ("redis.from_url", "a Redis client (with its connection pool)"),
-    ("redis.asyncio.Redis", "a Redis client (with its connection pool)"),
-    ("redis.asyncio.from_url", "a Redis client (with its connection pool)"),
+    (
+        "redis.StrictRedis",
+        "a Redis client (with its connection pool)",
+    ),
+    (
+        "redis.from_url",
+        "a Redis client (with its connection pool)",
+    ),
+    (
+        "redis.asyncio.Redis",
+        "a Redis client (with its connection pool)",
+    ),
+    (
+        "redis.asyncio.from_url",
+        "a Redis client (with its connection pool)",
+    ),
     ("httpx.Client", "an HTTP client (with its connection pool)"),
-    ("httpx.AsyncClient", "an HTTP client (with its connection pool)"),
-    ("requests.Session", "an HTTP session (with its connection pool)"),
-    ("requests.session", "an HTTP session (with its connection pool)"),
-    ("aiohttp.ClientSession", "an HTTP client session (with its connection pool)"),
+    (
+        "httpx.AsyncClient",
+        "an HTTP client (with its connection pool)",
+    ),
+    (
+        "requests.Session",
+        "an HTTP session (with its connection pool)",
+    ),
+    (
+        "requests.session",
+        "an HTTP session (with its connection pool)",
+    ),
+    (
+        "aiohttp.ClientSession",
+        "an HTTP client session (with its connection pool)",
+    ),
 ];
 
 const PYTHON_NAMES: &[&str] = &[
@@ -94,7 +136,10 @@ fn check_python_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let Some((handler, _)) = python_handler_around(checker, call) else {
         return;
     };
-    let what = PYTHON.iter().find(|(n, _)| *n == name).map_or("", |(_, w)| *w);
+    let what = PYTHON
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map_or("", |(_, w)| *w);
     let handler_name = handler
         .child_by_field_name("name")
         .map(|n| checker.text(n))
@@ -113,7 +158,10 @@ const JAVASCRIPT: &[(&str, &str)] = &[
     ("mongoose.createConnection", "a MongoDB connection"),
     ("mongodb.MongoClient", "a MongoDB client"),
     ("mongodb.MongoClient.connect", "a MongoDB client"),
-    ("sequelize.Sequelize", "a Sequelize instance (with its pool)"),
+    (
+        "sequelize.Sequelize",
+        "a Sequelize instance (with its pool)",
+    ),
     ("sequelize", "a Sequelize instance (with its pool)"),
     ("redis.createClient", "a Redis client"),
     ("ioredis", "a Redis client"),

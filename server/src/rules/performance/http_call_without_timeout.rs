@@ -36,8 +36,14 @@ pub static RULE: Rule = Rule {
     ],
 };
 
-const SESSIONS: &[&str] = &["requests.Session", "requests.session", "requests.sessions.Session"];
-const SESSION_METHODS: &[&str] = &["get", "post", "put", "patch", "delete", "head", "options", "request"];
+const SESSIONS: &[&str] = &[
+    "requests.Session",
+    "requests.session",
+    "requests.sessions.Session",
+];
+const SESSION_METHODS: &[&str] = &[
+    "get", "post", "put", "patch", "delete", "head", "options", "request",
+];
 const URLOPEN: &[&str] = &["urllib.request.urlopen", "urllib2.urlopen"];
 const HTTPX_CLIENTS: &[&str] = &["httpx.Client", "httpx.AsyncClient"];
 const AIOHTTP_SESSION: &[&str] = &["aiohttp.ClientSession"];
@@ -55,8 +61,7 @@ fn seconds(t: f64) -> String {
 pub(crate) fn append_argument(args_node: Node, text: &str) -> Edit {
     let last = named_children(args_node)
         .into_iter()
-        .filter(|a| a.kind() != "comment")
-        .last();
+        .rfind(|a| a.kind() != "comment");
     match last {
         Some(a) => Edit {
             range: a.end_byte()..a.end_byte(),
@@ -156,7 +161,10 @@ fn check_python_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     }
     if checker.resolve_callee(func, HTTPX_CLIENTS).is_some() {
         let args = checker.arguments(args_node);
-        if let Some(t) = args.keyword("timeout", src).filter(|t| is_none(checker, *t)) {
+        if let Some(t) = args
+            .keyword("timeout", src)
+            .filter(|t| is_none(checker, *t))
+        {
             checker.report(t, format!(
                 "`{short}(timeout=None)` turns off httpx's default timeout for every request of this client; pass `timeout={timeout}`"
             ));
@@ -226,7 +234,15 @@ const FETCH_NAMES: &[&str] = &["global.fetch", "node-fetch", "undici.fetch"];
 /// Modules whose import marks a file as server code (where `fetch` without a deadline holds a
 /// request open); browser code has the user's patience as its timeout.
 const SERVER_MODULES: &[&str] = &[
-    "express", "koa", "fastify", "@nestjs", "@hapi", "http", "https", "node-fetch", "undici",
+    "express",
+    "koa",
+    "fastify",
+    "@nestjs",
+    "@hapi",
+    "http",
+    "https",
+    "node-fetch",
+    "undici",
 ];
 
 /// The options object at `index`: `Ok(None)` when absent, `Err` when it is not an object
@@ -235,7 +251,10 @@ fn options_at<'a>(args: &[Node<'a>], index: usize) -> Result<Option<Node<'a>>, (
     match args.get(index) {
         None => Ok(None),
         Some(a) if a.kind() == "object" => {
-            if named_children(*a).iter().any(|p| p.kind() == "spread_element") {
+            if named_children(*a)
+                .iter()
+                .any(|p| p.kind() == "spread_element")
+            {
                 Err(())
             } else {
                 Ok(Some(*a))
@@ -271,8 +290,18 @@ fn check_javascript_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>
     };
     let interesting = matches!(
         last,
-        "axios" | "got" | "fetch" | "request" | "create" | "get" | "delete" | "head" | "options"
-            | "post" | "put" | "patch"
+        "axios"
+            | "got"
+            | "fetch"
+            | "request"
+            | "create"
+            | "get"
+            | "delete"
+            | "head"
+            | "options"
+            | "post"
+            | "put"
+            | "patch"
     ) || checker.semantic.imports.contains_key(last);
     if !interesting {
         return;
@@ -292,7 +321,10 @@ fn check_javascript_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>
         {
             return;
         }
-        let index = AXIOS.iter().find(|(n, _)| *n == name).map_or(0, |(_, i)| *i);
+        let index = AXIOS
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or(0, |(_, i)| *i);
         let Ok(options) = options_at(&args, index) else {
             return;
         };
@@ -309,7 +341,11 @@ fn check_javascript_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>
             f.with_fix(
                 format!("Add `{{ timeout: {ms} }}`"),
                 Applicability::Unsafe,
-                vec![append_js_argument(args_node, &args, &format!("{{ timeout: {ms} }}"))],
+                vec![append_js_argument(
+                    args_node,
+                    &args,
+                    &format!("{{ timeout: {ms} }}"),
+                )],
             );
         }
         return;
@@ -328,9 +364,9 @@ fn check_javascript_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>
     }
     if last == "fetch" && checker.resolve_callee(func, FETCH_NAMES).is_some() {
         let server = checker.semantic.imports.values().any(|q| {
-            SERVER_MODULES
-                .iter()
-                .any(|m| q == m || q.starts_with(&format!("{m}.")) || q.starts_with(&format!("{m}/")))
+            SERVER_MODULES.iter().any(|m| {
+                q == m || q.starts_with(&format!("{m}.")) || q.starts_with(&format!("{m}/"))
+            })
         });
         if !server || args.is_empty() {
             return;

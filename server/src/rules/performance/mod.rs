@@ -24,7 +24,8 @@ pub(crate) fn python_function<'a>(checker: &Checker<'a>, node: Node<'a>) -> Opti
 
 /// Whether a Python `function_definition` is `async def`.
 pub(crate) fn is_async_def(function: Node) -> bool {
-    function.kind() == "function_definition" && function.child(0).is_some_and(|c| c.kind() == "async")
+    function.kind() == "function_definition"
+        && function.child(0).is_some_and(|c| c.kind() == "async")
 }
 
 /// The request handler (and its route) around `node`: the outermost function in the item that
@@ -207,8 +208,12 @@ pub(crate) const DJANGO_ROWS: &[&str] = &[
 /// Whether a receiver name looks like a database session or connection.
 pub(crate) fn is_db_name(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
-    n.contains("session") || n == "db" || n == "database" || n.contains("conn")
-        || n.contains("cursor") || n == "cur"
+    n.contains("session")
+        || n == "db"
+        || n == "database"
+        || n.contains("conn")
+        || n.contains("cursor")
+        || n == "cur"
 }
 
 /// Whether a Python expression evaluates to the rows of a query (`User.objects.filter(…)`,
@@ -252,7 +257,15 @@ pub(crate) fn js_rows<'a>(checker: &Checker<'a>, expr: Node<'a>) -> bool {
 
 /// JS query methods of Mongoose, Sequelize, Prisma, TypeORM and SQL clients that return rows
 /// (`rows`) or one row.
-const JS_MANY: &[&str] = &["find", "findAll", "findMany", "findAndCountAll", "aggregate", "query", "execute"];
+const JS_MANY: &[&str] = &[
+    "find",
+    "findAll",
+    "findMany",
+    "findAndCountAll",
+    "aggregate",
+    "query",
+    "execute",
+];
 const JS_ONE: &[&str] = &[
     "findById",
     "findOne",
@@ -284,7 +297,10 @@ pub(crate) fn js_query_call<'a>(
         "Object", "Array", "Promise", "Math", "JSON", "Reflect", "Buffer", "Date", "Number",
         "String", "Map", "Set", "URL",
     ];
-    let model = (root_name.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+    let model = (root_name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_uppercase())
         && !BUILTINS.contains(&root_name))
         || names.contains(&"collection")
         || root_name == "prisma"

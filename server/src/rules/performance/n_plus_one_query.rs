@@ -37,18 +37,75 @@ pub static RULE: Rule = Rule {
 
 /// Related-manager methods that run a query (`book.tags.all()`).
 const MANAGER_QUERIES: &[&str] = &[
-    "all", "filter", "exclude", "count", "exists", "first", "last", "get", "values",
-    "values_list", "order_by", "aggregate",
+    "all",
+    "filter",
+    "exclude",
+    "count",
+    "exists",
+    "first",
+    "last",
+    "get",
+    "values",
+    "values_list",
+    "order_by",
+    "aggregate",
 ];
 
 /// Attribute names that are rarely relations: dates, files, plain data.
 const NOT_RELATIONS: &[&str] = &[
-    "pk", "id", "_meta", "_state", "__class__", "__dict__", "date", "time", "created",
-    "updated", "modified", "timestamp", "data", "json", "metadata", "meta", "extra", "config",
-    "settings", "payload", "status", "state", "price", "amount", "total", "name", "title",
-    "email", "text", "body", "description", "content", "slug", "url", "path", "file", "image",
-    "photo", "avatar", "picture", "thumbnail", "document", "attachment", "uuid", "objects",
-    "value", "values", "attrs", "options", "info", "location", "point", "geometry",
+    "pk",
+    "id",
+    "_meta",
+    "_state",
+    "__class__",
+    "__dict__",
+    "date",
+    "time",
+    "created",
+    "updated",
+    "modified",
+    "timestamp",
+    "data",
+    "json",
+    "metadata",
+    "meta",
+    "extra",
+    "config",
+    "settings",
+    "payload",
+    "status",
+    "state",
+    "price",
+    "amount",
+    "total",
+    "name",
+    "title",
+    "email",
+    "text",
+    "body",
+    "description",
+    "content",
+    "slug",
+    "url",
+    "path",
+    "file",
+    "image",
+    "photo",
+    "avatar",
+    "picture",
+    "thumbnail",
+    "document",
+    "attachment",
+    "uuid",
+    "objects",
+    "value",
+    "values",
+    "attrs",
+    "options",
+    "info",
+    "location",
+    "point",
+    "geometry",
 ];
 
 fn is_relation_name(name: &str) -> bool {
@@ -60,7 +117,9 @@ fn is_relation_name(name: &str) -> bool {
         ]
         .iter()
         .any(|s| name.ends_with(s))
-        && name.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c.is_ascii_digit())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c == '_' || c.is_ascii_digit())
 }
 
 /// The rows a loop iterates over: the iterable itself, or the one local value of a name.
@@ -115,12 +174,17 @@ fn python_query<'a>(checker: &Checker<'a>, call: Node<'a>, vars: &[&str]) -> Opt
     // `cursor.execute(…)`.
     let first = *names.first()?;
     let receiver = root_text.rsplit('.').next().unwrap_or("");
-    let session = matches!(first, "query" | "execute" | "scalars" | "scalar" | "get" | "exec")
-        && is_db_name(receiver)
-        && !(first == "get" && !receiver.to_ascii_lowercase().contains("session"));
+    let session = matches!(
+        first,
+        "query" | "execute" | "scalars" | "scalar" | "get" | "exec"
+    ) && is_db_name(receiver)
+        && (first != "get" || receiver.to_ascii_lowercase().contains("session"));
     let model_query = first == "query"
         && names.len() >= 2
-        && root_text.chars().next().is_some_and(|c| c.is_ascii_uppercase());
+        && root_text
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_uppercase());
     if session || model_query {
         return Some(format!("`{short}`"));
     }
@@ -167,7 +231,11 @@ fn prefetched<'a>(checker: &Checker<'a>, query: Node<'a>) -> Vec<Option<String>>
 fn covered(prefetch: &[Option<String>], relation: &str) -> bool {
     prefetch.iter().any(|p| match p {
         None => true,
-        Some(p) => p == relation || p.contains(&format!("\"{relation}\"")) || p.contains(&format!(".{relation}")),
+        Some(p) => {
+            p == relation
+                || p.contains(&format!("\"{relation}\""))
+                || p.contains(&format!(".{relation}"))
+        }
     })
 }
 
@@ -240,7 +308,9 @@ fn check_python_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             Some(relation) => {
                 let row = checker.text(node).to_owned();
                 let hint = match orm {
-                    Orm::Django => "assuming a ForeignKey/OneToOne, since an attribute is read through it",
+                    Orm::Django => {
+                        "assuming a ForeignKey/OneToOne, since an attribute is read through it"
+                    }
                     _ => "assuming a lazy relationship, since an attribute is read through it",
                 };
                 let advice = if orm == Orm::Django {
@@ -267,7 +337,9 @@ fn check_python_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
 }
 
 /// Methods that run a callback per element.
-const CALLBACK_LOOPS: &[&str] = &["forEach", "map", "flatMap", "filter", "reduce", "some", "every"];
+const CALLBACK_LOOPS: &[&str] = &[
+    "forEach", "map", "flatMap", "filter", "reduce", "some", "every",
+];
 
 fn js_source<'a>(checker: &Checker<'a>, iter: Node<'a>) -> bool {
     let mut expr = iter;

@@ -36,8 +36,23 @@ pub static RULE: Rule = Rule {
 
 /// Chain methods and text that bound a query.
 const BOUNDED: &[&str] = &[
-    "limit", "offset", "slice", "paginate", "page", "first", "one", "one_or_none", "scalar",
-    "get", "count", "exists", "aggregate", "iterator", "take", "skip", "cursor",
+    "limit",
+    "offset",
+    "slice",
+    "paginate",
+    "page",
+    "first",
+    "one",
+    "one_or_none",
+    "scalar",
+    "get",
+    "count",
+    "exists",
+    "aggregate",
+    "iterator",
+    "take",
+    "skip",
+    "cursor",
 ];
 
 /// The expressions a Python function returns, with local names expanded once
@@ -112,7 +127,9 @@ fn python_unbounded<'a>(checker: &Checker<'a>, exprs: &[Node<'a>]) -> Vec<Node<'
             let (_, names) = chain(checker, call);
             let text = checker.text(call);
             // `.limit(n)`, `LIMIT 50` in SQL text, `limit=limit` passed on.
-            if names.iter().any(|n| BOUNDED.contains(n)) || text.to_ascii_lowercase().contains("limit") {
+            if names.iter().any(|n| BOUNDED.contains(n))
+                || text.to_ascii_lowercase().contains("limit")
+            {
                 continue;
             }
             out.push(call);
@@ -133,7 +150,8 @@ fn check_python_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let fn_text = checker.text(function);
     // A Django view without a method decorator serves any method; it is a list view unless it
     // branches on the method.
-    let get = route.is_get_only() || (route.methods.is_empty() && !fn_text.contains("request.method"));
+    let get =
+        route.is_get_only() || (route.methods.is_empty() && !fn_text.contains("request.method"));
     if !get {
         return;
     }
@@ -166,9 +184,11 @@ fn js_sent<'a>(checker: &Checker<'a>, handler: Node<'a>) -> Vec<Node<'a>> {
         match n.kind() {
             "call_expression" => {
                 let func = n.child_by_field_name("function");
-                let sends = func.filter(|f| f.kind() == "member_expression").is_some_and(|f| {
-                    matches!(checker.member_name(f), Some("json" | "send" | "jsonp"))
-                });
+                let sends = func
+                    .filter(|f| f.kind() == "member_expression")
+                    .is_some_and(|f| {
+                        matches!(checker.member_name(f), Some("json" | "send" | "jsonp"))
+                    });
                 if sends {
                     if let Some(a) = n
                         .child_by_field_name("arguments")
@@ -213,7 +233,10 @@ fn js_unbounded<'a>(checker: &Checker<'a>, exprs: &[Node<'a>]) -> Vec<Node<'a>> 
                 continue;
             }
             let (_, names) = chain(checker, call);
-            if names.iter().any(|n| BOUNDED.contains(n) || *n == "paginate") {
+            if names
+                .iter()
+                .any(|n| BOUNDED.contains(n) || *n == "paginate")
+            {
                 continue;
             }
             // `findAll({ limit })`, `findMany({ take })`; options in a variable may hold them.

@@ -40,7 +40,11 @@ fn is_true(checker: &Checker, node: Node) -> bool {
 
 /// The column's name: the assignment target in a class body (`user_id = Column(…)`,
 /// `user_id: Mapped[int] = mapped_column(…)`) or the first argument of `Column("user_id", …)`.
-fn column_name<'a>(checker: &Checker<'a>, call: Node<'a>, positional: &[Node<'a>]) -> Option<String> {
+fn column_name<'a>(
+    checker: &Checker<'a>,
+    call: Node<'a>,
+    positional: &[Node<'a>],
+) -> Option<String> {
     if let Some(first) = positional.first() {
         if let Some(name) = checker.string_value(*first) {
             return Some(name.to_owned());
@@ -73,13 +77,15 @@ fn indexed_elsewhere(checker: &Checker, column: &str) -> bool {
         }
     }
     // `UniqueConstraint("a_id", "b_id")` indexes its first column; `PrimaryKeyConstraint` too.
-    ["UniqueConstraint(", "PrimaryKeyConstraint("].iter().any(|c| {
-        item.find(c).is_some_and(|at| {
-            let args = &item[at + c.len()..];
-            let first = args.split([',', ')']).next().unwrap_or("").trim();
-            first.trim_matches(|c| c == '"' || c == '\'') == column
+    ["UniqueConstraint(", "PrimaryKeyConstraint("]
+        .iter()
+        .any(|c| {
+            item.find(c).is_some_and(|at| {
+                let args = &item[at + c.len()..];
+                let first = args.split([',', ')']).next().unwrap_or("").trim();
+                first.trim_matches(|c| c == '"' || c == '\'') == column
+            })
         })
-    })
 }
 
 fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
@@ -126,7 +132,10 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         return;
     }
     let name = column_name(checker, call, &args.positional);
-    if name.as_deref().is_some_and(|n| indexed_elsewhere(checker, n)) {
+    if name
+        .as_deref()
+        .is_some_and(|n| indexed_elsewhere(checker, n))
+    {
         return;
     }
     let what = name
