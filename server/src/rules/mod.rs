@@ -261,6 +261,7 @@ pub static RULES: &[&Rule] = &[
     &architecture::state_change_on_get::RULE,
     &architecture::missing_error_handling::RULE,
     &architecture::missing_response_model::RULE,
+    &architecture::missing_status_code::RULE,
     &architecture::missing_rate_limit::RULE,
     &performance::blocking_call_in_async::RULE,
     &performance::n_plus_one_query::RULE,
