@@ -585,14 +585,16 @@ fn http_timeout_setting_drives_the_timeout_fix() {
     .unwrap();
     let out = run(p, &["check", "--select", "PERF204", "client.py"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert!(stdout(&out).contains("pass `timeout=2.5`"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("pass `timeout=2.5`"),
+        "{}",
+        stdout(&out)
+    );
     let out = run(p, &["check", "--select", "PERF204", "--fix", "client.py"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(
-        std::fs::read_to_string(p.join("client.py"))
-            .unwrap()
-            .contains("requests.get(\"https://rates.example.com/v1/eur\", timeout=2.5)"),
-    );
+    assert!(std::fs::read_to_string(p.join("client.py"))
+        .unwrap()
+        .contains("requests.get(\"https://rates.example.com/v1/eur\", timeout=2.5)"),);
     std::fs::write(p.join("backend-architect.toml"), "http-timeout = -1\n").unwrap();
     let out = run(p, &["check", "client.py"]);
     assert_eq!(out.status.code(), Some(2));
