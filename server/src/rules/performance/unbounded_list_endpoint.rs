@@ -109,7 +109,11 @@ fn collect_identifiers<'a>(node: Node<'a>, out: &mut Vec<Node<'a>>) {
 }
 
 /// The unbounded query calls among `exprs`.
-fn python_unbounded<'a>(checker: &Checker<'a>, exprs: &[Node<'a>]) -> Vec<Node<'a>> {
+fn python_unbounded<'a>(
+    checker: &Checker<'a>,
+    function: Node<'a>,
+    exprs: &[Node<'a>],
+) -> Vec<Node<'a>> {
     let mut out = Vec::new();
     for e in exprs {
         let mut ends = Vec::new();
@@ -121,7 +125,15 @@ fn python_unbounded<'a>(checker: &Checker<'a>, exprs: &[Node<'a>]) -> Vec<Node<'
             let Some(orm) = python_rows(checker, call) else {
                 continue;
             };
-            if orm == Orm::DbApi {
+            // `cursor.fetchall()`: the SQL decides; any `LIMIT` (or a `limit` parameter) in
+            // the function counts, wherever the statement is built.
+            if orm == Orm::DbApi
+                && (!checker.text(call).ends_with("fetchall()")
+                    || checker
+                        .text(function)
+                        .to_ascii_lowercase()
+                        .contains("limit"))
+            {
                 continue;
             }
             let (_, names) = chain(checker, call);
@@ -156,7 +168,7 @@ fn check_python_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         return;
     }
     let returned = python_returned(checker, function);
-    for call in python_unbounded(checker, &returned) {
+    for call in python_unbounded(checker, function, &returned) {
         report(checker, call);
     }
 }
@@ -316,7 +328,8 @@ const DOCS: &str = r#"## What it does
 Flags GET endpoints that send every row a query returns: FastAPI and Flask GET routes, Django
 function views (that do not branch on `request.method`) and class-based `get`/`list` handlers
 returning `Model.objects.all()`/`filter(…)`, `session.query(Model).all()`,
-`session.scalars(select(Model)).all()` or `Model.query.all()`; Express/Koa/Fastify GET routes
+`session.scalars(select(Model)).all()`, `Model.query.all()`, or `cursor.fetchall()` in a
+function whose SQL has no `LIMIT`; Express/Koa/Fastify GET routes
 sending `Model.find(…)`, `Model.findAll(…)` or `prisma.model.findMany(…)`. A value passed
 through a local variable (`users = …; return users`) counts.
 
