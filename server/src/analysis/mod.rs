@@ -9,8 +9,10 @@ use crate::syntax::{Family, Language};
 
 mod javascript;
 mod javascript_taint;
+pub mod project;
 mod python;
 mod python_taint;
+pub mod routes;
 pub mod taint;
 
 /// The node's source text ("" if the range is not valid UTF-8 boundaries, which cannot happen

@@ -32,7 +32,12 @@ pub struct Options {
     pub advisor: Option<serde_json::Value>,
     /// `[dependencies]`, validated by `advisor::DependencySettings`.
     pub dependencies: Option<serde_json::Value>,
+    /// Seconds that fixes add as the timeout of outbound HTTP calls (default 10).
+    pub http_timeout: Option<f64>,
 }
+
+/// The timeout (seconds) HTTP fixes add when `http-timeout` is not configured.
+pub const DEFAULT_HTTP_TIMEOUT: f64 = 10.0;
 
 /// Keys accepted at the top level of the configuration, for error messages.
 pub const KEYS: &[&str] = &[
@@ -44,6 +49,7 @@ pub const KEYS: &[&str] = &[
     "extend-exclude",
     "advisor",
     "dependencies",
+    "http-timeout",
 ];
 
 impl Options {
@@ -64,6 +70,7 @@ impl Options {
                 .or_else(|| self.extend_exclude.clone()),
             advisor: advisor::merge(&self.advisor, &over.advisor),
             dependencies: advisor::merge(&self.dependencies, &over.dependencies),
+            http_timeout: over.http_timeout.or(self.http_timeout),
         }
     }
 
@@ -78,6 +85,7 @@ impl Options {
                 let key = match k.as_str() {
                     "extendSelect" => "extend-select",
                     "extendExclude" => "extend-exclude",
+                    "httpTimeout" => "http-timeout",
                     other => other,
                 };
                 map.insert(key.to_owned(), v.clone());
@@ -187,6 +195,8 @@ pub struct RuleSet {
     /// The configured severity per rule; `None` keeps the severity each finding was reported
     /// with (the rule's default, or what the rule chose for that finding).
     severity: Vec<Option<Severity>>,
+    /// `http-timeout` in seconds.
+    http_timeout: f64,
 }
 
 impl Default for RuleSet {
@@ -194,6 +204,7 @@ impl Default for RuleSet {
         Self {
             enabled: vec![true; RULES.len()],
             severity: vec![None; RULES.len()],
+            http_timeout: DEFAULT_HTTP_TIMEOUT,
         }
     }
 }
@@ -253,7 +264,22 @@ impl RuleSet {
                 set.severity[index_of(r)] = Some(sev);
             }
         }
+        if let Some(t) = options.http_timeout {
+            if !(t.is_finite() && t > 0.0 && t <= 3600.0) {
+                return Err(ConfigError::new(
+                    path,
+                    "http-timeout",
+                    format!("`{t}` is not a timeout; expected a number of seconds greater than 0 and at most 3600"),
+                ));
+            }
+            set.http_timeout = t;
+        }
         Ok(set)
+    }
+
+    /// The timeout (seconds) that fixes add to outbound HTTP calls.
+    pub fn http_timeout(&self) -> f64 {
+        self.http_timeout
     }
 
     pub fn is_enabled(&self, rule: &Rule) -> bool {
@@ -283,6 +309,7 @@ impl RuleSet {
         let mut h = std::collections::hash_map::DefaultHasher::new();
         self.enabled.hash(&mut h);
         self.severity.hash(&mut h);
+        self.http_timeout.to_bits().hash(&mut h);
         h.finish()
     }
 }
@@ -410,6 +437,23 @@ mod tests {
         assert!(err.to_string().contains("expected \"error\""), "{err}");
         let err = Options::from_json(&serde_json::json!({"selct": ["SEC"]})).unwrap_err();
         assert!(err.to_string().contains("allowed keys"), "{err}");
+    }
+
+    #[test]
+    fn http_timeout_is_validated_and_keys_the_cache() {
+        let set = RuleSet::from_options(&Options::default(), None).unwrap();
+        assert_eq!(set.http_timeout(), DEFAULT_HTTP_TIMEOUT);
+        let opts = Options::from_json(&serde_json::json!({"httpTimeout": 2.5})).unwrap();
+        let short = RuleSet::from_options(&opts, None).unwrap();
+        assert_eq!(short.http_timeout(), 2.5);
+        assert_ne!(short.fingerprint(), set.fingerprint());
+        let opts = Options {
+            http_timeout: Some(0.0),
+            ..Default::default()
+        };
+        let err = RuleSet::from_options(&opts, Some(Path::new("b.toml"))).unwrap_err();
+        assert_eq!(err.key, "http-timeout");
+        assert!(err.to_string().contains("seconds"), "{err}");
     }
 
     #[test]

@@ -7,8 +7,10 @@ use std::ops::Range;
 use crate::syntax::Family;
 
 pub mod advisor;
+pub mod architecture;
 mod checker;
 pub mod dependencies;
+pub mod performance;
 pub mod security;
 
 pub use checker::{Captures, Checker};
@@ -257,6 +259,18 @@ pub static RULES: &[&Rule] = &[
     &security::assert_for_access_control::RULE,
     &security::swallowed_security_exception::RULE,
     &security::unsafe_archive_extraction::RULE,
+    &architecture::non_restful_path::RULE,
+    &architecture::state_change_on_get::RULE,
+    &architecture::missing_error_handling::RULE,
+    &architecture::missing_response_model::RULE,
+    &architecture::missing_status_code::RULE,
+    &architecture::missing_rate_limit::RULE,
+    &performance::blocking_call_in_async::RULE,
+    &performance::n_plus_one_query::RULE,
+    &performance::unbounded_list_endpoint::RULE,
+    &performance::http_call_without_timeout::RULE,
+    &performance::connection_per_request::RULE,
+    &performance::unindexed_foreign_key::RULE,
     &dependencies::vulnerable_dependency::RULE,
     &advisor::model_finding::RULE,
 ];
