@@ -49,10 +49,21 @@ pub fn apply_edits(text: &str, edits: &[Edit]) -> String {
     out
 }
 
+/// An `import x` line that a fix adds (see `rules::imports`): such insertions commute, so two
+/// at the same point do not clash.
+fn is_import_line(e: &Edit) -> bool {
+    e.range.is_empty() && e.content.starts_with("import ") && e.content.ends_with('\n')
+}
+
 fn overlaps(a: &Edit, b: &Edit) -> bool {
-    a.range.start < b.range.end && b.range.start < a.range.end
-        // Two insertions at the same point would be ambiguous.
-        || (a.range.is_empty() && b.range.is_empty() && a.range.start == b.range.start)
+    // The same edit twice (two fixes adding `import os`) is applied once.
+    a != b
+        && (a.range.start < b.range.end && b.range.start < a.range.end
+        // Two insertions at the same point would be ambiguous, unless both are import lines.
+            || (a.range.is_empty()
+                && b.range.is_empty()
+                && a.range.start == b.range.start
+                && !(is_import_line(a) && is_import_line(b))))
 }
 
 fn combined(fixes: &[(&'static str, &Fix)]) -> Vec<Edit> {
@@ -60,7 +71,11 @@ fn combined(fixes: &[(&'static str, &Fix)]) -> Vec<Edit> {
         .iter()
         .flat_map(|(_, f)| f.edits.iter().cloned())
         .collect();
-    edits.sort_by_key(|e| (e.range.start, e.range.end));
+    // Import lines added at one point go in alphabetical order.
+    edits.sort_by(|a, b| {
+        (a.range.start, a.range.end, &a.content).cmp(&(b.range.start, b.range.end, &b.content))
+    });
+    edits.dedup();
     edits
 }
 
@@ -174,6 +189,7 @@ mod tests {
                     range: 0..1,
                     content: "def (".into(),
                 }],
+                imports: vec![],
             }),
             related: vec![],
         };

@@ -7,6 +7,7 @@ use std::ops::Range;
 use crate::syntax::Family;
 
 mod checker;
+pub mod imports;
 pub mod security;
 
 pub use checker::{Captures, Checker};
@@ -146,6 +147,10 @@ pub struct Fix {
     pub title: String,
     pub applicability: Applicability,
     pub edits: Vec<Edit>,
+    /// Python modules the edits use that the file does not import yet (`os` for
+    /// `os.environ`). The engine turns them into `import` edits after analysis, from the whole
+    /// file (a rule sees one item, and cached findings move with their item).
+    pub imports: Vec<&'static str>,
 }
 
 /// Extra locations of a finding, such as where tainted data came from.
@@ -192,6 +197,7 @@ impl Finding {
                         content: e.content.clone(),
                     })
                     .collect(),
+                imports: f.imports.clone(),
             }),
             related: self
                 .related

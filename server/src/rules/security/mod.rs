@@ -34,6 +34,7 @@ pub mod sensitive_jwt_payload;
 mod settings;
 pub mod sql_injection;
 mod sql_parameterize;
+mod command_argv;
 pub mod ssh_host_key_not_verified;
 pub mod ssrf;
 pub mod static_files_exposure;
