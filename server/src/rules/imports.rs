@@ -29,8 +29,12 @@ pub fn python_import_edit(source: &str, tree: &Tree, module: &str) -> Edit {
     let root = tree.root_node();
     let mut cursor = root.walk();
     let mut after = 0;
-    for (i, node) in root.named_children(&mut cursor).enumerate() {
-        let is_docstring = i == 0
+    let mut first = true;
+    for node in root.named_children(&mut cursor) {
+        // Only the first statement (comments aside) can be the docstring.
+        let was_first = first;
+        first = first && node.kind() == "comment";
+        let is_docstring = was_first
             && node.kind() == "expression_statement"
             && node.named_child_count() == 1
             && node.named_child(0).is_some_and(|c| c.kind() == "string");
