@@ -88,7 +88,12 @@ fn collect_cases() -> Vec<Case> {
         let mut examples = Vec::new();
         let mut snapshot = String::new();
         for (i, f) in findings.iter().enumerate() {
-            let Some(fix) = &f.fix else { continue };
+            let Some(fix) = &f.fix else {
+                // Findings a fix must leave alone are part of the record too.
+                let line = text[..f.range.start].matches('\n').count() + 1;
+                snapshot.push_str(&format!("## {} (no fix) line {line}\n\n", f.code()));
+                continue;
+            };
             let Some(after) = apply_one(language, &text, fix) else {
                 failures.push(format!("{rel}: the {} fix breaks the syntax", f.code()));
                 continue;
