@@ -10,6 +10,7 @@ use rayon::prelude::*;
 
 use super::cache::{self, Cache};
 use super::output::{self, FileReport, Reported};
+use super::fix::{self, write_atomically, FixMode, Fixed};
 use super::CheckArgs;
 use crate::config::{self, ConfigCache, Options, Settings};
 use crate::engine;
@@ -62,18 +63,6 @@ enum Outcome {
     Skipped(SkipKind, String),
 }
 
-/// What `--fix`/`--diff` did to one file.
-struct Fixed {
-    codes: Vec<&'static str>,
-    diff: Option<String>,
-}
-
-#[derive(Clone, Copy)]
-struct FixMode {
-    write: bool,
-    diff: bool,
-    unsafe_fixes: bool,
-}
 
 struct Collected {
     files: Vec<PathBuf>,
@@ -227,30 +216,29 @@ fn check_file(
         }
         None => engine::analyze_text(&display, language, text, &settings.rules),
     };
-    let mut findings = analyse(&text);
+    // The byte order mark is not code: analyse without it, write it back.
+    let (bom, mut text) = match text.strip_prefix(fix::BOM) {
+        Some(rest) => (fix::BOM, rest.to_owned()),
+        None => ("", text),
+    };
     let mut fixed = None;
-    let mut text = text;
     if let Some(mode) = fixing {
-        if let Some(result) = crate::fix::fix_all(language, &text, &findings, mode.unsafe_fixes) {
-            let diff = mode
-                .diff
-                .then(|| unified_diff(&display, &text, &result.text));
+        if let Some((new_text, info)) =
+            fix::fix_text(&display, language, &text, &settings.rules, mode)
+        {
             if mode.write {
-                if let Err(e) = write_atomically(path, result.text.as_bytes()) {
+                if let Err(e) = write_atomically(path, format!("{bom}{new_text}").as_bytes()) {
                     return Outcome::Skipped(
                         SkipKind::Unreadable,
                         format!("{display}: cannot write the fixes: {e}"),
                     );
                 }
-                text = result.text;
-                findings = analyse(&text);
+                text = new_text;
             }
-            fixed = Some(Fixed {
-                codes: result.fixed,
-                diff,
-            });
+            fixed = Some(info);
         }
     }
+    let findings = analyse(&text);
     if findings.is_empty() {
         return Outcome::Report(
             FileReport {
@@ -272,17 +260,6 @@ fn check_file(
         },
         fixed,
     )
-}
-
-fn unified_diff(path: &str, old: &str, new: &str) -> String {
-    // `a/` and `b/` prefixes as git writes them (`patch -p1` applies the result); an absolute
-    // path keeps a single slash.
-    let path = path.trim_start_matches('/');
-    similar::TextDiff::from_lines(old, new)
-        .unified_diff()
-        .context_radius(3)
-        .header(&format!("a/{path}"), &format!("b/{path}"))
-        .to_string()
 }
 
 /// `K/N` → (K-1, N).
@@ -456,7 +433,13 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         };
     }
     for (path, f) in &fixes {
-        eprintln!("Fixed {path}: {}", f.codes.join(", "));
+        eprintln!("Fixed {path}: {}", fix::summary(&f.codes));
+        if !f.converged {
+            eprintln!(
+                "warning: {path}: fixes still applied after {} rounds; stopped there",
+                fix::MAX_ITERATIONS
+            );
+        }
     }
     if !fixes.is_empty() {
         let count: usize = fixes.iter().map(|(_, f)| f.codes.len()).sum();
@@ -524,19 +507,6 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
-}
-
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    let tmp = path.with_extension("tmp-backend-architect");
-    std::fs::write(&tmp, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
-    // Keep the file's mode (an executable script stays executable).
-    if let Ok(meta) = std::fs::metadata(path) {
-        let _ = std::fs::set_permissions(&tmp, meta.permissions());
-    }
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        format!("{}: {e}", path.display())
-    })
 }
 
 #[cfg(test)]

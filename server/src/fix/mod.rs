@@ -66,7 +66,7 @@ fn overlaps(a: &Edit, b: &Edit) -> bool {
                 && !(is_import_line(a) && is_import_line(b))))
 }
 
-fn combined(fixes: &[(&'static str, &Fix)]) -> Vec<Edit> {
+fn combined(fixes: &[(&'static str, Fix)]) -> Vec<Edit> {
     let mut edits: Vec<Edit> = fixes
         .iter()
         .flat_map(|(_, f)| f.edits.iter().cloned())
@@ -84,6 +84,42 @@ fn parses_as_well(language: Language, text: &str, baseline: usize) -> bool {
     parse::parse(language, text, None).is_some_and(|t| error_count(&t) <= baseline)
 }
 
+/// A block a fix adds whole at the start of a line (an `import` line, a helper `def`): two
+/// fixes adding the same one need it once, wherever each would put it.
+fn is_shared_block(e: &Edit, source: &str) -> bool {
+    e.range.is_empty()
+        && (e.range.start == 0 || source[..e.range.start].ends_with('\n'))
+        && (e.content.starts_with("import ") || e.content.starts_with("def "))
+}
+
+/// The file's line break, for text a fix adds: a CRLF file stays CRLF.
+fn line_break(source: &str) -> &'static str {
+    match source.find('\n') {
+        Some(i) if source[..i].ends_with('\r') => "\r\n",
+        _ => "\n",
+    }
+}
+
+/// A fix's edits with line breaks in the file's style; `None` if an edit is out of range or
+/// splits a character.
+fn normalised(source: &str, fix: &Fix) -> Option<Fix> {
+    let newline = line_break(source);
+    let mut fix = fix.clone();
+    for e in &mut fix.edits {
+        if e.range.start > e.range.end
+            || e.range.end > source.len()
+            || !source.is_char_boundary(e.range.start)
+            || !source.is_char_boundary(e.range.end)
+        {
+            return None;
+        }
+        if newline == "\r\n" && e.content.contains('\n') {
+            e.content = e.content.replace("\r\n", "\n").replace('\n', "\r\n");
+        }
+    }
+    Some(fix)
+}
+
 /// Every applicable fix among `findings` (safe ones, plus unsafe ones if asked), applied at once.
 pub fn fix_all(
     language: Language,
@@ -91,26 +127,29 @@ pub fn fix_all(
     findings: &[Finding],
     include_unsafe: bool,
 ) -> Option<FixAllResult> {
-    let mut candidates: Vec<(&'static str, &Fix)> = findings
+    let mut candidates: Vec<(&'static str, Fix)> = findings
         .iter()
         .filter_map(|f| f.fix.as_ref().map(|fix| (f.rule.code, fix)))
         .filter(|(_, fix)| fix.applicability == Applicability::Safe || include_unsafe)
-        .filter(|(_, fix)| {
-            fix.edits
-                .iter()
-                .all(|e| e.range.start <= e.range.end && e.range.end <= source.len())
-        })
+        .filter_map(|(code, fix)| Some((code, normalised(source, fix)?)))
         .collect();
     candidates.sort_by_key(|(_, f)| f.edits.iter().map(|e| e.range.start).min().unwrap_or(0));
-    let mut chosen: Vec<(&'static str, &Fix)> = Vec::new();
-    for cand in candidates {
+    let mut chosen: Vec<(&'static str, Fix)> = Vec::new();
+    for (code, mut fix) in candidates {
+        // A block an earlier fix adds already is not added again.
+        fix.edits.retain(|b| {
+            !(is_shared_block(b, source)
+                && chosen
+                    .iter()
+                    .any(|(_, c)| c.edits.iter().any(|a| a.content == b.content)))
+        });
         let clash = chosen.iter().any(|(_, c)| {
             c.edits
                 .iter()
-                .any(|a| cand.1.edits.iter().any(|b| overlaps(a, b)))
+                .any(|a| fix.edits.iter().any(|b| overlaps(a, b)))
         });
         if !clash {
-            chosen.push(cand);
+            chosen.push((code, fix));
         }
     }
     if chosen.is_empty() {
@@ -140,13 +179,21 @@ pub fn fix_all(
     None
 }
 
-/// The edits of one fix as a result, after the same syntax check.
-pub fn apply_one(language: Language, source: &str, fix: &Fix) -> Option<String> {
+/// The edits of one fix, in order and in the file's line-break style, if applying them keeps
+/// the file parsing as well as before (what a quick fix offers).
+pub fn checked_edits(language: Language, source: &str, fix: &Fix) -> Option<Vec<Edit>> {
+    let fix = normalised(source, fix)?;
+    let edits = combined(&[("", fix)]);
+    if edits.windows(2).any(|w| overlaps(&w[0], &w[1])) {
+        return None;
+    }
     let baseline = parse::parse(language, source, None).map_or(usize::MAX, |t| error_count(&t));
-    let mut edits = fix.edits.clone();
-    edits.sort_by_key(|e| (e.range.start, e.range.end));
-    let text = apply_edits(source, &edits);
-    parses_as_well(language, &text, baseline).then_some(text)
+    parses_as_well(language, &apply_edits(source, &edits), baseline).then_some(edits)
+}
+
+/// The text after one fix, after the same checks as `checked_edits`.
+pub fn apply_one(language: Language, source: &str, fix: &Fix) -> Option<String> {
+    checked_edits(language, source, fix).map(|edits| apply_edits(source, &edits))
 }
 
 #[cfg(test)]

@@ -131,9 +131,10 @@ pub fn code_actions(
             let diag = convert::diagnostic(uri, rope, f, enc);
             if let Some(fix) = &f.fix {
                 // Offer only fixes that keep the file parseable.
-                if crate::fix::apply_one(e.doc.language(), e.doc.text(), fix).is_some() {
-                    let edits = fix
-                        .edits
+                if let Some(checked) =
+                    crate::fix::checked_edits(e.doc.language(), e.doc.text(), fix)
+                {
+                    let edits = checked
                         .iter()
                         .map(|x| convert::text_edit(rope, x, enc))
                         .collect();

@@ -1,0 +1,195 @@
+//! `check --fix` (safe fixes), `--unsafe-fixes` (all of them) and `--diff` (the patch, nothing
+//! written): fix-all run to a fixed point, written atomically, keeping line endings, the UTF-8
+//! byte order mark and the file's permissions.
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::config::RuleSet;
+use crate::engine;
+use crate::syntax::Language;
+
+/// Rounds of fix-all per file: a fix can make another one possible (a finding whose fix
+/// overlapped an earlier one's), but fixes must not chase each other forever.
+pub(super) const MAX_ITERATIONS: usize = 10;
+
+pub(super) const BOM: &str = "\u{feff}";
+
+#[derive(Clone, Copy)]
+pub(super) struct FixMode {
+    /// Write the fixed files (`--fix` without `--diff`).
+    pub write: bool,
+    pub diff: bool,
+    pub unsafe_fixes: bool,
+}
+
+/// What `--fix`/`--diff` did to one file.
+pub(super) struct Fixed {
+    /// Codes of the findings fixed, over all rounds.
+    pub codes: Vec<&'static str>,
+    pub diff: Option<String>,
+    /// False when the last round still had fixes to apply.
+    pub converged: bool,
+}
+
+/// Fix-all over `text` (without a byte order mark) until nothing more applies; `None` when
+/// nothing did.
+pub(super) fn fix_text(
+    display: &str,
+    language: Language,
+    text: &str,
+    rules: &RuleSet,
+    mode: FixMode,
+) -> Option<(String, Fixed)> {
+    let mut current = text.to_owned();
+    let mut codes = Vec::new();
+    let mut converged = false;
+    for _ in 0..MAX_ITERATIONS {
+        let findings = engine::analyze_text(display, language, &current, rules);
+        match crate::fix::fix_all(language, &current, &findings, mode.unsafe_fixes) {
+            Some(result) if result.text != current => {
+                codes.extend(result.fixed);
+                current = result.text;
+            }
+            _ => {
+                converged = true;
+                break;
+            }
+        }
+    }
+    if codes.is_empty() {
+        return None;
+    }
+    codes.sort_unstable();
+    let diff = mode.diff.then(|| unified_diff(display, text, &current));
+    Some((
+        current,
+        Fixed {
+            codes,
+            diff,
+            converged,
+        },
+    ))
+}
+
+/// "SEC102, SEC201 ×2" for a file's fixed codes (sorted).
+pub(super) fn summary(codes: &[&'static str]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < codes.len() {
+        let n = codes[i..].iter().take_while(|c| **c == codes[i]).count();
+        parts.push(if n == 1 {
+            codes[i].to_owned()
+        } else {
+            format!("{} ×{n}", codes[i])
+        });
+        i += n;
+    }
+    parts.join(", ")
+}
+
+pub(super) fn unified_diff(path: &str, old: &str, new: &str) -> String {
+    // `a/` and `b/` prefixes as git writes them (`patch -p1` applies the result); an absolute
+    // path keeps a single slash.
+    let path = path.trim_start_matches('/');
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{path}"), &format!("b/{path}"))
+        .to_string()
+}
+
+/// Replaces `path`'s content: a temporary file in the same directory, renamed over it, so a
+/// reader sees the old or the new file and never half of one. A symlink is followed (its target
+/// is rewritten, the link stays), and the file's permissions are kept.
+pub(super) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    let err = |e: &dyn std::fmt::Display| format!("{}: {e}", path.display());
+    let target = match std::fs::canonicalize(path) {
+        Ok(t) => t,
+        // A new file (a report): write it where it was asked for.
+        Err(_) => path.to_path_buf(),
+    };
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".backend-architect-")
+        .tempfile_in(&dir)
+        .map_err(|e| err(&e))?;
+    tmp.write_all(bytes).map_err(|e| err(&e))?;
+    tmp.as_file().sync_all().map_err(|e| err(&e))?;
+    if let Ok(meta) = std::fs::metadata(&target) {
+        tmp.as_file()
+            .set_permissions(meta.permissions())
+            .map_err(|e| err(&e))?;
+    }
+    tmp.persist(&target).map_err(|e| err(&e.error))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MODE: FixMode = FixMode {
+        write: true,
+        diff: true,
+        unsafe_fixes: false,
+    };
+
+    #[test]
+    fn fixes_run_to_a_fixed_point_and_keep_crlf() {
+        // Two safe fixes for one call: the second round applies what the first could not.
+        let text = "import yaml\r\n\r\ndef f(p):\r\n    return yaml.load(p), yaml.load(p)\r\n";
+        let (fixed, info) =
+            fix_text("t.py", Language::Python, text, &RuleSet::default(), MODE).unwrap();
+        assert_eq!(
+            fixed,
+            "import yaml\r\n\r\ndef f(p):\r\n    return yaml.safe_load(p), yaml.safe_load(p)\r\n"
+        );
+        assert_eq!(summary(&info.codes), "SEC201 ×2");
+        assert!(info.converged);
+        assert!(info.diff.unwrap().contains("+++ b/t.py"));
+    }
+
+    #[test]
+    fn an_added_import_line_follows_the_files_line_endings() {
+        let text = "from flask import Flask\r\n\r\napp = Flask(__name__)\r\napp.run(debug=True)\r\n";
+        let (fixed, _) =
+            fix_text("app.py", Language::Python, text, &RuleSet::default(), MODE).unwrap();
+        assert_eq!(
+            fixed,
+            "import os\r\nfrom flask import Flask\r\n\r\napp = Flask(__name__)\r\napp.run(debug=os.environ.get(\"FLASK_DEBUG\") == \"1\")\r\n"
+        );
+    }
+
+    #[test]
+    fn nothing_to_fix_is_none() {
+        assert!(fix_text("t.py", Language::Python, "x = 1\n", &RuleSet::default(), MODE).is_none());
+    }
+
+    #[test]
+    fn atomic_write_keeps_mode_and_follows_links() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.py");
+        std::fs::write(&real, "old").unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o750)).unwrap();
+            let link = dir.path().join("link.py");
+            std::os::unix::fs::symlink(&real, &link).unwrap();
+            write_atomically(&link, b"new").unwrap();
+            assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+            assert_eq!(std::fs::read_to_string(&real).unwrap(), "new");
+            let mode = std::fs::metadata(&real).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o750);
+        }
+        write_atomically(&real, b"newer").unwrap();
+        assert_eq!(std::fs::read_to_string(&real).unwrap(), "newer");
+        // No temporary file is left behind.
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert!(names.iter().all(|n| !n.to_string_lossy().starts_with(".backend-architect-")), "{names:?}");
+    }
+}
