@@ -41,11 +41,24 @@ pub(super) fn fix_text(
     rules: &RuleSet,
     mode: FixMode,
 ) -> Option<(String, Fixed)> {
+    rounds(display, language, text, mode, |t| {
+        engine::analyze_text(display, language, t, rules)
+    })
+}
+
+/// The loop of `fix_text`, with the analysis given (tests drive it with made-up findings).
+fn rounds(
+    display: &str,
+    language: Language,
+    text: &str,
+    mode: FixMode,
+    analyse: impl Fn(&str) -> Vec<crate::rules::Finding>,
+) -> Option<(String, Fixed)> {
     let mut current = text.to_owned();
     let mut codes = Vec::new();
     let mut converged = false;
     for _ in 0..MAX_ITERATIONS {
-        let findings = engine::analyze_text(display, language, &current, rules);
+        let findings = analyse(&current);
         match crate::fix::fix_all(language, &current, &findings, mode.unsafe_fixes) {
             Some(result) if result.text != current => {
                 codes.extend(result.fixed);
@@ -138,9 +151,51 @@ mod tests {
         unsafe_fixes: false,
     };
 
+    /// A finding whose fix inserts `content` at the start, unless the text starts with it.
+    fn insert_at_start(text: &str, content: &str) -> Option<crate::rules::Finding> {
+        use crate::rules::{Applicability, Edit, Finding, Fix, Severity};
+        (!text.starts_with(content)).then(|| Finding {
+            rule: crate::rules::by_code("SEC201").unwrap(),
+            range: 0..0,
+            message: String::new(),
+            severity: Severity::Error,
+            fix: Some(Fix {
+                title: String::new(),
+                applicability: Applicability::Safe,
+                edits: vec![Edit {
+                    range: 0..0,
+                    content: content.to_owned(),
+                }],
+                imports: vec![],
+            }),
+            related: vec![],
+        })
+    }
+
     #[test]
-    fn fixes_run_to_a_fixed_point_and_keep_crlf() {
-        // Two safe fixes for one call: the second round applies what the first could not.
+    fn clashing_fixes_are_applied_in_later_rounds_and_rounds_are_capped() {
+        // Two insertions at one point clash: one per round, then nothing is left.
+        let analyse = |t: &str| {
+            [insert_at_start(t, "# a\n"), insert_at_start(t, "# b\n")]
+                .into_iter()
+                .flatten()
+                .filter(|_| !(t.contains("# a") && t.contains("# b")))
+                .collect()
+        };
+        let (text, info) = rounds("t.py", Language::Python, "x = 1\n", MODE, analyse).unwrap();
+        assert_eq!(text, "# b\n# a\nx = 1\n");
+        assert_eq!(info.codes.len(), 2);
+        assert!(info.converged);
+        // A fix that never stops applying is stopped after MAX_ITERATIONS rounds.
+        let endless = |t: &str| insert_at_start(&format!("!{t}"), "#\n").into_iter().collect();
+        let (text, info) = rounds("t.py", Language::Python, "x = 1\n", MODE, endless).unwrap();
+        assert_eq!(info.codes.len(), MAX_ITERATIONS);
+        assert!(!info.converged);
+        assert_eq!(text.matches("#\n").count(), MAX_ITERATIONS);
+    }
+
+    #[test]
+    fn every_fix_is_counted_and_crlf_is_kept() {
         let text = "import yaml\r\n\r\ndef f(p):\r\n    return yaml.load(p), yaml.load(p)\r\n";
         let (fixed, info) =
             fix_text("t.py", Language::Python, text, &RuleSet::default(), MODE).unwrap();

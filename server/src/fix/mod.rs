@@ -223,6 +223,46 @@ mod tests {
         );
     }
 
+    /// A rule with an off-by-one edit (it also eats the closing parenthesis) must not break the
+    /// file: fix-all drops that fix, applies the others, and the result parses.
+    #[test]
+    fn an_off_by_one_fix_is_dropped_and_the_others_still_apply() {
+        let src = "import requests, yaml\n\n\ndef f(url, p):\n    cfg = yaml.load(p)\n    return requests.get(url, verify=False), cfg\n";
+        let mut findings = analyze_text("t.py", Language::Python, src, &RuleSet::default());
+        assert_eq!(
+            findings.iter().map(|f| f.code()).collect::<Vec<_>>(),
+            vec!["SEC201", "SEC604"]
+        );
+        let broken = findings[1].fix.as_mut().unwrap();
+        assert_eq!(&src[broken.edits[0].range.clone()], ", verify=False");
+        broken.edits[0].range.end += 1;
+        assert_eq!(
+            apply_one(Language::Python, src, broken),
+            None,
+            "the quick fix is not offered either"
+        );
+        let result = fix_all(Language::Python, src, &findings, false).unwrap();
+        assert_eq!(result.fixed, vec!["SEC201"]);
+        assert_eq!(
+            result.text,
+            "import requests, yaml\n\n\ndef f(url, p):\n    cfg = yaml.safe_load(p)\n    return requests.get(url, verify=False), cfg\n"
+        );
+    }
+
+    /// Two fixes that each need `import os` and a helper add them once; different imports at
+    /// the same point both go in, in order.
+    #[test]
+    fn shared_imports_and_helpers_are_added_once() {
+        let src = "import hashlib\n\nSECRET_KEY = \"Zq8-very-long-secret-value-2024\"\n\n\ndef a(password):\n    return hashlib.sha256(password.encode()).hexdigest()\n\n\ndef b(password):\n    return hashlib.sha1(password.encode()).hexdigest()\n";
+        let findings = analyze_text("t.py", Language::Python, src, &RuleSet::default());
+        let result = fix_all(Language::Python, src, &findings, true).unwrap();
+        assert_eq!(result.fixed, vec!["SEC501", "SEC503", "SEC503"], "{}", result.text);
+        assert_eq!(result.text.matches("import os\n").count(), 1, "{}", result.text);
+        assert_eq!(result.text.matches("def hash_password").count(), 1, "{}", result.text);
+        assert_eq!(result.text.matches("hash_password(password.encode())").count(), 2);
+        assert!(result.text.starts_with("import os\nimport hashlib\n"));
+    }
+
     #[test]
     fn a_fix_that_breaks_syntax_is_dropped() {
         let src = "x = 1\n";
