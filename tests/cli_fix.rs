@@ -47,8 +47,15 @@ fn fix_keeps_bom_and_crlf_and_reports_per_file() {
     );
     // The unsafe CORS fix is left for review, so the run still fails.
     assert_eq!(out.status.code(), Some(1));
-    assert!(stdout(&out).contains("src/server.js:5:9: SEC404"), "{}", stdout(&out));
-    assert_eq!(std::fs::read_to_string(p.join("src/clean.py")).unwrap(), "x = 1\n");
+    assert!(
+        stdout(&out).contains("src/server.js:5:9: SEC404"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(p.join("src/clean.py")).unwrap(),
+        "x = 1\n"
+    );
     // No temporary files are left behind.
     let names: Vec<String> = std::fs::read_dir(p.join("src"))
         .unwrap()
@@ -56,8 +63,15 @@ fn fix_keeps_bom_and_crlf_and_reports_per_file() {
         .collect();
     assert_eq!(names.len(), 3, "{names:?}");
 
-    let out = run(p, &["check", "--no-cache", "--fix", "--unsafe-fixes", "src"]);
-    assert!(stderr(&out).contains("Fixed src/server.js: SEC404"), "{}", stderr(&out));
+    let out = run(
+        p,
+        &["check", "--no-cache", "--fix", "--unsafe-fixes", "src"],
+    );
+    assert!(
+        stderr(&out).contains("Fixed src/server.js: SEC404"),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     assert!(std::fs::read_to_string(p.join("src/server.js"))
         .unwrap()
@@ -75,11 +89,31 @@ fn diff_writes_nothing_and_exits_like_ruff() {
         stdout(&out),
         "--- a/server.js\n+++ b/server.js\n@@ -4,6 +4,6 @@\n const app = express();\n app.use(cors());\n app.get(\"/login\", (req, res) => {\n-  res.cookie(\"session\", req.query.t);\n+  res.cookie(\"session\", req.query.t, { httpOnly: true, secure: true, sameSite: \"lax\" });\n   res.end();\n });\n"
     );
-    assert!(stderr(&out).contains("Would fix 1 findings in 1 files."), "{}", stderr(&out));
-    assert_eq!(std::fs::read_to_string(p.join("server.js")).unwrap(), EXPRESS);
+    assert!(
+        stderr(&out).contains("Would fix 1 findings in 1 files."),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(p.join("server.js")).unwrap(),
+        EXPRESS
+    );
 
-    let out = run(p, &["check", "--no-cache", "--diff", "--unsafe-fixes", "server.js"]);
-    assert!(stdout(&out).contains("+app.use(cors({ origin:"), "{}", stdout(&out));
+    let out = run(
+        p,
+        &[
+            "check",
+            "--no-cache",
+            "--diff",
+            "--unsafe-fixes",
+            "server.js",
+        ],
+    );
+    assert!(
+        stdout(&out).contains("+app.use(cors({ origin:"),
+        "{}",
+        stdout(&out)
+    );
     assert!(stderr(&out).contains("Would fix 2 findings in 1 files."));
 
     std::fs::write(p.join("clean.js"), "module.exports = 1;\n").unwrap();
@@ -94,10 +128,19 @@ fn fix_rewrites_a_symlinks_target_and_keeps_the_link() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path();
     std::fs::create_dir(p.join("shared")).unwrap();
-    std::fs::write(p.join("shared/loader.py"), "import yaml\n\n\ndef load(s):\n    return yaml.load(s)\n").unwrap();
+    std::fs::write(
+        p.join("shared/loader.py"),
+        "import yaml\n\n\ndef load(s):\n    return yaml.load(s)\n",
+    )
+    .unwrap();
     std::os::unix::fs::symlink("shared/loader.py", p.join("loader.py")).unwrap();
     let out = run(p, &["check", "--no-cache", "--fix", "loader.py"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(std::fs::symlink_metadata(p.join("loader.py")).unwrap().file_type().is_symlink());
-    assert!(std::fs::read_to_string(p.join("shared/loader.py")).unwrap().contains("yaml.safe_load(s)"));
+    assert!(std::fs::symlink_metadata(p.join("loader.py"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert!(std::fs::read_to_string(p.join("shared/loader.py"))
+        .unwrap()
+        .contains("yaml.safe_load(s)"));
 }

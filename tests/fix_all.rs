@@ -76,7 +76,10 @@ fn fix_all(c: &mut Client, uri: &str, text: &str) -> Option<String> {
         .collect();
     ranges.sort();
     for w in ranges.windows(2) {
-        assert!((w[0].2, w[0].3) <= (w[1].0, w[1].1), "overlapping edits: {edits:?}");
+        assert!(
+            (w[0].2, w[0].3) <= (w[1].0, w[1].1),
+            "overlapping edits: {edits:?}"
+        );
     }
     Some(apply(text, edits))
 }
@@ -104,7 +107,11 @@ fn fix_all_on_a_python_service() {
     );
     // Only the unsafe one is left (the secret's fix needs a decision about deployment).
     assert_eq!(codes(&c.diagnostics(uri, 2)), vec!["SEC501"]);
-    assert_eq!(fix_all(&mut c, uri, &fixed), None, "nothing safe left to fix");
+    assert_eq!(
+        fix_all(&mut c, uri, &fixed),
+        None,
+        "nothing safe left to fix"
+    );
     assert!(c.shutdown().success());
 }
 
@@ -133,7 +140,8 @@ fn fix_all_on_an_express_app_with_crlf() {
     );
     let after = codes(&c.diagnostics(uri, 2));
     assert!(
-        !after.iter().any(|c| c == "SEC403" || c == "SEC505") && after.contains(&"SEC404".to_owned()),
+        !after.iter().any(|c| c == "SEC403" || c == "SEC505")
+            && after.contains(&"SEC404".to_owned()),
         "the unsafe CORS fix is not applied on save: {after:?}"
     );
     assert!(c.shutdown().success());
@@ -157,7 +165,10 @@ fn suppression_actions_for_javascript_silence_the_finding() {
     );
     let actions = resp["result"].as_array().unwrap();
     let mut version = 1;
-    for title in ["Suppress SEC505 on this line", "Suppress SEC505 in this file"] {
+    for title in [
+        "Suppress SEC505 on this line",
+        "Suppress SEC505 in this file",
+    ] {
         let action = actions
             .iter()
             .find(|a| a["title"] == title)
@@ -170,9 +181,17 @@ fn suppression_actions_for_javascript_silence_the_finding() {
         );
         assert!(c.diagnostics(uri, version).is_empty(), "{title}: {after}");
         if title.contains("file") {
-            assert!(after.starts_with("#!/usr/bin/env node\n// backend-architect: ignore-file[SEC505]\n"), "{after}");
+            assert!(
+                after.starts_with(
+                    "#!/usr/bin/env node\n// backend-architect: ignore-file[SEC505]\n"
+                ),
+                "{after}"
+            );
         } else {
-            assert!(after.contains("\n  // backend-architect: ignore[SEC505]\n  return crypto"), "{after}");
+            assert!(
+                after.contains("\n  // backend-architect: ignore[SEC505]\n  return crypto"),
+                "{after}"
+            );
         }
     }
     assert!(c.shutdown().success());

@@ -104,10 +104,17 @@ fn collect_cases() -> Vec<Case> {
                 .filter(|g| g.code() == f.code())
                 .count();
             if after_count >= before_count {
-                failures.push(format!("{rel}: the {} fix `{}` leaves the finding", f.code(), fix.title));
+                failures.push(format!(
+                    "{rel}: the {} fix `{}` leaves the finding",
+                    f.code(),
+                    fix.title
+                ));
             }
             if let Some(Err(e)) = compiles(language, &after, tmp.path(), &format!("one{i}")) {
-                failures.push(format!("{rel}: after the {} fix it does not compile: {e}", f.code()));
+                failures.push(format!(
+                    "{rel}: after the {} fix it does not compile: {e}",
+                    f.code()
+                ));
             }
             let d = diff(&text, &after);
             snapshot.push_str(&format!(
@@ -176,13 +183,19 @@ fn every_rule_with_a_fix_has_a_case() {
         .filter(|r| r.fix != FixAvailability::None && !fixed.contains(&r.code))
         .map(|r| r.code)
         .collect();
-    assert!(missing.is_empty(), "rules with a fix but no case under tests/fixes: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "rules with a fix but no case under tests/fixes: {missing:?}"
+    );
     let undeclared: Vec<&str> = fixed
         .iter()
         .copied()
         .filter(|c| backend_architect::rules::by_code(c).unwrap().fix == FixAvailability::None)
         .collect();
-    assert!(undeclared.is_empty(), "rules that fix but say `FixAvailability::None`: {undeclared:?}");
+    assert!(
+        undeclared.is_empty(),
+        "rules that fix but say `FixAvailability::None`: {undeclared:?}"
+    );
 }
 
 fn fixes_markdown() -> String {
@@ -206,11 +219,16 @@ fn fixes_markdown() -> String {
     );
     md.push_str("| rule | fix | kind |\n| --- | --- | --- |\n");
     for rule in RULES {
-        let Some(examples) = by_rule.get(rule.code) else { continue };
+        let Some(examples) = by_rule.get(rule.code) else {
+            continue;
+        };
         let mut seen: Vec<(&str, Applicability)> = Vec::new();
         for e in examples {
             let title = e.title.as_str();
-            if !seen.iter().any(|(t, a)| *t == title && *a == e.applicability) {
+            if !seen
+                .iter()
+                .any(|(t, a)| *t == title && *a == e.applicability)
+            {
                 seen.push((title, e.applicability));
                 md.push_str(&format!(
                     "| [{}](#{}) {} | {} | {} |\n",
@@ -218,16 +236,29 @@ fn fixes_markdown() -> String {
                     rule.code.to_ascii_lowercase(),
                     rule.name,
                     title.replace('|', "\\|"),
-                    if e.applicability == Applicability::Safe { "safe" } else { "unsafe" }
+                    if e.applicability == Applicability::Safe {
+                        "safe"
+                    } else {
+                        "unsafe"
+                    }
                 ));
             }
         }
     }
     for rule in RULES {
-        let Some(examples) = by_rule.get(rule.code) else { continue };
-        md.push_str(&format!("\n## {}\n\n`{}`: {}\n", rule.code, rule.name, rule.summary));
+        let Some(examples) = by_rule.get(rule.code) else {
+            continue;
+        };
+        md.push_str(&format!(
+            "\n## {}\n\n`{}`: {}\n",
+            rule.code, rule.name, rule.summary
+        ));
         for e in examples {
-            let kind = if e.applicability == Applicability::Safe { "safe" } else { "unsafe" };
+            let kind = if e.applicability == Applicability::Safe {
+                "safe"
+            } else {
+                "unsafe"
+            };
             md.push_str(&format!(
                 "\n**{}** ({kind}), from `tests/fixes/{}`:\n\n```diff\n{}```\n",
                 e.title, e.file, e.diff

@@ -9,8 +9,8 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::cache::{self, Cache};
-use super::output::{self, FileReport, Reported};
 use super::fix::{self, write_atomically, FixMode, Fixed};
+use super::output::{self, FileReport, Reported};
 use super::CheckArgs;
 use crate::config::{self, ConfigCache, Options, Settings};
 use crate::engine;
@@ -62,7 +62,6 @@ enum Outcome {
     Report(FileReport, Option<Fixed>),
     Skipped(SkipKind, String),
 }
-
 
 struct Collected {
     files: Vec<PathBuf>,

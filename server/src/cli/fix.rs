@@ -187,7 +187,11 @@ mod tests {
         assert_eq!(info.codes.len(), 2);
         assert!(info.converged);
         // A fix that never stops applying is stopped after MAX_ITERATIONS rounds.
-        let endless = |t: &str| insert_at_start(&format!("!{t}"), "#\n").into_iter().collect();
+        let endless = |t: &str| {
+            insert_at_start(&format!("!{t}"), "#\n")
+                .into_iter()
+                .collect()
+        };
         let (text, info) = rounds("t.py", Language::Python, "x = 1\n", MODE, endless).unwrap();
         assert_eq!(info.codes.len(), MAX_ITERATIONS);
         assert!(!info.converged);
@@ -210,7 +214,8 @@ mod tests {
 
     #[test]
     fn an_added_import_line_follows_the_files_line_endings() {
-        let text = "from flask import Flask\r\n\r\napp = Flask(__name__)\r\napp.run(debug=True)\r\n";
+        let text =
+            "from flask import Flask\r\n\r\napp = Flask(__name__)\r\napp.run(debug=True)\r\n";
         let (fixed, _) =
             fix_text("app.py", Language::Python, text, &RuleSet::default(), MODE).unwrap();
         assert_eq!(
@@ -221,7 +226,14 @@ mod tests {
 
     #[test]
     fn nothing_to_fix_is_none() {
-        assert!(fix_text("t.py", Language::Python, "x = 1\n", &RuleSet::default(), MODE).is_none());
+        assert!(fix_text(
+            "t.py",
+            Language::Python,
+            "x = 1\n",
+            &RuleSet::default(),
+            MODE
+        )
+        .is_none());
     }
 
     #[test]
@@ -236,7 +248,10 @@ mod tests {
             let link = dir.path().join("link.py");
             std::os::unix::fs::symlink(&real, &link).unwrap();
             write_atomically(&link, b"new").unwrap();
-            assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+            assert!(std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink());
             assert_eq!(std::fs::read_to_string(&real).unwrap(), "new");
             let mode = std::fs::metadata(&real).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o750);
@@ -244,7 +259,15 @@ mod tests {
         write_atomically(&real, b"newer").unwrap();
         assert_eq!(std::fs::read_to_string(&real).unwrap(), "newer");
         // No temporary file is left behind.
-        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
-        assert!(names.iter().all(|n| !n.to_string_lossy().starts_with(".backend-architect-")), "{names:?}");
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert!(
+            names
+                .iter()
+                .all(|n| !n.to_string_lossy().starts_with(".backend-architect-")),
+            "{names:?}"
+        );
     }
 }

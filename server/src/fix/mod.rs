@@ -256,10 +256,31 @@ mod tests {
         let src = "import hashlib\n\nSECRET_KEY = \"Zq8-very-long-secret-value-2024\"\n\n\ndef a(password):\n    return hashlib.sha256(password.encode()).hexdigest()\n\n\ndef b(password):\n    return hashlib.sha1(password.encode()).hexdigest()\n";
         let findings = analyze_text("t.py", Language::Python, src, &RuleSet::default());
         let result = fix_all(Language::Python, src, &findings, true).unwrap();
-        assert_eq!(result.fixed, vec!["SEC501", "SEC503", "SEC503"], "{}", result.text);
-        assert_eq!(result.text.matches("import os\n").count(), 1, "{}", result.text);
-        assert_eq!(result.text.matches("def hash_password").count(), 1, "{}", result.text);
-        assert_eq!(result.text.matches("hash_password(password.encode())").count(), 2);
+        assert_eq!(
+            result.fixed,
+            vec!["SEC501", "SEC503", "SEC503"],
+            "{}",
+            result.text
+        );
+        assert_eq!(
+            result.text.matches("import os\n").count(),
+            1,
+            "{}",
+            result.text
+        );
+        assert_eq!(
+            result.text.matches("def hash_password").count(),
+            1,
+            "{}",
+            result.text
+        );
+        assert_eq!(
+            result
+                .text
+                .matches("hash_password(password.encode())")
+                .count(),
+            2
+        );
         assert!(result.text.starts_with("import os\nimport hashlib\n"));
     }
 

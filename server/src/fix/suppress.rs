@@ -34,9 +34,7 @@ fn newline(text: &str) -> &'static str {
 
 /// The innermost node at `offset`, for "is this inside a string or comment".
 fn kind_at(tree: &Tree, offset: usize) -> Option<&'static str> {
-    let node = tree
-        .root_node()
-        .descendant_for_byte_range(offset, offset)?;
+    let node = tree.root_node().descendant_for_byte_range(offset, offset)?;
     Some(node.kind())
 }
 
@@ -45,14 +43,18 @@ fn kind_at(tree: &Tree, offset: usize) -> Option<&'static str> {
 fn inside_string(tree: &Tree, offset: usize) -> bool {
     let mut node = tree.root_node().descendant_for_byte_range(offset, offset);
     while let Some(n) = node {
-        if matches!(n.kind(), "string" | "template_string" | "string_content" | "string_fragment")
-            && n.start_byte() < offset
+        if matches!(
+            n.kind(),
+            "string" | "template_string" | "string_content" | "string_fragment"
+        ) && n.start_byte() < offset
             && offset < n.end_byte()
         {
             return true;
         }
         // Few levels: a string is at most a couple of nodes above the innermost one.
-        node = n.parent().filter(|p| p.start_byte() < offset && offset < p.end_byte());
+        node = n
+            .parent()
+            .filter(|p| p.start_byte() < offset && offset < p.end_byte());
     }
     false
 }
@@ -131,7 +133,10 @@ fn ignore_above(language: Language, text: &str, finding: &Finding) -> Option<Edi
         }
     }
     let line = &text[start..line_end(text, start)];
-    let indent: String = line.chars().take_while(|c| *c == ' ' || *c == '\t').collect();
+    let indent: String = line
+        .chars()
+        .take_while(|c| *c == ' ' || *c == '\t')
+        .collect();
     Some(Edit {
         range: start..start,
         content: format!(
@@ -248,19 +253,35 @@ mod tests {
         let text = "#!/usr/bin/env python\n# -*- coding: utf-8 -*-\n\"\"\"Loader.\"\"\"\nimport yaml\n\n\ndef load(stream):\n    return yaml.load(stream)\n";
         let got = suppressed(Language::Python, "loader.py", text);
         assert_eq!(got.len(), 3);
-        assert!(got[0].1.contains("    return yaml.load(stream)  # noqa: SEC201\n"));
-        assert!(got[1].1.contains("    # backend-architect: ignore[SEC201]\n    return yaml.load(stream)\n"));
+        assert!(got[0]
+            .1
+            .contains("    return yaml.load(stream)  # noqa: SEC201\n"));
+        assert!(got[1]
+            .1
+            .contains("    # backend-architect: ignore[SEC201]\n    return yaml.load(stream)\n"));
         assert!(got[2].1.starts_with("#!/usr/bin/env python\n# -*- coding: utf-8 -*-\n# backend-architect: ignore-file[SEC201]\n\"\"\"Loader.\"\"\""));
     }
 
     #[test]
     fn existing_directives_are_extended() {
-        let text = "import yaml\n\n\ndef load(stream):\n    return yaml.load(stream)  # noqa: E501\n";
+        let text =
+            "import yaml\n\n\ndef load(stream):\n    return yaml.load(stream)  # noqa: E501\n";
         let got = suppressed(Language::Python, "loader.py", text);
-        assert!(got[0].1.contains("yaml.load(stream)  # noqa: E501, SEC201\n"), "{}", got[0].1);
-        let text = "# backend-architect: ignore-file[SEC102]\nimport yaml\nx = yaml.load(open('a'))\n";
+        assert!(
+            got[0]
+                .1
+                .contains("yaml.load(stream)  # noqa: E501, SEC201\n"),
+            "{}",
+            got[0].1
+        );
+        let text =
+            "# backend-architect: ignore-file[SEC102]\nimport yaml\nx = yaml.load(open('a'))\n";
         let got = suppressed(Language::Python, "loader.py", text);
-        assert!(got.last().unwrap().1.starts_with("# backend-architect: ignore-file[SEC102, SEC201]\n"));
+        assert!(got
+            .last()
+            .unwrap()
+            .1
+            .starts_with("# backend-architect: ignore-file[SEC102, SEC201]\n"));
     }
 
     #[test]
@@ -268,7 +289,10 @@ mod tests {
         let text = "import sqlite3\n\n\ndef find(name):\n    db = sqlite3.connect(\"a.db\")\n    return db.execute(f\"\"\"SELECT id FROM users\n        WHERE name = '{name}'\"\"\")\n";
         let got = suppressed(Language::Python, "q.py", text);
         let noqa = &got.iter().find(|(t, _)| t.contains("noqa")).unwrap().1;
-        assert!(noqa.contains("WHERE name = '{name}'\"\"\")  # noqa: SEC101\n"), "{noqa}");
+        assert!(
+            noqa.contains("WHERE name = '{name}'\"\"\")  # noqa: SEC101\n"),
+            "{noqa}"
+        );
     }
 
     #[test]
@@ -276,7 +300,19 @@ mod tests {
         let text = "#!/usr/bin/env node\r\nconst crypto = require(\"crypto\");\r\n\r\nfunction token() {\r\n  return crypto.pseudoRandomBytes(16).toString(\"hex\");\r\n}\r\nmodule.exports = { token };\r\n";
         let got = suppressed(Language::JavaScript, "token.js", text);
         assert_eq!(got.len(), 2);
-        assert!(got[0].1.contains("\r\n  // backend-architect: ignore[SEC505]\r\n  return crypto"), "{}", got[0].1);
-        assert!(got[1].1.starts_with("#!/usr/bin/env node\r\n// backend-architect: ignore-file[SEC505]\r\nconst crypto"), "{}", got[1].1);
+        assert!(
+            got[0]
+                .1
+                .contains("\r\n  // backend-architect: ignore[SEC505]\r\n  return crypto"),
+            "{}",
+            got[0].1
+        );
+        assert!(
+            got[1].1.starts_with(
+                "#!/usr/bin/env node\r\n// backend-architect: ignore-file[SEC505]\r\nconst crypto"
+            ),
+            "{}",
+            got[1].1
+        );
     }
 }

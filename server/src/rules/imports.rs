@@ -25,7 +25,11 @@ pub fn python_needs_import(checker: &Checker, module: &str) -> Option<bool> {
 /// module docstring or a `from __future__` import (so with the other imports when they come
 /// first), after any leading comments (shebang, encoding line, licence).
 pub fn python_import_edit(source: &str, tree: &Tree, module: &str) -> Edit {
-    let newline = if source.contains("\r\n") { "\r\n" } else { "\n" };
+    let newline = if source.contains("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    };
     let root = tree.root_node();
     let mut cursor = root.walk();
     let mut after = 0;
@@ -109,8 +113,14 @@ mod tests {
             "#!/usr/bin/env python\n\"\"\"Doc.\"\"\"\nfrom __future__ import annotations\nimport os\nimport sys\nx = 1\n"
         );
         assert_eq!(with_import("x = 1\n"), "import os\nx = 1\n");
-        assert_eq!(with_import("\"\"\"Only a docstring.\"\"\""), "\"\"\"Only a docstring.\"\"\"\nimport os\n");
-        assert_eq!(with_import("# c\r\ny = 2\r\n"), "# c\r\nimport os\r\ny = 2\r\n");
+        assert_eq!(
+            with_import("\"\"\"Only a docstring.\"\"\""),
+            "\"\"\"Only a docstring.\"\"\"\nimport os\n"
+        );
+        assert_eq!(
+            with_import("# c\r\ny = 2\r\n"),
+            "# c\r\nimport os\r\ny = 2\r\n"
+        );
         assert_eq!(with_import(""), "import os\n");
     }
 }

@@ -89,11 +89,16 @@ pub(crate) fn argv(checker: &Checker, command: Node) -> Option<String> {
         })
         .collect();
     // `FOO=bar cmd` sets a variable for the command: not a program name.
-    let program_sets_variable = words
-        .iter()
-        .find(|w| !w.is_empty())
-        .is_some_and(|w| w.iter().any(|p| matches!(p, Piece::Text(t) if t.contains('='))));
-    if program_sets_variable || rendered.is_empty() || !words.iter().any(|w| w.iter().any(|p| matches!(p, Piece::Value(_)))) {
+    let program_sets_variable = words.iter().find(|w| !w.is_empty()).is_some_and(|w| {
+        w.iter()
+            .any(|p| matches!(p, Piece::Text(t) if t.contains('=')))
+    });
+    if program_sets_variable
+        || rendered.is_empty()
+        || !words
+            .iter()
+            .any(|w| w.iter().any(|p| matches!(p, Piece::Value(_))))
+    {
         return None;
     }
     Some(format!("[{}]", rendered.join(", ")))

@@ -193,8 +193,14 @@ fn check_python<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
                 "Pass an argument list and drop `shell=True`",
                 Applicability::Unsafe,
                 vec![
-                    Edit { range: cmd.byte_range(), content: argv },
-                    Edit { range: argument_removal_range(shell), content: String::new() },
+                    Edit {
+                        range: cmd.byte_range(),
+                        content: argv,
+                    },
+                    Edit {
+                        range: argument_removal_range(shell),
+                        content: String::new(),
+                    },
                 ],
             );
         }

@@ -141,7 +141,12 @@ fn check_middleware<'a>(checker: &mut Checker<'a>, args: &Arguments<'a>) {
         .filter(|n| checker.text(*n) == "allow_origins")
         .and_then(|_| open.child_by_field_name("value"))
         .filter(|v| v.kind() == "list")
-        .and_then(|v| Some((v, crate::rules::imports::python_needs_import(checker, "os")?)));
+        .and_then(|v| {
+            Some((
+                v,
+                crate::rules::imports::python_needs_import(checker, "os")?,
+            ))
+        });
     let finding = if credentials {
         let f = checker.report(
             open,

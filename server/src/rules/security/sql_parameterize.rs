@@ -103,8 +103,8 @@ const IDENTIFIER_CONTEXT: &[&str] = &[
 
 /// Statements that take no bound parameters (DDL, SQLite pragmas, MySQL `SHOW`/`USE`).
 const NO_PARAMETERS: &[&str] = &[
-    "pragma", "create", "alter", "drop", "truncate", "grant", "revoke", "show", "describe",
-    "desc", "use", "vacuum", "attach", "detach",
+    "pragma", "create", "alter", "drop", "truncate", "grant", "revoke", "show", "describe", "desc",
+    "use", "vacuum", "attach", "detach",
 ];
 
 enum Piece<'t> {
@@ -129,7 +129,10 @@ impl<'t> Template<'t> {
 
 /// A Python string literal's prefix letters (lower case), quote, and content (as written,
 /// escapes included); `None` for bytes and implicit concatenations.
-fn python_literal<'s>(checker: &Checker<'s>, node: Node<'s>) -> Option<(String, String, Vec<Node<'s>>)> {
+fn python_literal<'s>(
+    checker: &Checker<'s>,
+    node: Node<'s>,
+) -> Option<(String, String, Vec<Node<'s>>)> {
     if node.kind() != "string" {
         return None;
     }
@@ -145,12 +148,21 @@ fn python_literal<'s>(checker: &Checker<'s>, node: Node<'s>) -> Option<(String, 
     if letters.contains('b') {
         return None;
     }
-    Some((letters, prefix[prefix.len() - quote_len..].to_owned(), parts))
+    Some((
+        letters,
+        prefix[prefix.len() - quote_len..].to_owned(),
+        parts,
+    ))
 }
 
 /// Appends a Python string (plain or f-string) to `t`. `unbrace`: `{{`/`}}` are escapes
 /// (f-strings and `.format`); `unpercent`: `%%` is one `%` (`%` formatting).
-fn python_string<'t>(checker: &Checker<'t>, node: Node<'t>, t: &mut Template<'t>, mode: Mode) -> Option<()> {
+fn python_string<'t>(
+    checker: &Checker<'t>,
+    node: Node<'t>,
+    t: &mut Template<'t>,
+    mode: Mode,
+) -> Option<()> {
     let (letters, quote, parts) = python_literal(checker, node)?;
     let is_f = letters.contains('f');
     let letters: String = letters.chars().filter(|c| *c != 'f').collect();
@@ -184,7 +196,8 @@ fn python_string<'t>(checker: &Checker<'t>, node: Node<'t>, t: &mut Template<'t>
                 {
                     return None;
                 }
-                t.pieces.push(Piece::Value(part.child_by_field_name("expression")?));
+                t.pieces
+                    .push(Piece::Value(part.child_by_field_name("expression")?));
             }
             _ => return None,
         }
@@ -348,7 +361,8 @@ fn python_template<'t>(checker: &Checker<'t>, built: Node<'t>) -> Option<Templat
                 out.push(Piece::Text(literal));
             }
             // Escaped braces in the original text come back as `{`: refuse rather than guess.
-            let escaped = checker.text(object).contains("{{") || checker.text(object).contains("}}");
+            let escaped =
+                checker.text(object).contains("{{") || checker.text(object).contains("}}");
             if escaped {
                 return None;
             }
@@ -364,13 +378,20 @@ fn js_string<'t>(checker: &Checker<'t>, node: Node<'t>, t: &mut Template<'t>) ->
     let text = checker.text(node);
     let quote = text.get(..1)?;
     if t.quote.is_empty() {
-        t.quote = if quote == "`" { "\"".to_owned() } else { quote.to_owned() };
+        t.quote = if quote == "`" {
+            "\"".to_owned()
+        } else {
+            quote.to_owned()
+        };
     }
     let mut last = node.start_byte() + 1;
     let push_text = |t: &mut Template<'t>, s: &str| -> Option<()> {
         // The new literal uses `t.quote`: content holding it (or a line break from a template)
         // would need re-escaping, so such queries keep their form and get no fix.
-        if s.contains(t.quote.as_str()) || s.contains(['\n', '\r', '`']) || (quote == "`" && s.contains('\\')) {
+        if s.contains(t.quote.as_str())
+            || s.contains(['\n', '\r', '`'])
+            || (quote == "`" && s.contains('\\'))
+        {
             return None;
         }
         t.text(s.to_owned());

@@ -205,7 +205,11 @@ const HASH_PASSWORD: &str = r#"def hash_password(password: bytes) -> str:
 /// helper above the function. Only where a hash is made for storing: a comparison
 /// (`stored == md5(pw).hexdigest()`) must become a verification instead, which is no
 /// mechanical edit.
-fn scrypt_fix<'a>(checker: &Checker<'a>, func: Node<'a>, data: Node<'a>) -> Option<(Vec<Edit>, bool)> {
+fn scrypt_fix<'a>(
+    checker: &Checker<'a>,
+    func: Node<'a>,
+    data: Node<'a>,
+) -> Option<(Vec<Edit>, bool)> {
     let src = checker.source;
     if func.kind() != "attribute" || checker.semantic.imports.get("hashlib")? != "hashlib" {
         return None;
