@@ -215,15 +215,53 @@ fn check_flask_cors<'a>(
     let Some((node, snippet)) = open else {
         return;
     };
-    if is_true(args.keyword("supports_credentials", source)) {
-        checker
-            .report(
-                node,
-                format!("{snippet} allows every origin, and with `supports_credentials=True` flask-cors answers with the caller's origin and allows cookies, so {OPEN_WITH_CREDENTIALS}"),
-            )
-            .severity = Severity::Error;
+    // The origins from the environment: in place of `origins="*"`, or after the last argument
+    // when there is none (a `resources` map is left to a person).
+    let origins = format!("[o for o in os.environ.get(\"{ORIGINS_ENV}\", \"\").split(\",\") if o]");
+    let edit = if node == func {
+        args.positional
+            .iter()
+            .chain(&args.keywords)
+            .map(|a| a.end_byte())
+            .max()
+            .map(|end| Edit {
+                range: end..end,
+                content: format!(", origins={origins}"),
+            })
     } else {
-        checker.report(node, format!("{snippet} allows every origin: {OPEN}"));
+        node.child_by_field_name("name")
+            .filter(|n| checker.text(*n) == "origins")
+            .and_then(|_| node.child_by_field_name("value"))
+            .map(|v| Edit {
+                range: v.byte_range(),
+                content: origins.clone(),
+            })
+    };
+    let fix = edit.and_then(|e| {
+        Some((
+            e,
+            crate::rules::imports::python_needs_import(checker, "os")?,
+        ))
+    });
+    let finding = if is_true(args.keyword("supports_credentials", source)) {
+        let f = checker.report(
+            node,
+            format!("{snippet} allows every origin, and with `supports_credentials=True` flask-cors answers with the caller's origin and allows cookies, so {OPEN_WITH_CREDENTIALS}"),
+        );
+        f.severity = Severity::Error;
+        f
+    } else {
+        checker.report(node, format!("{snippet} allows every origin: {OPEN}"))
+    };
+    if let Some((edit, needs_os)) = fix {
+        finding.with_fix(
+            format!("Allow only the origins listed in `{ORIGINS_ENV}`"),
+            Applicability::Unsafe,
+            vec![edit],
+        );
+        if needs_os {
+            finding.with_import("os");
+        }
     }
 }
 
