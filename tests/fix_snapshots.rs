@@ -45,22 +45,59 @@ struct Example {
     diff: String,
 }
 
-/// Compiles fixed code with the language's own tool; `None` when the tool is not installed.
-fn compiles(language: Language, text: &str, dir: &Path, name: &str) -> Option<Result<(), String>> {
-    let (program, args, ext): (&str, &[&str], &str) = match language.family() {
-        Family::Python => ("python3", &["-m", "py_compile"], "py"),
-        // `node --check` reads JavaScript only; TypeScript cases are checked by re-parsing.
-        Family::JavaScript if language == Language::JavaScript => ("node", &["--check"], "js"),
-        _ => return None,
-    };
-    let path = dir.join(format!("{name}.{ext}"));
-    std::fs::write(&path, text).unwrap();
-    let out = Command::new(program).args(args).arg(&path).output().ok()?;
-    Some(if out.status.success() {
-        Ok(())
-    } else {
-        Err(String::from_utf8_lossy(&out.stderr).into_owned())
-    })
+/// Fixed code waiting to be compiled with the language's own tool, and what it came from.
+#[derive(Default)]
+struct Compiles {
+    python: Vec<(PathBuf, String)>,
+    javascript: Vec<(PathBuf, String)>,
+}
+
+impl Compiles {
+    fn add(&mut self, language: Language, text: &str, dir: &Path, label: String) {
+        let n = self.python.len() + self.javascript.len();
+        let (list, ext) = match language {
+            Language::JavaScript => (&mut self.javascript, "js"),
+            // `node --check` reads JavaScript only; TypeScript cases are checked by re-parsing.
+            _ if language.family() == Family::JavaScript => return,
+            _ => (&mut self.python, "py"),
+        };
+        let path = dir.join(format!("f{n}.{ext}"));
+        std::fs::write(&path, text).unwrap();
+        list.push((path, label));
+    }
+
+    /// Failures; tools that are not installed are skipped.
+    fn run(&self) -> Vec<String> {
+        let mut failures = Vec::new();
+        // One interpreter for every Python file (a pyenv shim costs a process per call).
+        if !self.python.is_empty() {
+            let out = Command::new("python3")
+                .args(["-m", "py_compile"])
+                .args(self.python.iter().map(|(p, _)| p))
+                .output();
+            if let Ok(out) = out {
+                let err = String::from_utf8_lossy(&out.stderr);
+                for (path, label) in &self.python {
+                    // py_compile names the failing file as `File "<path>"`.
+                    let quoted = format!("\"{}\"", path.display());
+                    if !out.status.success() && err.contains(&quoted) {
+                        failures.push(format!("{label}: py_compile fails: {err}"));
+                    }
+                }
+            }
+        }
+        for (path, label) in &self.javascript {
+            if let Ok(out) = Command::new("node").arg("--check").arg(path).output() {
+                if !out.status.success() {
+                    failures.push(format!(
+                        "{label}: node --check fails: {}",
+                        String::from_utf8_lossy(&out.stderr)
+                    ));
+                }
+            }
+        }
+        failures
+    }
 }
 
 type Case = (String, String, Vec<Example>);
@@ -74,6 +111,7 @@ fn collect() -> &'static [Case] {
 fn collect_cases() -> Vec<Case> {
     let tmp = tempfile::tempdir().unwrap();
     let mut failures = Vec::new();
+    let mut compiles = Compiles::default();
     let mut out = Vec::new();
     for path in case_files() {
         let text = std::fs::read_to_string(&path).unwrap();
@@ -87,7 +125,7 @@ fn collect_cases() -> Vec<Case> {
         let findings = analyze_text(&rel, language, &text, &RuleSet::default());
         let mut examples = Vec::new();
         let mut snapshot = String::new();
-        for (i, f) in findings.iter().enumerate() {
+        for f in &findings {
             let Some(fix) = &f.fix else {
                 // Findings a fix must leave alone are part of the record too.
                 let line = text[..f.range.start].matches('\n').count() + 1;
@@ -110,12 +148,12 @@ fn collect_cases() -> Vec<Case> {
                     fix.title
                 ));
             }
-            if let Some(Err(e)) = compiles(language, &after, tmp.path(), &format!("one{i}")) {
-                failures.push(format!(
-                    "{rel}: after the {} fix it does not compile: {e}",
-                    f.code()
-                ));
-            }
+            compiles.add(
+                language,
+                &after,
+                tmp.path(),
+                format!("{rel}: after the {} fix `{}`", f.code(), fix.title),
+            );
             let d = diff(&text, &after);
             snapshot.push_str(&format!(
                 "## {} ({:?}) {}\n{d}\n",
@@ -138,9 +176,12 @@ fn collect_cases() -> Vec<Case> {
             let Some(all) = fix_all(language, &text, &findings, include_unsafe) else {
                 continue;
             };
-            if let Some(Err(e)) = compiles(language, &all.text, tmp.path(), "all") {
-                failures.push(format!("{rel}: fix-all ({label}) does not compile: {e}"));
-            }
+            compiles.add(
+                language,
+                &all.text,
+                tmp.path(),
+                format!("{rel}: after fix-all ({label})"),
+            );
             snapshot.push_str(&format!(
                 "## fix-all, {label}: {}\n{}\n",
                 all.fixed.join(", "),
@@ -149,6 +190,7 @@ fn collect_cases() -> Vec<Case> {
         }
         out.push((rel, snapshot, examples));
     }
+    failures.extend(compiles.run());
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     out
 }
