@@ -123,6 +123,11 @@ fn ignore_above(language: Language, text: &str, finding: &Finding) -> Option<Edi
     if start > 0 {
         let above = line_start(text, start - 1);
         let line = &text[above..line_end(text, above)];
+        // After a backslash continuation a comment line ends the statement early (a syntax
+        // error the parser does not report).
+        if line.trim_end().ends_with('\\') {
+            return None;
+        }
         if let Some(i) = line.find(&format!("{MARKER} ignore[")) {
             let open = i + MARKER.len() + " ignore[".len();
             let close = line[open..].find(']')? + open;
@@ -221,6 +226,16 @@ pub fn suppressions(
             edit,
         });
     }
+    // A comment line inside a backslash continuation (or any other surprise) must not break
+    // the file: keep only edits after which it parses as well as before.
+    let baseline = super::error_count(tree);
+    out.retain(|s| {
+        super::parses_as_well(
+            language,
+            &super::apply_edits(text, std::slice::from_ref(&s.edit)),
+            baseline,
+        )
+    });
     out
 }
 
@@ -292,6 +307,24 @@ mod tests {
         assert!(
             noqa.contains("WHERE name = '{name}'\"\"\")  # noqa: SEC101\n"),
             "{noqa}"
+        );
+    }
+
+    #[test]
+    fn no_suppression_breaks_a_backslash_continuation() {
+        let text = "import yaml\n\n\ndef load(stream):\n    data = \\\n        yaml.load(stream)\n    return data\n";
+        let findings = analyze_text("l.py", Language::Python, text, &RuleSet::default());
+        let tree = parse::parse(Language::Python, text, None).unwrap();
+        let titles: Vec<String> = suppressions(Language::Python, text, &tree, &findings[0])
+            .into_iter()
+            .map(|s| s.title)
+            .collect();
+        assert_eq!(
+            titles,
+            vec![
+                "Suppress SEC201 on this line (# noqa)",
+                "Suppress SEC201 in this file"
+            ]
         );
     }
 
