@@ -158,7 +158,18 @@ pub fn fix_all(
         return None;
     }
     let baseline = parse::parse(language, source, None).map_or(usize::MAX, |t| error_count(&t));
-    // Drop fixes that break the syntax on their own, then make sure they also work together.
+    // Usually every fix is fine: one parse of the result says so.
+    let edits = combined(&chosen);
+    let text = apply_edits(source, &edits);
+    if parses_as_well(language, &text, baseline) {
+        return Some(FixAllResult {
+            edits,
+            text,
+            fixed: chosen.iter().map(|(c, _)| *c).collect(),
+        });
+    }
+    // Otherwise drop fixes that break the syntax on their own, then make sure the rest also
+    // work together.
     chosen.retain(|c| {
         parses_as_well(
             language,
