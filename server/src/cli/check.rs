@@ -221,23 +221,30 @@ fn check_file(
         None => ("", text),
     };
     let mut fixed = None;
-    if let Some(mode) = fixing {
-        if let Some((new_text, info)) =
-            fix::fix_text(&display, language, &text, &settings.rules, mode)
-        {
-            if mode.write {
-                if let Err(e) = write_atomically(path, format!("{bom}{new_text}").as_bytes()) {
-                    return Outcome::Skipped(
-                        SkipKind::Unreadable,
-                        format!("{display}: cannot write the fixes: {e}"),
-                    );
+    let findings = match fixing {
+        None => analyse(&text),
+        Some(mode) => {
+            let run = fix::fix_text(&display, language, &text, mode, analyse);
+            match run.fixed {
+                Some((new_text, info)) if mode.write => {
+                    if let Err(e) = write_atomically(path, format!("{bom}{new_text}").as_bytes()) {
+                        return Outcome::Skipped(
+                            SkipKind::Unreadable,
+                            format!("{display}: cannot write the fixes: {e}"),
+                        );
+                    }
+                    text = new_text;
+                    fixed = Some(info);
+                    // The last round analysed the written text, unless the rounds ran out.
+                    run.result.unwrap_or_else(|| analyse(&text))
                 }
-                text = new_text;
+                other => {
+                    fixed = other.map(|(_, info)| info);
+                    run.original
+                }
             }
-            fixed = Some(info);
         }
-    }
-    let findings = analyse(&text);
+    };
     if findings.is_empty() {
         return Outcome::Report(
             FileReport {

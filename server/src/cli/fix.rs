@@ -5,8 +5,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use crate::config::RuleSet;
-use crate::engine;
+use crate::rules::Finding;
 use crate::syntax::Language;
 
 /// Rounds of fix-all per file: a fix can make another one possible (a finding whose fix
@@ -32,57 +31,70 @@ pub(super) struct Fixed {
     pub converged: bool,
 }
 
-/// Fix-all over `text` (without a byte order mark) until nothing more applies; `None` when
-/// nothing did.
+/// The outcome of `fix_text`, with the analyses it made so the caller need not repeat them.
+pub(super) struct FixRun {
+    /// The fixed text and what was fixed; `None` when nothing applied.
+    pub fixed: Option<(String, Fixed)>,
+    /// The findings of the original text.
+    pub original: Vec<Finding>,
+    /// The findings of the fixed text, when the last round analysed it (it converged).
+    pub result: Option<Vec<Finding>>,
+}
+
+/// Fix-all over `text` (without a byte order mark) until nothing more applies, analysing each
+/// round's text with `analyse` (the results cache, in `check`).
 pub(super) fn fix_text(
     display: &str,
     language: Language,
     text: &str,
-    rules: &RuleSet,
     mode: FixMode,
-) -> Option<(String, Fixed)> {
-    rounds(display, language, text, mode, |t| {
-        engine::analyze_text(display, language, t, rules)
-    })
-}
-
-/// The loop of `fix_text`, with the analysis given (tests drive it with made-up findings).
-fn rounds(
-    display: &str,
-    language: Language,
-    text: &str,
-    mode: FixMode,
-    analyse: impl Fn(&str) -> Vec<crate::rules::Finding>,
-) -> Option<(String, Fixed)> {
+    analyse: impl Fn(&str) -> Vec<Finding>,
+) -> FixRun {
     let mut current = text.to_owned();
     let mut codes = Vec::new();
-    let mut converged = false;
+    let mut original = None;
+    let mut result = None;
     for _ in 0..MAX_ITERATIONS {
         let findings = analyse(&current);
-        match crate::fix::fix_all(language, &current, &findings, mode.unsafe_fixes) {
-            Some(result) if result.text != current => {
-                codes.extend(result.fixed);
-                current = result.text;
+        let fixed = crate::fix::fix_all(language, &current, &findings, mode.unsafe_fixes)
+            .filter(|r| r.text != current);
+        if original.is_none() {
+            original = Some(findings.clone());
+        }
+        match fixed {
+            Some(r) => {
+                codes.extend(r.fixed);
+                current = r.text;
             }
-            _ => {
-                converged = true;
+            None => {
+                result = Some(findings);
                 break;
             }
         }
     }
+    let original = original.unwrap_or_default();
     if codes.is_empty() {
-        return None;
+        return FixRun {
+            fixed: None,
+            original,
+            result,
+        };
     }
     codes.sort_unstable();
     let diff = mode.diff.then(|| unified_diff(display, text, &current));
-    Some((
-        current,
-        Fixed {
-            codes,
-            diff,
-            converged,
-        },
-    ))
+    let converged = result.is_some();
+    FixRun {
+        fixed: Some((
+            current,
+            Fixed {
+                codes,
+                diff,
+                converged,
+            },
+        )),
+        original,
+        result,
+    }
 }
 
 /// "SEC102, SEC201 ×2" for a file's fixed codes (sorted).
@@ -172,6 +184,16 @@ mod tests {
         })
     }
 
+    use crate::config::RuleSet;
+    use crate::engine;
+
+    fn fix_py(text: &str) -> Option<(String, Fixed)> {
+        fix_text("t.py", Language::Python, text, MODE, |t| {
+            engine::analyze_text("t.py", Language::Python, t, &RuleSet::default())
+        })
+        .fixed
+    }
+
     #[test]
     fn clashing_fixes_are_applied_in_later_rounds_and_rounds_are_capped() {
         // Two insertions at one point clash: one per round, then nothing is left.
@@ -182,7 +204,9 @@ mod tests {
                 .filter(|_| !(t.contains("# a") && t.contains("# b")))
                 .collect()
         };
-        let (text, info) = rounds("t.py", Language::Python, "x = 1\n", MODE, analyse).unwrap();
+        let (text, info) = fix_text("t.py", Language::Python, "x = 1\n", MODE, analyse)
+            .fixed
+            .unwrap();
         assert_eq!(text, "# b\n# a\nx = 1\n");
         assert_eq!(info.codes.len(), 2);
         assert!(info.converged);
@@ -192,7 +216,9 @@ mod tests {
                 .into_iter()
                 .collect()
         };
-        let (text, info) = rounds("t.py", Language::Python, "x = 1\n", MODE, endless).unwrap();
+        let run = fix_text("t.py", Language::Python, "x = 1\n", MODE, endless);
+        assert!(run.result.is_none(), "no analysis of the final text");
+        let (text, info) = run.fixed.unwrap();
         assert_eq!(info.codes.len(), MAX_ITERATIONS);
         assert!(!info.converged);
         assert_eq!(text.matches("#\n").count(), MAX_ITERATIONS);
@@ -201,8 +227,7 @@ mod tests {
     #[test]
     fn every_fix_is_counted_and_crlf_is_kept() {
         let text = "import yaml\r\n\r\ndef f(p):\r\n    return yaml.load(p), yaml.load(p)\r\n";
-        let (fixed, info) =
-            fix_text("t.py", Language::Python, text, &RuleSet::default(), MODE).unwrap();
+        let (fixed, info) = fix_py(text).unwrap();
         assert_eq!(
             fixed,
             "import yaml\r\n\r\ndef f(p):\r\n    return yaml.safe_load(p), yaml.safe_load(p)\r\n"
@@ -216,8 +241,7 @@ mod tests {
     fn an_added_import_line_follows_the_files_line_endings() {
         let text =
             "from flask import Flask\r\n\r\napp = Flask(__name__)\r\napp.run(debug=True)\r\n";
-        let (fixed, _) =
-            fix_text("app.py", Language::Python, text, &RuleSet::default(), MODE).unwrap();
+        let (fixed, _) = fix_py(text).unwrap();
         assert_eq!(
             fixed,
             "import os\r\nfrom flask import Flask\r\n\r\napp = Flask(__name__)\r\napp.run(debug=os.environ.get(\"FLASK_DEBUG\") == \"1\")\r\n"
@@ -226,14 +250,7 @@ mod tests {
 
     #[test]
     fn nothing_to_fix_is_none() {
-        assert!(fix_text(
-            "t.py",
-            Language::Python,
-            "x = 1\n",
-            &RuleSet::default(),
-            MODE
-        )
-        .is_none());
+        assert!(fix_py("x = 1\n").is_none());
     }
 
     #[test]
