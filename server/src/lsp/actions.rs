@@ -112,9 +112,13 @@ pub fn code_actions(
         }
     }
     if wants(only, FIX_ALL_KIND) && only.is_some() {
-        if let Some(result) =
-            crate::fix::fix_all(e.doc.language(), e.doc.text(), &e.findings, false)
-        {
+        if let Some(result) = crate::fix::fix_all_in(
+            e.doc.language(),
+            e.doc.text(),
+            e.doc.current_tree(),
+            &e.findings,
+            false,
+        ) {
             let edits = result
                 .edits
                 .iter()
