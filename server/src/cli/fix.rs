@@ -142,8 +142,9 @@ pub(super) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> 
         .prefix(".backend-architect-")
         .tempfile_in(&dir)
         .map_err(|e| err(&e))?;
+    // No fsync: the rename already keeps readers from half a file, and syncing each of
+    // thousands of fixed files would dominate `check --fix`.
     tmp.write_all(bytes).map_err(|e| err(&e))?;
-    tmp.as_file().sync_all().map_err(|e| err(&e))?;
     if let Ok(meta) = std::fs::metadata(&target) {
         tmp.as_file()
             .set_permissions(meta.permissions())
