@@ -400,6 +400,30 @@ mod tests {
         ));
     }
 
+    proptest::proptest! {
+        /// Any set of edits: the incremental check says what a fresh parse says.
+        #[test]
+        fn incremental_check_agrees_with_a_fresh_parse(
+            cuts in proptest::collection::vec((0usize..120, 0usize..6, 0usize..6), 1..5)
+        ) {
+            let src = "import yaml\n\n\ndef f(p, q):\n    if p:\n        return yaml.load(p)\n    return [q, (p + 1)]\n";
+            let snippets = ["", "(", ")", "\n", "x = 1\n", "    "];
+            let mut edits: Vec<Edit> = Vec::new();
+            for (at, len, snippet) in cuts {
+                let start = at.min(src.len());
+                let end = (start + len).min(src.len());
+                if edits.iter().any(|e| start < e.range.end + 1 && e.range.start < end + 1) {
+                    continue;
+                }
+                edits.push(Edit { range: start..end, content: snippets[snippet].to_owned() });
+            }
+            edits.sort_by_key(|e| e.range.start);
+            let syntax = SyntaxCheck::new(Language::Python, src, None).unwrap();
+            let fresh = parses_as_well(Language::Python, &apply_edits(src, &edits), syntax.baseline);
+            proptest::prop_assert_eq!(syntax.check(&edits).is_some(), fresh);
+        }
+    }
+
     #[test]
     fn a_fix_that_breaks_syntax_is_dropped() {
         let src = "x = 1\n";
