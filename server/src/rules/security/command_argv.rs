@@ -1,7 +1,8 @@
-//! The unsafe fix of SEC102 for `subprocess.*(f"…", shell=True)`: the command string becomes
-//! an argument list and `shell=True` goes.
+//! The unsafe fix of SEC102 for `subprocess.*(f"…", shell=True)` (or `"cmd " + x`): the
+//! command string becomes an argument list and `shell=True` goes.
 //!
-//! Only what is mechanical is rewritten: the literal parts of the f-string must hold no shell
+//! Only what is mechanical is rewritten: the program is a literal name, and the literal text
+//! must hold no shell
 //! syntax (pipes, redirections, quotes, globs, variables, escapes), so that splitting on
 //! whitespace is what the shell did. Each interpolation becomes one argument (a value with
 //! spaces no longer splits into several: that is the behaviour change that makes it unsafe).
@@ -22,30 +23,79 @@ enum Piece<'a> {
     Value(Node<'a>),
 }
 
-/// `f"convert {src} -resize 50% {dst}"` → `["convert", src, "-resize", "50%", dst]`, or `None`
-/// when the command is not a plain f-string of words.
-pub(crate) fn argv(checker: &Checker, command: Node) -> Option<String> {
+/// The text and values of a command string: an f-string, or `+` of strings (plain or f-) and
+/// values. `None` for anything with shell syntax in its text, or that is not spelled out here.
+fn pieces<'t>(checker: &Checker<'t>, node: Node<'t>, out: &mut Vec<Piece<'t>>) -> Option<()> {
     let src = checker.source;
-    if command.kind() != "string" {
+    match node.kind() {
+        "string" => {
+            let parts = named_children(node);
+            let start = parts.iter().find(|p| p.kind() == "string_start")?;
+            // Raw, bytes or triple-quoted strings are not rewritten.
+            let is_f = match &src[start.byte_range()] {
+                "\"" | "'" => false,
+                "f\"" | "f'" | "F\"" | "F'" => true,
+                _ => return None,
+            };
+            for part in &parts {
+                match part.kind() {
+                    "string_start" | "string_end" => {}
+                    "string_content" => {
+                        let text = &src[part.byte_range()];
+                        if text.contains(SHELL_SYNTAX) {
+                            return None;
+                        }
+                        out.push(Piece::Text(text.to_owned()));
+                    }
+                    "interpolation" if is_f => {
+                        if part.child_by_field_name("type_conversion").is_some()
+                            || part.child_by_field_name("format_specifier").is_some()
+                        {
+                            return None;
+                        }
+                        out.push(Piece::Value(part.child_by_field_name("expression")?));
+                    }
+                    _ => return None,
+                }
+            }
+            Some(())
+        }
+        "binary_operator"
+            if node
+                .child_by_field_name("operator")
+                .is_some_and(|o| checker.text(o) == "+") =>
+        {
+            pieces(checker, node.child_by_field_name("left")?, out)?;
+            pieces(checker, node.child_by_field_name("right")?, out)
+        }
+        "parenthesized_expression"
+            if node
+                .named_child(0)
+                .is_some_and(|c| matches!(c.kind(), "binary_operator" | "string")) =>
+        {
+            pieces(checker, node.named_child(0)?, out)
+        }
+        _ => {
+            out.push(Piece::Value(node));
+            Some(())
+        }
+    }
+}
+
+/// `f"convert {src} -resize 50% {dst}"` (or `"convert " + src + …`) →
+/// `["convert", src, "-resize", "50%", dst]`, or `None` when the command is not plain words.
+pub(crate) fn argv<'t>(checker: &Checker<'t>, command: Node<'t>) -> Option<String> {
+    let src = checker.source;
+    if !matches!(command.kind(), "string" | "binary_operator") {
         return None;
     }
-    let parts = named_children(command);
-    let start = parts.iter().find(|p| p.kind() == "string_start")?;
-    let prefix = &src[start.byte_range()];
-    // Only `f"…"`: raw, bytes or triple-quoted strings are not rewritten.
-    if !matches!(prefix, "f\"" | "f'" | "F\"" | "F'") {
-        return None;
-    }
+    let mut parts = Vec::new();
+    pieces(checker, command, &mut parts)?;
     // Words made of pieces; a space ends a word.
     let mut words: Vec<Vec<Piece>> = vec![Vec::new()];
-    for part in &parts {
-        match part.kind() {
-            "string_start" | "string_end" => {}
-            "string_content" => {
-                let text = &src[part.byte_range()];
-                if text.contains(SHELL_SYNTAX) {
-                    return None;
-                }
+    for part in parts {
+        match part {
+            Piece::Text(text) => {
                 for (i, chunk) in text.split(' ').enumerate() {
                     if i > 0 {
                         words.push(Vec::new());
@@ -55,20 +105,24 @@ pub(crate) fn argv(checker: &Checker, command: Node) -> Option<String> {
                     }
                 }
             }
-            "interpolation" => {
-                if part.child_by_field_name("type_conversion").is_some()
-                    || part.child_by_field_name("format_specifier").is_some()
-                {
-                    return None;
-                }
-                words
-                    .last_mut()?
-                    .push(Piece::Value(part.child_by_field_name("expression")?));
-            }
-            _ => return None,
+            value => words.last_mut()?.push(value),
         }
     }
-    let quote = &prefix[1..];
+    // A value inside an f-string cannot use the f-string's quote before Python 3.12.
+    let in_fstrings: String = words
+        .iter()
+        .filter(|w| w.len() > 1)
+        .flatten()
+        .filter_map(|p| match p {
+            Piece::Value(v) => Some(&src[v.byte_range()]),
+            Piece::Text(_) => None,
+        })
+        .collect();
+    let quote = match (in_fstrings.contains('"'), in_fstrings.contains('\'')) {
+        (false, _) => "\"",
+        (true, false) => "'",
+        (true, true) => return None,
+    };
     let rendered: Vec<String> = words
         .iter()
         .filter(|w| !w.is_empty())
@@ -88,12 +142,13 @@ pub(crate) fn argv(checker: &Checker, command: Node) -> Option<String> {
             }
         })
         .collect();
-    // `FOO=bar cmd` sets a variable for the command: not a program name.
-    let program_sets_variable = words.iter().find(|w| !w.is_empty()).is_some_and(|w| {
-        w.iter()
-            .any(|p| matches!(p, Piece::Text(t) if t.contains('=')))
-    });
-    if program_sets_variable
+    // The program must be a literal name: a value there could hold a whole command line, which
+    // the shell split into words and a list would not; `FOO=bar cmd` sets a variable.
+    let fixed_program = matches!(
+        words.iter().find(|w| !w.is_empty()).map(Vec::as_slice),
+        Some([Piece::Text(t)]) if !t.contains('=')
+    );
+    if !fixed_program
         || rendered.is_empty()
         || !words
             .iter()
