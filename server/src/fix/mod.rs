@@ -182,6 +182,12 @@ fn normalised(source: &str, fix: &Fix) -> Option<Fix> {
             e.content = e.content.replace("\r\n", "\n").replace('\n', "\r\n");
         }
     }
+    // A fix whose own edits overlap cannot be applied (and would make `apply_edits` panic).
+    fix.edits
+        .sort_by(|a, b| (a.range.start, a.range.end).cmp(&(b.range.start, b.range.end)));
+    if fix.edits.windows(2).any(|w| overlaps(&w[0], &w[1])) {
+        return None;
+    }
     Some(fix)
 }
 
@@ -264,9 +270,6 @@ pub fn fix_all_in(
 pub fn checked_edits(language: Language, source: &str, fix: &Fix) -> Option<Vec<Edit>> {
     let fix = normalised(source, fix)?;
     let edits = combined(&[("", fix)]);
-    if edits.windows(2).any(|w| overlaps(&w[0], &w[1])) {
-        return None;
-    }
     let baseline = parse::parse(language, source, None).map_or(usize::MAX, |t| error_count(&t));
     parses_as_well(language, &apply_edits(source, &edits), baseline).then_some(edits)
 }
@@ -360,6 +363,21 @@ mod tests {
             2
         );
         assert!(result.text.starts_with("import os\nimport hashlib\n"));
+    }
+
+    /// A rule bug that gives one fix overlapping edits costs that fix, not a panic.
+    #[test]
+    fn a_fix_with_overlapping_edits_is_skipped() {
+        let src = "import yaml\n\n\ndef f(p):\n    return yaml.load(p)\n";
+        let mut findings = analyze_text("t.py", Language::Python, src, &RuleSet::default());
+        let fix = findings[0].fix.as_mut().unwrap();
+        let range = fix.edits[0].range.clone();
+        fix.edits.push(Edit {
+            range: range.start - 2..range.end,
+            content: "x".into(),
+        });
+        assert!(apply_one(Language::Python, src, fix).is_none());
+        assert!(fix_all(Language::Python, src, &findings, true).is_none());
     }
 
     /// The incremental check agrees with a fresh parse, with edits that add and remove lines.
