@@ -183,8 +183,7 @@ fn normalised(source: &str, fix: &Fix) -> Option<Fix> {
         }
     }
     // A fix whose own edits overlap cannot be applied (and would make `apply_edits` panic).
-    fix.edits
-        .sort_by(|a, b| (a.range.start, a.range.end).cmp(&(b.range.start, b.range.end)));
+    fix.edits.sort_by_key(|e| (e.range.start, e.range.end));
     if fix.edits.windows(2).any(|w| overlaps(&w[0], &w[1])) {
         return None;
     }
