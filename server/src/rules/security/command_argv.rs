@@ -20,7 +20,9 @@ const SHELL_SYNTAX: &[char] = &[
 
 enum Piece<'a> {
     Text(String),
-    Value(Node<'a>),
+    /// A value; `true` when an f-string formatted it (so it may be a number, which an argument
+    /// list does not accept), `false` when `+` joined it (so it was a string already).
+    Value(Node<'a>, bool),
 }
 
 /// The text and values of a command string: an f-string, or `+` of strings (plain or f-) and
@@ -53,7 +55,7 @@ fn pieces<'t>(checker: &Checker<'t>, node: Node<'t>, out: &mut Vec<Piece<'t>>) -
                         {
                             return None;
                         }
-                        out.push(Piece::Value(part.child_by_field_name("expression")?));
+                        out.push(Piece::Value(part.child_by_field_name("expression")?, true));
                     }
                     _ => return None,
                 }
@@ -76,7 +78,7 @@ fn pieces<'t>(checker: &Checker<'t>, node: Node<'t>, out: &mut Vec<Piece<'t>>) -
             pieces(checker, node.named_child(0)?, out)
         }
         _ => {
-            out.push(Piece::Value(node));
+            out.push(Piece::Value(node, false));
             Some(())
         }
     }
@@ -114,7 +116,7 @@ pub(crate) fn argv<'t>(checker: &Checker<'t>, command: Node<'t>) -> Option<Strin
         .filter(|w| w.len() > 1)
         .flatten()
         .filter_map(|p| match p {
-            Piece::Value(v) => Some(&src[v.byte_range()]),
+            Piece::Value(v, _) => Some(&src[v.byte_range()]),
             Piece::Text(_) => None,
         })
         .collect();
@@ -128,14 +130,16 @@ pub(crate) fn argv<'t>(checker: &Checker<'t>, command: Node<'t>) -> Option<Strin
         .filter(|w| !w.is_empty())
         .map(|word| match word.as_slice() {
             [Piece::Text(t)] => format!("{quote}{t}{quote}"),
-            [Piece::Value(v)] => src[v.byte_range()].to_owned(),
+            // What the f-string did to the value: `str()` (no spec or conversion was allowed).
+            [Piece::Value(v, true)] => format!("str({})", &src[v.byte_range()]),
+            [Piece::Value(v, false)] => src[v.byte_range()].to_owned(),
             pieces => {
                 // `--out={path}` stays one formatted argument.
                 let body: String = pieces
                     .iter()
                     .map(|p| match p {
                         Piece::Text(t) => t.clone(),
-                        Piece::Value(v) => format!("{{{}}}", &src[v.byte_range()]),
+                        Piece::Value(v, _) => format!("{{{}}}", &src[v.byte_range()]),
                     })
                     .collect();
                 format!("f{quote}{body}{quote}")
@@ -152,7 +156,7 @@ pub(crate) fn argv<'t>(checker: &Checker<'t>, command: Node<'t>) -> Option<Strin
         || rendered.is_empty()
         || !words
             .iter()
-            .any(|w| w.iter().any(|p| matches!(p, Piece::Value(_))))
+            .any(|w| w.iter().any(|p| matches!(p, Piece::Value(..))))
     {
         return None;
     }
