@@ -562,13 +562,13 @@ fn fix_diff_and_unsafe_fixes() {
 
     let out = run(p, &["check", "--fix", "--unsafe-fixes", "tool.py"]);
     assert!(
-        stderr(&out).contains("Fixed tool.py: SEC201"),
+        stderr(&out).contains("Fixed tool.py: SEC103, SEC201"),
         "{}",
         stderr(&out)
     );
-    assert!(std::fs::read_to_string(p.join("tool.py"))
-        .unwrap()
-        .contains("b = yaml.safe_load(stream)"));
+    let fixed = std::fs::read_to_string(p.join("tool.py")).unwrap();
+    assert!(fixed.contains("b = yaml.safe_load(stream)"), "{fixed}");
+    assert!(fixed.contains("ast.literal_eval(name + \"()\")"), "{fixed}");
     let out = run(p, &["check", "--diff", "tool.py"]);
     assert_eq!(out.status.code(), Some(0), "nothing left to fix");
 }

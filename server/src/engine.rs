@@ -385,6 +385,7 @@ pub fn analyze(
     findings.sort_by(|a, b| (a.range.start, a.rule.code).cmp(&(b.range.start, b.rule.code)));
     // One query pattern may match the same node twice (e.g. via alternations).
     findings.dedup_by(|a, b| a.range == b.range && a.rule.code == b.rule.code);
+    crate::rules::imports::resolve(language, source, tree, &mut findings);
     findings
 }
 

@@ -237,6 +237,7 @@ fn finding(d: &Dependency, version: &str, advisories: &[Advisory]) -> Finding {
         },
         // A new version can change behaviour: offered, never applied by fix-all.
         applicability: Applicability::Unsafe,
+        imports: Vec::new(),
         edits: vec![Edit {
             range,
             content: t.to_owned(),

@@ -3,6 +3,7 @@
 mod cache;
 mod catalog;
 mod check;
+mod fix;
 mod output;
 
 use std::path::PathBuf;

@@ -310,7 +310,18 @@ impl Finding {
             title: title.into(),
             applicability,
             edits,
+            imports: Vec::new(),
         });
+        self
+    }
+
+    /// Makes the fix also add `import {module}` at the top of the file (see `Fix::imports`).
+    pub fn with_import(&mut self, module: &'static str) -> &mut Self {
+        if let Some(fix) = &mut self.fix {
+            if !fix.imports.contains(&module) {
+                fix.imports.push(module);
+            }
+        }
         self
     }
 

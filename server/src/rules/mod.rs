@@ -10,6 +10,7 @@ pub mod advisor;
 pub mod architecture;
 mod checker;
 pub mod dependencies;
+pub mod imports;
 pub mod performance;
 pub mod security;
 
@@ -150,6 +151,10 @@ pub struct Fix {
     pub title: String,
     pub applicability: Applicability,
     pub edits: Vec<Edit>,
+    /// Python modules the edits use that the file does not import yet (`os` for
+    /// `os.environ`). The engine turns them into `import` edits after analysis, from the whole
+    /// file (a rule sees one item, and cached findings move with their item).
+    pub imports: Vec<&'static str>,
 }
 
 /// Extra locations of a finding, such as where tainted data came from.
@@ -196,6 +201,7 @@ impl Finding {
                         content: e.content.clone(),
                     })
                     .collect(),
+                imports: f.imports.clone(),
             }),
             related: self
                 .related

@@ -217,8 +217,9 @@ fn check_python_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
                     "a bare `except:` in a request handler catches everything, including `KeyboardInterrupt`, `SystemExit` and your own bugs; catch the specific exception (or at least `Exception`)".to_owned()
                 });
                 // `except:` → `except Exception:` keeps catching errors but lets the
-                // interpreter's own signals through.
-                if let Some(colon) = colon {
+                // interpreter's own signals through. A swallowed error stays swallowed, so
+                // that case gets no fix: it needs a decision about the answer.
+                if let Some(colon) = colon.filter(|_| !swallowed) {
                     f.with_fix(
                         "Catch `Exception` instead of everything",
                         Applicability::Unsafe,
