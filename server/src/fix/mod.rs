@@ -5,6 +5,8 @@
 
 use tree_sitter::Tree;
 
+pub mod scaffold;
+
 use crate::rules::{Applicability, Edit, Finding, Fix};
 use crate::syntax::{parse, Language};
 
