@@ -70,6 +70,15 @@ pub fn find_apps(src: &Source) -> Vec<App> {
                 }
             }
             Family::JavaScript => {
+                // `export const app = express()` declares inside the export.
+                let outer = stmt;
+                let stmt = match stmt.kind() {
+                    "export_statement" => match stmt.child_by_field_name("declaration") {
+                        Some(d) => d,
+                        None => continue,
+                    },
+                    _ => stmt,
+                };
                 if !matches!(stmt.kind(), "lexical_declaration" | "variable_declaration") {
                     continue;
                 }
@@ -88,7 +97,7 @@ pub fn find_apps(src: &Source) -> Vec<App> {
                         out.push(App {
                             framework: Framework::Express,
                             name: text(src.text, name).to_owned(),
-                            statement: stmt.byte_range(),
+                            statement: outer.byte_range(),
                         });
                     }
                 }

@@ -575,6 +575,10 @@ fn paginate_query(src: &Source, func: Node, django: bool) -> Option<Edit> {
 }
 
 fn pagination_edits(src: &Source, h: &Handler) -> Option<Vec<Edit>> {
+    // Only collections are paginated: a path with a parameter names one resource.
+    if h.path.as_deref().is_some_and(|p| p.contains(['{', '<', ':'])) {
+        return None;
+    }
     let func = function_node(src, h)?;
     let ftext = text(src.text, func);
     if ftext.contains("offset") || ftext.contains("limit") {

@@ -251,6 +251,11 @@ fn python(src: &Source, h: &Handler, project: &Project, files: &dyn Files, style
     let Some(path) = h.path.clone() else {
         return err(format!("no URL for `{}`: it is not in a urls.py beside this file, so the test would not know what to request", h.name));
     };
+    let path = if h.framework == Framework::Django {
+        format!("{}{}", django_prefix(project, src.path, files), path)
+    } else {
+        path
+    };
     let types = param_types(src, func);
     let url = concrete_path(&path, |name| types.iter().find(|(n, _)| n == name).map(|(_, t)| t.clone()).unwrap_or_default());
     let method = h.methods.first().map(|m| m.to_ascii_lowercase()).unwrap_or_else(|| "get".into());
@@ -337,6 +342,33 @@ fn python(src: &Source, h: &Handler, project: &Project, files: &dyn Files, style
     let path = free_path(files, dir.join(format!("{test_name}.py")));
     // Test files are their own module: the project's indent and quotes, but no async.
     Ok(Output::file(path, style.render(&code, "")))
+}
+
+/// The route under which the project's URLconfs `include(...)` the urls.py beside `views`
+/// (`path("catalog/", include("catalog.urls"))` → `/catalog`).
+fn django_prefix(project: &Project, views: &Path, files: &dyn Files) -> String {
+    let Some(dir) = views.parent() else { return String::new() };
+    let module = python_module(&project.root, &dir.join("urls.py"));
+    for (path, _) in project.source_files() {
+        if path.file_name().is_none_or(|n| n != "urls.py") || path.parent() == Some(dir) {
+            continue;
+        }
+        let Some(t) = files.read(&path) else { continue };
+        let Some(tree) = crate::syntax::parse::parse(Language::Python, &t, None) else { continue };
+        for n in all_nodes(tree.root_node()) {
+            if n.kind() != "call" || n.child_by_field_name("function").is_none_or(|f| text(&t, f) != "path") {
+                continue;
+            }
+            let args = n.child_by_field_name("arguments").map(named_children).unwrap_or_default();
+            let (Some(route), Some(target)) = (args.first(), args.get(1)) else { continue };
+            let target = text(&t, *target);
+            if target.contains(&format!("\"{module}\"")) || target.contains(&format!("'{module}'")) {
+                let route = text(&t, *route).trim_matches(['"', '\'']);
+                return format!("/{}", route.trim_end_matches('/'));
+            }
+        }
+    }
+    String::new()
 }
 
 /// How `file` exports `owner`: `Some(true)` default export, `Some(false)` named.
