@@ -170,7 +170,7 @@ fn python_block(src: &Source, at_statement_end: usize, code: &str) -> Edit {
     insert_after_line(src.text, at_statement_end, content)
 }
 
-fn py_imports(src: &Source, style: &Style, lines: &[&str]) -> Option<Edit> {
+fn py_imports(src: &Source, style: &Style, lines: &[&str]) -> Vec<Edit> {
     let rendered: Vec<String> = lines
         .iter()
         .map(|l| style.render(l, "").trim_end().to_owned())
@@ -363,7 +363,11 @@ fn express(name: &str, src: &Source, app: &App, style: &Style) -> Result<Output>
         }
         edits.push(Edit { range: at..at, content });
     } else {
-        edits.push(insert_after_line(src.text, app.statement.end, format!("\n{rendered}")));
+        // A blank line around the new code.
+        let at = super::line_end(src.text, app.statement.end);
+        let next_blank = src.text[at..].lines().next().is_none_or(|l| l.trim().is_empty());
+        let tail = if next_blank { "" } else { "\n" };
+        edits.push(insert_after_line(src.text, app.statement.end, format!("\n{rendered}{tail}")));
     }
     edits.extend(imports_edit(src, &imports));
     Ok(Output::edit(src.path, edits))
@@ -462,7 +466,7 @@ fn django(
             if let Some(route) = route {
                 let rendered = style.render(route, "").trim_end().to_owned();
                 edits.extend(list_append(src.text, src.tree, &app.name, &rendered, &indent).ok_or_else(|| super::ScaffoldError("`urlpatterns` is not a list literal".into()))?);
-                edits.push(imports_edit(src, &[style.render("from django.urls import path", "").trim_end().to_owned()]).unwrap_or(Edit { range: 0..0, content: String::new() }));
+                edits.extend(imports_edit(src, &[style.render("from django.urls import path", "").trim_end().to_owned()]));
             }
             if let Some(after) = after {
                 edits.push(insert_after_line(src.text, app.statement.end, format!("\n{}", style.render(after, ""))));

@@ -182,7 +182,13 @@ fn find_session(project: &Project, files: &dyn Files) -> Option<SessionSource> {
 
 fn router_path(src: &Source, project: &Project, files: &dyn Files, stem: &str, ext: &str) -> PathBuf {
     let dir = src.path.parent().unwrap_or(&project.root);
-    let target = ["routers", "routes", "api"].iter().map(|d| dir.join(d)).find(|d| d.is_dir()).unwrap_or_else(|| dir.to_owned());
+    // `routers/` beside the model, or beside its directory (`src/models/` → `src/routes/`).
+    let target = [Some(dir), dir.parent()]
+        .into_iter()
+        .flatten()
+        .flat_map(|base| ["routers", "routes", "api"].map(|d| base.join(d)))
+        .find(|d| d.is_dir())
+        .unwrap_or_else(|| dir.to_owned());
     let base = if target == dir { format!("{stem}_router.{ext}") } else { format!("{stem}.{ext}") };
     free_path(files, target.join(base))
 }
@@ -293,7 +299,7 @@ fn flask(src: &Source, m: &Model, project: &Project, files: &dyn Files, style: &
         format!("from flask import Blueprint, request\n\nfrom {db_module} import {db}\nfrom {model_module} import {n}")
     };
     let code = format!(
-        "{imports}\n\n{coll} = Blueprint(\"{coll}\", __name__, url_prefix=\"/{coll}\")\n\n\
+        "{imports}\n\n# Register it on the app: app.register_blueprint({coll})\n{coll} = Blueprint(\"{coll}\", __name__, url_prefix=\"/{coll}\")\n\n\
 # Only these fields are read from requests: nothing else can be mass-assigned.\nWRITABLE = {writable}\nREQUIRED = {required}\n\n\n\
 def to_dict({var}):\n    return {{\n{dict}    }}\n\n\n\
 @{coll}.get(\"/\")\ndef list_{coll}():\n    limit = min(max(request.args.get(\"limit\", 20, type=int), 1), 100)\n    offset = max(request.args.get(\"offset\", 0, type=int), 0)\n    query = {db}.select({n}).order_by({n}.{pk}).offset(offset).limit(limit)\n    return [to_dict(row) for row in {db}.session.execute(query).scalars()]\n\n\n\
@@ -374,15 +380,16 @@ fn express(src: &Source, m: &Model, project: &Project, files: &dyn Files, style:
         format!("{binding}.findAll({{ limit, offset, order: [[\"{}\", \"ASC\"]] }})", m.primary_key().map(|f| f.name.as_str()).unwrap_or("id"))
     };
     let find = if mongoose { "findById" } else { "findByPk" };
-    let update = if mongoose {
-        format!("const {var} = await {binding}.findByIdAndUpdate(req.params.id, pick(req.body), {{ new: true, runValidators: true }});")
+    // (how the record is found, what is done to it once found)
+    let (update_find, update_after) = if mongoose {
+        (format!("const {var} = await {binding}.findByIdAndUpdate(req.params.id, pick(req.body), {{ new: true, runValidators: true }});"), String::new())
     } else {
-        format!("const {var} = await {binding}.findByPk(req.params.id);\n        if ({var}) {{\n            await {var}.update(pick(req.body));\n        }}")
+        (format!("const {var} = await {binding}.findByPk(req.params.id);"), format!("\n        await {var}.update(pick(req.body));"))
     };
-    let delete = if mongoose {
-        format!("const {var} = await {binding}.findByIdAndDelete(req.params.id);")
+    let (delete_find, delete_after) = if mongoose {
+        (format!("const {var} = await {binding}.findByIdAndDelete(req.params.id);"), String::new())
     } else {
-        format!("const {var} = await {binding}.findByPk(req.params.id);\n        if ({var}) {{\n            await {var}.destroy();\n        }}")
+        (format!("const {var} = await {binding}.findByPk(req.params.id);"), format!("\n        await {var}.destroy();"))
     };
     let export = if esm { "export default router;" } else { "module.exports = router;" };
     let code = format!(
@@ -392,8 +399,8 @@ function pick(body) {{\n    return Object.fromEntries(WRITABLE.filter((field) =>
 router.get(\"/\", async (req, res, next) => {{\n    try {{\n        const limit = Math.min(Math.max(Number.parseInt(req.query.limit, 10) || 20, 1), 100);\n        const offset = Math.max(Number.parseInt(req.query.offset, 10) || 0, 0);\n        res.json(await {list});\n    }} catch (err) {{\n        next(err);\n    }}\n}});\n\n\
 router.post(\"/\", async (req, res, next) => {{\n    try {{\n        const {var} = await {binding}.create(pick(req.body));\n        res.status(201).json({var});\n    }} catch (err) {{\n        next(err);\n    }}\n}});\n\n\
 router.get(\"/:id\", async (req, res, next) => {{\n    try {{\n        const {var} = await {binding}.{find}(req.params.id);\n        if (!{var}) {{\n            return res.status(404).json({{ error: \"{name} not found\" }});\n        }}\n        res.json({var});\n    }} catch (err) {{\n        next(err);\n    }}\n}});\n\n\
-router.patch(\"/:id\", async (req, res, next) => {{\n    try {{\n        {update}\n        if (!{var}) {{\n            return res.status(404).json({{ error: \"{name} not found\" }});\n        }}\n        res.json({var});\n    }} catch (err) {{\n        next(err);\n    }}\n}});\n\n\
-router.delete(\"/:id\", async (req, res, next) => {{\n    try {{\n        {delete}\n        if (!{var}) {{\n            return res.status(404).json({{ error: \"{name} not found\" }});\n        }}\n        res.status(204).end();\n    }} catch (err) {{\n        next(err);\n    }}\n}});\n\n\
+router.patch(\"/:id\", async (req, res, next) => {{\n    try {{\n        {update_find}\n        if (!{var}) {{\n            return res.status(404).json({{ error: \"{name} not found\" }});\n        }}{update_after}\n        res.json({var});\n    }} catch (err) {{\n        next(err);\n    }}\n}});\n\n\
+router.delete(\"/:id\", async (req, res, next) => {{\n    try {{\n        {delete_find}\n        if (!{var}) {{\n            return res.status(404).json({{ error: \"{name} not found\" }});\n        }}{delete_after}\n        res.status(204).end();\n    }} catch (err) {{\n        next(err);\n    }}\n}});\n\n\
 // Mount it with: app.use(\"/{coll}\", router)\n{export}\n",
         writable = writable.join(", "),
         name = m.name,

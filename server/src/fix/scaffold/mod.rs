@@ -473,8 +473,45 @@ fn import_insertion_point(src: &Source) -> usize {
     }
 }
 
-/// One insertion adding the imports the file lacks (already rendered in the file's style).
-fn imports_edit(src: &Source, lines: &[String]) -> Option<Edit> {
+/// Python: `from m import y` joins an existing single-line `from m import ...`.
+fn extend_from_import(src: &Source, module: &str, names: &str) -> Option<Edit> {
+    named_children(src.tree.root_node())
+        .into_iter()
+        .filter(|n| n.kind() == "import_from_statement")
+        .find(|n| {
+            let t = text(src.text, *n);
+            n.child_by_field_name("module_name")
+                .is_some_and(|m| text(src.text, m) == module)
+                && !t.contains(['(', '\\', '*'])
+        })
+        .map(|n| Edit {
+            range: n.end_byte()..n.end_byte(),
+            content: format!(", {names}"),
+        })
+}
+
+/// Python: where `import name` goes among the module's plain `import x` lines, alphabetically.
+fn plain_import_position(src: &Source, name: &str) -> Option<usize> {
+    let plain: Vec<Node> = named_children(src.tree.root_node())
+        .into_iter()
+        .take_while(|n| {
+            matches!(
+                n.kind(),
+                "import_statement" | "import_from_statement" | "future_import_statement" | "comment"
+            ) || (n.kind() == "expression_statement"
+                && n.named_child(0).is_some_and(|c| c.kind() == "string"))
+        })
+        .filter(|n| n.kind() == "import_statement")
+        .collect();
+    let after = plain
+        .iter()
+        .find(|n| text(src.text, **n).trim_start_matches("import ") > name)
+        .map(|n| line_start(src.text, n.start_byte()));
+    after.or_else(|| plain.last().map(|n| line_end(src.text, n.end_byte())))
+}
+
+/// Insertions adding the imports the file lacks (lines already rendered in the file's style).
+fn imports_edit(src: &Source, lines: &[String]) -> Vec<Edit> {
     let missing: Vec<&String> = {
         let mut seen = BTreeSet::new();
         lines
@@ -482,11 +519,41 @@ fn imports_edit(src: &Source, lines: &[String]) -> Option<Edit> {
             .filter(|l| !has_import(src.text, l) && seen.insert(l.as_str()))
             .collect()
     };
-    if missing.is_empty() {
-        return None;
+    let mut edits = Vec::new();
+    let mut rest = Vec::new();
+    for line in missing {
+        if src.family() == Family::Python {
+            if let Some((module, names)) = line
+                .strip_prefix("from ")
+                .and_then(|r| r.split_once(" import "))
+            {
+                // Only the names the file lacks.
+                let names: Vec<&str> = names
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|n| !has_import(src.text, &format!("from {module} import {n}")))
+                    .collect();
+                if let Some(e) = extend_from_import(src, module, &names.join(", ")) {
+                    edits.push(e);
+                    continue;
+                }
+            } else if let Some(name) = line.strip_prefix("import ") {
+                if let Some(at) = plain_import_position(src, name) {
+                    edits.push(Edit {
+                        range: at..at,
+                        content: format!("{line}\n"),
+                    });
+                    continue;
+                }
+            }
+        }
+        rest.push(line);
+    }
+    if rest.is_empty() {
+        return edits;
     }
     let at = import_insertion_point(src);
-    let mut content: String = missing.iter().map(|l| format!("{l}\n")).collect();
+    let mut content: String = rest.iter().map(|l| format!("{l}\n")).collect();
     if at == src.text.len() && !src.text.is_empty() && !src.text.ends_with('\n') {
         content.insert(0, '\n');
     }
@@ -494,10 +561,11 @@ fn imports_edit(src: &Source, lines: &[String]) -> Option<Edit> {
     if at == 0 && !src.text.is_empty() {
         content.push('\n');
     }
-    Some(Edit {
+    edits.push(Edit {
         range: at..at,
         content,
-    })
+    });
+    edits
 }
 
 /// Python module name of `path` relative to `root` (`app/main.py` → `app.main`).

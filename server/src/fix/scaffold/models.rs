@@ -213,8 +213,9 @@ pub fn python_models(src: &Source) -> Vec<Model> {
                     if matches!(callee_last, "ManyToManyField" | "OneToOneField" | "GenericForeignKey") {
                         continue;
                     }
+                    // A foreign key is set and serialised by its primary key under the field's name.
                     let (kind, fname) = if callee_last == "ForeignKey" {
-                        (Kind::Int, format!("{fname}_id"))
+                        (Kind::Int, fname)
                     } else {
                         let Some(k) = Kind::from_name(callee_last) else { continue };
                         (k, fname)
@@ -427,7 +428,7 @@ mod tests {
     fn django_mongoose_and_sequelize_fields() {
         let m = models(Language::Python, "from django.db import models\n\nclass Book(models.Model):\n    title = models.CharField(max_length=200)\n    author = models.ForeignKey(Author, on_delete=models.CASCADE)\n    published = models.DateField(null=True)\n");
         let names: Vec<&str> = m[0].fields.iter().map(|f| f.name.as_str()).collect();
-        assert_eq!(names, ["id", "title", "author_id", "published"]);
+        assert_eq!(names, ["id", "title", "author", "published"]);
         let m = models(Language::JavaScript, "const s = new mongoose.Schema({ name: { type: String, required: true }, age: Number, tags: [String] });\nmodule.exports = mongoose.model('Cat', s);\n");
         assert_eq!(m[0].name, "Cat");
         let f: Vec<(&str, bool)> = m[0].fields.iter().map(|f| (f.name.as_str(), f.optional)).collect();

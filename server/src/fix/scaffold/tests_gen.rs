@@ -98,35 +98,38 @@ fn concrete_path(path: &str, param_type: impl Fn(&str) -> String) -> String {
     }
 }
 
-/// The status a handler answers with: `status_code=201`, `return ..., 201`, `res.status(201)`.
+/// The success status a handler answers with: `status_code=201`, `return ..., 201`,
+/// `res.status(201)`; error statuses (a 404 branch) are not what the test expects.
 fn expected_status(src: &Source, h: &Handler, func: Node) -> u16 {
-    let scan = |t: &str, key: &str| -> Option<u16> {
-        let i = t.find(key)?;
-        let digits: String = t[i + key.len()..]
-            .chars()
-            .skip_while(|c| !c.is_ascii_digit())
-            .take_while(char::is_ascii_digit)
-            .take(3)
-            .collect();
-        digits.parse().ok()
+    let codes_after = |t: &str, key: &str| -> Vec<u16> {
+        t.match_indices(key)
+            .filter_map(|(i, _)| {
+                let digits: String = t[i + key.len()..]
+                    .chars()
+                    .skip_while(|c| *c == ' ')
+                    .take_while(char::is_ascii_digit)
+                    .collect();
+                digits.parse().ok()
+            })
+            .collect()
     };
     let call = h.call.as_ref().map(|c| &src.text[c.clone()]).unwrap_or("");
-    scan(call, "status_code=")
-        .or_else(|| {
-            let t = text(src.text, func);
-            match src.family() {
-                Family::JavaScript => scan(t, ".status("),
-                Family::Python => all_nodes(func)
-                    .into_iter()
-                    .filter(|n| n.kind() == "return_statement")
-                    .find_map(|r| {
-                        let v = r.named_child(0)?;
-                        let last = (v.kind() == "expression_list").then(|| named_children(v).last().copied()).flatten()?;
-                        (last.kind() == "integer").then(|| text(src.text, last).parse().ok()).flatten()
-                    }),
-            }
-        })
-        .unwrap_or(200)
+    if let Some(code) = codes_after(call, "status_code=").first() {
+        return *code;
+    }
+    let found: Vec<u16> = match src.family() {
+        Family::JavaScript => codes_after(text(src.text, func), ".status("),
+        Family::Python => all_nodes(func)
+            .into_iter()
+            .filter(|n| n.kind() == "return_statement")
+            .filter_map(|r| {
+                let v = r.named_child(0).filter(|v| v.kind() == "expression_list")?;
+                let last = named_children(v).last().copied().filter(|l| l.kind() == "integer")?;
+                text(src.text, last).parse().ok()
+            })
+            .collect(),
+    };
+    found.into_iter().find(|c| *c < 400).unwrap_or(200)
 }
 
 /// Keys a handler reads from the request body, or a Pydantic body model's fields.
@@ -315,7 +318,9 @@ fn python(src: &Source, h: &Handler, project: &Project, files: &dyn Files, style
         body_lines.push_str(&format!("    assert response.status_code == {status}\n"));
     }
     if !returned.is_empty() && status < 300 {
-        body_lines.push_str("    body = response.json()\n");
+        // Flask's test response has `get_json()`; the others `json()`.
+        let json = if h.framework == Framework::Flask { "get_json" } else { "json" };
+        body_lines.push_str(&format!("    body = response.{json}()\n"));
         for k in &returned {
             if self_arg {
                 body_lines.push_str(&format!("    self.assertIn(\"{k}\", body)\n"));
