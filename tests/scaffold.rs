@@ -3,8 +3,12 @@
 //! run it: `python3 -m py_compile` for Python, `node --check` for JavaScript, a YAML parser for
 //! YAML. Each case works on a fresh copy of its project in a temporary directory.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+use serde_json::{json, Value};
 
 use backend_architect::fix::apply_edits;
 use backend_architect::fix::scaffold::{self, Disk, Output, Project, Source};
@@ -356,4 +360,131 @@ fn errors_say_what_to_do() {
     std::fs::remove_file(root.join("package.json")).unwrap();
     let e = run_project(&root, "dockerfile").unwrap_err();
     assert!(e.contains("cannot tell what to generate"), "{e}");
+}
+
+// ---- over LSP ------------------------------------------------------------------------------
+
+fn file_uri(p: &Path) -> String {
+    format!("file://{}", p.display())
+}
+
+fn lsp_client(root: &Path, create_files: bool) -> common::Client {
+    let mut c = common::Client::spawn();
+    let edit = if create_files {
+        json!({"documentChanges": true, "resourceOperations": ["create"]})
+    } else {
+        json!({"documentChanges": false})
+    };
+    let resp = c.request(
+        "initialize",
+        json!({
+            "processId": null,
+            "rootUri": file_uri(root),
+            "capabilities": {"workspace": {"applyEdit": true, "workspaceEdit": edit}},
+        }),
+    );
+    let caps = &resp["result"]["capabilities"];
+    let commands = caps["executeCommandProvider"]["commands"].as_array().unwrap();
+    assert!(commands.contains(&json!("backend-architect.scaffold.healthCheck")));
+    assert_eq!(commands.len(), scaffold::GENERATORS.len());
+    let kinds = caps["codeActionProvider"]["codeActionKinds"].as_array().unwrap();
+    assert!(kinds.contains(&json!("refactor.rewrite")) && kinds.contains(&json!("source")));
+    c.notify("initialized", json!({}));
+    c
+}
+
+fn apply_edit_requests(c: &common::Client) -> Vec<Value> {
+    c.backlog
+        .iter()
+        .filter(|m| m["method"] == "workspace/applyEdit")
+        .map(|m| m["params"]["edit"].clone())
+        .collect()
+}
+
+#[test]
+fn lsp_code_actions_run_commands_that_apply_edits_and_create_files() {
+    let (_tmp, root) = project_copy("fastapi");
+    let main = root.join("app/main.py");
+    let text = std::fs::read_to_string(&main).unwrap();
+    let uri = file_uri(&main);
+    let mut c = lsp_client(&root, true);
+    c.open(&uri, "python", &text);
+    let line = |needle: &str| text[..text.find(needle).unwrap()].matches('\n').count();
+    let at = |l: usize| json!({"start": {"line": l, "character": 0}, "end": {"line": l, "character": 0}});
+
+    // On the app object: in-place generators, offered as refactor.rewrite actions.
+    let resp = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": at(line("app = FastAPI")), "context": {"diagnostics": [], "only": ["refactor.rewrite"]}}),
+    );
+    let actions = resp["result"].as_array().unwrap();
+    let commands: Vec<&str> = actions.iter().map(|a| a["command"]["command"].as_str().unwrap()).collect();
+    assert_eq!(commands.len(), 5, "{actions:?}");
+    assert!(actions.iter().all(|a| a["kind"] == "refactor.rewrite"));
+    let health = actions
+        .iter()
+        .find(|a| a["command"]["command"] == "backend-architect.scaffold.healthCheck")
+        .unwrap();
+    assert!(health["title"].as_str().unwrap().contains("health check"));
+
+    // Running the action's command applies the edit through workspace/applyEdit.
+    let resp = c.request("workspace/executeCommand", health["command"].clone());
+    assert_eq!(resp["result"]["applied"], true, "{resp}");
+    let edits = apply_edit_requests(&c);
+    let change = &edits[0]["documentChanges"][0];
+    assert_eq!(change["textDocument"]["uri"], json!(uri));
+    assert_eq!(change["textDocument"]["version"], 1);
+    assert!(change["edits"][0]["newText"].as_str().unwrap().contains("@app.get(\"/healthz\""));
+
+    // On a handler, the test generator is a `source` action creating a file.
+    let resp = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": at(line("async def list_items")), "context": {"diagnostics": [], "only": ["source"]}}),
+    );
+    let action = resp["result"].as_array().unwrap()[0].clone();
+    assert_eq!(action["command"]["command"], "backend-architect.scaffold.test");
+    let resp = c.request("workspace/executeCommand", action["command"].clone());
+    assert_eq!(resp["result"]["applied"], true, "{resp}");
+    let edits = apply_edit_requests(&c);
+    let ops = edits[1]["documentChanges"].as_array().unwrap();
+    assert_eq!(ops[0]["kind"], "create");
+    assert_eq!(ops[0]["uri"], json!(file_uri(&root.join("test_list_items.py"))));
+    assert_eq!(ops[0]["options"]["overwrite"], false);
+    assert!(ops[1]["edits"][0]["newText"].as_str().unwrap().contains("client = TestClient(app)"));
+
+    // Project commands work from the workspace root; a failure says why, as an error.
+    let resp = c.request("workspace/executeCommand", json!({"command": "backend-architect.scaffold.kubernetes", "arguments": []}));
+    assert_eq!(resp["error"]["code"], -32803, "{resp}");
+    assert!(resp["error"]["message"].as_str().unwrap().contains("no health endpoint"));
+    let resp = c.request("workspace/executeCommand", json!({"command": "backend-architect.scaffold.nope", "arguments": []}));
+    assert_eq!(resp["error"]["code"], -32602);
+    assert!(c.shutdown().success());
+}
+
+#[test]
+fn lsp_without_resource_operations_returns_what_it_would_write() {
+    let (_tmp, root) = project_copy("express");
+    let mut c = lsp_client(&root, false);
+    let resp = c.request(
+        "workspace/executeCommand",
+        json!({"command": "backend-architect.scaffold.dockerfile", "arguments": [{"uri": file_uri(&root)}]}),
+    );
+    let result = &resp["result"];
+    assert_eq!(result["applied"], false, "{resp}");
+    assert!(result["preview"].as_str().unwrap().contains("FROM node:20-bookworm-slim AS build"));
+    assert!(!root.join("Dockerfile").exists());
+    assert!(apply_edit_requests(&c).is_empty());
+    let note = c.wait_for("window/showMessage", |p| p["message"].as_str().is_some_and(|m| m.contains("cannot create files")));
+    assert_eq!(note["type"], 3);
+    // Edits to existing files still go through (a plain `changes` map), for a file not open.
+    let app = root.join("src/app.js");
+    let resp = c.request(
+        "workspace/executeCommand",
+        json!({"command": "backend-architect.scaffold.securityHeaders", "arguments": [{"uri": file_uri(&app), "position": {"line": 6, "character": 0}}]}),
+    );
+    assert_eq!(resp["result"]["applied"], true, "{resp}");
+    let edits = apply_edit_requests(&c);
+    let changes = edits[0]["changes"][file_uri(&app)].as_array().unwrap();
+    assert!(changes.iter().any(|e| e["newText"].as_str().unwrap().contains("app.use(helmet());")));
+    assert!(c.shutdown().success());
 }

@@ -3,6 +3,7 @@
 
 mod actions;
 mod convert;
+mod scaffold;
 mod server;
 mod state;
 mod transport;

@@ -37,6 +37,7 @@ pub(super) struct Inner {
     watch_registration: AtomicBool,
     shown_errors: Mutex<HashSet<String>>,
     config_diagnostics: Mutex<HashSet<String>>,
+    scaffold: super::scaffold::State,
 }
 
 impl Inner {
@@ -95,6 +96,7 @@ impl Backend {
                 watch_registration: AtomicBool::new(false),
                 shown_errors: Mutex::new(HashSet::new()),
                 config_diagnostics: Mutex::new(HashSet::new()),
+                scaffold: Default::default(),
             }),
         }
     }
@@ -285,6 +287,7 @@ impl LanguageServer for Backend {
         if let Some(opts) = &params.initialization_options {
             self.apply_settings(opts).await;
         }
+        self.inner.scaffold.init(&params);
         Ok(InitializeResult {
             capabilities: ServerCapabilities {
                 position_encoding: Some(encoding_kind(enc)),
@@ -301,11 +304,17 @@ impl LanguageServer for Backend {
                         code_action_kinds: Some(vec![
                             CodeActionKind::QUICKFIX,
                             CodeActionKind::new(FIX_ALL_KIND),
+                            CodeActionKind::REFACTOR_REWRITE,
+                            CodeActionKind::SOURCE,
                         ]),
                         resolve_provider: Some(false),
                         ..Default::default()
                     },
                 )),
+                execute_command_provider: Some(ExecuteCommandOptions {
+                    commands: super::scaffold::commands(),
+                    ..Default::default()
+                }),
                 diagnostic_provider: pull.then(|| {
                     DiagnosticServerCapabilities::Options(DiagnosticOptions {
                         identifier: Some(convert::SOURCE.to_owned()),
@@ -508,6 +517,12 @@ impl LanguageServer for Backend {
         .await
     }
 
+    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {
+        let (inner, enc) = (&self.inner, self.inner.encoding());
+        let run = super::scaffold::execute(&self.client, &inner.docs, &inner.scaffold, enc, params);
+        guarded("workspace/executeCommand", run).await
+    }
+
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
         let inner = self.inner.clone();
         guarded("textDocument/codeAction", async move {
@@ -522,7 +537,9 @@ impl LanguageServer for Backend {
                 let mut e = lock(&shared);
                 let key = params.text_document.uri.as_str().to_owned();
                 e.analyze(&key);
-                Some(actions::code_actions(&params, &e, enc))
+                let mut found = actions::code_actions(&params, &e, enc);
+                found.extend(super::scaffold::code_actions(&params, &mut e, enc));
+                Some(found)
             })
             .await
             .map_err(|_| Error::internal_error())

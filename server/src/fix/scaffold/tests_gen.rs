@@ -215,7 +215,9 @@ fn returned_keys(src: &Source, func: Node) -> Vec<String> {
         "return_statement" => n.named_child(0).filter(|v| v.kind() == "dictionary"),
         "call_expression" => {
             let f = n.child_by_field_name("function").map(|f| text(src.text, f)).unwrap_or("");
-            if f.ends_with(".json") || f.ends_with(".send") {
+            // `res.status(404).json({...})` is an error branch, not the response under test.
+            let error_branch = f.contains(".status(4") || f.contains(".status(5");
+            if (f.ends_with(".json") || f.ends_with(".send")) && !error_branch {
                 n.child_by_field_name("arguments").and_then(|a| a.named_child(0)).filter(|v| v.kind() == "object")
             } else {
                 None
