@@ -85,14 +85,22 @@ fn apply(root: &Path, out: &Output) -> Vec<(String, String)> {
         let mut edits = e.edits.clone();
         edits.sort_by_key(|x| (x.range.start, x.range.end));
         for w in edits.windows(2) {
-            assert!(w[0].range.end <= w[1].range.start, "overlapping edits in {:?}: {edits:?}", e.path);
+            assert!(
+                w[0].range.end <= w[1].range.start,
+                "overlapping edits in {:?}: {edits:?}",
+                e.path
+            );
         }
         let new = apply_edits(&old, &edits);
         std::fs::write(&e.path, &new).unwrap();
         touched.push((rel(root, &e.path) + " (edited)", new));
     }
     for f in &out.files {
-        assert!(!f.path.exists(), "{} would be overwritten", f.path.display());
+        assert!(
+            !f.path.exists(),
+            "{} would be overwritten",
+            f.path.display()
+        );
         std::fs::create_dir_all(f.path.parent().unwrap()).unwrap();
         std::fs::write(&f.path, &f.content).unwrap();
         touched.push((rel(root, &f.path) + " (new)", f.content.clone()));
@@ -110,7 +118,10 @@ fn verify(root: &Path, touched: &[(String, String)]) {
         let file = root.join(name.split(" (").next().unwrap());
         let ext = file.extension().and_then(|e| e.to_str()).unwrap_or("");
         let (cmd, args): (&str, Vec<String>) = match ext {
-            "py" => ("python3", vec!["-m".into(), "py_compile".into(), file.display().to_string()]),
+            "py" => (
+                "python3",
+                vec!["-m".into(), "py_compile".into(), file.display().to_string()],
+            ),
             "js" | "mjs" | "cjs" => ("node", vec!["--check".into(), file.display().to_string()]),
             "yml" | "yaml" => (
                 "python3",
@@ -128,7 +139,11 @@ fn verify(root: &Path, touched: &[(String, String)]) {
         if !tool(cmd, &["--version"]) {
             continue;
         }
-        let out = Command::new(cmd).args(&args).current_dir(root).output().unwrap();
+        let out = Command::new(cmd)
+            .args(&args)
+            .current_dir(root)
+            .output()
+            .unwrap();
         assert!(
             out.status.success(),
             "{name} does not pass `{cmd} {}`:\n{}\n--- file ---\n{}",
@@ -167,14 +182,21 @@ fn case(project: &str, file: &str, at: &str, generator: &str, tag: &str) -> Vec<
 
 fn project_case(project: &str, generator: &str) -> Vec<(String, String)> {
     let (_tmp, root) = project_copy(project);
-    let out = run_project(&root, generator).unwrap_or_else(|e| panic!("{project} {generator}: {e}"));
+    let out =
+        run_project(&root, generator).unwrap_or_else(|e| panic!("{project} {generator}: {e}"));
     let touched = apply(&root, &out);
     verify(&root, &touched);
     snapshot(&format!("{project}__{generator}"), &touched);
     touched
 }
 
-const APP_GENERATORS: [&str; 5] = ["healthCheck", "cors", "securityHeaders", "requestId", "errorHandler"];
+const APP_GENERATORS: [&str; 5] = [
+    "healthCheck",
+    "cors",
+    "securityHeaders",
+    "requestId",
+    "errorHandler",
+];
 
 #[test]
 fn fastapi_app_object() {
@@ -188,11 +210,41 @@ fn fastapi_app_object() {
 
 #[test]
 fn fastapi_routes() {
-    case("fastapi", "app/main.py", "async def list_items", "test", "_list");
-    case("fastapi", "app/main.py", "async def create_order", "test", "_post");
-    case("fastapi", "app/main.py", "async def create_order", "auth", "");
-    case("fastapi", "app/main.py", "async def list_items", "pagination", "");
-    case("fastapi", "app/main.py", "async def read_item", "responseModel", "");
+    case(
+        "fastapi",
+        "app/main.py",
+        "async def list_items",
+        "test",
+        "_list",
+    );
+    case(
+        "fastapi",
+        "app/main.py",
+        "async def create_order",
+        "test",
+        "_post",
+    );
+    case(
+        "fastapi",
+        "app/main.py",
+        "async def create_order",
+        "auth",
+        "",
+    );
+    case(
+        "fastapi",
+        "app/main.py",
+        "async def list_items",
+        "pagination",
+        "",
+    );
+    case(
+        "fastapi",
+        "app/main.py",
+        "async def read_item",
+        "responseModel",
+        "",
+    );
 }
 
 #[test]
@@ -230,7 +282,10 @@ fn flask_app_object_in_two_space_single_quote_style() {
             let mut previous = 0;
             for line in content.lines().filter(|l| !l.trim().is_empty()) {
                 let n = line.len() - line.trim_start().len();
-                assert!(n <= previous + 2, "an indent step over two spaces: {line:?}");
+                assert!(
+                    n <= previous + 2,
+                    "an indent step over two spaces: {line:?}"
+                );
                 previous = n;
             }
         }
@@ -263,9 +318,18 @@ fn django_urlpatterns_and_settings() {
 #[test]
 fn django_views_models_and_project() {
     let t = case("django", "catalog/views.py", "def book_detail", "test", "");
-    assert!(t[0].1.contains("\"/catalog/books/1/\""), "the include() prefix is part of the URL");
+    assert!(
+        t[0].1.contains("\"/catalog/books/1/\""),
+        "the include() prefix is part of the URL"
+    );
     case("django", "catalog/views.py", "def book_detail", "auth", "");
-    case("django", "catalog/views.py", "def book_list", "pagination", "");
+    case(
+        "django",
+        "catalog/views.py",
+        "def book_list",
+        "pagination",
+        "",
+    );
     case("django", "catalog/models.py", "class Book", "crud", "");
     for g in ["dockerfile", "compose", "githubActions", "envExample"] {
         project_case("django", g);
@@ -277,12 +341,36 @@ fn express_app_object_and_routes() {
     for g in APP_GENERATORS {
         case("express", "src/app.js", "const app = express()", g, "");
     }
-    case("express", "src/app.js", "app.get('/cats/:id'", "test", "_get");
+    case(
+        "express",
+        "src/app.js",
+        "app.get('/cats/:id'",
+        "test",
+        "_get",
+    );
     case("express", "src/app.js", "app.post('/cats'", "test", "_post");
     case("express", "src/app.js", "app.post('/cats'", "auth", "");
-    case("express", "src/app.js", "app.get('/cats',", "pagination", "");
-    case("express", "src/routes/users.js", "router.get('/users/:id'", "test", "_router");
-    case("express", "src/routes/users.js", "router.get('/users',", "pagination", "_router");
+    case(
+        "express",
+        "src/app.js",
+        "app.get('/cats',",
+        "pagination",
+        "",
+    );
+    case(
+        "express",
+        "src/routes/users.js",
+        "router.get('/users/:id'",
+        "test",
+        "_router",
+    );
+    case(
+        "express",
+        "src/routes/users.js",
+        "router.get('/users',",
+        "pagination",
+        "_router",
+    );
     case("express", "src/models/cat.js", "mongoose.model", "crud", "");
 }
 
@@ -292,8 +380,14 @@ fn express_project() {
         project_case("express", g);
     }
     let t = project_case("express", "dockerfile");
-    assert!(t[0].1.contains("FROM node:20-bookworm-slim AS build"), ".nvmrc pins Node 20");
-    assert!(t[0].1.contains("EXPOSE 8080"), "the port the server listens on");
+    assert!(
+        t[0].1.contains("FROM node:20-bookworm-slim AS build"),
+        ".nvmrc pins Node 20"
+    );
+    assert!(
+        t[0].1.contains("EXPOSE 8080"),
+        "the port the server listens on"
+    );
 }
 
 #[test]
@@ -301,14 +395,28 @@ fn esm_express_without_semicolons_and_vitest() {
     for g in ["healthCheck", "securityHeaders", "errorHandler"] {
         let t = case("esm", "app.mjs", "export const app = express()", g, "");
         for line in t[0].1.lines() {
-            assert!(!line.trim_end().ends_with(';'), "semicolon in a file without them: {line}");
+            assert!(
+                !line.trim_end().ends_with(';'),
+                "semicolon in a file without them: {line}"
+            );
         }
     }
-    let t = case("esm", "app.mjs", "export const app = express()", "securityHeaders", "");
+    let t = case(
+        "esm",
+        "app.mjs",
+        "export const app = express()",
+        "securityHeaders",
+        "",
+    );
     assert!(t[0].1.contains("import helmet from \"helmet\"\n"));
     let t = case("esm", "app.mjs", "app.get(\"/orders\"", "test", "");
-    assert!(t[0].1.contains("import { describe, expect, it } from \"vitest\""));
-    assert!(t[0].1.contains("import { app } from \"../app.mjs\"") || t[0].1.contains("import { app } from \"./app.mjs\""));
+    assert!(t[0]
+        .1
+        .contains("import { describe, expect, it } from \"vitest\""));
+    assert!(
+        t[0].1.contains("import { app } from \"../app.mjs\"")
+            || t[0].1.contains("import { app } from \"./app.mjs\"")
+    );
     case("esm", "app.mjs", "app.get(\"/orders\"", "pagination", "");
     case("esm", "models.mjs", "sequelize.define", "crud", "");
     for g in ["dockerfile", "compose"] {
@@ -323,7 +431,12 @@ fn offers_follow_the_cursor() {
         let path = root.join(file);
         let text = std::fs::read_to_string(&path).unwrap();
         let tree = parse::parse(Language::Python, &text, None).unwrap();
-        let src = Source { path: &path, language: Language::Python, text: &text, tree: &tree };
+        let src = Source {
+            path: &path,
+            language: Language::Python,
+            text: &text,
+            tree: &tree,
+        };
         let project = Project::discover(&path, &Disk);
         scaffold::offers(&src, text.find(at).unwrap(), &project)
             .into_iter()
@@ -331,13 +444,22 @@ fn offers_follow_the_cursor() {
             .collect()
     };
     assert_eq!(offers_at("app/main.py", "app = FastAPI"), APP_GENERATORS);
-    assert_eq!(offers_at("app/main.py", "async def create_order"), ["test", "auth"]);
+    assert_eq!(
+        offers_at("app/main.py", "async def create_order"),
+        ["test", "auth"]
+    );
     assert_eq!(
         offers_at("app/main.py", "async def list_items"),
         ["test", "pagination", "responseModel"]
     );
-    assert_eq!(offers_at("app/main.py", "async def read_item"), ["test", "responseModel"]);
-    assert_eq!(offers_at("app/models.py", "class Item"), ["crud", "schemas"]);
+    assert_eq!(
+        offers_at("app/main.py", "async def read_item"),
+        ["test", "responseModel"]
+    );
+    assert_eq!(
+        offers_at("app/models.py", "class Item"),
+        ["crud", "schemas"]
+    );
     assert!(offers_at("app/main.py", "import os").is_empty());
 }
 
@@ -384,10 +506,14 @@ fn lsp_client(root: &Path, create_files: bool) -> common::Client {
         }),
     );
     let caps = &resp["result"]["capabilities"];
-    let commands = caps["executeCommandProvider"]["commands"].as_array().unwrap();
+    let commands = caps["executeCommandProvider"]["commands"]
+        .as_array()
+        .unwrap();
     assert!(commands.contains(&json!("backend-architect.scaffold.healthCheck")));
     assert_eq!(commands.len(), scaffold::GENERATORS.len());
-    let kinds = caps["codeActionProvider"]["codeActionKinds"].as_array().unwrap();
+    let kinds = caps["codeActionProvider"]["codeActionKinds"]
+        .as_array()
+        .unwrap();
     assert!(kinds.contains(&json!("refactor.rewrite")) && kinds.contains(&json!("source")));
     c.notify("initialized", json!({}));
     c
@@ -418,7 +544,10 @@ fn lsp_code_actions_run_commands_that_apply_edits_and_create_files() {
         json!({"textDocument": {"uri": uri}, "range": at(line("app = FastAPI")), "context": {"diagnostics": [], "only": ["refactor.rewrite"]}}),
     );
     let actions = resp["result"].as_array().unwrap();
-    let commands: Vec<&str> = actions.iter().map(|a| a["command"]["command"].as_str().unwrap()).collect();
+    let commands: Vec<&str> = actions
+        .iter()
+        .map(|a| a["command"]["command"].as_str().unwrap())
+        .collect();
     assert_eq!(commands.len(), 5, "{actions:?}");
     assert!(actions.iter().all(|a| a["kind"] == "refactor.rewrite"));
     let health = actions
@@ -434,7 +563,10 @@ fn lsp_code_actions_run_commands_that_apply_edits_and_create_files() {
     let change = &edits[0]["documentChanges"][0];
     assert_eq!(change["textDocument"]["uri"], json!(uri));
     assert_eq!(change["textDocument"]["version"], 1);
-    assert!(change["edits"][0]["newText"].as_str().unwrap().contains("@app.get(\"/healthz\""));
+    assert!(change["edits"][0]["newText"]
+        .as_str()
+        .unwrap()
+        .contains("@app.get(\"/healthz\""));
 
     // On a handler, the test generator is a `source` action creating a file.
     let resp = c.request(
@@ -442,21 +574,39 @@ fn lsp_code_actions_run_commands_that_apply_edits_and_create_files() {
         json!({"textDocument": {"uri": uri}, "range": at(line("async def list_items")), "context": {"diagnostics": [], "only": ["source"]}}),
     );
     let action = resp["result"].as_array().unwrap()[0].clone();
-    assert_eq!(action["command"]["command"], "backend-architect.scaffold.test");
+    assert_eq!(
+        action["command"]["command"],
+        "backend-architect.scaffold.test"
+    );
     let resp = c.request("workspace/executeCommand", action["command"].clone());
     assert_eq!(resp["result"]["applied"], true, "{resp}");
     let edits = apply_edit_requests(&c);
     let ops = edits[1]["documentChanges"].as_array().unwrap();
     assert_eq!(ops[0]["kind"], "create");
-    assert_eq!(ops[0]["uri"], json!(file_uri(&root.join("test_list_items.py"))));
+    assert_eq!(
+        ops[0]["uri"],
+        json!(file_uri(&root.join("test_list_items.py")))
+    );
     assert_eq!(ops[0]["options"]["overwrite"], false);
-    assert!(ops[1]["edits"][0]["newText"].as_str().unwrap().contains("client = TestClient(app)"));
+    assert!(ops[1]["edits"][0]["newText"]
+        .as_str()
+        .unwrap()
+        .contains("client = TestClient(app)"));
 
     // Project commands work from the workspace root; a failure says why, as an error.
-    let resp = c.request("workspace/executeCommand", json!({"command": "backend-architect.scaffold.kubernetes", "arguments": []}));
+    let resp = c.request(
+        "workspace/executeCommand",
+        json!({"command": "backend-architect.scaffold.kubernetes", "arguments": []}),
+    );
     assert_eq!(resp["error"]["code"], -32803, "{resp}");
-    assert!(resp["error"]["message"].as_str().unwrap().contains("no health endpoint"));
-    let resp = c.request("workspace/executeCommand", json!({"command": "backend-architect.scaffold.nope", "arguments": []}));
+    assert!(resp["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("no health endpoint"));
+    let resp = c.request(
+        "workspace/executeCommand",
+        json!({"command": "backend-architect.scaffold.nope", "arguments": []}),
+    );
     assert_eq!(resp["error"]["code"], -32602);
     assert!(c.shutdown().success());
 }
@@ -471,10 +621,17 @@ fn lsp_without_resource_operations_returns_what_it_would_write() {
     );
     let result = &resp["result"];
     assert_eq!(result["applied"], false, "{resp}");
-    assert!(result["preview"].as_str().unwrap().contains("FROM node:20-bookworm-slim AS build"));
+    assert!(result["preview"]
+        .as_str()
+        .unwrap()
+        .contains("FROM node:20-bookworm-slim AS build"));
     assert!(!root.join("Dockerfile").exists());
     assert!(apply_edit_requests(&c).is_empty());
-    let note = c.wait_for("window/showMessage", |p| p["message"].as_str().is_some_and(|m| m.contains("cannot create files")));
+    let note = c.wait_for("window/showMessage", |p| {
+        p["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("cannot create files"))
+    });
     assert_eq!(note["type"], 3);
     // Edits to existing files still go through (a plain `changes` map), for a file not open.
     let app = root.join("src/app.js");
@@ -485,6 +642,9 @@ fn lsp_without_resource_operations_returns_what_it_would_write() {
     assert_eq!(resp["result"]["applied"], true, "{resp}");
     let edits = apply_edit_requests(&c);
     let changes = edits[0]["changes"][file_uri(&app)].as_array().unwrap();
-    assert!(changes.iter().any(|e| e["newText"].as_str().unwrap().contains("app.use(helmet());")));
+    assert!(changes.iter().any(|e| e["newText"]
+        .as_str()
+        .unwrap()
+        .contains("app.use(helmet());")));
     assert!(c.shutdown().success());
 }

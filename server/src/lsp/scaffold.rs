@@ -78,8 +78,25 @@ fn wants(only: &Option<Vec<CodeActionKind>>, kind: &CodeActionKind) -> bool {
     }
 }
 
-/// The generators offered at the cursor, as code actions that run their command.
+/// The generators offered at the cursor, as code actions that run their command. A bug here
+/// never costs the quick fixes computed beside it: a panic is logged and offers nothing.
 pub fn code_actions(
+    params: &CodeActionParams,
+    e: &mut DocEntry,
+    enc: PositionEncoding,
+) -> Vec<CodeActionOrCommand> {
+    let run = std::panic::AssertUnwindSafe(|| offered(params, e, enc));
+    std::panic::catch_unwind(run).unwrap_or_else(|panic| {
+        tracing::error!(
+            "scaffold offers for {} panicked: {}",
+            params.text_document.uri.as_str(),
+            crate::engine::panic_message(&panic)
+        );
+        Vec::new()
+    })
+}
+
+fn offered(
     params: &CodeActionParams,
     e: &mut DocEntry,
     enc: PositionEncoding,
@@ -243,7 +260,9 @@ pub async fn execute(
         });
     }
     let start = path.clone().or_else(|| state.root()).ok_or_else(|| {
-        Error::invalid_params("no workspace folder: pass {\"uri\": <a file or folder of the project>}")
+        Error::invalid_params(
+            "no workspace folder: pass {\"uri\": <a file or folder of the project>}",
+        )
     })?;
 
     let job = tokio::task::spawn_blocking(move || {
@@ -303,7 +322,9 @@ pub async fn execute(
     match client.apply_edit(edit).await {
         Ok(resp) => {
             if !resp.applied {
-                let reason = resp.failure_reason.unwrap_or_else(|| "no reason given".into());
+                let reason = resp
+                    .failure_reason
+                    .unwrap_or_else(|| "no reason given".into());
                 client
                     .show_message(
                         MessageType::WARNING,
@@ -332,7 +353,9 @@ fn workspace_edit(
 ) -> WorkspaceEdit {
     let mut edits_by_file: Vec<(Uri, Option<i32>, Vec<TextEdit>)> = Vec::new();
     for fe in &out.edits {
-        let Some(uri) = Uri::from_file_path(&fe.path) else { continue };
+        let Some(uri) = Uri::from_file_path(&fe.path) else {
+            continue;
+        };
         let text = files.read(&fe.path).unwrap_or_default();
         let rope = Rope::from_str(&text);
         let edits = fe
@@ -351,15 +374,19 @@ fn workspace_edit(
     }
     let mut ops = Vec::new();
     for f in &out.files {
-        let Some(uri) = Uri::from_file_path(&f.path) else { continue };
-        ops.push(DocumentChangeOperation::Op(ResourceOp::Create(CreateFile {
-            uri: uri.clone(),
-            options: Some(CreateFileOptions {
-                overwrite: Some(false),
-                ignore_if_exists: Some(false),
-            }),
-            annotation_id: None,
-        })));
+        let Some(uri) = Uri::from_file_path(&f.path) else {
+            continue;
+        };
+        ops.push(DocumentChangeOperation::Op(ResourceOp::Create(
+            CreateFile {
+                uri: uri.clone(),
+                options: Some(CreateFileOptions {
+                    overwrite: Some(false),
+                    ignore_if_exists: Some(false),
+                }),
+                annotation_id: None,
+            },
+        )));
         ops.push(DocumentChangeOperation::Edit(TextDocumentEdit {
             text_document: OptionalVersionedTextDocumentIdentifier { uri, version: None },
             edits: vec![OneOf::Left(TextEdit::new(

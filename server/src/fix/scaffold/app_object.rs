@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use tree_sitter::Node;
 
 use super::{
-    err, imports_edit, insert_after_line, line_start, named_children, python_module, text,
-    Files, Framework, Output, Project, Result, Source, Style,
+    err, imports_edit, insert_after_line, line_start, named_children, python_module, text, Files,
+    Framework, Output, Project, Result, Source, Style,
 };
 use crate::rules::Edit;
 use crate::syntax::{parse, Family, Language};
@@ -117,7 +117,9 @@ pub fn applicable(src: &Source, app: &App) -> Vec<&'static str> {
         .and_then(|p| std::fs::read_to_string(p).ok())
         .unwrap_or_default();
     let has = |name: &str| match (name, app.framework) {
-        ("healthCheck", _) => lower.contains("/health") || lower.contains("\"health") || lower.contains("'health"),
+        ("healthCheck", _) => {
+            lower.contains("/health") || lower.contains("\"health") || lower.contains("'health")
+        }
         ("cors", Framework::FastApi) => t.contains("CORSMiddleware"),
         ("cors", Framework::Flask) => t.contains("CORS(") || t.contains("flask_cors"),
         ("cors", Framework::Express) => t.contains("cors("),
@@ -128,16 +130,30 @@ pub fn applicable(src: &Source, app: &App) -> Vec<&'static str> {
         ("requestId", Framework::Django) => settings.contains("RequestIdMiddleware"),
         ("requestId", _) => lower.contains("x-request-id"),
         ("errorHandler", Framework::FastApi) => t.contains("exception_handler(Exception)"),
-        ("errorHandler", Framework::Flask) => t.contains("errorhandler(Exception)") || t.contains("errorhandler(500)"),
-        ("errorHandler", Framework::Express) => t.contains("(err, req, res, next)") || t.contains("(error, req, res, next)"),
+        ("errorHandler", Framework::Flask) => {
+            t.contains("errorhandler(Exception)") || t.contains("errorhandler(500)")
+        }
+        ("errorHandler", Framework::Express) => {
+            t.contains("(err, req, res, next)") || t.contains("(error, req, res, next)")
+        }
         ("errorHandler", Framework::Django) => t.contains("handler500"),
         _ => false,
     };
-    ["healthCheck", "cors", "securityHeaders", "requestId", "errorHandler"]
-        .into_iter()
-        .filter(|n| !has(n))
-        .filter(|n| app.framework != Framework::Django || !matches!(*n, "cors" | "securityHeaders" | "requestId") || !settings.is_empty())
-        .collect()
+    [
+        "healthCheck",
+        "cors",
+        "securityHeaders",
+        "requestId",
+        "errorHandler",
+    ]
+    .into_iter()
+    .filter(|n| !has(n))
+    .filter(|n| {
+        app.framework != Framework::Django
+            || !matches!(*n, "cors" | "securityHeaders" | "requestId")
+            || !settings.is_empty()
+    })
+    .collect()
 }
 
 pub fn generate(
@@ -179,14 +195,15 @@ fn py_imports(src: &Source, style: &Style, lines: &[&str]) -> Vec<Edit> {
 }
 
 fn needs_logger(src: &Source) -> bool {
-    !src
-        .text
+    !src.text
         .lines()
         .any(|l| l.starts_with("logger =") || l.starts_with("log ="))
 }
 
 fn logger_name(src: &Source) -> &'static str {
-    if src.text.lines().any(|l| l.starts_with("log =")) && !src.text.lines().any(|l| l.starts_with("logger =")) {
+    if src.text.lines().any(|l| l.starts_with("log ="))
+        && !src.text.lines().any(|l| l.starts_with("logger ="))
+    {
         "log"
     } else {
         "logger"
@@ -197,11 +214,18 @@ const HEADERS: &[(&str, &str)] = &[
     ("X-Content-Type-Options", "nosniff"),
     ("X-Frame-Options", "DENY"),
     ("Referrer-Policy", "no-referrer"),
-    ("Strict-Transport-Security", "max-age=31536000; includeSubDomains"),
-    ("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"),
+    (
+        "Strict-Transport-Security",
+        "max-age=31536000; includeSubDomains",
+    ),
+    (
+        "Content-Security-Policy",
+        "default-src 'none'; frame-ancestors 'none'",
+    ),
 ];
 
-const ORIGINS_PY: &str = "[o.strip() for o in os.environ.get(\"CORS_ALLOWED_ORIGINS\", \"\").split(\",\") if o.strip()]";
+const ORIGINS_PY: &str =
+    "[o.strip() for o in os.environ.get(\"CORS_ALLOWED_ORIGINS\", \"\").split(\",\") if o.strip()]";
 
 fn fastapi(name: &str, src: &Source, app: &App, style: &Style) -> Result<Output> {
     let a = &app.name;
@@ -244,7 +268,11 @@ fn fastapi(name: &str, src: &Source, app: &App, style: &Style) -> Result<Output>
         }
         _ => return err(format!("`{name}` is not an app generator")),
     };
-    let mut edits = vec![python_block(src, app.statement.end, &style.render(&code, ""))];
+    let mut edits = vec![python_block(
+        src,
+        app.statement.end,
+        &style.render(&code, ""),
+    )];
     edits.extend(py_imports(src, style, &imports));
     Ok(Output::edit(src.path, edits))
 }
@@ -284,7 +312,11 @@ fn flask(name: &str, src: &Source, app: &App, style: &Style) -> Result<Output> {
         }
         _ => return err(format!("`{name}` is not an app generator")),
     };
-    let mut edits = vec![python_block(src, app.statement.end, &style.render(&code, ""))];
+    let mut edits = vec![python_block(
+        src,
+        app.statement.end,
+        &style.render(&code, ""),
+    )];
     edits.extend(py_imports(src, style, &imports));
     Ok(Output::edit(src.path, edits))
 }
@@ -361,13 +393,23 @@ fn express(name: &str, src: &Source, app: &App, style: &Style) -> Result<Output>
                 content.insert(0, '\n');
             }
         }
-        edits.push(Edit { range: at..at, content });
+        edits.push(Edit {
+            range: at..at,
+            content,
+        });
     } else {
         // A blank line around the new code.
         let at = super::line_end(src.text, app.statement.end);
-        let next_blank = src.text[at..].lines().next().is_none_or(|l| l.trim().is_empty());
+        let next_blank = src.text[at..]
+            .lines()
+            .next()
+            .is_none_or(|l| l.trim().is_empty());
         let tail = if next_blank { "" } else { "\n" };
-        edits.push(insert_after_line(src.text, app.statement.end, format!("\n{rendered}{tail}")));
+        edits.push(insert_after_line(
+            src.text,
+            app.statement.end,
+            format!("\n{rendered}{tail}"),
+        ));
     }
     edits.extend(imports_edit(src, &imports));
     Ok(Output::edit(src.path, edits))
@@ -383,17 +425,32 @@ fn settings_path(urls: &Path) -> Option<PathBuf> {
 }
 
 /// An insertion making `element` the first item of the top-level list `name = [...]`.
-fn list_prepend(text_: &str, tree: &tree_sitter::Tree, name: &str, element: &str, indent: &str) -> Option<Edit> {
+fn list_prepend(
+    text_: &str,
+    tree: &tree_sitter::Tree,
+    name: &str,
+    element: &str,
+    indent: &str,
+) -> Option<Edit> {
     let list = top_level_list(text_, tree, name)?;
     let items = named_children(list);
-    let items: Vec<Node> = items.into_iter().filter(|n| n.kind() != "comment").collect();
+    let items: Vec<Node> = items
+        .into_iter()
+        .filter(|n| n.kind() != "comment")
+        .collect();
     match items.first() {
         Some(first) if text_[list.start_byte()..first.start_byte()].contains('\n') => {
             let at = line_start(text_, first.start_byte());
             let ind = super::indent_of_line(text_, first.start_byte());
-            Some(Edit { range: at..at, content: format!("{ind}{element},\n") })
+            Some(Edit {
+                range: at..at,
+                content: format!("{ind}{element},\n"),
+            })
         }
-        Some(first) => Some(Edit { range: first.start_byte()..first.start_byte(), content: format!("{element}, ") }),
+        Some(first) => Some(Edit {
+            range: first.start_byte()..first.start_byte(),
+            content: format!("{element}, "),
+        }),
         None => Some(Edit {
             range: list.start_byte() + 1..list.start_byte() + 1,
             content: format!("\n{indent}{element},\n"),
@@ -402,38 +459,64 @@ fn list_prepend(text_: &str, tree: &tree_sitter::Tree, name: &str, element: &str
 }
 
 /// Insertions making `element` the last item of the top-level list `name = [...]`.
-fn list_append(text_: &str, tree: &tree_sitter::Tree, name: &str, element: &str, indent: &str) -> Option<Vec<Edit>> {
+fn list_append(
+    text_: &str,
+    tree: &tree_sitter::Tree,
+    name: &str,
+    element: &str,
+    indent: &str,
+) -> Option<Vec<Edit>> {
     let list = top_level_list(text_, tree, name)?;
     let close = list.end_byte() - 1;
-    let items: Vec<Node> = named_children(list).into_iter().filter(|n| n.kind() != "comment").collect();
+    let items: Vec<Node> = named_children(list)
+        .into_iter()
+        .filter(|n| n.kind() != "comment")
+        .collect();
     let Some(last) = items.last() else {
-        return Some(vec![Edit { range: close..close, content: format!("\n{indent}{element},\n") }]);
+        return Some(vec![Edit {
+            range: close..close,
+            content: format!("\n{indent}{element},\n"),
+        }]);
     };
     let has_comma = text_[last.end_byte()..close].trim_start().starts_with(',');
     let comma = if has_comma { "" } else { "," };
     if !text_[list.start_byte()..last.end_byte()].contains('\n') {
-        return Some(vec![Edit { range: last.end_byte()..last.end_byte(), content: format!("{comma} {element}") }]);
+        return Some(vec![Edit {
+            range: last.end_byte()..last.end_byte(),
+            content: format!("{comma} {element}"),
+        }]);
     }
     let ind = super::indent_of_line(text_, last.start_byte()).to_owned();
     let at = super::line_end(text_, last.end_byte());
     if at > close {
         // `]` closes on the last item's line.
-        return Some(vec![Edit { range: last.end_byte()..last.end_byte(), content: format!("{comma}\n{ind}{element},") }]);
+        return Some(vec![Edit {
+            range: last.end_byte()..last.end_byte(),
+            content: format!("{comma}\n{ind}{element},"),
+        }]);
     }
-    let mut edits = vec![Edit { range: at..at, content: format!("{ind}{element},\n") }];
+    let mut edits = vec![Edit {
+        range: at..at,
+        content: format!("{ind}{element},\n"),
+    }];
     if !has_comma {
-        edits.push(Edit { range: last.end_byte()..last.end_byte(), content: ",".into() });
+        edits.push(Edit {
+            range: last.end_byte()..last.end_byte(),
+            content: ",".into(),
+        });
     }
     Some(edits)
 }
 
 fn top_level_list<'t>(text_: &str, tree: &'t tree_sitter::Tree, name: &str) -> Option<Node<'t>> {
-    named_children(tree.root_node()).into_iter().find_map(|stmt| {
-        let assign = stmt.named_child(0).filter(|n| n.kind() == "assignment")?;
-        let left = assign.child_by_field_name("left")?;
-        let right = assign.child_by_field_name("right")?;
-        (text(text_, left) == name && right.kind() == "list").then_some(right)
-    })
+    named_children(tree.root_node())
+        .into_iter()
+        .find_map(|stmt| {
+            let assign = stmt.named_child(0).filter(|n| n.kind() == "assignment")?;
+            let left = assign.child_by_field_name("left")?;
+            let right = assign.child_by_field_name("right")?;
+            (text(text_, left) == name && right.kind() == "list").then_some(right)
+        })
 }
 
 fn django(
@@ -462,16 +545,37 @@ fn django(
                 )
             };
             let at = line_start(src.text, app.statement.start);
-            let mut edits = vec![Edit { range: at..at, content: format!("{}\n\n", style.render(&views, "")) }];
+            let mut edits = vec![Edit {
+                range: at..at,
+                content: format!("{}\n\n", style.render(&views, "")),
+            }];
             if let Some(route) = route {
                 let rendered = style.render(route, "").trim_end().to_owned();
-                edits.extend(list_append(src.text, src.tree, &app.name, &rendered, &indent).ok_or_else(|| super::ScaffoldError("`urlpatterns` is not a list literal".into()))?);
-                edits.extend(imports_edit(src, &[style.render("from django.urls import path", "").trim_end().to_owned()]));
+                edits.extend(
+                    list_append(src.text, src.tree, &app.name, &rendered, &indent).ok_or_else(
+                        || super::ScaffoldError("`urlpatterns` is not a list literal".into()),
+                    )?,
+                );
+                edits.extend(imports_edit(
+                    src,
+                    &[style
+                        .render("from django.urls import path", "")
+                        .trim_end()
+                        .to_owned()],
+                ));
             }
             if let Some(after) = after {
-                edits.push(insert_after_line(src.text, app.statement.end, format!("\n{}", style.render(after, ""))));
+                edits.push(insert_after_line(
+                    src.text,
+                    app.statement.end,
+                    format!("\n{}", style.render(after, "")),
+                ));
             }
-            edits.extend(py_imports(src, style, &["from django.http import JsonResponse"]));
+            edits.extend(py_imports(
+                src,
+                style,
+                &["from django.http import JsonResponse"],
+            ));
             edits.retain(|e| !(e.range.is_empty() && e.content.is_empty()));
             Ok(Output::edit(src.path, edits))
         }
@@ -482,8 +586,14 @@ fn django(
             let Some(stext) = files.read(&settings) else {
                 return err(format!("cannot read {}", settings.display()));
             };
-            let tree = parse::parse(Language::Python, &stext, None).ok_or_else(|| super::ScaffoldError("settings.py does not parse".into()))?;
-            let ssrc = Source { path: &settings, language: Language::Python, text: &stext, tree: &tree };
+            let tree = parse::parse(Language::Python, &stext, None)
+                .ok_or_else(|| super::ScaffoldError("settings.py does not parse".into()))?;
+            let ssrc = Source {
+                path: &settings,
+                language: Language::Python,
+                text: &stext,
+                tree: &tree,
+            };
             let sstyle = Style::detect(&ssrc);
             let sind = sstyle.indent.clone();
             let mut edits = Vec::new();
@@ -492,14 +602,29 @@ fn django(
             let q = |s: &str| sstyle.q(s);
             match name {
                 "cors" => {
-                    edits.extend(list_append(&stext, &tree, "INSTALLED_APPS", &q("corsheaders"), &sind).unwrap_or_default());
+                    edits.extend(
+                        list_append(&stext, &tree, "INSTALLED_APPS", &q("corsheaders"), &sind)
+                            .unwrap_or_default(),
+                    );
                     // CorsMiddleware must come before anything that can answer a request.
-                    edits.extend(list_prepend(&stext, &tree, "MIDDLEWARE", &q("corsheaders.middleware.CorsMiddleware"), &sind));
+                    edits.extend(list_prepend(
+                        &stext,
+                        &tree,
+                        "MIDDLEWARE",
+                        &q("corsheaders.middleware.CorsMiddleware"),
+                        &sind,
+                    ));
                     tail.push_str(&format!("# Allowed origins come from the environment: CORS_ALLOWED_ORIGINS=https://app.example.com,https://admin.example.com\nCORS_ALLOWED_ORIGINS = {ORIGINS_PY}\nCORS_ALLOW_CREDENTIALS = True\n"));
                 }
                 "securityHeaders" => {
                     if !stext.contains("SecurityMiddleware") {
-                        edits.extend(list_prepend(&stext, &tree, "MIDDLEWARE", &q("django.middleware.security.SecurityMiddleware"), &sind));
+                        edits.extend(list_prepend(
+                            &stext,
+                            &tree,
+                            "MIDDLEWARE",
+                            &q("django.middleware.security.SecurityMiddleware"),
+                            &sind,
+                        ));
                     }
                     tail.push_str("SECURE_CONTENT_TYPE_NOSNIFF = True\nSECURE_REFERRER_POLICY = \"same-origin\"\nX_FRAME_OPTIONS = \"DENY\"\nSECURE_HSTS_SECONDS = int(os.environ.get(\"SECURE_HSTS_SECONDS\", \"31536000\"))\nSECURE_HSTS_INCLUDE_SUBDOMAINS = True\nSESSION_COOKIE_SECURE = True\nCSRF_COOKIE_SECURE = True\n");
                 }
@@ -508,8 +633,17 @@ fn django(
                     let path = super::free_path(files, dir.join("middleware.py"));
                     let module = python_module(&project.root, &path);
                     let code = "\"\"\"Request ids and one log line per request.\"\"\"\n\nimport logging\nimport time\nimport uuid\n\nlogger = logging.getLogger(__name__)\n\n\nclass RequestIdMiddleware:\n    \"\"\"Takes X-Request-ID from the request (or makes one) and returns it on the response.\"\"\"\n\n    def __init__(self, get_response):\n        self.get_response = get_response\n\n    def __call__(self, request):\n        request.request_id = request.headers.get(\"X-Request-ID\") or uuid.uuid4().hex\n        started = time.perf_counter()\n        response = self.get_response(request)\n        response[\"X-Request-ID\"] = request.request_id\n        logger.info(\n            \"%s %s %s %.1fms request_id=%s\",\n            request.method,\n            request.path,\n            response.status_code,\n            (time.perf_counter() - started) * 1000,\n            request.request_id,\n        )\n        return response\n";
-                    out.files.push(super::NewFile { path, content: style.render(code, "") });
-                    edits.extend(list_prepend(&stext, &tree, "MIDDLEWARE", &q(&format!("{module}.RequestIdMiddleware")), &sind));
+                    out.files.push(super::NewFile {
+                        path,
+                        content: style.render(code, ""),
+                    });
+                    edits.extend(list_prepend(
+                        &stext,
+                        &tree,
+                        "MIDDLEWARE",
+                        &q(&format!("{module}.RequestIdMiddleware")),
+                        &sind,
+                    ));
                 }
             }
             if !tail.is_empty() {
@@ -518,13 +652,19 @@ fn django(
                 if !stext.ends_with('\n') {
                     content.insert(0, '\n');
                 }
-                edits.push(Edit { range: stext.len()..stext.len(), content });
+                edits.push(Edit {
+                    range: stext.len()..stext.len(),
+                    content,
+                });
                 edits.extend(py_imports(&ssrc, &sstyle, &["import os"]));
             }
             if edits.is_empty() {
                 return err("settings.py has no MIDDLEWARE list to add to");
             }
-            out.edits.push(super::FileEdit { path: settings, edits: super::merge_insertions(edits) });
+            out.edits.push(super::FileEdit {
+                path: settings,
+                edits: super::merge_insertions(edits),
+            });
             Ok(out)
         }
         _ => err(format!("`{name}` is not an app generator")),

@@ -27,7 +27,13 @@ pub fn target_framework(src: &Source, project: &Project, m: &Model) -> Option<Fr
     }
 }
 
-pub fn generate(name: &str, src: &Source, m: &Model, project: &Project, files: &dyn Files) -> Result<Output> {
+pub fn generate(
+    name: &str,
+    src: &Source,
+    m: &Model,
+    project: &Project,
+    files: &dyn Files,
+) -> Result<Output> {
     let style = Style::detect(src);
     match name {
         "schemas" => {
@@ -56,7 +62,7 @@ fn py_type(f: &Field, optional: bool) -> String {
 }
 
 fn type_imports(fields: &[&Field]) -> Vec<&'static str> {
-    let mut out = vec!["from typing import Optional"];
+    let mut out = Vec::new();
     let has = |k: Kind| fields.iter().any(|f| f.kind == k);
     if has(Kind::DateTime) && has(Kind::Date) {
         out.push("from datetime import date, datetime");
@@ -68,6 +74,7 @@ fn type_imports(fields: &[&Field]) -> Vec<&'static str> {
     if has(Kind::Decimal) {
         out.push("from decimal import Decimal");
     }
+    out.push("from typing import Optional");
     if has(Kind::Uuid) {
         out.push("from uuid import UUID");
     }
@@ -83,32 +90,60 @@ fn schema_classes(m: &Model) -> String {
         out.push_str("    pass\n");
     }
     for f in &writable {
-        let default = if f.optional || f.has_default { " = None" } else { "" };
+        let default = if f.optional || f.has_default {
+            " = None"
+        } else {
+            ""
+        };
         let optional = f.optional || f.has_default;
-        out.push_str(&format!("    {}: {}{default}\n", f.name, py_type(f, optional)));
+        out.push_str(&format!(
+            "    {}: {}{default}\n",
+            f.name,
+            py_type(f, optional)
+        ));
     }
-    out.push_str(&format!("\n\nclass {n}Create({n}Base):\n    pass\n\n\nclass {n}Update(BaseModel):\n"));
+    out.push_str(&format!(
+        "\n\nclass {n}Create({n}Base):\n    pass\n\n\nclass {n}Update(BaseModel):\n"
+    ));
     if writable.is_empty() {
         out.push_str("    pass\n");
     }
     for f in &writable {
         out.push_str(&format!("    {}: {} = None\n", f.name, py_type(f, true)));
     }
-    out.push_str(&format!("\n\nclass {n}Read({n}Base):\n    model_config = ConfigDict(from_attributes=True)\n"));
+    out.push_str(&format!(
+        "\n\nclass {n}Read({n}Base):\n    model_config = ConfigDict(from_attributes=True)\n"
+    ));
     if let Some(pk) = m.primary_key() {
         out.push_str(&format!("\n    {}: {}\n", pk.name, pk.kind.py()));
+    }
+    // Kept by the database (timestamps and the like): read, never written.
+    for f in m.fields.iter().filter(|f| f.generated && !f.primary_key) {
+        out.push_str(&format!("    {}: {}\n", f.name, py_type(f, f.optional)));
     }
     out
 }
 
 /// Where schemas live: `schemas.py` beside the model (appended to) or a new one.
-fn schemas_output(src: &Source, m: &Model, project: &Project, files: &dyn Files, style: &Style) -> Result<Output> {
+fn schemas_output(
+    src: &Source,
+    m: &Model,
+    project: &Project,
+    files: &dyn Files,
+    style: &Style,
+) -> Result<Output> {
     let (out, _) = schemas_for(src, m, project, files, style)?;
     Ok(out)
 }
 
 /// The schemas' output and their module.
-fn schemas_for(src: &Source, m: &Model, project: &Project, files: &dyn Files, style: &Style) -> Result<(Output, String)> {
+fn schemas_for(
+    src: &Source,
+    m: &Model,
+    project: &Project,
+    files: &dyn Files,
+    style: &Style,
+) -> Result<(Output, String)> {
     let dir = src.path.parent().unwrap_or(&project.root);
     let path = dir.join("schemas.py");
     let module = python_module(&project.root, &path);
@@ -121,16 +156,28 @@ fn schemas_for(src: &Source, m: &Model, project: &Project, files: &dyn Files, st
             if existing.contains(&format!("class {}Create(", m.name)) {
                 return Ok((Output::default(), module));
             }
-            let tree = parse::parse(Language::Python, &existing, None).ok_or_else(|| super::ScaffoldError("schemas.py does not parse".into()))?;
-            let ssrc = Source { path: &path, language: Language::Python, text: &existing, tree: &tree };
+            let tree = parse::parse(Language::Python, &existing, None)
+                .ok_or_else(|| super::ScaffoldError("schemas.py does not parse".into()))?;
+            let ssrc = Source {
+                path: &path,
+                language: Language::Python,
+                text: &existing,
+                tree: &tree,
+            };
             let sstyle = Style::detect(&ssrc);
             let mut content = String::from("\n\n");
             if !existing.ends_with('\n') {
                 content.insert(0, '\n');
             }
             content.push_str(&sstyle.render(&classes, ""));
-            let mut edits = vec![Edit { range: existing.len()..existing.len(), content }];
-            let lines: Vec<String> = imports.iter().map(|l| sstyle.render(l, "").trim_end().to_owned()).collect();
+            let mut edits = vec![Edit {
+                range: existing.len()..existing.len(),
+                content,
+            }];
+            let lines: Vec<String> = imports
+                .iter()
+                .map(|l| sstyle.render(l, "").trim_end().to_owned())
+                .collect();
             edits.extend(super::imports_edit(&ssrc, &lines));
             Ok((Output::edit(&path, edits), module))
         }
@@ -160,18 +207,34 @@ fn find_session(project: &Project, files: &dyn Files) -> Option<SessionSource> {
         let Some(t) = files.read(&path) else { continue };
         let module = python_module(&project.root, &path);
         for line in t.lines() {
-            for dep in ["get_db", "get_session", "get_async_session", "get_db_session"] {
+            for dep in [
+                "get_db",
+                "get_session",
+                "get_async_session",
+                "get_db_session",
+            ] {
                 for prefix in ["def ", "async def "] {
                     if line.starts_with(&format!("{prefix}{dep}(")) {
-                        return Some(SessionSource { module, name: dep.into(), maker: false, is_async: prefix.starts_with("async") || t.contains("AsyncSession") });
+                        return Some(SessionSource {
+                            module,
+                            name: dep.into(),
+                            maker: false,
+                            is_async: prefix.starts_with("async") || t.contains("AsyncSession"),
+                        });
                     }
                 }
             }
             if maker.is_none() {
                 if let Some((name, rest)) = line.split_once('=') {
                     let rest = rest.trim_start();
-                    if rest.starts_with("sessionmaker(") || rest.starts_with("async_sessionmaker(") {
-                        maker = Some(SessionSource { module: module.clone(), name: name.trim().into(), maker: true, is_async: rest.starts_with("async") });
+                    if rest.starts_with("sessionmaker(") || rest.starts_with("async_sessionmaker(")
+                    {
+                        maker = Some(SessionSource {
+                            module: module.clone(),
+                            name: name.trim().into(),
+                            maker: true,
+                            is_async: rest.starts_with("async"),
+                        });
                     }
                 }
             }
@@ -180,7 +243,13 @@ fn find_session(project: &Project, files: &dyn Files) -> Option<SessionSource> {
     maker
 }
 
-fn router_path(src: &Source, project: &Project, files: &dyn Files, stem: &str, ext: &str) -> PathBuf {
+fn router_path(
+    src: &Source,
+    project: &Project,
+    files: &dyn Files,
+    stem: &str,
+    ext: &str,
+) -> PathBuf {
     let dir = src.path.parent().unwrap_or(&project.root);
     // `routers/` beside the model, or beside its directory (`src/models/` → `src/routes/`).
     let target = [Some(dir), dir.parent()]
@@ -189,11 +258,21 @@ fn router_path(src: &Source, project: &Project, files: &dyn Files, stem: &str, e
         .flat_map(|base| ["routers", "routes", "api"].map(|d| base.join(d)))
         .find(|d| d.is_dir())
         .unwrap_or_else(|| dir.to_owned());
-    let base = if target == dir { format!("{stem}_router.{ext}") } else { format!("{stem}.{ext}") };
+    let base = if target == dir {
+        format!("{stem}_router.{ext}")
+    } else {
+        format!("{stem}.{ext}")
+    };
     free_path(files, target.join(base))
 }
 
-fn fastapi(src: &Source, m: &Model, project: &Project, files: &dyn Files, style: &Style) -> Result<Output> {
+fn fastapi(
+    src: &Source,
+    m: &Model,
+    project: &Project,
+    files: &dyn Files,
+    style: &Style,
+) -> Result<Output> {
     let Some(session) = find_session(project, files) else {
         return err("no session dependency (`def get_db` / `get_session`) or `sessionmaker(...)` was found in the project; the router needs one to reach the database");
     };
@@ -202,12 +281,20 @@ fn fastapi(src: &Source, m: &Model, project: &Project, files: &dyn Files, style:
     let var = snake(n);
     let coll = plural(&var);
     let model_module = python_module(&project.root, src.path);
-    let pk = m.primary_key().map(|f| (f.name.clone(), f.kind.py())).unwrap_or(("id".into(), "int"));
+    let pk = m
+        .primary_key()
+        .map(|f| (f.name.clone(), f.kind.py()))
+        .unwrap_or(("id".into(), "int"));
     let (pk_name, pk_ty) = (&pk.0, pk.1);
     let id = format!("{var}_{pk_name}");
     let a = session.is_async;
     let (def, aw, sess_ty, sess_import) = if a {
-        ("async def", "await ", "AsyncSession", "from sqlalchemy.ext.asyncio import AsyncSession")
+        (
+            "async def",
+            "await ",
+            "AsyncSession",
+            "from sqlalchemy.ext.asyncio import AsyncSession",
+        )
     } else {
         ("def", "", "Session", "from sqlalchemy.orm import Session")
     };
@@ -223,20 +310,31 @@ fn fastapi(src: &Source, m: &Model, project: &Project, files: &dyn Files, style:
     if session.maker {
         imports.push(format!("from {} import {}", session.module, session.name));
         get_db = if a {
-            format!("\n\nasync def get_db():\n    async with {}() as session:\n        yield session\n", session.name)
+            format!(
+                "\n\nasync def get_db():\n    async with {}() as session:\n        yield session\n",
+                session.name
+            )
         } else {
-            format!("\n\ndef get_db():\n    with {}() as session:\n        yield session\n", session.name)
+            format!(
+                "\n\ndef get_db():\n    with {}() as session:\n        yield session\n",
+                session.name
+            )
         };
     } else {
         imports.push(format!("from {} import {}", session.module, session.name));
     }
-    let dep = if session.maker { "get_db".to_owned() } else { session.name.clone() };
+    let dep = if session.maker {
+        "get_db".to_owned()
+    } else {
+        session.name.clone()
+    };
     if matches!(pk_ty, "UUID") {
         imports.insert(0, "from uuid import UUID\n".into());
     }
     let db = format!("db: {sess_ty} = Depends({dep})");
     let list_query = format!("select({n}).order_by({n}.{pk_name}).offset(offset).limit(limit)");
-    let list_body = format!("    result = {aw}db.execute({list_query})\n    return result.scalars().all()\n");
+    let list_body =
+        format!("    result = {aw}db.execute({list_query})\n    return result.scalars().all()\n");
     let code = format!(
         "{imports}\n{get_db}\nrouter = APIRouter(prefix=\"/{coll}\", tags=[\"{coll}\"])\n\n\n\
 @router.get(\"/\", response_model=list[{n}Read])\n{def} list_{coll}(\n    limit: int = Query(20, ge=1, le=100),\n    offset: int = Query(0, ge=0),\n    {db},\n):\n{list_body}\n\n\
@@ -248,20 +346,36 @@ fn fastapi(src: &Source, m: &Model, project: &Project, files: &dyn Files, style:
         imports = imports.join("\n"),
     );
     let path = router_path(src, project, files, &coll, "py");
-    out.files.push(NewFile { path, content: style.render(&code, "") });
+    out.files.push(NewFile {
+        path,
+        content: style.render(&code, ""),
+    });
     Ok(out)
 }
 
 /// `db = SQLAlchemy()` somewhere in the project, as (module, name).
 fn find_flask_db(src: &Source, project: &Project, files: &dyn Files) -> Option<(String, String)> {
     let mut paths: Vec<PathBuf> = vec![src.path.to_owned()];
-    paths.extend(project.source_files().into_iter().filter(|(_, l)| *l == Language::Python).map(|(p, _)| p));
+    paths.extend(
+        project
+            .source_files()
+            .into_iter()
+            .filter(|(_, l)| *l == Language::Python)
+            .map(|(p, _)| p),
+    );
     for path in paths {
-        let t = if path == src.path { Some(src.text.to_owned()) } else { files.read(&path) };
+        let t = if path == src.path {
+            Some(src.text.to_owned())
+        } else {
+            files.read(&path)
+        };
         let Some(t) = t else { continue };
         for line in t.lines() {
             if let Some((name, rest)) = line.split_once('=') {
-                if rest.trim_start().starts_with("SQLAlchemy(") && !name.contains(' ') || rest.trim_start().starts_with("SQLAlchemy(") && name.trim().chars().all(|c| c.is_alphanumeric() || c == '_') {
+                if rest.trim_start().starts_with("SQLAlchemy(") && !name.contains(' ')
+                    || rest.trim_start().starts_with("SQLAlchemy(")
+                        && name.trim().chars().all(|c| c.is_alphanumeric() || c == '_')
+                {
                     return Some((python_module(&project.root, &path), name.trim().to_owned()));
                 }
             }
@@ -270,7 +384,13 @@ fn find_flask_db(src: &Source, project: &Project, files: &dyn Files) -> Option<(
     None
 }
 
-fn flask(src: &Source, m: &Model, project: &Project, files: &dyn Files, style: &Style) -> Result<Output> {
+fn flask(
+    src: &Source,
+    m: &Model,
+    project: &Project,
+    files: &dyn Files,
+    style: &Style,
+) -> Result<Output> {
     let Some((db_module, db)) = find_flask_db(src, project, files) else {
         return err("no `db = SQLAlchemy()` was found in the project; the blueprint uses Flask-SQLAlchemy's session");
     };
@@ -278,21 +398,51 @@ fn flask(src: &Source, m: &Model, project: &Project, files: &dyn Files, style: &
     let var = snake(n);
     let coll = plural(&var);
     let model_module = python_module(&project.root, src.path);
-    let pk = m.primary_key().map(|f| f.name.clone()).unwrap_or_else(|| "id".into());
-    let conv = if m.primary_key().is_some_and(|f| f.kind != Kind::Int) { "" } else { "int:" };
+    let pk = m
+        .primary_key()
+        .map(|f| f.name.clone())
+        .unwrap_or_else(|| "id".into());
+    let conv = if m.primary_key().is_some_and(|f| f.kind != Kind::Int) {
+        ""
+    } else {
+        "int:"
+    };
     let writable: Vec<String> = m.writable().map(|f| format!("\"{}\"", f.name)).collect();
-    let required: Vec<String> = m.writable().filter(|f| !f.optional && !f.has_default).map(|f| format!("\"{}\"", f.name)).collect();
-    let tuple = |v: &[String]| if v.len() == 1 { format!("({},)", v[0]) } else { format!("({})", v.join(", ")) };
-    let dict_items: Vec<String> = m.fields.iter().map(|f| {
-        if matches!(f.kind, Kind::DateTime | Kind::Date) {
-            format!("\"{0}\": {var}.{0}.isoformat() if {var}.{0} else None", f.name)
-        } else if matches!(f.kind, Kind::Decimal | Kind::Uuid) {
-            format!("\"{0}\": str({var}.{0}) if {var}.{0} is not None else None", f.name)
+    let required: Vec<String> = m
+        .writable()
+        .filter(|f| !f.optional && !f.has_default)
+        .map(|f| format!("\"{}\"", f.name))
+        .collect();
+    let tuple = |v: &[String]| {
+        if v.len() == 1 {
+            format!("({},)", v[0])
         } else {
-            format!("\"{0}\": {var}.{0}", f.name)
+            format!("({})", v.join(", "))
         }
-    }).collect();
-    let dict = dict_items.iter().map(|i| format!("        {i},\n")).collect::<String>();
+    };
+    let dict_items: Vec<String> = m
+        .fields
+        .iter()
+        .map(|f| {
+            if matches!(f.kind, Kind::DateTime | Kind::Date) {
+                format!(
+                    "\"{0}\": {var}.{0}.isoformat() if {var}.{0} else None",
+                    f.name
+                )
+            } else if matches!(f.kind, Kind::Decimal | Kind::Uuid) {
+                format!(
+                    "\"{0}\": str({var}.{0}) if {var}.{0} is not None else None",
+                    f.name
+                )
+            } else {
+                format!("\"{0}\": {var}.{0}", f.name)
+            }
+        })
+        .collect();
+    let dict = dict_items
+        .iter()
+        .map(|i| format!("        {i},\n"))
+        .collect::<String>();
     let imports = if db_module == model_module {
         format!("from flask import Blueprint, request\n\nfrom {model_module} import {n}, {db}")
     } else {
@@ -314,12 +464,27 @@ def to_dict({var}):\n    return {{\n{dict}    }}\n\n\n\
     Ok(Output::file(path, style.render(&code, "")))
 }
 
-fn drf(src: &Source, m: &Model, project: &Project, files: &dyn Files, style: &Style) -> Result<Output> {
+fn drf(
+    src: &Source,
+    m: &Model,
+    project: &Project,
+    files: &dyn Files,
+    style: &Style,
+) -> Result<Output> {
     let n = &m.name;
     let coll = plural(&snake(n));
     let fields: Vec<String> = m.fields.iter().map(|f| format!("\"{}\"", f.name)).collect();
-    let read_only: Vec<String> = m.fields.iter().filter(|f| f.primary_key).map(|f| format!("\"{}\"", f.name)).collect();
-    let module = src.path.file_stem().and_then(|s| s.to_str()).unwrap_or("models");
+    let read_only: Vec<String> = m
+        .fields
+        .iter()
+        .filter(|f| f.primary_key)
+        .map(|f| format!("\"{}\"", f.name))
+        .collect();
+    let module = src
+        .path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("models");
     let code = format!(
         "\"\"\"REST API for {n}: serializer, viewset and router.\n\nInclude it from the project's urls.py: path(\"api/\", include(\"{app}.api\")).\n\"\"\"\n\nfrom rest_framework import routers, serializers, viewsets\nfrom rest_framework.pagination import LimitOffsetPagination\n\nfrom .{module} import {n}\n\n\n\
 class {n}Serializer(serializers.ModelSerializer):\n    class Meta:\n        model = {n}\n        # Listed explicitly: a new model field is not exposed until it is added here.\n        fields = [{fields}]\n        read_only_fields = [{ro}]\n\n\n\
@@ -340,13 +505,24 @@ router = routers.DefaultRouter()\nrouter.register(\"{coll}\", {n}ViewSet)\nurlpa
 fn js_model_export(src: &Source, m: &Model) -> Option<(String, bool)> {
     for stmt in named_children(src.tree.root_node()) {
         let t = src.text_of(stmt).trim_end_matches(';').trim();
-        let Some(rhs) = t.strip_prefix("module.exports = ").or_else(|| t.strip_prefix("export default ")) else {
-            if (t.starts_with("module.exports.") || t.starts_with("exports.") || t.starts_with("export {") || t.starts_with(&format!("export const {} ", m.name))) && t.contains(&m.name) {
+        let Some(rhs) = t
+            .strip_prefix("module.exports = ")
+            .or_else(|| t.strip_prefix("export default "))
+        else {
+            if (t.starts_with("module.exports.")
+                || t.starts_with("exports.")
+                || t.starts_with("export {")
+                || t.starts_with(&format!("export const {} ", m.name)))
+                && t.contains(&m.name)
+            {
                 return Some((m.name.clone(), false));
             }
             continue;
         };
-        if rhs == m.name || rhs.contains(&format!("'{}'", m.name)) || rhs.contains(&format!("\"{}\"", m.name)) {
+        if rhs == m.name
+            || rhs.contains(&format!("'{}'", m.name))
+            || rhs.contains(&format!("\"{}\"", m.name))
+        {
             return Some((m.name.clone(), true));
         }
         if rhs.starts_with('{') && rhs.contains(&m.name) {
@@ -356,42 +532,80 @@ fn js_model_export(src: &Source, m: &Model) -> Option<(String, bool)> {
     None
 }
 
-fn express(src: &Source, m: &Model, project: &Project, files: &dyn Files, style: &Style) -> Result<Output> {
+fn express(
+    src: &Source,
+    m: &Model,
+    project: &Project,
+    files: &dyn Files,
+    style: &Style,
+) -> Result<Output> {
     let Some((binding, default)) = js_model_export(src, m) else {
         return err(format!("this file does not export the `{0}` model: add `module.exports = {0}` (or `export default {0}`) so the router can import it", m.name));
     };
     let var = snake(&m.name);
     let coll = plural(&var);
-    let ext = src.path.extension().and_then(|e| e.to_str()).unwrap_or("js");
+    let ext = src
+        .path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("js");
     let path = router_path(src, project, files, &coll, ext);
     let esm = style.esm;
-    let spec = relative_specifier(path.parent().unwrap_or(Path::new("/")), src.path, esm && !matches!(src.language, Language::TypeScript | Language::Tsx));
+    let spec = relative_specifier(
+        path.parent().unwrap_or(Path::new("/")),
+        src.path,
+        esm && !matches!(src.language, Language::TypeScript | Language::Tsx),
+    );
     let import = match (esm, default) {
-        (true, true) => format!("import express from \"express\";\n\nimport {binding} from \"{spec}\";"),
-        (true, false) => format!("import express from \"express\";\n\nimport {{ {binding} }} from \"{spec}\";"),
-        (false, true) => format!("const express = require(\"express\");\n\nconst {binding} = require(\"{spec}\");"),
-        (false, false) => format!("const express = require(\"express\");\n\nconst {{ {binding} }} = require(\"{spec}\");"),
+        (true, true) => {
+            format!("import express from \"express\";\n\nimport {binding} from \"{spec}\";")
+        }
+        (true, false) => {
+            format!("import express from \"express\";\n\nimport {{ {binding} }} from \"{spec}\";")
+        }
+        (false, true) => format!(
+            "const express = require(\"express\");\n\nconst {binding} = require(\"{spec}\");"
+        ),
+        (false, false) => format!(
+            "const express = require(\"express\");\n\nconst {{ {binding} }} = require(\"{spec}\");"
+        ),
     };
     let writable: Vec<String> = m.writable().map(|f| format!("\"{}\"", f.name)).collect();
     let mongoose = m.orm == Orm::Mongoose;
     let list = if mongoose {
         format!("{binding}.find().sort({{ _id: 1 }}).skip(offset).limit(limit)")
     } else {
-        format!("{binding}.findAll({{ limit, offset, order: [[\"{}\", \"ASC\"]] }})", m.primary_key().map(|f| f.name.as_str()).unwrap_or("id"))
+        format!(
+            "{binding}.findAll({{ limit, offset, order: [[\"{}\", \"ASC\"]] }})",
+            m.primary_key().map(|f| f.name.as_str()).unwrap_or("id")
+        )
     };
     let find = if mongoose { "findById" } else { "findByPk" };
     // (how the record is found, what is done to it once found)
     let (update_find, update_after) = if mongoose {
         (format!("const {var} = await {binding}.findByIdAndUpdate(req.params.id, pick(req.body), {{ new: true, runValidators: true }});"), String::new())
     } else {
-        (format!("const {var} = await {binding}.findByPk(req.params.id);"), format!("\n        await {var}.update(pick(req.body));"))
+        (
+            format!("const {var} = await {binding}.findByPk(req.params.id);"),
+            format!("\n        await {var}.update(pick(req.body));"),
+        )
     };
     let (delete_find, delete_after) = if mongoose {
-        (format!("const {var} = await {binding}.findByIdAndDelete(req.params.id);"), String::new())
+        (
+            format!("const {var} = await {binding}.findByIdAndDelete(req.params.id);"),
+            String::new(),
+        )
     } else {
-        (format!("const {var} = await {binding}.findByPk(req.params.id);"), format!("\n        await {var}.destroy();"))
+        (
+            format!("const {var} = await {binding}.findByPk(req.params.id);"),
+            format!("\n        await {var}.destroy();"),
+        )
     };
-    let export = if esm { "export default router;" } else { "module.exports = router;" };
+    let export = if esm {
+        "export default router;"
+    } else {
+        "module.exports = router;"
+    };
     let code = format!(
         "{import}\n\nconst router = express.Router();\n\n\
 // Only these fields are read from requests: nothing else can be mass-assigned.\nconst WRITABLE = [{writable}];\n\n\

@@ -108,22 +108,86 @@ pub struct Generator {
 
 /// Every generator, in the order they are offered.
 pub const GENERATORS: &[Generator] = &[
-    Generator { name: "healthCheck", title: "Add a health check endpoint", scope: Scope::App },
-    Generator { name: "cors", title: "Add CORS configured from the environment", scope: Scope::App },
-    Generator { name: "securityHeaders", title: "Add security headers", scope: Scope::App },
-    Generator { name: "requestId", title: "Add request-id and logging middleware", scope: Scope::App },
-    Generator { name: "errorHandler", title: "Add a global error handler", scope: Scope::App },
-    Generator { name: "test", title: "Generate a test for this route", scope: Scope::Route },
-    Generator { name: "auth", title: "Add the authentication its sibling routes use", scope: Scope::Route },
-    Generator { name: "pagination", title: "Add limit/offset pagination", scope: Scope::Route },
-    Generator { name: "responseModel", title: "Add a response_model", scope: Scope::Route },
-    Generator { name: "crud", title: "Generate a CRUD router for this model", scope: Scope::Model },
-    Generator { name: "schemas", title: "Generate Pydantic create/read/update schemas", scope: Scope::Model },
-    Generator { name: "dockerfile", title: "Generate a production Dockerfile", scope: Scope::Project },
-    Generator { name: "compose", title: "Generate docker-compose.yml", scope: Scope::Project },
-    Generator { name: "kubernetes", title: "Generate a Kubernetes Deployment and Service", scope: Scope::Project },
-    Generator { name: "githubActions", title: "Generate a GitHub Actions workflow", scope: Scope::Project },
-    Generator { name: "envExample", title: "Generate .env.example", scope: Scope::Project },
+    Generator {
+        name: "healthCheck",
+        title: "Add a health check endpoint",
+        scope: Scope::App,
+    },
+    Generator {
+        name: "cors",
+        title: "Add CORS configured from the environment",
+        scope: Scope::App,
+    },
+    Generator {
+        name: "securityHeaders",
+        title: "Add security headers",
+        scope: Scope::App,
+    },
+    Generator {
+        name: "requestId",
+        title: "Add request-id and logging middleware",
+        scope: Scope::App,
+    },
+    Generator {
+        name: "errorHandler",
+        title: "Add a global error handler",
+        scope: Scope::App,
+    },
+    Generator {
+        name: "test",
+        title: "Generate a test for this route",
+        scope: Scope::Route,
+    },
+    Generator {
+        name: "auth",
+        title: "Add the authentication its sibling routes use",
+        scope: Scope::Route,
+    },
+    Generator {
+        name: "pagination",
+        title: "Add limit/offset pagination",
+        scope: Scope::Route,
+    },
+    Generator {
+        name: "responseModel",
+        title: "Add a response_model",
+        scope: Scope::Route,
+    },
+    Generator {
+        name: "crud",
+        title: "Generate a CRUD router for this model",
+        scope: Scope::Model,
+    },
+    Generator {
+        name: "schemas",
+        title: "Generate Pydantic create/read/update schemas",
+        scope: Scope::Model,
+    },
+    Generator {
+        name: "dockerfile",
+        title: "Generate a production Dockerfile",
+        scope: Scope::Project,
+    },
+    Generator {
+        name: "compose",
+        title: "Generate docker-compose.yml",
+        scope: Scope::Project,
+    },
+    Generator {
+        name: "kubernetes",
+        title: "Generate a Kubernetes Deployment and Service",
+        scope: Scope::Project,
+    },
+    Generator {
+        name: "githubActions",
+        title: "Generate a GitHub Actions workflow",
+        scope: Scope::Project,
+    },
+    Generator {
+        name: "envExample",
+        title: "Generate .env.example",
+        scope: Scope::Project,
+    },
 ];
 
 pub fn generator(name: &str) -> Option<&'static Generator> {
@@ -215,7 +279,11 @@ impl Output {
         let rel = |p: &Path| p.strip_prefix(root).unwrap_or(p).display().to_string();
         let mut out = String::new();
         for f in &self.files {
-            out.push_str(&format!("=== new file {} ===\n{}\n", rel(&f.path), f.content));
+            out.push_str(&format!(
+                "=== new file {} ===\n{}\n",
+                rel(&f.path),
+                f.content
+            ));
         }
         for e in &self.edits {
             for x in &e.edits {
@@ -377,7 +445,9 @@ fn line_start(text: &str, offset: usize) -> usize {
 
 /// The offset just past the line containing `offset` (after its `\n`, or the end of the text).
 fn line_end(text: &str, offset: usize) -> usize {
-    text[offset..].find('\n').map_or(text.len(), |i| offset + i + 1)
+    text[offset..]
+        .find('\n')
+        .map_or(text.len(), |i| offset + i + 1)
 }
 
 fn indent_of_line(text: &str, offset: usize) -> &str {
@@ -433,10 +503,14 @@ fn import_insertion_point(src: &Source) -> usize {
     for (i, child) in named_children(root).into_iter().enumerate() {
         let t = text(src.text, child);
         let is_import = match src.family() {
-            Family::Python => matches!(
-                child.kind(),
-                "import_statement" | "import_from_statement" | "future_import_statement"
-            ) || (i == 0 && child.kind() == "expression_statement" && t.starts_with(['"', '\''])),
+            Family::Python => {
+                matches!(
+                    child.kind(),
+                    "import_statement" | "import_from_statement" | "future_import_statement"
+                ) || (i == 0
+                    && child.kind() == "expression_statement"
+                    && t.starts_with(['"', '\'']))
+            }
             Family::JavaScript => {
                 child.kind() == "import_statement"
                     || (matches!(child.kind(), "lexical_declaration" | "variable_declaration")
@@ -456,7 +530,7 @@ fn import_insertion_point(src: &Source) -> usize {
         }
     }
     match after {
-        Some(end) => line_end(src.text, end.min(src.text.len().saturating_sub(1).max(0))),
+        Some(end) => line_end(src.text, end),
         None => {
             // After a shebang / coding line / leading comments.
             let mut at = 0;
@@ -497,7 +571,10 @@ fn plain_import_position(src: &Source, name: &str) -> Option<usize> {
         .take_while(|n| {
             matches!(
                 n.kind(),
-                "import_statement" | "import_from_statement" | "future_import_statement" | "comment"
+                "import_statement"
+                    | "import_from_statement"
+                    | "future_import_statement"
+                    | "comment"
             ) || (n.kind() == "expression_statement"
                 && n.named_child(0).is_some_and(|c| c.kind() == "string"))
         })
@@ -629,10 +706,16 @@ fn snake(name: &str) -> String {
 
 /// A simple English plural for route paths (`category` → `categories`).
 fn plural(word: &str) -> String {
-    if word.ends_with('y') && !word.ends_with("ay") && !word.ends_with("ey") && !word.ends_with("oy")
+    if word.ends_with('y')
+        && !word.ends_with("ay")
+        && !word.ends_with("ey")
+        && !word.ends_with("oy")
     {
         format!("{}ies", &word[..word.len() - 1])
-    } else if word.ends_with('s') || word.ends_with('x') || word.ends_with("sh") || word.ends_with("ch")
+    } else if word.ends_with('s')
+        || word.ends_with('x')
+        || word.ends_with("sh")
+        || word.ends_with("ch")
     {
         format!("{word}es")
     } else {

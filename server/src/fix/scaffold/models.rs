@@ -40,10 +40,21 @@ impl Kind {
         let base = base.split('(').next().unwrap_or(base);
         let l = base.to_ascii_lowercase();
         Some(match l.as_str() {
-            "int" | "integer" | "biginteger" | "smallinteger" | "autofield" | "bigautofield"
-            | "integerfield" | "bigintegerfield" | "smallintegerfield"
-            | "positiveintegerfield" | "positivesmallintegerfield" | "bigint" | "smallint"
-            | "tinyint" | "mediumint" => Kind::Int,
+            "int"
+            | "integer"
+            | "biginteger"
+            | "smallinteger"
+            | "autofield"
+            | "bigautofield"
+            | "integerfield"
+            | "bigintegerfield"
+            | "smallintegerfield"
+            | "positiveintegerfield"
+            | "positivesmallintegerfield"
+            | "bigint"
+            | "smallint"
+            | "tinyint"
+            | "mediumint" => Kind::Int,
             "float" | "floatfield" | "double" | "real" | "number" => Kind::Float,
             "numeric" | "decimal" | "decimalfield" | "decimal128" => Kind::Decimal,
             "str" | "string" | "text" | "unicode" | "unicodetext" | "charfield" | "textfield"
@@ -93,8 +104,11 @@ pub struct Field {
     pub kind: Kind,
     pub optional: bool,
     pub primary_key: bool,
-    /// Set by the database or the ORM (`auto_now`, `server_default`, `default=`).
+    /// Has a default (`default=`, `server_default`, `auto_now`): optional on create.
     pub has_default: bool,
+    /// Maintained by the database or the ORM (`server_default`, `onupdate`, `auto_now`):
+    /// read, never written by clients.
+    pub generated: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -113,7 +127,7 @@ impl Model {
     }
     /// Fields a client may set.
     pub fn writable(&self) -> impl Iterator<Item = &Field> {
-        self.fields.iter().filter(|f| !f.primary_key)
+        self.fields.iter().filter(|f| !f.primary_key && !f.generated)
     }
 }
 
@@ -132,7 +146,10 @@ fn kw<'t>(src: &Source, call: Node<'t>, name: &str) -> Option<Node<'t>> {
         .map(named_children)?
         .into_iter()
         .filter(|a| a.kind() == "keyword_argument")
-        .find(|a| a.child_by_field_name("name").is_some_and(|n| text(src.text, n) == name))
+        .find(|a| {
+            a.child_by_field_name("name")
+                .is_some_and(|n| text(src.text, n) == name)
+        })
         .and_then(|a| a.child_by_field_name("value"))
 }
 
@@ -147,7 +164,11 @@ fn unwrap_annotation(t: &str) -> (String, bool) {
     loop {
         let inner = ["Mapped[", "Optional[", "typing.Optional[", "sa.orm.Mapped["]
             .iter()
-            .find_map(|p| t.strip_prefix(p).and_then(|r| r.strip_suffix(']')).map(|r| (p.contains("Optional"), r.to_owned())));
+            .find_map(|p| {
+                t.strip_prefix(p)
+                    .and_then(|r| r.strip_suffix(']'))
+                    .map(|r| (p.contains("Optional"), r.to_owned()))
+            });
         match inner {
             Some((opt, r)) => {
                 optional |= opt;
@@ -179,92 +200,155 @@ pub fn python_models(src: &Source) -> Vec<Model> {
             },
             _ => continue,
         };
-        let supers = class.child_by_field_name("superclasses").map(|s| text(src.text, s)).unwrap_or("");
+        let supers = class
+            .child_by_field_name("superclasses")
+            .map(|s| text(src.text, s))
+            .unwrap_or("");
         let body = class.child_by_field_name("body");
         let body_text = body.map(|b| text(src.text, b)).unwrap_or("");
         let orm = if supers.contains("models.Model") || (django_file && supers.contains("(Model")) {
             Orm::Django
         } else if supers.contains("db.Model") {
             Orm::FlaskSqlAlchemy
-        } else if body_text.contains("Column(") || body_text.contains("mapped_column(") || body_text.contains("Mapped[") || supers.contains("table=True") {
+        } else if body_text.contains("Column(")
+            || body_text.contains("mapped_column(")
+            || body_text.contains("Mapped[")
+            || supers.contains("table=True")
+        {
             Orm::SqlAlchemy
         } else if supers.contains("BaseModel") || supers.contains("SQLModel") {
             Orm::Pydantic
         } else {
             continue;
         };
-        let name = class.child_by_field_name("name").map(|n| text(src.text, n).to_owned()).unwrap_or_default();
+        let name = class
+            .child_by_field_name("name")
+            .map(|n| text(src.text, n).to_owned())
+            .unwrap_or_default();
         let mut fields = Vec::new();
         for stmt in body.map(named_children).unwrap_or_default() {
-            let Some(assign) = stmt.named_child(0).filter(|a| stmt.kind() == "expression_statement" && a.kind() == "assignment") else { continue };
-            let Some(left) = assign.child_by_field_name("left").filter(|l| l.kind() == "identifier") else { continue };
+            let Some(assign) = stmt
+                .named_child(0)
+                .filter(|a| stmt.kind() == "expression_statement" && a.kind() == "assignment")
+            else {
+                continue;
+            };
+            let Some(left) = assign
+                .child_by_field_name("left")
+                .filter(|l| l.kind() == "identifier")
+            else {
+                continue;
+            };
             let fname = text(src.text, left).to_owned();
             if fname.starts_with('_') || fname == "model_config" || fname == "objects" {
                 continue;
             }
-            let ann = assign.child_by_field_name("type").map(|t| text(src.text, t).to_owned());
+            let ann = assign
+                .child_by_field_name("type")
+                .map(|t| text(src.text, t).to_owned());
             let right = assign.child_by_field_name("right");
             let call = right.filter(|r| r.kind() == "call");
-            let callee = call.and_then(|c| c.child_by_field_name("function")).map(|f| text(src.text, f)).unwrap_or("");
+            let callee = call
+                .and_then(|c| c.child_by_field_name("function"))
+                .map(|f| text(src.text, f))
+                .unwrap_or("");
             let callee_last = callee.rsplit('.').next().unwrap_or(callee);
             let field = match orm {
                 Orm::Django => {
                     let Some(call) = call else { continue };
-                    if matches!(callee_last, "ManyToManyField" | "OneToOneField" | "GenericForeignKey") {
+                    if matches!(
+                        callee_last,
+                        "ManyToManyField" | "OneToOneField" | "GenericForeignKey"
+                    ) {
                         continue;
                     }
                     // A foreign key is set and serialised by its primary key under the field's name.
                     let (kind, fname) = if callee_last == "ForeignKey" {
                         (Kind::Int, fname)
                     } else {
-                        let Some(k) = Kind::from_name(callee_last) else { continue };
+                        let Some(k) = Kind::from_name(callee_last) else {
+                            continue;
+                        };
                         (k, fname)
                     };
                     Field {
                         name: fname,
                         kind,
-                        optional: is_true(src, kw(src, call, "null")) || is_true(src, kw(src, call, "blank")),
-                        primary_key: is_true(src, kw(src, call, "primary_key")) || callee_last.ends_with("AutoField"),
-                        has_default: kw(src, call, "default").is_some() || is_true(src, kw(src, call, "auto_now")) || is_true(src, kw(src, call, "auto_now_add")),
+                        optional: is_true(src, kw(src, call, "null"))
+                            || is_true(src, kw(src, call, "blank")),
+                        primary_key: is_true(src, kw(src, call, "primary_key"))
+                            || callee_last.ends_with("AutoField"),
+                        has_default: kw(src, call, "default").is_some()
+                            || is_true(src, kw(src, call, "auto_now"))
+                            || is_true(src, kw(src, call, "auto_now_add")),
+                        generated: is_true(src, kw(src, call, "auto_now"))
+                            || is_true(src, kw(src, call, "auto_now_add")),
                     }
                 }
                 Orm::SqlAlchemy | Orm::FlaskSqlAlchemy => {
-                    if matches!(callee_last, "relationship" | "backref" | "association_proxy") {
+                    if matches!(
+                        callee_last,
+                        "relationship" | "backref" | "association_proxy"
+                    ) {
                         continue;
                     }
                     let is_column = matches!(callee_last, "Column" | "mapped_column");
-                    let (ann_ty, ann_opt) = ann.as_deref().map(unwrap_annotation).unwrap_or_default();
+                    let (ann_ty, ann_opt) =
+                        ann.as_deref().map(unwrap_annotation).unwrap_or_default();
                     if !is_column && ann.as_deref().is_none_or(|a| !a.contains("Mapped[")) {
                         continue;
                     }
-                    let args = call.and_then(|c| c.child_by_field_name("arguments")).map(named_children).unwrap_or_default();
+                    let args = call
+                        .and_then(|c| c.child_by_field_name("arguments"))
+                        .map(named_children)
+                        .unwrap_or_default();
                     let col_ty = args
                         .iter()
                         .filter(|a| a.kind() != "keyword_argument" && a.kind() != "string")
                         .map(|a| text(src.text, *a))
                         .find_map(Kind::from_name);
-                    let is_fk = args.iter().any(|a| text(src.text, *a).contains("ForeignKey("));
-                    let Some(kind) = col_ty.or_else(|| Kind::from_name(&ann_ty)).or(is_fk.then_some(Kind::Int)) else { continue };
-                    let nullable = call.and_then(|c| kw(src, c, "nullable")).map(|n| text(src.text, n) == "True");
+                    let is_fk = args
+                        .iter()
+                        .any(|a| text(src.text, *a).contains("ForeignKey("));
+                    let Some(kind) = col_ty
+                        .or_else(|| Kind::from_name(&ann_ty))
+                        .or(is_fk.then_some(Kind::Int))
+                    else {
+                        continue;
+                    };
+                    let nullable = call
+                        .and_then(|c| kw(src, c, "nullable"))
+                        .map(|n| text(src.text, n) == "True");
                     let pk = call.is_some_and(|c| is_true(src, kw(src, c, "primary_key")));
                     Field {
                         name: fname,
                         kind,
                         optional: nullable.unwrap_or(if ann.is_some() { ann_opt } else { !pk }),
                         primary_key: pk,
-                        has_default: call.is_some_and(|c| kw(src, c, "default").is_some() || kw(src, c, "server_default").is_some()),
+                        has_default: call.is_some_and(|c| {
+                            kw(src, c, "default").is_some()
+                                || kw(src, c, "server_default").is_some()
+                        }),
+                        generated: call.is_some_and(|c| {
+                            kw(src, c, "server_default").is_some()
+                                || kw(src, c, "onupdate").is_some()
+                                || kw(src, c, "server_onupdate").is_some()
+                        }),
                     }
                 }
                 Orm::Pydantic => {
                     let Some(ann) = ann else { continue };
                     let (ty, opt) = unwrap_annotation(&ann);
-                    let Some(kind) = Kind::from_name(&ty) else { continue };
+                    let Some(kind) = Kind::from_name(&ty) else {
+                        continue;
+                    };
                     Field {
                         name: fname,
                         kind,
                         optional: opt,
                         primary_key: false,
                         has_default: right.is_some(),
+                        generated: false,
                     }
                 }
                 _ => continue,
@@ -273,12 +357,28 @@ pub fn python_models(src: &Source) -> Vec<Model> {
         }
         if orm == Orm::Django && !fields.iter().any(|f| f.primary_key) {
             // Django adds `id` unless a field is the primary key.
-            fields.insert(0, Field { name: "id".into(), kind: Kind::Int, optional: false, primary_key: true, has_default: true });
+            fields.insert(
+                0,
+                Field {
+                    name: "id".into(),
+                    kind: Kind::Int,
+                    optional: false,
+                    primary_key: true,
+                    has_default: true,
+                    generated: true,
+                },
+            );
         }
         if fields.is_empty() {
             continue;
         }
-        out.push(Model { name, orm, family: Family::Python, fields, range: item.byte_range() });
+        out.push(Model {
+            name,
+            orm,
+            family: Family::Python,
+            fields,
+            range: item.byte_range(),
+        });
     }
     out
 }
@@ -286,14 +386,25 @@ pub fn python_models(src: &Source) -> Vec<Model> {
 /// Fields of a Mongoose schema / Sequelize attributes object.
 fn js_fields(src: &Source, obj: Node, sequelize: bool) -> Vec<Field> {
     let mut out = Vec::new();
-    for pair in named_children(obj).into_iter().filter(|p| p.kind() == "pair") {
-        let (Some(key), Some(value)) = (pair.child_by_field_name("key"), pair.child_by_field_name("value")) else { continue };
+    for pair in named_children(obj)
+        .into_iter()
+        .filter(|p| p.kind() == "pair")
+    {
+        let (Some(key), Some(value)) = (
+            pair.child_by_field_name("key"),
+            pair.child_by_field_name("value"),
+        ) else {
+            continue;
+        };
         let name = text(src.text, key).trim_matches(['"', '\'']).to_owned();
         let (ty, options) = if value.kind() == "object" {
             let ty = named_children(value)
                 .into_iter()
                 .filter(|p| p.kind() == "pair")
-                .find(|p| p.child_by_field_name("key").is_some_and(|k| text(src.text, k) == "type"))
+                .find(|p| {
+                    p.child_by_field_name("key")
+                        .is_some_and(|k| text(src.text, k) == "type")
+                })
                 .and_then(|p| p.child_by_field_name("value"))
                 .map(|v| text(src.text, v).to_owned());
             (ty, text(src.text, value).to_owned())
@@ -302,15 +413,26 @@ fn js_fields(src: &Source, obj: Node, sequelize: bool) -> Vec<Field> {
         } else {
             (Some(text(src.text, value).to_owned()), String::new())
         };
-        let Some(kind) = ty.as_deref().and_then(Kind::from_name) else { continue };
+        let Some(kind) = ty.as_deref().and_then(Kind::from_name) else {
+            continue;
+        };
         let compact: String = options.chars().filter(|c| !c.is_whitespace()).collect();
-        let required = if sequelize { compact.contains("allowNull:false") } else { compact.contains("required:true") };
+        let required = if sequelize {
+            compact.contains("allowNull:false")
+        } else {
+            compact.contains("required:true")
+        };
         out.push(Field {
             name,
             kind,
             optional: !required,
             primary_key: compact.contains("primaryKey:true"),
-            has_default: compact.contains("defaultValue:") || compact.contains("default:") || compact.contains("autoIncrement:true"),
+            has_default: compact.contains("defaultValue:")
+                || compact.contains("default:")
+                || compact.contains("autoIncrement:true"),
+            generated: compact.contains("autoIncrement:true")
+                || compact.contains("defaultValue:DataTypes.NOW")
+                || compact.contains("default:Date.now"),
         });
     }
     out
@@ -336,54 +458,129 @@ fn js_models(src: &Source) -> Vec<Model> {
             .map_or(n.byte_range(), |s| s.byte_range())
     };
     let declared_name = |n: Node| -> Option<String> {
-        let stmt = named_children(src.tree.root_node()).into_iter().find(|s| s.start_byte() <= n.start_byte() && n.end_byte() <= s.end_byte())?;
-        let decl = named_children(stmt).into_iter().find(|d| d.kind() == "variable_declarator")?;
-        decl.child_by_field_name("name").map(|x| text(src.text, x).to_owned())
+        let stmt = named_children(src.tree.root_node())
+            .into_iter()
+            .find(|s| s.start_byte() <= n.start_byte() && n.end_byte() <= s.end_byte())?;
+        let decl = named_children(stmt)
+            .into_iter()
+            .find(|d| d.kind() == "variable_declarator")?;
+        decl.child_by_field_name("name")
+            .map(|x| text(src.text, x).to_owned())
     };
     for n in &calls {
-        let callee = n.child_by_field_name("function").or_else(|| n.child_by_field_name("constructor")).map(|f| text(src.text, f)).unwrap_or("");
-        let args = n.child_by_field_name("arguments").map(named_children).unwrap_or_default();
+        let callee = n
+            .child_by_field_name("function")
+            .or_else(|| n.child_by_field_name("constructor"))
+            .map(|f| text(src.text, f))
+            .unwrap_or("");
+        let args = n
+            .child_by_field_name("arguments")
+            .map(named_children)
+            .unwrap_or_default();
         let last = callee.rsplit('.').next().unwrap_or(callee);
         if n.kind() == "new_expression" && last == "Schema" {
             if let Some(obj) = args.first().filter(|a| a.kind() == "object") {
                 let name = declared_name(*n).unwrap_or_default();
                 schemas.push((name, js_fields(src, *obj, false), statement_of(*n)));
             }
-        } else if n.kind() == "call_expression" && last == "model" && callee.contains("mongoose") || callee == "model" {
-            let (Some(name), Some(schema)) = (args.first(), args.get(1)) else { continue };
-            let model_name = text(src.text, *name).trim_matches(['"', '\'', '`']).to_owned();
+        } else if n.kind() == "call_expression" && last == "model" && callee.contains("mongoose")
+            || callee == "model"
+        {
+            let (Some(name), Some(schema)) = (args.first(), args.get(1)) else {
+                continue;
+            };
+            let model_name = text(src.text, *name)
+                .trim_matches(['"', '\'', '`'])
+                .to_owned();
             let schema_name = text(src.text, *schema);
             if let Some((_, fields, range)) = schemas.iter().find(|(s, _, _)| s == schema_name) {
                 let mut fields = fields.clone();
-                fields.insert(0, Field { name: "_id".into(), kind: Kind::Uuid, optional: false, primary_key: true, has_default: true });
+                fields.insert(
+                    0,
+                    Field {
+                        name: "_id".into(),
+                        kind: Kind::Uuid,
+                        optional: false,
+                        primary_key: true,
+                        has_default: true,
+                        generated: true,
+                    },
+                );
                 let here = statement_of(*n);
-                out.push(Model { name: model_name.clone(), orm: Orm::Mongoose, family: Family::JavaScript, fields: fields.clone(), range: here });
-                out.push(Model { name: model_name, orm: Orm::Mongoose, family: Family::JavaScript, fields, range: range.clone() });
+                out.push(Model {
+                    name: model_name.clone(),
+                    orm: Orm::Mongoose,
+                    family: Family::JavaScript,
+                    fields: fields.clone(),
+                    range: here,
+                });
+                out.push(Model {
+                    name: model_name,
+                    orm: Orm::Mongoose,
+                    family: Family::JavaScript,
+                    fields,
+                    range: range.clone(),
+                });
             }
         } else if n.kind() == "call_expression" && (last == "define" || last == "init") {
             let (name, obj) = if last == "define" {
-                (args.first().map(|a| text(src.text, *a).trim_matches(['"', '\'', '`']).to_owned()), args.get(1))
+                (
+                    args.first()
+                        .map(|a| text(src.text, *a).trim_matches(['"', '\'', '`']).to_owned()),
+                    args.get(1),
+                )
             } else {
-                (n.child_by_field_name("function").and_then(|f| f.child_by_field_name("object")).map(|o| text(src.text, o).to_owned()), args.first())
+                (
+                    n.child_by_field_name("function")
+                        .and_then(|f| f.child_by_field_name("object"))
+                        .map(|o| text(src.text, o).to_owned()),
+                    args.first(),
+                )
             };
-            let (Some(name), Some(obj)) = (name, obj.filter(|o| o.kind() == "object")) else { continue };
+            let (Some(name), Some(obj)) = (name, obj.filter(|o| o.kind() == "object")) else {
+                continue;
+            };
             let mut fields = js_fields(src, *obj, true);
             if fields.is_empty() {
                 continue;
             }
             if !fields.iter().any(|f| f.primary_key) {
                 // Sequelize adds an auto-increment `id`.
-                fields.insert(0, Field { name: "id".into(), kind: Kind::Int, optional: false, primary_key: true, has_default: true });
+                fields.insert(
+                    0,
+                    Field {
+                        name: "id".into(),
+                        kind: Kind::Int,
+                        optional: false,
+                        primary_key: true,
+                        has_default: true,
+                        generated: true,
+                    },
+                );
             }
-            let binding = if last == "define" { declared_name(*n).unwrap_or(name.clone()) } else { name.clone() };
+            let binding = if last == "define" {
+                declared_name(*n).unwrap_or(name.clone())
+            } else {
+                name.clone()
+            };
             let mut range = statement_of(*n);
             if last == "init" {
                 // The class declaration counts too.
-                if let Some(class) = named_children(src.tree.root_node()).into_iter().find(|c| c.kind() == "class_declaration" && c.child_by_field_name("name").is_some_and(|x| text(src.text, x) == name)) {
+                if let Some(class) = named_children(src.tree.root_node()).into_iter().find(|c| {
+                    c.kind() == "class_declaration"
+                        && c.child_by_field_name("name")
+                            .is_some_and(|x| text(src.text, x) == name)
+                }) {
                     range = class.start_byte().min(range.start)..range.end;
                 }
             }
-            out.push(Model { name: binding, orm: Orm::Sequelize, family: Family::JavaScript, fields, range });
+            out.push(Model {
+                name: binding,
+                orm: Orm::Sequelize,
+                family: Family::JavaScript,
+                fields,
+                range,
+            });
         }
     }
     out
@@ -397,7 +594,12 @@ mod tests {
 
     fn models(lang: Language, t: &str) -> Vec<Model> {
         let tree = parse::parse(lang, t, None).unwrap();
-        let src = Source { path: Path::new("/p/m"), language: lang, text: t, tree: &tree };
+        let src = Source {
+            path: Path::new("/p/m"),
+            language: lang,
+            text: t,
+            tree: &tree,
+        };
         match lang.family() {
             Family::Python => python_models(&src),
             Family::JavaScript => js_models(&src),
@@ -410,7 +612,11 @@ mod tests {
             Language::Python,
             "class Item(Base):\n    __tablename__ = \"items\"\n    id: Mapped[int] = mapped_column(primary_key=True)\n    name: Mapped[str] = mapped_column(String(100))\n    note: Mapped[Optional[str]]\n    price = Column(Numeric(10, 2), nullable=False)\n    owner_id = Column(Integer, ForeignKey(\"users.id\"))\n    owner = relationship(\"User\")\n",
         );
-        let f: Vec<(&str, Kind, bool, bool)> = m[0].fields.iter().map(|f| (f.name.as_str(), f.kind, f.optional, f.primary_key)).collect();
+        let f: Vec<(&str, Kind, bool, bool)> = m[0]
+            .fields
+            .iter()
+            .map(|f| (f.name.as_str(), f.kind, f.optional, f.primary_key))
+            .collect();
         assert_eq!(
             f,
             vec![
@@ -431,8 +637,20 @@ mod tests {
         assert_eq!(names, ["id", "title", "author", "published"]);
         let m = models(Language::JavaScript, "const s = new mongoose.Schema({ name: { type: String, required: true }, age: Number, tags: [String] });\nmodule.exports = mongoose.model('Cat', s);\n");
         assert_eq!(m[0].name, "Cat");
-        let f: Vec<(&str, bool)> = m[0].fields.iter().map(|f| (f.name.as_str(), f.optional)).collect();
-        assert_eq!(f, [("_id", false), ("name", false), ("age", true), ("tags", true)]);
+        let f: Vec<(&str, bool)> = m[0]
+            .fields
+            .iter()
+            .map(|f| (f.name.as_str(), f.optional))
+            .collect();
+        assert_eq!(
+            f,
+            [
+                ("_id", false),
+                ("name", false),
+                ("age", true),
+                ("tags", true)
+            ]
+        );
         let m = models(Language::JavaScript, "const User = sequelize.define('User', { email: { type: DataTypes.STRING, allowNull: false }, admin: DataTypes.BOOLEAN });\n");
         assert_eq!(m[0].name, "User");
         assert_eq!(m[0].fields.len(), 3);

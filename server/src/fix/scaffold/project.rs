@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use tree_sitter::Node;
 
 use super::{
-    app_object, err, named_children, python_module, routes, text, Files, Framework, Output,
-    Result, Source,
+    app_object, err, named_children, python_module, routes, text, Files, Framework, Output, Result,
+    Source,
 };
 use crate::syntax::{parse, Family, Language};
 
@@ -67,7 +67,11 @@ fn version_from(spec: &str, parts: usize) -> Option<String> {
         .chars()
         .take_while(|c| c.is_ascii_digit() || *c == '.')
         .collect();
-    let v: Vec<&str> = digits.split('.').filter(|s| !s.is_empty()).take(parts).collect();
+    let v: Vec<&str> = digits
+        .split('.')
+        .filter(|s| !s.is_empty())
+        .take(parts)
+        .collect();
     (!v.is_empty()).then(|| v.join("."))
 }
 
@@ -96,7 +100,12 @@ impl Project {
             ..Default::default()
         };
         let read = |name: &str| files.read(&p.root.join(name));
-        for req in ["requirements.txt", "requirements-dev.txt", "requirements/base.txt", "requirements/dev.txt"] {
+        for req in [
+            "requirements.txt",
+            "requirements-dev.txt",
+            "requirements/base.txt",
+            "requirements/dev.txt",
+        ] {
             if let Some(t) = read(req) {
                 p.python = true;
                 p.deps.extend(t.lines().filter_map(requirement_name));
@@ -108,11 +117,18 @@ impl Project {
                 let project = doc.get("project");
                 let strings = |v: Option<&toml::Value>| -> Vec<String> {
                     v.and_then(|v| v.as_array())
-                        .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect())
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(|x| x.as_str().map(str::to_owned))
+                                .collect()
+                        })
                         .unwrap_or_default()
                 };
                 let mut reqs = strings(project.and_then(|x| x.get("dependencies")));
-                if let Some(opt) = project.and_then(|x| x.get("optional-dependencies")).and_then(|x| x.as_table()) {
+                if let Some(opt) = project
+                    .and_then(|x| x.get("optional-dependencies"))
+                    .and_then(|x| x.as_table())
+                {
                     p.extras = opt.keys().cloned().collect();
                     for v in opt.values() {
                         reqs.extend(strings(Some(v)));
@@ -123,14 +139,19 @@ impl Project {
                         reqs.extend(strings(Some(v)));
                     }
                 }
-                p.deps.extend(reqs.iter().filter_map(|r| requirement_name(r)));
+                p.deps
+                    .extend(reqs.iter().filter_map(|r| requirement_name(r)));
                 let poetry = doc.get("tool").and_then(|t| t.get("poetry"));
                 for key in ["dependencies", "dev-dependencies"] {
                     if let Some(t) = poetry.and_then(|x| x.get(key)).and_then(|x| x.as_table()) {
-                        p.deps.extend(t.keys().filter(|k| *k != "python").map(|k| normalise(k)));
+                        p.deps
+                            .extend(t.keys().filter(|k| *k != "python").map(|k| normalise(k)));
                     }
                 }
-                if let Some(groups) = poetry.and_then(|x| x.get("group")).and_then(|x| x.as_table()) {
+                if let Some(groups) = poetry
+                    .and_then(|x| x.get("group"))
+                    .and_then(|x| x.as_table())
+                {
                     for g in groups.values() {
                         if let Some(t) = g.get("dependencies").and_then(|x| x.as_table()) {
                             p.deps.extend(t.keys().map(|k| normalise(k)));
@@ -140,12 +161,20 @@ impl Project {
                 p.python_version = project
                     .and_then(|x| x.get("requires-python"))
                     .and_then(|x| x.as_str())
-                    .or_else(|| poetry.and_then(|x| x.get("dependencies")).and_then(|d| d.get("python")).and_then(|x| x.as_str()))
+                    .or_else(|| {
+                        poetry
+                            .and_then(|x| x.get("dependencies"))
+                            .and_then(|d| d.get("python"))
+                            .and_then(|x| x.as_str())
+                    })
                     .and_then(|s| version_from(s, 2));
                 if let Some(n) = project.and_then(|x| x.get("name")).and_then(|x| x.as_str()) {
                     p.name = n.to_owned();
                 }
-                p.version = project.and_then(|x| x.get("version")).and_then(|x| x.as_str()).map(str::to_owned);
+                p.version = project
+                    .and_then(|x| x.get("version"))
+                    .and_then(|x| x.as_str())
+                    .map(str::to_owned);
             }
         }
         if let Some(t) = read("Pipfile") {
@@ -187,13 +216,22 @@ impl Project {
                 p.package_json = Some(v);
             }
         }
-        if let Some(v) = read(".nvmrc").or_else(|| read(".node-version")).and_then(|t| version_from(t.lines().next()?, 1)) {
+        if let Some(v) = read(".nvmrc")
+            .or_else(|| read(".node-version"))
+            .and_then(|t| version_from(t.lines().next()?, 1))
+        {
             p.node_version = Some(v);
         }
         p.name = p
             .name
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '-'
+                }
+            })
             .collect::<String>()
             .trim_matches('-')
             .to_owned();
@@ -231,7 +269,11 @@ impl Project {
     }
 
     fn package_script(&self, name: &str) -> Option<&str> {
-        self.package_json.as_ref()?.get("scripts")?.get(name)?.as_str()
+        self.package_json
+            .as_ref()?
+            .get("scripts")?
+            .get(name)?
+            .as_str()
     }
 
     /// The project's Python and JavaScript/TypeScript files (gitignore-aware, bounded).
@@ -240,17 +282,36 @@ impl Project {
         let walker = ignore::WalkBuilder::new(&self.root)
             .filter_entry(|e| {
                 let n = e.file_name().to_string_lossy();
-                !matches!(n.as_ref(), "node_modules" | ".venv" | "venv" | "dist" | "build" | "__pycache__" | "site-packages" | "migrations" | "target" | "coverage")
+                !matches!(
+                    n.as_ref(),
+                    "node_modules"
+                        | ".venv"
+                        | "venv"
+                        | "dist"
+                        | "build"
+                        | "__pycache__"
+                        | "site-packages"
+                        | "migrations"
+                        | "target"
+                        | "coverage"
+                )
             })
             .build();
         for entry in walker.flatten() {
             if out.len() >= MAX_FILES {
-                tracing::warn!("scaffold: stopped reading the project after {MAX_FILES} source files");
+                tracing::warn!(
+                    "scaffold: stopped reading the project after {MAX_FILES} source files"
+                );
                 break;
             }
             let path = entry.path();
-            let Some(lang) = Language::from_path(path) else { continue };
-            if entry.metadata().is_ok_and(|m| m.is_file() && m.len() <= MAX_FILE_BYTES) {
+            let Some(lang) = Language::from_path(path) else {
+                continue;
+            };
+            if entry
+                .metadata()
+                .is_ok_and(|m| m.is_file() && m.len() <= MAX_FILE_BYTES)
+            {
                 out.push((path.to_owned(), lang));
             }
         }
@@ -283,7 +344,10 @@ pub fn generate(name: &str, project: &Project, files: &dyn Files) -> Result<Outp
     let ignore = project.root.join(".dockerignore");
     if name == "dockerfile" && !files.exists(&ignore) {
         // Without it `COPY . .` sends local environments and secrets into the image.
-        out.files.push(super::NewFile { path: ignore, content: dockerignore(project) });
+        out.files.push(super::NewFile {
+            path: ignore,
+            content: dockerignore(project),
+        });
     }
     Ok(out)
 }
@@ -305,14 +369,30 @@ impl Scan {
         let mut s = Scan::default();
         for (path, lang) in project.source_files() {
             let Some(t) = files.read(&path) else { continue };
-            let Some(tree) = parse::parse(lang, &t, None) else { continue };
-            let src = Source { path: &path, language: lang, text: &t, tree: &tree };
-            let rel = path.strip_prefix(&project.root).unwrap_or(&path).display().to_string();
-            if lang == Language::Python && (rel.starts_with("tests/") || rel.contains("/test_") || rel.starts_with("test_")) {
+            let Some(tree) = parse::parse(lang, &t, None) else {
+                continue;
+            };
+            let src = Source {
+                path: &path,
+                language: lang,
+                text: &t,
+                tree: &tree,
+            };
+            let rel = path
+                .strip_prefix(&project.root)
+                .unwrap_or(&path)
+                .display()
+                .to_string();
+            if lang == Language::Python
+                && (rel.starts_with("tests/") || rel.contains("/test_") || rel.starts_with("test_"))
+            {
                 s.has_python_tests = true;
             }
             if s.app.is_none() {
-                if let Some(a) = app_object::find_apps(&src).into_iter().find(|a| a.framework != Framework::Django) {
+                if let Some(a) = app_object::find_apps(&src)
+                    .into_iter()
+                    .find(|a| a.framework != Framework::Django)
+                {
                     s.app = Some((path.clone(), a.name, a.framework));
                 }
             }
@@ -322,7 +402,9 @@ impl Scan {
                     .filter_map(|h| h.path)
                     .find(|p| {
                         let l = p.to_ascii_lowercase();
-                        ["health", "livez", "readyz", "ping"].iter().any(|w| l.contains(w))
+                        ["health", "livez", "readyz", "ping"]
+                            .iter()
+                            .any(|w| l.contains(w))
                     });
             }
             if s.port.is_none() && lang.family() == Family::JavaScript {
@@ -359,7 +441,12 @@ fn string_arg(src: &Source, node: Node) -> Option<String> {
     Some(t.trim_matches(q).to_owned())
 }
 
-fn push_env(out: &mut Vec<(String, Option<String>, String)>, name: String, default: Option<String>, at: String) {
+fn push_env(
+    out: &mut Vec<(String, Option<String>, String)>,
+    name: String,
+    default: Option<String>,
+    at: String,
+) {
     if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
         return;
     }
@@ -376,6 +463,10 @@ fn push_env(out: &mut Vec<(String, Option<String>, String)>, name: String, defau
 /// Environment variables a file reads: `os.environ[...]`, `os.getenv`, `environ.get`,
 /// django-environ `env(...)`, pydantic `BaseSettings` fields, `process.env.X`.
 fn env_reads(src: &Source, rel: &str, out: &mut Vec<(String, Option<String>, String)>) {
+    let reads_env = |n: Node, field: &str| {
+        n.child_by_field_name(field)
+            .is_some_and(|o| text(src.text, o) == "process.env")
+    };
     let mut stack = vec![src.tree.root_node()];
     while let Some(n) = stack.pop() {
         let at = format!("{rel}:{}", n.start_position().row + 1);
@@ -383,29 +474,54 @@ fn env_reads(src: &Source, rel: &str, out: &mut Vec<(String, Option<String>, Str
             (Family::Python, "subscript") => {
                 let v = n.child_by_field_name("value").map(|v| text(src.text, v));
                 if matches!(v, Some("os.environ") | Some("environ")) {
-                    if let Some(s) = n.child_by_field_name("subscript").and_then(|s| string_arg(src, s)) {
+                    if let Some(s) = n
+                        .child_by_field_name("subscript")
+                        .and_then(|s| string_arg(src, s))
+                    {
                         push_env(out, s, None, at);
                     }
                 }
             }
             (Family::Python, "call") => {
-                let f = n.child_by_field_name("function").map(|f| text(src.text, f)).unwrap_or("");
-                let env_call = matches!(f, "os.environ.get" | "os.getenv" | "environ.get" | "getenv" | "os.environ.setdefault")
-                    || f == "env"
+                let f = n
+                    .child_by_field_name("function")
+                    .map(|f| text(src.text, f))
+                    .unwrap_or("");
+                let env_call = matches!(
+                    f,
+                    "os.environ.get"
+                        | "os.getenv"
+                        | "environ.get"
+                        | "getenv"
+                        | "os.environ.setdefault"
+                ) || f == "env"
                     || (f.starts_with("env.") && !f.contains('('));
                 if env_call {
-                    let args = n.child_by_field_name("arguments").map(named_children).unwrap_or_default();
+                    let args = n
+                        .child_by_field_name("arguments")
+                        .map(named_children)
+                        .unwrap_or_default();
                     if let Some(name) = args.first().and_then(|a| string_arg(src, *a)) {
                         let default = args.get(1).and_then(|d| {
-                            let d = if d.kind() == "keyword_argument" { d.child_by_field_name("value")? } else { *d };
-                            string_arg(src, d).or_else(|| matches!(d.kind(), "integer" | "float" | "true" | "false").then(|| text(src.text, d).to_owned()))
+                            let d = if d.kind() == "keyword_argument" {
+                                d.child_by_field_name("value")?
+                            } else {
+                                *d
+                            };
+                            string_arg(src, d).or_else(|| {
+                                matches!(d.kind(), "integer" | "float" | "true" | "false")
+                                    .then(|| text(src.text, d).to_owned())
+                            })
                         });
                         push_env(out, name, default, at);
                     }
                 }
             }
             (Family::Python, "class_definition") => {
-                let supers = n.child_by_field_name("superclasses").map(|s| text(src.text, s)).unwrap_or("");
+                let supers = n
+                    .child_by_field_name("superclasses")
+                    .map(|s| text(src.text, s))
+                    .unwrap_or("");
                 if supers.contains("BaseSettings") {
                     let body_text = text(src.text, n);
                     let prefix = body_text
@@ -414,9 +530,18 @@ fn env_reads(src: &Source, rel: &str, out: &mut Vec<(String, Option<String>, Str
                         .and_then(|r| r.split(['"', '\'']).nth(1))
                         .unwrap_or("")
                         .to_ascii_uppercase();
-                    for stmt in n.child_by_field_name("body").map(named_children).unwrap_or_default() {
-                        let Some(assign) = stmt.named_child(0).filter(|a| a.kind() == "assignment") else { continue };
-                        let Some(left) = assign.child_by_field_name("left") else { continue };
+                    for stmt in n
+                        .child_by_field_name("body")
+                        .map(named_children)
+                        .unwrap_or_default()
+                    {
+                        let Some(assign) = stmt.named_child(0).filter(|a| a.kind() == "assignment")
+                        else {
+                            continue;
+                        };
+                        let Some(left) = assign.child_by_field_name("left") else {
+                            continue;
+                        };
                         if assign.child_by_field_name("type").is_none() {
                             continue;
                         }
@@ -425,44 +550,58 @@ fn env_reads(src: &Source, rel: &str, out: &mut Vec<(String, Option<String>, Str
                             continue;
                         }
                         let default = assign.child_by_field_name("right").and_then(|r| {
-                            string_arg(src, r).or_else(|| matches!(r.kind(), "integer" | "float" | "true" | "false").then(|| text(src.text, r).to_owned()))
+                            string_arg(src, r).or_else(|| {
+                                matches!(r.kind(), "integer" | "float" | "true" | "false")
+                                    .then(|| text(src.text, r).to_owned())
+                            })
                         });
                         let at = format!("{rel}:{}", stmt.start_position().row + 1);
-                        push_env(out, format!("{prefix}{}", field.to_ascii_uppercase()), default, at);
+                        push_env(
+                            out,
+                            format!("{prefix}{}", field.to_ascii_uppercase()),
+                            default,
+                            at,
+                        );
                     }
                 }
             }
-            (Family::JavaScript, "member_expression") => {
-                if n.child_by_field_name("object").is_some_and(|o| text(src.text, o) == "process.env") {
-                    if let Some(p) = n.child_by_field_name("property") {
-                        push_env(out, text(src.text, p).to_owned(), js_default(src, n), at);
-                    }
+            (Family::JavaScript, "member_expression") if reads_env(n, "object") => {
+                if let Some(p) = n.child_by_field_name("property") {
+                    push_env(out, text(src.text, p).to_owned(), js_default(src, n), at);
                 }
             }
-            (Family::JavaScript, "subscript_expression") => {
-                if n.child_by_field_name("object").is_some_and(|o| text(src.text, o) == "process.env") {
-                    if let Some(s) = n.child_by_field_name("index").and_then(|s| string_js(src, s)) {
-                        push_env(out, s, js_default(src, n), at);
-                    }
+            (Family::JavaScript, "subscript_expression") if reads_env(n, "object") => {
+                if let Some(s) = n
+                    .child_by_field_name("index")
+                    .and_then(|s| string_js(src, s))
+                {
+                    push_env(out, s, js_default(src, n), at);
                 }
             }
-            (Family::JavaScript, "variable_declarator") => {
-                if n.child_by_field_name("value").is_some_and(|v| text(src.text, v) == "process.env") {
-                    if let Some(pat) = n.child_by_field_name("name").filter(|p| p.kind() == "object_pattern") {
-                        for prop in named_children(pat) {
-                            let name = match prop.kind() {
-                                "shorthand_property_identifier_pattern" => Some(text(src.text, prop).to_owned()),
-                                "pair_pattern" => prop.child_by_field_name("key").map(|k| text(src.text, k).to_owned()),
-                                "object_assignment_pattern" => prop.child_by_field_name("left").map(|k| text(src.text, k).to_owned()),
-                                _ => None,
-                            };
-                            let default = (prop.kind() == "object_assignment_pattern")
-                                .then(|| prop.child_by_field_name("right"))
-                                .flatten()
-                                .and_then(|r| string_js(src, r));
-                            if let Some(name) = name {
-                                push_env(out, name, default, at.clone());
+            (Family::JavaScript, "variable_declarator") if reads_env(n, "value") => {
+                if let Some(pat) = n
+                    .child_by_field_name("name")
+                    .filter(|p| p.kind() == "object_pattern")
+                {
+                    for prop in named_children(pat) {
+                        let name = match prop.kind() {
+                            "shorthand_property_identifier_pattern" => {
+                                Some(text(src.text, prop).to_owned())
                             }
+                            "pair_pattern" => prop
+                                .child_by_field_name("key")
+                                .map(|k| text(src.text, k).to_owned()),
+                            "object_assignment_pattern" => prop
+                                .child_by_field_name("left")
+                                .map(|k| text(src.text, k).to_owned()),
+                            _ => None,
+                        };
+                        let default = (prop.kind() == "object_assignment_pattern")
+                            .then(|| prop.child_by_field_name("right"))
+                            .flatten()
+                            .and_then(|r| string_js(src, r));
+                        if let Some(name) = name {
+                            push_env(out, name, default, at.clone());
                         }
                     }
                 }
@@ -483,7 +622,10 @@ fn string_js(src: &Source, n: Node) -> Option<String> {
 fn js_default(src: &Source, member: Node) -> Option<String> {
     let rest = &src.text[member.end_byte()..];
     let rest = rest.trim_start();
-    let rest = rest.strip_prefix("||").or_else(|| rest.strip_prefix("??"))?.trim_start();
+    let rest = rest
+        .strip_prefix("||")
+        .or_else(|| rest.strip_prefix("??"))?
+        .trim_start();
     let q = rest.chars().next()?;
     if q == '"' || q == '\'' {
         let body = &rest[1..];
@@ -495,7 +637,17 @@ fn js_default(src: &Source, member: Node) -> Option<String> {
 
 fn looks_secret(name: &str) -> bool {
     let n = name.to_ascii_uppercase();
-    ["SECRET", "PASSWORD", "TOKEN", "KEY", "CREDENTIAL", "PRIVATE", "DSN"].iter().any(|w| n.contains(w))
+    [
+        "SECRET",
+        "PASSWORD",
+        "TOKEN",
+        "KEY",
+        "CREDENTIAL",
+        "PRIVATE",
+        "DSN",
+    ]
+    .iter()
+    .any(|w| n.contains(w))
 }
 
 fn env_example(project: &Project, scan: &Scan) -> Result<String> {
@@ -510,8 +662,16 @@ fn env_example(project: &Project, scan: &Scan) -> Result<String> {
             out.push_str(" (secret: set it, no default is written)");
         }
         out.push('\n');
-        let value = if looks_secret(name) { String::new() } else { default.clone().unwrap_or_default() };
-        let value = if value.contains([' ', '#', '"', '\'']) { format!("\"{}\"", value.replace('"', "\\\"")) } else { value };
+        let value = if looks_secret(name) {
+            String::new()
+        } else {
+            default.clone().unwrap_or_default()
+        };
+        let value = if value.contains([' ', '#', '"', '\'']) {
+            format!("\"{}\"", value.replace('"', "\\\""))
+        } else {
+            value
+        };
         out.push_str(&format!("{name}={value}\n"));
     }
     Ok(out)
@@ -546,12 +706,22 @@ fn node_entry(project: &Project, scan: &Scan) -> String {
             return file.split_whitespace().last().unwrap_or(file).to_owned();
         }
     }
-    if let Some(main) = project.package_json.as_ref().and_then(|p| p.get("main")).and_then(|m| m.as_str()) {
+    if let Some(main) = project
+        .package_json
+        .as_ref()
+        .and_then(|p| p.get("main"))
+        .and_then(|m| m.as_str())
+    {
         return main.to_owned();
     }
     scan.app
         .as_ref()
-        .map(|(p, _, _)| p.strip_prefix(&project.root).unwrap_or(p).display().to_string())
+        .map(|(p, _, _)| {
+            p.strip_prefix(&project.root)
+                .unwrap_or(p)
+                .display()
+                .to_string()
+        })
         .unwrap_or_else(|| "index.js".into())
 }
 
@@ -600,9 +770,11 @@ const NODE_DEFAULT: &str = "22";
 
 fn dockerfile(project: &Project, scan: &Scan) -> String {
     let port = port(project, scan);
-    let probe = |cmd: String| match &scan.health {
+    let probe = |cmd: String| {
+        match &scan.health {
         Some(_) => format!("HEALTHCHECK --interval=30s --timeout=3s CMD {cmd}\n"),
         None => "# No health endpoint was found in the code: add one (the healthCheck generator) and a HEALTHCHECK.\n".to_owned(),
+    }
     };
     let health = scan.health.clone().unwrap_or_default();
     if project.python {
@@ -652,16 +824,49 @@ enum Service {
 fn services(project: &Project) -> Vec<Service> {
     let any = |names: &[&str]| names.iter().any(|n| project.has(n));
     let mut out = Vec::new();
-    if any(&["psycopg2", "psycopg2-binary", "psycopg", "psycopg-binary", "asyncpg", "pg", "pg-promise", "postgres", "@prisma/client"]) {
+    if any(&[
+        "psycopg2",
+        "psycopg2-binary",
+        "psycopg",
+        "psycopg-binary",
+        "asyncpg",
+        "pg",
+        "pg-promise",
+        "postgres",
+        "@prisma/client",
+    ]) {
         out.push(Service::Postgres);
     }
-    if any(&["mysqlclient", "pymysql", "mysql-connector-python", "aiomysql", "asyncmy", "mysql", "mysql2"]) {
+    if any(&[
+        "mysqlclient",
+        "pymysql",
+        "mysql-connector-python",
+        "aiomysql",
+        "asyncmy",
+        "mysql",
+        "mysql2",
+    ]) {
         out.push(Service::MySql);
     }
-    if any(&["redis", "aioredis", "ioredis", "django-redis", "rq", "bullmq", "celery"]) {
+    if any(&[
+        "redis",
+        "aioredis",
+        "ioredis",
+        "django-redis",
+        "rq",
+        "bullmq",
+        "celery",
+    ]) {
         out.push(Service::Redis);
     }
-    if any(&["pymongo", "motor", "mongoengine", "beanie", "mongoose", "mongodb"]) {
+    if any(&[
+        "pymongo",
+        "motor",
+        "mongoengine",
+        "beanie",
+        "mongoose",
+        "mongodb",
+    ]) {
         out.push(Service::Mongo);
     }
     out
@@ -675,7 +880,10 @@ fn env_name(scan: &Scan, words: &[&str], default: &str) -> String {
     scan.env
         .iter()
         .map(|(n, _, _)| n)
-        .find(|n| words.iter().any(|w| n.contains(w)) && (n.ends_with("URL") || n.ends_with("URI") || n.ends_with("DSN")))
+        .find(|n| {
+            words.iter().any(|w| n.contains(w))
+                && (n.ends_with("URL") || n.ends_with("URI") || n.ends_with("DSN"))
+        })
         .cloned()
         .unwrap_or_else(|| default.to_owned())
 }
@@ -690,32 +898,52 @@ fn compose(project: &Project, scan: &Scan) -> String {
         match s {
             Service::Postgres => {
                 // SQLAlchemy picks the driver from the URL's scheme.
-                let scheme = match (project.has("sqlalchemy"), project.has("psycopg"), project.has("asyncpg")) {
+                let scheme = match (
+                    project.has("sqlalchemy"),
+                    project.has("psycopg"),
+                    project.has("asyncpg"),
+                ) {
                     (true, true, _) => "postgresql+psycopg",
                     (true, false, true) => "postgresql+asyncpg",
                     _ => "postgresql",
                 };
-                env.push(format!("{}: {scheme}://app:${{POSTGRES_PASSWORD:-app}}@postgres:5432/app", env_name(scan, &["DATABASE", "POSTGRES", "DB_"], "DATABASE_URL")));
+                env.push(format!(
+                    "{}: {scheme}://app:${{POSTGRES_PASSWORD:-app}}@postgres:5432/app",
+                    env_name(scan, &["DATABASE", "POSTGRES", "DB_"], "DATABASE_URL")
+                ));
                 blocks.push_str("  postgres:\n    image: postgres:16-alpine\n    environment:\n      POSTGRES_USER: app\n      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:-app}\n      POSTGRES_DB: app\n    healthcheck:\n      test: [\"CMD-SHELL\", \"pg_isready -U app -d app\"]\n      interval: 5s\n      timeout: 3s\n      retries: 10\n    volumes:\n      - postgres-data:/var/lib/postgresql/data\n");
                 volumes.push("postgres-data");
             }
             Service::MySql => {
                 let scheme = if project.has("sqlalchemy") || project.has("flask-sqlalchemy") {
-                    if project.has("pymysql") { "mysql+pymysql" } else { "mysql+mysqldb" }
+                    if project.has("pymysql") {
+                        "mysql+pymysql"
+                    } else {
+                        "mysql+mysqldb"
+                    }
                 } else {
                     "mysql"
                 };
-                env.push(format!("{}: {scheme}://app:${{MYSQL_PASSWORD:-app}}@mysql:3306/app", env_name(scan, &["DATABASE", "MYSQL", "DB_"], "DATABASE_URL")));
+                env.push(format!(
+                    "{}: {scheme}://app:${{MYSQL_PASSWORD:-app}}@mysql:3306/app",
+                    env_name(scan, &["DATABASE", "MYSQL", "DB_"], "DATABASE_URL")
+                ));
                 blocks.push_str("  mysql:\n    image: mysql:8.4\n    environment:\n      MYSQL_DATABASE: app\n      MYSQL_USER: app\n      MYSQL_PASSWORD: ${MYSQL_PASSWORD:-app}\n      MYSQL_ROOT_PASSWORD: ${MYSQL_ROOT_PASSWORD:-root}\n    healthcheck:\n      test: [\"CMD\", \"mysqladmin\", \"ping\", \"-h\", \"127.0.0.1\"]\n      interval: 5s\n      timeout: 3s\n      retries: 10\n    volumes:\n      - mysql-data:/var/lib/mysql\n");
                 volumes.push("mysql-data");
             }
             Service::Redis => {
-                env.push(format!("{}: redis://redis:6379/0", env_name(scan, &["REDIS", "CACHE", "BROKER"], "REDIS_URL")));
+                env.push(format!(
+                    "{}: redis://redis:6379/0",
+                    env_name(scan, &["REDIS", "CACHE", "BROKER"], "REDIS_URL")
+                ));
                 blocks.push_str("  redis:\n    image: redis:7-alpine\n    healthcheck:\n      test: [\"CMD\", \"redis-cli\", \"ping\"]\n      interval: 5s\n      timeout: 3s\n      retries: 10\n    volumes:\n      - redis-data:/data\n");
                 volumes.push("redis-data");
             }
             Service::Mongo => {
-                env.push(format!("{}: mongodb://mongo:27017/app", env_name(scan, &["MONGO"], "MONGODB_URI")));
+                env.push(format!(
+                    "{}: mongodb://mongo:27017/app",
+                    env_name(scan, &["MONGO"], "MONGODB_URI")
+                ));
                 blocks.push_str("  mongo:\n    image: mongo:7\n    healthcheck:\n      test: [\"CMD\", \"mongosh\", \"--quiet\", \"--eval\", \"db.adminCommand('ping')\"]\n      interval: 5s\n      timeout: 3s\n      retries: 10\n    volumes:\n      - mongo-data:/data/db\n");
                 volumes.push("mongo-data");
             }
@@ -766,10 +994,18 @@ fn github_actions(project: &Project, scan: &Scan) -> String {
     if project.python {
         let v = project.python_version.as_deref().unwrap_or(PYTHON_DEFAULT);
         let install = if project.root.join("requirements.txt").exists() {
-            let dev = if project.root.join("requirements-dev.txt").exists() { " -r requirements-dev.txt" } else { "" };
+            let dev = if project.root.join("requirements-dev.txt").exists() {
+                " -r requirements-dev.txt"
+            } else {
+                ""
+            };
             format!("pip install -r requirements.txt{dev}")
         } else {
-            match project.extras.iter().find(|e| matches!(e.as_str(), "dev" | "test" | "tests")) {
+            match project
+                .extras
+                .iter()
+                .find(|e| matches!(e.as_str(), "dev" | "test" | "tests"))
+            {
                 Some(extra) => format!("pip install \".[{extra}]\""),
                 None => "pip install .".to_owned(),
             }
@@ -778,7 +1014,11 @@ fn github_actions(project: &Project, scan: &Scan) -> String {
         let test = if framework == Some(Framework::Django) && !project.has("pytest-django") {
             "python manage.py test".to_owned()
         } else if project.has("pytest") || scan.has_python_tests {
-            let extra = if project.has("pytest") { "" } else { "pip install pytest && " };
+            let extra = if project.has("pytest") {
+                ""
+            } else {
+                "pip install pytest && "
+            };
             format!("{extra}python -m pytest")
         } else {
             "python -m unittest discover".to_owned()
@@ -786,7 +1026,11 @@ fn github_actions(project: &Project, scan: &Scan) -> String {
         out.push_str(&format!("  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - uses: actions/setup-python@v5\n        with:\n          python-version: \"{v}\"\n          cache: pip\n      - run: {install}\n      - run: {test}\n\n"));
     } else {
         let v = project.node_version.as_deref().unwrap_or(NODE_DEFAULT);
-        let install = if project.root.join("package-lock.json").exists() { "npm ci" } else { "npm install" };
+        let install = if project.root.join("package-lock.json").exists() {
+            "npm ci"
+        } else {
+            "npm install"
+        };
         out.push_str(&format!("  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - uses: actions/setup-node@v4\n        with:\n          node-version: \"{v}\"\n          cache: npm\n      - run: {install}\n      - run: npm test\n\n"));
     }
     out.push_str("  backend-architect:\n    runs-on: ubuntu-latest\n    permissions:\n      contents: read\n      security-events: write\n    steps:\n      - uses: actions/checkout@v4\n      - uses: dtolnay/rust-toolchain@stable\n      - run: cargo install --locked --git https://github.com/backend-architect/backend-architect backend-architect\n      # --exit-zero: findings are reported through code scanning rather than failing this step.\n      - run: backend-architect check --format sarif --output-file backend-architect.sarif --exit-zero .\n      - uses: github/codeql-action/upload-sarif@v3\n        with:\n          sarif_file: backend-architect.sarif\n          category: backend-architect\n");
@@ -803,7 +1047,10 @@ mod tests {
         assert_eq!(version_from("^3.10", 2).as_deref(), Some("3.10"));
         assert_eq!(version_from("v20.11.0", 1).as_deref(), Some("20"));
         assert_eq!(version_from("lts/*", 1), None);
-        assert_eq!(requirement_name("psycopg[binary]>=3 ; python_version>'3'").as_deref(), Some("psycopg"));
+        assert_eq!(
+            requirement_name("psycopg[binary]>=3 ; python_version>'3'").as_deref(),
+            Some("psycopg")
+        );
         assert_eq!(requirement_name("Flask_Cors==4"), Some("flask-cors".into()));
         assert_eq!(requirement_name("-r base.txt"), None);
         assert_eq!(js_port("app.listen(process.env.PORT || 8080)"), Some(8080));

@@ -9,14 +9,23 @@ use std::path::Path;
 use tree_sitter::Node;
 
 use super::{
-    err, imports_edit, indent_of_line, line_start, named_children, text, Framework, Output,
-    Result, Source, Style,
+    err, imports_edit, indent_of_line, line_start, named_children, text, Framework, Output, Result,
+    Source, Style,
 };
 use crate::rules::Edit;
 use crate::syntax::{parse, Family, Language};
 
 const ROUTE_METHODS: &[&str] = &[
-    "get", "post", "put", "patch", "delete", "head", "options", "route", "api_route", "all",
+    "get",
+    "post",
+    "put",
+    "patch",
+    "delete",
+    "head",
+    "options",
+    "route",
+    "api_route",
+    "all",
 ];
 
 #[derive(Clone, Debug)]
@@ -213,10 +222,9 @@ pub fn django_routes(views: &Path) -> HashMap<String, String> {
                     .child_by_field_name("arguments")
                     .map(named_children)
                     .unwrap_or_default();
-                if let (Some(route), Some(view)) = (
-                    args.first().and_then(|a| string_value(&t, *a)),
-                    args.get(1),
-                ) {
+                if let (Some(route), Some(view)) =
+                    (args.first().and_then(|a| string_value(&t, *a)), args.get(1))
+                {
                     let v = text(&t, *view);
                     let name = v.rsplit('.').next().unwrap_or(v);
                     out.entry(name.to_owned())
@@ -362,8 +370,24 @@ pub fn generate(name: &str, src: &Source, h: &Handler) -> Result<Output> {
 }
 
 const AUTH_WORDS: &[&str] = &[
-    "auth", "login", "user", "token", "jwt", "permission", "admin", "current", "verify",
-    "api_key", "apikey", "session", "principal", "scope", "role", "protect", "guard", "passport",
+    "auth",
+    "login",
+    "user",
+    "token",
+    "jwt",
+    "permission",
+    "admin",
+    "current",
+    "verify",
+    "api_key",
+    "apikey",
+    "session",
+    "principal",
+    "scope",
+    "role",
+    "protect",
+    "guard",
+    "passport",
 ];
 
 fn auth_like(s: &str) -> bool {
@@ -386,7 +410,8 @@ fn auth_of(src: &Source, h: &Handler) -> Vec<String> {
             .filter(|p| {
                 p.child_by_field_name("value").is_some_and(|v| {
                     let t = text(src.text, v);
-                    (t.starts_with("Depends(") || t.starts_with("Security(")) && auth_like(text(src.text, *p))
+                    (t.starts_with("Depends(") || t.starts_with("Security("))
+                        && auth_like(text(src.text, *p))
                 })
             })
             .map(|p| text(src.text, p).to_owned())
@@ -397,7 +422,11 @@ fn auth_of(src: &Source, h: &Handler) -> Vec<String> {
             .unwrap_or_default()
             .into_iter()
             .filter(|d| d.kind() == "decorator")
-            .filter(|d| !h.call.as_ref().is_some_and(|c| d.byte_range().contains(&c.start)))
+            .filter(|d| {
+                !h.call
+                    .as_ref()
+                    .is_some_and(|c| d.byte_range().contains(&c.start))
+            })
             .map(|d| text(src.text, d).to_owned())
             .filter(|t| auth_like(t) && !t.contains(".route(") && !t.contains("api_view"))
             .collect(),
@@ -434,12 +463,7 @@ fn auth_edits(src: &Source, h: &Handler) -> Option<Vec<Edit>> {
         }
     }
     let (wanted, _) = counts.into_iter().max_by_key(|(_, n)| *n)?;
-    let key = |s: &str| {
-        s.split_once('=')
-            .map_or(s, |(_, v)| v)
-            .trim()
-            .to_owned()
-    };
+    let key = |s: &str| s.split_once('=').map_or(s, |(_, v)| v).trim().to_owned();
     if mine.iter().any(|m| key(m) == key(&wanted)) {
         return None;
     }
@@ -453,11 +477,17 @@ fn auth_edits(src: &Source, h: &Handler) -> Option<Vec<Edit>> {
             // Innermost, right above `def`: the route decorator stays outermost.
             let at = line_start(src.text, func.start_byte());
             let indent = indent_of_line(src.text, func.start_byte());
-            Some(vec![Edit { range: at..at, content: format!("{indent}{wanted}\n") }])
+            Some(vec![Edit {
+                range: at..at,
+                content: format!("{indent}{wanted}\n"),
+            }])
         }
         Framework::Express => {
             let at = func.start_byte();
-            Some(vec![Edit { range: at..at, content: format!("{wanted}, ") }])
+            Some(vec![Edit {
+                range: at..at,
+                content: format!("{wanted}, "),
+            }])
         }
     }
 }
@@ -474,11 +504,17 @@ fn append_parameter(src: &Source, params: Node, param: &str) -> Edit {
         .iter()
         .find(|p| matches!(p.kind(), "list_splat_pattern" | "dictionary_splat_pattern"));
     if let Some(splat) = before_splat {
-        return Edit { range: splat.start_byte()..splat.start_byte(), content: format!("{param}, ") };
+        return Edit {
+            range: splat.start_byte()..splat.start_byte(),
+            content: format!("{param}, "),
+        };
     }
     let Some(last) = last else {
         let at = params.start_byte() + 1;
-        return Edit { range: at..at, content: param.to_owned() };
+        return Edit {
+            range: at..at,
+            content: param.to_owned(),
+        };
     };
     let multiline = text(src.text, params).contains('\n');
     if multiline {
@@ -486,11 +522,20 @@ fn append_parameter(src: &Source, params: Node, param: &str) -> Edit {
         let after = &src.text[last.end_byte()..params.end_byte()];
         if after.trim_start().starts_with(',') {
             let at = last.end_byte() + after.find(',').unwrap_or(0) + 1;
-            return Edit { range: at..at, content: format!("\n{indent}{param},") };
+            return Edit {
+                range: at..at,
+                content: format!("\n{indent}{param},"),
+            };
         }
-        return Edit { range: last.end_byte()..last.end_byte(), content: format!(",\n{indent}{param}") };
+        return Edit {
+            range: last.end_byte()..last.end_byte(),
+            content: format!(",\n{indent}{param}"),
+        };
     }
-    Edit { range: last.end_byte()..last.end_byte(), content: format!(", {param}") }
+    Edit {
+        range: last.end_byte()..last.end_byte(),
+        content: format!(", {param}"),
+    }
 }
 
 /// The first statement of a body (after a docstring) and its indent.
@@ -506,7 +551,10 @@ fn body_start(src: &Source, func: Node) -> Option<(usize, String)> {
                 && s.named_child(0).is_some_and(|n| n.kind() == "string")
                 && src.family() == Family::Python))
     })?;
-    Some((line_start(src.text, first.start_byte()), indent_of_line(src.text, first.start_byte()).to_owned()))
+    Some((
+        line_start(src.text, first.start_byte()),
+        indent_of_line(src.text, first.start_byte()).to_owned(),
+    ))
 }
 
 fn descendants<'t>(node: Node<'t>) -> Vec<Node<'t>> {
@@ -534,49 +582,83 @@ fn paginate_query(src: &Source, func: Node, django: bool) -> Option<Edit> {
         if let Some(all) = nodes.iter().find(|n| called(n, "all")) {
             if django {
                 let at = all.end_byte();
-                return Some(Edit { range: at..at, content: "[offset : offset + limit]".into() });
+                return Some(Edit {
+                    range: at..at,
+                    content: "[offset : offset + limit]".into(),
+                });
             }
             let f = all.child_by_field_name("function")?;
             let dot = f.child_by_field_name("attribute")?.start_byte() - 1;
-            return Some(Edit { range: dot..dot, content: ".offset(offset).limit(limit)".into() });
+            return Some(Edit {
+                range: dot..dot,
+                content: ".offset(offset).limit(limit)".into(),
+            });
         }
         if let Some(sel) = nodes.iter().find(|n| called(n, "select")) {
             let at = sel.end_byte();
-            return Some(Edit { range: at..at, content: ".offset(offset).limit(limit)".into() });
+            return Some(Edit {
+                range: at..at,
+                content: ".offset(offset).limit(limit)".into(),
+            });
         }
         let ret = nodes.iter().find(|n| n.kind() == "return_statement")?;
-        let value = ret.named_child(0).filter(|v| matches!(v.kind(), "identifier" | "attribute"))?;
+        let value = ret
+            .named_child(0)
+            .filter(|v| matches!(v.kind(), "identifier" | "attribute"))?;
         let at = value.end_byte();
-        return Some(Edit { range: at..at, content: "[offset : offset + limit]".into() });
+        return Some(Edit {
+            range: at..at,
+            content: "[offset : offset + limit]".into(),
+        });
     }
     if let Some(find) = nodes.iter().find(|n| called(n, "find")) {
         let at = find.end_byte();
-        return Some(Edit { range: at..at, content: ".skip(offset).limit(limit)".into() });
+        return Some(Edit {
+            range: at..at,
+            content: ".skip(offset).limit(limit)".into(),
+        });
     }
-    if let Some(fa) = nodes.iter().find(|n| called(n, "findAll") || called(n, "findAndCountAll")) {
+    if let Some(fa) = nodes
+        .iter()
+        .find(|n| called(n, "findAll") || called(n, "findAndCountAll"))
+    {
         let args = fa.child_by_field_name("arguments")?;
         let items = named_children(args);
         return match items.first() {
-            None => Some(Edit { range: args.start_byte() + 1..args.start_byte() + 1, content: "{ limit, offset }".into() }),
+            None => Some(Edit {
+                range: args.start_byte() + 1..args.start_byte() + 1,
+                content: "{ limit, offset }".into(),
+            }),
             Some(o) if o.kind() == "object" => {
                 let at = o.start_byte() + 1;
-                Some(Edit { range: at..at, content: " limit, offset,".into() })
+                Some(Edit {
+                    range: at..at,
+                    content: " limit, offset,".into(),
+                })
             }
             _ => None,
         };
     }
-    let json = nodes.iter().find(|n| called(n, "json") || called(n, "send"))?;
+    let json = nodes
+        .iter()
+        .find(|n| called(n, "json") || called(n, "send"))?;
     let arg = json
         .child_by_field_name("arguments")
         .and_then(|a| a.named_child(0))
         .filter(|a| matches!(a.kind(), "identifier" | "member_expression"))?;
     let at = arg.end_byte();
-    Some(Edit { range: at..at, content: ".slice(offset, offset + limit)".into() })
+    Some(Edit {
+        range: at..at,
+        content: ".slice(offset, offset + limit)".into(),
+    })
 }
 
 fn pagination_edits(src: &Source, h: &Handler) -> Option<Vec<Edit>> {
     // Only collections are paginated: a path with a parameter names one resource.
-    if h.path.as_deref().is_some_and(|p| p.contains(['{', '<', ':'])) {
+    if h.path
+        .as_deref()
+        .is_some_and(|p| p.contains(['{', '<', ':']))
+    {
         return None;
     }
     let func = function_node(src, h)?;
@@ -589,7 +671,10 @@ fn pagination_edits(src: &Source, h: &Handler) -> Option<Vec<Edit>> {
     let query = paginate_query(src, func, django_orm)?;
     let mut edits = vec![query];
     let render_imports = |lines: &[&str]| {
-        let v: Vec<String> = lines.iter().map(|l| style.render(l, "").trim_end().to_owned()).collect();
+        let v: Vec<String> = lines
+            .iter()
+            .map(|l| style.render(l, "").trim_end().to_owned())
+            .collect();
         imports_edit(src, &v)
     };
     match h.framework {
@@ -605,13 +690,19 @@ fn pagination_edits(src: &Source, h: &Handler) -> Option<Vec<Edit>> {
         Framework::Flask => {
             let (at, indent) = body_start(src, func)?;
             let code = "limit = min(max(request.args.get(\"limit\", 20, type=int), 1), 100)\noffset = max(request.args.get(\"offset\", 0, type=int), 0)\n";
-            edits.push(Edit { range: at..at, content: style.render(code, &indent) });
+            edits.push(Edit {
+                range: at..at,
+                content: style.render(code, &indent),
+            });
             edits.extend(render_imports(&["from flask import request"]));
         }
         Framework::Django => {
             let (at, indent) = body_start(src, func)?;
             let code = "try:\n    limit = min(max(int(request.GET.get(\"limit\", 20)), 1), 100)\n    offset = max(int(request.GET.get(\"offset\", 0)), 0)\nexcept ValueError:\n    return JsonResponse({\"error\": \"limit and offset must be integers\"}, status=400)\n";
-            edits.push(Edit { range: at..at, content: style.render(code, &indent) });
+            edits.push(Edit {
+                range: at..at,
+                content: style.render(code, &indent),
+            });
             edits.extend(render_imports(&["from django.http import JsonResponse"]));
         }
         Framework::Express => {
@@ -619,11 +710,21 @@ fn pagination_edits(src: &Source, h: &Handler) -> Option<Vec<Edit>> {
                 .child_by_field_name("parameters")
                 .and_then(|p| p.named_child(0))
                 .or_else(|| func.child_by_field_name("parameter"))
-                .map(|p| text(src.text, p).split(':').next().unwrap_or("req").trim().to_owned())
+                .map(|p| {
+                    text(src.text, p)
+                        .split(':')
+                        .next()
+                        .unwrap_or("req")
+                        .trim()
+                        .to_owned()
+                })
                 .unwrap_or_else(|| "req".into());
             let (at, indent) = body_start(src, func)?;
             let code = format!("const limit = Math.min(Math.max(Number.parseInt({req}.query.limit, 10) || 20, 1), 100);\nconst offset = Math.max(Number.parseInt({req}.query.offset, 10) || 0, 0);\n");
-            edits.push(Edit { range: at..at, content: style.render(&code, &indent) });
+            edits.push(Edit {
+                range: at..at,
+                content: style.render(&code, &indent),
+            });
         }
     }
     Some(edits)
@@ -648,7 +749,11 @@ fn response_model_edit(src: &Source, h: &Handler) -> Option<Edit> {
         .find(|n| names.contains(n))?;
     let many = h.path.as_deref().is_some_and(|p| !p.contains('{'))
         && text(src.text, func).contains(".all()");
-    let model = if many { format!("list[{schema}]") } else { schema };
+    let model = if many {
+        format!("list[{schema}]")
+    } else {
+        schema
+    };
     let args = call.child_by_field_name("arguments")?;
     let items = named_children(args);
     let last = items.last()?;
@@ -656,11 +761,17 @@ fn response_model_edit(src: &Source, h: &Handler) -> Option<Edit> {
     let content = if after.trim_start().starts_with(',') && text(src.text, args).contains('\n') {
         let indent = indent_of_line(src.text, last.start_byte());
         let at = last.end_byte() + after.find(',')? + 1;
-        return Some(Edit { range: at..at, content: format!("\n{indent}response_model={model},") });
+        return Some(Edit {
+            range: at..at,
+            content: format!("\n{indent}response_model={model},"),
+        });
     } else {
         format!(", response_model={model}")
     };
-    Some(Edit { range: last.end_byte()..last.end_byte(), content })
+    Some(Edit {
+        range: last.end_byte()..last.end_byte(),
+        content,
+    })
 }
 
 /// The model a handler returns: from `db.get(Item, …)`, `query(Item)`, `select(Item)`,
@@ -670,10 +781,20 @@ fn returned_entity(src: &Source, func: Node, h: &Handler) -> Option<String> {
         if n.kind() != "call" {
             continue;
         }
-        let f = n.child_by_field_name("function").map(|f| text(src.text, f)).unwrap_or("");
+        let f = n
+            .child_by_field_name("function")
+            .map(|f| text(src.text, f))
+            .unwrap_or("");
         let last = f.rsplit('.').next().unwrap_or(f);
-        if matches!(last, "get" | "query" | "select" | "get_or_404" | "first_or_404") || f.ends_with("get") {
-            if let Some(arg) = n.child_by_field_name("arguments").and_then(|a| a.named_child(0)) {
+        if matches!(
+            last,
+            "get" | "query" | "select" | "get_or_404" | "first_or_404"
+        ) || f.ends_with("get")
+        {
+            if let Some(arg) = n
+                .child_by_field_name("arguments")
+                .and_then(|a| a.named_child(0))
+            {
                 let t = text(src.text, arg);
                 if arg.kind() == "identifier" && t.starts_with(|c: char| c.is_uppercase()) {
                     return Some(t.to_owned());
@@ -681,8 +802,16 @@ fn returned_entity(src: &Source, func: Node, h: &Handler) -> Option<String> {
             }
         }
     }
-    let seg = h.path.as_deref()?.split('/').find(|s| !s.is_empty() && !s.starts_with('{'))?;
-    let singular = seg.strip_suffix("ies").map(|s| format!("{s}y")).or_else(|| seg.strip_suffix('s').map(str::to_owned)).unwrap_or_else(|| seg.to_owned());
+    let seg = h
+        .path
+        .as_deref()?
+        .split('/')
+        .find(|s| !s.is_empty() && !s.starts_with('{'))?;
+    let singular = seg
+        .strip_suffix("ies")
+        .map(|s| format!("{s}y"))
+        .or_else(|| seg.strip_suffix('s').map(str::to_owned))
+        .unwrap_or_else(|| seg.to_owned());
     let mut c = singular.chars();
     Some(c.next()?.to_uppercase().chain(c).collect())
 }
@@ -692,7 +821,10 @@ fn visible_class_names(src: &Source) -> Vec<String> {
     let mut out = Vec::new();
     for n in named_children(src.tree.root_node()) {
         match n.kind() {
-            "class_definition" => out.extend(n.child_by_field_name("name").map(|x| text(src.text, x).to_owned())),
+            "class_definition" => out.extend(
+                n.child_by_field_name("name")
+                    .map(|x| text(src.text, x).to_owned()),
+            ),
             "import_from_statement" => {
                 for c in named_children(n).into_iter().skip(1) {
                     let t = text(src.text, c);

@@ -54,7 +54,11 @@ impl Style {
         let mut counts = Counts::default();
         walk(src.tree.root_node(), src, &mut counts, 0);
         if counts.double + counts.single > 0 {
-            style.quote = if counts.single > counts.double { '\'' } else { '"' };
+            style.quote = if counts.single > counts.double {
+                '\''
+            } else {
+                '"'
+            };
         }
         style.asynchronous = if counts.functions > 0 {
             counts.async_functions * 2 >= counts.functions
@@ -185,8 +189,12 @@ fn walk(node: Node, src: &Source, c: &mut Counts, depth: usize) {
                 }
             }
         }
-        "expression_statement" | "lexical_declaration" | "variable_declaration"
-        | "import_statement" | "export_statement" | "return_statement"
+        "expression_statement"
+        | "lexical_declaration"
+        | "variable_declaration"
+        | "import_statement"
+        | "export_statement"
+        | "return_statement"
             if src.family() == Family::JavaScript =>
         {
             let last_line = t.trim_end().lines().last().unwrap_or("");
@@ -342,7 +350,10 @@ mod tests {
             Language::Python,
             "\"\"\"Doc.\"\"\"\nfrom fastapi import FastAPI\napp = FastAPI()\n",
         );
-        assert_eq!((s.indent.as_str(), s.quote, s.asynchronous), ("    ", '"', true));
+        assert_eq!(
+            (s.indent.as_str(), s.quote, s.asynchronous),
+            ("    ", '"', true)
+        );
     }
 
     #[test]
@@ -361,7 +372,10 @@ mod tests {
         let mut s = Style::default_for(Family::JavaScript);
         s.semicolons = false;
         assert_eq!(
-            s.render("app.get(\"/x\", (req, res) => {\n    res.json({ a: \"it's\" });\n});\n", ""),
+            s.render(
+                "app.get(\"/x\", (req, res) => {\n    res.json({ a: \"it's\" });\n});\n",
+                ""
+            ),
             "app.get('/x', (req, res) => {\n  res.json({ a: \"it's\" })\n})\n"
         );
         let mut p = Style::default_for(Family::Python);

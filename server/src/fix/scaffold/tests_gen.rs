@@ -15,7 +15,9 @@ use crate::syntax::{Family, Language};
 pub fn generate(src: &Source, h: &Handler, project: &Project, files: &dyn Files) -> Result<Output> {
     let style = Style::detect(src);
     match h.framework {
-        Framework::FastApi | Framework::Flask | Framework::Django => python(src, h, project, files, &style),
+        Framework::FastApi | Framework::Flask | Framework::Django => {
+            python(src, h, project, files, &style)
+        }
         Framework::Express => express(src, h, project, files, &style),
     }
 }
@@ -26,7 +28,10 @@ fn function<'t>(src: &'t Source, h: &Handler) -> Option<Node<'t>> {
         .descendant_for_byte_range(h.function.start, h.function.end)
         .map(|n| {
             let mut n = n;
-            while !matches!(n.kind(), "function_definition" | "arrow_function" | "function_expression") {
+            while !matches!(
+                n.kind(),
+                "function_definition" | "arrow_function" | "function_expression"
+            ) {
                 match n.parent() {
                     Some(p) if p.byte_range().start >= h.range.start => n = p,
                     _ => break,
@@ -70,7 +75,9 @@ fn concrete_path(path: &str, param_type: impl Fn(&str) -> String) -> String {
             '{' => after.split_once('}').unwrap_or((after, "")),
             '<' => after.split_once('>').unwrap_or((after, "")),
             _ => {
-                let end = after.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(after.len());
+                let end = after
+                    .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .unwrap_or(after.len());
                 (&after[..end], &after[end..])
             }
         };
@@ -124,7 +131,10 @@ fn expected_status(src: &Source, h: &Handler, func: Node) -> u16 {
             .filter(|n| n.kind() == "return_statement")
             .filter_map(|r| {
                 let v = r.named_child(0).filter(|v| v.kind() == "expression_list")?;
-                let last = named_children(v).last().copied().filter(|l| l.kind() == "integer")?;
+                let last = named_children(v)
+                    .last()
+                    .copied()
+                    .filter(|l| l.kind() == "integer")?;
                 text(src.text, last).parse().ok()
             })
             .collect(),
@@ -143,32 +153,66 @@ fn body_keys(src: &Source, func: Node) -> Vec<(String, String)> {
     let nodes = all_nodes(func);
     if src.family() == Family::Python {
         // FastAPI: a parameter annotated with a Pydantic model defined in the file.
-        for p in func.child_by_field_name("parameters").map(named_children).unwrap_or_default() {
-            let Some(ty) = p.child_by_field_name("type") else { continue };
+        for p in func
+            .child_by_field_name("parameters")
+            .map(named_children)
+            .unwrap_or_default()
+        {
+            let Some(ty) = p.child_by_field_name("type") else {
+                continue;
+            };
             let ty = text(src.text, ty);
-            if let Some(m) = super::models::python_models(src).into_iter().find(|m| m.name == ty) {
+            if let Some(m) = super::models::python_models(src)
+                .into_iter()
+                .find(|m| m.name == ty)
+            {
                 for f in m.fields.iter().filter(|f| !f.primary_key) {
                     add(f.name.clone(), f.kind.sample_py());
                 }
             }
         }
         for n in &nodes {
-            let is_body = |o: &str| o.contains("json") || o == "data" || o == "payload" || o == "body" || o.contains("POST");
+            let is_body = |o: &str| {
+                o.contains("json")
+                    || o == "data"
+                    || o == "payload"
+                    || o == "body"
+                    || o.contains("POST")
+            };
             match n.kind() {
                 "subscript" => {
-                    let obj = n.child_by_field_name("value").map(|v| text(src.text, v)).unwrap_or("");
-                    if let Some(s) = n.child_by_field_name("subscript").filter(|s| s.kind() == "string") {
+                    let obj = n
+                        .child_by_field_name("value")
+                        .map(|v| text(src.text, v))
+                        .unwrap_or("");
+                    if let Some(s) = n
+                        .child_by_field_name("subscript")
+                        .filter(|s| s.kind() == "string")
+                    {
                         if is_body(obj) {
-                            add(text(src.text, s).trim_matches(['"', '\'']).to_owned(), "\"example\"");
+                            add(
+                                text(src.text, s).trim_matches(['"', '\'']).to_owned(),
+                                "\"example\"",
+                            );
                         }
                     }
                 }
                 "call" => {
-                    let f = n.child_by_field_name("function").map(|v| text(src.text, v)).unwrap_or("");
+                    let f = n
+                        .child_by_field_name("function")
+                        .map(|v| text(src.text, v))
+                        .unwrap_or("");
                     if let Some(obj) = f.strip_suffix(".get") {
                         if is_body(obj) {
-                            if let Some(s) = n.child_by_field_name("arguments").and_then(|a| a.named_child(0)).filter(|s| s.kind() == "string") {
-                                add(text(src.text, s).trim_matches(['"', '\'']).to_owned(), "\"example\"");
+                            if let Some(s) = n
+                                .child_by_field_name("arguments")
+                                .and_then(|a| a.named_child(0))
+                                .filter(|s| s.kind() == "string")
+                            {
+                                add(
+                                    text(src.text, s).trim_matches(['"', '\'']).to_owned(),
+                                    "\"example\"",
+                                );
                             }
                         }
                     }
@@ -180,7 +224,10 @@ fn body_keys(src: &Source, func: Node) -> Vec<(String, String)> {
         for n in &nodes {
             match n.kind() {
                 "member_expression" => {
-                    let obj = n.child_by_field_name("object").map(|v| text(src.text, v)).unwrap_or("");
+                    let obj = n
+                        .child_by_field_name("object")
+                        .map(|v| text(src.text, v))
+                        .unwrap_or("");
                     if obj.ends_with(".body") {
                         if let Some(p) = n.child_by_field_name("property") {
                             add(text(src.text, p).to_owned(), "\"example\"");
@@ -188,13 +235,25 @@ fn body_keys(src: &Source, func: Node) -> Vec<(String, String)> {
                     }
                 }
                 "variable_declarator" => {
-                    let value = n.child_by_field_name("value").map(|v| text(src.text, v)).unwrap_or("");
+                    let value = n
+                        .child_by_field_name("value")
+                        .map(|v| text(src.text, v))
+                        .unwrap_or("");
                     if value.ends_with(".body") {
-                        if let Some(pat) = n.child_by_field_name("name").filter(|p| p.kind() == "object_pattern") {
+                        if let Some(pat) = n
+                            .child_by_field_name("name")
+                            .filter(|p| p.kind() == "object_pattern")
+                        {
                             for prop in named_children(pat) {
                                 let k = match prop.kind() {
-                                    "shorthand_property_identifier_pattern" => text(src.text, prop).to_owned(),
-                                    _ => prop.child_by_field_name("key").or_else(|| prop.child_by_field_name("left")).map(|k| text(src.text, k).to_owned()).unwrap_or_default(),
+                                    "shorthand_property_identifier_pattern" => {
+                                        text(src.text, prop).to_owned()
+                                    }
+                                    _ => prop
+                                        .child_by_field_name("key")
+                                        .or_else(|| prop.child_by_field_name("left"))
+                                        .map(|k| text(src.text, k).to_owned())
+                                        .unwrap_or_default(),
                                 };
                                 add(k, "\"example\"");
                             }
@@ -214,11 +273,16 @@ fn returned_keys(src: &Source, func: Node) -> Vec<String> {
     let lit = nodes.iter().find_map(|n| match n.kind() {
         "return_statement" => n.named_child(0).filter(|v| v.kind() == "dictionary"),
         "call_expression" => {
-            let f = n.child_by_field_name("function").map(|f| text(src.text, f)).unwrap_or("");
+            let f = n
+                .child_by_field_name("function")
+                .map(|f| text(src.text, f))
+                .unwrap_or("");
             // `res.status(404).json({...})` is an error branch, not the response under test.
             let error_branch = f.contains(".status(4") || f.contains(".status(5");
             if (f.ends_with(".json") || f.ends_with(".send")) && !error_branch {
-                n.child_by_field_name("arguments").and_then(|a| a.named_child(0)).filter(|v| v.kind() == "object")
+                n.child_by_field_name("arguments")
+                    .and_then(|a| a.named_child(0))
+                    .filter(|v| v.kind() == "object")
             } else {
                 None
             }
@@ -244,15 +308,28 @@ fn param_types(src: &Source, func: Node) -> Vec<(String, String)> {
         .unwrap_or_default()
         .into_iter()
         .filter_map(|p| {
-            let name = p.child_by_field_name("name").or_else(|| (p.kind() == "identifier").then_some(p))?;
-            let ty = p.child_by_field_name("type").map(|t| text(src.text, t).to_owned()).unwrap_or_default();
+            let name = p
+                .child_by_field_name("name")
+                .or_else(|| (p.kind() == "identifier").then_some(p))?;
+            let ty = p
+                .child_by_field_name("type")
+                .map(|t| text(src.text, t).to_owned())
+                .unwrap_or_default();
             Some((text(src.text, name).to_owned(), ty))
         })
         .collect()
 }
 
-fn python(src: &Source, h: &Handler, project: &Project, files: &dyn Files, style: &Style) -> Result<Output> {
-    let Some(func) = function(src, h) else { return err("the handler's function was not found") };
+fn python(
+    src: &Source,
+    h: &Handler,
+    project: &Project,
+    files: &dyn Files,
+    style: &Style,
+) -> Result<Output> {
+    let Some(func) = function(src, h) else {
+        return err("the handler's function was not found");
+    };
     let Some(path) = h.path.clone() else {
         return err(format!("no URL for `{}`: it is not in a urls.py beside this file, so the test would not know what to request", h.name));
     };
@@ -262,9 +339,23 @@ fn python(src: &Source, h: &Handler, project: &Project, files: &dyn Files, style
         path
     };
     let types = param_types(src, func);
-    let url = concrete_path(&path, |name| types.iter().find(|(n, _)| n == name).map(|(_, t)| t.clone()).unwrap_or_default());
-    let method = h.methods.first().map(|m| m.to_ascii_lowercase()).unwrap_or_else(|| "get".into());
-    let method = if method == "api_route" || method == "route" { "get".to_owned() } else { method };
+    let url = concrete_path(&path, |name| {
+        types
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, t)| t.clone())
+            .unwrap_or_default()
+    });
+    let method = h
+        .methods
+        .first()
+        .map(|m| m.to_ascii_lowercase())
+        .unwrap_or_else(|| "get".into());
+    let method = if method == "api_route" || method == "route" {
+        "get".to_owned()
+    } else {
+        method
+    };
     let status = expected_status(src, h, func);
     let body = body_keys(src, func);
     let sends_body = matches!(method.as_str(), "post" | "put" | "patch");
@@ -299,7 +390,12 @@ fn python(src: &Source, h: &Handler, project: &Project, files: &dyn Files, style
             if project.has("pytest-django") {
                 ("import pytest\n".to_owned(), "client", "client", false)
             } else {
-                ("from django.test import TestCase\n".to_owned(), "self.client", "", true)
+                (
+                    "from django.test import TestCase\n".to_owned(),
+                    "self.client",
+                    "",
+                    true,
+                )
             }
         }
         Framework::Express => unreachable!(),
@@ -315,13 +411,19 @@ fn python(src: &Source, h: &Handler, project: &Project, files: &dyn Files, style
     };
     let mut body_lines = format!("    response = {call_prefix}.{method}({args})\n");
     if self_arg {
-        body_lines.push_str(&format!("    self.assertEqual(response.status_code, {status})\n"));
+        body_lines.push_str(&format!(
+            "    self.assertEqual(response.status_code, {status})\n"
+        ));
     } else {
         body_lines.push_str(&format!("    assert response.status_code == {status}\n"));
     }
     if !returned.is_empty() && status < 300 {
         // Flask's test response has `get_json()`; the others `json()`.
-        let json = if h.framework == Framework::Flask { "get_json" } else { "json" };
+        let json = if h.framework == Framework::Flask {
+            "get_json"
+        } else {
+            "json"
+        };
         body_lines.push_str(&format!("    body = response.{json}()\n"));
         for k in &returned {
             if self_arg {
@@ -332,11 +434,26 @@ fn python(src: &Source, h: &Handler, project: &Project, files: &dyn Files, style
         }
     }
     let code = if self_arg {
-        let class = format!("{}Tests", h.name.split('_').map(|w| { let mut c = w.chars(); c.next().map(|f| f.to_uppercase().chain(c).collect::<String>()).unwrap_or_default() }).collect::<String>());
+        let class = format!(
+            "{}Tests",
+            h.name
+                .split('_')
+                .map(|w| {
+                    let mut c = w.chars();
+                    c.next()
+                        .map(|f| f.to_uppercase().chain(c).collect::<String>())
+                        .unwrap_or_default()
+                })
+                .collect::<String>()
+        );
         let indented: String = body_lines.lines().map(|l| format!("    {l}\n")).collect();
         format!("{head}\n\nclass {class}(TestCase):\n    def {test_name}(self):\n{indented}")
     } else {
-        let mark = if h.framework == Framework::Django { "@pytest.mark.django_db\n" } else { "" };
+        let mark = if h.framework == Framework::Django {
+            "@pytest.mark.django_db\n"
+        } else {
+            ""
+        };
         format!("{head}\n\n{mark}def {test_name}({fixture_arg}):\n{body_lines}")
     };
     let dir = if h.framework == Framework::Django {
@@ -354,22 +471,35 @@ fn python(src: &Source, h: &Handler, project: &Project, files: &dyn Files, style
 /// The route under which the project's URLconfs `include(...)` the urls.py beside `views`
 /// (`path("catalog/", include("catalog.urls"))` → `/catalog`).
 fn django_prefix(project: &Project, views: &Path, files: &dyn Files) -> String {
-    let Some(dir) = views.parent() else { return String::new() };
+    let Some(dir) = views.parent() else {
+        return String::new();
+    };
     let module = python_module(&project.root, &dir.join("urls.py"));
     for (path, _) in project.source_files() {
         if path.file_name().is_none_or(|n| n != "urls.py") || path.parent() == Some(dir) {
             continue;
         }
         let Some(t) = files.read(&path) else { continue };
-        let Some(tree) = crate::syntax::parse::parse(Language::Python, &t, None) else { continue };
+        let Some(tree) = crate::syntax::parse::parse(Language::Python, &t, None) else {
+            continue;
+        };
         for n in all_nodes(tree.root_node()) {
-            if n.kind() != "call" || n.child_by_field_name("function").is_none_or(|f| text(&t, f) != "path") {
+            if n.kind() != "call"
+                || n.child_by_field_name("function")
+                    .is_none_or(|f| text(&t, f) != "path")
+            {
                 continue;
             }
-            let args = n.child_by_field_name("arguments").map(named_children).unwrap_or_default();
-            let (Some(route), Some(target)) = (args.first(), args.get(1)) else { continue };
+            let args = n
+                .child_by_field_name("arguments")
+                .map(named_children)
+                .unwrap_or_default();
+            let (Some(route), Some(target)) = (args.first(), args.get(1)) else {
+                continue;
+            };
             let target = text(&t, *target);
-            if target.contains(&format!("\"{module}\"")) || target.contains(&format!("'{module}'")) {
+            if target.contains(&format!("\"{module}\"")) || target.contains(&format!("'{module}'"))
+            {
                 let route = text(&t, *route).trim_matches(['"', '\'']);
                 return format!("/{}", route.trim_end_matches('/'));
             }
@@ -397,8 +527,16 @@ fn js_export(src: &Source, owner: &str) -> Option<bool> {
     None
 }
 
-fn express(src: &Source, h: &Handler, project: &Project, files: &dyn Files, style: &Style) -> Result<Output> {
-    let Some(func) = function(src, h) else { return err("the handler's function was not found") };
+fn express(
+    src: &Source,
+    h: &Handler,
+    project: &Project,
+    files: &dyn Files,
+    style: &Style,
+) -> Result<Output> {
+    let Some(func) = function(src, h) else {
+        return err("the handler's function was not found");
+    };
     let Some(export) = js_export(src, &h.owner) else {
         return err(format!(
             "this file does not export `{o}`: add `module.exports = {o}` (or `export default {o}`), and call listen() only when the file is run directly, so a test can import it",
@@ -408,23 +546,60 @@ fn express(src: &Source, h: &Handler, project: &Project, files: &dyn Files, styl
     let owner_is_app = app_object::find_apps(src).iter().any(|a| a.name == h.owner);
     let path = h.path.clone().unwrap_or_else(|| "/".into());
     let url = concrete_path(&path, |_| String::new());
-    let method = h.methods.first().map(|m| m.to_ascii_lowercase()).unwrap_or_else(|| "get".into());
-    let method = if method == "all" { "get".to_owned() } else { method };
+    let method = h
+        .methods
+        .first()
+        .map(|m| m.to_ascii_lowercase())
+        .unwrap_or_else(|| "get".into());
+    let method = if method == "all" {
+        "get".to_owned()
+    } else {
+        method
+    };
     let status = expected_status(src, h, func);
     let body = body_keys(src, func);
     let returned = returned_keys(src, func);
     let framework = project.js_test_framework();
-    let ext = src.path.extension().and_then(|e| e.to_str()).unwrap_or("js");
-    let stem = src.path.file_stem().and_then(|s| s.to_str()).unwrap_or("app");
+    let ext = src
+        .path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("js");
+    let stem = src
+        .path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("app");
     let dir: PathBuf = ["__tests__", "test", "tests"]
         .iter()
         .map(|d| project.root.join(d))
         .find(|d| d.is_dir())
         .unwrap_or_else(|| src.path.parent().unwrap_or(&project.root).to_owned());
-    let test_path = free_path(files, dir.join(format!("{stem}.{}.test.{ext}", snake(&h.name).replace('_', "-"))));
-    let esm = style.esm || framework == "vitest" || project.package_json.as_ref().and_then(|p| p.get("type")).and_then(|t| t.as_str()) == Some("module");
-    let spec = relative_specifier(test_path.parent().unwrap_or(Path::new("/")), src.path, esm && !matches!(src.language, Language::TypeScript | Language::Tsx));
-    let binding = if export { h.owner.clone() } else { format!("{{ {} }}", h.owner) };
+    let test_path = free_path(
+        files,
+        dir.join(format!(
+            "{stem}.{}.test.{ext}",
+            snake(&h.name).replace('_', "-")
+        )),
+    );
+    let esm = style.esm
+        || framework == "vitest"
+        || project
+            .package_json
+            .as_ref()
+            .and_then(|p| p.get("type"))
+            .and_then(|t| t.as_str())
+            == Some("module");
+    let spec = relative_specifier(
+        test_path.parent().unwrap_or(Path::new("/")),
+        src.path,
+        esm && !matches!(src.language, Language::TypeScript | Language::Tsx),
+    );
+    let binding = if export {
+        h.owner.clone()
+    } else {
+        format!("{{ {} }}", h.owner)
+    };
     let mut head = String::new();
     if !project.has("supertest") {
         head.push_str("// Needs supertest: npm install --save-dev supertest\n");
@@ -456,14 +631,20 @@ fn express(src: &Source, h: &Handler, project: &Project, files: &dyn Files, styl
     };
     let send = if matches!(method.as_str(), "post" | "put" | "patch") {
         let pairs: Vec<String> = body.iter().map(|(k, v)| format!("{k}: {v}")).collect();
-        if pairs.is_empty() { ".send({})".to_owned() } else { format!(".send({{ {} }})", pairs.join(", ")) }
+        if pairs.is_empty() {
+            ".send({})".to_owned()
+        } else {
+            format!(".send({{ {} }})", pairs.join(", "))
+        }
     } else {
         String::new()
     };
     let mut checks = format!("        expect(response.status).toBe({status});\n");
     if status < 300 {
         for k in &returned {
-            checks.push_str(&format!("        expect(response.body).toHaveProperty(\"{k}\");\n"));
+            checks.push_str(&format!(
+                "        expect(response.body).toHaveProperty(\"{k}\");\n"
+            ));
         }
     }
     let code = format!(
@@ -479,8 +660,17 @@ mod tests {
 
     #[test]
     fn paths_are_filled_in() {
-        let ty = |n: &str| if n == "item_id" { "int".to_owned() } else { String::new() };
-        assert_eq!(concrete_path("/items/{item_id}/tags/{tag}", ty), "/items/1/tags/example");
+        let ty = |n: &str| {
+            if n == "item_id" {
+                "int".to_owned()
+            } else {
+                String::new()
+            }
+        };
+        assert_eq!(
+            concrete_path("/items/{item_id}/tags/{tag}", ty),
+            "/items/1/tags/example"
+        );
         assert_eq!(concrete_path("/u/<int:id>", |_| String::new()), "/u/1");
         assert_eq!(concrete_path("/u/:id/x", |_| String::new()), "/u/1/x");
         assert_eq!(concrete_path("/u/:slug", |_| String::new()), "/u/example");
