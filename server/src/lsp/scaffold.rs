@@ -34,12 +34,10 @@ impl State {
         let workspace = params.capabilities.workspace.as_ref();
         let create = workspace
             .and_then(|w| w.workspace_edit.as_ref())
-            .is_some_and(|e| {
-                e.document_changes == Some(true)
-                    && e.resource_operations
-                        .as_ref()
-                        .is_some_and(|ops| ops.contains(&ResourceOperationKind::Create))
-            });
+            // Resource operations only exist inside `documentChanges`, so announcing "create"
+            // implies it (Neovim 0.7 announces the operations without the flag).
+            .and_then(|e| e.resource_operations.as_ref())
+            .is_some_and(|ops| ops.contains(&ResourceOperationKind::Create));
         self.create_files.store(create, Ordering::Relaxed);
         self.apply_edit.store(
             workspace.and_then(|w| w.apply_edit).unwrap_or(false),

@@ -127,7 +127,9 @@ impl Model {
     }
     /// Fields a client may set.
     pub fn writable(&self) -> impl Iterator<Item = &Field> {
-        self.fields.iter().filter(|f| !f.primary_key && !f.generated)
+        self.fields
+            .iter()
+            .filter(|f| !f.primary_key && !f.generated)
     }
 }
 
