@@ -295,22 +295,12 @@ fn express_handlers(src: &Source) -> Vec<Handler> {
     out
 }
 
+/// The node spanning exactly `range` (the smallest one; no `Node::parent` walks, which are
+/// quadratic on large files).
 fn node_at<'t>(src: &'t Source, range: &Range<usize>) -> Option<Node<'t>> {
-    let n = src
-        .tree
+    src.tree
         .root_node()
-        .descendant_for_byte_range(range.start, range.end)?;
-    // `descendant_for_byte_range` may return a child with the same span; climb to the widest.
-    let mut best = n;
-    let mut cur = n;
-    while let Some(p) = cur.parent() {
-        if p.byte_range() != *range {
-            break;
-        }
-        best = p;
-        cur = p;
-    }
-    Some(best)
+        .descendant_for_byte_range(range.start, range.end)
 }
 
 fn function_node<'t>(src: &'t Source, h: &Handler) -> Option<Node<'t>> {
@@ -335,7 +325,7 @@ pub fn applicable(src: &Source, h: &Handler) -> Vec<&'static str> {
     if auth_edits(src, h).is_some() {
         out.push("auth");
     }
-    if h.methods.iter().any(|m| m == "GET") && pagination_edits(src, h).is_some() {
+    if h.methods.iter().any(|m| m == "GET") && pagination_target(src, h).is_some() {
         out.push("pagination");
     }
     if h.framework == Framework::FastApi && response_model_edit(src, h).is_some() {
@@ -396,8 +386,10 @@ fn auth_like(s: &str) -> bool {
 }
 
 /// What a handler uses for authentication: parameter/decorator/middleware texts.
-fn auth_of(src: &Source, h: &Handler) -> Vec<String> {
-    let Some(func) = function_node(src, h) else {
+/// `item` is the handler's top-level statement (looked up by the caller: finding a node from
+/// the root is linear in the number of top-level statements).
+fn auth_of(src: &Source, h: &Handler, item: Node) -> Vec<String> {
+    let Some(func) = item.descendant_for_byte_range(h.function.start, h.function.end) else {
         return Vec::new();
     };
     match h.framework {
@@ -416,7 +408,7 @@ fn auth_of(src: &Source, h: &Handler) -> Vec<String> {
             })
             .map(|p| text(src.text, p).to_owned())
             .collect(),
-        Framework::Flask | Framework::Django => node_at(src, &h.range)
+        Framework::Flask | Framework::Django => Some(item)
             .filter(|n| n.kind() == "decorated_definition")
             .map(named_children)
             .unwrap_or_default()
@@ -431,7 +423,11 @@ fn auth_of(src: &Source, h: &Handler) -> Vec<String> {
             .filter(|t| auth_like(t) && !t.contains(".route(") && !t.contains("api_view"))
             .collect(),
         Framework::Express => {
-            let Some(call) = h.call.as_ref().and_then(|c| node_at(src, c)) else {
+            let Some(call) = h
+                .call
+                .as_ref()
+                .and_then(|c| item.descendant_for_byte_range(c.start, c.end))
+            else {
                 return Vec::new();
             };
             let args = call
@@ -452,10 +448,18 @@ fn auth_of(src: &Source, h: &Handler) -> Vec<String> {
 
 /// The authentication the most sibling routes use, if this handler lacks it.
 fn auth_edits(src: &Source, h: &Handler) -> Option<Vec<Edit>> {
-    let mine = auth_of(src, h);
+    let mine = auth_of(src, h, node_at(src, &h.range)?);
+    let siblings: HashMap<usize, Handler> = handlers(src)
+        .into_iter()
+        .filter(|s| s.range != h.range)
+        .map(|s| (s.range.start, s))
+        .collect();
     let mut counts: Vec<(String, usize)> = Vec::new();
-    for sib in handlers(src).iter().filter(|s| s.range != h.range) {
-        for a in auth_of(src, sib) {
+    for item in named_children(src.tree.root_node()) {
+        let Some(sib) = siblings.get(&item.start_byte()) else {
+            continue;
+        };
+        for a in auth_of(src, sib, item) {
             match counts.iter_mut().find(|(t, _)| *t == a) {
                 Some((_, n)) => *n += 1,
                 None => counts.push((a, 1)),
@@ -653,7 +657,8 @@ fn paginate_query(src: &Source, func: Node, django: bool) -> Option<Edit> {
     })
 }
 
-fn pagination_edits(src: &Source, h: &Handler) -> Option<Vec<Edit>> {
+/// The handler's function and the edit applying the page, when the route can be paginated.
+fn pagination_target<'t>(src: &'t Source, h: &Handler) -> Option<(Node<'t>, Edit)> {
     // Only collections are paginated: a path with a parameter names one resource.
     if h.path
         .as_deref()
@@ -666,9 +671,16 @@ fn pagination_edits(src: &Source, h: &Handler) -> Option<Vec<Edit>> {
     if ftext.contains("offset") || ftext.contains("limit") {
         return None;
     }
-    let style = Style::detect(src);
+    if h.framework != Framework::FastApi {
+        body_start(src, func)?;
+    }
     let django_orm = src.text.contains("from django") || src.text.contains(".objects.");
-    let query = paginate_query(src, func, django_orm)?;
+    Some((func, paginate_query(src, func, django_orm)?))
+}
+
+fn pagination_edits(src: &Source, h: &Handler) -> Option<Vec<Edit>> {
+    let (func, query) = pagination_target(src, h)?;
+    let style = Style::detect(src);
     let mut edits = vec![query];
     let render_imports = |lines: &[&str]| {
         let v: Vec<String> = lines
