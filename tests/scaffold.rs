@@ -297,6 +297,20 @@ fn flask_app_object_in_two_space_single_quote_style() {
 }
 
 #[test]
+fn flask_app_factory_with_tabs() {
+    for g in APP_GENERATORS {
+        let t = case("factory", "service/__init__.py", "app = Flask", g, "");
+        // Inside `create_app`, indented with its tabs, before `return app`.
+        let text = &t[0].1;
+        assert!(text.contains("\n\t@app.") || text.contains("\n\tCORS("), "{text}");
+        assert!(text.trim_end().ends_with("\treturn app"), "{text}");
+    }
+    // A blueprint route's test registers the blueprint on a bare app.
+    let t = case("factory", "service/views.py", "def ping", "test", "");
+    assert!(t[0].1.contains("app.register_blueprint(bp)"));
+}
+
+#[test]
 fn flask_routes_models_and_project() {
     case("flask", "app.py", "def get_todo", "test", "_get");
     case("flask", "app.py", "def create_todo", "test", "_post");

@@ -18,8 +18,10 @@ pub struct App {
     pub framework: Framework,
     /// The variable holding the app (`app`), or `urlpatterns` for Django.
     pub name: String,
-    /// The whole top-level statement.
+    /// The whole statement: top-level, or in an app factory (`def create_app(): app = Flask(...)`).
     pub statement: Range<usize>,
+    /// The statement's indentation: empty at the top level.
+    pub indent: String,
 }
 
 /// The app object whose top-level statement contains `offset`.
@@ -31,7 +33,26 @@ pub fn app_at(src: &Source, offset: usize) -> Option<App> {
 
 pub fn find_apps(src: &Source) -> Vec<App> {
     let mut out = Vec::new();
-    for stmt in named_children(src.tree.root_node()) {
+    let mut statements = named_children(src.tree.root_node());
+    if src.family() == Family::Python {
+        // App factories: the statements of top-level functions (`create_app`, `make_app`).
+        let bodies: Vec<Node> = statements
+            .iter()
+            .filter_map(|s| match s.kind() {
+                "function_definition" => Some(*s),
+                "decorated_definition" => s
+                    .child_by_field_name("definition")
+                    .filter(|d| d.kind() == "function_definition"),
+                _ => None,
+            })
+            .filter(|f| text(src.text, *f).contains("Flask(") || text(src.text, *f).contains("FastAPI("))
+            .filter_map(|f| f.child_by_field_name("body"))
+            .collect();
+        for body in bodies {
+            statements.extend(named_children(body));
+        }
+    }
+    for stmt in statements {
         match src.family() {
             Family::Python => {
                 let Some(assign) = stmt
@@ -66,6 +87,7 @@ pub fn find_apps(src: &Source) -> Vec<App> {
                         framework,
                         name: name.to_owned(),
                         statement: stmt.byte_range(),
+                        indent: super::indent_of_line(src.text, stmt.start_byte()).to_owned(),
                     });
                 }
             }
@@ -98,6 +120,7 @@ pub fn find_apps(src: &Source) -> Vec<App> {
                             framework: Framework::Express,
                             name: text(src.text, name).to_owned(),
                             statement: outer.byte_range(),
+                            indent: String::new(),
                         });
                     }
                 }
@@ -172,18 +195,20 @@ pub fn generate(
     }
 }
 
-/// Top-level Python code after the app statement, with two blank lines around it.
-fn python_block(src: &Source, at_statement_end: usize, code: &str) -> Edit {
-    let at = super::line_end(src.text, at_statement_end);
+/// Python code after the app statement, in the statement's block: two blank lines around it
+/// at the top level, one inside an app factory.
+fn python_block(src: &Source, app: &App, style: &Style, code: &str) -> Edit {
+    let at = super::line_end(src.text, app.statement.end);
+    let blank = if app.indent.is_empty() { 2 } else { 1 };
     let following_blank = src.text[at..]
         .lines()
         .take_while(|l| l.trim().is_empty())
         .count();
-    let mut content = format!("\n\n{code}");
+    let mut content = format!("{}{}", "\n".repeat(blank), style.render(code, &app.indent));
     if at < src.text.len() {
-        content.push_str(&"\n".repeat(2usize.saturating_sub(following_blank)));
+        content.push_str(&"\n".repeat(blank.saturating_sub(following_blank)));
     }
-    insert_after_line(src.text, at_statement_end, content)
+    insert_after_line(src.text, app.statement.end, content)
 }
 
 fn py_imports(src: &Source, style: &Style, lines: &[&str]) -> Vec<Edit> {
@@ -270,8 +295,9 @@ fn fastapi(name: &str, src: &Source, app: &App, style: &Style) -> Result<Output>
     };
     let mut edits = vec![python_block(
         src,
-        app.statement.end,
-        &style.render(&code, ""),
+        app,
+        style,
+        &code,
     )];
     edits.extend(py_imports(src, style, &imports));
     Ok(Output::edit(src.path, edits))
@@ -314,8 +340,9 @@ fn flask(name: &str, src: &Source, app: &App, style: &Style) -> Result<Output> {
     };
     let mut edits = vec![python_block(
         src,
-        app.statement.end,
-        &style.render(&code, ""),
+        app,
+        style,
+        &code,
     )];
     edits.extend(py_imports(src, style, &imports));
     Ok(Output::edit(src.path, edits))

@@ -564,9 +564,9 @@ fn extend_from_import(src: &Source, module: &str, names: &str) -> Option<Edit> {
         })
 }
 
-/// Python: where `import name` goes among the module's plain `import x` lines, alphabetically.
-fn plain_import_position(src: &Source, name: &str) -> Option<usize> {
-    let plain: Vec<Node> = named_children(src.tree.root_node())
+/// Python: the module's leading import block (after a docstring), in order.
+fn python_import_block<'t>(src: &Source<'t>) -> Vec<Node<'t>> {
+    named_children(src.tree.root_node())
         .into_iter()
         .take_while(|n| {
             matches!(
@@ -578,13 +578,44 @@ fn plain_import_position(src: &Source, name: &str) -> Option<usize> {
             ) || (n.kind() == "expression_statement"
                 && n.named_child(0).is_some_and(|c| c.kind() == "string"))
         })
-        .filter(|n| n.kind() == "import_statement")
-        .collect();
+        .filter(|n| {
+            matches!(
+                n.kind(),
+                "import_statement" | "import_from_statement" | "future_import_statement"
+            )
+        })
+        .collect()
+}
+
+/// Python: where `import name` (standard library style) goes: alphabetically among the plain
+/// `import x` lines, else before the first `from` import (after `__future__`).
+fn plain_import_position(src: &Source, name: &str) -> Option<usize> {
+    let block = python_import_block(src);
+    let plain: Vec<&Node> = block.iter().filter(|n| n.kind() == "import_statement").collect();
     let after = plain
         .iter()
-        .find(|n| text(src.text, **n).trim_start_matches("import ") > name)
+        .find(|n| text(src.text, ***n).trim_start_matches("import ") > name)
         .map(|n| line_start(src.text, n.start_byte()));
-    after.or_else(|| plain.last().map(|n| line_end(src.text, n.end_byte())))
+    after
+        .or_else(|| plain.last().map(|n| line_end(src.text, n.end_byte())))
+        .or_else(|| {
+            block
+                .iter()
+                .find(|n| n.kind() == "import_from_statement")
+                .map(|n| line_start(src.text, n.start_byte()))
+        })
+}
+
+/// Python: a new absolute `from` import goes after the last absolute import when relative
+/// imports (`from .x import y`) follow it.
+fn absolute_import_position(src: &Source) -> Option<usize> {
+    let block = python_import_block(src);
+    let relative = |n: &Node| text(src.text, *n).starts_with("from .");
+    let last_absolute = block.iter().rposition(|n| !relative(n))?;
+    block[last_absolute + 1..]
+        .iter()
+        .any(relative)
+        .then(|| line_end(src.text, block[last_absolute].end_byte()))
 }
 
 /// Insertions adding the imports the file lacks (lines already rendered in the file's style).
@@ -622,6 +653,15 @@ fn imports_edit(src: &Source, lines: &[String]) -> Vec<Edit> {
                     });
                     continue;
                 }
+            }
+        }
+        if src.family() == Family::Python && line.starts_with("from ") {
+            if let Some(at) = absolute_import_position(src) {
+                edits.push(Edit {
+                    range: at..at,
+                    content: format!("{line}\n"),
+                });
+                continue;
             }
         }
         rest.push(line);
