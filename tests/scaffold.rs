@@ -117,6 +117,17 @@ fn verify(root: &Path, touched: &[(String, String)]) {
     for (name, _) in touched {
         let file = root.join(name.split(" (").next().unwrap());
         let ext = file.extension().and_then(|e| e.to_str()).unwrap_or("");
+        if matches!(ext, "ts" | "tsx") {
+            // No TypeScript compiler here: the grammar must accept it without an error node.
+            let text = std::fs::read_to_string(&file).unwrap();
+            let lang = Language::from_path(&file).unwrap();
+            let tree = parse::parse(lang, &text, None).unwrap();
+            assert!(
+                !tree.root_node().has_error(),
+                "{name} does not parse:\n{text}"
+            );
+            continue;
+        }
         let (cmd, args): (&str, Vec<String>) = match ext {
             "py" => (
                 "python3",
@@ -302,7 +313,10 @@ fn flask_app_factory_with_tabs() {
         let t = case("factory", "service/__init__.py", "app = Flask", g, "");
         // Inside `create_app`, indented with its tabs, before `return app`.
         let text = &t[0].1;
-        assert!(text.contains("\n\t@app.") || text.contains("\n\tCORS("), "{text}");
+        assert!(
+            text.contains("\n\t@app.") || text.contains("\n\tCORS("),
+            "{text}"
+        );
         assert!(text.trim_end().ends_with("\treturn app"), "{text}");
     }
     // A blueprint route's test registers the blueprint on a bare app.
@@ -436,6 +450,23 @@ fn esm_express_without_semicolons_and_vitest() {
     for g in ["dockerfile", "compose"] {
         project_case("esm", g);
     }
+}
+
+#[test]
+fn typescript_express() {
+    for g in APP_GENERATORS {
+        case("ts", "src/app.ts", "export const app = express()", g, "");
+    }
+    let t = case("ts", "src/app.ts", "app.post(\"/invoices\"", "test", "");
+    assert!(t[0].0.ends_with(".test.ts (new)"), "{}", t[0].0);
+    case(
+        "ts",
+        "src/app.ts",
+        "app.get(\"/invoices\"",
+        "pagination",
+        "",
+    );
+    project_case("ts", "dockerfile");
 }
 
 #[test]

@@ -45,7 +45,9 @@ pub fn find_apps(src: &Source) -> Vec<App> {
                     .filter(|d| d.kind() == "function_definition"),
                 _ => None,
             })
-            .filter(|f| text(src.text, *f).contains("Flask(") || text(src.text, *f).contains("FastAPI("))
+            .filter(|f| {
+                text(src.text, *f).contains("Flask(") || text(src.text, *f).contains("FastAPI(")
+            })
             .filter_map(|f| f.child_by_field_name("body"))
             .collect();
         for body in bodies {
@@ -293,12 +295,7 @@ fn fastapi(name: &str, src: &Source, app: &App, style: &Style) -> Result<Output>
         }
         _ => return err(format!("`{name}` is not an app generator")),
     };
-    let mut edits = vec![python_block(
-        src,
-        app,
-        style,
-        &code,
-    )];
+    let mut edits = vec![python_block(src, app, style, &code)];
     edits.extend(py_imports(src, style, &imports));
     Ok(Output::edit(src.path, edits))
 }
@@ -338,12 +335,7 @@ fn flask(name: &str, src: &Source, app: &App, style: &Style) -> Result<Output> {
         }
         _ => return err(format!("`{name}` is not an app generator")),
     };
-    let mut edits = vec![python_block(
-        src,
-        app,
-        style,
-        &code,
-    )];
+    let mut edits = vec![python_block(src, app, style, &code)];
     edits.extend(py_imports(src, style, &imports));
     Ok(Output::edit(src.path, edits))
 }

@@ -591,7 +591,10 @@ fn python_import_block<'t>(src: &Source<'t>) -> Vec<Node<'t>> {
 /// `import x` lines, else before the first `from` import (after `__future__`).
 fn plain_import_position(src: &Source, name: &str) -> Option<usize> {
     let block = python_import_block(src);
-    let plain: Vec<&Node> = block.iter().filter(|n| n.kind() == "import_statement").collect();
+    let plain: Vec<&Node> = block
+        .iter()
+        .filter(|n| n.kind() == "import_statement")
+        .collect();
     let after = plain
         .iter()
         .find(|n| text(src.text, ***n).trim_start_matches("import ") > name)

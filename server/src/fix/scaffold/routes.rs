@@ -732,7 +732,7 @@ fn pagination_edits(src: &Source, h: &Handler) -> Option<Vec<Edit>> {
                 })
                 .unwrap_or_else(|| "req".into());
             let (at, indent) = body_start(src, func)?;
-            let code = format!("const limit = Math.min(Math.max(Number.parseInt({req}.query.limit, 10) || 20, 1), 100);\nconst offset = Math.max(Number.parseInt({req}.query.offset, 10) || 0, 0);\n");
+            let code = format!("const limit = Math.min(Math.max(Number.parseInt(String({req}.query.limit), 10) || 20, 1), 100);\nconst offset = Math.max(Number.parseInt(String({req}.query.offset), 10) || 0, 0);\n");
             edits.push(Edit {
                 range: at..at,
                 content: style.render(&code, &indent),
