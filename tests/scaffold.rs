@@ -10,6 +10,7 @@ use std::process::Command;
 
 use serde_json::{json, Value};
 
+use backend_architect::engine::analyze_text;
 use backend_architect::fix::apply_edits;
 use backend_architect::fix::scaffold::{self, Disk, Output, Project, Source};
 use backend_architect::syntax::{parse, Language};
@@ -77,11 +78,26 @@ fn run_project(root: &Path, generator: &str) -> Result<Output, String> {
     scaffold::generate(generator, None, 0, &project, &Disk).map_err(|e| e.0)
 }
 
+/// The server's own findings on a file: generated code must not add any.
+fn findings(path: &Path, text: &str) -> Vec<String> {
+    let Some(lang) = Language::from_path(path) else {
+        return Vec::new();
+    };
+    let rules = backend_architect::config::RuleSet::default();
+    let mut codes: Vec<String> = analyze_text(&path.display().to_string(), lang, text, &rules)
+        .iter()
+        .map(|f| f.rule.code.to_owned())
+        .collect();
+    codes.sort();
+    codes
+}
+
 /// Writes the output into the project copy; returns the touched files' new contents.
 fn apply(root: &Path, out: &Output) -> Vec<(String, String)> {
     let mut touched = Vec::new();
     for e in &out.edits {
         let old = std::fs::read_to_string(&e.path).unwrap();
+        let before = findings(&e.path, &old);
         let mut edits = e.edits.clone();
         edits.sort_by_key(|x| (x.range.start, x.range.end));
         for w in edits.windows(2) {
@@ -92,6 +108,10 @@ fn apply(root: &Path, out: &Output) -> Vec<(String, String)> {
             );
         }
         let new = apply_edits(&old, &edits);
+        // Generated code adds no finding of the server's own rules (it may remove some).
+        let after = findings(&e.path, &new);
+        let added: Vec<&String> = after.iter().filter(|c| !before.contains(c)).collect();
+        assert!(added.is_empty(), "the edit adds {added:?}:\n{new}");
         std::fs::write(&e.path, &new).unwrap();
         touched.push((rel(root, &e.path) + " (edited)", new));
     }
@@ -100,6 +120,13 @@ fn apply(root: &Path, out: &Output) -> Vec<(String, String)> {
             !f.path.exists(),
             "{} would be overwritten",
             f.path.display()
+        );
+        let found = findings(&f.path, &f.content);
+        assert!(
+            found.is_empty(),
+            "{}: {found:?}\n{}",
+            f.path.display(),
+            f.content
         );
         std::fs::create_dir_all(f.path.parent().unwrap()).unwrap();
         std::fs::write(&f.path, &f.content).unwrap();

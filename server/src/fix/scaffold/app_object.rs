@@ -278,11 +278,11 @@ fn fastapi(name: &str, src: &Source, app: &App, style: &Style) -> Result<Output>
             c
         }
         "requestId" => {
-            imports.extend(["import logging", "import time", "import uuid", "from fastapi import Request"]);
+            imports.extend(["import logging", "import re", "import time", "import uuid", "from fastapi import Request"]);
             let log = logger_name(src);
             let logger = if needs_logger(src) { "logger = logging.getLogger(__name__)\n\n\n" } else { "" };
             format!(
-                "{logger}@{a}.middleware(\"http\")\nasync def request_id_and_logging(request: Request, call_next):\n    request_id = request.headers.get(\"X-Request-ID\") or uuid.uuid4().hex\n    request.state.request_id = request_id\n    started = time.perf_counter()\n    response = await call_next(request)\n    response.headers[\"X-Request-ID\"] = request_id\n    {log}.info(\n        \"%s %s %s %.1fms request_id=%s\",\n        request.method,\n        request.url.path,\n        response.status_code,\n        (time.perf_counter() - started) * 1000,\n        request_id,\n    )\n    return response\n"
+                "{logger}@{a}.middleware(\"http\")\nasync def request_id_and_logging(request: Request, call_next):\n    # A client's id is kept only if short and plain: it goes into logs and headers.\n    incoming = request.headers.get(\"X-Request-ID\", \"\")\n    request_id = incoming if re.fullmatch(r\"[A-Za-z0-9._-]{{1,64}}\", incoming) else uuid.uuid4().hex\n    request.state.request_id = request_id\n    started = time.perf_counter()\n    response = await call_next(request)\n    response.headers[\"X-Request-ID\"] = request_id\n    # %r escapes line breaks a client could put in the path to forge log lines.\n    {log}.info(\n        \"%s %r %s %.1fms request_id=%r\",\n        request.method,\n        request.url.path,\n        response.status_code,\n        (time.perf_counter() - started) * 1000,\n        request_id,\n    )\n    return response\n"
             )
         }
         "errorHandler" => {
@@ -322,9 +322,9 @@ fn flask(name: &str, src: &Source, app: &App, style: &Style) -> Result<Output> {
             c
         }
         "requestId" => {
-            imports.extend(["import time", "import uuid", "from flask import g, request"]);
+            imports.extend(["import re", "import time", "import uuid", "from flask import g, request"]);
             format!(
-                "@{a}.before_request\ndef assign_request_id():\n    g.request_id = request.headers.get(\"X-Request-ID\") or uuid.uuid4().hex\n    g.request_started = time.perf_counter()\n\n\n@{a}.after_request\ndef log_request(response):\n    request_id = g.get(\"request_id\", \"-\")\n    response.headers[\"X-Request-ID\"] = request_id\n    elapsed = (time.perf_counter() - g.get(\"request_started\", time.perf_counter())) * 1000\n    {a}.logger.info(\n        \"%s %s %s %.1fms request_id=%s\",\n        request.method,\n        request.path,\n        response.status_code,\n        elapsed,\n        request_id,\n    )\n    return response\n"
+                "@{a}.before_request\ndef assign_request_id():\n    # A client's id is kept only if short and plain: it goes into logs and headers.\n    incoming = request.headers.get(\"X-Request-ID\", \"\")\n    g.request_id = incoming if re.fullmatch(r\"[A-Za-z0-9._-]{{1,64}}\", incoming) else uuid.uuid4().hex\n    g.request_started = time.perf_counter()\n\n\n@{a}.after_request\ndef log_request(response):\n    request_id = g.get(\"request_id\", \"-\")\n    response.headers[\"X-Request-ID\"] = request_id\n    elapsed = (time.perf_counter() - g.get(\"request_started\", time.perf_counter())) * 1000\n    # %r escapes line breaks a client could put in the path to forge log lines.\n    {a}.logger.info(\n        \"%s %r %s %.1fms request_id=%r\",\n        request.method,\n        request.path,\n        response.status_code,\n        elapsed,\n        request_id,\n    )\n    return response\n"
             )
         }
         "errorHandler" => {
@@ -390,7 +390,7 @@ fn express(name: &str, src: &Source, app: &App, style: &Style) -> Result<Output>
         "requestId" => {
             imports.push(js_import(style, "crypto", "node:crypto"));
             format!(
-                "{a}.use((req, res, next) => {{\n    const requestId = req.get(\"X-Request-ID\") || crypto.randomUUID();\n    const started = process.hrtime.bigint();\n    res.locals.requestId = requestId;\n    res.set(\"X-Request-ID\", requestId);\n    res.on(\"finish\", () => {{\n        const ms = Number(process.hrtime.bigint() - started) / 1e6;\n        console.log(`${{req.method}} ${{req.originalUrl}} ${{res.statusCode}} ${{ms.toFixed(1)}}ms request_id=${{requestId}}`);\n    }});\n    next();\n}});\n"
+                "{a}.use((req, res, next) => {{\n    // A client's id is kept only if short and plain: it goes into logs and headers.\n    const incoming = req.get(\"X-Request-ID\") || \"\";\n    const requestId = /^[A-Za-z0-9._-]{{1,64}}$/.test(incoming) ? incoming : crypto.randomUUID();\n    const started = process.hrtime.bigint();\n    res.locals.requestId = requestId;\n    res.set(\"X-Request-ID\", requestId);\n    res.on(\"finish\", () => {{\n        const ms = Number(process.hrtime.bigint() - started) / 1e6;\n        // One JSON line: escaping keeps a client from forging log lines through the URL.\n        console.log(JSON.stringify({{ method: req.method, url: req.originalUrl, status: res.statusCode, ms: Number(ms.toFixed(1)), requestId }}));\n    }});\n    next();\n}});\n"
             )
         }
         "errorHandler" => {
@@ -651,7 +651,7 @@ fn django(
                     let dir = src.path.parent().unwrap_or(&project.root);
                     let path = super::free_path(files, dir.join("middleware.py"));
                     let module = python_module(&project.root, &path);
-                    let code = "\"\"\"Request ids and one log line per request.\"\"\"\n\nimport logging\nimport time\nimport uuid\n\nlogger = logging.getLogger(__name__)\n\n\nclass RequestIdMiddleware:\n    \"\"\"Takes X-Request-ID from the request (or makes one) and returns it on the response.\"\"\"\n\n    def __init__(self, get_response):\n        self.get_response = get_response\n\n    def __call__(self, request):\n        request.request_id = request.headers.get(\"X-Request-ID\") or uuid.uuid4().hex\n        started = time.perf_counter()\n        response = self.get_response(request)\n        response[\"X-Request-ID\"] = request.request_id\n        logger.info(\n            \"%s %s %s %.1fms request_id=%s\",\n            request.method,\n            request.path,\n            response.status_code,\n            (time.perf_counter() - started) * 1000,\n            request.request_id,\n        )\n        return response\n";
+                    let code = "\"\"\"Request ids and one log line per request.\"\"\"\n\nimport logging\nimport re\nimport time\nimport uuid\n\nlogger = logging.getLogger(__name__)\n\n# A client's id is kept only if short and plain: it goes into logs and headers.\nPLAIN_ID = re.compile(r\"[A-Za-z0-9._-]{1,64}\")\n\n\nclass RequestIdMiddleware:\n    \"\"\"Takes X-Request-ID from the request (or makes one) and returns it on the response.\"\"\"\n\n    def __init__(self, get_response):\n        self.get_response = get_response\n\n    def __call__(self, request):\n        incoming = request.headers.get(\"X-Request-ID\", \"\")\n        request.request_id = incoming if PLAIN_ID.fullmatch(incoming) else uuid.uuid4().hex\n        started = time.perf_counter()\n        response = self.get_response(request)\n        response[\"X-Request-ID\"] = request.request_id\n        # %r escapes line breaks a client could put in the path to forge log lines.\n        logger.info(\n            \"%s %r %s %.1fms request_id=%r\",\n            request.method,\n            request.path,\n            response.status_code,\n            (time.perf_counter() - started) * 1000,\n            request.request_id,\n        )\n        return response\n";
                     out.files.push(super::NewFile {
                         path,
                         content: style.render(code, ""),

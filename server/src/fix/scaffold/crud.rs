@@ -570,7 +570,13 @@ fn express(
             "const express = require(\"express\");\n\nconst {{ {binding} }} = require(\"{spec}\");"
         ),
     };
-    let writable: Vec<String> = m.writable().map(|f| format!("\"{}\"", f.name)).collect();
+    let fields: String = m
+        .writable()
+        .map(|f| f.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    // Destructured by name: only these fields are ever read from a request.
+    let pick = format!("// Only these fields are read from requests: nothing else can be mass-assigned.\n        // Fields a request leaves out are undefined, which {orm} skips: an update changes only what it sends.\n        const {{ {fields} }} = req.body ?? {{}};", orm = if m.orm == Orm::Mongoose { "Mongoose" } else { "Sequelize" });
     let mongoose = m.orm == Orm::Mongoose;
     let list = if mongoose {
         format!("{binding}.find().sort({{ _id: 1 }}).skip(offset).limit(limit)")
@@ -583,11 +589,11 @@ fn express(
     let find = if mongoose { "findById" } else { "findByPk" };
     // (how the record is found, what is done to it once found)
     let (update_find, update_after) = if mongoose {
-        (format!("const {var} = await {binding}.findByIdAndUpdate(req.params.id, pick(req.body), {{ new: true, runValidators: true }});"), String::new())
+        (format!("const {var} = await {binding}.findByIdAndUpdate(req.params.id, {{ {fields} }}, {{ new: true, runValidators: true }});"), String::new())
     } else {
         (
             format!("const {var} = await {binding}.findByPk(req.params.id);"),
-            format!("\n        await {var}.update(pick(req.body));"),
+            format!("\n        await {var}.update({{ {fields} }});"),
         )
     };
     let (delete_find, delete_after) = if mongoose {
@@ -608,15 +614,12 @@ fn express(
     };
     let code = format!(
         "{import}\n\nconst router = express.Router();\n\n\
-// Only these fields are read from requests: nothing else can be mass-assigned.\nconst WRITABLE = [{writable}];\n\n\
-function pick(body) {{\n    return Object.fromEntries(WRITABLE.filter((field) => body && field in body).map((field) => [field, body[field]]));\n}}\n\n\
 router.get(\"/\", async (req, res, next) => {{\n    try {{\n        const limit = Math.min(Math.max(Number.parseInt(String(req.query.limit), 10) || 20, 1), 100);\n        const offset = Math.max(Number.parseInt(String(req.query.offset), 10) || 0, 0);\n        res.json(await {list});\n    }} catch (err) {{\n        next(err);\n    }}\n}});\n\n\
-router.post(\"/\", async (req, res, next) => {{\n    try {{\n        const {var} = await {binding}.create(pick(req.body));\n        res.status(201).json({var});\n    }} catch (err) {{\n        next(err);\n    }}\n}});\n\n\
+router.post(\"/\", async (req, res, next) => {{\n    try {{\n        {pick}\n        const {var} = await {binding}.create({{ {fields} }});\n        res.status(201).json({var});\n    }} catch (err) {{\n        next(err);\n    }}\n}});\n\n\
 router.get(\"/:id\", async (req, res, next) => {{\n    try {{\n        const {var} = await {binding}.{find}(req.params.id);\n        if (!{var}) {{\n            return res.status(404).json({{ error: \"{name} not found\" }});\n        }}\n        res.json({var});\n    }} catch (err) {{\n        next(err);\n    }}\n}});\n\n\
-router.patch(\"/:id\", async (req, res, next) => {{\n    try {{\n        {update_find}\n        if (!{var}) {{\n            return res.status(404).json({{ error: \"{name} not found\" }});\n        }}{update_after}\n        res.json({var});\n    }} catch (err) {{\n        next(err);\n    }}\n}});\n\n\
+router.patch(\"/:id\", async (req, res, next) => {{\n    try {{\n        {pick}\n        {update_find}\n        if (!{var}) {{\n            return res.status(404).json({{ error: \"{name} not found\" }});\n        }}{update_after}\n        res.json({var});\n    }} catch (err) {{\n        next(err);\n    }}\n}});\n\n\
 router.delete(\"/:id\", async (req, res, next) => {{\n    try {{\n        {delete_find}\n        if (!{var}) {{\n            return res.status(404).json({{ error: \"{name} not found\" }});\n        }}{delete_after}\n        res.status(204).end();\n    }} catch (err) {{\n        next(err);\n    }}\n}});\n\n\
 // Mount it with: app.use(\"/{coll}\", router)\n{export}\n",
-        writable = writable.join(", "),
         name = m.name,
     );
     let _ = project;
