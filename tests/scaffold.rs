@@ -720,3 +720,56 @@ fn lsp_without_resource_operations_returns_what_it_would_write() {
         .contains("app.use(helmet());")));
     assert!(c.shutdown().success());
 }
+
+/// Every fixture file, the cursor at every line: whatever is offered also runs, and nothing
+/// panics, also on the same files cut off mid-way (broken syntax).
+#[test]
+fn whatever_is_offered_runs_and_broken_code_does_not_panic() {
+    let mut offered = 0;
+    for project in [
+        "fastapi", "flask", "django", "express", "esm", "factory", "ts",
+    ] {
+        let (_tmp, root) = project_copy(project);
+        let files: Vec<PathBuf> = ignore::Walk::new(&root)
+            .flatten()
+            .map(|e| e.into_path())
+            .filter(|p| Language::from_path(p).is_some())
+            .collect();
+        for path in files {
+            let full = std::fs::read_to_string(&path).unwrap();
+            let language = Language::from_path(&path).unwrap();
+            let project_info = Project::discover(&path, &Disk);
+            for cut in [full.len(), full.len() * 2 / 3, full.len() / 3] {
+                let cut = (0..=cut).rev().find(|i| full.is_char_boundary(*i)).unwrap();
+                let text = &full[..cut];
+                let tree = parse::parse(language, text, None).unwrap();
+                let src = Source {
+                    path: &path,
+                    language,
+                    text,
+                    tree: &tree,
+                };
+                let mut at = 0;
+                for line in text.split_inclusive('\n') {
+                    for offer in scaffold::offers(&src, at, &project_info) {
+                        let out =
+                            scaffold::generate(offer.name, Some(&src), at, &project_info, &Disk);
+                        if cut == full.len() {
+                            offered += 1;
+                            let out = out.unwrap_or_else(|e| {
+                                panic!(
+                                    "{} offered at {}:{at} but fails: {e}",
+                                    offer.name,
+                                    path.display()
+                                )
+                            });
+                            assert!(!out.edits.is_empty() || !out.files.is_empty());
+                        }
+                    }
+                    at += line.len();
+                }
+            }
+        }
+    }
+    assert!(offered > 50, "only {offered} offers");
+}

@@ -154,7 +154,12 @@ fn schemas_for(
     match files.read(&path) {
         Some(existing) => {
             if existing.contains(&format!("class {}Create(", m.name)) {
-                return Ok((Output::default(), module));
+                return err(format!(
+                    "{} already has schemas for `{}` ({}Create); nothing was changed",
+                    path.display(),
+                    m.name,
+                    m.name
+                ));
             }
             let tree = parse::parse(Language::Python, &existing, None)
                 .ok_or_else(|| super::ScaffoldError("schemas.py does not parse".into()))?;
