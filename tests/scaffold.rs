@@ -773,3 +773,20 @@ fn whatever_is_offered_runs_and_broken_code_does_not_panic() {
     }
     assert!(offered > 50, "only {offered} offers");
 }
+
+#[test]
+fn crud_reuses_schemas_that_exist_and_schemas_refuses_to_duplicate_them() {
+    let (_tmp, root) = project_copy("fastapi");
+    let out = run(&root, "app/models.py", "class Item", "schemas").unwrap();
+    apply(&root, &out);
+    let e = run(&root, "app/models.py", "class Item", "schemas").unwrap_err();
+    assert!(e.contains("already has schemas for `Item`"), "{e}");
+    let out = run(&root, "app/models.py", "class Item", "crud").unwrap();
+    assert!(out.edits.is_empty(), "schemas.py is left alone");
+    let touched = apply(&root, &out);
+    assert_eq!(touched.len(), 1);
+    assert!(touched[0]
+        .1
+        .contains("from app.schemas import ItemCreate, ItemRead, ItemUpdate"));
+    verify(&root, &touched);
+}

@@ -132,7 +132,7 @@ fn schemas_output(
     files: &dyn Files,
     style: &Style,
 ) -> Result<Output> {
-    let (out, _) = schemas_for(src, m, project, files, style)?;
+    let (out, _) = schemas_for(src, m, project, files, style, false)?;
     Ok(out)
 }
 
@@ -143,6 +143,7 @@ fn schemas_for(
     project: &Project,
     files: &dyn Files,
     style: &Style,
+    reuse_existing: bool,
 ) -> Result<(Output, String)> {
     let dir = src.path.parent().unwrap_or(&project.root);
     let path = dir.join("schemas.py");
@@ -154,6 +155,10 @@ fn schemas_for(
     match files.read(&path) {
         Some(existing) => {
             if existing.contains(&format!("class {}Create(", m.name)) {
+                if reuse_existing {
+                    // The router imports the schemas that are there.
+                    return Ok((Output::default(), module));
+                }
                 return err(format!(
                     "{} already has schemas for `{}` ({}Create); nothing was changed",
                     path.display(),
@@ -281,7 +286,7 @@ fn fastapi(
     let Some(session) = find_session(project, files) else {
         return err("no session dependency (`def get_db` / `get_session`) or `sessionmaker(...)` was found in the project; the router needs one to reach the database");
     };
-    let (mut out, schemas_module) = schemas_for(src, m, project, files, style)?;
+    let (mut out, schemas_module) = schemas_for(src, m, project, files, style, true)?;
     let n = &m.name;
     let var = snake(n);
     let coll = plural(&var);
