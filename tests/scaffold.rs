@@ -790,3 +790,26 @@ fn crud_reuses_schemas_that_exist_and_schemas_refuses_to_duplicate_them() {
         .contains("from app.schemas import ItemCreate, ItemRead, ItemUpdate"));
     verify(&root, &touched);
 }
+
+#[test]
+fn edits_keep_crlf_line_endings() {
+    let (_tmp, root) = project_copy("flask");
+    let path = root.join("app.py");
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace('\n', "\r\n");
+    std::fs::write(&path, &text).unwrap();
+    let out = run(&root, "app.py", "app = Flask", "securityHeaders").unwrap();
+    let touched = apply(&root, &out);
+    let new = &touched[0].1;
+    assert!(
+        new.contains("def security_headers(response):\r\n"),
+        "{new:?}"
+    );
+    assert_eq!(
+        new.matches('\n').count(),
+        new.matches("\r\n").count(),
+        "a bare \\n slipped in"
+    );
+    verify(&root, &touched);
+}

@@ -400,7 +400,7 @@ pub fn generate(
             "`{name}` works on the code under the cursor: pass a document and position"
         ));
     };
-    match g.scope {
+    let mut out = match g.scope {
         Scope::App => {
             let Some(app) = app_object::app_at(src, offset) else {
                 return err("place the cursor on the app object (`FastAPI()`, `Flask(__name__)`, `express()` or Django `urlpatterns`)");
@@ -424,7 +424,21 @@ pub fn generate(
             crud::generate(name, src, &m, project, files)
         }
         Scope::Project => unreachable!("handled above"),
+    }?;
+    // Edits keep the line endings of the file they go into.
+    for fe in &mut out.edits {
+        let crlf = if fe.path == src.path {
+            src.text.contains("\r\n")
+        } else {
+            files.read(&fe.path).is_some_and(|t| t.contains("\r\n"))
+        };
+        if crlf {
+            for e in &mut fe.edits {
+                e.content = e.content.replace("\r\n", "\n").replace('\n', "\r\n");
+            }
+        }
     }
+    Ok(out)
 }
 
 // ---- helpers shared by the generators -------------------------------------------------------
