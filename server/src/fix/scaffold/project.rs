@@ -1023,7 +1023,13 @@ fn github_actions(project: &Project, scan: &Scan) -> String {
         } else {
             "python -m unittest discover".to_owned()
         };
-        out.push_str(&format!("  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - uses: actions/setup-python@v5\n        with:\n          python-version: \"{v}\"\n          cache: pip\n      - run: {install}\n      - run: {test}\n\n"));
+        // setup-python's pip cache keys on requirements*.txt unless told otherwise.
+        let cache_path = if project.root.join("requirements.txt").exists() {
+            ""
+        } else {
+            "          cache-dependency-path: pyproject.toml\n"
+        };
+        out.push_str(&format!("  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - uses: actions/setup-python@v5\n        with:\n          python-version: \"{v}\"\n          cache: pip\n{cache_path}      - run: {install}\n      - run: {test}\n\n"));
     } else {
         let v = project.node_version.as_deref().unwrap_or(NODE_DEFAULT);
         let install = if project.root.join("package-lock.json").exists() {
@@ -1031,7 +1037,13 @@ fn github_actions(project: &Project, scan: &Scan) -> String {
         } else {
             "npm install"
         };
-        out.push_str(&format!("  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - uses: actions/setup-node@v4\n        with:\n          node-version: \"{v}\"\n          cache: npm\n      - run: {install}\n      - run: npm test\n\n"));
+        // setup-node's npm cache needs a lock file.
+        let cache = if project.root.join("package-lock.json").exists() {
+            "          cache: npm\n"
+        } else {
+            ""
+        };
+        out.push_str(&format!("  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - uses: actions/setup-node@v4\n        with:\n          node-version: \"{v}\"\n{cache}      - run: {install}\n      - run: npm test\n\n"));
     }
     out.push_str("  backend-architect:\n    runs-on: ubuntu-latest\n    permissions:\n      contents: read\n      security-events: write\n    steps:\n      - uses: actions/checkout@v4\n      - uses: dtolnay/rust-toolchain@stable\n      - run: cargo install --locked --git https://github.com/backend-architect/backend-architect backend-architect\n      # --exit-zero: findings are reported through code scanning rather than failing this step.\n      - run: backend-architect check --format sarif --output-file backend-architect.sarif --exit-zero .\n      - uses: github/codeql-action/upload-sarif@v3\n        with:\n          sarif_file: backend-architect.sarif\n          category: backend-architect\n");
     out
