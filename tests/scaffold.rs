@@ -290,6 +290,26 @@ fn fastapi_routes() {
         "responseModel",
         "",
     );
+    // Siblings declaring it in the decorator: `dependencies=[Depends(require_admin)]`.
+    let t = case(
+        "fastapi",
+        "app/admin.py",
+        "async def reindex",
+        "auth",
+        "_dependencies",
+    );
+    assert!(t[0]
+        .1
+        .contains("@router.post(\"/reindex\", dependencies=[Depends(require_admin)])"));
+    // A route on an APIRouter: the test mounts the router on a bare app.
+    let t = case(
+        "fastapi",
+        "app/admin.py",
+        "async def reindex",
+        "test",
+        "_router",
+    );
+    assert!(t[0].1.contains("app.include_router(router)"));
 }
 
 #[test]

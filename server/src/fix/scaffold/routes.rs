@@ -393,21 +393,38 @@ fn auth_of(src: &Source, h: &Handler, item: Node) -> Vec<String> {
         return Vec::new();
     };
     match h.framework {
-        Framework::FastApi => func
-            .child_by_field_name("parameters")
-            .map(named_children)
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|p| matches!(p.kind(), "default_parameter" | "typed_default_parameter"))
-            .filter(|p| {
-                p.child_by_field_name("value").is_some_and(|v| {
-                    let t = text(src.text, v);
-                    (t.starts_with("Depends(") || t.starts_with("Security("))
-                        && auth_like(text(src.text, *p))
+        Framework::FastApi => {
+            let mut found: Vec<String> = func
+                .child_by_field_name("parameters")
+                .map(named_children)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|p| matches!(p.kind(), "default_parameter" | "typed_default_parameter"))
+                .filter(|p| {
+                    p.child_by_field_name("value").is_some_and(|v| {
+                        let t = text(src.text, v);
+                        (t.starts_with("Depends(") || t.starts_with("Security("))
+                            && auth_like(text(src.text, *p))
+                    })
                 })
-            })
-            .map(|p| text(src.text, p).to_owned())
-            .collect(),
+                .map(|p| text(src.text, p).to_owned())
+                .collect();
+            // `@router.get(..., dependencies=[Depends(require_admin)])`, marked as such.
+            let call = h
+                .call
+                .as_ref()
+                .and_then(|c| item.descendant_for_byte_range(c.start, c.end));
+            if let Some(list) = call.and_then(|c| keyword_value(src, c, "dependencies")) {
+                found.extend(
+                    named_children(list)
+                        .into_iter()
+                        .map(|d| text(src.text, d))
+                        .filter(|t| auth_like(t))
+                        .map(|t| format!("{DECORATOR_DEPENDENCY}{t}")),
+                );
+            }
+            found
+        }
         Framework::Flask | Framework::Django => Some(item)
             .filter(|n| n.kind() == "decorated_definition")
             .map(named_children)
@@ -446,6 +463,23 @@ fn auth_of(src: &Source, h: &Handler, item: Node) -> Vec<String> {
     }
 }
 
+/// Marks an auth dependency found in a route decorator's `dependencies=[...]`.
+const DECORATOR_DEPENDENCY: &str = "dependencies:";
+
+/// The value of keyword argument `name` of a call, if it is a list.
+fn keyword_value<'t>(src: &Source, call: Node<'t>, name: &str) -> Option<Node<'t>> {
+    call.child_by_field_name("arguments")
+        .map(named_children)?
+        .into_iter()
+        .filter(|a| a.kind() == "keyword_argument")
+        .find(|a| {
+            a.child_by_field_name("name")
+                .is_some_and(|n| text(src.text, n) == name)
+        })
+        .and_then(|a| a.child_by_field_name("value"))
+        .filter(|v| v.kind() == "list")
+}
+
 /// The authentication the most sibling routes use, if this handler lacks it.
 fn auth_edits(src: &Source, h: &Handler) -> Option<Vec<Edit>> {
     let mine = auth_of(src, h, node_at(src, &h.range)?);
@@ -467,13 +501,44 @@ fn auth_edits(src: &Source, h: &Handler) -> Option<Vec<Edit>> {
         }
     }
     let (wanted, _) = counts.into_iter().max_by_key(|(_, n)| *n)?;
-    let key = |s: &str| s.split_once('=').map_or(s, |(_, v)| v).trim().to_owned();
+    // `user=Depends(f)` and `dependencies=[Depends(f)]` are the same authentication.
+    let key = |s: &str| {
+        let s = s.strip_prefix(DECORATOR_DEPENDENCY).unwrap_or(s);
+        s.split_once('=').map_or(s, |(_, v)| v).trim().to_owned()
+    };
     if mine.iter().any(|m| key(m) == key(&wanted)) {
         return None;
     }
     let func = function_node(src, h)?;
     match h.framework {
         Framework::FastApi => {
+            if let Some(dep) = wanted.strip_prefix(DECORATOR_DEPENDENCY) {
+                let call = node_at(src, h.call.as_ref()?)?;
+                if let Some(list) = keyword_value(src, call, "dependencies") {
+                    // Into the existing list, after its last element.
+                    let at = list.end_byte() - 1;
+                    let sep = if named_children(list).is_empty() {
+                        ""
+                    } else {
+                        ", "
+                    };
+                    return Some(vec![Edit {
+                        range: at..at,
+                        content: format!("{sep}{dep}"),
+                    }]);
+                }
+                let args = call.child_by_field_name("arguments")?;
+                let at = args.end_byte() - 1;
+                let sep = if named_children(args).is_empty() {
+                    ""
+                } else {
+                    ", "
+                };
+                return Some(vec![Edit {
+                    range: at..at,
+                    content: format!("{sep}dependencies=[{dep}]"),
+                }]);
+            }
             let params = func.child_by_field_name("parameters")?;
             Some(vec![append_parameter(src, params, &wanted)])
         }

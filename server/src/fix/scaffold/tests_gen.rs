@@ -336,7 +336,8 @@ fn python(
     let path = if h.framework == Framework::Django {
         format!("{}{}", django_prefix(project, src.path, files), path)
     } else {
-        path
+        // `APIRouter(prefix=...)` / `Blueprint(..., url_prefix=...)` apply when mounted.
+        format!("{}{path}", router_prefix(src, &h.owner).unwrap_or_default())
     };
     let types = param_types(src, func);
     let url = concrete_path(&path, |name| {
@@ -466,6 +467,37 @@ fn python(
     let path = free_path(files, dir.join(format!("{test_name}.py")));
     // Test files are their own module: the project's indent and quotes, but no async.
     Ok(Output::file(path, style.render(&code, "")))
+}
+
+/// The `prefix=`/`url_prefix=` a router or blueprint is created with in this file.
+fn router_prefix(src: &Source, owner: &str) -> Option<String> {
+    named_children(src.tree.root_node())
+        .into_iter()
+        .find_map(|stmt| {
+            let assign = stmt.named_child(0).filter(|a| a.kind() == "assignment")?;
+            let left = assign.child_by_field_name("left")?;
+            let call = assign
+                .child_by_field_name("right")
+                .filter(|r| r.kind() == "call")?;
+            if text(src.text, left) != owner {
+                return None;
+            }
+            named_children(call.child_by_field_name("arguments")?)
+                .into_iter()
+                .filter(|a| a.kind() == "keyword_argument")
+                .find(|a| {
+                    a.child_by_field_name("name")
+                        .is_some_and(|n| matches!(text(src.text, n), "prefix" | "url_prefix"))
+                })
+                .and_then(|a| a.child_by_field_name("value"))
+                .filter(|v| v.kind() == "string")
+                .map(|v| {
+                    text(src.text, v)
+                        .trim_matches(['"', '\''])
+                        .trim_end_matches('/')
+                        .to_owned()
+                })
+        })
 }
 
 /// The route under which the project's URLconfs `include(...)` the urls.py beside `views`
