@@ -804,11 +804,6 @@ fn free_path(files: &dyn Files, base: PathBuf) -> PathBuf {
         .expect("an unused name exists")
 }
 
-#[allow(dead_code)]
-fn span(node: Node) -> Range<usize> {
-    node.byte_range()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -84,15 +84,6 @@ impl Style {
         }
     }
 
-    /// `async ` or nothing, for JavaScript callbacks.
-    pub fn js_async(&self) -> &'static str {
-        if self.asynchronous {
-            "async "
-        } else {
-            ""
-        }
-    }
-
     /// A string literal in this style.
     pub fn q(&self, s: &str) -> String {
         let q = if s.contains(self.quote) {
