@@ -15,7 +15,6 @@ mod tests_gen;
 
 use std::collections::BTreeSet;
 use std::fmt;
-use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use tree_sitter::{Node, Tree};
