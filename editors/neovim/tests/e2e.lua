@@ -82,6 +82,26 @@ local function run()
   assert(written:find("data = yaml.safe_load(stream)", 1, true), "on disk:\n" .. written)
   assert(written:find('subprocess.run(["ls", name])', 1, true), "on disk:\n" .. written)
 
+  -- Scaffolding: a project command creates files through workspace/applyEdit (CreateFile).
+  -- (At the project root: Neovim 0.7 creates files but not missing folders.)
+  local cmd = {
+    command = "backend-architect.scaffold.dockerfile",
+    arguments = { { uri = vim.uri_from_fname(project) } },
+  }
+  local result
+  if vim.fn.has("nvim-0.11") == 1 then
+    result = client:request_sync("workspace/executeCommand", cmd, 15000, bufnr)
+  else
+    result = client.request_sync("workspace/executeCommand", cmd, 15000, bufnr)
+  end
+  assert(result and result.result and result.result.applied == true, "scaffold: " .. vim.inspect(result))
+  local dockerfile = project .. "/Dockerfile"
+  local dbuf = vim.fn.bufnr(dockerfile)
+  assert(dbuf ~= -1, "the Dockerfile was not created: " .. vim.inspect(result))
+  local dtext = table.concat(vim.api.nvim_buf_get_lines(dbuf, 0, -1, false), "\n")
+  assert(dtext:find("FROM python:3.12-slim-bookworm AS build", 1, true), "Dockerfile:\n" .. dtext)
+  vim.api.nvim_set_current_buf(bufnr)
+
   -- The user commands exist, and :checkhealth runs.
   assert(vim.fn.exists(":BackendArchitectFixAll") == 2, "missing :BackendArchitectFixAll")
   assert(vim.fn.exists(":BackendArchitectRestart") == 2, "missing :BackendArchitectRestart")

@@ -9,6 +9,7 @@ import {
   TransportKind,
 } from "vscode-languageclient/node";
 
+import { CommandResult, describeResult, executeParams, EXTENSION_PREFIX, Generator, GENERATORS } from "./scaffold";
 import {
   languageIds,
   MANIFEST_PATTERN,
@@ -194,6 +195,41 @@ async function explainRule(): Promise<void> {
   await vscode.commands.executeCommand("markdown.showPreview", doc.uri);
 }
 
+/** Runs a server generator with the active editor's cursor or the workspace folder. */
+async function generate(g: Generator): Promise<void> {
+  if (!client) {
+    void vscode.window.showWarningMessage("backend-architect: the server is not running.");
+    return;
+  }
+  const editor = vscode.window.activeTextEditor;
+  const cursor = editor && {
+    uri: editor.document.uri.toString(),
+    line: editor.selection.active.line,
+    character: editor.selection.active.character,
+  };
+  const folder = editor
+    ? vscode.workspace.getWorkspaceFolder(editor.document.uri)?.uri.toString()
+    : vscode.workspace.workspaceFolders?.[0]?.uri.toString();
+  const params = executeParams(g, cursor, g.scope === "project" ? folder : undefined);
+  if ("error" in params) {
+    void vscode.window.showWarningMessage(`backend-architect: ${params.error}`);
+    return;
+  }
+  try {
+    // The server applies the change itself through workspace/applyEdit.
+    const result = await client.sendRequest<CommandResult | null>("workspace/executeCommand", params);
+    const { message, preview } = describeResult(result);
+    if (preview !== undefined) {
+      const doc = await vscode.workspace.openTextDocument({ content: preview });
+      await vscode.window.showTextDocument(doc, { preview: true });
+    }
+    void vscode.window.showInformationMessage(message);
+  } catch (err) {
+    // The server explains what is missing (and shows it too); keep it in the output.
+    output.appendLine(`${g.name}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   output = vscode.window.createOutputChannel("backend-architect", { log: true });
   status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Right, 100);
@@ -217,6 +253,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand("backendArchitect.scanWorkspace", scanWorkspace),
     vscode.commands.registerCommand("backendArchitect.explainRule", explainRule),
     vscode.commands.registerCommand("backendArchitect.reviewFile", reviewFile),
+    ...GENERATORS.map((g) => vscode.commands.registerCommand(EXTENSION_PREFIX + g.name, () => generate(g))),
     vscode.workspace.onWillSaveTextDocument((event) => {
       if (!client || !vscode.workspace.getConfiguration(SECTION, event.document).get<boolean>("fixOnSave")) return;
       event.waitUntil(fixAll(event.document));

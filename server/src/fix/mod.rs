@@ -5,6 +5,7 @@
 
 use tree_sitter::Tree;
 
+pub mod scaffold;
 pub mod suppress;
 
 use crate::rules::{Applicability, Edit, Finding, Fix};

@@ -5,6 +5,7 @@ mod actions;
 mod advisor;
 mod convert;
 mod outbound;
+mod scaffold;
 mod server;
 mod state;
 mod transport;

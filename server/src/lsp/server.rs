@@ -43,6 +43,7 @@ pub(super) struct Inner {
     shown_errors: Mutex<HashSet<String>>,
     config_diagnostics: Mutex<HashSet<String>>,
     pub advisor: advisor::AdvisorState,
+    scaffold: super::scaffold::State,
 }
 
 impl Inner {
@@ -115,6 +116,7 @@ impl Backend {
                 shown_errors: Mutex::new(HashSet::new()),
                 config_diagnostics: Mutex::new(HashSet::new()),
                 advisor: Default::default(),
+                scaffold: Default::default(),
             }),
         }
     }
@@ -338,6 +340,7 @@ impl LanguageServer for Backend {
             self.apply_settings(opts).await;
         }
         self.inner.advisor.init(&params);
+        self.inner.scaffold.init(&params);
         Ok(InitializeResult {
             capabilities: ServerCapabilities {
                 position_encoding: Some(encoding_kind(enc)),
@@ -354,13 +357,19 @@ impl LanguageServer for Backend {
                         code_action_kinds: Some(vec![
                             CodeActionKind::QUICKFIX,
                             CodeActionKind::new(FIX_ALL_KIND),
+                            CodeActionKind::REFACTOR_REWRITE,
+                            CodeActionKind::SOURCE,
                         ]),
                         resolve_provider: Some(false),
                         ..Default::default()
                     },
                 )),
                 execute_command_provider: Some(ExecuteCommandOptions {
-                    commands: advisor::COMMANDS.iter().map(|c| (*c).to_owned()).collect(),
+                    commands: advisor::COMMANDS
+                        .iter()
+                        .map(|c| (*c).to_owned())
+                        .chain(super::scaffold::commands())
+                        .collect(),
                     ..Default::default()
                 }),
                 diagnostic_provider: pull.then(|| {
@@ -612,6 +621,7 @@ impl LanguageServer for Backend {
                 e.analyze(&key);
                 let mut list = actions::code_actions(&params, &e, enc);
                 list.extend(advisor::review_actions(&params, &mut e, enc));
+                list.extend(super::scaffold::code_actions(&params, &mut e, enc));
                 Some(list)
             })
             .await
@@ -621,11 +631,13 @@ impl LanguageServer for Backend {
     }
 
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {
-        guarded(
-            "workspace/executeCommand",
-            advisor::execute_command(&self.client, &self.inner, params),
-        )
-        .await
+        if advisor::COMMANDS.contains(&params.command.as_str()) {
+            let run = advisor::execute_command(&self.client, &self.inner, params);
+            return guarded("workspace/executeCommand", run).await;
+        }
+        let (inner, enc) = (&self.inner, self.inner.encoding());
+        let run = super::scaffold::execute(&self.client, &inner.docs, &inner.scaffold, enc, params);
+        guarded("workspace/executeCommand", run).await
     }
 }
 

@@ -138,6 +138,16 @@ fn python_unbounded<'a>(
             }
             let (_, names) = chain(checker, call);
             let text = checker.text(call);
+            // SQLAlchemy 2.0: `session.execute(stmt).scalars()` runs a statement built
+            // elsewhere in the function (`select(...).limit(n)`), like the SQL of `fetchall()`.
+            if names.contains(&"execute")
+                && checker
+                    .text(function)
+                    .to_ascii_lowercase()
+                    .contains("limit")
+            {
+                continue;
+            }
             // `.limit(n)`, `LIMIT 50` in SQL text, `limit=limit` passed on.
             if names.iter().any(|n| BOUNDED.contains(n))
                 || text.to_ascii_lowercase().contains("limit")

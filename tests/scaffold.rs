@@ -1,0 +1,850 @@
+//! Scaffolding generators over small real projects (`tests/scaffold/<project>/`): a snapshot
+//! of every generator in every framework, and the generated code checked by the tools that
+//! run it: `python3 -m py_compile` for Python, `node --check` for JavaScript, a YAML parser for
+//! YAML. Each case works on a fresh copy of its project in a temporary directory.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::{json, Value};
+
+use backend_architect::engine::analyze_text;
+use backend_architect::fix::apply_edits;
+use backend_architect::fix::scaffold::{self, Disk, Output, Project, Source};
+use backend_architect::syntax::{parse, Language};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/scaffold")
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// A fresh copy of a fixture project; the directory keeps the project's name.
+fn project_copy(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join(name);
+    copy_dir(&fixtures().join(name), &root);
+    (tmp, root)
+}
+
+/// A tool the checks need: missing is a skip locally, a failure in CI (which installs it).
+fn tool(cmd: &str, args: &[&str]) -> bool {
+    let ok = Command::new(cmd)
+        .args(args)
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        if std::env::var_os("CI").is_some() {
+            panic!("{cmd} is needed to verify generated code");
+        }
+        eprintln!("note: `{cmd}` is not available; generated code is not verified by it");
+    }
+    ok
+}
+
+fn run(root: &Path, file: &str, at: &str, generator: &str) -> Result<Output, String> {
+    let path = root.join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let language = Language::from_path(&path).unwrap();
+    let tree = parse::parse(language, &text, None).unwrap();
+    let offset = text
+        .find(at)
+        .unwrap_or_else(|| panic!("`{at}` not in {file}"));
+    let src = Source {
+        path: &path,
+        language,
+        text: &text,
+        tree: &tree,
+    };
+    let project = Project::discover(&path, &Disk);
+    scaffold::generate(generator, Some(&src), offset, &project, &Disk).map_err(|e| e.0)
+}
+
+fn run_project(root: &Path, generator: &str) -> Result<Output, String> {
+    let project = Project::discover(root, &Disk);
+    scaffold::generate(generator, None, 0, &project, &Disk).map_err(|e| e.0)
+}
+
+/// The server's own findings on a file: generated code must not add any.
+fn findings(path: &Path, text: &str) -> Vec<String> {
+    let Some(lang) = Language::from_path(path) else {
+        return Vec::new();
+    };
+    let rules = backend_architect::config::RuleSet::default();
+    let mut codes: Vec<String> = analyze_text(&path.display().to_string(), lang, text, &rules)
+        .iter()
+        .map(|f| f.rule.code.to_owned())
+        .collect();
+    codes.sort();
+    codes
+}
+
+/// Writes the output into the project copy; returns the touched files' new contents.
+fn apply(root: &Path, out: &Output) -> Vec<(String, String)> {
+    let mut touched = Vec::new();
+    for e in &out.edits {
+        let old = std::fs::read_to_string(&e.path).unwrap();
+        let before = findings(&e.path, &old);
+        let mut edits = e.edits.clone();
+        edits.sort_by_key(|x| (x.range.start, x.range.end));
+        for w in edits.windows(2) {
+            assert!(
+                w[0].range.end <= w[1].range.start,
+                "overlapping edits in {:?}: {edits:?}",
+                e.path
+            );
+        }
+        let new = apply_edits(&old, &edits);
+        // Generated code adds no finding of the server's own rules (it may remove some).
+        let after = findings(&e.path, &new);
+        let added: Vec<&String> = after.iter().filter(|c| !before.contains(c)).collect();
+        assert!(added.is_empty(), "the edit adds {added:?}:\n{new}");
+        std::fs::write(&e.path, &new).unwrap();
+        touched.push((rel(root, &e.path) + " (edited)", new));
+    }
+    for f in &out.files {
+        assert!(
+            !f.path.exists(),
+            "{} would be overwritten",
+            f.path.display()
+        );
+        let found = findings(&f.path, &f.content);
+        assert!(
+            found.is_empty(),
+            "{}: {found:?}\n{}",
+            f.path.display(),
+            f.content
+        );
+        std::fs::create_dir_all(f.path.parent().unwrap()).unwrap();
+        std::fs::write(&f.path, &f.content).unwrap();
+        touched.push((rel(root, &f.path) + " (new)", f.content.clone()));
+    }
+    touched
+}
+
+fn rel(root: &Path, p: &Path) -> String {
+    p.strip_prefix(root).unwrap_or(p).display().to_string()
+}
+
+/// Python compiles, JavaScript passes `node --check`, YAML parses.
+fn verify(root: &Path, touched: &[(String, String)]) {
+    for (name, _) in touched {
+        let file = root.join(name.split(" (").next().unwrap());
+        let ext = file.extension().and_then(|e| e.to_str()).unwrap_or("");
+        if matches!(ext, "ts" | "tsx") {
+            // No TypeScript compiler here: the grammar must accept it without an error node.
+            let text = std::fs::read_to_string(&file).unwrap();
+            let lang = Language::from_path(&file).unwrap();
+            let tree = parse::parse(lang, &text, None).unwrap();
+            assert!(
+                !tree.root_node().has_error(),
+                "{name} does not parse:\n{text}"
+            );
+            continue;
+        }
+        let (cmd, args): (&str, Vec<String>) = match ext {
+            "py" => (
+                "python3",
+                vec!["-m".into(), "py_compile".into(), file.display().to_string()],
+            ),
+            "js" | "mjs" | "cjs" => ("node", vec!["--check".into(), file.display().to_string()]),
+            "yml" | "yaml" => (
+                "python3",
+                vec![
+                    "-c".into(),
+                    "import sys, yaml; list(yaml.safe_load_all(open(sys.argv[1])))".into(),
+                    file.display().to_string(),
+                ],
+            ),
+            _ => continue,
+        };
+        // YAML checking is a bonus (PyYAML is not a project dependency): skipped without it.
+        if ext.starts_with('y')
+            && !Command::new("python3")
+                .args(["-c", "import yaml"])
+                .output()
+                .is_ok_and(|o| o.status.success())
+        {
+            eprintln!("note: PyYAML is not installed; {name} is not parsed");
+            continue;
+        }
+        if !tool(cmd, &["--version"]) {
+            continue;
+        }
+        let out = Command::new(cmd)
+            .args(&args)
+            .current_dir(root)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{name} does not pass `{cmd} {}`:\n{}\n--- file ---\n{}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr),
+            std::fs::read_to_string(&file).unwrap_or_default()
+        );
+    }
+}
+
+fn snapshot(name: &str, touched: &[(String, String)]) {
+    let mut out = String::new();
+    for (file, content) in touched {
+        out.push_str(&format!("=== {file} ===\n{content}\n"));
+    }
+    insta::with_settings!({
+        snapshot_path => Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/snapshots/scaffold"),
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+    }, {
+        insta::assert_snapshot!(name, out);
+    });
+}
+
+/// Runs a cursor generator on a fresh copy, snapshots, verifies; returns the touched files.
+fn case(project: &str, file: &str, at: &str, generator: &str, tag: &str) -> Vec<(String, String)> {
+    let (_tmp, root) = project_copy(project);
+    let out = run(&root, file, at, generator)
+        .unwrap_or_else(|e| panic!("{project}/{file} {generator}: {e}"));
+    let touched = apply(&root, &out);
+    assert!(!touched.is_empty(), "{generator} wrote nothing");
+    verify(&root, &touched);
+    snapshot(&format!("{project}__{generator}{tag}"), &touched);
+    touched
+}
+
+fn project_case(project: &str, generator: &str) -> Vec<(String, String)> {
+    let (_tmp, root) = project_copy(project);
+    let out =
+        run_project(&root, generator).unwrap_or_else(|e| panic!("{project} {generator}: {e}"));
+    let touched = apply(&root, &out);
+    verify(&root, &touched);
+    snapshot(&format!("{project}__{generator}"), &touched);
+    touched
+}
+
+const APP_GENERATORS: [&str; 5] = [
+    "healthCheck",
+    "cors",
+    "securityHeaders",
+    "requestId",
+    "errorHandler",
+];
+
+#[test]
+fn fastapi_app_object() {
+    for g in APP_GENERATORS {
+        case("fastapi", "app/main.py", "app = FastAPI", g, "");
+    }
+    // The project's style: FastAPI handlers are async here, four spaces, double quotes.
+    let t = case("fastapi", "app/main.py", "app = FastAPI", "healthCheck", "");
+    assert!(t[0].1.contains("async def healthz():\n    \"\"\""));
+}
+
+#[test]
+fn fastapi_routes() {
+    case(
+        "fastapi",
+        "app/main.py",
+        "async def list_items",
+        "test",
+        "_list",
+    );
+    case(
+        "fastapi",
+        "app/main.py",
+        "async def create_order",
+        "test",
+        "_post",
+    );
+    case(
+        "fastapi",
+        "app/main.py",
+        "async def create_order",
+        "auth",
+        "",
+    );
+    case(
+        "fastapi",
+        "app/main.py",
+        "async def list_items",
+        "pagination",
+        "",
+    );
+    case(
+        "fastapi",
+        "app/main.py",
+        "async def read_item",
+        "responseModel",
+        "",
+    );
+    // Siblings declaring it in the decorator: `dependencies=[Depends(require_admin)]`.
+    let t = case(
+        "fastapi",
+        "app/admin.py",
+        "async def reindex",
+        "auth",
+        "_dependencies",
+    );
+    assert!(t[0]
+        .1
+        .contains("@router.post(\"/reindex\", dependencies=[Depends(require_admin)])"));
+    // A route on an APIRouter: the test mounts the router on a bare app.
+    let t = case(
+        "fastapi",
+        "app/admin.py",
+        "async def reindex",
+        "test",
+        "_router",
+    );
+    assert!(t[0].1.contains("app.include_router(router)"));
+}
+
+#[test]
+fn fastapi_models_and_project() {
+    case("fastapi", "app/models.py", "class Item", "crud", "");
+    case("fastapi", "app/models.py", "class Item", "schemas", "");
+    for g in ["dockerfile", "compose", "githubActions", "envExample"] {
+        project_case("fastapi", g);
+    }
+}
+
+#[test]
+fn kubernetes_probes_point_at_the_health_endpoint_found_in_code() {
+    let (_tmp, root) = project_copy("fastapi");
+    let e = run_project(&root, "kubernetes").unwrap_err();
+    assert!(e.contains("no health endpoint"), "{e}");
+    // Add the health check with its generator, then the probes find it.
+    let out = run(&root, "app/main.py", "app = FastAPI", "healthCheck").unwrap();
+    apply(&root, &out);
+    let out = run_project(&root, "kubernetes").unwrap();
+    let touched = apply(&root, &out);
+    verify(&root, &touched);
+    assert!(touched[0].1.contains("path: /healthz"));
+    snapshot("fastapi__kubernetes", &touched);
+    // Generated files are never overwritten.
+    let e = run_project(&root, "kubernetes").unwrap_err();
+    assert!(e.contains("already exists"), "{e}");
+}
+
+#[test]
+fn flask_app_object_in_two_space_single_quote_style() {
+    for g in APP_GENERATORS {
+        let t = case("flask", "app.py", "app = Flask", g, "");
+        for (_, content) in &t {
+            let mut previous = 0;
+            for line in content.lines().filter(|l| !l.trim().is_empty()) {
+                let n = line.len() - line.trim_start().len();
+                assert!(
+                    n <= previous + 2,
+                    "an indent step over two spaces: {line:?}"
+                );
+                previous = n;
+            }
+        }
+    }
+    let t = case("flask", "app.py", "app = Flask", "healthCheck", "");
+    assert!(t[0].1.contains("def healthz():\n  \"\"\""), "{}", t[0].1);
+    assert!(t[0].1.contains("return {'status': 'ok'}"));
+    assert!(!t[0].1.contains("async def healthz"));
+}
+
+#[test]
+fn flask_app_factory_with_tabs() {
+    for g in APP_GENERATORS {
+        let t = case("factory", "service/__init__.py", "app = Flask", g, "");
+        // Inside `create_app`, indented with its tabs, before `return app`.
+        let text = &t[0].1;
+        assert!(
+            text.contains("\n\t@app.") || text.contains("\n\tCORS("),
+            "{text}"
+        );
+        assert!(text.trim_end().ends_with("\treturn app"), "{text}");
+    }
+    // A blueprint route's test registers the blueprint on a bare app.
+    let t = case("factory", "service/views.py", "def ping", "test", "");
+    assert!(t[0].1.contains("app.register_blueprint(bp)"));
+}
+
+#[test]
+fn flask_routes_models_and_project() {
+    case("flask", "app.py", "def get_todo", "test", "_get");
+    case("flask", "app.py", "def create_todo", "test", "_post");
+    case("flask", "app.py", "def get_todo", "auth", "");
+    case("flask", "app.py", "def list_todos", "pagination", "");
+    case("flask", "app.py", "class Todo", "crud", "");
+    for g in ["dockerfile", "compose", "githubActions", "envExample"] {
+        project_case("flask", g);
+    }
+}
+
+#[test]
+fn django_urlpatterns_and_settings() {
+    for g in APP_GENERATORS {
+        case("django", "shop/urls.py", "urlpatterns", g, "");
+    }
+}
+
+#[test]
+fn django_views_models_and_project() {
+    let t = case("django", "catalog/views.py", "def book_detail", "test", "");
+    assert!(
+        t[0].1.contains("\"/catalog/books/1/\""),
+        "the include() prefix is part of the URL"
+    );
+    case("django", "catalog/views.py", "def book_detail", "auth", "");
+    case(
+        "django",
+        "catalog/views.py",
+        "def book_list",
+        "pagination",
+        "",
+    );
+    case("django", "catalog/models.py", "class Book", "crud", "");
+    for g in ["dockerfile", "compose", "githubActions", "envExample"] {
+        project_case("django", g);
+    }
+}
+
+#[test]
+fn express_app_object_and_routes() {
+    for g in APP_GENERATORS {
+        case("express", "src/app.js", "const app = express()", g, "");
+    }
+    case(
+        "express",
+        "src/app.js",
+        "app.get('/cats/:id'",
+        "test",
+        "_get",
+    );
+    case("express", "src/app.js", "app.post('/cats'", "test", "_post");
+    case("express", "src/app.js", "app.post('/cats'", "auth", "");
+    case(
+        "express",
+        "src/app.js",
+        "app.get('/cats',",
+        "pagination",
+        "",
+    );
+    case(
+        "express",
+        "src/routes/users.js",
+        "router.get('/users/:id'",
+        "test",
+        "_router",
+    );
+    case(
+        "express",
+        "src/routes/users.js",
+        "router.get('/users',",
+        "pagination",
+        "_router",
+    );
+    case("express", "src/models/cat.js", "mongoose.model", "crud", "");
+}
+
+#[test]
+fn express_project() {
+    for g in ["dockerfile", "compose", "githubActions", "envExample"] {
+        project_case("express", g);
+    }
+    let t = project_case("express", "dockerfile");
+    assert!(
+        t[0].1.contains("FROM node:20-bookworm-slim AS build"),
+        ".nvmrc pins Node 20"
+    );
+    assert!(
+        t[0].1.contains("EXPOSE 8080"),
+        "the port the server listens on"
+    );
+}
+
+#[test]
+fn esm_express_without_semicolons_and_vitest() {
+    for g in ["healthCheck", "securityHeaders", "errorHandler"] {
+        let t = case("esm", "app.mjs", "export const app = express()", g, "");
+        for line in t[0].1.lines() {
+            assert!(
+                !line.trim_end().ends_with(';'),
+                "semicolon in a file without them: {line}"
+            );
+        }
+    }
+    let t = case(
+        "esm",
+        "app.mjs",
+        "export const app = express()",
+        "securityHeaders",
+        "",
+    );
+    assert!(t[0].1.contains("import helmet from \"helmet\"\n"));
+    let t = case("esm", "app.mjs", "app.get(\"/orders\"", "test", "");
+    assert!(t[0]
+        .1
+        .contains("import { describe, expect, it } from \"vitest\""));
+    assert!(
+        t[0].1.contains("import { app } from \"../app.mjs\"")
+            || t[0].1.contains("import { app } from \"./app.mjs\"")
+    );
+    case("esm", "app.mjs", "app.get(\"/orders\"", "pagination", "");
+    case("esm", "models.mjs", "sequelize.define", "crud", "");
+    for g in ["dockerfile", "compose"] {
+        project_case("esm", g);
+    }
+}
+
+#[test]
+fn typescript_express() {
+    for g in APP_GENERATORS {
+        case("ts", "src/app.ts", "export const app = express()", g, "");
+    }
+    let t = case("ts", "src/app.ts", "app.post(\"/invoices\"", "test", "");
+    assert!(t[0].0.ends_with(".test.ts (new)"), "{}", t[0].0);
+    case(
+        "ts",
+        "src/app.ts",
+        "app.get(\"/invoices\"",
+        "pagination",
+        "",
+    );
+    project_case("ts", "dockerfile");
+}
+
+#[test]
+fn offers_follow_the_cursor() {
+    let root = fixtures().join("fastapi");
+    let offers_at = |file: &str, at: &str| -> Vec<&'static str> {
+        let path = root.join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let tree = parse::parse(Language::Python, &text, None).unwrap();
+        let src = Source {
+            path: &path,
+            language: Language::Python,
+            text: &text,
+            tree: &tree,
+        };
+        let project = Project::discover(&path, &Disk);
+        scaffold::offers(&src, text.find(at).unwrap(), &project)
+            .into_iter()
+            .map(|o| o.name)
+            .collect()
+    };
+    assert_eq!(offers_at("app/main.py", "app = FastAPI"), APP_GENERATORS);
+    assert_eq!(
+        offers_at("app/main.py", "async def create_order"),
+        ["test", "auth"]
+    );
+    assert_eq!(
+        offers_at("app/main.py", "async def list_items"),
+        ["test", "pagination", "responseModel"]
+    );
+    assert_eq!(
+        offers_at("app/main.py", "async def read_item"),
+        ["test", "responseModel"]
+    );
+    assert_eq!(
+        offers_at("app/models.py", "class Item"),
+        ["crud", "schemas"]
+    );
+    assert!(offers_at("app/main.py", "import os").is_empty());
+}
+
+#[test]
+fn errors_say_what_to_do() {
+    let (_tmp, root) = project_copy("express");
+    let e = run(&root, "src/app.js", "'use strict'", "healthCheck").unwrap_err();
+    assert!(e.contains("place the cursor on the app object"), "{e}");
+    let e = run(&root, "src/app.js", "'use strict'", "nope").unwrap_err();
+    assert!(e.contains("unknown generator `nope`"), "{e}");
+    // server.js registers no routes; the router file is fine, but an unexported router is not.
+    std::fs::write(
+        root.join("src/routes/users.js"),
+        "const express = require('express');\nconst router = express.Router();\nrouter.get('/x', (req, res) => res.json([]));\n",
+    )
+    .unwrap();
+    let e = run(&root, "src/routes/users.js", "router.get", "test").unwrap_err();
+    assert!(e.contains("does not export `router`"), "{e}");
+    let (_tmp, root) = project_copy("esm");
+    std::fs::remove_file(root.join("package.json")).unwrap();
+    let e = run_project(&root, "dockerfile").unwrap_err();
+    assert!(e.contains("cannot tell what to generate"), "{e}");
+}
+
+// ---- over LSP ------------------------------------------------------------------------------
+
+fn file_uri(p: &Path) -> String {
+    format!("file://{}", p.display())
+}
+
+fn lsp_client(root: &Path, create_files: bool) -> common::Client {
+    let mut c = common::Client::spawn();
+    let edit = if create_files {
+        json!({"documentChanges": true, "resourceOperations": ["create"]})
+    } else {
+        json!({"documentChanges": false})
+    };
+    let resp = c.request(
+        "initialize",
+        json!({
+            "processId": null,
+            "rootUri": file_uri(root),
+            "capabilities": {"workspace": {"applyEdit": true, "workspaceEdit": edit}},
+        }),
+    );
+    let caps = &resp["result"]["capabilities"];
+    let commands = caps["executeCommandProvider"]["commands"]
+        .as_array()
+        .unwrap();
+    assert!(commands.contains(&json!("backend-architect.scaffold.healthCheck")));
+    let scaffolding = commands
+        .iter()
+        .filter(|c| {
+            c.as_str()
+                .is_some_and(|c| c.starts_with("backend-architect.scaffold."))
+        })
+        .count();
+    assert_eq!(scaffolding, scaffold::GENERATORS.len());
+    assert!(commands.contains(&json!("backend-architect.review")));
+    let kinds = caps["codeActionProvider"]["codeActionKinds"]
+        .as_array()
+        .unwrap();
+    assert!(kinds.contains(&json!("refactor.rewrite")) && kinds.contains(&json!("source")));
+    c.notify("initialized", json!({}));
+    c
+}
+
+fn apply_edit_requests(c: &common::Client) -> Vec<Value> {
+    c.backlog
+        .iter()
+        .filter(|m| m["method"] == "workspace/applyEdit")
+        .map(|m| m["params"]["edit"].clone())
+        .collect()
+}
+
+#[test]
+fn lsp_code_actions_run_commands_that_apply_edits_and_create_files() {
+    let (_tmp, root) = project_copy("fastapi");
+    let main = root.join("app/main.py");
+    let text = std::fs::read_to_string(&main).unwrap();
+    let uri = file_uri(&main);
+    let mut c = lsp_client(&root, true);
+    c.open(&uri, "python", &text);
+    let line = |needle: &str| text[..text.find(needle).unwrap()].matches('\n').count();
+    let at = |l: usize| json!({"start": {"line": l, "character": 0}, "end": {"line": l, "character": 0}});
+
+    // On the app object: in-place generators, offered as refactor.rewrite actions.
+    let resp = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": at(line("app = FastAPI")), "context": {"diagnostics": [], "only": ["refactor.rewrite"]}}),
+    );
+    let actions = resp["result"].as_array().unwrap();
+    let commands: Vec<&str> = actions
+        .iter()
+        .map(|a| a["command"]["command"].as_str().unwrap())
+        .collect();
+    assert_eq!(commands.len(), 5, "{actions:?}");
+    assert!(actions.iter().all(|a| a["kind"] == "refactor.rewrite"));
+    let health = actions
+        .iter()
+        .find(|a| a["command"]["command"] == "backend-architect.scaffold.healthCheck")
+        .unwrap();
+    assert!(health["title"].as_str().unwrap().contains("health check"));
+
+    // Running the action's command applies the edit through workspace/applyEdit.
+    let resp = c.request("workspace/executeCommand", health["command"].clone());
+    assert_eq!(resp["result"]["applied"], true, "{resp}");
+    let edits = apply_edit_requests(&c);
+    let change = &edits[0]["documentChanges"][0];
+    assert_eq!(change["textDocument"]["uri"], json!(uri));
+    assert_eq!(change["textDocument"]["version"], 1);
+    assert!(change["edits"][0]["newText"]
+        .as_str()
+        .unwrap()
+        .contains("@app.get(\"/healthz\""));
+
+    // On a handler, the test generator is a `source` action creating a file.
+    let resp = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": at(line("async def list_items")), "context": {"diagnostics": [], "only": ["source"]}}),
+    );
+    let action = resp["result"].as_array().unwrap()[0].clone();
+    assert_eq!(
+        action["command"]["command"],
+        "backend-architect.scaffold.test"
+    );
+    let resp = c.request("workspace/executeCommand", action["command"].clone());
+    assert_eq!(resp["result"]["applied"], true, "{resp}");
+    let edits = apply_edit_requests(&c);
+    let ops = edits[1]["documentChanges"].as_array().unwrap();
+    assert_eq!(ops[0]["kind"], "create");
+    assert_eq!(
+        ops[0]["uri"],
+        json!(file_uri(&root.join("test_list_items.py")))
+    );
+    assert_eq!(ops[0]["options"]["overwrite"], false);
+    assert!(ops[1]["edits"][0]["newText"]
+        .as_str()
+        .unwrap()
+        .contains("client = TestClient(app)"));
+
+    // Project commands work from the workspace root; a failure says why, as an error.
+    let resp = c.request(
+        "workspace/executeCommand",
+        json!({"command": "backend-architect.scaffold.kubernetes", "arguments": []}),
+    );
+    assert_eq!(resp["error"]["code"], -32803, "{resp}");
+    assert!(resp["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("no health endpoint"));
+    let resp = c.request(
+        "workspace/executeCommand",
+        json!({"command": "backend-architect.scaffold.nope", "arguments": []}),
+    );
+    assert_eq!(resp["error"]["code"], -32602);
+    assert!(c.shutdown().success());
+}
+
+#[test]
+fn lsp_without_resource_operations_returns_what_it_would_write() {
+    let (_tmp, root) = project_copy("express");
+    let mut c = lsp_client(&root, false);
+    let resp = c.request(
+        "workspace/executeCommand",
+        json!({"command": "backend-architect.scaffold.dockerfile", "arguments": [{"uri": file_uri(&root)}]}),
+    );
+    let result = &resp["result"];
+    assert_eq!(result["applied"], false, "{resp}");
+    assert!(result["preview"]
+        .as_str()
+        .unwrap()
+        .contains("FROM node:20-bookworm-slim AS build"));
+    assert!(!root.join("Dockerfile").exists());
+    assert!(apply_edit_requests(&c).is_empty());
+    let note = c.wait_for("window/showMessage", |p| {
+        p["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("cannot create files"))
+    });
+    assert_eq!(note["type"], 3);
+    // Edits to existing files still go through (a plain `changes` map), for a file not open.
+    let app = root.join("src/app.js");
+    let resp = c.request(
+        "workspace/executeCommand",
+        json!({"command": "backend-architect.scaffold.securityHeaders", "arguments": [{"uri": file_uri(&app), "position": {"line": 6, "character": 0}}]}),
+    );
+    assert_eq!(resp["result"]["applied"], true, "{resp}");
+    let edits = apply_edit_requests(&c);
+    let changes = edits[0]["changes"][file_uri(&app)].as_array().unwrap();
+    assert!(changes.iter().any(|e| e["newText"]
+        .as_str()
+        .unwrap()
+        .contains("app.use(helmet());")));
+    assert!(c.shutdown().success());
+}
+
+/// Every fixture file, the cursor at every line: whatever is offered also runs, and nothing
+/// panics, also on the same files cut off mid-way (broken syntax).
+#[test]
+fn whatever_is_offered_runs_and_broken_code_does_not_panic() {
+    let mut offered = 0;
+    for project in [
+        "fastapi", "flask", "django", "express", "esm", "factory", "ts",
+    ] {
+        let (_tmp, root) = project_copy(project);
+        let files: Vec<PathBuf> = ignore::Walk::new(&root)
+            .flatten()
+            .map(|e| e.into_path())
+            .filter(|p| Language::from_path(p).is_some())
+            .collect();
+        for path in files {
+            let full = std::fs::read_to_string(&path).unwrap();
+            let language = Language::from_path(&path).unwrap();
+            let project_info = Project::discover(&path, &Disk);
+            for cut in [full.len(), full.len() * 2 / 3, full.len() / 3] {
+                let cut = (0..=cut).rev().find(|i| full.is_char_boundary(*i)).unwrap();
+                let text = &full[..cut];
+                let tree = parse::parse(language, text, None).unwrap();
+                let src = Source {
+                    path: &path,
+                    language,
+                    text,
+                    tree: &tree,
+                };
+                let mut at = 0;
+                for line in text.split_inclusive('\n') {
+                    for offer in scaffold::offers(&src, at, &project_info) {
+                        let out =
+                            scaffold::generate(offer.name, Some(&src), at, &project_info, &Disk);
+                        if cut == full.len() {
+                            offered += 1;
+                            let out = out.unwrap_or_else(|e| {
+                                panic!(
+                                    "{} offered at {}:{at} but fails: {e}",
+                                    offer.name,
+                                    path.display()
+                                )
+                            });
+                            assert!(!out.edits.is_empty() || !out.files.is_empty());
+                        }
+                    }
+                    at += line.len();
+                }
+            }
+        }
+    }
+    assert!(offered > 50, "only {offered} offers");
+}
+
+#[test]
+fn crud_reuses_schemas_that_exist_and_schemas_refuses_to_duplicate_them() {
+    let (_tmp, root) = project_copy("fastapi");
+    let out = run(&root, "app/models.py", "class Item", "schemas").unwrap();
+    apply(&root, &out);
+    let e = run(&root, "app/models.py", "class Item", "schemas").unwrap_err();
+    assert!(e.contains("already has schemas for `Item`"), "{e}");
+    let out = run(&root, "app/models.py", "class Item", "crud").unwrap();
+    assert!(out.edits.is_empty(), "schemas.py is left alone");
+    let touched = apply(&root, &out);
+    assert_eq!(touched.len(), 1);
+    assert!(touched[0]
+        .1
+        .contains("from app.schemas import ItemCreate, ItemRead, ItemUpdate"));
+    verify(&root, &touched);
+}
+
+#[test]
+fn edits_keep_crlf_line_endings() {
+    let (_tmp, root) = project_copy("flask");
+    let path = root.join("app.py");
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace('\n', "\r\n");
+    std::fs::write(&path, &text).unwrap();
+    let out = run(&root, "app.py", "app = Flask", "securityHeaders").unwrap();
+    let touched = apply(&root, &out);
+    let new = &touched[0].1;
+    assert!(
+        new.contains("def security_headers(response):\r\n"),
+        "{new:?}"
+    );
+    assert_eq!(
+        new.matches('\n').count(),
+        new.matches("\r\n").count(),
+        "a bare \\n slipped in"
+    );
+    verify(&root, &touched);
+}
