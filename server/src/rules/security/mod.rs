@@ -77,6 +77,35 @@ pub(crate) const HTTP_FUNCTIONS: &[&str] = &[
 ];
 
 /// The callee's source text, shortened for messages.
+/// The value of property `key` in a JavaScript options object: an object literal, or a local
+/// bound only to one (`const opts = { noent: true }; parse(xml, opts)`).
+pub(crate) fn js_option<'a>(
+    checker: &crate::rules::Checker<'a>,
+    options: tree_sitter::Node<'a>,
+    key: &str,
+) -> Option<tree_sitter::Node<'a>> {
+    use crate::analysis::{Binding, Lookup};
+    let object = match options.kind() {
+        "object" => options,
+        "identifier" => match checker.lookup(options) {
+            Lookup::Local(bindings) => match bindings.as_slice() {
+                [Binding::Value(v)] if v.kind() == "object" => *v,
+                _ => return None,
+            },
+            _ => return None,
+        },
+        _ => return None,
+    };
+    crate::analysis::named_children(object)
+        .into_iter()
+        .filter(|p| p.kind() == "pair")
+        .find(|p| {
+            p.child_by_field_name("key")
+                .is_some_and(|k| checker.text(k).trim_matches(['"', '\'']) == key)
+        })
+        .and_then(|p| p.child_by_field_name("value"))
+}
+
 pub(crate) fn callee(text: &str) -> String {
     let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if one_line.len() > 40 {

@@ -2,7 +2,7 @@
 
 use tree_sitter::Node;
 
-use crate::analysis::{named_children, Binding, Lookup, Sink};
+use crate::analysis::{ancestors, named_children, Sink};
 use crate::rules::{
     Applicability, Captures, Category, Check, Checker, Edit, FixAvailability, Rule, Severity,
 };
@@ -122,24 +122,9 @@ const JS_PARSE: &[&str] = &[
 
 /// The `noent: true` property of an options object (a literal, or a local bound to one).
 fn noent_true<'a>(checker: &Checker<'a>, options: Node<'a>) -> Option<Node<'a>> {
-    let object = match options.kind() {
-        "object" => options,
-        "identifier" => match checker.lookup(options) {
-            Lookup::Local(bindings) => match bindings.as_slice() {
-                [Binding::Value(v)] if v.kind() == "object" => *v,
-                _ => return None,
-            },
-            _ => return None,
-        },
-        _ => return None,
-    };
-    named_children(object).into_iter().find(|p| {
-        p.kind() == "pair"
-            && p.child_by_field_name("key")
-                .is_some_and(|k| checker.text(k).trim_matches(['"', '\'']) == "noent")
-            && p.child_by_field_name("value")
-                .is_some_and(|v| v.kind() == "true")
-    })
+    super::js_option(checker, options, "noent")
+        .filter(|v| v.kind() == "true")
+        .and_then(|v| ancestors(checker.item, v).pop())
 }
 
 fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {

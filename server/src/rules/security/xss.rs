@@ -40,6 +40,12 @@ pub static RULE: Rule = Rule {
         },
         Check {
             family: Family::JavaScript,
+            query_path: "javascript/calls.scm",
+            query: include_str!("../../../../queries/javascript/calls.scm"),
+            run: check_js_escaping_off,
+        },
+        Check {
+            family: Family::JavaScript,
             query_path: "javascript/bindings.scm",
             query: include_str!("../../../../queries/javascript/bindings.scm"),
             run: check_koa_body,
@@ -143,6 +149,48 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     checker
         .report(body, format!("`res.{method}` sends a string built from {from} as HTML without escaping; render a template (autoescaped) or escape the value (`escape-html`, `he.encode`)"))
         .with_taint(&taint);
+}
+
+/// Template engines configured to render variables unescaped: (callee, index of the options
+/// argument, option, the value that turns escaping off).
+const JS_ESCAPING_OFF: &[(&str, usize, &str, &str)] = &[
+    ("nunjucks.configure", 1, "autoescape", "false"),
+    ("nunjucks.Environment", 1, "autoescape", "false"),
+    ("handlebars.compile", 1, "noEscape", "true"),
+    ("handlebars.precompile", 1, "noEscape", "true"),
+    ("express-handlebars.engine", 0, "noEscape", "true"),
+    ("express-handlebars.create", 0, "noEscape", "true"),
+    ("express-handlebars", 0, "noEscape", "true"),
+];
+
+/// `nunjucks.configure("views", { autoescape: false })`, `Handlebars.compile(t, { noEscape:
+/// true })`: every variable in every template is then written as raw HTML.
+fn check_js_escaping_off<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
+        return;
+    };
+    let callees: Vec<&str> = JS_ESCAPING_OFF.iter().map(|e| e.0).collect();
+    let Some(callee) = checker.resolve_callee(func, &callees) else {
+        return;
+    };
+    let Some(&(_, index, option, off)) = JS_ESCAPING_OFF.iter().find(|e| e.0 == callee) else {
+        return;
+    };
+    let positional = checker.arguments(args).positional.clone();
+    // `nunjucks.configure({ autoescape: false })`: the options may come first.
+    let options = positional
+        .get(index)
+        .or_else(|| positional.first().filter(|o| o.kind() == "object"));
+    let Some(value) = options.and_then(|o| super::js_option(checker, *o, option)) else {
+        return;
+    };
+    if value.kind() != off {
+        return;
+    }
+    let short = super::callee(checker.text(func));
+    checker.report(value, format!(
+        "`{short}` with `{option}: {off}` renders every template variable as raw HTML, so any data that reaches a template can inject script; keep escaping on and mark only trusted, sanitised fragments as safe"
+    ));
 }
 
 /// Whether `node` is Koa's context: `ctx`/`context` (not an import) or `ctx.response`.
@@ -469,7 +517,8 @@ Flask `make_response`/`Response` and Starlette/FastAPI `HTMLResponse` bodies bui
 Jinja2 environments created without autoescaping; in Express, `res.send`/`res.write`/`res.end`
 of strings built from request data (or request strings such as `req.query.name` sent as is);
 in Koa, `ctx.body = …` with request data where Koa will send it as HTML (a string starting with
-`<`, request data at its start, or `ctx.type = "html"`).
+`<`, request data at its start, or `ctx.type = "html"`); and template engines configured to
+render unescaped (`nunjucks.configure(…, { autoescape: false })`, Handlebars `noEscape: true`).
 Values passed through `escape`, `html.escape`, `bleach.clean`, `escape-html`,
 `encodeURIComponent`, or bodies sent as `text/plain` or JSON are not reported.
 
