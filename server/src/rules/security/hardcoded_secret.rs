@@ -448,9 +448,12 @@ pub(crate) fn known_format(value: &str) -> Option<String> {
 /// for a host other than this machine: `postgresql://app:****@db.internal/shop`.
 pub(crate) fn url_password(value: &str) -> Option<String> {
     let sep = value.find("://")?;
+    // The scheme starts after the last character that cannot be in one (which may be
+    // multi-byte: `é://`).
     let scheme_start = value[..sep]
-        .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '.' | '-')))
-        .map_or(0, |i| i + 1);
+        .char_indices()
+        .rfind(|&(_, c)| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '.' | '-')))
+        .map_or(0, |(i, c)| i + c.len_utf8());
     let scheme = &value[scheme_start..sep];
     if !scheme.starts_with(|c: char| c.is_ascii_alphabetic()) {
         return None;
@@ -1075,6 +1078,15 @@ In JavaScript the unsafe fix writes `process.env.NAME` (`SESSION_SECRET` for ses
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn url_passwords_after_multibyte_text() {
+        assert_eq!(url_password("é://"), None);
+        assert_eq!(
+            url_password("dsn=é postgres://app:Zq8xK2mV9pL4@db.internal/shop").as_deref(),
+            Some("postgres://app:****@db.internal/shop")
+        );
+    }
 
     #[test]
     fn well_known_formats() {
