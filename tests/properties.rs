@@ -185,3 +185,32 @@ proptest! {
         prop_assert!(same_tree(&incremental, &fresh));
     }
 }
+
+/// Positions in a document of many rope chunks, where a line prefix can straddle two chunks.
+#[test]
+fn positions_across_rope_chunks_match_the_reference() {
+    let line = "x = \"é😀\" + naïve  # ünïcödé ✓\r\n";
+    let mut text = String::new();
+    let chars: Vec<char> = line.chars().collect();
+    for i in 0..3000 {
+        text.extend(&chars[..(i % chars.len()).max(1)]);
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+    }
+    let rope = Rope::from_str(&text);
+    assert!(rope.chunks().count() > 50);
+    for enc in [
+        PositionEncoding::Utf8,
+        PositionEncoding::Utf16,
+        PositionEncoding::Utf32,
+    ] {
+        for offset in (0..=text.len() + 3).step_by(3) {
+            assert_eq!(
+                position_at(&rope, offset, enc),
+                reference_position(&rope, offset, enc),
+                "offset {offset} {enc:?}"
+            );
+        }
+    }
+}

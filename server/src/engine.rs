@@ -98,21 +98,96 @@ pub struct ItemCache {
     /// The semantic model and the module skeleton it was built from.
     semantic: Option<(u64, std::sync::Arc<Semantic>)>,
     /// Item text hash → the item's contribution to the skeleton hash.
-    parts: HashMap<u64, u64>,
+    parts: Marked<u64>,
     context: u64,
     /// Item text hash → (findings relative to the item, the item's first row if a message
     /// names a line).
-    items: HashMap<u64, (Vec<Finding>, Option<usize>)>,
+    items: Marked<(Vec<Finding>, Option<usize>)>,
     /// Item text hash → its part of `Semantic::returns` (valid for one skeleton).
-    returns: HashMap<u64, Part<summaries::ReturnsPart>>,
+    returns: Marked<Part<summaries::ReturnsPart>>,
     /// Item text hash → its part of `Semantic::entries` (valid for one `entries_context`).
-    entries: HashMap<u64, Part<summaries::EntriesPart>>,
+    entries: Marked<Part<summaries::EntriesPart>>,
     summary_skeleton: u64,
     entries_context: u64,
     /// The last merged model: (returns hash, entries hash, model).
     merged: Option<(u64, u64, std::sync::Arc<Semantic>)>,
     /// How many items the last analysis re-ran (for tests and benchmarks).
     pub last_rerun: usize,
+}
+
+/// A cache keyed by item text hash whose entries are marked with the last analysis that used
+/// them. Entries are looked up and updated in place (a keystroke touches one item, so
+/// rebuilding the maps on every analysis cost more than the re-run item), and the ones no
+/// longer used are dropped once they outnumber the used ones.
+struct Marked<T> {
+    map: HashMap<u64, (T, u32)>,
+    generation: u32,
+    used: usize,
+}
+
+impl<T> Default for Marked<T> {
+    fn default() -> Self {
+        Self {
+            map: HashMap::new(),
+            generation: 0,
+            used: 0,
+        }
+    }
+}
+
+impl<T> Marked<T> {
+    /// Starts an analysis: entries not used from here on are stale.
+    fn begin(&mut self) {
+        self.generation = self.generation.wrapping_add(1);
+        self.used = 0;
+    }
+
+    /// The entry for `key`, marked as used by this analysis.
+    fn get(&mut self, key: u64) -> Option<&T> {
+        let generation = self.generation;
+        let (value, mark) = self.map.get_mut(&key)?;
+        if *mark != generation {
+            *mark = generation;
+            self.used += 1;
+        }
+        Some(value)
+    }
+
+    fn insert(&mut self, key: u64, value: T) -> &T {
+        let generation = self.generation;
+        let slot = self
+            .map
+            .entry(key)
+            .or_insert((value, generation.wrapping_sub(1)));
+        if slot.1 != generation {
+            slot.1 = generation;
+            self.used += 1;
+        }
+        &slot.0
+    }
+
+    /// Replaces the entry for `key` (a cached value that no longer applies).
+    fn replace(&mut self, key: u64, value: T) -> &T {
+        if let Some((_, mark)) = self.map.remove(&key) {
+            if mark == self.generation {
+                self.used -= 1;
+            }
+        }
+        self.insert(key, value)
+    }
+
+    /// Ends an analysis: drops unused entries when they are most of the map.
+    fn end(&mut self) {
+        if self.map.len() > 2 * self.used + 64 {
+            let generation = self.generation;
+            self.map.retain(|_, (_, mark)| *mark == generation);
+        }
+    }
+
+    fn clear(&mut self) {
+        self.map.clear();
+        self.used = 0;
+    }
 }
 
 fn hash_of(value: impl Hash) -> u64 {
@@ -176,68 +251,60 @@ fn with_summaries(
         cache.merged = None;
         cache.summary_skeleton = skeleton;
     }
-    let mut returns = HashMap::with_capacity(items.len());
+    cache.returns.begin();
     let mut combined = rustc_hash::FxHasher::default();
     for (item, key) in items {
-        let part = match cache
-            .returns
-            .remove(key)
-            .or_else(|| returns.get(key).cloned())
-        {
-            Some(p) => p,
+        let hash = match cache.returns.get(*key) {
+            Some(p) => p.1,
             None => {
                 let part = summaries::returns(language, base, *item, source);
                 let h = hash_of(&part);
-                (part, h)
+                cache.returns.insert(*key, (part, h)).1
             }
         };
-        part.1.hash(&mut combined);
-        returns.insert(*key, part);
+        hash.hash(&mut combined);
     }
     let returns_hash = combined.finish();
-    let parts: Vec<&Part<_>> = items.iter().map(|(_, k)| &returns[k]).collect();
     let with_returns = match &cache.merged {
         Some((h, _, sem)) if *h == returns_hash => sem.clone(),
         _ => {
             let mut sem = (**base).clone();
-            for ((name, summary), _) in parts.iter().filter_map(|p| p.0.as_ref().map(|s| (s, p.1)))
-            {
-                sem.returns.insert(name.clone(), summary.clone());
+            for (_, key) in items {
+                if let Some((Some((name, summary)), _)) = cache.returns.get(*key) {
+                    sem.returns.insert(name.clone(), summary.clone());
+                }
             }
             std::sync::Arc::new(sem)
         }
     };
-    cache.returns = returns;
+    cache.returns.end();
     if cache.entries_context != returns_hash {
         cache.entries.clear();
         cache.entries_context = returns_hash;
     }
-    let mut entries = HashMap::with_capacity(items.len());
+    cache.entries.begin();
     let mut combined = rustc_hash::FxHasher::default();
     for (item, key) in items {
-        let part = match cache
-            .entries
-            .remove(key)
-            .or_else(|| entries.get(key).cloned())
-        {
-            Some(p) => p,
+        let hash = match cache.entries.get(*key) {
+            Some(p) => p.1,
             None => {
                 let part = summaries::entries(language, &with_returns, *item, source);
                 let h = hash_of(&part);
-                (part, h)
+                cache.entries.insert(*key, (part, h)).1
             }
         };
-        part.1.hash(&mut combined);
-        entries.insert(*key, part);
+        hash.hash(&mut combined);
     }
     let entries_hash = hash_of((returns_hash, combined.finish()));
     let merged = match &cache.merged {
         Some((h, e, sem)) if *h == returns_hash && *e == entries_hash => sem.clone(),
         _ => {
             let mut sem = (*with_returns).clone();
-            for (item, key) in items {
-                let _ = item;
-                for (k, e) in &entries[key].0 {
+            for (_, key) in items {
+                let Some((part, _)) = cache.entries.get(*key) else {
+                    continue;
+                };
+                for (k, e) in part {
                     sem.entries
                         .entry(k.clone())
                         .and_modify(|m| m.sinks |= e.sinks)
@@ -247,7 +314,7 @@ fn with_summaries(
             std::sync::Arc::new(sem)
         }
     };
-    cache.entries = entries;
+    cache.entries.end();
     cache.merged = Some((returns_hash, entries_hash, merged.clone()));
     (merged, entries_hash)
 }
@@ -269,21 +336,20 @@ pub fn analyze(
     // text, so it is reused from the last run for unchanged items.
     let mut walk = root.walk();
     let mut skeleton_hasher = rustc_hash::FxHasher::default();
-    let mut parts = HashMap::with_capacity(cache.parts.len());
+    cache.parts.begin();
     let items: Vec<(Node, u64)> = root
         .named_children(&mut walk)
         .map(|item| {
             let key = hash_of(&source.as_bytes()[item.byte_range()]);
-            let part = match cache.parts.get(&key) {
+            let part = match cache.parts.get(key) {
                 Some(p) => *p,
-                None => skeleton_part(item, source),
+                None => *cache.parts.insert(key, skeleton_part(item, source)),
             };
             part.hash(&mut skeleton_hasher);
-            parts.insert(key, part);
             (item, key)
         })
         .collect();
-    cache.parts = parts;
+    cache.parts.end();
     let skeleton = skeleton_hasher.finish();
     let semantic = match &cache.semantic {
         Some((key, sem)) if *key == skeleton => sem.clone(),
@@ -323,56 +389,54 @@ pub fn analyze(
     let mut checker = Checker::new(path, source, language, semantic, root);
     checker.http_timeout = rules.http_timeout();
     checker.node_project = node_project;
-    let mut next_items = HashMap::with_capacity(cache.items.len());
+    cache.items.begin();
     let mut findings = Vec::new();
     let mut rerun = 0;
     for (item, key) in items {
         let range = item.byte_range();
         let start = range.start as isize;
         let row = item.start_position().row;
-        let cached = cache
+        let hit = cache
             .items
-            .remove(&key)
-            .or_else(|| next_items.get(&key).cloned())
-            .filter(|(_, at)| at.is_none_or(|at| at == row));
-        let entry = match cached {
-            Some(hit) => hit,
-            None => {
-                rerun += 1;
-                checker.findings.clear();
-                checker.line_dependent.set(false);
-                checker.item = item;
-                checker.scopes.clear();
-                checker.resolved.borrow_mut().clear();
-                checker.bounds.borrow_mut().clear();
-                checker.arguments.borrow_mut().clear();
-                let text = &source[range.clone()];
-                checker.item_imports = if text.contains("import") || text.contains("require") {
-                    crate::analysis::item_imports(language, item, source)
-                } else {
-                    Default::default()
+            .get(key)
+            .is_some_and(|(_, at)| at.is_none_or(|at| at == row));
+        let entry = if hit {
+            cache.items.get(key).expect("just found")
+        } else {
+            rerun += 1;
+            checker.findings.clear();
+            checker.line_dependent.set(false);
+            checker.item = item;
+            checker.scopes.clear();
+            checker.resolved.borrow_mut().clear();
+            checker.bounds.borrow_mut().clear();
+            checker.arguments.borrow_mut().clear();
+            let text = &source[range.clone()];
+            checker.item_imports = if text.contains("import") || text.contains("require") {
+                crate::analysis::item_imports(language, item, source)
+            } else {
+                Default::default()
+            };
+            cursor.set_byte_range(range.clone());
+            let mut matches = cursor.matches(&compiled.query, item, source.as_bytes());
+            while let Some(m) = matches.next() {
+                let captures = Captures {
+                    names: compiled.query.capture_names(),
+                    captures: m.captures,
                 };
-                cursor.set_byte_range(range.clone());
-                let mut matches = cursor.matches(&compiled.query, item, source.as_bytes());
-                while let Some(m) = matches.next() {
-                    let captures = Captures {
-                        names: compiled.query.capture_names(),
-                        captures: m.captures,
-                    };
-                    for &(rule_index, check) in &compiled.patterns[m.pattern_index] {
-                        if rules.is_enabled_index(rule_index) {
-                            run_check(path, &mut checker, RULES[rule_index], check, &captures);
-                        }
+                for &(rule_index, check) in &compiled.patterns[m.pattern_index] {
+                    if rules.is_enabled_index(rule_index) {
+                        run_check(path, &mut checker, RULES[rule_index], check, &captures);
                     }
                 }
-                let relative = checker.findings.iter().map(|f| f.shifted(-start)).collect();
-                (relative, checker.line_dependent.get().then_some(row))
             }
+            let relative = checker.findings.iter().map(|f| f.shifted(-start)).collect();
+            let entry = (relative, checker.line_dependent.get().then_some(row));
+            cache.items.replace(key, entry)
         };
         findings.extend(entry.0.iter().map(|f| f.shifted(start)));
-        next_items.insert(key, entry);
     }
-    cache.items = next_items;
+    cache.items.end();
     cache.last_rerun = rerun;
 
     let suppressions = Suppressions::parse(source, tree);
@@ -571,5 +635,26 @@ mod tests {
         // Items whose messages name no line are still reused when they move.
         let (_, rerun) = run(&moved);
         assert_eq!(rerun, 0);
+    }
+
+    #[test]
+    fn marked_caches_keep_what_the_last_analysis_used() {
+        let mut cache = Marked::default();
+        cache.begin();
+        for k in 0..100 {
+            cache.insert(k, k * 2);
+        }
+        cache.end();
+        // The next analysis uses only ten of them: the rest go once they dominate.
+        cache.begin();
+        for k in 0..10 {
+            assert_eq!(cache.get(k), Some(&(k * 2)));
+        }
+        cache.replace(3, 7);
+        cache.end();
+        assert_eq!(cache.map.len(), 10);
+        cache.begin();
+        assert_eq!(cache.get(3), Some(&7));
+        assert_eq!(cache.get(50), None);
     }
 }

@@ -95,10 +95,17 @@ pub fn position_at(rope: &Rope, offset: usize, encoding: PositionEncoding) -> Li
                 PositionEncoding::Utf16 => char::len_utf16,
                 _ => |_| 1,
             };
-            rope.byte_slice(line_start..offset)
-                .chunks()
-                .map(|chunk| chunk.chars().map(count).sum::<usize>())
-                .sum()
+            // Usually the prefix lies in one chunk: count on the `&str` without building a
+            // slice of the rope.
+            let (chunk, chunk_start, _, _) = rope.chunk_at_byte(line_start);
+            match chunk.get(line_start - chunk_start..offset - chunk_start) {
+                Some(prefix) => prefix.chars().map(count).sum(),
+                None => rope
+                    .byte_slice(line_start..offset)
+                    .chunks()
+                    .map(|chunk| chunk.chars().map(count).sum::<usize>())
+                    .sum(),
+            }
         }
         PositionEncoding::Utf16 => {
             rope.char_to_utf16_cu(rope.byte_to_char(offset))
