@@ -4,6 +4,7 @@
 //! (`lsp`, `cli`). Protocol types appear only in `lsp`.
 
 pub mod analysis;
+pub mod app;
 pub mod cli;
 pub mod config;
 pub mod engine;

@@ -7,6 +7,7 @@ use std::ops::Range;
 use crate::syntax::Family;
 
 mod checker;
+pub mod crossfile;
 pub mod security;
 
 pub use checker::{Captures, Checker};
@@ -255,6 +256,9 @@ pub static RULES: &[&Rule] = &[
     &security::assert_for_access_control::RULE,
     &security::swallowed_security_exception::RULE,
     &security::unsafe_archive_extraction::RULE,
+    &crossfile::duplicate_route::RULE,
+    &crossfile::missing_auth::RULE,
+    &crossfile::missing_health_check::RULE,
 ];
 
 pub fn by_code(code: &str) -> Option<&'static Rule> {
