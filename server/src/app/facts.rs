@@ -278,6 +278,10 @@ const AUTH_WORDS: &[&str] = &[
     "role_required",
     "signed_in",
     "security",
+    "admin",
+    "require_role",
+    "staff",
+    "superuser",
 ];
 
 /// Whether a dependency/decorator/middleware name is an authentication or authorisation check.

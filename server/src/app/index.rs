@@ -160,7 +160,9 @@ impl WorkspaceIndex {
     pub fn update(&mut self, key: &str, path: &str, language: Language, facts: FileFacts) -> bool {
         let shape = route_shape(&facts);
         let old = self.files.get(key);
-        let changed = old.is_none_or(|o| o.route_shape != shape || o.path != path);
+        let changed = old.is_none_or(|o| {
+            o.route_shape != shape || o.path != normalize(&path.replace('\\', "/"))
+        });
         if facts.is_empty() && old.is_none() {
             return false;
         }
@@ -169,7 +171,7 @@ impl WorkspaceIndex {
             key.clone(),
             Arc::new(FileEntry {
                 key,
-                path: path.replace('\\', "/"),
+                path: normalize(&path.replace('\\', "/")),
                 language,
                 facts,
                 route_shape: shape,

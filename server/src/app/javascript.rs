@@ -707,7 +707,12 @@ fn call(cx: &mut Cx, n: Node) -> bool {
                     deps,
                     params,
                     order,
-                    span: span(n),
+                    // A chained `.post(h)` starts where the chain does; point at its method.
+                    span: if chained_path.is_some() {
+                        Span(property.start_byte()..n.end_byte())
+                    } else {
+                        span(n)
+                    },
                     handler_span: span(*handler),
                     handler_full: span(*handler),
                 });

@@ -23,18 +23,17 @@ use crate::syntax::{Family, Language};
 /// `x.spec.ts`, `__tests__/…`).
 pub fn is_test_path(path: &str) -> bool {
     let p = path.replace('\\', "/");
-    let name = p.rsplit('/').next().unwrap_or(&p);
+    let mut parts = p.rsplit('/');
+    let name = parts.next().unwrap_or(&p);
+    // Only the file's own directory counts: fixtures live under a `tests/` tree themselves.
+    let dir = parts.next().unwrap_or("");
     name.starts_with("test_")
         || name.ends_with("_test.py")
         || name == "tests.py"
         || name == "conftest.py"
         || name.contains(".test.")
         || name.contains(".spec.")
-        || p.contains("/tests/")
-        || p.contains("/test/")
-        || p.contains("/__tests__/")
-        || p.starts_with("tests/")
-        || p.starts_with("test/")
+        || matches!(dir, "tests" | "test" | "__tests__")
 }
 
 /// Extracts one file's facts from its tree. Cheap: one walk, no name resolution.
@@ -105,4 +104,41 @@ pub fn walk(roots: &[std::path::PathBuf]) -> Vec<std::path::PathBuf> {
     }
     files.sort();
     files
+}
+
+/// The resolved route table as text, one route per line, sorted: `METHOD PATH -> handler
+/// (file) [auth] {chain}`. File keys are shown relative to `base`. Used by snapshots and by
+/// `check --routes`-style debugging.
+pub fn route_table(index: &mut WorkspaceIndex, base: &str) -> String {
+    let resolved = index.resolved();
+    let rel = |k: &str| {
+        k.strip_prefix(base)
+            .unwrap_or(k)
+            .trim_start_matches(['/', '\\'])
+            .replace('\\', "/")
+    };
+    let mut lines: Vec<String> = resolved
+        .routes
+        .iter()
+        .map(|r| {
+            let app = match &r.app {
+                Some((k, _)) => format!("app {}", rel(k)),
+                None => "not mounted".to_owned(),
+            };
+            format!(
+                "{:<7} {:<32} -> {} ({}) auth={} chain=[{}] {app}",
+                r.methods.join(","),
+                r.path,
+                r.handler_name,
+                rel(&r.handler.0),
+                if r.auth { "yes" } else { "no" },
+                r.chain.join(", ")
+            )
+        })
+        .collect();
+    lines.sort();
+    lines.dedup();
+    let mut out = lines.join("\n");
+    out.push('\n');
+    out
 }

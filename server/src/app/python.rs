@@ -23,7 +23,7 @@ impl Mentions {
         Mentions {
             fastapi: source.contains("fastapi"),
             flask: source.contains("flask"),
-            django: source.contains("django"),
+            django: source.contains("django") || source.contains("rest_framework"),
             drf: source.contains("rest_framework"),
             pydantic: source.contains("pydantic"),
             sqlmodel: source.contains("sqlmodel"),

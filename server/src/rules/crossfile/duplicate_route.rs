@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{describe, file_name, CrossFinding};
+use super::{file_name, CrossFinding};
 use crate::app::facts::normalize_path;
 use crate::app::Resolved;
 use crate::rules::{Category, FixAvailability, Rule, Severity};
@@ -84,6 +84,8 @@ pub fn check(resolved: &Resolved, out: &mut Vec<CrossFinding>) {
                     let o = &resolved.routes[j];
                     if o.registration == r.registration {
                         "again through a second mount of the same router".to_owned()
+                    } else if o.registration.0 == r.registration.0 {
+                        format!("in this file (`{}`)", o.handler_name)
                     } else {
                         format!("in {} (`{}`)", file_name(&o.registration.0), o.handler_name)
                     }
@@ -98,9 +100,13 @@ pub fn check(resolved: &Resolved, out: &mut Vec<CrossFinding>) {
                     others.join(" and ")
                 ),
                 severity: RULE.severity,
-                related: Vec::new(),
+                related: list
+                    .iter()
+                    .map(|&j| &resolved.routes[j].registration)
+                    .filter(|o| o.0 == r.registration.0 && **o != r.registration)
+                    .map(|o| (o.1, format!("`{method} {path}` is registered here too")))
+                    .collect(),
             });
-            let _ = describe;
         }
     }
 }

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use tree_sitter::Tree;
 
 use crate::app::Loc;
-use crate::app::{Resolved, WorkspaceIndex};
+use crate::app::WorkspaceIndex;
 use crate::config::suppression::Suppressions;
 use crate::config::RuleSet;
 use crate::rules::{Finding, Related, Rule, Severity};
@@ -136,10 +136,45 @@ pub(crate) fn file_name(key: &str) -> &str {
 pub(crate) fn is_mutating(methods: &[String]) -> bool {
     methods
         .iter()
-        .any(|m| matches!(m.as_str(), "POST" | "PUT" | "PATCH" | "DELETE" | "ANY"))
+        .any(|m| matches!(m.as_str(), "POST" | "PUT" | "PATCH" | "DELETE"))
 }
 
-pub(crate) fn describe(resolved: &Resolved, i: usize) -> String {
-    let r = &resolved.routes[i];
-    format!("{} {}", r.methods.join(","), r.path)
+/// One file's cross-file findings, with the text they were positioned in.
+pub struct FileFindings {
+    pub path: std::path::PathBuf,
+    pub text: String,
+    pub findings: Vec<Finding>,
+}
+
+/// Cross-file findings for files on disk (`check` and the fixture harness): builds the index
+/// from exactly these files, runs the cross-file rules, and returns the findings of each file
+/// that has any, filtered by that file's rule set and suppression comments.
+pub fn project_findings(files: &[(std::path::PathBuf, &RuleSet)]) -> Vec<FileFindings> {
+    let mut index = WorkspaceIndex::new();
+    let paths: Vec<std::path::PathBuf> = files.iter().map(|(p, _)| p.clone()).collect();
+    crate::app::index_paths(&mut index, &paths, &|_| false);
+    let cross = CrossFindings::compute(&mut index);
+    let mut out = Vec::new();
+    for (path, rules) in files {
+        let key = path.to_string_lossy();
+        if !cross.by_file.contains_key(&*key) {
+            continue;
+        }
+        let (Some(language), Ok(text)) = (
+            crate::syntax::Language::from_path(path),
+            std::fs::read_to_string(path),
+        ) else {
+            continue;
+        };
+        let tree = crate::syntax::parse::parse(language, &text, None);
+        let findings = cross.findings_for(&index, &key, rules, &text, tree.as_ref());
+        if !findings.is_empty() {
+            out.push(FileFindings {
+                path: path.clone(),
+                text,
+                findings,
+            });
+        }
+    }
+    out
 }
