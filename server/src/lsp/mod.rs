@@ -5,7 +5,9 @@ mod actions;
 mod convert;
 mod server;
 mod state;
+mod symbols;
 mod transport;
+mod workspace;
 
 pub use server::Backend;
 

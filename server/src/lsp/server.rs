@@ -37,6 +37,7 @@ pub(super) struct Inner {
     watch_registration: AtomicBool,
     shown_errors: Mutex<HashSet<String>>,
     config_diagnostics: Mutex<HashSet<String>>,
+    pub workspace: super::workspace::Workspace,
 }
 
 impl Inner {
@@ -95,6 +96,7 @@ impl Backend {
                 watch_registration: AtomicBool::new(false),
                 shown_errors: Mutex::new(HashSet::new()),
                 config_diagnostics: Mutex::new(HashSet::new()),
+                workspace: Default::default(),
             }),
         }
     }
@@ -198,29 +200,32 @@ impl Backend {
         tokio::spawn(async move {
             let key = uri.as_str().to_owned();
             let job_shared = shared.clone();
+            let job_inner = inner.clone();
             let job = tokio::task::spawn_blocking(move || {
                 let started = std::time::Instant::now();
+                let inner = job_inner;
                 let mut entry = lock(&job_shared);
                 if entry.doc.version() != version {
                     return None; // A newer change is queued; it will publish.
                 }
                 entry.analyze(&key);
+                let (findings, others) = super::workspace::refresh(&inner, &key, &mut entry);
                 tracing::debug!("{key} v{version}: analysed in {:?}", started.elapsed());
                 let enc = inner.encoding();
                 let uri = key.parse::<Uri>().ok()?;
-                let diags: Vec<Diagnostic> = entry
-                    .findings
+                let diags: Vec<Diagnostic> = findings
                     .iter()
                     .map(|f| convert::diagnostic(&uri, entry.doc.rope(), f, enc))
                     .collect();
-                Some(diags)
+                Some((diags, others))
             });
             match job.await {
-                Ok(Some(diags)) => {
+                Ok(Some((diags, others))) => {
                     // Never publish a result for an older version.
                     if lock(&shared).doc.version() == version {
                         client.publish_diagnostics(uri, diags, Some(version)).await;
                     }
+                    super::workspace::republish(client, inner, others);
                 }
                 Ok(None) => {}
                 Err(e) => tracing::error!("analysis of {} panicked: {e}", uri.as_str()),
@@ -285,6 +290,7 @@ impl LanguageServer for Backend {
         if let Some(opts) = &params.initialization_options {
             self.apply_settings(opts).await;
         }
+        self.inner.workspace.configure(&params);
         Ok(InitializeResult {
             capabilities: ServerCapabilities {
                 position_encoding: Some(encoding_kind(enc)),
@@ -296,6 +302,11 @@ impl LanguageServer for Backend {
                     },
                 )),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
+                document_symbol_provider: Some(OneOf::Left(true)),
+                workspace_symbol_provider: Some(OneOf::Left(true)),
+                code_lens_provider: Some(CodeLensOptions {
+                    resolve_provider: Some(false),
+                }),
                 code_action_provider: Some(CodeActionProviderCapability::Options(
                     CodeActionOptions {
                         code_action_kinds: Some(vec![
@@ -344,6 +355,7 @@ impl LanguageServer for Backend {
             }
         }
         self.fetch_workspace_settings().await;
+        super::workspace::index_workspace(self.client.clone(), self.inner.clone());
         tracing::info!("backend-architect {} ready", env!("CARGO_PKG_VERSION"));
     }
 
@@ -409,7 +421,9 @@ impl LanguageServer for Backend {
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
+        let path = self.inner.docs.get(uri.as_str()).and_then(|s| lock(&s).path.clone());
         self.inner.docs.remove(uri.as_str());
+        super::workspace::closed(self.client.clone(), self.inner.clone(), &uri, path);
         if !self.inner.pull_diagnostics.load(Ordering::Relaxed) {
             self.client.publish_diagnostics(uri, Vec::new(), None).await;
         }
@@ -482,13 +496,23 @@ impl LanguageServer for Backend {
                 let mut e = lock(&shared);
                 e.analyze(&key);
                 let offset = convert::offset(e.doc.rope(), pos.position, enc);
+                let index_key = super::workspace::key_of(&key, e.path.as_ref());
+                let route = super::symbols::route_hover(&inner, &index_key, offset);
                 let hits: Vec<_> = e
                     .findings
                     .iter()
                     .filter(|f| f.range.start <= offset && offset <= f.range.end)
                     .collect();
-                let first = hits.first()?;
-                let mut value = String::new();
+                let Some(first) = hits.first() else {
+                    return route.map(|value| Hover {
+                        contents: HoverContents::Markup(MarkupContent {
+                            kind: MarkupKind::Markdown,
+                            value,
+                        }),
+                        range: None,
+                    });
+                };
+                let mut value = route.map(|r| r + "\n---\n\n").unwrap_or_default();
                 for f in &hits {
                     value.push_str(&format!("**{}** {}\n\n", f.rule.code, f.message));
                 }
@@ -504,6 +528,42 @@ impl LanguageServer for Backend {
             })
             .await
             .map_err(|_| Error::internal_error())
+        })
+        .await
+    }
+
+    async fn document_symbol(
+        &self,
+        params: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
+        let inner = self.inner.clone();
+        guarded("textDocument/documentSymbol", async move {
+            tokio::task::spawn_blocking(move || super::symbols::document_symbols(&inner, params))
+                .await
+                .map_err(|_| Error::internal_error())?
+        })
+        .await
+    }
+
+    async fn symbol(
+        &self,
+        params: WorkspaceSymbolParams,
+    ) -> Result<Option<WorkspaceSymbolResponse>> {
+        let inner = self.inner.clone();
+        guarded("workspace/symbol", async move {
+            tokio::task::spawn_blocking(move || super::symbols::workspace_symbols(&inner, params))
+                .await
+                .map_err(|_| Error::internal_error())?
+        })
+        .await
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        let inner = self.inner.clone();
+        guarded("textDocument/codeLens", async move {
+            tokio::task::spawn_blocking(move || super::symbols::code_lenses(&inner, params))
+                .await
+                .map_err(|_| Error::internal_error())?
         })
         .await
     }

@@ -1,0 +1,269 @@
+//! The workspace index in the server: startup indexing of the workspace folders (gitignore-aware,
+//! in parallel, with `$/progress`), open documents overriding disk contents, facts refreshed on
+//! every analysis, and cross-file findings re-published on the other open files they touch.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use ls_types::*;
+use tower_lsp_server::{ls_types, Client};
+
+use super::convert;
+use super::server::Inner;
+use super::state::{lock, DocEntry};
+use crate::app::{self, WorkspaceIndex};
+use crate::rules::crossfile::CrossFindings;
+use crate::rules::Finding;
+
+#[derive(Default)]
+pub struct Workspace {
+    pub index: Mutex<WorkspaceIndex>,
+    cross: Mutex<Arc<CrossFindings>>,
+    roots: Mutex<Vec<PathBuf>>,
+    progress_support: AtomicBool,
+}
+
+/// The index key of a document: its file path when it has one, else its URI.
+pub fn key_of(uri: &str, path: Option<&PathBuf>) -> String {
+    match path {
+        Some(p) => p.to_string_lossy().into_owned(),
+        None => uri.to_owned(),
+    }
+}
+
+/// A URI for an index key.
+pub fn uri_of(key: &str) -> Option<Uri> {
+    if key.contains("://") {
+        return key.parse().ok();
+    }
+    Uri::from_file_path(Path::new(key))
+}
+
+impl Workspace {
+    /// Remembers the workspace folders (or the root) to index once initialised.
+    pub fn configure(&self, params: &InitializeParams) {
+        let mut roots: Vec<PathBuf> = params
+            .workspace_folders
+            .iter()
+            .flatten()
+            .filter_map(|f| f.uri.to_file_path().map(|p| p.into_owned()))
+            .collect();
+        #[allow(deprecated)]
+        if roots.is_empty() {
+            if let Some(p) = params.root_uri.as_ref().and_then(|u| u.to_file_path()) {
+                roots.push(p.into_owned());
+            }
+        }
+        *lock(&self.roots) = roots;
+        let progress = params
+            .capabilities
+            .window
+            .as_ref()
+            .and_then(|w| w.work_done_progress)
+            .unwrap_or(false);
+        self.progress_support.store(progress, Ordering::Relaxed);
+    }
+
+    /// Recomputes the cross-file findings if the route table changed; returns the keys of the
+    /// files whose cross-file findings differ from before.
+    fn recompute(&self, index: &mut WorkspaceIndex) -> Vec<Arc<str>> {
+        let before = index.generation();
+        let _ = index.resolved();
+        if index.generation() == before {
+            return Vec::new();
+        }
+        let next = CrossFindings::compute(index);
+        let mut cross = lock(&self.cross);
+        let changed = cross.changed_files(&next);
+        *cross = Arc::new(next);
+        changed
+    }
+
+    pub fn cross(&self) -> Arc<CrossFindings> {
+        lock(&self.cross).clone()
+    }
+}
+
+/// Brings the document's facts into the index (after `entry.analyze`), and returns its
+/// findings with its cross-file findings, plus the keys of other files whose cross-file
+/// findings changed. Runs on a blocking thread.
+pub(super) fn refresh(inner: &Inner, uri: &str, entry: &mut DocEntry) -> (Vec<Finding>, Vec<Arc<str>>) {
+    let key = key_of(uri, entry.path.as_ref());
+    let language = entry.doc.language();
+    let ws = &inner.workspace;
+    let changed = {
+        let facts = if entry.doc.is_too_large() {
+            Default::default()
+        } else {
+            match entry.doc.tree().cloned() {
+                Some(tree) => app::extract(language, &tree, entry.doc.text(), &key),
+                None => Default::default(),
+            }
+        };
+        let mut index = lock(&ws.index);
+        index.update(&key, &key, language, facts);
+        ws.recompute(&mut index)
+    };
+    let findings = own_and_cross(inner, &key, entry);
+    let others = changed.into_iter().filter(|k| **k != *key).collect();
+    (findings, others)
+}
+
+/// The document's findings followed by its cross-file findings.
+fn own_and_cross(inner: &Inner, key: &str, entry: &mut DocEntry) -> Vec<Finding> {
+    let mut findings = entry.findings.clone();
+    let excluded = entry
+        .path
+        .as_ref()
+        .is_some_and(|p| entry.settings.is_excluded(p));
+    if !excluded {
+        let cross = inner.workspace.cross();
+        let index = lock(&inner.workspace.index);
+        let rules = &entry.settings.rules;
+        let text = entry.doc.text().to_owned();
+        let tree = entry.doc.tree().cloned();
+        findings.extend(cross.findings_for(&index, key, rules, &text, tree.as_ref()));
+    }
+    findings
+}
+
+/// Publishes again, with current cross-file findings, every open document among `keys`.
+pub(super) fn republish(client: Client, inner: Arc<Inner>, keys: Vec<Arc<str>>) {
+    if keys.is_empty() {
+        return;
+    }
+    tokio::spawn(async move {
+        for (uri, shared) in inner.docs.all() {
+            let path = lock(&shared).path.clone();
+            let key = key_of(&uri, path.as_ref());
+            if !keys.iter().any(|k| **k == *key) {
+                continue;
+            }
+            let job_inner = inner.clone();
+            let job_shared = shared.clone();
+            let job = tokio::task::spawn_blocking(move || {
+                let mut entry = lock(&job_shared);
+                entry.analyze(&uri);
+                let version = entry.doc.version();
+                let findings = own_and_cross(&job_inner, &key, &mut entry);
+                let enc = job_inner.encoding();
+                let parsed = uri.parse::<Uri>().ok()?;
+                let diags: Vec<Diagnostic> = findings
+                    .iter()
+                    .map(|f| convert::diagnostic(&parsed, entry.doc.rope(), f, enc))
+                    .collect();
+                Some((parsed, diags, version))
+            });
+            if let Ok(Some((uri, diags, version))) = job.await {
+                if lock(&shared).doc.version() == version {
+                    client.publish_diagnostics(uri, diags, Some(version)).await;
+                }
+            }
+        }
+    });
+}
+
+/// Indexes the workspace folders from disk in the background, then re-publishes open files
+/// whose cross-file findings changed. Open documents keep their editor contents.
+pub(super) fn index_workspace(client: Client, inner: Arc<Inner>) {
+    let roots = lock(&inner.workspace.roots).clone();
+    if roots.is_empty() {
+        return;
+    }
+    tokio::spawn(async move {
+        let token = NumberOrString::String("backend-architect/indexing".to_owned());
+        let progress = if inner.workspace.progress_support.load(Ordering::Relaxed) {
+            let created = client
+                .send_request::<request::WorkDoneProgressCreate>(WorkDoneProgressCreateParams {
+                    token: token.clone(),
+                })
+                .await;
+            match created {
+                Ok(()) => Some(
+                    client
+                        .progress(token, "Indexing the application")
+                        .with_percentage(0)
+                        .begin()
+                        .await,
+                ),
+                Err(e) => {
+                    tracing::debug!("no progress token: {e}");
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        let started = std::time::Instant::now();
+        let job_inner = inner.clone();
+        let job = tokio::task::spawn_blocking(move || {
+            let files = app::walk(&roots);
+            let count = files.len();
+            let open: Vec<String> = job_inner
+                .docs
+                .all()
+                .into_iter()
+                .map(|(uri, shared)| key_of(&uri, lock(&shared).path.as_ref()))
+                .collect();
+            let mut fresh = WorkspaceIndex::new();
+            app::index_paths(&mut fresh, &files, &|p| {
+                open.iter().any(|k| Path::new(k) == p)
+            });
+            (count, fresh)
+        });
+        let Ok((count, fresh)) = job.await else {
+            tracing::error!("workspace indexing panicked");
+            return;
+        };
+        let changed = {
+            let open: Vec<String> = inner
+                .docs
+                .all()
+                .into_iter()
+                .map(|(uri, shared)| key_of(&uri, lock(&shared).path.as_ref()))
+                .collect();
+            let mut index = lock(&inner.workspace.index);
+            for f in fresh.files() {
+                // A document opened meanwhile is newer than the disk.
+                if !open.iter().any(|k| **k == *f.key) {
+                    index.update(&f.key, &f.path, f.language, f.facts.clone());
+                }
+            }
+            inner.workspace.recompute(&mut index)
+        };
+        tracing::info!(
+            "indexed {count} files in {:?}",
+            started.elapsed()
+        );
+        if let Some(p) = progress {
+            p.finish_with_message(format!("{count} files")).await;
+        }
+        republish(client, inner, changed);
+    });
+}
+
+/// A document was closed: its facts go back to what the disk says (or away, for a file that
+/// is not on disk), and the open files it affected are re-published.
+pub(super) fn closed(client: Client, inner: Arc<Inner>, uri: &Uri, path: Option<PathBuf>) {
+    let key = key_of(uri.as_str(), path.as_ref());
+    tokio::spawn(async move {
+        let job_inner = inner.clone();
+        let changed = tokio::task::spawn_blocking(move || {
+            let on_disk = path.as_deref().and_then(app::extract_file);
+            let mut index = lock(&job_inner.workspace.index);
+            match on_disk {
+                Some((language, facts)) => {
+                    index.update(&key, &key, language, facts);
+                }
+                None => {
+                    index.remove(&key);
+                }
+            }
+            job_inner.workspace.recompute(&mut index)
+        })
+        .await
+        .unwrap_or_default();
+        republish(client, inner, changed);
+    });
+}
