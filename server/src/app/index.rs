@@ -833,3 +833,126 @@ impl Walk<'_> {
         stack.pop();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::Language;
+
+    fn add(index: &mut WorkspaceIndex, path: &str, text: &str) -> bool {
+        let language = Language::from_path(std::path::Path::new(path)).unwrap();
+        let tree = crate::syntax::parse::parse(language, text, None).unwrap();
+        let facts = crate::app::extract(language, &tree, text, path);
+        index.update(path, path, language, facts)
+    }
+
+    fn table(index: &mut WorkspaceIndex) -> Vec<String> {
+        let mut v: Vec<String> = index
+            .resolved()
+            .routes
+            .iter()
+            .map(|r| format!("{} {} auth={}", r.methods.join(","), r.path, r.auth))
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn express_esm_named_and_namespace_imports() {
+        let mut index = WorkspaceIndex::new();
+        add(
+            &mut index,
+            "/p/src/server.mjs",
+            "import express from \"express\";\nimport { usersRouter } from \"./users.mjs\";\nimport * as admin from \"./admin/index.mjs\";\nconst app = express();\napp.use(\"/users\", usersRouter);\napp.use(\"/admin\", requireAuth, admin.router);\n",
+        );
+        add(
+            &mut index,
+            "/p/src/users.mjs",
+            "import { Router } from \"express\";\nexport const usersRouter = Router();\nusersRouter.get(\"/:id\", (req, res) => res.end());\n",
+        );
+        add(
+            &mut index,
+            "/p/src/admin/index.mjs",
+            "import express from \"express\";\nconst router = express.Router();\nrouter.post(\"/ban/:id\", ban);\nexport { router };\n",
+        );
+        assert_eq!(
+            table(&mut index),
+            vec!["GET /users/:id auth=false", "POST /admin/ban/:id auth=true"]
+        );
+    }
+
+    #[test]
+    fn express_middleware_applies_to_what_follows() {
+        let mut index = WorkspaceIndex::new();
+        add(
+            &mut index,
+            "/p/app.js",
+            "const express = require(\"express\");\nconst app = express();\napp.get(\"/open\", h);\napp.use(authenticate);\napp.get(\"/closed\", h);\n",
+        );
+        assert_eq!(
+            table(&mut index),
+            vec!["GET /closed auth=true", "GET /open auth=false"]
+        );
+    }
+
+    #[test]
+    fn position_only_edits_keep_the_resolved_table() {
+        let mut index = WorkspaceIndex::new();
+        let text = "from fastapi import FastAPI\napp = FastAPI()\n\n@app.get(\"/a\")\ndef a():\n    return 1\n";
+        assert!(add(&mut index, "/p/main.py", text));
+        let _ = index.resolved();
+        let generation = index.generation();
+        // Lines above and a body edit: same shape, nothing re-resolves, positions follow.
+        let moved = format!("# header\n\n{}", text.replace("return 1", "return 2"));
+        assert!(!add(&mut index, "/p/main.py", &moved));
+        let _ = index.resolved();
+        assert_eq!(index.generation(), generation);
+        let at = moved.find("@app.get").unwrap() + 2;
+        let view = index.route_at("/p/main.py", at).unwrap();
+        assert_eq!((view.methods, view.path), (vec!["GET".to_owned()], "/a".to_owned()));
+        // A new route changes the shape.
+        assert!(add(
+            &mut index,
+            "/p/main.py",
+            &format!("{moved}\n@app.post(\"/b\")\ndef b():\n    return 3\n")
+        ));
+        assert_eq!(table(&mut index), vec!["GET /a auth=false", "POST /b auth=false"]);
+        assert!(index.generation() > generation);
+    }
+
+    #[test]
+    fn flask_register_prefix_overrides_the_blueprints_own() {
+        let mut index = WorkspaceIndex::new();
+        add(
+            &mut index,
+            "/p/app/__init__.py",
+            "from flask import Flask\nfrom .bp import bp, other\napp = Flask(__name__)\napp.register_blueprint(bp, url_prefix=\"/v2\")\napp.register_blueprint(other)\n",
+        );
+        add(
+            &mut index,
+            "/p/app/bp.py",
+            "from flask import Blueprint\nbp = Blueprint(\"bp\", __name__, url_prefix=\"/v1\")\nother = Blueprint(\"o\", __name__, url_prefix=\"/o\")\n@bp.route(\"/x\", methods=[\"PUT\"])\ndef x():\n    pass\n@other.route(\"/y\")\ndef y():\n    pass\n",
+        );
+        assert_eq!(
+            table(&mut index),
+            vec!["GET /o/y auth=false", "PUT /v2/x auth=false"]
+        );
+    }
+
+    #[test]
+    fn mount_cycles_terminate() {
+        let mut index = WorkspaceIndex::new();
+        add(
+            &mut index,
+            "/p/a.js",
+            "const express = require(\"express\");\nconst b = require(\"./b\");\nconst router = express.Router();\nrouter.use(\"/b\", b);\nrouter.get(\"/a\", h);\nmodule.exports = router;\n",
+        );
+        add(
+            &mut index,
+            "/p/b.js",
+            "const express = require(\"express\");\nconst a = require(\"./a\");\nconst router = express.Router();\nrouter.use(\"/a\", a);\nmodule.exports = router;\n",
+        );
+        // Both routers are mounted by each other, so neither is a root: no routes, no hang.
+        let _ = table(&mut index);
+    }
+}

@@ -125,14 +125,22 @@ fn looks_like_router(name: &str) -> bool {
 }
 
 fn visit(cx: &mut Cx, n: Node) {
+    super::walk_named(n, &mut |n| enter(cx, n));
+}
+
+/// Records what `n` says; false when its subtree is handled (or cannot hold facts).
+fn enter(cx: &mut Cx, n: Node) -> bool {
     match n.kind() {
         "variable_declarator" => declarator(cx, n),
-        "import_statement" => import(cx, n),
+        "import_statement" => {
+            import(cx, n);
+            return false;
+        }
         "export_statement" => export(cx, n),
         "assignment_expression" => assignment(cx, n),
         "call_expression" => {
             if call(cx, n) {
-                return;
+                return false;
             }
         }
         "new_expression" => client(cx, n, None),
@@ -145,14 +153,12 @@ fn visit(cx: &mut Cx, n: Node) {
                 visit(cx, c);
             }
             cx.function = outer;
-            return;
+            return false;
         }
+        "string" | "comment" | "identifier" | "number" | "property_identifier" => return false,
         _ => {}
     }
-    let mut cursor = n.walk();
-    for c in n.named_children(&mut cursor) {
-        visit(cx, c);
-    }
+    true
 }
 
 fn declarator(cx: &mut Cx, n: Node) {
@@ -254,8 +260,11 @@ fn declarator(cx: &mut Cx, n: Node) {
 /// `mongoose.model("User", schema)`, `sequelize.define("User", {…})`, `User.init({…})`.
 fn model_call(cx: &mut Cx, call: Node, f: &str) -> bool {
     let src = cx.src;
-    let args = args_of(call);
     let last = f.rsplit('.').next().unwrap_or(f);
+    if !matches!(last, "model" | "define") {
+        return false;
+    }
+    let args = args_of(call);
     match last {
         "model" if f.starts_with("mongoose") || f == "model" => {
             let (Some(name), Some(schema)) = (
@@ -442,8 +451,9 @@ fn client(cx: &mut Cx, call: Node, var: Option<&str>) {
         .map_or("", |f| text(f, cx.src));
     // `new Client()` is too common a name to count without the module that defines it.
     let hit = CLIENTS.iter().find(|(name, word, _)| {
-        f == *name && cx.src.contains(&format!("'{word}") as &str)
-            || f == *name && cx.src.contains(&format!("\"{word}") as &str)
+        f == *name
+            && (cx.src.contains(&format!("'{word}") as &str)
+                || cx.src.contains(&format!("\"{word}") as &str))
     });
     if let Some((_, _, kind)) = hit {
         cx.out.clients.push(Client {
@@ -635,6 +645,19 @@ fn call(cx: &mut Cx, n: Node) -> bool {
         return false;
     };
     let method = text(property, src);
+    if !METHODS.contains(&method)
+        && !matches!(
+            method,
+            "use" | "belongsTo" | "hasMany" | "hasOne" | "belongsToMany" | "init"
+        )
+    {
+        let f = text(func, src);
+        if !model_call(cx, n, f) {
+            client(cx, n, None);
+            return false;
+        }
+        return true;
+    }
     let args = args_of(n);
     if METHODS.contains(&method) {
         // `router.route("/p").get(h).post(h)`: find the `.route(path)` at the chain's root.

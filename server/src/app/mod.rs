@@ -36,6 +36,30 @@ pub fn is_test_path(path: &str) -> bool {
         || matches!(dir, "tests" | "test" | "__tests__")
 }
 
+/// Pre-order walk over the named nodes of `root`'s subtree with one cursor (facts are
+/// extracted on every analysis, so no per-node allocation); `enter` returns whether to descend.
+pub(crate) fn walk_named(root: tree_sitter::Node, enter: &mut dyn FnMut(tree_sitter::Node) -> bool) {
+    let mut cursor = root.walk();
+    let mut descend = enter(root);
+    loop {
+        if descend && cursor.goto_first_child() {
+            let n = cursor.node();
+            descend = !n.is_named() || enter(n);
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                let n = cursor.node();
+                descend = !n.is_named() || enter(n);
+                break;
+            }
+            if !cursor.goto_parent() {
+                return;
+            }
+        }
+    }
+}
+
 /// Extracts one file's facts from its tree. Cheap: one walk, no name resolution.
 pub fn extract(language: Language, tree: &Tree, source: &str, path: &str) -> FileFacts {
     let test = is_test_path(path);

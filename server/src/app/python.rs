@@ -133,20 +133,29 @@ pub(super) fn extract(root: Node, src: &str, m: Mentions) -> FileFacts {
 }
 
 fn visit(cx: &mut Cx, n: Node) {
+    super::walk_named(n, &mut |n| enter(cx, n));
+}
+
+/// Records what `n` says; false when its subtree is handled (or cannot hold facts).
+fn enter(cx: &mut Cx, n: Node) -> bool {
     match n.kind() {
-        "import_statement" | "import_from_statement" => import(cx, n),
+        "import_statement" | "import_from_statement" => {
+            import(cx, n);
+            return false;
+        }
         "decorated_definition" => {
             decorated(cx, n);
-            return;
+            return false;
         }
         "function_definition" => {
             function(cx, n, &[]);
-            return;
+            return false;
         }
         "class_definition" => {
             class(cx, n, &[]);
-            return;
+            return false;
         }
+        "string" | "comment" | "identifier" | "integer" | "float" => return false,
         "assignment" => assignment(cx, n),
         "augmented_assignment" => {
             if n
@@ -156,20 +165,17 @@ fn visit(cx: &mut Cx, n: Node) {
                 if let Some(r) = n.child_by_field_name("right") {
                     urlpatterns(cx, r);
                 }
-                return;
+                return false;
             }
         }
         "call" => {
             if call(cx, n) {
-                return;
+                return false;
             }
         }
         _ => {}
     }
-    let mut cursor = n.walk();
-    for c in n.named_children(&mut cursor) {
-        visit(cx, c);
-    }
+    true
 }
 
 fn import(cx: &mut Cx, n: Node) {
@@ -287,8 +293,11 @@ const CLIENTS: &[(&str, &str, &str)] = &[
 
 fn client(cx: &mut Cx, call: Node, var: Option<&str>) {
     let f = callee(call, cx.src);
+    // Called for every call in the file: compare without allocating.
     let hit = CLIENTS.iter().find(|(suffix, word, _)| {
-        (f == *suffix || f.ends_with(&format!(".{suffix}"))) && cx.src.contains(word)
+        f.strip_suffix(suffix)
+            .is_some_and(|rest| rest.is_empty() || rest.ends_with('.'))
+            && cx.src.contains(word)
     });
     if let Some((_, _, kind)) = hit {
         cx.out.clients.push(Client {
@@ -312,7 +321,6 @@ fn call(cx: &mut Cx, n: Node) -> bool {
     else {
         return false;
     };
-    let a = Arguments::of(args);
     client(cx, n, None);
     if func.kind() != "attribute" {
         return false;
@@ -323,8 +331,21 @@ fn call(cx: &mut Cx, n: Node) -> bool {
     ) else {
         return false;
     };
+    let attr = text(attr, src);
+    if !matches!(
+        attr,
+        "include_router"
+            | "register_blueprint"
+            | "before_request"
+            | "add_api_route"
+            | "add_url_rule"
+            | "register"
+    ) {
+        return false;
+    }
+    let a = Arguments::of(args);
     let owner = text(object, src).to_owned();
-    match text(attr, src) {
+    match attr {
         "include_router" if cx.m.fastapi => {
             let Some(child) = a.get(0, "router", src) else {
                 return false;

@@ -457,10 +457,12 @@ impl LanguageServer for Backend {
             };
             let key = uri.as_str().to_owned();
             let enc = inner.encoding();
+            let job_inner = inner.clone();
             let items = tokio::task::spawn_blocking(move || {
                 let mut e = lock(&shared);
                 e.analyze(&key);
-                e.findings
+                let (findings, _) = super::workspace::refresh(&job_inner, &key, &mut e);
+                findings
                     .iter()
                     .map(|f| convert::diagnostic(&uri, e.doc.rope(), f, enc))
                     .collect::<Vec<_>>()
