@@ -233,9 +233,82 @@ pub struct FileFacts {
     pub tests: Vec<TestCalls>,
     /// Where `urlpatterns` is assigned (Django's app anchor).
     pub urlpatterns: Option<Span>,
+    /// While extracting: Mongoose schemas by variable, models built from a schema variable,
+    /// and Sequelize associations, joined to their models once the whole file is known.
+    #[doc(hidden)]
+    pub schemas: Vec<(String, Vec<Field>)>,
+    #[doc(hidden)]
+    pub model_schemas: Vec<(String, String)>,
+    #[doc(hidden)]
+    pub associations: Vec<(String, Field)>,
 }
 
 impl FileFacts {
+    /// Appends an item's facts, moved by `delta` bytes and with orders after `base`.
+    pub fn append(&mut self, other: &FileFacts, delta: isize, base: usize) {
+        let s = |x: &Span| x.shifted(delta);
+        let field = |f: &Field| Field {
+            span: s(&f.span),
+            ..f.clone()
+        };
+        self.imports.extend(other.imports.iter().cloned());
+        self.exports.extend(other.exports.iter().cloned());
+        self.owners.extend(other.owners.iter().map(|o| Owner {
+            span: s(&o.span),
+            ..o.clone()
+        }));
+        self.mounts.extend(other.mounts.iter().map(|m| Mount {
+            span: s(&m.span),
+            order: m.order + base,
+            ..m.clone()
+        }));
+        self.routes.extend(other.routes.iter().map(|r| Route {
+            span: s(&r.span),
+            handler_span: s(&r.handler_span),
+            handler_full: s(&r.handler_full),
+            order: r.order + base,
+            ..r.clone()
+        }));
+        self.urls.extend(other.urls.iter().map(|u| UrlEntry {
+            span: s(&u.span),
+            ..u.clone()
+        }));
+        self.registrations
+            .extend(other.registrations.iter().map(|r| Registration {
+                span: s(&r.span),
+                ..r.clone()
+            }));
+        self.views.extend(other.views.iter().map(|v| View {
+            span: s(&v.span),
+            full: s(&v.full),
+            ..v.clone()
+        }));
+        self.models.extend(other.models.iter().map(|m| Model {
+            span: s(&m.span),
+            full: s(&m.full),
+            fields: m.fields.iter().map(field).collect(),
+            ..m.clone()
+        }));
+        self.clients.extend(other.clients.iter().map(|c| Client {
+            span: s(&c.span),
+            ..c.clone()
+        }));
+        self.tests.extend(other.tests.iter().cloned());
+        if let Some(u) = &other.urlpatterns {
+            self.urlpatterns = Some(s(u));
+        }
+        self.schemas.extend(
+            other
+                .schemas
+                .iter()
+                .map(|(v, fs)| (v.clone(), fs.iter().map(field).collect())),
+        );
+        self.model_schemas
+            .extend(other.model_schemas.iter().cloned());
+        self.associations
+            .extend(other.associations.iter().map(|(m, f)| (m.clone(), field(f))));
+    }
+
     pub fn is_empty(&self) -> bool {
         *self == FileFacts::default()
     }

@@ -9,16 +9,47 @@ use tree_sitter::Node;
 use super::facts::*;
 use crate::analysis::{named_children, text};
 
+/// What the file mentions, computed once per file and part of the per-item cache key.
+#[derive(Clone, Copy, Default)]
+pub(super) struct Mentions {
+    express: bool,
+    sequelize: bool,
+    test: bool,
+    /// Bit `i` set when the file imports `CLIENTS[i].1` (quoted, as a module name).
+    clients: u64,
+}
+
+impl Mentions {
+    pub(super) fn of(source: &str, is_test: bool) -> Self {
+        let mut clients = 0u64;
+        for (i, (_, word, _)) in CLIENTS.iter().enumerate() {
+            if source.contains(&format!("'{word}") as &str)
+                || source.contains(&format!("\"{word}") as &str)
+            {
+                clients |= 1 << i;
+            }
+        }
+        Mentions {
+            express: source.contains("express"),
+            sequelize: source.contains("sequelize"),
+            test: is_test,
+            clients,
+        }
+    }
+
+    pub(super) fn key(&self) -> u64 {
+        (self.clients << 3)
+            | (u64::from(self.express) << 2)
+            | (u64::from(self.sequelize) << 1)
+            | u64::from(self.test)
+    }
+}
+
 struct Cx<'s> {
     src: &'s str,
-    express: bool,
-    test: bool,
+    m: Mentions,
     order: usize,
     function: Option<String>,
-    /// Mongoose schemas by variable: their fields.
-    schemas: HashMap<String, Vec<Field>>,
-    /// Sequelize associations: (model, field) to attach once every model is known.
-    associations: Vec<(String, Field)>,
     out: FileFacts,
 }
 
@@ -86,35 +117,48 @@ fn arg_name(n: Node, src: &str) -> String {
     }
 }
 
-pub(super) fn extract(root: Node, src: &str, is_test: bool) -> FileFacts {
+/// The facts of one top-level item (byte ranges absolute, orders from 1); `finish` completes
+/// the file's facts once every item's are merged.
+pub(super) fn extract_item(item: Node, src: &str, m: Mentions) -> FileFacts {
     let mut cx = Cx {
         src,
-        express: src.contains("express"),
-        test: is_test,
+        m,
         order: 0,
         function: None,
-        schemas: HashMap::new(),
-        associations: Vec::new(),
         out: FileFacts::default(),
     };
-    visit(&mut cx, root);
-    // A route's owner must be an app or router this file creates or receives, not any object
-    // with a `get` method (`axios.get`, `map.get`).
-    let owners: Vec<String> = cx.out.owners.iter().map(|o| o.var.clone()).collect();
-    let imported: Vec<String> = cx.out.imports.iter().map(|i| i.local.clone()).collect();
-    cx.out.routes.retain(|r| {
-        owners.contains(&r.owner) || (looks_like_router(&r.owner) && cx.express)
+    visit(&mut cx, item);
+    cx.out
+}
+
+/// What needs the whole file: routes only on apps and routers (not any object with a `get`
+/// method, like `axios.get` or `map.get`), Mongoose schemas and Sequelize associations joined
+/// to their models.
+pub(super) fn finish(facts: &mut FileFacts, m: Mentions) {
+    let owners: Vec<String> = facts.owners.iter().map(|o| o.var.clone()).collect();
+    let imported: Vec<String> = facts.imports.iter().map(|i| i.local.clone()).collect();
+    facts.routes.retain(|r| {
+        owners.contains(&r.owner)
+            || (looks_like_router(&r.owner) && m.express)
             || imported.contains(&r.owner) && looks_like_router(&r.owner)
     });
-    cx.out.mounts.retain(|m| {
-        owners.contains(&m.parent) || looks_like_router(&m.parent) && cx.express
-    });
-    for (model, field) in std::mem::take(&mut cx.associations) {
-        if let Some(m) = cx.out.models.iter_mut().find(|m| m.name == model) {
-            m.fields.push(field);
+    facts
+        .mounts
+        .retain(|x| owners.contains(&x.parent) || looks_like_router(&x.parent) && m.express);
+    let schemas: HashMap<String, Vec<Field>> = std::mem::take(&mut facts.schemas).into_iter().collect();
+    for (model, var) in std::mem::take(&mut facts.model_schemas) {
+        if let (Some(x), Some(fields)) = (
+            facts.models.iter_mut().find(|x| x.name == model),
+            schemas.get(&var),
+        ) {
+            x.fields = fields.clone();
         }
     }
-    cx.out
+    for (model, field) in std::mem::take(&mut facts.associations) {
+        if let Some(x) = facts.models.iter_mut().find(|x| x.name == model) {
+            x.fields.push(field);
+        }
+    }
 }
 
 fn looks_like_router(name: &str) -> bool {
@@ -222,7 +266,7 @@ fn declarator(cx: &mut Cx, n: Node) {
         .child_by_field_name("function")
         .or_else(|| call.child_by_field_name("constructor"))
         .map_or("", |f| text(f, src));
-    if cx.express {
+    if cx.m.express {
         let owner = if f == "express" {
             Some(true)
         } else if f == "express.Router" || f == "Router" || f.ends_with("express\").Router")
@@ -247,7 +291,7 @@ fn declarator(cx: &mut Cx, n: Node) {
     if matches!(f, "Schema" | "mongoose.Schema") && call.kind() == "new_expression" {
         if let Some(obj) = args_of(call).first() {
             let fields = mongoose_fields(*obj, src);
-            cx.schemas.insert(var.to_owned(), fields);
+            cx.out.schemas.push((var.to_owned(), fields));
         }
         return;
     }
@@ -279,7 +323,11 @@ fn model_call(cx: &mut Cx, call: Node, f: &str) -> bool {
                     .map(|o| mongoose_fields(*o, src))
                     .unwrap_or_default()
             } else {
-                cx.schemas.get(text(*schema, src)).cloned().unwrap_or_default()
+                // The schema may be declared in another item: joined in `finish`.
+                cx.out
+                    .model_schemas
+                    .push((name.to_owned(), text(*schema, src).to_owned()));
+                Vec::new()
             };
             cx.out.models.push(Model {
                 name: name.to_owned(),
@@ -290,7 +338,7 @@ fn model_call(cx: &mut Cx, call: Node, f: &str) -> bool {
             });
             true
         }
-        "define" if src.contains("sequelize") => {
+        "define" if cx.m.sequelize => {
             let (Some(name), Some(attrs)) = (
                 args.first().and_then(|a| string_lit(*a, src)),
                 args.get(1),
@@ -450,12 +498,11 @@ fn client(cx: &mut Cx, call: Node, var: Option<&str>) {
         .or_else(|| call.child_by_field_name("constructor"))
         .map_or("", |f| text(f, cx.src));
     // `new Client()` is too common a name to count without the module that defines it.
-    let hit = CLIENTS.iter().find(|(name, word, _)| {
-        f == *name
-            && (cx.src.contains(&format!("'{word}") as &str)
-                || cx.src.contains(&format!("\"{word}") as &str))
-    });
-    if let Some((_, _, kind)) = hit {
+    let hit = CLIENTS
+        .iter()
+        .enumerate()
+        .find(|(i, (name, _, _))| f == *name && cx.m.clients & (1 << i) != 0);
+    if let Some((_, (_, _, kind))) = hit {
         cx.out.clients.push(Client {
             kind: (*kind).to_owned(),
             var: var.map(str::to_owned),
@@ -618,7 +665,7 @@ fn call(cx: &mut Cx, n: Node) -> bool {
     let Some(func) = n.child_by_field_name("function") else {
         return false;
     };
-    if cx.test && func.kind() == "identifier" && matches!(text(func, src), "it" | "test") {
+    if cx.m.test && func.kind() == "identifier" && matches!(text(func, src), "it" | "test") {
         let args = args_of(n);
         if let Some(name) = args.first().and_then(|a| string_lit(*a, src)) {
             let mut paths = Vec::new();
@@ -763,7 +810,7 @@ fn call(cx: &mut Cx, n: Node) -> bool {
         return false;
     }
     if matches!(method, "belongsTo" | "hasMany" | "hasOne" | "belongsToMany")
-        && src.contains("sequelize")
+        && cx.m.sequelize
     {
         if let Some(target) = args.first() {
             let model = text(object, src).to_owned();
@@ -780,11 +827,11 @@ fn call(cx: &mut Cx, n: Node) -> bool {
                 indexed: false,
                 span: span(n),
             };
-            cx.associations.push((model, field));
+            cx.out.associations.push((model, field));
         }
         return false;
     }
-    if method == "init" && src.contains("sequelize") && object.kind() == "identifier" {
+    if method == "init" && cx.m.sequelize && object.kind() == "identifier" {
         if let Some(attrs) = args.first() {
             let fields = sequelize_fields(*attrs, args.get(1).copied(), src);
             cx.out.models.push(Model {

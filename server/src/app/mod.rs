@@ -60,17 +60,74 @@ pub(crate) fn walk_named(root: tree_sitter::Node, enter: &mut dyn FnMut(tree_sit
     }
 }
 
-/// Extracts one file's facts from its tree. Cheap: one walk, no name resolution.
+/// Facts of top-level items, relative to the item's start, by (item text hash, what the file
+/// mentions): a keystroke re-extracts only the item it changed.
+#[derive(Default)]
+pub struct FactsCache {
+    items: std::collections::HashMap<(u64, u64), std::sync::Arc<FileFacts>>,
+    /// How many items the last extraction re-ran (for tests and benchmarks).
+    pub last_rerun: usize,
+}
+
+/// Extracts one file's facts from its tree: one walk per top-level item that is not cached, no
+/// name resolution.
 pub fn extract(language: Language, tree: &Tree, source: &str, path: &str) -> FileFacts {
+    extract_cached(language, tree, source, path, &mut FactsCache::default())
+}
+
+pub fn extract_cached(
+    language: Language,
+    tree: &Tree,
+    source: &str,
+    path: &str,
+    cache: &mut FactsCache,
+) -> FileFacts {
+    use std::hash::{Hash, Hasher};
     let test = is_test_path(path);
-    match language.family() {
-        Family::Python => python::extract(
-            tree.root_node(),
-            source,
-            python::Mentions::of(source, test),
-        ),
-        Family::JavaScript => javascript::extract(tree.root_node(), source, test),
+    let family = language.family();
+    let (py, js) = match family {
+        Family::Python => (python::Mentions::of(source, test), Default::default()),
+        Family::JavaScript => (Default::default(), javascript::Mentions::of(source, test)),
+    };
+    let mentions = match family {
+        Family::Python => py.key(),
+        Family::JavaScript => js.key(),
+    };
+    let root = tree.root_node();
+    let mut cursor = root.walk();
+    let mut next = std::collections::HashMap::with_capacity(cache.items.len());
+    let mut facts = FileFacts::default();
+    let mut rerun = 0;
+    for item in root.named_children(&mut cursor) {
+        let range = item.byte_range();
+        let mut h = rustc_hash::FxHasher::default();
+        source.as_bytes()[range.clone()].hash(&mut h);
+        let key = (h.finish(), mentions);
+        let part = match cache.items.remove(&key).or_else(|| next.get(&key).cloned()) {
+            Some(p) => p,
+            None => {
+                rerun += 1;
+                let absolute = match family {
+                    Family::Python => python::extract_item(item, source, py),
+                    Family::JavaScript => javascript::extract_item(item, source, js),
+                };
+                let mut relative = FileFacts::default();
+                relative.append(&absolute, -(range.start as isize), 0);
+                std::sync::Arc::new(relative)
+            }
+        };
+        // Orders continue from the facts before the item, so an item that adds no route or
+        // mount (a comment, a helper) leaves every order, and so the shape, as it was.
+        let base = facts.routes.len() + facts.mounts.len();
+        facts.append(&part, range.start as isize, base);
+        next.insert(key, part);
     }
+    cache.items = next;
+    cache.last_rerun = rerun;
+    if family == Family::JavaScript {
+        javascript::finish(&mut facts, js);
+    }
+    facts
 }
 
 /// Parses and extracts a file from disk; `None` for unreadable, binary, huge or
@@ -165,4 +222,47 @@ pub fn route_table(index: &mut WorkspaceIndex, base: &str) -> String {
     let mut out = lines.join("\n");
     out.push('\n');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_keystroke_re_extracts_one_item() {
+        let mut cache = FactsCache::default();
+        let mut run = |text: &str| {
+            let tree = crate::syntax::parse::parse(Language::Python, text, None).unwrap();
+            let facts = extract_cached(Language::Python, &tree, text, "/p/app.py", &mut cache);
+            (facts, cache.last_rerun)
+        };
+        let text = "from fastapi import FastAPI\napp = FastAPI()\n\n@app.get(\"/a\")\ndef a():\n    return 1\n\n@app.post(\"/b\")\ndef b():\n    return 2\n";
+        let (whole, rerun) = run(text);
+        assert_eq!((whole.routes.len(), rerun), (2, 4));
+        let edited = text.replace("return 1", "return 10");
+        let (facts, rerun) = run(&edited);
+        assert_eq!(rerun, 1);
+        assert_eq!(facts.shape(), whole.shape());
+        // Positions after the edit moved with it.
+        let b = &facts.routes[1];
+        assert_eq!(&edited[b.span.0.clone()], "@app.post(\"/b\")");
+        // The same result as extracting from scratch.
+        let tree = crate::syntax::parse::parse(Language::Python, &edited, None).unwrap();
+        let fresh = extract(Language::Python, &tree, &edited, "/p/app.py");
+        assert_eq!(
+            fresh.routes.iter().map(|r| r.span.0.clone()).collect::<Vec<_>>(),
+            facts.routes.iter().map(|r| r.span.0.clone()).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn mongoose_schema_in_another_item_joins_its_model() {
+        let text = "const mongoose = require(\"mongoose\");\nconst s = new mongoose.Schema({ user: { type: mongoose.Schema.Types.ObjectId, ref: \"User\", index: true } });\nmodule.exports = mongoose.model(\"Post\", s);\n";
+        let tree = crate::syntax::parse::parse(Language::JavaScript, text, None).unwrap();
+        let facts = extract(Language::JavaScript, &tree, text, "/p/post.js");
+        let post = &facts.models[0];
+        assert_eq!(post.name, "Post");
+        assert_eq!(post.fields[0].foreign_key.as_deref(), Some("User"));
+        assert!(post.fields[0].indexed);
+    }
 }

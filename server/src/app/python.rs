@@ -6,7 +6,8 @@ use tree_sitter::Node;
 use super::facts::*;
 use crate::analysis::{named_children, text, Arguments};
 
-/// Which frameworks the file mentions: decides what an ambiguous name (`router.get`) means.
+/// Which frameworks and client libraries the file mentions, computed once per file: it decides
+/// what an ambiguous name (`router.get`, `Redis`) means, and is part of the per-item cache key.
 #[derive(Clone, Copy, Default)]
 pub(super) struct Mentions {
     fastapi: bool,
@@ -16,10 +17,18 @@ pub(super) struct Mentions {
     pydantic: bool,
     sqlmodel: bool,
     test: bool,
+    /// Bit `i` set when the file mentions `CLIENTS[i].1`.
+    clients: u64,
 }
 
 impl Mentions {
     pub(super) fn of(source: &str, is_test: bool) -> Self {
+        let mut clients = 0u64;
+        for (i, (_, word, _)) in CLIENTS.iter().enumerate() {
+            if source.contains(word) {
+                clients |= 1 << i;
+            }
+        }
         Mentions {
             fastapi: source.contains("fastapi"),
             flask: source.contains("flask"),
@@ -28,7 +37,23 @@ impl Mentions {
             pydantic: source.contains("pydantic"),
             sqlmodel: source.contains("sqlmodel"),
             test: is_test,
+            clients,
         }
+    }
+
+    pub(super) fn key(&self) -> u64 {
+        let flags = [
+            self.fastapi,
+            self.flask,
+            self.django,
+            self.drf,
+            self.pydantic,
+            self.sqlmodel,
+            self.test,
+        ];
+        flags
+            .iter()
+            .fold(self.clients, |k, f| (k << 1) | u64::from(*f))
     }
 
     fn route_framework(&self) -> Framework {
@@ -118,7 +143,8 @@ fn dependency_name(n: Node, src: &str) -> String {
 
 const HTTP_METHODS: &[&str] = &["get", "post", "put", "patch", "delete", "head", "options"];
 
-pub(super) fn extract(root: Node, src: &str, m: Mentions) -> FileFacts {
+/// The facts of one top-level item (byte ranges absolute, orders from 1).
+pub(super) fn extract_item(item: Node, src: &str, m: Mentions) -> FileFacts {
     let mut cx = Cx {
         src,
         m,
@@ -126,9 +152,7 @@ pub(super) fn extract(root: Node, src: &str, m: Mentions) -> FileFacts {
         function: None,
         out: FileFacts::default(),
     };
-    for item in named_children(root) {
-        visit(&mut cx, item);
-    }
+    visit(&mut cx, item);
     cx.out
 }
 
@@ -294,12 +318,12 @@ const CLIENTS: &[(&str, &str, &str)] = &[
 fn client(cx: &mut Cx, call: Node, var: Option<&str>) {
     let f = callee(call, cx.src);
     // Called for every call in the file: compare without allocating.
-    let hit = CLIENTS.iter().find(|(suffix, word, _)| {
+    let hit = CLIENTS.iter().enumerate().find(|(i, (suffix, _, _))| {
         f.strip_suffix(suffix)
             .is_some_and(|rest| rest.is_empty() || rest.ends_with('.'))
-            && cx.src.contains(word)
+            && cx.m.clients & (1 << i) != 0
     });
-    if let Some((_, _, kind)) = hit {
+    if let Some((_, (_, _, kind))) = hit {
         cx.out.clients.push(Client {
             kind: (*kind).to_owned(),
             var: var.map(str::to_owned),

@@ -13,6 +13,10 @@ fn fix_label(rule: &Rule) -> &'static str {
 }
 
 fn languages(rule: &Rule) -> String {
+    // Cross-file rules judge the application model, whatever language its files are in.
+    if rule.checks.is_empty() {
+        return "python, javascript (cross-file)".to_owned();
+    }
     rule.families()
         .iter()
         .map(|f| f.name())
@@ -69,7 +73,11 @@ pub fn rules_json() -> String {
                 "severity": r.severity.name(),
                 "cwe": r.cwe_tags(),
                 "owasp": r.owasp,
-                "languages": r.families().iter().map(|f| f.name()).collect::<Vec<_>>(),
+                "languages": if r.checks.is_empty() {
+                    vec!["python", "javascript"]
+                } else {
+                    r.families().iter().map(|f| f.name()).collect::<Vec<_>>()
+                },
                 "summary": r.summary,
                 "fix": fix_label(r),
             })

@@ -20,6 +20,8 @@ use crate::rules::Finding;
 pub struct Workspace {
     pub index: Mutex<WorkspaceIndex>,
     cross: Mutex<Arc<CrossFindings>>,
+    /// Per open document: facts of its top-level items, so a keystroke re-extracts one item.
+    facts: Mutex<std::collections::HashMap<String, app::FactsCache>>,
     roots: Mutex<Vec<PathBuf>>,
     progress_support: AtomicBool,
 }
@@ -96,10 +98,15 @@ pub(super) fn refresh(inner: &Inner, uri: &str, entry: &mut DocEntry) -> (Vec<Fi
         let facts = if entry.doc.is_too_large() {
             Default::default()
         } else {
-            match entry.doc.tree().cloned() {
-                Some(tree) => app::extract(language, &tree, entry.doc.text(), &key),
+            let mut cache = lock(&ws.facts).remove(&key).unwrap_or_default();
+            let facts = match entry.doc.tree().cloned() {
+                Some(tree) => {
+                    app::extract_cached(language, &tree, entry.doc.text(), &key, &mut cache)
+                }
                 None => Default::default(),
-            }
+            };
+            lock(&ws.facts).insert(key.clone(), cache);
+            facts
         };
         let mut index = lock(&ws.index);
         index.update(&key, &key, language, facts);
@@ -196,26 +203,45 @@ pub(super) fn index_workspace(client: Client, inner: Arc<Inner>) {
             None
         };
         let started = std::time::Instant::now();
-        let job_inner = inner.clone();
-        let job = tokio::task::spawn_blocking(move || {
-            let files = app::walk(&roots);
-            let count = files.len();
-            let open: Vec<String> = job_inner
-                .docs
-                .all()
-                .into_iter()
-                .map(|(uri, shared)| key_of(&uri, lock(&shared).path.as_ref()))
-                .collect();
-            let mut fresh = WorkspaceIndex::new();
-            app::index_paths(&mut fresh, &files, &|p| {
-                open.iter().any(|k| Path::new(k) == p)
-            });
-            (count, fresh)
-        });
-        let Ok((count, fresh)) = job.await else {
-            tracing::error!("workspace indexing panicked");
+        let Ok(files) = tokio::task::spawn_blocking(move || app::walk(&roots)).await else {
+            tracing::error!("walking the workspace panicked");
             return;
         };
+        let count = files.len();
+        // Extract in a few chunks (each in parallel) to report progress between them.
+        let chunks: Vec<Vec<PathBuf>> = files
+            .chunks(count.div_ceil(10).max(1))
+            .map(<[PathBuf]>::to_vec)
+            .collect();
+        let mut fresh = WorkspaceIndex::new();
+        let mut done = 0;
+        for chunk in chunks {
+            let job_inner = inner.clone();
+            let n = chunk.len();
+            let job = tokio::task::spawn_blocking(move || {
+                let open: Vec<String> = job_inner
+                    .docs
+                    .all()
+                    .into_iter()
+                    .map(|(uri, shared)| key_of(&uri, lock(&shared).path.as_ref()))
+                    .collect();
+                let mut part = WorkspaceIndex::new();
+                app::index_paths(&mut part, &chunk, &|p| open.iter().any(|k| Path::new(k) == p));
+                part
+            });
+            let Ok(part) = job.await else {
+                tracing::error!("workspace indexing panicked");
+                return;
+            };
+            for f in part.files() {
+                fresh.update(&f.key, &f.path, f.language, f.facts.clone());
+            }
+            done += n;
+            if let Some(p) = &progress {
+                p.report_with_message(format!("{done}/{count} files"), (done * 100 / count.max(1)) as u32)
+                    .await;
+            }
+        }
         let changed = {
             let open: Vec<String> = inner
                 .docs
@@ -247,6 +273,7 @@ pub(super) fn index_workspace(client: Client, inner: Arc<Inner>) {
 /// is not on disk), and the open files it affected are re-published.
 pub(super) fn closed(client: Client, inner: Arc<Inner>, uri: &Uri, path: Option<PathBuf>) {
     let key = key_of(uri.as_str(), path.as_ref());
+    lock(&inner.workspace.facts).remove(&key);
     tokio::spawn(async move {
         let job_inner = inner.clone();
         let changed = tokio::task::spawn_blocking(move || {
