@@ -4,7 +4,6 @@
 use std::path::{Path, PathBuf};
 
 use backend_architect::app::{self, WorkspaceIndex};
-use backend_architect::syntax::Language;
 
 fn app_dir(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -17,7 +16,9 @@ fn app_dir(name: &str) -> PathBuf {
 fn index_of(name: &str) -> (WorkspaceIndex, String) {
     let dir = app_dir(name);
     let mut index = WorkspaceIndex::new();
-    app::index_paths(&mut index, &app::walk(&[dir.clone()]), &|_| false);
+    app::index_paths(&mut index, &app::walk(std::slice::from_ref(&dir)), &|_| {
+        false
+    });
     (index, dir.to_string_lossy().into_owned())
 }
 
@@ -53,4 +54,51 @@ fn django_route_table() {
 fn express_route_table() {
     let (mut index, base) = index_of("express");
     snapshot("apps__express__routes", app::route_table(&mut index, &base));
+}
+
+/// Models with their fields and where clients are created, per app, as text.
+fn data_model(name: &str) -> String {
+    let (index, base) = index_of(name);
+    let mut out = Vec::new();
+    for f in index.files() {
+        let rel = f
+            .key
+            .strip_prefix(base.as_str())
+            .unwrap_or(&f.key)
+            .trim_start_matches('/');
+        for m in &f.facts.models {
+            out.push(format!("{rel}: {} model {}", m.kind.name(), m.name));
+            for x in &m.fields {
+                let mut line = format!("    {}: {}", x.name, x.ty);
+                if let Some(fk) = &x.foreign_key {
+                    line.push_str(&format!(" fk→{fk}"));
+                }
+                if let Some(r) = &x.relationship {
+                    line.push_str(&format!(" rel→{r}"));
+                }
+                if x.indexed {
+                    line.push_str(" indexed");
+                }
+                out.push(line);
+            }
+        }
+        for c in &f.facts.clients {
+            out.push(format!(
+                "{rel}: client {} as {} in {}",
+                c.kind,
+                c.var.as_deref().unwrap_or("-"),
+                c.function.as_deref().unwrap_or("module")
+            ));
+        }
+    }
+    out.join("\n") + "\n"
+}
+
+#[test]
+fn data_models_and_clients() {
+    let all: String = ["fastapi", "flask", "django", "express"]
+        .iter()
+        .map(|n| format!("## {n}\n{}", data_model(n)))
+        .collect();
+    snapshot("apps__models_and_clients", all);
 }

@@ -96,7 +96,8 @@ fn an_edit_in_one_file_updates_cross_file_findings_in_another() {
     assert!(codes(&c.diagnostics(&admin_uri, 2)).is_empty());
     // users.py is re-published without ARC101; its own ARC102 stays.
     let again = c.wait_for("textDocument/publishDiagnostics", |p| {
-        p["uri"] == users_uri.as_str() && codes(p["diagnostics"].as_array().unwrap()) == vec!["ARC102"]
+        p["uri"] == users_uri.as_str()
+            && codes(p["diagnostics"].as_array().unwrap()) == vec!["ARC102"]
     });
     assert_eq!(again["version"], 1);
     assert!(c.shutdown().success());
@@ -184,13 +185,19 @@ fn symbols_lenses_and_hover() {
     );
 
     let text = std::fs::read_to_string(&users).unwrap();
-    let line = text.lines().position(|l| l.starts_with("@router.put")).unwrap();
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("@router.put"))
+        .unwrap();
     let resp = c.request(
         "textDocument/hover",
         json!({"textDocument": {"uri": users_uri}, "position": {"line": line, "character": 3}}),
     );
     let value = resp["result"]["contents"]["value"].as_str().unwrap();
-    assert!(value.contains("**PUT /api/users/{user_id}** (FastAPI)"), "{value}");
+    assert!(
+        value.contains("**PUT /api/users/{user_id}** (FastAPI)"),
+        "{value}"
+    );
     assert!(value.contains("handler: `update_user`"), "{value}");
     assert!(value.contains("`get_current_user`"), "{value}");
     assert!(c.shutdown().success());

@@ -59,7 +59,9 @@ fn main() {
     let rules = RuleSet::default();
     let (mut parse, mut extract, mut analyse) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
     for f in &files {
-        let Some(language) = Language::from_path(f) else { continue };
+        let Some(language) = Language::from_path(f) else {
+            continue;
+        };
         let text = std::fs::read_to_string(f).unwrap();
         let t = Instant::now();
         let tree = backend_architect::syntax::parse::parse(language, &text, None).unwrap();

@@ -305,8 +305,12 @@ impl FileFacts {
         );
         self.model_schemas
             .extend(other.model_schemas.iter().cloned());
-        self.associations
-            .extend(other.associations.iter().map(|(m, f)| (m.clone(), field(f))));
+        self.associations.extend(
+            other
+                .associations
+                .iter()
+                .map(|(m, f)| (m.clone(), field(f))),
+        );
     }
 
     pub fn is_empty(&self) -> bool {

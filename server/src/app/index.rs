@@ -302,7 +302,9 @@ impl<'a> Resolver<'a> {
             let mut base = strip_ext(&f.path).to_owned();
             for index in ["/__init__", "/index"] {
                 if let Some(pkg) = base.strip_suffix(index) {
-                    by_path.entry(pkg.to_owned()).or_insert_with(|| f.key.clone());
+                    by_path
+                        .entry(pkg.to_owned())
+                        .or_insert_with(|| f.key.clone());
                     if index == "/__init__" {
                         base = pkg.to_owned();
                     }
@@ -457,7 +459,10 @@ impl<'a> Resolver<'a> {
         self.routers(&mut out);
         self.django(&mut out);
         for (i, r) in out.routes.iter().enumerate() {
-            out.by_file.entry(r.registration.0.clone()).or_default().push(i);
+            out.by_file
+                .entry(r.registration.0.clone())
+                .or_default()
+                .push(i);
             if r.handler.0 != r.registration.0 {
                 out.by_file.entry(r.handler.0.clone()).or_default().push(i);
             }
@@ -481,11 +486,7 @@ impl<'a> Resolver<'a> {
                 .unwrap_or_else(|| (key.clone(), name.to_owned()))
         };
         let mut routes: HashMap<OwnerId, Vec<(Arc<str>, usize)>> = HashMap::new();
-        // (child, deps in that call) per parent.
-        type Edge = (Arc<str>, usize, OwnerId, Vec<String>);
         let mut edges: HashMap<OwnerId, Vec<Edge>> = HashMap::new();
-        // Middleware on an owner: (file, order, names, prefix).
-        type Mw = (Arc<str>, usize, Vec<String>, Option<String>);
         let mut middleware: HashMap<OwnerId, Vec<Mw>> = HashMap::new();
         let mut mounted: HashSet<OwnerId> = HashSet::new();
         for f in self.files.values() {
@@ -563,7 +564,15 @@ impl<'a> Resolver<'a> {
                 app,
             };
             let mut stack = Vec::new();
-            walk.visit(self, &root, String::new(), Vec::new(), None, &mut stack, out);
+            walk.visit(
+                self,
+                &root,
+                String::new(),
+                Vec::new(),
+                None,
+                &mut stack,
+                out,
+            );
         }
     }
 
@@ -620,7 +629,9 @@ impl<'a> Resolver<'a> {
                         Some(child) => self.urlconf(child, path, app, stack, out),
                         // A third-party URLconf (`health_check.urls`): its prefix still counts.
                         None => {
-                            if let Some(root) = out.apps.iter_mut().find(|a| Some(&a.at) == app.as_ref()) {
+                            if let Some(root) =
+                                out.apps.iter_mut().find(|a| Some(&a.at) == app.as_ref())
+                            {
                                 root.extra_paths.push(format!("{path} ({m})"));
                             }
                         }
@@ -645,7 +656,12 @@ impl<'a> Resolver<'a> {
                         for (action, method, detail) in &view.actions {
                             let standard = matches!(
                                 action.as_str(),
-                                "list" | "create" | "retrieve" | "update" | "partial_update" | "destroy"
+                                "list"
+                                    | "create"
+                                    | "retrieve"
+                                    | "update"
+                                    | "partial_update"
+                                    | "destroy"
                             );
                             let mut p = base.clone();
                             if *detail {
@@ -738,11 +754,16 @@ impl<'a> Resolver<'a> {
     }
 }
 
+/// A mount of a router: (file, mount index, child, middleware in the same call).
+type Edge = (Arc<str>, usize, OwnerId, Vec<String>);
+/// Middleware on an owner: (file, order, names, prefix).
+type Mw = (Arc<str>, usize, Vec<String>, Option<String>);
+
 struct Walk<'w> {
     owners: &'w HashMap<OwnerId, (&'w Owner, usize)>,
     routes: &'w HashMap<OwnerId, Vec<(Arc<str>, usize)>>,
-    edges: &'w HashMap<OwnerId, Vec<(Arc<str>, usize, OwnerId, Vec<String>)>>,
-    middleware: &'w HashMap<OwnerId, Vec<(Arc<str>, usize, Vec<String>, Option<String>)>>,
+    edges: &'w HashMap<OwnerId, Vec<Edge>>,
+    middleware: &'w HashMap<OwnerId, Vec<Mw>>,
     app: Option<Loc>,
 }
 
@@ -784,9 +805,7 @@ impl Walk<'_> {
         // Flask `before_request` applies to everything on its blueprint.
         let applies = |file: &Arc<str>, order: usize| -> Vec<String> {
             mws.iter()
-                .filter(|(f, o, _, p)| {
-                    p.is_none() && (!express || (f == file && *o < order) || f != file)
-                })
+                .filter(|(f, o, _, p)| p.is_none() && !(express && f == file && *o >= order))
                 .flat_map(|(_, _, names, _)| names.iter().cloned())
                 .collect()
         };
@@ -801,7 +820,11 @@ impl Walk<'_> {
             c.extend(applies(key, route.order));
             c.extend(route.deps.iter().cloned());
             let path = join_paths(&prefix, &route.path);
-            let path = if path.is_empty() { "/".to_owned() } else { path };
+            let path = if path.is_empty() {
+                "/".to_owned()
+            } else {
+                path
+            };
             let group = if group.is_empty() {
                 let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
                 format!("{}#{}|/{first}", id.0, id.1)
@@ -909,14 +932,20 @@ mod tests {
         assert_eq!(index.generation(), generation);
         let at = moved.find("@app.get").unwrap() + 2;
         let view = index.route_at("/p/main.py", at).unwrap();
-        assert_eq!((view.methods, view.path), (vec!["GET".to_owned()], "/a".to_owned()));
+        assert_eq!(
+            (view.methods, view.path),
+            (vec!["GET".to_owned()], "/a".to_owned())
+        );
         // A new route changes the shape.
         assert!(add(
             &mut index,
             "/p/main.py",
             &format!("{moved}\n@app.post(\"/b\")\ndef b():\n    return 3\n")
         ));
-        assert_eq!(table(&mut index), vec!["GET /a auth=false", "POST /b auth=false"]);
+        assert_eq!(
+            table(&mut index),
+            vec!["GET /a auth=false", "POST /b auth=false"]
+        );
         assert!(index.generation() > generation);
     }
 

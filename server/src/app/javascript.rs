@@ -145,7 +145,8 @@ pub(super) fn finish(facts: &mut FileFacts, m: Mentions) {
     facts
         .mounts
         .retain(|x| owners.contains(&x.parent) || looks_like_router(&x.parent) && m.express);
-    let schemas: HashMap<String, Vec<Field>> = std::mem::take(&mut facts.schemas).into_iter().collect();
+    let schemas: HashMap<String, Vec<Field>> =
+        std::mem::take(&mut facts.schemas).into_iter().collect();
     for (model, var) in std::mem::take(&mut facts.model_schemas) {
         if let (Some(x), Some(fields)) = (
             facts.models.iter_mut().find(|x| x.name == model),
@@ -182,11 +183,7 @@ fn enter(cx: &mut Cx, n: Node) -> bool {
         }
         "export_statement" => export(cx, n),
         "assignment_expression" => assignment(cx, n),
-        "call_expression" => {
-            if call(cx, n) {
-                return false;
-            }
-        }
+        "call_expression" if call(cx, n) => return false,
         "new_expression" => client(cx, n, None),
         "function_declaration" | "method_definition" => {
             let name = n
@@ -207,8 +204,10 @@ fn enter(cx: &mut Cx, n: Node) -> bool {
 
 fn declarator(cx: &mut Cx, n: Node) {
     let src = cx.src;
-    let (Some(name), Some(value)) = (n.child_by_field_name("name"), n.child_by_field_name("value"))
-    else {
+    let (Some(name), Some(value)) = (
+        n.child_by_field_name("name"),
+        n.child_by_field_name("value"),
+    ) else {
         return;
     };
     // `const { a, b: c } = require("./x")`.
@@ -219,7 +218,8 @@ fn declarator(cx: &mut Cx, n: Node) {
                     "shorthand_property_identifier_pattern" => (text(prop, src), text(prop, src)),
                     "pair_pattern" => (
                         prop.child_by_field_name("key").map_or("", |k| text(k, src)),
-                        prop.child_by_field_name("value").map_or("", |v| text(v, src)),
+                        prop.child_by_field_name("value")
+                            .map_or("", |v| text(v, src)),
                     ),
                     _ => continue,
                 };
@@ -269,7 +269,9 @@ fn declarator(cx: &mut Cx, n: Node) {
     if cx.m.express {
         let owner = if f == "express" {
             Some(true)
-        } else if f == "express.Router" || f == "Router" || f.ends_with("express\").Router")
+        } else if f == "express.Router"
+            || f == "Router"
+            || f.ends_with("express\").Router")
             || f.ends_with("express').Router")
         {
             Some(false)
@@ -308,13 +310,16 @@ fn model_call(cx: &mut Cx, call: Node, f: &str) -> bool {
     if !matches!(last, "model" | "define") {
         return false;
     }
+    // `const User = sequelize.define(…)` is met as a declaration and then as a call.
+    if cx.out.models.iter().any(|m| m.span.0 == call.byte_range()) {
+        return true;
+    }
     let args = args_of(call);
     match last {
         "model" if f.starts_with("mongoose") || f == "model" => {
-            let (Some(name), Some(schema)) = (
-                args.first().and_then(|a| string_lit(*a, src)),
-                args.get(1),
-            ) else {
+            let (Some(name), Some(schema)) =
+                (args.first().and_then(|a| string_lit(*a, src)), args.get(1))
+            else {
                 return false;
             };
             let fields = if schema.kind() == "new_expression" {
@@ -339,10 +344,9 @@ fn model_call(cx: &mut Cx, call: Node, f: &str) -> bool {
             true
         }
         "define" if cx.m.sequelize => {
-            let (Some(name), Some(attrs)) = (
-                args.first().and_then(|a| string_lit(*a, src)),
-                args.get(1),
-            ) else {
+            let (Some(name), Some(attrs)) =
+                (args.first().and_then(|a| string_lit(*a, src)), args.get(1))
+            else {
                 return false;
             };
             let fields = sequelize_fields(*attrs, args.get(2).copied(), src);
@@ -370,9 +374,8 @@ fn pairs(obj: Node) -> Vec<Node> {
 }
 
 fn key_text<'s>(pair: Node, src: &'s str) -> &'s str {
-    pair.child_by_field_name("key").map_or("", |k| {
-        string_lit(k, src).unwrap_or_else(|| text(k, src))
-    })
+    pair.child_by_field_name("key")
+        .map_or("", |k| string_lit(k, src).unwrap_or_else(|| text(k, src)))
 }
 
 /// The value of `key` in an object literal.
@@ -395,7 +398,10 @@ fn mongoose_fields(obj: Node, src: &str) -> Vec<Field> {
             foreign_key: None,
             relationship: None,
             indexed: false,
-            span: p.child_by_field_name("key").map(span).unwrap_or_else(|| span(p)),
+            span: p
+                .child_by_field_name("key")
+                .map(span)
+                .unwrap_or_else(|| span(p)),
         };
         let (def, many) = match v.kind() {
             "array" => match named_children(v).first() {
@@ -453,7 +459,10 @@ fn sequelize_fields(attrs: Node, options: Option<Node>, src: &str) -> Vec<Field>
             ty: text(v, src).to_owned(),
             foreign_key: None,
             relationship: None,
-            span: p.child_by_field_name("key").map(span).unwrap_or_else(|| span(p)),
+            span: p
+                .child_by_field_name("key")
+                .map(span)
+                .unwrap_or_else(|| span(p)),
         };
         if v.kind() == "object" {
             if let Some(t) = prop(v, "type", src) {
@@ -485,7 +494,11 @@ const CLIENTS: &[(&str, &str, &str)] = &[
     ("redis.createClient", "redis", "redis.createClient"),
     ("MongoClient", "mongodb", "mongodb.MongoClient"),
     ("mongoose.connect", "mongoose", "mongoose.connect"),
-    ("mongoose.createConnection", "mongoose", "mongoose.createConnection"),
+    (
+        "mongoose.createConnection",
+        "mongoose",
+        "mongoose.createConnection",
+    ),
     ("Sequelize", "sequelize", "sequelize.Sequelize"),
     ("mysql.createPool", "mysql", "mysql.createPool"),
     ("mysql.createConnection", "mysql", "mysql.createConnection"),
@@ -493,6 +506,10 @@ const CLIENTS: &[(&str, &str, &str)] = &[
 ];
 
 fn client(cx: &mut Cx, call: Node, var: Option<&str>) {
+    // An assignment records its call with the variable first; the walk then meets the call.
+    if cx.out.clients.iter().any(|c| c.span.0 == call.byte_range()) {
+        return;
+    }
     let f = call
         .child_by_field_name("function")
         .or_else(|| call.child_by_field_name("constructor"))
@@ -531,7 +548,10 @@ fn import(cx: &mut Cx, n: Node) {
                     target: format!("{source}#"),
                 }),
                 "namespace_import" => {
-                    if let Some(id) = named_children(part).into_iter().find(|c| c.kind() == "identifier") {
+                    if let Some(id) = named_children(part)
+                        .into_iter()
+                        .find(|c| c.kind() == "identifier")
+                    {
                         cx.out.imports.push(Import {
                             local: text(id, src).to_owned(),
                             target: format!("{source}#*"),
@@ -613,8 +633,10 @@ fn export(cx: &mut Cx, n: Node) {
 
 fn assignment(cx: &mut Cx, n: Node) {
     let src = cx.src;
-    let (Some(left), Some(right)) = (n.child_by_field_name("left"), n.child_by_field_name("right"))
-    else {
+    let (Some(left), Some(right)) = (
+        n.child_by_field_name("left"),
+        n.child_by_field_name("right"),
+    ) else {
         return;
     };
     let l = text(left, src);
@@ -717,7 +739,9 @@ fn call(cx: &mut Cx, n: Node) -> bool {
             else {
                 break;
             };
-            let prop = f.child_by_field_name("property").map_or("", |p| text(p, src));
+            let prop = f
+                .child_by_field_name("property")
+                .map_or("", |p| text(p, src));
             let inner = f.child_by_field_name("object");
             if prop == "route" {
                 chained_path = args_of(base)
@@ -809,9 +833,7 @@ fn call(cx: &mut Cx, n: Node) -> bool {
         }
         return false;
     }
-    if matches!(method, "belongsTo" | "hasMany" | "hasOne" | "belongsToMany")
-        && cx.m.sequelize
-    {
+    if matches!(method, "belongsTo" | "hasMany" | "hasOne" | "belongsToMany") && cx.m.sequelize {
         if let Some(target) = args.first() {
             let model = text(object, src).to_owned();
             let target = text(*target, src).to_owned();

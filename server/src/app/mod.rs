@@ -15,7 +15,9 @@ use std::path::Path;
 use tree_sitter::Tree;
 
 pub use facts::{FileFacts, Framework, ModelKind};
-pub use index::{Anchor, AppRoot, FileEntry, Loc, Resolved, ResolvedRoute, RouteView, WorkspaceIndex};
+pub use index::{
+    Anchor, AppRoot, FileEntry, Loc, Resolved, ResolvedRoute, RouteView, WorkspaceIndex,
+};
 
 use crate::syntax::{Family, Language};
 
@@ -38,7 +40,10 @@ pub fn is_test_path(path: &str) -> bool {
 
 /// Pre-order walk over the named nodes of `root`'s subtree with one cursor (facts are
 /// extracted on every analysis, so no per-node allocation); `enter` returns whether to descend.
-pub(crate) fn walk_named(root: tree_sitter::Node, enter: &mut dyn FnMut(tree_sitter::Node) -> bool) {
+pub(crate) fn walk_named(
+    root: tree_sitter::Node,
+    enter: &mut dyn FnMut(tree_sitter::Node) -> bool,
+) {
     let mut cursor = root.walk();
     let mut descend = enter(root);
     loop {
@@ -140,7 +145,10 @@ pub fn extract_file(path: &Path) -> Option<(Language, FileFacts)> {
     }
     let text = std::fs::read_to_string(path).ok()?;
     let tree = crate::syntax::parse::parse(language, &text, None)?;
-    Some((language, extract(language, &tree, &text, &path.to_string_lossy())))
+    Some((
+        language,
+        extract(language, &tree, &text, &path.to_string_lossy()),
+    ))
 }
 
 /// Builds an index of every analysable file under `roots` (gitignore-aware), in parallel.
@@ -250,8 +258,16 @@ mod tests {
         let tree = crate::syntax::parse::parse(Language::Python, &edited, None).unwrap();
         let fresh = extract(Language::Python, &tree, &edited, "/p/app.py");
         assert_eq!(
-            fresh.routes.iter().map(|r| r.span.0.clone()).collect::<Vec<_>>(),
-            facts.routes.iter().map(|r| r.span.0.clone()).collect::<Vec<_>>()
+            fresh
+                .routes
+                .iter()
+                .map(|r| r.span.0.clone())
+                .collect::<Vec<_>>(),
+            facts
+                .routes
+                .iter()
+                .map(|r| r.span.0.clone())
+                .collect::<Vec<_>>()
         );
     }
 

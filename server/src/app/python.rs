@@ -56,6 +56,14 @@ impl Mentions {
             .fold(self.clients, |k, f| (k << 1) | u64::from(*f))
     }
 
+    /// Whether the file mentions a client library of `CLIENTS`.
+    fn mentions(&self, word: &str) -> bool {
+        CLIENTS
+            .iter()
+            .position(|(_, w, _)| *w == word)
+            .is_some_and(|i| self.clients & (1 << i) != 0)
+    }
+
     fn route_framework(&self) -> Framework {
         if self.flask && !self.fastapi {
             Framework::Flask
@@ -181,22 +189,16 @@ fn enter(cx: &mut Cx, n: Node) -> bool {
         }
         "string" | "comment" | "identifier" | "integer" | "float" => return false,
         "assignment" => assignment(cx, n),
-        "augmented_assignment" => {
-            if n
-                .child_by_field_name("left")
-                .is_some_and(|l| text(l, cx.src) == "urlpatterns")
-            {
-                if let Some(r) = n.child_by_field_name("right") {
-                    urlpatterns(cx, r);
-                }
-                return false;
+        "augmented_assignment"
+            if n.child_by_field_name("left")
+                .is_some_and(|l| text(l, cx.src) == "urlpatterns") =>
+        {
+            if let Some(r) = n.child_by_field_name("right") {
+                urlpatterns(cx, r);
             }
+            return false;
         }
-        "call" => {
-            if call(cx, n) {
-                return false;
-            }
-        }
+        "call" if call(cx, n) => return false,
         _ => {}
     }
     true
@@ -240,8 +242,10 @@ fn import(cx: &mut Cx, n: Node) {
 
 fn assignment(cx: &mut Cx, n: Node) {
     let src = cx.src;
-    let (Some(left), Some(right)) = (n.child_by_field_name("left"), n.child_by_field_name("right"))
-    else {
+    let (Some(left), Some(right)) = (
+        n.child_by_field_name("left"),
+        n.child_by_field_name("right"),
+    ) else {
         return;
     };
     let var = text(left, src);
@@ -316,6 +320,10 @@ const CLIENTS: &[(&str, &str, &str)] = &[
 ];
 
 fn client(cx: &mut Cx, call: Node, var: Option<&str>) {
+    // An assignment records its call with the variable first; the walk then meets the call.
+    if cx.out.clients.iter().any(|c| c.span.0 == call.byte_range()) {
+        return;
+    }
     let f = callee(call, cx.src);
     // Called for every call in the file: compare without allocating.
     let hit = CLIENTS.iter().enumerate().find(|(i, (suffix, _, _))| {
@@ -431,7 +439,16 @@ fn call(cx: &mut Cx, n: Node) -> bool {
                 .keyword("methods", src)
                 .map(|m| string_list(m, src))
                 .unwrap_or_else(|| vec!["GET".to_owned()]);
-            push_call_route(cx, n, owner, Framework::FastApi, methods, path, endpoint, &a);
+            push_call_route(
+                cx,
+                n,
+                owner,
+                Framework::FastApi,
+                methods,
+                path,
+                endpoint,
+                &a,
+            );
             true
         }
         "add_url_rule" if cx.m.flask => {
@@ -531,8 +548,7 @@ fn urlpatterns(cx: &mut Cx, n: Node) {
             }
         }
         "attribute" => {
-            if n
-                .child_by_field_name("attribute")
+            if n.child_by_field_name("attribute")
                 .is_some_and(|a| text(a, src) == "urls")
             {
                 if let Some(o) = n.child_by_field_name("object") {
@@ -633,8 +649,10 @@ fn function(cx: &mut Cx, def: Node, decorators: &[Node]) {
             find_depends(p, src, &mut param_deps);
         }
     }
-    let decorator_names: Vec<(Node, String)> =
-        decorators.iter().map(|d| decorator_parts(*d, src)).collect();
+    let decorator_names: Vec<(Node, String)> = decorators
+        .iter()
+        .map(|d| decorator_parts(*d, src))
+        .collect();
     let mut routed = false;
     for (i, (e, dname)) in decorator_names.iter().enumerate() {
         let Some((owner, method)) = dname.rsplit_once('.') else {
@@ -775,7 +793,9 @@ fn django_function_view(cx: &mut Cx, def: Node, name: &str, decorators: &[(Node,
             "require_POST" => methods = vec!["POST".to_owned()],
             "require_safe" => methods = vec!["GET".to_owned(), "HEAD".to_owned()],
             "permission_classes" => {
-                let t = e.child_by_field_name("arguments").map_or("", |a| text(a, src));
+                let t = e
+                    .child_by_field_name("arguments")
+                    .map_or("", |a| text(a, src));
                 if t.contains("AllowAny") {
                     public = true;
                 } else {
@@ -905,30 +925,42 @@ fn class(cx: &mut Cx, def: Node, decorators: &[Node]) {
 }
 
 fn model_kind(cx: &Cx, bases: &[String], keywords: &[String], body: &[Node]) -> Option<ModelKind> {
-    let has_table = body.iter().any(|s| text(*s, cx.src).starts_with("__tablename__"));
+    let has_table = body
+        .iter()
+        .any(|s| text(*s, cx.src).starts_with("__tablename__"));
     for b in bases {
         let last = last_segment(b);
         if cx.m.django && b == "models.Model" {
             return Some(ModelKind::Django);
         }
         if last == "SQLModel" && cx.m.sqlmodel {
-            return Some(if keywords.iter().any(|k| k.replace(' ', "") == "table=True") {
-                ModelKind::SqlAlchemy
-            } else {
-                ModelKind::Pydantic
-            });
+            return Some(
+                if keywords.iter().any(|k| k.replace(' ', "") == "table=True") {
+                    ModelKind::SqlAlchemy
+                } else {
+                    ModelKind::Pydantic
+                },
+            );
         }
         if last == "BaseModel" && cx.m.pydantic {
             return Some(ModelKind::Pydantic);
         }
-        if matches!(b.as_str(), "Base" | "db.Model" | "DeclarativeBase" | "Model") && has_table {
+        if matches!(b.as_str(), "Base" | "DeclarativeBase" | "Model") && has_table {
+            return Some(ModelKind::SqlAlchemy);
+        }
+        // Flask-SQLAlchemy derives the table name.
+        if b == "db.Model" && cx.m.mentions("sqlalchemy") {
             return Some(ModelKind::SqlAlchemy);
         }
     }
     if has_table {
         return Some(ModelKind::SqlAlchemy);
     }
-    if cx.m.django && bases.iter().any(|b| b.ends_with("Model") && b != "BaseModel") {
+    if cx.m.django
+        && bases
+            .iter()
+            .any(|b| b.ends_with("Model") && b != "BaseModel")
+    {
         return Some(ModelKind::Django);
     }
     None
@@ -980,20 +1012,27 @@ fn model_field(stmt: &Node, src: &str, kind: ModelKind) -> Option<Field> {
             positional: Vec::new(),
             keywords: Vec::new(),
         });
-    let truthy = |k: &str| {
-        args.keyword(k, src)
-            .is_some_and(|v| text(v, src) == "True")
-    };
+    let truthy = |k: &str| args.keyword(k, src).is_some_and(|v| text(v, src) == "True");
     match kind {
         ModelKind::SqlAlchemy => {
             let last = last_segment(f);
             match last {
                 "relationship" => {
+                    // `relationship("Address")`, else the `Mapped[list["Address"]]` type.
                     field.relationship = args
                         .positional
                         .first()
                         .map(|a| string_lit(*a, src).unwrap_or(text(*a, src)).to_owned())
-                        .or_else(|| Some(field.ty.clone()));
+                        .or_else(|| {
+                            let t = field
+                                .ty
+                                .rsplit('[')
+                                .next()
+                                .unwrap_or("")
+                                .trim_end_matches(']')
+                                .trim_matches(['"', '\'']);
+                            (!t.is_empty()).then(|| t.to_owned())
+                        });
                 }
                 "Column" | "mapped_column" => {
                     for p in &args.positional {
@@ -1002,14 +1041,12 @@ fn model_field(stmt: &Node, src: &str, kind: ModelKind) -> Option<Field> {
                                 .child_by_field_name("arguments")
                                 .and_then(|x| Arguments::of(x).positional.first().copied())
                                 .map(|x| string_lit(x, src).unwrap_or(text(x, src)).to_owned());
-                        } else if field.ty.is_empty() || last == "Column" {
-                            if p.kind() != "string" {
-                                field.ty = text(*p, src).to_owned();
-                            }
+                        } else if (field.ty.is_empty() || last == "Column") && p.kind() != "string"
+                        {
+                            field.ty = text(*p, src).to_owned();
                         }
                     }
-                    field.indexed =
-                        truthy("index") || truthy("unique") || truthy("primary_key");
+                    field.indexed = truthy("index") || truthy("unique") || truthy("primary_key");
                 }
                 _ => return None,
             }
@@ -1031,7 +1068,9 @@ fn model_field(stmt: &Node, src: &str, kind: ModelKind) -> Option<Field> {
                         .is_none_or(|v| text(v, src) != "False");
                 }
                 "ManyToManyField" => field.relationship = target,
-                _ => field.indexed = truthy("db_index") || truthy("unique") || truthy("primary_key"),
+                _ => {
+                    field.indexed = truthy("db_index") || truthy("unique") || truthy("primary_key")
+                }
             }
         }
         ModelKind::Pydantic => {}

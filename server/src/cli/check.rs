@@ -449,16 +449,25 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         }
     }
     for c in cross {
-        let display = c.path.strip_prefix(".").unwrap_or(&c.path).display().to_string();
+        let display = c
+            .path
+            .strip_prefix(".")
+            .unwrap_or(&c.path)
+            .display()
+            .to_string();
         let index = LineIndex::new(&c.text);
         let extra = c
             .findings
             .into_iter()
             .map(|f| Reported::new(f, &c.text, &index));
-        match reports.iter_mut().find(|r: &&mut FileReport| r.path == display) {
+        match reports
+            .iter_mut()
+            .find(|r: &&mut FileReport| r.path == display)
+        {
             Some(r) => {
                 r.findings.extend(extra);
-                r.findings.sort_by_key(|x| (x.finding.range.start, x.finding.rule.code));
+                r.findings
+                    .sort_by_key(|x| (x.finding.range.start, x.finding.rule.code));
             }
             None => reports.push(FileReport {
                 path: display,

@@ -421,7 +421,11 @@ impl LanguageServer for Backend {
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
-        let path = self.inner.docs.get(uri.as_str()).and_then(|s| lock(&s).path.clone());
+        let path = self
+            .inner
+            .docs
+            .get(uri.as_str())
+            .and_then(|s| lock(&s).path.clone());
         self.inner.docs.remove(uri.as_str());
         super::workspace::closed(self.client.clone(), self.inner.clone(), &uri, path);
         if !self.inner.pull_diagnostics.load(Ordering::Relaxed) {

@@ -24,7 +24,10 @@ fn range(rope: &Rope, r: &std::ops::Range<usize>, enc: PositionEncoding) -> Rang
 /// The open document's key, rope and index entry, brought up to date.
 fn open_doc(inner: &Inner, uri: &Uri) -> Result<(String, Rope)> {
     let Some(shared) = inner.docs.get(uri.as_str()) else {
-        return Err(Error::invalid_params(format!("{} is not open", uri.as_str())));
+        return Err(Error::invalid_params(format!(
+            "{} is not open",
+            uri.as_str()
+        )));
     };
     let mut e = lock(&shared);
     e.analyze(uri.as_str());
@@ -186,7 +189,9 @@ fn rope_of(inner: &Inner, key: &str) -> Option<Rope> {
     if let Some(shared) = inner.docs.get(uri.as_str()) {
         return Some(lock(&shared).doc.rope().clone());
     }
-    std::fs::read_to_string(key).ok().map(|t| Rope::from_str(&t))
+    std::fs::read_to_string(key)
+        .ok()
+        .map(|t| Rope::from_str(&t))
 }
 
 const MAX_WORKSPACE_SYMBOLS: usize = 500;
@@ -198,7 +203,9 @@ pub(super) fn workspace_symbols(
     let query = params.query.to_ascii_lowercase();
     let enc = inner.encoding();
     // (name, container, kind, key, range)
-    let mut hits: Vec<(String, String, SymbolKind, Arc<str>, std::ops::Range<usize>)> = Vec::new();
+    // (name, container, kind, file, byte range)
+    type Hit = (String, String, SymbolKind, Arc<str>, std::ops::Range<usize>);
+    let mut hits: Vec<Hit> = Vec::new();
     {
         let mut index = lock(&inner.workspace.index);
         let resolved = index.resolved();
@@ -215,7 +222,13 @@ pub(super) fn workspace_symbols(
             else {
                 continue;
             };
-            hits.push((name, r.handler_name.clone(), SymbolKind::METHOD, r.handler.0.clone(), range));
+            hits.push((
+                name,
+                r.handler_name.clone(),
+                SymbolKind::METHOD,
+                r.handler.0.clone(),
+                range,
+            ));
         }
         for f in index.files() {
             for m in &f.facts.models {
@@ -295,7 +308,10 @@ pub(super) fn code_lenses(inner: &Inner, params: CodeLensParams) -> Result<Optio
         );
         let line_start = range(&rope, &(span.start..span.start), enc).start;
         out.push(CodeLens {
-            range: Range::new(Position::new(line_start.line, 0), Position::new(line_start.line, 0)),
+            range: Range::new(
+                Position::new(line_start.line, 0),
+                Position::new(line_start.line, 0),
+            ),
             command: Some(Command {
                 title,
                 command: String::new(),

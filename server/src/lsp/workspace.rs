@@ -90,7 +90,11 @@ impl Workspace {
 /// Brings the document's facts into the index (after `entry.analyze`), and returns its
 /// findings with its cross-file findings, plus the keys of other files whose cross-file
 /// findings changed. Runs on a blocking thread.
-pub(super) fn refresh(inner: &Inner, uri: &str, entry: &mut DocEntry) -> (Vec<Finding>, Vec<Arc<str>>) {
+pub(super) fn refresh(
+    inner: &Inner,
+    uri: &str,
+    entry: &mut DocEntry,
+) -> (Vec<Finding>, Vec<Arc<str>>) {
     let key = key_of(uri, entry.path.as_ref());
     let language = entry.doc.language();
     let ws = &inner.workspace;
@@ -226,7 +230,9 @@ pub(super) fn index_workspace(client: Client, inner: Arc<Inner>) {
                     .map(|(uri, shared)| key_of(&uri, lock(&shared).path.as_ref()))
                     .collect();
                 let mut part = WorkspaceIndex::new();
-                app::index_paths(&mut part, &chunk, &|p| open.iter().any(|k| Path::new(k) == p));
+                app::index_paths(&mut part, &chunk, &|p| {
+                    open.iter().any(|k| Path::new(k) == p)
+                });
                 part
             });
             let Ok(part) = job.await else {
@@ -238,8 +244,11 @@ pub(super) fn index_workspace(client: Client, inner: Arc<Inner>) {
             }
             done += n;
             if let Some(p) = &progress {
-                p.report_with_message(format!("{done}/{count} files"), (done * 100 / count.max(1)) as u32)
-                    .await;
+                p.report_with_message(
+                    format!("{done}/{count} files"),
+                    (done * 100 / count.max(1)) as u32,
+                )
+                .await;
             }
         }
         let changed = {
@@ -258,10 +267,7 @@ pub(super) fn index_workspace(client: Client, inner: Arc<Inner>) {
             }
             inner.workspace.recompute(&mut index)
         };
-        tracing::info!(
-            "indexed {count} files in {:?}",
-            started.elapsed()
-        );
+        tracing::info!("indexed {count} files in {:?}", started.elapsed());
         if let Some(p) = progress {
             p.finish_with_message(format!("{count} files")).await;
         }

@@ -79,7 +79,11 @@ fn looks_public(path: &str) -> bool {
 pub fn check(resolved: &Resolved, out: &mut Vec<CrossFinding>) {
     let mut groups: BTreeMap<(String, &str), Vec<usize>> = BTreeMap::new();
     for (i, r) in resolved.routes.iter().enumerate() {
-        let app = r.app.as_ref().map(|(k, a)| format!("{k}:{a:?}")).unwrap_or_default();
+        let app = r
+            .app
+            .as_ref()
+            .map(|(k, a)| format!("{k}:{a:?}"))
+            .unwrap_or_default();
         groups.entry((app, r.group.as_str())).or_default().push(i);
     }
     for list in groups.values() {

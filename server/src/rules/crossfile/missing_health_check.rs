@@ -55,8 +55,17 @@ Keep liveness trivial; let a readiness endpoint check the database and caches.
 "#;
 
 const HEALTH_WORDS: &[&str] = &[
-    "health", "ready", "readiness", "readyz", "live", "liveness", "livez", "alive", "ping",
-    "status", "heartbeat",
+    "health",
+    "ready",
+    "readiness",
+    "readyz",
+    "live",
+    "liveness",
+    "livez",
+    "alive",
+    "ping",
+    "status",
+    "heartbeat",
 ];
 
 fn is_health(path: &str) -> bool {
@@ -101,7 +110,15 @@ pub fn check(resolved: &Resolved, out: &mut Vec<CrossFinding>) {
 mod tests {
     #[test]
     fn health_paths() {
-        for p in ["/health", "/healthz", "/api/readyz", "/ping", "/_health", "ht/ (health_check.urls)", "/status"] {
+        for p in [
+            "/health",
+            "/healthz",
+            "/api/readyz",
+            "/ping",
+            "/_health",
+            "ht/ (health_check.urls)",
+            "/status",
+        ] {
             assert!(super::is_health(p), "{p}");
         }
         for p in ["/users", "/statistics/x", "/pingpong-tables-and-more"] {

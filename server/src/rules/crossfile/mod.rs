@@ -118,7 +118,10 @@ impl CrossFindings {
                     })
                     .collect(),
             };
-            if suppressions.as_ref().is_some_and(|s| s.suppresses(&finding)) {
+            if suppressions
+                .as_ref()
+                .is_some_and(|s| s.suppresses(&finding))
+            {
                 continue;
             }
             out.push(finding);
