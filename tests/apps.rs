@@ -102,3 +102,51 @@ fn data_models_and_clients() {
         .collect();
     snapshot("apps__models_and_clients", all);
 }
+
+/// `check` runs the cross-file pass over the files it checks: a duplicate across two files is
+/// reported on both, and checking one file alone cannot see the other.
+#[test]
+fn check_reports_cross_file_findings() {
+    let bin = env!("CARGO_BIN_EXE_backend-architect");
+    let dir = app_dir("fastapi");
+    let run = |paths: &[&str]| {
+        let out = std::process::Command::new(bin)
+            .current_dir(&dir)
+            .args(["check", "--no-cache", "--format", "json"])
+            .args(paths)
+            .output()
+            .unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let mut found: Vec<(String, String)> = report
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["path"].as_str().unwrap_or("").to_owned(),
+                    f["code"].as_str().unwrap_or("").to_owned(),
+                )
+            })
+            .collect();
+        found.sort();
+        (out.status.code(), found)
+    };
+    let (code, found) = run(&["."]);
+    assert_eq!(code, Some(1));
+    let arc: Vec<(String, String)> = found
+        .into_iter()
+        .filter(|(_, c)| c.starts_with("ARC"))
+        .collect();
+    assert_eq!(
+        arc,
+        vec![
+            ("app/routers/admin.py".to_owned(), "ARC101".to_owned()),
+            ("app/routers/users.py".to_owned(), "ARC101".to_owned()),
+            ("app/routers/users.py".to_owned(), "ARC102".to_owned()),
+            ("app/worker.py".to_owned(), "ARC103".to_owned()),
+        ]
+    );
+    // One router alone: nothing mounts it and nothing duplicates it.
+    let (_, found) = run(&["app/routers/admin.py"]);
+    assert!(found.iter().all(|(_, c)| !c.starts_with("ARC")), "{found:?}");
+}

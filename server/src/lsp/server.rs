@@ -32,7 +32,7 @@ pub(super) struct Inner {
     pub encoding: RwLock<PositionEncoding>,
     overrides: RwLock<Options>,
     configs: ConfigCache,
-    pull_diagnostics: AtomicBool,
+    pub pull_diagnostics: AtomicBool,
     configuration_support: AtomicBool,
     watch_registration: AtomicBool,
     shown_errors: Mutex<HashSet<String>>,
@@ -320,7 +320,7 @@ impl LanguageServer for Backend {
                 diagnostic_provider: pull.then(|| {
                     DiagnosticServerCapabilities::Options(DiagnosticOptions {
                         identifier: Some(convert::SOURCE.to_owned()),
-                        inter_file_dependencies: false,
+                        inter_file_dependencies: true,
                         workspace_diagnostics: false,
                         work_done_progress_options: Default::default(),
                     })

@@ -131,10 +131,9 @@ fn own_and_cross(inner: &Inner, key: &str, entry: &mut DocEntry) -> Vec<Finding>
     if !excluded {
         let cross = inner.workspace.cross();
         let index = lock(&inner.workspace.index);
-        let rules = &entry.settings.rules;
-        let text = entry.doc.text().to_owned();
         let tree = entry.doc.tree().cloned();
-        findings.extend(cross.findings_for(&index, key, rules, &text, tree.as_ref()));
+        let rules = &entry.settings.rules;
+        findings.extend(cross.findings_for(&index, key, rules, entry.doc.text(), tree.as_ref()));
     }
     findings
 }
@@ -145,6 +144,11 @@ pub(super) fn republish(client: Client, inner: Arc<Inner>, keys: Vec<Arc<str>>) 
         return;
     }
     tokio::spawn(async move {
+        if inner.pull_diagnostics.load(Ordering::Relaxed) {
+            // Pull clients ask again; the findings of other files changed.
+            let _ = client.workspace_diagnostic_refresh().await;
+            return;
+        }
         for (uri, shared) in inner.docs.all() {
             let path = lock(&shared).path.clone();
             let key = key_of(&uri, path.as_ref());

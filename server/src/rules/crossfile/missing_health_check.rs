@@ -72,9 +72,10 @@ fn is_health(path: &str) -> bool {
     path.to_ascii_lowercase()
         .split(['/', ' ', '(', ')', '.', '-', '_'])
         .any(|seg| {
-            HEALTH_WORDS
-                .iter()
-                .any(|w| seg == *w || (seg.starts_with(w) && seg.len() <= w.len() + 6))
+            HEALTH_WORDS.iter().any(|w| {
+                seg.strip_prefix(w)
+                    .is_some_and(|rest| matches!(rest, "" | "z" | "check" | "checks"))
+            })
         })
 }
 
