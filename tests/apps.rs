@@ -148,5 +148,8 @@ fn check_reports_cross_file_findings() {
     );
     // One router alone: nothing mounts it and nothing duplicates it.
     let (_, found) = run(&["app/routers/admin.py"]);
-    assert!(found.iter().all(|(_, c)| !c.starts_with("ARC")), "{found:?}");
+    assert!(
+        found.iter().all(|(_, c)| !c.starts_with("ARC")),
+        "{found:?}"
+    );
 }

@@ -110,8 +110,40 @@ fn same_tree(a: &tree_sitter::Tree, b: &tree_sitter::Tree) -> bool {
     walk(a.root_node(), b.root_node())
 }
 
+/// Reference: the position of any byte offset through the rope's char/UTF-16 indexes.
+fn reference_position(rope: &Rope, offset: usize, enc: PositionEncoding) -> LineCol {
+    let char_idx = rope.byte_to_char(offset.min(rope.len_bytes()));
+    let offset = rope.char_to_byte(char_idx);
+    let line = rope.byte_to_line(offset);
+    let line_start = rope.line_to_byte(line);
+    let line_char = rope.byte_to_char(line_start);
+    let character = match enc {
+        PositionEncoding::Utf8 => offset - line_start,
+        PositionEncoding::Utf16 => {
+            rope.char_to_utf16_cu(char_idx) - rope.char_to_utf16_cu(line_char)
+        }
+        PositionEncoding::Utf32 => char_idx - line_char,
+    };
+    LineCol::new(line as u32, character as u32)
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Any byte offset, on a character boundary or not, past the end or not, on short lines
+    /// (counted by scanning) and long ones (counted with the rope's index).
+    #[test]
+    fn positions_of_any_offset_match_the_reference(
+        text in text_strategy(true),
+        long in prop::collection::vec(prop::sample::select(vec!["é", "😀", "ab", "\t"]), 0..200),
+        tail in text_strategy(true),
+        at in 0usize..2000,
+        enc in encodings(),
+    ) {
+        let text = format!("{text}{}{tail}", long.concat());
+        let rope = Rope::from_str(&text);
+        prop_assert_eq!(position_at(&rope, at, enc), reference_position(&rope, at, enc));
+    }
 
     #[test]
     fn offsets_match_the_reference_and_round_trip(text in text_strategy(true), line in 0u32..12, character in 0u32..30, enc in encodings()) {

@@ -100,7 +100,9 @@ pub struct ItemCache {
     /// Item text hash → the item's contribution to the skeleton hash.
     parts: HashMap<u64, u64>,
     context: u64,
-    items: HashMap<u64, Vec<Finding>>,
+    /// Item text hash → (findings relative to the item, the item's first row if a message
+    /// names a line).
+    items: HashMap<u64, (Vec<Finding>, Option<usize>)>,
     /// Item text hash → its part of `Semantic::returns` (valid for one skeleton).
     returns: HashMap<u64, Part<summaries::ReturnsPart>>,
     /// Item text hash → its part of `Semantic::entries` (valid for one `entries_context`).
@@ -319,15 +321,18 @@ pub fn analyze(
     for (item, key) in items {
         let range = item.byte_range();
         let start = range.start as isize;
-        let relative = match cache
+        let row = item.start_position().row;
+        let cached = cache
             .items
             .remove(&key)
             .or_else(|| next_items.get(&key).cloned())
-        {
+            .filter(|(_, at)| at.is_none_or(|at| at == row));
+        let entry = match cached {
             Some(hit) => hit,
             None => {
                 rerun += 1;
                 checker.findings.clear();
+                checker.line_dependent.set(false);
                 checker.item = item;
                 checker.scopes.clear();
                 checker.resolved.borrow_mut().clear();
@@ -352,11 +357,12 @@ pub fn analyze(
                         }
                     }
                 }
-                checker.findings.iter().map(|f| f.shifted(-start)).collect()
+                let relative = checker.findings.iter().map(|f| f.shifted(-start)).collect();
+                (relative, checker.line_dependent.get().then_some(row))
             }
         };
-        findings.extend(relative.iter().map(|f| f.shifted(start)));
-        next_items.insert(key, relative);
+        findings.extend(entry.0.iter().map(|f| f.shifted(start)));
+        next_items.insert(key, entry);
     }
     cache.items = next_items;
     cache.last_rerun = rerun;
@@ -525,5 +531,36 @@ mod tests {
             1,
             "import and assignment both bind `os`; the import is kept"
         );
+    }
+
+    #[test]
+    fn a_message_naming_a_line_follows_lines_added_above() {
+        let rules = RuleSet::default();
+        let mut cache = ItemCache::default();
+        let mut run = |source: &str| {
+            let tree = crate::syntax::parse::parse(Language::Python, source, None).unwrap();
+            let findings = analyze(
+                "t.py",
+                Language::Python,
+                source,
+                &tree,
+                &rules,
+                Some(&mut cache),
+            );
+            let messages: Vec<String> = findings.iter().map(|f| f.message.clone()).collect();
+            (messages, cache.last_rerun)
+        };
+        let handler = "from flask import Flask, request\nimport sqlite3\napp = Flask(__name__)\n\ndef helper():\n    return 1\n\n@app.get(\"/u\")\ndef u():\n    name = request.args[\"n\"]\n    sqlite3.connect(\"d\").execute(f\"SELECT {name}\")\n";
+        let (messages, _) = run(handler);
+        assert!(messages[0].contains("(line 10)"), "{messages:?}");
+        // A line added inside the function above: the skeleton and the handler's text are
+        // unchanged, but the handler moved down.
+        let moved = handler.replacen("    return 1\n", "    x = 2\n    return x\n", 1);
+        let (messages, rerun) = run(&moved);
+        assert!(messages[0].contains("(line 11)"), "{messages:?}");
+        assert!(rerun >= 1);
+        // Items whose messages name no line are still reused when they move.
+        let (_, rerun) = run(&moved);
+        assert_eq!(rerun, 0);
     }
 }

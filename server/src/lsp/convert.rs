@@ -86,3 +86,217 @@ pub fn diagnostic(uri: &Uri, rope: &Rope, f: &Finding, enc: PositionEncoding) ->
 pub fn text_edit(rope: &Rope, e: &Edit, enc: PositionEncoding) -> TextEdit {
     TextEdit::new(range(rope, &e.range, enc), e.content.clone())
 }
+
+/// The whole `textDocument/publishDiagnostics` notification for `findings`, serialised in one
+/// pass from the findings themselves (no `Diagnostic` values, no `serde_json::Value` tree).
+/// The JSON is what `diagnostic` would give, field for field.
+pub fn publish_body(
+    uri: &str,
+    version: Option<i32>,
+    rope: &Rope,
+    findings: &[Finding],
+    enc: PositionEncoding,
+) -> Vec<u8> {
+    let notification = wire::Notification {
+        jsonrpc: "2.0",
+        method: "textDocument/publishDiagnostics",
+        params: wire::Params {
+            uri,
+            diagnostics: wire::Diagnostics {
+                uri,
+                rope,
+                findings,
+                enc,
+            },
+            version,
+        },
+    };
+    // Serialising plain structs into a Vec cannot fail.
+    serde_json::to_vec(&notification).unwrap_or_default()
+}
+
+/// Borrowed mirrors of the protocol types, for `publish_body`.
+mod wire {
+    use serde::ser::{Serialize, SerializeSeq, Serializer};
+
+    use super::*;
+
+    #[derive(serde::Serialize)]
+    pub struct Notification<'a> {
+        pub jsonrpc: &'static str,
+        pub method: &'static str,
+        pub params: Params<'a>,
+    }
+
+    #[derive(serde::Serialize)]
+    pub struct Params<'a> {
+        pub uri: &'a str,
+        pub diagnostics: Diagnostics<'a>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub version: Option<i32>,
+    }
+
+    pub struct Diagnostics<'a> {
+        pub uri: &'a str,
+        pub rope: &'a Rope,
+        pub findings: &'a [Finding],
+        pub enc: PositionEncoding,
+    }
+
+    #[derive(serde::Serialize)]
+    struct Pos {
+        line: u32,
+        character: u32,
+    }
+
+    #[derive(serde::Serialize)]
+    struct Span {
+        start: Pos,
+        end: Pos,
+    }
+
+    #[derive(serde::Serialize)]
+    struct Href {
+        href: CweUrl,
+    }
+
+    /// Written straight into the output, without a `String` per diagnostic.
+    struct CweUrl(u32);
+
+    impl Serialize for CweUrl {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            serializer.collect_str(&format_args!(
+                "https://cwe.mitre.org/data/definitions/{}.html",
+                self.0
+            ))
+        }
+    }
+
+    #[derive(serde::Serialize)]
+    struct Location<'a> {
+        uri: &'a str,
+        range: Span,
+    }
+
+    #[derive(serde::Serialize)]
+    struct RelatedInfo<'a> {
+        location: Location<'a>,
+        message: &'a str,
+    }
+
+    #[derive(serde::Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Diag<'a> {
+        range: Span,
+        severity: DiagnosticSeverity,
+        code: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        code_description: Option<Href>,
+        source: &'static str,
+        message: &'a str,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        related_information: Vec<RelatedInfo<'a>>,
+    }
+
+    fn span(rope: &Rope, r: &std::ops::Range<usize>, enc: PositionEncoding) -> Span {
+        let s = position_at(rope, r.start, enc);
+        let e = position_at(rope, r.end, enc);
+        Span {
+            start: Pos {
+                line: s.line,
+                character: s.character,
+            },
+            end: Pos {
+                line: e.line,
+                character: e.character,
+            },
+        }
+    }
+
+    impl Serialize for Diagnostics<'_> {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            let mut seq = serializer.serialize_seq(Some(self.findings.len()))?;
+            for f in self.findings {
+                let diag = Diag {
+                    range: span(self.rope, &f.range, self.enc),
+                    severity: severity(f.severity),
+                    code: f.rule.code,
+                    code_description: f.rule.cwe.first().map(|&cwe| Href { href: CweUrl(cwe) }),
+                    source: SOURCE,
+                    message: &f.message,
+                    related_information: f
+                        .related
+                        .iter()
+                        .map(|r| RelatedInfo {
+                            location: Location {
+                                uri: self.uri,
+                                range: span(self.rope, &r.range, self.enc),
+                            },
+                            message: &r.message,
+                        })
+                        .collect(),
+                };
+                seq.serialize_element(&diag)?;
+            }
+            seq.end()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::{Related, RULES};
+
+    /// `publish_body` must say exactly what the protocol types would.
+    #[test]
+    fn publish_body_matches_the_protocol_types() {
+        let text = "x = 1\nnaïve = \"😀\" + y\n";
+        let rope = Rope::from_str(text);
+        let with_cwe = RULES.iter().find(|r| !r.cwe.is_empty()).unwrap();
+        let findings = vec![
+            Finding {
+                rule: with_cwe,
+                range: 6..20,
+                message: "a \"quoted\" message".into(),
+                severity: Severity::Error,
+                fix: None,
+                related: vec![Related {
+                    range: 0..1,
+                    message: "defined here".into(),
+                }],
+            },
+            Finding {
+                rule: RULES.iter().find(|r| r.cwe.is_empty()).unwrap_or(with_cwe),
+                range: 14..18,
+                message: "plain".into(),
+                severity: Severity::Hint,
+                fix: None,
+                related: Vec::new(),
+            },
+        ];
+        let uri: Uri = "file:///tmp/app.py".parse().unwrap();
+        for enc in [
+            PositionEncoding::Utf8,
+            PositionEncoding::Utf16,
+            PositionEncoding::Utf32,
+        ] {
+            let body = publish_body(uri.as_str(), Some(7), &rope, &findings, enc);
+            let got: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            let params = ls_types::PublishDiagnosticsParams::new(
+                uri.clone(),
+                findings
+                    .iter()
+                    .map(|f| diagnostic(&uri, &rope, f, enc))
+                    .collect(),
+                Some(7),
+            );
+            let want = serde_json::json!({
+                "jsonrpc": "2.0",
+                "method": "textDocument/publishDiagnostics",
+                "params": params,
+            });
+            assert_eq!(got, want, "{enc:?}");
+        }
+    }
+}

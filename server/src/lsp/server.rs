@@ -15,6 +15,7 @@ use tower_lsp_server::{ls_types, Client, LanguageServer};
 
 use super::actions;
 use super::convert;
+use super::outbound::Outbound;
 use super::state::{lock, DocEntry, Documents, Shared};
 use crate::config::{file as config_file, ConfigCache, ConfigError, Options, Settings};
 use crate::syntax::{Document, Language, PositionEncoding, TextChange};
@@ -25,6 +26,9 @@ const SETTINGS_SECTION: &str = "backendArchitect";
 pub struct Backend {
     client: Client,
     inner: Arc<Inner>,
+    /// Where diagnostics are written directly (see `outbound.rs`); `None` publishes through
+    /// the client.
+    outbound: Option<Outbound>,
 }
 
 pub(super) struct Inner {
@@ -84,8 +88,18 @@ fn parse_settings(value: &Value) -> std::result::Result<Options, ConfigError> {
 
 impl Backend {
     pub fn new(client: Client) -> Self {
+        Self::build(client, None)
+    }
+
+    /// A backend that publishes diagnostics through `outbound`, the stdout writer.
+    pub fn with_outbound(client: Client, outbound: Outbound) -> Self {
+        Self::build(client, Some(outbound))
+    }
+
+    fn build(client: Client, outbound: Option<Outbound>) -> Self {
         Self {
             client,
+            outbound,
             inner: Arc::new(Inner {
                 docs: Documents::default(),
                 encoding: RwLock::new(PositionEncoding::Utf16),
@@ -195,39 +209,75 @@ impl Backend {
         if self.inner.pull_diagnostics.load(Ordering::Relaxed) {
             return;
         }
+        let inner = self.inner.clone();
+        let Some(out) = self.outbound.clone() else {
+            return self.schedule_through_client(uri, shared, version);
+        };
+        // Straight onto the blocking pool, and the result straight to the stdout writer: on a
+        // keystroke, every thread hop shows in the latency.
+        let name = uri.as_str().to_owned();
+        let (client, job_inner) = (self.client.clone(), inner.clone());
+        let job = tokio::task::spawn_blocking(move || {
+            let key = uri.as_str();
+            let started = std::time::Instant::now();
+            let mut entry = lock(&shared);
+            if entry.doc.version() != version {
+                return Vec::new(); // A newer change is queued; it will publish.
+            }
+            entry.analyze(key);
+            let (findings, others) = super::workspace::refresh(&inner, key, &mut entry);
+            tracing::debug!("{key} v{version}: analysed in {:?}", started.elapsed());
+            let body = convert::publish_body(
+                key,
+                Some(version),
+                entry.doc.rope(),
+                &findings,
+                inner.encoding(),
+            );
+            // Edits take this lock, so the version cannot move on before the send.
+            out.send(body);
+            others
+        });
+        tokio::spawn(async move {
+            match job.await {
+                Ok(others) => super::workspace::republish(client, job_inner, others),
+                Err(e) => tracing::error!("analysis of {name} panicked: {e}"),
+            }
+        });
+    }
+
+    /// `schedule` for a backend without a stdout writer of its own (built with `new`).
+    fn schedule_through_client(&self, uri: Uri, shared: Shared, version: i32) {
         let client = self.client.clone();
         let inner = self.inner.clone();
         tokio::spawn(async move {
-            let key = uri.as_str().to_owned();
             let job_shared = shared.clone();
+            let job_uri = uri.clone();
             let job_inner = inner.clone();
             let job = tokio::task::spawn_blocking(move || {
-                let started = std::time::Instant::now();
-                let inner = job_inner;
                 let mut entry = lock(&job_shared);
                 if entry.doc.version() != version {
-                    return None; // A newer change is queued; it will publish.
+                    return None;
                 }
-                entry.analyze(&key);
-                let (findings, others) = super::workspace::refresh(&inner, &key, &mut entry);
-                tracing::debug!("{key} v{version}: analysed in {:?}", started.elapsed());
-                let enc = inner.encoding();
-                let uri = key.parse::<Uri>().ok()?;
-                let diags: Vec<Diagnostic> = findings
+                entry.analyze(job_uri.as_str());
+                let (findings, others) =
+                    super::workspace::refresh(&job_inner, job_uri.as_str(), &mut entry);
+                let enc = job_inner.encoding();
+                let diags = findings
                     .iter()
-                    .map(|f| convert::diagnostic(&uri, entry.doc.rope(), f, enc))
-                    .collect();
+                    .map(|f| convert::diagnostic(&job_uri, entry.doc.rope(), f, enc))
+                    .collect::<Vec<_>>();
                 Some((diags, others))
             });
             match job.await {
+                // Never publish a result for an older version.
                 Ok(Some((diags, others))) => {
-                    // Never publish a result for an older version.
                     if lock(&shared).doc.version() == version {
                         client.publish_diagnostics(uri, diags, Some(version)).await;
                     }
                     super::workspace::republish(client, inner, others);
                 }
-                Ok(None) => {}
+                Ok(_) => {}
                 Err(e) => tracing::error!("analysis of {} panicked: {e}", uri.as_str()),
             }
         });

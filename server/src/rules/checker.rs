@@ -39,6 +39,9 @@ pub struct Checker<'a> {
     pub(crate) resolved: std::cell::RefCell<std::collections::HashMap<usize, Option<String>>>,
     pub(crate) rule: &'static Rule,
     pub(crate) findings: Vec<Finding>,
+    /// Set when a message names a line (`line_of`): the item's cached findings are then valid
+    /// only while the item starts on the same line.
+    pub(crate) line_dependent: std::cell::Cell<bool>,
 }
 
 /// Whether the last dotted segment of `qualified` is `name` (`a.b.c`, `c`), without scanning
@@ -82,6 +85,7 @@ impl<'a> Checker<'a> {
             },
             rule: crate::rules::RULES[0],
             findings: Vec::new(),
+            line_dependent: Default::default(),
         }
     }
 
@@ -250,11 +254,21 @@ impl<'a> Checker<'a> {
         if taint.what == analysis::taint::NON_CONSTANT || taint.what.contains(" at line ") {
             return taint.what.clone();
         }
-        let line = self.source[..taint.origin.start.min(self.source.len())]
-            .matches('\n')
-            .count()
-            + 1;
-        format!("{} (line {line})", taint.what)
+        format!("{} (line {})", taint.what, self.line_of(taint.origin.start))
+    }
+
+    /// The 1-based line of byte `offset`, for messages. Counted from the item's first line, not
+    /// the file's, and recorded, so the findings cache re-runs the item when lines are added or
+    /// removed above it (a cached "line 12" would otherwise go stale).
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.line_dependent.set(true);
+        let offset = offset.min(self.source.len());
+        let (row, from) = if offset >= self.item.start_byte() {
+            (self.item.start_position().row, self.item.start_byte())
+        } else {
+            (0, 0)
+        };
+        row + memchr::memchr_iter(b'\n', &self.source.as_bytes()[from..offset]).count() + 1
     }
 
     /// Reports the current rule on `node` with `message`.

@@ -77,21 +77,49 @@ pub fn offset_at(rope: &Rope, pos: LineCol, encoding: PositionEncoding) -> usize
     offset.min(end)
 }
 
+/// Columns are counted by scanning the line's text up to the offset when it is at most this
+/// many bytes in (cheaper than the rope's index for the short prefixes real code has); longer
+/// prefixes (minified files) use the index, which is logarithmic.
+const SCAN_LIMIT: usize = 256;
+
 /// The position of byte `offset` (clamped into the document and rounded down to a character).
 pub fn position_at(rope: &Rope, offset: usize, encoding: PositionEncoding) -> LineCol {
-    let offset = offset.min(rope.len_bytes());
-    let char_idx = rope.byte_to_char(offset);
-    let offset = rope.char_to_byte(char_idx);
+    let offset = floor_char_boundary(rope, offset.min(rope.len_bytes()));
     let line = rope.byte_to_line(offset);
     let line_start = rope.line_to_byte(line);
+    let prefix = offset - line_start;
     let character = match encoding {
-        PositionEncoding::Utf8 => offset - line_start,
-        PositionEncoding::Utf16 => {
-            rope.char_to_utf16_cu(char_idx) - rope.char_to_utf16_cu(rope.byte_to_char(line_start))
+        PositionEncoding::Utf8 => prefix,
+        _ if prefix <= SCAN_LIMIT => {
+            let count: fn(char) -> usize = match encoding {
+                PositionEncoding::Utf16 => char::len_utf16,
+                _ => |_| 1,
+            };
+            rope.byte_slice(line_start..offset)
+                .chunks()
+                .map(|chunk| chunk.chars().map(count).sum::<usize>())
+                .sum()
         }
-        PositionEncoding::Utf32 => char_idx - rope.byte_to_char(line_start),
+        PositionEncoding::Utf16 => {
+            rope.char_to_utf16_cu(rope.byte_to_char(offset))
+                - rope.char_to_utf16_cu(rope.byte_to_char(line_start))
+        }
+        PositionEncoding::Utf32 => rope.byte_to_char(offset) - rope.byte_to_char(line_start),
     };
     LineCol::new(line as u32, character as u32)
+}
+
+/// `offset` moved down onto the start of the character it is in.
+fn floor_char_boundary(rope: &Rope, offset: usize) -> usize {
+    if offset == rope.len_bytes() {
+        return offset;
+    }
+    let (chunk, chunk_start, _, _) = rope.chunk_at_byte(offset);
+    let mut local = offset - chunk_start;
+    while !chunk.is_char_boundary(local) {
+        local -= 1;
+    }
+    chunk_start + local
 }
 
 /// A tree-sitter point (row, byte column) for `offset`, using the rope's line index.

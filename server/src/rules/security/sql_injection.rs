@@ -330,7 +330,7 @@ fn report_sql<'a>(
         format!(
             " (`{}` is built at line {})",
             checker.text(query),
-            evidence.built_at.start_position().row + 1
+            checker.line_of(evidence.built_at.start_byte())
         )
     };
     let from = checker.describe(&evidence.taint);
