@@ -90,15 +90,35 @@ pub fn extract_cached(
     use std::hash::{Hash, Hasher};
     let test = is_test_path(path);
     let family = language.family();
+    let root = tree.root_node();
+    // What the file mentions is read from its top-level imports (and the statements that may
+    // hold them), not from the whole text: cheap on every keystroke, and typing inside a
+    // function cannot change it.
+    let mut heads = String::new();
+    let mut cursor = root.walk();
+    for item in root.named_children(&mut cursor) {
+        let t = &source[item.byte_range()];
+        let wanted = match item.kind() {
+            "import_statement" | "import_from_statement" | "future_import_statement" => true,
+            "if_statement" | "try_statement" => family == Family::Python && t.contains("import"),
+            "lexical_declaration" | "variable_declaration" | "expression_statement" => {
+                family == Family::JavaScript && t.contains("require(")
+            }
+            _ => false,
+        };
+        if wanted {
+            heads.push_str(t);
+            heads.push('\n');
+        }
+    }
     let (py, js) = match family {
-        Family::Python => (python::Mentions::of(source, test), Default::default()),
-        Family::JavaScript => (Default::default(), javascript::Mentions::of(source, test)),
+        Family::Python => (python::Mentions::of(&heads, test), Default::default()),
+        Family::JavaScript => (Default::default(), javascript::Mentions::of(&heads, test)),
     };
     let mentions = match family {
         Family::Python => py.key(),
         Family::JavaScript => js.key(),
     };
-    let root = tree.root_node();
     let mut cursor = root.walk();
     let mut next = std::collections::HashMap::with_capacity(cache.items.len());
     let mut facts = FileFacts::default();
