@@ -82,4 +82,45 @@ fn main() {
         files.len(),
         100.0 * extract.as_secs_f64() / analyse.as_secs_f64()
     );
+    if let Some(file) = std::env::args().nth(3) {
+        keystroke(&file);
+    }
+}
+
+/// What a keystroke adds in the server for the application model: re-extracting the facts of
+/// the changed item and updating the index. `cargo run --release --example index_bench -- DIR
+/// RUNS FILE` with FILE a large Python file (e.g. `python3 bench/gen_python.py 8000 /tmp/big.py`).
+fn keystroke(file: &str) {
+    use backend_architect::app::FactsCache;
+    let text = std::fs::read_to_string(file).unwrap();
+    let language = Language::from_path(std::path::Path::new(file)).unwrap();
+    let tree = backend_architect::syntax::parse::parse(language, &text, None).unwrap();
+    let mut cache = FactsCache::default();
+    let t = Instant::now();
+    let facts = app::extract_cached(language, &tree, &text, file, &mut cache);
+    let cold = t.elapsed();
+    let mut index = WorkspaceIndex::new();
+    index.update(file, file, language, facts);
+    let _ = index.resolved();
+    // Type in the middle of the file, inside a function body (a comment line as the latency
+    // benchmark does, so the text stays valid).
+    let mid = text.len() / 2;
+    let at = text[mid..].find("\n    ").map_or(mid, |i| mid + i + 1);
+    let mut times = Vec::new();
+    let mut current = text.clone();
+    for i in 0..50 {
+        current.insert_str(at, if i % 2 == 0 { "#x\n    " } else { "" });
+        let tree = backend_architect::syntax::parse::parse(language, &current, None).unwrap();
+        let t = Instant::now();
+        let facts = app::extract_cached(language, &tree, &current, file, &mut cache);
+        index.update(file, file, language, facts);
+        let _ = index.resolved();
+        times.push(t.elapsed());
+    }
+    println!(
+        "keystroke in {file} ({} lines): facts from scratch {cold:?}; per keystroke (extract changed item + index update) median {:?}, last re-extracted {} item(s)",
+        text.lines().count(),
+        median(times),
+        cache.last_rerun
+    );
 }

@@ -225,18 +225,18 @@ impl Backend {
                 return Vec::new(); // A newer change is queued; it will publish.
             }
             entry.analyze(key);
-            let (findings, others) = super::workspace::refresh(&inner, key, &mut entry);
             tracing::debug!("{key} v{version}: analysed in {:?}", started.elapsed());
-            let body = convert::publish_body(
-                key,
-                Some(version),
-                entry.doc.rope(),
-                &findings,
-                inner.encoding(),
-            );
             // Edits take this lock, so the version cannot move on before the send.
-            out.send(body);
-            others
+            super::workspace::publish_with_cross(&inner, key, &mut entry, |e, findings| {
+                let enc = inner.encoding();
+                out.send(convert::publish_body(
+                    key,
+                    Some(version),
+                    e.doc.rope(),
+                    findings,
+                    enc,
+                ));
+            })
         });
         tokio::spawn(async move {
             match job.await {

@@ -121,6 +121,28 @@ pub(super) fn refresh(
     (findings, others)
 }
 
+/// Publishes the analysed document's findings with its cross-file findings, and returns the
+/// other files whose cross-file findings changed. A file that has no cross-file findings is
+/// published first and its facts refreshed after, so the application model adds nothing to
+/// the keystroke's latency there; if the refresh gives it some, it is published again.
+pub(super) fn publish_with_cross(
+    inner: &Inner,
+    uri: &str,
+    entry: &mut DocEntry,
+    mut publish: impl FnMut(&DocEntry, &[Finding]),
+) -> Vec<Arc<str>> {
+    let key = key_of(uri, entry.path.as_ref());
+    let had = inner.workspace.cross().by_file.contains_key(&*key);
+    if !had {
+        publish(entry, &entry.findings);
+    }
+    let (findings, others) = refresh(inner, uri, entry);
+    if had || findings.len() != entry.findings.len() {
+        publish(entry, &findings);
+    }
+    others
+}
+
 /// The document's findings followed by its cross-file findings.
 fn own_and_cross(inner: &Inner, key: &str, entry: &mut DocEntry) -> Vec<Finding> {
     let mut findings = entry.findings.clone();

@@ -153,6 +153,13 @@ pub struct FileFindings {
 /// from exactly these files, runs the cross-file rules, and returns the findings of each file
 /// that has any, filtered by that file's rule set and suppression comments.
 pub fn project_findings(files: &[(std::path::PathBuf, &RuleSet)]) -> Vec<FileFindings> {
+    // `--select SEC` and the like: no index to build.
+    if files
+        .iter()
+        .all(|(_, rules)| RULES.iter().all(|r| !rules.is_enabled(r)))
+    {
+        return Vec::new();
+    }
     let mut index = WorkspaceIndex::new();
     let paths: Vec<std::path::PathBuf> = files.iter().map(|(p, _)| p.clone()).collect();
     crate::app::index_paths(&mut index, &paths, &|_| false);
