@@ -107,20 +107,23 @@ fn keystroke(file: &str) {
     let mid = text.len() / 2;
     let at = text[mid..].find("\n    ").map_or(mid, |i| mid + i + 1);
     let mut times = Vec::new();
+    let mut extract_times = Vec::new();
     let mut current = text.clone();
     for i in 0..50 {
         current.insert_str(at, if i % 2 == 0 { "#x\n    " } else { "" });
         let tree = backend_architect::syntax::parse::parse(language, &current, None).unwrap();
         let t = Instant::now();
         let facts = app::extract_cached(language, &tree, &current, file, &mut cache);
+        extract_times.push(t.elapsed());
         index.update(file, file, language, facts);
         let _ = index.resolved();
         times.push(t.elapsed());
     }
     println!(
-        "keystroke in {file} ({} lines): facts from scratch {cold:?}; per keystroke (extract changed item + index update) median {:?}, last re-extracted {} item(s)",
+        "keystroke in {file} ({} lines): facts from scratch {cold:?}; per keystroke (extract changed item + index update) median {:?} (extract {:?}), last re-extracted {} item(s)",
         text.lines().count(),
         median(times),
+        median(extract_times),
         cache.last_rerun
     );
 }

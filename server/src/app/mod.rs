@@ -143,8 +143,10 @@ pub fn extract_cached(
         };
         // Orders continue from the facts before the item, so an item that adds no route or
         // mount (a comment, a helper) leaves every order, and so the shape, as it was.
-        let base = facts.routes.len() + facts.mounts.len();
-        facts.append(&part, range.start as isize, base);
+        if !part.is_empty() {
+            let base = facts.routes.len() + facts.mounts.len();
+            facts.append(&part, range.start as isize, base);
+        }
         next.insert(key, part);
     }
     cache.items = next;

@@ -60,6 +60,9 @@ pub fn check(resolved: &Resolved, out: &mut Vec<CrossFinding>) {
     // (application or unmounted router, method, normalised path) → route indexes.
     let mut groups: BTreeMap<(String, String, String), Vec<usize>> = BTreeMap::new();
     for (i, r) in resolved.routes.iter().enumerate() {
+        if crate::app::is_test_path(&r.registration.0) {
+            continue;
+        }
         let app = match &r.app {
             Some((k, a)) => format!("{k}:{a:?}"),
             None => format!("router:{}", r.group.split('|').next().unwrap_or("")),

@@ -81,6 +81,10 @@ fn is_health(path: &str) -> bool {
 
 pub fn check(resolved: &Resolved, out: &mut Vec<CrossFinding>) {
     for app in &resolved.apps {
+        // Throwaway apps in tests are not deployed.
+        if crate::app::is_test_path(&app.at.0) {
+            continue;
+        }
         let routes: Vec<_> = resolved
             .routes
             .iter()

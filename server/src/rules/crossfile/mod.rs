@@ -188,3 +188,53 @@ pub fn project_findings(files: &[(std::path::PathBuf, &RuleSet)]) -> Vec<FileFin
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::Language;
+
+    fn findings(files: &[(&str, &str)]) -> Vec<(String, &'static str)> {
+        let mut index = WorkspaceIndex::new();
+        for (path, text) in files {
+            let language = Language::from_path(std::path::Path::new(path)).unwrap();
+            let tree = crate::syntax::parse::parse(language, text, None).unwrap();
+            index.update(
+                path,
+                path,
+                language,
+                crate::app::extract(language, &tree, text, path),
+            );
+        }
+        let cross = CrossFindings::compute(&mut index);
+        let mut out: Vec<(String, &'static str)> = cross
+            .by_file
+            .values()
+            .flatten()
+            .map(|f| (f.at.0.to_string(), f.code))
+            .collect();
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn apps_in_tests_are_left_alone() {
+        let app = "const express = require(\"express\");\nconst app = express();\napp.get(\"/a\", h);\napp.get(\"/a\", h2);\n";
+        assert!(findings(&[("/p/test/app.test.js", app)]).is_empty());
+        assert_eq!(
+            findings(&[("/p/src/app.js", app)]),
+            vec![
+                ("/p/src/app.js".to_owned(), "ARC101"),
+                ("/p/src/app.js".to_owned(), "ARC101"),
+                ("/p/src/app.js".to_owned(), "ARC103"),
+            ]
+        );
+    }
+
+    #[test]
+    fn different_methods_or_apps_are_not_duplicates() {
+        let a = "from fastapi import FastAPI\napp = FastAPI()\n@app.get(\"/x\")\ndef a():\n    pass\n@app.post(\"/x\")\ndef b():\n    pass\n@app.get(\"/health\")\ndef h():\n    pass\n";
+        let b = "from fastapi import FastAPI\nother = FastAPI()\n@other.get(\"/x\")\ndef a():\n    pass\n@other.get(\"/healthz\")\ndef h():\n    pass\n";
+        assert!(findings(&[("/p/a.py", a), ("/p/b.py", b)]).is_empty());
+    }
+}
