@@ -102,28 +102,38 @@ fn keystroke(file: &str) {
     let mut index = WorkspaceIndex::new();
     index.update(file, file, language, facts);
     let _ = index.resolved();
-    // Type in the middle of the file, inside a function body (a comment line as the latency
-    // benchmark does, so the text stays valid).
+    // Type in the middle of the file, inside a function body (a comment line, as the latency
+    // benchmark does, so the text stays valid): alternate between the two texts, both parsed
+    // beforehand, so each step re-extracts the one changed item and updates the index.
     let mid = text.len() / 2;
     let at = text[mid..].find("\n    ").map_or(mid, |i| mid + i + 1);
-    let mut times = Vec::new();
-    let mut extract_times = Vec::new();
-    let mut current = text.clone();
-    for i in 0..50 {
-        current.insert_str(at, if i % 2 == 0 { "#x\n    " } else { "" });
-        let tree = backend_architect::syntax::parse::parse(language, &current, None).unwrap();
+    let mut edited = text.clone();
+    edited.insert_str(at, "#x\n    ");
+    let trees = [
+        backend_architect::syntax::parse::parse(language, &text, None).unwrap(),
+        backend_architect::syntax::parse::parse(language, &edited, None).unwrap(),
+    ];
+    let texts = [&text, &edited];
+    let steps = 400;
+    let (mut extracting, mut updating) = (Duration::ZERO, Duration::ZERO);
+    let mut reruns = 0;
+    for i in 0..steps {
         let t = Instant::now();
-        let facts = app::extract_cached(language, &tree, &current, file, &mut cache);
-        extract_times.push(t.elapsed());
+        let facts = app::extract_cached(language, &trees[i % 2], texts[i % 2], file, &mut cache);
+        extracting += t.elapsed();
+        reruns += cache.last_rerun;
+        let t = Instant::now();
         index.update(file, file, language, facts);
         let _ = index.resolved();
-        times.push(t.elapsed());
+        updating += t.elapsed();
     }
+    let times = vec![(extracting + updating) / steps as u32];
+    let extract_times = vec![extracting / steps as u32];
     println!(
-        "keystroke in {file} ({} lines): facts from scratch {cold:?}; per keystroke (extract changed item + index update) median {:?} (extract {:?}), last re-extracted {} item(s)",
+        "keystroke in {file} ({} lines): facts from scratch {cold:?}; per keystroke (extract changed item + index update) mean {:?} (extract {:?}), {} item(s) re-extracted per step",
         text.lines().count(),
         median(times),
         median(extract_times),
-        cache.last_rerun
+        reruns as f64 / steps as f64
     );
 }
