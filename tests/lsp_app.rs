@@ -10,7 +10,13 @@ use serde_json::{json, Value};
 
 /// A copy of the FastAPI fixture app in a fresh directory (the test deletes files from it).
 fn fastapi_workspace() -> (tempfile::TempDir, PathBuf) {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/apps/fastapi");
+    workspace("fastapi")
+}
+
+fn workspace(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures/apps")
+        .join(name);
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().canonicalize().unwrap();
     copy_dir(&src, &root);
@@ -225,5 +231,66 @@ fn without_a_workspace_open_files_still_form_an_index() {
         json!({"textDocument": {"uri": a, "version": 2}, "contentChanges": [{"text": "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get(\"/items\")\ndef items():\n    return []\n\n\n@app.get(\"/healthz\")\ndef healthz():\n    return {}\n"}]}),
     );
     assert!(codes(&c.diagnostics(a, 2)).is_empty());
+    assert!(c.shutdown().success());
+}
+
+/// Django: the route is declared in `urls.py` and handled in `views.py`; the lens sits on the
+/// view, hover works on the `path(...)` entry, and ARC102 lands on the view.
+#[test]
+fn django_views_get_lenses_and_urlconf_entries_hover() {
+    let (_dir, root) = workspace("django");
+    let mut c = start_in(&root);
+    let views = root.join("blog/views.py");
+    let views_uri = open_file(&mut c, &views);
+    let diags = c.wait_for("textDocument/publishDiagnostics", |p| {
+        p["uri"] == views_uri.as_str() && !p["diagnostics"].as_array().unwrap().is_empty()
+    });
+    let diags = diags["diagnostics"].as_array().unwrap();
+    assert_eq!(codes(diags), vec!["ARC102"]);
+    assert!(diags[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("`POST /blog/<int:pk>/delete/` (routed in urls.py)"));
+
+    let resp = c.request(
+        "textDocument/codeLens",
+        json!({"textDocument": {"uri": views_uri}}),
+    );
+    let mut titles: Vec<String> = resp["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["command"]["title"].as_str().unwrap().to_owned())
+        .collect();
+    titles.sort();
+    assert_eq!(
+        titles,
+        vec![
+            "ANY /blog/<int:pk>/ · auth: no · 0 tests",
+            "ANY /blog/<int:pk>/edit/ · auth: yes · 0 tests",
+            "GET /blog/ · auth: no · 0 tests",
+            "GET,POST /blog/<int:pk>/comments/ · auth: no · 0 tests",
+            "GET,POST /blog/new/ · auth: yes · 0 tests",
+            "POST /blog/<int:pk>/delete/ · auth: no · 0 tests",
+        ]
+    );
+
+    let urls = root.join("blog/urls.py");
+    let urls_uri = open_file(&mut c, &urls);
+    let text = std::fs::read_to_string(&urls).unwrap();
+    let line = text
+        .lines()
+        .position(|l| l.contains("views.post_edit"))
+        .unwrap();
+    let resp = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": urls_uri}, "position": {"line": line, "character": 8}}),
+    );
+    let value = resp["result"]["contents"]["value"].as_str().unwrap();
+    assert!(
+        value.contains("**ANY /blog/<int:pk>/edit/** (Django)"),
+        "{value}"
+    );
+    assert!(value.contains("`login_required`"), "{value}");
     assert!(c.shutdown().success());
 }
