@@ -228,7 +228,10 @@ fn bad_files_are_skipped_with_one_line_each() {
 fn rules_and_explain() {
     let dir = project();
     let out = run(dir.path(), &["rules"]);
-    assert!(stdout(&out).contains("SEC101  sql-injection"));
+    // Columns are padded to the longest code (`PERF201`), so compare words, not spaces.
+    assert!(stdout(&out)
+        .lines()
+        .any(|l| l.split_whitespace().take(2).eq(["SEC101", "sql-injection"])));
     let out = run(dir.path(), &["rules", "--format", "json"]);
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(v.as_array().unwrap().len() >= 4);
@@ -559,13 +562,41 @@ fn fix_diff_and_unsafe_fixes() {
 
     let out = run(p, &["check", "--fix", "--unsafe-fixes", "tool.py"]);
     assert!(
-        stderr(&out).contains("Fixed tool.py: SEC201"),
+        stderr(&out).contains("Fixed tool.py: SEC103, SEC201"),
         "{}",
         stderr(&out)
     );
-    assert!(std::fs::read_to_string(p.join("tool.py"))
-        .unwrap()
-        .contains("b = yaml.safe_load(stream)"));
+    let fixed = std::fs::read_to_string(p.join("tool.py")).unwrap();
+    assert!(fixed.contains("b = yaml.safe_load(stream)"), "{fixed}");
+    assert!(fixed.contains("ast.literal_eval(name + \"()\")"), "{fixed}");
     let out = run(p, &["check", "--diff", "tool.py"]);
     assert_eq!(out.status.code(), Some(0), "nothing left to fix");
+}
+
+#[test]
+fn http_timeout_setting_drives_the_timeout_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    std::fs::write(p.join("backend-architect.toml"), "http-timeout = 2.5\n").unwrap();
+    std::fs::write(
+        p.join("client.py"),
+        "import requests\n\n\ndef rates():\n    return requests.get(\"https://rates.example.com/v1/eur\").json()\n",
+    )
+    .unwrap();
+    let out = run(p, &["check", "--select", "PERF204", "client.py"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("pass `timeout=2.5`"),
+        "{}",
+        stdout(&out)
+    );
+    let out = run(p, &["check", "--select", "PERF204", "--fix", "client.py"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(std::fs::read_to_string(p.join("client.py"))
+        .unwrap()
+        .contains("requests.get(\"https://rates.example.com/v1/eur\", timeout=2.5)"),);
+    std::fs::write(p.join("backend-architect.toml"), "http-timeout = -1\n").unwrap();
+    let out = run(p, &["check", "client.py"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("http-timeout"), "{}", stderr(&out));
 }

@@ -553,3 +553,56 @@ fn workspace_configuration_is_requested() {
     assert_eq!(codes(&diags), vec!["SEC201"]);
     assert!(c.shutdown().success());
 }
+
+#[test]
+fn express_version_and_http_timeout_reach_the_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir(root.join(".git")).unwrap();
+    std::fs::write(
+        root.join("package.json"),
+        r#"{"dependencies": {"express": "^4.21.0"}}"#,
+    )
+    .unwrap();
+    let js = "const express = require(\"express\");\nconst router = express.Router();\nrouter.get(\"/orders/:id\", async (req, res) => {\n  res.json(await Order.findById(req.params.id));\n});\n";
+    let js_uri = format!("file://{}/routes.js", root.display());
+    let py = "import requests\n\n\ndef rates():\n    return requests.get(\"https://rates.example.com/v1/eur\").json()\n";
+    let py_uri = format!("file://{}/client.py", root.display());
+
+    let mut c = Client::spawn();
+    c.initialize(json!({}), json!({"httpTimeout": 3}));
+    c.open(&js_uri, "javascript", js);
+    assert_eq!(codes(&c.diagnostics(&js_uri, 1)), vec!["ARC203"]);
+    // Express 5 passes rejected promises on: the next analysis drops the finding even though
+    // the document's items are cached.
+    std::fs::write(
+        root.join("package.json"),
+        r#"{"dependencies": {"express": "^5.1.0", "left-pad": "1.3.0"}}"#,
+    )
+    .unwrap();
+    change(&mut c, &js_uri, 2, json!([{"text": format!("{js}\n")}]));
+    assert!(codes(&c.diagnostics(&js_uri, 2)).is_empty());
+
+    c.open(&py_uri, "python", py);
+    let diags = c.diagnostics(&py_uri, 1);
+    assert_eq!(codes(&diags), vec!["PERF204"]);
+    let resp = c.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": {"uri": py_uri},
+            "range": diags[0]["range"],
+            "context": {"diagnostics": [diags[0]]}
+        }),
+    );
+    let titles: Vec<String> = resp["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["title"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        titles.iter().any(|t| t == "PERF204: Add `timeout=3`"),
+        "{titles:?}"
+    );
+    c.shutdown();
+}

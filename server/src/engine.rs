@@ -186,7 +186,7 @@ fn with_summaries(
         {
             Some(p) => p,
             None => {
-                let part = summaries::returns(base, *item, source);
+                let part = summaries::returns(language, base, *item, source);
                 let h = hash_of(&part);
                 (part, h)
             }
@@ -222,7 +222,7 @@ fn with_summaries(
         {
             Some(p) => p,
             None => {
-                let part = summaries::entries(&with_returns, *item, source);
+                let part = summaries::entries(language, &with_returns, *item, source);
                 let h = hash_of(&part);
                 (part, h)
             }
@@ -299,6 +299,11 @@ pub fn analyze(
     let (semantic, summaries_hash) =
         with_summaries(cache, &semantic, language, &items, source, skeleton);
     let semantic = &*semantic;
+    // What the nearest package.json says (the Express version) is read by rules too.
+    let node_project = match language.family() {
+        crate::syntax::Family::JavaScript => crate::analysis::project::node_project(path),
+        crate::syntax::Family::Python => Default::default(),
+    };
     // The rest of the semantic model is a function of the skeleton, so the skeleton stands
     // for it. Rules may read the path, so it is part of the context too.
     let context = hash_of((
@@ -307,6 +312,7 @@ pub fn analyze(
         rules.fingerprint(),
         language,
         path,
+        &node_project,
     ));
     if cache.context != context {
         cache.items.clear();
@@ -315,6 +321,8 @@ pub fn analyze(
     let compiled = queries(language);
     let mut cursor = QueryCursor::new();
     let mut checker = Checker::new(path, source, language, semantic, root);
+    checker.http_timeout = rules.http_timeout();
+    checker.node_project = node_project;
     let mut next_items = HashMap::with_capacity(cache.items.len());
     let mut findings = Vec::new();
     let mut rerun = 0;
@@ -377,6 +385,7 @@ pub fn analyze(
     findings.sort_by(|a, b| (a.range.start, a.rule.code).cmp(&(b.range.start, b.rule.code)));
     // One query pattern may match the same node twice (e.g. via alternations).
     findings.dedup_by(|a, b| a.range == b.range && a.rule.code == b.rule.code);
+    crate::rules::imports::resolve(language, source, tree, &mut findings);
     findings
 }
 

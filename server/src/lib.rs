@@ -3,6 +3,7 @@
 //! Layers, lowest first: `syntax` ← `analysis` ← `rules` ← `engine`/`config` ← `fix` ←
 //! (`lsp`, `cli`). Protocol types appear only in `lsp`.
 
+pub mod advisor;
 pub mod analysis;
 pub mod app;
 pub mod cli;

@@ -11,7 +11,9 @@ import {
 
 import {
   languageIds,
+  MANIFEST_PATTERN,
   resolveServer,
+  REVIEW_COMMAND,
   ServerState,
   serverSettings,
   statusText,
@@ -69,7 +71,11 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
     },
   };
   const clientOptions: LanguageClientOptions = {
-    documentSelector: languageIds(config.get("languages")).map((language) => ({ language })),
+    documentSelector: [
+      ...languageIds(config.get("languages")).map((language) => ({ language })),
+      // Dependency manifests, checked only when `dependencies.osv` is on.
+      { scheme: "file", pattern: MANIFEST_PATTERN },
+    ],
     outputChannel: output,
     initializationOptions: settings(),
     synchronize: {
@@ -157,6 +163,19 @@ async function scanWorkspace(): Promise<void> {
   );
 }
 
+async function reviewFile(): Promise<void> {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor || !client) {
+    void vscode.window.showWarningMessage("backend-architect: open a Python or JavaScript file to review it.");
+    return;
+  }
+  // The server reports progress, shows errors and opens the review itself.
+  await client.sendRequest("workspace/executeCommand", {
+    command: REVIEW_COMMAND,
+    arguments: [{ uri: editor.document.uri.toString() }],
+  });
+}
+
 async function explainRule(): Promise<void> {
   if (!serverPath) return;
   const bin = serverPath;
@@ -197,6 +216,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
     vscode.commands.registerCommand("backendArchitect.scanWorkspace", scanWorkspace),
     vscode.commands.registerCommand("backendArchitect.explainRule", explainRule),
+    vscode.commands.registerCommand("backendArchitect.reviewFile", reviewFile),
     vscode.workspace.onWillSaveTextDocument((event) => {
       if (!client || !vscode.workspace.getConfiguration(SECTION, event.document).get<boolean>("fixOnSave")) return;
       event.waitUntil(fixAll(event.document));

@@ -72,7 +72,31 @@ export interface ServerSettings {
   ignore?: string[];
   severity?: Record<string, string>;
   exclude?: string[];
+  advisor?: AdvisorSettings;
+  dependencies?: DependencySettings;
 }
+
+/** `[advisor]`: the opt-in model endpoint for reviews. */
+export interface AdvisorSettings {
+  enabled?: boolean;
+  endpoint?: string;
+  model?: string;
+  apiKeyEnv?: string;
+  timeoutSecs?: number;
+}
+
+/** `[dependencies]`: the opt-in OSV check of manifests. */
+export interface DependencySettings {
+  osv?: boolean;
+  osvEndpoint?: string;
+  cacheTtlHours?: number;
+}
+
+/** The command the server executes for "Review this file/endpoint". */
+export const REVIEW_COMMAND = "backend-architect.review";
+
+/** Manifests the server checks for vulnerable dependencies (when `dependencies.osv` is on). */
+export const MANIFEST_PATTERN = "**/{requirements*.txt,pyproject.toml,package.json}";
 
 type Getter = (key: string) => unknown;
 
@@ -100,7 +124,24 @@ export function serverSettings(get: Getter): ServerSettings {
     );
     if (entries.length > 0) out.severity = Object.fromEntries(entries);
   }
+  const advisor = pick(get, "advisor", { enabled: "boolean", endpoint: "string", model: "string", apiKeyEnv: "string", timeoutSecs: "number" });
+  if (advisor) out.advisor = advisor;
+  const dependencies = pick(get, "dependencies", { osv: "boolean", osvEndpoint: "string", cacheTtlHours: "number" });
+  if (dependencies) out.dependencies = dependencies;
   return out;
+}
+
+/** The set keys of a settings group (`advisor.enabled`, …) with the expected types; unset
+ * (null), empty and mistyped values are left out so the project's file applies. */
+function pick(get: Getter, group: string, keys: Record<string, "boolean" | "string" | "number">): Record<string, never> | undefined {
+  const out: Record<string, unknown> = {};
+  for (const [key, type] of Object.entries(keys)) {
+    const value = get(`${group}.${key}`);
+    if (typeof value !== type) continue;
+    if (typeof value === "string" && value.trim() === "") continue;
+    out[key] = typeof value === "string" ? value.trim() : value;
+  }
+  return Object.keys(out).length > 0 ? (out as Record<string, never>) : undefined;
 }
 
 /** VS Code language ids to analyse, from the `backendArchitect.languages` setting. */

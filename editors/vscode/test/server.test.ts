@@ -82,6 +82,22 @@ test("settings map to the server's keys and omit unset ones", () => {
   assert.deepEqual(serverSettings(() => null), {});
 });
 
+test("advisor and dependency settings go to the server as tables of set keys", () => {
+  const values: Record<string, unknown> = {
+    "advisor.enabled": true,
+    "advisor.endpoint": " http://127.0.0.1:11434/v1 ",
+    "advisor.model": "",
+    "advisor.apiKeyEnv": "OPENAI_API_KEY",
+    "advisor.timeoutSecs": "60",
+    "dependencies.osv": true,
+    "dependencies.cacheTtlHours": 12,
+  };
+  assert.deepEqual(serverSettings((k) => values[k] ?? null), {
+    advisor: { enabled: true, endpoint: "http://127.0.0.1:11434/v1", apiKeyEnv: "OPENAI_API_KEY" },
+    dependencies: { osv: true, cacheTtlHours: 12 },
+  });
+});
+
 test("language enablement", () => {
   assert.deepEqual(languageIds(undefined), ["python", "javascript", "javascriptreact", "typescript", "typescriptreact"]);
   assert.deepEqual(languageIds({ javascript: false, typescript: false }), ["python"]);

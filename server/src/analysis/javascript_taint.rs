@@ -605,17 +605,85 @@ impl<'t> State<'_, '_, 't> {
         }
         // A callback: `items.forEach(item => …)` holds the receiver's data.
         if let Some(call) = self.callback_of(function) {
-            let receiver = call
+            let callee = call
                 .child_by_field_name("function")
-                .filter(|f| f.kind() == "member_expression")
-                .and_then(|f| f.child_by_field_name("object"))?;
+                .filter(|f| f.kind() == "member_expression");
+            if let Some(event) = callee.and_then(|f| self.socket_event(f, call)) {
+                return self.user(param, format!("WebSocket message `{name}` ({event})"));
+            }
+            let receiver = callee.and_then(|f| f.child_by_field_name("object"))?;
             return self.expr(receiver, depth + 1);
+        }
+        // A top-level helper that a handler in this file passes request data to.
+        let entry = top_level_function(self.cx.within, src)
+            .filter(|(_, f)| *f == function)
+            .and_then(|(f, _)| self.cx.sem.entries.get(&(f, name.to_owned())))
+            .filter(|e| e.sinks & self.sink.bit() != 0);
+        if let Some(e) = entry {
+            return self.user(param, e.what.clone());
         }
         Some(Taint {
             origin: param.byte_range(),
             what: format!("parameter `{name}`"),
             user: false,
         })
+    }
+
+    /// For `ws.on("message", (data) => …)` (ws) or `socket.on("chat", (msg) => …)` where
+    /// `socket` came from a `connection` event (socket.io, ws): the event, whose callback
+    /// parameters are what the client sent.
+    fn socket_event(&self, on: Node<'t>, call: Node<'t>) -> Option<String> {
+        let method = on.child_by_field_name("property").map(|p| self.text(p))?;
+        if !matches!(method, "on" | "once" | "addEventListener") {
+            return None;
+        }
+        let args = named_children(call.child_by_field_name("arguments")?);
+        let event = args.first().filter(|a| a.kind() == "string")?;
+        let event = self.text(*event).trim_matches(['"', '\'', '`']);
+        if matches!(
+            event,
+            "connection"
+                | "connect"
+                | "disconnect"
+                | "disconnecting"
+                | "close"
+                | "error"
+                | "open"
+                | "listening"
+                | "upgrade"
+                | "headers"
+                | "ping"
+                | "pong"
+        ) {
+            return None;
+        }
+        if event == "message" {
+            return Some(format!("\"{event}\" event"));
+        }
+        // Any other event is a socket.io event if the receiver is the socket a `connection`
+        // callback received.
+        let receiver = on
+            .child_by_field_name("object")
+            .filter(|o| o.kind() == "identifier")?;
+        let (scope, index) = scoped_lookup(self.cx, receiver)?;
+        if !index.params.contains(self.text(receiver)) {
+            return None;
+        }
+        let outer = self.callback_of(scope)?;
+        let outer_on = outer
+            .child_by_field_name("function")
+            .filter(|f| f.kind() == "member_expression")?;
+        let first = named_children(outer.child_by_field_name("arguments")?)
+            .into_iter()
+            .next()?;
+        let is_connection = outer_on
+            .child_by_field_name("property")
+            .is_some_and(|p| self.text(p) == "on")
+            && matches!(
+                self.text(first).trim_matches(['"', '\'', '`']),
+                "connection" | "connect"
+            );
+        is_connection.then(|| format!("socket event \"{event}\""))
     }
 
     fn is_request_param(&self, function: Node<'t>, name: &str) -> bool {
@@ -654,4 +722,231 @@ fn param_node<'t>(function: Node<'t>, name: &str, src: &str) -> Option<Node<'t>>
         super::javascript::pattern_names(*p, src, &mut names);
         names.contains(&name)
     })
+}
+
+/// Whether the file may hold request data at all (a cheap test before the summaries).
+pub(super) fn may_have_request_data(src: &str) -> bool {
+    // `req` but not as the start of `require`, which every CommonJS file has.
+    src.match_indices("req")
+        .any(|(i, _)| !src[i..].starts_with("require"))
+        || [
+            "ctx", "Request", "@Body", "@Query", "@Param", "argv", ".on(",
+        ]
+        .iter()
+        .any(|w| src.contains(w))
+}
+
+/// The function a top-level item defines, with its name: `function f() {}`,
+/// `export function f() {}`, `const f = (…) => …`, `const f = function (…) {…}`.
+fn top_level_function<'t>(item: Node<'t>, src: &str) -> Option<(String, Node<'t>)> {
+    let item = match item.kind() {
+        "export_statement" => item.child_by_field_name("declaration")?,
+        _ => item,
+    };
+    match item.kind() {
+        "function_declaration" | "generator_function_declaration" => {
+            let name = item.child_by_field_name("name")?;
+            Some((text(name, src).to_owned(), item))
+        }
+        "lexical_declaration" | "variable_declaration" => {
+            let declarators = named_children(item);
+            let [declarator] = declarators.as_slice() else {
+                return None;
+            };
+            let name = declarator
+                .child_by_field_name("name")
+                .filter(|n| n.kind() == "identifier")?;
+            let value = declarator.child_by_field_name("value").filter(|v| {
+                matches!(
+                    v.kind(),
+                    "arrow_function" | "function_expression" | "function"
+                )
+            })?;
+            Some((text(name, src).to_owned(), value))
+        }
+        _ => None,
+    }
+}
+
+/// The parameter names of `function`, in order (a destructured parameter counts as one, with
+/// an empty name: no entry can name it).
+fn positional_params(function: Node, src: &str) -> Vec<String> {
+    if let Some(single) = function.child_by_field_name("parameter") {
+        return vec![text(single, src).to_owned()];
+    }
+    let Some(params) = function.child_by_field_name("parameters") else {
+        return Vec::new();
+    };
+    named_children(params)
+        .into_iter()
+        .filter(|p| p.kind() != "comment")
+        .map(|p| {
+            let ident = match p.kind() {
+                "identifier" => Some(p),
+                // TypeScript: `required_parameter`/`optional_parameter` with a `pattern`.
+                _ => p
+                    .child_by_field_name("pattern")
+                    .or_else(|| p.child_by_field_name("left"))
+                    .filter(|n| n.kind() == "identifier"),
+            };
+            ident.map(|i| text(i, src).to_owned()).unwrap_or_default()
+        })
+        .collect()
+}
+
+/// For the top-level function `item` defines (if any): its name and parameters. JavaScript
+/// taint already assumes a same-file call returns what it is given, so only the parameters
+/// matter here (for `item_entries`); the mask says every parameter may be returned.
+pub(super) fn item_returns(item: Node, src: &str) -> Option<(String, (Vec<String>, u64))> {
+    let (name, function) = top_level_function(item, src)?;
+    let params = positional_params(function, src);
+    Some((name, (params, u64::MAX >> 1)))
+}
+
+/// The request data the handlers in `item` pass to top-level functions of the file (known from
+/// `sem.returns`): (function, parameter) → what and for which sinks. A function of the item's
+/// text and `sem`, so the engine caches it per item.
+pub(super) fn item_entries(
+    sem: &super::Semantic,
+    item: Node,
+    src: &str,
+) -> Vec<((String, String), super::Entry)> {
+    let mut out = Vec::new();
+    if sem.returns.is_empty() || !may_have_request_data(text(item, src)) {
+        return out;
+    }
+    let imports = super::javascript::item_imports(item, src);
+    let scopes = super::ScopeCache::default();
+    let cx = Cx {
+        sem,
+        src,
+        within: item,
+        item_imports: &imports,
+        scopes: &scopes,
+    };
+    let own = top_level_function(item, src)
+        .map(|(n, _)| n)
+        .unwrap_or_default();
+    let mut calls = Vec::new();
+    super::walk_scope(item, &|_| false, &mut |n| {
+        if n.kind() == "call_expression" {
+            calls.push(n);
+        }
+    });
+    for call in calls {
+        let Some(callee) = call
+            .child_by_field_name("function")
+            .filter(|f| f.kind() == "identifier")
+        else {
+            continue;
+        };
+        let name = text(callee, src);
+        let Some((params, _)) = sem.returns.get(name).filter(|_| name != own) else {
+            continue;
+        };
+        let Some(caller) = enclosing_handler(&cx, call) else {
+            continue;
+        };
+        let args = call
+            .child_by_field_name("arguments")
+            .map(named_children)
+            .unwrap_or_default();
+        for (index, arg) in args
+            .into_iter()
+            .filter(|a| a.kind() != "comment")
+            .enumerate()
+        {
+            let Some(param) = params.get(index).filter(|p| !p.is_empty()) else {
+                continue;
+            };
+            if arg.kind() == "spread_element" {
+                break;
+            }
+            let mut sinks = 0;
+            let mut what = None;
+            for sink in Sink::ALL {
+                let state = State {
+                    cx: &cx,
+                    sink,
+                    memo: RefCell::new(HashMap::new()),
+                };
+                if let Some(t) = state.expr(arg, 0).filter(|t| t.user) {
+                    sinks |= sink.bit();
+                    what.get_or_insert(t.what);
+                }
+            }
+            if let Some(what) = what {
+                // No line numbers: an entry must not change when lines move.
+                out.push((
+                    (name.to_owned(), param.clone()),
+                    super::Entry {
+                        what: format!("{what} passed to `{name}()` by {caller}"),
+                        sinks,
+                    },
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// The request handler `node` is in, described for messages (`the handler of GET /users`,
+/// `handler()`), if it is in one: a function taking a request object.
+fn enclosing_handler<'t>(cx: &Cx<'_, 't>, node: Node<'t>) -> Option<String> {
+    let state = State {
+        cx,
+        sink: Sink::Code,
+        memo: RefCell::new(HashMap::new()),
+    };
+    let function = ancestors(cx.within, node).into_iter().rev().find(|a| {
+        matches!(
+            a.kind(),
+            "arrow_function"
+                | "function_expression"
+                | "function"
+                | "function_declaration"
+                | "method_definition"
+        )
+    })?;
+    let params = function
+        .child_by_field_name("parameters")
+        .or_else(|| function.child_by_field_name("parameter"))?;
+    let mut names = Vec::new();
+    super::javascript::pattern_names(params, cx.src, &mut names);
+    let handler = names
+        .iter()
+        .any(|n| matches!(*n, "req" | "request" | "ctx") || state.is_request_param(function, n))
+        || named_children(params)
+            .iter()
+            .any(|p| named_children(*p).iter().any(|c| c.kind() == "decorator"));
+    if !handler {
+        return None;
+    }
+    if let Some(n) = function.child_by_field_name("name") {
+        return Some(format!("`{}()`", text(n, cx.src)));
+    }
+    // `app.get("/preview", async (req, res) => …)`: name it by its route.
+    let route = state.callback_of(function).and_then(|call| {
+        let method = call
+            .child_by_field_name("function")
+            .filter(|f| f.kind() == "member_expression")?
+            .child_by_field_name("property")
+            .map(|p| text(p, cx.src))?;
+        let path = named_children(call.child_by_field_name("arguments")?)
+            .into_iter()
+            .next()
+            .filter(|a| a.kind() == "string")?;
+        let verb = match method {
+            "get" | "post" | "put" | "patch" | "delete" | "head" | "options" => {
+                method.to_ascii_uppercase()
+            }
+            "all" | "use" => method.to_owned(),
+            _ => return None,
+        };
+        Some(format!(
+            "the `{verb} {}` handler",
+            text(path, cx.src).trim_matches(['"', '\'', '`'])
+        ))
+    });
+    Some(route.unwrap_or_else(|| "a request handler".to_owned()))
 }

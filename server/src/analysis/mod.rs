@@ -9,8 +9,10 @@ use crate::syntax::{Family, Language};
 
 mod javascript;
 mod javascript_taint;
+pub mod project;
 mod python;
 mod python_taint;
+pub mod routes;
 pub mod taint;
 
 /// The node's source text ("" if the range is not valid UTF-8 boundaries, which cannot happen
@@ -66,17 +68,26 @@ pub mod summaries {
 
     /// Whether the summaries apply to this file at all.
     pub fn apply(language: Language, source: &str) -> bool {
-        language.family() == Family::Python && python_taint::may_have_request_data(source)
+        match language.family() {
+            Family::Python => python_taint::may_have_request_data(source),
+            Family::JavaScript => javascript_taint::may_have_request_data(source),
+        }
     }
 
     /// What the function an item defines returns of its parameters (`sem` without summaries).
-    pub fn returns(sem: &Semantic, item: Node, source: &str) -> ReturnsPart {
-        python_taint::item_returns(sem, item, source)
+    pub fn returns(language: Language, sem: &Semantic, item: Node, source: &str) -> ReturnsPart {
+        match language.family() {
+            Family::Python => python_taint::item_returns(sem, item, source),
+            Family::JavaScript => javascript_taint::item_returns(item, source),
+        }
     }
 
     /// The request data an item's handlers pass to the file's functions (`sem` with returns).
-    pub fn entries(sem: &Semantic, item: Node, source: &str) -> EntriesPart {
-        python_taint::item_entries(sem, item, source)
+    pub fn entries(language: Language, sem: &Semantic, item: Node, source: &str) -> EntriesPart {
+        match language.family() {
+            Family::Python => python_taint::item_entries(sem, item, source),
+            Family::JavaScript => javascript_taint::item_entries(sem, item, source),
+        }
     }
 }
 

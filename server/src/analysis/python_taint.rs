@@ -6,9 +6,7 @@ use std::collections::HashMap;
 
 use tree_sitter::Node;
 
-use super::python::{
-    collect_guards, is_sanitiser, item_imports, resolve, scoped_lookup, string_value,
-};
+use super::python::{collect_guards, is_sanitiser, item_imports, resolve, scoped_lookup};
 use super::taint::{best_of, Taint, MAX_NESTING};
 use super::{ancestors, named_children, text, Binding, Cx, Entry, ScopeCache, Semantic, Sink};
 
@@ -76,20 +74,6 @@ const REQUEST_GLOBALS: &[&str] = &[
     "quart.request",
     "bottle.request",
     "sanic.request",
-];
-
-/// Decorator methods that register a route handler.
-const ROUTE_DECORATORS: &[&str] = &[
-    "route",
-    "get",
-    "post",
-    "put",
-    "patch",
-    "delete",
-    "head",
-    "options",
-    "api_route",
-    "websocket",
 ];
 
 /// Annotations of handler parameters whose values cannot carry an injection.
@@ -770,31 +754,19 @@ impl<'t> State<'_, '_, 't> {
                 .into_iter()
                 .filter(|d| d.kind() == "decorator")
             {
-                let Some(call) = decorator.named_child(0).filter(|c| c.kind() == "call") else {
+                // The route decorators are parsed in one place (`analysis::routes`); Django's
+                // method decorators say nothing about parameters, so views are judged below.
+                let Some(route) = super::routes::python_decorator(decorator, src, self.cx.sem)
+                else {
                     continue;
                 };
-                let method = call
-                    .child_by_field_name("function")
-                    .filter(|f| f.kind() == "attribute")
-                    .and_then(|f| f.child_by_field_name("attribute"))
-                    .map(|a| text(a, src));
-                if !method.is_some_and(|m| ROUTE_DECORATORS.contains(&m)) {
-                    continue;
+                match route.framework {
+                    super::routes::Framework::Flask => {
+                        return Route::Flask(flask_variables(route.path.as_deref().unwrap_or("")))
+                    }
+                    super::routes::Framework::FastApi => return Route::Api,
+                    _ => continue,
                 }
-                let path = call
-                    .child_by_field_name("arguments")
-                    .and_then(|a| a.named_child(0))
-                    .and_then(|p| string_value(p, src))
-                    .unwrap_or("");
-                if path.contains('<') {
-                    return Route::Flask(flask_variables(path));
-                }
-                if self.cx.sem.imports.values().any(|q| q.starts_with("flask"))
-                    && !path.contains('{')
-                {
-                    return Route::Flask(Vec::new());
-                }
-                return Route::Api;
             }
         }
         // Django function views take `request` first; class-based views and DRF viewsets

@@ -121,6 +121,7 @@ fn from_cached(c: &CachedFinding) -> Option<Finding> {
                     content: t.clone(),
                 })
                 .collect(),
+            imports: Vec::new(),
         }),
         related: c
             .related

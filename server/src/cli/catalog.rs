@@ -12,9 +12,15 @@ fn fix_label(rule: &Rule) -> &'static str {
     }
 }
 
+fn is_cross_file(rule: &Rule) -> bool {
+    crate::rules::crossfile::RULES
+        .iter()
+        .any(|r| r.code == rule.code)
+}
+
 fn languages(rule: &Rule) -> String {
     // Cross-file rules judge the application model, whatever language its files are in.
-    if rule.checks.is_empty() {
+    if is_cross_file(rule) {
         return "python, javascript (cross-file)".to_owned();
     }
     rule.families()
@@ -73,7 +79,7 @@ pub fn rules_json() -> String {
                 "severity": r.severity.name(),
                 "cwe": r.cwe_tags(),
                 "owasp": r.owasp,
-                "languages": if r.checks.is_empty() {
+                "languages": if is_cross_file(r) {
                     vec!["python", "javascript"]
                 } else {
                     r.families().iter().map(|f| f.name()).collect::<Vec<_>>()

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::cache::{self, Cache};
+use super::fix::{self, write_atomically, FixMode, Fixed};
 use super::output::{self, FileReport, Reported};
 use super::CheckArgs;
 use crate::config::{self, ConfigCache, Options, Settings};
@@ -60,19 +61,6 @@ impl SkipKind {
 enum Outcome {
     Report(FileReport, Option<Fixed>),
     Skipped(SkipKind, String),
-}
-
-/// What `--fix`/`--diff` did to one file.
-struct Fixed {
-    codes: Vec<&'static str>,
-    diff: Option<String>,
-}
-
-#[derive(Clone, Copy)]
-struct FixMode {
-    write: bool,
-    diff: bool,
-    unsafe_fixes: bool,
 }
 
 struct Collected {
@@ -227,30 +215,36 @@ fn check_file(
         }
         None => engine::analyze_text(&display, language, text, &settings.rules),
     };
-    let mut findings = analyse(&text);
+    // The byte order mark is not code: analyse without it, write it back.
+    let (bom, mut text) = match text.strip_prefix(fix::BOM) {
+        Some(rest) => (fix::BOM, rest.to_owned()),
+        None => ("", text),
+    };
     let mut fixed = None;
-    let mut text = text;
-    if let Some(mode) = fixing {
-        if let Some(result) = crate::fix::fix_all(language, &text, &findings, mode.unsafe_fixes) {
-            let diff = mode
-                .diff
-                .then(|| unified_diff(&display, &text, &result.text));
-            if mode.write {
-                if let Err(e) = write_atomically(path, result.text.as_bytes()) {
-                    return Outcome::Skipped(
-                        SkipKind::Unreadable,
-                        format!("{display}: cannot write the fixes: {e}"),
-                    );
+    let findings = match fixing {
+        None => analyse(&text),
+        Some(mode) => {
+            let run = fix::fix_text(&display, language, &text, mode, analyse);
+            match run.fixed {
+                Some((new_text, info)) if mode.write => {
+                    if let Err(e) = write_atomically(path, format!("{bom}{new_text}").as_bytes()) {
+                        return Outcome::Skipped(
+                            SkipKind::Unreadable,
+                            format!("{display}: cannot write the fixes: {e}"),
+                        );
+                    }
+                    text = new_text;
+                    fixed = Some(info);
+                    // The last round analysed the written text, unless the rounds ran out.
+                    run.result.unwrap_or_else(|| analyse(&text))
                 }
-                text = result.text;
-                findings = analyse(&text);
+                other => {
+                    fixed = other.map(|(_, info)| info);
+                    run.original
+                }
             }
-            fixed = Some(Fixed {
-                codes: result.fixed,
-                diff,
-            });
         }
-    }
+    };
     if findings.is_empty() {
         return Outcome::Report(
             FileReport {
@@ -272,17 +266,6 @@ fn check_file(
         },
         fixed,
     )
-}
-
-fn unified_diff(path: &str, old: &str, new: &str) -> String {
-    // `a/` and `b/` prefixes as git writes them (`patch -p1` applies the result); an absolute
-    // path keeps a single slash.
-    let path = path.trim_start_matches('/');
-    similar::TextDiff::from_lines(old, new)
-        .unified_diff()
-        .context_radius(3)
-        .header(&format!("a/{path}"), &format!("b/{path}"))
-        .to_string()
 }
 
 /// `K/N` → (K-1, N).
@@ -475,6 +458,16 @@ pub fn run(args: &CheckArgs) -> ExitCode {
             }),
         }
     }
+    if args.deps {
+        let explicit_settings = explicit.as_ref().map(|(s, _)| s.clone());
+        dependency_reports(
+            &paths,
+            explicit_settings,
+            &configs,
+            &overrides,
+            &mut reports,
+        );
+    }
     if args.diff {
         // The patch is the report: print it and say how many fixes it holds.
         let patch: String = fixes.iter().filter_map(|(_, f)| f.diff.clone()).collect();
@@ -490,7 +483,13 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         };
     }
     for (path, f) in &fixes {
-        eprintln!("Fixed {path}: {}", f.codes.join(", "));
+        eprintln!("Fixed {path}: {}", fix::summary(&f.codes));
+        if !f.converged {
+            eprintln!(
+                "warning: {path}: fixes still applied after {} rounds; stopped there",
+                fix::MAX_ITERATIONS
+            );
+        }
     }
     if !fixes.is_empty() {
         let count: usize = fixes.iter().map(|(_, f)| f.codes.len()).sum();
@@ -560,17 +559,66 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     }
 }
 
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    let tmp = path.with_extension("tmp-backend-architect");
-    std::fs::write(&tmp, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
-    // Keep the file's mode (an executable script stays executable).
-    if let Ok(meta) = std::fs::metadata(path) {
-        let _ = std::fs::set_permissions(&tmp, meta.permissions());
+/// `--deps`: DEP001 findings for the manifests under `paths` (the logic is in `advisor::deps`).
+fn dependency_reports(
+    paths: &[PathBuf],
+    explicit: Option<Arc<Settings>>,
+    configs: &ConfigCache,
+    overrides: &Options,
+    reports: &mut Vec<FileReport>,
+) {
+    use crate::advisor::deps;
+    // Manifests grouped by their `[dependencies]` settings (endpoint, cache TTL).
+    let mut groups: Vec<(crate::config::DependencySettings, Vec<(PathBuf, String)>)> = Vec::new();
+    for path in deps::find_manifests(paths) {
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("warning: {}: cannot read: {e}", path.display());
+                continue;
+            }
+        };
+        let abs = std::path::absolute(&path).unwrap_or_else(|_| path.clone());
+        let settings = explicit
+            .clone()
+            .unwrap_or_else(|| configs.settings_for(&abs, overrides).0);
+        if settings.is_excluded(&abs) {
+            continue;
+        }
+        let dep = settings.dependencies.clone();
+        match groups.iter_mut().find(|(s, _)| *s == dep) {
+            Some((_, list)) => list.push((path, text)),
+            None => groups.push((dep, vec![(path, text)])),
+        }
     }
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        format!("{}: {e}", path.display())
-    })
+    let cache_dir = crate::advisor::cache_dir();
+    for (settings, manifests) in groups {
+        let report = deps::check_blocking(&manifests, &settings, cache_dir.as_deref());
+        if let Some(notice) = &report.notice {
+            eprintln!("warning: {notice}");
+        }
+        for e in &report.errors {
+            eprintln!("warning: {e}");
+        }
+        for file in report.files {
+            let display = file
+                .path
+                .strip_prefix(".")
+                .unwrap_or(&file.path)
+                .display()
+                .to_string();
+            let index = LineIndex::new(&file.text);
+            let findings = file
+                .findings
+                .into_iter()
+                .map(|f| Reported::new(f, &file.text, &index))
+                .collect();
+            reports.push(FileReport {
+                path: display,
+                findings,
+            });
+        }
+    }
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 mod cache;
 mod catalog;
 mod check;
+mod fix;
 mod output;
 
 use std::path::PathBuf;
@@ -110,6 +111,11 @@ pub struct CheckArgs {
     /// Print the fixes as a unified diff instead of writing them (exit 1 if there is any).
     #[arg(long)]
     pub diff: bool,
+    /// Also check dependency manifests (requirements*.txt, pyproject.toml, package.json and
+    /// their lock files) for known vulnerabilities in OSV. Uses the network (`[dependencies]`
+    /// sets the endpoint and cache); falls back to cached results when offline.
+    #[arg(long)]
+    pub deps: bool,
 }
 
 pub fn main() -> ExitCode {

@@ -1,6 +1,7 @@
 //! Configuration: `backend-architect.toml` or `[tool.backend-architect]` in `pyproject.toml`,
 //! overridden by editor settings; rule selection; suppression comments.
 
+pub mod advisor;
 pub mod file;
 pub mod suppression;
 
@@ -12,6 +13,7 @@ use std::path::{Path, PathBuf};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 
+pub use advisor::{AdvisorSettings, DependencySettings};
 pub use file::{discover, load_file, ConfigCache, CONFIG_FILE};
 
 use crate::rules::{Rule, Severity, RULES};
@@ -26,7 +28,16 @@ pub struct Options {
     pub severity: Option<BTreeMap<String, String>>,
     pub exclude: Option<Vec<String>>,
     pub extend_exclude: Option<Vec<String>>,
+    /// `[advisor]`, validated by `advisor::AdvisorSettings` (so errors name the nested key).
+    pub advisor: Option<serde_json::Value>,
+    /// `[dependencies]`, validated by `advisor::DependencySettings`.
+    pub dependencies: Option<serde_json::Value>,
+    /// Seconds that fixes add as the timeout of outbound HTTP calls (default 10).
+    pub http_timeout: Option<f64>,
 }
+
+/// The timeout (seconds) HTTP fixes add when `http-timeout` is not configured.
+pub const DEFAULT_HTTP_TIMEOUT: f64 = 10.0;
 
 /// Keys accepted at the top level of the configuration, for error messages.
 pub const KEYS: &[&str] = &[
@@ -36,6 +47,9 @@ pub const KEYS: &[&str] = &[
     "severity",
     "exclude",
     "extend-exclude",
+    "advisor",
+    "dependencies",
+    "http-timeout",
 ];
 
 impl Options {
@@ -54,6 +68,9 @@ impl Options {
                 .extend_exclude
                 .clone()
                 .or_else(|| self.extend_exclude.clone()),
+            advisor: advisor::merge(&self.advisor, &over.advisor),
+            dependencies: advisor::merge(&self.dependencies, &over.dependencies),
+            http_timeout: over.http_timeout.or(self.http_timeout),
         }
     }
 
@@ -68,6 +85,7 @@ impl Options {
                 let key = match k.as_str() {
                     "extendSelect" => "extend-select",
                     "extendExclude" => "extend-exclude",
+                    "httpTimeout" => "http-timeout",
                     other => other,
                 };
                 map.insert(key.to_owned(), v.clone());
@@ -177,6 +195,8 @@ pub struct RuleSet {
     /// The configured severity per rule; `None` keeps the severity each finding was reported
     /// with (the rule's default, or what the rule chose for that finding).
     severity: Vec<Option<Severity>>,
+    /// `http-timeout` in seconds.
+    http_timeout: f64,
 }
 
 impl Default for RuleSet {
@@ -184,6 +204,7 @@ impl Default for RuleSet {
         Self {
             enabled: vec![true; RULES.len()],
             severity: vec![None; RULES.len()],
+            http_timeout: DEFAULT_HTTP_TIMEOUT,
         }
     }
 }
@@ -243,7 +264,22 @@ impl RuleSet {
                 set.severity[index_of(r)] = Some(sev);
             }
         }
+        if let Some(t) = options.http_timeout {
+            if !(t.is_finite() && t > 0.0 && t <= 3600.0) {
+                return Err(ConfigError::new(
+                    path,
+                    "http-timeout",
+                    format!("`{t}` is not a timeout; expected a number of seconds greater than 0 and at most 3600"),
+                ));
+            }
+            set.http_timeout = t;
+        }
         Ok(set)
+    }
+
+    /// The timeout (seconds) that fixes add to outbound HTTP calls.
+    pub fn http_timeout(&self) -> f64 {
+        self.http_timeout
     }
 
     pub fn is_enabled(&self, rule: &Rule) -> bool {
@@ -273,6 +309,7 @@ impl RuleSet {
         let mut h = std::collections::hash_map::DefaultHasher::new();
         self.enabled.hash(&mut h);
         self.severity.hash(&mut h);
+        self.http_timeout.to_bits().hash(&mut h);
         h.finish()
     }
 }
@@ -285,6 +322,8 @@ pub struct Settings {
     pub root: Option<PathBuf>,
     pub source: Option<PathBuf>,
     exclude: Option<GlobSet>,
+    pub advisor: AdvisorSettings,
+    pub dependencies: DependencySettings,
 }
 
 impl Settings {
@@ -294,6 +333,8 @@ impl Settings {
         root: Option<&Path>,
     ) -> Result<Settings, ConfigError> {
         let rules = RuleSet::from_options(options, source)?;
+        let advisor = AdvisorSettings::from_value(options.advisor.as_ref(), source)?;
+        let dependencies = DependencySettings::from_value(options.dependencies.as_ref(), source)?;
         let mut patterns: Vec<(&str, &String)> = Vec::new();
         patterns.extend(options.exclude.iter().flatten().map(|p| ("exclude", p)));
         patterns.extend(
@@ -331,6 +372,8 @@ impl Settings {
             root: root.map(Path::to_path_buf),
             source: source.map(Path::to_path_buf),
             exclude,
+            advisor,
+            dependencies,
         })
     }
 
@@ -394,6 +437,23 @@ mod tests {
         assert!(err.to_string().contains("expected \"error\""), "{err}");
         let err = Options::from_json(&serde_json::json!({"selct": ["SEC"]})).unwrap_err();
         assert!(err.to_string().contains("allowed keys"), "{err}");
+    }
+
+    #[test]
+    fn http_timeout_is_validated_and_keys_the_cache() {
+        let set = RuleSet::from_options(&Options::default(), None).unwrap();
+        assert_eq!(set.http_timeout(), DEFAULT_HTTP_TIMEOUT);
+        let opts = Options::from_json(&serde_json::json!({"httpTimeout": 2.5})).unwrap();
+        let short = RuleSet::from_options(&opts, None).unwrap();
+        assert_eq!(short.http_timeout(), 2.5);
+        assert_ne!(short.fingerprint(), set.fingerprint());
+        let opts = Options {
+            http_timeout: Some(0.0),
+            ..Default::default()
+        };
+        let err = RuleSet::from_options(&opts, Some(Path::new("b.toml"))).unwrap_err();
+        assert_eq!(err.key, "http-timeout");
+        assert!(err.to_string().contains("seconds"), "{err}");
     }
 
     #[test]

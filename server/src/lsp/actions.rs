@@ -6,9 +6,8 @@ use tower_lsp_server::ls_types;
 use super::convert;
 use super::server::{workspace_edit, FIX_ALL_KIND};
 use super::state::DocEntry;
-use crate::config::suppression::MARKER;
 use crate::rules::{Applicability, Finding};
-use crate::syntax::{Family, PositionEncoding};
+use crate::syntax::PositionEncoding;
 
 fn wants(only: &Option<Vec<CodeActionKind>>, kind: &str) -> bool {
     match only {
@@ -17,14 +16,6 @@ fn wants(only: &Option<Vec<CodeActionKind>>, kind: &str) -> bool {
             .iter()
             .any(|k| kind == k.as_str() || kind.starts_with(&format!("{}.", k.as_str()))),
     }
-}
-
-fn line_bounds(text: &str, offset: usize) -> (usize, usize) {
-    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
-    let end = text[offset..]
-        .find(['\n', '\r'])
-        .map_or(text.len(), |i| offset + i);
-    (start, end)
 }
 
 fn action(
@@ -47,67 +38,23 @@ fn action(
 fn suppressions(
     uri: &Uri,
     e: &DocEntry,
+    tree: &tree_sitter::Tree,
     f: &Finding,
     diag: &Diagnostic,
     enc: PositionEncoding,
     out: &mut Vec<CodeActionOrCommand>,
 ) {
-    let text = e.doc.text();
     let rope = e.doc.rope();
-    let code = f.rule.code;
-    let comment = e.doc.language().line_comment();
-    let (line_start, line_end) = line_bounds(text, f.range.start);
-    let line = &text[line_start..line_end];
-    let indent: String = line.chars().take_while(|c| c.is_whitespace()).collect();
-    let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
-    let kind = CodeActionKind::QUICKFIX;
-
-    if e.doc.language().family() == Family::Python && !line.contains('#') {
-        let at = convert::position(rope, line_end, enc);
-        let edit = TextEdit::new(Range::new(at, at), format!("  # noqa: {code}"));
+    for s in crate::fix::suppress::suppressions(e.doc.language(), e.doc.text(), tree, f) {
+        let edit = convert::text_edit(rope, &s.edit, enc);
         out.push(action(
-            format!("Suppress {code} on this line (# noqa)"),
-            kind.clone(),
+            s.title,
+            CodeActionKind::QUICKFIX,
             Some(diag.clone()),
             workspace_edit(uri, vec![edit]),
             false,
         ));
     }
-    let at = convert::position(rope, line_start, enc);
-    let edit = TextEdit::new(
-        Range::new(at, at),
-        format!("{indent}{comment} {MARKER} ignore[{code}]{newline}"),
-    );
-    out.push(action(
-        format!("Suppress {code} on this line"),
-        kind.clone(),
-        Some(diag.clone()),
-        workspace_edit(uri, vec![edit]),
-        false,
-    ));
-
-    // File level: after a shebang or encoding line, if any.
-    let mut insert_at = 0;
-    for l in text.split_inclusive('\n').take(2) {
-        let t = l.trim_start();
-        if t.starts_with("#!") || (t.starts_with('#') && t.contains("coding")) {
-            insert_at += l.len();
-        } else {
-            break;
-        }
-    }
-    let at = convert::position(rope, insert_at, enc);
-    let edit = TextEdit::new(
-        Range::new(at, at),
-        format!("{comment} {MARKER} ignore-file[{code}]{newline}"),
-    );
-    out.push(action(
-        format!("Suppress {code} in this file"),
-        kind,
-        Some(diag.clone()),
-        workspace_edit(uri, vec![edit]),
-        false,
-    ));
 }
 
 pub fn code_actions(
@@ -123,17 +70,25 @@ pub fn code_actions(
     let mut out = Vec::new();
 
     if wants(only, CodeActionKind::QUICKFIX.as_str()) {
-        for f in e
+        let in_range: Vec<&Finding> = e
             .findings
             .iter()
             .filter(|f| f.range.start <= end && start <= f.range.end)
-        {
+            .collect();
+        // A fresh tree for the suppression edits (which must not land inside a string).
+        let tree = if in_range.is_empty() {
+            None
+        } else {
+            crate::syntax::parse::parse(e.doc.language(), e.doc.text(), None)
+        };
+        for f in in_range {
             let diag = convert::diagnostic(uri, rope, f, enc);
             if let Some(fix) = &f.fix {
                 // Offer only fixes that keep the file parseable.
-                if crate::fix::apply_one(e.doc.language(), e.doc.text(), fix).is_some() {
-                    let edits = fix
-                        .edits
+                if let Some(checked) =
+                    crate::fix::checked_edits(e.doc.language(), e.doc.text(), fix)
+                {
+                    let edits = checked
                         .iter()
                         .map(|x| convert::text_edit(rope, x, enc))
                         .collect();
@@ -151,13 +106,19 @@ pub fn code_actions(
                     ));
                 }
             }
-            suppressions(uri, e, f, &diag, enc, &mut out);
+            if let Some(tree) = &tree {
+                suppressions(uri, e, tree, f, &diag, enc, &mut out);
+            }
         }
     }
     if wants(only, FIX_ALL_KIND) && only.is_some() {
-        if let Some(result) =
-            crate::fix::fix_all(e.doc.language(), e.doc.text(), &e.findings, false)
-        {
+        if let Some(result) = crate::fix::fix_all_in(
+            e.doc.language(),
+            e.doc.text(),
+            e.doc.current_tree(),
+            &e.findings,
+            false,
+        ) {
             let edits = result
                 .edits
                 .iter()

@@ -95,6 +95,7 @@ pub fn publish_body(
     version: Option<i32>,
     rope: &Rope,
     findings: &[Finding],
+    extra: &[Diagnostic],
     enc: PositionEncoding,
 ) -> Vec<u8> {
     let notification = wire::Notification {
@@ -106,6 +107,7 @@ pub fn publish_body(
                 uri,
                 rope,
                 findings,
+                extra,
                 enc,
             },
             version,
@@ -140,6 +142,8 @@ mod wire {
         pub uri: &'a str,
         pub rope: &'a Rope,
         pub findings: &'a [Finding],
+        /// Diagnostics from elsewhere (the advisor), published after the findings.
+        pub extra: &'a [Diagnostic],
         pub enc: PositionEncoding,
     }
 
@@ -215,7 +219,7 @@ mod wire {
 
     impl Serialize for Diagnostics<'_> {
         fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            let mut seq = serializer.serialize_seq(Some(self.findings.len()))?;
+            let mut seq = serializer.serialize_seq(Some(self.findings.len() + self.extra.len()))?;
             for f in self.findings {
                 let diag = Diag {
                     range: span(self.rope, &f.range, self.enc),
@@ -237,6 +241,9 @@ mod wire {
                         .collect(),
                 };
                 seq.serialize_element(&diag)?;
+            }
+            for d in self.extra {
+                seq.serialize_element(d)?;
             }
             seq.end()
         }
@@ -281,13 +288,19 @@ mod tests {
             PositionEncoding::Utf16,
             PositionEncoding::Utf32,
         ] {
-            let body = publish_body(uri.as_str(), Some(7), &rope, &findings, enc);
+            let extra = vec![Diagnostic {
+                message: "from the advisor".into(),
+                source: Some("backend-architect advisor".into()),
+                ..Default::default()
+            }];
+            let body = publish_body(uri.as_str(), Some(7), &rope, &findings, &extra, enc);
             let got: serde_json::Value = serde_json::from_slice(&body).unwrap();
             let params = ls_types::PublishDiagnosticsParams::new(
                 uri.clone(),
                 findings
                     .iter()
                     .map(|f| diagnostic(&uri, &rope, f, enc))
+                    .chain(extra.iter().cloned())
                     .collect(),
                 Some(7),
             );

@@ -2,6 +2,7 @@
 //! else is the engine, which `check` uses too.
 
 mod actions;
+mod advisor;
 mod convert;
 mod outbound;
 mod server;

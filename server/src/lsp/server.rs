@@ -14,6 +14,7 @@ use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::{ls_types, Client, LanguageServer};
 
 use super::actions;
+use super::advisor;
 use super::convert;
 use super::outbound::Outbound;
 use super::state::{lock, DocEntry, Documents, Shared};
@@ -36,12 +37,13 @@ pub(super) struct Inner {
     pub encoding: RwLock<PositionEncoding>,
     overrides: RwLock<Options>,
     configs: ConfigCache,
-    pub pull_diagnostics: AtomicBool,
+    pub(super) pull_diagnostics: AtomicBool,
     configuration_support: AtomicBool,
     watch_registration: AtomicBool,
     shown_errors: Mutex<HashSet<String>>,
     config_diagnostics: Mutex<HashSet<String>>,
     pub workspace: super::workspace::Workspace,
+    pub advisor: advisor::AdvisorState,
 }
 
 impl Inner {
@@ -49,7 +51,10 @@ impl Inner {
         *self.encoding.read().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn settings_for(&self, path: Option<&PathBuf>) -> (Arc<Settings>, Option<ConfigError>) {
+    pub(super) fn settings_for(
+        &self,
+        path: Option<&PathBuf>,
+    ) -> (Arc<Settings>, Option<ConfigError>) {
         let overrides = self
             .overrides
             .read()
@@ -111,6 +116,7 @@ impl Backend {
                 shown_errors: Mutex::new(HashSet::new()),
                 config_diagnostics: Mutex::new(HashSet::new()),
                 workspace: Default::default(),
+                advisor: Default::default(),
             }),
         }
     }
@@ -168,6 +174,7 @@ impl Backend {
                 self.schedule(uri, shared, version);
             }
         }
+        advisor::reload(&self.client, &self.inner);
         if self.inner.pull_diagnostics.load(Ordering::Relaxed) {
             let _ = self.client.workspace_diagnostic_refresh().await;
         }
@@ -229,13 +236,11 @@ impl Backend {
             // Edits take this lock, so the version cannot move on before the send.
             super::workspace::publish_with_cross(&inner, key, &mut entry, |e, findings| {
                 let enc = inner.encoding();
-                out.send(convert::publish_body(
-                    key,
-                    Some(version),
-                    e.doc.rope(),
-                    findings,
-                    enc,
-                ));
+                let (text, rope) = (e.doc.text(), e.doc.rope());
+                // The advisor's review findings for this file (none unless a review ran).
+                let reviews = inner.advisor.review_diagnostics(&uri, text, rope, enc);
+                let body = convert::publish_body(key, Some(version), rope, findings, &reviews, enc);
+                out.send(body);
             })
         });
         tokio::spawn(async move {
@@ -263,10 +268,16 @@ impl Backend {
                 let (findings, others) =
                     super::workspace::refresh(&job_inner, job_uri.as_str(), &mut entry);
                 let enc = job_inner.encoding();
-                let diags = findings
+                let mut diags: Vec<Diagnostic> = findings
                     .iter()
                     .map(|f| convert::diagnostic(&job_uri, entry.doc.rope(), f, enc))
-                    .collect::<Vec<_>>();
+                    .collect();
+                let (text, rope) = (entry.doc.text(), entry.doc.rope());
+                diags.extend(
+                    job_inner
+                        .advisor
+                        .review_diagnostics(&job_uri, text, rope, enc),
+                );
                 Some((diags, others))
             });
             match job.await {
@@ -341,6 +352,7 @@ impl LanguageServer for Backend {
             self.apply_settings(opts).await;
         }
         self.inner.workspace.configure(&params);
+        self.inner.advisor.init(&params);
         Ok(InitializeResult {
             capabilities: ServerCapabilities {
                 position_encoding: Some(encoding_kind(enc)),
@@ -367,6 +379,10 @@ impl LanguageServer for Backend {
                         ..Default::default()
                     },
                 )),
+                execute_command_provider: Some(ExecuteCommandOptions {
+                    commands: advisor::COMMANDS.iter().map(|c| (*c).to_owned()).collect(),
+                    ..Default::default()
+                }),
                 diagnostic_provider: pull.then(|| {
                     DiagnosticServerCapabilities::Options(DiagnosticOptions {
                         identifier: Some(convert::SOURCE.to_owned()),
@@ -389,6 +405,7 @@ impl LanguageServer for Backend {
         if self.inner.watch_registration.load(Ordering::Relaxed) {
             let watchers = ["**/backend-architect.toml", "**/pyproject.toml"]
                 .iter()
+                .chain(advisor::WATCHED_GLOBS)
                 .map(|g| FileSystemWatcher {
                     glob_pattern: GlobPattern::String((*g).to_owned()),
                     kind: None,
@@ -406,6 +423,7 @@ impl LanguageServer for Backend {
         }
         self.fetch_workspace_settings().await;
         super::workspace::index_workspace(self.client.clone(), self.inner.clone());
+        advisor::initialized(&self.client, &self.inner).await;
         tracing::info!("backend-architect {} ready", env!("CARGO_PKG_VERSION"));
     }
 
@@ -415,6 +433,9 @@ impl LanguageServer for Backend {
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let item = params.text_document;
+        if advisor::did_open(&self.client, &self.inner, &item).await {
+            return; // A dependency manifest.
+        }
         let language = Language::from_language_id(&item.language_id)
             .or_else(|| uri_path(&item.uri).and_then(|p| Language::from_path(&p)));
         let Some(language) = language else {
@@ -438,6 +459,9 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        if advisor::did_change(&self.client, &self.inner, &params) {
+            return; // A dependency manifest.
+        }
         let uri = params.text_document.uri;
         let Some(shared) = self.inner.docs.get(uri.as_str()) else {
             tracing::warn!("didChange for {} which is not open; ignored", uri.as_str());
@@ -478,6 +502,7 @@ impl LanguageServer for Backend {
             .and_then(|s| lock(&s).path.clone());
         self.inner.docs.remove(uri.as_str());
         super::workspace::closed(self.client.clone(), self.inner.clone(), &uri, path);
+        self.inner.advisor.did_close(&uri);
         if !self.inner.pull_diagnostics.load(Ordering::Relaxed) {
             self.client.publish_diagnostics(uri, Vec::new(), None).await;
         }
@@ -492,7 +517,11 @@ impl LanguageServer for Backend {
         self.reload().await;
     }
 
-    async fn did_change_watched_files(&self, _: DidChangeWatchedFilesParams) {
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        if advisor::only_dependency_files(&params) {
+            advisor::reload(&self.client, &self.inner); // A lock file: only manifests change.
+            return;
+        }
         self.reload().await;
     }
 
@@ -503,7 +532,9 @@ impl LanguageServer for Backend {
         let inner = self.inner.clone();
         guarded("textDocument/diagnostic", async move {
             let uri = params.text_document.uri;
-            let Some(shared) = inner.docs.get(uri.as_str()) else {
+            let manifest = advisor::manifest_diagnostics(&inner, &uri);
+            let shared = inner.docs.get(uri.as_str());
+            if shared.is_none() && manifest.is_none() {
                 return Err(Error::invalid_params(format!(
                     "{} is not open",
                     uri.as_str()
@@ -511,15 +542,21 @@ impl LanguageServer for Backend {
             };
             let key = uri.as_str().to_owned();
             let enc = inner.encoding();
-            let job_inner = inner.clone();
+            let inner = inner.clone();
             let items = tokio::task::spawn_blocking(move || {
+                let Some(shared) = shared else {
+                    return manifest.unwrap_or_default();
+                };
                 let mut e = lock(&shared);
                 e.analyze(&key);
-                let (findings, _) = super::workspace::refresh(&job_inner, &key, &mut e);
-                findings
+                let (findings, _) = super::workspace::refresh(&inner, &key, &mut e);
+                let mut items: Vec<Diagnostic> = findings
                     .iter()
                     .map(|f| convert::diagnostic(&uri, e.doc.rope(), f, enc))
-                    .collect::<Vec<_>>()
+                    .collect();
+                let (text, rope) = (e.doc.text(), e.doc.rope());
+                items.extend(inner.advisor.review_diagnostics(&uri, text, rope, enc));
+                items
             })
             .await
             .map_err(|_| Error::internal_error())?;
@@ -539,6 +576,9 @@ impl LanguageServer for Backend {
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let inner = self.inner.clone();
         guarded("textDocument/hover", async move {
+            if let Some(hover) = advisor::manifest_hover(&inner, &params) {
+                return Ok(hover);
+            }
             let pos = params.text_document_position_params;
             let Some(shared) = inner.docs.get(pos.text_document.uri.as_str()) else {
                 return Err(Error::invalid_params(format!(
@@ -554,9 +594,11 @@ impl LanguageServer for Backend {
                 let offset = convert::offset(e.doc.rope(), pos.position, enc);
                 let index_key = super::workspace::key_of(&key, e.path.as_ref());
                 let route = super::symbols::route_hover(&inner, &index_key, offset);
+                let advice = inner.advisor.review_findings(&key, e.doc.text());
                 let hits: Vec<_> = e
                     .findings
                     .iter()
+                    .chain(&advice)
                     .filter(|f| f.range.start <= offset && offset <= f.range.end)
                     .collect();
                 let Some(first) = hits.first() else {
@@ -627,6 +669,9 @@ impl LanguageServer for Backend {
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
         let inner = self.inner.clone();
         guarded("textDocument/codeAction", async move {
+            if let Some(actions) = advisor::manifest_code_actions(&inner, &params) {
+                return Ok(Some(actions));
+            }
             let Some(shared) = inner.docs.get(params.text_document.uri.as_str()) else {
                 return Err(Error::invalid_params(format!(
                     "{} is not open",
@@ -638,11 +683,21 @@ impl LanguageServer for Backend {
                 let mut e = lock(&shared);
                 let key = params.text_document.uri.as_str().to_owned();
                 e.analyze(&key);
-                Some(actions::code_actions(&params, &e, enc))
+                let mut list = actions::code_actions(&params, &e, enc);
+                list.extend(advisor::review_actions(&params, &mut e, enc));
+                Some(list)
             })
             .await
             .map_err(|_| Error::internal_error())
         })
+        .await
+    }
+
+    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {
+        guarded(
+            "workspace/executeCommand",
+            advisor::execute_command(&self.client, &self.inner, params),
+        )
         .await
     }
 }

@@ -155,7 +155,11 @@ fn own_and_cross(inner: &Inner, key: &str, entry: &mut DocEntry) -> Vec<Finding>
         let index = lock(&inner.workspace.index);
         let tree = entry.doc.tree().cloned();
         let rules = &entry.settings.rules;
-        findings.extend(cross.findings_for(&index, key, rules, entry.doc.text(), tree.as_ref()));
+        let cross = cross.findings_for(&index, key, rules, entry.doc.text(), tree.as_ref());
+        if !cross.is_empty() {
+            findings.extend(cross);
+            findings.sort_by_key(|f| (f.range.start, f.rule.code));
+        }
     }
     findings
 }

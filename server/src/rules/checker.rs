@@ -42,6 +42,10 @@ pub struct Checker<'a> {
     /// Set when a message names a line (`line_of`): the item's cached findings are then valid
     /// only while the item starts on the same line.
     pub(crate) line_dependent: std::cell::Cell<bool>,
+    /// The timeout (seconds) fixes add to outbound HTTP calls (config `http-timeout`).
+    pub http_timeout: f64,
+    /// What the nearest `package.json` says (JavaScript files only; part of the cache context).
+    pub node_project: analysis::project::NodeProject,
 }
 
 /// Whether the last dotted segment of `qualified` is `name` (`a.b.c`, `c`), without scanning
@@ -86,6 +90,8 @@ impl<'a> Checker<'a> {
             rule: crate::rules::RULES[0],
             findings: Vec::new(),
             line_dependent: Default::default(),
+            http_timeout: crate::config::DEFAULT_HTTP_TIMEOUT,
+            node_project: Default::default(),
         }
     }
 
@@ -304,7 +310,18 @@ impl Finding {
             title: title.into(),
             applicability,
             edits,
+            imports: Vec::new(),
         });
+        self
+    }
+
+    /// Makes the fix also add `import {module}` at the top of the file (see `Fix::imports`).
+    pub fn with_import(&mut self, module: &'static str) -> &mut Self {
+        if let Some(fix) = &mut self.fix {
+            if !fix.imports.contains(&module) {
+                fix.imports.push(module);
+            }
+        }
         self
     }
 

@@ -6,8 +6,13 @@ use std::ops::Range;
 
 use crate::syntax::Family;
 
+pub mod advisor;
+pub mod architecture;
 mod checker;
 pub mod crossfile;
+pub mod dependencies;
+pub mod imports;
+pub mod performance;
 pub mod security;
 
 pub use checker::{Captures, Checker};
@@ -147,6 +152,10 @@ pub struct Fix {
     pub title: String,
     pub applicability: Applicability,
     pub edits: Vec<Edit>,
+    /// Python modules the edits use that the file does not import yet (`os` for
+    /// `os.environ`). The engine turns them into `import` edits after analysis, from the whole
+    /// file (a rule sees one item, and cached findings move with their item).
+    pub imports: Vec<&'static str>,
 }
 
 /// Extra locations of a finding, such as where tainted data came from.
@@ -193,6 +202,7 @@ impl Finding {
                         content: e.content.clone(),
                     })
                     .collect(),
+                imports: f.imports.clone(),
             }),
             related: self
                 .related
@@ -259,6 +269,20 @@ pub static RULES: &[&Rule] = &[
     &crossfile::duplicate_route::RULE,
     &crossfile::missing_auth::RULE,
     &crossfile::missing_health_check::RULE,
+    &architecture::non_restful_path::RULE,
+    &architecture::state_change_on_get::RULE,
+    &architecture::missing_error_handling::RULE,
+    &architecture::missing_response_model::RULE,
+    &architecture::missing_status_code::RULE,
+    &architecture::missing_rate_limit::RULE,
+    &performance::blocking_call_in_async::RULE,
+    &performance::n_plus_one_query::RULE,
+    &performance::unbounded_list_endpoint::RULE,
+    &performance::http_call_without_timeout::RULE,
+    &performance::connection_per_request::RULE,
+    &performance::unindexed_foreign_key::RULE,
+    &dependencies::vulnerable_dependency::RULE,
+    &advisor::model_finding::RULE,
 ];
 
 pub fn by_code(code: &str) -> Option<&'static Rule> {

@@ -1,7 +1,9 @@
 //! SEC402 allowed-hosts-wildcard: Django accepts any `Host` header.
 
 use crate::analysis::named_children;
-use crate::rules::{Captures, Category, Check, Checker, FixAvailability, Rule, Severity};
+use crate::rules::{
+    Applicability, Captures, Category, Check, Checker, Edit, FixAvailability, Rule, Severity,
+};
 use crate::syntax::Family;
 
 use super::settings;
@@ -15,7 +17,7 @@ pub static RULE: Rule = Rule {
     owasp: Some("A05:2021 Security Misconfiguration"),
     summary: "`ALLOWED_HOSTS` accepts any `Host` header; list the host names the site serves.",
     docs: DOCS,
-    fix: FixAvailability::None,
+    fix: FixAvailability::Sometimes,
     checks: &[
         Check {
             family: Family::Python,
@@ -47,10 +49,30 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     else {
         return;
     };
-    checker.report(
+    // `ALLOWED_HOSTS = ["*"]` → the hosts listed in the environment (unsafe: until it is set,
+    // Django answers no host at all).
+    let only_star = matches!(value.kind(), "list" | "tuple") && named_children(value).len() == 1;
+    let fix = only_star
+        .then(|| crate::rules::imports::python_needs_import(checker, "os"))
+        .flatten();
+    let finding = checker.report(
         star,
         "`ALLOWED_HOSTS` contains `\"*\"`, so Django accepts any `Host` header and builds absolute URLs (password-reset links, redirects) from it; list the host names the site serves, e.g. from the environment",
     );
+    if let Some(needs_os) = fix {
+        finding.with_fix(
+            "Allow only the hosts listed in `ALLOWED_HOSTS` in the environment",
+            Applicability::Unsafe,
+            vec![Edit {
+                range: value.byte_range(),
+                content: "[h for h in os.environ.get(\"ALLOWED_HOSTS\", \"\").split(\",\") if h]"
+                    .to_owned(),
+            }],
+        );
+        if needs_os {
+            finding.with_import("os");
+        }
+    }
 }
 
 const DOCS: &str = r#"## What it does

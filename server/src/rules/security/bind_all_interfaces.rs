@@ -3,7 +3,9 @@
 use tree_sitter::Node;
 
 use super::settings;
-use crate::rules::{Captures, Category, Check, Checker, FixAvailability, Rule, Severity};
+use crate::rules::{
+    Applicability, Captures, Category, Check, Checker, Edit, FixAvailability, Rule, Severity,
+};
 use crate::syntax::Family;
 
 pub static RULE: Rule = Rule {
@@ -15,7 +17,7 @@ pub static RULE: Rule = Rule {
     owasp: Some("A05:2021 Security Misconfiguration"),
     summary: "A server listens on every network interface; bind `127.0.0.1` or read the address from configuration.",
     docs: DOCS,
-    fix: FixAvailability::None,
+    fix: FixAvailability::Sometimes,
     checks: &[Check {
         family: Family::Python,
         query_path: "python/calls.scm",
@@ -95,9 +97,31 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     };
     let callee = super::callee(checker.text(func));
     let shown = checker.text(host);
-    checker.report(host, format!(
+    // A literal address → the loopback one of the same family, in the same quotes (unsafe: a
+    // container or VM then no longer accepts connections from outside).
+    let loopback = if shown.trim_matches(['"', '\'']).contains(':') {
+        "::1"
+    } else {
+        "127.0.0.1"
+    };
+    let fix = shown
+        .chars()
+        .next()
+        .filter(|q| (*q == '"' || *q == '\'') && host.kind() == "string" && shown.len() >= 2)
+        .map(|q| format!("{q}{loopback}{q}"));
+    let finding = checker.report(host, format!(
         "`{callee}` listens on every network interface ({shown}): the service is reachable from any network this machine is on, not only through the proxy or port mapping meant for it; bind `127.0.0.1`, or read the address from configuration"
     ));
+    if let Some(content) = fix {
+        finding.with_fix(
+            format!("Listen on `{loopback}` only"),
+            Applicability::Unsafe,
+            vec![Edit {
+                range: host.byte_range(),
+                content,
+            }],
+        );
+    }
 }
 
 /// The host of a literal `(host, port)` tuple, if it means every interface.

@@ -1,7 +1,9 @@
 //! SEC103 code-injection: `eval`/`exec` of data the code does not fix.
 
 use crate::analysis::Sink;
-use crate::rules::{Captures, Category, Check, Checker, FixAvailability, Rule, Severity};
+use crate::rules::{
+    Applicability, Captures, Category, Check, Checker, Edit, FixAvailability, Rule, Severity,
+};
 use crate::syntax::Family;
 
 pub static RULE: Rule = Rule {
@@ -13,7 +15,7 @@ pub static RULE: Rule = Rule {
     owasp: Some("A03:2021 Injection"),
     summary: "Code built from non-constant data is evaluated; parse the data instead (`ast.literal_eval`, `json.loads`, `JSON.parse`) or dispatch through an explicit table.",
     docs: DOCS,
-    fix: FixAvailability::None,
+    fix: FixAvailability::Sometimes,
     checks: &[
         Check {
             family: Family::Python,
@@ -85,15 +87,35 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         return;
     };
     let from = checker.describe(&taint);
-    checker
-        .report(
-            func,
-            format!(
-                "`{what}` runs code built from {from} (`{}`); {advice}",
-                super::callee(checker.text(code))
-            ),
-        )
-        .with_taint(&taint);
+    // `eval(data)` → `ast.literal_eval(data)` (unsafe: expressions other than literals then
+    // raise `ValueError`).
+    let literal_eval = (name == "builtins.eval"
+        && checker.text(func) == "eval"
+        && checker.arguments(args).positional.len() == 1
+        && checker.arguments(args).keywords.is_empty())
+    .then(|| crate::rules::imports::python_needs_import(checker, "ast"))
+    .flatten();
+    let finding = checker.report(
+        func,
+        format!(
+            "`{what}` runs code built from {from} (`{}`); {advice}",
+            super::callee(checker.text(code))
+        ),
+    );
+    finding.with_taint(&taint);
+    if let Some(needs_ast) = literal_eval {
+        finding.with_fix(
+            "Parse a literal with `ast.literal_eval`",
+            Applicability::Unsafe,
+            vec![Edit {
+                range: func.byte_range(),
+                content: "ast.literal_eval".to_owned(),
+            }],
+        );
+        if needs_ast {
+            finding.with_import("ast");
+        }
+    }
 }
 
 /// JavaScript callees that compile a string: (qualified name, index of the code argument or
@@ -155,15 +177,28 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         what.to_owned()
     };
     let from = checker.describe(&taint);
-    checker
-        .report(
-            func,
-            format!(
-                "`{what}` runs code built from {from} (`{}`); use `JSON.parse` for data, or look the operation up in a map of allowed functions",
-                super::callee(checker.text(code))
-            ),
-        )
-        .with_taint(&taint);
+    let json_parse = what == "eval"
+        && checker.text(func) == "eval"
+        && checker.arguments(args).positional.len() == 1;
+    let finding = checker.report(
+        func,
+        format!(
+            "`{what}` runs code built from {from} (`{}`); use `JSON.parse` for data, or look the operation up in a map of allowed functions",
+            super::callee(checker.text(code))
+        ),
+    );
+    finding.with_taint(&taint);
+    // `eval(data)` → `JSON.parse(data)` (unsafe: anything but JSON then throws).
+    if json_parse {
+        finding.with_fix(
+            "Parse data with `JSON.parse`",
+            Applicability::Unsafe,
+            vec![Edit {
+                range: func.byte_range(),
+                content: "JSON.parse".to_owned(),
+            }],
+        );
+    }
 }
 
 const DOCS: &str = r#"## What it does

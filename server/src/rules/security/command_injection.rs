@@ -183,9 +183,27 @@ fn check_python<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             .with_fix("Remove `shell=True`", Applicability::Safe, vec![Edit { range: removal, content: String::new() }])
             .with_taint(&taint);
     } else {
-        checker.report(func, format!(
+        let argv = super::command_argv::argv(checker, cmd);
+        let finding = checker.report(func, format!(
             "`{name}` runs `{text}` through a shell (`shell=True`), built from {from}; pass an argument list and drop `shell=True` (or `shlex.quote` each value)"
-        )).with_taint(&taint);
+        ));
+        finding.with_taint(&taint);
+        if let Some(argv) = argv {
+            finding.with_fix(
+                "Pass an argument list and drop `shell=True`",
+                Applicability::Unsafe,
+                vec![
+                    Edit {
+                        range: cmd.byte_range(),
+                        content: argv,
+                    },
+                    Edit {
+                        range: argument_removal_range(shell),
+                        content: String::new(),
+                    },
+                ],
+            );
+        }
     }
 }
 

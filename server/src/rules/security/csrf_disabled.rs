@@ -5,7 +5,9 @@ use tree_sitter::Node;
 use super::missing_security_headers::{calls_in, configuring_scope, imports_any, js_args, Props};
 use super::settings;
 use crate::analysis::named_children;
-use crate::rules::{Captures, Category, Check, Checker, FixAvailability, Rule, Severity};
+use crate::rules::{
+    Applicability, Captures, Category, Check, Checker, Edit, FixAvailability, Rule, Severity,
+};
 use crate::syntax::Family;
 
 pub static RULE: Rule = Rule {
@@ -17,7 +19,7 @@ pub static RULE: Rule = Rule {
     owasp: Some("A01:2021 Broken Access Control"),
     summary: "CSRF protection is switched off; keep it on, and verify a signature where a view must accept cross-site posts (webhooks).",
     docs: DOCS,
-    fix: FixAvailability::None,
+    fix: FixAvailability::Sometimes,
     checks: &[
         Check {
             family: Family::Python,
@@ -194,9 +196,31 @@ fn check_decorator<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         .child_by_field_name("name")
         .map_or("this view", |n| checker.text(n));
     let shown = super::callee(checker.text(expression));
-    checker.report(expression, format!(
+    // A plain `@csrf_exempt` line goes (unsafe: clients that post without a token, such as a
+    // webhook sender, are then refused).
+    let src = checker.source;
+    let line_start = src[..decorator.start_byte()]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let line_end = src[decorator.end_byte()..]
+        .find('\n')
+        .map_or(src.len(), |i| decorator.end_byte() + i + 1);
+    let own_line = expression.kind() != "call"
+        && src[line_start..decorator.start_byte()].trim().is_empty()
+        && src[decorator.end_byte()..line_end].trim().is_empty();
+    let finding = checker.report(expression, format!(
         "`@{shown}` turns CSRF protection off for `{name}`: {WHY}; keep the check on, or verify a signature (`hmac.compare_digest`) if this is a webhook"
     ));
+    if own_line {
+        finding.with_fix(
+            format!("Remove `@{shown}`"),
+            Applicability::Unsafe,
+            vec![Edit {
+                range: line_start..line_end,
+                content: String::new(),
+            }],
+        );
+    }
 }
 
 /// `csrf_exempt` (Django) or `csrf.exempt` where `csrf = CSRFProtect(...)` (Flask-WTF).
@@ -272,10 +296,20 @@ fn report_setting<'a>(checker: &mut Checker<'a>, setting: settings::Setting<'a>)
         return;
     }
     let shown = super::callee(checker.text(setting.node));
-    checker.report(
-        setting.node,
-        format!("`{shown}` turns Flask-WTF's CSRF protection off for every form: {WHY}; keep it on outside tests (exempt single webhook views with `csrf.exempt` and a signature check)"),
-    );
+    checker
+        .report(
+            setting.node,
+            format!("`{shown}` turns Flask-WTF's CSRF protection off for every form: {WHY}; keep it on outside tests (exempt single webhook views with `csrf.exempt` and a signature check)"),
+        )
+        // Unsafe: forms and clients that post without a token are then refused.
+        .with_fix(
+            "Turn CSRF protection on",
+            Applicability::Unsafe,
+            vec![Edit {
+                range: setting.value.byte_range(),
+                content: "True".to_owned(),
+            }],
+        );
 }
 
 const DOCS: &str = r#"## What it does

@@ -144,26 +144,25 @@ fn check_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
 
 fn report<'a>(checker: &mut Checker<'a>, node: Node<'a>, value: Node<'a>, what: &str, env: &str) {
     let snippet = super::callee(checker.text(node));
-    let has_os = checker
-        .semantic
-        .imports
-        .get("os")
-        .is_some_and(|q| q == "os");
+    let needs_os = crate::rules::imports::python_needs_import(checker, "os");
     let finding = checker.report(
         node,
         format!(
             "`{snippet}` switches debug mode on: {what}; read it from the environment, off by default (`os.environ.get(\"{env}\") == \"1\"`)"
         ),
     );
-    if has_os {
+    if let Some(needs_os) = needs_os {
         finding.with_fix(
             format!("Read debug mode from `{env}`"),
-            Applicability::Unsafe,
+            Applicability::Safe,
             vec![Edit {
                 range: value.byte_range(),
                 content: format!("os.environ.get(\"{env}\") == \"1\""),
             }],
         );
+        if needs_os {
+            finding.with_import("os");
+        }
     }
 }
 

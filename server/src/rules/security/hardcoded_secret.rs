@@ -177,8 +177,9 @@ fn describe(literal: &str) -> String {
     }
 }
 
-/// The unsafe fix `"…"` → `os.environ["NAME"]`, when `os` is imported at module level.
-fn env_fix_edit(checker: &Checker, value: Node, name: &str) -> Option<(String, Edit)> {
+/// The unsafe fix `"…"` → `os.environ["NAME"]` (importing `os` if the file does not), and
+/// whether it needs the import.
+fn env_fix_edit(checker: &Checker, value: Node, name: &str) -> Option<(String, Edit, bool)> {
     if checker.language.family() == Family::JavaScript {
         let var = env_name(name);
         if var.is_empty() || !var.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
@@ -190,11 +191,10 @@ fn env_fix_edit(checker: &Checker, value: Node, name: &str) -> Option<(String, E
                 range: value.byte_range(),
                 content: format!("process.env.{var}"),
             },
+            false,
         ));
     }
-    if checker.semantic.imports.get("os").map(String::as_str) != Some("os") {
-        return None;
-    }
+    let needs_os = crate::rules::imports::python_needs_import(checker, "os")?;
     let var = env_name(name);
     if var.is_empty() {
         return None;
@@ -209,12 +209,16 @@ fn env_fix_edit(checker: &Checker, value: Node, name: &str) -> Option<(String, E
             range: value.byte_range(),
             content,
         },
+        needs_os,
     ))
 }
 
-fn attach(finding: &mut Finding, fix: Option<(String, Edit)>) {
-    if let Some((title, edit)) = fix {
+fn attach(finding: &mut Finding, fix: Option<(String, Edit, bool)>) {
+    if let Some((title, edit, needs_os)) = fix {
         finding.with_fix(title, Applicability::Unsafe, vec![edit]);
+        if needs_os {
+            finding.with_import("os");
+        }
     }
 }
 

@@ -2,7 +2,9 @@
 
 use tree_sitter::Node;
 
-use crate::rules::{Captures, Category, Check, Checker, FixAvailability, Rule, Severity};
+use crate::rules::{
+    Applicability, Captures, Category, Check, Checker, Edit, FixAvailability, Rule, Severity,
+};
 use crate::syntax::Family;
 
 pub static RULE: Rule = Rule {
@@ -14,7 +16,7 @@ pub static RULE: Rule = Rule {
     owasp: Some("A01:2021 Broken Access Control"),
     summary: "A file or directory gets a world-writable mode; use `0o600`/`0o644` for files and `0o700`/`0o755` for directories.",
     docs: DOCS,
-    fix: FixAvailability::None,
+    fix: FixAvailability::Sometimes,
     checks: &[Check {
         family: Family::Python,
         query_path: "python/calls.scm",
@@ -86,9 +88,26 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     } else {
         "asks for a world-writable path (only the umask narrows it, and containers often run with umask 0)"
     };
-    checker.report(mode, format!(
+    // An octal literal loses its world-write bit (unsafe: other users lose write access, which
+    // is the point, but a shared directory may rely on it).
+    let fix = (matches!(mode.kind(), "integer" | "number")
+        && (text.starts_with("0o") || text.starts_with("0O")))
+    .then(|| value(checker, mode))
+    .flatten()
+    .map(|v| format!("0o{:o}", v & !WORLD_WRITABLE));
+    let finding = checker.report(mode, format!(
         "`{name}` with mode {shown} {effect}: any local user or process can change or replace it; use `0o600`/`0o644` for files and `0o700`/`0o755` for directories"
     ));
+    if let Some(octal) = fix {
+        finding.with_fix(
+            format!("Drop the world-write bit (`{octal}`)"),
+            Applicability::Unsafe,
+            vec![Edit {
+                range: mode.byte_range(),
+                content: octal,
+            }],
+        );
+    }
 }
 
 /// The permission bits `stat` names.

@@ -317,6 +317,7 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     };
     let args = checker.arguments(args_node);
     let fix = fix_for(checker, &method, call, &args);
+    let needs_secrets = crate::rules::imports::python_needs_import(checker, "secrets");
     let instead = match method.as_str() {
         "choice" => "`secrets.choice`",
         "randint" | "randrange" => "`secrets.randbelow`",
@@ -332,21 +333,23 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     );
     if let Some((title, edit)) = fix {
         finding.with_fix(title, Applicability::Unsafe, vec![edit]);
+        if needs_secrets == Some(true) {
+            finding.with_import("secrets");
+        }
     }
 }
 
 /// `random.choice(x)` → `secrets.choice(x)`, `random.randint(a, b)` →
 /// `secrets.randbelow(b - a + 1) + a`, `random.getrandbits(k)` → `secrets.randbits(k)`, and
-/// the other functions → `secrets.SystemRandom().<same>(…)`; only when `secrets` is imported.
+/// the other functions → `secrets.SystemRandom().<same>(…)`; the fix imports `secrets` if the
+/// file does not.
 fn fix_for<'a>(
     checker: &Checker<'a>,
     method: &str,
     call: Node<'a>,
     args: &Arguments<'a>,
 ) -> Option<(String, Edit)> {
-    if checker.semantic.imports.get("secrets").map(String::as_str) != Some("secrets") {
-        return None;
-    }
+    crate::rules::imports::python_needs_import(checker, "secrets")?;
     let func = call.child_by_field_name("function")?;
     let args_node = call.child_by_field_name("arguments")?;
     let rename = |callee: &str| {

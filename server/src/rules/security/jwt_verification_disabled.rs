@@ -188,12 +188,16 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         if verified_nearby(checker, call) {
             return;
         }
-        checker.report(
+        let fix = verify_fix(checker, &name, &args);
+        let finding = checker.report(
             func,
             format!(
                 "`{short}` {reason}, so anyone can forge the token's claims; decode with the key and `algorithms=[...]` (read unverified claims only to choose the key, then verify)"
             ),
         );
+        if let Some((title, edit)) = fix {
+            finding.with_fix(title, Applicability::Unsafe, vec![edit]);
+        }
         return;
     }
     if !DECODERS.contains(&name.as_str()) {
@@ -269,6 +273,38 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             );
         }
     }
+}
+
+/// `jwt.decode(token, key, options={"verify_signature": False})` →
+/// `jwt.decode(token, key, algorithms=["HS256"])`: the options go when they only switched the
+/// check off, and the algorithms come in unless listed already. Only with a key to verify with.
+fn verify_fix(checker: &Checker, name: &str, args: &Arguments) -> Option<(String, Edit)> {
+    let src = checker.source;
+    if !DECODERS.contains(&name) || args.get(1, "key", src).is_none() {
+        return None;
+    }
+    let options = args.keyword_node("options", src)?;
+    let dict = options.child_by_field_name("value")?;
+    if dict.kind() != "dictionary" || named_children(dict).len() != 1 {
+        return None;
+    }
+    let alg = suggested_algorithm(checker, args);
+    if args.keyword("algorithms", src).is_some() {
+        return Some((
+            "Verify the signature (drop `options`)".to_owned(),
+            Edit {
+                range: crate::analysis::argument_removal_range(options),
+                content: String::new(),
+            },
+        ));
+    }
+    Some((
+        format!("Verify the signature with `algorithms=[\"{alg}\"]`"),
+        Edit {
+            range: options.byte_range(),
+            content: format!("algorithms=[\"{alg}\"]"),
+        },
+    ))
 }
 
 /// `RS256` when the key looks like a public key, `HS256` otherwise.

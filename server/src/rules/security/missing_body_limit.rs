@@ -4,7 +4,10 @@ use tree_sitter::Node;
 
 use super::missing_security_headers::{js_args, Props};
 use super::settings;
-use crate::rules::{Captures, Category, Check, Checker, FixAvailability, Rule, Severity};
+use crate::analysis::named_children;
+use crate::rules::{
+    Applicability, Captures, Category, Check, Checker, Edit, FixAvailability, Rule, Severity,
+};
 use crate::syntax::Family;
 
 pub static RULE: Rule = Rule {
@@ -16,7 +19,7 @@ pub static RULE: Rule = Rule {
     owasp: Some("A05:2021 Security Misconfiguration"),
     summary: "A request body parser or upload handler accepts huge or unbounded bodies; keep the default limit or set one that fits the route (`limit: \"1mb\"`, multer `limits: { fileSize }`).",
     docs: DOCS,
-    fix: FixAvailability::None,
+    fix: FixAvailability::Sometimes,
     checks: &[Check {
         family: Family::JavaScript,
         query_path: "javascript/calls.scm",
@@ -75,9 +78,19 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
                 } else {
                     format!("up to `{}`", checker.text(value))
                 };
-                checker.report(pair, format!(
-                    "`{shown}` accepts request bodies {what}: a few clients sending bodies that large exhaust the server's memory and CPU while they are parsed; keep the default (100kb) or set the largest body this API needs (`limit: \"1mb\"`)"
-                ));
+                checker
+                    .report(pair, format!(
+                        "`{shown}` accepts request bodies {what}: a few clients sending bodies that large exhaust the server's memory and CPU while they are parsed; keep the default (100kb) or set the largest body this API needs (`limit: \"1mb\"`)"
+                    ))
+                    // The parsers' default, spelled out (unsafe: larger bodies get 413).
+                    .with_fix(
+                        "Use the default limit (`\"100kb\"`)",
+                        Applicability::Unsafe,
+                        vec![Edit {
+                            range: value.byte_range(),
+                            content: "\"100kb\"".to_owned(),
+                        }],
+                    );
             }
         }
     }
@@ -92,11 +105,11 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
 }
 
 /// `multer()` / `multer({ dest })` without `limits`: uploads of any size and number.
-fn check_multer<'a>(checker: &mut Checker<'a>, func: Node<'a>, args: Node<'a>) {
+fn check_multer<'a>(checker: &mut Checker<'a>, func: Node<'a>, args_node: Node<'a>) {
     if settings::is_non_production_file(checker.path) {
         return;
     }
-    let args = js_args(args);
+    let args = js_args(args_node);
     let unbounded = match args.first() {
         None => true,
         Some(o) if o.kind() == "object" => {
@@ -107,9 +120,26 @@ fn check_multer<'a>(checker: &mut Checker<'a>, func: Node<'a>, args: Node<'a>) {
     };
     if unbounded {
         let shown = super::callee(checker.text(func));
-        checker.report(func, format!(
-            "`{shown}(...)` without `limits` accepts uploads of any size and any number of files and fields, which can fill the disk or memory; set `limits: {{ fileSize: 5 * 1024 * 1024, files: 1 }}`"
-        ));
+        // Limits in the options (unsafe: the numbers are a choice; larger uploads then fail).
+        const LIMITS: &str = "limits: { fileSize: 5 * 1024 * 1024, files: 1 }";
+        let edit = match args.first() {
+            None => args_node.start_byte() + 1..args_node.end_byte() - 1,
+            Some(o) if named_children(*o).is_empty() => o.byte_range(),
+            Some(o) => o.start_byte() + 1..o.start_byte() + 1,
+        };
+        let content = match args.first() {
+            Some(o) if !named_children(*o).is_empty() => format!(" {LIMITS},"),
+            _ => format!("{{ {LIMITS} }}"),
+        };
+        checker
+            .report(func, format!(
+                "`{shown}(...)` without `limits` accepts uploads of any size and any number of files and fields, which can fill the disk or memory; set `limits: {{ fileSize: 5 * 1024 * 1024, files: 1 }}`"
+            ))
+            .with_fix(
+                "Limit uploads to one file of 5 MB",
+                Applicability::Unsafe,
+                vec![Edit { range: edit, content }],
+            );
     }
 }
 

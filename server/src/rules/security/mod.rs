@@ -6,6 +6,7 @@ pub mod assert_for_access_control;
 pub mod bind_all_interfaces;
 pub mod cleartext_http_url;
 pub mod code_injection;
+mod command_argv;
 pub mod command_injection;
 pub mod csrf_disabled;
 pub mod debug_enabled;

@@ -5,7 +5,9 @@ use tree_sitter::Node;
 use super::missing_security_headers::{calls_in, configuring_scope, js_args, Props};
 use super::settings;
 use crate::analysis::{named_children, Arguments, Sink};
-use crate::rules::{Captures, Category, Check, Checker, FixAvailability, Rule, Severity};
+use crate::rules::{
+    Applicability, Captures, Category, Check, Checker, Edit, FixAvailability, Rule, Severity,
+};
 use crate::syntax::Family;
 
 pub static RULE: Rule = Rule {
@@ -18,7 +20,7 @@ pub static RULE: Rule = Rule {
     summary:
         "CORS allows every origin (worst with credentials); list the origins that may call the API.",
     docs: DOCS,
-    fix: FixAvailability::None,
+    fix: FixAvailability::Sometimes,
     checks: &[
         Check {
             family: Family::Python,
@@ -132,17 +134,50 @@ fn check_middleware<'a>(checker: &mut Checker<'a>, args: &Arguments<'a>) {
     };
     let credentials = is_true(args.keyword("allow_credentials", source));
     let snippet = super::callee(checker.text(open));
-    if credentials {
-        checker
-            .report(
-                open,
-                format!("`{snippet}` with `allow_credentials=True`: Starlette then echoes the caller's origin, so {OPEN_WITH_CREDENTIALS}"),
-            )
-            .severity = Severity::Error;
+    // `allow_origins=["*"]` → the origins listed in the environment (unsafe: until it is set,
+    // no browser origin is allowed).
+    let fix = open
+        .child_by_field_name("name")
+        .filter(|n| checker.text(*n) == "allow_origins")
+        .and_then(|_| open.child_by_field_name("value"))
+        .filter(|v| v.kind() == "list")
+        .and_then(|v| {
+            Some((
+                v,
+                crate::rules::imports::python_needs_import(checker, "os")?,
+            ))
+        });
+    let finding = if credentials {
+        let f = checker.report(
+            open,
+            format!("`{snippet}` with `allow_credentials=True`: Starlette then echoes the caller's origin, so {OPEN_WITH_CREDENTIALS}"),
+        );
+        f.severity = Severity::Error;
+        f
     } else {
-        checker.report(open, format!("`{snippet}` allows every origin: {OPEN}"));
+        checker.report(open, format!("`{snippet}` allows every origin: {OPEN}"))
+    };
+    if let Some((value, needs_os)) = fix {
+        finding.with_fix(
+            format!("Allow only the origins listed in `{ORIGINS_ENV}`"),
+            Applicability::Unsafe,
+            vec![Edit {
+                range: value.byte_range(),
+                content: format!(
+                    "[o for o in os.environ.get(\"{ORIGINS_ENV}\", \"\").split(\",\") if o]"
+                ),
+            }],
+        );
+        if needs_os {
+            finding.with_import("os");
+        }
     }
 }
+
+/// The environment variable the fixes read the allowed origins from (comma-separated).
+const ORIGINS_ENV: &str = "CORS_ORIGINS";
+/// The same list in JavaScript.
+const JS_ORIGINS: &str = "(process.env.CORS_ORIGINS || \"\").split(\",\").filter(Boolean)";
 
 /// flask-cors: `CORS(app, ...)` and `@cross_origin(...)` take the same options; without
 /// `origins` (or `resources` that set them) every origin is allowed.
@@ -180,15 +215,53 @@ fn check_flask_cors<'a>(
     let Some((node, snippet)) = open else {
         return;
     };
-    if is_true(args.keyword("supports_credentials", source)) {
-        checker
-            .report(
-                node,
-                format!("{snippet} allows every origin, and with `supports_credentials=True` flask-cors answers with the caller's origin and allows cookies, so {OPEN_WITH_CREDENTIALS}"),
-            )
-            .severity = Severity::Error;
+    // The origins from the environment: in place of `origins="*"`, or after the last argument
+    // when there is none (a `resources` map is left to a person).
+    let origins = format!("[o for o in os.environ.get(\"{ORIGINS_ENV}\", \"\").split(\",\") if o]");
+    let edit = if node == func {
+        args.positional
+            .iter()
+            .chain(&args.keywords)
+            .map(|a| a.end_byte())
+            .max()
+            .map(|end| Edit {
+                range: end..end,
+                content: format!(", origins={origins}"),
+            })
     } else {
-        checker.report(node, format!("{snippet} allows every origin: {OPEN}"));
+        node.child_by_field_name("name")
+            .filter(|n| checker.text(*n) == "origins")
+            .and_then(|_| node.child_by_field_name("value"))
+            .map(|v| Edit {
+                range: v.byte_range(),
+                content: origins.clone(),
+            })
+    };
+    let fix = edit.and_then(|e| {
+        Some((
+            e,
+            crate::rules::imports::python_needs_import(checker, "os")?,
+        ))
+    });
+    let finding = if is_true(args.keyword("supports_credentials", source)) {
+        let f = checker.report(
+            node,
+            format!("{snippet} allows every origin, and with `supports_credentials=True` flask-cors answers with the caller's origin and allows cookies, so {OPEN_WITH_CREDENTIALS}"),
+        );
+        f.severity = Severity::Error;
+        f
+    } else {
+        checker.report(node, format!("{snippet} allows every origin: {OPEN}"))
+    };
+    if let Some((edit, needs_os)) = fix {
+        finding.with_fix(
+            format!("Allow only the origins listed in `{ORIGINS_ENV}`"),
+            Applicability::Unsafe,
+            vec![edit],
+        );
+        if needs_os {
+            finding.with_import("os");
+        }
     }
 }
 
@@ -242,8 +315,17 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         return;
     }
     let args = js_args(args_node);
+    // The fix: the origin list from the environment (unsafe: until it is set, no browser
+    // origin is allowed).
+    let fix;
     let (node, snippet, credentials) = match args.first() {
-        None => (call, "`cors()` without options".to_owned(), false),
+        None => {
+            fix = Some(Edit {
+                range: args_node.byte_range(),
+                content: format!("({{ origin: {JS_ORIGINS} }})"),
+            });
+            (call, "`cors()` without options".to_owned(), false)
+        }
         Some(options) if options.kind() == "object" => {
             let props = Props::of(checker, *options);
             let credentials = props.get("credentials").is_some_and(|v| v.kind() == "true");
@@ -258,6 +340,10 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
                     if !open {
                         return;
                     }
+                    fix = Some(Edit {
+                        range: value.byte_range(),
+                        content: JS_ORIGINS.to_owned(),
+                    });
                     let what = if value.kind() == "true" {
                         " reflects the caller's origin, so it"
                     } else {
@@ -270,23 +356,44 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
                     )
                 }
                 _ if props.opaque => return,
-                _ => (call, "`cors(...)` without `origin`".to_owned(), credentials),
+                _ => {
+                    let open_brace = options.start_byte() + 1;
+                    fix = Some(if named_children(*options).is_empty() {
+                        Edit {
+                            range: options.byte_range(),
+                            content: format!("{{ origin: {JS_ORIGINS} }}"),
+                        }
+                    } else {
+                        Edit {
+                            range: open_brace..open_brace,
+                            content: format!(" origin: {JS_ORIGINS},"),
+                        }
+                    });
+                    (call, "`cors(...)` without `origin`".to_owned(), credentials)
+                }
             }
         }
         // Options in a variable, or a per-request delegate: not judged.
         Some(_) => return,
     };
-    if credentials {
-        checker
-            .report(
-                node,
-                format!("{snippet} allows every origin, and with `credentials: true` {OPEN_WITH_CREDENTIALS}, e.g. `origin: [\"https://app.example.com\"]`"),
-            )
-            .severity = Severity::Error;
+    let finding = if credentials {
+        let f = checker.report(
+            node,
+            format!("{snippet} allows every origin, and with `credentials: true` {OPEN_WITH_CREDENTIALS}, e.g. `origin: [\"https://app.example.com\"]`"),
+        );
+        f.severity = Severity::Error;
+        f
     } else {
         checker.report(
             node,
             format!("{snippet} allows every origin: {OPEN}, e.g. `cors({{ origin: [\"https://app.example.com\"] }})`"),
+        )
+    };
+    if let Some(edit) = fix {
+        finding.with_fix(
+            format!("Allow only the origins listed in `{ORIGINS_ENV}`"),
+            Applicability::Unsafe,
+            vec![edit],
         );
     }
 }

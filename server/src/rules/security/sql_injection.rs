@@ -369,7 +369,10 @@ fn parameterize<'a>(
     built: Node<'a>,
     style: sql_parameterize::Style,
 ) -> Option<(sql_parameterize::Style, Vec<crate::rules::Edit>)> {
-    if built.kind() != "string" {
+    if !matches!(
+        built.kind(),
+        "string" | "binary_operator" | "call" | "template_string" | "binary_expression"
+    ) {
         return None;
     }
     if built != query {
@@ -382,21 +385,29 @@ fn parameterize<'a>(
     }
     // The call that takes the parameters: the one the query is passed to, or, for `text()`,
     // the call `text()` is passed to. It must not have parameters already.
-    let args = query.parent().filter(|a| a.kind() == "argument_list")?;
-    let (args, end) = if style == sql_parameterize::Style::Named {
+    let args = query
+        .parent()
+        .filter(|a| matches!(a.kind(), "argument_list" | "arguments"))?;
+    let (args, passed) = if style == sql_parameterize::Style::Named {
         let text_call = args.parent()?;
         let outer = text_call.parent().filter(|a| a.kind() == "argument_list")?;
-        (outer, text_call.end_byte())
+        (outer, text_call)
     } else {
-        (args, query.end_byte())
+        (args, query)
     };
-    if named_children(args)
-        .iter()
-        .filter(|a| a.kind() != "comment")
-        .count()
-        != 1
-    {
-        return None;
+    let end = passed.end_byte();
+    // Nothing else may be passed, apart from a trailing callback in Node (`query(sql, cb)`
+    // takes the values before it).
+    let others: Vec<Node> = named_children(args)
+        .into_iter()
+        .filter(|a| a.kind() != "comment" && *a != passed)
+        .collect();
+    match others.as_slice() {
+        [] => {}
+        [callback]
+            if matches!(callback.kind(), "arrow_function" | "function_expression")
+                && callback.start_byte() > end => {}
+        _ => return None,
     }
     Some((style, sql_parameterize::edits(checker, built, end, style)?))
 }
@@ -495,13 +506,14 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     } else {
         "placeholders (`$1` for pg, `?` for mysql/sqlite) and a values array"
     };
+    let style = sql_parameterize::js_style(checker, known_sql, method);
     report_sql(
         checker,
         query,
         &format!("`{method}`"),
         placeholder,
         known_sql,
-        None,
+        style,
     );
 }
 
@@ -553,10 +565,13 @@ Prisma, the `` prisma.$queryRaw`… ${name}` `` tagged template.
 Identifiers (table or column names) cannot be parameters: choose them from an allow-list.
 
 ## Fix
-For Python, when the query is an f-string passed alone to the call (directly, through `text()`,
-or through a variable bound once), an unsafe fix rewrites it with the placeholders of the driver
-the module imports (`?` for sqlite3, `%s` for psycopg, PyMySQL, MySQLdb and Django, `$1` for
-asyncpg, `:name` for SQLAlchemy `text()`) and passes the values as parameters. Queries that
+When the query is built in one expression (a Python f-string, `+`, `%` with `%s` or
+`.format()` with `{}`/`{0}`/`{name}` fields; a JavaScript template literal or `+`) and passed
+alone to the call (directly, through `text()`, or through a variable bound once; in Node a
+trailing callback may follow), an unsafe fix rewrites it with the placeholders of the driver the
+module imports (`?` for sqlite3, `%s` for psycopg, PyMySQL, MySQLdb and Django, `$1` for
+asyncpg, `:name` for SQLAlchemy `text()`; in Node `$1` for pg, `?` for mysql, mysql2, sqlite3
+and knex's raw methods) and passes the values as parameters. Queries that
 splice identifiers (`FROM {table}`) or part of a literal (`LIKE '%{q}%'`) are not rewritten:
 those need an allow-list or a parameter that carries the whole pattern.
 

@@ -283,7 +283,14 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     }
     let (ta, tb) = (checker.text(a), checker.text(b));
     let op = if negated { "!=" } else { "==" };
-    let callee = compare_digest_callee(checker);
+    // Without `hmac` or `secrets` in the file, the fix imports `hmac`.
+    let (callee, needs_hmac) = match compare_digest_callee(checker) {
+        Some(c) => (Some(c), false),
+        None if crate::rules::imports::python_needs_import(checker, "hmac") == Some(true) => {
+            (Some("hmac.compare_digest".to_owned()), true)
+        }
+        None => (None, false),
+    };
     let suggestion = format!(
         "{}{}({ta}, {tb})",
         if negated { "not " } else { "" },
@@ -305,6 +312,9 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
                 content: suggestion,
             }],
         );
+        if needs_hmac {
+            finding.with_import("hmac");
+        }
     }
 }
 

@@ -218,7 +218,7 @@ fn report_keyword<'a>(checker: &mut Checker<'a>, kw: Node<'a>, short: &str, text
         ))
         .with_fix(
             format!("Remove `{text}`"),
-            Applicability::Unsafe,
+            Applicability::Safe,
             vec![Edit {
                 range: argument_removal_range(kw),
                 content: String::new(),

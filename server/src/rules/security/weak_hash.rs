@@ -3,7 +3,9 @@
 use tree_sitter::Node;
 
 use crate::analysis::string_value;
-use crate::rules::{Captures, Category, Check, Checker, FixAvailability, Rule, Severity};
+use crate::rules::{
+    Applicability, Captures, Category, Check, Checker, Edit, FixAvailability, Rule, Severity,
+};
 use crate::syntax::Family;
 
 pub static RULE: Rule = Rule {
@@ -15,7 +17,7 @@ pub static RULE: Rule = Rule {
     owasp: Some("A02:2021 Cryptographic Failures"),
     summary: "MD5, MD4 or SHA-1 is used as a hash; use SHA-256 (or BLAKE2/SHA-3), or (Python) pass `usedforsecurity=False` when the digest is not a security control.",
     docs: DOCS,
-    fix: FixAvailability::None,
+    fix: FixAvailability::Sometimes,
     checks: &[
         Check {
             family: Family::Python,
@@ -163,7 +165,20 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         } else {
             format!("`{short}` computes {algo}, which has practical collisions; use `SHA256.new` (or SHA-3/BLAKE2)")
         };
-        checker.report(func, message);
+        let rename = (name.starts_with("hashlib.") && func.kind() == "attribute")
+            .then(|| func.child_by_field_name("attribute"))
+            .flatten();
+        let finding = checker.report(func, message);
+        if let Some(attr) = rename {
+            finding.with_fix(
+                "Use SHA-256 (`hashlib.sha256`)",
+                Applicability::Unsafe,
+                vec![Edit {
+                    range: attr.byte_range(),
+                    content: "sha256".to_owned(),
+                }],
+            );
+        }
         return;
     }
     if NEW_BY_NAME.contains(&name.as_str()) {
@@ -178,9 +193,13 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             return;
         }
         let text = checker.text(algo_node).to_owned();
-        checker.report(algo_node, format!(
+        let fix = sha256_literal(checker, algo_node);
+        let finding = checker.report(algo_node, format!(
             "`hashlib.new({text})` computes {algo}, which has practical collisions; use `\"sha256\"` (or BLAKE2/SHA-3), or pass `usedforsecurity=False` if this digest is not a security control"
         ));
+        if let Some(edit) = fix {
+            finding.with_fix("Use SHA-256", Applicability::Unsafe, vec![edit]);
+        }
         return;
     }
     if HMAC.contains(&name.as_str()) {
@@ -202,10 +221,21 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         let algo = algo.unwrap_or("MD5");
         let text = checker.text(digest).to_owned();
         let call = checker.text(func).to_owned();
-        checker.report(
+        let fix = if digest.kind() == "attribute" && text.starts_with("hashlib.") {
+            digest.child_by_field_name("attribute").map(|a| Edit {
+                range: a.byte_range(),
+                content: "sha256".to_owned(),
+            })
+        } else {
+            sha256_literal(checker, digest)
+        };
+        let finding = checker.report(
             digest,
             format!("`{call}` uses `{text}` (HMAC-{algo}); use `hashlib.sha256` as the digest"),
         );
+        if let Some(edit) = fix {
+            finding.with_fix("Use HMAC-SHA-256", Applicability::Unsafe, vec![edit]);
+        }
     }
 }
 
@@ -278,12 +308,27 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         return;
     }
     let short = name.trim_start_matches("crypto.");
-    checker.report(
+    let fix = sha256_literal(checker, algo_node);
+    let finding = checker.report(
         algo_node,
         format!(
             "`{short}(\"{algo}\")` computes {shown_algo}, which has practical collisions; use `\"sha256\"` (or SHA-3/BLAKE2) for signatures, integrity checks and identifiers an attacker can influence"
         ),
     );
+    if let Some(edit) = fix {
+        finding.with_fix("Use SHA-256", Applicability::Unsafe, vec![edit]);
+    }
+}
+
+/// A plain string literal naming an algorithm → `"sha256"` in the same quotes (unsafe: every
+/// digest changes, so stored or compared values must be migrated).
+fn sha256_literal(checker: &Checker, node: tree_sitter::Node) -> Option<Edit> {
+    let text = checker.text(node);
+    let quote = text.chars().next().filter(|q| *q == '"' || *q == '\'')?;
+    (text.len() >= 2 && text.ends_with(quote)).then(|| Edit {
+        range: node.byte_range(),
+        content: format!("{quote}sha256{quote}"),
+    })
 }
 
 /// Whether `function` calls `name.update(data)` with password data.

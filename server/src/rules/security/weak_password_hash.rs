@@ -4,7 +4,9 @@ use tree_sitter::Node;
 
 use super::secret_names::{in_test_code, is_password_name, literal_value, operand_name};
 use crate::analysis::{named_children, Arguments, Binding, Lookup};
-use crate::rules::{Captures, Category, Check, Checker, FixAvailability, Rule, Severity};
+use crate::rules::{
+    Applicability, Captures, Category, Check, Checker, Edit, FixAvailability, Rule, Severity,
+};
 use crate::syntax::Family;
 
 pub static RULE: Rule = Rule {
@@ -16,7 +18,7 @@ pub static RULE: Rule = Rule {
     owasp: Some("A02:2021 Cryptographic Failures"),
     summary: "A password is hashed with a fast hash (MD5, SHA-1, SHA-2…); use a password hashing function: scrypt, argon2, bcrypt or Django's `make_password`.",
     docs: DOCS,
-    fix: FixAvailability::None,
+    fix: FixAvailability::Sometimes,
     checks: &[
         Check {
             family: Family::Python,
@@ -176,7 +178,77 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             .unwrap_or_else(|| "hashlib.new".to_owned()),
         other => other.to_owned(),
     };
+    let fix = scrypt_fix(checker, func, data);
     report(checker, func, &algorithm, &password);
+    if let Some((edits, needs_os)) = fix {
+        let finding = checker.findings.last_mut().expect("just reported");
+        finding.with_fix(
+            "Hash with scrypt and a random salt (`hash_password`); stored hashes and the code that checks them must change too",
+            Applicability::Unsafe,
+            edits,
+        );
+        if needs_os {
+            finding.with_import("os");
+        }
+    }
+}
+
+/// The helper the fix adds: scrypt with a random salt, kept with the hash so it can be checked.
+const HASH_PASSWORD: &str = r#"def hash_password(password: bytes) -> str:
+    """scrypt with a random salt, stored with the hash as `scrypt$<salt>$<hash>` (hex)."""
+    salt = os.urandom(16)
+    digest = hashlib.scrypt(password, salt=salt, n=2**14, r=8, p=1)
+    return f"scrypt${salt.hex()}${digest.hex()}"
+"#;
+
+/// `hashlib.sha256(password.encode()).hexdigest()` → `hash_password(password.encode())` and the
+/// helper above the function. Only where a hash is made for storing: a comparison
+/// (`stored == md5(pw).hexdigest()`) must become a verification instead, which is no
+/// mechanical edit.
+fn scrypt_fix<'a>(
+    checker: &Checker<'a>,
+    func: Node<'a>,
+    data: Node<'a>,
+) -> Option<(Vec<Edit>, bool)> {
+    let src = checker.source;
+    if func.kind() != "attribute" || checker.semantic.imports.get("hashlib")? != "hashlib" {
+        return None;
+    }
+    if checker.semantic.bindings.contains_key("hash_password")
+        || checker.semantic.imports.contains_key("hash_password")
+    {
+        return None;
+    }
+    let needs_os = crate::rules::imports::python_needs_import(checker, "os")?;
+    let call = func.parent()?;
+    let lineage = crate::analysis::ancestors(checker.item, call);
+    let mut up = lineage.iter().rev();
+    // call → attribute `.hexdigest` → call `()`.
+    let attribute = up.next().filter(|a| a.kind() == "attribute")?;
+    let method = attribute.child_by_field_name("attribute")?;
+    let digest = up.next().filter(|c| c.kind() == "call")?;
+    if src[method.byte_range()].ne("hexdigest") || !src[digest.byte_range()].ends_with("()") {
+        return None;
+    }
+    if up.any(|a| a.kind() == "comparison_operator") {
+        return None;
+    }
+    let newline = if src.contains("\r\n") { "\r\n" } else { "\n" };
+    let helper = format!("{HASH_PASSWORD}\n\n").replace('\n', newline);
+    let at = checker.item.start_byte();
+    Some((
+        vec![
+            Edit {
+                range: at..at,
+                content: helper,
+            },
+            Edit {
+                range: digest.byte_range(),
+                content: format!("hash_password({})", &src[data.byte_range()]),
+            },
+        ],
+        needs_os,
+    ))
 }
 
 /// The algorithm a hash object was made with, for the message.

@@ -2,7 +2,9 @@
 
 use tree_sitter::Node;
 
-use crate::rules::{Captures, Category, Check, Checker, FixAvailability, Rule, Severity};
+use crate::rules::{
+    Applicability, Captures, Category, Check, Checker, Edit, FixAvailability, Rule, Severity,
+};
 use crate::syntax::Family;
 
 pub static RULE: Rule = Rule {
@@ -14,7 +16,7 @@ pub static RULE: Rule = Rule {
     owasp: Some("A02:2021 Cryptographic Failures"),
     summary: "A legacy protocol version (SSLv2, SSLv3, TLS 1.0 or 1.1) is allowed or selected; use `ssl.create_default_context()` and `minimum_version = ssl.TLSVersion.TLSv1_2`.",
     docs: DOCS,
-    fix: FixAvailability::None,
+    fix: FixAvailability::Sometimes,
     checks: &[
         Check {
             family: Family::Python,
@@ -149,10 +151,25 @@ fn check_assignment<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     } else {
         "limits connections to"
     };
-    checker.report(assignment, format!(
+    // `minimum_version = ssl.TLSVersion.TLSv1` → `TLSv1_2` (unsafe: clients that only speak
+    // the old versions are refused, which is the point).
+    let fix = (which == "minimum_version" && value.kind() == "attribute")
+        .then(|| value.child_by_field_name("attribute"))
+        .flatten();
+    let finding = checker.report(assignment, format!(
         "`{target_text} = {value_text}` {what} {protocol}, {}; use `ssl.TLSVersion.TLSv1_2` or later",
         weakness(protocol)
     ));
+    if let Some(attr) = fix {
+        finding.with_fix(
+            "Require TLS 1.2 or later",
+            Applicability::Unsafe,
+            vec![Edit {
+                range: attr.byte_range(),
+                content: "TLSv1_2".to_owned(),
+            }],
+        );
+    }
 }
 
 const DOCS: &str = r#"## What it does

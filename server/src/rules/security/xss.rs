@@ -38,6 +38,12 @@ pub static RULE: Rule = Rule {
             query: include_str!("../../../../queries/javascript/calls.scm"),
             run: check_javascript,
         },
+        Check {
+            family: Family::JavaScript,
+            query_path: "javascript/bindings.scm",
+            query: include_str!("../../../../queries/javascript/bindings.scm"),
+            run: check_koa_body,
+        },
     ],
 };
 
@@ -136,6 +142,118 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let from = checker.describe(&taint);
     checker
         .report(body, format!("`res.{method}` sends a string built from {from} as HTML without escaping; render a template (autoescaped) or escape the value (`escape-html`, `he.encode`)"))
+        .with_taint(&taint);
+}
+
+/// Whether `node` is Koa's context: `ctx`/`context` (not an import) or `ctx.response`.
+fn is_koa_context<'a>(checker: &Checker<'a>, node: Node<'a>) -> bool {
+    match node.kind() {
+        "identifier" => {
+            matches!(checker.text(node), "ctx" | "context") && checker.resolve(node).is_none()
+        }
+        "member_expression" => {
+            node.child_by_field_name("property")
+                .is_some_and(|p| checker.text(p) == "response")
+                && node
+                    .child_by_field_name("object")
+                    .is_some_and(|o| is_koa_context(checker, o))
+        }
+        _ => false,
+    }
+}
+
+/// Whether the text Koa will see may start with `<`: Koa sends a string body as `text/html`
+/// when it starts with `<` (after spaces), else as `text/plain`. `None` when it depends on data.
+fn starts_with_markup(checker: &Checker, node: Node) -> Option<bool> {
+    match node.kind() {
+        "string" => Some(
+            checker
+                .text(node)
+                .trim_matches(['"', '\''])
+                .trim_start()
+                .starts_with('<'),
+        ),
+        "template_string" => {
+            let first = named_children(node).into_iter().next()?;
+            match first.kind() {
+                "string_fragment" => Some(checker.text(first).trim_start().starts_with('<')),
+                _ => None,
+            }
+        }
+        "binary_expression" => node
+            .child_by_field_name("left")
+            .and_then(|l| starts_with_markup(checker, l)),
+        "parenthesized_expression" => node
+            .named_child(0)
+            .and_then(|c| starts_with_markup(checker, c)),
+        _ => None,
+    }
+}
+
+/// Koa: `ctx.body = string`. A string that starts with `<` is sent as HTML, so request data
+/// at the start of the body (or anywhere in a body that starts with markup, or with
+/// `ctx.type = "html"`) is XSS.
+fn check_koa_body<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let (Some(target), Some(value)) = (caps.get("target"), caps.get("value")) else {
+        return;
+    };
+    let is_body = target.kind() == "member_expression"
+        && target
+            .child_by_field_name("property")
+            .is_some_and(|p| checker.text(p) == "body")
+        && target
+            .child_by_field_name("object")
+            .is_some_and(|o| is_koa_context(checker, o));
+    if !is_body {
+        return;
+    }
+    if matches!(value.kind(), "object" | "array") {
+        return;
+    }
+    let Some(taint) = checker.taint(value, Sink::Html).filter(|t| t.user) else {
+        return;
+    };
+    // The handler may say what it sends: `ctx.type = "json"` / `"text/plain"` / `"html"`.
+    let function = ancestors(checker.item, value).into_iter().rev().find(|a| {
+        matches!(
+            a.kind(),
+            "arrow_function"
+                | "function_expression"
+                | "function"
+                | "function_declaration"
+                | "method_definition"
+        )
+    });
+    let scope_text = checker.text(function.unwrap_or(checker.item));
+    let declared = |t: &str| {
+        scope_text.contains(&format!("type = \"{t}"))
+            || scope_text.contains(&format!("type = '{t}"))
+    };
+    if declared("json") || declared("text/plain") || declared("text") && !declared("text/html") {
+        return;
+    }
+    let html = declared("html") || declared("text/html");
+    let built = js_built(checker, value, 0);
+    let raw_string = [
+        ".query", ".params", ".cookies", ".headers", ".get(", ".header(",
+    ]
+    .iter()
+    .any(|s| taint.what.contains(s));
+    let reaches_html = if html {
+        built || raw_string
+    } else if built {
+        // Built text: HTML if it starts with markup or with the data itself.
+        starts_with_markup(checker, value) != Some(false)
+    } else {
+        raw_string
+    };
+    if !reaches_html {
+        return;
+    }
+    let from = checker.describe(&taint);
+    let what = if built { "a string built from " } else { "" };
+    checker
+        .report(value, format!("`ctx.body` is set to {what}{from}; Koa sends a string that starts with `<` as HTML, so the data can inject markup: render a template (autoescaped), escape the value (`escape-html`), or set `ctx.type = \"text/plain\"`"))
         .with_taint(&taint);
 }
 
@@ -349,7 +467,9 @@ Flags request data that reaches HTML unescaped: Flask views returning strings bu
 (Flask sends them as `text/html`), `Markup`/`mark_safe` applied to it, Django `HttpResponse`,
 Flask `make_response`/`Response` and Starlette/FastAPI `HTMLResponse` bodies built from it, and
 Jinja2 environments created without autoescaping; in Express, `res.send`/`res.write`/`res.end`
-of strings built from request data (or request strings such as `req.query.name` sent as is).
+of strings built from request data (or request strings such as `req.query.name` sent as is);
+in Koa, `ctx.body = …` with request data where Koa will send it as HTML (a string starting with
+`<`, request data at its start, or `ctx.type = "html"`).
 Values passed through `escape`, `html.escape`, `bleach.clean`, `escape-html`,
 `encodeURIComponent`, or bodies sent as `text/plain` or JSON are not reported.
 

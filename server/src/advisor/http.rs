@@ -1,0 +1,192 @@
+//! The one HTTP client (reqwest with rustls; proxies from `HTTP(S)_PROXY`/`NO_PROXY` as
+//! reqwest reads them) and JSON requests with a timeout and retries on 429/5xx.
+//!
+//! Every request is an ordinary future: dropping it (as tower-lsp does on `$/cancelRequest`)
+//! closes the connection, so a cancelled review stops at once on both ends.
+
+use std::fmt;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use serde_json::Value;
+
+/// Attempts per request: the first and two retries.
+const ATTEMPTS: u32 = 3;
+/// The first retry waits this long, the next twice as long (unless `Retry-After` says more).
+const BACKOFF: Duration = Duration::from_millis(300);
+/// A `Retry-After` longer than this is not waited for: the error is reported instead.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(10);
+
+/// What went wrong, worded for a person (shown in `window/showMessage` and by the CLI).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HttpError {
+    /// No connection: refused, DNS, TLS.
+    Unreachable { url: String, reason: String },
+    /// 401/403: the key is missing or wrong.
+    Unauthorized { url: String, status: u16 },
+    /// No answer within the timeout.
+    Timeout { url: String, secs: u64 },
+    /// Any other unsuccessful status (after the retries, for 429/5xx).
+    Status {
+        url: String,
+        status: u16,
+        body: String,
+    },
+    /// The answer was not the JSON we asked for.
+    Malformed { url: String, reason: String },
+    /// The HTTP client could not be set up (TLS roots).
+    Client(String),
+}
+
+impl fmt::Display for HttpError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Unreachable { url, reason } => write!(f, "cannot reach {url}: {reason}"),
+            Self::Unauthorized { url, status } => write!(
+                f,
+                "{url} refused the request ({status}): check the API key (the variable named by `api_key_env`)"
+            ),
+            Self::Timeout { url, secs } => write!(f, "{url} did not answer within {secs} s"),
+            Self::Status { url, status, body } => {
+                write!(f, "{url} answered {status}")?;
+                if !body.is_empty() {
+                    write!(f, ": {body}")?;
+                }
+                Ok(())
+            }
+            Self::Malformed { url, reason } => write!(f, "{url} sent an answer we cannot use: {reason}"),
+            Self::Client(reason) => write!(f, "cannot set up the HTTP client: {reason}"),
+        }
+    }
+}
+
+impl std::error::Error for HttpError {}
+
+/// The process-wide client: one connection pool, one TLS configuration.
+pub fn client() -> Result<&'static reqwest::Client, HttpError> {
+    static CLIENT: OnceLock<Result<reqwest::Client, String>> = OnceLock::new();
+    CLIENT
+        .get_or_init(|| {
+            reqwest::Client::builder()
+                .user_agent(concat!("backend-architect/", env!("CARGO_PKG_VERSION")))
+                .connect_timeout(Duration::from_secs(10))
+                .build()
+                .map_err(|e| e.to_string())
+        })
+        .as_ref()
+        .map_err(|e| HttpError::Client(e.clone()))
+}
+
+/// A short, single-line excerpt of an error body (never the whole page).
+fn excerpt(body: &str) -> String {
+    let one_line: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() > 200 {
+        format!("{}…", one_line.chars().take(200).collect::<String>())
+    } else {
+        one_line
+    }
+}
+
+fn retry_after(resp: &reqwest::Response) -> Option<Duration> {
+    let secs: u64 = resp
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    Some(Duration::from_secs(secs))
+}
+
+fn describe(e: &reqwest::Error) -> String {
+    // The innermost cause says the most ("Connection refused"), reqwest's own text the least.
+    let mut source: Option<&dyn std::error::Error> = Some(e);
+    let mut last = e.to_string();
+    while let Some(s) = source {
+        last = s.to_string();
+        source = s.source();
+    }
+    last
+}
+
+/// Sends `body` as JSON (or a GET when `body` is `None`) and returns the JSON answer.
+/// Retries 429 and 5xx with backoff; 401/403, other 4xx, timeouts and garbage fail at once.
+pub async fn json_request(
+    url: &str,
+    body: Option<&Value>,
+    bearer: Option<&str>,
+    timeout: Duration,
+) -> Result<Value, HttpError> {
+    let client = client()?;
+    let mut wait = BACKOFF;
+    for attempt in 1..=ATTEMPTS {
+        let mut req = match body {
+            Some(b) => client.post(url).json(b),
+            None => client.get(url),
+        };
+        req = req.timeout(timeout).header("accept", "application/json");
+        if let Some(key) = bearer {
+            req = req.bearer_auth(key);
+        }
+        let resp = match req.send().await {
+            Ok(r) => r,
+            Err(e) if e.is_timeout() => {
+                return Err(HttpError::Timeout {
+                    url: url.to_owned(),
+                    secs: timeout.as_secs().max(1),
+                })
+            }
+            Err(e) => {
+                return Err(HttpError::Unreachable {
+                    url: url.to_owned(),
+                    reason: describe(&e),
+                })
+            }
+        };
+        let status = resp.status();
+        if status == 401 || status == 403 {
+            return Err(HttpError::Unauthorized {
+                url: url.to_owned(),
+                status: status.as_u16(),
+            });
+        }
+        let retryable = status == 429 || status.is_server_error();
+        if retryable && attempt < ATTEMPTS {
+            let delay = retry_after(&resp).unwrap_or(wait);
+            if delay <= MAX_RETRY_AFTER {
+                tracing::info!("{url} answered {status}; retrying in {delay:?}");
+                tokio::time::sleep(delay).await;
+                wait *= 2;
+                continue;
+            }
+        }
+        let text = match resp.text().await {
+            Ok(t) => t,
+            Err(e) if e.is_timeout() => {
+                return Err(HttpError::Timeout {
+                    url: url.to_owned(),
+                    secs: timeout.as_secs().max(1),
+                })
+            }
+            Err(e) => {
+                return Err(HttpError::Malformed {
+                    url: url.to_owned(),
+                    reason: describe(&e),
+                })
+            }
+        };
+        if !status.is_success() {
+            return Err(HttpError::Status {
+                url: url.to_owned(),
+                status: status.as_u16(),
+                body: excerpt(&text),
+            });
+        }
+        return serde_json::from_str(&text).map_err(|e| HttpError::Malformed {
+            url: url.to_owned(),
+            reason: format!("not JSON ({e})"),
+        });
+    }
+    unreachable!("the last attempt always returns")
+}

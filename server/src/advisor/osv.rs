@@ -1,0 +1,316 @@
+//! The OSV API: `POST /v1/querybatch` for which advisories affect each (package, version),
+//! then `GET /v1/vulns/{id}` for the details of each hit (summary, aliases, severity, fixed
+//! versions).
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+use std::time::Duration;
+
+use futures::stream::{self, StreamExt};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use super::http::{json_request, HttpError};
+use super::manifests::Ecosystem;
+
+/// One package version to look up.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Query {
+    pub ecosystem: Ecosystem,
+    pub name: String,
+    pub version: String,
+}
+
+/// What we keep of one advisory for one package.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Advisory {
+    pub id: String,
+    /// CVE, GHSA and PYSEC ids of the same advisory.
+    pub aliases: Vec<String>,
+    pub summary: String,
+    /// `CRITICAL`, `HIGH`, `MODERATE`, `LOW` as the database rates it, if it does.
+    pub severity: Option<String>,
+    /// Versions that fix it for this package (one per affected range).
+    pub fixed: Vec<String>,
+}
+
+/// Detail requests in flight at once.
+const PARALLEL_DETAILS: usize = 4;
+/// The API takes at most 1000 queries per batch.
+const BATCH: usize = 1000;
+
+/// The advisories for each query, in the order of `queries`.
+pub async fn lookup(
+    endpoint: &str,
+    queries: &[Query],
+    timeout: Duration,
+) -> Result<Vec<Vec<Advisory>>, HttpError> {
+    let url = format!("{endpoint}/v1/querybatch");
+    let mut ids: Vec<Vec<String>> = Vec::with_capacity(queries.len());
+    for chunk in queries.chunks(BATCH) {
+        let body = json!({
+            "queries": chunk.iter().map(|q| json!({
+                "package": {"name": q.name, "ecosystem": q.ecosystem.osv_name()},
+                "version": q.version,
+            })).collect::<Vec<_>>()
+        });
+        let answer = json_request(&url, Some(&body), None, timeout).await?;
+        let results = answer
+            .get("results")
+            .and_then(Value::as_array)
+            .filter(|r| r.len() == chunk.len())
+            .ok_or_else(|| HttpError::Malformed {
+                url: url.clone(),
+                reason: format!("expected `results` with {} entries", chunk.len()),
+            })?;
+        for r in results {
+            let vulns = r.get("vulns").and_then(Value::as_array);
+            ids.push(
+                vulns
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|v| v.get("id").and_then(Value::as_str).map(str::to_owned))
+                    .collect(),
+            );
+        }
+    }
+    let mut unique: Vec<String> = ids.iter().flatten().cloned().collect();
+    unique.sort();
+    unique.dedup();
+    let details: Vec<(String, Result<Value, HttpError>)> = stream::iter(unique)
+        .map(|id: String| {
+            let url = format!("{endpoint}/v1/vulns/{}", id.replace('/', "%2F"));
+            async move {
+                let r = json_request(&url, None, None, timeout).await;
+                (id, r)
+            }
+        })
+        .buffer_unordered(PARALLEL_DETAILS)
+        .collect()
+        .await;
+    let mut by_id: HashMap<String, Value> = HashMap::new();
+    for (id, result) in details {
+        by_id.insert(id, result?);
+    }
+    Ok(queries
+        .iter()
+        .zip(&ids)
+        .map(|(q, ids)| {
+            ids.iter()
+                .map(|id| advisory(id, by_id.get(id), q))
+                .collect()
+        })
+        .collect())
+}
+
+/// The advisory `id` for package `q` from its OSV record (an id without a record keeps the
+/// id alone, so the finding is still reported).
+fn advisory(id: &str, record: Option<&Value>, q: &Query) -> Advisory {
+    let empty = Value::Null;
+    let r = record.unwrap_or(&empty);
+    let text = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or("").trim().to_owned();
+    let mut summary = text(r.get("summary"));
+    if summary.is_empty() {
+        // Some records only have `details`: its first sentence.
+        let details = text(r.get("details"));
+        summary = details
+            .split(". ")
+            .next()
+            .unwrap_or("")
+            .chars()
+            .take(200)
+            .collect();
+    }
+    let aliases = r
+        .get("aliases")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|a| a.as_str().map(str::to_owned))
+        .collect();
+    let severity = r
+        .pointer("/database_specific/severity")
+        .and_then(Value::as_str)
+        .map(|s| s.to_ascii_uppercase())
+        .or_else(|| {
+            r.get("severity")
+                .and_then(Value::as_array)
+                .and_then(|s| s.first())
+                .and_then(|s| s.get("score"))
+                .and_then(Value::as_str)
+                .and_then(cvss_rating)
+                .map(str::to_owned)
+        });
+    let wanted = q.ecosystem.normalise(&q.name);
+    let mut fixed: Vec<String> = r
+        .get("affected")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|a| {
+            a.pointer("/package/name")
+                .and_then(Value::as_str)
+                .is_some_and(|n| q.ecosystem.normalise(n) == wanted)
+        })
+        .flat_map(|a| {
+            a.get("ranges")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+        })
+        .flat_map(|range| {
+            range
+                .get("events")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+        })
+        .filter_map(|e| e.get("fixed").and_then(Value::as_str).map(str::to_owned))
+        .collect();
+    fixed.sort_by(|a, b| compare_versions(a, b));
+    fixed.dedup();
+    Advisory {
+        id: id.to_owned(),
+        aliases,
+        summary,
+        severity,
+        fixed,
+    }
+}
+
+/// A rating from a CVSS v3 vector's impact metrics when no rating is given: any high impact
+/// on confidentiality, integrity or availability → HIGH, any low → MODERATE. (A full base
+/// score needs every metric; this is a conservative label, not a score.)
+fn cvss_rating(vector: &str) -> Option<&'static str> {
+    if !vector.starts_with("CVSS:3") {
+        return None;
+    }
+    let metric = |m: &str| {
+        vector
+            .split('/')
+            .find_map(|part| part.strip_prefix(m))
+            .unwrap_or("N")
+    };
+    let impacts = [metric("C:"), metric("I:"), metric("A:")];
+    if impacts.contains(&"H") {
+        Some("HIGH")
+    } else if impacts.contains(&"L") {
+        Some("MODERATE")
+    } else {
+        Some("LOW")
+    }
+}
+
+/// Orders versions the way PyPI and npm mostly agree on: numeric parts numerically, a
+/// pre-release (`1.0.0-rc1`, `1.0rc1`) before its release, other text lexically.
+pub fn compare_versions(a: &str, b: &str) -> Ordering {
+    fn parts(v: &str) -> (Vec<u64>, String) {
+        let v = v.trim().trim_start_matches(['v', '=']);
+        let v = v.split('+').next().unwrap_or(v);
+        let mut nums = Vec::new();
+        let mut rest = String::new();
+        for (i, piece) in v.split('.').enumerate() {
+            let digits: String = piece.chars().take_while(char::is_ascii_digit).collect();
+            if digits.is_empty() {
+                rest = v.split('.').skip(i).collect::<Vec<_>>().join(".");
+                break;
+            }
+            nums.push(digits.parse().unwrap_or(u64::MAX));
+            if digits.len() < piece.len() {
+                rest = piece[digits.len()..].trim_start_matches('-').to_owned();
+                rest.push_str(
+                    &v.split('.')
+                        .skip(i + 1)
+                        .map(|p| format!(".{p}"))
+                        .collect::<String>(),
+                );
+                break;
+            }
+        }
+        while nums.last() == Some(&0) {
+            nums.pop();
+        }
+        (nums, rest)
+    }
+    let (an, ar) = parts(a);
+    let (bn, br) = parts(b);
+    an.cmp(&bn)
+        .then_with(|| match (ar.is_empty(), br.is_empty()) {
+            (true, true) => Ordering::Equal,
+            // A post-release (`1.0.post1`) is after, anything else is a pre-release.
+            (true, false) => {
+                if br.starts_with("post") {
+                    Ordering::Less
+                } else {
+                    Ordering::Greater
+                }
+            }
+            (false, true) => {
+                if ar.starts_with("post") {
+                    Ordering::Greater
+                } else {
+                    Ordering::Less
+                }
+            }
+            (false, false) => ar.cmp(&br),
+        })
+}
+
+/// The lowest version after `current` that fixes the advisory, if it says.
+pub fn fixed_after<'a>(advisory: &'a Advisory, current: &str) -> Option<&'a str> {
+    advisory
+        .fixed
+        .iter()
+        .find(|f| compare_versions(f, current) == Ordering::Greater)
+        .map(String::as_str)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_order() {
+        use Ordering::*;
+        assert_eq!(compare_versions("2.10", "2.9"), Greater);
+        assert_eq!(compare_versions("2.10.0", "2.10"), Equal);
+        assert_eq!(compare_versions("1.0.0-rc1", "1.0.0"), Less);
+        assert_eq!(compare_versions("1.0rc1", "1.0"), Less);
+        assert_eq!(compare_versions("1.0.post1", "1.0"), Greater);
+        assert_eq!(compare_versions("4.17.21", "4.17.20"), Greater);
+        assert_eq!(compare_versions("v1.2.3", "1.2.3"), Equal);
+    }
+
+    #[test]
+    fn advisory_from_record() {
+        let record = json!({
+            "id": "GHSA-xxxx",
+            "summary": "Prototype pollution in lodash",
+            "aliases": ["CVE-2021-23337"],
+            "database_specific": {"severity": "high"},
+            "affected": [
+                {"package": {"name": "lodash", "ecosystem": "npm"},
+                 "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}, {"fixed": "4.17.21"}]}]},
+                {"package": {"name": "lodash-es", "ecosystem": "npm"},
+                 "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}, {"fixed": "9.9.9"}]}]}
+            ]
+        });
+        let q = Query {
+            ecosystem: Ecosystem::Npm,
+            name: "lodash".into(),
+            version: "4.17.20".into(),
+        };
+        let a = advisory("GHSA-xxxx", Some(&record), &q);
+        assert_eq!(a.fixed, ["4.17.21"]);
+        assert_eq!(a.severity.as_deref(), Some("HIGH"));
+        assert_eq!(a.aliases, ["CVE-2021-23337"]);
+        assert_eq!(fixed_after(&a, "4.17.20"), Some("4.17.21"));
+        assert_eq!(fixed_after(&a, "4.17.21"), None);
+        let bare = advisory("PYSEC-1", None, &q);
+        assert!(bare.fixed.is_empty() && bare.summary.is_empty());
+        assert_eq!(
+            cvss_rating("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:L/I:N/A:N"),
+            Some("MODERATE")
+        );
+    }
+}
