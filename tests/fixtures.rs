@@ -26,6 +26,38 @@ fn fixture_files() -> Vec<PathBuf> {
     files
 }
 
+/// The cross-file findings (ARC101–ARC109) of a file in a fixture app (`apps/<name>/…`): the
+/// cross-file pass runs over the whole app, once per app. Other fixtures are single files and
+/// get none.
+fn cross_file(path: &Path) -> Vec<backend_architect::rules::Finding> {
+    use std::sync::{Mutex, OnceLock};
+    type Apps = BTreeMap<PathBuf, Vec<backend_architect::rules::crossfile::FileFindings>>;
+    static APPS: OnceLock<Mutex<Apps>> = OnceLock::new();
+    let apps = fixtures_dir().join("apps");
+    let Ok(rest) = path.strip_prefix(&apps) else {
+        return Vec::new();
+    };
+    let Some(name) = rest.components().next() else {
+        return Vec::new();
+    };
+    let root = apps.join(name);
+    let rules = RuleSet::default();
+    let mut cache = APPS.get_or_init(Default::default).lock().unwrap();
+    let found = cache.entry(root.clone()).or_insert_with(|| {
+        let files: Vec<(PathBuf, &RuleSet)> = fixture_files()
+            .into_iter()
+            .filter(|p| p.starts_with(&root))
+            .map(|p| (p, &rules))
+            .collect();
+        backend_architect::rules::crossfile::project_findings(&files)
+    });
+    found
+        .iter()
+        .find(|f| f.path == path)
+        .map(|f| f.findings.clone())
+        .unwrap_or_default()
+}
+
 #[derive(Default)]
 struct Annotations {
     /// (line, code) that must be reported.
@@ -95,12 +127,13 @@ fn every_rule_on_every_fixture() {
         let text = std::fs::read_to_string(path).unwrap();
         let language = Language::from_path(path).unwrap();
         let ann = parse_annotations(&text);
-        let findings = analyze_text(
+        let mut findings = analyze_text(
             &path.display().to_string(),
             language,
             &text,
             &RuleSet::default(),
         );
+        findings.extend(cross_file(path));
         let index = LineIndex::new(&text);
         let actual: BTreeSet<(usize, String)> = findings
             .iter()
@@ -139,7 +172,13 @@ fn every_rule_on_every_fixture() {
         }
     }
     for rule in RULES {
-        for family in rule.families() {
+        // Cross-file rules have no per-language query; they need fixtures in both languages.
+        let families = if backend_architect::rules::crossfile::RULES.contains(rule) {
+            vec![Family::Python, Family::JavaScript]
+        } else {
+            rule.families()
+        };
+        for family in families {
             let (expect, ok) = coverage
                 .get(&(rule.code.to_owned(), family))
                 .copied()
@@ -174,7 +213,9 @@ fn finding_snapshots() {
             .display()
             .to_string();
         // Rules read the file's name (settings modules, development settings, tests).
-        let findings = analyze_text(&rel, language, &text, &RuleSet::default());
+        let mut findings = analyze_text(&rel, language, &text, &RuleSet::default());
+        findings.extend(cross_file(&path));
+        findings.sort_by_key(|f| (f.range.start, f.rule.code));
         let index = LineIndex::new(&text);
         let mut out = String::new();
         for f in &findings {

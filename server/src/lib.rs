@@ -5,6 +5,7 @@
 
 pub mod advisor;
 pub mod analysis;
+pub mod app;
 pub mod cli;
 pub mod config;
 pub mod engine;

@@ -12,7 +12,17 @@ fn fix_label(rule: &Rule) -> &'static str {
     }
 }
 
+fn is_cross_file(rule: &Rule) -> bool {
+    crate::rules::crossfile::RULES
+        .iter()
+        .any(|r| r.code == rule.code)
+}
+
 fn languages(rule: &Rule) -> String {
+    // Cross-file rules judge the application model, whatever language its files are in.
+    if is_cross_file(rule) {
+        return "python, javascript (cross-file)".to_owned();
+    }
     rule.families()
         .iter()
         .map(|f| f.name())
@@ -69,7 +79,11 @@ pub fn rules_json() -> String {
                 "severity": r.severity.name(),
                 "cwe": r.cwe_tags(),
                 "owasp": r.owasp,
-                "languages": r.families().iter().map(|f| f.name()).collect::<Vec<_>>(),
+                "languages": if is_cross_file(r) {
+                    vec!["python", "javascript"]
+                } else {
+                    r.families().iter().map(|f| f.name()).collect::<Vec<_>>()
+                },
                 "summary": r.summary,
                 "fix": fix_label(r),
             })

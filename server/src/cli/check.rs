@@ -411,6 +411,13 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     }
 
     let mut reports = Vec::new();
+    // Cross-file rules (routes across files) run over the index of the checked files.
+    let cross = crate::rules::crossfile::project_findings(
+        &jobs
+            .iter()
+            .map(|(f, s)| (f.clone(), &s.rules))
+            .collect::<Vec<_>>(),
+    );
     let mut skipped = collected.skipped;
     let mut fixes: Vec<(String, Fixed)> = Vec::new();
     for outcome in outcomes {
@@ -422,6 +429,33 @@ pub fn run(args: &CheckArgs) -> ExitCode {
                 reports.push(r);
             }
             Outcome::Skipped(kind, msg) => skipped.push((kind, msg)),
+        }
+    }
+    for c in cross {
+        let display = c
+            .path
+            .strip_prefix(".")
+            .unwrap_or(&c.path)
+            .display()
+            .to_string();
+        let index = LineIndex::new(&c.text);
+        let extra = c
+            .findings
+            .into_iter()
+            .map(|f| Reported::new(f, &c.text, &index));
+        match reports
+            .iter_mut()
+            .find(|r: &&mut FileReport| r.path == display)
+        {
+            Some(r) => {
+                r.findings.extend(extra);
+                r.findings
+                    .sort_by_key(|x| (x.finding.range.start, x.finding.rule.code));
+            }
+            None => reports.push(FileReport {
+                path: display,
+                findings: extra.collect(),
+            }),
         }
     }
     if args.deps {

@@ -8,7 +8,9 @@ mod outbound;
 mod scaffold;
 mod server;
 mod state;
+mod symbols;
 mod transport;
+mod workspace;
 
 pub use server::Backend;
 

@@ -42,6 +42,7 @@ pub(super) struct Inner {
     watch_registration: AtomicBool,
     shown_errors: Mutex<HashSet<String>>,
     config_diagnostics: Mutex<HashSet<String>>,
+    pub workspace: super::workspace::Workspace,
     pub advisor: advisor::AdvisorState,
     scaffold: super::scaffold::State,
 }
@@ -115,6 +116,7 @@ impl Backend {
                 watch_registration: AtomicBool::new(false),
                 shown_errors: Mutex::new(HashSet::new()),
                 config_diagnostics: Mutex::new(HashSet::new()),
+                workspace: Default::default(),
                 advisor: Default::default(),
                 scaffold: Default::default(),
             }),
@@ -223,27 +225,30 @@ impl Backend {
         // Straight onto the blocking pool, and the result straight to the stdout writer: on a
         // keystroke, every thread hop shows in the latency.
         let name = uri.as_str().to_owned();
+        let (client, job_inner) = (self.client.clone(), inner.clone());
         let job = tokio::task::spawn_blocking(move || {
             let key = uri.as_str();
             let started = std::time::Instant::now();
             let mut entry = lock(&shared);
             if entry.doc.version() != version {
-                return; // A newer change is queued; it will publish.
+                return Vec::new(); // A newer change is queued; it will publish.
             }
             entry.analyze(key);
             tracing::debug!("{key} v{version}: analysed in {:?}", started.elapsed());
-            let enc = inner.encoding();
-            let (text, rope) = (entry.doc.text(), entry.doc.rope());
-            // The advisor's review findings for this file (none unless a review ran).
-            let reviews = inner.advisor.review_diagnostics(&uri, text, rope, enc);
-            let body =
-                convert::publish_body(key, Some(version), rope, &entry.findings, &reviews, enc);
             // Edits take this lock, so the version cannot move on before the send.
-            out.send(body);
+            super::workspace::publish_with_cross(&inner, key, &mut entry, |e, findings| {
+                let enc = inner.encoding();
+                let (text, rope) = (e.doc.text(), e.doc.rope());
+                // The advisor's review findings for this file (none unless a review ran).
+                let reviews = inner.advisor.review_diagnostics(&uri, text, rope, enc);
+                let body = convert::publish_body(key, Some(version), rope, findings, &reviews, enc);
+                out.send(body);
+            })
         });
         tokio::spawn(async move {
-            if let Err(e) = job.await {
-                tracing::error!("analysis of {name} panicked: {e}");
+            match job.await {
+                Ok(others) => super::workspace::republish(client, job_inner, others),
+                Err(e) => tracing::error!("analysis of {name} panicked: {e}"),
             }
         });
     }
@@ -255,26 +260,35 @@ impl Backend {
         tokio::spawn(async move {
             let job_shared = shared.clone();
             let job_uri = uri.clone();
+            let job_inner = inner.clone();
             let job = tokio::task::spawn_blocking(move || {
                 let mut entry = lock(&job_shared);
                 if entry.doc.version() != version {
                     return None;
                 }
                 entry.analyze(job_uri.as_str());
-                let enc = inner.encoding();
-                let mut diags: Vec<Diagnostic> = entry
-                    .findings
+                let (findings, others) =
+                    super::workspace::refresh(&job_inner, job_uri.as_str(), &mut entry);
+                let enc = job_inner.encoding();
+                let mut diags: Vec<Diagnostic> = findings
                     .iter()
                     .map(|f| convert::diagnostic(&job_uri, entry.doc.rope(), f, enc))
                     .collect();
                 let (text, rope) = (entry.doc.text(), entry.doc.rope());
-                diags.extend(inner.advisor.review_diagnostics(&job_uri, text, rope, enc));
-                Some(diags)
+                diags.extend(
+                    job_inner
+                        .advisor
+                        .review_diagnostics(&job_uri, text, rope, enc),
+                );
+                Some((diags, others))
             });
             match job.await {
                 // Never publish a result for an older version.
-                Ok(Some(diags)) if lock(&shared).doc.version() == version => {
-                    client.publish_diagnostics(uri, diags, Some(version)).await;
+                Ok(Some((diags, others))) => {
+                    if lock(&shared).doc.version() == version {
+                        client.publish_diagnostics(uri, diags, Some(version)).await;
+                    }
+                    super::workspace::republish(client, inner, others);
                 }
                 Ok(_) => {}
                 Err(e) => tracing::error!("analysis of {} panicked: {e}", uri.as_str()),
@@ -339,6 +353,7 @@ impl LanguageServer for Backend {
         if let Some(opts) = &params.initialization_options {
             self.apply_settings(opts).await;
         }
+        self.inner.workspace.configure(&params);
         self.inner.advisor.init(&params);
         self.inner.scaffold.init(&params);
         Ok(InitializeResult {
@@ -352,6 +367,11 @@ impl LanguageServer for Backend {
                     },
                 )),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
+                document_symbol_provider: Some(OneOf::Left(true)),
+                workspace_symbol_provider: Some(OneOf::Left(true)),
+                code_lens_provider: Some(CodeLensOptions {
+                    resolve_provider: Some(false),
+                }),
                 code_action_provider: Some(CodeActionProviderCapability::Options(
                     CodeActionOptions {
                         code_action_kinds: Some(vec![
@@ -375,7 +395,7 @@ impl LanguageServer for Backend {
                 diagnostic_provider: pull.then(|| {
                     DiagnosticServerCapabilities::Options(DiagnosticOptions {
                         identifier: Some(convert::SOURCE.to_owned()),
-                        inter_file_dependencies: false,
+                        inter_file_dependencies: true,
                         workspace_diagnostics: false,
                         work_done_progress_options: Default::default(),
                     })
@@ -411,6 +431,7 @@ impl LanguageServer for Backend {
             }
         }
         self.fetch_workspace_settings().await;
+        super::workspace::index_workspace(self.client.clone(), self.inner.clone());
         advisor::initialized(&self.client, &self.inner).await;
         tracing::info!("backend-architect {} ready", env!("CARGO_PKG_VERSION"));
     }
@@ -483,7 +504,13 @@ impl LanguageServer for Backend {
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
+        let path = self
+            .inner
+            .docs
+            .get(uri.as_str())
+            .and_then(|s| lock(&s).path.clone());
         self.inner.docs.remove(uri.as_str());
+        super::workspace::closed(self.client.clone(), self.inner.clone(), &uri, path);
         self.inner.advisor.did_close(&uri);
         if !self.inner.pull_diagnostics.load(Ordering::Relaxed) {
             self.client.publish_diagnostics(uri, Vec::new(), None).await;
@@ -531,8 +558,8 @@ impl LanguageServer for Backend {
                 };
                 let mut e = lock(&shared);
                 e.analyze(&key);
-                let mut items: Vec<Diagnostic> = e
-                    .findings
+                let (findings, _) = super::workspace::refresh(&inner, &key, &mut e);
+                let mut items: Vec<Diagnostic> = findings
                     .iter()
                     .map(|f| convert::diagnostic(&uri, e.doc.rope(), f, enc))
                     .collect();
@@ -574,6 +601,8 @@ impl LanguageServer for Backend {
                 let mut e = lock(&shared);
                 e.analyze(&key);
                 let offset = convert::offset(e.doc.rope(), pos.position, enc);
+                let index_key = super::workspace::key_of(&key, e.path.as_ref());
+                let route = super::symbols::route_hover(&inner, &index_key, offset);
                 let advice = inner.advisor.review_findings(&key, e.doc.text());
                 let hits: Vec<_> = e
                     .findings
@@ -581,8 +610,16 @@ impl LanguageServer for Backend {
                     .chain(&advice)
                     .filter(|f| f.range.start <= offset && offset <= f.range.end)
                     .collect();
-                let first = hits.first()?;
-                let mut value = String::new();
+                let Some(first) = hits.first() else {
+                    return route.map(|value| Hover {
+                        contents: HoverContents::Markup(MarkupContent {
+                            kind: MarkupKind::Markdown,
+                            value,
+                        }),
+                        range: None,
+                    });
+                };
+                let mut value = route.map(|r| r + "\n---\n\n").unwrap_or_default();
                 for f in &hits {
                     value.push_str(&format!("**{}** {}\n\n", f.rule.code, f.message));
                 }
@@ -598,6 +635,42 @@ impl LanguageServer for Backend {
             })
             .await
             .map_err(|_| Error::internal_error())
+        })
+        .await
+    }
+
+    async fn document_symbol(
+        &self,
+        params: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
+        let inner = self.inner.clone();
+        guarded("textDocument/documentSymbol", async move {
+            tokio::task::spawn_blocking(move || super::symbols::document_symbols(&inner, params))
+                .await
+                .map_err(|_| Error::internal_error())?
+        })
+        .await
+    }
+
+    async fn symbol(
+        &self,
+        params: WorkspaceSymbolParams,
+    ) -> Result<Option<WorkspaceSymbolResponse>> {
+        let inner = self.inner.clone();
+        guarded("workspace/symbol", async move {
+            tokio::task::spawn_blocking(move || super::symbols::workspace_symbols(&inner, params))
+                .await
+                .map_err(|_| Error::internal_error())?
+        })
+        .await
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        let inner = self.inner.clone();
+        guarded("textDocument/codeLens", async move {
+            tokio::task::spawn_blocking(move || super::symbols::code_lenses(&inner, params))
+                .await
+                .map_err(|_| Error::internal_error())?
         })
         .await
     }

@@ -9,6 +9,7 @@ use crate::syntax::Family;
 pub mod advisor;
 pub mod architecture;
 mod checker;
+pub mod crossfile;
 pub mod dependencies;
 pub mod imports;
 pub mod performance;
@@ -265,6 +266,9 @@ pub static RULES: &[&Rule] = &[
     &security::assert_for_access_control::RULE,
     &security::swallowed_security_exception::RULE,
     &security::unsafe_archive_extraction::RULE,
+    &crossfile::duplicate_route::RULE,
+    &crossfile::missing_auth::RULE,
+    &crossfile::missing_health_check::RULE,
     &architecture::non_restful_path::RULE,
     &architecture::state_change_on_get::RULE,
     &architecture::missing_error_handling::RULE,

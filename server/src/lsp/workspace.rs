@@ -1,0 +1,332 @@
+//! The workspace index in the server: startup indexing of the workspace folders (gitignore-aware,
+//! in parallel, with `$/progress`), open documents overriding disk contents, facts refreshed on
+//! every analysis, and cross-file findings re-published on the other open files they touch.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use ls_types::*;
+use tower_lsp_server::{ls_types, Client};
+
+use super::convert;
+use super::server::Inner;
+use super::state::{lock, DocEntry};
+use crate::app::{self, WorkspaceIndex};
+use crate::rules::crossfile::CrossFindings;
+use crate::rules::Finding;
+
+#[derive(Default)]
+pub struct Workspace {
+    pub index: Mutex<WorkspaceIndex>,
+    cross: Mutex<Arc<CrossFindings>>,
+    /// Per open document: facts of its top-level items, so a keystroke re-extracts one item.
+    facts: Mutex<std::collections::HashMap<String, app::FactsCache>>,
+    roots: Mutex<Vec<PathBuf>>,
+    progress_support: AtomicBool,
+}
+
+/// The index key of a document: its file path when it has one, else its URI.
+pub fn key_of(uri: &str, path: Option<&PathBuf>) -> String {
+    match path {
+        Some(p) => p.to_string_lossy().into_owned(),
+        None => uri.to_owned(),
+    }
+}
+
+/// A URI for an index key.
+pub fn uri_of(key: &str) -> Option<Uri> {
+    if key.contains("://") {
+        return key.parse().ok();
+    }
+    Uri::from_file_path(Path::new(key))
+}
+
+impl Workspace {
+    /// Remembers the workspace folders (or the root) to index once initialised.
+    pub fn configure(&self, params: &InitializeParams) {
+        let mut roots: Vec<PathBuf> = params
+            .workspace_folders
+            .iter()
+            .flatten()
+            .filter_map(|f| f.uri.to_file_path().map(|p| p.into_owned()))
+            .collect();
+        #[allow(deprecated)]
+        if roots.is_empty() {
+            if let Some(p) = params.root_uri.as_ref().and_then(|u| u.to_file_path()) {
+                roots.push(p.into_owned());
+            }
+        }
+        *lock(&self.roots) = roots;
+        let progress = params
+            .capabilities
+            .window
+            .as_ref()
+            .and_then(|w| w.work_done_progress)
+            .unwrap_or(false);
+        self.progress_support.store(progress, Ordering::Relaxed);
+    }
+
+    /// Recomputes the cross-file findings if the route table changed; returns the keys of the
+    /// files whose cross-file findings differ from before.
+    fn recompute(&self, index: &mut WorkspaceIndex) -> Vec<Arc<str>> {
+        let before = index.generation();
+        let _ = index.resolved();
+        if index.generation() == before {
+            return Vec::new();
+        }
+        let next = CrossFindings::compute(index);
+        let mut cross = lock(&self.cross);
+        let changed = cross.changed_files(&next);
+        *cross = Arc::new(next);
+        changed
+    }
+
+    pub fn cross(&self) -> Arc<CrossFindings> {
+        lock(&self.cross).clone()
+    }
+}
+
+/// Brings the document's facts into the index (after `entry.analyze`), and returns its
+/// findings with its cross-file findings, plus the keys of other files whose cross-file
+/// findings changed. Runs on a blocking thread.
+pub(super) fn refresh(
+    inner: &Inner,
+    uri: &str,
+    entry: &mut DocEntry,
+) -> (Vec<Finding>, Vec<Arc<str>>) {
+    let key = key_of(uri, entry.path.as_ref());
+    let language = entry.doc.language();
+    let ws = &inner.workspace;
+    let changed = {
+        let facts = if entry.doc.is_too_large() {
+            Default::default()
+        } else {
+            let mut cache = lock(&ws.facts).remove(&key).unwrap_or_default();
+            let facts = match entry.doc.tree().cloned() {
+                Some(tree) => {
+                    app::extract_cached(language, &tree, entry.doc.text(), &key, &mut cache)
+                }
+                None => Default::default(),
+            };
+            lock(&ws.facts).insert(key.clone(), cache);
+            facts
+        };
+        let mut index = lock(&ws.index);
+        index.update(&key, &key, language, facts);
+        ws.recompute(&mut index)
+    };
+    let findings = own_and_cross(inner, &key, entry);
+    let others = changed.into_iter().filter(|k| **k != *key).collect();
+    (findings, others)
+}
+
+/// Publishes the analysed document's findings with its cross-file findings, and returns the
+/// other files whose cross-file findings changed. A file that has no cross-file findings is
+/// published first and its facts refreshed after, so the application model adds nothing to
+/// the keystroke's latency there; if the refresh gives it some, it is published again.
+pub(super) fn publish_with_cross(
+    inner: &Inner,
+    uri: &str,
+    entry: &mut DocEntry,
+    mut publish: impl FnMut(&DocEntry, &[Finding]),
+) -> Vec<Arc<str>> {
+    let key = key_of(uri, entry.path.as_ref());
+    let had = inner.workspace.cross().by_file.contains_key(&*key);
+    if !had {
+        publish(entry, &entry.findings);
+    }
+    let (findings, others) = refresh(inner, uri, entry);
+    if had || findings.len() != entry.findings.len() {
+        publish(entry, &findings);
+    }
+    others
+}
+
+/// The document's findings followed by its cross-file findings.
+fn own_and_cross(inner: &Inner, key: &str, entry: &mut DocEntry) -> Vec<Finding> {
+    let mut findings = entry.findings.clone();
+    let excluded = entry
+        .path
+        .as_ref()
+        .is_some_and(|p| entry.settings.is_excluded(p));
+    if !excluded {
+        let cross = inner.workspace.cross();
+        let index = lock(&inner.workspace.index);
+        let tree = entry.doc.tree().cloned();
+        let rules = &entry.settings.rules;
+        let cross = cross.findings_for(&index, key, rules, entry.doc.text(), tree.as_ref());
+        if !cross.is_empty() {
+            findings.extend(cross);
+            findings.sort_by_key(|f| (f.range.start, f.rule.code));
+        }
+    }
+    findings
+}
+
+/// Publishes again, with current cross-file findings, every open document among `keys`.
+pub(super) fn republish(client: Client, inner: Arc<Inner>, keys: Vec<Arc<str>>) {
+    if keys.is_empty() {
+        return;
+    }
+    tokio::spawn(async move {
+        if inner.pull_diagnostics.load(Ordering::Relaxed) {
+            // Pull clients ask again; the findings of other files changed.
+            let _ = client.workspace_diagnostic_refresh().await;
+            return;
+        }
+        for (uri, shared) in inner.docs.all() {
+            let path = lock(&shared).path.clone();
+            let key = key_of(&uri, path.as_ref());
+            if !keys.iter().any(|k| **k == *key) {
+                continue;
+            }
+            let job_inner = inner.clone();
+            let job_shared = shared.clone();
+            let job = tokio::task::spawn_blocking(move || {
+                let mut entry = lock(&job_shared);
+                entry.analyze(&uri);
+                let version = entry.doc.version();
+                let findings = own_and_cross(&job_inner, &key, &mut entry);
+                let enc = job_inner.encoding();
+                let parsed = uri.parse::<Uri>().ok()?;
+                let diags: Vec<Diagnostic> = findings
+                    .iter()
+                    .map(|f| convert::diagnostic(&parsed, entry.doc.rope(), f, enc))
+                    .collect();
+                Some((parsed, diags, version))
+            });
+            if let Ok(Some((uri, diags, version))) = job.await {
+                if lock(&shared).doc.version() == version {
+                    client.publish_diagnostics(uri, diags, Some(version)).await;
+                }
+            }
+        }
+    });
+}
+
+/// Indexes the workspace folders from disk in the background, then re-publishes open files
+/// whose cross-file findings changed. Open documents keep their editor contents.
+pub(super) fn index_workspace(client: Client, inner: Arc<Inner>) {
+    let roots = lock(&inner.workspace.roots).clone();
+    if roots.is_empty() {
+        return;
+    }
+    tokio::spawn(async move {
+        let token = NumberOrString::String("backend-architect/indexing".to_owned());
+        let progress = if inner.workspace.progress_support.load(Ordering::Relaxed) {
+            let created = client
+                .send_request::<request::WorkDoneProgressCreate>(WorkDoneProgressCreateParams {
+                    token: token.clone(),
+                })
+                .await;
+            match created {
+                Ok(()) => Some(
+                    client
+                        .progress(token, "Indexing the application")
+                        .with_percentage(0)
+                        .begin()
+                        .await,
+                ),
+                Err(e) => {
+                    tracing::debug!("no progress token: {e}");
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        let started = std::time::Instant::now();
+        let Ok(files) = tokio::task::spawn_blocking(move || app::walk(&roots)).await else {
+            tracing::error!("walking the workspace panicked");
+            return;
+        };
+        let count = files.len();
+        // Extract in a few chunks (each in parallel) to report progress between them.
+        let chunks: Vec<Vec<PathBuf>> = files
+            .chunks(count.div_ceil(10).max(1))
+            .map(<[PathBuf]>::to_vec)
+            .collect();
+        let mut fresh = WorkspaceIndex::new();
+        let mut done = 0;
+        for chunk in chunks {
+            let job_inner = inner.clone();
+            let n = chunk.len();
+            let job = tokio::task::spawn_blocking(move || {
+                let open: Vec<String> = job_inner
+                    .docs
+                    .all()
+                    .into_iter()
+                    .map(|(uri, shared)| key_of(&uri, lock(&shared).path.as_ref()))
+                    .collect();
+                let mut part = WorkspaceIndex::new();
+                app::index_paths(&mut part, &chunk, &|p| {
+                    open.iter().any(|k| Path::new(k) == p)
+                });
+                part
+            });
+            let Ok(part) = job.await else {
+                tracing::error!("workspace indexing panicked");
+                return;
+            };
+            for f in part.files() {
+                fresh.update(&f.key, &f.path, f.language, f.facts.clone());
+            }
+            done += n;
+            if let Some(p) = &progress {
+                p.report_with_message(
+                    format!("{done}/{count} files"),
+                    (done * 100 / count.max(1)) as u32,
+                )
+                .await;
+            }
+        }
+        let changed = {
+            let open: Vec<String> = inner
+                .docs
+                .all()
+                .into_iter()
+                .map(|(uri, shared)| key_of(&uri, lock(&shared).path.as_ref()))
+                .collect();
+            let mut index = lock(&inner.workspace.index);
+            for f in fresh.files() {
+                // A document opened meanwhile is newer than the disk.
+                if !open.iter().any(|k| **k == *f.key) {
+                    index.update(&f.key, &f.path, f.language, f.facts.clone());
+                }
+            }
+            inner.workspace.recompute(&mut index)
+        };
+        tracing::info!("indexed {count} files in {:?}", started.elapsed());
+        if let Some(p) = progress {
+            p.finish_with_message(format!("{count} files")).await;
+        }
+        republish(client, inner, changed);
+    });
+}
+
+/// A document was closed: its facts go back to what the disk says (or away, for a file that
+/// is not on disk), and the open files it affected are re-published.
+pub(super) fn closed(client: Client, inner: Arc<Inner>, uri: &Uri, path: Option<PathBuf>) {
+    let key = key_of(uri.as_str(), path.as_ref());
+    lock(&inner.workspace.facts).remove(&key);
+    tokio::spawn(async move {
+        let job_inner = inner.clone();
+        let changed = tokio::task::spawn_blocking(move || {
+            let on_disk = path.as_deref().and_then(app::extract_file);
+            let mut index = lock(&job_inner.workspace.index);
+            match on_disk {
+                Some((language, facts)) => {
+                    index.update(&key, &key, language, facts);
+                }
+                None => {
+                    index.remove(&key);
+                }
+            }
+            job_inner.workspace.recompute(&mut index)
+        })
+        .await
+        .unwrap_or_default();
+        republish(client, inner, changed);
+    });
+}

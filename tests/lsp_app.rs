@@ -1,0 +1,301 @@
+//! End to end over stdio: the application model in the editor. Workspace indexing, cross-file
+//! findings that follow edits in other files, document/workspace symbols, code lenses, hover.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{codes, Client};
+use serde_json::{json, Value};
+
+/// A copy of the FastAPI fixture app in a fresh directory (the test deletes files from it).
+fn fastapi_workspace() -> (tempfile::TempDir, PathBuf) {
+    workspace("fastapi")
+}
+
+fn workspace(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures/apps")
+        .join(name);
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    copy_dir(&src, &root);
+    (dir, root)
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).unwrap();
+        }
+    }
+}
+
+fn uri(path: &Path) -> String {
+    format!("file://{}", path.display())
+}
+
+fn start_in(root: &Path) -> Client {
+    let mut c = Client::spawn();
+    let resp = c.request(
+        "initialize",
+        json!({
+            "processId": null,
+            "rootUri": uri(root),
+            "capabilities": {"window": {"workDoneProgress": true}},
+        }),
+    );
+    let caps = &resp["result"]["capabilities"];
+    assert_eq!(caps["documentSymbolProvider"], true);
+    assert_eq!(caps["workspaceSymbolProvider"], true);
+    assert!(caps["codeLensProvider"].is_object());
+    c.notify("initialized", json!({}));
+    // Indexing reports progress and ends.
+    c.wait_for("$/progress", |p| p["value"]["kind"] == "end");
+    c
+}
+
+fn open_file(c: &mut Client, path: &Path) -> String {
+    let text = std::fs::read_to_string(path).unwrap();
+    let u = uri(path);
+    c.open(&u, "python", &text);
+    u
+}
+
+#[test]
+fn an_edit_in_one_file_updates_cross_file_findings_in_another() {
+    let (_dir, root) = fastapi_workspace();
+    let mut c = start_in(&root);
+    let users = root.join("app/routers/users.py");
+    let admin = root.join("app/routers/admin.py");
+    let users_uri = open_file(&mut c, &users);
+    let diags = c.diagnostics(&users_uri, 1);
+    // ARC206 (no rate limit on password reset) is a per-file rule beside ours.
+    assert_eq!(
+        codes(&diags),
+        vec!["ARC101", "ARC102", "ARC206"],
+        "{diags:?}"
+    );
+    assert!(diags[0]["message"].as_str().unwrap().contains("admin.py"));
+    let admin_uri = open_file(&mut c, &admin);
+    assert_eq!(codes(&c.diagnostics(&admin_uri, 1)), vec!["ARC101"]);
+
+    // The index has what it needs in memory: delete the app's entry point from disk, then
+    // move the admin route. If anything re-read the workspace, `main.py` (which mounts both
+    // routers) would be gone and no route would resolve.
+    std::fs::remove_file(root.join("app/main.py")).unwrap();
+    let text = std::fs::read_to_string(&admin).unwrap();
+    let line = text
+        .lines()
+        .position(|l| l.contains("@router.get(\"/{id}\")"))
+        .unwrap();
+    c.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": {"uri": admin_uri, "version": 2},
+            "contentChanges": [{
+                "range": {"start": {"line": line, "character": 13}, "end": {"line": line, "character": 17}},
+                "text": "\"/{id}/details\""
+            }]
+        }),
+    );
+    assert!(codes(&c.diagnostics(&admin_uri, 2)).is_empty());
+    // users.py is re-published without ARC101; its own ARC102 stays.
+    let again = c.wait_for("textDocument/publishDiagnostics", |p| {
+        p["uri"] == users_uri.as_str()
+            && codes(p["diagnostics"].as_array().unwrap()) == vec!["ARC102", "ARC206"]
+    });
+    assert_eq!(again["version"], 1);
+    assert!(c.shutdown().success());
+}
+
+#[test]
+fn symbols_lenses_and_hover() {
+    let (_dir, root) = fastapi_workspace();
+    let mut c = start_in(&root);
+    let users = root.join("app/routers/users.py");
+    let users_uri = open_file(&mut c, &users);
+    c.diagnostics(&users_uri, 1);
+
+    let resp = c.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": users_uri}}),
+    );
+    let symbols = resp["result"].as_array().unwrap();
+    let router = symbols.iter().find(|s| s["name"] == "router").unwrap();
+    let names: Vec<&str> = router["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        vec![
+            "GET /api/users/",
+            "GET /api/users/{user_id}",
+            "PUT /api/users/{user_id}",
+            "DELETE /api/users/{user_id}",
+            "POST /api/users/password-reset"
+        ]
+    );
+
+    let db_uri = open_file(&mut c, &root.join("app/db.py"));
+    let resp = c.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": db_uri}}),
+    );
+    let order = resp["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "Order")
+        .unwrap()
+        .clone();
+    assert_eq!(order["detail"], "SQLAlchemy model");
+    let fields: Vec<&str> = order["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, vec!["id", "user_id", "total", "user"]);
+
+    // Workspace symbols come from the index, including files that are not open.
+    let resp = c.request("workspace/symbol", json!({"query": "ban"}));
+    let found = resp["result"].as_array().unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["name"], "POST /api/users/{id}/ban");
+    assert!(found[0]["location"]["uri"]
+        .as_str()
+        .unwrap()
+        .ends_with("app/routers/admin.py"));
+
+    let resp = c.request(
+        "textDocument/codeLens",
+        json!({"textDocument": {"uri": users_uri}}),
+    );
+    let titles: Vec<String> = resp["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["command"]["title"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        titles.contains(&"GET /api/users/ · auth: yes · 1 test".to_owned()),
+        "{titles:?}"
+    );
+    assert!(
+        titles.contains(&"DELETE /api/users/{user_id} · auth: no · 1 test".to_owned()),
+        "{titles:?}"
+    );
+
+    let text = std::fs::read_to_string(&users).unwrap();
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("@router.put"))
+        .unwrap();
+    let resp = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": users_uri}, "position": {"line": line, "character": 3}}),
+    );
+    let value = resp["result"]["contents"]["value"].as_str().unwrap();
+    assert!(
+        value.contains("**PUT /api/users/{user_id}** (FastAPI)"),
+        "{value}"
+    );
+    assert!(value.contains("handler: `update_user`"), "{value}");
+    assert!(value.contains("`get_current_user`"), "{value}");
+    assert!(c.shutdown().success());
+}
+
+#[test]
+fn without_a_workspace_open_files_still_form_an_index() {
+    let mut c = Client::spawn();
+    c.initialize(json!({}), Value::Null);
+    let a = "file:///tmp/backend_architect_app_e2e/main.py";
+    c.open(
+        a,
+        "python",
+        "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get(\"/items\")\ndef items():\n    return []\n",
+    );
+    // The file's own findings come first; its cross-file findings follow once its facts are in
+    // the index (a file without any is never held back by the application model).
+    c.wait_for("textDocument/publishDiagnostics", |p| {
+        p["uri"] == a
+            && p["version"] == 1
+            && codes(p["diagnostics"].as_array().unwrap()) == vec!["ARC103"]
+    });
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": a, "version": 2}, "contentChanges": [{"text": "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get(\"/items\")\ndef items():\n    return []\n\n\n@app.get(\"/healthz\")\ndef healthz():\n    return {}\n"}]}),
+    );
+    assert!(codes(&c.diagnostics(a, 2)).is_empty());
+    assert!(c.shutdown().success());
+}
+
+/// Django: the route is declared in `urls.py` and handled in `views.py`; the lens sits on the
+/// view, hover works on the `path(...)` entry, and ARC102 lands on the view.
+#[test]
+fn django_views_get_lenses_and_urlconf_entries_hover() {
+    let (_dir, root) = workspace("django");
+    let mut c = start_in(&root);
+    let views = root.join("blog/views.py");
+    let views_uri = open_file(&mut c, &views);
+    let diags = c.wait_for("textDocument/publishDiagnostics", |p| {
+        p["uri"] == views_uri.as_str() && !p["diagnostics"].as_array().unwrap().is_empty()
+    });
+    let diags = diags["diagnostics"].as_array().unwrap();
+    assert_eq!(codes(diags), vec!["ARC102"]);
+    assert!(diags[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("`POST /blog/<int:pk>/delete/` (routed in urls.py)"));
+
+    let resp = c.request(
+        "textDocument/codeLens",
+        json!({"textDocument": {"uri": views_uri}}),
+    );
+    let mut titles: Vec<String> = resp["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["command"]["title"].as_str().unwrap().to_owned())
+        .collect();
+    titles.sort();
+    assert_eq!(
+        titles,
+        vec![
+            "ANY /blog/<int:pk>/ · auth: no · 0 tests",
+            "ANY /blog/<int:pk>/edit/ · auth: yes · 0 tests",
+            "GET /blog/ · auth: no · 0 tests",
+            "GET,POST /blog/<int:pk>/comments/ · auth: no · 0 tests",
+            "GET,POST /blog/new/ · auth: yes · 0 tests",
+            "POST /blog/<int:pk>/delete/ · auth: no · 0 tests",
+        ]
+    );
+
+    let urls = root.join("blog/urls.py");
+    let urls_uri = open_file(&mut c, &urls);
+    let text = std::fs::read_to_string(&urls).unwrap();
+    let line = text
+        .lines()
+        .position(|l| l.contains("views.post_edit"))
+        .unwrap();
+    let resp = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": urls_uri}, "position": {"line": line, "character": 8}}),
+    );
+    let value = resp["result"]["contents"]["value"].as_str().unwrap();
+    assert!(
+        value.contains("**ANY /blog/<int:pk>/edit/** (Django)"),
+        "{value}"
+    );
+    assert!(value.contains("`login_required`"), "{value}");
+    assert!(c.shutdown().success());
+}
