@@ -5,7 +5,7 @@ use proptest::prelude::*;
 use ropey::Rope;
 
 use backend_architect::syntax::parse::parse;
-use backend_architect::syntax::position::{offset_at, position_at};
+use backend_architect::syntax::position::{offset_at, position_at, span_at};
 use backend_architect::syntax::{Document, Language, LineCol, PositionEncoding, TextChange};
 
 fn encodings() -> impl Strategy<Value = PositionEncoding> {
@@ -143,6 +143,13 @@ proptest! {
         let text = format!("{text}{}{tail}", long.concat());
         let rope = Rope::from_str(&text);
         prop_assert_eq!(position_at(&rope, at, enc), reference_position(&rope, at, enc));
+        // A span is its two positions, however it is computed.
+        for len in [0, 1, 2, 3, 7, 40] {
+            prop_assert_eq!(
+                span_at(&rope, at, at + len, enc),
+                (reference_position(&rope, at, enc), reference_position(&rope, at + len, enc))
+            );
+        }
     }
 
     #[test]
@@ -211,6 +218,16 @@ fn positions_across_rope_chunks_match_the_reference() {
                 reference_position(&rope, offset, enc),
                 "offset {offset} {enc:?}"
             );
+            for len in [1, 5, 30] {
+                assert_eq!(
+                    span_at(&rope, offset, offset + len, enc),
+                    (
+                        reference_position(&rope, offset, enc),
+                        reference_position(&rope, offset + len, enc)
+                    ),
+                    "span at {offset} + {len} {enc:?}"
+                );
+            }
         }
     }
 }

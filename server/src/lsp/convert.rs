@@ -8,7 +8,7 @@ use ropey::Rope;
 use tower_lsp_server::ls_types;
 
 use crate::rules::{Edit, Finding, Severity};
-use crate::syntax::position::{offset_at, position_at};
+use crate::syntax::position::{offset_at, position_at, span_at};
 use crate::syntax::{LineCol, PositionEncoding};
 
 pub const SOURCE: &str = "backend-architect";
@@ -203,8 +203,7 @@ mod wire {
     }
 
     fn span(rope: &Rope, r: &std::ops::Range<usize>, enc: PositionEncoding) -> Span {
-        let s = position_at(rope, r.start, enc);
-        let e = position_at(rope, r.end, enc);
+        let (s, e) = span_at(rope, r.start, r.end, enc);
         Span {
             start: Pos {
                 line: s.line,

@@ -116,6 +116,39 @@ pub fn position_at(rope: &Rope, offset: usize, encoding: PositionEncoding) -> Li
     LineCol::new(line as u32, character as u32)
 }
 
+/// The positions of `start` and `end` (both clamped and rounded down like `position_at`). A
+/// range within one line and one rope chunk, which is what nearly every diagnostic is, costs
+/// one position lookup and a scan of its own text instead of two lookups.
+pub fn span_at(
+    rope: &Rope,
+    start: usize,
+    end: usize,
+    encoding: PositionEncoding,
+) -> (LineCol, LineCol) {
+    let first = position_at(rope, start, encoding);
+    let len = rope.len_bytes();
+    let (start, end) = (floor_char_boundary(rope, start.min(len)), end.min(len));
+    if end > start && end < len {
+        let (chunk, chunk_start, _, _) = rope.chunk_at_byte(start);
+        let mut local_end = end - chunk_start;
+        if local_end < chunk.len() {
+            while !chunk.is_char_boundary(local_end) {
+                local_end -= 1;
+            }
+            let text = &chunk[start - chunk_start..local_end];
+            if !text.contains(['\n', '\r']) {
+                let width: usize = match encoding {
+                    PositionEncoding::Utf8 => text.len(),
+                    PositionEncoding::Utf16 => text.chars().map(char::len_utf16).sum(),
+                    PositionEncoding::Utf32 => text.chars().count(),
+                };
+                return (first, LineCol::new(first.line, first.character + width as u32));
+            }
+        }
+    }
+    (first, position_at(rope, end, encoding))
+}
+
 /// `offset` moved down onto the start of the character it is in.
 fn floor_char_boundary(rope: &Rope, offset: usize) -> usize {
     if offset == rope.len_bytes() {
