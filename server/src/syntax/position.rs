@@ -142,7 +142,10 @@ pub fn span_at(
                     PositionEncoding::Utf16 => text.chars().map(char::len_utf16).sum(),
                     PositionEncoding::Utf32 => text.chars().count(),
                 };
-                return (first, LineCol::new(first.line, first.character + width as u32));
+                return (
+                    first,
+                    LineCol::new(first.line, first.character + width as u32),
+                );
             }
         }
     }
