@@ -332,6 +332,39 @@ fn review_sends_context_without_secrets_and_publishes_advice() {
     assert!(c.shutdown().success());
 }
 
+/// The route in the prompt comes from the application model: the full path through the
+/// router's and the app's prefixes, and the router's dependencies, from other files.
+#[test]
+fn review_context_carries_the_route_table_entry() {
+    let ws = Workspace::new();
+    std::fs::write(
+        ws.dir.path().join("main.py"),
+        "from fastapi import FastAPI\n\nfrom orders import router as orders_router\n\napp = FastAPI()\napp.include_router(orders_router, prefix=\"/api\")\n\n\n@app.get(\"/health\")\ndef health():\n    return {\"ok\": True}\n",
+    )
+    .unwrap();
+    let orders = "from fastapi import APIRouter, Depends\n\nfrom auth import require_user\n\nrouter = APIRouter(prefix=\"/orders\", dependencies=[Depends(require_user)])\n\n\n@router.get(\"/{order_id}\")\ndef get_order(order_id: int):\n    return {\"id\": order_id}\n";
+    std::fs::write(ws.dir.path().join("orders.py"), orders).unwrap();
+    let model = FakeServer::start(|_, _| json(review_answer(9)));
+    let mut c = start(&ws, advisor_on(&model.url), json!({}));
+    c.wait_for("$/progress", |p| p["value"]["kind"] == "end");
+    let uri = ws.uri("orders.py");
+    c.open(&uri, "python", orders);
+    c.diagnostics(&uri, 1);
+    // On the handler's name: the route is found from the function's first line.
+    let resp = review(&mut c, &uri, 8);
+    assert_eq!(resp["result"]["findings"], 1, "{resp}");
+    let reqs = model.requests();
+    let prompt = reqs[0].json()["messages"][1]["content"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        prompt.contains("Route: GET /api/orders/{order_id}"),
+        "{prompt}"
+    );
+    assert!(prompt.contains("require_user"), "{prompt}");
+}
+
 #[test]
 fn endpoint_failures_give_one_message_and_change_nothing() {
     let ws = Workspace::new();

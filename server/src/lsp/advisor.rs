@@ -298,6 +298,7 @@ async fn run_review(
     // Off the executor (parsing, rules, reading `.env` files): gather everything under the
     // lock, then release it before the network.
     let job_root = root.clone();
+    let job_inner = inner.clone();
     let prepared = tokio::task::spawn_blocking(move || {
         let mut e = lock(&shared);
         e.analyze(&key);
@@ -312,7 +313,39 @@ async fn run_review(
         });
         let shown = relative(path.as_deref(), job_root.as_deref(), &uri);
         let tree = e.doc.tree().cloned()?;
-        let ctx = context::build(&shown, language, &text, &tree, byte_range, &e.findings);
+        let at = byte_range.as_ref().map(|r| r.start);
+        let mut ctx = context::build(&shown, language, &text, &tree, byte_range, &e.findings);
+        // The application model knows the full path (router and app prefixes) and the
+        // middleware and dependencies from other files; the local reading does not.
+        let index_key = super::workspace::key_of(&key, path.as_ref());
+        // At the cursor, else where the function under review starts (its decorator).
+        let function_start = (ctx.first_line > 1).then(|| {
+            memchr::memchr_iter(b'\n', text.as_bytes())
+                .nth(ctx.first_line as usize - 2)
+                .map_or(0, |i| i + 1)
+        });
+        let view = {
+            let mut index = lock(&job_inner.workspace.index);
+            [at, function_start]
+                .into_iter()
+                .flatten()
+                .find_map(|offset| index.route_at(&index_key, offset))
+        };
+        if let Some(view) = view {
+            let local = ctx.route.take().unwrap_or_default();
+            ctx.route = Some(review::RouteEntry {
+                method: view.methods.join(", "),
+                path: view.path,
+                auth: local
+                    .auth
+                    .or_else(|| view.auth.then(|| view.chain.join(", "))),
+                dependencies: if view.chain.is_empty() {
+                    local.dependencies
+                } else {
+                    view.chain
+                },
+            });
+        }
         drop(e);
         // Only read secrets (and `.env` files) when something may be sent.
         let redactor = settings.enabled.then(|| {
