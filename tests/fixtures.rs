@@ -49,7 +49,7 @@ fn cross_file(path: &Path) -> Vec<backend_architect::rules::Finding> {
             .filter(|p| p.starts_with(&root))
             .map(|p| (p, &rules))
             .collect();
-        backend_architect::rules::crossfile::project_findings(&files)
+        backend_architect::rules::crossfile::project_findings(&files, Vec::new())
     });
     found
         .iter()

@@ -151,11 +151,16 @@ fn looks_generated(path: &Path, text: &str) -> bool {
     text.split('\n').any(|l| l.len() > GENERATED_LINE)
 }
 
+/// Application-model facts extracted while analysing, for the cross-file pass (so it does not
+/// parse those files again).
+type FactsSink = std::sync::Mutex<Vec<(PathBuf, Language, crate::app::FileFacts)>>;
+
 fn check_file(
     path: &Path,
     settings: &Settings,
     cache: Option<&Cache>,
     fixing: Option<FixMode>,
+    facts: Option<&FactsSink>,
 ) -> Outcome {
     let language = Language::from_path(path).expect("collected files have a language");
     let shown = path.strip_prefix(".").unwrap_or(path);
@@ -199,6 +204,24 @@ fn check_file(
             format!("{display}: skipped, generated or minified"),
         );
     }
+    // One parse serves the rules and, when the cross-file pass wants them, the facts (only
+    // for the text as read: files changed by `--fix` are read again by that pass).
+    let extracted = std::cell::Cell::new(false);
+    let run = |text: &str| {
+        let Some(tree) = crate::syntax::parse::parse(language, text, None) else {
+            return Vec::new();
+        };
+        if let Some(sink) = facts.filter(|_| fixing.is_none() && !extracted.replace(true)) {
+            let key = path.to_string_lossy();
+            let file_facts = crate::app::extract(language, &tree, text, &key);
+            sink.lock().unwrap_or_else(|e| e.into_inner()).push((
+                path.to_path_buf(),
+                language,
+                file_facts,
+            ));
+        }
+        engine::analyze(&display, language, text, &tree, &settings.rules, None)
+    };
     let analyse = |text: &str| match cache {
         Some(c) => {
             let rules_key = settings.rules.fingerprint();
@@ -208,12 +231,12 @@ fn check_file(
                 .display()
                 .to_string();
             c.get(&key, content, rules_key).unwrap_or_else(|| {
-                let findings = engine::analyze_text(&display, language, text, &settings.rules);
+                let findings = run(text);
                 c.put(&key, content, rules_key, &findings);
                 findings
             })
         }
-        None => engine::analyze_text(&display, language, text, &settings.rules),
+        None => run(text),
     };
     // The byte order mark is not code: analyse without it, write it back.
     let (bom, mut text) = match text.strip_prefix(fix::BOM) {
@@ -386,10 +409,14 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         diff: args.diff,
         unsafe_fixes: args.unsafe_fixes,
     });
+    let cross_enabled = crate::rules::crossfile::any_enabled(
+        &jobs.iter().map(|(_, s)| &s.rules).collect::<Vec<_>>(),
+    );
+    let facts = cross_enabled.then(FactsSink::default);
     let outcomes: Vec<Outcome> = jobs
         .par_iter()
         .map(|(f, s)| {
-            let outcome = check_file(f, s, cache.as_ref(), fixing);
+            let outcome = check_file(f, s, cache.as_ref(), fixing, facts.as_ref());
             if let Some(bar) = &progress {
                 bar.inc(1);
             }
@@ -417,6 +444,9 @@ pub fn run(args: &CheckArgs) -> ExitCode {
             .iter()
             .map(|(f, s)| (f.clone(), &s.rules))
             .collect::<Vec<_>>(),
+        facts
+            .map(|f| f.into_inner().unwrap_or_else(|e| e.into_inner()))
+            .unwrap_or_default(),
     );
     let mut skipped = collected.skipped;
     let mut fixes: Vec<(String, Fixed)> = Vec::new();

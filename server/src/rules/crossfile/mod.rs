@@ -152,16 +152,38 @@ pub struct FileFindings {
 /// Cross-file findings for files on disk (`check` and the fixture harness): builds the index
 /// from exactly these files, runs the cross-file rules, and returns the findings of each file
 /// that has any, filtered by that file's rule set and suppression comments.
-pub fn project_findings(files: &[(std::path::PathBuf, &RuleSet)]) -> Vec<FileFindings> {
+/// Whether any of these rule sets enables a cross-file rule (else there is no index to build).
+pub fn any_enabled(sets: &[&RuleSet]) -> bool {
+    sets.iter()
+        .any(|rules| RULES.iter().any(|r| rules.is_enabled(r)))
+}
+
+/// The cross-file findings for `files`. `extracted` holds facts the caller already extracted
+/// from its own parse (`check` does it while analysing); the other files are read and parsed.
+pub fn project_findings(
+    files: &[(std::path::PathBuf, &RuleSet)],
+    extracted: Vec<(
+        std::path::PathBuf,
+        crate::syntax::Language,
+        crate::app::FileFacts,
+    )>,
+) -> Vec<FileFindings> {
     // `--select SEC` and the like: no index to build.
-    if files
-        .iter()
-        .all(|(_, rules)| RULES.iter().all(|r| !rules.is_enabled(r)))
-    {
+    if !any_enabled(&files.iter().map(|(_, r)| *r).collect::<Vec<_>>()) {
         return Vec::new();
     }
     let mut index = WorkspaceIndex::new();
-    let paths: Vec<std::path::PathBuf> = files.iter().map(|(p, _)| p.clone()).collect();
+    let have: std::collections::HashSet<std::path::PathBuf> =
+        extracted.iter().map(|(p, _, _)| p.clone()).collect();
+    for (path, language, facts) in extracted {
+        let key = path.to_string_lossy().into_owned();
+        index.update(&key, &key, language, facts);
+    }
+    let paths: Vec<std::path::PathBuf> = files
+        .iter()
+        .map(|(p, _)| p.clone())
+        .filter(|p| !have.contains(p))
+        .collect();
     crate::app::index_paths(&mut index, &paths, &|_| false);
     let cross = CrossFindings::compute(&mut index);
     let mut out = Vec::new();
