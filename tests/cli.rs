@@ -408,6 +408,61 @@ fn sarif_carries_fixes_and_stable_fingerprints() {
     );
 }
 
+/// Cross-file findings are cached under every checked file's content: an unchanged tree
+/// reuses them (a warm run parses nothing), and a change in one file recomputes them for all.
+#[test]
+fn cross_file_findings_are_cached_and_follow_changes_in_any_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write(
+        "main.py",
+        "from fastapi import FastAPI\n\nfrom users import router\n\napp = FastAPI()\napp.include_router(router)\n\n\n@app.get(\"/health\")\ndef health():\n    return {\"ok\": True}\n\n\n@app.get(\"/users\")\ndef all_users():\n    return []\n",
+    );
+    write(
+        "users.py",
+        "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get(\"/users\")\ndef list_users():\n    return []\n",
+    );
+    let run = || {
+        Command::new(BIN)
+            .args(["check", "--select", "ARC101", "."])
+            .current_dir(dir.path())
+            .env("BACKEND_ARCHITECT_LOG", "info")
+            .output()
+            .unwrap()
+    };
+    let first = run();
+    assert!(
+        stderr(&first).contains("cross-file findings: computed"),
+        "{}",
+        stderr(&first)
+    );
+    assert!(stdout(&first).contains("main.py"), "{}", stdout(&first));
+    assert!(stdout(&first).contains("users.py"), "{}", stdout(&first));
+    let second = run();
+    assert!(
+        stderr(&second).contains("cross-file findings: reused from the cache"),
+        "{}",
+        stderr(&second)
+    );
+    assert_eq!(stdout(&first), stdout(&second));
+    // Renaming the route in one file clears the finding in both.
+    write(
+        "users.py",
+        "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get(\"/members\")\ndef list_users():\n    return []\n",
+    );
+    let third = run();
+    assert!(
+        stderr(&third).contains("cross-file findings: computed"),
+        "{}",
+        stderr(&third)
+    );
+    assert!(!stdout(&third).contains("ARC101"), "{}", stdout(&third));
+}
+
 #[test]
 fn results_cache_reuses_unchanged_files() {
     let dir = project();

@@ -203,3 +203,70 @@ impl Cache {
         std::fs::rename(&tmp, &self.path).map_err(|e| format!("{}: {e}", self.path.display()))
     }
 }
+
+const CROSS_FILE: &str = "cross-v1.json";
+
+/// The cross-file findings of the last run, under a key that covers every checked file.
+#[derive(Serialize, Deserialize)]
+struct CrossCache {
+    version: String,
+    key: u64,
+    files: Vec<(PathBuf, Vec<CachedFinding>)>,
+}
+
+/// The key of a cross-file result: every checked file's path, content and rule set (a
+/// cross-file finding in one file may depend on any other).
+pub fn cross_key<'a>(files: impl Iterator<Item = (&'a Path, u64)>) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let mut all: Vec<(&Path, u64, u64)> = files
+        .map(|(p, rules)| {
+            let content = std::fs::read(p).map_or(0, |b| content_hash(&b));
+            (p, content, rules)
+        })
+        .collect();
+    all.sort();
+    all.hash(&mut h);
+    tool_identity().hash(&mut h);
+    h.finish()
+}
+
+/// The cross-file findings stored under `key` in `root`'s cache, if the last run had the same.
+pub fn load_cross(root: &Path, key: u64) -> Option<Vec<(PathBuf, Vec<Finding>)>> {
+    let bytes = std::fs::read(root.join(DIR).join(CROSS_FILE)).ok()?;
+    let cached: CrossCache = serde_json::from_slice(&bytes).ok()?;
+    if cached.key != key || cached.version != tool_identity() {
+        return None;
+    }
+    cached
+        .files
+        .iter()
+        .map(|(p, fs)| {
+            Some((
+                p.clone(),
+                fs.iter().map(from_cached).collect::<Option<_>>()?,
+            ))
+        })
+        .collect()
+}
+
+/// Stores cross-file findings under `key` (best effort: a failure only costs the next run).
+pub fn store_cross(root: &Path, key: u64, files: &[(PathBuf, &[Finding])]) {
+    let cached = CrossCache {
+        version: tool_identity(),
+        key,
+        files: files
+            .iter()
+            .map(|(p, fs)| (p.clone(), fs.iter().map(to_cached).collect()))
+            .collect(),
+    };
+    let dir = root.join(DIR);
+    if std::fs::create_dir_all(&dir).is_err() {
+        return;
+    }
+    if let Ok(bytes) = serde_json::to_vec(&cached) {
+        let tmp = dir.join(format!("{CROSS_FILE}.tmp"));
+        if std::fs::write(&tmp, bytes).is_ok() {
+            let _ = std::fs::rename(&tmp, dir.join(CROSS_FILE));
+        }
+    }
+}

@@ -151,6 +151,56 @@ fn looks_generated(path: &Path, text: &str) -> bool {
     text.split('\n').any(|l| l.len() > GENERATED_LINE)
 }
 
+/// The cross-file findings for the checked files: from the cache when no checked file changed
+/// since the run that stored them (a warm run then parses nothing), else computed from the
+/// facts extracted while analysing plus a parse of the files the results cache answered.
+fn cross_findings(
+    jobs: &[(PathBuf, Arc<Settings>)],
+    facts: Option<FactsSink>,
+    use_cache: bool,
+) -> Vec<crate::rules::crossfile::FileFindings> {
+    let Some(facts) = facts else {
+        return Vec::new();
+    };
+    let root = Path::new(".");
+    let key = use_cache.then(|| {
+        cache::cross_key(
+            jobs.iter()
+                .map(|(f, s)| (f.as_path(), s.rules.fingerprint())),
+        )
+    });
+    if let Some(stored) = key.and_then(|k| cache::load_cross(root, k)) {
+        tracing::info!("cross-file findings: reused from the cache");
+        return stored
+            .into_iter()
+            .filter_map(|(path, findings)| {
+                let text = std::fs::read_to_string(&path).ok()?;
+                Some(crate::rules::crossfile::FileFindings {
+                    path,
+                    text,
+                    findings,
+                })
+            })
+            .collect();
+    }
+    let computed = crate::rules::crossfile::project_findings(
+        &jobs
+            .iter()
+            .map(|(f, s)| (f.clone(), &s.rules))
+            .collect::<Vec<_>>(),
+        facts.into_inner().unwrap_or_else(|e| e.into_inner()),
+    );
+    tracing::info!("cross-file findings: computed");
+    if let Some(key) = key {
+        let files: Vec<(PathBuf, &[crate::rules::Finding])> = computed
+            .iter()
+            .map(|c| (c.path.clone(), c.findings.as_slice()))
+            .collect();
+        cache::store_cross(root, key, &files);
+    }
+    computed
+}
+
 /// Application-model facts extracted while analysing, for the cross-file pass (so it does not
 /// parse those files again).
 type FactsSink = std::sync::Mutex<Vec<(PathBuf, Language, crate::app::FileFacts)>>;
@@ -439,15 +489,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
 
     let mut reports = Vec::new();
     // Cross-file rules (routes across files) run over the index of the checked files.
-    let cross = crate::rules::crossfile::project_findings(
-        &jobs
-            .iter()
-            .map(|(f, s)| (f.clone(), &s.rules))
-            .collect::<Vec<_>>(),
-        facts
-            .map(|f| f.into_inner().unwrap_or_else(|e| e.into_inner()))
-            .unwrap_or_default(),
-    );
+    let cross = cross_findings(&jobs, facts, !args.no_cache && fixing.is_none());
     let mut skipped = collected.skipped;
     let mut fixes: Vec<(String, Fixed)> = Vec::new();
     for outcome in outcomes {
