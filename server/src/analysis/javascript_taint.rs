@@ -364,7 +364,44 @@ impl<'t> State<'_, '_, 't> {
             }
             return None;
         }
-        self.expr(value, depth + 1)
+        let taint = self.expr(value, depth + 1)?;
+        // `const { name } = req.body`: the binding holds that one property, not the object
+        // (a rest element, `...rest`, still holds the remainder and is not narrowed).
+        let key = ancestors(self.cx.within, value)
+            .pop()
+            .and_then(|d| d.child_by_field_name("name"))
+            .filter(|p| p.kind() == "object_pattern")
+            .and_then(|pattern| {
+                named_children(pattern)
+                    .into_iter()
+                    .find_map(|prop| match prop.kind() {
+                        "shorthand_property_identifier_pattern" if self.text(prop) == name => {
+                            Some(name.to_owned())
+                        }
+                        "pair_pattern"
+                            if prop
+                                .child_by_field_name("value")
+                                .is_some_and(|v| self.text(v) == name) =>
+                        {
+                            prop.child_by_field_name("key")
+                                .map(|k| self.text(k).trim_matches(['"', '\'']).to_owned())
+                        }
+                        _ => None,
+                    })
+            });
+        match key {
+            Some(key)
+                if taint.user
+                    && taint.what.starts_with("request data `")
+                    && self.text(value).len() <= 60 =>
+            {
+                Some(Taint {
+                    what: format!("request data `{}.{key}`", self.text(value)),
+                    ..taint
+                })
+            }
+            _ => Some(taint),
+        }
     }
 
     fn is_source_attr(&self, attr: &str) -> bool {
