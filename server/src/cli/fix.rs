@@ -134,6 +134,11 @@ pub(super) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> 
         // A new file (a report): write it where it was asked for.
         Err(_) => path.to_path_buf(),
     };
+    // Not a regular file (`--output-file /dev/null`, a FIFO): write into it. Renaming over it
+    // would replace the device itself with a file (as root, /dev/null for everyone).
+    if std::fs::metadata(&target).is_ok_and(|m| !m.is_file()) {
+        return std::fs::write(&target, bytes).map_err(|e| err(&e));
+    }
     let dir = match target.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => std::path::PathBuf::from("."),
@@ -157,6 +162,16 @@ pub(super) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `--output-file /dev/null` (or a FIFO) is written into, never replaced by a file.
+    #[cfg(unix)]
+    #[test]
+    fn a_device_is_written_into_not_replaced() {
+        use std::os::unix::fs::FileTypeExt;
+        write_atomically(Path::new("/dev/null"), b"report").unwrap();
+        let meta = std::fs::metadata("/dev/null").unwrap();
+        assert!(meta.file_type().is_char_device(), "/dev/null was replaced");
+    }
 
     const MODE: FixMode = FixMode {
         write: true,
