@@ -28,24 +28,10 @@ pub use style::Style;
 /// `workspace/executeCommand` names are this prefix plus a generator's name.
 pub const COMMAND_PREFIX: &str = "backend-architect.scaffold.";
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Framework {
-    FastApi,
-    Flask,
-    Django,
-    Express,
-}
+/// The application model's framework: one enum for the index and the generators.
+pub use crate::app::Framework;
 
 impl Framework {
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::FastApi => "FastAPI",
-            Self::Flask => "Flask",
-            Self::Django => "Django",
-            Self::Express => "Express",
-        }
-    }
-
     /// The framework a file uses, judged by its imports.
     pub fn of_source(language: Language, text: &str) -> Option<Self> {
         let lines = text.lines().map(str::trim_start);
