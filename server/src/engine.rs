@@ -6,6 +6,7 @@
 //! text changed are re-analysed, unless the semantic model (imports, module constants) or the
 //! rule set changed, which invalidates everything.
 
+use crate::syntax::NodeExt;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -203,21 +204,18 @@ fn hash_of(value: impl Hash) -> u64 {
 /// skeleton, so the model is reused.
 fn skeleton_part(item: Node, source: &str) -> u64 {
     let mut def = item;
-    while matches!(def.kind(), "decorated_definition" | "export_statement") {
-        match def
-            .child_by_field_name("definition")
-            .or_else(|| def.child_by_field_name("declaration"))
-        {
+    while matches!(def.kind_str(), "decorated_definition" | "export_statement") {
+        match def.field("definition").or_else(|| def.field("declaration")) {
             Some(d) => def = d,
             None => break,
         }
     }
-    let name = match def.kind() {
+    let name = match def.kind_str() {
         "function_definition"
         | "class_definition"
         | "function_declaration"
         | "generator_function_declaration"
-        | "class_declaration" => def.child_by_field_name("name"),
+        | "class_declaration" => def.field("name"),
         _ => None,
     };
     match name {
@@ -410,6 +408,7 @@ pub fn analyze(
             checker.scopes.clear();
             checker.resolved.borrow_mut().clear();
             checker.bounds.borrow_mut().clear();
+            checker.shapes.borrow_mut().clear();
             checker.arguments.borrow_mut().clear();
             let text = &source[range.clone()];
             checker.item_imports = if text.contains("import") || text.contains("require") {

@@ -4,6 +4,7 @@
 //! route facts (full paths with router prefixes, middleware from other files) once merged;
 //! until then this reads only what the enclosing code says.
 
+use crate::syntax::NodeExt;
 use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
@@ -119,10 +120,10 @@ fn enclosing<'t>(
     // `ancestors` lists from the root down: the innermost match is the last one.
     let idx = chain
         .iter()
-        .rposition(|n| is_function(family, n.kind()) || is_class(family, n.kind()))?;
+        .rposition(|n| is_function(family, n.kind_str()) || is_class(family, n.kind_str()))?;
     let def = chain[idx];
     let mut outer = def;
-    if idx > 0 && chain[idx - 1].kind() == "decorated_definition" {
+    if idx > 0 && chain[idx - 1].kind_str() == "decorated_definition" {
         outer = chain[idx - 1];
     }
     if family == Family::JavaScript {
@@ -131,7 +132,7 @@ fn enclosing<'t>(
             .iter()
             .rev()
             .take(2)
-            .find(|n| n.kind() == "call_expression")
+            .find(|n| n.kind_str() == "call_expression")
         {
             outer = *call;
         }
@@ -140,7 +141,7 @@ fn enclosing<'t>(
 }
 
 fn name_of(source: &str, def: Node) -> String {
-    def.child_by_field_name("name")
+    def.field("name")
         .map(|n| text(source, n).to_owned())
         .unwrap_or_else(|| "(anonymous)".to_owned())
 }
@@ -307,7 +308,7 @@ pub fn target_at(language: Language, source: &str, tree: &Tree, range: &Range<us
         return Target::File;
     };
     let outer_text = text(source, outer);
-    if is_function(family, def.kind()) && route_from(outer_text, family).is_some() {
+    if is_function(family, def.kind_str()) && route_from(outer_text, family).is_some() {
         return Target::Endpoint {
             name: name_of(source, def),
             range: outer.byte_range(),
@@ -317,14 +318,19 @@ pub fn target_at(language: Language, source: &str, tree: &Tree, range: &Range<us
     let root = tree.root_node();
     let mut chain = ancestors(root, def);
     chain.push(def);
-    for n in chain.iter().rev().filter(|n| is_class(family, n.kind())) {
+    for n in chain
+        .iter()
+        .rev()
+        .filter(|n| is_class(family, n.kind_str()))
+    {
         if !models_in(text(source, *n), text(source, *n)).is_empty() {
             let name = name_of(source, *n);
             let range = chain
                 .iter()
                 .rev()
                 .find(|p| {
-                    p.kind() == "decorated_definition" && p.byte_range().contains(&n.start_byte())
+                    p.kind_str() == "decorated_definition"
+                        && p.byte_range().contains(&n.start_byte())
                 })
                 .map_or(n.byte_range(), |p| p.byte_range());
             return Target::Model { name, range };
@@ -379,7 +385,7 @@ pub fn build(
     let (span, target, route, deps) = match enclosing {
         Some((def, outer)) => {
             let outer_text = text(source, outer);
-            let kind = if is_class(family, def.kind()) {
+            let kind = if is_class(family, def.kind_str()) {
                 "class"
             } else {
                 "function"

@@ -1,5 +1,6 @@
 //! JavaScript and TypeScript: `require`/`import` resolution, scopes and constant analysis.
 
+use crate::syntax::NodeExt;
 use std::collections::{BTreeMap, BTreeSet};
 
 use tree_sitter::Node;
@@ -35,7 +36,7 @@ const GLOBALS: &[&str] = &[
 
 pub(super) fn is_scope(node: Node) -> bool {
     matches!(
-        node.kind(),
+        node.kind_str(),
         "function_declaration"
             | "function_expression"
             | "function"
@@ -53,7 +54,7 @@ fn strip_node_prefix(module: &str) -> &str {
 }
 
 pub(super) fn string_value<'s>(node: Node, src: &'s str) -> Option<&'s str> {
-    match node.kind() {
+    match node.kind_str() {
         "string" => {
             let t = text(node, src);
             t.get(1..t.len().saturating_sub(1))
@@ -61,7 +62,7 @@ pub(super) fn string_value<'s>(node: Node, src: &'s str) -> Option<&'s str> {
         "template_string"
             if !named_children(node)
                 .iter()
-                .any(|c| c.kind() == "template_substitution") =>
+                .any(|c| c.kind_str() == "template_substitution") =>
         {
             let t = text(node, src);
             t.get(1..t.len().saturating_sub(1))
@@ -72,28 +73,25 @@ pub(super) fn string_value<'s>(node: Node, src: &'s str) -> Option<&'s str> {
 
 /// `require("m")` → `m`, when `require` is the global one.
 fn require_target(node: Node, src: &str) -> Option<String> {
-    if node.kind() != "call_expression" {
+    if node.kind_str() != "call_expression" {
         return None;
     }
-    let func = node.child_by_field_name("function")?;
-    if func.kind() != "identifier" || text(func, src) != "require" {
+    let func = node.field("function")?;
+    if func.kind_str() != "identifier" || text(func, src) != "require" {
         return None;
     }
-    let args = node.child_by_field_name("arguments")?;
+    let args = node.field("arguments")?;
     let first = named_children(args).into_iter().next()?;
     string_value(first, src).map(|m| strip_node_prefix(m).to_owned())
 }
 
 /// The qualified name a `require` expression (possibly with member accesses) stands for.
 pub(super) fn required_name(node: Node, src: &str) -> Option<String> {
-    match node.kind() {
+    match node.kind_str() {
         "call_expression" => require_target(node, src),
         "member_expression" => {
-            let base = required_name(node.child_by_field_name("object")?, src)?;
-            Some(format!(
-                "{base}.{}",
-                text(node.child_by_field_name("property")?, src)
-            ))
+            let base = required_name(node.field("object")?, src)?;
+            Some(format!("{base}.{}", text(node.field("property")?, src)))
         }
         "await_expression" | "parenthesized_expression" => required_name(node.named_child(0)?, src),
         _ => None,
@@ -102,32 +100,26 @@ pub(super) fn required_name(node: Node, src: &str) -> Option<String> {
 
 /// Records what a declarator binds: `x = require("m")`, `{ a, b: c } = require("m")`.
 fn declarator_imports(decl: Node, src: &str, out: &mut BTreeMap<String, String>) -> bool {
-    let (Some(name), Some(value)) = (
-        decl.child_by_field_name("name"),
-        decl.child_by_field_name("value"),
-    ) else {
+    let (Some(name), Some(value)) = (decl.field("name"), decl.field("value")) else {
         return false;
     };
     let Some(module) = required_name(value, src) else {
         return false;
     };
-    match name.kind() {
+    match name.kind_str() {
         "identifier" => {
             out.insert(text(name, src).to_owned(), module);
         }
         "object_pattern" => {
             for prop in named_children(name) {
-                match prop.kind() {
+                match prop.kind_str() {
                     "shorthand_property_identifier_pattern" => {
                         let n = text(prop, src);
                         out.insert(n.to_owned(), format!("{module}.{n}"));
                     }
                     "pair_pattern" => {
-                        if let (Some(k), Some(v)) = (
-                            prop.child_by_field_name("key"),
-                            prop.child_by_field_name("value"),
-                        ) {
-                            if v.kind() == "identifier" {
+                        if let (Some(k), Some(v)) = (prop.field("key"), prop.field("value")) {
+                            if v.kind_str() == "identifier" {
                                 out.insert(
                                     text(v, src).to_owned(),
                                     format!("{module}.{}", text(k, src)),
@@ -145,20 +137,15 @@ fn declarator_imports(decl: Node, src: &str, out: &mut BTreeMap<String, String>)
 }
 
 fn import_statement(stmt: Node, src: &str, out: &mut BTreeMap<String, String>) {
-    let Some(source) = stmt
-        .child_by_field_name("source")
-        .and_then(|s| string_value(s, src))
-    else {
+    let Some(source) = stmt.field("source").and_then(|s| string_value(s, src)) else {
         // TypeScript `import x = require("m")`.
         for clause in named_children(stmt) {
-            if clause.kind() == "import_require_clause" {
+            if clause.kind_str() == "import_require_clause" {
                 if let (Some(id), Some(m)) = (
                     named_children(clause)
                         .into_iter()
-                        .find(|c| c.kind() == "identifier"),
-                    clause
-                        .child_by_field_name("source")
-                        .and_then(|s| string_value(s, src)),
+                        .find(|c| c.kind_str() == "identifier"),
+                    clause.field("source").and_then(|s| string_value(s, src)),
                 ) {
                     out.insert(text(id, src).to_owned(), strip_node_prefix(m).to_owned());
                 }
@@ -168,11 +155,11 @@ fn import_statement(stmt: Node, src: &str, out: &mut BTreeMap<String, String>) {
     };
     let module = strip_node_prefix(source);
     for clause in named_children(stmt) {
-        if clause.kind() != "import_clause" {
+        if clause.kind_str() != "import_clause" {
             continue;
         }
         for part in named_children(clause) {
-            match part.kind() {
+            match part.kind_str() {
                 // Default and namespace imports of Node modules are the module object.
                 "identifier" => {
                     out.insert(text(part, src).to_owned(), module.to_owned());
@@ -180,20 +167,20 @@ fn import_statement(stmt: Node, src: &str, out: &mut BTreeMap<String, String>) {
                 "namespace_import" => {
                     if let Some(id) = named_children(part)
                         .into_iter()
-                        .find(|c| c.kind() == "identifier")
+                        .find(|c| c.kind_str() == "identifier")
                     {
                         out.insert(text(id, src).to_owned(), module.to_owned());
                     }
                 }
                 "named_imports" => {
                     for spec in named_children(part) {
-                        if spec.kind() != "import_specifier" {
+                        if spec.kind_str() != "import_specifier" {
                             continue;
                         }
-                        let Some(name) = spec.child_by_field_name("name") else {
+                        let Some(name) = spec.field("name") else {
                             continue;
                         };
-                        let local = spec.child_by_field_name("alias").unwrap_or(name);
+                        let local = spec.field("alias").unwrap_or(name);
                         let imported = string_value(name, src).unwrap_or(text(name, src));
                         out.insert(text(local, src).to_owned(), format!("{module}.{imported}"));
                     }
@@ -205,9 +192,9 @@ fn import_statement(stmt: Node, src: &str, out: &mut BTreeMap<String, String>) {
 }
 
 fn is_const_declaration(declaration: Node, src: &str) -> bool {
-    declaration.kind() == "lexical_declaration"
+    declaration.kind_str() == "lexical_declaration"
         && declaration
-            .child_by_field_name("kind")
+            .field("kind")
             .is_some_and(|k| text(k, src) == "const")
 }
 
@@ -216,28 +203,28 @@ pub(super) fn semantic(root: Node, src: &str) -> Semantic {
     let mut values: BTreeMap<String, Vec<Option<Node>>> = BTreeMap::new();
     let mut stmts = named_children(root);
     while let Some(stmt) = stmts.pop() {
-        match stmt.kind() {
+        match stmt.kind_str() {
             "import_statement" => import_statement(stmt, src, &mut sem.imports),
             "export_statement" => {
-                if let Some(d) = stmt.child_by_field_name("declaration") {
+                if let Some(d) = stmt.field("declaration") {
                     stmts.push(d);
                 }
             }
             "lexical_declaration" | "variable_declaration" => {
                 for decl in named_children(stmt)
                     .into_iter()
-                    .filter(|d| d.kind() == "variable_declarator")
+                    .filter(|d| d.kind_str() == "variable_declarator")
                 {
                     if declarator_imports(decl, src, &mut sem.imports) {
                         continue;
                     }
-                    let Some(name) = decl.child_by_field_name("name") else {
+                    let Some(name) = decl.field("name") else {
                         continue;
                     };
-                    if name.kind() == "identifier" {
+                    if name.kind_str() == "identifier" {
                         // Only `const` is fixed: `let`/`var` may be reassigned anywhere.
                         let value = decl
-                            .child_by_field_name("value")
+                            .field("value")
                             .filter(|_| is_const_declaration(stmt, src));
                         values
                             .entry(text(name, src).to_owned())
@@ -246,7 +233,7 @@ pub(super) fn semantic(root: Node, src: &str) -> Semantic {
                     } else {
                         walk_scope(name, &is_scope, &mut |n| {
                             if matches!(
-                                n.kind(),
+                                n.kind_str(),
                                 "identifier" | "shorthand_property_identifier_pattern"
                             ) {
                                 values
@@ -259,7 +246,7 @@ pub(super) fn semantic(root: Node, src: &str) -> Semantic {
                 }
             }
             "function_declaration" | "generator_function_declaration" | "class_declaration" => {
-                if let Some(name) = stmt.child_by_field_name("name") {
+                if let Some(name) = stmt.field("name") {
                     values
                         .entry(text(name, src).to_owned())
                         .or_default()
@@ -276,20 +263,20 @@ pub(super) fn semantic(root: Node, src: &str) -> Semantic {
 /// The names a binding pattern (parameter, destructuring) binds; default values are not
 /// bindings.
 pub(super) fn pattern_names<'s>(node: Node, src: &'s str, out: &mut Vec<&'s str>) {
-    match node.kind() {
+    match node.kind_str() {
         "identifier" | "shorthand_property_identifier_pattern" => out.push(text(node, src)),
         "assignment_pattern" => {
-            if let Some(l) = node.child_by_field_name("left") {
+            if let Some(l) = node.field("left") {
                 pattern_names(l, src, out);
             }
         }
         "pair_pattern" => {
-            if let Some(v) = node.child_by_field_name("value") {
+            if let Some(v) = node.field("value") {
                 pattern_names(v, src, out);
             }
         }
         "required_parameter" | "optional_parameter" => {
-            if let Some(p) = node.child_by_field_name("pattern") {
+            if let Some(p) = node.field("pattern") {
                 pattern_names(p, src, out);
             }
         }
@@ -307,13 +294,13 @@ fn index_scope<'t>(scope: Node<'t>, src: &str) -> ScopeIndex<'t> {
     let mut index = ScopeIndex::default();
     let mut names = Vec::new();
     if let Some(p) = scope
-        .child_by_field_name("parameter")
-        .or_else(|| scope.child_by_field_name("parameters"))
+        .field("parameter")
+        .or_else(|| scope.field("parameters"))
     {
         pattern_names(p, src, &mut names);
     }
     index.params.extend(names.drain(..).map(str::to_owned));
-    let Some(body) = scope.child_by_field_name("body") else {
+    let Some(body) = scope.field("body") else {
         return index;
     };
     let mut imports = BTreeMap::new();
@@ -326,9 +313,9 @@ fn index_scope<'t>(scope: Node<'t>, src: &str) -> ScopeIndex<'t> {
             index.bind(name, Binding::Opaque);
         }
     };
-    walk_scope(body, &is_scope, &mut |n| match n.kind() {
+    walk_scope(body, &is_scope, &mut |n| match n.kind_str() {
         "variable_declarator" => {
-            let Some(target) = n.child_by_field_name("name") else {
+            let Some(target) = n.field("name") else {
                 return;
             };
             imports.clear();
@@ -336,12 +323,12 @@ fn index_scope<'t>(scope: Node<'t>, src: &str) -> ScopeIndex<'t> {
                 for (local, qualified) in &imports {
                     index.bind(local, Binding::Import(qualified.clone()));
                 }
-            } else if target.kind() == "identifier" {
+            } else if target.kind_str() == "identifier" {
                 // `let x;` without a value is assigned later; those assignments count instead.
-                if let Some(v) = n.child_by_field_name("value") {
+                if let Some(v) = n.field("value") {
                     index.bind(text(target, src), Binding::Value(v));
                 }
-            } else if let Some(v) = n.child_by_field_name("value") {
+            } else if let Some(v) = n.field("value") {
                 // `const { id, ...rest } = req.query`: each name holds a part of the value.
                 let mut names = Vec::new();
                 pattern_names(target, src, &mut names);
@@ -353,17 +340,14 @@ fn index_scope<'t>(scope: Node<'t>, src: &str) -> ScopeIndex<'t> {
             }
         }
         "if_statement" | "ternary_expression" => {
-            if let Some(c) = n.child_by_field_name("condition") {
+            if let Some(c) = n.field("condition") {
                 collect_guards(c, src, &mut index.guards);
             }
         }
         "assignment_expression" | "augmented_assignment_expression" => {
-            if let (Some(l), Some(r)) = (
-                n.child_by_field_name("left"),
-                n.child_by_field_name("right"),
-            ) {
-                if l.kind() == "identifier" {
-                    let b = if n.kind() == "assignment_expression" {
+            if let (Some(l), Some(r)) = (n.field("left"), n.field("right")) {
+                if l.kind_str() == "identifier" {
+                    let b = if n.kind_str() == "assignment_expression" {
                         Binding::Value(r)
                     } else {
                         Binding::Augmented(r)
@@ -373,21 +357,21 @@ fn index_scope<'t>(scope: Node<'t>, src: &str) -> ScopeIndex<'t> {
             }
         }
         // `for (const x of xs)`: each element (or key) of `xs`.
-        "for_in_statement" => match n.child_by_field_name("right") {
+        "for_in_statement" => match n.field("right") {
             Some(right) => {
                 let mut names = Vec::new();
-                if let Some(l) = n.child_by_field_name("left") {
+                if let Some(l) = n.field("left") {
                     pattern_names(l, src, &mut names);
                 }
                 for name in names {
                     index.bind(name, Binding::Element(right));
                 }
             }
-            None => opaque(&mut index, n.child_by_field_name("left")),
+            None => opaque(&mut index, n.field("left")),
         },
-        "catch_clause" => opaque(&mut index, n.child_by_field_name("parameter")),
+        "catch_clause" => opaque(&mut index, n.field("parameter")),
         "function_declaration" | "class_declaration" | "generator_function_declaration" => {
-            opaque(&mut index, n.child_by_field_name("name"))
+            opaque(&mut index, n.field("name"))
         }
         "import_statement" => {
             imports.clear();
@@ -408,7 +392,7 @@ pub(super) fn scoped_lookup<'t>(
 ) -> Option<(Node<'t>, std::rc::Rc<ScopeIndex<'t>>)> {
     let name = text(ident, cx.src);
     for s in ancestors(cx.within, ident).into_iter().rev() {
-        if is_scope(s) && !matches!(s.kind(), "class_declaration" | "class") {
+        if is_scope(s) && !matches!(s.kind_str(), "class_declaration" | "class") {
             let index = cx.scope(s, index_scope);
             if index.params.contains(name) || index.bindings.contains_key(name) {
                 return Some((s, index));
@@ -420,16 +404,16 @@ pub(super) fn scoped_lookup<'t>(
 
 /// The root identifier a guard may clear: `x`, `(x)`, `x as string`.
 fn guard_subject<'t>(node: Node<'t>, src: &str) -> Option<Node<'t>> {
-    match node.kind() {
+    match node.kind_str() {
         "identifier" => Some(node),
         // `ALLOWED_HOSTS.has(url.hostname)` checks the parsed `url`.
         "member_expression"
-            if node.child_by_field_name("property").is_some_and(|p| {
+            if node.field("property").is_some_and(|p| {
                 matches!(text(p, src), "hostname" | "host" | "origin" | "href")
             }) =>
         {
-            node.child_by_field_name("object")
-                .filter(|o| o.kind() == "identifier")
+            node.field("object")
+                .filter(|o| o.kind_str() == "identifier")
         }
         "parenthesized_expression" | "as_expression" | "non_null_expression" => {
             guard_subject(node.named_child(0)?, src)
@@ -473,26 +457,20 @@ pub(super) fn collect_guards(cond: Node, src: &str, out: &mut Vec<Guard>) {
             });
         }
     };
-    match cond.kind() {
+    match cond.kind_str() {
         "parenthesized_expression" => {
             if let Some(c) = cond.named_child(0) {
                 collect_guards(c, src, out);
             }
         }
         "unary_expression" => {
-            if let Some(c) = cond.child_by_field_name("argument") {
+            if let Some(c) = cond.field("argument") {
                 collect_guards(c, src, out);
             }
         }
         "binary_expression" => {
-            let op = cond
-                .child_by_field_name("operator")
-                .map(|o| text(o, src))
-                .unwrap_or("");
-            let (Some(l), Some(r)) = (
-                cond.child_by_field_name("left"),
-                cond.child_by_field_name("right"),
-            ) else {
+            let op = cond.field("operator").map(|o| text(o, src)).unwrap_or("");
+            let (Some(l), Some(r)) = (cond.field("left"), cond.field("right")) else {
                 return;
             };
             match op {
@@ -504,25 +482,25 @@ pub(super) fn collect_guards(cond: Node, src: &str, out: &mut Vec<Guard>) {
                 "===" | "==" | "!==" | "!=" | ">=" | ">" | "<" => {
                     for (a, b) in [(l, r), (r, l)] {
                         // `typeof x === "number"`
-                        if a.kind() == "unary_expression" && text(a, src).starts_with("typeof") {
+                        if a.kind_str() == "unary_expression" && text(a, src).starts_with("typeof")
+                        {
                             let kind = match string_value(b, src) {
                                 Some("number" | "boolean" | "bigint") => GuardKind::Validated,
                                 Some("string") => GuardKind::StringType,
                                 _ => continue,
                             };
-                            guard(a.child_by_field_name("argument"), kind);
+                            guard(a.field("argument"), kind);
                         }
                         // `ALLOWED.indexOf(x) !== -1`
-                        if a.kind() == "call_expression" {
+                        if a.kind_str() == "call_expression" {
                             let method = a
-                                .child_by_field_name("function")
-                                .filter(|f| f.kind() == "member_expression")
-                                .and_then(|f| f.child_by_field_name("property"))
+                                .field("function")
+                                .filter(|f| f.kind_str() == "member_expression")
+                                .and_then(|f| f.field("property"))
                                 .map(|p| text(p, src));
                             if method == Some("indexOf") {
                                 guard(
-                                    a.child_by_field_name("arguments")
-                                        .and_then(|x| x.named_child(0)),
+                                    a.field("arguments").and_then(|x| x.named_child(0)),
                                     GuardKind::AllowList,
                                 );
                             }
@@ -533,18 +511,14 @@ pub(super) fn collect_guards(cond: Node, src: &str, out: &mut Vec<Guard>) {
             }
         }
         "call_expression" => {
-            let Some(func) = cond.child_by_field_name("function") else {
+            let Some(func) = cond.field("function") else {
                 return;
             };
-            let first = cond
-                .child_by_field_name("arguments")
-                .and_then(|a| a.named_child(0));
-            let (name, object) = match func.kind() {
+            let first = cond.field("arguments").and_then(|a| a.named_child(0));
+            let (name, object) = match func.kind_str() {
                 "member_expression" => (
-                    func.child_by_field_name("property")
-                        .map(|p| text(p, src))
-                        .unwrap_or(""),
-                    func.child_by_field_name("object"),
+                    func.field("property").map(|p| text(p, src)).unwrap_or(""),
+                    func.field("object"),
                 ),
                 _ => (text(func, src), None),
             };
@@ -552,12 +526,11 @@ pub(super) fn collect_guards(cond: Node, src: &str, out: &mut Vec<Guard>) {
                 "includes" | "has" | "hasOwnProperty" | "hasOwn" => {
                     // `name.includes("..")` checks the receiver; `ALLOWED.includes(x)` the
                     // argument.
-                    if first.is_some_and(|a| a.kind() == "string") {
+                    if first.is_some_and(|a| a.kind_str() == "string") {
                         guard(object, GuardKind::Contained);
                     } else {
                         let subject = if text(func, src) == "Object.hasOwn" {
-                            cond.child_by_field_name("arguments")
-                                .and_then(|a| a.named_child(1))
+                            cond.field("arguments").and_then(|a| a.named_child(1))
                         } else {
                             first
                         };
@@ -594,7 +567,7 @@ pub(super) fn lookup<'t>(cx: &Cx<'_, 't>, ident: Node<'t>) -> Lookup<'t> {
     // Innermost scope first. (Walking down from the item is cheap; `Node::parent` walks down
     // from the root on every call.)
     for s in ancestors(cx.within, ident).into_iter().rev() {
-        if is_scope(s) && !matches!(s.kind(), "class_declaration" | "class") {
+        if is_scope(s) && !matches!(s.kind_str(), "class_declaration" | "class") {
             if let Some(found) = cx.scope(s, index_scope).lookup(name) {
                 return found;
             }
@@ -631,7 +604,7 @@ pub(super) fn item_imports(item: Node, src: &str) -> BTreeSet<String> {
         let mut path = ancestors(item, keyword);
         path.push(keyword);
         for n in path.iter().rev() {
-            match n.kind() {
+            match n.kind_str() {
                 "variable_declarator" => {
                     declarator_imports(*n, src, &mut out);
                     break;
@@ -649,7 +622,7 @@ pub(super) fn item_imports(item: Node, src: &str) -> BTreeSet<String> {
 
 pub(super) fn resolve<'t>(cx: &Cx<'_, 't>, node: Node<'t>) -> Option<String> {
     let src = cx.src;
-    match node.kind() {
+    match node.kind_str() {
         "identifier" if !may_resolve(cx, text(node, src)) => None,
         "identifier" => match lookup(cx, node) {
             Lookup::Import(q) => Some(q),
@@ -665,9 +638,9 @@ pub(super) fn resolve<'t>(cx: &Cx<'_, 't>, node: Node<'t>) -> Option<String> {
             Lookup::Module(_) => None,
         },
         "member_expression" => {
-            let object = node.child_by_field_name("object")?;
-            let property = node.child_by_field_name("property")?;
-            let base = match object.kind() {
+            let object = node.field("object")?;
+            let property = node.field("property")?;
+            let base = match object.kind_str() {
                 "call_expression" => require_target(object, src)?,
                 _ => resolve(cx, object)?,
             };
@@ -704,15 +677,14 @@ pub(super) fn is_constant<'t>(cx: &Cx<'_, 't>, node: Node<'t>, sink: Sink, depth
         return false;
     }
     let recurse = |n: Node<'t>| is_constant(cx, n, sink, depth + 1);
-    match node.kind() {
+    match node.kind_str() {
         "string" | "number" | "true" | "false" | "null" | "undefined" | "regex" => true,
         "template_string" => named_children(node)
             .into_iter()
-            .filter(|c| c.kind() == "template_substitution")
+            .filter(|c| c.kind_str() == "template_substitution")
             .all(|s| named_children(s).into_iter().all(recurse)),
         "binary_expression" => {
-            node.child_by_field_name("left").is_some_and(recurse)
-                && node.child_by_field_name("right").is_some_and(recurse)
+            node.field("left").is_some_and(recurse) && node.field("right").is_some_and(recurse)
         }
         "parenthesized_expression"
         | "array"
@@ -720,32 +692,32 @@ pub(super) fn is_constant<'t>(cx: &Cx<'_, 't>, node: Node<'t>, sink: Sink, depth
         | "satisfies_expression"
         | "non_null_expression" => named_children(node)
             .into_iter()
-            .filter(|c| !c.kind().contains("type") && c.kind() != "comment")
+            .filter(|c| !c.kind_str().contains("type") && c.kind_str() != "comment")
             .all(recurse),
         "ternary_expression" => {
-            node.child_by_field_name("consequence").is_some_and(recurse)
-                && node.child_by_field_name("alternative").is_some_and(recurse)
+            node.field("consequence").is_some_and(recurse)
+                && node.field("alternative").is_some_and(recurse)
         }
-        "unary_expression" => node.child_by_field_name("argument").is_some_and(recurse),
+        "unary_expression" => node.field("argument").is_some_and(recurse),
         "call_expression" => {
-            let Some(func) = node.child_by_field_name("function") else {
+            let Some(func) = node.field("function") else {
                 return false;
             };
             if resolve(cx, func).is_some_and(|q| is_sanitiser(&q, sink)) {
                 return true;
             }
             // `"a".concat(b)`, `[a, b].join(" ")` of constants.
-            if func.kind() == "member_expression" {
-                let method = func.child_by_field_name("property").map(|p| text(p, src));
+            if func.kind_str() == "member_expression" {
+                let method = func.field("property").map(|p| text(p, src));
                 if matches!(
                     method,
                     Some("concat" | "join" | "toUpperCase" | "toLowerCase" | "trim")
                 ) {
                     let args = node
-                        .child_by_field_name("arguments")
+                        .field("arguments")
                         .map(named_children)
                         .unwrap_or_default();
-                    return func.child_by_field_name("object").is_some_and(recurse)
+                    return func.field("object").is_some_and(recurse)
                         && args.into_iter().all(recurse);
                 }
             }

@@ -11,6 +11,7 @@
 //! a callback's parameters hold the data of the receiver it is passed to
 //! (`req.body.items.forEach(item => …)`).
 
+use crate::syntax::NodeExt;
 use std::cell::RefCell;
 use std::collections::HashMap;
 
@@ -184,11 +185,8 @@ pub(super) fn taint<'t>(cx: &Cx<'_, 't>, node: Node<'t>, sink: Sink) -> Option<T
 
 /// The last name of a callee: `escape` for `validator.escape`, `basename` for `path.basename`.
 fn last_name<'s>(func: Node, src: &'s str) -> &'s str {
-    match func.kind() {
-        "member_expression" => func
-            .child_by_field_name("property")
-            .map(|p| text(p, src))
-            .unwrap_or(""),
+    match func.kind_str() {
+        "member_expression" => func.field("property").map(|p| text(p, src)).unwrap_or(""),
         _ => text(func, src),
     }
 }
@@ -238,42 +236,37 @@ impl<'t> State<'_, '_, 't> {
         let recurse = |n: Node<'t>| self.expr(n, depth + 1);
         // A document database is only hurt by objects: anything turned into a string is fine.
         let nosql = self.sink == Sink::NoSql;
-        match node.kind() {
+        match node.kind_str() {
             "identifier" | "shorthand_property_identifier" => self.name(node, depth),
             "member_expression" => self.member(node, depth),
             "subscript_expression" => {
-                let object = node.child_by_field_name("object")?;
+                let object = node.field("object")?;
                 let t = self.expr(object, depth + 1)?;
                 // `req.query["next"]` is that parameter.
                 Some(self.narrow(t, object, node))
             }
             "call_expression" => self.call(node, depth),
             "new_expression" => {
-                let ctor = node.child_by_field_name("constructor")?;
+                let ctor = node.field("constructor")?;
                 if nosql || sanitiser_name(last_name(ctor, self.cx.src), self.sink) {
                     return None;
                 }
-                self.args(node.child_by_field_name("arguments"), depth)
+                self.args(node.field("arguments"), depth)
             }
             "template_string" if nosql => None,
             "template_string" => best_of(
                 named_children(node)
                     .into_iter()
-                    .filter(|c| c.kind() == "template_substitution")
+                    .filter(|c| c.kind_str() == "template_substitution")
                     .filter_map(|s| s.named_child(0)),
                 recurse,
             ),
             "binary_expression" => {
-                let op = node
-                    .child_by_field_name("operator")
-                    .map(|o| self.text(o))
-                    .unwrap_or("");
+                let op = node.field("operator").map(|o| self.text(o)).unwrap_or("");
                 match op {
                     "+" if nosql => None,
                     "+" | "||" | "??" | "&&" => best_of(
-                        ["left", "right"]
-                            .into_iter()
-                            .filter_map(|f| node.child_by_field_name(f)),
+                        ["left", "right"].into_iter().filter_map(|f| node.field(f)),
                         recurse,
                     ),
                     // Arithmetic and comparisons make numbers and booleans.
@@ -283,7 +276,7 @@ impl<'t> State<'_, '_, 't> {
             "ternary_expression" => best_of(
                 ["consequence", "alternative"]
                     .into_iter()
-                    .filter_map(|f| node.child_by_field_name(f)),
+                    .filter_map(|f| node.field(f)),
                 recurse,
             ),
             "parenthesized_expression"
@@ -294,13 +287,13 @@ impl<'t> State<'_, '_, 't> {
             | "satisfies_expression"
             | "type_assertion" => named_children(node)
                 .into_iter()
-                .find(|c| !c.kind().contains("type") && c.kind() != "comment")
+                .find(|c| !c.kind_str().contains("type") && c.kind_str() != "comment")
                 .and_then(recurse),
             "sequence_expression" => named_children(node).last().copied().and_then(recurse),
             "assignment_expression" | "augmented_assignment_expression" => {
-                node.child_by_field_name("right").and_then(recurse)
+                node.field("right").and_then(recurse)
             }
-            "pair" => node.child_by_field_name("value").and_then(recurse),
+            "pair" => node.field("value").and_then(recurse),
             "array" | "object" => best_of(named_children(node), recurse),
             _ => None,
         }
@@ -344,17 +337,13 @@ impl<'t> State<'_, '_, 't> {
     fn element(&self, value: Node<'t>, name: &str, depth: u32) -> Option<Taint> {
         if self.is_request(value) {
             let declarator = ancestors(self.cx.within, value).pop()?;
-            let pattern = declarator.child_by_field_name("name")?;
+            let pattern = declarator.field("name")?;
             for prop in named_children(pattern) {
-                let (key, local) = match prop.kind() {
+                let (key, local) = match prop.kind_str() {
                     "shorthand_property_identifier_pattern" => (self.text(prop), self.text(prop)),
                     "pair_pattern" => (
-                        prop.child_by_field_name("key")
-                            .map(|k| self.text(k))
-                            .unwrap_or(""),
-                        prop.child_by_field_name("value")
-                            .map(|v| self.text(v))
-                            .unwrap_or(""),
+                        prop.field("key").map(|k| self.text(k)).unwrap_or(""),
+                        prop.field("value").map(|v| self.text(v)).unwrap_or(""),
                     ),
                     _ => continue,
                 };
@@ -369,21 +358,19 @@ impl<'t> State<'_, '_, 't> {
         // (a rest element, `...rest`, still holds the remainder and is not narrowed).
         let key = ancestors(self.cx.within, value)
             .pop()
-            .and_then(|d| d.child_by_field_name("name"))
-            .filter(|p| p.kind() == "object_pattern")
+            .and_then(|d| d.field("name"))
+            .filter(|p| p.kind_str() == "object_pattern")
             .and_then(|pattern| {
                 named_children(pattern)
                     .into_iter()
-                    .find_map(|prop| match prop.kind() {
+                    .find_map(|prop| match prop.kind_str() {
                         "shorthand_property_identifier_pattern" if self.text(prop) == name => {
                             Some(name.to_owned())
                         }
                         "pair_pattern"
-                            if prop
-                                .child_by_field_name("value")
-                                .is_some_and(|v| self.text(v) == name) =>
+                            if prop.field("value").is_some_and(|v| self.text(v) == name) =>
                         {
-                            prop.child_by_field_name("key")
+                            prop.field("key")
                                 .map(|k| self.text(k).trim_matches(['"', '\'']).to_owned())
                         }
                         _ => None,
@@ -415,7 +402,7 @@ impl<'t> State<'_, '_, 't> {
     /// Whether `node` is a request object: `req`, `request` or `ctx` not bound to an import, a
     /// parameter typed as a request, or Koa's `ctx.request`/`ctx.req`.
     fn is_request(&self, node: Node<'t>) -> bool {
-        match node.kind() {
+        match node.kind_str() {
             "identifier" => {
                 let name = self.text(node);
                 let named = matches!(name, "req" | "request" | "ctx" | "context");
@@ -425,7 +412,7 @@ impl<'t> State<'_, '_, 't> {
                 scoped_lookup(self.cx, node).is_some_and(|(scope, index)| {
                     index.params.contains(name)
                         && param_node(scope, name, self.cx.src)
-                            .and_then(|p| p.child_by_field_name("type"))
+                            .and_then(|p| p.field("type"))
                             .is_some_and(|t| {
                                 let t = self.text(t);
                                 t.ends_with("Request")
@@ -435,11 +422,9 @@ impl<'t> State<'_, '_, 't> {
                 })
             }
             "member_expression" => {
-                node.child_by_field_name("property")
+                node.field("property")
                     .is_some_and(|p| matches!(self.text(p), "request" | "req"))
-                    && node
-                        .child_by_field_name("object")
-                        .is_some_and(|o| self.is_request(o))
+                    && node.field("object").is_some_and(|o| self.is_request(o))
             }
             "parenthesized_expression" | "non_null_expression" | "as_expression" => {
                 node.named_child(0).is_some_and(|c| self.is_request(c))
@@ -458,7 +443,7 @@ impl<'t> State<'_, '_, 't> {
             .get(self.text(ident))
             .into_iter()
             .flatten()
-            .any(|b| matches!(b, Binding::Value(v) if v.kind() != "identifier"))
+            .any(|b| matches!(b, Binding::Value(v) if v.kind_str() != "identifier"))
     }
 
     /// `req.query.next` after `req.query`: name the parameter in the message.
@@ -480,8 +465,8 @@ impl<'t> State<'_, '_, 't> {
     }
 
     fn member(&self, node: Node<'t>, depth: u32) -> Option<Taint> {
-        let object = node.child_by_field_name("object")?;
-        let property = node.child_by_field_name("property")?;
+        let object = node.field("object")?;
+        let property = node.field("property")?;
         let prop = self.text(property);
         if prop == "argv"
             && self.text(object) == "process"
@@ -495,7 +480,7 @@ impl<'t> State<'_, '_, 't> {
             }
             return None;
         }
-        if object.kind() == "this" {
+        if object.kind_str() == "this" {
             return self.constructor_property(node, prop);
         }
         if prop == "length" {
@@ -511,17 +496,17 @@ impl<'t> State<'_, '_, 't> {
         let class = ancestors(self.cx.within, node)
             .into_iter()
             .rev()
-            .find(|a| matches!(a.kind(), "class_declaration" | "class"))?;
-        let body = class.child_by_field_name("body")?;
+            .find(|a| matches!(a.kind_str(), "class_declaration" | "class"))?;
+        let body = class.field("body")?;
         let ctor = named_children(body).into_iter().find(|m| {
-            m.kind() == "method_definition"
-                && m.child_by_field_name("name")
+            m.kind_str() == "method_definition"
+                && m.field("name")
                     .is_some_and(|n| self.text(n) == "constructor")
         })?;
         let param = param_node(ctor, prop, self.cx.src)?;
         let declared = named_children(param)
             .iter()
-            .any(|c| matches!(c.kind(), "accessibility_modifier" | "readonly"))
+            .any(|c| matches!(c.kind_str(), "accessibility_modifier" | "readonly"))
             || self.text(param).starts_with("readonly");
         declared.then(|| Taint {
             origin: param.byte_range(),
@@ -538,10 +523,10 @@ impl<'t> State<'_, '_, 't> {
 
     fn call(&self, node: Node<'t>, depth: u32) -> Option<Taint> {
         let src = self.cx.src;
-        let func = node.child_by_field_name("function")?;
+        let func = node.field("function")?;
         let args = node
-            .child_by_field_name("arguments")
-            .filter(|a| a.kind() == "arguments");
+            .field("arguments")
+            .filter(|a| a.kind_str() == "arguments");
         let name = last_name(func, src);
         let nosql = self.sink == Sink::NoSql;
         if let Some(q) = resolve(self.cx, func) {
@@ -562,21 +547,19 @@ impl<'t> State<'_, '_, 't> {
         if sanitiser_name(name, self.sink) {
             return None;
         }
-        match func.kind() {
+        match func.kind_str() {
             "member_expression" => {
-                let object = func.child_by_field_name("object")?;
+                let object = func.field("object")?;
                 // `req.get("host")`, `req.header("x-user")`, `ctx.cookies.get("sid")`.
                 if REQUEST_GETTERS.contains(&name) && !nosql {
                     if self.is_request(object) {
                         return self.user(node, format!("request data `{}`", self.text(node)));
                     }
-                    if object.kind() == "member_expression"
+                    if object.kind_str() == "member_expression"
                         && object
-                            .child_by_field_name("property")
+                            .field("property")
                             .is_some_and(|p| self.text(p) == "cookies")
-                        && object
-                            .child_by_field_name("object")
-                            .is_some_and(|o| self.is_request(o))
+                        && object.field("object").is_some_and(|o| self.is_request(o))
                     {
                         return self.user(node, format!("request data `{}`", self.text(node)));
                     }
@@ -589,14 +572,16 @@ impl<'t> State<'_, '_, 't> {
                     return from_object;
                 }
                 let data_method = DATA_METHODS.contains(&name);
-                if data_method && matches!(object.kind(), "string" | "template_string" | "array") {
+                if data_method
+                    && matches!(object.kind_str(), "string" | "template_string" | "array")
+                {
                     return Taint::best(from_object, self.args(args, depth));
                 }
                 if data_method {
                     return from_object;
                 }
                 // An unknown method of a local object: assume it hands back what it holds.
-                from_object.filter(|_| object.kind() == "identifier")
+                from_object.filter(|_| object.kind_str() == "identifier")
             }
             "identifier" => {
                 // A function of this file (or one we cannot see): assume it returns its
@@ -615,7 +600,7 @@ impl<'t> State<'_, '_, 't> {
         // Any other decorator (`@Req()`, `@Res()`, `@Inject()`) injects a framework object.
         if let Some(decorator) = named_children(param)
             .into_iter()
-            .find(|c| c.kind() == "decorator")
+            .find(|c| c.kind_str() == "decorator")
         {
             let d = self.text(decorator);
             let call = d.trim_start_matches('@');
@@ -628,8 +613,8 @@ impl<'t> State<'_, '_, 't> {
             return self.user(param, format!("request data `{d} {name}`"));
         }
         let params = function
-            .child_by_field_name("parameters")
-            .or_else(|| function.child_by_field_name("parameter"))?;
+            .field("parameters")
+            .or_else(|| function.field("parameter"))?;
         let mut names = Vec::new();
         super::javascript::pattern_names(params, src, &mut names);
         // A handler: the request object's attributes are the sources; `res`, `next` and
@@ -643,12 +628,12 @@ impl<'t> State<'_, '_, 't> {
         // A callback: `items.forEach(item => …)` holds the receiver's data.
         if let Some(call) = self.callback_of(function) {
             let callee = call
-                .child_by_field_name("function")
-                .filter(|f| f.kind() == "member_expression");
+                .field("function")
+                .filter(|f| f.kind_str() == "member_expression");
             if let Some(event) = callee.and_then(|f| self.socket_event(f, call)) {
                 return self.user(param, format!("WebSocket message `{name}` ({event})"));
             }
-            let receiver = callee.and_then(|f| f.child_by_field_name("object"))?;
+            let receiver = callee.and_then(|f| f.field("object"))?;
             return self.expr(receiver, depth + 1);
         }
         // A top-level helper that a handler in this file passes request data to.
@@ -670,12 +655,12 @@ impl<'t> State<'_, '_, 't> {
     /// `socket` came from a `connection` event (socket.io, ws): the event, whose callback
     /// parameters are what the client sent.
     fn socket_event(&self, on: Node<'t>, call: Node<'t>) -> Option<String> {
-        let method = on.child_by_field_name("property").map(|p| self.text(p))?;
+        let method = on.field("property").map(|p| self.text(p))?;
         if !matches!(method, "on" | "once" | "addEventListener") {
             return None;
         }
-        let args = named_children(call.child_by_field_name("arguments")?);
-        let event = args.first().filter(|a| a.kind() == "string")?;
+        let args = named_children(call.field("arguments")?);
+        let event = args.first().filter(|a| a.kind_str() == "string")?;
         let event = self.text(*event).trim_matches(['"', '\'', '`']);
         if matches!(
             event,
@@ -700,21 +685,21 @@ impl<'t> State<'_, '_, 't> {
         // Any other event is a socket.io event if the receiver is the socket a `connection`
         // callback received.
         let receiver = on
-            .child_by_field_name("object")
-            .filter(|o| o.kind() == "identifier")?;
+            .field("object")
+            .filter(|o| o.kind_str() == "identifier")?;
         let (scope, index) = scoped_lookup(self.cx, receiver)?;
         if !index.params.contains(self.text(receiver)) {
             return None;
         }
         let outer = self.callback_of(scope)?;
         let outer_on = outer
-            .child_by_field_name("function")
-            .filter(|f| f.kind() == "member_expression")?;
-        let first = named_children(outer.child_by_field_name("arguments")?)
+            .field("function")
+            .filter(|f| f.kind_str() == "member_expression")?;
+        let first = named_children(outer.field("arguments")?)
             .into_iter()
             .next()?;
         let is_connection = outer_on
-            .child_by_field_name("property")
+            .field("property")
             .is_some_and(|p| self.text(p) == "on")
             && matches!(
                 self.text(first).trim_matches(['"', '\'', '`']),
@@ -725,7 +710,7 @@ impl<'t> State<'_, '_, 't> {
 
     fn is_request_param(&self, function: Node<'t>, name: &str) -> bool {
         param_node(function, name, self.cx.src)
-            .and_then(|p| p.child_by_field_name("type"))
+            .and_then(|p| p.field("type"))
             .is_some_and(|t| {
                 let t = self.text(t);
                 t.ends_with("Request") || t.ends_with("Request>") || t.ends_with("Context")
@@ -735,25 +720,25 @@ impl<'t> State<'_, '_, 't> {
     /// The call `function` is passed to as an argument, if any.
     fn callback_of(&self, function: Node<'t>) -> Option<Node<'t>> {
         if !matches!(
-            function.kind(),
+            function.kind_str(),
             "arrow_function" | "function_expression" | "function"
         ) {
             return None;
         }
         let path = ancestors(self.cx.within, function);
-        let args = path.last().filter(|a| a.kind() == "arguments")?;
+        let args = path.last().filter(|a| a.kind_str() == "arguments")?;
         let call = path.get(path.len().checked_sub(2)?)?;
-        debug_assert!(args.kind() == "arguments");
-        (call.kind() == "call_expression").then_some(*call)
+        debug_assert!(args.kind_str() == "arguments");
+        (call.kind_str() == "call_expression").then_some(*call)
     }
 }
 
 /// The parameter node of `function` whose pattern binds `name`.
 fn param_node<'t>(function: Node<'t>, name: &str, src: &str) -> Option<Node<'t>> {
-    if let Some(single) = function.child_by_field_name("parameter") {
+    if let Some(single) = function.field("parameter") {
         return (text(single, src) == name).then_some(single);
     }
-    let params = function.child_by_field_name("parameters")?;
+    let params = function.field("parameters")?;
     named_children(params).into_iter().find(|p| {
         let mut names = Vec::new();
         super::javascript::pattern_names(*p, src, &mut names);
@@ -776,13 +761,13 @@ pub(super) fn may_have_request_data(src: &str) -> bool {
 /// The function a top-level item defines, with its name: `function f() {}`,
 /// `export function f() {}`, `const f = (…) => …`, `const f = function (…) {…}`.
 fn top_level_function<'t>(item: Node<'t>, src: &str) -> Option<(String, Node<'t>)> {
-    let item = match item.kind() {
-        "export_statement" => item.child_by_field_name("declaration")?,
+    let item = match item.kind_str() {
+        "export_statement" => item.field("declaration")?,
         _ => item,
     };
-    match item.kind() {
+    match item.kind_str() {
         "function_declaration" | "generator_function_declaration" => {
-            let name = item.child_by_field_name("name")?;
+            let name = item.field("name")?;
             Some((text(name, src).to_owned(), item))
         }
         "lexical_declaration" | "variable_declaration" => {
@@ -791,11 +776,11 @@ fn top_level_function<'t>(item: Node<'t>, src: &str) -> Option<(String, Node<'t>
                 return None;
             };
             let name = declarator
-                .child_by_field_name("name")
-                .filter(|n| n.kind() == "identifier")?;
-            let value = declarator.child_by_field_name("value").filter(|v| {
+                .field("name")
+                .filter(|n| n.kind_str() == "identifier")?;
+            let value = declarator.field("value").filter(|v| {
                 matches!(
-                    v.kind(),
+                    v.kind_str(),
                     "arrow_function" | "function_expression" | "function"
                 )
             })?;
@@ -808,23 +793,23 @@ fn top_level_function<'t>(item: Node<'t>, src: &str) -> Option<(String, Node<'t>
 /// The parameter names of `function`, in order (a destructured parameter counts as one, with
 /// an empty name: no entry can name it).
 fn positional_params(function: Node, src: &str) -> Vec<String> {
-    if let Some(single) = function.child_by_field_name("parameter") {
+    if let Some(single) = function.field("parameter") {
         return vec![text(single, src).to_owned()];
     }
-    let Some(params) = function.child_by_field_name("parameters") else {
+    let Some(params) = function.field("parameters") else {
         return Vec::new();
     };
     named_children(params)
         .into_iter()
-        .filter(|p| p.kind() != "comment")
+        .filter(|p| p.kind_str() != "comment")
         .map(|p| {
-            let ident = match p.kind() {
+            let ident = match p.kind_str() {
                 "identifier" => Some(p),
                 // TypeScript: `required_parameter`/`optional_parameter` with a `pattern`.
                 _ => p
-                    .child_by_field_name("pattern")
-                    .or_else(|| p.child_by_field_name("left"))
-                    .filter(|n| n.kind() == "identifier"),
+                    .field("pattern")
+                    .or_else(|| p.field("left"))
+                    .filter(|n| n.kind_str() == "identifier"),
             };
             ident.map(|i| text(i, src).to_owned()).unwrap_or_default()
         })
@@ -866,14 +851,14 @@ pub(super) fn item_entries(
         .unwrap_or_default();
     let mut calls = Vec::new();
     super::walk_scope(item, &|_| false, &mut |n| {
-        if n.kind() == "call_expression" {
+        if n.kind_str() == "call_expression" {
             calls.push(n);
         }
     });
     for call in calls {
         let Some(callee) = call
-            .child_by_field_name("function")
-            .filter(|f| f.kind() == "identifier")
+            .field("function")
+            .filter(|f| f.kind_str() == "identifier")
         else {
             continue;
         };
@@ -885,18 +870,18 @@ pub(super) fn item_entries(
             continue;
         };
         let args = call
-            .child_by_field_name("arguments")
+            .field("arguments")
             .map(named_children)
             .unwrap_or_default();
         for (index, arg) in args
             .into_iter()
-            .filter(|a| a.kind() != "comment")
+            .filter(|a| a.kind_str() != "comment")
             .enumerate()
         {
             let Some(param) = params.get(index).filter(|p| !p.is_empty()) else {
                 continue;
             };
-            if arg.kind() == "spread_element" {
+            if arg.kind_str() == "spread_element" {
                 break;
             }
             let mut sinks = 0;
@@ -937,7 +922,7 @@ fn enclosing_handler<'t>(cx: &Cx<'_, 't>, node: Node<'t>) -> Option<String> {
     };
     let function = ancestors(cx.within, node).into_iter().rev().find(|a| {
         matches!(
-            a.kind(),
+            a.kind_str(),
             "arrow_function"
                 | "function_expression"
                 | "function"
@@ -946,33 +931,35 @@ fn enclosing_handler<'t>(cx: &Cx<'_, 't>, node: Node<'t>) -> Option<String> {
         )
     })?;
     let params = function
-        .child_by_field_name("parameters")
-        .or_else(|| function.child_by_field_name("parameter"))?;
+        .field("parameters")
+        .or_else(|| function.field("parameter"))?;
     let mut names = Vec::new();
     super::javascript::pattern_names(params, cx.src, &mut names);
     let handler = names
         .iter()
         .any(|n| matches!(*n, "req" | "request" | "ctx") || state.is_request_param(function, n))
-        || named_children(params)
-            .iter()
-            .any(|p| named_children(*p).iter().any(|c| c.kind() == "decorator"));
+        || named_children(params).iter().any(|p| {
+            named_children(*p)
+                .iter()
+                .any(|c| c.kind_str() == "decorator")
+        });
     if !handler {
         return None;
     }
-    if let Some(n) = function.child_by_field_name("name") {
+    if let Some(n) = function.field("name") {
         return Some(format!("`{}()`", text(n, cx.src)));
     }
     // `app.get("/preview", async (req, res) => …)`: name it by its route.
     let route = state.callback_of(function).and_then(|call| {
         let method = call
-            .child_by_field_name("function")
-            .filter(|f| f.kind() == "member_expression")?
-            .child_by_field_name("property")
+            .field("function")
+            .filter(|f| f.kind_str() == "member_expression")?
+            .field("property")
             .map(|p| text(p, cx.src))?;
-        let path = named_children(call.child_by_field_name("arguments")?)
+        let path = named_children(call.field("arguments")?)
             .into_iter()
             .next()
-            .filter(|a| a.kind() == "string")?;
+            .filter(|a| a.kind_str() == "string")?;
         let verb = match method {
             "get" | "post" | "put" | "patch" | "delete" | "head" | "options" => {
                 method.to_ascii_uppercase()

@@ -1,6 +1,7 @@
 //! Shared machinery the rules use: the per-file semantic model (imports resolved to qualified
 //! names, module-level bindings), scope lookups, constant analysis, and the query runner.
 
+use crate::syntax::NodeExt;
 use std::collections::{BTreeMap, BTreeSet};
 
 use tree_sitter::{Node, Tree};
@@ -340,7 +341,7 @@ impl<'a, 't> Cx<'a, 't> {
     fn enclosing_functions(&self, node: Node<'t>, is_function: fn(&str) -> bool) -> Vec<Node<'t>> {
         let mut out: Vec<Node<'t>> = ancestors(self.within, node)
             .into_iter()
-            .filter(|a| is_function(a.kind()))
+            .filter(|a| is_function(a.kind_str()))
             .collect();
         out.reverse();
         out
@@ -451,7 +452,7 @@ impl<'t> Arguments<'t> {
         let mut positional = Vec::new();
         let mut keywords = Vec::new();
         for a in named_children(args) {
-            match a.kind() {
+            match a.kind_str() {
                 "comment" => {}
                 "keyword_argument" => keywords.push(a),
                 _ => positional.push(a),
@@ -466,17 +467,14 @@ impl<'t> Arguments<'t> {
     /// The value of keyword argument `name`.
     pub fn keyword(&self, name: &str, source: &str) -> Option<Node<'t>> {
         self.keyword_node(name, source)
-            .and_then(|k| k.child_by_field_name("value"))
+            .and_then(|k| k.field("value"))
     }
 
     /// The whole `name=value` node.
     pub fn keyword_node(&self, name: &str, source: &str) -> Option<Node<'t>> {
         self.keywords
             .iter()
-            .find(|k| {
-                k.child_by_field_name("name")
-                    .is_some_and(|n| text(n, source) == name)
-            })
+            .find(|k| k.field("name").is_some_and(|n| text(n, source) == name))
             .copied()
     }
 
@@ -485,7 +483,7 @@ impl<'t> Arguments<'t> {
         self.positional
             .get(index)
             .copied()
-            .filter(|a| !a.kind().ends_with("splat"))
+            .filter(|a| !a.kind_str().ends_with("splat"))
             .or_else(|| self.keyword(name, source))
     }
 }

@@ -1,5 +1,6 @@
 //! Python: imports, scopes and constant analysis over tree-sitter-python trees.
 
+use crate::syntax::NodeExt;
 use std::collections::{BTreeMap, BTreeSet};
 
 use tree_sitter::Node;
@@ -46,7 +47,7 @@ fn is_function(kind: &str) -> bool {
 
 fn is_scope(node: Node) -> bool {
     matches!(
-        node.kind(),
+        node.kind_str(),
         "function_definition" | "class_definition" | "lambda"
     )
 }
@@ -73,11 +74,11 @@ fn is_block_statement(kind: &str) -> bool {
 
 /// Records the names an import statement binds.
 fn collect_import(node: Node, src: &str, out: &mut BTreeMap<String, String>) {
-    match node.kind() {
+    match node.kind_str() {
         "import_statement" => {
             let mut cursor = node.walk();
             for name in node.children_by_field_name("name", &mut cursor) {
-                match name.kind() {
+                match name.kind_str() {
                     // `import a.b` binds `a`.
                     "dotted_name" => {
                         let full = text(name, src);
@@ -85,10 +86,7 @@ fn collect_import(node: Node, src: &str, out: &mut BTreeMap<String, String>) {
                         out.insert(first.to_owned(), first.to_owned());
                     }
                     "aliased_import" => {
-                        if let (Some(n), Some(a)) = (
-                            name.child_by_field_name("name"),
-                            name.child_by_field_name("alias"),
-                        ) {
+                        if let (Some(n), Some(a)) = (name.field("name"), name.field("alias")) {
                             out.insert(text(a, src).to_owned(), normalise(text(n, src)));
                         }
                     }
@@ -97,19 +95,16 @@ fn collect_import(node: Node, src: &str, out: &mut BTreeMap<String, String>) {
             }
         }
         "import_from_statement" => {
-            let Some(module) = node.child_by_field_name("module_name") else {
+            let Some(module) = node.field("module_name") else {
                 return;
             };
             // Relative imports name this project's modules: keep the dots out of the name.
             let module = normalise(text(module, src).trim_start_matches('.'));
             let mut cursor = node.walk();
             for name in node.children_by_field_name("name", &mut cursor) {
-                let (local, imported) = match name.kind() {
+                let (local, imported) = match name.kind_str() {
                     "dotted_name" => (text(name, src), text(name, src)),
-                    "aliased_import" => match (
-                        name.child_by_field_name("alias"),
-                        name.child_by_field_name("name"),
-                    ) {
+                    "aliased_import" => match (name.field("alias"), name.field("name")) {
                         (Some(a), Some(n)) => (text(a, src), text(n, src)),
                         _ => continue,
                     },
@@ -146,12 +141,12 @@ pub(super) fn semantic(root: Node, src: &str) -> Semantic {
         values: &mut BTreeMap<String, Vec<Option<Node<'t>>>>,
     ) {
         for stmt in named_children(node) {
-            match stmt.kind() {
+            match stmt.kind_str() {
                 "import_statement" | "import_from_statement" => {
                     collect_import(stmt, src, &mut sem.imports)
                 }
                 "function_definition" | "class_definition" => {
-                    if let Some(name) = stmt.child_by_field_name("name") {
+                    if let Some(name) = stmt.field("name") {
                         values
                             .entry(text(name, src).to_owned())
                             .or_default()
@@ -159,10 +154,7 @@ pub(super) fn semantic(root: Node, src: &str) -> Semantic {
                     }
                 }
                 "decorated_definition" => {
-                    if let Some(name) = stmt
-                        .child_by_field_name("definition")
-                        .and_then(|d| d.child_by_field_name("name"))
-                    {
+                    if let Some(name) = stmt.field("definition").and_then(|d| d.field("name")) {
                         values
                             .entry(text(name, src).to_owned())
                             .or_default()
@@ -175,7 +167,7 @@ pub(super) fn semantic(root: Node, src: &str) -> Semantic {
                     }
                 }
                 "for_statement" => {
-                    if let Some(left) = stmt.child_by_field_name("left") {
+                    if let Some(left) = stmt.field("left") {
                         for id in target_names(left) {
                             values
                                 .entry(text(id, src).to_owned())
@@ -201,13 +193,13 @@ fn record_assignment<'t>(
     src: &str,
     values: &mut BTreeMap<String, Vec<Option<Node<'t>>>>,
 ) {
-    let Some(left) = e.child_by_field_name("left") else {
+    let Some(left) = e.field("left") else {
         return;
     };
-    let value = match e.kind() {
-        "assignment" => match e.child_by_field_name("right") {
+    let value = match e.kind_str() {
+        "assignment" => match e.field("right") {
             // `a = b = "x"`: both names get the innermost value.
-            Some(r) if r.kind() == "assignment" => {
+            Some(r) if r.kind_str() == "assignment" => {
                 record_assignment(r, src, values);
                 Some(innermost_value(r))
             }
@@ -216,7 +208,7 @@ fn record_assignment<'t>(
         "augmented_assignment" => None,
         _ => return,
     };
-    if left.kind() == "identifier" {
+    if left.kind_str() == "identifier" {
         values
             .entry(text(left, src).to_owned())
             .or_default()
@@ -234,7 +226,7 @@ fn record_assignment<'t>(
 /// The names an assignment (or loop) target binds: `a`, `a, b`, `[a, *rest]`; not the names in
 /// `obj.attr` or `obj[key]`, which rebind nothing.
 fn target_names(node: Node) -> Vec<Node> {
-    match node.kind() {
+    match node.kind_str() {
         "identifier" => vec![node],
         "attribute" | "subscript" => Vec::new(),
         _ => named_children(node)
@@ -245,12 +237,12 @@ fn target_names(node: Node) -> Vec<Node> {
 }
 
 fn identifiers_in(node: Node) -> Vec<Node> {
-    if node.kind() == "identifier" {
+    if node.kind_str() == "identifier" {
         return vec![node];
     }
     let mut out = Vec::new();
     walk_scope(node, &is_scope, &mut |n| {
-        if n.kind() == "identifier" {
+        if n.kind_str() == "identifier" {
             out.push(n);
         }
     });
@@ -258,13 +250,13 @@ fn identifiers_in(node: Node) -> Vec<Node> {
 }
 
 fn collect_params<'t>(func: Node<'t>, src: &str, index: &mut ScopeIndex<'t>) {
-    let Some(params) = func.child_by_field_name("parameters") else {
+    let Some(params) = func.field("parameters") else {
         return;
     };
     for p in named_children(params) {
-        let id = match p.kind() {
+        let id = match p.kind_str() {
             "identifier" => Some(p),
-            "default_parameter" | "typed_default_parameter" => p.child_by_field_name("name"),
+            "default_parameter" | "typed_default_parameter" => p.field("name"),
             "typed_parameter" | "list_splat_pattern" | "dictionary_splat_pattern" => {
                 identifiers_in(p).into_iter().next()
             }
@@ -280,23 +272,23 @@ fn collect_params<'t>(func: Node<'t>, src: &str, index: &mut ScopeIndex<'t>) {
 fn index_scope<'t>(scope: Node<'t>, src: &str) -> ScopeIndex<'t> {
     let mut index = ScopeIndex::default();
     collect_params(scope, src, &mut index);
-    if scope.kind() == "lambda" {
+    if scope.kind_str() == "lambda" {
         return index;
     }
-    let body = scope.child_by_field_name("body").unwrap_or(scope);
+    let body = scope.field("body").unwrap_or(scope);
     let mut imports = BTreeMap::new();
-    walk_scope(body, &is_scope, &mut |n| match n.kind() {
+    walk_scope(body, &is_scope, &mut |n| match n.kind_str() {
         "assignment" => {
-            let Some(left) = n.child_by_field_name("left") else {
+            let Some(left) = n.field("left") else {
                 return;
             };
-            let Some(r) = n.child_by_field_name("right") else {
+            let Some(r) = n.field("right") else {
                 return;
             };
-            if left.kind() == "identifier" {
+            if left.kind_str() == "identifier" {
                 index.bind(text(left, src), Binding::Value(innermost_value(r)));
             } else if matches!(
-                left.kind(),
+                left.kind_str(),
                 "pattern_list" | "tuple_pattern" | "list_pattern"
             ) {
                 for id in target_names(left) {
@@ -306,33 +298,23 @@ fn index_scope<'t>(scope: Node<'t>, src: &str) -> ScopeIndex<'t> {
             // `obj.attr = v` and `d[k] = v` bind no name.
         }
         "augmented_assignment" => {
-            if let (Some(left), Some(right)) = (
-                n.child_by_field_name("left"),
-                n.child_by_field_name("right"),
-            ) {
-                if left.kind() == "identifier" {
+            if let (Some(left), Some(right)) = (n.field("left"), n.field("right")) {
+                if left.kind_str() == "identifier" {
                     index.bind(text(left, src), Binding::Augmented(right));
                 }
             }
         }
         "named_expression" => {
-            if let (Some(left), Some(right)) = (
-                n.child_by_field_name("name"),
-                n.child_by_field_name("value"),
-            ) {
+            if let (Some(left), Some(right)) = (n.field("name"), n.field("value")) {
                 index.bind(text(left, src), Binding::Value(right));
             }
         }
         "for_statement" | "for_in_clause" => {
-            let binding = match n.child_by_field_name("right") {
+            let binding = match n.field("right") {
                 Some(r) => Binding::Element(r),
                 None => Binding::Opaque,
             };
-            for id in n
-                .child_by_field_name("left")
-                .map(target_names)
-                .unwrap_or_default()
-            {
+            for id in n.field("left").map(target_names).unwrap_or_default() {
                 index.bind(text(id, src), binding.clone());
             }
         }
@@ -344,17 +326,14 @@ fn index_scope<'t>(scope: Node<'t>, src: &str) -> ScopeIndex<'t> {
         "with_item" => {
             // `with open(p) as f`: `f` holds (a part of) the value. (The target is also bound
             // as opaque above, which keeps constant analysis conservative.)
-            let Some(pattern) = n
-                .child_by_field_name("value")
-                .filter(|v| v.kind() == "as_pattern")
-            else {
+            let Some(pattern) = n.field("value").filter(|v| v.kind_str() == "as_pattern") else {
                 return;
             };
             let (Some(value), Some(target)) = (
                 pattern.named_child(0),
                 named_children(pattern)
                     .into_iter()
-                    .find(|c| c.kind() == "as_pattern_target"),
+                    .find(|c| c.kind_str() == "as_pattern_target"),
             ) else {
                 return;
             };
@@ -363,7 +342,7 @@ fn index_scope<'t>(scope: Node<'t>, src: &str) -> ScopeIndex<'t> {
             }
         }
         "if_statement" | "elif_clause" | "while_statement" => {
-            if let Some(c) = n.child_by_field_name("condition") {
+            if let Some(c) = n.field("condition") {
                 collect_guards(c, src, &mut index.guards);
             }
         }
@@ -373,7 +352,7 @@ fn index_scope<'t>(scope: Node<'t>, src: &str) -> ScopeIndex<'t> {
             }
         }
         "function_definition" | "class_definition" => {
-            if let Some(id) = n.child_by_field_name("name") {
+            if let Some(id) = n.field("name") {
                 index.bind(text(id, src), Binding::Opaque);
             }
         }
@@ -395,8 +374,8 @@ fn index_scope<'t>(scope: Node<'t>, src: &str) -> ScopeIndex<'t> {
 }
 
 fn innermost_value(mut node: Node) -> Node {
-    while node.kind() == "assignment" {
-        match node.child_by_field_name("right") {
+    while node.kind_str() == "assignment" {
+        match node.field("right") {
             Some(r) => node = r,
             None => break,
         }
@@ -416,16 +395,16 @@ pub(super) fn collect_guards(cond: Node, src: &str, out: &mut Vec<Guard>) {
             });
         }
     };
-    match cond.kind() {
+    match cond.kind_str() {
         "boolean_operator" => {
             for side in ["left", "right"] {
-                if let Some(c) = cond.child_by_field_name(side) {
+                if let Some(c) = cond.field(side) {
                     collect_guards(c, src, out);
                 }
             }
         }
         "not_operator" => {
-            if let Some(c) = cond.child_by_field_name("argument") {
+            if let Some(c) = cond.field("argument") {
                 collect_guards(c, src, out);
             }
         }
@@ -447,16 +426,14 @@ pub(super) fn collect_guards(cond: Node, src: &str, out: &mut Vec<Guard>) {
             }
         }
         "call" => {
-            let Some(func) = cond.child_by_field_name("function") else {
+            let Some(func) = cond.field("function") else {
                 return;
             };
-            let args = cond.child_by_field_name("arguments");
-            let (name, object) = match func.kind() {
+            let args = cond.field("arguments");
+            let (name, object) = match func.kind_str() {
                 "attribute" => (
-                    func.child_by_field_name("attribute")
-                        .map(|a| text(a, src))
-                        .unwrap_or(""),
-                    func.child_by_field_name("object"),
+                    func.field("attribute").map(|a| text(a, src)).unwrap_or(""),
+                    func.field("object"),
                 ),
                 _ => (text(func, src), None),
             };
@@ -571,7 +548,7 @@ pub(super) fn item_imports(item: Node, src: &str) -> BTreeSet<String> {
         if let Some(stmt) = path
             .iter()
             .rev()
-            .find(|n| matches!(n.kind(), "import_statement" | "import_from_statement"))
+            .find(|n| matches!(n.kind_str(), "import_statement" | "import_from_statement"))
         {
             collect_import(*stmt, src, &mut out);
         }
@@ -581,7 +558,7 @@ pub(super) fn item_imports(item: Node, src: &str) -> BTreeSet<String> {
 
 pub(super) fn resolve<'t>(cx: &Cx<'_, 't>, node: Node<'t>) -> Option<String> {
     let src = cx.src;
-    match node.kind() {
+    match node.kind_str() {
         "identifier" if !may_resolve(cx, text(node, src)) => None,
         "identifier" => match lookup(cx, node) {
             Lookup::Import(q) => Some(q),
@@ -596,8 +573,8 @@ pub(super) fn resolve<'t>(cx: &Cx<'_, 't>, node: Node<'t>) -> Option<String> {
             Lookup::Module(_) => None,
         },
         "attribute" => {
-            let object = node.child_by_field_name("object")?;
-            let attr = node.child_by_field_name("attribute")?;
+            let object = node.field("object")?;
+            let attr = node.field("attribute")?;
             let base = resolve(cx, object)?;
             if base.starts_with("builtins.") {
                 return None;
@@ -669,12 +646,12 @@ pub(super) fn is_constant<'t>(cx: &Cx<'_, 't>, node: Node<'t>, sink: Sink, depth
         return false;
     }
     let recurse = |n: Node<'t>| is_constant(cx, n, sink, depth + 1);
-    match node.kind() {
+    match node.kind_str() {
         "integer" | "float" | "true" | "false" | "none" | "ellipsis" => true,
         "string" => named_children(node)
             .into_iter()
-            .filter(|c| c.kind() == "interpolation")
-            .all(|i| i.child_by_field_name("expression").is_some_and(recurse)),
+            .filter(|c| c.kind_str() == "interpolation")
+            .all(|i| i.field("expression").is_some_and(recurse)),
         "concatenated_string"
         | "tuple"
         | "list"
@@ -682,26 +659,22 @@ pub(super) fn is_constant<'t>(cx: &Cx<'_, 't>, node: Node<'t>, sink: Sink, depth
         | "parenthesized_expression"
         | "expression_list" => named_children(node)
             .into_iter()
-            .filter(|c| c.kind() != "comment")
+            .filter(|c| c.kind_str() != "comment")
             .all(recurse),
         "dictionary" => named_children(node)
             .into_iter()
             .all(|pair| named_children(pair).into_iter().all(recurse)),
         "binary_operator" | "boolean_operator" => {
-            node.child_by_field_name("left").is_some_and(recurse)
-                && node.child_by_field_name("right").is_some_and(recurse)
+            node.field("left").is_some_and(recurse) && node.field("right").is_some_and(recurse)
         }
-        "unary_operator" => node.child_by_field_name("argument").is_some_and(recurse),
+        "unary_operator" => node.field("argument").is_some_and(recurse),
         "conditional_expression" => {
             // `a if cond else b`: the value is a or b.
             let parts = named_children(node);
             parts.len() == 3 && recurse(parts[0]) && recurse(parts[2])
         }
         "call" => {
-            let (Some(func), Some(args)) = (
-                node.child_by_field_name("function"),
-                node.child_by_field_name("arguments"),
-            ) else {
+            let (Some(func), Some(args)) = (node.field("function"), node.field("arguments")) else {
                 return false;
             };
             if let Some(q) = resolve(cx, func) {
@@ -710,8 +683,8 @@ pub(super) fn is_constant<'t>(cx: &Cx<'_, 't>, node: Node<'t>, sink: Sink, depth
                 }
             }
             // `"...".format(...)` and `"sep".join(...)` of constants.
-            if func.kind() == "attribute" {
-                let method = func.child_by_field_name("attribute").map(|a| text(a, src));
+            if func.kind_str() == "attribute" {
+                let method = func.field("attribute").map(|a| text(a, src));
                 // Identifier quoting (Django's `connection.ops.quote_name`, SQLAlchemy's
                 // `preparer.quote_identifier`) makes a name safe to splice into SQL.
                 if sink == Sink::Sql
@@ -728,13 +701,13 @@ pub(super) fn is_constant<'t>(cx: &Cx<'_, 't>, node: Node<'t>, sink: Sink, depth
                     method,
                     Some("format" | "join" | "upper" | "lower" | "strip")
                 ) {
-                    return func.child_by_field_name("object").is_some_and(recurse)
-                        && named_children(args).into_iter().all(|a| match a.kind() {
-                            "keyword_argument" => {
-                                a.child_by_field_name("value").is_some_and(recurse)
-                            }
-                            _ => recurse(a),
-                        });
+                    return func.field("object").is_some_and(recurse)
+                        && named_children(args)
+                            .into_iter()
+                            .all(|a| match a.kind_str() {
+                                "keyword_argument" => a.field("value").is_some_and(recurse),
+                                _ => recurse(a),
+                            });
                 }
             }
             false
@@ -752,14 +725,14 @@ pub(super) fn is_constant<'t>(cx: &Cx<'_, 't>, node: Node<'t>, sink: Sink, depth
 }
 
 pub(super) fn string_value<'s>(node: Node, src: &'s str) -> Option<&'s str> {
-    if node.kind() != "string" {
+    if node.kind_str() != "string" {
         return None;
     }
     let parts = named_children(node);
-    if parts.iter().any(|c| c.kind() == "interpolation") {
+    if parts.iter().any(|c| c.kind_str() == "interpolation") {
         return None;
     }
-    let start = parts.iter().find(|c| c.kind() == "string_start")?;
-    let end = parts.iter().rfind(|c| c.kind() == "string_end")?;
+    let start = parts.iter().find(|c| c.kind_str() == "string_start")?;
+    let end = parts.iter().rfind(|c| c.kind_str() == "string_end")?;
     src.get(start.end_byte()..end.start_byte())
 }

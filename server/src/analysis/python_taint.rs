@@ -1,6 +1,7 @@
 //! Python taint (see `taint.rs`): sources in Flask, Django, DRF, FastAPI/Starlette, aiohttp and
 //! the standard library; propagation; sanitisers per sink.
 
+use crate::syntax::NodeExt;
 use std::cell::RefCell;
 use std::collections::HashMap;
 
@@ -241,16 +242,13 @@ impl<'t> State<'_, '_, 't> {
             return None;
         }
         let recurse = |n: Node<'t>| self.expr(n, depth + 1);
-        match node.kind() {
+        match node.kind_str() {
             "identifier" => self.name(node, depth),
             "attribute" => {
                 if let Some(t) = self.source_attribute(node) {
                     return Some(t);
                 }
-                let attr = node
-                    .child_by_field_name("attribute")
-                    .map(|a| self.text(a))
-                    .unwrap_or("");
+                let attr = node.field("attribute").map(|a| self.text(a)).unwrap_or("");
                 match (self.sink, attr) {
                     // `Path(p).name` is a base name.
                     (Sink::Path, "name" | "stem" | "suffix") => return None,
@@ -258,12 +256,12 @@ impl<'t> State<'_, '_, 't> {
                     (_, "cleaned_data" | "validated_data") => return None,
                     _ => {}
                 }
-                node.child_by_field_name("object").and_then(recurse)
+                node.field("object").and_then(recurse)
             }
             // `d[key]` holds what `d` holds; a constant table indexed by user data is an
             // allow-list.
             "subscript" => {
-                let t = node.child_by_field_name("value").and_then(recurse)?;
+                let t = node.field("value").and_then(recurse)?;
                 Some(self.narrow(t, node))
             }
             "call" => self.call(node, depth),
@@ -273,31 +271,27 @@ impl<'t> State<'_, '_, 't> {
             | "dictionary_splat"
             | "starred" => node.named_child(0).and_then(recurse),
             "keyword_argument" | "named_expression" | "pair" => {
-                node.child_by_field_name("value").and_then(recurse)
+                node.field("value").and_then(recurse)
             }
             "string" => best_of(
                 named_children(node)
                     .into_iter()
-                    .filter(|c| c.kind() == "interpolation")
+                    .filter(|c| c.kind_str() == "interpolation")
                     .filter(|i| {
                         // `{x!r}` escapes line breaks, which is what log injection needs.
                         !(self.sink == Sink::Log
-                            && i.child_by_field_name("type_conversion")
+                            && i.field("type_conversion")
                                 .is_some_and(|c| self.text(c).contains('r')))
                     })
-                    .filter_map(|i| i.child_by_field_name("expression")),
+                    .filter_map(|i| i.field("expression")),
                 recurse,
             ),
             "binary_operator" => best_of(
-                ["left", "right"]
-                    .into_iter()
-                    .filter_map(|f| node.child_by_field_name(f)),
+                ["left", "right"].into_iter().filter_map(|f| node.field(f)),
                 recurse,
             ),
             "boolean_operator" => best_of(
-                ["left", "right"]
-                    .into_iter()
-                    .filter_map(|f| node.child_by_field_name(f)),
+                ["left", "right"].into_iter().filter_map(|f| node.field(f)),
                 recurse,
             ),
             "conditional_expression" => {
@@ -307,7 +301,7 @@ impl<'t> State<'_, '_, 't> {
                     recurse,
                 )
             }
-            "unary_operator" => node.child_by_field_name("argument").and_then(recurse),
+            "unary_operator" => node.field("argument").and_then(recurse),
             "concatenated_string" | "list" | "tuple" | "set" | "expression_list" | "dictionary" => {
                 best_of(named_children(node), recurse)
             }
@@ -325,9 +319,9 @@ impl<'t> State<'_, '_, 't> {
             | "dictionary_comprehension" => best_of(
                 named_children(node)
                     .into_iter()
-                    .filter_map(|c| match c.kind() {
+                    .filter_map(|c| match c.kind_str() {
                         "if_clause" => None,
-                        "for_in_clause" => c.child_by_field_name("right"),
+                        "for_in_clause" => c.field("right"),
                         _ => Some(c),
                     }),
                 recurse,
@@ -342,17 +336,17 @@ impl<'t> State<'_, '_, 't> {
         let mut guards = Vec::new();
         for clause in named_children(node)
             .into_iter()
-            .filter(|c| c.kind() == "if_clause")
+            .filter(|c| c.kind_str() == "if_clause")
         {
             if let Some(cond) = clause.named_child(0) {
                 collect_guards(cond, self.cx.src, &mut guards);
             }
         }
-        let Some(body) = node.child_by_field_name("body") else {
+        let Some(body) = node.field("body") else {
             return false;
         };
-        let checked = match body.kind() {
-            "pair" if self.sink == Sink::MassAssign => body.child_by_field_name("key"),
+        let checked = match body.kind_str() {
+            "pair" if self.sink == Sink::MassAssign => body.field("key"),
             "identifier" => Some(body),
             _ => None,
         };
@@ -408,7 +402,7 @@ impl<'t> State<'_, '_, 't> {
     /// Whether `node` is a request object: Flask's global `request`, a handler parameter named
     /// `request` or annotated as a request, or `self.request` in a class-based view.
     fn is_request(&self, node: Node<'t>) -> bool {
-        match node.kind() {
+        match node.kind_str() {
             "identifier" => {
                 let name = self.text(node);
                 if let Some(q) = resolve(self.cx, node) {
@@ -421,15 +415,14 @@ impl<'t> State<'_, '_, 't> {
                 scoped_lookup(self.cx, node).is_some_and(|(scope, index)| {
                     index.params.contains(name)
                         && param_node(scope, name, self.cx.src)
-                            .and_then(|p| p.child_by_field_name("type"))
+                            .and_then(|p| p.field("type"))
                             .is_some_and(|t| self.text(t).ends_with("Request"))
                 })
             }
             "attribute" => {
-                node.child_by_field_name("object")
-                    .is_some_and(|o| self.text(o) == "self")
+                node.field("object").is_some_and(|o| self.text(o) == "self")
                     && node
-                        .child_by_field_name("attribute")
+                        .field("attribute")
                         .is_some_and(|a| self.text(a) == "request")
             }
             _ => false,
@@ -440,8 +433,8 @@ impl<'t> State<'_, '_, 't> {
     /// `APIView`/`ViewSet`, Tornado `RequestHandler`), judged by the base class names.
     fn in_handler_class(&self, node: Node<'t>) -> bool {
         ancestors(self.cx.within, node).iter().any(|a| {
-            a.kind() == "class_definition"
-                && a.child_by_field_name("superclasses").is_some_and(|b| {
+            a.kind_str() == "class_definition"
+                && a.field("superclasses").is_some_and(|b| {
                     let bases = self.text(b);
                     ["View", "Mixin", "Handler", "ViewSet"]
                         .iter()
@@ -453,16 +446,14 @@ impl<'t> State<'_, '_, 't> {
     /// `request.META["HTTP_HOST"]`, `request.headers.get("Host")`: when the key names a header,
     /// the source is that header (which matters for host-header injection), not the whole map.
     fn narrow(&self, taint: Taint, access: Node<'t>) -> Taint {
-        let key = match access.kind() {
-            "subscript" => access.child_by_field_name("subscript"),
-            _ => access
-                .child_by_field_name("arguments")
-                .and_then(|a| a.named_child(0)),
+        let key = match access.kind_str() {
+            "subscript" => access.field("subscript"),
+            _ => access.field("arguments").and_then(|a| a.named_child(0)),
         };
         if !taint.user {
             return taint;
         }
-        let is_key = key.is_some_and(|k| k.kind() == "string");
+        let is_key = key.is_some_and(|k| k.kind_str() == "string");
         let direct = self.cx.src.get(taint.origin.clone()).is_some_and(|o| {
             let access_text = self.text(access);
             access_text.starts_with(o)
@@ -479,8 +470,8 @@ impl<'t> State<'_, '_, 't> {
     }
 
     fn source_attribute(&self, node: Node<'t>) -> Option<Taint> {
-        let attr = self.text(node.child_by_field_name("attribute")?);
-        let object = node.child_by_field_name("object")?;
+        let attr = self.text(node.field("attribute")?);
+        let object = node.field("object")?;
         if attr == "argv" && resolve(self.cx, node).as_deref() == Some("sys.argv") {
             return Some(Taint {
                 origin: node.byte_range(),
@@ -515,8 +506,8 @@ impl<'t> State<'_, '_, 't> {
     }
 
     fn call(&self, node: Node<'t>, depth: u32) -> Option<Taint> {
-        let func = node.child_by_field_name("function")?;
-        let args = node.child_by_field_name("arguments");
+        let func = node.field("function")?;
+        let args = node.field("arguments");
         let resolved =
             resolve(self.cx, func).filter(|q| !REQUEST_GLOBALS.iter().any(|g| q.starts_with(g)));
         if let Some(q) = resolved {
@@ -538,13 +529,13 @@ impl<'t> State<'_, '_, 't> {
             // Library calls return their own data (a file object, a row, a response).
             return None;
         }
-        match func.kind() {
+        match func.kind_str() {
             "attribute" => {
                 if let Some(t) = self.source_attribute(func) {
                     return Some(t);
                 }
-                let method = self.text(func.child_by_field_name("attribute")?);
-                let object = func.child_by_field_name("object")?;
+                let method = self.text(func.field("attribute")?);
+                let object = func.field("object")?;
                 if PREDICATES.contains(&method) {
                     return None;
                 }
@@ -555,7 +546,7 @@ impl<'t> State<'_, '_, 't> {
                     // A schema's fields (`payload.dict()`), unless the receiver is the raw
                     // request data (`request.POST.dict()`).
                     (Sink::MassAssign, "dict" | "model_dump") => {
-                        return match object.kind() {
+                        return match object.kind_str() {
                             "attribute" => self.source_attribute(object),
                             _ => None,
                         };
@@ -574,10 +565,9 @@ impl<'t> State<'_, '_, 't> {
                 if method == "get"
                     && args.is_some_and(|a| {
                         named_children(a).iter().any(|k| {
-                            k.kind() == "keyword_argument"
-                                && k.child_by_field_name("name")
-                                    .is_some_and(|n| self.text(n) == "type")
-                                && k.child_by_field_name("value").is_some_and(|v| {
+                            k.kind_str() == "keyword_argument"
+                                && k.field("name").is_some_and(|n| self.text(n) == "type")
+                                && k.field("value").is_some_and(|v| {
                                     matches!(self.text(v), "int" | "float" | "bool")
                                 })
                         })
@@ -594,7 +584,7 @@ impl<'t> State<'_, '_, 't> {
                 if from_object.as_ref().is_some_and(|t| t.user) {
                     return from_object;
                 }
-                if DATA_METHODS.contains(&method) || object.kind() == "string" {
+                if DATA_METHODS.contains(&method) || object.kind_str() == "string" {
                     return Taint::best(from_object, self.args(args, depth));
                 }
                 from_object
@@ -618,12 +608,10 @@ impl<'t> State<'_, '_, 't> {
                             .unwrap_or_default()
                             .into_iter()
                             .filter(|a| {
-                                let i = match a.kind() {
-                                    "keyword_argument" => {
-                                        a.child_by_field_name("name").and_then(|n| {
-                                            params.iter().position(|p| p == self.text(n))
-                                        })
-                                    }
+                                let i = match a.kind_str() {
+                                    "keyword_argument" => a.field("name").and_then(|n| {
+                                        params.iter().position(|p| p == self.text(n))
+                                    }),
                                     "comment" => return false,
                                     _ => {
                                         index += 1;
@@ -652,19 +640,13 @@ impl<'t> State<'_, '_, 't> {
 
     /// The taint of parameter `name` of `function`, judged by the framework that calls it.
     fn param(&self, function: Node<'t>, name: &str) -> Option<Taint> {
-        if function.kind() != "function_definition" || matches!(name, "self" | "cls") {
+        if function.kind_str() != "function_definition" || matches!(name, "self" | "cls") {
             return None;
         }
         let src = self.cx.src;
         let param = param_node(function, name, src)?;
-        let annotation = param
-            .child_by_field_name("type")
-            .map(|t| text(t, src))
-            .unwrap_or("");
-        let default = param
-            .child_by_field_name("value")
-            .map(|v| text(v, src))
-            .unwrap_or("");
+        let annotation = param.field("type").map(|t| text(t, src)).unwrap_or("");
+        let default = param.field("value").map(|v| text(v, src)).unwrap_or("");
         if matches!(name, "request" | "req") || annotation.ends_with("Request") {
             // A request object: its attributes are the sources.
             return None;
@@ -722,9 +704,9 @@ impl<'t> State<'_, '_, 't> {
                 // A module-level helper that a handler in this file passes request data to.
                 let top_level = ancestors(self.cx.within, function)
                     .iter()
-                    .all(|a| matches!(a.kind(), "module" | "decorated_definition"));
+                    .all(|a| matches!(a.kind_str(), "module" | "decorated_definition"));
                 let entry = function
-                    .child_by_field_name("name")
+                    .field("name")
                     .filter(|_| top_level)
                     .and_then(|n| {
                         self.cx
@@ -749,10 +731,10 @@ impl<'t> State<'_, '_, 't> {
     fn route(&self, function: Node<'t>) -> Route {
         let src = self.cx.src;
         let parent = ancestors(self.cx.within, function).pop();
-        if let Some(decorated) = parent.filter(|p| p.kind() == "decorated_definition") {
+        if let Some(decorated) = parent.filter(|p| p.kind_str() == "decorated_definition") {
             for decorator in named_children(decorated)
                 .into_iter()
-                .filter(|d| d.kind() == "decorator")
+                .filter(|d| d.kind_str() == "decorator")
             {
                 // The route decorators are parsed in one place (`analysis::routes`); Django's
                 // method decorators say nothing about parameters, so views are judged below.
@@ -772,23 +754,20 @@ impl<'t> State<'_, '_, 't> {
         // Django function views take `request` first; class-based views and DRF viewsets
         // take `self, request`.
         let params: Vec<String> = function
-            .child_by_field_name("parameters")
+            .field("parameters")
             .map(named_children)
             .unwrap_or_default()
             .into_iter()
             .map(|p| {
-                let id = if p.kind() == "identifier" {
+                let id = if p.kind_str() == "identifier" {
                     Some(p)
                 } else {
-                    p.child_by_field_name("name").or_else(|| p.named_child(0))
+                    p.field("name").or_else(|| p.named_child(0))
                 };
                 id.map(|i| text(i, src).to_owned()).unwrap_or_default()
             })
             .collect();
-        let name = function
-            .child_by_field_name("name")
-            .map(|n| text(n, src))
-            .unwrap_or("");
+        let name = function.field("name").map(|n| text(n, src)).unwrap_or("");
         let is_view = match params.as_slice() {
             // A function view, unless this file calls it: then it is a helper that takes the
             // request along, and its other parameters are the caller's.
@@ -825,22 +804,22 @@ const RETURNS_REQUEST_DATA: u64 = 1 << 63;
 
 /// The name and parameter names of the module-level function an item defines.
 fn signature(item: Node, src: &str) -> Option<(String, Vec<String>)> {
-    let def = match item.kind() {
-        "decorated_definition" => item.child_by_field_name("definition"),
+    let def = match item.kind_str() {
+        "decorated_definition" => item.field("definition"),
         "function_definition" => Some(item),
         _ => None,
     }
-    .filter(|d| d.kind() == "function_definition")?;
-    let name = def.child_by_field_name("name")?;
+    .filter(|d| d.kind_str() == "function_definition")?;
+    let name = def.field("name")?;
     let params = def
-        .child_by_field_name("parameters")
+        .field("parameters")
         .map(named_children)
         .unwrap_or_default()
         .into_iter()
         .filter_map(|p| {
-            let id = match p.kind() {
+            let id = match p.kind_str() {
                 "identifier" => Some(p),
-                "default_parameter" | "typed_default_parameter" => p.child_by_field_name("name"),
+                "default_parameter" | "typed_default_parameter" => p.field("name"),
                 "typed_parameter" => p.named_child(0),
                 _ => None,
             };
@@ -852,23 +831,23 @@ fn signature(item: Node, src: &str) -> Option<(String, Vec<String>)> {
 
 /// The functions an item defines: itself, or the methods of a class.
 fn item_functions(item: Node) -> Vec<Node> {
-    let def = match item.kind() {
-        "decorated_definition" => item.child_by_field_name("definition"),
+    let def = match item.kind_str() {
+        "decorated_definition" => item.field("definition"),
         _ => Some(item),
     };
     let Some(def) = def else {
         return Vec::new();
     };
-    match def.kind() {
+    match def.kind_str() {
         "function_definition" => vec![def],
         "class_definition" => def
-            .child_by_field_name("body")
+            .field("body")
             .map(named_children)
             .unwrap_or_default()
             .into_iter()
-            .filter_map(|m| match m.kind() {
+            .filter_map(|m| match m.kind_str() {
                 "function_definition" => Some(m),
-                "decorated_definition" => m.child_by_field_name("definition"),
+                "decorated_definition" => m.field("definition"),
                 _ => None,
             })
             .collect(),
@@ -893,9 +872,7 @@ pub(super) fn item_returns(
     src: &str,
 ) -> Option<(String, (Vec<String>, u64))> {
     let (name, params) = signature(item, src)?;
-    let body = item_functions(item)
-        .first()
-        .and_then(|f| f.child_by_field_name("body"))?;
+    let body = item_functions(item).first().and_then(|f| f.field("body"))?;
     let imports = item_imports(item, src);
     let scopes = ScopeCache::default();
     let cx = Cx {
@@ -916,12 +893,12 @@ pub(super) fn item_returns(
         body,
         &|n| {
             matches!(
-                n.kind(),
+                n.kind_str(),
                 "function_definition" | "class_definition" | "lambda"
             )
         },
         &mut |n| {
-            if n.kind() != "return_statement" {
+            if n.kind_str() != "return_statement" {
                 return;
             }
             let Some(value) = n.named_child(0) else {
@@ -976,23 +953,20 @@ pub(super) fn item_entries(
         if matches!(state.route(function), Route::None) {
             continue;
         }
-        let own = function
-            .child_by_field_name("name")
-            .map(|n| text(n, src))
-            .unwrap_or("");
-        let Some(body) = function.child_by_field_name("body") else {
+        let own = function.field("name").map(|n| text(n, src)).unwrap_or("");
+        let Some(body) = function.field("body") else {
             continue;
         };
         let mut calls = Vec::new();
         super::walk_scope(body, &|_| false, &mut |n| {
-            if n.kind() == "call" {
+            if n.kind_str() == "call" {
                 calls.push(n);
             }
         });
         for call in calls {
             let Some(callee) = call
-                .child_by_field_name("function")
-                .filter(|f| f.kind() == "identifier")
+                .field("function")
+                .filter(|f| f.kind_str() == "identifier")
             else {
                 continue;
             };
@@ -1002,15 +976,14 @@ pub(super) fn item_entries(
             };
             let mut index = 0;
             for arg in call
-                .child_by_field_name("arguments")
+                .field("arguments")
                 .map(named_children)
                 .unwrap_or_default()
             {
-                let (param, value) = match arg.kind() {
+                let (param, value) = match arg.kind_str() {
                     "keyword_argument" => (
-                        arg.child_by_field_name("name")
-                            .map(|n| text(n, src).to_owned()),
-                        arg.child_by_field_name("value"),
+                        arg.field("name").map(|n| text(n, src).to_owned()),
+                        arg.field("value"),
                     ),
                     "comment" | "list_splat" | "dictionary_splat" => continue,
                     _ => {
@@ -1088,11 +1061,11 @@ fn base_type(annotation: &str) -> &str {
 
 /// The parameter node of `function` named `name`.
 fn param_node<'t>(function: Node<'t>, name: &str, src: &str) -> Option<Node<'t>> {
-    let params = function.child_by_field_name("parameters")?;
+    let params = function.field("parameters")?;
     named_children(params).into_iter().find(|p| {
-        let id = match p.kind() {
+        let id = match p.kind_str() {
             "identifier" => Some(*p),
-            "default_parameter" | "typed_default_parameter" => p.child_by_field_name("name"),
+            "default_parameter" | "typed_default_parameter" => p.field("name"),
             _ => p.named_child(0),
         };
         id.is_some_and(|i| text(i, src) == name)

@@ -8,6 +8,7 @@
 //! registrations (`app.get("/x", …, handler)`, `router.route("/x").post(handler)`) and functions
 //! whose first parameter is the request (`req`, `request`, `ctx`).
 
+use crate::syntax::NodeExt;
 use tree_sitter::Node;
 
 use super::{ancestors, named_children, text, Semantic};
@@ -66,7 +67,7 @@ fn python_string(node: Node, src: &str) -> Option<String> {
 
 /// `["GET", "POST"]` (or a tuple/set) → upper-case names; `None` if not a literal list.
 fn method_list(node: Node, src: &str, js: bool) -> Option<Vec<String>> {
-    if !matches!(node.kind(), "list" | "tuple" | "set" | "array") {
+    if !matches!(node.kind_str(), "list" | "tuple" | "set" | "array") {
         return None;
     }
     let mut out = Vec::new();
@@ -93,34 +94,28 @@ pub fn imports_from(sem: &Semantic, packages: &[&str]) -> bool {
 /// The route a Python decorator registers, if it is a route decorator.
 pub fn python_decorator<'t>(decorator: Node<'t>, src: &str, sem: &Semantic) -> Option<Route<'t>> {
     let expr = decorator.named_child(0)?;
-    let (func, args) = match expr.kind() {
-        "call" => (
-            expr.child_by_field_name("function")?,
-            expr.child_by_field_name("arguments"),
-        ),
+    let (func, args) = match expr.kind_str() {
+        "call" => (expr.field("function")?, expr.field("arguments")),
         _ => (expr, None),
     };
-    let name = match func.kind() {
-        "attribute" => text(func.child_by_field_name("attribute")?, src),
+    let name = match func.kind_str() {
+        "attribute" => text(func.field("attribute")?, src),
         "identifier" => text(func, src),
         _ => return None,
     };
     let args: Vec<Node> = args.map(named_children).unwrap_or_default();
     let keyword = |key: &str| {
         args.iter()
-            .filter(|a| a.kind() == "keyword_argument")
-            .find(|a| {
-                a.child_by_field_name("name")
-                    .is_some_and(|n| text(n, src) == key)
-            })
-            .and_then(|a| a.child_by_field_name("value"))
+            .filter(|a| a.kind_str() == "keyword_argument")
+            .find(|a| a.field("name").is_some_and(|n| text(n, src) == key))
+            .and_then(|a| a.field("value"))
     };
     let first = args
         .iter()
-        .find(|a| !matches!(a.kind(), "keyword_argument" | "comment"))
+        .find(|a| !matches!(a.kind_str(), "keyword_argument" | "comment"))
         .copied();
     // Django and DRF decorators on function views.
-    if func.kind() == "identifier" {
+    if func.kind_str() == "identifier" {
         let methods = match name {
             "require_GET" | "require_safe" => vec!["GET".to_owned(), "HEAD".to_owned()],
             "require_POST" => vec!["POST".to_owned()],
@@ -158,7 +153,7 @@ pub fn python_decorator<'t>(decorator: Node<'t>, src: &str, sem: &Semantic) -> O
         if !(p.is_empty() || p.starts_with('/')) {
             return None;
         }
-    } else if path_node.is_some_and(|p| p.kind() == "string") {
+    } else if path_node.is_some_and(|p| p.kind_str() == "string") {
         return None;
     }
     let methods = match name {
@@ -195,17 +190,17 @@ pub fn python_decorator<'t>(decorator: Node<'t>, src: &str, sem: &Semantic) -> O
 /// The parameter names of a Python function, in order.
 pub fn python_params<'s>(function: Node, src: &'s str) -> Vec<&'s str> {
     function
-        .child_by_field_name("parameters")
+        .field("parameters")
         .map(named_children)
         .unwrap_or_default()
         .into_iter()
         .filter_map(|p| {
-            let id = if p.kind() == "identifier" {
+            let id = if p.kind_str() == "identifier" {
                 Some(p)
             } else {
-                p.child_by_field_name("name").or_else(|| p.named_child(0))
+                p.field("name").or_else(|| p.named_child(0))
             };
-            id.filter(|i| i.kind() == "identifier")
+            id.filter(|i| i.kind_str() == "identifier")
                 .map(|i| text(i, src))
         })
         .collect()
@@ -221,8 +216,7 @@ pub fn python_handler<'t>(
     // Most handlers are top-level functions: their decorated definition is the item itself,
     // found without walking the tree.
     let path = if function == item
-        || (item.kind() == "decorated_definition"
-            && item.child_by_field_name("definition") == Some(function))
+        || (item.kind_str() == "decorated_definition" && item.field("definition") == Some(function))
     {
         vec![item]
     } else {
@@ -230,10 +224,10 @@ pub fn python_handler<'t>(
     };
     let parent = path.last().copied().filter(|p| *p != function);
     let mut django_methods: Option<Route<'t>> = None;
-    if let Some(decorated) = parent.filter(|p| p.kind() == "decorated_definition") {
+    if let Some(decorated) = parent.filter(|p| p.kind_str() == "decorated_definition") {
         for decorator in named_children(decorated)
             .into_iter()
-            .filter(|d| d.kind() == "decorator")
+            .filter(|d| d.kind_str() == "decorator")
         {
             if let Some(route) = python_decorator(decorator, src, sem) {
                 if route.framework != Framework::Django {
@@ -250,11 +244,8 @@ pub fn python_handler<'t>(
         return None;
     }
     let params = python_params(function, src);
-    let name = function
-        .child_by_field_name("name")
-        .map(|n| text(n, src))
-        .unwrap_or("");
-    let in_class = path.iter().any(|a| a.kind() == "class_definition");
+    let name = function.field("name").map(|n| text(n, src)).unwrap_or("");
+    let in_class = path.iter().any(|a| a.kind_str() == "class_definition");
     let methods = match params.as_slice() {
         [first, ..] if *first == "request" && !in_class => {
             // A function view, unless this file calls it (then it is a helper).
@@ -328,34 +319,35 @@ pub struct JsRoute<'t> {
 }
 
 pub fn js_route<'t>(call: Node<'t>, src: &str) -> Option<JsRoute<'t>> {
-    if call.kind() != "call_expression" {
+    if call.kind_str() != "call_expression" {
         return None;
     }
-    let func = call.child_by_field_name("function")?;
-    if func.kind() != "member_expression" {
+    let func = call.field("function")?;
+    if func.kind_str() != "member_expression" {
         return None;
     }
-    let method = text(func.child_by_field_name("property")?, src);
+    let method = text(func.field("property")?, src);
     let all = method == "all";
     if !all && !METHOD_NAMES.contains(&method) {
         return None;
     }
-    let object = func.child_by_field_name("object")?;
-    let args = named_children(call.child_by_field_name("arguments")?);
-    let args: Vec<Node> = args.into_iter().filter(|a| a.kind() != "comment").collect();
+    let object = func.field("object")?;
+    let args = named_children(call.field("arguments")?);
+    let args: Vec<Node> = args
+        .into_iter()
+        .filter(|a| a.kind_str() != "comment")
+        .collect();
     // `router.route("/x").get(h).post(h)`: the path is the `route` call's, down the chain.
     let mut route_call = None;
     let mut inner = object;
-    while inner.kind() == "call_expression" {
+    while inner.kind_str() == "call_expression" {
         let Some(f) = inner
-            .child_by_field_name("function")
-            .filter(|f| f.kind() == "member_expression")
+            .field("function")
+            .filter(|f| f.kind_str() == "member_expression")
         else {
             break;
         };
-        let property = f
-            .child_by_field_name("property")
-            .map_or("", |p| text(p, src));
+        let property = f.field("property").map_or("", |p| text(p, src));
         if property == "route" {
             route_call = Some(inner);
             break;
@@ -363,24 +355,20 @@ pub fn js_route<'t>(call: Node<'t>, src: &str) -> Option<JsRoute<'t>> {
         if !(METHOD_NAMES.contains(&property) || property == "all") {
             break;
         }
-        match f.child_by_field_name("object") {
+        match f.field("object") {
             Some(o) => inner = o,
             None => break,
         }
     }
     let (path_node, rest) = match route_call {
         Some(route) => {
-            let path = route
-                .child_by_field_name("arguments")
-                .and_then(|a| a.named_child(0));
+            let path = route.field("arguments").and_then(|a| a.named_child(0));
             (path, &args[..])
         }
         None => {
-            let receiver = match object.kind() {
+            let receiver = match object.kind_str() {
                 "identifier" => text(object, src),
-                "member_expression" => object
-                    .child_by_field_name("property")
-                    .map_or("", |p| text(p, src)),
+                "member_expression" => object.field("property").map_or("", |p| text(p, src)),
                 _ => return None,
             };
             if NOT_ROUTERS.iter().any(|n| receiver.eq_ignore_ascii_case(n)) {
@@ -395,7 +383,11 @@ pub fn js_route<'t>(call: Node<'t>, src: &str) -> Option<JsRoute<'t>> {
         Some(p) if p.starts_with('/') || p == "*" => {}
         Some(_) => return None,
         // A template or a constant: accept only with a function argument below.
-        None if !matches!(path_node.kind(), "template_string" | "identifier" | "regex") => {
+        None if !matches!(
+            path_node.kind_str(),
+            "template_string" | "identifier" | "regex"
+        ) =>
+        {
             return None
         }
         None => {}
@@ -403,9 +395,9 @@ pub fn js_route<'t>(call: Node<'t>, src: &str) -> Option<JsRoute<'t>> {
     let handlers: Vec<Node> = rest
         .iter()
         .copied()
-        .filter(|a| is_js_function(a.kind()) || a.kind() == "identifier")
+        .filter(|a| is_js_function(a.kind_str()) || a.kind_str() == "identifier")
         .collect();
-    if !handlers.iter().any(|h| is_js_function(h.kind())) && path.is_none() {
+    if !handlers.iter().any(|h| is_js_function(h.kind_str())) && path.is_none() {
         return None;
     }
     if handlers.is_empty() {
@@ -430,11 +422,11 @@ pub fn js_route<'t>(call: Node<'t>, src: &str) -> Option<JsRoute<'t>> {
 /// The names of a JS function's parameters (patterns flattened), in order.
 pub fn js_params<'s>(function: Node, src: &'s str) -> Vec<&'s str> {
     let mut names = Vec::new();
-    if let Some(single) = function.child_by_field_name("parameter") {
+    if let Some(single) = function.field("parameter") {
         names.push(text(single, src));
         return names;
     }
-    if let Some(params) = function.child_by_field_name("parameters") {
+    if let Some(params) = function.field("parameters") {
         for p in named_children(params) {
             let mut one = Vec::new();
             super::javascript::pattern_names(p, src, &mut one);
@@ -461,14 +453,14 @@ pub fn is_js_request_function(function: Node, src: &str) -> bool {
 pub fn js_enclosing_handler<'t>(item: Node<'t>, node: Node<'t>, src: &str) -> Option<Node<'t>> {
     let path = ancestors(item, node);
     for (i, a) in path.iter().enumerate() {
-        if !is_js_function(a.kind()) {
+        if !is_js_function(a.kind_str()) {
             continue;
         }
         if is_js_request_function(*a, src) {
             return Some(*a);
         }
         // An argument of a route registration.
-        if i >= 2 && path[i - 1].kind() == "arguments" && js_route(path[i - 2], src).is_some() {
+        if i >= 2 && path[i - 1].kind_str() == "arguments" && js_route(path[i - 2], src).is_some() {
             return Some(*a);
         }
     }
@@ -481,7 +473,7 @@ pub fn each_call<'t>(node: Node<'t>, f: &mut dyn FnMut(Node<'t>)) {
     let mut cursor = node.walk();
     let mut stack = vec![node];
     while let Some(n) = stack.pop() {
-        if matches!(n.kind(), "call" | "call_expression" | "new_expression") {
+        if matches!(n.kind_str(), "call" | "call_expression" | "new_expression") {
             f(n);
         }
         for c in n.named_children(&mut cursor) {
@@ -504,7 +496,7 @@ mod tests {
     use crate::syntax::Language;
 
     fn first<'t>(node: Node<'t>, kind: &str) -> Option<Node<'t>> {
-        if node.kind() == kind {
+        if node.kind_str() == kind {
             return Some(node);
         }
         named_children(node)

@@ -2,6 +2,7 @@
 //! (`router.route(p).get().post()` too), `require`/`import`/`export`; Mongoose and Sequelize
 //! models; HTTP/DB/cache clients; the paths tests call.
 
+use crate::syntax::NodeExt;
 use std::collections::HashMap;
 
 use tree_sitter::Node;
@@ -66,7 +67,7 @@ fn span(n: Node) -> Span {
 
 /// A string or template literal's content, `${…}` kept as written.
 fn string_lit<'s>(n: Node, src: &'s str) -> Option<&'s str> {
-    match n.kind() {
+    match n.kind_str() {
         "string" | "template_string" => {
             let t = text(n, src);
             t.get(1..t.len().saturating_sub(1))
@@ -76,11 +77,11 @@ fn string_lit<'s>(n: Node, src: &'s str) -> Option<&'s str> {
 }
 
 fn args_of(call: Node) -> Vec<Node> {
-    call.child_by_field_name("arguments")
+    call.field("arguments")
         .map(|a| {
             named_children(a)
                 .into_iter()
-                .filter(|c| c.kind() != "comment")
+                .filter(|c| c.kind_str() != "comment")
                 .collect()
         })
         .unwrap_or_default()
@@ -88,10 +89,10 @@ fn args_of(call: Node) -> Vec<Node> {
 
 /// `require("x")` → `x`.
 fn require_path<'s>(n: Node, src: &'s str) -> Option<&'s str> {
-    if n.kind() != "call_expression" {
+    if n.kind_str() != "call_expression" {
         return None;
     }
-    let f = n.child_by_field_name("function")?;
+    let f = n.field("function")?;
     if text(f, src) != "require" {
         return None;
     }
@@ -108,9 +109,9 @@ fn arg_name(n: Node, src: &str) -> String {
     if let Some(p) = require_path(n, src) {
         return format!("require:{p}");
     }
-    match n.kind() {
+    match n.kind_str() {
         "call_expression" => n
-            .child_by_field_name("function")
+            .field("function")
             .map_or_else(|| text(n, src).to_owned(), |f| text(f, src).to_owned()),
         "arrow_function" | "function_expression" | "function" => "anonymous function".to_owned(),
         _ => text(n, src).to_owned(),
@@ -175,7 +176,7 @@ fn visit(cx: &mut Cx, n: Node) {
 
 /// Records what `n` says; false when its subtree is handled (or cannot hold facts).
 fn enter(cx: &mut Cx, n: Node) -> bool {
-    match n.kind() {
+    match n.kind_str() {
         "variable_declarator" => declarator(cx, n),
         "import_statement" => {
             import(cx, n);
@@ -186,9 +187,7 @@ fn enter(cx: &mut Cx, n: Node) -> bool {
         "call_expression" if call(cx, n) => return false,
         "new_expression" => client(cx, n, None),
         "function_declaration" | "method_definition" => {
-            let name = n
-                .child_by_field_name("name")
-                .map(|x| text(x, cx.src).to_owned());
+            let name = n.field("name").map(|x| text(x, cx.src).to_owned());
             let outer = std::mem::replace(&mut cx.function, name);
             for c in named_children(n) {
                 visit(cx, c);
@@ -204,22 +203,18 @@ fn enter(cx: &mut Cx, n: Node) -> bool {
 
 fn declarator(cx: &mut Cx, n: Node) {
     let src = cx.src;
-    let (Some(name), Some(value)) = (
-        n.child_by_field_name("name"),
-        n.child_by_field_name("value"),
-    ) else {
+    let (Some(name), Some(value)) = (n.field("name"), n.field("value")) else {
         return;
     };
     // `const { a, b: c } = require("./x")`.
-    if name.kind() == "object_pattern" {
+    if name.kind_str() == "object_pattern" {
         if let Some(p) = require_path(value, src) {
             for prop in named_children(name) {
-                let (key, local) = match prop.kind() {
+                let (key, local) = match prop.kind_str() {
                     "shorthand_property_identifier_pattern" => (text(prop, src), text(prop, src)),
                     "pair_pattern" => (
-                        prop.child_by_field_name("key").map_or("", |k| text(k, src)),
-                        prop.child_by_field_name("value")
-                            .map_or("", |v| text(v, src)),
+                        prop.field("key").map_or("", |k| text(k, src)),
+                        prop.field("value").map_or("", |v| text(v, src)),
                     ),
                     _ => continue,
                 };
@@ -240,11 +235,8 @@ fn declarator(cx: &mut Cx, n: Node) {
         return;
     }
     // `require("./x").router`.
-    if value.kind() == "member_expression" {
-        if let (Some(o), Some(prop)) = (
-            value.child_by_field_name("object"),
-            value.child_by_field_name("property"),
-        ) {
+    if value.kind_str() == "member_expression" {
+        if let (Some(o), Some(prop)) = (value.field("object"), value.field("property")) {
             if let Some(p) = require_path(o, src) {
                 cx.out.imports.push(Import {
                     local: var.to_owned(),
@@ -254,7 +246,7 @@ fn declarator(cx: &mut Cx, n: Node) {
             }
         }
     }
-    let call = match value.kind() {
+    let call = match value.kind_str() {
         "call_expression" | "new_expression" => value,
         "await_expression" => match named_children(value).first() {
             Some(c) => *c,
@@ -263,8 +255,8 @@ fn declarator(cx: &mut Cx, n: Node) {
         _ => return,
     };
     let f = call
-        .child_by_field_name("function")
-        .or_else(|| call.child_by_field_name("constructor"))
+        .field("function")
+        .or_else(|| call.field("constructor"))
         .map_or("", |f| text(f, src));
     if cx.m.express {
         let owner = if f == "express" {
@@ -290,7 +282,7 @@ fn declarator(cx: &mut Cx, n: Node) {
             return;
         }
     }
-    if matches!(f, "Schema" | "mongoose.Schema") && call.kind() == "new_expression" {
+    if matches!(f, "Schema" | "mongoose.Schema") && call.kind_str() == "new_expression" {
         if let Some(obj) = args_of(call).first() {
             let fields = mongoose_fields(*obj, src);
             cx.out.schemas.push((var.to_owned(), fields));
@@ -322,7 +314,7 @@ fn model_call(cx: &mut Cx, call: Node, f: &str) -> bool {
             else {
                 return false;
             };
-            let fields = if schema.kind() == "new_expression" {
+            let fields = if schema.kind_str() == "new_expression" {
                 args_of(*schema)
                     .first()
                     .map(|o| mongoose_fields(*o, src))
@@ -364,17 +356,17 @@ fn model_call(cx: &mut Cx, call: Node, f: &str) -> bool {
 }
 
 fn pairs(obj: Node) -> Vec<Node> {
-    if obj.kind() != "object" {
+    if obj.kind_str() != "object" {
         return Vec::new();
     }
     named_children(obj)
         .into_iter()
-        .filter(|p| p.kind() == "pair")
+        .filter(|p| p.kind_str() == "pair")
         .collect()
 }
 
 fn key_text<'s>(pair: Node, src: &'s str) -> &'s str {
-    pair.child_by_field_name("key")
+    pair.field("key")
         .map_or("", |k| string_lit(k, src).unwrap_or_else(|| text(k, src)))
 }
 
@@ -383,13 +375,13 @@ fn prop<'t>(obj: Node<'t>, key: &str, src: &str) -> Option<Node<'t>> {
     pairs(obj)
         .into_iter()
         .find(|p| key_text(*p, src) == key)
-        .and_then(|p| p.child_by_field_name("value"))
+        .and_then(|p| p.field("value"))
 }
 
 fn mongoose_fields(obj: Node, src: &str) -> Vec<Field> {
     let mut out = Vec::new();
     for p in pairs(obj) {
-        let Some(v) = p.child_by_field_name("value") else {
+        let Some(v) = p.field("value") else {
             continue;
         };
         let mut field = Field {
@@ -398,19 +390,16 @@ fn mongoose_fields(obj: Node, src: &str) -> Vec<Field> {
             foreign_key: None,
             relationship: None,
             indexed: false,
-            span: p
-                .child_by_field_name("key")
-                .map(span)
-                .unwrap_or_else(|| span(p)),
+            span: p.field("key").map(span).unwrap_or_else(|| span(p)),
         };
-        let (def, many) = match v.kind() {
+        let (def, many) = match v.kind_str() {
             "array" => match named_children(v).first() {
                 Some(first) => (*first, true),
                 None => (v, true),
             },
             _ => (v, false),
         };
-        if def.kind() == "object" {
+        if def.kind_str() == "object" {
             if let Some(t) = prop(def, "type", src) {
                 field.ty = text(t, src).to_owned();
             }
@@ -449,7 +438,7 @@ fn sequelize_fields(attrs: Node, options: Option<Node>, src: &str) -> Vec<Field>
         .unwrap_or_default();
     let mut out = Vec::new();
     for p in pairs(attrs) {
-        let Some(v) = p.child_by_field_name("value") else {
+        let Some(v) = p.field("value") else {
             continue;
         };
         let name = key_text(p, src).to_owned();
@@ -459,12 +448,9 @@ fn sequelize_fields(attrs: Node, options: Option<Node>, src: &str) -> Vec<Field>
             ty: text(v, src).to_owned(),
             foreign_key: None,
             relationship: None,
-            span: p
-                .child_by_field_name("key")
-                .map(span)
-                .unwrap_or_else(|| span(p)),
+            span: p.field("key").map(span).unwrap_or_else(|| span(p)),
         };
-        if v.kind() == "object" {
+        if v.kind_str() == "object" {
             if let Some(t) = prop(v, "type", src) {
                 field.ty = text(t, src).to_owned();
             }
@@ -511,8 +497,8 @@ fn client(cx: &mut Cx, call: Node, var: Option<&str>) {
         return;
     }
     let f = call
-        .child_by_field_name("function")
-        .or_else(|| call.child_by_field_name("constructor"))
+        .field("function")
+        .or_else(|| call.field("constructor"))
         .map_or("", |f| text(f, cx.src));
     // `new Client()` is too common a name to count without the module that defines it.
     let hit = CLIENTS
@@ -531,18 +517,15 @@ fn client(cx: &mut Cx, call: Node, var: Option<&str>) {
 
 fn import(cx: &mut Cx, n: Node) {
     let src = cx.src;
-    let Some(source) = n
-        .child_by_field_name("source")
-        .and_then(|s| string_lit(s, src))
-    else {
+    let Some(source) = n.field("source").and_then(|s| string_lit(s, src)) else {
         return;
     };
     for clause in named_children(n)
         .into_iter()
-        .filter(|c| c.kind() == "import_clause")
+        .filter(|c| c.kind_str() == "import_clause")
     {
         for part in named_children(clause) {
-            match part.kind() {
+            match part.kind_str() {
                 "identifier" => cx.out.imports.push(Import {
                     local: text(part, src).to_owned(),
                     target: format!("{source}#"),
@@ -550,7 +533,7 @@ fn import(cx: &mut Cx, n: Node) {
                 "namespace_import" => {
                     if let Some(id) = named_children(part)
                         .into_iter()
-                        .find(|c| c.kind() == "identifier")
+                        .find(|c| c.kind_str() == "identifier")
                     {
                         cx.out.imports.push(Import {
                             local: text(id, src).to_owned(),
@@ -560,13 +543,13 @@ fn import(cx: &mut Cx, n: Node) {
                 }
                 "named_imports" => {
                     for spec in named_children(part) {
-                        if spec.kind() != "import_specifier" {
+                        if spec.kind_str() != "import_specifier" {
                             continue;
                         }
-                        let Some(name) = spec.child_by_field_name("name") else {
+                        let Some(name) = spec.field("name") else {
                             continue;
                         };
-                        let local = spec.child_by_field_name("alias").unwrap_or(name);
+                        let local = spec.field("alias").unwrap_or(name);
                         let name = text(name, src);
                         cx.out.imports.push(Import {
                             local: text(local, src).to_owned(),
@@ -588,19 +571,19 @@ fn export(cx: &mut Cx, n: Node) {
     let src = cx.src;
     let is_default = (0..n.child_count())
         .filter_map(|i| n.child(i))
-        .any(|c| c.kind() == "default");
-    if let Some(v) = n.child_by_field_name("value") {
-        if is_default && v.kind() == "identifier" {
+        .any(|c| c.kind_str() == "default");
+    if let Some(v) = n.field("value") {
+        if is_default && v.kind_str() == "identifier" {
             cx.out.exports.push(Export {
                 name: None,
                 local: text(v, src).to_owned(),
             });
         }
     }
-    if let Some(d) = n.child_by_field_name("declaration") {
+    if let Some(d) = n.field("declaration") {
         for decl in named_children(d) {
-            if decl.kind() == "variable_declarator" {
-                if let Some(name) = decl.child_by_field_name("name") {
+            if decl.kind_str() == "variable_declarator" {
+                if let Some(name) = decl.field("name") {
                     let name = text(name, src).to_owned();
                     cx.out.exports.push(Export {
                         name: Some(name.clone()),
@@ -612,13 +595,13 @@ fn export(cx: &mut Cx, n: Node) {
     }
     for clause in named_children(n)
         .into_iter()
-        .filter(|c| c.kind() == "export_clause")
+        .filter(|c| c.kind_str() == "export_clause")
     {
         for spec in named_children(clause) {
-            let Some(name) = spec.child_by_field_name("name") else {
+            let Some(name) = spec.field("name") else {
                 continue;
             };
-            let alias = spec.child_by_field_name("alias").map(|a| text(a, src));
+            let alias = spec.field("alias").map(|a| text(a, src));
             let local = text(name, src).to_owned();
             cx.out.exports.push(Export {
                 name: match alias.unwrap_or(&local) {
@@ -633,22 +616,19 @@ fn export(cx: &mut Cx, n: Node) {
 
 fn assignment(cx: &mut Cx, n: Node) {
     let src = cx.src;
-    let (Some(left), Some(right)) = (
-        n.child_by_field_name("left"),
-        n.child_by_field_name("right"),
-    ) else {
+    let (Some(left), Some(right)) = (n.field("left"), n.field("right")) else {
         return;
     };
     let l = text(left, src);
     if l == "module.exports" {
-        match right.kind() {
+        match right.kind_str() {
             "identifier" => cx.out.exports.push(Export {
                 name: None,
                 local: text(right, src).to_owned(),
             }),
             "object" => {
                 for p in named_children(right) {
-                    match p.kind() {
+                    match p.kind_str() {
                         "shorthand_property_identifier" => {
                             let t = text(p, src).to_owned();
                             cx.out.exports.push(Export {
@@ -657,7 +637,7 @@ fn assignment(cx: &mut Cx, n: Node) {
                             });
                         }
                         "pair" => {
-                            if let Some(v) = p.child_by_field_name("value") {
+                            if let Some(v) = p.field("value") {
                                 cx.out.exports.push(Export {
                                     name: Some(key_text(p, src).to_owned()),
                                     local: text(v, src).to_owned(),
@@ -684,10 +664,10 @@ fn assignment(cx: &mut Cx, n: Node) {
 /// Routes, `use`, models, associations and tests; true when the call was fully handled.
 fn call(cx: &mut Cx, n: Node) -> bool {
     let src = cx.src;
-    let Some(func) = n.child_by_field_name("function") else {
+    let Some(func) = n.field("function") else {
         return false;
     };
-    if cx.m.test && func.kind() == "identifier" && matches!(text(func, src), "it" | "test") {
+    if cx.m.test && func.kind_str() == "identifier" && matches!(text(func, src), "it" | "test") {
         let args = args_of(n);
         if let Some(name) = args.first().and_then(|a| string_lit(*a, src)) {
             let mut paths = Vec::new();
@@ -703,14 +683,11 @@ fn call(cx: &mut Cx, n: Node) -> bool {
             return true;
         }
     }
-    if func.kind() != "member_expression" {
+    if func.kind_str() != "member_expression" {
         client(cx, n, None);
         return false;
     }
-    let (Some(object), Some(property)) = (
-        func.child_by_field_name("object"),
-        func.child_by_field_name("property"),
-    ) else {
+    let (Some(object), Some(property)) = (func.field("object"), func.field("property")) else {
         return false;
     };
     let method = text(property, src);
@@ -732,17 +709,15 @@ fn call(cx: &mut Cx, n: Node) -> bool {
         // `router.route("/p").get(h).post(h)`: find the `.route(path)` at the chain's root.
         let mut base = object;
         let mut chained_path = None;
-        while base.kind() == "call_expression" {
+        while base.kind_str() == "call_expression" {
             let Some(f) = base
-                .child_by_field_name("function")
-                .filter(|f| f.kind() == "member_expression")
+                .field("function")
+                .filter(|f| f.kind_str() == "member_expression")
             else {
                 break;
             };
-            let prop = f
-                .child_by_field_name("property")
-                .map_or("", |p| text(p, src));
-            let inner = f.child_by_field_name("object");
+            let prop = f.field("property").map_or("", |p| text(p, src));
+            let inner = f.field("object");
             if prop == "route" {
                 chained_path = args_of(base)
                     .first()
@@ -769,7 +744,7 @@ fn call(cx: &mut Cx, n: Node) -> bool {
             ),
         };
         if let (Some(path), Some(handler)) = (path, rest.last()) {
-            if base.kind() == "identifier" && !path.contains("${") {
+            if base.kind_str() == "identifier" && !path.contains("${") {
                 let deps = rest[..rest.len() - 1]
                     .iter()
                     .map(|a| arg_name(*a, src))
@@ -781,7 +756,7 @@ fn call(cx: &mut Cx, n: Node) -> bool {
                     .collect();
                 let order = cx.next();
                 let anonymous = matches!(
-                    handler.kind(),
+                    handler.kind_str(),
                     "arrow_function" | "function_expression" | "function"
                 );
                 cx.out.routes.push(Route {
@@ -815,7 +790,7 @@ fn call(cx: &mut Cx, n: Node) -> bool {
         // Handlers may create clients or hold nested routes; keep walking.
         return false;
     }
-    if method == "use" && object.kind() == "identifier" {
+    if method == "use" && object.kind_str() == "identifier" {
         let (prefix, rest) = match args.first().and_then(|a| string_lit(*a, src)) {
             Some(p) => (Some(p.to_owned()), &args[1..]),
             None => (None, &args[..]),
@@ -853,7 +828,7 @@ fn call(cx: &mut Cx, n: Node) -> bool {
         }
         return false;
     }
-    if method == "init" && cx.m.sequelize && object.kind() == "identifier" {
+    if method == "init" && cx.m.sequelize && object.kind_str() == "identifier" {
         if let Some(attrs) = args.first() {
             let fields = sequelize_fields(*attrs, args.get(1).copied(), src);
             cx.out.models.push(Model {
@@ -875,7 +850,7 @@ fn call(cx: &mut Cx, n: Node) -> bool {
 }
 
 fn collect_paths(n: Node, src: &str, out: &mut Vec<String>) {
-    if matches!(n.kind(), "string" | "template_string") {
+    if matches!(n.kind_str(), "string" | "template_string") {
         if let Some(s) = string_lit(n, src) {
             if s.starts_with('/') {
                 out.push(s.to_owned());

@@ -5,6 +5,7 @@
 //! Layering: `app` reads `syntax` and `analysis`; `rules::crossfile` reads `app`; `lsp` and
 //! `cli` build the index. Facts carry byte ranges; positions are converted by the callers.
 
+use crate::syntax::NodeExt;
 pub mod facts;
 mod index;
 mod javascript;
@@ -98,7 +99,7 @@ pub fn extract_cached(
     let mut cursor = root.walk();
     for item in root.named_children(&mut cursor) {
         let t = &source[item.byte_range()];
-        let wanted = match item.kind() {
+        let wanted = match item.kind_str() {
             "import_statement" | "import_from_statement" | "future_import_statement" => true,
             "if_statement" | "try_statement" => family == Family::Python && t.contains("import"),
             "lexical_declaration" | "variable_declaration" | "expression_statement" => {

@@ -1,6 +1,7 @@
 //! Facts from Python files: FastAPI, Flask and Django/DRF routes, routers and mounts; SQLAlchemy,
 //! Django and Pydantic models; HTTP/DB/cache clients; the paths tests call.
 
+use crate::syntax::NodeExt;
 use tree_sitter::Node;
 
 use super::facts::*;
@@ -95,12 +96,12 @@ fn span(n: Node) -> Span {
 
 /// The value of a plain or f-string literal, placeholders kept as written.
 fn string_lit<'s>(n: Node, src: &'s str) -> Option<&'s str> {
-    if n.kind() != "string" {
+    if n.kind_str() != "string" {
         return None;
     }
     let parts = named_children(n);
-    let start = parts.iter().find(|c| c.kind() == "string_start")?;
-    let end = parts.iter().rfind(|c| c.kind() == "string_end")?;
+    let start = parts.iter().find(|c| c.kind_str() == "string_start")?;
+    let end = parts.iter().rfind(|c| c.kind_str() == "string_end")?;
     src.get(start.end_byte()..end.start_byte())
 }
 
@@ -114,8 +115,7 @@ fn string_list(n: Node, src: &str) -> Vec<String> {
 }
 
 fn callee<'s>(call: Node, src: &'s str) -> &'s str {
-    call.child_by_field_name("function")
-        .map_or("", |f| text(f, src))
+    call.field("function").map_or("", |f| text(f, src))
 }
 
 fn last_segment(s: &str) -> &str {
@@ -126,16 +126,16 @@ fn last_segment(s: &str) -> &str {
 fn dependency_list(n: Node, src: &str) -> Vec<String> {
     named_children(n)
         .into_iter()
-        .filter(|c| c.kind() != "comment")
+        .filter(|c| c.kind_str() != "comment")
         .map(|c| dependency_name(c, src))
         .collect()
 }
 
 /// `Depends(get_user)` → `get_user`; `Security(scheme, scopes=[…])` → `Security(scheme)`.
 fn dependency_name(n: Node, src: &str) -> String {
-    if n.kind() == "call" {
+    if n.kind_str() == "call" {
         let f = last_segment(callee(n, src));
-        if let Some(args) = n.child_by_field_name("arguments") {
+        if let Some(args) = n.field("arguments") {
             let first = Arguments::of(args)
                 .get(0, "dependency", src)
                 .map(|a| text(a, src).to_owned());
@@ -170,7 +170,7 @@ fn visit(cx: &mut Cx, n: Node) {
 
 /// Records what `n` says; false when its subtree is handled (or cannot hold facts).
 fn enter(cx: &mut Cx, n: Node) -> bool {
-    match n.kind() {
+    match n.kind_str() {
         "import_statement" | "import_from_statement" => {
             import(cx, n);
             return false;
@@ -190,10 +190,10 @@ fn enter(cx: &mut Cx, n: Node) -> bool {
         "string" | "comment" | "identifier" | "integer" | "float" => return false,
         "assignment" => assignment(cx, n),
         "augmented_assignment"
-            if n.child_by_field_name("left")
+            if n.field("left")
                 .is_some_and(|l| text(l, cx.src) == "urlpatterns") =>
         {
-            if let Some(r) = n.child_by_field_name("right") {
+            if let Some(r) = n.field("right") {
                 urlpatterns(cx, r);
             }
             return false;
@@ -206,15 +206,13 @@ fn enter(cx: &mut Cx, n: Node) -> bool {
 
 fn import(cx: &mut Cx, n: Node) {
     let src = cx.src;
-    let module = n
-        .child_by_field_name("module_name")
-        .map(|m| text(m, src).to_owned());
+    let module = n.field("module_name").map(|m| text(m, src).to_owned());
     let mut cursor = n.walk();
     for name in n.children_by_field_name("name", &mut cursor) {
-        let (dotted, alias) = match name.kind() {
+        let (dotted, alias) = match name.kind_str() {
             "aliased_import" => (
-                name.child_by_field_name("name").map(|x| text(x, src)),
-                name.child_by_field_name("alias").map(|x| text(x, src)),
+                name.field("name").map(|x| text(x, src)),
+                name.field("alias").map(|x| text(x, src)),
             ),
             _ => (Some(text(name, src)), None),
         };
@@ -242,10 +240,7 @@ fn import(cx: &mut Cx, n: Node) {
 
 fn assignment(cx: &mut Cx, n: Node) {
     let src = cx.src;
-    let (Some(left), Some(right)) = (
-        n.child_by_field_name("left"),
-        n.child_by_field_name("right"),
-    ) else {
+    let (Some(left), Some(right)) = (n.field("left"), n.field("right")) else {
         return;
     };
     let var = text(left, src);
@@ -254,13 +249,13 @@ fn assignment(cx: &mut Cx, n: Node) {
         urlpatterns(cx, right);
         return;
     }
-    if right.kind() != "call" {
+    if right.kind_str() != "call" {
         return;
     }
     let f = callee(right, src);
     let args = right
-        .child_by_field_name("arguments")
-        .filter(|a| a.kind() == "argument_list")
+        .field("arguments")
+        .filter(|a| a.kind_str() == "argument_list")
         .map(Arguments::of);
     let kw = |name: &str| args.as_ref().and_then(|a| a.keyword(name, src));
     let owner = match last_segment(f) {
@@ -344,23 +339,20 @@ fn client(cx: &mut Cx, call: Node, var: Option<&str>) {
 /// A call statement; returns true when it consumed the call (no need to descend).
 fn call(cx: &mut Cx, n: Node) -> bool {
     let src = cx.src;
-    let Some(func) = n.child_by_field_name("function") else {
+    let Some(func) = n.field("function") else {
         return false;
     };
     let Some(args) = n
-        .child_by_field_name("arguments")
-        .filter(|a| a.kind() == "argument_list")
+        .field("arguments")
+        .filter(|a| a.kind_str() == "argument_list")
     else {
         return false;
     };
     client(cx, n, None);
-    if func.kind() != "attribute" {
+    if func.kind_str() != "attribute" {
         return false;
     }
-    let (Some(object), Some(attr)) = (
-        func.child_by_field_name("object"),
-        func.child_by_field_name("attribute"),
-    ) else {
+    let (Some(object), Some(attr)) = (func.field("object"), func.field("attribute")) else {
         return false;
     };
     let attr = text(attr, src);
@@ -521,13 +513,13 @@ fn push_call_route(
 /// `urlpatterns = [path(…), …] + router.urls`.
 fn urlpatterns(cx: &mut Cx, n: Node) {
     let src = cx.src;
-    match n.kind() {
+    match n.kind_str() {
         "call" => {
             let f = last_segment(callee(n, src));
             if !matches!(f, "path" | "re_path" | "url") {
                 return;
             }
-            let Some(args) = n.child_by_field_name("arguments") else {
+            let Some(args) = n.field("arguments") else {
                 return;
             };
             let a = Arguments::of(args);
@@ -548,10 +540,8 @@ fn urlpatterns(cx: &mut Cx, n: Node) {
             }
         }
         "attribute" => {
-            if n.child_by_field_name("attribute")
-                .is_some_and(|a| text(a, src) == "urls")
-            {
-                if let Some(o) = n.child_by_field_name("object") {
+            if n.field("attribute").is_some_and(|a| text(a, src) == "urls") {
+                if let Some(o) = n.field("object") {
                     cx.out.urls.push(UrlEntry {
                         pattern: String::new(),
                         target: UrlTarget::Router(text(o, src).to_owned()),
@@ -569,14 +559,14 @@ fn urlpatterns(cx: &mut Cx, n: Node) {
 }
 
 fn url_target(n: Node, src: &str) -> Option<UrlTarget> {
-    if n.kind() == "call" {
+    if n.kind_str() == "call" {
         let f = callee(n, src);
         if last_segment(f) == "include" {
             let arg = n
-                .child_by_field_name("arguments")
+                .field("arguments")
                 .and_then(|a| Arguments::of(a).positional.first().copied())?;
             // include(("app.urls", "ns")) and include((router.urls, "ns")).
-            let arg = if arg.kind() == "tuple" {
+            let arg = if arg.kind_str() == "tuple" {
                 named_children(arg).into_iter().next()?
             } else {
                 arg
@@ -600,12 +590,12 @@ fn url_target(n: Node, src: &str) -> Option<UrlTarget> {
 fn decorated(cx: &mut Cx, n: Node) {
     let decorators: Vec<Node> = named_children(n)
         .into_iter()
-        .filter(|c| c.kind() == "decorator")
+        .filter(|c| c.kind_str() == "decorator")
         .collect();
-    let Some(def) = n.child_by_field_name("definition") else {
+    let Some(def) = n.field("definition") else {
         return;
     };
-    match def.kind() {
+    match def.kind_str() {
         "function_definition" => function(cx, def, &decorators),
         "class_definition" => class(cx, def, &decorators),
         _ => {}
@@ -616,9 +606,9 @@ fn decorated(cx: &mut Cx, n: Node) {
 fn decorator_parts<'t>(d: Node<'t>, src: &str) -> (Node<'t>, String) {
     let e = named_children(d)
         .into_iter()
-        .find(|c| c.kind() != "comment")
+        .find(|c| c.kind_str() != "comment")
         .unwrap_or(d);
-    let name = if e.kind() == "call" {
+    let name = if e.kind_str() == "call" {
         callee(e, src).to_owned()
     } else {
         text(e, src).to_owned()
@@ -628,20 +618,20 @@ fn decorator_parts<'t>(d: Node<'t>, src: &str) -> (Node<'t>, String) {
 
 fn function(cx: &mut Cx, def: Node, decorators: &[Node]) {
     let src = cx.src;
-    let name_node = def.child_by_field_name("name");
+    let name_node = def.field("name");
     let name = name_node.map_or("", |x| text(x, src)).to_owned();
-    let params_node = def.child_by_field_name("parameters");
+    let params_node = def.field("parameters");
     let mut params = Vec::new();
     let mut param_deps = Vec::new();
     if let Some(ps) = params_node {
         for p in named_children(ps) {
-            let pname = match p.kind() {
+            let pname = match p.kind_str() {
                 "identifier" => Some(text(p, src)),
                 "typed_parameter" => named_children(p)
                     .into_iter()
-                    .find(|c| c.kind() == "identifier")
+                    .find(|c| c.kind_str() == "identifier")
                     .map(|c| text(c, src)),
-                _ => p.child_by_field_name("name").map(|c| text(c, src)),
+                _ => p.field("name").map(|c| text(c, src)),
             };
             if let Some(pn) = pname {
                 params.push(pn.to_owned());
@@ -658,7 +648,7 @@ fn function(cx: &mut Cx, def: Node, decorators: &[Node]) {
         let Some((owner, method)) = dname.rsplit_once('.') else {
             continue;
         };
-        if e.kind() != "call" {
+        if e.kind_str() != "call" {
             if method == "before_request" && cx.m.flask {
                 cx.out.mounts.push(Mount {
                     parent: owner.to_owned(),
@@ -672,7 +662,7 @@ fn function(cx: &mut Cx, def: Node, decorators: &[Node]) {
             continue;
         }
         let framework = cx.m.route_framework();
-        let Some(args) = e.child_by_field_name("arguments") else {
+        let Some(args) = e.field("arguments") else {
             continue;
         };
         let a = Arguments::of(args);
@@ -735,7 +725,7 @@ fn function(cx: &mut Cx, def: Node, decorators: &[Node]) {
         return;
     }
     let outer = cx.function.replace(name);
-    if let Some(body) = def.child_by_field_name("body") {
+    if let Some(body) = def.field("body") {
         visit(cx, body);
     }
     cx.function = outer;
@@ -749,7 +739,7 @@ fn is_route_decorator(name: &str) -> bool {
 
 /// `Depends(x)` / `Security(x)` anywhere in a parameter (default or `Annotated[…]`).
 fn find_depends(n: Node, src: &str, out: &mut Vec<String>) {
-    if n.kind() == "call" && matches!(last_segment(callee(n, src)), "Depends" | "Security") {
+    if n.kind_str() == "call" && matches!(last_segment(callee(n, src)), "Depends" | "Security") {
         out.push(dependency_name(n, src));
         return;
     }
@@ -759,7 +749,7 @@ fn find_depends(n: Node, src: &str, out: &mut Vec<String>) {
 }
 
 fn collect_paths(n: Node, src: &str, out: &mut Vec<String>) {
-    if n.kind() == "string" {
+    if n.kind_str() == "string" {
         if let Some(s) = string_lit(n, src) {
             if s.starts_with('/') || s.starts_with("http://testserver/") {
                 out.push(s.to_owned());
@@ -778,8 +768,8 @@ fn django_function_view(cx: &mut Cx, def: Node, name: &str, decorators: &[(Node,
     let mut deps = Vec::new();
     let mut public = false;
     for (e, d) in decorators {
-        let args = (e.kind() == "call")
-            .then(|| e.child_by_field_name("arguments"))
+        let args = (e.kind_str() == "call")
+            .then(|| e.field("arguments"))
             .flatten();
         let first_list = || {
             args.and_then(|a| Arguments::of(a).positional.first().copied())
@@ -793,9 +783,7 @@ fn django_function_view(cx: &mut Cx, def: Node, name: &str, decorators: &[(Node,
             "require_POST" => methods = vec!["POST".to_owned()],
             "require_safe" => methods = vec!["GET".to_owned(), "HEAD".to_owned()],
             "permission_classes" => {
-                let t = e
-                    .child_by_field_name("arguments")
-                    .map_or("", |a| text(a, src));
+                let t = e.field("arguments").map_or("", |a| text(a, src));
                 if t.contains("AllowAny") {
                     public = true;
                 } else {
@@ -811,10 +799,7 @@ fn django_function_view(cx: &mut Cx, def: Node, name: &str, decorators: &[(Node,
         actions: Vec::new(),
         deps,
         public,
-        span: def
-            .child_by_field_name("name")
-            .map(span)
-            .unwrap_or_else(|| span(def)),
+        span: def.field("name").map(span).unwrap_or_else(|| span(def)),
         full: span(def),
     });
 }
@@ -872,29 +857,29 @@ fn action_route(action: &str) -> Option<(&'static str, bool)> {
 
 fn class(cx: &mut Cx, def: Node, decorators: &[Node]) {
     let src = cx.src;
-    let name_node = def.child_by_field_name("name");
+    let name_node = def.field("name");
     let name = name_node.map_or("", |x| text(x, src)).to_owned();
     let bases: Vec<String> = def
-        .child_by_field_name("superclasses")
+        .field("superclasses")
         .map(|s| {
             named_children(s)
                 .into_iter()
-                .filter(|b| b.kind() != "keyword_argument")
+                .filter(|b| b.kind_str() != "keyword_argument")
                 .map(|b| text(b, src).to_owned())
                 .collect()
         })
         .unwrap_or_default();
     let keywords: Vec<String> = def
-        .child_by_field_name("superclasses")
+        .field("superclasses")
         .map(|s| {
             named_children(s)
                 .into_iter()
-                .filter(|b| b.kind() == "keyword_argument")
+                .filter(|b| b.kind_str() == "keyword_argument")
                 .map(|b| text(b, src).to_owned())
                 .collect()
         })
         .unwrap_or_default();
-    let body = def.child_by_field_name("body");
+    let body = def.field("body");
     let statements = body.map(named_children).unwrap_or_default();
     let name_span = name_node.map(span).unwrap_or_else(|| span(def));
 
@@ -967,24 +952,24 @@ fn model_kind(cx: &Cx, bases: &[String], keywords: &[String], body: &[Node]) -> 
 }
 
 fn model_field(stmt: &Node, src: &str, kind: ModelKind) -> Option<Field> {
-    let a = if stmt.kind() == "expression_statement" {
+    let a = if stmt.kind_str() == "expression_statement" {
         named_children(*stmt).into_iter().next()?
     } else {
         return None;
     };
-    if a.kind() != "assignment" {
+    if a.kind_str() != "assignment" {
         return None;
     }
-    let left = a.child_by_field_name("left")?;
-    if left.kind() != "identifier" {
+    let left = a.field("left")?;
+    if left.kind_str() != "identifier" {
         return None;
     }
     let name = text(left, src);
     if name.starts_with("__") || name == "model_config" || name == "Meta" {
         return None;
     }
-    let ty = a.child_by_field_name("type").map(|t| text(t, src));
-    let right = a.child_by_field_name("right");
+    let ty = a.field("type").map(|t| text(t, src));
+    let right = a.field("right");
     let mut field = Field {
         name: name.to_owned(),
         ty: ty.unwrap_or("").to_owned(),
@@ -999,14 +984,14 @@ fn model_field(stmt: &Node, src: &str, kind: ModelKind) -> Option<Field> {
             field.ty = inner.to_owned();
         }
     }
-    let Some(right) = right.filter(|r| r.kind() == "call") else {
+    let Some(right) = right.filter(|r| r.kind_str() == "call") else {
         // Pydantic fields, and SQLAlchemy 2.0 columns declared by annotation alone.
         return (kind == ModelKind::Pydantic || ty.is_some_and(|t| t.starts_with("Mapped[")))
             .then_some(field);
     };
     let f = callee(right, src);
     let args = right
-        .child_by_field_name("arguments")
+        .field("arguments")
         .map(Arguments::of)
         .unwrap_or(Arguments {
             positional: Vec::new(),
@@ -1036,12 +1021,13 @@ fn model_field(stmt: &Node, src: &str, kind: ModelKind) -> Option<Field> {
                 }
                 "Column" | "mapped_column" => {
                     for p in &args.positional {
-                        if p.kind() == "call" && last_segment(callee(*p, src)) == "ForeignKey" {
+                        if p.kind_str() == "call" && last_segment(callee(*p, src)) == "ForeignKey" {
                             field.foreign_key = p
-                                .child_by_field_name("arguments")
+                                .field("arguments")
                                 .and_then(|x| Arguments::of(x).positional.first().copied())
                                 .map(|x| string_lit(x, src).unwrap_or(text(x, src)).to_owned());
-                        } else if (field.ty.is_empty() || last == "Column") && p.kind() != "string"
+                        } else if (field.ty.is_empty() || last == "Column")
+                            && p.kind_str() != "string"
                         {
                             field.ty = text(*p, src).to_owned();
                         }
@@ -1124,12 +1110,12 @@ fn django_class_view(
         });
     }
     for s in statements {
-        let (def_node, decos) = match s.kind() {
+        let (def_node, decos) = match s.kind_str() {
             "decorated_definition" => (
-                s.child_by_field_name("definition"),
+                s.field("definition"),
                 named_children(*s)
                     .into_iter()
-                    .filter(|c| c.kind() == "decorator")
+                    .filter(|c| c.kind_str() == "decorator")
                     .collect::<Vec<_>>(),
             ),
             "function_definition" => (Some(*s), Vec::new()),
@@ -1159,12 +1145,10 @@ fn django_class_view(
             }
             _ => continue,
         };
-        let Some(def_node) = def_node.filter(|d| d.kind() == "function_definition") else {
+        let Some(def_node) = def_node.filter(|d| d.kind_str() == "function_definition") else {
             continue;
         };
-        let m = def_node
-            .child_by_field_name("name")
-            .map_or("", |x| text(x, src));
+        let m = def_node.field("name").map_or("", |x| text(x, src));
         if HTTP_METHODS.contains(&m) && !methods.iter().any(|x| x.eq_ignore_ascii_case(m)) {
             methods.push(m.to_ascii_uppercase());
         }
@@ -1173,9 +1157,9 @@ fn django_class_view(
             // `@action(detail=True, methods=["post"])` adds `<prefix>/{pk}/<name>/`.
             for d in decos {
                 let (e, dn) = decorator_parts(d, src);
-                if last_segment(&dn) == "action" && e.kind() == "call" {
+                if last_segment(&dn) == "action" && e.kind_str() == "call" {
                     let a = e
-                        .child_by_field_name("arguments")
+                        .field("arguments")
                         .map(Arguments::of)
                         .unwrap_or(Arguments {
                             positional: Vec::new(),
@@ -1201,10 +1185,7 @@ fn django_class_view(
         actions,
         deps,
         public,
-        span: def
-            .child_by_field_name("name")
-            .map(span)
-            .unwrap_or_else(|| span(def)),
+        span: def.field("name").map(span).unwrap_or_else(|| span(def)),
         full: span(def),
     });
 }

@@ -6,6 +6,7 @@
 //!   above;
 //! - `backend-architect: ignore-file[SEC101]` (or bare `ignore-file`) anywhere in the file.
 
+use crate::syntax::NodeExt;
 use std::ops::Range;
 
 use tree_sitter::Tree;
@@ -91,7 +92,7 @@ fn parse_noqa(rest: &str) -> Codes {
 fn is_in_comment(tree: &Tree, offset: usize) -> bool {
     tree.root_node()
         .descendant_for_byte_range(offset, offset + 1)
-        .is_some_and(|n| n.kind().contains("comment"))
+        .is_some_and(|n| n.kind_str().contains("comment"))
 }
 
 impl Suppressions {

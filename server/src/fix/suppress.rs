@@ -4,6 +4,7 @@
 //! file (`backend-architect: ignore-file[CODE]` at the top). What is inserted is exactly what
 //! `config::suppression` reads; an existing directive is extended rather than repeated.
 
+use crate::syntax::NodeExt;
 use tree_sitter::Tree;
 
 use crate::config::suppression::MARKER;
@@ -35,7 +36,7 @@ fn newline(text: &str) -> &'static str {
 /// The innermost node at `offset`, for "is this inside a string or comment".
 fn kind_at(tree: &Tree, offset: usize) -> Option<&'static str> {
     let node = tree.root_node().descendant_for_byte_range(offset, offset)?;
-    Some(node.kind())
+    Some(node.kind_str())
 }
 
 /// Whether a line break at `offset` would be inside a string (a multi-line literal), where a
@@ -44,7 +45,7 @@ fn inside_string(tree: &Tree, offset: usize) -> bool {
     let mut node = tree.root_node().descendant_for_byte_range(offset, offset);
     while let Some(n) = node {
         if matches!(
-            n.kind(),
+            n.kind_str(),
             "string" | "template_string" | "string_content" | "string_fragment"
         ) && n.start_byte() < offset
             && offset < n.end_byte()

@@ -1,5 +1,6 @@
 //! What a rule sees while it judges one query match.
 
+use crate::syntax::NodeExt;
 use tree_sitter::{Node, QueryCapture};
 
 use super::{Edit, Finding, Fix, Rule};
@@ -14,6 +15,19 @@ pub(crate) enum Bound {
     Nothing,
     /// Only a scope lookup can tell: the name is imported inside the item.
     Unknown,
+}
+
+/// What a callee looks like to `resolve_callee`'s first test.
+#[derive(Clone, Copy)]
+pub(crate) enum CalleeShape<'a> {
+    /// A bare name, and whether an import (of the module or the item) binds it.
+    Name {
+        name: &'a str,
+        imported: bool,
+    },
+    /// `obj.name`: the name.
+    Member(&'a str),
+    Other,
 }
 
 pub struct Checker<'a> {
@@ -32,11 +46,13 @@ pub struct Checker<'a> {
     /// `Arguments::of` results by node id, for the current item: most rules look at every call's
     /// arguments.
     pub(crate) arguments:
-        std::cell::RefCell<std::collections::HashMap<usize, std::rc::Rc<analysis::Arguments<'a>>>>,
+        std::cell::RefCell<rustc_hash::FxHashMap<usize, std::rc::Rc<analysis::Arguments<'a>>>>,
     /// `import_bound` results by node id, for the current item.
-    pub(crate) bounds: std::cell::RefCell<std::collections::HashMap<usize, Bound>>,
+    pub(crate) bounds: std::cell::RefCell<rustc_hash::FxHashMap<usize, Bound>>,
+    /// `callee_shape` results by node id, for the current item.
+    pub(crate) shapes: std::cell::RefCell<rustc_hash::FxHashMap<usize, CalleeShape<'a>>>,
     /// `resolve` results by node id, for the current item.
-    pub(crate) resolved: std::cell::RefCell<std::collections::HashMap<usize, Option<String>>>,
+    pub(crate) resolved: std::cell::RefCell<rustc_hash::FxHashMap<usize, Option<String>>>,
     pub(crate) rule: &'static Rule,
     pub(crate) findings: Vec<Finding>,
     /// Set when a message names a line (`line_of`): the item's cached findings are then valid
@@ -51,10 +67,13 @@ pub struct Checker<'a> {
 /// Whether the last dotted segment of `qualified` is `name` (`a.b.c`, `c`), without scanning
 /// the whole string: this runs for every call and every rule.
 fn last_segment_is(qualified: &str, name: &str) -> bool {
-    qualified.len() >= name.len()
-        && qualified.ends_with(name)
-        && (qualified.len() == name.len()
-            || qualified.as_bytes()[qualified.len() - name.len() - 1] == b'.')
+    let (q, n) = (qualified.as_bytes(), name.as_bytes());
+    // The cheap tests first: the boundary byte and the last byte settle most pairs.
+    match q.len().checked_sub(n.len()) {
+        Some(0) => q == n,
+        Some(at) => q[at - 1] == b'.' && q.last() == n.last() && &q[at..] == n,
+        None => false,
+    }
 }
 
 impl<'a> Checker<'a> {
@@ -74,6 +93,7 @@ impl<'a> Checker<'a> {
             item_imports: Default::default(),
             scopes: Default::default(),
             resolved: Default::default(),
+            shapes: Default::default(),
             bounds: Default::default(),
             arguments: Default::default(),
             member_field: {
@@ -153,41 +173,58 @@ impl<'a> Checker<'a> {
     /// what the imports make of it must be wanted. Most calls in a file fail these tests without
     /// a scope lookup.
     pub fn resolve_callee(&self, callee: Node<'a>, wanted: &[&str]) -> Option<String> {
-        let plausible = match callee.kind() {
-            "identifier" => {
-                let name = self.text(callee);
-                wanted.iter().any(|w| last_segment_is(w, name))
-                    || self.semantic.imports.contains_key(name)
-                    || self.item_imports.contains(name)
+        // Every call meets dozens of these questions (one or more per call-based rule), so what
+        // they need of the callee is read once: its last name, and for a bare name whether an
+        // import can rename it.
+        let shape = self.callee_shape(callee);
+        let plausible = match shape {
+            CalleeShape::Name { name, imported } => {
+                imported || wanted.iter().any(|w| last_segment_is(w, name))
             }
-            "attribute" | "member_expression" => {
-                let attr = self.member_name(callee).unwrap_or("");
-                wanted.iter().any(|w| last_segment_is(w, attr))
-            }
-            _ => true,
+            CalleeShape::Member(name) => wanted.iter().any(|w| last_segment_is(w, name)),
+            CalleeShape::Other => true,
         };
         if !plausible {
             return None;
         }
         // Most plausible calls are settled by the imports too (`_("…")` is gettext, not a wanted
-        // `open`); only the rest pay for a scope lookup. Several rules ask about the same call.
-        // Memoised per callee: every rule that wants a call asks the same question.
-        let cached = self.bounds.borrow().get(&callee.id()).cloned();
-        let bound = match cached {
-            Some(b) => b,
-            None => {
-                let b = self.import_bound(callee);
-                self.bounds.borrow_mut().insert(callee.id(), b.clone());
-                b
-            }
-        };
+        // `open`); only the rest pay for a scope lookup. Memoised per callee: every rule that
+        // wants a call asks the same question.
+        let mut bounds = self.bounds.borrow_mut();
+        let bound = bounds
+            .entry(callee.id())
+            .or_insert_with(|| self.import_bound(callee));
         match bound {
             Bound::AtMost(q) if !wanted.contains(&q.as_str()) => return None,
             Bound::Nothing => return None,
             _ => {}
         }
+        drop(bounds);
         self.resolve(callee)
             .filter(|q| wanted.contains(&q.as_str()))
+    }
+
+    /// What `resolve_callee` reads of a callee before it resolves anything, once per callee.
+    fn callee_shape(&self, callee: Node<'a>) -> CalleeShape<'a> {
+        if let Some(shape) = self.shapes.borrow().get(&callee.id()) {
+            return *shape;
+        }
+        let shape = match callee.kind_str() {
+            "identifier" => {
+                let name = self.text(callee);
+                CalleeShape::Name {
+                    name,
+                    imported: self.semantic.imports.contains_key(name)
+                        || self.item_imports.contains(name),
+                }
+            }
+            "attribute" | "member_expression" => {
+                CalleeShape::Member(self.member_name(callee).unwrap_or(""))
+            }
+            _ => CalleeShape::Other,
+        };
+        self.shapes.borrow_mut().insert(callee.id(), shape);
+        shape
     }
 
     /// `resolve_callee` over several lists of wanted names (a rule's families of callees),
@@ -204,7 +241,7 @@ impl<'a> Checker<'a> {
         if self.language.family() != Family::Python {
             return Bound::Unknown;
         }
-        match node.kind() {
+        match node.kind_str() {
             "identifier" => {
                 let name = self.text(node);
                 if self.item_imports.contains(name) {
@@ -219,10 +256,8 @@ impl<'a> Checker<'a> {
                 }
             }
             "attribute" => {
-                let (Some(object), Some(attr)) = (
-                    node.child_by_field_name("object"),
-                    node.child_by_field_name("attribute"),
-                ) else {
+                let (Some(object), Some(attr)) = (node.field("object"), node.field("attribute"))
+                else {
                     return Bound::Nothing;
                 };
                 match self.import_bound(object) {

@@ -4,6 +4,7 @@
 //! per analysis from the whole tree, because a rule sees one item and cached findings move with
 //! their item while the import block does not.
 
+use crate::syntax::NodeExt;
 use tree_sitter::Tree;
 
 use super::{Checker, Edit, Finding};
@@ -37,12 +38,14 @@ pub fn python_import_edit(source: &str, tree: &Tree, module: &str) -> Edit {
     for node in root.named_children(&mut cursor) {
         // Only the first statement (comments aside) can be the docstring.
         let was_first = first;
-        first = first && node.kind() == "comment";
+        first = first && node.kind_str() == "comment";
         let is_docstring = was_first
-            && node.kind() == "expression_statement"
+            && node.kind_str() == "expression_statement"
             && node.named_child_count() == 1
-            && node.named_child(0).is_some_and(|c| c.kind() == "string");
-        match node.kind() {
+            && node
+                .named_child(0)
+                .is_some_and(|c| c.kind_str() == "string");
+        match node.kind_str() {
             "comment" => continue,
             "future_import_statement" => {}
             _ if is_docstring => {}

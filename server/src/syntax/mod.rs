@@ -2,9 +2,11 @@
 
 pub mod document;
 mod language;
+mod node;
 pub mod parse;
 pub mod position;
 
 pub use document::{Document, TextChange};
 pub use language::{Family, Language};
+pub use node::NodeExt;
 pub use position::{LineCol, PositionEncoding};

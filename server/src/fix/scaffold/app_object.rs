@@ -2,6 +2,7 @@
 //! request-id/logging middleware, and a global error handler, for FastAPI, Flask, Express and
 //! Django (`urlpatterns`; CORS, headers and middleware go to the settings module beside it).
 
+use crate::syntax::NodeExt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -38,17 +39,17 @@ pub fn find_apps(src: &Source) -> Vec<App> {
         // App factories: the statements of top-level functions (`create_app`, `make_app`).
         let bodies: Vec<Node> = statements
             .iter()
-            .filter_map(|s| match s.kind() {
+            .filter_map(|s| match s.kind_str() {
                 "function_definition" => Some(*s),
                 "decorated_definition" => s
-                    .child_by_field_name("definition")
-                    .filter(|d| d.kind() == "function_definition"),
+                    .field("definition")
+                    .filter(|d| d.kind_str() == "function_definition"),
                 _ => None,
             })
             .filter(|f| {
                 text(src.text, *f).contains("Flask(") || text(src.text, *f).contains("FastAPI(")
             })
-            .filter_map(|f| f.child_by_field_name("body"))
+            .filter_map(|f| f.field("body"))
             .collect();
         for body in bodies {
             statements.extend(named_children(body));
@@ -57,26 +58,20 @@ pub fn find_apps(src: &Source) -> Vec<App> {
     for stmt in statements {
         match src.family() {
             Family::Python => {
-                let Some(assign) = stmt
-                    .named_child(0)
-                    .filter(|n| stmt.kind() == "expression_statement" && n.kind() == "assignment")
-                else {
+                let Some(assign) = stmt.named_child(0).filter(|n| {
+                    stmt.kind_str() == "expression_statement" && n.kind_str() == "assignment"
+                }) else {
                     continue;
                 };
-                let (Some(left), Some(right)) = (
-                    assign.child_by_field_name("left"),
-                    assign.child_by_field_name("right"),
-                ) else {
+                let (Some(left), Some(right)) = (assign.field("left"), assign.field("right"))
+                else {
                     continue;
                 };
                 let name = text(src.text, left);
                 let framework = if name == "urlpatterns" {
                     Some(Framework::Django)
-                } else if right.kind() == "call" {
-                    match right
-                        .child_by_field_name("function")
-                        .map(|f| text(src.text, f))
-                    {
+                } else if right.kind_str() == "call" {
+                    match right.field("function").map(|f| text(src.text, f)) {
                         Some("FastAPI") | Some("fastapi.FastAPI") => Some(Framework::FastApi),
                         Some("Flask") | Some("flask.Flask") => Some(Framework::Flask),
                         _ => None,
@@ -84,7 +79,7 @@ pub fn find_apps(src: &Source) -> Vec<App> {
                 } else {
                     None
                 };
-                if let Some(framework) = framework.filter(|_| left.kind() == "identifier") {
+                if let Some(framework) = framework.filter(|_| left.kind_str() == "identifier") {
                     out.push(App {
                         framework,
                         name: name.to_owned(),
@@ -96,25 +91,26 @@ pub fn find_apps(src: &Source) -> Vec<App> {
             Family::JavaScript => {
                 // `export const app = express()` declares inside the export.
                 let outer = stmt;
-                let stmt = match stmt.kind() {
-                    "export_statement" => match stmt.child_by_field_name("declaration") {
+                let stmt = match stmt.kind_str() {
+                    "export_statement" => match stmt.field("declaration") {
                         Some(d) => d,
                         None => continue,
                     },
                     _ => stmt,
                 };
-                if !matches!(stmt.kind(), "lexical_declaration" | "variable_declaration") {
+                if !matches!(
+                    stmt.kind_str(),
+                    "lexical_declaration" | "variable_declaration"
+                ) {
                     continue;
                 }
                 for decl in named_children(stmt) {
-                    let (Some(name), Some(value)) = (
-                        decl.child_by_field_name("name"),
-                        decl.child_by_field_name("value"),
-                    ) else {
+                    let (Some(name), Some(value)) = (decl.field("name"), decl.field("value"))
+                    else {
                         continue;
                     };
-                    let callee = (value.kind() == "call_expression")
-                        .then(|| value.child_by_field_name("function"))
+                    let callee = (value.kind_str() == "call_expression")
+                        .then(|| value.field("function"))
                         .flatten()
                         .map(|f| text(src.text, f));
                     if callee == Some("express") && src.framework() == Some(Framework::Express) {
@@ -361,7 +357,7 @@ fn express_tail(src: &Source, app: &App) -> usize {
         if t.contains(&listen)
             || t.starts_with("module.exports")
             || t.starts_with("export default")
-            || (stmt.kind() == "if_statement" && t.contains("require.main"))
+            || (stmt.kind_str() == "if_statement" && t.contains("require.main"))
         {
             return line_start(src.text, stmt.start_byte());
         }
@@ -455,7 +451,7 @@ fn list_prepend(
     let items = named_children(list);
     let items: Vec<Node> = items
         .into_iter()
-        .filter(|n| n.kind() != "comment")
+        .filter(|n| n.kind_str() != "comment")
         .collect();
     match items.first() {
         Some(first) if text_[list.start_byte()..first.start_byte()].contains('\n') => {
@@ -489,7 +485,7 @@ fn list_append(
     let close = list.end_byte() - 1;
     let items: Vec<Node> = named_children(list)
         .into_iter()
-        .filter(|n| n.kind() != "comment")
+        .filter(|n| n.kind_str() != "comment")
         .collect();
     let Some(last) = items.last() else {
         return Some(vec![Edit {
@@ -531,10 +527,12 @@ fn top_level_list<'t>(text_: &str, tree: &'t tree_sitter::Tree, name: &str) -> O
     named_children(tree.root_node())
         .into_iter()
         .find_map(|stmt| {
-            let assign = stmt.named_child(0).filter(|n| n.kind() == "assignment")?;
-            let left = assign.child_by_field_name("left")?;
-            let right = assign.child_by_field_name("right")?;
-            (text(text_, left) == name && right.kind() == "list").then_some(right)
+            let assign = stmt
+                .named_child(0)
+                .filter(|n| n.kind_str() == "assignment")?;
+            let left = assign.field("left")?;
+            let right = assign.field("right")?;
+            (text(text_, left) == name && right.kind_str() == "list").then_some(right)
         })
 }
 

@@ -5,6 +5,7 @@
 //! and returns an [`Output`]: byte-range edits to existing files and new files to create. The
 //! LSP layer turns that into a `WorkspaceEdit`; nothing here touches the disk except to read.
 
+use crate::syntax::NodeExt;
 mod app_object;
 mod crud;
 mod models;
@@ -504,22 +505,24 @@ fn import_insertion_point(src: &Source) -> usize {
         let is_import = match src.family() {
             Family::Python => {
                 matches!(
-                    child.kind(),
+                    child.kind_str(),
                     "import_statement" | "import_from_statement" | "future_import_statement"
                 ) || (i == 0
-                    && child.kind() == "expression_statement"
+                    && child.kind_str() == "expression_statement"
                     && t.starts_with(['"', '\'']))
             }
             Family::JavaScript => {
-                child.kind() == "import_statement"
-                    || (matches!(child.kind(), "lexical_declaration" | "variable_declaration")
-                        && t.contains("require(")
+                child.kind_str() == "import_statement"
+                    || (matches!(
+                        child.kind_str(),
+                        "lexical_declaration" | "variable_declaration"
+                    ) && t.contains("require(")
                         && !t.contains("=>")
                         && !t.contains("function"))
                     || (i == 0 && t.starts_with(['"', '\'']))
             }
         };
-        if child.kind() == "comment" {
+        if child.kind_str() == "comment" {
             continue;
         }
         if is_import {
@@ -550,10 +553,10 @@ fn import_insertion_point(src: &Source) -> usize {
 fn extend_from_import(src: &Source, module: &str, names: &str) -> Option<Edit> {
     named_children(src.tree.root_node())
         .into_iter()
-        .filter(|n| n.kind() == "import_from_statement")
+        .filter(|n| n.kind_str() == "import_from_statement")
         .find(|n| {
             let t = text(src.text, *n);
-            n.child_by_field_name("module_name")
+            n.field("module_name")
                 .is_some_and(|m| text(src.text, m) == module)
                 && !t.contains(['(', '\\', '*'])
         })
@@ -569,17 +572,17 @@ fn python_import_block<'t>(src: &Source<'t>) -> Vec<Node<'t>> {
         .into_iter()
         .take_while(|n| {
             matches!(
-                n.kind(),
+                n.kind_str(),
                 "import_statement"
                     | "import_from_statement"
                     | "future_import_statement"
                     | "comment"
-            ) || (n.kind() == "expression_statement"
-                && n.named_child(0).is_some_and(|c| c.kind() == "string"))
+            ) || (n.kind_str() == "expression_statement"
+                && n.named_child(0).is_some_and(|c| c.kind_str() == "string"))
         })
         .filter(|n| {
             matches!(
-                n.kind(),
+                n.kind_str(),
                 "import_statement" | "import_from_statement" | "future_import_statement"
             )
         })
@@ -592,7 +595,7 @@ fn plain_import_position(src: &Source, name: &str) -> Option<usize> {
     let block = python_import_block(src);
     let plain: Vec<&Node> = block
         .iter()
-        .filter(|n| n.kind() == "import_statement")
+        .filter(|n| n.kind_str() == "import_statement")
         .collect();
     let after = plain
         .iter()
@@ -603,7 +606,7 @@ fn plain_import_position(src: &Source, name: &str) -> Option<usize> {
         .or_else(|| {
             block
                 .iter()
-                .find(|n| n.kind() == "import_from_statement")
+                .find(|n| n.kind_str() == "import_from_statement")
                 .map(|n| line_start(src.text, n.start_byte()))
         })
 }

@@ -2,6 +2,7 @@
 //! SQLAlchemy (`Column`, `mapped_column`, `Mapped[...]`, Flask-SQLAlchemy `db.Column`), Django
 //! models, Pydantic models, Mongoose schemas and Sequelize models.
 
+use crate::syntax::NodeExt;
 use std::ops::Range;
 
 use tree_sitter::Node;
@@ -144,15 +145,12 @@ pub fn model_at(src: &Source, offset: usize) -> Option<Model> {
 }
 
 fn kw<'t>(src: &Source, call: Node<'t>, name: &str) -> Option<Node<'t>> {
-    call.child_by_field_name("arguments")
+    call.field("arguments")
         .map(named_children)?
         .into_iter()
-        .filter(|a| a.kind() == "keyword_argument")
-        .find(|a| {
-            a.child_by_field_name("name")
-                .is_some_and(|n| text(src.text, n) == name)
-        })
-        .and_then(|a| a.child_by_field_name("value"))
+        .filter(|a| a.kind_str() == "keyword_argument")
+        .find(|a| a.field("name").is_some_and(|n| text(src.text, n) == name))
+        .and_then(|a| a.field("value"))
 }
 
 fn is_true(src: &Source, n: Option<Node>) -> bool {
@@ -194,19 +192,19 @@ pub fn python_models(src: &Source) -> Vec<Model> {
     let mut out = Vec::new();
     let django_file = src.text.contains("from django");
     for item in named_children(src.tree.root_node()) {
-        let class = match item.kind() {
+        let class = match item.kind_str() {
             "class_definition" => item,
-            "decorated_definition" => match item.child_by_field_name("definition") {
-                Some(d) if d.kind() == "class_definition" => d,
+            "decorated_definition" => match item.field("definition") {
+                Some(d) if d.kind_str() == "class_definition" => d,
                 _ => continue,
             },
             _ => continue,
         };
         let supers = class
-            .child_by_field_name("superclasses")
+            .field("superclasses")
             .map(|s| text(src.text, s))
             .unwrap_or("");
-        let body = class.child_by_field_name("body");
+        let body = class.field("body");
         let body_text = body.map(|b| text(src.text, b)).unwrap_or("");
         let orm = if supers.contains("models.Model") || (django_file && supers.contains("(Model")) {
             Orm::Django
@@ -224,20 +222,19 @@ pub fn python_models(src: &Source) -> Vec<Model> {
             continue;
         };
         let name = class
-            .child_by_field_name("name")
+            .field("name")
             .map(|n| text(src.text, n).to_owned())
             .unwrap_or_default();
         let mut fields = Vec::new();
         for stmt in body.map(named_children).unwrap_or_default() {
-            let Some(assign) = stmt
-                .named_child(0)
-                .filter(|a| stmt.kind() == "expression_statement" && a.kind() == "assignment")
-            else {
+            let Some(assign) = stmt.named_child(0).filter(|a| {
+                stmt.kind_str() == "expression_statement" && a.kind_str() == "assignment"
+            }) else {
                 continue;
             };
             let Some(left) = assign
-                .child_by_field_name("left")
-                .filter(|l| l.kind() == "identifier")
+                .field("left")
+                .filter(|l| l.kind_str() == "identifier")
             else {
                 continue;
             };
@@ -245,13 +242,11 @@ pub fn python_models(src: &Source) -> Vec<Model> {
             if fname.starts_with('_') || fname == "model_config" || fname == "objects" {
                 continue;
             }
-            let ann = assign
-                .child_by_field_name("type")
-                .map(|t| text(src.text, t).to_owned());
-            let right = assign.child_by_field_name("right");
-            let call = right.filter(|r| r.kind() == "call");
+            let ann = assign.field("type").map(|t| text(src.text, t).to_owned());
+            let right = assign.field("right");
+            let call = right.filter(|r| r.kind_str() == "call");
             let callee = call
-                .and_then(|c| c.child_by_field_name("function"))
+                .and_then(|c| c.field("function"))
                 .map(|f| text(src.text, f))
                 .unwrap_or("");
             let callee_last = callee.rsplit('.').next().unwrap_or(callee);
@@ -301,12 +296,12 @@ pub fn python_models(src: &Source) -> Vec<Model> {
                         continue;
                     }
                     let args = call
-                        .and_then(|c| c.child_by_field_name("arguments"))
+                        .and_then(|c| c.field("arguments"))
                         .map(named_children)
                         .unwrap_or_default();
                     let col_ty = args
                         .iter()
-                        .filter(|a| a.kind() != "keyword_argument" && a.kind() != "string")
+                        .filter(|a| a.kind_str() != "keyword_argument" && a.kind_str() != "string")
                         .map(|a| text(src.text, *a))
                         .find_map(Kind::from_name);
                     let is_fk = args
@@ -390,27 +385,21 @@ fn js_fields(src: &Source, obj: Node, sequelize: bool) -> Vec<Field> {
     let mut out = Vec::new();
     for pair in named_children(obj)
         .into_iter()
-        .filter(|p| p.kind() == "pair")
+        .filter(|p| p.kind_str() == "pair")
     {
-        let (Some(key), Some(value)) = (
-            pair.child_by_field_name("key"),
-            pair.child_by_field_name("value"),
-        ) else {
+        let (Some(key), Some(value)) = (pair.field("key"), pair.field("value")) else {
             continue;
         };
         let name = text(src.text, key).trim_matches(['"', '\'']).to_owned();
-        let (ty, options) = if value.kind() == "object" {
+        let (ty, options) = if value.kind_str() == "object" {
             let ty = named_children(value)
                 .into_iter()
-                .filter(|p| p.kind() == "pair")
-                .find(|p| {
-                    p.child_by_field_name("key")
-                        .is_some_and(|k| text(src.text, k) == "type")
-                })
-                .and_then(|p| p.child_by_field_name("value"))
+                .filter(|p| p.kind_str() == "pair")
+                .find(|p| p.field("key").is_some_and(|k| text(src.text, k) == "type"))
+                .and_then(|p| p.field("value"))
                 .map(|v| text(src.text, v).to_owned());
             (ty, text(src.text, value).to_owned())
-        } else if value.kind() == "array" {
+        } else if value.kind_str() == "array" {
             (Some("Array".to_owned()), String::new())
         } else {
             (Some(text(src.text, value).to_owned()), String::new())
@@ -447,7 +436,7 @@ fn js_models(src: &Source) -> Vec<Model> {
     let mut stack = vec![src.tree.root_node()];
     let mut calls = Vec::new();
     while let Some(n) = stack.pop() {
-        if matches!(n.kind(), "call_expression" | "new_expression") {
+        if matches!(n.kind_str(), "call_expression" | "new_expression") {
             calls.push(n);
         }
         stack.extend(named_children(n));
@@ -465,27 +454,25 @@ fn js_models(src: &Source) -> Vec<Model> {
             .find(|s| s.start_byte() <= n.start_byte() && n.end_byte() <= s.end_byte())?;
         let decl = named_children(stmt)
             .into_iter()
-            .find(|d| d.kind() == "variable_declarator")?;
-        decl.child_by_field_name("name")
-            .map(|x| text(src.text, x).to_owned())
+            .find(|d| d.kind_str() == "variable_declarator")?;
+        decl.field("name").map(|x| text(src.text, x).to_owned())
     };
     for n in &calls {
         let callee = n
-            .child_by_field_name("function")
-            .or_else(|| n.child_by_field_name("constructor"))
+            .field("function")
+            .or_else(|| n.field("constructor"))
             .map(|f| text(src.text, f))
             .unwrap_or("");
-        let args = n
-            .child_by_field_name("arguments")
-            .map(named_children)
-            .unwrap_or_default();
+        let args = n.field("arguments").map(named_children).unwrap_or_default();
         let last = callee.rsplit('.').next().unwrap_or(callee);
-        if n.kind() == "new_expression" && last == "Schema" {
-            if let Some(obj) = args.first().filter(|a| a.kind() == "object") {
+        if n.kind_str() == "new_expression" && last == "Schema" {
+            if let Some(obj) = args.first().filter(|a| a.kind_str() == "object") {
                 let name = declared_name(*n).unwrap_or_default();
                 schemas.push((name, js_fields(src, *obj, false), statement_of(*n)));
             }
-        } else if n.kind() == "call_expression" && last == "model" && callee.contains("mongoose")
+        } else if n.kind_str() == "call_expression"
+            && last == "model"
+            && callee.contains("mongoose")
             || callee == "model"
         {
             let (Some(name), Some(schema)) = (args.first(), args.get(1)) else {
@@ -524,7 +511,7 @@ fn js_models(src: &Source) -> Vec<Model> {
                     range: range.clone(),
                 });
             }
-        } else if n.kind() == "call_expression" && (last == "define" || last == "init") {
+        } else if n.kind_str() == "call_expression" && (last == "define" || last == "init") {
             let (name, obj) = if last == "define" {
                 (
                     args.first()
@@ -533,13 +520,13 @@ fn js_models(src: &Source) -> Vec<Model> {
                 )
             } else {
                 (
-                    n.child_by_field_name("function")
-                        .and_then(|f| f.child_by_field_name("object"))
+                    n.field("function")
+                        .and_then(|f| f.field("object"))
                         .map(|o| text(src.text, o).to_owned()),
                     args.first(),
                 )
             };
-            let (Some(name), Some(obj)) = (name, obj.filter(|o| o.kind() == "object")) else {
+            let (Some(name), Some(obj)) = (name, obj.filter(|o| o.kind_str() == "object")) else {
                 continue;
             };
             let mut fields = js_fields(src, *obj, true);
@@ -569,9 +556,8 @@ fn js_models(src: &Source) -> Vec<Model> {
             if last == "init" {
                 // The class declaration counts too.
                 if let Some(class) = named_children(src.tree.root_node()).into_iter().find(|c| {
-                    c.kind() == "class_declaration"
-                        && c.child_by_field_name("name")
-                            .is_some_and(|x| text(src.text, x) == name)
+                    c.kind_str() == "class_declaration"
+                        && c.field("name").is_some_and(|x| text(src.text, x) == name)
                 }) {
                     range = class.start_byte().min(range.start)..range.end;
                 }

@@ -2,6 +2,7 @@
 //! source files; and the project-level generators: Dockerfile, docker-compose.yml, Kubernetes
 //! Deployment+Service, GitHub Actions workflow, `.env.example`.
 
+use crate::syntax::NodeExt;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -432,7 +433,7 @@ fn js_port(t: &str) -> Option<u16> {
 }
 
 fn string_arg(src: &Source, node: Node) -> Option<String> {
-    if node.kind() != "string" {
+    if node.kind_str() != "string" {
         return None;
     }
     let t = text(src.text, node);
@@ -464,29 +465,23 @@ fn push_env(
 /// django-environ `env(...)`, pydantic `BaseSettings` fields, `process.env.X`.
 fn env_reads(src: &Source, rel: &str, out: &mut Vec<(String, Option<String>, String)>) {
     let reads_env = |n: Node, field: &str| {
-        n.child_by_field_name(field)
+        n.field(field)
             .is_some_and(|o| text(src.text, o) == "process.env")
     };
     let mut stack = vec![src.tree.root_node()];
     while let Some(n) = stack.pop() {
         let at = format!("{rel}:{}", n.start_position().row + 1);
-        match (src.family(), n.kind()) {
+        match (src.family(), n.kind_str()) {
             (Family::Python, "subscript") => {
-                let v = n.child_by_field_name("value").map(|v| text(src.text, v));
+                let v = n.field("value").map(|v| text(src.text, v));
                 if matches!(v, Some("os.environ") | Some("environ")) {
-                    if let Some(s) = n
-                        .child_by_field_name("subscript")
-                        .and_then(|s| string_arg(src, s))
-                    {
+                    if let Some(s) = n.field("subscript").and_then(|s| string_arg(src, s)) {
                         push_env(out, s, None, at);
                     }
                 }
             }
             (Family::Python, "call") => {
-                let f = n
-                    .child_by_field_name("function")
-                    .map(|f| text(src.text, f))
-                    .unwrap_or("");
+                let f = n.field("function").map(|f| text(src.text, f)).unwrap_or("");
                 let env_call = matches!(
                     f,
                     "os.environ.get"
@@ -497,19 +492,16 @@ fn env_reads(src: &Source, rel: &str, out: &mut Vec<(String, Option<String>, Str
                 ) || f == "env"
                     || (f.starts_with("env.") && !f.contains('('));
                 if env_call {
-                    let args = n
-                        .child_by_field_name("arguments")
-                        .map(named_children)
-                        .unwrap_or_default();
+                    let args = n.field("arguments").map(named_children).unwrap_or_default();
                     if let Some(name) = args.first().and_then(|a| string_arg(src, *a)) {
                         let default = args.get(1).and_then(|d| {
-                            let d = if d.kind() == "keyword_argument" {
-                                d.child_by_field_name("value")?
+                            let d = if d.kind_str() == "keyword_argument" {
+                                d.field("value")?
                             } else {
                                 *d
                             };
                             string_arg(src, d).or_else(|| {
-                                matches!(d.kind(), "integer" | "float" | "true" | "false")
+                                matches!(d.kind_str(), "integer" | "float" | "true" | "false")
                                     .then(|| text(src.text, d).to_owned())
                             })
                         });
@@ -519,7 +511,7 @@ fn env_reads(src: &Source, rel: &str, out: &mut Vec<(String, Option<String>, Str
             }
             (Family::Python, "class_definition") => {
                 let supers = n
-                    .child_by_field_name("superclasses")
+                    .field("superclasses")
                     .map(|s| text(src.text, s))
                     .unwrap_or("");
                 if supers.contains("BaseSettings") {
@@ -530,28 +522,25 @@ fn env_reads(src: &Source, rel: &str, out: &mut Vec<(String, Option<String>, Str
                         .and_then(|r| r.split(['"', '\'']).nth(1))
                         .unwrap_or("")
                         .to_ascii_uppercase();
-                    for stmt in n
-                        .child_by_field_name("body")
-                        .map(named_children)
-                        .unwrap_or_default()
-                    {
-                        let Some(assign) = stmt.named_child(0).filter(|a| a.kind() == "assignment")
+                    for stmt in n.field("body").map(named_children).unwrap_or_default() {
+                        let Some(assign) =
+                            stmt.named_child(0).filter(|a| a.kind_str() == "assignment")
                         else {
                             continue;
                         };
-                        let Some(left) = assign.child_by_field_name("left") else {
+                        let Some(left) = assign.field("left") else {
                             continue;
                         };
-                        if assign.child_by_field_name("type").is_none() {
+                        if assign.field("type").is_none() {
                             continue;
                         }
                         let field = text(src.text, left);
                         if field.starts_with('_') || field == "model_config" {
                             continue;
                         }
-                        let default = assign.child_by_field_name("right").and_then(|r| {
+                        let default = assign.field("right").and_then(|r| {
                             string_arg(src, r).or_else(|| {
-                                matches!(r.kind(), "integer" | "float" | "true" | "false")
+                                matches!(r.kind_str(), "integer" | "float" | "true" | "false")
                                     .then(|| text(src.text, r).to_owned())
                             })
                         });
@@ -566,38 +555,32 @@ fn env_reads(src: &Source, rel: &str, out: &mut Vec<(String, Option<String>, Str
                 }
             }
             (Family::JavaScript, "member_expression") if reads_env(n, "object") => {
-                if let Some(p) = n.child_by_field_name("property") {
+                if let Some(p) = n.field("property") {
                     push_env(out, text(src.text, p).to_owned(), js_default(src, n), at);
                 }
             }
             (Family::JavaScript, "subscript_expression") if reads_env(n, "object") => {
-                if let Some(s) = n
-                    .child_by_field_name("index")
-                    .and_then(|s| string_js(src, s))
-                {
+                if let Some(s) = n.field("index").and_then(|s| string_js(src, s)) {
                     push_env(out, s, js_default(src, n), at);
                 }
             }
             (Family::JavaScript, "variable_declarator") if reads_env(n, "value") => {
-                if let Some(pat) = n
-                    .child_by_field_name("name")
-                    .filter(|p| p.kind() == "object_pattern")
-                {
+                if let Some(pat) = n.field("name").filter(|p| p.kind_str() == "object_pattern") {
                     for prop in named_children(pat) {
-                        let name = match prop.kind() {
+                        let name = match prop.kind_str() {
                             "shorthand_property_identifier_pattern" => {
                                 Some(text(src.text, prop).to_owned())
                             }
-                            "pair_pattern" => prop
-                                .child_by_field_name("key")
-                                .map(|k| text(src.text, k).to_owned()),
-                            "object_assignment_pattern" => prop
-                                .child_by_field_name("left")
-                                .map(|k| text(src.text, k).to_owned()),
+                            "pair_pattern" => {
+                                prop.field("key").map(|k| text(src.text, k).to_owned())
+                            }
+                            "object_assignment_pattern" => {
+                                prop.field("left").map(|k| text(src.text, k).to_owned())
+                            }
                             _ => None,
                         };
-                        let default = (prop.kind() == "object_assignment_pattern")
-                            .then(|| prop.child_by_field_name("right"))
+                        let default = (prop.kind_str() == "object_assignment_pattern")
+                            .then(|| prop.field("right"))
                             .flatten()
                             .and_then(|r| string_js(src, r));
                         if let Some(name) = name {
@@ -615,7 +598,7 @@ fn env_reads(src: &Source, rel: &str, out: &mut Vec<(String, Option<String>, Str
 }
 
 fn string_js(src: &Source, n: Node) -> Option<String> {
-    (n.kind() == "string").then(|| text(src.text, n).trim_matches(['"', '\'']).to_owned())
+    (n.kind_str() == "string").then(|| text(src.text, n).trim_matches(['"', '\'']).to_owned())
 }
 
 /// `process.env.X || "d"` / `?? "d"`: the literal default, if any.

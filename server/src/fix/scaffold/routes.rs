@@ -2,6 +2,7 @@
 //! Express `app.get(...)` calls) and the in-place generators: the authentication its siblings
 //! use, limit/offset pagination, and a FastAPI `response_model`.
 
+use crate::syntax::NodeExt;
 use std::collections::HashMap;
 use std::ops::Range;
 use std::path::Path;
@@ -65,12 +66,12 @@ pub fn handlers(src: &Source) -> Vec<Handler> {
 }
 
 fn string_value(src: &str, node: Node) -> Option<String> {
-    match node.kind() {
+    match node.kind_str() {
         "string" => {
             let mut c = node.walk();
             let content: String = node
                 .named_children(&mut c)
-                .filter(|n| n.kind() == "string_content" || n.kind() == "string_fragment")
+                .filter(|n| n.kind_str() == "string_content" || n.kind_str() == "string_fragment")
                 .map(|n| text(src, n))
                 .collect();
             Some(content)
@@ -82,40 +83,37 @@ fn string_value(src: &str, node: Node) -> Option<String> {
 fn python_handlers(src: &Source, framework: Framework) -> Vec<Handler> {
     let mut out = Vec::new();
     for item in named_children(src.tree.root_node()) {
-        if item.kind() != "decorated_definition" {
+        if item.kind_str() != "decorated_definition" {
             continue;
         }
         let Some(def) = item
-            .child_by_field_name("definition")
-            .filter(|d| d.kind() == "function_definition")
+            .field("definition")
+            .filter(|d| d.kind_str() == "function_definition")
         else {
             continue;
         };
         for dec in named_children(item)
             .into_iter()
-            .filter(|n| n.kind() == "decorator")
+            .filter(|n| n.kind_str() == "decorator")
         {
-            let Some(call) = dec.named_child(0).filter(|n| n.kind() == "call") else {
+            let Some(call) = dec.named_child(0).filter(|n| n.kind_str() == "call") else {
                 continue;
             };
             let Some(func) = call
-                .child_by_field_name("function")
-                .filter(|f| f.kind() == "attribute")
+                .field("function")
+                .filter(|f| f.kind_str() == "attribute")
             else {
                 continue;
             };
-            let (Some(obj), Some(attr)) = (
-                func.child_by_field_name("object"),
-                func.child_by_field_name("attribute"),
-            ) else {
+            let (Some(obj), Some(attr)) = (func.field("object"), func.field("attribute")) else {
                 continue;
             };
             let method = text(src.text, attr);
-            if !ROUTE_METHODS.contains(&method) || obj.kind() != "identifier" {
+            if !ROUTE_METHODS.contains(&method) || obj.kind_str() != "identifier" {
                 continue;
             }
             let args = call
-                .child_by_field_name("arguments")
+                .field("arguments")
                 .map(named_children)
                 .unwrap_or_default();
             let path = args.first().and_then(|a| string_value(src.text, *a));
@@ -123,12 +121,12 @@ fn python_handlers(src: &Source, framework: Framework) -> Vec<Handler> {
             if matches!(method, "route" | "api_route") {
                 methods = args
                     .iter()
-                    .filter(|a| a.kind() == "keyword_argument")
+                    .filter(|a| a.kind_str() == "keyword_argument")
                     .filter(|a| {
-                        a.child_by_field_name("name")
+                        a.field("name")
                             .is_some_and(|n| text(src.text, n) == "methods")
                     })
-                    .filter_map(|a| a.child_by_field_name("value"))
+                    .filter_map(|a| a.field("value"))
                     .flat_map(named_children)
                     .filter_map(|s| string_value(src.text, s))
                     .map(|s| s.to_ascii_uppercase())
@@ -140,7 +138,7 @@ fn python_handlers(src: &Source, framework: Framework) -> Vec<Handler> {
             out.push(Handler {
                 framework,
                 name: def
-                    .child_by_field_name("name")
+                    .field("name")
                     .map(|n| text(src.text, n).to_owned())
                     .unwrap_or_default(),
                 owner: text(src.text, obj).to_owned(),
@@ -161,23 +159,23 @@ fn django_handlers(src: &Source) -> Vec<Handler> {
     let routes = django_routes(src.path);
     let mut out = Vec::new();
     for item in named_children(src.tree.root_node()) {
-        let def = match item.kind() {
+        let def = match item.kind_str() {
             "function_definition" => Some(item),
-            "decorated_definition" => item.child_by_field_name("definition"),
+            "decorated_definition" => item.field("definition"),
             _ => None,
         };
-        let Some(def) = def.filter(|d| d.kind() == "function_definition") else {
+        let Some(def) = def.filter(|d| d.kind_str() == "function_definition") else {
             continue;
         };
         let first = def
-            .child_by_field_name("parameters")
+            .field("parameters")
             .and_then(|p| p.named_child(0))
             .map(|p| text(src.text, p));
         if first != Some("request") {
             continue;
         }
         let name = def
-            .child_by_field_name("name")
+            .field("name")
             .map(|n| text(src.text, n).to_owned())
             .unwrap_or_default();
         let methods = if text(src.text, item).contains("\"POST\"")
@@ -215,13 +213,10 @@ pub fn django_routes(views: &Path) -> HashMap<String, String> {
     };
     let mut stack = vec![tree.root_node()];
     while let Some(n) = stack.pop() {
-        if n.kind() == "call" {
-            let f = n.child_by_field_name("function").map(|f| text(&t, f));
+        if n.kind_str() == "call" {
+            let f = n.field("function").map(|f| text(&t, f));
             if matches!(f, Some("path") | Some("re_path")) {
-                let args = n
-                    .child_by_field_name("arguments")
-                    .map(named_children)
-                    .unwrap_or_default();
+                let args = n.field("arguments").map(named_children).unwrap_or_default();
                 if let (Some(route), Some(view)) =
                     (args.first().and_then(|a| string_value(&t, *a)), args.get(1))
                 {
@@ -240,30 +235,26 @@ pub fn django_routes(views: &Path) -> HashMap<String, String> {
 fn express_handlers(src: &Source) -> Vec<Handler> {
     let mut out = Vec::new();
     for stmt in named_children(src.tree.root_node()) {
-        let Some(call) = stmt
-            .named_child(0)
-            .filter(|n| stmt.kind() == "expression_statement" && n.kind() == "call_expression")
-        else {
+        let Some(call) = stmt.named_child(0).filter(|n| {
+            stmt.kind_str() == "expression_statement" && n.kind_str() == "call_expression"
+        }) else {
             continue;
         };
         let Some(func) = call
-            .child_by_field_name("function")
-            .filter(|f| f.kind() == "member_expression")
+            .field("function")
+            .filter(|f| f.kind_str() == "member_expression")
         else {
             continue;
         };
-        let (Some(obj), Some(prop)) = (
-            func.child_by_field_name("object"),
-            func.child_by_field_name("property"),
-        ) else {
+        let (Some(obj), Some(prop)) = (func.field("object"), func.field("property")) else {
             continue;
         };
         let method = text(src.text, prop);
-        if !ROUTE_METHODS.contains(&method) || method == "route" || obj.kind() != "identifier" {
+        if !ROUTE_METHODS.contains(&method) || method == "route" || obj.kind_str() != "identifier" {
             continue;
         }
         let args = call
-            .child_by_field_name("arguments")
+            .field("arguments")
             .map(named_children)
             .unwrap_or_default();
         let (Some(first), Some(last)) = (args.first(), args.last()) else {
@@ -272,7 +263,7 @@ fn express_handlers(src: &Source) -> Vec<Handler> {
         let Some(path) = string_value(src.text, *first) else {
             continue;
         };
-        if !matches!(last.kind(), "arrow_function" | "function_expression") || args.len() < 2 {
+        if !matches!(last.kind_str(), "arrow_function" | "function_expression") || args.len() < 2 {
             continue;
         }
         let slug: String = path
@@ -305,15 +296,15 @@ fn node_at<'t>(src: &'t Source, range: &Range<usize>) -> Option<Node<'t>> {
 
 fn function_node<'t>(src: &'t Source, h: &Handler) -> Option<Node<'t>> {
     let n = node_at(src, &h.function)?;
-    if n.kind() == "function_definition"
-        || matches!(n.kind(), "arrow_function" | "function_expression")
+    if n.kind_str() == "function_definition"
+        || matches!(n.kind_str(), "arrow_function" | "function_expression")
     {
         return Some(n);
     }
     let mut c = n.walk();
     let found = n.named_children(&mut c).find(|c| {
         matches!(
-            c.kind(),
+            c.kind_str(),
             "function_definition" | "arrow_function" | "function_expression"
         )
     });
@@ -395,13 +386,18 @@ fn auth_of(src: &Source, h: &Handler, item: Node) -> Vec<String> {
     match h.framework {
         Framework::FastApi => {
             let mut found: Vec<String> = func
-                .child_by_field_name("parameters")
+                .field("parameters")
                 .map(named_children)
                 .unwrap_or_default()
                 .into_iter()
-                .filter(|p| matches!(p.kind(), "default_parameter" | "typed_default_parameter"))
                 .filter(|p| {
-                    p.child_by_field_name("value").is_some_and(|v| {
+                    matches!(
+                        p.kind_str(),
+                        "default_parameter" | "typed_default_parameter"
+                    )
+                })
+                .filter(|p| {
+                    p.field("value").is_some_and(|v| {
                         let t = text(src.text, v);
                         (t.starts_with("Depends(") || t.starts_with("Security("))
                             && auth_like(text(src.text, *p))
@@ -426,11 +422,11 @@ fn auth_of(src: &Source, h: &Handler, item: Node) -> Vec<String> {
             found
         }
         Framework::Flask | Framework::Django => Some(item)
-            .filter(|n| n.kind() == "decorated_definition")
+            .filter(|n| n.kind_str() == "decorated_definition")
             .map(named_children)
             .unwrap_or_default()
             .into_iter()
-            .filter(|d| d.kind() == "decorator")
+            .filter(|d| d.kind_str() == "decorator")
             .filter(|d| {
                 !h.call
                     .as_ref()
@@ -448,7 +444,7 @@ fn auth_of(src: &Source, h: &Handler, item: Node) -> Vec<String> {
                 return Vec::new();
             };
             let args = call
-                .child_by_field_name("arguments")
+                .field("arguments")
                 .map(named_children)
                 .unwrap_or_default();
             if args.len() < 3 {
@@ -468,16 +464,13 @@ const DECORATOR_DEPENDENCY: &str = "dependencies:";
 
 /// The value of keyword argument `name` of a call, if it is a list.
 fn keyword_value<'t>(src: &Source, call: Node<'t>, name: &str) -> Option<Node<'t>> {
-    call.child_by_field_name("arguments")
+    call.field("arguments")
         .map(named_children)?
         .into_iter()
-        .filter(|a| a.kind() == "keyword_argument")
-        .find(|a| {
-            a.child_by_field_name("name")
-                .is_some_and(|n| text(src.text, n) == name)
-        })
-        .and_then(|a| a.child_by_field_name("value"))
-        .filter(|v| v.kind() == "list")
+        .filter(|a| a.kind_str() == "keyword_argument")
+        .find(|a| a.field("name").is_some_and(|n| text(src.text, n) == name))
+        .and_then(|a| a.field("value"))
+        .filter(|v| v.kind_str() == "list")
 }
 
 /// The authentication the most sibling routes use, if this handler lacks it.
@@ -527,7 +520,7 @@ fn auth_edits(src: &Source, h: &Handler) -> Option<Vec<Edit>> {
                         content: format!("{sep}{dep}"),
                     }]);
                 }
-                let args = call.child_by_field_name("arguments")?;
+                let args = call.field("arguments")?;
                 let at = args.end_byte() - 1;
                 let sep = if named_children(args).is_empty() {
                     ""
@@ -539,7 +532,7 @@ fn auth_edits(src: &Source, h: &Handler) -> Option<Vec<Edit>> {
                     content: format!("{sep}dependencies=[{dep}]"),
                 }]);
             }
-            let params = func.child_by_field_name("parameters")?;
+            let params = func.field("parameters")?;
             Some(vec![append_parameter(src, params, &wanted)])
         }
         Framework::Flask | Framework::Django => {
@@ -567,11 +560,19 @@ fn append_parameter(src: &Source, params: Node, param: &str) -> Edit {
     let last = items
         .iter()
         .rev()
-        .find(|p| !matches!(p.kind(), "list_splat_pattern" | "dictionary_splat_pattern"))
+        .find(|p| {
+            !matches!(
+                p.kind_str(),
+                "list_splat_pattern" | "dictionary_splat_pattern"
+            )
+        })
         .copied();
-    let before_splat = items
-        .iter()
-        .find(|p| matches!(p.kind(), "list_splat_pattern" | "dictionary_splat_pattern"));
+    let before_splat = items.iter().find(|p| {
+        matches!(
+            p.kind_str(),
+            "list_splat_pattern" | "dictionary_splat_pattern"
+        )
+    });
     if let Some(splat) = before_splat {
         return Edit {
             range: splat.start_byte()..splat.start_byte(),
@@ -609,15 +610,15 @@ fn append_parameter(src: &Source, params: Node, param: &str) -> Edit {
 
 /// The first statement of a body (after a docstring) and its indent.
 fn body_start(src: &Source, func: Node) -> Option<(usize, String)> {
-    let body = func.child_by_field_name("body")?;
-    if !matches!(body.kind(), "block" | "statement_block") {
+    let body = func.field("body")?;
+    if !matches!(body.kind_str(), "block" | "statement_block") {
         return None;
     }
     let stmts = named_children(body);
     let first = stmts.iter().find(|s| {
-        !(s.kind() == "comment"
-            || (s.kind() == "expression_statement"
-                && s.named_child(0).is_some_and(|n| n.kind() == "string")
+        !(s.kind_str() == "comment"
+            || (s.kind_str() == "expression_statement"
+                && s.named_child(0).is_some_and(|n| n.kind_str() == "string")
                 && src.family() == Family::Python))
     })?;
     Some((
@@ -642,8 +643,8 @@ fn descendants<'t>(node: Node<'t>) -> Vec<Node<'t>> {
 fn paginate_query(src: &Source, func: Node, django: bool) -> Option<Edit> {
     let nodes = descendants(func);
     let called = |n: &Node, name: &str| {
-        n.kind() == "call" || n.kind() == "call_expression"
-    } && n.child_by_field_name("function").is_some_and(|f| {
+        n.kind_str() == "call" || n.kind_str() == "call_expression"
+    } && n.field("function").is_some_and(|f| {
         let t = text(src.text, f);
         t == name || t.ends_with(&format!(".{name}"))
     });
@@ -656,8 +657,8 @@ fn paginate_query(src: &Source, func: Node, django: bool) -> Option<Edit> {
                     content: "[offset : offset + limit]".into(),
                 });
             }
-            let f = all.child_by_field_name("function")?;
-            let dot = f.child_by_field_name("attribute")?.start_byte() - 1;
+            let f = all.field("function")?;
+            let dot = f.field("attribute")?.start_byte() - 1;
             return Some(Edit {
                 range: dot..dot,
                 content: ".offset(offset).limit(limit)".into(),
@@ -670,10 +671,10 @@ fn paginate_query(src: &Source, func: Node, django: bool) -> Option<Edit> {
                 content: ".offset(offset).limit(limit)".into(),
             });
         }
-        let ret = nodes.iter().find(|n| n.kind() == "return_statement")?;
+        let ret = nodes.iter().find(|n| n.kind_str() == "return_statement")?;
         let value = ret
             .named_child(0)
-            .filter(|v| matches!(v.kind(), "identifier" | "attribute"))?;
+            .filter(|v| matches!(v.kind_str(), "identifier" | "attribute"))?;
         let at = value.end_byte();
         return Some(Edit {
             range: at..at,
@@ -691,14 +692,14 @@ fn paginate_query(src: &Source, func: Node, django: bool) -> Option<Edit> {
         .iter()
         .find(|n| called(n, "findAll") || called(n, "findAndCountAll"))
     {
-        let args = fa.child_by_field_name("arguments")?;
+        let args = fa.field("arguments")?;
         let items = named_children(args);
         return match items.first() {
             None => Some(Edit {
                 range: args.start_byte() + 1..args.start_byte() + 1,
                 content: "{ limit, offset }".into(),
             }),
-            Some(o) if o.kind() == "object" => {
+            Some(o) if o.kind_str() == "object" => {
                 let at = o.start_byte() + 1;
                 Some(Edit {
                     range: at..at,
@@ -712,9 +713,9 @@ fn paginate_query(src: &Source, func: Node, django: bool) -> Option<Edit> {
         .iter()
         .find(|n| called(n, "json") || called(n, "send"))?;
     let arg = json
-        .child_by_field_name("arguments")
+        .field("arguments")
         .and_then(|a| a.named_child(0))
-        .filter(|a| matches!(a.kind(), "identifier" | "member_expression"))?;
+        .filter(|a| matches!(a.kind_str(), "identifier" | "member_expression"))?;
     let at = arg.end_byte();
     Some(Edit {
         range: at..at,
@@ -756,7 +757,7 @@ fn pagination_edits(src: &Source, h: &Handler) -> Option<Vec<Edit>> {
     };
     match h.framework {
         Framework::FastApi => {
-            let params = func.child_by_field_name("parameters")?;
+            let params = func.field("parameters")?;
             edits.push(append_parameter(
                 src,
                 params,
@@ -784,9 +785,9 @@ fn pagination_edits(src: &Source, h: &Handler) -> Option<Vec<Edit>> {
         }
         Framework::Express => {
             let req = func
-                .child_by_field_name("parameters")
+                .field("parameters")
                 .and_then(|p| p.named_child(0))
-                .or_else(|| func.child_by_field_name("parameter"))
+                .or_else(|| func.field("parameter"))
                 .map(|p| {
                     text(src.text, p)
                         .split(':')
@@ -814,7 +815,7 @@ fn response_model_edit(src: &Source, h: &Handler) -> Option<Edit> {
         return None;
     }
     let func = function_node(src, h)?;
-    if func.child_by_field_name("return_type").is_some() {
+    if func.field("return_type").is_some() {
         // FastAPI already uses the return annotation as the response model.
         return None;
     }
@@ -831,7 +832,7 @@ fn response_model_edit(src: &Source, h: &Handler) -> Option<Edit> {
     } else {
         schema
     };
-    let args = call.child_by_field_name("arguments")?;
+    let args = call.field("arguments")?;
     let items = named_children(args);
     let last = items.last()?;
     let after = &src.text[last.end_byte()..args.end_byte()];
@@ -855,25 +856,19 @@ fn response_model_edit(src: &Source, h: &Handler) -> Option<Edit> {
 /// `Item(...)`, or else from the path (`/items/{id}` → `Item`).
 fn returned_entity(src: &Source, func: Node, h: &Handler) -> Option<String> {
     for n in descendants(func) {
-        if n.kind() != "call" {
+        if n.kind_str() != "call" {
             continue;
         }
-        let f = n
-            .child_by_field_name("function")
-            .map(|f| text(src.text, f))
-            .unwrap_or("");
+        let f = n.field("function").map(|f| text(src.text, f)).unwrap_or("");
         let last = f.rsplit('.').next().unwrap_or(f);
         if matches!(
             last,
             "get" | "query" | "select" | "get_or_404" | "first_or_404"
         ) || f.ends_with("get")
         {
-            if let Some(arg) = n
-                .child_by_field_name("arguments")
-                .and_then(|a| a.named_child(0))
-            {
+            if let Some(arg) = n.field("arguments").and_then(|a| a.named_child(0)) {
                 let t = text(src.text, arg);
-                if arg.kind() == "identifier" && t.starts_with(|c: char| c.is_uppercase()) {
+                if arg.kind_str() == "identifier" && t.starts_with(|c: char| c.is_uppercase()) {
                     return Some(t.to_owned());
                 }
             }
@@ -897,11 +892,8 @@ fn returned_entity(src: &Source, func: Node, h: &Handler) -> Option<String> {
 fn visible_class_names(src: &Source) -> Vec<String> {
     let mut out = Vec::new();
     for n in named_children(src.tree.root_node()) {
-        match n.kind() {
-            "class_definition" => out.extend(
-                n.child_by_field_name("name")
-                    .map(|x| text(src.text, x).to_owned()),
-            ),
+        match n.kind_str() {
+            "class_definition" => out.extend(n.field("name").map(|x| text(src.text, x).to_owned())),
             "import_from_statement" => {
                 for c in named_children(n).into_iter().skip(1) {
                     let t = text(src.text, c);

@@ -3,6 +3,7 @@
 //! Templates are written with four-space indents, double quotes and semicolons; `render`
 //! rewrites them into the detected style.
 
+use crate::syntax::NodeExt;
 use tree_sitter::Node;
 
 use super::{Framework, Source};
@@ -147,7 +148,7 @@ fn walk(node: Node, src: &Source, c: &mut Counts, depth: usize) {
         return;
     }
     let t = &src.text[node.byte_range()];
-    match node.kind() {
+    match node.kind_str() {
         "string" => {
             let body = t.trim_start_matches(|ch: char| ch.is_ascii_alphabetic());
             // Docstrings are `"""` by convention whatever the project's quotes are.
@@ -169,8 +170,8 @@ fn walk(node: Node, src: &Source, c: &mut Counts, depth: usize) {
         "arrow_function" | "function_expression" | "function_declaration" => {
             // Only callbacks with request-like parameters say whether handlers are async.
             let params = node
-                .child_by_field_name("parameters")
-                .or_else(|| node.child_by_field_name("parameter"))
+                .field("parameters")
+                .or_else(|| node.field("parameter"))
                 .map(|p| &src.text[p.byte_range()])
                 .unwrap_or("");
             if params.contains("req") || params.contains("ctx") {
@@ -196,7 +197,7 @@ fn walk(node: Node, src: &Source, c: &mut Counts, depth: usize) {
                     c.with_semicolon += 1;
                 }
             }
-            if node.kind() == "import_statement" || node.kind() == "export_statement" {
+            if node.kind_str() == "import_statement" || node.kind_str() == "export_statement" {
                 c.esm += 1;
             }
             if t.contains("require(") && depth <= 1 {

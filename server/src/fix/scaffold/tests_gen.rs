@@ -1,6 +1,7 @@
 //! A test for a route handler: pytest with FastAPI's `TestClient` or Flask's test client,
 //! Django's test client, or Jest/Vitest with supertest (whichever package.json has).
 
+use crate::syntax::NodeExt;
 use std::path::{Path, PathBuf};
 
 use tree_sitter::Node;
@@ -29,7 +30,7 @@ fn function<'t>(src: &'t Source, h: &Handler) -> Option<Node<'t>> {
         .map(|n| {
             let mut n = n;
             while !matches!(
-                n.kind(),
+                n.kind_str(),
                 "function_definition" | "arrow_function" | "function_expression"
             ) {
                 match n.parent() {
@@ -128,13 +129,15 @@ fn expected_status(src: &Source, h: &Handler, func: Node) -> u16 {
         Family::JavaScript => codes_after(text(src.text, func), ".status("),
         Family::Python => all_nodes(func)
             .into_iter()
-            .filter(|n| n.kind() == "return_statement")
+            .filter(|n| n.kind_str() == "return_statement")
             .filter_map(|r| {
-                let v = r.named_child(0).filter(|v| v.kind() == "expression_list")?;
+                let v = r
+                    .named_child(0)
+                    .filter(|v| v.kind_str() == "expression_list")?;
                 let last = named_children(v)
                     .last()
                     .copied()
-                    .filter(|l| l.kind() == "integer")?;
+                    .filter(|l| l.kind_str() == "integer")?;
                 text(src.text, last).parse().ok()
             })
             .collect(),
@@ -154,11 +157,11 @@ fn body_keys(src: &Source, func: Node) -> Vec<(String, String)> {
     if src.family() == Family::Python {
         // FastAPI: a parameter annotated with a Pydantic model defined in the file.
         for p in func
-            .child_by_field_name("parameters")
+            .field("parameters")
             .map(named_children)
             .unwrap_or_default()
         {
-            let Some(ty) = p.child_by_field_name("type") else {
+            let Some(ty) = p.field("type") else {
                 continue;
             };
             let ty = text(src.text, ty);
@@ -179,16 +182,10 @@ fn body_keys(src: &Source, func: Node) -> Vec<(String, String)> {
                     || o == "body"
                     || o.contains("POST")
             };
-            match n.kind() {
+            match n.kind_str() {
                 "subscript" => {
-                    let obj = n
-                        .child_by_field_name("value")
-                        .map(|v| text(src.text, v))
-                        .unwrap_or("");
-                    if let Some(s) = n
-                        .child_by_field_name("subscript")
-                        .filter(|s| s.kind() == "string")
-                    {
+                    let obj = n.field("value").map(|v| text(src.text, v)).unwrap_or("");
+                    if let Some(s) = n.field("subscript").filter(|s| s.kind_str() == "string") {
                         if is_body(obj) {
                             add(
                                 text(src.text, s).trim_matches(['"', '\'']).to_owned(),
@@ -198,16 +195,13 @@ fn body_keys(src: &Source, func: Node) -> Vec<(String, String)> {
                     }
                 }
                 "call" => {
-                    let f = n
-                        .child_by_field_name("function")
-                        .map(|v| text(src.text, v))
-                        .unwrap_or("");
+                    let f = n.field("function").map(|v| text(src.text, v)).unwrap_or("");
                     if let Some(obj) = f.strip_suffix(".get") {
                         if is_body(obj) {
                             if let Some(s) = n
-                                .child_by_field_name("arguments")
+                                .field("arguments")
                                 .and_then(|a| a.named_child(0))
-                                .filter(|s| s.kind() == "string")
+                                .filter(|s| s.kind_str() == "string")
                             {
                                 add(
                                     text(src.text, s).trim_matches(['"', '\'']).to_owned(),
@@ -222,36 +216,29 @@ fn body_keys(src: &Source, func: Node) -> Vec<(String, String)> {
         }
     } else {
         for n in &nodes {
-            match n.kind() {
+            match n.kind_str() {
                 "member_expression" => {
-                    let obj = n
-                        .child_by_field_name("object")
-                        .map(|v| text(src.text, v))
-                        .unwrap_or("");
+                    let obj = n.field("object").map(|v| text(src.text, v)).unwrap_or("");
                     if obj.ends_with(".body") {
-                        if let Some(p) = n.child_by_field_name("property") {
+                        if let Some(p) = n.field("property") {
                             add(text(src.text, p).to_owned(), "\"example\"");
                         }
                     }
                 }
                 "variable_declarator" => {
-                    let value = n
-                        .child_by_field_name("value")
-                        .map(|v| text(src.text, v))
-                        .unwrap_or("");
+                    let value = n.field("value").map(|v| text(src.text, v)).unwrap_or("");
                     if value.ends_with(".body") {
-                        if let Some(pat) = n
-                            .child_by_field_name("name")
-                            .filter(|p| p.kind() == "object_pattern")
+                        if let Some(pat) =
+                            n.field("name").filter(|p| p.kind_str() == "object_pattern")
                         {
                             for prop in named_children(pat) {
-                                let k = match prop.kind() {
+                                let k = match prop.kind_str() {
                                     "shorthand_property_identifier_pattern" => {
                                         text(src.text, prop).to_owned()
                                     }
                                     _ => prop
-                                        .child_by_field_name("key")
-                                        .or_else(|| prop.child_by_field_name("left"))
+                                        .field("key")
+                                        .or_else(|| prop.field("left"))
                                         .map(|k| text(src.text, k).to_owned())
                                         .unwrap_or_default(),
                                 };
@@ -270,19 +257,16 @@ fn body_keys(src: &Source, func: Node) -> Vec<(String, String)> {
 /// Keys of a dict/object literal the handler returns, for assertions on the body.
 fn returned_keys(src: &Source, func: Node) -> Vec<String> {
     let nodes = all_nodes(func);
-    let lit = nodes.iter().find_map(|n| match n.kind() {
-        "return_statement" => n.named_child(0).filter(|v| v.kind() == "dictionary"),
+    let lit = nodes.iter().find_map(|n| match n.kind_str() {
+        "return_statement" => n.named_child(0).filter(|v| v.kind_str() == "dictionary"),
         "call_expression" => {
-            let f = n
-                .child_by_field_name("function")
-                .map(|f| text(src.text, f))
-                .unwrap_or("");
+            let f = n.field("function").map(|f| text(src.text, f)).unwrap_or("");
             // `res.status(404).json({...})` is an error branch, not the response under test.
             let error_branch = f.contains(".status(4") || f.contains(".status(5");
             if (f.ends_with(".json") || f.ends_with(".send")) && !error_branch {
-                n.child_by_field_name("arguments")
+                n.field("arguments")
                     .and_then(|a| a.named_child(0))
-                    .filter(|v| v.kind() == "object")
+                    .filter(|v| v.kind_str() == "object")
             } else {
                 None
             }
@@ -292,8 +276,8 @@ fn returned_keys(src: &Source, func: Node) -> Vec<String> {
     let Some(lit) = lit else { return Vec::new() };
     named_children(lit)
         .into_iter()
-        .filter_map(|p| match p.kind() {
-            "pair" => p.child_by_field_name("key"),
+        .filter_map(|p| match p.kind_str() {
+            "pair" => p.field("key"),
             "shorthand_property_identifier" => Some(p),
             _ => None,
         })
@@ -303,16 +287,16 @@ fn returned_keys(src: &Source, func: Node) -> Vec<String> {
 }
 
 fn param_types(src: &Source, func: Node) -> Vec<(String, String)> {
-    func.child_by_field_name("parameters")
+    func.field("parameters")
         .map(named_children)
         .unwrap_or_default()
         .into_iter()
         .filter_map(|p| {
             let name = p
-                .child_by_field_name("name")
-                .or_else(|| (p.kind() == "identifier").then_some(p))?;
+                .field("name")
+                .or_else(|| (p.kind_str() == "identifier").then_some(p))?;
             let ty = p
-                .child_by_field_name("type")
+                .field("type")
                 .map(|t| text(src.text, t).to_owned())
                 .unwrap_or_default();
             Some((text(src.text, name).to_owned(), ty))
@@ -474,23 +458,23 @@ fn router_prefix(src: &Source, owner: &str) -> Option<String> {
     named_children(src.tree.root_node())
         .into_iter()
         .find_map(|stmt| {
-            let assign = stmt.named_child(0).filter(|a| a.kind() == "assignment")?;
-            let left = assign.child_by_field_name("left")?;
-            let call = assign
-                .child_by_field_name("right")
-                .filter(|r| r.kind() == "call")?;
+            let assign = stmt
+                .named_child(0)
+                .filter(|a| a.kind_str() == "assignment")?;
+            let left = assign.field("left")?;
+            let call = assign.field("right").filter(|r| r.kind_str() == "call")?;
             if text(src.text, left) != owner {
                 return None;
             }
-            named_children(call.child_by_field_name("arguments")?)
+            named_children(call.field("arguments")?)
                 .into_iter()
-                .filter(|a| a.kind() == "keyword_argument")
+                .filter(|a| a.kind_str() == "keyword_argument")
                 .find(|a| {
-                    a.child_by_field_name("name")
+                    a.field("name")
                         .is_some_and(|n| matches!(text(src.text, n), "prefix" | "url_prefix"))
                 })
-                .and_then(|a| a.child_by_field_name("value"))
-                .filter(|v| v.kind() == "string")
+                .and_then(|a| a.field("value"))
+                .filter(|v| v.kind_str() == "string")
                 .map(|v| {
                     text(src.text, v)
                         .trim_matches(['"', '\''])
@@ -516,16 +500,10 @@ fn django_prefix(project: &Project, views: &Path, files: &dyn Files) -> String {
             continue;
         };
         for n in all_nodes(tree.root_node()) {
-            if n.kind() != "call"
-                || n.child_by_field_name("function")
-                    .is_none_or(|f| text(&t, f) != "path")
-            {
+            if n.kind_str() != "call" || n.field("function").is_none_or(|f| text(&t, f) != "path") {
                 continue;
             }
-            let args = n
-                .child_by_field_name("arguments")
-                .map(named_children)
-                .unwrap_or_default();
+            let args = n.field("arguments").map(named_children).unwrap_or_default();
             let (Some(route), Some(target)) = (args.first(), args.get(1)) else {
                 continue;
             };

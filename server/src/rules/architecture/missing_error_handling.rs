@@ -1,6 +1,7 @@
 //! ARC203 missing-error-handling: Express 4 async handlers whose errors nobody catches, and
 //! Python handlers that swallow every error.
 
+use crate::syntax::NodeExt;
 use tree_sitter::Node;
 
 use crate::analysis::routes::{self, is_js_function, js_params};
@@ -37,7 +38,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn is_async_function(function: Node) -> bool {
-    function.child(0).is_some_and(|c| c.kind() == "async")
+    function.child(0).is_some_and(|c| c.kind_str() == "async")
 }
 
 /// Whether a handler body passes errors on: a `try`, a call of its `next` parameter, or
@@ -47,20 +48,20 @@ fn handles_errors<'a>(checker: &Checker<'a>, handler: Node<'a>) -> bool {
         .get(2)
         .copied()
         .unwrap_or("next");
-    let Some(body) = handler.child_by_field_name("body") else {
+    let Some(body) = handler.field("body") else {
         return true;
     };
     let mut stack = vec![body];
     let mut awaits = false;
     while let Some(n) = stack.pop() {
-        match n.kind() {
+        match n.kind_str() {
             "try_statement" => return true,
             "await_expression" => awaits = true,
             "call_expression" => {
-                let func = n.child_by_field_name("function");
+                let func = n.field("function");
                 if func.is_some_and(|f| {
-                    (f.kind() == "identifier" && checker.text(f) == next)
-                        || (f.kind() == "member_expression"
+                    (f.kind_str() == "identifier" && checker.text(f) == next)
+                        || (f.kind_str() == "member_expression"
                             && checker.member_name(f) == Some("catch"))
                 }) {
                     return true;
@@ -69,7 +70,7 @@ fn handles_errors<'a>(checker: &Checker<'a>, handler: Node<'a>) -> bool {
             _ => {}
         }
         // Awaits inside nested functions do not reject this handler's promise.
-        if n != body && is_js_function(n.kind()) {
+        if n != body && is_js_function(n.kind_str()) {
             continue;
         }
         stack.extend(named_children(n));
@@ -111,15 +112,15 @@ fn check_javascript_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>
         "Express 4 (no `express` version found in package.json)"
     };
     for handler in route.handlers.iter().copied() {
-        if !is_js_function(handler.kind()) || !is_async_function(handler) {
+        if !is_js_function(handler.kind_str()) || !is_async_function(handler) {
             continue;
         }
         if handles_errors(checker, handler) {
             continue;
         }
         let end = handler
-            .child_by_field_name("parameters")
-            .or_else(|| handler.child_by_field_name("parameter"))
+            .field("parameters")
+            .or_else(|| handler.field("parameter"))
             .map_or(handler.start_byte(), |p| p.end_byte());
         checker.report_range(handler.start_byte()..end, format!(
             "this async handler has neither try/catch nor `next(err)`: in {assumed} a rejected promise is not passed to the error middleware, so the request hangs until it times out and the rejection goes unhandled; wrap the body in try/catch and call `next(err)` (or upgrade to Express 5)"
@@ -131,9 +132,9 @@ fn check_javascript_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>
 fn caught<'a>(checker: &Checker<'a>, clause: Node<'a>) -> Option<&'a str> {
     named_children(clause)
         .into_iter()
-        .find(|c| c.kind() != "block" && c.kind() != "comment")
+        .find(|c| c.kind_str() != "block" && c.kind_str() != "comment")
         .map(|t| {
-            let t = match t.kind() {
+            let t = match t.kind_str() {
                 "as_pattern" => t.named_child(0).unwrap_or(t),
                 _ => t,
             };
@@ -145,18 +146,18 @@ fn caught<'a>(checker: &Checker<'a>, clause: Node<'a>) -> Option<&'a str> {
 fn ignores(clause: Node, checker: &Checker) -> bool {
     let Some(body) = named_children(clause)
         .into_iter()
-        .find(|c| c.kind() == "block")
+        .find(|c| c.kind_str() == "block")
     else {
         return false;
     };
     let statements: Vec<Node> = named_children(body)
         .into_iter()
-        .filter(|s| s.kind() != "comment")
+        .filter(|s| s.kind_str() != "comment")
         .collect();
     !statements.is_empty()
         && statements.iter().all(|s| {
-            matches!(s.kind(), "pass_statement" | "continue_statement")
-                || (s.kind() == "expression_statement" && checker.text(*s) == "...")
+            matches!(s.kind_str(), "pass_statement" | "continue_statement")
+                || (s.kind_str() == "expression_statement" && checker.text(*s) == "...")
         })
 }
 
@@ -164,8 +165,8 @@ fn reraises(clause: Node) -> bool {
     let mut found = false;
     walk_scope(
         clause,
-        &|n| matches!(n.kind(), "function_definition" | "class_definition"),
-        &mut |n| found |= n.kind() == "raise_statement",
+        &|n| matches!(n.kind_str(), "function_definition" | "class_definition"),
+        &mut |n| found |= n.kind_str() == "raise_statement",
     );
     found
 }
@@ -174,7 +175,7 @@ fn check_python_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let Some(function) = caps.get("function") else {
         return;
     };
-    let Some(body) = function.child_by_field_name("body") else {
+    let Some(body) = function.field("body") else {
         return;
     };
     // Cheap: most functions have no `except` at all.
@@ -187,9 +188,9 @@ fn check_python_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let mut clauses = Vec::new();
     walk_scope(
         body,
-        &|n| matches!(n.kind(), "function_definition" | "class_definition"),
+        &|n| matches!(n.kind_str(), "function_definition" | "class_definition"),
         &mut |n| {
-            if n.kind() == "except_clause" {
+            if n.kind_str() == "except_clause" {
                 clauses.push(n);
             }
         },
@@ -203,7 +204,7 @@ fn check_python_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         let swallowed = ignores(clause, checker);
         let head_end = named_children(clause)
             .into_iter()
-            .find(|c| c.kind() == "block")
+            .find(|c| c.kind_str() == "block")
             .map_or(clause.end_byte(), |b| b.start_byte());
         let head = clause.start_byte()..head_end;
         match (kind, swallowed) {

@@ -1,5 +1,6 @@
 //! ARC206 missing-rate-limit: login, sign-up, token and password routes without a rate limiter.
 
+use crate::syntax::NodeExt;
 use tree_sitter::Node;
 
 use crate::analysis::{named_children, routes};
@@ -65,7 +66,7 @@ fn file_wide_limiter(checker: &Checker) -> bool {
     };
     named_children(root).into_iter().any(|stmt| {
         if !matches!(
-            stmt.kind(),
+            stmt.kind_str(),
             "expression_statement" | "lexical_declaration" | "variable_declaration"
         ) {
             return false;
@@ -108,7 +109,7 @@ fn check_python_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     // The decorators of the same function (`@limiter.limit`), its dependencies
     // (`dependencies=[Depends(RateLimiter(…))]`) and parameters (`_: None = Depends(limit)`).
     let params = definition
-        .child_by_field_name("parameters")
+        .field("parameters")
         .map(|p| checker.text(p))
         .unwrap_or("");
     if names_limiter(preceding_decorators(checker, definition)) || names_limiter(params) {
@@ -124,7 +125,10 @@ fn check_python_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
 /// definition, or a class whose method it is).
 fn preceding_decorators<'a>(checker: &Checker<'a>, definition: Node<'a>) -> &'a str {
     let path = crate::analysis::ancestors(checker.item, definition);
-    match path.last().filter(|p| p.kind() == "decorated_definition") {
+    match path
+        .last()
+        .filter(|p| p.kind_str() == "decorated_definition")
+    {
         Some(decorated) => &checker.source[decorated.start_byte()..definition.start_byte()],
         None => "",
     }
@@ -148,25 +152,25 @@ fn check_javascript_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>
     }
     // Middleware in the route's chain: every argument before the last handler.
     let args = call
-        .child_by_field_name("arguments")
+        .field("arguments")
         .map(named_children)
         .unwrap_or_default();
     let chain_has_limiter = args
         .iter()
-        .filter(|a| !routes::is_js_function(a.kind()))
+        .filter(|a| !routes::is_js_function(a.kind_str()))
         .any(|a| names_limiter(checker.text(*a)));
     if chain_has_limiter || file_wide_limiter(checker) {
         return;
     }
     // `router.route("/login").post(…)`: one report for the path, on its first method.
     let own_argument = call
-        .child_by_field_name("arguments")
+        .field("arguments")
         .is_some_and(|a| a.byte_range().contains(&path_node.start_byte()));
     let on_route_call = call
-        .child_by_field_name("function")
-        .and_then(|f| f.child_by_field_name("object"))
-        .and_then(|o| o.child_by_field_name("function"))
-        .and_then(|f| f.child_by_field_name("property"))
+        .field("function")
+        .and_then(|f| f.field("object"))
+        .and_then(|o| o.field("function"))
+        .and_then(|f| f.field("property"))
         .is_some_and(|p| checker.text(p) == "route");
     if !own_argument && !on_route_call {
         return;

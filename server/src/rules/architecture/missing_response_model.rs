@@ -1,5 +1,6 @@
 //! ARC204 missing-response-model: FastAPI routes that declare nothing about their response.
 
+use crate::syntax::NodeExt;
 use tree_sitter::Node;
 
 use crate::analysis::{routes, walk_scope};
@@ -29,21 +30,21 @@ pub static RULE: Rule = Rule {
 /// Whether the function returns a `Response` object itself (`RedirectResponse(…)`,
 /// `StreamingResponse(…)`, `Response(status_code=204)`), which bypasses the response model.
 fn returns_response(checker: &Checker, function: Node) -> bool {
-    let Some(body) = function.child_by_field_name("body") else {
+    let Some(body) = function.field("body") else {
         return false;
     };
     let mut found = false;
     walk_scope(
         body,
-        &|n| matches!(n.kind(), "function_definition" | "class_definition"),
+        &|n| matches!(n.kind_str(), "function_definition" | "class_definition"),
         &mut |n| {
-            if found || n.kind() != "return_statement" {
+            if found || n.kind_str() != "return_statement" {
                 return;
             }
             let value = n.named_child(0);
             found = value.is_some_and(|v| {
-                let callee = match v.kind() {
-                    "call" => v.child_by_field_name("function"),
+                let callee = match v.kind_str() {
+                    "call" => v.field("function"),
                     _ => None,
                 };
                 callee.is_some_and(|c| checker.text(c).ends_with("Response"))
@@ -59,7 +60,7 @@ fn check_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     else {
         return;
     };
-    if definition.kind() != "function_definition" {
+    if definition.kind_str() != "function_definition" {
         return;
     }
     // FastAPI only: Flask and Starlette have no response models.
@@ -77,13 +78,13 @@ fn check_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     if route.framework != routes::Framework::FastApi || route.methods.is_empty() {
         return;
     }
-    if definition.child_by_field_name("return_type").is_some() {
+    if definition.field("return_type").is_some() {
         return;
     }
-    let Some(call) = decorator.named_child(0).filter(|c| c.kind() == "call") else {
+    let Some(call) = decorator.named_child(0).filter(|c| c.kind_str() == "call") else {
         return;
     };
-    let Some(args) = call.child_by_field_name("arguments") else {
+    let Some(args) = call.field("arguments") else {
         return;
     };
     let args = checker.arguments(args);
@@ -97,7 +98,10 @@ fn check_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         || args
             .keyword("status_code", src)
             .is_some_and(|v| checker.text(v).contains("204"))
-        || args.keywords.iter().any(|k| k.kind() == "dictionary_splat")
+        || args
+            .keywords
+            .iter()
+            .any(|k| k.kind_str() == "dictionary_splat")
     {
         return;
     }
@@ -109,13 +113,13 @@ fn check_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         return;
     };
     let name = definition
-        .child_by_field_name("name")
+        .field("name")
         .map(|n| checker.text(n))
         .unwrap_or("handler");
     let method = route.methods.join("/");
     let path = route.path.clone().unwrap_or_default();
     checker.report(
-        definition.child_by_field_name("name").unwrap_or(decorator),
+        definition.field("name").unwrap_or(decorator),
         format!(
             "`{method} {path}` (`{name}`) returns a database object (`{}`) with neither `response_model=` nor a return annotation, so every column goes to the client and the OpenAPI schema does not describe the response; annotate the return type with a Pydantic model (`-> {}Out`) or pass `response_model=`",
             crate::rules::security::callee(checker.text(returned)),

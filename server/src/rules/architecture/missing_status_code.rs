@@ -1,5 +1,6 @@
 //! ARC205 missing-status-code: FastAPI POST routes that create a resource and answer 200.
 
+use crate::syntax::NodeExt;
 use tree_sitter::Node;
 
 use crate::analysis::{routes, walk_scope};
@@ -65,19 +66,16 @@ const ACTIONS: &[&str] = &[
 /// The call in a handler body that creates a row: `db.add(x)`, `session.add(x)`,
 /// `Model.objects.create(…)`, `collection.insert_one(…)`, `execute(insert(…))`.
 fn creation<'a>(checker: &Checker<'a>, function: Node<'a>) -> Option<Node<'a>> {
-    let body = function.child_by_field_name("body")?;
+    let body = function.field("body")?;
     let mut found = None;
     walk_scope(
         body,
-        &|n| matches!(n.kind(), "function_definition" | "class_definition"),
+        &|n| matches!(n.kind_str(), "function_definition" | "class_definition"),
         &mut |n| {
-            if found.is_some() || n.kind() != "call" {
+            if found.is_some() || n.kind_str() != "call" {
                 return;
             }
-            let Some(func) = n
-                .child_by_field_name("function")
-                .filter(|f| f.kind() == "attribute")
-            else {
+            let Some(func) = n.field("function").filter(|f| f.kind_str() == "attribute") else {
                 return;
             };
             let method = checker.member_name(func).unwrap_or("");
@@ -88,7 +86,7 @@ fn creation<'a>(checker: &Checker<'a>, function: Node<'a>) -> Option<Node<'a>> {
                 || matches!(method, "insert_one" | "insert_many")
                 || (method == "execute"
                     && is_db_name(&receiver)
-                    && n.child_by_field_name("arguments")
+                    && n.field("arguments")
                         .and_then(|a| a.named_child(0))
                         .is_some_and(|a| checker.text(a).starts_with("insert(")));
             if creates {
@@ -101,16 +99,16 @@ fn creation<'a>(checker: &Checker<'a>, function: Node<'a>) -> Option<Node<'a>> {
 
 /// Whether the handler returns something (the created resource), not only `None`.
 fn returns_value(function: Node) -> bool {
-    let Some(body) = function.child_by_field_name("body") else {
+    let Some(body) = function.field("body") else {
         return false;
     };
     let mut found = false;
     walk_scope(
         body,
-        &|n| matches!(n.kind(), "function_definition" | "class_definition"),
+        &|n| matches!(n.kind_str(), "function_definition" | "class_definition"),
         &mut |n| {
-            found |= n.kind() == "return_statement"
-                && n.named_child(0).is_some_and(|v| v.kind() != "none");
+            found |= n.kind_str() == "return_statement"
+                && n.named_child(0).is_some_and(|v| v.kind_str() != "none");
         },
     );
     found
@@ -121,7 +119,7 @@ fn check_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     else {
         return;
     };
-    if definition.kind() != "function_definition"
+    if definition.kind_str() != "function_definition"
         || !routes::imports_from(checker.semantic, &["fastapi"])
     {
         return;
@@ -132,17 +130,20 @@ fn check_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     if route.framework != routes::Framework::FastApi || route.methods != ["POST"] {
         return;
     }
-    let Some(call) = decorator.named_child(0).filter(|c| c.kind() == "call") else {
+    let Some(call) = decorator.named_child(0).filter(|c| c.kind_str() == "call") else {
         return;
     };
-    let Some(args_node) = call.child_by_field_name("arguments") else {
+    let Some(args_node) = call.field("arguments") else {
         return;
     };
     let args = checker.arguments(args_node);
     let src = checker.source;
     if args.keyword("status_code", src).is_some()
         || args.keyword("response_class", src).is_some()
-        || args.keywords.iter().any(|k| k.kind() == "dictionary_splat")
+        || args
+            .keywords
+            .iter()
+            .any(|k| k.kind_str() == "dictionary_splat")
     {
         return;
     }

@@ -1,5 +1,6 @@
 //! ARC201 non-restful-path: route paths that name actions or formats instead of resources.
 
+use crate::syntax::NodeExt;
 use tree_sitter::Node;
 
 use crate::analysis::routes;
@@ -237,13 +238,13 @@ fn check_javascript_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>
         return;
     };
     let own_argument = call
-        .child_by_field_name("arguments")
+        .field("arguments")
         .is_some_and(|a| a.byte_range().contains(&node.start_byte()));
     let on_route_call = call
-        .child_by_field_name("function")
-        .and_then(|f| f.child_by_field_name("object"))
-        .and_then(|o| o.child_by_field_name("function"))
-        .and_then(|f| f.child_by_field_name("property"))
+        .field("function")
+        .and_then(|f| f.field("object"))
+        .and_then(|o| o.field("function"))
+        .and_then(|f| f.field("property"))
         .is_some_and(|p| checker.text(p) == "route");
     if !own_argument && !on_route_call {
         return;

@@ -1,5 +1,6 @@
 //! ARC202 state-change-on-get: GET handlers that write to the database.
 
+use crate::syntax::NodeExt;
 use tree_sitter::Node;
 
 use crate::analysis::routes::{self, calls_in, is_js_function, Route};
@@ -82,7 +83,7 @@ fn sql_argument_writes<'a>(checker: &Checker<'a>, arg: Node<'a>) -> bool {
     if let Some(s) = string_value(checker.language, arg, checker.source) {
         return writes_sql(s);
     }
-    match arg.kind() {
+    match arg.kind_str() {
         // f-strings and template literals: the text before the first interpolation.
         "string" | "template_string" => writes_sql(
             checker
@@ -96,7 +97,7 @@ fn sql_argument_writes<'a>(checker: &Checker<'a>, arg: Node<'a>) -> bool {
                 return true;
             }
             // `text("UPDATE …")`
-            arg.child_by_field_name("arguments")
+            arg.field("arguments")
                 .and_then(|a| a.named_child(0))
                 .is_some_and(|a| {
                     string_value(checker.language, a, checker.source).is_some_and(writes_sql)
@@ -107,19 +108,19 @@ fn sql_argument_writes<'a>(checker: &Checker<'a>, arg: Node<'a>) -> bool {
 }
 
 fn first_arg(call: Node) -> Option<Node> {
-    call.child_by_field_name("arguments").and_then(|a| {
+    call.field("arguments").and_then(|a| {
         named_children(a)
             .into_iter()
-            .find(|c| c.kind() != "comment")
+            .find(|c| c.kind_str() != "comment")
     })
 }
 
 fn arg_count(call: Node) -> usize {
-    call.child_by_field_name("arguments")
+    call.field("arguments")
         .map(|a| {
             named_children(a)
                 .into_iter()
-                .filter(|c| c.kind() != "comment" && c.kind() != "keyword_argument")
+                .filter(|c| c.kind_str() != "comment" && c.kind_str() != "keyword_argument")
                 .count()
         })
         .unwrap_or(0)
@@ -127,16 +128,13 @@ fn arg_count(call: Node) -> usize {
 
 /// What a Python call writes, if it writes.
 fn python_write<'a>(checker: &Checker<'a>, call: Node<'a>, django: bool) -> Option<String> {
-    let func = call.child_by_field_name("function")?;
-    if func.kind() != "attribute" {
+    let func = call.field("function")?;
+    if func.kind_str() != "attribute" {
         return None;
     }
     let method = checker.member_name(func)?;
     let (_, names) = chain(checker, call);
-    let object_text = func
-        .child_by_field_name("object")
-        .map(|o| checker.text(o))
-        .unwrap_or("");
+    let object_text = func.field("object").map(|o| checker.text(o)).unwrap_or("");
     // The session of a request (`request.session`) is not the database.
     if object_text.contains("request.session") || object_text.contains("req.session") {
         return None;
@@ -197,14 +195,14 @@ fn check_python_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         .imports
         .values()
         .any(|q| q.starts_with("django") || q.starts_with("rest_framework"));
-    let Some(body) = function.child_by_field_name("body") else {
+    let Some(body) = function.field("body") else {
         return;
     };
     for call in calls_in(body) {
         // A nested `def` is not run by this request (or is judged as its own handler).
         if crate::analysis::ancestors(body, call)
             .iter()
-            .any(|a| matches!(a.kind(), "function_definition" | "class_definition"))
+            .any(|a| matches!(a.kind_str(), "function_definition" | "class_definition"))
         {
             continue;
         }
@@ -220,7 +218,7 @@ fn report<'a>(checker: &mut Checker<'a>, call: Node<'a>, what: &str, route: &Rou
         .as_deref()
         .map(|p| format!(" `{p}`"))
         .unwrap_or_default();
-    let func = call.child_by_field_name("function").unwrap_or(call);
+    let func = call.field("function").unwrap_or(call);
     checker.report(func, format!(
         "the GET handler{path} writes ({what}); GET must be safe to repeat, since crawlers, link prefetchers, caches and retries send it freely: move the write to a POST, PUT, PATCH or DELETE route"
     ));
@@ -261,12 +259,12 @@ const JS_MODEL_WRITES: &[&str] = &[
 ];
 
 fn js_write<'a>(checker: &Checker<'a>, call: Node<'a>) -> Option<String> {
-    let func = call.child_by_field_name("function")?;
-    if func.kind() != "member_expression" {
+    let func = call.field("function")?;
+    if func.kind_str() != "member_expression" {
         return None;
     }
     let method = checker.member_name(func)?;
-    let object = func.child_by_field_name("object")?;
+    let object = func.field("object")?;
     let object_text = checker.text(object);
     if object_text.starts_with("req")
         || object_text.starts_with("res")
@@ -299,7 +297,7 @@ fn js_write<'a>(checker: &Checker<'a>, call: Node<'a>) -> Option<String> {
     // `doc.save()` with no arguments: a Mongoose document or Sequelize instance.
     if method == "save"
         && call
-            .child_by_field_name("arguments")
+            .field("arguments")
             .is_some_and(|a| a.named_child_count() == 0)
     {
         return Some(format!("`{short}()`"));
@@ -330,8 +328,12 @@ fn check_javascript_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>
     if !route.route.is_get_only() {
         return;
     }
-    for handler in route.handlers.iter().filter(|h| is_js_function(h.kind())) {
-        let Some(body) = handler.child_by_field_name("body") else {
+    for handler in route
+        .handlers
+        .iter()
+        .filter(|h| is_js_function(h.kind_str()))
+    {
+        let Some(body) = handler.field("body") else {
             continue;
         };
         for inner in calls_in(body) {

@@ -1,5 +1,6 @@
 //! PERF201 blocking-call-in-async: synchronous I/O and sleeps that stall an event loop.
 
+use crate::syntax::NodeExt;
 use tree_sitter::Node;
 
 use super::{is_async_def, python_function, python_param_type};
@@ -145,14 +146,14 @@ fn python_blocking<'a>(
         let instead = PYTHON_BLOCKING.iter().find(|(n, _)| *n == name)?.1;
         return Some((name, instead.to_owned()));
     }
-    if func.kind() != "attribute" {
+    if func.kind_str() != "attribute" {
         return None;
     }
     let method = checker.member_name(func)?;
-    let object = func.child_by_field_name("object")?;
+    let object = func.field("object")?;
     // `db.query(…)` on a synchronous SQLAlchemy session (a typed parameter or a local one).
     if SESSION_IO.contains(&method)
-        && object.kind() == "identifier"
+        && object.kind_str() == "identifier"
         && imports_from(checker.semantic, &["sqlalchemy", "sqlmodel"])
     {
         let name = checker.text(object);
@@ -169,7 +170,7 @@ fn python_blocking<'a>(
     }
     // `Order.objects.get(…)`: Django raises SynchronousOnlyOperation in async code.
     if DJANGO_IO.contains(&method)
-        && object.kind() == "attribute"
+        && object.kind_str() == "attribute"
         && checker.member_name(object) == Some("objects")
         && imports_from(checker.semantic, &["django"])
     {
@@ -215,7 +216,7 @@ fn check_python_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         && checker.semantic.imports.get("asyncio").map(String::as_str) == Some("asyncio")
         && ancestors(function, call)
             .last()
-            .is_some_and(|p| p.kind() == "expression_statement");
+            .is_some_and(|p| p.kind_str() == "expression_statement");
     let f = checker.report(func, format!(
         "`{short}` blocks the event loop inside an `async def`, so every other request waits for it; use {instead}"
     ));
@@ -249,7 +250,7 @@ fn check_javascript_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>
     let (Some(func), Some(call)) = (caps.get("func"), caps.get("call")) else {
         return;
     };
-    let last = match func.kind() {
+    let last = match func.kind_str() {
         "identifier" => checker.text(func),
         _ => checker.member_name(func).unwrap_or(""),
     };

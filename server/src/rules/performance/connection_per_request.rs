@@ -4,6 +4,7 @@ use super::python_handler_around;
 use crate::analysis::routes::js_enclosing_handler;
 use crate::rules::{Captures, Category, Check, Checker, FixAvailability, Rule, Severity};
 use crate::syntax::Family;
+use crate::syntax::NodeExt;
 
 pub static RULE: Rule = Rule {
     code: "PERF205",
@@ -141,7 +142,7 @@ fn check_python_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         .find(|(n, _)| *n == name)
         .map_or("", |(_, w)| *w);
     let handler_name = handler
-        .child_by_field_name("name")
+        .field("name")
         .map(|n| checker.text(n))
         .unwrap_or("handler");
     let short = crate::rules::security::callee(checker.text(func));
@@ -180,7 +181,7 @@ fn check_javascript_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>
     let (Some(func), Some(call)) = (caps.get("func"), caps.get("call")) else {
         return;
     };
-    let last = match func.kind() {
+    let last = match func.kind_str() {
         "identifier" => checker.text(func),
         _ => checker.member_name(func).unwrap_or(""),
     };
@@ -205,7 +206,7 @@ fn check_javascript_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>
         return;
     }
     let callee = crate::rules::security::callee(checker.text(func));
-    let short = if call.kind() == "new_expression" {
+    let short = if call.kind_str() == "new_expression" {
         format!("new {callee}(…)")
     } else {
         format!("{callee}(…)")

@@ -1,5 +1,6 @@
 //! PERF204 http-call-without-timeout: outbound HTTP calls that can wait forever.
 
+use crate::syntax::NodeExt;
 use tree_sitter::Node;
 
 use crate::analysis::{named_children, Arguments};
@@ -61,7 +62,7 @@ fn seconds(t: f64) -> String {
 pub(crate) fn append_argument(args_node: Node, text: &str) -> Edit {
     let last = named_children(args_node)
         .into_iter()
-        .rfind(|a| a.kind() != "comment");
+        .rfind(|a| a.kind_str() != "comment");
     match last {
         Some(a) => Edit {
             range: a.end_byte()..a.end_byte(),
@@ -80,11 +81,11 @@ pub(crate) fn append_argument(args_node: Node, text: &str) -> Edit {
 fn has_splat(args: &Arguments) -> bool {
     args.positional
         .iter()
-        .any(|a| matches!(a.kind(), "dictionary_splat" | "list_splat"))
+        .any(|a| matches!(a.kind_str(), "dictionary_splat" | "list_splat"))
 }
 
 fn is_none(checker: &Checker, node: Node) -> bool {
-    node.kind() == "none" || checker.text(node) == "None"
+    node.kind_str() == "none" || checker.text(node) == "None"
 }
 
 fn check_python_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
@@ -125,12 +126,12 @@ fn check_python_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         return;
     }
     // `session.get(url)` on a `requests.Session`: sessions have no default timeout either.
-    if func.kind() == "attribute" {
+    if func.kind_str() == "attribute" {
         let method = checker.member_name(func).unwrap_or("");
         if SESSION_METHODS.contains(&method)
             && crate::analysis::routes::imports_from(checker.semantic, &["requests"])
         {
-            let Some(object) = func.child_by_field_name("object") else {
+            let Some(object) = func.field("object") else {
                 return;
             };
             if !bound_to_call(checker, object, SESSIONS) {
@@ -250,10 +251,10 @@ const SERVER_MODULES: &[&str] = &[
 fn options_at<'a>(args: &[Node<'a>], index: usize) -> Result<Option<Node<'a>>, ()> {
     match args.get(index) {
         None => Ok(None),
-        Some(a) if a.kind() == "object" => {
+        Some(a) if a.kind_str() == "object" => {
             if named_children(*a)
                 .iter()
-                .any(|p| p.kind() == "spread_element")
+                .any(|p| p.kind_str() == "spread_element")
             {
                 Err(())
             } else {
@@ -265,14 +266,16 @@ fn options_at<'a>(args: &[Node<'a>], index: usize) -> Result<Option<Node<'a>>, (
 }
 
 fn has_key(checker: &Checker, object: Node, key: &str) -> bool {
-    named_children(object).into_iter().any(|p| match p.kind() {
-        "pair" => p.child_by_field_name("key").is_some_and(|k| {
-            let t = checker.text(k);
-            t == key || t.trim_matches(|c| c == '"' || c == '\'') == key
-        }),
-        "shorthand_property_identifier" => checker.text(p) == key,
-        _ => false,
-    })
+    named_children(object)
+        .into_iter()
+        .any(|p| match p.kind_str() {
+            "pair" => p.field("key").is_some_and(|k| {
+                let t = checker.text(k);
+                t == key || t.trim_matches(|c| c == '"' || c == '\'') == key
+            }),
+            "shorthand_property_identifier" => checker.text(p) == key,
+            _ => false,
+        })
 }
 
 fn check_javascript_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
@@ -281,10 +284,10 @@ fn check_javascript_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>
     else {
         return;
     };
-    if call.kind() != "call_expression" {
+    if call.kind_str() != "call_expression" {
         return;
     }
-    let last = match func.kind() {
+    let last = match func.kind_str() {
         "identifier" => checker.text(func),
         _ => checker.member_name(func).unwrap_or(""),
     };
@@ -308,7 +311,7 @@ fn check_javascript_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>
     }
     let args: Vec<Node<'a>> = named_children(args_node)
         .into_iter()
-        .filter(|a| a.kind() != "comment")
+        .filter(|a| a.kind_str() != "comment")
         .collect();
     let short = crate::rules::security::callee(checker.text(func));
     let ms = (checker.http_timeout * 1000.0).round() as u64;

@@ -1,6 +1,7 @@
 //! Performance and data-access rules (`PERF`): 2xx request handling and data access, judged
 //! within one top-level item (the cross-file ones live with the application model).
 
+use crate::syntax::NodeExt;
 pub mod blocking_call_in_async;
 pub mod connection_per_request;
 pub mod http_call_without_timeout;
@@ -19,13 +20,13 @@ pub(crate) fn python_function<'a>(checker: &Checker<'a>, node: Node<'a>) -> Opti
     ancestors(checker.item, node)
         .into_iter()
         .rev()
-        .find(|a| matches!(a.kind(), "function_definition" | "lambda"))
+        .find(|a| matches!(a.kind_str(), "function_definition" | "lambda"))
 }
 
 /// Whether a Python `function_definition` is `async def`.
 pub(crate) fn is_async_def(function: Node) -> bool {
-    function.kind() == "function_definition"
-        && function.child(0).is_some_and(|c| c.kind() == "async")
+    function.kind_str() == "function_definition"
+        && function.child(0).is_some_and(|c| c.kind_str() == "async")
 }
 
 /// The request handler (and its route) around `node`: the outermost function in the item that
@@ -36,7 +37,7 @@ pub(crate) fn python_handler_around<'a>(
 ) -> Option<(Node<'a>, Route<'a>)> {
     ancestors(checker.item, node)
         .into_iter()
-        .filter(|a| a.kind() == "function_definition")
+        .filter(|a| a.kind_str() == "function_definition")
         .find_map(|f| {
             routes::python_handler(checker.item, f, checker.source, checker.semantic)
                 .map(|r| (f, r))
@@ -50,14 +51,14 @@ pub(crate) fn chain<'a>(checker: &Checker<'a>, node: Node<'a>) -> (Node<'a>, Vec
     let mut names = Vec::new();
     let mut current = node;
     loop {
-        match current.kind() {
-            "call" | "call_expression" => match current.child_by_field_name("function") {
+        match current.kind_str() {
+            "call" | "call_expression" => match current.field("function") {
                 Some(f) => current = f,
                 None => break,
             },
             "attribute" | "member_expression" => {
                 names.push(checker.member_name(current).unwrap_or(""));
-                match current.child_by_field_name("object") {
+                match current.field("object") {
                     Some(o) => current = o,
                     None => break,
                 }
@@ -76,7 +77,7 @@ pub(crate) fn chain<'a>(checker: &Checker<'a>, node: Node<'a>) -> (Node<'a>, Vec
 /// The single local value `ident` is bound to in its function (`users = User.objects.all()`),
 /// if it has exactly one.
 pub(crate) fn local_value<'a>(checker: &Checker<'a>, ident: Node<'a>) -> Option<Node<'a>> {
-    if ident.kind() != "identifier" {
+    if ident.kind_str() != "identifier" {
         return None;
     }
     match checker.lookup(ident) {
@@ -95,13 +96,13 @@ pub(crate) fn python_param_type<'a>(
     function: Node<'a>,
     name: &str,
 ) -> Option<String> {
-    let params = function.child_by_field_name("parameters")?;
+    let params = function.field("parameters")?;
     let param = named_children(params).into_iter().find(|p| {
-        p.child_by_field_name("name")
+        p.field("name")
             .or_else(|| p.named_child(0))
             .is_some_and(|n| checker.text(n) == name)
     })?;
-    let annotation = param.child_by_field_name("type")?;
+    let annotation = param.field("type")?;
     let inner = annotation.named_child(0).unwrap_or(annotation);
     checker.resolve(inner)
 }
@@ -109,10 +110,10 @@ pub(crate) fn python_param_type<'a>(
 /// The receiver's last name, lower-cased (`self.db.session` → `session`, `cursor` →
 /// `cursor`), for judging what an object is by its name.
 pub(crate) fn receiver_name<'a>(checker: &Checker<'a>, func: Node<'a>) -> String {
-    let Some(object) = func.child_by_field_name("object") else {
+    let Some(object) = func.field("object") else {
         return String::new();
     };
-    match object.kind() {
+    match object.kind_str() {
         "identifier" | "this" => checker.text(object),
         "attribute" | "member_expression" => checker.member_name(object).unwrap_or(""),
         _ => "",
@@ -124,9 +125,9 @@ pub(crate) fn receiver_name<'a>(checker: &Checker<'a>, func: Node<'a>) -> String
 pub(crate) fn in_nested_scope(within: Node, node: Node) -> bool {
     ancestors(within, node).iter().skip(1).any(|a| {
         matches!(
-            a.kind(),
+            a.kind_str(),
             "function_definition" | "class_definition" | "lambda"
-        ) || routes::is_js_function(a.kind())
+        ) || routes::is_js_function(a.kind_str())
     })
 }
 
@@ -134,27 +135,25 @@ pub(crate) fn in_nested_scope(within: Node, node: Node) -> bool {
 /// `.method(…)` or `.attr`. Each comes with whether a subscript slices it (`qs[:20]`).
 pub(crate) fn chain_ends<'a>(node: Node<'a>, out: &mut Vec<(Node<'a>, bool)>) {
     fn visit<'a>(n: Node<'a>, inner: bool, sliced: bool, out: &mut Vec<(Node<'a>, bool)>) {
-        match n.kind() {
+        match n.kind_str() {
             "call" | "call_expression" => {
                 if !inner {
                     out.push((n, sliced));
                 }
-                if let Some(f) = n.child_by_field_name("function") {
+                if let Some(f) = n.field("function") {
                     visit(f, true, false, out);
                 }
-                if let Some(a) = n.child_by_field_name("arguments") {
+                if let Some(a) = n.field("arguments") {
                     visit(a, false, false, out);
                 }
             }
             "attribute" | "member_expression" => {
-                if let Some(o) = n.child_by_field_name("object") {
+                if let Some(o) = n.field("object") {
                     visit(o, true, false, out);
                 }
             }
             "subscript" | "subscript_expression" => {
-                let value = n
-                    .child_by_field_name("value")
-                    .or_else(|| n.child_by_field_name("object"));
+                let value = n.field("value").or_else(|| n.field("object"));
                 if let Some(v) = value {
                     visit(v, false, true, out);
                 }
@@ -220,7 +219,7 @@ pub(crate) fn is_db_name(name: &str) -> bool {
 /// `session.query(User).all()`, `session.scalars(select(User))`, `cursor.fetchall()`), and from
 /// which ORM.
 pub(crate) fn python_rows<'a>(checker: &Checker<'a>, expr: Node<'a>) -> Option<Orm> {
-    if !matches!(expr.kind(), "call" | "attribute") {
+    if !matches!(expr.kind_str(), "call" | "attribute") {
         return None;
     }
     let (root, names) = chain(checker, expr);
@@ -246,7 +245,7 @@ pub(crate) fn python_rows<'a>(checker: &Checker<'a>, expr: Node<'a>) -> Option<O
 /// Whether a JS expression evaluates to the rows of a query: `await User.find(…)`,
 /// `await Order.findAll(…)`, `await prisma.user.findMany()`, `await pool.query(…)`.
 pub(crate) fn js_rows<'a>(checker: &Checker<'a>, expr: Node<'a>) -> bool {
-    if expr.kind() != "await_expression" {
+    if expr.kind_str() != "await_expression" {
         return false;
     }
     let Some(inner) = expr.named_child(0) else {
@@ -285,11 +284,11 @@ pub(crate) fn js_query_call<'a>(
     call: Node<'a>,
     rows_only: bool,
 ) -> Option<&'a str> {
-    if call.kind() != "call_expression" {
+    if call.kind_str() != "call_expression" {
         return None;
     }
     let (root, names) = chain(checker, call);
-    let root_name = match root.kind() {
+    let root_name = match root.kind_str() {
         "identifier" | "this" => checker.text(root),
         _ => "",
     };

@@ -1,5 +1,6 @@
 //! PERF202 n-plus-one-query: one query per row of an earlier query.
 
+use crate::syntax::NodeExt;
 use tree_sitter::Node;
 
 use super::{chain, is_db_name, js_query_call, js_rows, local_value, python_rows, Orm};
@@ -124,13 +125,13 @@ fn is_relation_name(name: &str) -> bool {
 
 /// The rows a loop iterates over: the iterable itself, or the one local value of a name.
 fn python_source<'a>(checker: &Checker<'a>, iter: Node<'a>) -> Option<(Orm, Node<'a>)> {
-    let expr = match iter.kind() {
+    let expr = match iter.kind_str() {
         "identifier" => local_value(checker, iter)?,
         _ => iter,
     };
     // `for b in qs[:20]`: the rows of the sliced queryset.
-    let query = match expr.kind() {
-        "subscript" => expr.child_by_field_name("value")?,
+    let query = match expr.kind_str() {
+        "subscript" => expr.field("value")?,
         _ => expr,
     };
     python_rows(checker, query).map(|orm| (orm, query))
@@ -138,11 +139,11 @@ fn python_source<'a>(checker: &Checker<'a>, iter: Node<'a>) -> Option<(Orm, Node
 
 /// The names a loop target binds (`b`, `(i, b)`).
 fn target_names<'a>(checker: &Checker<'a>, target: Node<'a>) -> Vec<&'a str> {
-    match target.kind() {
+    match target.kind_str() {
         "identifier" => vec![checker.text(target)],
         "pattern_list" | "tuple_pattern" => named_children(target)
             .into_iter()
-            .filter(|c| c.kind() == "identifier")
+            .filter(|c| c.kind_str() == "identifier")
             .map(|c| checker.text(c))
             .collect(),
         _ => Vec::new(),
@@ -151,8 +152,8 @@ fn target_names<'a>(checker: &Checker<'a>, target: Node<'a>) -> Vec<&'a str> {
 
 /// What `call` (inside a loop over rows bound to `vars`) queries, if it is a query.
 fn python_query<'a>(checker: &Checker<'a>, call: Node<'a>, vars: &[&str]) -> Option<String> {
-    let func = call.child_by_field_name("function")?;
-    if func.kind() != "attribute" {
+    let func = call.field("function")?;
+    if func.kind_str() != "attribute" {
         return None;
     }
     let (root, names) = chain(checker, call);
@@ -163,7 +164,7 @@ fn python_query<'a>(checker: &Checker<'a>, call: Node<'a>, vars: &[&str]) -> Opt
         return Some(format!("`{short}`"));
     }
     // `book.tags.all()`: a related manager of the row.
-    if root.kind() == "identifier"
+    if root.kind_str() == "identifier"
         && vars.contains(&root_text)
         && names.len() >= 2
         && MANAGER_QUERIES.contains(&last)
@@ -196,17 +197,17 @@ fn python_query<'a>(checker: &Checker<'a>, call: Node<'a>, vars: &[&str]) -> Opt
 fn prefetched<'a>(checker: &Checker<'a>, query: Node<'a>) -> Vec<Option<String>> {
     let mut out = Vec::new();
     let mut current = query;
-    while current.kind() == "call" {
-        let Some(func) = current.child_by_field_name("function") else {
+    while current.kind_str() == "call" {
+        let Some(func) = current.field("function") else {
             break;
         };
-        if func.kind() != "attribute" {
+        if func.kind_str() != "attribute" {
             break;
         }
         let method = checker.member_name(func).unwrap_or("");
         if matches!(method, "select_related" | "prefetch_related" | "options") {
             let args: Vec<Node> = current
-                .child_by_field_name("arguments")
+                .field("arguments")
                 .map(named_children)
                 .unwrap_or_default();
             if args.is_empty() || method == "options" {
@@ -220,7 +221,7 @@ fn prefetched<'a>(checker: &Checker<'a>, query: Node<'a>) -> Vec<Option<String>>
                 }
             }
         }
-        match func.child_by_field_name("object") {
+        match func.field("object") {
             Some(o) => current = o,
             None => break,
         }
@@ -260,10 +261,10 @@ fn check_python_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let mut cursor = body.walk();
     let mut found: Vec<(Node<'a>, String, Option<&'a str>)> = Vec::new();
     while let Some(n) = stack.pop() {
-        if matches!(n.kind(), "function_definition" | "class_definition") {
+        if matches!(n.kind_str(), "function_definition" | "class_definition") {
             continue;
         }
-        match n.kind() {
+        match n.kind_str() {
             "call" => {
                 if let Some(what) = python_query(checker, n, &vars) {
                     found.push((n, what, None));
@@ -273,11 +274,11 @@ fn check_python_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             }
             // `b.author.name`: reading through a relation of the row.
             "attribute" if orm != Orm::DbApi && !rows_are_dicts => {
-                let object = n.child_by_field_name("object");
-                let inner = object.filter(|o| o.kind() == "attribute");
+                let object = n.field("object");
+                let inner = object.filter(|o| o.kind_str() == "attribute");
                 let row = inner
-                    .and_then(|i| i.child_by_field_name("object"))
-                    .filter(|r| r.kind() == "identifier" && vars.contains(&checker.text(*r)));
+                    .and_then(|i| i.field("object"))
+                    .filter(|r| r.kind_str() == "identifier" && vars.contains(&checker.text(*r)));
                 if let (Some(inner), Some(_)) = (inner, row) {
                     let relation = checker.member_name(inner).unwrap_or("");
                     let next = checker.member_name(n).unwrap_or("");
@@ -344,13 +345,13 @@ const CALLBACK_LOOPS: &[&str] = &[
 fn js_source<'a>(checker: &Checker<'a>, iter: Node<'a>) -> bool {
     let mut expr = iter;
     // `result.rows` of `const result = await pool.query(…)`.
-    if expr.kind() == "member_expression" && checker.member_name(expr) == Some("rows") {
-        match expr.child_by_field_name("object") {
+    if expr.kind_str() == "member_expression" && checker.member_name(expr) == Some("rows") {
+        match expr.field("object") {
             Some(o) => expr = o,
             None => return false,
         }
     }
-    let expr = match expr.kind() {
+    let expr = match expr.kind_str() {
         "identifier" => match local_value(checker, expr) {
             Some(v) => v,
             None => return false,
@@ -370,7 +371,7 @@ fn check_javascript_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>
             if !CALLBACK_LOOPS.contains(&method) {
                 return;
             }
-            match callback.child_by_field_name("body") {
+            match callback.field("body") {
                 Some(b) => b,
                 None => return,
             }
@@ -387,8 +388,11 @@ fn check_javascript_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>
     let mut stack = vec![body];
     let mut found = Vec::new();
     while let Some(n) = stack.pop() {
-        if n.kind() == "await_expression" {
-            if let Some(call) = n.named_child(0).filter(|c| c.kind() == "call_expression") {
+        if n.kind_str() == "await_expression" {
+            if let Some(call) = n
+                .named_child(0)
+                .filter(|c| c.kind_str() == "call_expression")
+            {
                 if js_query_call(checker, call, false).is_some() {
                     found.push(call);
                     continue;
@@ -400,7 +404,7 @@ fn check_javascript_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>
     }
     found.sort_by_key(|n| n.start_byte());
     for call in found {
-        let func = call.child_by_field_name("function").unwrap_or(call);
+        let func = call.field("function").unwrap_or(call);
         let short = crate::rules::security::callee(checker.text(func));
         checker.report(func, format!(
             "`{short}(…)` runs once per row of `{query_text}` (N+1 queries); fetch the related rows in one query (`populate`, Sequelize `include`, Prisma `include`, or `$in`/`IN (…)` over the ids)"

@@ -1,5 +1,6 @@
 //! PERF203 unbounded-list-endpoint: a GET route that returns every row of a table.
 
+use crate::syntax::NodeExt;
 use tree_sitter::Node;
 
 use super::{chain, chain_ends, in_nested_scope, js_query_call, local_value, python_rows, Orm};
@@ -58,15 +59,15 @@ const BOUNDED: &[&str] = &[
 /// The expressions a Python function returns, with local names expanded once
 /// (`users = User.objects.all(); return users`).
 pub(crate) fn python_returned<'a>(checker: &Checker<'a>, function: Node<'a>) -> Vec<Node<'a>> {
-    let Some(body) = function.child_by_field_name("body") else {
+    let Some(body) = function.field("body") else {
         return Vec::new();
     };
     let mut out = Vec::new();
     walk_scope(
         body,
-        &|n| matches!(n.kind(), "function_definition" | "class_definition"),
+        &|n| matches!(n.kind_str(), "function_definition" | "class_definition"),
         &mut |n| {
-            if n.kind() == "return_statement" {
+            if n.kind_str() == "return_statement" {
                 out.extend(n.named_child(0));
             }
         },
@@ -92,16 +93,16 @@ fn expand_names<'a>(checker: &Checker<'a>, exprs: Vec<Node<'a>>) -> Vec<Node<'a>
 }
 
 fn collect_identifiers<'a>(node: Node<'a>, out: &mut Vec<Node<'a>>) {
-    if node.kind() == "identifier" {
+    if node.kind_str() == "identifier" {
         out.push(node);
         return;
     }
     // Only names whose value is passed on whole: not `a` in `a.count()` or `a.b`.
-    if matches!(node.kind(), "attribute" | "member_expression") {
+    if matches!(node.kind_str(), "attribute" | "member_expression") {
         return;
     }
     for c in named_children(node) {
-        if node.kind() == "keyword_argument" && Some(c) == node.child_by_field_name("name") {
+        if node.kind_str() == "keyword_argument" && Some(c) == node.field("name") {
             continue;
         }
         collect_identifiers(c, out);
@@ -193,29 +194,26 @@ fn report<'a>(checker: &mut Checker<'a>, call: Node<'a>) {
 /// What a JS handler sends: `res.json(x)`, `res.send(x)`, `reply.send(x)`, `return x`,
 /// `ctx.body = x`.
 fn js_sent<'a>(checker: &Checker<'a>, handler: Node<'a>) -> Vec<Node<'a>> {
-    let Some(body) = handler.child_by_field_name("body") else {
+    let Some(body) = handler.field("body") else {
         return Vec::new();
     };
     let mut out = Vec::new();
-    if body.kind() != "statement_block" {
+    if body.kind_str() != "statement_block" {
         // `(req, reply) => User.find()`: the body is the value.
         out.push(body);
     }
     let mut stack = vec![body];
     while let Some(n) = stack.pop() {
-        match n.kind() {
+        match n.kind_str() {
             "call_expression" => {
-                let func = n.child_by_field_name("function");
+                let func = n.field("function");
                 let sends = func
-                    .filter(|f| f.kind() == "member_expression")
+                    .filter(|f| f.kind_str() == "member_expression")
                     .is_some_and(|f| {
                         matches!(checker.member_name(f), Some("json" | "send" | "jsonp"))
                     });
                 if sends {
-                    if let Some(a) = n
-                        .child_by_field_name("arguments")
-                        .and_then(|a| a.named_child(0))
-                    {
+                    if let Some(a) = n.field("arguments").and_then(|a| a.named_child(0)) {
                         out.push(a);
                     }
                 }
@@ -223,15 +221,15 @@ fn js_sent<'a>(checker: &Checker<'a>, handler: Node<'a>) -> Vec<Node<'a>> {
             "return_statement" => out.extend(n.named_child(0)),
             "assignment_expression" => {
                 let body_target = n
-                    .child_by_field_name("left")
+                    .field("left")
                     .is_some_and(|l| checker.text(l).ends_with(".body"));
                 if body_target {
-                    out.extend(n.child_by_field_name("right"));
+                    out.extend(n.field("right"));
                 }
             }
             _ => {}
         }
-        if n != body && is_js_function(n.kind()) {
+        if n != body && is_js_function(n.kind_str()) {
             continue;
         }
         stack.extend(named_children(n));
@@ -263,16 +261,14 @@ fn js_unbounded<'a>(checker: &Checker<'a>, exprs: &[Node<'a>]) -> Vec<Node<'a>> 
             }
             // `findAll({ limit })`, `findMany({ take })`; options in a variable may hold them.
             let options = find_call(checker, call, method)
-                .and_then(|c| c.child_by_field_name("arguments"))
+                .and_then(|c| c.field("arguments"))
                 .map(named_children)
                 .unwrap_or_default();
             let limit_key = |k: &str| matches!(k, "limit" | "take" | "first");
-            let limited = options.iter().any(|o| match o.kind() {
-                "object" => named_children(*o).iter().any(|p| match p.kind() {
+            let limited = options.iter().any(|o| match o.kind_str() {
+                "object" => named_children(*o).iter().any(|p| match p.kind_str() {
                     "spread_element" => true,
-                    "pair" => p
-                        .child_by_field_name("key")
-                        .is_some_and(|k| limit_key(checker.text(k))),
+                    "pair" => p.field("key").is_some_and(|k| limit_key(checker.text(k))),
                     _ => limit_key(checker.text(*p)),
                 }),
                 // `find(filter)` takes a filter first; other options in a variable may limit.
@@ -291,15 +287,15 @@ fn js_unbounded<'a>(checker: &Checker<'a>, exprs: &[Node<'a>]) -> Vec<Node<'a>> 
 fn find_call<'a>(checker: &Checker<'a>, outer: Node<'a>, method: &str) -> Option<Node<'a>> {
     let mut current = outer;
     loop {
-        match current.kind() {
+        match current.kind_str() {
             "call_expression" => {
-                let f = current.child_by_field_name("function")?;
-                if f.kind() == "member_expression" && checker.member_name(f) == Some(method) {
+                let f = current.field("function")?;
+                if f.kind_str() == "member_expression" && checker.member_name(f) == Some(method) {
                     return Some(current);
                 }
                 current = f;
             }
-            "member_expression" => current = current.child_by_field_name("object")?,
+            "member_expression" => current = current.field("object")?,
             _ => return None,
         }
     }
@@ -315,7 +311,11 @@ fn check_javascript_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>
     if !route.route.is_get_only() {
         return;
     }
-    for handler in route.handlers.iter().filter(|h| is_js_function(h.kind())) {
+    for handler in route
+        .handlers
+        .iter()
+        .filter(|h| is_js_function(h.kind_str()))
+    {
         let sent = js_sent(checker, *handler);
         for q in js_unbounded(checker, &sent) {
             if in_nested_scope(*handler, q) && !sent.contains(&q) {

@@ -1,5 +1,6 @@
 //! PERF206 unindexed-foreign-key: SQLAlchemy/SQLModel foreign key columns without an index.
 
+use crate::syntax::NodeExt;
 use tree_sitter::Node;
 
 use super::http_call_without_timeout::append_argument;
@@ -51,9 +52,9 @@ fn column_name<'a>(
         }
     }
     let path = crate::analysis::ancestors(checker.item, call);
-    let assignment = path.last().filter(|a| a.kind() == "assignment")?;
-    let left = assignment.child_by_field_name("left")?;
-    (left.kind() == "identifier").then(|| checker.text(left).to_owned())
+    let assignment = path.last().filter(|a| a.kind_str() == "assignment")?;
+    let left = assignment.field("left")?;
+    (left.kind_str() == "identifier").then(|| checker.text(left).to_owned())
 }
 
 /// Whether the table's `__table_args__` (in the same class) or an `Index(…)` in the item names
@@ -104,8 +105,8 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         args.keyword("foreign_key", src).is_some()
     } else {
         args.positional.iter().any(|a| {
-            a.kind() == "call"
-                && a.child_by_field_name("function")
+            a.kind_str() == "call"
+                && a.field("function")
                     .and_then(|f| checker.resolve_callee(f, FOREIGN_KEY))
                     .is_some()
         })
@@ -127,7 +128,7 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         .positional
         .iter()
         .chain(args.keywords.iter())
-        .any(|a| a.kind().ends_with("splat"))
+        .any(|a| a.kind_str().ends_with("splat"))
     {
         return;
     }

@@ -5,6 +5,7 @@ use crate::rules::{
     Applicability, Captures, Category, Check, Checker, Edit, FixAvailability, Rule, Severity,
 };
 use crate::syntax::Family;
+use crate::syntax::NodeExt;
 
 use super::settings;
 
@@ -39,7 +40,7 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         return;
     };
     let value = setting.value;
-    let elements = match value.kind() {
+    let elements = match value.kind_str() {
         "list" | "tuple" | "set" => named_children(value),
         _ => vec![value],
     };
@@ -51,7 +52,8 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     };
     // `ALLOWED_HOSTS = ["*"]` → the hosts listed in the environment (unsafe: until it is set,
     // Django answers no host at all).
-    let only_star = matches!(value.kind(), "list" | "tuple") && named_children(value).len() == 1;
+    let only_star =
+        matches!(value.kind_str(), "list" | "tuple") && named_children(value).len() == 1;
     let fix = only_star
         .then(|| crate::rules::imports::python_needs_import(checker, "os"))
         .flatten();

@@ -1,5 +1,6 @@
 //! SEC701 assert-for-access-control: `assert` used to enforce authentication or authorisation.
 
+use crate::syntax::NodeExt;
 use tree_sitter::Node;
 
 use crate::analysis::{ancestors, named_children};
@@ -74,8 +75,8 @@ fn in_tests(checker: &Checker, node: Node) -> bool {
         return true;
     }
     ancestors(checker.item, node).iter().any(|a| {
-        matches!(a.kind(), "function_definition" | "class_definition")
-            && a.child_by_field_name("name").is_some_and(|n| {
+        matches!(a.kind_str(), "function_definition" | "class_definition")
+            && a.field("name").is_some_and(|n| {
                 let name = checker.text(n);
                 name.starts_with("test") || name.starts_with("Test")
             })

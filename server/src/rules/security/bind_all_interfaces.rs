@@ -1,5 +1,6 @@
 //! SEC405 bind-all-interfaces: a server listening on every network interface.
 
+use crate::syntax::NodeExt;
 use tree_sitter::Node;
 
 use super::settings;
@@ -60,8 +61,8 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args_node)) = (caps.get("func"), caps.get("args")) else {
         return;
     };
-    let method = (func.kind() == "attribute")
-        .then(|| func.child_by_field_name("attribute"))
+    let method = (func.kind_str() == "attribute")
+        .then(|| func.field("attribute"))
         .flatten()
         .map(|a| checker.text(a));
     let args = || checker.arguments(args_node);
@@ -107,7 +108,7 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let fix = shown
         .chars()
         .next()
-        .filter(|q| (*q == '"' || *q == '\'') && host.kind() == "string" && shown.len() >= 2)
+        .filter(|q| (*q == '"' || *q == '\'') && host.kind_str() == "string" && shown.len() >= 2)
         .map(|q| format!("{q}{loopback}{q}"));
     let finding = checker.report(host, format!(
         "`{callee}` listens on every network interface ({shown}): the service is reachable from any network this machine is on, not only through the proxy or port mapping meant for it; bind `127.0.0.1`, or read the address from configuration"
@@ -126,7 +127,7 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
 
 /// The host of a literal `(host, port)` tuple, if it means every interface.
 fn address_host<'a>(checker: &Checker<'a>, address: Node<'a>) -> Option<Node<'a>> {
-    if address.kind() != "tuple" {
+    if address.kind_str() != "tuple" {
         return None;
     }
     address

@@ -1,5 +1,6 @@
 //! SEC606 cleartext-http-url: HTTP clients pointed at `http://` URLs of non-local hosts.
 
+use crate::syntax::NodeExt;
 use std::net::Ipv4Addr;
 
 use tree_sitter::Node;
@@ -86,8 +87,8 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let src = checker.source;
     // Where the URL is for each kind of callee; receivers of methods are judged last, once the
     // URL is known to be a cleartext literal (most `.get(` calls are dict lookups).
-    let method = (func.kind() == "attribute")
-        .then(|| func.child_by_field_name("attribute"))
+    let method = (func.kind_str() == "attribute")
+        .then(|| func.field("attribute"))
         .flatten()
         .map(|a| checker.text(a));
     let method_index = URL_METHODS
@@ -113,7 +114,7 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         return;
     };
     // The literal itself, or the one string a local variable is bound to.
-    let url = match arg.kind() {
+    let url = match arg.kind_str() {
         "string" => arg,
         "identifier" => match local_string(checker, arg) {
             Some(s) => s,
@@ -135,7 +136,7 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     }
     let complete = !named_children(url)
         .iter()
-        .any(|c| c.kind() == "interpolation");
+        .any(|c| c.kind_str() == "interpolation");
     let Some(host) = host_of(&prefix[7..], complete) else {
         return;
     };
@@ -168,7 +169,7 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
 fn local_string<'a>(checker: &Checker<'a>, ident: Node<'a>) -> Option<Node<'a>> {
     match checker.lookup(ident) {
         Lookup::Local(bindings) => match bindings.as_slice() {
-            [Binding::Value(v)] if v.kind() == "string" => Some(*v),
+            [Binding::Value(v)] if v.kind_str() == "string" => Some(*v),
             _ => None,
         },
         _ => None,
@@ -178,17 +179,17 @@ fn local_string<'a>(checker: &Checker<'a>, ident: Node<'a>) -> Option<Node<'a>> 
 /// The literal text at the start of a string or f-string (up to the first interpolation), and
 /// its byte offset.
 fn static_prefix<'a>(checker: &Checker<'a>, node: Node<'a>) -> Option<(&'a str, usize)> {
-    if node.kind() != "string" {
+    if node.kind_str() != "string" {
         return None;
     }
     let parts = named_children(node);
     let start = parts
         .iter()
-        .find(|c| c.kind() == "string_start")?
+        .find(|c| c.kind_str() == "string_start")?
         .end_byte();
     let end = parts
         .iter()
-        .find(|c| matches!(c.kind(), "interpolation" | "string_end"))?
+        .find(|c| matches!(c.kind_str(), "interpolation" | "string_end"))?
         .start_byte();
     Some((checker.source.get(start..end)?, start))
 }

@@ -5,6 +5,7 @@ use crate::rules::{
     Applicability, Captures, Category, Check, Checker, Edit, FixAvailability, Rule, Severity,
 };
 use crate::syntax::Family;
+use crate::syntax::NodeExt;
 
 pub static RULE: Rule = Rule {
     code: "SEC103",
@@ -154,7 +155,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     };
     // `setTimeout(() => …)` schedules a function, not a string.
     if matches!(
-        code.kind(),
+        code.kind_str(),
         "arrow_function" | "function_expression" | "function"
     ) {
         return;
@@ -166,7 +167,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     // or request data, is code.
     if name.starts_with("global.set")
         && !taint.user
-        && !matches!(code.kind(), "template_string" | "binary_expression")
+        && !matches!(code.kind_str(), "template_string" | "binary_expression")
     {
         return;
     }

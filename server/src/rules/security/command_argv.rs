@@ -7,6 +7,7 @@
 //! whitespace is what the shell did. Each interpolation becomes one argument (a value with
 //! spaces no longer splits into several: that is the behaviour change that makes it unsafe).
 
+use crate::syntax::NodeExt;
 use tree_sitter::Node;
 
 use crate::analysis::named_children;
@@ -29,10 +30,10 @@ enum Piece<'a> {
 /// values. `None` for anything with shell syntax in its text, or that is not spelled out here.
 fn pieces<'t>(checker: &Checker<'t>, node: Node<'t>, out: &mut Vec<Piece<'t>>) -> Option<()> {
     let src = checker.source;
-    match node.kind() {
+    match node.kind_str() {
         "string" => {
             let parts = named_children(node);
-            let start = parts.iter().find(|p| p.kind() == "string_start")?;
+            let start = parts.iter().find(|p| p.kind_str() == "string_start")?;
             // Raw, bytes or triple-quoted strings are not rewritten.
             let is_f = match &src[start.byte_range()] {
                 "\"" | "'" => false,
@@ -40,7 +41,7 @@ fn pieces<'t>(checker: &Checker<'t>, node: Node<'t>, out: &mut Vec<Piece<'t>>) -
                 _ => return None,
             };
             for part in &parts {
-                match part.kind() {
+                match part.kind_str() {
                     "string_start" | "string_end" => {}
                     "string_content" => {
                         let text = &src[part.byte_range()];
@@ -50,12 +51,12 @@ fn pieces<'t>(checker: &Checker<'t>, node: Node<'t>, out: &mut Vec<Piece<'t>>) -
                         out.push(Piece::Text(text.to_owned()));
                     }
                     "interpolation" if is_f => {
-                        if part.child_by_field_name("type_conversion").is_some()
-                            || part.child_by_field_name("format_specifier").is_some()
+                        if part.field("type_conversion").is_some()
+                            || part.field("format_specifier").is_some()
                         {
                             return None;
                         }
-                        out.push(Piece::Value(part.child_by_field_name("expression")?, true));
+                        out.push(Piece::Value(part.field("expression")?, true));
                     }
                     _ => return None,
                 }
@@ -64,16 +65,16 @@ fn pieces<'t>(checker: &Checker<'t>, node: Node<'t>, out: &mut Vec<Piece<'t>>) -
         }
         "binary_operator"
             if node
-                .child_by_field_name("operator")
+                .field("operator")
                 .is_some_and(|o| checker.text(o) == "+") =>
         {
-            pieces(checker, node.child_by_field_name("left")?, out)?;
-            pieces(checker, node.child_by_field_name("right")?, out)
+            pieces(checker, node.field("left")?, out)?;
+            pieces(checker, node.field("right")?, out)
         }
         "parenthesized_expression"
             if node
                 .named_child(0)
-                .is_some_and(|c| matches!(c.kind(), "binary_operator" | "string")) =>
+                .is_some_and(|c| matches!(c.kind_str(), "binary_operator" | "string")) =>
         {
             pieces(checker, node.named_child(0)?, out)
         }
@@ -88,7 +89,7 @@ fn pieces<'t>(checker: &Checker<'t>, node: Node<'t>, out: &mut Vec<Piece<'t>>) -
 /// `["convert", src, "-resize", "50%", dst]`, or `None` when the command is not plain words.
 pub(crate) fn argv<'t>(checker: &Checker<'t>, command: Node<'t>) -> Option<String> {
     let src = checker.source;
-    if !matches!(command.kind(), "string" | "binary_operator") {
+    if !matches!(command.kind_str(), "string" | "binary_operator") {
         return None;
     }
     let mut parts = Vec::new();

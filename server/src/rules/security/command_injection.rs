@@ -1,5 +1,6 @@
 //! SEC102 command-injection: a shell command built from non-constant data.
 
+use crate::syntax::NodeExt;
 use tree_sitter::Node;
 
 use crate::analysis::taint::Taint;
@@ -80,7 +81,7 @@ const PY_EXEC: &[&str] = &[
 ];
 
 fn is_true(checker: &Checker, node: Node) -> bool {
-    node.kind() == "true" || checker.text(node) == "True"
+    node.kind_str() == "true" || checker.text(node) == "True"
 }
 
 /// Shells that run their `-c` argument as a script.
@@ -102,9 +103,9 @@ fn check_python<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args_node)) = (caps.get("func"), caps.get("args")) else {
         return;
     };
-    if func.kind() == "attribute"
+    if func.kind_str() == "attribute"
         && func
-            .child_by_field_name("attribute")
+            .field("attribute")
             .is_some_and(|a| checker.text(a) == "exec_command")
     {
         check_remote(checker, func, args_node);
@@ -151,11 +152,10 @@ fn check_python<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let Some(cmd) = args.get(0, "args", checker.source) else {
         return;
     };
-    let is_list = matches!(cmd.kind(), "list" | "tuple");
-    let shell = args.keyword_node("shell", checker.source).filter(|s| {
-        s.child_by_field_name("value")
-            .is_some_and(|v| is_true(checker, v))
-    });
+    let is_list = matches!(cmd.kind_str(), "list" | "tuple");
+    let shell = args
+        .keyword_node("shell", checker.source)
+        .filter(|s| s.field("value").is_some_and(|v| is_true(checker, v)));
     let Some(shell) = shell else {
         check_argv(checker, func, &name, cmd, is_list);
         return;
@@ -263,7 +263,7 @@ fn check_remote<'a>(checker: &mut Checker<'a>, func: Node<'a>, args: Node<'a>) {
     // not news; request data, or a command built here from the caller's data, is.
     let Some(taint) = checker
         .taint(cmd, Sink::Shell)
-        .filter(|t| t.user || cmd.kind() != "identifier")
+        .filter(|t| t.user || cmd.kind_str() != "identifier")
     else {
         return;
     };
@@ -294,13 +294,13 @@ const JS_ARGV: &[&str] = &[
 ];
 /// Whether an options object says `shell: true` (or names a shell).
 fn js_shell_option(checker: &Checker, options: Node) -> bool {
-    options.kind() == "object"
+    options.kind_str() == "object"
         && named_children(options).into_iter().any(|p| {
-            p.kind() == "pair"
-                && p.child_by_field_name("key")
+            p.kind_str() == "pair"
+                && p.field("key")
                     .is_some_and(|k| checker.text(k).trim_matches(['"', '\'']) == "shell")
-                && p.child_by_field_name("value")
-                    .is_some_and(|v| v.kind() != "false" && checker.text(v) != "undefined")
+                && p.field("value")
+                    .is_some_and(|v| v.kind_str() != "false" && checker.text(v) != "undefined")
         })
 }
 
@@ -313,7 +313,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     };
     let args: Vec<Node> = named_children(args)
         .into_iter()
-        .filter(|a| a.kind() != "comment")
+        .filter(|a| a.kind_str() != "comment")
         .collect();
     let Some(cmd) = args.first().copied() else {
         return;
@@ -339,7 +339,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     }
     // `spawn(program, [args], { shell: true })`: the program and the arguments are joined
     // into one shell command.
-    let list = args.get(1).copied().filter(|a| a.kind() == "array");
+    let list = args.get(1).copied().filter(|a| a.kind_str() == "array");
     let shell = args.iter().skip(1).any(|a| js_shell_option(checker, *a));
     if shell {
         let mut parts = vec![cmd];

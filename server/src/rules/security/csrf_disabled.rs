@@ -1,5 +1,6 @@
 //! SEC307 csrf-disabled: CSRF protection switched off for a view or the whole app.
 
+use crate::syntax::NodeExt;
 use tree_sitter::Node;
 
 use super::missing_security_headers::{calls_in, configuring_scope, imports_any, js_args, Props};
@@ -69,7 +70,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     else {
         return;
     };
-    if call.kind() != "call_expression" {
+    if call.kind_str() != "call_expression" {
         return;
     }
     let Some(module) = checker.resolve_callee(func, JS_SESSIONS) else {
@@ -80,18 +81,18 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     }
     // `sameSite: "strict"` (or `true`, which is strict) keeps the browser from sending the
     // cookie on cross-site requests at all.
-    if let Some(options) = js_args(args).first().filter(|o| o.kind() == "object") {
+    if let Some(options) = js_args(args).first().filter(|o| o.kind_str() == "object") {
         let props = Props::of(checker, *options);
         let cookie = if module == "express-session" {
             props
                 .get("cookie")
-                .filter(|c| c.kind() == "object")
+                .filter(|c| c.kind_str() == "object")
                 .map(|c| Props::of(checker, c))
         } else {
             Some(props)
         };
         let strict = cookie.and_then(|c| c.get("sameSite")).is_some_and(|v| {
-            v.kind() == "true"
+            v.kind_str() == "true"
                 || checker
                     .string_value(v)
                     .is_some_and(|s| s.eq_ignore_ascii_case("strict"))
@@ -158,16 +159,15 @@ fn check_decorator<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     };
     let Some(expression) = named_children(decorator)
         .into_iter()
-        .find(|n| n.kind() != "comment")
+        .find(|n| n.kind_str() != "comment")
     else {
         return;
     };
-    let exempt = if expression.kind() == "call" {
+    let exempt = if expression.kind_str() == "call" {
         // `@method_decorator(csrf_exempt, name="dispatch")`, also with a list of decorators.
-        let (Some(func), Some(args)) = (
-            expression.child_by_field_name("function"),
-            expression.child_by_field_name("arguments"),
-        ) else {
+        let (Some(func), Some(args)) =
+            (expression.field("function"), expression.field("arguments"))
+        else {
             return;
         };
         checker.resolve_callee(func, METHOD_DECORATOR).is_some()
@@ -177,7 +177,7 @@ fn check_decorator<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
                 .clone()
                 .first()
                 .is_some_and(|a| {
-                    let decorators = match a.kind() {
+                    let decorators = match a.kind_str() {
                         "list" | "tuple" => named_children(*a),
                         _ => vec![*a],
                     };
@@ -193,7 +193,7 @@ fn check_decorator<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         return;
     }
     let name = definition
-        .child_by_field_name("name")
+        .field("name")
         .map_or("this view", |n| checker.text(n));
     let shown = super::callee(checker.text(expression));
     // A plain `@csrf_exempt` line goes (unsafe: clients that post without a token, such as a
@@ -205,7 +205,7 @@ fn check_decorator<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let line_end = src[decorator.end_byte()..]
         .find('\n')
         .map_or(src.len(), |i| decorator.end_byte() + i + 1);
-    let own_line = expression.kind() != "call"
+    let own_line = expression.kind_str() != "call"
         && src[line_start..decorator.start_byte()].trim().is_empty()
         && src[decorator.end_byte()..line_end].trim().is_empty();
     let finding = checker.report(expression, format!(
@@ -225,13 +225,10 @@ fn check_decorator<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
 
 /// `csrf_exempt` (Django) or `csrf.exempt` where `csrf = CSRFProtect(...)` (Flask-WTF).
 fn is_exemption<'a>(checker: &Checker<'a>, node: Node<'a>) -> bool {
-    match node.kind() {
+    match node.kind_str() {
         "identifier" => checker.resolve_callee(node, CSRF_EXEMPT).is_some(),
         "attribute" => {
-            let (Some(object), Some(attr)) = (
-                node.child_by_field_name("object"),
-                node.child_by_field_name("attribute"),
-            ) else {
+            let (Some(object), Some(attr)) = (node.field("object"), node.field("attribute")) else {
                 return false;
             };
             match checker.text(attr) {
@@ -249,8 +246,8 @@ fn verifies_signature<'a>(checker: &Checker<'a>, definition: Node<'a>) -> bool {
     let mut found = false;
     let mut stack = vec![definition];
     while let Some(node) = stack.pop() {
-        if node.kind() == "call" {
-            if let Some(func) = node.child_by_field_name("function") {
+        if node.kind_str() == "call" {
+            if let Some(func) = node.field("function") {
                 if checker.resolve_callee(func, VERIFIERS).is_some() {
                     found = true;
                     break;
@@ -292,7 +289,7 @@ fn check_assignment<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
 }
 
 fn report_setting<'a>(checker: &mut Checker<'a>, setting: settings::Setting<'a>) {
-    if setting.value.kind() != "false" {
+    if setting.value.kind_str() != "false" {
         return;
     }
     let shown = super::callee(checker.text(setting.node));

@@ -1,5 +1,6 @@
 //! SEC401 debug-enabled: debug mode switched on in code or settings that can ship.
 
+use crate::syntax::NodeExt;
 use tree_sitter::Node;
 
 use super::settings::{self, SettingKind};
@@ -46,14 +47,14 @@ fn check_assignment<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let Some(target) = caps.get("target") else {
         return;
     };
-    if target.kind() == "attribute" {
+    if target.kind_str() == "attribute" {
         check_debug_attribute(checker, caps, target);
         return;
     }
     let Some(setting) = settings::assigned(checker, caps, &["DEBUG"]) else {
         return;
     };
-    if setting.value.kind() != "true" {
+    if setting.value.kind_str() != "true" {
         return;
     }
     let (what, env) = match setting.kind {
@@ -70,14 +71,14 @@ fn check_assignment<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
 /// `app.debug = True` on a web application object.
 fn check_debug_attribute<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>, target: Node<'a>) {
     let (Some(object), Some(attr), Some(value), Some(node)) = (
-        target.child_by_field_name("object"),
-        target.child_by_field_name("attribute"),
+        target.field("object"),
+        target.field("attribute"),
         caps.get("value"),
         caps.get("assignment"),
     ) else {
         return;
     };
-    if checker.text(attr) != "debug" || value.kind() != "true" || !is_app(checker, object) {
+    if checker.text(attr) != "debug" || value.kind_str() != "true" || !is_app(checker, object) {
         return;
     }
     let place = settings::place(checker, node);
@@ -101,11 +102,9 @@ fn is_app<'a>(checker: &Checker<'a>, object: Node<'a>) -> bool {
     if settings::instance_of(checker, object).is_some_and(|class| APPS.contains(&class.as_str())) {
         return true;
     }
-    let name = match object.kind() {
+    let name = match object.kind_str() {
         "identifier" => checker.text(object),
-        "attribute" => object
-            .child_by_field_name("attribute")
-            .map_or("", |a| checker.text(a)),
+        "attribute" => object.field("attribute").map_or("", |a| checker.text(a)),
         _ => return false,
     };
     name == "app" || name == "application" || name.ends_with("_app")
@@ -113,7 +112,7 @@ fn is_app<'a>(checker: &Checker<'a>, object: Node<'a>) -> bool {
 
 fn check_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     for setting in settings::updated(checker, caps, &["DEBUG"]) {
-        if setting.value.kind() == "true" {
+        if setting.value.kind_str() == "true" {
             report(checker, setting.node, setting.value, FLASK, "FLASK_DEBUG");
         }
     }
@@ -133,10 +132,10 @@ fn check_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     else {
         return;
     };
-    let Some(value) = debug.child_by_field_name("value") else {
+    let Some(value) = debug.field("value") else {
         return;
     };
-    if value.kind() != "true" || settings::place(checker, func).non_production {
+    if value.kind_str() != "true" || settings::place(checker, func).non_production {
         return;
     }
     report(checker, debug, value, what, env);

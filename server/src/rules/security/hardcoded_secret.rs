@@ -1,5 +1,6 @@
 //! SEC501 hardcoded-secret: passwords, keys and tokens written into the source.
 
+use crate::syntax::NodeExt;
 use tree_sitter::Node;
 
 use super::secret_names::{
@@ -80,10 +81,10 @@ fn env_read(checker: &Checker, var: &str) -> String {
 /// The name of an assignment target: `DB_PASSWORD`, `app.secret_key` → secret_key,
 /// `app.config["SECRET_KEY"]` → SECRET_KEY.
 fn target_name(checker: &Checker, target: Node) -> Option<String> {
-    match target.kind() {
+    match target.kind_str() {
         "identifier" => Some(checker.text(target).to_owned()),
         "attribute" => target
-            .child_by_field_name("attribute")
+            .field("attribute")
             .map(|a| checker.text(a).to_owned()),
         "subscript" => {
             let mut c = target.walk();
@@ -138,7 +139,7 @@ fn report_named<'a>(checker: &mut Checker<'a>, name: &str, value: Node<'a>, targ
     }
     let shown = super::callee(checker.text(target));
     // Writing the environment itself (`os.environ["X"] = "…"`) has no better spelling to offer.
-    let writes_env = (target.kind() == "subscript"
+    let writes_env = (target.kind_str() == "subscript"
         && checker.text(target).starts_with("os.environ"))
         || checker.text(target).starts_with("process.env");
     let env_fix = if writes_env {
@@ -230,7 +231,7 @@ fn check_literal<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(name_node), Some(value)) = (caps.get("name"), caps.get("value")) else {
         return;
     };
-    let name = match name_node.kind() {
+    let name = match name_node.kind_str() {
         "identifier" => checker.text(name_node).to_owned(),
         _ => match literal_value(checker, name_node) {
             Some(n) => n,
@@ -252,12 +253,12 @@ fn check_string<'a>(checker: &mut Checker<'a>, node: Node<'a>) {
     let value = piece.to_owned();
     // Docstrings show example URLs and keys.
     let parent = node.parent();
-    if parent.is_some_and(|p| p.kind() == "expression_statement") {
+    if parent.is_some_and(|p| p.kind_str() == "expression_statement") {
         return;
     }
     // The literal as a whole is judged once: for `"a" "b"`, at the concatenation.
     let whole = match parent {
-        Some(p) if p.kind() == "concatenated_string" => {
+        Some(p) if p.kind_str() == "concatenated_string" => {
             if p.named_child(0) != Some(node) {
                 return;
             }
@@ -327,19 +328,19 @@ fn report_known_secret<'a>(
 /// The name a literal is bound to, if any (`X = "…"`, `f(x="…")`, `{"x": "…"}`).
 fn binding_name(checker: &Checker, literal: Node) -> Option<String> {
     let parent = literal.parent()?;
-    match parent.kind() {
-        "assignment" if parent.child_by_field_name("right") == Some(literal) => {
-            let target = parent.child_by_field_name("left")?;
+    match parent.kind_str() {
+        "assignment" if parent.field("right") == Some(literal) => {
+            let target = parent.field("left")?;
             if checker.text(target).starts_with("os.environ") {
                 return None;
             }
             target_name(checker, target)
         }
-        "keyword_argument" | "default_parameter" | "typed_default_parameter" => parent
-            .child_by_field_name("name")
-            .map(|n| checker.text(n).to_owned()),
-        "pair" if parent.child_by_field_name("value") == Some(literal) => {
-            literal_value(checker, parent.child_by_field_name("key")?)
+        "keyword_argument" | "default_parameter" | "typed_default_parameter" => {
+            parent.field("name").map(|n| checker.text(n).to_owned())
+        }
+        "pair" if parent.field("value") == Some(literal) => {
+            literal_value(checker, parent.field("key")?)
         }
         _ => None,
     }
@@ -556,7 +557,10 @@ fn check_comparison<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let operands = named_children(cmp);
     let mut c = cmp.walk();
     let operators: Vec<Node> = cmp.children_by_field_name("operators", &mut c).collect();
-    if operands.len() != 2 || operators.len() != 1 || !matches!(operators[0].kind(), "==" | "!=") {
+    if operands.len() != 2
+        || operators.len() != 1
+        || !matches!(operators[0].kind_str(), "==" | "!=")
+    {
         return;
     }
     let (other, literal_node) = match (
@@ -606,19 +610,19 @@ fn guards_against_default(checker: &Checker, cmp: Node) -> bool {
     let Some(stmt) = ancestors
         .iter()
         .rev()
-        .find(|a| matches!(a.kind(), "if_statement" | "assert_statement"))
+        .find(|a| matches!(a.kind_str(), "if_statement" | "assert_statement"))
     else {
         return false;
     };
-    if stmt.kind() == "assert_statement" {
+    if stmt.kind_str() == "assert_statement" {
         return true;
     }
-    let Some(body) = stmt.child_by_field_name("consequence") else {
+    let Some(body) = stmt.field("consequence") else {
         return false;
     };
     named_children(body).iter().any(|s| {
         let text = checker.text(*s);
-        s.kind() == "raise_statement"
+        s.kind_str() == "raise_statement"
             || text.starts_with("sys.exit")
             || text.starts_with("warnings.warn")
             || text.contains(".warning(")
@@ -630,15 +634,13 @@ fn guards_against_default(checker: &Checker, cmp: Node) -> bool {
 /// The name a JavaScript binding target stands for: `JWT_SECRET`, `config.apiKey` → apiKey,
 /// `env["DB_PASSWORD"]` → DB_PASSWORD, `{ password: … }` → password.
 fn js_target_name(checker: &Checker, target: Node) -> Option<String> {
-    match target.kind() {
+    match target.kind_str() {
         "identifier" | "property_identifier" | "shorthand_property_identifier" => {
             Some(checker.text(target).to_owned())
         }
-        "member_expression" => target
-            .child_by_field_name("property")
-            .map(|p| checker.text(p).to_owned()),
+        "member_expression" => target.field("property").map(|p| checker.text(p).to_owned()),
         "subscript_expression" => target
-            .child_by_field_name("index")
+            .field("index")
             .and_then(|i| literal_value(checker, i)),
         "string" => literal_value(checker, target),
         _ => None,
@@ -647,8 +649,10 @@ fn js_target_name(checker: &Checker, target: Node) -> Option<String> {
 
 /// `process.env.X`, `process.env["X"]`.
 fn is_env_read(checker: &Checker, node: Node) -> bool {
-    matches!(node.kind(), "member_expression" | "subscript_expression")
-        && checker.text(node).starts_with("process.env")
+    matches!(
+        node.kind_str(),
+        "member_expression" | "subscript_expression"
+    ) && checker.text(node).starts_with("process.env")
 }
 
 /// Libraries whose options object carries a `secret` that signs cookies (reported by
@@ -657,19 +661,19 @@ const JS_SESSION: &[&str] = &["express-session", "cookie-session"];
 
 /// Whether `pair` is an entry of the options object passed to `express-session`/`cookie-session`.
 fn in_session_options<'a>(checker: &Checker<'a>, pair: Node<'a>) -> bool {
-    let Some(object) = pair.parent().filter(|o| o.kind() == "object") else {
+    let Some(object) = pair.parent().filter(|o| o.kind_str() == "object") else {
         return false;
     };
     let Some(call) = object
         .parent()
-        .filter(|a| a.kind() == "arguments")
+        .filter(|a| a.kind_str() == "arguments")
         .and_then(|a| a.parent())
-        .filter(|c| matches!(c.kind(), "call_expression" | "new_expression"))
+        .filter(|c| matches!(c.kind_str(), "call_expression" | "new_expression"))
     else {
         return false;
     };
-    call.child_by_field_name("function")
-        .or_else(|| call.child_by_field_name("constructor"))
+    call.field("function")
+        .or_else(|| call.field("constructor"))
         .and_then(|f| checker.resolve_callee(f, JS_SESSION))
         .is_some()
 }
@@ -680,7 +684,7 @@ fn check_js_binding<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     };
     // Most bindings hold no string at all: decide on the value's kind first.
     if !matches!(
-        value.kind(),
+        value.kind_str(),
         "string" | "template_string" | "binary_expression"
     ) {
         return;
@@ -691,12 +695,12 @@ fn check_js_binding<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     if !is_secret_name(&name) {
         return;
     }
-    if value.kind() == "binary_expression" {
+    if value.kind_str() == "binary_expression" {
         check_js_fallback(checker, &name, value);
         return;
     }
-    if target.kind() == "property_identifier" || target.kind() == "string" {
-        if let Some(pair) = target.parent().filter(|p| p.kind() == "pair") {
+    if target.kind_str() == "property_identifier" || target.kind_str() == "string" {
+        if let Some(pair) = target.parent().filter(|p| p.kind_str() == "pair") {
             if in_session_options(checker, pair) {
                 return;
             }
@@ -717,12 +721,12 @@ fn js_qualified_name(checker: &Checker, key: Node, name: String) -> String {
     }
     let outer = key
         .parent()
-        .filter(|p| p.kind() == "pair")
+        .filter(|p| p.kind_str() == "pair")
         .and_then(|p| p.parent())
-        .filter(|o| o.kind() == "object")
+        .filter(|o| o.kind_str() == "object")
         .and_then(|o| o.parent())
-        .filter(|p| p.kind() == "pair")
-        .and_then(|p| p.child_by_field_name("key"))
+        .filter(|p| p.kind_str() == "pair")
+        .and_then(|p| p.field("key"))
         .and_then(|k| js_target_name(checker, k))
         .filter(|k| k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
     match outer {
@@ -755,9 +759,9 @@ fn js_names_something(value: &str) -> bool {
 /// public. Reported on the literal.
 fn check_js_fallback<'a>(checker: &mut Checker<'a>, name: &str, value: Node<'a>) {
     let (Some(left), Some(op), Some(right)) = (
-        value.child_by_field_name("left"),
-        value.child_by_field_name("operator"),
-        value.child_by_field_name("right"),
+        value.field("left"),
+        value.field("operator"),
+        value.field("right"),
     ) else {
         return;
     };
@@ -796,15 +800,15 @@ fn check_js_fallback<'a>(checker: &mut Checker<'a>, name: &str, value: Node<'a>)
 /// The name a JavaScript literal is bound to (`const X = "…"`, `{ x: "…" }`, `a.x = "…"`).
 fn js_binding_name(checker: &Checker, literal: Node) -> Option<String> {
     let parent = literal.parent()?;
-    match parent.kind() {
-        "variable_declarator" if parent.child_by_field_name("value") == Some(literal) => {
-            js_target_name(checker, parent.child_by_field_name("name")?)
+    match parent.kind_str() {
+        "variable_declarator" if parent.field("value") == Some(literal) => {
+            js_target_name(checker, parent.field("name")?)
         }
-        "pair" if parent.child_by_field_name("value") == Some(literal) => {
-            js_target_name(checker, parent.child_by_field_name("key")?)
+        "pair" if parent.field("value") == Some(literal) => {
+            js_target_name(checker, parent.field("key")?)
         }
-        "assignment_expression" if parent.child_by_field_name("right") == Some(literal) => {
-            let left = parent.child_by_field_name("left")?;
+        "assignment_expression" if parent.field("right") == Some(literal) => {
+            let left = parent.field("left")?;
             if is_env_read(checker, left) {
                 return None;
             }
@@ -829,13 +833,13 @@ fn check_js_string<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     // Directives and bare strings (`"use strict"`) are not values.
     if node
         .parent()
-        .is_some_and(|p| p.kind() == "expression_statement")
+        .is_some_and(|p| p.kind_str() == "expression_statement")
     {
         return;
     }
     let bound = js_binding_name(checker, node).map(|n| match node.parent() {
-        Some(pair) if pair.kind() == "pair" => pair
-            .child_by_field_name("key")
+        Some(pair) if pair.kind_str() == "pair" => pair
+            .field("key")
             .map_or(n.clone(), |k| js_qualified_name(checker, k, n.clone())),
         _ => n,
     });
@@ -900,15 +904,12 @@ fn check_js_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let mut secrets = Vec::new();
     if name == "cookie-parser" {
         secrets.push(first);
-    } else if first.kind() == "object" {
+    } else if first.kind_str() == "object" {
         for pair in named_children(first) {
-            if pair.kind() != "pair" {
+            if pair.kind_str() != "pair" {
                 continue;
             }
-            let (Some(k), Some(v)) = (
-                pair.child_by_field_name("key"),
-                pair.child_by_field_name("value"),
-            ) else {
+            let (Some(k), Some(v)) = (pair.field("key"), pair.field("value")) else {
                 continue;
             };
             if !matches!(
@@ -917,7 +918,7 @@ fn check_js_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             ) {
                 continue;
             }
-            if v.kind() == "array" {
+            if v.kind_str() == "array" {
                 secrets.extend(named_children(v));
             } else {
                 secrets.push(v);

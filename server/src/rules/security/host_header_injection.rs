@@ -3,6 +3,7 @@
 use crate::analysis::{named_children, Sink};
 use crate::rules::{Captures, Category, Check, Checker, FixAvailability, Rule, Severity};
 use crate::syntax::Family;
+use crate::syntax::NodeExt;
 
 pub static RULE: Rule = Rule {
     code: "SEC306",
@@ -38,18 +39,18 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     if !(text.contains("://") || text.contains("http")) {
         return;
     }
-    let parts: Vec<_> = match built.kind() {
+    let parts: Vec<_> = match built.kind_str() {
         "string" => named_children(built)
             .into_iter()
-            .filter(|c| c.kind() == "interpolation")
-            .filter_map(|i| i.child_by_field_name("expression"))
+            .filter(|c| c.kind_str() == "interpolation")
+            .filter_map(|i| i.field("expression"))
             .collect(),
         "binary_operator" => ["left", "right"]
             .iter()
-            .filter_map(|f| built.child_by_field_name(f))
+            .filter_map(|f| built.field(f))
             .collect(),
         _ => built
-            .child_by_field_name("arguments")
+            .field("arguments")
             .map(named_children)
             .unwrap_or_default(),
     };

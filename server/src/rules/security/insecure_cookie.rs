@@ -1,5 +1,6 @@
 //! SEC403 insecure-cookie: session and auth cookies without `Secure`/`HttpOnly`.
 
+use crate::syntax::NodeExt;
 use tree_sitter::Node;
 
 use super::missing_security_headers::{js_args, Props};
@@ -76,7 +77,7 @@ fn check_assignment<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
 
 fn report_setting<'a>(checker: &mut Checker<'a>, setting: settings::Setting<'a>) {
     let samesite = setting.name.ends_with("_SAMESITE");
-    let weak = match setting.value.kind() {
+    let weak = match setting.value.kind_str() {
         "false" => true,
         "none" => samesite,
         _ => false,
@@ -123,9 +124,9 @@ fn check_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args_node)) = (caps.get("func"), caps.get("args")) else {
         return;
     };
-    if func.kind() != "attribute"
+    if func.kind_str() != "attribute"
         || func
-            .child_by_field_name("attribute")
+            .field("attribute")
             .is_none_or(|a| checker.text(a) != "set_cookie")
     {
         return;
@@ -142,7 +143,7 @@ fn check_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         || args
             .positional
             .iter()
-            .any(|a| a.kind() == "dictionary_splat")
+            .any(|a| a.kind_str() == "dictionary_splat")
         || settings::place(checker, func).non_production
     {
         return;
@@ -160,7 +161,7 @@ fn check_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         }
         match flag(at, keyword) {
             None => missing.push((keyword, None)),
-            Some(v) if matches!(v.kind(), "false" | "none") => missing.push((keyword, Some(v))),
+            Some(v) if matches!(v.kind_str(), "false" | "none") => missing.push((keyword, Some(v))),
             Some(_) => {}
         }
     }
@@ -241,16 +242,16 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     else {
         return;
     };
-    if call.kind() != "call_expression" || settings::is_non_production_file(checker.path) {
+    if call.kind_str() != "call_expression" || settings::is_non_production_file(checker.path) {
         return;
     }
     if let Some(module) = checker.resolve_callee(func, SESSION_MIDDLEWARE) {
         check_session_middleware(checker, &module, args_node);
         return;
     }
-    if func.kind() != "member_expression"
+    if func.kind_str() != "member_expression"
         || !func
-            .child_by_field_name("property")
+            .field("property")
             .is_some_and(|p| matches!(checker.text(p), "cookie" | "setCookie"))
     {
         return;
@@ -271,7 +272,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let options = args.get(2).copied();
     let props = match options {
         None => None,
-        Some(o) if o.kind() == "object" => {
+        Some(o) if o.kind_str() == "object" => {
             let props = Props::of(checker, o);
             if props.opaque {
                 return;
@@ -289,7 +290,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         }
         match props.as_ref().and_then(|p| p.get(flag)) {
             None => missing.push((flag, good, None)),
-            Some(v) if v.kind() == "false" => missing.push((flag, good, Some(v))),
+            Some(v) if v.kind_str() == "false" => missing.push((flag, good, Some(v))),
             Some(_) => {}
         }
     }
@@ -373,13 +374,13 @@ fn check_session_middleware<'a>(checker: &mut Checker<'a>, module: &str, args: N
     let Some(options) = js_args(args)
         .first()
         .copied()
-        .filter(|o| o.kind() == "object")
+        .filter(|o| o.kind_str() == "object")
     else {
         return;
     };
     let props = Props::of(checker, options);
     let cookie = if module == "express-session" {
-        match props.get("cookie").filter(|c| c.kind() == "object") {
+        match props.get("cookie").filter(|c| c.kind_str() == "object") {
             Some(c) => Props::of(checker, c),
             None => return,
         }
@@ -393,7 +394,7 @@ fn check_session_middleware<'a>(checker: &mut Checker<'a>, module: &str, args: N
         let (Some(value), Some(pair)) = (cookie.get(flag), cookie.pair(flag)) else {
             continue;
         };
-        if value.kind() != "false" {
+        if value.kind_str() != "false" {
             continue;
         }
         checker

@@ -1,5 +1,6 @@
 //! SEC406 insecure-file-permissions: files and directories created or changed world-writable.
 
+use crate::syntax::NodeExt;
 use tree_sitter::Node;
 
 use crate::rules::{
@@ -53,8 +54,8 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         )
     } else {
         let Some(method) = func
-            .child_by_field_name("attribute")
-            .filter(|_| func.kind() == "attribute")
+            .field("attribute")
+            .filter(|_| func.kind_str() == "attribute")
             .map(|a| checker.text(a))
             .filter(|m| MODE_METHODS.contains(m))
         else {
@@ -90,7 +91,7 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     };
     // An octal literal loses its world-write bit (unsafe: other users lose write access, which
     // is the point, but a shared directory may rely on it).
-    let fix = (matches!(mode.kind(), "integer" | "number")
+    let fix = (matches!(mode.kind_str(), "integer" | "number")
         && (text.starts_with("0o") || text.starts_with("0O")))
     .then(|| value(checker, mode))
     .flatten()
@@ -146,17 +147,17 @@ fn integer(text: &str) -> Option<u32> {
 /// The mode's value, when the expression fixes it: integer literals and `stat` constants
 /// combined with `|`, `&`, `+`, `^` and `~`.
 fn value<'a>(checker: &Checker<'a>, node: Node<'a>) -> Option<u32> {
-    match node.kind() {
+    match node.kind_str() {
         "integer" => integer(checker.text(node)),
         "identifier" | "attribute" => stat_constant(&checker.resolve(node)?),
         "parenthesized_expression" => value(checker, node.named_child(0)?),
         "unary_operator" if checker.text(node).starts_with('~') => {
-            Some(!value(checker, node.child_by_field_name("argument")?)? & 0o7777)
+            Some(!value(checker, node.field("argument")?)? & 0o7777)
         }
         "binary_operator" => {
-            let left = value(checker, node.child_by_field_name("left")?)?;
-            let right = value(checker, node.child_by_field_name("right")?)?;
-            let operator = node.child_by_field_name("operator")?;
+            let left = value(checker, node.field("left")?)?;
+            let right = value(checker, node.field("right")?)?;
+            let operator = node.field("operator")?;
             match checker.text(operator) {
                 "|" => Some(left | right),
                 "&" => Some(left & right),
@@ -176,17 +177,14 @@ fn set_bits<'a>(checker: &Checker<'a>, node: Node<'a>) -> u32 {
     if let Some(v) = value(checker, node) {
         return v;
     }
-    match node.kind() {
+    match node.kind_str() {
         "parenthesized_expression" => node.named_child(0).map_or(0, |n| set_bits(checker, n)),
         "binary_operator"
             if node
-                .child_by_field_name("operator")
+                .field("operator")
                 .is_some_and(|o| checker.text(o) == "|") =>
         {
-            let side = |field| {
-                node.child_by_field_name(field)
-                    .map_or(0, |n| set_bits(checker, n))
-            };
+            let side = |field| node.field(field).map_or(0, |n| set_bits(checker, n));
             side("left") | side("right")
         }
         _ => 0,

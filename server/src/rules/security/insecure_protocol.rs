@@ -1,5 +1,6 @@
 //! SEC607 insecure-protocol: FTP, Telnet, and SMTP/IMAP/POP3 logins without TLS.
 
+use crate::syntax::NodeExt;
 use tree_sitter::Node;
 
 use crate::analysis::ancestors;
@@ -37,7 +38,7 @@ fn enclosing_body<'a>(checker: &Checker<'a>, node: Node<'a>) -> &'a str {
     let scope = ancestors(checker.item, node)
         .into_iter()
         .rev()
-        .find(|n| n.kind() == "function_definition")
+        .find(|n| n.kind_str() == "function_definition")
         .unwrap_or(checker.item);
     checker.text(scope)
 }

@@ -1,6 +1,7 @@
 //! SEC505 insecure-random: `random` (a predictable generator) used for tokens, passwords,
 //! one-time codes and other secrets.
 
+use crate::syntax::NodeExt;
 use tree_sitter::Node;
 
 use super::secret_names::{in_test_code, literal_value, words};
@@ -159,13 +160,13 @@ fn is_neutral(name: &str) -> bool {
 }
 
 fn target_name(checker: &Checker, target: Node) -> Option<String> {
-    match target.kind() {
+    match target.kind_str() {
         "identifier" => Some(checker.text(target).to_owned()),
         "attribute" => target
-            .child_by_field_name("attribute")
+            .field("attribute")
             .map(|a| checker.text(a).to_owned()),
         "subscript" => target
-            .child_by_field_name("subscript")
+            .field("subscript")
             .and_then(|s| literal_value(checker, s)),
         _ => None,
     }
@@ -214,30 +215,30 @@ fn destination<'a>(checker: &Checker<'a>, call: Node<'a>) -> Destination {
     let chain = ancestors(checker.item, call);
     let mut child = call;
     for a in chain.iter().rev() {
-        match a.kind() {
+        match a.kind_str() {
             "assignment" | "augmented_assignment" => {
-                if a.child_by_field_name("left") == Some(child) {
+                if a.field("left") == Some(child) {
                     return Destination::Unnamed;
                 }
                 return a
-                    .child_by_field_name("left")
+                    .field("left")
                     .and_then(|t| target_name(checker, t))
                     .map_or(Destination::Unnamed, Destination::Name);
             }
             "keyword_argument" | "named_expression" => {
                 return a
-                    .child_by_field_name("name")
+                    .field("name")
                     .map(|n| Destination::Name(checker.text(n).to_owned()))
                     .unwrap_or(Destination::Unnamed);
             }
             "pair" => {
                 return a
-                    .child_by_field_name("key")
+                    .field("key")
                     .and_then(|k| literal_value(checker, k))
                     .map_or(Destination::Unnamed, Destination::Name);
             }
             "call" => {
-                if let Some(f) = a.child_by_field_name("function") {
+                if let Some(f) = a.field("function") {
                     let text = checker.text(f);
                     if text == "sleep" || text.ends_with(".sleep") {
                         return Destination::Sleep;
@@ -284,8 +285,8 @@ fn enclosing_function<'a>(checker: &Checker<'a>, node: Node<'a>) -> Option<&'a s
     ancestors(checker.item, node)
         .iter()
         .rev()
-        .find(|a| a.kind() == "function_definition")
-        .and_then(|f| f.child_by_field_name("name"))
+        .find(|a| a.kind_str() == "function_definition")
+        .and_then(|f| f.field("name"))
         .map(|n| checker.text(n))
 }
 
@@ -307,7 +308,7 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     };
     // `try: from secrets import randbits / except ImportError: from random import …`: the
     // name is the `secrets` one wherever `secrets` exists.
-    if func.kind() == "identifier" && imported_from_secrets(checker, checker.text(func)) {
+    if func.kind_str() == "identifier" && imported_from_secrets(checker, checker.text(func)) {
         return;
     }
     let method = name.rsplit('.').next().unwrap_or("random").to_owned();
@@ -350,8 +351,8 @@ fn fix_for<'a>(
     args: &Arguments<'a>,
 ) -> Option<(String, Edit)> {
     crate::rules::imports::python_needs_import(checker, "secrets")?;
-    let func = call.child_by_field_name("function")?;
-    let args_node = call.child_by_field_name("arguments")?;
+    let func = call.field("function")?;
+    let args_node = call.field("arguments")?;
     let rename = |callee: &str| {
         Some((
             format!("Use `{callee}`"),
@@ -372,7 +373,7 @@ fn fix_for<'a>(
                 return None;
             }
             let int = |n: &Node| {
-                (n.kind() == "integer")
+                (n.kind_str() == "integer")
                     .then(|| checker.text(*n).replace('_', "").parse::<i64>().ok())
                     .flatten()
             };
@@ -400,7 +401,7 @@ fn fix_for<'a>(
                     content,
                 },
             ))
-            .filter(|_| args_node.kind() == "argument_list")
+            .filter(|_| args_node.kind_str() == "argument_list")
         }
         _ => {
             let callee = format!("secrets.SystemRandom().{method}");
@@ -413,7 +414,7 @@ fn fix_for<'a>(
 fn standalone(call: Node) -> bool {
     call.parent().is_some_and(|p| {
         matches!(
-            p.kind(),
+            p.kind_str(),
             "assignment"
                 | "argument_list"
                 | "return_statement"
@@ -431,13 +432,11 @@ fn standalone(call: Node) -> bool {
 /// The name of a JavaScript binding target: `token`, `user.resetCode` → resetCode,
 /// `{ otp: … }` → otp.
 fn js_target_name(checker: &Checker, target: Node) -> Option<String> {
-    match target.kind() {
+    match target.kind_str() {
         "identifier" | "property_identifier" | "shorthand_property_identifier" => {
             Some(checker.text(target).to_owned())
         }
-        "member_expression" => target
-            .child_by_field_name("property")
-            .map(|p| checker.text(p).to_owned()),
+        "member_expression" => target.field("property").map(|p| checker.text(p).to_owned()),
         "string" => literal_value(checker, target),
         _ => None,
     }
@@ -449,33 +448,33 @@ fn js_destination<'a>(checker: &Checker<'a>, call: Node<'a>) -> Destination {
     let chain = ancestors(checker.item, call);
     let mut child = call;
     for a in chain.iter().rev() {
-        match a.kind() {
+        match a.kind_str() {
             "variable_declarator" => {
-                if a.child_by_field_name("value") != Some(child) {
+                if a.field("value") != Some(child) {
                     return Destination::Unnamed;
                 }
                 return a
-                    .child_by_field_name("name")
+                    .field("name")
                     .and_then(|t| js_target_name(checker, t))
                     .map_or(Destination::Unnamed, Destination::Name);
             }
             "assignment_expression" | "augmented_assignment_expression" => {
-                if a.child_by_field_name("right") != Some(child) {
+                if a.field("right") != Some(child) {
                     return Destination::Unnamed;
                 }
                 return a
-                    .child_by_field_name("left")
+                    .field("left")
                     .and_then(|t| js_target_name(checker, t))
                     .map_or(Destination::Unnamed, Destination::Name);
             }
             "pair" => {
                 return a
-                    .child_by_field_name("key")
+                    .field("key")
                     .and_then(|k| js_target_name(checker, k))
                     .map_or(Destination::Unnamed, Destination::Name);
             }
             "call_expression" => {
-                if let Some(f) = a.child_by_field_name("function") {
+                if let Some(f) = a.field("function") {
                     let text = checker.text(f);
                     let last = text.rsplit('.').next().unwrap_or(text);
                     if matches!(
@@ -511,7 +510,7 @@ fn js_function<'a>(checker: &Checker<'a>, node: Node<'a>) -> Option<&'a str> {
         .rev()
         .filter(|a| {
             matches!(
-                a.kind(),
+                a.kind_str(),
                 "function_declaration"
                     | "function_expression"
                     | "function"
@@ -536,7 +535,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         return;
     }
     if name == "crypto.pseudoRandomBytes" {
-        let Some(property) = func.child_by_field_name("property") else {
+        let Some(property) = func.field("property") else {
             return;
         };
         checker

@@ -1,5 +1,6 @@
 //! SEC407 insecure-temp-file: predictable names in shared temporary directories.
 
+use crate::syntax::NodeExt;
 use tree_sitter::Node;
 
 use crate::analysis::{named_children, Arguments, Binding, Lookup};
@@ -92,9 +93,9 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         args().positional.iter().copied().take(1).collect()
     } else if checker.resolve_callee(func, SHUTIL).is_some() {
         args().positional.clone()
-    } else if func.kind() == "attribute"
+    } else if func.kind_str() == "attribute"
         && func
-            .child_by_field_name("attribute")
+            .field("attribute")
             .is_some_and(|a| WRITE_METHODS.contains(&checker.text(a)))
         && checker.resolve(func).is_none()
     {
@@ -128,7 +129,7 @@ fn shared_literal<'a>(
         return None;
     }
     let recurse = |n: Node<'a>, appended: bool| shared_literal(checker, n, appended, depth + 1);
-    match node.kind() {
+    match node.kind_str() {
         "string" => {
             let (prefix, more) = literal_prefix(checker, node)?;
             under_shared_dir(prefix, appended || more).map(|dir| (node, dir))
@@ -139,15 +140,15 @@ fn shared_literal<'a>(
         }
         "parenthesized_expression" => recurse(node.named_child(0)?, appended),
         "binary_operator" => {
-            let operator = checker.text(node.child_by_field_name("operator")?);
+            let operator = checker.text(node.field("operator")?);
             if !matches!(operator, "+" | "/") {
                 return None;
             }
-            recurse(node.child_by_field_name("left")?, true)
+            recurse(node.field("left")?, true)
         }
         "call" => {
-            let func = node.child_by_field_name("function")?;
-            let args = Arguments::of(node.child_by_field_name("arguments")?);
+            let func = node.field("function")?;
+            let args = Arguments::of(node.field("arguments")?);
             checker.resolve_callee(
                 func,
                 &[
@@ -175,12 +176,12 @@ fn shared_literal<'a>(
 /// interpolation follows.
 fn literal_prefix<'a>(checker: &Checker<'a>, string: Node<'a>) -> Option<(&'a str, bool)> {
     let parts = named_children(string);
-    let start = parts.iter().find(|p| p.kind() == "string_start")?;
+    let start = parts.iter().find(|p| p.kind_str() == "string_start")?;
     let end = parts
         .iter()
-        .find(|p| matches!(p.kind(), "interpolation" | "string_end"))?;
+        .find(|p| matches!(p.kind_str(), "interpolation" | "string_end"))?;
     let prefix = checker.source.get(start.end_byte()..end.start_byte())?;
-    Some((prefix, end.kind() == "interpolation"))
+    Some((prefix, end.kind_str() == "interpolation"))
 }
 
 /// The shared directory a path is in: `/tmp/x` is; `/tmp` itself only when more is appended.

@@ -1,6 +1,7 @@
 //! SEC502 jwt-verification-disabled: JWTs decoded without checking the signature, or with the
 //! algorithm left to the token.
 
+use crate::syntax::NodeExt;
 use tree_sitter::Node;
 
 use super::secret_names::{in_test_code, js_enclosing_function, js_entry, literal_value};
@@ -57,20 +58,20 @@ const ALL: &[&str] = &[
 ];
 
 fn is_false(checker: &Checker, node: Node) -> bool {
-    node.kind() == "false" || checker.text(node) == "False"
+    node.kind_str() == "false" || checker.text(node) == "False"
 }
 
 /// The dictionary an `options=` value stands for: a literal, `dict(...)`, or a local name bound
 /// once to one of those.
 fn options_dict<'a>(checker: &Checker<'a>, node: Node<'a>) -> Option<Node<'a>> {
-    match node.kind() {
+    match node.kind_str() {
         "dictionary" => Some(node),
         "call"
             if node
-                .child_by_field_name("function")
+                .field("function")
                 .is_some_and(|f| checker.text(f) == "dict") =>
         {
-            node.child_by_field_name("arguments")
+            node.field("arguments")
         }
         "identifier" => match checker.lookup(node) {
             Lookup::Local(bindings) => match bindings.as_slice() {
@@ -86,21 +87,19 @@ fn options_dict<'a>(checker: &Checker<'a>, node: Node<'a>) -> Option<Node<'a>> {
 /// The `False` value of `"verify_signature"` in an options dict (or `dict(verify_signature=…)`).
 fn disables_signature(checker: &Checker, options: Node) -> bool {
     named_children(options).into_iter().any(|entry| {
-        let (key, value) = match entry.kind() {
+        let (key, value) = match entry.kind_str() {
             "pair" => (
                 entry
-                    .child_by_field_name("key")
+                    .field("key")
                     .and_then(|k| {
                         crate::analysis::string_value(checker.language, k, checker.source)
                     })
                     .map(str::to_owned),
-                entry.child_by_field_name("value"),
+                entry.field("value"),
             ),
             "keyword_argument" => (
-                entry
-                    .child_by_field_name("name")
-                    .map(|n| checker.text(n).to_owned()),
-                entry.child_by_field_name("value"),
+                entry.field("name").map(|n| checker.text(n).to_owned()),
+                entry.field("value"),
             ),
             _ => (None, None),
         };
@@ -139,25 +138,22 @@ fn verified_nearby<'a>(checker: &Checker<'a>, node: Node<'a>) -> bool {
     let Some(func) = ancestors
         .iter()
         .rev()
-        .find(|a| a.kind() == "function_definition")
+        .find(|a| a.kind_str() == "function_definition")
     else {
         return false;
     };
     let mut found = false;
     crate::analysis::walk_scope(
         *func,
-        &|n| matches!(n.kind(), "function_definition" | "class_definition"),
+        &|n| matches!(n.kind_str(), "function_definition" | "class_definition"),
         &mut |n| {
-            if found || n.kind() != "call" || n == node {
+            if found || n.kind_str() != "call" || n == node {
                 return;
             }
-            let (Some(f), Some(a)) = (
-                n.child_by_field_name("function"),
-                n.child_by_field_name("arguments"),
-            ) else {
+            let (Some(f), Some(a)) = (n.field("function"), n.field("arguments")) else {
                 return;
             };
-            if a.kind() != "argument_list" {
+            if a.kind_str() != "argument_list" {
                 return;
             }
             if let Some(q) = checker.resolve_callee(f, DECODERS) {
@@ -209,12 +205,12 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         args.positional
             .get(2)
             .copied()
-            .filter(|a| !matches!(a.kind(), "true" | "false"))
+            .filter(|a| !matches!(a.kind_str(), "true" | "false"))
     });
     match algorithms {
-        Some(list) if list.kind() != "none" => {
+        Some(list) if list.kind_str() != "none" => {
             // A list, a tuple, or a single string (python-jose accepts `algorithms="HS256"`).
-            let entries = if list.kind() == "string" {
+            let entries = if list.kind_str() == "string" {
                 vec![list]
             } else {
                 named_children(list)
@@ -234,10 +230,10 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         }
         _ => {
             // Missing, or `algorithms=None`. `**kwargs` may carry it.
-            if args.positional.iter().any(|a| a.kind() == "list_splat")
+            if args.positional.iter().any(|a| a.kind_str() == "list_splat")
                 || named_children(args_node)
                     .iter()
-                    .any(|a| a.kind() == "dictionary_splat")
+                    .any(|a| a.kind_str() == "dictionary_splat")
             {
                 return;
             }
@@ -256,7 +252,7 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
                 None => {
                     let Some(last) = named_children(args_node)
                         .into_iter()
-                        .rfind(|a| a.kind() != "comment")
+                        .rfind(|a| a.kind_str() != "comment")
                     else {
                         return;
                     };
@@ -284,8 +280,8 @@ fn verify_fix(checker: &Checker, name: &str, args: &Arguments) -> Option<(String
         return None;
     }
     let options = args.keyword_node("options", src)?;
-    let dict = options.child_by_field_name("value")?;
-    if dict.kind() != "dictionary" || named_children(dict).len() != 1 {
+    let dict = options.field("value")?;
+    if dict.kind_str() != "dictionary" || named_children(dict).len() != 1 {
         return None;
     }
     let alg = suggested_algorithm(checker, args);
@@ -358,18 +354,18 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         None => None,
         Some(o)
             if matches!(
-                o.kind(),
+                o.kind_str(),
                 "arrow_function" | "function_expression" | "function"
             ) =>
         {
             None
         }
-        Some(o) if o.kind() == "object" => js_entry(checker, o, "algorithms"),
+        Some(o) if o.kind_str() == "object" => js_entry(checker, o, "algorithms"),
         // Options built elsewhere: they may well name the algorithms.
         Some(_) => return,
     };
     if let Some(list) = algorithms {
-        if list.kind() != "array" {
+        if list.kind_str() != "array" {
             return;
         }
         for alg in named_children(list) {
@@ -388,7 +384,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         "HS256"
     };
     let edit = match options {
-        Some(o) if o.kind() == "object" => {
+        Some(o) if o.kind_str() == "object" => {
             let open = o.start_byte() + 1;
             let content = if named_children(o).is_empty() {
                 format!(" algorithms: [\"{alg}\"] ")

@@ -1,5 +1,6 @@
 //! SEC506 jwt-without-expiry: JWTs signed without an expiry.
 
+use crate::syntax::NodeExt;
 use tree_sitter::Node;
 
 use super::secret_names::{in_test_code, js_entry, js_has_spread};
@@ -36,13 +37,13 @@ enum Payload {
 }
 
 fn payload<'a>(checker: &Checker<'a>, node: Node<'a>, depth: u32) -> Payload {
-    match node.kind() {
+    match node.kind_str() {
         "object" => {
             // Computed keys (`[Claims.EXP]: …`) may well be `exp`.
             let computed = named_children(node).iter().any(|p| {
-                p.kind() == "pair"
-                    && p.child_by_field_name("key")
-                        .is_some_and(|k| k.kind() == "computed_property_name")
+                p.kind_str() == "pair"
+                    && p.field("key")
+                        .is_some_and(|k| k.kind_str() == "computed_property_name")
             });
             if computed || js_has_spread(node) || js_entry(checker, node, "exp").is_some() {
                 Payload::Unknown
@@ -89,7 +90,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let options = positional.get(2).copied();
     let is_callback = |n: Node| {
         matches!(
-            n.kind(),
+            n.kind_str(),
             "arrow_function" | "function_expression" | "function"
         )
     };
@@ -97,7 +98,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         None => {}
         Some(o) if is_callback(o) => {}
         Some(o)
-            if o.kind() == "object"
+            if o.kind_str() == "object"
                 && !js_has_spread(o)
                 && js_entry(checker, o, "expiresIn").is_none() => {}
         // Options that set `expiresIn`, or are built elsewhere and may.
@@ -107,7 +108,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         return;
     }
     let edit = match options {
-        Some(o) if o.kind() == "object" => {
+        Some(o) if o.kind_str() == "object" => {
             let open = o.start_byte() + 1;
             let content = if named_children(o).is_empty() {
                 " expiresIn: \"1h\" ".to_owned()

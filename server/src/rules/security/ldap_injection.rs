@@ -4,6 +4,7 @@ use super::{imports_any, method_name};
 use crate::analysis::{Arguments, Sink};
 use crate::rules::{Captures, Category, Check, Checker, FixAvailability, Rule, Severity};
 use crate::syntax::Family;
+use crate::syntax::NodeExt;
 
 pub static RULE: Rule = Rule {
     code: "SEC105",
@@ -40,7 +41,11 @@ fn filter_argument<'a>(
             out.extend(args.keyword("search_filter", src));
             out.extend(args.keyword("filterstr", src));
             out.extend(args.get(0, "search_base", src));
-            if let Some(f) = args.positional.get(1).filter(|a| a.kind() != "attribute") {
+            if let Some(f) = args
+                .positional
+                .get(1)
+                .filter(|a| a.kind_str() != "attribute")
+            {
                 out.push(*f);
             }
             out.extend(args.positional.get(2).copied());
@@ -73,7 +78,7 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     }
     let arguments = checker.arguments(args);
     for arg in filter_argument(method, &arguments, checker.source) {
-        if arg.kind() == "integer" || checker.text(arg).starts_with("ldap.SCOPE") {
+        if arg.kind_str() == "integer" || checker.text(arg).starts_with("ldap.SCOPE") {
             continue;
         }
         if let Some(taint) = checker.taint(arg, Sink::Ldap).filter(|t| t.user) {

@@ -4,6 +4,7 @@ use super::method_name;
 use crate::analysis::{named_children, Sink};
 use crate::rules::{Captures, Category, Check, Checker, FixAvailability, Rule, Severity};
 use crate::syntax::Family;
+use crate::syntax::NodeExt;
 
 pub static RULE: Rule = Rule {
     code: "SEC107",
@@ -49,7 +50,7 @@ const LOGGING: &[&str] = &[
 
 /// `logger.info(...)`, `app.logger.warning(...)`, `log.error(...)`, `self.logger.info(...)`.
 fn is_logger_call(checker: &Checker, func: tree_sitter::Node) -> bool {
-    let Some(object) = func.child_by_field_name("object") else {
+    let Some(object) = func.field("object") else {
         return false;
     };
     let receiver = checker
@@ -76,7 +77,7 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     }
     let mut positional: Vec<_> = named_children(args)
         .into_iter()
-        .filter(|a| !matches!(a.kind(), "keyword_argument" | "comment"))
+        .filter(|a| !matches!(a.kind_str(), "keyword_argument" | "comment"))
         .collect();
     if method == "log" && !positional.is_empty() {
         positional.remove(0);

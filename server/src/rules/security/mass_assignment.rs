@@ -1,5 +1,6 @@
 //! SEC305 mass-assignment: request data used wholesale as model fields.
 
+use crate::syntax::NodeExt;
 use tree_sitter::Node;
 
 use super::template_injection::whole_request_object;
@@ -51,10 +52,10 @@ const ORM_METHODS: &[&str] = &[
 
 /// Whether `func` constructs a model (a class name) or calls an ORM method.
 fn takes_fields(checker: &Checker, func: Node) -> bool {
-    let last = match func.kind() {
+    let last = match func.kind_str() {
         "identifier" => checker.text(func),
         "attribute" => func
-            .child_by_field_name("attribute")
+            .field("attribute")
             .map(|a| checker.text(a))
             .unwrap_or(""),
         _ => return false,
@@ -68,7 +69,7 @@ fn takes_fields(checker: &Checker, func: Node) -> bool {
             "Response" | "JsonResponse" | "HttpResponse" | "JSONResponse" | "Markup" | "Template"
         );
     }
-    func.kind() == "attribute" && ORM_METHODS.contains(&last)
+    func.kind_str() == "attribute" && ORM_METHODS.contains(&last)
 }
 
 fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
@@ -107,17 +108,17 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     }
     for splat in named_children(args)
         .into_iter()
-        .filter(|a| a.kind() == "dictionary_splat")
+        .filter(|a| a.kind_str() == "dictionary_splat")
     {
         // `**{field: value}` fixes the keys in code: only the keys matter here.
         let keys = splat
             .named_child(0)
-            .filter(|d| d.kind() == "dictionary")
+            .filter(|d| d.kind_str() == "dictionary")
             .map(|d| {
                 named_children(d)
                     .into_iter()
-                    .filter_map(|p| match p.kind() {
-                        "pair" => p.child_by_field_name("key"),
+                    .filter_map(|p| match p.kind_str() {
+                        "pair" => p.field("key"),
                         _ => Some(p),
                     })
                     .collect::<Vec<_>>()
@@ -217,22 +218,19 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     };
     let args: Vec<Node> = named_children(args)
         .into_iter()
-        .filter(|a| a.kind() != "comment")
+        .filter(|a| a.kind_str() != "comment")
         .collect();
     let is_new = caps
         .get("call")
-        .is_some_and(|c| c.kind() == "new_expression");
+        .is_some_and(|c| c.kind_str() == "new_expression");
     if is_new {
         check_constructor(checker, func, &args);
         return;
     }
-    if func.kind() != "member_expression" {
+    if func.kind_str() != "member_expression" {
         return;
     }
-    let (Some(object), Some(property)) = (
-        func.child_by_field_name("object"),
-        func.child_by_field_name("property"),
-    ) else {
+    let (Some(object), Some(property)) = (func.field("object"), func.field("property")) else {
         return;
     };
     let method = checker.text(property);
@@ -245,7 +243,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         let Some(target) = args.first().copied() else {
             return;
         };
-        if target.kind() == "object" && named_children(target).is_empty() {
+        if target.kind_str() == "object" && named_children(target).is_empty() {
             return;
         }
         if let Some(taint) = args
@@ -264,9 +262,9 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let Some(&(_, positions)) = JS_WRITES.iter().find(|(m, _)| *m == method) else {
         return;
     };
-    let receiver = match object.kind() {
+    let receiver = match object.kind_str() {
         "member_expression" => object
-            .child_by_field_name("property")
+            .field("property")
             .map(|p| checker.text(p))
             .unwrap_or(""),
         _ => checker.text(object),
@@ -279,7 +277,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     {
         return;
     }
-    if JS_NOT_MODELS.contains(&receiver) || object.kind() == "this" {
+    if JS_NOT_MODELS.contains(&receiver) || object.kind_str() == "this" {
         return;
     }
     // A library function (`fs.promises.writeFile`, `crypto.createHash`) is not a model.
@@ -305,7 +303,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
 
 /// `new User(req.body)`: a model built from the whole request.
 fn check_constructor<'a>(checker: &mut Checker<'a>, func: Node<'a>, args: &[Node<'a>]) {
-    if func.kind() != "identifier" {
+    if func.kind_str() != "identifier" {
         return;
     }
     let class = checker.text(func);
@@ -343,7 +341,7 @@ fn record_from_request<'a>(checker: &Checker<'a>, arg: Node<'a>, depth: u32) -> 
     if depth > 3 {
         return None;
     }
-    let arg = match arg.kind() {
+    let arg = match arg.kind_str() {
         "await_expression" | "parenthesized_expression" | "as_expression" => {
             return arg
                 .named_child(0)
@@ -351,11 +349,11 @@ fn record_from_request<'a>(checker: &Checker<'a>, arg: Node<'a>, depth: u32) -> 
         }
         _ => arg,
     };
-    if arg.kind() != "object" {
+    if arg.kind_str() != "object" {
         return whole_request_object(checker, arg);
     }
     for part in named_children(arg) {
-        match part.kind() {
+        match part.kind_str() {
             "spread_element" => {
                 if let Some(t) = whole_request_object(checker, part) {
                     return Some(t);
@@ -363,12 +361,12 @@ fn record_from_request<'a>(checker: &Checker<'a>, arg: Node<'a>, depth: u32) -> 
             }
             "pair" => {
                 let key = part
-                    .child_by_field_name("key")
+                    .field("key")
                     .map(|k| checker.text(k).trim_matches(['"', '\'']))
                     .unwrap_or("");
                 if JS_DATA_KEYS.contains(&key) {
                     if let Some(t) = part
-                        .child_by_field_name("value")
+                        .field("value")
                         .and_then(|v| record_from_request(checker, v, depth + 1))
                     {
                         return Some(t);

@@ -1,5 +1,6 @@
 //! SEC410 missing-body-limit: request body parsers and upload handlers without a sane limit.
 
+use crate::syntax::NodeExt;
 use tree_sitter::Node;
 
 use super::missing_security_headers::{js_args, Props};
@@ -49,7 +50,7 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
         return;
     };
-    if func.kind() == "identifier" {
+    if func.kind_str() == "identifier" {
         if checker.resolve_callee(func, MULTER).is_some() {
             check_multer(checker, func, args);
         }
@@ -61,7 +62,7 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let Some(options) = js_args(args)
         .first()
         .copied()
-        .filter(|o| o.kind() == "object")
+        .filter(|o| o.kind_str() == "object")
     else {
         return;
     };
@@ -112,7 +113,7 @@ fn check_multer<'a>(checker: &mut Checker<'a>, func: Node<'a>, args_node: Node<'
     let args = js_args(args_node);
     let unbounded = match args.first() {
         None => true,
-        Some(o) if o.kind() == "object" => {
+        Some(o) if o.kind_str() == "object" => {
             let props = Props::of(checker, *o);
             !props.opaque && props.get("limits").is_none()
         }
@@ -153,7 +154,7 @@ fn size_of(checker: &Checker, value: Node) -> Option<f64> {
 
 /// A numeric literal, `Infinity`, `Number.MAX_SAFE_INTEGER` or a product of numbers.
 fn number_of(checker: &Checker, value: Node) -> Option<f64> {
-    match value.kind() {
+    match value.kind_str() {
         "number" => checker.text(value).replace('_', "").parse().ok(),
         "identifier" if checker.text(value) == "Infinity" => Some(f64::INFINITY),
         "member_expression" if checker.text(value) == "Number.MAX_SAFE_INTEGER" => {
@@ -163,11 +164,9 @@ fn number_of(checker: &Checker, value: Node) -> Option<f64> {
             Some(f64::INFINITY)
         }
         "binary_expression" => {
-            let op = value
-                .child_by_field_name("operator")
-                .map(|o| checker.text(o));
-            let l = number_of(checker, value.child_by_field_name("left")?)?;
-            let r = number_of(checker, value.child_by_field_name("right")?)?;
+            let op = value.field("operator").map(|o| checker.text(o));
+            let l = number_of(checker, value.field("left")?)?;
+            let r = number_of(checker, value.field("right")?)?;
             match op {
                 Some("*") => Some(l * r),
                 Some("+") => Some(l + r),

@@ -4,6 +4,7 @@
 //! SEC404, SEC408-SEC410): object literal options, the statements that configure an app, and
 //! the calls among them.
 
+use crate::syntax::NodeExt;
 use tree_sitter::Node;
 
 use super::settings;
@@ -44,7 +45,7 @@ const FUNCTIONS: &[&str] = &[
 
 /// The key of an object literal property (`pair`), without quotes.
 pub(super) fn key_of<'a>(checker: &Checker<'a>, pair: Node<'a>) -> Option<&'a str> {
-    let key = pair.child_by_field_name("key")?;
+    let key = pair.field("key")?;
     Some(checker.text(key).trim_matches(['"', '\'', '`']))
 }
 
@@ -60,10 +61,9 @@ impl<'a> Props<'a> {
         let mut pairs = Vec::new();
         let mut opaque = false;
         for p in named_children(object) {
-            match p.kind() {
+            match p.kind_str() {
                 "pair" => {
-                    if let (Some(k), Some(v)) = (key_of(checker, p), p.child_by_field_name("value"))
-                    {
+                    if let (Some(k), Some(v)) = (key_of(checker, p), p.field("value")) {
                         pairs.push((k, v, p));
                     }
                 }
@@ -97,7 +97,7 @@ impl<'a> Props<'a> {
 pub(super) fn js_args(args: Node) -> Vec<Node> {
     named_children(args)
         .into_iter()
-        .filter(|a| a.kind() != "comment")
+        .filter(|a| a.kind_str() != "comment")
         .collect()
 }
 
@@ -106,7 +106,11 @@ pub(super) fn js_args(args: Node) -> Vec<Node> {
 /// are not part of the module skeleton, which keys the per-item cache).
 pub(super) fn configuring_scope<'a>(checker: &Checker<'a>, node: Node<'a>) -> Vec<Node<'a>> {
     let outer = ancestors(checker.item, node);
-    if let Some(f) = outer.iter().rev().find(|a| FUNCTIONS.contains(&a.kind())) {
+    if let Some(f) = outer
+        .iter()
+        .rev()
+        .find(|a| FUNCTIONS.contains(&a.kind_str()))
+    {
         return vec![*f];
     }
     let Some(program) = checker.item.parent() else {
@@ -115,14 +119,14 @@ pub(super) fn configuring_scope<'a>(checker: &Checker<'a>, node: Node<'a>) -> Ve
     named_children(program)
         .into_iter()
         .filter(|s| {
-            let decl = if s.kind() == "export_statement" {
-                s.child_by_field_name("declaration")
+            let decl = if s.kind_str() == "export_statement" {
+                s.field("declaration")
             } else {
                 Some(*s)
             };
             !decl.is_some_and(|d| {
                 matches!(
-                    d.kind(),
+                    d.kind_str(),
                     "function_declaration" | "generator_function_declaration" | "class_declaration"
                 )
             })
@@ -155,14 +159,14 @@ pub(super) struct Call<'a> {
 pub(super) fn calls_in<'a>(checker: &Checker<'a>, nodes: &[Node<'a>]) -> Vec<Call<'a>> {
     descendants(nodes)
         .into_iter()
-        .filter(|n| n.kind() == "call_expression")
+        .filter(|n| n.kind_str() == "call_expression")
         .filter_map(|node| {
-            let func = node.child_by_field_name("function")?;
-            let args = node.child_by_field_name("arguments")?;
-            let (object, name) = match func.kind() {
+            let func = node.field("function")?;
+            let args = node.field("arguments")?;
+            let (object, name) = match func.kind_str() {
                 "member_expression" => (
-                    func.child_by_field_name("object").map(|o| checker.text(o)),
-                    checker.text(func.child_by_field_name("property")?),
+                    func.field("object").map(|o| checker.text(o)),
+                    checker.text(func.field("property")?),
                 ),
                 "identifier" => (None, checker.text(func)),
                 _ => return None,
@@ -179,11 +183,11 @@ pub(super) fn calls_in<'a>(checker: &Checker<'a>, nodes: &[Node<'a>]) -> Vec<Cal
 /// The name `call`'s result is stored in: `const app = express()`.
 pub(super) fn declared_name<'a>(checker: &Checker<'a>, call: Node<'a>) -> Option<&'a str> {
     let parent = *ancestors(checker.item, call).last()?;
-    if parent.kind() != "variable_declarator" || parent.child_by_field_name("value") != Some(call) {
+    if parent.kind_str() != "variable_declarator" || parent.field("value") != Some(call) {
         return None;
     }
-    let name = parent.child_by_field_name("name")?;
-    (name.kind() == "identifier").then(|| checker.text(name))
+    let name = parent.field("name")?;
+    (name.kind_str() == "identifier").then(|| checker.text(name))
 }
 
 /// Whether a module imports one of `modules` (or a member of one).
@@ -198,7 +202,7 @@ pub(super) fn imports_any(checker: &Checker, modules: &[&str]) -> bool {
 /// Whether `node` (or something under it) is the identifier `name`.
 fn mentions(checker: &Checker, node: Node, name: &str) -> bool {
     descendants(&[node]).into_iter().any(|n| {
-        matches!(n.kind(), "identifier" | "shorthand_property_identifier")
+        matches!(n.kind_str(), "identifier" | "shorthand_property_identifier")
             && checker.text(n) == name
     })
 }
@@ -234,17 +238,17 @@ fn gather<'a>(checker: &Checker<'a>, scope: &[Node<'a>], app: &str) -> AppFacts 
         ..Default::default()
     };
     for node in descendants(scope) {
-        match node.kind() {
+        match node.kind_str() {
             "export_statement" | "return_statement" => {
                 facts.served |= mentions(checker, node, app);
             }
             "assignment_expression" => {
-                let left = node.child_by_field_name("left").map(|l| checker.text(l));
+                let left = node.field("left").map(|l| checker.text(l));
                 if left
                     .is_some_and(|l| l.starts_with("module.exports") || l.starts_with("exports."))
                 {
                     facts.served |= node
-                        .child_by_field_name("right")
+                        .field("right")
                         .is_some_and(|r| mentions(checker, r, app));
                 }
             }
@@ -262,7 +266,7 @@ fn gather<'a>(checker: &Checker<'a>, scope: &[Node<'a>], app: &str) -> AppFacts 
                 facts.powered_by_off |= first.is_some_and(is_powered_by);
             }
             (Some(o), "set") if o == app && first.is_some_and(is_powered_by) => {
-                facts.powered_by_off |= call.args.get(1).is_some_and(|v| v.kind() == "false");
+                facts.powered_by_off |= call.args.get(1).is_some_and(|v| v.kind_str() == "false");
             }
             (_, "setHeader" | "set" | "header") => {
                 facts.manual_headers |= first
@@ -287,11 +291,11 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     else {
         return;
     };
-    if call.kind() != "call_expression" {
+    if call.kind_str() != "call_expression" {
         return;
     }
     // `app.enable("x-powered-by")`, `app.set("x-powered-by", true)`, `helmet({ xPoweredBy: false })`.
-    if func.kind() == "member_expression" {
+    if func.kind_str() == "member_expression" {
         check_powered_by_on(checker, func, args);
     }
     if checker.resolve_callee(func, &["express"]).is_none()
@@ -323,7 +327,7 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
 }
 
 fn check_powered_by_on<'a>(checker: &mut Checker<'a>, func: Node<'a>, args: Node<'a>) {
-    let Some(property) = func.child_by_field_name("property") else {
+    let Some(property) = func.field("property") else {
         return;
     };
     let args = js_args(args);
@@ -332,7 +336,7 @@ fn check_powered_by_on<'a>(checker: &mut Checker<'a>, func: Node<'a>, args: Node
     let on = match method {
         "enable" => first.is_some_and(is_powered_by),
         "set" => {
-            first.is_some_and(is_powered_by) && args.get(1).is_some_and(|v| v.kind() == "true")
+            first.is_some_and(is_powered_by) && args.get(1).is_some_and(|v| v.kind_str() == "true")
         }
         _ => false,
     };

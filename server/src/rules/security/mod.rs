@@ -1,6 +1,7 @@
 //! Security rules (`SEC`): 1xx injection, 2xx deserialisation, 3xx web, 4xx configuration,
 //! 5xx secrets and auth, 6xx crypto and transport.
 
+use crate::syntax::NodeExt;
 pub mod allowed_hosts_wildcard;
 pub mod assert_for_access_control;
 pub mod bind_all_interfaces;
@@ -85,11 +86,11 @@ pub(crate) fn js_option<'a>(
     key: &str,
 ) -> Option<tree_sitter::Node<'a>> {
     use crate::analysis::{Binding, Lookup};
-    let object = match options.kind() {
+    let object = match options.kind_str() {
         "object" => options,
         "identifier" => match checker.lookup(options) {
             Lookup::Local(bindings) => match bindings.as_slice() {
-                [Binding::Value(v)] if v.kind() == "object" => *v,
+                [Binding::Value(v)] if v.kind_str() == "object" => *v,
                 _ => return None,
             },
             _ => return None,
@@ -98,12 +99,12 @@ pub(crate) fn js_option<'a>(
     };
     crate::analysis::named_children(object)
         .into_iter()
-        .filter(|p| p.kind() == "pair")
+        .filter(|p| p.kind_str() == "pair")
         .find(|p| {
-            p.child_by_field_name("key")
+            p.field("key")
                 .is_some_and(|k| checker.text(k).trim_matches(['"', '\'']) == key)
         })
-        .and_then(|p| p.child_by_field_name("value"))
+        .and_then(|p| p.field("value"))
 }
 
 pub(crate) fn callee(text: &str) -> String {
@@ -137,7 +138,7 @@ pub(crate) fn sink_argument<'a>(
     sinks: &[CallSink],
 ) -> Option<(String, tree_sitter::Node<'a>)> {
     // Most calls name nothing a sink lists: reject them before collecting the names.
-    let last = match func.kind() {
+    let last = match func.kind_str() {
         "identifier" => checker.text(func),
         "attribute" | "member_expression" => checker.member_name(func).unwrap_or(""),
         _ => return None,
@@ -147,7 +148,7 @@ pub(crate) fn sink_argument<'a>(
             .iter()
             .any(|c| c.ends_with(last) && c[..c.len() - last.len()].ends_with('.'))
     });
-    let imported = func.kind() == "identifier" && checker.semantic.imports.contains_key(last);
+    let imported = func.kind_str() == "identifier" && checker.semantic.imports.contains_key(last);
     if !(named || imported) {
         return None;
     }
@@ -165,7 +166,7 @@ pub(crate) fn method_name<'a>(
     checker: &crate::rules::Checker<'a>,
     func: tree_sitter::Node<'a>,
 ) -> Option<&'a str> {
-    (func.kind() == "attribute")
+    (func.kind_str() == "attribute")
         .then(|| checker.member_name(func))
         .flatten()
 }
@@ -198,16 +199,16 @@ pub(crate) fn url_prefix_fixed<'a>(
         let mut chars = lit.chars();
         chars.next() == Some('/') && !matches!(chars.next(), None | Some('/') | Some('\\'))
     };
-    match url.kind() {
+    match url.kind_str() {
         "string" => {
             let mut prefix = String::new();
             for part in named_children(url) {
-                match part.kind() {
+                match part.kind_str() {
                     "string_content" | "escape_sequence" => prefix.push_str(checker.text(part)),
                     "interpolation" => {
                         if prefix.is_empty() {
                             // `f"{BASE_URL}/users/{id}"`: a constant base.
-                            return part.child_by_field_name("expression").is_some_and(|e| {
+                            return part.field("expression").is_some_and(|e| {
                                 checker.taint(e, crate::analysis::Sink::Url).is_none()
                                     && !is_bare_scheme(checker, e)
                             });
@@ -223,7 +224,7 @@ pub(crate) fn url_prefix_fixed<'a>(
         "template_string" => {
             let mut prefix = String::new();
             for part in named_children(url) {
-                match part.kind() {
+                match part.kind_str() {
                     "string_fragment" | "escape_sequence" => prefix.push_str(checker.text(part)),
                     "template_substitution" => {
                         if prefix.is_empty() {
@@ -243,14 +244,14 @@ pub(crate) fn url_prefix_fixed<'a>(
             .named_child(0)
             .is_some_and(|c| url_prefix_fixed(checker, c, depth + 1)),
         "binary_operator" | "binary_expression" => {
-            let Some(left) = url.child_by_field_name("left") else {
+            let Some(left) = url.field("left") else {
                 return false;
             };
             if let Some(v) = string_value(checker.language, left, checker.source) {
                 return literal_fixed(v);
             }
             if matches!(
-                left.kind(),
+                left.kind_str(),
                 "binary_operator" | "binary_expression" | "string" | "template_string"
             ) {
                 return url_prefix_fixed(checker, left, depth + 1);
@@ -260,9 +261,7 @@ pub(crate) fn url_prefix_fixed<'a>(
         }
         "call" => {
             // `"https://api.example.com/{}".format(x)`
-            let object = url
-                .child_by_field_name("function")
-                .and_then(|f| f.child_by_field_name("object"));
+            let object = url.field("function").and_then(|f| f.field("object"));
             object.is_some_and(|o| {
                 string_value(checker.language, o, checker.source).is_some_and(literal_fixed)
             })

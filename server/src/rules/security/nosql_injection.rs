@@ -1,5 +1,6 @@
 //! SEC108 nosql-injection: MongoDB filters that take objects straight from the request.
 
+use crate::syntax::NodeExt;
 use tree_sitter::Node;
 
 use crate::analysis::{named_children, Sink};
@@ -47,7 +48,7 @@ const FILTER_METHODS: &[&str] = &[
 
 /// The key of an object literal property, without quotes.
 fn key_text<'a>(checker: &Checker<'a>, pair: Node<'a>) -> &'a str {
-    pair.child_by_field_name("key")
+    pair.field("key")
         .map(|k| checker.text(k).trim_matches(['"', '\'']))
         .unwrap_or("")
 }
@@ -56,11 +57,11 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
         return;
     };
-    if func.kind() != "member_expression" {
+    if func.kind_str() != "member_expression" {
         return;
     }
     let method = func
-        .child_by_field_name("property")
+        .field("property")
         .map(|p| checker.text(p))
         .unwrap_or("");
     if !FILTER_METHODS.contains(&method) {
@@ -86,7 +87,7 @@ fn judge_filter<'a>(checker: &mut Checker<'a>, method: &str, filter: Node<'a>, d
     if depth > 3 {
         return;
     }
-    if filter.kind() != "object" {
+    if filter.kind_str() != "object" {
         // The whole filter from the request: `User.find(req.query)`.
         if let Some(taint) = checker.taint(filter, Sink::NoSql).filter(|t| t.user) {
             let from = checker.describe(&taint);
@@ -100,16 +101,17 @@ fn judge_filter<'a>(checker: &mut Checker<'a>, method: &str, filter: Node<'a>, d
     // Sequelize, TypeORM and Prisma take `{ where: … }` and bind values by type.
     if depth == 0
         && parts.iter().any(|p| {
-            p.kind() == "pair" && matches!(key_text(checker, *p), "where" | "include" | "select")
+            p.kind_str() == "pair"
+                && matches!(key_text(checker, *p), "where" | "include" | "select")
         })
     {
         return;
     }
     for part in parts {
-        match part.kind() {
+        match part.kind_str() {
             "pair" => {
                 let key = key_text(checker, part).to_owned();
-                let Some(value) = part.child_by_field_name("value") else {
+                let Some(value) = part.field("value") else {
                     continue;
                 };
                 if key == "$where" || key == "$function" || key == "$accumulator" {
@@ -121,7 +123,7 @@ fn judge_filter<'a>(checker: &mut Checker<'a>, method: &str, filter: Node<'a>, d
                     }
                     continue;
                 }
-                if value.kind() == "object" {
+                if value.kind_str() == "object" {
                     judge_filter(checker, method, value, depth + 1);
                     continue;
                 }

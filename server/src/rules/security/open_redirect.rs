@@ -4,6 +4,7 @@ use super::{sink_argument, url_prefix_fixed, CallSink};
 use crate::analysis::Sink;
 use crate::rules::{Captures, Category, Check, Checker, FixAvailability, Rule, Severity};
 use crate::syntax::Family;
+use crate::syntax::NodeExt;
 
 pub static RULE: Rule = Rule {
     code: "SEC303",
@@ -37,18 +38,18 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
         return;
     };
-    if func.kind() != "member_expression" {
+    if func.kind_str() != "member_expression" {
         return;
     }
     let method = func
-        .child_by_field_name("property")
+        .field("property")
         .map(|p| checker.text(p))
         .unwrap_or("");
     if !matches!(method, "redirect" | "location") {
         return;
     }
     // The receiver is a response (or Koa's context), not a router or an import.
-    let Some(object) = func.child_by_field_name("object") else {
+    let Some(object) = func.field("object") else {
         return;
     };
     if checker.resolve(object).is_some() {
@@ -59,7 +60,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         .positional
         .iter()
         .copied()
-        .find(|a| a.kind() != "number")
+        .find(|a| a.kind_str() != "number")
     else {
         return;
     };

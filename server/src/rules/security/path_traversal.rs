@@ -4,6 +4,7 @@ use super::{method_name, sink_argument, CallSink};
 use crate::analysis::Sink;
 use crate::rules::{Captures, Category, Check, Checker, FixAvailability, Rule, Severity};
 use crate::syntax::Family;
+use crate::syntax::NodeExt;
 
 pub static RULE: Rule = Rule {
     code: "SEC302",
@@ -96,9 +97,9 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         return;
     };
     let positional = checker.arguments(args).positional.clone();
-    let method = match func.kind() {
+    let method = match func.kind_str() {
         "member_expression" => func
-            .child_by_field_name("property")
+            .field("property")
             .map(|p| checker.text(p))
             .unwrap_or(""),
         _ => checker.text(func),
@@ -107,18 +108,15 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let name;
     if matches!(method, "sendFile" | "download") {
         // Express `res.sendFile(path, { root })` confines the path to `root`.
-        let receiver = func
-            .child_by_field_name("object")
-            .map(|o| checker.text(o))
-            .unwrap_or("");
+        let receiver = func.field("object").map(|o| checker.text(o)).unwrap_or("");
         if method == "download" && !matches!(receiver, "res" | "response") {
             return;
         }
         let rooted = positional.iter().skip(1).any(|o| {
-            o.kind() == "object"
+            o.kind_str() == "object"
                 && crate::analysis::named_children(*o).into_iter().any(|p| {
-                    p.kind() == "pair"
-                        && p.child_by_field_name("key")
+                    p.kind_str() == "pair"
+                        && p.field("key")
                             .is_some_and(|k| checker.text(k).trim_matches(['"', '\'']) == "root")
                 })
         });
@@ -265,12 +263,12 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             else {
                 return;
             };
-            let Some(object) = func.child_by_field_name("object") else {
+            let Some(object) = func.field("object") else {
                 return;
             };
-            let is_path = match object.kind() {
+            let is_path = match object.kind_str() {
                 "call" => object
-                    .child_by_field_name("function")
+                    .field("function")
                     .and_then(|f| checker.resolve(f))
                     .is_some_and(|q| q.starts_with("pathlib.")),
                 "binary_operator" => checker.text(object).contains(" / "),

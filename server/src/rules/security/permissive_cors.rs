@@ -1,5 +1,6 @@
 //! SEC404 permissive-cors: CORS that lets every origin read responses.
 
+use crate::syntax::NodeExt;
 use tree_sitter::Node;
 
 use super::missing_security_headers::{calls_in, configuring_scope, js_args, Props};
@@ -68,7 +69,7 @@ fn check_assignment<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         return;
     };
     let open = if DJANGO_SETTINGS[..2].contains(&setting.name) {
-        setting.value.kind() == "true"
+        setting.value.kind_str() == "true"
     } else {
         literal_strings(checker, setting.value).any(matches_every_origin)
     };
@@ -96,9 +97,9 @@ fn check_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     // `CORSMiddleware(app, ...)` directly, or `app.add_middleware(CORSMiddleware, ...)` /
     // `Middleware(CORSMiddleware, ...)`.
     let direct = checker.resolve_callee(func, CORS_MIDDLEWARE).is_some();
-    let add_middleware = func.kind() == "attribute"
+    let add_middleware = func.kind_str() == "attribute"
         && func
-            .child_by_field_name("attribute")
+            .field("attribute")
             .is_some_and(|a| checker.text(a) == "add_middleware");
     if !direct && !add_middleware && checker.resolve_callee(func, STARLETTE_MIDDLEWARE).is_none() {
         return;
@@ -119,12 +120,12 @@ fn check_middleware<'a>(checker: &mut Checker<'a>, args: &Arguments<'a>) {
     let open = args
         .keyword_node("allow_origins", source)
         .filter(|k| {
-            k.child_by_field_name("value")
+            k.field("value")
                 .is_some_and(|v| literal_strings(checker, v).any(|s| s == "*"))
         })
         .or_else(|| {
             args.keyword_node("allow_origin_regex", source).filter(|k| {
-                k.child_by_field_name("value")
+                k.field("value")
                     .and_then(|v| checker.string_value(v))
                     .is_some_and(matches_every_origin)
             })
@@ -137,10 +138,10 @@ fn check_middleware<'a>(checker: &mut Checker<'a>, args: &Arguments<'a>) {
     // `allow_origins=["*"]` → the origins listed in the environment (unsafe: until it is set,
     // no browser origin is allowed).
     let fix = open
-        .child_by_field_name("name")
+        .field("name")
         .filter(|n| checker.text(*n) == "allow_origins")
-        .and_then(|_| open.child_by_field_name("value"))
-        .filter(|v| v.kind() == "list")
+        .and_then(|_| open.field("value"))
+        .filter(|v| v.kind_str() == "list")
         .and_then(|v| {
             Some((
                 v,
@@ -194,7 +195,7 @@ fn check_flask_cors<'a>(
     }
     let open: Option<(Node, String)> = match args.keyword_node("origins", source) {
         Some(origins) => origins
-            .child_by_field_name("value")
+            .field("value")
             .is_some_and(|v| literal_strings(checker, v).any(|s| s == "*"))
             .then(|| {
                 (
@@ -229,9 +230,9 @@ fn check_flask_cors<'a>(
                 content: format!(", origins={origins}"),
             })
     } else {
-        node.child_by_field_name("name")
+        node.field("name")
             .filter(|n| checker.text(*n) == "origins")
-            .and_then(|_| node.child_by_field_name("value"))
+            .and_then(|_| node.field("value"))
             .map(|v| Edit {
                 range: v.byte_range(),
                 content: origins.clone(),
@@ -269,24 +270,22 @@ fn check_flask_cors<'a>(
 /// whose options have no `origins` or `"*"`; a path or list of paths (default origins `*`).
 /// Resources that are not literals are trusted.
 fn resources_open<'a>(checker: &Checker<'a>, resources: Node<'a>) -> Option<Node<'a>> {
-    match resources.kind() {
+    match resources.kind_str() {
         "string" | "list" | "tuple" => Some(resources),
         "dictionary" => named_children(resources)
             .into_iter()
-            .filter(|p| p.kind() == "pair")
+            .filter(|p| p.kind_str() == "pair")
             .find(|pair| {
-                let Some(options) = pair.child_by_field_name("value") else {
+                let Some(options) = pair.field("value") else {
                     return false;
                 };
-                if options.kind() != "dictionary" {
+                if options.kind_str() != "dictionary" {
                     return false;
                 }
                 let origins = named_children(options).into_iter().find(|p| {
-                    p.child_by_field_name("key")
-                        .and_then(|k| checker.string_value(k))
-                        == Some("origins")
+                    p.field("key").and_then(|k| checker.string_value(k)) == Some("origins")
                 });
-                match origins.and_then(|o| o.child_by_field_name("value")) {
+                match origins.and_then(|o| o.field("value")) {
                     None => true,
                     Some(v) => literal_strings(checker, v).any(|s| s == "*"),
                 }
@@ -302,10 +301,10 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     else {
         return;
     };
-    if call.kind() != "call_expression" {
+    if call.kind_str() != "call_expression" {
         return;
     }
-    if func.kind() == "member_expression" {
+    if func.kind_str() == "member_expression" {
         check_js_header(checker, func, args_node);
         return;
     }
@@ -326,14 +325,16 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             });
             (call, "`cors()` without options".to_owned(), false)
         }
-        Some(options) if options.kind() == "object" => {
+        Some(options) if options.kind_str() == "object" => {
             let props = Props::of(checker, *options);
-            let credentials = props.get("credentials").is_some_and(|v| v.kind() == "true");
+            let credentials = props
+                .get("credentials")
+                .is_some_and(|v| v.kind_str() == "true");
             match (props.pair("origin"), props.get("origin")) {
                 (Some(pair), Some(value)) => {
-                    let open = value.kind() == "true"
+                    let open = value.kind_str() == "true"
                         || checker.string_value(value) == Some("*")
-                        || (value.kind() == "array"
+                        || (value.kind_str() == "array"
                             && named_children(value)
                                 .iter()
                                 .any(|e| checker.string_value(*e) == Some("*")));
@@ -344,7 +345,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
                         range: value.byte_range(),
                         content: JS_ORIGINS.to_owned(),
                     });
-                    let what = if value.kind() == "true" {
+                    let what = if value.kind_str() == "true" {
                         " reflects the caller's origin, so it"
                     } else {
                         ""
@@ -402,10 +403,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
 /// `res.set`): every origin is echoed back; with `Access-Control-Allow-Credentials: true` set in
 /// the same function or module statement, cookies go along.
 fn check_js_header<'a>(checker: &mut Checker<'a>, func: Node<'a>, args: Node<'a>) {
-    let Some(method) = func
-        .child_by_field_name("property")
-        .map(|p| checker.text(p))
-    else {
+    let Some(method) = func.field("property").map(|p| checker.text(p)) else {
         return;
     };
     if !matches!(method, "setHeader" | "header" | "set") {
@@ -436,7 +434,7 @@ fn check_js_header<'a>(checker: &mut Checker<'a>, func: Node<'a>, args: Node<'a>
                 .is_some_and(|n| n.eq_ignore_ascii_case("access-control-allow-credentials"))
             && c.args
                 .get(1)
-                .is_some_and(|v| v.kind() == "true" || checker.string_value(*v) == Some("true"))
+                .is_some_and(|v| v.kind_str() == "true" || checker.string_value(*v) == Some("true"))
     });
     let from = checker.describe(&taint);
     let shown = super::callee(checker.text(func));
@@ -457,12 +455,12 @@ fn check_js_header<'a>(checker: &mut Checker<'a>, func: Node<'a>, args: Node<'a>
 }
 
 fn is_true(node: Option<Node>) -> bool {
-    node.is_some_and(|n| n.kind() == "true")
+    node.is_some_and(|n| n.kind_str() == "true")
 }
 
 /// The plain string literals of a string, list, tuple or set literal.
 fn literal_strings<'a>(checker: &Checker<'a>, node: Node<'a>) -> impl Iterator<Item = &'a str> {
-    let elements = match node.kind() {
+    let elements = match node.kind_str() {
         "list" | "tuple" | "set" => named_children(node),
         _ => vec![node],
     };

@@ -1,6 +1,7 @@
 //! SEC308 prototype-pollution: request data merged recursively into objects, or written through
 //! keys the client chooses (`obj[a][b] = v`), so `__proto__` reaches `Object.prototype`.
 
+use crate::syntax::NodeExt;
 use tree_sitter::Node;
 
 use super::regex_injection::binding_value;
@@ -77,13 +78,13 @@ fn check_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     };
     if caps
         .get("call")
-        .is_some_and(|c| c.kind() == "new_expression")
+        .is_some_and(|c| c.kind_str() == "new_expression")
     {
         return;
     }
     let args: Vec<Node> = named_children(args)
         .into_iter()
-        .filter(|a| a.kind() != "comment")
+        .filter(|a| a.kind_str() != "comment")
         .collect();
     let names: Vec<&str> = MERGERS.iter().map(|(n, _)| *n).collect();
     if let Some(name) = checker.resolve_callee(func, &names) {
@@ -98,7 +99,7 @@ fn check_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
                 }
             }
             Takes::DeepFlag => {
-                if args.first().is_some_and(|a| a.kind() == "true") {
+                if args.first().is_some_and(|a| a.kind_str() == "true") {
                     if let Some(taint) = tainted(checker, args.iter().skip(2).copied()) {
                         report_merge(checker, func, &short, &taint);
                     }
@@ -116,7 +117,7 @@ fn check_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         return;
     }
     // A hand-written deep merge: `deepMerge(target[key], source[key])` inside `deepMerge`.
-    if func.kind() == "identifier" {
+    if func.kind_str() == "identifier" {
         check_recursive_merge(checker, func, &args);
     }
 }
@@ -134,8 +135,8 @@ fn check_recursive_merge<'a>(checker: &mut Checker<'a>, func: Node<'a>, args: &[
     else {
         return;
     };
-    let function = match function.kind() {
-        "variable_declarator" => match function.child_by_field_name("value") {
+    let function = match function.kind_str() {
+        "variable_declarator" => match function.field("value") {
             Some(v) => v,
             None => return,
         },
@@ -143,8 +144,8 @@ fn check_recursive_merge<'a>(checker: &mut Checker<'a>, func: Node<'a>, args: &[
     };
     let mut params = Vec::new();
     if let Some(p) = function
-        .child_by_field_name("parameters")
-        .or_else(|| function.child_by_field_name("parameter"))
+        .field("parameters")
+        .or_else(|| function.field("parameter"))
     {
         collect_identifiers(checker, p, &mut params);
     }
@@ -152,17 +153,17 @@ fn check_recursive_merge<'a>(checker: &mut Checker<'a>, func: Node<'a>, args: &[
     let into = args.iter().copied().find_map(|a| {
         let mut a = a;
         loop {
-            a = match a.kind() {
-                "binary_expression" => a.child_by_field_name("left")?,
+            a = match a.kind_str() {
+                "binary_expression" => a.field("left")?,
                 "as_expression" | "parenthesized_expression" | "non_null_expression" => {
                     a.named_child(0)?
                 }
                 _ => break,
             };
         }
-        (a.kind() == "subscript_expression"
-            && a.child_by_field_name("object")
-                .is_some_and(|o| o.kind() == "identifier" && params.contains(&checker.text(o))))
+        (a.kind_str() == "subscript_expression"
+            && a.field("object")
+                .is_some_and(|o| o.kind_str() == "identifier" && params.contains(&checker.text(o))))
         .then_some(a)
     });
     let Some(into) = into else {
@@ -170,21 +171,17 @@ fn check_recursive_merge<'a>(checker: &mut Checker<'a>, func: Node<'a>, args: &[
     };
     // A merge writes into the object it walks into (`to[key] = …` and `merge(to[key], …)`); a
     // recursion that only reads it or builds a new object does not pollute anything.
-    let target = into
-        .child_by_field_name("object")
-        .map(|o| checker.text(o))
-        .unwrap_or("");
+    let target = into.field("object").map(|o| checker.text(o)).unwrap_or("");
     let mut writes = false;
     let mut stack = vec![function];
     while let Some(n) = stack.pop() {
         if writes {
             break;
         }
-        writes = n.kind() == "assignment_expression"
-            && n.child_by_field_name("left").is_some_and(|l| {
-                l.kind() == "subscript_expression"
-                    && l.child_by_field_name("object")
-                        .is_some_and(|o| checker.text(o) == target)
+        writes = n.kind_str() == "assignment_expression"
+            && n.field("left").is_some_and(|l| {
+                l.kind_str() == "subscript_expression"
+                    && l.field("object").is_some_and(|o| checker.text(o) == target)
             });
         stack.extend(named_children(n));
     }
@@ -193,10 +190,7 @@ fn check_recursive_merge<'a>(checker: &mut Checker<'a>, func: Node<'a>, args: &[
     }
     // Keys checked against a set of forbidden or allowed names (`if (specialProperties.has(key))
     // continue;`) are the usual guard.
-    let key = into
-        .child_by_field_name("index")
-        .map(|i| checker.text(i))
-        .unwrap_or("");
+    let key = into.field("index").map(|i| checker.text(i)).unwrap_or("");
     let body = checker.text(function);
     if !key.is_empty()
         && (body.contains(&format!(".has({key})")) || body.contains(&format!(".includes({key})")))
@@ -212,17 +206,17 @@ fn check_recursive_merge<'a>(checker: &mut Checker<'a>, func: Node<'a>, args: &[
 
 /// The name a function node is declared under: `function f`, `const f = (…) => …`, a method.
 fn function_name<'a>(checker: &Checker<'a>, node: Node<'a>) -> Option<&'a str> {
-    match node.kind() {
+    match node.kind_str() {
         "function_declaration" | "function_expression" | "method_definition" => {
-            node.child_by_field_name("name").map(|n| checker.text(n))
+            node.field("name").map(|n| checker.text(n))
         }
         "variable_declarator" => {
-            let value = node.child_by_field_name("value")?;
+            let value = node.field("value")?;
             matches!(
-                value.kind(),
+                value.kind_str(),
                 "arrow_function" | "function_expression" | "function"
             )
-            .then(|| node.child_by_field_name("name").map(|n| checker.text(n)))
+            .then(|| node.field("name").map(|n| checker.text(n)))
             .flatten()
         }
         _ => None,
@@ -230,11 +224,11 @@ fn function_name<'a>(checker: &Checker<'a>, node: Node<'a>) -> Option<&'a str> {
 }
 
 fn collect_identifiers<'a>(checker: &Checker<'a>, node: Node<'a>, out: &mut Vec<&'a str>) {
-    if node.kind() == "identifier" {
+    if node.kind_str() == "identifier" {
         out.push(checker.text(node));
         return;
     }
-    if matches!(node.kind(), "type_annotation" | "object_pattern") {
+    if matches!(node.kind_str(), "type_annotation" | "object_pattern") {
         return;
     }
     for c in named_children(node) {
@@ -264,7 +258,7 @@ fn is_recursive_merge(checker: &Checker, function: Node, name: &str) -> bool {
     if mentions_prototype_keys(text) {
         return false;
     }
-    let Some(body) = function.child_by_field_name("body") else {
+    let Some(body) = function.field("body") else {
         return false;
     };
     let mut recursive = false;
@@ -276,13 +270,13 @@ fn is_recursive_merge(checker: &Checker, function: Node, name: &str) -> bool {
         if seen > 5000 {
             return false;
         }
-        let kind = n.kind();
+        let kind = n.kind_str();
         recursive |= kind == "call_expression"
-            && n.child_by_field_name("function")
-                .is_some_and(|f| f.kind() == "identifier" && checker.text(f) == name);
+            && n.field("function")
+                .is_some_and(|f| f.kind_str() == "identifier" && checker.text(f) == name);
         computed |= kind == "assignment_expression"
-            && n.child_by_field_name("left")
-                .is_some_and(|l| l.kind() == "subscript_expression");
+            && n.field("left")
+                .is_some_and(|l| l.kind_str() == "subscript_expression");
         stack.extend(named_children(n));
     }
     recursive && computed
@@ -301,15 +295,12 @@ fn check_assignment<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(target), Some(value)) = (caps.get("target"), caps.get("value")) else {
         return;
     };
-    let (Some(object), Some(key)) = (
-        target.child_by_field_name("object"),
-        target.child_by_field_name("index"),
-    ) else {
+    let (Some(object), Some(key)) = (target.field("object"), target.field("index")) else {
         return;
     };
-    let nested = object.kind() == "subscript_expression";
+    let nested = object.kind_str() == "subscript_expression";
     let root = if nested {
-        object.child_by_field_name("object")
+        object.field("object")
     } else {
         Some(object)
     };
@@ -329,7 +320,7 @@ fn check_assignment<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     }
     let key_taint = |k: Node<'a>| checker.taint(k, Sink::MassAssign).filter(|t| t.user);
     if nested {
-        let Some(outer) = object.child_by_field_name("index") else {
+        let Some(outer) = object.field("index") else {
             return;
         };
         let Some(taint) = key_taint(outer) else {
@@ -369,7 +360,7 @@ fn check_assignment<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
 
 /// `Object.create(null)`, `new Map()` or `{ __proto__: null }`: no prototype to pollute.
 fn prototype_free<'a>(checker: &Checker<'a>, node: Node<'a>) -> bool {
-    if node.kind() != "identifier" {
+    if node.kind_str() != "identifier" {
         return false;
     }
     let Some(value) = binding_value(checker, node) else {

@@ -1,6 +1,7 @@
 //! SEC109 regex-injection: regular expressions compiled from request data, and regexes with
 //! catastrophic backtracking applied to request data (ReDoS).
 
+use crate::syntax::NodeExt;
 use tree_sitter::Node;
 
 use crate::analysis::{named_children, Binding, Lookup, Sink};
@@ -44,25 +45,22 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     };
     let args: Vec<Node> = named_children(args)
         .into_iter()
-        .filter(|a| a.kind() != "comment")
+        .filter(|a| a.kind_str() != "comment")
         .collect();
-    if func.kind() == "identifier" {
+    if func.kind_str() == "identifier" {
         if checker.text(func) == "RegExp" && matches!(checker.lookup(func), Lookup::Unbound) {
             check_constructor(checker, func, &args);
         }
         return;
     }
-    if func.kind() != "member_expression" {
+    if func.kind_str() != "member_expression" {
         return;
     }
-    let (Some(object), Some(property)) = (
-        func.child_by_field_name("object"),
-        func.child_by_field_name("property"),
-    ) else {
+    let (Some(object), Some(property)) = (func.field("object"), func.field("property")) else {
         return;
     };
     let method = checker.text(property);
-    if object.kind() == "identifier"
+    if object.kind_str() == "identifier"
         && checker.text(object) == "RegExp"
         && matches!(checker.lookup(object), Lookup::Unbound)
     {
@@ -87,7 +85,7 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let Some(literal) = regex_literal(checker, regex) else {
         return;
     };
-    let Some(pattern) = literal.child_by_field_name("pattern") else {
+    let Some(pattern) = literal.field("pattern") else {
         return;
     };
     let Some(bad) = catastrophic(checker.text(pattern)) else {
@@ -123,12 +121,12 @@ fn check_constructor<'a>(checker: &mut Checker<'a>, func: Node<'a>, args: &[Node
 
 /// The regex literal `node` is, or the one a local or module-level constant is bound to.
 fn regex_literal<'a>(checker: &Checker<'a>, node: Node<'a>) -> Option<Node<'a>> {
-    match node.kind() {
+    match node.kind_str() {
         "regex" => Some(node),
         "parenthesized_expression" => regex_literal(checker, node.named_child(0)?),
         "identifier" => {
             let value = binding_value(checker, node)?;
-            (value.kind() == "regex").then_some(value)
+            (value.kind_str() == "regex").then_some(value)
         }
         _ => None,
     }
@@ -159,28 +157,24 @@ fn module_value<'a>(checker: &Checker<'a>, name: &str) -> Option<Node<'a>> {
     }
     let mut found = Vec::new();
     for mut stmt in named_children(root) {
-        if stmt.kind() == "export_statement" {
-            match stmt.child_by_field_name("declaration") {
+        if stmt.kind_str() == "export_statement" {
+            match stmt.field("declaration") {
                 Some(d) => stmt = d,
                 None => continue,
             }
         }
-        match stmt.kind() {
+        match stmt.kind_str() {
             "lexical_declaration" | "variable_declaration" => {
                 for decl in named_children(stmt) {
-                    if decl.kind() == "variable_declarator"
-                        && decl
-                            .child_by_field_name("name")
-                            .is_some_and(|n| checker.text(n) == name)
+                    if decl.kind_str() == "variable_declarator"
+                        && decl.field("name").is_some_and(|n| checker.text(n) == name)
                     {
-                        found.push(decl.child_by_field_name("value"));
+                        found.push(decl.field("value"));
                     }
                 }
             }
             "function_declaration" | "generator_function_declaration" | "class_declaration"
-                if stmt
-                    .child_by_field_name("name")
-                    .is_some_and(|n| checker.text(n) == name) =>
+                if stmt.field("name").is_some_and(|n| checker.text(n) == name) =>
             {
                 found.push(None);
             }

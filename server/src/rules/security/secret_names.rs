@@ -2,6 +2,7 @@
 //! (SEC5xx): which names hold secrets, passwords or security tokens, which literals are
 //! placeholders, and whether a module is a test module.
 
+use crate::syntax::NodeExt;
 use tree_sitter::Node;
 
 use crate::analysis::{named_children, string_value, Semantic};
@@ -435,8 +436,8 @@ pub(crate) fn in_test_code(checker: &Checker, node: Node) -> bool {
     crate::analysis::ancestors(checker.item, node)
         .iter()
         .any(|a| {
-            a.kind() == "function_definition"
-                && a.child_by_field_name("name")
+            a.kind_str() == "function_definition"
+                && a.field("name")
                     .is_some_and(|n| checker.text(n).starts_with("test_"))
         })
 }
@@ -476,7 +477,7 @@ fn is_js_test_file(checker: &Checker) -> bool {
 
 /// The value of a plain literal (a string or implicitly concatenated strings, no interpolation).
 pub(crate) fn literal_value(checker: &Checker, node: Node) -> Option<String> {
-    match node.kind() {
+    match node.kind_str() {
         "string" => string_value(checker.language, node, checker.source).map(str::to_owned),
         // JavaScript template literals without `${…}`.
         "template_string" => {
@@ -495,13 +496,13 @@ pub(crate) fn literal_value(checker: &Checker, node: Node) -> Option<String> {
 
 /// Whether a string literal is a bytes literal (`b"…"`).
 pub(crate) fn is_bytes_literal(checker: &Checker, node: Node) -> bool {
-    let first = match node.kind() {
+    let first = match node.kind_str() {
         "concatenated_string" => node.named_child(0),
         _ => Some(node),
     };
     first
         .and_then(|s| s.named_child(0))
-        .filter(|s| s.kind() == "string_start")
+        .filter(|s| s.kind_str() == "string_start")
         .is_some_and(|s| checker.text(s).to_ascii_lowercase().contains('b'))
 }
 
@@ -510,11 +511,9 @@ pub(crate) fn is_bytes_literal(checker: &Checker, node: Node) -> bool {
 /// `request.headers.get("X-Signature")` → X-Signature, `compute_signature(body)` →
 /// compute_signature, `sig.encode()` → sig, `hmac.new(…).hexdigest()` → hexdigest.
 pub(crate) fn operand_name<'a>(checker: &Checker<'a>, node: Node<'a>) -> Option<String> {
-    match node.kind() {
+    match node.kind_str() {
         "identifier" => Some(checker.text(node).to_owned()),
-        "attribute" => node
-            .child_by_field_name("attribute")
-            .map(|a| checker.text(a).to_owned()),
+        "attribute" => node.field("attribute").map(|a| checker.text(a).to_owned()),
         "subscript" => {
             let subs: Vec<Node> = {
                 let mut c = node.walk();
@@ -530,22 +529,18 @@ pub(crate) fn operand_name<'a>(checker: &Checker<'a>, node: Node<'a>) -> Option<
         }
         // JavaScript: `user.apiKey`, `req.headers["x-signature"]`, `req.get("X-Signature")`,
         // `sig.toString("hex")`, `computeSignature(body)`.
-        "member_expression" => node
-            .child_by_field_name("property")
-            .map(|a| checker.text(a).to_owned()),
-        "subscript_expression" => node
-            .child_by_field_name("index")
-            .and_then(|i| literal_value(checker, i)),
+        "member_expression" => node.field("property").map(|a| checker.text(a).to_owned()),
+        "subscript_expression" => node.field("index").and_then(|i| literal_value(checker, i)),
         "call_expression" => {
-            let func = node.child_by_field_name("function")?;
-            let args = node.child_by_field_name("arguments")?;
+            let func = node.field("function")?;
+            let args = node.field("arguments")?;
             let first_arg = named_children(args)
                 .into_iter()
-                .find(|a| a.kind() != "comment");
-            match func.kind() {
+                .find(|a| a.kind_str() != "comment");
+            match func.kind_str() {
                 "member_expression" => {
-                    let method = checker.text(func.child_by_field_name("property")?);
-                    let object = func.child_by_field_name("object")?;
+                    let method = checker.text(func.field("property")?);
+                    let object = func.field("object")?;
                     match method {
                         "get" | "header" | "getHeader" | "cookie" => {
                             first_arg.and_then(|a| literal_value(checker, a))
@@ -567,15 +562,15 @@ pub(crate) fn operand_name<'a>(checker: &Checker<'a>, node: Node<'a>) -> Option<
             }
         }
         "call" => {
-            let func = node.child_by_field_name("function")?;
-            let args = node.child_by_field_name("arguments")?;
+            let func = node.field("function")?;
+            let args = node.field("arguments")?;
             let first_arg = named_children(args)
                 .into_iter()
-                .find(|a| a.kind() != "comment");
-            match func.kind() {
+                .find(|a| a.kind_str() != "comment");
+            match func.kind_str() {
                 "attribute" => {
-                    let method = checker.text(func.child_by_field_name("attribute")?);
-                    let object = func.child_by_field_name("object")?;
+                    let method = checker.text(func.field("attribute")?);
+                    let object = func.field("object")?;
                     match method {
                         "get" | "pop" | "getlist" | "get_header" | "getheader" | "get_cookie" => {
                             first_arg.and_then(|a| literal_value(checker, a))
@@ -613,7 +608,7 @@ pub(crate) fn env_name(name: &str) -> String {
 
 /// The name of a JavaScript object key: `password`, `"password"`, `[KEY]` → None.
 pub(crate) fn js_key_name(checker: &Checker, key: Node) -> Option<String> {
-    match key.kind() {
+    match key.kind_str() {
         "property_identifier" | "shorthand_property_identifier" | "identifier" => {
             Some(checker.text(key).to_owned())
         }
@@ -624,16 +619,16 @@ pub(crate) fn js_key_name(checker: &Checker, key: Node) -> Option<String> {
 
 /// The value of entry `key` in a JavaScript object literal (`{ algorithms: [...] }`).
 pub(crate) fn js_entry<'a>(checker: &Checker<'a>, object: Node<'a>, key: &str) -> Option<Node<'a>> {
-    if object.kind() != "object" {
+    if object.kind_str() != "object" {
         return None;
     }
     named_children(object)
         .into_iter()
-        .find_map(|p| match p.kind() {
+        .find_map(|p| match p.kind_str() {
             "pair" => p
-                .child_by_field_name("key")
+                .field("key")
                 .filter(|k| js_key_name(checker, *k).as_deref() == Some(key))
-                .and_then(|_| p.child_by_field_name("value")),
+                .and_then(|_| p.field("value")),
             "shorthand_property_identifier" if checker.text(p) == key => Some(p),
             _ => None,
         })
@@ -643,7 +638,7 @@ pub(crate) fn js_entry<'a>(checker: &Checker<'a>, object: Node<'a>, key: &str) -
 pub(crate) fn js_has_spread(object: Node) -> bool {
     named_children(object)
         .iter()
-        .any(|p| p.kind() == "spread_element")
+        .any(|p| p.kind_str() == "spread_element")
 }
 
 /// The innermost JavaScript function around `node` (or the item itself at top level).
@@ -653,7 +648,7 @@ pub(crate) fn js_enclosing_function<'a>(checker: &Checker<'a>, node: Node<'a>) -
         .rev()
         .find(|a| {
             matches!(
-                a.kind(),
+                a.kind_str(),
                 "function_declaration"
                     | "function_expression"
                     | "function"
@@ -668,16 +663,16 @@ pub(crate) fn js_enclosing_function<'a>(checker: &Checker<'a>, node: Node<'a>) -
 /// The name a JavaScript function is known by: its own name, the method's name, or the
 /// variable or property it is assigned to (`const issueToken = () => …`).
 pub(crate) fn js_function_name<'a>(checker: &Checker<'a>, function: Node<'a>) -> Option<&'a str> {
-    if let Some(n) = function.child_by_field_name("name") {
+    if let Some(n) = function.field("name") {
         return Some(checker.text(n));
     }
     let parent = function.parent()?;
-    match parent.kind() {
-        "variable_declarator" => parent.child_by_field_name("name").map(|n| checker.text(n)),
-        "pair" => parent.child_by_field_name("key").map(|n| checker.text(n)),
-        "assignment_expression" => parent.child_by_field_name("left").map(|l| match l.kind() {
+    match parent.kind_str() {
+        "variable_declarator" => parent.field("name").map(|n| checker.text(n)),
+        "pair" => parent.field("key").map(|n| checker.text(n)),
+        "assignment_expression" => parent.field("left").map(|l| match l.kind_str() {
             "member_expression" => l
-                .child_by_field_name("property")
+                .field("property")
                 .map_or(checker.text(l), |p| checker.text(p)),
             _ => checker.text(l),
         }),

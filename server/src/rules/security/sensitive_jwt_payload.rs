@@ -1,6 +1,7 @@
 //! SEC507 sensitive-jwt-payload: passwords, personal data or whole user records put into a
 //! JWT payload, which anyone holding the token can read.
 
+use crate::syntax::NodeExt;
 use tree_sitter::Node;
 
 use super::secret_names::{in_test_code, js_key_name, words};
@@ -74,11 +75,9 @@ fn is_record_name(name: &str) -> bool {
 
 /// The name an expression is known by: `user`, `req.user` → user, `user.password` → password.
 fn expr_name<'a>(checker: &Checker<'a>, node: Node<'a>) -> Option<&'a str> {
-    match node.kind() {
+    match node.kind_str() {
         "identifier" => Some(checker.text(node)),
-        "member_expression" => node
-            .child_by_field_name("property")
-            .map(|p| checker.text(p)),
+        "member_expression" => node.field("property").map(|p| checker.text(p)),
         "parenthesized_expression" | "non_null_expression" | "await_expression" => {
             expr_name(checker, node.named_child(0)?)
         }
@@ -89,14 +88,14 @@ fn expr_name<'a>(checker: &Checker<'a>, node: Node<'a>) -> Option<&'a str> {
 /// `user.toJSON()`, `user.toObject()`, `user.get({ plain: true })`, `user.dataValues`,
 /// `Object.assign({}, user)`, `user` itself: the whole record.
 fn whole_record<'a>(checker: &Checker<'a>, node: Node<'a>) -> Option<String> {
-    match node.kind() {
+    match node.kind_str() {
         "call_expression" => {
-            let func = node.child_by_field_name("function")?;
-            if func.kind() != "member_expression" {
+            let func = node.field("function")?;
+            if func.kind_str() != "member_expression" {
                 return None;
             }
-            let method = checker.text(func.child_by_field_name("property")?);
-            let object = func.child_by_field_name("object")?;
+            let method = checker.text(func.field("property")?);
+            let object = func.field("object")?;
             match method {
                 "toJSON" | "toObject" | "get" | "lean" => {
                     let name = expr_name(checker, object)?;
@@ -104,7 +103,7 @@ fn whole_record<'a>(checker: &Checker<'a>, node: Node<'a>) -> Option<String> {
                         .then(|| checker.text(node).to_owned())
                 }
                 "assign" if checker.text(object) == "Object" => {
-                    let args = node.child_by_field_name("arguments")?;
+                    let args = node.field("arguments")?;
                     named_children(args)
                         .into_iter()
                         .find_map(|a| whole_record(checker, a))
@@ -142,29 +141,27 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         return;
     }
     // `const payload = { ...user }; jwt.sign(payload, …)`: judge the local's object literal.
-    let claims = match claims.kind() {
+    let claims = match claims.kind_str() {
         "identifier" if !is_record_name(checker.text(claims)) => match checker.lookup(claims) {
             Lookup::Local(bindings) => match bindings.as_slice() {
-                [Binding::Value(v)] if v.kind() == "object" => *v,
+                [Binding::Value(v)] if v.kind_str() == "object" => *v,
                 _ => claims,
             },
             _ => claims,
         },
         _ => claims,
     };
-    if claims.kind() != "object" {
+    if claims.kind_str() != "object" {
         if let Some(record) = whole_record(checker, claims) {
             report_record(checker, claims, &record);
         }
         return;
     }
     for entry in named_children(claims) {
-        match entry.kind() {
+        match entry.kind_str() {
             "pair" => {
-                let key = entry
-                    .child_by_field_name("key")
-                    .and_then(|k| js_key_name(checker, k));
-                let value = entry.child_by_field_name("value");
+                let key = entry.field("key").and_then(|k| js_key_name(checker, k));
+                let value = entry.field("value");
                 let value_name = value.and_then(|v| expr_name(checker, v));
                 let what = key
                     .as_deref()

@@ -2,6 +2,7 @@
 //! configuration, which modules are Django settings modules, and the settings that an assignment
 //! (`DEBUG = True`, `app.config["DEBUG"] = True`) or a `config.update(...)` call makes.
 
+use crate::syntax::NodeExt;
 use tree_sitter::Node;
 
 use crate::analysis::{ancestors, named_children, Binding, Lookup};
@@ -93,7 +94,7 @@ pub(crate) fn is_settings_module(checker: &Checker) -> bool {
 /// Module-level statements other than function and class definitions are part of the module
 /// skeleton that keys the per-item cache, so reading them from any item keeps the cache correct.
 pub(crate) fn instance_of<'a>(checker: &Checker<'a>, ident: Node<'a>) -> Option<String> {
-    if ident.kind() != "identifier" {
+    if ident.kind_str() != "identifier" {
         return None;
     }
     let mut names: Vec<Option<String>> = match checker.lookup(ident) {
@@ -109,14 +110,15 @@ pub(crate) fn instance_of<'a>(checker: &Checker<'a>, ident: Node<'a>) -> Option<
             let module = checker.item.parent()?;
             named_children(module)
                 .into_iter()
-                .filter(|s| s.kind() == "expression_statement")
+                .filter(|s| s.kind_str() == "expression_statement")
                 .filter_map(|s| s.named_child(0))
                 .filter(|a| {
-                    a.kind() == "assignment"
-                        && a.child_by_field_name("left")
-                            .is_some_and(|l| l.kind() == "identifier" && checker.text(l) == name)
+                    a.kind_str() == "assignment"
+                        && a.field("left").is_some_and(|l| {
+                            l.kind_str() == "identifier" && checker.text(l) == name
+                        })
                 })
-                .filter_map(|a| a.child_by_field_name("right"))
+                .filter_map(|a| a.field("right"))
                 .map(|v| called(v, |f| module_resolve(checker, f)))
                 .collect()
         }
@@ -131,20 +133,20 @@ pub(crate) fn instance_of<'a>(checker: &Checker<'a>, ident: Node<'a>) -> Option<
 
 /// What `value` calls, if it is a call whose callee `resolve` names.
 fn called<'a>(value: Node<'a>, resolve: impl Fn(Node<'a>) -> Option<String>) -> Option<String> {
-    (value.kind() == "call")
-        .then(|| value.child_by_field_name("function"))
+    (value.kind_str() == "call")
+        .then(|| value.field("function"))
         .flatten()
         .and_then(resolve)
 }
 
 /// A module-level expression's qualified name through the module's imports (no scopes apply).
 fn module_resolve(checker: &Checker, node: Node) -> Option<String> {
-    match node.kind() {
+    match node.kind_str() {
         "identifier" => checker.semantic.imports.get(checker.text(node)).cloned(),
         "attribute" => Some(format!(
             "{}.{}",
-            module_resolve(checker, node.child_by_field_name("object")?)?,
-            checker.text(node.child_by_field_name("attribute")?)
+            module_resolve(checker, node.field("object")?)?,
+            checker.text(node.field("attribute")?)
         )),
         _ => None,
     }
@@ -163,9 +165,9 @@ const OTHER_RUNS: &[&str] = &[
 /// `app.run(...)` (also `socketio.run(app, ...)`): a method `run`, but not a module function
 /// such as `asyncio.run`. The receiver's class is not required: apps often come from a factory.
 pub(crate) fn is_app_run<'a>(checker: &Checker<'a>, func: Node<'a>) -> bool {
-    func.kind() == "attribute"
+    func.kind_str() == "attribute"
         && func
-            .child_by_field_name("attribute")
+            .field("attribute")
             .is_some_and(|a| checker.text(a) == "run")
         && checker.resolve_callee(func, OTHER_RUNS).is_none()
 }
@@ -191,12 +193,10 @@ pub(crate) fn place<'t>(checker: &Checker<'t>, node: Node<'t>) -> Place<'t> {
         class: None,
     };
     for n in ancestors(checker.item, node) {
-        match n.kind() {
+        match n.kind_str() {
             "function_definition" | "class_definition" => {
-                let function = n.kind() == "function_definition";
-                let name = n
-                    .child_by_field_name("name")
-                    .map_or("", |id| checker.text(id));
+                let function = n.kind_str() == "function_definition";
+                let name = n.field("name").map_or("", |id| checker.text(id));
                 place.non_production |= names_non_production(name, function);
                 if function {
                     place.in_function = true;
@@ -213,7 +213,7 @@ pub(crate) fn place<'t>(checker: &Checker<'t>, node: Node<'t>) -> Place<'t> {
 }
 
 fn is_main_guard(checker: &Checker, if_statement: Node) -> bool {
-    let Some(condition) = if_statement.child_by_field_name("condition") else {
+    let Some(condition) = if_statement.field("condition") else {
         return false;
     };
     let text: String = checker
@@ -246,9 +246,9 @@ pub(crate) struct Setting<'t> {
 }
 
 fn is_app_config(checker: &Checker, node: Node) -> bool {
-    node.kind() == "attribute"
+    node.kind_str() == "attribute"
         && node
-            .child_by_field_name("attribute")
+            .field("attribute")
             .is_some_and(|a| checker.text(a) == "config")
 }
 
@@ -271,10 +271,10 @@ pub(crate) fn assigned<'t>(
         caps.get("value")?,
         caps.get("assignment")?,
     );
-    let (name, app_config) = match target.kind() {
+    let (name, app_config) = match target.kind_str() {
         "identifier" => (checker.text(target), false),
-        "subscript" if is_app_config(checker, target.child_by_field_name("value")?) => {
-            let key = target.child_by_field_name("subscript")?;
+        "subscript" if is_app_config(checker, target.field("value")?) => {
+            let key = target.field("subscript")?;
             (checker.string_value(key)?, true)
         }
         _ => return None,
@@ -293,8 +293,8 @@ pub(crate) fn assigned<'t>(
         (false, false, None) => SettingKind::Module,
     };
     // `A = B = value`: both names get the innermost value.
-    while value.kind() == "assignment" {
-        value = value.child_by_field_name("right")?;
+    while value.kind_str() == "assignment" {
+        value = value.field("right")?;
     }
     Some(Setting {
         name,
@@ -314,12 +314,12 @@ pub(crate) fn updated<'t>(
     let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
         return Vec::new();
     };
-    let is_update = func.kind() == "attribute"
+    let is_update = func.kind_str() == "attribute"
         && func
-            .child_by_field_name("attribute")
+            .field("attribute")
             .is_some_and(|a| matches!(checker.text(a), "update" | "from_mapping"))
         && func
-            .child_by_field_name("object")
+            .field("object")
             .is_some_and(|o| is_app_config(checker, o));
     if !is_update {
         return Vec::new();
@@ -327,22 +327,22 @@ pub(crate) fn updated<'t>(
     let args = checker.arguments(args);
     let mut out = Vec::new();
     for keyword in &args.keywords {
-        if let (Some(name), Some(value)) = (
-            keyword.child_by_field_name("name"),
-            keyword.child_by_field_name("value"),
-        ) {
+        if let (Some(name), Some(value)) = (keyword.field("name"), keyword.field("value")) {
             out.push((checker.text(name), value, *keyword));
         }
     }
-    for dict in args.positional.iter().filter(|a| a.kind() == "dictionary") {
+    for dict in args
+        .positional
+        .iter()
+        .filter(|a| a.kind_str() == "dictionary")
+    {
         for pair in named_children(*dict)
             .into_iter()
-            .filter(|p| p.kind() == "pair")
+            .filter(|p| p.kind_str() == "pair")
         {
             if let (Some(name), Some(value)) = (
-                pair.child_by_field_name("key")
-                    .and_then(|k| checker.string_value(k)),
-                pair.child_by_field_name("value"),
+                pair.field("key").and_then(|k| checker.string_value(k)),
+                pair.field("value"),
             ) {
                 out.push((name, value, pair));
             }

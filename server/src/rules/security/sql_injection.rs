@@ -1,5 +1,6 @@
 //! SEC101 sql-injection: SQL text built from non-constant data and executed.
 
+use crate::syntax::NodeExt;
 use tree_sitter::Node;
 
 use super::sql_parameterize;
@@ -59,27 +60,22 @@ fn looks_like_sql(text: &str) -> bool {
 
 /// How a string was assembled, for the message.
 fn building(node: Node, checker: &Checker) -> Option<&'static str> {
-    match node.kind() {
+    match node.kind_str() {
         "string"
             if named_children(node)
                 .iter()
-                .any(|c| c.kind() == "interpolation") =>
+                .any(|c| c.kind_str() == "interpolation") =>
         {
             Some("an f-string")
         }
-        "binary_operator" => match node
-            .child_by_field_name("operator")
-            .map(|o| checker.text(o))
-        {
+        "binary_operator" => match node.field("operator").map(|o| checker.text(o)) {
             Some("+") => Some("string concatenation"),
             Some("%") => Some("`%` formatting"),
             _ => None,
         },
         "call" => {
-            let func = node.child_by_field_name("function")?;
-            let method = func
-                .child_by_field_name("attribute")
-                .map(|a| checker.text(a));
+            let func = node.field("function")?;
+            let method = func.field("attribute").map(|a| checker.text(a));
             match method {
                 Some("format") => Some("`.format()`"),
                 Some("join") => Some("`.join()`"),
@@ -91,20 +87,15 @@ fn building(node: Node, checker: &Checker) -> Option<&'static str> {
         "template_string"
             if named_children(node)
                 .iter()
-                .any(|c| c.kind() == "template_substitution") =>
+                .any(|c| c.kind_str() == "template_substitution") =>
         {
             Some("a template literal")
         }
-        "binary_expression" => (node
-            .child_by_field_name("operator")
-            .map(|o| checker.text(o))
-            == Some("+"))
-        .then_some("string concatenation"),
+        "binary_expression" => (node.field("operator").map(|o| checker.text(o)) == Some("+"))
+            .then_some("string concatenation"),
         "call_expression" => {
-            let func = node.child_by_field_name("function")?;
-            let method = func
-                .child_by_field_name("property")
-                .map(|a| checker.text(a));
+            let func = node.field("function")?;
+            let method = func.field("property").map(|a| checker.text(a));
             match method {
                 Some("concat") => Some("`.concat()`"),
                 Some("join") => Some("`.join()`"),
@@ -119,7 +110,7 @@ fn building(node: Node, checker: &Checker) -> Option<&'static str> {
 
 /// All literal text inside an expression (string contents), to judge whether it is SQL.
 fn literal_text(node: Node, checker: &Checker, out: &mut String) {
-    if matches!(node.kind(), "string_content" | "string_fragment") {
+    if matches!(node.kind_str(), "string_content" | "string_fragment") {
         out.push_str(checker.text(node));
         out.push(' ');
         return;
@@ -147,7 +138,7 @@ fn dynamic_sql<'t>(
     known_sql: bool,
 ) -> Option<Evidence<'t>> {
     let looks_like_sql = |text: &str| known_sql || looks_like_sql(text);
-    match query.kind() {
+    match query.kind_str() {
         "identifier" => {
             let Lookup::Local(bindings) = checker.lookup(query) else {
                 return None;
@@ -225,20 +216,20 @@ fn check_text_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         return;
     };
     let arguments = checker.arguments(args);
-    if func.kind() == "attribute"
+    if func.kind_str() == "attribute"
         && func
-            .child_by_field_name("attribute")
+            .field("attribute")
             .is_some_and(|a| checker.text(a) == "extra")
     {
         for key in ["where", "select", "tables", "order_by"] {
             let Some(value) = arguments.keyword(key, checker.source) else {
                 continue;
             };
-            let parts = match value.kind() {
+            let parts = match value.kind_str() {
                 "list" | "tuple" => named_children(value),
                 "dictionary" => named_children(value)
                     .into_iter()
-                    .filter_map(|p| p.child_by_field_name("value"))
+                    .filter_map(|p| p.field("value"))
                     .collect(),
                 _ => vec![value],
             };
@@ -259,7 +250,7 @@ fn check_text_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         return;
     };
     if !matches!(
-        query.kind(),
+        query.kind_str(),
         "binary_operator" | "string" | "call" | "identifier" | "parenthesized_expression"
     ) {
         return;
@@ -318,7 +309,7 @@ fn report_sql<'a>(
     known_sql: bool,
     style: Option<sql_parameterize::Style>,
 ) {
-    if query.kind() == "keyword_argument" {
+    if query.kind_str() == "keyword_argument" {
         return;
     }
     let Some(evidence) = dynamic_sql(checker, query, known_sql) else {
@@ -370,7 +361,7 @@ fn parameterize<'a>(
     style: sql_parameterize::Style,
 ) -> Option<(sql_parameterize::Style, Vec<crate::rules::Edit>)> {
     if !matches!(
-        built.kind(),
+        built.kind_str(),
         "string" | "binary_operator" | "call" | "template_string" | "binary_expression"
     ) {
         return None;
@@ -387,10 +378,12 @@ fn parameterize<'a>(
     // the call `text()` is passed to. It must not have parameters already.
     let args = query
         .parent()
-        .filter(|a| matches!(a.kind(), "argument_list" | "arguments"))?;
+        .filter(|a| matches!(a.kind_str(), "argument_list" | "arguments"))?;
     let (args, passed) = if style == sql_parameterize::Style::Named {
         let text_call = args.parent()?;
-        let outer = text_call.parent().filter(|a| a.kind() == "argument_list")?;
+        let outer = text_call
+            .parent()
+            .filter(|a| a.kind_str() == "argument_list")?;
         (outer, text_call)
     } else {
         (args, query)
@@ -400,13 +393,15 @@ fn parameterize<'a>(
     // takes the values before it).
     let others: Vec<Node> = named_children(args)
         .into_iter()
-        .filter(|a| a.kind() != "comment" && *a != passed)
+        .filter(|a| a.kind_str() != "comment" && *a != passed)
         .collect();
     match others.as_slice() {
         [] => {}
         [callback]
-            if matches!(callback.kind(), "arrow_function" | "function_expression")
-                && callback.start_byte() > end => {}
+            if matches!(
+                callback.kind_str(),
+                "arrow_function" | "function_expression"
+            ) && callback.start_byte() > end => {}
         _ => return None,
     }
     Some((style, sql_parameterize::edits(checker, built, end, style)?))
@@ -439,13 +434,10 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
         return;
     };
-    if func.kind() != "member_expression" {
+    if func.kind_str() != "member_expression" {
         return;
     }
-    let Some(method) = func
-        .child_by_field_name("property")
-        .map(|p| checker.text(p))
-    else {
+    let Some(method) = func.field("property").map(|p| checker.text(p)) else {
         return;
     };
     let Some(&(_, known_sql)) = JS_METHODS.iter().find(|(m, _)| *m == method) else {
@@ -453,10 +445,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     };
     // `cp.exec(…)`, `re.exec(…)`: a resolved module function is not a database handle (apart
     // from the `knex` and `sequelize` modules themselves).
-    if let Some(q) = func
-        .child_by_field_name("object")
-        .and_then(|o| checker.resolve(o))
-    {
+    if let Some(q) = func.field("object").and_then(|o| checker.resolve(o)) {
         if ![
             "knex",
             "sequelize",
@@ -476,15 +465,15 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         return;
     };
     // `client.query({ text, values })`
-    let query = if query.kind() == "object" {
+    let query = if query.kind_str() == "object" {
         match named_children(query)
             .into_iter()
-            .filter(|p| p.kind() == "pair")
+            .filter(|p| p.kind_str() == "pair")
             .find(|p| {
-                p.child_by_field_name("key")
+                p.field("key")
                     .is_some_and(|k| matches!(checker.text(k), "text" | "sql"))
             })
-            .and_then(|p| p.child_by_field_name("value"))
+            .and_then(|p| p.field("value"))
         {
             Some(q) => q,
             None => return,

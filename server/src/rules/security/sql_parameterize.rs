@@ -8,6 +8,7 @@
 //! Identifiers (`FROM {table}`, `ORDER BY {col}`) cannot be parameters, and neither can part of
 //! a quoted literal (`LIKE '%{q}%'`), so those queries get no fix.
 
+use crate::syntax::NodeExt;
 use tree_sitter::Node;
 
 use crate::analysis::named_children;
@@ -133,11 +134,11 @@ fn python_literal<'s>(
     checker: &Checker<'s>,
     node: Node<'s>,
 ) -> Option<(String, String, Vec<Node<'s>>)> {
-    if node.kind() != "string" {
+    if node.kind_str() != "string" {
         return None;
     }
     let parts = named_children(node);
-    let start = parts.iter().find(|p| p.kind() == "string_start")?;
+    let start = parts.iter().find(|p| p.kind_str() == "string_start")?;
     let prefix = checker.text(*start);
     let quote_len = prefix
         .chars()
@@ -175,7 +176,7 @@ fn python_string<'t>(
         return None;
     }
     for part in parts {
-        match part.kind() {
+        match part.kind_str() {
             "string_start" | "string_end" => {}
             "string_content" | "escape_sequence" => {
                 let raw = checker.text(part);
@@ -191,13 +192,12 @@ fn python_string<'t>(
                 }
             }
             "interpolation" if is_f => {
-                if part.child_by_field_name("type_conversion").is_some()
-                    || part.child_by_field_name("format_specifier").is_some()
+                if part.field("type_conversion").is_some()
+                    || part.field("format_specifier").is_some()
                 {
                     return None;
                 }
-                t.pieces
-                    .push(Piece::Value(part.child_by_field_name("expression")?));
+                t.pieces.push(Piece::Value(part.field("expression")?));
             }
             _ => return None,
         }
@@ -238,18 +238,18 @@ fn percent_pieces(text: &str, t: &mut Template) -> Option<()> {
 
 /// `a + b + c` (also parenthesised) as its operands, left to right.
 fn operands<'t>(checker: &Checker<'t>, node: Node<'t>, out: &mut Vec<Node<'t>>) -> Option<()> {
-    match node.kind() {
+    match node.kind_str() {
         "binary_operator" | "binary_expression"
             if node
-                .child_by_field_name("operator")
+                .field("operator")
                 .is_some_and(|o| checker.text(o) == "+") =>
         {
-            operands(checker, node.child_by_field_name("left")?, out)?;
-            operands(checker, node.child_by_field_name("right")?, out)
+            operands(checker, node.field("left")?, out)?;
+            operands(checker, node.field("right")?, out)
         }
         "parenthesized_expression" if node.named_child_count() == 1 => {
             let inner = node.named_child(0)?;
-            if matches!(inner.kind(), "binary_operator" | "binary_expression") {
+            if matches!(inner.kind_str(), "binary_operator" | "binary_expression") {
                 operands(checker, inner, out)
             } else {
                 out.push(node);
@@ -270,14 +270,14 @@ fn python_template<'t>(checker: &Checker<'t>, built: Node<'t>) -> Option<Templat
         letters: String::new(),
         quote: String::new(),
     };
-    match built.kind() {
+    match built.kind_str() {
         "string" => python_string(checker, built, &mut t, Mode::Plain)?,
-        "binary_operator" => match checker.text(built.child_by_field_name("operator")?) {
+        "binary_operator" => match checker.text(built.field("operator")?) {
             "+" => {
                 let mut parts = Vec::new();
                 operands(checker, built, &mut parts)?;
                 for p in parts {
-                    if p.kind() == "string" {
+                    if p.kind_str() == "string" {
                         python_string(checker, p, &mut t, Mode::Plain)?;
                     } else {
                         t.pieces.push(Piece::Value(p));
@@ -285,18 +285,18 @@ fn python_template<'t>(checker: &Checker<'t>, built: Node<'t>) -> Option<Templat
                 }
             }
             "%" => {
-                let left = built.child_by_field_name("left")?;
-                let right = built.child_by_field_name("right")?;
+                let left = built.field("left")?;
+                let right = built.field("right")?;
                 if python_literal(checker, left)?.0.contains('f') {
                     return None;
                 }
                 python_string(checker, left, &mut t, Mode::Percent)?;
-                let values = match right.kind() {
+                let values = match right.kind_str() {
                     "tuple" => named_children(right),
                     "dictionary" | "list_splat" => return None,
                     _ => vec![right],
                 };
-                if values.iter().any(|v| v.kind().contains("splat")) {
+                if values.iter().any(|v| v.kind_str().contains("splat")) {
                     return None;
                 }
                 let mut values = values.into_iter();
@@ -312,19 +312,19 @@ fn python_template<'t>(checker: &Checker<'t>, built: Node<'t>) -> Option<Templat
             _ => return None,
         },
         "call" => {
-            let func = built.child_by_field_name("function")?;
-            let object = func.child_by_field_name("object")?;
-            if func.kind() != "attribute"
-                || checker.text(func.child_by_field_name("attribute")?) != "format"
+            let func = built.field("function")?;
+            let object = func.field("object")?;
+            if func.kind_str() != "attribute"
+                || checker.text(func.field("attribute")?) != "format"
                 || python_literal(checker, object)?.0.contains('f')
             {
                 return None;
             }
             python_string(checker, object, &mut t, Mode::Format)?;
-            let args = checker.arguments(built.child_by_field_name("arguments")?);
-            if named_children(built.child_by_field_name("arguments")?)
+            let args = checker.arguments(built.field("arguments")?);
+            if named_children(built.field("arguments")?)
                 .iter()
-                .any(|a| a.kind().contains("splat"))
+                .any(|a| a.kind_str().contains("splat"))
             {
                 return None;
             }
@@ -397,10 +397,10 @@ fn js_string<'t>(checker: &Checker<'t>, node: Node<'t>, t: &mut Template<'t>) ->
         t.text(s.to_owned());
         Some(())
     };
-    if node.kind() == "template_string" {
+    if node.kind_str() == "template_string" {
         for sub in named_children(node)
             .into_iter()
-            .filter(|c| c.kind() == "template_substitution")
+            .filter(|c| c.kind_str() == "template_substitution")
         {
             push_text(t, &checker.source[last..sub.start_byte()])?;
             let values = named_children(sub);
@@ -410,7 +410,7 @@ fn js_string<'t>(checker: &Checker<'t>, node: Node<'t>, t: &mut Template<'t>) ->
             t.pieces.push(Piece::Value(*value));
             last = sub.end_byte();
         }
-    } else if node.kind() != "string" {
+    } else if node.kind_str() != "string" {
         return None;
     }
     push_text(t, &checker.source[last..node.end_byte() - 1])
@@ -423,13 +423,13 @@ fn js_template<'t>(checker: &Checker<'t>, built: Node<'t>) -> Option<Template<'t
         letters: String::new(),
         quote: String::new(),
     };
-    match built.kind() {
+    match built.kind_str() {
         "template_string" => js_string(checker, built, &mut t)?,
         "binary_expression" => {
             let mut parts = Vec::new();
             operands(checker, built, &mut parts)?;
             for p in parts {
-                if matches!(p.kind(), "string" | "template_string") {
+                if matches!(p.kind_str(), "string" | "template_string") {
                     js_string(checker, p, &mut t)?;
                 } else {
                     t.pieces.push(Piece::Value(p));

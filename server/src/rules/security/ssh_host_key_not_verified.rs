@@ -4,6 +4,7 @@ use crate::rules::{
     Applicability, Captures, Category, Check, Checker, Edit, FixAvailability, Rule, Severity,
 };
 use crate::syntax::Family;
+use crate::syntax::NodeExt;
 
 pub static RULE: Rule = Rule {
     code: "SEC608",
@@ -43,8 +44,8 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     };
     let args = checker.arguments(args_node);
     let src = checker.source;
-    let method = (func.kind() == "attribute")
-        .then(|| func.child_by_field_name("attribute"))
+    let method = (func.kind_str() == "attribute")
+        .then(|| func.field("attribute"))
         .flatten()
         .map(|a| checker.text(a));
     if method == Some("set_missing_host_key_policy") {
@@ -52,8 +53,8 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             return;
         };
         // `AutoAddPolicy()` or the class itself (paramiko instantiates it).
-        let class = if policy.kind() == "call" {
-            policy.child_by_field_name("function")
+        let class = if policy.kind_str() == "call" {
+            policy.field("function")
         } else {
             Some(policy)
         };
@@ -75,8 +76,8 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         let finding = checker.report(policy, format!(
             "`set_missing_host_key_policy({text})` {behaviour}, so a man in the middle can impersonate the server; call `load_system_host_keys()` and use `paramiko.RejectPolicy()`"
         ));
-        if class.kind() == "attribute" {
-            if let Some(attr) = class.child_by_field_name("attribute") {
+        if class.kind_str() == "attribute" {
+            if let Some(attr) = class.field("attribute") {
                 finding.with_fix(
                     "Use `RejectPolicy`",
                     Applicability::Unsafe,
@@ -95,7 +96,7 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let Some(known_hosts) = args.keyword("known_hosts", src) else {
         return;
     };
-    if known_hosts.kind() != "none" && checker.text(known_hosts) != "None" {
+    if known_hosts.kind_str() != "none" && checker.text(known_hosts) != "None" {
         return;
     }
     let short = checker.text(func).to_owned();

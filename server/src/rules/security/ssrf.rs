@@ -4,6 +4,7 @@ use super::{method_name, sink_argument, url_prefix_fixed, CallSink};
 use crate::analysis::{Binding, Lookup, Sink};
 use crate::rules::{Captures, Category, Check, Checker, FixAvailability, Rule, Severity};
 use crate::syntax::Family;
+use crate::syntax::NodeExt;
 
 pub static RULE: Rule = Rule {
     code: "SEC301",
@@ -91,19 +92,19 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             None => return,
         }
     }
-    if url.kind() == "object" {
+    if url.kind_str() == "object" {
         let Some(value) = crate::analysis::named_children(url)
             .into_iter()
-            .filter(|p| p.kind() == "pair")
+            .filter(|p| p.kind_str() == "pair")
             .find(|p| {
-                p.child_by_field_name("key").is_some_and(|k| {
+                p.field("key").is_some_and(|k| {
                     matches!(
                         checker.text(k).trim_matches(['"', '\'']),
                         "url" | "host" | "hostname" | "baseURL" | "prefixUrl"
                     )
                 })
             })
-            .and_then(|p| p.child_by_field_name("value"))
+            .and_then(|p| p.field("value"))
         else {
             return;
         };
@@ -179,12 +180,12 @@ const CLIENTS: &[&str] = &[
 
 /// Whether `object` is an HTTP client: bound here to a client constructor, or named like one.
 fn is_client<'a>(checker: &Checker<'a>, object: tree_sitter::Node<'a>) -> bool {
-    if object.kind() == "identifier" {
+    if object.kind_str() == "identifier" {
         if let Lookup::Local(bindings) = checker.lookup(object) {
             let bound = bindings.iter().any(|b| match b {
                 Binding::Value(v) | Binding::Element(v) => {
-                    v.kind() == "call"
-                        && v.child_by_field_name("function")
+                    v.kind_str() == "call"
+                        && v.field("function")
                             .and_then(|f| checker.resolve(f))
                             .is_some_and(|q| CLIENTS.contains(&q.as_str()))
                 }
@@ -220,7 +221,7 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
                 "request" | "stream" | "urlopen" => 1,
                 _ => return,
             };
-            let Some(object) = func.child_by_field_name("object") else {
+            let Some(object) = func.field("object") else {
                 return;
             };
             if !is_client(checker, object) {

@@ -1,6 +1,7 @@
 //! SEC409 static-files-exposure: static file serving that exposes dotfiles, directory listings
 //! or the project's own source.
 
+use crate::syntax::NodeExt;
 use tree_sitter::Node;
 
 use super::missing_security_headers::{js_args, Props};
@@ -36,7 +37,7 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     else {
         return;
     };
-    if call.kind() != "call_expression" {
+    if call.kind_str() != "call_expression" {
         return;
     }
     if checker.resolve_callee(func, SERVE_INDEX).is_some() {
@@ -73,7 +74,7 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             "`{shown}({dir})` serves the project's own directory: the source code, `package.json` and anything next to them can be downloaded; serve a dedicated directory such as `path.join(__dirname, \"public\")`"
         ));
     }
-    let Some(options) = args.get(1).copied().filter(|o| o.kind() == "object") else {
+    let Some(options) = args.get(1).copied().filter(|o| o.kind_str() == "object") else {
         return;
     };
     let props = Props::of(checker, options);
@@ -92,13 +93,10 @@ fn is_project_root<'a>(checker: &Checker<'a>, dir: Node<'a>) -> bool {
     if let Some(s) = checker.string_value(dir) {
         return matches!(s, "." | "./" | ".." | "../" | "");
     }
-    match dir.kind() {
+    match dir.kind_str() {
         "identifier" => checker.text(dir) == "__dirname",
         "call_expression" => {
-            let (Some(func), Some(args)) = (
-                dir.child_by_field_name("function"),
-                dir.child_by_field_name("arguments"),
-            ) else {
+            let (Some(func), Some(args)) = (dir.field("function"), dir.field("arguments")) else {
                 return false;
             };
             if checker.text(func) == "process.cwd" {

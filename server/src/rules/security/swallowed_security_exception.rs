@@ -1,5 +1,6 @@
 //! SEC702 swallowed-security-exception: `try`/`except: pass` around a security check.
 
+use crate::syntax::NodeExt;
 use tree_sitter::Node;
 
 use crate::analysis::{named_children, walk_scope};
@@ -51,18 +52,18 @@ const CHECKS: &[&str] = &[
 fn ignores(clause: Node, checker: &Checker) -> bool {
     let Some(body) = named_children(clause)
         .into_iter()
-        .find(|c| c.kind() == "block")
+        .find(|c| c.kind_str() == "block")
     else {
         return false;
     };
     let statements: Vec<Node> = named_children(body)
         .into_iter()
-        .filter(|s| s.kind() != "comment")
+        .filter(|s| s.kind_str() != "comment")
         .collect();
     !statements.is_empty()
         && statements.iter().all(|s| {
-            matches!(s.kind(), "pass_statement" | "continue_statement")
-                || (s.kind() == "expression_statement" && checker.text(*s) == "...")
+            matches!(s.kind_str(), "pass_statement" | "continue_statement")
+                || (s.kind_str() == "expression_statement" && checker.text(*s) == "...")
         })
 }
 
@@ -70,17 +71,17 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let Some(stmt) = caps.get("try") else {
         return;
     };
-    let Some(body) = stmt.child_by_field_name("body") else {
+    let Some(body) = stmt.field("body") else {
         return;
     };
     let mut found: Option<Node> = None;
     walk_scope(
         body,
-        &|n| matches!(n.kind(), "function_definition" | "class_definition"),
+        &|n| matches!(n.kind_str(), "function_definition" | "class_definition"),
         &mut |n| {
-            if found.is_none() && n.kind() == "call" {
+            if found.is_none() && n.kind_str() == "call" {
                 let callee = n
-                    .child_by_field_name("function")
+                    .field("function")
                     .map(|f| checker.text(f).to_ascii_lowercase())
                     .unwrap_or_default();
                 if CHECKS.iter().any(|c| callee.contains(c)) {
@@ -97,19 +98,19 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let mut returns = false;
     walk_scope(
         body,
-        &|n| matches!(n.kind(), "function_definition" | "class_definition"),
-        &mut |n| returns |= n.kind() == "return_statement",
+        &|n| matches!(n.kind_str(), "function_definition" | "class_definition"),
+        &mut |n| returns |= n.kind_str() == "return_statement",
     );
     if returns {
         return;
     }
     for clause in named_children(stmt)
         .into_iter()
-        .filter(|c| c.kind() == "except_clause")
+        .filter(|c| c.kind_str() == "except_clause")
     {
         if ignores(clause, checker) {
             let callee = call
-                .child_by_field_name("function")
+                .field("function")
                 .map(|f| super::callee(checker.text(f)))
                 .unwrap_or_default();
             checker.report(clause, format!(

@@ -1,6 +1,7 @@
 //! SEC104 template-injection: template source built from request data (server-side template
 //! injection).
 
+use crate::syntax::NodeExt;
 use tree_sitter::Node;
 
 use super::{method_name, sink_argument, CallSink};
@@ -134,14 +135,14 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     };
     let args: Vec<Node> = named_children(args)
         .into_iter()
-        .filter(|a| a.kind() != "comment")
+        .filter(|a| a.kind_str() != "comment")
         .collect();
-    if func.kind() == "member_expression" {
+    if func.kind_str() == "member_expression" {
         let method = func
-            .child_by_field_name("property")
+            .field("property")
             .map(|p| checker.text(p))
             .unwrap_or("");
-        let object = func.child_by_field_name("object");
+        let object = func.field("object");
         let receiver = object.map(|o| checker.text(o)).unwrap_or("");
         if matches!(method, "render" | "view") && VIEW_RENDERERS.contains(&receiver) {
             let shown = format!("{receiver}.{method}");
@@ -150,7 +151,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         }
         // `env.renderString(source)` on a nunjucks `Environment`.
         if matches!(method, "renderString" | "compile")
-            && object.is_some_and(|o| o.kind() == "identifier")
+            && object.is_some_and(|o| o.kind_str() == "identifier")
             && super::imports_any(checker, &["nunjucks"])
             && checker.resolve(func).is_none()
         {
@@ -200,10 +201,10 @@ fn check_view<'a>(checker: &mut Checker<'a>, func: Node<'a>, method: &str, args:
     let Some(locals) = args.get(1).copied() else {
         return;
     };
-    let whole = match locals.kind() {
+    let whole = match locals.kind_str() {
         "object" => named_children(locals)
             .into_iter()
-            .filter(|p| p.kind() == "spread_element")
+            .filter(|p| p.kind_str() == "spread_element")
             .find_map(|p| whole_request_object(checker, p)),
         _ => whole_request_object(checker, locals),
     };

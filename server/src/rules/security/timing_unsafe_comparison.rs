@@ -1,5 +1,6 @@
 //! SEC504 timing-unsafe-comparison: secrets compared with `==` / `!=`.
 
+use crate::syntax::NodeExt;
 use tree_sitter::Node;
 
 use super::secret_names::{
@@ -39,7 +40,7 @@ pub static RULE: Rule = Rule {
 
 fn is_literal(node: Node) -> bool {
     matches!(
-        node.kind(),
+        node.kind_str(),
         "string"
             | "concatenated_string"
             | "integer"
@@ -55,18 +56,18 @@ fn is_literal(node: Node) -> bool {
             | "dictionary_comprehension"
             | "set_comprehension"
             | "generator_expression"
-    ) || (node.kind() == "unary_operator"
+    ) || (node.kind_str() == "unary_operator"
         && node
-            .child_by_field_name("argument")
-            .is_some_and(|a| matches!(a.kind(), "integer" | "float")))
+            .field("argument")
+            .is_some_and(|a| matches!(a.kind_str(), "integer" | "float")))
 }
 
 /// `ApiKey.token == token` builds a SQL expression (SQLAlchemy columns are class attributes).
 fn is_class_attribute(checker: &Checker, node: Node) -> bool {
-    node.kind() == "attribute"
+    node.kind_str() == "attribute"
         && node
-            .child_by_field_name("object")
-            .filter(|o| o.kind() == "identifier")
+            .field("object")
+            .filter(|o| o.kind_str() == "identifier")
             .is_some_and(|o| {
                 let name = checker.text(o);
                 name.starts_with(|c: char| c.is_ascii_uppercase())
@@ -79,7 +80,7 @@ fn is_class_attribute(checker: &Checker, node: Node) -> bool {
 fn in_expression_context(checker: &Checker, cmp: Node) -> bool {
     let chain = ancestors(checker.item, cmp);
     for a in chain.iter().rev() {
-        match a.kind() {
+        match a.kind_str() {
             "boolean_operator" | "parenthesized_expression" | "not_operator" => continue,
             "argument_list" | "assert_statement" => return true,
             _ => return false,
@@ -108,9 +109,9 @@ fn from_hmac<'a>(checker: &Checker<'a>, node: Node<'a>, depth: u32) -> bool {
     if depth > 4 {
         return false;
     }
-    match node.kind() {
+    match node.kind_str() {
         "call" => {
-            let Some(func) = node.child_by_field_name("function") else {
+            let Some(func) = node.field("function") else {
                 return false;
             };
             if checker
@@ -119,9 +120,9 @@ fn from_hmac<'a>(checker: &Checker<'a>, node: Node<'a>, depth: u32) -> bool {
             {
                 return true;
             }
-            func.kind() == "attribute"
+            func.kind_str() == "attribute"
                 && func
-                    .child_by_field_name("object")
+                    .field("object")
                     .is_some_and(|o| from_hmac(checker, o, depth + 1))
         }
         "identifier" => match checker.lookup(node) {
@@ -132,7 +133,7 @@ fn from_hmac<'a>(checker: &Checker<'a>, node: Node<'a>, depth: u32) -> bool {
             _ => false,
         },
         "binary_operator" => ["left", "right"].iter().any(|f| {
-            node.child_by_field_name(f)
+            node.field(f)
                 .is_some_and(|n| from_hmac(checker, n, depth + 1))
         }),
         "parenthesized_expression" => node
@@ -149,7 +150,7 @@ fn is_named_constant<'a>(checker: &Checker<'a>, node: Node<'a>) -> bool {
         name.trim_start_matches('_')
             .starts_with(|c: char| c.is_ascii_uppercase())
     };
-    match node.kind() {
+    match node.kind_str() {
         "identifier" => {
             constant_like(checker.text(node))
                 || matches!(
@@ -158,7 +159,7 @@ fn is_named_constant<'a>(checker: &Checker<'a>, node: Node<'a>) -> bool {
                 )
         }
         "attribute" => node
-            .child_by_field_name("attribute")
+            .field("attribute")
             .is_some_and(|a| constant_like(checker.text(a))),
         _ => false,
     }
@@ -166,7 +167,7 @@ fn is_named_constant<'a>(checker: &Checker<'a>, node: Node<'a>) -> bool {
 
 /// A module constant bound to a literal that is not a secret (`_WILDCARD_TOKEN = "*"`).
 fn is_marker_constant<'a>(checker: &Checker<'a>, node: Node<'a>) -> bool {
-    if node.kind() != "identifier"
+    if node.kind_str() != "identifier"
         || !matches!(
             checker.lookup(node),
             Lookup::Module(crate::analysis::ModuleBinding::Constant)
@@ -186,22 +187,22 @@ fn module_literal(checker: &Checker, name: &str) -> Option<String> {
     }
     named_children(root).into_iter().find_map(|stmt| {
         let assignment = stmt.named_child(0)?;
-        if stmt.kind() != "expression_statement" || assignment.kind() != "assignment" {
+        if stmt.kind_str() != "expression_statement" || assignment.kind_str() != "assignment" {
             return None;
         }
-        let left = assignment.child_by_field_name("left")?;
+        let left = assignment.field("left")?;
         if checker.text(left) != name {
             return None;
         }
-        literal_value(checker, assignment.child_by_field_name("right")?)
+        literal_value(checker, assignment.field("right")?)
     })
 }
 
 /// `self.secret == other.secret` inside `__eq__`: equality of objects, not a check of a secret.
 fn is_structural_equality<'a>(checker: &Checker<'a>, a: Node<'a>, b: Node<'a>) -> bool {
     let attr = |n: Node<'a>| {
-        (n.kind() == "attribute")
-            .then(|| n.child_by_field_name("attribute").map(|x| checker.text(x)))
+        (n.kind_str() == "attribute")
+            .then(|| n.field("attribute").map(|x| checker.text(x)))
             .flatten()
     };
     if attr(a).is_some() && attr(a) == attr(b) {
@@ -210,8 +211,8 @@ fn is_structural_equality<'a>(checker: &Checker<'a>, a: Node<'a>, b: Node<'a>) -
     ancestors(checker.item, a)
         .iter()
         .rev()
-        .find(|n| n.kind() == "function_definition")
-        .and_then(|f| f.child_by_field_name("name"))
+        .find(|n| n.kind_str() == "function_definition")
+        .and_then(|f| f.field("name"))
         .is_some_and(|n| matches!(checker.text(n), "__eq__" | "__ne__" | "__hash__"))
 }
 
@@ -241,7 +242,7 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     if operands.len() != 2 || operators.len() != 1 {
         return;
     }
-    let negated = match operators[0].kind() {
+    let negated = match operators[0].kind_str() {
         "==" => false,
         "!=" => true,
         _ => return,
@@ -375,8 +376,8 @@ fn has_request_evidence<'a>(
     crate::analysis::ancestors(checker.item, cmp)
         .iter()
         .rev()
-        .find(|n| n.kind() == "function_definition")
-        .and_then(|f| f.child_by_field_name("name"))
+        .find(|n| n.kind_str() == "function_definition")
+        .and_then(|f| f.field("name"))
         .is_some_and(|n| {
             let name = checker.text(n).to_ascii_lowercase();
             [
@@ -424,7 +425,7 @@ fn describe(name: &str) -> String {
 /// JavaScript operands that are values written in the code: literals, `null`, `undefined`,
 /// `typeof x`, template literals without substitutions.
 fn is_js_literal(checker: &Checker, node: Node) -> bool {
-    match node.kind() {
+    match node.kind_str() {
         "string" | "number" | "null" | "undefined" | "true" | "false" | "array" | "object"
         | "regex" | "unary_expression" => true,
         "template_string" => literal_value(checker, node).is_some(),
@@ -504,20 +505,15 @@ const JS_TOKEN_KINDS: &[&str] = &[
 /// an enum or constants object (a capitalised object, or a PascalCase or UPPER_CASE property
 /// of a capitalised one), which names a kind of thing rather than holding a secret.
 fn is_js_enum_member(checker: &Checker, node: Node) -> bool {
-    if node.kind() != "member_expression" {
+    if node.kind_str() != "member_expression" {
         return false;
     }
-    let (Some(object), Some(property)) = (
-        node.child_by_field_name("object"),
-        node.child_by_field_name("property"),
-    ) else {
+    let (Some(object), Some(property)) = (node.field("object"), node.field("property")) else {
         return false;
     };
-    let object_name = match object.kind() {
+    let object_name = match object.kind_str() {
         "identifier" => checker.text(object),
-        "member_expression" => object
-            .child_by_field_name("property")
-            .map_or("", |p| checker.text(p)),
+        "member_expression" => object.field("property").map_or("", |p| checker.text(p)),
         _ => "",
     };
     let property = checker.text(property);
@@ -529,9 +525,9 @@ fn is_js_enum_member(checker: &Checker, node: Node) -> bool {
 /// Operands that say the comparison is about a kind, a type or a state, not a secret value
 /// (`node.kind === …`, `e.subError === badToken`, `cacheLookupPolicy === …`), and arithmetic.
 fn is_js_structural<'a>(checker: &Checker<'a>, node: Node<'a>) -> bool {
-    if node.kind() == "binary_expression"
+    if node.kind_str() == "binary_expression"
         && node
-            .child_by_field_name("operator")
+            .field("operator")
             .is_some_and(|o| matches!(checker.text(o), "*" | "/" | "-" | "%" | "<<" | ">>"))
     {
         return true;
@@ -560,14 +556,14 @@ fn is_js_structural<'a>(checker: &Checker<'a>, node: Node<'a>) -> bool {
 
 /// A named constant or an enum member that is not a secret (`TokenType.Bearer`, `NONE`).
 fn is_js_named_constant(checker: &Checker, node: Node) -> bool {
-    match node.kind() {
+    match node.kind_str() {
         "identifier" => {
             let t = checker.text(node);
             t.chars().any(|c| c.is_ascii_uppercase()) && !t.chars().any(|c| c.is_ascii_lowercase())
         }
         "member_expression" => node
-            .child_by_field_name("object")
-            .filter(|o| o.kind() == "identifier")
+            .field("object")
+            .filter(|o| o.kind_str() == "identifier")
             .is_some_and(|o| {
                 checker
                     .text(o)
@@ -584,7 +580,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     else {
         return;
     };
-    let Some(op) = cmp.child_by_field_name("operator").map(|o| checker.text(o)) else {
+    let Some(op) = cmp.field("operator").map(|o| checker.text(o)) else {
         return;
     };
     if !matches!(op, "===" | "==" | "!==" | "!=") {

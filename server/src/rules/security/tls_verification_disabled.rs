@@ -1,5 +1,6 @@
 //! SEC604 tls-verification-disabled: HTTPS/TLS clients told not to check the server certificate.
 
+use crate::syntax::NodeExt;
 use tree_sitter::Node;
 
 use crate::analysis::{argument_removal_range, named_children, string_value, Binding, Lookup};
@@ -69,13 +70,13 @@ const AIOHTTP_FUNCTIONS: &[&str] = &["aiohttp.TCPConnector", "aiohttp.request"];
 const UNVERIFIED_CONTEXT: &str = "ssl._create_unverified_context";
 
 fn is_false(checker: &Checker, node: Node) -> bool {
-    node.kind() == "false" || checker.text(node) == "False"
+    node.kind_str() == "false" || checker.text(node) == "False"
 }
 
 /// The method name of `obj.method`, if the callee is an attribute.
 fn method_name<'a>(checker: &Checker<'a>, func: Node<'a>) -> Option<&'a str> {
-    (func.kind() == "attribute")
-        .then(|| func.child_by_field_name("attribute"))
+    (func.kind_str() == "attribute")
+        .then(|| func.field("attribute"))
         .flatten()
         .map(|a| checker.text(a))
 }
@@ -83,13 +84,13 @@ fn method_name<'a>(checker: &Checker<'a>, func: Node<'a>) -> Option<&'a str> {
 /// Whether `name`, used at `ident`, is bound in its function to a call of one of `ctors`:
 /// `s = requests.Session()` or `with httpx.Client() as client:`.
 pub(crate) fn bound_to_call<'a>(checker: &Checker<'a>, ident: Node<'a>, ctors: &[&str]) -> bool {
-    if ident.kind() != "identifier" {
+    if ident.kind_str() != "identifier" {
         return false;
     }
     let is_ctor_call = |value: Node<'a>| {
-        value.kind() == "call"
+        value.kind_str() == "call"
             && value
-                .child_by_field_name("function")
+                .field("function")
                 .and_then(|f| checker.resolve_callee(f, ctors))
                 .is_some()
     };
@@ -109,11 +110,11 @@ pub(crate) fn bound_to_call<'a>(checker: &Checker<'a>, ident: Node<'a>, ctors: &
     let name = checker.text(ident);
     let mut found = false;
     crate::analysis::walk_scope(checker.item, &|_| false, &mut |n| {
-        if found || n.kind() != "as_pattern" {
+        if found || n.kind_str() != "as_pattern" {
             return;
         }
         let children = named_children(n);
-        let (Some(value), Some(target)) = (children.first(), n.child_by_field_name("alias")) else {
+        let (Some(value), Some(target)) = (children.first(), n.field("alias")) else {
             return;
         };
         if checker.text(target) == name && is_ctor_call(*value) {
@@ -126,17 +127,15 @@ pub(crate) fn bound_to_call<'a>(checker: &Checker<'a>, ident: Node<'a>, ctors: &
 /// Whether a call's receiver looks like an HTTP client object: bound to a client constructor,
 /// or named like one (`session`, `self.http_client`).
 pub(crate) fn is_client_receiver<'a>(checker: &Checker<'a>, func: Node<'a>) -> bool {
-    let Some(object) = func.child_by_field_name("object") else {
+    let Some(object) = func.field("object") else {
         return false;
     };
     if bound_to_call(checker, object, CLIENT_CONSTRUCTORS) {
         return true;
     }
-    let last = match object.kind() {
+    let last = match object.kind_str() {
         "identifier" => checker.text(object),
-        "attribute" => object
-            .child_by_field_name("attribute")
-            .map_or("", |a| checker.text(a)),
+        "attribute" => object.field("attribute").map_or("", |a| checker.text(a)),
         _ => return false,
     }
     .to_ascii_lowercase();
@@ -180,9 +179,7 @@ fn check_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let http_method = method.is_some_and(|m| HTTP_METHODS.contains(&m));
     // `verify=False` (requests, httpx, boto3).
     if let Some(kw) = args.keyword_node("verify", src) {
-        let off = kw
-            .child_by_field_name("value")
-            .is_some_and(|v| is_false(checker, v));
+        let off = kw.field("value").is_some_and(|v| is_false(checker, v));
         if off
             && (http_method
                 || checker
@@ -198,9 +195,7 @@ fn check_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         let Some(kw) = args.keyword_node(name, src) else {
             continue;
         };
-        let off = kw
-            .child_by_field_name("value")
-            .is_some_and(|v| is_false(checker, v));
+        let off = kw.field("value").is_some_and(|v| is_false(checker, v));
         let aiohttp = http_method
             || method == Some("ws_connect")
             || checker.resolve_callee(func, AIOHTTP_FUNCTIONS).is_some();
@@ -234,10 +229,10 @@ fn check_assignment<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     ) else {
         return;
     };
-    if target.kind() != "attribute" {
+    if target.kind_str() != "attribute" {
         return;
     }
-    let Some(attr) = target.child_by_field_name("attribute") else {
+    let Some(attr) = target.field("attribute") else {
         return;
     };
     let target_text = checker.text(target).to_owned();
@@ -260,7 +255,7 @@ fn check_assignment<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             ));
         }
         "verify" if is_false(checker, value) => {
-            let Some(object) = target.child_by_field_name("object") else {
+            let Some(object) = target.field("object") else {
                 return;
             };
             let named_session = checker
@@ -284,12 +279,12 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(target), Some(value)) = (caps.get("target"), caps.get("value")) else {
         return;
     };
-    match target.kind() {
+    match target.kind_str() {
         "property_identifier" | "string" => {
-            if value.kind() != "false" {
+            if value.kind_str() != "false" {
                 return;
             }
-            let key = match target.kind() {
+            let key = match target.kind_str() {
                 "string" => string_value(checker.language, target, checker.source).unwrap_or(""),
                 _ => checker.text(target),
             };
@@ -323,7 +318,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             if !text.starts_with("process.env") || !text.contains("NODE_TLS_REJECT_UNAUTHORIZED") {
                 return;
             }
-            let disabled = match value.kind() {
+            let disabled = match value.kind_str() {
                 "number" => checker.text(value) == "0",
                 _ => string_value(checker.language, value, checker.source) == Some("0"),
             };

@@ -1,6 +1,7 @@
 //! SEC703 unsafe-archive-extraction: tar archives extracted without a filter, and archive
 //! members written to paths joined from their names ("zip slip").
 
+use crate::syntax::NodeExt;
 use tree_sitter::Node;
 
 use super::method_name;
@@ -36,13 +37,13 @@ pub static RULE: Rule = Rule {
 
 /// Whether `object` is a tar archive: bound to `tarfile.open(...)`/`TarFile(...)`, or named so.
 fn is_tarfile<'a>(checker: &Checker<'a>, object: Node<'a>) -> bool {
-    if object.kind() == "call" {
+    if object.kind_str() == "call" {
         return object
-            .child_by_field_name("function")
+            .field("function")
             .and_then(|f| checker.resolve(f))
             .is_some_and(|q| q.starts_with("tarfile."));
     }
-    if object.kind() == "identifier" {
+    if object.kind_str() == "identifier" {
         if let Lookup::Local(bindings) = checker.lookup(object) {
             if bindings.iter().any(|b| match b {
                 Binding::Value(v) | Binding::Element(v) => is_tarfile(checker, *v),
@@ -62,7 +63,7 @@ fn check_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     };
     let args = checker.arguments(args_node);
     if let Some(method @ ("extractall" | "extract")) = method_name(checker, func) {
-        let Some(object) = func.child_by_field_name("object") else {
+        let Some(object) = func.field("object") else {
             return;
         };
         if !is_tarfile(checker, object) || args.keyword("filter", checker.source).is_some() {
@@ -95,11 +96,9 @@ fn check_loop<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let Some(stmt) = caps.get("for") else {
         return;
     };
-    let (Some(left), Some(right), Some(body)) = (
-        stmt.child_by_field_name("left"),
-        stmt.child_by_field_name("right"),
-        stmt.child_by_field_name("body"),
-    ) else {
+    let (Some(left), Some(right), Some(body)) =
+        (stmt.field("left"), stmt.field("right"), stmt.field("body"))
+    else {
         return;
     };
     let listing = checker.text(right);
@@ -127,17 +126,15 @@ fn check_loop<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     }
     let mut join = None;
     walk_scope(body, &|_| false, &mut |n| {
-        if join.is_some() || n.kind() != "call" {
+        if join.is_some() || n.kind_str() != "call" {
             return;
         }
-        let callee = n
-            .child_by_field_name("function")
-            .and_then(|f| checker.resolve(f));
+        let callee = n.field("function").and_then(|f| checker.resolve(f));
         if !matches!(callee.as_deref(), Some("os.path.join" | "pathlib.Path")) {
             return;
         }
         let uses_member = n
-            .child_by_field_name("arguments")
+            .field("arguments")
             .map(named_children)
             .unwrap_or_default()
             .iter()

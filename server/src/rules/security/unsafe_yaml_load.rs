@@ -5,6 +5,7 @@ use crate::rules::{
     Applicability, Captures, Category, Check, Checker, Edit, FixAvailability, Rule, Severity,
 };
 use crate::syntax::Family;
+use crate::syntax::NodeExt;
 
 pub static RULE: Rule = Rule {
     code: "SEC201",
@@ -109,10 +110,10 @@ fn offer_rename(
     safe_variant: &str,
     applicability: Applicability,
 ) {
-    if func.kind() != "attribute" {
+    if func.kind_str() != "attribute" {
         return;
     }
-    if let Some(attr) = func.child_by_field_name("attribute") {
+    if let Some(attr) = func.field("attribute") {
         finding.with_fix(
             format!("Use `{safe_variant}`"),
             applicability,

@@ -1,5 +1,6 @@
 //! SEC601 weak-hash: MD4/MD5/SHA-1 digests used where a collision-resistant hash is expected.
 
+use crate::syntax::NodeExt;
 use tree_sitter::Node;
 
 use crate::analysis::string_value;
@@ -113,11 +114,11 @@ fn in_sha1_safe_construction<'a>(checker: &Checker<'a>, func: Node<'a>) -> bool 
     };
     // call → (keyword_argument →) argument_list → call
     while let Some(parent) = node.parent() {
-        match parent.kind() {
+        match parent.kind_str() {
             "keyword_argument" | "argument_list" => node = parent,
-            "call" if node.kind() == "argument_list" => {
+            "call" if node.kind_str() == "argument_list" => {
                 return parent
-                    .child_by_field_name("function")
+                    .field("function")
                     .and_then(|f| checker.resolve_callee(f, SHA1_SAFE_USERS))
                     .is_some();
             }
@@ -128,7 +129,7 @@ fn in_sha1_safe_construction<'a>(checker: &Checker<'a>, func: Node<'a>) -> bool 
 }
 
 fn is_false(checker: &Checker, node: Node) -> bool {
-    node.kind() == "false" || checker.text(node) == "False"
+    node.kind_str() == "false" || checker.text(node) == "False"
 }
 
 fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
@@ -165,8 +166,8 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         } else {
             format!("`{short}` computes {algo}, which has practical collisions; use `SHA256.new` (or SHA-3/BLAKE2)")
         };
-        let rename = (name.starts_with("hashlib.") && func.kind() == "attribute")
-            .then(|| func.child_by_field_name("attribute"))
+        let rename = (name.starts_with("hashlib.") && func.kind_str() == "attribute")
+            .then(|| func.field("attribute"))
             .flatten();
         let finding = checker.report(func, message);
         if let Some(attr) = rename {
@@ -221,8 +222,8 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         let algo = algo.unwrap_or("MD5");
         let text = checker.text(digest).to_owned();
         let call = checker.text(func).to_owned();
-        let fix = if digest.kind() == "attribute" && text.starts_with("hashlib.") {
-            digest.child_by_field_name("attribute").map(|a| Edit {
+        let fix = if digest.kind_str() == "attribute" && text.starts_with("hashlib.") {
+            digest.field("attribute").map(|a| Edit {
                 range: a.byte_range(),
                 content: "sha256".to_owned(),
             })
@@ -267,12 +268,12 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     // `createHash("sha1").update(password)`: a password hash, reported by SEC503.
     if let Some(update) = call
         .parent()
-        .filter(|p| p.kind() == "member_expression")
+        .filter(|p| p.kind_str() == "member_expression")
         .and_then(|m| m.parent())
-        .filter(|c| c.kind() == "call_expression")
+        .filter(|c| c.kind_str() == "call_expression")
     {
         let data = update
-            .child_by_field_name("arguments")
+            .field("arguments")
             .and_then(|a| checker.arguments(a).positional.clone().first().copied());
         if data.is_some_and(|d| super::weak_password_hash::js_password_in(checker, d, 0).is_some())
         {
@@ -283,9 +284,9 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     // `const h = createHash("sha1"); h.update(salt + password)`: also a password hash.
     if let Some(name) = call
         .parent()
-        .filter(|p| p.kind() == "variable_declarator")
-        .and_then(|d| d.child_by_field_name("name"))
-        .filter(|n| n.kind() == "identifier")
+        .filter(|p| p.kind_str() == "variable_declarator")
+        .and_then(|d| d.field("name"))
+        .filter(|n| n.kind_str() == "identifier")
     {
         if js_updates_with_password(checker, function, checker.text(name)) {
             return;
@@ -297,7 +298,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let statement = crate::analysis::ancestors(checker.item, call)
         .into_iter()
         .rev()
-        .find(|a| a.kind().ends_with("declaration") || a.kind() == "expression_statement")
+        .find(|a| a.kind_str().ends_with("declaration") || a.kind_str() == "expression_statement")
         .map(|a| checker.text(a).to_ascii_lowercase())
         .unwrap_or_default();
     if ["etag", "checksum", "cache"]
@@ -335,25 +336,24 @@ fn sha256_literal(checker: &Checker, node: tree_sitter::Node) -> Option<Edit> {
 fn js_updates_with_password<'a>(checker: &Checker<'a>, function: Node<'a>, name: &str) -> bool {
     let mut found = false;
     crate::analysis::walk_scope(function, &|_| false, &mut |n| {
-        if found || n.kind() != "call_expression" {
+        if found || n.kind_str() != "call_expression" {
             return;
         }
         let Some(f) = n
-            .child_by_field_name("function")
-            .filter(|f| f.kind() == "member_expression")
+            .field("function")
+            .filter(|f| f.kind_str() == "member_expression")
         else {
             return;
         };
         let is_update = f
-            .child_by_field_name("property")
+            .field("property")
             .is_some_and(|p| checker.text(p) == "update")
-            && f.child_by_field_name("object")
-                .is_some_and(|o| checker.text(o) == name);
+            && f.field("object").is_some_and(|o| checker.text(o) == name);
         if !is_update {
             return;
         }
         found = n
-            .child_by_field_name("arguments")
+            .field("arguments")
             .and_then(|a| checker.arguments(a).positional.clone().first().copied())
             .is_some_and(|d| super::weak_password_hash::js_password_in(checker, d, 0).is_some());
     });

@@ -1,5 +1,6 @@
 //! SEC603 weak-key-size: RSA/DSA keys under 2048 bits and elliptic curves under 224 bits.
 
+use crate::syntax::NodeExt;
 use tree_sitter::Node;
 
 use crate::rules::{
@@ -101,7 +102,7 @@ const ALL: &[&str] = &[
 
 /// The value of an integer literal (`1024`, `1_024`, `0x400`).
 fn int_literal(checker: &Checker, node: Node) -> Option<u64> {
-    if node.kind() != "integer" {
+    if node.kind_str() != "integer" {
         return None;
     }
     let t = checker.text(node).replace('_', "");
@@ -157,8 +158,8 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         return;
     };
     // `ec.SECP192R1()` or the class itself.
-    let class = if curve.kind() == "call" {
-        curve.child_by_field_name("function")
+    let class = if curve.kind_str() == "call" {
+        curve.field("function")
     } else {
         Some(curve)
     };
@@ -238,7 +239,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         return;
     }
     let Some(size_node) = super::secret_names::js_entry(checker, options, "modulusLength")
-        .filter(|n| n.kind() == "number")
+        .filter(|n| n.kind_str() == "number")
     else {
         return;
     };

@@ -1,5 +1,6 @@
 //! SEC503 weak-password-hash: passwords hashed with a fast general-purpose hash.
 
+use crate::syntax::NodeExt;
 use tree_sitter::Node;
 
 use super::secret_names::{in_test_code, is_password_name, literal_value, operand_name};
@@ -68,32 +69,32 @@ fn password_in<'a>(checker: &Checker<'a>, node: Node<'a>, depth: u32) -> Option<
         return None;
     }
     let recurse = |n: Node<'a>| password_in(checker, n, depth + 1);
-    match node.kind() {
+    match node.kind_str() {
         "identifier" | "attribute" | "subscript" => {
             operand_name(checker, node).filter(|n| is_password_name(n))
         }
         "binary_operator" => node
-            .child_by_field_name("left")
+            .field("left")
             .and_then(recurse)
-            .or_else(|| node.child_by_field_name("right").and_then(recurse)),
+            .or_else(|| node.field("right").and_then(recurse)),
         "parenthesized_expression" | "concatenated_string" => {
             named_children(node).into_iter().find_map(recurse)
         }
         "string" => named_children(node)
             .into_iter()
-            .filter(|c| c.kind() == "interpolation")
-            .find_map(|i| i.child_by_field_name("expression").and_then(recurse)),
+            .filter(|c| c.kind_str() == "interpolation")
+            .find_map(|i| i.field("expression").and_then(recurse)),
         "call" => {
-            let func = node.child_by_field_name("function")?;
-            let args = node.child_by_field_name("arguments")?;
+            let func = node.field("function")?;
+            let args = node.field("arguments")?;
             let arg_list: Vec<Node> = named_children(args)
                 .into_iter()
-                .filter(|a| a.kind() != "comment" && a.kind() != "keyword_argument")
+                .filter(|a| a.kind_str() != "comment" && a.kind_str() != "keyword_argument")
                 .collect();
-            match func.kind() {
+            match func.kind_str() {
                 "attribute" => {
-                    let method = checker.text(func.child_by_field_name("attribute")?);
-                    let object = func.child_by_field_name("object")?;
+                    let method = checker.text(func.field("attribute")?);
+                    let object = func.field("object")?;
                     match method {
                         "encode" | "strip" | "lower" | "upper" | "rstrip" | "lstrip" => {
                             recurse(object)
@@ -122,23 +123,23 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     };
     let args = checker.arguments(args_node);
     // `h.update(password.encode())` where `h = hashlib.sha256()` in the same function.
-    if func.kind() == "attribute"
+    if func.kind_str() == "attribute"
         && func
-            .child_by_field_name("attribute")
+            .field("attribute")
             .is_some_and(|a| checker.text(a) == "update")
     {
-        let Some(object) = func.child_by_field_name("object") else {
+        let Some(object) = func.field("object") else {
             return;
         };
-        if object.kind() != "identifier" {
+        if object.kind_str() != "identifier" {
             return;
         }
         let Lookup::Local(bindings) = checker.lookup(object) else {
             return;
         };
         let hash = bindings.iter().find_map(|b| match b {
-            Binding::Value(v) if v.kind() == "call" => v
-                .child_by_field_name("function")
+            Binding::Value(v) if v.kind_str() == "call" => v
+                .field("function")
                 .and_then(|f| checker.resolve_callee(f, CONSTRUCTORS))
                 .map(|q| (q, *v)),
             _ => None,
@@ -211,7 +212,7 @@ fn scrypt_fix<'a>(
     data: Node<'a>,
 ) -> Option<(Vec<Edit>, bool)> {
     let src = checker.source;
-    if func.kind() != "attribute" || checker.semantic.imports.get("hashlib")? != "hashlib" {
+    if func.kind_str() != "attribute" || checker.semantic.imports.get("hashlib")? != "hashlib" {
         return None;
     }
     if checker.semantic.bindings.contains_key("hash_password")
@@ -224,13 +225,13 @@ fn scrypt_fix<'a>(
     let lineage = crate::analysis::ancestors(checker.item, call);
     let mut up = lineage.iter().rev();
     // call → attribute `.hexdigest` → call `()`.
-    let attribute = up.next().filter(|a| a.kind() == "attribute")?;
-    let method = attribute.child_by_field_name("attribute")?;
-    let digest = up.next().filter(|c| c.kind() == "call")?;
+    let attribute = up.next().filter(|a| a.kind_str() == "attribute")?;
+    let method = attribute.field("attribute")?;
+    let digest = up.next().filter(|c| c.kind_str() == "call")?;
     if src[method.byte_range()].ne("hexdigest") || !src[digest.byte_range()].ends_with("()") {
         return None;
     }
-    if up.any(|a| a.kind() == "comparison_operator") {
+    if up.any(|a| a.kind_str() == "comparison_operator") {
         return None;
     }
     let newline = if src.contains("\r\n") { "\r\n" } else { "\n" };
@@ -256,7 +257,7 @@ fn algorithm_of<'a>(checker: &Checker<'a>, name: &str, ctor: Node<'a>) -> String
     if name != "hashlib.new" {
         return name.to_owned();
     }
-    ctor.child_by_field_name("arguments")
+    ctor.field("arguments")
         .and_then(|a| checker.arguments(a).get(0, "name", checker.source))
         .and_then(|n| literal_value(checker, n))
         .map(|n| format!("hashlib.new(\"{n}\")"))
@@ -283,29 +284,29 @@ pub(crate) fn js_password_in<'a>(
         return None;
     }
     let recurse = |n: Node<'a>| js_password_in(checker, n, depth + 1);
-    match node.kind() {
+    match node.kind_str() {
         "identifier" | "member_expression" | "subscript_expression" => {
             operand_name(checker, node).filter(|n| is_password_name(n))
         }
         "binary_expression" => node
-            .child_by_field_name("left")
+            .field("left")
             .and_then(recurse)
-            .or_else(|| node.child_by_field_name("right").and_then(recurse)),
+            .or_else(|| node.field("right").and_then(recurse)),
         "parenthesized_expression" | "non_null_expression" | "as_expression" => {
             node.named_child(0).and_then(recurse)
         }
         "template_string" => named_children(node)
             .into_iter()
-            .filter(|c| c.kind() == "template_substitution")
+            .filter(|c| c.kind_str() == "template_substitution")
             .find_map(|s| s.named_child(0).and_then(recurse)),
         "call_expression" => {
-            let func = node.child_by_field_name("function")?;
-            let args = node.child_by_field_name("arguments")?;
+            let func = node.field("function")?;
+            let args = node.field("arguments")?;
             let first = named_children(args).into_iter().next();
-            match func.kind() {
+            match func.kind_str() {
                 "member_expression" => {
-                    let method = checker.text(func.child_by_field_name("property")?);
-                    let object = func.child_by_field_name("object")?;
+                    let method = checker.text(func.field("property")?);
+                    let object = func.field("object")?;
                     match method {
                         "from" if checker.text(object) == "Buffer" => first.and_then(recurse),
                         "trim" | "normalize" | "toString" | "toLowerCase" => recurse(object),
@@ -327,18 +328,18 @@ const JS_CREATE_HASH: &[&str] = &["crypto.createHash"];
 /// The hash a JavaScript hash object comes from: `crypto.createHash("sha256")` itself, or a
 /// local bound to it (`const h = crypto.createHash("md5")`).
 fn js_hash_call<'a>(checker: &Checker<'a>, object: Node<'a>) -> Option<Node<'a>> {
-    let call = match object.kind() {
+    let call = match object.kind_str() {
         "call_expression" => object,
         "identifier" => match checker.lookup(object) {
             Lookup::Local(bindings) => match bindings.as_slice() {
-                [Binding::Value(v)] if v.kind() == "call_expression" => *v,
+                [Binding::Value(v)] if v.kind_str() == "call_expression" => *v,
                 _ => return None,
             },
             _ => return None,
         },
         _ => return None,
     };
-    let func = call.child_by_field_name("function")?;
+    let func = call.field("function")?;
     checker.resolve_callee(func, JS_CREATE_HASH)?;
     Some(call)
 }
@@ -353,14 +354,14 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         return;
     };
     let positional = checker.arguments(args_node).positional.clone();
-    if func.kind() != "member_expression" {
-        if func.kind() == "identifier" {
+    if func.kind_str() != "member_expression" {
+        if func.kind_str() == "identifier" {
             check_js_pbkdf2(checker, func, &positional);
         }
         return;
     }
     let method = func
-        .child_by_field_name("property")
+        .field("property")
         .map(|p| checker.text(p))
         .unwrap_or("");
     if method != "update" {
@@ -373,7 +374,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let Some(password) = js_password_in(checker, data, 0) else {
         return;
     };
-    let Some(object) = func.child_by_field_name("object") else {
+    let Some(object) = func.field("object") else {
         return;
     };
     let Some(hash) = js_hash_call(checker, object) else {
@@ -383,7 +384,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         return;
     }
     let algorithm = hash
-        .child_by_field_name("arguments")
+        .field("arguments")
         .and_then(|a| checker.arguments(a).positional.clone().first().copied())
         .and_then(|a| literal_value(checker, a))
         .map_or("crypto.createHash".to_owned(), |a| {
@@ -401,7 +402,11 @@ fn check_js_pbkdf2<'a>(checker: &mut Checker<'a>, func: Node<'a>, positional: &[
     let Some(name) = checker.resolve_callee(func, &["crypto.pbkdf2", "crypto.pbkdf2Sync"]) else {
         return;
     };
-    let Some(iterations) = positional.get(2).copied().filter(|n| n.kind() == "number") else {
+    let Some(iterations) = positional
+        .get(2)
+        .copied()
+        .filter(|n| n.kind_str() == "number")
+    else {
         return;
     };
     let Ok(count) = checker.text(iterations).replace('_', "").parse::<u64>() else {

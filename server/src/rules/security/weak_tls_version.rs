@@ -1,5 +1,6 @@
 //! SEC605 weak-tls-version: SSLv2/SSLv3/TLS 1.0/TLS 1.1 protocol selections and `ssl.wrap_socket`.
 
+use crate::syntax::NodeExt;
 use tree_sitter::Node;
 
 use crate::rules::{
@@ -63,7 +64,7 @@ fn check_constant<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let Some(constant) = caps.get("constant") else {
         return;
     };
-    if constant.kind() == "identifier" && !is_reference(constant) {
+    if constant.kind_str() == "identifier" && !is_reference(constant) {
         return;
     }
     let Some(name) = checker.resolve(constant) else {
@@ -99,10 +100,10 @@ fn is_reference(ident: Node) -> bool {
     let Some(parent) = ident.parent() else {
         return true;
     };
-    match parent.kind() {
+    match parent.kind_str() {
         "dotted_name" | "aliased_import" | "import_from_statement" => false,
-        "attribute" => parent.child_by_field_name("attribute") != Some(ident),
-        "keyword_argument" => parent.child_by_field_name("name") != Some(ident),
+        "attribute" => parent.field("attribute") != Some(ident),
+        "keyword_argument" => parent.field("name") != Some(ident),
         _ => true,
     }
 }
@@ -128,10 +129,10 @@ fn check_assignment<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     ) else {
         return;
     };
-    if target.kind() != "attribute" {
+    if target.kind_str() != "attribute" {
         return;
     }
-    let Some(attr) = target.child_by_field_name("attribute") else {
+    let Some(attr) = target.field("attribute") else {
         return;
     };
     let which = checker.text(attr);
@@ -153,8 +154,8 @@ fn check_assignment<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     };
     // `minimum_version = ssl.TLSVersion.TLSv1` → `TLSv1_2` (unsafe: clients that only speak
     // the old versions are refused, which is the point).
-    let fix = (which == "minimum_version" && value.kind() == "attribute")
-        .then(|| value.child_by_field_name("attribute"))
+    let fix = (which == "minimum_version" && value.kind_str() == "attribute")
+        .then(|| value.field("attribute"))
         .flatten();
     let finding = checker.report(assignment, format!(
         "`{target_text} = {value_text}` {what} {protocol}, {}; use `ssl.TLSVersion.TLSv1_2` or later",

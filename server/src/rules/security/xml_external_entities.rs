@@ -1,5 +1,6 @@
 //! SEC203 xml-external-entities: XML parsers that expand entities, on data from outside.
 
+use crate::syntax::NodeExt;
 use tree_sitter::Node;
 
 use crate::analysis::{ancestors, named_children, Sink};
@@ -123,7 +124,7 @@ const JS_PARSE: &[&str] = &[
 /// The `noent: true` property of an options object (a literal, or a local bound to one).
 fn noent_true<'a>(checker: &Checker<'a>, options: Node<'a>) -> Option<Node<'a>> {
     super::js_option(checker, options, "noent")
-        .filter(|v| v.kind() == "true")
+        .filter(|v| v.kind_str() == "true")
         .and_then(|v| ancestors(checker.item, v).pop())
 }
 
@@ -136,7 +137,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     }
     let args: Vec<Node> = named_children(args)
         .into_iter()
-        .filter(|a| a.kind() != "comment")
+        .filter(|a| a.kind_str() != "comment")
         .collect();
     let (Some(data), Some(options)) = (args.first().copied(), args.get(1).copied()) else {
         return;
@@ -159,7 +160,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     if let Some(t) = &taint {
         finding.with_taint(t);
     }
-    if let Some(value) = noent.child_by_field_name("value") {
+    if let Some(value) = noent.field("value") {
         finding.with_fix(
             "Set `noent: false`",
             Applicability::Unsafe,

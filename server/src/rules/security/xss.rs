@@ -1,5 +1,6 @@
 //! SEC304 xss: request data written into HTML without escaping.
 
+use crate::syntax::NodeExt;
 use tree_sitter::Node;
 
 use super::{sink_argument, CallSink};
@@ -56,16 +57,16 @@ pub static RULE: Rule = Rule {
 /// Whether a JavaScript expression builds a string: a template literal with substitutions,
 /// `+`, `.concat()`/`.join()`, directly or through the local it is bound to.
 fn js_built<'a>(checker: &Checker<'a>, node: Node<'a>, depth: u32) -> bool {
-    match node.kind() {
+    match node.kind_str() {
         "template_string" => named_children(node)
             .iter()
-            .any(|c| c.kind() == "template_substitution"),
+            .any(|c| c.kind_str() == "template_substitution"),
         "binary_expression" => node
-            .child_by_field_name("operator")
+            .field("operator")
             .is_some_and(|o| checker.text(o) == "+"),
         "call_expression" => node
-            .child_by_field_name("function")
-            .and_then(|f| f.child_by_field_name("property"))
+            .field("function")
+            .and_then(|f| f.field("property"))
             .is_some_and(|p| matches!(checker.text(p), "concat" | "join" | "replace")),
         "parenthesized_expression" => node
             .named_child(0)
@@ -89,35 +90,35 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
         return;
     };
-    if func.kind() != "member_expression" {
+    if func.kind_str() != "member_expression" {
         return;
     }
     let method = func
-        .child_by_field_name("property")
+        .field("property")
         .map(|p| checker.text(p))
         .unwrap_or("");
     if !matches!(method, "send" | "write" | "end") {
         return;
     }
     // The receiver chain starts at `res`/`response`: `res.status(404).send(…)`.
-    let Some(receiver) = func.child_by_field_name("object") else {
+    let Some(receiver) = func.field("object") else {
         return;
     };
     let mut root = receiver;
     loop {
-        root = match root.kind() {
-            "call_expression" => match root.child_by_field_name("function") {
+        root = match root.kind_str() {
+            "call_expression" => match root.field("function") {
                 Some(f) => f,
                 None => return,
             },
-            "member_expression" => match root.child_by_field_name("object") {
+            "member_expression" => match root.field("object") {
                 Some(o) => o,
                 None => return,
             },
             _ => break,
         };
     }
-    if root.kind() != "identifier" || !matches!(checker.text(root), "res" | "response") {
+    if root.kind_str() != "identifier" || !matches!(checker.text(root), "res" | "response") {
         return;
     }
     let chain = checker.text(receiver);
@@ -128,7 +129,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         return;
     };
     // Objects and arrays are sent as JSON.
-    if matches!(body.kind(), "object" | "array") {
+    if matches!(body.kind_str(), "object" | "array") {
         return;
     }
     let Some(taint) = checker.taint(body, Sink::Html).filter(|t| t.user) else {
@@ -180,11 +181,11 @@ fn check_js_escaping_off<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>)
     // `nunjucks.configure({ autoescape: false })`: the options may come first.
     let options = positional
         .get(index)
-        .or_else(|| positional.first().filter(|o| o.kind() == "object"));
+        .or_else(|| positional.first().filter(|o| o.kind_str() == "object"));
     let Some(value) = options.and_then(|o| super::js_option(checker, *o, option)) else {
         return;
     };
-    if value.kind() != off {
+    if value.kind_str() != off {
         return;
     }
     let short = super::callee(checker.text(func));
@@ -195,15 +196,15 @@ fn check_js_escaping_off<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>)
 
 /// Whether `node` is Koa's context: `ctx`/`context` (not an import) or `ctx.response`.
 fn is_koa_context<'a>(checker: &Checker<'a>, node: Node<'a>) -> bool {
-    match node.kind() {
+    match node.kind_str() {
         "identifier" => {
             matches!(checker.text(node), "ctx" | "context") && checker.resolve(node).is_none()
         }
         "member_expression" => {
-            node.child_by_field_name("property")
+            node.field("property")
                 .is_some_and(|p| checker.text(p) == "response")
                 && node
-                    .child_by_field_name("object")
+                    .field("object")
                     .is_some_and(|o| is_koa_context(checker, o))
         }
         _ => false,
@@ -213,7 +214,7 @@ fn is_koa_context<'a>(checker: &Checker<'a>, node: Node<'a>) -> bool {
 /// Whether the text Koa will see may start with `<`: Koa sends a string body as `text/html`
 /// when it starts with `<` (after spaces), else as `text/plain`. `None` when it depends on data.
 fn starts_with_markup(checker: &Checker, node: Node) -> Option<bool> {
-    match node.kind() {
+    match node.kind_str() {
         "string" => Some(
             checker
                 .text(node)
@@ -223,13 +224,13 @@ fn starts_with_markup(checker: &Checker, node: Node) -> Option<bool> {
         ),
         "template_string" => {
             let first = named_children(node).into_iter().next()?;
-            match first.kind() {
+            match first.kind_str() {
                 "string_fragment" => Some(checker.text(first).trim_start().starts_with('<')),
                 _ => None,
             }
         }
         "binary_expression" => node
-            .child_by_field_name("left")
+            .field("left")
             .and_then(|l| starts_with_markup(checker, l)),
         "parenthesized_expression" => node
             .named_child(0)
@@ -245,17 +246,17 @@ fn check_koa_body<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(target), Some(value)) = (caps.get("target"), caps.get("value")) else {
         return;
     };
-    let is_body = target.kind() == "member_expression"
+    let is_body = target.kind_str() == "member_expression"
         && target
-            .child_by_field_name("property")
+            .field("property")
             .is_some_and(|p| checker.text(p) == "body")
         && target
-            .child_by_field_name("object")
+            .field("object")
             .is_some_and(|o| is_koa_context(checker, o));
     if !is_body {
         return;
     }
-    if matches!(value.kind(), "object" | "array") {
+    if matches!(value.kind_str(), "object" | "array") {
         return;
     }
     let Some(taint) = checker.taint(value, Sink::Html).filter(|t| t.user) else {
@@ -264,7 +265,7 @@ fn check_koa_body<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     // The handler may say what it sends: `ctx.type = "json"` / `"text/plain"` / `"html"`.
     let function = ancestors(checker.item, value).into_iter().rev().find(|a| {
         matches!(
-            a.kind(),
+            a.kind_str(),
             "arrow_function"
                 | "function_expression"
                 | "function"
@@ -398,10 +399,10 @@ fn check_environment<'a>(checker: &mut Checker<'a>, func: Node<'a>, args_node: N
     let args = checker.arguments(args_node);
     match args.keyword_node("autoescape", checker.source) {
         Some(kw) => {
-            let value = kw.child_by_field_name("value").map(|v| checker.text(v));
+            let value = kw.field("value").map(|v| checker.text(v));
             if value == Some("False") {
                 let range = kw
-                    .child_by_field_name("value")
+                    .field("value")
                     .map(|v| v.byte_range())
                     .unwrap_or(kw.byte_range());
                 checker
@@ -439,22 +440,25 @@ fn in_flask_view(checker: &Checker, node: Node) -> bool {
         return false;
     }
     let path = ancestors(checker.item, node);
-    let Some(i) = path.iter().rposition(|n| n.kind() == "function_definition") else {
+    let Some(i) = path
+        .iter()
+        .rposition(|n| n.kind_str() == "function_definition")
+    else {
         return false;
     };
     let Some(decorated) = i
         .checked_sub(1)
         .map(|j| path[j])
-        .filter(|d| d.kind() == "decorated_definition")
+        .filter(|d| d.kind_str() == "decorated_definition")
     else {
         return false;
     };
     named_children(decorated).iter().any(|d| {
-        d.kind() == "decorator"
+        d.kind_str() == "decorator"
             && d.named_child(0)
-                .filter(|c| c.kind() == "call")
-                .and_then(|c| c.child_by_field_name("function"))
-                .and_then(|f| f.child_by_field_name("attribute"))
+                .filter(|c| c.kind_str() == "call")
+                .and_then(|c| c.field("function"))
+                .and_then(|f| f.field("attribute"))
                 .is_some_and(|a| ROUTES.contains(&checker.text(a)))
     })
 }
@@ -464,24 +468,24 @@ fn check_return<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         return;
     };
     // `return body, 200` / `return (body, 200, headers)`
-    if matches!(value.kind(), "expression_list" | "tuple") {
+    if matches!(value.kind_str(), "expression_list" | "tuple") {
         match value.named_child(0) {
             Some(first) => value = first,
             None => return,
         }
     }
-    let built = match value.kind() {
+    let built = match value.kind_str() {
         "string" => named_children(value)
             .iter()
-            .any(|c| c.kind() == "interpolation"),
+            .any(|c| c.kind_str() == "interpolation"),
         "binary_operator" => true,
         "call" => value
-            .child_by_field_name("function")
-            .and_then(|f| f.child_by_field_name("attribute"))
+            .field("function")
+            .and_then(|f| f.field("attribute"))
             .is_some_and(|a| matches!(checker.text(a), "format" | "join")),
         _ => false,
     };
-    let plain = matches!(value.kind(), "identifier" | "subscript" | "call");
+    let plain = matches!(value.kind_str(), "identifier" | "subscript" | "call");
     if !(built || plain) || !in_flask_view(checker, value) {
         return;
     }
