@@ -65,6 +65,38 @@ impl Mentions {
             .is_some_and(|i| self.clients & (1 << i) != 0)
     }
 
+    /// Whether a call in `text` can be a fact for a file with these mentions: only calls whose
+    /// callee names a client this file imports, an app or router constructor, or a mount of
+    /// a framework it imports are. The walk skips expressions where none can be (a text search
+    /// is much cheaper than visiting every node of a function body).
+    fn calls_in(&self, text: &str) -> bool {
+        let t = text.as_bytes();
+        let has = |w: &str| memchr::memmem::find(t, w.as_bytes()).is_some();
+        (self.clients != 0
+            && CLIENTS
+                .iter()
+                .enumerate()
+                .any(|(i, (suffix, _, _))| self.clients & (1 << i) != 0 && has(suffix)))
+            || (self.fastapi
+                && ["include_router", "add_api_route", "FastAPI", "APIRouter"]
+                    .into_iter()
+                    .any(has))
+            || (self.flask
+                && [
+                    "register_blueprint",
+                    "before_request",
+                    "add_url_rule",
+                    "Flask",
+                    "Blueprint",
+                ]
+                .into_iter()
+                .any(has))
+            || (self.drf
+                && ["register", "DefaultRouter", "SimpleRouter"]
+                    .into_iter()
+                    .any(has))
+    }
+
     fn route_framework(&self) -> Framework {
         if self.flask && !self.fastapi {
             Framework::Flask
@@ -81,6 +113,9 @@ struct Cx<'s> {
     order: std::cell::Cell<usize>,
     function: Option<String>,
     out: FileFacts,
+    /// Whether a call in the subtree being walked can be a fact (`Mentions::calls_in`); when
+    /// not, the walk stays on statements.
+    calls: bool,
 }
 
 impl Cx<'_> {
@@ -159,6 +194,7 @@ pub(super) fn extract_item(item: Node, src: &str, m: Mentions) -> FileFacts {
         order: std::cell::Cell::new(0),
         function: None,
         out: FileFacts::default(),
+        calls: m.calls_in(&src[item.byte_range()]),
     };
     visit(&mut cx, item);
     cx.out
@@ -166,6 +202,37 @@ pub(super) fn extract_item(item: Node, src: &str, m: Mentions) -> FileFacts {
 
 fn visit(cx: &mut Cx, n: Node) {
     super::walk_named(n, &mut |n| enter(cx, n));
+}
+
+/// Visits a function or class body, narrowing `calls` to the body's text.
+fn visit_body(cx: &mut Cx, body: Node) {
+    let outer = cx.calls;
+    cx.calls = outer && cx.m.calls_in(&cx.src[body.byte_range()]);
+    visit(cx, body);
+    cx.calls = outer;
+}
+
+/// Nodes that can hold statements (definitions, imports, assignments): what the walk still
+/// enters when no call can be a fact.
+fn holds_statements(kind: &str) -> bool {
+    matches!(
+        kind,
+        "module"
+            | "block"
+            | "expression_statement"
+            | "if_statement"
+            | "elif_clause"
+            | "else_clause"
+            | "for_statement"
+            | "while_statement"
+            | "try_statement"
+            | "except_clause"
+            | "except_group_clause"
+            | "finally_clause"
+            | "with_statement"
+            | "match_statement"
+            | "case_clause"
+    )
 }
 
 /// Records what `n` says; false when its subtree is handled (or cannot hold facts).
@@ -188,7 +255,10 @@ fn enter(cx: &mut Cx, n: Node) -> bool {
             return false;
         }
         "string" | "comment" | "identifier" | "integer" | "float" => return false,
-        "assignment" => assignment(cx, n),
+        "assignment" => {
+            assignment(cx, n);
+            return cx.calls;
+        }
         "augmented_assignment"
             if n.field("left")
                 .is_some_and(|l| text(l, cx.src) == "urlpatterns") =>
@@ -198,10 +268,9 @@ fn enter(cx: &mut Cx, n: Node) -> bool {
             }
             return false;
         }
-        "call" if call(cx, n) => return false,
-        _ => {}
+        "call" if !cx.calls || call(cx, n) => return false,
+        kind => cx.calls || holds_statements(kind),
     }
-    true
 }
 
 fn import(cx: &mut Cx, n: Node) {
@@ -726,7 +795,7 @@ fn function(cx: &mut Cx, def: Node, decorators: &[Node]) {
     }
     let outer = cx.function.replace(name);
     if let Some(body) = def.field("body") {
-        visit(cx, body);
+        visit_body(cx, body);
     }
     cx.function = outer;
 }
@@ -904,7 +973,7 @@ fn class(cx: &mut Cx, def: Node, decorators: &[Node]) {
     }
     let outer = cx.function.replace(name);
     if let Some(body) = body {
-        visit(cx, body);
+        visit_body(cx, body);
     }
     cx.function = outer;
 }
