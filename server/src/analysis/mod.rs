@@ -356,6 +356,38 @@ pub fn item_imports(language: Language, item: Node, source: &str) -> BTreeSet<St
     }
 }
 
+/// The nodes of kind `kind` in `scope`'s own scope (not inside a nested node `is_scope` accepts)
+/// that start with the keyword `keyword`, found by searching the text for the keyword instead of
+/// visiting every node: a function body has thousands of nodes and a handful of `return`s.
+pub fn statements_by_keyword<'t>(
+    scope: Node<'t>,
+    source: &str,
+    keyword: &str,
+    kind: &str,
+    is_scope: &dyn Fn(Node) -> bool,
+) -> Vec<Node<'t>> {
+    let range = scope.byte_range();
+    let mut out = Vec::new();
+    for (pos, _) in source[range.clone()].match_indices(keyword) {
+        let pos = range.start + pos;
+        let Some(token) = scope.descendant_for_byte_range(pos, pos + keyword.len()) else {
+            continue;
+        };
+        // The keyword itself (not a name or string that contains it), first in its statement.
+        if token.kind_str() != keyword || token.is_named() {
+            continue;
+        }
+        let path = ancestors(scope, token);
+        let Some(statement) = path.last().filter(|s| s.kind_str() == kind) else {
+            continue;
+        };
+        if statement.start_byte() == pos && !path[1..].iter().any(|n| is_scope(*n)) {
+            out.push(*statement);
+        }
+    }
+    out
+}
+
 /// The nodes from `within` down to `node`'s parent, outermost first.
 pub fn ancestors<'t>(within: Node<'t>, node: Node<'t>) -> Vec<Node<'t>> {
     let mut out = Vec::new();
@@ -496,5 +528,30 @@ pub fn argument_removal_range(arg: Node) -> std::ops::Range<usize> {
     match arg.next_named_sibling() {
         Some(next) => arg.start_byte()..next.start_byte(),
         None => arg.byte_range(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statements_by_keyword_finds_the_scopes_own_returns_only() {
+        let source = "def f(returned):\n    # return in a comment\n    s = 'return in a string'\n    if returned:\n        return returned\n    def g():\n        return 1\n    h = lambda: 2\n    class C:\n        def m(self):\n            return 3\n    for x in []:\n        return [x]\n    return\n";
+        let tree = crate::syntax::parse::parse(Language::Python, source, None).unwrap();
+        let function = tree.root_node().named_child(0).unwrap();
+        let body = function.field("body").unwrap();
+        let nested = |n: Node| {
+            matches!(
+                n.kind_str(),
+                "function_definition" | "class_definition" | "lambda"
+            )
+        };
+        let found: Vec<&str> =
+            statements_by_keyword(body, source, "return", "return_statement", &nested)
+                .iter()
+                .map(|n| text(*n, source))
+                .collect();
+        assert_eq!(found, ["return returned", "return [x]", "return"]);
     }
 }

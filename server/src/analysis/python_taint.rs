@@ -889,36 +889,31 @@ pub(super) fn item_returns(
         focus: None,
     };
     let mut mask = 0u64;
-    super::walk_scope(
-        body,
-        &|n| {
-            matches!(
-                n.kind_str(),
-                "function_definition" | "class_definition" | "lambda"
-            )
-        },
-        &mut |n| {
-            if n.kind_str() != "return_statement" {
-                return;
+    let nested = |n: Node| {
+        matches!(
+            n.kind_str(),
+            "function_definition" | "class_definition" | "lambda"
+        )
+    };
+    for statement in super::statements_by_keyword(body, src, "return", "return_statement", &nested)
+    {
+        let Some(value) = statement.named_child(0) else {
+            continue;
+        };
+        // Request data only: a helper returning `sys.argv` or `input()` is a CLI's own.
+        if mask & RETURNS_REQUEST_DATA == 0
+            && state
+                .expr(value, 0)
+                .is_some_and(|t| t.user && t.what.starts_with("request data"))
+        {
+            mask |= RETURNS_REQUEST_DATA;
+        }
+        for (i, p) in params.iter().enumerate().take(63) {
+            if mask & (1 << i) == 0 && state.carries_param(value, p) {
+                mask |= 1 << i;
             }
-            let Some(value) = n.named_child(0) else {
-                return;
-            };
-            // Request data only: a helper returning `sys.argv` or `input()` is a CLI's own.
-            if mask & RETURNS_REQUEST_DATA == 0
-                && state
-                    .expr(value, 0)
-                    .is_some_and(|t| t.user && t.what.starts_with("request data"))
-            {
-                mask |= RETURNS_REQUEST_DATA;
-            }
-            for (i, p) in params.iter().enumerate().take(63) {
-                if mask & (1 << i) == 0 && state.carries_param(value, p) {
-                    mask |= 1 << i;
-                }
-            }
-        },
-    );
+        }
+    }
     Some((name, (params, mask)))
 }
 
