@@ -1,13 +1,12 @@
-//! What the combined rule query costs over a directory of Python files, and each pattern alone.
+//! What matching the rule patterns costs over a directory of Python files: a plain cursor walk
+//! for scale, tree-sitter's query engine over the combined query, and `syntax::pattern`.
 //!
 //! `cargo run --release --example query_cost DIR`
-//!
-//! Prints the time of one pass of the combined query over every top-level item, then per
-//! pattern its match count and the time of a pass with that pattern alone. A pattern alone costs
-//! about as much as the whole query: the price is the walk over the tree, not the patterns.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
+use backend_architect::engine::query_files;
+use backend_architect::syntax::pattern::Patterns;
 use backend_architect::syntax::{parse::parse, Language};
 use streaming_iterator::StreamingIterator;
 use tree_sitter::{Query, QueryCursor, Tree};
@@ -22,63 +21,70 @@ fn main() {
         .iter()
         .map(|source| parse(language, source, None).expect("parse"))
         .collect();
-    let query = &backend_architect::engine::queries(language).query;
-    let mut counts = vec![0usize; query.pattern_count()];
-    let all = pass(query, &files, &trees, |pattern| counts[pattern] += 1);
-    println!(
-        "{} files, combined query ({} patterns): {all:?}",
-        files.len(),
-        query.pattern_count()
-    );
+    let sources: Vec<&'static str> = query_files(language).iter().map(|q| q.0).collect();
 
-    // The combined query's source, rebuilt the way the engine builds it.
-    let mut source = String::new();
-    let mut seen = Vec::new();
-    for rule in backend_architect::rules::RULES.iter() {
-        for check in rule.checks.iter().filter(|c| c.family == language.family()) {
-            if !seen.contains(&check.query) {
-                seen.push(check.query);
-                source.push_str(check.query);
-                source.push('\n');
+    let start = Instant::now();
+    let mut nodes = 0usize;
+    for tree in &trees {
+        let mut cursor = tree.walk();
+        'walk: loop {
+            nodes += 1;
+            if cursor.goto_first_child() {
+                continue;
+            }
+            while !cursor.goto_next_sibling() {
+                if !cursor.goto_parent() {
+                    break 'walk;
+                }
             }
         }
     }
-    for (pattern, count) in counts.iter().enumerate() {
-        let start = query.start_byte_for_pattern(pattern);
-        let end = if pattern + 1 < query.pattern_count() {
-            query.start_byte_for_pattern(pattern + 1)
-        } else {
-            source.len()
-        };
-        let text = &source[start..end];
-        let alone = Query::new(&language.grammar(), text).expect("pattern compiles alone");
-        let took = pass(&alone, &files, &trees, |_| {});
-        let summary: String = text
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .chars()
-            .take(80)
-            .collect();
-        println!("{pattern:3} {count:8} matches {took:>10.1?}  {summary}");
-    }
-}
+    println!(
+        "{} files, {nodes} nodes: plain cursor walk {:?}",
+        files.len(),
+        start.elapsed()
+    );
 
-fn pass(query: &Query, files: &[String], trees: &[Tree], mut seen: impl FnMut(usize)) -> Duration {
+    let start = Instant::now();
+    let query = Query::new(&language.grammar(), &sources.join("\n")).expect("query compiles");
+    let compiled = start.elapsed();
     let start = Instant::now();
     let mut cursor = QueryCursor::new();
+    let mut found = 0usize;
+    for_each_item(&files, &trees, |item, source| {
+        let mut matches = cursor.matches(&query, item, source.as_bytes());
+        while matches.next().is_some() {
+            found += 1;
+        }
+    });
+    println!(
+        "tree-sitter query: {found} matches in {:?} (compiled in {compiled:?})",
+        start.elapsed()
+    );
+
+    let start = Instant::now();
+    let (patterns, _) = Patterns::new(language, &sources).expect("patterns compile");
+    let compiled = start.elapsed();
+    let start = Instant::now();
+    let mut found = 0usize;
+    for_each_item(&files, &trees, |item, source| {
+        patterns.for_each_match(item, source, &mut |_, _| found += 1);
+    });
+    println!(
+        "syntax::pattern:   {found} matches in {:?} (compiled in {compiled:?})",
+        start.elapsed()
+    );
+}
+
+/// Calls `f` on every top-level item, as the engine does.
+fn for_each_item(files: &[String], trees: &[Tree], mut f: impl FnMut(tree_sitter::Node, &str)) {
     for (source, tree) in files.iter().zip(trees) {
         let root = tree.root_node();
         let mut walk = root.walk();
         for item in root.named_children(&mut walk) {
-            cursor.set_byte_range(item.byte_range());
-            let mut matches = cursor.matches(query, item, source.as_bytes());
-            while let Some(m) = matches.next() {
-                seen(m.pattern_index);
-            }
+            f(item, source);
         }
     }
-    start.elapsed()
 }
 
 fn python_files(dir: &str) -> Vec<String> {

@@ -12,71 +12,56 @@ use std::hash::{Hash, Hasher};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::OnceLock;
 
-use streaming_iterator::StreamingIterator;
-use tree_sitter::{Node, Query, QueryCursor, Tree};
+use tree_sitter::{Node, Tree};
 
 use crate::analysis::{summaries, Semantic};
 use crate::config::suppression::Suppressions;
 use crate::config::RuleSet;
 use crate::rules::{Captures, Check, Checker, Finding, Rule, RULES};
+use crate::syntax::pattern::Patterns;
 use crate::syntax::Language;
 
-/// Every rule query of one language, compiled into one query so that one pass over an item
-/// matches all rules at once.
+/// Every rule query of one language, compiled into one pattern set so that one walk over an
+/// item matches all rules at once (see `syntax::pattern`).
 pub struct CompiledQueries {
-    pub query: Query,
+    pub patterns: Patterns,
     /// Pattern index → every (index of the rule in `RULES`, check) that uses the pattern.
     /// Rules that share a query file (e.g. `calls.scm`) share its patterns: one match, several
     /// checks.
-    patterns: Vec<Vec<(usize, &'static Check)>>,
+    checks: Vec<Vec<(usize, &'static Check)>>,
 }
 
-/// One query file's place in the combined query source, and the checks that use it.
-type Segment = (
-    std::ops::Range<usize>,
-    &'static str,
-    Vec<(usize, &'static Check)>,
-);
-
-fn compile(language: Language) -> CompiledQueries {
-    let mut source = String::new();
-    // (range in `source`, query text, users)
-    let mut segments: Vec<Segment> = Vec::new();
+/// The query files of one language's rules, each once, with the checks that use it.
+pub fn query_files(language: Language) -> Vec<(&'static str, Vec<(usize, &'static Check)>)> {
+    let mut files: Vec<(&'static str, Vec<(usize, &'static Check)>)> = Vec::new();
     for (rule_index, rule) in RULES.iter().enumerate() {
         for check in rule.checks.iter().filter(|c| c.family == language.family()) {
-            if let Some(seg) = segments.iter_mut().find(|s| s.1 == check.query) {
-                seg.2.push((rule_index, check));
-                continue;
+            match files.iter_mut().find(|f| f.0 == check.query) {
+                Some(file) => file.1.push((rule_index, check)),
+                None => files.push((check.query, vec![(rule_index, check)])),
             }
-            let start = source.len();
-            source.push_str(check.query);
-            source.push('\n');
-            segments.push((start..source.len(), check.query, vec![(rule_index, check)]));
         }
     }
-    let query = Query::new(&language.grammar(), &source).unwrap_or_else(|e| {
-        let seg = segments
-            .iter()
-            .find(|s| s.0.contains(&e.offset))
-            .expect("error inside a segment");
+    files
+}
+
+fn compile(language: Language) -> CompiledQueries {
+    let files = query_files(language);
+    let sources: Vec<&'static str> = files.iter().map(|f| f.0).collect();
+    let (patterns, ranges) = Patterns::new(language, &sources).unwrap_or_else(|e| {
         panic!(
             "query {} does not compile for {}: {e}",
-            seg.2[0].1.query_path,
+            files[e.file].1[0].1.query_path,
             language.name()
         )
     });
-    let patterns = (0..query.pattern_count())
-        .map(|i| {
-            let at = query.start_byte_for_pattern(i);
-            segments
-                .iter()
-                .find(|s| s.0.contains(&at))
-                .expect("pattern inside a segment")
-                .2
-                .clone()
-        })
-        .collect();
-    CompiledQueries { query, patterns }
+    let mut checks = vec![Vec::new(); patterns.len()];
+    for (range, (_, users)) in ranges.into_iter().zip(&files) {
+        for index in range {
+            checks[index] = users.clone();
+        }
+    }
+    CompiledQueries { patterns, checks }
 }
 
 pub fn queries(language: Language) -> &'static CompiledQueries {
@@ -383,7 +368,6 @@ pub fn analyze(
         cache.context = context;
     }
     let compiled = queries(language);
-    let mut cursor = QueryCursor::new();
     let mut checker = Checker::new(path, source, language, semantic, root);
     checker.http_timeout = rules.http_timeout();
     checker.node_project = node_project;
@@ -416,19 +400,17 @@ pub fn analyze(
             } else {
                 Default::default()
             };
-            cursor.set_byte_range(range.clone());
-            let mut matches = cursor.matches(&compiled.query, item, source.as_bytes());
-            while let Some(m) = matches.next() {
-                let captures = Captures {
-                    names: compiled.query.capture_names(),
-                    captures: m.captures,
-                };
-                for &(rule_index, check) in &compiled.patterns[m.pattern_index] {
-                    if rules.is_enabled_index(rule_index) {
-                        run_check(path, &mut checker, RULES[rule_index], check, &captures);
+            let names = compiled.patterns.capture_names();
+            compiled
+                .patterns
+                .for_each_match(item, source, &mut |pattern, captures| {
+                    let captures = Captures { names, captures };
+                    for &(rule_index, check) in &compiled.checks[pattern] {
+                        if rules.is_enabled_index(rule_index) {
+                            run_check(path, &mut checker, RULES[rule_index], check, &captures);
+                        }
                     }
-                }
-            }
+                });
             let relative = checker.findings.iter().map(|f| f.shifted(-start)).collect();
             let entry = (relative, checker.line_dependent.get().then_some(row));
             cache.items.replace(key, entry)

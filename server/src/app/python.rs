@@ -240,24 +240,24 @@ fn enter(cx: &mut Cx, n: Node) -> bool {
     match n.kind_str() {
         "import_statement" | "import_from_statement" => {
             import(cx, n);
-            return false;
+            false
         }
         "decorated_definition" => {
             decorated(cx, n);
-            return false;
+            false
         }
         "function_definition" => {
             function(cx, n, &[]);
-            return false;
+            false
         }
         "class_definition" => {
             class(cx, n, &[]);
-            return false;
+            false
         }
-        "string" | "comment" | "identifier" | "integer" | "float" => return false,
+        "string" | "comment" | "identifier" | "integer" | "float" => false,
         "assignment" => {
             assignment(cx, n);
-            return cx.calls;
+            cx.calls
         }
         "augmented_assignment"
             if n.field("left")
@@ -266,9 +266,9 @@ fn enter(cx: &mut Cx, n: Node) -> bool {
             if let Some(r) = n.field("right") {
                 urlpatterns(cx, r);
             }
-            return false;
+            false
         }
-        "call" if !cx.calls || call(cx, n) => return false,
+        "call" if !cx.calls || call(cx, n) => false,
         kind => cx.calls || holds_statements(kind),
     }
 }

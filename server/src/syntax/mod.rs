@@ -4,6 +4,7 @@ pub mod document;
 mod language;
 mod node;
 pub mod parse;
+pub mod pattern;
 pub mod position;
 
 pub use document::{Document, TextChange};
