@@ -455,12 +455,26 @@ pub fn walk_scope<'t>(
     is_scope: &dyn Fn(Node) -> bool,
     f: &mut dyn FnMut(Node<'t>),
 ) {
+    // One cursor for the whole walk: a cursor per node (as `named_children` makes) costs an
+    // allocation per node, and scope indexes walk every function body a rule looks into.
     let mut cursor = node.walk();
-    for child in node.named_children(&mut cursor) {
-        f(child);
-        if !is_scope(child) {
-            walk_scope(child, is_scope, f);
+    let mut descend = true;
+    loop {
+        if !(descend && cursor.goto_first_child()) {
+            loop {
+                if cursor.goto_next_sibling() {
+                    break;
+                }
+                if !cursor.goto_parent() {
+                    return;
+                }
+            }
         }
+        let n = cursor.node();
+        descend = n.is_named() && {
+            f(n);
+            !is_scope(n)
+        };
     }
 }
 
@@ -553,5 +567,34 @@ mod tests {
                 .map(|n| text(*n, source))
                 .collect();
         assert_eq!(found, ["return returned", "return [x]", "return"]);
+    }
+
+    /// The walk visits the named descendants in document order and skips nested scopes'
+    /// insides (the scope node itself is visited), like a recursion over `named_children`.
+    #[test]
+    fn walk_scope_visits_named_descendants_outside_nested_scopes() {
+        let source =
+            "def f(a):\n    x = g(a)\n    def h(y):\n        z = 1\n    return [x for x in a]\n";
+        let tree = crate::syntax::parse::parse(Language::Python, source, None).unwrap();
+        let function = tree.root_node().named_child(0).unwrap();
+        let mut expected = Vec::new();
+        fn recurse<'t>(n: Node<'t>, out: &mut Vec<Node<'t>>) {
+            for c in named_children(n) {
+                out.push(c);
+                if c.kind_str() != "function_definition" {
+                    recurse(c, out);
+                }
+            }
+        }
+        recurse(function, &mut expected);
+        let mut seen = Vec::new();
+        walk_scope(
+            function,
+            &|n| n.kind_str() == "function_definition",
+            &mut |n| seen.push(n),
+        );
+        assert_eq!(seen, expected);
+        assert!(seen.iter().any(|n| text(*n, source).starts_with("def h")));
+        assert!(!seen.iter().any(|n| text(*n, source) == "z"));
     }
 }
