@@ -79,7 +79,7 @@ async fn guarded<T>(what: &str, fut: impl Future<Output = Result<T>>) -> Result<
     }
 }
 
-fn uri_path(uri: &Uri) -> Option<PathBuf> {
+pub(super) fn uri_path(uri: &Uri) -> Option<PathBuf> {
     if uri.scheme().as_str() != "file" {
         return None;
     }
@@ -415,6 +415,7 @@ impl LanguageServer for Backend {
             let watchers = ["**/backend-architect.toml", "**/pyproject.toml"]
                 .iter()
                 .chain(advisor::WATCHED_GLOBS)
+                .chain([&super::workspace::SOURCE_GLOB])
                 .map(|g| FileSystemWatcher {
                     glob_pattern: GlobPattern::String((*g).to_owned()),
                     kind: None,
@@ -422,12 +423,12 @@ impl LanguageServer for Backend {
                 .collect();
             let options = DidChangeWatchedFilesRegistrationOptions { watchers };
             let registration = Registration {
-                id: "backend-architect-config-watch".to_owned(),
+                id: "backend-architect-file-watch".to_owned(),
                 method: "workspace/didChangeWatchedFiles".to_owned(),
                 register_options: serde_json::to_value(options).ok(),
             };
             if let Err(e) = self.client.register_capability(vec![registration]).await {
-                tracing::warn!("could not register config file watchers: {e}");
+                tracing::warn!("could not register file watchers: {e}");
             }
         }
         self.fetch_workspace_settings().await;
@@ -527,11 +528,24 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
-        if advisor::only_dependency_files(&params) {
-            advisor::reload(&self.client, &self.inner); // A lock file: only manifests change.
-            return;
+        // Source files go to the workspace index; the rest keep their handling: lock and
+        // requirement files re-check the open manifests, anything else (a config file)
+        // reloads the settings. One notification may mix them.
+        let (mut sources, mut rest) = (Vec::new(), Vec::new());
+        for change in params.changes {
+            match uri_path(&change.uri).filter(|p| Language::from_path(p).is_some()) {
+                Some(path) => sources.push(path),
+                None => rest.push(change),
+            }
         }
-        self.reload().await;
+        let rest = DidChangeWatchedFilesParams { changes: rest };
+        if advisor::only_dependency_files(&rest) {
+            advisor::reload(&self.client, &self.inner); // A lock file: only manifests change.
+        } else if !rest.changes.is_empty() || sources.is_empty() {
+            self.reload().await;
+        }
+        // After a reload, so `exclude` is read from the current configuration.
+        super::workspace::disk_changed(self.client.clone(), self.inner.clone(), sources);
     }
 
     async fn diagnostic(

@@ -1,7 +1,10 @@
 //! The workspace index in the server: startup indexing of the workspace folders (gitignore-aware,
-//! in parallel, with `$/progress`), open documents overriding disk contents, facts refreshed on
-//! every analysis, and cross-file findings re-published on the other open files they touch.
+//! `exclude` honoured, in parallel, with `$/progress`), source files changed on disk brought in
+//! as the client reports them (`workspace/didChangeWatchedFiles`), open documents overriding
+//! disk contents, facts refreshed on every analysis, and cross-file findings re-published on
+//! the other open files they touch.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -24,7 +27,13 @@ pub struct Workspace {
     facts: Mutex<std::collections::HashMap<String, app::FactsCache>>,
     roots: Mutex<Vec<PathBuf>>,
     progress_support: AtomicBool,
+    /// Source files reported changed on disk and not yet brought into the index, and whether
+    /// a task is draining them (see `disk_changed`).
+    pending: Mutex<(HashSet<PathBuf>, bool)>,
 }
+
+/// The source files the client is asked to watch: every extension `Language::from_path` knows.
+pub const SOURCE_GLOB: &str = "**/*.{py,pyi,js,mjs,cjs,jsx,ts,mts,cts,tsx}";
 
 /// The index key of a document: its file path when it has one, else its URI.
 pub fn key_of(uri: &str, path: Option<&PathBuf>) -> String {
@@ -98,8 +107,13 @@ pub(super) fn refresh(
     let key = key_of(uri, entry.path.as_ref());
     let language = entry.doc.language();
     let ws = &inner.workspace;
+    // An excluded file is not part of the application, as in `check`: its routes do not count.
+    let excluded = entry
+        .path
+        .as_ref()
+        .is_some_and(|p| entry.settings.is_excluded(p));
     let changed = {
-        let facts = if entry.doc.is_too_large() {
+        let facts = if entry.doc.is_too_large() || excluded {
             Default::default()
         } else {
             let mut cache = lock(&ws.facts).remove(&key).unwrap_or_default();
@@ -212,97 +226,100 @@ pub(super) fn index_workspace(client: Client, inner: Arc<Inner>) {
     if roots.is_empty() {
         return;
     }
+    // Files changed on disk meanwhile wait for the startup index, then are read again: the
+    // startup read of them may be older than the event.
+    lock(&inner.workspace.pending).1 = true;
     tokio::spawn(async move {
-        let token = NumberOrString::String("backend-architect/indexing".to_owned());
-        let progress = if inner.workspace.progress_support.load(Ordering::Relaxed) {
-            let created = client
-                .send_request::<request::WorkDoneProgressCreate>(WorkDoneProgressCreateParams {
-                    token: token.clone(),
-                })
-                .await;
-            match created {
-                Ok(()) => Some(
-                    client
-                        .progress(token, "Indexing the application")
-                        .with_percentage(0)
-                        .begin()
-                        .await,
-                ),
-                Err(e) => {
-                    tracing::debug!("no progress token: {e}");
-                    None
-                }
+        index_from_disk(&client, &inner, roots).await;
+        drain(client, inner);
+    });
+}
+
+/// Startup indexing proper; returns when the index holds the workspace (or indexing failed).
+async fn index_from_disk(client: &Client, inner: &Arc<Inner>, roots: Vec<PathBuf>) {
+    let token = NumberOrString::String("backend-architect/indexing".to_owned());
+    let progress = if inner.workspace.progress_support.load(Ordering::Relaxed) {
+        let created = client
+            .send_request::<request::WorkDoneProgressCreate>(WorkDoneProgressCreateParams {
+                token: token.clone(),
+            })
+            .await;
+        match created {
+            Ok(()) => Some(
+                client
+                    .progress(token, "Indexing the application")
+                    .with_percentage(0)
+                    .begin()
+                    .await,
+            ),
+            Err(e) => {
+                tracing::debug!("no progress token: {e}");
+                None
             }
-        } else {
-            None
-        };
-        let started = std::time::Instant::now();
-        let Ok(files) = tokio::task::spawn_blocking(move || app::walk(&roots)).await else {
-            tracing::error!("walking the workspace panicked");
+        }
+    } else {
+        None
+    };
+    let started = std::time::Instant::now();
+    let walk_inner = inner.clone();
+    let walked = tokio::task::spawn_blocking(move || {
+        let mut files = app::walk(&roots);
+        files.retain(|p| !excluded(&walk_inner, p));
+        files
+    });
+    let Ok(files) = walked.await else {
+        tracing::error!("walking the workspace panicked");
+        return;
+    };
+    let count = files.len();
+    // Extract in a few chunks (each in parallel) to report progress between them.
+    let chunks: Vec<Vec<PathBuf>> = files
+        .chunks(count.div_ceil(10).max(1))
+        .map(<[PathBuf]>::to_vec)
+        .collect();
+    let mut fresh = WorkspaceIndex::new();
+    let mut done = 0;
+    for chunk in chunks {
+        let job_inner = inner.clone();
+        let n = chunk.len();
+        let job = tokio::task::spawn_blocking(move || {
+            let open = open_keys(&job_inner);
+            let mut part = WorkspaceIndex::new();
+            app::index_paths(&mut part, &chunk, &|p| open.contains(&*p.to_string_lossy()));
+            part
+        });
+        let Ok(part) = job.await else {
+            tracing::error!("workspace indexing panicked");
             return;
         };
-        let count = files.len();
-        // Extract in a few chunks (each in parallel) to report progress between them.
-        let chunks: Vec<Vec<PathBuf>> = files
-            .chunks(count.div_ceil(10).max(1))
-            .map(<[PathBuf]>::to_vec)
-            .collect();
-        let mut fresh = WorkspaceIndex::new();
-        let mut done = 0;
-        for chunk in chunks {
-            let job_inner = inner.clone();
-            let n = chunk.len();
-            let job = tokio::task::spawn_blocking(move || {
-                let open: Vec<String> = job_inner
-                    .docs
-                    .all()
-                    .into_iter()
-                    .map(|(uri, shared)| key_of(&uri, lock(&shared).path.as_ref()))
-                    .collect();
-                let mut part = WorkspaceIndex::new();
-                app::index_paths(&mut part, &chunk, &|p| {
-                    open.iter().any(|k| Path::new(k) == p)
-                });
-                part
-            });
-            let Ok(part) = job.await else {
-                tracing::error!("workspace indexing panicked");
-                return;
-            };
-            for f in part.files() {
-                fresh.update(&f.key, &f.path, f.language, f.facts.clone());
-            }
-            done += n;
-            if let Some(p) = &progress {
-                p.report_with_message(
-                    format!("{done}/{count} files"),
-                    (done * 100 / count.max(1)) as u32,
-                )
-                .await;
+        for f in part.files() {
+            fresh.update(&f.key, &f.path, f.language, f.facts.clone());
+        }
+        done += n;
+        if let Some(p) = &progress {
+            p.report_with_message(
+                format!("{done}/{count} files"),
+                (done * 100 / count.max(1)) as u32,
+            )
+            .await;
+        }
+    }
+    let changed = {
+        let mut index = lock(&inner.workspace.index);
+        let open = open_keys(inner);
+        for f in fresh.files() {
+            // A document opened meanwhile is newer than the disk.
+            if !open.contains(&*f.key) {
+                index.update(&f.key, &f.path, f.language, f.facts.clone());
             }
         }
-        let changed = {
-            let open: Vec<String> = inner
-                .docs
-                .all()
-                .into_iter()
-                .map(|(uri, shared)| key_of(&uri, lock(&shared).path.as_ref()))
-                .collect();
-            let mut index = lock(&inner.workspace.index);
-            for f in fresh.files() {
-                // A document opened meanwhile is newer than the disk.
-                if !open.iter().any(|k| **k == *f.key) {
-                    index.update(&f.key, &f.path, f.language, f.facts.clone());
-                }
-            }
-            inner.workspace.recompute(&mut index)
-        };
-        tracing::info!("indexed {count} files in {:?}", started.elapsed());
-        if let Some(p) = progress {
-            p.finish_with_message(format!("{count} files")).await;
-        }
-        republish(client, inner, changed);
-    });
+        inner.workspace.recompute(&mut index)
+    };
+    tracing::info!("indexed {count} files in {:?}", started.elapsed());
+    if let Some(p) = progress {
+        p.finish_with_message(format!("{count} files")).await;
+    }
+    republish(client.clone(), inner.clone(), changed);
 }
 
 /// A document was closed: its facts go back to what the disk says (or away, for a file that
@@ -313,7 +330,10 @@ pub(super) fn closed(client: Client, inner: Arc<Inner>, uri: &Uri, path: Option<
     tokio::spawn(async move {
         let job_inner = inner.clone();
         let changed = tokio::task::spawn_blocking(move || {
-            let on_disk = path.as_deref().and_then(app::extract_file);
+            let on_disk = path
+                .as_deref()
+                .filter(|p| !excluded(&job_inner, p))
+                .and_then(app::extract_file);
             let mut index = lock(&job_inner.workspace.index);
             match on_disk {
                 Some((language, facts)) => {
@@ -329,4 +349,120 @@ pub(super) fn closed(client: Client, inner: Arc<Inner>, uri: &Uri, path: Option<
         .unwrap_or_default();
         republish(client, inner, changed);
     });
+}
+
+/// Whether the settings that apply to `path` exclude it (`exclude`, `extend-exclude`): such a
+/// file is neither analysed nor indexed, as in `check`. A broken configuration is reported
+/// when a file under it is opened; here it means the defaults.
+fn excluded(inner: &Inner, path: &Path) -> bool {
+    inner
+        .settings_for(Some(&path.to_path_buf()))
+        .0
+        .is_excluded(path)
+}
+
+/// The index keys of the open documents, from their URIs alone (a document's path is its
+/// URI's), so no document lock is taken: callers may hold the index lock, which analyses
+/// take while holding their document's.
+fn open_keys(inner: &Inner) -> HashSet<String> {
+    inner
+        .docs
+        .all()
+        .into_iter()
+        .map(|(uri, _)| {
+            let path = uri
+                .parse::<Uri>()
+                .ok()
+                .and_then(|u| super::server::uri_path(&u));
+            key_of(&uri, path.as_ref())
+        })
+        .collect()
+}
+
+/// Source files created, changed or deleted on disk (`workspace/didChangeWatchedFiles`).
+/// They are queued and one task at a time drains the queue, so a burst of notifications (a
+/// branch switch) becomes a few batches, each read in parallel off the async runtime and
+/// followed by one recompute of the cross-file findings. Only clients that let us register
+/// file watchers send these; for the others the index follows open documents only.
+pub(super) fn disk_changed(client: Client, inner: Arc<Inner>, paths: Vec<PathBuf>) {
+    if paths.is_empty() {
+        return;
+    }
+    {
+        let mut pending = lock(&inner.workspace.pending);
+        pending.0.extend(paths);
+        if pending.1 {
+            return; // The running task (or startup indexing) takes them next.
+        }
+        pending.1 = true;
+    }
+    drain(client, inner);
+}
+
+/// Takes batches off the queue until it is empty; the caller has set the running flag.
+fn drain(client: Client, inner: Arc<Inner>) {
+    tokio::spawn(async move {
+        loop {
+            let batch: Vec<PathBuf> = {
+                let mut pending = lock(&inner.workspace.pending);
+                if pending.0.is_empty() {
+                    pending.1 = false;
+                    return;
+                }
+                std::mem::take(&mut pending.0).into_iter().collect()
+            };
+            let job_inner = inner.clone();
+            let job = tokio::task::spawn_blocking(move || apply_disk_changes(&job_inner, batch));
+            match job.await {
+                Ok(changed) => republish(client.clone(), inner.clone(), changed),
+                Err(e) => tracing::error!("bringing changed files into the index panicked: {e}"),
+            }
+        }
+    });
+}
+
+/// Brings `paths` in the index to what the disk says, as startup indexing would: a file it
+/// would index (listed by the walk: under a workspace folder, not gitignored, hidden or in a
+/// skipped directory; not excluded; readable, UTF-8, not huge) gets its facts, and any other
+/// path (deleted, or now ignored) leaves the index. The event's kind is not trusted: the disk
+/// is read when the batch runs, so a file deleted and created again is simply read. Open
+/// documents own their text and are left alone. Returns the files whose cross-file findings
+/// changed.
+fn apply_disk_changes(inner: &Inner, mut paths: Vec<PathBuf>) -> Vec<Arc<str>> {
+    let started = std::time::Instant::now();
+    paths.sort();
+    let roots = lock(&inner.workspace.roots).clone();
+    let mut filter = app::WalkFilter::new(&roots);
+    let (wanted, gone): (Vec<PathBuf>, Vec<PathBuf>) = paths
+        .into_iter()
+        .partition(|p| filter.contains(p) && !excluded(inner, p));
+    // Read and parse without the index lock: keystrokes keep going meanwhile.
+    let read = app::extract_files(&wanted);
+    let mut index = lock(&inner.workspace.index);
+    // Checked under the index lock: a document opened from now on is refreshed after us.
+    let open = open_keys(inner);
+    let (mut updated, mut removed) = (0, 0);
+    for (path, facts) in wanted
+        .iter()
+        .zip(read)
+        .chain(gone.iter().map(|p| (p, None)))
+    {
+        let key = key_of("", Some(path));
+        if open.contains(&key) {
+            continue;
+        }
+        match facts {
+            Some((language, facts)) => {
+                index.update(&key, &key, language, facts);
+                updated += 1;
+            }
+            None => removed += usize::from(index.remove(&key)),
+        }
+    }
+    let changed = inner.workspace.recompute(&mut index);
+    tracing::info!(
+        "files changed on disk: {updated} read, {removed} removed from the index in {:?}",
+        started.elapsed()
+    );
+    changed
 }
