@@ -821,7 +821,7 @@ fn source_files_changed_on_disk_update_cross_file_findings() {
 }
 
 #[test]
-fn startup_indexing_skips_excluded_files() {
+fn excluded_files_are_not_part_of_the_application() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().canonicalize().unwrap();
     let main_text = app_py(&["generated.routes", "ok"]);
@@ -853,6 +853,10 @@ fn startup_indexing_skips_excluded_files() {
     )
     .unwrap();
     let mut c = start_watching(&root);
+    // Opened in the editor, an excluded file is still not part of the application.
+    let generated = file_uri(&root.join("generated/routes.py"));
+    c.open(&generated, "python", &router_py("/items"));
+    assert!(c.diagnostics(&generated, 1).is_empty());
     assert_eq!(arc101(&mut c), vec![health_line]);
     assert!(c.shutdown().success());
 }
