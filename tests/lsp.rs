@@ -699,6 +699,7 @@ fn file_watchers_cover_source_files_when_the_client_can_register_them() {
         "{globs:?}"
     );
     assert!(globs.contains(&"**/backend-architect.toml"), "{globs:?}");
+    assert!(globs.contains(&"**/.gitignore"), "{globs:?}");
     assert!(globs.contains(&"**/poetry.lock"), "{globs:?}");
     assert!(c.shutdown().success());
 
@@ -817,6 +818,14 @@ fn source_files_changed_on_disk_update_cross_file_findings() {
     assert!(files.contains(&file_uri(&ok)), "{files:?}");
     assert!(!files.contains(&file_uri(&built)), "{files:?}");
     assert!(!files.contains(&file_uri(&generated)), "{files:?}");
+
+    // A changed `.gitignore` re-reads the workspace: `build/` counts now.
+    std::fs::write(root.join(".gitignore"), "").unwrap();
+    c.backlog.clear();
+    watched(&mut c, &[(&root.join(".gitignore"), 2)]);
+    c.wait_for("textDocument/publishDiagnostics", |p| {
+        on_main(p) && arc101_lines(p) == vec![items_line, health_line]
+    });
     assert!(c.shutdown().success());
 }
 
@@ -858,5 +867,15 @@ fn excluded_files_are_not_part_of_the_application() {
     c.open(&generated, "python", &router_py("/items"));
     assert!(c.diagnostics(&generated, 1).is_empty());
     assert_eq!(arc101(&mut c), vec![health_line]);
+
+    // A changed configuration re-reads the workspace: `ok.py` leaves the index, and the open
+    // `generated/routes.py` counts now.
+    let config = root.join("backend-architect.toml");
+    std::fs::write(&config, "exclude = [\"ok.py\"]\n").unwrap();
+    c.backlog.clear();
+    watched(&mut c, &[(&config, 2)]);
+    c.wait_for("textDocument/publishDiagnostics", |p| {
+        p["uri"] == main_uri.as_str() && arc101_lines(p) == vec![items_line]
+    });
     assert!(c.shutdown().success());
 }

@@ -180,6 +180,8 @@ impl Backend {
         if self.inner.pull_diagnostics.load(Ordering::Relaxed) {
             let _ = self.client.workspace_diagnostic_refresh().await;
         }
+        // `exclude` may have changed what belongs to the workspace index.
+        super::workspace::index_workspace(self.client.clone(), self.inner.clone());
     }
 
     async fn fetch_workspace_settings(&self) {
@@ -412,10 +414,15 @@ impl LanguageServer for Backend {
 
     async fn initialized(&self, _: InitializedParams) {
         if self.inner.watch_registration.load(Ordering::Relaxed) {
+            // Config files, dependency files, and what the workspace index follows: source
+            // files and `.gitignore` files.
             let watchers = ["**/backend-architect.toml", "**/pyproject.toml"]
                 .iter()
                 .chain(advisor::WATCHED_GLOBS)
-                .chain([&super::workspace::SOURCE_GLOB])
+                .chain([
+                    &super::workspace::SOURCE_GLOB,
+                    &super::workspace::IGNORE_GLOB,
+                ])
                 .map(|g| FileSystemWatcher {
                     glob_pattern: GlobPattern::String((*g).to_owned()),
                     kind: None,
@@ -528,23 +535,34 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
-        // Source files go to the workspace index; the rest keep their handling: lock and
-        // requirement files re-check the open manifests, anything else (a config file)
-        // reloads the settings. One notification may mix them.
-        let (mut sources, mut rest) = (Vec::new(), Vec::new());
+        // Source files go to the workspace index, and a `.gitignore` makes it walk the
+        // workspace again; the rest keep their handling: lock and requirement files re-check
+        // the open manifests, anything else (a config file) reloads the settings (and walks
+        // the workspace again). One notification may mix them.
+        let (mut sources, mut rest, mut ignore_files) = (Vec::new(), Vec::new(), false);
         for change in params.changes {
-            match uri_path(&change.uri).filter(|p| Language::from_path(p).is_some()) {
+            let path = uri_path(&change.uri);
+            if path.as_ref().is_some_and(|p| p.ends_with(".gitignore")) {
+                ignore_files = true;
+                continue;
+            }
+            match path.filter(|p| Language::from_path(p).is_some()) {
                 Some(path) => sources.push(path),
                 None => rest.push(change),
             }
         }
         let rest = DidChangeWatchedFilesParams { changes: rest };
+        let mut reloaded = false;
         if advisor::only_dependency_files(&rest) {
             advisor::reload(&self.client, &self.inner); // A lock file: only manifests change.
-        } else if !rest.changes.is_empty() || sources.is_empty() {
-            self.reload().await;
+        } else if !rest.changes.is_empty() || (sources.is_empty() && !ignore_files) {
+            self.reload().await; // Walks the workspace again too.
+            reloaded = true;
         }
-        // After a reload, so `exclude` is read from the current configuration.
+        if ignore_files && !reloaded {
+            super::workspace::index_workspace(self.client.clone(), self.inner.clone());
+        }
+        // Read after any rescan (or by it).
         super::workspace::disk_changed(self.client.clone(), self.inner.clone(), sources);
     }
 

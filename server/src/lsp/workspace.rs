@@ -5,10 +5,12 @@
 //! the other open files they touch.
 
 use std::collections::HashSet;
+use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
+use futures::FutureExt;
 use ls_types::*;
 use tower_lsp_server::{ls_types, Client};
 
@@ -27,13 +29,26 @@ pub struct Workspace {
     facts: Mutex<std::collections::HashMap<String, app::FactsCache>>,
     roots: Mutex<Vec<PathBuf>>,
     progress_support: AtomicBool,
-    /// Source files reported changed on disk and not yet brought into the index, and whether
-    /// a task is draining them (see `disk_changed`).
-    pending: Mutex<(HashSet<PathBuf>, bool)>,
+    /// Disk work waiting for the index (see `disk_changed` and `index_workspace`).
+    pending: Mutex<Pending>,
+}
+
+/// Reads of the disk the index waits for. One task at a time does them, in order, so a read
+/// never lands after a newer one.
+#[derive(Default)]
+struct Pending {
+    /// Source files reported created, changed or deleted.
+    paths: HashSet<PathBuf>,
+    /// Walk and read the whole workspace (startup; settings or ignore files changed).
+    rescan: bool,
+    /// A task is draining this.
+    running: bool,
 }
 
 /// The source files the client is asked to watch: every extension `Language::from_path` knows.
 pub const SOURCE_GLOB: &str = "**/*.{py,pyi,js,mjs,cjs,jsx,ts,mts,cts,tsx}";
+/// Ignore files that change what the workspace walk lists.
+pub const IGNORE_GLOB: &str = "**/.gitignore";
 
 /// The index key of a document: its file path when it has one, else its URI.
 pub fn key_of(uri: &str, path: Option<&PathBuf>) -> String {
@@ -220,23 +235,19 @@ pub(super) fn republish(client: Client, inner: Arc<Inner>, keys: Vec<Arc<str>>) 
 }
 
 /// Indexes the workspace folders from disk in the background, then re-publishes open files
-/// whose cross-file findings changed. Open documents keep their editor contents.
+/// whose cross-file findings changed. Open documents keep their editor contents. Called at
+/// startup, and again when the settings or an ignore file change what belongs to the
+/// workspace: the index then drops what the walk no longer lists.
 pub(super) fn index_workspace(client: Client, inner: Arc<Inner>) {
-    let roots = lock(&inner.workspace.roots).clone();
-    if roots.is_empty() {
+    if lock(&inner.workspace.roots).is_empty() {
         return;
     }
-    // Files changed on disk meanwhile wait for the startup index, then are read again: the
-    // startup read of them may be older than the event.
-    lock(&inner.workspace.pending).1 = true;
-    tokio::spawn(async move {
-        index_from_disk(&client, &inner, roots).await;
-        drain(client, inner);
-    });
+    enqueue(client, inner, |p| p.rescan = true);
 }
 
-/// Startup indexing proper; returns when the index holds the workspace (or indexing failed).
-async fn index_from_disk(client: &Client, inner: &Arc<Inner>, roots: Vec<PathBuf>) {
+/// Indexing proper; returns when the index holds the workspace (or indexing failed).
+async fn index_from_disk(client: &Client, inner: &Arc<Inner>) {
+    let roots = lock(&inner.workspace.roots).clone();
     let token = NumberOrString::String("backend-architect/indexing".to_owned());
     let progress = if inner.workspace.progress_support.load(Ordering::Relaxed) {
         let created = client
@@ -307,6 +318,15 @@ async fn index_from_disk(client: &Client, inner: &Arc<Inner>, roots: Vec<PathBuf
     let changed = {
         let mut index = lock(&inner.workspace.index);
         let open = open_keys(inner);
+        // Files no longer on disk, or no longer part of the workspace (a rescan).
+        let gone: Vec<Arc<str>> = index
+            .files()
+            .filter(|f| !open.contains(&*f.key) && fresh.file(&f.key).is_none())
+            .map(|f| f.key.clone())
+            .collect();
+        for key in gone {
+            index.remove(&key);
+        }
         for f in fresh.files() {
             // A document opened meanwhile is newer than the disk.
             if !open.contains(&*f.key) {
@@ -388,28 +408,45 @@ pub(super) fn disk_changed(client: Client, inner: Arc<Inner>, paths: Vec<PathBuf
     if paths.is_empty() {
         return;
     }
-    {
-        let mut pending = lock(&inner.workspace.pending);
-        pending.0.extend(paths);
-        if pending.1 {
-            return; // The running task (or startup indexing) takes them next.
-        }
-        pending.1 = true;
-    }
-    drain(client, inner);
+    enqueue(client, inner, |p| p.paths.extend(paths));
 }
 
-/// Takes batches off the queue until it is empty; the caller has set the running flag.
-fn drain(client: Client, inner: Arc<Inner>) {
+/// Adds work to the queue and starts a task to drain it unless one is running (it takes the
+/// new work next).
+fn enqueue(client: Client, inner: Arc<Inner>, add: impl FnOnce(&mut Pending)) {
+    {
+        let mut pending = lock(&inner.workspace.pending);
+        add(&mut pending);
+        if pending.running {
+            return;
+        }
+        pending.running = true;
+    }
     tokio::spawn(async move {
         loop {
-            let batch: Vec<PathBuf> = {
+            // `None`: a rescan.
+            let batch: Option<Vec<PathBuf>> = {
                 let mut pending = lock(&inner.workspace.pending);
-                if pending.0.is_empty() {
-                    pending.1 = false;
+                if pending.rescan {
+                    // The rescan reads every file queued so far anyway.
+                    pending.rescan = false;
+                    pending.paths.clear();
+                    None
+                } else if pending.paths.is_empty() {
+                    pending.running = false;
                     return;
+                } else {
+                    Some(std::mem::take(&mut pending.paths).into_iter().collect())
                 }
-                std::mem::take(&mut pending.0).into_iter().collect()
+            };
+            let Some(batch) = batch else {
+                // A panic here must not leave the queue marked as running forever.
+                let run = AssertUnwindSafe(index_from_disk(&client, &inner)).catch_unwind();
+                if let Err(panic) = run.await {
+                    let message = crate::engine::panic_message(&panic);
+                    tracing::error!("indexing the workspace panicked: {message}");
+                }
+                continue;
             };
             let job_inner = inner.clone();
             let job = tokio::task::spawn_blocking(move || apply_disk_changes(&job_inner, batch));
