@@ -467,6 +467,12 @@ fn enqueue(client: Client, inner: Arc<Inner>, add: impl FnOnce(&mut Pending)) {
 /// changed.
 fn apply_disk_changes(inner: &Inner, mut paths: Vec<PathBuf>) -> Vec<Arc<str>> {
     let started = std::time::Instant::now();
+    // Saving an open document reports it too: nothing to read.
+    let open = open_keys(inner);
+    paths.retain(|p| !open.contains(&key_of("", Some(p))));
+    if paths.is_empty() {
+        return Vec::new();
+    }
     paths.sort();
     let roots = lock(&inner.workspace.roots).clone();
     let mut filter = app::WalkFilter::new(&roots);
@@ -476,7 +482,7 @@ fn apply_disk_changes(inner: &Inner, mut paths: Vec<PathBuf>) -> Vec<Arc<str>> {
     // Read and parse without the index lock: keystrokes keep going meanwhile.
     let read = app::extract_files(&wanted);
     let mut index = lock(&inner.workspace.index);
-    // Checked under the index lock: a document opened from now on is refreshed after us.
+    // Again under the index lock: a document opened from now on is refreshed after us.
     let open = open_keys(inner);
     let (mut updated, mut removed) = (0, 0);
     for (path, facts) in wanted
