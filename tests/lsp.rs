@@ -657,7 +657,10 @@ fn start_watching(root: &std::path::Path) -> Client {
             "rootUri": file_uri(root),
             "capabilities": {
                 "window": {"workDoneProgress": true},
-                "workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}
+                "workspace": {
+                    "didChangeWatchedFiles": {"dynamicRegistration": true},
+                    "codeLens": {"refreshSupport": true}
+                }
             },
         }),
     );
@@ -734,6 +737,9 @@ fn source_files_changed_on_disk_update_cross_file_findings() {
     let health_line = line_of(&main_text, "@app.get(\"/healthz\")") as u64;
 
     let mut c = start_watching(&root);
+    // Code lenses read the index: the client is asked to refresh them once it is built, and
+    // whenever the disk changes it.
+    c.wait_for("workspace/codeLens/refresh", |_| true);
     let main_uri = file_uri(&main);
     c.open(&main_uri, "python", &main_text);
     assert!(!codes(&c.diagnostics(&main_uri, 1)).contains(&"ARC101".to_owned()));
@@ -759,6 +765,7 @@ fn source_files_changed_on_disk_update_cross_file_findings() {
         .unwrap()
         .to_owned();
     assert!(message.contains("routes.py"), "{message}");
+    c.wait_for("workspace/codeLens/refresh", |_| true);
 
     // Changed: the file is read again.
     std::fs::write(&routes, router_py("/other")).unwrap();

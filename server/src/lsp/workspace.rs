@@ -29,6 +29,8 @@ pub struct Workspace {
     facts: Mutex<std::collections::HashMap<String, app::FactsCache>>,
     roots: Mutex<Vec<PathBuf>>,
     progress_support: AtomicBool,
+    /// The client takes `workspace/codeLens/refresh`: code lenses read the index.
+    lens_refresh: AtomicBool,
     /// Disk work waiting for the index (see `disk_changed` and `index_workspace`).
     pending: Mutex<Pending>,
 }
@@ -89,6 +91,14 @@ impl Workspace {
             .and_then(|w| w.work_done_progress)
             .unwrap_or(false);
         self.progress_support.store(progress, Ordering::Relaxed);
+        let lenses = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.code_lens.as_ref())
+            .and_then(|c| c.refresh_support)
+            .unwrap_or(false);
+        self.lens_refresh.store(lenses, Ordering::Relaxed);
     }
 
     /// Recomputes the cross-file findings if the route table changed; returns the keys of the
@@ -339,7 +349,22 @@ async fn index_from_disk(client: &Client, inner: &Arc<Inner>) {
     if let Some(p) = progress {
         p.finish_with_message(format!("{count} files")).await;
     }
+    refresh_lenses(client, inner);
     republish(client.clone(), inner.clone(), changed);
+}
+
+/// Asks the client to request code lenses again (their paths, auth and test counts come from
+/// the index), if it can be asked.
+fn refresh_lenses(client: &Client, inner: &Inner) {
+    if !inner.workspace.lens_refresh.load(Ordering::Relaxed) {
+        return;
+    }
+    let client = client.clone();
+    tokio::spawn(async move {
+        if let Err(e) = client.code_lens_refresh().await {
+            tracing::debug!("workspace/codeLens/refresh failed: {e}");
+        }
+    });
 }
 
 /// A document was closed: its facts go back to what the disk says (or away, for a file that
@@ -451,7 +476,12 @@ fn enqueue(client: Client, inner: Arc<Inner>, add: impl FnOnce(&mut Pending)) {
             let job_inner = inner.clone();
             let job = tokio::task::spawn_blocking(move || apply_disk_changes(&job_inner, batch));
             match job.await {
-                Ok(changed) => republish(client.clone(), inner.clone(), changed),
+                Ok((changed, touched)) => {
+                    if touched {
+                        refresh_lenses(&client, &inner);
+                    }
+                    republish(client.clone(), inner.clone(), changed);
+                }
                 Err(e) => tracing::error!("bringing changed files into the index panicked: {e}"),
             }
         }
@@ -464,14 +494,14 @@ fn enqueue(client: Client, inner: Arc<Inner>, add: impl FnOnce(&mut Pending)) {
 /// path (deleted, or now ignored) leaves the index. The event's kind is not trusted: the disk
 /// is read when the batch runs, so a file deleted and created again is simply read. Open
 /// documents own their text and are left alone. Returns the files whose cross-file findings
-/// changed.
-fn apply_disk_changes(inner: &Inner, mut paths: Vec<PathBuf>) -> Vec<Arc<str>> {
+/// changed, and whether the index changed at all.
+fn apply_disk_changes(inner: &Inner, mut paths: Vec<PathBuf>) -> (Vec<Arc<str>>, bool) {
     let started = std::time::Instant::now();
     // Saving an open document reports it too: nothing to read.
     let open = open_keys(inner);
     paths.retain(|p| !open.contains(&key_of("", Some(p))));
     if paths.is_empty() {
-        return Vec::new();
+        return (Vec::new(), false);
     }
     paths.sort();
     let roots = lock(&inner.workspace.roots).clone();
@@ -507,5 +537,5 @@ fn apply_disk_changes(inner: &Inner, mut paths: Vec<PathBuf>) -> Vec<Arc<str>> {
         "files changed on disk: {updated} read, {removed} removed from the index in {:?}",
         started.elapsed()
     );
-    changed
+    (changed, updated + removed > 0)
 }
