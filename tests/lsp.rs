@@ -886,3 +886,36 @@ fn excluded_files_are_not_part_of_the_application() {
     });
     assert!(c.shutdown().success());
 }
+
+#[test]
+fn a_closed_document_goes_back_to_the_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let main_text = app_py(&["routes"]);
+    let main = root.join("main.py");
+    std::fs::write(&main, &main_text).unwrap();
+    let routes = root.join("routes.py");
+    std::fs::write(&routes, router_py("/other")).unwrap();
+    let items_line = line_of(&main_text, "@app.get(\"/items\")") as u64;
+    let mut c = start_watching(&root);
+    let main_uri = file_uri(&main);
+    c.open(&main_uri, "python", &main_text);
+    assert!(!codes(&c.diagnostics(&main_uri, 1)).contains(&"ARC101".to_owned()));
+
+    // Unsaved editor text duplicates `/items`; closing it without saving restores the disk's.
+    let routes_uri = file_uri(&routes);
+    c.open(&routes_uri, "python", &router_py("/items"));
+    let p = c.wait_for("textDocument/publishDiagnostics", |p| {
+        p["uri"] == main_uri.as_str() && !arc101_lines(p).is_empty()
+    });
+    assert_eq!(arc101_lines(&p), vec![items_line]);
+    c.backlog.clear();
+    c.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": routes_uri}}),
+    );
+    c.wait_for("textDocument/publishDiagnostics", |p| {
+        p["uri"] == main_uri.as_str() && arc101_lines(p).is_empty()
+    });
+    assert!(c.shutdown().success());
+}
