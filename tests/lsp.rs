@@ -703,6 +703,14 @@ fn file_watchers_cover_source_files_when_the_client_can_register_them() {
     );
     assert!(globs.contains(&"**/backend-architect.toml"), "{globs:?}");
     assert!(globs.contains(&"**/.gitignore"), "{globs:?}");
+    // Deletions of anything: a deleted directory is reported for itself alone.
+    let watchers = registration["registerOptions"]["watchers"]
+        .as_array()
+        .unwrap();
+    assert!(
+        watchers.contains(&json!({"globPattern": "**/*", "kind": 4})),
+        "{watchers:?}"
+    );
     assert!(globs.contains(&"**/poetry.lock"), "{globs:?}");
     assert!(c.shutdown().success());
 
@@ -917,5 +925,43 @@ fn a_closed_document_goes_back_to_the_disk() {
     c.wait_for("textDocument/publishDiagnostics", |p| {
         p["uri"] == main_uri.as_str() && arc101_lines(p).is_empty()
     });
+    assert!(c.shutdown().success());
+}
+
+#[test]
+fn a_deleted_directory_takes_its_files_out_of_the_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let main_text = app_py(&["pkg.routes"]);
+    let main = root.join("main.py");
+    std::fs::write(&main, &main_text).unwrap();
+    std::fs::create_dir_all(root.join("pkg/sub")).unwrap();
+    std::fs::write(root.join("pkg/routes.py"), router_py("/items")).unwrap();
+    std::fs::write(root.join("pkg/sub/other.py"), router_py("/elsewhere")).unwrap();
+    // A file beside the directory whose name starts the same stays.
+    std::fs::write(root.join("pkg_extra.py"), router_py("/extra")).unwrap();
+    let items_line = line_of(&main_text, "@app.get(\"/items\")") as u64;
+    let mut c = start_watching(&root);
+    let main_uri = file_uri(&main);
+    c.open(&main_uri, "python", &main_text);
+    assert_eq!(
+        arc101_lines(&json!({"diagnostics": c.diagnostics(&main_uri, 1)})),
+        vec![items_line]
+    );
+
+    std::fs::remove_dir_all(root.join("pkg")).unwrap();
+    c.backlog.clear();
+    watched(&mut c, &[(&root.join("pkg"), 3)]);
+    c.wait_for("textDocument/publishDiagnostics", |p| {
+        p["uri"] == main_uri.as_str() && arc101_lines(p).is_empty()
+    });
+    let resp = c.request("workspace/symbol", json!({"query": "listing"}));
+    let files: Vec<String> = resp["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["location"]["uri"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(files, vec![file_uri(&root.join("pkg_extra.py"))]);
     assert!(c.shutdown().success());
 }

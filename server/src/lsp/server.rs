@@ -415,7 +415,7 @@ impl LanguageServer for Backend {
     async fn initialized(&self, _: InitializedParams) {
         if self.inner.watch_registration.load(Ordering::Relaxed) {
             // Config files, dependency files, and what the workspace index follows: source
-            // files and `.gitignore` files.
+            // files, `.gitignore` files and deletions.
             let watchers = ["**/backend-architect.toml", "**/pyproject.toml"]
                 .iter()
                 .chain(advisor::WATCHED_GLOBS)
@@ -427,6 +427,11 @@ impl LanguageServer for Backend {
                     glob_pattern: GlobPattern::String((*g).to_owned()),
                     kind: None,
                 })
+                // A deleted directory is reported as itself only, which no glob above matches.
+                .chain([FileSystemWatcher {
+                    glob_pattern: GlobPattern::String("**/*".to_owned()),
+                    kind: Some(WatchKind::Delete),
+                }])
                 .collect();
             let options = DidChangeWatchedFilesRegistrationOptions { watchers };
             let registration = Registration {
@@ -541,14 +546,24 @@ impl LanguageServer for Backend {
         // the workspace again). One notification may mix them.
         let (mut sources, mut rest, mut ignore_files) = (Vec::new(), Vec::new(), false);
         for change in params.changes {
-            let path = uri_path(&change.uri);
-            if path.as_ref().is_some_and(|p| p.ends_with(".gitignore")) {
-                ignore_files = true;
+            let Some(path) = uri_path(&change.uri) else {
+                rest.push(change);
                 continue;
-            }
-            match path.filter(|p| Language::from_path(p).is_some()) {
-                Some(path) => sources.push(path),
-                None => rest.push(change),
+            };
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+            let name = name.as_deref().unwrap_or("");
+            let settings_file = name == config_file::CONFIG_FILE
+                || name == "pyproject.toml"
+                || advisor::is_dependency_file(name);
+            if name == ".gitignore" {
+                ignore_files = true;
+            } else if Language::from_path(&path).is_some()
+                // Anything else deleted may be a directory of source files.
+                || (change.typ == FileChangeType::DELETED && !settings_file)
+            {
+                sources.push(path);
+            } else {
+                rest.push(change);
             }
         }
         let rest = DidChangeWatchedFilesParams { changes: rest };

@@ -20,6 +20,7 @@ use super::state::{lock, DocEntry};
 use crate::app::{self, WorkspaceIndex};
 use crate::rules::crossfile::CrossFindings;
 use crate::rules::Finding;
+use crate::syntax::Language;
 
 #[derive(Default)]
 pub struct Workspace {
@@ -530,6 +531,22 @@ fn apply_disk_changes(inner: &Inner, mut paths: Vec<PathBuf>) -> (Vec<Arc<str>>,
                 updated += 1;
             }
             None => removed += usize::from(index.remove(&key)),
+        }
+    }
+    // A path that is not a source file and is gone may have been a directory: what was
+    // indexed under it is gone too (deleting a directory is reported for it alone).
+    for dir in gone
+        .iter()
+        .filter(|p| Language::from_path(p).is_none() && !p.exists())
+    {
+        let prefix = format!("{}{}", key_of("", Some(dir)), std::path::MAIN_SEPARATOR);
+        let under: Vec<Arc<str>> = index
+            .files()
+            .filter(|f| f.key.starts_with(&prefix) && !open.contains(&*f.key))
+            .map(|f| f.key.clone())
+            .collect();
+        for key in under {
+            removed += usize::from(index.remove(&key));
         }
     }
     let changed = inner.workspace.recompute(&mut index);
