@@ -703,12 +703,12 @@ fn file_watchers_cover_source_files_when_the_client_can_register_them() {
     );
     assert!(globs.contains(&"**/backend-architect.toml"), "{globs:?}");
     assert!(globs.contains(&"**/.gitignore"), "{globs:?}");
-    // Deletions of anything: a deleted directory is reported for itself alone.
+    // Creations and deletions of anything: a directory is reported for itself alone.
     let watchers = registration["registerOptions"]["watchers"]
         .as_array()
         .unwrap();
     assert!(
-        watchers.contains(&json!({"globPattern": "**/*", "kind": 4})),
+        watchers.contains(&json!({"globPattern": "**/*", "kind": 5})),
         "{watchers:?}"
     );
     assert!(globs.contains(&"**/poetry.lock"), "{globs:?}");
@@ -929,10 +929,12 @@ fn a_closed_document_goes_back_to_the_disk() {
 }
 
 #[test]
-fn a_deleted_directory_takes_its_files_out_of_the_index() {
+fn directories_created_or_deleted_as_a_whole() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().canonicalize().unwrap();
-    let main_text = app_py(&["pkg.routes"]);
+    std::fs::create_dir(root.join(".git")).unwrap();
+    std::fs::write(root.join(".gitignore"), "ignored/\n").unwrap();
+    let main_text = app_py(&["pkg.routes", "moved.routes", "ignored.routes"]);
     let main = root.join("main.py");
     std::fs::write(&main, &main_text).unwrap();
     std::fs::create_dir_all(root.join("pkg/sub")).unwrap();
@@ -941,14 +943,14 @@ fn a_deleted_directory_takes_its_files_out_of_the_index() {
     // A file beside the directory whose name starts the same stays.
     std::fs::write(root.join("pkg_extra.py"), router_py("/extra")).unwrap();
     let items_line = line_of(&main_text, "@app.get(\"/items\")") as u64;
+    let health_line = line_of(&main_text, "@app.get(\"/healthz\")") as u64;
     let mut c = start_watching(&root);
     let main_uri = file_uri(&main);
     c.open(&main_uri, "python", &main_text);
-    assert_eq!(
-        arc101_lines(&json!({"diagnostics": c.diagnostics(&main_uri, 1)})),
-        vec![items_line]
-    );
+    let first = json!({"diagnostics": c.diagnostics(&main_uri, 1)});
+    assert_eq!(arc101_lines(&first), vec![items_line]);
 
+    // Deleted: only the directory is reported.
     std::fs::remove_dir_all(root.join("pkg")).unwrap();
     c.backlog.clear();
     watched(&mut c, &[(&root.join("pkg"), 3)]);
@@ -963,5 +965,20 @@ fn a_deleted_directory_takes_its_files_out_of_the_index() {
         .map(|s| s["location"]["uri"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(files, vec![file_uri(&root.join("pkg_extra.py"))]);
+
+    // Created (moved in): only the directory is reported; a gitignored one does not count.
+    for (d, path) in [("moved", "/healthz"), ("ignored", "/items")] {
+        std::fs::create_dir_all(root.join(d).join("deep")).unwrap();
+        std::fs::write(root.join(d).join("routes.py"), router_py(path)).unwrap();
+    }
+    c.backlog.clear();
+    watched(
+        &mut c,
+        &[(&root.join("moved"), 1), (&root.join("ignored"), 1)],
+    );
+    let p = c.wait_for("textDocument/publishDiagnostics", |p| {
+        p["uri"] == main_uri.as_str() && !arc101_lines(p).is_empty()
+    });
+    assert_eq!(arc101_lines(&p), vec![health_line]);
     assert!(c.shutdown().success());
 }

@@ -249,10 +249,17 @@ impl WalkFilter {
 
     /// Whether `walk` would list `path` (an existing analysable file, reachable from a root).
     pub fn contains(&mut self, path: &Path) -> bool {
+        Language::from_path(path).is_some() && self.reaches(path, false)
+    }
+
+    /// Whether `walk` would descend into the directory `path` (a root itself or below one).
+    pub fn enters(&mut self, path: &Path) -> bool {
+        self.roots.iter().any(|r| r == path) || self.reaches(path, true)
+    }
+
+    /// Whether the walk reaches `path` below a root, as a directory or as a file.
+    fn reaches(&mut self, path: &Path, as_dir: bool) -> bool {
         use std::path::Component;
-        if Language::from_path(path).is_none() {
-            return false;
-        }
         let roots = self.roots.clone();
         roots.iter().any(|root| {
             let Ok(rel) = path.strip_prefix(root) else {
@@ -265,15 +272,15 @@ impl WalkFilter {
                     _ => None,
                 })
                 .collect();
-            // `..` or the root itself: not a file below the root.
+            // `..` or the root itself: not below the root.
             if parts.is_empty() || parts.len() != rel.components().count() {
                 return false;
             }
             let mut dir = root.clone();
             for (i, name) in parts.iter().enumerate() {
-                let last = i + 1 == parts.len();
+                let want_dir = as_dir || i + 1 < parts.len();
                 match self.listing(&dir).get(*name) {
-                    Some(is_dir) if *is_dir != last => dir.push(name),
+                    Some(is_dir) if *is_dir == want_dir => dir.push(name),
                     _ => return false,
                 }
             }
@@ -405,6 +412,17 @@ mod tests {
             candidates.iter().filter(|c| filter.contains(c)).count(),
             listed.len()
         );
+        // Directories: entered unless ignored, hidden or skipped.
+        assert!(filter.enters(&repo));
+        assert!(filter.enters(&repo.join("pkg")));
+        assert!(filter.enters(&repo.join("pkg/deep")));
+        assert!(filter.enters(&plain.join("build")));
+        assert!(!filter.enters(&repo.join("build")));
+        assert!(!filter.enters(&repo.join("pkg/deep/build")));
+        assert!(!filter.enters(&repo.join(".hidden")));
+        assert!(!filter.enters(&repo.join("node_modules")));
+        assert!(!filter.enters(&repo.join("app.py")));
+        assert!(!filter.enters(&base.join("outside")));
     }
 
     #[test]

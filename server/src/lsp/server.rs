@@ -415,7 +415,7 @@ impl LanguageServer for Backend {
     async fn initialized(&self, _: InitializedParams) {
         if self.inner.watch_registration.load(Ordering::Relaxed) {
             // Config files, dependency files, and what the workspace index follows: source
-            // files, `.gitignore` files and deletions.
+            // files, `.gitignore` files, and directories created or deleted.
             let watchers = ["**/backend-architect.toml", "**/pyproject.toml"]
                 .iter()
                 .chain(advisor::WATCHED_GLOBS)
@@ -427,10 +427,11 @@ impl LanguageServer for Backend {
                     glob_pattern: GlobPattern::String((*g).to_owned()),
                     kind: None,
                 })
-                // A deleted directory is reported as itself only, which no glob above matches.
+                // A directory deleted, created or moved is reported for itself alone, which no
+                // glob above matches.
                 .chain([FileSystemWatcher {
                     glob_pattern: GlobPattern::String("**/*".to_owned()),
-                    kind: Some(WatchKind::Delete),
+                    kind: Some(WatchKind::Create | WatchKind::Delete),
                 }])
                 .collect();
             let options = DidChangeWatchedFilesRegistrationOptions { watchers };
@@ -558,8 +559,8 @@ impl LanguageServer for Backend {
             if name == ".gitignore" {
                 ignore_files = true;
             } else if Language::from_path(&path).is_some()
-                // Anything else deleted may be a directory of source files.
-                || (change.typ == FileChangeType::DELETED && !settings_file)
+                // Anything else created or deleted may be a directory of source files.
+                || (change.typ != FileChangeType::CHANGED && !settings_file)
             {
                 sources.push(path);
             } else {

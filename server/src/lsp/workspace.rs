@@ -504,9 +504,19 @@ fn apply_disk_changes(inner: &Inner, mut paths: Vec<PathBuf>) -> (Vec<Arc<str>>,
     if paths.is_empty() {
         return (Vec::new(), false);
     }
-    paths.sort();
     let roots = lock(&inner.workspace.roots).clone();
     let mut filter = app::WalkFilter::new(&roots);
+    // A directory reported as a whole (created, or moved in): the files the walk lists in it.
+    let dirs: Vec<PathBuf> = paths
+        .iter()
+        .filter(|p| Language::from_path(p).is_none() && p.is_dir() && filter.enters(p))
+        .cloned()
+        .collect();
+    if !dirs.is_empty() {
+        paths.extend(app::walk(&dirs));
+    }
+    paths.sort();
+    paths.dedup();
     let (wanted, gone): (Vec<PathBuf>, Vec<PathBuf>) = paths
         .into_iter()
         .partition(|p| filter.contains(p) && !excluded(inner, p));
