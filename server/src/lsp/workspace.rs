@@ -560,9 +560,12 @@ fn apply_disk_changes(inner: &Inner, mut paths: Vec<PathBuf>) -> (Vec<Arc<str>>,
         }
     }
     let changed = inner.workspace.recompute(&mut index);
-    tracing::info!(
-        "files changed on disk: {updated} read, {removed} removed from the index in {:?}",
-        started.elapsed()
-    );
+    // Most events are for files the index does not hold (build output, caches): no news.
+    if updated + removed > 0 {
+        tracing::info!(
+            "files changed on disk: {updated} read, {removed} removed from the index in {:?}",
+            started.elapsed()
+        );
+    }
     (changed, updated + removed > 0)
 }
