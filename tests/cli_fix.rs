@@ -1,27 +1,9 @@
 //! `check --fix`, `--unsafe-fixes` and `--diff` on real files: what is written, what is kept
 //! (byte order mark, CRLF, permissions, symlinks), what is printed, and the exit codes.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-const BIN: &str = env!("CARGO_BIN_EXE_backend-architect");
-
-fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
+use common::cli::{run, stderr, stdout};
 
 const BOM_PY: &str = "\u{feff}import yaml\r\nfrom flask import Flask\r\n\r\napp = Flask(__name__)\r\n\r\n\r\ndef load(stream):\r\n    return yaml.load(stream)\r\n\r\n\r\napp.run(debug=True)\r\n";
 const EXPRESS: &str = "const express = require(\"express\");\nconst cors = require(\"cors\");\n\nconst app = express();\napp.use(cors());\napp.get(\"/login\", (req, res) => {\n  res.cookie(\"session\", req.query.t);\n  res.end();\n});\n";

@@ -606,3 +606,379 @@ fn express_version_and_http_timeout_reach_the_rules() {
     );
     c.shutdown();
 }
+
+fn file_uri(path: &std::path::Path) -> String {
+    format!("file://{}", path.display())
+}
+
+/// A FastAPI app that mounts routers from the given modules, with `/items` and `/healthz`.
+fn app_py(modules: &[&str]) -> String {
+    let mut s = "from fastapi import FastAPI\n\n".to_owned();
+    for (i, m) in modules.iter().enumerate() {
+        s.push_str(&format!("from {m} import router as router{i}\n"));
+    }
+    s.push_str("\napp = FastAPI()\n");
+    for i in 0..modules.len() {
+        s.push_str(&format!("app.include_router(router{i})\n"));
+    }
+    s.push_str("\n\n@app.get(\"/items\")\ndef items():\n    return []\n\n\n@app.get(\"/healthz\")\ndef healthz():\n    return {}\n");
+    s
+}
+
+/// A router with one GET route at `path`.
+fn router_py(path: &str) -> String {
+    format!("from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get(\"{path}\")\ndef listing():\n    return []\n")
+}
+
+/// The line of `needle` in `text`.
+fn line_of(text: &str, needle: &str) -> usize {
+    text.lines().position(|l| l.contains(needle)).unwrap()
+}
+
+/// The lines the ARC101 diagnostics of a publishDiagnostics notification are on.
+fn arc101_lines(params: &Value) -> Vec<u64> {
+    params["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "ARC101")
+        .map(|d| d["range"]["start"]["line"].as_u64().unwrap())
+        .collect()
+}
+
+/// A server on the workspace `root` whose client lets it register file watchers; returns once
+/// startup indexing has ended.
+fn start_watching(root: &std::path::Path) -> Client {
+    let mut c = Client::spawn();
+    c.request(
+        "initialize",
+        json!({
+            "processId": null,
+            "rootUri": file_uri(root),
+            "capabilities": {
+                "window": {"workDoneProgress": true},
+                "workspace": {
+                    "didChangeWatchedFiles": {"dynamicRegistration": true},
+                    "codeLens": {"refreshSupport": true}
+                }
+            },
+        }),
+    );
+    c.notify("initialized", json!({}));
+    c.wait_for("$/progress", |p| p["value"]["kind"] == "end");
+    c
+}
+
+/// `workspace/didChangeWatchedFiles` (1 created, 2 changed, 3 deleted).
+fn watched(c: &mut Client, changes: &[(&std::path::Path, u8)]) {
+    let changes: Vec<Value> = changes
+        .iter()
+        .map(|(p, t)| json!({"uri": file_uri(p), "type": t}))
+        .collect();
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": changes }),
+    );
+}
+
+#[test]
+fn file_watchers_cover_source_files_when_the_client_can_register_them() {
+    let mut c = Client::spawn();
+    c.initialize(
+        json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}}),
+        Value::Null,
+    );
+    let reg = c.wait_for("client/registerCapability", |_| true);
+    let registration = &reg["registrations"][0];
+    assert_eq!(registration["method"], "workspace/didChangeWatchedFiles");
+    let globs: Vec<&str> = registration["registerOptions"]["watchers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["globPattern"].as_str().unwrap())
+        .collect();
+    assert!(
+        globs.contains(&"**/*.{py,pyi,js,mjs,cjs,jsx,ts,mts,cts,tsx}"),
+        "{globs:?}"
+    );
+    assert!(globs.contains(&"**/backend-architect.toml"), "{globs:?}");
+    assert!(globs.contains(&"**/.gitignore"), "{globs:?}");
+    // Creations and deletions of anything: a directory is reported for itself alone.
+    let watchers = registration["registerOptions"]["watchers"]
+        .as_array()
+        .unwrap();
+    assert!(
+        watchers.contains(&json!({"globPattern": "**/*", "kind": 5})),
+        "{watchers:?}"
+    );
+    assert!(globs.contains(&"**/poetry.lock"), "{globs:?}");
+    assert!(c.shutdown().success());
+
+    // A client that cannot register watchers is not asked to.
+    let mut c = Client::spawn();
+    c.initialize(json!({}), Value::Null);
+    assert!(c
+        .try_wait_for(
+            "client/registerCapability",
+            |_| true,
+            std::time::Duration::from_millis(300)
+        )
+        .is_none());
+    assert!(c.shutdown().success());
+}
+
+#[test]
+fn source_files_changed_on_disk_update_cross_file_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::create_dir(root.join(".git")).unwrap();
+    std::fs::write(root.join(".gitignore"), "build/\n").unwrap();
+    std::fs::write(
+        root.join("backend-architect.toml"),
+        "exclude = [\"generated\"]\n",
+    )
+    .unwrap();
+    let main_text = app_py(&["routes", "ok", "build.routes", "generated.routes"]);
+    let main = root.join("main.py");
+    std::fs::write(&main, &main_text).unwrap();
+    let items_line = line_of(&main_text, "@app.get(\"/items\")") as u64;
+    let health_line = line_of(&main_text, "@app.get(\"/healthz\")") as u64;
+
+    let mut c = start_watching(&root);
+    // Code lenses read the index: the client is asked to refresh them once it is built, and
+    // whenever the disk changes it.
+    c.wait_for("workspace/codeLens/refresh", |_| true);
+    let main_uri = file_uri(&main);
+    c.open(&main_uri, "python", &main_text);
+    assert!(!codes(&c.diagnostics(&main_uri, 1)).contains(&"ARC101".to_owned()));
+    let on_main = |p: &Value| p["uri"] == main_uri.as_str();
+
+    // Created: a router written to disk (not open) registers the app's `/items` again.
+    let routes = root.join("routes.py");
+    std::fs::write(&routes, router_py("/items")).unwrap();
+    c.backlog.clear();
+    watched(&mut c, &[(&routes, 1)]);
+    let p = c.wait_for("textDocument/publishDiagnostics", |p| {
+        on_main(p) && !arc101_lines(p).is_empty()
+    });
+    assert_eq!(arc101_lines(&p), vec![items_line]);
+    assert_eq!(p["version"], 1, "the open document's version");
+    let message = p["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "ARC101")
+        .unwrap()["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(message.contains("routes.py"), "{message}");
+    c.wait_for("workspace/codeLens/refresh", |_| true);
+
+    // Changed: the file is read again.
+    std::fs::write(&routes, router_py("/other")).unwrap();
+    c.backlog.clear();
+    watched(&mut c, &[(&routes, 2)]);
+    c.wait_for("textDocument/publishDiagnostics", |p| {
+        on_main(p) && arc101_lines(p).is_empty()
+    });
+    std::fs::write(&routes, router_py("/items")).unwrap();
+    c.backlog.clear();
+    watched(&mut c, &[(&routes, 2)]);
+    let p = c.wait_for("textDocument/publishDiagnostics", |p| {
+        on_main(p) && !arc101_lines(p).is_empty()
+    });
+    assert_eq!(arc101_lines(&p), vec![items_line]);
+
+    // Deleted: it leaves the index.
+    std::fs::remove_file(&routes).unwrap();
+    c.backlog.clear();
+    watched(&mut c, &[(&routes, 3)]);
+    c.wait_for("textDocument/publishDiagnostics", |p| {
+        on_main(p) && arc101_lines(p).is_empty()
+    });
+
+    // One batch: files startup indexing would skip (gitignored, excluded), and an open
+    // document (its editor text wins over the disk), all duplicating `/items`, beside a file
+    // that duplicates `/healthz`. Only the last counts.
+    c.open(&file_uri(&routes), "python", &router_py("/other"));
+    c.diagnostics(&file_uri(&routes), 1);
+    std::fs::write(&routes, router_py("/items")).unwrap();
+    let built = root.join("build/routes.py");
+    let generated = root.join("generated/routes.py");
+    for p in [&built, &generated] {
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, router_py("/items")).unwrap();
+    }
+    let ok = root.join("ok.py");
+    std::fs::write(&ok, router_py("/healthz")).unwrap();
+    c.backlog.clear();
+    watched(
+        &mut c,
+        &[(&routes, 1), (&built, 1), (&generated, 1), (&ok, 1)],
+    );
+    let p = c.wait_for("textDocument/publishDiagnostics", |p| {
+        on_main(p) && !arc101_lines(p).is_empty()
+    });
+    assert_eq!(arc101_lines(&p), vec![health_line]);
+
+    // Workspace symbols follow the disk too.
+    let resp = c.request("workspace/symbol", json!({"query": "listing"}));
+    let files: Vec<String> = resp["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["location"]["uri"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(files.contains(&file_uri(&ok)), "{files:?}");
+    assert!(!files.contains(&file_uri(&built)), "{files:?}");
+    assert!(!files.contains(&file_uri(&generated)), "{files:?}");
+
+    // A changed `.gitignore` re-reads the workspace: `build/` counts now.
+    std::fs::write(root.join(".gitignore"), "").unwrap();
+    c.backlog.clear();
+    watched(&mut c, &[(&root.join(".gitignore"), 2)]);
+    c.wait_for("textDocument/publishDiagnostics", |p| {
+        on_main(p) && arc101_lines(p) == vec![items_line, health_line]
+    });
+    assert!(c.shutdown().success());
+}
+
+#[test]
+fn excluded_files_are_not_part_of_the_application() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let main_text = app_py(&["generated.routes", "ok"]);
+    let main = root.join("main.py");
+    std::fs::write(&main, &main_text).unwrap();
+    std::fs::create_dir(root.join("generated")).unwrap();
+    std::fs::write(root.join("generated/routes.py"), router_py("/items")).unwrap();
+    std::fs::write(root.join("ok.py"), router_py("/healthz")).unwrap();
+    let items_line = line_of(&main_text, "@app.get(\"/items\")") as u64;
+    let health_line = line_of(&main_text, "@app.get(\"/healthz\")") as u64;
+    let main_uri = file_uri(&main);
+    let arc101 = |c: &mut Client| {
+        c.open(&main_uri, "python", &main_text);
+        c.diagnostics(&main_uri, 1)
+            .iter()
+            .filter(|d| d["code"] == "ARC101")
+            .map(|d| d["range"]["start"]["line"].as_u64().unwrap())
+            .collect::<Vec<_>>()
+    };
+
+    // Without configuration both duplicates count.
+    let mut c = start_watching(&root);
+    assert_eq!(arc101(&mut c), vec![items_line, health_line]);
+    assert!(c.shutdown().success());
+
+    std::fs::write(
+        root.join("backend-architect.toml"),
+        "exclude = [\"generated\"]\n",
+    )
+    .unwrap();
+    let mut c = start_watching(&root);
+    // Opened in the editor, an excluded file is still not part of the application.
+    let generated = file_uri(&root.join("generated/routes.py"));
+    c.open(&generated, "python", &router_py("/items"));
+    assert!(c.diagnostics(&generated, 1).is_empty());
+    assert_eq!(arc101(&mut c), vec![health_line]);
+
+    // A changed configuration re-reads the workspace: `ok.py` leaves the index, and the open
+    // `generated/routes.py` counts now.
+    let config = root.join("backend-architect.toml");
+    std::fs::write(&config, "exclude = [\"ok.py\"]\n").unwrap();
+    c.backlog.clear();
+    watched(&mut c, &[(&config, 2)]);
+    c.wait_for("textDocument/publishDiagnostics", |p| {
+        p["uri"] == main_uri.as_str() && arc101_lines(p) == vec![items_line]
+    });
+    assert!(c.shutdown().success());
+}
+
+#[test]
+fn a_closed_document_goes_back_to_the_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let main_text = app_py(&["routes"]);
+    let main = root.join("main.py");
+    std::fs::write(&main, &main_text).unwrap();
+    let routes = root.join("routes.py");
+    std::fs::write(&routes, router_py("/other")).unwrap();
+    let items_line = line_of(&main_text, "@app.get(\"/items\")") as u64;
+    let mut c = start_watching(&root);
+    let main_uri = file_uri(&main);
+    c.open(&main_uri, "python", &main_text);
+    assert!(!codes(&c.diagnostics(&main_uri, 1)).contains(&"ARC101".to_owned()));
+
+    // Unsaved editor text duplicates `/items`; closing it without saving restores the disk's.
+    let routes_uri = file_uri(&routes);
+    c.open(&routes_uri, "python", &router_py("/items"));
+    let p = c.wait_for("textDocument/publishDiagnostics", |p| {
+        p["uri"] == main_uri.as_str() && !arc101_lines(p).is_empty()
+    });
+    assert_eq!(arc101_lines(&p), vec![items_line]);
+    c.backlog.clear();
+    c.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": routes_uri}}),
+    );
+    c.wait_for("textDocument/publishDiagnostics", |p| {
+        p["uri"] == main_uri.as_str() && arc101_lines(p).is_empty()
+    });
+    assert!(c.shutdown().success());
+}
+
+#[test]
+fn directories_created_or_deleted_as_a_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::create_dir(root.join(".git")).unwrap();
+    std::fs::write(root.join(".gitignore"), "ignored/\n").unwrap();
+    let main_text = app_py(&["pkg.routes", "moved.routes", "ignored.routes"]);
+    let main = root.join("main.py");
+    std::fs::write(&main, &main_text).unwrap();
+    std::fs::create_dir_all(root.join("pkg/sub")).unwrap();
+    std::fs::write(root.join("pkg/routes.py"), router_py("/items")).unwrap();
+    std::fs::write(root.join("pkg/sub/other.py"), router_py("/elsewhere")).unwrap();
+    // A file beside the directory whose name starts the same stays.
+    std::fs::write(root.join("pkg_extra.py"), router_py("/extra")).unwrap();
+    let items_line = line_of(&main_text, "@app.get(\"/items\")") as u64;
+    let health_line = line_of(&main_text, "@app.get(\"/healthz\")") as u64;
+    let mut c = start_watching(&root);
+    let main_uri = file_uri(&main);
+    c.open(&main_uri, "python", &main_text);
+    let first = json!({"diagnostics": c.diagnostics(&main_uri, 1)});
+    assert_eq!(arc101_lines(&first), vec![items_line]);
+
+    // Deleted: only the directory is reported.
+    std::fs::remove_dir_all(root.join("pkg")).unwrap();
+    c.backlog.clear();
+    watched(&mut c, &[(&root.join("pkg"), 3)]);
+    c.wait_for("textDocument/publishDiagnostics", |p| {
+        p["uri"] == main_uri.as_str() && arc101_lines(p).is_empty()
+    });
+    let resp = c.request("workspace/symbol", json!({"query": "listing"}));
+    let files: Vec<String> = resp["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["location"]["uri"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(files, vec![file_uri(&root.join("pkg_extra.py"))]);
+
+    // Created (moved in): only the directory is reported; a gitignored one does not count.
+    for (d, path) in [("moved", "/healthz"), ("ignored", "/items")] {
+        std::fs::create_dir_all(root.join(d).join("deep")).unwrap();
+        std::fs::write(root.join(d).join("routes.py"), router_py(path)).unwrap();
+    }
+    c.backlog.clear();
+    watched(
+        &mut c,
+        &[(&root.join("moved"), 1), (&root.join("ignored"), 1)],
+    );
+    let p = c.wait_for("textDocument/publishDiagnostics", |p| {
+        p["uri"] == main_uri.as_str() && !arc101_lines(p).is_empty()
+    });
+    assert_eq!(arc101_lines(&p), vec![health_line]);
+    assert!(c.shutdown().success());
+}

@@ -1,5 +1,8 @@
-//! A minimal LSP client over the real binary's stdio, for end-to-end tests.
+//! A minimal LSP client over the real binary's stdio, for end-to-end tests, and (`cli`) the
+//! helpers the CLI tests share.
 #![allow(dead_code)]
+
+pub mod cli;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};

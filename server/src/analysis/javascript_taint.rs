@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use tree_sitter::Node;
 
 use super::javascript::{resolve, scoped_lookup};
-use super::taint::{best_of, Taint, MAX_NESTING};
+use super::taint::{best_of, user_data_sinks, Taint, MAX_NESTING};
 use super::{ancestors, named_children, text, Binding, Cx, Sink};
 
 /// Properties of a request object that carry client data (Express, Koa, Fastify, Node).
@@ -884,20 +884,15 @@ pub(super) fn item_entries(
             if arg.kind_str() == "spread_element" {
                 break;
             }
-            let mut sinks = 0;
-            let mut what = None;
-            for sink in Sink::ALL {
+            let tainted = user_data_sinks(|sink| {
                 let state = State {
                     cx: &cx,
                     sink,
                     memo: RefCell::new(HashMap::new()),
                 };
-                if let Some(t) = state.expr(arg, 0).filter(|t| t.user) {
-                    sinks |= sink.bit();
-                    what.get_or_insert(t.what);
-                }
-            }
-            if let Some(what) = what {
+                state.expr(arg, 0)
+            });
+            if let Some((sinks, what)) = tainted {
                 // No line numbers: an entry must not change when lines move.
                 out.push((
                     (name.to_owned(), param.clone()),

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use tree_sitter::Node;
 
 use super::python::{collect_guards, is_sanitiser, item_imports, resolve, scoped_lookup};
-use super::taint::{best_of, Taint, MAX_NESTING};
+use super::taint::{best_of, user_data_sinks, Taint, MAX_NESTING};
 use super::{ancestors, named_children, text, Binding, Cx, Entry, ScopeCache, Semantic, Sink};
 
 /// Attributes of a request object that carry client data.
@@ -989,21 +989,16 @@ pub(super) fn item_entries(
                 let (Some(param), Some(value)) = (param, value) else {
                     continue;
                 };
-                let mut sinks = 0;
-                let mut what = None;
-                for sink in Sink::ALL {
+                let tainted = user_data_sinks(|sink| {
                     let state = State {
                         cx: &cx,
                         sink,
                         memo: RefCell::new(HashMap::new()),
                         focus: None,
                     };
-                    if let Some(t) = state.expr(value, 0).filter(|t| t.user) {
-                        sinks |= sink.bit();
-                        what.get_or_insert(t.what);
-                    }
-                }
-                if let Some(what) = what {
+                    state.expr(value, 0)
+                });
+                if let Some((sinks, what)) = tainted {
                     // No line numbers: an entry must not change when lines move.
                     out.push((
                         (name.to_owned(), param),

@@ -74,6 +74,24 @@ pub(super) fn best_of<'t>(
     best
 }
 
+/// For a cross-function taint entry: the sinks user data in one expression reaches (as
+/// `Sink::bit`s) and how the first of them, in `Sink::ALL` order, describes the data; `None`
+/// if no sink sees user data. `taint_for` is the language's taint of the expression for one
+/// sink (sanitisers differ by sink, so each gets a fresh analysis).
+pub(super) fn user_data_sinks(
+    mut taint_for: impl FnMut(Sink) -> Option<Taint>,
+) -> Option<(u32, String)> {
+    let mut sinks = 0;
+    let mut what = None;
+    for sink in Sink::ALL {
+        if let Some(t) = taint_for(sink).filter(|t| t.user) {
+            sinks |= sink.bit();
+            what.get_or_insert(t.what);
+        }
+    }
+    what.map(|what| (sinks, what))
+}
+
 /// The taint of `node` for `sink`, if any.
 pub fn taint<'t>(language: Language, cx: &Cx<'_, 't>, node: Node<'t>, sink: Sink) -> Option<Taint> {
     match language.family() {

@@ -193,21 +193,29 @@ pub fn index_paths(
     }
 }
 
+/// Directories `walk` never enters (dependencies, build output, virtual environments).
+const SKIPPED_DIRS: &[&str] = &[
+    "node_modules",
+    "target",
+    "__pycache__",
+    "venv",
+    ".venv",
+    "dist",
+];
+
+/// The walker behind `walk` and `WalkFilter`: gitignore-aware, hidden files and `SKIPPED_DIRS`
+/// left out. One definition, so both agree on what the workspace is.
+fn walker(root: &Path) -> ignore::WalkBuilder {
+    let mut builder = ignore::WalkBuilder::new(root);
+    builder.filter_entry(|e| !SKIPPED_DIRS.contains(&e.file_name().to_string_lossy().as_ref()));
+    builder
+}
+
 /// Every analysable file under `roots`, respecting `.gitignore` and skipping hidden files.
 pub fn walk(roots: &[std::path::PathBuf]) -> Vec<std::path::PathBuf> {
     let mut files = Vec::new();
     for root in roots {
-        for entry in ignore::WalkBuilder::new(root)
-            .filter_entry(|e| {
-                let name = e.file_name().to_string_lossy();
-                !matches!(
-                    name.as_ref(),
-                    "node_modules" | "target" | "__pycache__" | "venv" | ".venv" | "dist"
-                )
-            })
-            .build()
-            .filter_map(Result::ok)
-        {
+        for entry in walker(root).build().filter_map(Result::ok) {
             let p = entry.path();
             if entry.file_type().is_some_and(|t| t.is_file()) && Language::from_path(p).is_some() {
                 files.push(entry.into_path());
@@ -216,6 +224,93 @@ pub fn walk(roots: &[std::path::PathBuf]) -> Vec<std::path::PathBuf> {
     }
     files.sort();
     files
+}
+
+/// Answers "would `walk(roots)` list this file?" for a few files without walking the whole
+/// tree: each directory between a root and a file is listed once, one level deep, with the
+/// same rules (a directory's ignore files and its parents' apply as in the full walk), and
+/// the listing is kept for the next file. A batch of files in a few directories costs a few
+/// listings.
+pub struct WalkFilter {
+    roots: Vec<std::path::PathBuf>,
+    /// Directory → the entries the walk keeps in it, each with whether it is a directory.
+    listed: std::collections::HashMap<std::path::PathBuf, DirListing>,
+}
+
+type DirListing = std::collections::HashMap<std::ffi::OsString, bool>;
+
+impl WalkFilter {
+    pub fn new(roots: &[std::path::PathBuf]) -> Self {
+        WalkFilter {
+            roots: roots.to_vec(),
+            listed: Default::default(),
+        }
+    }
+
+    /// Whether `walk` would list `path` (an existing analysable file, reachable from a root).
+    pub fn contains(&mut self, path: &Path) -> bool {
+        Language::from_path(path).is_some() && self.reaches(path, false)
+    }
+
+    /// Whether `walk` would descend into the directory `path` (a root itself or below one).
+    pub fn enters(&mut self, path: &Path) -> bool {
+        self.roots.iter().any(|r| r == path) || self.reaches(path, true)
+    }
+
+    /// Whether the walk reaches `path` below a root, as a directory or as a file.
+    fn reaches(&mut self, path: &Path, as_dir: bool) -> bool {
+        use std::path::Component;
+        let roots = self.roots.clone();
+        roots.iter().any(|root| {
+            let Ok(rel) = path.strip_prefix(root) else {
+                return false;
+            };
+            let parts: Vec<&std::ffi::OsStr> = rel
+                .components()
+                .map_while(|c| match c {
+                    Component::Normal(n) => Some(n),
+                    _ => None,
+                })
+                .collect();
+            // `..` or the root itself: not below the root.
+            if parts.is_empty() || parts.len() != rel.components().count() {
+                return false;
+            }
+            let mut dir = root.clone();
+            for (i, name) in parts.iter().enumerate() {
+                let want_dir = as_dir || i + 1 < parts.len();
+                match self.listing(&dir).get(*name) {
+                    Some(is_dir) if *is_dir == want_dir => dir.push(name),
+                    _ => return false,
+                }
+            }
+            true
+        })
+    }
+
+    fn listing(&mut self, dir: &Path) -> &DirListing {
+        self.listed.entry(dir.to_path_buf()).or_insert_with(|| {
+            let mut builder = walker(dir);
+            builder.max_depth(Some(1));
+            builder
+                .build()
+                .filter_map(Result::ok)
+                .filter(|e| e.depth() == 1)
+                .filter_map(|e| {
+                    let t = e.file_type()?;
+                    // The walk lists regular files and descends into directories; it follows
+                    // no symbolic links.
+                    (t.is_file() || t.is_dir()).then(|| (e.file_name().to_owned(), t.is_dir()))
+                })
+                .collect()
+        })
+    }
+}
+
+/// `extract_file` for many files, in parallel, in the order given.
+pub fn extract_files(paths: &[std::path::PathBuf]) -> Vec<Option<(Language, FileFacts)>> {
+    use rayon::prelude::*;
+    paths.par_iter().map(|p| extract_file(p)).collect()
 }
 
 /// The resolved route table as text, one route per line, sorted: `METHOD PATH -> handler
@@ -258,6 +353,77 @@ pub fn route_table(index: &mut WorkspaceIndex, base: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `WalkFilter` says yes to exactly the files `walk` lists: gitignore (nested, negated,
+    /// only inside a repository), hidden files, skipped directories, other roots, non-source
+    /// files, directories and missing files.
+    #[test]
+    fn walk_filter_agrees_with_the_walk() {
+        let dir = tempfile::tempdir().unwrap();
+        let base = dir.path().canonicalize().unwrap();
+        let repo = base.join("repo");
+        let plain = base.join("plain");
+        let files = [
+            "repo/app.py",
+            "repo/pkg/routes.ts",
+            "repo/pkg/keep.gen.py",
+            "repo/pkg/drop.gen.py",
+            "repo/build/out.js",
+            "repo/pkg/deep/build/out.js",
+            "repo/.hidden/x.py",
+            "repo/node_modules/lib/index.js",
+            "repo/venv/lib/site.py",
+            "repo/notes.txt",
+            "plain/build/out.js",
+            "plain/a.py",
+            "outside/b.py",
+        ];
+        for f in files {
+            let p = base.join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(&p, "x = 1\n").unwrap();
+        }
+        std::fs::create_dir_all(repo.join(".git")).unwrap();
+        std::fs::write(repo.join(".gitignore"), "build/\n*.gen.py\n").unwrap();
+        std::fs::write(repo.join("pkg/.gitignore"), "!keep.gen.py\n").unwrap();
+        // Not a repository: its `.gitignore` does not apply, as in git.
+        std::fs::write(plain.join(".gitignore"), "build/\n").unwrap();
+
+        let roots = vec![repo.clone(), plain.clone()];
+        let listed = walk(&roots);
+        assert!(listed.contains(&repo.join("pkg/keep.gen.py")), "{listed:?}");
+        assert!(
+            !listed.contains(&repo.join("pkg/drop.gen.py")),
+            "{listed:?}"
+        );
+        assert!(listed.contains(&plain.join("build/out.js")), "{listed:?}");
+        let mut filter = WalkFilter::new(&roots);
+        let mut candidates: Vec<std::path::PathBuf> = files.iter().map(|f| base.join(f)).collect();
+        candidates.extend([
+            repo.join("missing.py"),
+            repo.join("pkg"),
+            repo.clone(),
+            repo.join("pkg/../app.py"),
+        ]);
+        for c in &candidates {
+            assert_eq!(filter.contains(c), listed.contains(c), "{}", c.display());
+        }
+        assert_eq!(
+            candidates.iter().filter(|c| filter.contains(c)).count(),
+            listed.len()
+        );
+        // Directories: entered unless ignored, hidden or skipped.
+        assert!(filter.enters(&repo));
+        assert!(filter.enters(&repo.join("pkg")));
+        assert!(filter.enters(&repo.join("pkg/deep")));
+        assert!(filter.enters(&plain.join("build")));
+        assert!(!filter.enters(&repo.join("build")));
+        assert!(!filter.enters(&repo.join("pkg/deep/build")));
+        assert!(!filter.enters(&repo.join(".hidden")));
+        assert!(!filter.enters(&repo.join("node_modules")));
+        assert!(!filter.enters(&repo.join("app.py")));
+        assert!(!filter.enters(&base.join("outside")));
+    }
 
     #[test]
     fn a_keystroke_re_extracts_one_item() {

@@ -786,17 +786,18 @@ pub const WATCHED_GLOBS: &[&str] = &[
 /// Whether every changed file is a lock or requirements file (nothing else to reload).
 pub fn only_dependency_files(params: &DidChangeWatchedFilesParams) -> bool {
     !params.changes.is_empty()
-        && params.changes.iter().all(|c| {
-            let name = c.uri.path().as_str().rsplit('/').next().unwrap_or("");
-            matches!(
-                name,
-                "poetry.lock"
-                    | "Pipfile.lock"
-                    | "package-lock.json"
-                    | "yarn.lock"
-                    | "pnpm-lock.yaml"
-            ) || (name.starts_with("requirements") && name.ends_with(".txt"))
-        })
+        && params
+            .changes
+            .iter()
+            .all(|c| is_dependency_file(c.uri.path().as_str().rsplit('/').next().unwrap_or("")))
+}
+
+/// Whether a file name is one of the lock or requirements files `WATCHED_GLOBS` matches.
+pub fn is_dependency_file(name: &str) -> bool {
+    matches!(
+        name,
+        "poetry.lock" | "Pipfile.lock" | "package-lock.json" | "yarn.lock" | "pnpm-lock.yaml"
+    ) || (name.starts_with("requirements") && name.ends_with(".txt"))
 }
 
 /// Settings changed: check the open manifests again.

@@ -79,7 +79,7 @@ async fn guarded<T>(what: &str, fut: impl Future<Output = Result<T>>) -> Result<
     }
 }
 
-fn uri_path(uri: &Uri) -> Option<PathBuf> {
+pub(super) fn uri_path(uri: &Uri) -> Option<PathBuf> {
     if uri.scheme().as_str() != "file" {
         return None;
     }
@@ -180,6 +180,8 @@ impl Backend {
         if self.inner.pull_diagnostics.load(Ordering::Relaxed) {
             let _ = self.client.workspace_diagnostic_refresh().await;
         }
+        // `exclude` may have changed what belongs to the workspace index.
+        super::workspace::index_workspace(self.client.clone(), self.inner.clone());
     }
 
     async fn fetch_workspace_settings(&self) {
@@ -412,22 +414,34 @@ impl LanguageServer for Backend {
 
     async fn initialized(&self, _: InitializedParams) {
         if self.inner.watch_registration.load(Ordering::Relaxed) {
+            // Config files, dependency files, and what the workspace index follows: source
+            // files, `.gitignore` files, and directories created or deleted.
             let watchers = ["**/backend-architect.toml", "**/pyproject.toml"]
                 .iter()
                 .chain(advisor::WATCHED_GLOBS)
+                .chain([
+                    &super::workspace::SOURCE_GLOB,
+                    &super::workspace::IGNORE_GLOB,
+                ])
                 .map(|g| FileSystemWatcher {
                     glob_pattern: GlobPattern::String((*g).to_owned()),
                     kind: None,
                 })
+                // A directory deleted, created or moved is reported for itself alone, which no
+                // glob above matches.
+                .chain([FileSystemWatcher {
+                    glob_pattern: GlobPattern::String("**/*".to_owned()),
+                    kind: Some(WatchKind::Create | WatchKind::Delete),
+                }])
                 .collect();
             let options = DidChangeWatchedFilesRegistrationOptions { watchers };
             let registration = Registration {
-                id: "backend-architect-config-watch".to_owned(),
+                id: "backend-architect-file-watch".to_owned(),
                 method: "workspace/didChangeWatchedFiles".to_owned(),
                 register_options: serde_json::to_value(options).ok(),
             };
             if let Err(e) = self.client.register_capability(vec![registration]).await {
-                tracing::warn!("could not register config file watchers: {e}");
+                tracing::warn!("could not register file watchers: {e}");
             }
         }
         self.fetch_workspace_settings().await;
@@ -527,11 +541,45 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
-        if advisor::only_dependency_files(&params) {
-            advisor::reload(&self.client, &self.inner); // A lock file: only manifests change.
-            return;
+        // Source files go to the workspace index, and a `.gitignore` makes it walk the
+        // workspace again; the rest keep their handling: lock and requirement files re-check
+        // the open manifests, anything else (a config file) reloads the settings (and walks
+        // the workspace again). One notification may mix them.
+        let (mut sources, mut rest, mut ignore_files) = (Vec::new(), Vec::new(), false);
+        for change in params.changes {
+            let Some(path) = uri_path(&change.uri) else {
+                rest.push(change);
+                continue;
+            };
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+            let name = name.as_deref().unwrap_or("");
+            let settings_file = name == config_file::CONFIG_FILE
+                || name == "pyproject.toml"
+                || advisor::is_dependency_file(name);
+            if name == ".gitignore" {
+                ignore_files = true;
+            } else if Language::from_path(&path).is_some()
+                // Anything else created or deleted may be a directory of source files.
+                || (change.typ != FileChangeType::CHANGED && !settings_file)
+            {
+                sources.push(path);
+            } else {
+                rest.push(change);
+            }
         }
-        self.reload().await;
+        let rest = DidChangeWatchedFilesParams { changes: rest };
+        let mut reloaded = false;
+        if advisor::only_dependency_files(&rest) {
+            advisor::reload(&self.client, &self.inner); // A lock file: only manifests change.
+        } else if !rest.changes.is_empty() || (sources.is_empty() && !ignore_files) {
+            self.reload().await; // Walks the workspace again too.
+            reloaded = true;
+        }
+        if ignore_files && !reloaded {
+            super::workspace::index_workspace(self.client.clone(), self.inner.clone());
+        }
+        // Read after any rescan (or by it).
+        super::workspace::disk_changed(self.client.clone(), self.inner.clone(), sources);
     }
 
     async fn diagnostic(

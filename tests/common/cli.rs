@@ -1,0 +1,24 @@
+//! Running the CLI in a project directory, for the `check`/`fix` tests.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use super::BIN;
+
+/// The binary with `args`, run in `dir`, colours off.
+pub fn run(dir: &Path, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
