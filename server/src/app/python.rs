@@ -689,7 +689,10 @@ fn function(cx: &mut Cx, def: Node, decorators: &[Node]) {
     let src = cx.src;
     let name_node = def.field("name");
     let name = name_node.map_or("", |x| text(x, src)).to_owned();
-    let params_node = def.field("parameters");
+    // Parameters matter to routes and Django views only; most functions are neither.
+    let params_node = def
+        .field("parameters")
+        .filter(|_| cx.m.django || (!decorators.is_empty() && (cx.m.fastapi || cx.m.flask)));
     let mut params = Vec::new();
     let mut param_deps = Vec::new();
     if let Some(ps) = params_node {

@@ -463,16 +463,26 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         &jobs.iter().map(|(_, s)| &s.rules).collect::<Vec<_>>(),
     );
     let facts = cross_enabled.then(FactsSink::default);
-    let outcomes: Vec<Outcome> = jobs
+    // Largest files first: a big file picked up last would keep one thread busy while the
+    // others idle. Reports keep the path order.
+    let mut order: Vec<(u64, usize)> = jobs
+        .iter()
+        .enumerate()
+        .map(|(i, (f, _))| (std::fs::metadata(f).map_or(0, |m| m.len()), i))
+        .collect();
+    order.sort_by(|a, b| b.cmp(a));
+    let mut outcomes: Vec<(usize, Outcome)> = order
         .par_iter()
-        .map(|(f, s)| {
+        .map(|&(_, i)| {
+            let (f, s) = &jobs[i];
             let outcome = check_file(f, s, cache.as_ref(), fixing, facts.as_ref());
             if let Some(bar) = &progress {
                 bar.inc(1);
             }
-            outcome
+            (i, outcome)
         })
         .collect();
+    outcomes.sort_by_key(|(i, _)| *i);
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
@@ -492,7 +502,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     let cross = cross_findings(&jobs, facts, !args.no_cache && fixing.is_none());
     let mut skipped = collected.skipped;
     let mut fixes: Vec<(String, Fixed)> = Vec::new();
-    for outcome in outcomes {
+    for (_, outcome) in outcomes {
         match outcome {
             Outcome::Report(r, fixed) => {
                 if let Some(f) = fixed {
