@@ -74,6 +74,47 @@ pub fn python_source(lines: usize) -> String {
     s
 }
 
+/// Matching every rule pattern over the file's items: `syntax::pattern` (what the engine uses)
+/// against tree-sitter's query cursor over the same patterns as one query.
+fn patterns(c: &mut Criterion) {
+    use backend_architect::engine::query_files;
+    use backend_architect::syntax::pattern::Patterns;
+    use streaming_iterator::StreamingIterator;
+
+    let source = python_source(5000);
+    let tree = backend_architect::syntax::parse::parse(Language::Python, &source, None).unwrap();
+    let root = tree.root_node();
+    let items: Vec<_> = {
+        let mut cursor = root.walk();
+        root.named_children(&mut cursor).collect()
+    };
+    let sources: Vec<&'static str> = query_files(Language::Python).iter().map(|q| q.0).collect();
+    let (patterns, _) = Patterns::new(Language::Python, &sources).unwrap();
+    c.bench_function("match_patterns_5000_lines", |b| {
+        b.iter(|| {
+            let mut found = 0usize;
+            for item in &items {
+                patterns.for_each_match(*item, &source, &mut |_, _| found += 1);
+            }
+            found
+        })
+    });
+    let query = tree_sitter::Query::new(&Language::Python.grammar(), &sources.join("\n")).unwrap();
+    let mut cursor = tree_sitter::QueryCursor::new();
+    c.bench_function("match_tree_sitter_query_5000_lines", |b| {
+        b.iter(|| {
+            let mut found = 0usize;
+            for item in &items {
+                let mut matches = cursor.matches(&query, *item, source.as_bytes());
+                while matches.next().is_some() {
+                    found += 1;
+                }
+            }
+            found
+        })
+    });
+}
+
 fn bench(c: &mut Criterion) {
     let source = python_source(5000);
     let rules = RuleSet::default();
@@ -147,5 +188,5 @@ fn bench(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench);
+criterion_group!(benches, bench, patterns);
 criterion_main!(benches);

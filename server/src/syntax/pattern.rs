@@ -19,6 +19,10 @@ pub struct Patterns {
     by_kind: Vec<Vec<u32>>,
     /// Capture names by capture index.
     names: Vec<&'static str>,
+    language: Language,
+    /// Whether the walk may skip the inside of plain string literals: no pattern is rooted at
+    /// the kinds found there (string parts, escapes).
+    skip_plain_strings: bool,
 }
 
 struct Pattern {
@@ -84,6 +88,8 @@ impl Patterns {
             patterns: Vec::new(),
             by_kind: vec![Vec::new(); grammar.node_kind_count()],
             names: Vec::new(),
+            language,
+            skip_plain_strings: true,
         };
         let mut ranges = Vec::new();
         for (i, source) in sources.iter().enumerate() {
@@ -107,6 +113,10 @@ impl Patterns {
                     };
                     for id in ids {
                         out.by_kind[*id as usize].push(index);
+                        let kind = grammar.node_kind_for_id(*id).unwrap_or("");
+                        if kind.starts_with("string_") || kind.starts_with("escape_") {
+                            out.skip_plain_strings = false;
+                        }
                     }
                 }
                 out.patterns.push(pattern);
@@ -151,16 +161,35 @@ impl Patterns {
                     });
                 }
             }
-            if !next(&mut cursor) {
+            let descend = !(self.skip_plain_strings && self.plain_string(node, source));
+            if !next(&mut cursor, descend) {
                 return;
             }
         }
     }
+
+    /// A string literal without interpolation: its children (quotes, content, escapes) cannot
+    /// hold a pattern's root, and docstrings make up a good part of a Python tree.
+    fn plain_string(&self, node: Node, source: &str) -> bool {
+        if super::NodeExt::kind_str(&node) != "string" {
+            return false;
+        }
+        match self.language.family() {
+            // f-strings (and t-strings) hold `interpolation`s; the prefix is before the quote.
+            super::Family::Python => !source.as_bytes()[node.start_byte()..]
+                .iter()
+                .take_while(|b| !matches!(b, b'"' | b'\''))
+                .any(|b| matches!(b, b'f' | b'F' | b't' | b'T')),
+            // Template literals are `template_string`; a JS `string` never interpolates.
+            super::Family::JavaScript => true,
+        }
+    }
 }
 
-/// Pre-order step within the cursor's starting subtree.
-fn next(cursor: &mut TreeCursor) -> bool {
-    if cursor.goto_first_child() {
+/// Pre-order step within the cursor's starting subtree (into the current node's children only
+/// when `descend`).
+fn next(cursor: &mut TreeCursor, descend: bool) -> bool {
+    if descend && cursor.goto_first_child() {
         return true;
     }
     loop {
