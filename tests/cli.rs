@@ -393,6 +393,42 @@ fn sarif_carries_fixes_and_stable_fingerprints() {
 }
 
 /// Cross-file findings are cached under every checked file's content: an unchanged tree
+/// `check` extracts only what the cross-file rules read, and from a file that imports no web
+/// framework only its imports: a router re-exported by such a package `__init__` still counts.
+#[test]
+fn cross_file_rules_follow_a_router_reexported_by_a_plain_module() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write(
+        "app/main.py",
+        "from fastapi import FastAPI\n\nfrom app.api import router\n\napp = FastAPI()\napp.include_router(router, prefix=\"/v1\")\n\n\n@app.get(\"/v1/users\")\ndef all_users():\n    return []\n",
+    );
+    // No framework import here: only the re-export matters.
+    write(
+        "app/api/__init__.py",
+        "\"\"\"The API package.\"\"\"\nfrom .users import router\n\n\ndef version():\n    return \"1\"\n",
+    );
+    write(
+        "app/api/users.py",
+        "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get(\"/users\")\ndef list_users():\n    return []\n",
+    );
+    let out = Command::new(BIN)
+        .args(["check", "--no-cache", "--select", "ARC101", "."])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert!(
+        text.contains("main.py") && text.contains("users.py"),
+        "{text}"
+    );
+    assert!(text.contains("ARC101"), "{text}");
+}
+
 /// reuses them (a warm run parses nothing), and a change in one file recomputes them for all.
 #[test]
 fn cross_file_findings_are_cached_and_follow_changes_in_any_file() {

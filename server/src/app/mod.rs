@@ -88,6 +88,32 @@ pub fn extract_cached(
     path: &str,
     cache: &mut FactsCache,
 ) -> FileFacts {
+    extract_with(language, tree, source, path, cache, false)
+}
+
+/// The facts the cross-file rules read (apps, routers, mounts, routes, views, URL entries,
+/// imports), for `check`: no clients or test paths, and a Python file that imports no web
+/// framework contributes only its module-level imports (it can define no route, app or mount,
+/// but may re-export a router).
+pub fn extract_routes(language: Language, tree: &Tree, source: &str, path: &str) -> FileFacts {
+    extract_with(
+        language,
+        tree,
+        source,
+        path,
+        &mut FactsCache::default(),
+        true,
+    )
+}
+
+fn extract_with(
+    language: Language,
+    tree: &Tree,
+    source: &str,
+    path: &str,
+    cache: &mut FactsCache,
+    routes_only: bool,
+) -> FileFacts {
     use std::hash::{Hash, Hasher};
     let test = is_test_path(path);
     let family = language.family();
@@ -98,21 +124,26 @@ pub fn extract_cached(
     let mut heads = String::new();
     let mut cursor = root.walk();
     for item in root.named_children(&mut cursor) {
-        let t = &source[item.byte_range()];
-        let wanted = match item.kind_str() {
-            "import_statement" | "import_from_statement" | "future_import_statement" => true,
-            "if_statement" | "try_statement" => family == Family::Python && t.contains("import"),
-            "lexical_declaration" | "variable_declaration" | "expression_statement" => {
-                family == Family::JavaScript && t.contains("require(")
-            }
-            _ => false,
+        let wanted = match family {
+            Family::Python => is_import_head(item, source),
+            Family::JavaScript => match item.kind_str() {
+                "import_statement" => true,
+                "lexical_declaration" | "variable_declaration" | "expression_statement" => {
+                    source[item.byte_range()].contains("require(")
+                }
+                _ => false,
+            },
         };
         if wanted {
-            heads.push_str(t);
+            heads.push_str(&source[item.byte_range()]);
             heads.push('\n');
         }
     }
     let (py, js) = match family {
+        Family::Python if routes_only => (
+            python::Mentions::of(&heads, test).routes_only(),
+            Default::default(),
+        ),
         Family::Python => (python::Mentions::of(&heads, test), Default::default()),
         Family::JavaScript => (Default::default(), javascript::Mentions::of(&heads, test)),
     };
@@ -124,7 +155,11 @@ pub fn extract_cached(
     let mut next = std::collections::HashMap::with_capacity(cache.items.len());
     let mut facts = FileFacts::default();
     let mut rerun = 0;
+    let imports_only = routes_only && family == Family::Python && !py.any_framework();
     for item in root.named_children(&mut cursor) {
+        if imports_only && !is_import_head(item, source) {
+            continue;
+        }
         let range = item.byte_range();
         let mut h = rustc_hash::FxHasher::default();
         source.as_bytes()[range.clone()].hash(&mut h);
@@ -156,6 +191,15 @@ pub fn extract_cached(
         javascript::finish(&mut facts, js);
     }
     facts
+}
+
+/// A Python module-level import, or an `if`/`try` that holds one.
+fn is_import_head(item: tree_sitter::Node, source: &str) -> bool {
+    match item.kind_str() {
+        "import_statement" | "import_from_statement" | "future_import_statement" => true,
+        "if_statement" | "try_statement" => source[item.byte_range()].contains("import"),
+        _ => false,
+    }
 }
 
 /// Parses and extracts a file from disk; `None` for unreadable, binary, huge or

@@ -42,6 +42,20 @@ impl Mentions {
         }
     }
 
+    /// What the cross-file rules need: clients and test paths are for the editor.
+    pub(super) fn routes_only(self) -> Self {
+        Mentions {
+            clients: 0,
+            test: false,
+            ..self
+        }
+    }
+
+    /// Whether the file imports a web framework (only then can it define routes or apps).
+    pub(super) fn any_framework(&self) -> bool {
+        self.fastapi || self.flask || self.django || self.drf
+    }
+
     pub(super) fn key(&self) -> u64 {
         let flags = [
             self.fastapi,

@@ -263,7 +263,7 @@ fn check_file(
         };
         if let Some(sink) = facts.filter(|_| fixing.is_none() && !extracted.replace(true)) {
             let key = path.to_string_lossy();
-            let file_facts = crate::app::extract(language, &tree, text, &key);
+            let file_facts = crate::app::extract_routes(language, &tree, text, &key);
             sink.lock().unwrap_or_else(|e| e.into_inner()).push((
                 path.to_path_buf(),
                 language,
