@@ -398,11 +398,7 @@ fn sarif_carries_fixes_and_stable_fingerprints() {
 #[test]
 fn cross_file_rules_follow_a_router_reexported_by_a_plain_module() {
     let dir = tempfile::tempdir().unwrap();
-    let write = |name: &str, text: &str| {
-        let path = dir.path().join(name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    };
+    let write = |name: &str, text: &str| common::cli::write(dir.path(), name, text);
     write(
         "app/main.py",
         "from fastapi import FastAPI\n\nfrom app.api import router\n\napp = FastAPI()\napp.include_router(router, prefix=\"/v1\")\n\n\n@app.get(\"/v1/users\")\ndef all_users():\n    return []\n",
@@ -433,11 +429,7 @@ fn cross_file_rules_follow_a_router_reexported_by_a_plain_module() {
 #[test]
 fn cross_file_findings_are_cached_and_follow_changes_in_any_file() {
     let dir = tempfile::tempdir().unwrap();
-    let write = |name: &str, text: &str| {
-        let path = dir.path().join(name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    };
+    let write = |name: &str, text: &str| common::cli::write(dir.path(), name, text);
     write(
         "main.py",
         "from fastapi import FastAPI\n\nfrom users import router\n\napp = FastAPI()\napp.include_router(router)\n\n\n@app.get(\"/health\")\ndef health():\n    return {\"ok\": True}\n\n\n@app.get(\"/users\")\ndef all_users():\n    return []\n",

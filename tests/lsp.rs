@@ -297,13 +297,7 @@ fn pull_diagnostics_when_the_client_supports_them() {
         codes(resp["result"]["items"].as_array().unwrap()),
         vec!["SEC102", "SEC201"]
     );
-    assert!(c
-        .try_wait_for(
-            "textDocument/publishDiagnostics",
-            |_| true,
-            std::time::Duration::from_millis(300)
-        )
-        .is_none());
+    assert!(c.quiet("textDocument/publishDiagnostics", |_| true));
     assert!(c.shutdown().success());
 }
 
@@ -328,13 +322,10 @@ fn javascript_and_typescript_documents() {
         "rust",
         "fn main() {}",
     );
-    assert!(c
-        .try_wait_for(
-            "textDocument/publishDiagnostics",
-            |p| p["uri"].as_str().unwrap().ends_with(".rs"),
-            std::time::Duration::from_millis(300)
-        )
-        .is_none());
+    assert!(c.quiet("textDocument/publishDiagnostics", |p| p["uri"]
+        .as_str()
+        .unwrap()
+        .ends_with(".rs")));
     assert!(c.shutdown().success());
 }
 
@@ -681,6 +672,24 @@ fn watched(c: &mut Client, changes: &[(&std::path::Path, u8)]) {
     );
 }
 
+/// Reports `path` as watched-file event `kind` (after writing `text` to it, if given) and
+/// returns the next publish for `uri` that has ARC101 findings (`found`) or none.
+fn after_disk_change(
+    c: &mut Client,
+    (path, text, kind): (&std::path::Path, Option<String>, u8),
+    uri: &str,
+    found: bool,
+) -> Value {
+    if let Some(text) = text {
+        std::fs::write(path, text).unwrap();
+    }
+    c.backlog.clear();
+    watched(c, &[(path, kind)]);
+    c.wait_for("textDocument/publishDiagnostics", |p| {
+        p["uri"] == uri && arc101_lines(p).is_empty() != found
+    })
+}
+
 #[test]
 fn file_watchers_cover_source_files_when_the_client_can_register_them() {
     let mut c = Client::spawn();
@@ -717,22 +726,22 @@ fn file_watchers_cover_source_files_when_the_client_can_register_them() {
     // A client that cannot register watchers is not asked to.
     let mut c = Client::spawn();
     c.initialize(json!({}), Value::Null);
-    assert!(c
-        .try_wait_for(
-            "client/registerCapability",
-            |_| true,
-            std::time::Duration::from_millis(300)
-        )
-        .is_none());
+    assert!(c.quiet("client/registerCapability", |_| true));
     assert!(c.shutdown().success());
+}
+
+/// A git work tree (so `.gitignore` applies) with this `.gitignore`; its canonical root.
+fn git_tree(gitignore: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::create_dir(root.join(".git")).unwrap();
+    std::fs::write(root.join(".gitignore"), gitignore).unwrap();
+    (dir, root)
 }
 
 #[test]
 fn source_files_changed_on_disk_update_cross_file_findings() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().canonicalize().unwrap();
-    std::fs::create_dir(root.join(".git")).unwrap();
-    std::fs::write(root.join(".gitignore"), "build/\n").unwrap();
+    let (_dir, root) = git_tree("build/\n");
     std::fs::write(
         root.join("backend-architect.toml"),
         "exclude = [\"generated\"]\n",
@@ -755,12 +764,8 @@ fn source_files_changed_on_disk_update_cross_file_findings() {
 
     // Created: a router written to disk (not open) registers the app's `/items` again.
     let routes = root.join("routes.py");
-    std::fs::write(&routes, router_py("/items")).unwrap();
-    c.backlog.clear();
-    watched(&mut c, &[(&routes, 1)]);
-    let p = c.wait_for("textDocument/publishDiagnostics", |p| {
-        on_main(p) && !arc101_lines(p).is_empty()
-    });
+    let change = |text: Option<&str>, kind| (routes.as_path(), text.map(router_py), kind);
+    let p = after_disk_change(&mut c, change(Some("/items"), 1), &main_uri, true);
     assert_eq!(arc101_lines(&p), vec![items_line]);
     assert_eq!(p["version"], 1, "the open document's version");
     let message = p["diagnostics"]
@@ -776,27 +781,13 @@ fn source_files_changed_on_disk_update_cross_file_findings() {
     c.wait_for("workspace/codeLens/refresh", |_| true);
 
     // Changed: the file is read again.
-    std::fs::write(&routes, router_py("/other")).unwrap();
-    c.backlog.clear();
-    watched(&mut c, &[(&routes, 2)]);
-    c.wait_for("textDocument/publishDiagnostics", |p| {
-        on_main(p) && arc101_lines(p).is_empty()
-    });
-    std::fs::write(&routes, router_py("/items")).unwrap();
-    c.backlog.clear();
-    watched(&mut c, &[(&routes, 2)]);
-    let p = c.wait_for("textDocument/publishDiagnostics", |p| {
-        on_main(p) && !arc101_lines(p).is_empty()
-    });
+    after_disk_change(&mut c, change(Some("/other"), 2), &main_uri, false);
+    let p = after_disk_change(&mut c, change(Some("/items"), 2), &main_uri, true);
     assert_eq!(arc101_lines(&p), vec![items_line]);
 
     // Deleted: it leaves the index.
     std::fs::remove_file(&routes).unwrap();
-    c.backlog.clear();
-    watched(&mut c, &[(&routes, 3)]);
-    c.wait_for("textDocument/publishDiagnostics", |p| {
-        on_main(p) && arc101_lines(p).is_empty()
-    });
+    after_disk_change(&mut c, change(None, 3), &main_uri, false);
 
     // One batch: files startup indexing would skip (gitignored, excluded), and an open
     // document (its editor text wins over the disk), all duplicating `/items`, beside a file
@@ -930,10 +921,7 @@ fn a_closed_document_goes_back_to_the_disk() {
 
 #[test]
 fn directories_created_or_deleted_as_a_whole() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().canonicalize().unwrap();
-    std::fs::create_dir(root.join(".git")).unwrap();
-    std::fs::write(root.join(".gitignore"), "ignored/\n").unwrap();
+    let (_dir, root) = git_tree("ignored/\n");
     let main_text = app_py(&["pkg.routes", "moved.routes", "ignored.routes"]);
     let main = root.join("main.py");
     std::fs::write(&main, &main_text).unwrap();

@@ -8,10 +8,24 @@ use backend_architect::engine::query_files;
 use backend_architect::syntax::pattern::Patterns;
 use backend_architect::syntax::{parse::parse, Family, Language};
 use streaming_iterator::StreamingIterator;
-use tree_sitter::{Query, QueryCursor};
+use tree_sitter::{Query, QueryCapture, QueryCursor};
 
 /// One match: pattern index in its file, and (capture name, byte range) sorted.
 type Match = (usize, Vec<(String, usize, usize)>);
+
+/// A match's captures as (name, byte range), sorted: comparable across the two engines, whose
+/// capture indices differ.
+fn named(names: &[&str], captures: &[QueryCapture]) -> Vec<(String, usize, usize)> {
+    let mut out: Vec<_> = captures
+        .iter()
+        .map(|c| {
+            let name = names[c.index as usize].to_owned();
+            (name, c.node.start_byte(), c.node.end_byte())
+        })
+        .collect();
+    out.sort();
+    out
+}
 
 fn sources(root: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(root).unwrap().flatten() {
@@ -99,15 +113,7 @@ fn patterns_match_like_tree_sitter_queries() {
                 let mut cursor = QueryCursor::new();
                 let mut matches = cursor.matches(&query, tree.root_node(), source.as_bytes());
                 while let Some(m) = matches.next() {
-                    let mut caps: Vec<_> = m
-                        .captures
-                        .iter()
-                        .map(|c| {
-                            let name = query.capture_names()[c.index as usize].to_owned();
-                            (name, c.node.start_byte(), c.node.end_byte())
-                        })
-                        .collect();
-                    caps.sort();
+                    let caps = named(query.capture_names(), m.captures);
                     expected.insert((m.pattern_index, caps));
                 }
                 let mut actual: BTreeSet<Match> = BTreeSet::new();
@@ -115,14 +121,7 @@ fn patterns_match_like_tree_sitter_queries() {
                     if !range.contains(&index) {
                         return;
                     }
-                    let mut caps: Vec<_> = captures
-                        .iter()
-                        .map(|c| {
-                            let name = patterns.capture_names()[c.index as usize].to_owned();
-                            (name, c.node.start_byte(), c.node.end_byte())
-                        })
-                        .collect();
-                    caps.sort();
+                    let caps = named(patterns.capture_names(), captures);
                     actual.insert((index - range.start, caps));
                 });
                 assert_eq!(

@@ -151,6 +151,12 @@ impl Client {
             .unwrap_or_else(|| panic!("no {method} notification"))
     }
 
+    /// Whether no `method` message matching `pred` arrives for 300 ms.
+    pub fn quiet(&mut self, method: &str, pred: impl Fn(&Value) -> bool) -> bool {
+        self.try_wait_for(method, pred, Duration::from_millis(300))
+            .is_none()
+    }
+
     pub fn try_wait_for(
         &mut self,
         method: &str,
