@@ -672,6 +672,17 @@ fn watched(c: &mut Client, changes: &[(&std::path::Path, u8)]) {
     );
 }
 
+/// The URIs of the files `workspace/symbol` finds `query` in.
+fn symbol_files(c: &mut Client, query: &str) -> Vec<String> {
+    let resp = c.request("workspace/symbol", json!({ "query": query }));
+    resp["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["location"]["uri"].as_str().unwrap().to_owned())
+        .collect()
+}
+
 /// Reports `path` as watched-file event `kind` (after writing `text` to it, if given) and
 /// returns the next publish for `uri` that has ARC101 findings (`found`) or none.
 fn after_disk_change(
@@ -814,13 +825,7 @@ fn source_files_changed_on_disk_update_cross_file_findings() {
     assert_eq!(arc101_lines(&p), vec![health_line]);
 
     // Workspace symbols follow the disk too.
-    let resp = c.request("workspace/symbol", json!({"query": "listing"}));
-    let files: Vec<String> = resp["result"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["location"]["uri"].as_str().unwrap().to_owned())
-        .collect();
+    let files = symbol_files(&mut c, "listing");
     assert!(files.contains(&file_uri(&ok)), "{files:?}");
     assert!(!files.contains(&file_uri(&built)), "{files:?}");
     assert!(!files.contains(&file_uri(&generated)), "{files:?}");
@@ -945,13 +950,7 @@ fn directories_created_or_deleted_as_a_whole() {
     c.wait_for("textDocument/publishDiagnostics", |p| {
         p["uri"] == main_uri.as_str() && arc101_lines(p).is_empty()
     });
-    let resp = c.request("workspace/symbol", json!({"query": "listing"}));
-    let files: Vec<String> = resp["result"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["location"]["uri"].as_str().unwrap().to_owned())
-        .collect();
+    let files = symbol_files(&mut c, "listing");
     assert_eq!(files, vec![file_uri(&root.join("pkg_extra.py"))]);
 
     // Created (moved in): only the directory is reported; a gitignored one does not count.
