@@ -76,15 +76,7 @@ impl AdvisorState {
                 .is_some_and(|s| s.support),
             Ordering::Relaxed,
         );
-        #[allow(deprecated)]
-        let root = params
-            .workspace_folders
-            .as_ref()
-            .and_then(|f| f.first())
-            .map(|f| f.uri.clone())
-            .or_else(|| params.root_uri.clone())
-            .and_then(|u| u.to_file_path().map(|p| p.into_owned()));
-        *lock(&self.root) = root;
+        *lock(&self.root) = super::workspace::first_root(params);
     }
 
     fn root(&self) -> Option<PathBuf> {

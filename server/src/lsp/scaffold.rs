@@ -43,15 +43,8 @@ impl State {
             workspace.and_then(|w| w.apply_edit).unwrap_or(false),
             Ordering::Relaxed,
         );
-        #[allow(deprecated)] // `root_uri` is what older clients send.
-        let root = params
-            .workspace_folders
-            .as_ref()
-            .and_then(|f| f.first())
-            .map(|f| f.uri.clone())
-            .or_else(|| params.root_uri.clone())
-            .and_then(|u| u.to_file_path().map(|p| p.into_owned()));
-        *self.root.write().unwrap_or_else(|e| e.into_inner()) = root;
+        *self.root.write().unwrap_or_else(|e| e.into_inner()) =
+            super::workspace::first_root(params);
     }
 
     fn root(&self) -> Option<PathBuf> {

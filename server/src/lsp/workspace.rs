@@ -61,6 +61,19 @@ pub fn key_of(uri: &str, path: Option<&PathBuf>) -> String {
     }
 }
 
+/// The first workspace folder as a path, or the root of clients that send only `rootUri`: where
+/// generated project files and review output go.
+pub fn first_root(params: &InitializeParams) -> Option<PathBuf> {
+    #[allow(deprecated)] // `root_uri` is what older clients send.
+    params
+        .workspace_folders
+        .as_ref()
+        .and_then(|f| f.first())
+        .map(|f| f.uri.clone())
+        .or_else(|| params.root_uri.clone())
+        .and_then(|u| u.to_file_path().map(|p| p.into_owned()))
+}
+
 /// A URI for an index key.
 pub fn uri_of(key: &str) -> Option<Uri> {
     if key.contains("://") {

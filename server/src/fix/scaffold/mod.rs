@@ -176,6 +176,14 @@ pub const GENERATORS: &[Generator] = &[
     },
 ];
 
+/// `node` and its named descendants, in document order (what the generators search for calls
+/// and decorators).
+pub(super) fn descendants(node: Node) -> Vec<Node> {
+    let mut out = vec![node];
+    crate::analysis::walk_scope(node, &|_| false, &mut |n| out.push(n));
+    out
+}
+
 pub fn generator(name: &str) -> Option<&'static Generator> {
     GENERATORS.iter().find(|g| g.name == name)
 }

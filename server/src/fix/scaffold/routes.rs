@@ -627,21 +627,9 @@ fn body_start(src: &Source, func: Node) -> Option<(usize, String)> {
     ))
 }
 
-fn descendants<'t>(node: Node<'t>) -> Vec<Node<'t>> {
-    let mut out = Vec::new();
-    let mut stack = vec![node];
-    while let Some(n) = stack.pop() {
-        out.push(n);
-        let mut kids = named_children(n);
-        kids.reverse();
-        stack.extend(kids);
-    }
-    out
-}
-
 /// Where the page is applied: a query, a select, a find, or the returned list.
 fn paginate_query(src: &Source, func: Node, django: bool) -> Option<Edit> {
-    let nodes = descendants(func);
+    let nodes = super::descendants(func);
     let called = |n: &Node, name: &str| {
         n.kind_str() == "call" || n.kind_str() == "call_expression"
     } && n.field("function").is_some_and(|f| {
@@ -855,7 +843,7 @@ fn response_model_edit(src: &Source, h: &Handler) -> Option<Edit> {
 /// The model a handler returns: from `db.get(Item, …)`, `query(Item)`, `select(Item)`,
 /// `Item(...)`, or else from the path (`/items/{id}` → `Item`).
 fn returned_entity(src: &Source, func: Node, h: &Handler) -> Option<String> {
-    for n in descendants(func) {
+    for n in super::descendants(func) {
         if n.kind_str() != "call" {
             continue;
         }

@@ -42,18 +42,6 @@ fn function<'t>(src: &'t Source, h: &Handler) -> Option<Node<'t>> {
         })
 }
 
-fn all_nodes(node: Node) -> Vec<Node> {
-    let mut out = Vec::new();
-    let mut stack = vec![node];
-    while let Some(n) = stack.pop() {
-        out.push(n);
-        let mut kids = named_children(n);
-        kids.reverse();
-        stack.extend(kids);
-    }
-    out
-}
-
 /// A value for a path parameter of type `ty`.
 fn sample(ty: &str) -> &'static str {
     match ty {
@@ -127,7 +115,7 @@ fn expected_status(src: &Source, h: &Handler, func: Node) -> u16 {
     }
     let found: Vec<u16> = match src.family() {
         Family::JavaScript => codes_after(text(src.text, func), ".status("),
-        Family::Python => all_nodes(func)
+        Family::Python => super::descendants(func)
             .into_iter()
             .filter(|n| n.kind_str() == "return_statement")
             .filter_map(|r| {
@@ -153,7 +141,7 @@ fn body_keys(src: &Source, func: Node) -> Vec<(String, String)> {
             keys.push((k, v.to_owned()));
         }
     };
-    let nodes = all_nodes(func);
+    let nodes = super::descendants(func);
     if src.family() == Family::Python {
         // FastAPI: a parameter annotated with a Pydantic model defined in the file.
         for p in func
@@ -256,7 +244,7 @@ fn body_keys(src: &Source, func: Node) -> Vec<(String, String)> {
 
 /// Keys of a dict/object literal the handler returns, for assertions on the body.
 fn returned_keys(src: &Source, func: Node) -> Vec<String> {
-    let nodes = all_nodes(func);
+    let nodes = super::descendants(func);
     let lit = nodes.iter().find_map(|n| match n.kind_str() {
         "return_statement" => n.named_child(0).filter(|v| v.kind_str() == "dictionary"),
         "call_expression" => {
@@ -499,7 +487,7 @@ fn django_prefix(project: &Project, views: &Path, files: &dyn Files) -> String {
         let Some(tree) = crate::syntax::parse::parse(Language::Python, &t, None) else {
             continue;
         };
-        for n in all_nodes(tree.root_node()) {
+        for n in super::descendants(tree.root_node()) {
             if n.kind_str() != "call" || n.field("function").is_none_or(|f| text(&t, f) != "path") {
                 continue;
             }
