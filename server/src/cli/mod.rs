@@ -24,10 +24,23 @@ struct Cli {
     command: Command,
 }
 
+/// What LSP clients append to the server's command line. stdio is the only transport, so
+/// `--stdio` (vscode-languageclient's `TransportKind.stdio`, and most clients' convention) is
+/// accepted and changes nothing; `--clientProcessId` is accepted the same way.
+#[derive(clap::Args, Debug, Default)]
+struct LspArgs {
+    /// Use stdio (the default and only transport; accepted for clients that pass it).
+    #[arg(long)]
+    stdio: bool,
+    /// The client's process id (accepted for clients that pass it; not used).
+    #[arg(long = "clientProcessId", value_name = "PID")]
+    client_process_id: Option<u32>,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Run the language server over stdio.
-    Lsp,
+    Lsp(LspArgs),
     /// Check files or directories and report findings (exit 0 clean, 1 findings, 2 error).
     Check(CheckArgs),
     /// List every rule.
@@ -128,7 +141,7 @@ pub fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Lsp => {
+        Command::Lsp(_) => {
             init_logging();
             crate::lsp::run_stdio();
             ExitCode::SUCCESS
