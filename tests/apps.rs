@@ -7,7 +7,7 @@ use backend_architect::app::{self, WorkspaceIndex};
 
 fn app_dir(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/fixtures/apps")
+        .join("../../tests/fixtures/apps")
         .join(name)
         .canonicalize()
         .unwrap()
@@ -24,7 +24,7 @@ fn index_of(name: &str) -> (WorkspaceIndex, String) {
 
 fn snapshot(name: &str, value: String) {
     insta::with_settings!({
-        snapshot_path => Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/snapshots"),
+        snapshot_path => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/snapshots"),
         prepend_module_to_snapshot => false,
         omit_expression => true,
     }, {

@@ -12,7 +12,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_backend-architect");
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
+        .join("../..")
         .canonicalize()
         .unwrap()
 }

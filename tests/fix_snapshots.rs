@@ -15,7 +15,7 @@ use backend_architect::rules::{Applicability, FixAvailability, RULES};
 use backend_architect::syntax::{Family, Language};
 
 fn cases_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixes")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixes")
 }
 
 fn case_files() -> Vec<PathBuf> {
@@ -201,7 +201,7 @@ fn every_fix_before_and_after() {
         let snapshot = snapshot.clone();
         let name = format!("fix__{}", rel.replace(['/', '.'], "__"));
         insta::with_settings!({
-            snapshot_path => Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/snapshots"),
+            snapshot_path => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/snapshots"),
             prepend_module_to_snapshot => false,
             description => rel.clone(),
             omit_expression => true,
@@ -315,7 +315,7 @@ fn fixes_markdown() -> String {
 
 #[test]
 fn fixes_md_is_current() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/fixes.md");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/fixes.md");
     let current = std::fs::read_to_string(&path).unwrap_or_default();
     let generated = fixes_markdown();
     if std::env::var_os("UPDATE_DOCS").is_some() {

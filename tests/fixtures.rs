@@ -12,7 +12,7 @@ use backend_architect::syntax::position::LineIndex;
 use backend_architect::syntax::{Family, Language};
 
 fn fixtures_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures")
 }
 
 fn fixture_files() -> Vec<PathBuf> {
@@ -31,7 +31,7 @@ fn fixture_files() -> Vec<PathBuf> {
 /// get none.
 fn cross_file(path: &Path) -> Vec<backend_architect::rules::Finding> {
     use std::sync::{Mutex, OnceLock};
-    type Apps = BTreeMap<PathBuf, Vec<backend_architect::rules::crossfile::FileFindings>>;
+    type Apps = BTreeMap<PathBuf, Vec<backend_architect::engine::crossfile::FileFindings>>;
     static APPS: OnceLock<Mutex<Apps>> = OnceLock::new();
     let apps = fixtures_dir().join("apps");
     let Ok(rest) = path.strip_prefix(&apps) else {
@@ -49,7 +49,7 @@ fn cross_file(path: &Path) -> Vec<backend_architect::rules::Finding> {
             .filter(|p| p.starts_with(&root))
             .map(|p| (p, &rules))
             .collect();
-        backend_architect::rules::crossfile::project_findings(&files, Vec::new())
+        backend_architect::engine::crossfile::project_findings(&files, Vec::new())
     });
     found
         .iter()
@@ -242,7 +242,7 @@ fn finding_snapshots() {
         }
         let name = rel.replace(['/', '.'], "__");
         insta::with_settings!({
-            snapshot_path => Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/snapshots"),
+            snapshot_path => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/snapshots"),
             prepend_module_to_snapshot => false,
             description => rel.clone(),
             omit_expression => true,
@@ -254,9 +254,9 @@ fn finding_snapshots() {
 
 #[test]
 fn rules_md_is_current() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/rules.md");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/rules.md");
     let current = std::fs::read_to_string(&path).unwrap_or_default();
-    let generated = backend_architect::cli::rules_markdown();
+    let generated = backend_architect::rules::catalog::rules_markdown();
     if std::env::var_os("UPDATE_DOCS").is_some() {
         std::fs::write(&path, &generated).unwrap();
         return;

@@ -15,7 +15,7 @@ fn fastapi_workspace() -> (tempfile::TempDir, PathBuf) {
 
 fn workspace(name: &str) -> (tempfile::TempDir, PathBuf) {
     let src = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/fixtures/apps")
+        .join("../../tests/fixtures/apps")
         .join(name);
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().canonicalize().unwrap();

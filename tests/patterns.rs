@@ -61,7 +61,7 @@ const BROKEN: &[(Family, &str)] = &[
 
 #[test]
 fn patterns_match_like_tree_sitter_queries() {
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let mut files = Vec::new();
     for dir in [
         "tests/fixtures",

@@ -12,11 +12,11 @@ use serde_json::{json, Value};
 
 use backend_architect::engine::analyze_text;
 use backend_architect::fix::apply_edits;
-use backend_architect::fix::scaffold::{self, Disk, Output, Project, Source};
+use backend_architect::scaffold::{self as scaffold, Disk, Output, Project, Source};
 use backend_architect::syntax::{parse, Language};
 
 fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/scaffold")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/scaffold")
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -205,7 +205,7 @@ fn snapshot(name: &str, touched: &[(String, String)]) {
         out.push_str(&format!("=== {file} ===\n{content}\n"));
     }
     insta::with_settings!({
-        snapshot_path => Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/snapshots/scaffold"),
+        snapshot_path => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/snapshots/scaffold"),
         prepend_module_to_snapshot => false,
         omit_expression => true,
     }, {

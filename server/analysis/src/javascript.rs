@@ -1,0 +1,736 @@
+//! JavaScript and TypeScript: `require`/`import` resolution, scopes and constant analysis.
+
+use ba_syntax::NodeExt;
+use std::collections::{BTreeMap, BTreeSet};
+
+use tree_sitter::Node;
+
+use super::{
+    ancestors, named_children, settle_module_bindings, text, walk_scope, Binding, Cx, Guard,
+    GuardKind, Lookup, ModuleBinding, ScopeIndex, Semantic, Sink, MAX_DEPTH,
+};
+
+const GLOBALS: &[&str] = &[
+    "eval",
+    "Function",
+    "setTimeout",
+    "setInterval",
+    "require",
+    "parseInt",
+    "parseFloat",
+    "Number",
+    "String",
+    "Boolean",
+    "encodeURIComponent",
+    "encodeURI",
+    "decodeURIComponent",
+    "decodeURI",
+    "fetch",
+    "JSON",
+    "Math",
+    "Object",
+    "Array",
+    "Buffer",
+    "process",
+];
+
+pub(super) fn is_scope(node: Node) -> bool {
+    matches!(
+        node.kind_str(),
+        "function_declaration"
+            | "function_expression"
+            | "function"
+            | "arrow_function"
+            | "method_definition"
+            | "generator_function_declaration"
+            | "generator_function"
+            | "class_declaration"
+            | "class"
+    )
+}
+
+fn strip_node_prefix(module: &str) -> &str {
+    module.strip_prefix("node:").unwrap_or(module)
+}
+
+pub(super) fn string_value<'s>(node: Node, src: &'s str) -> Option<&'s str> {
+    match node.kind_str() {
+        "string" => {
+            let t = text(node, src);
+            t.get(1..t.len().saturating_sub(1))
+        }
+        "template_string"
+            if !named_children(node)
+                .iter()
+                .any(|c| c.kind_str() == "template_substitution") =>
+        {
+            let t = text(node, src);
+            t.get(1..t.len().saturating_sub(1))
+        }
+        _ => None,
+    }
+}
+
+/// `require("m")` → `m`, when `require` is the global one.
+fn require_target(node: Node, src: &str) -> Option<String> {
+    if node.kind_str() != "call_expression" {
+        return None;
+    }
+    let func = node.field("function")?;
+    if func.kind_str() != "identifier" || text(func, src) != "require" {
+        return None;
+    }
+    let args = node.field("arguments")?;
+    let first = named_children(args).into_iter().next()?;
+    string_value(first, src).map(|m| strip_node_prefix(m).to_owned())
+}
+
+/// The qualified name a `require` expression (possibly with member accesses) stands for.
+pub(super) fn required_name(node: Node, src: &str) -> Option<String> {
+    match node.kind_str() {
+        "call_expression" => require_target(node, src),
+        "member_expression" => {
+            let base = required_name(node.field("object")?, src)?;
+            Some(format!("{base}.{}", text(node.field("property")?, src)))
+        }
+        "await_expression" | "parenthesized_expression" => required_name(node.named_child(0)?, src),
+        _ => None,
+    }
+}
+
+/// Records what a declarator binds: `x = require("m")`, `{ a, b: c } = require("m")`.
+fn declarator_imports(decl: Node, src: &str, out: &mut BTreeMap<String, String>) -> bool {
+    let (Some(name), Some(value)) = (decl.field("name"), decl.field("value")) else {
+        return false;
+    };
+    let Some(module) = required_name(value, src) else {
+        return false;
+    };
+    match name.kind_str() {
+        "identifier" => {
+            out.insert(text(name, src).to_owned(), module);
+        }
+        "object_pattern" => {
+            for prop in named_children(name) {
+                match prop.kind_str() {
+                    "shorthand_property_identifier_pattern" => {
+                        let n = text(prop, src);
+                        out.insert(n.to_owned(), format!("{module}.{n}"));
+                    }
+                    "pair_pattern" => {
+                        if let (Some(k), Some(v)) = (prop.field("key"), prop.field("value")) {
+                            if v.kind_str() == "identifier" {
+                                out.insert(
+                                    text(v, src).to_owned(),
+                                    format!("{module}.{}", text(k, src)),
+                                );
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        _ => return false,
+    }
+    true
+}
+
+fn import_statement(stmt: Node, src: &str, out: &mut BTreeMap<String, String>) {
+    let Some(source) = stmt.field("source").and_then(|s| string_value(s, src)) else {
+        // TypeScript `import x = require("m")`.
+        for clause in named_children(stmt) {
+            if clause.kind_str() == "import_require_clause" {
+                if let (Some(id), Some(m)) = (
+                    named_children(clause)
+                        .into_iter()
+                        .find(|c| c.kind_str() == "identifier"),
+                    clause.field("source").and_then(|s| string_value(s, src)),
+                ) {
+                    out.insert(text(id, src).to_owned(), strip_node_prefix(m).to_owned());
+                }
+            }
+        }
+        return;
+    };
+    let module = strip_node_prefix(source);
+    for clause in named_children(stmt) {
+        if clause.kind_str() != "import_clause" {
+            continue;
+        }
+        for part in named_children(clause) {
+            match part.kind_str() {
+                // Default and namespace imports of Node modules are the module object.
+                "identifier" => {
+                    out.insert(text(part, src).to_owned(), module.to_owned());
+                }
+                "namespace_import" => {
+                    if let Some(id) = named_children(part)
+                        .into_iter()
+                        .find(|c| c.kind_str() == "identifier")
+                    {
+                        out.insert(text(id, src).to_owned(), module.to_owned());
+                    }
+                }
+                "named_imports" => {
+                    for spec in named_children(part) {
+                        if spec.kind_str() != "import_specifier" {
+                            continue;
+                        }
+                        let Some(name) = spec.field("name") else {
+                            continue;
+                        };
+                        let local = spec.field("alias").unwrap_or(name);
+                        let imported = string_value(name, src).unwrap_or(text(name, src));
+                        out.insert(text(local, src).to_owned(), format!("{module}.{imported}"));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+fn is_const_declaration(declaration: Node, src: &str) -> bool {
+    declaration.kind_str() == "lexical_declaration"
+        && declaration
+            .field("kind")
+            .is_some_and(|k| text(k, src) == "const")
+}
+
+pub(super) fn semantic(root: Node, src: &str) -> Semantic {
+    let mut sem = Semantic::default();
+    let mut values: BTreeMap<String, Vec<Option<Node>>> = BTreeMap::new();
+    let mut stmts = named_children(root);
+    while let Some(stmt) = stmts.pop() {
+        match stmt.kind_str() {
+            "import_statement" => import_statement(stmt, src, &mut sem.imports),
+            "export_statement" => {
+                if let Some(d) = stmt.field("declaration") {
+                    stmts.push(d);
+                }
+            }
+            "lexical_declaration" | "variable_declaration" => {
+                for decl in named_children(stmt)
+                    .into_iter()
+                    .filter(|d| d.kind_str() == "variable_declarator")
+                {
+                    if declarator_imports(decl, src, &mut sem.imports) {
+                        continue;
+                    }
+                    let Some(name) = decl.field("name") else {
+                        continue;
+                    };
+                    if name.kind_str() == "identifier" {
+                        // Only `const` is fixed: `let`/`var` may be reassigned anywhere.
+                        let value = decl
+                            .field("value")
+                            .filter(|_| is_const_declaration(stmt, src));
+                        values
+                            .entry(text(name, src).to_owned())
+                            .or_default()
+                            .push(value);
+                    } else {
+                        walk_scope(name, &is_scope, &mut |n| {
+                            if matches!(
+                                n.kind_str(),
+                                "identifier" | "shorthand_property_identifier_pattern"
+                            ) {
+                                values
+                                    .entry(text(n, src).to_owned())
+                                    .or_default()
+                                    .push(None);
+                            }
+                        });
+                    }
+                }
+            }
+            "function_declaration" | "generator_function_declaration" | "class_declaration" => {
+                if let Some(name) = stmt.field("name") {
+                    values
+                        .entry(text(name, src).to_owned())
+                        .or_default()
+                        .push(None);
+                }
+            }
+            _ => {}
+        }
+    }
+    settle_module_bindings(&mut sem, &values, root, src, is_constant);
+    sem
+}
+
+/// The names a binding pattern (parameter, destructuring) binds; default values are not
+/// bindings.
+pub(super) fn pattern_names<'s>(node: Node, src: &'s str, out: &mut Vec<&'s str>) {
+    match node.kind_str() {
+        "identifier" | "shorthand_property_identifier_pattern" => out.push(text(node, src)),
+        "assignment_pattern" => {
+            if let Some(l) = node.field("left") {
+                pattern_names(l, src, out);
+            }
+        }
+        "pair_pattern" => {
+            if let Some(v) = node.field("value") {
+                pattern_names(v, src, out);
+            }
+        }
+        "required_parameter" | "optional_parameter" => {
+            if let Some(p) = node.field("pattern") {
+                pattern_names(p, src, out);
+            }
+        }
+        "formal_parameters" | "object_pattern" | "array_pattern" | "rest_pattern" => {
+            for c in named_children(node) {
+                pattern_names(c, src, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Every binding made directly inside a function (not in nested functions), in one walk.
+fn index_scope<'t>(scope: Node<'t>, src: &str) -> ScopeIndex<'t> {
+    let mut index = ScopeIndex::default();
+    let mut names = Vec::new();
+    if let Some(p) = scope
+        .field("parameter")
+        .or_else(|| scope.field("parameters"))
+    {
+        pattern_names(p, src, &mut names);
+    }
+    index.params.extend(names.drain(..).map(str::to_owned));
+    let Some(body) = scope.field("body") else {
+        return index;
+    };
+    let mut imports = BTreeMap::new();
+    let opaque = |index: &mut ScopeIndex<'t>, node: Option<Node>| {
+        let mut names = Vec::new();
+        if let Some(n) = node {
+            pattern_names(n, src, &mut names);
+        }
+        for name in names {
+            index.bind(name, Binding::Opaque);
+        }
+    };
+    walk_scope(body, &is_scope, &mut |n| match n.kind_str() {
+        "variable_declarator" => {
+            let Some(target) = n.field("name") else {
+                return;
+            };
+            imports.clear();
+            if declarator_imports(n, src, &mut imports) {
+                for (local, qualified) in &imports {
+                    index.bind(local, Binding::Import(qualified.clone()));
+                }
+            } else if target.kind_str() == "identifier" {
+                // `let x;` without a value is assigned later; those assignments count instead.
+                if let Some(v) = n.field("value") {
+                    index.bind(text(target, src), Binding::Value(v));
+                }
+            } else if let Some(v) = n.field("value") {
+                // `const { id, ...rest } = req.query`: each name holds a part of the value.
+                let mut names = Vec::new();
+                pattern_names(target, src, &mut names);
+                for name in names {
+                    index.bind(name, Binding::Element(v));
+                }
+            } else {
+                opaque(&mut index, Some(target));
+            }
+        }
+        "if_statement" | "ternary_expression" => {
+            if let Some(c) = n.field("condition") {
+                collect_guards(c, src, &mut index.guards);
+            }
+        }
+        "assignment_expression" | "augmented_assignment_expression" => {
+            if let (Some(l), Some(r)) = (n.field("left"), n.field("right")) {
+                if l.kind_str() == "identifier" {
+                    let b = if n.kind_str() == "assignment_expression" {
+                        Binding::Value(r)
+                    } else {
+                        Binding::Augmented(r)
+                    };
+                    index.bind(text(l, src), b);
+                }
+            }
+        }
+        // `for (const x of xs)`: each element (or key) of `xs`.
+        "for_in_statement" => match n.field("right") {
+            Some(right) => {
+                let mut names = Vec::new();
+                if let Some(l) = n.field("left") {
+                    pattern_names(l, src, &mut names);
+                }
+                for name in names {
+                    index.bind(name, Binding::Element(right));
+                }
+            }
+            None => opaque(&mut index, n.field("left")),
+        },
+        "catch_clause" => opaque(&mut index, n.field("parameter")),
+        "function_declaration" | "class_declaration" | "generator_function_declaration" => {
+            opaque(&mut index, n.field("name"))
+        }
+        "import_statement" => {
+            imports.clear();
+            import_statement(n, src, &mut imports);
+            for (local, qualified) in &imports {
+                index.bind(local, Binding::Import(qualified.clone()));
+            }
+        }
+        _ => {}
+    });
+    index
+}
+
+/// The innermost function scope that binds `ident`'s name, with its index.
+pub(super) fn scoped_lookup<'t>(
+    cx: &Cx<'_, 't>,
+    ident: Node<'t>,
+) -> Option<(Node<'t>, std::rc::Rc<ScopeIndex<'t>>)> {
+    let name = text(ident, cx.src);
+    for s in ancestors(cx.within, ident).into_iter().rev() {
+        if is_scope(s) && !matches!(s.kind_str(), "class_declaration" | "class") {
+            let index = cx.scope(s, index_scope);
+            if index.params.contains(name) || index.bindings.contains_key(name) {
+                return Some((s, index));
+            }
+        }
+    }
+    None
+}
+
+/// The root identifier a guard may clear: `x`, `(x)`, `x as string`.
+fn guard_subject<'t>(node: Node<'t>, src: &str) -> Option<Node<'t>> {
+    match node.kind_str() {
+        "identifier" => Some(node),
+        // `ALLOWED_HOSTS.has(url.hostname)` checks the parsed `url`.
+        "member_expression"
+            if node.field("property").is_some_and(|p| {
+                matches!(text(p, src), "hostname" | "host" | "origin" | "href")
+            }) =>
+        {
+            node.field("object")
+                .filter(|o| o.kind_str() == "identifier")
+        }
+        "parenthesized_expression" | "as_expression" | "non_null_expression" => {
+            guard_subject(node.named_child(0)?, src)
+        }
+        _ => None,
+    }
+}
+
+/// Validator functions (`validator.isInt(x)`, `Number.isInteger(x)`) whose truth limits the
+/// characters of their first argument.
+const VALIDATORS: &[&str] = &[
+    "isInteger",
+    "isSafeInteger",
+    "isInt",
+    "isFloat",
+    "isNumeric",
+    "isDecimal",
+    "isUUID",
+    "isMongoId",
+    "isAlphanumeric",
+    "isAlpha",
+    "isHexadecimal",
+    "isBoolean",
+    "isSlug",
+    "isIn",
+    "matches",
+];
+
+/// Records the names a condition validates: allow-lists (`ALLOWED.includes(x)`,
+/// `ALLOWED.has(x)`, `x in TABLE`), validators (`validator.isInt(x)`, `/^\w+$/.test(x)`,
+/// `typeof x === "number"`), containment (`p.startsWith(ROOT)`), and same-file checks whose
+/// name says so (`isSafeRedirect(x)`).
+pub(super) fn collect_guards(cond: Node, src: &str, out: &mut Vec<Guard>) {
+    let at = cond.start_byte();
+    let mut guard = |node: Option<Node>, kind: GuardKind| {
+        if let Some(id) = node.and_then(|n| guard_subject(n, src)) {
+            out.push(Guard {
+                at,
+                name: text(id, src).to_owned(),
+                kind,
+            });
+        }
+    };
+    match cond.kind_str() {
+        "parenthesized_expression" => {
+            if let Some(c) = cond.named_child(0) {
+                collect_guards(c, src, out);
+            }
+        }
+        "unary_expression" => {
+            if let Some(c) = cond.field("argument") {
+                collect_guards(c, src, out);
+            }
+        }
+        "binary_expression" => {
+            let op = cond.field("operator").map(|o| text(o, src)).unwrap_or("");
+            let (Some(l), Some(r)) = (cond.field("left"), cond.field("right")) else {
+                return;
+            };
+            match op {
+                "&&" | "||" => {
+                    collect_guards(l, src, out);
+                    collect_guards(r, src, out);
+                }
+                "in" => guard(Some(l), GuardKind::AllowList),
+                "===" | "==" | "!==" | "!=" | ">=" | ">" | "<" => {
+                    for (a, b) in [(l, r), (r, l)] {
+                        // `typeof x === "number"`
+                        if a.kind_str() == "unary_expression" && text(a, src).starts_with("typeof")
+                        {
+                            let kind = match string_value(b, src) {
+                                Some("number" | "boolean" | "bigint") => GuardKind::Validated,
+                                Some("string") => GuardKind::StringType,
+                                _ => continue,
+                            };
+                            guard(a.field("argument"), kind);
+                        }
+                        // `ALLOWED.indexOf(x) !== -1`
+                        if a.kind_str() == "call_expression" {
+                            let method = a
+                                .field("function")
+                                .filter(|f| f.kind_str() == "member_expression")
+                                .and_then(|f| f.field("property"))
+                                .map(|p| text(p, src));
+                            if method == Some("indexOf") {
+                                guard(
+                                    a.field("arguments").and_then(|x| x.named_child(0)),
+                                    GuardKind::AllowList,
+                                );
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        "call_expression" => {
+            let Some(func) = cond.field("function") else {
+                return;
+            };
+            let first = cond.field("arguments").and_then(|a| a.named_child(0));
+            let (name, object) = match func.kind_str() {
+                "member_expression" => (
+                    func.field("property").map(|p| text(p, src)).unwrap_or(""),
+                    func.field("object"),
+                ),
+                _ => (text(func, src), None),
+            };
+            match name {
+                "includes" | "has" | "hasOwnProperty" | "hasOwn" => {
+                    // `name.includes("..")` checks the receiver; `ALLOWED.includes(x)` the
+                    // argument.
+                    if first.is_some_and(|a| a.kind_str() == "string") {
+                        guard(object, GuardKind::Contained);
+                    } else {
+                        let subject = if text(func, src) == "Object.hasOwn" {
+                            cond.field("arguments").and_then(|a| a.named_child(1))
+                        } else {
+                            first
+                        };
+                        guard(subject, GuardKind::AllowList);
+                    }
+                }
+                "test" => guard(first, GuardKind::Validated),
+                "startsWith" => guard(object, GuardKind::Contained),
+                n if VALIDATORS.contains(&n) => guard(first, GuardKind::Validated),
+                n if object.is_none() => {
+                    let lower = n.to_ascii_lowercase();
+                    if ["safe", "valid", "allowed"]
+                        .iter()
+                        .any(|w| lower.contains(w))
+                    {
+                        let kind = if lower.contains("url") || lower.contains("redirect") {
+                            GuardKind::SafeUrl
+                        } else {
+                            GuardKind::Validated
+                        };
+                        guard(first, kind);
+                    }
+                }
+                _ => {}
+            }
+        }
+        _ => {}
+    }
+}
+
+pub(super) fn lookup<'t>(cx: &Cx<'_, 't>, ident: Node<'t>) -> Lookup<'t> {
+    let (sem, src) = (cx.sem, cx.src);
+    let name = text(ident, src);
+    // Innermost scope first. (Walking down from the item is cheap; `Node::parent` walks down
+    // from the root on every call.)
+    for s in ancestors(cx.within, ident).into_iter().rev() {
+        if is_scope(s) && !matches!(s.kind_str(), "class_declaration" | "class") {
+            if let Some(found) = cx.scope(s, index_scope).lookup(name) {
+                return found;
+            }
+        }
+    }
+    if let Some(q) = sem.imports.get(name) {
+        return Lookup::Import(q.clone());
+    }
+    match sem.bindings.get(name) {
+        Some(b) => Lookup::Module(b.clone()),
+        None => Lookup::Unbound,
+    }
+}
+
+/// Names bound to a `require` inside a function resolve through their declaration.
+fn may_resolve(cx: &Cx, name: &str) -> bool {
+    cx.sem.imports.contains_key(name) || cx.item_imports.contains(name) || GLOBALS.contains(&name)
+}
+
+/// Names bound by `require`/`import` anywhere inside `item`, found by their keyword.
+pub(super) fn item_imports(item: Node, src: &str) -> BTreeSet<String> {
+    let mut out = BTreeMap::new();
+    let range = item.byte_range();
+    let text = &src[range.clone()];
+    for (pos, len) in text
+        .match_indices("require")
+        .map(|(p, _)| (p, 7))
+        .chain(text.match_indices("import").map(|(p, _)| (p, 6)))
+    {
+        let pos = range.start + pos;
+        let Some(keyword) = item.descendant_for_byte_range(pos, pos + len) else {
+            continue;
+        };
+        let mut path = ancestors(item, keyword);
+        path.push(keyword);
+        for n in path.iter().rev() {
+            match n.kind_str() {
+                "variable_declarator" => {
+                    declarator_imports(*n, src, &mut out);
+                    break;
+                }
+                "import_statement" => {
+                    import_statement(*n, src, &mut out);
+                    break;
+                }
+                _ => {}
+            }
+        }
+    }
+    out.into_keys().collect()
+}
+
+pub(super) fn resolve<'t>(cx: &Cx<'_, 't>, node: Node<'t>) -> Option<String> {
+    let src = cx.src;
+    match node.kind_str() {
+        "identifier" if !may_resolve(cx, text(node, src)) => None,
+        "identifier" => match lookup(cx, node) {
+            Lookup::Import(q) => Some(q),
+            Lookup::Local(bindings) => match bindings.as_slice() {
+                [Binding::Import(q)] => Some(q.clone()),
+                [Binding::Value(v)] => required_name(*v, src),
+                _ => None,
+            },
+            Lookup::Unbound => {
+                let name = text(node, src);
+                GLOBALS.contains(&name).then(|| format!("global.{name}"))
+            }
+            Lookup::Module(_) => None,
+        },
+        "member_expression" => {
+            let object = node.field("object")?;
+            let property = node.field("property")?;
+            let base = match object.kind_str() {
+                "call_expression" => require_target(object, src)?,
+                _ => resolve(cx, object)?,
+            };
+            // `global.x`, `globalThis.x` and `window.x` are the global itself.
+            match base.as_str() {
+                "global.global" | "global.globalThis" | "global.window" => {
+                    Some(format!("global.{}", text(property, src)))
+                }
+                _ => Some(format!("{base}.{}", text(property, src))),
+            }
+        }
+        "parenthesized_expression" | "non_null_expression" | "await_expression" => {
+            resolve(cx, node.named_child(0)?)
+        }
+        "call_expression" => require_target(node, src),
+        _ => None,
+    }
+}
+
+fn is_sanitiser(qualified: &str, _sink: Sink) -> bool {
+    matches!(
+        qualified,
+        "global.parseInt"
+            | "global.parseFloat"
+            | "global.Number"
+            | "global.Math.floor"
+            | "global.Math.round"
+    )
+}
+
+pub(super) fn is_constant<'t>(cx: &Cx<'_, 't>, node: Node<'t>, sink: Sink, depth: u32) -> bool {
+    let src = cx.src;
+    if depth > MAX_DEPTH {
+        return false;
+    }
+    let recurse = |n: Node<'t>| is_constant(cx, n, sink, depth + 1);
+    match node.kind_str() {
+        "string" | "number" | "true" | "false" | "null" | "undefined" | "regex" => true,
+        "template_string" => named_children(node)
+            .into_iter()
+            .filter(|c| c.kind_str() == "template_substitution")
+            .all(|s| named_children(s).into_iter().all(recurse)),
+        "binary_expression" => {
+            node.field("left").is_some_and(recurse) && node.field("right").is_some_and(recurse)
+        }
+        "parenthesized_expression"
+        | "array"
+        | "as_expression"
+        | "satisfies_expression"
+        | "non_null_expression" => named_children(node)
+            .into_iter()
+            .filter(|c| !c.kind_str().contains("type") && c.kind_str() != "comment")
+            .all(recurse),
+        "ternary_expression" => {
+            node.field("consequence").is_some_and(recurse)
+                && node.field("alternative").is_some_and(recurse)
+        }
+        "unary_expression" => node.field("argument").is_some_and(recurse),
+        "call_expression" => {
+            let Some(func) = node.field("function") else {
+                return false;
+            };
+            if resolve(cx, func).is_some_and(|q| is_sanitiser(&q, sink)) {
+                return true;
+            }
+            // `"a".concat(b)`, `[a, b].join(" ")` of constants.
+            if func.kind_str() == "member_expression" {
+                let method = func.field("property").map(|p| text(p, src));
+                if matches!(
+                    method,
+                    Some("concat" | "join" | "toUpperCase" | "toLowerCase" | "trim")
+                ) {
+                    let args = node
+                        .field("arguments")
+                        .map(named_children)
+                        .unwrap_or_default();
+                    return func.field("object").is_some_and(recurse)
+                        && args.into_iter().all(recurse);
+                }
+            }
+            false
+        }
+        "identifier" => match lookup(cx, node) {
+            Lookup::Local(bindings) => bindings.iter().all(|b| match b {
+                Binding::Value(v) | Binding::Augmented(v) => recurse(*v),
+                _ => false,
+            }),
+            Lookup::Module(b) => b == ModuleBinding::Constant,
+            _ => text(node, src) == "undefined",
+        },
+        _ => false,
+    }
+}

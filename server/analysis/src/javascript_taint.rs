@@ -1,0 +1,971 @@
+//! JavaScript and TypeScript taint (see `taint.rs`) for Node servers: sources in Express, Koa,
+//! Fastify and NestJS plus `process.argv`; propagation; sanitisers per sink; guards.
+//!
+//! A request object is recognised by name, simply: a variable called `req`, `request` or `ctx`
+//! (or a parameter typed `…Request`/`Context`) that is not bound to an import (the `request` HTTP
+//! client is not a request). Its data attributes (`req.query`, `req.body`, `ctx.request.body`…)
+//! and getters (`req.get("x")`, `req.header("x")`) are the sources. A function that takes such
+//! an object is a handler: its other parameters (`res`, `next`, `reply`) carry no data, except
+//! NestJS parameters decorated with `@Body()`, `@Query()`, `@Param()`, `@Headers()`. The
+//! parameters of other functions are the caller's data (reported by injection rules only), and
+//! a callback's parameters hold the data of the receiver it is passed to
+//! (`req.body.items.forEach(item => …)`).
+
+use ba_syntax::NodeExt;
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use tree_sitter::Node;
+
+use super::javascript::{resolve, scoped_lookup};
+use super::taint::{best_of, user_data_sinks, Taint, MAX_NESTING};
+use super::{ancestors, named_children, text, Binding, Cx, Sink};
+
+/// Properties of a request object that carry client data (Express, Koa, Fastify, Node).
+const REQUEST_ATTRS: &[&str] = &[
+    "query",
+    "params",
+    "body",
+    "headers",
+    "header",
+    "cookies",
+    "signedCookies",
+    "hostname",
+    "host",
+    "url",
+    "originalUrl",
+    "path",
+    "querystring",
+    "search",
+    "href",
+    "files",
+    "file",
+    "rawBody",
+];
+
+/// Request properties whose values can be objects (parsed JSON, `qs` query strings, JSON
+/// cookies): the ones that can inject query operators into a document database.
+const OBJECT_ATTRS: &[&str] = &["query", "body", "cookies", "signedCookies"];
+
+/// Methods of a request object that return client data.
+const REQUEST_GETTERS: &[&str] = &["get", "header", "param", "cookie"];
+
+/// NestJS parameter decorators that inject request data.
+const NEST_DECORATORS: &[&str] = &[
+    "Body",
+    "Query",
+    "Param",
+    "Headers",
+    "Cookies",
+    "Ip",
+    "HostParam",
+];
+
+/// Methods that keep the data of their receiver (and of their arguments, on a string or array
+/// receiver).
+const DATA_METHODS: &[&str] = &[
+    "concat",
+    "join",
+    "replace",
+    "replaceAll",
+    "trim",
+    "trimStart",
+    "trimEnd",
+    "toLowerCase",
+    "toUpperCase",
+    "toLocaleLowerCase",
+    "toLocaleUpperCase",
+    "toString",
+    "valueOf",
+    "slice",
+    "substring",
+    "substr",
+    "split",
+    "padStart",
+    "padEnd",
+    "repeat",
+    "normalize",
+    "map",
+    "filter",
+    "flat",
+    "flatMap",
+    "reverse",
+    "sort",
+    "at",
+    "get",
+    "getAll",
+];
+
+/// Methods that return what they were given, for the string ones turning the data into a
+/// string (which is what makes it harmless for a document database).
+const STRING_METHODS: &[&str] = &[
+    "concat",
+    "join",
+    "replace",
+    "replaceAll",
+    "trim",
+    "trimStart",
+    "trimEnd",
+    "toLowerCase",
+    "toUpperCase",
+    "toLocaleLowerCase",
+    "toLocaleUpperCase",
+    "toString",
+    "slice",
+    "substring",
+    "substr",
+    "padStart",
+    "padEnd",
+    "repeat",
+    "normalize",
+];
+
+/// Methods whose result says something about the data but does not carry it.
+const PREDICATES: &[&str] = &[
+    "includes",
+    "startsWith",
+    "endsWith",
+    "indexOf",
+    "lastIndexOf",
+    "test",
+    "has",
+    "some",
+    "every",
+    "localeCompare",
+    "charCodeAt",
+    "codePointAt",
+    "search",
+    "digest",
+    "isValid",
+    "validate",
+    "hasOwnProperty",
+];
+
+/// Qualified callees whose result carries their arguments.
+const PROPAGATING: &[&str] = &[
+    "global.String",
+    "global.JSON.parse",
+    "global.JSON.stringify",
+    "global.decodeURIComponent",
+    "global.encodeURIComponent",
+    "global.decodeURI",
+    "global.encodeURI",
+    "global.Buffer.from",
+    "global.Object.assign",
+    "global.Object.values",
+    "global.Object.entries",
+    "global.Object.fromEntries",
+    "global.Array.from",
+    "global.Array.of",
+    "util.format",
+    "querystring.stringify",
+    "querystring.unescape",
+    "url.format",
+    "url.resolve",
+];
+
+/// Module prefixes whose functions return (a transformation of) their arguments.
+const PROPAGATING_PREFIXES: &[&str] = &["path.", "path/posix.", "path/win32.", "global.Buffer."];
+
+struct State<'a, 'c, 't> {
+    cx: &'a Cx<'c, 't>,
+    sink: Sink,
+    /// (scope id, name) → the taint of the name's bindings; `None` while being computed.
+    memo: RefCell<HashMap<(usize, String), Option<Taint>>>,
+}
+
+pub(super) fn taint<'t>(cx: &Cx<'_, 't>, node: Node<'t>, sink: Sink) -> Option<Taint> {
+    State {
+        cx,
+        sink,
+        memo: RefCell::new(HashMap::new()),
+    }
+    .expr(node, 0)
+}
+
+/// The last name of a callee: `escape` for `validator.escape`, `basename` for `path.basename`.
+fn last_name<'s>(func: Node, src: &'s str) -> &'s str {
+    match func.kind_str() {
+        "member_expression" => func.field("property").map(|p| text(p, src)).unwrap_or(""),
+        _ => text(func, src),
+    }
+}
+
+/// Whether a callee's name says it cleans its argument for `sink`.
+fn sanitiser_name(name: &str, sink: Sink) -> bool {
+    let lower = name.to_ascii_lowercase();
+    if matches!(
+        name,
+        "parseInt" | "parseFloat" | "Number" | "Boolean" | "toInt" | "toFloat" | "toBoolean"
+    ) {
+        return true;
+    }
+    match sink {
+        Sink::Html | Sink::Redirect | Sink::Url | Sink::Log
+            if matches!(name, "encodeURIComponent" | "encode" | "xss" | "filterXSS") =>
+        {
+            true
+        }
+        Sink::Path if name == "basename" => true,
+        Sink::NoSql if lower.contains("mongo") && lower.contains("saniti") => true,
+        _ => [
+            "saniti", "escape", "clean", "quote", "valid", "safe", "allowed",
+        ]
+        .iter()
+        .any(|w| lower.contains(w)),
+    }
+}
+
+impl<'t> State<'_, '_, 't> {
+    fn text(&self, node: Node) -> &str {
+        text(node, self.cx.src)
+    }
+
+    fn user(&self, node: Node<'t>, what: String) -> Option<Taint> {
+        Some(Taint {
+            origin: node.byte_range(),
+            what,
+            user: true,
+        })
+    }
+
+    fn expr(&self, node: Node<'t>, depth: u32) -> Option<Taint> {
+        if depth > MAX_NESTING {
+            return None;
+        }
+        let recurse = |n: Node<'t>| self.expr(n, depth + 1);
+        // A document database is only hurt by objects: anything turned into a string is fine.
+        let nosql = self.sink == Sink::NoSql;
+        match node.kind_str() {
+            "identifier" | "shorthand_property_identifier" => self.name(node, depth),
+            "member_expression" => self.member(node, depth),
+            "subscript_expression" => {
+                let object = node.field("object")?;
+                let t = self.expr(object, depth + 1)?;
+                // `req.query["next"]` is that parameter.
+                Some(self.narrow(t, object, node))
+            }
+            "call_expression" => self.call(node, depth),
+            "new_expression" => {
+                let ctor = node.field("constructor")?;
+                if nosql || sanitiser_name(last_name(ctor, self.cx.src), self.sink) {
+                    return None;
+                }
+                self.args(node.field("arguments"), depth)
+            }
+            "template_string" if nosql => None,
+            "template_string" => best_of(
+                named_children(node)
+                    .into_iter()
+                    .filter(|c| c.kind_str() == "template_substitution")
+                    .filter_map(|s| s.named_child(0)),
+                recurse,
+            ),
+            "binary_expression" => {
+                let op = node.field("operator").map(|o| self.text(o)).unwrap_or("");
+                match op {
+                    "+" if nosql => None,
+                    "+" | "||" | "??" | "&&" => best_of(
+                        ["left", "right"].into_iter().filter_map(|f| node.field(f)),
+                        recurse,
+                    ),
+                    // Arithmetic and comparisons make numbers and booleans.
+                    _ => None,
+                }
+            }
+            "ternary_expression" => best_of(
+                ["consequence", "alternative"]
+                    .into_iter()
+                    .filter_map(|f| node.field(f)),
+                recurse,
+            ),
+            "parenthesized_expression"
+            | "await_expression"
+            | "spread_element"
+            | "non_null_expression"
+            | "as_expression"
+            | "satisfies_expression"
+            | "type_assertion" => named_children(node)
+                .into_iter()
+                .find(|c| !c.kind_str().contains("type") && c.kind_str() != "comment")
+                .and_then(recurse),
+            "sequence_expression" => named_children(node).last().copied().and_then(recurse),
+            "assignment_expression" | "augmented_assignment_expression" => {
+                node.field("right").and_then(recurse)
+            }
+            "pair" => node.field("value").and_then(recurse),
+            "array" | "object" => best_of(named_children(node), recurse),
+            _ => None,
+        }
+    }
+
+    /// `name` in its scope: the taint of all its bindings, memoised, unless a guard before this
+    /// use validated it.
+    fn name(&self, ident: Node<'t>, depth: u32) -> Option<Taint> {
+        let (scope, index) = scoped_lookup(self.cx, ident)?;
+        let name = self.text(ident).to_owned();
+        let key = (scope.id(), name.clone());
+        let cached = self.memo.borrow().get(&key).cloned();
+        let found = match cached {
+            Some(t) => t,
+            None => {
+                self.memo.borrow_mut().insert(key.clone(), None);
+                let mut best = None;
+                if index.params.contains(&name) {
+                    best = self.param(scope, &name, depth);
+                }
+                for b in index.bindings.get(&name).into_iter().flatten() {
+                    let t = match b {
+                        Binding::Value(v) | Binding::Augmented(v) => self.expr(*v, depth + 1),
+                        Binding::Element(v) => self.element(*v, &name, depth),
+                        _ => None,
+                    };
+                    best = Taint::best(best, t);
+                }
+                self.memo.borrow_mut().insert(key, best.clone());
+                best
+            }
+        };
+        let guarded = index
+            .guards
+            .iter()
+            .any(|g| g.name == name && g.at < ident.start_byte() && g.kind.covers(self.sink));
+        found.filter(|_| !guarded)
+    }
+
+    /// A name destructured from `value`: `const { body } = req` is the request body.
+    fn element(&self, value: Node<'t>, name: &str, depth: u32) -> Option<Taint> {
+        if self.is_request(value) {
+            let declarator = ancestors(self.cx.within, value).pop()?;
+            let pattern = declarator.field("name")?;
+            for prop in named_children(pattern) {
+                let (key, local) = match prop.kind_str() {
+                    "shorthand_property_identifier_pattern" => (self.text(prop), self.text(prop)),
+                    "pair_pattern" => (
+                        prop.field("key").map(|k| self.text(k)).unwrap_or(""),
+                        prop.field("value").map(|v| self.text(v)).unwrap_or(""),
+                    ),
+                    _ => continue,
+                };
+                if local == name && self.is_source_attr(key) {
+                    return self.user(prop, format!("request data `{}.{key}`", self.text(value)));
+                }
+            }
+            return None;
+        }
+        let taint = self.expr(value, depth + 1)?;
+        // `const { name } = req.body`: the binding holds that one property, not the object
+        // (a rest element, `...rest`, still holds the remainder and is not narrowed).
+        let key = ancestors(self.cx.within, value)
+            .pop()
+            .and_then(|d| d.field("name"))
+            .filter(|p| p.kind_str() == "object_pattern")
+            .and_then(|pattern| {
+                named_children(pattern)
+                    .into_iter()
+                    .find_map(|prop| match prop.kind_str() {
+                        "shorthand_property_identifier_pattern" if self.text(prop) == name => {
+                            Some(name.to_owned())
+                        }
+                        "pair_pattern"
+                            if prop.field("value").is_some_and(|v| self.text(v) == name) =>
+                        {
+                            prop.field("key")
+                                .map(|k| self.text(k).trim_matches(['"', '\'']).to_owned())
+                        }
+                        _ => None,
+                    })
+            });
+        match key {
+            Some(key)
+                if taint.user
+                    && taint.what.starts_with("request data `")
+                    && self.text(value).len() <= 60 =>
+            {
+                Some(Taint {
+                    what: format!("request data `{}.{key}`", self.text(value)),
+                    ..taint
+                })
+            }
+            _ => Some(taint),
+        }
+    }
+
+    fn is_source_attr(&self, attr: &str) -> bool {
+        if self.sink == Sink::NoSql {
+            OBJECT_ATTRS.contains(&attr)
+        } else {
+            REQUEST_ATTRS.contains(&attr)
+        }
+    }
+
+    /// Whether `node` is a request object: `req`, `request` or `ctx` not bound to an import, a
+    /// parameter typed as a request, or Koa's `ctx.request`/`ctx.req`.
+    fn is_request(&self, node: Node<'t>) -> bool {
+        match node.kind_str() {
+            "identifier" => {
+                let name = self.text(node);
+                let named = matches!(name, "req" | "request" | "ctx" | "context");
+                if named && name != "context" {
+                    return resolve(self.cx, node).is_none() && !self.bound_to_call(node);
+                }
+                scoped_lookup(self.cx, node).is_some_and(|(scope, index)| {
+                    index.params.contains(name)
+                        && param_node(scope, name, self.cx.src)
+                            .and_then(|p| p.field("type"))
+                            .is_some_and(|t| {
+                                let t = self.text(t);
+                                t.ends_with("Request")
+                                    || t.ends_with("Request>")
+                                    || (named && t.ends_with("Context"))
+                            })
+                })
+            }
+            "member_expression" => {
+                node.field("property")
+                    .is_some_and(|p| matches!(self.text(p), "request" | "req"))
+                    && node.field("object").is_some_and(|o| self.is_request(o))
+            }
+            "parenthesized_expression" | "non_null_expression" | "as_expression" => {
+                node.named_child(0).is_some_and(|c| self.is_request(c))
+            }
+            _ => false,
+        }
+    }
+
+    /// `const request = supertest(app)`: a local bound to a call result is not a request.
+    fn bound_to_call(&self, ident: Node<'t>) -> bool {
+        let Some((_, index)) = scoped_lookup(self.cx, ident) else {
+            return false;
+        };
+        index
+            .bindings
+            .get(self.text(ident))
+            .into_iter()
+            .flatten()
+            .any(|b| matches!(b, Binding::Value(v) if v.kind_str() != "identifier"))
+    }
+
+    /// `req.query.next` after `req.query`: name the parameter in the message.
+    fn narrow(&self, taint: Taint, object: Node<'t>, access: Node<'t>) -> Taint {
+        if taint.user
+            && taint.origin == object.byte_range()
+            && taint.what.starts_with("request data")
+            && self.text(access).len() <= 60
+            && !self.text(access).contains('\n')
+        {
+            Taint {
+                origin: access.byte_range(),
+                what: format!("request data `{}`", self.text(access)),
+                user: true,
+            }
+        } else {
+            taint
+        }
+    }
+
+    fn member(&self, node: Node<'t>, depth: u32) -> Option<Taint> {
+        let object = node.field("object")?;
+        let property = node.field("property")?;
+        let prop = self.text(property);
+        if prop == "argv"
+            && self.text(object) == "process"
+            && resolve(self.cx, node).as_deref() == Some("global.process.argv")
+        {
+            return self.user(node, "command-line arguments `process.argv`".to_owned());
+        }
+        if self.is_request(object) {
+            if self.is_source_attr(prop) {
+                return self.user(node, format!("request data `{}`", self.text(node)));
+            }
+            return None;
+        }
+        if object.kind_str() == "this" {
+            return self.constructor_property(node, prop);
+        }
+        if prop == "length" {
+            return None;
+        }
+        let t = self.expr(object, depth + 1)?;
+        Some(self.narrow(t, object, node))
+    }
+
+    /// `this.command` where the constructor declares `private readonly command: string`: the
+    /// constructor's caller chose it, like a parameter.
+    fn constructor_property(&self, node: Node<'t>, prop: &str) -> Option<Taint> {
+        let class = ancestors(self.cx.within, node)
+            .into_iter()
+            .rev()
+            .find(|a| matches!(a.kind_str(), "class_declaration" | "class"))?;
+        let body = class.field("body")?;
+        let ctor = named_children(body).into_iter().find(|m| {
+            m.kind_str() == "method_definition"
+                && m.field("name")
+                    .is_some_and(|n| self.text(n) == "constructor")
+        })?;
+        let param = param_node(ctor, prop, self.cx.src)?;
+        let declared = named_children(param)
+            .iter()
+            .any(|c| matches!(c.kind_str(), "accessibility_modifier" | "readonly"))
+            || self.text(param).starts_with("readonly");
+        declared.then(|| Taint {
+            origin: param.byte_range(),
+            what: format!("constructor parameter `{prop}`"),
+            user: false,
+        })
+    }
+
+    fn args(&self, args: Option<Node<'t>>, depth: u32) -> Option<Taint> {
+        best_of(args.map(named_children).unwrap_or_default(), |a| {
+            self.expr(a, depth + 1)
+        })
+    }
+
+    fn call(&self, node: Node<'t>, depth: u32) -> Option<Taint> {
+        let src = self.cx.src;
+        let func = node.field("function")?;
+        let args = node
+            .field("arguments")
+            .filter(|a| a.kind_str() == "arguments");
+        let name = last_name(func, src);
+        let nosql = self.sink == Sink::NoSql;
+        if let Some(q) = resolve(self.cx, func) {
+            if sanitiser_name(name, self.sink) {
+                return None;
+            }
+            if q == "global.String" || q == "global.JSON.stringify" {
+                return if nosql { None } else { self.args(args, depth) };
+            }
+            if PROPAGATING.contains(&q.as_str())
+                || PROPAGATING_PREFIXES.iter().any(|p| q.starts_with(p))
+            {
+                return self.args(args, depth);
+            }
+            // Library calls return their own data (a connection, a row, a response).
+            return None;
+        }
+        if sanitiser_name(name, self.sink) {
+            return None;
+        }
+        match func.kind_str() {
+            "member_expression" => {
+                let object = func.field("object")?;
+                // `req.get("host")`, `req.header("x-user")`, `ctx.cookies.get("sid")`.
+                if REQUEST_GETTERS.contains(&name) && !nosql {
+                    if self.is_request(object) {
+                        return self.user(node, format!("request data `{}`", self.text(node)));
+                    }
+                    if object.kind_str() == "member_expression"
+                        && object
+                            .field("property")
+                            .is_some_and(|p| self.text(p) == "cookies")
+                        && object.field("object").is_some_and(|o| self.is_request(o))
+                    {
+                        return self.user(node, format!("request data `{}`", self.text(node)));
+                    }
+                }
+                if PREDICATES.contains(&name) || (nosql && STRING_METHODS.contains(&name)) {
+                    return None;
+                }
+                let from_object = self.expr(object, depth + 1);
+                if from_object.as_ref().is_some_and(|t| t.user) {
+                    return from_object;
+                }
+                let data_method = DATA_METHODS.contains(&name);
+                if data_method
+                    && matches!(object.kind_str(), "string" | "template_string" | "array")
+                {
+                    return Taint::best(from_object, self.args(args, depth));
+                }
+                if data_method {
+                    return from_object;
+                }
+                // An unknown method of a local object: assume it hands back what it holds.
+                from_object.filter(|_| object.kind_str() == "identifier")
+            }
+            "identifier" => {
+                // A function of this file (or one we cannot see): assume it returns its
+                // arguments.
+                self.args(args, depth)
+            }
+            _ => None,
+        }
+    }
+
+    /// The taint of parameter `name` of `function`.
+    fn param(&self, function: Node<'t>, name: &str, depth: u32) -> Option<Taint> {
+        let src = self.cx.src;
+        let param = param_node(function, name, src)?;
+        // NestJS: `@Body() dto`, `@Query("q") q`, `@Param("id", ParseIntPipe) id`.
+        // Any other decorator (`@Req()`, `@Res()`, `@Inject()`) injects a framework object.
+        if let Some(decorator) = named_children(param)
+            .into_iter()
+            .find(|c| c.kind_str() == "decorator")
+        {
+            let d = self.text(decorator);
+            let call = d.trim_start_matches('@');
+            let dname = call.split('(').next().unwrap_or("").trim();
+            if !NEST_DECORATORS.contains(&dname)
+                || (d.contains("Pipe") && !d.contains("ValidationPipe"))
+            {
+                return None;
+            }
+            return self.user(param, format!("request data `{d} {name}`"));
+        }
+        let params = function
+            .field("parameters")
+            .or_else(|| function.field("parameter"))?;
+        let mut names = Vec::new();
+        super::javascript::pattern_names(params, src, &mut names);
+        // A handler: the request object's attributes are the sources; `res`, `next` and
+        // `reply` carry none.
+        let handler = names
+            .iter()
+            .any(|n| matches!(*n, "req" | "request" | "ctx") || self.is_request_param(function, n));
+        if handler {
+            return None;
+        }
+        // A callback: `items.forEach(item => …)` holds the receiver's data.
+        if let Some(call) = self.callback_of(function) {
+            let callee = call
+                .field("function")
+                .filter(|f| f.kind_str() == "member_expression");
+            if let Some(event) = callee.and_then(|f| self.socket_event(f, call)) {
+                return self.user(param, format!("WebSocket message `{name}` ({event})"));
+            }
+            let receiver = callee.and_then(|f| f.field("object"))?;
+            return self.expr(receiver, depth + 1);
+        }
+        // A top-level helper that a handler in this file passes request data to.
+        let entry = top_level_function(self.cx.within, src)
+            .filter(|(_, f)| *f == function)
+            .and_then(|(f, _)| self.cx.sem.entries.get(&(f, name.to_owned())))
+            .filter(|e| e.sinks & self.sink.bit() != 0);
+        if let Some(e) = entry {
+            return self.user(param, e.what.clone());
+        }
+        Some(Taint {
+            origin: param.byte_range(),
+            what: format!("parameter `{name}`"),
+            user: false,
+        })
+    }
+
+    /// For `ws.on("message", (data) => …)` (ws) or `socket.on("chat", (msg) => …)` where
+    /// `socket` came from a `connection` event (socket.io, ws): the event, whose callback
+    /// parameters are what the client sent.
+    fn socket_event(&self, on: Node<'t>, call: Node<'t>) -> Option<String> {
+        let method = on.field("property").map(|p| self.text(p))?;
+        if !matches!(method, "on" | "once" | "addEventListener") {
+            return None;
+        }
+        let args = named_children(call.field("arguments")?);
+        let event = args.first().filter(|a| a.kind_str() == "string")?;
+        let event = self.text(*event).trim_matches(['"', '\'', '`']);
+        if matches!(
+            event,
+            "connection"
+                | "connect"
+                | "disconnect"
+                | "disconnecting"
+                | "close"
+                | "error"
+                | "open"
+                | "listening"
+                | "upgrade"
+                | "headers"
+                | "ping"
+                | "pong"
+        ) {
+            return None;
+        }
+        if event == "message" {
+            return Some(format!("\"{event}\" event"));
+        }
+        // Any other event is a socket.io event if the receiver is the socket a `connection`
+        // callback received.
+        let receiver = on
+            .field("object")
+            .filter(|o| o.kind_str() == "identifier")?;
+        let (scope, index) = scoped_lookup(self.cx, receiver)?;
+        if !index.params.contains(self.text(receiver)) {
+            return None;
+        }
+        let outer = self.callback_of(scope)?;
+        let outer_on = outer
+            .field("function")
+            .filter(|f| f.kind_str() == "member_expression")?;
+        let first = named_children(outer.field("arguments")?)
+            .into_iter()
+            .next()?;
+        let is_connection = outer_on
+            .field("property")
+            .is_some_and(|p| self.text(p) == "on")
+            && matches!(
+                self.text(first).trim_matches(['"', '\'', '`']),
+                "connection" | "connect"
+            );
+        is_connection.then(|| format!("socket event \"{event}\""))
+    }
+
+    fn is_request_param(&self, function: Node<'t>, name: &str) -> bool {
+        param_node(function, name, self.cx.src)
+            .and_then(|p| p.field("type"))
+            .is_some_and(|t| {
+                let t = self.text(t);
+                t.ends_with("Request") || t.ends_with("Request>") || t.ends_with("Context")
+            })
+    }
+
+    /// The call `function` is passed to as an argument, if any.
+    fn callback_of(&self, function: Node<'t>) -> Option<Node<'t>> {
+        if !matches!(
+            function.kind_str(),
+            "arrow_function" | "function_expression" | "function"
+        ) {
+            return None;
+        }
+        let path = ancestors(self.cx.within, function);
+        let args = path.last().filter(|a| a.kind_str() == "arguments")?;
+        let call = path.get(path.len().checked_sub(2)?)?;
+        debug_assert!(args.kind_str() == "arguments");
+        (call.kind_str() == "call_expression").then_some(*call)
+    }
+}
+
+/// The parameter node of `function` whose pattern binds `name`.
+fn param_node<'t>(function: Node<'t>, name: &str, src: &str) -> Option<Node<'t>> {
+    if let Some(single) = function.field("parameter") {
+        return (text(single, src) == name).then_some(single);
+    }
+    let params = function.field("parameters")?;
+    named_children(params).into_iter().find(|p| {
+        let mut names = Vec::new();
+        super::javascript::pattern_names(*p, src, &mut names);
+        names.contains(&name)
+    })
+}
+
+/// Whether the file may hold request data at all (a cheap test before the summaries).
+pub(super) fn may_have_request_data(src: &str) -> bool {
+    // `req` but not as the start of `require`, which every CommonJS file has.
+    src.match_indices("req")
+        .any(|(i, _)| !src[i..].starts_with("require"))
+        || [
+            "ctx", "Request", "@Body", "@Query", "@Param", "argv", ".on(",
+        ]
+        .iter()
+        .any(|w| src.contains(w))
+}
+
+/// The function a top-level item defines, with its name: `function f() {}`,
+/// `export function f() {}`, `const f = (…) => …`, `const f = function (…) {…}`.
+fn top_level_function<'t>(item: Node<'t>, src: &str) -> Option<(String, Node<'t>)> {
+    let item = match item.kind_str() {
+        "export_statement" => item.field("declaration")?,
+        _ => item,
+    };
+    match item.kind_str() {
+        "function_declaration" | "generator_function_declaration" => {
+            let name = item.field("name")?;
+            Some((text(name, src).to_owned(), item))
+        }
+        "lexical_declaration" | "variable_declaration" => {
+            let declarators = named_children(item);
+            let [declarator] = declarators.as_slice() else {
+                return None;
+            };
+            let name = declarator
+                .field("name")
+                .filter(|n| n.kind_str() == "identifier")?;
+            let value = declarator.field("value").filter(|v| {
+                matches!(
+                    v.kind_str(),
+                    "arrow_function" | "function_expression" | "function"
+                )
+            })?;
+            Some((text(name, src).to_owned(), value))
+        }
+        _ => None,
+    }
+}
+
+/// The parameter names of `function`, in order (a destructured parameter counts as one, with
+/// an empty name: no entry can name it).
+fn positional_params(function: Node, src: &str) -> Vec<String> {
+    if let Some(single) = function.field("parameter") {
+        return vec![text(single, src).to_owned()];
+    }
+    let Some(params) = function.field("parameters") else {
+        return Vec::new();
+    };
+    named_children(params)
+        .into_iter()
+        .filter(|p| p.kind_str() != "comment")
+        .map(|p| {
+            let ident = match p.kind_str() {
+                "identifier" => Some(p),
+                // TypeScript: `required_parameter`/`optional_parameter` with a `pattern`.
+                _ => p
+                    .field("pattern")
+                    .or_else(|| p.field("left"))
+                    .filter(|n| n.kind_str() == "identifier"),
+            };
+            ident.map(|i| text(i, src).to_owned()).unwrap_or_default()
+        })
+        .collect()
+}
+
+/// For the top-level function `item` defines (if any): its name and parameters. JavaScript
+/// taint already assumes a same-file call returns what it is given, so only the parameters
+/// matter here (for `item_entries`); the mask says every parameter may be returned.
+pub(super) fn item_returns(item: Node, src: &str) -> Option<(String, (Vec<String>, u64))> {
+    let (name, function) = top_level_function(item, src)?;
+    let params = positional_params(function, src);
+    Some((name, (params, u64::MAX >> 1)))
+}
+
+/// The request data the handlers in `item` pass to top-level functions of the file (known from
+/// `sem.returns`): (function, parameter) → what and for which sinks. A function of the item's
+/// text and `sem`, so the engine caches it per item.
+pub(super) fn item_entries(
+    sem: &super::Semantic,
+    item: Node,
+    src: &str,
+) -> Vec<((String, String), super::Entry)> {
+    let mut out = Vec::new();
+    if sem.returns.is_empty() || !may_have_request_data(text(item, src)) {
+        return out;
+    }
+    let imports = super::javascript::item_imports(item, src);
+    let scopes = super::ScopeCache::default();
+    let cx = Cx {
+        sem,
+        src,
+        within: item,
+        item_imports: &imports,
+        scopes: &scopes,
+    };
+    let own = top_level_function(item, src)
+        .map(|(n, _)| n)
+        .unwrap_or_default();
+    let mut calls = Vec::new();
+    super::walk_scope(item, &|_| false, &mut |n| {
+        if n.kind_str() == "call_expression" {
+            calls.push(n);
+        }
+    });
+    for call in calls {
+        let Some(callee) = call
+            .field("function")
+            .filter(|f| f.kind_str() == "identifier")
+        else {
+            continue;
+        };
+        let name = text(callee, src);
+        let Some((params, _)) = sem.returns.get(name).filter(|_| name != own) else {
+            continue;
+        };
+        let Some(caller) = enclosing_handler(&cx, call) else {
+            continue;
+        };
+        let args = call
+            .field("arguments")
+            .map(named_children)
+            .unwrap_or_default();
+        for (index, arg) in args
+            .into_iter()
+            .filter(|a| a.kind_str() != "comment")
+            .enumerate()
+        {
+            let Some(param) = params.get(index).filter(|p| !p.is_empty()) else {
+                continue;
+            };
+            if arg.kind_str() == "spread_element" {
+                break;
+            }
+            let tainted = user_data_sinks(|sink| {
+                let state = State {
+                    cx: &cx,
+                    sink,
+                    memo: RefCell::new(HashMap::new()),
+                };
+                state.expr(arg, 0)
+            });
+            if let Some((sinks, what)) = tainted {
+                // No line numbers: an entry must not change when lines move.
+                out.push((
+                    (name.to_owned(), param.clone()),
+                    super::Entry {
+                        what: format!("{what} passed to `{name}()` by {caller}"),
+                        sinks,
+                    },
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// The request handler `node` is in, described for messages (`the handler of GET /users`,
+/// `handler()`), if it is in one: a function taking a request object.
+fn enclosing_handler<'t>(cx: &Cx<'_, 't>, node: Node<'t>) -> Option<String> {
+    let state = State {
+        cx,
+        sink: Sink::Code,
+        memo: RefCell::new(HashMap::new()),
+    };
+    let function = ancestors(cx.within, node).into_iter().rev().find(|a| {
+        matches!(
+            a.kind_str(),
+            "arrow_function"
+                | "function_expression"
+                | "function"
+                | "function_declaration"
+                | "method_definition"
+        )
+    })?;
+    let params = function
+        .field("parameters")
+        .or_else(|| function.field("parameter"))?;
+    let mut names = Vec::new();
+    super::javascript::pattern_names(params, cx.src, &mut names);
+    let handler = names
+        .iter()
+        .any(|n| matches!(*n, "req" | "request" | "ctx") || state.is_request_param(function, n))
+        || named_children(params).iter().any(|p| {
+            named_children(*p)
+                .iter()
+                .any(|c| c.kind_str() == "decorator")
+        });
+    if !handler {
+        return None;
+    }
+    if let Some(n) = function.field("name") {
+        return Some(format!("`{}()`", text(n, cx.src)));
+    }
+    // `app.get("/preview", async (req, res) => …)`: name it by its route.
+    let route = state.callback_of(function).and_then(|call| {
+        let method = call
+            .field("function")
+            .filter(|f| f.kind_str() == "member_expression")?
+            .field("property")
+            .map(|p| text(p, cx.src))?;
+        let path = named_children(call.field("arguments")?)
+            .into_iter()
+            .next()
+            .filter(|a| a.kind_str() == "string")?;
+        let verb = match method {
+            "get" | "post" | "put" | "patch" | "delete" | "head" | "options" => {
+                method.to_ascii_uppercase()
+            }
+            "all" | "use" => method.to_owned(),
+            _ => return None,
+        };
+        Some(format!(
+            "the `{verb} {}` handler",
+            text(path, cx.src).trim_matches(['"', '\'', '`'])
+        ))
+    });
+    Some(route.unwrap_or_else(|| "a request handler".to_owned()))
+}

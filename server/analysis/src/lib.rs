@@ -1,0 +1,600 @@
+//! Shared machinery the rules use: the per-file semantic model (imports resolved to qualified
+//! names, module-level bindings), scope lookups, constant analysis, and the query runner.
+
+use ba_syntax::NodeExt;
+use std::collections::{BTreeMap, BTreeSet};
+
+use tree_sitter::{Node, Tree};
+
+use ba_syntax::{Family, Language};
+
+mod javascript;
+mod javascript_taint;
+pub mod project;
+mod python;
+mod python_taint;
+pub mod routes;
+pub mod taint;
+
+/// The node's source text ("" if the range is not valid UTF-8 boundaries, which cannot happen
+/// for nodes of a tree parsed from `source`).
+pub fn text<'s>(node: Node, source: &'s str) -> &'s str {
+    source.get(node.byte_range()).unwrap_or("")
+}
+
+/// What a name is bound to at module level.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ModuleBinding {
+    /// Bound (every time) to a value fixed by the code.
+    Constant,
+    /// Bound to something else: a def, a class, a call result, a loop variable.
+    Other,
+}
+
+/// The file-level facts every rule shares. Built once per analysis from the top-level
+/// statements; its hash keys the per-item result cache, so it holds only what rules may read.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Semantic {
+    /// Local name → qualified name (`np` → `numpy`, `run` → `child_process.exec`).
+    pub imports: BTreeMap<String, String>,
+    /// Module-level names other than imports.
+    pub bindings: BTreeMap<String, ModuleBinding>,
+    /// Parameters of module-level functions that a request handler in this file passes
+    /// request data to: (function, parameter) → what is passed (for messages) and the sinks it
+    /// is not sanitised for. Recomputed on every analysis (it depends on function bodies).
+    pub entries: BTreeMap<(String, String), Entry>,
+    /// Module-level functions → their parameters and which of them (bit i for parameter i)
+    /// reach a `return`: a call's result carries only those arguments. Recomputed with
+    /// `entries`.
+    pub returns: BTreeMap<String, (Vec<String>, u64)>,
+}
+
+/// Request data passed to a parameter of a same-file function.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Entry {
+    pub what: String,
+    /// `Sink` discriminants the value is tainted for.
+    pub sinks: u32,
+}
+
+/// The per-item parts of the cross-function taint facts (`Semantic::returns`,
+/// `Semantic::entries`): the engine caches them per item and merges them.
+pub mod summaries {
+    use super::*;
+
+    /// One item's part of `Semantic::returns`.
+    pub type ReturnsPart = Option<(String, (Vec<String>, u64))>;
+    /// One item's part of `Semantic::entries`.
+    pub type EntriesPart = Vec<((String, String), Entry)>;
+
+    /// Whether the summaries apply to this file at all.
+    pub fn apply(language: Language, source: &str) -> bool {
+        match language.family() {
+            Family::Python => python_taint::may_have_request_data(source),
+            Family::JavaScript => javascript_taint::may_have_request_data(source),
+        }
+    }
+
+    /// What the function an item defines returns of its parameters (`sem` without summaries).
+    pub fn returns(language: Language, sem: &Semantic, item: Node, source: &str) -> ReturnsPart {
+        match language.family() {
+            Family::Python => python_taint::item_returns(sem, item, source),
+            Family::JavaScript => javascript_taint::item_returns(item, source),
+        }
+    }
+
+    /// The request data an item's handlers pass to the file's functions (`sem` with returns).
+    pub fn entries(language: Language, sem: &Semantic, item: Node, source: &str) -> EntriesPart {
+        match language.family() {
+            Family::Python => python_taint::item_entries(sem, item, source),
+            Family::JavaScript => javascript_taint::item_entries(sem, item, source),
+        }
+    }
+}
+
+impl Semantic {
+    pub fn build(language: Language, tree: &Tree, source: &str) -> Self {
+        match language.family() {
+            Family::Python => python::semantic(tree.root_node(), source),
+            Family::JavaScript => javascript::semantic(tree.root_node(), source),
+        }
+    }
+}
+
+/// Module names assigned at top level, each with its values (`None`: a value we do not evaluate).
+pub(crate) type ModuleValues<'t> = BTreeMap<String, Vec<Option<Node<'t>>>>;
+
+/// Records every module name as a binding, then marks as constant those whose every value is
+/// constant. Constants may depend on each other (`B = A + "x"`), so this iterates to a fixpoint
+/// from "not constant".
+fn settle_module_bindings<'t>(
+    sem: &mut Semantic,
+    values: &ModuleValues<'t>,
+    root: Node<'t>,
+    src: &str,
+    is_constant: fn(&Cx<'_, 't>, Node<'t>, Sink, u32) -> bool,
+) {
+    for name in values.keys().filter(|n| !sem.imports.contains_key(*n)) {
+        sem.bindings.insert(name.clone(), ModuleBinding::Other);
+    }
+    let no_imports = BTreeSet::new();
+    let scopes = ScopeCache::default();
+    loop {
+        let mut changed = false;
+        for (name, vals) in values {
+            if sem.bindings.get(name) != Some(&ModuleBinding::Other) {
+                continue;
+            }
+            let cx = Cx {
+                sem,
+                src,
+                within: root,
+                item_imports: &no_imports,
+                scopes: &scopes,
+            };
+            let constant = vals
+                .iter()
+                .all(|v| v.is_some_and(|v| is_constant(&cx, v, Sink::Code, 1)));
+            if constant {
+                sem.bindings.insert(name.clone(), ModuleBinding::Constant);
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+}
+
+/// What one assignment-like construct binds a name to.
+#[derive(Clone, Debug)]
+pub enum Binding<'t> {
+    /// A function parameter: data from the caller.
+    Param,
+    /// `name = value` (or a declaration with an initialiser).
+    Value(Node<'t>),
+    /// `name += value`.
+    Augmented(Node<'t>),
+    /// An import of a qualified name.
+    Import(String),
+    /// A part of a value: a loop variable over it, a name unpacked from it, `with v as name`.
+    Element(Node<'t>),
+    /// Bound in a way we do not evaluate (loop target, unpacking, `with … as`, a def).
+    Opaque,
+}
+
+/// The result of looking a name up from a use site.
+#[derive(Clone, Debug)]
+pub enum Lookup<'t> {
+    /// Bound in an enclosing function; every binding in that scope.
+    Local(Vec<Binding<'t>>),
+    Module(ModuleBinding),
+    Import(String),
+    /// Not bound in the file: a builtin/global, or a name we cannot see.
+    Unbound,
+}
+
+/// The kind of sink a value flows into; sanitisers differ by sink.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Sink {
+    Sql,
+    Shell,
+    Code,
+    Deserialize,
+    /// File system paths (traversal).
+    Path,
+    /// URLs fetched by the server (SSRF).
+    Url,
+    /// Redirect targets.
+    Redirect,
+    /// HTML sent to a browser.
+    Html,
+    /// Template source.
+    Template,
+    /// Log messages.
+    Log,
+    /// LDAP filters.
+    Ldap,
+    /// XPath expressions.
+    Xpath,
+    /// XML documents.
+    Xml,
+    /// Keyword arguments or attributes of a model.
+    MassAssign,
+    /// Query filters of a document database (MongoDB): objects, not strings, are the danger.
+    NoSql,
+}
+
+/// A check in a condition that makes a name safe for some sinks after it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GuardKind {
+    /// `x in ALLOWED`, `x not in ALLOWED`.
+    AllowList,
+    /// `x.isdigit()`, `re.fullmatch(pattern, x)`.
+    Validated,
+    /// `x.startswith(BASE)`, `os.path.commonpath([...])`, `p.is_relative_to(base)`.
+    Contained,
+    /// `url_has_allowed_host_and_scheme(x, …)`, `is_safe_url(x)`.
+    SafeUrl,
+    /// `typeof x === "string"`: not an object, so no query operators (JavaScript).
+    StringType,
+}
+
+impl Sink {
+    pub const ALL: [Sink; 15] = [
+        Sink::Sql,
+        Sink::Shell,
+        Sink::Code,
+        Sink::Deserialize,
+        Sink::Path,
+        Sink::Url,
+        Sink::Redirect,
+        Sink::Html,
+        Sink::Template,
+        Sink::Log,
+        Sink::Ldap,
+        Sink::Xpath,
+        Sink::Xml,
+        Sink::MassAssign,
+        Sink::NoSql,
+    ];
+
+    pub fn bit(self) -> u32 {
+        1 << (self as u8)
+    }
+}
+
+impl GuardKind {
+    pub fn covers(self, sink: Sink) -> bool {
+        match self {
+            Self::AllowList | Self::Validated => true,
+            Self::Contained => matches!(sink, Sink::Path | Sink::Redirect | Sink::Url),
+            Self::SafeUrl => matches!(sink, Sink::Redirect | Sink::Url),
+            Self::StringType => sink == Sink::NoSql,
+        }
+    }
+}
+
+/// A guard on `name` in a condition that starts at byte `at`.
+#[derive(Clone, Debug)]
+pub struct Guard {
+    pub at: usize,
+    pub name: String,
+    pub kind: GuardKind,
+}
+
+/// What scope-sensitive questions need: the semantic model, the text, and the node that
+/// bounds the search for enclosing scopes (the top-level item being analysed).
+pub struct Cx<'a, 't> {
+    pub sem: &'a Semantic,
+    pub src: &'a str,
+    pub within: Node<'t>,
+    /// Names bound by imports anywhere in `within`. With the module's imports and the builtins,
+    /// these are the only names that can resolve to a qualified name, so resolving any other
+    /// name stops without a scope walk.
+    pub item_imports: &'a BTreeSet<String>,
+    /// Scope indexes built so far for this item (one walk per scope, not per lookup).
+    pub scopes: &'a ScopeCache<'t>,
+}
+
+/// Every name bound directly in one function scope.
+#[derive(Default)]
+pub struct ScopeIndex<'t> {
+    pub params: BTreeSet<String>,
+    pub bindings: BTreeMap<String, Vec<Binding<'t>>>,
+    /// Names declared `global`/`nonlocal` (Python): they resolve outside this scope.
+    pub outer: BTreeSet<String>,
+    /// Conditions that validate names, in source order.
+    pub guards: Vec<Guard>,
+}
+
+impl<'t> ScopeIndex<'t> {
+    fn bind(&mut self, name: &str, binding: Binding<'t>) {
+        self.bindings
+            .entry(name.to_owned())
+            .or_default()
+            .push(binding);
+    }
+
+    /// The lookup result for `name` in this scope, if it binds it.
+    fn lookup(&self, name: &str) -> Option<Lookup<'t>> {
+        let mut bindings = self.bindings.get(name).cloned().unwrap_or_default();
+        if self.params.contains(name) {
+            bindings.insert(0, Binding::Param);
+        }
+        (!bindings.is_empty()).then_some(Lookup::Local(bindings))
+    }
+}
+
+/// Scope indexes by node id, valid for one item of one tree.
+#[derive(Default)]
+pub struct ScopeCache<'t> {
+    indexes: std::cell::RefCell<std::collections::HashMap<usize, std::rc::Rc<ScopeIndex<'t>>>>,
+}
+
+impl ScopeCache<'_> {
+    pub fn clear(&self) {
+        self.indexes.borrow_mut().clear();
+    }
+}
+
+impl<'a, 't> Cx<'a, 't> {
+    fn scope(
+        &self,
+        node: Node<'t>,
+        build: fn(Node<'t>, &str) -> ScopeIndex<'t>,
+    ) -> std::rc::Rc<ScopeIndex<'t>> {
+        if let Some(index) = self.scopes.indexes.borrow().get(&node.id()) {
+            return index.clone();
+        }
+        let index = std::rc::Rc::new(build(node, self.src));
+        self.scopes
+            .indexes
+            .borrow_mut()
+            .insert(node.id(), index.clone());
+        index
+    }
+
+    /// The nodes of a kind `is_function` accepts that enclose `node` within `self.within`,
+    /// innermost first.
+    fn enclosing_functions(&self, node: Node<'t>, is_function: fn(&str) -> bool) -> Vec<Node<'t>> {
+        let mut out: Vec<Node<'t>> = ancestors(self.within, node)
+            .into_iter()
+            .filter(|a| is_function(a.kind_str()))
+            .collect();
+        out.reverse();
+        out
+    }
+}
+
+/// Names bound by imports inside `item` (see `Cx::item_imports`).
+pub fn item_imports(language: Language, item: Node, source: &str) -> BTreeSet<String> {
+    match language.family() {
+        Family::Python => python::item_imports(item, source),
+        Family::JavaScript => javascript::item_imports(item, source),
+    }
+}
+
+/// The nodes of kind `kind` in `scope`'s own scope (not inside a nested node `is_scope` accepts)
+/// that start with the keyword `keyword`, found by searching the text for the keyword instead of
+/// visiting every node: a function body has thousands of nodes and a handful of `return`s.
+pub fn statements_by_keyword<'t>(
+    scope: Node<'t>,
+    source: &str,
+    keyword: &str,
+    kind: &str,
+    is_scope: &dyn Fn(Node) -> bool,
+) -> Vec<Node<'t>> {
+    let range = scope.byte_range();
+    let mut out = Vec::new();
+    for (pos, _) in source[range.clone()].match_indices(keyword) {
+        let pos = range.start + pos;
+        let Some(token) = scope.descendant_for_byte_range(pos, pos + keyword.len()) else {
+            continue;
+        };
+        // The keyword itself (not a name or string that contains it), first in its statement.
+        if token.kind_str() != keyword || token.is_named() {
+            continue;
+        }
+        let path = ancestors(scope, token);
+        let Some(statement) = path.last().filter(|s| s.kind_str() == kind) else {
+            continue;
+        };
+        if statement.start_byte() == pos && !path[1..].iter().any(|n| is_scope(*n)) {
+            out.push(*statement);
+        }
+    }
+    out
+}
+
+/// The nodes from `within` down to `node`'s parent, outermost first.
+pub fn ancestors<'t>(within: Node<'t>, node: Node<'t>) -> Vec<Node<'t>> {
+    let mut out = Vec::new();
+    let (start, end) = (node.start_byte(), node.end_byte());
+    let mut cursor = within.walk();
+    loop {
+        let current = cursor.node();
+        if current == node {
+            return out;
+        }
+        out.push(current);
+        // Jump to the first child that ends after `start` (tree-sitter finds it without Rust
+        // visiting every earlier sibling), then step over zero-width and non-containing ones.
+        if cursor.goto_first_child_for_byte(start).is_none() {
+            return out;
+        }
+        loop {
+            let c = cursor.node();
+            if c == node
+                || (c.start_byte() <= start && end <= c.end_byte() && c.start_byte() < c.end_byte())
+            {
+                break;
+            }
+            if c.start_byte() > start || !cursor.goto_next_sibling() {
+                return out;
+            }
+        }
+    }
+}
+
+pub fn lookup<'t>(language: Language, cx: &Cx<'_, 't>, ident: Node<'t>) -> Lookup<'t> {
+    match language.family() {
+        Family::Python => python::lookup(cx, ident),
+        Family::JavaScript => javascript::lookup(cx, ident),
+    }
+}
+
+pub fn resolve<'t>(language: Language, cx: &Cx<'_, 't>, node: Node<'t>) -> Option<String> {
+    match language.family() {
+        Family::Python => python::resolve(cx, node),
+        Family::JavaScript => javascript::resolve(cx, node),
+    }
+}
+
+pub fn is_constant<'t>(language: Language, cx: &Cx<'_, 't>, node: Node<'t>, sink: Sink) -> bool {
+    match language.family() {
+        Family::Python => python::is_constant(cx, node, sink, 0),
+        Family::JavaScript => javascript::is_constant(cx, node, sink, 0),
+    }
+}
+
+/// How deep constant analysis follows names through assignments before giving up.
+const MAX_DEPTH: u32 = 8;
+
+/// Named children of a node, collected (tree-sitter cursors make iterators awkward).
+pub fn named_children(node: Node) -> Vec<Node> {
+    let mut cursor = node.walk();
+    node.named_children(&mut cursor).collect()
+}
+
+/// Calls `f` on every named descendant of `node`, not descending into nodes for which
+/// `is_scope` is true (nested functions and classes have their own bindings).
+pub fn walk_scope<'t>(
+    node: Node<'t>,
+    is_scope: &dyn Fn(Node) -> bool,
+    f: &mut dyn FnMut(Node<'t>),
+) {
+    // One cursor for the whole walk: a cursor per node (as `named_children` makes) costs an
+    // allocation per node, and scope indexes walk every function body a rule looks into.
+    let mut cursor = node.walk();
+    let mut descend = true;
+    loop {
+        if !(descend && cursor.goto_first_child()) {
+            loop {
+                if cursor.goto_next_sibling() {
+                    break;
+                }
+                if !cursor.goto_parent() {
+                    return;
+                }
+            }
+        }
+        let n = cursor.node();
+        descend = n.is_named() && {
+            f(n);
+            !is_scope(n)
+        };
+    }
+}
+
+/// The string value of a plain string literal (no interpolation), without quotes or prefixes.
+pub fn string_value<'s>(language: Language, node: Node, source: &'s str) -> Option<&'s str> {
+    match language.family() {
+        Family::Python => python::string_value(node, source),
+        Family::JavaScript => javascript::string_value(node, source),
+    }
+}
+
+/// A call's arguments: positional ones in order, and keyword ones (Python) by name.
+pub struct Arguments<'t> {
+    pub positional: Vec<Node<'t>>,
+    /// `name=value` nodes.
+    pub keywords: Vec<Node<'t>>,
+}
+
+impl<'t> Arguments<'t> {
+    pub fn of(args: Node<'t>) -> Self {
+        let mut positional = Vec::new();
+        let mut keywords = Vec::new();
+        for a in named_children(args) {
+            match a.kind_str() {
+                "comment" => {}
+                "keyword_argument" => keywords.push(a),
+                _ => positional.push(a),
+            }
+        }
+        Self {
+            positional,
+            keywords,
+        }
+    }
+
+    /// The value of keyword argument `name`.
+    pub fn keyword(&self, name: &str, source: &str) -> Option<Node<'t>> {
+        self.keyword_node(name, source)
+            .and_then(|k| k.field("value"))
+    }
+
+    /// The whole `name=value` node.
+    pub fn keyword_node(&self, name: &str, source: &str) -> Option<Node<'t>> {
+        self.keywords
+            .iter()
+            .find(|k| k.field("name").is_some_and(|n| text(n, source) == name))
+            .copied()
+    }
+
+    /// Positional argument `index`, or the keyword argument `name` in its place.
+    pub fn get(&self, index: usize, name: &str, source: &str) -> Option<Node<'t>> {
+        self.positional
+            .get(index)
+            .copied()
+            .filter(|a| !a.kind_str().ends_with("splat"))
+            .or_else(|| self.keyword(name, source))
+    }
+}
+
+/// The byte range to delete to remove argument `arg` together with one adjacent comma.
+pub fn argument_removal_range(arg: Node) -> std::ops::Range<usize> {
+    if let Some(prev) = arg.prev_named_sibling() {
+        return prev.end_byte()..arg.end_byte();
+    }
+    match arg.next_named_sibling() {
+        Some(next) => arg.start_byte()..next.start_byte(),
+        None => arg.byte_range(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statements_by_keyword_finds_the_scopes_own_returns_only() {
+        let source = "def f(returned):\n    # return in a comment\n    s = 'return in a string'\n    if returned:\n        return returned\n    def g():\n        return 1\n    h = lambda: 2\n    class C:\n        def m(self):\n            return 3\n    for x in []:\n        return [x]\n    return\n";
+        let tree = ba_syntax::parse::parse(Language::Python, source, None).unwrap();
+        let function = tree.root_node().named_child(0).unwrap();
+        let body = function.field("body").unwrap();
+        let nested = |n: Node| {
+            matches!(
+                n.kind_str(),
+                "function_definition" | "class_definition" | "lambda"
+            )
+        };
+        let found: Vec<&str> =
+            statements_by_keyword(body, source, "return", "return_statement", &nested)
+                .iter()
+                .map(|n| text(*n, source))
+                .collect();
+        assert_eq!(found, ["return returned", "return [x]", "return"]);
+    }
+
+    /// The walk visits the named descendants in document order and skips nested scopes'
+    /// insides (the scope node itself is visited), like a recursion over `named_children`.
+    #[test]
+    fn walk_scope_visits_named_descendants_outside_nested_scopes() {
+        let source =
+            "def f(a):\n    x = g(a)\n    def h(y):\n        z = 1\n    return [x for x in a]\n";
+        let tree = ba_syntax::parse::parse(Language::Python, source, None).unwrap();
+        let function = tree.root_node().named_child(0).unwrap();
+        let mut expected = Vec::new();
+        fn recurse<'t>(n: Node<'t>, out: &mut Vec<Node<'t>>) {
+            for c in named_children(n) {
+                out.push(c);
+                if c.kind_str() != "function_definition" {
+                    recurse(c, out);
+                }
+            }
+        }
+        recurse(function, &mut expected);
+        let mut seen = Vec::new();
+        walk_scope(
+            function,
+            &|n| n.kind_str() == "function_definition",
+            &mut |n| seen.push(n),
+        );
+        assert_eq!(seen, expected);
+        assert!(seen.iter().any(|n| text(*n, source).starts_with("def h")));
+        assert!(!seen.iter().any(|n| text(*n, source) == "z"));
+    }
+}

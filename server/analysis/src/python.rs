@@ -1,0 +1,738 @@
+//! Python: imports, scopes and constant analysis over tree-sitter-python trees.
+
+use ba_syntax::NodeExt;
+use std::collections::{BTreeMap, BTreeSet};
+
+use tree_sitter::Node;
+
+use super::{
+    ancestors, named_children, settle_module_bindings, text, walk_scope, Binding, Cx, Guard,
+    GuardKind, Lookup, ModuleBinding, ScopeIndex, Semantic, Sink, MAX_DEPTH,
+};
+
+const BUILTINS: &[&str] = &[
+    "eval",
+    "exec",
+    "compile",
+    "open",
+    "input",
+    "__import__",
+    "int",
+    "float",
+    "bool",
+    "len",
+    "str",
+    "getattr",
+    "setattr",
+    "print",
+    "repr",
+    "format",
+    "abs",
+    "round",
+    "bytes",
+    "bytearray",
+    "list",
+    "dict",
+    "tuple",
+    "set",
+    "sorted",
+    "isinstance",
+    "hash",
+    "id",
+];
+
+fn is_function(kind: &str) -> bool {
+    matches!(kind, "function_definition" | "lambda")
+}
+
+fn is_scope(node: Node) -> bool {
+    matches!(
+        node.kind_str(),
+        "function_definition" | "class_definition" | "lambda"
+    )
+}
+
+/// Statements whose bodies still belong to the enclosing scope.
+fn is_block_statement(kind: &str) -> bool {
+    matches!(
+        kind,
+        "if_statement"
+            | "elif_clause"
+            | "else_clause"
+            | "try_statement"
+            | "except_clause"
+            | "except_group_clause"
+            | "finally_clause"
+            | "with_statement"
+            | "for_statement"
+            | "while_statement"
+            | "block"
+            | "match_statement"
+            | "case_clause"
+    )
+}
+
+/// Records the names an import statement binds.
+fn collect_import(node: Node, src: &str, out: &mut BTreeMap<String, String>) {
+    match node.kind_str() {
+        "import_statement" => {
+            let mut cursor = node.walk();
+            for name in node.children_by_field_name("name", &mut cursor) {
+                match name.kind_str() {
+                    // `import a.b` binds `a`.
+                    "dotted_name" => {
+                        let full = text(name, src);
+                        let first = full.split('.').next().unwrap_or(full).trim();
+                        out.insert(first.to_owned(), first.to_owned());
+                    }
+                    "aliased_import" => {
+                        if let (Some(n), Some(a)) = (name.field("name"), name.field("alias")) {
+                            out.insert(text(a, src).to_owned(), normalise(text(n, src)));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        "import_from_statement" => {
+            let Some(module) = node.field("module_name") else {
+                return;
+            };
+            // Relative imports name this project's modules: keep the dots out of the name.
+            let module = normalise(text(module, src).trim_start_matches('.'));
+            let mut cursor = node.walk();
+            for name in node.children_by_field_name("name", &mut cursor) {
+                let (local, imported) = match name.kind_str() {
+                    "dotted_name" => (text(name, src), text(name, src)),
+                    "aliased_import" => match (name.field("alias"), name.field("name")) {
+                        (Some(a), Some(n)) => (text(a, src), text(n, src)),
+                        _ => continue,
+                    },
+                    _ => continue,
+                };
+                let qualified = if module.is_empty() {
+                    normalise(imported)
+                } else {
+                    format!("{module}.{}", normalise(imported))
+                };
+                out.insert(local.to_owned(), qualified);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn normalise(dotted: &str) -> String {
+    dotted
+        .split('.')
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// Builds the module's semantic model from its top-level statements.
+pub(super) fn semantic(root: Node, src: &str) -> Semantic {
+    let mut sem = Semantic::default();
+    let mut values: BTreeMap<String, Vec<Option<Node>>> = BTreeMap::new();
+    fn visit<'t>(
+        node: Node<'t>,
+        src: &str,
+        sem: &mut Semantic,
+        values: &mut BTreeMap<String, Vec<Option<Node<'t>>>>,
+    ) {
+        for stmt in named_children(node) {
+            match stmt.kind_str() {
+                "import_statement" | "import_from_statement" => {
+                    collect_import(stmt, src, &mut sem.imports)
+                }
+                "function_definition" | "class_definition" => {
+                    if let Some(name) = stmt.field("name") {
+                        values
+                            .entry(text(name, src).to_owned())
+                            .or_default()
+                            .push(None);
+                    }
+                }
+                "decorated_definition" => {
+                    if let Some(name) = stmt.field("definition").and_then(|d| d.field("name")) {
+                        values
+                            .entry(text(name, src).to_owned())
+                            .or_default()
+                            .push(None);
+                    }
+                }
+                "expression_statement" => {
+                    for expr in named_children(stmt) {
+                        record_assignment(expr, src, values);
+                    }
+                }
+                "for_statement" => {
+                    if let Some(left) = stmt.field("left") {
+                        for id in target_names(left) {
+                            values
+                                .entry(text(id, src).to_owned())
+                                .or_default()
+                                .push(None);
+                        }
+                    }
+                    visit(stmt, src, sem, values);
+                }
+                kind if is_block_statement(kind) => visit(stmt, src, sem, values),
+                _ => {}
+            }
+        }
+    }
+    visit(root, src, &mut sem, &mut values);
+    settle_module_bindings(&mut sem, &values, root, src, is_constant);
+    sem
+}
+
+/// Records a module-level `name = value` (None: a value we do not evaluate).
+fn record_assignment<'t>(
+    e: Node<'t>,
+    src: &str,
+    values: &mut BTreeMap<String, Vec<Option<Node<'t>>>>,
+) {
+    let Some(left) = e.field("left") else {
+        return;
+    };
+    let value = match e.kind_str() {
+        "assignment" => match e.field("right") {
+            // `a = b = "x"`: both names get the innermost value.
+            Some(r) if r.kind_str() == "assignment" => {
+                record_assignment(r, src, values);
+                Some(innermost_value(r))
+            }
+            r => r,
+        },
+        "augmented_assignment" => None,
+        _ => return,
+    };
+    if left.kind_str() == "identifier" {
+        values
+            .entry(text(left, src).to_owned())
+            .or_default()
+            .push(value);
+    } else {
+        for id in target_names(left) {
+            values
+                .entry(text(id, src).to_owned())
+                .or_default()
+                .push(None);
+        }
+    }
+}
+
+/// The names an assignment (or loop) target binds: `a`, `a, b`, `[a, *rest]`; not the names in
+/// `obj.attr` or `obj[key]`, which rebind nothing.
+fn target_names(node: Node) -> Vec<Node> {
+    match node.kind_str() {
+        "identifier" => vec![node],
+        "attribute" | "subscript" => Vec::new(),
+        _ => named_children(node)
+            .into_iter()
+            .flat_map(target_names)
+            .collect(),
+    }
+}
+
+fn identifiers_in(node: Node) -> Vec<Node> {
+    if node.kind_str() == "identifier" {
+        return vec![node];
+    }
+    let mut out = Vec::new();
+    walk_scope(node, &is_scope, &mut |n| {
+        if n.kind_str() == "identifier" {
+            out.push(n);
+        }
+    });
+    out
+}
+
+fn collect_params<'t>(func: Node<'t>, src: &str, index: &mut ScopeIndex<'t>) {
+    let Some(params) = func.field("parameters") else {
+        return;
+    };
+    for p in named_children(params) {
+        let id = match p.kind_str() {
+            "identifier" => Some(p),
+            "default_parameter" | "typed_default_parameter" => p.field("name"),
+            "typed_parameter" | "list_splat_pattern" | "dictionary_splat_pattern" => {
+                identifiers_in(p).into_iter().next()
+            }
+            _ => None,
+        };
+        if let Some(id) = id {
+            index.params.insert(text(id, src).to_owned());
+        }
+    }
+}
+
+/// Every binding made directly inside a function (not in nested functions), in one walk.
+fn index_scope<'t>(scope: Node<'t>, src: &str) -> ScopeIndex<'t> {
+    let mut index = ScopeIndex::default();
+    collect_params(scope, src, &mut index);
+    if scope.kind_str() == "lambda" {
+        return index;
+    }
+    let body = scope.field("body").unwrap_or(scope);
+    let mut imports = BTreeMap::new();
+    walk_scope(body, &is_scope, &mut |n| match n.kind_str() {
+        "assignment" => {
+            let Some(left) = n.field("left") else {
+                return;
+            };
+            let Some(r) = n.field("right") else {
+                return;
+            };
+            if left.kind_str() == "identifier" {
+                index.bind(text(left, src), Binding::Value(innermost_value(r)));
+            } else if matches!(
+                left.kind_str(),
+                "pattern_list" | "tuple_pattern" | "list_pattern"
+            ) {
+                for id in target_names(left) {
+                    index.bind(text(id, src), Binding::Element(innermost_value(r)));
+                }
+            }
+            // `obj.attr = v` and `d[k] = v` bind no name.
+        }
+        "augmented_assignment" => {
+            if let (Some(left), Some(right)) = (n.field("left"), n.field("right")) {
+                if left.kind_str() == "identifier" {
+                    index.bind(text(left, src), Binding::Augmented(right));
+                }
+            }
+        }
+        "named_expression" => {
+            if let (Some(left), Some(right)) = (n.field("name"), n.field("value")) {
+                index.bind(text(left, src), Binding::Value(right));
+            }
+        }
+        "for_statement" | "for_in_clause" => {
+            let binding = match n.field("right") {
+                Some(r) => Binding::Element(r),
+                None => Binding::Opaque,
+            };
+            for id in n.field("left").map(target_names).unwrap_or_default() {
+                index.bind(text(id, src), binding.clone());
+            }
+        }
+        "as_pattern_target" => {
+            for id in identifiers_in(n) {
+                index.bind(text(id, src), Binding::Opaque);
+            }
+        }
+        "with_item" => {
+            // `with open(p) as f`: `f` holds (a part of) the value. (The target is also bound
+            // as opaque above, which keeps constant analysis conservative.)
+            let Some(pattern) = n.field("value").filter(|v| v.kind_str() == "as_pattern") else {
+                return;
+            };
+            let (Some(value), Some(target)) = (
+                pattern.named_child(0),
+                named_children(pattern)
+                    .into_iter()
+                    .find(|c| c.kind_str() == "as_pattern_target"),
+            ) else {
+                return;
+            };
+            for id in identifiers_in(target) {
+                index.bind(text(id, src), Binding::Element(value));
+            }
+        }
+        "if_statement" | "elif_clause" | "while_statement" => {
+            if let Some(c) = n.field("condition") {
+                collect_guards(c, src, &mut index.guards);
+            }
+        }
+        "assert_statement" => {
+            if let Some(c) = n.named_child(0) {
+                collect_guards(c, src, &mut index.guards);
+            }
+        }
+        "function_definition" | "class_definition" => {
+            if let Some(id) = n.field("name") {
+                index.bind(text(id, src), Binding::Opaque);
+            }
+        }
+        "import_statement" | "import_from_statement" => {
+            imports.clear();
+            collect_import(n, src, &mut imports);
+            for (local, qualified) in &imports {
+                index.bind(local, Binding::Import(qualified.clone()));
+            }
+        }
+        "global_statement" | "nonlocal_statement" => {
+            for id in named_children(n) {
+                index.outer.insert(text(id, src).to_owned());
+            }
+        }
+        _ => {}
+    });
+    index
+}
+
+fn innermost_value(mut node: Node) -> Node {
+    while node.kind_str() == "assignment" {
+        match node.field("right") {
+            Some(r) => node = r,
+            None => break,
+        }
+    }
+    node
+}
+
+/// Records the names a condition validates (see `GuardKind`).
+pub(super) fn collect_guards(cond: Node, src: &str, out: &mut Vec<Guard>) {
+    let at = cond.start_byte();
+    let guard = |node: Node, kind: GuardKind, out: &mut Vec<Guard>| {
+        for id in identifiers_in(node) {
+            out.push(Guard {
+                at,
+                name: text(id, src).to_owned(),
+                kind,
+            });
+        }
+    };
+    match cond.kind_str() {
+        "boolean_operator" => {
+            for side in ["left", "right"] {
+                if let Some(c) = cond.field(side) {
+                    collect_guards(c, src, out);
+                }
+            }
+        }
+        "not_operator" => {
+            if let Some(c) = cond.field("argument") {
+                collect_guards(c, src, out);
+            }
+        }
+        "parenthesized_expression" => {
+            if let Some(c) = cond.named_child(0) {
+                collect_guards(c, src, out);
+            }
+        }
+        "comparison_operator" => {
+            let mut cursor = cond.walk();
+            let membership = cond
+                .children_by_field_name("operators", &mut cursor)
+                .any(|o| matches!(text(o, src), "in" | "not in" | "not\nin"))
+                || text(cond, src).contains(" in ");
+            if membership {
+                if let Some(left) = cond.named_child(0) {
+                    guard(left, GuardKind::AllowList, out);
+                }
+            }
+        }
+        "call" => {
+            let Some(func) = cond.field("function") else {
+                return;
+            };
+            let args = cond.field("arguments");
+            let (name, object) = match func.kind_str() {
+                "attribute" => (
+                    func.field("attribute").map(|a| text(a, src)).unwrap_or(""),
+                    func.field("object"),
+                ),
+                _ => (text(func, src), None),
+            };
+            let first_arg = args.and_then(|a| a.named_child(0));
+            match name {
+                "isdigit" | "isdecimal" | "isnumeric" | "isalnum" | "isalpha" | "isidentifier"
+                | "isascii" => {
+                    if let Some(o) = object {
+                        guard(o, GuardKind::Validated, out);
+                    }
+                }
+                "fullmatch" | "match" => {
+                    // `re.fullmatch(p, x)` or `PATTERN.fullmatch(x)`.
+                    let subject = if object.is_some_and(|o| text(o, src) == "re") {
+                        args.and_then(|a| a.named_child(1))
+                    } else {
+                        first_arg
+                    };
+                    if let Some(s) = subject {
+                        guard(s, GuardKind::Validated, out);
+                    }
+                }
+                "startswith" | "is_relative_to" => {
+                    if let Some(o) = object {
+                        guard(o, GuardKind::Contained, out);
+                    }
+                }
+                "commonpath" | "commonprefix" => {
+                    if let Some(a) = args {
+                        guard(a, GuardKind::Contained, out);
+                    }
+                }
+                "url_has_allowed_host_and_scheme"
+                | "is_safe_url"
+                | "is_safe_redirect_url"
+                | "is_safe_redirect"
+                | "is_allowed_url"
+                | "is_safe_path" => {
+                    if let Some(a) = first_arg {
+                        guard(a, GuardKind::SafeUrl, out);
+                    }
+                }
+                _ => {}
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The function scope that binds `ident`, with what it binds it to; `None` when it is not
+/// bound in an enclosing function.
+pub(super) fn scoped_lookup<'t>(
+    cx: &Cx<'_, 't>,
+    ident: Node<'t>,
+) -> Option<(Node<'t>, std::rc::Rc<ScopeIndex<'t>>)> {
+    let name = text(ident, cx.src);
+    for s in cx.enclosing_functions(ident, is_function) {
+        {
+            let index = cx.scope(s, index_scope);
+            if index.outer.contains(name) {
+                return None;
+            }
+            if index.params.contains(name) || index.bindings.contains_key(name) {
+                return Some((s, index));
+            }
+        }
+    }
+    None
+}
+
+pub(super) fn lookup<'t>(cx: &Cx<'_, 't>, ident: Node<'t>) -> Lookup<'t> {
+    let (sem, src) = (cx.sem, cx.src);
+    let name = text(ident, src);
+    // Innermost scope first. (`Node::parent` walks down from the root on every call; the
+    // item's function list is built once per item.)
+    for s in cx.enclosing_functions(ident, is_function) {
+        {
+            let index = cx.scope(s, index_scope);
+            if index.outer.contains(name) {
+                break;
+            }
+            if let Some(found) = index.lookup(name) {
+                return found;
+            }
+        }
+    }
+    if let Some(q) = sem.imports.get(name) {
+        return Lookup::Import(q.clone());
+    }
+    match sem.bindings.get(name) {
+        Some(b) => Lookup::Module(b.clone()),
+        None => Lookup::Unbound,
+    }
+}
+
+fn may_resolve(cx: &Cx, name: &str) -> bool {
+    cx.sem.imports.contains_key(name) || cx.item_imports.contains(name) || BUILTINS.contains(&name)
+}
+
+/// Names bound by any import statement inside `item`, found by their keyword rather than by
+/// walking every node.
+pub(super) fn item_imports(item: Node, src: &str) -> BTreeSet<String> {
+    let mut out = BTreeMap::new();
+    let range = item.byte_range();
+    for (pos, _) in src[range.clone()].match_indices("import") {
+        let pos = range.start + pos;
+        let Some(keyword) = item.descendant_for_byte_range(pos, pos + 6) else {
+            continue;
+        };
+        let mut path = ancestors(item, keyword);
+        path.push(keyword);
+        if let Some(stmt) = path
+            .iter()
+            .rev()
+            .find(|n| matches!(n.kind_str(), "import_statement" | "import_from_statement"))
+        {
+            collect_import(*stmt, src, &mut out);
+        }
+    }
+    out.into_keys().collect()
+}
+
+pub(super) fn resolve<'t>(cx: &Cx<'_, 't>, node: Node<'t>) -> Option<String> {
+    let src = cx.src;
+    match node.kind_str() {
+        "identifier" if !may_resolve(cx, text(node, src)) => None,
+        "identifier" => match lookup(cx, node) {
+            Lookup::Import(q) => Some(q),
+            Lookup::Local(bindings) => match bindings.as_slice() {
+                [Binding::Import(q)] => Some(q.clone()),
+                _ => None,
+            },
+            Lookup::Unbound => {
+                let name = text(node, src);
+                BUILTINS.contains(&name).then(|| format!("builtins.{name}"))
+            }
+            Lookup::Module(_) => None,
+        },
+        "attribute" => {
+            let object = node.field("object")?;
+            let attr = node.field("attribute")?;
+            let base = resolve(cx, object)?;
+            if base.starts_with("builtins.") {
+                return None;
+            }
+            Some(format!("{base}.{}", text(attr, src)))
+        }
+        "parenthesized_expression" => resolve(cx, node.named_child(0)?),
+        _ => None,
+    }
+}
+
+/// Names whose result cannot carry an injection into `sink`.
+pub(super) fn is_sanitiser(qualified: &str, sink: Sink) -> bool {
+    if qualified.starts_with("hashlib.") || qualified.starts_with("secrets.") {
+        return true;
+    }
+    match qualified {
+        "builtins.int"
+        | "builtins.float"
+        | "builtins.bool"
+        | "builtins.len"
+        | "builtins.abs"
+        | "builtins.round"
+        | "builtins.isinstance"
+        | "builtins.hash"
+        | "builtins.id"
+        | "uuid.UUID"
+        | "decimal.Decimal"
+        | "datetime.date.fromisoformat"
+        | "datetime.datetime.fromisoformat"
+        | "os.path.exists"
+        | "os.path.isfile"
+        | "os.path.isdir"
+        | "os.path.getsize" => true,
+        "shlex.quote" | "pipes.quote" | "shlex.join" => sink == Sink::Shell,
+        "werkzeug.utils.secure_filename"
+        | "werkzeug.secure_filename"
+        | "os.path.basename"
+        | "posixpath.basename"
+        | "ntpath.basename"
+        | "django.utils.text.get_valid_filename"
+        | "pathvalidate.sanitize_filename"
+        | "werkzeug.utils.safe_join"
+        | "werkzeug.security.safe_join"
+        | "flask.safe_join" => sink == Sink::Path,
+        "markupsafe.escape"
+        | "flask.escape"
+        | "jinja2.escape"
+        | "html.escape"
+        | "cgi.escape"
+        | "django.utils.html.escape"
+        | "django.utils.html.conditional_escape"
+        | "django.utils.html.format_html"
+        | "django.utils.html.strip_tags"
+        | "bleach.clean"
+        | "nh3.clean" => matches!(sink, Sink::Html | Sink::Template),
+        "ldap.filter.escape_filter_chars"
+        | "ldap3.utils.conv.escape_filter_chars"
+        | "ldap.dn.escape_dn_chars"
+        | "ldap3.utils.dn.escape_rdn" => sink == Sink::Ldap,
+        "builtins.repr" => sink == Sink::Log,
+        _ => false,
+    }
+}
+
+pub(super) fn is_constant<'t>(cx: &Cx<'_, 't>, node: Node<'t>, sink: Sink, depth: u32) -> bool {
+    let src = cx.src;
+    if depth > MAX_DEPTH {
+        return false;
+    }
+    let recurse = |n: Node<'t>| is_constant(cx, n, sink, depth + 1);
+    match node.kind_str() {
+        "integer" | "float" | "true" | "false" | "none" | "ellipsis" => true,
+        "string" => named_children(node)
+            .into_iter()
+            .filter(|c| c.kind_str() == "interpolation")
+            .all(|i| i.field("expression").is_some_and(recurse)),
+        "concatenated_string"
+        | "tuple"
+        | "list"
+        | "set"
+        | "parenthesized_expression"
+        | "expression_list" => named_children(node)
+            .into_iter()
+            .filter(|c| c.kind_str() != "comment")
+            .all(recurse),
+        "dictionary" => named_children(node)
+            .into_iter()
+            .all(|pair| named_children(pair).into_iter().all(recurse)),
+        "binary_operator" | "boolean_operator" => {
+            node.field("left").is_some_and(recurse) && node.field("right").is_some_and(recurse)
+        }
+        "unary_operator" => node.field("argument").is_some_and(recurse),
+        "conditional_expression" => {
+            // `a if cond else b`: the value is a or b.
+            let parts = named_children(node);
+            parts.len() == 3 && recurse(parts[0]) && recurse(parts[2])
+        }
+        "call" => {
+            let (Some(func), Some(args)) = (node.field("function"), node.field("arguments")) else {
+                return false;
+            };
+            if let Some(q) = resolve(cx, func) {
+                if is_sanitiser(&q, sink) {
+                    return true;
+                }
+            }
+            // `"...".format(...)` and `"sep".join(...)` of constants.
+            if func.kind_str() == "attribute" {
+                let method = func.field("attribute").map(|a| text(a, src));
+                // Identifier quoting (Django's `connection.ops.quote_name`, SQLAlchemy's
+                // `preparer.quote_identifier`) makes a name safe to splice into SQL.
+                if sink == Sink::Sql
+                    && matches!(
+                        method,
+                        Some(
+                            "quote_name" | "quote_name_unless_alias" | "quote_identifier" | "quote"
+                        )
+                    )
+                {
+                    return true;
+                }
+                if matches!(
+                    method,
+                    Some("format" | "join" | "upper" | "lower" | "strip")
+                ) {
+                    return func.field("object").is_some_and(recurse)
+                        && named_children(args)
+                            .into_iter()
+                            .all(|a| match a.kind_str() {
+                                "keyword_argument" => a.field("value").is_some_and(recurse),
+                                _ => recurse(a),
+                            });
+                }
+            }
+            false
+        }
+        "identifier" => match lookup(cx, node) {
+            Lookup::Local(bindings) => bindings.iter().all(|b| match b {
+                Binding::Value(v) | Binding::Augmented(v) | Binding::Element(v) => recurse(*v),
+                _ => false,
+            }),
+            Lookup::Module(b) => b == ModuleBinding::Constant,
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+pub(super) fn string_value<'s>(node: Node, src: &'s str) -> Option<&'s str> {
+    if node.kind_str() != "string" {
+        return None;
+    }
+    let parts = named_children(node);
+    if parts.iter().any(|c| c.kind_str() == "interpolation") {
+        return None;
+    }
+    let start = parts.iter().find(|c| c.kind_str() == "string_start")?;
+    let end = parts.iter().rfind(|c| c.kind_str() == "string_end")?;
+    src.get(start.end_byte()..end.start_byte())
+}

@@ -1,0 +1,1088 @@
+//! Python taint (see `taint.rs`): sources in Flask, Django, DRF, FastAPI/Starlette, aiohttp and
+//! the standard library; propagation; sanitisers per sink.
+
+use ba_syntax::NodeExt;
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use tree_sitter::Node;
+
+use super::python::{collect_guards, is_sanitiser, item_imports, resolve, scoped_lookup};
+use super::taint::{best_of, user_data_sinks, Taint, MAX_NESTING};
+use super::{ancestors, named_children, text, Binding, Cx, Entry, ScopeCache, Semantic, Sink};
+
+/// Attributes of a request object that carry client data.
+const REQUEST_ATTRS: &[&str] = &[
+    // Flask / Werkzeug / Quart
+    "args",
+    "form",
+    "values",
+    "json",
+    "data",
+    "files",
+    "cookies",
+    "headers",
+    "get_json",
+    "get_data",
+    "stream",
+    "view_args",
+    "host",
+    "host_url",
+    "url_root",
+    "base_url",
+    // Django / DRF
+    "GET",
+    "POST",
+    "body",
+    "COOKIES",
+    "META",
+    "FILES",
+    "query_params",
+    // Starlette / FastAPI / aiohttp
+    "path_params",
+    "query",
+    "match_info",
+    "post",
+    "text",
+    "content",
+    "form_data",
+    "rel_url",
+    // Falcon, Pyramid, Bottle
+    "media",
+    "params",
+    "get_param",
+    "matchdict",
+    "json_body",
+    "forms",
+];
+
+/// Attributes of `self` that carry client data in class-based handlers: Django's URL
+/// `kwargs`, Tornado's argument getters.
+const SELF_SOURCES: &[&str] = &[
+    "kwargs",
+    "get_argument",
+    "get_arguments",
+    "get_query_argument",
+    "get_query_arguments",
+    "get_body_argument",
+    "get_body_arguments",
+    "get_cookie",
+];
+
+/// Qualified names of module-level request proxies.
+const REQUEST_GLOBALS: &[&str] = &[
+    "flask.request",
+    "quart.request",
+    "bottle.request",
+    "sanic.request",
+];
+
+/// Annotations of handler parameters whose values cannot carry an injection.
+const SAFE_TYPES: &[&str] = &[
+    "int",
+    "float",
+    "bool",
+    "UUID",
+    "uuid.UUID",
+    "date",
+    "datetime",
+    "time",
+    "timedelta",
+    "Decimal",
+    "PositiveInt",
+    "NegativeInt",
+    "NonNegativeInt",
+    "StrictInt",
+    "StrictBool",
+    "StrictFloat",
+    "conint",
+    "confloat",
+    "condecimal",
+    "Request",
+    "Response",
+    "BackgroundTasks",
+    "WebSocket",
+    "HTTPConnection",
+    "SecurityScopes",
+    "UploadFile",
+];
+
+/// Methods that keep the data of their receiver or, on a constant receiver, of their arguments.
+const DATA_METHODS: &[&str] = &[
+    "format",
+    "format_map",
+    "join",
+    "replace",
+    "strip",
+    "lstrip",
+    "rstrip",
+    "lower",
+    "upper",
+    "title",
+    "capitalize",
+    "casefold",
+    "encode",
+    "decode",
+    "split",
+    "rsplit",
+    "splitlines",
+    "partition",
+    "rpartition",
+    "removeprefix",
+    "removesuffix",
+    "joinpath",
+    "with_name",
+    "with_suffix",
+    "resolve",
+    "absolute",
+    "as_posix",
+    "expanduser",
+];
+
+/// Methods whose result says something about the data but does not carry it.
+const PREDICATES: &[&str] = &[
+    "startswith",
+    "endswith",
+    "isdigit",
+    "isdecimal",
+    "isnumeric",
+    "isalnum",
+    "isalpha",
+    "isidentifier",
+    "isascii",
+    "islower",
+    "isupper",
+    "count",
+    "find",
+    "rfind",
+    "index",
+    "rindex",
+    "exists",
+    "is_file",
+    "is_dir",
+    "is_relative_to",
+    "hexdigest",
+    "digest",
+    "is_valid",
+    "validate",
+    // File system results are the file's data, not the path's.
+    "read_text",
+    "read_bytes",
+    "open",
+    "stat",
+    "iterdir",
+];
+
+/// Module prefixes and names whose functions return (a transformation of) their arguments.
+const PROPAGATING_PREFIXES: &[&str] = &[
+    "os.path.",
+    "posixpath.",
+    "ntpath.",
+    "urllib.parse.",
+    "base64.",
+    "binascii.",
+    "pathlib.",
+    "json.",
+    "html.",
+    "codecs.",
+    "shlex.",
+    "textwrap.",
+    "re.",
+    "copy.",
+    "xmltodict.",
+    "unicodedata.",
+    "ujson.",
+    "orjson.",
+];
+
+const PROPAGATING: &[&str] = &[
+    "builtins.str",
+    "builtins.bytes",
+    "builtins.bytearray",
+    "builtins.list",
+    "builtins.dict",
+    "builtins.tuple",
+    "builtins.set",
+    "builtins.sorted",
+    "builtins.format",
+    "os.fspath",
+    "urllib.request.Request",
+    "yaml.safe_load",
+    "werkzeug.urls.url_unquote",
+    "django.utils.http.urlsafe_base64_decode",
+];
+
+struct State<'a, 'c, 't> {
+    cx: &'a Cx<'c, 't>,
+    sink: Sink,
+    /// (scope id, name) → the taint of the name's bindings; `None` while being computed, which
+    /// cuts cycles such as `q = q + x`.
+    memo: RefCell<HashMap<(usize, String), Option<Taint>>>,
+    /// When set, only this parameter counts as caller data (to ask "does `p` reach here?").
+    focus: Option<String>,
+}
+
+pub(super) fn taint<'t>(cx: &Cx<'_, 't>, node: Node<'t>, sink: Sink) -> Option<Taint> {
+    let state = State {
+        cx,
+        sink,
+        memo: RefCell::new(HashMap::new()),
+        focus: None,
+    };
+    state.expr(node, 0)
+}
+
+impl<'t> State<'_, '_, 't> {
+    fn text(&self, node: Node) -> &str {
+        text(node, self.cx.src)
+    }
+
+    fn expr(&self, node: Node<'t>, depth: u32) -> Option<Taint> {
+        if depth > MAX_NESTING {
+            return None;
+        }
+        let recurse = |n: Node<'t>| self.expr(n, depth + 1);
+        match node.kind_str() {
+            "identifier" => self.name(node, depth),
+            "attribute" => {
+                if let Some(t) = self.source_attribute(node) {
+                    return Some(t);
+                }
+                let attr = node.field("attribute").map(|a| self.text(a)).unwrap_or("");
+                match (self.sink, attr) {
+                    // `Path(p).name` is a base name.
+                    (Sink::Path, "name" | "stem" | "suffix") => return None,
+                    // Validated by a form or serializer.
+                    (_, "cleaned_data" | "validated_data") => return None,
+                    _ => {}
+                }
+                node.field("object").and_then(recurse)
+            }
+            // `d[key]` holds what `d` holds; a constant table indexed by user data is an
+            // allow-list.
+            "subscript" => {
+                let t = node.field("value").and_then(recurse)?;
+                Some(self.narrow(t, node))
+            }
+            "call" => self.call(node, depth),
+            "await"
+            | "parenthesized_expression"
+            | "list_splat"
+            | "dictionary_splat"
+            | "starred" => node.named_child(0).and_then(recurse),
+            "keyword_argument" | "named_expression" | "pair" => {
+                node.field("value").and_then(recurse)
+            }
+            "string" => best_of(
+                named_children(node)
+                    .into_iter()
+                    .filter(|c| c.kind_str() == "interpolation")
+                    .filter(|i| {
+                        // `{x!r}` escapes line breaks, which is what log injection needs.
+                        !(self.sink == Sink::Log
+                            && i.field("type_conversion")
+                                .is_some_and(|c| self.text(c).contains('r')))
+                    })
+                    .filter_map(|i| i.field("expression")),
+                recurse,
+            ),
+            "binary_operator" => best_of(
+                ["left", "right"].into_iter().filter_map(|f| node.field(f)),
+                recurse,
+            ),
+            "boolean_operator" => best_of(
+                ["left", "right"].into_iter().filter_map(|f| node.field(f)),
+                recurse,
+            ),
+            "conditional_expression" => {
+                let parts = named_children(node);
+                best_of(
+                    [parts.first(), parts.get(2)].into_iter().flatten().copied(),
+                    recurse,
+                )
+            }
+            "unary_operator" => node.field("argument").and_then(recurse),
+            "concatenated_string" | "list" | "tuple" | "set" | "expression_list" | "dictionary" => {
+                best_of(named_children(node), recurse)
+            }
+            "list_comprehension"
+            | "set_comprehension"
+            | "generator_expression"
+            | "dictionary_comprehension"
+                if self.filtered_comprehension(node) =>
+            {
+                None
+            }
+            "list_comprehension"
+            | "set_comprehension"
+            | "generator_expression"
+            | "dictionary_comprehension" => best_of(
+                named_children(node)
+                    .into_iter()
+                    .filter_map(|c| match c.kind_str() {
+                        "if_clause" => None,
+                        "for_in_clause" => c.field("right"),
+                        _ => Some(c),
+                    }),
+                recurse,
+            ),
+            _ => None,
+        }
+    }
+
+    /// `[x for x in xs if x in ALLOWED]`, `{k: v for k, v in d.items() if k in FIELDS}`: the
+    /// element (or, for mass assignment, the key) is checked by the comprehension's own filter.
+    fn filtered_comprehension(&self, node: Node<'t>) -> bool {
+        let mut guards = Vec::new();
+        for clause in named_children(node)
+            .into_iter()
+            .filter(|c| c.kind_str() == "if_clause")
+        {
+            if let Some(cond) = clause.named_child(0) {
+                collect_guards(cond, self.cx.src, &mut guards);
+            }
+        }
+        let Some(body) = node.field("body") else {
+            return false;
+        };
+        let checked = match body.kind_str() {
+            "pair" if self.sink == Sink::MassAssign => body.field("key"),
+            "identifier" => Some(body),
+            _ => None,
+        };
+        checked.is_some_and(|c| {
+            let name = self.text(c);
+            guards
+                .iter()
+                .any(|g| g.name == name && g.kind.covers(self.sink))
+        })
+    }
+
+    /// Whether the value of `node` can carry parameter `param` of its function (through
+    /// locals, not through sanitisers).
+    fn carries_param(&self, node: Node<'t>, param: &str) -> bool {
+        let focused = State {
+            cx: self.cx,
+            sink: self.sink,
+            memo: RefCell::new(HashMap::new()),
+            focus: Some(param.to_owned()),
+        };
+        focused.expr(node, 0).is_some_and(|t| !t.user)
+    }
+
+    fn name(&self, ident: Node<'t>, depth: u32) -> Option<Taint> {
+        let (scope, index) = scoped_lookup(self.cx, ident)?;
+        let name = self.text(ident).to_owned();
+        let key = (scope.id(), name.clone());
+        let cached = self.memo.borrow().get(&key).cloned();
+        let found = match cached {
+            Some(t) => t,
+            None => {
+                self.memo.borrow_mut().insert(key.clone(), None);
+                let mut best = None;
+                if index.params.contains(&name) && self.focus.as_ref().is_none_or(|f| *f == name) {
+                    best = self.param(scope, &name);
+                }
+                for b in index.bindings.get(&name).into_iter().flatten() {
+                    if let Binding::Value(v) | Binding::Augmented(v) | Binding::Element(v) = b {
+                        best = Taint::best(best, self.expr(*v, depth + 1));
+                    }
+                }
+                self.memo.borrow_mut().insert(key, best.clone());
+                best
+            }
+        };
+        let guarded = index
+            .guards
+            .iter()
+            .any(|g| g.name == name && g.at < ident.start_byte() && g.kind.covers(self.sink));
+        found.filter(|_| !guarded)
+    }
+
+    /// Whether `node` is a request object: Flask's global `request`, a handler parameter named
+    /// `request` or annotated as a request, or `self.request` in a class-based view.
+    fn is_request(&self, node: Node<'t>) -> bool {
+        match node.kind_str() {
+            "identifier" => {
+                let name = self.text(node);
+                if let Some(q) = resolve(self.cx, node) {
+                    return REQUEST_GLOBALS.contains(&q.as_str());
+                }
+                if matches!(name, "request" | "req" | "http_request") {
+                    return true;
+                }
+                // `r: Request`
+                scoped_lookup(self.cx, node).is_some_and(|(scope, index)| {
+                    index.params.contains(name)
+                        && param_node(scope, name, self.cx.src)
+                            .and_then(|p| p.field("type"))
+                            .is_some_and(|t| self.text(t).ends_with("Request"))
+                })
+            }
+            "attribute" => {
+                node.field("object").is_some_and(|o| self.text(o) == "self")
+                    && node
+                        .field("attribute")
+                        .is_some_and(|a| self.text(a) == "request")
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether `node` is inside a class-based view or handler (Django `View`/mixins, DRF
+    /// `APIView`/`ViewSet`, Tornado `RequestHandler`), judged by the base class names.
+    fn in_handler_class(&self, node: Node<'t>) -> bool {
+        ancestors(self.cx.within, node).iter().any(|a| {
+            a.kind_str() == "class_definition"
+                && a.field("superclasses").is_some_and(|b| {
+                    let bases = self.text(b);
+                    ["View", "Mixin", "Handler", "ViewSet"]
+                        .iter()
+                        .any(|w| bases.contains(w))
+                })
+        })
+    }
+
+    /// `request.META["HTTP_HOST"]`, `request.headers.get("Host")`: when the key names a header,
+    /// the source is that header (which matters for host-header injection), not the whole map.
+    fn narrow(&self, taint: Taint, access: Node<'t>) -> Taint {
+        let key = match access.kind_str() {
+            "subscript" => access.field("subscript"),
+            _ => access.field("arguments").and_then(|a| a.named_child(0)),
+        };
+        if !taint.user {
+            return taint;
+        }
+        let is_key = key.is_some_and(|k| k.kind_str() == "string");
+        let direct = self.cx.src.get(taint.origin.clone()).is_some_and(|o| {
+            let access_text = self.text(access);
+            access_text.starts_with(o)
+        });
+        if is_key && direct {
+            Taint {
+                origin: access.byte_range(),
+                what: format!("request data `{}`", self.text(access)),
+                user: true,
+            }
+        } else {
+            taint
+        }
+    }
+
+    fn source_attribute(&self, node: Node<'t>) -> Option<Taint> {
+        let attr = self.text(node.field("attribute")?);
+        let object = node.field("object")?;
+        if attr == "argv" && resolve(self.cx, node).as_deref() == Some("sys.argv") {
+            return Some(Taint {
+                origin: node.byte_range(),
+                what: "command-line arguments `sys.argv`".to_owned(),
+                user: true,
+            });
+        }
+        if SELF_SOURCES.contains(&attr)
+            && self.text(object) == "self"
+            && self.in_handler_class(node)
+        {
+            return Some(Taint {
+                origin: node.byte_range(),
+                what: format!("request data `{}`", self.text(node)),
+                user: true,
+            });
+        }
+        if !REQUEST_ATTRS.contains(&attr) || !self.is_request(object) {
+            return None;
+        }
+        Some(Taint {
+            origin: node.byte_range(),
+            what: format!("request data `{}`", self.text(node)),
+            user: true,
+        })
+    }
+
+    fn args(&self, args: Option<Node<'t>>, depth: u32) -> Option<Taint> {
+        best_of(args.map(named_children).unwrap_or_default(), |a| {
+            self.expr(a, depth + 1)
+        })
+    }
+
+    fn call(&self, node: Node<'t>, depth: u32) -> Option<Taint> {
+        let func = node.field("function")?;
+        let args = node.field("arguments");
+        let resolved =
+            resolve(self.cx, func).filter(|q| !REQUEST_GLOBALS.iter().any(|g| q.starts_with(g)));
+        if let Some(q) = resolved {
+            if is_sanitiser(&q, self.sink) {
+                return None;
+            }
+            if q == "builtins.input" {
+                return Some(Taint {
+                    origin: node.byte_range(),
+                    what: "user input `input()`".to_owned(),
+                    user: true,
+                });
+            }
+            if PROPAGATING.contains(&q.as_str())
+                || PROPAGATING_PREFIXES.iter().any(|p| q.starts_with(p))
+            {
+                return self.args(args, depth);
+            }
+            // Library calls return their own data (a file object, a row, a response).
+            return None;
+        }
+        match func.kind_str() {
+            "attribute" => {
+                if let Some(t) = self.source_attribute(func) {
+                    return Some(t);
+                }
+                let method = self.text(func.field("attribute")?);
+                let object = func.field("object")?;
+                if PREDICATES.contains(&method) {
+                    return None;
+                }
+                match (self.sink, method) {
+                    (Sink::Sql, "quote_name" | "quote_name_unless_alias" | "quote_identifier") => {
+                        return None
+                    }
+                    // A schema's fields (`payload.dict()`), unless the receiver is the raw
+                    // request data (`request.POST.dict()`).
+                    (Sink::MassAssign, "dict" | "model_dump") => {
+                        return match object.kind_str() {
+                            "attribute" => self.source_attribute(object),
+                            _ => None,
+                        };
+                    }
+                    (Sink::Log, "replace")
+                        if args.is_some_and(|a| {
+                            let t = self.text(a);
+                            t.contains("\\n") || t.contains("\\r")
+                        }) =>
+                    {
+                        return None
+                    }
+                    _ => {}
+                }
+                // `request.args.get("n", type=int)` converts the value.
+                if method == "get"
+                    && args.is_some_and(|a| {
+                        named_children(a).iter().any(|k| {
+                            k.kind_str() == "keyword_argument"
+                                && k.field("name").is_some_and(|n| self.text(n) == "type")
+                                && k.field("value").is_some_and(|v| {
+                                    matches!(self.text(v), "int" | "float" | "bool")
+                                })
+                        })
+                    })
+                {
+                    return None;
+                }
+                let from_object = self.expr(object, depth + 1);
+                if method == "get" {
+                    if let Some(t) = from_object.clone().filter(|t| t.user) {
+                        return Some(self.narrow(t, node));
+                    }
+                }
+                if from_object.as_ref().is_some_and(|t| t.user) {
+                    return from_object;
+                }
+                if DATA_METHODS.contains(&method) || object.kind_str() == "string" {
+                    return Taint::best(from_object, self.args(args, depth));
+                }
+                from_object
+            }
+            "identifier" => {
+                // A function of this file: its result carries the arguments that reach its
+                // `return`s. Unknown (local) functions are assumed to return their arguments,
+                // unless their name says they clean them.
+                let name = self.text(func);
+                if let Some((params, mask)) = self.cx.sem.returns.get(name) {
+                    if mask & RETURNS_REQUEST_DATA != 0 {
+                        return Some(Taint {
+                            origin: node.byte_range(),
+                            what: format!("request data returned by `{name}()`"),
+                            user: true,
+                        });
+                    }
+                    let mut index = 0;
+                    return best_of(
+                        args.map(named_children)
+                            .unwrap_or_default()
+                            .into_iter()
+                            .filter(|a| {
+                                let i = match a.kind_str() {
+                                    "keyword_argument" => a.field("name").and_then(|n| {
+                                        params.iter().position(|p| p == self.text(n))
+                                    }),
+                                    "comment" => return false,
+                                    _ => {
+                                        index += 1;
+                                        Some(index - 1)
+                                    }
+                                };
+                                i.is_some_and(|i| i < 63 && mask & (1 << i) != 0)
+                            }),
+                        |a| self.expr(a, depth + 1),
+                    );
+                }
+                let lower = name.to_ascii_lowercase();
+                if [
+                    "saniti", "escape", "clean", "quote", "valid", "safe", "allowed",
+                ]
+                .iter()
+                .any(|w| lower.contains(w))
+                {
+                    return None;
+                }
+                self.args(args, depth)
+            }
+            _ => None,
+        }
+    }
+
+    /// The taint of parameter `name` of `function`, judged by the framework that calls it.
+    fn param(&self, function: Node<'t>, name: &str) -> Option<Taint> {
+        if function.kind_str() != "function_definition" || matches!(name, "self" | "cls") {
+            return None;
+        }
+        let src = self.cx.src;
+        let param = param_node(function, name, src)?;
+        let annotation = param.field("type").map(|t| text(t, src)).unwrap_or("");
+        let default = param.field("value").map(|v| text(v, src)).unwrap_or("");
+        if matches!(name, "request" | "req") || annotation.ends_with("Request") {
+            // A request object: its attributes are the sources.
+            return None;
+        }
+        let origin = param.byte_range();
+        let user = |what: String| {
+            Some(Taint {
+                origin: origin.clone(),
+                what,
+                user: true,
+            })
+        };
+        match self.route(function) {
+            Route::Flask(vars) => {
+                let converter = vars
+                    .iter()
+                    .find(|(_, v)| v == name)
+                    .map(|(c, _)| c.as_str())?;
+                if matches!(converter, "int" | "float" | "uuid") {
+                    return None;
+                }
+                user(format!("URL parameter `{name}`"))
+            }
+            Route::Api => {
+                if default.contains("Depends(")
+                    || default.contains("Security(")
+                    || annotation.contains("Depends(")
+                    || annotation.contains("Security(")
+                    || default.contains("pattern=")
+                    || default.contains("regex=")
+                    || annotation.contains("pattern=")
+                    || annotation.starts_with("Literal[")
+                {
+                    return None;
+                }
+                if SAFE_TYPES.contains(&base_type(annotation)) {
+                    return None;
+                }
+                user(format!("request parameter `{name}`"))
+            }
+            Route::Django => {
+                let lower = name.to_ascii_lowercase();
+                if matches!(
+                    lower.as_str(),
+                    "pk" | "id" | "slug" | "year" | "month" | "day" | "page" | "args" | "kwargs"
+                ) || lower.ends_with("_id")
+                    || lower.ends_with("_pk")
+                    || SAFE_TYPES.contains(&base_type(annotation))
+                {
+                    return None;
+                }
+                user(format!("URL parameter `{name}`"))
+            }
+            Route::None => {
+                // A module-level helper that a handler in this file passes request data to.
+                let top_level = ancestors(self.cx.within, function)
+                    .iter()
+                    .all(|a| matches!(a.kind_str(), "module" | "decorated_definition"));
+                let entry = function
+                    .field("name")
+                    .filter(|_| top_level)
+                    .and_then(|n| {
+                        self.cx
+                            .sem
+                            .entries
+                            .get(&(text(n, src).to_owned(), name.to_owned()))
+                    })
+                    .filter(|e| e.sinks & self.sink.bit() != 0);
+                match entry {
+                    Some(e) => user(e.what.clone()),
+                    None => Some(Taint {
+                        origin,
+                        what: format!("parameter `{name}`"),
+                        user: false,
+                    }),
+                }
+            }
+        }
+    }
+
+    /// How the framework calls `function`.
+    fn route(&self, function: Node<'t>) -> Route {
+        let src = self.cx.src;
+        let parent = ancestors(self.cx.within, function).pop();
+        if let Some(decorated) = parent.filter(|p| p.kind_str() == "decorated_definition") {
+            for decorator in named_children(decorated)
+                .into_iter()
+                .filter(|d| d.kind_str() == "decorator")
+            {
+                // The route decorators are parsed in one place (`analysis::routes`); Django's
+                // method decorators say nothing about parameters, so views are judged below.
+                let Some(route) = super::routes::python_decorator(decorator, src, self.cx.sem)
+                else {
+                    continue;
+                };
+                match route.framework {
+                    super::routes::Framework::Flask => {
+                        return Route::Flask(flask_variables(route.path.as_deref().unwrap_or("")))
+                    }
+                    super::routes::Framework::FastApi => return Route::Api,
+                    _ => continue,
+                }
+            }
+        }
+        // Django function views take `request` first; class-based views and DRF viewsets
+        // take `self, request`.
+        let params: Vec<String> = function
+            .field("parameters")
+            .map(named_children)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| {
+                let id = if p.kind_str() == "identifier" {
+                    Some(p)
+                } else {
+                    p.field("name").or_else(|| p.named_child(0))
+                };
+                id.map(|i| text(i, src).to_owned()).unwrap_or_default()
+            })
+            .collect();
+        let name = function.field("name").map(|n| text(n, src)).unwrap_or("");
+        let is_view = match params.as_slice() {
+            // A function view, unless this file calls it: then it is a helper that takes the
+            // request along, and its other parameters are the caller's.
+            [first, ..] if first == "request" => src.matches(&format!("{name}(")).count() <= 1,
+            // Class-based views and viewsets: only the handler methods get URL parameters.
+            [s, second, ..] if s == "self" && second == "request" => matches!(
+                name,
+                "get"
+                    | "post"
+                    | "put"
+                    | "patch"
+                    | "delete"
+                    | "head"
+                    | "options"
+                    | "list"
+                    | "create"
+                    | "retrieve"
+                    | "update"
+                    | "partial_update"
+                    | "destroy"
+            ),
+            _ => false,
+        };
+        if is_view {
+            Route::Django
+        } else {
+            Route::None
+        }
+    }
+}
+
+/// The bit of a `returns` mask that says a function returns request data of its own.
+const RETURNS_REQUEST_DATA: u64 = 1 << 63;
+
+/// The name and parameter names of the module-level function an item defines.
+fn signature(item: Node, src: &str) -> Option<(String, Vec<String>)> {
+    let def = match item.kind_str() {
+        "decorated_definition" => item.field("definition"),
+        "function_definition" => Some(item),
+        _ => None,
+    }
+    .filter(|d| d.kind_str() == "function_definition")?;
+    let name = def.field("name")?;
+    let params = def
+        .field("parameters")
+        .map(named_children)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|p| {
+            let id = match p.kind_str() {
+                "identifier" => Some(p),
+                "default_parameter" | "typed_default_parameter" => p.field("name"),
+                "typed_parameter" => p.named_child(0),
+                _ => None,
+            };
+            id.map(|i| text(i, src).to_owned())
+        })
+        .collect();
+    Some((text(name, src).to_owned(), params))
+}
+
+/// The functions an item defines: itself, or the methods of a class.
+fn item_functions(item: Node) -> Vec<Node> {
+    let def = match item.kind_str() {
+        "decorated_definition" => item.field("definition"),
+        _ => Some(item),
+    };
+    let Some(def) = def else {
+        return Vec::new();
+    };
+    match def.kind_str() {
+        "function_definition" => vec![def],
+        "class_definition" => def
+            .field("body")
+            .map(named_children)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|m| match m.kind_str() {
+                "function_definition" => Some(m),
+                "decorated_definition" => m.field("definition"),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Whether a file can contain request data at all (the summaries are only worth computing
+/// there; elsewhere a call's result is assumed to carry its arguments). A text test.
+pub(super) fn may_have_request_data(src: &str) -> bool {
+    ["request", "Request", "argv", "input(", "self.get_"]
+        .iter()
+        .any(|w| src.contains(w))
+}
+
+/// For the module-level function `item` defines (if any): its parameters and which of them
+/// reach a `return` value, plus `RETURNS_REQUEST_DATA`. A function of the item's text and the
+/// skeleton semantic model only, so the engine caches it per item.
+pub(super) fn item_returns(
+    sem: &Semantic,
+    item: Node,
+    src: &str,
+) -> Option<(String, (Vec<String>, u64))> {
+    let (name, params) = signature(item, src)?;
+    let body = item_functions(item).first().and_then(|f| f.field("body"))?;
+    let imports = item_imports(item, src);
+    let scopes = ScopeCache::default();
+    let cx = Cx {
+        sem,
+        src,
+        within: item,
+        item_imports: &imports,
+        scopes: &scopes,
+    };
+    let state = State {
+        cx: &cx,
+        sink: Sink::Code,
+        memo: RefCell::new(HashMap::new()),
+        focus: None,
+    };
+    let mut mask = 0u64;
+    let nested = |n: Node| {
+        matches!(
+            n.kind_str(),
+            "function_definition" | "class_definition" | "lambda"
+        )
+    };
+    for statement in super::statements_by_keyword(body, src, "return", "return_statement", &nested)
+    {
+        let Some(value) = statement.named_child(0) else {
+            continue;
+        };
+        // Request data only: a helper returning `sys.argv` or `input()` is a CLI's own.
+        if mask & RETURNS_REQUEST_DATA == 0
+            && state
+                .expr(value, 0)
+                .is_some_and(|t| t.user && t.what.starts_with("request data"))
+        {
+            mask |= RETURNS_REQUEST_DATA;
+        }
+        for (i, p) in params.iter().enumerate().take(63) {
+            if mask & (1 << i) == 0 && state.carries_param(value, p) {
+                mask |= 1 << i;
+            }
+        }
+    }
+    Some((name, (params, mask)))
+}
+
+/// The request data the handlers `item` defines pass to module-level functions of the file
+/// (known from `sem.returns`): (function, parameter) → what and for which sinks. A function of
+/// the item's text and `sem`, so the engine caches it per item.
+pub(super) fn item_entries(
+    sem: &Semantic,
+    item: Node,
+    src: &str,
+) -> Vec<((String, String), Entry)> {
+    let mut out = Vec::new();
+    if sem.returns.is_empty() || !may_have_request_data(text(item, src)) {
+        return out;
+    }
+    let imports = item_imports(item, src);
+    let scopes = ScopeCache::default();
+    let cx = Cx {
+        sem,
+        src,
+        within: item,
+        item_imports: &imports,
+        scopes: &scopes,
+    };
+    let state = State {
+        cx: &cx,
+        sink: Sink::Code,
+        memo: RefCell::new(HashMap::new()),
+        focus: None,
+    };
+    for function in item_functions(item) {
+        if matches!(state.route(function), Route::None) {
+            continue;
+        }
+        let own = function.field("name").map(|n| text(n, src)).unwrap_or("");
+        let Some(body) = function.field("body") else {
+            continue;
+        };
+        let mut calls = Vec::new();
+        super::walk_scope(body, &|_| false, &mut |n| {
+            if n.kind_str() == "call" {
+                calls.push(n);
+            }
+        });
+        for call in calls {
+            let Some(callee) = call
+                .field("function")
+                .filter(|f| f.kind_str() == "identifier")
+            else {
+                continue;
+            };
+            let name = text(callee, src);
+            let Some((params, _)) = sem.returns.get(name).filter(|_| name != own) else {
+                continue;
+            };
+            let mut index = 0;
+            for arg in call
+                .field("arguments")
+                .map(named_children)
+                .unwrap_or_default()
+            {
+                let (param, value) = match arg.kind_str() {
+                    "keyword_argument" => (
+                        arg.field("name").map(|n| text(n, src).to_owned()),
+                        arg.field("value"),
+                    ),
+                    "comment" | "list_splat" | "dictionary_splat" => continue,
+                    _ => {
+                        index += 1;
+                        (params.get(index - 1).cloned(), Some(arg))
+                    }
+                };
+                let (Some(param), Some(value)) = (param, value) else {
+                    continue;
+                };
+                let tainted = user_data_sinks(|sink| {
+                    let state = State {
+                        cx: &cx,
+                        sink,
+                        memo: RefCell::new(HashMap::new()),
+                        focus: None,
+                    };
+                    state.expr(value, 0)
+                });
+                if let Some((sinks, what)) = tainted {
+                    // No line numbers: an entry must not change when lines move.
+                    out.push((
+                        (name.to_owned(), param),
+                        Entry {
+                            what: format!("{what} passed to `{name}()` by `{own}()`"),
+                            sinks,
+                        },
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+enum Route {
+    /// A Flask-style route: (converter, variable) pairs from `<converter:variable>`.
+    Flask(Vec<(String, String)>),
+    /// FastAPI, Starlette and similar: parameters are query/path/body data.
+    Api,
+    /// A Django or DRF view: parameters after `request` come from the URL.
+    Django,
+    /// Not a handler.
+    None,
+}
+
+/// `/<int:id>/<name>` → [("int", "id"), ("string", "name")].
+fn flask_variables(path: &str) -> Vec<(String, String)> {
+    path.split('<')
+        .skip(1)
+        .filter_map(|part| part.split_once('>'))
+        .map(|(var, _)| match var.split_once(':') {
+            Some((conv, name)) => (conv.trim().to_owned(), name.trim().to_owned()),
+            None => ("string".to_owned(), var.trim().to_owned()),
+        })
+        .collect()
+}
+
+/// `Optional[int]`, `int | None`, `Annotated[int, Query()]` → `int`.
+fn base_type(annotation: &str) -> &str {
+    let mut t = annotation.trim();
+    for wrapper in ["Optional[", "Annotated["] {
+        if let Some(inner) = t.strip_prefix(wrapper) {
+            t = inner.trim_end_matches(']');
+            t = t.split(',').next().unwrap_or(t).trim();
+        }
+    }
+    t.split('|').next().unwrap_or(t).trim()
+}
+
+/// The parameter node of `function` named `name`.
+fn param_node<'t>(function: Node<'t>, name: &str, src: &str) -> Option<Node<'t>> {
+    let params = function.field("parameters")?;
+    named_children(params).into_iter().find(|p| {
+        let id = match p.kind_str() {
+            "identifier" => Some(*p),
+            "default_parameter" | "typed_default_parameter" => p.field("name"),
+            _ => p.named_child(0),
+        };
+        id.is_some_and(|i| text(i, src) == name)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{base_type, flask_variables};
+
+    #[test]
+    fn flask_route_variables() {
+        assert_eq!(
+            flask_variables("/users/<int:id>/files/<path:name>/<tag>"),
+            vec![
+                ("int".to_owned(), "id".to_owned()),
+                ("path".to_owned(), "name".to_owned()),
+                ("string".to_owned(), "tag".to_owned()),
+            ]
+        );
+    }
+
+    #[test]
+    fn annotation_base_types() {
+        assert_eq!(base_type("Optional[int]"), "int");
+        assert_eq!(base_type("int | None"), "int");
+        assert_eq!(base_type("Annotated[str, Query(max_length=5)]"), "str");
+        assert_eq!(base_type("UUID"), "UUID");
+    }
+}

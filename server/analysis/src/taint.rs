@@ -1,0 +1,101 @@
+//! Intra-procedural taint: where the data in an expression can come from.
+//!
+//! A value is *tainted* when it is derived from request data (Flask's `request.args`, Django's
+//! `request.GET`, FastAPI handler parameters, `input()`, `sys.argv`; Express/Koa/Fastify
+//! `req.query`, `ctx.request.body`, NestJS `@Body()`, `process.argv`) or, more weakly, from a
+//! parameter of an ordinary function (data whose origin is the caller's). Propagation follows
+//! assignments, unpacking, loops, f-strings, operators, string methods, containers, attribute
+//! and subscript reads, and calls to helpers in the same file; it stops at sanitisers for the
+//! sink in question (`int()`, `shlex.quote`, `secure_filename`, `escape`…) and at names a
+//! condition has validated before the use (`if name not in ALLOWED: abort(400)`).
+//!
+//! The analysis is flow-insensitive within a function (every binding of a name counts), which
+//! errs towards reporting; guards are the one positional element.
+
+use std::ops::Range;
+
+use tree_sitter::Node;
+
+use super::{Cx, Sink};
+use ba_syntax::{Family, Language};
+
+/// Where tainted data enters a function.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Taint {
+    /// The source expression (`request.args`) or the parameter.
+    pub origin: Range<usize>,
+    /// For messages: "request data `request.args`", "parameter `name`".
+    pub what: String,
+    /// Request or user input (true), or only a function parameter (false).
+    pub user: bool,
+}
+
+/// What a taint verdict says when it knows only that the value is not a constant (no language
+/// uses it now that JavaScript has sources; messages and related locations still honour it).
+pub const NON_CONSTANT: &str = "non-constant data";
+
+impl Taint {
+    /// Whether the data is the request's Host header (or a URL derived from it).
+    pub fn is_host(&self, source: &str) -> bool {
+        let text = source.get(self.origin.clone()).unwrap_or("");
+        let lower = text.to_ascii_lowercase();
+        self.user
+            && (lower.contains("host")
+                || lower.ends_with("url_root")
+                || lower.ends_with("base_url"))
+    }
+
+    /// The stronger of two results: user input beats a parameter, which beats nothing.
+    pub fn best(a: Option<Taint>, b: Option<Taint>) -> Option<Taint> {
+        match (&a, &b) {
+            (Some(x), _) if x.user => a,
+            (_, Some(y)) if y.user => b,
+            (Some(_), _) => a,
+            _ => b,
+        }
+    }
+}
+
+/// How deep one expression is followed (nesting, not names: names are memoised).
+pub(super) const MAX_NESTING: u32 = 48;
+
+/// The strongest taint among `nodes`, stopping at the first user-data taint.
+pub(super) fn best_of<'t>(
+    nodes: impl IntoIterator<Item = Node<'t>>,
+    f: impl Fn(Node<'t>) -> Option<Taint>,
+) -> Option<Taint> {
+    let mut best = None;
+    for n in nodes {
+        best = Taint::best(best, f(n));
+        if best.as_ref().is_some_and(|t| t.user) {
+            break;
+        }
+    }
+    best
+}
+
+/// For a cross-function taint entry: the sinks user data in one expression reaches (as
+/// `Sink::bit`s) and how the first of them, in `Sink::ALL` order, describes the data; `None`
+/// if no sink sees user data. `taint_for` is the language's taint of the expression for one
+/// sink (sanitisers differ by sink, so each gets a fresh analysis).
+pub(super) fn user_data_sinks(
+    mut taint_for: impl FnMut(Sink) -> Option<Taint>,
+) -> Option<(u32, String)> {
+    let mut sinks = 0;
+    let mut what = None;
+    for sink in Sink::ALL {
+        if let Some(t) = taint_for(sink).filter(|t| t.user) {
+            sinks |= sink.bit();
+            what.get_or_insert(t.what);
+        }
+    }
+    what.map(|what| (sinks, what))
+}
+
+/// The taint of `node` for `sink`, if any.
+pub fn taint<'t>(language: Language, cx: &Cx<'_, 't>, node: Node<'t>, sink: Sink) -> Option<Taint> {
+    match language.family() {
+        Family::Python => super::python_taint::taint(cx, node, sink),
+        Family::JavaScript => super::javascript_taint::taint(cx, node, sink),
+    }
+}

@@ -1,0 +1,541 @@
+//! What one file says about the application, extracted from its tree: who creates apps and
+//! routers, which routes they register, how routers are mounted, views, models, clients and the
+//! paths tests call. Names are kept as written; the workspace index resolves them across files.
+
+use ba_syntax::{Family, Language};
+use std::hash::{Hash, Hasher};
+use std::ops::Range;
+
+/// A byte range that does not take part in equality or hashing, so two facts that differ only
+/// in where things are (an edit above them) have the same *shape*: the index re-resolves only
+/// when a file's shape changes and reads positions from the current facts.
+#[derive(Clone, Debug, Default)]
+pub struct Span(pub Range<usize>);
+
+impl PartialEq for Span {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+impl Eq for Span {}
+impl Hash for Span {
+    fn hash<H: Hasher>(&self, _: &mut H) {}
+}
+
+impl Span {
+    pub fn shifted(&self, delta: isize) -> Span {
+        Span((self.0.start as isize + delta) as usize..(self.0.end as isize + delta) as usize)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Framework {
+    FastApi,
+    Flask,
+    Django,
+    Express,
+}
+
+impl Framework {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::FastApi => "FastAPI",
+            Self::Flask => "Flask",
+            Self::Django => "Django",
+            Self::Express => "Express",
+        }
+    }
+}
+
+/// Something routes hang off: an application object or a router/blueprint.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Owner {
+    pub var: String,
+    pub framework: Framework,
+    /// An application (a root of path resolution) rather than a router.
+    pub is_app: bool,
+    /// The router's own prefix (`APIRouter(prefix=…)`, `Blueprint(url_prefix=…)`).
+    pub prefix: String,
+    /// Router-level dependencies or guards (`APIRouter(dependencies=[Depends(auth)])`,
+    /// `@bp.before_request def require_login`).
+    pub deps: Vec<String>,
+    /// The creating call.
+    pub span: Span,
+}
+
+/// `parent.include_router(child, prefix=…)`, `register_blueprint`, `app.use("/p", mw, child)`.
+/// For Express the index decides which arguments are routers and which are middleware.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Mount {
+    pub parent: String,
+    /// The arguments that may be routers, as written (`users.router`, `require:./users`).
+    pub children: Vec<String>,
+    /// `None` when the call gave no prefix (Flask then keeps the blueprint's own).
+    pub prefix: Option<String>,
+    pub deps: Vec<String>,
+    /// Position among the file's facts, for Express's "middleware applies to what follows".
+    pub order: usize,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Route {
+    /// The app or router variable (`app`, `router`, `bp`).
+    pub owner: String,
+    pub framework: Framework,
+    /// Upper-case methods; `ANY` for Express `all`.
+    pub methods: Vec<String>,
+    pub path: String,
+    pub handler: String,
+    /// Dependencies, decorators and middleware on the route itself, in order.
+    pub deps: Vec<String>,
+    pub params: Vec<String>,
+    pub order: usize,
+    /// The decorator or the registering call.
+    pub span: Span,
+    /// The handler's name (or the function, when it is anonymous).
+    pub handler_span: Span,
+    /// The whole handler definition (for document symbols).
+    pub handler_full: Span,
+}
+
+/// A Django `path()`/`re_path()`/`url()` entry, or `router.urls` spliced into `urlpatterns`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct UrlEntry {
+    pub pattern: String,
+    pub target: UrlTarget,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum UrlTarget {
+    /// A view expression, `.as_view()` removed: `views.index`, `UserDetail`.
+    View(String),
+    /// `include("blog.urls")`.
+    Module(String),
+    /// `include(router.urls)`: a DRF router variable.
+    Router(String),
+}
+
+/// DRF `router.register(r"users", UserViewSet)`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Registration {
+    pub router: String,
+    pub prefix: String,
+    pub viewset: String,
+    pub span: Span,
+}
+
+/// A Django view: a function taking `request`, or a view class.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct View {
+    pub name: String,
+    /// For functions, the methods allowed by `require_http_methods`/`api_view`, or `ANY`; for
+    /// classes, the handler methods it defines or inherits (DRF actions mapped to methods).
+    pub methods: Vec<String>,
+    /// For view sets: (action, method, on the detail path) pairs.
+    pub actions: Vec<(String, String, bool)>,
+    pub deps: Vec<String>,
+    /// `permission_classes = [AllowAny]` or `@permission_classes([AllowAny])`: explicitly public.
+    pub public: bool,
+    pub span: Span,
+    pub full: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ModelKind {
+    SqlAlchemy,
+    Django,
+    Pydantic,
+    Mongoose,
+    Sequelize,
+}
+
+impl ModelKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::SqlAlchemy => "SQLAlchemy",
+            Self::Django => "Django",
+            Self::Pydantic => "Pydantic",
+            Self::Mongoose => "Mongoose",
+            Self::Sequelize => "Sequelize",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Field {
+    pub name: String,
+    /// The column or field type as written (`Integer`, `models.CharField`, `str`).
+    pub ty: String,
+    /// The referenced table/model of a foreign key.
+    pub foreign_key: Option<String>,
+    /// The target of a relationship (`relationship("Address")`, `ManyToManyField(Tag)`).
+    pub relationship: Option<String>,
+    pub indexed: bool,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Model {
+    pub name: String,
+    pub kind: ModelKind,
+    pub fields: Vec<Field>,
+    pub span: Span,
+    pub full: Span,
+}
+
+/// Where a client or connection is created: HTTP sessions, DB engines and pools, Redis, Mongo.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Client {
+    /// Qualified kind, e.g. `httpx.AsyncClient`, `sqlalchemy.create_engine`, `pg.Pool`.
+    pub kind: String,
+    pub var: Option<String>,
+    /// The enclosing function, if the client is not created at module level.
+    pub function: Option<String>,
+    pub span: Span,
+}
+
+/// `local` bound by an import. `target` is dotted for Python (`.routers.users.router`, leading
+/// dots for relative imports) and `module#name` for JavaScript (`./routes/users#` for the
+/// default export, `./routes/users#router` for a named one, `./routes/users#*` for the module).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Import {
+    pub local: String,
+    pub target: String,
+}
+
+/// JavaScript exports: (exported name, local variable); `None` is the default export.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Export {
+    pub name: Option<String>,
+    pub local: String,
+}
+
+/// A test and the literal paths it requests.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct TestCalls {
+    pub test: String,
+    pub paths: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct FileFacts {
+    pub imports: Vec<Import>,
+    pub exports: Vec<Export>,
+    pub owners: Vec<Owner>,
+    pub mounts: Vec<Mount>,
+    pub routes: Vec<Route>,
+    pub urls: Vec<UrlEntry>,
+    pub registrations: Vec<Registration>,
+    pub views: Vec<View>,
+    pub models: Vec<Model>,
+    pub clients: Vec<Client>,
+    pub tests: Vec<TestCalls>,
+    /// Where `urlpatterns` is assigned (Django's app anchor).
+    pub urlpatterns: Option<Span>,
+    /// While extracting: Mongoose schemas by variable, models built from a schema variable,
+    /// and Sequelize associations, joined to their models once the whole file is known.
+    #[doc(hidden)]
+    pub schemas: Vec<(String, Vec<Field>)>,
+    #[doc(hidden)]
+    pub model_schemas: Vec<(String, String)>,
+    #[doc(hidden)]
+    pub associations: Vec<(String, Field)>,
+}
+
+impl FileFacts {
+    /// Appends an item's facts, moved by `delta` bytes and with orders after `base`.
+    pub fn append(&mut self, other: &FileFacts, delta: isize, base: usize) {
+        let s = |x: &Span| x.shifted(delta);
+        let field = |f: &Field| Field {
+            span: s(&f.span),
+            ..f.clone()
+        };
+        self.imports.extend(other.imports.iter().cloned());
+        self.exports.extend(other.exports.iter().cloned());
+        self.owners.extend(other.owners.iter().map(|o| Owner {
+            span: s(&o.span),
+            ..o.clone()
+        }));
+        self.mounts.extend(other.mounts.iter().map(|m| Mount {
+            span: s(&m.span),
+            order: m.order + base,
+            ..m.clone()
+        }));
+        self.routes.extend(other.routes.iter().map(|r| Route {
+            span: s(&r.span),
+            handler_span: s(&r.handler_span),
+            handler_full: s(&r.handler_full),
+            order: r.order + base,
+            ..r.clone()
+        }));
+        self.urls.extend(other.urls.iter().map(|u| UrlEntry {
+            span: s(&u.span),
+            ..u.clone()
+        }));
+        self.registrations
+            .extend(other.registrations.iter().map(|r| Registration {
+                span: s(&r.span),
+                ..r.clone()
+            }));
+        self.views.extend(other.views.iter().map(|v| View {
+            span: s(&v.span),
+            full: s(&v.full),
+            ..v.clone()
+        }));
+        self.models.extend(other.models.iter().map(|m| Model {
+            span: s(&m.span),
+            full: s(&m.full),
+            fields: m.fields.iter().map(field).collect(),
+            ..m.clone()
+        }));
+        self.clients.extend(other.clients.iter().map(|c| Client {
+            span: s(&c.span),
+            ..c.clone()
+        }));
+        self.tests.extend(other.tests.iter().cloned());
+        if let Some(u) = &other.urlpatterns {
+            self.urlpatterns = Some(s(u));
+        }
+        self.schemas.extend(
+            other
+                .schemas
+                .iter()
+                .map(|(v, fs)| (v.clone(), fs.iter().map(field).collect())),
+        );
+        self.model_schemas
+            .extend(other.model_schemas.iter().cloned());
+        self.associations.extend(
+            other
+                .associations
+                .iter()
+                .map(|(m, f)| (m.clone(), field(f))),
+        );
+    }
+
+    pub fn is_empty(&self) -> bool {
+        *self == FileFacts::default()
+    }
+
+    /// A hash of everything but positions: equal shapes resolve to the same routes.
+    pub fn shape(&self) -> u64 {
+        let mut h = rustc_hash::FxHasher::default();
+        self.hash(&mut h);
+        h.finish()
+    }
+}
+
+/// Words in a dependency, decorator or middleware name that mean it authenticates or
+/// authorises the caller.
+const AUTH_WORDS: &[&str] = &[
+    "auth",
+    "login",
+    "current_user",
+    "currentuser",
+    "jwt",
+    "token",
+    "permission",
+    "protect",
+    "verify_user",
+    "require_user",
+    "requireuser",
+    "passport",
+    "isadmin",
+    "is_admin",
+    "admin_required",
+    "guard",
+    "api_key",
+    "apikey",
+    "oauth",
+    "bearer",
+    "session_required",
+    "ensureloggedin",
+    "isauthenticated",
+    "roles_required",
+    "role_required",
+    "signed_in",
+    "security",
+    "admin",
+    "require_role",
+    "staff",
+    "superuser",
+];
+
+/// Whether a dependency/decorator/middleware name is an authentication or authorisation check.
+pub fn is_auth_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    // Opting out is not authentication.
+    if lower.contains("allowany") || lower.contains("optional") || lower.contains("csrf_exempt") {
+        return false;
+    }
+    AUTH_WORDS.iter().any(|w| lower.contains(w))
+}
+
+/// Placeholders in any framework's syntax become `{}`: `{id}`, `<int:id>`, `:id`, `(?P<id>…)`.
+pub fn normalize_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut chars = path.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '{' => {
+                for d in chars.by_ref() {
+                    if d == '}' {
+                        break;
+                    }
+                }
+                out.push_str("{}");
+            }
+            '<' => {
+                for d in chars.by_ref() {
+                    if d == '>' {
+                        break;
+                    }
+                }
+                out.push_str("{}");
+            }
+            ':' if out.ends_with('/') || out.is_empty() => {
+                while chars
+                    .peek()
+                    .is_some_and(|d| d.is_alphanumeric() || *d == '_')
+                {
+                    chars.next();
+                }
+                // Express optional/regex suffixes (`:id?`, `:id(\\d+)`).
+                if chars.peek() == Some(&'?') {
+                    chars.next();
+                }
+                out.push_str("{}");
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Joins path pieces with exactly one `/` between them (Django-style pieces carry their own
+/// trailing slashes; FastAPI/Flask/Express pieces start with one).
+pub fn join_paths(a: &str, b: &str) -> String {
+    if a.is_empty() {
+        return b.to_owned();
+    }
+    if b.is_empty() {
+        return a.to_owned();
+    }
+    match (a.ends_with('/'), b.starts_with('/')) {
+        (true, true) => format!("{a}{}", &b[1..]),
+        (false, false) => format!("{a}/{b}"),
+        _ => format!("{a}{b}"),
+    }
+}
+
+/// Whether a test's literal path (`/users/42?x=1`, `/users/{uid}`) calls a route's full path.
+pub fn path_matches(route: &str, called: &str) -> bool {
+    let called = called.split(['?', '#']).next().unwrap_or("");
+    let called = called
+        .find("://")
+        .and_then(|i| called[i + 3..].find('/').map(|j| &called[i + 3 + j..]))
+        .unwrap_or(called);
+    let r: Vec<&str> = route.trim_end_matches('/').split('/').collect();
+    let c: Vec<&str> = called.trim_end_matches('/').split('/').collect();
+    if r.len() != c.len() {
+        return false;
+    }
+    r.iter().zip(&c).all(|(r, c)| {
+        let placeholder = r.contains('{') || r.contains('<') || r.starts_with(':');
+        (placeholder && !c.is_empty()) || r == c || c.starts_with('{') || c.starts_with("${")
+    })
+}
+
+impl Framework {
+    /// The framework a file uses, judged by its imports.
+    pub fn of_source(language: Language, text: &str) -> Option<Self> {
+        let lines = text.lines().map(str::trim_start);
+        match language.family() {
+            Family::Python => {
+                let mut found = None;
+                for l in lines {
+                    let module = l
+                        .strip_prefix("from ")
+                        .or_else(|| l.strip_prefix("import "))
+                        .map(|m| m.split(['.', ' ', ',']).next().unwrap_or(""));
+                    match module {
+                        Some("fastapi") | Some("starlette") => return Some(Self::FastApi),
+                        Some("flask") => found = found.or(Some(Self::Flask)),
+                        Some("django") | Some("rest_framework") => {
+                            found = found.or(Some(Self::Django))
+                        }
+                        _ => {}
+                    }
+                }
+                found
+            }
+            Family::JavaScript => text
+                .contains("express")
+                .then(|| {
+                    lines
+                        .into_iter()
+                        .any(|l| {
+                            l.contains("require(\"express\")")
+                                || l.contains("require('express')")
+                                || (l.starts_with("import") && l.contains("'express'"))
+                                || (l.starts_with("import") && l.contains("\"express\""))
+                        })
+                        .then_some(Self::Express)
+                })
+                .flatten(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_normalise_across_frameworks() {
+        assert_eq!(normalize_path("/users/{id}"), "/users/{}");
+        assert_eq!(normalize_path("/users/<int:id>"), "/users/{}");
+        assert_eq!(normalize_path("/users/:id"), "/users/{}");
+        assert_eq!(normalize_path("/users/:id?/x"), "/users/{}/x");
+        assert_eq!(normalize_path("/a:b"), "/a:b");
+    }
+
+    #[test]
+    fn joins_keep_one_slash() {
+        assert_eq!(join_paths("/api", "/users"), "/api/users");
+        assert_eq!(join_paths("/api/", "/users"), "/api/users");
+        assert_eq!(join_paths("api/", "users/"), "api/users/");
+        assert_eq!(join_paths("", "/x"), "/x");
+        assert_eq!(join_paths("/x", ""), "/x");
+    }
+
+    #[test]
+    fn test_paths_match_routes() {
+        assert!(path_matches("/users/{id}", "/users/42"));
+        assert!(path_matches("/users/:id", "/users/42?full=1"));
+        assert!(path_matches("/users/<int:id>/", "/users/7/"));
+        assert!(path_matches("/users/{id}", "/users/{user.id}"));
+        assert!(path_matches("/health", "http://testserver/health"));
+        assert!(!path_matches("/users/{id}", "/users"));
+        assert!(!path_matches("/users", "/orders"));
+    }
+
+    #[test]
+    fn auth_names() {
+        for yes in [
+            "get_current_user",
+            "login_required",
+            "requireAuth",
+            "passport.authenticate",
+            "jwt_required",
+            "IsAuthenticated",
+            "verify_token",
+        ] {
+            assert!(is_auth_name(yes), "{yes}");
+        }
+        for no in ["get_db", "AllowAny", "cors", "json", "get_optional_user"] {
+            assert!(!is_auth_name(no), "{no}");
+        }
+    }
+}

@@ -1,0 +1,987 @@
+//! The workspace index: every file's facts, and the route table resolved from them.
+//!
+//! Resolution follows mounts from each application (FastAPI/Flask/Express app objects, Django
+//! root URLconfs) through routers in other files (`include_router`, `register_blueprint`,
+//! `app.use`, `include()`, DRF routers), joining prefixes and collecting the dependency and
+//! middleware chain. Resolved routes point at facts by index, not by byte range: an edit that
+//! keeps a file's *shape* (its facts without positions) changes nothing here, and positions are
+//! read from the current facts when asked. Only a shape change re-resolves.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+
+use super::facts::*;
+use ba_syntax::{Family, Language};
+
+/// A file's facts and where the file is.
+#[derive(Debug)]
+pub struct FileEntry {
+    pub key: Arc<str>,
+    /// The file system path with `/` separators (for import resolution).
+    pub path: String,
+    pub language: Language,
+    pub facts: FileFacts,
+    route_shape: u64,
+}
+
+/// A fact of a file that a resolved route or finding points at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Anchor {
+    Route(usize),
+    Url(usize),
+    Registration(usize),
+    View(usize),
+    Owner(usize),
+    Mount(usize),
+    Urlpatterns,
+}
+
+impl FileEntry {
+    /// The byte range of an anchor in the current facts.
+    pub fn range(&self, anchor: Anchor) -> Option<std::ops::Range<usize>> {
+        let f = &self.facts;
+        Some(match anchor {
+            Anchor::Route(i) => f.routes.get(i)?.span.0.clone(),
+            Anchor::Url(i) => f.urls.get(i)?.span.0.clone(),
+            Anchor::Registration(i) => f.registrations.get(i)?.span.0.clone(),
+            Anchor::View(i) => f.views.get(i)?.span.0.clone(),
+            Anchor::Owner(i) => f.owners.get(i)?.span.0.clone(),
+            Anchor::Mount(i) => f.mounts.get(i)?.span.0.clone(),
+            Anchor::Urlpatterns => f.urlpatterns.as_ref()?.0.clone(),
+        })
+    }
+
+    /// The handler's name range for a route anchor (the view for Django).
+    pub fn handler_range(&self, anchor: Anchor) -> Option<std::ops::Range<usize>> {
+        match anchor {
+            Anchor::Route(i) => Some(self.facts.routes.get(i)?.handler_span.0.clone()),
+            other => self.range(other),
+        }
+    }
+}
+
+/// A location: a file key and a fact in it.
+pub type Loc = (Arc<str>, Anchor);
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResolvedRoute {
+    pub methods: Vec<String>,
+    /// The full path, prefixes joined, placeholders as the framework writes them.
+    pub path: String,
+    pub framework: Framework,
+    /// Where the route is registered (decorator, `router.get(…)`, `path(…)`, `register(…)`).
+    pub registration: Loc,
+    /// The handler: the route itself for decorators and calls, the view for Django.
+    pub handler: Loc,
+    pub handler_name: String,
+    /// Dependencies, decorators, guards and middleware from the app down to the route.
+    pub chain: Vec<String>,
+    pub auth: bool,
+    /// Explicitly public (`permission_classes = [AllowAny]`).
+    pub public: bool,
+    /// The application the route is reachable from; `None` for routers nothing mounts.
+    pub app: Option<Loc>,
+    /// Routes on the same router (or, on an app, under the same first path segment).
+    pub group: String,
+}
+
+/// The stable view of a route for other components (hover, the advisor).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RouteView {
+    pub methods: Vec<String>,
+    pub path: String,
+    pub framework: Framework,
+    pub auth: bool,
+    pub chain: Vec<String>,
+    pub handler: String,
+    pub app: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AppRoot {
+    pub at: Loc,
+    pub framework: Framework,
+    /// Paths mounted on the app that are not routers we model (`app.use("/health", hc())`).
+    pub extra_paths: Vec<String>,
+}
+
+#[derive(Debug, Default)]
+pub struct Resolved {
+    pub routes: Vec<ResolvedRoute>,
+    pub apps: Vec<AppRoot>,
+    /// Route indexes per file that registers or handles them.
+    by_file: HashMap<Arc<str>, Vec<usize>>,
+}
+
+impl Resolved {
+    pub fn routes_in(&self, key: &str) -> impl Iterator<Item = &ResolvedRoute> {
+        self.by_file
+            .get(key)
+            .into_iter()
+            .flatten()
+            .map(|i| &self.routes[*i])
+    }
+}
+
+#[derive(Default)]
+pub struct WorkspaceIndex {
+    files: BTreeMap<Arc<str>, Arc<FileEntry>>,
+    resolved: Arc<Resolved>,
+    dirty: bool,
+    /// Increases whenever the resolved table is rebuilt.
+    generation: u64,
+}
+
+fn route_shape(f: &FileFacts) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = rustc_hash::FxHasher::default();
+    (
+        &f.imports,
+        &f.exports,
+        &f.owners,
+        &f.mounts,
+        &f.routes,
+        &f.urls,
+        &f.registrations,
+        &f.views,
+        f.urlpatterns.is_some(),
+    )
+        .hash(&mut h);
+    h.finish()
+}
+
+impl WorkspaceIndex {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Replaces one file's facts. Returns true when the route table must be re-resolved
+    /// (the file's routing shape changed); position-only changes return false.
+    pub fn update(&mut self, key: &str, path: &str, language: Language, facts: FileFacts) -> bool {
+        let shape = route_shape(&facts);
+        let old = self.files.get(key);
+        let changed = old.is_none_or(|o| {
+            o.route_shape != shape || o.path != normalize(&path.replace('\\', "/"))
+        });
+        if facts.is_empty() && old.is_none() {
+            return false;
+        }
+        let key: Arc<str> = old.map(|o| o.key.clone()).unwrap_or_else(|| key.into());
+        self.files.insert(
+            key.clone(),
+            Arc::new(FileEntry {
+                key,
+                path: normalize(&path.replace('\\', "/")),
+                language,
+                facts,
+                route_shape: shape,
+            }),
+        );
+        self.dirty |= changed;
+        changed
+    }
+
+    pub fn remove(&mut self, key: &str) -> bool {
+        let had = self.files.remove(key).is_some();
+        self.dirty |= had;
+        had
+    }
+
+    pub fn file(&self, key: &str) -> Option<&Arc<FileEntry>> {
+        self.files.get(key)
+    }
+
+    pub fn files(&self) -> impl Iterator<Item = &Arc<FileEntry>> {
+        self.files.values()
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// The resolved route table, re-resolved first if any file's shape changed.
+    pub fn resolved(&mut self) -> Arc<Resolved> {
+        if self.dirty {
+            self.resolved = Arc::new(Resolver::new(&self.files).run());
+            self.dirty = false;
+            self.generation += 1;
+        }
+        self.resolved.clone()
+    }
+
+    /// The route registered or handled at `offset` in file `key`, for hover and the advisor.
+    pub fn route_at(&mut self, key: &str, offset: usize) -> Option<RouteView> {
+        let resolved = self.resolved();
+        let file = self.files.get(key)?;
+        let hit = resolved.routes_in(key).find(|r| {
+            [&r.registration, &r.handler].iter().any(|(k, a)| {
+                **k == *key
+                    && file
+                        .range(*a)
+                        .is_some_and(|rg| rg.start <= offset && offset <= rg.end)
+            })
+        })?;
+        Some(self.view(hit))
+    }
+
+    pub fn view(&self, r: &ResolvedRoute) -> RouteView {
+        RouteView {
+            methods: r.methods.clone(),
+            path: r.path.clone(),
+            framework: r.framework,
+            auth: r.auth,
+            chain: r.chain.clone(),
+            handler: r.handler_name.clone(),
+            app: r.app.as_ref().map(|(k, _)| k.to_string()),
+        }
+    }
+
+    /// How many tests request a path that matches `path`.
+    pub fn tests_calling(&self, path: &str) -> usize {
+        self.files
+            .values()
+            .flat_map(|f| &f.facts.tests)
+            .filter(|t| t.paths.iter().any(|p| path_matches(path, p)))
+            .count()
+    }
+}
+
+type OwnerId = (Arc<str>, String);
+
+struct Resolver<'a> {
+    files: &'a BTreeMap<Arc<str>, Arc<FileEntry>>,
+    /// Path without extension (and package directories) → file key.
+    by_path: HashMap<String, Arc<str>>,
+    /// Every `/`-joined suffix of a Python module path → files.
+    by_suffix: HashMap<String, Vec<Arc<str>>>,
+}
+
+/// `a/b/../c` → `a/c`.
+fn normalize(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for seg in path.split('/') {
+        match seg {
+            "." | "" if !parts.is_empty() => {}
+            ".." => {
+                if parts.len() > 1 || parts.first().is_some_and(|p| !p.is_empty()) {
+                    parts.pop();
+                }
+            }
+            s => parts.push(s),
+        }
+    }
+    parts.join("/")
+}
+
+fn strip_ext(path: &str) -> &str {
+    for ext in [".py", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx"] {
+        if let Some(s) = path.strip_suffix(ext) {
+            return s;
+        }
+    }
+    path
+}
+
+fn dir_of(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(d, _)| d)
+}
+
+impl<'a> Resolver<'a> {
+    fn new(files: &'a BTreeMap<Arc<str>, Arc<FileEntry>>) -> Self {
+        let mut by_path = HashMap::new();
+        let mut by_suffix: HashMap<String, Vec<Arc<str>>> = HashMap::new();
+        for f in files.values() {
+            let mut base = strip_ext(&f.path).to_owned();
+            for index in ["/__init__", "/index"] {
+                if let Some(pkg) = base.strip_suffix(index) {
+                    by_path
+                        .entry(pkg.to_owned())
+                        .or_insert_with(|| f.key.clone());
+                    if index == "/__init__" {
+                        base = pkg.to_owned();
+                    }
+                }
+            }
+            by_path.insert(strip_ext(&f.path).to_owned(), f.key.clone());
+            if f.language.family() == Family::Python {
+                let segs: Vec<&str> = base.split('/').filter(|s| !s.is_empty()).collect();
+                for i in 0..segs.len() {
+                    by_suffix
+                        .entry(segs[i..].join("/"))
+                        .or_default()
+                        .push(f.key.clone());
+                }
+            }
+        }
+        Resolver {
+            files,
+            by_path,
+            by_suffix,
+        }
+    }
+
+    fn file(&self, key: &str) -> Option<&'a FileEntry> {
+        self.files.get(key).map(|f| &**f)
+    }
+
+    /// A Python module (dotted, leading dots relative to `from`) → file key.
+    fn python_module(&self, from: &FileEntry, module: &str) -> Option<Arc<str>> {
+        let dots = module.len() - module.trim_start_matches('.').len();
+        let rest = module[dots..].replace('.', "/");
+        if dots > 0 {
+            let mut dir = dir_of(&from.path).to_owned();
+            for _ in 1..dots {
+                dir = dir_of(&dir).to_owned();
+            }
+            let p = if rest.is_empty() {
+                dir
+            } else {
+                format!("{dir}/{rest}")
+            };
+            return self.by_path.get(&p).cloned();
+        }
+        let candidates = self.by_suffix.get(&rest)?;
+        // The candidate sharing the longest directory prefix with the importer.
+        candidates
+            .iter()
+            .max_by_key(|k| {
+                let p = &self.files[*k].path;
+                p.chars()
+                    .zip(from.path.chars())
+                    .take_while(|(a, b)| a == b)
+                    .count()
+            })
+            .cloned()
+    }
+
+    /// A dotted Python target → (file, name in it) or (file, None) for the module itself.
+    fn python_target(&self, from: &FileEntry, target: &str) -> Option<(Arc<str>, Option<String>)> {
+        if let Some(k) = self.python_module(from, target) {
+            return Some((k, None));
+        }
+        let (module, name) = target.rsplit_once('.')?;
+        let module = if module.is_empty() { "." } else { module };
+        let module = if module.chars().all(|c| c == '.') && target.starts_with('.') {
+            &target[..target.len() - name.len()]
+        } else {
+            module
+        };
+        let k = self.python_module(from, module)?;
+        Some((k, Some(name.to_owned())))
+    }
+
+    /// A relative JavaScript module → file key.
+    fn js_module(&self, from: &FileEntry, spec: &str) -> Option<Arc<str>> {
+        if !spec.starts_with('.') {
+            return None;
+        }
+        let p = normalize(&format!("{}/{spec}", dir_of(&from.path)));
+        self.by_path
+            .get(strip_ext(&p))
+            .or_else(|| self.by_path.get(&p))
+            .cloned()
+    }
+
+    /// What a name written in file `key` refers to: a variable in some file.
+    fn resolve_ref(&self, key: &Arc<str>, name: &str, depth: usize) -> Option<OwnerId> {
+        if depth > 8 {
+            return None;
+        }
+        let file = self.file(key)?;
+        if let Some(spec) = name.strip_prefix("require:") {
+            let target = self.js_module(file, spec)?;
+            return self.export_of(&target, None, depth + 1);
+        }
+        let (head, rest) = match name.split_once('.') {
+            Some((h, r)) => (h, Some(r)),
+            None => (name, None),
+        };
+        let defined = |var: &str| {
+            file.facts.owners.iter().any(|o| o.var == var)
+                || file.facts.views.iter().any(|v| v.name == var)
+        };
+        if defined(name) {
+            return Some((key.clone(), name.to_owned()));
+        }
+        let import = file.facts.imports.iter().rev().find(|i| i.local == head)?;
+        match file.language.family() {
+            Family::Python => {
+                let target = match rest {
+                    Some(r) => format!("{}.{r}", import.target),
+                    None => import.target.clone(),
+                };
+                let (k, var) = self.python_target(file, &target)?;
+                let var = var?;
+                if var.contains('.') {
+                    return None;
+                }
+                self.resolve_ref(&k, &var, depth + 1)
+            }
+            Family::JavaScript => {
+                let (spec, export) = import.target.split_once('#')?;
+                let k = self.js_module(file, spec)?;
+                let export = match (export, rest) {
+                    ("*", Some(r)) => Some(r.to_owned()),
+                    ("*", None) => return None,
+                    ("", None) => None,
+                    (e, None) => Some(e.to_owned()),
+                    _ => return None,
+                };
+                self.export_of(&k, export.as_deref(), depth + 1)
+            }
+        }
+    }
+
+    /// The variable a JavaScript file exports under `name` (`None`: the default export).
+    fn export_of(&self, key: &Arc<str>, name: Option<&str>, depth: usize) -> Option<OwnerId> {
+        let file = self.file(key)?;
+        let local = file
+            .facts
+            .exports
+            .iter()
+            .rev()
+            .find(|e| e.name.as_deref() == name)
+            .map(|e| e.local.clone())
+            .or_else(|| name.map(str::to_owned))?;
+        self.resolve_ref(key, &local, depth)
+    }
+
+    fn run(&self) -> Resolved {
+        let mut out = Resolved::default();
+        self.routers(&mut out);
+        self.django(&mut out);
+        for (i, r) in out.routes.iter().enumerate() {
+            out.by_file
+                .entry(r.registration.0.clone())
+                .or_default()
+                .push(i);
+            if r.handler.0 != r.registration.0 {
+                out.by_file.entry(r.handler.0.clone()).or_default().push(i);
+            }
+        }
+        out
+    }
+
+    /// FastAPI, Flask and Express: owners, mounts, middleware, routes.
+    fn routers(&self, out: &mut Resolved) {
+        // Owners by id, with where they are created.
+        let mut owners: HashMap<OwnerId, (&Owner, usize)> = HashMap::new();
+        for f in self.files.values() {
+            for (i, o) in f.facts.owners.iter().enumerate() {
+                owners.insert((f.key.clone(), o.var.clone()), (o, i));
+            }
+        }
+        // A name that resolves to no known owner still groups its file's routes.
+        let owner_of = |key: &Arc<str>, name: &str| -> OwnerId {
+            self.resolve_ref(key, name, 0)
+                .filter(|id| owners.contains_key(id))
+                .unwrap_or_else(|| (key.clone(), name.to_owned()))
+        };
+        let mut routes: HashMap<OwnerId, Vec<(Arc<str>, usize)>> = HashMap::new();
+        let mut edges: HashMap<OwnerId, Vec<Edge>> = HashMap::new();
+        let mut middleware: HashMap<OwnerId, Vec<Mw>> = HashMap::new();
+        let mut mounted: HashSet<OwnerId> = HashSet::new();
+        for f in self.files.values() {
+            for (i, r) in f.facts.routes.iter().enumerate() {
+                routes
+                    .entry(owner_of(&f.key, &r.owner))
+                    .or_default()
+                    .push((f.key.clone(), i));
+            }
+            for (i, m) in f.facts.mounts.iter().enumerate() {
+                let parent = owner_of(&f.key, &m.parent);
+                let mut deps = m.deps.clone();
+                let mut any_child = false;
+                for c in &m.children {
+                    match self
+                        .resolve_ref(&f.key, c, 0)
+                        .filter(|id| owners.contains_key(id))
+                    {
+                        Some(child) => {
+                            any_child = true;
+                            mounted.insert(child.clone());
+                            edges.entry(parent.clone()).or_default().push((
+                                f.key.clone(),
+                                i,
+                                child,
+                                deps.clone(),
+                            ));
+                        }
+                        None => deps.push(c.clone()),
+                    }
+                }
+                if !any_child {
+                    middleware.entry(parent).or_default().push((
+                        f.key.clone(),
+                        m.order,
+                        deps,
+                        m.prefix.clone(),
+                    ));
+                }
+            }
+        }
+        let mut roots: Vec<(OwnerId, bool)> = Vec::new();
+        let mut ids: Vec<&OwnerId> = owners.keys().chain(routes.keys()).collect();
+        ids.sort();
+        ids.dedup();
+        for id in ids {
+            let is_app = owners.get(id).is_some_and(|(o, _)| o.is_app);
+            if is_app || !mounted.contains(id) {
+                roots.push((id.clone(), is_app));
+            }
+        }
+        for (root, is_app) in roots {
+            let app = if is_app {
+                let (o, i) = owners[&root];
+                let extra = middleware
+                    .get(&root)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|m| m.3.clone())
+                    .collect();
+                out.apps.push(AppRoot {
+                    at: (root.0.clone(), Anchor::Owner(i)),
+                    framework: o.framework,
+                    extra_paths: extra,
+                });
+                Some((root.0.clone(), Anchor::Owner(i)))
+            } else {
+                None
+            };
+            let walk = Walk {
+                owners: &owners,
+                routes: &routes,
+                edges: &edges,
+                middleware: &middleware,
+                app,
+            };
+            let mut stack = Vec::new();
+            walk.visit(
+                self,
+                &root,
+                String::new(),
+                Vec::new(),
+                None,
+                &mut stack,
+                out,
+            );
+        }
+    }
+
+    /// Django URLconfs from the roots (URLconfs nothing includes) down.
+    fn django(&self, out: &mut Resolved) {
+        let mut included: HashSet<Arc<str>> = HashSet::new();
+        for f in self.files.values() {
+            for u in &f.facts.urls {
+                if let UrlTarget::Module(m) = &u.target {
+                    if let Some(k) = self.python_module(f, m) {
+                        included.insert(k);
+                    }
+                }
+            }
+        }
+        for f in self.files.values() {
+            if f.facts.urls.is_empty() || included.contains(&f.key) {
+                continue;
+            }
+            let app = f
+                .facts
+                .urlpatterns
+                .as_ref()
+                .map(|_| (f.key.clone(), Anchor::Urlpatterns));
+            if let Some(at) = &app {
+                out.apps.push(AppRoot {
+                    at: at.clone(),
+                    framework: Framework::Django,
+                    extra_paths: Vec::new(),
+                });
+            }
+            let mut stack = Vec::new();
+            self.urlconf(f, String::from("/"), &app, &mut stack, out);
+        }
+    }
+
+    fn urlconf(
+        &self,
+        f: &FileEntry,
+        prefix: String,
+        app: &Option<Loc>,
+        stack: &mut Vec<Arc<str>>,
+        out: &mut Resolved,
+    ) {
+        if stack.contains(&f.key) || stack.len() > 16 {
+            return;
+        }
+        stack.push(f.key.clone());
+        for (i, u) in f.facts.urls.iter().enumerate() {
+            let path = format!("{prefix}{}", u.pattern);
+            match &u.target {
+                UrlTarget::Module(m) => {
+                    match self.python_module(f, m).and_then(|k| self.file(&k)) {
+                        Some(child) => self.urlconf(child, path, app, stack, out),
+                        // A third-party URLconf (`health_check.urls`): its prefix still counts.
+                        None => {
+                            if let Some(root) =
+                                out.apps.iter_mut().find(|a| Some(&a.at) == app.as_ref())
+                            {
+                                root.extra_paths.push(format!("{path} ({m})"));
+                            }
+                        }
+                    }
+                }
+                UrlTarget::Router(r) => {
+                    let Some((rk, rvar)) = self.resolve_ref(&f.key, r, 0) else {
+                        continue;
+                    };
+                    let Some(rf) = self.file(&rk) else { continue };
+                    for (j, reg) in rf.facts.registrations.iter().enumerate() {
+                        if reg.router != rvar {
+                            continue;
+                        }
+                        let base = format!("{path}{}/", reg.prefix.trim_matches('/'));
+                        let Some((vk, vname)) = self.resolve_ref(&rk, &reg.viewset, 0) else {
+                            continue;
+                        };
+                        let Some((vf, vi, view)) = self.view(&vk, &vname) else {
+                            continue;
+                        };
+                        for (action, method, detail) in &view.actions {
+                            let standard = matches!(
+                                action.as_str(),
+                                "list"
+                                    | "create"
+                                    | "retrieve"
+                                    | "update"
+                                    | "partial_update"
+                                    | "destroy"
+                            );
+                            let mut p = base.clone();
+                            if *detail {
+                                p.push_str("{pk}/");
+                            }
+                            if !standard {
+                                p.push_str(action);
+                                p.push('/');
+                            }
+                            self.push_django(
+                                out,
+                                vec![method.clone()],
+                                p,
+                                (rk.clone(), Anchor::Registration(j)),
+                                (vf.key.clone(), Anchor::View(vi)),
+                                format!("{vname}.{action}"),
+                                view,
+                                app,
+                                &rk,
+                            );
+                        }
+                    }
+                }
+                UrlTarget::View(v) => {
+                    let Some((vk, vname)) = self.resolve_ref(&f.key, v, 0) else {
+                        continue;
+                    };
+                    let Some((vf, vi, view)) = self.view(&vk, &vname) else {
+                        continue;
+                    };
+                    let methods = if view.methods.is_empty() {
+                        vec!["ANY".to_owned()]
+                    } else {
+                        view.methods.clone()
+                    };
+                    self.push_django(
+                        out,
+                        methods,
+                        path,
+                        (f.key.clone(), Anchor::Url(i)),
+                        (vf.key.clone(), Anchor::View(vi)),
+                        vname.clone(),
+                        view,
+                        app,
+                        &f.key,
+                    );
+                }
+            }
+        }
+        stack.pop();
+    }
+
+    fn view(&self, key: &Arc<str>, name: &str) -> Option<(&'a FileEntry, usize, &'a View)> {
+        let f = self.file(key)?;
+        let (i, v) = f
+            .facts
+            .views
+            .iter()
+            .enumerate()
+            .find(|(_, v)| v.name == name)?;
+        Some((f, i, v))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn push_django(
+        &self,
+        out: &mut Resolved,
+        methods: Vec<String>,
+        path: String,
+        registration: Loc,
+        handler: Loc,
+        handler_name: String,
+        view: &View,
+        app: &Option<Loc>,
+        group: &Arc<str>,
+    ) {
+        out.routes.push(ResolvedRoute {
+            methods,
+            path,
+            framework: Framework::Django,
+            registration,
+            handler,
+            handler_name,
+            auth: view.deps.iter().any(|d| is_auth_name(d)),
+            chain: view.deps.clone(),
+            public: view.public,
+            app: app.clone(),
+            group: group.to_string(),
+        });
+    }
+}
+
+/// A mount of a router: (file, mount index, child, middleware in the same call).
+type Edge = (Arc<str>, usize, OwnerId, Vec<String>);
+/// Middleware on an owner: (file, order, names, prefix).
+type Mw = (Arc<str>, usize, Vec<String>, Option<String>);
+
+struct Walk<'w> {
+    owners: &'w HashMap<OwnerId, (&'w Owner, usize)>,
+    routes: &'w HashMap<OwnerId, Vec<(Arc<str>, usize)>>,
+    edges: &'w HashMap<OwnerId, Vec<Edge>>,
+    middleware: &'w HashMap<OwnerId, Vec<Mw>>,
+    app: Option<Loc>,
+}
+
+impl Walk<'_> {
+    /// Emits `id`'s routes under `prefix` and follows its mounts. `mount_prefix` is the prefix
+    /// the mounting call gave (Flask's overrides the blueprint's own).
+    #[allow(clippy::too_many_arguments)]
+    fn visit(
+        &self,
+        r: &Resolver,
+        id: &OwnerId,
+        prefix: String,
+        chain: Vec<String>,
+        mount_prefix: Option<&str>,
+        stack: &mut Vec<OwnerId>,
+        out: &mut Resolved,
+    ) {
+        if stack.contains(id) || stack.len() > 16 {
+            return;
+        }
+        stack.push(id.clone());
+        let owner = self.owners.get(id).map(|(o, _)| *o);
+        let own = owner.map_or("", |o| o.prefix.as_str());
+        let prefix = match (owner.map(|o| o.framework), mount_prefix) {
+            (Some(Framework::Flask), Some(m)) => join_paths(&prefix, m),
+            (_, Some(m)) => join_paths(&join_paths(&prefix, m), own),
+            (_, None) => join_paths(&prefix, own),
+        };
+        let mut chain = chain;
+        if let Some(o) = owner {
+            chain.extend(o.deps.iter().cloned());
+        }
+        let mws = self.middleware.get(id).map(Vec::as_slice).unwrap_or(&[]);
+        let express = owner.map_or_else(
+            || id.0.ends_with(".js") || id.0.ends_with(".ts"),
+            |o| o.framework == Framework::Express,
+        );
+        // Express middleware applies to what is registered after it in the same file; a
+        // Flask `before_request` applies to everything on its blueprint.
+        let applies = |file: &Arc<str>, order: usize| -> Vec<String> {
+            mws.iter()
+                .filter(|(f, o, _, p)| p.is_none() && !(express && f == file && *o >= order))
+                .flat_map(|(_, _, names, _)| names.iter().cloned())
+                .collect()
+        };
+        let group = match owner {
+            Some(o) if !o.is_app => format!("{}#{}", id.0, id.1),
+            _ => String::new(),
+        };
+        for (key, i) in self.routes.get(id).into_iter().flatten() {
+            let Some(f) = r.file(key) else { continue };
+            let route = &f.facts.routes[*i];
+            let mut c = chain.clone();
+            c.extend(applies(key, route.order));
+            c.extend(route.deps.iter().cloned());
+            let path = join_paths(&prefix, &route.path);
+            let path = if path.is_empty() {
+                "/".to_owned()
+            } else {
+                path
+            };
+            let group = if group.is_empty() {
+                let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
+                format!("{}#{}|/{first}", id.0, id.1)
+            } else {
+                group.clone()
+            };
+            out.routes.push(ResolvedRoute {
+                methods: route.methods.clone(),
+                path,
+                framework: route.framework,
+                registration: (key.clone(), Anchor::Route(*i)),
+                handler: (key.clone(), Anchor::Route(*i)),
+                handler_name: route.handler.clone(),
+                auth: c.iter().any(|d| is_auth_name(d)),
+                chain: c,
+                public: false,
+                app: self.app.clone(),
+                group,
+            });
+        }
+        for (key, i, child, deps) in self.edges.get(id).into_iter().flatten() {
+            let Some(f) = r.file(key) else { continue };
+            let m = &f.facts.mounts[*i];
+            let mut c = chain.clone();
+            c.extend(applies(key, m.order));
+            c.extend(deps.iter().cloned());
+            self.visit(r, child, prefix.clone(), c, m.prefix.as_deref(), stack, out);
+        }
+        stack.pop();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ba_syntax::Language;
+
+    fn add(index: &mut WorkspaceIndex, path: &str, text: &str) -> bool {
+        let language = Language::from_path(std::path::Path::new(path)).unwrap();
+        let tree = ba_syntax::parse::parse(language, text, None).unwrap();
+        let facts = crate::extract(language, &tree, text, path);
+        index.update(path, path, language, facts)
+    }
+
+    fn table(index: &mut WorkspaceIndex) -> Vec<String> {
+        let mut v: Vec<String> = index
+            .resolved()
+            .routes
+            .iter()
+            .map(|r| format!("{} {} auth={}", r.methods.join(","), r.path, r.auth))
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn express_esm_named_and_namespace_imports() {
+        let mut index = WorkspaceIndex::new();
+        add(
+            &mut index,
+            "/p/src/server.mjs",
+            "import express from \"express\";\nimport { usersRouter } from \"./users.mjs\";\nimport * as admin from \"./admin/index.mjs\";\nconst app = express();\napp.use(\"/users\", usersRouter);\napp.use(\"/admin\", requireAuth, admin.router);\n",
+        );
+        add(
+            &mut index,
+            "/p/src/users.mjs",
+            "import { Router } from \"express\";\nexport const usersRouter = Router();\nusersRouter.get(\"/:id\", (req, res) => res.end());\n",
+        );
+        add(
+            &mut index,
+            "/p/src/admin/index.mjs",
+            "import express from \"express\";\nconst router = express.Router();\nrouter.post(\"/ban/:id\", ban);\nexport { router };\n",
+        );
+        assert_eq!(
+            table(&mut index),
+            vec!["GET /users/:id auth=false", "POST /admin/ban/:id auth=true"]
+        );
+    }
+
+    #[test]
+    fn express_middleware_applies_to_what_follows() {
+        let mut index = WorkspaceIndex::new();
+        add(
+            &mut index,
+            "/p/app.js",
+            "const express = require(\"express\");\nconst app = express();\napp.get(\"/open\", h);\napp.use(authenticate);\napp.get(\"/closed\", h);\n",
+        );
+        assert_eq!(
+            table(&mut index),
+            vec!["GET /closed auth=true", "GET /open auth=false"]
+        );
+    }
+
+    #[test]
+    fn position_only_edits_keep_the_resolved_table() {
+        let mut index = WorkspaceIndex::new();
+        let text = "from fastapi import FastAPI\napp = FastAPI()\n\n@app.get(\"/a\")\ndef a():\n    return 1\n";
+        assert!(add(&mut index, "/p/main.py", text));
+        let _ = index.resolved();
+        let generation = index.generation();
+        // Lines above and a body edit: same shape, nothing re-resolves, positions follow.
+        let moved = format!("# header\n\n{}", text.replace("return 1", "return 2"));
+        assert!(!add(&mut index, "/p/main.py", &moved));
+        let _ = index.resolved();
+        assert_eq!(index.generation(), generation);
+        let at = moved.find("@app.get").unwrap() + 2;
+        let view = index.route_at("/p/main.py", at).unwrap();
+        assert_eq!(
+            (view.methods, view.path),
+            (vec!["GET".to_owned()], "/a".to_owned())
+        );
+        // A new route changes the shape.
+        assert!(add(
+            &mut index,
+            "/p/main.py",
+            &format!("{moved}\n@app.post(\"/b\")\ndef b():\n    return 3\n")
+        ));
+        assert_eq!(
+            table(&mut index),
+            vec!["GET /a auth=false", "POST /b auth=false"]
+        );
+        assert!(index.generation() > generation);
+    }
+
+    #[test]
+    fn flask_register_prefix_overrides_the_blueprints_own() {
+        let mut index = WorkspaceIndex::new();
+        add(
+            &mut index,
+            "/p/app/__init__.py",
+            "from flask import Flask\nfrom .bp import bp, other\napp = Flask(__name__)\napp.register_blueprint(bp, url_prefix=\"/v2\")\napp.register_blueprint(other)\n",
+        );
+        add(
+            &mut index,
+            "/p/app/bp.py",
+            "from flask import Blueprint\nbp = Blueprint(\"bp\", __name__, url_prefix=\"/v1\")\nother = Blueprint(\"o\", __name__, url_prefix=\"/o\")\n@bp.route(\"/x\", methods=[\"PUT\"])\ndef x():\n    pass\n@other.route(\"/y\")\ndef y():\n    pass\n",
+        );
+        assert_eq!(
+            table(&mut index),
+            vec!["GET /o/y auth=false", "PUT /v2/x auth=false"]
+        );
+    }
+
+    #[test]
+    fn mount_cycles_terminate() {
+        let mut index = WorkspaceIndex::new();
+        add(
+            &mut index,
+            "/p/a.js",
+            "const express = require(\"express\");\nconst b = require(\"./b\");\nconst router = express.Router();\nrouter.use(\"/b\", b);\nrouter.get(\"/a\", h);\nmodule.exports = router;\n",
+        );
+        add(
+            &mut index,
+            "/p/b.js",
+            "const express = require(\"express\");\nconst a = require(\"./a\");\nconst router = express.Router();\nrouter.use(\"/a\", a);\nmodule.exports = router;\n",
+        );
+        // Both routers are mounted by each other, so neither is a root: no routes, no hang.
+        let _ = table(&mut index);
+    }
+}

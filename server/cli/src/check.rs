@@ -1,0 +1,729 @@
+//! `backend-architect check`: the engine over files and directories, in parallel, with a
+//! results cache, sharding, and the report formats CI systems read.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use super::cache::{self, Cache};
+use super::fix::{self, write_atomically, FixMode, Fixed};
+use super::output::{self, FileReport, Reported};
+use super::CheckArgs;
+use ba_config::{self as config, ConfigCache, Options, Settings};
+use ba_engine as engine;
+use ba_rules::Severity;
+use ba_syntax::document::MAX_ANALYSED_BYTES;
+use ba_syntax::position::LineIndex;
+use ba_syntax::Language;
+
+/// Directories that hold other people's code or build output.
+const SKIPPED_DIRS: &[&str] = &[
+    "node_modules",
+    "site-packages",
+    "dist-packages",
+    ".venv",
+    "venv",
+    "__pycache__",
+    ".git",
+    "bower_components",
+    cache::DIR,
+];
+
+/// A line this long means generated or minified code, not something a person reviews.
+const GENERATED_LINE: usize = 5_000;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum SkipKind {
+    Generated,
+    Binary,
+    TooLarge,
+    NotUtf8,
+    Unreadable,
+    BrokenLink,
+}
+
+impl SkipKind {
+    fn label(self) -> &'static str {
+        match self {
+            SkipKind::Generated => "generated or minified",
+            SkipKind::Binary => "binary",
+            SkipKind::TooLarge => "too large",
+            SkipKind::NotUtf8 => "not UTF-8",
+            SkipKind::Unreadable => "unreadable",
+            SkipKind::BrokenLink => "broken symlink",
+        }
+    }
+}
+
+enum Outcome {
+    Report(FileReport, Option<Fixed>),
+    Skipped(SkipKind, String),
+}
+
+struct Collected {
+    files: Vec<PathBuf>,
+    skipped: Vec<(SkipKind, String)>,
+}
+
+fn is_minified_name(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.contains(".min.") || n.ends_with("-min.js") || n.contains(".bundle."))
+}
+
+fn collect_files(paths: &[PathBuf]) -> Result<Collected, String> {
+    let mut out = Collected {
+        files: Vec::new(),
+        skipped: Vec::new(),
+    };
+    for path in paths {
+        if std::fs::symlink_metadata(path).is_err() {
+            return Err(format!("{}: no such file or directory", path.display()));
+        }
+        if !path.exists() {
+            out.skipped.push((
+                SkipKind::BrokenLink,
+                format!("{}: broken symlink, skipped", path.display()),
+            ));
+            continue;
+        }
+        if path.is_file() {
+            if Language::from_path(path).is_some() {
+                out.files.push(path.clone());
+            }
+            continue;
+        }
+        let walker = ignore::WalkBuilder::new(path)
+            .filter_entry(|e| {
+                !(e.file_type().is_some_and(|t| t.is_dir())
+                    && e.file_name()
+                        .to_str()
+                        .is_some_and(|n| SKIPPED_DIRS.contains(&n)))
+            })
+            .build();
+        for entry in walker {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    out.skipped.push((SkipKind::Unreadable, format!("{e}")));
+                    continue;
+                }
+            };
+            let Some(kind) = entry.file_type() else {
+                continue;
+            };
+            if Language::from_path(entry.path()).is_none() {
+                continue;
+            }
+            if kind.is_symlink() {
+                match std::fs::metadata(entry.path()) {
+                    Ok(m) if m.is_file() => out.files.push(entry.into_path()),
+                    Ok(_) => {}
+                    Err(_) => out.skipped.push((
+                        SkipKind::BrokenLink,
+                        format!(
+                            "{}: broken symlink, skipped",
+                            entry
+                                .path()
+                                .strip_prefix(".")
+                                .unwrap_or(entry.path())
+                                .display()
+                        ),
+                    )),
+                }
+            } else if kind.is_file() {
+                out.files.push(entry.into_path());
+            }
+        }
+    }
+    out.files.sort();
+    out.files.dedup();
+    Ok(out)
+}
+
+fn looks_generated(path: &Path, text: &str) -> bool {
+    if is_minified_name(path) {
+        return true;
+    }
+    text.split('\n').any(|l| l.len() > GENERATED_LINE)
+}
+
+/// The cross-file findings for the checked files: from the cache when no checked file changed
+/// since the run that stored them (a warm run then parses nothing), else computed from the
+/// facts extracted while analysing plus a parse of the files the results cache answered.
+fn cross_findings(
+    jobs: &[(PathBuf, Arc<Settings>)],
+    facts: Option<FactsSink>,
+    use_cache: bool,
+) -> Vec<ba_engine::crossfile::FileFindings> {
+    let Some(facts) = facts else {
+        return Vec::new();
+    };
+    let root = Path::new(".");
+    let key = use_cache.then(|| {
+        cache::cross_key(
+            jobs.iter()
+                .map(|(f, s)| (f.as_path(), s.rules.fingerprint())),
+        )
+    });
+    if let Some(stored) = key.and_then(|k| cache::load_cross(root, k)) {
+        tracing::info!("cross-file findings: reused from the cache");
+        return stored
+            .into_iter()
+            .filter_map(|(path, findings)| {
+                let text = std::fs::read_to_string(&path).ok()?;
+                Some(ba_engine::crossfile::FileFindings {
+                    path,
+                    text,
+                    findings,
+                })
+            })
+            .collect();
+    }
+    let computed = ba_engine::crossfile::project_findings(
+        &jobs
+            .iter()
+            .map(|(f, s)| (f.clone(), &s.rules))
+            .collect::<Vec<_>>(),
+        facts.into_inner().unwrap_or_else(|e| e.into_inner()),
+    );
+    tracing::info!("cross-file findings: computed");
+    if let Some(key) = key {
+        let files: Vec<(PathBuf, &[ba_rules::Finding])> = computed
+            .iter()
+            .map(|c| (c.path.clone(), c.findings.as_slice()))
+            .collect();
+        cache::store_cross(root, key, &files);
+    }
+    computed
+}
+
+/// Application-model facts extracted while analysing, for the cross-file pass (so it does not
+/// parse those files again).
+type FactsSink = std::sync::Mutex<Vec<(PathBuf, Language, ba_app::FileFacts)>>;
+
+fn check_file(
+    path: &Path,
+    settings: &Settings,
+    cache: Option<&Cache>,
+    fixing: Option<FixMode>,
+    facts: Option<&FactsSink>,
+) -> Outcome {
+    let language = Language::from_path(path).expect("collected files have a language");
+    let shown = path.strip_prefix(".").unwrap_or(path);
+    let display = shown.display().to_string();
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            return Outcome::Skipped(SkipKind::Unreadable, format!("{display}: cannot read: {e}"))
+        }
+    };
+    if bytes.len() > MAX_ANALYSED_BYTES {
+        return Outcome::Skipped(
+            SkipKind::TooLarge,
+            format!(
+                "{display}: skipped, {} bytes is over the {MAX_ANALYSED_BYTES} byte limit",
+                bytes.len()
+            ),
+        );
+    }
+    if bytes[..bytes.len().min(8192)].contains(&0) {
+        return Outcome::Skipped(
+            SkipKind::Binary,
+            format!("{display}: skipped, binary content"),
+        );
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            return Outcome::Skipped(
+                SkipKind::NotUtf8,
+                format!(
+                    "{display}: skipped, not valid UTF-8 (invalid byte at offset {})",
+                    e.utf8_error().valid_up_to()
+                ),
+            )
+        }
+    };
+    if looks_generated(path, &text) {
+        return Outcome::Skipped(
+            SkipKind::Generated,
+            format!("{display}: skipped, generated or minified"),
+        );
+    }
+    // One parse serves the rules and, when the cross-file pass wants them, the facts (only
+    // for the text as read: files changed by `--fix` are read again by that pass).
+    let extracted = std::cell::Cell::new(false);
+    let run = |text: &str| {
+        let Some(tree) = ba_syntax::parse::parse(language, text, None) else {
+            return Vec::new();
+        };
+        if let Some(sink) = facts.filter(|_| fixing.is_none() && !extracted.replace(true)) {
+            let key = path.to_string_lossy();
+            let file_facts = ba_app::extract_routes(language, &tree, text, &key);
+            sink.lock().unwrap_or_else(|e| e.into_inner()).push((
+                path.to_path_buf(),
+                language,
+                file_facts,
+            ));
+        }
+        engine::analyze(&display, language, text, &tree, &settings.rules, None)
+    };
+    let analyse = |text: &str| match cache {
+        Some(c) => {
+            let rules_key = settings.rules.fingerprint();
+            let content = cache::content_hash(text.as_bytes());
+            let key = std::path::absolute(path)
+                .unwrap_or_else(|_| path.to_path_buf())
+                .display()
+                .to_string();
+            c.get(&key, content, rules_key).unwrap_or_else(|| {
+                let findings = run(text);
+                c.put(&key, content, rules_key, &findings);
+                findings
+            })
+        }
+        None => run(text),
+    };
+    // The byte order mark is not code: analyse without it, write it back.
+    let (bom, mut text) = match text.strip_prefix(fix::BOM) {
+        Some(rest) => (fix::BOM, rest.to_owned()),
+        None => ("", text),
+    };
+    let mut fixed = None;
+    let findings = match fixing {
+        None => analyse(&text),
+        Some(mode) => {
+            let run = fix::fix_text(&display, language, &text, mode, analyse);
+            match run.fixed {
+                Some((new_text, info)) if mode.write => {
+                    if let Err(e) = write_atomically(path, format!("{bom}{new_text}").as_bytes()) {
+                        return Outcome::Skipped(
+                            SkipKind::Unreadable,
+                            format!("{display}: cannot write the fixes: {e}"),
+                        );
+                    }
+                    text = new_text;
+                    fixed = Some(info);
+                    // The last round analysed the written text, unless the rounds ran out.
+                    run.result.unwrap_or_else(|| analyse(&text))
+                }
+                other => {
+                    fixed = other.map(|(_, info)| info);
+                    run.original
+                }
+            }
+        }
+    };
+    if findings.is_empty() {
+        return Outcome::Report(
+            FileReport {
+                path: display,
+                findings: Vec::new(),
+            },
+            fixed,
+        );
+    }
+    let index = LineIndex::new(&text);
+    let reported = findings
+        .into_iter()
+        .map(|f| Reported::new(f, &text, &index))
+        .collect();
+    Outcome::Report(
+        FileReport {
+            path: display,
+            findings: reported,
+        },
+        fixed,
+    )
+}
+
+/// `K/N` → (K-1, N).
+fn parse_shard(spec: &str) -> Result<(u64, u64), String> {
+    let (k, n) = spec.split_once('/').ok_or("expected K/N, e.g. 2/4")?;
+    let k: u64 = k
+        .trim()
+        .parse()
+        .map_err(|_| "K in K/N must be a whole number")?;
+    let n: u64 = n
+        .trim()
+        .parse()
+        .map_err(|_| "N in K/N must be a whole number")?;
+    if n == 0 || k == 0 || k > n {
+        return Err(format!("{spec}: K must be between 1 and N"));
+    }
+    Ok((k - 1, n))
+}
+
+/// The shard a file belongs to: a hash of its path, so adding a file never moves another.
+fn shard_of(path: &Path, shards: u64) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = rustc_hash::FxHasher::default();
+    path.to_string_lossy()
+        .replace('\\', "/")
+        .trim_start_matches("./")
+        .hash(&mut h);
+    h.finish() % shards
+}
+
+fn usage_error(msg: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {msg}");
+    ExitCode::from(2)
+}
+
+pub fn run(args: &CheckArgs) -> ExitCode {
+    let overrides = Options {
+        select: args.select.clone(),
+        extend_select: args.extend_select.clone(),
+        ignore: args.ignore.clone(),
+        ..Options::default()
+    };
+    if let Err(e) = config::Settings::from_options(&overrides, None, None) {
+        return usage_error(format!(
+            "--{}",
+            e.to_string()
+                .trim_start_matches("settings: `")
+                .replacen('`', "", 1)
+        ));
+    }
+    let fail_on = match Severity::parse(&args.fail_on) {
+        Some(s) => s,
+        None => {
+            return usage_error(format!(
+                "--fail-on {}: expected {}",
+                args.fail_on,
+                Severity::NAMES
+            ))
+        }
+    };
+    let shard = match args.shard.as_deref().map(parse_shard).transpose() {
+        Ok(s) => s,
+        Err(e) => return usage_error(format!("--shard {e}")),
+    };
+    if let Some(path) = &args.config {
+        if !path.is_file() {
+            return usage_error(format!("--config {}: no such file", path.display()));
+        }
+    }
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let collected = match collect_files(&paths) {
+        Ok(c) => c,
+        Err(e) => return usage_error(e),
+    };
+    let configs = ConfigCache::default();
+    let explicit = args
+        .config
+        .as_ref()
+        .map(|c| config::file::resolve(Some(c), &overrides));
+    // Resolve settings per file first, so a config error stops the run before any output.
+    let mut jobs: Vec<(PathBuf, Arc<Settings>)> = Vec::with_capacity(collected.files.len());
+    for file in collected.files {
+        if let Some((_, n)) = shard {
+            if shard_of(&file, n) != shard.map_or(0, |s| s.0) {
+                continue;
+            }
+        }
+        let abs = std::path::absolute(&file).unwrap_or_else(|_| file.clone());
+        let (settings, error) = match &explicit {
+            Some((s, e)) => (s.clone(), e.clone()),
+            None => configs.settings_for(&abs, &overrides),
+        };
+        if let Some(e) = error {
+            return usage_error(e);
+        }
+        if !settings.is_excluded(&abs) {
+            jobs.push((file, settings));
+        }
+    }
+
+    let cache = (!args.no_cache).then(|| Cache::open(Path::new(".")));
+    let progress = (std::io::stderr().is_terminal() && jobs.len() > 200).then(|| {
+        let bar = indicatif::ProgressBar::new(jobs.len() as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} checking {pos}/{len} files {wide_bar} {eta}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let fixing = (args.fix || args.diff).then_some(FixMode {
+        write: args.fix && !args.diff,
+        diff: args.diff,
+        unsafe_fixes: args.unsafe_fixes,
+    });
+    let cross_enabled =
+        ba_engine::crossfile::any_enabled(&jobs.iter().map(|(_, s)| &s.rules).collect::<Vec<_>>());
+    let facts = cross_enabled.then(FactsSink::default);
+    // Largest files first: a big file picked up last would keep one thread busy while the
+    // others idle. Reports keep the path order.
+    let mut order: Vec<(u64, usize)> = jobs
+        .iter()
+        .enumerate()
+        .map(|(i, (f, _))| (std::fs::metadata(f).map_or(0, |m| m.len()), i))
+        .collect();
+    order.sort_by(|a, b| b.cmp(a));
+    let mut outcomes: Vec<(usize, Outcome)> = order
+        .par_iter()
+        .map(|&(_, i)| {
+            let (f, s) = &jobs[i];
+            let outcome = check_file(f, s, cache.as_ref(), fixing, facts.as_ref());
+            if let Some(bar) = &progress {
+                bar.inc(1);
+            }
+            (i, outcome)
+        })
+        .collect();
+    outcomes.sort_by_key(|(i, _)| *i);
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
+    if let Some(cache) = cache {
+        tracing::info!(
+            "results cache: {} of {} files reused",
+            cache.hits(),
+            jobs.len()
+        );
+        if let Err(e) = cache.save() {
+            eprintln!("warning: could not write the results cache: {e}");
+        }
+    }
+
+    let mut reports = Vec::new();
+    // Cross-file rules (routes across files) run over the index of the checked files.
+    let cross = cross_findings(&jobs, facts, !args.no_cache && fixing.is_none());
+    let mut skipped = collected.skipped;
+    let mut fixes: Vec<(String, Fixed)> = Vec::new();
+    for (_, outcome) in outcomes {
+        match outcome {
+            Outcome::Report(r, fixed) => {
+                if let Some(f) = fixed {
+                    fixes.push((r.path.clone(), f));
+                }
+                reports.push(r);
+            }
+            Outcome::Skipped(kind, msg) => skipped.push((kind, msg)),
+        }
+    }
+    for c in cross {
+        let display = c
+            .path
+            .strip_prefix(".")
+            .unwrap_or(&c.path)
+            .display()
+            .to_string();
+        let index = LineIndex::new(&c.text);
+        let extra = c
+            .findings
+            .into_iter()
+            .map(|f| Reported::new(f, &c.text, &index));
+        match reports
+            .iter_mut()
+            .find(|r: &&mut FileReport| r.path == display)
+        {
+            Some(r) => {
+                r.findings.extend(extra);
+                r.findings
+                    .sort_by_key(|x| (x.finding.range.start, x.finding.rule.code));
+            }
+            None => reports.push(FileReport {
+                path: display,
+                findings: extra.collect(),
+            }),
+        }
+    }
+    if args.deps {
+        let explicit_settings = explicit.as_ref().map(|(s, _)| s.clone());
+        dependency_reports(
+            &paths,
+            explicit_settings,
+            &configs,
+            &overrides,
+            &mut reports,
+        );
+    }
+    if args.diff {
+        // The patch is the report: print it and say how many fixes it holds.
+        let patch: String = fixes.iter().filter_map(|(_, f)| f.diff.clone()).collect();
+        let count: usize = fixes.iter().map(|(_, f)| f.codes.len()).sum();
+        if let Err(e) = std::io::stdout().lock().write_all(patch.as_bytes()) {
+            return usage_error(format!("cannot write the diff: {e}"));
+        }
+        eprintln!("Would fix {count} findings in {} files.", fixes.len());
+        return if count > 0 {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        };
+    }
+    for (path, f) in &fixes {
+        eprintln!("Fixed {path}: {}", fix::summary(&f.codes));
+        if !f.converged {
+            eprintln!(
+                "warning: {path}: fixes still applied after {} rounds; stopped there",
+                fix::MAX_ITERATIONS
+            );
+        }
+    }
+    if !fixes.is_empty() {
+        let count: usize = fixes.iter().map(|(_, f)| f.codes.len()).sum();
+        eprintln!("Fixed {count} findings in {} files.", fixes.len());
+    }
+    skipped.sort();
+    for (kind, msg) in &skipped {
+        if *kind != SkipKind::Generated {
+            eprintln!("warning: {msg}");
+        }
+    }
+    let checked = reports.len();
+    let rendered = if args.statistics {
+        output::statistics(&reports)
+    } else {
+        match args.format {
+            super::OutputFormat::Text => {
+                let tty = args.output_file.is_none() && std::io::stdout().is_terminal();
+                let colour = tty && std::env::var_os("NO_COLOR").is_none();
+                output::text(
+                    &reports,
+                    checked,
+                    output::TextStyle {
+                        frames: tty,
+                        colour,
+                    },
+                )
+            }
+            super::OutputFormat::Json => output::json(&reports),
+            super::OutputFormat::Sarif => output::sarif(&reports),
+            super::OutputFormat::Github => output::github(&reports),
+            super::OutputFormat::Junit => output::junit(&reports, checked),
+        }
+    };
+    if !skipped.is_empty() && args.format == super::OutputFormat::Text {
+        let mut counts: Vec<(SkipKind, usize)> = Vec::new();
+        for (kind, _) in &skipped {
+            match counts.iter_mut().find(|(k, _)| k == kind) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((*kind, 1)),
+            }
+        }
+        let parts: Vec<String> = counts
+            .iter()
+            .map(|(k, n)| format!("{n} {}", k.label()))
+            .collect();
+        eprintln!("Skipped {} files: {}.", skipped.len(), parts.join(", "));
+    }
+    let written = match &args.output_file {
+        Some(path) => write_atomically(path, rendered.as_bytes()),
+        None => std::io::stdout()
+            .lock()
+            .write_all(rendered.as_bytes())
+            .map_err(|e| e.to_string()),
+    };
+    if let Err(e) = written {
+        return usage_error(format!("cannot write the report: {e}"));
+    }
+    let failing = reports
+        .iter()
+        .flat_map(|r| &r.findings)
+        .any(|r| r.finding.severity <= fail_on);
+    if failing && !args.exit_zero {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// `--deps`: DEP001 findings for the manifests under `paths` (the logic is in `advisor::deps`).
+fn dependency_reports(
+    paths: &[PathBuf],
+    explicit: Option<Arc<Settings>>,
+    configs: &ConfigCache,
+    overrides: &Options,
+    reports: &mut Vec<FileReport>,
+) {
+    use ba_advisor::deps;
+    // Manifests grouped by their `[dependencies]` settings (endpoint, cache TTL).
+    let mut groups: Vec<(ba_config::DependencySettings, Vec<(PathBuf, String)>)> = Vec::new();
+    for path in deps::find_manifests(paths) {
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("warning: {}: cannot read: {e}", path.display());
+                continue;
+            }
+        };
+        let abs = std::path::absolute(&path).unwrap_or_else(|_| path.clone());
+        let settings = explicit
+            .clone()
+            .unwrap_or_else(|| configs.settings_for(&abs, overrides).0);
+        if settings.is_excluded(&abs) {
+            continue;
+        }
+        let dep = settings.dependencies.clone();
+        match groups.iter_mut().find(|(s, _)| *s == dep) {
+            Some((_, list)) => list.push((path, text)),
+            None => groups.push((dep, vec![(path, text)])),
+        }
+    }
+    let cache_dir = ba_advisor::cache_dir();
+    for (settings, manifests) in groups {
+        let report = deps::check_blocking(&manifests, &settings, cache_dir.as_deref());
+        if let Some(notice) = &report.notice {
+            eprintln!("warning: {notice}");
+        }
+        for e in &report.errors {
+            eprintln!("warning: {e}");
+        }
+        for file in report.files {
+            let display = file
+                .path
+                .strip_prefix(".")
+                .unwrap_or(&file.path)
+                .display()
+                .to_string();
+            let index = LineIndex::new(&file.text);
+            let findings = file
+                .findings
+                .into_iter()
+                .map(|f| Reported::new(f, &file.text, &index))
+                .collect();
+            reports.push(FileReport {
+                path: display,
+                findings,
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_partition_the_files() {
+        assert_eq!(parse_shard("2/4"), Ok((1, 4)));
+        assert!(
+            parse_shard("0/4").is_err() && parse_shard("5/4").is_err() && parse_shard("x").is_err()
+        );
+        let files: Vec<PathBuf> = (0..200)
+            .map(|i| PathBuf::from(format!("src/m{i}.py")))
+            .collect();
+        let mut counts = [0; 4];
+        for f in &files {
+            counts[shard_of(f, 4) as usize] += 1;
+        }
+        assert_eq!(counts.iter().sum::<i32>(), 200);
+        assert!(counts.iter().all(|c| *c > 20), "{counts:?}");
+        assert_eq!(
+            shard_of(Path::new("./src/m1.py"), 4),
+            shard_of(Path::new("src/m1.py"), 4)
+        );
+    }
+}

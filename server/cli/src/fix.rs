@@ -1,0 +1,306 @@
+//! `check --fix` (safe fixes), `--unsafe-fixes` (all of them) and `--diff` (the patch, nothing
+//! written): fix-all run to a fixed point, written atomically, keeping line endings, the UTF-8
+//! byte order mark and the file's permissions.
+
+use std::io::Write;
+use std::path::Path;
+
+use ba_rules::Finding;
+use ba_syntax::Language;
+
+/// Rounds of fix-all per file: a fix can make another one possible (a finding whose fix
+/// overlapped an earlier one's), but fixes must not chase each other forever.
+pub(super) const MAX_ITERATIONS: usize = 10;
+
+pub(super) const BOM: &str = "\u{feff}";
+
+#[derive(Clone, Copy)]
+pub(super) struct FixMode {
+    /// Write the fixed files (`--fix` without `--diff`).
+    pub write: bool,
+    pub diff: bool,
+    pub unsafe_fixes: bool,
+}
+
+/// What `--fix`/`--diff` did to one file.
+pub(super) struct Fixed {
+    /// Codes of the findings fixed, over all rounds.
+    pub codes: Vec<&'static str>,
+    pub diff: Option<String>,
+    /// False when the last round still had fixes to apply.
+    pub converged: bool,
+}
+
+/// The outcome of `fix_text`, with the analyses it made so the caller need not repeat them.
+pub(super) struct FixRun {
+    /// The fixed text and what was fixed; `None` when nothing applied.
+    pub fixed: Option<(String, Fixed)>,
+    /// The findings of the original text.
+    pub original: Vec<Finding>,
+    /// The findings of the fixed text, when the last round analysed it (it converged).
+    pub result: Option<Vec<Finding>>,
+}
+
+/// Fix-all over `text` (without a byte order mark) until nothing more applies, analysing each
+/// round's text with `analyse` (the results cache, in `check`).
+pub(super) fn fix_text(
+    display: &str,
+    language: Language,
+    text: &str,
+    mode: FixMode,
+    analyse: impl Fn(&str) -> Vec<Finding>,
+) -> FixRun {
+    let mut current = text.to_owned();
+    let mut codes = Vec::new();
+    let mut original = None;
+    let mut result = None;
+    for _ in 0..MAX_ITERATIONS {
+        let findings = analyse(&current);
+        let fixed = ba_engine::fix::fix_all(language, &current, &findings, mode.unsafe_fixes)
+            .filter(|r| r.text != current);
+        if original.is_none() {
+            original = Some(findings.clone());
+        }
+        match fixed {
+            Some(r) => {
+                codes.extend(r.fixed);
+                current = r.text;
+            }
+            None => {
+                result = Some(findings);
+                break;
+            }
+        }
+    }
+    let original = original.unwrap_or_default();
+    if codes.is_empty() {
+        return FixRun {
+            fixed: None,
+            original,
+            result,
+        };
+    }
+    codes.sort_unstable();
+    let diff = mode.diff.then(|| unified_diff(display, text, &current));
+    let converged = result.is_some();
+    FixRun {
+        fixed: Some((
+            current,
+            Fixed {
+                codes,
+                diff,
+                converged,
+            },
+        )),
+        original,
+        result,
+    }
+}
+
+/// "SEC102, SEC201 ×2" for a file's fixed codes (sorted).
+pub(super) fn summary(codes: &[&'static str]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < codes.len() {
+        let n = codes[i..].iter().take_while(|c| **c == codes[i]).count();
+        parts.push(if n == 1 {
+            codes[i].to_owned()
+        } else {
+            format!("{} ×{n}", codes[i])
+        });
+        i += n;
+    }
+    parts.join(", ")
+}
+
+pub(super) fn unified_diff(path: &str, old: &str, new: &str) -> String {
+    // `a/` and `b/` prefixes as git writes them (`patch -p1` applies the result); an absolute
+    // path keeps a single slash.
+    let path = path.trim_start_matches('/');
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{path}"), &format!("b/{path}"))
+        .to_string()
+}
+
+/// Replaces `path`'s content: a temporary file in the same directory, renamed over it, so a
+/// reader sees the old or the new file and never half of one. A symlink is followed (its target
+/// is rewritten, the link stays), and the file's permissions are kept.
+pub(super) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    let err = |e: &dyn std::fmt::Display| format!("{}: {e}", path.display());
+    let target = match std::fs::canonicalize(path) {
+        Ok(t) => t,
+        // A new file (a report): write it where it was asked for.
+        Err(_) => path.to_path_buf(),
+    };
+    // Not a regular file (`--output-file /dev/null`, a FIFO): write into it. Renaming over it
+    // would replace the device itself with a file (as root, /dev/null for everyone).
+    if std::fs::metadata(&target).is_ok_and(|m| !m.is_file()) {
+        return std::fs::write(&target, bytes).map_err(|e| err(&e));
+    }
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".backend-architect-")
+        .tempfile_in(&dir)
+        .map_err(|e| err(&e))?;
+    // No fsync: the rename already keeps readers from half a file, and syncing each of
+    // thousands of fixed files would dominate `check --fix`.
+    tmp.write_all(bytes).map_err(|e| err(&e))?;
+    if let Ok(meta) = std::fs::metadata(&target) {
+        tmp.as_file()
+            .set_permissions(meta.permissions())
+            .map_err(|e| err(&e))?;
+    }
+    tmp.persist(&target).map_err(|e| err(&e.error))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `--output-file /dev/null` (or a FIFO) is written into, never replaced by a file.
+    #[cfg(unix)]
+    #[test]
+    fn a_device_is_written_into_not_replaced() {
+        use std::os::unix::fs::FileTypeExt;
+        write_atomically(Path::new("/dev/null"), b"report").unwrap();
+        let meta = std::fs::metadata("/dev/null").unwrap();
+        assert!(meta.file_type().is_char_device(), "/dev/null was replaced");
+    }
+
+    const MODE: FixMode = FixMode {
+        write: true,
+        diff: true,
+        unsafe_fixes: false,
+    };
+
+    /// A finding whose fix inserts `content` at the start, unless the text starts with it.
+    fn insert_at_start(text: &str, content: &str) -> Option<ba_rules::Finding> {
+        use ba_rules::{Applicability, Edit, Finding, Fix, Severity};
+        (!text.starts_with(content)).then(|| Finding {
+            rule: ba_rules::by_code("SEC201").unwrap(),
+            range: 0..0,
+            message: String::new(),
+            severity: Severity::Error,
+            fix: Some(Fix {
+                title: String::new(),
+                applicability: Applicability::Safe,
+                edits: vec![Edit {
+                    range: 0..0,
+                    content: content.to_owned(),
+                }],
+                imports: vec![],
+            }),
+            related: vec![],
+        })
+    }
+
+    use ba_config::RuleSet;
+    use ba_engine as engine;
+
+    fn fix_py(text: &str) -> Option<(String, Fixed)> {
+        fix_text("t.py", Language::Python, text, MODE, |t| {
+            engine::analyze_text("t.py", Language::Python, t, &RuleSet::default())
+        })
+        .fixed
+    }
+
+    #[test]
+    fn clashing_fixes_are_applied_in_later_rounds_and_rounds_are_capped() {
+        // Two insertions at one point clash: one per round, then nothing is left.
+        let analyse = |t: &str| {
+            [insert_at_start(t, "# a\n"), insert_at_start(t, "# b\n")]
+                .into_iter()
+                .flatten()
+                .filter(|_| !(t.contains("# a") && t.contains("# b")))
+                .collect()
+        };
+        let (text, info) = fix_text("t.py", Language::Python, "x = 1\n", MODE, analyse)
+            .fixed
+            .unwrap();
+        assert_eq!(text, "# b\n# a\nx = 1\n");
+        assert_eq!(info.codes.len(), 2);
+        assert!(info.converged);
+        // A fix that never stops applying is stopped after MAX_ITERATIONS rounds.
+        let endless = |t: &str| {
+            insert_at_start(&format!("!{t}"), "#\n")
+                .into_iter()
+                .collect()
+        };
+        let run = fix_text("t.py", Language::Python, "x = 1\n", MODE, endless);
+        assert!(run.result.is_none(), "no analysis of the final text");
+        let (text, info) = run.fixed.unwrap();
+        assert_eq!(info.codes.len(), MAX_ITERATIONS);
+        assert!(!info.converged);
+        assert_eq!(text.matches("#\n").count(), MAX_ITERATIONS);
+    }
+
+    #[test]
+    fn every_fix_is_counted_and_crlf_is_kept() {
+        let text = "import yaml\r\n\r\ndef f(p):\r\n    return yaml.load(p), yaml.load(p)\r\n";
+        let (fixed, info) = fix_py(text).unwrap();
+        assert_eq!(
+            fixed,
+            "import yaml\r\n\r\ndef f(p):\r\n    return yaml.safe_load(p), yaml.safe_load(p)\r\n"
+        );
+        assert_eq!(summary(&info.codes), "SEC201 ×2");
+        assert!(info.converged);
+        assert!(info.diff.unwrap().contains("+++ b/t.py"));
+    }
+
+    #[test]
+    fn an_added_import_line_follows_the_files_line_endings() {
+        let text =
+            "from flask import Flask\r\n\r\napp = Flask(__name__)\r\napp.run(debug=True)\r\n";
+        let (fixed, _) = fix_py(text).unwrap();
+        assert_eq!(
+            fixed,
+            "import os\r\nfrom flask import Flask\r\n\r\napp = Flask(__name__)\r\napp.run(debug=os.environ.get(\"FLASK_DEBUG\") == \"1\")\r\n"
+        );
+    }
+
+    #[test]
+    fn nothing_to_fix_is_none() {
+        assert!(fix_py("x = 1\n").is_none());
+    }
+
+    #[test]
+    fn atomic_write_keeps_mode_and_follows_links() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.py");
+        std::fs::write(&real, "old").unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o750)).unwrap();
+            let link = dir.path().join("link.py");
+            std::os::unix::fs::symlink(&real, &link).unwrap();
+            write_atomically(&link, b"new").unwrap();
+            assert!(std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink());
+            assert_eq!(std::fs::read_to_string(&real).unwrap(), "new");
+            let mode = std::fs::metadata(&real).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o750);
+        }
+        write_atomically(&real, b"newer").unwrap();
+        assert_eq!(std::fs::read_to_string(&real).unwrap(), "newer");
+        // No temporary file is left behind.
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert!(
+            names
+                .iter()
+                .all(|n| !n.to_string_lossy().starts_with(".backend-architect-")),
+            "{names:?}"
+        );
+    }
+}

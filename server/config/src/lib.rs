@@ -1,0 +1,468 @@
+//! Configuration: `backend-architect.toml` or `[tool.backend-architect]` in `pyproject.toml`,
+//! overridden by editor settings; rule selection; suppression comments.
+
+pub mod advisor;
+pub mod file;
+pub mod suppression;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use serde::Deserialize;
+
+pub use advisor::{AdvisorSettings, DependencySettings};
+pub use file::{discover, load_file, ConfigCache, CONFIG_FILE};
+
+use ba_rules::{Rule, Severity, RULES};
+
+/// The options as written in a config file or sent as editor settings (all optional).
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Options {
+    pub select: Option<Vec<String>>,
+    pub extend_select: Option<Vec<String>>,
+    pub ignore: Option<Vec<String>>,
+    pub severity: Option<BTreeMap<String, String>>,
+    pub exclude: Option<Vec<String>>,
+    pub extend_exclude: Option<Vec<String>>,
+    /// `[advisor]`, validated by `advisor::AdvisorSettings` (so errors name the nested key).
+    pub advisor: Option<serde_json::Value>,
+    /// `[dependencies]`, validated by `advisor::DependencySettings`.
+    pub dependencies: Option<serde_json::Value>,
+    /// Seconds that fixes add as the timeout of outbound HTTP calls (default 10).
+    pub http_timeout: Option<f64>,
+}
+
+/// The timeout (seconds) HTTP fixes add when `http-timeout` is not configured.
+pub use ba_rules::DEFAULT_HTTP_TIMEOUT;
+
+/// Keys accepted at the top level of the configuration, for error messages.
+pub const KEYS: &[&str] = &[
+    "select",
+    "extend-select",
+    "ignore",
+    "severity",
+    "exclude",
+    "extend-exclude",
+    "advisor",
+    "dependencies",
+    "http-timeout",
+];
+
+impl Options {
+    /// `self` with every key that `over` sets replaced by `over`'s value.
+    pub fn overridden_by(&self, over: &Options) -> Options {
+        Options {
+            select: over.select.clone().or_else(|| self.select.clone()),
+            extend_select: over
+                .extend_select
+                .clone()
+                .or_else(|| self.extend_select.clone()),
+            ignore: over.ignore.clone().or_else(|| self.ignore.clone()),
+            severity: over.severity.clone().or_else(|| self.severity.clone()),
+            exclude: over.exclude.clone().or_else(|| self.exclude.clone()),
+            extend_exclude: over
+                .extend_exclude
+                .clone()
+                .or_else(|| self.extend_exclude.clone()),
+            advisor: advisor::merge(&self.advisor, &over.advisor),
+            dependencies: advisor::merge(&self.dependencies, &over.dependencies),
+            http_timeout: over.http_timeout.or(self.http_timeout),
+        }
+    }
+
+    /// Editor settings arrive as JSON (camelCase or kebab-case keys are both accepted).
+    pub fn from_json(value: &serde_json::Value) -> Result<Options, ConfigError> {
+        let mut map = serde_json::Map::new();
+        if let Some(obj) = value.as_object() {
+            for (k, v) in obj {
+                if v.is_null() {
+                    continue;
+                }
+                let key = match k.as_str() {
+                    "extendSelect" => "extend-select",
+                    "extendExclude" => "extend-exclude",
+                    "httpTimeout" => "http-timeout",
+                    other => other,
+                };
+                map.insert(key.to_owned(), v.clone());
+            }
+        } else if !value.is_null() && value.as_array().is_none_or(|a| !a.is_empty()) {
+            // (An empty array is an empty table from a Lua client such as Neovim.)
+            return Err(ConfigError::new(
+                None,
+                "settings",
+                "expected an object of settings",
+            ));
+        }
+        serde_json::from_value(serde_json::Value::Object(map)).map_err(|e| {
+            let msg = e.to_string();
+            ConfigError::new(
+                None,
+                key_in_message(&msg).unwrap_or("settings"),
+                plain_serde_message(&msg),
+            )
+        })
+    }
+}
+
+fn key_in_message(msg: &str) -> Option<&str> {
+    let start = msg.find('`')? + 1;
+    let end = start + msg[start..].find('`')?;
+    Some(&msg[start..end])
+}
+
+fn plain_serde_message(msg: &str) -> String {
+    if msg.starts_with("unknown field") {
+        format!(
+            "{}; allowed keys: {}",
+            msg.split(", expected").next().unwrap_or(msg),
+            KEYS.join(", ")
+        )
+    } else {
+        msg.to_owned()
+    }
+}
+
+/// A configuration problem: where, which key, and what is allowed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    pub path: Option<PathBuf>,
+    pub key: String,
+    pub message: String,
+    /// Zero-based line in the file, when known.
+    pub line: Option<u32>,
+}
+
+impl ConfigError {
+    pub fn new(path: Option<&Path>, key: &str, message: impl Into<String>) -> Self {
+        Self {
+            path: path.map(Path::to_path_buf),
+            key: key.to_owned(),
+            message: message.into(),
+            line: None,
+        }
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.path, self.line) {
+            (Some(p), Some(l)) => write!(f, "{}:{}: ", p.display(), l + 1)?,
+            (Some(p), None) => write!(f, "{}: ", p.display())?,
+            _ => f.write_str("settings: ")?,
+        }
+        write!(f, "`{}`: {}", self.key, self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// A rule selector: `ALL`, a code prefix (`SEC`, `SEC1`), a code (`SEC101`) or a name.
+pub fn matching_rules(selector: &str) -> Option<Vec<&'static Rule>> {
+    let s = selector.trim();
+    if s.eq_ignore_ascii_case("ALL") {
+        return Some(RULES.to_vec());
+    }
+    if let Some(rule) = RULES.iter().find(|r| r.name == s) {
+        return Some(vec![rule]);
+    }
+    let upper = s.to_ascii_uppercase();
+    let known_prefix = ba_rules::FAMILIES.iter().any(|(f, _)| upper.starts_with(f));
+    let hits: Vec<&'static Rule> = RULES
+        .iter()
+        .copied()
+        .filter(|r| r.code.starts_with(&upper))
+        .collect();
+    if !hits.is_empty() || (known_prefix && upper.len() <= 6 && !upper.is_empty()) {
+        Some(hits)
+    } else {
+        None
+    }
+}
+
+const SELECTOR_HELP: &str = "expected a rule code (SEC101), a code prefix (SEC, SEC1), a rule name (sql-injection) or ALL; `backend-architect rules` lists them";
+
+/// Which rules run and at what severity, resolved from options.
+#[derive(Clone, Debug)]
+pub struct RuleSet {
+    enabled: Vec<bool>,
+    /// The configured severity per rule; `None` keeps the severity each finding was reported
+    /// with (the rule's default, or what the rule chose for that finding).
+    severity: Vec<Option<Severity>>,
+    /// `http-timeout` in seconds.
+    http_timeout: f64,
+}
+
+impl Default for RuleSet {
+    fn default() -> Self {
+        Self {
+            enabled: vec![true; RULES.len()],
+            severity: vec![None; RULES.len()],
+            http_timeout: DEFAULT_HTTP_TIMEOUT,
+        }
+    }
+}
+
+fn index_of(rule: &Rule) -> usize {
+    RULES
+        .iter()
+        .position(|r| std::ptr::eq(*r, rule))
+        .expect("rule is registered")
+}
+
+impl RuleSet {
+    pub fn from_options(options: &Options, path: Option<&Path>) -> Result<RuleSet, ConfigError> {
+        let selectors =
+            |key: &str, list: &Option<Vec<String>>| -> Result<Vec<&'static Rule>, ConfigError> {
+                let mut out = Vec::new();
+                for s in list.iter().flatten() {
+                    match matching_rules(s) {
+                        Some(rules) => out.extend(rules),
+                        None => {
+                            return Err(ConfigError::new(
+                                path,
+                                key,
+                                format!("unknown rule `{s}`; {SELECTOR_HELP}"),
+                            ))
+                        }
+                    }
+                }
+                Ok(out)
+            };
+        let mut set = RuleSet::default();
+        if options.select.is_some() {
+            set.enabled = vec![false; RULES.len()];
+            for r in selectors("select", &options.select)? {
+                set.enabled[index_of(r)] = true;
+            }
+        }
+        for r in selectors("extend-select", &options.extend_select)? {
+            set.enabled[index_of(r)] = true;
+        }
+        for r in selectors("ignore", &options.ignore)? {
+            set.enabled[index_of(r)] = false;
+        }
+        for (sel, sev) in options.severity.iter().flatten() {
+            let key = format!("severity.{sel}");
+            let rules = matching_rules(sel).ok_or_else(|| {
+                ConfigError::new(path, &key, format!("unknown rule `{sel}`; {SELECTOR_HELP}"))
+            })?;
+            let sev = Severity::parse(sev).ok_or_else(|| {
+                ConfigError::new(
+                    path,
+                    &key,
+                    format!("unknown severity `{sev}`; expected {}", Severity::NAMES),
+                )
+            })?;
+            for r in rules {
+                set.severity[index_of(r)] = Some(sev);
+            }
+        }
+        if let Some(t) = options.http_timeout {
+            if !(t.is_finite() && t > 0.0 && t <= 3600.0) {
+                return Err(ConfigError::new(
+                    path,
+                    "http-timeout",
+                    format!("`{t}` is not a timeout; expected a number of seconds greater than 0 and at most 3600"),
+                ));
+            }
+            set.http_timeout = t;
+        }
+        Ok(set)
+    }
+
+    /// The timeout (seconds) that fixes add to outbound HTTP calls.
+    pub fn http_timeout(&self) -> f64 {
+        self.http_timeout
+    }
+
+    pub fn is_enabled(&self, rule: &Rule) -> bool {
+        self.enabled[index_of(rule)]
+    }
+
+    /// The rule's severity: the configured one, else the rule's default.
+    pub fn severity(&self, rule: &Rule) -> Severity {
+        self.severity_override(rule).unwrap_or(rule.severity)
+    }
+
+    /// The severity configured for the rule, if any; it replaces the severity of every finding.
+    pub fn severity_override(&self, rule: &Rule) -> Option<Severity> {
+        self.severity[index_of(rule)]
+    }
+
+    pub fn enabled_rules(&self) -> impl Iterator<Item = &'static Rule> + '_ {
+        RULES.iter().copied().filter(|r| self.is_enabled(r))
+    }
+
+    pub fn is_enabled_index(&self, index: usize) -> bool {
+        self.enabled[index]
+    }
+
+    /// Changes whenever the enabled rules or their severities change (keys the caches).
+    pub fn fingerprint(&self) -> u64 {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        self.enabled.hash(&mut h);
+        self.severity.hash(&mut h);
+        self.http_timeout.to_bits().hash(&mut h);
+        h.finish()
+    }
+}
+
+/// Everything resolved from one configuration: the rule set and the exclusion globs.
+#[derive(Clone, Debug, Default)]
+pub struct Settings {
+    pub rules: RuleSet,
+    /// Where the configuration came from; exclusions are relative to its directory.
+    pub root: Option<PathBuf>,
+    pub source: Option<PathBuf>,
+    exclude: Option<GlobSet>,
+    pub advisor: AdvisorSettings,
+    pub dependencies: DependencySettings,
+}
+
+impl Settings {
+    pub fn from_options(
+        options: &Options,
+        source: Option<&Path>,
+        root: Option<&Path>,
+    ) -> Result<Settings, ConfigError> {
+        let rules = RuleSet::from_options(options, source)?;
+        let advisor = AdvisorSettings::from_value(options.advisor.as_ref(), source)?;
+        let dependencies = DependencySettings::from_value(options.dependencies.as_ref(), source)?;
+        let mut patterns: Vec<(&str, &String)> = Vec::new();
+        patterns.extend(options.exclude.iter().flatten().map(|p| ("exclude", p)));
+        patterns.extend(
+            options
+                .extend_exclude
+                .iter()
+                .flatten()
+                .map(|p| ("extend-exclude", p)),
+        );
+        let exclude = if patterns.is_empty() {
+            None
+        } else {
+            let mut builder = GlobSetBuilder::new();
+            for (key, p) in patterns {
+                let glob = Glob::new(p).map_err(|e| {
+                    ConfigError::new(source, key, format!("invalid glob `{p}`: {}", e.kind()))
+                })?;
+                builder.add(glob);
+                // `dir` and `dir/` exclude everything below too.
+                let trimmed = p.trim_end_matches('/');
+                if !trimmed.contains('*') {
+                    if let Ok(g) = Glob::new(&format!("{trimmed}/**")) {
+                        builder.add(g);
+                    }
+                }
+            }
+            Some(
+                builder
+                    .build()
+                    .map_err(|e| ConfigError::new(source, "exclude", e.to_string()))?,
+            )
+        };
+        Ok(Settings {
+            rules,
+            root: root.map(Path::to_path_buf),
+            source: source.map(Path::to_path_buf),
+            exclude,
+            advisor,
+            dependencies,
+        })
+    }
+
+    pub fn is_excluded(&self, path: &Path) -> bool {
+        let Some(set) = &self.exclude else {
+            return false;
+        };
+        let rel = self
+            .root
+            .as_deref()
+            .and_then(|r| path.strip_prefix(r).ok())
+            .unwrap_or(path);
+        set.is_match(rel) || path.file_name().is_some_and(|n| set.is_match(Path::new(n)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn selectors() {
+        assert_eq!(matching_rules("SEC101").unwrap().len(), 1);
+        assert_eq!(matching_rules("sql-injection").unwrap()[0].code, "SEC101");
+        assert!(matching_rules("SEC").unwrap().len() >= 4);
+        assert!(matching_rules("ALL").unwrap().len() == RULES.len());
+        assert!(matching_rules("E501").is_none());
+        assert!(matching_rules("nonsense-rule").is_none());
+    }
+
+    #[test]
+    fn select_ignore_severity() {
+        let opts = Options {
+            select: Some(vec!["SEC1".into()]),
+            ignore: Some(vec!["code-injection".into()]),
+            severity: Some([("SEC101".to_string(), "warning".to_string())].into()),
+            ..Default::default()
+        };
+        let set = RuleSet::from_options(&opts, None).unwrap();
+        let sql = ba_rules::by_code("SEC101").unwrap();
+        assert!(set.is_enabled(sql));
+        assert_eq!(set.severity(sql), Severity::Warning);
+        assert!(!set.is_enabled(ba_rules::by_code("SEC103").unwrap()));
+        assert!(!set.is_enabled(ba_rules::by_code("SEC201").unwrap()));
+    }
+
+    #[test]
+    fn errors_name_key_and_allowed_values() {
+        let opts = Options {
+            ignore: Some(vec!["SEC9999x".into()]),
+            ..Default::default()
+        };
+        let err = RuleSet::from_options(&opts, Some(Path::new("b.toml"))).unwrap_err();
+        assert_eq!(err.key, "ignore");
+        assert!(err.to_string().contains("unknown rule `SEC9999x`"), "{err}");
+        let opts = Options {
+            severity: Some([("SEC101".to_string(), "loud".to_string())].into()),
+            ..Default::default()
+        };
+        let err = RuleSet::from_options(&opts, None).unwrap_err();
+        assert!(err.to_string().contains("expected \"error\""), "{err}");
+        let err = Options::from_json(&serde_json::json!({"selct": ["SEC"]})).unwrap_err();
+        assert!(err.to_string().contains("allowed keys"), "{err}");
+    }
+
+    #[test]
+    fn http_timeout_is_validated_and_keys_the_cache() {
+        let set = RuleSet::from_options(&Options::default(), None).unwrap();
+        assert_eq!(set.http_timeout(), DEFAULT_HTTP_TIMEOUT);
+        let opts = Options::from_json(&serde_json::json!({"httpTimeout": 2.5})).unwrap();
+        let short = RuleSet::from_options(&opts, None).unwrap();
+        assert_eq!(short.http_timeout(), 2.5);
+        assert_ne!(short.fingerprint(), set.fingerprint());
+        let opts = Options {
+            http_timeout: Some(0.0),
+            ..Default::default()
+        };
+        let err = RuleSet::from_options(&opts, Some(Path::new("b.toml"))).unwrap_err();
+        assert_eq!(err.key, "http-timeout");
+        assert!(err.to_string().contains("seconds"), "{err}");
+    }
+
+    #[test]
+    fn exclude_globs() {
+        let opts = Options {
+            exclude: Some(vec!["migrations".into(), "**/*_pb2.py".into()]),
+            ..Default::default()
+        };
+        let s = Settings::from_options(&opts, None, Some(Path::new("/p"))).unwrap();
+        assert!(s.is_excluded(Path::new("/p/migrations/0001.py")));
+        assert!(s.is_excluded(Path::new("/p/a/x_pb2.py")));
+        assert!(!s.is_excluded(Path::new("/p/app/main.py")));
+    }
+}

@@ -1,0 +1,638 @@
+//! The engine: runs the enabled rules over one parsed file and returns findings. It knows
+//! nothing of LSP; the server and `check` both call it.
+//!
+//! Rules see one top-level item (a statement, function or class) at a time plus the file's
+//! semantic model. That makes results cacheable per item: on a keystroke only the items whose
+//! text changed are re-analysed, unless the semantic model (imports, module constants) or the
+//! rule set changed, which invalidates everything.
+
+pub mod crossfile;
+pub mod fix;
+
+use ba_syntax::NodeExt;
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::OnceLock;
+
+use tree_sitter::{Node, Tree};
+
+use ba_analysis::{summaries, Semantic};
+use ba_config::suppression::Suppressions;
+use ba_config::RuleSet;
+use ba_rules::{Captures, Check, Checker, Finding, Rule, RULES};
+use ba_syntax::pattern::Patterns;
+use ba_syntax::Language;
+
+/// Every rule query of one language, compiled into one pattern set so that one walk over an
+/// item matches all rules at once (see `syntax::pattern`).
+pub struct CompiledQueries {
+    pub patterns: Patterns,
+    /// Pattern index → every (index of the rule in `RULES`, check) that uses the pattern.
+    /// Rules that share a query file (e.g. `calls.scm`) share its patterns: one match, several
+    /// checks.
+    checks: Vec<Vec<(usize, &'static Check)>>,
+}
+
+/// The query files of one language's rules, each once, with the checks that use it.
+pub fn query_files(language: Language) -> Vec<(&'static str, Vec<(usize, &'static Check)>)> {
+    let mut files: Vec<(&'static str, Vec<(usize, &'static Check)>)> = Vec::new();
+    for (rule_index, rule) in RULES.iter().enumerate() {
+        for check in rule.checks.iter().filter(|c| c.family == language.family()) {
+            match files.iter_mut().find(|f| f.0 == check.query) {
+                Some(file) => file.1.push((rule_index, check)),
+                None => files.push((check.query, vec![(rule_index, check)])),
+            }
+        }
+    }
+    files
+}
+
+fn compile(language: Language) -> CompiledQueries {
+    let files = query_files(language);
+    let sources: Vec<&'static str> = files.iter().map(|f| f.0).collect();
+    let (patterns, ranges) = Patterns::new(language, &sources).unwrap_or_else(|e| {
+        panic!(
+            "query {} does not compile for {}: {e}",
+            files[e.file].1[0].1.query_path,
+            language.name()
+        )
+    });
+    let mut checks = vec![Vec::new(); patterns.len()];
+    for (range, (_, users)) in ranges.into_iter().zip(&files) {
+        for index in range {
+            checks[index] = users.clone();
+        }
+    }
+    CompiledQueries { patterns, checks }
+}
+
+pub fn queries(language: Language) -> &'static CompiledQueries {
+    static CELLS: [OnceLock<CompiledQueries>; 4] = [
+        OnceLock::new(),
+        OnceLock::new(),
+        OnceLock::new(),
+        OnceLock::new(),
+    ];
+    let index = Language::ALL
+        .iter()
+        .position(|l| *l == language)
+        .expect("known language");
+    CELLS[index].get_or_init(|| compile(language))
+}
+
+/// Findings per top-level item, keyed by the item's text, valid for one semantic context.
+#[derive(Default)]
+pub struct ItemCache {
+    /// The semantic model and the module skeleton it was built from.
+    semantic: Option<(u64, std::sync::Arc<Semantic>)>,
+    /// Item text hash → the item's contribution to the skeleton hash.
+    parts: Marked<u64>,
+    context: u64,
+    /// Item text hash → (findings relative to the item, the item's first row if a message
+    /// names a line).
+    items: Marked<(Vec<Finding>, Option<usize>)>,
+    /// Item text hash → its part of `Semantic::returns` (valid for one skeleton).
+    returns: Marked<Part<summaries::ReturnsPart>>,
+    /// Item text hash → its part of `Semantic::entries` (valid for one `entries_context`).
+    entries: Marked<Part<summaries::EntriesPart>>,
+    summary_skeleton: u64,
+    entries_context: u64,
+    /// The last merged model: (returns hash, entries hash, model).
+    merged: Option<(u64, u64, std::sync::Arc<Semantic>)>,
+    /// How many items the last analysis re-ran (for tests and benchmarks).
+    pub last_rerun: usize,
+}
+
+/// A cache keyed by item text hash whose entries are marked with the last analysis that used
+/// them. Entries are looked up and updated in place (a keystroke touches one item, so
+/// rebuilding the maps on every analysis cost more than the re-run item), and the ones no
+/// longer used are dropped once they outnumber the used ones.
+struct Marked<T> {
+    map: HashMap<u64, (T, u32)>,
+    generation: u32,
+    used: usize,
+}
+
+impl<T> Default for Marked<T> {
+    fn default() -> Self {
+        Self {
+            map: HashMap::new(),
+            generation: 0,
+            used: 0,
+        }
+    }
+}
+
+impl<T> Marked<T> {
+    /// Starts an analysis: entries not used from here on are stale.
+    fn begin(&mut self) {
+        self.generation = self.generation.wrapping_add(1);
+        self.used = 0;
+    }
+
+    /// The entry for `key`, marked as used by this analysis.
+    fn get(&mut self, key: u64) -> Option<&T> {
+        let generation = self.generation;
+        let (value, mark) = self.map.get_mut(&key)?;
+        if *mark != generation {
+            *mark = generation;
+            self.used += 1;
+        }
+        Some(value)
+    }
+
+    fn insert(&mut self, key: u64, value: T) -> &T {
+        let generation = self.generation;
+        let slot = self
+            .map
+            .entry(key)
+            .or_insert((value, generation.wrapping_sub(1)));
+        if slot.1 != generation {
+            slot.1 = generation;
+            self.used += 1;
+        }
+        &slot.0
+    }
+
+    /// Replaces the entry for `key` (a cached value that no longer applies).
+    fn replace(&mut self, key: u64, value: T) -> &T {
+        if let Some((_, mark)) = self.map.remove(&key) {
+            if mark == self.generation {
+                self.used -= 1;
+            }
+        }
+        self.insert(key, value)
+    }
+
+    /// Ends an analysis: drops unused entries when they are most of the map.
+    fn end(&mut self) {
+        if self.map.len() > 2 * self.used + 64 {
+            let generation = self.generation;
+            self.map.retain(|_, (_, mark)| *mark == generation);
+        }
+    }
+
+    fn clear(&mut self) {
+        self.map.clear();
+        self.used = 0;
+    }
+}
+
+fn hash_of(value: impl Hash) -> u64 {
+    // FxHash: item texts are hashed on every keystroke, so speed matters more than DoS
+    // resistance (the input is the user's own file).
+    let mut h = rustc_hash::FxHasher::default();
+    value.hash(&mut h);
+    h.finish()
+}
+
+/// What the semantic model can depend on: the text of every top-level statement except the
+/// bodies of functions and classes (their names count). A keystroke inside a function keeps the
+/// skeleton, so the model is reused.
+fn skeleton_part(item: Node, source: &str) -> u64 {
+    let mut def = item;
+    while matches!(def.kind_str(), "decorated_definition" | "export_statement") {
+        match def.field("definition").or_else(|| def.field("declaration")) {
+            Some(d) => def = d,
+            None => break,
+        }
+    }
+    let name = match def.kind_str() {
+        "function_definition"
+        | "class_definition"
+        | "function_declaration"
+        | "generator_function_declaration"
+        | "class_declaration" => def.field("name"),
+        _ => None,
+    };
+    match name {
+        Some(n) => hash_of((def.kind_id(), &source.as_bytes()[n.byte_range()])),
+        None => hash_of(&source.as_bytes()[item.byte_range()]),
+    }
+}
+
+/// One item's part of a summary, with its hash.
+type Part<T> = (T, u64);
+
+/// The skeleton semantic model plus the cross-function taint summaries of this text, and a
+/// hash of the summaries (for the findings cache context).
+///
+/// Parts are cached per item text; each has a hash, and the merged model is rebuilt only when
+/// the sequence of part hashes changes, so a keystroke costs one item's part and a pass over
+/// `u64`s.
+fn with_summaries(
+    cache: &mut ItemCache,
+    base: &std::sync::Arc<Semantic>,
+    language: Language,
+    items: &[(Node, u64)],
+    source: &str,
+    skeleton: u64,
+) -> (std::sync::Arc<Semantic>, u64) {
+    if !summaries::apply(language, source) {
+        return (base.clone(), 0);
+    }
+    if cache.summary_skeleton != skeleton {
+        cache.returns.clear();
+        cache.merged = None;
+        cache.summary_skeleton = skeleton;
+    }
+    cache.returns.begin();
+    let mut combined = rustc_hash::FxHasher::default();
+    for (item, key) in items {
+        let hash = match cache.returns.get(*key) {
+            Some(p) => p.1,
+            None => {
+                let part = summaries::returns(language, base, *item, source);
+                let h = hash_of(&part);
+                cache.returns.insert(*key, (part, h)).1
+            }
+        };
+        hash.hash(&mut combined);
+    }
+    let returns_hash = combined.finish();
+    let with_returns = match &cache.merged {
+        Some((h, _, sem)) if *h == returns_hash => sem.clone(),
+        _ => {
+            let mut sem = (**base).clone();
+            for (_, key) in items {
+                if let Some((Some((name, summary)), _)) = cache.returns.get(*key) {
+                    sem.returns.insert(name.clone(), summary.clone());
+                }
+            }
+            std::sync::Arc::new(sem)
+        }
+    };
+    cache.returns.end();
+    if cache.entries_context != returns_hash {
+        cache.entries.clear();
+        cache.entries_context = returns_hash;
+    }
+    cache.entries.begin();
+    let mut combined = rustc_hash::FxHasher::default();
+    for (item, key) in items {
+        let hash = match cache.entries.get(*key) {
+            Some(p) => p.1,
+            None => {
+                let part = summaries::entries(language, &with_returns, *item, source);
+                let h = hash_of(&part);
+                cache.entries.insert(*key, (part, h)).1
+            }
+        };
+        hash.hash(&mut combined);
+    }
+    let entries_hash = hash_of((returns_hash, combined.finish()));
+    let merged = match &cache.merged {
+        Some((h, e, sem)) if *h == returns_hash && *e == entries_hash => sem.clone(),
+        _ => {
+            let mut sem = (*with_returns).clone();
+            for (_, key) in items {
+                let Some((part, _)) = cache.entries.get(*key) else {
+                    continue;
+                };
+                for (k, e) in part {
+                    sem.entries
+                        .entry(k.clone())
+                        .and_modify(|m| m.sinks |= e.sinks)
+                        .or_insert_with(|| e.clone());
+                }
+            }
+            std::sync::Arc::new(sem)
+        }
+    };
+    cache.entries.end();
+    cache.merged = Some((returns_hash, entries_hash, merged.clone()));
+    (merged, entries_hash)
+}
+
+/// Analyses one file. `path` (a file path or URI) names the file in log lines, and rules read
+/// its name (a `settings` module, a test file).
+pub fn analyze(
+    path: &str,
+    language: Language,
+    source: &str,
+    tree: &Tree,
+    rules: &RuleSet,
+    cache: Option<&mut ItemCache>,
+) -> Vec<Finding> {
+    let mut local_cache = ItemCache::default();
+    let cache = cache.unwrap_or(&mut local_cache);
+    let root = tree.root_node();
+    // Top-level items with their text hash; the skeleton part of an item is a function of its
+    // text, so it is reused from the last run for unchanged items.
+    let mut walk = root.walk();
+    let mut skeleton_hasher = rustc_hash::FxHasher::default();
+    cache.parts.begin();
+    let items: Vec<(Node, u64)> = root
+        .named_children(&mut walk)
+        .map(|item| {
+            let key = hash_of(&source.as_bytes()[item.byte_range()]);
+            let part = match cache.parts.get(key) {
+                Some(p) => *p,
+                None => *cache.parts.insert(key, skeleton_part(item, source)),
+            };
+            part.hash(&mut skeleton_hasher);
+            (item, key)
+        })
+        .collect();
+    cache.parts.end();
+    let skeleton = skeleton_hasher.finish();
+    let semantic = match &cache.semantic {
+        Some((key, sem)) if *key == skeleton => sem.clone(),
+        _ => {
+            let sem = std::sync::Arc::new(Semantic::build(language, tree, source));
+            cache.semantic = Some((skeleton, sem.clone()));
+            sem
+        }
+    };
+    // What helpers return and which of their parameters handlers pass request data to depends
+    // on function bodies, not on the skeleton: merge it from per-item parts (cached by item
+    // text), and let it invalidate the findings cache when it changes.
+    let (semantic, summaries_hash) =
+        with_summaries(cache, &semantic, language, &items, source, skeleton);
+    let semantic = &*semantic;
+    // What the nearest package.json says (the Express version) is read by rules too.
+    let node_project = match language.family() {
+        ba_syntax::Family::JavaScript => ba_analysis::project::node_project(path),
+        ba_syntax::Family::Python => Default::default(),
+    };
+    // The rest of the semantic model is a function of the skeleton, so the skeleton stands
+    // for it. Rules may read the path, so it is part of the context too.
+    let context = hash_of((
+        skeleton,
+        summaries_hash,
+        rules.fingerprint(),
+        language,
+        path,
+        &node_project,
+    ));
+    if cache.context != context {
+        cache.items.clear();
+        cache.context = context;
+    }
+    let compiled = queries(language);
+    let mut checker = Checker::new(path, source, language, semantic, root);
+    checker.http_timeout = rules.http_timeout();
+    checker.node_project = node_project;
+    cache.items.begin();
+    let mut findings = Vec::new();
+    let mut rerun = 0;
+    for (item, key) in items {
+        let range = item.byte_range();
+        let start = range.start as isize;
+        let row = item.start_position().row;
+        let hit = cache
+            .items
+            .get(key)
+            .is_some_and(|(_, at)| at.is_none_or(|at| at == row));
+        let entry = if hit {
+            cache.items.get(key).expect("just found")
+        } else {
+            rerun += 1;
+            let text = &source[range.clone()];
+            let imports = if text.contains("import") || text.contains("require") {
+                ba_analysis::item_imports(language, item, source)
+            } else {
+                Default::default()
+            };
+            checker.begin_item(item, imports);
+            let names = compiled.patterns.capture_names();
+            compiled
+                .patterns
+                .for_each_match(item, source, &mut |pattern, captures| {
+                    let captures = Captures::new(names, captures);
+                    for &(rule_index, check) in &compiled.checks[pattern] {
+                        if rules.is_enabled_index(rule_index) {
+                            run_check(path, &mut checker, RULES[rule_index], check, &captures);
+                        }
+                    }
+                });
+            let relative = checker
+                .findings()
+                .iter()
+                .map(|f| f.shifted(-start))
+                .collect();
+            let entry = (relative, checker.line_dependent().then_some(row));
+            cache.items.replace(key, entry)
+        };
+        findings.extend(entry.0.iter().map(|f| f.shifted(start)));
+    }
+    cache.items.end();
+    cache.last_rerun = rerun;
+
+    let suppressions = Suppressions::parse(source, tree);
+    findings.retain(|f| !suppressions.suppresses(f));
+    for f in &mut findings {
+        if let Some(severity) = rules.severity_override(f.rule) {
+            f.severity = severity;
+        }
+    }
+    findings.sort_by(|a, b| (a.range.start, a.rule.code).cmp(&(b.range.start, b.rule.code)));
+    // One query pattern may match the same node twice (e.g. via alternations).
+    findings.dedup_by(|a, b| a.range == b.range && a.rule.code == b.rule.code);
+    ba_rules::imports::resolve(language, source, tree, &mut findings);
+    findings
+}
+
+/// Runs one check; a panic is logged with the file and rule and costs only that match.
+fn run_check<'a>(
+    path: &str,
+    checker: &mut Checker<'a>,
+    rule: &'static Rule,
+    check: &Check,
+    captures: &Captures<'_, 'a>,
+) {
+    checker.set_rule(rule);
+    let before = checker.findings().len();
+    let result = catch_unwind(AssertUnwindSafe(|| (check.run)(checker, captures)));
+    if let Err(panic) = result {
+        checker.truncate_findings(before);
+        tracing::error!(
+            file = path,
+            rule = rule.code,
+            "rule panicked: {}",
+            panic_message(&panic)
+        );
+    }
+}
+
+pub fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_owned())
+}
+
+/// Parses and analyses a whole text in one go (the CLI and tests use this).
+pub fn analyze_text(path: &str, language: Language, source: &str, rules: &RuleSet) -> Vec<Finding> {
+    match ba_syntax::parse::parse(language, source, None) {
+        Some(tree) => analyze(path, language, source, &tree, rules, None),
+        None => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ba_rules::{Category, FixAvailability, Severity};
+    use ba_syntax::Family;
+
+    fn explode(_: &mut Checker, _: &Captures) {
+        panic!("rule bug");
+    }
+
+    static BROKEN: Rule = Rule {
+        code: "SEC999",
+        name: "broken",
+        category: Category::Security,
+        severity: Severity::Error,
+        cwe: &[],
+        owasp: None,
+        summary: "",
+        docs: "",
+        fix: FixAvailability::None,
+        checks: &[Check {
+            family: Family::Python,
+            query_path: "test",
+            query: "",
+            run: explode,
+        }],
+    };
+
+    #[test]
+    fn a_panicking_check_costs_only_its_match() {
+        let source = "eval(input())\n";
+        let tree = ba_syntax::parse::parse(Language::Python, source, None).unwrap();
+        let sem = Semantic::build(Language::Python, &tree, source);
+        let mut checker = Checker::new("t.py", source, Language::Python, &sem, tree.root_node());
+        checker.report(tree.root_node(), "kept");
+        let captures = Captures::new(&[], &[]);
+        run_check("t.py", &mut checker, &BROKEN, &BROKEN.checks[0], &captures);
+        assert_eq!(checker.findings().len(), 1, "earlier findings survive");
+        // And a whole analysis still works afterwards.
+        let findings = analyze_text("t.py", Language::Python, source, &RuleSet::default());
+        assert_eq!(findings.len(), 1);
+    }
+
+    #[test]
+    fn a_helper_finding_follows_edits_to_its_caller() {
+        let rules = RuleSet::default();
+        let mut cache = ItemCache::default();
+        let mut run = |source: &str| {
+            let tree = ba_syntax::parse::parse(Language::Python, source, None).unwrap();
+            analyze(
+                "t.py",
+                Language::Python,
+                source,
+                &tree,
+                &rules,
+                Some(&mut cache),
+            )
+            .iter()
+            .map(|f| f.code())
+            .collect::<Vec<_>>()
+        };
+        let helper = "from flask import Flask, request\napp = Flask(__name__)\n\ndef read(name):\n    return open(name).read()\n\n";
+        let tainted =
+            format!("{helper}@app.get(\"/a\")\ndef a():\n    return read(request.args[\"f\"])\n");
+        let constant =
+            format!("{helper}@app.get(\"/a\")\ndef a():\n    return read(\"static.txt\")\n");
+        assert_eq!(run(&tainted), vec!["SEC302"]);
+        // Only the caller changed; the helper's cached result must not survive.
+        assert!(run(&constant).is_empty());
+        assert_eq!(run(&tainted), vec!["SEC302"]);
+    }
+
+    #[test]
+    fn keystrokes_rerun_only_the_changed_item() {
+        let rules = RuleSet::default();
+        let mut cache = ItemCache::default();
+        let mut run = |source: &str| {
+            let tree = ba_syntax::parse::parse(Language::Python, source, None).unwrap();
+            let findings = analyze(
+                "t.py",
+                Language::Python,
+                source,
+                &tree,
+                &rules,
+                Some(&mut cache),
+            );
+            (findings, cache.last_rerun)
+        };
+        let mut source = String::from(
+            "import os\n\ndef a(x):\n    os.system(\"ls \" + x)\n\ndef b(y):\n    return y\n",
+        );
+        let (findings, rerun) = run(&source);
+        assert_eq!((findings.len(), rerun), (1, 3));
+        // Edit inside `b`: only `b` re-runs, and `a`'s finding is reused.
+        source = source.replace("return y", "return y + 1");
+        let (findings, rerun) = run(&source);
+        assert_eq!((findings.len(), rerun), (1, 1));
+        // Insert lines above `a`: its finding moves with it.
+        source.insert_str(0, "# header\n# more\n");
+        let (findings, _) = run(&source);
+        assert_eq!(&source[findings[0].range.clone()], "os.system");
+        // Shadowing `os` at module level changes the semantic model: everything re-runs.
+        source.push_str("os = None\n");
+        let (findings, rerun) = run(&source);
+        assert!(rerun >= 3);
+        assert_eq!(
+            findings.len(),
+            1,
+            "import and assignment both bind `os`; the import is kept"
+        );
+    }
+
+    #[test]
+    fn a_message_naming_a_line_follows_lines_added_above() {
+        let rules = RuleSet::default();
+        let mut cache = ItemCache::default();
+        let mut run = |source: &str| {
+            let tree = ba_syntax::parse::parse(Language::Python, source, None).unwrap();
+            let findings = analyze(
+                "t.py",
+                Language::Python,
+                source,
+                &tree,
+                &rules,
+                Some(&mut cache),
+            );
+            let messages: Vec<String> = findings.iter().map(|f| f.message.clone()).collect();
+            (messages, cache.last_rerun)
+        };
+        let handler = "from flask import Flask, request\nimport sqlite3\napp = Flask(__name__)\n\ndef helper():\n    return 1\n\n@app.get(\"/u\")\ndef u():\n    name = request.args[\"n\"]\n    sqlite3.connect(\"d\").execute(f\"SELECT {name}\")\n";
+        let (messages, _) = run(handler);
+        assert!(messages[0].contains("(line 10)"), "{messages:?}");
+        // A line added inside the function above: the skeleton and the handler's text are
+        // unchanged, but the handler moved down.
+        let moved = handler.replacen("    return 1\n", "    x = 2\n    return x\n", 1);
+        let (messages, rerun) = run(&moved);
+        assert!(messages[0].contains("(line 11)"), "{messages:?}");
+        assert!(rerun >= 1);
+        // Items whose messages name no line are still reused when they move.
+        let (_, rerun) = run(&moved);
+        assert_eq!(rerun, 0);
+    }
+
+    #[test]
+    fn marked_caches_keep_what_the_last_analysis_used() {
+        let mut cache = Marked::default();
+        cache.begin();
+        for k in 0..100 {
+            cache.insert(k, k * 2);
+        }
+        cache.end();
+        // The next analysis uses only ten of them: the rest go once they dominate.
+        cache.begin();
+        for k in 0..10 {
+            assert_eq!(cache.get(k), Some(&(k * 2)));
+        }
+        cache.replace(3, 7);
+        cache.end();
+        assert_eq!(cache.map.len(), 10);
+        cache.begin();
+        assert_eq!(cache.get(3), Some(&7));
+        assert_eq!(cache.get(50), None);
+    }
+}

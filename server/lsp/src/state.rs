@@ -1,0 +1,101 @@
+//! Open documents and their latest analysis.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use ba_config::Settings;
+use ba_engine::{self as engine, ItemCache};
+use ba_rules::Finding;
+use ba_syntax::Document;
+
+pub struct DocEntry {
+    pub doc: Document,
+    pub path: Option<PathBuf>,
+    pub cache: ItemCache,
+    /// Findings for `findings_version` of the document.
+    pub findings: Vec<Finding>,
+    pub findings_version: Option<i32>,
+    pub settings: Arc<Settings>,
+    pub logged_too_large: bool,
+}
+
+impl DocEntry {
+    /// Brings `findings` up to date with the document (reparsing incrementally).
+    pub fn analyze(&mut self, uri: &str) {
+        let version = self.doc.version();
+        if self.findings_version == Some(version) {
+            return;
+        }
+        let excluded = self
+            .path
+            .as_ref()
+            .is_some_and(|p| self.settings.is_excluded(p));
+        if self.doc.is_too_large() {
+            if !self.logged_too_large {
+                tracing::warn!(
+                    "{uri}: not analysed, {} bytes is over the size limit",
+                    self.doc.text().len()
+                );
+                self.logged_too_large = true;
+            }
+            self.findings.clear();
+        } else if excluded {
+            self.findings.clear();
+        } else {
+            self.logged_too_large = false;
+            let language = self.doc.language();
+            let settings = self.settings.clone();
+            let DocEntry { doc, cache, .. } = self;
+            let findings = match doc.tree().cloned() {
+                Some(tree) => engine::analyze(
+                    uri,
+                    language,
+                    doc.text(),
+                    &tree,
+                    &settings.rules,
+                    Some(cache),
+                ),
+                None => Vec::new(),
+            };
+            self.findings = findings;
+        }
+        self.findings_version = Some(version);
+    }
+}
+
+pub type Shared = Arc<Mutex<DocEntry>>;
+
+/// Locks a mutex even if a panic poisoned it: the document state is replaced whole by each
+/// edit, so the data is still consistent.
+pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+#[derive(Default)]
+pub struct Documents {
+    map: Mutex<HashMap<String, Shared>>,
+}
+
+impl Documents {
+    pub fn get(&self, uri: &str) -> Option<Shared> {
+        lock(&self.map).get(uri).cloned()
+    }
+
+    pub fn insert(&self, uri: String, entry: DocEntry) -> Shared {
+        let shared = Arc::new(Mutex::new(entry));
+        lock(&self.map).insert(uri, shared.clone());
+        shared
+    }
+
+    pub fn remove(&self, uri: &str) {
+        lock(&self.map).remove(uri);
+    }
+
+    pub fn all(&self) -> Vec<(String, Shared)> {
+        lock(&self.map)
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+}

@@ -1,0 +1,591 @@
+//! The workspace index in the server: startup indexing of the workspace folders (gitignore-aware,
+//! `exclude` honoured, in parallel, with `$/progress`), source files changed on disk brought in
+//! as the client reports them (`workspace/didChangeWatchedFiles`), open documents overriding
+//! disk contents, facts refreshed on every analysis, and cross-file findings re-published on
+//! the other open files they touch.
+
+use std::collections::HashSet;
+use std::panic::AssertUnwindSafe;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use futures::FutureExt;
+use ls_types::*;
+use tower_lsp_server::{ls_types, Client};
+
+use super::convert;
+use super::server::Inner;
+use super::state::{lock, DocEntry};
+use ba_app::{self as app, WorkspaceIndex};
+use ba_rules::crossfile::CrossFindings;
+use ba_rules::Finding;
+use ba_syntax::Language;
+
+#[derive(Default)]
+pub struct Workspace {
+    pub index: Mutex<WorkspaceIndex>,
+    cross: Mutex<Arc<CrossFindings>>,
+    /// Per open document: facts of its top-level items, so a keystroke re-extracts one item.
+    facts: Mutex<std::collections::HashMap<String, app::FactsCache>>,
+    roots: Mutex<Vec<PathBuf>>,
+    progress_support: AtomicBool,
+    /// The client takes `workspace/codeLens/refresh`: code lenses read the index.
+    lens_refresh: AtomicBool,
+    /// Disk work waiting for the index (see `disk_changed` and `index_workspace`).
+    pending: Mutex<Pending>,
+}
+
+/// Reads of the disk the index waits for. One task at a time does them, in order, so a read
+/// never lands after a newer one.
+#[derive(Default)]
+struct Pending {
+    /// Source files reported created, changed or deleted.
+    paths: HashSet<PathBuf>,
+    /// Walk and read the whole workspace (startup; settings or ignore files changed).
+    rescan: bool,
+    /// A task is draining this.
+    running: bool,
+}
+
+/// The source files the client is asked to watch: every extension `Language::from_path` knows.
+pub const SOURCE_GLOB: &str = "**/*.{py,pyi,js,mjs,cjs,jsx,ts,mts,cts,tsx}";
+/// Ignore files that change what the workspace walk lists.
+pub const IGNORE_GLOB: &str = "**/.gitignore";
+
+/// The index key of a document: its file path when it has one, else its URI.
+pub fn key_of(uri: &str, path: Option<&PathBuf>) -> String {
+    match path {
+        Some(p) => p.to_string_lossy().into_owned(),
+        None => uri.to_owned(),
+    }
+}
+
+/// The first workspace folder as a path, or the root of clients that send only `rootUri`: where
+/// generated project files and review output go.
+pub fn first_root(params: &InitializeParams) -> Option<PathBuf> {
+    #[allow(deprecated)] // `root_uri` is what older clients send.
+    params
+        .workspace_folders
+        .as_ref()
+        .and_then(|f| f.first())
+        .map(|f| f.uri.clone())
+        .or_else(|| params.root_uri.clone())
+        .and_then(|u| u.to_file_path().map(|p| p.into_owned()))
+}
+
+/// A URI for an index key.
+pub fn uri_of(key: &str) -> Option<Uri> {
+    if key.contains("://") {
+        return key.parse().ok();
+    }
+    Uri::from_file_path(Path::new(key))
+}
+
+impl Workspace {
+    /// Remembers the workspace folders (or the root) to index once initialised.
+    pub fn configure(&self, params: &InitializeParams) {
+        let mut roots: Vec<PathBuf> = params
+            .workspace_folders
+            .iter()
+            .flatten()
+            .filter_map(|f| f.uri.to_file_path().map(|p| p.into_owned()))
+            .collect();
+        #[allow(deprecated)]
+        if roots.is_empty() {
+            if let Some(p) = params.root_uri.as_ref().and_then(|u| u.to_file_path()) {
+                roots.push(p.into_owned());
+            }
+        }
+        *lock(&self.roots) = roots;
+        let progress = params
+            .capabilities
+            .window
+            .as_ref()
+            .and_then(|w| w.work_done_progress)
+            .unwrap_or(false);
+        self.progress_support.store(progress, Ordering::Relaxed);
+        let lenses = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.code_lens.as_ref())
+            .and_then(|c| c.refresh_support)
+            .unwrap_or(false);
+        self.lens_refresh.store(lenses, Ordering::Relaxed);
+    }
+
+    /// Recomputes the cross-file findings if the route table changed; returns the keys of the
+    /// files whose cross-file findings differ from before.
+    fn recompute(&self, index: &mut WorkspaceIndex) -> Vec<Arc<str>> {
+        let before = index.generation();
+        let _ = index.resolved();
+        if index.generation() == before {
+            return Vec::new();
+        }
+        let next = CrossFindings::compute(index);
+        let mut cross = lock(&self.cross);
+        let changed = cross.changed_files(&next);
+        *cross = Arc::new(next);
+        changed
+    }
+
+    pub fn cross(&self) -> Arc<CrossFindings> {
+        lock(&self.cross).clone()
+    }
+}
+
+/// Brings the document's facts into the index (after `entry.analyze`), and returns its
+/// findings with its cross-file findings, plus the keys of other files whose cross-file
+/// findings changed. Runs on a blocking thread.
+pub(super) fn refresh(
+    inner: &Inner,
+    uri: &str,
+    entry: &mut DocEntry,
+) -> (Vec<Finding>, Vec<Arc<str>>) {
+    let key = key_of(uri, entry.path.as_ref());
+    let language = entry.doc.language();
+    let ws = &inner.workspace;
+    // An excluded file is not part of the application, as in `check`: its routes do not count.
+    let excluded = entry
+        .path
+        .as_ref()
+        .is_some_and(|p| entry.settings.is_excluded(p));
+    let changed = {
+        let facts = if entry.doc.is_too_large() || excluded {
+            Default::default()
+        } else {
+            let mut cache = lock(&ws.facts).remove(&key).unwrap_or_default();
+            let facts = match entry.doc.tree().cloned() {
+                Some(tree) => {
+                    app::extract_cached(language, &tree, entry.doc.text(), &key, &mut cache)
+                }
+                None => Default::default(),
+            };
+            lock(&ws.facts).insert(key.clone(), cache);
+            facts
+        };
+        let mut index = lock(&ws.index);
+        index.update(&key, &key, language, facts);
+        ws.recompute(&mut index)
+    };
+    let findings = own_and_cross(inner, &key, entry);
+    let others = changed.into_iter().filter(|k| **k != *key).collect();
+    (findings, others)
+}
+
+/// Publishes the analysed document's findings with its cross-file findings, and returns the
+/// other files whose cross-file findings changed. A file that has no cross-file findings is
+/// published first and its facts refreshed after, so the application model adds nothing to
+/// the keystroke's latency there; if the refresh gives it some, it is published again.
+pub(super) fn publish_with_cross(
+    inner: &Inner,
+    uri: &str,
+    entry: &mut DocEntry,
+    mut publish: impl FnMut(&DocEntry, &[Finding]),
+) -> Vec<Arc<str>> {
+    let key = key_of(uri, entry.path.as_ref());
+    let had = inner.workspace.cross().by_file.contains_key(&*key);
+    if !had {
+        publish(entry, &entry.findings);
+    }
+    let (findings, others) = refresh(inner, uri, entry);
+    if had || findings.len() != entry.findings.len() {
+        publish(entry, &findings);
+    }
+    others
+}
+
+/// The document's findings followed by its cross-file findings.
+fn own_and_cross(inner: &Inner, key: &str, entry: &mut DocEntry) -> Vec<Finding> {
+    let mut findings = entry.findings.clone();
+    let excluded = entry
+        .path
+        .as_ref()
+        .is_some_and(|p| entry.settings.is_excluded(p));
+    if !excluded {
+        let cross = inner.workspace.cross();
+        let index = lock(&inner.workspace.index);
+        let tree = entry.doc.tree().cloned();
+        let rules = &entry.settings.rules;
+        let cross = ba_engine::crossfile::findings_for(
+            &cross,
+            &index,
+            key,
+            rules,
+            entry.doc.text(),
+            tree.as_ref(),
+        );
+        if !cross.is_empty() {
+            findings.extend(cross);
+            findings.sort_by_key(|f| (f.range.start, f.rule.code));
+        }
+    }
+    findings
+}
+
+/// Publishes again, with current cross-file findings, every open document among `keys`.
+pub(super) fn republish(client: Client, inner: Arc<Inner>, keys: Vec<Arc<str>>) {
+    if keys.is_empty() {
+        return;
+    }
+    tokio::spawn(async move {
+        if inner.pull_diagnostics.load(Ordering::Relaxed) {
+            // Pull clients ask again; the findings of other files changed.
+            let _ = client.workspace_diagnostic_refresh().await;
+            return;
+        }
+        for (uri, shared) in inner.docs.all() {
+            let path = lock(&shared).path.clone();
+            let key = key_of(&uri, path.as_ref());
+            if !keys.iter().any(|k| **k == *key) {
+                continue;
+            }
+            let job_inner = inner.clone();
+            let job_shared = shared.clone();
+            let job = tokio::task::spawn_blocking(move || {
+                let mut entry = lock(&job_shared);
+                entry.analyze(&uri);
+                let version = entry.doc.version();
+                let findings = own_and_cross(&job_inner, &key, &mut entry);
+                let enc = job_inner.encoding();
+                let parsed = uri.parse::<Uri>().ok()?;
+                let diags: Vec<Diagnostic> = findings
+                    .iter()
+                    .map(|f| convert::diagnostic(&parsed, entry.doc.rope(), f, enc))
+                    .collect();
+                Some((parsed, diags, version))
+            });
+            if let Ok(Some((uri, diags, version))) = job.await {
+                if lock(&shared).doc.version() == version {
+                    client.publish_diagnostics(uri, diags, Some(version)).await;
+                }
+            }
+        }
+    });
+}
+
+/// Indexes the workspace folders from disk in the background, then re-publishes open files
+/// whose cross-file findings changed. Open documents keep their editor contents. Called at
+/// startup, and again when the settings or an ignore file change what belongs to the
+/// workspace: the index then drops what the walk no longer lists.
+pub(super) fn index_workspace(client: Client, inner: Arc<Inner>) {
+    if lock(&inner.workspace.roots).is_empty() {
+        return;
+    }
+    enqueue(client, inner, |p| p.rescan = true);
+}
+
+/// Indexing proper; returns when the index holds the workspace (or indexing failed).
+async fn index_from_disk(client: &Client, inner: &Arc<Inner>) {
+    let roots = lock(&inner.workspace.roots).clone();
+    let token = NumberOrString::String("backend-architect/indexing".to_owned());
+    let progress = if inner.workspace.progress_support.load(Ordering::Relaxed) {
+        let created = client
+            .send_request::<request::WorkDoneProgressCreate>(WorkDoneProgressCreateParams {
+                token: token.clone(),
+            })
+            .await;
+        match created {
+            Ok(()) => Some(
+                client
+                    .progress(token, "Indexing the application")
+                    .with_percentage(0)
+                    .begin()
+                    .await,
+            ),
+            Err(e) => {
+                tracing::debug!("no progress token: {e}");
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let started = std::time::Instant::now();
+    let walk_inner = inner.clone();
+    let walked = tokio::task::spawn_blocking(move || {
+        let mut files = app::walk(&roots);
+        files.retain(|p| !excluded(&walk_inner, p));
+        files
+    });
+    let Ok(files) = walked.await else {
+        tracing::error!("walking the workspace panicked");
+        return;
+    };
+    let count = files.len();
+    // Extract in a few chunks (each in parallel) to report progress between them.
+    let chunks: Vec<Vec<PathBuf>> = files
+        .chunks(count.div_ceil(10).max(1))
+        .map(<[PathBuf]>::to_vec)
+        .collect();
+    let mut fresh = WorkspaceIndex::new();
+    let mut done = 0;
+    for chunk in chunks {
+        let job_inner = inner.clone();
+        let n = chunk.len();
+        let job = tokio::task::spawn_blocking(move || {
+            let open = open_keys(&job_inner);
+            let mut part = WorkspaceIndex::new();
+            app::index_paths(&mut part, &chunk, &|p| open.contains(&*p.to_string_lossy()));
+            part
+        });
+        let Ok(part) = job.await else {
+            tracing::error!("workspace indexing panicked");
+            return;
+        };
+        for f in part.files() {
+            fresh.update(&f.key, &f.path, f.language, f.facts.clone());
+        }
+        done += n;
+        if let Some(p) = &progress {
+            p.report_with_message(
+                format!("{done}/{count} files"),
+                (done * 100 / count.max(1)) as u32,
+            )
+            .await;
+        }
+    }
+    let changed = {
+        let mut index = lock(&inner.workspace.index);
+        let open = open_keys(inner);
+        // Files no longer on disk, or no longer part of the workspace (a rescan).
+        let gone: Vec<Arc<str>> = index
+            .files()
+            .filter(|f| !open.contains(&*f.key) && fresh.file(&f.key).is_none())
+            .map(|f| f.key.clone())
+            .collect();
+        for key in gone {
+            index.remove(&key);
+        }
+        for f in fresh.files() {
+            // A document opened meanwhile is newer than the disk.
+            if !open.contains(&*f.key) {
+                index.update(&f.key, &f.path, f.language, f.facts.clone());
+            }
+        }
+        inner.workspace.recompute(&mut index)
+    };
+    tracing::info!("indexed {count} files in {:?}", started.elapsed());
+    if let Some(p) = progress {
+        p.finish_with_message(format!("{count} files")).await;
+    }
+    refresh_lenses(client, inner);
+    republish(client.clone(), inner.clone(), changed);
+}
+
+/// Asks the client to request code lenses again (their paths, auth and test counts come from
+/// the index), if it can be asked.
+fn refresh_lenses(client: &Client, inner: &Inner) {
+    if !inner.workspace.lens_refresh.load(Ordering::Relaxed) {
+        return;
+    }
+    let client = client.clone();
+    tokio::spawn(async move {
+        if let Err(e) = client.code_lens_refresh().await {
+            tracing::debug!("workspace/codeLens/refresh failed: {e}");
+        }
+    });
+}
+
+/// A document was closed: its facts go back to what the disk says (or away, for a file that
+/// is not on disk), and the open files it affected are re-published.
+pub(super) fn closed(client: Client, inner: Arc<Inner>, uri: &Uri, path: Option<PathBuf>) {
+    let key = key_of(uri.as_str(), path.as_ref());
+    lock(&inner.workspace.facts).remove(&key);
+    tokio::spawn(async move {
+        let job_inner = inner.clone();
+        let changed = tokio::task::spawn_blocking(move || {
+            let on_disk = path
+                .as_deref()
+                .filter(|p| !excluded(&job_inner, p))
+                .and_then(app::extract_file);
+            let mut index = lock(&job_inner.workspace.index);
+            match on_disk {
+                Some((language, facts)) => {
+                    index.update(&key, &key, language, facts);
+                }
+                None => {
+                    index.remove(&key);
+                }
+            }
+            job_inner.workspace.recompute(&mut index)
+        })
+        .await
+        .unwrap_or_default();
+        republish(client, inner, changed);
+    });
+}
+
+/// Whether the settings that apply to `path` exclude it (`exclude`, `extend-exclude`): such a
+/// file is neither analysed nor indexed, as in `check`. A broken configuration is reported
+/// when a file under it is opened; here it means the defaults.
+fn excluded(inner: &Inner, path: &Path) -> bool {
+    inner
+        .settings_for(Some(&path.to_path_buf()))
+        .0
+        .is_excluded(path)
+}
+
+/// The index keys of the open documents, from their URIs alone (a document's path is its
+/// URI's), so no document lock is taken: callers may hold the index lock, which analyses
+/// take while holding their document's.
+fn open_keys(inner: &Inner) -> HashSet<String> {
+    inner
+        .docs
+        .all()
+        .into_iter()
+        .map(|(uri, _)| {
+            let path = uri
+                .parse::<Uri>()
+                .ok()
+                .and_then(|u| super::server::uri_path(&u));
+            key_of(&uri, path.as_ref())
+        })
+        .collect()
+}
+
+/// Source files created, changed or deleted on disk (`workspace/didChangeWatchedFiles`).
+/// They are queued and one task at a time drains the queue, so a burst of notifications (a
+/// branch switch) becomes a few batches, each read in parallel off the async runtime and
+/// followed by one recompute of the cross-file findings. Only clients that let us register
+/// file watchers send these; for the others the index follows open documents only.
+pub(super) fn disk_changed(client: Client, inner: Arc<Inner>, paths: Vec<PathBuf>) {
+    if paths.is_empty() {
+        return;
+    }
+    enqueue(client, inner, |p| p.paths.extend(paths));
+}
+
+/// Adds work to the queue and starts a task to drain it unless one is running (it takes the
+/// new work next).
+fn enqueue(client: Client, inner: Arc<Inner>, add: impl FnOnce(&mut Pending)) {
+    {
+        let mut pending = lock(&inner.workspace.pending);
+        add(&mut pending);
+        if pending.running {
+            return;
+        }
+        pending.running = true;
+    }
+    tokio::spawn(async move {
+        loop {
+            // `None`: a rescan.
+            let batch: Option<Vec<PathBuf>> = {
+                let mut pending = lock(&inner.workspace.pending);
+                if pending.rescan {
+                    // The rescan reads every file queued so far anyway.
+                    pending.rescan = false;
+                    pending.paths.clear();
+                    None
+                } else if pending.paths.is_empty() {
+                    pending.running = false;
+                    return;
+                } else {
+                    Some(std::mem::take(&mut pending.paths).into_iter().collect())
+                }
+            };
+            let Some(batch) = batch else {
+                // A panic here must not leave the queue marked as running forever.
+                let run = AssertUnwindSafe(index_from_disk(&client, &inner)).catch_unwind();
+                if let Err(panic) = run.await {
+                    let message = ba_engine::panic_message(&panic);
+                    tracing::error!("indexing the workspace panicked: {message}");
+                }
+                continue;
+            };
+            let job_inner = inner.clone();
+            let job = tokio::task::spawn_blocking(move || apply_disk_changes(&job_inner, batch));
+            match job.await {
+                Ok((changed, touched)) => {
+                    if touched {
+                        refresh_lenses(&client, &inner);
+                    }
+                    republish(client.clone(), inner.clone(), changed);
+                }
+                Err(e) => tracing::error!("bringing changed files into the index panicked: {e}"),
+            }
+        }
+    });
+}
+
+/// Brings `paths` in the index to what the disk says, as startup indexing would: a file it
+/// would index (listed by the walk: under a workspace folder, not gitignored, hidden or in a
+/// skipped directory; not excluded; readable, UTF-8, not huge) gets its facts, and any other
+/// path (deleted, or now ignored) leaves the index. The event's kind is not trusted: the disk
+/// is read when the batch runs, so a file deleted and created again is simply read. Open
+/// documents own their text and are left alone. Returns the files whose cross-file findings
+/// changed, and whether the index changed at all.
+fn apply_disk_changes(inner: &Inner, mut paths: Vec<PathBuf>) -> (Vec<Arc<str>>, bool) {
+    let started = std::time::Instant::now();
+    // Saving an open document reports it too: nothing to read.
+    let open = open_keys(inner);
+    paths.retain(|p| !open.contains(&key_of("", Some(p))));
+    if paths.is_empty() {
+        return (Vec::new(), false);
+    }
+    let roots = lock(&inner.workspace.roots).clone();
+    let mut filter = app::WalkFilter::new(&roots);
+    // A directory reported as a whole (created, or moved in): the files the walk lists in it.
+    let dirs: Vec<PathBuf> = paths
+        .iter()
+        .filter(|p| Language::from_path(p).is_none() && p.is_dir() && filter.enters(p))
+        .cloned()
+        .collect();
+    if !dirs.is_empty() {
+        paths.extend(app::walk(&dirs));
+    }
+    paths.sort();
+    paths.dedup();
+    let (wanted, gone): (Vec<PathBuf>, Vec<PathBuf>) = paths
+        .into_iter()
+        .partition(|p| filter.contains(p) && !excluded(inner, p));
+    // Read and parse without the index lock: keystrokes keep going meanwhile.
+    let read = app::extract_files(&wanted);
+    let mut index = lock(&inner.workspace.index);
+    // Again under the index lock: a document opened from now on is refreshed after us.
+    let open = open_keys(inner);
+    let (mut updated, mut removed) = (0, 0);
+    for (path, facts) in wanted
+        .iter()
+        .zip(read)
+        .chain(gone.iter().map(|p| (p, None)))
+    {
+        let key = key_of("", Some(path));
+        if open.contains(&key) {
+            continue;
+        }
+        match facts {
+            Some((language, facts)) => {
+                index.update(&key, &key, language, facts);
+                updated += 1;
+            }
+            None => removed += usize::from(index.remove(&key)),
+        }
+    }
+    // A path that is not a source file and is gone may have been a directory: what was
+    // indexed under it is gone too (deleting a directory is reported for it alone).
+    for dir in gone
+        .iter()
+        .filter(|p| Language::from_path(p).is_none() && !p.exists())
+    {
+        let prefix = format!("{}{}", key_of("", Some(dir)), std::path::MAIN_SEPARATOR);
+        let under: Vec<Arc<str>> = index
+            .files()
+            .filter(|f| f.key.starts_with(&prefix) && !open.contains(&*f.key))
+            .map(|f| f.key.clone())
+            .collect();
+        for key in under {
+            removed += usize::from(index.remove(&key));
+        }
+    }
+    let changed = inner.workspace.recompute(&mut index);
+    // Most events are for files the index does not hold (build output, caches): no news.
+    if updated + removed > 0 {
+        tracing::info!(
+            "files changed on disk: {updated} read, {removed} removed from the index in {:?}",
+            started.elapsed()
+        );
+    }
+    (changed, updated + removed > 0)
+}

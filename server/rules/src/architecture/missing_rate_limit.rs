@@ -1,0 +1,245 @@
+//! ARC206 missing-rate-limit: login, sign-up, token and password routes without a rate limiter.
+
+use ba_syntax::NodeExt;
+use tree_sitter::Node;
+
+use crate::{Captures, Category, Check, Checker, FixAvailability, Rule, Severity};
+use ba_analysis::{named_children, routes};
+use ba_syntax::Family;
+
+pub static RULE: Rule = Rule {
+    code: "ARC206",
+    name: "missing-rate-limit",
+    category: Category::Architecture,
+    severity: Severity::Warning,
+    cwe: &[307],
+    owasp: None,
+    summary: "A login, sign-up, token or password route has no rate limiter, so passwords and codes can be guessed at full speed; limit attempts per client (slowapi/flask-limiter `@limiter.limit`, express-rate-limit).",
+    docs: DOCS,
+    fix: FixAvailability::None,
+    checks: &[
+        Check {
+            family: Family::Python,
+            query_path: "python/decorators.scm",
+            query: include_str!("../../../../queries/python/decorators.scm"),
+            run: check_python,
+        },
+        Check {
+            family: Family::JavaScript,
+            query_path: "javascript/calls.scm",
+            query: include_str!("../../../../queries/javascript/calls.scm"),
+            run: check_javascript,
+        },
+    ],
+};
+
+/// What a path segment says the route does, if it guards credentials.
+fn sensitive(path: &str) -> Option<&'static str> {
+    for seg in path.split('/').filter(|s| !s.is_empty()) {
+        let lower = seg.to_ascii_lowercase().replace(['-', '_', '.'], "");
+        let what = match lower.as_str() {
+            "login" | "signin" | "logon" | "authenticate" => "sign-in",
+            "signup" | "register" | "registration" => "sign-up",
+            "token" | "tokens" => "token",
+            "otp" | "mfa" | "2fa" | "verifycode" | "verifyotp" | "magiclink" => "one-time code",
+            s if s.contains("password") => "password",
+            _ => continue,
+        };
+        return Some(what);
+    }
+    None
+}
+
+/// Whether text names a rate limiter: `@limiter.limit(…)`, `@ratelimit(…)`,
+/// `Depends(RateLimiter(…))`, `loginLimiter`, `rateLimit({…})`, `throttle`, `slowDown`.
+fn names_limiter(text: &str) -> bool {
+    let t = text.to_ascii_lowercase();
+    t.contains("limit") || t.contains("throttl") || t.contains("slowdown") || t.contains("brute")
+}
+
+/// Whether a module-level statement applies a limiter to every route: slowapi/flask-limiter
+/// `default_limits`, `SlowAPIMiddleware`, `app.use(rateLimit(…))`. Module-level statements
+/// are part of the engine's cache context, so reading them is safe.
+fn file_wide_limiter(checker: &Checker) -> bool {
+    let Some(root) = checker.item.parent() else {
+        return false;
+    };
+    named_children(root).into_iter().any(|stmt| {
+        if !matches!(
+            stmt.kind_str(),
+            "expression_statement" | "lexical_declaration" | "variable_declaration"
+        ) {
+            return false;
+        }
+        let text = checker.text(stmt);
+        text.contains("default_limits")
+            || text.contains("SlowAPIMiddleware")
+            || text.contains("application_limits")
+            || (text.contains(".use(") && names_limiter(text))
+    })
+}
+
+fn report<'a>(checker: &mut Checker<'a>, path_node: Node<'a>, path: &str, what: &str) {
+    checker.report(path_node, format!(
+        "the {what} route `{path}` has no rate limiter in sight, so an attacker can try passwords or codes as fast as the server answers; limit attempts per client and account (`@limiter.limit(\"5/minute\")` with slowapi or flask-limiter, express-rate-limit middleware)"
+    ));
+}
+
+fn accepts_post(route: &routes::Route) -> bool {
+    route.methods.is_empty() || route.has_method("POST") || route.has_method("PUT")
+}
+
+fn check_python_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let (Some(decorator), Some(definition)) = (caps.get("decorator"), caps.get("definition"))
+    else {
+        return;
+    };
+    let Some(route) = routes::python_decorator(decorator, checker.source, checker.semantic) else {
+        return;
+    };
+    let (Some(path), Some(path_node)) = (route.path.as_deref(), route.path_node) else {
+        return;
+    };
+    let Some(what) = sensitive(path) else {
+        return;
+    };
+    if !accepts_post(&route) {
+        return;
+    }
+    // The decorators of the same function (`@limiter.limit`), its dependencies
+    // (`dependencies=[Depends(RateLimiter(…))]`) and parameters (`_: None = Depends(limit)`).
+    let params = definition
+        .field("parameters")
+        .map(|p| checker.text(p))
+        .unwrap_or("");
+    if names_limiter(preceding_decorators(checker, definition)) || names_limiter(params) {
+        return;
+    }
+    if file_wide_limiter(checker) {
+        return;
+    }
+    report(checker, path_node, path, what);
+}
+
+/// The text of every decorator of the item that holds `definition` (the item is the decorated
+/// definition, or a class whose method it is).
+fn preceding_decorators<'a>(checker: &Checker<'a>, definition: Node<'a>) -> &'a str {
+    let path = ba_analysis::ancestors(checker.item, definition);
+    match path
+        .last()
+        .filter(|p| p.kind_str() == "decorated_definition")
+    {
+        Some(decorated) => &checker.source[decorated.start_byte()..definition.start_byte()],
+        None => "",
+    }
+}
+
+fn check_javascript_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let Some(call) = caps.get("call") else {
+        return;
+    };
+    let Some(route) = routes::js_route(call, checker.source) else {
+        return;
+    };
+    let (Some(path), Some(path_node)) = (route.route.path.as_deref(), route.route.path_node) else {
+        return;
+    };
+    let Some(what) = sensitive(path) else {
+        return;
+    };
+    if !accepts_post(&route.route) {
+        return;
+    }
+    // Middleware in the route's chain: every argument before the last handler.
+    let args = call
+        .field("arguments")
+        .map(named_children)
+        .unwrap_or_default();
+    let chain_has_limiter = args
+        .iter()
+        .filter(|a| !routes::is_js_function(a.kind_str()))
+        .any(|a| names_limiter(checker.text(*a)));
+    if chain_has_limiter || file_wide_limiter(checker) {
+        return;
+    }
+    // `router.route("/login").post(…)`: one report for the path, on its first method.
+    let own_argument = call
+        .field("arguments")
+        .is_some_and(|a| a.byte_range().contains(&path_node.start_byte()));
+    let on_route_call = call
+        .field("function")
+        .and_then(|f| f.field("object"))
+        .and_then(|o| o.field("function"))
+        .and_then(|f| f.field("property"))
+        .is_some_and(|p| checker.text(p) == "route");
+    if !own_argument && !on_route_call {
+        return;
+    }
+    report(checker, path_node, path, what);
+}
+
+fn check_python<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    crate::performance::outside_tests(checker, caps, check_python_inner);
+}
+
+fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    crate::performance::outside_tests(checker, caps, check_javascript_inner);
+}
+
+const DOCS: &str = r#"## What it does
+Flags routes that take credentials or one-time codes (a path segment such as `login`,
+`signin`, `signup`, `register`, `token`, `otp`, `mfa`, or one containing `password`) and accept
+POST, when no rate limiter is in sight:
+- Python (FastAPI, Flask): no decorator of the handler, dependency or parameter names a limiter
+  (`@limiter.limit(…)` from slowapi or flask-limiter, `@ratelimit(…)`,
+  `Depends(RateLimiter(…))` from fastapi-limiter), and no module-level `Limiter(…,
+  default_limits=…)` or `SlowAPIMiddleware`;
+- JavaScript (Express, Fastify, Koa routers): no middleware in the route's chain names a limiter
+  (`loginLimiter`, `rateLimit({…})`, `slowDown(…)`, `brute.prevent`), and no module-level
+  `app.use(…limiter…)`.
+
+The rule sees one file: a limiter applied in another file (a gateway, `app.use` in the entry
+point, DRF `DEFAULT_THROTTLE_CLASSES` in settings) is not visible, so Django views are not
+judged. Suppress the finding where a limiter upstream covers the route.
+
+## Why is this bad?
+Without a limit, an attacker can try thousands of passwords per minute against one account
+(brute force) or one password against many (credential stuffing), enumerate accounts through
+sign-up and password-reset responses, and guess six-digit codes in minutes. Password hashing
+makes each attempt expensive for the server too, so the same traffic is also a denial of
+service.
+
+## Example
+```python
+@app.post("/login")
+def login(form: OAuth2PasswordRequestForm = Depends()):
+    ...
+```
+
+```javascript
+router.post("/login", async (req, res) => { /* … */ });
+```
+
+## Use instead
+```python
+limiter = Limiter(key_func=get_remote_address)
+
+@app.post("/login")
+@limiter.limit("5/minute")
+def login(request: Request, form: OAuth2PasswordRequestForm = Depends()):
+    ...
+```
+
+```javascript
+const rateLimit = require("express-rate-limit");
+const loginLimiter = rateLimit({ windowMs: 15 * 60 * 1000, limit: 10 });
+
+router.post("/login", loginLimiter, async (req, res) => { /* … */ });
+```
+
+## References
+- [CWE-307: Improper Restriction of Excessive Authentication Attempts](https://cwe.mitre.org/data/definitions/307.html)
+- [OWASP API4:2023 Unrestricted Resource Consumption](https://owasp.org/API-Security/editions/2023/en/0xa4-unrestricted-resource-consumption/)
+- [OWASP Authentication Cheat Sheet: login throttling](https://cheatsheetseries.owasp.org/cheatsheets/Authentication_Cheat_Sheet.html#login-throttling)
+- [slowapi](https://slowapi.readthedocs.io/) · [Flask-Limiter](https://flask-limiter.readthedocs.io/) · [express-rate-limit](https://express-rate-limit.mintlify.app/)
+"#;

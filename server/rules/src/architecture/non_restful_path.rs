@@ -1,0 +1,333 @@
+//! ARC201 non-restful-path: route paths that name actions or formats instead of resources.
+
+use ba_syntax::NodeExt;
+use tree_sitter::Node;
+
+use crate::{Captures, Category, Check, Checker, FixAvailability, Rule, Severity};
+use ba_analysis::routes;
+use ba_syntax::Family;
+
+pub static RULE: Rule = Rule {
+    code: "ARC201",
+    name: "non-restful-path",
+    category: Category::Architecture,
+    severity: Severity::Info,
+    cwe: &[],
+    owasp: None,
+    summary: "A route path names an action (`/getUser`, `/delete_item`) or a format (`.json`) instead of a resource; name the resource and let the HTTP method and `Accept` header say the rest.",
+    docs: DOCS,
+    fix: FixAvailability::None,
+    checks: &[
+        Check {
+            family: Family::Python,
+            query_path: "python/decorators.scm",
+            query: include_str!("../../../../queries/python/decorators.scm"),
+            run: check_decorator,
+        },
+        Check {
+            family: Family::Python,
+            query_path: "python/calls.scm",
+            query: include_str!("../../../../queries/python/calls.scm"),
+            run: check_django_path,
+        },
+        Check {
+            family: Family::JavaScript,
+            query_path: "javascript/calls.scm",
+            query: include_str!("../../../../queries/javascript/calls.scm"),
+            run: check_javascript,
+        },
+    ],
+};
+
+/// Verbs that say what a handler does to a resource, and the HTTP method that says it instead.
+const VERBS: &[(&str, &str)] = &[
+    ("get", "GET"),
+    ("fetch", "GET"),
+    ("retrieve", "GET"),
+    ("read", "GET"),
+    ("list", "GET"),
+    ("create", "POST"),
+    ("add", "POST"),
+    ("insert", "POST"),
+    ("make", "POST"),
+    ("update", "PUT/PATCH"),
+    ("modify", "PATCH"),
+    ("edit", "PATCH"),
+    ("change", "PATCH"),
+    ("set", "PUT"),
+    ("save", "PUT"),
+    ("delete", "DELETE"),
+    ("remove", "DELETE"),
+    ("destroy", "DELETE"),
+    ("del", "DELETE"),
+];
+
+/// Documents that are files by nature and keep their extension.
+const KNOWN_FILES: &[&str] = &[
+    "openapi",
+    "swagger",
+    "sitemap",
+    "manifest",
+    "feed",
+    "rss",
+    "atom",
+    "robots",
+    "security",
+    "apple-app-site-association",
+    "assetlinks",
+    "package",
+    "schema",
+    "favicon",
+    "humans",
+];
+
+/// `getUserById` → [get, user, by, id]; `delete_item` → [delete, item]; `create-order` →
+/// [create, order].
+fn words(segment: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut prev_lower = false;
+    for c in segment.chars() {
+        if c == '-' || c == '_' || c == '.' {
+            if !current.is_empty() {
+                out.push(std::mem::take(&mut current));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if c.is_ascii_uppercase() && prev_lower && !current.is_empty() {
+            out.push(std::mem::take(&mut current));
+        }
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        current.push(c.to_ascii_lowercase());
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+/// Whether a path segment is a parameter (`{id}`, `<int:id>`, `:id`, `*`, a regex group).
+fn is_param(segment: &str) -> bool {
+    segment.starts_with('{')
+        || segment.starts_with('<')
+        || segment.starts_with(':')
+        || segment.starts_with('*')
+        || segment.starts_with('(')
+        || segment.contains('$')
+        || segment.contains('^')
+        || segment.contains('\\')
+}
+
+/// What is wrong with a path, if anything.
+pub(crate) fn smell(path: &str) -> Option<String> {
+    let segments: Vec<&str> = path
+        .split('/')
+        .filter(|s| !s.is_empty() && !is_param(s))
+        .collect();
+    for seg in &segments {
+        let w = words(seg);
+        let Some(first) = w.first() else {
+            continue;
+        };
+        let Some((verb, method)) = VERBS.iter().find(|(v, _)| v == first) else {
+            continue;
+        };
+        // `/get-started`, `/set-up`: onboarding pages, not actions on a resource.
+        if matches!(
+            w.get(1).map(String::as_str),
+            Some("started" | "up" | "in" | "out")
+        ) {
+            continue;
+        }
+        // A bare verb segment (`/users/add/`, `/orders/{id}/delete/`) is how server-rendered
+        // apps name form and confirmation pages (Django admin does); only a verb joined to a
+        // noun (`getUser`, `delete_item`) is an RPC name for a resource.
+        if w.len() == 1 {
+            continue;
+        }
+        let resource = format!("`/{}`", w[1..].join("-"));
+        return Some(format!(
+            "the path segment `{seg}` names an action (`{verb}`); name {resource} and let the HTTP method say the action (`{method}`)"
+        ));
+    }
+    if let Some(last) = segments.last() {
+        for ext in [".json", ".xml"] {
+            if let Some(stem) = last.strip_suffix(ext) {
+                if !KNOWN_FILES.contains(&stem.to_ascii_lowercase().as_str()) {
+                    return Some(format!(
+                        "the path ends in `{ext}`, a format rather than a resource; serve one URL and choose the format from the `Accept` header"
+                    ));
+                }
+            }
+        }
+    }
+    // `/userProfiles/{id}/order-items`: one path, two spelling conventions.
+    let mut camel = None;
+    let mut kebab = None;
+    for seg in &segments {
+        let has_upper = seg.chars().any(|c| c.is_ascii_uppercase())
+            && seg.chars().next().is_some_and(|c| c.is_ascii_lowercase());
+        if has_upper {
+            camel.get_or_insert(*seg);
+        }
+        if seg.contains('-') || seg.contains('_') {
+            kebab.get_or_insert(*seg);
+        }
+    }
+    if let (Some(c), Some(k)) = (camel, kebab) {
+        return Some(format!(
+            "the path mixes camelCase (`{c}`) and `{}`-separated (`{k}`) segments; use one convention (kebab-case is the common one for URLs)",
+            if k.contains('-') { "-" } else { "_" }
+        ));
+    }
+    None
+}
+
+fn report<'a>(checker: &mut Checker<'a>, path_node: Node<'a>, path: &str) {
+    if let Some(message) = smell(path) {
+        checker.report(path_node, message);
+    }
+}
+
+fn check_decorator_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let Some(decorator) = caps.get("decorator") else {
+        return;
+    };
+    let Some(route) = routes::python_decorator(decorator, checker.source, checker.semantic) else {
+        return;
+    };
+    if let (Some(node), Some(path)) = (route.path_node, route.path.as_deref()) {
+        report(checker, node, path);
+    }
+}
+
+const DJANGO_PATHS: &[&str] = &[
+    "django.urls.path",
+    "django.urls.re_path",
+    "django.conf.urls.url",
+];
+
+fn check_django_path_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
+        return;
+    };
+    if checker.resolve_callee(func, DJANGO_PATHS).is_none() {
+        return;
+    }
+    let args = checker.arguments(args);
+    let Some(node) = args.get(0, "route", checker.source) else {
+        return;
+    };
+    // An `include(…)` prefix is part of a path too; its segments are judged the same way.
+    let Some(path) = checker.string_value(node) else {
+        return;
+    };
+    report(checker, node, path);
+}
+
+fn check_javascript_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let Some(call) = caps.get("call") else {
+        return;
+    };
+    let Some(route) = routes::js_route(call, checker.source) else {
+        return;
+    };
+    // `router.route("/x").get(h).post(h)`: judge the path once, at the first method.
+    let Some(node) = route.route.path_node else {
+        return;
+    };
+    let own_argument = call
+        .field("arguments")
+        .is_some_and(|a| a.byte_range().contains(&node.start_byte()));
+    let on_route_call = call
+        .field("function")
+        .and_then(|f| f.field("object"))
+        .and_then(|o| o.field("function"))
+        .and_then(|f| f.field("property"))
+        .is_some_and(|p| checker.text(p) == "route");
+    if !own_argument && !on_route_call {
+        return;
+    }
+    if let Some(path) = route.route.path.as_deref() {
+        report(checker, node, path);
+    }
+}
+
+fn check_decorator<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    crate::performance::outside_tests(checker, caps, check_decorator_inner);
+}
+
+fn check_django_path<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    crate::performance::outside_tests(checker, caps, check_django_path_inner);
+}
+
+fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    crate::performance::outside_tests(checker, caps, check_javascript_inner);
+}
+
+const DOCS: &str = r#"## What it does
+Flags route paths with naming smells:
+- a segment that joins a verb to a noun: `/getUser`, `/createOrder`, `/delete_item`,
+  `/users/update-email`. A bare verb segment (`/users/add/`, `/posts/{id}/delete/`) is how
+  server-rendered apps name form and confirmation pages (the Django admin does), and page names
+  like `/posts/new` or actions like `/login` and `/search` are not reported either;
+- a format extension at the end, `/users.json` (documents that are files by nature, such as
+  `/openapi.json` or `/sitemap.xml`, are not reported);
+- camelCase and kebab-/snake-case segments mixed in one path.
+
+Paths are read from FastAPI/Flask route decorators, Django `path()`/`re_path()`, and
+Express/Koa/Fastify route registrations.
+
+## Why is this bad?
+In an HTTP API the method already says what happens: `GET /users/{id}` reads,
+`DELETE /users/{id}` deletes. Verbs in paths duplicate that, drift from it (`GET /deleteUser`
+is a state change that caches and crawlers repeat), and multiply endpoints per resource. Format
+suffixes split one resource over several URLs, and mixed spelling makes clients guess.
+
+## Example
+```python
+@router.get("/getUser/{user_id}")
+def get_user(user_id: int): ...
+
+@router.post("/delete_item")
+def delete_item(item: ItemRef): ...
+```
+
+## Use instead
+```python
+@router.get("/users/{user_id}")
+def get_user(user_id: int): ...
+
+@router.delete("/items/{item_id}")
+def delete_item(item_id: int): ...
+```
+
+## References
+- [Microsoft REST API guidelines: resource naming](https://github.com/microsoft/api-guidelines/blob/vNext/azure/Guidelines.md)
+- [Google API design guide: resource names](https://cloud.google.com/apis/design/resource_names)
+- [RFC 9110: method definitions](https://www.rfc-editor.org/rfc/rfc9110#name-method-definitions)
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn smells() {
+        assert!(smell("/getUser/{id}").is_some());
+        assert!(smell("/api/v1/delete_item").is_some());
+        assert!(smell("/orders/create").is_none());
+        assert!(smell("/orders/create-bulk").is_some());
+        assert!(smell("/users.json").is_some());
+        assert!(smell("/userProfiles/{id}/order-items").is_some());
+        assert!(smell("/users/{id}").is_none());
+        assert!(smell("/posts/new").is_none());
+        assert!(smell("/posts/<int:id>/edit").is_none());
+        assert!(smell("/login").is_none());
+        assert!(smell("/openapi.json").is_none());
+        assert!(smell("/settings/get-started").is_none());
+        assert!(smell("/getaway").is_none());
+        assert!(smell("/user-settings/{userId}").is_none());
+    }
+}

@@ -1,0 +1,132 @@
+//! Cross-file rules (`ARC101`–`ARC109`): they judge the application model, not one item, so
+//! they run as a file-level pass over the workspace index after the per-item engine. Their
+//! findings point at facts (a route, an app's creation) and take their byte ranges from the
+//! current facts, so an edit that keeps a file's shape moves them without re-running anything.
+
+pub mod duplicate_route;
+pub mod missing_auth;
+pub mod missing_health_check;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::{Rule, Severity};
+use ba_app::Loc;
+use ba_app::WorkspaceIndex;
+
+/// A cross-file finding before positions: the file and fact it belongs to.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CrossFinding {
+    pub code: &'static str,
+    pub at: Loc,
+    pub message: String,
+    pub severity: Severity,
+    /// Other facts in the same file worth pointing at.
+    pub related: Vec<(ba_app::Anchor, String)>,
+}
+
+pub static RULES: &[&Rule] = &[
+    &duplicate_route::RULE,
+    &missing_auth::RULE,
+    &missing_health_check::RULE,
+];
+
+/// Every cross-file finding of the workspace, grouped by file.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct CrossFindings {
+    pub by_file: HashMap<Arc<str>, Vec<CrossFinding>>,
+}
+
+impl CrossFindings {
+    pub fn compute(index: &mut WorkspaceIndex) -> Self {
+        let resolved = index.resolved();
+        let mut all = Vec::new();
+        duplicate_route::check(&resolved, &mut all);
+        missing_auth::check(&resolved, &mut all);
+        missing_health_check::check(&resolved, &mut all);
+        let mut by_file: HashMap<Arc<str>, Vec<CrossFinding>> = HashMap::new();
+        for f in all {
+            by_file.entry(f.at.0.clone()).or_default().push(f);
+        }
+        for v in by_file.values_mut() {
+            v.sort();
+            v.dedup();
+        }
+        CrossFindings { by_file }
+    }
+
+    /// Files whose findings differ between `self` and `other`.
+    pub fn changed_files(&self, other: &CrossFindings) -> Vec<Arc<str>> {
+        let mut out: Vec<Arc<str>> = self
+            .by_file
+            .keys()
+            .chain(other.by_file.keys())
+            .filter(|k| self.by_file.get(*k) != other.by_file.get(*k))
+            .cloned()
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+}
+
+/// A short, stable description of where a fact lives, for messages (`users.py: list_users`).
+pub fn file_name(key: &str) -> &str {
+    key.rsplit(['/', '\\']).next().unwrap_or(key)
+}
+
+pub fn is_mutating(methods: &[String]) -> bool {
+    methods
+        .iter()
+        .any(|m| matches!(m.as_str(), "POST" | "PUT" | "PATCH" | "DELETE"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ba_syntax::Language;
+
+    fn findings(files: &[(&str, &str)]) -> Vec<(String, &'static str)> {
+        let mut index = WorkspaceIndex::new();
+        for (path, text) in files {
+            let language = Language::from_path(std::path::Path::new(path)).unwrap();
+            let tree = ba_syntax::parse::parse(language, text, None).unwrap();
+            index.update(
+                path,
+                path,
+                language,
+                ba_app::extract(language, &tree, text, path),
+            );
+        }
+        let cross = CrossFindings::compute(&mut index);
+        let mut out: Vec<(String, &'static str)> = cross
+            .by_file
+            .values()
+            .flatten()
+            .map(|f| (f.at.0.to_string(), f.code))
+            .collect();
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn apps_in_tests_are_left_alone() {
+        let app = "const express = require(\"express\");\nconst app = express();\napp.get(\"/a\", h);\napp.get(\"/a\", h2);\n";
+        assert!(findings(&[("/p/test/app.test.js", app)]).is_empty());
+        assert_eq!(
+            findings(&[("/p/src/app.js", app)]),
+            vec![
+                ("/p/src/app.js".to_owned(), "ARC101"),
+                ("/p/src/app.js".to_owned(), "ARC101"),
+                ("/p/src/app.js".to_owned(), "ARC103"),
+            ]
+        );
+    }
+
+    #[test]
+    fn different_methods_or_apps_are_not_duplicates() {
+        let a = "from fastapi import FastAPI\napp = FastAPI()\n@app.get(\"/x\")\ndef a():\n    pass\n@app.post(\"/x\")\ndef b():\n    pass\n@app.get(\"/health\")\ndef h():\n    pass\n";
+        let b = "from fastapi import FastAPI\nother = FastAPI()\n@other.get(\"/x\")\ndef a():\n    pass\n@other.get(\"/healthz\")\ndef h():\n    pass\n";
+        assert!(findings(&[("/p/a.py", a), ("/p/b.py", b)]).is_empty());
+    }
+}

@@ -1,0 +1,311 @@
+//! The rule model and registry: one rule, one file; the registry is the single source of truth
+//! for codes, names, messages, docs, CWE tags and fix availability.
+
+use std::fmt;
+use std::ops::Range;
+
+use ba_syntax::Family;
+
+pub mod advisor;
+pub mod architecture;
+pub mod catalog;
+mod checker;
+pub mod crossfile;
+pub mod dependencies;
+pub mod imports;
+pub mod performance;
+pub mod security;
+
+pub use checker::{Captures, Checker};
+
+/// The timeout (seconds) fixes add to outbound HTTP calls unless `http-timeout` says otherwise.
+pub const DEFAULT_HTTP_TIMEOUT: f64 = 10.0;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Category {
+    Security,
+    Architecture,
+    Performance,
+    Dependencies,
+    Advisor,
+}
+
+impl Category {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Security => "security",
+            Self::Architecture => "architecture",
+            Self::Performance => "performance",
+            Self::Dependencies => "dependencies",
+            Self::Advisor => "advisor",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+    Hint,
+}
+
+impl Severity {
+    pub const NAMES: &'static str = "\"error\", \"warning\", \"info\" or \"hint\"";
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Error => "error",
+            Self::Warning => "warning",
+            Self::Info => "info",
+            Self::Hint => "hint",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "error" => Some(Self::Error),
+            "warning" | "warn" => Some(Self::Warning),
+            "info" | "information" => Some(Self::Info),
+            "hint" => Some(Self::Hint),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Whether a fix keeps behaviour (safe: applied by fix-all and `check --fix`) or needs a human
+/// decision (unsafe: offered as a code action only).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Applicability {
+    Safe,
+    Unsafe,
+}
+
+/// What a rule can offer, for the catalogue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FixAvailability {
+    None,
+    Sometimes,
+    Always,
+}
+
+/// One query file of a rule and the Rust logic that judges each of its matches.
+pub struct Check {
+    pub family: Family,
+    /// Path under `queries/`, for error messages and docs.
+    pub query_path: &'static str,
+    pub query: &'static str,
+    pub run: for<'a> fn(&mut Checker<'a>, &Captures<'_, 'a>),
+}
+
+pub struct Rule {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub category: Category,
+    pub severity: Severity,
+    pub cwe: &'static [u32],
+    /// OWASP Top 10 (2021) category, e.g. "A03:2021 Injection".
+    pub owasp: Option<&'static str>,
+    /// One line: what is wrong and what to do. The default diagnostic message.
+    pub summary: &'static str,
+    /// Markdown: What it does / Why is this bad? / Example / Use instead / References.
+    pub docs: &'static str,
+    pub fix: FixAvailability,
+    pub checks: &'static [Check],
+}
+
+impl Rule {
+    pub fn families(&self) -> Vec<Family> {
+        let mut families: Vec<Family> = self.checks.iter().map(|c| c.family).collect();
+        families.sort();
+        families.dedup();
+        families
+    }
+
+    pub fn cwe_tags(&self) -> Vec<String> {
+        self.cwe.iter().map(|c| format!("CWE-{c}")).collect()
+    }
+}
+
+impl fmt::Debug for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.code, self.name)
+    }
+}
+
+impl PartialEq for Rule {
+    fn eq(&self, other: &Self) -> bool {
+        self.code == other.code
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edit {
+    pub range: Range<usize>,
+    pub content: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fix {
+    pub title: String,
+    pub applicability: Applicability,
+    pub edits: Vec<Edit>,
+    /// Python modules the edits use that the file does not import yet (`os` for
+    /// `os.environ`). The engine turns them into `import` edits after analysis, from the whole
+    /// file (a rule sees one item, and cached findings move with their item).
+    pub imports: Vec<&'static str>,
+}
+
+/// Extra locations of a finding, such as where tainted data came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Related {
+    pub range: Range<usize>,
+    pub message: String,
+}
+
+/// A finding in byte offsets; the LSP and CLI layers convert positions.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Finding {
+    pub rule: &'static Rule,
+    pub range: Range<usize>,
+    pub message: String,
+    pub severity: Severity,
+    pub fix: Option<Fix>,
+    pub related: Vec<Related>,
+}
+
+impl Finding {
+    pub fn code(&self) -> &'static str {
+        self.rule.code
+    }
+
+    /// The same finding moved by `delta` bytes (used when reusing cached results).
+    pub fn shifted(&self, delta: isize) -> Finding {
+        let shift = |r: &Range<usize>| {
+            (r.start as isize + delta) as usize..(r.end as isize + delta) as usize
+        };
+        Finding {
+            rule: self.rule,
+            range: shift(&self.range),
+            message: self.message.clone(),
+            severity: self.severity,
+            fix: self.fix.as_ref().map(|f| Fix {
+                title: f.title.clone(),
+                applicability: f.applicability,
+                edits: f
+                    .edits
+                    .iter()
+                    .map(|e| Edit {
+                        range: shift(&e.range),
+                        content: e.content.clone(),
+                    })
+                    .collect(),
+                imports: f.imports.clone(),
+            }),
+            related: self
+                .related
+                .iter()
+                .map(|r| Related {
+                    range: shift(&r.range),
+                    message: r.message.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Every rule, in code order.
+pub static RULES: &[&Rule] = &[
+    &security::sql_injection::RULE,
+    &security::command_injection::RULE,
+    &security::code_injection::RULE,
+    &security::template_injection::RULE,
+    &security::ldap_injection::RULE,
+    &security::xpath_injection::RULE,
+    &security::log_injection::RULE,
+    &security::nosql_injection::RULE,
+    &security::regex_injection::RULE,
+    &security::unsafe_yaml_load::RULE,
+    &security::unsafe_deserialization::RULE,
+    &security::xml_external_entities::RULE,
+    &security::ssrf::RULE,
+    &security::path_traversal::RULE,
+    &security::open_redirect::RULE,
+    &security::xss::RULE,
+    &security::mass_assignment::RULE,
+    &security::host_header_injection::RULE,
+    &security::csrf_disabled::RULE,
+    &security::prototype_pollution::RULE,
+    &security::debug_enabled::RULE,
+    &security::allowed_hosts_wildcard::RULE,
+    &security::insecure_cookie::RULE,
+    &security::permissive_cors::RULE,
+    &security::bind_all_interfaces::RULE,
+    &security::insecure_file_permissions::RULE,
+    &security::insecure_temp_file::RULE,
+    &security::missing_security_headers::RULE,
+    &security::static_files_exposure::RULE,
+    &security::missing_body_limit::RULE,
+    &security::hardcoded_secret::RULE,
+    &security::jwt_verification_disabled::RULE,
+    &security::weak_password_hash::RULE,
+    &security::timing_unsafe_comparison::RULE,
+    &security::insecure_random::RULE,
+    &security::jwt_without_expiry::RULE,
+    &security::sensitive_jwt_payload::RULE,
+    &security::weak_hash::RULE,
+    &security::weak_cipher::RULE,
+    &security::weak_key_size::RULE,
+    &security::tls_verification_disabled::RULE,
+    &security::weak_tls_version::RULE,
+    &security::cleartext_http_url::RULE,
+    &security::insecure_protocol::RULE,
+    &security::ssh_host_key_not_verified::RULE,
+    &security::assert_for_access_control::RULE,
+    &security::swallowed_security_exception::RULE,
+    &security::unsafe_archive_extraction::RULE,
+    &crossfile::duplicate_route::RULE,
+    &crossfile::missing_auth::RULE,
+    &crossfile::missing_health_check::RULE,
+    &architecture::non_restful_path::RULE,
+    &architecture::state_change_on_get::RULE,
+    &architecture::missing_error_handling::RULE,
+    &architecture::missing_response_model::RULE,
+    &architecture::missing_status_code::RULE,
+    &architecture::missing_rate_limit::RULE,
+    &performance::blocking_call_in_async::RULE,
+    &performance::n_plus_one_query::RULE,
+    &performance::unbounded_list_endpoint::RULE,
+    &performance::http_call_without_timeout::RULE,
+    &performance::connection_per_request::RULE,
+    &performance::unindexed_foreign_key::RULE,
+    &dependencies::vulnerable_dependency::RULE,
+    &advisor::model_finding::RULE,
+];
+
+pub fn by_code(code: &str) -> Option<&'static Rule> {
+    RULES
+        .iter()
+        .copied()
+        .find(|r| r.code.eq_ignore_ascii_case(code))
+}
+
+/// A rule by code or kebab-case name.
+pub fn lookup(code_or_name: &str) -> Option<&'static Rule> {
+    by_code(code_or_name).or_else(|| RULES.iter().copied().find(|r| r.name == code_or_name))
+}
+
+/// The code families, for selectors like `SEC` and for docs.
+pub const FAMILIES: &[(&str, &str)] = &[
+    ("SEC", "security"),
+    ("ARC", "API design and architecture"),
+    ("PERF", "performance and data access"),
+    ("DEP", "dependencies"),
+    ("ADV", "advisor"),
+];

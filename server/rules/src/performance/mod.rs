@@ -1,0 +1,344 @@
+//! Performance and data-access rules (`PERF`): 2xx request handling and data access, judged
+//! within one top-level item (the cross-file ones live with the application model).
+
+use ba_syntax::NodeExt;
+pub mod blocking_call_in_async;
+pub mod connection_per_request;
+pub mod http_call_without_timeout;
+pub mod n_plus_one_query;
+pub mod unbounded_list_endpoint;
+pub mod unindexed_foreign_key;
+
+use tree_sitter::Node;
+
+use crate::Checker;
+use ba_analysis::routes::{self, Route};
+use ba_analysis::{ancestors, named_children, Binding, Lookup};
+
+/// The innermost Python function (`def`, `async def` or `lambda`) around `node` in the item.
+pub(crate) fn python_function<'a>(checker: &Checker<'a>, node: Node<'a>) -> Option<Node<'a>> {
+    ancestors(checker.item, node)
+        .into_iter()
+        .rev()
+        .find(|a| matches!(a.kind_str(), "function_definition" | "lambda"))
+}
+
+/// Whether a Python `function_definition` is `async def`.
+pub(crate) fn is_async_def(function: Node) -> bool {
+    function.kind_str() == "function_definition"
+        && function.child(0).is_some_and(|c| c.kind_str() == "async")
+}
+
+/// The request handler (and its route) around `node`: the outermost function in the item that
+/// a framework calls per request. Nested callbacks of a handler run per request too.
+pub(crate) fn python_handler_around<'a>(
+    checker: &Checker<'a>,
+    node: Node<'a>,
+) -> Option<(Node<'a>, Route<'a>)> {
+    ancestors(checker.item, node)
+        .into_iter()
+        .filter(|a| a.kind_str() == "function_definition")
+        .find_map(|f| {
+            routes::python_handler(checker.item, f, checker.source, checker.semantic)
+                .map(|r| (f, r))
+        })
+}
+
+/// The parts of a call chain: its root (`User`, `db.session`) and the names of the attributes
+/// and methods after it, outermost last (`User.objects.filter(a=1).all()` → `User`,
+/// [`objects`, `filter`, `all`]). Works for Python and JavaScript nodes.
+pub(crate) fn chain<'a>(checker: &Checker<'a>, node: Node<'a>) -> (Node<'a>, Vec<&'a str>) {
+    let mut names = Vec::new();
+    let mut current = node;
+    loop {
+        match current.kind_str() {
+            "call" | "call_expression" => match current.field("function") {
+                Some(f) => current = f,
+                None => break,
+            },
+            "attribute" | "member_expression" => {
+                names.push(checker.member_name(current).unwrap_or(""));
+                match current.field("object") {
+                    Some(o) => current = o,
+                    None => break,
+                }
+            }
+            "await_expression" | "parenthesized_expression" => match current.named_child(0) {
+                Some(inner) => current = inner,
+                None => break,
+            },
+            _ => break,
+        }
+    }
+    names.reverse();
+    (current, names)
+}
+
+/// The single local value `ident` is bound to in its function (`users = User.objects.all()`),
+/// if it has exactly one.
+pub(crate) fn local_value<'a>(checker: &Checker<'a>, ident: Node<'a>) -> Option<Node<'a>> {
+    if ident.kind_str() != "identifier" {
+        return None;
+    }
+    match checker.lookup(ident) {
+        Lookup::Local(bindings) => match bindings.as_slice() {
+            [Binding::Value(v)] => Some(*v),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The name of a Python parameter's annotation, resolved (`db: Session = Depends(get_db)` →
+/// `sqlalchemy.orm.Session`), for a parameter `name` of `function`.
+pub(crate) fn python_param_type<'a>(
+    checker: &Checker<'a>,
+    function: Node<'a>,
+    name: &str,
+) -> Option<String> {
+    let params = function.field("parameters")?;
+    let param = named_children(params).into_iter().find(|p| {
+        p.field("name")
+            .or_else(|| p.named_child(0))
+            .is_some_and(|n| checker.text(n) == name)
+    })?;
+    let annotation = param.field("type")?;
+    let inner = annotation.named_child(0).unwrap_or(annotation);
+    checker.resolve(inner)
+}
+
+/// The receiver's last name, lower-cased (`self.db.session` → `session`, `cursor` →
+/// `cursor`), for judging what an object is by its name.
+pub(crate) fn receiver_name<'a>(checker: &Checker<'a>, func: Node<'a>) -> String {
+    let Some(object) = func.field("object") else {
+        return String::new();
+    };
+    match object.kind_str() {
+        "identifier" | "this" => checker.text(object),
+        "attribute" | "member_expression" => checker.member_name(object).unwrap_or(""),
+        _ => "",
+    }
+    .to_ascii_lowercase()
+}
+
+/// Whether `node` lies inside a nested `def`/`class` (Python) or function (JS) below `within`.
+pub(crate) fn in_nested_scope(within: Node, node: Node) -> bool {
+    ancestors(within, node).iter().skip(1).any(|a| {
+        matches!(
+            a.kind_str(),
+            "function_definition" | "class_definition" | "lambda"
+        ) || routes::is_js_function(a.kind_str())
+    })
+}
+
+/// Calls in `node` that end a chain: not themselves the callee's object of a further
+/// `.method(…)` or `.attr`. Each comes with whether a subscript slices it (`qs[:20]`).
+pub(crate) fn chain_ends<'a>(node: Node<'a>, out: &mut Vec<(Node<'a>, bool)>) {
+    fn visit<'a>(n: Node<'a>, inner: bool, sliced: bool, out: &mut Vec<(Node<'a>, bool)>) {
+        match n.kind_str() {
+            "call" | "call_expression" => {
+                if !inner {
+                    out.push((n, sliced));
+                }
+                if let Some(f) = n.field("function") {
+                    visit(f, true, false, out);
+                }
+                if let Some(a) = n.field("arguments") {
+                    visit(a, false, false, out);
+                }
+            }
+            "attribute" | "member_expression" => {
+                if let Some(o) = n.field("object") {
+                    visit(o, true, false, out);
+                }
+            }
+            "subscript" | "subscript_expression" => {
+                let value = n.field("value").or_else(|| n.field("object"));
+                if let Some(v) = value {
+                    visit(v, false, true, out);
+                }
+                for c in named_children(n) {
+                    if Some(c) != value {
+                        visit(c, false, false, out);
+                    }
+                }
+            }
+            "await_expression" | "parenthesized_expression" => {
+                for c in named_children(n) {
+                    visit(c, inner, sliced, out);
+                }
+            }
+            _ => {
+                for c in named_children(n) {
+                    visit(c, false, false, out);
+                }
+            }
+        }
+    }
+    visit(node, false, false, out);
+}
+
+/// Where rows of a query come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Orm {
+    Django,
+    SqlAlchemy,
+    DbApi,
+}
+
+/// Django QuerySet methods that return a QuerySet (rows), not one row or a number.
+pub(crate) const DJANGO_ROWS: &[&str] = &[
+    "all",
+    "filter",
+    "exclude",
+    "order_by",
+    "select_related",
+    "prefetch_related",
+    "values",
+    "values_list",
+    "annotate",
+    "distinct",
+    "only",
+    "defer",
+    "using",
+    "reverse",
+];
+
+/// Whether a receiver name looks like a database session or connection.
+pub(crate) fn is_db_name(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    n.contains("session")
+        || n == "db"
+        || n == "database"
+        || n.contains("conn")
+        || n.contains("cursor")
+        || n == "cur"
+}
+
+/// Whether a Python expression evaluates to the rows of a query (`User.objects.filter(…)`,
+/// `session.query(User).all()`, `session.scalars(select(User))`, `cursor.fetchall()`), and from
+/// which ORM.
+pub(crate) fn python_rows<'a>(checker: &Checker<'a>, expr: Node<'a>) -> Option<Orm> {
+    if !matches!(expr.kind_str(), "call" | "attribute") {
+        return None;
+    }
+    let (root, names) = chain(checker, expr);
+    let last = *names.last()?;
+    if names.contains(&"objects") && DJANGO_ROWS.contains(&last) {
+        return Some(Orm::Django);
+    }
+    if matches!(last, "fetchall" | "fetchmany") {
+        return Some(Orm::DbApi);
+    }
+    let root_text = checker.text(root);
+    let sqlalchemy = names
+        .iter()
+        .any(|n| matches!(*n, "query" | "scalars" | "execute"))
+        && (is_db_name(root_text.rsplit('.').next().unwrap_or(""))
+            || names.first() == Some(&"query"));
+    if sqlalchemy && matches!(last, "all" | "scalars" | "execute" | "unique") {
+        return Some(Orm::SqlAlchemy);
+    }
+    None
+}
+
+/// Whether a JS expression evaluates to the rows of a query: `await User.find(…)`,
+/// `await Order.findAll(…)`, `await prisma.user.findMany()`, `await pool.query(…)`.
+pub(crate) fn js_rows<'a>(checker: &Checker<'a>, expr: Node<'a>) -> bool {
+    if expr.kind_str() != "await_expression" {
+        return false;
+    }
+    let Some(inner) = expr.named_child(0) else {
+        return false;
+    };
+    js_query_call(checker, inner, true).is_some()
+}
+
+/// JS query methods of Mongoose, Sequelize, Prisma, TypeORM and SQL clients that return rows
+/// (`rows`) or one row.
+const JS_MANY: &[&str] = &[
+    "find",
+    "findAll",
+    "findMany",
+    "findAndCountAll",
+    "aggregate",
+    "query",
+    "execute",
+];
+const JS_ONE: &[&str] = &[
+    "findById",
+    "findOne",
+    "findByPk",
+    "findUnique",
+    "findFirst",
+    "findOneBy",
+    "findBy",
+    "count",
+    "countDocuments",
+];
+
+/// If `call` (a chain) runs a query, its method name. `rows_only`: only methods returning many
+/// rows.
+pub(crate) fn js_query_call<'a>(
+    checker: &Checker<'a>,
+    call: Node<'a>,
+    rows_only: bool,
+) -> Option<&'a str> {
+    if call.kind_str() != "call_expression" {
+        return None;
+    }
+    let (root, names) = chain(checker, call);
+    let root_name = match root.kind_str() {
+        "identifier" | "this" => checker.text(root),
+        _ => "",
+    };
+    const BUILTINS: &[&str] = &[
+        "Object", "Array", "Promise", "Math", "JSON", "Reflect", "Buffer", "Date", "Number",
+        "String", "Map", "Set", "URL",
+    ];
+    let model = (root_name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_uppercase())
+        && !BUILTINS.contains(&root_name))
+        || names.contains(&"collection")
+        || root_name == "prisma"
+        || root_name.ends_with("Repository")
+        || root_name.ends_with("Model")
+        || root_name == "db";
+    names.iter().copied().find(|n| {
+        if matches!(*n, "query" | "execute") {
+            let r = root_name.to_ascii_lowercase();
+            return r.contains("pool")
+                || r.contains("db")
+                || r.contains("client")
+                || r.contains("conn")
+                || r == "knex"
+                || r == "sequelize";
+        }
+        (JS_MANY.contains(n) || (!rows_only && JS_ONE.contains(n))) && model
+    })
+}
+
+/// Runs a check and drops what it reported in test code (a test module, a `test_…` function,
+/// a `*.test.js` file): tests call endpoints and clients in ways production code must not, and
+/// their routes are not an API.
+pub(crate) fn outside_tests<'a>(
+    checker: &mut Checker<'a>,
+    caps: &crate::Captures<'_, 'a>,
+    check: fn(&mut Checker<'a>, &crate::Captures<'_, 'a>),
+) {
+    let before = checker.findings.len();
+    check(checker, caps);
+    if checker.findings.len() == before {
+        return;
+    }
+    let start = checker.findings[before].range.start;
+    let node = checker
+        .item
+        .descendant_for_byte_range(start, start)
+        .unwrap_or(checker.item);
+    if crate::security::secret_names::in_test_code(checker, node) {
+        checker.findings.truncate(before);
+    }
+}

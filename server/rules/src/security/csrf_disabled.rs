@@ -1,0 +1,381 @@
+//! SEC307 csrf-disabled: CSRF protection switched off for a view or the whole app.
+
+use ba_syntax::NodeExt;
+use tree_sitter::Node;
+
+use super::missing_security_headers::{calls_in, configuring_scope, imports_any, js_args, Props};
+use super::settings;
+use crate::{
+    Applicability, Captures, Category, Check, Checker, Edit, FixAvailability, Rule, Severity,
+};
+use ba_analysis::named_children;
+use ba_syntax::Family;
+
+pub static RULE: Rule = Rule {
+    code: "SEC307",
+    name: "csrf-disabled",
+    category: Category::Security,
+    severity: Severity::Warning,
+    cwe: &[352],
+    owasp: Some("A01:2021 Broken Access Control"),
+    summary: "CSRF protection is switched off; keep it on, and verify a signature where a view must accept cross-site posts (webhooks).",
+    docs: DOCS,
+    fix: FixAvailability::Sometimes,
+    checks: &[
+        Check {
+            family: Family::Python,
+            query_path: "python/decorators.scm",
+            query: include_str!("../../../../queries/python/decorators.scm"),
+            run: check_decorator,
+        },
+        Check {
+            family: Family::Python,
+            query_path: "python/calls.scm",
+            query: include_str!("../../../../queries/python/calls.scm"),
+            run: check_call,
+        },
+        Check {
+            family: Family::Python,
+            query_path: "python/assignments.scm",
+            query: include_str!("../../../../queries/python/assignments.scm"),
+            run: check_assignment,
+        },
+        Check {
+            family: Family::JavaScript,
+            query_path: "javascript/calls.scm",
+            query: include_str!("../../../../queries/javascript/calls.scm"),
+            run: check_javascript,
+        },
+    ],
+};
+
+const JS_SESSIONS: &[&str] = &["express-session", "cookie-session"];
+/// CSRF middleware packages: a module that imports one is taken to use it.
+const JS_CSRF: &[&str] = &[
+    "csurf",
+    "csrf-csrf",
+    "csrf-sync",
+    "lusca",
+    "@dr.pogodin/csurf",
+    "tiny-csrf",
+    "csrf",
+];
+const STATE_CHANGING: &[&str] = &["post", "put", "patch", "delete"];
+
+/// Express: a cookie session (`express-session`, `cookie-session`) in a module that registers
+/// state-changing routes and never sets up CSRF middleware.
+fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let (Some(func), Some(args), Some(call)) =
+        (caps.get("func"), caps.get("args"), caps.get("call"))
+    else {
+        return;
+    };
+    if call.kind_str() != "call_expression" {
+        return;
+    }
+    let Some(module) = checker.resolve_callee(func, JS_SESSIONS) else {
+        return;
+    };
+    if settings::is_non_production_file(checker.path) || imports_any(checker, JS_CSRF) {
+        return;
+    }
+    // `sameSite: "strict"` (or `true`, which is strict) keeps the browser from sending the
+    // cookie on cross-site requests at all.
+    if let Some(options) = js_args(args).first().filter(|o| o.kind_str() == "object") {
+        let props = Props::of(checker, *options);
+        let cookie = if module == "express-session" {
+            props
+                .get("cookie")
+                .filter(|c| c.kind_str() == "object")
+                .map(|c| Props::of(checker, c))
+        } else {
+            Some(props)
+        };
+        let strict = cookie.and_then(|c| c.get("sameSite")).is_some_and(|v| {
+            v.kind_str() == "true"
+                || checker
+                    .string_value(v)
+                    .is_some_and(|s| s.eq_ignore_ascii_case("strict"))
+        });
+        if strict {
+            return;
+        }
+    }
+    let scope = configuring_scope(checker, call);
+    let calls = calls_in(checker, &scope);
+    let route = calls.iter().find(|c| {
+        STATE_CHANGING.contains(&c.name)
+            && c.object.is_some()
+            && c.args.len() >= 2
+            && c.args
+                .first()
+                .is_some_and(|p| checker.string_value(*p).is_some())
+    });
+    let Some(route) = route else {
+        return;
+    };
+    let uses_csrf = calls
+        .iter()
+        .any(|c| c.name.to_ascii_lowercase().contains("csrf") || c.name == "csurf");
+    if uses_csrf {
+        return;
+    }
+    let method = route.name.to_owned();
+    let path = route
+        .args
+        .first()
+        .and_then(|p| checker.string_value(*p))
+        .unwrap_or("")
+        .to_owned();
+    checker.report(call, format!(
+        "`{module}` keeps users logged in with a cookie, and this app accepts `{method}` requests (`{path}`) without CSRF protection: {WHY}; add CSRF middleware (`csrf-csrf`, `csrf-sync`, `lusca.csrf()`) or set the session cookie's `sameSite: \"strict\"`"
+    ));
+}
+
+const CSRF_EXEMPT: &[&str] = &["django.views.decorators.csrf.csrf_exempt"];
+const METHOD_DECORATOR: &[&str] = &["django.utils.decorators.method_decorator"];
+const CSRF_PROTECT: &[&str] = &[
+    "flask_wtf.CSRFProtect",
+    "flask_wtf.csrf.CSRFProtect",
+    "flask_wtf.CsrfProtect",
+    "flask_wtf.csrf.CsrfProtect",
+];
+/// Calls that verify a request's signature: a view that makes one authenticates its caller
+/// without cookies, so it needs no CSRF token (webhooks).
+const VERIFIERS: &[&str] = &[
+    "hmac.compare_digest",
+    "secrets.compare_digest",
+    "stripe.Webhook.construct_event",
+    "stripe.WebhookSignature.verify_header",
+];
+
+const WHY: &str = "any website can then make a logged-in visitor's browser submit to it";
+
+/// `@csrf_exempt`, `@method_decorator(csrf_exempt, ...)` and `@csrf.exempt` on a view.
+fn check_decorator<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let (Some(decorator), Some(definition)) = (caps.get("decorator"), caps.get("definition"))
+    else {
+        return;
+    };
+    let Some(expression) = named_children(decorator)
+        .into_iter()
+        .find(|n| n.kind_str() != "comment")
+    else {
+        return;
+    };
+    let exempt = if expression.kind_str() == "call" {
+        // `@method_decorator(csrf_exempt, name="dispatch")`, also with a list of decorators.
+        let (Some(func), Some(args)) =
+            (expression.field("function"), expression.field("arguments"))
+        else {
+            return;
+        };
+        checker.resolve_callee(func, METHOD_DECORATOR).is_some()
+            && checker
+                .arguments(args)
+                .positional
+                .clone()
+                .first()
+                .is_some_and(|a| {
+                    let decorators = match a.kind_str() {
+                        "list" | "tuple" => named_children(*a),
+                        _ => vec![*a],
+                    };
+                    decorators.into_iter().any(|d| is_exemption(checker, d))
+                })
+    } else {
+        is_exemption(checker, expression)
+    };
+    if !exempt
+        || settings::place(checker, decorator).non_production
+        || verifies_signature(checker, definition)
+    {
+        return;
+    }
+    let name = definition
+        .field("name")
+        .map_or("this view", |n| checker.text(n));
+    let shown = super::callee(checker.text(expression));
+    // A plain `@csrf_exempt` line goes (unsafe: clients that post without a token, such as a
+    // webhook sender, are then refused).
+    let src = checker.source;
+    let line_start = src[..decorator.start_byte()]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let line_end = src[decorator.end_byte()..]
+        .find('\n')
+        .map_or(src.len(), |i| decorator.end_byte() + i + 1);
+    let own_line = expression.kind_str() != "call"
+        && src[line_start..decorator.start_byte()].trim().is_empty()
+        && src[decorator.end_byte()..line_end].trim().is_empty();
+    let finding = checker.report(expression, format!(
+        "`@{shown}` turns CSRF protection off for `{name}`: {WHY}; keep the check on, or verify a signature (`hmac.compare_digest`) if this is a webhook"
+    ));
+    if own_line {
+        finding.with_fix(
+            format!("Remove `@{shown}`"),
+            Applicability::Unsafe,
+            vec![Edit {
+                range: line_start..line_end,
+                content: String::new(),
+            }],
+        );
+    }
+}
+
+/// `csrf_exempt` (Django) or `csrf.exempt` where `csrf = CSRFProtect(...)` (Flask-WTF).
+fn is_exemption<'a>(checker: &Checker<'a>, node: Node<'a>) -> bool {
+    match node.kind_str() {
+        "identifier" => checker.resolve_callee(node, CSRF_EXEMPT).is_some(),
+        "attribute" => {
+            let (Some(object), Some(attr)) = (node.field("object"), node.field("attribute")) else {
+                return false;
+            };
+            match checker.text(attr) {
+                "exempt" => settings::instance_of(checker, object)
+                    .is_some_and(|class| CSRF_PROTECT.contains(&class.as_str())),
+                _ => checker.resolve_callee(node, CSRF_EXEMPT).is_some(),
+            }
+        }
+        _ => false,
+    }
+}
+
+/// Whether the view (or class) calls a signature check anywhere in its body.
+fn verifies_signature<'a>(checker: &Checker<'a>, definition: Node<'a>) -> bool {
+    let mut found = false;
+    let mut stack = vec![definition];
+    while let Some(node) = stack.pop() {
+        if node.kind_str() == "call" {
+            if let Some(func) = node.field("function") {
+                if checker.resolve_callee(func, VERIFIERS).is_some() {
+                    found = true;
+                    break;
+                }
+            }
+        }
+        stack.extend(named_children(node));
+    }
+    found
+}
+
+/// `csrf_exempt(view)` in a URLconf, `csrf.exempt(blueprint)`, and
+/// `app.config.update(WTF_CSRF_ENABLED=False)`.
+fn check_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    for setting in settings::updated(checker, caps, &["WTF_CSRF_ENABLED"]) {
+        report_setting(checker, setting);
+    }
+    let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
+        return;
+    };
+    if !is_exemption(checker, func) || settings::place(checker, func).non_production {
+        return;
+    }
+    let Some(view) = checker.arguments(args).positional.clone().first().copied() else {
+        return;
+    };
+    let shown = super::callee(checker.text(func));
+    let view = super::callee(checker.text(view));
+    checker.report(func, format!(
+        "`{shown}({view})` turns CSRF protection off for `{view}`: {WHY}; keep the check on, or verify a signature (`hmac.compare_digest`) in the view if it is a webhook"
+    ));
+}
+
+/// Flask-WTF's `WTF_CSRF_ENABLED = False` in a config module or class, or `app.config[...]`.
+fn check_assignment<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    if let Some(setting) = settings::assigned(checker, caps, &["WTF_CSRF_ENABLED"]) {
+        report_setting(checker, setting);
+    }
+}
+
+fn report_setting<'a>(checker: &mut Checker<'a>, setting: settings::Setting<'a>) {
+    if setting.value.kind_str() != "false" {
+        return;
+    }
+    let shown = super::callee(checker.text(setting.node));
+    checker
+        .report(
+            setting.node,
+            format!("`{shown}` turns Flask-WTF's CSRF protection off for every form: {WHY}; keep it on outside tests (exempt single webhook views with `csrf.exempt` and a signature check)"),
+        )
+        // Unsafe: forms and clients that post without a token are then refused.
+        .with_fix(
+            "Turn CSRF protection on",
+            Applicability::Unsafe,
+            vec![Edit {
+                range: setting.value.byte_range(),
+                content: "True".to_owned(),
+            }],
+        );
+}
+
+const DOCS: &str = r#"## What it does
+Flags CSRF protection switched off:
+
+- Django's `@csrf_exempt` on a view (also `@method_decorator(csrf_exempt, name="dispatch")` on
+  a class-based view, and `csrf_exempt(view)` in a URLconf);
+- Flask-WTF's `@csrf.exempt` (where `csrf = CSRFProtect(app)`), `csrf.exempt(blueprint)`, and
+  `WTF_CSRF_ENABLED = False` in a config module or class, `app.config["WTF_CSRF_ENABLED"] = False`
+  or `app.config.update(WTF_CSRF_ENABLED=False)`.
+
+- Express: a cookie session (`express-session`, `cookie-session`) set up in a module (or app
+  factory function) that registers state-changing routes (`app.post/put/patch/delete`) and
+  never imports CSRF middleware (`csurf`, `@dr.pogodin/csurf`, `csrf-csrf`, `csrf-sync`,
+  `lusca`, `tiny-csrf`). It is reported once, at the session middleware.
+
+Not reported: `@csrf_protect`, `WTF_CSRF_ENABLED = True`, test configuration (files such as
+`test_*.py`, `conftest.py`, `tests.py`, classes such as `TestingConfig`), and an exempt view
+that verifies a request signature in its body (`hmac.compare_digest`,
+`stripe.Webhook.construct_event`), which is how webhooks authenticate. In Express, APIs without a cookie session (bearer
+tokens), modules whose routes live elsewhere, and sessions whose cookie is
+`sameSite: "strict"` (or `sameSite: true`) are not reported: a strict cookie is never sent
+on requests another site starts, which is a CSRF defence of its own (`"lax"` still lets
+top-level `GET` navigations through, so state must never change on `GET`). `cookie-parser`
+alone is not judged: whether its cookies authenticate is not visible.
+
+## Why is this bad?
+Browsers attach cookies to requests that other sites trigger. Without a CSRF token check, a
+page on any website can make a logged-in visitor's browser post to the view: change their
+e-mail or password, transfer money, delete data, all with the visitor's session.
+
+## Example
+```python
+@csrf_exempt
+def update_email(request):
+    request.user.email = request.POST["email"]
+    request.user.save()
+    return HttpResponse(status=204)
+```
+
+```javascript
+app.use(session({ secret: process.env.SESSION_SECRET, cookie: { secure: true } }));
+app.post("/account/email", requireLogin, updateEmail);
+```
+
+## Use instead
+```python
+def update_email(request):          # the CSRF middleware checks the token
+    ...
+
+@csrf_exempt
+def stripe_webhook(request):        # a webhook proves who sent it with a signature instead
+    event = stripe.Webhook.construct_event(
+        request.body, request.headers["Stripe-Signature"], settings.STRIPE_WEBHOOK_SECRET)
+    ...
+```
+
+```javascript
+const { doubleCsrfProtection } = doubleCsrf({ getSecret: () => process.env.CSRF_SECRET });
+app.use(session({ secret: process.env.SESSION_SECRET, cookie: { secure: true } }));
+app.use(doubleCsrfProtection);
+app.post("/account/email", requireLogin, updateEmail);
+```
+
+## References
+- [CWE-352: Cross-Site Request Forgery (CSRF)](https://cwe.mitre.org/data/definitions/352.html)
+- [OWASP A01:2021 Broken Access Control](https://owasp.org/Top10/A01_2021-Broken_Access_Control/)
+- [Django: Cross Site Request Forgery protection](https://docs.djangoproject.com/en/stable/howto/csrf/)
+- [csrf-csrf (double submit cookie for Express)](https://github.com/Psifi-Solutions/csrf-csrf)
+- [OWASP CSRF Prevention Cheat Sheet](https://cheatsheetseries.owasp.org/cheatsheets/Cross-Site_Request_Forgery_Prevention_Cheat_Sheet.html)
+- [Flask-WTF: CSRF protection](https://flask-wtf.readthedocs.io/en/stable/csrf/)
+"#;

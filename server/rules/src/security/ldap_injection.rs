@@ -1,0 +1,128 @@
+//! SEC105 ldap-injection: LDAP search filters built from request data.
+
+use super::{imports_any, method_name};
+use crate::{Captures, Category, Check, Checker, FixAvailability, Rule, Severity};
+use ba_analysis::{Arguments, Sink};
+use ba_syntax::Family;
+use ba_syntax::NodeExt;
+
+pub static RULE: Rule = Rule {
+    code: "SEC105",
+    name: "ldap-injection",
+    category: Category::Security,
+    severity: Severity::Error,
+    cwe: &[90],
+    owasp: Some("A03:2021 Injection"),
+    summary: "An LDAP filter or DN is built from request data; escape each value with `escape_filter_chars` (or `escape_rdn`).",
+    docs: DOCS,
+    fix: FixAvailability::None,
+    checks: &[Check {
+        family: Family::Python,
+        query_path: "python/calls.scm",
+        query: include_str!("../../../../queries/python/calls.scm"),
+        run: check,
+    }],
+};
+
+/// python-ldap: `search_s(base, scope, filterstr)`; ldap3: `search(search_base, search_filter)`.
+fn filter_argument<'a>(
+    method: &str,
+    args: &Arguments<'a>,
+    src: &str,
+) -> Vec<tree_sitter::Node<'a>> {
+    let mut out = Vec::new();
+    match method {
+        "search_s" | "search_st" | "search_ext" | "search_ext_s" => {
+            out.extend(args.get(2, "filterstr", src));
+            out.extend(args.get(0, "base", src));
+        }
+        "search" => {
+            // python-ldap's `search(base, scope, filterstr)` or ldap3's `search(base, filter)`.
+            out.extend(args.keyword("search_filter", src));
+            out.extend(args.keyword("filterstr", src));
+            out.extend(args.get(0, "search_base", src));
+            if let Some(f) = args
+                .positional
+                .get(1)
+                .filter(|a| a.kind_str() != "attribute")
+            {
+                out.push(*f);
+            }
+            out.extend(args.positional.get(2).copied());
+        }
+        "simple_bind_s" | "bind_s" => out.extend(args.get(0, "who", src)),
+        _ => {}
+    }
+    out
+}
+
+fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
+        return;
+    };
+    let Some(method) = method_name(checker, func) else {
+        return;
+    };
+    if !matches!(
+        method,
+        "search"
+            | "search_s"
+            | "search_st"
+            | "search_ext"
+            | "search_ext_s"
+            | "simple_bind_s"
+            | "bind_s"
+    ) || !imports_any(checker, &["ldap", "ldap3"])
+    {
+        return;
+    }
+    let arguments = checker.arguments(args);
+    for arg in filter_argument(method, &arguments, checker.source) {
+        if arg.kind_str() == "integer" || checker.text(arg).starts_with("ldap.SCOPE") {
+            continue;
+        }
+        if let Some(taint) = checker.taint(arg, Sink::Ldap).filter(|t| t.user) {
+            let from = checker.describe(&taint);
+            checker
+                .report(
+                    arg,
+                    format!("LDAP `{method}` uses a filter built from {from}; escape each value with `ldap.filter.escape_filter_chars` (ldap3: `escape_filter_chars`)"),
+                )
+                .with_taint(&taint);
+            return;
+        }
+    }
+}
+
+const DOCS: &str = r#"## What it does
+Flags LDAP searches (python-ldap `search_s`/`search`/`search_ext`, ldap3 `Connection.search`) and
+binds whose filter or DN is built from request data without escaping.
+
+## Why is this bad?
+LDAP filters have their own syntax. A user name of `*)(uid=*))(|(uid=*` turns
+`(&(uid={name})(objectClass=person))` into a filter that matches every entry: attackers log in
+without a password or enumerate the directory.
+
+## Example
+```python
+@app.post("/login")
+def login():
+    user = request.form["user"]
+    conn.search_s("ou=people,dc=example,dc=com", ldap.SCOPE_SUBTREE, f"(uid={user})")
+```
+
+## Use instead
+```python
+from ldap.filter import escape_filter_chars
+
+@app.post("/login")
+def login():
+    user = escape_filter_chars(request.form["user"])
+    conn.search_s("ou=people,dc=example,dc=com", ldap.SCOPE_SUBTREE, f"(uid={user})")
+```
+
+## References
+- [CWE-90: LDAP Injection](https://cwe.mitre.org/data/definitions/90.html)
+- [OWASP A03:2021 Injection](https://owasp.org/Top10/A03_2021-Injection/)
+- [python-ldap `ldap.filter`](https://www.python-ldap.org/en/latest/reference/ldap-filter.html)
+"#;

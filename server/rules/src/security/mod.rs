@@ -1,0 +1,293 @@
+//! Security rules (`SEC`): 1xx injection, 2xx deserialisation, 3xx web, 4xx configuration,
+//! 5xx secrets and auth, 6xx crypto and transport.
+
+use ba_syntax::NodeExt;
+pub mod allowed_hosts_wildcard;
+pub mod assert_for_access_control;
+pub mod bind_all_interfaces;
+pub mod cleartext_http_url;
+pub mod code_injection;
+mod command_argv;
+pub mod command_injection;
+pub mod csrf_disabled;
+pub mod debug_enabled;
+pub mod hardcoded_secret;
+pub mod host_header_injection;
+pub mod insecure_cookie;
+pub mod insecure_file_permissions;
+pub mod insecure_protocol;
+pub mod insecure_random;
+pub mod insecure_temp_file;
+pub mod jwt_verification_disabled;
+pub mod jwt_without_expiry;
+pub mod ldap_injection;
+pub mod log_injection;
+pub mod mass_assignment;
+pub mod missing_body_limit;
+pub mod missing_security_headers;
+pub mod nosql_injection;
+pub mod open_redirect;
+pub mod path_traversal;
+pub mod permissive_cors;
+pub mod prototype_pollution;
+pub mod regex_injection;
+pub mod secret_names;
+pub mod sensitive_jwt_payload;
+mod settings;
+pub mod sql_injection;
+mod sql_parameterize;
+pub mod ssh_host_key_not_verified;
+pub mod ssrf;
+pub mod static_files_exposure;
+pub mod swallowed_security_exception;
+pub mod template_injection;
+pub mod timing_unsafe_comparison;
+pub mod tls_verification_disabled;
+pub mod unsafe_archive_extraction;
+pub mod unsafe_deserialization;
+pub mod unsafe_yaml_load;
+pub mod weak_cipher;
+pub mod weak_hash;
+pub mod weak_key_size;
+pub mod weak_password_hash;
+pub mod weak_tls_version;
+pub mod xml_external_entities;
+pub mod xpath_injection;
+pub mod xss;
+
+/// The module-level request functions of `requests` and `httpx`, shared by the rules about HTTP
+/// clients.
+pub(crate) const HTTP_FUNCTIONS: &[&str] = &[
+    "requests.get",
+    "requests.post",
+    "requests.put",
+    "requests.patch",
+    "requests.delete",
+    "requests.head",
+    "requests.options",
+    "requests.request",
+    "httpx.get",
+    "httpx.post",
+    "httpx.put",
+    "httpx.patch",
+    "httpx.delete",
+    "httpx.head",
+    "httpx.options",
+    "httpx.request",
+    "httpx.stream",
+];
+
+/// The callee's source text, shortened for messages.
+/// The value of property `key` in a JavaScript options object: an object literal, or a local
+/// bound only to one (`const opts = { noent: true }; parse(xml, opts)`).
+pub(crate) fn js_option<'a>(
+    checker: &crate::Checker<'a>,
+    options: tree_sitter::Node<'a>,
+    key: &str,
+) -> Option<tree_sitter::Node<'a>> {
+    use ba_analysis::{Binding, Lookup};
+    let object = match options.kind_str() {
+        "object" => options,
+        "identifier" => match checker.lookup(options) {
+            Lookup::Local(bindings) => match bindings.as_slice() {
+                [Binding::Value(v)] if v.kind_str() == "object" => *v,
+                _ => return None,
+            },
+            _ => return None,
+        },
+        _ => return None,
+    };
+    ba_analysis::named_children(object)
+        .into_iter()
+        .filter(|p| p.kind_str() == "pair")
+        .find(|p| {
+            p.field("key")
+                .is_some_and(|k| checker.text(k).trim_matches(['"', '\'']) == key)
+        })
+        .and_then(|p| p.field("value"))
+}
+
+pub(crate) fn callee(text: &str) -> String {
+    let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.len() > 40 {
+        format!(
+            "{}…",
+            &one_line[..one_line
+                .char_indices()
+                .nth(39)
+                .map_or(one_line.len(), |(i, _)| i)]
+        )
+    } else {
+        one_line
+    }
+}
+
+/// A call that hands one of its arguments to a sink: the qualified callees, and where the
+/// argument is (position, or keyword name).
+pub(crate) struct CallSink {
+    pub callees: &'static [&'static str],
+    pub index: usize,
+    pub keyword: &'static str,
+}
+
+/// The first `CallSink` whose callee `func` resolves to, with the resolved name and the argument.
+pub(crate) fn sink_argument<'a>(
+    checker: &crate::Checker<'a>,
+    func: tree_sitter::Node<'a>,
+    args: tree_sitter::Node<'a>,
+    sinks: &[CallSink],
+) -> Option<(String, tree_sitter::Node<'a>)> {
+    // Most calls name nothing a sink lists: reject them before collecting the names.
+    let last = match func.kind_str() {
+        "identifier" => checker.text(func),
+        "attribute" | "member_expression" => checker.member_name(func).unwrap_or(""),
+        _ => return None,
+    };
+    let named = sinks.iter().any(|s| {
+        s.callees
+            .iter()
+            .any(|c| c.ends_with(last) && c[..c.len() - last.len()].ends_with('.'))
+    });
+    let imported = func.kind_str() == "identifier" && checker.semantic.imports.contains_key(last);
+    if !(named || imported) {
+        return None;
+    }
+    let (name, sink) = sinks
+        .iter()
+        .find_map(|s| checker.resolve_callee(func, s.callees).map(|n| (n, s)))?;
+    let arg = checker
+        .arguments(args)
+        .get(sink.index, sink.keyword, checker.source)?;
+    Some((name, arg))
+}
+
+/// The method name of a call like `obj.method(...)`.
+pub(crate) fn method_name<'a>(
+    checker: &crate::Checker<'a>,
+    func: tree_sitter::Node<'a>,
+) -> Option<&'a str> {
+    (func.kind_str() == "attribute")
+        .then(|| checker.member_name(func))
+        .flatten()
+}
+
+/// Whether the module imports anything from one of `modules` (e.g. `ldap`, `lxml`).
+pub(crate) fn imports_any(checker: &crate::Checker, modules: &[&str]) -> bool {
+    checker.semantic.imports.values().any(|q| {
+        modules.iter().any(|m| {
+            q.strip_prefix(m)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+        })
+    })
+}
+
+/// Whether the start of a URL is fixed by the code up to and including its host (`https://api.example.com/…`)
+/// or is a fixed local path (`/items/…`): then data later in it cannot change where it points.
+pub(crate) fn url_prefix_fixed<'a>(
+    checker: &crate::Checker<'a>,
+    url: tree_sitter::Node<'a>,
+    depth: u32,
+) -> bool {
+    use ba_analysis::{named_children, string_value, Binding, Lookup};
+    if depth > 4 {
+        return false;
+    }
+    let literal_fixed = |lit: &str| {
+        if let Some((_, rest)) = lit.split_once("://") {
+            return rest.contains('/') || rest.contains('?');
+        }
+        let mut chars = lit.chars();
+        chars.next() == Some('/') && !matches!(chars.next(), None | Some('/') | Some('\\'))
+    };
+    match url.kind_str() {
+        "string" => {
+            let mut prefix = String::new();
+            for part in named_children(url) {
+                match part.kind_str() {
+                    "string_content" | "escape_sequence" => prefix.push_str(checker.text(part)),
+                    "interpolation" => {
+                        if prefix.is_empty() {
+                            // `f"{BASE_URL}/users/{id}"`: a constant base.
+                            return part.field("expression").is_some_and(|e| {
+                                checker.taint(e, ba_analysis::Sink::Url).is_none()
+                                    && !is_bare_scheme(checker, e)
+                            });
+                        }
+                        return literal_fixed(&prefix);
+                    }
+                    _ => {}
+                }
+            }
+            true
+        }
+        // JavaScript: `https://api.example.com/users/${id}`.
+        "template_string" => {
+            let mut prefix = String::new();
+            for part in named_children(url) {
+                match part.kind_str() {
+                    "string_fragment" | "escape_sequence" => prefix.push_str(checker.text(part)),
+                    "template_substitution" => {
+                        if prefix.is_empty() {
+                            return part.named_child(0).is_some_and(|e| {
+                                checker.taint(e, ba_analysis::Sink::Url).is_none()
+                                    && !is_bare_scheme(checker, e)
+                            });
+                        }
+                        return literal_fixed(&prefix);
+                    }
+                    _ => {}
+                }
+            }
+            true
+        }
+        "parenthesized_expression" | "await_expression" => url
+            .named_child(0)
+            .is_some_and(|c| url_prefix_fixed(checker, c, depth + 1)),
+        "binary_operator" | "binary_expression" => {
+            let Some(left) = url.field("left") else {
+                return false;
+            };
+            if let Some(v) = string_value(checker.language, left, checker.source) {
+                return literal_fixed(v);
+            }
+            if matches!(
+                left.kind_str(),
+                "binary_operator" | "binary_expression" | "string" | "template_string"
+            ) {
+                return url_prefix_fixed(checker, left, depth + 1);
+            }
+            checker.taint(left, ba_analysis::Sink::Url).is_none() && !is_bare_scheme(checker, left)
+        }
+        "call" => {
+            // `"https://api.example.com/{}".format(x)`
+            let object = url.field("function").and_then(|f| f.field("object"));
+            object.is_some_and(|o| {
+                string_value(checker.language, o, checker.source).is_some_and(literal_fixed)
+            })
+        }
+        "identifier" => match checker.lookup(url) {
+            Lookup::Local(bindings) => {
+                let values: Vec<_> = bindings
+                    .iter()
+                    .filter_map(|b| match b {
+                        Binding::Value(v) => Some(*v),
+                        _ => None,
+                    })
+                    .collect();
+                !values.is_empty()
+                    && values.len() == bindings.len()
+                    && values
+                        .iter()
+                        .all(|v| url_prefix_fixed(checker, *v, depth + 1))
+            }
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// A literal that is only a scheme (`"https://"`): what follows it is the host.
+fn is_bare_scheme(checker: &crate::Checker, node: tree_sitter::Node) -> bool {
+    ba_analysis::string_value(checker.language, node, checker.source)
+        .is_some_and(|v| v.ends_with("://") || v.is_empty())
+}

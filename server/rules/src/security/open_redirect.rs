@@ -1,0 +1,189 @@
+//! SEC303 open-redirect: redirects to a location taken from request data.
+
+use super::{sink_argument, url_prefix_fixed, CallSink};
+use crate::{Captures, Category, Check, Checker, FixAvailability, Rule, Severity};
+use ba_analysis::Sink;
+use ba_syntax::Family;
+use ba_syntax::NodeExt;
+
+pub static RULE: Rule = Rule {
+    code: "SEC303",
+    name: "open-redirect",
+    category: Category::Security,
+    severity: Severity::Warning,
+    cwe: &[601],
+    owasp: Some("A01:2021 Broken Access Control"),
+    summary: "The response redirects to a location taken from request data; check it with `url_has_allowed_host_and_scheme` (or allow only local paths) first.",
+    docs: DOCS,
+    fix: FixAvailability::None,
+    checks: &[
+        Check {
+            family: Family::Python,
+            query_path: "python/calls.scm",
+            query: include_str!("../../../../queries/python/calls.scm"),
+            run: check,
+        },
+        Check {
+            family: Family::JavaScript,
+            query_path: "javascript/calls.scm",
+            query: include_str!("../../../../queries/javascript/calls.scm"),
+            run: check_javascript,
+        },
+    ],
+};
+
+/// Express `res.redirect([status,] url)`, `res.location(url)`, Koa `ctx.redirect(url)`,
+/// Fastify `reply.redirect([code,] url)` / `reply.redirect(url, code)`.
+fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
+        return;
+    };
+    if func.kind_str() != "member_expression" {
+        return;
+    }
+    let method = func
+        .field("property")
+        .map(|p| checker.text(p))
+        .unwrap_or("");
+    if !matches!(method, "redirect" | "location") {
+        return;
+    }
+    // The receiver is a response (or Koa's context), not a router or an import.
+    let Some(object) = func.field("object") else {
+        return;
+    };
+    if checker.resolve(object).is_some() {
+        return;
+    }
+    let Some(target) = checker
+        .arguments(args)
+        .positional
+        .iter()
+        .copied()
+        .find(|a| a.kind_str() != "number")
+    else {
+        return;
+    };
+    let Some(taint) = checker.taint(target, Sink::Redirect).filter(|t| t.user) else {
+        return;
+    };
+    if url_prefix_fixed(checker, target, 0) {
+        return;
+    }
+    let from = checker.describe(&taint);
+    checker
+        .report(
+            target,
+            format!("`{method}` sends the browser to a location taken from {from}; a link to your site can then forward users to a phishing page: accept only paths starting with a single `/`, or check the host against an allow-list"),
+        )
+        .with_taint(&taint);
+}
+
+const SINKS: &[CallSink] = &[
+    CallSink {
+        callees: &[
+            "flask.redirect",
+            "quart.redirect",
+            "werkzeug.utils.redirect",
+            "werkzeug.redirect",
+        ],
+        index: 0,
+        keyword: "location",
+    },
+    CallSink {
+        callees: &["django.shortcuts.redirect"],
+        index: 0,
+        keyword: "to",
+    },
+    CallSink {
+        callees: &[
+            "django.http.HttpResponseRedirect",
+            "django.http.HttpResponsePermanentRedirect",
+            "django.http.response.HttpResponseRedirect",
+        ],
+        index: 0,
+        keyword: "redirect_to",
+    },
+    CallSink {
+        callees: &[
+            "starlette.responses.RedirectResponse",
+            "fastapi.responses.RedirectResponse",
+        ],
+        index: 0,
+        keyword: "url",
+    },
+];
+
+fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
+        return;
+    };
+    let Some((name, target)) = sink_argument(checker, func, args, SINKS) else {
+        return;
+    };
+    let Some(taint) = checker.taint(target, Sink::Redirect).filter(|t| t.user) else {
+        return;
+    };
+    if url_prefix_fixed(checker, target, 0) {
+        return;
+    }
+    let from = checker.describe(&taint);
+    let short = name.rsplit('.').next().unwrap_or(&name);
+    checker
+        .report(
+            target,
+            format!("`{short}` sends the browser to a location taken from {from}; a link to your site can then forward users to a phishing page: check it with `url_has_allowed_host_and_scheme` or accept only paths starting with a single `/`"),
+        )
+        .with_taint(&taint);
+}
+
+const DOCS: &str = r#"## What it does
+Flags redirects (Flask/Werkzeug `redirect`, Django `redirect` and `HttpResponseRedirect`,
+Starlette/FastAPI `RedirectResponse`; Express `res.redirect`/`res.location`, Koa
+`ctx.redirect`, Fastify `reply.redirect`) whose target comes from request data, such as a `next`
+parameter. Targets checked with `url_has_allowed_host_and_scheme`/`is_safe_url` or an
+allow-list, built by `url_for`/`reverse`, or starting with a fixed local path are not reported.
+
+## Why is this bad?
+`https://yourbank.example/login?next=https://evil.example` looks trustworthy in an e-mail; after
+logging in, the user lands on the attacker's copy of your site and types their password again.
+
+## Example
+```python
+@app.post("/login")
+def login():
+    ...
+    return redirect(request.args.get("next", "/"))
+```
+```javascript
+app.post("/login", (req, res) => {
+  // ...
+  res.redirect(req.query.next || "/");
+});
+```
+
+## Use instead
+```python
+from django.utils.http import url_has_allowed_host_and_scheme
+
+def login(request):
+    ...
+    target = request.GET.get("next", "/")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    return redirect(target)
+```
+```javascript
+app.post("/login", (req, res) => {
+  const next = String(req.query.next || "/");
+  // A local path: one leading slash, not `//host` or `/\host`.
+  if (!/^\/(?![\/\\])/.test(next)) return res.redirect("/");
+  res.redirect(next);
+});
+```
+
+## References
+- [CWE-601: URL Redirection to Untrusted Site](https://cwe.mitre.org/data/definitions/601.html)
+- [OWASP A01:2021 Broken Access Control](https://owasp.org/Top10/A01_2021-Broken_Access_Control/)
+- [OWASP Unvalidated Redirects Cheat Sheet](https://cheatsheetseries.owasp.org/cheatsheets/Unvalidated_Redirects_and_Forwards_Cheat_Sheet.html)
+"#;

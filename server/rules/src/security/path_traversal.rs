@@ -1,0 +1,340 @@
+//! SEC302 path-traversal: file system paths built from request data.
+
+use super::{method_name, sink_argument, CallSink};
+use crate::{Captures, Category, Check, Checker, FixAvailability, Rule, Severity};
+use ba_analysis::Sink;
+use ba_syntax::Family;
+use ba_syntax::NodeExt;
+
+pub static RULE: Rule = Rule {
+    code: "SEC302",
+    name: "path-traversal",
+    category: Category::Security,
+    severity: Severity::Error,
+    cwe: &[22],
+    owasp: Some("A01:2021 Broken Access Control"),
+    summary: "A file path is built from request data; reduce it to a base name (`secure_filename`) or resolve it and check it stays inside the intended directory.",
+    docs: DOCS,
+    fix: FixAvailability::None,
+    checks: &[
+        Check {
+            family: Family::Python,
+            query_path: "python/calls.scm",
+            query: include_str!("../../../../queries/python/calls.scm"),
+            run: check,
+        },
+        Check {
+            family: Family::JavaScript,
+            query_path: "javascript/calls.scm",
+            query: include_str!("../../../../queries/javascript/calls.scm"),
+            run: check_javascript,
+        },
+    ],
+};
+
+/// `fs` functions (callback, `Sync` and promise forms) whose first argument is a path.
+const FS_FUNCTIONS: &[&str] = &[
+    "readFile",
+    "writeFile",
+    "appendFile",
+    "unlink",
+    "rm",
+    "rmdir",
+    "mkdir",
+    "readdir",
+    "createReadStream",
+    "createWriteStream",
+    "open",
+    "stat",
+    "lstat",
+    "access",
+    "copyFile",
+    "rename",
+    "truncate",
+    "chmod",
+    "chown",
+    "symlink",
+    "cp",
+    "readFileSync",
+    "writeFileSync",
+    "appendFileSync",
+    "unlinkSync",
+    "rmSync",
+    "rmdirSync",
+    "mkdirSync",
+    "readdirSync",
+    "openSync",
+    "statSync",
+    "copyFileSync",
+    "renameSync",
+    "existsSync",
+    "truncateSync",
+    "chmodSync",
+    "cpSync",
+];
+
+/// Functions whose second argument is a destination path too.
+const FS_TWO_PATHS: &[&str] = &[
+    "copyFile",
+    "rename",
+    "symlink",
+    "cp",
+    "copyFileSync",
+    "renameSync",
+    "cpSync",
+];
+
+const FS_MODULES: &[&str] = &[
+    "fs",
+    "fs.promises",
+    "fs/promises",
+    "fs-extra",
+    "graceful-fs",
+];
+
+fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
+        return;
+    };
+    let positional = checker.arguments(args).positional.clone();
+    let method = match func.kind_str() {
+        "member_expression" => func
+            .field("property")
+            .map(|p| checker.text(p))
+            .unwrap_or(""),
+        _ => checker.text(func),
+    };
+    let mut paths = Vec::new();
+    let name;
+    if matches!(method, "sendFile" | "download") {
+        // Express `res.sendFile(path, { root })` confines the path to `root`.
+        let receiver = func.field("object").map(|o| checker.text(o)).unwrap_or("");
+        if method == "download" && !matches!(receiver, "res" | "response") {
+            return;
+        }
+        let rooted = positional.iter().skip(1).any(|o| {
+            o.kind_str() == "object"
+                && ba_analysis::named_children(*o).into_iter().any(|p| {
+                    p.kind_str() == "pair"
+                        && p.field("key")
+                            .is_some_and(|k| checker.text(k).trim_matches(['"', '\'']) == "root")
+                })
+        });
+        if rooted {
+            return;
+        }
+        name = format!("res.{method}");
+        paths.extend(positional.first().copied());
+    } else {
+        if !FS_FUNCTIONS.contains(&method) {
+            return;
+        }
+        let wanted: Vec<String> = FS_MODULES.iter().map(|m| format!("{m}.{method}")).collect();
+        let wanted: Vec<&str> = wanted.iter().map(String::as_str).collect();
+        let Some(q) = checker.resolve_callee(func, &wanted) else {
+            return;
+        };
+        name = q;
+        paths.extend(positional.first().copied());
+        if FS_TWO_PATHS.contains(&method) {
+            paths.extend(positional.get(1).copied());
+        }
+    }
+    for path in paths {
+        let Some(taint) = checker.taint(path, Sink::Path).filter(|t| t.user) else {
+            continue;
+        };
+        let from = checker.describe(&taint);
+        checker
+            .report(
+                path,
+                format!("`{name}` uses a path built from {from}; `../` in it reaches any file the server can read: reduce it to `path.basename(…)`, or resolve it and check it `startsWith` the base directory (or pass `{{ root }}` to `sendFile`)"),
+            )
+            .with_taint(&taint);
+    }
+}
+
+const SINKS: &[CallSink] = &[
+    CallSink {
+        callees: &[
+            "builtins.open",
+            "io.open",
+            "codecs.open",
+            "aiofiles.open",
+            "os.open",
+        ],
+        index: 0,
+        keyword: "file",
+    },
+    CallSink {
+        callees: &[
+            "os.remove",
+            "os.unlink",
+            "os.rmdir",
+            "os.removedirs",
+            "os.makedirs",
+            "os.mkdir",
+            "os.listdir",
+            "os.scandir",
+            "os.chmod",
+            "os.chown",
+            "os.rename",
+            "os.replace",
+            "os.truncate",
+            "shutil.rmtree",
+            "shutil.copy",
+            "shutil.copy2",
+            "shutil.copyfile",
+            "shutil.copytree",
+            "shutil.move",
+        ],
+        index: 0,
+        keyword: "path",
+    },
+    CallSink {
+        callees: &[
+            "shutil.copy",
+            "shutil.copy2",
+            "shutil.copyfile",
+            "shutil.copytree",
+            "shutil.move",
+            "os.rename",
+            "os.replace",
+        ],
+        index: 1,
+        keyword: "dst",
+    },
+    CallSink {
+        callees: &["flask.send_file", "quart.send_file"],
+        index: 0,
+        keyword: "path_or_file",
+    },
+    CallSink {
+        // The directory is the trusted half; the file name half is checked by Flask itself.
+        callees: &["flask.send_from_directory", "quart.send_from_directory"],
+        index: 0,
+        keyword: "directory",
+    },
+    CallSink {
+        callees: &[
+            "starlette.responses.FileResponse",
+            "fastapi.responses.FileResponse",
+            "django.http.FileResponse",
+        ],
+        index: 0,
+        keyword: "path",
+    },
+];
+
+/// Methods of `pathlib.Path` that touch the file system.
+const PATH_METHODS: &[&str] = &[
+    "read_text",
+    "read_bytes",
+    "write_text",
+    "write_bytes",
+    "open",
+    "unlink",
+    "rmdir",
+    "touch",
+    "mkdir",
+    "rename",
+    "replace",
+    "iterdir",
+    "glob",
+    "rglob",
+];
+
+fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
+        return;
+    };
+    let (name, path) = match sink_argument(checker, func, args, SINKS) {
+        Some(found) => found,
+        // An upload saved under a client-chosen name: `f.save(os.path.join(UPLOADS, f.filename))`.
+        None if method_name(checker, func) == Some("save") => {
+            match checker.arguments(args).get(0, "dst", checker.source) {
+                Some(dst) => ("save".to_owned(), dst),
+                None => return,
+            }
+        }
+        None => {
+            // `Path(base, name).read_text()`, `(UPLOADS / name).unlink()`.
+            let Some(method) = method_name(checker, func).filter(|m| PATH_METHODS.contains(m))
+            else {
+                return;
+            };
+            let Some(object) = func.field("object") else {
+                return;
+            };
+            let is_path = match object.kind_str() {
+                "call" => object
+                    .field("function")
+                    .and_then(|f| checker.resolve(f))
+                    .is_some_and(|q| q.starts_with("pathlib.")),
+                "binary_operator" => checker.text(object).contains(" / "),
+                "parenthesized_expression" => checker.text(object).contains(" / "),
+                _ => false,
+            };
+            if !is_path {
+                return;
+            }
+            (format!("Path.{method}"), object)
+        }
+    };
+    let Some(taint) = checker.taint(path, Sink::Path).filter(|t| t.user) else {
+        return;
+    };
+    let from = checker.describe(&taint);
+    let short = name.trim_start_matches("builtins.");
+    checker
+        .report(
+            path,
+            format!("`{short}` uses a path built from {from}; `../` in it reaches any file the server can read: use `werkzeug.utils.secure_filename` (or `os.path.basename`), or resolve the path and check it stays under the base directory"),
+        )
+        .with_taint(&taint);
+}
+
+const DOCS: &str = r#"## What it does
+Flags file system calls (`open`, `os.remove`, `shutil.*`, `pathlib.Path` methods, Flask
+`send_file` and the directory of `send_from_directory`, Starlette/FastAPI/Django
+`FileResponse`) whose path is built from request data. Paths reduced to a base name
+(`secure_filename`, `os.path.basename`, `Path(x).name`) or checked after resolving
+(`if not path.resolve().is_relative_to(BASE): abort(404)`, `os.path.commonpath`) are not
+reported. In Node: `fs` functions (callback, `Sync`, `fs/promises`, `fs-extra`) and Express
+`res.sendFile`/`res.download` without a `root` option; `path.basename(…)` and a
+`p.startsWith(BASE)` check clear the path.
+
+## Why is this bad?
+`os.path.join("/srv/uploads", "../../etc/passwd")` is `/etc/passwd`, and an absolute second
+argument replaces the base altogether. Clients read configuration and keys, or overwrite files
+the server later executes.
+
+## Example
+```python
+@app.get("/files/<name>")
+def download(name):
+    return send_file(os.path.join(UPLOAD_DIR, name))
+```
+```javascript
+app.get("/files/:name", (req, res) => {
+  res.sendFile(path.join(UPLOAD_DIR, req.params.name));
+});
+```
+
+## Use instead
+```python
+@app.get("/files/<name>")
+def download(name):
+    return send_from_directory(UPLOAD_DIR, secure_filename(name))
+```
+```javascript
+app.get("/files/:name", (req, res) => {
+  res.sendFile(path.basename(req.params.name), { root: UPLOAD_DIR });
+});
+```
+
+## References
+- [CWE-22: Path Traversal](https://cwe.mitre.org/data/definitions/22.html)
+- [OWASP A01:2021 Broken Access Control](https://owasp.org/Top10/A01_2021-Broken_Access_Control/)
+- [Werkzeug `secure_filename`](https://werkzeug.palletsprojects.com/en/stable/utils/#werkzeug.utils.secure_filename)
+"#;

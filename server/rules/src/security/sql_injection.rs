@@ -1,0 +1,584 @@
+//! SEC101 sql-injection: SQL text built from non-constant data and executed.
+
+use ba_syntax::NodeExt;
+use tree_sitter::Node;
+
+use super::sql_parameterize;
+use crate::{Applicability, Captures, Category, Check, Checker, FixAvailability, Rule, Severity};
+use ba_analysis::taint::Taint;
+use ba_analysis::{named_children, string_value, Binding, Lookup, Sink};
+use ba_syntax::Family;
+
+pub static RULE: Rule = Rule {
+    code: "SEC101",
+    name: "sql-injection",
+    category: Category::Security,
+    severity: Severity::Error,
+    cwe: &[89],
+    owasp: Some("A03:2021 Injection"),
+    summary: "SQL is built from non-constant data with string formatting; pass the values as query parameters instead.",
+    docs: DOCS,
+    fix: FixAvailability::Sometimes,
+    checks: &[
+        Check {
+            family: Family::Python,
+            query_path: "python/sql-injection.scm",
+            query: include_str!("../../../../queries/python/sql-injection.scm"),
+            run: check_python,
+        },
+        Check {
+            family: Family::Python,
+            query_path: "python/calls.scm",
+            query: include_str!("../../../../queries/python/calls.scm"),
+            run: check_text_call,
+        },
+        Check {
+            family: Family::JavaScript,
+            query_path: "javascript/calls.scm",
+            query: include_str!("../../../../queries/javascript/calls.scm"),
+            run: check_javascript,
+        },
+    ],
+};
+
+const SQL_WORDS: &[&str] = &[
+    "select", "insert", "update", "delete", "where", "values", "create", "drop", "alter",
+    "truncate", "merge", "pragma", "union",
+];
+
+/// Whether literal text reads like SQL: a statement keyword as a whole word.
+fn looks_like_sql(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    let mut words = lower
+        .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+        .filter(|w| !w.is_empty());
+    let first = words.clone().next();
+    matches!(first, Some("with" | "replace")) || words.any(|w| SQL_WORDS.contains(&w))
+}
+
+/// How a string was assembled, for the message.
+fn building(node: Node, checker: &Checker) -> Option<&'static str> {
+    match node.kind_str() {
+        "string"
+            if named_children(node)
+                .iter()
+                .any(|c| c.kind_str() == "interpolation") =>
+        {
+            Some("an f-string")
+        }
+        "binary_operator" => match node.field("operator").map(|o| checker.text(o)) {
+            Some("+") => Some("string concatenation"),
+            Some("%") => Some("`%` formatting"),
+            _ => None,
+        },
+        "call" => {
+            let func = node.field("function")?;
+            let method = func.field("attribute").map(|a| checker.text(a));
+            match method {
+                Some("format") => Some("`.format()`"),
+                Some("join") => Some("`.join()`"),
+                _ => None,
+            }
+        }
+        "parenthesized_expression" => building(node.named_child(0)?, checker),
+        // JavaScript
+        "template_string"
+            if named_children(node)
+                .iter()
+                .any(|c| c.kind_str() == "template_substitution") =>
+        {
+            Some("a template literal")
+        }
+        "binary_expression" => (node.field("operator").map(|o| checker.text(o)) == Some("+"))
+            .then_some("string concatenation"),
+        "call_expression" => {
+            let func = node.field("function")?;
+            let method = func.field("property").map(|a| checker.text(a));
+            match method {
+                Some("concat") => Some("`.concat()`"),
+                Some("join") => Some("`.join()`"),
+                Some("replace" | "replaceAll") => Some("`.replace()`"),
+                Some("format") => Some("`format()`"),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// All literal text inside an expression (string contents), to judge whether it is SQL.
+fn literal_text(node: Node, checker: &Checker, out: &mut String) {
+    if matches!(node.kind_str(), "string_content" | "string_fragment") {
+        out.push_str(checker.text(node));
+        out.push(' ');
+        return;
+    }
+    if let Some(v) = string_value(checker.language, node, checker.source) {
+        out.push_str(v);
+        out.push(' ');
+        return;
+    }
+    for c in named_children(node) {
+        literal_text(c, checker, out);
+    }
+}
+
+/// Where and how the SQL passed as `query` was built from outside data.
+struct Evidence<'t> {
+    built_at: Node<'t>,
+    how: &'static str,
+    taint: Taint,
+}
+
+fn dynamic_sql<'t>(
+    checker: &Checker<'t>,
+    query: Node<'t>,
+    known_sql: bool,
+) -> Option<Evidence<'t>> {
+    let looks_like_sql = |text: &str| known_sql || looks_like_sql(text);
+    match query.kind_str() {
+        "identifier" => {
+            let Lookup::Local(bindings) = checker.lookup(query) else {
+                return None;
+            };
+            let mut text = String::new();
+            let mut evidence = None;
+            for b in &bindings {
+                if let Binding::Value(v) | Binding::Augmented(v) = b {
+                    literal_text(*v, checker, &mut text);
+                    if evidence.is_none() {
+                        if let Some(how) = building(*v, checker) {
+                            if let Some(taint) = checker.taint(*v, Sink::Sql) {
+                                evidence = Some(Evidence {
+                                    built_at: *v,
+                                    how,
+                                    taint,
+                                });
+                            }
+                        }
+                    }
+                }
+            }
+            evidence
+                .filter(|_| looks_like_sql(&text))
+                .or_else(|| whole_query(checker, query))
+        }
+        _ => {
+            let Some(how) = building(query, checker) else {
+                return whole_query(checker, query);
+            };
+            let mut text = String::new();
+            literal_text(query, checker, &mut text);
+            if !looks_like_sql(&text) {
+                return None;
+            }
+            Some(Evidence {
+                built_at: query,
+                how,
+                taint: checker.taint(query, Sink::Sql)?,
+            })
+        }
+    }
+}
+
+/// The whole statement is request data (`cursor.execute(request.args["q"])`).
+fn whole_query<'t>(checker: &Checker<'t>, query: Node<'t>) -> Option<Evidence<'t>> {
+    let taint = checker.taint(query, Sink::Sql).filter(|t| t.user)?;
+    Some(Evidence {
+        built_at: query,
+        how: "request data as the statement",
+        taint,
+    })
+}
+
+fn check_python<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let (Some(query), Some(method)) = (caps.get("query"), caps.get("method")) else {
+        return;
+    };
+    let method = checker.text(method);
+    let sink = format!("`{method}`");
+    let style = sql_parameterize::style(checker, method, false);
+    report_sql(
+        checker,
+        query,
+        &sink,
+        "placeholders (`%s` or `?`, as your driver uses) and a parameter tuple",
+        false,
+        style,
+    );
+}
+
+/// SQLAlchemy's `text(query)`, Django's `RawSQL(sql, params)` and `QuerySet.extra(where=[…])`.
+fn check_text_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
+        return;
+    };
+    let arguments = checker.arguments(args);
+    if func.kind_str() == "attribute"
+        && func
+            .field("attribute")
+            .is_some_and(|a| checker.text(a) == "extra")
+    {
+        for key in ["where", "select", "tables", "order_by"] {
+            let Some(value) = arguments.keyword(key, checker.source) else {
+                continue;
+            };
+            let parts = match value.kind_str() {
+                "list" | "tuple" => named_children(value),
+                "dictionary" => named_children(value)
+                    .into_iter()
+                    .filter_map(|p| p.field("value"))
+                    .collect(),
+                _ => vec![value],
+            };
+            for part in parts {
+                report_sql(
+                    checker,
+                    part,
+                    "`extra()`",
+                    "`params=[...]` with `%s` placeholders",
+                    true,
+                    None,
+                );
+            }
+        }
+        return;
+    }
+    let Some(query) = arguments.positional.first().copied() else {
+        return;
+    };
+    if !matches!(
+        query.kind_str(),
+        "binary_operator" | "string" | "call" | "identifier" | "parenthesized_expression"
+    ) {
+        return;
+    }
+    if checker
+        .resolve_callee(
+            func,
+            &[
+                "django.db.models.expressions.RawSQL",
+                "django.db.models.RawSQL",
+            ],
+        )
+        .is_some()
+    {
+        report(
+            checker,
+            query,
+            "`RawSQL()`",
+            "`%s` placeholders and the `params` argument",
+        );
+        return;
+    }
+    if checker
+        .resolve_callee(
+            func,
+            &[
+                "sqlalchemy.text",
+                "sqlalchemy.sql.text",
+                "sqlalchemy.sql.expression.text",
+            ],
+        )
+        .is_none()
+    {
+        return;
+    }
+    report(
+        checker,
+        query,
+        "`text()`",
+        "`:name` placeholders and bound parameters",
+    );
+}
+
+fn report<'a>(checker: &mut Checker<'a>, query: Node<'a>, sink: &str, placeholder: &str) {
+    let style = (sink == "`text()`").then_some(sql_parameterize::Style::Named);
+    report_sql(checker, query, sink, placeholder, false, style)
+}
+
+/// `known_sql`: the API takes SQL fragments (`extra(where=[…])`), so the text need not read
+/// like a statement.
+fn report_sql<'a>(
+    checker: &mut Checker<'a>,
+    query: Node<'a>,
+    sink: &str,
+    placeholder: &str,
+    known_sql: bool,
+    style: Option<sql_parameterize::Style>,
+) {
+    if query.kind_str() == "keyword_argument" {
+        return;
+    }
+    let Some(evidence) = dynamic_sql(checker, query, known_sql) else {
+        return;
+    };
+    let via = if evidence.built_at == query {
+        String::new()
+    } else {
+        format!(
+            " (`{}` is built at line {})",
+            checker.text(query),
+            checker.line_of(evidence.built_at.start_byte())
+        )
+    };
+    let from = checker.describe(&evidence.taint);
+    let message = if evidence.how.starts_with("request data") {
+        format!("{sink} runs SQL text taken from {from}; use {placeholder} and fixed SQL instead")
+    } else {
+        format!(
+            "SQL built with {} from {from} is passed to {sink}{via}; use {placeholder} instead",
+            evidence.how
+        )
+    };
+    let built = evidence.built_at.byte_range();
+    let fix = style.and_then(|style| parameterize(checker, query, evidence.built_at, style));
+    let f = checker.report(query, message);
+    if built != query.byte_range() {
+        f.with_related(built, "the query text is built here");
+    }
+    f.with_taint(&evidence.taint);
+    if let Some((style, edits)) = fix {
+        f.with_fix(
+            format!(
+                "Pass the values as parameters ({} placeholders)",
+                style.describe()
+            ),
+            Applicability::Unsafe,
+            edits,
+        );
+    }
+}
+
+/// The parameterising fix, when the query is an f-string passed alone to the call (directly,
+/// through `text()`, or through a variable bound once).
+fn parameterize<'a>(
+    checker: &Checker<'a>,
+    query: Node<'a>,
+    built: Node<'a>,
+    style: sql_parameterize::Style,
+) -> Option<(sql_parameterize::Style, Vec<crate::Edit>)> {
+    if !matches!(
+        built.kind_str(),
+        "string" | "binary_operator" | "call" | "template_string" | "binary_expression"
+    ) {
+        return None;
+    }
+    if built != query {
+        let Lookup::Local(bindings) = checker.lookup(query) else {
+            return None;
+        };
+        if !matches!(bindings.as_slice(), [Binding::Value(v)] if *v == built) {
+            return None;
+        }
+    }
+    // The call that takes the parameters: the one the query is passed to, or, for `text()`,
+    // the call `text()` is passed to. It must not have parameters already.
+    let args = query
+        .parent()
+        .filter(|a| matches!(a.kind_str(), "argument_list" | "arguments"))?;
+    let (args, passed) = if style == sql_parameterize::Style::Named {
+        let text_call = args.parent()?;
+        let outer = text_call
+            .parent()
+            .filter(|a| a.kind_str() == "argument_list")?;
+        (outer, text_call)
+    } else {
+        (args, query)
+    };
+    let end = passed.end_byte();
+    // Nothing else may be passed, apart from a trailing callback in Node (`query(sql, cb)`
+    // takes the values before it).
+    let others: Vec<Node> = named_children(args)
+        .into_iter()
+        .filter(|a| a.kind_str() != "comment" && *a != passed)
+        .collect();
+    match others.as_slice() {
+        [] => {}
+        [callback]
+            if matches!(
+                callback.kind_str(),
+                "arrow_function" | "function_expression"
+            ) && callback.start_byte() > end => {}
+        _ => return None,
+    }
+    Some((style, sql_parameterize::edits(checker, built, end, style)?))
+}
+
+/// Methods that run SQL text in Node drivers and ORMs, and whether their argument is SQL by
+/// definition (a raw fragment) or must read like a statement.
+const JS_METHODS: &[(&str, bool)] = &[
+    // pg, mysql, mysql2, Sequelize, TypeORM, better-sqlite3, sqlite3
+    ("query", false),
+    ("execute", false),
+    ("exec", false),
+    ("run", false),
+    ("all", false),
+    ("prepare", false),
+    // knex
+    ("raw", true),
+    ("whereRaw", true),
+    ("orWhereRaw", true),
+    ("havingRaw", true),
+    ("orderByRaw", true),
+    ("joinRaw", true),
+    ("selectRaw", true),
+    // Prisma
+    ("$queryRawUnsafe", true),
+    ("$executeRawUnsafe", true),
+];
+
+fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
+        return;
+    };
+    if func.kind_str() != "member_expression" {
+        return;
+    }
+    let Some(method) = func.field("property").map(|p| checker.text(p)) else {
+        return;
+    };
+    let Some(&(_, known_sql)) = JS_METHODS.iter().find(|(m, _)| *m == method) else {
+        return;
+    };
+    // `cp.exec(…)`, `re.exec(…)`: a resolved module function is not a database handle (apart
+    // from the `knex` and `sequelize` modules themselves).
+    if let Some(q) = func.field("object").and_then(|o| checker.resolve(o)) {
+        if ![
+            "knex",
+            "sequelize",
+            "mysql",
+            "mysql2",
+            "pg",
+            "typeorm",
+            "@prisma/client",
+        ]
+        .iter()
+        .any(|m| q == *m || q.starts_with(&format!("{m}.")))
+        {
+            return;
+        }
+    }
+    let Some(query) = checker.arguments(args).positional.first().copied() else {
+        return;
+    };
+    // `client.query({ text, values })`
+    let query = if query.kind_str() == "object" {
+        match named_children(query)
+            .into_iter()
+            .filter(|p| p.kind_str() == "pair")
+            .find(|p| {
+                p.field("key")
+                    .is_some_and(|k| matches!(checker.text(k), "text" | "sql"))
+            })
+            .and_then(|p| p.field("value"))
+        {
+            Some(q) => q,
+            None => return,
+        }
+    } else {
+        query
+    };
+    // `re.exec(text)`, `stmt.run(value)`: with these names only SQL text assembled here counts,
+    // not a value passed as is.
+    if matches!(method, "exec" | "run" | "all" | "prepare" | "execute")
+        && dynamic_sql(checker, query, known_sql).is_none_or(|e| e.how.starts_with("request data"))
+    {
+        return;
+    }
+    let placeholder = if method.ends_with("Unsafe") {
+        "the `$queryRaw` tagged template (or `Prisma.sql`), which binds each `${…}` as a parameter"
+    } else if known_sql {
+        "`?` placeholders and a bindings array"
+    } else {
+        "placeholders (`$1` for pg, `?` for mysql/sqlite) and a values array"
+    };
+    let style = sql_parameterize::js_style(checker, known_sql, method);
+    report_sql(
+        checker,
+        query,
+        &format!("`{method}`"),
+        placeholder,
+        known_sql,
+        style,
+    );
+}
+
+const DOCS: &str = r#"## What it does
+Flags SQL text assembled with f-strings, `+`, `%` or `.format()` from data the code does not fix,
+when it reaches `execute`, `executemany`, `executescript`, `exec_driver_sql` or SQLAlchemy's
+`text()` — directly or through a local variable. In Node, SQL built with template literals, `+`,
+`concat` or `join` from request data or a function's parameters is reported when it reaches
+`query`/`execute` (pg, mysql, mysql2, Sequelize, TypeORM, sqlite), knex `raw`/`whereRaw`/…, or
+Prisma `$queryRawUnsafe`/`$executeRawUnsafe`. Parameterised queries, literals, and
+interpolations of constants or of `int()`/`float()` values are not reported.
+
+## Why is this bad?
+A value such as `' OR '1'='1` or `'; DROP TABLE users; --` changes the meaning of the statement:
+attackers read other users' rows, bypass logins, or destroy data. Escaping by hand is fragile and
+driver-specific; the database driver's parameter binding is not.
+
+## Example
+```python
+@app.get("/users")
+def find_user(name: str):
+    cur = db.cursor()
+    cur.execute(f"SELECT id, email FROM users WHERE name = '{name}'")
+    return cur.fetchall()
+```
+```javascript
+app.get("/users", async (req, res) => {
+  const { rows } = await pool.query(`SELECT id, email FROM users WHERE name = '${req.query.name}'`);
+  res.json(rows);
+});
+```
+
+## Use instead
+```python
+@app.get("/users")
+def find_user(name: str):
+    cur = db.cursor()
+    cur.execute("SELECT id, email FROM users WHERE name = %s", (name,))  # `?` for sqlite3
+    return cur.fetchall()
+```
+```javascript
+app.get("/users", async (req, res) => {
+  const { rows } = await pool.query("SELECT id, email FROM users WHERE name = $1", [req.query.name]);
+  res.json(rows);
+});
+```
+With SQLAlchemy: `session.execute(text("SELECT … WHERE name = :name"), {"name": name})`; with
+Prisma, the `` prisma.$queryRaw`… ${name}` `` tagged template.
+Identifiers (table or column names) cannot be parameters: choose them from an allow-list.
+
+## Fix
+When the query is built in one expression (a Python f-string, `+`, `%` with `%s` or
+`.format()` with `{}`/`{0}`/`{name}` fields; a JavaScript template literal or `+`) and passed
+alone to the call (directly, through `text()`, or through a variable bound once; in Node a
+trailing callback may follow), an unsafe fix rewrites it with the placeholders of the driver the
+module imports (`?` for sqlite3, `%s` for psycopg, PyMySQL, MySQLdb and Django, `$1` for
+asyncpg, `:name` for SQLAlchemy `text()`; in Node `$1` for pg, `?` for mysql, mysql2, sqlite3
+and knex's raw methods) and passes the values as parameters. Queries that
+splice identifiers (`FROM {table}`) or part of a literal (`LIKE '%{q}%'`) are not rewritten:
+those need an allow-list or a parameter that carries the whole pattern.
+
+## References
+- [CWE-89: SQL Injection](https://cwe.mitre.org/data/definitions/89.html)
+- [OWASP A03:2021 Injection](https://owasp.org/Top10/A03_2021-Injection/)
+- [PEP 249 `paramstyle`](https://peps.python.org/pep-0249/#paramstyle)
+- [SQLAlchemy: using textual SQL](https://docs.sqlalchemy.org/en/20/core/sqlelement.html#sqlalchemy.sql.expression.text)
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::looks_like_sql;
+
+    #[test]
+    fn sql_words() {
+        assert!(looks_like_sql("SELECT * FROM t WHERE a = '"));
+        assert!(looks_like_sql(" AND name = ' where"));
+        assert!(looks_like_sql("with x as (select 1)"));
+        assert!(!looks_like_sql("job  started"));
+        assert!(!looks_like_sql("Deleting files in "));
+    }
+}

