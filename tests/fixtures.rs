@@ -304,3 +304,70 @@ fn every_rule_is_documented_in_the_house_shape() {
     codes.dedup();
     assert_eq!(codes.len(), RULES.len(), "codes are unique and sorted");
 }
+
+/// Every built-in sink row of the detection models is exercised by a fixture with a finding
+/// (`expect:`) and a safe look-alike (`ok:`) on a line that calls it, and every model check is
+/// registered on the rule its kind reports under.
+#[test]
+fn every_sink_model_row_has_a_finding_and_a_safe_fixture() {
+    use backend_architect::analysis::models::Models;
+    use backend_architect::analysis::Sink;
+    use backend_architect::rules::security::model_sinks;
+    let mut annotated: Vec<(String, String, String)> = Vec::new(); // (kind, code, next line)
+    for path in fixture_files() {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            for kind in ["expect:", "ok:"] {
+                if let Some(rest) = line.split(kind).nth(1) {
+                    if !(line.trim_start().starts_with('#') || line.trim_start().starts_with("//"))
+                    {
+                        continue;
+                    }
+                    for code in rest.split([',', ' ']).filter(|c| !c.is_empty()) {
+                        annotated.push((
+                            kind.to_owned(),
+                            code.to_owned(),
+                            lines.get(i + 1).copied().unwrap_or("").to_owned(),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    let mut missing = Vec::new();
+    for row in Models::builtin().rows.iter().filter(|r| r.role == "sink") {
+        let sink = Sink::from_kind_name(&row.kind).expect("known kind");
+        let code = model_sinks::rule_code(sink);
+        let rule = RULES.iter().find(|r| r.code == code).unwrap();
+        assert!(
+            rule.checks.iter().any(|c| c
+                .query_path
+                .ends_with(backend_architect::rules::MODEL_CHECK)),
+            "{code} does not run the model sink check"
+        );
+        // The call as written in a fixture: `tarfile.open(`, `fse.remove(`, `spawn(`…
+        let last = row.name.rsplit(['.', '/']).next().unwrap_or(&row.name);
+        let calls = |line: &str| {
+            line.contains(&format!("{last}("))
+                || line.contains(&format!("({last}"))
+                || (row.name.contains('-') && line.contains("spawn("))
+        };
+        for kind in ["expect:", "ok:"] {
+            if !annotated
+                .iter()
+                .any(|(k, c, next)| k == kind && c == code && calls(next))
+            {
+                missing.push(format!(
+                    "{} {} ({}): no `{kind} {code}` fixture",
+                    row.language, row.name, row.kind
+                ));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "sink rows without fixtures:\n{}",
+        missing.join("\n")
+    );
+}

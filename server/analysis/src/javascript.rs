@@ -198,8 +198,11 @@ fn is_const_declaration(declaration: Node, src: &str) -> bool {
             .is_some_and(|k| text(k, src) == "const")
 }
 
-pub(super) fn semantic(root: Node, src: &str) -> Semantic {
-    let mut sem = Semantic::default();
+pub(super) fn semantic(root: Node, src: &str, models: super::models::ModelSet) -> Semantic {
+    let mut sem = Semantic {
+        models,
+        ..Semantic::default()
+    };
     let mut values: BTreeMap<String, Vec<Option<Node>>> = BTreeMap::new();
     let mut stmts = named_children(root);
     while let Some(stmt) = stmts.pop() {
@@ -422,26 +425,6 @@ fn guard_subject<'t>(node: Node<'t>, src: &str) -> Option<Node<'t>> {
     }
 }
 
-/// Validator functions (`validator.isInt(x)`, `Number.isInteger(x)`) whose truth limits the
-/// characters of their first argument.
-const VALIDATORS: &[&str] = &[
-    "isInteger",
-    "isSafeInteger",
-    "isInt",
-    "isFloat",
-    "isNumeric",
-    "isDecimal",
-    "isUUID",
-    "isMongoId",
-    "isAlphanumeric",
-    "isAlpha",
-    "isHexadecimal",
-    "isBoolean",
-    "isSlug",
-    "isIn",
-    "matches",
-];
-
 /// Records the names a condition validates: allow-lists (`ALLOWED.includes(x)`,
 /// `ALLOWED.has(x)`, `x in TABLE`), validators (`validator.isInt(x)`, `/^\w+$/.test(x)`,
 /// `typeof x === "number"`), containment (`p.startsWith(ROOT)`), and same-file checks whose
@@ -539,7 +522,13 @@ pub(super) fn collect_guards(cond: Node, src: &str, out: &mut Vec<Guard>) {
                 }
                 "test" => guard(first, GuardKind::Validated),
                 "startsWith" => guard(object, GuardKind::Contained),
-                n if VALIDATORS.contains(&n) => guard(first, GuardKind::Validated),
+                n if super::models::Models::builtin()
+                    .javascript
+                    .validators
+                    .contains(n) =>
+                {
+                    guard(first, GuardKind::Validated)
+                }
                 n if object.is_none() => {
                     let lower = n.to_ascii_lowercase();
                     if ["safe", "valid", "allowed"]
@@ -660,17 +649,6 @@ pub(super) fn resolve<'t>(cx: &Cx<'_, 't>, node: Node<'t>) -> Option<String> {
     }
 }
 
-fn is_sanitiser(qualified: &str, _sink: Sink) -> bool {
-    matches!(
-        qualified,
-        "global.parseInt"
-            | "global.parseFloat"
-            | "global.Number"
-            | "global.Math.floor"
-            | "global.Math.round"
-    )
-}
-
 pub(super) fn is_constant<'t>(cx: &Cx<'_, 't>, node: Node<'t>, sink: Sink, depth: u32) -> bool {
     let src = cx.src;
     if depth > MAX_DEPTH {
@@ -703,7 +681,11 @@ pub(super) fn is_constant<'t>(cx: &Cx<'_, 't>, node: Node<'t>, sink: Sink, depth
             let Some(func) = node.field("function") else {
                 return false;
             };
-            if resolve(cx, func).is_some_and(|q| is_sanitiser(&q, sink)) {
+            if resolve(cx, func).is_some_and(|q| {
+                cx.sem
+                    .lang_models(ba_syntax::Family::JavaScript)
+                    .sanitizes(&q, sink)
+            }) {
                 return true;
             }
             // `"a".concat(b)`, `[a, b].join(" ")` of constants.

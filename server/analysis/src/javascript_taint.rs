@@ -18,154 +18,12 @@ use std::collections::HashMap;
 use tree_sitter::Node;
 
 use super::javascript::{resolve, scoped_lookup};
+use super::models::{describe_source, LangModels};
 use super::taint::{best_of, user_data_sinks, Taint, MAX_NESTING};
 use super::{ancestors, named_children, text, Binding, Cx, Sink};
 
-/// Properties of a request object that carry client data (Express, Koa, Fastify, Node).
-const REQUEST_ATTRS: &[&str] = &[
-    "query",
-    "params",
-    "body",
-    "headers",
-    "header",
-    "cookies",
-    "signedCookies",
-    "hostname",
-    "host",
-    "url",
-    "originalUrl",
-    "path",
-    "querystring",
-    "search",
-    "href",
-    "files",
-    "file",
-    "rawBody",
-];
-
-/// Request properties whose values can be objects (parsed JSON, `qs` query strings, JSON
-/// cookies): the ones that can inject query operators into a document database.
-const OBJECT_ATTRS: &[&str] = &["query", "body", "cookies", "signedCookies"];
-
-/// Methods of a request object that return client data.
-const REQUEST_GETTERS: &[&str] = &["get", "header", "param", "cookie"];
-
-/// NestJS parameter decorators that inject request data.
-const NEST_DECORATORS: &[&str] = &[
-    "Body",
-    "Query",
-    "Param",
-    "Headers",
-    "Cookies",
-    "Ip",
-    "HostParam",
-];
-
-/// Methods that keep the data of their receiver (and of their arguments, on a string or array
-/// receiver).
-const DATA_METHODS: &[&str] = &[
-    "concat",
-    "join",
-    "replace",
-    "replaceAll",
-    "trim",
-    "trimStart",
-    "trimEnd",
-    "toLowerCase",
-    "toUpperCase",
-    "toLocaleLowerCase",
-    "toLocaleUpperCase",
-    "toString",
-    "valueOf",
-    "slice",
-    "substring",
-    "substr",
-    "split",
-    "padStart",
-    "padEnd",
-    "repeat",
-    "normalize",
-    "map",
-    "filter",
-    "flat",
-    "flatMap",
-    "reverse",
-    "sort",
-    "at",
-    "get",
-    "getAll",
-];
-
-/// Methods that return what they were given, for the string ones turning the data into a
-/// string (which is what makes it harmless for a document database).
-const STRING_METHODS: &[&str] = &[
-    "concat",
-    "join",
-    "replace",
-    "replaceAll",
-    "trim",
-    "trimStart",
-    "trimEnd",
-    "toLowerCase",
-    "toUpperCase",
-    "toLocaleLowerCase",
-    "toLocaleUpperCase",
-    "toString",
-    "slice",
-    "substring",
-    "substr",
-    "padStart",
-    "padEnd",
-    "repeat",
-    "normalize",
-];
-
-/// Methods whose result says something about the data but does not carry it.
-const PREDICATES: &[&str] = &[
-    "includes",
-    "startsWith",
-    "endsWith",
-    "indexOf",
-    "lastIndexOf",
-    "test",
-    "has",
-    "some",
-    "every",
-    "localeCompare",
-    "charCodeAt",
-    "codePointAt",
-    "search",
-    "digest",
-    "isValid",
-    "validate",
-    "hasOwnProperty",
-];
-
-/// Qualified callees whose result carries their arguments.
-const PROPAGATING: &[&str] = &[
-    "global.String",
-    "global.JSON.parse",
-    "global.JSON.stringify",
-    "global.decodeURIComponent",
-    "global.encodeURIComponent",
-    "global.decodeURI",
-    "global.encodeURI",
-    "global.Buffer.from",
-    "global.Object.assign",
-    "global.Object.values",
-    "global.Object.entries",
-    "global.Object.fromEntries",
-    "global.Array.from",
-    "global.Array.of",
-    "util.format",
-    "querystring.stringify",
-    "querystring.unescape",
-    "url.format",
-    "url.resolve",
-];
-
-/// Module prefixes whose functions return (a transformation of) their arguments.
-const PROPAGATING_PREFIXES: &[&str] = &["path.", "path/posix.", "path/win32.", "global.Buffer."];
+// Sources, propagators, neutral methods and sanitisers are data: the JavaScript rows of
+// `queries/javascript/models/*.toml` (plus the user's), read through `Semantic::models`.
 
 struct State<'a, 'c, 't> {
     cx: &'a Cx<'c, 't>,
@@ -217,6 +75,10 @@ fn sanitiser_name(name: &str, sink: Sink) -> bool {
 }
 
 impl<'t> State<'_, '_, 't> {
+    fn models(&self) -> &LangModels {
+        self.cx.sem.lang_models(ba_syntax::Family::JavaScript)
+    }
+
     fn text(&self, node: Node) -> &str {
         text(node, self.cx.src)
     }
@@ -393,9 +255,9 @@ impl<'t> State<'_, '_, 't> {
 
     fn is_source_attr(&self, attr: &str) -> bool {
         if self.sink == Sink::NoSql {
-            OBJECT_ATTRS.contains(&attr)
+            self.models().object_attributes.contains(attr)
         } else {
-            REQUEST_ATTRS.contains(&attr)
+            self.models().request_attributes.contains(attr)
         }
     }
 
@@ -468,11 +330,15 @@ impl<'t> State<'_, '_, 't> {
         let object = node.field("object")?;
         let property = node.field("property")?;
         let prop = self.text(property);
-        if prop == "argv"
-            && self.text(object) == "process"
-            && resolve(self.cx, node).as_deref() == Some("global.process.argv")
-        {
-            return self.user(node, "command-line arguments `process.argv`".to_owned());
+        if !self.models().value_sources.is_empty() {
+            if let Some(kind) = resolve(self.cx, node)
+                .and_then(|q| self.models().value_sources.get(q.as_str()).cloned())
+            {
+                return self.user(
+                    node,
+                    format!("{} `{}`", describe_source(&kind), self.text(node)),
+                );
+            }
         }
         if self.is_request(object) {
             if self.is_source_attr(prop) {
@@ -530,15 +396,20 @@ impl<'t> State<'_, '_, 't> {
         let name = last_name(func, src);
         let nosql = self.sink == Sink::NoSql;
         if let Some(q) = resolve(self.cx, func) {
-            if sanitiser_name(name, self.sink) {
+            let models = self.models();
+            if sanitiser_name(name, self.sink) || models.sanitizes(&q, self.sink) {
                 return None;
+            }
+            if let Some(kind) = models.source_callee(&q) {
+                return self.user(
+                    node,
+                    format!("{} `{}`", describe_source(kind), self.text(node)),
+                );
             }
             if q == "global.String" || q == "global.JSON.stringify" {
                 return if nosql { None } else { self.args(args, depth) };
             }
-            if PROPAGATING.contains(&q.as_str())
-                || PROPAGATING_PREFIXES.iter().any(|p| q.starts_with(p))
-            {
+            if models.propagates(&q) {
                 return self.args(args, depth);
             }
             // Library calls return their own data (a connection, a row, a response).
@@ -551,7 +422,7 @@ impl<'t> State<'_, '_, 't> {
             "member_expression" => {
                 let object = func.field("object")?;
                 // `req.get("host")`, `req.header("x-user")`, `ctx.cookies.get("sid")`.
-                if REQUEST_GETTERS.contains(&name) && !nosql {
+                if self.models().request_methods.contains(name) && !nosql {
                     if self.is_request(object) {
                         return self.user(node, format!("request data `{}`", self.text(node)));
                     }
@@ -564,14 +435,16 @@ impl<'t> State<'_, '_, 't> {
                         return self.user(node, format!("request data `{}`", self.text(node)));
                     }
                 }
-                if PREDICATES.contains(&name) || (nosql && STRING_METHODS.contains(&name)) {
+                if self.models().neutral_methods.contains(name)
+                    || (nosql && self.models().string_methods.contains(name))
+                {
                     return None;
                 }
                 let from_object = self.expr(object, depth + 1);
                 if from_object.as_ref().is_some_and(|t| t.user) {
                     return from_object;
                 }
-                let data_method = DATA_METHODS.contains(&name);
+                let data_method = self.models().receiver_methods.contains(name);
                 if data_method
                     && matches!(object.kind_str(), "string" | "template_string" | "array")
                 {
@@ -605,7 +478,7 @@ impl<'t> State<'_, '_, 't> {
             let d = self.text(decorator);
             let call = d.trim_start_matches('@');
             let dname = call.split('(').next().unwrap_or("").trim();
-            if !NEST_DECORATORS.contains(&dname)
+            if !self.models().decorators.contains(dname)
                 || (d.contains("Pipe") && !d.contains("ValidationPipe"))
             {
                 return None;

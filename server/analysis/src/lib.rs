@@ -10,6 +10,7 @@ use ba_syntax::{Family, Language};
 
 mod javascript;
 mod javascript_taint;
+pub mod models;
 pub mod project;
 mod python;
 mod python_taint;
@@ -47,6 +48,8 @@ pub struct Semantic {
     /// reach a `return`: a call's result carries only those arguments. Recomputed with
     /// `entries`.
     pub returns: BTreeMap<String, (Vec<String>, u64)>,
+    /// The detection models in effect (built-in and the user's).
+    pub models: models::ModelSet,
 }
 
 /// Request data passed to a parameter of a same-file function.
@@ -93,11 +96,27 @@ pub mod summaries {
 }
 
 impl Semantic {
+    /// The semantic model with the built-in detection models.
     pub fn build(language: Language, tree: &Tree, source: &str) -> Self {
+        Self::build_with(language, tree, source, models::ModelSet::default())
+    }
+
+    /// The semantic model with the given detection models (built-in plus the user's).
+    pub fn build_with(
+        language: Language,
+        tree: &Tree,
+        source: &str,
+        models: models::ModelSet,
+    ) -> Self {
         match language.family() {
-            Family::Python => python::semantic(tree.root_node(), source),
-            Family::JavaScript => javascript::semantic(tree.root_node(), source),
+            Family::Python => python::semantic(tree.root_node(), source, models),
+            Family::JavaScript => javascript::semantic(tree.root_node(), source, models),
         }
+    }
+
+    /// The models of this file's language family.
+    pub fn lang_models(&self, family: Family) -> &models::LangModels {
+        self.models.family(family)
     }
 }
 
@@ -175,7 +194,7 @@ pub enum Lookup<'t> {
 }
 
 /// The kind of sink a value flows into; sanitisers differ by sink.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[repr(u8)]
 pub enum Sink {
     Sql,
@@ -242,6 +261,11 @@ impl Sink {
 
     pub fn bit(self) -> u32 {
         1 << (self as u8)
+    }
+
+    /// The sink with discriminant `n` (for `const` generic parameters).
+    pub const fn from_u8(n: u8) -> Sink {
+        Sink::ALL[n as usize]
     }
 }
 

@@ -131,8 +131,11 @@ fn normalise(dotted: &str) -> String {
 }
 
 /// Builds the module's semantic model from its top-level statements.
-pub(super) fn semantic(root: Node, src: &str) -> Semantic {
-    let mut sem = Semantic::default();
+pub(super) fn semantic(root: Node, src: &str, models: super::models::ModelSet) -> Semantic {
+    let mut sem = Semantic {
+        models,
+        ..Semantic::default()
+    };
     let mut values: BTreeMap<String, Vec<Option<Node>>> = BTreeMap::new();
     fn visit<'t>(
         node: Node<'t>,
@@ -586,60 +589,6 @@ pub(super) fn resolve<'t>(cx: &Cx<'_, 't>, node: Node<'t>) -> Option<String> {
     }
 }
 
-/// Names whose result cannot carry an injection into `sink`.
-pub(super) fn is_sanitiser(qualified: &str, sink: Sink) -> bool {
-    if qualified.starts_with("hashlib.") || qualified.starts_with("secrets.") {
-        return true;
-    }
-    match qualified {
-        "builtins.int"
-        | "builtins.float"
-        | "builtins.bool"
-        | "builtins.len"
-        | "builtins.abs"
-        | "builtins.round"
-        | "builtins.isinstance"
-        | "builtins.hash"
-        | "builtins.id"
-        | "uuid.UUID"
-        | "decimal.Decimal"
-        | "datetime.date.fromisoformat"
-        | "datetime.datetime.fromisoformat"
-        | "os.path.exists"
-        | "os.path.isfile"
-        | "os.path.isdir"
-        | "os.path.getsize" => true,
-        "shlex.quote" | "pipes.quote" | "shlex.join" => sink == Sink::Shell,
-        "werkzeug.utils.secure_filename"
-        | "werkzeug.secure_filename"
-        | "os.path.basename"
-        | "posixpath.basename"
-        | "ntpath.basename"
-        | "django.utils.text.get_valid_filename"
-        | "pathvalidate.sanitize_filename"
-        | "werkzeug.utils.safe_join"
-        | "werkzeug.security.safe_join"
-        | "flask.safe_join" => sink == Sink::Path,
-        "markupsafe.escape"
-        | "flask.escape"
-        | "jinja2.escape"
-        | "html.escape"
-        | "cgi.escape"
-        | "django.utils.html.escape"
-        | "django.utils.html.conditional_escape"
-        | "django.utils.html.format_html"
-        | "django.utils.html.strip_tags"
-        | "bleach.clean"
-        | "nh3.clean" => matches!(sink, Sink::Html | Sink::Template),
-        "ldap.filter.escape_filter_chars"
-        | "ldap3.utils.conv.escape_filter_chars"
-        | "ldap.dn.escape_dn_chars"
-        | "ldap3.utils.dn.escape_rdn" => sink == Sink::Ldap,
-        "builtins.repr" => sink == Sink::Log,
-        _ => false,
-    }
-}
-
 pub(super) fn is_constant<'t>(cx: &Cx<'_, 't>, node: Node<'t>, sink: Sink, depth: u32) -> bool {
     let src = cx.src;
     if depth > MAX_DEPTH {
@@ -678,7 +627,11 @@ pub(super) fn is_constant<'t>(cx: &Cx<'_, 't>, node: Node<'t>, sink: Sink, depth
                 return false;
             };
             if let Some(q) = resolve(cx, func) {
-                if is_sanitiser(&q, sink) {
+                if cx
+                    .sem
+                    .lang_models(ba_syntax::Family::Python)
+                    .sanitizes(&q, sink)
+                {
                     return true;
                 }
             }

@@ -7,210 +7,13 @@ use std::collections::HashMap;
 
 use tree_sitter::Node;
 
-use super::python::{collect_guards, is_sanitiser, item_imports, resolve, scoped_lookup};
+use super::models::{describe_source, LangModels};
+use super::python::{collect_guards, item_imports, resolve, scoped_lookup};
 use super::taint::{best_of, user_data_sinks, Taint, MAX_NESTING};
 use super::{ancestors, named_children, text, Binding, Cx, Entry, ScopeCache, Semantic, Sink};
 
-/// Attributes of a request object that carry client data.
-const REQUEST_ATTRS: &[&str] = &[
-    // Flask / Werkzeug / Quart
-    "args",
-    "form",
-    "values",
-    "json",
-    "data",
-    "files",
-    "cookies",
-    "headers",
-    "get_json",
-    "get_data",
-    "stream",
-    "view_args",
-    "host",
-    "host_url",
-    "url_root",
-    "base_url",
-    // Django / DRF
-    "GET",
-    "POST",
-    "body",
-    "COOKIES",
-    "META",
-    "FILES",
-    "query_params",
-    // Starlette / FastAPI / aiohttp
-    "path_params",
-    "query",
-    "match_info",
-    "post",
-    "text",
-    "content",
-    "form_data",
-    "rel_url",
-    // Falcon, Pyramid, Bottle
-    "media",
-    "params",
-    "get_param",
-    "matchdict",
-    "json_body",
-    "forms",
-];
-
-/// Attributes of `self` that carry client data in class-based handlers: Django's URL
-/// `kwargs`, Tornado's argument getters.
-const SELF_SOURCES: &[&str] = &[
-    "kwargs",
-    "get_argument",
-    "get_arguments",
-    "get_query_argument",
-    "get_query_arguments",
-    "get_body_argument",
-    "get_body_arguments",
-    "get_cookie",
-];
-
-/// Qualified names of module-level request proxies.
-const REQUEST_GLOBALS: &[&str] = &[
-    "flask.request",
-    "quart.request",
-    "bottle.request",
-    "sanic.request",
-];
-
-/// Annotations of handler parameters whose values cannot carry an injection.
-const SAFE_TYPES: &[&str] = &[
-    "int",
-    "float",
-    "bool",
-    "UUID",
-    "uuid.UUID",
-    "date",
-    "datetime",
-    "time",
-    "timedelta",
-    "Decimal",
-    "PositiveInt",
-    "NegativeInt",
-    "NonNegativeInt",
-    "StrictInt",
-    "StrictBool",
-    "StrictFloat",
-    "conint",
-    "confloat",
-    "condecimal",
-    "Request",
-    "Response",
-    "BackgroundTasks",
-    "WebSocket",
-    "HTTPConnection",
-    "SecurityScopes",
-    "UploadFile",
-];
-
-/// Methods that keep the data of their receiver or, on a constant receiver, of their arguments.
-const DATA_METHODS: &[&str] = &[
-    "format",
-    "format_map",
-    "join",
-    "replace",
-    "strip",
-    "lstrip",
-    "rstrip",
-    "lower",
-    "upper",
-    "title",
-    "capitalize",
-    "casefold",
-    "encode",
-    "decode",
-    "split",
-    "rsplit",
-    "splitlines",
-    "partition",
-    "rpartition",
-    "removeprefix",
-    "removesuffix",
-    "joinpath",
-    "with_name",
-    "with_suffix",
-    "resolve",
-    "absolute",
-    "as_posix",
-    "expanduser",
-];
-
-/// Methods whose result says something about the data but does not carry it.
-const PREDICATES: &[&str] = &[
-    "startswith",
-    "endswith",
-    "isdigit",
-    "isdecimal",
-    "isnumeric",
-    "isalnum",
-    "isalpha",
-    "isidentifier",
-    "isascii",
-    "islower",
-    "isupper",
-    "count",
-    "find",
-    "rfind",
-    "index",
-    "rindex",
-    "exists",
-    "is_file",
-    "is_dir",
-    "is_relative_to",
-    "hexdigest",
-    "digest",
-    "is_valid",
-    "validate",
-    // File system results are the file's data, not the path's.
-    "read_text",
-    "read_bytes",
-    "open",
-    "stat",
-    "iterdir",
-];
-
-/// Module prefixes and names whose functions return (a transformation of) their arguments.
-const PROPAGATING_PREFIXES: &[&str] = &[
-    "os.path.",
-    "posixpath.",
-    "ntpath.",
-    "urllib.parse.",
-    "base64.",
-    "binascii.",
-    "pathlib.",
-    "json.",
-    "html.",
-    "codecs.",
-    "shlex.",
-    "textwrap.",
-    "re.",
-    "copy.",
-    "xmltodict.",
-    "unicodedata.",
-    "ujson.",
-    "orjson.",
-];
-
-const PROPAGATING: &[&str] = &[
-    "builtins.str",
-    "builtins.bytes",
-    "builtins.bytearray",
-    "builtins.list",
-    "builtins.dict",
-    "builtins.tuple",
-    "builtins.set",
-    "builtins.sorted",
-    "builtins.format",
-    "os.fspath",
-    "urllib.request.Request",
-    "yaml.safe_load",
-    "werkzeug.urls.url_unquote",
-    "django.utils.http.urlsafe_base64_decode",
-];
+// What is a source, what carries data and what cleans it is data: the Python rows of
+// `queries/python/models/*.toml` (plus the user's), read through `Semantic::models`.
 
 struct State<'a, 'c, 't> {
     cx: &'a Cx<'c, 't>,
@@ -235,6 +38,17 @@ pub(super) fn taint<'t>(cx: &Cx<'_, 't>, node: Node<'t>, sink: Sink) -> Option<T
 impl<'t> State<'_, '_, 't> {
     fn text(&self, node: Node) -> &str {
         text(node, self.cx.src)
+    }
+
+    fn models(&self) -> &LangModels {
+        self.cx.sem.lang_models(ba_syntax::Family::Python)
+    }
+
+    fn is_request_object(&self, qualified: &str) -> bool {
+        self.models()
+            .request_objects
+            .iter()
+            .any(|g| qualified.starts_with(g.as_str()))
     }
 
     fn expr(&self, node: Node<'t>, depth: u32) -> Option<Taint> {
@@ -406,7 +220,7 @@ impl<'t> State<'_, '_, 't> {
             "identifier" => {
                 let name = self.text(node);
                 if let Some(q) = resolve(self.cx, node) {
-                    return REQUEST_GLOBALS.contains(&q.as_str());
+                    return self.models().request_objects.contains(q.as_str());
                 }
                 if matches!(name, "request" | "req" | "http_request") {
                     return true;
@@ -472,14 +286,18 @@ impl<'t> State<'_, '_, 't> {
     fn source_attribute(&self, node: Node<'t>) -> Option<Taint> {
         let attr = self.text(node.field("attribute")?);
         let object = node.field("object")?;
-        if attr == "argv" && resolve(self.cx, node).as_deref() == Some("sys.argv") {
-            return Some(Taint {
-                origin: node.byte_range(),
-                what: "command-line arguments `sys.argv`".to_owned(),
-                user: true,
-            });
+        if !self.models().value_sources.is_empty() {
+            if let Some(kind) = resolve(self.cx, node)
+                .and_then(|q| self.models().value_sources.get(q.as_str()).cloned())
+            {
+                return Some(Taint {
+                    origin: node.byte_range(),
+                    what: format!("{} `{}`", describe_source(&kind), self.text(node)),
+                    user: true,
+                });
+            }
         }
-        if SELF_SOURCES.contains(&attr)
+        if self.models().self_attributes.contains(attr)
             && self.text(object) == "self"
             && self.in_handler_class(node)
         {
@@ -489,7 +307,7 @@ impl<'t> State<'_, '_, 't> {
                 user: true,
             });
         }
-        if !REQUEST_ATTRS.contains(&attr) || !self.is_request(object) {
+        if !self.models().request_attributes.contains(attr) || !self.is_request(object) {
             return None;
         }
         Some(Taint {
@@ -508,22 +326,20 @@ impl<'t> State<'_, '_, 't> {
     fn call(&self, node: Node<'t>, depth: u32) -> Option<Taint> {
         let func = node.field("function")?;
         let args = node.field("arguments");
-        let resolved =
-            resolve(self.cx, func).filter(|q| !REQUEST_GLOBALS.iter().any(|g| q.starts_with(g)));
+        let resolved = resolve(self.cx, func).filter(|q| !self.is_request_object(q));
         if let Some(q) = resolved {
-            if is_sanitiser(&q, self.sink) {
+            let models = self.models();
+            if models.sanitizes(&q, self.sink) {
                 return None;
             }
-            if q == "builtins.input" {
+            if let Some(kind) = models.source_callee(&q) {
                 return Some(Taint {
                     origin: node.byte_range(),
-                    what: "user input `input()`".to_owned(),
+                    what: format!("{} `{}`", describe_source(kind), self.text(node)),
                     user: true,
                 });
             }
-            if PROPAGATING.contains(&q.as_str())
-                || PROPAGATING_PREFIXES.iter().any(|p| q.starts_with(p))
-            {
+            if models.propagates(&q) {
                 return self.args(args, depth);
             }
             // Library calls return their own data (a file object, a row, a response).
@@ -536,7 +352,7 @@ impl<'t> State<'_, '_, 't> {
                 }
                 let method = self.text(func.field("attribute")?);
                 let object = func.field("object")?;
-                if PREDICATES.contains(&method) {
+                if self.models().neutral_methods.contains(method) {
                     return None;
                 }
                 match (self.sink, method) {
@@ -584,7 +400,8 @@ impl<'t> State<'_, '_, 't> {
                 if from_object.as_ref().is_some_and(|t| t.user) {
                     return from_object;
                 }
-                if DATA_METHODS.contains(&method) || object.kind_str() == "string" {
+                if self.models().receiver_methods.contains(method) || object.kind_str() == "string"
+                {
                     return Taint::best(from_object, self.args(args, depth));
                 }
                 from_object
@@ -682,7 +499,7 @@ impl<'t> State<'_, '_, 't> {
                 {
                     return None;
                 }
-                if SAFE_TYPES.contains(&base_type(annotation)) {
+                if self.models().safe_types.contains(base_type(annotation)) {
                     return None;
                 }
                 user(format!("request parameter `{name}`"))
@@ -694,7 +511,7 @@ impl<'t> State<'_, '_, 't> {
                     "pk" | "id" | "slug" | "year" | "month" | "day" | "page" | "args" | "kwargs"
                 ) || lower.ends_with("_id")
                     || lower.ends_with("_pk")
-                    || SAFE_TYPES.contains(&base_type(annotation))
+                    || self.models().safe_types.contains(base_type(annotation))
                 {
                     return None;
                 }

@@ -97,6 +97,11 @@ impl<'a> Checker<'a> {
         self.rule = rule;
     }
 
+    /// The code of the rule whose check is running.
+    pub fn rule_code(&self) -> &'static str {
+        self.rule.code
+    }
+
     /// The findings reported for the current item so far.
     pub fn findings(&self) -> &[Finding] {
         &self.findings

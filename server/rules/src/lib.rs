@@ -18,6 +18,9 @@ pub mod security;
 
 pub use checker::{Captures, Checker};
 
+/// The `query_path` suffix of the checks that run the detection models' sink rows.
+pub const MODEL_CHECK: &str = "#models";
+
 /// The timeout (seconds) fixes add to outbound HTTP calls unless `http-timeout` says otherwise.
 pub const DEFAULT_HTTP_TIMEOUT: f64 = 10.0;
 
@@ -121,8 +124,15 @@ pub struct Rule {
 }
 
 impl Rule {
+    /// The languages the rule has built-in checks for (the checks of sink rows from the
+    /// detection models, `…#models`, apply wherever a row names a sink, and do not count).
     pub fn families(&self) -> Vec<Family> {
-        let mut families: Vec<Family> = self.checks.iter().map(|c| c.family).collect();
+        let mut families: Vec<Family> = self
+            .checks
+            .iter()
+            .filter(|c| !c.query_path.ends_with(MODEL_CHECK))
+            .map(|c| c.family)
+            .collect();
         families.sort();
         families.dedup();
         families

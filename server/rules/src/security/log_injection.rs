@@ -21,7 +21,21 @@ pub static RULE: Rule = Rule {
         query_path: "python/calls.scm",
         query: include_str!("../../../../queries/python/calls.scm"),
         run: check,
-    }],
+    },
+        // `sink = "log"` rows of the detection models (docs/models.md).
+        Check {
+            family: Family::Python,
+            query_path: "python/calls.scm#models",
+            query: include_str!("../../../../queries/python/calls.scm"),
+            run: super::model_sinks::check::<{ Sink::Log as u8 }>,
+        },
+        Check {
+            family: Family::JavaScript,
+            query_path: "javascript/calls.scm#models",
+            query: include_str!("../../../../queries/javascript/calls.scm"),
+            run: super::model_sinks::check::<{ Sink::Log as u8 }>,
+        },
+    ],
 };
 
 const LEVELS: &[&str] = &[

@@ -25,6 +25,7 @@ pub mod log_injection;
 pub mod mass_assignment;
 pub mod missing_body_limit;
 pub mod missing_security_headers;
+pub mod model_sinks;
 pub mod nosql_injection;
 pub mod open_redirect;
 pub mod path_traversal;

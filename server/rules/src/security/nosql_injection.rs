@@ -22,7 +22,21 @@ pub static RULE: Rule = Rule {
         query_path: "javascript/calls.scm",
         query: include_str!("../../../../queries/javascript/calls.scm"),
         run: check,
-    }],
+    },
+        // `sink = "nosql"` rows of the detection models (docs/models.md).
+        Check {
+            family: Family::Python,
+            query_path: "python/calls.scm#models",
+            query: include_str!("../../../../queries/python/calls.scm"),
+            run: super::model_sinks::check::<{ Sink::NoSql as u8 }>,
+        },
+        Check {
+            family: Family::JavaScript,
+            query_path: "javascript/calls.scm#models",
+            query: include_str!("../../../../queries/javascript/calls.scm"),
+            run: super::model_sinks::check::<{ Sink::NoSql as u8 }>,
+        },
+    ],
 };
 
 /// MongoDB driver and Mongoose methods whose first argument is a filter.
@@ -46,6 +60,22 @@ const FILTER_METHODS: &[&str] = &[
     "where",
 ];
 
+/// Modules with `find`/`remove`/`count`-like functions that are not database queries.
+const NOT_DATABASES: &[&str] = &[
+    "fs",
+    "fs/promises",
+    "fs-extra",
+    "graceful-fs",
+    "rimraf",
+    "del",
+    "lodash",
+    "lodash/fp",
+    "underscore",
+    "ramda",
+    "cheerio",
+    "jquery",
+];
+
 /// The key of an object literal property, without quotes.
 fn key_text<'a>(checker: &Checker<'a>, pair: Node<'a>) -> &'a str {
     pair.field("key")
@@ -65,6 +95,15 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         .map(|p| checker.text(p))
         .unwrap_or("");
     if !FILTER_METHODS.contains(&method) {
+        return;
+    }
+    // A function of a file-system or collection library (`fse.remove(path)`,
+    // `_.find(list, pred)`) takes no query filter.
+    if checker.resolve(func).is_some_and(|q| {
+        NOT_DATABASES
+            .iter()
+            .any(|m| q.strip_prefix(m).is_some_and(|rest| rest.starts_with('.')))
+    }) {
         return;
     }
     // `distinct(field, filter)`; the others take the filter first.

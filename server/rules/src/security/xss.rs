@@ -51,6 +51,19 @@ pub static RULE: Rule = Rule {
             query: include_str!("../../../../queries/javascript/bindings.scm"),
             run: check_koa_body,
         },
+        // `sink = "html"` rows of the detection models (docs/models.md).
+        Check {
+            family: Family::Python,
+            query_path: "python/calls.scm#models",
+            query: include_str!("../../../../queries/python/calls.scm"),
+            run: super::model_sinks::check::<{ Sink::Html as u8 }>,
+        },
+        Check {
+            family: Family::JavaScript,
+            query_path: "javascript/calls.scm#models",
+            query: include_str!("../../../../queries/javascript/calls.scm"),
+            run: super::model_sinks::check::<{ Sink::Html as u8 }>,
+        },
     ],
 };
 
