@@ -4,7 +4,7 @@ mod common;
 
 use std::process::Command;
 
-use common::cli::{run, stderr, stdout};
+use common::cli::{run, stderr, stdout, write};
 use common::BIN;
 use serde_json::Value;
 
@@ -666,4 +666,96 @@ fn http_timeout_setting_drives_the_timeout_fix() {
     let out = run(p, &["check", "client.py"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("http-timeout"), "{}", stderr(&out));
+}
+
+/// A team's own wrappers as `[[models]]` rows: a sink, a source and a sanitizer, in
+/// `backend-architect.toml` and in `pyproject.toml`; bad rows name the file, line and key;
+/// `models` lists the effective rows.
+#[test]
+fn user_models_extend_the_taint_engine() {
+    let dir = tempfile::tempdir().unwrap();
+    let views = "import os\nfrom app.db import run_raw\nfrom app.web import current_params\nfrom app.util import clean_path\n\n\ndef report(request):\n    name = request.GET[\"name\"]\n    rows = run_raw(\"SELECT * FROM reports WHERE name = '\" + name + \"'\")\n    total = run_raw(\"SELECT count(*) FROM reports\")\n    return rows, total\n\n\ndef download():\n    params = current_params()\n    with open(os.path.join(\"/srv/files\", params[\"file\"])) as f:\n        data = f.read()\n    with open(os.path.join(\"/srv/files\", clean_path(params[\"file\"]))) as f:\n        data += f.read()\n    return data\n";
+    write(dir.path(), "app/views.py", views);
+    // Without models: the wrappers are opaque.
+    let out = run(
+        dir.path(),
+        &["check", "--no-cache", "--format", "json", "app"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let models = "[[models]]\nsink = \"sql\"\ncallee = \"app.db.run_raw\"\nargument = 0\n\n[[models]]\nsource = \"request\"\ncallee = \"app.web.current_params\"\n\n[[models]]\nsanitizes = [\"path\"]\ncallee = \"app.util.clean_path\"\n";
+    for (file, text) in [
+        ("backend-architect.toml", models.to_owned()),
+        (
+            "pyproject.toml",
+            format!(
+                "[project]\nname = \"app\"\n\n[tool.backend-architect]\nhttp-timeout = 5\n\n{}",
+                models.replace("[[models]]", "[[tool.backend-architect.models]]")
+            ),
+        ),
+    ] {
+        let _ = std::fs::remove_file(dir.path().join("backend-architect.toml"));
+        let _ = std::fs::remove_file(dir.path().join("pyproject.toml"));
+        write(dir.path(), file, &text);
+        let out = run(
+            dir.path(),
+            &["check", "--no-cache", "--format", "json", "app"],
+        );
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let found: Vec<(String, u64)> = v
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["code"].as_str().unwrap().to_owned(),
+                    f["start"]["line"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            found,
+            vec![("SEC101".to_owned(), 9), ("SEC302".to_owned(), 16)],
+            "{file}: the sink and the source count, the constant query and the sanitised path do not: {v}"
+        );
+    }
+    // `models` lists the rows, the user's marked as not built in.
+    let out = run(dir.path(), &["models", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let rows: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["name"] == "app.db.run_raw"
+            && r["role"] == "sink"
+            && r["kind"] == "sql"
+            && r["builtin"] == false));
+    assert!(rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["name"] == "flask.request" && r["builtin"] == true));
+    let kinds = stdout(&run(dir.path(), &["models", "--kinds"]));
+    assert!(
+        kinds.contains("sql") && kinds.contains("ssrf") && kinds.contains("request"),
+        "{kinds}"
+    );
+    // A bad row: exit 2, the file, the row's line and the key.
+    let _ = std::fs::remove_file(dir.path().join("pyproject.toml"));
+    write(
+        dir.path(),
+        "backend-architect.toml",
+        "select = [\"SEC\"]\n\n[[models]]\nsink = \"sql\"\ncallee = \"a.b\"\n\n[[models]]\nsink = \"sqll\"\ncallee = \"app.db.run\"\n",
+    );
+    for args in [&["check", "app"][..], &["models"][..]] {
+        let out = run(dir.path(), args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = stderr(&out);
+        assert!(
+            err.contains("backend-architect.toml:7")
+                && err.contains("models[1].sink")
+                && err.contains("did you mean `sql`"),
+            "{args:?}: {err}"
+        );
+    }
 }

@@ -502,7 +502,7 @@ impl Models {
                 }
             };
             for family in families {
-                if let Err(e) = m.add(family, "user", false, &row, &r.origin) {
+                if let Err(e) = m.add(family, "configuration", false, &row, &r.origin) {
                     errors.push(e);
                     break;
                 }

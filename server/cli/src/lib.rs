@@ -3,6 +3,7 @@
 mod cache;
 mod check;
 mod fix;
+mod models;
 mod output;
 
 use std::path::PathBuf;
@@ -49,6 +50,18 @@ enum Command {
     },
     /// Show one rule's documentation (by code or name).
     Explain { rule: String },
+    /// List the detection models in effect: built-in sources, sinks, sanitizers and
+    /// propagators, and the configuration's `[[models]]` rows.
+    Models {
+        #[arg(long, value_enum, default_value_t = CatalogFormat::Text)]
+        format: CatalogFormat,
+        /// List the source and sink kinds rows may name.
+        #[arg(long)]
+        kinds: bool,
+        /// The configuration file (default: the nearest backend-architect.toml or pyproject.toml).
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
     /// Combine SARIF files (e.g. from `check --shard K/N` jobs) into one.
     MergeSarif {
         /// SARIF files to merge.
@@ -168,6 +181,11 @@ pub fn main() -> Run {
         Command::MergeSarif { files, output } => {
             output::merge_sarif_command(&files, output.as_deref())
         }
+        Command::Models {
+            format,
+            kinds,
+            config,
+        } => models::run(format, kinds, config.as_deref()),
         Command::Explain { rule } => match ba_rules::lookup(&rule) {
             Some(r) => {
                 print!("{}", catalog::explain(r));

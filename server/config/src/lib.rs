@@ -16,6 +16,7 @@ use serde::Deserialize;
 pub use advisor::{AdvisorSettings, DependencySettings};
 pub use file::{discover, load_file, ConfigCache, CONFIG_FILE};
 
+use ba_analysis::models::{ModelSet, Models, UserRow};
 use ba_rules::{Rule, Severity, RULES};
 
 /// The options as written in a config file or sent as editor settings (all optional).
@@ -34,6 +35,10 @@ pub struct Options {
     pub dependencies: Option<serde_json::Value>,
     /// Seconds that fixes add as the timeout of outbound HTTP calls (default 10).
     pub http_timeout: Option<f64>,
+    /// `[[models]]`: the team's own sources, sinks, sanitizers and propagators, in the row
+    /// format of `queries/<lang>/models/*.toml` (docs/models.md), validated by
+    /// `ba_analysis::models`.
+    pub models: Option<Vec<toml::Value>>,
 }
 
 /// The timeout (seconds) HTTP fixes add when `http-timeout` is not configured.
@@ -50,6 +55,7 @@ pub const KEYS: &[&str] = &[
     "advisor",
     "dependencies",
     "http-timeout",
+    "models",
 ];
 
 impl Options {
@@ -71,6 +77,7 @@ impl Options {
             advisor: advisor::merge(&self.advisor, &over.advisor),
             dependencies: advisor::merge(&self.dependencies, &over.dependencies),
             http_timeout: over.http_timeout.or(self.http_timeout),
+            models: over.models.clone().or_else(|| self.models.clone()),
         }
     }
 
@@ -195,6 +202,8 @@ pub struct RuleSet {
     severity: Vec<Option<Severity>>,
     /// `http-timeout` in seconds.
     http_timeout: f64,
+    /// The detection models: built-in plus the configuration's `[[models]]` rows.
+    models: ModelSet,
 }
 
 impl Default for RuleSet {
@@ -203,8 +212,57 @@ impl Default for RuleSet {
             enabled: vec![true; RULES.len()],
             severity: vec![None; RULES.len()],
             http_timeout: DEFAULT_HTTP_TIMEOUT,
+            models: ModelSet::default(),
         }
     }
+}
+
+/// The configuration's `[[models]]` rows with where each was written, and the detection
+/// models they make (an error names the first bad row: file, line and key).
+fn user_models(rows: &[toml::Value], path: Option<&Path>) -> Result<ModelSet, ConfigError> {
+    // Lines of the `[[models]]` headers, to point at the row (TOML values carry no spans).
+    let text = path.and_then(|p| std::fs::read_to_string(p).ok());
+    let headers: Vec<u32> = text
+        .as_deref()
+        .map(|t| {
+            t.lines()
+                .enumerate()
+                .filter(|(_, l)| {
+                    let l = l.trim();
+                    l == "[[models]]" || l == "[[tool.backend-architect.models]]"
+                })
+                .map(|(i, _)| i as u32)
+                .collect()
+        })
+        .unwrap_or_default();
+    let file = path
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "settings".to_owned());
+    let user: Vec<UserRow> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, row)| UserRow {
+            row: row.clone(),
+            origin: i.to_string(),
+        })
+        .collect();
+    Models::with_user_rows(&user)
+        .map(ModelSet)
+        .map_err(|errors| {
+            let e = &errors[0];
+            let index: usize = e.origin.parse().unwrap_or(0);
+            let line = headers.get(index).copied();
+            let at = match line {
+                Some(l) => format!("{file}:{}", l + 1),
+                None => format!("{file}: models[{index}]"),
+            };
+            ConfigError {
+                path: path.map(Path::to_path_buf),
+                key: format!("models[{index}].{}", e.key),
+                message: format!("{} (row at {at})", e.message),
+                line,
+            }
+        })
 }
 
 fn index_of(rule: &Rule) -> usize {
@@ -272,7 +330,15 @@ impl RuleSet {
             }
             set.http_timeout = t;
         }
+        if let Some(rows) = &options.models {
+            set.models = user_models(rows, path)?;
+        }
         Ok(set)
+    }
+
+    /// The detection models in effect (built-in plus the configuration's rows).
+    pub fn models(&self) -> &ModelSet {
+        &self.models
     }
 
     /// The timeout (seconds) that fixes add to outbound HTTP calls.
@@ -308,6 +374,7 @@ impl RuleSet {
         self.enabled.hash(&mut h);
         self.severity.hash(&mut h);
         self.http_timeout.to_bits().hash(&mut h);
+        self.models.hash(&mut h);
         h.finish()
     }
 }

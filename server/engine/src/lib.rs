@@ -337,11 +337,18 @@ pub fn analyze(
         .collect();
     cache.parts.end();
     let skeleton = skeleton_hasher.finish();
+    // The semantic model carries the detection models, so they key it too.
+    let semantic_key = hash_of((skeleton, rules.models().fingerprint()));
     let semantic = match &cache.semantic {
-        Some((key, sem)) if *key == skeleton => sem.clone(),
+        Some((key, sem)) if *key == semantic_key => sem.clone(),
         _ => {
-            let sem = std::sync::Arc::new(Semantic::build(language, tree, source));
-            cache.semantic = Some((skeleton, sem.clone()));
+            let sem = std::sync::Arc::new(Semantic::build_with(
+                language,
+                tree,
+                source,
+                rules.models().clone(),
+            ));
+            cache.semantic = Some((semantic_key, sem.clone()));
             sem
         }
     };
@@ -349,7 +356,7 @@ pub fn analyze(
     // on function bodies, not on the skeleton: merge it from per-item parts (cached by item
     // text), and let it invalidate the findings cache when it changes.
     let (semantic, summaries_hash) =
-        with_summaries(cache, &semantic, language, &items, source, skeleton);
+        with_summaries(cache, &semantic, language, &items, source, semantic_key);
     let semantic = &*semantic;
     // What the nearest package.json says (the Express version) is read by rules too.
     let node_project = match language.family() {

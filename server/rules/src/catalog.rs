@@ -111,7 +111,28 @@ pub fn explain(rule: &Rule) -> String {
     let _ = writeln!(out, "{}\n\n{}\n", facts.join(" · "), rule.summary);
     out.push_str(rule.docs.trim());
     out.push('\n');
+    if let Some((kind, _, _)) = model_kind(rule) {
+        let _ = write!(
+            out,
+            "\n## Your own APIs\nThis rule also reports request data reaching the sinks of `sink = \"{kind}\"` rows in the detection models, built-in or yours:\n\n```toml\n# backend-architect.toml\n[[models]]\nsink = \"{kind}\"\ncallee = \"myapp.helpers.wrapper\"   # qualified through imports\nargument = 0                        # or a keyword name\n```\n\n`backend-architect models` lists the rows in effect; docs/models.md describes the format.\n"
+        );
+    }
     out
+}
+
+/// The model sink kind a rule reports, if it runs the model sink check.
+fn model_kind(rule: &Rule) -> Option<&'static (&'static str, ba_analysis::Sink, &'static str)> {
+    if !rule
+        .checks
+        .iter()
+        .any(|c| c.query_path.ends_with(crate::MODEL_CHECK))
+    {
+        return None;
+    }
+    let code = rule.code;
+    ba_analysis::models::KINDS
+        .iter()
+        .find(|(_, sink, _)| crate::security::model_sinks::rule_code(*sink) == code)
 }
 
 pub fn rules_markdown() -> String {
