@@ -116,7 +116,16 @@ async function openFile(name) {
   await page.locator(".quick-input-widget .monaco-list-row.focused", { hasText: name }).waitFor({ timeout: 10_000 });
   await page.keyboard.press("Enter");
   await page.locator(`.tabs-container .tab.active[data-resource-name="${name}"]`).waitFor({ timeout: 10_000 });
-  await page.locator(".editor-group-container.active .monaco-editor textarea").first().focus();
+  await focusEditor();
+}
+
+/** Puts the keyboard focus in the editor (View: Focus First Editor Group), and checks it is there. */
+async function focusEditor() {
+  await waitFor("the keyboard focus in the editor", async () => {
+    if (await page.locator(".editor-group-container.active .monaco-editor.focused").count()) return true;
+    await page.keyboard.press(`${mod}+1`);
+    return notYet(await page.evaluate(() => document.activeElement?.className ?? "nothing focused"));
+  }, 10_000, 300);
 }
 
 async function goTo(line, column) {
@@ -225,8 +234,10 @@ async function main() {
         const codes = codesIn(await problems(), "jobs.py");
         return codes.includes("SEC102") && codes.includes("SEC201") ? codes : notYet(codes);
       }, 30_000);
+      await focusEditor();
       await page.keyboard.press(`${mod}+Home`);
       await page.keyboard.type("# edited in VS Code\n");
+      await waitFor("the typed line in the editor", async () => (await editorLines())[0] === "# edited in VS Code");
       await page.keyboard.press(`${mod}+S`);
       const expected =
         "# edited in VS Code\n" +
@@ -242,6 +253,7 @@ async function main() {
       await runCommand("backend-architect: Generate: Health Check Endpoint");
       await waitFor("the /healthz route in the editor", async () => (await editorLines()).some((l) => l.includes("/healthz")));
       await waitFor("ARC103 gone from service.py", async () => !codesIn(await problems(), "service.py").includes("ARC103"));
+      await focusEditor();
       await page.keyboard.press(`${mod}+S`);
       await waitFor("service.py saved with the health route", async () => /def healthz\(/.test(read("service.py")), 20_000);
     });
@@ -265,16 +277,23 @@ async function main() {
           const file = outputChannelFile(/backend-architect.*trace/i);
           if (!file) return notYet("no trace channel file yet");
           const text = fs.readFileSync(file, "utf8");
-          return /Sending request 'initialize/.test(text) && /"processId"/.test(text) ? file : notYet(`${file}: ${text.slice(0, 400)}`);
+          // Verbose: the initialize request with its params, and the live settings change above.
+          const ok =
+            /Sending request 'initialize/.test(text) &&
+            /"processId"/.test(text) &&
+            /Sending notification 'workspace\/didChangeConfiguration'/.test(text);
+          return ok ? file : notYet(`${file}: ${text.slice(0, 400)}`);
         },
         15_000,
       );
       return path.relative(LOGS, file);
     });
 
-    log(`PASS: ${steps.length} steps`);
+    log("PASS");
+    console.log(`e2e: ${steps.length} passed, 0 failed`);
   } catch (err) {
     console.error(`[e2e] FAILED: ${err instanceof Error ? err.stack : err}`);
+    console.error(`e2e: ${steps.length} passed, 1 failed`);
     try {
       const shot = path.join(ARTIFACTS, "failure.png");
       await page.screenshot({ path: shot, fullPage: true, timeout: 10_000 });
