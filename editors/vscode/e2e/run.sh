@@ -4,7 +4,7 @@
 # system Chromium. Asserts what a user sees: diagnostics in the Problems panel, a quick fix,
 # fix-all on save (file on disk), a generator command, a live settings change, the LSP trace.
 #
-#   editors/vscode/e2e/run.sh [VSIX]     (default: editors/vscode/backend-architect.vsix)
+#   editors/vscode/e2e/run.sh [VSIX]     (default: editors/vscode/backend-architect-linux-x64.vsix)
 #
 # Needs: Chromium (/usr/bin/chromium, or $CHROMIUM; Debian's `chromium`), and on the first run a
 # C/C++ toolchain, Python and `libkrb5-dev` (Debian) to build code-server's native modules.
@@ -13,7 +13,7 @@
 # on failure it is kept and its screenshot and logs are printed). Linux x64 only.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-vsix=$(realpath "${1:-$here/../backend-architect.vsix}")
+vsix=$(realpath "${1:-$here/../backend-architect-linux-x64.vsix}")
 chromium=${CHROMIUM:-/usr/bin/chromium}
 if ! [ -s "$vsix" ]; then
   echo "e2e: no extension package at $vsix; build it: (cd editors/vscode && npm ci && npm run package)" >&2
