@@ -84,7 +84,7 @@ dump_logs() {
   echo "---- code-server output" >&2
   tail -n 80 "$tmp/code-server.log" >&2 || true
   # The extension host's log, the extension's output channels (server log, LSP trace).
-  find "$tmp/data/logs" -type f \( -name 'exthost.log' -o -name '*backend-architect*' -o -name 'remoteagent.log' \) 2>/dev/null |
+  find "$tmp/data/logs" -type f \( -name 'remoteexthost.log' -o -name '*backend-architect*' -o -name 'remoteagent.log' \) 2>/dev/null |
     while read -r f; do
       echo "---- ${f#"$tmp"/}" >&2
       tail -n 120 "$f" >&2
