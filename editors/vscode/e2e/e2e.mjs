@@ -286,6 +286,38 @@ async function main() {
         },
         15_000,
       );
+      // Live: "off" stops the trace, "verbose" starts it again, without a restart.
+      const settingsFile = path.join(WS, ".vscode", "settings.json");
+      const setTrace = (value) => {
+        const settings = JSON.parse(fs.readFileSync(settingsFile, "utf8"));
+        settings["backendArchitect.trace.server"] = value;
+        fs.writeFileSync(settingsFile, JSON.stringify(settings, null, 2) + "\n");
+      };
+      const size = () => fs.statSync(file).size;
+      const typeInApp = async (text) => {
+        await focusEditor();
+        await page.keyboard.press(`${mod}+End`);
+        await page.keyboard.type(text);
+      };
+      setTrace("off");
+      await waitFor("the trace to stop after trace.server: off", async () => {
+        const before = size();
+        await new Promise((r) => setTimeout(r, 1500));
+        return size() === before || notYet(`still growing: ${before} -> ${size()} bytes`);
+      }, 15_000, 0);
+      const quiet = size();
+      await typeInApp("# no trace\n");
+      await new Promise((r) => setTimeout(r, 2000));
+      if (size() !== quiet) {
+        throw new Error(`trace.server is off, yet the trace grew by ${size() - quiet} bytes after an edit`);
+      }
+      setTrace("verbose");
+      await new Promise((r) => setTimeout(r, 1000));
+      await typeInApp("# traced again\n");
+      await waitFor("the edit traced again after trace.server: verbose", async () => {
+        const text = fs.readFileSync(file, "utf8").slice(quiet);
+        return /Sending notification 'textDocument\/didChange'/.test(text) || notYet(text.slice(0, 300));
+      }, 15_000);
       return path.relative(LOGS, file);
     });
 
