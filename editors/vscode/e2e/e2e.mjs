@@ -178,7 +178,8 @@ async function main() {
       "--disable-component-update",
       "--disable-sync",
     ],
-    viewport: { width: 1400, height: 900 },
+    // Tall enough for every Problems row at once (the list renders only the rows in view).
+    viewport: { width: 1400, height: 1100 },
     timeout: 60_000,
   });
   context.setDefaultTimeout(15_000);
