@@ -322,6 +322,24 @@ async function main() {
       return path.relative(LOGS, file);
     });
 
+    await step("backendArchitect.fixOnSave (the extension's own save hook) rewrites worker.py on disk", async () => {
+      // VS Code's codeActionsOnSave off, the extension's setting on: only the extension fixes.
+      const file = path.join(WS, ".vscode", "settings.json");
+      const settings = JSON.parse(fs.readFileSync(file, "utf8"));
+      settings["editor.codeActionsOnSave"] = {};
+      settings["backendArchitect.fixOnSave"] = true;
+      fs.writeFileSync(file, JSON.stringify(settings, null, 2) + "\n");
+      const before = read("worker.py");
+      await openFile("worker.py");
+      await waitFor("SEC201 on worker.py", async () => codesIn(await problems(), "worker.py").includes("SEC201"));
+      await page.keyboard.press(`${mod}+Home`);
+      await page.keyboard.type("# saved with fixOnSave\n");
+      await waitFor("the typed line in the editor", async () => (await editorLines())[0] === "# saved with fixOnSave");
+      await page.keyboard.press(`${mod}+S`);
+      const expected = "# saved with fixOnSave\n" + before.replace("yaml.load(stream)", "yaml.safe_load(stream)");
+      await waitFor("worker.py saved with the safe fix", async () => read("worker.py") === expected || notYet(read("worker.py")), 20_000);
+    });
+
     log("PASS");
     console.log(`e2e: ${steps.length} passed, 0 failed`);
   } catch (err) {
