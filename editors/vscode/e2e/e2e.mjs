@@ -177,6 +177,7 @@ async function main() {
       "--disable-background-networking",
       "--disable-component-update",
       "--disable-sync",
+      "--disable-dev-shm-usage",
     ],
     // Tall enough for every Problems row at once (the list renders only the rows in view).
     viewport: { width: 1400, height: 1100 },
