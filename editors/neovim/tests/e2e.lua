@@ -109,7 +109,9 @@ local function run()
   local report = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), "\n")
   assert(report:find("backend-architect", 1, true) and report:find("version: backend-architect", 1, true),
     "checkhealth report:\n" .. report)
-  assert(report:find("attached", 1, true), "checkhealth shows no client:\n" .. report)
+  -- About app.py, the buffer the user came from, not the report's own buffer.
+  assert(report:find("client %d+ attached to [^\n]*app%.py"), "checkhealth shows no client on app.py:\n" .. report)
+  assert(not report:find("no backend-architect client", 1, true), "checkhealth:\n" .. report)
 end
 
 local ok, err = pcall(run)

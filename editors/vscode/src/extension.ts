@@ -19,6 +19,7 @@ import {
   serverSettings,
   statusText,
   summariseCheck,
+  traceRequested,
   whichOnPath,
 } from "./server";
 
@@ -27,8 +28,84 @@ const SECTION = "backendArchitect";
 
 let client: LanguageClient | undefined;
 let output: vscode.LogOutputChannel;
+let traceOutput: TraceChannel;
 let status: vscode.StatusBarItem;
 let serverPath: string | undefined;
+
+/**
+ * The "backend-architect Trace" output channel. vscode-languageclient 9+ traces only while its
+ * trace channel's log level is Trace, and a log channel starts at Info, so
+ * `backendArchitect.trace.server: "verbose"` alone wrote nothing. This channel reports the level
+ * from the setting instead (Trace while it is "messages" or "verbose", Off otherwise), tells the
+ * client when the setting changes, and writes the trace as plain lines.
+ */
+class TraceChannel implements vscode.LogOutputChannel {
+  private readonly channel = vscode.window.createOutputChannel("backend-architect Trace");
+  private readonly levelChanged = new vscode.EventEmitter<vscode.LogLevel>();
+  private level = TraceChannel.fromSettings();
+  readonly name = this.channel.name;
+  readonly onDidChangeLogLevel = this.levelChanged.event;
+
+  private static fromSettings(): vscode.LogLevel {
+    const setting = vscode.workspace.getConfiguration(SECTION).get("trace.server");
+    return traceRequested(setting) ? vscode.LogLevel.Trace : vscode.LogLevel.Off;
+  }
+
+  get logLevel(): vscode.LogLevel {
+    return this.level;
+  }
+
+  /** Re-reads `trace.server`; the running client starts or stops tracing on the event. */
+  refresh(): void {
+    const level = TraceChannel.fromSettings();
+    if (level === this.level) return;
+    this.level = level;
+    this.levelChanged.fire(level);
+  }
+
+  private write(level: string, message: string | Error): void {
+    const text = message instanceof Error ? (message.stack ?? message.message) : message;
+    this.channel.appendLine(`${new Date().toISOString()} [${level}] ${text}`);
+  }
+  trace(message: string): void {
+    this.write("trace", message);
+  }
+  debug(message: string): void {
+    this.write("debug", message);
+  }
+  info(message: string): void {
+    this.write("info", message);
+  }
+  warn(message: string): void {
+    this.write("warning", message);
+  }
+  error(error: string | Error): void {
+    this.write("error", error);
+  }
+  append(value: string): void {
+    this.channel.append(value);
+  }
+  appendLine(value: string): void {
+    this.channel.appendLine(value);
+  }
+  replace(value: string): void {
+    this.channel.replace(value);
+  }
+  clear(): void {
+    this.channel.clear();
+  }
+  show(columnOrPreserveFocus?: vscode.ViewColumn | boolean, preserveFocus?: boolean): void {
+    if (typeof columnOrPreserveFocus === "boolean") this.channel.show(columnOrPreserveFocus);
+    else this.channel.show(preserveFocus);
+  }
+  hide(): void {
+    this.channel.hide();
+  }
+  dispose(): void {
+    this.levelChanged.dispose();
+    this.channel.dispose();
+  }
+}
 
 function setStatus(state: ServerState, detail?: string): void {
   const { text, tooltip } = statusText(state, detail);
@@ -78,6 +155,7 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
       { scheme: "file", pattern: MANIFEST_PATTERN },
     ],
     outputChannel: output,
+    traceOutputChannel: traceOutput,
     initializationOptions: settings(),
     synchronize: {
       fileEvents: vscode.workspace.createFileSystemWatcher("**/{backend-architect.toml,pyproject.toml}"),
@@ -232,9 +310,10 @@ async function generate(g: Generator): Promise<void> {
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   output = vscode.window.createOutputChannel("backend-architect", { log: true });
+  traceOutput = new TraceChannel();
   status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Right, 100);
   status.command = "backendArchitect.showOutput";
-  context.subscriptions.push(output, status);
+  context.subscriptions.push(output, traceOutput, status);
 
   context.subscriptions.push(
     vscode.commands.registerCommand("backendArchitect.restart", async () => {
@@ -260,6 +339,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
     vscode.workspace.onDidChangeConfiguration(async (event) => {
       if (!event.affectsConfiguration(SECTION)) return;
+      if (event.affectsConfiguration(`${SECTION}.trace.server`)) traceOutput.refresh();
       if (event.affectsConfiguration(`${SECTION}.path`) || event.affectsConfiguration(`${SECTION}.languages`)) {
         await stop();
         await start(context);

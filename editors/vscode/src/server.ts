@@ -154,6 +154,14 @@ export function languageIds(languages: unknown): string[] {
   return ids;
 }
 
+/** Whether `backendArchitect.trace.server` asks for a protocol trace ("messages" or "verbose";
+ * the object form `{ verbosity }` that vscode-languageclient also reads counts too). */
+export function traceRequested(setting: unknown): boolean {
+  const value =
+    setting && typeof setting === "object" ? (setting as { verbosity?: unknown }).verbosity : setting;
+  return value === "messages" || value === "verbose" || value === "compact";
+}
+
 export type ServerState = "starting" | "running" | "stopped" | "error";
 
 /** Status bar text and tooltip for a server state. */

@@ -10,6 +10,7 @@ import {
   serverSettings,
   statusText,
   summariseCheck,
+  traceRequested,
   whichOnPath,
 } from "../src/server";
 
@@ -117,4 +118,13 @@ test("check output is grouped by file", () => {
   const { total, byFile } = summariseCheck(json);
   assert.equal(total, 3);
   assert.equal(byFile.get("a.py")?.length, 2);
+});
+
+test("trace.server: messages and verbose trace, off and unset do not", () => {
+  assert.equal(traceRequested("verbose"), true);
+  assert.equal(traceRequested("messages"), true);
+  assert.equal(traceRequested({ verbosity: "verbose", format: "json" }), true);
+  assert.equal(traceRequested("off"), false);
+  assert.equal(traceRequested(undefined), false);
+  assert.equal(traceRequested({ verbosity: "off" }), false);
 });

@@ -190,6 +190,16 @@ function M.setup(opts)
       M.attach(args.buf)
     end,
   })
+  -- The last file buffer entered, for :checkhealth (which runs in a buffer of its own).
+  vim.api.nvim_create_autocmd("BufEnter", {
+    group = group,
+    callback = function(args)
+      if vim.bo[args.buf].buftype == "" and vim.api.nvim_buf_get_name(args.buf) ~= "" then
+        M.last_buffer = args.buf
+      end
+    end,
+  })
+  M.last_buffer = vim.api.nvim_get_current_buf()
   vim.api.nvim_create_user_command("BackendArchitectFixAll", function()
     M.fix_all(0)
   end, { desc = "Apply every safe backend-architect fix in this buffer" })

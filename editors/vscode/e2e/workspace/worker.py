@@ -1,0 +1,5 @@
+import yaml
+
+
+def parse(stream):
+    return yaml.load(stream)
