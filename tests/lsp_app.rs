@@ -299,3 +299,81 @@ fn django_views_get_lenses_and_urlconf_entries_hover() {
     assert!(value.contains("`login_required`"), "{value}");
     assert!(c.shutdown().success());
 }
+
+/// Neovim 0.12 pulls diagnostics but cannot be asked to pull again. Such a client gets pushed
+/// diagnostics for every document (no `diagnosticProvider`, so nothing shows twice), and a
+/// cross-file finding in a document the user is not editing appears and disappears with its
+/// cause, within a second.
+#[test]
+fn pull_clients_without_refresh_support_get_cross_file_findings_pushed() {
+    let (_dir, root) = fastapi_workspace();
+    let mut c = Client::spawn();
+    let resp = c.request(
+        "initialize",
+        json!({
+            "processId": null,
+            "rootUri": uri(&root),
+            "capabilities": {
+                "textDocument": {"diagnostic": {"dynamicRegistration": false}},
+                "window": {"workDoneProgress": true}
+            },
+        }),
+    );
+    assert!(
+        resp["result"]["capabilities"]
+            .get("diagnosticProvider")
+            .is_none(),
+        "{resp}"
+    );
+    c.notify("initialized", json!({}));
+    c.wait_for("$/progress", |p| p["value"]["kind"] == "end");
+    let users = root.join("app/routers/users.py");
+    let admin = root.join("app/routers/admin.py");
+    let users_uri = open_file(&mut c, &users);
+    let admin_uri = open_file(&mut c, &admin);
+    assert_eq!(
+        codes(&c.diagnostics(&users_uri, 1)),
+        vec!["ARC101", "ARC102", "ARC206"]
+    );
+    assert_eq!(codes(&c.diagnostics(&admin_uri, 1)), vec!["ARC101"]);
+    let text = std::fs::read_to_string(&admin).unwrap();
+    let line = text
+        .lines()
+        .position(|l| l.contains("@router.get(\"/{id}\")"))
+        .unwrap();
+    let edit = |c: &mut Client, version: i64, new: &str, old_len: u32| {
+        c.notify(
+            "textDocument/didChange",
+            json!({
+                "textDocument": {"uri": admin_uri, "version": version},
+                "contentChanges": [{
+                    "range": {"start": {"line": line, "character": 12}, "end": {"line": line, "character": 12 + old_len}},
+                    "text": new
+                }]
+            }),
+        );
+    };
+    let users_codes = |c: &mut Client, want: Vec<&str>| {
+        let started = std::time::Instant::now();
+        c.wait_for("textDocument/publishDiagnostics", |p| {
+            p["uri"] == users_uri.as_str() && codes(p["diagnostics"].as_array().unwrap()) == want
+        });
+        started.elapsed()
+    };
+    // The duplicate goes: users.py (not edited) loses its ARC101.
+    edit(&mut c, 2, "\"/{id}/details\"", 7);
+    let took = users_codes(&mut c, vec!["ARC102", "ARC206"]);
+    assert!(took < std::time::Duration::from_secs(1), "{took:?}");
+    assert!(codes(&c.diagnostics(&admin_uri, 2)).is_empty());
+    // And comes back.
+    edit(&mut c, 3, "\"/{id}\"", 15);
+    let took = users_codes(&mut c, vec!["ARC101", "ARC102", "ARC206"]);
+    assert!(took < std::time::Duration::from_secs(1), "{took:?}");
+    // The edited file's own findings come first, its cross-file findings right after.
+    c.wait_for("textDocument/publishDiagnostics", |p| {
+        p["uri"] == admin_uri.as_str()
+            && p["version"] == 3
+            && codes(p["diagnostics"].as_array().unwrap()) == vec!["ARC101"]
+    });
+    assert!(c.shutdown().success());
+}

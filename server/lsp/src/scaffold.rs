@@ -102,7 +102,9 @@ fn offered(
         return Vec::new();
     }
     let offset = convert::offset(e.doc.rope(), params.range.start, enc);
-    let language = e.doc.language();
+    let Some(language) = e.language() else {
+        return Vec::new();
+    };
     let Some(tree) = e.doc.tree().cloned() else {
         return Vec::new();
     };
@@ -212,11 +214,13 @@ pub async fn execute(
         let mut e = lock(&shared);
         let Some(p) = e.path.clone() else { continue };
         if path.as_ref() == Some(&p) {
-            if let (Some(pos), Some(tree)) = (position, e.doc.tree().cloned()) {
+            if let (Some(pos), Some(language), Some(tree)) =
+                (position, e.language(), e.doc.tree().cloned())
+            {
                 cursor = Some(Cursor {
                     offset: convert::offset(e.doc.rope(), pos, enc),
                     path: p.clone(),
-                    language: e.doc.language(),
+                    language,
                     text: e.doc.text().to_owned(),
                     tree,
                 });

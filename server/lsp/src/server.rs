@@ -161,15 +161,18 @@ impl Backend {
             }
         }
         for (uri, shared) in self.inner.docs.all() {
-            let (path, version) = {
+            let (path, version, manifest) = {
                 let e = lock(&shared);
-                (e.path.clone(), e.doc.version())
+                (e.path.clone(), e.doc.version(), e.language().is_none())
             };
             let (settings, error) = self.inner.settings_for(path.as_ref());
             {
                 let mut e = lock(&shared);
                 e.settings = settings;
                 e.findings_version = None;
+            }
+            if manifest {
+                continue; // `advisor::reload` checks it again.
             }
             self.report_config_error(error).await;
             if let Ok(uri) = uri.parse::<Uri>() {
@@ -299,6 +302,32 @@ impl Backend {
     }
 }
 
+/// The language a document is analysed as: its file's extension, else its shebang, and the
+/// client's languageId only when neither says (one client may send every file of a
+/// multi-language project with the same languageId).
+fn language_of(path: Option<&std::path::Path>, text: &str, language_id: &str) -> Option<Language> {
+    path.and_then(Language::from_path)
+        .or_else(|| shebang_language(text))
+        .or_else(|| Language::from_language_id(language_id))
+}
+
+/// `#!/usr/bin/env python3`, `#!/usr/bin/node`, `#!/usr/bin/env -S deno run`…
+fn shebang_language(text: &str) -> Option<Language> {
+    let line = text.strip_prefix("#!")?.lines().next()?;
+    let mut words = line.split_whitespace();
+    let mut program = words.next()?.rsplit('/').next()?;
+    if program == "env" {
+        program = words.find(|w| !w.starts_with('-'))?;
+    }
+    let name = program.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
+    match name {
+        "python" | "pypy" => Some(Language::Python),
+        "node" | "nodejs" | "bun" => Some(Language::JavaScript),
+        "deno" | "ts-node" | "tsx" => Some(Language::TypeScript),
+        _ => None,
+    }
+}
+
 fn negotiate_encoding(params: &InitializeParams) -> PositionEncoding {
     let offered = params
         .capabilities
@@ -334,13 +363,21 @@ impl LanguageServer for Backend {
             .write()
             .unwrap_or_else(|e| e.into_inner()) = enc;
         let caps = &params.capabilities;
+        let workspace = caps.workspace.as_ref();
+        // Pull only when the client can also be asked to pull again: cross-file findings and
+        // advisor results change documents the user is not editing. A client that pulls but
+        // takes no `workspace/diagnostic/refresh` (Neovim 0.12) gets pushed diagnostics, all of
+        // them (no `diagnosticProvider`), so nothing is shown twice or left stale.
         let pull = caps
             .text_document
             .as_ref()
             .and_then(|t| t.diagnostic.as_ref())
-            .is_some();
+            .is_some()
+            && workspace
+                .and_then(|w| w.diagnostics.as_ref())
+                .and_then(|d| d.refresh_support)
+                .unwrap_or(false);
         self.inner.pull_diagnostics.store(pull, Ordering::Relaxed);
-        let workspace = caps.workspace.as_ref();
         self.inner.configuration_support.store(
             workspace.and_then(|w| w.configuration).unwrap_or(false),
             Ordering::Relaxed,
@@ -456,19 +493,20 @@ impl LanguageServer for Backend {
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let item = params.text_document;
-        if advisor::did_open(&self.client, &self.inner, &item).await {
-            return; // A dependency manifest.
-        }
-        let language = Language::from_language_id(&item.language_id)
-            .or_else(|| uri_path(&item.uri).and_then(|p| Language::from_path(&p)));
-        let Some(language) = language else {
-            return; // Not a language we analyse: ignore quietly.
-        };
         let path = uri_path(&item.uri);
+        let manifest = advisor::is_manifest(&item.uri);
+        let doc = if manifest {
+            Document::plain(item.version, item.text)
+        } else {
+            let Some(language) = language_of(path.as_deref(), &item.text, &item.language_id) else {
+                return; // Not a language we analyse: ignore quietly.
+            };
+            Document::new(language, item.version, item.text)
+        };
         let (settings, error) = self.inner.settings_for(path.as_ref());
         let version = item.version;
         let entry = DocEntry {
-            doc: Document::new(language, version, item.text),
+            doc,
             path,
             cache: Default::default(),
             findings: Vec::new(),
@@ -477,14 +515,15 @@ impl LanguageServer for Backend {
             logged_too_large: false,
         };
         let shared = self.inner.docs.insert(item.uri.as_str().to_owned(), entry);
+        if manifest {
+            advisor::manifest_opened(&self.client, &self.inner, item.uri, version);
+            return;
+        }
         self.report_config_error(error).await;
         self.schedule(item.uri, shared, version);
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
-        if advisor::did_change(&self.client, &self.inner, &params) {
-            return; // A dependency manifest.
-        }
         let uri = params.text_document.uri;
         let Some(shared) = self.inner.docs.get(uri.as_str()) else {
             tracing::warn!("didChange for {} which is not open; ignored", uri.as_str());
@@ -504,16 +543,18 @@ impl LanguageServer for Backend {
         let enc = self.inner.encoding();
         // Applied synchronously, in arrival order; parsing and analysis happen later, off the loop.
         let applied = std::panic::catch_unwind(AssertUnwindSafe(|| {
-            lock(&shared).doc.apply_changes(version, &changes, enc)
+            let mut e = lock(&shared);
+            e.doc.apply_changes(version, &changes, enc);
+            e.language().is_none()
         }));
-        if applied.is_err() {
-            tracing::error!(
+        match applied {
+            Err(_) => tracing::error!(
                 "applying a change to {} panicked; the document keeps its last good state",
                 uri.as_str()
-            );
-            return;
+            ),
+            Ok(true) => advisor::manifest_changed(&self.client, &self.inner, uri, version),
+            Ok(false) => self.schedule(uri, shared, version),
         }
-        self.schedule(uri, shared, version);
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
@@ -589,34 +630,11 @@ impl LanguageServer for Backend {
         let inner = self.inner.clone();
         guarded("textDocument/diagnostic", async move {
             let uri = params.text_document.uri;
-            let manifest = advisor::manifest_diagnostics(&inner, &uri);
-            let shared = inner.docs.get(uri.as_str());
-            if shared.is_none() && manifest.is_none() {
-                return Err(Error::invalid_params(format!(
-                    "{} is not open",
-                    uri.as_str()
-                )));
-            };
-            let key = uri.as_str().to_owned();
-            let enc = inner.encoding();
-            let inner = inner.clone();
-            let items = tokio::task::spawn_blocking(move || {
-                let Some(shared) = shared else {
-                    return manifest.unwrap_or_default();
-                };
-                let mut e = lock(&shared);
-                e.analyze(&key);
-                let (findings, _) = super::workspace::refresh(&inner, &key, &mut e);
-                let mut items: Vec<Diagnostic> = findings
-                    .iter()
-                    .map(|f| convert::diagnostic(&uri, e.doc.rope(), f, enc))
-                    .collect();
-                let (text, rope) = (e.doc.text(), e.doc.rope());
-                items.extend(inner.advisor.review_diagnostics(&uri, text, rope, enc));
-                items
-            })
-            .await
-            .map_err(|_| Error::internal_error())?;
+            // A manifest (open or not: a file a manifest includes) has the advisor's findings.
+            let items = match advisor::manifest_diagnostics(&inner, &uri) {
+                Some(items) => Ok(items),
+                None => source_diagnostics(inner, uri).await,
+            }?;
             Ok(DocumentDiagnosticReportResult::Report(
                 DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
                     related_documents: None,
@@ -760,6 +778,33 @@ impl LanguageServer for Backend {
         let run = super::scaffold::execute(&self.client, &inner.docs, &inner.scaffold, enc, params);
         guarded("workspace/executeCommand", run).await
     }
+}
+
+/// Pulled diagnostics of an open source document: its findings, its cross-file findings and
+/// the advisor's review findings.
+async fn source_diagnostics(inner: Arc<Inner>, uri: Uri) -> Result<Vec<Diagnostic>> {
+    let Some(shared) = inner.docs.get(uri.as_str()) else {
+        return Err(Error::invalid_params(format!(
+            "{} is not open",
+            uri.as_str()
+        )));
+    };
+    let key = uri.as_str().to_owned();
+    let enc = inner.encoding();
+    tokio::task::spawn_blocking(move || {
+        let mut e = lock(&shared);
+        e.analyze(&key);
+        let (findings, _) = super::workspace::refresh(&inner, &key, &mut e);
+        let mut items: Vec<Diagnostic> = findings
+            .iter()
+            .map(|f| convert::diagnostic(&uri, e.doc.rope(), f, enc))
+            .collect();
+        let (text, rope) = (e.doc.text(), e.doc.rope());
+        items.extend(inner.advisor.review_diagnostics(&uri, text, rope, enc));
+        items
+    })
+    .await
+    .map_err(|_| Error::internal_error())
 }
 
 /// Used by code actions: the edits of several findings' fixes as one map.

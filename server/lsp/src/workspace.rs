@@ -144,7 +144,9 @@ pub(super) fn refresh(
     entry: &mut DocEntry,
 ) -> (Vec<Finding>, Vec<Arc<str>>) {
     let key = key_of(uri, entry.path.as_ref());
-    let language = entry.doc.language();
+    let Some(language) = entry.language() else {
+        return (entry.findings.clone(), Vec::new()); // A manifest: not part of the index.
+    };
     let ws = &inner.workspace;
     // An excluded file is not part of the application, as in `check`: its routes do not count.
     let excluded = entry
