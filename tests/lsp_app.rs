@@ -377,3 +377,135 @@ fn pull_clients_without_refresh_support_get_cross_file_findings_pushed() {
     });
     assert!(c.shutdown().success());
 }
+
+/// Every code a fixture expects (`expect: CODE` annotations).
+fn expected_codes(dir: &Path, out: &mut std::collections::BTreeSet<String>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            expected_codes(&p, out);
+        } else if let Ok(text) = std::fs::read_to_string(&p) {
+            for line in text.lines() {
+                if let Some((_, rest)) = line.split_once("expect:") {
+                    out.extend(
+                        rest.split(|c: char| c == ',' || c.is_whitespace())
+                            .filter(|w| w.len() > 3 && w.chars().all(|c| c.is_ascii_alphanumeric()))
+                            .map(str::to_owned),
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn source_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            source_files(&p, out);
+        } else if matches!(
+            p.extension().and_then(|e| e.to_str()),
+            Some("py" | "js" | "ts" | "tsx")
+        ) {
+            out.push(p);
+        }
+    }
+}
+
+/// Opens each file, pulls its diagnostics (its own and its cross-file findings) and hovers
+/// every one of them: each hover must show the finding and its rule's documentation. Returns
+/// the codes hovered.
+fn hover_every_finding(c: &mut Client, files: &[PathBuf]) -> std::collections::BTreeSet<String> {
+    let mut seen = std::collections::BTreeSet::new();
+    for path in files {
+        let u = uri(path);
+        let text = std::fs::read_to_string(path).unwrap();
+        // The languageId is deliberately the same for every file: the extension decides.
+        c.open(&u, "python", &text);
+        let pulled = c.request(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": u}}),
+        );
+        for d in pulled["result"]["items"].as_array().unwrap() {
+            let code = d["code"].as_str().unwrap();
+            let hover = c.request(
+                "textDocument/hover",
+                json!({"textDocument": {"uri": u}, "position": d["range"]["start"]}),
+            );
+            let value = hover["result"]["contents"]["value"].as_str().unwrap_or("");
+            assert!(
+                value.contains(&format!("**{code}**")) && value.contains(&format!("# {code} ")),
+                "hover on {code} at {} in {}: {hover}",
+                d["range"]["start"],
+                path.display()
+            );
+            seen.insert(code.to_owned());
+        }
+    }
+    seen
+}
+
+fn pull_client(root: Option<&Path>) -> Client {
+    let mut c = Client::spawn();
+    c.request(
+        "initialize",
+        json!({
+            "processId": null,
+            "rootUri": root.map(uri),
+            "capabilities": {
+                "textDocument": {"diagnostic": {}},
+                "workspace": {"diagnostics": {"refreshSupport": true}},
+                "window": {"workDoneProgress": true}
+            },
+        }),
+    );
+    c.notify("initialized", json!({}));
+    if root.is_some() {
+        c.wait_for("$/progress", |p| p["value"]["kind"] == "end");
+    }
+    c
+}
+
+/// Hover on any finding shows its rule's docs: every code the fixtures produce, the
+/// cross-file ones (ARC101–ARC103, computed from the application model) included.
+#[test]
+fn hover_shows_the_docs_of_every_code_the_fixtures_produce() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
+    let mut expected = std::collections::BTreeSet::new();
+    expected_codes(&fixtures, &mut expected);
+    let mut seen = std::collections::BTreeSet::new();
+    // Each application in its own workspace, indexed from disk.
+    for app in ["fastapi", "flask", "django", "express"] {
+        let (_dir, root) = workspace(app);
+        let mut c = pull_client(Some(&root));
+        let mut files = Vec::new();
+        source_files(&root, &mut files);
+        seen.extend(hover_every_finding(&mut c, &files));
+        assert!(c.shutdown().success());
+    }
+    // The single-file fixtures, without a workspace.
+    let mut c = pull_client(None);
+    for family in ["python", "javascript", "typescript"] {
+        let mut files = Vec::new();
+        source_files(&fixtures.join(family), &mut files);
+        seen.extend(hover_every_finding(&mut c, &files));
+    }
+    assert!(c.shutdown().success());
+    let missing: Vec<&String> = expected.difference(&seen).collect();
+    assert!(missing.is_empty(), "never hovered: {missing:?}");
+    for family in [
+        "SEC1", "SEC2", "SEC3", "SEC4", "SEC5", "SEC6", "SEC7", "ARC1", "ARC2", "PERF2",
+    ] {
+        assert!(
+            seen.iter().any(|c| c.starts_with(family)),
+            "{family}: {seen:?}"
+        );
+    }
+    for code in ["ARC101", "ARC102", "ARC103"] {
+        assert!(seen.contains(code), "{code}: {seen:?}");
+    }
+}

@@ -23,6 +23,8 @@ pub struct Client {
     pub backlog: Vec<Value>,
     /// Answer to `workspace/configuration`.
     pub settings: Value,
+    /// What the server wrote to stderr (its log) so far.
+    stderr: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
 }
 
 fn read_message(reader: &mut impl BufRead) -> Option<Value> {
@@ -70,11 +72,18 @@ impl Client {
                 }
             }
         });
-        // Drain stderr so the server never blocks on a full pipe.
+        // Drain stderr so the server never blocks on a full pipe; keep it for `log`.
         let mut stderr = child.stderr.take().unwrap();
+        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = log.clone();
         std::thread::spawn(move || {
-            let mut sink = Vec::new();
-            let _ = stderr.read_to_end(&mut sink);
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = stderr.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
         });
         Client {
             child,
@@ -83,6 +92,7 @@ impl Client {
             next_id: 1,
             backlog: Vec::new(),
             settings: Value::Null,
+            stderr: log,
         }
     }
 
@@ -216,6 +226,11 @@ impl Client {
             assert!(start.elapsed() < TIMEOUT, "server did not exit");
             std::thread::sleep(Duration::from_millis(20));
         }
+    }
+
+    /// The server's log (stderr) so far.
+    pub fn log(&self) -> String {
+        String::from_utf8_lossy(&self.stderr.lock().unwrap()).into_owned()
     }
 
     pub fn is_alive(&mut self) -> bool {

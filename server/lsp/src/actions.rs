@@ -113,23 +113,9 @@ pub fn code_actions(
         }
     }
     if wants(only, FIX_ALL_KIND) && only.is_some() {
-        if let Some(result) = ba_engine::fix::fix_all_in(
-            language,
-            e.doc.text(),
-            e.doc.current_tree(),
-            &e.findings,
-            false,
-        ) {
-            let edits = result
-                .edits
-                .iter()
-                .map(|x| convert::text_edit(rope, x, enc))
-                .collect();
+        if let Some((count, edits)) = fix_all(e, language, enc) {
             out.push(action(
-                format!(
-                    "Fix all safe backend-architect findings ({})",
-                    result.fixed.len()
-                ),
+                format!("Fix all safe backend-architect findings ({count})"),
                 CodeActionKind::new(FIX_ALL_KIND),
                 None,
                 workspace_edit(uri, edits),
@@ -138,4 +124,30 @@ pub fn code_actions(
         }
     }
     out
+}
+
+/// Fix-all on an analysed document: how many findings it fixes, and the edits.
+fn fix_all(
+    e: &DocEntry,
+    language: Language,
+    enc: PositionEncoding,
+) -> Option<(usize, Vec<TextEdit>)> {
+    let result = ba_engine::fix::fix_all_in(
+        language,
+        e.doc.text(),
+        e.doc.current_tree(),
+        &e.findings,
+        false,
+    )?;
+    let edits = result
+        .edits
+        .iter()
+        .map(|x| convert::text_edit(e.doc.rope(), x, enc))
+        .collect();
+    Some((result.fixed.len(), edits))
+}
+
+/// The edits of fix-all (what `willSaveWaitUntil` returns); `None` when nothing is fixed.
+pub fn fix_all_edits(e: &DocEntry, enc: PositionEncoding) -> Option<Vec<TextEdit>> {
+    fix_all(e, e.language()?, enc).map(|(_, edits)| edits)
 }

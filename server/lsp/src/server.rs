@@ -39,6 +39,8 @@ pub(super) struct Inner {
     configs: ConfigCache,
     pub(super) pull_diagnostics: AtomicBool,
     configuration_support: AtomicBool,
+    /// `fixOnSave` (an editor setting): `willSaveWaitUntil` returns the safe fixes.
+    fix_on_save: AtomicBool,
     watch_registration: AtomicBool,
     shown_errors: Mutex<HashSet<String>>,
     config_diagnostics: Mutex<HashSet<String>>,
@@ -86,10 +88,19 @@ pub(super) fn uri_path(uri: &Uri) -> Option<PathBuf> {
     uri.to_file_path().map(|p| p.into_owned())
 }
 
-fn parse_settings(value: &Value) -> std::result::Result<Options, ConfigError> {
+/// Editor settings that are the server's own, not configuration (`backend-architect.toml` has
+/// no such key): `fixOnSave` makes `textDocument/willSaveWaitUntil` return the safe fixes.
+const FIX_ON_SAVE: &str = "fixOnSave";
+
+/// The configuration part of the editor settings, and `fixOnSave`.
+fn parse_settings(value: &Value) -> (std::result::Result<Options, ConfigError>, bool) {
     // Clients send either the section itself or an object containing it.
-    let section = value.get(SETTINGS_SECTION).unwrap_or(value);
-    Options::from_json(section)
+    let mut section = value.get(SETTINGS_SECTION).unwrap_or(value).clone();
+    let fix_on_save = match section.as_object_mut() {
+        Some(o) => o.remove(FIX_ON_SAVE).and_then(|v| v.as_bool()) == Some(true),
+        None => false,
+    };
+    (Options::from_json(&section), fix_on_save)
 }
 
 impl Backend {
@@ -113,6 +124,7 @@ impl Backend {
                 configs: ConfigCache::default(),
                 pull_diagnostics: AtomicBool::new(false),
                 configuration_support: AtomicBool::new(false),
+                fix_on_save: AtomicBool::new(false),
                 watch_registration: AtomicBool::new(false),
                 shown_errors: Mutex::new(HashSet::new()),
                 config_diagnostics: Mutex::new(HashSet::new()),
@@ -206,7 +218,9 @@ impl Backend {
     }
 
     async fn apply_settings(&self, value: &Value) {
-        match parse_settings(value) {
+        let (options, fix_on_save) = parse_settings(value);
+        self.inner.fix_on_save.store(fix_on_save, Ordering::Relaxed);
+        match options {
             Ok(opts) => {
                 *self
                     .inner
@@ -402,6 +416,8 @@ impl LanguageServer for Backend {
                     TextDocumentSyncOptions {
                         open_close: Some(true),
                         change: Some(TextDocumentSyncKind::INCREMENTAL),
+                        // Answered with the safe fixes when `fixOnSave` is on, else nothing.
+                        will_save_wait_until: Some(true),
                         ..Default::default()
                     },
                 )),
@@ -572,6 +588,39 @@ impl LanguageServer for Backend {
         }
     }
 
+    async fn will_save(&self, _: WillSaveTextDocumentParams) {}
+
+    /// Fix on save for any client: the edits of fix-all (safe fixes only), when the user turned
+    /// `fixOnSave` on; nothing otherwise, so saving never changes a file by surprise.
+    async fn will_save_wait_until(
+        &self,
+        params: WillSaveTextDocumentParams,
+    ) -> Result<Option<Vec<TextEdit>>> {
+        if !self.inner.fix_on_save.load(Ordering::Relaxed) {
+            return Ok(None);
+        }
+        let inner = self.inner.clone();
+        guarded("textDocument/willSaveWaitUntil", async move {
+            let uri = params.text_document.uri;
+            let Some(shared) = inner.docs.get(uri.as_str()) else {
+                return Ok(None);
+            };
+            let enc = inner.encoding();
+            tokio::task::spawn_blocking(move || {
+                let mut e = lock(&shared);
+                e.analyze(uri.as_str());
+                actions::fix_all_edits(&e, enc)
+            })
+            .await
+            .map_err(|_| Error::internal_error())
+        })
+        .await
+    }
+
+    /// Nothing to do: the open document already is the saved text, and files changed on disk
+    /// come through watched-file events.
+    async fn did_save(&self, _: DidSaveTextDocumentParams) {}
+
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
         if self.inner.configuration_support.load(Ordering::Relaxed) {
             self.fetch_workspace_settings().await;
@@ -670,8 +719,9 @@ impl LanguageServer for Backend {
                 let index_key = super::workspace::key_of(&key, e.path.as_ref());
                 let route = super::symbols::route_hover(&inner, &index_key, offset);
                 let advice = inner.advisor.review_findings(&key, e.doc.text());
-                let hits: Vec<_> = e
-                    .findings
+                // Cross-file findings (ARC101–ARC103) are shown on this file too.
+                let (findings, _) = super::workspace::refresh(&inner, &key, &mut e);
+                let hits: Vec<_> = findings
                     .iter()
                     .chain(&advice)
                     .filter(|f| f.range.start <= offset && offset <= f.range.end)
@@ -689,8 +739,16 @@ impl LanguageServer for Backend {
                 for f in &hits {
                     value.push_str(&format!("**{}** {}\n\n", f.rule.code, f.message));
                 }
-                value.push_str("---\n\n");
-                value.push_str(&ba_rules::catalog::explain(first.rule));
+                // The docs of every rule under the cursor, once each.
+                let mut shown: Vec<&str> = Vec::new();
+                for f in &hits {
+                    if !shown.contains(&f.rule.code) {
+                        shown.push(f.rule.code);
+                        value.push_str("---\n\n");
+                        value.push_str(&ba_rules::catalog::explain(f.rule));
+                        value.push('\n');
+                    }
+                }
                 Some(Hover {
                     contents: HoverContents::Markup(MarkupContent {
                         kind: MarkupKind::Markdown,
