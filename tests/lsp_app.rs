@@ -509,3 +509,63 @@ fn hover_shows_the_docs_of_every_code_the_fixtures_produce() {
         assert!(seen.contains(code), "{code}: {seen:?}");
     }
 }
+
+/// `workspace/symbol` asked right after start waits for the first indexing of the workspace
+/// (reporting on the request's work-done token) instead of answering from a partial index.
+#[test]
+fn workspace_symbols_asked_at_once_wait_for_the_index() {
+    let (_dir, root) = fastapi_workspace();
+    // Enough files that indexing is still running when the request arrives.
+    let generated = root.join("generated");
+    std::fs::create_dir(&generated).unwrap();
+    for i in 0..1500 {
+        std::fs::write(
+            generated.join(format!("r{i}.py")),
+            format!("from fastapi import APIRouter\n\nrouter = APIRouter(prefix=\"/g{i}\")\n\n\n@router.get(\"/items\")\ndef items_{i}():\n    return []\n\n\n@router.post(\"/items\")\ndef create_{i}(body: dict):\n    return body\n"),
+        )
+        .unwrap();
+    }
+    let mut c = Client::spawn();
+    c.request(
+        "initialize",
+        json!({
+            "processId": null,
+            "rootUri": uri(&root),
+            "capabilities": {"window": {"workDoneProgress": true}},
+        }),
+    );
+    c.notify("initialized", json!({}));
+    let started = std::time::Instant::now();
+    let resp = c.request(
+        "workspace/symbol",
+        json!({"query": "ban", "workDoneToken": "symbols-1"}),
+    );
+    let took = started.elapsed();
+    let found = resp["result"].as_array().unwrap();
+    assert_eq!(found.len(), 1, "{resp}");
+    assert_eq!(found[0]["name"], "POST /api/users/{id}/ban");
+    // The wait was reported on the request's token, and indexing had not finished before.
+    let progress: Vec<&Value> = c
+        .backlog
+        .iter()
+        .filter(|m| m["method"] == "$/progress")
+        .map(|m| &m["params"])
+        .collect();
+    let kinds = |token: &str| -> Vec<&str> {
+        progress
+            .iter()
+            .filter(|p| p["token"] == token)
+            .map(|p| p["value"]["kind"].as_str().unwrap())
+            .collect()
+    };
+    assert_eq!(kinds("symbols-1"), vec!["begin", "end"], "{progress:?}");
+    assert_eq!(
+        kinds("backend-architect/indexing").last(),
+        Some(&"end"),
+        "{progress:?}"
+    );
+    eprintln!("workspace/symbol waited {took:?} for the index");
+    let resp = c.request("workspace/symbol", json!({"query": "items_1499"}));
+    assert_eq!(resp["result"].as_array().unwrap().len(), 1, "{resp}");
+    assert!(c.shutdown().success());
+}

@@ -782,6 +782,24 @@ impl LanguageServer for Backend {
     ) -> Result<Option<WorkspaceSymbolResponse>> {
         let inner = self.inner.clone();
         guarded("workspace/symbol", async move {
+            if !inner.workspace.is_ready() {
+                // Asked right after start: answer from the whole workspace, not from the
+                // part indexed so far (or nothing).
+                let token = params.work_done_progress_params.work_done_token.clone();
+                let progress = match token {
+                    Some(token) => Some(
+                        self.client
+                            .progress(token, "Waiting for the workspace index")
+                            .begin()
+                            .await,
+                    ),
+                    None => None,
+                };
+                inner.workspace.wait_ready().await;
+                if let Some(p) = progress {
+                    p.finish().await;
+                }
+            }
             tokio::task::spawn_blocking(move || super::symbols::workspace_symbols(&inner, params))
                 .await
                 .map_err(|_| Error::internal_error())?
