@@ -23,6 +23,9 @@ pub struct Client {
     pub backlog: Vec<Value>,
     /// Answer to `workspace/configuration`.
     pub settings: Value,
+    /// `window/showMessageRequest` is answered with the first action whose title contains one
+    /// of these (in order), else null (the user dismissed it).
+    pub choose: Vec<String>,
     /// What the server wrote to stderr (its log) so far.
     stderr: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
 }
@@ -92,6 +95,7 @@ impl Client {
             next_id: 1,
             backlog: Vec::new(),
             settings: Value::Null,
+            choose: Vec::new(),
             stderr: log,
         }
     }
@@ -120,6 +124,24 @@ impl Client {
         let result = match method {
             "workspace/configuration" => json!([self.settings.clone()]),
             "workspace/applyEdit" => json!({"applied": true}),
+            "window/showDocument" => json!({"success": true}),
+            "window/showMessageRequest" => {
+                let actions = msg["params"]["actions"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default();
+                self.choose
+                    .iter()
+                    .find_map(|want| {
+                        actions.iter().find(|a| {
+                            a["title"]
+                                .as_str()
+                                .is_some_and(|t| t.contains(want.as_str()))
+                        })
+                    })
+                    .cloned()
+                    .unwrap_or(Value::Null)
+            }
             _ => Value::Null,
         };
         let id = id.clone();

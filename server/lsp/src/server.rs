@@ -46,7 +46,7 @@ pub(super) struct Inner {
     config_diagnostics: Mutex<HashSet<String>>,
     pub workspace: super::workspace::Workspace,
     pub advisor: advisor::AdvisorState,
-    scaffold: super::scaffold::State,
+    pub(super) scaffold: super::scaffold::State,
 }
 
 impl Inner {
@@ -509,6 +509,7 @@ impl LanguageServer for Backend {
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let item = params.text_document;
+        self.inner.scaffold.touched(&item.uri);
         let path = uri_path(&item.uri);
         let manifest = advisor::is_manifest(&item.uri);
         let doc = if manifest {
@@ -541,6 +542,7 @@ impl LanguageServer for Backend {
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
         let uri = params.text_document.uri;
+        self.inner.scaffold.touched(&uri);
         let Some(shared) = self.inner.docs.get(uri.as_str()) else {
             tracing::warn!("didChange for {} which is not open; ignored", uri.as_str());
             return;
@@ -699,6 +701,9 @@ impl LanguageServer for Backend {
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let inner = self.inner.clone();
+        self.inner
+            .scaffold
+            .touched(&params.text_document_position_params.text_document.uri);
         guarded("textDocument/hover", async move {
             if let Some(hover) = advisor::manifest_hover(&inner, &params) {
                 return Ok(hover);
@@ -818,6 +823,7 @@ impl LanguageServer for Backend {
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        self.inner.scaffold.touched(&params.text_document.uri);
         let inner = self.inner.clone();
         guarded("textDocument/codeAction", async move {
             if let Some(actions) = advisor::manifest_code_actions(&inner, &params) {
