@@ -916,8 +916,12 @@ fn enabling_osv_in_the_editor_checks_open_manifests_and_pull_clients_get_them() 
         json!({
             "processId": null,
             "rootUri": null,
-            // A pull client (textDocument/diagnostic) without workspace/configuration.
-            "capabilities": {"textDocument": {"diagnostic": {}}},
+            // A pull client (textDocument/diagnostic, and it can be asked to pull again)
+            // without workspace/configuration.
+            "capabilities": {
+                "textDocument": {"diagnostic": {}},
+                "workspace": {"diagnostics": {"refreshSupport": true}}
+            },
             "initializationOptions": {}
         }),
     );
@@ -939,18 +943,25 @@ fn enabling_osv_in_the_editor_checks_open_manifests_and_pull_clients_get_them() 
         "workspace/didChangeConfiguration",
         json!({"settings": {"backendArchitect": {"dependencies": {"osv": true, "osvEndpoint": osv.url}}}}),
     );
-    // The server asks the client to pull again once the check is done.
+    // The server asks the client to pull again once the check is done (the settings change
+    // itself asks too, for the source files): pull after each refresh until the finding shows.
     let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let m = c.recv(deadline).expect("a diagnostic refresh");
-        if m["method"] == "workspace/diagnostic/refresh" && !osv.requests().is_empty() {
-            break;
+    let pulled = loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        c.try_wait_for("workspace/diagnostic/refresh", |_| true, left)
+            .expect("a diagnostic refresh");
+        let pulled = c.request(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": uri}}),
+        );
+        if pulled["result"]["items"]
+            .as_array()
+            .is_some_and(|i| !i.is_empty())
+        {
+            break pulled;
         }
-    }
-    let pulled = c.request(
-        "textDocument/diagnostic",
-        json!({"textDocument": {"uri": uri}}),
-    );
+    };
+    assert!(!osv.requests().is_empty());
     let items = pulled["result"]["items"].as_array().unwrap();
     assert_eq!(codes(items), ["DEP001"]);
     assert_eq!(
@@ -1000,6 +1011,82 @@ fn a_changed_lock_file_rechecks_open_manifests() {
     assert!(
         message.starts_with("lodash 4.17.20 (locked in package-lock.json)"),
         "{message}"
+    );
+    assert!(c.shutdown().success());
+}
+
+/// The manifest lives in the one document store and is edited by its one edit path: a series
+/// of incremental changes (several in one notification, positions after non-ASCII text in
+/// UTF-16) moves, adds and removes DEP001 findings as the text says.
+#[test]
+fn incremental_edits_of_a_manifest_move_its_findings() {
+    let osv = osv_server();
+    let ws = Workspace::new();
+    let mut c = start(
+        &ws,
+        json!({"enabled": false}),
+        json!({"dependencies": {"osv": true, "osvEndpoint": osv.url}}),
+    );
+    let uri = ws.uri("requirements.txt");
+    // "é" and "🎉" are 1 and 2 UTF-16 units (2 and 4 bytes).
+    let text = "# café 🎉 deps\nflask>=2.0\njinja2==2.11.3  # 🎉 templates\n";
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "pip-requirements", "version": 1, "text": text}}),
+    );
+    assert!(c.diagnostics(&uri, 1).is_empty(), "2.11.3 is fixed");
+    let change = |c: &mut Client, version: i64, changes: Value| {
+        c.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": changes}),
+        );
+    };
+    let range = |l1: u32, c1: u32, l2: u32, c2: u32| json!({"start": {"line": l1, "character": c1}, "end": {"line": l2, "character": c2}});
+    // Downgrade to 2.10: "2.11.3" is characters 8..14 of line 2.
+    change(
+        &mut c,
+        2,
+        json!([{"range": range(2, 8, 2, 14), "text": "2.10"}]),
+    );
+    let diags = c.diagnostics(&uri, 2);
+    assert_eq!(codes(&diags), ["DEP001"]);
+    assert_eq!(
+        diags[0]["range"]["start"],
+        json!({"line": 2, "character": 0})
+    );
+    // Two changes in one notification: a line inserted above, and text typed after the emoji
+    // on the first line (character 8 in UTF-16 is just after "🎉", byte 11).
+    change(
+        &mut c,
+        3,
+        json!([
+            {"range": range(1, 0, 1, 0), "text": "requests==2.31.0\n"},
+            {"range": range(0, 8, 0, 8), "text": " python"}
+        ]),
+    );
+    let diags = c.diagnostics(&uri, 3);
+    assert_eq!(codes(&diags), ["DEP001"]);
+    assert_eq!(
+        diags[0]["range"]["start"],
+        json!({"line": 3, "character": 0})
+    );
+    // The quick fix is offered on the current text, so the edits were applied as the editor did.
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": range(3, 2, 3, 2), "context": {"diagnostics": diags}}),
+    );
+    let edit = &actions["result"][0]["edit"]["changes"][uri.as_str()][0];
+    assert_eq!(edit["range"], range(3, 8, 3, 12), "{actions}");
+    // Delete the jinja2 line: nothing is left.
+    change(&mut c, 4, json!([{"range": range(3, 0, 4, 0), "text": ""}]));
+    assert!(c.diagnostics(&uri, 4).is_empty());
+    // A full replacement also goes through the same path.
+    change(&mut c, 5, json!([{"text": "jinja2==2.10\n"}]));
+    let diags = c.diagnostics(&uri, 5);
+    assert_eq!(codes(&diags), ["DEP001"]);
+    assert_eq!(
+        diags[0]["range"]["start"],
+        json!({"line": 0, "character": 0})
     );
     assert!(c.shutdown().success());
 }

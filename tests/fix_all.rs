@@ -197,3 +197,69 @@ fn suppression_actions_for_javascript_silence_the_finding() {
     }
     assert!(c.shutdown().success());
 }
+
+/// Any client can fix on save without editor-specific code: `willSaveWaitUntil` returns the
+/// edits of fix-all when the user turned `fixOnSave` on, and nothing otherwise. `willSave` and
+/// `didSave` are accepted without a word in the log.
+#[test]
+fn will_save_wait_until_returns_the_safe_fixes_when_fix_on_save_is_on() {
+    let text = "import yaml\nimport subprocess\n\n\ndef load(stream, cmd):\n    subprocess.run(cmd, shell=True)\n    return yaml.load(stream)\n";
+    let uri = "file:///tmp/backend_architect_fix_all/on_save.py";
+    let will_save = |c: &mut Client| {
+        c.request(
+            "textDocument/willSaveWaitUntil",
+            json!({"textDocument": {"uri": uri}, "reason": 1}),
+        )
+    };
+    for (options, on) in [
+        (Value::Null, false),
+        (json!({"fixOnSave": false}), false),
+        (json!({"fixOnSave": true, "select": ["SEC"]}), true),
+        (json!({"backendArchitect": {"fixOnSave": true}}), true),
+    ] {
+        let mut c = Client::spawn();
+        let resp = c.initialize(
+            json!({"general": {"positionEncodings": ["utf-16"]}, "textDocument": {"synchronization": {"willSaveWaitUntil": true, "didSave": true}}}),
+            options.clone(),
+        );
+        assert_eq!(
+            resp["result"]["capabilities"]["textDocumentSync"]["willSaveWaitUntil"],
+            true
+        );
+        c.open(uri, "python", text);
+        assert_eq!(codes(&c.diagnostics(uri, 1)), vec!["SEC102", "SEC201"]);
+        c.notify(
+            "textDocument/willSave",
+            json!({"textDocument": {"uri": uri}, "reason": 1}),
+        );
+        let resp = will_save(&mut c);
+        assert!(resp.get("error").is_none(), "{resp}");
+        if on {
+            let edits = resp["result"].as_array().expect("edits");
+            let saved = apply(text, edits);
+            assert_eq!(Some(saved.clone()), fix_all(&mut c, uri, text), "{options}");
+            // SEC201's fix is safe; SEC102's (a command string from a parameter) is not.
+            assert!(saved.contains("yaml.safe_load(stream)") && saved.contains("shell=True"));
+            // The editor applies the edits and saves.
+            c.notify(
+                "textDocument/didChange",
+                json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": saved}]}),
+            );
+            assert_eq!(codes(&c.diagnostics(uri, 2)), vec!["SEC102"]);
+            assert!(will_save(&mut c)["result"].is_null(), "nothing left to fix");
+        } else {
+            assert!(resp["result"].is_null(), "{options}: {resp}");
+        }
+        c.notify(
+            "textDocument/didSave",
+            json!({"textDocument": {"uri": uri}}),
+        );
+        // A request after it: the notifications before it have been handled.
+        c.request("workspace/symbol", json!({"query": ""}));
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        let log = c.log();
+        assert!(!log.contains("not implemented"), "{log}");
+        assert!(!log.contains("WARN") && !log.contains("ERROR"), "{log}");
+        assert!(c.shutdown().success());
+    }
+}

@@ -280,7 +280,10 @@ fn code_actions_quickfix_suppress_and_fix_all() {
 fn pull_diagnostics_when_the_client_supports_them() {
     let mut c = Client::spawn();
     let resp = c.initialize(
-        json!({"textDocument": {"diagnostic": {"dynamicRegistration": false}}}),
+        json!({
+            "textDocument": {"diagnostic": {"dynamicRegistration": false}},
+            "workspace": {"diagnostics": {"refreshSupport": true}}
+        }),
         Value::Null,
     );
     assert_eq!(
@@ -326,6 +329,37 @@ fn javascript_and_typescript_documents() {
         .as_str()
         .unwrap()
         .ends_with(".rs")));
+    assert!(c.shutdown().success());
+}
+
+/// One client for a multi-language project (eglot, Helix, Zed, Kate) sends every file with the
+/// same languageId: the file's extension decides, then its shebang, and the languageId only
+/// when neither says.
+#[test]
+fn the_file_decides_the_language_before_the_language_id() {
+    let mut c = start();
+    let js = "const { exec } = require(\"child_process\");\napp.get(\"/x\", (req, res) => exec(`ls ${req.query.d}`));\n";
+    let a = "file:///tmp/backend_architect_e2e/lang/a.js";
+    c.open(a, "python", js);
+    assert_eq!(codes(&c.diagnostics(a, 1)), vec!["SEC102"]);
+    let b = "file:///tmp/backend_architect_e2e/lang/b.py";
+    c.open(b, "javascript", PY);
+    assert_eq!(codes(&c.diagnostics(b, 1)), vec!["SEC102", "SEC201"]);
+    // No extension: the shebang.
+    let script = "file:///tmp/backend_architect_e2e/lang/deploy";
+    c.open(
+        script,
+        "javascript",
+        &format!("#!/usr/bin/env python3\n{PY}"),
+    );
+    assert_eq!(codes(&c.diagnostics(script, 1)), vec!["SEC102", "SEC201"]);
+    let tool = "file:///tmp/backend_architect_e2e/lang/tool";
+    c.open(tool, "python", &format!("#!/usr/bin/node\n{js}"));
+    assert_eq!(codes(&c.diagnostics(tool, 1)), vec!["SEC102"]);
+    // Neither: the languageId (an untitled buffer).
+    let untitled = "untitled:Untitled-1";
+    c.open(untitled, "python", PY);
+    assert_eq!(codes(&c.diagnostics(untitled, 1)), vec!["SEC102", "SEC201"]);
     assert!(c.shutdown().success());
 }
 

@@ -299,3 +299,293 @@ fn django_views_get_lenses_and_urlconf_entries_hover() {
     assert!(value.contains("`login_required`"), "{value}");
     assert!(c.shutdown().success());
 }
+
+/// Neovim 0.12 pulls diagnostics but cannot be asked to pull again. Such a client gets pushed
+/// diagnostics for every document (no `diagnosticProvider`, so nothing shows twice), and a
+/// cross-file finding in a document the user is not editing appears and disappears with its
+/// cause, within a second.
+#[test]
+fn pull_clients_without_refresh_support_get_cross_file_findings_pushed() {
+    let (_dir, root) = fastapi_workspace();
+    let mut c = Client::spawn();
+    let resp = c.request(
+        "initialize",
+        json!({
+            "processId": null,
+            "rootUri": uri(&root),
+            "capabilities": {
+                "textDocument": {"diagnostic": {"dynamicRegistration": false}},
+                "window": {"workDoneProgress": true}
+            },
+        }),
+    );
+    assert!(
+        resp["result"]["capabilities"]
+            .get("diagnosticProvider")
+            .is_none(),
+        "{resp}"
+    );
+    c.notify("initialized", json!({}));
+    c.wait_for("$/progress", |p| p["value"]["kind"] == "end");
+    let users = root.join("app/routers/users.py");
+    let admin = root.join("app/routers/admin.py");
+    let users_uri = open_file(&mut c, &users);
+    let admin_uri = open_file(&mut c, &admin);
+    assert_eq!(
+        codes(&c.diagnostics(&users_uri, 1)),
+        vec!["ARC101", "ARC102", "ARC206"]
+    );
+    assert_eq!(codes(&c.diagnostics(&admin_uri, 1)), vec!["ARC101"]);
+    let text = std::fs::read_to_string(&admin).unwrap();
+    let line = text
+        .lines()
+        .position(|l| l.contains("@router.get(\"/{id}\")"))
+        .unwrap();
+    let edit = |c: &mut Client, version: i64, new: &str, old_len: u32| {
+        c.notify(
+            "textDocument/didChange",
+            json!({
+                "textDocument": {"uri": admin_uri, "version": version},
+                "contentChanges": [{
+                    "range": {"start": {"line": line, "character": 12}, "end": {"line": line, "character": 12 + old_len}},
+                    "text": new
+                }]
+            }),
+        );
+    };
+    let users_codes = |c: &mut Client, want: Vec<&str>| {
+        let started = std::time::Instant::now();
+        assert!(
+            !c.backlog
+                .iter()
+                .any(|m| m["params"]["uri"] == users_uri.as_str()),
+            "only publications after the edit count"
+        );
+        c.wait_for("textDocument/publishDiagnostics", |p| {
+            p["uri"] == users_uri.as_str() && codes(p["diagnostics"].as_array().unwrap()) == want
+        });
+        started.elapsed()
+    };
+    // Whatever was still on its way about users.py arrives and is set aside.
+    let forget_users = |c: &mut Client| {
+        let _ = c.try_wait_for(
+            "never/sent",
+            |_| false,
+            std::time::Duration::from_millis(300),
+        );
+        c.backlog
+            .retain(|m| m["params"]["uri"] != users_uri.as_str());
+    };
+    forget_users(&mut c);
+    // The duplicate goes: users.py (not edited) loses its ARC101.
+    edit(&mut c, 2, "\"/{id}/details\"", 7);
+    let took = users_codes(&mut c, vec!["ARC102", "ARC206"]);
+    eprintln!("ARC101 left the other document after {took:?}");
+    assert!(took < std::time::Duration::from_secs(1), "{took:?}");
+    assert!(codes(&c.diagnostics(&admin_uri, 2)).is_empty());
+    // And comes back.
+    forget_users(&mut c);
+    edit(&mut c, 3, "\"/{id}\"", 15);
+    let took = users_codes(&mut c, vec!["ARC101", "ARC102", "ARC206"]);
+    eprintln!("ARC101 came back to the other document after {took:?}");
+    assert!(took < std::time::Duration::from_secs(1), "{took:?}");
+    // The edited file's own findings come first, its cross-file findings right after.
+    c.wait_for("textDocument/publishDiagnostics", |p| {
+        p["uri"] == admin_uri.as_str()
+            && p["version"] == 3
+            && codes(p["diagnostics"].as_array().unwrap()) == vec!["ARC101"]
+    });
+    assert!(c.shutdown().success());
+}
+
+/// Every code a fixture expects (`expect: CODE` annotations).
+fn expected_codes(dir: &Path, out: &mut std::collections::BTreeSet<String>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            expected_codes(&p, out);
+        } else if let Ok(text) = std::fs::read_to_string(&p) {
+            for line in text.lines() {
+                if let Some((_, rest)) = line.split_once("expect:") {
+                    out.extend(
+                        rest.split(|c: char| c == ',' || c.is_whitespace())
+                            .filter(|w| w.len() > 3 && w.chars().all(|c| c.is_ascii_alphanumeric()))
+                            .map(str::to_owned),
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn source_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            source_files(&p, out);
+        } else if matches!(
+            p.extension().and_then(|e| e.to_str()),
+            Some("py" | "js" | "ts" | "tsx")
+        ) {
+            out.push(p);
+        }
+    }
+}
+
+/// Opens each file, pulls its diagnostics (its own and its cross-file findings) and hovers
+/// every one of them: each hover must show the finding and its rule's documentation. Returns
+/// the codes hovered.
+fn hover_every_finding(c: &mut Client, files: &[PathBuf]) -> std::collections::BTreeSet<String> {
+    let mut seen = std::collections::BTreeSet::new();
+    for path in files {
+        let u = uri(path);
+        let text = std::fs::read_to_string(path).unwrap();
+        // The languageId is deliberately the same for every file: the extension decides.
+        c.open(&u, "python", &text);
+        let pulled = c.request(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": u}}),
+        );
+        for d in pulled["result"]["items"].as_array().unwrap() {
+            let code = d["code"].as_str().unwrap();
+            let hover = c.request(
+                "textDocument/hover",
+                json!({"textDocument": {"uri": u}, "position": d["range"]["start"]}),
+            );
+            let value = hover["result"]["contents"]["value"].as_str().unwrap_or("");
+            assert!(
+                value.contains(&format!("**{code}**")) && value.contains(&format!("# {code} ")),
+                "hover on {code} at {} in {}: {hover}",
+                d["range"]["start"],
+                path.display()
+            );
+            seen.insert(code.to_owned());
+        }
+    }
+    seen
+}
+
+fn pull_client(root: Option<&Path>) -> Client {
+    let mut c = Client::spawn();
+    c.request(
+        "initialize",
+        json!({
+            "processId": null,
+            "rootUri": root.map(uri),
+            "capabilities": {
+                "textDocument": {"diagnostic": {}},
+                "workspace": {"diagnostics": {"refreshSupport": true}},
+                "window": {"workDoneProgress": true}
+            },
+        }),
+    );
+    c.notify("initialized", json!({}));
+    if root.is_some() {
+        c.wait_for("$/progress", |p| p["value"]["kind"] == "end");
+    }
+    c
+}
+
+/// Hover on any finding shows its rule's docs: every code the fixtures produce, the
+/// cross-file ones (ARC101–ARC103, computed from the application model) included.
+#[test]
+fn hover_shows_the_docs_of_every_code_the_fixtures_produce() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
+    let mut expected = std::collections::BTreeSet::new();
+    expected_codes(&fixtures, &mut expected);
+    let mut seen = std::collections::BTreeSet::new();
+    // Each application in its own workspace, indexed from disk.
+    for app in ["fastapi", "flask", "django", "express"] {
+        let (_dir, root) = workspace(app);
+        let mut c = pull_client(Some(&root));
+        let mut files = Vec::new();
+        source_files(&root, &mut files);
+        seen.extend(hover_every_finding(&mut c, &files));
+        assert!(c.shutdown().success());
+    }
+    // The single-file fixtures, without a workspace.
+    let mut c = pull_client(None);
+    for family in ["python", "javascript", "typescript"] {
+        let mut files = Vec::new();
+        source_files(&fixtures.join(family), &mut files);
+        seen.extend(hover_every_finding(&mut c, &files));
+    }
+    assert!(c.shutdown().success());
+    let missing: Vec<&String> = expected.difference(&seen).collect();
+    assert!(missing.is_empty(), "never hovered: {missing:?}");
+    for family in [
+        "SEC1", "SEC2", "SEC3", "SEC4", "SEC5", "SEC6", "SEC7", "ARC1", "ARC2", "PERF2",
+    ] {
+        assert!(
+            seen.iter().any(|c| c.starts_with(family)),
+            "{family}: {seen:?}"
+        );
+    }
+    for code in ["ARC101", "ARC102", "ARC103"] {
+        assert!(seen.contains(code), "{code}: {seen:?}");
+    }
+}
+
+/// `workspace/symbol` asked right after start waits for the first indexing of the workspace
+/// (reporting on the request's work-done token) instead of answering from a partial index.
+#[test]
+fn workspace_symbols_asked_at_once_wait_for_the_index() {
+    let (_dir, root) = fastapi_workspace();
+    // Enough files that indexing is still running when the request arrives.
+    let generated = root.join("generated");
+    std::fs::create_dir(&generated).unwrap();
+    for i in 0..1500 {
+        std::fs::write(
+            generated.join(format!("r{i}.py")),
+            format!("from fastapi import APIRouter\n\nrouter = APIRouter(prefix=\"/g{i}\")\n\n\n@router.get(\"/items\")\ndef items_{i}():\n    return []\n\n\n@router.post(\"/items\")\ndef create_{i}(body: dict):\n    return body\n"),
+        )
+        .unwrap();
+    }
+    let mut c = Client::spawn();
+    c.request(
+        "initialize",
+        json!({
+            "processId": null,
+            "rootUri": uri(&root),
+            "capabilities": {"window": {"workDoneProgress": true}},
+        }),
+    );
+    c.notify("initialized", json!({}));
+    let started = std::time::Instant::now();
+    let resp = c.request(
+        "workspace/symbol",
+        json!({"query": "ban", "workDoneToken": "symbols-1"}),
+    );
+    let took = started.elapsed();
+    let found = resp["result"].as_array().unwrap();
+    assert_eq!(found.len(), 1, "{resp}");
+    assert_eq!(found[0]["name"], "POST /api/users/{id}/ban");
+    // The wait was reported on the request's token, and indexing had not finished before.
+    let progress: Vec<&Value> = c
+        .backlog
+        .iter()
+        .filter(|m| m["method"] == "$/progress")
+        .map(|m| &m["params"])
+        .collect();
+    let kinds = |token: &str| -> Vec<&str> {
+        progress
+            .iter()
+            .filter(|p| p["token"] == token)
+            .map(|p| p["value"]["kind"].as_str().unwrap())
+            .collect()
+    };
+    assert_eq!(kinds("symbols-1"), vec!["begin", "end"], "{progress:?}");
+    assert_eq!(
+        kinds("backend-architect/indexing").last(),
+        Some(&"end"),
+        "{progress:?}"
+    );
+    eprintln!("workspace/symbol waited {took:?} for the index");
+    let resp = c.request("workspace/symbol", json!({"query": "items_1499"}));
+    assert_eq!(resp["result"].as_array().unwrap().len(), 1, "{resp}");
+    assert!(c.shutdown().success());
+}

@@ -756,6 +756,219 @@ fn lsp_without_resource_operations_returns_what_it_would_write() {
     assert!(c.shutdown().success());
 }
 
+fn write(root: &Path, rel: &str, text: &str) {
+    let p = root.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, text).unwrap();
+}
+
+/// The new files (uri → text) of the `index`th workspace/applyEdit.
+fn created(c: &common::Client, index: usize) -> Vec<(String, String)> {
+    let edits = apply_edit_requests(c);
+    let ops = edits[index]["documentChanges"].as_array().unwrap().clone();
+    ops.iter()
+        .filter(|o| o["kind"] == "create")
+        .map(|o| {
+            let uri = o["uri"].as_str().unwrap().to_owned();
+            let text = ops
+                .iter()
+                .find(|e| e["textDocument"]["uri"] == uri.as_str())
+                .map(|e| e["edits"][0]["newText"].as_str().unwrap().to_owned())
+                .unwrap_or_default();
+            (uri, text)
+        })
+        .collect()
+}
+
+const FASTAPI_MAIN: &str = "from fastapi import FastAPI\nimport yaml\nimport os\n\napp = FastAPI()\n\n\n@app.get(\"/healthz\")\ndef healthz():\n    return {\"ok\": True}\n";
+
+/// A monorepo (one git repository, a Node front end and a Python service): "Generate:
+/// Dockerfile" given the workspace folder (as the VS Code command sends it) builds the project
+/// of the active file, found by the nearest manifest above it.
+#[test]
+fn lsp_project_generators_start_from_the_active_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().canonicalize().unwrap();
+    std::fs::create_dir(root.join(".git")).unwrap();
+    write(
+        &root,
+        "web/package.json",
+        "{\"name\": \"web\", \"dependencies\": {\"express\": \"4.18.2\"}}\n",
+    );
+    write(&root, "web/server.js", "const express = require(\"express\");\nconst app = express();\napp.get(\"/healthz\", (req, res) => res.send(\"ok\"));\napp.listen(3000);\n");
+    write(&root, "services/api/requirements.txt", "fastapi\nuvicorn\n");
+    write(&root, "services/api/app/__init__.py", "");
+    write(&root, "services/api/app/main.py", FASTAPI_MAIN);
+    let mut c = lsp_client(&root, true);
+    let main = root.join("services/api/app/main.py");
+    c.open(&file_uri(&main), "python", FASTAPI_MAIN);
+    let run = |c: &mut common::Client| {
+        c.request(
+            "workspace/executeCommand",
+            json!({"command": "backend-architect.scaffold.dockerfile", "arguments": [{"uri": file_uri(&root)}]}),
+        )
+    };
+    let resp = run(&mut c);
+    assert_eq!(resp["result"]["applied"], true, "{resp}");
+    let files = created(&c, 0);
+    assert_eq!(
+        files[0].0,
+        file_uri(&root.join("services/api/Dockerfile")),
+        "{files:?}"
+    );
+    assert!(
+        files[0].1.contains("FROM python:") && files[0].1.contains("COPY requirements.txt"),
+        "{}",
+        files[0].1
+    );
+    // Another file becomes the active one: its project.
+    let server = root.join("web/server.js");
+    c.open(
+        &file_uri(&server),
+        "javascript",
+        &std::fs::read_to_string(&server).unwrap(),
+    );
+    let resp = run(&mut c);
+    assert_eq!(resp["result"]["applied"], true, "{resp}");
+    let files = created(&c, 1);
+    assert_eq!(
+        files[0].0,
+        file_uri(&root.join("web/Dockerfile")),
+        "{files:?}"
+    );
+    assert!(files[0].1.contains("FROM node:"), "{}", files[0].1);
+    assert!(c.shutdown().success());
+}
+
+/// A Python service with no requirements.txt or pyproject.toml: the server offers to create
+/// one from what the code imports, and the Dockerfile installs from it; declining writes
+/// nothing.
+#[test]
+fn lsp_offers_a_manifest_to_a_python_service_without_one() {
+    for choice in ["requirements.txt", "pyproject.toml", ""] {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().canonicalize().unwrap();
+        std::fs::create_dir(root.join(".git")).unwrap();
+        write(&root, "svc/main.py", FASTAPI_MAIN);
+        let mut c = lsp_client(&root, true);
+        if !choice.is_empty() {
+            c.choose = vec![choice.to_owned()];
+        }
+        let main = root.join("svc/main.py");
+        c.open(&file_uri(&main), "python", FASTAPI_MAIN);
+        let resp = c.request(
+            "workspace/executeCommand",
+            json!({"command": "backend-architect.scaffold.dockerfile", "arguments": []}),
+        );
+        let asked = c
+            .backlog
+            .iter()
+            .find(|m| m["method"] == "window/showMessageRequest")
+            .expect("the user is asked");
+        assert!(asked["params"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("has no requirements.txt or pyproject.toml"));
+        if choice.is_empty() {
+            assert_eq!(resp["result"]["applied"], false, "{resp}");
+            assert!(apply_edit_requests(&c).is_empty());
+            assert!(c.shutdown().success());
+            continue;
+        }
+        assert_eq!(resp["result"]["applied"], true, "{resp}");
+        let files = created(&c, 0);
+        let names: Vec<&str> = files
+            .iter()
+            .map(|(u, _)| u.rsplit('/').next().unwrap())
+            .collect();
+        assert_eq!(
+            names,
+            vec![choice, "Dockerfile", ".dockerignore"],
+            "{files:?}"
+        );
+        assert_eq!(files[0].0, file_uri(&root.join("svc").join(choice)));
+        let (manifest, docker) = (&files[0].1, &files[1].1);
+        for dep in ["fastapi", "pyyaml", "uvicorn[standard]"] {
+            assert!(manifest.contains(dep), "{manifest}");
+        }
+        assert!(!manifest.contains("\nos"), "{manifest}");
+        if choice == "requirements.txt" {
+            assert!(
+                docker.contains("COPY requirements.txt ./\nRUN pip install -r requirements.txt"),
+                "{docker}"
+            );
+        } else {
+            assert!(
+                manifest.contains("[project]\nname = \"svc\"")
+                    && manifest.contains("    \"fastapi\",\n"),
+                "{manifest}"
+            );
+            assert!(docker.contains("RUN pip install ."), "{docker}");
+        }
+        assert!(docker.contains("uvicorn"), "{docker}");
+        assert!(c.shutdown().success());
+    }
+}
+
+/// eglot 1.9 announces no resource operations: after the user agrees, the server writes the
+/// new files itself (never over an existing one) and shows the first.
+#[test]
+fn lsp_writes_files_after_asking_when_the_client_cannot_create_them() {
+    let (_tmp, root) = project_copy("express");
+    let mut c = common::Client::spawn();
+    c.request(
+        "initialize",
+        json!({
+            "processId": null,
+            "rootUri": file_uri(&root),
+            "capabilities": {
+                "workspace": {"applyEdit": true, "workspaceEdit": {"documentChanges": false}},
+                "window": {"showDocument": {"support": true}}
+            },
+        }),
+    );
+    c.notify("initialized", json!({}));
+    c.choose = vec!["Write the files".to_owned()];
+    let run = |c: &mut common::Client| {
+        c.request(
+            "workspace/executeCommand",
+            json!({"command": "backend-architect.scaffold.dockerfile", "arguments": [{"uri": file_uri(&root)}]}),
+        )
+    };
+    let resp = run(&mut c);
+    assert_eq!(resp["result"]["applied"], true, "{resp}");
+    let dockerfile = root.join("Dockerfile");
+    let written = std::fs::read_to_string(&dockerfile).unwrap();
+    assert!(
+        written.contains("FROM node:20-bookworm-slim AS build"),
+        "{written}"
+    );
+    assert!(root.join(".dockerignore").exists());
+    let shown = c
+        .backlog
+        .iter()
+        .find(|m| m["method"] == "window/showDocument")
+        .expect("the new file is shown");
+    assert_eq!(shown["params"]["uri"], json!(file_uri(&dockerfile)));
+    // Never over an existing file.
+    std::fs::write(&dockerfile, "# mine\n").unwrap();
+    let resp = run(&mut c);
+    assert!(resp.get("error").is_some(), "{resp}");
+    assert_eq!(std::fs::read_to_string(&dockerfile).unwrap(), "# mine\n");
+    // Declined: nothing is written, the content is in the result.
+    std::fs::remove_file(&dockerfile).unwrap();
+    std::fs::remove_file(root.join(".dockerignore")).unwrap();
+    c.choose = vec!["Show the content only".to_owned()];
+    let resp = run(&mut c);
+    assert_eq!(resp["result"]["applied"], false, "{resp}");
+    assert!(resp["result"]["preview"]
+        .as_str()
+        .unwrap()
+        .contains("FROM node:"));
+    assert!(!dockerfile.exists());
+    assert!(c.shutdown().success());
+}
+
 /// Every fixture file, the cursor at every line: whatever is offered also runs, and nothing
 /// panics, also on the same files cut off mid-way (broken syntax).
 #[test]

@@ -23,6 +23,11 @@ pub struct Client {
     pub backlog: Vec<Value>,
     /// Answer to `workspace/configuration`.
     pub settings: Value,
+    /// `window/showMessageRequest` is answered with the first action whose title contains one
+    /// of these (in order), else null (the user dismissed it).
+    pub choose: Vec<String>,
+    /// What the server wrote to stderr (its log) so far.
+    stderr: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
 }
 
 fn read_message(reader: &mut impl BufRead) -> Option<Value> {
@@ -70,11 +75,18 @@ impl Client {
                 }
             }
         });
-        // Drain stderr so the server never blocks on a full pipe.
+        // Drain stderr so the server never blocks on a full pipe; keep it for `log`.
         let mut stderr = child.stderr.take().unwrap();
+        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = log.clone();
         std::thread::spawn(move || {
-            let mut sink = Vec::new();
-            let _ = stderr.read_to_end(&mut sink);
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = stderr.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
         });
         Client {
             child,
@@ -83,6 +95,8 @@ impl Client {
             next_id: 1,
             backlog: Vec::new(),
             settings: Value::Null,
+            choose: Vec::new(),
+            stderr: log,
         }
     }
 
@@ -110,6 +124,24 @@ impl Client {
         let result = match method {
             "workspace/configuration" => json!([self.settings.clone()]),
             "workspace/applyEdit" => json!({"applied": true}),
+            "window/showDocument" => json!({"success": true}),
+            "window/showMessageRequest" => {
+                let actions = msg["params"]["actions"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default();
+                self.choose
+                    .iter()
+                    .find_map(|want| {
+                        actions.iter().find(|a| {
+                            a["title"]
+                                .as_str()
+                                .is_some_and(|t| t.contains(want.as_str()))
+                        })
+                    })
+                    .cloned()
+                    .unwrap_or(Value::Null)
+            }
             _ => Value::Null,
         };
         let id = id.clone();
@@ -216,6 +248,11 @@ impl Client {
             assert!(start.elapsed() < TIMEOUT, "server did not exit");
             std::thread::sleep(Duration::from_millis(20));
         }
+    }
+
+    /// The server's log (stderr) so far.
+    pub fn log(&self) -> String {
+        String::from_utf8_lossy(&self.stderr.lock().unwrap()).into_owned()
     }
 
     pub fn is_alive(&mut self) -> bool {

@@ -7,7 +7,7 @@ use super::convert;
 use super::server::{workspace_edit, FIX_ALL_KIND};
 use super::state::DocEntry;
 use ba_rules::{Applicability, Finding};
-use ba_syntax::PositionEncoding;
+use ba_syntax::{Language, PositionEncoding};
 
 fn wants(only: &Option<Vec<CodeActionKind>>, kind: &str) -> bool {
     match only {
@@ -38,14 +38,14 @@ fn action(
 fn suppressions(
     uri: &Uri,
     e: &DocEntry,
-    tree: &tree_sitter::Tree,
+    (language, tree): (Language, &tree_sitter::Tree),
     f: &Finding,
     diag: &Diagnostic,
     enc: PositionEncoding,
     out: &mut Vec<CodeActionOrCommand>,
 ) {
     let rope = e.doc.rope();
-    for s in ba_engine::fix::suppress::suppressions(e.doc.language(), e.doc.text(), tree, f) {
+    for s in ba_engine::fix::suppress::suppressions(language, e.doc.text(), tree, f) {
         let edit = convert::text_edit(rope, &s.edit, enc);
         out.push(action(
             s.title,
@@ -62,6 +62,9 @@ pub fn code_actions(
     e: &DocEntry,
     enc: PositionEncoding,
 ) -> Vec<CodeActionOrCommand> {
+    let Some(language) = e.language() else {
+        return Vec::new(); // A manifest: the advisor's actions.
+    };
     let uri = &params.text_document.uri;
     let rope = e.doc.rope();
     let only = &params.context.only;
@@ -79,15 +82,13 @@ pub fn code_actions(
         let tree = if in_range.is_empty() {
             None
         } else {
-            ba_syntax::parse::parse(e.doc.language(), e.doc.text(), None)
+            ba_syntax::parse::parse(language, e.doc.text(), None)
         };
         for f in in_range {
             let diag = convert::diagnostic(uri, rope, f, enc);
             if let Some(fix) = &f.fix {
                 // Offer only fixes that keep the file parseable.
-                if let Some(checked) =
-                    ba_engine::fix::checked_edits(e.doc.language(), e.doc.text(), fix)
-                {
+                if let Some(checked) = ba_engine::fix::checked_edits(language, e.doc.text(), fix) {
                     let edits = checked
                         .iter()
                         .map(|x| convert::text_edit(rope, x, enc))
@@ -107,28 +108,14 @@ pub fn code_actions(
                 }
             }
             if let Some(tree) = &tree {
-                suppressions(uri, e, tree, f, &diag, enc, &mut out);
+                suppressions(uri, e, (language, tree), f, &diag, enc, &mut out);
             }
         }
     }
     if wants(only, FIX_ALL_KIND) && only.is_some() {
-        if let Some(result) = ba_engine::fix::fix_all_in(
-            e.doc.language(),
-            e.doc.text(),
-            e.doc.current_tree(),
-            &e.findings,
-            false,
-        ) {
-            let edits = result
-                .edits
-                .iter()
-                .map(|x| convert::text_edit(rope, x, enc))
-                .collect();
+        if let Some((count, edits)) = fix_all(e, language, enc) {
             out.push(action(
-                format!(
-                    "Fix all safe backend-architect findings ({})",
-                    result.fixed.len()
-                ),
+                format!("Fix all safe backend-architect findings ({count})"),
                 CodeActionKind::new(FIX_ALL_KIND),
                 None,
                 workspace_edit(uri, edits),
@@ -137,4 +124,30 @@ pub fn code_actions(
         }
     }
     out
+}
+
+/// Fix-all on an analysed document: how many findings it fixes, and the edits.
+fn fix_all(
+    e: &DocEntry,
+    language: Language,
+    enc: PositionEncoding,
+) -> Option<(usize, Vec<TextEdit>)> {
+    let result = ba_engine::fix::fix_all_in(
+        language,
+        e.doc.text(),
+        e.doc.current_tree(),
+        &e.findings,
+        false,
+    )?;
+    let edits = result
+        .edits
+        .iter()
+        .map(|x| convert::text_edit(e.doc.rope(), x, enc))
+        .collect();
+    Some((result.fixed.len(), edits))
+}
+
+/// The edits of fix-all (what `willSaveWaitUntil` returns); `None` when nothing is fixed.
+pub fn fix_all_edits(e: &DocEntry, enc: PositionEncoding) -> Option<Vec<TextEdit>> {
+    fix_all(e, e.language()?, enc).map(|(_, edits)| edits)
 }

@@ -27,7 +27,7 @@ use ba_advisor::manifests;
 use ba_advisor::redact::Redactor;
 use ba_advisor::review;
 use ba_rules::{Finding, Severity};
-use ba_syntax::{position::offset_at, LineCol, PositionEncoding};
+use ba_syntax::PositionEncoding;
 
 pub const REVIEW_COMMAND: &str = "backend-architect.review";
 /// Commands this module executes (listed in `executeCommandProvider`).
@@ -44,19 +44,12 @@ struct Stored {
     column: usize,
 }
 
-struct OpenManifest {
-    path: PathBuf,
-    text: String,
-    version: i32,
-}
-
 #[derive(Default)]
 pub struct AdvisorState {
     work_done_progress: AtomicBool,
     show_document: AtomicBool,
     root: Mutex<Option<PathBuf>>,
     reviews: Mutex<HashMap<String, Vec<Stored>>>,
-    manifests: Mutex<HashMap<String, OpenManifest>>,
     /// DEP001 findings per file URI, with the text they were computed on (for quick fixes).
     dep_findings: Mutex<HashMap<String, (String, Vec<Finding>)>>,
     notices: Mutex<HashSet<String>>,
@@ -144,7 +137,6 @@ impl AdvisorState {
 
     pub fn did_close(&self, uri: &Uri) {
         lock(&self.reviews).remove(uri.as_str());
-        lock(&self.manifests).remove(uri.as_str());
     }
 
     fn first_notice(&self, text: &str) -> bool {
@@ -296,7 +288,7 @@ async fn run_review(
         e.analyze(&key);
         let settings = e.settings.advisor.clone();
         let text = e.doc.text().to_owned();
-        let language = e.doc.language();
+        let language = e.language()?;
         let path = e.path.clone();
         let byte_range = range.map(|r| {
             let a = convert::offset(e.doc.rope(), r.start, enc);
@@ -524,13 +516,13 @@ pub fn review_actions(
             ..Default::default()
         }));
     };
-    if let Some(tree) = e.doc.tree().cloned() {
+    if let (Some(language), Some(tree)) = (e.language(), e.doc.tree().cloned()) {
         let tree = &tree;
         let rope = e.doc.rope();
         let start = convert::offset(rope, params.range.start, enc);
         let end = convert::offset(rope, params.range.end, enc);
         match context::target_at(
-            e.doc.language(),
+            language,
             e.doc.text(),
             tree,
             &(start.min(end)..start.max(end)),
@@ -566,56 +558,38 @@ fn dependency_file(inner: &Inner, uri: &Uri) -> Option<()> {
     (known || manifest_path(uri).is_some()).then_some(())
 }
 
-/// `textDocument/didOpen` of a manifest: remember it and check it (if enabled). Returns
-/// whether the document was a manifest (the caller then stops).
-pub async fn did_open(client: &Client, inner: &Arc<Inner>, item: &TextDocumentItem) -> bool {
-    let Some(path) = manifest_path(&item.uri) else {
-        return false;
-    };
-    lock(&inner.advisor.manifests).insert(
-        item.uri.as_str().to_owned(),
-        OpenManifest {
-            path,
-            text: item.text.clone(),
-            version: item.version,
-        },
-    );
-    spawn_manifest_check(client, inner, item.uri.clone(), item.version, false);
-    true
+/// Whether a document at `uri` is a dependency manifest: the store keeps it as text only
+/// (no language) and the advisor checks it.
+pub fn is_manifest(uri: &Uri) -> bool {
+    manifest_path(uri).is_some()
 }
 
-/// `textDocument/didChange` of an open manifest: apply the edits; re-check after a pause.
-pub fn did_change(
-    client: &Client,
-    inner: &Arc<Inner>,
-    params: &DidChangeTextDocumentParams,
-) -> bool {
-    let uri = &params.text_document.uri;
-    let enc = inner.encoding();
-    let version = params.text_document.version;
-    {
-        let mut open = lock(&inner.advisor.manifests);
-        let Some(m) = open.get_mut(uri.as_str()) else {
-            return false;
-        };
-        let mut rope = Rope::from_str(&m.text);
-        for change in &params.content_changes {
-            match change.range {
-                Some(r) => {
-                    let a = offset_at(&rope, LineCol::new(r.start.line, r.start.character), enc);
-                    let b = offset_at(&rope, LineCol::new(r.end.line, r.end.character), enc);
-                    let (a, b) = (rope.byte_to_char(a.min(b)), rope.byte_to_char(a.max(b)));
-                    rope.remove(a..b);
-                    rope.insert(a, &change.text);
-                }
-                None => rope = Rope::from_str(&change.text),
-            }
-        }
-        m.text = rope.to_string();
-        m.version = version;
+/// A manifest was opened (it is in the document store): check it, if enabled.
+pub fn manifest_opened(client: &Client, inner: &Arc<Inner>, uri: Uri, version: i32) {
+    spawn_manifest_check(client, inner, uri, version, false);
+}
+
+/// An open manifest was edited (in the document store): check it again after a pause.
+pub fn manifest_changed(client: &Client, inner: &Arc<Inner>, uri: Uri, version: i32) {
+    spawn_manifest_check(client, inner, uri, version, true);
+}
+
+/// The path and text of the open manifest at `uri` if it is still at `version` (`None` for any
+/// version).
+fn open_manifest(inner: &Inner, uri: &Uri, version: Option<i32>) -> Option<(PathBuf, String)> {
+    let shared = inner.docs.get(uri.as_str())?;
+    let e = lock(&shared);
+    if e.language().is_some() || version.is_some_and(|v| v != e.doc.version()) {
+        return None;
     }
-    spawn_manifest_check(client, inner, uri.clone(), version, true);
-    true
+    Some((e.path.clone()?, e.doc.text().to_owned()))
+}
+
+/// The version of the open manifest at `uri`.
+fn manifest_version(inner: &Inner, uri: &Uri) -> Option<i32> {
+    let shared = inner.docs.get(uri.as_str())?;
+    let e = lock(&shared);
+    e.language().is_none().then(|| e.doc.version())
 }
 
 /// Checks the manifest at `uri` (if still at `version`) and publishes DEP001 diagnostics on
@@ -634,12 +608,8 @@ fn spawn_manifest_check(
             // Typing a version number should not query every prefix of it.
             tokio::time::sleep(std::time::Duration::from_millis(800)).await;
         }
-        let Some((path, text)) = lock(&inner.advisor.manifests)
-            .get(uri.as_str())
-            .filter(|m| m.version == version)
-            .map(|m| (m.path.clone(), m.text.clone()))
-        else {
-            return;
+        let Some((path, text)) = open_manifest(&inner, &uri, Some(version)) else {
+            return; // Closed, or edited since (that edit has its own check).
         };
         check_and_publish(&client, &inner, vec![(path, text)], Some((uri, version))).await;
     });
@@ -694,10 +664,7 @@ async fn check_and_publish(
         // Never publish for a manifest that changed while OSV was asked.
         let version = match &open {
             Some((u, v)) if u.as_str() == file_uri.as_str() => {
-                let current = lock(&inner.advisor.manifests)
-                    .get(u.as_str())
-                    .map(|m| m.version);
-                if current != Some(*v) {
+                if manifest_version(inner, u) != Some(*v) {
                     continue;
                 }
                 Some(*v)
@@ -710,6 +677,11 @@ async fn check_and_publish(
             .iter()
             .map(|f| convert::diagnostic(&file_uri, &rope, f, enc))
             .collect();
+        tracing::debug!(
+            "{}: {} dependency findings",
+            file_uri.as_str(),
+            file.findings.len()
+        );
         lock(&inner.advisor.dep_findings)
             .insert(file_uri.as_str().to_owned(), (file.text, file.findings));
         if !pull {
@@ -794,12 +766,12 @@ pub fn is_dependency_file(name: &str) -> bool {
 
 /// Settings changed: check the open manifests again.
 pub fn reload(client: &Client, inner: &Arc<Inner>) {
-    let open: Vec<(String, i32)> = lock(&inner.advisor.manifests)
-        .iter()
-        .map(|(u, m)| (u.clone(), m.version))
-        .collect();
-    for (uri, version) in open {
-        if let Ok(uri) = uri.parse::<Uri>() {
+    for (uri, shared) in inner.docs.all() {
+        let version = {
+            let e = lock(&shared);
+            e.language().is_none().then(|| e.doc.version())
+        };
+        if let (Some(version), Ok(uri)) = (version, uri.parse::<Uri>()) {
             spawn_manifest_check(client, inner, uri, version, false);
         }
     }
@@ -818,8 +790,8 @@ pub fn manifest_code_actions(
         return Some(Vec::new());
     };
     // Only if the editor's text is still what the findings were computed on.
-    if let Some(m) = lock(&inner.advisor.manifests).get(uri.as_str()) {
-        if &m.text != text {
+    if let Some((_, open)) = open_manifest(inner, uri, None) {
+        if &open != text {
             return Some(Vec::new());
         }
     }

@@ -2,8 +2,14 @@
 //! in place, `source` for new files) that call `workspace/executeCommand` commands
 //! `backend-architect.scaffold.<name>`; the command runs the generator and applies its output
 //! with `workspace/applyEdit`. New files are `CreateFile` resource operations when the client
-//! supports them; otherwise nothing is written and the command's result (and a message) carry
-//! what it would write.
+//! supports them; otherwise the server asks (`window/showMessageRequest`) and, if the user
+//! agrees, writes them itself (never over an existing file) and shows the first one
+//! (`window/showDocument`); if not, the command's result carries what it would write.
+//!
+//! Project generators start from the active document (the one the client last opened, edited
+//! or asked about) when given a folder or nothing: the nearest manifest above that file is the
+//! project, so a monorepo's folder is not mistaken for a service. A Python service without a
+//! manifest is offered a requirements.txt or pyproject.toml first.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -26,7 +32,10 @@ use ba_syntax::{parse, Language, PositionEncoding};
 pub struct State {
     create_files: AtomicBool,
     apply_edit: AtomicBool,
+    show_document: AtomicBool,
     root: RwLock<Option<PathBuf>>,
+    /// The file of the document the client last opened, edited or asked about.
+    active: RwLock<Option<PathBuf>>,
 }
 
 impl State {
@@ -43,6 +52,15 @@ impl State {
             workspace.and_then(|w| w.apply_edit).unwrap_or(false),
             Ordering::Relaxed,
         );
+        self.show_document.store(
+            params
+                .capabilities
+                .window
+                .as_ref()
+                .and_then(|w| w.show_document.as_ref())
+                .is_some_and(|s| s.support),
+            Ordering::Relaxed,
+        );
         *self.root.write().unwrap_or_else(|e| e.into_inner()) =
             super::workspace::first_root(params);
     }
@@ -50,6 +68,75 @@ impl State {
     fn root(&self) -> Option<PathBuf> {
         self.root.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
+
+    /// The client opened, edited or asked about the document at `uri`.
+    pub fn touched(&self, uri: &Uri) {
+        if let Some(path) = super::server::uri_path(uri) {
+            *self.active.write().unwrap_or_else(|e| e.into_inner()) = Some(path);
+        }
+    }
+
+    fn active(&self) -> Option<PathBuf> {
+        self.active
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Where a project generator starts looking for the project: the file given, else the
+    /// active document if it is inside the folder given (or no folder was given), else the
+    /// folder (or the workspace root).
+    fn project_start(&self, given: Option<PathBuf>) -> Option<PathBuf> {
+        if let Some(p) = &given {
+            if !p.is_dir() {
+                return given;
+            }
+        }
+        let active = self
+            .active()
+            .filter(|a| given.as_ref().is_none_or(|dir| a.starts_with(dir)));
+        active.or(given).or_else(|| self.root())
+    }
+}
+
+/// The directory a Python file's service lives in: above the packages (directories with
+/// `__init__.py`) the file is in.
+fn python_service_root(file: &Path) -> PathBuf {
+    let mut dir = file.parent().unwrap_or(file);
+    while dir.join("__init__.py").exists() {
+        match dir.parent() {
+            Some(parent) => dir = parent,
+            None => break,
+        }
+    }
+    dir.to_owned()
+}
+
+/// Asks which manifest to create for the Python service at `root`; `None`: neither.
+async fn ask_manifest(client: &Client, root: &Path) -> Option<scaffold::PythonManifest> {
+    use scaffold::PythonManifest::{Pyproject, Requirements};
+    let actions = [Requirements, Pyproject]
+        .iter()
+        .map(|k| MessageActionItem {
+            title: format!("Create {}", k.file_name()),
+            properties: Default::default(),
+        })
+        .chain([MessageActionItem {
+            title: "Cancel".to_owned(),
+            properties: Default::default(),
+        }])
+        .collect();
+    let message = format!(
+        "backend-architect: the Python service in {} has no requirements.txt or pyproject.toml. Create one (from the packages its code imports) with the generated files?",
+        root.display()
+    );
+    let answer = client
+        .show_message_request(MessageType::INFO, message, Some(actions))
+        .await;
+    let title = answer.ok().flatten()?.title;
+    [Requirements, Pyproject]
+        .into_iter()
+        .find(|k| title == format!("Create {}", k.file_name()))
 }
 
 /// Every scaffolding command, for `executeCommandProvider`.
@@ -102,7 +189,9 @@ fn offered(
         return Vec::new();
     }
     let offset = convert::offset(e.doc.rope(), params.range.start, enc);
-    let language = e.doc.language();
+    let Some(language) = e.language() else {
+        return Vec::new();
+    };
     let Some(tree) = e.doc.tree().cloned() else {
         return Vec::new();
     };
@@ -212,11 +301,13 @@ pub async fn execute(
         let mut e = lock(&shared);
         let Some(p) = e.path.clone() else { continue };
         if path.as_ref() == Some(&p) {
-            if let (Some(pos), Some(tree)) = (position, e.doc.tree().cloned()) {
+            if let (Some(pos), Some(language), Some(tree)) =
+                (position, e.language(), e.doc.tree().cloned())
+            {
                 cursor = Some(Cursor {
                     offset: convert::offset(e.doc.rope(), pos, enc),
                     path: p.clone(),
-                    language: e.doc.language(),
+                    language,
                     text: e.doc.text().to_owned(),
                     tree,
                 });
@@ -250,14 +341,49 @@ pub async fn execute(
             offset,
         });
     }
-    let start = path.clone().or_else(|| state.root()).ok_or_else(|| {
+    let start = if generator.scope == scaffold::Scope::Project {
+        state.project_start(path.clone())
+    } else {
+        path.clone().or_else(|| state.root())
+    };
+    let start = start.ok_or_else(|| {
         Error::invalid_params(
             "no workspace folder: pass {\"uri\": <a file or folder of the project>}",
         )
     })?;
+    // A Python service without a manifest: offer to create one with the generated files.
+    let mut files = files;
+    let mut manifest = None;
+    if generator.scope == scaffold::Scope::Project
+        && Language::from_path(&start) == Some(Language::Python)
+    {
+        let project = Project::discover(&start, &files);
+        if !project.python && !project.node {
+            let root = python_service_root(&start);
+            let Some(kind) = ask_manifest(client, &root).await else {
+                return Ok(Some(json!({"applied": false, "files": [], "edited": []})));
+            };
+            let (job_root, job_files) = (root.clone(), files);
+            let (new, back) = tokio::task::spawn_blocking(move || {
+                (
+                    scaffold::python_manifest(kind, &job_root, &job_files),
+                    job_files,
+                )
+            })
+            .await
+            .map_err(|_| Error::internal_error())?;
+            files = back;
+            // The generator reads it as if it were there.
+            files.0.insert(new.path.clone(), new.content.clone());
+            manifest = Some((root, new));
+        }
+    }
 
     let job = tokio::task::spawn_blocking(move || {
-        let project = Project::discover(&start, &files);
+        let project = match &manifest {
+            Some((root, _)) => Project::load(root.clone(), &files),
+            None => Project::discover(&start, &files),
+        };
         let out = match &cursor {
             Some(c) => {
                 let src = Source {
@@ -270,6 +396,12 @@ pub async fn execute(
             }
             None => scaffold::generate(&name, None, 0, &project, &files),
         };
+        let out = out.map(|mut out| {
+            if let Some((_, new)) = manifest {
+                out.files.insert(0, new);
+            }
+            out
+        });
         (out, project.root, files)
     });
     let (out, root, files) = job.await.map_err(|e| {
@@ -291,6 +423,14 @@ pub async fn execute(
     });
     let can_create = state.create_files.load(Ordering::Relaxed);
     let can_apply = state.apply_edit.load(Ordering::Relaxed);
+    if !out.files.is_empty() && !can_create && (can_apply || out.edits.is_empty()) {
+        // The editor cannot create files (eglot 1.9): the server writes them, if the user says so.
+        if let Some(result) =
+            write_after_asking(client, state, &out, &files, &versions, enc, &root).await?
+        {
+            return Ok(Some(result));
+        }
+    }
     if !can_apply || (!out.files.is_empty() && !can_create) {
         let preview = out.describe(&root);
         client
@@ -331,6 +471,113 @@ pub async fn execute(
         }
         Err(e) => Err(failed(format!("workspace/applyEdit failed: {e}"))),
     }
+}
+
+const WRITE: &str = "Write the files";
+
+/// For a client that cannot create files: asks, then writes the new files from the server
+/// (never over an existing file), applies the edits to existing files through the client, and
+/// shows the first new file. `None` when the user declines (the caller shows a preview).
+async fn write_after_asking(
+    client: &Client,
+    state: &State,
+    out: &Output,
+    files: &OpenFiles,
+    versions: &HashMap<PathBuf, (String, i32)>,
+    enc: PositionEncoding,
+    root: &Path,
+) -> Result<Option<Value>> {
+    let names: Vec<String> = out
+        .files
+        .iter()
+        .map(|f| {
+            f.path
+                .strip_prefix(root)
+                .unwrap_or(&f.path)
+                .display()
+                .to_string()
+        })
+        .collect();
+    let message = format!(
+        "backend-architect: this editor cannot create files through LSP. Write {} in {} from the server?",
+        names.join(", "),
+        root.display()
+    );
+    let actions = vec![
+        MessageActionItem {
+            title: WRITE.to_owned(),
+            properties: Default::default(),
+        },
+        MessageActionItem {
+            title: "Show the content only".to_owned(),
+            properties: Default::default(),
+        },
+    ];
+    let answer = client
+        .show_message_request(MessageType::INFO, message, Some(actions))
+        .await;
+    if !matches!(answer, Ok(Some(ref a)) if a.title == WRITE) {
+        return Ok(None);
+    }
+    let new_files = out.files.clone();
+    let written = tokio::task::spawn_blocking(move || -> std::io::Result<Vec<PathBuf>> {
+        // All or nothing: refuse before writing anything if one exists.
+        if let Some(f) = new_files.iter().find(|f| f.path.exists()) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                format!("{} already exists", f.path.display()),
+            ));
+        }
+        let mut done = Vec::new();
+        for f in &new_files {
+            if let Some(dir) = f.path.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            let mut file = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&f.path)?;
+            std::io::Write::write_all(&mut file, f.content.as_bytes())?;
+            done.push(f.path.clone());
+        }
+        Ok(done)
+    })
+    .await
+    .map_err(|_| Error::internal_error())?;
+    let written = match written {
+        Ok(w) => w,
+        Err(e) => {
+            let message = format!("backend-architect: nothing was written: {e}");
+            client.show_message(MessageType::ERROR, &message).await;
+            return Err(failed(message));
+        }
+    };
+    let mut applied = true;
+    if !out.edits.is_empty() {
+        let edit = workspace_edit(out, files, versions, enc, false);
+        applied = client.apply_edit(edit).await.is_ok_and(|r| r.applied);
+    }
+    if state.show_document.load(Ordering::Relaxed) {
+        if let Some(uri) = written.first().and_then(Uri::from_file_path) {
+            let shown = client
+                .show_document(ShowDocumentParams {
+                    uri,
+                    external: Some(false),
+                    take_focus: Some(true),
+                    selection: None,
+                })
+                .await;
+            if let Err(e) = shown {
+                tracing::debug!("window/showDocument failed: {e}");
+            }
+        }
+    }
+    Ok(Some(json!({
+        "applied": applied,
+        "written": written.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+        "files": out.files.iter().map(|f| f.path.display().to_string()).collect::<Vec<_>>(),
+        "edited": out.edits.iter().map(|f| f.path.display().to_string()).collect::<Vec<_>>(),
+    })))
 }
 
 /// The output as one `WorkspaceEdit`: resource operations when the client creates files,

@@ -39,12 +39,14 @@ pub(super) struct Inner {
     configs: ConfigCache,
     pub(super) pull_diagnostics: AtomicBool,
     configuration_support: AtomicBool,
+    /// `fixOnSave` (an editor setting): `willSaveWaitUntil` returns the safe fixes.
+    fix_on_save: AtomicBool,
     watch_registration: AtomicBool,
     shown_errors: Mutex<HashSet<String>>,
     config_diagnostics: Mutex<HashSet<String>>,
     pub workspace: super::workspace::Workspace,
     pub advisor: advisor::AdvisorState,
-    scaffold: super::scaffold::State,
+    pub(super) scaffold: super::scaffold::State,
 }
 
 impl Inner {
@@ -86,10 +88,19 @@ pub(super) fn uri_path(uri: &Uri) -> Option<PathBuf> {
     uri.to_file_path().map(|p| p.into_owned())
 }
 
-fn parse_settings(value: &Value) -> std::result::Result<Options, ConfigError> {
+/// Editor settings that are the server's own, not configuration (`backend-architect.toml` has
+/// no such key): `fixOnSave` makes `textDocument/willSaveWaitUntil` return the safe fixes.
+const FIX_ON_SAVE: &str = "fixOnSave";
+
+/// The configuration part of the editor settings, and `fixOnSave`.
+fn parse_settings(value: &Value) -> (std::result::Result<Options, ConfigError>, bool) {
     // Clients send either the section itself or an object containing it.
-    let section = value.get(SETTINGS_SECTION).unwrap_or(value);
-    Options::from_json(section)
+    let mut section = value.get(SETTINGS_SECTION).unwrap_or(value).clone();
+    let fix_on_save = match section.as_object_mut() {
+        Some(o) => o.remove(FIX_ON_SAVE).and_then(|v| v.as_bool()) == Some(true),
+        None => false,
+    };
+    (Options::from_json(&section), fix_on_save)
 }
 
 impl Backend {
@@ -113,6 +124,7 @@ impl Backend {
                 configs: ConfigCache::default(),
                 pull_diagnostics: AtomicBool::new(false),
                 configuration_support: AtomicBool::new(false),
+                fix_on_save: AtomicBool::new(false),
                 watch_registration: AtomicBool::new(false),
                 shown_errors: Mutex::new(HashSet::new()),
                 config_diagnostics: Mutex::new(HashSet::new()),
@@ -161,15 +173,18 @@ impl Backend {
             }
         }
         for (uri, shared) in self.inner.docs.all() {
-            let (path, version) = {
+            let (path, version, manifest) = {
                 let e = lock(&shared);
-                (e.path.clone(), e.doc.version())
+                (e.path.clone(), e.doc.version(), e.language().is_none())
             };
             let (settings, error) = self.inner.settings_for(path.as_ref());
             {
                 let mut e = lock(&shared);
                 e.settings = settings;
                 e.findings_version = None;
+            }
+            if manifest {
+                continue; // `advisor::reload` checks it again.
             }
             self.report_config_error(error).await;
             if let Ok(uri) = uri.parse::<Uri>() {
@@ -203,7 +218,9 @@ impl Backend {
     }
 
     async fn apply_settings(&self, value: &Value) {
-        match parse_settings(value) {
+        let (options, fix_on_save) = parse_settings(value);
+        self.inner.fix_on_save.store(fix_on_save, Ordering::Relaxed);
+        match options {
             Ok(opts) => {
                 *self
                     .inner
@@ -299,6 +316,32 @@ impl Backend {
     }
 }
 
+/// The language a document is analysed as: its file's extension, else its shebang, and the
+/// client's languageId only when neither says (one client may send every file of a
+/// multi-language project with the same languageId).
+fn language_of(path: Option<&std::path::Path>, text: &str, language_id: &str) -> Option<Language> {
+    path.and_then(Language::from_path)
+        .or_else(|| shebang_language(text))
+        .or_else(|| Language::from_language_id(language_id))
+}
+
+/// `#!/usr/bin/env python3`, `#!/usr/bin/node`, `#!/usr/bin/env -S deno run`…
+fn shebang_language(text: &str) -> Option<Language> {
+    let line = text.strip_prefix("#!")?.lines().next()?;
+    let mut words = line.split_whitespace();
+    let mut program = words.next()?.rsplit('/').next()?;
+    if program == "env" {
+        program = words.find(|w| !w.starts_with('-'))?;
+    }
+    let name = program.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
+    match name {
+        "python" | "pypy" => Some(Language::Python),
+        "node" | "nodejs" | "bun" => Some(Language::JavaScript),
+        "deno" | "ts-node" | "tsx" => Some(Language::TypeScript),
+        _ => None,
+    }
+}
+
 fn negotiate_encoding(params: &InitializeParams) -> PositionEncoding {
     let offered = params
         .capabilities
@@ -334,13 +377,21 @@ impl LanguageServer for Backend {
             .write()
             .unwrap_or_else(|e| e.into_inner()) = enc;
         let caps = &params.capabilities;
+        let workspace = caps.workspace.as_ref();
+        // Pull only when the client can also be asked to pull again: cross-file findings and
+        // advisor results change documents the user is not editing. A client that pulls but
+        // takes no `workspace/diagnostic/refresh` (Neovim 0.12) gets pushed diagnostics, all of
+        // them (no `diagnosticProvider`), so nothing is shown twice or left stale.
         let pull = caps
             .text_document
             .as_ref()
             .and_then(|t| t.diagnostic.as_ref())
-            .is_some();
+            .is_some()
+            && workspace
+                .and_then(|w| w.diagnostics.as_ref())
+                .and_then(|d| d.refresh_support)
+                .unwrap_or(false);
         self.inner.pull_diagnostics.store(pull, Ordering::Relaxed);
-        let workspace = caps.workspace.as_ref();
         self.inner.configuration_support.store(
             workspace.and_then(|w| w.configuration).unwrap_or(false),
             Ordering::Relaxed,
@@ -365,6 +416,8 @@ impl LanguageServer for Backend {
                     TextDocumentSyncOptions {
                         open_close: Some(true),
                         change: Some(TextDocumentSyncKind::INCREMENTAL),
+                        // Answered with the safe fixes when `fixOnSave` is on, else nothing.
+                        will_save_wait_until: Some(true),
                         ..Default::default()
                     },
                 )),
@@ -456,19 +509,21 @@ impl LanguageServer for Backend {
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let item = params.text_document;
-        if advisor::did_open(&self.client, &self.inner, &item).await {
-            return; // A dependency manifest.
-        }
-        let language = Language::from_language_id(&item.language_id)
-            .or_else(|| uri_path(&item.uri).and_then(|p| Language::from_path(&p)));
-        let Some(language) = language else {
-            return; // Not a language we analyse: ignore quietly.
-        };
+        self.inner.scaffold.touched(&item.uri);
         let path = uri_path(&item.uri);
+        let manifest = advisor::is_manifest(&item.uri);
+        let doc = if manifest {
+            Document::plain(item.version, item.text)
+        } else {
+            let Some(language) = language_of(path.as_deref(), &item.text, &item.language_id) else {
+                return; // Not a language we analyse: ignore quietly.
+            };
+            Document::new(language, item.version, item.text)
+        };
         let (settings, error) = self.inner.settings_for(path.as_ref());
         let version = item.version;
         let entry = DocEntry {
-            doc: Document::new(language, version, item.text),
+            doc,
             path,
             cache: Default::default(),
             findings: Vec::new(),
@@ -477,15 +532,17 @@ impl LanguageServer for Backend {
             logged_too_large: false,
         };
         let shared = self.inner.docs.insert(item.uri.as_str().to_owned(), entry);
+        if manifest {
+            advisor::manifest_opened(&self.client, &self.inner, item.uri, version);
+            return;
+        }
         self.report_config_error(error).await;
         self.schedule(item.uri, shared, version);
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
-        if advisor::did_change(&self.client, &self.inner, &params) {
-            return; // A dependency manifest.
-        }
         let uri = params.text_document.uri;
+        self.inner.scaffold.touched(&uri);
         let Some(shared) = self.inner.docs.get(uri.as_str()) else {
             tracing::warn!("didChange for {} which is not open; ignored", uri.as_str());
             return;
@@ -504,16 +561,18 @@ impl LanguageServer for Backend {
         let enc = self.inner.encoding();
         // Applied synchronously, in arrival order; parsing and analysis happen later, off the loop.
         let applied = std::panic::catch_unwind(AssertUnwindSafe(|| {
-            lock(&shared).doc.apply_changes(version, &changes, enc)
+            let mut e = lock(&shared);
+            e.doc.apply_changes(version, &changes, enc);
+            e.language().is_none()
         }));
-        if applied.is_err() {
-            tracing::error!(
+        match applied {
+            Err(_) => tracing::error!(
                 "applying a change to {} panicked; the document keeps its last good state",
                 uri.as_str()
-            );
-            return;
+            ),
+            Ok(true) => advisor::manifest_changed(&self.client, &self.inner, uri, version),
+            Ok(false) => self.schedule(uri, shared, version),
         }
-        self.schedule(uri, shared, version);
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
@@ -530,6 +589,39 @@ impl LanguageServer for Backend {
             self.client.publish_diagnostics(uri, Vec::new(), None).await;
         }
     }
+
+    async fn will_save(&self, _: WillSaveTextDocumentParams) {}
+
+    /// Fix on save for any client: the edits of fix-all (safe fixes only), when the user turned
+    /// `fixOnSave` on; nothing otherwise, so saving never changes a file by surprise.
+    async fn will_save_wait_until(
+        &self,
+        params: WillSaveTextDocumentParams,
+    ) -> Result<Option<Vec<TextEdit>>> {
+        if !self.inner.fix_on_save.load(Ordering::Relaxed) {
+            return Ok(None);
+        }
+        let inner = self.inner.clone();
+        guarded("textDocument/willSaveWaitUntil", async move {
+            let uri = params.text_document.uri;
+            let Some(shared) = inner.docs.get(uri.as_str()) else {
+                return Ok(None);
+            };
+            let enc = inner.encoding();
+            tokio::task::spawn_blocking(move || {
+                let mut e = lock(&shared);
+                e.analyze(uri.as_str());
+                actions::fix_all_edits(&e, enc)
+            })
+            .await
+            .map_err(|_| Error::internal_error())
+        })
+        .await
+    }
+
+    /// Nothing to do: the open document already is the saved text, and files changed on disk
+    /// come through watched-file events.
+    async fn did_save(&self, _: DidSaveTextDocumentParams) {}
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
         if self.inner.configuration_support.load(Ordering::Relaxed) {
@@ -589,34 +681,11 @@ impl LanguageServer for Backend {
         let inner = self.inner.clone();
         guarded("textDocument/diagnostic", async move {
             let uri = params.text_document.uri;
-            let manifest = advisor::manifest_diagnostics(&inner, &uri);
-            let shared = inner.docs.get(uri.as_str());
-            if shared.is_none() && manifest.is_none() {
-                return Err(Error::invalid_params(format!(
-                    "{} is not open",
-                    uri.as_str()
-                )));
-            };
-            let key = uri.as_str().to_owned();
-            let enc = inner.encoding();
-            let inner = inner.clone();
-            let items = tokio::task::spawn_blocking(move || {
-                let Some(shared) = shared else {
-                    return manifest.unwrap_or_default();
-                };
-                let mut e = lock(&shared);
-                e.analyze(&key);
-                let (findings, _) = super::workspace::refresh(&inner, &key, &mut e);
-                let mut items: Vec<Diagnostic> = findings
-                    .iter()
-                    .map(|f| convert::diagnostic(&uri, e.doc.rope(), f, enc))
-                    .collect();
-                let (text, rope) = (e.doc.text(), e.doc.rope());
-                items.extend(inner.advisor.review_diagnostics(&uri, text, rope, enc));
-                items
-            })
-            .await
-            .map_err(|_| Error::internal_error())?;
+            // A manifest (open or not: a file a manifest includes) has the advisor's findings.
+            let items = match advisor::manifest_diagnostics(&inner, &uri) {
+                Some(items) => Ok(items),
+                None => source_diagnostics(inner, uri).await,
+            }?;
             Ok(DocumentDiagnosticReportResult::Report(
                 DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
                     related_documents: None,
@@ -632,6 +701,9 @@ impl LanguageServer for Backend {
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let inner = self.inner.clone();
+        self.inner
+            .scaffold
+            .touched(&params.text_document_position_params.text_document.uri);
         guarded("textDocument/hover", async move {
             if let Some(hover) = advisor::manifest_hover(&inner, &params) {
                 return Ok(hover);
@@ -652,8 +724,9 @@ impl LanguageServer for Backend {
                 let index_key = super::workspace::key_of(&key, e.path.as_ref());
                 let route = super::symbols::route_hover(&inner, &index_key, offset);
                 let advice = inner.advisor.review_findings(&key, e.doc.text());
-                let hits: Vec<_> = e
-                    .findings
+                // Cross-file findings (ARC101–ARC103) are shown on this file too.
+                let (findings, _) = super::workspace::refresh(&inner, &key, &mut e);
+                let hits: Vec<_> = findings
                     .iter()
                     .chain(&advice)
                     .filter(|f| f.range.start <= offset && offset <= f.range.end)
@@ -671,8 +744,16 @@ impl LanguageServer for Backend {
                 for f in &hits {
                     value.push_str(&format!("**{}** {}\n\n", f.rule.code, f.message));
                 }
-                value.push_str("---\n\n");
-                value.push_str(&ba_rules::catalog::explain(first.rule));
+                // The docs of every rule under the cursor, once each.
+                let mut shown: Vec<&str> = Vec::new();
+                for f in &hits {
+                    if !shown.contains(&f.rule.code) {
+                        shown.push(f.rule.code);
+                        value.push_str("---\n\n");
+                        value.push_str(&ba_rules::catalog::explain(f.rule));
+                        value.push('\n');
+                    }
+                }
                 Some(Hover {
                     contents: HoverContents::Markup(MarkupContent {
                         kind: MarkupKind::Markdown,
@@ -706,6 +787,24 @@ impl LanguageServer for Backend {
     ) -> Result<Option<WorkspaceSymbolResponse>> {
         let inner = self.inner.clone();
         guarded("workspace/symbol", async move {
+            if !inner.workspace.is_ready() {
+                // Asked right after start: answer from the whole workspace, not from the
+                // part indexed so far (or nothing).
+                let token = params.work_done_progress_params.work_done_token.clone();
+                let progress = match token {
+                    Some(token) => Some(
+                        self.client
+                            .progress(token, "Waiting for the workspace index")
+                            .begin()
+                            .await,
+                    ),
+                    None => None,
+                };
+                inner.workspace.wait_ready().await;
+                if let Some(p) = progress {
+                    p.finish().await;
+                }
+            }
             tokio::task::spawn_blocking(move || super::symbols::workspace_symbols(&inner, params))
                 .await
                 .map_err(|_| Error::internal_error())?
@@ -724,6 +823,7 @@ impl LanguageServer for Backend {
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        self.inner.scaffold.touched(&params.text_document.uri);
         let inner = self.inner.clone();
         guarded("textDocument/codeAction", async move {
             if let Some(actions) = advisor::manifest_code_actions(&inner, &params) {
@@ -760,6 +860,33 @@ impl LanguageServer for Backend {
         let run = super::scaffold::execute(&self.client, &inner.docs, &inner.scaffold, enc, params);
         guarded("workspace/executeCommand", run).await
     }
+}
+
+/// Pulled diagnostics of an open source document: its findings, its cross-file findings and
+/// the advisor's review findings.
+async fn source_diagnostics(inner: Arc<Inner>, uri: Uri) -> Result<Vec<Diagnostic>> {
+    let Some(shared) = inner.docs.get(uri.as_str()) else {
+        return Err(Error::invalid_params(format!(
+            "{} is not open",
+            uri.as_str()
+        )));
+    };
+    let key = uri.as_str().to_owned();
+    let enc = inner.encoding();
+    tokio::task::spawn_blocking(move || {
+        let mut e = lock(&shared);
+        e.analyze(&key);
+        let (findings, _) = super::workspace::refresh(&inner, &key, &mut e);
+        let mut items: Vec<Diagnostic> = findings
+            .iter()
+            .map(|f| convert::diagnostic(&uri, e.doc.rope(), f, enc))
+            .collect();
+        let (text, rope) = (e.doc.text(), e.doc.rope());
+        items.extend(inner.advisor.review_diagnostics(&uri, text, rope, enc));
+        items
+    })
+    .await
+    .map_err(|_| Error::internal_error())
 }
 
 /// Used by code actions: the edits of several findings' fixes as one map.

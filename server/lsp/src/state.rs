@@ -1,4 +1,6 @@
-//! Open documents and their latest analysis.
+//! The one store of open documents: source files (parsed and analysed) and dependency
+//! manifests (text only, checked by the advisor), edited by one path (`Document::apply_changes`)
+//! and read by every consumer.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -21,6 +23,11 @@ pub struct DocEntry {
 }
 
 impl DocEntry {
+    /// The language it is analysed as; `None` for a dependency manifest (text only).
+    pub fn language(&self) -> Option<ba_syntax::Language> {
+        self.doc.language()
+    }
+
     /// Brings `findings` up to date with the document (reparsing incrementally).
     pub fn analyze(&mut self, uri: &str) {
         let version = self.doc.version();
@@ -42,9 +49,8 @@ impl DocEntry {
             self.findings.clear();
         } else if excluded {
             self.findings.clear();
-        } else {
+        } else if let Some(language) = self.doc.language() {
             self.logged_too_large = false;
-            let language = self.doc.language();
             let settings = self.settings.clone();
             let DocEntry { doc, cache, .. } = self;
             let findings = match doc.tree().cloned() {
@@ -59,6 +65,8 @@ impl DocEntry {
                 None => Vec::new(),
             };
             self.findings = findings;
+        } else {
+            self.findings.clear(); // A manifest: the advisor checks it.
         }
         self.findings_version = Some(version);
     }

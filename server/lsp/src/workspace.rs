@@ -34,6 +34,10 @@ pub struct Workspace {
     lens_refresh: AtomicBool,
     /// Disk work waiting for the index (see `disk_changed` and `index_workspace`).
     pending: Mutex<Pending>,
+    /// The first walk of the workspace is done (or there is nothing to walk): requests that
+    /// answer from the whole index (`workspace/symbol`) wait for it.
+    ready: AtomicBool,
+    ready_changed: tokio::sync::Notify,
 }
 
 /// Reads of the disk the index waits for. One task at a time does them, in order, so a read
@@ -97,6 +101,9 @@ impl Workspace {
                 roots.push(p.into_owned());
             }
         }
+        if roots.is_empty() {
+            self.set_ready();
+        }
         *lock(&self.roots) = roots;
         let progress = params
             .capabilities
@@ -133,6 +140,28 @@ impl Workspace {
     pub fn cross(&self) -> Arc<CrossFindings> {
         lock(&self.cross).clone()
     }
+
+    fn set_ready(&self) {
+        self.ready.store(true, Ordering::Release);
+        self.ready_changed.notify_waiters();
+    }
+
+    pub fn is_ready(&self) -> bool {
+        self.ready.load(Ordering::Acquire)
+    }
+
+    /// Returns once the workspace has been indexed from disk (at once if it has).
+    pub async fn wait_ready(&self) {
+        loop {
+            let changed = self.ready_changed.notified();
+            tokio::pin!(changed);
+            changed.as_mut().enable();
+            if self.is_ready() {
+                return;
+            }
+            changed.await;
+        }
+    }
 }
 
 /// Brings the document's facts into the index (after `entry.analyze`), and returns its
@@ -144,7 +173,9 @@ pub(super) fn refresh(
     entry: &mut DocEntry,
 ) -> (Vec<Finding>, Vec<Arc<str>>) {
     let key = key_of(uri, entry.path.as_ref());
-    let language = entry.doc.language();
+    let Some(language) = entry.language() else {
+        return (entry.findings.clone(), Vec::new()); // A manifest: not part of the index.
+    };
     let ws = &inner.workspace;
     // An excluded file is not part of the application, as in `check`: its routes do not count.
     let excluded = entry
@@ -492,6 +523,8 @@ fn enqueue(client: Client, inner: Arc<Inner>, add: impl FnOnce(&mut Pending)) {
                     let message = ba_engine::panic_message(&panic);
                     tracing::error!("indexing the workspace panicked: {message}");
                 }
+                // Whatever happened, nobody waits for the index any longer than this.
+                inner.workspace.set_ready();
                 continue;
             };
             let job_inner = inner.clone();

@@ -11,7 +11,8 @@ use super::{parse, Language};
 pub const MAX_ANALYSED_BYTES: usize = 2 * 1024 * 1024;
 
 pub struct Document {
-    language: Language,
+    /// `None`: text only (a dependency manifest), never parsed.
+    language: Option<Language>,
     version: i32,
     rope: Rope,
     text: String,
@@ -29,6 +30,15 @@ pub struct TextChange {
 
 impl Document {
     pub fn new(language: Language, version: i32, text: String) -> Self {
+        Self::with_language(Some(language), version, text)
+    }
+
+    /// A document that is only text (no language, so no tree): edits apply the same way.
+    pub fn plain(version: i32, text: String) -> Self {
+        Self::with_language(None, version, text)
+    }
+
+    fn with_language(language: Option<Language>, version: i32, text: String) -> Self {
         Self {
             language,
             version,
@@ -39,7 +49,8 @@ impl Document {
         }
     }
 
-    pub fn language(&self) -> Language {
+    /// The language it is parsed as; `None` for a plain-text document.
+    pub fn language(&self) -> Option<Language> {
         self.language
     }
 
@@ -114,7 +125,10 @@ impl Document {
     /// The syntax tree for the current text, reparsing incrementally if edits are pending.
     pub fn tree(&mut self) -> Option<&Tree> {
         if self.stale_tree {
-            self.tree = parse::parse(self.language, &self.text, self.tree.as_ref());
+            self.tree = match self.language {
+                Some(language) => parse::parse(language, &self.text, self.tree.as_ref()),
+                None => None,
+            };
             self.stale_tree = false;
         }
         self.tree.as_ref()
