@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use tree_sitter::Node;
 
 use super::javascript::{resolve, scoped_lookup};
-use super::models::{describe_source, LangModels};
+use super::models::{describe_source, Argument, LangModels};
 use super::taint::{best_of, user_data_sinks, Taint, MAX_NESTING};
 use super::{ancestors, named_children, text, Binding, Cx, Sink};
 
@@ -517,6 +517,21 @@ impl<'t> State<'_, '_, 't> {
         if let Some(e) = entry {
             return self.user(param, e.what.clone());
         }
+        // Or one that a handler in another module passes request data to.
+        if !self.cx.sem.external.is_empty() {
+            let external = top_level_function(self.cx.within, src)
+                .filter(|(_, f)| *f == function)
+                .and_then(|(f, function)| {
+                    let i = positional_params(function, src)
+                        .iter()
+                        .position(|p| p == name)?;
+                    self.cx.sem.external.get(&(f, Argument::Position(i)))
+                })
+                .filter(|e| e.sinks & self.sink.bit() != 0);
+            if let Some(e) = external {
+                return self.user(param, e.what.clone());
+            }
+        }
         Some(Taint {
             origin: param.byte_range(),
             what: format!("parameter `{name}`"),
@@ -659,8 +674,103 @@ fn top_level_function<'t>(item: Node<'t>, src: &str) -> Option<(String, Node<'t>
             })?;
             Some((text(name, src).to_owned(), value))
         }
+        // `exports.list = async (q) => …`, `module.exports.list = function (q) { … }`.
+        "expression_statement" => {
+            let assignment = item
+                .named_child(0)
+                .filter(|a| a.kind_str() == "assignment_expression")?;
+            let left = assignment
+                .field("left")
+                .filter(|l| l.kind_str() == "member_expression")?;
+            let object = text(left.field("object")?, src);
+            if !matches!(object, "exports" | "module.exports") {
+                return None;
+            }
+            let name = text(left.field("property")?, src);
+            let value = assignment.field("right").filter(|v| {
+                matches!(
+                    v.kind_str(),
+                    "arrow_function" | "function_expression" | "function"
+                )
+            })?;
+            Some((name.to_owned(), value))
+        }
         _ => None,
     }
+}
+
+/// Calls that the request handlers in `item` make to functions of other modules of the project
+/// (a relative `require`/`import`), with the request data each argument carries and the sinks
+/// it is not sanitised for. The callee's file turns them into `Semantic::external`.
+pub(super) fn item_outgoing(sem: &super::Semantic, item: Node, src: &str) -> Vec<super::Outgoing> {
+    let mut out = Vec::new();
+    if !may_have_request_data(text(item, src)) {
+        return out;
+    }
+    let imports = super::javascript::item_imports(item, src);
+    let scopes = super::ScopeCache::default();
+    let cx = Cx {
+        sem,
+        src,
+        within: item,
+        item_imports: &imports,
+        scopes: &scopes,
+    };
+    let mut calls = Vec::new();
+    super::walk_scope(item, &|_| false, &mut |n| {
+        if n.kind_str() == "call_expression" {
+            calls.push(n);
+        }
+    });
+    for call in calls {
+        let Some(callee) = call.field("function").and_then(|f| resolve(&cx, f)) else {
+            continue;
+        };
+        // Packages are libraries (judged where they are called); project modules are files.
+        if !callee.starts_with('.') {
+            continue;
+        }
+        let Some(caller) = enclosing_handler(&cx, call) else {
+            continue;
+        };
+        let short = callee
+            .rsplit(['.', '/'])
+            .next()
+            .unwrap_or(&callee)
+            .to_owned();
+        let args = call
+            .field("arguments")
+            .map(named_children)
+            .unwrap_or_default();
+        for (index, arg) in args
+            .into_iter()
+            .filter(|a| a.kind_str() != "comment")
+            .enumerate()
+        {
+            if arg.kind_str() == "spread_element" {
+                break;
+            }
+            let tainted = user_data_sinks(|sink| {
+                let state = State {
+                    cx: &cx,
+                    sink,
+                    memo: RefCell::new(HashMap::new()),
+                };
+                state.expr(arg, 0)
+            });
+            if let Some((sinks, what)) = tainted {
+                out.push(super::Outgoing {
+                    callee: callee.clone(),
+                    argument: Argument::Position(index),
+                    entry: super::Entry {
+                        what: format!("{what} passed to `{short}()` by {caller}"),
+                        sinks,
+                    },
+                });
+            }
+        }
+    }
+    out
 }
 
 /// The parameter names of `function`, in order (a destructured parameter counts as one, with

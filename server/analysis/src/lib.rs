@@ -50,6 +50,23 @@ pub struct Semantic {
     pub returns: BTreeMap<String, (Vec<String>, u64)>,
     /// The detection models in effect (built-in and the user's).
     pub models: models::ModelSet,
+    /// Request data that handlers in *other* files pass to this file's module-level functions:
+    /// (function, argument position or keyword) → what and for which sinks. Set by the caller
+    /// (`check`'s cross-module pass, the server's workspace) from other files' `Outgoing`s.
+    pub external: ExternalEntries,
+}
+
+/// Entries from other files: (function, argument) → what and for which sinks.
+pub type ExternalEntries = BTreeMap<(String, models::Argument), Entry>;
+
+/// A call from a request handler to a function of another module with request data in an
+/// argument: where the data goes, for the callee's file (`summaries::outgoing`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Outgoing {
+    /// The callee as imports name it (`app.services.storage.save`, `./services/posts.create`).
+    pub callee: String,
+    pub argument: models::Argument,
+    pub entry: Entry,
 }
 
 /// Request data passed to a parameter of a same-file function.
@@ -83,6 +100,14 @@ pub mod summaries {
         match language.family() {
             Family::Python => python_taint::item_returns(sem, item, source),
             Family::JavaScript => javascript_taint::item_returns(item, source),
+        }
+    }
+
+    /// The request data an item's handlers pass to functions of other modules.
+    pub fn outgoing(language: Language, sem: &Semantic, item: Node, source: &str) -> Vec<Outgoing> {
+        match language.family() {
+            Family::Python => python_taint::item_outgoing(sem, item, source),
+            Family::JavaScript => javascript_taint::item_outgoing(sem, item, source),
         }
     }
 

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use tree_sitter::Node;
 
-use super::models::{describe_source, LangModels};
+use super::models::{describe_source, Argument, LangModels};
 use super::python::{collect_guards, item_imports, resolve, scoped_lookup};
 use super::taint::{best_of, user_data_sinks, Taint, MAX_NESTING};
 use super::{ancestors, named_children, text, Binding, Cx, Entry, ScopeCache, Semantic, Sink};
@@ -532,6 +532,30 @@ impl<'t> State<'_, '_, 't> {
                             .get(&(text(n, src).to_owned(), name.to_owned()))
                     })
                     .filter(|e| e.sinks & self.sink.bit() != 0);
+                // Or one that a handler in another module passes request data to.
+                let entry = entry.or_else(|| {
+                    if !top_level || self.cx.sem.external.is_empty() {
+                        return None;
+                    }
+                    let fname = text(function.field("name")?, src).to_owned();
+                    let position = function_params(function, src)
+                        .iter()
+                        .position(|p| p == name);
+                    let by_position = position.and_then(|i| {
+                        self.cx
+                            .sem
+                            .external
+                            .get(&(fname.clone(), Argument::Position(i)))
+                    });
+                    by_position
+                        .or_else(|| {
+                            self.cx
+                                .sem
+                                .external
+                                .get(&(fname, Argument::Keyword(name.to_owned())))
+                        })
+                        .filter(|e| e.sinks & self.sink.bit() != 0)
+                });
                 match entry {
                     Some(e) => user(e.what.clone()),
                     None => Some(Taint {
@@ -644,6 +668,123 @@ fn signature(item: Node, src: &str) -> Option<(String, Vec<String>)> {
         })
         .collect();
     Some((text(name, src).to_owned(), params))
+}
+
+/// The parameter names of a function, in order (`*args`/`**kwargs` and bare `*` excluded).
+fn function_params(def: Node, src: &str) -> Vec<String> {
+    def.field("parameters")
+        .map(named_children)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|p| {
+            let id = match p.kind_str() {
+                "identifier" => Some(p),
+                "default_parameter" | "typed_default_parameter" => p.field("name"),
+                "typed_parameter" => p.named_child(0),
+                _ => None,
+            };
+            id.filter(|i| i.kind_str() == "identifier")
+                .map(|i| text(i, src).to_owned())
+        })
+        .collect()
+}
+
+/// Calls that the request handlers `item` defines make to functions of other modules (named
+/// through imports), with the request data each argument carries and the sinks it is not
+/// sanitised for. The callee's file turns them into `Semantic::external`.
+pub(super) fn item_outgoing(sem: &Semantic, item: Node, src: &str) -> Vec<super::Outgoing> {
+    let mut out = Vec::new();
+    if !may_have_request_data(text(item, src)) {
+        return out;
+    }
+    let imports = item_imports(item, src);
+    let scopes = ScopeCache::default();
+    let cx = Cx {
+        sem,
+        src,
+        within: item,
+        item_imports: &imports,
+        scopes: &scopes,
+    };
+    let state = State {
+        cx: &cx,
+        sink: Sink::Code,
+        memo: RefCell::new(HashMap::new()),
+        focus: None,
+    };
+    let models = sem.lang_models(ba_syntax::Family::Python);
+    for function in item_functions(item) {
+        if matches!(state.route(function), Route::None) {
+            continue;
+        }
+        let own = function.field("name").map(|n| text(n, src)).unwrap_or("");
+        let Some(body) = function.field("body") else {
+            continue;
+        };
+        let mut calls = Vec::new();
+        super::walk_scope(body, &|_| false, &mut |n| {
+            if n.kind_str() == "call" {
+                calls.push(n);
+            }
+        });
+        for call in calls {
+            let Some(callee) = call.field("function").and_then(|f| resolve(&cx, f)) else {
+                continue;
+            };
+            // Library APIs the models know are judged where they are called.
+            if callee.starts_with("builtins.")
+                || models.sinks.contains_key(callee.as_str())
+                || models.propagates(&callee)
+                || models.source_callee(&callee).is_some()
+            {
+                continue;
+            }
+            let short = callee.rsplit('.').next().unwrap_or(&callee).to_owned();
+            let mut index = 0;
+            for arg in call
+                .field("arguments")
+                .map(named_children)
+                .unwrap_or_default()
+            {
+                let (argument, value) = match arg.kind_str() {
+                    "keyword_argument" => (
+                        arg.field("name")
+                            .map(|n| Argument::Keyword(text(n, src).to_owned())),
+                        arg.field("value"),
+                    ),
+                    "comment" => continue,
+                    "list_splat" | "dictionary_splat" => break,
+                    _ => {
+                        index += 1;
+                        (Some(Argument::Position(index - 1)), Some(arg))
+                    }
+                };
+                let (Some(argument), Some(value)) = (argument, value) else {
+                    continue;
+                };
+                let tainted = user_data_sinks(|sink| {
+                    let state = State {
+                        cx: &cx,
+                        sink,
+                        memo: RefCell::new(HashMap::new()),
+                        focus: None,
+                    };
+                    state.expr(value, 0)
+                });
+                if let Some((sinks, what)) = tainted {
+                    out.push(super::Outgoing {
+                        callee: callee.clone(),
+                        argument,
+                        entry: Entry {
+                            what: format!("{what} passed to `{short}()` by `{own}()`"),
+                            sinks,
+                        },
+                    });
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The functions an item defines: itself, or the methods of a class.

@@ -496,6 +496,25 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         }
     }
 
+    // Request data passed to functions of other modules: the callee files are analysed again
+    // with it (not under --fix/--diff, whose rounds analyse one file at a time).
+    if fixing.is_none() {
+        let analysed: Vec<(&Path, &Settings)> = outcomes
+            .iter()
+            .filter(|(_, o)| matches!(o, Outcome::Report(..)))
+            .map(|(i, _)| (jobs[*i].0.as_path(), &*jobs[*i].1))
+            .collect();
+        let mut updated = super::cross_module::reports(&analysed);
+        if !updated.is_empty() {
+            for (i, outcome) in outcomes.iter_mut() {
+                if let Outcome::Report(report, _) = outcome {
+                    if let Some(new) = updated.remove(&jobs[*i].0) {
+                        *report = new;
+                    }
+                }
+            }
+        }
+    }
     let mut reports = Vec::new();
     // Cross-file rules (routes across files) run over the index of the checked files.
     let cross = cross_findings(&jobs, facts, !args.no_cache && fixing.is_none());

@@ -2,6 +2,7 @@
 
 mod cache;
 mod check;
+mod cross_module;
 mod fix;
 mod models;
 mod output;

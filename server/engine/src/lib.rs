@@ -8,6 +8,7 @@
 
 pub mod crossfile;
 pub mod fix;
+pub mod modules;
 
 use ba_syntax::NodeExt;
 use std::collections::HashMap;
@@ -102,6 +103,9 @@ pub struct ItemCache {
     merged: Option<(u64, u64, std::sync::Arc<Semantic>)>,
     /// How many items the last analysis re-ran (for tests and benchmarks).
     pub last_rerun: usize,
+    /// Request data handlers in other files pass to this file's functions (see
+    /// `Semantic::external`); set by the caller, part of the semantic model's key.
+    pub external: ba_analysis::ExternalEntries,
 }
 
 /// A cache keyed by item text hash whose entries are marked with the last analysis that used
@@ -337,17 +341,15 @@ pub fn analyze(
         .collect();
     cache.parts.end();
     let skeleton = skeleton_hasher.finish();
-    // The semantic model carries the detection models, so they key it too.
-    let semantic_key = hash_of((skeleton, rules.models().fingerprint()));
+    // The semantic model carries the detection models and the entries from other files, so
+    // they key it too.
+    let semantic_key = hash_of((skeleton, rules.models().fingerprint(), &cache.external));
     let semantic = match &cache.semantic {
         Some((key, sem)) if *key == semantic_key => sem.clone(),
         _ => {
-            let sem = std::sync::Arc::new(Semantic::build_with(
-                language,
-                tree,
-                source,
-                rules.models().clone(),
-            ));
+            let mut sem = Semantic::build_with(language, tree, source, rules.models().clone());
+            sem.external = cache.external.clone();
+            let sem = std::sync::Arc::new(sem);
             cache.semantic = Some((semantic_key, sem.clone()));
             sem
         }
@@ -439,6 +441,56 @@ pub fn analyze(
     findings.dedup_by(|a, b| a.range == b.range && a.rule.code == b.rule.code);
     ba_rules::imports::resolve(language, source, tree, &mut findings);
     findings
+}
+
+/// `analyze` with the request data handlers in other files pass to this file's functions
+/// (`check`'s cross-module pass).
+pub fn analyze_with_external(
+    path: &str,
+    language: Language,
+    source: &str,
+    tree: &Tree,
+    rules: &RuleSet,
+    external: ba_analysis::ExternalEntries,
+) -> Vec<Finding> {
+    let mut cache = ItemCache {
+        external,
+        ..ItemCache::default()
+    };
+    analyze(path, language, source, tree, rules, Some(&mut cache))
+}
+
+/// The calls this file's request handlers make to functions of other modules with request
+/// data (for the callee files' `Semantic::external`). Empty for files that cannot hold
+/// request data.
+pub fn outgoing(
+    language: Language,
+    source: &str,
+    tree: &Tree,
+    rules: &RuleSet,
+) -> Vec<ba_analysis::Outgoing> {
+    if !summaries::apply(language, source) {
+        return Vec::new();
+    }
+    let sem = Semantic::build_with(language, tree, source, rules.models().clone());
+    let root = tree.root_node();
+    let mut walk = root.walk();
+    let items: Vec<Node> = root.named_children(&mut walk).collect();
+    let mut out = Vec::new();
+    for item in items {
+        let found = catch_unwind(AssertUnwindSafe(|| {
+            summaries::outgoing(language, &sem, item, source)
+        }));
+        match found {
+            Ok(mut o) => out.append(&mut o),
+            Err(panic) => {
+                tracing::error!("cross-module summary panicked: {}", panic_message(&panic))
+            }
+        }
+    }
+    out.sort_by(|a, b| (&a.callee, &a.argument).cmp(&(&b.callee, &b.argument)));
+    out.dedup_by(|a, b| a.callee == b.callee && a.argument == b.argument);
+    out
 }
 
 /// Runs one check; a panic is logged with the file and rule and costs only that match.

@@ -451,13 +451,16 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let Some(method) = func.field("property").map(|p| checker.text(p)) else {
         return;
     };
-    let Some(&(_, known_sql)) = JS_METHODS.iter().find(|(m, _)| *m == method) else {
+    let Some(&(_, mut known_sql)) = JS_METHODS.iter().find(|(m, _)| *m == method) else {
         return;
     };
     // `cp.exec(…)`, `re.exec(…)`: a resolved module function is not a database handle (apart
-    // from the `knex` and `sequelize` modules themselves).
+    // from the `knex` and `sequelize` modules themselves). A module of the project
+    // (`require("../db")`) often exports the pool: there, only text that reads as SQL counts.
     if let Some(q) = func.field("object").and_then(|o| checker.resolve(o)) {
-        if ![
+        if q.starts_with('.') {
+            known_sql = false;
+        } else if ![
             "knex",
             "sequelize",
             "mysql",

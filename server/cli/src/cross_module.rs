@@ -1,0 +1,100 @@
+//! `check`'s cross-module taint pass: request handlers that pass request data to a function of
+//! another project module make that function's parameter a source there. One pass collects the
+//! calls (`engine::outgoing`) from every file that can hold request data, resolves each callee
+//! to a checked file (`engine::modules`), and analyses the callee files again with those
+//! entries; their reports replace the first analysis.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use super::output::{FileReport, Reported};
+use ba_config::Settings;
+use ba_engine as engine;
+use ba_syntax::position::LineIndex;
+use ba_syntax::Language;
+
+/// Reads a file as `check` analyses it (without a byte order mark), if it is text.
+fn read(path: &Path) -> Option<String> {
+    let text = String::from_utf8(std::fs::read(path).ok()?).ok()?;
+    Some(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_owned(),
+        None => text,
+    })
+}
+
+/// New reports for the files that receive request data from other modules, by path. `files`
+/// are the analysed files (not skipped) with their settings.
+pub fn reports(files: &[(&Path, &Settings)]) -> HashMap<PathBuf, FileReport> {
+    let outgoing: Vec<(PathBuf, Language, Vec<ba_analysis::Outgoing>)> = files
+        .par_iter()
+        .filter_map(|(path, settings)| {
+            let language = Language::from_path(path)?;
+            let text = read(path)?;
+            let tree = ba_syntax::parse::parse(language, &text, None)?;
+            let calls = engine::outgoing(language, &text, &tree, &settings.rules);
+            (!calls.is_empty()).then(|| (path.to_path_buf(), language, calls))
+        })
+        .collect();
+    if outgoing.is_empty() {
+        return HashMap::new();
+    }
+    let map = engine::modules::ModuleMap::new(
+        files
+            .iter()
+            .filter_map(|(p, _)| Some((*p, Language::from_path(p)?))),
+    );
+    let external = map.external_entries(&outgoing);
+    let settings: HashMap<PathBuf, &Settings> =
+        files.iter().map(|(p, s)| (normalize(p), *s)).collect();
+    external
+        .into_par_iter()
+        .filter_map(|(path, entries)| {
+            let settings = settings.get(&path)?;
+            let language = Language::from_path(&path)?;
+            let original = files.iter().find(|(p, _)| normalize(p) == path)?.0;
+            let text = read(original)?;
+            let tree = ba_syntax::parse::parse(language, &text, None)?;
+            let display = original
+                .strip_prefix(".")
+                .unwrap_or(original)
+                .display()
+                .to_string();
+            let findings = engine::analyze_with_external(
+                &display,
+                language,
+                &text,
+                &tree,
+                &settings.rules,
+                entries,
+            );
+            let index = LineIndex::new(&text);
+            let findings = findings
+                .into_iter()
+                .map(|f| Reported::new(f, &text, &index))
+                .collect();
+            Some((
+                original.to_path_buf(),
+                FileReport {
+                    path: display,
+                    findings,
+                },
+            ))
+        })
+        .collect()
+}
+
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}

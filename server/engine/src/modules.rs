@@ -1,0 +1,252 @@
+//! Which project file and function a callee named through imports is, among a set of files
+//! (`check`'s cross-module taint pass): Python dotted modules (absolute, matched as a path
+//! suffix, or relative to the importing file) and relative JavaScript/TypeScript modules
+//! (with or without extension, or a directory's `index`).
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Component, Path, PathBuf};
+
+use ba_analysis::{ExternalEntries, Outgoing};
+use ba_syntax::{Family, Language};
+
+const JS_EXTENSIONS: &[&str] = &["js", "ts", "mjs", "cjs", "jsx", "tsx", "mts", "cts"];
+
+/// The project's files, indexed for module lookups.
+pub struct ModuleMap {
+    files: HashMap<PathBuf, Language>,
+    /// Python module path without extension (`app/services/storage`, `app/services` for a
+    /// package's `__init__.py`) → files with that tail.
+    python: HashMap<String, Vec<PathBuf>>,
+}
+
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+impl ModuleMap {
+    pub fn new<'a>(files: impl IntoIterator<Item = (&'a Path, Language)>) -> Self {
+        let mut map = ModuleMap {
+            files: HashMap::new(),
+            python: HashMap::new(),
+        };
+        for (path, language) in files {
+            let path = normalize(path);
+            if language.family() == Family::Python {
+                let stem = if path.file_stem().is_some_and(|s| s == "__init__") {
+                    path.parent().map(Path::to_path_buf)
+                } else {
+                    Some(path.with_extension(""))
+                };
+                if let Some(stem) = stem {
+                    let parts: Vec<String> = stem
+                        .components()
+                        .filter_map(|c| match c {
+                            Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
+                            _ => None,
+                        })
+                        .collect();
+                    // Every tail: `storage`, `services/storage`, `app/services/storage`.
+                    for start in 0..parts.len() {
+                        map.python
+                            .entry(parts[start..].join("/"))
+                            .or_default()
+                            .push(path.clone());
+                    }
+                }
+            }
+            map.files.insert(path, language);
+        }
+        map
+    }
+
+    /// The file and function `callee` names, as imported by the file at `from`.
+    pub fn target(
+        &self,
+        from: &Path,
+        language: Language,
+        callee: &str,
+    ) -> Option<(PathBuf, String)> {
+        let from = normalize(from);
+        match language.family() {
+            Family::Python => {
+                let (module, function) = callee.rsplit_once('.')?;
+                let dots = module.len() - module.trim_start_matches('.').len();
+                let rest = &module[dots..];
+                if dots > 0 || callee.starts_with('.') {
+                    // `from .services import storage` → `.services.storage.save`.
+                    let (module, function) = if module.chars().all(|c| c == '.') {
+                        (String::new(), function)
+                    } else {
+                        (rest.replace('.', "/"), function)
+                    };
+                    let mut base = from.parent()?.to_path_buf();
+                    for _ in 1..dots.max(1) {
+                        base = base.parent()?.to_path_buf();
+                    }
+                    let stem = if module.is_empty() {
+                        base
+                    } else {
+                        base.join(module)
+                    };
+                    for candidate in [stem.with_extension("py"), stem.join("__init__.py")] {
+                        let candidate = normalize(&candidate);
+                        if self.files.contains_key(&candidate) {
+                            return Some((candidate, function.to_owned()));
+                        }
+                    }
+                    return None;
+                }
+                let tail = module.replace('.', "/");
+                let found = self.python.get(&tail)?;
+                // Several files with that tail: the one sharing the longest prefix with the
+                // importer (the same project).
+                let best = found.iter().max_by_key(|p| {
+                    p.components()
+                        .zip(from.components())
+                        .take_while(|(a, b)| a == b)
+                        .count()
+                })?;
+                Some((best.clone(), function.to_owned()))
+            }
+            Family::JavaScript => {
+                let (spec, function) = callee.rsplit_once('.')?;
+                if !spec.starts_with('.')
+                    || function.is_empty()
+                    || !function
+                        .chars()
+                        .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+                {
+                    return None;
+                }
+                let base = normalize(&from.parent()?.join(spec));
+                let mut candidates = vec![base.clone()];
+                for ext in JS_EXTENSIONS {
+                    let mut with = base.clone().into_os_string();
+                    with.push(format!(".{ext}"));
+                    candidates.push(PathBuf::from(with));
+                    candidates.push(base.join(format!("index.{ext}")));
+                }
+                // `./posts.js` written for a TypeScript file `posts.ts`.
+                if let Some(stem) = base.extension().and(Some(base.with_extension(""))) {
+                    for ext in JS_EXTENSIONS {
+                        candidates.push(stem.with_extension(ext));
+                    }
+                }
+                candidates
+                    .into_iter()
+                    .find(|c| {
+                        self.files
+                            .get(c)
+                            .is_some_and(|l| l.family() == Family::JavaScript)
+                    })
+                    .map(|c| (c, function.to_owned()))
+            }
+        }
+    }
+
+    /// Every file's outgoing calls, grouped by the callee's file as external entries. The
+    /// first caller's description wins for an argument; sink sets are merged.
+    pub fn external_entries(
+        &self,
+        outgoing: &[(PathBuf, Language, Vec<Outgoing>)],
+    ) -> BTreeMap<PathBuf, ExternalEntries> {
+        let mut out: BTreeMap<PathBuf, ExternalEntries> = BTreeMap::new();
+        for (from, language, calls) in outgoing {
+            let shown = from.strip_prefix(".").unwrap_or(from).display().to_string();
+            for call in calls {
+                let Some((file, function)) = self.target(from, *language, &call.callee) else {
+                    continue;
+                };
+                if normalize(from) == file {
+                    continue;
+                }
+                let entries = out.entry(file).or_default();
+                let key = (function, call.argument.clone());
+                match entries.get_mut(&key) {
+                    Some(e) => e.sinks |= call.entry.sinks,
+                    None => {
+                        let mut entry = call.entry.clone();
+                        entry.what = format!("{} ({shown})", entry.what);
+                        entries.insert(key, entry);
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map(files: &[&str]) -> ModuleMap {
+        ModuleMap::new(
+            files
+                .iter()
+                .map(|f| (Path::new(*f), Language::from_path(Path::new(f)).unwrap())),
+        )
+    }
+
+    #[test]
+    fn python_modules_absolute_relative_and_packages() {
+        let m = map(&[
+            "proj/app/routes/notes.py",
+            "proj/app/services/storage.py",
+            "proj/app/services/__init__.py",
+            "other/app/services/storage.py",
+        ]);
+        let from = Path::new("proj/app/routes/notes.py");
+        let py = Language::Python;
+        assert_eq!(
+            m.target(from, py, "app.services.storage.save"),
+            Some((PathBuf::from("proj/app/services/storage.py"), "save".into()))
+        );
+        assert_eq!(
+            m.target(from, py, "..services.storage.save"),
+            Some((PathBuf::from("proj/app/services/storage.py"), "save".into()))
+        );
+        assert_eq!(
+            m.target(from, py, "app.services.helper"),
+            Some((
+                PathBuf::from("proj/app/services/__init__.py"),
+                "helper".into()
+            ))
+        );
+        assert_eq!(m.target(from, py, "requests.get"), None);
+    }
+
+    #[test]
+    fn javascript_relative_modules() {
+        let m = map(&[
+            "src/routes/posts.js",
+            "src/services/posts.js",
+            "src/db/index.ts",
+        ]);
+        let from = Path::new("src/routes/posts.js");
+        let js = Language::JavaScript;
+        assert_eq!(
+            m.target(from, js, "../services/posts.list"),
+            Some((PathBuf::from("src/services/posts.js"), "list".into()))
+        );
+        assert_eq!(
+            m.target(from, js, "../services/posts.js.list"),
+            Some((PathBuf::from("src/services/posts.js"), "list".into()))
+        );
+        assert_eq!(
+            m.target(from, js, "../db.query"),
+            Some((PathBuf::from("src/db/index.ts"), "query".into()))
+        );
+        assert_eq!(m.target(from, js, "express.Router"), None);
+    }
+}
