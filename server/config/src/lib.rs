@@ -16,7 +16,7 @@ use serde::Deserialize;
 pub use advisor::{AdvisorSettings, DependencySettings};
 pub use file::{discover, load_file, ConfigCache, CONFIG_FILE};
 
-use ba_rules::{Rule, Severity, RULES};
+use ba_rules::{ClassSet, FileClass, Rule, Severity, RULES};
 
 /// The options as written in a config file or sent as editor settings (all optional).
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
@@ -34,6 +34,9 @@ pub struct Options {
     pub dependencies: Option<serde_json::Value>,
     /// Seconds that fixes add as the timeout of outbound HTTP calls (default 10).
     pub http_timeout: Option<f64>,
+    /// File classes to check with every rule although rules leave them out by default
+    /// (`["migration", "script"]`).
+    pub include_classes: Option<Vec<String>>,
 }
 
 /// The timeout (seconds) HTTP fixes add when `http-timeout` is not configured.
@@ -50,6 +53,7 @@ pub const KEYS: &[&str] = &[
     "advisor",
     "dependencies",
     "http-timeout",
+    "include-classes",
 ];
 
 impl Options {
@@ -71,6 +75,10 @@ impl Options {
             advisor: advisor::merge(&self.advisor, &over.advisor),
             dependencies: advisor::merge(&self.dependencies, &over.dependencies),
             http_timeout: over.http_timeout.or(self.http_timeout),
+            include_classes: over
+                .include_classes
+                .clone()
+                .or_else(|| self.include_classes.clone()),
         }
     }
 
@@ -86,6 +94,7 @@ impl Options {
                     "extendSelect" => "extend-select",
                     "extendExclude" => "extend-exclude",
                     "httpTimeout" => "http-timeout",
+                    "includeClasses" => "include-classes",
                     other => other,
                 };
                 map.insert(key.to_owned(), v.clone());
@@ -195,6 +204,8 @@ pub struct RuleSet {
     severity: Vec<Option<Severity>>,
     /// `http-timeout` in seconds.
     http_timeout: f64,
+    /// `include-classes`: file classes every rule checks.
+    include_classes: ClassSet,
 }
 
 impl Default for RuleSet {
@@ -203,6 +214,7 @@ impl Default for RuleSet {
             enabled: vec![true; RULES.len()],
             severity: vec![None; RULES.len()],
             http_timeout: DEFAULT_HTTP_TIMEOUT,
+            include_classes: ClassSet::EMPTY,
         }
     }
 }
@@ -272,7 +284,35 @@ impl RuleSet {
             }
             set.http_timeout = t;
         }
+        for name in options.include_classes.iter().flatten() {
+            match FileClass::parse(name) {
+                Some(class) => set.include_classes.insert(class),
+                None => {
+                    return Err(ConfigError::new(
+                        path,
+                        "include-classes",
+                        format!("unknown file class `{name}`; expected {}", FileClass::NAMES),
+                    ))
+                }
+            }
+        }
         Ok(set)
+    }
+
+    /// The classes `include-classes` turns back on.
+    pub fn include_classes(&self) -> ClassSet {
+        self.include_classes
+    }
+
+    /// Whether `rule` runs on a file of `class` (its own classes, or one configuration adds).
+    pub fn applies(&self, rule: &Rule, class: FileClass) -> bool {
+        rule.applies_to(class, self.include_classes)
+    }
+
+    /// Whether any enabled rule runs on a file of `class` (else the file need not be analysed).
+    pub fn any_applies(&self, class: FileClass) -> bool {
+        self.enabled_rules()
+            .any(|r| !r.checks.is_empty() && self.applies(r, class))
     }
 
     /// The timeout (seconds) that fixes add to outbound HTTP calls.
@@ -308,6 +348,7 @@ impl RuleSet {
         self.enabled.hash(&mut h);
         self.severity.hash(&mut h);
         self.http_timeout.to_bits().hash(&mut h);
+        self.include_classes.hash(&mut h);
         h.finish()
     }
 }
@@ -452,6 +493,30 @@ mod tests {
         let err = RuleSet::from_options(&opts, Some(Path::new("b.toml"))).unwrap_err();
         assert_eq!(err.key, "http-timeout");
         assert!(err.to_string().contains("seconds"), "{err}");
+    }
+
+    #[test]
+    fn include_classes_are_validated_and_key_the_cache() {
+        let opts =
+            Options::from_json(&serde_json::json!({"includeClasses": ["migration", "script"]}))
+                .unwrap();
+        let set = RuleSet::from_options(&opts, None).unwrap();
+        let n_plus_one = ba_rules::by_code("PERF202").unwrap();
+        assert!(set.applies(n_plus_one, FileClass::Migration));
+        assert!(!set.applies(n_plus_one, FileClass::Test));
+        assert!(!RuleSet::default().applies(n_plus_one, FileClass::Migration));
+        assert_ne!(set.fingerprint(), RuleSet::default().fingerprint());
+        let opts = Options {
+            include_classes: Some(vec!["migrashuns".into()]),
+            ..Default::default()
+        };
+        let err = RuleSet::from_options(&opts, Some(Path::new("b.toml"))).unwrap_err();
+        assert_eq!(err.key, "include-classes");
+        assert!(
+            err.to_string().contains("unknown file class `migrashuns`")
+                && err.to_string().contains("\"dev-settings\""),
+            "{err}"
+        );
     }
 
     #[test]

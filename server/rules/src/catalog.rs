@@ -85,6 +85,7 @@ pub fn rules_json() -> String {
                 },
                 "summary": r.summary,
                 "fix": fix_label(r),
+                "classes": r.classes.iter().map(|c| c.name()).collect::<Vec<_>>(),
             })
         })
         .collect();
@@ -105,6 +106,7 @@ pub fn explain(rule: &Rule) -> String {
         facts.push(format!("OWASP {o}"));
     }
     facts.push(format!("languages: {}", languages(rule)));
+    facts.push(format!("files: {}", rule.classes.names()));
     if rule.fix != FixAvailability::None {
         facts.push(fix_label(rule).to_owned());
     }
@@ -113,6 +115,9 @@ pub fn explain(rule: &Rule) -> String {
     out.push('\n');
     out
 }
+
+/// How file classes decide which rules run, for docs/rules.md.
+const CLASSES_DOC: &str = "## File classes\n\nEvery file is classified once, from its path and its top-level statements: `runtime` (the default), `test` (`test_*.py`, `conftest.py`, `tests/`, `*.spec.ts`, modules importing a test framework), `migration` (Alembic `versions/` and `from alembic import op` with `revision =`, Django `migrations/` and `class Migration(migrations.Migration)`, knex/Sequelize migrations), `script` (`scripts/`, `tools/`, `bin/`, `setup.py`, `noxfile.py`, `tasks.py`, `fabfile.py`, `manage.py`, Django management commands, build-tool configs, a `__main__` script that imports no web framework and starts no server), `dev-settings` (a settings or config module named for development, tests or CI: `settings/dev.py`, `local_settings.py`, `config/testing.py`, `settings_ci.py`) and `vendored` (`vendor/`, `node_modules/`, `site-packages/`, `dist/`, `build/`, collected `staticfiles/`, client code under `static/` or `public/`, minified bundles, `_pb2.py` and files marked generated). Each rule runs on the classes in its *files* line: request handling, API design, data access and deployment configuration on `runtime`; injection, deserialisation, crypto, TLS, token handling and archive extraction on `runtime` and `script` (scripts and management commands run against production data); hard-coded secrets everywhere but `vendored` (in tests only well-known live key formats). Cross-file rules judge routes registered in runtime files. `include-classes = [\"migration\"]` in the configuration (editor setting `includeClasses`) runs every rule on a class too; `check --statistics` counts the files of each class and those skipped.\n";
 
 pub fn rules_markdown() -> String {
     let mut out = String::from(
@@ -126,7 +131,9 @@ pub fn rules_markdown() -> String {
             .collect::<Vec<_>>()
             .join(", "),
     );
-    out.push_str(".\n\n| Code | Name | Category | Severity | CWE | Languages | Fix |\n|---|---|---|---|---|---|---|\n");
+    out.push_str(".\n\n");
+    out.push_str(CLASSES_DOC);
+    out.push_str("\n| Code | Name | Category | Severity | CWE | Languages | Fix |\n|---|---|---|---|---|---|---|\n");
     for r in RULES {
         let _ = writeln!(
             out,
