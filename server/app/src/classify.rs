@@ -71,6 +71,13 @@ impl FileClass {
             })
     }
 
+    /// Whether routes registered in a file of this class are served: a test's throwaway app, a
+    /// script or a migration serves nothing; vendored and generated routers that the app mounts
+    /// are served all the same.
+    pub fn serves_routes(self) -> bool {
+        matches!(self, Self::Runtime | Self::Vendored | Self::DevSettings)
+    }
+
     /// The names `parse` accepts, for error messages.
     pub const NAMES: &'static str =
         "\"runtime\", \"test\", \"migration\", \"script\", \"dev-settings\" or \"vendored\"";
@@ -543,7 +550,19 @@ pub fn classify(
         || name.contains(".e2e.")
         || stem == "factories"
         || stem == "fixtures";
-    if test_name || near(2).any(|d| TEST_DIRS.contains(&d.as_str())) || c.test_import {
+    // A relative path starts at the project (what `check` sees), so a test directory anywhere
+    // in it counts (`tests/projects/regular/settings.py`); an absolute path or URI also holds
+    // the directories above the project, so only the last two count there.
+    let absolute = path.starts_with('/')
+        || path.starts_with("file:")
+        || path.starts_with('\\')
+        || path.as_bytes().get(1) == Some(&b':');
+    let test_dir = if absolute {
+        near(2).any(|d| TEST_DIRS.contains(&d.as_str()))
+    } else {
+        lower_dirs.iter().any(|d| TEST_DIRS.contains(&d.as_str()))
+    };
+    if test_name || test_dir || c.test_import {
         // Test settings are settings, which `dev-settings` covers as well as `test`.
         return FileClass::Test;
     }
@@ -621,6 +640,8 @@ mod tests {
             ("conftest.py", Test),
             ("tests/helpers.py", Test),
             ("tests/api/helpers.py", Test),
+            ("tests/projects/regular/settings.py", Test),
+            ("/home/u/tests/projects/regular/app/views.py", Runtime),
             ("src/users.spec.ts", Test),
             ("src/__tests__/a.js", Test),
             ("blog/migrations/0001_initial.py", Migration),

@@ -271,8 +271,8 @@ fn check_file(
         if classified.get().is_none() {
             classified.set(Some((class, applies)));
         }
-        // Tests and vendored code register no route the application serves.
-        let wants_facts = !matches!(class, FileClass::Test | FileClass::Vendored);
+        // Tests register no route the application serves (vendored routers may be mounted).
+        let wants_facts = class != FileClass::Test;
         if let Some(sink) =
             facts.filter(|_| wants_facts && fixing.is_none() && !extracted.replace(true))
         {

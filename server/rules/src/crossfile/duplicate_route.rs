@@ -61,7 +61,7 @@ pub fn check(resolved: &Resolved, out: &mut Vec<CrossFinding>) {
     // (application or unmounted router, method, normalised path) → route indexes.
     let mut groups: BTreeMap<(String, String, String), Vec<usize>> = BTreeMap::new();
     for (i, r) in resolved.routes.iter().enumerate() {
-        if r.class != ba_app::FileClass::Runtime {
+        if !r.class.serves_routes() {
             continue;
         }
         let app = match &r.app {

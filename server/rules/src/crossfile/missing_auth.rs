@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use super::{file_name, is_mutating, CrossFinding};
 use crate::{Category, FixAvailability, Rule, Severity};
 use ba_app::facts::{is_auth_name, normalize_path};
-use ba_app::{FileClass, Resolved, ResolvedRoute};
+use ba_app::{Resolved, ResolvedRoute};
 
 pub static RULE: Rule = Rule {
     code: "ARC102",
@@ -267,7 +267,7 @@ pub fn check(resolved: &Resolved, out: &mut Vec<CrossFinding>) {
     let mut groups: BTreeMap<(String, &str), Vec<usize>> = BTreeMap::new();
     for (i, r) in resolved.routes.iter().enumerate() {
         // Routes a test, a script or a migration registers are not served.
-        if r.class != FileClass::Runtime {
+        if !r.class.serves_routes() {
             continue;
         }
         let app = r

@@ -83,7 +83,7 @@ fn is_health(path: &str) -> bool {
 pub fn check(resolved: &Resolved, out: &mut Vec<CrossFinding>) {
     for app in &resolved.apps {
         // Throwaway apps in tests and scripts are not deployed.
-        if app.class != ba_app::FileClass::Runtime {
+        if !app.class.serves_routes() {
             continue;
         }
         let routes: Vec<_> = resolved
