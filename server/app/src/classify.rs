@@ -230,8 +230,6 @@ const TEST_DIRS: &[&str] = &[
     "test",
     "__tests__",
     "testing",
-    "spec",
-    "specs",
     "e2e",
     "__mocks__",
     "testutils",
@@ -557,10 +555,14 @@ pub fn classify(
         || path.starts_with("file:")
         || path.starts_with('\\')
         || path.as_bytes().get(1) == Some(&b':');
+    // `spec/` holds tests in JavaScript projects, OpenAPI documents in Python ones.
+    let is_test_dir = |d: &String| {
+        TEST_DIRS.contains(&d.as_str()) || (!python && matches!(d.as_str(), "spec" | "specs"))
+    };
     let test_dir = if absolute {
-        near(2).any(|d| TEST_DIRS.contains(&d.as_str()))
+        near(2).any(is_test_dir)
     } else {
-        lower_dirs.iter().any(|d| TEST_DIRS.contains(&d.as_str()))
+        lower_dirs.iter().any(is_test_dir)
     };
     if test_name || test_dir || c.test_import {
         // Test settings are settings, which `dev-settings` covers as well as `test`.
@@ -644,6 +646,8 @@ mod tests {
             ("/home/u/tests/projects/regular/app/views.py", Runtime),
             ("src/users.spec.ts", Test),
             ("src/__tests__/a.js", Test),
+            ("spec/users.js", Test),
+            ("allauth/headless/spec/urls.py", Runtime),
             ("blog/migrations/0001_initial.py", Migration),
             ("alembic/versions/abc123_add_users.py", Migration),
             ("migrations/versions/abc123_add_users.py", Migration),
