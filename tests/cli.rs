@@ -259,7 +259,16 @@ fn statistics_and_fail_on() {
     let dir = project();
     let out = run(dir.path(), &["check", "--statistics", "."]);
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(stdout(&out).trim(), "2  SEC102       command-injection");
+    let text = stdout(&out);
+    assert_eq!(
+        text.trim().lines().next(),
+        Some("2  SEC102       command-injection"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Files by class:\n     3  runtime      checked with every rule"),
+        "{text}"
+    );
 
     std::fs::write(
         dir.path().join("backend-architect.toml"),
@@ -276,6 +285,112 @@ fn statistics_and_fail_on() {
     assert_eq!(out.status.code(), Some(1));
     let out = run(dir.path(), &["check", "--fail-on", "loud", "."]);
     assert_eq!(out.status.code(), Some(2));
+}
+
+/// Files are classified once: rules run on the classes they declare, `--statistics` counts the
+/// files of each class, `include-classes` turns a class back on, an unknown class is an error.
+#[test]
+fn file_classes_decide_which_rules_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let files = [
+        // Runtime: an outbound call without a timeout is reported.
+        ("app/client.py", "import requests\n\ndef fetch(url):\n    return requests.get(url)\n"),
+        // A migration: the same call is not (a one-off run), a live key is.
+        (
+            "alembic/versions/1a2b_backfill.py",
+            "import requests\nfrom alembic import op\n\nrevision = \"1a2b\"\ndown_revision = None\nKEY = \"sk_live_51HxQ2eLkdIwq8V9t4bGkR3mZp7\"\n\ndef upgrade():\n    requests.get(\"https://x.internal/prices\")\n",
+        ),
+        // A script: injection counts, timeouts do not.
+        (
+            "scripts/purge.py",
+            "import os\nimport requests\n\ndef purge(name):\n    os.system(\"rm -rf \" + name)\n    requests.get(\"https://x.internal\")\n",
+        ),
+        // Tests: only live key formats; vendored code: no rule applies, so it is skipped.
+        ("tests/test_client.py", "import requests\n\ndef test_fetch():\n    requests.get(\"http://localhost\")\n"),
+        ("vendor/lib/util.py", "import os\n\ndef run(cmd):\n    os.system(\"ls \" + cmd)\n"),
+    ];
+    for (path, text) in files {
+        std::fs::create_dir_all(p.join(path).parent().unwrap()).unwrap();
+        std::fs::write(p.join(path), text).unwrap();
+    }
+    let codes = |out: &std::process::Output| -> Vec<(String, String)> {
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let mut v: Vec<(String, String)> = report
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["path"].as_str().unwrap().to_owned(),
+                    f["code"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let out = run(p, &["check", "--no-cache", "--format", "json", "."]);
+    assert_eq!(
+        codes(&out),
+        vec![
+            (
+                "alembic/versions/1a2b_backfill.py".to_owned(),
+                "SEC501".to_owned()
+            ),
+            ("app/client.py".to_owned(), "PERF204".to_owned()),
+            ("scripts/purge.py".to_owned(), "SEC102".to_owned()),
+        ],
+        "{}",
+        stderr(&out)
+    );
+    let out = run(p, &["check", "--no-cache", "--statistics", "."]);
+    let text = stdout(&out);
+    for line in [
+        "     1  runtime      checked with every rule",
+        // Hard-coded live keys are looked for in tests too.
+        "     1  test         checked with the rules that apply to the class",
+        "     1  migration    checked with the rules that apply to the class",
+        "     1  script       checked with the rules that apply to the class",
+        "     1  vendored     skipped: no enabled rule applies to the class",
+    ] {
+        assert!(text.contains(line), "{line}\n{text}");
+    }
+    let out = run(p, &["check", "--no-cache", "."]);
+    assert!(
+        stderr(&out).contains("Left out 1 files no enabled rule applies to: 1 vendored"),
+        "{}",
+        stderr(&out)
+    );
+    // One setting turns migrations back on, with every rule.
+    std::fs::write(
+        p.join("backend-architect.toml"),
+        "include-classes = [\"migration\"]\n",
+    )
+    .unwrap();
+    let out = run(p, &["check", "--no-cache", "--format", "json", "."]);
+    let found = codes(&out);
+    assert!(
+        found.contains(&(
+            "alembic/versions/1a2b_backfill.py".to_owned(),
+            "PERF204".to_owned()
+        )),
+        "{found:?}"
+    );
+    std::fs::write(
+        p.join("backend-architect.toml"),
+        "include-classes = [\"migrashuns\"]\n",
+    )
+    .unwrap();
+    let out = run(p, &["check", "--no-cache", "."]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains(
+            "`include-classes`: unknown file class `migrashuns`; expected \"runtime\", \"test\""
+        ),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]

@@ -234,6 +234,8 @@ pub struct FileFacts {
     pub tests: Vec<TestCalls>,
     /// Where `urlpatterns` is assigned (Django's app anchor).
     pub urlpatterns: Option<Span>,
+    /// What the file is for (runtime, test, migration, …); routes count only in runtime files.
+    pub class: crate::FileClass,
     /// While extracting: Mongoose schemas by variable, models built from a schema variable,
     /// and Sequelize associations, joined to their models once the whole file is known.
     #[doc(hidden)]
@@ -315,7 +317,11 @@ impl FileFacts {
     }
 
     pub fn is_empty(&self) -> bool {
-        *self == FileFacts::default()
+        *self
+            == FileFacts {
+                class: self.class,
+                ..FileFacts::default()
+            }
     }
 
     /// A hash of everything but positions: equal shapes resolve to the same routes.
@@ -370,6 +376,32 @@ pub fn is_auth_name(name: &str) -> bool {
         return false;
     }
     AUTH_WORDS.iter().any(|w| lower.contains(w))
+}
+
+/// Whether a dependency/decorator/middleware name marks a route public or its authentication
+/// optional on purpose: `@jwt_optional`, `@jwt_required(optional=True)`, `auth.optional`,
+/// `AllowAny`, NestJS `@Public()`, `@SkipAuth()`, `@AllowAnonymous()`, Django's
+/// `@login_not_required`, `Depends(get_optional_user)`.
+pub fn is_public_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    if lower.contains("optional")
+        || lower.contains("allowany")
+        || lower.contains("allow_any")
+        || lower.contains("anonymous")
+        || lower.contains("skipauth")
+        || lower.contains("skip_auth")
+        || lower.contains("noauth")
+        || lower.contains("no_auth")
+        || lower.contains("login_not_required")
+        || lower.contains("auth_exempt")
+        || lower.contains("unauthenticated")
+    {
+        return true;
+    }
+    // `Public`, `@public`, `public_route`, `isPublic`, `IS_PUBLIC_KEY`: the word, not `publish`.
+    crate::classify::words(&lower.replace('.', "_"))
+        .iter()
+        .any(|w| w == "public" || w == "ispublic")
 }
 
 /// Placeholders in any framework's syntax become `{}`: `{id}`, `<int:id>`, `:id`, `(?P<id>…)`.
@@ -536,6 +568,26 @@ mod tests {
         }
         for no in ["get_db", "AllowAny", "cors", "json", "get_optional_user"] {
             assert!(!is_auth_name(no), "{no}");
+        }
+        for public in [
+            "jwt_optional",
+            "jwt_required(optional=True)",
+            "auth.optional",
+            "AllowAny",
+            "Public",
+            "SkipAuth",
+            "login_not_required",
+            "get_optional_user",
+        ] {
+            assert!(is_public_name(public), "{public}");
+        }
+        for not_public in [
+            "publish",
+            "login_required",
+            "republish_post",
+            "get_current_user",
+        ] {
+            assert!(!is_public_name(not_public), "{not_public}");
         }
     }
 }

@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use super::facts::*;
+use crate::FileClass;
 use ba_syntax::{Family, Language};
 
 /// A file's facts and where the file is.
@@ -77,8 +78,12 @@ pub struct ResolvedRoute {
     /// Dependencies, decorators, guards and middleware from the app down to the route.
     pub chain: Vec<String>,
     pub auth: bool,
-    /// Explicitly public (`permission_classes = [AllowAny]`).
+    /// Explicitly public or optionally authenticated (`permission_classes = [AllowAny]`,
+    /// `@jwt_optional`, `@Public()`, `auth.optional`): see `facts::is_public_name`.
     pub public: bool,
+    /// The class of the file that registers the route (or handles it, if that one is not
+    /// runtime code): routes a test or a script registers are not the application's.
+    pub class: crate::FileClass,
     /// The application the route is reachable from; `None` for routers nothing mounts.
     pub app: Option<Loc>,
     /// Routes on the same router (or, on an app, under the same first path segment).
@@ -103,6 +108,8 @@ pub struct AppRoot {
     pub framework: Framework,
     /// Paths mounted on the app that are not routers we model (`app.use("/health", hc())`).
     pub extra_paths: Vec<String>,
+    /// The class of the file that creates the app.
+    pub class: FileClass,
 }
 
 #[derive(Debug, Default)]
@@ -145,6 +152,7 @@ fn route_shape(f: &FileFacts) -> u64 {
         &f.registrations,
         &f.views,
         f.urlpatterns.is_some(),
+        f.class,
     )
         .hash(&mut h);
     h.finish()
@@ -551,6 +559,7 @@ impl<'a> Resolver<'a> {
                     at: (root.0.clone(), Anchor::Owner(i)),
                     framework: o.framework,
                     extra_paths: extra,
+                    class: self.class_of(&root.0, &root.0),
                 });
                 Some((root.0.clone(), Anchor::Owner(i)))
             } else {
@@ -602,6 +611,7 @@ impl<'a> Resolver<'a> {
                     at: at.clone(),
                     framework: Framework::Django,
                     extra_paths: Vec::new(),
+                    class: f.facts.class,
                 });
             }
             let mut stack = Vec::new();
@@ -714,6 +724,15 @@ impl<'a> Resolver<'a> {
         stack.pop();
     }
 
+    /// The registering file's class, or the handler's when the registering file is runtime code.
+    fn class_of(&self, registration: &str, handler: &str) -> FileClass {
+        let class = |k: &str| self.file(k).map_or(FileClass::Runtime, |f| f.facts.class);
+        match class(registration) {
+            FileClass::Runtime => class(handler),
+            other => other,
+        }
+    }
+
     fn view(&self, key: &Arc<str>, name: &str) -> Option<(&'a FileEntry, usize, &'a View)> {
         let f = self.file(key)?;
         let (i, v) = f
@@ -738,6 +757,7 @@ impl<'a> Resolver<'a> {
         app: &Option<Loc>,
         group: &Arc<str>,
     ) {
+        let class = self.class_of(&registration.0, &handler.0);
         out.routes.push(ResolvedRoute {
             methods,
             path,
@@ -746,8 +766,9 @@ impl<'a> Resolver<'a> {
             handler,
             handler_name,
             auth: view.deps.iter().any(|d| is_auth_name(d)),
+            public: view.public || view.deps.iter().any(|d| is_public_name(d)),
+            class,
             chain: view.deps.clone(),
-            public: view.public,
             app: app.clone(),
             group: group.to_string(),
         });
@@ -839,8 +860,9 @@ impl Walk<'_> {
                 handler: (key.clone(), Anchor::Route(*i)),
                 handler_name: route.handler.clone(),
                 auth: c.iter().any(|d| is_auth_name(d)),
+                public: c.iter().any(|d| is_public_name(d)),
+                class: f.facts.class,
                 chain: c,
-                public: false,
                 app: self.app.clone(),
                 group,
             });

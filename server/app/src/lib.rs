@@ -6,6 +6,7 @@
 //! `cli` build the index. Facts carry byte ranges; positions are converted by the callers.
 
 use ba_syntax::NodeExt;
+pub mod classify;
 pub mod facts;
 mod index;
 mod javascript;
@@ -15,6 +16,7 @@ use std::path::Path;
 
 use tree_sitter::Tree;
 
+pub use classify::{classify, ClassSet, FileClass};
 pub use facts::{FileFacts, Framework, ModelKind};
 pub use index::{
     Anchor, AppRoot, FileEntry, Loc, Resolved, ResolvedRoute, RouteView, WorkspaceIndex,
@@ -115,9 +117,10 @@ fn extract_with(
     routes_only: bool,
 ) -> FileFacts {
     use std::hash::{Hash, Hasher};
-    let test = is_test_path(path);
     let family = language.family();
     let root = tree.root_node();
+    let class = classify(path, language, Some(root), source);
+    let test = class == FileClass::Test || is_test_path(path);
     // What the file mentions is read from its top-level imports (and the statements that may
     // hold them), not from the whole text: cheap on every keystroke, and typing inside a
     // function cannot change it.
@@ -190,6 +193,7 @@ fn extract_with(
     if family == Family::JavaScript {
         javascript::finish(&mut facts, js);
     }
+    facts.class = class;
     facts
 }
 

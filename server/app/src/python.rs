@@ -778,9 +778,19 @@ fn function(cx: &mut Cx, def: Node, decorators: &[Node]) {
             .keyword("dependencies", src)
             .map(|d| dependency_list(d, src))
             .unwrap_or_default();
-        for (j, (_, other)) in decorator_names.iter().enumerate() {
+        for (j, (e, other)) in decorator_names.iter().enumerate() {
             if j != i && !is_route_decorator(other) {
-                deps.push(other.clone());
+                // `@jwt_required(optional=True)` is optional authentication, not a guard.
+                let optional = e.kind_str() == "call"
+                    && e.field("arguments").is_some_and(|a| {
+                        let t: String = text(a, src).split_whitespace().collect();
+                        t.contains("optional=True")
+                    });
+                deps.push(if optional {
+                    format!("{other}(optional=True)")
+                } else {
+                    other.clone()
+                });
             }
         }
         deps.extend(param_deps.iter().cloned());

@@ -12,6 +12,7 @@ use super::cache::{self, Cache};
 use super::fix::{self, write_atomically, FixMode, Fixed};
 use super::output::{self, FileReport, Reported};
 use super::CheckArgs;
+use ba_app::FileClass;
 use ba_config::{self as config, ConfigCache, Options, Settings};
 use ba_engine as engine;
 use ba_rules::Severity;
@@ -59,7 +60,9 @@ impl SkipKind {
 }
 
 enum Outcome {
-    Report(FileReport, Option<Fixed>),
+    /// The file's report, its fixes, its class and whether any rule ran on it (no rule applies
+    /// to a test or vendored file unless `include-classes` says so).
+    Report(FileReport, Option<Fixed>, Option<(FileClass, bool)>),
     Skipped(SkipKind, String),
 }
 
@@ -257,11 +260,22 @@ fn check_file(
     // One parse serves the rules and, when the cross-file pass wants them, the facts (only
     // for the text as read: files changed by `--fix` are read again by that pass).
     let extracted = std::cell::Cell::new(false);
+    // The file's class, and whether any enabled rule applies to it (else nothing runs).
+    let classified: std::cell::Cell<Option<(FileClass, bool)>> = std::cell::Cell::new(None);
     let run = |text: &str| {
         let Some(tree) = ba_syntax::parse::parse(language, text, None) else {
             return Vec::new();
         };
-        if let Some(sink) = facts.filter(|_| fixing.is_none() && !extracted.replace(true)) {
+        let class = ba_app::classify(&display, language, Some(tree.root_node()), text);
+        let applies = settings.rules.any_applies(class);
+        if classified.get().is_none() {
+            classified.set(Some((class, applies)));
+        }
+        // Tests register no route the application serves (vendored routers may be mounted).
+        let wants_facts = class != FileClass::Test;
+        if let Some(sink) =
+            facts.filter(|_| wants_facts && fixing.is_none() && !extracted.replace(true))
+        {
             let key = path.to_string_lossy();
             let file_facts = ba_app::extract_routes(language, &tree, text, &key);
             sink.lock().unwrap_or_else(|e| e.into_inner()).push((
@@ -269,6 +283,9 @@ fn check_file(
                 language,
                 file_facts,
             ));
+        }
+        if !applies {
+            return Vec::new();
         }
         engine::analyze(&display, language, text, &tree, &settings.rules, None)
     };
@@ -318,6 +335,11 @@ fn check_file(
             }
         }
     };
+    // A results-cache hit did not parse: its class comes from the path alone.
+    let class = classified.get().or_else(|| {
+        let class = ba_app::classify::classify_path(&display);
+        Some((class, settings.rules.any_applies(class)))
+    });
     if findings.is_empty() {
         return Outcome::Report(
             FileReport {
@@ -325,6 +347,7 @@ fn check_file(
                 findings: Vec::new(),
             },
             fixed,
+            class,
         );
     }
     let index = LineIndex::new(&text);
@@ -338,6 +361,7 @@ fn check_file(
             findings: reported,
         },
         fixed,
+        class,
     )
 }
 
@@ -507,7 +531,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         let mut updated = super::cross_module::reports(&analysed);
         if !updated.is_empty() {
             for (i, outcome) in outcomes.iter_mut() {
-                if let Outcome::Report(report, _) = outcome {
+                if let Outcome::Report(report, ..) = outcome {
                     if let Some(new) = updated.remove(&jobs[*i].0) {
                         *report = new;
                     }
@@ -520,11 +544,20 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     let cross = cross_findings(&jobs, facts, !args.no_cache && fixing.is_none());
     let mut skipped = collected.skipped;
     let mut fixes: Vec<(String, Fixed)> = Vec::new();
+    // Files per class: (checked with some rules, left out because no rule applies).
+    let mut classes: std::collections::BTreeMap<FileClass, (usize, usize)> = Default::default();
     for (_, outcome) in outcomes {
         match outcome {
-            Outcome::Report(r, fixed) => {
+            Outcome::Report(r, fixed, class) => {
                 if let Some(f) = fixed {
                     fixes.push((r.path.clone(), f));
+                }
+                let (class, applies) = class.unwrap_or((FileClass::Runtime, true));
+                let entry = classes.entry(class).or_default();
+                if applies {
+                    entry.0 += 1;
+                } else {
+                    entry.1 += 1;
                 }
                 reports.push(r);
             }
@@ -603,7 +636,9 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     }
     let checked = reports.len();
     let rendered = if args.statistics {
-        output::statistics(&reports)
+        let mut out = output::statistics(&reports);
+        out.push_str(&class_statistics(&classes));
+        out
     } else {
         match args.format {
             super::OutputFormat::Text => {
@@ -638,6 +673,18 @@ pub fn run(args: &CheckArgs) -> ExitCode {
             .collect();
         eprintln!("Skipped {} files: {}.", skipped.len(), parts.join(", "));
     }
+    let left_out: Vec<String> = classes
+        .iter()
+        .filter(|(_, (_, out))| *out > 0)
+        .map(|(class, (_, out))| format!("{out} {}", class.name()))
+        .collect();
+    if !left_out.is_empty() && args.format == super::OutputFormat::Text && !args.statistics {
+        eprintln!(
+            "Left out {} files no enabled rule applies to: {} (`include-classes` turns a class back on).",
+            classes.values().map(|c| c.1).sum::<usize>(),
+            left_out.join(", ")
+        );
+    }
     let written = match &args.output_file {
         Some(path) => write_atomically(path, rendered.as_bytes()),
         None => std::io::stdout()
@@ -657,6 +704,29 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// `--statistics`: files per class, checked or left out because no enabled rule applies to the
+/// class (tests and vendored code by default; `include-classes` turns a class back on).
+fn class_statistics(classes: &std::collections::BTreeMap<FileClass, (usize, usize)>) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::from("\nFiles by class:\n");
+    for class in FileClass::ALL {
+        let (checked, left_out) = classes.get(&class).copied().unwrap_or_default();
+        if checked + left_out == 0 {
+            continue;
+        }
+        let _ = write!(out, "{:>6}  {:<13}", checked + left_out, class.name());
+        match (checked, left_out) {
+            (_, 0) if class == FileClass::Runtime => out.push_str("checked with every rule\n"),
+            (_, 0) => out.push_str("checked with the rules that apply to the class\n"),
+            (0, _) => out.push_str("skipped: no enabled rule applies to the class\n"),
+            (c, n) => {
+                let _ = writeln!(out, "{c} checked, {n} skipped");
+            }
+        }
+    }
+    out
 }
 
 /// `--deps`: DEP001 findings for the manifests under `paths` (the logic is in `advisor::deps`).

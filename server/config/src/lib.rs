@@ -17,7 +17,7 @@ pub use advisor::{AdvisorSettings, DependencySettings};
 pub use file::{discover, load_file, ConfigCache, CONFIG_FILE};
 
 use ba_analysis::models::{ModelSet, Models, UserRow};
-use ba_rules::{Rule, Severity, RULES};
+use ba_rules::{ClassSet, FileClass, Rule, Severity, RULES};
 
 /// The options as written in a config file or sent as editor settings (all optional).
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
@@ -39,6 +39,9 @@ pub struct Options {
     /// format of `queries/<lang>/models/*.toml` (docs/models.md), validated by
     /// `ba_analysis::models`.
     pub models: Option<Vec<toml::Value>>,
+    /// File classes to check with every rule although rules leave them out by default
+    /// (`["migration", "script"]`).
+    pub include_classes: Option<Vec<String>>,
 }
 
 /// The timeout (seconds) HTTP fixes add when `http-timeout` is not configured.
@@ -56,6 +59,7 @@ pub const KEYS: &[&str] = &[
     "dependencies",
     "http-timeout",
     "models",
+    "include-classes",
 ];
 
 impl Options {
@@ -78,6 +82,10 @@ impl Options {
             dependencies: advisor::merge(&self.dependencies, &over.dependencies),
             http_timeout: over.http_timeout.or(self.http_timeout),
             models: over.models.clone().or_else(|| self.models.clone()),
+            include_classes: over
+                .include_classes
+                .clone()
+                .or_else(|| self.include_classes.clone()),
         }
     }
 
@@ -93,6 +101,7 @@ impl Options {
                     "extendSelect" => "extend-select",
                     "extendExclude" => "extend-exclude",
                     "httpTimeout" => "http-timeout",
+                    "includeClasses" => "include-classes",
                     other => other,
                 };
                 map.insert(key.to_owned(), v.clone());
@@ -204,6 +213,8 @@ pub struct RuleSet {
     http_timeout: f64,
     /// The detection models: built-in plus the configuration's `[[models]]` rows.
     models: ModelSet,
+    /// `include-classes`: file classes every rule checks.
+    include_classes: ClassSet,
 }
 
 impl Default for RuleSet {
@@ -213,6 +224,7 @@ impl Default for RuleSet {
             severity: vec![None; RULES.len()],
             http_timeout: DEFAULT_HTTP_TIMEOUT,
             models: ModelSet::default(),
+            include_classes: ClassSet::EMPTY,
         }
     }
 }
@@ -333,12 +345,40 @@ impl RuleSet {
         if let Some(rows) = &options.models {
             set.models = user_models(rows, path)?;
         }
+        for name in options.include_classes.iter().flatten() {
+            match FileClass::parse(name) {
+                Some(class) => set.include_classes.insert(class),
+                None => {
+                    return Err(ConfigError::new(
+                        path,
+                        "include-classes",
+                        format!("unknown file class `{name}`; expected {}", FileClass::NAMES),
+                    ))
+                }
+            }
+        }
         Ok(set)
     }
 
     /// The detection models in effect (built-in plus the configuration's rows).
     pub fn models(&self) -> &ModelSet {
         &self.models
+    }
+
+    /// The classes `include-classes` turns back on.
+    pub fn include_classes(&self) -> ClassSet {
+        self.include_classes
+    }
+
+    /// Whether `rule` runs on a file of `class` (its own classes, or one configuration adds).
+    pub fn applies(&self, rule: &Rule, class: FileClass) -> bool {
+        rule.applies_to(class, self.include_classes)
+    }
+
+    /// Whether any enabled rule runs on a file of `class` (else the file need not be analysed).
+    pub fn any_applies(&self, class: FileClass) -> bool {
+        self.enabled_rules()
+            .any(|r| !r.checks.is_empty() && self.applies(r, class))
     }
 
     /// The timeout (seconds) that fixes add to outbound HTTP calls.
@@ -375,6 +415,7 @@ impl RuleSet {
         self.severity.hash(&mut h);
         self.http_timeout.to_bits().hash(&mut h);
         self.models.hash(&mut h);
+        self.include_classes.hash(&mut h);
         h.finish()
     }
 }
@@ -519,6 +560,30 @@ mod tests {
         let err = RuleSet::from_options(&opts, Some(Path::new("b.toml"))).unwrap_err();
         assert_eq!(err.key, "http-timeout");
         assert!(err.to_string().contains("seconds"), "{err}");
+    }
+
+    #[test]
+    fn include_classes_are_validated_and_key_the_cache() {
+        let opts =
+            Options::from_json(&serde_json::json!({"includeClasses": ["migration", "script"]}))
+                .unwrap();
+        let set = RuleSet::from_options(&opts, None).unwrap();
+        let n_plus_one = ba_rules::by_code("PERF202").unwrap();
+        assert!(set.applies(n_plus_one, FileClass::Migration));
+        assert!(!set.applies(n_plus_one, FileClass::Test));
+        assert!(!RuleSet::default().applies(n_plus_one, FileClass::Migration));
+        assert_ne!(set.fingerprint(), RuleSet::default().fingerprint());
+        let opts = Options {
+            include_classes: Some(vec!["migrashuns".into()]),
+            ..Default::default()
+        };
+        let err = RuleSet::from_options(&opts, Some(Path::new("b.toml"))).unwrap_err();
+        assert_eq!(err.key, "include-classes");
+        assert!(
+            err.to_string().contains("unknown file class `migrashuns`")
+                && err.to_string().contains("\"dev-settings\""),
+            "{err}"
+        );
     }
 
     #[test]

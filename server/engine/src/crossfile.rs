@@ -30,7 +30,7 @@ pub fn findings_for(
         let Some(rule) = RULES.iter().copied().find(|r| r.code == f.code) else {
             continue;
         };
-        if !rules.is_enabled(rule) {
+        if !rules.is_enabled(rule) || !rules.applies(rule, file.facts.class) {
             continue;
         }
         let Some(range) = file.range(f.at.1) else {

@@ -365,6 +365,14 @@ pub fn analyze(
         ba_syntax::Family::JavaScript => ba_analysis::project::node_project(path),
         ba_syntax::Family::Python => Default::default(),
     };
+    // What the file is for decides which rules run (their `classes`); it is read from the
+    // path and the top-level statements, so it is part of the context.
+    let class = ba_app::classify(path, language, Some(root), source);
+    let active: Vec<bool> = RULES
+        .iter()
+        .enumerate()
+        .map(|(i, r)| rules.is_enabled_index(i) && rules.applies(r, class))
+        .collect();
     // The rest of the semantic model is a function of the skeleton, so the skeleton stands
     // for it. Rules may read the path, so it is part of the context too.
     let context = hash_of((
@@ -374,6 +382,7 @@ pub fn analyze(
         language,
         path,
         &node_project,
+        class,
     ));
     if cache.context != context {
         cache.items.clear();
@@ -382,6 +391,8 @@ pub fn analyze(
     let compiled = queries(language);
     let mut checker = Checker::new(path, source, language, semantic, root);
     checker.http_timeout = rules.http_timeout();
+    checker.class = class;
+    let any_active = active.iter().any(|a| *a);
     checker.node_project = node_project;
     cache.items.begin();
     let mut findings = Vec::new();
@@ -406,16 +417,18 @@ pub fn analyze(
             };
             checker.begin_item(item, imports);
             let names = compiled.patterns.capture_names();
-            compiled
-                .patterns
-                .for_each_match(item, source, &mut |pattern, captures| {
-                    let captures = Captures::new(names, captures);
-                    for &(rule_index, check) in &compiled.checks[pattern] {
-                        if rules.is_enabled_index(rule_index) {
-                            run_check(path, &mut checker, RULES[rule_index], check, &captures);
+            if any_active {
+                compiled
+                    .patterns
+                    .for_each_match(item, source, &mut |pattern, captures| {
+                        let captures = Captures::new(names, captures);
+                        for &(rule_index, check) in &compiled.checks[pattern] {
+                            if active[rule_index] {
+                                run_check(path, &mut checker, RULES[rule_index], check, &captures);
+                            }
                         }
-                    }
-                });
+                    });
+            }
             let relative = checker
                 .findings()
                 .iter()
@@ -551,6 +564,7 @@ mod tests {
         summary: "",
         docs: "",
         fix: FixAvailability::None,
+        classes: ba_rules::classes::RUNTIME,
         checks: &[Check {
             family: Family::Python,
             query_path: "test",

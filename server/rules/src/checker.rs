@@ -62,6 +62,9 @@ pub struct Checker<'a> {
     pub http_timeout: f64,
     /// What the nearest `package.json` says (JavaScript files only; part of the cache context).
     pub node_project: analysis::project::NodeProject,
+    /// What the file is for (`ba_app::classify`); the engine runs only the rules that apply to
+    /// it, and rules may read it (development settings, tests).
+    pub class: ba_app::FileClass,
 }
 
 /// Whether the last dotted segment of `qualified` is `name` (`a.b.c`, `c`), without scanning
@@ -154,6 +157,7 @@ impl<'a> Checker<'a> {
             findings: Vec::new(),
             line_dependent: Default::default(),
             http_timeout: crate::DEFAULT_HTTP_TIMEOUT,
+            class: ba_app::FileClass::Runtime,
             node_project: Default::default(),
         }
     }

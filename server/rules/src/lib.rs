@@ -16,10 +16,40 @@ pub mod imports;
 pub mod performance;
 pub mod security;
 
+pub use ba_app::{ClassSet, FileClass};
 pub use checker::{Captures, Checker};
 
 /// The `query_path` suffix of the checks that run the detection models' sink rows.
 pub const MODEL_CHECK: &str = "#models";
+/// Which classes of files (`ba_app::classify`) each family of rules applies to. A rule runs on
+/// a file only when the file's class is in its set, or configuration (`include-classes`) turns
+/// the class back on. Tests call endpoints with throwaway credentials, migrations and scripts
+/// never serve a request, vendored and generated code is not the project's to fix.
+pub mod classes {
+    use ba_app::ClassSet;
+
+    /// Request handling, API design, data access and deployment configuration: N+1 queries,
+    /// missing auth, pagination, timeouts, blocking calls in async handlers, debug and cookie
+    /// settings, CORS, web flaws (SSRF, XSS, open redirect). They matter where requests are
+    /// served; a migration's loop or a script's `requests.get` is not on a request path, and
+    /// development settings are meant to be permissive.
+    pub const RUNTIME: ClassSet = ClassSet::RUNTIME;
+    /// Injection, unsafe deserialisation, weak crypto, TLS verification, token handling and
+    /// archive extraction: scripts and management commands run against production data and
+    /// take arguments, files and network input too, so the flaw is as real there.
+    pub const RUNTIME_AND_SCRIPTS: ClassSet = ClassSet::RUNTIME.union(ClassSet::SCRIPT);
+    /// Hard-coded secrets: a production credential committed anywhere leaks with the
+    /// repository (a migration, a script, development settings, a test). In tests the rule
+    /// itself keeps to well-known live key formats (`ghp_…`, `sk_live_…`, `AKIA…`): tests use
+    /// throwaway passwords on purpose. Vendored and generated code is not the project's secret.
+    pub const ALL_BUT_VENDORED: ClassSet = ClassSet::RUNTIME
+        .union(ClassSet::SCRIPT)
+        .union(ClassSet::MIGRATION)
+        .union(ClassSet::DEV_SETTINGS)
+        .union(ClassSet::TEST);
+    /// Findings on manifests and the advisor's own (not tied to a source file's class).
+    pub const EVERY: ClassSet = ClassSet::ALL;
+}
 
 /// The timeout (seconds) fixes add to outbound HTTP calls unless `http-timeout` says otherwise.
 pub const DEFAULT_HTTP_TIMEOUT: f64 = 10.0;
@@ -120,6 +150,8 @@ pub struct Rule {
     /// Markdown: What it does / Why is this bad? / Example / Use instead / References.
     pub docs: &'static str,
     pub fix: FixAvailability,
+    /// The classes of files the rule applies to (see `classes`).
+    pub classes: ClassSet,
     pub checks: &'static [Check],
 }
 
@@ -136,6 +168,11 @@ impl Rule {
         families.sort();
         families.dedup();
         families
+    }
+
+    /// Whether the rule applies to a file of `class`, with `extra` classes turned back on.
+    pub fn applies_to(&self, class: FileClass, extra: ClassSet) -> bool {
+        self.classes.contains(class) || extra.contains(class)
     }
 
     pub fn cwe_tags(&self) -> Vec<String> {

@@ -12,6 +12,7 @@ pub static RULE: Rule = Rule {
     summary: "The review model flagged this code; read its explanation and decide whether the suggested change applies.",
     docs: DOCS,
     fix: FixAvailability::None,
+    classes: crate::classes::EVERY,
     checks: &[],
 };
 

@@ -21,6 +21,7 @@ pub static RULE: Rule = Rule {
     summary: "Errors in this handler are not handled: an Express 4 async handler with neither try/catch nor `next(err)`, or a Python handler that swallows every exception; handle the error and answer the request.",
     docs: DOCS,
     fix: FixAvailability::Sometimes,
+    classes: crate::classes::RUNTIME,
     checks: &[
         Check {
             family: Family::Python,
@@ -242,11 +243,11 @@ fn check_python_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
 }
 
 fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
-    crate::performance::outside_tests(checker, caps, check_javascript_inner);
+    check_javascript_inner(checker, caps);
 }
 
 fn check_python<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
-    crate::performance::outside_tests(checker, caps, check_python_inner);
+    check_python_inner(checker, caps);
 }
 
 const DOCS: &str = r#"## What it does

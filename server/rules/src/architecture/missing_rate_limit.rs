@@ -17,6 +17,7 @@ pub static RULE: Rule = Rule {
     summary: "A login, sign-up, token or password route has no rate limiter, so passwords and codes can be guessed at full speed; limit attempts per client (slowapi/flask-limiter `@limiter.limit`, express-rate-limit).",
     docs: DOCS,
     fix: FixAvailability::None,
+    classes: crate::classes::RUNTIME,
     checks: &[
         Check {
             family: Family::Python,
@@ -72,10 +73,32 @@ fn file_wide_limiter(checker: &Checker) -> bool {
             return false;
         }
         let text = checker.text(stmt);
-        text.contains("default_limits")
+        if text.contains("default_limits")
             || text.contains("SlowAPIMiddleware")
             || text.contains("application_limits")
-            || (text.contains(".use(") && names_limiter(text))
+        {
+            return true;
+        }
+        // `app.use(limiter)` / `router.use(rateLimit({…}))` without a path: every route after
+        // it. (`app.use(express.json({ limit }))` is not a limiter; a limiter mounted on a path
+        // such as `app.use("/api/admin", limiter)` guards that path only.)
+        let Some(call) = stmt
+            .named_child(0)
+            .filter(|c| c.kind_str() == "call_expression")
+        else {
+            return false;
+        };
+        let is_use = call
+            .field("function")
+            .and_then(|f| f.field("property"))
+            .is_some_and(|p| checker.text(p) == "use");
+        let args = call
+            .field("arguments")
+            .map(named_children)
+            .unwrap_or_default();
+        is_use
+            && args.first().is_none_or(|a| a.kind_str() != "string")
+            && args.iter().any(|a| js_limiter_argument(checker, *a))
     })
 }
 
@@ -121,8 +144,8 @@ fn check_python_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     report(checker, path_node, path, what);
 }
 
-/// The text of every decorator of the item that holds `definition` (the item is the decorated
-/// definition, or a class whose method it is).
+/// The text of the decorators of `definition` itself (not of its class, nor of other methods
+/// before it: each route is judged on its own).
 fn preceding_decorators<'a>(checker: &Checker<'a>, definition: Node<'a>) -> &'a str {
     let path = ba_analysis::ancestors(checker.item, definition);
     match path
@@ -131,6 +154,19 @@ fn preceding_decorators<'a>(checker: &Checker<'a>, definition: Node<'a>) -> &'a 
     {
         Some(decorated) => &checker.source[decorated.start_byte()..definition.start_byte()],
         None => "",
+    }
+}
+
+/// Whether an argument of `x.use(…)` is a limiter: a name or call that names one
+/// (`loginLimiter`, `rateLimit({…})`, `slowDown(…)`), not an options object that happens to
+/// have a `limit` (`express.json({ limit: "1mb" })`).
+fn js_limiter_argument(checker: &Checker, arg: Node) -> bool {
+    match arg.kind_str() {
+        "identifier" | "member_expression" => names_limiter(checker.text(arg)),
+        "call_expression" => arg
+            .field("function")
+            .is_some_and(|f| names_limiter(checker.text(f))),
+        _ => false,
     }
 }
 
@@ -179,11 +215,11 @@ fn check_javascript_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>
 }
 
 fn check_python<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
-    crate::performance::outside_tests(checker, caps, check_python_inner);
+    check_python_inner(checker, caps);
 }
 
 fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
-    crate::performance::outside_tests(checker, caps, check_javascript_inner);
+    check_javascript_inner(checker, caps);
 }
 
 const DOCS: &str = r#"## What it does

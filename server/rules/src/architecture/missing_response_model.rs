@@ -19,6 +19,7 @@ pub static RULE: Rule = Rule {
     summary: "A FastAPI route has neither `response_model=` nor a return annotation, so its response is undocumented and unfiltered; annotate the return type (`-> UserOut`) or pass `response_model=`.",
     docs: DOCS,
     fix: FixAvailability::None,
+    classes: crate::classes::RUNTIME,
     checks: &[Check {
         family: Family::Python,
         query_path: "python/decorators.scm",
@@ -195,7 +196,7 @@ fn model_hint(handler: &str) -> String {
 }
 
 fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
-    crate::performance::outside_tests(checker, caps, check_inner);
+    check_inner(checker, caps);
 }
 
 const DOCS: &str = r#"## What it does

@@ -19,6 +19,7 @@ pub static RULE: Rule = Rule {
     summary: "A FastAPI POST route creates a resource but answers 200 OK; declare `status_code=201` so clients and the OpenAPI schema see that something was created.",
     docs: DOCS,
     fix: FixAvailability::Always,
+    classes: crate::classes::RUNTIME,
     checks: &[Check {
         family: Family::Python,
         query_path: "python/decorators.scm",
@@ -174,7 +175,7 @@ fn check_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
 }
 
 fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
-    crate::performance::outside_tests(checker, caps, check_inner);
+    check_inner(checker, caps);
 }
 
 const DOCS: &str = r#"## What it does

@@ -17,6 +17,7 @@ pub static RULE: Rule = Rule {
     summary: "A route path names an action (`/getUser`, `/delete_item`) or a format (`.json`) instead of a resource; name the resource and let the HTTP method and `Accept` header say the rest.",
     docs: DOCS,
     fix: FixAvailability::None,
+    classes: crate::classes::RUNTIME,
     checks: &[
         Check {
             family: Family::Python,
@@ -255,15 +256,15 @@ fn check_javascript_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>
 }
 
 fn check_decorator<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
-    crate::performance::outside_tests(checker, caps, check_decorator_inner);
+    check_decorator_inner(checker, caps);
 }
 
 fn check_django_path<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
-    crate::performance::outside_tests(checker, caps, check_django_path_inner);
+    check_django_path_inner(checker, caps);
 }
 
 fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
-    crate::performance::outside_tests(checker, caps, check_javascript_inner);
+    check_javascript_inner(checker, caps);
 }
 
 const DOCS: &str = r#"## What it does

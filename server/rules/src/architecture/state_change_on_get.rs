@@ -19,6 +19,7 @@ pub static RULE: Rule = Rule {
     summary: "A GET handler changes data; GET must be safe to repeat (crawlers, link prefetchers, caches and retries send it freely), so move the write to POST, PUT, PATCH or DELETE.",
     docs: DOCS,
     fix: FixAvailability::None,
+    classes: crate::classes::RUNTIME,
     checks: &[
         Check {
             family: Family::Python,
@@ -339,11 +340,11 @@ fn check_javascript_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>
 }
 
 fn check_python<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
-    crate::performance::outside_tests(checker, caps, check_python_inner);
+    check_python_inner(checker, caps);
 }
 
 fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
-    crate::performance::outside_tests(checker, caps, check_javascript_inner);
+    check_javascript_inner(checker, caps);
 }
 
 const DOCS: &str = r#"## What it does

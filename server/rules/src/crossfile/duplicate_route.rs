@@ -18,6 +18,7 @@ pub static RULE: Rule = Rule {
     summary: "The same method and path is registered twice in one application; only the first handler ever runs, so remove or rename one of them.",
     docs: DOCS,
     fix: FixAvailability::None,
+    classes: crate::classes::RUNTIME,
     checks: &[],
 };
 
@@ -60,7 +61,7 @@ pub fn check(resolved: &Resolved, out: &mut Vec<CrossFinding>) {
     // (application or unmounted router, method, normalised path) → route indexes.
     let mut groups: BTreeMap<(String, String, String), Vec<usize>> = BTreeMap::new();
     for (i, r) in resolved.routes.iter().enumerate() {
-        if ba_app::is_test_path(&r.registration.0) {
+        if !r.class.serves_routes() {
             continue;
         }
         let app = match &r.app {

@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
     summary: "This application has routes but no health or readiness endpoint; add one (e.g. `GET /health`) so load balancers and orchestrators can tell whether it is up.",
     docs: DOCS,
     fix: FixAvailability::None,
+    classes: crate::classes::RUNTIME,
     checks: &[],
 };
 
@@ -81,8 +82,8 @@ fn is_health(path: &str) -> bool {
 
 pub fn check(resolved: &Resolved, out: &mut Vec<CrossFinding>) {
     for app in &resolved.apps {
-        // Throwaway apps in tests are not deployed.
-        if ba_app::is_test_path(&app.at.0) {
+        // Throwaway apps in tests and scripts are not deployed.
+        if !app.class.serves_routes() {
             continue;
         }
         let routes: Vec<_> = resolved

@@ -12,6 +12,7 @@ pub static RULE: Rule = Rule {
     summary: "This dependency version has a published vulnerability; upgrade to a fixed version.",
     docs: DOCS,
     fix: FixAvailability::Sometimes,
+    classes: crate::classes::EVERY,
     checks: &[],
 };
 

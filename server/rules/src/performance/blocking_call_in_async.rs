@@ -22,6 +22,7 @@ pub static RULE: Rule = Rule {
     summary: "A blocking call runs on the event loop, so every other request waits for it; use the async API (`await asyncio.sleep`, httpx.AsyncClient, `fs.promises`) or move the work to a thread.",
     docs: DOCS,
     fix: FixAvailability::Sometimes,
+    classes: crate::classes::RUNTIME,
     checks: &[
         Check {
             family: Family::Python,
@@ -279,11 +280,11 @@ fn check_javascript_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>
 }
 
 fn check_python<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
-    crate::performance::outside_tests(checker, caps, check_python_inner);
+    check_python_inner(checker, caps);
 }
 
 fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
-    crate::performance::outside_tests(checker, caps, check_javascript_inner);
+    check_javascript_inner(checker, caps);
 }
 
 const DOCS: &str = r#"## What it does

@@ -21,6 +21,7 @@ pub static RULE: Rule = Rule {
     summary: "An outbound HTTP call has no timeout, so a slow or dead server holds the worker forever; pass a timeout (`timeout=10`, axios `timeout`, `fetch(url, { signal: AbortSignal.timeout(10_000) })`).",
     docs: DOCS,
     fix: FixAvailability::Sometimes,
+    classes: crate::classes::RUNTIME,
     checks: &[
         Check {
             family: Family::Python,
@@ -414,11 +415,11 @@ fn append_js_argument(args_node: Node, args: &[Node], text: &str) -> Edit {
 }
 
 fn check_python<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
-    crate::performance::outside_tests(checker, caps, check_python_inner);
+    check_python_inner(checker, caps);
 }
 
 fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
-    crate::performance::outside_tests(checker, caps, check_javascript_inner);
+    check_javascript_inner(checker, caps);
 }
 
 const DOCS: &str = r#"## What it does

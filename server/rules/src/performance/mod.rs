@@ -319,26 +319,3 @@ pub(crate) fn js_query_call<'a>(
         (JS_MANY.contains(n) || (!rows_only && JS_ONE.contains(n))) && model
     })
 }
-
-/// Runs a check and drops what it reported in test code (a test module, a `test_…` function,
-/// a `*.test.js` file): tests call endpoints and clients in ways production code must not, and
-/// their routes are not an API.
-pub(crate) fn outside_tests<'a>(
-    checker: &mut Checker<'a>,
-    caps: &crate::Captures<'_, 'a>,
-    check: fn(&mut Checker<'a>, &crate::Captures<'_, 'a>),
-) {
-    let before = checker.findings.len();
-    check(checker, caps);
-    if checker.findings.len() == before {
-        return;
-    }
-    let start = checker.findings[before].range.start;
-    let node = checker
-        .item
-        .descendant_for_byte_range(start, start)
-        .unwrap_or(checker.item);
-    if crate::security::secret_names::in_test_code(checker, node) {
-        checker.findings.truncate(before);
-    }
-}

@@ -17,6 +17,7 @@ pub static RULE: Rule = Rule {
     summary: "A foreign key column has no index, so joins, lookups by the parent and `ON DELETE` checks scan the whole table; add `index=True` (and a migration).",
     docs: DOCS,
     fix: FixAvailability::Sometimes,
+    classes: crate::classes::RUNTIME,
     checks: &[Check {
         family: Family::Python,
         query_path: "python/calls.scm",

@@ -19,6 +19,7 @@ pub static RULE: Rule = Rule {
     summary: "`ALLOWED_HOSTS` accepts any `Host` header; list the host names the site serves.",
     docs: DOCS,
     fix: FixAvailability::Sometimes,
+    classes: crate::classes::RUNTIME,
     checks: &[
         Check {
             family: Family::Python,

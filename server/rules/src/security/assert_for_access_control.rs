@@ -17,6 +17,7 @@ pub static RULE: Rule = Rule {
     summary: "An `assert` enforces an access check, and `python -O` removes asserts; raise an error (or return 401/403) instead.",
     docs: DOCS,
     fix: FixAvailability::None,
+    classes: crate::classes::RUNTIME,
     checks: &[Check {
         family: Family::Python,
         query_path: "python/statements.scm",

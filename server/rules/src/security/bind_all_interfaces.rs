@@ -19,6 +19,7 @@ pub static RULE: Rule = Rule {
     summary: "A server listens on every network interface; bind `127.0.0.1` or read the address from configuration.",
     docs: DOCS,
     fix: FixAvailability::Sometimes,
+    classes: crate::classes::RUNTIME,
     checks: &[Check {
         family: Family::Python,
         query_path: "python/calls.scm",

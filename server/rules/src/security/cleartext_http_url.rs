@@ -22,6 +22,7 @@ pub static RULE: Rule = Rule {
     summary: "An HTTP request goes to a public host over cleartext `http://`; use `https://`.",
     docs: DOCS,
     fix: FixAvailability::Sometimes,
+    classes: crate::classes::RUNTIME,
     checks: &[Check {
         family: Family::Python,
         query_path: "python/calls.scm",

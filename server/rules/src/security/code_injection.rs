@@ -17,6 +17,7 @@ pub static RULE: Rule = Rule {
     summary: "Code built from non-constant data is evaluated; parse the data instead (`ast.literal_eval`, `json.loads`, `JSON.parse`) or dispatch through an explicit table.",
     docs: DOCS,
     fix: FixAvailability::Sometimes,
+    classes: crate::classes::RUNTIME_AND_SCRIPTS,
     checks: &[
         Check {
             family: Family::Python,

@@ -20,6 +20,7 @@ pub static RULE: Rule = Rule {
     summary: "A shell command is built from non-constant data; run the program with an argument list and no shell instead.",
     docs: DOCS,
     fix: FixAvailability::Sometimes,
+    classes: crate::classes::RUNTIME_AND_SCRIPTS,
     checks: &[
         Check {
             family: Family::Python,

@@ -21,6 +21,7 @@ pub static RULE: Rule = Rule {
     summary: "CSRF protection is switched off; keep it on, and verify a signature where a view must accept cross-site posts (webhooks).",
     docs: DOCS,
     fix: FixAvailability::Sometimes,
+    classes: crate::classes::RUNTIME,
     checks: &[
         Check {
             family: Family::Python,

@@ -19,6 +19,7 @@ pub static RULE: Rule = Rule {
     summary: "Debug mode is switched on in code or settings that can ship; read it from the environment, off by default.",
     docs: DOCS,
     fix: FixAvailability::Sometimes,
+    classes: crate::classes::RUNTIME,
     checks: &[
         Check {
             family: Family::Python,

@@ -24,6 +24,7 @@ pub static RULE: Rule = Rule {
     summary: "A password, key or token is written into the source; read it from the environment or a secret manager instead.",
     docs: DOCS,
     fix: FixAvailability::Sometimes,
+    classes: crate::classes::ALL_BUT_VENDORED,
     checks: &[
         Check {
             family: Family::Python,

@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
     summary: "An absolute URL is built from the request's Host header; build links from a configured base URL instead.",
     docs: DOCS,
     fix: FixAvailability::None,
+    classes: crate::classes::RUNTIME,
     checks: &[Check {
         family: Family::Python,
         query_path: "python/strings.scm",

@@ -20,6 +20,7 @@ pub static RULE: Rule = Rule {
     summary: "A session or auth cookie is set without `Secure` or `HttpOnly`; set `secure=True`, `httponly=True` and a `samesite` policy.",
     docs: DOCS,
     fix: FixAvailability::Sometimes,
+    classes: crate::classes::RUNTIME,
     checks: &[
         Check {
             family: Family::Python,

@@ -18,6 +18,7 @@ pub static RULE: Rule = Rule {
     summary: "A file or directory gets a world-writable mode; use `0o600`/`0o644` for files and `0o700`/`0o755` for directories.",
     docs: DOCS,
     fix: FixAvailability::Sometimes,
+    classes: crate::classes::RUNTIME_AND_SCRIPTS,
     checks: &[Check {
         family: Family::Python,
         query_path: "python/calls.scm",

@@ -17,6 +17,7 @@ pub static RULE: Rule = Rule {
     summary: "A cleartext protocol (FTP, Telnet, or a mail login without TLS) is used; use FTP_TLS/SFTP, SSH, or `SMTP_SSL`/`starttls()`.",
     docs: DOCS,
     fix: FixAvailability::None,
+    classes: crate::classes::RUNTIME_AND_SCRIPTS,
     checks: &[Check {
         family: Family::Python,
         query_path: "python/calls.scm",

@@ -21,6 +21,7 @@ pub static RULE: Rule = Rule {
     summary: "A token, password or one-time code is made with a predictable generator (`random`, `Math.random()`); use `secrets` (`token_urlsafe`, `choice`, `randbelow`) or Node's `crypto.randomBytes`/`randomInt`.",
     docs: DOCS,
     fix: FixAvailability::Sometimes,
+    classes: crate::classes::RUNTIME_AND_SCRIPTS,
     checks: &[
         Check {
             family: Family::Python,

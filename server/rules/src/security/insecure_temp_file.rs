@@ -17,6 +17,7 @@ pub static RULE: Rule = Rule {
     summary: "A temporary file has a predictable name in a shared directory; use `tempfile.NamedTemporaryFile`, `mkstemp` or `TemporaryDirectory`.",
     docs: DOCS,
     fix: FixAvailability::None,
+    classes: crate::classes::RUNTIME_AND_SCRIPTS,
     checks: &[Check {
         family: Family::Python,
         query_path: "python/calls.scm",

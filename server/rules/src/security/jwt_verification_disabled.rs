@@ -21,6 +21,7 @@ pub static RULE: Rule = Rule {
     summary: "A JWT is decoded without verifying its signature, or with the algorithm chosen by the token; verify it with the key and an explicit algorithm list (`algorithms=[...]`, `{ algorithms: [...] }`).",
     docs: DOCS,
     fix: FixAvailability::Sometimes,
+    classes: crate::classes::RUNTIME_AND_SCRIPTS,
     checks: &[
         Check {
             family: Family::Python,

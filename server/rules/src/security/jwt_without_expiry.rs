@@ -20,6 +20,7 @@ pub static RULE: Rule = Rule {
     summary: "A JWT is signed without an expiry, so it stays valid forever; pass `expiresIn` (or put `exp` in the payload).",
     docs: DOCS,
     fix: FixAvailability::Sometimes,
+    classes: crate::classes::RUNTIME_AND_SCRIPTS,
     checks: &[Check {
         family: Family::JavaScript,
         query_path: "javascript/calls.scm",

@@ -16,6 +16,7 @@ pub static RULE: Rule = Rule {
     summary: "An LDAP filter or DN is built from request data; escape each value with `escape_filter_chars` (or `escape_rdn`).",
     docs: DOCS,
     fix: FixAvailability::None,
+    classes: crate::classes::RUNTIME_AND_SCRIPTS,
     checks: &[Check {
         family: Family::Python,
         query_path: "python/calls.scm",

@@ -16,6 +16,7 @@ pub static RULE: Rule = Rule {
     summary: "Raw request data is written to a log; log it with `%r` (or strip `\\r`/`\\n`) so a client cannot forge log lines.",
     docs: DOCS,
     fix: FixAvailability::None,
+    classes: crate::classes::RUNTIME_AND_SCRIPTS,
     checks: &[Check {
         family: Family::Python,
         query_path: "python/calls.scm",

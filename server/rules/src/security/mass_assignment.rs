@@ -19,6 +19,7 @@ pub static RULE: Rule = Rule {
     summary: "Request data is applied to a model field by field without an allow-list; copy only the fields clients may set (a form, serializer or schema).",
     docs: DOCS,
     fix: FixAvailability::None,
+    classes: crate::classes::RUNTIME,
     checks: &[
         Check {
             family: Family::Python,

@@ -21,6 +21,7 @@ pub static RULE: Rule = Rule {
     summary: "A request body parser or upload handler accepts huge or unbounded bodies; keep the default limit or set one that fits the route (`limit: \"1mb\"`, multer `limits: { fileSize }`).",
     docs: DOCS,
     fix: FixAvailability::Sometimes,
+    classes: crate::classes::RUNTIME,
     checks: &[Check {
         family: Family::JavaScript,
         query_path: "javascript/calls.scm",

@@ -22,6 +22,7 @@ pub static RULE: Rule = Rule {
     summary: "An Express app is served without security headers (`helmet()`), and `X-Powered-By: Express` names the framework; add `app.use(helmet())`.",
     docs: DOCS,
     fix: FixAvailability::None,
+    classes: crate::classes::RUNTIME,
     checks: &[Check {
         family: Family::JavaScript,
         query_path: "javascript/calls.scm",

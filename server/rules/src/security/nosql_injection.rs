@@ -17,6 +17,7 @@ pub static RULE: Rule = Rule {
     summary: "A MongoDB query filter takes a value straight from the request, which can be an object of query operators (`{\"$ne\": null}`); convert each value to the type you expect (`String(x)`) or validate it first.",
     docs: DOCS,
     fix: FixAvailability::None,
+    classes: crate::classes::RUNTIME_AND_SCRIPTS,
     checks: &[Check {
         family: Family::JavaScript,
         query_path: "javascript/calls.scm",

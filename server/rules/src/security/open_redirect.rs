@@ -16,6 +16,7 @@ pub static RULE: Rule = Rule {
     summary: "The response redirects to a location taken from request data; check it with `url_has_allowed_host_and_scheme` (or allow only local paths) first.",
     docs: DOCS,
     fix: FixAvailability::None,
+    classes: crate::classes::RUNTIME,
     checks: &[
         Check {
             family: Family::Python,

@@ -16,6 +16,7 @@ pub static RULE: Rule = Rule {
     summary: "A file path is built from request data; reduce it to a base name (`secure_filename`) or resolve it and check it stays inside the intended directory.",
     docs: DOCS,
     fix: FixAvailability::None,
+    classes: crate::classes::RUNTIME,
     checks: &[
         Check {
             family: Family::Python,

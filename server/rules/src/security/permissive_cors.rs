@@ -22,6 +22,7 @@ pub static RULE: Rule = Rule {
         "CORS allows every origin (worst with credentials); list the origins that may call the API.",
     docs: DOCS,
     fix: FixAvailability::Sometimes,
+    classes: crate::classes::RUNTIME,
     checks: &[
         Check {
             family: Family::Python,

@@ -20,6 +20,7 @@ pub static RULE: Rule = Rule {
     summary: "Request data is merged recursively into an object, or written through keys the client chooses; a `__proto__` key then changes `Object.prototype` for the whole process: reject `__proto__`/`constructor`/`prototype` keys, or use `Map` / `Object.create(null)`.",
     docs: DOCS,
     fix: FixAvailability::None,
+    classes: crate::classes::RUNTIME,
     checks: &[
         Check {
             family: Family::JavaScript,

@@ -18,6 +18,7 @@ pub static RULE: Rule = Rule {
     summary: "A regular expression is built from request data, or a regex that backtracks catastrophically is run on it; escape the data (`_.escapeRegExp`) and avoid nested quantifiers.",
     docs: DOCS,
     fix: FixAvailability::None,
+    classes: crate::classes::RUNTIME_AND_SCRIPTS,
     checks: &[Check {
         family: Family::JavaScript,
         query_path: "javascript/calls.scm",

@@ -427,6 +427,9 @@ pub(crate) fn is_test_module(semantic: &Semantic) -> bool {
 /// Whether `node` is test code: in a test module or a `test_*` function. Tests use throwaway
 /// credentials, unverified tokens and fixed seeds on purpose.
 pub(crate) fn in_test_code(checker: &Checker, node: Node) -> bool {
+    if checker.class == ba_app::FileClass::Test {
+        return true;
+    }
     if checker.language.family() == ba_syntax::Family::JavaScript {
         return is_js_test_file(checker);
     }

@@ -19,6 +19,7 @@ pub static RULE: Rule = Rule {
     summary: "A password, personal data or a whole user record is put into a JWT, whose payload anyone holding the token can read; sign only an identifier and the claims you need.",
     docs: DOCS,
     fix: FixAvailability::None,
+    classes: crate::classes::RUNTIME_AND_SCRIPTS,
     checks: &[Check {
         family: Family::JavaScript,
         query_path: "javascript/calls.scm",

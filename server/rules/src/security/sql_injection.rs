@@ -19,6 +19,7 @@ pub static RULE: Rule = Rule {
     summary: "SQL is built from non-constant data with string formatting; pass the values as query parameters instead.",
     docs: DOCS,
     fix: FixAvailability::Sometimes,
+    classes: crate::classes::RUNTIME_AND_SCRIPTS,
     checks: &[
         Check {
             family: Family::Python,

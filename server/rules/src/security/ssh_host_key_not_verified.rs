@@ -16,6 +16,7 @@ pub static RULE: Rule = Rule {
     summary: "An SSH client accepts unknown host keys (`AutoAddPolicy`, `WarningPolicy`, `known_hosts=None`); load known hosts and reject unknown keys.",
     docs: DOCS,
     fix: FixAvailability::Sometimes,
+    classes: crate::classes::RUNTIME_AND_SCRIPTS,
     checks: &[Check {
         family: Family::Python,
         query_path: "python/calls.scm",

@@ -16,6 +16,7 @@ pub static RULE: Rule = Rule {
     summary: "The server requests a URL taken from request data; fix the host in code or check it against an allow-list before fetching.",
     docs: DOCS,
     fix: FixAvailability::None,
+    classes: crate::classes::RUNTIME,
     checks: &[
         Check {
             family: Family::Python,

@@ -19,6 +19,7 @@ pub static RULE: Rule = Rule {
     summary: "Static file serving exposes dotfiles (`.env`, `.git`), directory listings or the project root; serve a dedicated `public` directory with the default `dotfiles: \"ignore\"`.",
     docs: DOCS,
     fix: FixAvailability::None,
+    classes: crate::classes::RUNTIME,
     checks: &[Check {
         family: Family::JavaScript,
         query_path: "javascript/calls.scm",

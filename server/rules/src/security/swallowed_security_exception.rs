@@ -17,6 +17,7 @@ pub static RULE: Rule = Rule {
     summary: "A failed security check is caught and ignored (`except: pass`), so the code goes on as if it passed; deny the request in the `except` block.",
     docs: DOCS,
     fix: FixAvailability::None,
+    classes: crate::classes::RUNTIME,
     checks: &[Check {
         family: Family::Python,
         query_path: "python/statements.scm",

@@ -19,6 +19,7 @@ pub static RULE: Rule = Rule {
     summary: "A template's source is built from request data; keep templates constant and pass the data as context variables.",
     docs: DOCS,
     fix: FixAvailability::None,
+    classes: crate::classes::RUNTIME_AND_SCRIPTS,
     checks: &[
         Check {
             family: Family::Python,

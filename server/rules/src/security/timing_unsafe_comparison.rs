@@ -22,6 +22,7 @@ pub static RULE: Rule = Rule {
     summary: "A secret (token, signature, MAC, API key…) is compared with `==`/`!=`, whose timing leaks how much matched; use `hmac.compare_digest` (Node: `crypto.timingSafeEqual`).",
     docs: DOCS,
     fix: FixAvailability::Sometimes,
+    classes: crate::classes::RUNTIME_AND_SCRIPTS,
     checks: &[
         Check {
             family: Family::Python,

@@ -19,6 +19,7 @@ pub static RULE: Rule = Rule {
     summary: "TLS certificate or hostname verification is turned off; keep verification on and pass a CA bundle (`verify=\"/path/ca.pem\"`, Node's `ca` option) for private certificates.",
     docs: DOCS,
     fix: FixAvailability::Sometimes,
+    classes: crate::classes::RUNTIME_AND_SCRIPTS,
     checks: &[
         Check {
             family: Family::Python,

@@ -19,6 +19,7 @@ pub static RULE: Rule = Rule {
     summary: "Archive members are extracted without checking their paths; pass `filter=\"data\"` to `tarfile` (Python 3.12+) or check each member's resolved path stays inside the target directory.",
     docs: DOCS,
     fix: FixAvailability::None,
+    classes: crate::classes::RUNTIME_AND_SCRIPTS,
     checks: &[
         Check {
             family: Family::Python,

@@ -16,6 +16,7 @@ pub static RULE: Rule = Rule {
     summary: "Data from outside the code is unpickled, which runs code; use JSON (or another data-only format) for anything a client can touch.",
     docs: DOCS,
     fix: FixAvailability::Sometimes,
+    classes: crate::classes::RUNTIME_AND_SCRIPTS,
     checks: &[Check {
         family: Family::Python,
         query_path: "python/calls.scm",

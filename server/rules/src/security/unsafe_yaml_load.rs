@@ -17,6 +17,7 @@ pub static RULE: Rule = Rule {
     summary: "YAML is loaded with a loader that can build arbitrary Python objects; use `yaml.safe_load` (or `Loader=yaml.SafeLoader`).",
     docs: DOCS,
     fix: FixAvailability::Sometimes,
+    classes: crate::classes::RUNTIME_AND_SCRIPTS,
     checks: &[Check {
         family: Family::Python,
         query_path: "python/calls.scm",

@@ -13,6 +13,7 @@ pub static RULE: Rule = Rule {
     summary: "A broken or legacy cipher (DES, 3DES, RC4, RC2, Blowfish, …) or the ECB mode is used; use an authenticated cipher such as AES-GCM, ChaCha20-Poly1305 or Fernet.",
     docs: DOCS,
     fix: FixAvailability::None,
+    classes: crate::classes::RUNTIME_AND_SCRIPTS,
     checks: &[
         Check {
             family: Family::Python,

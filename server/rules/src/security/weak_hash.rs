@@ -19,6 +19,7 @@ pub static RULE: Rule = Rule {
     summary: "MD5, MD4 or SHA-1 is used as a hash; use SHA-256 (or BLAKE2/SHA-3), or (Python) pass `usedforsecurity=False` when the digest is not a security control.",
     docs: DOCS,
     fix: FixAvailability::Sometimes,
+    classes: crate::classes::RUNTIME_AND_SCRIPTS,
     checks: &[
         Check {
             family: Family::Python,

@@ -18,6 +18,7 @@ pub static RULE: Rule = Rule {
     summary: "An RSA or DSA key shorter than 2048 bits (or an elliptic curve under 224 bits) is generated; use at least 2048 bits (3072 for keys that must last) or a 256-bit curve.",
     docs: DOCS,
     fix: FixAvailability::Sometimes,
+    classes: crate::classes::RUNTIME_AND_SCRIPTS,
     checks: &[
         Check {
             family: Family::Python,

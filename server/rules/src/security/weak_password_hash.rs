@@ -20,6 +20,7 @@ pub static RULE: Rule = Rule {
     summary: "A password is hashed with a fast hash (MD5, SHA-1, SHA-2…); use a password hashing function: scrypt, argon2, bcrypt or Django's `make_password`.",
     docs: DOCS,
     fix: FixAvailability::Sometimes,
+    classes: crate::classes::RUNTIME_AND_SCRIPTS,
     checks: &[
         Check {
             family: Family::Python,

@@ -18,6 +18,7 @@ pub static RULE: Rule = Rule {
     summary: "A legacy protocol version (SSLv2, SSLv3, TLS 1.0 or 1.1) is allowed or selected; use `ssl.create_default_context()` and `minimum_version = ssl.TLSVersion.TLSv1_2`.",
     docs: DOCS,
     fix: FixAvailability::Sometimes,
+    classes: crate::classes::RUNTIME_AND_SCRIPTS,
     checks: &[
         Check {
             family: Family::Python,

@@ -19,6 +19,7 @@ pub static RULE: Rule = Rule {
     summary: "Untrusted XML is parsed by a parser that expands entities; use `defusedxml` (or an lxml parser with `resolve_entities=False, no_network=True`); in Node, drop libxmljs's `noent: true`.",
     docs: DOCS,
     fix: FixAvailability::Sometimes,
+    classes: crate::classes::RUNTIME_AND_SCRIPTS,
     checks: &[
         Check {
             family: Family::Python,

@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
     summary: "An XPath expression is built from request data; use XPath variables (`tree.xpath(\"//user[@name=$name]\", name=value)`).",
     docs: DOCS,
     fix: FixAvailability::None,
+    classes: crate::classes::RUNTIME_AND_SCRIPTS,
     checks: &[Check {
         family: Family::Python,
         query_path: "python/calls.scm",

@@ -20,6 +20,7 @@ pub static RULE: Rule = Rule {
     summary: "Request data reaches HTML without escaping; render it through an autoescaping template or `escape()` it.",
     docs: DOCS,
     fix: FixAvailability::Sometimes,
+    classes: crate::classes::RUNTIME,
     checks: &[
         Check {
             family: Family::Python,

@@ -1,0 +1,763 @@
+//! File classes: what a file is for (serving requests, testing, migrating the schema, tooling,
+//! development settings, other people's or generated code), decided once from its path and its
+//! top-level statements. Rules declare the classes they apply to (`ba_rules::Rule::classes`); the
+//! engine, `check`, the editor and the cross-file pass all read this one answer.
+//!
+//! Only the last few directories of a path count for names that also name ordinary places on a
+//! disk (`tests/`, `build/`, `scripts/`): a project checked out under `~/build/` is not build
+//! output. Names that only ever mean other people's code (`node_modules/`, `site-packages/`)
+//! count anywhere.
+
+use ba_syntax::{Family, Language, NodeExt};
+
+/// What a file is for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FileClass {
+    /// Code that serves requests or runs in production (the default).
+    #[default]
+    Runtime,
+    /// Tests, test helpers and fixtures (`test_*.py`, `conftest.py`, `tests/`, `*.spec.ts`,
+    /// modules that import a test framework).
+    Test,
+    /// Schema and data migrations (Alembic `versions/`, Django `migrations/`, knex/Sequelize
+    /// migrations).
+    Migration,
+    /// Scripts and tooling run by developers or operators, not per request (`scripts/`,
+    /// `tools/`, `bin/`, `setup.py`, `noxfile.py`, Django management commands, build configs,
+    /// a `__main__` script that imports no web framework).
+    Script,
+    /// Settings for development, tests and CI (`settings/dev.py`, `local_settings.py`,
+    /// `config/testing.py`, `settings_ci.py`).
+    DevSettings,
+    /// Other people's code or generated code: `vendor/`, `node_modules/`, collected `static/`
+    /// files, `dist/`, `build/`, protobuf and other generated modules.
+    Vendored,
+}
+
+impl FileClass {
+    pub const ALL: [FileClass; 6] = [
+        FileClass::Runtime,
+        FileClass::Test,
+        FileClass::Migration,
+        FileClass::Script,
+        FileClass::DevSettings,
+        FileClass::Vendored,
+    ];
+
+    /// The name used in configuration (`include-classes`) and reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Runtime => "runtime",
+            Self::Test => "test",
+            Self::Migration => "migration",
+            Self::Script => "script",
+            Self::DevSettings => "dev-settings",
+            Self::Vendored => "vendored",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        let n = name.trim().to_ascii_lowercase().replace('_', "-");
+        Self::ALL
+            .into_iter()
+            .find(|c| c.name() == n)
+            .or(match n.as_str() {
+                "tests" => Some(Self::Test),
+                "migrations" => Some(Self::Migration),
+                "scripts" | "tooling" | "tools" => Some(Self::Script),
+                "generated" | "vendor" => Some(Self::Vendored),
+                "settings" | "dev" => Some(Self::DevSettings),
+                _ => None,
+            })
+    }
+
+    /// Whether routes registered in a file of this class are served: a test's throwaway app, a
+    /// script or a migration serves nothing; vendored and generated routers that the app mounts
+    /// are served all the same.
+    pub fn serves_routes(self) -> bool {
+        matches!(self, Self::Runtime | Self::Vendored | Self::DevSettings)
+    }
+
+    /// The names `parse` accepts, for error messages.
+    pub const NAMES: &'static str =
+        "\"runtime\", \"test\", \"migration\", \"script\", \"dev-settings\" or \"vendored\"";
+
+    const fn bit(self) -> u8 {
+        1 << self as u8
+    }
+}
+
+/// A set of file classes (a rule's, or the ones configuration turns back on).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct ClassSet(u8);
+
+impl ClassSet {
+    pub const EMPTY: ClassSet = ClassSet(0);
+    pub const RUNTIME: ClassSet = ClassSet(FileClass::Runtime.bit());
+    pub const TEST: ClassSet = ClassSet(FileClass::Test.bit());
+    pub const MIGRATION: ClassSet = ClassSet(FileClass::Migration.bit());
+    pub const SCRIPT: ClassSet = ClassSet(FileClass::Script.bit());
+    pub const DEV_SETTINGS: ClassSet = ClassSet(FileClass::DevSettings.bit());
+    pub const VENDORED: ClassSet = ClassSet(FileClass::Vendored.bit());
+    pub const ALL: ClassSet = ClassSet(0b11_1111);
+
+    pub const fn union(self, other: ClassSet) -> ClassSet {
+        ClassSet(self.0 | other.0)
+    }
+
+    pub const fn contains(self, class: FileClass) -> bool {
+        self.0 & class.bit() != 0
+    }
+
+    pub fn insert(&mut self, class: FileClass) {
+        self.0 |= class.bit();
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    pub fn iter(self) -> impl Iterator<Item = FileClass> {
+        FileClass::ALL
+            .into_iter()
+            .filter(move |c| self.contains(*c))
+    }
+
+    /// `runtime, script`, for docs.
+    pub fn names(self) -> String {
+        self.iter()
+            .map(FileClass::name)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// The directories of a path (not the file), split at `/` and `\`, without a URI scheme.
+fn dirs(path: &str) -> Vec<&str> {
+    let path = path.strip_prefix("file://").unwrap_or(path);
+    let mut parts: Vec<&str> = path
+        .split(['/', '\\'])
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
+    parts.pop();
+    parts
+}
+
+fn file_name(path: &str) -> &str {
+    path.rsplit(['/', '\\']).next().unwrap_or(path)
+}
+
+/// The lowercased words of a name, split at non-alphanumerics and at lower-to-upper case
+/// changes: `DevelopmentConfig` → `development`, `config`; `settings_dev` → `settings`, `dev`.
+pub fn words(name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut word = String::new();
+    let mut after_lower = false;
+    for c in name.chars() {
+        if (!c.is_alphanumeric() || (c.is_uppercase() && after_lower)) && !word.is_empty() {
+            out.push(std::mem::take(&mut word));
+        }
+        after_lower = c.is_lowercase() || c.is_ascii_digit();
+        if c.is_alphanumeric() {
+            word.extend(c.to_lowercase());
+        }
+    }
+    if !word.is_empty() {
+        out.push(word);
+    }
+    out
+}
+
+/// Words that mark development, test or CI configuration in a settings file's name.
+pub const NON_PRODUCTION_WORDS: &[&str] = &[
+    "dev",
+    "devel",
+    "develop",
+    "development",
+    "local",
+    "test",
+    "tests",
+    "testing",
+    "ci",
+    "conftest",
+];
+
+/// Directory names that only ever hold other people's code.
+const VENDOR_DIRS: &[&str] = &[
+    "node_modules",
+    "bower_components",
+    "site-packages",
+    "dist-packages",
+    "vendor",
+    "vendored",
+    "_vendor",
+    "third_party",
+    "thirdparty",
+    "jspm_packages",
+];
+
+/// Directories of build output and collected assets: they count within the last three
+/// directories of a path (a project checked out under `~/build/` is not build output).
+const BUILD_DIRS: &[&str] = &[
+    "dist",
+    "build",
+    "staticfiles",
+    "collected_static",
+    "coverage",
+    "generated",
+    "__generated__",
+];
+
+/// The same for JavaScript and TypeScript only: client code served as files (a Python package
+/// may well be called `public` or `static`).
+const JS_BUILD_DIRS: &[&str] = &["static", "public", "assets", ".next", "out", "lib-cov"];
+
+const SCRIPT_DIRS: &[&str] = &[
+    "scripts",
+    "script",
+    "tools",
+    "tooling",
+    "bin",
+    "devtools",
+    "ci",
+    "deploy",
+    "benchmarks",
+    "bench",
+];
+
+const TEST_DIRS: &[&str] = &[
+    "tests",
+    "test",
+    "__tests__",
+    "testing",
+    "e2e",
+    "__mocks__",
+    "testutils",
+    "test_utils",
+];
+
+/// File names of tooling: packaging, task runners, build and test-runner configuration.
+const SCRIPT_FILES: &[&str] = &[
+    "setup.py",
+    "noxfile.py",
+    "tasks.py",
+    "fabfile.py",
+    "dodo.py",
+    "manage.py",
+    "conf.py",
+    "gulpfile.js",
+    "gruntfile.js",
+    "webpack.config.js",
+    "rollup.config.js",
+    "vite.config.js",
+    "vite.config.ts",
+    "babel.config.js",
+    "jest.config.js",
+    "jest.config.ts",
+    "vitest.config.ts",
+    "karma.conf.js",
+    "tailwind.config.js",
+    "postcss.config.js",
+    "eslint.config.js",
+    "eslint.config.mjs",
+    "prettier.config.js",
+    "playwright.config.ts",
+    "cypress.config.ts",
+    "cypress.config.js",
+    "commitlint.config.js",
+];
+
+/// File stems of application entry points: a `__main__` block there starts the app.
+const ENTRY_POINTS: &[&str] = &[
+    "wsgi",
+    "asgi",
+    "app",
+    "application",
+    "server",
+    "main",
+    "run",
+    "serve",
+    "__main__",
+];
+
+/// Imports that make a module a test module.
+const PY_TEST_MODULES: &[&str] = &[
+    "pytest",
+    "unittest",
+    "django.test",
+    "rest_framework.test",
+    "hypothesis",
+    "flask.testing",
+    "fastapi.testclient",
+    "starlette.testclient",
+    "factory",
+    "faker",
+    "pytest_django",
+    "responses",
+    "respx",
+    "freezegun",
+];
+
+const JS_TEST_MODULES: &[&str] = &[
+    "@jest/globals",
+    "vitest",
+    "mocha",
+    "chai",
+    "supertest",
+    "ava",
+    "tap",
+    "node:test",
+    "@playwright/test",
+    "cypress",
+    "sinon",
+    "@testing-library/",
+    "@nestjs/testing",
+];
+
+const PY_FRAMEWORKS: &[&str] = &[
+    "flask",
+    "fastapi",
+    "starlette",
+    "django",
+    "rest_framework",
+    "aiohttp",
+    "sanic",
+    "tornado",
+    "falcon",
+    "bottle",
+    "pyramid",
+    "quart",
+    "litestar",
+    "celery",
+    "uvicorn",
+    "gunicorn",
+];
+
+/// What the top-level statements say.
+#[derive(Default)]
+struct Content {
+    test_import: bool,
+    framework_import: bool,
+    alembic: bool,
+    django_migration: bool,
+    revision: bool,
+    main_guard: bool,
+    /// The `__main__` block starts a server (`app.run(…)`, `serve_forever()`, `uvicorn.run`).
+    serves: bool,
+    js_migration: bool,
+    generated: bool,
+    management_command: bool,
+}
+
+/// The module a Python import statement names first (`from a.b import c` → `a.b`).
+fn python_import_modules(text: &str) -> Vec<&str> {
+    let text = text.trim_start();
+    if let Some(rest) = text.strip_prefix("from ") {
+        return rest.split_whitespace().next().into_iter().collect();
+    }
+    if let Some(rest) = text.strip_prefix("import ") {
+        return rest
+            .split(',')
+            .filter_map(|m| m.split_whitespace().next())
+            .collect();
+    }
+    Vec::new()
+}
+
+fn module_is(module: &str, wanted: &str) -> bool {
+    module
+        .strip_prefix(wanted)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+}
+
+/// The module a JS import or require names (`import x from "m"`, `require("m")`).
+fn js_module_names(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    for quote in ['"', '\''] {
+        let mut rest = text;
+        while let Some(i) = rest.find(quote) {
+            let after = &rest[i + 1..];
+            let Some(j) = after.find(quote) else { break };
+            let before = rest[..i].trim_end();
+            if before.ends_with("from")
+                || before.ends_with("require(")
+                || before.ends_with("import")
+            {
+                out.push(&after[..j]);
+            }
+            rest = &after[j + 1..];
+        }
+    }
+    out
+}
+
+fn content(language: Language, root: Option<tree_sitter::Node>, source: &str) -> Content {
+    let mut c = Content::default();
+    let head = &source[..source.len().min(600)];
+    c.generated = head.contains("@generated")
+        || head.contains("DO NOT EDIT")
+        || head.contains("Generated by the protocol buffer compiler")
+        || head.contains("Code generated by")
+        || head.contains("This file is automatically generated")
+        || head.contains("Autogenerated by");
+    let Some(root) = root else { return c };
+    let mut cursor = root.walk();
+    for item in root.named_children(&mut cursor) {
+        let text = &source[item.byte_range()];
+        match language.family() {
+            Family::Python => match item.kind_str() {
+                "import_statement" | "import_from_statement" => {
+                    for m in python_import_modules(text) {
+                        c.test_import |= PY_TEST_MODULES.iter().any(|t| module_is(m, t));
+                        c.framework_import |= PY_FRAMEWORKS.iter().any(|f| module_is(m, f));
+                        c.alembic |= module_is(m, "alembic");
+                        c.management_command |= module_is(m, "django.core.management.base")
+                            || (module_is(m, "django.core.management")
+                                && text.contains("BaseCommand"));
+                    }
+                }
+                "expression_statement" => {
+                    let t = text.trim_start();
+                    c.revision |= t.starts_with("revision =")
+                        || t.starts_with("revision:")
+                        || t.starts_with("down_revision");
+                }
+                "class_definition" | "decorated_definition" => {
+                    let header = text.split(':').next().unwrap_or("");
+                    c.django_migration |= header.contains("class Migration(")
+                        && header.contains("migrations.Migration");
+                }
+                "if_statement" => {
+                    let cond: String = text
+                        .split(':')
+                        .next()
+                        .unwrap_or("")
+                        .chars()
+                        .filter(|c| !c.is_whitespace())
+                        .map(|c| if c == '\'' { '"' } else { c })
+                        .collect();
+                    let guard =
+                        cond == "if__name__==\"__main__\"" || cond == "if\"__main__\"==__name__";
+                    c.main_guard |= guard;
+                    c.serves |= guard
+                        && [
+                            "run(", "serve", "listen(", "uvicorn", "gunicorn", "waitress",
+                        ]
+                        .iter()
+                        .any(|w| text.contains(w));
+                }
+                _ => {}
+            },
+            Family::JavaScript => {
+                let kind = item.kind_str();
+                if matches!(
+                    kind,
+                    "import_statement"
+                        | "lexical_declaration"
+                        | "variable_declaration"
+                        | "expression_statement"
+                ) && (kind == "import_statement" || text.contains("require("))
+                {
+                    for m in js_module_names(text) {
+                        c.test_import |= JS_TEST_MODULES
+                            .iter()
+                            .any(|t| m == *t || (t.ends_with('/') && m.starts_with(t)));
+                        c.framework_import |=
+                            matches!(m, "express" | "koa" | "fastify" | "@hapi/hapi" | "hapi")
+                                || m.starts_with("@nestjs/");
+                    }
+                }
+                let t = text.trim_start();
+                c.js_migration |= t.starts_with("exports.up")
+                    || t.starts_with("export async function up")
+                    || t.starts_with("export function up")
+                    || (t.starts_with("module.exports")
+                        && t.contains("up:")
+                        && t.contains("down:"))
+                    || (t.starts_with("module.exports")
+                        && t.contains("async up(")
+                        && t.contains("async down("));
+            }
+        }
+    }
+    c
+}
+
+/// The class of a file from its path (relative to the project when the caller knows the root;
+/// otherwise as given) and its top-level statements (`root`, the tree's root; `None` judges by
+/// the path and the first lines alone).
+pub fn classify(
+    path: &str,
+    language: Language,
+    root: Option<tree_sitter::Node>,
+    source: &str,
+) -> FileClass {
+    let dirs = dirs(path);
+    let lower_dirs: Vec<String> = dirs.iter().map(|d| d.to_ascii_lowercase()).collect();
+    let name = file_name(path).to_ascii_lowercase();
+    let stem = name.split('.').next().unwrap_or(&name).to_owned();
+    let near = |n: usize| lower_dirs.iter().rev().take(n);
+    let c = content(language, root, source);
+    let python = language.family() == Family::Python;
+
+    // Other people's code and generated code.
+    if lower_dirs.iter().any(|d| VENDOR_DIRS.contains(&d.as_str()))
+        || near(3).any(|d| {
+            BUILD_DIRS.contains(&d.as_str()) || (!python && JS_BUILD_DIRS.contains(&d.as_str()))
+        })
+        || name.contains(".min.")
+        || name.ends_with("-min.js")
+        || name.contains(".bundle.")
+        || name.ends_with("_pb2.py")
+        || name.ends_with("_pb2_grpc.py")
+        || name.ends_with(".pb.js")
+        || name.ends_with("_pb.js")
+        || name.ends_with(".generated.ts")
+        || name.ends_with(".gen.ts")
+        || name.ends_with(".d.ts")
+        || c.generated
+    {
+        return FileClass::Vendored;
+    }
+
+    // Migrations: Alembic revisions and environment, Django migrations, JS migrations.
+    let in_migrations = near(3).any(|d| d == "migrations" || d == "alembic" || d == "migration");
+    let alembic_versions = lower_dirs.last().is_some_and(|d| d == "versions")
+        && lower_dirs
+            .iter()
+            .rev()
+            .nth(1)
+            .is_some_and(|d| d == "alembic" || d == "migrations" || d == "migration");
+    if c.django_migration
+        || (c.alembic && (c.revision || in_migrations))
+        || alembic_versions
+        || (python && in_migrations)
+        || (!python && (c.js_migration || in_migrations))
+    {
+        return FileClass::Migration;
+    }
+
+    // Tests.
+    let test_name = name.starts_with("test_")
+        || stem.ends_with("_test")
+        || stem.ends_with("_tests")
+        || name == "tests.py"
+        || name == "conftest.py"
+        || name.contains(".test.")
+        || name.contains(".spec.")
+        || name.contains(".e2e.")
+        || stem == "factories"
+        || stem == "fixtures";
+    // A relative path starts at the project (what `check` sees), so a test directory anywhere
+    // in it counts (`tests/projects/regular/settings.py`); an absolute path or URI also holds
+    // the directories above the project, so only the last two count there.
+    let absolute = path.starts_with('/')
+        || path.starts_with("file:")
+        || path.starts_with('\\')
+        || path.as_bytes().get(1) == Some(&b':');
+    // `spec/` holds tests in JavaScript projects, OpenAPI documents in Python ones.
+    let is_test_dir = |d: &String| {
+        TEST_DIRS.contains(&d.as_str()) || (!python && matches!(d.as_str(), "spec" | "specs"))
+    };
+    let test_dir = if absolute {
+        near(2).any(is_test_dir)
+    } else {
+        lower_dirs.iter().any(is_test_dir)
+    };
+    if test_name || test_dir || c.test_import {
+        // Test settings are settings, which `dev-settings` covers as well as `test`.
+        return FileClass::Test;
+    }
+
+    // Development, test and CI settings: a settings module (by name or by package) whose name
+    // has a non-production word.
+    let settings_like = stem.contains("settings")
+        || stem.contains("config")
+        || near(1).any(|d| matches!(d.as_str(), "settings" | "config" | "conf" | "configs"));
+    let word_list = words(&stem);
+    if settings_like
+        && (stem.starts_with("test")
+            || word_list
+                .iter()
+                .any(|w| NON_PRODUCTION_WORDS.contains(&w.as_str())))
+    {
+        return FileClass::DevSettings;
+    }
+
+    // Scripts and tooling.
+    let management_command = lower_dirs.len() >= 2
+        && lower_dirs[lower_dirs.len() - 1] == "commands"
+        && lower_dirs[lower_dirs.len() - 2] == "management";
+    if SCRIPT_FILES.contains(&name.as_str())
+        || near(2).any(|d| SCRIPT_DIRS.contains(&d.as_str()))
+        || management_command
+        || c.management_command
+        || (c.main_guard
+            && !c.framework_import
+            && !c.serves
+            && !ENTRY_POINTS.contains(&stem.as_str()))
+        || (source.starts_with("#!") && !c.framework_import)
+    {
+        return FileClass::Script;
+    }
+    FileClass::Runtime
+}
+
+/// The class a path alone says (the language from its extension, Python otherwise; no content).
+pub fn classify_path(path: &str) -> FileClass {
+    let language = Language::from_path(std::path::Path::new(
+        path.rsplit(['/', '\\']).next().unwrap_or(path),
+    ))
+    .unwrap_or(Language::Python);
+    classify(path, language, None, "")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_of_names() {
+        assert_eq!(words("DevelopmentConfig"), ["development", "config"]);
+        assert_eq!(words("settings_dev"), ["settings", "dev"]);
+        assert_eq!(words("HTTPConfig"), ["httpconfig"]);
+    }
+
+    fn class_of(path: &str, source: &str) -> FileClass {
+        let language = Language::from_path(std::path::Path::new(path)).unwrap();
+        let tree = ba_syntax::parse::parse(language, source, None).unwrap();
+        classify(path, language, Some(tree.root_node()), source)
+    }
+
+    #[test]
+    fn by_path() {
+        use FileClass::*;
+        let cases = [
+            ("app/main.py", Runtime),
+            ("app/routers/users.py", Runtime),
+            ("/home/u/build/proj/app/api/views.py", Runtime),
+            ("/work/repo/tests/fixtures/python/security/x.py", Runtime),
+            ("tests/test_users.py", Test),
+            ("app/tests.py", Test),
+            ("conftest.py", Test),
+            ("tests/helpers.py", Test),
+            ("tests/api/helpers.py", Test),
+            ("tests/projects/regular/settings.py", Test),
+            ("/home/u/tests/projects/regular/app/views.py", Runtime),
+            ("src/users.spec.ts", Test),
+            ("src/__tests__/a.js", Test),
+            ("spec/users.js", Test),
+            ("allauth/headless/spec/urls.py", Runtime),
+            ("blog/migrations/0001_initial.py", Migration),
+            ("alembic/versions/abc123_add_users.py", Migration),
+            ("migrations/versions/abc123_add_users.py", Migration),
+            ("db/migrations/20200101-create-users.js", Migration),
+            ("scripts/seed.py", Script),
+            ("tools/release.py", Script),
+            ("setup.py", Script),
+            ("noxfile.py", Script),
+            ("manage.py", Script),
+            ("blog/management/commands/import_posts.py", Script),
+            ("webpack.config.js", Script),
+            ("proj/settings/dev.py", DevSettings),
+            ("proj/settings/production.py", Runtime),
+            ("proj/settings_ci.py", DevSettings),
+            ("local_settings.py", DevSettings),
+            ("config/testing.py", DevSettings),
+            ("config/development.py", DevSettings),
+            ("devices.py", Runtime),
+            ("static/admin/js/actions.js", Vendored),
+            ("proj/staticfiles/rest_framework/js/ajax-form.js", Vendored),
+            ("node_modules/express/index.js", Vendored),
+            ("vendor/lib.py", Vendored),
+            ("dist/server.js", Vendored),
+            ("api/users_pb2.py", Vendored),
+            ("public/js/app.min.js", Vendored),
+        ];
+        for (path, want) in cases {
+            assert_eq!(class_of(path, "x = 1\n"), want, "{path}");
+        }
+    }
+
+    #[test]
+    fn by_content() {
+        use FileClass::*;
+        assert_eq!(
+            class_of(
+                "db/0a1b2c_add_index.py",
+                "from alembic import op\nrevision = \"0a1b\"\ndown_revision = None\n"
+            ),
+            Migration
+        );
+        assert_eq!(
+            class_of(
+                "blog/m/0002_auto.py",
+                "from django.db import migrations\n\nclass Migration(migrations.Migration):\n    pass\n"
+            ),
+            Migration
+        );
+        // A `__main__` script without a web framework is tooling; an app that runs itself is not.
+        assert_eq!(
+            class_of(
+                "fix_data.py",
+                "import argparse\n\ndef main():\n    pass\n\nif __name__ == '__main__':\n    main()\n"
+            ),
+            Script
+        );
+        // An entry point that serves the app from `__main__` is runtime code.
+        assert_eq!(
+            class_of(
+                "storefront/config_wsgi.py",
+                "import os\nfrom storefront import create_app\napp = create_app()\n\nif __name__ == \"__main__\":\n    app.run(\"0.0.0.0\")\n"
+            ),
+            Runtime
+        );
+        assert_eq!(
+            class_of(
+                "app.py",
+                "from flask import Flask\napp = Flask(__name__)\n\nif __name__ == \"__main__\":\n    app.run()\n"
+            ),
+            Runtime
+        );
+        assert_eq!(
+            class_of(
+                "helpers.py",
+                "import pytest\n\n@pytest.fixture\ndef client():\n    pass\n"
+            ),
+            Test
+        );
+        assert_eq!(
+            class_of(
+                "src/helpers.js",
+                "const request = require(\"supertest\");\n"
+            ),
+            Test
+        );
+        assert_eq!(
+            class_of(
+                "api/gen.py",
+                "# Generated by the protocol buffer compiler.  DO NOT EDIT!\nx = 1\n"
+            ),
+            Vendored
+        );
+        assert_eq!(
+            class_of(
+                "blog/sync.py",
+                "from django.core.management.base import BaseCommand\n\nclass Command(BaseCommand):\n    pass\n"
+            ),
+            Script
+        );
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for c in FileClass::ALL {
+            assert_eq!(FileClass::parse(c.name()), Some(c));
+        }
+        assert_eq!(FileClass::parse("migrations"), Some(FileClass::Migration));
+        assert_eq!(FileClass::parse("nonsense"), None);
+        let set = ClassSet::RUNTIME.union(ClassSet::SCRIPT);
+        assert_eq!(set.names(), "runtime, script");
+        assert!(set.contains(FileClass::Script) && !set.contains(FileClass::Test));
+    }
+}
