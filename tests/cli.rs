@@ -133,6 +133,21 @@ fn sarif_output() {
         r["locations"][0]["physicalLocation"]["region"]["startLine"],
         4
     );
+    // The data's path: where `cmd` enters (the parameter, line 3) to the sink (line 4).
+    assert_eq!(
+        r["relatedLocations"][0]["physicalLocation"]["region"]["startLine"],
+        3
+    );
+    let flow = &r["codeFlows"][0]["threadFlows"][0]["locations"];
+    assert_eq!(flow.as_array().unwrap().len(), 2, "{r:#}");
+    assert_eq!(
+        flow[0]["location"]["physicalLocation"]["region"]["startLine"],
+        3
+    );
+    assert_eq!(
+        flow[1]["location"]["physicalLocation"]["region"]["startLine"],
+        4
+    );
 }
 
 #[test]

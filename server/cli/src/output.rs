@@ -19,6 +19,8 @@ pub struct Reported {
     pub start: LineCol1,
     pub end: LineCol1,
     pub edits: Vec<(LineCol1, LineCol1, String)>,
+    /// The finding's related locations (where tainted data came from, protected siblings…).
+    pub related: Vec<(LineCol1, LineCol1, String)>,
     pub line_text: String,
 }
 
@@ -34,6 +36,12 @@ impl Reported {
             .flat_map(|f| f.edits.iter())
             .map(|e| (pos(e.range.start), pos(e.range.end), e.content.clone()))
             .collect();
+        let related = finding
+            .related
+            .iter()
+            .filter(|r| r.range.end <= text.len())
+            .map(|r| (pos(r.range.start), pos(r.range.end), r.message.clone()))
+            .collect();
         let start = pos(finding.range.start);
         let line_start = index.line_start(start.0 - 1).unwrap_or(0);
         let line_end = index.line_start(start.0).unwrap_or(text.len());
@@ -44,6 +52,7 @@ impl Reported {
             start,
             end: pos(finding.range.end),
             edits,
+            related,
             finding,
             line_text,
         }
@@ -194,6 +203,11 @@ pub fn json(reports: &[FileReport]) -> String {
                     "start": { "line": r.start.0, "column": r.start.1 },
                     "end": { "line": r.end.0, "column": r.end.1 },
                     "cwe": f.rule.cwe_tags(),
+                    "related": r.related.iter().map(|(s, e, m)| json!({
+                        "start": { "line": s.0, "column": s.1 },
+                        "end": { "line": e.0, "column": e.1 },
+                        "message": m,
+                    })).collect::<Vec<_>>(),
                     "fix": f.fix.as_ref().map(|fix| json!({
                         "title": fix.title,
                         "applicability": match fix.applicability { Applicability::Safe => "safe", Applicability::Unsafe => "unsafe" },
@@ -244,6 +258,9 @@ fn region(start: LineCol1, end: LineCol1) -> Value {
     json!({ "startLine": start.0, "startColumn": start.1, "endLine": end.0, "endColumn": end.1 })
 }
 
+/// The message `Finding::with_taint` gives the source of tainted data.
+const TAINT_SOURCE: &str = "the data comes from here";
+
 pub fn sarif(reports: &[FileReport]) -> String {
     let rules: Vec<Value> = RULES
         .iter()
@@ -293,6 +310,53 @@ pub fn sarif(reports: &[FileReport]) -> String {
                     "backendArchitect/v1": fingerprint(&[f.code(), &uri, &normalised, &occurrence]),
                 },
             });
+            if !r.related.is_empty() {
+                let location = |(s, e): (LineCol1, LineCol1)| {
+                    json!({
+                        "physicalLocation": {
+                            "artifactLocation": { "uri": uri },
+                            "region": region(s, e),
+                        }
+                    })
+                };
+                result["relatedLocations"] = json!(r
+                    .related
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (s, e, m))| {
+                        let mut l = location((*s, *e));
+                        l["id"] = json!(i + 1);
+                        l["message"] = json!({ "text": m });
+                        l
+                    })
+                    .collect::<Vec<_>>());
+                // Taint findings: the path the data took, from its source to the sink.
+                if let Some((s, e, _)) = r.related.iter().find(|(_, _, m)| m == TAINT_SOURCE) {
+                    result["codeFlows"] = json!([{
+                        "message": { "text": "request data from its source to the sink" },
+                        "threadFlows": [{
+                            "locations": [
+                                {
+                                    "location": {
+                                        "physicalLocation": location((*s, *e))["physicalLocation"].clone(),
+                                        "message": { "text": "source: the data comes from here" },
+                                    },
+                                    "nestingLevel": 0,
+                                    "executionOrder": 1,
+                                },
+                                {
+                                    "location": {
+                                        "physicalLocation": location((r.start, r.end))["physicalLocation"].clone(),
+                                        "message": { "text": format!("sink: {}", f.rule.name) },
+                                    },
+                                    "nestingLevel": 0,
+                                    "executionOrder": 2,
+                                },
+                            ],
+                        }],
+                    }]);
+                }
+            }
             if let Some(fix) = &f.fix {
                 result["fixes"] = json!([{
                     "description": { "text": match fix.applicability {
