@@ -244,6 +244,13 @@ fn uri_of(path: &str) -> String {
             _ => out.push(ch),
         }
     }
+    // An absolute path is not a relative reference: SARIF wants a `file` URI for it.
+    if out.starts_with('/') {
+        return format!("file://{out}");
+    }
+    if out.as_bytes().get(1) == Some(&b':') {
+        return format!("file:///{out}");
+    }
     out
 }
 
