@@ -982,3 +982,33 @@ fn taint_follows_request_data_into_other_modules() {
         messages[2]
     );
 }
+
+/// `# noqa: CODE` reads to the end of its line only: a next line starting at column 0 used to be
+/// read as part of the code list, and the finding stayed. Unknown whole codes are errors (a
+/// prefix may select nothing), with a suggestion for a typo.
+#[test]
+fn noqa_before_a_column_zero_line_and_unknown_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "app/jobs.py",
+        "import os\n\n\ndef run(x):\n    os.system(\"ls \" + x)  # noqa: SEC102\nprint(1)\n\n\ndef other(x):\n    os.system(\"ls \" + x)  # backend-architect: ignore[SEC102]\nprint(2)\n",
+    );
+    let out = run(dir.path(), &["check", "--no-cache", "app"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    for (selector, hint) in [
+        ("SEC999", None),
+        ("sql-injecton", Some("did you mean `SEC101` sql-injection?")),
+    ] {
+        let out = run(dir.path(), &["check", "--select", selector, "app"]);
+        assert_eq!(out.status.code(), Some(2), "{selector}");
+        let err = stderr(&out);
+        assert!(err.contains(&format!("unknown rule `{selector}`")), "{err}");
+        if let Some(hint) = hint {
+            assert!(err.contains(hint), "{err}");
+        }
+    }
+    // A prefix that selects nothing is not an error.
+    let out = run(dir.path(), &["check", "--select", "SEC9", "app"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}

@@ -193,11 +193,48 @@ pub fn matching_rules(selector: &str) -> Option<Vec<&'static Rule>> {
         .copied()
         .filter(|r| r.code.starts_with(&upper))
         .collect();
-    if !hits.is_empty() || (known_prefix && upper.len() <= 6 && !upper.is_empty()) {
+    // A whole code (`SEC999`: letters and three digits) must name a rule; a shorter prefix
+    // (`SEC`, `SEC1`) may select none.
+    let digits = upper
+        .trim_start_matches(|c: char| c.is_ascii_alphabetic())
+        .len();
+    if !hits.is_empty() || (known_prefix && digits < 3 && !upper.is_empty()) {
         Some(hits)
     } else {
         None
     }
+}
+
+/// " (did you mean `SEC101` sql-injection?)" for a selector one typo away from a rule's code or
+/// name.
+fn did_you_mean(selector: &str) -> String {
+    fn distance(a: &str, b: &str) -> usize {
+        let b: Vec<char> = b.chars().collect();
+        let mut row: Vec<usize> = (0..=b.len()).collect();
+        for (i, ca) in a.chars().enumerate() {
+            let mut prev = row[0];
+            row[0] = i + 1;
+            for j in 0..b.len() {
+                let cur = row[j + 1];
+                row[j + 1] = (prev + usize::from(ca != b[j]))
+                    .min(row[j] + 1)
+                    .min(cur + 1);
+                prev = cur;
+            }
+        }
+        row[b.len()]
+    }
+    let s = selector.trim();
+    let best = RULES
+        .iter()
+        .filter_map(|r| {
+            let by_code = distance(&s.to_ascii_uppercase(), r.code);
+            let by_name = distance(&s.to_ascii_lowercase(), r.name);
+            (by_code <= 1 || by_name <= 2).then_some((by_code.min(by_name), r))
+        })
+        .min_by_key(|(d, _)| *d);
+    best.map(|(_, r)| format!(" (did you mean `{}` {}?)", r.code, r.name))
+        .unwrap_or_default()
 }
 
 const SELECTOR_HELP: &str = "expected a rule code (SEC101), a code prefix (SEC, SEC1), a rule name (sql-injection) or ALL; `backend-architect rules` lists them";
@@ -296,7 +333,7 @@ impl RuleSet {
                             return Err(ConfigError::new(
                                 path,
                                 key,
-                                format!("unknown rule `{s}`; {SELECTOR_HELP}"),
+                                format!("unknown rule `{s}`{}; {SELECTOR_HELP}", did_you_mean(s)),
                             ))
                         }
                     }
@@ -319,7 +356,11 @@ impl RuleSet {
         for (sel, sev) in options.severity.iter().flatten() {
             let key = format!("severity.{sel}");
             let rules = matching_rules(sel).ok_or_else(|| {
-                ConfigError::new(path, &key, format!("unknown rule `{sel}`; {SELECTOR_HELP}"))
+                ConfigError::new(
+                    path,
+                    &key,
+                    format!("unknown rule `{sel}`{}; {SELECTOR_HELP}", did_you_mean(sel)),
+                )
             })?;
             let sev = Severity::parse(sev).ok_or_else(|| {
                 ConfigError::new(

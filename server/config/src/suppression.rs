@@ -60,7 +60,7 @@ fn next_line_range(source: &str, line: &Range<usize>) -> Option<Range<usize>> {
 
 /// Parses `[A, b-c]` following a directive; no brackets means every rule.
 fn parse_bracket_list(rest: &str) -> Codes {
-    let rest = rest.trim_start();
+    let rest = this_line(rest).trim_start();
     let Some(inner) = rest.strip_prefix('[').and_then(|r| r.split(']').next()) else {
         return Codes::All;
     };
@@ -72,8 +72,14 @@ fn parse_bracket_list(rest: &str) -> Codes {
     )
 }
 
+/// `rest` up to the end of its line: a directive never reads the next line (`# noqa: SEC102`
+/// followed by a line starting at column 0 read as one token and suppressed nothing).
+fn this_line(rest: &str) -> &str {
+    rest.find(['\n', '\r']).map_or(rest, |i| &rest[..i])
+}
+
 fn parse_noqa(rest: &str) -> Codes {
-    let Some(list) = rest.trim_start().strip_prefix(':') else {
+    let Some(list) = this_line(rest).trim_start().strip_prefix(':') else {
         return Codes::All;
     };
     // Codes run until something that is not a code list (e.g. trailing prose).
