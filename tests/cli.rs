@@ -42,7 +42,10 @@ fn exit_codes_and_text_output() {
         "{text}"
     );
     assert!(text.contains("app/server.js:2:25: SEC102"), "{text}");
-    assert!(text.contains("Found 2 findings in 3 files."), "{text}");
+    assert!(
+        text.contains("Found 2 findings in 2 files (3 files checked)."),
+        "{text}"
+    );
 
     let out = run(dir.path(), &["check", "app/safe.py"]);
     assert_eq!(out.status.code(), Some(0));
@@ -373,7 +376,7 @@ fn file_classes_decide_which_rules_run() {
     }
     let out = run(p, &["check", "--no-cache", "."]);
     assert!(
-        stderr(&out).contains("Left out 1 files no enabled rule applies to: 1 vendored"),
+        stderr(&out).contains("Left out 1 file no enabled rule applies to: 1 vendored"),
         "{}",
         stderr(&out)
     );
@@ -717,7 +720,7 @@ fn fix_diff_and_unsafe_fixes() {
         "unsafe fixes need --unsafe-fixes"
     );
     assert!(
-        stderr(&out).contains("Would fix 2 findings in 1 files."),
+        stderr(&out).contains("Would fix 2 findings in 1 file."),
         "{}",
         stderr(&out)
     );

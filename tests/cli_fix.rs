@@ -81,7 +81,7 @@ fn diff_writes_nothing_and_exits_like_ruff() {
         "--- a/server.js\n+++ b/server.js\n@@ -4,6 +4,6 @@\n const app = express();\n app.use(cors());\n app.get(\"/login\", (req, res) => {\n-  res.cookie(\"session\", req.query.t);\n+  res.cookie(\"session\", req.query.t, { httpOnly: true, secure: true, sameSite: \"lax\" });\n   res.end();\n });\n"
     );
     assert!(
-        stderr(&out).contains("Would fix 1 findings in 1 files."),
+        stderr(&out).contains("Would fix 1 finding in 1 file."),
         "{}",
         stderr(&out)
     );
@@ -105,7 +105,7 @@ fn diff_writes_nothing_and_exits_like_ruff() {
         "{}",
         stdout(&out)
     );
-    assert!(stderr(&out).contains("Would fix 2 findings in 1 files."));
+    assert!(stderr(&out).contains("Would fix 2 findings in 1 file."));
 
     std::fs::write(p.join("clean.js"), "module.exports = 1;\n").unwrap();
     let out = run(p, &["check", "--no-cache", "--diff", "clean.js"]);

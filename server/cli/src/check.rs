@@ -608,7 +608,12 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         if let Err(e) = std::io::stdout().lock().write_all(patch.as_bytes()) {
             return usage_error(format!("cannot write the diff: {e}"));
         }
-        eprintln!("Would fix {count} findings in {} files.", fixes.len());
+        eprintln!(
+            "Would fix {count} {} in {} {}.",
+            if count == 1 { "finding" } else { "findings" },
+            fixes.len(),
+            if fixes.len() == 1 { "file" } else { "files" }
+        );
         return if count > 0 {
             ExitCode::from(1)
         } else {
@@ -626,7 +631,12 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     }
     if !fixes.is_empty() {
         let count: usize = fixes.iter().map(|(_, f)| f.codes.len()).sum();
-        eprintln!("Fixed {count} findings in {} files.", fixes.len());
+        eprintln!(
+            "Fixed {count} {} in {} {}.",
+            if count == 1 { "finding" } else { "findings" },
+            fixes.len(),
+            if fixes.len() == 1 { "file" } else { "files" }
+        );
     }
     skipped.sort();
     for (kind, msg) in &skipped {
@@ -671,7 +681,12 @@ pub fn run(args: &CheckArgs) -> ExitCode {
             .iter()
             .map(|(k, n)| format!("{n} {}", k.label()))
             .collect();
-        eprintln!("Skipped {} files: {}.", skipped.len(), parts.join(", "));
+        eprintln!(
+            "Skipped {} {}: {}.",
+            skipped.len(),
+            if skipped.len() == 1 { "file" } else { "files" },
+            parts.join(", ")
+        );
     }
     let left_out: Vec<String> = classes
         .iter()
@@ -679,9 +694,10 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         .map(|(class, (_, out))| format!("{out} {}", class.name()))
         .collect();
     if !left_out.is_empty() && args.format == super::OutputFormat::Text && !args.statistics {
+        let n = classes.values().map(|c| c.1).sum::<usize>();
         eprintln!(
-            "Left out {} files no enabled rule applies to: {} (`include-classes` turns a class back on).",
-            classes.values().map(|c| c.1).sum::<usize>(),
+            "Left out {n} {} no enabled rule applies to: {} (`include-classes` turns a class back on).",
+            if n == 1 { "file" } else { "files" },
             left_out.join(", ")
         );
     }

@@ -152,7 +152,12 @@ pub fn text(reports: &[FileReport], files_checked: usize, style: TextStyle) -> S
         out.push_str(&statistics(reports));
     }
     let noun = if total == 1 { "finding" } else { "findings" };
-    let _ = write!(out, "Found {total} {noun} in {files_checked} {files}.");
+    let with = reports.iter().filter(|r| !r.findings.is_empty()).count();
+    let with_files = if with == 1 { "file" } else { "files" };
+    let _ = write!(
+        out,
+        "Found {total} {noun} in {with} {with_files} ({files_checked} {files} checked)."
+    );
     if fixable > 0 {
         let _ = write!(out, " [*] {fixable} fixable with `--fix`.");
     }
