@@ -13,6 +13,7 @@
 pub mod cache;
 pub mod context;
 pub mod deps;
+pub mod ecosystem;
 pub mod http;
 pub mod lockfiles;
 pub mod manifests;

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use super::manifests::Ecosystem;
+use super::ecosystem::Ecosystem;
 
 /// Normalised name → (version, lock file name). The first lock file that has a name wins.
 pub type Locked = HashMap<String, (String, String)>;

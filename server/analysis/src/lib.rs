@@ -397,6 +397,19 @@ impl<'a, 't> Cx<'a, 't> {
     }
 }
 
+/// The taint of `node` for `sink`, if any.
+pub fn taint_of<'t>(
+    language: Language,
+    cx: &Cx<'_, 't>,
+    node: Node<'t>,
+    sink: Sink,
+) -> Option<taint::Taint> {
+    match language.family() {
+        Family::Python => python_taint::taint(cx, node, sink),
+        Family::JavaScript => javascript_taint::taint(cx, node, sink),
+    }
+}
+
 /// Names bound by imports inside `item` (see `Cx::item_imports`).
 pub fn item_imports(language: Language, item: Node, source: &str) -> BTreeSet<String> {
     match language.family() {

@@ -16,8 +16,7 @@ use std::ops::Range;
 
 use tree_sitter::Node;
 
-use super::{Cx, Sink};
-use ba_syntax::{Family, Language};
+use super::Sink;
 
 /// Where tainted data enters a function.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -90,12 +89,4 @@ pub(super) fn user_data_sinks(
         }
     }
     what.map(|what| (sinks, what))
-}
-
-/// The taint of `node` for `sink`, if any.
-pub fn taint<'t>(language: Language, cx: &Cx<'_, 't>, node: Node<'t>, sink: Sink) -> Option<Taint> {
-    match language.family() {
-        Family::Python => super::python_taint::taint(cx, node, sink),
-        Family::JavaScript => super::javascript_taint::taint(cx, node, sink),
-    }
 }

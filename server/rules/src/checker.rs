@@ -334,7 +334,7 @@ impl<'a> Checker<'a> {
 
     /// Where the data in `node` can come from, if from outside the code (see `analysis::taint`).
     pub fn taint(&self, node: Node<'a>, sink: Sink) -> Option<analysis::taint::Taint> {
-        analysis::taint::taint(self.language, &self.cx(), node, sink)
+        analysis::taint_of(self.language, &self.cx(), node, sink)
     }
 
     /// "request data `request.args` (line 12)", for messages.
