@@ -282,14 +282,23 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     };
     match target.kind_str() {
         "property_identifier" | "string" => {
-            if value.kind_str() != "false" {
-                return;
-            }
             let key = match target.kind_str() {
                 "string" => string_value(checker.language, target, checker.source).unwrap_or(""),
                 _ => checker.text(target),
             };
-            if !matches!(key, "rejectUnauthorized" | "strictSSL") {
+            // Keys that verify when true (Node's TLS options, `request`'s `strictSSL`, the
+            // MongoDB driver's `sslValidate`), and the MongoDB driver's keys that stop
+            // verifying when true.
+            let (unsafe_value, safe_value) = match key {
+                "rejectUnauthorized" | "strictSSL" | "sslValidate" => ("false", "true"),
+                "tlsAllowInvalidCertificates"
+                | "tlsAllowInvalidHostnames"
+                | "tlsInsecure"
+                | "sslAllowInvalidCertificates"
+                | "sslAllowInvalidHostnames" => ("true", "false"),
+                _ => return,
+            };
+            if value.kind_str() != unsafe_value {
                 return;
             }
             if super::secret_names::in_test_code(checker, target) {
@@ -302,15 +311,15 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
                 .report(
                     pair,
                     format!(
-                        "`{key}: false` turns off TLS certificate verification for this connection, so anyone on the network path can impersonate the server and read or change the traffic; remove it, and pass the private CA with `ca: fs.readFileSync(\"ca.pem\")` if the server's certificate is self-signed"
+                        "`{key}: {unsafe_value}` turns off TLS certificate verification for this connection, so anyone on the network path can impersonate the server and read or change the traffic; remove it, and pass the private CA with `ca: fs.readFileSync(\"ca.pem\")` (MongoDB: `tlsCAFile`) if the server's certificate is self-signed"
                     ),
                 )
                 .with_fix(
-                    format!("Verify certificates (`{key}: true`)"),
+                    format!("Verify certificates (`{key}: {safe_value}`)"),
                     Applicability::Unsafe,
                     vec![Edit {
                         range: value.byte_range(),
-                        content: "true".to_owned(),
+                        content: safe_value.to_owned(),
                     }],
                 );
         }
@@ -353,8 +362,9 @@ Flags code that turns TLS certificate or hostname verification off:
 
 JavaScript and TypeScript: `rejectUnauthorized: false` in any options object (`https.Agent`,
 `https.request`, `tls.connect`, an axios `httpsAgent`, `pg`/Sequelize `ssl`/`dialectOptions`,
-mysql2, ioredis `tls`), request's `strictSSL: false`, and
-`process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0"`. Values computed at run time
+mysql2, ioredis `tls`), request's `strictSSL: false`, the MongoDB driver's and Mongoose's
+`tlsAllowInvalidCertificates: true`, `tlsAllowInvalidHostnames: true`, `tlsInsecure: true` and
+`sslValidate: false`, and `process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0"`. Values computed at run time
 (`rejectUnauthorized: process.env.NODE_ENV === "production"`) and test files are not reported.
 
 ## Why is this bad?
