@@ -102,6 +102,14 @@ pub struct ItemCache {
     merged: Option<(u64, u64, std::sync::Arc<Semantic>)>,
     /// How many items the last analysis re-ran (for tests and benchmarks).
     pub last_rerun: usize,
+    /// Whether the semantic model in `semantic` was built only in part (a walk reached
+    /// `ba_syntax::depth::MAX_DEPTH`).
+    semantic_partial: bool,
+    /// Item text hashes whose summary parts or findings were computed only in part.
+    partial_items: rustc_hash::FxHashSet<u64>,
+    /// Whether the last analysis was partial: some walk over the tree gave up at the depth
+    /// bound, so findings in the deepest parts of the file may be missing.
+    pub partial: bool,
 }
 
 /// A cache keyed by item text hash whose entries are marked with the last analysis that used
@@ -243,7 +251,11 @@ fn with_summaries(
         let hash = match cache.returns.get(*key) {
             Some(p) => p.1,
             None => {
-                let part = summaries::returns(language, base, *item, source);
+                let (part, partial) =
+                    ba_syntax::depth::tracked(|| summaries::returns(language, base, *item, source));
+                if partial {
+                    cache.partial_items.insert(*key);
+                }
                 let h = hash_of(&part);
                 cache.returns.insert(*key, (part, h)).1
             }
@@ -274,7 +286,12 @@ fn with_summaries(
         let hash = match cache.entries.get(*key) {
             Some(p) => p.1,
             None => {
-                let part = summaries::entries(language, &with_returns, *item, source);
+                let (part, partial) = ba_syntax::depth::tracked(|| {
+                    summaries::entries(language, &with_returns, *item, source)
+                });
+                if partial {
+                    cache.partial_items.insert(*key);
+                }
                 let h = hash_of(&part);
                 cache.entries.insert(*key, (part, h)).1
             }
@@ -336,11 +353,15 @@ pub fn analyze(
         })
         .collect();
     cache.parts.end();
+    let item_keys: rustc_hash::FxHashSet<u64> = items.iter().map(|(_, k)| *k).collect();
     let skeleton = skeleton_hasher.finish();
     let semantic = match &cache.semantic {
         Some((key, sem)) if *key == skeleton => sem.clone(),
         _ => {
-            let sem = std::sync::Arc::new(Semantic::build(language, tree, source));
+            let (sem, partial) =
+                ba_syntax::depth::tracked(|| Semantic::build(language, tree, source));
+            let sem = std::sync::Arc::new(sem);
+            cache.semantic_partial = partial;
             cache.semantic = Some((skeleton, sem.clone()));
             sem
         }
@@ -390,23 +411,28 @@ pub fn analyze(
         } else {
             rerun += 1;
             let text = &source[range.clone()];
-            let imports = if text.contains("import") || text.contains("require") {
-                ba_analysis::item_imports(language, item, source)
-            } else {
-                Default::default()
-            };
-            checker.begin_item(item, imports);
-            let names = compiled.patterns.capture_names();
-            compiled
-                .patterns
-                .for_each_match(item, source, &mut |pattern, captures| {
-                    let captures = Captures::new(names, captures);
-                    for &(rule_index, check) in &compiled.checks[pattern] {
-                        if rules.is_enabled_index(rule_index) {
-                            run_check(path, &mut checker, RULES[rule_index], check, &captures);
+            let ((), partial) = ba_syntax::depth::tracked(|| {
+                let imports = if text.contains("import") || text.contains("require") {
+                    ba_analysis::item_imports(language, item, source)
+                } else {
+                    Default::default()
+                };
+                checker.begin_item(item, imports);
+                let names = compiled.patterns.capture_names();
+                compiled
+                    .patterns
+                    .for_each_match(item, source, &mut |pattern, captures| {
+                        let captures = Captures::new(names, captures);
+                        for &(rule_index, check) in &compiled.checks[pattern] {
+                            if rules.is_enabled_index(rule_index) {
+                                run_check(path, &mut checker, RULES[rule_index], check, &captures);
+                            }
                         }
-                    }
-                });
+                    })
+            });
+            if partial {
+                cache.partial_items.insert(key);
+            }
             let relative = checker
                 .findings()
                 .iter()
@@ -419,6 +445,15 @@ pub fn analyze(
     }
     cache.items.end();
     cache.last_rerun = rerun;
+    cache.partial_items.retain(|k| item_keys.contains(k));
+    cache.partial = cache.semantic_partial || !cache.partial_items.is_empty();
+    if cache.partial {
+        tracing::info!(
+            file = path,
+            "analysed in part: the file nests deeper than {} levels",
+            ba_syntax::depth::MAX_DEPTH
+        );
+    }
 
     let suppressions = Suppressions::parse(source, tree);
     findings.retain(|f| !suppressions.suppresses(f));

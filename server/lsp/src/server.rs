@@ -242,8 +242,9 @@ impl Backend {
                 let enc = inner.encoding();
                 let (text, rope) = (e.doc.text(), e.doc.rope());
                 // The advisor's review findings for this file (none unless a review ran).
-                let reviews = inner.advisor.review_diagnostics(&uri, text, rope, enc);
-                let body = convert::publish_body(key, Some(version), rope, findings, &reviews, enc);
+                let mut extra = e.notices(enc);
+                extra.extend(inner.advisor.review_diagnostics(&uri, text, rope, enc));
+                let body = convert::publish_body(key, Some(version), rope, findings, &extra, enc);
                 out.send(body);
             })
         });
@@ -276,6 +277,7 @@ impl Backend {
                     .iter()
                     .map(|f| convert::diagnostic(&job_uri, entry.doc.rope(), f, enc))
                     .collect();
+                diags.extend(entry.notices(enc));
                 let (text, rope) = (entry.doc.text(), entry.doc.rope());
                 diags.extend(
                     job_inner
@@ -475,6 +477,7 @@ impl LanguageServer for Backend {
             findings_version: None,
             settings,
             logged_too_large: false,
+            partial: None,
         };
         let shared = self.inner.docs.insert(item.uri.as_str().to_owned(), entry);
         self.report_config_error(error).await;
@@ -611,6 +614,7 @@ impl LanguageServer for Backend {
                     .iter()
                     .map(|f| convert::diagnostic(&uri, e.doc.rope(), f, enc))
                     .collect();
+                items.extend(e.notices(enc));
                 let (text, rope) = (e.doc.text(), e.doc.rope());
                 items.extend(inner.advisor.review_diagnostics(&uri, text, rope, enc));
                 items
