@@ -135,3 +135,68 @@ fn fix_rewrites_a_symlinks_target_and_keeps_the_link() {
         .unwrap()
         .contains("yaml.safe_load(s)"));
 }
+
+/// A read-only file is not rewritten, and its findings are still reported: a file that was
+/// read is never counted as passing because its fix could not be written.
+#[cfg(unix)]
+#[test]
+fn fix_refuses_a_read_only_file_and_still_reports_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let file = p.join("app.py");
+    std::fs::write(&file, BOM_PY).unwrap();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let out = run(p, &["check", "--no-cache", "--fix", "."]);
+    let err = stderr(&out);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), BOM_PY);
+    assert!(
+        err.contains("warning: app.py: not fixed: the file is read-only"),
+        "{err}"
+    );
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    let text = stdout(&out);
+    assert!(text.contains("app.py:8:12: SEC201"), "{text}");
+    assert!(!text.contains("All checks passed"), "{text}");
+    assert_eq!(
+        std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+        0o444
+    );
+}
+
+/// Fixing a file with another hard link rewrites the one file both names share (a rename
+/// over it split them), and keeps its mode.
+#[cfg(unix)]
+#[test]
+fn fix_keeps_hard_links_and_mode() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    std::fs::create_dir(p.join("src")).unwrap();
+    let file = p.join("src/app.py");
+    std::fs::write(&file, BOM_PY).unwrap();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o640)).unwrap();
+    std::fs::hard_link(&file, p.join("linked.py.bak")).unwrap();
+    let inode = std::fs::metadata(&file).unwrap().ino();
+    let out = run(p, &["check", "--no-cache", "--fix", "src"]);
+    assert!(
+        stderr(&out).contains("Fixed src/app.py"),
+        "{}",
+        stderr(&out)
+    );
+    let fixed = std::fs::read_to_string(&file).unwrap();
+    assert!(fixed.contains("yaml.safe_load"), "{fixed}");
+    assert_eq!(
+        std::fs::read_to_string(p.join("linked.py.bak")).unwrap(),
+        fixed
+    );
+    let meta = std::fs::metadata(&file).unwrap();
+    assert_eq!((meta.ino(), meta.nlink()), (inode, 2));
+    assert_eq!(meta.permissions().mode() & 0o777, 0o640);
+    // No copy of the original is left behind.
+    let left: Vec<_> = std::fs::read_dir(p.join("src"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, ["app.py"]);
+}

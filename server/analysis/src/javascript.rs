@@ -87,6 +87,7 @@ fn require_target(node: Node, src: &str) -> Option<String> {
 
 /// The qualified name a `require` expression (possibly with member accesses) stands for.
 pub(super) fn required_name(node: Node, src: &str) -> Option<String> {
+    let _level = ba_syntax::depth::enter()?;
     match node.kind_str() {
         "call_expression" => require_target(node, src),
         "member_expression" => {
@@ -266,6 +267,9 @@ pub(super) fn semantic(root: Node, src: &str, models: super::models::ModelSet) -
 /// The names a binding pattern (parameter, destructuring) binds; default values are not
 /// bindings.
 pub(super) fn pattern_names<'s>(node: Node, src: &'s str, out: &mut Vec<&'s str>) {
+    let Some(_level) = ba_syntax::depth::enter() else {
+        return;
+    };
     match node.kind_str() {
         "identifier" | "shorthand_property_identifier_pattern" => out.push(text(node, src)),
         "assignment_pattern" => {
@@ -407,6 +411,7 @@ pub(super) fn scoped_lookup<'t>(
 
 /// The root identifier a guard may clear: `x`, `(x)`, `x as string`.
 fn guard_subject<'t>(node: Node<'t>, src: &str) -> Option<Node<'t>> {
+    let _level = ba_syntax::depth::enter()?;
     match node.kind_str() {
         "identifier" => Some(node),
         // `ALLOWED_HOSTS.has(url.hostname)` checks the parsed `url`.
@@ -430,6 +435,9 @@ fn guard_subject<'t>(node: Node<'t>, src: &str) -> Option<Node<'t>> {
 /// `typeof x === "number"`), containment (`p.startsWith(ROOT)`), and same-file checks whose
 /// name says so (`isSafeRedirect(x)`).
 pub(super) fn collect_guards(cond: Node, src: &str, out: &mut Vec<Guard>) {
+    let Some(_level) = ba_syntax::depth::enter() else {
+        return;
+    };
     let at = cond.start_byte();
     let mut guard = |node: Option<Node>, kind: GuardKind| {
         if let Some(id) = node.and_then(|n| guard_subject(n, src)) {
@@ -610,6 +618,7 @@ pub(super) fn item_imports(item: Node, src: &str) -> BTreeSet<String> {
 }
 
 pub(super) fn resolve<'t>(cx: &Cx<'_, 't>, node: Node<'t>) -> Option<String> {
+    let _level = ba_syntax::depth::enter()?;
     let src = cx.src;
     match node.kind_str() {
         "identifier" if !may_resolve(cx, text(node, src)) => None,

@@ -264,6 +264,9 @@ impl<'t> State<'_, '_, 't> {
     /// Whether `node` is a request object: `req`, `request` or `ctx` not bound to an import, a
     /// parameter typed as a request, or Koa's `ctx.request`/`ctx.req`.
     fn is_request(&self, node: Node<'t>) -> bool {
+        let Some(_level) = ba_syntax::depth::enter() else {
+            return false;
+        };
         match node.kind_str() {
             "identifier" => {
                 let name = self.text(node);

@@ -143,6 +143,9 @@ pub(super) fn semantic(root: Node, src: &str, models: super::models::ModelSet) -
         sem: &mut Semantic,
         values: &mut BTreeMap<String, Vec<Option<Node<'t>>>>,
     ) {
+        let Some(_level) = ba_syntax::depth::enter() else {
+            return;
+        };
         for stmt in named_children(node) {
             match stmt.kind_str() {
                 "import_statement" | "import_from_statement" => {
@@ -196,21 +199,41 @@ fn record_assignment<'t>(
     src: &str,
     values: &mut BTreeMap<String, Vec<Option<Node<'t>>>>,
 ) {
-    let Some(left) = e.field("left") else {
-        return;
-    };
     let value = match e.kind_str() {
-        "assignment" => match e.field("right") {
-            // `a = b = "x"`: both names get the innermost value.
-            Some(r) if r.kind_str() == "assignment" => {
-                record_assignment(r, src, values);
-                Some(innermost_value(r))
+        "assignment" => None,
+        "augmented_assignment" => {
+            if let Some(left) = e.field("left") {
+                record_target(left, None, src, values);
             }
-            r => r,
-        },
-        "augmented_assignment" => None,
+            return;
+        }
         _ => return,
     };
+    // `a = b = "x"`: every name of the chain gets the innermost value (recorded innermost
+    // first), found in one pass down the chain.
+    let mut targets = Vec::new();
+    let mut node = e;
+    let value = loop {
+        let Some(left) = node.field("left") else {
+            break value;
+        };
+        targets.push(left);
+        match node.field("right") {
+            Some(r) if r.kind_str() == "assignment" => node = r,
+            r => break r,
+        }
+    };
+    for left in targets.into_iter().rev() {
+        record_target(left, value, src, values);
+    }
+}
+
+fn record_target<'t>(
+    left: Node<'t>,
+    value: Option<Node<'t>>,
+    src: &str,
+    values: &mut BTreeMap<String, Vec<Option<Node<'t>>>>,
+) {
     if left.kind_str() == "identifier" {
         values
             .entry(text(left, src).to_owned())
@@ -229,6 +252,9 @@ fn record_assignment<'t>(
 /// The names an assignment (or loop) target binds: `a`, `a, b`, `[a, *rest]`; not the names in
 /// `obj.attr` or `obj[key]`, which rebind nothing.
 fn target_names(node: Node) -> Vec<Node> {
+    let Some(_level) = ba_syntax::depth::enter() else {
+        return Vec::new();
+    };
     match node.kind_str() {
         "identifier" => vec![node],
         "attribute" | "subscript" => Vec::new(),
@@ -280,6 +306,9 @@ fn index_scope<'t>(scope: Node<'t>, src: &str) -> ScopeIndex<'t> {
     }
     let body = scope.field("body").unwrap_or(scope);
     let mut imports = BTreeMap::new();
+    // `a = b = … = v`: the walk meets every assignment of the chain, and each binds `v`; found
+    // once for the chain (a search per assignment costs the square of the chain's length).
+    let mut chain_value: Option<(usize, Node<'t>)> = None;
     walk_scope(body, &is_scope, &mut |n| match n.kind_str() {
         "assignment" => {
             let Some(left) = n.field("left") else {
@@ -288,14 +317,23 @@ fn index_scope<'t>(scope: Node<'t>, src: &str) -> ScopeIndex<'t> {
             let Some(r) = n.field("right") else {
                 return;
             };
+            let value = match chain_value {
+                Some((end, v)) if n.end_byte() == end && r.kind_str() == "assignment" => v,
+                Some((end, v)) if n.end_byte() == end && r.id() == v.id() => v,
+                _ => {
+                    let v = innermost_value(r);
+                    chain_value = Some((n.end_byte(), v));
+                    v
+                }
+            };
             if left.kind_str() == "identifier" {
-                index.bind(text(left, src), Binding::Value(innermost_value(r)));
+                index.bind(text(left, src), Binding::Value(value));
             } else if matches!(
                 left.kind_str(),
                 "pattern_list" | "tuple_pattern" | "list_pattern"
             ) {
                 for id in target_names(left) {
-                    index.bind(text(id, src), Binding::Element(innermost_value(r)));
+                    index.bind(text(id, src), Binding::Element(value));
                 }
             }
             // `obj.attr = v` and `d[k] = v` bind no name.
@@ -388,6 +426,9 @@ fn innermost_value(mut node: Node) -> Node {
 
 /// Records the names a condition validates (see `GuardKind`).
 pub(super) fn collect_guards(cond: Node, src: &str, out: &mut Vec<Guard>) {
+    let Some(_level) = ba_syntax::depth::enter() else {
+        return;
+    };
     let at = cond.start_byte();
     let guard = |node: Node, kind: GuardKind, out: &mut Vec<Guard>| {
         for id in identifiers_in(node) {
@@ -560,6 +601,7 @@ pub(super) fn item_imports(item: Node, src: &str) -> BTreeSet<String> {
 }
 
 pub(super) fn resolve<'t>(cx: &Cx<'_, 't>, node: Node<'t>) -> Option<String> {
+    let _level = ba_syntax::depth::enter()?;
     let src = cx.src;
     match node.kind_str() {
         "identifier" if !may_resolve(cx, text(node, src)) => None,

@@ -171,6 +171,9 @@ fn looks_like_router(name: &str) -> bool {
 }
 
 fn visit(cx: &mut Cx, n: Node) {
+    let Some(_level) = ba_syntax::depth::enter() else {
+        return;
+    };
     super::walk_named(n, &mut |n| enter(cx, n));
 }
 
@@ -850,6 +853,9 @@ fn call(cx: &mut Cx, n: Node) -> bool {
 }
 
 fn collect_paths(n: Node, src: &str, out: &mut Vec<String>) {
+    let Some(_level) = ba_syntax::depth::enter() else {
+        return;
+    };
     if matches!(n.kind_str(), "string" | "template_string") {
         if let Some(s) = string_lit(n, src) {
             if s.starts_with('/') {

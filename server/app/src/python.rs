@@ -215,6 +215,9 @@ pub(super) fn extract_item(item: Node, src: &str, m: Mentions) -> FileFacts {
 }
 
 fn visit(cx: &mut Cx, n: Node) {
+    let Some(_level) = ba_syntax::depth::enter() else {
+        return;
+    };
     super::walk_named(n, &mut |n| enter(cx, n));
 }
 
@@ -595,6 +598,9 @@ fn push_call_route(
 
 /// `urlpatterns = [path(…), …] + router.urls`.
 fn urlpatterns(cx: &mut Cx, n: Node) {
+    let Some(_level) = ba_syntax::depth::enter() else {
+        return;
+    };
     let src = cx.src;
     match n.kind_str() {
         "call" => {
@@ -835,6 +841,9 @@ fn is_route_decorator(name: &str) -> bool {
 
 /// `Depends(x)` / `Security(x)` anywhere in a parameter (default or `Annotated[…]`).
 fn find_depends(n: Node, src: &str, out: &mut Vec<String>) {
+    let Some(_level) = ba_syntax::depth::enter() else {
+        return;
+    };
     if n.kind_str() == "call" && matches!(last_segment(callee(n, src)), "Depends" | "Security") {
         out.push(dependency_name(n, src));
         return;
@@ -845,6 +854,9 @@ fn find_depends(n: Node, src: &str, out: &mut Vec<String>) {
 }
 
 fn collect_paths(n: Node, src: &str, out: &mut Vec<String>) {
+    let Some(_level) = ba_syntax::depth::enter() else {
+        return;
+    };
     if n.kind_str() == "string" {
         if let Some(s) = string_lit(n, src) {
             if s.starts_with('/') || s.starts_with("http://testserver/") {

@@ -124,6 +124,75 @@ pub(super) fn unified_diff(path: &str, old: &str, new: &str) -> String {
         .to_string()
 }
 
+/// Writes the fixes of a file read as `original`, unless that would lose something: a file
+/// changed since it was read (a user saving during the run) is left alone, and so is a
+/// read-only one. A file with other hard links, or owned by someone else, is rewritten in
+/// place (after a copy of the original beside it, removed once the write succeeded), so links,
+/// owner and mode stay; any other file is replaced atomically with its mode kept. The error
+/// says what was not done and why.
+pub(super) fn write_fixes(path: &Path, original: &[u8], bytes: &[u8]) -> Result<(), String> {
+    let target = std::fs::canonicalize(path).map_err(|e| format!("cannot write the fixes: {e}"))?;
+    let meta = std::fs::metadata(&target).map_err(|e| format!("cannot write the fixes: {e}"))?;
+    if meta.permissions().readonly() {
+        return Err("not fixed: the file is read-only".to_owned());
+    }
+    let now = std::fs::read(&target).map_err(|e| format!("cannot write the fixes: {e}"))?;
+    if now != original {
+        return Err("not fixed: the file changed since it was read (run again)".to_owned());
+    }
+    if !keeps_identity_when_replaced(&target, &meta) {
+        return write_in_place(&target, original, bytes)
+            .map_err(|e| format!("cannot write the fixes: {e}"));
+    }
+    write_atomically(&target, bytes).map_err(|e| format!("cannot write the fixes: {e}"))
+}
+
+/// Whether renaming a new file over `target` keeps what the file is: no other hard links (they
+/// would keep the old content) and owned by whoever runs this (a new file is theirs).
+#[cfg(unix)]
+fn keeps_identity_when_replaced(target: &Path, meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    if meta.nlink() > 1 {
+        return false;
+    }
+    let dir = target.parent().unwrap_or(Path::new("."));
+    // A file we create is owned by our effective user and group.
+    match tempfile::Builder::new()
+        .prefix(".backend-architect-")
+        .tempfile_in(dir)
+        .and_then(|t| t.as_file().metadata())
+    {
+        Ok(ours) => ours.uid() == meta.uid() && ours.gid() == meta.gid(),
+        Err(_) => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn keeps_identity_when_replaced(_: &Path, _: &std::fs::Metadata) -> bool {
+    true
+}
+
+/// Rewrites `target` in place, with a copy of `original` beside it until the write is done
+/// (and written back if the write fails).
+fn write_in_place(target: &Path, original: &[u8], bytes: &[u8]) -> std::io::Result<()> {
+    let dir = target.parent().unwrap_or(Path::new("."));
+    let mut backup = tempfile::Builder::new()
+        .prefix(".backend-architect-original-")
+        .tempfile_in(dir)?;
+    backup.write_all(original)?;
+    backup.as_file().sync_all()?;
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .truncate(true)
+        .open(target)
+        .and_then(|mut f| f.write_all(bytes).and_then(|()| f.flush()));
+    if let Err(e) = written {
+        std::fs::write(target, original)?;
+        return Err(e);
+    }
+    Ok(())
+}
+
 /// Replaces `path`'s content: a temporary file in the same directory, renamed over it, so a
 /// reader sees the old or the new file and never half of one. A symlink is followed (its target
 /// is rewritten, the link stays), and the file's permissions are kept.
@@ -162,6 +231,57 @@ pub(super) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A file saved between the read and the write keeps what was saved (the fix was computed
+    /// from the old text).
+    #[test]
+    fn a_file_changed_since_it_was_read_is_not_fixed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.py");
+        std::fs::write(&path, "read\nsaved by the user\n").unwrap();
+        let err = write_fixes(&path, b"read\n", b"fixed\n").unwrap_err();
+        assert!(err.contains("changed since it was read"), "{err}");
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "read\nsaved by the user\n"
+        );
+        write_fixes(&path, b"read\nsaved by the user\n", b"fixed\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "fixed\n");
+    }
+
+    /// Read-only files are refused (even for root, who could write them).
+    #[cfg(unix)]
+    #[test]
+    fn a_read_only_file_is_not_fixed() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.py");
+        std::fs::write(&path, "x\n").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o400)).unwrap();
+        let err = write_fixes(&path, b"x\n", b"y\n").unwrap_err();
+        assert!(err.contains("read-only"), "{err}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "x\n");
+    }
+
+    /// A file owned by someone else than the user fixing it is rewritten in place, so it keeps
+    /// its owner (a rename would give it to the fixer: root, in CI containers).
+    #[cfg(unix)]
+    #[test]
+    fn a_file_owned_by_another_user_keeps_its_owner() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.py");
+        std::fs::write(&path, "x\n").unwrap();
+        // Only root can give a file away; elsewhere the in-place path is covered by hard links.
+        if std::os::unix::fs::chown(&path, Some(65534), Some(65534)).is_err() {
+            return;
+        }
+        let inode = std::fs::metadata(&path).unwrap().ino();
+        write_fixes(&path, b"x\n", b"y\n").unwrap();
+        let meta = std::fs::metadata(&path).unwrap();
+        assert_eq!((meta.uid(), meta.gid(), meta.ino()), (65534, 65534, inode));
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "y\n");
+    }
 
     /// `--output-file /dev/null` (or a FIFO) is written into, never replaced by a file.
     #[cfg(unix)]

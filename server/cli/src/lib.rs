@@ -153,6 +153,14 @@ pub enum Run {
 
 /// Parses the command line and runs every command but `lsp`.
 pub fn main() -> Run {
+    // Every thread that walks syntax trees (here `check`'s workers and the server's workspace
+    // indexing, both on rayon's global pool) needs a stack sized for the depth bound.
+    if let Err(e) = rayon::ThreadPoolBuilder::new()
+        .stack_size(ba_syntax::depth::STACK_SIZE)
+        .build_global()
+    {
+        tracing::debug!("rayon pool already built: {e}");
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -273,7 +273,14 @@ fn region(start: LineCol1, end: LineCol1) -> Value {
 /// The message `Finding::with_taint` gives the source of tainted data.
 const TAINT_SOURCE: &str = "the data comes from here";
 
-pub fn sarif(reports: &[FileReport]) -> String {
+/// Something a run has to say about a file besides findings: it was skipped, or analysed only
+/// in part. SARIF carries these as tool execution notifications.
+pub struct Notice {
+    pub path: Option<String>,
+    pub message: String,
+}
+
+pub fn sarif(reports: &[FileReport], notices: &[Notice]) -> String {
     let rules: Vec<Value> = RULES
         .iter()
         .map(|r| {
@@ -399,6 +406,21 @@ pub fn sarif(reports: &[FileReport]) -> String {
             }},
             "columnKind": "unicodeCodePoints",
             "artifacts": artifacts.iter().map(|u| json!({ "location": { "uri": u } })).collect::<Vec<_>>(),
+            "invocations": [{
+                "executionSuccessful": true,
+                "toolExecutionNotifications": notices.iter().map(|n| {
+                    let mut note = json!({
+                        "level": "warning",
+                        "message": { "text": n.message },
+                    });
+                    if let Some(path) = &n.path {
+                        note["locations"] = json!([{
+                            "physicalLocation": { "artifactLocation": { "uri": uri_of(path) } }
+                        }]);
+                    }
+                    note
+                }).collect::<Vec<_>>(),
+            }],
             "results": results,
         }],
     });
@@ -504,6 +526,7 @@ pub fn merge_sarif(logs: &[Value]) -> Result<Value, String> {
     let mut rules: Vec<Value> = Vec::new();
     let mut artifacts: BTreeSet<String> = BTreeSet::new();
     let mut results: Vec<Value> = Vec::new();
+    let mut notifications: Vec<Value> = Vec::new();
     for (i, log) in logs.iter().enumerate() {
         if log["version"] != "2.1.0" {
             return Err(format!("input {}: not a SARIF 2.1.0 log", i + 1));
@@ -526,6 +549,15 @@ pub fn merge_sarif(logs: &[Value]) -> Result<Value, String> {
                     artifacts.insert(u.to_owned());
                 }
             }
+            for invocation in run["invocations"].as_array().into_iter().flatten() {
+                notifications.extend(
+                    invocation["toolExecutionNotifications"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .cloned(),
+                );
+            }
             for r in run["results"].as_array().into_iter().flatten() {
                 let mut r = r.clone();
                 if let Some(pos) = rules.iter().position(|x| x["id"] == r["ruleId"]) {
@@ -547,6 +579,10 @@ pub fn merge_sarif(logs: &[Value]) -> Result<Value, String> {
             .collect(),
     );
     run["results"] = Value::Array(results);
+    run["invocations"] = json!([{
+        "executionSuccessful": true,
+        "toolExecutionNotifications": notifications,
+    }]);
     Ok(json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",

@@ -106,6 +106,14 @@ pub struct ItemCache {
     /// Request data handlers in other files pass to this file's functions (see
     /// `Semantic::external`); set by the caller, part of the semantic model's key.
     pub external: ba_analysis::ExternalEntries,
+    /// Whether the semantic model in `semantic` was built only in part (a walk reached
+    /// `ba_syntax::depth::MAX_DEPTH`).
+    semantic_partial: bool,
+    /// Item text hashes whose summary parts or findings were computed only in part.
+    partial_items: rustc_hash::FxHashSet<u64>,
+    /// Whether the last analysis was partial: some walk over the tree gave up at the depth
+    /// bound, so findings in the deepest parts of the file may be missing.
+    pub partial: bool,
 }
 
 /// A cache keyed by item text hash whose entries are marked with the last analysis that used
@@ -247,7 +255,11 @@ fn with_summaries(
         let hash = match cache.returns.get(*key) {
             Some(p) => p.1,
             None => {
-                let part = summaries::returns(language, base, *item, source);
+                let (part, partial) =
+                    ba_syntax::depth::tracked(|| summaries::returns(language, base, *item, source));
+                if partial {
+                    cache.partial_items.insert(*key);
+                }
                 let h = hash_of(&part);
                 cache.returns.insert(*key, (part, h)).1
             }
@@ -278,7 +290,12 @@ fn with_summaries(
         let hash = match cache.entries.get(*key) {
             Some(p) => p.1,
             None => {
-                let part = summaries::entries(language, &with_returns, *item, source);
+                let (part, partial) = ba_syntax::depth::tracked(|| {
+                    summaries::entries(language, &with_returns, *item, source)
+                });
+                if partial {
+                    cache.partial_items.insert(*key);
+                }
                 let h = hash_of(&part);
                 cache.entries.insert(*key, (part, h)).1
             }
@@ -340,6 +357,7 @@ pub fn analyze(
         })
         .collect();
     cache.parts.end();
+    let item_keys: rustc_hash::FxHashSet<u64> = items.iter().map(|(_, k)| *k).collect();
     let skeleton = skeleton_hasher.finish();
     // The semantic model carries the detection models and the entries from other files, so
     // they key it too.
@@ -347,9 +365,13 @@ pub fn analyze(
     let semantic = match &cache.semantic {
         Some((key, sem)) if *key == semantic_key => sem.clone(),
         _ => {
-            let mut sem = Semantic::build_with(language, tree, source, rules.models().clone());
-            sem.external = cache.external.clone();
+            let (sem, partial) = ba_syntax::depth::tracked(|| {
+                let mut sem = Semantic::build_with(language, tree, source, rules.models().clone());
+                sem.external = cache.external.clone();
+                sem
+            });
             let sem = std::sync::Arc::new(sem);
+            cache.semantic_partial = partial;
             cache.semantic = Some((semantic_key, sem.clone()));
             sem
         }
@@ -410,24 +432,35 @@ pub fn analyze(
         } else {
             rerun += 1;
             let text = &source[range.clone()];
-            let imports = if text.contains("import") || text.contains("require") {
-                ba_analysis::item_imports(language, item, source)
-            } else {
-                Default::default()
-            };
-            checker.begin_item(item, imports);
-            let names = compiled.patterns.capture_names();
-            if any_active {
-                compiled
-                    .patterns
-                    .for_each_match(item, source, &mut |pattern, captures| {
-                        let captures = Captures::new(names, captures);
-                        for &(rule_index, check) in &compiled.checks[pattern] {
-                            if active[rule_index] {
-                                run_check(path, &mut checker, RULES[rule_index], check, &captures);
+            let ((), partial) = ba_syntax::depth::tracked(|| {
+                let imports = if text.contains("import") || text.contains("require") {
+                    ba_analysis::item_imports(language, item, source)
+                } else {
+                    Default::default()
+                };
+                checker.begin_item(item, imports);
+                let names = compiled.patterns.capture_names();
+                if any_active {
+                    compiled
+                        .patterns
+                        .for_each_match(item, source, &mut |pattern, captures| {
+                            let captures = Captures::new(names, captures);
+                            for &(rule_index, check) in &compiled.checks[pattern] {
+                                if active[rule_index] {
+                                    run_check(
+                                        path,
+                                        &mut checker,
+                                        RULES[rule_index],
+                                        check,
+                                        &captures,
+                                    );
+                                }
                             }
-                        }
-                    });
+                        });
+                }
+            });
+            if partial {
+                cache.partial_items.insert(key);
             }
             let relative = checker
                 .findings()
@@ -441,6 +474,15 @@ pub fn analyze(
     }
     cache.items.end();
     cache.last_rerun = rerun;
+    cache.partial_items.retain(|k| item_keys.contains(k));
+    cache.partial = cache.semantic_partial || !cache.partial_items.is_empty();
+    if cache.partial {
+        tracing::info!(
+            file = path,
+            "analysed in part: the file nests deeper than {} levels",
+            ba_syntax::depth::MAX_DEPTH
+        );
+    }
 
     let suppressions = Suppressions::parse(source, tree);
     findings.retain(|f| !suppressions.suppresses(f));

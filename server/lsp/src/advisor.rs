@@ -465,6 +465,7 @@ async fn publish(client: &Client, inner: &Arc<Inner>, uri: &Uri) {
             .iter()
             .map(|f| convert::diagnostic(uri, e.doc.rope(), f, enc))
             .collect();
+        diags.extend(e.notices(enc));
         diags.extend(
             inner
                 .advisor

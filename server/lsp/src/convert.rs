@@ -83,6 +83,29 @@ pub fn diagnostic(uri: &Uri, rope: &Rope, f: &Finding, enc: PositionEncoding) ->
     }
 }
 
+/// The code of the diagnostic that says an analysis was partial.
+pub const PARTIAL_CODE: &str = "partial-analysis";
+
+/// Says the file was analysed in part: at `at` (the deepest code) it nests deeper than the
+/// walks over its tree go, so findings there may be missing.
+pub fn partial_diagnostic(rope: &Rope, at: usize, enc: PositionEncoding) -> Diagnostic {
+    Diagnostic {
+        range: range(rope, &(at..at), enc),
+        severity: Some(DiagnosticSeverity::INFORMATION),
+        code: Some(NumberOrString::String(PARTIAL_CODE.to_owned())),
+        code_description: None,
+        source: Some(SOURCE.to_owned()),
+        message: format!(
+            "backend-architect analysed this file in part: it nests deeper than {} levels here, \
+             so findings in the deepest code may be missing",
+            ba_syntax::depth::MAX_DEPTH
+        ),
+        related_information: None,
+        tags: None,
+        data: None,
+    }
+}
+
 pub fn text_edit(rope: &Rope, e: &Edit, enc: PositionEncoding) -> TextEdit {
     TextEdit::new(range(rope, &e.range, enc), e.content.clone())
 }

@@ -259,8 +259,9 @@ impl Backend {
                 let enc = inner.encoding();
                 let (text, rope) = (e.doc.text(), e.doc.rope());
                 // The advisor's review findings for this file (none unless a review ran).
-                let reviews = inner.advisor.review_diagnostics(&uri, text, rope, enc);
-                let body = convert::publish_body(key, Some(version), rope, findings, &reviews, enc);
+                let mut extra = e.notices(enc);
+                extra.extend(inner.advisor.review_diagnostics(&uri, text, rope, enc));
+                let body = convert::publish_body(key, Some(version), rope, findings, &extra, enc);
                 out.send(body);
             })
         });
@@ -293,6 +294,7 @@ impl Backend {
                     .iter()
                     .map(|f| convert::diagnostic(&job_uri, entry.doc.rope(), f, enc))
                     .collect();
+                diags.extend(entry.notices(enc));
                 let (text, rope) = (entry.doc.text(), entry.doc.rope());
                 diags.extend(
                     job_inner
@@ -530,6 +532,7 @@ impl LanguageServer for Backend {
             findings_version: None,
             settings,
             logged_too_large: false,
+            partial: None,
         };
         let shared = self.inner.docs.insert(item.uri.as_str().to_owned(), entry);
         if manifest {
@@ -881,6 +884,7 @@ async fn source_diagnostics(inner: Arc<Inner>, uri: Uri) -> Result<Vec<Diagnosti
             .iter()
             .map(|f| convert::diagnostic(&uri, e.doc.rope(), f, enc))
             .collect();
+        items.extend(e.notices(enc));
         let (text, rope) = (e.doc.text(), e.doc.rope());
         items.extend(inner.advisor.review_diagnostics(&uri, text, rope, enc));
         items

@@ -10,6 +10,7 @@ use ba_config::Settings;
 use ba_engine::{self as engine, ItemCache};
 use ba_rules::Finding;
 use ba_syntax::Document;
+use tower_lsp_server::ls_types;
 
 pub struct DocEntry {
     pub doc: Document,
@@ -20,6 +21,9 @@ pub struct DocEntry {
     pub findings_version: Option<i32>,
     pub settings: Arc<Settings>,
     pub logged_too_large: bool,
+    /// Where the deepest code starts when the last analysis was partial (a walk over the tree
+    /// gave up at the depth bound), for a diagnostic that says so.
+    pub partial: Option<usize>,
 }
 
 impl DocEntry {
@@ -53,22 +57,41 @@ impl DocEntry {
             self.logged_too_large = false;
             let settings = self.settings.clone();
             let DocEntry { doc, cache, .. } = self;
+            let mut partial = None;
             let findings = match doc.tree().cloned() {
-                Some(tree) => engine::analyze(
-                    uri,
-                    language,
-                    doc.text(),
-                    &tree,
-                    &settings.rules,
-                    Some(cache),
-                ),
+                Some(tree) => {
+                    let findings = engine::analyze(
+                        uri,
+                        language,
+                        doc.text(),
+                        &tree,
+                        &settings.rules,
+                        Some(cache),
+                    );
+                    if cache.partial {
+                        partial = Some(ba_syntax::depth::deepest(tree.root_node()).1.start_byte());
+                    }
+                    findings
+                }
                 None => Vec::new(),
             };
             self.findings = findings;
+            self.partial = partial;
+            self.findings_version = Some(version);
+            return;
         } else {
             self.findings.clear(); // A manifest: the advisor checks it.
         }
+        self.partial = None;
         self.findings_version = Some(version);
+    }
+
+    /// Diagnostics about the analysis itself (it was partial), published after the findings.
+    pub fn notices(&self, enc: ba_syntax::PositionEncoding) -> Vec<ls_types::Diagnostic> {
+        self.partial
+            .map(|at| super::convert::partial_diagnostic(self.doc.rope(), at, enc))
+            .into_iter()
+            .collect()
     }
 }
 

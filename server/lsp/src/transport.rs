@@ -77,17 +77,69 @@ async fn write_frame(out: &mut (impl AsyncWrite + Unpin), body: &[u8]) -> std::i
     out.flush().await
 }
 
-/// Copies well-formed frames from `input` to `out` until `input` ends.
-pub async fn pump(input: impl AsyncRead + Unpin, mut out: impl AsyncWrite + Unpin) {
+/// How the client ended the session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ending {
+    /// An `exit` notification; `after_shutdown` when a `shutdown` request came before it.
+    Exit { after_shutdown: bool },
+    /// The input ended (the client went away) or failed.
+    EndOfInput { after_shutdown: bool },
+}
+
+impl Ending {
+    /// The process exit code: 0 after `shutdown`, else 1 (the protocol's rule for `exit`).
+    pub fn code(self) -> i32 {
+        match self {
+            Ending::Exit { after_shutdown } | Ending::EndOfInput { after_shutdown } => {
+                if after_shutdown {
+                    0
+                } else {
+                    1
+                }
+            }
+        }
+    }
+}
+
+/// The method of a message, without decoding its parameters.
+fn method_of(body: &[u8]) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Probe<'a> {
+        #[serde(borrow)]
+        method: Option<std::borrow::Cow<'a, str>>,
+    }
+    serde_json::from_slice::<Probe>(body)
+        .ok()?
+        .method
+        .map(|m| m.into_owned())
+}
+
+/// Copies well-formed frames from `input` to `out` until `input` ends or the client sends
+/// `exit`, which is not passed on: the session ends here, whatever the server is still
+/// waiting for (a `workspace/configuration` answer, an analysis).
+pub async fn pump(
+    input: impl AsyncRead + Unpin,
+    mut out: impl AsyncWrite + Unpin,
+    ended: tokio::sync::oneshot::Sender<Ending>,
+) {
+    let ending = copy_frames(input, &mut out).await;
+    // Said before `out` closes, so whoever reads `out` to its end knows why it ended.
+    let _ = ended.send(ending);
+    drop(out);
+}
+
+async fn copy_frames(input: impl AsyncRead + Unpin, out: &mut (impl AsyncWrite + Unpin)) -> Ending {
     let mut reader = BufReader::new(input);
     let mut line = Vec::new();
+    let mut after_shutdown = false;
+    let end = |after_shutdown| Ending::EndOfInput { after_shutdown };
     loop {
         let mut length: Option<usize> = None;
         let mut saw_header = false;
         loop {
             line.clear();
             match reader.read_until(b'\n', &mut line).await {
-                Ok(0) | Err(_) => return,
+                Ok(0) | Err(_) => return end(after_shutdown),
                 Ok(_) => {}
             }
             let text = String::from_utf8_lossy(&line);
@@ -111,7 +163,12 @@ pub async fn pump(input: impl AsyncRead + Unpin, mut out: impl AsyncWrite + Unpi
         };
         let mut body = vec![0; length];
         if reader.read_exact(&mut body).await.is_err() {
-            return;
+            return end(after_shutdown);
+        }
+        match method_of(&body).as_deref() {
+            Some("exit") => return Ending::Exit { after_shutdown },
+            Some("shutdown") => after_shutdown = true,
+            _ => {}
         }
         let body = if is_message(&body) {
             body
@@ -136,8 +193,8 @@ pub async fn pump(input: impl AsyncRead + Unpin, mut out: impl AsyncWrite + Unpi
                 }
             }
         };
-        if write_frame(&mut out, &body).await.is_err() {
-            return;
+        if write_frame(out, &body).await.is_err() {
+            return end(after_shutdown);
         }
     }
 }

@@ -285,6 +285,9 @@ impl<'a> Checker<'a> {
     /// What `resolve` can return for a Python name or attribute chain, decided from the imports
     /// alone (JavaScript: always `Unknown`).
     fn import_bound(&self, node: Node<'a>) -> Bound {
+        let Some(_level) = ba_syntax::depth::enter() else {
+            return Bound::Unknown;
+        };
         if self.language.family() != Family::Python {
             return Bound::Unknown;
         }

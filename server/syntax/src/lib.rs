@@ -1,5 +1,6 @@
 //! Languages, parsing, documents (rope + tree + version), edits and position encodings.
 
+pub mod depth;
 pub mod document;
 mod language;
 mod node;

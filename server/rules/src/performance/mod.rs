@@ -135,6 +135,9 @@ pub(crate) fn in_nested_scope(within: Node, node: Node) -> bool {
 /// `.method(…)` or `.attr`. Each comes with whether a subscript slices it (`qs[:20]`).
 pub(crate) fn chain_ends<'a>(node: Node<'a>, out: &mut Vec<(Node<'a>, bool)>) {
     fn visit<'a>(n: Node<'a>, inner: bool, sliced: bool, out: &mut Vec<(Node<'a>, bool)>) {
+        let Some(_level) = ba_syntax::depth::enter() else {
+            return;
+        };
         match n.kind_str() {
             "call" | "call_expression" => {
                 if !inner {

@@ -94,6 +94,9 @@ fn expand_names<'a>(checker: &Checker<'a>, exprs: Vec<Node<'a>>) -> Vec<Node<'a>
 }
 
 fn collect_identifiers<'a>(node: Node<'a>, out: &mut Vec<Node<'a>>) {
+    let Some(_level) = ba_syntax::depth::enter() else {
+        return;
+    };
     if node.kind_str() == "identifier" {
         out.push(node);
         return;

@@ -29,6 +29,7 @@ enum Piece<'a> {
 /// The text and values of a command string: an f-string, or `+` of strings (plain or f-) and
 /// values. `None` for anything with shell syntax in its text, or that is not spelled out here.
 fn pieces<'t>(checker: &Checker<'t>, node: Node<'t>, out: &mut Vec<Piece<'t>>) -> Option<()> {
+    let _level = ba_syntax::depth::enter()?;
     let src = checker.source;
     match node.kind_str() {
         "string" => {

@@ -148,6 +148,7 @@ fn integer(text: &str) -> Option<u32> {
 /// The mode's value, when the expression fixes it: integer literals and `stat` constants
 /// combined with `|`, `&`, `+`, `^` and `~`.
 fn value<'a>(checker: &Checker<'a>, node: Node<'a>) -> Option<u32> {
+    let _level = ba_syntax::depth::enter()?;
     match node.kind_str() {
         "integer" => integer(checker.text(node)),
         "identifier" | "attribute" => stat_constant(&checker.resolve(node)?),
@@ -175,6 +176,9 @@ fn value<'a>(checker: &Checker<'a>, node: Node<'a>) -> Option<u32> {
 /// bits of the parts that are fixed (`mode | stat.S_IWOTH` has `S_IWOTH` whatever `mode` is).
 /// Modes from variables have none.
 fn set_bits<'a>(checker: &Checker<'a>, node: Node<'a>) -> u32 {
+    let Some(_level) = ba_syntax::depth::enter() else {
+        return 0;
+    };
     if let Some(v) = value(checker, node) {
         return v;
     }

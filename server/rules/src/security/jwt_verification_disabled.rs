@@ -65,6 +65,7 @@ fn is_false(checker: &Checker, node: Node) -> bool {
 /// The dictionary an `options=` value stands for: a literal, `dict(...)`, or a local name bound
 /// once to one of those.
 fn options_dict<'a>(checker: &Checker<'a>, node: Node<'a>) -> Option<Node<'a>> {
+    let _level = ba_syntax::depth::enter()?;
     match node.kind_str() {
         "dictionary" => Some(node),
         "call"

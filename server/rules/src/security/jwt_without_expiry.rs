@@ -38,6 +38,9 @@ enum Payload {
 }
 
 fn payload<'a>(checker: &Checker<'a>, node: Node<'a>, depth: u32) -> Payload {
+    let Some(_level) = ba_syntax::depth::enter() else {
+        return Payload::Unknown;
+    };
     match node.kind_str() {
         "object" => {
             // Computed keys (`[Claims.EXP]: …`) may well be `exp`.

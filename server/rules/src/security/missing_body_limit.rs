@@ -155,6 +155,7 @@ fn size_of(checker: &Checker, value: Node) -> Option<f64> {
 
 /// A numeric literal, `Infinity`, `Number.MAX_SAFE_INTEGER` or a product of numbers.
 fn number_of(checker: &Checker, value: Node) -> Option<f64> {
+    let _level = ba_syntax::depth::enter()?;
     match value.kind_str() {
         "number" => checker.text(value).replace('_', "").parse().ok(),
         "identifier" if checker.text(value) == "Infinity" => Some(f64::INFINITY),

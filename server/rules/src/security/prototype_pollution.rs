@@ -225,6 +225,9 @@ fn function_name<'a>(checker: &Checker<'a>, node: Node<'a>) -> Option<&'a str> {
 }
 
 fn collect_identifiers<'a>(checker: &Checker<'a>, node: Node<'a>, out: &mut Vec<&'a str>) {
+    let Some(_level) = ba_syntax::depth::enter() else {
+        return;
+    };
     if node.kind_str() == "identifier" {
         out.push(checker.text(node));
         return;

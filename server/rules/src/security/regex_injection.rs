@@ -122,6 +122,7 @@ fn check_constructor<'a>(checker: &mut Checker<'a>, func: Node<'a>, args: &[Node
 
 /// The regex literal `node` is, or the one a local or module-level constant is bound to.
 fn regex_literal<'a>(checker: &Checker<'a>, node: Node<'a>) -> Option<Node<'a>> {
+    let _level = ba_syntax::depth::enter()?;
     match node.kind_str() {
         "regex" => Some(node),
         "parenthesized_expression" => regex_literal(checker, node.named_child(0)?),

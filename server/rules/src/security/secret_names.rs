@@ -512,6 +512,7 @@ pub(crate) fn is_bytes_literal(checker: &Checker, node: Node) -> bool {
 /// `request.headers.get("X-Signature")` → X-Signature, `compute_signature(body)` →
 /// compute_signature, `sig.encode()` → sig, `hmac.new(…).hexdigest()` → hexdigest.
 pub(crate) fn operand_name<'a>(checker: &Checker<'a>, node: Node<'a>) -> Option<String> {
+    let _level = ba_syntax::depth::enter()?;
     match node.kind_str() {
         "identifier" => Some(checker.text(node).to_owned()),
         "attribute" => node.field("attribute").map(|a| checker.text(a).to_owned()),

@@ -76,6 +76,7 @@ fn is_record_name(name: &str) -> bool {
 
 /// The name an expression is known by: `user`, `req.user` → user, `user.password` → password.
 fn expr_name<'a>(checker: &Checker<'a>, node: Node<'a>) -> Option<&'a str> {
+    let _level = ba_syntax::depth::enter()?;
     match node.kind_str() {
         "identifier" => Some(checker.text(node)),
         "member_expression" => node.field("property").map(|p| checker.text(p)),
@@ -89,6 +90,7 @@ fn expr_name<'a>(checker: &Checker<'a>, node: Node<'a>) -> Option<&'a str> {
 /// `user.toJSON()`, `user.toObject()`, `user.get({ plain: true })`, `user.dataValues`,
 /// `Object.assign({}, user)`, `user` itself: the whole record.
 fn whole_record<'a>(checker: &Checker<'a>, node: Node<'a>) -> Option<String> {
+    let _level = ba_syntax::depth::enter()?;
     match node.kind_str() {
         "call_expression" => {
             let func = node.field("function")?;

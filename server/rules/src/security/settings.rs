@@ -109,6 +109,7 @@ fn called<'a>(value: Node<'a>, resolve: impl Fn(Node<'a>) -> Option<String>) -> 
 
 /// A module-level expression's qualified name through the module's imports (no scopes apply).
 fn module_resolve(checker: &Checker, node: Node) -> Option<String> {
+    let _level = ba_syntax::depth::enter()?;
     match node.kind_str() {
         "identifier" => checker.semantic.imports.get(checker.text(node)).cloned(),
         "attribute" => Some(format!(

@@ -72,6 +72,7 @@ fn looks_like_sql(text: &str) -> bool {
 
 /// How a string was assembled, for the message.
 fn building(node: Node, checker: &Checker) -> Option<&'static str> {
+    let _level = ba_syntax::depth::enter()?;
     match node.kind_str() {
         "string"
             if named_children(node)
@@ -122,6 +123,9 @@ fn building(node: Node, checker: &Checker) -> Option<&'static str> {
 
 /// All literal text inside an expression (string contents), to judge whether it is SQL.
 fn literal_text(node: Node, checker: &Checker, out: &mut String) {
+    let Some(_level) = ba_syntax::depth::enter() else {
+        return;
+    };
     if matches!(node.kind_str(), "string_content" | "string_fragment") {
         out.push_str(checker.text(node));
         out.push(' ');

@@ -238,6 +238,7 @@ fn percent_pieces(text: &str, t: &mut Template) -> Option<()> {
 
 /// `a + b + c` (also parenthesised) as its operands, left to right.
 fn operands<'t>(checker: &Checker<'t>, node: Node<'t>, out: &mut Vec<Node<'t>>) -> Option<()> {
+    let _level = ba_syntax::depth::enter()?;
     match node.kind_str() {
         "binary_operator" | "binary_expression"
             if node
@@ -265,6 +266,7 @@ fn operands<'t>(checker: &Checker<'t>, node: Node<'t>, out: &mut Vec<Node<'t>>) 
 
 /// The query `built` (an f-string, `+`, `%` or `.format()` in Python) read as a template.
 fn python_template<'t>(checker: &Checker<'t>, built: Node<'t>) -> Option<Template<'t>> {
+    let _level = ba_syntax::depth::enter()?;
     let mut t = Template {
         pieces: Vec::new(),
         letters: String::new(),

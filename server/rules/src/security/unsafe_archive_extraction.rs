@@ -38,6 +38,9 @@ pub static RULE: Rule = Rule {
 
 /// Whether `object` is a tar archive: bound to `tarfile.open(...)`/`TarFile(...)`, or named so.
 fn is_tarfile<'a>(checker: &Checker<'a>, object: Node<'a>) -> bool {
+    let Some(_level) = ba_syntax::depth::enter() else {
+        return false;
+    };
     if object.kind_str() == "call" {
         return object
             .field("function")

@@ -71,6 +71,9 @@ pub static RULE: Rule = Rule {
 /// Whether a JavaScript expression builds a string: a template literal with substitutions,
 /// `+`, `.concat()`/`.join()`, directly or through the local it is bound to.
 fn js_built<'a>(checker: &Checker<'a>, node: Node<'a>, depth: u32) -> bool {
+    let Some(_level) = ba_syntax::depth::enter() else {
+        return false;
+    };
     match node.kind_str() {
         "template_string" => named_children(node)
             .iter()
@@ -210,6 +213,9 @@ fn check_js_escaping_off<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>)
 
 /// Whether `node` is Koa's context: `ctx`/`context` (not an import) or `ctx.response`.
 fn is_koa_context<'a>(checker: &Checker<'a>, node: Node<'a>) -> bool {
+    let Some(_level) = ba_syntax::depth::enter() else {
+        return false;
+    };
     match node.kind_str() {
         "identifier" => {
             matches!(checker.text(node), "ctx" | "context") && checker.resolve(node).is_none()
@@ -228,6 +234,7 @@ fn is_koa_context<'a>(checker: &Checker<'a>, node: Node<'a>) -> bool {
 /// Whether the text Koa will see may start with `<`: Koa sends a string body as `text/html`
 /// when it starts with `<` (after spaces), else as `text/plain`. `None` when it depends on data.
 fn starts_with_markup(checker: &Checker, node: Node) -> Option<bool> {
+    let _level = ba_syntax::depth::enter()?;
     match node.kind_str() {
         "string" => Some(
             checker
