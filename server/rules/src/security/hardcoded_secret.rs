@@ -46,6 +46,12 @@ pub static RULE: Rule = Rule {
         },
         Check {
             family: Family::Python,
+            query_path: "python/calls.scm",
+            query: include_str!("../../../../queries/python/calls.scm"),
+            run: check_py_env_fallback,
+        },
+        Check {
+            family: Family::Python,
             query_path: "python/comparisons.scm",
             query: include_str!("../../../../queries/python/comparisons.scm"),
             run: check_comparison,
@@ -648,12 +654,143 @@ fn js_target_name(checker: &Checker, target: Node) -> Option<String> {
     }
 }
 
-/// `process.env.X`, `process.env["X"]`.
+/// `process.env.X`, `process.env["X"]`, and `env.X` for an upper-case `X` (`const env =
+/// process.env`, `const { env } = process`).
 fn is_env_read(checker: &Checker, node: Node) -> bool {
-    matches!(
+    if !matches!(
         node.kind_str(),
         "member_expression" | "subscript_expression"
-    ) && checker.text(node).starts_with("process.env")
+    ) {
+        return false;
+    }
+    let text = checker.text(node);
+    if text.starts_with("process.env") {
+        return true;
+    }
+    let (Some(object), Some(property)) = (node.field("object"), node.field("property")) else {
+        return false;
+    };
+    let property = checker.text(property);
+    matches!(checker.text(object), "env" | "ENV")
+        && property.len() > 1
+        && property
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// Whether a literal used as the fallback of a secret's environment variable can stand in for
+/// it. Any real text can (`"dev-secret"`, `"change-me"` sign sessions just the same when the
+/// variable is missing in production); an empty string, a template marker or a word like
+/// `none` makes the code fail or refuse instead.
+fn fallback_could_be_a_secret(literal: &str) -> bool {
+    let v = literal.trim();
+    v.chars().count() >= 4
+        && !super::secret_names::is_template_placeholder(v)
+        && !matches!(
+            v.to_ascii_lowercase().as_str(),
+            "none" | "null" | "undefined" | "true" | "false" | "disabled" | "unset"
+        )
+}
+
+/// `SECRET_KEY = os.environ.get("SECRET_KEY", "dev-key")`, `os.getenv("JWT_SECRET",
+/// "change-me")`, `os.getenv("API_TOKEN") or "tok-…"`: wherever the variable is missing the code
+/// runs with the literal, which anyone who reads the code knows. Reported on the literal when
+/// the variable or what holds the value is named like a secret; not in development settings.
+fn check_py_env_fallback<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let (Some(func), Some(args), Some(call)) =
+        (caps.get("func"), caps.get("args"), caps.get("call"))
+    else {
+        return;
+    };
+    // Decide on the text before resolving: only `…get(`, `…getenv(` and `…setdefault(`.
+    let last = checker.text(func).rsplit('.').next().unwrap_or("");
+    if !matches!(last, "get" | "getenv" | "setdefault") {
+        return;
+    }
+    if matches!(
+        checker.class,
+        ba_app::FileClass::DevSettings | ba_app::FileClass::Test
+    ) {
+        return;
+    }
+    let Some(q) = checker.resolve(func) else {
+        return;
+    };
+    if !matches!(
+        q.as_str(),
+        "os.environ.get" | "os.getenv" | "os.environ.setdefault"
+    ) {
+        return;
+    }
+    let arguments = checker.arguments(args);
+    let Some(var) = arguments
+        .positional
+        .first()
+        .and_then(|n| literal_value(checker, *n))
+    else {
+        return;
+    };
+    // The fallback: the second argument, or the right side of `os.getenv("X") or "…"`.
+    let parent = call.parent();
+    let (fallback, whole) = match arguments
+        .positional
+        .get(1)
+        .copied()
+        .or_else(|| arguments.keyword("default", checker.source))
+    {
+        Some(f) => (f, call),
+        None => match parent.filter(|p| p.kind_str() == "boolean_operator") {
+            Some(op)
+                if op.field("left") == Some(call)
+                    && op
+                        .field("operator")
+                        .is_some_and(|o| checker.text(o) == "or") =>
+            {
+                match op.field("right") {
+                    Some(right) => (right, op),
+                    None => return,
+                }
+            }
+            _ => return,
+        },
+    };
+    let Some(literal) = literal_value(checker, fallback) else {
+        return;
+    };
+    let bound = binding_name(checker, whole);
+    let name = match &bound {
+        Some(b) if is_secret_name(b) => b.clone(),
+        _ if is_secret_name(&var) => var.clone(),
+        _ => return,
+    };
+    if !fallback_could_be_a_secret(&literal)
+        || has_specific_finding(&literal)
+        || in_test_code(checker, fallback)
+    {
+        return;
+    }
+    let needs_import = !checker.semantic.imports.contains_key("os");
+    let mut edits = vec![Edit {
+        range: whole.byte_range(),
+        content: format!("os.environ[\"{var}\"]"),
+    }];
+    if needs_import {
+        edits.clear();
+    }
+    let finding = checker.report(
+        fallback,
+        format!(
+            "`{name}` falls back to a hardcoded secret ({}) when `{var}` is unset, so a deployment that misses the variable runs with a key anyone can read; drop the fallback (`os.environ[\"{var}\"]` fails at startup when it is missing)",
+            describe(&literal)
+        ),
+    );
+    if !edits.is_empty() {
+        finding.with_fix(
+            format!("Use `os.environ[\"{var}\"]` without a fallback"),
+            Applicability::Unsafe,
+            edits,
+        );
+    }
 }
 
 /// Libraries whose options object carries a `secret` that signs cookies (reported by
@@ -772,7 +909,7 @@ fn check_js_fallback<'a>(checker: &mut Checker<'a>, name: &str, value: Node<'a>)
     let Some(literal) = literal_value(checker, right) else {
         return;
     };
-    if is_not_a_secret(&literal, name)
+    if !fallback_could_be_a_secret(&literal)
         || has_specific_finding(&literal)
         || in_test_code(checker, value)
     {
@@ -975,9 +1112,16 @@ Flags credentials written into Python source:
   blocks (`-----BEGIN RSA PRIVATE KEY-----`), GitHub tokens (`ghp_…`, `github_pat_…`), Stripe
   live keys (`sk_live_…`), Slack tokens (`xoxb-…`, `xoxp-…`) and Google API keys (`AIza…`).
 
+Fallbacks of a secret's environment variable are reported too, since a deployment that misses
+the variable runs with the literal: `os.environ.get("SECRET_KEY", "dev-key")`,
+`os.getenv("JWT_SECRET", "change-me")`, `os.getenv("API_TOKEN") or "tok-…"`,
+`process.env.JWT_SECRET || "…"` and `env.DB_PASSWORD ?? "…"` (`const env = process.env`), when
+the variable or what holds the value is named like a secret (not in development settings or
+tests; an empty fallback or a template marker is fine).
+
 Not reported: names such as `TOKEN_TYPE`, `token_url`, `password_field`,
-`PASSWORD_MIN_LENGTH` (their last word is not a secret word); reads of the environment
-(`os.environ["DB_PASSWORD"]`, `os.getenv(…)`); empty strings and template markers (`"<…>"`,
+`PASSWORD_MIN_LENGTH` (their last word is not a secret word); reads of the environment without
+a fallback (`os.environ["DB_PASSWORD"]`, `os.getenv(…)`); empty strings and template markers (`"<…>"`,
 `"YOUR_…"`, `"xxx…"`, `"***"`, `"${…}"`, `"{…}"`, `"%s"`); sample words (`dummy`, `example`,
 `test…`, `fake`, `mock`); values that name something rather than hold it (`"password"`,
 `"access_token"`, `"X-Api-Key"`, `"DB_PASSWORD"`), and for tokens any single-case word
