@@ -589,3 +589,246 @@ fn workspace_symbols_asked_at_once_wait_for_the_index() {
     assert_eq!(resp["result"].as_array().unwrap().len(), 1, "{resp}");
     assert!(c.shutdown().success());
 }
+
+/// Writes `files` (path, text) under a fresh directory.
+fn write_workspace(files: &[(&str, &str)]) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    for (path, text) in files {
+        let path = root.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    (dir, root)
+}
+
+/// One line-range replacement in an open document.
+fn replace_line(c: &mut Client, uri: &str, version: i64, line: usize, text: &str) {
+    c.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": {"uri": uri, "version": version},
+            "contentChanges": [{
+                "range": {"start": {"line": line, "character": 0}, "end": {"line": line + 1, "character": 0}},
+                "text": text
+            }]
+        }),
+    );
+}
+
+/// Waits (at most `within`) for diagnostics of `uri` that `want` accepts, ignoring what was
+/// published for it before; returns them and how long it took.
+fn wait_diags(
+    c: &mut Client,
+    uri: &str,
+    within: std::time::Duration,
+    want: impl Fn(&[Value]) -> bool,
+) -> (Vec<Value>, std::time::Duration) {
+    let started = std::time::Instant::now();
+    let p = c
+        .try_wait_for(
+            "textDocument/publishDiagnostics",
+            |p| p["uri"] == uri && want(p["diagnostics"].as_array().unwrap()),
+            within,
+        )
+        .unwrap_or_else(|| {
+            panic!(
+                "no matching diagnostics for {uri} within {within:?}; server log:\n{}",
+                c.log()
+            )
+        });
+    (
+        p["diagnostics"].as_array().unwrap().clone(),
+        started.elapsed(),
+    )
+}
+
+/// Sets aside what was published for `uri` so far (and what is still on its way); returns
+/// the diagnostics of those publications.
+fn forget(c: &mut Client, uri: &str) -> Vec<Vec<Value>> {
+    let _ = c.try_wait_for(
+        "never/sent",
+        |_| false,
+        std::time::Duration::from_millis(200),
+    );
+    let (gone, kept) = std::mem::take(&mut c.backlog)
+        .into_iter()
+        .partition(|m| m["params"]["uri"] == uri);
+    c.backlog = kept;
+    gone.into_iter()
+        .map(|m| {
+            m["params"]["diagnostics"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+fn has(code: &'static str) -> impl Fn(&[Value]) -> bool {
+    move |d| codes(d).iter().any(|c| c == code)
+}
+
+fn lacks(code: &'static str) -> impl Fn(&[Value]) -> bool {
+    move |d| !codes(d).iter().any(|c| c == code)
+}
+
+/// Whether a diagnostic's message names the handler's file.
+fn names(file: &'static str) -> impl Fn(&[Value]) -> bool {
+    move |d| {
+        d.iter()
+            .any(|d| d["message"].as_str().is_some_and(|m| m.contains(file)))
+    }
+}
+
+const FLASK_FILES: &str = "from flask import Blueprint, request\n\nfrom ..services import storage\n\nbp = Blueprint(\"files\", __name__, url_prefix=\"/files\")\n\n\n@bp.get(\"/download\")\ndef download():\n    return storage.read_file(request.args.get(\"folder\", \"public\"))\n";
+const FLASK_STORAGE: &str = "import os\n\nROOT = \"/srv/files\"\n\n\ndef read_file(folder):\n    with open(os.path.join(ROOT, folder, \"index.txt\")) as f:\n        return f.read()\n";
+
+/// A Flask handler passes a query parameter to a function of a services module: the service's
+/// `open()` gets SEC302 naming the handler and its file, the finding leaves the service
+/// document within a second when the handler passes a constant, and comes back with the
+/// request data.
+#[test]
+fn taint_follows_request_data_into_open_service_modules() {
+    let (_dir, root) = write_workspace(&[
+        ("app/__init__.py", ""),
+        ("app/routes/__init__.py", ""),
+        ("app/services/__init__.py", ""),
+        ("app/routes/files.py", FLASK_FILES),
+        ("app/services/storage.py", FLASK_STORAGE),
+    ]);
+    let mut c = start_in(&root);
+    let storage_uri = open_file(&mut c, &root.join("app/services/storage.py"));
+    let diags = c.diagnostics(&storage_uri, 1);
+    let sec302: Vec<&Value> = diags.iter().filter(|d| d["code"] == "SEC302").collect();
+    assert_eq!(sec302.len(), 1, "{diags:?}");
+    assert_eq!(sec302[0]["range"]["start"]["line"], 6);
+    let message = sec302[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("`download()` (app/routes/files.py)"),
+        "{message}"
+    );
+    let files_uri = open_file(&mut c, &root.join("app/routes/files.py"));
+    c.diagnostics(&files_uri, 1);
+
+    // Opening the handler (the same calls as on disk) changes nothing in the service.
+    for diags in forget(&mut c, &storage_uri) {
+        assert!(has("SEC302")(&diags), "{diags:?}");
+    }
+    replace_line(
+        &mut c,
+        &files_uri,
+        2,
+        9,
+        "    return storage.read_file(\"public\")\n",
+    );
+    let (_, took) = wait_diags(
+        &mut c,
+        &storage_uri,
+        std::time::Duration::from_secs(1),
+        lacks("SEC302"),
+    );
+    eprintln!("SEC302 left the service after {took:?}");
+    c.diagnostics(&files_uri, 2);
+
+    forget(&mut c, &storage_uri);
+    replace_line(
+        &mut c,
+        &files_uri,
+        3,
+        9,
+        "    return storage.read_file(request.args[\"folder\"])\n",
+    );
+    let (_, took) = wait_diags(
+        &mut c,
+        &storage_uri,
+        std::time::Duration::from_secs(1),
+        has("SEC302"),
+    );
+    eprintln!("SEC302 came back to the service after {took:?}");
+    assert!(c.shutdown().success());
+}
+
+const KOA_ROUTES: &str = "const Router = require(\"@koa/router\");\nconst posts = require(\"../services/posts\");\n\nconst router = new Router({ prefix: \"/posts\" });\n\nrouter.get(\"/\", async (ctx) => {\n  ctx.body = await posts.search(ctx.query.q);\n});\n\nmodule.exports = router;\n";
+const KOA_ROUTES_CONSTANT: &str = "const Router = require(\"@koa/router\");\nconst posts = require(\"../services/posts\");\n\nconst router = new Router({ prefix: \"/posts\" });\n\nrouter.get(\"/\", async (ctx) => {\n  ctx.body = await posts.search(\"featured\");\n});\n\nmodule.exports = router;\n";
+const KOA_SERVICE: &str = "const db = require(\"../db\");\n\nasync function search(term) {\n  return db.query(\"SELECT * FROM posts WHERE title LIKE '%\" + term + \"%'\");\n}\n\nmodule.exports = { search };\n";
+
+/// The same for a Koa router and a relative `require`d service: the open edit, closing the
+/// handler (the disk's text counts again), and a change on disk reported by the client. The
+/// service's concatenation of a parameter into SQL is SEC101 on its own; the request data makes
+/// it name the handler.
+#[test]
+fn taint_follows_request_data_into_open_javascript_services() {
+    let (_dir, root) = write_workspace(&[
+        ("src/routes/posts.js", KOA_ROUTES),
+        ("src/services/posts.js", KOA_SERVICE),
+        (
+            "src/db.js",
+            "const { Pool } = require(\"pg\");\nmodule.exports = new Pool();\n",
+        ),
+    ]);
+    let mut c = start_in(&root);
+    let service = root.join("src/services/posts.js");
+    let service_uri = uri(&service);
+    c.open(&service_uri, "javascript", KOA_SERVICE);
+    let diags = c.diagnostics(&service_uri, 1);
+    let sec101: Vec<&Value> = diags.iter().filter(|d| d["code"] == "SEC101").collect();
+    assert_eq!(sec101.len(), 1, "{diags:?}");
+    assert_eq!(sec101[0]["range"]["start"]["line"], 3);
+    let message = sec101[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains(
+            "`ctx.query.q` passed to `search()` by the `GET /` handler (src/routes/posts.js)"
+        ),
+        "{message}"
+    );
+    let routes = root.join("src/routes/posts.js");
+    let routes_uri = uri(&routes);
+    c.open(&routes_uri, "javascript", KOA_ROUTES);
+    c.diagnostics(&routes_uri, 1);
+
+    // Edited in the editor.
+    forget(&mut c, &service_uri);
+    replace_line(
+        &mut c,
+        &routes_uri,
+        2,
+        6,
+        "  ctx.body = await posts.search(\"featured\");\n",
+    );
+    let (_, took) = wait_diags(
+        &mut c,
+        &service_uri,
+        std::time::Duration::from_secs(1),
+        |d| !names("src/routes/posts.js")(d),
+    );
+    eprintln!("SEC101 left the service after {took:?}");
+
+    // Closed unsaved: the disk still passes the query.
+    forget(&mut c, &service_uri);
+    c.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": routes_uri}}),
+    );
+    wait_diags(
+        &mut c,
+        &service_uri,
+        std::time::Duration::from_secs(2),
+        names("src/routes/posts.js"),
+    );
+
+    // Changed on disk.
+    forget(&mut c, &service_uri);
+    std::fs::write(&routes, KOA_ROUTES_CONSTANT).unwrap();
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": routes_uri, "type": 2}]}),
+    );
+    wait_diags(
+        &mut c,
+        &service_uri,
+        std::time::Duration::from_secs(2),
+        |d| !names("src/routes/posts.js")(d),
+    );
+    assert!(c.shutdown().success());
+}

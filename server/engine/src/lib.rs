@@ -114,6 +114,10 @@ pub struct ItemCache {
     /// Whether the last analysis was partial: some walk over the tree gave up at the depth
     /// bound, so findings in the deepest parts of the file may be missing.
     pub partial: bool,
+    /// Item text hash → the item's outgoing calls (`outgoing_cached`), valid for one semantic
+    /// model (`outgoing_context`).
+    outgoing: Marked<Vec<ba_analysis::Outgoing>>,
+    outgoing_context: u64,
 }
 
 /// A cache keyed by item text hash whose entries are marked with the last analysis that used
@@ -280,9 +284,11 @@ fn with_summaries(
         }
     };
     cache.returns.end();
-    if cache.entries_context != returns_hash {
+    // The parts read the model (its entries from other files too), not only the returns.
+    let entries_context = hash_of((skeleton, returns_hash));
+    if cache.entries_context != entries_context {
         cache.entries.clear();
-        cache.entries_context = returns_hash;
+        cache.entries_context = entries_context;
     }
     cache.entries.begin();
     let mut combined = rustc_hash::FxHasher::default();
@@ -395,10 +401,11 @@ pub fn analyze(
         .enumerate()
         .map(|(i, r)| rules.is_enabled_index(i) && rules.applies(r, class))
         .collect();
-    // The rest of the semantic model is a function of the skeleton, so the skeleton stands
-    // for it. Rules may read the path, so it is part of the context too.
+    // The rest of the semantic model is a function of the skeleton (and of the entries from
+    // other files), so its key stands for it. Rules may read the path, so it is part of the
+    // context too.
     let context = hash_of((
-        skeleton,
+        semantic_key,
         summaries_hash,
         rules.fingerprint(),
         language,
@@ -528,20 +535,85 @@ pub fn outgoing(
         return Vec::new();
     }
     let sem = Semantic::build_with(language, tree, source, rules.models().clone());
+    outgoing_of(language, &sem, tree, source, None)
+}
+
+/// Whether a file's text can hold request data at all (else it has no outgoing calls): a
+/// check on the text alone, so callers skip parsing the files it rules out.
+pub fn may_have_request_data(language: Language, source: &str) -> bool {
+    summaries::apply(language, source)
+}
+
+/// `outgoing` for a document the server keeps: called right after `analyze` on the same text
+/// with the same cache, it reuses the semantic model `analyze` built (when that model carries
+/// no entries from other files, which `outgoing` leaves out) and each unchanged item's calls,
+/// so a keystroke re-runs one item.
+pub fn outgoing_cached(
+    language: Language,
+    source: &str,
+    tree: &Tree,
+    rules: &RuleSet,
+    cache: &mut ItemCache,
+) -> Vec<ba_analysis::Outgoing> {
+    if !summaries::apply(language, source) {
+        cache.outgoing.clear();
+        return Vec::new();
+    }
+    let (context, sem) = match &cache.semantic {
+        Some((key, sem)) if sem.external.is_empty() => (*key, sem.clone()),
+        _ => {
+            let sem = Semantic::build_with(language, tree, source, rules.models().clone());
+            // Not the model `analyze` keeps: nothing to reuse it with.
+            cache.outgoing.clear();
+            cache.outgoing_context = 0;
+            return outgoing_of(language, &sem, tree, source, None);
+        }
+    };
+    if cache.outgoing_context != context {
+        cache.outgoing.clear();
+        cache.outgoing_context = context;
+    }
+    outgoing_of(language, &sem, tree, source, Some(&mut cache.outgoing))
+}
+
+/// The outgoing calls of every item, sorted and deduplicated; `parts` caches them per item.
+fn outgoing_of(
+    language: Language,
+    sem: &Semantic,
+    tree: &Tree,
+    source: &str,
+    mut parts: Option<&mut Marked<Vec<ba_analysis::Outgoing>>>,
+) -> Vec<ba_analysis::Outgoing> {
     let root = tree.root_node();
     let mut walk = root.walk();
     let items: Vec<Node> = root.named_children(&mut walk).collect();
     let mut out = Vec::new();
+    if let Some(p) = parts.as_deref_mut() {
+        p.begin();
+    }
     for item in items {
-        let found = catch_unwind(AssertUnwindSafe(|| {
-            summaries::outgoing(language, &sem, item, source)
-        }));
-        match found {
-            Ok(mut o) => out.append(&mut o),
-            Err(panic) => {
-                tracing::error!("cross-module summary panicked: {}", panic_message(&panic))
-            }
+        let key = hash_of(&source.as_bytes()[item.byte_range()]);
+        if let Some(found) = parts.as_deref_mut().and_then(|p| p.get(key)) {
+            out.extend(found.iter().cloned());
+            continue;
         }
+        let found = catch_unwind(AssertUnwindSafe(|| {
+            summaries::outgoing(language, sem, item, source)
+        }));
+        let calls = match found {
+            Ok(o) => o,
+            Err(panic) => {
+                tracing::error!("cross-module summary panicked: {}", panic_message(&panic));
+                Vec::new()
+            }
+        };
+        out.extend(calls.iter().cloned());
+        if let Some(p) = parts.as_deref_mut() {
+            p.insert(key, calls);
+        }
+    }
+    if let Some(p) = parts {
+        p.end();
     }
     out.sort_by(|a, b| (&a.callee, &a.argument).cmp(&(&b.callee, &b.argument)));
     out.dedup_by(|a, b| a.callee == b.callee && a.argument == b.argument);
@@ -614,6 +686,117 @@ mod tests {
             run: explode,
         }],
     };
+
+    #[test]
+    fn outgoing_calls_of_a_kept_document_follow_its_edits() {
+        let rules = RuleSet::default();
+        let handler = "from flask import Blueprint, request\n\nfrom ..services import storage\n\nbp = Blueprint(\"files\", __name__)\n\n\n@bp.get(\"/download\")\ndef download():\n    return storage.read_file(request.args.get(\"folder\"))\n";
+        let mut cache = ItemCache::default();
+        let tree = ba_syntax::parse::parse(Language::Python, handler, None).unwrap();
+        analyze(
+            "files.py",
+            Language::Python,
+            handler,
+            &tree,
+            &rules,
+            Some(&mut cache),
+        );
+        let fresh = outgoing(Language::Python, handler, &tree, &rules);
+        assert_eq!(fresh.len(), 1, "{fresh:?}");
+        assert!(fresh[0].callee.ends_with("services.storage.read_file"));
+        let cached = outgoing_cached(Language::Python, handler, &tree, &rules, &mut cache);
+        assert_eq!(cached, fresh);
+        // A constant instead: the edited item runs again, and has no call with request data.
+        let constant = handler.replace("request.args.get(\"folder\")", "\"public\"");
+        let tree = ba_syntax::parse::parse(Language::Python, &constant, None).unwrap();
+        analyze(
+            "files.py",
+            Language::Python,
+            &constant,
+            &tree,
+            &rules,
+            Some(&mut cache),
+        );
+        assert!(outgoing_cached(Language::Python, &constant, &tree, &rules, &mut cache).is_empty());
+        let tree = ba_syntax::parse::parse(Language::Python, handler, None).unwrap();
+        analyze(
+            "files.py",
+            Language::Python,
+            handler,
+            &tree,
+            &rules,
+            Some(&mut cache),
+        );
+        assert_eq!(
+            outgoing_cached(Language::Python, handler, &tree, &rules, &mut cache),
+            fresh
+        );
+    }
+
+    #[test]
+    fn entries_from_other_files_key_the_findings_cache() {
+        let rules = RuleSet::default();
+        let source = "import os\n\n\ndef remove(path):\n    os.remove(path)\n";
+        let tree = ba_syntax::parse::parse(Language::Python, source, None).unwrap();
+        let mut cache = ItemCache::default();
+        let run = |cache: &mut ItemCache| {
+            analyze("s.py", Language::Python, source, &tree, &rules, Some(cache))
+                .iter()
+                .filter(|f| f.rule.code == "SEC302")
+                .count()
+        };
+        assert_eq!(run(&mut cache), 0);
+        let mut from = entries_for_s_py(source);
+        std::mem::swap(&mut cache.external, &mut from);
+        assert_eq!(run(&mut cache), 1, "the entries make `path` a source");
+        cache.external.clear();
+        assert_eq!(run(&mut cache), 0, "and the finding goes with them");
+    }
+
+    #[test]
+    fn entries_from_other_files_key_the_findings_cache_in_javascript() {
+        let rules = RuleSet::default();
+        let service = "const db = require(\"../db\");\n\nasync function search(term) {\n  return db.query(\"SELECT * FROM posts WHERE title LIKE '%\" + term + \"%'\");\n}\n\nmodule.exports = { search };\n";
+        let handler = "const Router = require(\"@koa/router\");\nconst posts = require(\"../services/posts\");\n\nconst router = new Router();\n\nrouter.get(\"/\", async (ctx) => {\n  ctx.body = await posts.search(ctx.query.q);\n});\n";
+        let js = Language::JavaScript;
+        let tree = ba_syntax::parse::parse(js, handler, None).unwrap();
+        let calls = outgoing(js, handler, &tree, &rules);
+        let map = modules::ModuleMap::new([
+            (std::path::Path::new("src/routes/posts.js"), js),
+            (std::path::Path::new("src/services/posts.js"), js),
+        ]);
+        let entries = map
+            .external_entries(&[("src/routes/posts.js".into(), js, calls)])
+            .remove(std::path::Path::new("src/services/posts.js"))
+            .expect("entries");
+        let tree = ba_syntax::parse::parse(js, service, None).unwrap();
+        let mut cache = ItemCache::default();
+        let mut run = |external: &ba_analysis::ExternalEntries| {
+            cache.external = external.clone();
+            analyze("posts.js", js, service, &tree, &rules, Some(&mut cache))
+                .iter()
+                // Without the entries, the parameter's concatenation is reported as such.
+                .filter(|f| f.rule.code == "SEC101" && f.message.contains("by the `GET /` handler"))
+                .count()
+        };
+        assert_eq!(run(&Default::default()), 0);
+        assert_eq!(run(&entries), 1);
+        assert_eq!(run(&Default::default()), 0);
+    }
+
+    /// The entries a handler calling `remove(request.json["path"])` gives `s.py`.
+    fn entries_for_s_py(_: &str) -> ba_analysis::ExternalEntries {
+        let handler = "from flask import request\nfrom s import remove\n\n@app.delete(\"/\")\ndef delete():\n    remove(request.json[\"path\"])\n";
+        let tree = ba_syntax::parse::parse(Language::Python, handler, None).unwrap();
+        let calls = outgoing(Language::Python, handler, &tree, &RuleSet::default());
+        let map = modules::ModuleMap::new([
+            (std::path::Path::new("h.py"), Language::Python),
+            (std::path::Path::new("s.py"), Language::Python),
+        ]);
+        map.external_entries(&[("h.py".into(), Language::Python, calls)])
+            .remove(std::path::Path::new("s.py"))
+            .expect("entries for s.py")
+    }
 
     #[test]
     fn a_panicking_check_costs_only_its_match() {

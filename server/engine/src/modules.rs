@@ -12,6 +12,7 @@ use ba_syntax::{Family, Language};
 const JS_EXTENSIONS: &[&str] = &["js", "ts", "mjs", "cjs", "jsx", "tsx", "mts", "cts"];
 
 /// The project's files, indexed for module lookups.
+#[derive(Default)]
 pub struct ModuleMap {
     files: HashMap<PathBuf, Language>,
     /// Python module path without extension (`app/services/storage`, `app/services` for a
@@ -19,7 +20,8 @@ pub struct ModuleMap {
     python: HashMap<String, Vec<PathBuf>>,
 }
 
-fn normalize(path: &Path) -> PathBuf {
+/// `path` without `.` and `..` components (lexically), as the map keys files.
+pub fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in path.components() {
         match c {
@@ -33,40 +35,74 @@ fn normalize(path: &Path) -> PathBuf {
     out
 }
 
+/// A Python file's module path tails (`storage`, `services/storage`, `app/services/storage`;
+/// a package's `__init__.py` stands for its directory); none for other languages.
+fn python_tails(path: &Path, language: Language) -> Vec<String> {
+    if language.family() != Family::Python {
+        return Vec::new();
+    }
+    let stem = if path.file_stem().is_some_and(|s| s == "__init__") {
+        path.parent().map(Path::to_path_buf)
+    } else {
+        Some(path.with_extension(""))
+    };
+    let Some(stem) = stem else {
+        return Vec::new();
+    };
+    let parts: Vec<String> = stem
+        .components()
+        .filter_map(|c| match c {
+            Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .collect();
+    (0..parts.len())
+        .map(|start| parts[start..].join("/"))
+        .collect()
+}
+
 impl ModuleMap {
     pub fn new<'a>(files: impl IntoIterator<Item = (&'a Path, Language)>) -> Self {
-        let mut map = ModuleMap {
-            files: HashMap::new(),
-            python: HashMap::new(),
-        };
+        let mut map = ModuleMap::default();
         for (path, language) in files {
-            let path = normalize(path);
-            if language.family() == Family::Python {
-                let stem = if path.file_stem().is_some_and(|s| s == "__init__") {
-                    path.parent().map(Path::to_path_buf)
-                } else {
-                    Some(path.with_extension(""))
-                };
-                if let Some(stem) = stem {
-                    let parts: Vec<String> = stem
-                        .components()
-                        .filter_map(|c| match c {
-                            Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
-                            _ => None,
-                        })
-                        .collect();
-                    // Every tail: `storage`, `services/storage`, `app/services/storage`.
-                    for start in 0..parts.len() {
-                        map.python
-                            .entry(parts[start..].join("/"))
-                            .or_default()
-                            .push(path.clone());
-                    }
-                }
-            }
-            map.files.insert(path, language);
+            map.insert(path, language);
         }
         map
+    }
+
+    /// Adds a file (the server's workspace index gained it); whether it is new to the map.
+    pub fn insert(&mut self, path: &Path, language: Language) -> bool {
+        let path = normalize(path);
+        if self.files.get(&path) == Some(&language) {
+            return false;
+        }
+        self.remove(&path);
+        for tail in python_tails(&path, language) {
+            self.python.entry(tail).or_default().push(path.clone());
+        }
+        self.files.insert(path, language);
+        true
+    }
+
+    /// Drops a file; whether the map had it.
+    pub fn remove(&mut self, path: &Path) -> bool {
+        let path = normalize(path);
+        let Some(language) = self.files.remove(&path) else {
+            return false;
+        };
+        for tail in python_tails(&path, language) {
+            if let Some(list) = self.python.get_mut(&tail) {
+                list.retain(|p| *p != path);
+                if list.is_empty() {
+                    self.python.remove(&tail);
+                }
+            }
+        }
+        true
+    }
+
+    pub fn contains(&self, path: &Path) -> bool {
+        self.files.contains_key(&normalize(path))
     }
 
     /// The file and function `callee` names, as imported by the file at `from`.
@@ -160,11 +196,26 @@ impl ModuleMap {
         &self,
         outgoing: &[(PathBuf, Language, Vec<Outgoing>)],
     ) -> BTreeMap<PathBuf, ExternalEntries> {
+        self.external_entries_with(
+            outgoing
+                .iter()
+                .map(|(from, language, calls)| (from.as_path(), *language, calls.as_slice())),
+            |from| from.strip_prefix(".").unwrap_or(from).display().to_string(),
+        )
+    }
+
+    /// `external_entries` with the callers' files named by `shown` (the server shows them
+    /// relative to their workspace folder).
+    pub fn external_entries_with<'a>(
+        &self,
+        outgoing: impl IntoIterator<Item = (&'a Path, Language, &'a [Outgoing])>,
+        shown: impl Fn(&Path) -> String,
+    ) -> BTreeMap<PathBuf, ExternalEntries> {
         let mut out: BTreeMap<PathBuf, ExternalEntries> = BTreeMap::new();
         for (from, language, calls) in outgoing {
-            let shown = from.strip_prefix(".").unwrap_or(from).display().to_string();
+            let shown = shown(from);
             for call in calls {
-                let Some((file, function)) = self.target(from, *language, &call.callee) else {
+                let Some((file, function)) = self.target(from, language, &call.callee) else {
                     continue;
                 };
                 if normalize(from) == file {
@@ -224,6 +275,24 @@ mod tests {
             ))
         );
         assert_eq!(m.target(from, py, "requests.get"), None);
+    }
+
+    #[test]
+    fn files_come_and_go() {
+        let mut m = map(&["proj/app/routes/notes.py"]);
+        let from = Path::new("proj/app/routes/notes.py");
+        let py = Language::Python;
+        assert_eq!(m.target(from, py, "app.services.storage.save"), None);
+        assert!(m.insert(Path::new("proj/app/services/storage.py"), py));
+        assert!(!m.insert(Path::new("proj/app/services/storage.py"), py));
+        assert_eq!(
+            m.target(from, py, "app.services.storage.save"),
+            Some((PathBuf::from("proj/app/services/storage.py"), "save".into()))
+        );
+        assert!(m.remove(Path::new("proj/./app/services/storage.py")));
+        assert_eq!(m.target(from, py, "app.services.storage.save"), None);
+        assert!(!m.contains(Path::new("proj/app/services/storage.py")));
+        assert!(m.python.values().all(|v| !v.is_empty()));
     }
 
     #[test]

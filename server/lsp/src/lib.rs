@@ -4,6 +4,7 @@
 mod actions;
 mod advisor;
 mod convert;
+mod cross_module;
 mod outbound;
 mod scaffold;
 mod server;

@@ -252,7 +252,7 @@ impl Backend {
             if entry.doc.version() != version {
                 return Vec::new(); // A newer change is queued; it will publish.
             }
-            entry.analyze(key);
+            super::workspace::analyze(&inner, key, &mut entry);
             tracing::debug!("{key} v{version}: analysed in {:?}", started.elapsed());
             // Edits take this lock, so the version cannot move on before the send.
             super::workspace::publish_with_cross(&inner, key, &mut entry, |e, findings| {
@@ -286,7 +286,7 @@ impl Backend {
                 if entry.doc.version() != version {
                     return None;
                 }
-                entry.analyze(job_uri.as_str());
+                super::workspace::analyze(&job_inner, job_uri.as_str(), &mut entry);
                 let (findings, others) =
                     super::workspace::refresh(&job_inner, job_uri.as_str(), &mut entry);
                 let enc = job_inner.encoding();
@@ -682,12 +682,13 @@ impl LanguageServer for Backend {
         params: DocumentDiagnosticParams,
     ) -> Result<DocumentDiagnosticReportResult> {
         let inner = self.inner.clone();
+        let client = self.client.clone();
         guarded("textDocument/diagnostic", async move {
             let uri = params.text_document.uri;
             // A manifest (open or not: a file a manifest includes) has the advisor's findings.
             let items = match advisor::manifest_diagnostics(&inner, &uri) {
                 Some(items) => Ok(items),
-                None => source_diagnostics(inner, uri).await,
+                None => source_diagnostics(client, inner, uri).await,
             }?;
             Ok(DocumentDiagnosticReportResult::Report(
                 DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
@@ -722,7 +723,7 @@ impl LanguageServer for Backend {
             let enc = inner.encoding();
             tokio::task::spawn_blocking(move || {
                 let mut e = lock(&shared);
-                e.analyze(&key);
+                super::workspace::analyze(&inner, &key, &mut e);
                 let offset = convert::offset(e.doc.rope(), pos.position, enc);
                 let index_key = super::workspace::key_of(&key, e.path.as_ref());
                 let route = super::symbols::route_hover(&inner, &index_key, offset);
@@ -866,8 +867,13 @@ impl LanguageServer for Backend {
 }
 
 /// Pulled diagnostics of an open source document: its findings, its cross-file findings and
-/// the advisor's review findings.
-async fn source_diagnostics(inner: Arc<Inner>, uri: Uri) -> Result<Vec<Diagnostic>> {
+/// the advisor's review findings. Other documents whose findings this analysis changed are
+/// pulled again (`workspace/diagnostic/refresh`).
+async fn source_diagnostics(
+    client: Client,
+    inner: Arc<Inner>,
+    uri: Uri,
+) -> Result<Vec<Diagnostic>> {
     let Some(shared) = inner.docs.get(uri.as_str()) else {
         return Err(Error::invalid_params(format!(
             "{} is not open",
@@ -876,10 +882,12 @@ async fn source_diagnostics(inner: Arc<Inner>, uri: Uri) -> Result<Vec<Diagnosti
     };
     let key = uri.as_str().to_owned();
     let enc = inner.encoding();
-    tokio::task::spawn_blocking(move || {
+    let job_inner = inner.clone();
+    let (items, others) = tokio::task::spawn_blocking(move || {
+        let inner = job_inner;
         let mut e = lock(&shared);
-        e.analyze(&key);
-        let (findings, _) = super::workspace::refresh(&inner, &key, &mut e);
+        super::workspace::analyze(&inner, &key, &mut e);
+        let (findings, others) = super::workspace::refresh(&inner, &key, &mut e);
         let mut items: Vec<Diagnostic> = findings
             .iter()
             .map(|f| convert::diagnostic(&uri, e.doc.rope(), f, enc))
@@ -887,10 +895,12 @@ async fn source_diagnostics(inner: Arc<Inner>, uri: Uri) -> Result<Vec<Diagnosti
         items.extend(e.notices(enc));
         let (text, rope) = (e.doc.text(), e.doc.rope());
         items.extend(inner.advisor.review_diagnostics(&uri, text, rope, enc));
-        items
+        (items, others)
     })
     .await
-    .map_err(|_| Error::internal_error())
+    .map_err(|_| Error::internal_error())?;
+    super::workspace::republish(client, inner, others);
+    Ok(items)
 }
 
 /// Used by code actions: the edits of several findings' fixes as one map.

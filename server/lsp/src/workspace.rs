@@ -15,6 +15,7 @@ use ls_types::*;
 use tower_lsp_server::{ls_types, Client};
 
 use super::convert;
+use super::cross_module::{self, CrossModule};
 use super::server::Inner;
 use super::state::{lock, DocEntry};
 use ba_app::{self as app, WorkspaceIndex};
@@ -26,6 +27,8 @@ use ba_syntax::Language;
 pub struct Workspace {
     pub index: Mutex<WorkspaceIndex>,
     cross: Mutex<Arc<CrossFindings>>,
+    /// Request data handlers pass to other modules' functions (see `cross_module.rs`).
+    xmod: Mutex<CrossModule>,
     /// Per open document: facts of its top-level items, so a keystroke re-extracts one item.
     facts: Mutex<std::collections::HashMap<String, app::FactsCache>>,
     roots: Mutex<Vec<PathBuf>>,
@@ -104,6 +107,7 @@ impl Workspace {
         if roots.is_empty() {
             self.set_ready();
         }
+        lock(&self.xmod).set_roots(roots.clone());
         *lock(&self.roots) = roots;
         let progress = params
             .capabilities
@@ -182,6 +186,8 @@ pub(super) fn refresh(
         .path
         .as_ref()
         .is_some_and(|p| entry.settings.is_excluded(p));
+    // Computed before taking the index lock (the text's own model is reused: cheap).
+    let calls = cross_module::of_document(entry);
     let changed = {
         let facts = if entry.doc.is_too_large() || excluded {
             Default::default()
@@ -198,7 +204,14 @@ pub(super) fn refresh(
         };
         let mut index = lock(&ws.index);
         index.update(&key, &key, language, facts);
-        ws.recompute(&mut index)
+        let mut changed = ws.recompute(&mut index);
+        if let Some(path) = &entry.path {
+            let mut xmod = lock(&ws.xmod);
+            xmod.add_file(path, language);
+            xmod.set_calls(&key, path, language, calls);
+            changed.extend(xmod.recompute());
+        }
+        changed
     };
     let findings = own_and_cross(inner, &key, entry);
     let others = changed.into_iter().filter(|k| **k != *key).collect();
@@ -225,6 +238,23 @@ pub(super) fn publish_with_cross(
         publish(entry, &findings);
     }
     others
+}
+
+/// Gives the document the request data other files' handlers pass to its functions; a change
+/// makes its findings stale.
+pub(super) fn sync_external(inner: &Inner, entry: &mut DocEntry) {
+    let Some(path) = &entry.path else { return };
+    let external = lock(&inner.workspace.xmod).external_for(path);
+    if entry.cache.external != external {
+        entry.cache.external = external;
+        entry.findings_version = None;
+    }
+}
+
+/// `entry.analyze` with the document's entries from other files brought up to date first.
+pub(super) fn analyze(inner: &Inner, uri: &str, entry: &mut DocEntry) {
+    sync_external(inner, entry);
+    entry.analyze(uri);
 }
 
 /// The document's findings followed by its cross-file findings.
@@ -276,7 +306,7 @@ pub(super) fn republish(client: Client, inner: Arc<Inner>, keys: Vec<Arc<str>>) 
             let job_shared = shared.clone();
             let job = tokio::task::spawn_blocking(move || {
                 let mut entry = lock(&job_shared);
-                entry.analyze(&uri);
+                analyze(&job_inner, &uri, &mut entry);
                 let version = entry.doc.version();
                 let findings = own_and_cross(&job_inner, &key, &mut entry);
                 let enc = job_inner.encoding();
@@ -351,23 +381,27 @@ async fn index_from_disk(client: &Client, inner: &Arc<Inner>) {
         .map(<[PathBuf]>::to_vec)
         .collect();
     let mut fresh = WorkspaceIndex::new();
+    let mut fresh_calls = Vec::new();
     let mut done = 0;
     for chunk in chunks {
         let job_inner = inner.clone();
         let n = chunk.len();
         let job = tokio::task::spawn_blocking(move || {
             let open = open_keys(&job_inner);
+            let is_open = |p: &Path| open.contains(&*p.to_string_lossy());
             let mut part = WorkspaceIndex::new();
-            app::index_paths(&mut part, &chunk, &|p| open.contains(&*p.to_string_lossy()));
-            part
+            app::index_paths(&mut part, &chunk, &is_open);
+            let calls = calls_of_files(&job_inner, &chunk, &is_open);
+            (part, calls)
         });
-        let Ok(part) = job.await else {
+        let Ok((part, calls)) = job.await else {
             tracing::error!("workspace indexing panicked");
             return;
         };
         for f in part.files() {
             fresh.update(&f.key, &f.path, f.language, f.facts.clone());
         }
+        fresh_calls.extend(calls);
         done += n;
         if let Some(p) = &progress {
             p.report_with_message(
@@ -395,7 +429,23 @@ async fn index_from_disk(client: &Client, inner: &Arc<Inner>) {
                 index.update(&f.key, &f.path, f.language, f.facts.clone());
             }
         }
-        inner.workspace.recompute(&mut index)
+        let mut changed = inner.workspace.recompute(&mut index);
+        let mut xmod = lock(&inner.workspace.xmod);
+        xmod.reset_files(
+            index
+                .files()
+                .filter(|f| !f.key.contains("://"))
+                .map(|f| (Path::new(&*f.key), f.language)),
+        );
+        for (path, language, calls) in fresh_calls {
+            let key = key_of("", Some(&path));
+            if !open.contains(&key) {
+                xmod.set_calls(&key, &path, language, calls);
+            }
+        }
+        xmod.retain_known();
+        changed.extend(xmod.recompute());
+        changed
     };
     tracing::info!("indexed {count} files in {:?}", started.elapsed());
     if let Some(p) = progress {
@@ -431,16 +481,29 @@ pub(super) fn closed(client: Client, inner: Arc<Inner>, uri: &Uri, path: Option<
                 .as_deref()
                 .filter(|p| !excluded(&job_inner, p))
                 .and_then(app::extract_file);
+            let calls = match (&path, &on_disk) {
+                (Some(p), Some(_)) => cross_module::of_file(p, &job_inner.settings_for(Some(p)).0),
+                _ => Vec::new(),
+            };
             let mut index = lock(&job_inner.workspace.index);
+            let mut xmod = lock(&job_inner.workspace.xmod);
             match on_disk {
                 Some((language, facts)) => {
                     index.update(&key, &key, language, facts);
+                    if let Some(p) = &path {
+                        xmod.set_calls(&key, p, language, calls);
+                    }
                 }
                 None => {
                     index.remove(&key);
+                    if let Some(p) = &path {
+                        xmod.remove_file(&key, p);
+                    }
                 }
             }
-            job_inner.workspace.recompute(&mut index)
+            let mut changed = job_inner.workspace.recompute(&mut index);
+            changed.extend(xmod.recompute());
+            changed
         })
         .await
         .unwrap_or_default();
@@ -575,10 +638,16 @@ fn apply_disk_changes(inner: &Inner, mut paths: Vec<PathBuf>) -> (Vec<Arc<str>>,
         .partition(|p| filter.contains(p) && !excluded(inner, p));
     // Read and parse without the index lock: keystrokes keep going meanwhile.
     let read = app::extract_files(&wanted);
+    let calls = calls_of_files(inner, &wanted, &|_| false);
     let mut index = lock(&inner.workspace.index);
+    let mut xmod = lock(&inner.workspace.xmod);
     // Again under the index lock: a document opened from now on is refreshed after us.
     let open = open_keys(inner);
     let (mut updated, mut removed) = (0, 0);
+    let mut calls: std::collections::HashMap<PathBuf, Vec<ba_analysis::Outgoing>> = calls
+        .into_iter()
+        .map(|(path, _, calls)| (path, calls))
+        .collect();
     for (path, facts) in wanted
         .iter()
         .zip(read)
@@ -591,9 +660,15 @@ fn apply_disk_changes(inner: &Inner, mut paths: Vec<PathBuf>) -> (Vec<Arc<str>>,
         match facts {
             Some((language, facts)) => {
                 index.update(&key, &key, language, facts);
+                xmod.add_file(path, language);
+                let calls = calls.remove(path).unwrap_or_default();
+                xmod.set_calls(&key, path, language, calls);
                 updated += 1;
             }
-            None => removed += usize::from(index.remove(&key)),
+            None => {
+                removed += usize::from(index.remove(&key));
+                xmod.remove_file(&key, path);
+            }
         }
     }
     // A path that is not a source file and is gone may have been a directory: what was
@@ -610,9 +685,11 @@ fn apply_disk_changes(inner: &Inner, mut paths: Vec<PathBuf>) -> (Vec<Arc<str>>,
             .collect();
         for key in under {
             removed += usize::from(index.remove(&key));
+            xmod.remove_file(&key, Path::new(&*key));
         }
     }
-    let changed = inner.workspace.recompute(&mut index);
+    let mut changed = inner.workspace.recompute(&mut index);
+    changed.extend(xmod.recompute());
     // Most events are for files the index does not hold (build output, caches): no news.
     if updated + removed > 0 {
         tracing::info!(
@@ -621,4 +698,22 @@ fn apply_disk_changes(inner: &Inner, mut paths: Vec<PathBuf>) -> (Vec<Arc<str>>,
         );
     }
     (changed, updated + removed > 0)
+}
+
+/// The outgoing calls of files on disk (not `skip`ped), in parallel, each under its settings.
+fn calls_of_files(
+    inner: &Inner,
+    files: &[PathBuf],
+    skip: &(dyn Fn(&Path) -> bool + Sync),
+) -> Vec<(PathBuf, Language, Vec<ba_analysis::Outgoing>)> {
+    use rayon::prelude::*;
+    files
+        .par_iter()
+        .filter(|p| !skip(p))
+        .filter_map(|p| {
+            let language = Language::from_path(p)?;
+            let calls = cross_module::of_file(p, &inner.settings_for(Some(p)).0);
+            Some((p.clone(), language, calls))
+        })
+        .collect()
 }
