@@ -270,12 +270,19 @@ fn cross_findings(
 /// parse those files again).
 type FactsSink = std::sync::Mutex<Vec<(PathBuf, Language, ba_app::FileFacts)>>;
 
+/// Each analysed file's calls to functions of other modules with request data, computed from
+/// the analysis's own tree and semantic model (for the cross-module pass, which then parses
+/// only the files the results cache answered).
+pub(super) type OutgoingSink =
+    std::sync::Mutex<std::collections::HashMap<PathBuf, Vec<ba_analysis::Outgoing>>>;
+
 fn check_file(
     path: &Path,
     settings: &Settings,
     cache: Option<&Cache>,
     fixing: Option<FixMode>,
     facts: Option<&FactsSink>,
+    outgoing: Option<&OutgoingSink>,
 ) -> Outcome {
     let language = Language::from_path(path).expect("collected files have a language");
     let shown = path.strip_prefix(".").unwrap_or(path);
@@ -361,6 +368,12 @@ fn check_file(
             Some(&mut items),
         );
         partial.set(partial.get() || items.partial);
+        if let Some(sink) = outgoing.filter(|_| fixing.is_none()) {
+            let calls = engine::outgoing_cached(language, text, &tree, &settings.rules, &mut items);
+            sink.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(path.to_path_buf(), calls);
+        }
         findings
     };
     let analyse = |text: &str| match cache {
@@ -574,6 +587,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     let cross_enabled =
         ba_engine::crossfile::any_enabled(&jobs.iter().map(|(_, s)| &s.rules).collect::<Vec<_>>());
     let facts = cross_enabled.then(FactsSink::default);
+    let outgoing = fixing.is_none().then(OutgoingSink::default);
     // Largest files first: a big file picked up last would keep one thread busy while the
     // others idle. Reports keep the path order.
     let mut order: Vec<(u64, usize)> = jobs
@@ -586,7 +600,14 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         .par_iter()
         .map(|&(_, i)| {
             let (f, s) = &jobs[i];
-            let outcome = check_file(f, s, cache.as_ref(), fixing, facts.as_ref());
+            let outcome = check_file(
+                f,
+                s,
+                cache.as_ref(),
+                fixing,
+                facts.as_ref(),
+                outgoing.as_ref(),
+            );
             if let Some(bar) = &progress {
                 bar.inc(1);
             }
@@ -616,7 +637,10 @@ pub fn run(args: &CheckArgs) -> ExitCode {
             .filter(|(_, o)| matches!(o, Outcome::Report(..)))
             .map(|(i, _)| (jobs[*i].0.as_path(), &*jobs[*i].1))
             .collect();
-        let mut updated = super::cross_module::reports(&analysed);
+        let known = outgoing
+            .map(|o| o.into_inner().unwrap_or_else(|e| e.into_inner()))
+            .unwrap_or_default();
+        let mut updated = super::cross_module::reports(&analysed, known);
         if !updated.is_empty() {
             for (i, outcome) in outcomes.iter_mut() {
                 if let Outcome::Report(report, ..) = outcome {

@@ -25,17 +25,34 @@ fn read(path: &Path) -> Option<String> {
 }
 
 /// New reports for the files that receive request data from other modules, by path. `files`
-/// are the analysed files (not skipped) with their settings.
-pub fn reports(files: &[(&Path, &Settings)]) -> HashMap<PathBuf, FileReport> {
-    let outgoing: Vec<(PathBuf, Language, Vec<ba_analysis::Outgoing>)> = files
+/// are the analysed files (not skipped) with their settings; `known` holds the outgoing calls
+/// the analysis computed already (files the results cache answered are read and parsed here).
+pub fn reports(
+    files: &[(&Path, &Settings)],
+    mut known: HashMap<PathBuf, Vec<ba_analysis::Outgoing>>,
+) -> HashMap<PathBuf, FileReport> {
+    let missing: Vec<(PathBuf, Language, Vec<ba_analysis::Outgoing>)> = files
         .par_iter()
+        .filter(|(path, _)| !known.contains_key(*path))
         .filter_map(|(path, settings)| {
             let language = Language::from_path(path)?;
             let text = read(path)?;
+            if !engine::may_have_request_data(language, &text) {
+                return None;
+            }
             let tree = ba_syntax::parse::parse(language, &text, None)?;
             let calls = engine::outgoing(language, &text, &tree, &settings.rules);
             (!calls.is_empty()).then(|| (path.to_path_buf(), language, calls))
         })
+        .collect();
+    let outgoing: Vec<(PathBuf, Language, Vec<ba_analysis::Outgoing>)> = files
+        .iter()
+        .filter_map(|(path, _)| {
+            let calls = known.remove(*path)?;
+            let language = Language::from_path(path)?;
+            (!calls.is_empty()).then(|| (path.to_path_buf(), language, calls))
+        })
+        .chain(missing)
         .collect();
     if outgoing.is_empty() {
         return HashMap::new();
