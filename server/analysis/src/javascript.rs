@@ -342,9 +342,11 @@ fn index_scope<'t>(scope: Node<'t>, src: &str) -> ScopeIndex<'t> {
                 opaque(&mut index, Some(target));
             }
         }
-        "if_statement" | "ternary_expression" => {
-            if let Some(c) = n.field("condition") {
-                collect_guards(c, src, &mut index.guards);
+        "if_statement" => if_guards(n, body, src, &mut index.guards),
+        "ternary_expression" | "while_statement" => {
+            let branch = n.field("consequence").or_else(|| n.field("body"));
+            if let (Some(c), Some(b)) = (n.field("condition"), branch) {
+                collect_guards_when(c, src, true, b.byte_range(), &mut index.guards, 0);
             }
         }
         "assignment_expression" | "augmented_assignment_expression" => {
@@ -429,12 +431,27 @@ fn guard_subject<'t>(node: Node<'t>, src: &str) -> Option<Node<'t>> {
 /// `ALLOWED.has(x)`, `x in TABLE`), validators (`validator.isInt(x)`, `/^\w+$/.test(x)`,
 /// `typeof x === "number"`), containment (`p.startsWith(ROOT)`), and same-file checks whose
 /// name says so (`isSafeRedirect(x)`).
-pub(super) fn collect_guards(cond: Node, src: &str, out: &mut Vec<Guard>) {
-    let at = cond.start_byte();
-    let mut guard = |node: Option<Node>, kind: GuardKind| {
+///
+/// The guards that hold when `cond` evaluates to `truth`, over `range`.
+fn collect_guards_when(
+    cond: Node,
+    src: &str,
+    truth: bool,
+    range: std::ops::Range<usize>,
+    out: &mut Vec<Guard>,
+    depth: u32,
+) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    let recurse = |c: Node, truth: bool, out: &mut Vec<Guard>| {
+        collect_guards_when(c, src, truth, range.clone(), out, depth + 1)
+    };
+    let guard = |node: Option<Node>, kind: GuardKind, out: &mut Vec<Guard>| {
         if let Some(id) = node.and_then(|n| guard_subject(n, src)) {
             out.push(Guard {
-                at,
+                at: range.start,
+                until: range.end,
                 name: text(id, src).to_owned(),
                 kind,
             });
@@ -443,12 +460,13 @@ pub(super) fn collect_guards(cond: Node, src: &str, out: &mut Vec<Guard>) {
     match cond.kind_str() {
         "parenthesized_expression" => {
             if let Some(c) = cond.named_child(0) {
-                collect_guards(c, src, out);
+                recurse(c, truth, out);
             }
         }
         "unary_expression" => {
-            if let Some(c) = cond.field("argument") {
-                collect_guards(c, src, out);
+            let op = cond.field("operator").map(|o| text(o, src));
+            if let (Some("!"), Some(c)) = (op, cond.field("argument")) {
+                recurse(c, !truth, out);
             }
         }
         "binary_expression" => {
@@ -457,43 +475,61 @@ pub(super) fn collect_guards(cond: Node, src: &str, out: &mut Vec<Guard>) {
                 return;
             };
             match op {
-                "&&" | "||" => {
-                    collect_guards(l, src, out);
-                    collect_guards(r, src, out);
+                // `a && b` true: both hold; `a || b` false: neither holds.
+                "&&" | "||" if (op == "&&") == truth => {
+                    recurse(l, truth, out);
+                    recurse(r, truth, out);
                 }
-                "in" => guard(Some(l), GuardKind::AllowList),
+                "in" if truth => guard(Some(l), GuardKind::AllowList, out),
                 "===" | "==" | "!==" | "!=" | ">=" | ">" | "<" => {
+                    let equal = matches!(op, "===" | "==");
                     for (a, b) in [(l, r), (r, l)] {
-                        // `typeof x === "number"`
-                        if a.kind_str() == "unary_expression" && text(a, src).starts_with("typeof")
+                        // `typeof x === "number"`, `typeof x !== "string"`
+                        if a.kind_str() == "unary_expression"
+                            && text(a, src).starts_with("typeof")
+                            && matches!(op, "===" | "==" | "!==" | "!=")
+                            && equal == truth
                         {
                             let kind = match string_value(b, src) {
                                 Some("number" | "boolean" | "bigint") => GuardKind::Validated,
                                 Some("string") => GuardKind::StringType,
                                 _ => continue,
                             };
-                            guard(a.field("argument"), kind);
+                            guard(a.field("argument"), kind, out);
                         }
-                        // `ALLOWED.indexOf(x) !== -1`
+                        // `ALLOWED.indexOf(x) !== -1`, `ALLOWED.indexOf(x) < 0`
                         if a.kind_str() == "call_expression" {
                             let method = a
                                 .field("function")
                                 .filter(|f| f.kind_str() == "member_expression")
                                 .and_then(|f| f.field("property"))
                                 .map(|p| text(p, src));
-                            if method == Some("indexOf") {
+                            let found = match op {
+                                "===" | "==" | "<" => !truth,
+                                _ => truth,
+                            };
+                            if method == Some("indexOf") && found {
                                 guard(
                                     a.field("arguments").and_then(|x| x.named_child(0)),
                                     GuardKind::AllowList,
+                                    out,
                                 );
                             }
                         }
+                    }
+                    // `x === "csv"`
+                    if equal == truth
+                        && matches!(op, "===" | "==" | "!==" | "!=")
+                        && l.kind_str() == "identifier"
+                        && matches!(r.kind_str(), "string" | "number")
+                    {
+                        guard(Some(l), GuardKind::AllowList, out);
                     }
                 }
                 _ => {}
             }
         }
-        "call_expression" => {
+        "call_expression" if truth => {
             let Some(func) = cond.field("function") else {
                 return;
             };
@@ -510,24 +546,24 @@ pub(super) fn collect_guards(cond: Node, src: &str, out: &mut Vec<Guard>) {
                     // `name.includes("..")` checks the receiver; `ALLOWED.includes(x)` the
                     // argument.
                     if first.is_some_and(|a| a.kind_str() == "string") {
-                        guard(object, GuardKind::Contained);
+                        guard(object, GuardKind::Contained, out);
                     } else {
                         let subject = if text(func, src) == "Object.hasOwn" {
                             cond.field("arguments").and_then(|a| a.named_child(1))
                         } else {
                             first
                         };
-                        guard(subject, GuardKind::AllowList);
+                        guard(subject, GuardKind::AllowList, out);
                     }
                 }
-                "test" => guard(first, GuardKind::Validated),
-                "startsWith" => guard(object, GuardKind::Contained),
+                "test" => guard(first, GuardKind::Validated, out),
+                "startsWith" => guard(object, GuardKind::Contained, out),
                 n if super::models::Models::builtin()
                     .javascript
                     .validators
                     .contains(n) =>
                 {
-                    guard(first, GuardKind::Validated)
+                    guard(first, GuardKind::Validated, out)
                 }
                 n if object.is_none() => {
                     let lower = n.to_ascii_lowercase();
@@ -540,13 +576,110 @@ pub(super) fn collect_guards(cond: Node, src: &str, out: &mut Vec<Guard>) {
                         } else {
                             GuardKind::Validated
                         };
-                        guard(first, kind);
+                        guard(first, kind, out);
                     }
                 }
                 _ => {}
             }
         }
         _ => {}
+    }
+}
+
+/// Whether a statement always leaves the block: `return`, `throw`, `break`, `continue`, a
+/// block ending in one, or a response sent (`res.status(400).send()`), `next(err)`,
+/// `process.exit()`.
+fn exits(stmt: Node, src: &str) -> bool {
+    match stmt.kind_str() {
+        "return_statement" | "throw_statement" | "break_statement" | "continue_statement" => true,
+        "statement_block" => named_children(stmt)
+            .into_iter()
+            .rfind(|c| c.kind_str() != "comment")
+            .is_some_and(|c| exits(c, src)),
+        "expression_statement" => stmt.named_child(0).is_some_and(|e| {
+            let e = if e.kind_str() == "await_expression" {
+                e.named_child(0).unwrap_or(e)
+            } else {
+                e
+            };
+            if e.kind_str() != "call_expression" {
+                return false;
+            }
+            let t = text(e, src);
+            let root = t.split(['.', '(']).next().unwrap_or("").trim();
+            let last = e
+                .field("function")
+                .map(|f| last_segment(f, src))
+                .unwrap_or("");
+            matches!(root, "res" | "response" | "reply")
+                && matches!(
+                    last,
+                    "send" | "json" | "end" | "sendStatus" | "redirect" | "render"
+                )
+                || matches!(
+                    t.split('(').next().unwrap_or(""),
+                    "next" | "process.exit" | "ctx.throw"
+                )
+        }),
+        _ => false,
+    }
+}
+
+fn last_segment<'s>(func: Node, src: &'s str) -> &'s str {
+    match func.kind_str() {
+        "member_expression" => func.field("property").map(|p| text(p, src)).unwrap_or(""),
+        _ => text(func, src),
+    }
+}
+
+/// Whether `stmt` assigns `name` (`if (!isSafe(next)) next = "/";`).
+fn assigns(stmt: Node, name: &str, src: &str) -> bool {
+    let mut found = false;
+    walk_scope(stmt, &is_scope, &mut |n| {
+        if n.kind_str() == "assignment_expression"
+            && n.field("left").is_some_and(|l| text(l, src) == name)
+        {
+            found = true;
+        }
+    });
+    found
+}
+
+/// The guards an `if` statement sets up (see the Python `if_guards`).
+fn if_guards(stmt: Node, scope_body: Node, src: &str, out: &mut Vec<Guard>) {
+    let Some(cond) = stmt.field("condition") else {
+        return;
+    };
+    let consequence = stmt.field("consequence");
+    if let Some(c) = consequence {
+        collect_guards_when(cond, src, true, c.byte_range(), out, 0);
+    }
+    let alternative = stmt.field("alternative");
+    if let Some(a) = alternative {
+        collect_guards_when(cond, src, false, a.byte_range(), out, 0);
+    }
+    let rest = || {
+        let end = ancestors(scope_body, stmt)
+            .last()
+            .map_or(scope_body.end_byte(), |p| p.end_byte());
+        stmt.end_byte()..end
+    };
+    if let Some(c) = consequence {
+        let mut failed = Vec::new();
+        collect_guards_when(cond, src, false, rest(), &mut failed, 0);
+        if !failed.is_empty() {
+            let leaves = exits(c, src);
+            out.extend(
+                failed
+                    .into_iter()
+                    .filter(|g| leaves || assigns(c, &g.name, src)),
+            );
+        }
+    }
+    if let Some(body) = alternative.and_then(|a| a.named_child(0)) {
+        if body.kind_str() != "if_statement" && exits(body, src) {
+            collect_guards_when(cond, src, true, rest(), out, 0);
+        }
     }
 }
 

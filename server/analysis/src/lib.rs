@@ -305,12 +305,21 @@ impl GuardKind {
     }
 }
 
-/// A guard on `name` in a condition that starts at byte `at`.
+/// A guard on `name`: the check holds for uses in `at..until` (the branch the check leads
+/// into, or the rest of the block after a failed check exits early).
 #[derive(Clone, Debug)]
 pub struct Guard {
     pub at: usize,
+    pub until: usize,
     pub name: String,
     pub kind: GuardKind,
+}
+
+impl Guard {
+    /// Whether the guard cleans `name` at byte `use_at` for `sink`.
+    pub fn cleans(&self, name: &str, use_at: usize, sink: Sink) -> bool {
+        self.name == name && self.at <= use_at && use_at < self.until && self.kind.covers(sink)
+    }
 }
 
 /// What scope-sensitive questions need: the semantic model, the text, and the node that

@@ -344,14 +344,19 @@ fn index_scope<'t>(scope: Node<'t>, src: &str) -> ScopeIndex<'t> {
                 index.bind(text(id, src), Binding::Element(value));
             }
         }
-        "if_statement" | "elif_clause" | "while_statement" => {
-            if let Some(c) = n.field("condition") {
-                collect_guards(c, src, &mut index.guards);
+        "if_statement" => if_guards(n, body, src, &mut index.guards),
+        "elif_clause" | "while_statement" => {
+            let branch = n.field("consequence").or_else(|| n.field("body"));
+            if let (Some(c), Some(b)) = (n.field("condition"), branch) {
+                collect_guards_when(c, src, true, b.byte_range(), &mut index.guards, 0);
             }
         }
         "assert_statement" => {
             if let Some(c) = n.named_child(0) {
-                collect_guards(c, src, &mut index.guards);
+                let end = ancestors(body, n)
+                    .last()
+                    .map_or(body.end_byte(), |p| p.end_byte());
+                collect_guards_when(c, src, true, n.end_byte()..end, &mut index.guards, 0);
             }
         }
         "function_definition" | "class_definition" => {
@@ -386,13 +391,49 @@ fn innermost_value(mut node: Node) -> Node {
     node
 }
 
-/// Records the names a condition validates (see `GuardKind`).
+/// Records the names a condition validates (see `GuardKind`), for uses after it (a
+/// comprehension's filter).
 pub(super) fn collect_guards(cond: Node, src: &str, out: &mut Vec<Guard>) {
-    let at = cond.start_byte();
+    collect_guards_when(cond, src, true, cond.start_byte()..usize::MAX, out, 0);
+}
+
+/// Types whose values cannot carry an injection: `isinstance(x, int)`.
+const SAFE_TYPES: &[&str] = &[
+    "int",
+    "float",
+    "bool",
+    "complex",
+    "Decimal",
+    "UUID",
+    "uuid.UUID",
+    "date",
+    "datetime",
+    "decimal.Decimal",
+    "datetime.date",
+    "datetime.datetime",
+];
+
+/// Records the names a condition validates when it evaluates to `truth`, as guards over
+/// `range`: `if not x.isdigit(): abort(400)` validates `x` when the condition is false.
+fn collect_guards_when(
+    cond: Node,
+    src: &str,
+    truth: bool,
+    range: std::ops::Range<usize>,
+    out: &mut Vec<Guard>,
+    depth: u32,
+) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    let recurse = |c: Node, truth: bool, out: &mut Vec<Guard>| {
+        collect_guards_when(c, src, truth, range.clone(), out, depth + 1)
+    };
     let guard = |node: Node, kind: GuardKind, out: &mut Vec<Guard>| {
         for id in identifiers_in(node) {
             out.push(Guard {
-                at,
+                at: range.start,
+                until: range.end,
                 name: text(id, src).to_owned(),
                 kind,
             });
@@ -400,35 +441,62 @@ pub(super) fn collect_guards(cond: Node, src: &str, out: &mut Vec<Guard>) {
     };
     match cond.kind_str() {
         "boolean_operator" => {
-            for side in ["left", "right"] {
-                if let Some(c) = cond.field(side) {
-                    collect_guards(c, src, out);
+            // `a and b` true: both hold; `a or b` false: neither holds.
+            let op = cond.field("operator").map(|o| text(o, src));
+            if (op == Some("and")) == truth {
+                for side in ["left", "right"] {
+                    if let Some(c) = cond.field(side) {
+                        recurse(c, truth, out);
+                    }
                 }
             }
         }
         "not_operator" => {
             if let Some(c) = cond.field("argument") {
-                collect_guards(c, src, out);
+                recurse(c, !truth, out);
             }
         }
         "parenthesized_expression" => {
             if let Some(c) = cond.named_child(0) {
-                collect_guards(c, src, out);
+                recurse(c, truth, out);
             }
         }
         "comparison_operator" => {
             let mut cursor = cond.walk();
-            let membership = cond
+            let operators: Vec<String> = cond
                 .children_by_field_name("operators", &mut cursor)
-                .any(|o| matches!(text(o, src), "in" | "not in" | "not\nin"))
-                || text(cond, src).contains(" in ");
-            if membership {
-                if let Some(left) = cond.named_child(0) {
-                    guard(left, GuardKind::AllowList, out);
+                .map(|o| {
+                    text(o, src)
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+                .collect();
+            let (Some(left), Some(right)) = (cond.named_child(0), cond.named_child(1)) else {
+                return;
+            };
+            match operators.as_slice() {
+                [op] if op == "in" && truth => guard(left, GuardKind::AllowList, out),
+                [op] if op == "not in" && !truth => guard(left, GuardKind::AllowList, out),
+                // `re.fullmatch(p, x) is None`
+                [op] if (op == "is" || op == "==") && right.kind_str() == "none" => {
+                    recurse(left, !truth, out)
                 }
+                [op] if (op == "is not" || op == "!=") && right.kind_str() == "none" => {
+                    recurse(left, truth, out)
+                }
+                // `x == "csv"`
+                [op] if (op == "==") == truth
+                    && matches!(op.as_str(), "==" | "!=")
+                    && matches!(right.kind_str(), "string" | "integer")
+                    && left.kind_str() == "identifier" =>
+                {
+                    guard(left, GuardKind::AllowList, out)
+                }
+                _ => {}
             }
         }
-        "call" => {
+        "call" if truth => {
             let Some(func) = cond.field("function") else {
                 return;
             };
@@ -459,6 +527,27 @@ pub(super) fn collect_guards(cond: Node, src: &str, out: &mut Vec<Guard>) {
                         guard(s, GuardKind::Validated, out);
                     }
                 }
+                "isinstance" if object.is_none() => {
+                    let (Some(subject), Some(types)) =
+                        (first_arg, args.and_then(|a| a.named_child(1)))
+                    else {
+                        return;
+                    };
+                    let names: Vec<&str> = match types.kind_str() {
+                        "tuple" => named_children(types)
+                            .into_iter()
+                            .map(|t| text(t, src))
+                            .collect(),
+                        _ => vec![text(types, src)],
+                    };
+                    if subject.kind_str() == "identifier" && !names.is_empty() {
+                        if names.iter().all(|t| SAFE_TYPES.contains(t)) {
+                            guard(subject, GuardKind::Validated, out);
+                        } else if names.iter().all(|t| *t == "str") {
+                            guard(subject, GuardKind::StringType, out);
+                        }
+                    }
+                }
                 "startswith" | "is_relative_to" => {
                     if let Some(o) = object {
                         guard(o, GuardKind::Contained, out);
@@ -483,6 +572,88 @@ pub(super) fn collect_guards(cond: Node, src: &str, out: &mut Vec<Guard>) {
             }
         }
         _ => {}
+    }
+}
+
+/// Whether a block always leaves it: it ends in `return`, `raise`, `continue`, `break`, or a
+/// call that does not return (`abort(400)`, `sys.exit()`).
+fn exits(block: Node, src: &str) -> bool {
+    let Some(last) = named_children(block)
+        .into_iter()
+        .rfind(|c| c.kind_str() != "comment")
+    else {
+        return false;
+    };
+    match last.kind_str() {
+        "return_statement" | "raise_statement" | "continue_statement" | "break_statement" => true,
+        "expression_statement" => last
+            .named_child(0)
+            .filter(|c| c.kind_str() == "call")
+            .and_then(|c| c.field("function"))
+            .is_some_and(|f| {
+                let name = text(f, src).rsplit('.').next().unwrap_or("");
+                matches!(name, "abort" | "exit" | "_exit") || name.starts_with("abort_")
+            }),
+        _ => false,
+    }
+}
+
+/// Whether `block` assigns `name` (`if not is_safe_url(nxt): nxt = "/"`).
+fn assigns(block: Node, name: &str, src: &str) -> bool {
+    let mut found = false;
+    walk_scope(block, &is_scope, &mut |n| {
+        if n.kind_str() == "assignment" && n.field("left").is_some_and(|l| text(l, src) == name) {
+            found = true;
+        }
+    });
+    found
+}
+
+/// The guards an `if` statement sets up: its condition holds in its body (and after it when
+/// the `else` exits), and fails in the `else` (and after it when the body exits or rebinds
+/// the name).
+fn if_guards(stmt: Node, scope_body: Node, src: &str, out: &mut Vec<Guard>) {
+    let Some(cond) = stmt.field("condition") else {
+        return;
+    };
+    let consequence = stmt.field("consequence");
+    if let Some(c) = consequence {
+        collect_guards_when(cond, src, true, c.byte_range(), out, 0);
+    }
+    let mut cursor = stmt.walk();
+    let alternatives: Vec<Node> = stmt
+        .children_by_field_name("alternative", &mut cursor)
+        .collect();
+    let has_elif = alternatives.iter().any(|a| a.kind_str() == "elif_clause");
+    let else_body = alternatives
+        .iter()
+        .find(|a| a.kind_str() == "else_clause")
+        .and_then(|e| e.field("body"));
+    if let (false, Some(e)) = (has_elif, else_body) {
+        collect_guards_when(cond, src, false, e.byte_range(), out, 0);
+    }
+    let rest = || {
+        let end = ancestors(scope_body, stmt)
+            .last()
+            .map_or(scope_body.end_byte(), |p| p.end_byte());
+        stmt.end_byte()..end
+    };
+    if let Some(c) = consequence {
+        let mut failed = Vec::new();
+        collect_guards_when(cond, src, false, rest(), &mut failed, 0);
+        if !failed.is_empty() {
+            let leaves = exits(c, src);
+            out.extend(
+                failed
+                    .into_iter()
+                    .filter(|g| leaves || assigns(c, &g.name, src)),
+            );
+        }
+    }
+    if let (false, Some(e)) = (has_elif, else_body) {
+        if exits(e, src) {
+            collect_guards_when(cond, src, true, rest(), out, 0);
+        }
     }
 }
 

@@ -209,7 +209,7 @@ impl<'t> State<'_, '_, 't> {
         let guarded = index
             .guards
             .iter()
-            .any(|g| g.name == name && g.at < ident.start_byte() && g.kind.covers(self.sink));
+            .any(|g| g.cleans(&name, ident.start_byte(), self.sink));
         found.filter(|_| !guarded)
     }
 
