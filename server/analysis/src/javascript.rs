@@ -7,7 +7,7 @@ use tree_sitter::Node;
 
 use super::{
     ancestors, named_children, settle_module_bindings, text, walk_scope, Binding, Cx, Guard,
-    GuardKind, Lookup, ModuleBinding, ScopeIndex, Semantic, Sink, MAX_DEPTH,
+    GuardKind, Lit, Lookup, ModuleBinding, ScopeIndex, Semantic, Sink, Site, MAX_DEPTH,
 };
 
 const GLOBALS: &[&str] = &[
@@ -316,78 +316,174 @@ fn index_scope<'t>(scope: Node<'t>, src: &str) -> ScopeIndex<'t> {
             index.bind(name, Binding::Opaque);
         }
     };
-    walk_scope(body, &is_scope, &mut |n| match n.kind_str() {
-        "variable_declarator" => {
-            let Some(target) = n.field("name") else {
-                return;
-            };
-            imports.clear();
-            if declarator_imports(n, src, &mut imports) {
+    let site =
+        |n: Node, kills: bool| Site::of(body, n, n.end_byte(), kills, is_conditional, is_loop);
+    walk_scope(body, &is_scope, &mut |n| {
+        if index.dead.iter().any(|d| d.contains(&n.start_byte())) {
+            return;
+        }
+        match n.kind_str() {
+            "variable_declarator" => {
+                let Some(target) = n.field("name") else {
+                    return;
+                };
+                imports.clear();
+                if declarator_imports(n, src, &mut imports) {
+                    for (local, qualified) in &imports {
+                        index.bind(local, Binding::Import(qualified.clone()));
+                    }
+                } else if target.kind_str() == "identifier" {
+                    // `let x;` without a value is assigned later; those assignments count instead.
+                    if let Some(v) = n.field("value") {
+                        index.bind_at(text(target, src), Binding::Value(v), site(n, true));
+                    }
+                } else if let Some(v) = n.field("value") {
+                    // `const { id, ...rest } = req.query`: each name holds a part of the value.
+                    let mut names = Vec::new();
+                    pattern_names(target, src, &mut names);
+                    for name in names {
+                        index.bind_at(name, Binding::Element(v), site(n, true));
+                    }
+                } else {
+                    opaque(&mut index, Some(target));
+                }
+            }
+            "if_statement" => {
+                if_guards(n, body, src, &mut index.guards);
+                if let Some(value) = n.field("condition").and_then(|c| fold(c, src, 0)) {
+                    let branch = if value.truthy() {
+                        n.field("alternative")
+                    } else {
+                        n.field("consequence")
+                    };
+                    index.dead.extend(branch.map(|b| b.byte_range()));
+                }
+            }
+            "ternary_expression" | "while_statement" => {
+                let branch = n.field("consequence").or_else(|| n.field("body"));
+                if let (Some(c), Some(b)) = (n.field("condition"), branch) {
+                    collect_guards_when(c, src, true, b.byte_range(), &mut index.guards, 0);
+                }
+            }
+            "assignment_expression" | "augmented_assignment_expression" => {
+                if let (Some(l), Some(r)) = (n.field("left"), n.field("right")) {
+                    if l.kind_str() == "identifier" {
+                        let plain = n.kind_str() == "assignment_expression";
+                        let b = if plain {
+                            Binding::Value(r)
+                        } else {
+                            Binding::Augmented(r)
+                        };
+                        index.bind_at(text(l, src), b, site(n, plain));
+                    }
+                }
+            }
+            // `for (const x of xs)`: each element (or key) of `xs`.
+            "for_in_statement" => match n.field("right") {
+                Some(right) => {
+                    let mut names = Vec::new();
+                    if let Some(l) = n.field("left") {
+                        pattern_names(l, src, &mut names);
+                    }
+                    for name in names {
+                        index.bind(name, Binding::Element(right));
+                    }
+                }
+                None => opaque(&mut index, n.field("left")),
+            },
+            "catch_clause" => opaque(&mut index, n.field("parameter")),
+            "function_declaration" | "class_declaration" | "generator_function_declaration" => {
+                opaque(&mut index, n.field("name"))
+            }
+            "import_statement" => {
+                imports.clear();
+                import_statement(n, src, &mut imports);
                 for (local, qualified) in &imports {
                     index.bind(local, Binding::Import(qualified.clone()));
                 }
-            } else if target.kind_str() == "identifier" {
-                // `let x;` without a value is assigned later; those assignments count instead.
-                if let Some(v) = n.field("value") {
-                    index.bind(text(target, src), Binding::Value(v));
-                }
-            } else if let Some(v) = n.field("value") {
-                // `const { id, ...rest } = req.query`: each name holds a part of the value.
-                let mut names = Vec::new();
-                pattern_names(target, src, &mut names);
-                for name in names {
-                    index.bind(name, Binding::Element(v));
-                }
-            } else {
-                opaque(&mut index, Some(target));
             }
+            _ => {}
         }
-        "if_statement" => if_guards(n, body, src, &mut index.guards),
-        "ternary_expression" | "while_statement" => {
-            let branch = n.field("consequence").or_else(|| n.field("body"));
-            if let (Some(c), Some(b)) = (n.field("condition"), branch) {
-                collect_guards_when(c, src, true, b.byte_range(), &mut index.guards, 0);
-            }
-        }
-        "assignment_expression" | "augmented_assignment_expression" => {
-            if let (Some(l), Some(r)) = (n.field("left"), n.field("right")) {
-                if l.kind_str() == "identifier" {
-                    let b = if n.kind_str() == "assignment_expression" {
-                        Binding::Value(r)
-                    } else {
-                        Binding::Augmented(r)
-                    };
-                    index.bind(text(l, src), b);
-                }
-            }
-        }
-        // `for (const x of xs)`: each element (or key) of `xs`.
-        "for_in_statement" => match n.field("right") {
-            Some(right) => {
-                let mut names = Vec::new();
-                if let Some(l) = n.field("left") {
-                    pattern_names(l, src, &mut names);
-                }
-                for name in names {
-                    index.bind(name, Binding::Element(right));
-                }
-            }
-            None => opaque(&mut index, n.field("left")),
-        },
-        "catch_clause" => opaque(&mut index, n.field("parameter")),
-        "function_declaration" | "class_declaration" | "generator_function_declaration" => {
-            opaque(&mut index, n.field("name"))
-        }
-        "import_statement" => {
-            imports.clear();
-            import_statement(n, src, &mut imports);
-            for (local, qualified) in &imports {
-                index.bind(local, Binding::Import(qualified.clone()));
-            }
-        }
-        _ => {}
     });
     index
+}
+
+/// Node kinds whose parts may not run (or run more than once): a binding inside one does not
+/// hide the bindings before the construct.
+fn is_conditional(kind: &str) -> bool {
+    matches!(
+        kind,
+        "if_statement"
+            | "else_clause"
+            | "for_statement"
+            | "for_in_statement"
+            | "while_statement"
+            | "do_statement"
+            | "try_statement"
+            | "catch_clause"
+            | "finally_clause"
+            | "switch_statement"
+            | "switch_case"
+            | "switch_default"
+            | "ternary_expression"
+            | "binary_expression"
+            | "augmented_assignment_expression"
+    )
+}
+
+fn is_loop(kind: &str) -> bool {
+    matches!(
+        kind,
+        "for_statement" | "for_in_statement" | "while_statement" | "do_statement"
+    )
+}
+
+/// The value of an expression made only of literals: `7 * 42 - 106 > 200`, `!true`.
+pub(super) fn fold(node: Node, src: &str, depth: u32) -> Option<Lit> {
+    if depth > MAX_DEPTH {
+        return None;
+    }
+    let recurse = |n: Node| fold(n, src, depth + 1);
+    match node.kind_str() {
+        "number" => text(node, src).replace('_', "").parse().ok().map(Lit::Num),
+        "true" => Some(Lit::Bool(true)),
+        "false" => Some(Lit::Bool(false)),
+        "null" | "undefined" => Some(Lit::Null),
+        "string" => string_value(node, src).map(|v| Lit::Str(v.to_owned())),
+        "parenthesized_expression" => recurse(node.named_child(0)?),
+        "unary_expression" => {
+            let op = text(node.field("operator")?, src);
+            let value = recurse(node.field("argument")?)?;
+            match (op, value) {
+                ("!", v) => Some(Lit::Bool(!v.truthy())),
+                ("-", Lit::Num(n)) => Some(Lit::Num(-n)),
+                ("+", Lit::Num(n)) => Some(Lit::Num(n)),
+                _ => None,
+            }
+        }
+        "binary_expression" => {
+            let op = text(node.field("operator")?, src);
+            let left = recurse(node.field("left")?)?;
+            match (op, left.truthy()) {
+                ("&&", false) | ("||", true) => Some(left),
+                ("&&" | "||", _) => recurse(node.field("right")?),
+                _ => Lit::binary(op, &left, &recurse(node.field("right")?)?),
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Whether `node` is in a branch that cannot run (`if (false)`).
+pub(super) fn in_dead_code<'t>(cx: &Cx<'_, 't>, node: Node<'t>) -> bool {
+    ancestors(cx.within, node)
+        .into_iter()
+        .rev()
+        .find(|s| is_scope(*s) && !matches!(s.kind_str(), "class_declaration" | "class"))
+        .is_some_and(|s| {
+            let index = cx.scope(s, index_scope);
+            index.dead.iter().any(|d| d.contains(&node.start_byte()))
+        })
 }
 
 /// The innermost function scope that binds `ident`'s name, with its index.
@@ -395,13 +491,24 @@ pub(super) fn scoped_lookup<'t>(
     cx: &Cx<'_, 't>,
     ident: Node<'t>,
 ) -> Option<(Node<'t>, std::rc::Rc<ScopeIndex<'t>>)> {
+    scoped_lookup_at(cx, ident).map(|(s, i, _)| (s, i))
+}
+
+/// As `scoped_lookup`, and whether the scope is the innermost function around `ident` (the
+/// use runs in flow order with the bindings).
+pub(super) fn scoped_lookup_at<'t>(
+    cx: &Cx<'_, 't>,
+    ident: Node<'t>,
+) -> Option<(Node<'t>, std::rc::Rc<ScopeIndex<'t>>, bool)> {
     let name = text(ident, cx.src);
+    let mut direct = true;
     for s in ancestors(cx.within, ident).into_iter().rev() {
         if is_scope(s) && !matches!(s.kind_str(), "class_declaration" | "class") {
             let index = cx.scope(s, index_scope);
             if index.params.contains(name) || index.bindings.contains_key(name) {
-                return Some((s, index));
+                return Some((s, index, direct));
             }
+            direct = false;
         }
     }
     None

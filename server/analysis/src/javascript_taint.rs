@@ -17,10 +17,10 @@ use std::collections::HashMap;
 
 use tree_sitter::Node;
 
-use super::javascript::{resolve, scoped_lookup};
+use super::javascript::{resolve, scoped_lookup, scoped_lookup_at};
 use super::models::{describe_source, Argument, LangModels};
 use super::taint::{best_of, user_data_sinks, Taint, MAX_NESTING};
-use super::{ancestors, named_children, text, Binding, Cx, Sink};
+use super::{ancestors, named_children, text, Binding, Cx, Reach, Sink};
 
 // Sources, propagators, neutral methods and sanitisers are data: the JavaScript rows of
 // `queries/javascript/models/*.toml` (plus the user's), read through `Semantic::models`.
@@ -29,7 +29,7 @@ struct State<'a, 'c, 't> {
     cx: &'a Cx<'c, 't>,
     sink: Sink,
     /// (scope id, name) → the taint of the name's bindings; `None` while being computed.
-    memo: RefCell<HashMap<(usize, String), Option<Taint>>>,
+    memo: RefCell<HashMap<(usize, String, Reach), Option<Taint>>>,
 }
 
 pub(super) fn taint<'t>(cx: &Cx<'_, 't>, node: Node<'t>, sink: Sink) -> Option<Taint> {
@@ -164,19 +164,24 @@ impl<'t> State<'_, '_, 't> {
     /// `name` in its scope: the taint of all its bindings, memoised, unless a guard before this
     /// use validated it.
     fn name(&self, ident: Node<'t>, depth: u32) -> Option<Taint> {
-        let (scope, index) = scoped_lookup(self.cx, ident)?;
+        let (scope, index, direct) = scoped_lookup_at(self.cx, ident)?;
         let name = self.text(ident).to_owned();
-        let key = (scope.id(), name.clone());
+        // Only the bindings that reach this use count (flow order).
+        let reach = index.reaching(&name, ident.start_byte(), direct);
+        let key = (scope.id(), name.clone(), reach);
         let cached = self.memo.borrow().get(&key).cloned();
         let found = match cached {
             Some(t) => t,
             None => {
                 self.memo.borrow_mut().insert(key.clone(), None);
                 let mut best = None;
-                if index.params.contains(&name) {
+                if reach.param && index.params.contains(&name) {
                     best = self.param(scope, &name, depth);
                 }
-                for b in index.bindings.get(&name).into_iter().flatten() {
+                for (i, b) in index.bindings.get(&name).into_iter().flatten().enumerate() {
+                    if !reach.has(i) {
+                        continue;
+                    }
                     let t = match b {
                         Binding::Value(v) | Binding::Augmented(v) => self.expr(*v, depth + 1),
                         Binding::Element(v) => self.element(*v, &name, depth),

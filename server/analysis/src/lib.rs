@@ -345,14 +345,119 @@ pub struct ScopeIndex<'t> {
     pub outer: BTreeSet<String>,
     /// Conditions that validate names, in source order.
     pub guards: Vec<Guard>,
+    /// Where each binding of `bindings` is made (same order): flow order within the function.
+    pub sites: BTreeMap<String, Vec<Site>>,
+    /// Branches whose condition is made of literals and false: nothing in them runs.
+    pub dead: Vec<std::ops::Range<usize>>,
+}
+
+/// Where a binding is made, for flow order: it reaches uses after `end`, and uses in
+/// `dominates` see it instead of any earlier binding; inside a loop (`looped`) it also reaches
+/// the uses before it.
+#[derive(Clone, Debug)]
+pub struct Site {
+    pub end: usize,
+    pub dominates: std::ops::Range<usize>,
+    pub looped: Option<std::ops::Range<usize>>,
+}
+
+impl Site {
+    /// A binding that reaches every use and hides no other (imports, loop targets, defs).
+    pub const ANYWHERE: Site = Site {
+        end: 0,
+        dominates: 0..0,
+        looped: None,
+    };
+
+    /// The site of a binding made by `stmt` (complete at `end`) in the function body `body`:
+    /// it dominates the rest of the innermost branch it is in (`conditional` says which node
+    /// kinds branch), or of the body. `kills`: whether it replaces the value (not `x += y`).
+    pub fn of(
+        body: Node,
+        stmt: Node,
+        end: usize,
+        kills: bool,
+        conditional: fn(&str) -> bool,
+        is_loop: fn(&str) -> bool,
+    ) -> Site {
+        let path = ancestors(body, stmt);
+        let mut dominates = body.byte_range();
+        for i in (0..path.len()).rev() {
+            if conditional(path[i].kind_str()) {
+                dominates = path.get(i + 1).copied().unwrap_or(stmt).byte_range();
+                break;
+            }
+        }
+        Site {
+            end,
+            dominates: if kills { dominates } else { 0..0 },
+            looped: path
+                .iter()
+                .find(|a| is_loop(a.kind_str()))
+                .map(|a| a.byte_range()),
+        }
+    }
+}
+
+/// The bindings of one name that reach one use: whether the parameter does, and a bit mask of
+/// the reaching bindings (bindings past the 64th always reach).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Reach {
+    pub param: bool,
+    pub mask: u64,
+}
+
+impl Reach {
+    pub const ALL: Reach = Reach {
+        param: true,
+        mask: u64::MAX,
+    };
+
+    pub fn has(self, i: usize) -> bool {
+        i >= 64 || self.mask & (1 << i) != 0
+    }
 }
 
 impl<'t> ScopeIndex<'t> {
     fn bind(&mut self, name: &str, binding: Binding<'t>) {
+        self.bind_at(name, binding, Site::ANYWHERE);
+    }
+
+    fn bind_at(&mut self, name: &str, binding: Binding<'t>, site: Site) {
         self.bindings
             .entry(name.to_owned())
             .or_default()
             .push(binding);
+        self.sites.entry(name.to_owned()).or_default().push(site);
+    }
+
+    /// The bindings of `name` that reach a use at byte `at`: walking back from the use, every
+    /// binding until one that dominates it, plus the bindings of a loop around both. `direct`:
+    /// the use is in this function itself, not in a nested one (which may run at any time).
+    pub fn reaching(&self, name: &str, at: usize, direct: bool) -> Reach {
+        let Some(sites) = self.sites.get(name).filter(|_| direct) else {
+            return Reach::ALL;
+        };
+        let bit = |i: usize| if i < 64 { 1u64 << i } else { 0 };
+        let mut before: Vec<usize> = (0..sites.len()).filter(|&i| sites[i].end <= at).collect();
+        before.sort_by_key(|&i| std::cmp::Reverse(sites[i].end));
+        let mut reach = Reach {
+            param: true,
+            mask: 0,
+        };
+        for i in before {
+            reach.mask |= bit(i);
+            if sites[i].dominates.contains(&at) {
+                reach.param = false;
+                break;
+            }
+        }
+        for (i, s) in sites.iter().enumerate() {
+            if s.end > at && s.looped.as_ref().is_some_and(|l| l.contains(&at)) {
+                reach.mask |= bit(i);
+            }
+        }
+        reach
     }
 
     /// The lookup result for `name` in this scope, if it binds it.
@@ -494,6 +599,61 @@ pub fn is_constant<'t>(language: Language, cx: &Cx<'_, 't>, node: Node<'t>, sink
     match language.family() {
         Family::Python => python::is_constant(cx, node, sink, 0),
         Family::JavaScript => javascript::is_constant(cx, node, sink, 0),
+    }
+}
+
+/// The value of a condition made only of literals (`7 * 42 - 106 > 200`, `false`).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Lit {
+    Num(f64),
+    Bool(bool),
+    Str(String),
+    Null,
+}
+
+impl Lit {
+    pub(crate) fn truthy(&self) -> bool {
+        match self {
+            Lit::Num(n) => *n != 0.0 && !n.is_nan(),
+            Lit::Bool(b) => *b,
+            Lit::Str(s) => !s.is_empty(),
+            Lit::Null => false,
+        }
+    }
+
+    fn num(&self) -> Option<f64> {
+        match self {
+            Lit::Num(n) => Some(*n),
+            Lit::Bool(b) => Some(f64::from(u8::from(*b))),
+            _ => None,
+        }
+    }
+
+    /// `a op b` for arithmetic and comparison operators (Python and JavaScript spellings).
+    pub(crate) fn binary(op: &str, a: &Lit, b: &Lit) -> Option<Lit> {
+        if let (Some(x), Some(y)) = (a.num(), b.num()) {
+            return Some(match op {
+                "+" => Lit::Num(x + y),
+                "-" => Lit::Num(x - y),
+                "*" => Lit::Num(x * y),
+                "/" => Lit::Num(x / y),
+                "//" if y != 0.0 => Lit::Num((x / y).floor()),
+                "%" if y != 0.0 => Lit::Num(x.rem_euclid(y)),
+                "<" => Lit::Bool(x < y),
+                ">" => Lit::Bool(x > y),
+                "<=" => Lit::Bool(x <= y),
+                ">=" => Lit::Bool(x >= y),
+                "==" | "===" => Lit::Bool(x == y),
+                "!=" | "!==" => Lit::Bool(x != y),
+                _ => return None,
+            });
+        }
+        match (op, a, b) {
+            ("==" | "===", _, _) => Some(Lit::Bool(a == b)),
+            ("!=" | "!==", _, _) => Some(Lit::Bool(a != b)),
+            ("+", Lit::Str(x), Lit::Str(y)) => Some(Lit::Str(format!("{x}{y}"))),
+            _ => None,
+        }
     }
 }
 

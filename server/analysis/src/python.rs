@@ -7,7 +7,7 @@ use tree_sitter::Node;
 
 use super::{
     ancestors, named_children, settle_module_bindings, text, walk_scope, Binding, Cx, Guard,
-    GuardKind, Lookup, ModuleBinding, ScopeIndex, Semantic, Sink, MAX_DEPTH,
+    GuardKind, Lit, Lookup, ModuleBinding, ScopeIndex, Semantic, Sink, Site, MAX_DEPTH,
 };
 
 const BUILTINS: &[&str] = &[
@@ -280,105 +280,243 @@ fn index_scope<'t>(scope: Node<'t>, src: &str) -> ScopeIndex<'t> {
     }
     let body = scope.field("body").unwrap_or(scope);
     let mut imports = BTreeMap::new();
-    walk_scope(body, &is_scope, &mut |n| match n.kind_str() {
-        "assignment" => {
-            let Some(left) = n.field("left") else {
-                return;
-            };
-            let Some(r) = n.field("right") else {
-                return;
-            };
-            if left.kind_str() == "identifier" {
-                index.bind(text(left, src), Binding::Value(innermost_value(r)));
-            } else if matches!(
-                left.kind_str(),
-                "pattern_list" | "tuple_pattern" | "list_pattern"
-            ) {
-                for id in target_names(left) {
-                    index.bind(text(id, src), Binding::Element(innermost_value(r)));
-                }
-            }
-            // `obj.attr = v` and `d[k] = v` bind no name.
+    let site =
+        |n: Node, kills: bool| Site::of(body, n, n.end_byte(), kills, is_conditional, is_loop);
+    walk_scope(body, &is_scope, &mut |n| {
+        if index.dead.iter().any(|d| d.contains(&n.start_byte())) {
+            return;
         }
-        "augmented_assignment" => {
-            if let (Some(left), Some(right)) = (n.field("left"), n.field("right")) {
+        match n.kind_str() {
+            "assignment" => {
+                let Some(left) = n.field("left") else {
+                    return;
+                };
+                let Some(r) = n.field("right") else {
+                    return;
+                };
                 if left.kind_str() == "identifier" {
-                    index.bind(text(left, src), Binding::Augmented(right));
+                    index.bind_at(
+                        text(left, src),
+                        Binding::Value(innermost_value(r)),
+                        site(n, true),
+                    );
+                } else if matches!(
+                    left.kind_str(),
+                    "pattern_list" | "tuple_pattern" | "list_pattern"
+                ) {
+                    for id in target_names(left) {
+                        index.bind_at(
+                            text(id, src),
+                            Binding::Element(innermost_value(r)),
+                            site(n, true),
+                        );
+                    }
+                }
+                // `obj.attr = v` and `d[k] = v` bind no name.
+            }
+            "augmented_assignment" => {
+                if let (Some(left), Some(right)) = (n.field("left"), n.field("right")) {
+                    if left.kind_str() == "identifier" {
+                        index.bind_at(text(left, src), Binding::Augmented(right), site(n, false));
+                    }
                 }
             }
-        }
-        "named_expression" => {
-            if let (Some(left), Some(right)) = (n.field("name"), n.field("value")) {
-                index.bind(text(left, src), Binding::Value(right));
+            "named_expression" => {
+                if let (Some(left), Some(right)) = (n.field("name"), n.field("value")) {
+                    index.bind_at(text(left, src), Binding::Value(right), site(n, true));
+                }
             }
-        }
-        "for_statement" | "for_in_clause" => {
-            let binding = match n.field("right") {
-                Some(r) => Binding::Element(r),
-                None => Binding::Opaque,
-            };
-            for id in n.field("left").map(target_names).unwrap_or_default() {
-                index.bind(text(id, src), binding.clone());
+            "for_statement" | "for_in_clause" => {
+                let binding = match n.field("right") {
+                    Some(r) => Binding::Element(r),
+                    None => Binding::Opaque,
+                };
+                for id in n.field("left").map(target_names).unwrap_or_default() {
+                    index.bind(text(id, src), binding.clone());
+                }
             }
-        }
-        "as_pattern_target" => {
-            for id in identifiers_in(n) {
-                index.bind(text(id, src), Binding::Opaque);
+            "as_pattern_target" => {
+                for id in identifiers_in(n) {
+                    index.bind(text(id, src), Binding::Opaque);
+                }
             }
-        }
-        "with_item" => {
-            // `with open(p) as f`: `f` holds (a part of) the value. (The target is also bound
-            // as opaque above, which keeps constant analysis conservative.)
-            let Some(pattern) = n.field("value").filter(|v| v.kind_str() == "as_pattern") else {
-                return;
-            };
-            let (Some(value), Some(target)) = (
-                pattern.named_child(0),
-                named_children(pattern)
-                    .into_iter()
-                    .find(|c| c.kind_str() == "as_pattern_target"),
-            ) else {
-                return;
-            };
-            for id in identifiers_in(target) {
-                index.bind(text(id, src), Binding::Element(value));
+            "with_item" => {
+                // `with open(p) as f`: `f` holds (a part of) the value. (The target is also bound
+                // as opaque above, which keeps constant analysis conservative.)
+                let Some(pattern) = n.field("value").filter(|v| v.kind_str() == "as_pattern")
+                else {
+                    return;
+                };
+                let (Some(value), Some(target)) = (
+                    pattern.named_child(0),
+                    named_children(pattern)
+                        .into_iter()
+                        .find(|c| c.kind_str() == "as_pattern_target"),
+                ) else {
+                    return;
+                };
+                for id in identifiers_in(target) {
+                    index.bind(text(id, src), Binding::Element(value));
+                }
             }
-        }
-        "if_statement" => if_guards(n, body, src, &mut index.guards),
-        "elif_clause" | "while_statement" => {
-            let branch = n.field("consequence").or_else(|| n.field("body"));
-            if let (Some(c), Some(b)) = (n.field("condition"), branch) {
-                collect_guards_when(c, src, true, b.byte_range(), &mut index.guards, 0);
+            "if_statement" => {
+                if_guards(n, body, src, &mut index.guards);
+                dead_branches(n, src, &mut index.dead);
             }
-        }
-        "assert_statement" => {
-            if let Some(c) = n.named_child(0) {
-                let end = ancestors(body, n)
-                    .last()
-                    .map_or(body.end_byte(), |p| p.end_byte());
-                collect_guards_when(c, src, true, n.end_byte()..end, &mut index.guards, 0);
+            "elif_clause" | "while_statement" => {
+                if let (Some(c), Some(b)) = (
+                    n.field("condition"),
+                    n.field("consequence").or_else(|| n.field("body")),
+                ) {
+                    if fold(c, src, 0).is_some_and(|v| !v.truthy()) {
+                        index.dead.push(b.byte_range());
+                    }
+                }
+                let branch = n.field("consequence").or_else(|| n.field("body"));
+                if let (Some(c), Some(b)) = (n.field("condition"), branch) {
+                    collect_guards_when(c, src, true, b.byte_range(), &mut index.guards, 0);
+                }
             }
-        }
-        "function_definition" | "class_definition" => {
-            if let Some(id) = n.field("name") {
-                index.bind(text(id, src), Binding::Opaque);
+            "assert_statement" => {
+                if let Some(c) = n.named_child(0) {
+                    let end = ancestors(body, n)
+                        .last()
+                        .map_or(body.end_byte(), |p| p.end_byte());
+                    collect_guards_when(c, src, true, n.end_byte()..end, &mut index.guards, 0);
+                }
             }
-        }
-        "import_statement" | "import_from_statement" => {
-            imports.clear();
-            collect_import(n, src, &mut imports);
-            for (local, qualified) in &imports {
-                index.bind(local, Binding::Import(qualified.clone()));
+            "function_definition" | "class_definition" => {
+                if let Some(id) = n.field("name") {
+                    index.bind(text(id, src), Binding::Opaque);
+                }
             }
-        }
-        "global_statement" | "nonlocal_statement" => {
-            for id in named_children(n) {
-                index.outer.insert(text(id, src).to_owned());
+            "import_statement" | "import_from_statement" => {
+                imports.clear();
+                collect_import(n, src, &mut imports);
+                for (local, qualified) in &imports {
+                    index.bind(local, Binding::Import(qualified.clone()));
+                }
             }
+            "global_statement" | "nonlocal_statement" => {
+                for id in named_children(n) {
+                    index.outer.insert(text(id, src).to_owned());
+                }
+            }
+            _ => {}
         }
-        _ => {}
     });
     index
+}
+
+/// Node kinds whose parts may not run (or run more than once): a binding inside one does not
+/// hide the bindings before the construct.
+fn is_conditional(kind: &str) -> bool {
+    matches!(
+        kind,
+        "if_statement"
+            | "elif_clause"
+            | "else_clause"
+            | "for_statement"
+            | "while_statement"
+            | "try_statement"
+            | "except_clause"
+            | "except_group_clause"
+            | "finally_clause"
+            | "match_statement"
+            | "case_clause"
+            | "conditional_expression"
+            | "boolean_operator"
+            | "list_comprehension"
+            | "set_comprehension"
+            | "dictionary_comprehension"
+            | "generator_expression"
+    )
+}
+
+fn is_loop(kind: &str) -> bool {
+    matches!(kind, "for_statement" | "while_statement")
+}
+
+/// The branches of an `if` that cannot run because its condition is made of literals.
+fn dead_branches(stmt: Node, src: &str, dead: &mut Vec<std::ops::Range<usize>>) {
+    let Some(value) = stmt.field("condition").and_then(|c| fold(c, src, 0)) else {
+        return;
+    };
+    if value.truthy() {
+        let mut cursor = stmt.walk();
+        dead.extend(
+            stmt.children_by_field_name("alternative", &mut cursor)
+                .map(|a| a.byte_range()),
+        );
+    } else if let Some(c) = stmt.field("consequence") {
+        dead.push(c.byte_range());
+    }
+}
+
+/// The value of an expression made only of literals: `7 * 42 - 106 > 200`, `not True`.
+pub(super) fn fold(node: Node, src: &str, depth: u32) -> Option<Lit> {
+    if depth > MAX_DEPTH {
+        return None;
+    }
+    let recurse = |n: Node| fold(n, src, depth + 1);
+    match node.kind_str() {
+        "integer" | "float" => text(node, src).replace('_', "").parse().ok().map(Lit::Num),
+        "true" => Some(Lit::Bool(true)),
+        "false" => Some(Lit::Bool(false)),
+        "none" => Some(Lit::Null),
+        "string" => string_value(node, src).map(|v| Lit::Str(v.to_owned())),
+        "parenthesized_expression" => recurse(node.named_child(0)?),
+        "not_operator" => Some(Lit::Bool(!recurse(node.field("argument")?)?.truthy())),
+        "unary_operator" => match (
+            text(node, src).chars().next(),
+            recurse(node.field("argument")?)?,
+        ) {
+            (Some('-'), Lit::Num(n)) => Some(Lit::Num(-n)),
+            (Some('+'), Lit::Num(n)) => Some(Lit::Num(n)),
+            _ => None,
+        },
+        "binary_operator" => {
+            let op = text(node.field("operator")?, src);
+            Lit::binary(
+                op,
+                &recurse(node.field("left")?)?,
+                &recurse(node.field("right")?)?,
+            )
+        }
+        "boolean_operator" => {
+            let op = text(node.field("operator")?, src);
+            let left = recurse(node.field("left")?)?;
+            match (op, left.truthy()) {
+                ("and", false) | ("or", true) => Some(left),
+                _ => recurse(node.field("right")?),
+            }
+        }
+        "comparison_operator" => {
+            let parts = named_children(node);
+            let mut cursor = node.walk();
+            let ops: Vec<Node> = node
+                .children_by_field_name("operators", &mut cursor)
+                .collect();
+            let [a, b] = parts.as_slice() else {
+                return None;
+            };
+            let [op] = ops.as_slice() else {
+                return None;
+            };
+            Lit::binary(text(*op, src), &recurse(*a)?, &recurse(*b)?)
+        }
+        _ => None,
+    }
+}
+
+/// Whether `node` is in a branch that cannot run (`if 7 * 42 - 106 > 200:` … false).
+pub(super) fn in_dead_code<'t>(cx: &Cx<'_, 't>, node: Node<'t>) -> bool {
+    cx.enclosing_functions(node, is_function)
+        .first()
+        .is_some_and(|s| {
+            let index = cx.scope(*s, index_scope);
+            index.dead.iter().any(|d| d.contains(&node.start_byte()))
+        })
 }
 
 fn innermost_value(mut node: Node) -> Node {
@@ -663,15 +801,28 @@ pub(super) fn scoped_lookup<'t>(
     cx: &Cx<'_, 't>,
     ident: Node<'t>,
 ) -> Option<(Node<'t>, std::rc::Rc<ScopeIndex<'t>>)> {
+    scoped_lookup_at(cx, ident).map(|(s, i, _)| (s, i))
+}
+
+/// As `scoped_lookup`, and whether the scope is the innermost function around `ident` (the
+/// use runs in flow order with the bindings).
+pub(super) fn scoped_lookup_at<'t>(
+    cx: &Cx<'_, 't>,
+    ident: Node<'t>,
+) -> Option<(Node<'t>, std::rc::Rc<ScopeIndex<'t>>, bool)> {
     let name = text(ident, cx.src);
-    for s in cx.enclosing_functions(ident, is_function) {
+    for (depth, s) in cx
+        .enclosing_functions(ident, is_function)
+        .into_iter()
+        .enumerate()
+    {
         {
             let index = cx.scope(s, index_scope);
             if index.outer.contains(name) {
                 return None;
             }
             if index.params.contains(name) || index.bindings.contains_key(name) {
-                return Some((s, index));
+                return Some((s, index, depth == 0));
             }
         }
     }

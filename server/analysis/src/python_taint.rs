@@ -8,9 +8,11 @@ use std::collections::HashMap;
 use tree_sitter::Node;
 
 use super::models::{describe_source, Argument, LangModels};
-use super::python::{collect_guards, item_imports, resolve, scoped_lookup};
+use super::python::{collect_guards, item_imports, resolve, scoped_lookup, scoped_lookup_at};
 use super::taint::{best_of, user_data_sinks, Taint, MAX_NESTING};
-use super::{ancestors, named_children, text, Binding, Cx, Entry, ScopeCache, Semantic, Sink};
+use super::{
+    ancestors, named_children, text, Binding, Cx, Entry, Reach, ScopeCache, Semantic, Sink,
+};
 
 // What is a source, what carries data and what cleans it is data: the Python rows of
 // `queries/python/models/*.toml` (plus the user's), read through `Semantic::models`.
@@ -20,7 +22,7 @@ struct State<'a, 'c, 't> {
     sink: Sink,
     /// (scope id, name) → the taint of the name's bindings; `None` while being computed, which
     /// cuts cycles such as `q = q + x`.
-    memo: RefCell<HashMap<(usize, String), Option<Taint>>>,
+    memo: RefCell<HashMap<(usize, String, Reach), Option<Taint>>>,
     /// When set, only this parameter counts as caller data (to ask "does `p` reach here?").
     focus: Option<String>,
 }
@@ -185,19 +187,27 @@ impl<'t> State<'_, '_, 't> {
     }
 
     fn name(&self, ident: Node<'t>, depth: u32) -> Option<Taint> {
-        let (scope, index) = scoped_lookup(self.cx, ident)?;
+        let (scope, index, direct) = scoped_lookup_at(self.cx, ident)?;
         let name = self.text(ident).to_owned();
-        let key = (scope.id(), name.clone());
+        // Only the bindings that reach this use count (flow order).
+        let reach = index.reaching(&name, ident.start_byte(), direct);
+        let key = (scope.id(), name.clone(), reach);
         let cached = self.memo.borrow().get(&key).cloned();
         let found = match cached {
             Some(t) => t,
             None => {
                 self.memo.borrow_mut().insert(key.clone(), None);
                 let mut best = None;
-                if index.params.contains(&name) && self.focus.as_ref().is_none_or(|f| *f == name) {
+                if reach.param
+                    && index.params.contains(&name)
+                    && self.focus.as_ref().is_none_or(|f| *f == name)
+                {
                     best = self.param(scope, &name);
                 }
-                for b in index.bindings.get(&name).into_iter().flatten() {
+                for (i, b) in index.bindings.get(&name).into_iter().flatten().enumerate() {
+                    if !reach.has(i) {
+                        continue;
+                    }
                     if let Binding::Value(v) | Binding::Augmented(v) | Binding::Element(v) = b {
                         best = Taint::best(best, self.expr(*v, depth + 1));
                     }
