@@ -375,7 +375,57 @@ fn index_scope<'t>(scope: Node<'t>, src: &str) -> ScopeIndex<'t> {
                             Binding::Augmented(r)
                         };
                         index.bind_at(text(l, src), b, site(n, plain));
+                    } else if let Some((object, key)) = member_key(l, src) {
+                        // `o.k = v`, `o["k"] = v`, `o[name] = v`: stored into `o`.
+                        index.store(text(object, src), key, r, site(n, false));
                     }
+                }
+            }
+            // `items.push(v)`, `m.set("k", v)`, `Object.assign(o, src)`.
+            "call_expression" => {
+                let Some(func) = n
+                    .field("function")
+                    .filter(|f| f.kind_str() == "member_expression")
+                else {
+                    return;
+                };
+                let (Some(object), Some(method)) = (func.field("object"), func.field("property"))
+                else {
+                    return;
+                };
+                let args: Vec<Node> = n
+                    .field("arguments")
+                    .map(named_children)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|a| a.kind_str() != "comment")
+                    .collect();
+                let method = text(method, src);
+                if text(func, src) == "Object.assign" {
+                    if let Some((target, sources)) = args
+                        .split_first()
+                        .filter(|(t, _)| t.kind_str() == "identifier")
+                    {
+                        for v in sources {
+                            index.merge(text(*target, src), *v, site(n, false));
+                        }
+                    }
+                    return;
+                }
+                if object.kind_str() != "identifier" {
+                    return;
+                }
+                match (method, args.as_slice()) {
+                    ("set", [k, v]) => {
+                        let key = constant_key(*k, src);
+                        index.store(text(object, src), key, *v, site(n, false));
+                    }
+                    ("push" | "unshift" | "add", values) => {
+                        for v in values {
+                            index.store(text(object, src), None, *v, site(n, false));
+                        }
+                    }
+                    _ => {}
                 }
             }
             // `for (const x of xs)`: each element (or key) of `xs`.
@@ -406,6 +456,33 @@ fn index_scope<'t>(scope: Node<'t>, src: &str) -> ScopeIndex<'t> {
         }
     });
     index
+}
+
+/// A constant property key: `"name"`, `0`.
+pub(super) fn constant_key(node: Node, src: &str) -> Option<String> {
+    match node.kind_str() {
+        "string" => string_value(node, src).map(str::to_owned),
+        "number" => Some(text(node, src).to_owned()),
+        _ => None,
+    }
+}
+
+/// `o.k` / `o["k"]` → (`o`, Some("k")); `o[name]` → (`o`, None), for a plain name `o`.
+pub(super) fn member_key<'t>(node: Node<'t>, src: &str) -> Option<(Node<'t>, Option<String>)> {
+    let object = node
+        .field("object")
+        .filter(|o| o.kind_str() == "identifier")?;
+    match node.kind_str() {
+        "member_expression" => Some((
+            object,
+            node.field("property").map(|p| text(p, src).to_owned()),
+        )),
+        "subscript_expression" => Some((
+            object,
+            node.field("index").and_then(|k| constant_key(k, src)),
+        )),
+        _ => None,
+    }
 }
 
 /// Node kinds whose parts may not run (or run more than once): a binding inside one does not

@@ -13,11 +13,11 @@
 
 use ba_syntax::NodeExt;
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use tree_sitter::Node;
 
-use super::javascript::{resolve, scoped_lookup, scoped_lookup_at};
+use super::javascript::{constant_key, member_key, resolve, scoped_lookup, scoped_lookup_at};
 use super::models::{describe_source, Argument, LangModels};
 use super::taint::{best_of, user_data_sinks, Taint, MAX_NESTING};
 use super::{ancestors, named_children, text, Binding, Cx, Reach, Sink};
@@ -30,6 +30,8 @@ struct State<'a, 'c, 't> {
     sink: Sink,
     /// (scope id, name) → the taint of the name's bindings; `None` while being computed.
     memo: RefCell<HashMap<(usize, String, Reach), Option<Taint>>>,
+    /// (scope id, container, key) reads in progress: `o.k = o.k + x` stops there.
+    keyed_active: RefCell<HashSet<(usize, String, String)>>,
 }
 
 pub(super) fn taint<'t>(cx: &Cx<'_, 't>, node: Node<'t>, sink: Sink) -> Option<Taint> {
@@ -37,6 +39,7 @@ pub(super) fn taint<'t>(cx: &Cx<'_, 't>, node: Node<'t>, sink: Sink) -> Option<T
         cx,
         sink,
         memo: RefCell::new(HashMap::new()),
+        keyed_active: RefCell::default(),
     }
     .expr(node, 0)
 }
@@ -103,7 +106,14 @@ impl<'t> State<'_, '_, 't> {
             "member_expression" => self.member(node, depth),
             "subscript_expression" => {
                 let object = node.field("object")?;
-                let t = self.expr(object, depth + 1)?;
+                let keyed = match member_key(node, self.cx.src) {
+                    Some((o, Some(key))) => self.keyed(o, &key, depth),
+                    _ => None,
+                };
+                let t = match keyed {
+                    Some(t) => t,
+                    None => self.expr(object, depth + 1),
+                }?;
                 // `req.query["next"]` is that parameter.
                 Some(self.narrow(t, object, node))
             }
@@ -189,6 +199,12 @@ impl<'t> State<'_, '_, 't> {
                     };
                     best = Taint::best(best, t);
                 }
+                // A single element stored makes no key the client's (mass assignment).
+                for (i, store) in index.stores.get(&name).into_iter().flatten().enumerate() {
+                    if reach.has_store(i) && (store.merge || self.sink != Sink::MassAssign) {
+                        best = Taint::best(best, self.expr(store.value, depth + 1));
+                    }
+                }
                 self.memo.borrow_mut().insert(key, best.clone());
                 best
             }
@@ -198,6 +214,89 @@ impl<'t> State<'_, '_, 't> {
             .iter()
             .any(|g| g.cleans(&name, ident.start_byte(), self.sink));
         found.filter(|_| !guarded)
+    }
+
+    /// `o.k`, `o["k"]`, `items[0]`, `m.get("k")` where `o` is a local: the taint of what was
+    /// put under that key (an object literal's property, an array's element, `o.k = v`,
+    /// `m.set("k", v)`, and what went in under any key: `push`, `o[name] = v`,
+    /// `Object.assign`). `None` when `ident` is not local.
+    fn keyed(&self, ident: Node<'t>, key: &str, depth: u32) -> Option<Option<Taint>> {
+        if depth > MAX_NESTING {
+            return Some(None);
+        }
+        let (scope, index, direct) = scoped_lookup_at(self.cx, ident)?;
+        let name = self.text(ident).to_owned();
+        let active = (scope.id(), name.clone(), key.to_owned());
+        if !self.keyed_active.borrow_mut().insert(active.clone()) {
+            return Some(None);
+        }
+        let at = ident.start_byte();
+        let reach = index.reaching(&name, at, direct);
+        let mut best = None;
+        if reach.param && index.params.contains(&name) {
+            best = self.param(scope, &name, depth);
+        }
+        for (i, b) in index.bindings.get(&name).into_iter().flatten().enumerate() {
+            if !reach.has(i) {
+                continue;
+            }
+            let t = match b {
+                Binding::Value(v) => self.element_at(*v, key, depth),
+                Binding::Augmented(v) => self.expr(*v, depth + 1),
+                Binding::Element(v) => self.element(*v, &name, depth),
+                _ => None,
+            };
+            best = Taint::best(best, t);
+        }
+        for (i, store) in index.stores.get(&name).into_iter().flatten().enumerate() {
+            if reach.has_store(i) && store.key.as_deref().is_none_or(|k| k == key) {
+                best = Taint::best(best, self.expr(store.value, depth + 1));
+            }
+        }
+        self.keyed_active.borrow_mut().remove(&active);
+        let guarded = index.guards.iter().any(|g| g.cleans(&name, at, self.sink));
+        Some(best.filter(|_| !guarded))
+    }
+
+    /// The element under constant `key` of `v` (an object or array literal), or the whole
+    /// value when it is something else.
+    fn element_at(&self, v: Node<'t>, key: &str, depth: u32) -> Option<Taint> {
+        let src = self.cx.src;
+        match v.kind_str() {
+            "object" => best_of(
+                named_children(v)
+                    .into_iter()
+                    .filter_map(|c| match c.kind_str() {
+                        "pair" => {
+                            let k = c.field("key")?;
+                            let k = match k.kind_str() {
+                                "property_identifier" => Some(self.text(k).to_owned()),
+                                _ => constant_key(k, src),
+                            };
+                            match k {
+                                Some(k) if k != key => None,
+                                _ => c.field("value"),
+                            }
+                        }
+                        "shorthand_property_identifier" => (self.text(c) == key).then_some(c),
+                        "spread_element" => Some(c),
+                        _ => None,
+                    }),
+                |n| self.expr(n, depth + 1),
+            ),
+            "array" => {
+                let elements: Vec<Node> = named_children(v)
+                    .into_iter()
+                    .filter(|c| c.kind_str() != "comment")
+                    .collect();
+                let plain = !elements.iter().any(|e| e.kind_str() == "spread_element");
+                match key.parse::<usize>() {
+                    Ok(i) if plain => elements.get(i).and_then(|e| self.expr(*e, depth + 1)),
+                    _ => self.expr(v, depth + 1),
+                }
+            }
+            _ => self.expr(v, depth + 1),
+        }
     }
 
     /// A name destructured from `value`: `const { body } = req` is the request body.
@@ -357,6 +456,12 @@ impl<'t> State<'_, '_, 't> {
         if prop == "length" {
             return None;
         }
+        // `o.k` of a local object: what was put under `k`.
+        if object.kind_str() == "identifier" {
+            if let Some(t) = self.keyed(object, prop, depth) {
+                return t.map(|t| self.narrow(t, object, node));
+            }
+        }
         let t = self.expr(object, depth + 1)?;
         Some(self.narrow(t, object, node))
     }
@@ -444,6 +549,15 @@ impl<'t> State<'_, '_, 't> {
                     || (nosql && self.models().string_methods.contains(name))
                 {
                     return None;
+                }
+                // `m.get("k")` of a local map: what was set under `k`.
+                if name == "get" && object.kind_str() == "identifier" {
+                    let key = args
+                        .and_then(|a| a.named_child(0))
+                        .and_then(|k| constant_key(k, src));
+                    if let Some(t) = key.and_then(|k| self.keyed(object, &k, depth)) {
+                        return t;
+                    }
                 }
                 let from_object = self.expr(object, depth + 1);
                 if from_object.as_ref().is_some_and(|t| t.user) {
@@ -760,6 +874,7 @@ pub(super) fn item_outgoing(sem: &super::Semantic, item: Node, src: &str) -> Vec
                     cx: &cx,
                     sink,
                     memo: RefCell::new(HashMap::new()),
+                    keyed_active: RefCell::default(),
                 };
                 state.expr(arg, 0)
             });
@@ -877,6 +992,7 @@ pub(super) fn item_entries(
                     cx: &cx,
                     sink,
                     memo: RefCell::new(HashMap::new()),
+                    keyed_active: RefCell::default(),
                 };
                 state.expr(arg, 0)
             });
@@ -902,6 +1018,7 @@ fn enclosing_handler<'t>(cx: &Cx<'_, 't>, node: Node<'t>) -> Option<String> {
         cx,
         sink: Sink::Code,
         memo: RefCell::new(HashMap::new()),
+        keyed_active: RefCell::default(),
     };
     let function = ancestors(cx.within, node).into_iter().rev().find(|a| {
         matches!(

@@ -349,6 +349,20 @@ pub struct ScopeIndex<'t> {
     pub sites: BTreeMap<String, Vec<Site>>,
     /// Branches whose condition is made of literals and false: nothing in them runs.
     pub dead: Vec<std::ops::Range<usize>>,
+    /// Values stored into a local container: `d["k"] = v`, `items.append(v)`, `o.k = v`,
+    /// `m.set("k", v)`. They rebind no name; reads of the container see them.
+    pub stores: BTreeMap<String, Vec<Store<'t>>>,
+}
+
+/// A value stored into a container under a constant key (`None`: any key, as `append`).
+#[derive(Clone, Debug)]
+pub struct Store<'t> {
+    pub key: Option<String>,
+    pub value: Node<'t>,
+    pub site: Site,
+    /// The value's keys become the container's (`d.update(v)`, `Object.assign(o, v)`), which
+    /// is what mass assignment cares about; a single element does not.
+    pub merge: bool,
 }
 
 /// Where a binding is made, for flow order: it reaches uses after `end`, and uses in
@@ -405,16 +419,23 @@ impl Site {
 pub struct Reach {
     pub param: bool,
     pub mask: u64,
+    /// The stores (`ScopeIndex::stores`) that reach the use, as `mask`.
+    pub stores: u64,
 }
 
 impl Reach {
     pub const ALL: Reach = Reach {
         param: true,
         mask: u64::MAX,
+        stores: u64::MAX,
     };
 
     pub fn has(self, i: usize) -> bool {
         i >= 64 || self.mask & (1 << i) != 0
+    }
+
+    pub fn has_store(self, i: usize) -> bool {
+        i >= 64 || self.stores & (1 << i) != 0
     }
 }
 
@@ -435,29 +456,59 @@ impl<'t> ScopeIndex<'t> {
     /// binding until one that dominates it, plus the bindings of a loop around both. `direct`:
     /// the use is in this function itself, not in a nested one (which may run at any time).
     pub fn reaching(&self, name: &str, at: usize, direct: bool) -> Reach {
-        let Some(sites) = self.sites.get(name).filter(|_| direct) else {
+        if !direct {
             return Reach::ALL;
-        };
+        }
+        let empty = Vec::new();
+        let sites = self.sites.get(name).unwrap_or(&empty);
         let bit = |i: usize| if i < 64 { 1u64 << i } else { 0 };
         let mut before: Vec<usize> = (0..sites.len()).filter(|&i| sites[i].end <= at).collect();
         before.sort_by_key(|&i| std::cmp::Reverse(sites[i].end));
         let mut reach = Reach {
             param: true,
             mask: 0,
+            stores: 0,
         };
+        // Stores made before the dominating binding went with the old value.
+        let mut since = 0;
         for i in before {
             reach.mask |= bit(i);
             if sites[i].dominates.contains(&at) {
                 reach.param = false;
+                since = sites[i].end;
                 break;
             }
         }
+        let looped = |s: &Site| s.end > at && s.looped.as_ref().is_some_and(|l| l.contains(&at));
         for (i, s) in sites.iter().enumerate() {
-            if s.end > at && s.looped.as_ref().is_some_and(|l| l.contains(&at)) {
+            if looped(s) {
                 reach.mask |= bit(i);
             }
         }
+        for (i, s) in self.stores.get(name).into_iter().flatten().enumerate() {
+            if (s.site.end <= at && s.site.end >= since) || looped(&s.site) {
+                reach.stores |= bit(i);
+            }
+        }
         reach
+    }
+
+    fn store(&mut self, name: &str, key: Option<String>, value: Node<'t>, site: Site) {
+        self.stores.entry(name.to_owned()).or_default().push(Store {
+            key,
+            value,
+            site,
+            merge: false,
+        });
+    }
+
+    fn merge(&mut self, name: &str, value: Node<'t>, site: Site) {
+        self.stores.entry(name.to_owned()).or_default().push(Store {
+            key: None,
+            value,
+            site,
+            merge: true,
+        });
     }
 
     /// The lookup result for `name` in this scope, if it binds it.

@@ -312,14 +312,58 @@ fn index_scope<'t>(scope: Node<'t>, src: &str) -> ScopeIndex<'t> {
                         );
                     }
                 }
-                // `obj.attr = v` and `d[k] = v` bind no name.
+                // `obj.attr = v` binds no name; `d[k] = v` stores into `d`.
+                else if let Some(d) = left
+                    .field("value")
+                    .filter(|d| left.kind_str() == "subscript" && d.kind_str() == "identifier")
+                {
+                    let key = left.field("subscript").and_then(|k| constant_key(k, src));
+                    index.store(text(d, src), key, innermost_value(r), site(n, false));
+                }
             }
             "augmented_assignment" => {
                 if let (Some(left), Some(right)) = (n.field("left"), n.field("right")) {
                     if left.kind_str() == "identifier" {
                         index.bind_at(text(left, src), Binding::Augmented(right), site(n, false));
+                    } else if let Some(d) = left
+                        .field("value")
+                        .filter(|d| left.kind_str() == "subscript" && d.kind_str() == "identifier")
+                    {
+                        let key = left.field("subscript").and_then(|k| constant_key(k, src));
+                        index.store(text(d, src), key, right, site(n, false));
                     }
                 }
+            }
+            // `items.append(v)`, `d.setdefault("k", v)`, `d.update(other)`.
+            "call" => {
+                let Some(func) = n.field("function").filter(|f| f.kind_str() == "attribute") else {
+                    return;
+                };
+                let (Some(object), Some(method)) = (func.field("object"), func.field("attribute"))
+                else {
+                    return;
+                };
+                if object.kind_str() != "identifier" {
+                    return;
+                }
+                let args: Vec<Node> = n
+                    .field("arguments")
+                    .map(named_children)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|a| a.kind_str() != "comment")
+                    .collect();
+                let (key, value) = match (text(method, src), args.as_slice()) {
+                    ("update", [v]) => {
+                        index.merge(text(object, src), *v, site(n, false));
+                        return;
+                    }
+                    ("append" | "add" | "extend" | "appendleft", [v]) => (None, *v),
+                    ("insert", [_, v]) => (None, *v),
+                    ("setdefault", [k, v]) => (constant_key(*k, src), *v),
+                    _ => return,
+                };
+                index.store(text(object, src), key, value, site(n, false));
             }
             "named_expression" => {
                 if let (Some(left), Some(right)) = (n.field("name"), n.field("value")) {
@@ -406,6 +450,19 @@ fn index_scope<'t>(scope: Node<'t>, src: &str) -> ScopeIndex<'t> {
         }
     });
     index
+}
+
+/// A constant container key: `"name"`, `0`, `-1`.
+pub(super) fn constant_key(node: Node, src: &str) -> Option<String> {
+    match node.kind_str() {
+        "string" => string_value(node, src).map(str::to_owned),
+        "integer" => Some(text(node, src).to_owned()),
+        "unary_operator" if text(node, src).starts_with('-') => node
+            .field("argument")
+            .filter(|a| a.kind_str() == "integer")
+            .map(|a| format!("-{}", text(a, src))),
+        _ => None,
+    }
 }
 
 /// Node kinds whose parts may not run (or run more than once): a binding inside one does not
