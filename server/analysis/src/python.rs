@@ -933,6 +933,21 @@ pub(super) fn item_imports(item: Node, src: &str) -> BTreeSet<String> {
             .find(|n| matches!(n.kind_str(), "import_statement" | "import_from_statement"))
         {
             collect_import(*stmt, src, &mut out);
+        } else if let Some(i) = (path.len().saturating_sub(3)..path.len())
+            .rev()
+            .find(|&i| path[i].kind_str() == "call" && i > 0)
+        {
+            // `m = importlib.import_module("os")`, `m = __import__("os")`: `m` may name a
+            // module.
+            let (assignment, call) = (path[i - 1], path[i]);
+            if assignment.kind_str() == "assignment" && assignment.field("right") == Some(call) {
+                if let Some(left) = assignment
+                    .field("left")
+                    .filter(|l| l.kind_str() == "identifier")
+                {
+                    out.insert(text(left, src).to_owned(), String::new());
+                }
+            }
         }
     }
     out.into_keys().collect()
@@ -946,6 +961,8 @@ pub(super) fn resolve<'t>(cx: &Cx<'_, 't>, node: Node<'t>) -> Option<String> {
             Lookup::Import(q) => Some(q),
             Lookup::Local(bindings) => match bindings.as_slice() {
                 [Binding::Import(q)] => Some(q.clone()),
+                // `m = importlib.import_module("os")`, `m = __import__("os")`.
+                [Binding::Value(v)] => dynamic_import(cx, *v),
                 _ => None,
             },
             Lookup::Unbound => {
@@ -964,6 +981,36 @@ pub(super) fn resolve<'t>(cx: &Cx<'_, 't>, node: Node<'t>) -> Option<String> {
             Some(format!("{base}.{}", text(attr, src)))
         }
         "parenthesized_expression" => resolve(cx, node.named_child(0)?),
+        _ => None,
+    }
+}
+
+/// The module a call imports by a constant name: `importlib.import_module("os")`,
+/// `__import__("os")` (which returns the top-level package).
+fn dynamic_import<'t>(cx: &Cx<'_, 't>, call: Node<'t>) -> Option<String> {
+    if call.kind_str() != "call" {
+        return None;
+    }
+    let func = call.field("function")?;
+    let name = match func.kind_str() {
+        "identifier" => text(func, cx.src),
+        "attribute" => text(func.field("attribute")?, cx.src),
+        _ => return None,
+    };
+    if !matches!(name, "import_module" | "__import__") {
+        return None;
+    }
+    let module = call
+        .field("arguments")
+        .and_then(|a| a.named_child(0))
+        .and_then(|m| string_value(m, cx.src))?;
+    let valid = !module.is_empty()
+        && module
+            .split('.')
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_alphanumeric() || c == '_'));
+    match resolve(cx, func)?.as_str() {
+        "importlib.import_module" if valid => Some(module.to_owned()),
+        "builtins.__import__" if valid => Some(module.split('.').next()?.to_owned()),
         _ => None,
     }
 }

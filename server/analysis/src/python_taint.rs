@@ -341,7 +341,17 @@ impl<'t> State<'_, '_, 't> {
                     return self.models().request_objects.contains(q.as_str());
                 }
                 if matches!(name, "request" | "req" | "http_request") {
-                    return true;
+                    // Unless a local binds the name to a call's result (an HTTP client's
+                    // response: `request = session.get(url)`).
+                    return !scoped_lookup(self.cx, node).is_some_and(|(_, index)| {
+                        !index.params.contains(name)
+                            && index.bindings.get(name).is_some_and(|bs| {
+                                bs.iter().all(|b| {
+                                    matches!(b, Binding::Value(v) if v.kind_str() == "call"
+                                        || v.kind_str() == "await")
+                                })
+                            })
+                    });
                 }
                 // `r: Request`
                 scoped_lookup(self.cx, node).is_some_and(|(scope, index)| {
@@ -352,10 +362,13 @@ impl<'t> State<'_, '_, 't> {
                 })
             }
             "attribute" => {
-                node.field("object").is_some_and(|o| self.text(o) == "self")
+                // `self.request`, or a module's request object by attribute (`flask.request`).
+                (node.field("object").is_some_and(|o| self.text(o) == "self")
                     && node
                         .field("attribute")
-                        .is_some_and(|a| self.text(a) == "request")
+                        .is_some_and(|a| self.text(a) == "request"))
+                    || resolve(self.cx, node)
+                        .is_some_and(|q| self.models().request_objects.contains(q.as_str()))
             }
             _ => false,
         }
