@@ -319,7 +319,6 @@ impl<'t> State<'_, '_, 't> {
             }
             return None;
         }
-        let taint = self.expr(value, depth + 1)?;
         // `const { name } = req.body`: the binding holds that one property, not the object
         // (a rest element, `...rest`, still holds the remainder and is not narrowed).
         let key = ancestors(self.cx.within, value)
@@ -342,6 +341,16 @@ impl<'t> State<'_, '_, 't> {
                         _ => None,
                     })
             });
+        // `const { b } = o` of a local object: what was put under `b`.
+        let keyed = match &key {
+            Some(k) if value.kind_str() == "identifier" => self.keyed(value, k, depth),
+            _ => None,
+        };
+        let taint = match keyed {
+            // Already that property's own data (and source).
+            Some(t) => return t,
+            None => self.expr(value, depth + 1)?,
+        };
         match key {
             Some(key)
                 if taint.user

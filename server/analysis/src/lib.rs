@@ -819,6 +819,73 @@ mod tests {
     use super::*;
 
     #[test]
+    fn literal_conditions_fold() {
+        let cases = [
+            (Language::Python, "7 * 42 - 106 > 200", Some(false)),
+            (Language::Python, "not (3 + 4 == 7)", Some(false)),
+            (Language::Python, "True and 10 // 3 == 3", Some(true)),
+            (Language::Python, "x > 2", None),
+            (Language::JavaScript, "7 * 42 - 106 < 200", Some(true)),
+            (Language::JavaScript, "!(3 + 4 === 7)", Some(false)),
+            (Language::JavaScript, "false || 0", Some(false)),
+            (Language::JavaScript, "x === 1", None),
+        ];
+        for (language, expr, expected) in cases {
+            let source = match language {
+                Language::Python => format!("if {expr}:\n    pass\n"),
+                _ => format!("if ({expr}) {{}}\n"),
+            };
+            let tree = ba_syntax::parse::parse(language, &source, None).unwrap();
+            let stmt = tree.root_node().named_child(0).unwrap();
+            let mut cond = stmt.field("condition").unwrap();
+            if cond.kind_str() == "parenthesized_expression" && language != Language::Python {
+                cond = cond.named_child(0).unwrap();
+            }
+            let value = match language {
+                Language::Python => python::fold(cond, &source, 0),
+                _ => javascript::fold(cond, &source, 0),
+            };
+            assert_eq!(value.map(|v| v.truthy()), expected, "{expr}");
+        }
+    }
+
+    #[test]
+    fn a_dominating_binding_hides_earlier_ones_but_not_a_loops() {
+        let mut index = ScopeIndex::default();
+        let site = |end: usize, dominates: std::ops::Range<usize>| Site {
+            end,
+            dominates,
+            looped: None,
+        };
+        index.params.insert("x".to_owned());
+        // x = a (ends at 10, unconditional); if c: x = b (ends at 20, its branch 15..21);
+        // x = "k" (ends at 30, unconditional); inside a loop 40..60: x = d (ends at 55).
+        index.bind_at("x", Binding::Opaque, site(10, 0..100));
+        index.bind_at("x", Binding::Opaque, site(20, 15..21));
+        index.bind_at("x", Binding::Opaque, site(30, 0..100));
+        index.bind_at(
+            "x",
+            Binding::Opaque,
+            Site {
+                end: 55,
+                dominates: 50..60,
+                looped: Some(40..60),
+            },
+        );
+        let reach = index.reaching("x", 5, true);
+        assert!(reach.param && reach.mask == 0);
+        let reach = index.reaching("x", 25, true);
+        assert!(!reach.param && reach.has(0) && reach.has(1) && !reach.has(2));
+        let reach = index.reaching("x", 35, true);
+        assert!(!reach.param && !reach.has(0) && !reach.has(1) && reach.has(2));
+        // Before the loop's own binding, inside the loop: the previous iteration's value too.
+        let reach = index.reaching("x", 45, true);
+        assert!(reach.has(2) && reach.has(3));
+        // From a nested function, everything.
+        assert_eq!(index.reaching("x", 5, false), Reach::ALL);
+    }
+
+    #[test]
     fn statements_by_keyword_finds_the_scopes_own_returns_only() {
         let source = "def f(returned):\n    # return in a comment\n    s = 'return in a string'\n    if returned:\n        return returned\n    def g():\n        return 1\n    h = lambda: 2\n    class C:\n        def m(self):\n            return 3\n    for x in []:\n        return [x]\n    return\n";
         let tree = ba_syntax::parse::parse(Language::Python, source, None).unwrap();

@@ -304,12 +304,24 @@ fn index_scope<'t>(scope: Node<'t>, src: &str) -> ScopeIndex<'t> {
                     left.kind_str(),
                     "pattern_list" | "tuple_pattern" | "list_pattern"
                 ) {
-                    for id in target_names(left) {
-                        index.bind_at(
-                            text(id, src),
-                            Binding::Element(innermost_value(r)),
-                            site(n, true),
-                        );
+                    // `a, b = "x", request.args["b"]`: each name gets its own element.
+                    let value = innermost_value(r);
+                    let targets = named_children(left);
+                    let elements = named_children(value);
+                    let pairwise = matches!(value.kind_str(), "expression_list" | "tuple" | "list")
+                        && targets.len() == elements.len()
+                        && targets.iter().all(|t| t.kind_str() == "identifier")
+                        && !elements
+                            .iter()
+                            .any(|e| matches!(e.kind_str(), "list_splat" | "starred" | "comment"));
+                    if pairwise {
+                        for (t, e) in targets.into_iter().zip(elements) {
+                            index.bind_at(text(t, src), Binding::Value(e), site(n, true));
+                        }
+                    } else {
+                        for id in target_names(left) {
+                            index.bind_at(text(id, src), Binding::Element(value), site(n, true));
+                        }
                     }
                 }
                 // `obj.attr = v` binds no name; `d[k] = v` stores into `d`.
