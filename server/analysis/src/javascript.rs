@@ -664,6 +664,19 @@ fn collect_guards_when(
                     recurse(l, truth, out);
                     recurse(r, truth, out);
                 }
+                // `!x || ALLOWED.includes(x)` true: `x` is empty or allowed, either way clean.
+                "&&" | "||" => {
+                    let (mut lg, mut rg) = (Vec::new(), Vec::new());
+                    recurse(l, truth, &mut lg);
+                    recurse(r, truth, &mut rg);
+                    let (lf, rf) = (empty_name(l, truth, src), empty_name(r, truth, src));
+                    for g in &lg {
+                        if rf == Some(g.name.as_str()) || rg.iter().any(|h| h.name == g.name) {
+                            out.push(g.clone());
+                        }
+                    }
+                    out.extend(rg.into_iter().filter(|g| lf == Some(g.name.as_str())));
+                }
                 "in" if truth => guard(Some(l), GuardKind::AllowList, out),
                 "===" | "==" | "!==" | "!=" | ">=" | ">" | "<" => {
                     let equal = matches!(op, "===" | "==");
@@ -767,6 +780,32 @@ fn collect_guards_when(
             }
         }
         _ => {}
+    }
+}
+
+/// The name a condition says is empty when it evaluates to `truth`: `!x`, `x == null`
+/// (true); `x` (false).
+fn empty_name<'s>(cond: Node, truth: bool, src: &'s str) -> Option<&'s str> {
+    match cond.kind_str() {
+        "identifier" if !truth => Some(text(cond, src)),
+        "unary_expression" if cond.field("operator").is_some_and(|o| text(o, src) == "!") => {
+            empty_name(cond.field("argument")?, !truth, src)
+        }
+        "parenthesized_expression" => empty_name(cond.named_child(0)?, truth, src),
+        "binary_expression" => {
+            let op = text(cond.field("operator")?, src);
+            let (left, right) = (cond.field("left")?, cond.field("right")?);
+            let is = match op {
+                "==" | "===" => true,
+                "!=" | "!==" => false,
+                _ => return None,
+            };
+            (left.kind_str() == "identifier"
+                && matches!(right.kind_str(), "null" | "undefined")
+                && is == truth)
+                .then(|| text(left, src))
+        }
+        _ => None,
     }
 }
 

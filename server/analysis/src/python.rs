@@ -648,14 +648,26 @@ fn collect_guards_when(
     };
     match cond.kind_str() {
         "boolean_operator" => {
-            // `a and b` true: both hold; `a or b` false: neither holds.
             let op = cond.field("operator").map(|o| text(o, src));
+            let (Some(left), Some(right)) = (cond.field("left"), cond.field("right")) else {
+                return;
+            };
             if (op == Some("and")) == truth {
-                for side in ["left", "right"] {
-                    if let Some(c) = cond.field(side) {
-                        recurse(c, truth, out);
+                // `a and b` true: both hold; `a or b` false: neither holds.
+                recurse(left, truth, out);
+                recurse(right, truth, out);
+            } else {
+                // `not x or x in ALLOWED` true: `x` is empty or allowed, either way clean.
+                let (mut l, mut r) = (Vec::new(), Vec::new());
+                recurse(left, truth, &mut l);
+                recurse(right, truth, &mut r);
+                let (lf, rf) = (empty_name(left, truth, src), empty_name(right, truth, src));
+                for g in &l {
+                    if rf == Some(g.name.as_str()) || r.iter().any(|h| h.name == g.name) {
+                        out.push(g.clone());
                     }
                 }
+                out.extend(r.into_iter().filter(|g| lf == Some(g.name.as_str())));
             }
         }
         "not_operator" => {
@@ -779,6 +791,32 @@ fn collect_guards_when(
             }
         }
         _ => {}
+    }
+}
+
+/// The name a condition says is empty when it evaluates to `truth`: `not x`, `x is None`
+/// (true); `x`, `x is not None` (false).
+fn empty_name<'s>(cond: Node, truth: bool, src: &'s str) -> Option<&'s str> {
+    match cond.kind_str() {
+        "identifier" if !truth => Some(text(cond, src)),
+        "not_operator" => empty_name(cond.field("argument")?, !truth, src),
+        "parenthesized_expression" => empty_name(cond.named_child(0)?, truth, src),
+        "comparison_operator" => {
+            let (left, right) = (cond.named_child(0)?, cond.named_child(1)?);
+            let op = text(cond, src)
+                .get(left.end_byte() - cond.start_byte()..right.start_byte() - cond.start_byte())?
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            let is = match op.as_str() {
+                "is" | "==" => true,
+                "is not" | "!=" => false,
+                _ => return None,
+            };
+            (left.kind_str() == "identifier" && right.kind_str() == "none" && is == truth)
+                .then(|| text(left, src))
+        }
+        _ => None,
     }
 }
 
