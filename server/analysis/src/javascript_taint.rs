@@ -20,7 +20,7 @@ use tree_sitter::Node;
 use super::javascript::{constant_key, member_key, resolve, scoped_lookup, scoped_lookup_at};
 use super::models::{describe_source, Argument, LangModels};
 use super::taint::{best_of, user_data_sinks, Taint, MAX_NESTING};
-use super::{ancestors, named_children, text, Binding, Cx, Reach, Sink};
+use super::{ancestors, named_children, text, Binding, Cx, Reach, ScopeIndex, Sink};
 
 // Sources, propagators, neutral methods and sanitisers are data: the JavaScript rows of
 // `queries/javascript/models/*.toml` (plus the user's), read through `Semantic::models`.
@@ -32,6 +32,8 @@ struct State<'a, 'c, 't> {
     memo: RefCell<HashMap<(usize, String, Reach), Option<Taint>>>,
     /// (scope id, container, key) reads in progress: `o.k = o.k + x` stops there.
     keyed_active: RefCell<HashSet<(usize, String, String)>>,
+    /// Set while `warm` runs (it does not nest).
+    warming: std::cell::Cell<bool>,
 }
 
 pub(super) fn taint<'t>(cx: &Cx<'_, 't>, node: Node<'t>, sink: Sink) -> Option<Taint> {
@@ -40,6 +42,7 @@ pub(super) fn taint<'t>(cx: &Cx<'_, 't>, node: Node<'t>, sink: Sink) -> Option<T
         sink,
         memo: RefCell::new(HashMap::new()),
         keyed_active: RefCell::default(),
+        warming: Default::default(),
     }
     .expr(node, 0)
 }
@@ -171,6 +174,37 @@ impl<'t> State<'_, '_, 't> {
         }
     }
 
+    /// Before following a name with many bindings (`cmd = cmd + " --flag"` forty times),
+    /// its uses inside its own bindings are evaluated in source order, so that each finds the
+    /// one before it memoised instead of recursing down the whole chain (which the nesting
+    /// bound would cut short).
+    fn warm(&self, index: &ScopeIndex<'t>, name: &str, depth: u32) {
+        let Some(bindings) = index.bindings.get(name).filter(|b| b.len() > 6) else {
+            return;
+        };
+        if self.warming.replace(true) {
+            return;
+        }
+        for b in bindings {
+            let (Binding::Value(v) | Binding::Augmented(v) | Binding::Element(v)) = b else {
+                continue;
+            };
+            let mut uses = Vec::new();
+            super::walk_scope(*v, &|n| super::javascript::is_scope(n), &mut |n| {
+                if n.kind_str() == "identifier" && self.text(n) == name {
+                    uses.push(n);
+                }
+            });
+            if v.kind_str() == "identifier" && self.text(*v) == name {
+                uses.push(*v);
+            }
+            for u in uses {
+                self.name(u, depth);
+            }
+        }
+        self.warming.set(false);
+    }
+
     /// `name` in its scope: the taint of all its bindings, memoised, unless a guard before this
     /// use validated it.
     fn name(&self, ident: Node<'t>, depth: u32) -> Option<Taint> {
@@ -183,6 +217,7 @@ impl<'t> State<'_, '_, 't> {
         let found = match cached {
             Some(t) => t,
             None => {
+                self.warm(&index, &name, depth);
                 self.memo.borrow_mut().insert(key.clone(), None);
                 let mut best = None;
                 if reach.param && index.params.contains(&name) {
@@ -884,6 +919,7 @@ pub(super) fn item_outgoing(sem: &super::Semantic, item: Node, src: &str) -> Vec
                     sink,
                     memo: RefCell::new(HashMap::new()),
                     keyed_active: RefCell::default(),
+                    warming: Default::default(),
                 };
                 state.expr(arg, 0)
             });
@@ -1002,6 +1038,7 @@ pub(super) fn item_entries(
                     sink,
                     memo: RefCell::new(HashMap::new()),
                     keyed_active: RefCell::default(),
+                    warming: Default::default(),
                 };
                 state.expr(arg, 0)
             });
@@ -1028,6 +1065,7 @@ fn enclosing_handler<'t>(cx: &Cx<'_, 't>, node: Node<'t>) -> Option<String> {
         sink: Sink::Code,
         memo: RefCell::new(HashMap::new()),
         keyed_active: RefCell::default(),
+        warming: Default::default(),
     };
     let function = ancestors(cx.within, node).into_iter().rev().find(|a| {
         matches!(

@@ -13,7 +13,8 @@ use super::python::{
 };
 use super::taint::{best_of, user_data_sinks, Taint, MAX_NESTING};
 use super::{
-    ancestors, named_children, text, Binding, Cx, Entry, Reach, ScopeCache, Semantic, Sink,
+    ancestors, named_children, text, Binding, Cx, Entry, Reach, ScopeCache, ScopeIndex, Semantic,
+    Sink,
 };
 
 // What is a source, what carries data and what cleans it is data: the Python rows of
@@ -29,6 +30,8 @@ struct State<'a, 'c, 't> {
     focus: Option<String>,
     /// (scope id, container, key) reads in progress: `d["k"] = d["k"] + x` stops there.
     keyed_active: RefCell<HashSet<(usize, String, String)>>,
+    /// Set while `warm` runs (it does not nest).
+    warming: std::cell::Cell<bool>,
 }
 
 pub(super) fn taint<'t>(cx: &Cx<'_, 't>, node: Node<'t>, sink: Sink) -> Option<Taint> {
@@ -38,6 +41,7 @@ pub(super) fn taint<'t>(cx: &Cx<'_, 't>, node: Node<'t>, sink: Sink) -> Option<T
         memo: RefCell::new(HashMap::new()),
         focus: None,
         keyed_active: RefCell::default(),
+        warming: Default::default(),
     };
     state.expr(node, 0)
 }
@@ -284,8 +288,49 @@ impl<'t> State<'_, '_, 't> {
             memo: RefCell::new(HashMap::new()),
             focus: Some(param.to_owned()),
             keyed_active: RefCell::default(),
+            warming: Default::default(),
         };
         focused.expr(node, 0).is_some_and(|t| !t.user)
+    }
+
+    /// Before following a name with many bindings (`cmd = cmd + " --flag"` forty times),
+    /// its uses inside its own bindings are evaluated in source order, so that each finds the
+    /// one before it memoised instead of recursing down the whole chain (which the nesting
+    /// bound would cut short).
+    fn warm(&self, index: &ScopeIndex<'t>, name: &str, depth: u32) {
+        let Some(bindings) = index.bindings.get(name).filter(|b| b.len() > 6) else {
+            return;
+        };
+        if self.warming.replace(true) {
+            return;
+        }
+        for b in bindings {
+            let (Binding::Value(v) | Binding::Augmented(v) | Binding::Element(v)) = b else {
+                continue;
+            };
+            let mut uses = Vec::new();
+            super::walk_scope(
+                *v,
+                &|n| {
+                    matches!(
+                        n.kind_str(),
+                        "lambda" | "function_definition" | "class_definition"
+                    )
+                },
+                &mut |n| {
+                    if n.kind_str() == "identifier" && self.text(n) == name {
+                        uses.push(n);
+                    }
+                },
+            );
+            if v.kind_str() == "identifier" && self.text(*v) == name {
+                uses.push(*v);
+            }
+            for u in uses {
+                self.name(u, depth);
+            }
+        }
+        self.warming.set(false);
     }
 
     fn name(&self, ident: Node<'t>, depth: u32) -> Option<Taint> {
@@ -298,6 +343,7 @@ impl<'t> State<'_, '_, 't> {
         let found = match cached {
             Some(t) => t,
             None => {
+                self.warm(&index, &name, depth);
                 self.memo.borrow_mut().insert(key.clone(), None);
                 let mut best = None;
                 if reach.param
@@ -853,6 +899,7 @@ pub(super) fn item_outgoing(sem: &Semantic, item: Node, src: &str) -> Vec<super:
         memo: RefCell::new(HashMap::new()),
         focus: None,
         keyed_active: RefCell::default(),
+        warming: Default::default(),
     };
     let models = sem.lang_models(ba_syntax::Family::Python);
     for function in item_functions(item) {
@@ -911,6 +958,7 @@ pub(super) fn item_outgoing(sem: &Semantic, item: Node, src: &str) -> Vec<super:
                         memo: RefCell::new(HashMap::new()),
                         focus: None,
                         keyed_active: RefCell::default(),
+                        warming: Default::default(),
                     };
                     state.expr(value, 0)
                 });
@@ -989,6 +1037,7 @@ pub(super) fn item_returns(
         memo: RefCell::new(HashMap::new()),
         focus: None,
         keyed_active: RefCell::default(),
+        warming: Default::default(),
     };
     let mut mask = 0u64;
     let nested = |n: Node| {
@@ -1046,6 +1095,7 @@ pub(super) fn item_entries(
         memo: RefCell::new(HashMap::new()),
         focus: None,
         keyed_active: RefCell::default(),
+        warming: Default::default(),
     };
     for function in item_functions(item) {
         if matches!(state.route(function), Route::None) {
@@ -1099,6 +1149,7 @@ pub(super) fn item_entries(
                         memo: RefCell::new(HashMap::new()),
                         focus: None,
                         keyed_active: RefCell::default(),
+                        warming: Default::default(),
                     };
                     state.expr(value, 0)
                 });
