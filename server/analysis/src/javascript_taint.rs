@@ -376,9 +376,26 @@ impl<'t> State<'_, '_, 't> {
                         _ => None,
                     })
             });
+        // `const [a, b] = ["x", req.query.b]`: the element at the name's position.
+        let index = ancestors(self.cx.within, value)
+            .pop()
+            .and_then(|d| d.field("name"))
+            .filter(|p| p.kind_str() == "array_pattern")
+            .and_then(|pattern| {
+                let items = named_children(pattern);
+                let plain = items.iter().all(|i| i.kind_str() == "identifier");
+                items
+                    .iter()
+                    .position(|i| self.text(*i) == name)
+                    .filter(|_| plain)
+            })
+            .map(|i| i.to_string());
         // `const { b } = o` of a local object: what was put under `b`.
-        let keyed = match &key {
+        let keyed = match key.as_ref().or(index.as_ref()) {
             Some(k) if value.kind_str() == "identifier" => self.keyed(value, k, depth),
+            Some(k) if matches!(value.kind_str(), "array" | "object") => {
+                Some(self.element_at(value, k, depth))
+            }
             _ => None,
         };
         let taint = match keyed {
