@@ -7,7 +7,7 @@ use tree_sitter::Node;
 
 use super::{
     ancestors, named_children, settle_module_bindings, text, walk_scope, Binding, Cx, Guard,
-    GuardKind, Lookup, ModuleBinding, ScopeIndex, Semantic, Sink, MAX_DEPTH,
+    GuardKind, Lit, Lookup, ModuleBinding, ScopeIndex, Semantic, Sink, Site, MAX_DEPTH,
 };
 
 const GLOBALS: &[&str] = &[
@@ -320,76 +320,251 @@ fn index_scope<'t>(scope: Node<'t>, src: &str) -> ScopeIndex<'t> {
             index.bind(name, Binding::Opaque);
         }
     };
-    walk_scope(body, &is_scope, &mut |n| match n.kind_str() {
-        "variable_declarator" => {
-            let Some(target) = n.field("name") else {
-                return;
-            };
-            imports.clear();
-            if declarator_imports(n, src, &mut imports) {
+    let site =
+        |n: Node, kills: bool| Site::of(body, n, n.end_byte(), kills, is_conditional, is_loop);
+    walk_scope(body, &is_scope, &mut |n| {
+        if index.dead.iter().any(|d| d.contains(&n.start_byte())) {
+            return;
+        }
+        match n.kind_str() {
+            "variable_declarator" => {
+                let Some(target) = n.field("name") else {
+                    return;
+                };
+                imports.clear();
+                if declarator_imports(n, src, &mut imports) {
+                    for (local, qualified) in &imports {
+                        index.bind(local, Binding::Import(qualified.clone()));
+                    }
+                } else if target.kind_str() == "identifier" {
+                    // `let x;` without a value is assigned later; those assignments count instead.
+                    if let Some(v) = n.field("value") {
+                        index.bind_at(text(target, src), Binding::Value(v), site(n, true));
+                    }
+                } else if let Some(v) = n.field("value") {
+                    // `const { id, ...rest } = req.query`: each name holds a part of the value.
+                    let mut names = Vec::new();
+                    pattern_names(target, src, &mut names);
+                    for name in names {
+                        index.bind_at(name, Binding::Element(v), site(n, true));
+                    }
+                } else {
+                    opaque(&mut index, Some(target));
+                }
+            }
+            "if_statement" => {
+                if_guards(n, body, src, &mut index.guards);
+                if let Some(value) = n.field("condition").and_then(|c| fold(c, src, 0)) {
+                    let branch = if value.truthy() {
+                        n.field("alternative")
+                    } else {
+                        n.field("consequence")
+                    };
+                    index.dead.extend(branch.map(|b| b.byte_range()));
+                }
+            }
+            "ternary_expression" | "while_statement" => {
+                let branch = n.field("consequence").or_else(|| n.field("body"));
+                if let (Some(c), Some(b)) = (n.field("condition"), branch) {
+                    collect_guards_when(c, src, true, b.byte_range(), &mut index.guards, 0);
+                }
+            }
+            "assignment_expression" | "augmented_assignment_expression" => {
+                if let (Some(l), Some(r)) = (n.field("left"), n.field("right")) {
+                    if l.kind_str() == "identifier" {
+                        let plain = n.kind_str() == "assignment_expression";
+                        let b = if plain {
+                            Binding::Value(r)
+                        } else {
+                            Binding::Augmented(r)
+                        };
+                        index.bind_at(text(l, src), b, site(n, plain));
+                    } else if let Some((object, key)) = member_key(l, src) {
+                        // `o.k = v`, `o["k"] = v`, `o[name] = v`: stored into `o`.
+                        index.store(text(object, src), key, r, site(n, false));
+                    }
+                }
+            }
+            // `items.push(v)`, `m.set("k", v)`, `Object.assign(o, src)`.
+            "call_expression" => {
+                let Some(func) = n
+                    .field("function")
+                    .filter(|f| f.kind_str() == "member_expression")
+                else {
+                    return;
+                };
+                let (Some(object), Some(method)) = (func.field("object"), func.field("property"))
+                else {
+                    return;
+                };
+                let args: Vec<Node> = n
+                    .field("arguments")
+                    .map(named_children)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|a| a.kind_str() != "comment")
+                    .collect();
+                let method = text(method, src);
+                if text(func, src) == "Object.assign" {
+                    if let Some((target, sources)) = args
+                        .split_first()
+                        .filter(|(t, _)| t.kind_str() == "identifier")
+                    {
+                        for v in sources {
+                            index.merge(text(*target, src), *v, site(n, false));
+                        }
+                    }
+                    return;
+                }
+                if object.kind_str() != "identifier" {
+                    return;
+                }
+                match (method, args.as_slice()) {
+                    ("set", [k, v]) => {
+                        let key = constant_key(*k, src);
+                        index.store(text(object, src), key, *v, site(n, false));
+                    }
+                    ("push" | "unshift" | "add", values) => {
+                        for v in values {
+                            index.store(text(object, src), None, *v, site(n, false));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            // `for (const x of xs)`: each element (or key) of `xs`.
+            "for_in_statement" => match n.field("right") {
+                Some(right) => {
+                    let mut names = Vec::new();
+                    if let Some(l) = n.field("left") {
+                        pattern_names(l, src, &mut names);
+                    }
+                    for name in names {
+                        index.bind(name, Binding::Element(right));
+                    }
+                }
+                None => opaque(&mut index, n.field("left")),
+            },
+            "catch_clause" => opaque(&mut index, n.field("parameter")),
+            "function_declaration" | "class_declaration" | "generator_function_declaration" => {
+                opaque(&mut index, n.field("name"))
+            }
+            "import_statement" => {
+                imports.clear();
+                import_statement(n, src, &mut imports);
                 for (local, qualified) in &imports {
                     index.bind(local, Binding::Import(qualified.clone()));
                 }
-            } else if target.kind_str() == "identifier" {
-                // `let x;` without a value is assigned later; those assignments count instead.
-                if let Some(v) = n.field("value") {
-                    index.bind(text(target, src), Binding::Value(v));
-                }
-            } else if let Some(v) = n.field("value") {
-                // `const { id, ...rest } = req.query`: each name holds a part of the value.
-                let mut names = Vec::new();
-                pattern_names(target, src, &mut names);
-                for name in names {
-                    index.bind(name, Binding::Element(v));
-                }
-            } else {
-                opaque(&mut index, Some(target));
             }
+            _ => {}
         }
-        "if_statement" | "ternary_expression" => {
-            if let Some(c) = n.field("condition") {
-                collect_guards(c, src, &mut index.guards);
-            }
-        }
-        "assignment_expression" | "augmented_assignment_expression" => {
-            if let (Some(l), Some(r)) = (n.field("left"), n.field("right")) {
-                if l.kind_str() == "identifier" {
-                    let b = if n.kind_str() == "assignment_expression" {
-                        Binding::Value(r)
-                    } else {
-                        Binding::Augmented(r)
-                    };
-                    index.bind(text(l, src), b);
-                }
-            }
-        }
-        // `for (const x of xs)`: each element (or key) of `xs`.
-        "for_in_statement" => match n.field("right") {
-            Some(right) => {
-                let mut names = Vec::new();
-                if let Some(l) = n.field("left") {
-                    pattern_names(l, src, &mut names);
-                }
-                for name in names {
-                    index.bind(name, Binding::Element(right));
-                }
-            }
-            None => opaque(&mut index, n.field("left")),
-        },
-        "catch_clause" => opaque(&mut index, n.field("parameter")),
-        "function_declaration" | "class_declaration" | "generator_function_declaration" => {
-            opaque(&mut index, n.field("name"))
-        }
-        "import_statement" => {
-            imports.clear();
-            import_statement(n, src, &mut imports);
-            for (local, qualified) in &imports {
-                index.bind(local, Binding::Import(qualified.clone()));
-            }
-        }
-        _ => {}
     });
     index
+}
+
+/// A constant property key: `"name"`, `0`.
+pub(super) fn constant_key(node: Node, src: &str) -> Option<String> {
+    match node.kind_str() {
+        "string" => string_value(node, src).map(str::to_owned),
+        "number" => Some(text(node, src).to_owned()),
+        _ => None,
+    }
+}
+
+/// `o.k` / `o["k"]` → (`o`, Some("k")); `o[name]` → (`o`, None), for a plain name `o`.
+pub(super) fn member_key<'t>(node: Node<'t>, src: &str) -> Option<(Node<'t>, Option<String>)> {
+    let object = node
+        .field("object")
+        .filter(|o| o.kind_str() == "identifier")?;
+    match node.kind_str() {
+        "member_expression" => Some((
+            object,
+            node.field("property").map(|p| text(p, src).to_owned()),
+        )),
+        "subscript_expression" => Some((
+            object,
+            node.field("index").and_then(|k| constant_key(k, src)),
+        )),
+        _ => None,
+    }
+}
+
+/// Node kinds whose parts may not run (or run more than once): a binding inside one does not
+/// hide the bindings before the construct.
+fn is_conditional(kind: &str) -> bool {
+    matches!(
+        kind,
+        "if_statement"
+            | "else_clause"
+            | "for_statement"
+            | "for_in_statement"
+            | "while_statement"
+            | "do_statement"
+            | "try_statement"
+            | "catch_clause"
+            | "finally_clause"
+            | "switch_statement"
+            | "switch_case"
+            | "switch_default"
+            | "ternary_expression"
+            | "binary_expression"
+            | "augmented_assignment_expression"
+    )
+}
+
+fn is_loop(kind: &str) -> bool {
+    matches!(
+        kind,
+        "for_statement" | "for_in_statement" | "while_statement" | "do_statement"
+    )
+}
+
+/// The value of an expression made only of literals: `7 * 42 - 106 > 200`, `!true`.
+pub(super) fn fold(node: Node, src: &str, depth: u32) -> Option<Lit> {
+    if depth > MAX_DEPTH {
+        return None;
+    }
+    let recurse = |n: Node| fold(n, src, depth + 1);
+    match node.kind_str() {
+        "number" => text(node, src).replace('_', "").parse().ok().map(Lit::Num),
+        "true" => Some(Lit::Bool(true)),
+        "false" => Some(Lit::Bool(false)),
+        "null" | "undefined" => Some(Lit::Null),
+        "string" => string_value(node, src).map(|v| Lit::Str(v.to_owned())),
+        "parenthesized_expression" => recurse(node.named_child(0)?),
+        "unary_expression" => {
+            let op = text(node.field("operator")?, src);
+            let value = recurse(node.field("argument")?)?;
+            match (op, value) {
+                ("!", v) => Some(Lit::Bool(!v.truthy())),
+                ("-", Lit::Num(n)) => Some(Lit::Num(-n)),
+                ("+", Lit::Num(n)) => Some(Lit::Num(n)),
+                _ => None,
+            }
+        }
+        "binary_expression" => {
+            let op = text(node.field("operator")?, src);
+            let left = recurse(node.field("left")?)?;
+            match (op, left.truthy()) {
+                ("&&", false) | ("||", true) => Some(left),
+                ("&&" | "||", _) => recurse(node.field("right")?),
+                _ => Lit::binary(op, &left, &recurse(node.field("right")?)?),
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Whether `node` is in a branch that cannot run (`if (false)`).
+pub(super) fn in_dead_code<'t>(cx: &Cx<'_, 't>, node: Node<'t>) -> bool {
+    ancestors(cx.within, node)
+        .into_iter()
+        .rev()
+        .find(|s| is_scope(*s) && !matches!(s.kind_str(), "class_declaration" | "class"))
+        .is_some_and(|s| {
+            let index = cx.scope(s, index_scope);
+            index.dead.iter().any(|d| d.contains(&node.start_byte()))
+        })
 }
 
 /// The innermost function scope that binds `ident`'s name, with its index.
@@ -397,13 +572,24 @@ pub(super) fn scoped_lookup<'t>(
     cx: &Cx<'_, 't>,
     ident: Node<'t>,
 ) -> Option<(Node<'t>, std::rc::Rc<ScopeIndex<'t>>)> {
+    scoped_lookup_at(cx, ident).map(|(s, i, _)| (s, i))
+}
+
+/// As `scoped_lookup`, and whether the scope is the innermost function around `ident` (the
+/// use runs in flow order with the bindings).
+pub(super) fn scoped_lookup_at<'t>(
+    cx: &Cx<'_, 't>,
+    ident: Node<'t>,
+) -> Option<(Node<'t>, std::rc::Rc<ScopeIndex<'t>>, bool)> {
     let name = text(ident, cx.src);
+    let mut direct = true;
     for s in ancestors(cx.within, ident).into_iter().rev() {
         if is_scope(s) && !matches!(s.kind_str(), "class_declaration" | "class") {
             let index = cx.scope(s, index_scope);
             if index.params.contains(name) || index.bindings.contains_key(name) {
-                return Some((s, index));
+                return Some((s, index, direct));
             }
+            direct = false;
         }
     }
     None
@@ -434,15 +620,27 @@ fn guard_subject<'t>(node: Node<'t>, src: &str) -> Option<Node<'t>> {
 /// `ALLOWED.has(x)`, `x in TABLE`), validators (`validator.isInt(x)`, `/^\w+$/.test(x)`,
 /// `typeof x === "number"`), containment (`p.startsWith(ROOT)`), and same-file checks whose
 /// name says so (`isSafeRedirect(x)`).
-pub(super) fn collect_guards(cond: Node, src: &str, out: &mut Vec<Guard>) {
-    let Some(_level) = ba_syntax::depth::enter() else {
+///
+/// The guards that hold when `cond` evaluates to `truth`, over `range`.
+fn collect_guards_when(
+    cond: Node,
+    src: &str,
+    truth: bool,
+    range: std::ops::Range<usize>,
+    out: &mut Vec<Guard>,
+    depth: u32,
+) {
+    if depth > MAX_DEPTH {
         return;
+    }
+    let recurse = |c: Node, truth: bool, out: &mut Vec<Guard>| {
+        collect_guards_when(c, src, truth, range.clone(), out, depth + 1)
     };
-    let at = cond.start_byte();
-    let mut guard = |node: Option<Node>, kind: GuardKind| {
+    let guard = |node: Option<Node>, kind: GuardKind, out: &mut Vec<Guard>| {
         if let Some(id) = node.and_then(|n| guard_subject(n, src)) {
             out.push(Guard {
-                at,
+                at: range.start,
+                until: range.end,
                 name: text(id, src).to_owned(),
                 kind,
             });
@@ -451,12 +649,13 @@ pub(super) fn collect_guards(cond: Node, src: &str, out: &mut Vec<Guard>) {
     match cond.kind_str() {
         "parenthesized_expression" => {
             if let Some(c) = cond.named_child(0) {
-                collect_guards(c, src, out);
+                recurse(c, truth, out);
             }
         }
         "unary_expression" => {
-            if let Some(c) = cond.field("argument") {
-                collect_guards(c, src, out);
+            let op = cond.field("operator").map(|o| text(o, src));
+            if let (Some("!"), Some(c)) = (op, cond.field("argument")) {
+                recurse(c, !truth, out);
             }
         }
         "binary_expression" => {
@@ -465,43 +664,74 @@ pub(super) fn collect_guards(cond: Node, src: &str, out: &mut Vec<Guard>) {
                 return;
             };
             match op {
-                "&&" | "||" => {
-                    collect_guards(l, src, out);
-                    collect_guards(r, src, out);
+                // `a && b` true: both hold; `a || b` false: neither holds.
+                "&&" | "||" if (op == "&&") == truth => {
+                    recurse(l, truth, out);
+                    recurse(r, truth, out);
                 }
-                "in" => guard(Some(l), GuardKind::AllowList),
+                // `!x || ALLOWED.includes(x)` true: `x` is empty or allowed, either way clean.
+                "&&" | "||" => {
+                    let (mut lg, mut rg) = (Vec::new(), Vec::new());
+                    recurse(l, truth, &mut lg);
+                    recurse(r, truth, &mut rg);
+                    let (lf, rf) = (empty_name(l, truth, src), empty_name(r, truth, src));
+                    for g in &lg {
+                        if rf == Some(g.name.as_str()) || rg.iter().any(|h| h.name == g.name) {
+                            out.push(g.clone());
+                        }
+                    }
+                    out.extend(rg.into_iter().filter(|g| lf == Some(g.name.as_str())));
+                }
+                "in" if truth => guard(Some(l), GuardKind::AllowList, out),
                 "===" | "==" | "!==" | "!=" | ">=" | ">" | "<" => {
+                    let equal = matches!(op, "===" | "==");
                     for (a, b) in [(l, r), (r, l)] {
-                        // `typeof x === "number"`
-                        if a.kind_str() == "unary_expression" && text(a, src).starts_with("typeof")
+                        // `typeof x === "number"`, `typeof x !== "string"`
+                        if a.kind_str() == "unary_expression"
+                            && text(a, src).starts_with("typeof")
+                            && matches!(op, "===" | "==" | "!==" | "!=")
+                            && equal == truth
                         {
                             let kind = match string_value(b, src) {
                                 Some("number" | "boolean" | "bigint") => GuardKind::Validated,
                                 Some("string") => GuardKind::StringType,
                                 _ => continue,
                             };
-                            guard(a.field("argument"), kind);
+                            guard(a.field("argument"), kind, out);
                         }
-                        // `ALLOWED.indexOf(x) !== -1`
+                        // `ALLOWED.indexOf(x) !== -1`, `ALLOWED.indexOf(x) < 0`
                         if a.kind_str() == "call_expression" {
                             let method = a
                                 .field("function")
                                 .filter(|f| f.kind_str() == "member_expression")
                                 .and_then(|f| f.field("property"))
                                 .map(|p| text(p, src));
-                            if method == Some("indexOf") {
+                            let found = match op {
+                                "===" | "==" | "<" => !truth,
+                                _ => truth,
+                            };
+                            if method == Some("indexOf") && found {
                                 guard(
                                     a.field("arguments").and_then(|x| x.named_child(0)),
                                     GuardKind::AllowList,
+                                    out,
                                 );
                             }
                         }
+                    }
+                    // `x === "csv"`
+                    if equal == truth
+                        && matches!(op, "===" | "==" | "!==" | "!=")
+                        && l.kind_str() == "identifier"
+                        && matches!(r.kind_str(), "string" | "number")
+                    {
+                        guard(Some(l), GuardKind::AllowList, out);
                     }
                 }
                 _ => {}
             }
         }
-        "call_expression" => {
+        "call_expression" if truth => {
             let Some(func) = cond.field("function") else {
                 return;
             };
@@ -518,24 +748,24 @@ pub(super) fn collect_guards(cond: Node, src: &str, out: &mut Vec<Guard>) {
                     // `name.includes("..")` checks the receiver; `ALLOWED.includes(x)` the
                     // argument.
                     if first.is_some_and(|a| a.kind_str() == "string") {
-                        guard(object, GuardKind::Contained);
+                        guard(object, GuardKind::Contained, out);
                     } else {
                         let subject = if text(func, src) == "Object.hasOwn" {
                             cond.field("arguments").and_then(|a| a.named_child(1))
                         } else {
                             first
                         };
-                        guard(subject, GuardKind::AllowList);
+                        guard(subject, GuardKind::AllowList, out);
                     }
                 }
-                "test" => guard(first, GuardKind::Validated),
-                "startsWith" => guard(object, GuardKind::Contained),
+                "test" => guard(first, GuardKind::Validated, out),
+                "startsWith" => guard(object, GuardKind::Contained, out),
                 n if super::models::Models::builtin()
                     .javascript
                     .validators
                     .contains(n) =>
                 {
-                    guard(first, GuardKind::Validated)
+                    guard(first, GuardKind::Validated, out)
                 }
                 n if object.is_none() => {
                     let lower = n.to_ascii_lowercase();
@@ -548,13 +778,136 @@ pub(super) fn collect_guards(cond: Node, src: &str, out: &mut Vec<Guard>) {
                         } else {
                             GuardKind::Validated
                         };
-                        guard(first, kind);
+                        guard(first, kind, out);
                     }
                 }
                 _ => {}
             }
         }
         _ => {}
+    }
+}
+
+/// The name a condition says is empty when it evaluates to `truth`: `!x`, `x == null`
+/// (true); `x` (false).
+fn empty_name<'s>(cond: Node, truth: bool, src: &'s str) -> Option<&'s str> {
+    match cond.kind_str() {
+        "identifier" if !truth => Some(text(cond, src)),
+        "unary_expression" if cond.field("operator").is_some_and(|o| text(o, src) == "!") => {
+            empty_name(cond.field("argument")?, !truth, src)
+        }
+        "parenthesized_expression" => empty_name(cond.named_child(0)?, truth, src),
+        "binary_expression" => {
+            let op = text(cond.field("operator")?, src);
+            let (left, right) = (cond.field("left")?, cond.field("right")?);
+            let is = match op {
+                "==" | "===" => true,
+                "!=" | "!==" => false,
+                _ => return None,
+            };
+            (left.kind_str() == "identifier"
+                && matches!(right.kind_str(), "null" | "undefined")
+                && is == truth)
+                .then(|| text(left, src))
+        }
+        _ => None,
+    }
+}
+
+/// Whether a statement always leaves the block: `return`, `throw`, `break`, `continue`, a
+/// block ending in one, or a response sent (`res.status(400).send()`), `next(err)`,
+/// `process.exit()`.
+fn exits(stmt: Node, src: &str) -> bool {
+    match stmt.kind_str() {
+        "return_statement" | "throw_statement" | "break_statement" | "continue_statement" => true,
+        "statement_block" => named_children(stmt)
+            .into_iter()
+            .rfind(|c| c.kind_str() != "comment")
+            .is_some_and(|c| exits(c, src)),
+        "expression_statement" => stmt.named_child(0).is_some_and(|e| {
+            let e = if e.kind_str() == "await_expression" {
+                e.named_child(0).unwrap_or(e)
+            } else {
+                e
+            };
+            if e.kind_str() != "call_expression" {
+                return false;
+            }
+            let t = text(e, src);
+            let root = t.split(['.', '(']).next().unwrap_or("").trim();
+            let last = e
+                .field("function")
+                .map(|f| last_segment(f, src))
+                .unwrap_or("");
+            matches!(root, "res" | "response" | "reply")
+                && matches!(
+                    last,
+                    "send" | "json" | "end" | "sendStatus" | "redirect" | "render"
+                )
+                || matches!(
+                    t.split('(').next().unwrap_or(""),
+                    "next" | "process.exit" | "ctx.throw"
+                )
+        }),
+        _ => false,
+    }
+}
+
+fn last_segment<'s>(func: Node, src: &'s str) -> &'s str {
+    match func.kind_str() {
+        "member_expression" => func.field("property").map(|p| text(p, src)).unwrap_or(""),
+        _ => text(func, src),
+    }
+}
+
+/// Whether `stmt` assigns `name` (`if (!isSafe(next)) next = "/";`).
+fn assigns(stmt: Node, name: &str, src: &str) -> bool {
+    let mut found = false;
+    walk_scope(stmt, &is_scope, &mut |n| {
+        if n.kind_str() == "assignment_expression"
+            && n.field("left").is_some_and(|l| text(l, src) == name)
+        {
+            found = true;
+        }
+    });
+    found
+}
+
+/// The guards an `if` statement sets up (see the Python `if_guards`).
+fn if_guards(stmt: Node, scope_body: Node, src: &str, out: &mut Vec<Guard>) {
+    let Some(cond) = stmt.field("condition") else {
+        return;
+    };
+    let consequence = stmt.field("consequence");
+    if let Some(c) = consequence {
+        collect_guards_when(cond, src, true, c.byte_range(), out, 0);
+    }
+    let alternative = stmt.field("alternative");
+    if let Some(a) = alternative {
+        collect_guards_when(cond, src, false, a.byte_range(), out, 0);
+    }
+    let rest = || {
+        let end = ancestors(scope_body, stmt)
+            .last()
+            .map_or(scope_body.end_byte(), |p| p.end_byte());
+        stmt.end_byte()..end
+    };
+    if let Some(c) = consequence {
+        let mut failed = Vec::new();
+        collect_guards_when(cond, src, false, rest(), &mut failed, 0);
+        if !failed.is_empty() {
+            let leaves = exits(c, src);
+            out.extend(
+                failed
+                    .into_iter()
+                    .filter(|g| leaves || assigns(c, &g.name, src)),
+            );
+        }
+    }
+    if let Some(body) = alternative.and_then(|a| a.named_child(0)) {
+        if body.kind_str() != "if_statement" && exits(body, src) {
+            collect_guards_when(cond, src, true, rest(), out, 0);
+        }
     }
 }
 

@@ -13,14 +13,14 @@
 
 use ba_syntax::NodeExt;
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use tree_sitter::Node;
 
-use super::javascript::{resolve, scoped_lookup};
+use super::javascript::{constant_key, member_key, resolve, scoped_lookup, scoped_lookup_at};
 use super::models::{describe_source, Argument, LangModels};
 use super::taint::{best_of, user_data_sinks, Taint, MAX_NESTING};
-use super::{ancestors, named_children, text, Binding, Cx, Sink};
+use super::{ancestors, named_children, text, Binding, Cx, Reach, ScopeIndex, Sink};
 
 // Sources, propagators, neutral methods and sanitisers are data: the JavaScript rows of
 // `queries/javascript/models/*.toml` (plus the user's), read through `Semantic::models`.
@@ -29,7 +29,11 @@ struct State<'a, 'c, 't> {
     cx: &'a Cx<'c, 't>,
     sink: Sink,
     /// (scope id, name) → the taint of the name's bindings; `None` while being computed.
-    memo: RefCell<HashMap<(usize, String), Option<Taint>>>,
+    memo: RefCell<HashMap<(usize, String, Reach), Option<Taint>>>,
+    /// (scope id, container, key) reads in progress: `o.k = o.k + x` stops there.
+    keyed_active: RefCell<HashSet<(usize, String, String)>>,
+    /// Set while `warm` runs (it does not nest).
+    warming: std::cell::Cell<bool>,
 }
 
 pub(super) fn taint<'t>(cx: &Cx<'_, 't>, node: Node<'t>, sink: Sink) -> Option<Taint> {
@@ -37,6 +41,8 @@ pub(super) fn taint<'t>(cx: &Cx<'_, 't>, node: Node<'t>, sink: Sink) -> Option<T
         cx,
         sink,
         memo: RefCell::new(HashMap::new()),
+        keyed_active: RefCell::default(),
+        warming: Default::default(),
     }
     .expr(node, 0)
 }
@@ -103,7 +109,14 @@ impl<'t> State<'_, '_, 't> {
             "member_expression" => self.member(node, depth),
             "subscript_expression" => {
                 let object = node.field("object")?;
-                let t = self.expr(object, depth + 1)?;
+                let keyed = match member_key(node, self.cx.src) {
+                    Some((o, Some(key))) => self.keyed(o, &key, depth),
+                    _ => None,
+                };
+                let t = match keyed {
+                    Some(t) => t,
+                    None => self.expr(object, depth + 1),
+                }?;
                 // `req.query["next"]` is that parameter.
                 Some(self.narrow(t, object, node))
             }
@@ -161,28 +174,71 @@ impl<'t> State<'_, '_, 't> {
         }
     }
 
+    /// Before following a name with many bindings (`cmd = cmd + " --flag"` forty times),
+    /// its uses inside its own bindings are evaluated in source order, so that each finds the
+    /// one before it memoised instead of recursing down the whole chain (which the nesting
+    /// bound would cut short).
+    fn warm(&self, index: &ScopeIndex<'t>, name: &str, depth: u32) {
+        let Some(bindings) = index.bindings.get(name).filter(|b| b.len() > 6) else {
+            return;
+        };
+        if self.warming.replace(true) {
+            return;
+        }
+        for b in bindings {
+            let (Binding::Value(v) | Binding::Augmented(v) | Binding::Element(v)) = b else {
+                continue;
+            };
+            let mut uses = Vec::new();
+            super::walk_scope(*v, &|n| super::javascript::is_scope(n), &mut |n| {
+                if n.kind_str() == "identifier" && self.text(n) == name {
+                    uses.push(n);
+                }
+            });
+            if v.kind_str() == "identifier" && self.text(*v) == name {
+                uses.push(*v);
+            }
+            for u in uses {
+                self.name(u, depth);
+            }
+        }
+        self.warming.set(false);
+    }
+
     /// `name` in its scope: the taint of all its bindings, memoised, unless a guard before this
     /// use validated it.
     fn name(&self, ident: Node<'t>, depth: u32) -> Option<Taint> {
-        let (scope, index) = scoped_lookup(self.cx, ident)?;
+        let (scope, index, direct) = scoped_lookup_at(self.cx, ident)?;
         let name = self.text(ident).to_owned();
-        let key = (scope.id(), name.clone());
+        // Only the bindings that reach this use count (flow order).
+        let reach = index.reaching(&name, ident.start_byte(), direct);
+        let key = (scope.id(), name.clone(), reach);
         let cached = self.memo.borrow().get(&key).cloned();
         let found = match cached {
             Some(t) => t,
             None => {
+                self.warm(&index, &name, depth);
                 self.memo.borrow_mut().insert(key.clone(), None);
                 let mut best = None;
-                if index.params.contains(&name) {
+                if reach.param && index.params.contains(&name) {
                     best = self.param(scope, &name, depth);
                 }
-                for b in index.bindings.get(&name).into_iter().flatten() {
+                for (i, b) in index.bindings.get(&name).into_iter().flatten().enumerate() {
+                    if !reach.has(i) {
+                        continue;
+                    }
                     let t = match b {
                         Binding::Value(v) | Binding::Augmented(v) => self.expr(*v, depth + 1),
                         Binding::Element(v) => self.element(*v, &name, depth),
                         _ => None,
                     };
                     best = Taint::best(best, t);
+                }
+                // A single element stored makes no key the client's (mass assignment).
+                for (i, store) in index.stores.get(&name).into_iter().flatten().enumerate() {
+                    if reach.has_store(i) && (store.merge || self.sink != Sink::MassAssign) {
+                        best = Taint::best(best, self.expr(store.value, depth + 1));
+                    }
                 }
                 self.memo.borrow_mut().insert(key, best.clone());
                 best
@@ -191,8 +247,91 @@ impl<'t> State<'_, '_, 't> {
         let guarded = index
             .guards
             .iter()
-            .any(|g| g.name == name && g.at < ident.start_byte() && g.kind.covers(self.sink));
+            .any(|g| g.cleans(&name, ident.start_byte(), self.sink));
         found.filter(|_| !guarded)
+    }
+
+    /// `o.k`, `o["k"]`, `items[0]`, `m.get("k")` where `o` is a local: the taint of what was
+    /// put under that key (an object literal's property, an array's element, `o.k = v`,
+    /// `m.set("k", v)`, and what went in under any key: `push`, `o[name] = v`,
+    /// `Object.assign`). `None` when `ident` is not local.
+    fn keyed(&self, ident: Node<'t>, key: &str, depth: u32) -> Option<Option<Taint>> {
+        if depth > MAX_NESTING {
+            return Some(None);
+        }
+        let (scope, index, direct) = scoped_lookup_at(self.cx, ident)?;
+        let name = self.text(ident).to_owned();
+        let active = (scope.id(), name.clone(), key.to_owned());
+        if !self.keyed_active.borrow_mut().insert(active.clone()) {
+            return Some(None);
+        }
+        let at = ident.start_byte();
+        let reach = index.reaching(&name, at, direct);
+        let mut best = None;
+        if reach.param && index.params.contains(&name) {
+            best = self.param(scope, &name, depth);
+        }
+        for (i, b) in index.bindings.get(&name).into_iter().flatten().enumerate() {
+            if !reach.has(i) {
+                continue;
+            }
+            let t = match b {
+                Binding::Value(v) => self.element_at(*v, key, depth),
+                Binding::Augmented(v) => self.expr(*v, depth + 1),
+                Binding::Element(v) => self.element(*v, &name, depth),
+                _ => None,
+            };
+            best = Taint::best(best, t);
+        }
+        for (i, store) in index.stores.get(&name).into_iter().flatten().enumerate() {
+            if reach.has_store(i) && store.key.as_deref().is_none_or(|k| k == key) {
+                best = Taint::best(best, self.expr(store.value, depth + 1));
+            }
+        }
+        self.keyed_active.borrow_mut().remove(&active);
+        let guarded = index.guards.iter().any(|g| g.cleans(&name, at, self.sink));
+        Some(best.filter(|_| !guarded))
+    }
+
+    /// The element under constant `key` of `v` (an object or array literal), or the whole
+    /// value when it is something else.
+    fn element_at(&self, v: Node<'t>, key: &str, depth: u32) -> Option<Taint> {
+        let src = self.cx.src;
+        match v.kind_str() {
+            "object" => best_of(
+                named_children(v)
+                    .into_iter()
+                    .filter_map(|c| match c.kind_str() {
+                        "pair" => {
+                            let k = c.field("key")?;
+                            let k = match k.kind_str() {
+                                "property_identifier" => Some(self.text(k).to_owned()),
+                                _ => constant_key(k, src),
+                            };
+                            match k {
+                                Some(k) if k != key => None,
+                                _ => c.field("value"),
+                            }
+                        }
+                        "shorthand_property_identifier" => (self.text(c) == key).then_some(c),
+                        "spread_element" => Some(c),
+                        _ => None,
+                    }),
+                |n| self.expr(n, depth + 1),
+            ),
+            "array" => {
+                let elements: Vec<Node> = named_children(v)
+                    .into_iter()
+                    .filter(|c| c.kind_str() != "comment")
+                    .collect();
+                let plain = !elements.iter().any(|e| e.kind_str() == "spread_element");
+                match key.parse::<usize>() {
+                    Ok(i) if plain => elements.get(i).and_then(|e| self.expr(*e, depth + 1)),
+                    _ => self.expr(v, depth + 1),
+                }
+            }
+            _ => self.expr(v, depth + 1),
+        }
     }
 
     /// A name destructured from `value`: `const { body } = req` is the request body.
@@ -215,7 +354,6 @@ impl<'t> State<'_, '_, 't> {
             }
             return None;
         }
-        let taint = self.expr(value, depth + 1)?;
         // `const { name } = req.body`: the binding holds that one property, not the object
         // (a rest element, `...rest`, still holds the remainder and is not narrowed).
         let key = ancestors(self.cx.within, value)
@@ -238,6 +376,33 @@ impl<'t> State<'_, '_, 't> {
                         _ => None,
                     })
             });
+        // `const [a, b] = ["x", req.query.b]`: the element at the name's position.
+        let index = ancestors(self.cx.within, value)
+            .pop()
+            .and_then(|d| d.field("name"))
+            .filter(|p| p.kind_str() == "array_pattern")
+            .and_then(|pattern| {
+                let items = named_children(pattern);
+                let plain = items.iter().all(|i| i.kind_str() == "identifier");
+                items
+                    .iter()
+                    .position(|i| self.text(*i) == name)
+                    .filter(|_| plain)
+            })
+            .map(|i| i.to_string());
+        // `const { b } = o` of a local object: what was put under `b`.
+        let keyed = match key.as_ref().or(index.as_ref()) {
+            Some(k) if value.kind_str() == "identifier" => self.keyed(value, k, depth),
+            Some(k) if matches!(value.kind_str(), "array" | "object") => {
+                Some(self.element_at(value, k, depth))
+            }
+            _ => None,
+        };
+        let taint = match keyed {
+            // Already that property's own data (and source).
+            Some(t) => return t,
+            None => self.expr(value, depth + 1)?,
+        };
         match key {
             Some(key)
                 if taint.user
@@ -355,6 +520,12 @@ impl<'t> State<'_, '_, 't> {
         if prop == "length" {
             return None;
         }
+        // `o.k` of a local object: what was put under `k`.
+        if object.kind_str() == "identifier" {
+            if let Some(t) = self.keyed(object, prop, depth) {
+                return t.map(|t| self.narrow(t, object, node));
+            }
+        }
         let t = self.expr(object, depth + 1)?;
         Some(self.narrow(t, object, node))
     }
@@ -442,6 +613,15 @@ impl<'t> State<'_, '_, 't> {
                     || (nosql && self.models().string_methods.contains(name))
                 {
                     return None;
+                }
+                // `m.get("k")` of a local map: what was set under `k`.
+                if name == "get" && object.kind_str() == "identifier" {
+                    let key = args
+                        .and_then(|a| a.named_child(0))
+                        .and_then(|k| constant_key(k, src));
+                    if let Some(t) = key.and_then(|k| self.keyed(object, &k, depth)) {
+                        return t;
+                    }
                 }
                 let from_object = self.expr(object, depth + 1);
                 if from_object.as_ref().is_some_and(|t| t.user) {
@@ -758,6 +938,8 @@ pub(super) fn item_outgoing(sem: &super::Semantic, item: Node, src: &str) -> Vec
                     cx: &cx,
                     sink,
                     memo: RefCell::new(HashMap::new()),
+                    keyed_active: RefCell::default(),
+                    warming: Default::default(),
                 };
                 state.expr(arg, 0)
             });
@@ -875,6 +1057,8 @@ pub(super) fn item_entries(
                     cx: &cx,
                     sink,
                     memo: RefCell::new(HashMap::new()),
+                    keyed_active: RefCell::default(),
+                    warming: Default::default(),
                 };
                 state.expr(arg, 0)
             });
@@ -900,6 +1084,8 @@ fn enclosing_handler<'t>(cx: &Cx<'_, 't>, node: Node<'t>) -> Option<String> {
         cx,
         sink: Sink::Code,
         memo: RefCell::new(HashMap::new()),
+        keyed_active: RefCell::default(),
+        warming: Default::default(),
     };
     let function = ancestors(cx.within, node).into_iter().rev().find(|a| {
         matches!(

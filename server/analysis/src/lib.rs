@@ -305,12 +305,21 @@ impl GuardKind {
     }
 }
 
-/// A guard on `name` in a condition that starts at byte `at`.
+/// A guard on `name`: the check holds for uses in `at..until` (the branch the check leads
+/// into, or the rest of the block after a failed check exits early).
 #[derive(Clone, Debug)]
 pub struct Guard {
     pub at: usize,
+    pub until: usize,
     pub name: String,
     pub kind: GuardKind,
+}
+
+impl Guard {
+    /// Whether the guard cleans `name` at byte `use_at` for `sink`.
+    pub fn cleans(&self, name: &str, use_at: usize, sink: Sink) -> bool {
+        self.name == name && self.at <= use_at && use_at < self.until && self.kind.covers(sink)
+    }
 }
 
 /// What scope-sensitive questions need: the semantic model, the text, and the node that
@@ -336,14 +345,170 @@ pub struct ScopeIndex<'t> {
     pub outer: BTreeSet<String>,
     /// Conditions that validate names, in source order.
     pub guards: Vec<Guard>,
+    /// Where each binding of `bindings` is made (same order): flow order within the function.
+    pub sites: BTreeMap<String, Vec<Site>>,
+    /// Branches whose condition is made of literals and false: nothing in them runs.
+    pub dead: Vec<std::ops::Range<usize>>,
+    /// Values stored into a local container: `d["k"] = v`, `items.append(v)`, `o.k = v`,
+    /// `m.set("k", v)`. They rebind no name; reads of the container see them.
+    pub stores: BTreeMap<String, Vec<Store<'t>>>,
+}
+
+/// A value stored into a container under a constant key (`None`: any key, as `append`).
+#[derive(Clone, Debug)]
+pub struct Store<'t> {
+    pub key: Option<String>,
+    pub value: Node<'t>,
+    pub site: Site,
+    /// The value's keys become the container's (`d.update(v)`, `Object.assign(o, v)`), which
+    /// is what mass assignment cares about; a single element does not.
+    pub merge: bool,
+}
+
+/// Where a binding is made, for flow order: it reaches uses after `end`, and uses in
+/// `dominates` see it instead of any earlier binding; inside a loop (`looped`) it also reaches
+/// the uses before it.
+#[derive(Clone, Debug)]
+pub struct Site {
+    pub end: usize,
+    pub dominates: std::ops::Range<usize>,
+    pub looped: Option<std::ops::Range<usize>>,
+}
+
+impl Site {
+    /// A binding that reaches every use and hides no other (imports, loop targets, defs).
+    pub const ANYWHERE: Site = Site {
+        end: 0,
+        dominates: 0..0,
+        looped: None,
+    };
+
+    /// The site of a binding made by `stmt` (complete at `end`) in the function body `body`:
+    /// it dominates the rest of the innermost branch it is in (`conditional` says which node
+    /// kinds branch), or of the body. `kills`: whether it replaces the value (not `x += y`).
+    pub fn of(
+        body: Node,
+        stmt: Node,
+        end: usize,
+        kills: bool,
+        conditional: fn(&str) -> bool,
+        is_loop: fn(&str) -> bool,
+    ) -> Site {
+        let path = ancestors(body, stmt);
+        let mut dominates = body.byte_range();
+        for i in (0..path.len()).rev() {
+            if conditional(path[i].kind_str()) {
+                dominates = path.get(i + 1).copied().unwrap_or(stmt).byte_range();
+                break;
+            }
+        }
+        Site {
+            end,
+            dominates: if kills { dominates } else { 0..0 },
+            looped: path
+                .iter()
+                .find(|a| is_loop(a.kind_str()))
+                .map(|a| a.byte_range()),
+        }
+    }
+}
+
+/// The bindings of one name that reach one use: whether the parameter does, and a bit mask of
+/// the reaching bindings (bindings past the 64th always reach).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Reach {
+    pub param: bool,
+    pub mask: u64,
+    /// The stores (`ScopeIndex::stores`) that reach the use, as `mask`.
+    pub stores: u64,
+}
+
+impl Reach {
+    pub const ALL: Reach = Reach {
+        param: true,
+        mask: u64::MAX,
+        stores: u64::MAX,
+    };
+
+    pub fn has(self, i: usize) -> bool {
+        i >= 64 || self.mask & (1 << i) != 0
+    }
+
+    pub fn has_store(self, i: usize) -> bool {
+        i >= 64 || self.stores & (1 << i) != 0
+    }
 }
 
 impl<'t> ScopeIndex<'t> {
     fn bind(&mut self, name: &str, binding: Binding<'t>) {
+        self.bind_at(name, binding, Site::ANYWHERE);
+    }
+
+    fn bind_at(&mut self, name: &str, binding: Binding<'t>, site: Site) {
         self.bindings
             .entry(name.to_owned())
             .or_default()
             .push(binding);
+        self.sites.entry(name.to_owned()).or_default().push(site);
+    }
+
+    /// The bindings of `name` that reach a use at byte `at`: walking back from the use, every
+    /// binding until one that dominates it, plus the bindings of a loop around both. `direct`:
+    /// the use is in this function itself, not in a nested one (which may run at any time).
+    pub fn reaching(&self, name: &str, at: usize, direct: bool) -> Reach {
+        if !direct {
+            return Reach::ALL;
+        }
+        let empty = Vec::new();
+        let sites = self.sites.get(name).unwrap_or(&empty);
+        let bit = |i: usize| if i < 64 { 1u64 << i } else { 0 };
+        let mut before: Vec<usize> = (0..sites.len()).filter(|&i| sites[i].end <= at).collect();
+        before.sort_by_key(|&i| std::cmp::Reverse(sites[i].end));
+        let mut reach = Reach {
+            param: true,
+            mask: 0,
+            stores: 0,
+        };
+        // Stores made before the dominating binding went with the old value.
+        let mut since = 0;
+        for i in before {
+            reach.mask |= bit(i);
+            if sites[i].dominates.contains(&at) {
+                reach.param = false;
+                since = sites[i].end;
+                break;
+            }
+        }
+        let looped = |s: &Site| s.end > at && s.looped.as_ref().is_some_and(|l| l.contains(&at));
+        for (i, s) in sites.iter().enumerate() {
+            if looped(s) {
+                reach.mask |= bit(i);
+            }
+        }
+        for (i, s) in self.stores.get(name).into_iter().flatten().enumerate() {
+            if (s.site.end <= at && s.site.end >= since) || looped(&s.site) {
+                reach.stores |= bit(i);
+            }
+        }
+        reach
+    }
+
+    fn store(&mut self, name: &str, key: Option<String>, value: Node<'t>, site: Site) {
+        self.stores.entry(name.to_owned()).or_default().push(Store {
+            key,
+            value,
+            site,
+            merge: false,
+        });
+    }
+
+    fn merge(&mut self, name: &str, value: Node<'t>, site: Site) {
+        self.stores.entry(name.to_owned()).or_default().push(Store {
+            key: None,
+            value,
+            site,
+            merge: true,
+        });
     }
 
     /// The lookup result for `name` in this scope, if it binds it.
@@ -404,9 +569,21 @@ pub fn taint_of<'t>(
     node: Node<'t>,
     sink: Sink,
 ) -> Option<taint::Taint> {
+    // A sink in a branch that cannot run (`if 7 * 42 - 106 > 200:`) sees nothing.
+    if dead(language, cx, node) {
+        return None;
+    }
     match language.family() {
         Family::Python => python_taint::taint(cx, node, sink),
         Family::JavaScript => javascript_taint::taint(cx, node, sink),
+    }
+}
+
+/// Whether `node` is in a branch whose condition is made of literals and false.
+pub fn dead<'t>(language: Language, cx: &Cx<'_, 't>, node: Node<'t>) -> bool {
+    match language.family() {
+        Family::Python => python::in_dead_code(cx, node),
+        Family::JavaScript => javascript::in_dead_code(cx, node),
     }
 }
 
@@ -498,6 +675,61 @@ pub fn is_constant<'t>(language: Language, cx: &Cx<'_, 't>, node: Node<'t>, sink
     match language.family() {
         Family::Python => python::is_constant(cx, node, sink, 0),
         Family::JavaScript => javascript::is_constant(cx, node, sink, 0),
+    }
+}
+
+/// The value of a condition made only of literals (`7 * 42 - 106 > 200`, `false`).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Lit {
+    Num(f64),
+    Bool(bool),
+    Str(String),
+    Null,
+}
+
+impl Lit {
+    pub(crate) fn truthy(&self) -> bool {
+        match self {
+            Lit::Num(n) => *n != 0.0 && !n.is_nan(),
+            Lit::Bool(b) => *b,
+            Lit::Str(s) => !s.is_empty(),
+            Lit::Null => false,
+        }
+    }
+
+    fn num(&self) -> Option<f64> {
+        match self {
+            Lit::Num(n) => Some(*n),
+            Lit::Bool(b) => Some(f64::from(u8::from(*b))),
+            _ => None,
+        }
+    }
+
+    /// `a op b` for arithmetic and comparison operators (Python and JavaScript spellings).
+    pub(crate) fn binary(op: &str, a: &Lit, b: &Lit) -> Option<Lit> {
+        if let (Some(x), Some(y)) = (a.num(), b.num()) {
+            return Some(match op {
+                "+" => Lit::Num(x + y),
+                "-" => Lit::Num(x - y),
+                "*" => Lit::Num(x * y),
+                "/" => Lit::Num(x / y),
+                "//" if y != 0.0 => Lit::Num((x / y).floor()),
+                "%" if y != 0.0 => Lit::Num(x.rem_euclid(y)),
+                "<" => Lit::Bool(x < y),
+                ">" => Lit::Bool(x > y),
+                "<=" => Lit::Bool(x <= y),
+                ">=" => Lit::Bool(x >= y),
+                "==" | "===" => Lit::Bool(x == y),
+                "!=" | "!==" => Lit::Bool(x != y),
+                _ => return None,
+            });
+        }
+        match (op, a, b) {
+            ("==" | "===", _, _) => Some(Lit::Bool(a == b)),
+            ("!=" | "!==", _, _) => Some(Lit::Bool(a != b)),
+            ("+", Lit::Str(x), Lit::Str(y)) => Some(Lit::Str(format!("{x}{y}"))),
+            _ => None,
+        }
     }
 }
 
@@ -610,6 +842,73 @@ pub fn argument_removal_range(arg: Node) -> std::ops::Range<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn literal_conditions_fold() {
+        let cases = [
+            (Language::Python, "7 * 42 - 106 > 200", Some(false)),
+            (Language::Python, "not (3 + 4 == 7)", Some(false)),
+            (Language::Python, "True and 10 // 3 == 3", Some(true)),
+            (Language::Python, "x > 2", None),
+            (Language::JavaScript, "7 * 42 - 106 < 200", Some(true)),
+            (Language::JavaScript, "!(3 + 4 === 7)", Some(false)),
+            (Language::JavaScript, "false || 0", Some(false)),
+            (Language::JavaScript, "x === 1", None),
+        ];
+        for (language, expr, expected) in cases {
+            let source = match language {
+                Language::Python => format!("if {expr}:\n    pass\n"),
+                _ => format!("if ({expr}) {{}}\n"),
+            };
+            let tree = ba_syntax::parse::parse(language, &source, None).unwrap();
+            let stmt = tree.root_node().named_child(0).unwrap();
+            let mut cond = stmt.field("condition").unwrap();
+            if cond.kind_str() == "parenthesized_expression" && language != Language::Python {
+                cond = cond.named_child(0).unwrap();
+            }
+            let value = match language {
+                Language::Python => python::fold(cond, &source, 0),
+                _ => javascript::fold(cond, &source, 0),
+            };
+            assert_eq!(value.map(|v| v.truthy()), expected, "{expr}");
+        }
+    }
+
+    #[test]
+    fn a_dominating_binding_hides_earlier_ones_but_not_a_loops() {
+        let mut index = ScopeIndex::default();
+        let site = |end: usize, dominates: std::ops::Range<usize>| Site {
+            end,
+            dominates,
+            looped: None,
+        };
+        index.params.insert("x".to_owned());
+        // x = a (ends at 10, unconditional); if c: x = b (ends at 20, its branch 15..21);
+        // x = "k" (ends at 30, unconditional); inside a loop 40..60: x = d (ends at 55).
+        index.bind_at("x", Binding::Opaque, site(10, 0..100));
+        index.bind_at("x", Binding::Opaque, site(20, 15..21));
+        index.bind_at("x", Binding::Opaque, site(30, 0..100));
+        index.bind_at(
+            "x",
+            Binding::Opaque,
+            Site {
+                end: 55,
+                dominates: 50..60,
+                looped: Some(40..60),
+            },
+        );
+        let reach = index.reaching("x", 5, true);
+        assert!(reach.param && reach.mask == 0);
+        let reach = index.reaching("x", 25, true);
+        assert!(!reach.param && reach.has(0) && reach.has(1) && !reach.has(2));
+        let reach = index.reaching("x", 35, true);
+        assert!(!reach.param && !reach.has(0) && !reach.has(1) && reach.has(2));
+        // Before the loop's own binding, inside the loop: the previous iteration's value too.
+        let reach = index.reaching("x", 45, true);
+        assert!(reach.has(2) && reach.has(3));
+        // From a nested function, everything.
+        assert_eq!(index.reaching("x", 5, false), Reach::ALL);
+    }
 
     #[test]
     fn statements_by_keyword_finds_the_scopes_own_returns_only() {

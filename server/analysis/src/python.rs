@@ -7,7 +7,7 @@ use tree_sitter::Node;
 
 use super::{
     ancestors, named_children, settle_module_bindings, text, walk_scope, Binding, Cx, Guard,
-    GuardKind, Lookup, ModuleBinding, ScopeIndex, Semantic, Sink, MAX_DEPTH,
+    GuardKind, Lit, Lookup, ModuleBinding, ScopeIndex, Semantic, Sink, Site, MAX_DEPTH,
 };
 
 const BUILTINS: &[&str] = &[
@@ -306,112 +306,319 @@ fn index_scope<'t>(scope: Node<'t>, src: &str) -> ScopeIndex<'t> {
     }
     let body = scope.field("body").unwrap_or(scope);
     let mut imports = BTreeMap::new();
+    let site =
+        |n: Node, kills: bool| Site::of(body, n, n.end_byte(), kills, is_conditional, is_loop);
     // `a = b = … = v`: the walk meets every assignment of the chain, and each binds `v`; found
     // once for the chain (a search per assignment costs the square of the chain's length).
     let mut chain_value: Option<(usize, Node<'t>)> = None;
-    walk_scope(body, &is_scope, &mut |n| match n.kind_str() {
-        "assignment" => {
-            let Some(left) = n.field("left") else {
-                return;
-            };
-            let Some(r) = n.field("right") else {
-                return;
-            };
-            let value = match chain_value {
-                Some((end, v)) if n.end_byte() == end && r.kind_str() == "assignment" => v,
-                Some((end, v)) if n.end_byte() == end && r.id() == v.id() => v,
-                _ => {
-                    let v = innermost_value(r);
-                    chain_value = Some((n.end_byte(), v));
-                    v
+    walk_scope(body, &is_scope, &mut |n| {
+        if index.dead.iter().any(|d| d.contains(&n.start_byte())) {
+            return;
+        }
+        match n.kind_str() {
+            "assignment" => {
+                let Some(left) = n.field("left") else {
+                    return;
+                };
+                let Some(r) = n.field("right") else {
+                    return;
+                };
+                let value = match chain_value {
+                    Some((end, v)) if n.end_byte() == end && r.kind_str() == "assignment" => v,
+                    Some((end, v)) if n.end_byte() == end && r.id() == v.id() => v,
+                    _ => {
+                        let v = innermost_value(r);
+                        chain_value = Some((n.end_byte(), v));
+                        v
+                    }
+                };
+                if left.kind_str() == "identifier" {
+                    index.bind_at(text(left, src), Binding::Value(value), site(n, true));
+                } else if matches!(
+                    left.kind_str(),
+                    "pattern_list" | "tuple_pattern" | "list_pattern"
+                ) {
+                    // `a, b = "x", request.args["b"]`: each name gets its own element.
+                    let targets = named_children(left);
+                    let elements = named_children(value);
+                    let pairwise = matches!(value.kind_str(), "expression_list" | "tuple" | "list")
+                        && targets.len() == elements.len()
+                        && targets.iter().all(|t| t.kind_str() == "identifier")
+                        && !elements
+                            .iter()
+                            .any(|e| matches!(e.kind_str(), "list_splat" | "starred" | "comment"));
+                    if pairwise {
+                        for (t, e) in targets.into_iter().zip(elements) {
+                            index.bind_at(text(t, src), Binding::Value(e), site(n, true));
+                        }
+                    } else {
+                        for id in target_names(left) {
+                            index.bind_at(text(id, src), Binding::Element(value), site(n, true));
+                        }
+                    }
                 }
-            };
-            if left.kind_str() == "identifier" {
-                index.bind(text(left, src), Binding::Value(value));
-            } else if matches!(
-                left.kind_str(),
-                "pattern_list" | "tuple_pattern" | "list_pattern"
-            ) {
-                for id in target_names(left) {
+                // `obj.attr = v` binds no name; `d[k] = v` stores into `d`.
+                else if let Some(d) = left
+                    .field("value")
+                    .filter(|d| left.kind_str() == "subscript" && d.kind_str() == "identifier")
+                {
+                    let key = left.field("subscript").and_then(|k| constant_key(k, src));
+                    index.store(text(d, src), key, value, site(n, false));
+                }
+            }
+            "augmented_assignment" => {
+                if let (Some(left), Some(right)) = (n.field("left"), n.field("right")) {
+                    if left.kind_str() == "identifier" {
+                        index.bind_at(text(left, src), Binding::Augmented(right), site(n, false));
+                    } else if let Some(d) = left
+                        .field("value")
+                        .filter(|d| left.kind_str() == "subscript" && d.kind_str() == "identifier")
+                    {
+                        let key = left.field("subscript").and_then(|k| constant_key(k, src));
+                        index.store(text(d, src), key, right, site(n, false));
+                    }
+                }
+            }
+            // `items.append(v)`, `d.setdefault("k", v)`, `d.update(other)`.
+            "call" => {
+                let Some(func) = n.field("function").filter(|f| f.kind_str() == "attribute") else {
+                    return;
+                };
+                let (Some(object), Some(method)) = (func.field("object"), func.field("attribute"))
+                else {
+                    return;
+                };
+                if object.kind_str() != "identifier" {
+                    return;
+                }
+                let args: Vec<Node> = n
+                    .field("arguments")
+                    .map(named_children)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|a| a.kind_str() != "comment")
+                    .collect();
+                let (key, value) = match (text(method, src), args.as_slice()) {
+                    ("update", [v]) => {
+                        index.merge(text(object, src), *v, site(n, false));
+                        return;
+                    }
+                    ("append" | "add" | "extend" | "appendleft", [v]) => (None, *v),
+                    ("insert", [_, v]) => (None, *v),
+                    ("setdefault", [k, v]) => (constant_key(*k, src), *v),
+                    _ => return,
+                };
+                index.store(text(object, src), key, value, site(n, false));
+            }
+            "named_expression" => {
+                if let (Some(left), Some(right)) = (n.field("name"), n.field("value")) {
+                    index.bind_at(text(left, src), Binding::Value(right), site(n, true));
+                }
+            }
+            "for_statement" | "for_in_clause" => {
+                let binding = match n.field("right") {
+                    Some(r) => Binding::Element(r),
+                    None => Binding::Opaque,
+                };
+                for id in n.field("left").map(target_names).unwrap_or_default() {
+                    index.bind(text(id, src), binding.clone());
+                }
+            }
+            "as_pattern_target" => {
+                for id in identifiers_in(n) {
+                    index.bind(text(id, src), Binding::Opaque);
+                }
+            }
+            "with_item" => {
+                // `with open(p) as f`: `f` holds (a part of) the value. (The target is also bound
+                // as opaque above, which keeps constant analysis conservative.)
+                let Some(pattern) = n.field("value").filter(|v| v.kind_str() == "as_pattern")
+                else {
+                    return;
+                };
+                let (Some(value), Some(target)) = (
+                    pattern.named_child(0),
+                    named_children(pattern)
+                        .into_iter()
+                        .find(|c| c.kind_str() == "as_pattern_target"),
+                ) else {
+                    return;
+                };
+                for id in identifiers_in(target) {
                     index.bind(text(id, src), Binding::Element(value));
                 }
             }
-            // `obj.attr = v` and `d[k] = v` bind no name.
-        }
-        "augmented_assignment" => {
-            if let (Some(left), Some(right)) = (n.field("left"), n.field("right")) {
-                if left.kind_str() == "identifier" {
-                    index.bind(text(left, src), Binding::Augmented(right));
+            "if_statement" => {
+                if_guards(n, body, src, &mut index.guards);
+                dead_branches(n, src, &mut index.dead);
+            }
+            "elif_clause" | "while_statement" => {
+                if let (Some(c), Some(b)) = (
+                    n.field("condition"),
+                    n.field("consequence").or_else(|| n.field("body")),
+                ) {
+                    if fold(c, src, 0).is_some_and(|v| !v.truthy()) {
+                        index.dead.push(b.byte_range());
+                    }
+                }
+                let branch = n.field("consequence").or_else(|| n.field("body"));
+                if let (Some(c), Some(b)) = (n.field("condition"), branch) {
+                    collect_guards_when(c, src, true, b.byte_range(), &mut index.guards, 0);
                 }
             }
-        }
-        "named_expression" => {
-            if let (Some(left), Some(right)) = (n.field("name"), n.field("value")) {
-                index.bind(text(left, src), Binding::Value(right));
+            "assert_statement" => {
+                if let Some(c) = n.named_child(0) {
+                    let end = ancestors(body, n)
+                        .last()
+                        .map_or(body.end_byte(), |p| p.end_byte());
+                    collect_guards_when(c, src, true, n.end_byte()..end, &mut index.guards, 0);
+                }
             }
-        }
-        "for_statement" | "for_in_clause" => {
-            let binding = match n.field("right") {
-                Some(r) => Binding::Element(r),
-                None => Binding::Opaque,
-            };
-            for id in n.field("left").map(target_names).unwrap_or_default() {
-                index.bind(text(id, src), binding.clone());
+            "function_definition" | "class_definition" => {
+                if let Some(id) = n.field("name") {
+                    index.bind(text(id, src), Binding::Opaque);
+                }
             }
-        }
-        "as_pattern_target" => {
-            for id in identifiers_in(n) {
-                index.bind(text(id, src), Binding::Opaque);
+            "import_statement" | "import_from_statement" => {
+                imports.clear();
+                collect_import(n, src, &mut imports);
+                for (local, qualified) in &imports {
+                    index.bind(local, Binding::Import(qualified.clone()));
+                }
             }
-        }
-        "with_item" => {
-            // `with open(p) as f`: `f` holds (a part of) the value. (The target is also bound
-            // as opaque above, which keeps constant analysis conservative.)
-            let Some(pattern) = n.field("value").filter(|v| v.kind_str() == "as_pattern") else {
-                return;
-            };
-            let (Some(value), Some(target)) = (
-                pattern.named_child(0),
-                named_children(pattern)
-                    .into_iter()
-                    .find(|c| c.kind_str() == "as_pattern_target"),
-            ) else {
-                return;
-            };
-            for id in identifiers_in(target) {
-                index.bind(text(id, src), Binding::Element(value));
+            "global_statement" | "nonlocal_statement" => {
+                for id in named_children(n) {
+                    index.outer.insert(text(id, src).to_owned());
+                }
             }
+            _ => {}
         }
-        "if_statement" | "elif_clause" | "while_statement" => {
-            if let Some(c) = n.field("condition") {
-                collect_guards(c, src, &mut index.guards);
-            }
-        }
-        "assert_statement" => {
-            if let Some(c) = n.named_child(0) {
-                collect_guards(c, src, &mut index.guards);
-            }
-        }
-        "function_definition" | "class_definition" => {
-            if let Some(id) = n.field("name") {
-                index.bind(text(id, src), Binding::Opaque);
-            }
-        }
-        "import_statement" | "import_from_statement" => {
-            imports.clear();
-            collect_import(n, src, &mut imports);
-            for (local, qualified) in &imports {
-                index.bind(local, Binding::Import(qualified.clone()));
-            }
-        }
-        "global_statement" | "nonlocal_statement" => {
-            for id in named_children(n) {
-                index.outer.insert(text(id, src).to_owned());
-            }
-        }
-        _ => {}
     });
     index
+}
+
+/// A constant container key: `"name"`, `0`, `-1`.
+pub(super) fn constant_key(node: Node, src: &str) -> Option<String> {
+    match node.kind_str() {
+        "string" => string_value(node, src).map(str::to_owned),
+        "integer" => Some(text(node, src).to_owned()),
+        "unary_operator" if text(node, src).starts_with('-') => node
+            .field("argument")
+            .filter(|a| a.kind_str() == "integer")
+            .map(|a| format!("-{}", text(a, src))),
+        _ => None,
+    }
+}
+
+/// Node kinds whose parts may not run (or run more than once): a binding inside one does not
+/// hide the bindings before the construct.
+fn is_conditional(kind: &str) -> bool {
+    matches!(
+        kind,
+        "if_statement"
+            | "elif_clause"
+            | "else_clause"
+            | "for_statement"
+            | "while_statement"
+            | "try_statement"
+            | "except_clause"
+            | "except_group_clause"
+            | "finally_clause"
+            | "match_statement"
+            | "case_clause"
+            | "conditional_expression"
+            | "boolean_operator"
+            | "list_comprehension"
+            | "set_comprehension"
+            | "dictionary_comprehension"
+            | "generator_expression"
+    )
+}
+
+fn is_loop(kind: &str) -> bool {
+    matches!(kind, "for_statement" | "while_statement")
+}
+
+/// The branches of an `if` that cannot run because its condition is made of literals.
+fn dead_branches(stmt: Node, src: &str, dead: &mut Vec<std::ops::Range<usize>>) {
+    let Some(value) = stmt.field("condition").and_then(|c| fold(c, src, 0)) else {
+        return;
+    };
+    if value.truthy() {
+        let mut cursor = stmt.walk();
+        dead.extend(
+            stmt.children_by_field_name("alternative", &mut cursor)
+                .map(|a| a.byte_range()),
+        );
+    } else if let Some(c) = stmt.field("consequence") {
+        dead.push(c.byte_range());
+    }
+}
+
+/// The value of an expression made only of literals: `7 * 42 - 106 > 200`, `not True`.
+pub(super) fn fold(node: Node, src: &str, depth: u32) -> Option<Lit> {
+    if depth > MAX_DEPTH {
+        return None;
+    }
+    let recurse = |n: Node| fold(n, src, depth + 1);
+    match node.kind_str() {
+        "integer" | "float" => text(node, src).replace('_', "").parse().ok().map(Lit::Num),
+        "true" => Some(Lit::Bool(true)),
+        "false" => Some(Lit::Bool(false)),
+        "none" => Some(Lit::Null),
+        "string" => string_value(node, src).map(|v| Lit::Str(v.to_owned())),
+        "parenthesized_expression" => recurse(node.named_child(0)?),
+        "not_operator" => Some(Lit::Bool(!recurse(node.field("argument")?)?.truthy())),
+        "unary_operator" => match (
+            text(node, src).chars().next(),
+            recurse(node.field("argument")?)?,
+        ) {
+            (Some('-'), Lit::Num(n)) => Some(Lit::Num(-n)),
+            (Some('+'), Lit::Num(n)) => Some(Lit::Num(n)),
+            _ => None,
+        },
+        "binary_operator" => {
+            let op = text(node.field("operator")?, src);
+            Lit::binary(
+                op,
+                &recurse(node.field("left")?)?,
+                &recurse(node.field("right")?)?,
+            )
+        }
+        "boolean_operator" => {
+            let op = text(node.field("operator")?, src);
+            let left = recurse(node.field("left")?)?;
+            match (op, left.truthy()) {
+                ("and", false) | ("or", true) => Some(left),
+                _ => recurse(node.field("right")?),
+            }
+        }
+        "comparison_operator" => {
+            let parts = named_children(node);
+            let mut cursor = node.walk();
+            let ops: Vec<Node> = node
+                .children_by_field_name("operators", &mut cursor)
+                .collect();
+            let [a, b] = parts.as_slice() else {
+                return None;
+            };
+            let [op] = ops.as_slice() else {
+                return None;
+            };
+            Lit::binary(text(*op, src), &recurse(*a)?, &recurse(*b)?)
+        }
+        _ => None,
+    }
+}
+
+/// Whether `node` is in a branch that cannot run (`if 7 * 42 - 106 > 200:` … false).
+pub(super) fn in_dead_code<'t>(cx: &Cx<'_, 't>, node: Node<'t>) -> bool {
+    cx.enclosing_functions(node, is_function)
+        .first()
+        .is_some_and(|s| {
+            let index = cx.scope(*s, index_scope);
+            index.dead.iter().any(|d| d.contains(&node.start_byte()))
+        })
 }
 
 fn innermost_value(mut node: Node) -> Node {
@@ -424,16 +631,49 @@ fn innermost_value(mut node: Node) -> Node {
     node
 }
 
-/// Records the names a condition validates (see `GuardKind`).
+/// Records the names a condition validates (see `GuardKind`), for uses after it (a
+/// comprehension's filter).
 pub(super) fn collect_guards(cond: Node, src: &str, out: &mut Vec<Guard>) {
-    let Some(_level) = ba_syntax::depth::enter() else {
+    collect_guards_when(cond, src, true, cond.start_byte()..usize::MAX, out, 0);
+}
+
+/// Types whose values cannot carry an injection: `isinstance(x, int)`.
+const SAFE_TYPES: &[&str] = &[
+    "int",
+    "float",
+    "bool",
+    "complex",
+    "Decimal",
+    "UUID",
+    "uuid.UUID",
+    "date",
+    "datetime",
+    "decimal.Decimal",
+    "datetime.date",
+    "datetime.datetime",
+];
+
+/// Records the names a condition validates when it evaluates to `truth`, as guards over
+/// `range`: `if not x.isdigit(): abort(400)` validates `x` when the condition is false.
+fn collect_guards_when(
+    cond: Node,
+    src: &str,
+    truth: bool,
+    range: std::ops::Range<usize>,
+    out: &mut Vec<Guard>,
+    depth: u32,
+) {
+    if depth > MAX_DEPTH {
         return;
+    }
+    let recurse = |c: Node, truth: bool, out: &mut Vec<Guard>| {
+        collect_guards_when(c, src, truth, range.clone(), out, depth + 1)
     };
-    let at = cond.start_byte();
     let guard = |node: Node, kind: GuardKind, out: &mut Vec<Guard>| {
         for id in identifiers_in(node) {
             out.push(Guard {
-                at,
+                at: range.start,
+                until: range.end,
                 name: text(id, src).to_owned(),
                 kind,
             });
@@ -441,35 +681,74 @@ pub(super) fn collect_guards(cond: Node, src: &str, out: &mut Vec<Guard>) {
     };
     match cond.kind_str() {
         "boolean_operator" => {
-            for side in ["left", "right"] {
-                if let Some(c) = cond.field(side) {
-                    collect_guards(c, src, out);
+            let op = cond.field("operator").map(|o| text(o, src));
+            let (Some(left), Some(right)) = (cond.field("left"), cond.field("right")) else {
+                return;
+            };
+            if (op == Some("and")) == truth {
+                // `a and b` true: both hold; `a or b` false: neither holds.
+                recurse(left, truth, out);
+                recurse(right, truth, out);
+            } else {
+                // `not x or x in ALLOWED` true: `x` is empty or allowed, either way clean.
+                let (mut l, mut r) = (Vec::new(), Vec::new());
+                recurse(left, truth, &mut l);
+                recurse(right, truth, &mut r);
+                let (lf, rf) = (empty_name(left, truth, src), empty_name(right, truth, src));
+                for g in &l {
+                    if rf == Some(g.name.as_str()) || r.iter().any(|h| h.name == g.name) {
+                        out.push(g.clone());
+                    }
                 }
+                out.extend(r.into_iter().filter(|g| lf == Some(g.name.as_str())));
             }
         }
         "not_operator" => {
             if let Some(c) = cond.field("argument") {
-                collect_guards(c, src, out);
+                recurse(c, !truth, out);
             }
         }
         "parenthesized_expression" => {
             if let Some(c) = cond.named_child(0) {
-                collect_guards(c, src, out);
+                recurse(c, truth, out);
             }
         }
         "comparison_operator" => {
             let mut cursor = cond.walk();
-            let membership = cond
+            let operators: Vec<String> = cond
                 .children_by_field_name("operators", &mut cursor)
-                .any(|o| matches!(text(o, src), "in" | "not in" | "not\nin"))
-                || text(cond, src).contains(" in ");
-            if membership {
-                if let Some(left) = cond.named_child(0) {
-                    guard(left, GuardKind::AllowList, out);
+                .map(|o| {
+                    text(o, src)
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+                .collect();
+            let (Some(left), Some(right)) = (cond.named_child(0), cond.named_child(1)) else {
+                return;
+            };
+            match operators.as_slice() {
+                [op] if op == "in" && truth => guard(left, GuardKind::AllowList, out),
+                [op] if op == "not in" && !truth => guard(left, GuardKind::AllowList, out),
+                // `re.fullmatch(p, x) is None`
+                [op] if (op == "is" || op == "==") && right.kind_str() == "none" => {
+                    recurse(left, !truth, out)
                 }
+                [op] if (op == "is not" || op == "!=") && right.kind_str() == "none" => {
+                    recurse(left, truth, out)
+                }
+                // `x == "csv"`
+                [op] if (op == "==") == truth
+                    && matches!(op.as_str(), "==" | "!=")
+                    && matches!(right.kind_str(), "string" | "integer")
+                    && left.kind_str() == "identifier" =>
+                {
+                    guard(left, GuardKind::AllowList, out)
+                }
+                _ => {}
             }
         }
-        "call" => {
+        "call" if truth => {
             let Some(func) = cond.field("function") else {
                 return;
             };
@@ -500,6 +779,27 @@ pub(super) fn collect_guards(cond: Node, src: &str, out: &mut Vec<Guard>) {
                         guard(s, GuardKind::Validated, out);
                     }
                 }
+                "isinstance" if object.is_none() => {
+                    let (Some(subject), Some(types)) =
+                        (first_arg, args.and_then(|a| a.named_child(1)))
+                    else {
+                        return;
+                    };
+                    let names: Vec<&str> = match types.kind_str() {
+                        "tuple" => named_children(types)
+                            .into_iter()
+                            .map(|t| text(t, src))
+                            .collect(),
+                        _ => vec![text(types, src)],
+                    };
+                    if subject.kind_str() == "identifier" && !names.is_empty() {
+                        if names.iter().all(|t| SAFE_TYPES.contains(t)) {
+                            guard(subject, GuardKind::Validated, out);
+                        } else if names.iter().all(|t| *t == "str") {
+                            guard(subject, GuardKind::StringType, out);
+                        }
+                    }
+                }
                 "startswith" | "is_relative_to" => {
                     if let Some(o) = object {
                         guard(o, GuardKind::Contained, out);
@@ -527,21 +827,142 @@ pub(super) fn collect_guards(cond: Node, src: &str, out: &mut Vec<Guard>) {
     }
 }
 
+/// The name a condition says is empty when it evaluates to `truth`: `not x`, `x is None`
+/// (true); `x`, `x is not None` (false).
+fn empty_name<'s>(cond: Node, truth: bool, src: &'s str) -> Option<&'s str> {
+    match cond.kind_str() {
+        "identifier" if !truth => Some(text(cond, src)),
+        "not_operator" => empty_name(cond.field("argument")?, !truth, src),
+        "parenthesized_expression" => empty_name(cond.named_child(0)?, truth, src),
+        "comparison_operator" => {
+            let (left, right) = (cond.named_child(0)?, cond.named_child(1)?);
+            let op = text(cond, src)
+                .get(left.end_byte() - cond.start_byte()..right.start_byte() - cond.start_byte())?
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            let is = match op.as_str() {
+                "is" | "==" => true,
+                "is not" | "!=" => false,
+                _ => return None,
+            };
+            (left.kind_str() == "identifier" && right.kind_str() == "none" && is == truth)
+                .then(|| text(left, src))
+        }
+        _ => None,
+    }
+}
+
+/// Whether a block always leaves it: it ends in `return`, `raise`, `continue`, `break`, or a
+/// call that does not return (`abort(400)`, `sys.exit()`).
+fn exits(block: Node, src: &str) -> bool {
+    let Some(last) = named_children(block)
+        .into_iter()
+        .rfind(|c| c.kind_str() != "comment")
+    else {
+        return false;
+    };
+    match last.kind_str() {
+        "return_statement" | "raise_statement" | "continue_statement" | "break_statement" => true,
+        "expression_statement" => last
+            .named_child(0)
+            .filter(|c| c.kind_str() == "call")
+            .and_then(|c| c.field("function"))
+            .is_some_and(|f| {
+                let name = text(f, src).rsplit('.').next().unwrap_or("");
+                matches!(name, "abort" | "exit" | "_exit") || name.starts_with("abort_")
+            }),
+        _ => false,
+    }
+}
+
+/// Whether `block` assigns `name` (`if not is_safe_url(nxt): nxt = "/"`).
+fn assigns(block: Node, name: &str, src: &str) -> bool {
+    let mut found = false;
+    walk_scope(block, &is_scope, &mut |n| {
+        if n.kind_str() == "assignment" && n.field("left").is_some_and(|l| text(l, src) == name) {
+            found = true;
+        }
+    });
+    found
+}
+
+/// The guards an `if` statement sets up: its condition holds in its body (and after it when
+/// the `else` exits), and fails in the `else` (and after it when the body exits or rebinds
+/// the name).
+fn if_guards(stmt: Node, scope_body: Node, src: &str, out: &mut Vec<Guard>) {
+    let Some(cond) = stmt.field("condition") else {
+        return;
+    };
+    let consequence = stmt.field("consequence");
+    if let Some(c) = consequence {
+        collect_guards_when(cond, src, true, c.byte_range(), out, 0);
+    }
+    let mut cursor = stmt.walk();
+    let alternatives: Vec<Node> = stmt
+        .children_by_field_name("alternative", &mut cursor)
+        .collect();
+    let has_elif = alternatives.iter().any(|a| a.kind_str() == "elif_clause");
+    let else_body = alternatives
+        .iter()
+        .find(|a| a.kind_str() == "else_clause")
+        .and_then(|e| e.field("body"));
+    if let (false, Some(e)) = (has_elif, else_body) {
+        collect_guards_when(cond, src, false, e.byte_range(), out, 0);
+    }
+    let rest = || {
+        let end = ancestors(scope_body, stmt)
+            .last()
+            .map_or(scope_body.end_byte(), |p| p.end_byte());
+        stmt.end_byte()..end
+    };
+    if let Some(c) = consequence {
+        let mut failed = Vec::new();
+        collect_guards_when(cond, src, false, rest(), &mut failed, 0);
+        if !failed.is_empty() {
+            let leaves = exits(c, src);
+            out.extend(
+                failed
+                    .into_iter()
+                    .filter(|g| leaves || assigns(c, &g.name, src)),
+            );
+        }
+    }
+    if let (false, Some(e)) = (has_elif, else_body) {
+        if exits(e, src) {
+            collect_guards_when(cond, src, true, rest(), out, 0);
+        }
+    }
+}
+
 /// The function scope that binds `ident`, with what it binds it to; `None` when it is not
 /// bound in an enclosing function.
 pub(super) fn scoped_lookup<'t>(
     cx: &Cx<'_, 't>,
     ident: Node<'t>,
 ) -> Option<(Node<'t>, std::rc::Rc<ScopeIndex<'t>>)> {
+    scoped_lookup_at(cx, ident).map(|(s, i, _)| (s, i))
+}
+
+/// As `scoped_lookup`, and whether the scope is the innermost function around `ident` (the
+/// use runs in flow order with the bindings).
+pub(super) fn scoped_lookup_at<'t>(
+    cx: &Cx<'_, 't>,
+    ident: Node<'t>,
+) -> Option<(Node<'t>, std::rc::Rc<ScopeIndex<'t>>, bool)> {
     let name = text(ident, cx.src);
-    for s in cx.enclosing_functions(ident, is_function) {
+    for (depth, s) in cx
+        .enclosing_functions(ident, is_function)
+        .into_iter()
+        .enumerate()
+    {
         {
             let index = cx.scope(s, index_scope);
             if index.outer.contains(name) {
                 return None;
             }
             if index.params.contains(name) || index.bindings.contains_key(name) {
-                return Some((s, index));
+                return Some((s, index, depth == 0));
             }
         }
     }
@@ -595,6 +1016,21 @@ pub(super) fn item_imports(item: Node, src: &str) -> BTreeSet<String> {
             .find(|n| matches!(n.kind_str(), "import_statement" | "import_from_statement"))
         {
             collect_import(*stmt, src, &mut out);
+        } else if let Some(i) = (path.len().saturating_sub(3)..path.len())
+            .rev()
+            .find(|&i| path[i].kind_str() == "call" && i > 0)
+        {
+            // `m = importlib.import_module("os")`, `m = __import__("os")`: `m` may name a
+            // module.
+            let (assignment, call) = (path[i - 1], path[i]);
+            if assignment.kind_str() == "assignment" && assignment.field("right") == Some(call) {
+                if let Some(left) = assignment
+                    .field("left")
+                    .filter(|l| l.kind_str() == "identifier")
+                {
+                    out.insert(text(left, src).to_owned(), String::new());
+                }
+            }
         }
     }
     out.into_keys().collect()
@@ -609,6 +1045,8 @@ pub(super) fn resolve<'t>(cx: &Cx<'_, 't>, node: Node<'t>) -> Option<String> {
             Lookup::Import(q) => Some(q),
             Lookup::Local(bindings) => match bindings.as_slice() {
                 [Binding::Import(q)] => Some(q.clone()),
+                // `m = importlib.import_module("os")`, `m = __import__("os")`.
+                [Binding::Value(v)] => dynamic_import(cx, *v),
                 _ => None,
             },
             Lookup::Unbound => {
@@ -627,6 +1065,36 @@ pub(super) fn resolve<'t>(cx: &Cx<'_, 't>, node: Node<'t>) -> Option<String> {
             Some(format!("{base}.{}", text(attr, src)))
         }
         "parenthesized_expression" => resolve(cx, node.named_child(0)?),
+        _ => None,
+    }
+}
+
+/// The module a call imports by a constant name: `importlib.import_module("os")`,
+/// `__import__("os")` (which returns the top-level package).
+fn dynamic_import<'t>(cx: &Cx<'_, 't>, call: Node<'t>) -> Option<String> {
+    if call.kind_str() != "call" {
+        return None;
+    }
+    let func = call.field("function")?;
+    let name = match func.kind_str() {
+        "identifier" => text(func, cx.src),
+        "attribute" => text(func.field("attribute")?, cx.src),
+        _ => return None,
+    };
+    if !matches!(name, "import_module" | "__import__") {
+        return None;
+    }
+    let module = call
+        .field("arguments")
+        .and_then(|a| a.named_child(0))
+        .and_then(|m| string_value(m, cx.src))?;
+    let valid = !module.is_empty()
+        && module
+            .split('.')
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_alphanumeric() || c == '_'));
+    match resolve(cx, func)?.as_str() {
+        "importlib.import_module" if valid => Some(module.to_owned()),
+        "builtins.__import__" if valid => Some(module.split('.').next()?.to_owned()),
         _ => None,
     }
 }

@@ -3,14 +3,19 @@
 
 use ba_syntax::NodeExt;
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use tree_sitter::Node;
 
 use super::models::{describe_source, Argument, LangModels};
-use super::python::{collect_guards, item_imports, resolve, scoped_lookup};
+use super::python::{
+    collect_guards, constant_key, item_imports, resolve, scoped_lookup, scoped_lookup_at,
+};
 use super::taint::{best_of, user_data_sinks, Taint, MAX_NESTING};
-use super::{ancestors, named_children, text, Binding, Cx, Entry, ScopeCache, Semantic, Sink};
+use super::{
+    ancestors, named_children, text, Binding, Cx, Entry, Reach, ScopeCache, ScopeIndex, Semantic,
+    Sink,
+};
 
 // What is a source, what carries data and what cleans it is data: the Python rows of
 // `queries/python/models/*.toml` (plus the user's), read through `Semantic::models`.
@@ -20,9 +25,13 @@ struct State<'a, 'c, 't> {
     sink: Sink,
     /// (scope id, name) → the taint of the name's bindings; `None` while being computed, which
     /// cuts cycles such as `q = q + x`.
-    memo: RefCell<HashMap<(usize, String), Option<Taint>>>,
+    memo: RefCell<HashMap<(usize, String, Reach), Option<Taint>>>,
     /// When set, only this parameter counts as caller data (to ask "does `p` reach here?").
     focus: Option<String>,
+    /// (scope id, container, key) reads in progress: `d["k"] = d["k"] + x` stops there.
+    keyed_active: RefCell<HashSet<(usize, String, String)>>,
+    /// Set while `warm` runs (it does not nest).
+    warming: std::cell::Cell<bool>,
 }
 
 pub(super) fn taint<'t>(cx: &Cx<'_, 't>, node: Node<'t>, sink: Sink) -> Option<Taint> {
@@ -31,6 +40,8 @@ pub(super) fn taint<'t>(cx: &Cx<'_, 't>, node: Node<'t>, sink: Sink) -> Option<T
         sink,
         memo: RefCell::new(HashMap::new()),
         focus: None,
+        keyed_active: RefCell::default(),
+        warming: Default::default(),
     };
     state.expr(node, 0)
 }
@@ -75,7 +86,19 @@ impl<'t> State<'_, '_, 't> {
             // `d[key]` holds what `d` holds; a constant table indexed by user data is an
             // allow-list.
             "subscript" => {
-                let t = node.field("value").and_then(recurse)?;
+                let value = node.field("value")?;
+                let key = node
+                    .field("subscript")
+                    .and_then(|k| constant_key(k, self.cx.src));
+                let t = match key {
+                    Some(key) if value.kind_str() == "identifier" => {
+                        match self.keyed(value, &key, depth) {
+                            Some(t) => t,
+                            None => recurse(value),
+                        }
+                    }
+                    _ => recurse(value),
+                }?;
                 Some(self.narrow(t, node))
             }
             "call" => self.call(node, depth),
@@ -172,6 +195,90 @@ impl<'t> State<'_, '_, 't> {
         })
     }
 
+    /// `d["k"]`, `d.get("k")`, `items[0]` where `d` is a local container: the taint of what
+    /// was put under that key (a dict literal's pair, a list's element, `d["k"] = v`, and what
+    /// went in under any key: `append`, `d[name] = v`). `None` when `ident` is not local.
+    fn keyed(&self, ident: Node<'t>, key: &str, depth: u32) -> Option<Option<Taint>> {
+        if depth > MAX_NESTING {
+            return Some(None);
+        }
+        let (scope, index, direct) = scoped_lookup_at(self.cx, ident)?;
+        let name = self.text(ident).to_owned();
+        let active = (scope.id(), name.clone(), key.to_owned());
+        if !self.keyed_active.borrow_mut().insert(active.clone()) {
+            return Some(None);
+        }
+        let at = ident.start_byte();
+        let reach = index.reaching(&name, at, direct);
+        let mut best = None;
+        if reach.param
+            && index.params.contains(&name)
+            && self.focus.as_ref().is_none_or(|f| *f == name)
+        {
+            best = self.param(scope, &name);
+        }
+        for (i, b) in index.bindings.get(&name).into_iter().flatten().enumerate() {
+            if !reach.has(i) {
+                continue;
+            }
+            let t = match b {
+                Binding::Value(v) => self.element_at(*v, key, depth),
+                Binding::Augmented(v) | Binding::Element(v) => self.expr(*v, depth + 1),
+                _ => None,
+            };
+            best = Taint::best(best, t);
+        }
+        for (i, store) in index.stores.get(&name).into_iter().flatten().enumerate() {
+            if reach.has_store(i) && store.key.as_deref().is_none_or(|k| k == key) {
+                best = Taint::best(best, self.expr(store.value, depth + 1));
+            }
+        }
+        self.keyed_active.borrow_mut().remove(&active);
+        let guarded = index.guards.iter().any(|g| g.cleans(&name, at, self.sink));
+        Some(best.filter(|_| !guarded))
+    }
+
+    /// The element under constant `key` of the value `v` (a dict, list or tuple literal), or
+    /// the whole value when it is something else.
+    fn element_at(&self, v: Node<'t>, key: &str, depth: u32) -> Option<Taint> {
+        let src = self.cx.src;
+        match v.kind_str() {
+            "dictionary" => best_of(
+                named_children(v)
+                    .into_iter()
+                    .filter_map(|c| match c.kind_str() {
+                        "pair" => match c.field("key").and_then(|k| constant_key(k, src)) {
+                            Some(k) if k != key => None,
+                            _ => c.field("value"),
+                        },
+                        "comment" => None,
+                        _ => Some(c),
+                    }),
+                |n| self.expr(n, depth + 1),
+            ),
+            "list" | "tuple" => {
+                let elements: Vec<Node> = named_children(v)
+                    .into_iter()
+                    .filter(|c| c.kind_str() != "comment")
+                    .collect();
+                let plain = !elements
+                    .iter()
+                    .any(|e| matches!(e.kind_str(), "list_splat" | "starred"));
+                match key.parse::<i64>() {
+                    Ok(i) if plain => {
+                        let i = if i < 0 { elements.len() as i64 + i } else { i };
+                        usize::try_from(i)
+                            .ok()
+                            .and_then(|i| elements.get(i))
+                            .and_then(|e| self.expr(*e, depth + 1))
+                    }
+                    _ => self.expr(v, depth + 1),
+                }
+            }
+            _ => self.expr(v, depth + 1),
+        }
+    }
+
     /// Whether the value of `node` can carry parameter `param` of its function (through
     /// locals, not through sanitisers).
     fn carries_param(&self, node: Node<'t>, param: &str) -> bool {
@@ -180,26 +287,83 @@ impl<'t> State<'_, '_, 't> {
             sink: self.sink,
             memo: RefCell::new(HashMap::new()),
             focus: Some(param.to_owned()),
+            keyed_active: RefCell::default(),
+            warming: Default::default(),
         };
         focused.expr(node, 0).is_some_and(|t| !t.user)
     }
 
+    /// Before following a name with many bindings (`cmd = cmd + " --flag"` forty times),
+    /// its uses inside its own bindings are evaluated in source order, so that each finds the
+    /// one before it memoised instead of recursing down the whole chain (which the nesting
+    /// bound would cut short).
+    fn warm(&self, index: &ScopeIndex<'t>, name: &str, depth: u32) {
+        let Some(bindings) = index.bindings.get(name).filter(|b| b.len() > 6) else {
+            return;
+        };
+        if self.warming.replace(true) {
+            return;
+        }
+        for b in bindings {
+            let (Binding::Value(v) | Binding::Augmented(v) | Binding::Element(v)) = b else {
+                continue;
+            };
+            let mut uses = Vec::new();
+            super::walk_scope(
+                *v,
+                &|n| {
+                    matches!(
+                        n.kind_str(),
+                        "lambda" | "function_definition" | "class_definition"
+                    )
+                },
+                &mut |n| {
+                    if n.kind_str() == "identifier" && self.text(n) == name {
+                        uses.push(n);
+                    }
+                },
+            );
+            if v.kind_str() == "identifier" && self.text(*v) == name {
+                uses.push(*v);
+            }
+            for u in uses {
+                self.name(u, depth);
+            }
+        }
+        self.warming.set(false);
+    }
+
     fn name(&self, ident: Node<'t>, depth: u32) -> Option<Taint> {
-        let (scope, index) = scoped_lookup(self.cx, ident)?;
+        let (scope, index, direct) = scoped_lookup_at(self.cx, ident)?;
         let name = self.text(ident).to_owned();
-        let key = (scope.id(), name.clone());
+        // Only the bindings that reach this use count (flow order).
+        let reach = index.reaching(&name, ident.start_byte(), direct);
+        let key = (scope.id(), name.clone(), reach);
         let cached = self.memo.borrow().get(&key).cloned();
         let found = match cached {
             Some(t) => t,
             None => {
+                self.warm(&index, &name, depth);
                 self.memo.borrow_mut().insert(key.clone(), None);
                 let mut best = None;
-                if index.params.contains(&name) && self.focus.as_ref().is_none_or(|f| *f == name) {
+                if reach.param
+                    && index.params.contains(&name)
+                    && self.focus.as_ref().is_none_or(|f| *f == name)
+                {
                     best = self.param(scope, &name);
                 }
-                for b in index.bindings.get(&name).into_iter().flatten() {
+                for (i, b) in index.bindings.get(&name).into_iter().flatten().enumerate() {
+                    if !reach.has(i) {
+                        continue;
+                    }
                     if let Binding::Value(v) | Binding::Augmented(v) | Binding::Element(v) = b {
                         best = Taint::best(best, self.expr(*v, depth + 1));
+                    }
+                }
+                // A single element stored makes no key the client's (mass assignment).
+                for (i, store) in index.stores.get(&name).into_iter().flatten().enumerate() {
+                    if reach.has_store(i) && (store.merge || self.sink != Sink::MassAssign) {
+                        best = Taint::best(best, self.expr(store.value, depth + 1));
                     }
                 }
                 self.memo.borrow_mut().insert(key, best.clone());
@@ -209,7 +373,7 @@ impl<'t> State<'_, '_, 't> {
         let guarded = index
             .guards
             .iter()
-            .any(|g| g.name == name && g.at < ident.start_byte() && g.kind.covers(self.sink));
+            .any(|g| g.cleans(&name, ident.start_byte(), self.sink));
         found.filter(|_| !guarded)
     }
 
@@ -223,7 +387,17 @@ impl<'t> State<'_, '_, 't> {
                     return self.models().request_objects.contains(q.as_str());
                 }
                 if matches!(name, "request" | "req" | "http_request") {
-                    return true;
+                    // Unless a local binds the name to a call's result (an HTTP client's
+                    // response: `request = session.get(url)`).
+                    return !scoped_lookup(self.cx, node).is_some_and(|(_, index)| {
+                        !index.params.contains(name)
+                            && index.bindings.get(name).is_some_and(|bs| {
+                                bs.iter().all(|b| {
+                                    matches!(b, Binding::Value(v) if v.kind_str() == "call"
+                                        || v.kind_str() == "await")
+                                })
+                            })
+                    });
                 }
                 // `r: Request`
                 scoped_lookup(self.cx, node).is_some_and(|(scope, index)| {
@@ -234,10 +408,13 @@ impl<'t> State<'_, '_, 't> {
                 })
             }
             "attribute" => {
-                node.field("object").is_some_and(|o| self.text(o) == "self")
+                // `self.request`, or a module's request object by attribute (`flask.request`).
+                (node.field("object").is_some_and(|o| self.text(o) == "self")
                     && node
                         .field("attribute")
-                        .is_some_and(|a| self.text(a) == "request")
+                        .is_some_and(|a| self.text(a) == "request"))
+                    || resolve(self.cx, node)
+                        .is_some_and(|q| self.models().request_objects.contains(q.as_str()))
             }
             _ => false,
         }
@@ -390,6 +567,16 @@ impl<'t> State<'_, '_, 't> {
                     })
                 {
                     return None;
+                }
+                // `d.get("k")`, `d.pop("k", default)` on a local container: that element.
+                if matches!(method, "get" | "pop") && object.kind_str() == "identifier" {
+                    let parts: Vec<Node> = args.map(named_children).unwrap_or_default();
+                    if let Some(key) = parts.first().and_then(|k| constant_key(*k, self.cx.src)) {
+                        if let Some(t) = self.keyed(object, &key, depth) {
+                            let default = parts.get(1).and_then(|d| self.expr(*d, depth + 1));
+                            return Taint::best(t.map(|t| self.narrow(t, node)), default);
+                        }
+                    }
                 }
                 let from_object = self.expr(object, depth + 1);
                 if method == "get" {
@@ -711,6 +898,8 @@ pub(super) fn item_outgoing(sem: &Semantic, item: Node, src: &str) -> Vec<super:
         sink: Sink::Code,
         memo: RefCell::new(HashMap::new()),
         focus: None,
+        keyed_active: RefCell::default(),
+        warming: Default::default(),
     };
     let models = sem.lang_models(ba_syntax::Family::Python);
     for function in item_functions(item) {
@@ -768,6 +957,8 @@ pub(super) fn item_outgoing(sem: &Semantic, item: Node, src: &str) -> Vec<super:
                         sink,
                         memo: RefCell::new(HashMap::new()),
                         focus: None,
+                        keyed_active: RefCell::default(),
+                        warming: Default::default(),
                     };
                     state.expr(value, 0)
                 });
@@ -845,6 +1036,8 @@ pub(super) fn item_returns(
         sink: Sink::Code,
         memo: RefCell::new(HashMap::new()),
         focus: None,
+        keyed_active: RefCell::default(),
+        warming: Default::default(),
     };
     let mut mask = 0u64;
     let nested = |n: Node| {
@@ -901,6 +1094,8 @@ pub(super) fn item_entries(
         sink: Sink::Code,
         memo: RefCell::new(HashMap::new()),
         focus: None,
+        keyed_active: RefCell::default(),
+        warming: Default::default(),
     };
     for function in item_functions(item) {
         if matches!(state.route(function), Route::None) {
@@ -953,6 +1148,8 @@ pub(super) fn item_entries(
                         sink,
                         memo: RefCell::new(HashMap::new()),
                         focus: None,
+                        keyed_active: RefCell::default(),
+                        warming: Default::default(),
                     };
                     state.expr(value, 0)
                 });

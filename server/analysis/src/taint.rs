@@ -9,8 +9,11 @@
 //! sink in question (`int()`, `shlex.quote`, `secure_filename`, `escape`…) and at names a
 //! condition has validated before the use (`if name not in ALLOWED: abort(400)`).
 //!
-//! The analysis is flow-insensitive within a function (every binding of a name counts), which
-//! errs towards reporting; guards are the one positional element.
+//! Within a function the analysis follows flow order: a use sees the bindings that reach it
+//! (walking back to the first one that dominates it, plus those of a loop around both), so a
+//! later constant reassignment kills the taint while `x = x.strip()` keeps it and branches
+//! merge; branches whose condition is made of literals and false are skipped. Guards clean a
+//! name in the branch where the check holds, or after a failed check that exits.
 
 use std::ops::Range;
 
