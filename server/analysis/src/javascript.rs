@@ -893,14 +893,23 @@ fn if_guards(stmt: Node, scope_body: Node, src: &str, out: &mut Vec<Guard>) {
         stmt.end_byte()..end
     };
     if let Some(c) = consequence {
+        // The guards first, with a placeholder range: the rest of the block costs the depth of
+        // the statement (20,000 nested `if`s made it quadratic), and most conditions guard
+        // nothing.
         let mut failed = Vec::new();
-        collect_guards_when(cond, src, false, rest(), &mut failed, 0);
+        collect_guards_when(cond, src, false, 0..0, &mut failed, 0);
         if !failed.is_empty() {
             let leaves = exits(c, src);
+            let range = rest();
             out.extend(
                 failed
                     .into_iter()
-                    .filter(|g| leaves || assigns(c, &g.name, src)),
+                    .filter(|g| leaves || assigns(c, &g.name, src))
+                    .map(|mut g| {
+                        g.at = range.start;
+                        g.until = range.end;
+                        g
+                    }),
             );
         }
     }

@@ -498,7 +498,7 @@ impl<'t> State<'_, '_, 't> {
         let object = node.field("object")?;
         let property = node.field("property")?;
         let prop = self.text(property);
-        if !self.models().value_sources.is_empty() {
+        if self.models().value_source_names.contains(prop) {
             if let Some(kind) = resolve(self.cx, node)
                 .and_then(|q| self.models().value_sources.get(q.as_str()).cloned())
             {

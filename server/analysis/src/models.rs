@@ -303,6 +303,9 @@ pub struct LangModels {
     pub request_objects: HashSet<String>,
     /// Names whose value is itself a source (`sys.argv`) → source kind.
     pub value_sources: HashMap<String, String>,
+    /// The last names of `value_sources` (`argv`): only an attribute with one of these names
+    /// is resolved (a chain of 20,000 attributes must not be resolved at every link).
+    pub value_source_names: HashSet<String>,
     pub self_attributes: HashSet<String>,
     pub decorators: HashSet<String>,
     /// Callee → source kind.
@@ -670,6 +673,8 @@ impl Models {
                     lang.request_objects.insert(n.clone());
                 } else {
                     lang.value_sources.insert(n.clone(), kind.clone());
+                    let last = n.rsplit('.').next().unwrap_or(&n).to_owned();
+                    lang.value_source_names.insert(last);
                 }
                 push("source", kind, "object", &n, None);
                 any = true;

@@ -463,7 +463,7 @@ impl<'t> State<'_, '_, 't> {
     fn source_attribute(&self, node: Node<'t>) -> Option<Taint> {
         let attr = self.text(node.field("attribute")?);
         let object = node.field("object")?;
-        if !self.models().value_sources.is_empty() {
+        if self.models().value_source_names.contains(attr) {
             if let Some(kind) = resolve(self.cx, node)
                 .and_then(|q| self.models().value_sources.get(q.as_str()).cloned())
             {
