@@ -311,6 +311,7 @@ fn index_scope<'t>(scope: Node<'t>, src: &str) -> ScopeIndex<'t> {
     // `a = b = … = v`: the walk meets every assignment of the chain, and each binds `v`; found
     // once for the chain (a search per assignment costs the square of the chain's length).
     let mut chain_value: Option<(usize, Node<'t>)> = None;
+    let mut chain_site: Option<Site> = None;
     walk_scope(body, &is_scope, &mut |n| {
         if index.dead.iter().any(|d| d.contains(&n.start_byte())) {
             return;
@@ -323,17 +324,28 @@ fn index_scope<'t>(scope: Node<'t>, src: &str) -> ScopeIndex<'t> {
                 let Some(r) = n.field("right") else {
                     return;
                 };
+                let in_chain = matches!(chain_value, Some((end, v)) if n.end_byte() == end
+                    && (r.kind_str() == "assignment" || r.id() == v.id()));
                 let value = match chain_value {
-                    Some((end, v)) if n.end_byte() == end && r.kind_str() == "assignment" => v,
-                    Some((end, v)) if n.end_byte() == end && r.id() == v.id() => v,
+                    Some((_, v)) if in_chain => v,
                     _ => {
                         let v = innermost_value(r);
                         chain_value = Some((n.end_byte(), v));
                         v
                     }
                 };
+                // Every link of a chain sits where its outermost assignment does (placing each
+                // link would walk its ancestors: the square of the chain's length).
+                let here = match &chain_site {
+                    Some(s) if in_chain => s.clone(),
+                    _ => {
+                        let s = site(n, true);
+                        chain_site = Some(s.clone());
+                        s
+                    }
+                };
                 if left.kind_str() == "identifier" {
-                    index.bind_at(text(left, src), Binding::Value(value), site(n, true));
+                    index.bind_at(text(left, src), Binding::Value(value), here.clone());
                 } else if matches!(
                     left.kind_str(),
                     "pattern_list" | "tuple_pattern" | "list_pattern"
