@@ -468,8 +468,12 @@ fn content(language: Language, root: Option<tree_sitter::Node>, source: &str) ->
                     }
                 }
                 let t = text.trim_start();
-                c.js_migration |= t.starts_with("exports.up")
-                    || t.starts_with("export async function up")
+                // `exports.up = …`, not a controller's `exports.update = …`.
+                c.js_migration |= t.strip_prefix("exports.up").is_some_and(|rest| {
+                    !rest.starts_with(|ch: char| {
+                        ch.is_ascii_alphanumeric() || ch == '_' || ch == '$'
+                    })
+                }) || t.starts_with("export async function up")
                     || t.starts_with("export function up")
                     || (t.starts_with("module.exports")
                         && t.contains("up:")
@@ -695,6 +699,21 @@ mod tests {
                 "from django.db import migrations\n\nclass Migration(migrations.Migration):\n    pass\n"
             ),
             Migration
+        );
+        // A knex migration exports `up`; a controller that exports `update` is not one.
+        assert_eq!(
+            class_of(
+                "db/20240101_users.js",
+                "exports.up = (knex) => knex.schema.createTable(\"users\", () => {});\n"
+            ),
+            Migration
+        );
+        assert_eq!(
+            class_of(
+                "src/controllers/projects.js",
+                "exports.updateMe = async (req, res) => {\n  res.json({});\n};\n"
+            ),
+            Runtime
         );
         // A `__main__` script without a web framework is tooling; an app that runs itself is not.
         assert_eq!(
