@@ -105,6 +105,72 @@ const CONTEXT_GUARD_WORDS: &[&str] = &[
     "acl",
 ];
 
+/// Handler names and paths of actions any user may take on a shared object: the write records
+/// the caller's relation to it (a vote, a like, a subscription), not a change of someone's data.
+const SHARED_ACTIONS: &[&str] = &[
+    "vote",
+    "like",
+    "star",
+    "follow",
+    "subscribe",
+    "join",
+    "bookmark",
+    "favorite",
+    "favourite",
+    "react",
+    "flag",
+    "report",
+    "rate",
+    "rsvp",
+    "enroll",
+    "watch",
+    "clap",
+    "upvote",
+    "downvote",
+];
+
+/// Whether the handler's name or path names a shared action (`vote`, `/posts/<id>/like`), or
+/// it relates the object to the current user (`item.voted_by.add(request.user)`).
+fn shared_action(checker: &Checker, name: &str, path: Option<&str>, body: Node) -> bool {
+    let words = |t: &str| {
+        t.split(|c: char| !c.is_ascii_alphanumeric())
+            .flat_map(split_camel)
+            .any(|w| SHARED_ACTIONS.contains(&w.to_ascii_lowercase().as_str()))
+    };
+    if words(name) || path.is_some_and(words) {
+        return true;
+    }
+    descendants(body, &["call", "call_expression"])
+        .iter()
+        .any(|c| {
+            let callee = c.field("function").map(|f| checker.text(f)).unwrap_or("");
+            let relation = callee.matches('.').count() >= 2
+                && matches!(
+                    callee.rsplit('.').next(),
+                    Some("add" | "remove" | "addToSet" | "push" | "pull")
+                );
+            relation
+                && c.field("arguments").is_some_and(|a| {
+                    has_any(checker.text(a), BODY_AUTH_WORDS)
+                        || has_any(checker.text(a), &["voter", "user"])
+                })
+        })
+}
+
+/// `upvoteComment` → `upvote`, `Comment`.
+fn split_camel(word: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, c) in word.char_indices().skip(1) {
+        if c.is_ascii_uppercase() {
+            out.push(&word[start..i]);
+            start = i;
+        }
+    }
+    out.push(&word[start..]);
+    out
+}
+
 /// Words that show the handler knows who is calling (an authenticated context).
 const AUTH_WORDS: &[&str] = &[
     "user",
@@ -812,6 +878,13 @@ fn check_python<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     {
         return;
     }
+    let name = function
+        .field("name")
+        .map(|n| checker.text(n))
+        .unwrap_or_default();
+    if shared_action(checker, name, route.path.as_deref(), body) {
+        return;
+    }
     // A permission or ownership decision in the body.
     let calls = descendants(body, &["call"]);
     if calls.iter().any(|c| {
@@ -1317,6 +1390,26 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         || has_any(params, CONTEXT_GUARD_WORDS)
         || module_guard(checker, CONTEXT_GUARD_WORDS)
     {
+        return;
+    }
+    let name = function
+        .field("name")
+        .or_else(|| {
+            function
+                .parent()
+                .filter(|p| p.kind_str() == "variable_declarator")
+                .and_then(|p| p.field("name"))
+        })
+        .or_else(|| {
+            function
+                .parent()
+                .filter(|p| p.kind_str() == "assignment_expression")
+                .and_then(|p| p.field("left"))
+        })
+        .map(|n| checker.text(n))
+        .unwrap_or_default();
+    let path = registration.as_ref().and_then(|r| r.route.path.as_deref());
+    if shared_action(checker, name, path, body) {
         return;
     }
     if descendants(body, &["call_expression"]).iter().any(|c| {
