@@ -103,6 +103,8 @@ const CONTEXT_GUARD_WORDS: &[&str] = &[
     "can(",
     "permit(",
     "acl",
+    // SCIM provisioning endpoints are called by the identity provider with an admin token.
+    "scim",
 ];
 
 /// Handler names and paths of actions any user may take on a shared object: the write records
@@ -169,6 +171,161 @@ fn split_camel(word: &str) -> Vec<&str> {
     }
     out.push(&word[start..]);
     out
+}
+
+/// Verbs of service and repository methods that change or delete one object.
+const SERVICE_VERBS: &[&str] = &[
+    "update",
+    "delete",
+    "remove",
+    "destroy",
+    "archive",
+    "rename",
+    "edit",
+    "modify",
+    "cancel",
+    "close",
+    "transfer",
+    "move",
+    "publish",
+    "unpublish",
+    "replace",
+    "patch",
+    "restore",
+];
+
+/// Receivers that are not a service layer over the application's records.
+const NOT_SERVICES: &[&str] = &[
+    "cache",
+    "redis",
+    "fs",
+    "os",
+    "shutil",
+    "s3",
+    "storage",
+    "bucket",
+    "client",
+    "session",
+    "db",
+    "res",
+    "req",
+    "ctx",
+    "request",
+    "response",
+    "reply",
+    "logger",
+    "log",
+    "queue",
+    "background_tasks",
+    "headers",
+    "map",
+    "set",
+    "params",
+    "cookies",
+    "localstorage",
+    "store",
+    "self",
+    "this",
+    "router",
+    "app",
+    "prisma",
+    "knex",
+    "path",
+    "url",
+    "object",
+    "array",
+];
+
+/// Whether `callee` (`posts.updatePost`, `repo.rename`, `self.service.delete_note`) is a
+/// service or repository method that changes one object: a compound name (`updatePost`,
+/// `delete_note`), or a plain verb on a receiver named like a service (`noteService.update`).
+fn service_write(receiver: &str, method: &str, service_typed: bool) -> Option<&'static str> {
+    let words: Vec<String> = method
+        .split('_')
+        .flat_map(split_camel)
+        .filter(|w| !w.is_empty())
+        .map(|w| w.to_ascii_lowercase())
+        .collect();
+    let verb = SERVICE_VERBS
+        .iter()
+        .find(|v| words.first().map(String::as_str) == Some(**v))?;
+    let last = receiver
+        .rsplit('.')
+        .next()
+        .unwrap_or(receiver)
+        .to_ascii_lowercase();
+    if last.is_empty()
+        || NOT_SERVICES.contains(&last.as_str())
+        || last.contains("cache")
+        || last.contains("storage")
+        || last.contains("redis")
+        || last.contains("session")
+    {
+        return None;
+    }
+    // `updateMany`/`deleteOne`-style driver calls are not service methods.
+    if words.len() == 2 && matches!(words[1].as_str(), "one" | "many" | "all" | "by") {
+        return None;
+    }
+    let serviceish = service_typed
+        || ["service", "repo", "crud", "dao", "manager", "store"]
+            .iter()
+            .any(|w| last.contains(w));
+    let compound = words.len() >= 2
+        && !words.iter().any(|w| {
+            w == "user" || w == "users" || w == "me" || w == "my" || w == "own" || w == "mine"
+        });
+    if !(compound || serviceish) {
+        return None;
+    }
+    Some(match *verb {
+        "delete" | "remove" | "destroy" => "deleted",
+        _ => "changed",
+    })
+}
+
+/// The body of the function that encloses `node` (the handler).
+fn enclosing_body<'t>(item: Node<'t>, node: Node<'t>) -> Option<Node<'t>> {
+    ancestors(item, node)
+        .into_iter()
+        .rev()
+        .find(|a| a.kind_str() == "function_definition" || is_js_function(a.kind_str()))
+        .and_then(|f| f.field("body"))
+}
+
+/// Whether another call checks the same id together with the caller or a secret:
+/// `get_chat_by_id_and_user_id(id, user.id)`, `require_access(id, user)`,
+/// `get_webhook_by_id_and_token(webhook_id, token)`.
+fn verified_elsewhere(checker: &Checker, body: Node, load: &Load) -> bool {
+    descendants(body, &["call", "call_expression"])
+        .iter()
+        .any(|c| {
+            // Only a check made before the load counts (an audit log afterwards checks nothing).
+            if c.end_byte() > load.node.start_byte() {
+                return false;
+            }
+            let Some(args) = c.field("arguments") else {
+                return false;
+            };
+            let args_text = checker.text(args);
+            if !named_children(args)
+                .iter()
+                .any(|a| checker.text(*a) == load.id)
+            {
+                return false;
+            }
+            let callee = c.field("function").map(|f| checker.text(f)).unwrap_or("");
+            if has_any(
+                callee,
+                &["log", "audit", "emit", "track", "notify", "send", "publish"],
+            ) {
+                return false;
+            }
+            has_any(args_text, OWNER_WORDS)
+                || has_any(args_text, BODY_AUTH_WORDS)
+                || has_any(callee, OWNER_WORDS)
+                || has_any(callee, &["token", "secret", "access", "permission"])
+        })
 }
 
 /// Words that show the handler knows who is calling (an authenticated context).
@@ -315,6 +472,8 @@ struct Load<'t> {
     id: String,
     /// The load changes the object itself (`findByIdAndDelete`, `.filter(pk=…).delete()`).
     writes: Option<String>,
+    /// A service or repository method, not an ORM call.
+    service: bool,
 }
 
 /// Whether the handler decides on authorization somewhere: an owner comparison, a permission
@@ -338,11 +497,18 @@ fn comparison_with_owner(checker: &Checker, comparisons: &[Node]) -> bool {
 type Write = (String, Option<std::ops::Range<usize>>);
 
 fn report(checker: &mut Checker, load: &Load, write: &Write) {
+    if let Some(body) = enclosing_body(checker.item, load.node) {
+        if verified_elsewhere(checker, body, load) {
+            return;
+        }
+    }
     let Load {
         node, model, id, ..
     } = load;
     let (write, at) = write;
-    let what = if load.writes.is_some() {
+    let what = if load.service {
+        format!("`{model}(…)` is given the client-supplied id `{id}` but not the current user, and the record is {write}")
+    } else if load.writes.is_some() {
         format!("`{model}` is {write} by the client-supplied id `{id}`")
     } else {
         format!("`{model}` is loaded by the client-supplied id `{id}` and {write}")
@@ -530,6 +696,7 @@ fn py_load<'a>(checker: &Checker<'a>, h: &PyHandler, top: Node<'a>) -> Option<Lo
             model: checker.text(model).to_owned(),
             id: py_id_condition(checker, h, id_cond)?.to_owned(),
             writes,
+            service: false,
         });
     }
     let conditions = py_conditions(&chain);
@@ -564,6 +731,7 @@ fn py_load<'a>(checker: &Checker<'a>, h: &PyHandler, top: Node<'a>) -> Option<Lo
                 model: model.to_owned(),
                 id: checker.text(id).to_owned(),
                 writes,
+                service: false,
             });
         }
         model.to_owned()
@@ -581,6 +749,7 @@ fn py_load<'a>(checker: &Checker<'a>, h: &PyHandler, top: Node<'a>) -> Option<Lo
             model: checker.text(model).to_owned(),
             id: checker.text(id).to_owned(),
             writes: None,
+            service: false,
         });
     } else if py_method(checker, root) == Some("query") && is_session(receiver_text) {
         // `db.query(Model).get(id)` / `.filter(Model.id == id)`
@@ -599,6 +768,7 @@ fn py_load<'a>(checker: &Checker<'a>, h: &PyHandler, top: Node<'a>) -> Option<Lo
                 model: checker.text(model).to_owned(),
                 id: checker.text(id).to_owned(),
                 writes: None,
+                service: false,
             });
         }
         checker.text(model).to_owned()
@@ -624,6 +794,7 @@ fn py_load<'a>(checker: &Checker<'a>, h: &PyHandler, top: Node<'a>) -> Option<Lo
             model: checker.text(model).to_owned(),
             id: py_id_condition(checker, h, id_cond)?.to_owned(),
             writes,
+            service: false,
         });
     } else {
         return None;
@@ -637,6 +808,57 @@ fn py_load<'a>(checker: &Checker<'a>, h: &PyHandler, top: Node<'a>) -> Option<Lo
         model,
         id: py_id_condition(checker, h, id_cond)?.to_owned(),
         writes,
+        service: false,
+    })
+}
+
+/// A FastAPI handler's call of a service or repository method that changes an object by a
+/// client id without passing the current user (`await repo.rename(file_id, body.name)`).
+/// FastAPI has no ambient current user: a service not given one cannot check ownership.
+fn py_service_load<'a>(
+    checker: &Checker<'a>,
+    h: &PyHandler,
+    function: Node<'a>,
+    call: Node<'a>,
+) -> Option<Load<'a>> {
+    let func = call
+        .field("function")
+        .filter(|f| f.kind_str() == "attribute")?;
+    let method = checker.text(func.field("attribute")?);
+    let receiver = checker.text(func.field("object")?);
+    // A parameter typed or injected as a service (`r: FileRepo = Depends(repo)`).
+    let service_typed = function
+        .field("parameters")
+        .map(named_children)
+        .unwrap_or_default()
+        .iter()
+        .any(|p| {
+            let t = checker.text(*p);
+            t.split([':', '='])
+                .next()
+                .is_some_and(|n| n.trim() == receiver)
+                && ["repo", "service", "crud", "dao", "manager"]
+                    .iter()
+                    .any(|w| t.to_ascii_lowercase().contains(w))
+        });
+    let what = service_write(receiver.trim_start_matches("self."), method, service_typed)?;
+    let args = named_children(call.field("arguments")?);
+    let id = args
+        .iter()
+        .copied()
+        .find(|a| a.kind_str() == "identifier" && h.is_client(checker, *a))?;
+    if args.iter().any(|a| {
+        let t = checker.text(*a);
+        has_any(t, OWNER_WORDS) || has_any(t, BODY_AUTH_WORDS)
+    }) {
+        return None;
+    }
+    Some(Load {
+        node: call,
+        model: crate::security::callee(checker.text(func)),
+        id: checker.text(id).to_owned(),
+        writes: Some(what.to_owned()),
+        service: true,
     })
 }
 
@@ -961,6 +1183,18 @@ fn check_python<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         }
         let load = match py_load(checker, &handler, *call) {
             Some(load) => load,
+            None if route.framework == routes::Framework::FastApi
+                && py_service_load(checker, &handler, function, *call).is_some() =>
+            {
+                if let Some(load) = py_service_load(checker, &handler, function, *call) {
+                    report(
+                        checker,
+                        &load,
+                        &(load.writes.clone().unwrap_or_default(), None),
+                    );
+                }
+                return;
+            }
             None => {
                 // `session.scalar(stmt)`, `db.execute(stmt).scalar_one()` over a bound select.
                 let text = checker.text(*call);
@@ -1212,6 +1446,7 @@ fn js_load<'t>(checker: &Checker<'t>, h: &JsHandler, call: Node<'t>) -> Option<L
             model,
             id: checker.text(id).to_owned(),
             writes: write_by_id.map(|(_, w)| (*w).to_owned()),
+            service: false,
         });
     }
     let write_by_filter = JS_WRITE_BY_FILTER.iter().find(|(m, _)| *m == method);
@@ -1228,6 +1463,45 @@ fn js_load<'t>(checker: &Checker<'t>, h: &JsHandler, call: Node<'t>) -> Option<L
         model,
         id: id.to_owned(),
         writes: write_by_filter.map(|(_, w)| (*w).to_owned()),
+        service: false,
+    })
+}
+
+/// A service call that changes an object by a client id without passing who asks:
+/// `posts.updatePost(ctx.params.id, ctx.request.body)`.
+fn js_service_load<'t>(
+    checker: &Checker<'t>,
+    h: &JsHandler,
+    call: Node<'t>,
+    what: &str,
+) -> Option<Load<'t>> {
+    let args: Vec<Node> = named_children(call.field("arguments")?)
+        .into_iter()
+        .filter(|a| a.kind_str() != "comment")
+        .collect();
+    let id = args.iter().copied().find(|a| {
+        h.is_client(checker, *a) && {
+            let t = checker.text(*a);
+            let last = t
+                .trim_end_matches(')')
+                .rsplit(['.', '('])
+                .next()
+                .unwrap_or(t);
+            id_like(last) || a.kind_str() == "identifier" && id_like(t)
+        }
+    })?;
+    // The service is told who asks (`updatePost(id, body, req.user)`): it can check.
+    if args.iter().any(|a| {
+        has_any(checker.text(*a), OWNER_WORDS) || has_any(checker.text(*a), BODY_AUTH_WORDS)
+    }) {
+        return None;
+    }
+    Some(Load {
+        node: call,
+        model: crate::security::callee(checker.text(call.field("function")?)),
+        id: checker.text(id).to_owned(),
+        writes: Some(what.to_owned()),
+        service: true,
     })
 }
 
@@ -1332,10 +1606,17 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     else {
         return;
     };
+    let receiver = call
+        .field("function")
+        .and_then(|f| f.field("object"))
+        .map(|o| checker.text(o))
+        .unwrap_or("");
+    let service = service_write(receiver.trim_start_matches("this."), method, false);
     if !JS_BY_ID.contains(&method)
         && !JS_BY_FILTER.contains(&method)
         && !JS_WRITE_BY_ID.iter().any(|(m, _)| *m == method)
         && !JS_WRITE_BY_FILTER.iter().any(|(m, _)| *m == method)
+        && service.is_none()
     {
         return;
     }
@@ -1346,7 +1627,10 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         return;
     }
     let h = JsHandler { function };
-    let Some(load) = js_load(checker, &h, call) else {
+    let Some(load) = js_load(checker, &h, call).or_else(|| {
+        let what = service?;
+        js_service_load(checker, &h, call, what)
+    }) else {
         return;
     };
     let Some(body) = function.field("body") else {
@@ -1461,15 +1745,25 @@ A write is `.save()`, `.delete()`, `.update(…)`, `.destroy()`, `session.delete
 assignment followed by a commit, or a DRF serializer/Django form bound to the object with request
 data.
 
+Handlers that go through a service layer are judged too where the framework has no ambient
+current user (FastAPI, Express, Koa): a call such as `posts.updatePost(req.params.id, body)` or
+`await repo.rename(file_id, name)` (a method named update/delete/remove/archive/rename/move/…
+on a service, repository or module) that receives the client id but not the current user cannot
+check ownership.
+
 No finding when any of these holds: the query is also filtered by the user or by another scope
 (`owner=request.user`, `Note.user_id == current_user.id`, `where: { id, userId: req.user.id }`,
-a parent object); the handler compares the object's owner with the current user; it calls a
+a parent object); the handler compares the object's owner with the current user; an earlier
+call checks the same id together with the caller or a secret (`get_by_id_and_user_id(id,
+user.id)`, `require_access(id, user)`, `get_webhook_by_id_and_token(id, token)`); it calls a
 permission or policy check (`check_object_permissions`, `has_object_permission`, `authorize`,
 `can`, an `is_owner` helper); it is admin- or staff-only (`@admin_required`,
 `@staff_member_required`, `@permission_required`, `is_staff`, `role === "admin"`, an admin
-middleware); the id is the current user's own (`request.user.pk`); or the handler has no notion
-of a current user at all (a missing login is ARC102's concern). Read-only (GET) handlers are not
-judged.
+middleware); the id is the current user's own (`request.user.pk`); the action is one any user may
+take on a shared object (vote, like, follow, subscribe, bookmark…, or a write that only relates
+the object to the caller, `item.voters.add(request.user)`); the file or route is a back-office
+area (`admin/`, `/admin/…`) or SCIM provisioning; or the handler has no notion of a current user
+at all (a missing login is ARC102's concern). Read-only (GET) handlers are not judged.
 
 ## Why is this bad?
 Insecure direct object reference (CWE-639) is the most common access-control flaw in APIs
