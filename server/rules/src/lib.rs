@@ -317,6 +317,7 @@ pub static RULES: &[&Rule] = &[
     &security::assert_for_access_control::RULE,
     &security::swallowed_security_exception::RULE,
     &security::unsafe_archive_extraction::RULE,
+    &security::missing_object_authorization::RULE,
     &crossfile::duplicate_route::RULE,
     &crossfile::missing_auth::RULE,
     &crossfile::missing_health_check::RULE,

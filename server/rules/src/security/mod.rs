@@ -24,6 +24,7 @@ pub mod ldap_injection;
 pub mod log_injection;
 pub mod mass_assignment;
 pub mod missing_body_limit;
+pub mod missing_object_authorization;
 pub mod missing_security_headers;
 pub mod model_sinks;
 pub mod nosql_injection;
