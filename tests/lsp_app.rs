@@ -499,7 +499,16 @@ fn hover_shows_the_docs_of_every_code_the_fixtures_produce() {
     expected_codes(&fixtures, &mut expected);
     let mut seen = std::collections::BTreeSet::new();
     // Each application in its own workspace, indexed from disk.
-    for app in ["fastapi", "flask", "django", "express"] {
+    for app in [
+        "fastapi",
+        "flask",
+        "django",
+        "express",
+        "idor_django",
+        "idor_fastapi",
+        "idor_flask",
+        "idor_express",
+    ] {
         let (_dir, root) = workspace(app);
         let mut c = pull_client(Some(&root));
         let mut files = Vec::new();
