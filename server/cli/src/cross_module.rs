@@ -12,6 +12,7 @@ use rayon::prelude::*;
 use super::output::{FileReport, Reported};
 use ba_config::Settings;
 use ba_engine as engine;
+use ba_engine::modules::normalize;
 use ba_syntax::position::LineIndex;
 use ba_syntax::Language;
 
@@ -100,18 +101,4 @@ pub fn reports(
             ))
         })
         .collect()
-}
-
-fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }
