@@ -36,15 +36,37 @@ struct State<'a, 'c, 't> {
     warming: std::cell::Cell<bool>,
 }
 
-pub(super) fn taint<'t>(cx: &Cx<'_, 't>, node: Node<'t>, sink: Sink) -> Option<Taint> {
-    State {
-        cx,
-        sink,
-        memo: RefCell::new(HashMap::new()),
-        keyed_active: RefCell::default(),
-        warming: Default::default(),
+impl<'a, 'c, 't> State<'a, 'c, 't> {
+    fn new(cx: &'a Cx<'c, 't>, sink: Sink) -> Self {
+        State {
+            cx,
+            sink,
+            memo: RefCell::new(HashMap::new()),
+            keyed_active: RefCell::default(),
+            warming: Default::default(),
+        }
     }
-    .expr(node, 0)
+}
+
+/// For a cross-function entry: the sinks user data in `value` reaches, and how it is
+/// described (a fresh analysis per sink: sanitisers differ by sink).
+fn user_sinks<'t>(cx: &Cx<'_, 't>, value: Node<'t>) -> Option<(u32, String)> {
+    user_data_sinks(|sink| State::new(cx, sink).expr(value, 0))
+}
+
+/// Every call in `item`.
+fn calls_in(item: Node) -> Vec<Node> {
+    let mut calls = Vec::new();
+    super::walk_scope(item, &|_| false, &mut |n| {
+        if n.kind_str() == "call_expression" {
+            calls.push(n);
+        }
+    });
+    calls
+}
+
+pub(super) fn taint<'t>(cx: &Cx<'_, 't>, node: Node<'t>, sink: Sink) -> Option<Taint> {
+    State::new(cx, sink).expr(node, 0)
 }
 
 /// The last name of a callee: `escape` for `validator.escape`, `basename` for `path.basename`.
@@ -174,35 +196,18 @@ impl<'t> State<'_, '_, 't> {
         }
     }
 
-    /// Before following a name with many bindings (`cmd = cmd + " --flag"` forty times),
-    /// its uses inside its own bindings are evaluated in source order, so that each finds the
-    /// one before it memoised instead of recursing down the whole chain (which the nesting
-    /// bound would cut short).
+    /// See `taint::warm_uses`.
     fn warm(&self, index: &ScopeIndex<'t>, name: &str, depth: u32) {
-        let Some(bindings) = index.bindings.get(name).filter(|b| b.len() > 6) else {
-            return;
-        };
-        if self.warming.replace(true) {
-            return;
-        }
-        for b in bindings {
-            let (Binding::Value(v) | Binding::Augmented(v) | Binding::Element(v)) = b else {
-                continue;
-            };
-            let mut uses = Vec::new();
-            super::walk_scope(*v, &|n| super::javascript::is_scope(n), &mut |n| {
-                if n.kind_str() == "identifier" && self.text(n) == name {
-                    uses.push(n);
-                }
-            });
-            if v.kind_str() == "identifier" && self.text(*v) == name {
-                uses.push(*v);
-            }
-            for u in uses {
+        super::taint::warm_uses(
+            index,
+            name,
+            self.cx.src,
+            &self.warming,
+            &|n| super::javascript::is_scope(n),
+            |u| {
                 self.name(u, depth);
-            }
-        }
-        self.warming.set(false);
+            },
+        );
     }
 
     /// `name` in its scope: the taint of all its bindings, memoised, unless a guard before this
@@ -899,13 +904,7 @@ pub(super) fn item_outgoing(sem: &super::Semantic, item: Node, src: &str) -> Vec
         item_imports: &imports,
         scopes: &scopes,
     };
-    let mut calls = Vec::new();
-    super::walk_scope(item, &|_| false, &mut |n| {
-        if n.kind_str() == "call_expression" {
-            calls.push(n);
-        }
-    });
-    for call in calls {
+    for call in calls_in(item) {
         let Some(callee) = call.field("function").and_then(|f| resolve(&cx, f)) else {
             continue;
         };
@@ -933,16 +932,7 @@ pub(super) fn item_outgoing(sem: &super::Semantic, item: Node, src: &str) -> Vec
             if arg.kind_str() == "spread_element" {
                 break;
             }
-            let tainted = user_data_sinks(|sink| {
-                let state = State {
-                    cx: &cx,
-                    sink,
-                    memo: RefCell::new(HashMap::new()),
-                    keyed_active: RefCell::default(),
-                    warming: Default::default(),
-                };
-                state.expr(arg, 0)
-            });
+            let tainted = user_sinks(&cx, arg);
             if let Some((sinks, what)) = tainted {
                 out.push(super::Outgoing {
                     callee: callee.clone(),
@@ -1017,13 +1007,7 @@ pub(super) fn item_entries(
     let own = top_level_function(item, src)
         .map(|(n, _)| n)
         .unwrap_or_default();
-    let mut calls = Vec::new();
-    super::walk_scope(item, &|_| false, &mut |n| {
-        if n.kind_str() == "call_expression" {
-            calls.push(n);
-        }
-    });
-    for call in calls {
+    for call in calls_in(item) {
         let Some(callee) = call
             .field("function")
             .filter(|f| f.kind_str() == "identifier")
@@ -1052,16 +1036,7 @@ pub(super) fn item_entries(
             if arg.kind_str() == "spread_element" {
                 break;
             }
-            let tainted = user_data_sinks(|sink| {
-                let state = State {
-                    cx: &cx,
-                    sink,
-                    memo: RefCell::new(HashMap::new()),
-                    keyed_active: RefCell::default(),
-                    warming: Default::default(),
-                };
-                state.expr(arg, 0)
-            });
+            let tainted = user_sinks(&cx, arg);
             if let Some((sinks, what)) = tainted {
                 // No line numbers: an entry must not change when lines move.
                 out.push((
@@ -1080,13 +1055,7 @@ pub(super) fn item_entries(
 /// The request handler `node` is in, described for messages (`the handler of GET /users`,
 /// `handler()`), if it is in one: a function taking a request object.
 fn enclosing_handler<'t>(cx: &Cx<'_, 't>, node: Node<'t>) -> Option<String> {
-    let state = State {
-        cx,
-        sink: Sink::Code,
-        memo: RefCell::new(HashMap::new()),
-        keyed_active: RefCell::default(),
-        warming: Default::default(),
-    };
+    let state = State::new(cx, Sink::Code);
     let function = ancestors(cx.within, node).into_iter().rev().find(|a| {
         matches!(
             a.kind_str(),

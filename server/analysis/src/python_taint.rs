@@ -34,15 +34,51 @@ struct State<'a, 'c, 't> {
     warming: std::cell::Cell<bool>,
 }
 
+impl<'a, 'c, 't> State<'a, 'c, 't> {
+    fn new(cx: &'a Cx<'c, 't>, sink: Sink) -> Self {
+        State {
+            cx,
+            sink,
+            memo: RefCell::new(HashMap::new()),
+            focus: None,
+            keyed_active: RefCell::default(),
+            warming: Default::default(),
+        }
+    }
+}
+
+/// For a cross-function entry: the sinks user data in `value` reaches, and how it is
+/// described (a fresh analysis per sink: sanitisers differ by sink).
+fn user_sinks<'t>(cx: &Cx<'_, 't>, value: Node<'t>) -> Option<(u32, String)> {
+    user_data_sinks(|sink| State::new(cx, sink).expr(value, 0))
+}
+
+/// The calls in the request handlers `item` defines, with the handler's name.
+fn handler_calls<'s, 't>(
+    state: &State<'_, '_, 't>,
+    item: Node<'t>,
+    src: &'s str,
+) -> Vec<(&'s str, Node<'t>)> {
+    let mut out = Vec::new();
+    for function in item_functions(item) {
+        if matches!(state.route(function), Route::None) {
+            continue;
+        }
+        let own = function.field("name").map(|n| text(n, src)).unwrap_or("");
+        let Some(body) = function.field("body") else {
+            continue;
+        };
+        super::walk_scope(body, &|_| false, &mut |n| {
+            if n.kind_str() == "call" {
+                out.push((own, n));
+            }
+        });
+    }
+    out
+}
+
 pub(super) fn taint<'t>(cx: &Cx<'_, 't>, node: Node<'t>, sink: Sink) -> Option<Taint> {
-    let state = State {
-        cx,
-        sink,
-        memo: RefCell::new(HashMap::new()),
-        focus: None,
-        keyed_active: RefCell::default(),
-        warming: Default::default(),
-    };
+    let state = State::new(cx, sink);
     state.expr(node, 0)
 }
 
@@ -293,44 +329,23 @@ impl<'t> State<'_, '_, 't> {
         focused.expr(node, 0).is_some_and(|t| !t.user)
     }
 
-    /// Before following a name with many bindings (`cmd = cmd + " --flag"` forty times),
-    /// its uses inside its own bindings are evaluated in source order, so that each finds the
-    /// one before it memoised instead of recursing down the whole chain (which the nesting
-    /// bound would cut short).
+    /// See `taint::warm_uses`.
     fn warm(&self, index: &ScopeIndex<'t>, name: &str, depth: u32) {
-        let Some(bindings) = index.bindings.get(name).filter(|b| b.len() > 6) else {
-            return;
-        };
-        if self.warming.replace(true) {
-            return;
-        }
-        for b in bindings {
-            let (Binding::Value(v) | Binding::Augmented(v) | Binding::Element(v)) = b else {
-                continue;
-            };
-            let mut uses = Vec::new();
-            super::walk_scope(
-                *v,
-                &|n| {
-                    matches!(
-                        n.kind_str(),
-                        "lambda" | "function_definition" | "class_definition"
-                    )
-                },
-                &mut |n| {
-                    if n.kind_str() == "identifier" && self.text(n) == name {
-                        uses.push(n);
-                    }
-                },
-            );
-            if v.kind_str() == "identifier" && self.text(*v) == name {
-                uses.push(*v);
-            }
-            for u in uses {
+        super::taint::warm_uses(
+            index,
+            name,
+            self.cx.src,
+            &self.warming,
+            &|n| {
+                matches!(
+                    n.kind_str(),
+                    "lambda" | "function_definition" | "class_definition"
+                )
+            },
+            |u| {
                 self.name(u, depth);
-            }
-        }
-        self.warming.set(false);
+            },
+        );
     }
 
     fn name(&self, ident: Node<'t>, depth: u32) -> Option<Taint> {
@@ -893,85 +908,53 @@ pub(super) fn item_outgoing(sem: &Semantic, item: Node, src: &str) -> Vec<super:
         item_imports: &imports,
         scopes: &scopes,
     };
-    let state = State {
-        cx: &cx,
-        sink: Sink::Code,
-        memo: RefCell::new(HashMap::new()),
-        focus: None,
-        keyed_active: RefCell::default(),
-        warming: Default::default(),
-    };
+    let state = State::new(&cx, Sink::Code);
     let models = sem.lang_models(ba_syntax::Family::Python);
-    for function in item_functions(item) {
-        if matches!(state.route(function), Route::None) {
-            continue;
-        }
-        let own = function.field("name").map(|n| text(n, src)).unwrap_or("");
-        let Some(body) = function.field("body") else {
+    for (own, call) in handler_calls(&state, item, src) {
+        let Some(callee) = call.field("function").and_then(|f| resolve(&cx, f)) else {
             continue;
         };
-        let mut calls = Vec::new();
-        super::walk_scope(body, &|_| false, &mut |n| {
-            if n.kind_str() == "call" {
-                calls.push(n);
-            }
-        });
-        for call in calls {
-            let Some(callee) = call.field("function").and_then(|f| resolve(&cx, f)) else {
+        // Library APIs the models know are judged where they are called.
+        if callee.starts_with("builtins.")
+            || models.sinks.contains_key(callee.as_str())
+            || models.propagates(&callee)
+            || models.source_callee(&callee).is_some()
+        {
+            continue;
+        }
+        let short = callee.rsplit('.').next().unwrap_or(&callee).to_owned();
+        let mut index = 0;
+        for arg in call
+            .field("arguments")
+            .map(named_children)
+            .unwrap_or_default()
+        {
+            let (argument, value) = match arg.kind_str() {
+                "keyword_argument" => (
+                    arg.field("name")
+                        .map(|n| Argument::Keyword(text(n, src).to_owned())),
+                    arg.field("value"),
+                ),
+                "comment" => continue,
+                "list_splat" | "dictionary_splat" => break,
+                _ => {
+                    index += 1;
+                    (Some(Argument::Position(index - 1)), Some(arg))
+                }
+            };
+            let (Some(argument), Some(value)) = (argument, value) else {
                 continue;
             };
-            // Library APIs the models know are judged where they are called.
-            if callee.starts_with("builtins.")
-                || models.sinks.contains_key(callee.as_str())
-                || models.propagates(&callee)
-                || models.source_callee(&callee).is_some()
-            {
-                continue;
-            }
-            let short = callee.rsplit('.').next().unwrap_or(&callee).to_owned();
-            let mut index = 0;
-            for arg in call
-                .field("arguments")
-                .map(named_children)
-                .unwrap_or_default()
-            {
-                let (argument, value) = match arg.kind_str() {
-                    "keyword_argument" => (
-                        arg.field("name")
-                            .map(|n| Argument::Keyword(text(n, src).to_owned())),
-                        arg.field("value"),
-                    ),
-                    "comment" => continue,
-                    "list_splat" | "dictionary_splat" => break,
-                    _ => {
-                        index += 1;
-                        (Some(Argument::Position(index - 1)), Some(arg))
-                    }
-                };
-                let (Some(argument), Some(value)) = (argument, value) else {
-                    continue;
-                };
-                let tainted = user_data_sinks(|sink| {
-                    let state = State {
-                        cx: &cx,
-                        sink,
-                        memo: RefCell::new(HashMap::new()),
-                        focus: None,
-                        keyed_active: RefCell::default(),
-                        warming: Default::default(),
-                    };
-                    state.expr(value, 0)
+            let tainted = user_sinks(&cx, value);
+            if let Some((sinks, what)) = tainted {
+                out.push(super::Outgoing {
+                    callee: callee.clone(),
+                    argument,
+                    entry: Entry {
+                        what: format!("{what} passed to `{short}()` by `{own}()`"),
+                        sinks,
+                    },
                 });
-                if let Some((sinks, what)) = tainted {
-                    out.push(super::Outgoing {
-                        callee: callee.clone(),
-                        argument,
-                        entry: Entry {
-                            what: format!("{what} passed to `{short}()` by `{own}()`"),
-                            sinks,
-                        },
-                    });
-                }
             }
         }
     }
@@ -1031,14 +1014,7 @@ pub(super) fn item_returns(
         item_imports: &imports,
         scopes: &scopes,
     };
-    let state = State {
-        cx: &cx,
-        sink: Sink::Code,
-        memo: RefCell::new(HashMap::new()),
-        focus: None,
-        keyed_active: RefCell::default(),
-        warming: Default::default(),
-    };
+    let state = State::new(&cx, Sink::Code);
     let mut mask = 0u64;
     let nested = |n: Node| {
         matches!(
@@ -1089,80 +1065,48 @@ pub(super) fn item_entries(
         item_imports: &imports,
         scopes: &scopes,
     };
-    let state = State {
-        cx: &cx,
-        sink: Sink::Code,
-        memo: RefCell::new(HashMap::new()),
-        focus: None,
-        keyed_active: RefCell::default(),
-        warming: Default::default(),
-    };
-    for function in item_functions(item) {
-        if matches!(state.route(function), Route::None) {
-            continue;
-        }
-        let own = function.field("name").map(|n| text(n, src)).unwrap_or("");
-        let Some(body) = function.field("body") else {
+    let state = State::new(&cx, Sink::Code);
+    for (own, call) in handler_calls(&state, item, src) {
+        let Some(callee) = call
+            .field("function")
+            .filter(|f| f.kind_str() == "identifier")
+        else {
             continue;
         };
-        let mut calls = Vec::new();
-        super::walk_scope(body, &|_| false, &mut |n| {
-            if n.kind_str() == "call" {
-                calls.push(n);
-            }
-        });
-        for call in calls {
-            let Some(callee) = call
-                .field("function")
-                .filter(|f| f.kind_str() == "identifier")
-            else {
-                continue;
-            };
-            let name = text(callee, src);
-            let Some((params, _)) = sem.returns.get(name).filter(|_| name != own) else {
-                continue;
-            };
-            let mut index = 0;
-            for arg in call
-                .field("arguments")
-                .map(named_children)
-                .unwrap_or_default()
-            {
-                let (param, value) = match arg.kind_str() {
-                    "keyword_argument" => (
-                        arg.field("name").map(|n| text(n, src).to_owned()),
-                        arg.field("value"),
-                    ),
-                    "comment" | "list_splat" | "dictionary_splat" => continue,
-                    _ => {
-                        index += 1;
-                        (params.get(index - 1).cloned(), Some(arg))
-                    }
-                };
-                let (Some(param), Some(value)) = (param, value) else {
-                    continue;
-                };
-                let tainted = user_data_sinks(|sink| {
-                    let state = State {
-                        cx: &cx,
-                        sink,
-                        memo: RefCell::new(HashMap::new()),
-                        focus: None,
-                        keyed_active: RefCell::default(),
-                        warming: Default::default(),
-                    };
-                    state.expr(value, 0)
-                });
-                if let Some((sinks, what)) = tainted {
-                    // No line numbers: an entry must not change when lines move.
-                    out.push((
-                        (name.to_owned(), param),
-                        Entry {
-                            what: format!("{what} passed to `{name}()` by `{own}()`"),
-                            sinks,
-                        },
-                    ));
+        let name = text(callee, src);
+        let Some((params, _)) = sem.returns.get(name).filter(|_| name != own) else {
+            continue;
+        };
+        let mut index = 0;
+        for arg in call
+            .field("arguments")
+            .map(named_children)
+            .unwrap_or_default()
+        {
+            let (param, value) = match arg.kind_str() {
+                "keyword_argument" => (
+                    arg.field("name").map(|n| text(n, src).to_owned()),
+                    arg.field("value"),
+                ),
+                "comment" | "list_splat" | "dictionary_splat" => continue,
+                _ => {
+                    index += 1;
+                    (params.get(index - 1).cloned(), Some(arg))
                 }
+            };
+            let (Some(param), Some(value)) = (param, value) else {
+                continue;
+            };
+            let tainted = user_sinks(&cx, value);
+            if let Some((sinks, what)) = tainted {
+                // No line numbers: an entry must not change when lines move.
+                out.push((
+                    (name.to_owned(), param),
+                    Entry {
+                        what: format!("{what} passed to `{name}()` by `{own}()`"),
+                        sinks,
+                    },
+                ));
             }
         }
     }

@@ -17,6 +17,7 @@
 
 use std::ops::Range;
 
+use ba_syntax::NodeExt;
 use tree_sitter::Node;
 
 use super::Sink;
@@ -92,4 +93,44 @@ pub(super) fn user_data_sinks(
         }
     }
     what.map(|what| (sinks, what))
+}
+
+/// Before following a name with many bindings (`cmd = cmd + " --flag"` forty times), its uses
+/// inside its own bindings are visited in source order, so that each finds the one before it
+/// memoised instead of recursing down the whole chain (which the nesting bound would cut
+/// short). `warming` keeps it from nesting; `is_scope` says which nodes start a new scope.
+pub(super) fn warm_uses<'t>(
+    index: &super::ScopeIndex<'t>,
+    name: &str,
+    src: &str,
+    warming: &std::cell::Cell<bool>,
+    is_scope: &dyn Fn(Node) -> bool,
+    mut visit: impl FnMut(Node<'t>),
+) {
+    let Some(bindings) = index.bindings.get(name).filter(|b| b.len() > 6) else {
+        return;
+    };
+    if warming.replace(true) {
+        return;
+    }
+    for b in bindings {
+        let (super::Binding::Value(v) | super::Binding::Augmented(v) | super::Binding::Element(v)) =
+            b
+        else {
+            continue;
+        };
+        let mut uses = Vec::new();
+        super::walk_scope(*v, is_scope, &mut |n| {
+            if n.kind_str() == "identifier" && super::text(n, src) == name {
+                uses.push(n);
+            }
+        });
+        if v.kind_str() == "identifier" && super::text(*v, src) == name {
+            uses.push(*v);
+        }
+        for u in uses {
+            visit(u);
+        }
+    }
+    warming.set(false);
 }
