@@ -106,46 +106,31 @@ pub const BUILTIN: &[(&str, &str, &str)] = &[
     ),
 ];
 
-/// The sink kinds, by the names model rows and `models --kinds` use.
+/// The sink kinds, by the names model rows and `models --kinds` use, with what each is (the
+/// rule that reports a kind is the rules' business: `ba_rules::security::model_sinks`).
 pub const KINDS: &[(&str, Sink, &str)] = &[
-    ("sql", Sink::Sql, "SQL text (SEC101)"),
-    (
-        "shell",
-        Sink::Shell,
-        "a shell command line or argv (SEC102)",
-    ),
-    (
-        "code",
-        Sink::Code,
-        "code evaluated by the interpreter (SEC103)",
-    ),
-    ("template", Sink::Template, "template source (SEC104)"),
-    ("ldap", Sink::Ldap, "an LDAP filter (SEC105)"),
-    ("xpath", Sink::Xpath, "an XPath expression (SEC106)"),
-    ("log", Sink::Log, "a log message (SEC107)"),
-    (
-        "nosql",
-        Sink::NoSql,
-        "a document-database query filter (SEC108)",
-    ),
+    ("sql", Sink::Sql, "SQL text"),
+    ("shell", Sink::Shell, "a shell command line or argv"),
+    ("code", Sink::Code, "code evaluated by the interpreter"),
+    ("template", Sink::Template, "template source"),
+    ("ldap", Sink::Ldap, "an LDAP filter"),
+    ("xpath", Sink::Xpath, "an XPath expression"),
+    ("log", Sink::Log, "a log message"),
+    ("nosql", Sink::NoSql, "a document-database query filter"),
     (
         "deserialization",
         Sink::Deserialize,
-        "data deserialised into objects (SEC202)",
+        "data deserialised into objects",
     ),
-    (
-        "xml",
-        Sink::Xml,
-        "an XML document parsed with entities (SEC203)",
-    ),
-    ("ssrf", Sink::Url, "a URL the server fetches (SEC301)"),
-    ("path", Sink::Path, "a file system path (SEC302)"),
-    ("redirect", Sink::Redirect, "a redirect target (SEC303)"),
-    ("html", Sink::Html, "HTML sent to a browser (SEC304)"),
+    ("xml", Sink::Xml, "an XML document parsed with entities"),
+    ("ssrf", Sink::Url, "a URL the server fetches"),
+    ("path", Sink::Path, "a file system path"),
+    ("redirect", Sink::Redirect, "a redirect target"),
+    ("html", Sink::Html, "HTML sent to a browser"),
     (
         "mass-assignment",
         Sink::MassAssign,
-        "fields or keyword arguments of a model (SEC305)",
+        "fields or keyword arguments of a model",
     ),
 ];
 

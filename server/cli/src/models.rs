@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use ba_analysis::models::{Models, KINDS, SOURCE_KINDS};
 use ba_config::{file as config_file, Options};
+use ba_rules::security::model_sinks;
 
 use super::CatalogFormat;
 
@@ -34,7 +35,7 @@ fn kinds_text(format: CatalogFormat) -> String {
         CatalogFormat::Json => {
             let sinks: Vec<_> = KINDS
                 .iter()
-                .map(|(name, _, what)| serde_json::json!({"kind": name, "role": "sink", "description": what}))
+                .map(|(name, sink, what)| serde_json::json!({"kind": name, "role": "sink", "description": what, "rule": model_sinks::rule_code(*sink)}))
                 .chain(SOURCE_KINDS.iter().map(|(name, what)| {
                     serde_json::json!({"kind": name, "role": "source", "description": what})
                 }))
@@ -43,8 +44,12 @@ fn kinds_text(format: CatalogFormat) -> String {
         }
         _ => {
             let mut out = String::from("sink kinds (`sink = KIND`, `sanitizes = [KIND, …]`):\n");
-            for (name, _, what) in KINDS {
-                let _ = writeln!(out, "  {name:<17} {what}");
+            for (name, sink, what) in KINDS {
+                let _ = writeln!(
+                    out,
+                    "  {name:<17} {what} ({})",
+                    model_sinks::rule_code(*sink)
+                );
             }
             out.push_str("source kinds (`source = KIND`):\n");
             for (name, what) in SOURCE_KINDS {

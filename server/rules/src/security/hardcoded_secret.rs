@@ -769,14 +769,8 @@ fn check_py_env_fallback<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>)
     {
         return;
     }
-    let needs_import = !checker.semantic.imports.contains_key("os");
-    let mut edits = vec![Edit {
-        range: whole.byte_range(),
-        content: format!("os.environ[\"{var}\"]"),
-    }];
-    if needs_import {
-        edits.clear();
-    }
+    // The fix reads `os.environ`, so only where the file imports `os`.
+    let imports_os = checker.semantic.imports.contains_key("os");
     let finding = checker.report(
         fallback,
         format!(
@@ -784,11 +778,14 @@ fn check_py_env_fallback<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>)
             describe(&literal)
         ),
     );
-    if !edits.is_empty() {
+    if imports_os {
         finding.with_fix(
             format!("Use `os.environ[\"{var}\"]` without a fallback"),
             Applicability::Unsafe,
-            edits,
+            vec![Edit {
+                range: whole.byte_range(),
+                content: format!("os.environ[\"{var}\"]"),
+            }],
         );
     }
 }

@@ -73,7 +73,7 @@ pub fn check<'a, const SINK: u8>(checker: &mut Checker<'a>, caps: &Captures<'_, 
                 ba_analysis::models::KINDS
                     .iter()
                     .find(|(_, s, _)| *s == sink)
-                    .map(|(_, _, d)| d.split(" (").next().unwrap_or(d))
+                    .map(|(_, _, d)| *d)
                     .unwrap_or("a sink"),
                 advice(sink)
             );
