@@ -19,7 +19,7 @@ use ba_syntax::Language;
 /// Reads a file as `check` analyses it (without a byte order mark), if it is text.
 fn read(path: &Path) -> Option<String> {
     let text = String::from_utf8(std::fs::read(path).ok()?).ok()?;
-    Some(match text.strip_prefix('\u{feff}') {
+    Some(match text.strip_prefix(super::fix::BOM) {
         Some(rest) => rest.to_owned(),
         None => text,
     })
