@@ -9,6 +9,9 @@ use std::path::{Component, Path, PathBuf};
 use ba_analysis::{ExternalEntries, Outgoing};
 use ba_syntax::{Family, Language};
 
+/// Sink kinds entries from other modules do not carry (see `external_entries_with`).
+const CROSS_MODULE_EXCLUDED: u32 = 1 << (ba_analysis::Sink::Log as u8);
+
 const JS_EXTENSIONS: &[&str] = &["js", "ts", "mjs", "cjs", "jsx", "tsx", "mts", "cts"];
 
 /// The project's files, indexed for module lookups.
@@ -215,6 +218,13 @@ impl ModuleMap {
         for (from, language, calls) in outgoing {
             let shown = shown(from);
             for call in calls {
+                // Log injection is not followed into other modules: what handlers hand to a
+                // service is mostly a parsed model whose logged form escapes line breaks, and
+                // those findings drowned the injections on a real FastAPI backend.
+                let sinks = call.entry.sinks & !CROSS_MODULE_EXCLUDED;
+                if sinks == 0 {
+                    continue;
+                }
                 let Some((file, function)) = self.target(from, language, &call.callee) else {
                     continue;
                 };
@@ -224,9 +234,10 @@ impl ModuleMap {
                 let entries = out.entry(file).or_default();
                 let key = (function, call.argument.clone());
                 match entries.get_mut(&key) {
-                    Some(e) => e.sinks |= call.entry.sinks,
+                    Some(e) => e.sinks |= sinks,
                     None => {
                         let mut entry = call.entry.clone();
+                        entry.sinks = sinks;
                         entry.what = format!("{} ({shown})", entry.what);
                         entries.insert(key, entry);
                     }
