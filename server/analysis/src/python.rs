@@ -428,11 +428,49 @@ fn index_scope<'t>(scope: Node<'t>, src: &str) -> ScopeIndex<'t> {
                 }
             }
             "for_statement" | "for_in_clause" => {
-                let binding = match n.field("right") {
+                let right = n.field("right");
+                let left = n.field("left");
+                // `for i in range(…)` and the `i` of `for i, x in enumerate(xs)` are counters:
+                // integers, whatever the data is.
+                let callee = right
+                    .filter(|r| r.kind_str() == "call")
+                    .and_then(|r| Some((r.field("function")?, r.field("arguments")?)));
+                match (callee, left) {
+                    (Some((f, _)), Some(left)) if text(f, src) == "range" => {
+                        for id in target_names(left) {
+                            index.bind(text(id, src), Binding::Opaque);
+                        }
+                        return;
+                    }
+                    (Some((f, args)), Some(left))
+                        if text(f, src) == "enumerate"
+                            && matches!(left.kind_str(), "pattern_list" | "tuple_pattern")
+                            && left.named_child_count() == 2 =>
+                    {
+                        let (Some(counter), Some(item)) =
+                            (left.named_child(0), left.named_child(1))
+                        else {
+                            return;
+                        };
+                        for id in target_names(counter) {
+                            index.bind(text(id, src), Binding::Opaque);
+                        }
+                        let binding = match args.named_child(0) {
+                            Some(xs) => Binding::Element(xs),
+                            None => Binding::Opaque,
+                        };
+                        for id in target_names(item) {
+                            index.bind(text(id, src), binding.clone());
+                        }
+                        return;
+                    }
+                    _ => {}
+                }
+                let binding = match right {
                     Some(r) => Binding::Element(r),
                     None => Binding::Opaque,
                 };
-                for id in n.field("left").map(target_names).unwrap_or_default() {
+                for id in left.map(target_names).unwrap_or_default() {
                     index.bind(text(id, src), binding.clone());
                 }
             }
