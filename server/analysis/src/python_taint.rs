@@ -717,6 +717,11 @@ impl<'t> State<'_, '_, 't> {
                 {
                     return None;
                 }
+                // URL converters make strings and numbers: a parameter typed with a class
+                // (`sociallogin: SocialLogin`) is a helper's argument, not a URL parameter.
+                if !annotation.is_empty() && !matches!(base_type(annotation), "str" | "Any") {
+                    return None;
+                }
                 user(format!("URL parameter `{name}`"))
             }
             Route::None => {
