@@ -722,6 +722,32 @@ impl<'t> State<'_, '_, 't> {
                 if !annotation.is_empty() && !matches!(base_type(annotation), "str" | "Any") {
                     return None;
                 }
+                // Names a URL pattern never captures: what a helper that takes the request
+                // along is handed by its caller (`handle_exception(request, exception)`).
+                if matches!(
+                    lower.as_str(),
+                    "exception"
+                        | "exc"
+                        | "error"
+                        | "err"
+                        | "response"
+                        | "form"
+                        | "formset"
+                        | "user"
+                        | "instance"
+                        | "obj"
+                        | "queryset"
+                        | "context"
+                        | "serializer"
+                        | "template_name"
+                        | "extra_context"
+                        | "backend"
+                        | "adapter"
+                ) || lower.ends_with("_form")
+                    || lower.ends_with("_queryset")
+                {
+                    return None;
+                }
                 user(format!("URL parameter `{name}`"))
             }
             Route::None => {

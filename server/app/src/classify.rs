@@ -584,8 +584,25 @@ pub fn classify(
         || stem.contains("config")
         || near(1).any(|d| matches!(d.as_str(), "settings" | "config" | "conf" | "configs"));
     let word_list = words(&stem);
+    // The project a repository ships to develop or demonstrate the package
+    // (`devproject/settings.py`, `examples/regular-django/example/settings.py`).
+    let dev_project = near(1).any(|d| {
+        matches!(
+            d.as_str(),
+            "devproject"
+                | "dev_project"
+                | "testproject"
+                | "test_project"
+                | "example"
+                | "demo"
+                | "sample"
+                | "sandbox"
+                | "playground"
+        )
+    });
     if settings_like
         && (stem.starts_with("test")
+            || dev_project
             || word_list
                 .iter()
                 .any(|w| NON_PRODUCTION_WORDS.contains(&w.as_str())))
@@ -676,6 +693,9 @@ mod tests {
             ("blog/management/commands/import_posts.py", Script),
             ("webpack.config.js", Script),
             ("docs/settings.py", Script),
+            ("devproject/settings.py", DevSettings),
+            ("examples/regular-django/example/settings.py", DevSettings),
+            ("examples/shop/api/settings.py", Runtime),
             ("docs/conf.py", Script),
             ("app/docs/router.py", Runtime),
             ("proj/settings/dev.py", DevSettings),

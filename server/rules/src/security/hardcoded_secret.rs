@@ -141,7 +141,9 @@ fn report_named<'a>(checker: &mut Checker<'a>, name: &str, value: Node<'a>, targ
     if token && is_single_case_word(&literal) {
         return;
     }
-    if in_test_code(checker, value) {
+    // Tests and development settings run with throwaway secrets by design (`SECRET_KEY =
+    // "dev-…"` in `settings/dev.py`); well-known live token formats are still reported there.
+    if in_test_code(checker, value) || checker.class == ba_app::FileClass::DevSettings {
         return;
     }
     let shown = super::callee(checker.text(target));
@@ -315,7 +317,7 @@ fn report_known_secret<'a>(
         return;
     }
     if let Some(shown) = url_password(value) {
-        if in_test_code(checker, node) {
+        if in_test_code(checker, node) || checker.class == ba_app::FileClass::DevSettings {
             return;
         }
         let bound = bound(checker).filter(|n| {
