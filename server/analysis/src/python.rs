@@ -705,6 +705,25 @@ const SAFE_TYPES: &[&str] = &[
 
 /// Records the names a condition validates when it evaluates to `truth`, as guards over
 /// `range`: `if not x.isdigit(): abort(400)` validates `x` when the condition is false.
+/// A constant (`ALLOWED_MODE`, `Mode.FAST`) or a setting (`settings.SITE_TOKEN`,
+/// `request.settings.google_site_verification`, `app.config["MODE"]`): a value the server chose.
+fn server_chosen(node: Node, src: &str) -> bool {
+    let t = text(node, src);
+    match node.kind_str() {
+        "identifier" => {
+            t.chars().any(|c| c.is_ascii_uppercase()) && !t.chars().any(|c| c.is_ascii_lowercase())
+        }
+        "attribute" | "subscript" => {
+            let last = t.rsplit('.').next().unwrap_or(t);
+            (last.chars().any(|c| c.is_ascii_uppercase())
+                && !last.chars().any(|c| c.is_ascii_lowercase()))
+                || t.split(['.', '['])
+                    .any(|part| matches!(part, "settings" | "config" | "conf" | "app_settings"))
+        }
+        _ => false,
+    }
+}
+
 fn collect_guards_when(
     cond: Node,
     src: &str,
@@ -787,10 +806,12 @@ fn collect_guards_when(
                 [op] if (op == "is not" || op == "!=") && right.kind_str() == "none" => {
                     recurse(left, truth, out)
                 }
-                // `x == "csv"`
+                // `x == "csv"`, `token != settings.SITE_VERIFICATION`: equal to a value the
+                // server chose (a literal, a constant, a setting).
                 [op] if (op == "==") == truth
                     && matches!(op.as_str(), "==" | "!=")
-                    && matches!(right.kind_str(), "string" | "integer")
+                    && (matches!(right.kind_str(), "string" | "integer")
+                        || server_chosen(right, src))
                     && left.kind_str() == "identifier" =>
                 {
                     guard(left, GuardKind::AllowList, out)
