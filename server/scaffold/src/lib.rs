@@ -8,6 +8,11 @@
 use ba_syntax::NodeExt;
 mod app_object;
 mod crud;
+mod frameworks;
+mod loadtest;
+mod manifest;
+mod metrics;
+mod migrations;
 mod models;
 mod project;
 mod routes;
@@ -79,6 +84,16 @@ pub const GENERATORS: &[Generator] = &[
         scope: Scope::App,
     },
     Generator {
+        name: "metrics",
+        title: "Add Prometheus metrics, /metrics and alerting rules",
+        scope: Scope::App,
+    },
+    Generator {
+        name: "loadTest",
+        title: "Generate a load test of this app's routes",
+        scope: Scope::App,
+    },
+    Generator {
         name: "test",
         title: "Generate a test for this route",
         scope: Scope::Route,
@@ -126,6 +141,11 @@ pub const GENERATORS: &[Generator] = &[
     Generator {
         name: "githubActions",
         title: "Generate a GitHub Actions workflow",
+        scope: Scope::Project,
+    },
+    Generator {
+        name: "migrations",
+        title: "Set up Alembic migrations",
         scope: Scope::Project,
     },
     Generator {
@@ -310,6 +330,15 @@ pub fn offers(src: &Source, offset: usize, project: &Project) -> Vec<Offer> {
         for name in app_object::applicable(src, &app) {
             push(name, app.framework.name().to_owned(), false);
         }
+        if metrics::applicable(src, &app) {
+            push("metrics", app.framework.name().to_owned(), false);
+        }
+        let tool = if src.family() == Family::Python {
+            "Locust"
+        } else {
+            "autocannon"
+        };
+        push("loadTest", tool.to_owned(), true);
     }
     if let Some(h) = routes::handler_at(src, offset) {
         push("test", h.framework.name().to_owned(), true);
@@ -346,6 +375,9 @@ pub fn generate(
         ));
     };
     if g.scope == Scope::Project {
+        if name == "migrations" {
+            return migrations::generate(project, files);
+        }
         return project::generate(name, project, files);
     }
     let Some(src) = src else {
@@ -358,7 +390,11 @@ pub fn generate(
             let Some(app) = app_object::app_at(src, offset) else {
                 return err("place the cursor on the app object (`FastAPI()`, `Flask(__name__)`, `express()` or Django `urlpatterns`)");
             };
-            app_object::generate(name, src, &app, project, files)
+            match name {
+                "metrics" => metrics::generate(src, &app, project, files),
+                "loadTest" => loadtest::generate(src, &app, project, files),
+                _ => app_object::generate(name, src, &app, project, files),
+            }
         }
         Scope::Route => {
             let Some(h) = routes::handler_at(src, offset) else {

@@ -266,17 +266,10 @@ impl Project {
     }
 
     pub fn framework(&self) -> Option<Framework> {
-        if self.has("fastapi") {
-            Some(Framework::FastApi)
-        } else if self.has("django") || self.has("djangorestframework") {
-            Some(Framework::Django)
-        } else if self.has("flask") {
-            Some(Framework::Flask)
-        } else if self.has("express") {
-            Some(Framework::Express)
-        } else {
-            None
-        }
+        super::frameworks::FRAMEWORKS
+            .iter()
+            .find(|r| r.packages.iter().any(|p| self.has(p)))
+            .map(|r| r.framework)
     }
 
     /// `vitest` or `jest`, whichever package.json has (Jest by default).
