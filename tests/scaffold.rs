@@ -534,6 +534,8 @@ fn metrics_load_tests_and_migrations() {
     assert!(t.iter().any(|(f, c)| f == "prometheus/alerts.yml (new)"
         && c.contains("http_request_duration_seconds_bucket")));
     case("flask", "app.py", "app = Flask", "metrics", "");
+    case("fastapi", "app/main.py", "app = FastAPI", "tracing", "");
+    case("flask", "app.py", "app = Flask", "tracing", "");
     case(
         "express",
         "src/app.js",
@@ -619,7 +621,7 @@ fn offers_follow_the_cursor() {
             .collect()
     };
     let mut app = APP_GENERATORS.to_vec();
-    app.extend(["metrics", "loadTest"]);
+    app.extend(["metrics", "tracing", "loadTest"]);
     assert_eq!(offers_at("app/main.py", "app = FastAPI"), app);
     assert_eq!(
         offers_at("app/main.py", "async def create_order"),
@@ -733,8 +735,9 @@ fn lsp_code_actions_run_commands_that_apply_edits_and_create_files() {
         .iter()
         .map(|a| a["command"]["command"].as_str().unwrap())
         .collect();
-    // The five app generators and `metrics`; `loadTest` creates files (a `source` action).
-    assert_eq!(commands.len(), 6, "{actions:?}");
+    // The five app generators, `metrics` and `tracing`; `loadTest` creates files (a `source`
+    // action).
+    assert_eq!(commands.len(), 7, "{actions:?}");
     assert!(actions.iter().all(|a| a["kind"] == "refactor.rewrite"));
     let health = actions
         .iter()

@@ -27,6 +27,10 @@ const PYTHON_PACKAGES: &[&str] = &[
     "locust>=2.20",
     "sqlalchemy>=2.0",
     "alembic>=1.13",
+    "opentelemetry-sdk>=1.25",
+    "opentelemetry-exporter-otlp-proto-http>=1.25",
+    "opentelemetry-instrumentation-fastapi>=0.46b0",
+    "opentelemetry-instrumentation-flask>=0.46b0",
 ];
 
 fn unavailable(what: &str) -> Option<PathBuf> {
@@ -197,6 +201,8 @@ fn fastapi_metrics_and_locust_load_test_run() {
         requirements.contains("prometheus-client>=0.20"),
         "{requirements}"
     );
+    let out = run(&root, "app/main.py", "app = FastAPI", "tracing").unwrap();
+    apply(&root, &out);
     let out = run(&root, "app/main.py", "app = FastAPI", "loadTest").unwrap();
     apply(&root, &out);
     let locustfile = std::fs::read_to_string(root.join("loadtests/locustfile.py")).unwrap();
@@ -219,13 +225,31 @@ fn fastapi_metrics_and_locust_load_test_run() {
         &root,
         Command::new("python3")
             .args(["-m", "uvicorn", "app.main:app", "--port", &port.to_string()])
-            .env("PYTHONPATH", &packages),
+            .env("PYTHONPATH", &packages)
+            // Spans printed (and exported quickly) rather than sent anywhere.
+            .env("OTEL_TRACES_EXPORTER", "console")
+            .env("OTEL_BSP_SCHEDULE_DELAY", "50"),
         port,
     );
     assert_eq!(http(port, "GET", "/api/books/1", None).0, 200);
     assert_eq!(http(port, "GET", "/api/nope", None).0, 404);
     let body = metrics_answer(port, &root, "/api/books/{book_id}");
     assert!(body.contains("route=\"unmatched\""), "{body}");
+    // The request's span reached the console exporter, named by the route template.
+    let log = root.join("server.log");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let span = "\"name\": \"GET /api/books/{book_id}\"";
+    while !std::fs::read_to_string(&log).unwrap().contains(span) {
+        assert!(
+            Instant::now() < deadline,
+            "no span for the request:\n{}",
+            std::fs::read_to_string(&log).unwrap()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(std::fs::read_to_string(&log)
+        .unwrap()
+        .contains("\"service.name\": \"shelf\""));
     // `/metrics` is not in the API schema.
     let (_, _, schema) = http(port, "GET", "/openapi.json", None);
     assert!(

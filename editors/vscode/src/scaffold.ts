@@ -17,6 +17,7 @@ export const GENERATORS: readonly Generator[] = [
   { name: "requestId", title: "Generate: Request-ID and Logging Middleware (on the app object)", scope: "cursor" },
   { name: "errorHandler", title: "Generate: Global Error Handler (on the app object)", scope: "cursor" },
   { name: "metrics", title: "Generate: Prometheus Metrics, /metrics and Alerting Rules (on the app object)", scope: "cursor" },
+  { name: "tracing", title: "Generate: OpenTelemetry Tracing From the Environment (on the app object)", scope: "cursor" },
   { name: "loadTest", title: "Generate: Load Test of the App's Routes (on the app object)", scope: "cursor" },
   { name: "test", title: "Generate: Test for This Route", scope: "cursor" },
   { name: "auth", title: "Generate: Authentication Its Sibling Routes Use", scope: "cursor" },

@@ -18,6 +18,7 @@ mod project;
 mod routes;
 mod style;
 mod tests_gen;
+mod tracing_gen;
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -86,6 +87,11 @@ pub const GENERATORS: &[Generator] = &[
     Generator {
         name: "metrics",
         title: "Add Prometheus metrics, /metrics and alerting rules",
+        scope: Scope::App,
+    },
+    Generator {
+        name: "tracing",
+        title: "Add OpenTelemetry tracing configured from the environment",
         scope: Scope::App,
     },
     Generator {
@@ -333,6 +339,9 @@ pub fn offers(src: &Source, offset: usize, project: &Project) -> Vec<Offer> {
         if metrics::applicable(src, &app) {
             push("metrics", app.framework.name().to_owned(), false);
         }
+        if tracing_gen::applicable(src, &app) {
+            push("tracing", app.framework.name().to_owned(), false);
+        }
         let tool = if src.family() == Family::Python {
             "Locust"
         } else {
@@ -392,6 +401,7 @@ pub fn generate(
             };
             match name {
                 "metrics" => metrics::generate(src, &app, project, files),
+                "tracing" => tracing_gen::generate(src, &app, project, files),
                 "loadTest" => loadtest::generate(src, &app, project, files),
                 _ => app_object::generate(name, src, &app, project, files),
             }
