@@ -18,20 +18,9 @@ use std::time::{Duration, Instant};
 
 use super::{apply, project_copy, run, run_project};
 
-/// What the generated Python code needs, beside the fixtures' own requirements.
-const PYTHON_PACKAGES: &[&str] = &[
-    "fastapi>=0.110",
-    "uvicorn>=0.29",
-    "flask>=3",
-    "prometheus-client>=0.20",
-    "locust>=2.20",
-    "sqlalchemy>=2.0",
-    "alembic>=1.13",
-    "opentelemetry-sdk>=1.25",
-    "opentelemetry-exporter-otlp-proto-http>=1.25",
-    "opentelemetry-instrumentation-fastapi>=0.46b0",
-    "opentelemetry-instrumentation-flask>=0.46b0",
-];
+/// What the generated Python code needs, beside the fixtures' own requirements (also read by
+/// `.ci/run`, which installs it while the workspace builds).
+const PYTHON_REQUIREMENTS: &str = "../../tests/scaffold/run-requirements.txt";
 
 fn unavailable(what: &str) -> Option<PathBuf> {
     if std::env::var_os("CI").is_some() {
@@ -58,17 +47,19 @@ fn python_packages() -> Option<PathBuf> {
         if ready(&dir) {
             return Some(dir);
         }
+        let requirements = Path::new(env!("CARGO_MANIFEST_DIR")).join(PYTHON_REQUIREMENTS);
         let out = Command::new("python3")
             .args(["-m", "pip", "install", "-q", "--disable-pip-version-check"])
             .args(["--upgrade", "--target"])
             .arg(&dir)
-            .args(PYTHON_PACKAGES)
+            .arg("-r")
+            .arg(&requirements)
             .output();
         match out {
             Ok(o) if o.status.success() && ready(&dir) => Some(dir),
             Ok(o) => unavailable(&format!(
-                "pip install {} failed:\n{}",
-                PYTHON_PACKAGES.join(" "),
+                "pip install -r {} failed:\n{}",
+                requirements.display(),
                 String::from_utf8_lossy(&o.stderr)
             )),
             Err(e) => unavailable(&format!("python3 -m pip: {e}")),

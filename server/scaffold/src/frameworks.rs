@@ -13,7 +13,15 @@ pub struct Row {
     /// The dependency a project lists to use it (how `Project::framework` recognises it),
     /// in the order they are tried.
     pub packages: &'static [&'static str],
+    /// Python: the production server (its package, and its command as a Dockerfile `CMD` with
+    /// `{app}` the `module:variable` to serve and `{port}`); `None` for Node.
+    pub server: Option<(&'static str, &'static str)>,
 }
+
+const GUNICORN: (&str, &str) = (
+    "gunicorn",
+    "[\"gunicorn\", \"--bind\", \"0.0.0.0:{port}\", \"--workers\", \"3\", \"{app}\"]",
+);
 
 /// In the order a project's dependencies are tried (FastAPI before Flask: FastAPI projects
 /// often list Flask-free Starlette tooling, never the other way round).
@@ -23,26 +31,39 @@ pub const FRAMEWORKS: &[Row] = &[
         family: Family::Python,
         port: 8000,
         packages: &["fastapi"],
+        server: Some((
+            "uvicorn",
+            "[\"uvicorn\", \"{app}\", \"--host\", \"0.0.0.0\", \"--port\", \"{port}\", \"--proxy-headers\"]",
+        )),
     },
     Row {
         framework: Framework::Django,
         family: Family::Python,
         port: 8000,
         packages: &["django", "djangorestframework"],
+        // `{app}` is the project's WSGI application.
+        server: Some(GUNICORN),
     },
     Row {
         framework: Framework::Flask,
         family: Family::Python,
         port: 5000,
         packages: &["flask"],
+        server: Some(GUNICORN),
     },
     Row {
         framework: Framework::Express,
         family: Family::JavaScript,
         port: 3000,
         packages: &["express"],
+        server: None,
     },
 ];
+
+/// The production server of a Python service (gunicorn when the framework is not known).
+pub fn python_server(framework: Option<Framework>) -> (&'static str, &'static str) {
+    framework.and_then(|f| row(f).server).unwrap_or(GUNICORN)
+}
 
 pub fn row(framework: Framework) -> &'static Row {
     FRAMEWORKS
