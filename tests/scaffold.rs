@@ -574,6 +574,11 @@ fn metrics_load_tests_and_migrations() {
         t.iter().any(|(f, _)| f == "loadtests/load-test.mjs (new)"),
         "{t:?}"
     );
+    // Inside an app factory metrics would register again on each call: not offered, and the
+    // command says why.
+    let (_tmp, root) = project_copy("factory");
+    let e = run(&root, "service/__init__.py", "app = Flask", "metrics").unwrap_err();
+    assert!(e.contains("not inside an app factory"), "{e}");
     project_case("ledger", "migrations");
     // Django and Node projects are told what their own tools run.
     let (_tmp, root) = project_copy("django");

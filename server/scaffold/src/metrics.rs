@@ -195,9 +195,11 @@ pub fn kit(framework: Framework) -> Option<&'static Kit> {
     KITS.iter().find(|k| k.framework == framework)
 }
 
-/// Whether `metrics` is offered on this app: a kit exists and the file has no metrics yet.
+/// Whether `metrics` is offered on this app: a top-level app (not one inside a factory), a kit
+/// exists and the file has no metrics yet.
 pub fn applicable(src: &Source, app: &App) -> bool {
-    kit(app.framework).is_some_and(|k| !k.present.iter().any(|p| src.text.contains(p)))
+    app.indent.is_empty()
+        && kit(app.framework).is_some_and(|k| !k.present.iter().any(|p| src.text.contains(p)))
 }
 
 pub fn generate(src: &Source, app: &App, project: &Project, files: &dyn Files) -> Result<Output> {
@@ -207,6 +209,11 @@ pub fn generate(src: &Source, app: &App, project: &Project, files: &dyn Files) -
             app.framework.name()
         ));
     };
+    if !app.indent.is_empty() {
+        // Metrics register once per process: a factory called twice (tests do) would register
+        // them again and fail.
+        return err("`metrics` works on an app created at the top level of a module, not inside an app factory: define the metrics at module level and register the hooks in the factory");
+    }
     let style = Style::detect(src);
     let code = kit
         .code
