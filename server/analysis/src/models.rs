@@ -132,6 +132,11 @@ pub const KINDS: &[(&str, Sink, &str)] = &[
         Sink::MassAssign,
         "fields or keyword arguments of a model",
     ),
+    (
+        "session",
+        Sink::Session,
+        "a value stored in the server-side session",
+    ),
 ];
 
 impl Sink {

@@ -105,6 +105,9 @@ fn advice(sink: Sink) -> &'static str {
         Sink::Xml => "parse with entity resolution off (defusedxml)",
         Sink::MassAssign => "copy only the fields the client may set",
         Sink::NoSql => "cast it to a string or number before it reaches the query",
+        Sink::Session => {
+            "validate it (an allow-list, a pattern, a type) before the session trusts it"
+        }
     }
 }
 
@@ -125,6 +128,7 @@ pub const SINK_RULES: &[(Sink, &str)] = &[
     (Sink::Redirect, "SEC303"),
     (Sink::Html, "SEC304"),
     (Sink::MassAssign, "SEC305"),
+    (Sink::Session, "SEC411"),
 ];
 
 /// The code of the rule that reports sinks of `sink`'s kind.
