@@ -9,6 +9,7 @@ pub mod cleartext_http_url;
 pub mod code_injection;
 mod command_argv;
 pub mod command_injection;
+pub mod cookie_flags;
 pub mod csrf_disabled;
 pub mod debug_enabled;
 pub mod hardcoded_secret;
