@@ -71,6 +71,21 @@ pub const BUILTIN: &[(&str, &str, &str)] = &[
     ),
     (
         "python",
+        "web-sinks.toml",
+        include_str!("../../../queries/python/models/web-sinks.toml"),
+    ),
+    (
+        "python",
+        "sql.toml",
+        include_str!("../../../queries/python/models/sql.toml"),
+    ),
+    (
+        "python",
+        "network.toml",
+        include_str!("../../../queries/python/models/network.toml"),
+    ),
+    (
+        "python",
         "sinks.toml",
         include_str!("../../../queries/python/models/sinks.toml"),
     ),

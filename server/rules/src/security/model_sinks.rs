@@ -64,6 +64,14 @@ pub fn check<'a, const SINK: u8>(checker: &mut Checker<'a>, caps: &Captures<'_, 
             if reported {
                 return;
             }
+            // As the built-in redirect and SSRF rules: data after a fixed host or local path
+            // (`f"/docs/{page}"`, `"https://api.example.com/" + item`) cannot change where it
+            // points.
+            if matches!(sink, Sink::Redirect | Sink::Url)
+                && super::url_prefix_fixed(checker, value, 0)
+            {
+                continue;
+            }
             let Some(taint) = checker.taint(value, sink).filter(|t| t.user) else {
                 continue;
             };
