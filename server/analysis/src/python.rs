@@ -416,6 +416,13 @@ fn index_scope<'t>(scope: Node<'t>, src: &str) -> ScopeIndex<'t> {
                         return;
                     }
                     ("append" | "add" | "extend" | "appendleft", [v]) => (None, *v),
+                    // `buf.write(v)` then `buf.getvalue()` (io.StringIO/BytesIO);
+                    // `config.read_string(text)` then `config.get(section, option)`.
+                    ("write" | "writelines" | "read_string" | "read_file" | "read_dict", [v]) => {
+                        (None, *v)
+                    }
+                    // `config.set(section, option, value)` (configparser).
+                    ("set", [_, _, v]) => (None, *v),
                     ("insert", [_, v]) => (None, *v),
                     ("setdefault", [k, v]) => (constant_key(*k, src), *v),
                     _ => return,
