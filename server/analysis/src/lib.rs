@@ -248,6 +248,8 @@ pub enum Sink {
     MassAssign,
     /// Query filters of a document database (MongoDB): objects, not strings, are the danger.
     NoSql,
+    /// Values stored in the server-side session, which later code trusts (trust boundary).
+    Session,
 }
 
 /// A check in a condition that makes a name safe for some sinks after it.
@@ -266,7 +268,7 @@ pub enum GuardKind {
 }
 
 impl Sink {
-    pub const ALL: [Sink; 15] = [
+    pub const ALL: [Sink; 16] = [
         Sink::Sql,
         Sink::Shell,
         Sink::Code,
@@ -282,6 +284,7 @@ impl Sink {
         Sink::Xml,
         Sink::MassAssign,
         Sink::NoSql,
+        Sink::Session,
     ];
 
     pub fn bit(self) -> u32 {

@@ -71,6 +71,21 @@ pub const BUILTIN: &[(&str, &str, &str)] = &[
     ),
     (
         "python",
+        "web-sinks.toml",
+        include_str!("../../../queries/python/models/web-sinks.toml"),
+    ),
+    (
+        "python",
+        "sql.toml",
+        include_str!("../../../queries/python/models/sql.toml"),
+    ),
+    (
+        "python",
+        "network.toml",
+        include_str!("../../../queries/python/models/network.toml"),
+    ),
+    (
+        "python",
         "sinks.toml",
         include_str!("../../../queries/python/models/sinks.toml"),
     ),
@@ -131,6 +146,11 @@ pub const KINDS: &[(&str, Sink, &str)] = &[
         "mass-assignment",
         Sink::MassAssign,
         "fields or keyword arguments of a model",
+    ),
+    (
+        "session",
+        Sink::Session,
+        "a value stored in the server-side session",
     ),
 ];
 

@@ -416,6 +416,13 @@ fn index_scope<'t>(scope: Node<'t>, src: &str) -> ScopeIndex<'t> {
                         return;
                     }
                     ("append" | "add" | "extend" | "appendleft", [v]) => (None, *v),
+                    // `buf.write(v)` then `buf.getvalue()` (io.StringIO/BytesIO);
+                    // `config.read_string(text)` then `config.get(section, option)`.
+                    ("write" | "writelines" | "read_string" | "read_file" | "read_dict", [v]) => {
+                        (None, *v)
+                    }
+                    // `config.set(section, option, value)` (configparser).
+                    ("set", [_, _, v]) => (None, *v),
                     ("insert", [_, v]) => (None, *v),
                     ("setdefault", [k, v]) => (constant_key(*k, src), *v),
                     _ => return,
@@ -499,7 +506,9 @@ fn index_scope<'t>(scope: Node<'t>, src: &str) -> ScopeIndex<'t> {
                 }
             }
             "if_statement" => {
+                let before = index.guards.len();
                 if_guards(n, body, src, &mut index.guards);
+                host_guards(&mut index, before, src);
                 dead_branches(n, src, &mut index.dead);
             }
             "elif_clause" | "while_statement" => {
@@ -961,6 +970,61 @@ fn assigns(block: Node, name: &str, src: &str) -> bool {
 /// The guards an `if` statement sets up: its condition holds in its body (and after it when
 /// the `else` exits), and fails in the `else` (and after it when the body exits or rebinds
 /// the name).
+/// A check on the host of a URL checks the URL: after `host = urlparse(url).hostname`, a guard
+/// on `host` (`if host not in ALLOWED: abort(400)`) also cleans `url` for SSRF and redirects.
+/// `index.guards[from..]` are the guards one `if` statement just added.
+fn host_guards(index: &mut ScopeIndex, from: usize, src: &str) {
+    let mut derived = Vec::new();
+    for guard in &index.guards[from..] {
+        if !matches!(guard.kind, GuardKind::AllowList | GuardKind::Validated) {
+            continue;
+        }
+        let Some([Binding::Value(value)]) = index.bindings.get(&guard.name).map(Vec::as_slice)
+        else {
+            continue;
+        };
+        // `urlparse(url).hostname or ""`
+        let mut value = *value;
+        if value.kind_str() == "boolean_operator" {
+            match value.field("left") {
+                Some(left) => value = left,
+                None => continue,
+            }
+        }
+        if value.kind_str() != "attribute"
+            || !value
+                .field("attribute")
+                .is_some_and(|a| matches!(text(a, src), "hostname" | "netloc" | "host"))
+        {
+            continue;
+        }
+        let Some(call) = value.field("object").filter(|o| o.kind_str() == "call") else {
+            continue;
+        };
+        let parses = call.field("function").is_some_and(|f| {
+            let name = text(f, src);
+            let last = name.rsplit('.').next().unwrap_or(name);
+            matches!(last, "urlparse" | "urlsplit" | "urlparse_cached")
+        });
+        let Some(url) = call
+            .field("arguments")
+            .and_then(|a| a.named_child(0))
+            .filter(|_| parses)
+        else {
+            continue;
+        };
+        for id in identifiers_in(url) {
+            derived.push(Guard {
+                at: guard.at,
+                until: guard.until,
+                name: text(id, src).to_owned(),
+                kind: GuardKind::SafeUrl,
+            });
+        }
+    }
+    index.guards.extend(derived);
+}
+
 fn if_guards(stmt: Node, scope_body: Node, src: &str, out: &mut Vec<Guard>) {
     let Some(cond) = stmt.field("condition") else {
         return;

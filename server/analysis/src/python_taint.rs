@@ -666,7 +666,9 @@ impl<'t> State<'_, '_, 't> {
         let param = param_node(function, name, src)?;
         let annotation = param.field("type").map(|t| text(t, src)).unwrap_or("");
         let default = param.field("value").map(|v| text(v, src)).unwrap_or("");
-        if matches!(name, "request" | "req") || annotation.ends_with("Request") {
+        if matches!(name, "request" | "req" | "resp" | "response")
+            || annotation.ends_with("Request")
+        {
             // A request object: its attributes are the sources.
             return None;
         }
@@ -888,6 +890,28 @@ impl<'t> State<'_, '_, 't> {
                     | "partial_update"
                     | "destroy"
             ),
+            // Falcon responders: `on_get(self, req, resp, **uri_params)`.
+            [s, second, third, ..]
+                if s == "self"
+                    && name.starts_with("on_")
+                    && matches!(second.as_str(), "req" | "request")
+                    && matches!(third.as_str(), "resp" | "response") =>
+            {
+                true
+            }
+            // Tornado handlers: `get(self, *path_args)` in a `RequestHandler` subclass.
+            [s, _, ..] if s == "self" => {
+                matches!(
+                    name,
+                    "get" | "post" | "put" | "patch" | "delete" | "head" | "options"
+                ) && self.in_handler_class(function)
+                    && self
+                        .cx
+                        .sem
+                        .imports
+                        .values()
+                        .any(|q| q == "tornado" || q.starts_with("tornado."))
+            }
             _ => false,
         };
         if is_view {

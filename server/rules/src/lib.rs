@@ -299,6 +299,8 @@ pub static RULES: &[&Rule] = &[
     &security::missing_security_headers::RULE,
     &security::static_files_exposure::RULE,
     &security::missing_body_limit::RULE,
+    &security::trust_boundary::RULE,
+    &security::cookie_flags::RULE,
     &security::hardcoded_secret::RULE,
     &security::jwt_verification_disabled::RULE,
     &security::weak_password_hash::RULE,

@@ -104,7 +104,7 @@ const SENSITIVE: &[&str] = &[
     "session", "token", "auth", "jwt", "remember", "csrf", "xsrf", "refresh", "access",
 ];
 
-fn is_sensitive(name: &str) -> bool {
+pub(crate) fn is_sensitive(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     SENSITIVE.iter().any(|w| lower.contains(w))
         || lower

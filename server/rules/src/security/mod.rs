@@ -9,6 +9,7 @@ pub mod cleartext_http_url;
 pub mod code_injection;
 mod command_argv;
 pub mod command_injection;
+pub mod cookie_flags;
 pub mod csrf_disabled;
 pub mod debug_enabled;
 pub mod hardcoded_secret;
@@ -45,6 +46,7 @@ pub mod swallowed_security_exception;
 pub mod template_injection;
 pub mod timing_unsafe_comparison;
 pub mod tls_verification_disabled;
+pub mod trust_boundary;
 pub mod unsafe_archive_extraction;
 pub mod unsafe_deserialization;
 pub mod unsafe_yaml_load;
@@ -173,13 +175,35 @@ pub(crate) fn method_name<'a>(
         .flatten()
 }
 
-/// Whether the module imports anything from one of `modules` (e.g. `ldap`, `lxml`).
+/// Whether the module, or the item being checked (`import ldap` inside a function), imports
+/// anything from one of `modules` (e.g. `ldap`, `lxml`).
 pub(crate) fn imports_any(checker: &crate::Checker, modules: &[&str]) -> bool {
-    checker.semantic.imports.values().any(|q| {
+    let wanted = |q: &str| {
         modules.iter().any(|m| {
             q.strip_prefix(m)
                 .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
         })
+    };
+    if checker.semantic.imports.values().any(|q| wanted(q)) {
+        return true;
+    }
+    if checker.language.family() != ba_syntax::Family::Python || checker.item_imports.is_empty() {
+        return false;
+    }
+    // Imports inside the item: `import ldap as directory`, `from ldap3 import Connection`.
+    checker.text(checker.item).lines().any(|line| {
+        let line = line.trim_start();
+        let names = if let Some(rest) = line.strip_prefix("import ") {
+            rest
+        } else if let Some(rest) = line.strip_prefix("from ") {
+            rest.split(" import").next().unwrap_or("")
+        } else {
+            return false;
+        };
+        names
+            .split(',')
+            .filter_map(|n| n.split_whitespace().next())
+            .any(wanted)
     })
 }
 

@@ -64,6 +64,14 @@ pub fn check<'a, const SINK: u8>(checker: &mut Checker<'a>, caps: &Captures<'_, 
             if reported {
                 return;
             }
+            // As the built-in redirect and SSRF rules: data after a fixed host or local path
+            // (`f"/docs/{page}"`, `"https://api.example.com/" + item`) cannot change where it
+            // points.
+            if matches!(sink, Sink::Redirect | Sink::Url)
+                && super::url_prefix_fixed(checker, value, 0)
+            {
+                continue;
+            }
             let Some(taint) = checker.taint(value, sink).filter(|t| t.user) else {
                 continue;
             };
@@ -105,6 +113,9 @@ fn advice(sink: Sink) -> &'static str {
         Sink::Xml => "parse with entity resolution off (defusedxml)",
         Sink::MassAssign => "copy only the fields the client may set",
         Sink::NoSql => "cast it to a string or number before it reaches the query",
+        Sink::Session => {
+            "validate it (an allow-list, a pattern, a type) before the session trusts it"
+        }
     }
 }
 
@@ -125,6 +136,7 @@ pub const SINK_RULES: &[(Sink, &str)] = &[
     (Sink::Redirect, "SEC303"),
     (Sink::Html, "SEC304"),
     (Sink::MassAssign, "SEC305"),
+    (Sink::Session, "SEC411"),
 ];
 
 /// The code of the rule that reports sinks of `sink`'s kind.

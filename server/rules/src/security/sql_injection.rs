@@ -199,6 +199,41 @@ fn dynamic_sql<'t>(
     }
 }
 
+/// Whether the receiver of `method` (an identifier in `receiver.method(...)`) reads as a
+/// database handle: a connection, cursor, pool, session, engine, transaction or a Django
+/// manager.
+fn database_receiver(checker: &Checker<'_>, method: Node<'_>) -> bool {
+    let Some(object) = method.prev_named_sibling() else {
+        return false;
+    };
+    let text = checker.text(object).to_ascii_lowercase();
+    let last = text
+        .rsplit(['.', '('])
+        .find(|p| !p.is_empty() && *p != ")")
+        .unwrap_or(&text);
+    [
+        "conn",
+        "cur",
+        "db",
+        "pool",
+        "session",
+        "engine",
+        "objects",
+        "database",
+        "tx",
+        "transaction",
+        "manager",
+        "sql",
+        "pg",
+        "mysql",
+        "sqlite",
+        "postgres",
+        "asyncpg",
+    ]
+    .iter()
+    .any(|w| last.contains(w))
+}
+
 /// The whole statement is request data (`cursor.execute(request.args["q"])`).
 fn whole_query<'t>(checker: &Checker<'t>, query: Node<'t>) -> Option<Evidence<'t>> {
     let taint = checker.taint(query, Sink::Sql).filter(|t| t.user)?;
@@ -213,7 +248,18 @@ fn check_python<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(query), Some(method)) = (caps.get("query"), caps.get("method")) else {
         return;
     };
+    let method_node = method;
     let method = checker.text(method);
+    // `fetch`, `query` and `raw` are also the names of HTTP clients', search clients' and
+    // parsers' methods (`PreviewClient().fetch(url)`): unless the receiver reads as a database
+    // handle, only SQL text built from outside data is evidence, not a whole argument.
+    if matches!(method, "fetch" | "query" | "raw") && !database_receiver(checker, method_node) {
+        let whole = dynamic_sql(checker, query, false)
+            .is_some_and(|e| e.how == "request data as the statement");
+        if whole {
+            return;
+        }
+    }
     let sink = format!("`{method}`");
     let style = sql_parameterize::style(checker, method, false);
     report_sql(
