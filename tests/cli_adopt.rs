@@ -127,7 +127,11 @@ fn stdin_is_checked_as_the_named_file_and_fixed_to_stdout() {
         stdout(&out),
         "\u{feff}import yaml\r\n\r\ndef load(f):\r\n    return yaml.safe_load(f)\r\n"
     );
-    assert!(stderr(&out).contains("Fixed app/conf.py: SEC"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("Fixed app/conf.py: SEC"),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     // Nothing to fix: the text comes back unchanged, findings still reported (on stderr).
     let out = with_stdin(
@@ -181,12 +185,21 @@ fn colour_follows_the_flag_and_the_environment() {
     let plain = check(&["check", "app/views.py"], &[]);
     assert!(!esc(&plain), "{}", stdout(&plain));
     assert_eq!(
-        stdout(&plain).lines().filter(|l| l.contains("SEC102")).count(),
+        stdout(&plain)
+            .lines()
+            .filter(|l| l.contains("SEC102"))
+            .count(),
         1
     );
     assert!(!stdout(&plain).contains(" | "), "{}", stdout(&plain));
-    assert!(esc(&check(&["check", "--color", "always", "app/views.py"], &[])));
-    assert!(esc(&check(&["check", "app/views.py"], &[("FORCE_COLOR", "1")])));
+    assert!(esc(&check(
+        &["check", "--color", "always", "app/views.py"],
+        &[]
+    )));
+    assert!(esc(&check(
+        &["check", "app/views.py"],
+        &[("FORCE_COLOR", "1")]
+    )));
     assert!(esc(&check(
         &["check", "app/views.py"],
         &[("CLICOLOR_FORCE", "1")]
@@ -206,14 +219,20 @@ fn colour_follows_the_flag_and_the_environment() {
     );
     assert_eq!(out.status.code(), Some(1));
     let report = std::fs::read_to_string(p.join("report.txt")).unwrap();
-    assert!(report.contains("SEC102") && !report.contains('\u{1b}'), "{report}");
+    assert!(
+        report.contains("SEC102") && !report.contains('\u{1b}'),
+        "{report}"
+    );
     // The diff is coloured like git's.
     write(
         p,
         "app/conf.py",
         "import yaml\n\ndef load(f):\n    return yaml.load(f)\n",
     );
-    let out = check(&["check", "--diff", "--color", "always", "app/conf.py"], &[]);
+    let out = check(
+        &["check", "--diff", "--color", "always", "app/conf.py"],
+        &[],
+    );
     assert!(
         stdout(&out).contains("\u{1b}[32m+    return yaml.safe_load(f)\u{1b}[0m\n"),
         "{:?}",
@@ -245,7 +264,9 @@ fn the_cache_lives_at_the_project_root_and_can_be_moved() {
     write(p, "svc/api/views.py", VIEWS);
     let out = run(&p.join("svc/api"), &["check", "views.py"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert!(p.join("svc/.backend-architect-cache/results-v1.json").is_file());
+    assert!(p
+        .join("svc/.backend-architect-cache/results-v1.json")
+        .is_file());
     // --cache-dir and the environment variable move it.
     let out = run(p, &["check", "--cache-dir", "elsewhere/c", "app"]);
     assert_eq!(out.status.code(), Some(1));
@@ -283,15 +304,25 @@ fn explicit_files_of_other_types_and_report_folders_get_clear_messages() {
     assert!(stderr(&out).contains("README.md"), "{}", stderr(&out));
 
     // A report into a folder that does not exist: named, before any work, no temp file name.
-    let out = run(p, &["check", "-o", "reports/out.sarif", "--format", "sarif", "."]);
+    let out = run(
+        p,
+        &["check", "-o", "reports/out.sarif", "--format", "sarif", "."],
+    );
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
-    assert!(
-        err.contains("the folder reports does not exist"),
-        "{err}"
-    );
+    assert!(err.contains("the folder reports does not exist"), "{err}");
     assert!(!err.contains(".backend-architect-"), "{err}");
-    let out = run(p, &["check", "--output-file", "out.json", "--format", "json", "app"]);
+    let out = run(
+        p,
+        &[
+            "check",
+            "--output-file",
+            "out.json",
+            "--format",
+            "json",
+            "app",
+        ],
+    );
     assert_eq!(out.status.code(), Some(1));
     assert!(p.join("out.json").is_file());
 }
@@ -312,7 +343,9 @@ fn vendored_code_and_build_output_are_not_walked() {
     let out = run(p, &["check", "--no-cache", "--format", "json", "."]);
     let paths: Vec<String> = json_codes(&out).into_iter().map(|(p, _)| p).collect();
     assert!(
-        paths.iter().all(|f| f.starts_with("app/") || f.starts_with("scripts/")),
+        paths
+            .iter()
+            .all(|f| f.starts_with("app/") || f.starts_with("scripts/")),
         "{paths:?}"
     );
     // Named explicitly, a vendored folder is read (and classified: no rule applies by default).
@@ -380,7 +413,14 @@ fn per_file_ignores_and_a_shared_base_configuration() {
     // The same through --config, and the cache follows the per-file rule sets.
     let out = run(
         p,
-        &["check", "--config", "pyproject.toml", "--format", "json", "scripts"],
+        &[
+            "check",
+            "--config",
+            "pyproject.toml",
+            "--format",
+            "json",
+            "scripts",
+        ],
     );
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     // A bad code in per-file-ignores is a configuration error naming the key.
@@ -422,7 +462,10 @@ fn add_noqa_then_baseline_adopt_a_legacy_codebase() {
         "\u{feff}import os\r\n\r\ndef go(x):\r\n    os.system(\"a \" + x); os.system(\"b \" + x)  # noqa: SEC102\r\n"
     );
     let js = std::fs::read_to_string(p.join("app/server.js")).unwrap();
-    assert!(js.contains("// backend-architect: ignore[SEC102]\n"), "{js}");
+    assert!(
+        js.contains("// backend-architect: ignore[SEC102]\n"),
+        "{js}"
+    );
     let out = run(p, &["check", "."]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     // Idempotent.
@@ -440,7 +483,16 @@ fn add_noqa_then_baseline_adopt_a_legacy_codebase() {
     // A baseline: record, then only new findings are reported, wherever lines move.
     let dir = project();
     let p = dir.path();
-    let out = run(p, &["check", "--baseline", "ba-baseline.json", "--write-baseline", "."]);
+    let out = run(
+        p,
+        &[
+            "check",
+            "--baseline",
+            "ba-baseline.json",
+            "--write-baseline",
+            ".",
+        ],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("Wrote 4 findings to the baseline ba-baseline.json."),
@@ -448,7 +500,13 @@ fn add_noqa_then_baseline_adopt_a_legacy_codebase() {
         stderr(&out)
     );
     let out = run(p, &["check", "--baseline", "ba-baseline.json", "."]);
-    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
     assert!(
         stderr(&out).contains("Left out 4 findings recorded in the baseline"),
         "{}",
@@ -462,7 +520,14 @@ fn add_noqa_then_baseline_adopt_a_legacy_codebase() {
     );
     let out = run(
         p,
-        &["check", "--baseline", "ba-baseline.json", "--format", "json", "."],
+        &[
+            "check",
+            "--baseline",
+            "ba-baseline.json",
+            "--format",
+            "json",
+            ".",
+        ],
     );
     assert_eq!(
         json_codes(&out),
@@ -473,13 +538,24 @@ fn add_noqa_then_baseline_adopt_a_legacy_codebase() {
     // From another folder, the baseline's paths still match (they are relative to it).
     let out = run(
         &p.join("app"),
-        &["check", "--baseline", "../ba-baseline.json", "--format", "json", "server.js"],
+        &[
+            "check",
+            "--baseline",
+            "../ba-baseline.json",
+            "--format",
+            "json",
+            "server.js",
+        ],
     );
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     // A missing or foreign baseline is an error.
     let out = run(p, &["check", "--baseline", "nope.json", "."]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("--write-baseline"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--write-baseline"),
+        "{}",
+        stderr(&out)
+    );
     std::fs::write(p.join("other.json"), "{\"a\": 1}").unwrap();
     let out = run(p, &["check", "--baseline", "other.json", "."]);
     assert_eq!(out.status.code(), Some(2));

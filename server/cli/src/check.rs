@@ -579,7 +579,12 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         .config
         .as_ref()
         // Absolute, so globs (`exclude`, `per-file-ignores`) are relative to its folder.
-        .map(|c| config::file::resolve(Some(&std::path::absolute(c).unwrap_or(c.clone())), &overrides));
+        .map(|c| {
+            config::file::resolve(
+                Some(&std::path::absolute(c).unwrap_or(c.clone())),
+                &overrides,
+            )
+        });
     // Resolve settings per file first, so a config error stops the run before any output.
     let mut jobs: Vec<(PathBuf, Arc<Settings>)> = Vec::with_capacity(collected.files.len());
     for file in collected.files {
