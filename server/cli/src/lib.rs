@@ -44,7 +44,7 @@ enum Command {
     /// Run the language server over stdio.
     Lsp(LspArgs),
     /// Check files or directories and report findings (exit 0 clean, 1 findings, 2 error).
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// List every rule.
     Rules {
         #[arg(long, value_enum, default_value_t = CatalogFormat::Text)]

@@ -179,6 +179,9 @@ pub fn discover(dir: &Path) -> Option<PathBuf> {
 /// Settings resolved from one configuration, and the error to show if the file was broken.
 pub type Resolved = (Arc<Settings>, Option<ConfigError>);
 
+/// A configuration file and the indexes of the rules `per-file-ignores` turns off.
+type PerFileKey = (PathBuf, Vec<usize>);
+
 /// Resolved settings per configuration file, shared by the server and `check`.
 #[derive(Default)]
 pub struct ConfigCache {
@@ -186,7 +189,7 @@ pub struct ConfigCache {
     files: Mutex<HashMap<PathBuf, Resolved>>,
     /// Settings of files that `per-file-ignores` matches: by configuration and rules turned
     /// off, so files with the same ignores share one `Settings`.
-    per_file: Mutex<HashMap<(PathBuf, Vec<usize>), Arc<Settings>>>,
+    per_file: Mutex<HashMap<PerFileKey, Arc<Settings>>>,
 }
 
 impl ConfigCache {
