@@ -147,6 +147,12 @@ pub fn text(reports: &[FileReport], files_checked: usize, style: TextStyle) -> S
                 Some(Applicability::Unsafe) => " [-]",
                 None => "",
             };
+            if style.frames {
+                // The frame has the code, the message and `--> path:line:col` itself.
+                out.push_str(&frame(&report.path, r, style.colour));
+                out.push_str("\n\n");
+                continue;
+            }
             let colour = severity_style(r.finding.severity);
             let _ = writeln!(
                 out,
@@ -158,20 +164,6 @@ pub fn text(reports: &[FileReport], files_checked: usize, style: TextStyle) -> S
                 marker,
                 r.finding.message
             );
-            if style.frames {
-                let gutter = r.start.0.to_string();
-                let pad = " ".repeat(gutter.len());
-                let width = if r.end.0 == r.start.0 {
-                    r.end.1.saturating_sub(r.start.1).max(1)
-                } else {
-                    1
-                };
-                let _ = writeln!(out, "{pad} |");
-                let _ = writeln!(out, "{gutter} | {}", r.line_text);
-                let caret = format!("{}{}", " ".repeat(r.start.1 - 1), "^".repeat(width));
-                let _ = writeln!(out, "{pad} | {}", paint(style.colour, colour, &caret));
-                out.push('\n');
-            }
         }
     }
     let files = if files_checked == 1 { "file" } else { "files" };
@@ -237,6 +229,55 @@ fn totals(reports: &[FileReport]) -> (usize, usize, usize) {
         .count();
     let files = reports.iter().filter(|r| !r.findings.is_empty()).count();
     (findings, fixable, files)
+}
+
+/// The finding's source line with the range marked under it, as rustc and Ruff show it
+/// (annotate-snippets): `--> path:line:col`, the line, carets, and the rule's code.
+fn frame(path: &str, r: &Reported, colour: bool) -> String {
+    use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
+    let line = r.line_text.as_str();
+    // Columns are 1-based Unicode scalar values; the snippet wants byte offsets in the line.
+    let byte_at = |column: usize| {
+        line.char_indices()
+            .nth(column.saturating_sub(1))
+            .map_or(line.len(), |(i, _)| i)
+    };
+    let start = byte_at(r.start.1);
+    // A range over several lines is marked to the end of its first.
+    let end = if r.end.0 == r.start.0 {
+        byte_at(r.end.1).max(start)
+    } else {
+        line.len()
+    };
+    let level = match r.finding.severity {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+        Severity::Info => Level::INFO,
+        Severity::Hint => Level::NOTE,
+    };
+    let fix = r.finding.fix.as_ref().map(|f| match f.applicability {
+        Applicability::Safe => format!("[*] {} (`--fix`)", f.title),
+        Applicability::Unsafe => format!("[-] {} (`--fix --unsafe-fixes`)", f.title),
+    });
+    let mut group = level
+        .primary_title(r.finding.message.as_str())
+        .id(r.finding.code())
+        .element(
+            Snippet::source(line)
+                .line_start(r.start.0)
+                .path(path)
+                .annotation(AnnotationKind::Primary.span(start..end)),
+        );
+    if let Some(fix) = &fix {
+        group = group.element(Level::HELP.message(fix.as_str()));
+    }
+    let report = &[group];
+    let renderer = if colour {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    renderer.render(report)
 }
 
 /// A count per rule, most frequent first.
@@ -787,5 +828,85 @@ pub fn merge_sarif_command(files: &[PathBuf], output: Option<&Path>) -> ExitCode
             eprintln!("error: {e}");
             ExitCode::from(2)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(text: &str) -> Vec<FileReport> {
+        let findings = ba_engine::analyze_text(
+            "app/conf.py",
+            ba_syntax::Language::Python,
+            text,
+            &ba_config::RuleSet::default(),
+        );
+        let index = LineIndex::new(text);
+        vec![FileReport {
+            path: "app/conf.py".to_owned(),
+            findings: findings
+                .into_iter()
+                .map(|f| Reported::new(f, text, &index))
+                .collect(),
+        }]
+    }
+
+    /// Pipes get one line per finding; a terminal gets the source frame (annotate-snippets),
+    /// with the range marked by columns in characters, and the fix as help.
+    #[test]
+    fn concise_lines_and_source_frames() {
+        let reports = report("import yaml\n\ndef load(f):\n    é = 1; return yaml.load(f)\n");
+        let concise = text(
+            &reports,
+            1,
+            TextStyle {
+                frames: false,
+                colour: false,
+            },
+        );
+        assert!(
+            concise.starts_with("app/conf.py:4:19: SEC201 [*] `yaml.load`"),
+            "{concise}"
+        );
+        assert_eq!(concise.lines().count(), 2, "{concise}");
+        let framed = text(
+            &reports,
+            1,
+            TextStyle {
+                frames: true,
+                colour: false,
+            },
+        );
+        for part in [
+            "error[SEC201]: `yaml.load`",
+            " --> app/conf.py:4:19\n",
+            "4 |     é = 1; return yaml.load(f)\n",
+            "  |                   ^^^^^^^^^\n",
+            "= help: [*] Use `safe_load` (`--fix`)",
+        ] {
+            assert!(framed.contains(part), "{part}\n{framed}");
+        }
+        assert!(!framed.contains('\u{1b}'));
+        let coloured = text(
+            &reports,
+            1,
+            TextStyle {
+                frames: true,
+                colour: true,
+            },
+        );
+        assert!(coloured.contains('\u{1b}'));
+    }
+
+    #[test]
+    fn uris_are_percent_encoded() {
+        assert_eq!(
+            uri_of("./app/my views#1/café.py"),
+            "app/my%20views%231/caf%C3%A9.py"
+        );
+        assert_eq!(uri_of("/srv/a b.py"), "file:///srv/a%20b.py");
+        assert_eq!(uri_of("C:\\src\\a b.py"), "file:///C:/src/a%20b.py");
+        assert_eq!(uri_of("app/100%.py"), "app/100%25.py");
     }
 }
