@@ -289,7 +289,7 @@ fn github_and_junit_formats() {
         "{xml}"
     );
     assert!(xml.contains("<failure type=\"SEC102\""), "{xml}");
-    assert!(xml.contains("name=\"1 files without findings\""), "{xml}");
+    assert!(xml.contains("name=\"1 file without findings\""), "{xml}");
     assert_eq!(xml.matches("<testcase").count(), 3);
 }
 

@@ -716,7 +716,8 @@ pub fn junit(reports: &[FileReport], files_checked: usize) -> String {
         files_checked.saturating_sub(reports.iter().filter(|r| !r.findings.is_empty()).count());
     let _ = writeln!(
         cases,
-        "    <testcase classname=\"backend-architect\" name=\"{clean} files without findings\"/>"
+        "    <testcase classname=\"backend-architect\" name=\"{clean} {} without findings\"/>",
+        plural(clean, "file", "files")
     );
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"backend-architect\" tests=\"{}\" failures=\"{total}\">\n  <testsuite name=\"backend-architect\" tests=\"{}\" failures=\"{total}\" errors=\"0\" skipped=\"0\">\n{cases}  </testsuite>\n</testsuites>\n",
