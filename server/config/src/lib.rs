@@ -791,7 +791,7 @@ mod tests {
     }
 
     /// The committed schema is what the configuration types generate. Regenerate with
-    /// `UPDATE_SCHEMA=1 cargo test -p ba_config schema` (or `backend-architect config --schema`).
+    /// `UPDATE_SCHEMA=1 cargo test -p ba_config schema`.
     #[test]
     fn schema_is_current() {
         let path =
