@@ -717,6 +717,37 @@ impl<'t> State<'_, '_, 't> {
                 {
                     return None;
                 }
+                // URL converters make strings and numbers: a parameter typed with a class
+                // (`sociallogin: SocialLogin`) is a helper's argument, not a URL parameter.
+                if !annotation.is_empty() && !matches!(base_type(annotation), "str" | "Any") {
+                    return None;
+                }
+                // Names a URL pattern never captures: what a helper that takes the request
+                // along is handed by its caller (`handle_exception(request, exception)`).
+                if matches!(
+                    lower.as_str(),
+                    "exception"
+                        | "exc"
+                        | "error"
+                        | "err"
+                        | "response"
+                        | "form"
+                        | "formset"
+                        | "user"
+                        | "instance"
+                        | "obj"
+                        | "queryset"
+                        | "context"
+                        | "serializer"
+                        | "template_name"
+                        | "extra_context"
+                        | "backend"
+                        | "adapter"
+                ) || lower.ends_with("_form")
+                    || lower.ends_with("_queryset")
+                {
+                    return None;
+                }
                 user(format!("URL parameter `{name}`"))
             }
             Route::None => {
