@@ -114,7 +114,28 @@ fn sarif_output() {
     assert!(sql["properties"]["tags"]
         .as_array()
         .unwrap()
-        .contains(&Value::from("CWE-89")));
+        .contains(&Value::from("external/cwe/cwe-89")));
+    // What code-scanning services read: the tool's version, a help link per rule, a score for
+    // security rules (none for architecture suggestions).
+    assert_eq!(
+        run["tool"]["driver"]["version"],
+        env!("CARGO_PKG_VERSION"),
+        "{:#}",
+        run["tool"]["driver"]["version"]
+    );
+    assert!(sql["helpUri"]
+        .as_str()
+        .unwrap()
+        .ends_with("/docs/rules.md#sec101-sql-injection"));
+    assert_eq!(sql["properties"]["security-severity"], "8.0");
+    let arc = rules
+        .iter()
+        .find(|r| r["id"].as_str().unwrap().starts_with("ARC"))
+        .unwrap();
+    assert!(
+        arc["properties"].get("security-severity").is_none(),
+        "{arc:#}"
+    );
     assert!(sql["help"]["markdown"]
         .as_str()
         .unwrap()
@@ -268,7 +289,7 @@ fn github_and_junit_formats() {
         "{xml}"
     );
     assert!(xml.contains("<failure type=\"SEC102\""), "{xml}");
-    assert!(xml.contains("name=\"1 files without findings\""), "{xml}");
+    assert!(xml.contains("name=\"1 file without findings\""), "{xml}");
     assert_eq!(xml.matches("<testcase").count(), 3);
 }
 
@@ -324,9 +345,10 @@ fn file_classes_decide_which_rules_run() {
             "scripts/purge.py",
             "import os\nimport requests\n\ndef purge(name):\n    os.system(\"rm -rf \" + name)\n    requests.get(\"https://x.internal\")\n",
         ),
-        // Tests: only live key formats; vendored code: no rule applies, so it is skipped.
+        // Tests: only live key formats; generated code (vendored: no rule applies) is skipped.
+        // (`vendor/` itself is not walked at all.)
         ("tests/test_client.py", "import requests\n\ndef test_fetch():\n    requests.get(\"http://localhost\")\n"),
-        ("vendor/lib/util.py", "import os\n\ndef run(cmd):\n    os.system(\"ls \" + cmd)\n"),
+        ("api/users_pb2.py", "import os\n\ndef run(cmd):\n    os.system(\"ls \" + cmd)\n"),
     ];
     for (path, text) in files {
         std::fs::create_dir_all(p.join(path).parent().unwrap()).unwrap();
@@ -494,6 +516,27 @@ fn shards_cover_everything_once_and_merge_back() {
 #[test]
 fn sarif_carries_fixes_and_stable_fingerprints() {
     let dir = project();
+    // Artifact URIs are percent-encoded (spaces, `#`, non-ASCII), `/` kept.
+    common::cli::write(
+        dir.path(),
+        "app/my views#1/café.py",
+        "import os\n\ndef run(cmd):\n    os.system(\"ls \" + cmd)\n",
+    );
+    let out = run(
+        dir.path(),
+        &["check", "--format", "sarif", "app/my views#1"],
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        v["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "app/my%20views%231/caf%C3%A9.py"
+    );
+    // The fingerprint is a stable hash (XXH3 of rule, path, normalised line, occurrence): the
+    // same value on every platform and Rust version.
+    assert_eq!(
+        v["runs"][0]["results"][0]["partialFingerprints"]["backendArchitect/v2"],
+        "5c1a3b8e8a702708"
+    );
     std::fs::write(
         dir.path().join("app/conf.py"),
         "import yaml\n\ndef load(f):\n    return yaml.load(f)\n",
@@ -507,7 +550,7 @@ fn sarif_carries_fixes_and_stable_fingerprints() {
     let rep = &fix["artifactChanges"][0]["replacements"][0];
     assert_eq!(rep["insertedContent"]["text"], "safe_load");
     assert_eq!(rep["deletedRegion"]["startLine"], 4);
-    let fp = r["partialFingerprints"]["backendArchitect/v1"]
+    let fp = r["partialFingerprints"]["backendArchitect/v2"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -520,7 +563,7 @@ fn sarif_carries_fixes_and_stable_fingerprints() {
     let out = run(dir.path(), &["check", "--format", "sarif", "app/conf.py"]);
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
-        v["runs"][0]["results"][0]["partialFingerprints"]["backendArchitect/v1"],
+        v["runs"][0]["results"][0]["partialFingerprints"]["backendArchitect/v2"],
         fp.as_str()
     );
 }

@@ -786,13 +786,13 @@ fn git_tree(gitignore: &str) -> (tempfile::TempDir, std::path::PathBuf) {
 
 #[test]
 fn source_files_changed_on_disk_update_cross_file_findings() {
-    let (_dir, root) = git_tree("build/\n");
+    let (_dir, root) = git_tree("staging/\n");
     std::fs::write(
         root.join("backend-architect.toml"),
-        "exclude = [\"generated\"]\n",
+        "exclude = [\"extra\"]\n",
     )
     .unwrap();
-    let main_text = app_py(&["routes", "ok", "build.routes", "generated.routes"]);
+    let main_text = app_py(&["routes", "ok", "staging.routes", "extra.routes"]);
     let main = root.join("main.py");
     std::fs::write(&main, &main_text).unwrap();
     let items_line = line_of(&main_text, "@app.get(\"/items\")") as u64;
@@ -840,8 +840,8 @@ fn source_files_changed_on_disk_update_cross_file_findings() {
     c.open(&file_uri(&routes), "python", &router_py("/other"));
     c.diagnostics(&file_uri(&routes), 1);
     std::fs::write(&routes, router_py("/items")).unwrap();
-    let built = root.join("build/routes.py");
-    let generated = root.join("generated/routes.py");
+    let built = root.join("staging/routes.py");
+    let generated = root.join("extra/routes.py");
     for p in [&built, &generated] {
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(p, router_py("/items")).unwrap();
@@ -864,7 +864,7 @@ fn source_files_changed_on_disk_update_cross_file_findings() {
     assert!(!files.contains(&file_uri(&built)), "{files:?}");
     assert!(!files.contains(&file_uri(&generated)), "{files:?}");
 
-    // A changed `.gitignore` re-reads the workspace: `build/` counts now.
+    // A changed `.gitignore` re-reads the workspace: `staging/` counts now.
     std::fs::write(root.join(".gitignore"), "").unwrap();
     c.backlog.clear();
     watched(&mut c, &[(&root.join(".gitignore"), 2)]);
@@ -878,11 +878,11 @@ fn source_files_changed_on_disk_update_cross_file_findings() {
 fn excluded_files_are_not_part_of_the_application() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().canonicalize().unwrap();
-    let main_text = app_py(&["generated.routes", "ok"]);
+    let main_text = app_py(&["extra.routes", "ok"]);
     let main = root.join("main.py");
     std::fs::write(&main, &main_text).unwrap();
-    std::fs::create_dir(root.join("generated")).unwrap();
-    std::fs::write(root.join("generated/routes.py"), router_py("/items")).unwrap();
+    std::fs::create_dir(root.join("extra")).unwrap();
+    std::fs::write(root.join("extra/routes.py"), router_py("/items")).unwrap();
     std::fs::write(root.join("ok.py"), router_py("/healthz")).unwrap();
     let items_line = line_of(&main_text, "@app.get(\"/items\")") as u64;
     let health_line = line_of(&main_text, "@app.get(\"/healthz\")") as u64;
@@ -903,18 +903,18 @@ fn excluded_files_are_not_part_of_the_application() {
 
     std::fs::write(
         root.join("backend-architect.toml"),
-        "exclude = [\"generated\"]\n",
+        "exclude = [\"extra\"]\n",
     )
     .unwrap();
     let mut c = start_watching(&root);
     // Opened in the editor, an excluded file is still not part of the application.
-    let generated = file_uri(&root.join("generated/routes.py"));
+    let generated = file_uri(&root.join("extra/routes.py"));
     c.open(&generated, "python", &router_py("/items"));
     assert!(c.diagnostics(&generated, 1).is_empty());
     assert_eq!(arc101(&mut c), vec![health_line]);
 
     // A changed configuration re-reads the workspace: `ok.py` leaves the index, and the open
-    // `generated/routes.py` counts now.
+    // `extra/routes.py` counts now.
     let config = root.join("backend-architect.toml");
     std::fs::write(&config, "exclude = [\"ok.py\"]\n").unwrap();
     c.backlog.clear();

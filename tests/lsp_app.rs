@@ -545,7 +545,7 @@ fn hover_shows_the_docs_of_every_code_the_fixtures_produce() {
 fn workspace_symbols_asked_at_once_wait_for_the_index() {
     let (_dir, root) = fastapi_workspace();
     // Enough files that indexing is still running when the request arrives.
-    let generated = root.join("generated");
+    let generated = root.join("extra");
     std::fs::create_dir(&generated).unwrap();
     for i in 0..1500 {
         std::fs::write(

@@ -208,6 +208,30 @@ const BUILD_DIRS: &[&str] = &[
     "__generated__",
 ];
 
+/// Directories of tools and environments: never the project's code.
+const ENVIRONMENT_DIRS: &[&str] = &[
+    "__pycache__",
+    "__pypackages__",
+    "venv",
+    ".venv",
+    ".tox",
+    ".nox",
+    ".eggs",
+    ".git",
+    "target",
+];
+
+/// Whether the workspace walk (`crate::walker`: `check`, the editor's index) leaves a
+/// directory of this name out: dependencies and vendored code, build output and generated code
+/// (files there would be classified `Vendored`, to which no rule applies by default), and
+/// environments. Build directories count wherever they are below the walked root (the root
+/// itself is always entered).
+pub fn is_skipped_dir(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let lower = lower.as_str();
+    VENDOR_DIRS.contains(&lower) || BUILD_DIRS.contains(&lower) || ENVIRONMENT_DIRS.contains(&lower)
+}
+
 /// The same for JavaScript and TypeScript only: client code served as files (a Python package
 /// may well be called `public` or `static`).
 const JS_BUILD_DIRS: &[&str] = &["static", "public", "assets", ".next", "out", "lib-cov"];

@@ -241,21 +241,18 @@ pub fn index_paths(
     }
 }
 
-/// Directories `walk` never enters (dependencies, build output, virtual environments).
-const SKIPPED_DIRS: &[&str] = &[
-    "node_modules",
-    "target",
-    "__pycache__",
-    "venv",
-    ".venv",
-    "dist",
-];
-
-/// The walker behind `walk` and `WalkFilter`: gitignore-aware, hidden files and `SKIPPED_DIRS`
-/// left out. One definition, so both agree on what the workspace is.
-fn walker(root: &Path) -> ignore::WalkBuilder {
+/// The walker behind `walk`, `WalkFilter` and `check`'s file collection: gitignore-aware,
+/// hidden files and the directories `classify::is_skipped_dir` names (dependencies, vendored
+/// code, build output, virtual environments) left out. One definition, so the editor's index and
+/// `check` agree on what the workspace is. A root itself is always entered (`check vendor/`
+/// checks vendored code on request).
+pub fn walker(root: &Path) -> ignore::WalkBuilder {
     let mut builder = ignore::WalkBuilder::new(root);
-    builder.filter_entry(|e| !SKIPPED_DIRS.contains(&e.file_name().to_string_lossy().as_ref()));
+    builder.filter_entry(|e| {
+        !(e.depth() > 0
+            && e.file_type().is_some_and(|t| t.is_dir())
+            && classify::is_skipped_dir(&e.file_name().to_string_lossy()))
+    });
     builder
 }
 
@@ -421,8 +418,12 @@ mod tests {
             "repo/.hidden/x.py",
             "repo/node_modules/lib/index.js",
             "repo/venv/lib/site.py",
+            "repo/vendor/lib/util.py",
+            "repo/dist/server.js",
+            "plain/third_party/x/y.py",
+            "plain/pkg/build/z.py",
             "repo/notes.txt",
-            "plain/build/out.js",
+            "plain/reports/out.js",
             "plain/a.py",
             "outside/b.py",
         ];
@@ -435,7 +436,7 @@ mod tests {
         std::fs::write(repo.join(".gitignore"), "build/\n*.gen.py\n").unwrap();
         std::fs::write(repo.join("pkg/.gitignore"), "!keep.gen.py\n").unwrap();
         // Not a repository: its `.gitignore` does not apply, as in git.
-        std::fs::write(plain.join(".gitignore"), "build/\n").unwrap();
+        std::fs::write(plain.join(".gitignore"), "reports/\n").unwrap();
 
         let roots = vec![repo.clone(), plain.clone()];
         let listed = walk(&roots);
@@ -444,7 +445,7 @@ mod tests {
             !listed.contains(&repo.join("pkg/drop.gen.py")),
             "{listed:?}"
         );
-        assert!(listed.contains(&plain.join("build/out.js")), "{listed:?}");
+        assert!(listed.contains(&plain.join("reports/out.js")), "{listed:?}");
         let mut filter = WalkFilter::new(&roots);
         let mut candidates: Vec<std::path::PathBuf> = files.iter().map(|f| base.join(f)).collect();
         candidates.extend([
@@ -464,11 +465,25 @@ mod tests {
         assert!(filter.enters(&repo));
         assert!(filter.enters(&repo.join("pkg")));
         assert!(filter.enters(&repo.join("pkg/deep")));
-        assert!(filter.enters(&plain.join("build")));
+        assert!(filter.enters(&plain.join("reports")));
         assert!(!filter.enters(&repo.join("build")));
         assert!(!filter.enters(&repo.join("pkg/deep/build")));
         assert!(!filter.enters(&repo.join(".hidden")));
         assert!(!filter.enters(&repo.join("node_modules")));
+        // Vendored code and build output, repository or not (`classify::is_skipped_dir`).
+        for skipped in ["vendor", "dist"] {
+            assert!(!filter.enters(&repo.join(skipped)), "{skipped}");
+        }
+        assert!(!filter.enters(&plain.join("third_party")));
+        assert!(!filter.enters(&plain.join("pkg/build")));
+        assert!(!listed
+            .iter()
+            .any(|p| p.starts_with(plain.join("pkg/build"))));
+        // A root is entered whatever its name: `check vendor/` checks vendored code.
+        assert_eq!(
+            walk(&[repo.join("vendor")]),
+            vec![repo.join("vendor/lib/util.py")]
+        );
         assert!(!filter.enters(&repo.join("app.py")));
         assert!(!filter.enters(&base.join("outside")));
     }

@@ -13,6 +13,66 @@ use ba_rules::{self as rules, Applicability, Edit, Finding, Fix, Related, Severi
 pub const DIR: &str = ".backend-architect-cache";
 const FILE: &str = "results-v1.json";
 
+/// The environment variable that moves the cache (as `--cache-dir` does).
+pub const ENV: &str = "BACKEND_ARCHITECT_CACHE_DIR";
+
+/// Where the cache lives: `--cache-dir` or `$BACKEND_ARCHITECT_CACHE_DIR` if given, else
+/// `.backend-architect-cache` at the project root of the first checked path: the nearest
+/// directory at or above it with a configuration file (`backend-architect.toml`, a
+/// `pyproject.toml` with the tool's table) or a `.git`, so runs from any folder of a project
+/// share one cache. Without either, the current directory.
+pub fn locate(explicit: Option<&Path>, paths: &[PathBuf]) -> PathBuf {
+    if let Some(dir) = explicit {
+        return dir.to_path_buf();
+    }
+    if let Some(dir) = std::env::var_os(ENV).filter(|v| !v.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    let start = paths
+        .first()
+        .and_then(|p| std::path::absolute(p).ok())
+        .map(|p| {
+            if p.is_dir() {
+                p
+            } else {
+                p.parent().map(Path::to_path_buf).unwrap_or(p)
+            }
+        });
+    project_root(start.as_deref()).join(DIR)
+}
+
+/// The project root above `start` (see `locate`), or `.`.
+fn project_root(start: Option<&Path>) -> PathBuf {
+    let mut current = start;
+    while let Some(dir) = current {
+        if dir.join(".git").exists() || ba_config::discover_here(dir) {
+            return dir.to_path_buf();
+        }
+        current = dir.parent();
+    }
+    PathBuf::from(".")
+}
+
+/// Creates the cache directory with a `.gitignore` (so it is never committed) and a
+/// `CACHEDIR.TAG` (so backup tools skip it: https://bford.info/cachedir/).
+fn prepare(dir: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let gitignore = dir.join(".gitignore");
+    if !gitignore.exists() {
+        let _ = std::fs::write(gitignore, "# Created by backend-architect.\n*\n");
+    }
+    let tag = dir.join("CACHEDIR.TAG");
+    if !tag.exists() {
+        let _ = std::fs::write(
+            tag,
+            "Signature: 8a477f597d28d172789f06886806bc55\n\
+             # This file is a cache directory tag created by backend-architect.\n\
+             # For information about cache directory tags see https://bford.info/cachedir/\n",
+        );
+    }
+    Ok(())
+}
+
 #[derive(Serialize, Deserialize, Clone)]
 struct CachedFix {
     title: String,
@@ -135,10 +195,10 @@ fn from_cached(c: &CachedFinding) -> Option<Finding> {
 }
 
 impl Cache {
-    /// Opens the cache in `root/.backend-architect-cache`; a missing, stale or unreadable cache
-    /// is simply empty.
-    pub fn open(root: &Path) -> Self {
-        let path = root.join(DIR).join(FILE);
+    /// Opens the cache in `dir` (see `locate`); a missing, stale or unreadable cache is simply
+    /// empty.
+    pub fn open(dir: &Path) -> Self {
+        let path = dir.join(FILE);
         let old = std::fs::read(&path)
             .ok()
             .and_then(|b| serde_json::from_slice::<CacheFile>(&b).ok())
@@ -191,8 +251,7 @@ impl Cache {
     pub fn save(self) -> Result<(), String> {
         let entries = self.new.into_inner().unwrap_or_else(|e| e.into_inner());
         let dir = self.path.parent().expect("cache file has a directory");
-        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        let _ = std::fs::write(dir.join(".gitignore"), "*\n");
+        prepare(dir)?;
         let file = CacheFile {
             version: tool_identity(),
             entries,
@@ -230,9 +289,9 @@ pub fn cross_key<'a>(files: impl Iterator<Item = (&'a Path, u64)>) -> u64 {
     h.finish()
 }
 
-/// The cross-file findings stored under `key` in `root`'s cache, if the last run had the same.
-pub fn load_cross(root: &Path, key: u64) -> Option<Vec<(PathBuf, Vec<Finding>)>> {
-    let bytes = std::fs::read(root.join(DIR).join(CROSS_FILE)).ok()?;
+/// The cross-file findings stored under `key` in the cache `dir`, if the last run had the same.
+pub fn load_cross(dir: &Path, key: u64) -> Option<Vec<(PathBuf, Vec<Finding>)>> {
+    let bytes = std::fs::read(dir.join(CROSS_FILE)).ok()?;
     let cached: CrossCache = serde_json::from_slice(&bytes).ok()?;
     if cached.key != key || cached.version != tool_identity() {
         return None;
@@ -250,7 +309,7 @@ pub fn load_cross(root: &Path, key: u64) -> Option<Vec<(PathBuf, Vec<Finding>)>>
 }
 
 /// Stores cross-file findings under `key` (best effort: a failure only costs the next run).
-pub fn store_cross(root: &Path, key: u64, files: &[(PathBuf, &[Finding])]) {
+pub fn store_cross(dir: &Path, key: u64, files: &[(PathBuf, &[Finding])]) {
     let cached = CrossCache {
         version: tool_identity(),
         key,
@@ -259,8 +318,7 @@ pub fn store_cross(root: &Path, key: u64, files: &[(PathBuf, &[Finding])]) {
             .map(|(p, fs)| (p.clone(), fs.iter().map(to_cached).collect()))
             .collect(),
     };
-    let dir = root.join(DIR);
-    if std::fs::create_dir_all(&dir).is_err() {
+    if prepare(dir).is_err() {
         return;
     }
     if let Ok(bytes) = serde_json::to_vec(&cached) {

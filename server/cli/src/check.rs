@@ -20,19 +20,6 @@ use ba_syntax::document::MAX_ANALYSED_BYTES;
 use ba_syntax::position::LineIndex;
 use ba_syntax::Language;
 
-/// Directories that hold other people's code or build output.
-const SKIPPED_DIRS: &[&str] = &[
-    "node_modules",
-    "site-packages",
-    "dist-packages",
-    ".venv",
-    "venv",
-    "__pycache__",
-    ".git",
-    "bower_components",
-    cache::DIR,
-];
-
 /// Lines longer than this are what minifiers and generators write, not what people do.
 const LONG_LINE: usize = 1_000;
 
@@ -77,6 +64,8 @@ enum Outcome {
 struct Collected {
     files: Vec<PathBuf>,
     skipped: Vec<(SkipKind, String)>,
+    /// Files named on the command line that no supported language reads.
+    unsupported: Vec<PathBuf>,
 }
 
 fn is_minified_name(path: &Path) -> bool {
@@ -89,6 +78,7 @@ fn collect_files(paths: &[PathBuf]) -> Result<Collected, String> {
     let mut out = Collected {
         files: Vec::new(),
         skipped: Vec::new(),
+        unsupported: Vec::new(),
     };
     for path in paths {
         if std::fs::symlink_metadata(path).is_err() {
@@ -104,17 +94,15 @@ fn collect_files(paths: &[PathBuf]) -> Result<Collected, String> {
         if path.is_file() {
             if Language::from_path(path).is_some() {
                 out.files.push(path.clone());
+            } else {
+                // Named explicitly: say so instead of dropping it (Ruff warns and goes on).
+                out.unsupported.push(path.clone());
             }
             continue;
         }
-        let walker = ignore::WalkBuilder::new(path)
-            .filter_entry(|e| {
-                !(e.file_type().is_some_and(|t| t.is_dir())
-                    && e.file_name()
-                        .to_str()
-                        .is_some_and(|n| SKIPPED_DIRS.contains(&n)))
-            })
-            .build();
+        // The same walk as the editor's workspace index (gitignore, hidden files, dependencies,
+        // vendored code and build output left out).
+        let walker = ba_app::walker(path).build();
         for entry in walker {
             let entry = match entry {
                 Ok(e) => e,
@@ -222,19 +210,21 @@ fn is_dense(line: &str) -> bool {
 fn cross_findings(
     jobs: &[(PathBuf, Arc<Settings>)],
     facts: Option<FactsSink>,
-    use_cache: bool,
+    cache_dir: Option<&Path>,
 ) -> Vec<ba_engine::crossfile::FileFindings> {
     let Some(facts) = facts else {
         return Vec::new();
     };
-    let root = Path::new(".");
-    let key = use_cache.then(|| {
+    let key = cache_dir.map(|_| {
         cache::cross_key(
             jobs.iter()
                 .map(|(f, s)| (f.as_path(), s.rules.fingerprint())),
         )
     });
-    if let Some(stored) = key.and_then(|k| cache::load_cross(root, k)) {
+    if let Some(stored) = key
+        .zip(cache_dir)
+        .and_then(|(k, dir)| cache::load_cross(dir, k))
+    {
         tracing::info!("cross-file findings: reused from the cache");
         return stored
             .into_iter()
@@ -256,12 +246,12 @@ fn cross_findings(
         facts.into_inner().unwrap_or_else(|e| e.into_inner()),
     );
     tracing::info!("cross-file findings: computed");
-    if let Some(key) = key {
+    if let Some((key, dir)) = key.zip(cache_dir) {
         let files: Vec<(PathBuf, &[ba_rules::Finding])> = computed
             .iter()
             .map(|c| (c.path.clone(), c.findings.as_slice()))
             .collect();
-        cache::store_cross(root, key, &files);
+        cache::store_cross(dir, key, &files);
     }
     computed
 }
@@ -514,6 +504,14 @@ pub fn run(args: &CheckArgs) -> ExitCode {
                 .replacen('`', "", 1)
         ));
     }
+    if args.statistics
+        && !matches!(
+            args.format,
+            super::OutputFormat::Text | super::OutputFormat::Json
+        )
+    {
+        return usage_error("--statistics prints text or JSON; use --format text or --format json");
+    }
     let fail_on = match Severity::parse(&args.fail_on) {
         Some(s) => s,
         None => {
@@ -533,6 +531,30 @@ pub fn run(args: &CheckArgs) -> ExitCode {
             return usage_error(format!("--config {}: no such file", path.display()));
         }
     }
+    if let Some(out) = &args.output_file {
+        if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+            if !dir.is_dir() {
+                return usage_error(format!("--output-file {}", fix::missing_folder(out, dir)));
+            }
+        }
+    }
+    if let Some(baseline) = args.baseline.as_ref().filter(|_| !args.write_baseline) {
+        if !baseline.is_file() {
+            return usage_error(format!(
+                "--baseline {}: no such file; write it first with `--write-baseline`",
+                baseline.display()
+            ));
+        }
+    }
+    if args.paths.iter().any(|p| p.as_os_str() == "-") {
+        if args.paths.len() > 1 {
+            return usage_error("`-` (standard input) cannot be combined with other paths");
+        }
+        return run_stdin(args, &overrides, fail_on);
+    }
+    if args.stdin_filename.is_some() {
+        return usage_error("--stdin-filename names the text read from `-`; pass `-` as the path");
+    }
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -542,11 +564,27 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         Ok(c) => c,
         Err(e) => return usage_error(e),
     };
+    for path in &collected.unsupported {
+        eprintln!(
+            "warning: {}: not a file backend-architect checks (.py, .pyi, .js, .mjs, .cjs, .jsx, \
+             .ts, .mts, .cts, .tsx); skipped",
+            path.display()
+        );
+    }
+    if collected.files.is_empty() && collected.skipped.is_empty() {
+        eprintln!("warning: no Python, JavaScript or TypeScript files found under the given paths");
+    }
     let configs = ConfigCache::default();
     let explicit = args
         .config
         .as_ref()
-        .map(|c| config::file::resolve(Some(c), &overrides));
+        // Absolute, so globs (`exclude`, `per-file-ignores`) are relative to its folder.
+        .map(|c| {
+            config::file::resolve(
+                Some(&std::path::absolute(c).unwrap_or(c.clone())),
+                &overrides,
+            )
+        });
     // Resolve settings per file first, so a config error stops the run before any output.
     let mut jobs: Vec<(PathBuf, Arc<Settings>)> = Vec::with_capacity(collected.files.len());
     for file in collected.files {
@@ -556,9 +594,9 @@ pub fn run(args: &CheckArgs) -> ExitCode {
             }
         }
         let abs = std::path::absolute(&file).unwrap_or_else(|_| file.clone());
-        let (settings, error) = match &explicit {
-            Some((s, e)) => (s.clone(), e.clone()),
-            None => configs.settings_for(&abs, &overrides),
+        let (settings, error) = match (&explicit, &args.config) {
+            (Some(resolved), Some(path)) => configs.for_file(path, resolved.clone(), &abs),
+            _ => configs.settings_for(&abs, &overrides),
         };
         if let Some(e) = error {
             return usage_error(e);
@@ -568,7 +606,8 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         }
     }
 
-    let cache = (!args.no_cache).then(|| Cache::open(Path::new(".")));
+    let cache_dir = (!args.no_cache).then(|| cache::locate(args.cache_dir.as_deref(), &paths));
+    let cache = cache_dir.as_deref().map(Cache::open);
     let progress = (std::io::stderr().is_terminal() && jobs.len() > 200).then(|| {
         let bar = indicatif::ProgressBar::new(jobs.len() as u64);
         bar.set_style(
@@ -653,7 +692,11 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     }
     let mut reports = Vec::new();
     // Cross-file rules (routes across files) run over the index of the checked files.
-    let cross = cross_findings(&jobs, facts, !args.no_cache && fixing.is_none());
+    let cross = cross_findings(
+        &jobs,
+        facts,
+        cache_dir.as_deref().filter(|_| fixing.is_none()),
+    );
     let mut skipped = collected.skipped;
     let mut fixes: Vec<(String, Fixed)> = Vec::new();
     // Files per class: (checked with some rules, left out because no rule applies).
@@ -721,11 +764,58 @@ pub fn run(args: &CheckArgs) -> ExitCode {
             &mut reports,
         );
     }
+    if args.add_noqa {
+        let (added, files, problems) = super::adopt::add_noqa_to_files(&reports);
+        for p in &problems {
+            eprintln!("warning: {p}");
+        }
+        eprintln!(
+            "Added {added} suppression {} to {files} {}.",
+            if added == 1 { "comment" } else { "comments" },
+            if files == 1 { "file" } else { "files" }
+        );
+        return if problems.is_empty() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(2)
+        };
+    }
+    if let Some(baseline) = &args.baseline {
+        if args.write_baseline {
+            return match super::adopt::write_baseline(baseline, &reports) {
+                Ok(n) => {
+                    eprintln!(
+                        "Wrote {n} {} to the baseline {}.",
+                        if n == 1 { "finding" } else { "findings" },
+                        baseline.display()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => usage_error(format!("cannot write the baseline: {e}")),
+            };
+        }
+        match super::adopt::apply_baseline(baseline, &mut reports) {
+            Ok(0) => {}
+            Ok(n) => eprintln!(
+                "Left out {n} {} recorded in the baseline {}.",
+                if n == 1 { "finding" } else { "findings" },
+                baseline.display()
+            ),
+            Err(e) => return usage_error(e),
+        }
+    }
     if args.diff {
         // The patch is the report: print it and say how many fixes it holds.
-        let patch: String = fixes.iter().filter_map(|(_, f)| f.diff.clone()).collect();
+        let mut patch: String = fixes.iter().filter_map(|(_, f)| f.diff.clone()).collect();
+        if super::colour_stdout(args.color) {
+            patch = output::colour_diff(&patch);
+        }
         let count: usize = fixes.iter().map(|(_, f)| f.codes.len()).sum();
-        if let Err(e) = std::io::stdout().lock().write_all(patch.as_bytes()) {
+        if let Err(e) = std::io::stdout()
+            .lock()
+            .write_all(patch.as_bytes())
+            .or_else(quiet_pipe)
+        {
             return usage_error(format!("cannot write the diff: {e}"));
         }
         eprintln!(
@@ -801,30 +891,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         )
         .collect();
     let checked = reports.len();
-    let rendered = if args.statistics {
-        let mut out = output::statistics(&reports);
-        out.push_str(&class_statistics(&classes));
-        out
-    } else {
-        match args.format {
-            super::OutputFormat::Text => {
-                let tty = args.output_file.is_none() && std::io::stdout().is_terminal();
-                let colour = tty && std::env::var_os("NO_COLOR").is_none();
-                output::text(
-                    &reports,
-                    checked,
-                    output::TextStyle {
-                        frames: tty,
-                        colour,
-                    },
-                )
-            }
-            super::OutputFormat::Json => output::json(&reports),
-            super::OutputFormat::Sarif => output::sarif(&reports, &notices),
-            super::OutputFormat::Github => output::github(&reports),
-            super::OutputFormat::Junit => output::junit(&reports, checked),
-        }
-    };
+    let rendered = render(args, &reports, checked, &notices, &classes);
     if !skipped.is_empty() && args.format == super::OutputFormat::Text {
         let mut counts: Vec<(SkipKind, usize)> = Vec::new();
         for (kind, _) in &skipped {
@@ -857,21 +924,232 @@ pub fn run(args: &CheckArgs) -> ExitCode {
             left_out.join(", ")
         );
     }
-    let written = match &args.output_file {
-        Some(path) => write_atomically(path, rendered.as_bytes()),
-        None => std::io::stdout()
+    if let Err(e) = emit(args, &rendered) {
+        return usage_error(format!("cannot write the report: {e}"));
+    }
+    exit_code(&reports, fail_on, args.exit_zero)
+}
+
+/// `check -`: the text on standard input, checked as the file `--stdin-filename` names (its
+/// language, class and configuration; Python when no name is given). What editors and
+/// pre-commit wrappers use. With `--fix` the fixed text goes to standard output and the report
+/// to standard error (as Ruff does); with `--diff` the patch goes to standard output.
+fn run_stdin(args: &CheckArgs, overrides: &Options, fail_on: Severity) -> ExitCode {
+    use std::io::Read as _;
+    if args.add_noqa || args.write_baseline {
+        return usage_error("--add-noqa and --write-baseline work on files, not standard input");
+    }
+    let name = args
+        .stdin_filename
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("-"));
+    let language = match &args.stdin_filename {
+        Some(p) => match Language::from_path(p) {
+            Some(l) => l,
+            None => {
+                return usage_error(format!(
+                    "--stdin-filename {}: not a file backend-architect checks (.py, .js, .ts…)",
+                    p.display()
+                ))
+            }
+        },
+        None => Language::Python,
+    };
+    let mut bytes = Vec::new();
+    if let Err(e) = std::io::stdin().read_to_end(&mut bytes) {
+        return usage_error(format!("cannot read standard input: {e}"));
+    }
+    let Ok(input) = String::from_utf8(bytes) else {
+        return usage_error("standard input is not valid UTF-8");
+    };
+    let abs = std::path::absolute(&name).unwrap_or_else(|_| name.clone());
+    let configs = ConfigCache::default();
+    let (settings, error) = match &args.config {
+        Some(c) => {
+            let c = std::path::absolute(c).unwrap_or_else(|_| c.clone());
+            let resolved = config::file::resolve(Some(&c), overrides);
+            configs.for_file(&c, resolved, &abs)
+        }
+        None => configs.settings_for(&abs, overrides),
+    };
+    if let Some(e) = error {
+        return usage_error(e);
+    }
+    let display = name
+        .strip_prefix(".")
+        .unwrap_or(&name)
+        .display()
+        .to_string();
+    let (bom, text) = match input.strip_prefix(fix::BOM) {
+        Some(rest) => (fix::BOM, rest),
+        None => ("", input.as_str()),
+    };
+    let excluded = settings.is_excluded(&abs);
+    let analyse = |text: &str| -> Vec<ba_rules::Finding> {
+        if excluded {
+            return Vec::new();
+        }
+        let Some(tree) = ba_syntax::parse::parse(language, text, None) else {
+            return Vec::new();
+        };
+        let class = ba_app::classify(&display, language, Some(tree.root_node()), text);
+        if !settings.rules.any_applies(class) {
+            return Vec::new();
+        }
+        engine::analyze(&display, language, text, &tree, &settings.rules, None)
+    };
+    let fixing = (args.fix || args.diff).then_some(FixMode {
+        write: false,
+        diff: args.diff,
+        unsafe_fixes: args.unsafe_fixes,
+    });
+    let (findings, report_text) = match fixing {
+        None => (analyse(text), text.to_owned()),
+        Some(mode) => {
+            let run = fix::fix_text(&display, language, text, mode, analyse);
+            let mut out = std::io::stdout().lock();
+            if args.diff {
+                let (patch, count) = match &run.fixed {
+                    Some((_, f)) => (f.diff.clone().unwrap_or_default(), f.codes.len()),
+                    None => (String::new(), 0),
+                };
+                let patch = if super::colour_stdout(args.color) {
+                    output::colour_diff(&patch)
+                } else {
+                    patch
+                };
+                if let Err(e) = out.write_all(patch.as_bytes()).or_else(quiet_pipe) {
+                    return usage_error(format!("cannot write the diff: {e}"));
+                }
+                eprintln!(
+                    "Would fix {count} {}.",
+                    if count == 1 { "finding" } else { "findings" }
+                );
+                return ExitCode::from(u8::from(count > 0));
+            }
+            let (fixed_text, findings) = match run.fixed {
+                Some((new_text, info)) => {
+                    eprintln!("Fixed {display}: {}", fix::summary(&info.codes));
+                    let left = run.result.unwrap_or_else(|| analyse(&new_text));
+                    (new_text, left)
+                }
+                None => (text.to_owned(), run.original),
+            };
+            // The whole text, fixed or not: the caller replaces its buffer with it.
+            if let Err(e) = out.write_all(format!("{bom}{fixed_text}").as_bytes()) {
+                return usage_error(format!("cannot write the fixed text: {e}"));
+            }
+            (findings, fixed_text)
+        }
+    };
+    let index = LineIndex::new(&report_text);
+    let mut reports = vec![FileReport {
+        path: display,
+        findings: findings
+            .into_iter()
+            .map(|f| Reported::new(f, &report_text, &index))
+            .collect(),
+    }];
+    if let Some(baseline) = &args.baseline {
+        if let Err(e) = super::adopt::apply_baseline(baseline, &mut reports) {
+            return usage_error(e);
+        }
+    }
+    let checked = usize::from(!excluded);
+    let class = ba_app::classify::classify_path(&reports[0].path);
+    let classes = [(class, (checked, 0))].into_iter().collect();
+    let rendered = render(args, &reports, checked, &[], &classes);
+    let written = if fixing.is_some() && args.output_file.is_none() {
+        // Standard output carries the fixed text.
+        std::io::stderr()
             .lock()
             .write_all(rendered.as_bytes())
-            .map_err(|e| e.to_string()),
+            .map_err(|e| e.to_string())
+    } else {
+        emit(args, &rendered)
     };
     if let Err(e) = written {
         return usage_error(format!("cannot write the report: {e}"));
     }
+    exit_code(&reports, fail_on, args.exit_zero)
+}
+
+/// The report in the format asked for (`--statistics`: the counts instead of the findings).
+fn render(
+    args: &CheckArgs,
+    reports: &[FileReport],
+    checked: usize,
+    notices: &[output::Notice],
+    classes: &std::collections::BTreeMap<FileClass, (usize, usize)>,
+) -> String {
+    if args.statistics {
+        return match args.format {
+            super::OutputFormat::Json => {
+                let rows: Vec<(&'static str, usize, usize)> = classes
+                    .iter()
+                    .map(|(class, (checked, out))| (class.name(), *checked, *out))
+                    .collect();
+                output::statistics_json(reports, checked, &rows)
+            }
+            // Other formats are refused before the run.
+            _ => {
+                let mut out = output::statistics_text(reports, checked);
+                out.push_str(&class_statistics(classes));
+                out
+            }
+        };
+    }
+    match args.format {
+        super::OutputFormat::Text => {
+            // Findings one per line for pipes and files (what scripts and editors parse), with
+            // the source under each on a terminal.
+            let tty = args.output_file.is_none() && std::io::stdout().is_terminal();
+            let colour = args.output_file.is_none() && super::colour_stdout(args.color);
+            output::text(
+                reports,
+                checked,
+                output::TextStyle {
+                    frames: tty,
+                    colour,
+                },
+            )
+        }
+        super::OutputFormat::Json => output::json(reports),
+        super::OutputFormat::Sarif => output::sarif(reports, notices),
+        super::OutputFormat::Github => output::github(reports),
+        super::OutputFormat::Junit => output::junit(reports, checked),
+    }
+}
+
+/// Writes the report to `--output-file` (atomically) or standard output. A closed pipe
+/// (`check | head`) is not an error: the reader has what it wanted.
+fn emit(args: &CheckArgs, rendered: &str) -> Result<(), String> {
+    match &args.output_file {
+        Some(path) => write_atomically(path, rendered.as_bytes()),
+        None => std::io::stdout()
+            .lock()
+            .write_all(rendered.as_bytes())
+            .or_else(quiet_pipe)
+            .map_err(|e| e.to_string()),
+    }
+}
+
+/// A closed pipe (`check | head`) is not an error: the reader has what it wanted.
+fn quiet_pipe(e: std::io::Error) -> std::io::Result<()> {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        Ok(())
+    } else {
+        Err(e)
+    }
+}
+
+/// 1 when a finding is at least as severe as `--fail-on` (unless `--exit-zero`), else 0.
+fn exit_code(reports: &[FileReport], fail_on: Severity, exit_zero: bool) -> ExitCode {
     let failing = reports
         .iter()
         .flat_map(|r| &r.findings)
         .any(|r| r.finding.severity <= fail_on);
-    if failing && !args.exit_zero {
+    if failing && !exit_zero {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

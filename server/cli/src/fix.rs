@@ -193,6 +193,15 @@ fn write_in_place(target: &Path, original: &[u8], bytes: &[u8]) -> std::io::Resu
     Ok(())
 }
 
+/// "out/report.sarif: the folder out does not exist; create it first".
+pub(super) fn missing_folder(path: &Path, dir: &Path) -> String {
+    format!(
+        "{}: the folder {} does not exist; create it first",
+        path.display(),
+        dir.display()
+    )
+}
+
 /// Replaces `path`'s content: a temporary file in the same directory, renamed over it, so a
 /// reader sees the old or the new file and never half of one. A symlink is followed (its target
 /// is rewritten, the link stays), and the file's permissions are kept.
@@ -212,10 +221,23 @@ pub(super) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> 
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => std::path::PathBuf::from("."),
     };
+    if !dir.is_dir() {
+        return Err(missing_folder(path, &dir));
+    }
+    // The temporary file's name is ours, not the user's: errors name the folder instead.
     let mut tmp = tempfile::Builder::new()
         .prefix(".backend-architect-")
         .tempfile_in(&dir)
-        .map_err(|e| err(&e))?;
+        .map_err(|e| {
+            let cause = e
+                .raw_os_error()
+                .map_or(e.kind().into(), std::io::Error::from_raw_os_error);
+            format!(
+                "{}: cannot create a file in the folder {}: {cause}",
+                path.display(),
+                dir.display()
+            )
+        })?;
     // No fsync: the rename already keeps readers from half a file, and syncing each of
     // thousands of fixed files would dominate `check --fix`.
     tmp.write_all(bytes).map_err(|e| err(&e))?;

@@ -1,5 +1,6 @@
 //! The command line: `lsp`, `check`, `rules`, `explain`.
 
+mod adopt;
 mod cache;
 mod check;
 mod cross_module;
@@ -43,7 +44,7 @@ enum Command {
     /// Run the language server over stdio.
     Lsp(LspArgs),
     /// Check files or directories and report findings (exit 0 clean, 1 findings, 2 error).
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// List every rule.
     Rules {
         #[arg(long, value_enum, default_value_t = CatalogFormat::Text)]
@@ -85,6 +86,42 @@ pub enum OutputFormat {
     Junit,
 }
 
+/// `--color`: when to colour the report.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    /// On a terminal, unless `NO_COLOR` is set; `FORCE_COLOR` or `CLICOLOR_FORCE` force it.
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+/// Whether to colour what goes to standard output: `--color always|never` decide; `auto`
+/// follows `NO_COLOR` (off), then `FORCE_COLOR`/`CLICOLOR_FORCE` (on), then `CLICOLOR=0`,
+/// and otherwise colours a terminal that supports it (anstream's rules).
+pub(crate) fn colour_stdout(when: ColorWhen) -> bool {
+    colour_for(when, &std::io::stdout())
+}
+
+fn colour_for<S: anstream::stream::RawStream>(when: ColorWhen, stream: &S) -> bool {
+    match when {
+        ColorWhen::Always => true,
+        ColorWhen::Never => false,
+        ColorWhen::Auto => {
+            let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+            let forced = std::env::var("FORCE_COLOR")
+                .is_ok_and(|v| !v.is_empty() && v != "0" && v != "false");
+            if set("NO_COLOR") {
+                false
+            } else if forced {
+                true
+            } else {
+                anstream::AutoStream::choice(stream) != anstream::ColorChoice::Never
+            }
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum CatalogFormat {
     Text,
@@ -94,10 +131,19 @@ enum CatalogFormat {
 
 #[derive(clap::Args)]
 pub struct CheckArgs {
-    /// Files or directories to check (default: the current directory).
+    /// Files or directories to check (default: the current directory); `-` reads the text of
+    /// one file from standard input.
     pub paths: Vec<PathBuf>,
+    /// With `-`: the file the text on standard input is (for its language, class and
+    /// configuration; default: Python).
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
+    /// Colour the text report and `--diff`: auto (a terminal, honouring NO_COLOR, FORCE_COLOR
+    /// and CLICOLOR_FORCE), always or never.
+    #[arg(long, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    pub color: ColorWhen,
     /// Rules to run instead of the configured ones (codes, prefixes or names, comma-separated).
     #[arg(long, value_delimiter = ',')]
     pub select: Option<Vec<String>>,
@@ -111,7 +157,7 @@ pub struct CheckArgs {
     #[arg(long)]
     pub config: Option<PathBuf>,
     /// Write the report to this file instead of standard output.
-    #[arg(long)]
+    #[arg(short = 'o', long, value_name = "FILE")]
     pub output_file: Option<PathBuf>,
     /// Exit 0 even when there are findings.
     #[arg(long)]
@@ -128,6 +174,10 @@ pub struct CheckArgs {
     /// Analyse every file even if the results cache has it.
     #[arg(long)]
     pub no_cache: bool,
+    /// Where to keep the results cache (default: `.backend-architect-cache` at the project
+    /// root, beside the configuration file or `.git`; also `BACKEND_ARCHITECT_CACHE_DIR`).
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
     /// Apply safe fixes to the files (atomically), then report what is left.
     #[arg(long)]
     pub fix: bool,
@@ -137,6 +187,18 @@ pub struct CheckArgs {
     /// Print the fixes as a unified diff instead of writing them (exit 1 if there is any).
     #[arg(long)]
     pub diff: bool,
+    /// Add a suppression comment for every finding (`# noqa: CODE` at the end of a Python
+    /// line, `// backend-architect: ignore[CODE]` above a JavaScript one), to adopt the tool
+    /// on existing code; running it again adds nothing.
+    #[arg(long, conflicts_with_all = ["fix", "diff", "write_baseline"])]
+    pub add_noqa: bool,
+    /// Report only findings that are not in this baseline file (matched by rule, file and the
+    /// code of the line, not line numbers). Write it with `--write-baseline`.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record every current finding in the `--baseline` file (instead of reporting them).
+    #[arg(long, requires = "baseline", conflicts_with_all = ["fix", "diff"])]
+    pub write_baseline: bool,
     /// Also check dependency manifests (requirements*.txt, pyproject.toml, package.json and
     /// their lock files) for known vulnerabilities in OSV. Uses the network (`[dependencies]`
     /// sets the endpoint and cache); falls back to cached results when offline.
@@ -184,8 +246,7 @@ pub fn main() -> Run {
                 CatalogFormat::Json => catalog::rules_json(),
                 CatalogFormat::Markdown => catalog::rules_markdown(),
             };
-            print!("{text}");
-            ExitCode::SUCCESS
+            print_out(&text)
         }
         Command::MergeSarif { files, output } => {
             output::merge_sarif_command(&files, output.as_deref())
@@ -196,10 +257,7 @@ pub fn main() -> Run {
             config,
         } => models::run(format, kinds, config.as_deref()),
         Command::Explain { rule } => match ba_rules::lookup(&rule) {
-            Some(r) => {
-                print!("{}", catalog::explain(r));
-                ExitCode::SUCCESS
-            }
+            Some(r) => print_out(&catalog::explain(r)),
             None => {
                 eprintln!(
                     "error: no rule is called `{rule}`; `backend-architect rules` lists them"
@@ -208,6 +266,21 @@ pub fn main() -> Run {
             }
         },
     })
+}
+
+/// Writes `text` to standard output. A reader that went away (`rules | head -1`) is not an
+/// error: exit 0 quietly, as other command-line tools do; any other failure is exit 2.
+pub(crate) fn print_out(text: &str) -> ExitCode {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: cannot write to standard output: {e}");
+            ExitCode::from(2)
+        }
+    }
 }
 
 /// Logs go to stderr, never stdout (stdout carries the protocol or the report).

@@ -13,8 +13,7 @@ use super::CatalogFormat;
 
 pub fn run(format: CatalogFormat, kinds: bool, config: Option<&Path>) -> ExitCode {
     if kinds {
-        print!("{}", kinds_text(format));
-        return ExitCode::SUCCESS;
+        return super::print_out(&kinds_text(format));
     }
     let cwd = std::env::current_dir().unwrap_or_default();
     let found = config
@@ -26,8 +25,7 @@ pub fn run(format: CatalogFormat, kinds: bool, config: Option<&Path>) -> ExitCod
         return ExitCode::from(2);
     }
     let models = settings.rules.models();
-    print!("{}", listing(models, format));
-    ExitCode::SUCCESS
+    super::print_out(&listing(models, format))
 }
 
 fn kinds_text(format: CatalogFormat) -> String {

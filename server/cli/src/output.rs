@@ -71,12 +71,47 @@ pub struct TextStyle {
     pub colour: bool,
 }
 
-fn paint(on: bool, code: &str, s: &str) -> String {
+fn paint(on: bool, style: anstyle::Style, s: &str) -> String {
     if on {
-        format!("\x1b[{code}m{s}\x1b[0m")
+        format!("{}{s}{}", style.render(), style.render_reset())
     } else {
         s.to_owned()
     }
+}
+
+const BOLD: anstyle::Style = anstyle::Style::new().bold();
+
+fn severity_style(severity: Severity) -> anstyle::Style {
+    let colour = match severity {
+        Severity::Error => anstyle::AnsiColor::Red,
+        Severity::Warning => anstyle::AnsiColor::Yellow,
+        _ => anstyle::AnsiColor::Cyan,
+    };
+    BOLD.fg_color(Some(colour.into()))
+}
+
+/// A unified diff with its lines coloured as git colours them (headers bold, hunks cyan,
+/// removed red, added green).
+pub fn colour_diff(diff: &str) -> String {
+    let mut out = String::with_capacity(diff.len() * 5 / 4);
+    for line in diff.split_inclusive('\n') {
+        let style = if line.starts_with("+++") || line.starts_with("---") {
+            BOLD
+        } else if line.starts_with("@@") {
+            anstyle::Style::new().fg_color(Some(anstyle::AnsiColor::Cyan.into()))
+        } else if line.starts_with('+') {
+            anstyle::Style::new().fg_color(Some(anstyle::AnsiColor::Green.into()))
+        } else if line.starts_with('-') {
+            anstyle::Style::new().fg_color(Some(anstyle::AnsiColor::Red.into()))
+        } else {
+            out.push_str(line);
+            continue;
+        };
+        let body = line.trim_end_matches(['\n', '\r']);
+        out.push_str(&paint(true, style, body));
+        out.push_str(&line[body.len()..]);
+    }
+    out
 }
 
 fn per_rule(reports: &[FileReport]) -> BTreeMap<&'static str, (usize, &'static str, bool)> {
@@ -112,35 +147,23 @@ pub fn text(reports: &[FileReport], files_checked: usize, style: TextStyle) -> S
                 Some(Applicability::Unsafe) => " [-]",
                 None => "",
             };
-            let colour = match r.finding.severity {
-                Severity::Error => "1;31",
-                Severity::Warning => "1;33",
-                _ => "1;36",
-            };
+            if style.frames {
+                // The frame has the code, the message and `--> path:line:col` itself.
+                out.push_str(&frame(&report.path, r, style.colour));
+                out.push_str("\n\n");
+                continue;
+            }
+            let colour = severity_style(r.finding.severity);
             let _ = writeln!(
                 out,
                 "{}:{}:{}: {}{} {}",
-                paint(style.colour, "1", &report.path),
+                paint(style.colour, BOLD, &report.path),
                 r.start.0,
                 r.start.1,
                 paint(style.colour, colour, r.finding.code()),
                 marker,
                 r.finding.message
             );
-            if style.frames {
-                let gutter = r.start.0.to_string();
-                let pad = " ".repeat(gutter.len());
-                let width = if r.end.0 == r.start.0 {
-                    r.end.1.saturating_sub(r.start.1).max(1)
-                } else {
-                    1
-                };
-                let _ = writeln!(out, "{pad} |");
-                let _ = writeln!(out, "{gutter} | {}", r.line_text);
-                let caret = format!("{}{}", " ".repeat(r.start.1 - 1), "^".repeat(width));
-                let _ = writeln!(out, "{pad} | {}", paint(style.colour, colour, &caret));
-                out.push('\n');
-            }
         }
     }
     let files = if files_checked == 1 { "file" } else { "files" };
@@ -181,16 +204,146 @@ pub fn text(reports: &[FileReport], files_checked: usize, style: TextStyle) -> S
     out
 }
 
+/// (code, count, name, whether some of its findings have a safe fix), most frequent first.
+fn rule_rows(reports: &[FileReport]) -> Vec<(&'static str, usize, &'static str, bool)> {
+    let mut rows: Vec<_> = per_rule(reports)
+        .into_iter()
+        .map(|(code, (count, name, fixable))| (code, count, name, fixable))
+        .collect();
+    rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    rows
+}
+
+/// (findings, findings with a safe fix, files with findings).
+fn totals(reports: &[FileReport]) -> (usize, usize, usize) {
+    let findings = reports.iter().map(|r| r.findings.len()).sum();
+    let fixable = reports
+        .iter()
+        .flat_map(|r| &r.findings)
+        .filter(|r| {
+            r.finding
+                .fix
+                .as_ref()
+                .is_some_and(|f| f.applicability == Applicability::Safe)
+        })
+        .count();
+    let files = reports.iter().filter(|r| !r.findings.is_empty()).count();
+    (findings, fixable, files)
+}
+
+/// The finding's source line with the range marked under it, as rustc and Ruff show it
+/// (annotate-snippets): `--> path:line:col`, the line, carets, and the rule's code.
+fn frame(path: &str, r: &Reported, colour: bool) -> String {
+    use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
+    let line = r.line_text.as_str();
+    // Columns are 1-based Unicode scalar values; the snippet wants byte offsets in the line.
+    let byte_at = |column: usize| {
+        line.char_indices()
+            .nth(column.saturating_sub(1))
+            .map_or(line.len(), |(i, _)| i)
+    };
+    let start = byte_at(r.start.1);
+    // A range over several lines is marked to the end of its first.
+    let end = if r.end.0 == r.start.0 {
+        byte_at(r.end.1).max(start)
+    } else {
+        line.len()
+    };
+    let level = match r.finding.severity {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+        Severity::Info => Level::INFO,
+        Severity::Hint => Level::NOTE,
+    };
+    let fix = r.finding.fix.as_ref().map(|f| match f.applicability {
+        Applicability::Safe => format!("[*] {} (`--fix`)", f.title),
+        Applicability::Unsafe => format!("[-] {} (`--fix --unsafe-fixes`)", f.title),
+    });
+    let mut group = level
+        .primary_title(r.finding.message.as_str())
+        .id(r.finding.code())
+        .element(
+            Snippet::source(line)
+                .line_start(r.start.0)
+                .path(path)
+                .annotation(AnnotationKind::Primary.span(start..end)),
+        );
+    if let Some(fix) = &fix {
+        group = group.element(Level::HELP.message(fix.as_str()));
+    }
+    let report = &[group];
+    let renderer = if colour {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    renderer.render(report)
+}
+
 /// A count per rule, most frequent first.
 pub fn statistics(reports: &[FileReport]) -> String {
-    let mut rows: Vec<_> = per_rule(reports).into_iter().collect();
-    rows.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.0.cmp(b.0)));
     let mut out = String::new();
-    for (code, (count, name, fixable)) in rows {
+    for (code, count, name, fixable) in rule_rows(reports) {
         let mark = if fixable { "[*]" } else { "   " };
         let _ = writeln!(out, "{count:>6}  {code:<8} {mark} {name}");
     }
     out
+}
+
+/// `--statistics` as text: the count per rule and a total line.
+pub fn statistics_text(reports: &[FileReport], files_checked: usize) -> String {
+    let mut out = statistics(reports);
+    let (findings, fixable, files) = totals(reports);
+    let _ = write!(
+        out,
+        "{findings:>6}  {} in {files} {} ({files_checked} {} checked)",
+        plural(findings, "finding", "findings"),
+        plural(files, "file", "files"),
+        plural(files_checked, "file", "files"),
+    );
+    if fixable > 0 {
+        let _ = write!(out, ", {fixable} fixable with `--fix`");
+    }
+    out.push('\n');
+    out
+}
+
+/// `--statistics --format json`: the count per rule, the totals and the files per class
+/// (`classes`: class name → (checked, left out because no enabled rule applies)).
+pub fn statistics_json(
+    reports: &[FileReport],
+    files_checked: usize,
+    classes: &[(&'static str, usize, usize)],
+) -> String {
+    let (findings, fixable, files) = totals(reports);
+    let value = json!({
+        "rules": rule_rows(reports).into_iter().map(|(code, count, name, fixable)| json!({
+            "code": code,
+            "name": name,
+            "count": count,
+            "fixable": fixable,
+        })).collect::<Vec<_>>(),
+        "total": {
+            "findings": findings,
+            "fixable": fixable,
+            "files_with_findings": files,
+            "files_checked": files_checked,
+        },
+        "classes": classes.iter().map(|(name, checked, left_out)| json!({
+            "class": name,
+            "checked": checked,
+            "left_out": left_out,
+        })).collect::<Vec<_>>(),
+    });
+    serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
+}
+
+fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
+    if n == 1 {
+        one
+    } else {
+        many
+    }
 }
 
 pub fn json(reports: &[FileReport]) -> String {
@@ -237,33 +390,76 @@ fn sarif_level(s: Severity) -> &'static str {
     }
 }
 
+/// Characters a URI path keeps as they are (RFC 3986 unreserved, and `/` between segments);
+/// everything else is percent-encoded, as code-scanning services expect.
+const URI_PATH: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'/');
+
 fn uri_of(path: &str) -> String {
     let p = path.strip_prefix("./").unwrap_or(path).replace('\\', "/");
-    let mut out = String::with_capacity(p.len());
-    for ch in p.chars() {
-        match ch {
-            ' ' => out.push_str("%20"),
-            '%' => out.push_str("%25"),
-            '#' => out.push_str("%23"),
-            '?' => out.push_str("%3F"),
-            _ => out.push(ch),
-        }
-    }
+    let encode = |s: &str| percent_encoding::utf8_percent_encode(s, URI_PATH).to_string();
     // An absolute path is not a relative reference: SARIF wants a `file` URI for it.
-    if out.starts_with('/') {
-        return format!("file://{out}");
+    if p.starts_with('/') {
+        return format!("file://{}", encode(&p));
     }
-    if out.as_bytes().get(1) == Some(&b':') {
-        return format!("file:///{out}");
+    if p.as_bytes().get(1) == Some(&b':') && p.as_bytes()[0].is_ascii_alphabetic() {
+        return format!("file:///{}{}", &p[..2], encode(&p[2..]));
     }
-    out
+    encode(&p)
 }
 
+/// Where the tool's documentation lives; each rule's `helpUri` is its section of the rules page.
+const INFORMATION_URI: &str = "https://github.com/backend-architect/backend-architect";
+
+fn help_uri(rule: &ba_rules::Rule) -> String {
+    format!(
+        "{INFORMATION_URI}/blob/main/docs/rules.md#{}-{}",
+        rule.code.to_ascii_lowercase(),
+        rule.name
+    )
+}
+
+/// GitHub code scanning's `security-severity` (a CVSS-like score: 9.0+ critical, 7.0 high, 4.0
+/// medium, below that low) for security rules, from the rule's default severity.
+fn security_severity(rule: &ba_rules::Rule) -> Option<&'static str> {
+    if !matches!(
+        rule.category,
+        ba_rules::Category::Security | ba_rules::Category::Dependencies
+    ) {
+        return None;
+    }
+    Some(match rule.severity {
+        Severity::Error => "8.0",
+        Severity::Warning => "5.5",
+        Severity::Info => "3.0",
+        Severity::Hint => "1.0",
+    })
+}
+
+/// A line with its whitespace runs made one space (indentation and spacing changes keep a
+/// finding's identity).
+fn normalise_line(line: &str) -> String {
+    line.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The fingerprint of a finding's line for baselines: stable across moves and re-indentation.
+pub fn line_fingerprint(line: &str) -> String {
+    fingerprint(&[&normalise_line(line)])
+}
+
+/// A stable fingerprint: XXH3 of the parts (NUL-separated), the same on every platform, Rust
+/// version and run (std's hashers promise none of that).
 fn fingerprint(parts: &[&str]) -> String {
-    use std::hash::{Hash, Hasher};
-    let mut h = rustc_hash::FxHasher::default();
-    parts.hash(&mut h);
-    format!("{:016x}", h.finish())
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    for p in parts {
+        h.update(p.as_bytes());
+        h.update(&[0]);
+    }
+    format!("{:016x}", h.digest())
 }
 
 fn region(start: LineCol1, end: LineCol1) -> Value {
@@ -285,15 +481,25 @@ pub fn sarif(reports: &[FileReport], notices: &[Notice]) -> String {
         .iter()
         .map(|r| {
             let mut tags = vec![r.category.name().to_owned()];
-            tags.extend(r.cwe_tags());
+            if security_severity(r).is_some() && r.category.name() != "security" {
+                // Known-vulnerable dependencies are security alerts too.
+                tags.push("security".to_owned());
+            }
+            // The form GitHub code scanning reads (and links to the CWE entry).
+            tags.extend(r.cwe.iter().map(|c| format!("external/cwe/cwe-{c}")));
+            let mut properties = json!({ "tags": tags, "precision": "high" });
+            if let Some(score) = security_severity(r) {
+                properties["security-severity"] = json!(score);
+            }
             json!({
                 "id": r.code,
                 "name": r.name,
                 "shortDescription": { "text": r.summary },
                 "fullDescription": { "text": r.summary },
                 "help": { "text": r.summary, "markdown": ba_rules::catalog::explain(r) },
+                "helpUri": help_uri(r),
                 "defaultConfiguration": { "level": sarif_level(r.severity) },
-                "properties": { "tags": tags, "precision": "high" },
+                "properties": properties,
             })
         })
         .collect();
@@ -308,7 +514,7 @@ pub fn sarif(reports: &[FileReport], notices: &[Notice]) -> String {
         for r in &report.findings {
             let f = &r.finding;
             let index = RULES.iter().position(|x| x.code == f.code()).unwrap_or(0);
-            let normalised: String = r.line_text.split_whitespace().collect::<Vec<_>>().join(" ");
+            let normalised = normalise_line(&r.line_text);
             let n = seen
                 .entry((f.code().to_owned(), normalised.clone()))
                 .or_insert(0);
@@ -326,7 +532,7 @@ pub fn sarif(reports: &[FileReport], notices: &[Notice]) -> String {
                     }
                 }],
                 "partialFingerprints": {
-                    "backendArchitect/v1": fingerprint(&[f.code(), &uri, &normalised, &occurrence]),
+                    "backendArchitect/v2": fingerprint(&[f.code(), &uri, &normalised, &occurrence]),
                 },
             });
             if !r.related.is_empty() {
@@ -401,7 +607,7 @@ pub fn sarif(reports: &[FileReport], notices: &[Notice]) -> String {
             "tool": { "driver": {
                 "name": "backend-architect",
                 "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://github.com/backend-architect/backend-architect",
+                "informationUri": INFORMATION_URI,
                 "rules": rules,
             }},
             "columnKind": "unicodeCodePoints",
@@ -510,7 +716,8 @@ pub fn junit(reports: &[FileReport], files_checked: usize) -> String {
         files_checked.saturating_sub(reports.iter().filter(|r| !r.findings.is_empty()).count());
     let _ = writeln!(
         cases,
-        "    <testcase classname=\"backend-architect\" name=\"{clean} files without findings\"/>"
+        "    <testcase classname=\"backend-architect\" name=\"{clean} {} without findings\"/>",
+        plural(clean, "file", "files")
     );
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"backend-architect\" tests=\"{}\" failures=\"{total}\">\n  <testsuite name=\"backend-architect\" tests=\"{}\" failures=\"{total}\" errors=\"0\" skipped=\"0\">\n{cases}  </testsuite>\n</testsuites>\n",
@@ -614,12 +821,7 @@ pub fn merge_sarif_command(files: &[PathBuf], output: Option<&Path>) -> ExitCode
     let text = serde_json::to_string_pretty(&merged).unwrap_or_default() + "\n";
     let written = match output {
         Some(p) => std::fs::write(p, text).map_err(|e| format!("{}: {e}", p.display())),
-        None => {
-            use std::io::Write as _;
-            std::io::stdout()
-                .write_all(text.as_bytes())
-                .map_err(|e| e.to_string())
-        }
+        None => return super::print_out(&text),
     };
     match written {
         Ok(()) => ExitCode::SUCCESS,
@@ -627,5 +829,85 @@ pub fn merge_sarif_command(files: &[PathBuf], output: Option<&Path>) -> ExitCode
             eprintln!("error: {e}");
             ExitCode::from(2)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(text: &str) -> Vec<FileReport> {
+        let findings = ba_engine::analyze_text(
+            "app/conf.py",
+            ba_syntax::Language::Python,
+            text,
+            &ba_config::RuleSet::default(),
+        );
+        let index = LineIndex::new(text);
+        vec![FileReport {
+            path: "app/conf.py".to_owned(),
+            findings: findings
+                .into_iter()
+                .map(|f| Reported::new(f, text, &index))
+                .collect(),
+        }]
+    }
+
+    /// Pipes get one line per finding; a terminal gets the source frame (annotate-snippets),
+    /// with the range marked by columns in characters, and the fix as help.
+    #[test]
+    fn concise_lines_and_source_frames() {
+        let reports = report("import yaml\n\ndef load(f):\n    é = 1; return yaml.load(f)\n");
+        let concise = text(
+            &reports,
+            1,
+            TextStyle {
+                frames: false,
+                colour: false,
+            },
+        );
+        assert!(
+            concise.starts_with("app/conf.py:4:19: SEC201 [*] `yaml.load`"),
+            "{concise}"
+        );
+        assert_eq!(concise.lines().count(), 2, "{concise}");
+        let framed = text(
+            &reports,
+            1,
+            TextStyle {
+                frames: true,
+                colour: false,
+            },
+        );
+        for part in [
+            "error[SEC201]: `yaml.load`",
+            " --> app/conf.py:4:19\n",
+            "4 |     é = 1; return yaml.load(f)\n",
+            "  |                   ^^^^^^^^^\n",
+            "= help: [*] Use `safe_load` (`--fix`)",
+        ] {
+            assert!(framed.contains(part), "{part}\n{framed}");
+        }
+        assert!(!framed.contains('\u{1b}'));
+        let coloured = text(
+            &reports,
+            1,
+            TextStyle {
+                frames: true,
+                colour: true,
+            },
+        );
+        assert!(coloured.contains('\u{1b}'));
+    }
+
+    #[test]
+    fn uris_are_percent_encoded() {
+        assert_eq!(
+            uri_of("./app/my views#1/café.py"),
+            "app/my%20views%231/caf%C3%A9.py"
+        );
+        assert_eq!(uri_of("/srv/a b.py"), "file:///srv/a%20b.py");
+        assert_eq!(uri_of("C:\\src\\a b.py"), "file:///C:/src/a%20b.py");
+        assert_eq!(uri_of("app/100%.py"), "app/100%25.py");
     }
 }

@@ -52,6 +52,39 @@ impl Default for DependencySettings {
     }
 }
 
+/// `[advisor]` as configuration files write it (for the JSON schema; values are validated by
+/// `AdvisorSettings::from_value`, which also accepts kebab-case and camelCase keys).
+#[derive(schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub(crate) struct AdvisorTable {
+    /// Turn on reviews by a model endpoint (off by default; the only feature that sends code).
+    enabled: Option<bool>,
+    /// Base URL of an OpenAI-compatible API (`…/v1`). Default `http://127.0.0.1:11434/v1`.
+    endpoint: Option<String>,
+    /// The model name. Default `qwen2.5-coder`.
+    model: Option<String>,
+    /// The NAME of the environment variable holding the API key (never the key itself).
+    api_key_env: Option<String>,
+    /// Seconds to wait for an answer. Default 60.
+    #[schemars(range(min = 1, max = 3600))]
+    timeout_secs: Option<u64>,
+}
+
+/// `[dependencies]` as configuration files write it (for the JSON schema).
+#[derive(schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub(crate) struct DependenciesTable {
+    /// Check dependency manifests against OSV (off by default; uses the network).
+    osv: Option<bool>,
+    /// An OSV-compatible API. Default `https://api.osv.dev`.
+    osv_endpoint: Option<String>,
+    /// Hours that cached OSV answers stay valid. Default 24.
+    #[schemars(range(max = 8760))]
+    cache_ttl_hours: Option<u64>,
+}
+
 pub const ADVISOR_KEYS: &[&str] = &[
     "enabled",
     "endpoint",

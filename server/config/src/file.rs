@@ -49,9 +49,67 @@ fn toml_error(path: &Path, text: &str, err: &toml::de::Error, table_prefix: &str
     }
 }
 
+/// How many `extend` links a configuration may follow (a chain longer than this is a cycle or
+/// a mistake).
+const MAX_EXTEND: usize = 16;
+
 /// Reads options from `backend-architect.toml` or from `[tool.backend-architect]` in a
-/// `pyproject.toml` (`Ok(None)` when a pyproject has no such table).
+/// `pyproject.toml` (`Ok(None)` when a pyproject has no such table), with the files it
+/// `extend`s applied underneath (keys set in `path` win).
 pub fn load_file(path: &Path) -> Result<Option<Options>, ConfigError> {
+    let Some(mut options) = load_one(path)? else {
+        return Ok(None);
+    };
+    let mut chain = vec![std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())];
+    let mut from = path.to_path_buf();
+    while let Some(base) = options.extend.take() {
+        let dir = from.parent().unwrap_or(Path::new("."));
+        let base_path = dir.join(&base);
+        let canonical = std::fs::canonicalize(&base_path).map_err(|e| {
+            ConfigError::new(
+                Some(&from),
+                "extend",
+                format!("cannot read `{}`: {e}", base_path.display()),
+            )
+        })?;
+        if chain.contains(&canonical) {
+            return Err(ConfigError::new(
+                Some(&from),
+                "extend",
+                format!("`{base}` extends itself (through {})", base_path.display()),
+            ));
+        }
+        if chain.len() > MAX_EXTEND {
+            return Err(ConfigError::new(
+                Some(&from),
+                "extend",
+                format!("more than {MAX_EXTEND} configuration files extend each other"),
+            ));
+        }
+        chain.push(canonical.clone());
+        // Errors name the base as a plain path (`/p/shared/base.toml`, not `/p/proj/../shared`).
+        let base_path = canonical;
+        let base_options = load_one(&base_path)?.ok_or_else(|| {
+            ConfigError::new(
+                Some(&from),
+                "extend",
+                format!(
+                    "`{}` has no [tool.backend-architect] table",
+                    base_path.display()
+                ),
+            )
+        })?;
+        // The base's own `extend` is followed next (what `overridden_by` drops).
+        let next = base_options.extend.clone();
+        options = base_options.overridden_by(&options);
+        options.extend = next;
+        from = base_path;
+    }
+    Ok(Some(options))
+}
+
+/// One file's options, `extend` not followed.
+fn load_one(path: &Path) -> Result<Option<Options>, ConfigError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| ConfigError::new(Some(path), "", format!("cannot read the file: {e}")))?;
     let is_pyproject = path.file_name().is_some_and(|n| n == "pyproject.toml");
@@ -94,6 +152,13 @@ fn pyproject_has_section(path: &Path) -> bool {
     std::fs::read_to_string(path).is_ok_and(|t| t.contains("[tool.backend-architect"))
 }
 
+/// Whether `dir` itself holds a configuration file (`backend-architect.toml`, or a
+/// `pyproject.toml` with a `[tool.backend-architect]` table).
+pub fn discover_here(dir: &Path) -> bool {
+    let py = dir.join("pyproject.toml");
+    dir.join(CONFIG_FILE).is_file() || (py.is_file() && pyproject_has_section(&py))
+}
+
 /// The nearest configuration file at or above `dir`.
 pub fn discover(dir: &Path) -> Option<PathBuf> {
     let mut current = Some(dir);
@@ -114,17 +179,42 @@ pub fn discover(dir: &Path) -> Option<PathBuf> {
 /// Settings resolved from one configuration, and the error to show if the file was broken.
 pub type Resolved = (Arc<Settings>, Option<ConfigError>);
 
+/// A configuration file and the indexes of the rules `per-file-ignores` turns off.
+type PerFileKey = (PathBuf, Vec<usize>);
+
 /// Resolved settings per configuration file, shared by the server and `check`.
 #[derive(Default)]
 pub struct ConfigCache {
     dirs: Mutex<HashMap<PathBuf, Option<PathBuf>>>,
     files: Mutex<HashMap<PathBuf, Resolved>>,
+    /// Settings of files that `per-file-ignores` matches: by configuration and rules turned
+    /// off, so files with the same ignores share one `Settings`.
+    per_file: Mutex<HashMap<PerFileKey, Arc<Settings>>>,
 }
 
 impl ConfigCache {
     pub fn clear(&self) {
         self.dirs.lock().unwrap_or_else(|e| e.into_inner()).clear();
         self.files.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        self.per_file
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+
+    /// `resolved` (the settings of the configuration `key`) for `file`: with the rules
+    /// `per-file-ignores` turns off for it, if any.
+    pub fn for_file(&self, key: &Path, resolved: Resolved, file: &Path) -> Resolved {
+        let ignored = resolved.0.per_file_ignored(file);
+        if ignored.is_empty() {
+            return resolved;
+        }
+        let mut per_file = self.per_file.lock().unwrap_or_else(|e| e.into_inner());
+        let settings = per_file
+            .entry((key.to_path_buf(), ignored))
+            .or_insert_with_key(|(_, ignored)| Arc::new(resolved.0.without_rules(ignored)))
+            .clone();
+        (settings, resolved.1)
     }
 
     pub fn config_path_for(&self, file: &Path) -> Option<PathBuf> {
@@ -144,11 +234,14 @@ impl ConfigCache {
     ) -> (Arc<Settings>, Option<ConfigError>) {
         let config = self.config_path_for(file);
         let key = config.clone().unwrap_or_default();
-        let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
-        files
-            .entry(key)
-            .or_insert_with(|| resolve(config.as_deref(), overrides))
-            .clone()
+        let resolved = {
+            let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
+            files
+                .entry(key.clone())
+                .or_insert_with(|| resolve(config.as_deref(), overrides))
+                .clone()
+        };
+        self.for_file(&key, resolved, file)
     }
 }
 
@@ -228,6 +321,72 @@ mod tests {
         let err = err.unwrap();
         assert_eq!(err.key, "ignore");
         assert_eq!(err.line, Some(0));
+    }
+
+    #[test]
+    fn extend_applies_a_base_configuration_underneath() {
+        let dir = tempfile::tempdir().unwrap();
+        let shared = dir.path().join("shared");
+        let proj = dir.path().join("proj");
+        std::fs::create_dir_all(&shared).unwrap();
+        std::fs::create_dir_all(&proj).unwrap();
+        std::fs::write(
+            shared.join("base.toml"),
+            "ignore = [\"SEC101\"]\nhttp-timeout = 3\n[severity]\nSEC102 = \"warning\"\n",
+        )
+        .unwrap();
+        let p = proj.join(CONFIG_FILE);
+        std::fs::write(&p, "extend = \"../shared/base.toml\"\nhttp-timeout = 5\n").unwrap();
+        let o = load_file(&p).unwrap().unwrap();
+        assert_eq!(o.ignore.unwrap(), ["SEC101"]);
+        assert_eq!(o.http_timeout, Some(5.0));
+        assert!(o.severity.is_some() && o.extend.is_none());
+        // pyproject.toml extends too; chains are followed.
+        let py = proj.join("pyproject.toml");
+        std::fs::write(
+            &py,
+            "[tool.backend-architect]\nextend = \"backend-architect.toml\"\n",
+        )
+        .unwrap();
+        assert_eq!(load_file(&py).unwrap().unwrap().http_timeout, Some(5.0));
+        // A missing base and a cycle name the key and the file.
+        std::fs::write(&p, "extend = \"nope.toml\"\n").unwrap();
+        let err = load_file(&p).unwrap_err();
+        assert_eq!(err.key, "extend");
+        assert!(err.to_string().contains("nope.toml"), "{err}");
+        std::fs::write(
+            shared.join("base.toml"),
+            "extend = \"../proj/backend-architect.toml\"\n",
+        )
+        .unwrap();
+        std::fs::write(&p, "extend = \"../shared/base.toml\"\n").unwrap();
+        let err = load_file(&p).unwrap_err();
+        assert!(err.to_string().contains("extends itself"), "{err}");
+        // An error in the base names the base.
+        std::fs::write(shared.join("base.toml"), "selct = []\n").unwrap();
+        let err = load_file(&p).unwrap_err();
+        let base = std::fs::canonicalize(shared.join("base.toml")).unwrap();
+        assert_eq!(err.path.as_deref(), Some(base.as_path()));
+    }
+
+    #[test]
+    fn per_file_ignores_come_with_the_settings_of_each_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join(CONFIG_FILE);
+        std::fs::write(&p, "[per-file-ignores]\n\"tests/**\" = [\"SEC102\"]\n").unwrap();
+        let cache = ConfigCache::default();
+        let sec102 = ba_rules::by_code("SEC102").unwrap();
+        let (app, err) = cache.settings_for(&dir.path().join("app/views.py"), &Options::default());
+        assert!(err.is_none(), "{err:?}");
+        assert!(app.rules.is_enabled(sec102));
+        let (t1, _) = cache.settings_for(&dir.path().join("tests/test_a.py"), &Options::default());
+        let (t2, _) =
+            cache.settings_for(&dir.path().join("tests/b/test_b.py"), &Options::default());
+        assert!(!t1.rules.is_enabled(sec102));
+        assert!(
+            Arc::ptr_eq(&t1, &t2),
+            "files with the same ignores share settings"
+        );
     }
 
     #[test]

@@ -14,34 +14,130 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 
 pub use advisor::{AdvisorSettings, DependencySettings};
-pub use file::{discover, load_file, ConfigCache, CONFIG_FILE};
+pub use file::{discover, discover_here, load_file, ConfigCache, CONFIG_FILE};
 
 use ba_analysis::models::{ModelSet, Models, UserRow};
 use ba_rules::{ClassSet, FileClass, Rule, Severity, RULES};
 
-/// The options as written in a config file or sent as editor settings (all optional).
-#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+/// The options as written in a config file or sent as editor settings (all optional). The
+/// JSON schema of `backend-architect.toml` and `[tool.backend-architect]` is generated from
+/// this type (`schema()`, committed as `docs/backend-architect.schema.json`).
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[schemars(
+    title = "backend-architect configuration",
+    description = "backend-architect.toml, or the [tool.backend-architect] table of pyproject.toml: which rules run, where, at what severity, and the team's own detection models."
+)]
 pub struct Options {
+    /// Another configuration file whose settings this one extends (a path relative to this
+    /// file); keys set here replace the base's.
+    pub extend: Option<String>,
+    /// Rules to run: codes (`SEC101`), prefixes (`SEC`, `SEC1`), names (`sql-injection`) or
+    /// `ALL`. Default: every rule.
     pub select: Option<Vec<String>>,
+    /// Rules to run in addition to `select`.
     pub extend_select: Option<Vec<String>>,
+    /// Rules never to run (codes, prefixes or names).
     pub ignore: Option<Vec<String>>,
+    /// Rules to leave out in some files: a glob (relative to the configuration's directory,
+    /// or a file name) → codes, prefixes or names. `{ "tests/**" = ["SEC5"] }`.
+    pub per_file_ignores: Option<BTreeMap<String, Vec<String>>>,
+    /// Severity per rule (code, prefix or name): "error", "warning", "info" or "hint".
+    #[schemars(with = "Option<BTreeMap<String, SeverityName>>")]
     pub severity: Option<BTreeMap<String, String>>,
+    /// Files and directories not to check (globs relative to the configuration's directory).
     pub exclude: Option<Vec<String>>,
+    /// More globs to exclude, in addition to `exclude`.
     pub extend_exclude: Option<Vec<String>>,
-    /// `[advisor]`, validated by `advisor::AdvisorSettings` (so errors name the nested key).
+    /// `[advisor]`: reviews by a model endpoint (off unless `enabled = true`). Validated by
+    /// `advisor::AdvisorSettings`, so errors name the nested key.
+    #[schemars(with = "Option<advisor::AdvisorTable>")]
     pub advisor: Option<serde_json::Value>,
-    /// `[dependencies]`, validated by `advisor::DependencySettings`.
+    /// `[dependencies]`: known-vulnerable dependencies from OSV (off unless `osv = true`).
+    /// Validated by `advisor::DependencySettings`.
+    #[schemars(with = "Option<advisor::DependenciesTable>")]
     pub dependencies: Option<serde_json::Value>,
     /// Seconds that fixes add as the timeout of outbound HTTP calls (default 10).
+    #[schemars(range(min = 0.001, max = 3600.0))]
     pub http_timeout: Option<f64>,
     /// `[[models]]`: the team's own sources, sinks, sanitizers and propagators, in the row
-    /// format of `queries/<lang>/models/*.toml` (docs/models.md), validated by
-    /// `ba_analysis::models`.
+    /// format of `queries/<lang>/models/*.toml` (docs/models.md; `backend-architect models
+    /// --kinds` lists the kinds). Validated by `ba_analysis::models`.
+    #[schemars(with = "Option<Vec<serde_json::Map<String, serde_json::Value>>>")]
     pub models: Option<Vec<toml::Value>>,
     /// File classes to check with every rule although rules leave them out by default
     /// (`["migration", "script"]`).
+    #[schemars(with = "Option<Vec<ClassName>>")]
     pub include_classes: Option<Vec<String>>,
+}
+
+/// A severity, as configuration files write it (schema only).
+#[derive(schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+#[allow(dead_code)]
+enum SeverityName {
+    Error,
+    Warning,
+    Info,
+    Hint,
+}
+
+/// A file class, as `include-classes` writes it (schema only).
+#[derive(schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+#[allow(dead_code)]
+enum ClassName {
+    Runtime,
+    Test,
+    Migration,
+    Script,
+    DevSettings,
+    Vendored,
+}
+
+/// Removes the `null` alternatives schemars gives `Option` fields (`"type": ["array",
+/// "null"]`, `anyOf: [X, {"type": "null"}]`).
+fn without_null(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::Array(types)) = map.get_mut("type") {
+                types.retain(|t| t != "null");
+                if types.len() == 1 {
+                    let only = types.remove(0);
+                    map.insert("type".to_owned(), only);
+                }
+            }
+            if let Some(Value::Array(any)) = map.get("anyOf") {
+                let rest: Vec<Value> = any
+                    .iter()
+                    .filter(|v| v.get("type").is_none_or(|t| t != "null"))
+                    .cloned()
+                    .collect();
+                if rest.len() == 1 {
+                    map.remove("anyOf");
+                    if let Value::Object(inner) = &rest[0] {
+                        for (k, v) in inner {
+                            map.entry(k.clone()).or_insert_with(|| v.clone());
+                        }
+                    }
+                }
+            }
+            map.values_mut().for_each(without_null);
+        }
+        Value::Array(items) => items.iter_mut().for_each(without_null),
+        _ => {}
+    }
+}
+
+/// The JSON schema of the configuration (`backend-architect.toml`, and the
+/// `[tool.backend-architect]` table of `pyproject.toml`), pretty-printed with a final newline.
+pub fn schema() -> String {
+    let mut schema = schemars::schema_for!(Options).to_value();
+    // TOML has no null: an absent key is what `Option` means here.
+    without_null(&mut schema);
+    schema["$id"] = "https://github.com/backend-architect/backend-architect/blob/main/docs/backend-architect.schema.json".into();
+    serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n"
 }
 
 /// The timeout (seconds) HTTP fixes add when `http-timeout` is not configured.
@@ -49,9 +145,11 @@ pub use ba_rules::DEFAULT_HTTP_TIMEOUT;
 
 /// Keys accepted at the top level of the configuration, for error messages.
 pub const KEYS: &[&str] = &[
+    "extend",
     "select",
     "extend-select",
     "ignore",
+    "per-file-ignores",
     "severity",
     "exclude",
     "extend-exclude",
@@ -66,12 +164,18 @@ impl Options {
     /// `self` with every key that `over` sets replaced by `over`'s value.
     pub fn overridden_by(&self, over: &Options) -> Options {
         Options {
+            // Already applied: a merged configuration extends nothing.
+            extend: None,
             select: over.select.clone().or_else(|| self.select.clone()),
             extend_select: over
                 .extend_select
                 .clone()
                 .or_else(|| self.extend_select.clone()),
             ignore: over.ignore.clone().or_else(|| self.ignore.clone()),
+            per_file_ignores: over
+                .per_file_ignores
+                .clone()
+                .or_else(|| self.per_file_ignores.clone()),
             severity: over.severity.clone().or_else(|| self.severity.clone()),
             exclude: over.exclude.clone().or_else(|| self.exclude.clone()),
             extend_exclude: over
@@ -97,11 +201,19 @@ impl Options {
                 if v.is_null() {
                     continue;
                 }
+                if k == "extend" {
+                    return Err(ConfigError::new(
+                        None,
+                        "extend",
+                        "a base configuration is named in a configuration file, not in editor settings",
+                    ));
+                }
                 let key = match k.as_str() {
                     "extendSelect" => "extend-select",
                     "extendExclude" => "extend-exclude",
                     "httpTimeout" => "http-timeout",
                     "includeClasses" => "include-classes",
+                    "perFileIgnores" => "per-file-ignores",
                     other => other,
                 };
                 map.insert(key.to_owned(), v.clone());
@@ -449,6 +561,13 @@ impl RuleSet {
         self.enabled[index]
     }
 
+    /// Turns off the rules at these indexes in `RULES` (`per-file-ignores`).
+    fn disable(&mut self, indexes: &[usize]) {
+        for &i in indexes {
+            self.enabled[i] = false;
+        }
+    }
+
     /// Changes whenever the enabled rules or their severities change (keys the caches).
     pub fn fingerprint(&self) -> u64 {
         let mut h = std::collections::hash_map::DefaultHasher::new();
@@ -469,6 +588,9 @@ pub struct Settings {
     pub root: Option<PathBuf>,
     pub source: Option<PathBuf>,
     exclude: Option<GlobSet>,
+    /// `per-file-ignores`: one glob per pattern (in `GlobSet` order), and for each the indexes
+    /// in `RULES` of the rules it turns off.
+    per_file_ignores: Option<(GlobSet, Vec<Vec<usize>>)>,
     pub advisor: AdvisorSettings,
     pub dependencies: DependencySettings,
 }
@@ -514,11 +636,16 @@ impl Settings {
                     .map_err(|e| ConfigError::new(source, "exclude", e.to_string()))?,
             )
         };
+        let per_file_ignores = match &options.per_file_ignores {
+            Some(map) if !map.is_empty() => Some(per_file_ignores(map, source)?),
+            _ => None,
+        };
         Ok(Settings {
             rules,
             root: root.map(Path::to_path_buf),
             source: source.map(Path::to_path_buf),
             exclude,
+            per_file_ignores,
             advisor,
             dependencies,
         })
@@ -528,18 +655,167 @@ impl Settings {
         let Some(set) = &self.exclude else {
             return false;
         };
-        let rel = self
-            .root
-            .as_deref()
-            .and_then(|r| path.strip_prefix(r).ok())
-            .unwrap_or(path);
+        let rel = self.relative(path);
         set.is_match(rel) || path.file_name().is_some_and(|n| set.is_match(Path::new(n)))
     }
+
+    /// `path` relative to the configuration's directory (as globs are written), if below it.
+    fn relative<'p>(&self, path: &'p Path) -> &'p Path {
+        self.root
+            .as_deref()
+            .and_then(|r| path.strip_prefix(r).ok())
+            .unwrap_or(path)
+    }
+
+    /// The indexes in `RULES` of the enabled rules that `per-file-ignores` turns off for
+    /// `path` (sorted, without duplicates; empty when none applies).
+    pub fn per_file_ignored(&self, path: &Path) -> Vec<usize> {
+        let Some((set, rules)) = &self.per_file_ignores else {
+            return Vec::new();
+        };
+        let mut hits = set.matches(self.relative(path));
+        if let Some(name) = path.file_name() {
+            hits.extend(set.matches(Path::new(name)));
+        }
+        let mut out: Vec<usize> = hits
+            .into_iter()
+            .flat_map(|i| rules[i].iter().copied())
+            .filter(|&i| self.rules.is_enabled_index(i))
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// These settings with the rules at `ignored` turned off (the settings of one file that
+    /// `per-file-ignores` matches).
+    pub fn without_rules(&self, ignored: &[usize]) -> Settings {
+        let mut s = self.clone();
+        s.rules.disable(ignored);
+        s
+    }
+}
+
+/// Compiles `per-file-ignores`: a glob per entry (`dir` and `dir/` cover everything below, as
+/// in `exclude`) and the rules each turns off.
+fn per_file_ignores(
+    map: &BTreeMap<String, Vec<String>>,
+    source: Option<&Path>,
+) -> Result<(GlobSet, Vec<Vec<usize>>), ConfigError> {
+    let mut builder = GlobSetBuilder::new();
+    let mut rules = Vec::new();
+    for (pattern, selectors) in map {
+        let key = format!("per-file-ignores.\"{pattern}\"");
+        let trimmed = pattern.trim_end_matches('/');
+        let glob = if trimmed.contains('*') || Path::new(trimmed).extension().is_some() {
+            trimmed.to_owned()
+        } else {
+            format!("{trimmed}/**")
+        };
+        let compiled = Glob::new(&glob).map_err(|e| {
+            ConfigError::new(
+                source,
+                &key,
+                format!("invalid glob `{pattern}`: {}", e.kind()),
+            )
+        })?;
+        let mut indexes = Vec::new();
+        for sel in selectors {
+            let matched = matching_rules(sel).ok_or_else(|| {
+                ConfigError::new(
+                    source,
+                    &key,
+                    format!("unknown rule `{sel}`{}; {SELECTOR_HELP}", did_you_mean(sel)),
+                )
+            })?;
+            indexes.extend(matched.into_iter().map(index_of));
+        }
+        builder.add(compiled);
+        rules.push(indexes);
+    }
+    let set = builder
+        .build()
+        .map_err(|e| ConfigError::new(source, "per-file-ignores", e.to_string()))?;
+    Ok((set, rules))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn per_file_ignores_turn_rules_off_where_their_glob_matches() {
+        let opts = Options::from_json(&serde_json::json!({
+            "perFileIgnores": {
+                "tests/**": ["SEC5", "command-injection"],
+                "scripts": ["SEC101"],
+                "settings.py": ["ARC"],
+            }
+        }))
+        .unwrap();
+        let s = Settings::from_options(&opts, None, Some(Path::new("/p"))).unwrap();
+        let codes = |path: &str| -> Vec<&str> {
+            s.per_file_ignored(Path::new(path))
+                .into_iter()
+                .map(|i| RULES[i].code)
+                .collect()
+        };
+        let in_tests = codes("/p/tests/unit/test_api.py");
+        assert!(
+            in_tests.contains(&"SEC102") && in_tests.contains(&"SEC501"),
+            "{in_tests:?}"
+        );
+        assert!(!in_tests.contains(&"SEC101"), "{in_tests:?}");
+        assert_eq!(codes("/p/scripts/purge.py"), ["SEC101"]);
+        assert!(codes("/p/app/settings.py")
+            .iter()
+            .all(|c| c.starts_with("ARC")));
+        assert!(codes("/p/app/views.py").is_empty());
+        let file = s.without_rules(&s.per_file_ignored(Path::new("/p/scripts/x.py")));
+        assert!(!file.rules.is_enabled(ba_rules::by_code("SEC101").unwrap()));
+        assert_ne!(file.rules.fingerprint(), s.rules.fingerprint());
+        // Only rules that are on are reported as turned off.
+        let opts = Options {
+            ignore: Some(vec!["SEC101".into()]),
+            ..opts
+        };
+        let s = Settings::from_options(&opts, None, Some(Path::new("/p"))).unwrap();
+        assert!(s.per_file_ignored(Path::new("/p/scripts/x.py")).is_empty());
+
+        let bad =
+            Options::from_json(&serde_json::json!({"perFileIgnores": {"tests/**": ["SEC9999"]}}))
+                .unwrap();
+        let err = Settings::from_options(&bad, Some(Path::new("b.toml")), None).unwrap_err();
+        assert_eq!(err.key, "per-file-ignores.\"tests/**\"");
+        assert!(err.to_string().contains("unknown rule `SEC9999`"), "{err}");
+    }
+
+    /// The committed schema is what the configuration types generate. Regenerate with
+    /// `UPDATE_SCHEMA=1 cargo test -p ba_config schema`.
+    #[test]
+    fn schema_is_current() {
+        let path =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/backend-architect.schema.json");
+        let generated = schema();
+        if std::env::var_os("UPDATE_SCHEMA").is_some() {
+            std::fs::write(&path, &generated).unwrap();
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == generated,
+            "docs/backend-architect.schema.json is stale: run `UPDATE_SCHEMA=1 cargo test -p ba_config schema`"
+        );
+        let v: serde_json::Value = serde_json::from_str(&generated).unwrap();
+        let props = &v["properties"];
+        for key in KEYS {
+            assert!(
+                props.get(*key).is_some(),
+                "{key} is missing from the schema"
+            );
+        }
+        assert_eq!(props.as_object().unwrap().len(), KEYS.len());
+        assert_eq!(v["additionalProperties"], false);
+    }
 
     #[test]
     fn selectors() {

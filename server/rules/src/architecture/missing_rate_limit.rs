@@ -102,10 +102,42 @@ fn file_wide_limiter(checker: &Checker) -> bool {
     })
 }
 
-fn report<'a>(checker: &mut Checker<'a>, path_node: Node<'a>, path: &str, what: &str) {
+fn report<'a>(
+    checker: &mut Checker<'a>,
+    path_node: Node<'a>,
+    path: &str,
+    what: &str,
+    framework: routes::Framework,
+    fastify: bool,
+) {
+    let how = limiter_for(checker, framework, fastify);
     checker.report(path_node, format!(
-        "the {what} route `{path}` has no rate limiter in sight, so an attacker can try passwords or codes as fast as the server answers; limit attempts per client and account (`@limiter.limit(\"5/minute\")` with slowapi or flask-limiter, express-rate-limit middleware)"
+        "the {what} route `{path}` has no rate limiter in sight, so an attacker can try passwords or codes as fast as the server answers; limit attempts per client and account ({how})"
     ));
+}
+
+/// The limiter of the route's own framework, as the message suggests it: a Flask app is not
+/// told about an Express middleware.
+fn limiter_for(checker: &Checker, framework: routes::Framework, fastify: bool) -> &'static str {
+    let uses = |packages: &[&str]| routes::imports_from(checker.semantic, packages);
+    match framework {
+        routes::Framework::Flask => "`@limiter.limit(\"5/minute\")` with Flask-Limiter",
+        routes::Framework::FastApi => {
+            "`@limiter.limit(\"5/minute\")` with slowapi, or `Depends(RateLimiter(times=5, seconds=60))` with fastapi-limiter"
+        }
+        routes::Framework::Django => {
+            "`@ratelimit(key=\"ip\", rate=\"5/m\")` with django-ratelimit, or DRF throttle classes"
+        }
+        routes::Framework::Node if fastify || uses(&["fastify"]) => {
+            "the @fastify/rate-limit plugin, `config: { rateLimit: { max: 5, timeWindow: \"1 minute\" } }` on the route"
+        }
+        routes::Framework::Node if uses(&["koa", "koa-router", "@koa/router"]) => {
+            "koa-ratelimit middleware on the route"
+        }
+        routes::Framework::Node => {
+            "express-rate-limit middleware on the route: `rateLimit({ windowMs: 60_000, limit: 5 })`"
+        }
+    }
 }
 
 fn accepts_post(route: &routes::Route) -> bool {
@@ -141,7 +173,8 @@ fn check_python_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     if file_wide_limiter(checker) {
         return;
     }
-    report(checker, path_node, path, what);
+    let framework = route.framework;
+    report(checker, path_node, path, what, framework, false);
 }
 
 /// The text of the decorators of `definition` itself (not of its class, nor of other methods
@@ -211,7 +244,13 @@ fn check_javascript_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>
     if !own_argument && !on_route_call {
         return;
     }
-    report(checker, path_node, path, what);
+    let framework = route.route.framework;
+    // A Fastify plugin (`async function routes(fastify) { fastify.post(…) }`) imports nothing.
+    let fastify_receiver = call
+        .field("function")
+        .and_then(|f| f.field("object"))
+        .is_some_and(|o| checker.text(o) == "fastify");
+    report(checker, path_node, path, what, framework, fastify_receiver);
 }
 
 fn check_python<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {

@@ -113,8 +113,8 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let finding = checker.report(
         func,
         format!(
-            "`{what}` runs code built from {from} (`{}`); {advice}",
-            super::callee(checker.text(code))
+            "`{what}` runs code built from {from}{}; {advice}",
+            super::expression_note(&from, checker.text(code))
         ),
     );
     finding.with_taint(&taint);
@@ -198,8 +198,8 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let finding = checker.report(
         func,
         format!(
-            "`{what}` runs code built from {from} (`{}`); use `JSON.parse` for data, or look the operation up in a map of allowed functions",
-            super::callee(checker.text(code))
+            "`{what}` runs code built from {from}{}; use `JSON.parse` for data, or look the operation up in a map of allowed functions",
+            super::expression_note(&from, checker.text(code))
         ),
     );
     finding.with_taint(&taint);

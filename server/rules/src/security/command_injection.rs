@@ -192,7 +192,8 @@ fn check_python<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         let removal = argument_removal_range(shell);
         checker
             .report(func, format!(
-                "`{name}` is called with `shell=True` and a list built from {from} (`{text}`); with a shell only the first element is run as the command; drop `shell=True`"
+                "`{name}` is called with `shell=True` and a list built from {from}{}; with a shell only the first element is run as the command; drop `shell=True`",
+                super::expression_note(&from, checker.text(cmd))
             ))
             .with_fix("Remove `shell=True`", Applicability::Safe, vec![Edit { range: removal, content: String::new() }])
             .with_taint(&taint);

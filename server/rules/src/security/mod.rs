@@ -111,6 +111,18 @@ pub(crate) fn js_option<'a>(
         .and_then(|p| p.field("value"))
 }
 
+/// " (`expr`)" after a taint description, naming the expression that reaches the sink, unless
+/// the description already names it ("parameter `code` (line 3)" is not followed by
+/// "(`code`)" again).
+pub(crate) fn expression_note(from: &str, expression: &str) -> String {
+    let shown = callee(expression);
+    if from.contains(&format!("`{shown}`")) {
+        String::new()
+    } else {
+        format!(" (`{shown}`)")
+    }
+}
+
 pub(crate) fn callee(text: &str) -> String {
     let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if one_line.len() > 40 {
@@ -316,4 +328,26 @@ pub(crate) fn url_prefix_fixed<'a>(
 fn is_bare_scheme(checker: &crate::Checker, node: tree_sitter::Node) -> bool {
     ba_analysis::string_value(checker.language, node, checker.source)
         .is_some_and(|v| v.ends_with("://") || v.is_empty())
+}
+
+#[cfg(test)]
+mod expression_note_tests {
+    use super::expression_note;
+
+    /// A message names the expression once: not again after a description that names it.
+    #[test]
+    fn the_expression_is_not_repeated() {
+        assert_eq!(expression_note("parameter `code` (line 3)", "code"), "");
+        assert_eq!(
+            expression_note(
+                "request data `req.body.formula` (line 9)",
+                "req.body.formula"
+            ),
+            ""
+        );
+        assert_eq!(
+            expression_note("parameter `code` (line 3)", "prefix + code"),
+            " (`prefix + code`)"
+        );
+    }
 }
