@@ -500,6 +500,12 @@ fn usage_error(msg: impl std::fmt::Display) -> ExitCode {
 }
 
 pub fn run(args: &CheckArgs) -> ExitCode {
+    run_with(args, None)
+}
+
+/// `run`, or, with `capture`, the run without its report: the reports are handed over (for
+/// `map`, which draws them) and nothing is printed but warnings.
+pub(super) fn run_with(args: &CheckArgs, capture: Option<&mut Vec<FileReport>>) -> ExitCode {
     let overrides = Options {
         select: args.select.clone(),
         extend_select: args.extend_select.clone(),
@@ -801,6 +807,10 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         )
         .collect();
     let checked = reports.len();
+    if let Some(capture) = capture {
+        *capture = reports;
+        return ExitCode::SUCCESS;
+    }
     let rendered = if args.statistics {
         let mut out = output::statistics(&reports);
         out.push_str(&class_statistics(&classes));
@@ -823,6 +833,10 @@ pub fn run(args: &CheckArgs) -> ExitCode {
             super::OutputFormat::Sarif => output::sarif(&reports, &notices),
             super::OutputFormat::Github => output::github(&reports),
             super::OutputFormat::Junit => output::junit(&reports, checked),
+            super::OutputFormat::Html => match super::map::html(&reports, checked) {
+                Ok(page) => page,
+                Err(e) => return usage_error(e),
+            },
         }
     };
     if !skipped.is_empty() && args.format == super::OutputFormat::Text {

@@ -4,6 +4,7 @@ mod cache;
 mod check;
 mod cross_module;
 mod fix;
+mod map;
 mod models;
 mod output;
 
@@ -63,6 +64,9 @@ enum Command {
         #[arg(long)]
         config: Option<PathBuf>,
     },
+    /// Draw the system: apps, routers, routes with their auth, models and outbound clients,
+    /// decorated with findings (Mermaid, Graphviz DOT or JSON).
+    Map(map::MapArgs),
     /// Combine SARIF files (e.g. from `check --shard K/N` jobs) into one.
     MergeSarif {
         /// SARIF files to merge.
@@ -83,6 +87,8 @@ pub enum OutputFormat {
     Github,
     /// JUnit XML, for CI systems that show test reports.
     Junit,
+    /// A self-contained HTML page: summary, architecture map, findings that filter and sort.
+    Html,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -111,7 +117,7 @@ pub struct CheckArgs {
     #[arg(long)]
     pub config: Option<PathBuf>,
     /// Write the report to this file instead of standard output.
-    #[arg(long)]
+    #[arg(long, short = 'o')]
     pub output_file: Option<PathBuf>,
     /// Exit 0 even when there are findings.
     #[arg(long)]
@@ -186,6 +192,10 @@ pub fn main() -> Run {
             };
             print!("{text}");
             ExitCode::SUCCESS
+        }
+        Command::Map(args) => {
+            init_logging();
+            map::run(&args)
         }
         Command::MergeSarif { files, output } => {
             output::merge_sarif_command(&files, output.as_deref())
