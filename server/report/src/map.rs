@@ -21,6 +21,9 @@ pub const SCHEMA: &str = "backend-architect/map/v1";
 /// every route anyway; `--focus` narrows the map first).
 pub const DEFAULT_COLLAPSE: usize = 60;
 
+/// The handler name the application model gives an inline function.
+pub const ANONYMOUS: &str = "anonymous function";
+
 /// One file's findings, with the text they were computed for. `path` is the key the file has in
 /// the index (what the report shows).
 pub struct FileFindings {
@@ -428,6 +431,34 @@ fn make_group(
     }
 }
 
+/// Routes on no router (on the application itself, or in one Django URLconf) by resource: the
+/// first path segment after the prefix they share that is not a placeholder. A router's routes
+/// stay together: the router is the grouping its authors chose.
+fn by_resource(
+    key: &GroupKey,
+    routes: Vec<RouteNode>,
+    meta: &HashMap<GroupKey, (Option<String>, String)>,
+) -> Vec<Vec<RouteNode>> {
+    if meta.get(key).is_some_and(|(router, _)| router.is_some()) || routes.len() < 2 {
+        return vec![routes];
+    }
+    let prefix = common_prefix(&routes.iter().map(|r| r.path.as_str()).collect::<Vec<_>>());
+    let depth = prefix.split('/').filter(|s| !s.is_empty()).count();
+    let mut parts: BTreeMap<String, Vec<RouteNode>> = BTreeMap::new();
+    for r in routes {
+        let resource = r
+            .path
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .nth(depth)
+            .filter(|s| !s.contains(['{', '<', ':', '(']))
+            .unwrap_or("")
+            .to_owned();
+        parts.entry(resource).or_default().push(r);
+    }
+    parts.into_values().collect()
+}
+
 struct HandlerUse {
     models: Vec<String>,
     clients: Vec<String>,
@@ -698,7 +729,15 @@ pub fn build(index: &mut WorkspaceIndex, files: &[FileFindings], options: &MapOp
         let gk = (r.app.clone(), r.group.clone());
         group_meta.entry(gk.clone()).or_insert((router, group_file));
         let methods = r.methods.clone();
-        let id = ids.make("route", &[&methods.join("_"), &r.path, &r.handler_name]);
+        let named = r.handler_name != ANONYMOUS;
+        let id = ids.make(
+            "route",
+            &[
+                &methods.join("_"),
+                &r.path,
+                if named { &r.handler_name } else { "" },
+            ],
+        );
         grouped.entry(gk).or_default().push(RouteNode {
             id,
             methods,
@@ -728,6 +767,11 @@ pub fn build(index: &mut WorkspaceIndex, files: &[FileFindings], options: &MapOp
             .remove(at)
             .unwrap_or_default()
             .into_iter()
+            .flat_map(|(k, routes)| {
+                by_resource(&k, routes, &group_meta)
+                    .into_iter()
+                    .map(move |part| (k.clone(), part))
+            })
             .map(|(k, routes)| make_group(&mut ids, &group_meta, &k, routes, &app_id))
             .collect();
         groups

@@ -18,7 +18,11 @@ pub fn json(map: &Map) -> String {
 fn route_label(r: &RouteNode) -> Vec<String> {
     let mut lines = vec![
         format!("{} {}", r.methods.join(","), r.path),
-        format!("{} · {}", r.handler, r.auth.label()),
+        if r.handler == crate::map::ANONYMOUS {
+            format!("inline handler · {}", r.auth.label())
+        } else {
+            format!("{} · {}", r.handler, r.auth.label())
+        },
     ];
     if r.findings.total() > 0 {
         lines.push(format!("{} ({})", r.findings.describe(), r.codes.join(" ")));
