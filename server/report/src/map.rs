@@ -456,6 +456,11 @@ fn by_resource(
             .to_owned();
         parts.entry(resource).or_default().push(r);
     }
+    // A route at the prefix itself (or one placeholder below it) makes the prefix a resource
+    // (`/health` and `/health/db`); otherwise it is a namespace (`/api`) over resources.
+    if parts.contains_key("") {
+        return vec![parts.into_values().flatten().collect()];
+    }
     parts.into_values().collect()
 }
 

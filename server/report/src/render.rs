@@ -47,8 +47,9 @@ fn collapsed_label(g: &Group) -> Vec<String> {
     }
     let mut lines = vec![
         format!(
-            "{} routes ({})",
+            "{} route{} ({})",
             g.routes.len(),
+            if g.routes.len() == 1 { "" } else { "s" },
             methods
                 .iter()
                 .map(|(m, n)| format!("{n} {m}"))
