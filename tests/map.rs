@@ -314,3 +314,82 @@ fn html_report_escapes_and_redacts() {
         .len();
     assert!(page.contains(&format!("data-total=\"{n}\"")), "{n}");
 }
+
+/// The editor command: `workspace/executeCommand backend-architect.showMap` answers from the
+/// server's index (paths relative to the workspace folder), with the findings of open
+/// documents on their nodes; bad arguments are a clear error, not a crash.
+#[test]
+fn the_server_draws_the_map_on_request() {
+    use serde_json::json;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    project(&root);
+    // A finding in a handler: SQL built from a path parameter.
+    write(
+        &root,
+        "svc/routers/users.py",
+        "import sqlite3\nfrom fastapi import APIRouter, Depends\nfrom svc.models import User\nfrom svc.auth import current_user\n\nrouter = APIRouter()\n\n\n@router.get(\"/{user_id}\")\ndef get_user(user_id: str, me=Depends(current_user)):\n    sqlite3.connect(\"x.db\").execute(\"SELECT * FROM users WHERE id = \" + user_id)\n    return User(id=1)\n\n\n@router.get(\"/\")\ndef list_users():\n    return [User(id=1)]\n",
+    );
+    let mut c = common::Client::spawn();
+    let resp = c.request(
+        "initialize",
+        json!({
+            "processId": null,
+            "rootUri": format!("file://{}", root.display()),
+            "capabilities": {},
+        }),
+    );
+    let commands = resp["result"]["capabilities"]["executeCommandProvider"]["commands"].clone();
+    assert!(
+        commands
+            .as_array()
+            .unwrap()
+            .contains(&json!("backend-architect.showMap")),
+        "{commands}"
+    );
+    c.notify("initialized", json!({}));
+    let users = root.join("svc/routers/users.py");
+    let u = format!("file://{}", users.display());
+    c.open(&u, "python", &std::fs::read_to_string(&users).unwrap());
+    let diags = c.diagnostics(&u, 1);
+    assert!(diags.iter().any(|d| d["code"] == "SEC101"), "{diags:?}");
+
+    let resp = c.request(
+        "workspace/executeCommand",
+        json!({"command": "backend-architect.showMap", "arguments": [{"format": "json"}]}),
+    );
+    let result = &resp["result"];
+    assert_eq!(result["format"], "json", "{resp}");
+    assert_eq!(result["routes"], 3);
+    let v: Value = serde_json::from_str(result["content"].as_str().unwrap()).unwrap();
+    assert_eq!(v["apps"][0]["file"], "svc/main.py");
+    assert_eq!(v["apps"][0]["id"], "app_svc_main_py");
+    let users_group = &v["apps"][0]["groups"][1];
+    assert_eq!(users_group["file"], "svc/routers/users.py");
+    let get_user = &users_group["routes"][1];
+    assert_eq!(get_user["path"], "/users/{user_id}");
+    assert_eq!(get_user["codes"], json!(["SEC101"]));
+    assert_eq!(get_user["findings"]["error"], 1);
+
+    // Mermaid by default; --focus as an argument.
+    let resp = c.request(
+        "workspace/executeCommand",
+        json!({"command": "backend-architect.showMap", "arguments": [{"focus": "/billing"}]}),
+    );
+    let mermaid = resp["result"]["content"].as_str().unwrap();
+    assert!(mermaid.starts_with("flowchart LR\n"), "{mermaid}");
+    assert!(mermaid.contains("POST /billing/invoices"), "{mermaid}");
+    assert!(!mermaid.contains("/users"), "{mermaid}");
+    assert_eq!(resp["result"]["routes"], 1);
+
+    let resp = c.request(
+        "workspace/executeCommand",
+        json!({"command": "backend-architect.showMap", "arguments": [{"format": "svg"}]}),
+    );
+    assert_eq!(resp["error"]["code"], -32602, "{resp}");
+    assert!(resp["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("format must be"));
+    assert!(c.shutdown().success());
+}

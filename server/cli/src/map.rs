@@ -131,6 +131,7 @@ pub fn run(args: &MapArgs) -> ExitCode {
             focus: args.focus.clone(),
             expand: args.expand,
             collapse_over: args.collapse_over,
+            root: None,
         },
     );
     if args.focus.is_some() && map.summary.routes == 0 {

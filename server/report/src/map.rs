@@ -40,6 +40,9 @@ pub struct MapOptions {
     /// Draw every route even above `collapse_over` routes.
     pub expand: bool,
     pub collapse_over: usize,
+    /// Show file paths relative to this directory (the language server's index keys are
+    /// absolute paths).
+    pub root: Option<String>,
 }
 
 /// Findings by severity.
@@ -249,6 +252,40 @@ pub struct ClientNode {
     /// creation); `None` when nothing says (database and cache clients, or none is needed).
     pub timeout: Option<bool>,
     pub findings: Counts,
+}
+
+impl Map {
+    /// Shows file paths relative to `root` (index keys are absolute in the language server).
+    pub fn relative_to(&mut self, root: &str) {
+        let root = root.trim_end_matches(['/', '\\']);
+        let rel = |f: &mut String| {
+            if let Some(rest) = f.strip_prefix(root) {
+                if let Some(rest) = rest.strip_prefix(['/', '\\']) {
+                    *f = rest.replace('\\', "/");
+                }
+            }
+        };
+        for app in &mut self.apps {
+            rel(&mut app.file);
+        }
+        let groups = self
+            .apps
+            .iter_mut()
+            .flat_map(|a| &mut a.groups)
+            .chain(&mut self.unmounted);
+        for g in groups {
+            rel(&mut g.file);
+            for r in &mut g.routes {
+                rel(&mut r.file);
+            }
+        }
+        for m in &mut self.models {
+            rel(&mut m.file);
+        }
+        for c in &mut self.clients {
+            rel(&mut c.file);
+        }
+    }
 }
 
 /// Ids made of what they name: `[A-Za-z0-9_]`, unique within a map.
@@ -767,7 +804,12 @@ pub fn build(index: &mut WorkspaceIndex, files: &[FileFindings], options: &MapOp
         by_app.entry(k.0.clone()).or_default().push((k, routes));
     }
     for (file, line, framework, at) in &app_roots {
-        let app_id = ids.make("app", &[file]);
+        let shown = options
+            .root
+            .as_deref()
+            .and_then(|r| file.strip_prefix(r.trim_end_matches(['/', '\\'])))
+            .map_or(file.as_str(), |f| f.trim_start_matches(['/', '\\']));
+        let app_id = ids.make("app", &[shown]);
         let mut groups: Vec<Group> = by_app
             .remove(at)
             .unwrap_or_default()
@@ -823,7 +865,7 @@ pub fn build(index: &mut WorkspaceIndex, files: &[FileFindings], options: &MapOp
     summary.routes_without_auth = all_routes().filter(|r| r.auth == Auth::None).count();
     summary.models = models.len();
     summary.clients = clients.len();
-    Map {
+    let mut map = Map {
         schema: SCHEMA,
         collapsed: !options.expand && summary.routes > options.collapse_over.max(1),
         focus: options.focus.clone(),
@@ -832,7 +874,11 @@ pub fn build(index: &mut WorkspaceIndex, files: &[FileFindings], options: &MapOp
         unmounted,
         models,
         clients,
+    };
+    if let Some(root) = &options.root {
+        map.relative_to(root);
     }
+    map
 }
 
 #[cfg(test)]
