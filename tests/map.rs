@@ -382,6 +382,19 @@ fn the_server_draws_the_map_on_request() {
     assert!(!mermaid.contains("/users"), "{mermaid}");
     assert_eq!(resp["result"]["routes"], 1);
 
+    // The page, for a webview: the map and the open documents' findings.
+    let resp = c.request(
+        "workspace/executeCommand",
+        json!({"command": "backend-architect.showMap", "arguments": [{"format": "html"}]}),
+    );
+    let page = resp["result"]["content"].as_str().unwrap();
+    assert!(page.starts_with("<!DOCTYPE html>"), "{resp}");
+    assert!(page.contains("data-total=\"1\""), "{page}");
+    assert!(
+        page.contains("svc&#x2f;routers&#x2f;users.py:11:"),
+        "{page}"
+    );
+
     let resp = c.request(
         "workspace/executeCommand",
         json!({"command": "backend-architect.showMap", "arguments": [{"format": "svg"}]}),

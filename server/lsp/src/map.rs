@@ -2,8 +2,10 @@
 //! (the VS Code extension in a webview, Neovim in a split). Answers from the workspace index
 //! (after the first walk), with the findings of the open documents on their nodes.
 //!
-//! Arguments (all optional): `{"format": "mermaid" | "dot" | "json", "focus": "/users",
-//! "expand": true}`. Result: `{"format", "content", "routes", "apps"}`.
+//! Arguments (all optional): `{"format": "mermaid" | "dot" | "json" | "html", "focus": "/users",
+//! "expand": true}`. Result: `{"format", "content", "routes", "apps"}`. `html` is the
+//! self-contained page of `check --format html` for what the server knows: the map, and the
+//! findings of the open documents.
 
 use std::sync::Arc;
 
@@ -29,12 +31,12 @@ fn request(arguments: &[Value]) -> Result<Request> {
     let field = |k: &str| arg.get(k).filter(|v| !v.is_null());
     let format = match field("format") {
         None => "mermaid".to_owned(),
-        Some(Value::String(f)) if ["mermaid", "dot", "json"].contains(&f.as_str()) => f.clone(),
-        Some(other) => {
-            return Err(Error::invalid_params(format!(
-                "{MAP_COMMAND}: format must be \"mermaid\", \"dot\" or \"json\", not {other}"
-            )))
+        Some(Value::String(f)) if ["mermaid", "dot", "json", "html"].contains(&f.as_str()) => {
+            f.clone()
         }
+        Some(other) => return Err(Error::invalid_params(format!(
+            "{MAP_COMMAND}: format must be \"mermaid\", \"dot\", \"json\" or \"html\", not {other}"
+        ))),
     };
     let focus = match field("focus") {
         None => None,
@@ -86,11 +88,13 @@ pub async fn execute(inner: &Arc<Inner>, arguments: &[Value]) -> Result<Option<V
             .roots()
             .first()
             .map(|r| r.to_string_lossy().into_owned());
+        let html = req.format == "html";
         let options = MapOptions {
             focus: req.focus,
-            expand: req.expand,
+            // The page folds resources itself.
+            expand: req.expand || html,
             collapse_over: DEFAULT_COLLAPSE,
-            root,
+            root: root.clone(),
         };
         let map = {
             let mut index = lock(&inner.workspace.index);
@@ -99,19 +103,47 @@ pub async fn execute(inner: &Arc<Inner>, arguments: &[Value]) -> Result<Option<V
         let content = match req.format.as_str() {
             "dot" => ba_report::render::dot(&map),
             "json" => ba_report::render::json(&map),
+            "html" => {
+                let root = root.map(std::path::PathBuf::from);
+                // The findings are shown with paths relative to the workspace folder.
+                for f in &mut files {
+                    if let Some(rel) = root
+                        .as_deref()
+                        .and_then(|r| std::path::Path::new(&f.path).strip_prefix(r).ok())
+                    {
+                        f.path = rel.to_string_lossy().replace('\\', "/");
+                    }
+                }
+                ba_report::html::render(
+                    &map,
+                    &files,
+                    &ba_report::html::HtmlOptions {
+                        title: "Architecture map",
+                        files_checked: files.len(),
+                        root: root.as_deref(),
+                    },
+                )
+                .map_err(|e| e.to_string())?
+            }
             _ => ba_report::render::mermaid(&map),
         };
-        json!({
+        Ok::<_, String>(json!({
             "format": req.format,
             "content": content,
             "apps": map.summary.apps,
             "routes": map.summary.routes,
-        })
+        }))
     })
     .await
     .map_err(|e| {
         tracing::error!("{MAP_COMMAND}: {e}");
         Error::internal_error()
     })?;
-    Ok(Some(answer))
+    match answer {
+        Ok(v) => Ok(Some(v)),
+        Err(e) => {
+            tracing::error!("{MAP_COMMAND}: {e}");
+            Err(Error::internal_error())
+        }
+    }
 }
