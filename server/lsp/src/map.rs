@@ -34,9 +34,11 @@ fn request(arguments: &[Value]) -> Result<Request> {
         Some(Value::String(f)) if ["mermaid", "dot", "json", "html"].contains(&f.as_str()) => {
             f.clone()
         }
-        Some(other) => return Err(Error::invalid_params(format!(
+        Some(other) => {
+            return Err(Error::invalid_params(format!(
             "{MAP_COMMAND}: format must be \"mermaid\", \"dot\", \"json\" or \"html\", not {other}"
-        ))),
+        )))
+        }
     };
     let focus = match field("focus") {
         None => None,

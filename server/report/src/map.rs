@@ -518,13 +518,30 @@ pub fn build(index: &mut WorkspaceIndex, files: &[FileFindings], options: &MapOp
             summary.findings.add(x.severity);
         }
     }
-    let text_of = |key: &str| -> Option<String> {
+    // The texts things are positioned in: the run's, else read from disk once (the language
+    // server has the open documents' only), for the files the map shows something of.
+    let mut wanted: BTreeSet<&str> = BTreeSet::new();
+    for entry in index.files() {
+        if entry.facts.class == FileClass::Runtime
+            && (!entry.facts.models.is_empty() || !entry.facts.clients.is_empty())
+        {
+            wanted.insert(&entry.key);
+        }
+    }
+    wanted.extend(resolved.apps.iter().map(|a| &*a.at.0));
+    wanted.extend(resolved.routes.iter().map(|r| &*r.handler.0));
+    let disk: HashMap<&str, String> = wanted
+        .into_iter()
+        .filter(|k| !findings.contains_key(k))
+        .filter_map(|k| Some((k, std::fs::read_to_string(k).ok()?)))
+        .collect();
+    let text_for = |key: &str| -> &str {
         findings
             .get(key)
-            .map(|f| f.text.clone())
-            .or_else(|| std::fs::read_to_string(key).ok())
+            .map(|f| f.text.as_str())
+            .or_else(|| disk.get(key).map(String::as_str))
+            .unwrap_or("")
     };
-    let mut texts: HashMap<String, Option<String>> = HashMap::new();
 
     // Models and clients, sorted, with ids from their names.
     let mut model_rows: Vec<(String, &'static str, String, usize)> = Vec::new();
@@ -535,11 +552,7 @@ pub fn build(index: &mut WorkspaceIndex, files: &[FileFindings], options: &MapOp
             continue;
         }
         let key = entry.key.to_string();
-        let text = texts
-            .entry(key.clone())
-            .or_insert_with(|| text_of(&key))
-            .clone()
-            .unwrap_or_default();
+        let text = text_for(&key);
         for m in &entry.facts.models {
             model_rows.push((
                 m.name.clone(),
@@ -674,11 +687,7 @@ pub fn build(index: &mut WorkspaceIndex, files: &[FileFindings], options: &MapOp
             continue;
         }
         let key = a.at.0.to_string();
-        let text = texts
-            .entry(key.clone())
-            .or_insert_with(|| text_of(&key))
-            .clone()
-            .unwrap_or_default();
+        let text = text_for(&key);
         let start = index
             .file(&key)
             .and_then(|f| f.range(a.at.1))
@@ -713,11 +722,7 @@ pub fn build(index: &mut WorkspaceIndex, files: &[FileFindings], options: &MapOp
         let Some(entry) = index.file(&key) else {
             continue;
         };
-        let text = texts
-            .entry(key.clone())
-            .or_insert_with(|| text_of(&key))
-            .clone()
-            .unwrap_or_default();
+        let text = text_for(&key);
         let full = match r.handler.1 {
             Anchor::Route(i) => entry.facts.routes.get(i).map(|x| {
                 // The decorator and the definition, or the registering call and its function.
