@@ -558,13 +558,13 @@ pub fn build(index: &mut WorkspaceIndex, files: &[FileFindings], options: &MapOp
                 m.name.clone(),
                 m.kind.name(),
                 key.clone(),
-                line_of(&text, m.span.0.start),
+                line_of(text, m.span.0.start),
             ));
         }
         for c in &entry.facts.clients {
             client_rows.push((
                 key.clone(),
-                line_of(&text, c.span.0.start),
+                line_of(text, c.span.0.start),
                 c.clone(),
                 c.span.0.clone(),
             ));
@@ -694,7 +694,7 @@ pub fn build(index: &mut WorkspaceIndex, files: &[FileFindings], options: &MapOp
             .map_or(0, |r| r.start);
         app_roots.push((
             key,
-            line_of(&text, start),
+            line_of(text, start),
             a.framework.name(),
             Some(a.at.clone()),
         ));
@@ -760,7 +760,7 @@ pub fn build(index: &mut WorkspaceIndex, files: &[FileFindings], options: &MapOp
                 calls_without_timeout += usize::from(f.rule.code == "PERF204");
             }
         }
-        let used = uses(&key, &text, full.clone(), &r.handler_name);
+        let used = uses(&key, text, full.clone(), &r.handler_name);
         let auth = if r.auth {
             Auth::Required
         } else if r.public {
@@ -791,7 +791,7 @@ pub fn build(index: &mut WorkspaceIndex, files: &[FileFindings], options: &MapOp
             path: r.path.clone(),
             handler: r.handler_name.clone(),
             file: key.clone(),
-            line: line_of(&text, name_at),
+            line: line_of(text, name_at),
             auth,
             guards: r.chain.clone(),
             models: used.models,
