@@ -160,7 +160,7 @@ fn project(dir: &Path) {
     write(
         dir,
         "svc/models.py",
-        "from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n\n\nclass Base(DeclarativeBase):\n    pass\n\n\nclass User(Base):\n    __tablename__ = \"users\"\n    id: Mapped[int] = mapped_column(primary_key=True)\n\n\nclass Invoice(Base):\n    __tablename__ = \"invoices\"\n    id: Mapped[int] = mapped_column(primary_key=True)\n",
+        "from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n\n\nclass Base(DeclarativeBase):\n    pass\n\n\nclass User(Base):\n    __tablename__ = \"users\"\n    id: Mapped[int] = mapped_column(primary_key=True)\n\n\nclass Invoice(Base):\n    __tablename__ = \"invoices\"\n    id: Mapped[int] = mapped_column(primary_key=True)\n\n\nclass Audit(Base):\n    __tablename__ = \"audit\"\n    id: Mapped[int] = mapped_column(primary_key=True)\n",
     );
     write(
         dir,
@@ -247,6 +247,13 @@ fn routes_point_at_models_and_clients_across_modules() {
     assert!(!collapsed.contains("route_"), "{collapsed}");
     assert!(collapsed.contains("2 routes (2 GET)"), "{collapsed}");
     assert!(collapsed.contains("1 without auth"), "{collapsed}");
+    // A large map leaves out the models no route uses; the expanded one draws them.
+    assert!(!collapsed.contains("model_audit"), "{collapsed}");
+    assert!(
+        collapsed.contains("1 models and clients no route uses are left out"),
+        "{collapsed}"
+    );
+    assert!(map(dir.path(), &[]).contains("model_audit"));
     assert_graphviz_renders(&map(
         dir.path(),
         &["--collapse-over", "1", "--format", "dot"],

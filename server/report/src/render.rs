@@ -9,7 +9,7 @@ use std::fmt::Write;
 
 use ba_rules::Severity;
 
-use crate::map::{Auth, ClientCategory, Counts, Group, Map, RouteNode};
+use crate::map::{Auth, ClientCategory, ClientNode, Counts, Group, Map, ModelNode, RouteNode};
 
 pub fn json(map: &Map) -> String {
     serde_json::to_string_pretty(map).unwrap_or_default() + "\n"
@@ -108,6 +108,19 @@ fn edges(map: &Map) -> Vec<(String, String, bool)> {
     let mut seen = std::collections::HashSet::new();
     out.retain(|e| seen.insert(e.clone()));
     out
+}
+
+/// The models and clients to draw: all of them, or, when the map is collapsed (a large
+/// system), only those some route uses (the others would be unconnected nodes; `--format json`
+/// lists every one).
+fn drawn(map: &Map) -> (Vec<&ModelNode>, Vec<&ClientNode>, usize) {
+    let used: std::collections::HashSet<String> =
+        edges(map).into_iter().map(|(_, to, _)| to).collect();
+    let keep = |id: &String| !map.collapsed || used.contains(id);
+    let models: Vec<&ModelNode> = map.models.iter().filter(|m| keep(&m.id)).collect();
+    let clients: Vec<&ClientNode> = map.clients.iter().filter(|c| keep(&c.id)).collect();
+    let left_out = map.models.len() + map.clients.len() - models.len() - clients.len();
+    (models, clients, left_out)
 }
 
 /// Text inside a quoted Mermaid label: HTML-significant characters and quotes as Mermaid's
@@ -213,9 +226,16 @@ pub fn mermaid(map: &Map) -> String {
         }
         out.push_str("  end\n");
     }
-    if !map.models.is_empty() {
+    let (models, clients, left_out) = drawn(map);
+    if left_out > 0 {
+        let _ = writeln!(
+            out,
+            "  %% {left_out} models and clients no route uses are left out (--format json lists them)"
+        );
+    }
+    if !models.is_empty() {
         out.push_str("  subgraph models[\"Models\"]\n");
-        for m in &map.models {
+        for m in &models {
             let _ = writeln!(
                 out,
                 "    {}[(\"{}\")]",
@@ -225,9 +245,9 @@ pub fn mermaid(map: &Map) -> String {
         }
         out.push_str("  end\n");
     }
-    if !map.clients.is_empty() {
+    if !clients.is_empty() {
         out.push_str("  subgraph clients[\"Outbound clients\"]\n");
-        for c in &map.clients {
+        for c in &clients {
             let _ = writeln!(
                 out,
                 "    {}{{{{\"{}\"}}}}",
@@ -367,7 +387,14 @@ pub fn dot(map: &Map) -> String {
         }
         out.push_str("  }\n");
     }
-    for m in &map.models {
+    let (models, clients, left_out) = drawn(map);
+    if left_out > 0 {
+        let _ = writeln!(
+            out,
+            "  // {left_out} models and clients no route uses are left out (--format json lists them)"
+        );
+    }
+    for m in &models {
         let _ = writeln!(
             out,
             "  {} [shape=cylinder, style=\"filled\", fillcolor=\"#eef2ff\", label={}];",
@@ -375,7 +402,7 @@ pub fn dot(map: &Map) -> String {
             dot_lines(&[format!("{} · {}", m.name, m.kind), m.file.clone()])
         );
     }
-    for c in &map.clients {
+    for c in &clients {
         let shape = match c.category {
             ClientCategory::Http => "hexagon",
             ClientCategory::Database => "cylinder",
