@@ -24,16 +24,16 @@ fn files() -> Vec<(String, String)> {
             "app.include_router(r{d}.router, prefix=\"/api/d{d}\")\n"
         ));
     }
-    out.push(("/bench/app/main.py".to_owned(), main));
+    out.push(("/srv/service/app/main.py".to_owned(), main));
     let mut models = String::from("from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n\n\nclass Base(DeclarativeBase):\n    pass\n");
     for d in 0..DOMAINS {
         models.push_str(&format!(
             "\n\nclass Thing{d}(Base):\n    __tablename__ = \"thing{d}\"\n    id: Mapped[int] = mapped_column(primary_key=True)\n"
         ));
     }
-    out.push(("/bench/app/models.py".to_owned(), models));
+    out.push(("/srv/service/app/models.py".to_owned(), models));
     out.push((
-        "/bench/app/clients.py".to_owned(),
+        "/srv/service/app/clients.py".to_owned(),
         "import httpx\n\nhttp = httpx.AsyncClient(timeout=5)\n".to_owned(),
     ));
     for d in 0..DOMAINS {
@@ -62,7 +62,7 @@ fn files() -> Vec<(String, String)> {
                 "\n\n@router.{m}(\"{p}\")\nasync def h{i}(id: int = 0{auth}):\n    row = Thing{d}(id=id)\n    await http.get(\"/x\")\n    return row\n"
             ));
         }
-        out.push((format!("/bench/app/routers/r{d}.py"), r));
+        out.push((format!("/srv/service/app/routers/r{d}.py"), r));
     }
     out
 }
