@@ -105,6 +105,14 @@ local function run()
   -- The user commands exist, and :checkhealth runs.
   assert(vim.fn.exists(":BackendArchitectFixAll") == 2, "missing :BackendArchitectFixAll")
   assert(vim.fn.exists(":BackendArchitectRestart") == 2, "missing :BackendArchitectRestart")
+  -- The architecture map in a split: the app and its route, as Mermaid.
+  local map = require("backend_architect").show_map(nil, bufnr)
+  assert(map, "no map buffer")
+  local mtext = table.concat(vim.api.nvim_buf_get_lines(map, 0, -1, false), "\n")
+  assert(mtext:find("flowchart LR", 1, true) and mtext:find("backend-architect/map/v1", 1, true), "map:\n" .. mtext)
+  assert(vim.bo[map].filetype == "mermaid", "map filetype " .. vim.bo[map].filetype)
+  vim.cmd("close")
+  vim.api.nvim_set_current_buf(bufnr)
   vim.cmd("checkhealth backend_architect")
   local report = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), "\n")
   assert(report:find("backend-architect", 1, true) and report:find("version: backend-architect", 1, true),

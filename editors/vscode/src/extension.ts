@@ -15,6 +15,8 @@ import {
   MANIFEST_PATTERN,
   resolveServer,
   REVIEW_COMMAND,
+  mapParams,
+  MapResult,
   ServerState,
   serverSettings,
   statusText,
@@ -255,6 +257,35 @@ async function reviewFile(): Promise<void> {
   });
 }
 
+let mapPanel: vscode.WebviewPanel | undefined;
+
+/** The architecture map in a webview: the server renders the page (map, summary, the open
+ * files' findings); it loads nothing (its Content Security Policy forbids it). */
+async function showMap(focus?: string): Promise<void> {
+  if (!client) {
+    void vscode.window.showWarningMessage("backend-architect: the server is not running.");
+    return;
+  }
+  let result: MapResult | null;
+  try {
+    result = await client.sendRequest<MapResult | null>("workspace/executeCommand", mapParams(focus));
+  } catch (err) {
+    output.appendLine(`map: ${err instanceof Error ? err.message : String(err)}`);
+    void vscode.window.showErrorMessage("backend-architect: the map could not be drawn (see the output).");
+    return;
+  }
+  if (!result) return;
+  if (!mapPanel) {
+    mapPanel = vscode.window.createWebviewPanel("backendArchitect.map", "Architecture Map", vscode.ViewColumn.Beside, {
+      enableScripts: true,
+      enableFindWidget: true,
+    });
+    mapPanel.onDidDispose(() => (mapPanel = undefined));
+  }
+  mapPanel.webview.html = result.content;
+  mapPanel.reveal(undefined, true);
+}
+
 async function explainRule(): Promise<void> {
   if (!serverPath) return;
   const bin = serverPath;
@@ -332,6 +363,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand("backendArchitect.scanWorkspace", scanWorkspace),
     vscode.commands.registerCommand("backendArchitect.explainRule", explainRule),
     vscode.commands.registerCommand("backendArchitect.reviewFile", reviewFile),
+    vscode.commands.registerCommand("backendArchitect.showMap", (focus?: string) =>
+      showMap(typeof focus === "string" ? focus : undefined),
+    ),
     ...GENERATORS.map((g) => vscode.commands.registerCommand(EXTENSION_PREFIX + g.name, () => generate(g))),
     vscode.workspace.onWillSaveTextDocument((event) => {
       if (!client || !vscode.workspace.getConfiguration(SECTION, event.document).get<boolean>("fixOnSave")) return;

@@ -94,6 +94,22 @@ export interface DependencySettings {
 
 /** The command the server executes for "Review this file/endpoint". */
 export const REVIEW_COMMAND = "backend-architect.review";
+/** The server's architecture map command (`workspace/executeCommand`). */
+export const MAP_COMMAND = "backend-architect.showMap";
+
+/** What `backend-architect.showMap` answers. */
+export interface MapResult {
+  format: string;
+  content: string;
+  apps: number;
+  routes: number;
+}
+
+/** The arguments of `backend-architect.showMap` for the webview: the self-contained page. */
+export function mapParams(focus?: string): { command: string; arguments: unknown[] } {
+  const trimmed = focus?.trim();
+  return { command: MAP_COMMAND, arguments: [trimmed ? { format: "html", focus: trimmed } : { format: "html" }] };
+}
 
 /** Manifests the server checks for vulnerable dependencies (when `dependencies.osv` is on). */
 export const MANIFEST_PATTERN = "**/{requirements*.txt,pyproject.toml,package.json}";

@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { test } from "node:test";
 
 import {
   bundledPath,
+  mapParams,
   Environment,
   languageIds,
   resolveServer,
@@ -127,4 +129,20 @@ test("trace.server: messages and verbose trace, off and unset do not", () => {
   assert.equal(traceRequested("off"), false);
   assert.equal(traceRequested(undefined), false);
   assert.equal(traceRequested({ verbosity: "off" }), false);
+});
+
+test("the map command asks the server for the page, with a focus when given", () => {
+  assert.deepEqual(mapParams(), { command: "backend-architect.showMap", arguments: [{ format: "html" }] });
+  assert.deepEqual(mapParams("  /users "), {
+    command: "backend-architect.showMap",
+    arguments: [{ format: "html", focus: "/users" }],
+  });
+  assert.deepEqual(mapParams("   "), { command: "backend-architect.showMap", arguments: [{ format: "html" }] });
+  const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "package.json"), "utf8"));
+  assert.ok(
+    manifest.contributes.commands.some(
+      (c: { command: string; title: string }) =>
+        c.command === "backendArchitect.showMap" && c.title === "Show Architecture Map",
+    ),
+  );
 });

@@ -13,6 +13,7 @@ pub use ba_config as config;
 pub use ba_engine as engine;
 pub use ba_engine::fix;
 pub use ba_lsp as lsp;
+pub use ba_report as report;
 pub use ba_rules as rules;
 pub use ba_scaffold as scaffold;
 pub use ba_syntax as syntax;

@@ -490,6 +490,12 @@ fn usage_error(msg: impl std::fmt::Display) -> ExitCode {
 }
 
 pub fn run(args: &CheckArgs) -> ExitCode {
+    run_with(args, None)
+}
+
+/// `run`, or, with `capture`, the run without its report: the reports are handed over (for
+/// `map`, which draws them) and nothing is printed but warnings.
+pub(super) fn run_with(args: &CheckArgs, capture: Option<&mut Vec<FileReport>>) -> ExitCode {
     let overrides = Options {
         select: args.select.clone(),
         extend_select: args.extend_select.clone(),
@@ -891,7 +897,14 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         )
         .collect();
     let checked = reports.len();
-    let rendered = render(args, &reports, checked, &notices, &classes);
+    if let Some(capture) = capture {
+        *capture = reports;
+        return ExitCode::SUCCESS;
+    }
+    let rendered = match render(args, &reports, checked, &notices, &classes) {
+        Ok(text) => text,
+        Err(e) => return usage_error(e),
+    };
     if !skipped.is_empty() && args.format == super::OutputFormat::Text {
         let mut counts: Vec<(SkipKind, usize)> = Vec::new();
         for (kind, _) in &skipped {
@@ -1058,7 +1071,10 @@ fn run_stdin(args: &CheckArgs, overrides: &Options, fail_on: Severity) -> ExitCo
     let checked = usize::from(!excluded);
     let class = ba_app::classify::classify_path(&reports[0].path);
     let classes = [(class, (checked, 0))].into_iter().collect();
-    let rendered = render(args, &reports, checked, &[], &classes);
+    let rendered = match render(args, &reports, checked, &[], &classes) {
+        Ok(text) => text,
+        Err(e) => return usage_error(e),
+    };
     let written = if fixing.is_some() && args.output_file.is_none() {
         // Standard output carries the fixed text.
         std::io::stderr()
@@ -1081,9 +1097,9 @@ fn render(
     checked: usize,
     notices: &[output::Notice],
     classes: &std::collections::BTreeMap<FileClass, (usize, usize)>,
-) -> String {
+) -> Result<String, String> {
     if args.statistics {
-        return match args.format {
+        return Ok(match args.format {
             super::OutputFormat::Json => {
                 let rows: Vec<(&'static str, usize, usize)> = classes
                     .iter()
@@ -1097,9 +1113,9 @@ fn render(
                 out.push_str(&class_statistics(classes));
                 out
             }
-        };
+        });
     }
-    match args.format {
+    Ok(match args.format {
         super::OutputFormat::Text => {
             // Findings one per line for pipes and files (what scripts and editors parse), with
             // the source under each on a terminal.
@@ -1118,7 +1134,8 @@ fn render(
         super::OutputFormat::Sarif => output::sarif(reports, notices),
         super::OutputFormat::Github => output::github(reports),
         super::OutputFormat::Junit => output::junit(reports, checked),
-    }
+        super::OutputFormat::Html => super::map::html(reports, checked)?,
+    })
 }
 
 /// Writes the report to `--output-file` (atomically) or standard output. A closed pipe

@@ -5,6 +5,7 @@ mod cache;
 mod check;
 mod cross_module;
 mod fix;
+mod map;
 mod models;
 mod output;
 
@@ -64,6 +65,9 @@ enum Command {
         #[arg(long)]
         config: Option<PathBuf>,
     },
+    /// Draw the system: apps, routers, routes with their auth, models and outbound clients,
+    /// decorated with findings (Mermaid, Graphviz DOT or JSON).
+    Map(map::MapArgs),
     /// Combine SARIF files (e.g. from `check --shard K/N` jobs) into one.
     MergeSarif {
         /// SARIF files to merge.
@@ -84,6 +88,8 @@ pub enum OutputFormat {
     Github,
     /// JUnit XML, for CI systems that show test reports.
     Junit,
+    /// A self-contained HTML page: summary, architecture map, findings that filter and sort.
+    Html,
 }
 
 /// `--color`: when to colour the report.
@@ -247,6 +253,10 @@ pub fn main() -> Run {
                 CatalogFormat::Markdown => catalog::rules_markdown(),
             };
             print_out(&text)
+        }
+        Command::Map(args) => {
+            init_logging();
+            map::run(&args)
         }
         Command::MergeSarif { files, output } => {
             output::merge_sarif_command(&files, output.as_deref())

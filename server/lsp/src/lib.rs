@@ -5,6 +5,7 @@ mod actions;
 mod advisor;
 mod convert;
 mod cross_module;
+mod map;
 mod outbound;
 mod scaffold;
 mod server;

@@ -444,6 +444,7 @@ impl LanguageServer for Backend {
                 execute_command_provider: Some(ExecuteCommandOptions {
                     commands: advisor::COMMANDS
                         .iter()
+                        .chain([&super::map::MAP_COMMAND])
                         .map(|c| (*c).to_owned())
                         .chain(super::scaffold::commands())
                         .collect(),
@@ -858,6 +859,10 @@ impl LanguageServer for Backend {
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {
         if advisor::COMMANDS.contains(&params.command.as_str()) {
             let run = advisor::execute_command(&self.client, &self.inner, params);
+            return guarded("workspace/executeCommand", run).await;
+        }
+        if params.command == super::map::MAP_COMMAND {
+            let run = super::map::execute(&self.inner, &params.arguments);
             return guarded("workspace/executeCommand", run).await;
         }
         let (inner, enc) = (&self.inner, self.inner.encoding());

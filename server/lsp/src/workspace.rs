@@ -145,6 +145,11 @@ impl Workspace {
         lock(&self.cross).clone()
     }
 
+    /// The workspace folders (what `map` shows paths relative to).
+    pub fn roots(&self) -> Vec<PathBuf> {
+        lock(&self.roots).clone()
+    }
+
     fn set_ready(&self) {
         self.ready.store(true, Ordering::Release);
         self.ready_changed.notify_waiters();

@@ -90,6 +90,37 @@ function M.fix_all(bufnr)
   end
 end
 
+--- Shows the architecture map (Mermaid) of the workspace in a scratch split, from the
+--- server's `backend-architect.showMap` command. `focus`: a route path, a file or a handler.
+function M.show_map(focus, bufnr)
+  bufnr = (bufnr == nil or bufnr == 0) and vim.api.nvim_get_current_buf() or bufnr
+  local client = clients_for(bufnr)[1]
+  if not client then
+    notify("no backend-architect client for this buffer", vim.log.levels.WARN)
+    return nil
+  end
+  local args = { format = "mermaid" }
+  if focus and focus ~= "" then
+    args.focus = focus
+  end
+  local cmd = { command = "backend-architect.showMap", arguments = { args } }
+  local response = request_sync(client, "workspace/executeCommand", cmd, M.config.fix_timeout_ms * 10, bufnr)
+  if not (response and response.result and response.result.content) then
+    notify("the map could not be drawn: " .. vim.inspect(response and response.err), vim.log.levels.WARN)
+    return nil
+  end
+  vim.cmd("botright vnew")
+  local map = vim.api.nvim_get_current_buf()
+  vim.bo[map].buftype = "nofile"
+  vim.bo[map].bufhidden = "wipe"
+  vim.bo[map].swapfile = false
+  vim.api.nvim_buf_set_lines(map, 0, -1, false, vim.split(response.result.content, "\n", { plain = true }))
+  vim.bo[map].filetype = "mermaid"
+  vim.bo[map].modified = false
+  pcall(vim.api.nvim_buf_set_name, map, "backend-architect://map")
+  return map
+end
+
 local function on_attach(client, bufnr)
   if M.config.fix_on_save then
     local group = vim.api.nvim_create_augroup("BackendArchitectFixOnSave" .. bufnr, { clear = true })
@@ -203,6 +234,9 @@ function M.setup(opts)
   vim.api.nvim_create_user_command("BackendArchitectFixAll", function()
     M.fix_all(0)
   end, { desc = "Apply every safe backend-architect fix in this buffer" })
+  vim.api.nvim_create_user_command("BackendArchitectMap", function(cmd)
+    M.show_map(cmd.args, M.last_buffer)
+  end, { nargs = "?", desc = "Show the architecture map (Mermaid) of the workspace; optional focus: a route, file or handler" })
   vim.api.nvim_create_user_command("BackendArchitectRestart", function()
     M.restart()
   end, { desc = "Restart the backend-architect language server" })

@@ -1,0 +1,188 @@
+//! `backend-architect map` and `check --format html`: the run's reports and the workspace index
+//! of the same files, handed to `ba_report` to draw.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, ValueEnum};
+use rayon::prelude::*;
+
+use super::output::FileReport;
+use ba_app::WorkspaceIndex;
+use ba_report::map::{MapOptions, DEFAULT_COLLAPSE};
+use ba_report::FileFindings;
+use ba_syntax::Language;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum MapFormat {
+    /// A Mermaid flowchart (GitHub and GitLab render it in Markdown).
+    Mermaid,
+    /// Graphviz DOT (`dot -Tsvg map.dot > map.svg`).
+    Dot,
+    /// The map as data (schema `backend-architect/map/v1`, see docs/map.md).
+    Json,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct MapArgs {
+    /// Files or directories to map (default: the current directory).
+    pub paths: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = MapFormat::Mermaid)]
+    pub format: MapFormat,
+    /// Only this neighbourhood: a route path (`/users`, `"GET /users/{id}"`), a file or
+    /// directory (`app/routers/users.py`), or a handler name.
+    #[arg(long, value_name = "PATH_OR_ROUTE")]
+    pub focus: Option<String>,
+    /// Draw every route, however many (by default each resource becomes one node above
+    /// --collapse-over routes).
+    #[arg(long)]
+    pub expand: bool,
+    /// Draw resources as single nodes when the map has more routes than this.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_COLLAPSE)]
+    pub collapse_over: usize,
+    /// Use this configuration file instead of discovering one per file.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Write the map to this file instead of standard output.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+}
+
+/// The `check` arguments for the same files: parsed from a command line, so every option keeps
+/// the default `check` gives it.
+fn check_args(args: &MapArgs) -> Result<super::CheckArgs, String> {
+    let mut argv: Vec<std::ffi::OsString> = vec!["backend-architect".into(), "check".into()];
+    argv.push("--exit-zero".into());
+    if let Some(c) = &args.config {
+        argv.push("--config".into());
+        argv.push(c.clone().into_os_string());
+    }
+    argv.push("--".into());
+    argv.extend(args.paths.iter().map(|p| p.clone().into_os_string()));
+    match super::Cli::try_parse_from(argv) {
+        Ok(super::Cli {
+            command: super::Command::Check(c),
+        }) => Ok(*c),
+        Ok(_) => Err("internal error: not a check command".to_owned()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// Reads a file as `check` analyses it (UTF-8, without a byte order mark).
+fn read(path: &Path) -> Option<String> {
+    let text = String::from_utf8(std::fs::read(path).ok()?).ok()?;
+    Some(match text.strip_prefix(super::fix::BOM) {
+        Some(rest) => rest.to_owned(),
+        None => text,
+    })
+}
+
+/// The index of the reported files (keyed by the paths the reports show) and their findings
+/// with the text they were computed for.
+fn inputs(reports: &[FileReport]) -> (WorkspaceIndex, Vec<FileFindings>) {
+    let parsed: Vec<(FileFindings, Option<(Language, ba_app::FileFacts)>)> = reports
+        .par_iter()
+        .filter_map(|r| {
+            let path = Path::new(&r.path);
+            let text = read(path)?;
+            let facts = Language::from_path(path).and_then(|language| {
+                let tree = ba_syntax::parse::parse(language, &text, None)?;
+                Some((language, ba_app::extract(language, &tree, &text, &r.path)))
+            });
+            Some((
+                FileFindings {
+                    path: r.path.clone(),
+                    findings: r.findings.iter().map(|x| x.finding.clone()).collect(),
+                    text,
+                },
+                facts,
+            ))
+        })
+        .collect();
+    let mut index = WorkspaceIndex::new();
+    let mut files = Vec::with_capacity(parsed.len());
+    for (file, facts) in parsed {
+        if let Some((language, facts)) = facts {
+            index.update(&file.path, &file.path, language, facts);
+        }
+        files.push(file);
+    }
+    (index, files)
+}
+
+pub fn run(args: &MapArgs) -> ExitCode {
+    let check = match check_args(args) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut reports = Vec::new();
+    let code = super::check::run_with(&check, Some(&mut reports));
+    if code != ExitCode::SUCCESS {
+        return code;
+    }
+    let (mut index, files) = inputs(&reports);
+    let map = ba_report::build(
+        &mut index,
+        &files,
+        &MapOptions {
+            focus: args.focus.clone(),
+            expand: args.expand,
+            collapse_over: args.collapse_over,
+            root: None,
+        },
+    );
+    if args.focus.is_some() && map.summary.routes == 0 {
+        eprintln!(
+            "warning: --focus {}: no route, file or handler of the map matches",
+            args.focus.as_deref().unwrap_or_default()
+        );
+    }
+    let text = match args.format {
+        MapFormat::Mermaid => ba_report::render::mermaid(&map),
+        MapFormat::Dot => ba_report::render::dot(&map),
+        MapFormat::Json => ba_report::render::json(&map),
+    };
+    let written = match &args.output {
+        Some(path) => super::fix::write_atomically(path, text.as_bytes()),
+        None => {
+            use std::io::Write;
+            std::io::stdout()
+                .lock()
+                .write_all(text.as_bytes())
+                .map_err(|e| e.to_string())
+        }
+    };
+    match written {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: cannot write the map: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// `check --format html`: the page for these reports, with the map of the same files.
+pub fn html(reports: &[FileReport], files_checked: usize) -> Result<String, String> {
+    let (mut index, files) = inputs(reports);
+    let map = ba_report::build(
+        &mut index,
+        &files,
+        &MapOptions {
+            expand: true,
+            ..MapOptions::default()
+        },
+    );
+    let root = std::env::current_dir().ok();
+    ba_report::html::render(
+        &map,
+        &files,
+        &ba_report::html::HtmlOptions {
+            title: "backend-architect report",
+            files_checked,
+            root: root.as_deref(),
+        },
+    )
+}

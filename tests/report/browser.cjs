@@ -1,0 +1,99 @@
+// The HTML report in a real browser (Debian's Chromium driven by playwright-core): it renders
+// with no console error and no network request, shows the same number of findings as the JSON
+// report, its filters show exactly the findings they select, sorting works, and it prints.
+//
+//   node tests/report/browser.cjs REPORT.html REPORT.json
+//
+// playwright-core comes from the VS Code end-to-end test's node_modules (PLAYWRIGHT_CORE names
+// another copy); Chromium is /usr/bin/chromium (or $CHROMIUM).
+"use strict";
+const path = require("path");
+const fs = require("fs");
+const assert = require("assert");
+
+const [reportPath, jsonPath] = process.argv.slice(2);
+if (!reportPath || !jsonPath) {
+  console.error("usage: browser.cjs REPORT.html REPORT.json");
+  process.exit(2);
+}
+const core =
+  process.env.PLAYWRIGHT_CORE ||
+  path.join(__dirname, "../../editors/vscode/e2e/node_modules/playwright-core");
+const { chromium } = require(core);
+const findings = JSON.parse(fs.readFileSync(jsonPath, "utf8"));
+const url = "file://" + path.resolve(reportPath);
+
+(async () => {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: ["--no-sandbox"],
+  });
+  const problems = [];
+  try {
+    const page = await browser.newPage();
+    page.on("console", (m) => {
+      if (m.type() === "error" || m.type() === "warning") problems.push(`console ${m.type()}: ${m.text()}`);
+    });
+    page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+    page.on("request", (r) => {
+      if (r.url() !== url) problems.push(`request: ${r.url()}`);
+    });
+    await page.goto(url, { waitUntil: "load" });
+
+    const total = Number(await page.getAttribute("#finding-total", "data-total"));
+    assert.strictEqual(total, findings.length, "finding count differs from the JSON report's");
+    const rows = () => page.locator("tbody.finding:visible").count();
+    assert.strictEqual(await rows(), findings.length);
+    assert.strictEqual(await page.textContent("#shown"), `${total} of ${total} shown`);
+
+    // Each rule filter shows that rule's findings only.
+    const byRule = {};
+    for (const f of findings) byRule[f.code] = (byRule[f.code] || 0) + 1;
+    for (const [code, n] of Object.entries(byRule)) {
+      await page.selectOption("#f-rule", code);
+      assert.strictEqual(await rows(), n, `filter ${code}`);
+      assert.strictEqual(await page.textContent("#shown"), `${n} of ${total} shown`);
+    }
+    await page.selectOption("#f-rule", "");
+    const bySeverity = {};
+    for (const f of findings) bySeverity[f.severity] = (bySeverity[f.severity] || 0) + 1;
+    for (const [sev, n] of Object.entries(bySeverity)) {
+      await page.selectOption("#f-severity", sev);
+      assert.strictEqual(await rows(), n, `filter ${sev}`);
+    }
+    await page.selectOption("#f-severity", "");
+    // Text search: a file name.
+    if (findings.length) {
+      const file = findings[0].path;
+      await page.fill("#f-text", file);
+      const n = await rows();
+      assert.ok(n >= findings.filter((f) => f.path === file).length, `search ${file}`);
+      await page.fill("#f-text", "");
+      assert.strictEqual(await rows(), findings.length);
+      // Sorting by location: rows in path order.
+      await page.click("th[data-sort=file]");
+      const files = await page.$$eval("tbody.finding", (els) => els.map((e) => e.dataset.file));
+      const sorted = [...files].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      assert.deepStrictEqual(files, sorted, "sorted by file");
+      await page.click("th[data-sort=file]");
+      const reversed = await page.$$eval("tbody.finding", (els) => els.map((e) => e.dataset.file));
+      assert.deepStrictEqual(reversed, [...sorted].reverse(), "sorted by file, descending");
+    }
+    // The map is there, with the routes the summary counts.
+    const routes = await page.locator("#map table.routes tbody tr").count();
+    const summary = Number((await page.textContent("#route-count")).trim());
+    assert.strictEqual(routes, summary, "routes in the map");
+    // It prints.
+    await page.emulateMedia({ media: "print" });
+    const pdf = await page.pdf({ format: "A4" });
+    assert.ok(pdf.length > 1000, "printed");
+    assert.deepStrictEqual(problems, [], "console errors or requests");
+    console.log(`report ok: ${total} findings, ${Object.keys(byRule).length} rules, ${routes} routes`);
+  } finally {
+    await browser.close();
+  }
+})().catch((e) => {
+  console.error(e && e.stack ? e.stack : e);
+  if (problems.length) console.error(problems.join("\n"));
+  process.exit(1);
+});
