@@ -2,7 +2,8 @@
 # Builds the packages that install backend-architect without a Rust toolchain and runs each as a
 # user would, from a clean place: the PyPI wheel in a fresh venv, the npm tarballs in a fresh
 # project (offline), and the pre-commit hooks on a fresh git repository (the wheel from a local
-# wheelhouse, since nothing is published). Packs the release build that `cargo build --release`
+# wheelhouse, since nothing is published; the hooks come from this repository's HEAD commit).
+# Packs the release build that `cargo build --release`
 # already made (target/release): maturin runs the same cargo build, which is then up to date.
 #
 #   packaging/test.sh [OUT_DIR]     # the wheel and tarballs are left in OUT_DIR (default: a temp dir)
@@ -74,7 +75,7 @@ check_demo "pip (venv)" "$WORK/venv/bin/backend-architect"
 # --- npm -----------------------------------------------------------------------------------------
 start=$SECONDS
 node --test "$ROOT/packaging/npm/" >"$WORK/node-test.out" 2>&1 || { cat "$WORK/node-test.out" >&2; fail "npm launcher unit tests failed"; }
-grep -E '^# (pass|fail)' "$WORK/node-test.out" | tr '\n' ' '; echo "(npm launcher unit tests)"
+echo "npm launcher unit tests: $(grep -E '^# (pass|fail) ' "$WORK/node-test.out" | tr '\n' ' ' || true)"
 node "$ROOT/packaging/npm/pack.js" --out "$OUT/npm" >"$WORK/tarballs"
 mkdir "$WORK/node-project"
 (
@@ -103,6 +104,16 @@ export PIP_NO_INDEX=1 PIP_FIND_LINKS="$WORK/wheelhouse" PRE_COMMIT_HOME="$WORK/p
 repo="$WORK/hooked"
 mkdir -p "$repo/app"
 git -C "$repo" init -q
+# The configuration a user writes (README), naming this repository at its HEAD commit: both
+# hooks share one environment, installed once.
+cat >"$repo/.pre-commit-config.yaml" <<YAML
+repos:
+  - repo: $ROOT
+    rev: $(git -C "$ROOT" rev-parse HEAD)
+    hooks:
+      - id: backend-architect
+      - id: backend-architect-fix
+YAML
 cat >"$repo/app/settings.py" <<'PY'
 import yaml
 
@@ -112,18 +123,18 @@ def load_settings(path):
         return yaml.load(f)
 PY
 git -C "$repo" add -A
+hook() { (cd "$repo" && pre-commit run "$1" --all-files) >"$WORK/hook.out" 2>&1; }
 status=0
-(cd "$repo" && pre-commit try-repo "$ROOT" backend-architect --all-files) >"$WORK/hook.out" 2>&1 || status=$?
+hook backend-architect || status=$?
 [ "$status" -eq 1 ] && grep -q 'SEC201' "$WORK/hook.out" ||
   { cat "$WORK/hook.out" >&2; fail "pre-commit hook backend-architect: expected a failure with SEC201 (exit $status)"; }
 echo "pre-commit backend-architect: fails the commit with SEC201"
 status=0
-(cd "$repo" && pre-commit try-repo "$ROOT" backend-architect-fix --all-files) >"$WORK/hook.out" 2>&1 || status=$?
+hook backend-architect-fix || status=$?
 grep -q 'yaml.safe_load(f)' "$repo/app/settings.py" ||
   { cat "$WORK/hook.out" >&2; fail "pre-commit hook backend-architect-fix did not apply the safe fix (exit $status)"; }
 [ "$status" -eq 1 ] || { cat "$WORK/hook.out" >&2; fail "pre-commit hook backend-architect-fix: a fixed file must fail the run (exit $status)"; }
 git -C "$repo" add -A
-(cd "$repo" && pre-commit try-repo "$ROOT" backend-architect --all-files) >"$WORK/hook.out" 2>&1 ||
-  { cat "$WORK/hook.out" >&2; fail "pre-commit hook backend-architect: fails on the fixed file"; }
+hook backend-architect || { cat "$WORK/hook.out" >&2; fail "pre-commit hook backend-architect: fails on the fixed file"; }
 echo "pre-commit backend-architect-fix: rewrote yaml.load to yaml.safe_load; the hook then passes"
 echo "pre-commit: $((SECONDS - start))s"
