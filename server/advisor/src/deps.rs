@@ -170,7 +170,7 @@ fn severity_of(a: &Advisory) -> Severity {
     }
 }
 
-fn describe(a: &Advisory, version: &str) -> String {
+fn describe(d: &Dependency, a: &Advisory, version: &str) -> String {
     let mut ids: Vec<&str> = a
         .aliases
         .iter()
@@ -193,7 +193,7 @@ fn describe(a: &Advisory, version: &str) -> String {
     if !a.summary.is_empty() {
         out.push_str(&format!(": {}", a.summary.trim_end_matches('.')));
     }
-    match osv::fixed_after(a, version) {
+    match osv::fixed_after(d.ecosystem, a, version) {
         Some(f) => out.push_str(&format!(", fixed in {f}")),
         None => out.push_str(", no fixed version yet"),
     }
@@ -212,16 +212,19 @@ fn finding(d: &Dependency, version: &str, advisories: &[Advisory]) -> Finding {
         if count == 1 { "y" } else { "ies" },
         advisories
             .iter()
-            .map(|a| describe(a, version))
+            .map(|a| describe(d, a, version))
             .collect::<Vec<_>>()
             .join("; ")
     );
     // The lowest version that fixes every advisory, when each says what fixes it.
     let fixes: Option<Vec<&str>> = advisories
         .iter()
-        .map(|a| osv::fixed_after(a, version))
+        .map(|a| osv::fixed_after(d.ecosystem, a, version))
         .collect();
-    let target = fixes.and_then(|f| f.into_iter().max_by(|a, b| osv::compare_versions(a, b)));
+    let target = fixes.and_then(|f| {
+        f.into_iter()
+            .max_by(|a, b| osv::compare_versions(d.ecosystem, a, b))
+    });
     match target {
         Some(t) => message.push_str(&format!(". Upgrade to {t} or later.")),
         None => {

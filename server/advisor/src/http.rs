@@ -6,7 +6,7 @@
 
 use std::fmt;
 use std::sync::OnceLock;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use serde_json::Value;
 
@@ -87,16 +87,15 @@ fn excerpt(body: &str) -> String {
     }
 }
 
-fn retry_after(resp: &reqwest::Response) -> Option<Duration> {
-    let secs: u64 = resp
-        .headers()
-        .get(reqwest::header::RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse()
-        .ok()?;
-    Some(Duration::from_secs(secs))
+/// How long a `Retry-After` value asks to wait: delay-seconds or an HTTP date (RFC 9110
+/// §10.2.3, in any of the three formats `httpdate` reads); a date already past means now.
+fn retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
 fn describe(e: &reqwest::Error) -> String {
@@ -153,7 +152,12 @@ pub async fn json_request(
         }
         let retryable = status == 429 || status.is_server_error();
         if retryable && attempt < ATTEMPTS {
-            let delay = retry_after(&resp).unwrap_or(wait);
+            let delay = resp
+                .headers()
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| retry_after(v, SystemTime::now()))
+                .unwrap_or(wait);
             if delay <= MAX_RETRY_AFTER {
                 tracing::info!("{url} answered {status}; retrying in {delay:?}");
                 tokio::time::sleep(delay).await;
@@ -189,4 +193,39 @@ pub async fn json_request(
         });
     }
     unreachable!("the last attempt always returns")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_seconds_and_http_dates() {
+        // 2015-10-21T07:28:00Z, the example of RFC 9110.
+        let date = SystemTime::UNIX_EPOCH + Duration::from_secs(1_445_412_480);
+        let before = date - Duration::from_secs(5);
+        assert_eq!(retry_after("120", before), Some(Duration::from_secs(120)));
+        assert_eq!(retry_after(" 0 ", before), Some(Duration::ZERO));
+        // The three date formats a server may send.
+        for value in [
+            "Wed, 21 Oct 2015 07:28:00 GMT",
+            "Wednesday, 21-Oct-15 07:28:00 GMT",
+            "Wed Oct 21 07:28:00 2015",
+        ] {
+            assert_eq!(
+                retry_after(value, before),
+                Some(Duration::from_secs(5)),
+                "{value}"
+            );
+        }
+        // A date already past: retry now, not never.
+        let after = date + Duration::from_secs(60);
+        assert_eq!(
+            retry_after("Wed, 21 Oct 2015 07:28:00 GMT", after),
+            Some(Duration::ZERO)
+        );
+        for bad in ["", "-1", "soon", "1.5", "Wed, 32 Oct 2015 07:28:00 GMT"] {
+            assert_eq!(retry_after(bad, before), None, "{bad:?}");
+        }
+    }
 }

@@ -74,7 +74,9 @@ mod tests {
             let _ = lockfiles::yarn_lock(&text);
             let _ = lockfiles::pnpm_lock(&text);
             let _ = redact::Redactor::default().redact(&text);
-            let _ = osv::compare_versions(&text, "1.0");
+            for eco in [ecosystem::Ecosystem::PyPI, ecosystem::Ecosystem::Npm] {
+                let _ = osv::compare_versions(eco, &text, "1.0");
+            }
             let ctx = review::ReviewContext { first_line: 1, last_line: 3, ..Default::default() };
             let answer = serde_json::json!({"choices": [{"message": {"content": text}}]});
             let _ = review::parse_answer(&answer, &ctx);

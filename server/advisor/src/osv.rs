@@ -167,7 +167,7 @@ fn advisory(id: &str, record: Option<&Value>, q: &Query) -> Advisory {
         })
         .filter_map(|e| e.get("fixed").and_then(Value::as_str).map(str::to_owned))
         .collect();
-    fixed.sort_by(|a, b| compare_versions(a, b));
+    fixed.sort_by(|a, b| compare_versions(q.ecosystem, a, b));
     fixed.dedup();
     Advisory {
         id: id.to_owned(),
@@ -178,32 +178,48 @@ fn advisory(id: &str, record: Option<&Value>, q: &Query) -> Advisory {
     }
 }
 
-/// A rating from a CVSS v3 vector's impact metrics when no rating is given: any high impact
-/// on confidentiality, integrity or availability → HIGH, any low → MODERATE. (A full base
-/// score needs every metric; this is a conservative label, not a score.)
+/// The qualitative rating of a CVSS vector (v2, v3.0, v3.1 or v4.0, as OSV's `severity[].score`
+/// carries it) from its base score, in the words of the advisory databases: `CRITICAL`,
+/// `HIGH`, `MODERATE`, `LOW`.
 fn cvss_rating(vector: &str) -> Option<&'static str> {
-    if !vector.starts_with("CVSS:3") {
-        return None;
-    }
-    let metric = |m: &str| {
-        vector
-            .split('/')
-            .find_map(|part| part.strip_prefix(m))
-            .unwrap_or("N")
-    };
-    let impacts = [metric("C:"), metric("I:"), metric("A:")];
-    if impacts.contains(&"H") {
-        Some("HIGH")
-    } else if impacts.contains(&"L") {
-        Some("MODERATE")
-    } else {
-        Some("LOW")
-    }
+    let cvss: cvss::Cvss = vector.trim().parse().ok()?;
+    Some(match cvss.severity() {
+        cvss::Severity::Critical => "CRITICAL",
+        cvss::Severity::High => "HIGH",
+        cvss::Severity::Medium => "MODERATE",
+        cvss::Severity::Low | cvss::Severity::None => "LOW",
+    })
 }
 
-/// Orders versions the way PyPI and npm mostly agree on: numeric parts numerically, a
-/// pre-release (`1.0.0-rc1`, `1.0rc1`) before its release, other text lexically.
-pub fn compare_versions(a: &str, b: &str) -> Ordering {
+/// Orders two versions by the ecosystem's rules: PEP 440 for PyPI (`1.0.dev1 < 1.0a1 <
+/// 1.0rc9 < 1.0rc10 < 1.0 < 1.0.post1`, epochs, local versions) and SemVer precedence for npm
+/// (`1.0.0-alpha < 1.0.0-alpha.9 < 1.0.0-alpha.10 < 1.0.0`, build metadata ignored). A version
+/// the ecosystem's parser rejects (OSV records sometimes carry odd tags) is compared by
+/// [`loose_compare`].
+pub fn compare_versions(ecosystem: Ecosystem, a: &str, b: &str) -> Ordering {
+    match ecosystem {
+        Ecosystem::PyPI => {
+            let parse = |v: &str| v.trim().parse::<pep440_rs::Version>().ok();
+            if let (Some(x), Some(y)) = (parse(a), parse(b)) {
+                return x.cmp(&y);
+            }
+        }
+        Ecosystem::Npm => {
+            // npm's own loose parsing takes a leading `v` or `=`.
+            let parse =
+                |v: &str| semver::Version::parse(v.trim().trim_start_matches(['v', '='])).ok();
+            if let (Some(x), Some(y)) = (parse(a), parse(b)) {
+                return x.cmp_precedence(&y);
+            }
+        }
+    }
+    loose_compare(a, b)
+}
+
+/// Orders versions that neither PEP 440 nor SemVer reads the way PyPI and npm mostly agree on:
+/// numeric parts numerically, a pre-release (`1.0.0-rc1`, `1.0rc1`) before its release, other
+/// text lexically.
+pub fn loose_compare(a: &str, b: &str) -> Ordering {
     fn parts(v: &str) -> (Vec<u64>, String) {
         let v = v.trim().trim_start_matches(['v', '=']);
         let v = v.split('+').next().unwrap_or(v);
@@ -257,11 +273,15 @@ pub fn compare_versions(a: &str, b: &str) -> Ordering {
 }
 
 /// The lowest version after `current` that fixes the advisory, if it says.
-pub fn fixed_after<'a>(advisory: &'a Advisory, current: &str) -> Option<&'a str> {
+pub fn fixed_after<'a>(
+    ecosystem: Ecosystem,
+    advisory: &'a Advisory,
+    current: &str,
+) -> Option<&'a str> {
     advisory
         .fixed
         .iter()
-        .find(|f| compare_versions(f, current) == Ordering::Greater)
+        .find(|f| compare_versions(ecosystem, f, current) == Ordering::Greater)
         .map(String::as_str)
 }
 
@@ -271,14 +291,65 @@ mod tests {
 
     #[test]
     fn versions_order() {
+        use Ecosystem::{Npm, PyPI};
         use Ordering::*;
-        assert_eq!(compare_versions("2.10", "2.9"), Greater);
-        assert_eq!(compare_versions("2.10.0", "2.10"), Equal);
-        assert_eq!(compare_versions("1.0.0-rc1", "1.0.0"), Less);
-        assert_eq!(compare_versions("1.0rc1", "1.0"), Less);
-        assert_eq!(compare_versions("1.0.post1", "1.0"), Greater);
-        assert_eq!(compare_versions("4.17.21", "4.17.20"), Greater);
-        assert_eq!(compare_versions("v1.2.3", "1.2.3"), Equal);
+        for eco in [PyPI, Npm] {
+            assert_eq!(compare_versions(eco, "2.10.0", "2.9.0"), Greater);
+            assert_eq!(compare_versions(eco, "4.17.21", "4.17.20"), Greater);
+            assert_eq!(compare_versions(eco, "v1.2.3", "1.2.3"), Equal);
+            assert_eq!(compare_versions(eco, "1.0.0-rc1", "1.0.0"), Less);
+        }
+        assert_eq!(compare_versions(PyPI, "2.10", "2.9"), Greater);
+        assert_eq!(compare_versions(PyPI, "2.10.0", "2.10"), Equal);
+        assert_eq!(compare_versions(PyPI, "1.0rc1", "1.0"), Less);
+        assert_eq!(compare_versions(PyPI, "1.0.post1", "1.0"), Greater);
+        // What a plain comparison got wrong.
+        assert_eq!(compare_versions(PyPI, "1.0.dev1", "1.0a1"), Less);
+        assert_eq!(compare_versions(PyPI, "1.0rc10", "1.0rc9"), Greater);
+        assert_eq!(compare_versions(PyPI, "1!1.0", "2.0"), Greater);
+        assert_eq!(compare_versions(PyPI, "1.0+local.1", "1.0"), Greater);
+        assert_eq!(
+            compare_versions(Npm, "1.0.0-alpha.10", "1.0.0-alpha.9"),
+            Greater
+        );
+        assert_eq!(compare_versions(Npm, "1.0.0-alpha", "1.0.0-alpha.1"), Less);
+        assert_eq!(
+            compare_versions(Npm, "1.0.0+build.2", "1.0.0+build.1"),
+            Equal
+        );
+        // Neither parser reads these: the loose order still holds.
+        assert_eq!(compare_versions(Npm, "2.10", "2.9"), Greater);
+        assert_eq!(
+            compare_versions(PyPI, "2.x-final", "2.x"),
+            loose_compare("2.x-final", "2.x")
+        );
+    }
+
+    #[test]
+    fn cvss_ratings_from_base_scores() {
+        // 5.3: confidentiality only, low.
+        assert_eq!(
+            cvss_rating("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:L/I:N/A:N"),
+            Some("MODERATE")
+        );
+        // 9.8: an impact-only reading called this HIGH.
+        assert_eq!(
+            cvss_rating("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"),
+            Some("CRITICAL")
+        );
+        // 3.8: a high impact, but physical access, high complexity, high privileges and user
+        // interaction; the impact-only reading called this HIGH as well.
+        assert_eq!(
+            cvss_rating("CVSS:3.1/AV:P/AC:H/PR:H/UI:R/S:U/C:H/I:N/A:N"),
+            Some("LOW")
+        );
+        assert_eq!(cvss_rating("AV:N/AC:L/Au:N/C:P/I:P/A:P"), Some("HIGH"));
+        assert_eq!(
+            cvss_rating("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N"),
+            Some("CRITICAL")
+        );
+        assert_eq!(cvss_rating("CVSS:3.1/garbage"), None);
+        assert_eq!(cvss_rating(""), None);
     }
 
     #[test]
@@ -304,13 +375,9 @@ mod tests {
         assert_eq!(a.fixed, ["4.17.21"]);
         assert_eq!(a.severity.as_deref(), Some("HIGH"));
         assert_eq!(a.aliases, ["CVE-2021-23337"]);
-        assert_eq!(fixed_after(&a, "4.17.20"), Some("4.17.21"));
-        assert_eq!(fixed_after(&a, "4.17.21"), None);
+        assert_eq!(fixed_after(Ecosystem::Npm, &a, "4.17.20"), Some("4.17.21"));
+        assert_eq!(fixed_after(Ecosystem::Npm, &a, "4.17.21"), None);
         let bare = advisory("PYSEC-1", None, &q);
         assert!(bare.fixed.is_empty() && bare.summary.is_empty());
-        assert_eq!(
-            cvss_rating("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:L/I:N/A:N"),
-            Some("MODERATE")
-        );
     }
 }

@@ -1157,7 +1157,9 @@ fn github_actions(project: &Project, scan: &Scan) -> String {
         };
         out.push_str(&format!("  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - uses: actions/setup-node@v4\n        with:\n          node-version: \"{v}\"\n{cache}      - run: {install}\n      - run: npm test\n\n"));
     }
-    out.push_str("  backend-architect:\n    runs-on: ubuntu-latest\n    permissions:\n      contents: read\n      security-events: write\n    steps:\n      - uses: actions/checkout@v4\n      - uses: dtolnay/rust-toolchain@stable\n      - run: cargo install --locked --git https://github.com/backend-architect/backend-architect backend-architect\n      # --exit-zero: findings are reported through code scanning rather than failing this step.\n      - run: backend-architect check --format sarif --output-file backend-architect.sarif --exit-zero .\n      - uses: github/codeql-action/upload-sarif@v3\n        with:\n          sarif_file: backend-architect.sarif\n          category: backend-architect\n");
+    // The tool from its PyPI wheel (pipx is on GitHub's runners), at the version that wrote the
+    // workflow: seconds, where compiling it took minutes and a Rust toolchain.
+    out.push_str(&format!("  backend-architect:\n    runs-on: ubuntu-latest\n    permissions:\n      contents: read\n      security-events: write\n    steps:\n      - uses: actions/checkout@v4\n      - run: pipx install backend-architect=={}\n      # --exit-zero: findings are reported through code scanning rather than failing this step.\n      - run: backend-architect check --format sarif --output-file backend-architect.sarif --exit-zero .\n      - uses: github/codeql-action/upload-sarif@v3\n        with:\n          sarif_file: backend-architect.sarif\n          category: backend-architect\n", env!("CARGO_PKG_VERSION")));
     out
 }
 
