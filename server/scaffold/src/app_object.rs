@@ -190,6 +190,11 @@ pub fn generate(
         Framework::Flask => flask(name, src, app, &style),
         Framework::Express => express(name, src, app, &style),
         Framework::Django => django(name, src, app, &style, project, files),
+        // The application model reads these; the generators do not write them yet.
+        Framework::Koa | Framework::NestJs => err(format!(
+            "{} applications have no generator yet",
+            app.framework.name()
+        )),
     }
 }
 
