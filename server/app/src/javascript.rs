@@ -816,7 +816,7 @@ fn call(cx: &mut Cx, n: Node) -> bool {
             method,
             "use" | "belongsTo" | "hasMany" | "hasOne" | "belongsToMany" | "init"
         )
-        && !(cx.m.nest && matches!(method, "setGlobalPrefix" | "useGlobalGuards"))
+        && (!cx.m.nest || !matches!(method, "setGlobalPrefix" | "useGlobalGuards"))
     {
         let f = text(func, src);
         if !model_call(cx, n, f) {
