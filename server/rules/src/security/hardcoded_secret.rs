@@ -879,10 +879,20 @@ fn check_js_signing_keys<'a>(
                 let Some(literal) = literal_value(checker, element) else {
                     continue;
                 };
-                if !fallback_could_be_a_secret(&literal) || in_test_code(checker, element) {
+                if !fallback_could_be_a_secret(&literal)
+                    || has_specific_finding(&literal)
+                    || in_test_code(checker, element)
+                {
                     continue;
                 }
-                report_named(checker, name, element, target);
+                let shown = super::callee(checker.text(target));
+                checker.report(
+                    element,
+                    format!(
+                        "`{shown}` holds a hardcoded signing key ({}): cookies and sessions signed with it can be forged by anyone who reads the code; read the keys from the environment, e.g. `process.env.APP_KEYS.split(\",\")`",
+                        describe(&literal)
+                    ),
+                );
             }
             _ => {}
         }
