@@ -693,6 +693,13 @@ Flags CORS configurations that let every origin read responses:
 
 - Express `cors()` without options, `cors({ origin: "*" })`, `cors({ origin: true })` (which
   reflects the caller's origin) and options without `origin`; an error with `credentials: true`.
+  The same for Koa's `@koa/cors` (whose default, with `credentials: true`, reflects the
+  caller's origin), Fastify's `fastify.register(cors, …)` with `@fastify/cors`, NestJS
+  `app.enableCors(…)` and `NestFactory.create(AppModule, { cors: true })`.
+- An `origin` function that lets whatever origin asks: one statement returning (or calling
+  back with) the request's `Origin` header, its own `origin` parameter or `true`
+  (`origin: (ctx) => ctx.get("Origin")`, `origin: (origin, cb) => cb(null, true)`). A function
+  that decides anything (an allow-list lookup, an `if`, a ternary) is not judged.
 - Express handlers that echo the request's `Origin` into `Access-Control-Allow-Origin`
   (`res.setHeader("Access-Control-Allow-Origin", req.headers.origin)`) without checking it
   against an allow-list; an error when `Access-Control-Allow-Credentials: true` is set too.

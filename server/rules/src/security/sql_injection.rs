@@ -593,7 +593,9 @@ when it reaches `execute`, `executemany`, `executescript`, `exec_driver_sql` or 
 `text()` — directly or through a local variable. In Node, SQL built with template literals, `+`,
 `concat` or `join` from request data or a function's parameters is reported when it reaches
 `query`/`execute` (pg, mysql, mysql2, Sequelize, TypeORM, sqlite), knex `raw`/`whereRaw`/…, or
-Prisma `$queryRawUnsafe`/`$executeRawUnsafe`. Parameterised queries, literals, and
+Prisma `$queryRawUnsafe`/`$executeRawUnsafe`, or a TypeORM query builder's SQL fragments
+(`createQueryBuilder("i").select(…)`, `where`/`andWhere`/`orWhere`, `orderBy`, `groupBy`,
+`having`). Parameterised queries, literals, and
 interpolations of constants or of `int()`/`float()` values are not reported.
 
 ## Why is this bad?
