@@ -222,23 +222,9 @@ fn enter(cx: &mut Cx, n: Node) -> bool {
             import(cx, n);
             return false;
         }
-        "export_statement" => {
-            export(cx, n);
-            // `@Controller("x") export class X {}`: the decorators are the export's.
-            if cx.m.nest {
-                if let Some(class) = n
-                    .field("declaration")
-                    .filter(|d| d.kind_str() == "class_declaration")
-                {
-                    let mut decorators = decorators_of(n);
-                    decorators.extend(decorators_of(class));
-                    nest_class(cx, class, &decorators);
-                }
-            }
-        }
+        "export_statement" => export_statement(cx, n),
         "class_declaration" if cx.m.nest && cx.nest_done != Some(n.start_byte()) => {
-            let decorators = decorators_of(n);
-            nest_class(cx, n, &decorators);
+            nest_class_declaration(cx, n)
         }
         "assignment_expression" => assignment(cx, n),
         "call_expression" if call(cx, n) => return false,
@@ -1039,6 +1025,31 @@ fn collect_paths(n: Node, src: &str, out: &mut Vec<String>) {
     for c in named_children(n) {
         collect_paths(c, src, out);
     }
+}
+
+// `enter` recurses (through `visit`) once per nested function, up to the depth bound: what
+// it does for other nodes lives in functions of their own, so its stack frame stays small.
+
+#[inline(never)]
+fn export_statement(cx: &mut Cx, n: Node) {
+    export(cx, n);
+    // `@Controller("x") export class X {}`: the decorators are the export's.
+    if cx.m.nest {
+        if let Some(class) = n
+            .field("declaration")
+            .filter(|d| d.kind_str() == "class_declaration")
+        {
+            let mut decorators = decorators_of(n);
+            decorators.extend(decorators_of(class));
+            nest_class(cx, class, &decorators);
+        }
+    }
+}
+
+#[inline(never)]
+fn nest_class_declaration(cx: &mut Cx, n: Node) {
+    let decorators = decorators_of(n);
+    nest_class(cx, n, &decorators);
 }
 
 /// A path piece with a leading `/` (NestJS writes `@Controller("users")`, `@Get(":id")`).

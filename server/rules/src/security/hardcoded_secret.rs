@@ -893,6 +893,8 @@ fn check_js_signing_keys<'a>(
                         describe(&literal)
                     ),
                 );
+                // One finding per list: the fix is the same for every key in it.
+                return;
             }
             _ => {}
         }

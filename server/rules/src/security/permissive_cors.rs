@@ -342,7 +342,12 @@ fn check_js_plugin<'a>(
                 "@fastify/cors",
             );
         }
-        "enableCors" if imports_any(checker, &["@nestjs/core", "@nestjs/common"]) => {
+        // `app.enableCors(…)` on the application; Nest's own `this.enableCors()` (the
+        // `cors: true` option) is judged where that option is written.
+        "enableCors"
+            if imports_any(checker, &["@nestjs/core", "@nestjs/common"])
+                && func.field("object").is_some_and(|o| o.kind_str() != "this") =>
+        {
             judge_js_options(
                 checker,
                 call,
