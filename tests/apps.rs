@@ -56,6 +56,27 @@ fn express_route_table() {
     snapshot("apps__express__routes", app::route_table(&mut index, &base));
 }
 
+/// NestJS: `@Controller` prefixes under `setGlobalPrefix`, controllers reached through
+/// `@Module` imports, class and method guards, `@Public()`.
+#[test]
+fn nest_route_table() {
+    let (mut index, base) = index_of("nest_api");
+    snapshot(
+        "apps__nest_api__routes",
+        app::route_table(&mut index, &base),
+    );
+}
+
+/// Koa: `@koa/router` routers with prefixes, nested with `router.use(path, child.routes())`.
+#[test]
+fn koa_route_table() {
+    let (mut index, base) = index_of("koa_blog");
+    snapshot(
+        "apps__koa_blog__routes",
+        app::route_table(&mut index, &base),
+    );
+}
+
 /// Models with their fields and where clients are created, per app, as text.
 fn data_model(name: &str) -> String {
     let (index, base) = index_of(name);

@@ -1106,6 +1106,103 @@ fn taint_follows_request_data_into_other_modules() {
     );
 }
 
+/// Services are classes: a NestJS controller calls the service injected in its constructor
+/// (`this.invoices.search(q)`), a Koa route calls a method of the instance a module exports.
+/// Request data is followed into the method (TypeORM query builders, a promisified `exec`);
+/// constants, pipes that parse integers and parameterised queries stay quiet.
+#[test]
+fn taint_follows_request_data_into_service_classes() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(
+        d,
+        "src/invoices/invoices.controller.ts",
+        "import { Body, Controller, Get, Param, ParseIntPipe, Post, Query } from '@nestjs/common';\nimport { InvoicesService } from './invoices.service';\n\n@Controller('invoices')\nexport class InvoicesController {\n  constructor(private readonly invoices: InvoicesService) {}\n\n  @Get('totals')\n  totals(@Query('by') by: string) {\n    return this.invoices.totalsBy(by);\n  }\n\n  @Get('recent')\n  recent() {\n    return this.invoices.totalsBy('customer');\n  }\n\n  @Post(':id/pdf')\n  pdf(@Param('id', ParseIntPipe) id: number, @Body('template') template: string) {\n    return this.invoices.render(id, template);\n  }\n\n  @Get(':id')\n  one(@Param('id', ParseIntPipe) id: number) {\n    return this.invoices.byId(id);\n  }\n}\n",
+    );
+    write(
+        d,
+        "src/invoices/invoices.service.ts",
+        "import { Injectable } from '@nestjs/common';\nimport { InjectRepository } from '@nestjs/typeorm';\nimport { Repository } from 'typeorm';\nimport { exec } from 'child_process';\nimport { promisify } from 'util';\nimport { Invoice } from './invoice.entity';\n\nconst run = promisify(exec);\n\n@Injectable()\nexport class InvoicesService {\n  constructor(@InjectRepository(Invoice) private readonly repo: Repository<Invoice>) {}\n\n  totalsBy(column: string) {\n    return this.repo\n      .createQueryBuilder('i')\n      .select(`i.${column}`, 'key')\n      .getRawMany();\n  }\n\n  async render(id: number, template: string) {\n    const { stdout } = await run(`wkhtmltopdf /templates/${template}.html /tmp/${id}.pdf`);\n    return stdout;\n  }\n\n  byId(id: number) {\n    return this.repo.createQueryBuilder('i').where('i.id = :id', { id }).getOne();\n  }\n}\n",
+    );
+    write(
+        d,
+        "src/invoices/invoice.entity.ts",
+        "export class Invoice {\n  id: number;\n  customer: string;\n}\n",
+    );
+    write(
+        d,
+        "koa/routes/comments.js",
+        "const Router = require('@koa/router');\nconst comments = require('../services/comments');\n\nconst router = new Router({ prefix: '/comments' });\n\nrouter.get('/', async (ctx) => {\n  ctx.body = await comments.search(ctx.query.q);\n});\n\nrouter.get('/top', async (ctx) => {\n  ctx.body = await comments.search('featured');\n});\n\nmodule.exports = router;\n",
+    );
+    write(
+        d,
+        "koa/services/comments.js",
+        "const { knex } = require('../db');\n\nclass CommentService {\n  async search(term) {\n    return knex('comments').whereRaw(`body LIKE '%${term}%'`);\n  }\n}\n\nmodule.exports = new CommentService();\n",
+    );
+    write(
+        d,
+        "koa/db.js",
+        "const knex = require('knex')({ client: 'pg' });\nmodule.exports = { knex };\n",
+    );
+    let out = run(
+        d,
+        &[
+            "check",
+            "--no-cache",
+            "--select",
+            "SEC",
+            "--format",
+            "json",
+            ".",
+        ],
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let found: Vec<(String, String, u64)> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_owned(),
+                f["code"].as_str().unwrap().to_owned(),
+                f["start"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            (
+                "koa/services/comments.js".to_owned(),
+                "SEC101".to_owned(),
+                5
+            ),
+            (
+                "src/invoices/invoices.service.ts".to_owned(),
+                "SEC101".to_owned(),
+                17
+            ),
+            (
+                "src/invoices/invoices.service.ts".to_owned(),
+                "SEC102".to_owned(),
+                22
+            ),
+        ],
+        "{v:#}"
+    );
+    let messages: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        messages[1].contains("passed to `totalsBy()` by `totals()`"),
+        "{}",
+        messages[1]
+    );
+}
+
 /// `# noqa: CODE` reads to the end of its line only: a next line starting at column 0 used to be
 /// read as part of the code list, and the finding stayed. Unknown whole codes are errors (a
 /// prefix may select nothing), with a suggestion for a typo.

@@ -99,12 +99,44 @@ pub(super) fn required_name(node: Node, src: &str) -> Option<String> {
     }
 }
 
+/// `promisify(exec)` (`util.promisify`, `require("util").promisify`) of an imported function:
+/// the same function, returning a promise (`const run = promisify(exec)` runs a shell).
+fn promisified(value: Node, src: &str, imports: &BTreeMap<String, String>) -> Option<String> {
+    if value.kind_str() != "call_expression" {
+        return None;
+    }
+    let f = value.field("function")?;
+    let wrapper = match f.kind_str() {
+        "identifier" => imports.get(text(f, src)).cloned(),
+        _ => required_name(f, src).or_else(|| {
+            let object = f.field("object")?;
+            let base = imports.get(text(object, src))?;
+            Some(format!("{base}.{}", text(f.field("property")?, src)))
+        }),
+    }?;
+    if wrapper != "util.promisify" {
+        return None;
+    }
+    let args = named_children(value.field("arguments")?);
+    let [inner] = args.as_slice() else {
+        return None;
+    };
+    match inner.kind_str() {
+        "identifier" => imports.get(text(*inner, src)).cloned(),
+        "member_expression" => {
+            let base = imports.get(text(inner.field("object")?, src))?;
+            Some(format!("{base}.{}", text(inner.field("property")?, src)))
+        }
+        _ => None,
+    }
+}
+
 /// Records what a declarator binds: `x = require("m")`, `{ a, b: c } = require("m")`.
 fn declarator_imports(decl: Node, src: &str, out: &mut BTreeMap<String, String>) -> bool {
     let (Some(name), Some(value)) = (decl.field("name"), decl.field("value")) else {
         return false;
     };
-    let Some(module) = required_name(value, src) else {
+    let Some(module) = required_name(value, src).or_else(|| promisified(value, src, out)) else {
         return false;
     };
     match name.kind_str() {
@@ -258,6 +290,26 @@ pub(super) fn semantic(root: Node, src: &str, models: super::models::ModelSet) -
                 }
             }
             _ => {}
+        }
+    }
+    // `const run = promisify(exec)` needs the imports it names, read above (statements are
+    // taken from the end).
+    for stmt in named_children(root) {
+        if !matches!(stmt.kind_str(), "lexical_declaration") || !is_const_declaration(stmt, src) {
+            continue;
+        }
+        for decl in named_children(stmt) {
+            let (Some(name), Some(value)) = (decl.field("name"), decl.field("value")) else {
+                continue;
+            };
+            if name.kind_str() != "identifier" {
+                continue;
+            }
+            if let Some(q) = promisified(value, src, &sem.imports) {
+                let local = text(name, src).to_owned();
+                values.remove(&local);
+                sem.imports.insert(local, q);
+            }
         }
     }
     settle_module_bindings(&mut sem, &values, root, src, is_constant);

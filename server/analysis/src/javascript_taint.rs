@@ -705,10 +705,12 @@ impl<'t> State<'_, '_, 't> {
         if let Some(e) = entry {
             return self.user(param, e.what.clone());
         }
-        // Or one that a handler in another module passes request data to.
+        // Or one that a handler in another module passes request data to (a top-level
+        // function, or a method of the item's class: services are classes).
         if !self.cx.sem.external.is_empty() {
             let external = top_level_function(self.cx.within, src)
                 .filter(|(_, f)| *f == function)
+                .or_else(|| class_method(self.cx.within, function, src))
                 .and_then(|(f, function)| {
                     let i = positional_params(function, src)
                         .iter()
@@ -905,7 +907,10 @@ pub(super) fn item_outgoing(sem: &super::Semantic, item: Node, src: &str) -> Vec
         scopes: &scopes,
     };
     for call in calls_in(item) {
-        let Some(callee) = call.field("function").and_then(|f| resolve(&cx, f)) else {
+        let Some(callee) = call
+            .field("function")
+            .and_then(|f| resolve(&cx, f).or_else(|| injected_callee(&cx, f)))
+        else {
             continue;
         };
         // Packages are libraries (judged where they are called); project modules are files.
@@ -946,6 +951,74 @@ pub(super) fn item_outgoing(sem: &super::Semantic, item: Node, src: &str) -> Vec
         }
     }
     out
+}
+
+/// `function` when it is a method of the class `item` declares (exported or not), with its
+/// name: `PostService.list` is reached as `posts.list(…)` on the instance a module exports,
+/// or as `this.posts.list(…)` on an injected service.
+fn class_method<'t>(item: Node<'t>, function: Node<'t>, src: &str) -> Option<(String, Node<'t>)> {
+    let class = match item.kind_str() {
+        "export_statement" => item.field("declaration")?,
+        _ => item,
+    };
+    if !matches!(
+        class.kind_str(),
+        "class_declaration" | "abstract_class_declaration"
+    ) || function.kind_str() != "method_definition"
+    {
+        return None;
+    }
+    let body = class.field("body")?;
+    if !named_children(body).contains(&function) {
+        return None;
+    }
+    let name = text(function.field("name")?, src);
+    (name != "constructor").then(|| (name.to_owned(), function))
+}
+
+/// Dependency injection (NestJS, and any TypeScript class that takes its services in the
+/// constructor): `this.invoices.search(…)` in a class whose constructor declares
+/// `private readonly invoices: InvoicesService`, with `InvoicesService` imported from a
+/// project module, calls `./invoices.service.search`.
+fn injected_callee(cx: &Cx, func: Node) -> Option<String> {
+    let src = cx.src;
+    if func.kind_str() != "member_expression" {
+        return None;
+    }
+    let object = func
+        .field("object")
+        .filter(|o| o.kind_str() == "member_expression")?;
+    if object.field("object")?.kind_str() != "this" {
+        return None;
+    }
+    let field = text(object.field("property")?, src);
+    let method = text(func.field("property")?, src);
+    let class = ancestors(cx.within, func).into_iter().rev().find(|a| {
+        matches!(
+            a.kind_str(),
+            "class_declaration" | "abstract_class_declaration" | "class"
+        )
+    })?;
+    let constructor = named_children(class.field("body")?).into_iter().find(|m| {
+        m.kind_str() == "method_definition"
+            && m.field("name")
+                .is_some_and(|n| text(n, src) == "constructor")
+    })?;
+    let param = named_children(constructor.field("parameters")?)
+        .into_iter()
+        .find(|p| {
+            p.field("pattern")
+                .is_some_and(|n| n.kind_str() == "identifier" && text(n, src) == field)
+        })?;
+    let ty = param.field("type")?.named_child(0)?;
+    if ty.kind_str() != "type_identifier" {
+        return None;
+    }
+    let qualified = cx.sem.imports.get(text(ty, src))?;
+    let (module, _class) = qualified.rsplit_once('.')?;
+    module
+        .starts_with('.')
+        .then(|| format!("{module}.{method}"))
 }
 
 /// The parameter names of `function`, in order (a destructured parameter counts as one, with

@@ -34,6 +34,8 @@ pub enum Framework {
     Flask,
     Django,
     Express,
+    Koa,
+    NestJs,
 }
 
 impl Framework {
@@ -43,7 +45,15 @@ impl Framework {
             Self::Flask => "Flask",
             Self::Django => "Django",
             Self::Express => "Express",
+            Self::Koa => "Koa",
+            Self::NestJs => "NestJS",
         }
+    }
+
+    /// Node frameworks whose middleware applies to what is registered after it in the same
+    /// file (`app.use(auth)` then `app.get(…)`), as opposed to a whole router or module.
+    pub fn ordered_middleware(self) -> bool {
+        matches!(self, Self::Express | Self::Koa)
     }
 }
 

@@ -493,6 +493,11 @@ impl<'a> Resolver<'a> {
                 .filter(|id| owners.contains_key(id))
                 .unwrap_or_else(|| (key.clone(), name.to_owned()))
         };
+        let nest_module = |id: &OwnerId| {
+            owners
+                .get(id)
+                .is_some_and(|(o, _)| o.framework == Framework::NestJs && !o.is_app)
+        };
         let mut routes: HashMap<OwnerId, Vec<(Arc<str>, usize)>> = HashMap::new();
         let mut edges: HashMap<OwnerId, Vec<Edge>> = HashMap::new();
         let mut middleware: HashMap<OwnerId, Vec<Mw>> = HashMap::new();
@@ -523,6 +528,9 @@ impl<'a> Resolver<'a> {
                                 deps.clone(),
                             ));
                         }
+                        // A NestJS module's unresolved imports are other packages' modules
+                        // (`ConfigModule`), not middleware.
+                        None if nest_module(&parent) => {}
                         None => deps.push(c.clone()),
                     }
                 }
@@ -572,16 +580,18 @@ impl<'a> Resolver<'a> {
                 middleware: &middleware,
                 app,
             };
+            // NestJS `APP_GUARD` providers guard the whole application, whichever module
+            // declares them.
+            let global = if owners
+                .get(&root)
+                .is_some_and(|(o, _)| o.framework == Framework::NestJs)
+            {
+                global_guards(&root, &owners, &edges)
+            } else {
+                Vec::new()
+            };
             let mut stack = Vec::new();
-            walk.visit(
-                self,
-                &root,
-                String::new(),
-                Vec::new(),
-                None,
-                &mut stack,
-                out,
-            );
+            walk.visit(self, &root, String::new(), global, None, &mut stack, out);
         }
     }
 
@@ -775,6 +785,34 @@ impl<'a> Resolver<'a> {
     }
 }
 
+/// The `APP_GUARD` providers of the NestJS modules reachable from `root`.
+fn global_guards(
+    root: &OwnerId,
+    owners: &HashMap<OwnerId, (&Owner, usize)>,
+    edges: &HashMap<OwnerId, Vec<Edge>>,
+) -> Vec<String> {
+    let mut seen: HashSet<&OwnerId> = HashSet::new();
+    let mut todo = vec![root];
+    let mut out = Vec::new();
+    while let Some(id) = todo.pop() {
+        if !seen.insert(id) {
+            continue;
+        }
+        if let Some((o, _)) = owners.get(id) {
+            out.extend(
+                o.deps
+                    .iter()
+                    .filter(|d| d.starts_with("APP_GUARD "))
+                    .cloned(),
+            );
+        }
+        todo.extend(edges.get(id).into_iter().flatten().map(|e| &e.2));
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// A mount of a router: (file, mount index, child, middleware in the same call).
 type Edge = (Arc<str>, usize, OwnerId, Vec<String>);
 /// Middleware on an owner: (file, order, names, prefix).
@@ -815,12 +853,18 @@ impl Walk<'_> {
         };
         let mut chain = chain;
         if let Some(o) = owner {
-            chain.extend(o.deps.iter().cloned());
+            // NestJS `APP_GUARD`s are global: the root's walk starts with them.
+            chain.extend(
+                o.deps
+                    .iter()
+                    .filter(|d| !d.starts_with("APP_GUARD "))
+                    .cloned(),
+            );
         }
         let mws = self.middleware.get(id).map(Vec::as_slice).unwrap_or(&[]);
         let express = owner.map_or_else(
             || id.0.ends_with(".js") || id.0.ends_with(".ts"),
-            |o| o.framework == Framework::Express,
+            |o| o.framework.ordered_middleware(),
         );
         // Express middleware applies to what is registered after it in the same file; a
         // Flask `before_request` applies to everything on its blueprint.
@@ -988,6 +1032,150 @@ mod tests {
             table(&mut index),
             vec!["GET /o/y auth=false", "PUT /v2/x auth=false"]
         );
+    }
+
+    /// NestJS: the global prefix, controllers reached through modules, class and method
+    /// guards, `APP_GUARD` providers declared in an imported module (global), `@Public()`.
+    #[test]
+    fn nest_modules_controllers_and_guards() {
+        let mut index = WorkspaceIndex::new();
+        add(
+            &mut index,
+            "/p/src/main.ts",
+            "import { NestFactory } from '@nestjs/core';\nimport { AppModule } from './app.module';\nasync function bootstrap() {\n  const app = await NestFactory.create(AppModule);\n  app.setGlobalPrefix('api');\n  await app.listen(3000);\n}\nbootstrap();\n",
+        );
+        add(
+            &mut index,
+            "/p/src/app.module.ts",
+            "import { Module } from '@nestjs/common';\nimport { TypeOrmModule } from '@nestjs/typeorm';\nimport { AuthModule } from './auth/auth.module';\nimport { CatsController } from './cats.controller';\n@Module({ imports: [TypeOrmModule.forRoot(), AuthModule], controllers: [CatsController] })\nexport class AppModule {}\n",
+        );
+        add(
+            &mut index,
+            "/p/src/auth/auth.module.ts",
+            "import { Module } from '@nestjs/common';\nimport { APP_GUARD } from '@nestjs/core';\nimport { JwtAuthGuard } from './jwt.guard';\nimport { AuthController } from './auth.controller';\n@Module({ controllers: [AuthController], providers: [{ provide: APP_GUARD, useClass: JwtAuthGuard }] })\nexport class AuthModule {}\n",
+        );
+        add(
+            &mut index,
+            "/p/src/auth/auth.controller.ts",
+            "import { Controller, Post } from '@nestjs/common';\nimport { Public } from './public';\n@Controller('auth')\nexport class AuthController {\n  @Public()\n  @Post('login')\n  login() {}\n}\n",
+        );
+        add(
+            &mut index,
+            "/p/src/cats.controller.ts",
+            "import { Controller, Get, Post, UseGuards } from '@nestjs/common';\nimport { ApiTags } from '@nestjs/swagger';\n@ApiTags('cats')\n@Controller({ path: 'cats', version: '1' })\nexport class CatsController {\n  @Get()\n  findAll() {}\n  @Get(':id')\n  @UseGuards(RolesGuard)\n  findOne() {}\n}\n",
+        );
+        assert_eq!(
+            table(&mut index),
+            vec![
+                "GET /api/cats auth=true",
+                "GET /api/cats/:id auth=true",
+                "POST /api/auth/login auth=true",
+            ]
+        );
+        let resolved = index.resolved();
+        let login = resolved
+            .routes
+            .iter()
+            .find(|r| r.path == "/api/auth/login")
+            .unwrap();
+        assert!(login.public);
+        assert_eq!(login.framework, Framework::NestJs);
+        let one = resolved
+            .routes
+            .iter()
+            .find(|r| r.path == "/api/cats/:id")
+            .unwrap();
+        // Swagger's `@ApiTags` and packages' modules are not in the chain.
+        assert_eq!(
+            one.chain,
+            vec![
+                "APP_GUARD JwtAuthGuard".to_owned(),
+                "UseGuards(RolesGuard)".to_owned()
+            ]
+        );
+        assert_eq!(one.handler_name, "findOne");
+        assert!(resolved
+            .apps
+            .iter()
+            .any(|a| a.framework == Framework::NestJs));
+    }
+
+    /// Without `APP_GUARD`, a controller's own guard is all a route has; `useGlobalGuards`
+    /// guards everything and `ThrottlerGuard` guards nothing.
+    #[test]
+    fn nest_global_guards_and_throttling() {
+        let mut index = WorkspaceIndex::new();
+        add(
+            &mut index,
+            "/p/main.ts",
+            "import { NestFactory } from '@nestjs/core';\nimport { AppModule } from './app.module';\nasync function bootstrap() {\n  const app = await NestFactory.create(AppModule);\n  app.useGlobalGuards(new ThrottlerGuard());\n  await app.listen(3000);\n}\n",
+        );
+        add(
+            &mut index,
+            "/p/app.module.ts",
+            "import { Module } from '@nestjs/common';\nimport { ItemsController } from './items.controller';\n@Module({ controllers: [ItemsController], providers: [{ provide: APP_GUARD, useClass: ThrottlerGuard }] })\nexport class AppModule {}\n",
+        );
+        add(
+            &mut index,
+            "/p/items.controller.ts",
+            "import { Controller, Delete, Get } from '@nestjs/common';\n@Controller('items')\nexport class ItemsController {\n  @Get()\n  list() {}\n  @Delete(':id')\n  remove() {}\n}\n",
+        );
+        assert_eq!(
+            table(&mut index),
+            vec!["DELETE /items/:id auth=false", "GET /items auth=false"]
+        );
+        add(
+            &mut index,
+            "/p/main.ts",
+            "import { NestFactory } from '@nestjs/core';\nimport { AppModule } from './app.module';\nasync function bootstrap() {\n  const app = await NestFactory.create(AppModule);\n  app.useGlobalGuards(new JwtAuthGuard(app.get(Reflector)));\n  await app.listen(3000);\n}\n",
+        );
+        assert_eq!(
+            table(&mut index),
+            vec!["DELETE /items/:id auth=true", "GET /items auth=true"]
+        );
+    }
+
+    /// Koa: `new Router({ prefix })`, nested routers mounted with `router.use(path,
+    /// child.routes())`, middleware before the child, `app.use(router.routes())`, `del`.
+    #[test]
+    fn koa_nested_routers() {
+        let mut index = WorkspaceIndex::new();
+        add(
+            &mut index,
+            "/p/app.js",
+            "const Koa = require('koa');\nconst api = require('./api');\nconst app = new Koa();\napp.use(api.routes()).use(api.allowedMethods());\n",
+        );
+        add(
+            &mut index,
+            "/p/api.js",
+            "const Router = require('@koa/router');\nconst users = require('./users');\nconst { requireAuth } = require('./auth');\nconst router = new Router({ prefix: '/api' });\nrouter.use('/users', requireAuth, users.routes(), users.allowedMethods());\nrouter.get('/ping', (ctx) => { ctx.body = 'pong'; });\nmodule.exports = router;\n",
+        );
+        add(
+            &mut index,
+            "/p/users.js",
+            "const Router = require('@koa/router');\nconst router = new Router();\nrouter.get('/:id', async (ctx) => {});\nrouter.del('/:id', async (ctx) => {});\nmodule.exports = router;\n",
+        );
+        assert_eq!(
+            table(&mut index),
+            vec![
+                "DELETE /api/users/:id auth=true",
+                "GET /api/ping auth=false",
+                "GET /api/users/:id auth=true",
+            ]
+        );
+        let resolved = index.resolved();
+        assert!(resolved
+            .routes
+            .iter()
+            .all(|r| r.framework == Framework::Koa));
+        assert!(resolved.routes.iter().all(|r| r.app.is_some()));
+        let chain = &resolved
+            .routes
+            .iter()
+            .find(|r| r.path == "/api/users/:id")
+            .unwrap()
+            .chain;
+        assert_eq!(chain, &vec!["requireAuth".to_owned()]);
     }
 
     #[test]

@@ -14,6 +14,11 @@ use ba_analysis::{named_children, text};
 #[derive(Clone, Copy, Default)]
 pub(super) struct Mentions {
     express: bool,
+    /// `koa` and a Koa router (`@koa/router`, `koa-router`).
+    koa: bool,
+    koa_router: bool,
+    /// `@nestjs/…`.
+    nest: bool,
     sequelize: bool,
     test: bool,
     /// Bit `i` set when the file imports `CLIENTS[i].1` (quoted, as a module name).
@@ -32,6 +37,9 @@ impl Mentions {
         }
         Mentions {
             express: source.contains("express"),
+            koa: source.contains("'koa'") || source.contains("\"koa\""),
+            koa_router: source.contains("koa-router") || source.contains("@koa/router"),
+            nest: source.contains("@nestjs/"),
             sequelize: source.contains("sequelize"),
             test: is_test,
             clients,
@@ -39,7 +47,10 @@ impl Mentions {
     }
 
     pub(super) fn key(&self) -> u64 {
-        (self.clients << 3)
+        (self.clients << 6)
+            | (u64::from(self.nest) << 5)
+            | (u64::from(self.koa_router) << 4)
+            | (u64::from(self.koa) << 3)
             | (u64::from(self.express) << 2)
             | (u64::from(self.sequelize) << 1)
             | u64::from(self.test)
@@ -51,6 +62,8 @@ struct Cx<'s> {
     m: Mentions,
     order: usize,
     function: Option<String>,
+    /// The NestJS class already read through its `export` statement.
+    nest_done: Option<usize>,
     out: FileFacts,
 }
 
@@ -100,7 +113,7 @@ fn require_path<'s>(n: Node, src: &'s str) -> Option<&'s str> {
 }
 
 const METHODS: &[&str] = &[
-    "get", "post", "put", "patch", "delete", "all", "options", "head",
+    "get", "post", "put", "patch", "delete", "del", "all", "options", "head",
 ];
 
 /// How a middleware or router argument is named: identifiers and members as written,
@@ -110,6 +123,19 @@ fn arg_name(n: Node, src: &str) -> String {
         return format!("require:{p}");
     }
     match n.kind_str() {
+        // Koa routers mount as `router.routes()` (or `.middleware()`).
+        "call_expression"
+            if n.field("function")
+                .filter(|f| f.kind_str() == "member_expression")
+                .and_then(|f| f.field("property"))
+                .is_some_and(|p| matches!(text(p, src), "routes" | "middleware")) =>
+        {
+            let object = n
+                .field("function")
+                .and_then(|f| f.field("object"))
+                .unwrap_or(n);
+            arg_name(object, src)
+        }
         "call_expression" => n
             .field("function")
             .map_or_else(|| text(n, src).to_owned(), |f| text(f, src).to_owned()),
@@ -126,6 +152,7 @@ pub(super) fn extract_item(item: Node, src: &str, m: Mentions) -> FileFacts {
         m,
         order: 0,
         function: None,
+        nest_done: None,
         out: FileFacts::default(),
     };
     visit(&mut cx, item);
@@ -137,15 +164,25 @@ pub(super) fn extract_item(item: Node, src: &str, m: Mentions) -> FileFacts {
 /// to their models.
 pub(super) fn finish(facts: &mut FileFacts, m: Mentions) {
     let owners: Vec<String> = facts.owners.iter().map(|o| o.var.clone()).collect();
+    // A route takes its framework from the owner it is registered on (Koa routers use the
+    // same calls as Express), or from what the file imports for a router from elsewhere.
+    for r in &mut facts.routes {
+        match facts.owners.iter().find(|o| o.var == r.owner) {
+            Some(o) => r.framework = o.framework,
+            None if m.koa_router && !m.express => r.framework = Framework::Koa,
+            None => {}
+        }
+    }
     let imported: Vec<String> = facts.imports.iter().map(|i| i.local.clone()).collect();
+    let node_router = m.express || m.koa || m.koa_router;
     facts.routes.retain(|r| {
         owners.contains(&r.owner)
-            || (looks_like_router(&r.owner) && m.express)
+            || (looks_like_router(&r.owner) && node_router)
             || imported.contains(&r.owner) && looks_like_router(&r.owner)
     });
     facts
         .mounts
-        .retain(|x| owners.contains(&x.parent) || looks_like_router(&x.parent) && m.express);
+        .retain(|x| owners.contains(&x.parent) || looks_like_router(&x.parent) && node_router);
     let schemas: HashMap<String, Vec<Field>> =
         std::mem::take(&mut facts.schemas).into_iter().collect();
     for (model, var) in std::mem::take(&mut facts.model_schemas) {
@@ -185,7 +222,10 @@ fn enter(cx: &mut Cx, n: Node) -> bool {
             import(cx, n);
             return false;
         }
-        "export_statement" => export(cx, n),
+        "export_statement" => export_statement(cx, n),
+        "class_declaration" if cx.m.nest && cx.nest_done != Some(n.start_byte()) => {
+            nest_class_declaration(cx, n)
+        }
         "assignment_expression" => assignment(cx, n),
         "call_expression" if call(cx, n) => return false,
         "new_expression" => client(cx, n, None),
@@ -261,6 +301,56 @@ fn declarator(cx: &mut Cx, n: Node) {
         .field("function")
         .or_else(|| call.field("constructor"))
         .map_or("", |f| text(f, src));
+    if cx.m.koa || cx.m.koa_router {
+        // `new Koa()`, `new Router({ prefix: "/posts" })` from `@koa/router`/`koa-router`.
+        let owner = if f == "Koa" && cx.m.koa {
+            Some(true)
+        } else if cx.m.koa_router && (f == "Router" || f.ends_with("Router")) {
+            Some(false)
+        } else {
+            None
+        };
+        if let Some(is_app) = owner {
+            let prefix = args_of(call)
+                .first()
+                .and_then(|o| prop(*o, "prefix", src))
+                .and_then(|p| string_lit(p, src))
+                .unwrap_or("")
+                .to_owned();
+            cx.out.owners.push(Owner {
+                var: var.to_owned(),
+                framework: Framework::Koa,
+                is_app,
+                prefix,
+                deps: Vec::new(),
+                span: span(call),
+            });
+            return;
+        }
+    }
+    if cx.m.nest && f == "NestFactory.create" {
+        // `const app = await NestFactory.create(AppModule)`: the app mounts the root module.
+        cx.out.owners.push(Owner {
+            var: var.to_owned(),
+            framework: Framework::NestJs,
+            is_app: true,
+            prefix: String::new(),
+            deps: Vec::new(),
+            span: span(call),
+        });
+        if let Some(module) = args_of(call).first() {
+            let order = cx.next();
+            cx.out.mounts.push(Mount {
+                parent: var.to_owned(),
+                children: vec![text(*module, src).to_owned()],
+                prefix: None,
+                deps: Vec::new(),
+                order,
+                span: span(call),
+            });
+        }
+        return;
+    }
     if cx.m.express {
         let owner = if f == "express" {
             Some(true)
@@ -584,6 +674,19 @@ fn export(cx: &mut Cx, n: Node) {
         }
     }
     if let Some(d) = n.field("declaration") {
+        // `export class UsersController`, `export function handler`.
+        if matches!(
+            d.kind_str(),
+            "class_declaration" | "function_declaration" | "abstract_class_declaration"
+        ) {
+            if let Some(name) = d.field("name") {
+                let name = text(name, src).to_owned();
+                cx.out.exports.push(Export {
+                    name: (!is_default).then(|| name.clone()),
+                    local: name,
+                });
+            }
+        }
         for decl in named_children(d) {
             if decl.kind_str() == "variable_declarator" {
                 if let Some(name) = decl.field("name") {
@@ -699,6 +802,7 @@ fn call(cx: &mut Cx, n: Node) -> bool {
             method,
             "use" | "belongsTo" | "hasMany" | "hasOne" | "belongsToMany" | "init"
         )
+        && (!cx.m.nest || !matches!(method, "setGlobalPrefix" | "useGlobalGuards"))
     {
         let f = text(func, src);
         if !model_call(cx, n, f) {
@@ -767,6 +871,9 @@ fn call(cx: &mut Cx, n: Node) -> bool {
                     framework: Framework::Express,
                     methods: vec![if method == "all" {
                         "ANY".to_owned()
+                    } else if method == "del" {
+                        // koa-router's alias.
+                        "DELETE".to_owned()
                     } else {
                         method.to_ascii_uppercase()
                     }],
@@ -793,11 +900,62 @@ fn call(cx: &mut Cx, n: Node) -> bool {
         // Handlers may create clients or hold nested routes; keep walking.
         return false;
     }
+    if cx.m.nest && object.kind_str() == "identifier" {
+        let app = text(object, src);
+        let owner = cx
+            .out
+            .owners
+            .iter_mut()
+            .find(|o| o.var == app && o.is_app && o.framework == Framework::NestJs);
+        if let Some(owner) = owner {
+            match method {
+                // `app.setGlobalPrefix("api")`.
+                "setGlobalPrefix" => {
+                    if let Some(p) = args.first().and_then(|a| string_lit(*a, src)) {
+                        owner.prefix = slash(p);
+                    }
+                    return true;
+                }
+                // `app.useGlobalGuards(new JwtAuthGuard(reflector))`: every route.
+                "useGlobalGuards" => {
+                    let guards: Vec<String> = args
+                        .iter()
+                        .map(|a| guard_name(*a, src))
+                        .filter(|g| !rate_limit_only(g))
+                        .collect();
+                    if !guards.is_empty() {
+                        let order = cx.next();
+                        cx.out.mounts.push(Mount {
+                            parent: app.to_owned(),
+                            children: Vec::new(),
+                            prefix: None,
+                            deps: guards,
+                            order,
+                            span: span(n),
+                        });
+                    }
+                    return true;
+                }
+                _ => {}
+            }
+        }
+    }
     if method == "use" && object.kind_str() == "identifier" {
         let (prefix, rest) = match args.first().and_then(|a| string_lit(*a, src)) {
             Some(p) => (Some(p.to_owned()), &args[1..]),
             None => (None, &args[..]),
         };
+        // koa-router's `router.allowedMethods()` answers OPTIONS and 405s: not a guard.
+        let rest: Vec<Node> = rest
+            .iter()
+            .filter(|a| {
+                !(a.kind_str() == "call_expression"
+                    && a.field("function")
+                        .and_then(|f| f.field("property"))
+                        .is_some_and(|p| text(p, src) == "allowedMethods"))
+            })
+            .copied()
+            .collect();
         if !rest.is_empty() {
             let order = cx.next();
             cx.out.mounts.push(Mount {
@@ -866,5 +1024,291 @@ fn collect_paths(n: Node, src: &str, out: &mut Vec<String>) {
     }
     for c in named_children(n) {
         collect_paths(c, src, out);
+    }
+}
+
+// `enter` recurses (through `visit`) once per nested function, up to the depth bound: what
+// it does for other nodes lives in functions of their own, so its stack frame stays small.
+
+#[inline(never)]
+fn export_statement(cx: &mut Cx, n: Node) {
+    export(cx, n);
+    // `@Controller("x") export class X {}`: the decorators are the export's.
+    if cx.m.nest {
+        if let Some(class) = n
+            .field("declaration")
+            .filter(|d| d.kind_str() == "class_declaration")
+        {
+            let mut decorators = decorators_of(n);
+            decorators.extend(decorators_of(class));
+            nest_class(cx, class, &decorators);
+        }
+    }
+}
+
+#[inline(never)]
+fn nest_class_declaration(cx: &mut Cx, n: Node) {
+    let decorators = decorators_of(n);
+    nest_class(cx, n, &decorators);
+}
+
+/// A path piece with a leading `/` (NestJS writes `@Controller("users")`, `@Get(":id")`).
+fn slash(p: &str) -> String {
+    let p = p.trim();
+    if p.is_empty() || p.starts_with('/') {
+        p.to_owned()
+    } else {
+        format!("/{p}")
+    }
+}
+
+/// `new JwtAuthGuard(reflector)` → `JwtAuthGuard`; other expressions as written.
+fn guard_name(n: Node, src: &str) -> String {
+    match n.kind_str() {
+        "new_expression" => n
+            .field("constructor")
+            .map_or_else(|| text(n, src).to_owned(), |c| text(c, src).to_owned()),
+        _ => text(n, src).to_owned(),
+    }
+}
+
+/// `ThrottlerGuard` (`@nestjs/throttler`) limits rates; it authenticates no one.
+fn rate_limit_only(guard: &str) -> bool {
+    guard.contains("Throttler")
+}
+
+/// The decorators written on `n` (a class, an export statement).
+fn decorators_of(n: Node) -> Vec<Node> {
+    named_children(n)
+        .into_iter()
+        .filter(|c| c.kind_str() == "decorator")
+        .collect()
+}
+
+/// A decorator's name (`Get` for `@Get(":id")`, `Public` for `@auth.Public()`) and its
+/// arguments.
+fn decorator_call<'t>(d: Node<'t>, src: &'t str) -> Option<(&'t str, Vec<Node<'t>>)> {
+    let expr = d.named_child(0)?;
+    let (f, args) = match expr.kind_str() {
+        "call_expression" => (expr.field("function")?, args_of(expr)),
+        _ => (expr, Vec::new()),
+    };
+    let name = text(f, src);
+    Some((name.rsplit('.').next().unwrap_or(name), args))
+}
+
+/// NestJS route decorators and their methods.
+fn nest_method(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "Get" => "GET",
+        "Post" => "POST",
+        "Put" => "PUT",
+        "Patch" => "PATCH",
+        "Delete" => "DELETE",
+        "Options" => "OPTIONS",
+        "Head" => "HEAD",
+        "All" => "ANY",
+        _ => return None,
+    })
+}
+
+/// Class and method decorators that say nothing about who may call a route: documentation
+/// (`@ApiTags`, `@ApiBearerAuth` documents a scheme, it does not enforce one), serialisation,
+/// pipes, filters, response shaping.
+fn nest_inert(name: &str) -> bool {
+    name.starts_with("Api")
+        || matches!(
+            name,
+            "Controller"
+                | "Injectable"
+                | "UseInterceptors"
+                | "UsePipes"
+                | "UseFilters"
+                | "HttpCode"
+                | "Header"
+                | "Render"
+                | "Redirect"
+                | "Version"
+                | "Sse"
+                | "SerializeOptions"
+                | "Throttle"
+                | "SkipThrottle"
+                | "CacheKey"
+                | "CacheTTL"
+        )
+}
+
+/// The first path of a NestJS decorator argument: `"users"`, `["users", "people"]`,
+/// `{ path: "users", version: "1" }`.
+fn nest_path(arg: Option<&Node>, src: &str) -> Option<String> {
+    let Some(arg) = arg else {
+        return Some(String::new());
+    };
+    let arg = match arg.kind_str() {
+        "array" => named_children(*arg).into_iter().next()?,
+        "object" => match prop(*arg, "path", src) {
+            Some(p) => p,
+            None => return Some(String::new()),
+        },
+        _ => *arg,
+    };
+    let arg = if arg.kind_str() == "array" {
+        named_children(arg).into_iter().next()?
+    } else {
+        arg
+    };
+    string_lit(arg, src)
+        .filter(|p| !p.contains("${"))
+        .map(slash)
+}
+
+/// A NestJS `@Controller` (an owner whose routes are its decorated methods, with its guards)
+/// or `@Module` (an owner mounting its controllers and imported modules; `APP_GUARD`
+/// providers guard every route of the application).
+fn nest_class(cx: &mut Cx, class: Node, decorators: &[Node]) {
+    let src = cx.src;
+    cx.nest_done = Some(class.start_byte());
+    let Some(name) = class.field("name").map(|n| text(n, src).to_owned()) else {
+        return;
+    };
+    let calls: Vec<(&str, Vec<Node>, Node)> = decorators
+        .iter()
+        .filter_map(|d| decorator_call(*d, src).map(|(n, a)| (n, a, *d)))
+        .collect();
+    if let Some((_, args, _)) = calls.iter().find(|(n, _, _)| *n == "Module") {
+        nest_module(cx, &name, class, args.first().copied());
+        return;
+    }
+    let Some((_, args, _)) = calls.iter().find(|(n, _, _)| *n == "Controller") else {
+        return;
+    };
+    let Some(prefix) = nest_path(args.first(), src) else {
+        return;
+    };
+    let deps = calls
+        .iter()
+        .filter(|(n, _, d)| !nest_inert(n) && !rate_limit_only(text(*d, src)))
+        .map(|(_, _, d)| text(*d, src).trim_start_matches('@').to_owned())
+        .collect();
+    cx.out.owners.push(Owner {
+        var: name.clone(),
+        framework: Framework::NestJs,
+        is_app: false,
+        prefix,
+        deps,
+        span: span(class.field("name").unwrap_or(class)),
+    });
+    let Some(body) = class.field("body") else {
+        return;
+    };
+    let mut pending: Vec<Node> = Vec::new();
+    for member in named_children(body) {
+        match member.kind_str() {
+            "decorator" => pending.push(member),
+            "method_definition" => {
+                let decorators = std::mem::take(&mut pending);
+                nest_route(cx, &name, member, &decorators);
+            }
+            "comment" => {}
+            _ => pending.clear(),
+        }
+    }
+}
+
+fn nest_route(cx: &mut Cx, owner: &str, method: Node, decorators: &[Node]) {
+    let src = cx.src;
+    let mut route = None;
+    let mut deps = Vec::new();
+    for d in decorators {
+        let Some((name, args)) = decorator_call(*d, src) else {
+            continue;
+        };
+        match nest_method(name) {
+            Some(m) if route.is_none() => {
+                if let Some(path) = nest_path(args.first(), src) {
+                    route = Some((m, path, *d));
+                }
+            }
+            Some(_) => {}
+            None if !nest_inert(name) && !rate_limit_only(text(*d, src)) => {
+                deps.push(text(*d, src).trim_start_matches('@').to_owned())
+            }
+            None => {}
+        }
+    }
+    let Some((m, path, decorator)) = route else {
+        return;
+    };
+    let Some(name) = method.field("name") else {
+        return;
+    };
+    let params = path
+        .split('/')
+        .filter_map(|s| s.strip_prefix(':'))
+        .map(|s| s.trim_end_matches('?').to_owned())
+        .collect();
+    let order = cx.next();
+    cx.out.routes.push(Route {
+        owner: owner.to_owned(),
+        framework: Framework::NestJs,
+        methods: vec![m.to_owned()],
+        path,
+        handler: text(name, src).to_owned(),
+        deps,
+        params,
+        order,
+        span: span(decorator),
+        handler_span: span(name),
+        handler_full: span(method),
+    });
+}
+
+fn nest_module(cx: &mut Cx, name: &str, class: Node, meta: Option<Node>) {
+    let src = cx.src;
+    let list = |key: &str| -> Vec<Node> {
+        meta.and_then(|m| prop(m, key, src))
+            .filter(|l| l.kind_str() == "array")
+            .map(named_children)
+            .unwrap_or_default()
+    };
+    // `{ provide: APP_GUARD, useClass: JwtAuthGuard }`.
+    let deps = list("providers")
+        .into_iter()
+        .filter(|p| prop(*p, "provide", src).is_some_and(|v| text(v, src) == "APP_GUARD"))
+        .filter_map(|p| {
+            prop(p, "useClass", src)
+                .or_else(|| prop(p, "useExisting", src))
+                .or_else(|| prop(p, "useValue", src))
+                .map(|g| guard_name(g, src))
+                .filter(|g| !rate_limit_only(g))
+                .map(|g| format!("APP_GUARD {g}"))
+        })
+        .collect();
+    cx.out.owners.push(Owner {
+        var: name.to_owned(),
+        framework: Framework::NestJs,
+        is_app: false,
+        prefix: String::new(),
+        deps,
+        span: span(class.field("name").unwrap_or(class)),
+    });
+    // Controllers and imported modules; `TypeOrmModule.forFeature([…])` and other packages'
+    // dynamic modules hold no routes of the project.
+    let children: Vec<String> = list("controllers")
+        .into_iter()
+        .chain(list("imports"))
+        .filter(|c| c.kind_str() == "identifier")
+        .map(|c| text(c, src).to_owned())
+        .collect();
+    if !children.is_empty() {
+        let order = cx.next();
+        cx.out.mounts.push(Mount {
+            parent: name.to_owned(),
+            children,
+            prefix: None,
+            deps: Vec::new(),
+            order,
+            span: span(class.field("name").unwrap_or(class)),
+        });
     }
 }

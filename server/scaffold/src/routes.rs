@@ -62,6 +62,8 @@ pub fn handlers(src: &Source) -> Vec<Handler> {
         Framework::FastApi | Framework::Flask => python_handlers(src, framework),
         Framework::Django => django_handlers(src),
         Framework::Express => express_handlers(src),
+        // Not produced by `Source::framework` (handlers are read for Express only).
+        Framework::Koa | Framework::NestJs => Vec::new(),
     }
 }
 
@@ -456,6 +458,7 @@ fn auth_of(src: &Source, h: &Handler, item: Node) -> Vec<String> {
                 .filter(|t| auth_like(t))
                 .collect()
         }
+        Framework::Koa | Framework::NestJs => Vec::new(),
     }
 }
 
@@ -551,6 +554,7 @@ fn auth_edits(src: &Source, h: &Handler) -> Option<Vec<Edit>> {
                 content: format!("{wanted}, "),
             }])
         }
+        Framework::Koa | Framework::NestJs => None,
     }
 }
 
@@ -792,6 +796,7 @@ fn pagination_edits(src: &Source, h: &Handler) -> Option<Vec<Edit>> {
                 content: style.render(&code, &indent),
             });
         }
+        Framework::Koa | Framework::NestJs => return None,
     }
     Some(edits)
 }

@@ -20,6 +20,10 @@ pub fn generate(src: &Source, h: &Handler, project: &Project, files: &dyn Files)
             python(src, h, project, files, &style)
         }
         Framework::Express => express(src, h, project, files, &style),
+        Framework::Koa | Framework::NestJs => err(format!(
+            "{} handlers have no test generator yet",
+            h.framework.name()
+        )),
     }
 }
 
@@ -393,7 +397,7 @@ fn python(
                 )
             }
         }
-        Framework::Express => unreachable!(),
+        Framework::Express | Framework::Koa | Framework::NestJs => unreachable!(),
     };
     let args = if sends_body {
         if h.framework == Framework::Django {

@@ -829,13 +829,17 @@ fn check_js_binding<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     // Most bindings hold no string at all: decide on the value's kind first.
     if !matches!(
         value.kind_str(),
-        "string" | "template_string" | "binary_expression"
+        "string" | "template_string" | "binary_expression" | "array"
     ) {
         return;
     }
     let Some(name) = js_target_name(checker, target) else {
         return;
     };
+    if value.kind_str() == "array" {
+        check_js_signing_keys(checker, &name, value, target);
+        return;
+    }
     if !is_secret_name(&name) {
         return;
     }
@@ -855,6 +859,55 @@ fn check_js_binding<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     }
     let name = js_qualified_name(checker, target, name);
     report_named(checker, &name, value, target);
+}
+
+/// Koa's `app.keys` (and `keys`/`appKeys`/`cookieKeys`/`signingKeys` in its configuration)
+/// sign cookies and sessions: a literal in the list, or an environment variable falling back
+/// to one, lets anyone forge them.
+fn check_js_signing_keys<'a>(
+    checker: &mut Checker<'a>,
+    name: &str,
+    value: Node<'a>,
+    target: Node<'a>,
+) {
+    let words = super::secret_names::words(name);
+    let signing = match words.as_slice() {
+        [only] => only == "keys" && checker.text(target).contains('.'),
+        [.., head, last] => {
+            last == "keys" && matches!(head.as_str(), "app" | "cookie" | "signing" | "session")
+        }
+        _ => false,
+    };
+    if !signing {
+        return;
+    }
+    for element in named_children(value) {
+        match element.kind_str() {
+            "binary_expression" => check_js_fallback(checker, name, element),
+            "string" | "template_string" => {
+                let Some(literal) = literal_value(checker, element) else {
+                    continue;
+                };
+                if !fallback_could_be_a_secret(&literal)
+                    || has_specific_finding(&literal)
+                    || in_test_code(checker, element)
+                {
+                    continue;
+                }
+                let shown = super::callee(checker.text(target));
+                checker.report(
+                    element,
+                    format!(
+                        "`{shown}` holds a hardcoded signing key ({}): cookies and sessions signed with it can be forged by anyone who reads the code; read the keys from the environment, e.g. `process.env.APP_KEYS.split(\",\")`",
+                        describe(&literal)
+                    ),
+                );
+                // One finding per list: the fix is the same for every key in it.
+                return;
+            }
+            _ => {}
+        }
+    }
 }
 
 /// A one-word object key qualified by the key of the object around it, for the environment

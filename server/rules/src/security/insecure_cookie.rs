@@ -233,7 +233,7 @@ const JS_FLAGS: &[(&str, &str)] = &[
     ("secure", "true"),
     ("sameSite", "\"lax\""),
 ];
-const SESSION_MIDDLEWARE: &[&str] = &["express-session", "cookie-session"];
+const SESSION_MIDDLEWARE: &[&str] = &["express-session", "cookie-session", "koa-session"];
 
 /// Express `res.cookie(name, value, options)` (and Fastify `reply.setCookie`), and the
 /// `express-session` / `cookie-session` options.
@@ -370,7 +370,8 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         .with_fix(title, Applicability::Safe, edits);
 }
 
-/// `session({ cookie: { secure: false } })` and `cookieSession({ secure: false })`.
+/// `session({ cookie: { secure: false } })` and `cookieSession({ secure: false })`; Koa's
+/// `session({ httpOnly: false }, app)` takes the cookie options flat, like `cookie-session`.
 fn check_session_middleware<'a>(checker: &mut Checker<'a>, module: &str, args: Node<'a>) {
     let Some(options) = js_args(args)
         .first()
@@ -428,7 +429,7 @@ Flags cookies that carry sessions, logins or tokens without the browser protecti
 - Express `res.cookie(name, value, options)` (and Fastify `reply.setCookie`) with a sensitive
   name when `httpOnly`, `secure` or `sameSite` is missing or `false` (a CSRF cookie needs no
   `httpOnly`); `express-session` with `cookie: { secure: false }` or `httpOnly: false`, and
-  `cookie-session` with `secure: false` or `httpOnly: false`.
+  `cookie-session` or `koa-session` with `secure: false` or `httpOnly: false`.
 
 Cookies with non-sensitive names (`theme`, `lang`), cookies with every flag, flags passed as
 expressions (`secure=not app.debug`), `**options`, and development or test settings and test

@@ -126,6 +126,11 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         if method == "download" && !matches!(receiver, "res" | "response") {
             return;
         }
+        // `@fastify/static`'s `reply.sendFile(name)`/`reply.download(name)` serve from the
+        // plugin's `root` (or the root given), and `send` refuses `..` under a root.
+        if matches!(receiver, "reply" | "rep") {
+            return;
+        }
         let rooted = positional.iter().skip(1).any(|o| {
             o.kind_str() == "object"
                 && ba_analysis::named_children(*o).into_iter().any(|p| {

@@ -3,7 +3,7 @@
 use ba_syntax::NodeExt;
 use tree_sitter::Node;
 
-use super::missing_security_headers::{calls_in, configuring_scope, js_args, Props};
+use super::missing_security_headers::{calls_in, configuring_scope, imports_any, js_args, Props};
 use super::settings;
 use crate::{
     Applicability, Captures, Category, Check, Checker, Edit, FixAvailability, Rule, Severity,
@@ -295,35 +295,135 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     if call.kind_str() != "call_expression" {
         return;
     }
+    if settings::is_non_production_file(checker.path) {
+        if func.kind_str() == "member_expression" {
+            check_js_header(checker, func, args_node);
+        }
+        return;
+    }
     if func.kind_str() == "member_expression" {
         check_js_header(checker, func, args_node);
+        check_js_plugin(checker, func, call, args_node);
         return;
     }
-    if checker.resolve_callee(func, &["cors"]).is_none()
-        || settings::is_non_production_file(checker.path)
-    {
+    let Some(package) = checker.resolve_callee(func, JS_CORS) else {
         return;
-    }
+    };
     let args = js_args(args_node);
+    judge_js_options(checker, call, args_node, args.first().copied(), &package);
+}
+
+/// CORS middleware: Express `cors`, Koa `@koa/cors` (`kcors`), Fastify `@fastify/cors`.
+const JS_CORS: &[&str] = &["cors", "@koa/cors", "kcors", "@fastify/cors"];
+
+/// `fastify.register(cors, { origin: true })`; NestJS `app.enableCors(options)` and
+/// `NestFactory.create(AppModule, { cors: true })`.
+fn check_js_plugin<'a>(
+    checker: &mut Checker<'a>,
+    func: Node<'a>,
+    call: Node<'a>,
+    args_node: Node<'a>,
+) {
+    let Some(method) = func.field("property").map(|p| checker.text(p)) else {
+        return;
+    };
+    let args = js_args(args_node);
+    match method {
+        "register" => {
+            let Some(plugin) = args.first() else { return };
+            if checker.resolve(*plugin).as_deref() != Some("@fastify/cors") {
+                return;
+            }
+            judge_js_options(
+                checker,
+                call,
+                args_node,
+                args.get(1).copied(),
+                "@fastify/cors",
+            );
+        }
+        // `app.enableCors(…)` on the application; Nest's own `this.enableCors()` (the
+        // `cors: true` option) is judged where that option is written.
+        "enableCors"
+            if imports_any(checker, &["@nestjs/core", "@nestjs/common"])
+                && func.field("object").is_some_and(|o| o.kind_str() != "this") =>
+        {
+            judge_js_options(
+                checker,
+                call,
+                args_node,
+                args.first().copied(),
+                "enableCors",
+            );
+        }
+        "create"
+            if checker
+                .resolve(func)
+                .is_some_and(|q| q == "@nestjs/core.NestFactory.create") =>
+        {
+            let Some(options) = args.get(1).filter(|o| o.kind_str() == "object") else {
+                return;
+            };
+            let props = Props::of(checker, *options);
+            let (Some(pair), Some(value)) = (props.pair("cors"), props.get("cors")) else {
+                return;
+            };
+            match value.kind_str() {
+                "true" => {
+                    checker.report(
+                        pair,
+                        format!("`cors: true` enables CORS with its defaults, which allow every origin: {OPEN}, e.g. `cors: {{ origin: [\"https://app.example.com\"] }}`"),
+                    );
+                }
+                "object" => judge_js_options(checker, call, args_node, Some(value), "cors"),
+                _ => {}
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Judges the options of a CORS middleware (`None`: no options, the package's defaults).
+/// Every package here defaults to `*`; `@koa/cors` then reflects the caller's origin when
+/// `credentials` is set.
+fn judge_js_options<'a>(
+    checker: &mut Checker<'a>,
+    call: Node<'a>,
+    args_node: Node<'a>,
+    options: Option<Node<'a>>,
+    package: &str,
+) {
+    let shown = match package {
+        "enableCors" => "`enableCors()`".to_owned(),
+        "@fastify/cors" => "`@fastify/cors`".to_owned(),
+        "@koa/cors" | "kcors" => "`@koa/cors`".to_owned(),
+        _ => "`cors()`".to_owned(),
+    };
+    let insert_options = match package {
+        "@fastify/cors" => None,
+        _ => Some(args_node),
+    };
     // The fix: the origin list from the environment (unsafe: until it is set, no browser
     // origin is allowed).
     let fix;
-    let (node, snippet, credentials) = match args.first() {
+    let (node, snippet, credentials) = match options {
         None => {
-            fix = Some(Edit {
-                range: args_node.byte_range(),
+            fix = insert_options.map(|a| Edit {
+                range: a.byte_range(),
                 content: format!("({{ origin: {JS_ORIGINS} }})"),
             });
-            (call, "`cors()` without options".to_owned(), false)
+            (call, format!("{shown} without options"), false)
         }
         Some(options) if options.kind_str() == "object" => {
-            let props = Props::of(checker, *options);
+            let props = Props::of(checker, options);
             let credentials = props
                 .get("credentials")
                 .is_some_and(|v| v.kind_str() == "true");
             match (props.pair("origin"), props.get("origin")) {
                 (Some(pair), Some(value)) => {
+                    let reflects = reflects_origin(checker, value);
                     let open = value.kind_str() == "true"
+                        || reflects
                         || checker.string_value(value) == Some("*")
                         || (value.kind_str() == "array"
                             && named_children(value)
@@ -336,7 +436,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
                         range: value.byte_range(),
                         content: JS_ORIGINS.to_owned(),
                     });
-                    let what = if value.kind_str() == "true" {
+                    let what = if value.kind_str() == "true" || reflects {
                         " reflects the caller's origin, so it"
                     } else {
                         ""
@@ -350,7 +450,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
                 _ if props.opaque => return,
                 _ => {
                     let open_brace = options.start_byte() + 1;
-                    fix = Some(if named_children(*options).is_empty() {
+                    fix = Some(if named_children(options).is_empty() {
                         Edit {
                             range: options.byte_range(),
                             content: format!("{{ origin: {JS_ORIGINS} }}"),
@@ -361,7 +461,8 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
                             content: format!(" origin: {JS_ORIGINS},"),
                         }
                     });
-                    (call, "`cors(...)` without `origin`".to_owned(), credentials)
+                    let shown = shown.replace("()", "(...)");
+                    (call, format!("{shown} without `origin`"), credentials)
                 }
             }
         }
@@ -387,6 +488,110 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             Applicability::Unsafe,
             vec![edit],
         );
+    }
+}
+
+/// An `origin` option that lets whatever origin asks: a function whose only statement returns
+/// (or calls back with) the request's `Origin` header, its own `origin` parameter, or `true`:
+/// `(ctx) => ctx.get("Origin")`, `(origin, cb) => cb(null, true)`. A function that decides
+/// anything (an `if`, a lookup, a ternary) is not judged.
+fn reflects_origin(checker: &Checker, value: Node) -> bool {
+    if !matches!(
+        value.kind_str(),
+        "arrow_function" | "function_expression" | "function"
+    ) {
+        return false;
+    }
+    let mut params = Vec::new();
+    if let Some(p) = value.field("parameter") {
+        params.push(checker.text(p));
+    } else if let Some(ps) = value.field("parameters") {
+        for p in named_children(ps) {
+            let id = if p.kind_str() == "identifier" {
+                Some(p)
+            } else {
+                p.field("pattern").filter(|n| n.kind_str() == "identifier")
+            };
+            params.push(id.map_or("", |i| checker.text(i)));
+        }
+    }
+    let Some(body) = value.field("body") else {
+        return false;
+    };
+    let result = if body.kind_str() == "statement_block" {
+        let statements: Vec<Node> = named_children(body)
+            .into_iter()
+            .filter(|c| c.kind_str() != "comment")
+            .collect();
+        let [only] = statements.as_slice() else {
+            return false;
+        };
+        match only.kind_str() {
+            "return_statement" => only.named_child(0),
+            "expression_statement" => only.named_child(0),
+            _ => None,
+        }
+    } else {
+        Some(body)
+    };
+    let Some(mut result) = result else {
+        return false;
+    };
+    if result.kind_str() == "await_expression" {
+        match result.named_child(0) {
+            Some(inner) => result = inner,
+            None => return false,
+        }
+    }
+    // `callback(null, true)` / `cb(null, origin)` with the function's own callback.
+    if result.kind_str() == "call_expression" {
+        let callee = result.field("function").map(|f| checker.text(f));
+        if callee.is_some_and(|c| params.len() >= 2 && params[1..].contains(&c)) {
+            let args = result.field("arguments").map(js_args).unwrap_or_default();
+            return args.get(1).is_some_and(|a| allows(checker, *a, &params));
+        }
+    }
+    allows(checker, result, &params)
+}
+
+/// `true`, the origin parameter of an `(origin, callback)` function, or the request's
+/// `Origin` header (`ctx.get("Origin")`, `ctx.request.header.origin`, `req.headers.origin`).
+fn allows(checker: &Checker, n: Node, params: &[&str]) -> bool {
+    match n.kind_str() {
+        "true" => true,
+        "identifier" => params.len() >= 2 && params.first() == Some(&checker.text(n)),
+        "member_expression" => {
+            n.field("property")
+                .is_some_and(|p| checker.text(p).eq_ignore_ascii_case("origin"))
+                && n.field("object").is_some_and(|o| {
+                    let t = checker.text(o);
+                    t.ends_with("header") || t.ends_with("headers")
+                })
+        }
+        "subscript_expression" => {
+            n.field("index")
+                .and_then(|i| checker.string_value(i))
+                .is_some_and(|k| k.eq_ignore_ascii_case("origin"))
+                && n.field("object").is_some_and(|o| {
+                    let t = checker.text(o);
+                    t.ends_with("header") || t.ends_with("headers")
+                })
+        }
+        "call_expression" => {
+            let method = n
+                .field("function")
+                .filter(|f| f.kind_str() == "member_expression")
+                .and_then(|f| f.field("property"))
+                .map(|p| checker.text(p));
+            matches!(method, Some("get" | "header" | "getHeader" | "get_header"))
+                && n.field("arguments")
+                    .map(js_args)
+                    .unwrap_or_default()
+                    .first()
+                    .and_then(|a| checker.string_value(*a))
+                    .is_some_and(|k| k.eq_ignore_ascii_case("origin"))
+        }
+        _ => false,
     }
 }
 
@@ -493,6 +698,13 @@ Flags CORS configurations that let every origin read responses:
 
 - Express `cors()` without options, `cors({ origin: "*" })`, `cors({ origin: true })` (which
   reflects the caller's origin) and options without `origin`; an error with `credentials: true`.
+  The same for Koa's `@koa/cors` (whose default, with `credentials: true`, reflects the
+  caller's origin), Fastify's `fastify.register(cors, …)` with `@fastify/cors`, NestJS
+  `app.enableCors(…)` and `NestFactory.create(AppModule, { cors: true })`.
+- An `origin` function that lets whatever origin asks: one statement returning (or calling
+  back with) the request's `Origin` header, its own `origin` parameter or `true`
+  (`origin: (ctx) => ctx.get("Origin")`, `origin: (origin, cb) => cb(null, true)`). A function
+  that decides anything (an allow-list lookup, an `if`, a ternary) is not judged.
 - Express handlers that echo the request's `Origin` into `Access-Control-Allow-Origin`
   (`res.setHeader("Access-Control-Allow-Origin", req.headers.origin)`) without checking it
   against an allow-list; an error when `Access-Control-Allow-Credentials: true` is set too.

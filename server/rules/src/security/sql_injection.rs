@@ -492,6 +492,50 @@ const JS_METHODS: &[(&str, bool)] = &[
     ("$executeRawUnsafe", true),
 ];
 
+/// TypeORM `SelectQueryBuilder` methods whose first argument is SQL text: a column, a
+/// condition, an ordering (values go in the parameters object: `where("u.id = :id", { id })`).
+const TYPEORM_BUILDER: &[&str] = &[
+    "select",
+    "addSelect",
+    "where",
+    "andWhere",
+    "orWhere",
+    "having",
+    "andHaving",
+    "orHaving",
+    "orderBy",
+    "addOrderBy",
+    "groupBy",
+    "addGroupBy",
+];
+
+/// Whether `object` is a chain that starts at `createQueryBuilder(…)`
+/// (`repo.createQueryBuilder("u").where(…)`).
+fn from_query_builder(checker: &Checker, object: Node) -> bool {
+    let mut node = object;
+    for _ in 0..64 {
+        if node.kind_str() != "call_expression" {
+            return false;
+        }
+        let Some(f) = node
+            .field("function")
+            .filter(|f| f.kind_str() == "member_expression")
+        else {
+            return false;
+        };
+        if f.field("property")
+            .is_some_and(|p| checker.text(p) == "createQueryBuilder")
+        {
+            return true;
+        }
+        match f.field("object") {
+            Some(o) => node = o,
+            None => return false,
+        }
+    }
+    false
+}
+
 fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
         return;
@@ -502,13 +546,25 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let Some(method) = func.field("property").map(|p| checker.text(p)) else {
         return;
     };
-    let Some(&(_, mut known_sql)) = JS_METHODS.iter().find(|(m, _)| *m == method) else {
+    let builder = TYPEORM_BUILDER.contains(&method)
+        && func
+            .field("object")
+            .is_some_and(|o| from_query_builder(checker, o));
+    let Some(&(_, mut known_sql)) = JS_METHODS
+        .iter()
+        .find(|(m, _)| *m == method)
+        .or(builder.then_some(&("", true)))
+    else {
         return;
     };
     // `cp.exec(…)`, `re.exec(…)`: a resolved module function is not a database handle (apart
     // from the `knex` and `sequelize` modules themselves). A module of the project
     // (`require("../db")`) often exports the pool: there, only text that reads as SQL counts.
-    if let Some(q) = func.field("object").and_then(|o| checker.resolve(o)) {
+    if let Some(q) = func
+        .field("object")
+        .filter(|_| !builder)
+        .and_then(|o| checker.resolve(o))
+    {
         if q.starts_with('.') {
             known_sql = false;
         } else if ![
@@ -553,14 +609,20 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     {
         return;
     }
-    let placeholder = if method.ends_with("Unsafe") {
+    let placeholder = if builder {
+        "named parameters (`where(\"i.id = :id\", { id })`), and for a column or an ordering a name picked from a fixed list"
+    } else if method.ends_with("Unsafe") {
         "the `$queryRaw` tagged template (or `Prisma.sql`), which binds each `${…}` as a parameter"
     } else if known_sql {
         "`?` placeholders and a bindings array"
     } else {
         "placeholders (`$1` for pg, `?` for mysql/sqlite) and a values array"
     };
-    let style = sql_parameterize::js_style(checker, known_sql, method);
+    let style = if builder {
+        None
+    } else {
+        sql_parameterize::js_style(checker, known_sql, method)
+    };
     report_sql(
         checker,
         query,
@@ -577,7 +639,9 @@ when it reaches `execute`, `executemany`, `executescript`, `exec_driver_sql` or 
 `text()` — directly or through a local variable. In Node, SQL built with template literals, `+`,
 `concat` or `join` from request data or a function's parameters is reported when it reaches
 `query`/`execute` (pg, mysql, mysql2, Sequelize, TypeORM, sqlite), knex `raw`/`whereRaw`/…, or
-Prisma `$queryRawUnsafe`/`$executeRawUnsafe`. Parameterised queries, literals, and
+Prisma `$queryRawUnsafe`/`$executeRawUnsafe`, or a TypeORM query builder's SQL fragments
+(`createQueryBuilder("i").select(…)`, `where`/`andWhere`/`orWhere`, `orderBy`, `groupBy`,
+`having`). Parameterised queries, literals, and
 interpolations of constants or of `int()`/`float()` values are not reported.
 
 ## Why is this bad?

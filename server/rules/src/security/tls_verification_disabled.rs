@@ -273,6 +273,50 @@ fn check_assignment<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     }
 }
 
+/// `checkServerIdentity: () => undefined` (or `{}`, `null`): Node's TLS accepts a certificate
+/// issued for any host when the check returns nothing, so any valid certificate will do.
+fn check_server_identity<'a>(checker: &mut Checker<'a>, target: Node<'a>, value: Node<'a>) {
+    if !matches!(
+        value.kind_str(),
+        "arrow_function" | "function_expression" | "function"
+    ) {
+        return;
+    }
+    let Some(body) = value.field("body") else {
+        return;
+    };
+    let accepts_all = match body.kind_str() {
+        "statement_block" => {
+            let statements: Vec<Node> = ba_analysis::named_children(body)
+                .into_iter()
+                .filter(|c| c.kind_str() != "comment")
+                .collect();
+            match statements.as_slice() {
+                [] => true,
+                [only] => {
+                    only.kind_str() == "return_statement"
+                        && only
+                            .named_child(0)
+                            .is_none_or(|v| matches!(v.kind_str(), "undefined" | "null"))
+                }
+                _ => false,
+            }
+        }
+        "undefined" | "null" => true,
+        _ => false,
+    };
+    if !accepts_all || super::secret_names::in_test_code(checker, target) {
+        return;
+    }
+    let Some(pair) = target.parent() else {
+        return;
+    };
+    checker.report(
+        pair,
+        "`checkServerIdentity` that returns nothing accepts a certificate issued for any host, so anyone with a valid certificate for their own domain can impersonate the server; remove it (Node checks the hostname by default), or call `tls.checkServerIdentity(host, cert)` first and add your own checks after it",
+    );
+}
+
 /// `{ rejectUnauthorized: false }` (https/tls agents and options, axios `httpsAgent`, `pg` and
 /// Sequelize `ssl`, mysql2, ioredis `tls`), request's `{ strictSSL: false }`, and
 /// `process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0"`.
@@ -286,6 +330,10 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
                 "string" => string_value(checker.language, target, checker.source).unwrap_or(""),
                 _ => checker.text(target),
             };
+            if key == "checkServerIdentity" {
+                check_server_identity(checker, target, value);
+                return;
+            }
             // Keys that verify when true (Node's TLS options, `request`'s `strictSSL`, the
             // MongoDB driver's `sslValidate`), and the MongoDB driver's keys that stop
             // verifying when true.
@@ -363,6 +411,7 @@ Flags code that turns TLS certificate or hostname verification off:
 JavaScript and TypeScript: `rejectUnauthorized: false` in any options object (`https.Agent`,
 `https.request`, `tls.connect`, an axios `httpsAgent`, `pg`/Sequelize `ssl`/`dialectOptions`,
 mysql2, ioredis `tls`), request's `strictSSL: false`, the MongoDB driver's and Mongoose's
+`checkServerIdentity: () => undefined` (a hostname check that accepts every host),
 `tlsAllowInvalidCertificates: true`, `tlsAllowInvalidHostnames: true`, `tlsInsecure: true` and
 `sslValidate: false`, and `process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0"`. Values computed at run time
 (`rejectUnauthorized: process.env.NODE_ENV === "production"`) and test files are not reported.
