@@ -318,6 +318,7 @@ pub static RULES: &[&Rule] = &[
     &security::swallowed_security_exception::RULE,
     &security::unsafe_archive_extraction::RULE,
     &security::missing_object_authorization::RULE,
+    &security::websocket_any_origin::RULE,
     &crossfile::duplicate_route::RULE,
     &crossfile::missing_auth::RULE,
     &crossfile::missing_health_check::RULE,
