@@ -319,6 +319,7 @@ pub static RULES: &[&Rule] = &[
     &security::unsafe_archive_extraction::RULE,
     &security::missing_object_authorization::RULE,
     &security::websocket_any_origin::RULE,
+    &security::graphql_schema_exposed::RULE,
     &crossfile::duplicate_route::RULE,
     &crossfile::missing_auth::RULE,
     &crossfile::missing_health_check::RULE,

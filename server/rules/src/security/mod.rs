@@ -11,6 +11,7 @@ mod command_argv;
 pub mod command_injection;
 pub mod csrf_disabled;
 pub mod debug_enabled;
+pub mod graphql_schema_exposed;
 pub mod hardcoded_secret;
 pub mod host_header_injection;
 pub mod insecure_cookie;
