@@ -105,7 +105,9 @@ pub fn python_entry(item: Node, function: Node, src: &str, sem: &Semantic) -> Op
                         skip: 0,
                     });
                 }
-                if imports_from(sem, &["socketio"]) {
+                // python-socketio, or its server imported from the project's own module
+                // under the name its documentation uses.
+                if imports_from(sem, &["socketio"]) || matches!(object, "sio" | "socketio") {
                     return Some(ClientEntry {
                         what: MESSAGE,
                         skip: 1,

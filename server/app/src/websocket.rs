@@ -86,9 +86,7 @@ pub(crate) fn extract_python(item: Node, src: &str, socketio: bool, out: &mut Ve
                 .field("definition")
                 .filter(|d| d.kind_str() == "function_definition")
             {
-                if socketio {
-                    socketio_handler(n, def, src, out);
-                }
+                socketio_handler(n, def, src, socketio, out);
             }
             true
         }
@@ -102,7 +100,15 @@ pub(crate) fn extract_python(item: Node, src: &str, socketio: bool, out: &mut Ve
 }
 
 /// `@socketio.on("chat", namespace="/chat")`, `@sio.event`, `@sio.on("connect")`.
-fn socketio_handler(decorated: Node, def: Node, src: &str, out: &mut Vec<SocketHandler>) {
+/// Without a Socket.IO import, only servers named as the libraries' documentation names them
+/// (`sio`, `socketio`: imported from the project's own module).
+fn socketio_handler(
+    decorated: Node,
+    def: Node,
+    src: &str,
+    imported: bool,
+    out: &mut Vec<SocketHandler>,
+) {
     let Some(fname) = def.field("name") else {
         return;
     };
@@ -114,6 +120,9 @@ fn socketio_handler(decorated: Node, def: Node, src: &str, out: &mut Vec<SocketH
         let Some((var, method)) = name.rsplit_once('.') else {
             continue;
         };
+        if !imported && !matches!(var, "sio" | "socketio") {
+            continue;
+        }
         let event = match method {
             "on" => decorator_string(d, src),
             "event" => Some(text(fname, src).to_owned()),
