@@ -47,21 +47,10 @@ fn is_root(name: &str) -> bool {
         || name.ends_with("Queries")
 }
 
-/// Related-manager methods that run a query (`self.posts.all()`).
-const MANAGER_QUERIES: &[&str] = &[
-    "all",
-    "filter",
-    "exclude",
-    "count",
-    "exists",
-    "first",
-    "last",
-    "get",
-    "values",
-    "values_list",
-    "order_by",
-    "aggregate",
-];
+/// Django related-manager methods that run a query (`self.posts.all()`): those that take no
+/// argument, then those whose names no dict or list has.
+const MANAGER_QUERIES: &[&str] = &["all", "count", "exists", "first", "last"];
+const MANAGER_QUERIES_WITH_ARGS: &[&str] = &["filter", "exclude", "order_by", "aggregate"];
 
 fn check_python<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let Some(function) = caps.get("function") else {
@@ -169,10 +158,21 @@ fn python_query<'a>(checker: &Checker<'a>, call: Node<'a>, parent: &str) -> Opti
     let last = *names.last()?;
     let root_text = checker.text(root);
     let short = crate::security::callee(checker.text(func));
+    // `parent.relation.method(…)` exactly, in a Django project (SQLAlchemy relationships load
+    // on attribute access, which this does not see; dicts and lists have `get`/`count`).
+    let no_args = call
+        .field("arguments")
+        .is_some_and(|a| named_children(a).is_empty());
     if root.kind_str() == "identifier"
         && root_text == parent
-        && names.len() >= 2
-        && MANAGER_QUERIES.contains(&last)
+        && names.len() == 2
+        && !names[0].starts_with('_')
+        && ((MANAGER_QUERIES.contains(&last) && no_args)
+            || MANAGER_QUERIES_WITH_ARGS.contains(&last))
+        && imports_from(
+            checker.semantic,
+            &["django", "graphene_django", "strawberry_django"],
+        )
     {
         return Some(format!("`{short}(…)`"));
     }
