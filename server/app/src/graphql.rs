@@ -106,6 +106,17 @@ impl PyMentions {
 
 /// Python resolvers in one top-level item.
 pub(crate) fn extract_python(item: Node, src: &str, m: PyMentions, out: &mut Vec<Resolver>) {
+    if !matches!(
+        item.kind_str(),
+        "class_definition"
+            | "decorated_definition"
+            | "function_definition"
+            | "if_statement"
+            | "try_statement"
+            | "with_statement"
+    ) {
+        return;
+    }
     let Some(_level) = ba_syntax::depth::enter() else {
         return;
     };
@@ -341,10 +352,13 @@ fn keyword_string(d: Node, key: &str, src: &str) -> Option<String> {
 /// recognised by their shape alone (a `Query`/`Mutation`/`Subscription` key whose object holds
 /// functions), since resolver modules often import nothing from GraphQL.
 pub(crate) fn extract_javascript(item: Node, src: &str, out: &mut Vec<Resolver>) {
+    let t = text(item, src);
+    if t.len() < 8 {
+        return;
+    }
     let Some(_level) = ba_syntax::depth::enter() else {
         return;
     };
-    let t = text(item, src);
     let maps = ["Query", "Mutation", "Subscription"]
         .iter()
         .any(|k| t.contains(k));
