@@ -4,6 +4,8 @@
 //! YAML. Each case works on a fresh copy of its project in a temporary directory.
 
 mod common;
+#[path = "scaffold_run.rs"]
+mod scaffold_run;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -524,6 +526,87 @@ fn typescript_express() {
 }
 
 #[test]
+fn metrics_load_tests_and_migrations() {
+    let t = case("fastapi", "app/main.py", "app = FastAPI", "metrics", "");
+    // The project's manifest gets the client; the alerting rules use the metric names written.
+    assert!(t.iter().any(|(f, c)| f == "pyproject.toml (edited)"
+        && c.contains("    \"prometheus-client>=0.20\",\n]")));
+    assert!(t.iter().any(|(f, c)| f == "prometheus/alerts.yml (new)"
+        && c.contains("http_request_duration_seconds_bucket")));
+    case("flask", "app.py", "app = Flask", "metrics", "");
+    case("fastapi", "app/main.py", "app = FastAPI", "tracing", "");
+    case("flask", "app.py", "app = Flask", "tracing", "");
+    case(
+        "express",
+        "src/app.js",
+        "const app = express()",
+        "metrics",
+        "",
+    );
+    let t = case(
+        "esm",
+        "app.mjs",
+        "export const app = express()",
+        "metrics",
+        "",
+    );
+    assert!(
+        t[0].1.contains("import promClient from \"prom-client\"\n"),
+        "{}",
+        t[0].1
+    );
+    case("shelf", "app/main.py", "app = FastAPI", "loadTest", "");
+    case(
+        "kennel",
+        "src/app.js",
+        "const app = express()",
+        "loadTest",
+        "",
+    );
+    let t = case(
+        "esm",
+        "app.mjs",
+        "export const app = express()",
+        "loadTest",
+        "",
+    );
+    assert!(
+        t.iter().any(|(f, _)| f == "loadtests/load-test.mjs (new)"),
+        "{t:?}"
+    );
+    // Inside an app factory metrics would register again on each call: not offered, and the
+    // command says why.
+    let (_tmp, root) = project_copy("factory");
+    let e = run(&root, "service/__init__.py", "app = Flask", "metrics").unwrap_err();
+    assert!(e.contains("not inside an app factory"), "{e}");
+    project_case("ledger", "migrations");
+    // Django and Node projects are told what their own tools run.
+    let (_tmp, root) = project_copy("django");
+    let e = run_project(&root, "migrations").unwrap_err();
+    assert!(e.contains("python manage.py makemigrations"), "{e}");
+    let (_tmp, root) = project_copy("esm");
+    let e = run_project(&root, "migrations").unwrap_err();
+    assert!(e.contains("npx sequelize-cli db:migrate"), "{e}");
+    // Authenticated routes are requested with the token, and say so.
+    let t = case(
+        "express",
+        "src/app.js",
+        "const app = express()",
+        "loadTest",
+        "",
+    );
+    let script = &t
+        .iter()
+        .find(|(f, _)| f.starts_with("loadtests/"))
+        .unwrap()
+        .1;
+    assert!(script.contains("{ weight: 3, method: 'GET', path: '/cats' }, // needs authentication (LOAD_TEST_TOKEN)"), "{script}");
+    // A Django project's routes come from the root URLconf, whichever urls.py has the cursor.
+    let t = case("django", "catalog/urls.py", "urlpatterns", "loadTest", "");
+    assert!(t[0].1.contains("/catalog/"), "{}", t[0].1);
+}
+
+#[test]
 fn offers_follow_the_cursor() {
     let root = fixtures().join("fastapi");
     let offers_at = |file: &str, at: &str| -> Vec<&'static str> {
@@ -542,7 +625,9 @@ fn offers_follow_the_cursor() {
             .map(|o| o.name)
             .collect()
     };
-    assert_eq!(offers_at("app/main.py", "app = FastAPI"), APP_GENERATORS);
+    let mut app = APP_GENERATORS.to_vec();
+    app.extend(["metrics", "tracing", "loadTest"]);
+    assert_eq!(offers_at("app/main.py", "app = FastAPI"), app);
     assert_eq!(
         offers_at("app/main.py", "async def create_order"),
         ["test", "auth"]
@@ -655,7 +740,9 @@ fn lsp_code_actions_run_commands_that_apply_edits_and_create_files() {
         .iter()
         .map(|a| a["command"]["command"].as_str().unwrap())
         .collect();
-    assert_eq!(commands.len(), 5, "{actions:?}");
+    // The five app generators, `metrics` and `tracing`; `loadTest` creates files (a `source`
+    // action).
+    assert_eq!(commands.len(), 7, "{actions:?}");
     assert!(actions.iter().all(|a| a["kind"] == "refactor.rewrite"));
     let health = actions
         .iter()

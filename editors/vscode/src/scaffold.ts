@@ -16,6 +16,9 @@ export const GENERATORS: readonly Generator[] = [
   { name: "securityHeaders", title: "Generate: Security Headers (on the app object)", scope: "cursor" },
   { name: "requestId", title: "Generate: Request-ID and Logging Middleware (on the app object)", scope: "cursor" },
   { name: "errorHandler", title: "Generate: Global Error Handler (on the app object)", scope: "cursor" },
+  { name: "metrics", title: "Generate: Prometheus Metrics, /metrics and Alerting Rules (on the app object)", scope: "cursor" },
+  { name: "tracing", title: "Generate: OpenTelemetry Tracing From the Environment (on the app object)", scope: "cursor" },
+  { name: "loadTest", title: "Generate: Load Test of the App's Routes (on the app object)", scope: "cursor" },
   { name: "test", title: "Generate: Test for This Route", scope: "cursor" },
   { name: "auth", title: "Generate: Authentication Its Sibling Routes Use", scope: "cursor" },
   { name: "pagination", title: "Generate: Limit/Offset Pagination for This Route", scope: "cursor" },
@@ -27,6 +30,7 @@ export const GENERATORS: readonly Generator[] = [
   { name: "kubernetes", title: "Generate: Kubernetes Deployment and Service", scope: "project" },
   { name: "githubActions", title: "Generate: GitHub Actions Workflow", scope: "project" },
   { name: "envExample", title: "Generate: .env.example", scope: "project" },
+  { name: "migrations", title: "Generate: Alembic Migrations", scope: "project" },
 ];
 
 export const SERVER_PREFIX = "backend-architect.scaffold.";

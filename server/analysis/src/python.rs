@@ -428,11 +428,49 @@ fn index_scope<'t>(scope: Node<'t>, src: &str) -> ScopeIndex<'t> {
                 }
             }
             "for_statement" | "for_in_clause" => {
-                let binding = match n.field("right") {
+                let right = n.field("right");
+                let left = n.field("left");
+                // `for i in range(…)` and the `i` of `for i, x in enumerate(xs)` are counters:
+                // integers, whatever the data is.
+                let callee = right
+                    .filter(|r| r.kind_str() == "call")
+                    .and_then(|r| Some((r.field("function")?, r.field("arguments")?)));
+                match (callee, left) {
+                    (Some((f, _)), Some(left)) if text(f, src) == "range" => {
+                        for id in target_names(left) {
+                            index.bind(text(id, src), Binding::Opaque);
+                        }
+                        return;
+                    }
+                    (Some((f, args)), Some(left))
+                        if text(f, src) == "enumerate"
+                            && matches!(left.kind_str(), "pattern_list" | "tuple_pattern")
+                            && left.named_child_count() == 2 =>
+                    {
+                        let (Some(counter), Some(item)) =
+                            (left.named_child(0), left.named_child(1))
+                        else {
+                            return;
+                        };
+                        for id in target_names(counter) {
+                            index.bind(text(id, src), Binding::Opaque);
+                        }
+                        let binding = match args.named_child(0) {
+                            Some(xs) => Binding::Element(xs),
+                            None => Binding::Opaque,
+                        };
+                        for id in target_names(item) {
+                            index.bind(text(id, src), binding.clone());
+                        }
+                        return;
+                    }
+                    _ => {}
+                }
+                let binding = match right {
                     Some(r) => Binding::Element(r),
                     None => Binding::Opaque,
                 };
-                for id in n.field("left").map(target_names).unwrap_or_default() {
+                for id in left.map(target_names).unwrap_or_default() {
                     index.bind(text(id, src), binding.clone());
                 }
             }
@@ -667,6 +705,25 @@ const SAFE_TYPES: &[&str] = &[
 
 /// Records the names a condition validates when it evaluates to `truth`, as guards over
 /// `range`: `if not x.isdigit(): abort(400)` validates `x` when the condition is false.
+/// A constant (`ALLOWED_MODE`, `Mode.FAST`) or a setting (`settings.SITE_TOKEN`,
+/// `request.settings.google_site_verification`, `app.config["MODE"]`): a value the server chose.
+fn server_chosen(node: Node, src: &str) -> bool {
+    let t = text(node, src);
+    match node.kind_str() {
+        "identifier" => {
+            t.chars().any(|c| c.is_ascii_uppercase()) && !t.chars().any(|c| c.is_ascii_lowercase())
+        }
+        "attribute" | "subscript" => {
+            let last = t.rsplit('.').next().unwrap_or(t);
+            (last.chars().any(|c| c.is_ascii_uppercase())
+                && !last.chars().any(|c| c.is_ascii_lowercase()))
+                || t.split(['.', '['])
+                    .any(|part| matches!(part, "settings" | "config" | "conf" | "app_settings"))
+        }
+        _ => false,
+    }
+}
+
 fn collect_guards_when(
     cond: Node,
     src: &str,
@@ -749,10 +806,12 @@ fn collect_guards_when(
                 [op] if (op == "is not" || op == "!=") && right.kind_str() == "none" => {
                     recurse(left, truth, out)
                 }
-                // `x == "csv"`
+                // `x == "csv"`, `token != settings.SITE_VERIFICATION`: equal to a value the
+                // server chose (a literal, a constant, a setting).
                 [op] if (op == "==") == truth
                     && matches!(op.as_str(), "==" | "!=")
-                    && matches!(right.kind_str(), "string" | "integer")
+                    && (matches!(right.kind_str(), "string" | "integer")
+                        || server_chosen(right, src))
                     && left.kind_str() == "identifier" =>
                 {
                     guard(left, GuardKind::AllowList, out)

@@ -733,6 +733,37 @@ impl<'t> State<'_, '_, 't> {
                 {
                     return None;
                 }
+                // URL converters make strings and numbers: a parameter typed with a class
+                // (`sociallogin: SocialLogin`) is a helper's argument, not a URL parameter.
+                if !annotation.is_empty() && !matches!(base_type(annotation), "str" | "Any") {
+                    return None;
+                }
+                // Names a URL pattern never captures: what a helper that takes the request
+                // along is handed by its caller (`handle_exception(request, exception)`).
+                if matches!(
+                    lower.as_str(),
+                    "exception"
+                        | "exc"
+                        | "error"
+                        | "err"
+                        | "response"
+                        | "form"
+                        | "formset"
+                        | "user"
+                        | "instance"
+                        | "obj"
+                        | "queryset"
+                        | "context"
+                        | "serializer"
+                        | "template_name"
+                        | "extra_context"
+                        | "backend"
+                        | "adapter"
+                ) || lower.ends_with("_form")
+                    || lower.ends_with("_queryset")
+                {
+                    return None;
+                }
                 user(format!("URL parameter `{name}`"))
             }
             Route::None => {
@@ -832,6 +863,31 @@ impl<'t> State<'_, '_, 't> {
             })
             .collect();
         let name = function.field("name").map(|n| text(n, src)).unwrap_or("");
+        // Private helpers are not views, and a module that imports another web framework and
+        // not Django holds none (`_tts_openai(request, payload, file_path)` in a FastAPI app).
+        let imports = &self.cx.sem.imports;
+        let other_framework = imports.values().any(|q| {
+            [
+                "fastapi",
+                "starlette",
+                "flask",
+                "quart",
+                "sanic",
+                "aiohttp",
+                "litestar",
+            ]
+            .iter()
+            .any(|f| q == f || q.starts_with(&format!("{f}.")))
+        });
+        let django = imports.values().any(|q| {
+            q == "django"
+                || q.starts_with("django.")
+                || q.starts_with("rest_framework")
+                || q.starts_with("ninja")
+        });
+        if name.starts_with('_') || (other_framework && !django) {
+            return Route::None;
+        }
         let is_view = match params.as_slice() {
             // A function view, unless this file calls it: then it is a helper that takes the
             // request along, and its other parameters are the caller's.

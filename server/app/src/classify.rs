@@ -584,8 +584,25 @@ pub fn classify(
         || stem.contains("config")
         || near(1).any(|d| matches!(d.as_str(), "settings" | "config" | "conf" | "configs"));
     let word_list = words(&stem);
+    // The project a repository ships to develop or demonstrate the package
+    // (`devproject/settings.py`, `examples/regular-django/example/settings.py`).
+    let dev_project = near(1).any(|d| {
+        matches!(
+            d.as_str(),
+            "devproject"
+                | "dev_project"
+                | "testproject"
+                | "test_project"
+                | "example"
+                | "demo"
+                | "sample"
+                | "sandbox"
+                | "playground"
+        )
+    });
     if settings_like
         && (stem.starts_with("test")
+            || dev_project
             || word_list
                 .iter()
                 .any(|w| NON_PRODUCTION_WORDS.contains(&w.as_str())))
@@ -597,8 +614,15 @@ pub fn classify(
     let management_command = lower_dirs.len() >= 2
         && lower_dirs[lower_dirs.len() - 1] == "commands"
         && lower_dirs[lower_dirs.len() - 2] == "management";
+    // The project's documentation (`docs/conf.py`, the settings Sphinx builds Django docs
+    // with): a top-level `docs/` only, since `app/docs/` may serve API documentation.
+    let top_docs = !absolute
+        && lower_dirs
+            .first()
+            .is_some_and(|d| matches!(d.as_str(), "docs" | "doc"));
     if SCRIPT_FILES.contains(&name.as_str())
         || near(2).any(|d| SCRIPT_DIRS.contains(&d.as_str()))
+        || top_docs
         || management_command
         || c.management_command
         || (c.main_guard
@@ -668,6 +692,12 @@ mod tests {
             ("manage.py", Script),
             ("blog/management/commands/import_posts.py", Script),
             ("webpack.config.js", Script),
+            ("docs/settings.py", Script),
+            ("devproject/settings.py", DevSettings),
+            ("examples/regular-django/example/settings.py", DevSettings),
+            ("examples/shop/api/settings.py", Runtime),
+            ("docs/conf.py", Script),
+            ("app/docs/router.py", Runtime),
             ("proj/settings/dev.py", DevSettings),
             ("proj/settings/production.py", Runtime),
             ("proj/settings_ci.py", DevSettings),

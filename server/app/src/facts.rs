@@ -403,6 +403,11 @@ pub fn is_auth_name(name: &str) -> bool {
 /// `AllowAny`, NestJS `@Public()`, `@SkipAuth()`, `@AllowAnonymous()`, Django's
 /// `@login_not_required`, `Depends(get_optional_user)`.
 pub fn is_public_name(name: &str) -> bool {
+    // What the JavaScript model calls an inline middleware (`app.use((req, res, next) => …)`)
+    // says nothing about authentication.
+    if name == "anonymous function" {
+        return false;
+    }
     let lower = name.to_ascii_lowercase();
     if lower.contains("optional")
         || lower.contains("allowany")
@@ -606,6 +611,7 @@ mod tests {
             "login_required",
             "republish_post",
             "get_current_user",
+            "anonymous function",
         ] {
             assert!(!is_public_name(not_public), "{not_public}");
         }

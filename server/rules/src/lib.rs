@@ -39,9 +39,9 @@ pub mod classes {
     /// take arguments, files and network input too, so the flaw is as real there.
     pub const RUNTIME_AND_SCRIPTS: ClassSet = ClassSet::RUNTIME.union(ClassSet::SCRIPT);
     /// Hard-coded secrets: a production credential committed anywhere leaks with the
-    /// repository (a migration, a script, development settings, a test). In tests the rule
-    /// itself keeps to well-known live key formats (`ghp_…`, `sk_live_…`, `AKIA…`): tests use
-    /// throwaway passwords on purpose. Vendored and generated code is not the project's secret.
+    /// repository (a migration, a script, development settings, a test). In tests and
+    /// development settings the rule itself keeps to well-known live key formats (`ghp_…`,
+    /// `sk_live_…`, `AKIA…`): those use throwaway passwords and keys on purpose. Vendored and generated code is not the project's secret.
     pub const ALL_BUT_VENDORED: ClassSet = ClassSet::RUNTIME
         .union(ClassSet::SCRIPT)
         .union(ClassSet::MIGRATION)

@@ -128,6 +128,96 @@ pub fn find_apps(src: &Source) -> Vec<App> {
     out
 }
 
+/// Where a generator's presence is looked for.
+#[derive(Clone, Copy)]
+enum Place {
+    /// The app's file.
+    File,
+    /// The app's file, lower-cased.
+    FileLower,
+    /// Django: the settings module beside urls.py.
+    Settings,
+}
+
+/// `(generator, framework (None: any), where, any of these means it is already there)`; the
+/// first row for the generator and framework decides.
+const PRESENT: &[(&str, Option<Framework>, Place, &[&str])] = &[
+    (
+        "healthCheck",
+        None,
+        Place::FileLower,
+        &["/health", "\"health", "'health"],
+    ),
+    (
+        "cors",
+        Some(Framework::FastApi),
+        Place::File,
+        &["CORSMiddleware"],
+    ),
+    (
+        "cors",
+        Some(Framework::Flask),
+        Place::File,
+        &["CORS(", "flask_cors"],
+    ),
+    ("cors", Some(Framework::Express), Place::File, &["cors("]),
+    (
+        "cors",
+        Some(Framework::Django),
+        Place::Settings,
+        &["corsheaders"],
+    ),
+    (
+        "securityHeaders",
+        Some(Framework::Express),
+        Place::File,
+        &["helmet"],
+    ),
+    (
+        "securityHeaders",
+        Some(Framework::Django),
+        Place::Settings,
+        &["SECURE_CONTENT_TYPE_NOSNIFF"],
+    ),
+    (
+        "securityHeaders",
+        None,
+        Place::File,
+        &["X-Content-Type-Options"],
+    ),
+    (
+        "requestId",
+        Some(Framework::Django),
+        Place::Settings,
+        &["RequestIdMiddleware"],
+    ),
+    ("requestId", None, Place::FileLower, &["x-request-id"]),
+    (
+        "errorHandler",
+        Some(Framework::FastApi),
+        Place::File,
+        &["exception_handler(Exception)"],
+    ),
+    (
+        "errorHandler",
+        Some(Framework::Flask),
+        Place::File,
+        &["errorhandler(Exception)", "errorhandler(500)"],
+    ),
+    (
+        "errorHandler",
+        Some(Framework::Express),
+        Place::File,
+        &["(err, req, res, next)", "(error, req, res, next)"],
+    ),
+    (
+        "errorHandler",
+        Some(Framework::Django),
+        Place::File,
+        &["handler500"],
+    ),
+];
+
 /// The app generators that the file (or, for Django, its settings) does not already have.
 pub fn applicable(src: &Source, app: &App) -> Vec<&'static str> {
     let t = src.text;
@@ -137,28 +227,18 @@ pub fn applicable(src: &Source, app: &App) -> Vec<&'static str> {
         .flatten()
         .and_then(|p| std::fs::read_to_string(p).ok())
         .unwrap_or_default();
-    let has = |name: &str| match (name, app.framework) {
-        ("healthCheck", _) => {
-            lower.contains("/health") || lower.contains("\"health") || lower.contains("'health")
-        }
-        ("cors", Framework::FastApi) => t.contains("CORSMiddleware"),
-        ("cors", Framework::Flask) => t.contains("CORS(") || t.contains("flask_cors"),
-        ("cors", Framework::Express) => t.contains("cors("),
-        ("cors", Framework::Django) => settings.contains("corsheaders"),
-        ("securityHeaders", Framework::Express) => t.contains("helmet"),
-        ("securityHeaders", Framework::Django) => settings.contains("SECURE_CONTENT_TYPE_NOSNIFF"),
-        ("securityHeaders", _) => t.contains("X-Content-Type-Options"),
-        ("requestId", Framework::Django) => settings.contains("RequestIdMiddleware"),
-        ("requestId", _) => lower.contains("x-request-id"),
-        ("errorHandler", Framework::FastApi) => t.contains("exception_handler(Exception)"),
-        ("errorHandler", Framework::Flask) => {
-            t.contains("errorhandler(Exception)") || t.contains("errorhandler(500)")
-        }
-        ("errorHandler", Framework::Express) => {
-            t.contains("(err, req, res, next)") || t.contains("(error, req, res, next)")
-        }
-        ("errorHandler", Framework::Django) => t.contains("handler500"),
-        _ => false,
+    let has = |name: &str| {
+        PRESENT
+            .iter()
+            .find(|(g, f, _, _)| *g == name && f.is_none_or(|f| f == app.framework))
+            .is_some_and(|(_, _, place, needles)| {
+                let hay = match place {
+                    Place::File => t,
+                    Place::FileLower => lower.as_str(),
+                    Place::Settings => settings.as_str(),
+                };
+                needles.iter().any(|n| hay.contains(n))
+            })
     };
     [
         "healthCheck",
@@ -177,6 +257,150 @@ pub fn applicable(src: &Source, app: &App) -> Vec<&'static str> {
     .collect()
 }
 
+/// An app generator's code for one framework. Placeholders: `{app}` (the app variable),
+/// `{def}` (`def`/`async def`, the file's style), `{origins}` (allowed origins read from the
+/// environment), `{set_headers}` (one `setdefault` line per security header), `{log}` (the
+/// file's logger variable) and `{logger}` (its definition, when the file has none).
+struct Snippet {
+    generator: &'static str,
+    framework: Framework,
+    /// Python import lines.
+    imports: &'static [&'static str],
+    /// JavaScript `(binding, module)`: `require` or `import`, whichever the file uses.
+    requires: &'static [(&'static str, &'static str)],
+    code: &'static str,
+    /// Registered after every route (Express error handlers): before `app.listen(...)` or the
+    /// module's export rather than right after the app.
+    at_tail: bool,
+}
+
+/// Django's generators edit settings and URLconfs: they are `django()`, not rows.
+const SNIPPETS: &[Snippet] = &[
+    // ---- FastAPI
+    Snippet {
+        generator: "healthCheck",
+        framework: Framework::FastApi,
+        imports: &[],
+        requires: &[],
+        code: "@{app}.get(\"/healthz\", include_in_schema=False)\n{def} healthz():\n    \"\"\"Liveness/readiness probe: answers without touching the database.\"\"\"\n    return {\"status\": \"ok\"}\n",
+        at_tail: false,
+    },
+    Snippet {
+        generator: "cors",
+        framework: Framework::FastApi,
+        imports: &["import os", "from fastapi.middleware.cors import CORSMiddleware"],
+        requires: &[],
+        code: "# Allowed origins come from the environment: CORS_ALLOWED_ORIGINS=https://app.example.com,https://admin.example.com\n{app}.add_middleware(\n    CORSMiddleware,\n    allow_origins={origins},\n    allow_credentials=True,\n    allow_methods=[\"GET\", \"POST\", \"PUT\", \"PATCH\", \"DELETE\", \"OPTIONS\"],\n    allow_headers=[\"Authorization\", \"Content-Type\", \"X-Request-ID\"],\n)\n",
+        at_tail: false,
+    },
+    Snippet {
+        generator: "securityHeaders",
+        framework: Framework::FastApi,
+        imports: &["from fastapi import Request"],
+        requires: &[],
+        code: "@{app}.middleware(\"http\")\nasync def security_headers(request: Request, call_next):\n    response = await call_next(request)\n{set_headers}    return response\n",
+        at_tail: false,
+    },
+    Snippet {
+        generator: "requestId",
+        framework: Framework::FastApi,
+        imports: &["import logging", "import re", "import time", "import uuid", "from fastapi import Request"],
+        requires: &[],
+        code: "{logger}@{app}.middleware(\"http\")\nasync def request_id_and_logging(request: Request, call_next):\n    # A client's id is kept only if short and plain: it goes into logs and headers.\n    incoming = request.headers.get(\"X-Request-ID\", \"\")\n    request_id = incoming if re.fullmatch(r\"[A-Za-z0-9._-]{1,64}\", incoming) else uuid.uuid4().hex\n    request.state.request_id = request_id\n    started = time.perf_counter()\n    response = await call_next(request)\n    response.headers[\"X-Request-ID\"] = request_id\n    # %r escapes line breaks a client could put in the path to forge log lines.\n    {log}.info(\n        \"%s %r %s %.1fms request_id=%r\",\n        request.method,\n        request.url.path,\n        response.status_code,\n        (time.perf_counter() - started) * 1000,\n        request_id,\n    )\n    return response\n",
+        at_tail: false,
+    },
+    Snippet {
+        generator: "errorHandler",
+        framework: Framework::FastApi,
+        imports: &["import logging", "from fastapi import Request", "from fastapi.responses import JSONResponse"],
+        requires: &[],
+        code: "{logger}@{app}.exception_handler(Exception)\nasync def unhandled_error(request: Request, exc: Exception):\n    # Log the details here; the client never sees a stack trace.\n    {log}.exception(\"unhandled error on %s %s\", request.method, request.url.path)\n    return JSONResponse(status_code=500, content={\"detail\": \"Internal Server Error\"})\n",
+        at_tail: false,
+    },
+    // ---- Flask
+    Snippet {
+        generator: "healthCheck",
+        framework: Framework::Flask,
+        imports: &[],
+        requires: &[],
+        code: "@{app}.route(\"/healthz\", methods=[\"GET\"])\ndef healthz():\n    \"\"\"Liveness/readiness probe: answers without touching the database.\"\"\"\n    return {\"status\": \"ok\"}\n",
+        at_tail: false,
+    },
+    Snippet {
+        generator: "cors",
+        framework: Framework::Flask,
+        imports: &["import os", "from flask_cors import CORS"],
+        requires: &[],
+        code: "# Allowed origins come from the environment: CORS_ALLOWED_ORIGINS=https://app.example.com,https://admin.example.com\nCORS(\n    {app},\n    origins={origins},\n    supports_credentials=True,\n)\n",
+        at_tail: false,
+    },
+    Snippet {
+        generator: "securityHeaders",
+        framework: Framework::Flask,
+        imports: &[],
+        requires: &[],
+        code: "@{app}.after_request\ndef security_headers(response):\n{set_headers}    return response\n",
+        at_tail: false,
+    },
+    Snippet {
+        generator: "requestId",
+        framework: Framework::Flask,
+        imports: &["import re", "import time", "import uuid", "from flask import g, request"],
+        requires: &[],
+        code: "@{app}.before_request\ndef assign_request_id():\n    # A client's id is kept only if short and plain: it goes into logs and headers.\n    incoming = request.headers.get(\"X-Request-ID\", \"\")\n    g.request_id = incoming if re.fullmatch(r\"[A-Za-z0-9._-]{1,64}\", incoming) else uuid.uuid4().hex\n    g.request_started = time.perf_counter()\n\n\n@{app}.after_request\ndef log_request(response):\n    request_id = g.get(\"request_id\", \"-\")\n    response.headers[\"X-Request-ID\"] = request_id\n    elapsed = (time.perf_counter() - g.get(\"request_started\", time.perf_counter())) * 1000\n    # %r escapes line breaks a client could put in the path to forge log lines.\n    {app}.logger.info(\n        \"%s %r %s %.1fms request_id=%r\",\n        request.method,\n        request.path,\n        response.status_code,\n        elapsed,\n        request_id,\n    )\n    return response\n",
+        at_tail: false,
+    },
+    Snippet {
+        generator: "errorHandler",
+        framework: Framework::Flask,
+        imports: &["from werkzeug.exceptions import HTTPException"],
+        requires: &[],
+        code: "@{app}.errorhandler(Exception)\ndef handle_error(error):\n    # HTTP errors (404, 405, ...) keep their status; anything else is logged and hidden.\n    if isinstance(error, HTTPException):\n        return {\"error\": error.name, \"detail\": error.description}, error.code\n    {app}.logger.exception(\"unhandled error\")\n    return {\"error\": \"Internal Server Error\"}, 500\n",
+        at_tail: false,
+    },
+    // ---- Express
+    Snippet {
+        generator: "healthCheck",
+        framework: Framework::Express,
+        imports: &[],
+        requires: &[],
+        code: "// Liveness/readiness probe: answers without touching the database.\n{app}.get(\"/healthz\", (req, res) => {\n    res.json({ status: \"ok\" });\n});\n",
+        at_tail: false,
+    },
+    Snippet {
+        generator: "cors",
+        framework: Framework::Express,
+        imports: &[],
+        requires: &[("cors", "cors")],
+        code: "// Allowed origins come from the environment: CORS_ALLOWED_ORIGINS=https://app.example.com,https://admin.example.com\nconst allowedOrigins = (process.env.CORS_ALLOWED_ORIGINS || \"\")\n    .split(\",\")\n    .map((origin) => origin.trim())\n    .filter(Boolean);\n{app}.use(cors({ origin: allowedOrigins, credentials: true }));\n",
+        at_tail: false,
+    },
+    Snippet {
+        generator: "securityHeaders",
+        framework: Framework::Express,
+        imports: &[],
+        requires: &[("helmet", "helmet")],
+        code: "{app}.use(helmet());\n",
+        at_tail: false,
+    },
+    Snippet {
+        generator: "requestId",
+        framework: Framework::Express,
+        imports: &[],
+        requires: &[("crypto", "node:crypto")],
+        code: "{app}.use((req, res, next) => {\n    // A client's id is kept only if short and plain: it goes into logs and headers.\n    const incoming = req.get(\"X-Request-ID\") || \"\";\n    const requestId = /^[A-Za-z0-9._-]{1,64}$/.test(incoming) ? incoming : crypto.randomUUID();\n    const started = process.hrtime.bigint();\n    res.locals.requestId = requestId;\n    res.set(\"X-Request-ID\", requestId);\n    res.on(\"finish\", () => {\n        const ms = Number(process.hrtime.bigint() - started) / 1e6;\n        // One JSON line: escaping keeps a client from forging log lines through the URL.\n        console.log(JSON.stringify({ method: req.method, url: req.originalUrl, status: res.statusCode, ms: Number(ms.toFixed(1)), requestId }));\n    });\n    next();\n});\n",
+        at_tail: false,
+    },
+    Snippet {
+        generator: "errorHandler",
+        framework: Framework::Express,
+        imports: &[],
+        requires: &[],
+        code: "// Registered after every route so it sees their errors; never sends a stack trace.\n{app}.use((err, req, res, next) => {\n    if (res.headersSent) {\n        return next(err);\n    }\n    const status = err.status || err.statusCode || 500;\n    if (status >= 500) {\n        console.error(err);\n    }\n    res.status(status).json({ error: status >= 500 ? \"Internal Server Error\" : err.message });\n});\n",
+        at_tail: true,
+    },
+];
+
 pub fn generate(
     name: &str,
     src: &Source,
@@ -185,17 +409,52 @@ pub fn generate(
     files: &dyn Files,
 ) -> Result<Output> {
     let style = Style::detect(src);
-    match app.framework {
-        Framework::FastApi => fastapi(name, src, app, &style),
-        Framework::Flask => flask(name, src, app, &style),
-        Framework::Express => express(name, src, app, &style),
-        Framework::Django => django(name, src, app, &style, project, files),
+    if app.framework == Framework::Django {
+        return django(name, src, app, &style, project, files);
+    }
+    let Some(snippet) = SNIPPETS
+        .iter()
+        .find(|s| s.generator == name && s.framework == app.framework)
+    else {
+        return err(format!("`{name}` is not an app generator"));
+    };
+    let set_headers: String = HEADERS
+        .iter()
+        .map(|(h, v)| format!("    response.headers.setdefault(\"{h}\", \"{v}\")\n"))
+        .collect();
+    let logger = if needs_logger(src) {
+        "logger = logging.getLogger(__name__)\n\n\n"
+    } else {
+        ""
+    };
+    let code = snippet
+        .code
+        .replace("{app}", &app.name)
+        .replace("{def}", style.def())
+        .replace("{origins}", ORIGINS_PY)
+        .replace("{set_headers}", &set_headers)
+        .replace("{logger}", logger)
+        .replace("{log}", logger_name(src));
+    match src.family() {
+        Family::Python => {
+            let mut edits = vec![python_block(src, app, &style, &code)];
+            edits.extend(py_imports(src, &style, snippet.imports));
+            Ok(Output::edit(src.path, edits))
+        }
+        Family::JavaScript => {
+            let imports: Vec<String> = snippet
+                .requires
+                .iter()
+                .map(|(binding, module)| js_import(&style, binding, module))
+                .collect();
+            Ok(js_block(src, app, &style, &code, &imports, snippet.at_tail))
+        }
     }
 }
 
 /// Python code after the app statement, in the statement's block: two blank lines around it
 /// at the top level, one inside an app factory.
-fn python_block(src: &Source, app: &App, style: &Style, code: &str) -> Edit {
+pub(crate) fn python_block(src: &Source, app: &App, style: &Style, code: &str) -> Edit {
     let at = super::line_end(src.text, app.statement.end);
     let blank = if app.indent.is_empty() { 2 } else { 1 };
     let following_blank = src.text[at..]
@@ -209,7 +468,7 @@ fn python_block(src: &Source, app: &App, style: &Style, code: &str) -> Edit {
     insert_after_line(src.text, app.statement.end, content)
 }
 
-fn py_imports(src: &Source, style: &Style, lines: &[&str]) -> Vec<Edit> {
+pub(crate) fn py_imports(src: &Source, style: &Style, lines: &[&str]) -> Vec<Edit> {
     let rendered: Vec<String> = lines
         .iter()
         .map(|l| style.render(l, "").trim_end().to_owned())
@@ -250,93 +509,7 @@ const HEADERS: &[(&str, &str)] = &[
 const ORIGINS_PY: &str =
     "[o.strip() for o in os.environ.get(\"CORS_ALLOWED_ORIGINS\", \"\").split(\",\") if o.strip()]";
 
-fn fastapi(name: &str, src: &Source, app: &App, style: &Style) -> Result<Output> {
-    let a = &app.name;
-    let def = style.def();
-    let mut imports: Vec<&str> = Vec::new();
-    let code = match name {
-        "healthCheck" => format!(
-            "@{a}.get(\"/healthz\", include_in_schema=False)\n{def} healthz():\n    \"\"\"Liveness/readiness probe: answers without touching the database.\"\"\"\n    return {{\"status\": \"ok\"}}\n"
-        ),
-        "cors" => {
-            imports.extend(["import os", "from fastapi.middleware.cors import CORSMiddleware"]);
-            format!(
-                "# Allowed origins come from the environment: CORS_ALLOWED_ORIGINS=https://app.example.com,https://admin.example.com\n{a}.add_middleware(\n    CORSMiddleware,\n    allow_origins={ORIGINS_PY},\n    allow_credentials=True,\n    allow_methods=[\"GET\", \"POST\", \"PUT\", \"PATCH\", \"DELETE\", \"OPTIONS\"],\n    allow_headers=[\"Authorization\", \"Content-Type\", \"X-Request-ID\"],\n)\n"
-            )
-        }
-        "securityHeaders" => {
-            imports.push("from fastapi import Request");
-            let mut c = format!("@{a}.middleware(\"http\")\nasync def security_headers(request: Request, call_next):\n    response = await call_next(request)\n");
-            for (h, v) in HEADERS {
-                c.push_str(&format!("    response.headers.setdefault(\"{h}\", \"{v}\")\n"));
-            }
-            c.push_str("    return response\n");
-            c
-        }
-        "requestId" => {
-            imports.extend(["import logging", "import re", "import time", "import uuid", "from fastapi import Request"]);
-            let log = logger_name(src);
-            let logger = if needs_logger(src) { "logger = logging.getLogger(__name__)\n\n\n" } else { "" };
-            format!(
-                "{logger}@{a}.middleware(\"http\")\nasync def request_id_and_logging(request: Request, call_next):\n    # A client's id is kept only if short and plain: it goes into logs and headers.\n    incoming = request.headers.get(\"X-Request-ID\", \"\")\n    request_id = incoming if re.fullmatch(r\"[A-Za-z0-9._-]{{1,64}}\", incoming) else uuid.uuid4().hex\n    request.state.request_id = request_id\n    started = time.perf_counter()\n    response = await call_next(request)\n    response.headers[\"X-Request-ID\"] = request_id\n    # %r escapes line breaks a client could put in the path to forge log lines.\n    {log}.info(\n        \"%s %r %s %.1fms request_id=%r\",\n        request.method,\n        request.url.path,\n        response.status_code,\n        (time.perf_counter() - started) * 1000,\n        request_id,\n    )\n    return response\n"
-            )
-        }
-        "errorHandler" => {
-            imports.extend(["import logging", "from fastapi import Request", "from fastapi.responses import JSONResponse"]);
-            let log = logger_name(src);
-            let logger = if needs_logger(src) { "logger = logging.getLogger(__name__)\n\n\n" } else { "" };
-            format!(
-                "{logger}@{a}.exception_handler(Exception)\nasync def unhandled_error(request: Request, exc: Exception):\n    # Log the details here; the client never sees a stack trace.\n    {log}.exception(\"unhandled error on %s %s\", request.method, request.url.path)\n    return JSONResponse(status_code=500, content={{\"detail\": \"Internal Server Error\"}})\n"
-            )
-        }
-        _ => return err(format!("`{name}` is not an app generator")),
-    };
-    let mut edits = vec![python_block(src, app, style, &code)];
-    edits.extend(py_imports(src, style, &imports));
-    Ok(Output::edit(src.path, edits))
-}
-
-fn flask(name: &str, src: &Source, app: &App, style: &Style) -> Result<Output> {
-    let a = &app.name;
-    let mut imports: Vec<&str> = Vec::new();
-    let code = match name {
-        "healthCheck" => format!(
-            "@{a}.route(\"/healthz\", methods=[\"GET\"])\ndef healthz():\n    \"\"\"Liveness/readiness probe: answers without touching the database.\"\"\"\n    return {{\"status\": \"ok\"}}\n"
-        ),
-        "cors" => {
-            imports.extend(["import os", "from flask_cors import CORS"]);
-            format!(
-                "# Allowed origins come from the environment: CORS_ALLOWED_ORIGINS=https://app.example.com,https://admin.example.com\nCORS(\n    {a},\n    origins={ORIGINS_PY},\n    supports_credentials=True,\n)\n"
-            )
-        }
-        "securityHeaders" => {
-            let mut c = format!("@{a}.after_request\ndef security_headers(response):\n");
-            for (h, v) in HEADERS {
-                c.push_str(&format!("    response.headers.setdefault(\"{h}\", \"{v}\")\n"));
-            }
-            c.push_str("    return response\n");
-            c
-        }
-        "requestId" => {
-            imports.extend(["import re", "import time", "import uuid", "from flask import g, request"]);
-            format!(
-                "@{a}.before_request\ndef assign_request_id():\n    # A client's id is kept only if short and plain: it goes into logs and headers.\n    incoming = request.headers.get(\"X-Request-ID\", \"\")\n    g.request_id = incoming if re.fullmatch(r\"[A-Za-z0-9._-]{{1,64}}\", incoming) else uuid.uuid4().hex\n    g.request_started = time.perf_counter()\n\n\n@{a}.after_request\ndef log_request(response):\n    request_id = g.get(\"request_id\", \"-\")\n    response.headers[\"X-Request-ID\"] = request_id\n    elapsed = (time.perf_counter() - g.get(\"request_started\", time.perf_counter())) * 1000\n    # %r escapes line breaks a client could put in the path to forge log lines.\n    {a}.logger.info(\n        \"%s %r %s %.1fms request_id=%r\",\n        request.method,\n        request.path,\n        response.status_code,\n        elapsed,\n        request_id,\n    )\n    return response\n"
-            )
-        }
-        "errorHandler" => {
-            imports.push("from werkzeug.exceptions import HTTPException");
-            format!(
-                "@{a}.errorhandler(Exception)\ndef handle_error(error):\n    # HTTP errors (404, 405, ...) keep their status; anything else is logged and hidden.\n    if isinstance(error, HTTPException):\n        return {{\"error\": error.name, \"detail\": error.description}}, error.code\n    {a}.logger.exception(\"unhandled error\")\n    return {{\"error\": \"Internal Server Error\"}}, 500\n"
-            )
-        }
-        _ => return err(format!("`{name}` is not an app generator")),
-    };
-    let mut edits = vec![python_block(src, app, style, &code)];
-    edits.extend(py_imports(src, style, &imports));
-    Ok(Output::edit(src.path, edits))
-}
-
-fn js_import(style: &Style, binding: &str, module: &str) -> String {
+pub(crate) fn js_import(style: &Style, binding: &str, module: &str) -> String {
     let line = if style.esm {
         format!("import {binding} from \"{module}\";")
     } else {
@@ -365,39 +538,17 @@ fn express_tail(src: &Source, app: &App) -> usize {
     src.text.len()
 }
 
-fn express(name: &str, src: &Source, app: &App, style: &Style) -> Result<Output> {
-    let a = &app.name;
-    let mut imports = Vec::new();
-    let mut at_tail = false;
-    let code = match name {
-        "healthCheck" => format!(
-            "// Liveness/readiness probe: answers without touching the database.\n{a}.get(\"/healthz\", (req, res) => {{\n    res.json({{ status: \"ok\" }});\n}});\n"
-        ),
-        "cors" => {
-            imports.push(js_import(style, "cors", "cors"));
-            format!(
-                "// Allowed origins come from the environment: CORS_ALLOWED_ORIGINS=https://app.example.com,https://admin.example.com\nconst allowedOrigins = (process.env.CORS_ALLOWED_ORIGINS || \"\")\n    .split(\",\")\n    .map((origin) => origin.trim())\n    .filter(Boolean);\n{a}.use(cors({{ origin: allowedOrigins, credentials: true }}));\n"
-            )
-        }
-        "securityHeaders" => {
-            imports.push(js_import(style, "helmet", "helmet"));
-            format!("{a}.use(helmet());\n")
-        }
-        "requestId" => {
-            imports.push(js_import(style, "crypto", "node:crypto"));
-            format!(
-                "{a}.use((req, res, next) => {{\n    // A client's id is kept only if short and plain: it goes into logs and headers.\n    const incoming = req.get(\"X-Request-ID\") || \"\";\n    const requestId = /^[A-Za-z0-9._-]{{1,64}}$/.test(incoming) ? incoming : crypto.randomUUID();\n    const started = process.hrtime.bigint();\n    res.locals.requestId = requestId;\n    res.set(\"X-Request-ID\", requestId);\n    res.on(\"finish\", () => {{\n        const ms = Number(process.hrtime.bigint() - started) / 1e6;\n        // One JSON line: escaping keeps a client from forging log lines through the URL.\n        console.log(JSON.stringify({{ method: req.method, url: req.originalUrl, status: res.statusCode, ms: Number(ms.toFixed(1)), requestId }}));\n    }});\n    next();\n}});\n"
-            )
-        }
-        "errorHandler" => {
-            at_tail = true;
-            format!(
-                "// Registered after every route so it sees their errors; never sends a stack trace.\n{a}.use((err, req, res, next) => {{\n    if (res.headersSent) {{\n        return next(err);\n    }}\n    const status = err.status || err.statusCode || 500;\n    if (status >= 500) {{\n        console.error(err);\n    }}\n    res.status(status).json({{ error: status >= 500 ? \"Internal Server Error\" : err.message }});\n}});\n"
-            )
-        }
-        _ => return err(format!("`{name}` is not an app generator")),
-    };
-    let rendered = style.render(&code, "");
+/// JavaScript code after the app statement (or, `at_tail`, before `app.listen`/the export)
+/// with a blank line around it, and the imports it needs.
+pub(crate) fn js_block(
+    src: &Source,
+    app: &App,
+    style: &Style,
+    code: &str,
+    imports: &[String],
+    at_tail: bool,
+) -> Output {
+    let rendered = style.render(code, "");
     let mut edits = Vec::new();
     if at_tail {
         let at = express_tail(src, app);
@@ -426,10 +577,9 @@ fn express(name: &str, src: &Source, app: &App, style: &Style) -> Result<Output>
             format!("\n{rendered}{tail}"),
         ));
     }
-    edits.extend(imports_edit(src, &imports));
-    Ok(Output::edit(src.path, edits))
+    edits.extend(imports_edit(src, imports));
+    Output::edit(src.path, edits)
 }
-
 /// The settings module of a Django project, judged from its urls.py.
 fn settings_path(urls: &Path) -> Option<PathBuf> {
     let dir = urls.parent()?;

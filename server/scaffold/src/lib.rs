@@ -8,11 +8,17 @@
 use ba_syntax::NodeExt;
 mod app_object;
 mod crud;
+mod frameworks;
+mod loadtest;
+mod manifest;
+mod metrics;
+mod migrations;
 mod models;
 mod project;
 mod routes;
 mod style;
 mod tests_gen;
+mod tracing_gen;
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -79,6 +85,21 @@ pub const GENERATORS: &[Generator] = &[
         scope: Scope::App,
     },
     Generator {
+        name: "metrics",
+        title: "Add Prometheus metrics, /metrics and alerting rules",
+        scope: Scope::App,
+    },
+    Generator {
+        name: "tracing",
+        title: "Add OpenTelemetry tracing configured from the environment",
+        scope: Scope::App,
+    },
+    Generator {
+        name: "loadTest",
+        title: "Generate a load test of this app's routes",
+        scope: Scope::App,
+    },
+    Generator {
         name: "test",
         title: "Generate a test for this route",
         scope: Scope::Route,
@@ -126,6 +147,11 @@ pub const GENERATORS: &[Generator] = &[
     Generator {
         name: "githubActions",
         title: "Generate a GitHub Actions workflow",
+        scope: Scope::Project,
+    },
+    Generator {
+        name: "migrations",
+        title: "Set up Alembic migrations",
         scope: Scope::Project,
     },
     Generator {
@@ -310,6 +336,18 @@ pub fn offers(src: &Source, offset: usize, project: &Project) -> Vec<Offer> {
         for name in app_object::applicable(src, &app) {
             push(name, app.framework.name().to_owned(), false);
         }
+        if metrics::applicable(src, &app) {
+            push("metrics", app.framework.name().to_owned(), false);
+        }
+        if tracing_gen::applicable(src, &app) {
+            push("tracing", app.framework.name().to_owned(), false);
+        }
+        let tool = if src.family() == Family::Python {
+            "Locust"
+        } else {
+            "autocannon"
+        };
+        push("loadTest", tool.to_owned(), true);
     }
     if let Some(h) = routes::handler_at(src, offset) {
         push("test", h.framework.name().to_owned(), true);
@@ -346,6 +384,9 @@ pub fn generate(
         ));
     };
     if g.scope == Scope::Project {
+        if name == "migrations" {
+            return migrations::generate(project, files);
+        }
         return project::generate(name, project, files);
     }
     let Some(src) = src else {
@@ -358,7 +399,12 @@ pub fn generate(
             let Some(app) = app_object::app_at(src, offset) else {
                 return err("place the cursor on the app object (`FastAPI()`, `Flask(__name__)`, `express()` or Django `urlpatterns`)");
             };
-            app_object::generate(name, src, &app, project, files)
+            match name {
+                "metrics" => metrics::generate(src, &app, project, files),
+                "tracing" => tracing_gen::generate(src, &app, project, files),
+                "loadTest" => loadtest::generate(src, &app, project, files),
+                _ => app_object::generate(name, src, &app, project, files),
+            }
         }
         Scope::Route => {
             let Some(h) = routes::handler_at(src, offset) else {

@@ -266,17 +266,10 @@ impl Project {
     }
 
     pub fn framework(&self) -> Option<Framework> {
-        if self.has("fastapi") {
-            Some(Framework::FastApi)
-        } else if self.has("django") || self.has("djangorestframework") {
-            Some(Framework::Django)
-        } else if self.has("flask") {
-            Some(Framework::Flask)
-        } else if self.has("express") {
-            Some(Framework::Express)
-        } else {
-            None
-        }
+        super::frameworks::FRAMEWORKS
+            .iter()
+            .find(|r| r.packages.iter().any(|p| self.has(p)))
+            .map(|r| r.framework)
     }
 
     /// `vitest` or `jest`, whichever package.json has (Jest by default).
@@ -852,36 +845,36 @@ fn python_cmd(project: &Project, scan: &Scan) -> (String, Option<&'static str>) 
         .as_ref()
         .map(|(p, v, _)| format!("{}:{v}", python_module(&project.root, p)))
         .unwrap_or_else(|| "app:app".into());
-    match framework {
-        Some(Framework::FastApi) => (
-            format!("[\"uvicorn\", \"{app}\", \"--host\", \"0.0.0.0\", \"--port\", \"{port}\", \"--proxy-headers\"]"),
-            (!project.has("uvicorn")).then_some("uvicorn"),
-        ),
-        Some(Framework::Django) => {
-            let wsgi = project
-                .source_files()
-                .into_iter()
-                .find(|(p, _)| p.file_name().is_some_and(|n| n == "wsgi.py"))
-                .map(|(p, _)| format!("{}:application", python_module(&project.root, &p)))
-                .or_else(|| {
-                    // No wsgi.py yet: Django's layout puts it beside settings.py.
-                    project
-                        .source_files()
-                        .into_iter()
-                        .find(|(p, _)| p.file_name().is_some_and(|n| n == "settings.py"))
-                        .map(|(p, _)| format!("{}:application", python_module(&project.root, &p.with_file_name("wsgi.py"))))
-                })
-                .unwrap_or_else(|| format!("{}.wsgi:application", project.name.replace('-', "_")));
-            (
-                format!("[\"gunicorn\", \"--bind\", \"0.0.0.0:{port}\", \"--workers\", \"3\", \"{wsgi}\"]"),
-                (!project.has("gunicorn")).then_some("gunicorn"),
-            )
-        }
-        _ => (
-            format!("[\"gunicorn\", \"--bind\", \"0.0.0.0:{port}\", \"--workers\", \"3\", \"{app}\"]"),
-            (!project.has("gunicorn")).then_some("gunicorn"),
-        ),
-    }
+    // Django serves its WSGI application, the others the app object found in the code.
+    let target = if framework == Some(Framework::Django) {
+        project
+            .source_files()
+            .into_iter()
+            .find(|(p, _)| p.file_name().is_some_and(|n| n == "wsgi.py"))
+            .map(|(p, _)| format!("{}:application", python_module(&project.root, &p)))
+            .or_else(|| {
+                // No wsgi.py yet: Django's layout puts it beside settings.py.
+                project
+                    .source_files()
+                    .into_iter()
+                    .find(|(p, _)| p.file_name().is_some_and(|n| n == "settings.py"))
+                    .map(|(p, _)| {
+                        format!(
+                            "{}:application",
+                            python_module(&project.root, &p.with_file_name("wsgi.py"))
+                        )
+                    })
+            })
+            .unwrap_or_else(|| format!("{}.wsgi:application", project.name.replace('-', "_")))
+    } else {
+        app
+    };
+    let (package, cmd) = super::frameworks::python_server(framework);
+    (
+        cmd.replace("{app}", &target)
+            .replace("{port}", &port.to_string()),
+        (!project.has(package)).then_some(package),
+    )
 }
 
 const PYTHON_DEFAULT: &str = "3.12";

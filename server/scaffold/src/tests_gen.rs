@@ -42,6 +42,28 @@ fn function<'t>(src: &'t Source, h: &Handler) -> Option<Node<'t>> {
         })
 }
 
+/// A request for handler `h` at `path` (its full path, prefixes joined): the URL with the
+/// parameters filled in by type, and the keys of the JSON body it reads with sample values
+/// (literals of the handler's language). Used by the load test.
+pub(crate) fn sample_request(
+    src: &Source,
+    h: &Handler,
+    path: &str,
+) -> (String, Vec<(String, String)>) {
+    let Some(func) = function(src, h) else {
+        return (concrete_path(path, |_| String::new()), Vec::new());
+    };
+    let types = param_types(src, func);
+    let url = concrete_path(path, |name| {
+        types
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, t)| t.clone())
+            .unwrap_or_default()
+    });
+    (url, body_keys(src, func))
+}
+
 /// A value for a path parameter of type `ty`.
 fn sample(ty: &str) -> &'static str {
     match ty {

@@ -141,7 +141,9 @@ fn report_named<'a>(checker: &mut Checker<'a>, name: &str, value: Node<'a>, targ
     if token && is_single_case_word(&literal) {
         return;
     }
-    if in_test_code(checker, value) {
+    // Tests and development settings run with throwaway secrets by design (`SECRET_KEY =
+    // "dev-…"` in `settings/dev.py`); well-known live token formats are still reported there.
+    if in_test_code(checker, value) || checker.class == ba_app::FileClass::DevSettings {
         return;
     }
     let shown = super::callee(checker.text(target));
@@ -297,6 +299,13 @@ fn report_known_secret<'a>(
     env: impl Fn(&str) -> String,
 ) {
     if let Some(kind) = known_format(value) {
+        // Tests sign and verify with throwaway key pairs; a live service credential
+        // (`AKIA…`, `ghp_…`, `sk_live_…`) in a test is still a leak.
+        if kind.contains("private key")
+            && (in_test_code(checker, node) || checker.class == ba_app::FileClass::DevSettings)
+        {
+            return;
+        }
         let fix = bound(checker).and_then(|n| env_fix_edit(checker, node, &n));
         let finding = checker.report(
             node,
@@ -308,7 +317,7 @@ fn report_known_secret<'a>(
         return;
     }
     if let Some(shown) = url_password(value) {
-        if in_test_code(checker, node) {
+        if in_test_code(checker, node) || checker.class == ba_app::FileClass::DevSettings {
             return;
         }
         let bound = bound(checker).filter(|n| {
@@ -1105,9 +1114,11 @@ Flags credentials written into Python source:
   keys the literal must look machine-made, since parsers compare `token == "async"`);
 - passwords inside connection strings (`postgresql://app:…@db.internal/shop`, `mongodb+srv://`,
   `redis://:…@cache`), wherever the string appears;
-- well-known key formats anywhere, test code included: AWS access key IDs (`AKIA…`), private key
-  blocks (`-----BEGIN RSA PRIVATE KEY-----`), GitHub tokens (`ghp_…`, `github_pat_…`), Stripe
-  live keys (`sk_live_…`), Slack tokens (`xoxb-…`, `xoxp-…`) and Google API keys (`AIza…`).
+- well-known key formats anywhere, test code included: AWS access key IDs (`AKIA…`), GitHub
+  tokens (`ghp_…`, `github_pat_…`), Stripe live keys (`sk_live_…`), Slack tokens (`xoxb-…`,
+  `xoxp-…`) and Google API keys (`AIza…`); private key blocks (`-----BEGIN RSA PRIVATE
+  KEY-----`) outside tests and development settings, where throwaway key pairs sign test tokens.
+- not rate limits that throttling settings key by action (`"change_password": "5/m/user"`).
 
 Fallbacks of a secret's environment variable are reported too, since a deployment that misses
 the variable runs with the literal: `os.environ.get("SECRET_KEY", "dev-key")`,

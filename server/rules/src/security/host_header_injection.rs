@@ -40,6 +40,14 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     if !(text.contains("://") || text.contains("http")) {
         return;
     }
+    // `if origin != f"{base.scheme}://{base.netloc}"`: compared, not handed to anyone (a
+    // browser sends its own Host and Origin together).
+    if built
+        .parent()
+        .is_some_and(|p| p.kind_str() == "comparison_operator")
+    {
+        return;
+    }
     let parts: Vec<_> = match built.kind_str() {
         "string" => named_children(built)
             .into_iter()

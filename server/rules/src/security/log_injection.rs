@@ -2,6 +2,7 @@
 
 use super::method_name;
 use crate::{Captures, Category, Check, Checker, FixAvailability, Rule, Severity};
+use ba_analysis::taint::Taint;
 use ba_analysis::{named_children, Sink};
 use ba_syntax::Family;
 use ba_syntax::NodeExt;
@@ -106,7 +107,15 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         if i > 0 && quoted {
             break;
         }
-        if let Some(taint) = checker.taint(*arg, Sink::Log).filter(|t| t.user) {
+        let mut carriers = Vec::new();
+        string_carriers(checker, *arg, 0, &mut carriers);
+        let taint = carriers
+            .into_iter()
+            .filter(|c| !renders_escaped(checker, *c))
+            .filter_map(|c| checker.taint(c, Sink::Log))
+            .filter(|t| t.user && !from_header(checker, t))
+            .reduce(|a, b| Taint::best(Some(a), Some(b)).expect("both are some"));
+        if let Some(taint) = taint {
             let from = checker.describe(&taint);
             checker
                 .report(
@@ -119,9 +128,231 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     }
 }
 
+/// The sub-expressions whose text ends up in the message: the interpolations of an f-string,
+/// the operands of `%`, `+` and `.format()`, or the value itself.
+fn string_carriers<'a>(
+    checker: &Checker<'a>,
+    node: tree_sitter::Node<'a>,
+    depth: usize,
+    out: &mut Vec<tree_sitter::Node<'a>>,
+) {
+    if depth > 8 {
+        out.push(node);
+        return;
+    }
+    match node.kind_str() {
+        "string" => {
+            for child in named_children(node) {
+                if child.kind_str() == "interpolation" {
+                    if let Some(expr) = child.field("expression").or_else(|| child.named_child(0)) {
+                        string_carriers(checker, expr, depth + 1, out);
+                    }
+                }
+            }
+        }
+        "concatenated_string" => {
+            for child in named_children(node) {
+                string_carriers(checker, child, depth + 1, out);
+            }
+        }
+        "parenthesized_expression" => match node.named_child(0) {
+            Some(inner) => string_carriers(checker, inner, depth + 1, out),
+            None => out.push(node),
+        },
+        "binary_operator" => {
+            let op = node
+                .field("operator")
+                .map(|o| checker.text(o))
+                .unwrap_or("");
+            let (Some(left), Some(right)) = (node.field("left"), node.field("right")) else {
+                out.push(node);
+                return;
+            };
+            match op {
+                "+" => {
+                    string_carriers(checker, left, depth + 1, out);
+                    string_carriers(checker, right, depth + 1, out);
+                }
+                "%" => {
+                    string_carriers(checker, left, depth + 1, out);
+                    if right.kind_str() == "tuple" {
+                        out.extend(named_children(right));
+                    } else {
+                        out.push(right);
+                    }
+                }
+                _ => out.push(node),
+            }
+        }
+        "call" => {
+            let func = node.field("function");
+            let args = node.field("arguments");
+            match (func, args) {
+                (Some(f), Some(args))
+                    if f.kind_str() == "attribute"
+                        && f.field("attribute")
+                            .is_some_and(|a| checker.text(a) == "format") =>
+                {
+                    if let Some(object) = f.field("object") {
+                        string_carriers(checker, object, depth + 1, out);
+                    }
+                    for a in named_children(args) {
+                        match a.kind_str() {
+                            "keyword_argument" => out.extend(a.field("value")),
+                            "comment" => {}
+                            _ => out.push(a),
+                        }
+                    }
+                }
+                (Some(f), Some(args)) if checker.text(f) == "str" => match args.named_child(0) {
+                    Some(inner) => string_carriers(checker, inner, depth + 1, out),
+                    None => out.push(node),
+                },
+                _ => out.push(node),
+            }
+        }
+        _ => out.push(node),
+    }
+}
+
+/// A value whose `str()` escapes line breaks: containers and models render their strings with
+/// `repr()`, numbers and JSON cannot hold a raw line break.
+fn renders_escaped<'a>(checker: &Checker<'a>, node: tree_sitter::Node<'a>) -> bool {
+    match node.kind_str() {
+        "tuple"
+        | "list"
+        | "dictionary"
+        | "set"
+        | "list_comprehension"
+        | "dictionary_comprehension"
+        | "set_comprehension"
+        | "integer"
+        | "float" => true,
+        "call" => {
+            let Some(func) = node.field("function") else {
+                return false;
+            };
+            let name = checker.text(func);
+            let last = name.rsplit('.').next().unwrap_or(name);
+            if last == "get"
+                && node
+                    .field("arguments")
+                    .and_then(|a| a.named_child(0))
+                    .and_then(|k| checker.string_value(k))
+                    .is_some_and(names_identifier)
+            {
+                return true;
+            }
+            matches!(
+                last,
+                "model_dump"
+                    | "dict"
+                    | "dumps"
+                    | "len"
+                    | "int"
+                    | "float"
+                    | "repr"
+                    | "list"
+                    | "tuple"
+            ) || name == "json.dumps"
+        }
+        "identifier" => {
+            names_identifier(checker.text(node))
+                || param_annotation(checker, node).is_some_and(|a| structured(&a))
+        }
+        "attribute" => node
+            .field("attribute")
+            .is_some_and(|a| names_identifier(checker.text(a))),
+        // `item["chat_id"]`, `metadata.get("message_id")`.
+        "subscript" => node
+            .field("subscript")
+            .and_then(|k| checker.string_value(k))
+            .is_some_and(names_identifier),
+        _ => false,
+    }
+}
+
+/// `id`, `chat_id`, `userId`, `pk`, `uuid`, `slug`: identifiers are what services log to say
+/// which object an entry is about; a reviewer does not sign a forged-log finding on them.
+fn names_identifier(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    matches!(lower.as_str(), "id" | "ids" | "pk" | "uuid" | "slug")
+        || ["_id", "_ids", "_pk", "_uuid", "_slug"]
+            .iter()
+            .any(|s| lower.ends_with(s))
+        || name.ends_with("Id")
+        || name.ends_with("Ids")
+}
+
+/// The annotation of the parameter `ident` names, in the function that encloses it.
+fn param_annotation<'a>(checker: &Checker<'a>, ident: tree_sitter::Node<'a>) -> Option<String> {
+    let name = checker.text(ident);
+    let mut cur = ident.parent();
+    let mut steps = 0;
+    while let Some(node) = cur {
+        steps += 1;
+        if steps > ba_syntax::depth::MAX_DEPTH as usize {
+            return None;
+        }
+        if node.kind_str() == "function_definition" {
+            let params = node.field("parameters")?;
+            for p in named_children(params) {
+                if !matches!(p.kind_str(), "typed_parameter" | "typed_default_parameter") {
+                    continue;
+                }
+                let id = p.field("name").or_else(|| p.named_child(0))?;
+                if checker.text(id) == name {
+                    return p.field("type").map(|t| checker.text(t).to_owned());
+                }
+            }
+            return None;
+        }
+        cur = node.parent();
+    }
+    None
+}
+
+/// An annotation whose values print escaped: anything but strings (`str`, `Optional[str]`,
+/// `str | None`, `Annotated[str, …]`, `Any`, `EmailStr`…).
+fn structured(annotation: &str) -> bool {
+    let mut t = annotation.trim();
+    for wrapper in ["Optional[", "Annotated["] {
+        if let Some(inner) = t.strip_prefix(wrapper) {
+            t = inner.trim_end_matches(']');
+            t = t.split(',').next().unwrap_or(t).trim();
+        }
+    }
+    let t = t.split('|').next().unwrap_or(t).trim();
+    let stringy = t.is_empty()
+        || t.ends_with("str")
+        || t.ends_with("Str")
+        || t.ends_with("Url")
+        || t.ends_with("URL")
+        || matches!(
+            t,
+            "Any" | "bytes" | "object" | "AnyStr" | "Text" | "SecretStr"
+        );
+    !stringy
+}
+
+/// Request headers: HTTP servers reject line breaks in header values (RFC 9110 §5.5), so they
+/// cannot forge a log line.
+fn from_header(checker: &Checker, taint: &Taint) -> bool {
+    let origin = checker.source.get(taint.origin.clone()).unwrap_or("");
+    let lower = origin.to_ascii_lowercase();
+    (lower.contains("header") || (lower.contains("meta") && lower.contains("http_")))
+        && !lower.contains("cookie")
+}
+
 const DOCS: &str = r#"## What it does
 Flags `logging` calls (module functions and logger methods) whose message or arguments are
 request data used as is.
+
+It leaves alone what cannot carry a raw line break into the message: request headers (servers
+reject line breaks in header values), whole containers and models (`%s` of a dict, list, tuple or
+Pydantic model prints its strings with `repr()`), numbers, `json.dumps(...)`, and values named
+as identifiers (`id`, `chat_id`, `userId`, `pk`, `slug`), which services log to say which object
+an entry is about.
 
 ## Why is this bad?
 A user name such as `alice\nINFO login succeeded for admin` writes a second, forged line into

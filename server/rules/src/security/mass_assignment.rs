@@ -65,7 +65,7 @@ const ORM_METHODS: &[&str] = &[
 ];
 
 /// Whether `func` constructs a model (a class name) or calls an ORM method.
-fn takes_fields(checker: &Checker, func: Node) -> bool {
+fn takes_fields<'a>(checker: &Checker<'a>, func: Node<'a>) -> bool {
     let last = match func.kind_str() {
         "identifier" => checker.text(func),
         "attribute" => func
@@ -81,9 +81,91 @@ fn takes_fields(checker: &Checker, func: Node) -> bool {
         return !matches!(
             last,
             "Response" | "JsonResponse" | "HttpResponse" | "JSONResponse" | "Markup" | "Template"
-        );
+        ) && !is_schema_class(checker, func, last);
     }
     func.kind_str() == "attribute" && ORM_METHODS.contains(&last)
+}
+
+/// Suffixes of request-schema class names (`ChatCompletionForm`, `UserCreate`, `ItemIn`):
+/// building one from request data validates it against declared fields, it does not write a
+/// model.
+const SCHEMA_SUFFIXES: &[&str] = &[
+    "Form", "Schema", "Request", "Payload", "Params", "Body", "Input", "In", "Dto", "DTO", "Args",
+    "Options", "Query", "Valves", "Create", "Update", "Patch", "Filter", "Command",
+];
+
+/// Bases and decorators of classes that validate declared fields instead of persisting them.
+const SCHEMA_BASES: &[&str] = &[
+    "BaseModel",
+    "BaseSettings",
+    "RootModel",
+    "Schema",
+    "TypedDict",
+    "NamedTuple",
+    "Struct",
+    "Serializer",
+    "ModelSerializer",
+    "Form",
+    "ModelForm",
+];
+
+/// Whether the class `name` that `func` calls is a request schema (Pydantic model, dataclass,
+/// form, serializer) by its name, its definition in this file, or the module it comes from.
+fn is_schema_class<'a>(checker: &Checker<'a>, func: Node<'a>, name: &str) -> bool {
+    if SCHEMA_SUFFIXES
+        .iter()
+        .any(|s| name.len() > s.len() && name.ends_with(s))
+    {
+        return true;
+    }
+    if let Some(imported) = checker.resolve(func) {
+        let module = imported.rsplit_once('.').map(|(m, _)| m).unwrap_or("");
+        if module.split('.').any(|part| {
+            matches!(
+                part,
+                "schemas" | "schema" | "forms" | "serializers" | "dto" | "dtos"
+            )
+        }) {
+            return true;
+        }
+    }
+    let root = {
+        let mut node = func;
+        while let Some(parent) = node.parent() {
+            node = parent;
+        }
+        node
+    };
+    named_children(root).into_iter().any(|item| {
+        let (class, decorators) = match item.kind_str() {
+            "class_definition" => (item, Vec::new()),
+            "decorated_definition" => match item.field("definition") {
+                Some(def) if def.kind_str() == "class_definition" => (
+                    def,
+                    named_children(item)
+                        .into_iter()
+                        .filter(|d| d.kind_str() == "decorator")
+                        .collect(),
+                ),
+                _ => return false,
+            },
+            _ => return false,
+        };
+        if class.field("name").map(|n| checker.text(n)) != Some(name) {
+            return false;
+        }
+        let dataclass = decorators
+            .iter()
+            .any(|d| checker.text(*d).contains("dataclass"));
+        let bases = class
+            .field("superclasses")
+            .map(|b| checker.text(b))
+            .unwrap_or("");
+        dataclass
+            || bases
+                .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .any(|b| SCHEMA_BASES.contains(&b))
+    })
 }
 
 fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
@@ -398,7 +480,11 @@ Flags request data applied to models wholesale: `Model(**request.json)`,
 `User.objects.create(**request.POST.dict())`, `Model.objects.filter(**request.GET.dict())`,
 `setattr(obj, key, value)` with a client-chosen `key`, and `obj.__dict__.update(data)`.
 Data that went through a schema (`payload.model_dump()`, `form.cleaned_data`,
-`serializer.validated_data`) or keys checked against an allow-list are not reported.
+`serializer.validated_data`) or keys checked against an allow-list are not reported, nor is
+building a request schema from the data (`ChatCompletionForm(**data)`: a Pydantic model,
+dataclass, form or serializer defined in the file, imported from a `schemas`/`forms`/
+`serializers` module, or named like one, `…Form`, `…Schema`, `…In`, `…Create`), which validates
+it against declared fields instead of writing a model.
 
 In JavaScript and TypeScript: Mongoose, Sequelize, TypeORM, Prisma, MongoDB and Knex writes fed
 a whole request object (`req.body`, `req.query`, `ctx.request.body`, or a spread of one):

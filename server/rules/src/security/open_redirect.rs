@@ -78,7 +78,10 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     else {
         return;
     };
-    let Some(taint) = checker.taint(target, Sink::Redirect).filter(|t| t.user) else {
+    let Some(taint) = checker
+        .taint(target, Sink::Redirect)
+        .filter(|t| t.user && !t.is_host(checker.source))
+    else {
         return;
     };
     if url_prefix_fixed(checker, target, 0) {
@@ -135,7 +138,10 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let Some((name, target)) = sink_argument(checker, func, args, SINKS) else {
         return;
     };
-    let Some(taint) = checker.taint(target, Sink::Redirect).filter(|t| t.user) else {
+    let Some(taint) = checker
+        .taint(target, Sink::Redirect)
+        .filter(|t| t.user && !t.is_host(checker.source))
+    else {
         return;
     };
     if url_prefix_fixed(checker, target, 0) {
@@ -156,7 +162,9 @@ Flags redirects (Flask/Werkzeug `redirect`, Django `redirect` and `HttpResponseR
 Starlette/FastAPI `RedirectResponse`; Express `res.redirect`/`res.location`, Koa
 `ctx.redirect`, Fastify `reply.redirect`) whose target comes from request data, such as a `next`
 parameter. Targets checked with `url_has_allowed_host_and_scheme`/`is_safe_url` or an
-allow-list, built by `url_for`/`reverse`, or starting with a fixed local path are not reported.
+allow-list, built by `url_for`/`reverse`, or starting with a fixed local path are not reported,
+nor are targets built on the request's own host (`request.base_url`, `request.host_url`): a link
+cannot make a victim's browser send another host, so that is SEC306's (host header) concern.
 
 ## Why is this bad?
 `https://yourbank.example/login?next=https://evil.example` looks trustworthy in an e-mail; after

@@ -331,6 +331,22 @@ pub(crate) fn is_not_a_secret(value: &str, target: &str) -> bool {
     {
         return true;
     }
+    // A rate limit (`"5/m/user"`, `"20/m/ip,5/m/key"`, `"10/minute"`), as throttling
+    // settings key their limits by the action (`"change_password"`).
+    let rate_limit = |part: &str| {
+        let mut pieces = part.trim().split('/');
+        let count = pieces.next().unwrap_or("");
+        let rest: Vec<&str> = pieces.collect();
+        !count.is_empty()
+            && count.chars().all(|c| c.is_ascii_digit())
+            && !rest.is_empty()
+            && rest
+                .iter()
+                .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphabetic() || c == '_'))
+    };
+    if v.split(',').all(rate_limit) {
+        return true;
+    }
     // A regular expression (`r"[^\W\d]\w*"`), as lexers and validators name their patterns.
     if ["\\w", "\\d", "\\s", "[^", "(?", "\\b"]
         .iter()
@@ -731,6 +747,14 @@ mod tests {
         ] {
             assert!(!is_secret_name(no), "{no}");
         }
+    }
+
+    #[test]
+    fn rate_limits_are_not_secrets() {
+        assert!(is_not_a_secret("5/m/user", "change_password"));
+        assert!(is_not_a_secret("20/m/ip,5/m/key", "reset_password"));
+        assert!(is_not_a_secret("10/minute", "login_password"));
+        assert!(!is_not_a_secret("5f/m9x/Q2", "db_password"));
     }
 
     #[test]

@@ -94,14 +94,42 @@ fn in_expression_context(checker: &Checker, cmp: Node) -> bool {
 /// is a MAC (made by `hmac`): the hash of a download or a file is public.
 fn holds_secret<'a>(checker: &Checker<'a>, node: Node<'a>) -> Option<String> {
     let name = operand_name(checker, node)?;
-    if !is_secret_compare_name(&name) {
+    if !is_secret_compare_name(&name) || is_enum_member(checker, node) {
         return None;
     }
-    let last = super::secret_names::words(&name).pop().unwrap_or_default();
+    // A hash of a random token compared in variable time reveals a prefix of the hash, which
+    // does not help to forge the token; a MAC (made by `hmac`) does help, and so does the hash
+    // of a password (known, it can be cracked offline).
+    let words = super::secret_names::words(&name);
+    let last = words.last().cloned().unwrap_or_default();
+    let password = words
+        .iter()
+        .any(|w| matches!(w.as_str(), "password" | "passwd" | "pwd" | "passphrase"));
+    if last == "hash" && !password {
+        return None;
+    }
     if matches!(last.as_str(), "digest" | "hexdigest") && !from_hmac(checker, node, 0) {
         return None;
     }
     Some(name)
+}
+
+/// `Token.Type.ACCESS_TOKEN`, `authenticator.Type.TOTP`: a member of an enum (an ALL_CAPS
+/// attribute of a CamelCase class) names a kind, not a secret value.
+fn is_enum_member(checker: &Checker, node: Node) -> bool {
+    if node.kind_str() != "attribute" {
+        return false;
+    }
+    let (Some(object), Some(attribute)) = (node.field("object"), node.field("attribute")) else {
+        return false;
+    };
+    let attribute = checker.text(attribute);
+    let all_caps = attribute.chars().any(|c| c.is_ascii_uppercase())
+        && !attribute.chars().any(|c| c.is_ascii_lowercase());
+    let class = checker.text(object).rsplit('.').next().unwrap_or("");
+    let camel = class.starts_with(|c: char| c.is_ascii_uppercase())
+        && class.chars().any(|c| c.is_ascii_lowercase());
+    all_caps && camel
 }
 
 /// Whether a value is computed by `hmac` (`hmac.new(…).hexdigest()`, `hmac.digest(…)`, or a

@@ -6,7 +6,7 @@ use tree_sitter::Node;
 use crate::{
     Applicability, Captures, Category, Check, Checker, Edit, FixAvailability, Rule, Severity,
 };
-use ba_analysis::string_value;
+use ba_analysis::{string_value, Sink};
 use ba_syntax::Family;
 
 pub static RULE: Rule = Rule {
@@ -150,6 +150,16 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     }
     // Digests of passwords are SEC503's (password hashing) business.
     let password = mentions_password(checker.text(args_node));
+    // A checksum of data a client sent can be made to collide (a deduplication key, an
+    // integrity check of an upload); of the server's own data (an e-mail for Gravatar, a user id
+    // spread over upload folders), a named non-security use is what it says.
+    let from_client = args
+        .positional
+        .iter()
+        .any(|a| checker.taint(*a, Sink::Code).is_some_and(|t| t.user));
+    if !from_client && names_non_security_use(checker, func) {
+        return;
+    }
     if let Some((_, algo)) = WEAK_CONSTRUCTORS.iter().find(|(q, _)| *q == name) {
         if password {
             return;
@@ -239,6 +249,54 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             finding.with_fix("Use HMAC-SHA-256", Applicability::Unsafe, vec![edit]);
         }
     }
+}
+
+/// Words that name a digest that is not a security control: an ETag, a checksum, a cache key,
+/// a Gravatar or e-mail lookup hash, a path spread over directories, a file's content hash.
+const NON_SECURITY_USES: &[&str] = &[
+    "etag",
+    "checksum",
+    "cache",
+    "gravatar",
+    "avatar",
+    "email",
+    "spread",
+    "upload_to",
+    "file_hash",
+    "filehash",
+    "dedup",
+    "shard",
+    "bucket",
+    "colour",
+    "color",
+];
+
+/// Whether the enclosing function or the statement names a use that is not a security control
+/// (Python: most code omits `usedforsecurity=False`), or the digest is made in test code.
+fn names_non_security_use<'a>(checker: &Checker<'a>, node: Node<'a>) -> bool {
+    let chain = ba_analysis::ancestors(checker.item, node);
+    let function = chain
+        .iter()
+        .rev()
+        .find(|a| a.kind_str() == "function_definition")
+        .and_then(|f| f.field("name"))
+        .map(|n| checker.text(n).to_ascii_lowercase())
+        .unwrap_or_default();
+    let statement = chain
+        .iter()
+        .rev()
+        .find(|a| {
+            matches!(
+                a.kind_str(),
+                "expression_statement" | "return_statement" | "assignment"
+            )
+        })
+        .map(|a| checker.text(*a).to_ascii_lowercase())
+        .unwrap_or_default();
+    NON_SECURITY_USES
+        .iter()
+        .any(|w| function.contains(w) || statement.contains(w))
+        || super::secret_names::in_test_code(checker, node)
 }
 
 /// `crypto.createHash("md5")` and `crypto.createHash("sha1")`, unless the digest is a password
@@ -367,8 +425,12 @@ pycryptodome's `MD5.new` / `SHA.new` / `MD4.new`, cryptography's `hashes.MD5()` 
 `hashes.SHA1()`, and HMAC with MD5 (`hmac.new(key, msg, hashlib.md5)`).
 
 Not reported: calls with `usedforsecurity=False` (the standard way to say a digest is a
-checksum, a cache key or an ETag), HMAC-SHA1 (HMAC does not rely on collision resistance), and
-digests of passwords, which SEC503 reports with a password-specific message.
+checksum, a cache key or an ETag), digests of the server's own data whose function or statement names such a use (an ETag,
+a checksum, a cache key, a Gravatar or e-mail lookup hash, an upload path spread over
+directories, a file's content hash; a checksum of request data is still reported, since a
+client can make it collide), digests in tests, HMAC-SHA1 (HMAC does not rely on
+collision resistance), and digests of passwords, which SEC503 reports with a password-specific
+message.
 
 JavaScript and TypeScript: `crypto.createHash("md5"|"md4"|"sha1"|"md5-sha1")`, except when
 the hash is fed a password (SEC503 reports that) or is plainly not a security control: Node has no

@@ -1,0 +1,358 @@
+//! The `loadTest` generator on the app object: a load test of the routes reachable from that
+//! app (through routers mounted under prefixes, in other files): Locust for Python projects,
+//! autocannon for Node. One task per route, path parameters filled in by type, JSON bodies
+//! from the handler's model or the keys it reads, reads weighted over writes; run headless
+//! with a duration, it exits non-zero when the p95 latency or the error rate is over a
+//! threshold (both from the environment).
+//!
+//! Routes that need authentication are requested with `LOAD_TEST_TOKEN` as a bearer token
+//! (without one they answer 401 and the error-rate threshold says so); `DELETE` routes are
+//! left out (a load test must not empty the database it runs against).
+
+use std::path::Path;
+
+use super::app_object::App;
+use super::frameworks::row;
+use super::{
+    err, free_path, routes, snake, tests_gen, Files, NewFile, Output, Project, Result, Source,
+    Style,
+};
+use ba_app::{FileClass, WorkspaceIndex};
+use ba_syntax::{parse, Family, Language};
+
+/// A route the load test requests.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Target {
+    pub method: String,
+    /// The path as the framework writes it (the name requests are grouped under).
+    pub template: String,
+    /// The path with parameters filled in.
+    pub url: String,
+    /// JSON body keys and sample values (literals of the project's language).
+    pub body: Vec<(String, String)>,
+    pub name: String,
+    pub weight: u8,
+    /// The route needs authentication.
+    pub auth: bool,
+}
+
+/// Paths that are not the API under load: probes and the metrics endpoint.
+fn is_operational(path: &str) -> bool {
+    let last = path.trim_end_matches('/').rsplit('/').next().unwrap_or("");
+    matches!(
+        last,
+        "metrics" | "health" | "healthz" | "livez" | "readyz" | "ready" | "live" | "ping"
+    )
+}
+
+/// The routes of the app in `src`, resolved through the project's routers (for Django, the
+/// project's URLconfs from the root one).
+pub fn targets(
+    src: &Source,
+    framework: ba_app::Framework,
+    project: &Project,
+    files: &dyn Files,
+) -> Vec<Target> {
+    let key = src.path.to_string_lossy().into_owned();
+    let mut index = WorkspaceIndex::new();
+    let paths: Vec<_> = project.source_files().into_iter().map(|(p, _)| p).collect();
+    ba_app::index_paths(&mut index, &paths, &|p| p == src.path);
+    index.update(
+        &key,
+        &key,
+        src.language,
+        ba_app::extract(src.language, src.tree, src.text, &key),
+    );
+    let resolved = index.resolved();
+    let mut out: Vec<Target> = Vec::new();
+    for r in &resolved.routes {
+        // A Django project has one root URLconf, whichever urls.py the cursor is in.
+        let reachable = match &r.app {
+            None => false,
+            Some(_) if framework == ba_app::Framework::Django => r.framework == framework,
+            Some((k, _)) => **k == *key,
+        };
+        if !reachable || r.class != FileClass::Runtime {
+            continue;
+        }
+        let method = match r.methods.first().map(String::as_str) {
+            None | Some("ANY") => "GET".to_owned(),
+            Some(m) => m.to_owned(),
+        };
+        if !matches!(method.as_str(), "GET" | "POST" | "PUT" | "PATCH") || is_operational(&r.path) {
+            continue;
+        }
+        // Express joins a router's `/` to its mount path (`/api/dogs/`); it answers both.
+        let path = if r.framework == ba_app::Framework::Express && r.path.len() > 1 {
+            r.path.trim_end_matches('/').to_owned()
+        } else {
+            r.path.clone()
+        };
+        let (url, body) =
+            sample(&index, r, &path, files).unwrap_or_else(|| (path.clone(), Vec::new()));
+        if out.iter().any(|t| t.method == method && t.template == path) {
+            continue;
+        }
+        let has_params = url != path;
+        let weight = match (method.as_str(), has_params) {
+            ("GET", false) => 3,
+            ("GET", true) => 2,
+            _ => 1,
+        };
+        let mut name = snake(&r.handler_name);
+        if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
+            name = format!("{}_{}", method.to_ascii_lowercase(), snake(&path));
+        }
+        while out.iter().any(|t| t.name == name) {
+            name.push_str("_2");
+        }
+        out.push(Target {
+            method,
+            template: path,
+            url,
+            body,
+            name,
+            weight,
+            // `public` is not trusted as is: an anonymous middleware in the chain (a metrics
+            // or request-id `app.use((req, res, next) => …)`) reads as "anonymous" access.
+            auth: r.auth
+                && !r
+                    .chain
+                    .iter()
+                    .any(|d| d != "anonymous function" && ba_app::facts::is_public_name(d)),
+        });
+    }
+    out
+}
+
+/// The concrete URL and body for a resolved route, from its handler's code.
+fn sample(
+    index: &WorkspaceIndex,
+    r: &ba_app::ResolvedRoute,
+    path: &str,
+    files: &dyn Files,
+) -> Option<(String, Vec<(String, String)>)> {
+    let (key, anchor) = &r.handler;
+    let entry = index.file(key)?;
+    let at = entry.handler_range(*anchor)?.start;
+    let file = Path::new(&**key);
+    let text = files.read(file)?;
+    let language = Language::from_path(file)?;
+    let tree = parse::parse(language, &text, None)?;
+    let src = Source {
+        path: file,
+        language,
+        text: &text,
+        tree: &tree,
+    };
+    let h = routes::handler_at(&src, at)?;
+    Some(tests_gen::sample_request(&src, &h, path))
+}
+
+pub fn generate(src: &Source, app: &App, project: &Project, files: &dyn Files) -> Result<Output> {
+    let targets = targets(src, app.framework, project, files);
+    if targets.is_empty() {
+        return err("nothing to load-test: no route reachable from this app was found (DELETE routes, probes and /metrics are left out)");
+    }
+    let style = Style::detect(src);
+    let framework = row(app.framework);
+    let port = framework.port;
+    let dir = project.root.join("loadtests");
+    let file = match framework.family {
+        Family::Python => NewFile {
+            path: free_path(files, dir.join("locustfile.py")),
+            content: style.render(&locustfile(project, &targets, port), ""),
+        },
+        Family::JavaScript => {
+            let ext = if style.esm { "mjs" } else { "js" };
+            NewFile {
+                path: free_path(files, dir.join(format!("load-test.{ext}"))),
+                content: style.render(&autocannon(project, &targets, port, style.esm), ""),
+            }
+        }
+    };
+    let mut out = Output {
+        edits: Vec::new(),
+        files: vec![file],
+    };
+    if framework.family == Family::JavaScript {
+        if let Some(e) = super::manifest::add_dev_dependency(project, files, "autocannon", "^9.0.0")
+        {
+            out.edits.push(e);
+        }
+    }
+    Ok(out)
+}
+
+fn locustfile(project: &Project, targets: &[Target], port: u16) -> String {
+    let mut s = format!(
+        r#""""Load test of {name} (generated by backend-architect), with Locust.
+
+Start the server, then run it headless for a minute (pip install locust):
+
+    locust -f loadtests/locustfile.py --headless --users 20 --spawn-rate 5 --run-time 1m --host http://localhost:{port}
+
+It exits with status 1 when the 95th percentile latency is above LOAD_TEST_MAX_P95_MS
+(default 500) or the share of failed requests above LOAD_TEST_MAX_ERROR_RATE (default 0.01).
+Path parameters are sample values: point them at records that exist. Routes that need
+authentication get LOAD_TEST_TOKEN as a bearer token (adapt `on_start` if the API logs in
+another way, e.g. a session cookie from its login route).
+"""
+import logging
+import os
+
+from locust import HttpUser, between, events, task
+
+MAX_P95_MS = float(os.environ.get("LOAD_TEST_MAX_P95_MS", "500"))
+MAX_ERROR_RATE = float(os.environ.get("LOAD_TEST_MAX_ERROR_RATE", "0.01"))
+
+
+class ApiUser(HttpUser):
+    """One simulated client; reads are weighted over writes."""
+
+    wait_time = between(0.5, 2)
+
+    def on_start(self):
+        token = os.environ.get("LOAD_TEST_TOKEN")
+        if token:
+            self.client.headers["Authorization"] = f"Bearer {{token}}"
+"#,
+        name = project.name
+    );
+    for t in targets {
+        let body = if t.body.is_empty() || t.method == "GET" {
+            String::new()
+        } else {
+            let pairs: Vec<String> = t
+                .body
+                .iter()
+                .map(|(k, v)| format!("\"{k}\": {v}"))
+                .collect();
+            format!(", json={{{}}}", pairs.join(", "))
+        };
+        let note = if t.auth {
+            "        # Needs authentication (LOAD_TEST_TOKEN).\n"
+        } else {
+            ""
+        };
+        s.push_str(&format!(
+            "\n    @task({w})\n    def {n}(self):\n{note}        self.client.{m}(\"{u}\"{body}, name=\"{p}\")\n",
+            w = t.weight,
+            n = t.name,
+            m = t.method.to_ascii_lowercase(),
+            u = t.url,
+            p = t.template,
+        ));
+    }
+    s.push_str(
+        r#"
+
+@events.quitting.add_listener
+def check_thresholds(environment, **kwargs):
+    """Fail the run (exit status 1) when latency or errors are over the thresholds."""
+    total = environment.stats.total
+    p95 = total.get_response_time_percentile(0.95) or 0
+    if total.num_requests == 0:
+        logging.error("no request was made")
+        environment.process_exit_code = 1
+    if total.fail_ratio > MAX_ERROR_RATE:
+        logging.error("error rate %.2f%% is above %.2f%%", total.fail_ratio * 100, MAX_ERROR_RATE * 100)
+        environment.process_exit_code = 1
+    if p95 > MAX_P95_MS:
+        logging.error("p95 latency %d ms is above %d ms", p95, MAX_P95_MS)
+        environment.process_exit_code = 1
+"#,
+    );
+    s
+}
+
+fn autocannon(project: &Project, targets: &[Target], port: u16, esm: bool) -> String {
+    let import = if esm {
+        "import autocannon from \"autocannon\";"
+    } else {
+        "const autocannon = require(\"autocannon\");"
+    };
+    let mut s = format!(
+        r#"// Load test of {name} (generated by backend-architect), with autocannon.
+//
+// Start the server, then: node loadtests/load-test.{ext}
+// BASE_URL (default http://localhost:{port}), DURATION in seconds (default 30), CONNECTIONS
+// (default 10). It exits with status 1 when the 95th percentile latency is above
+// LOAD_TEST_MAX_P95_MS (default 500) or the share of failed requests (errors, timeouts,
+// non-2xx answers) above LOAD_TEST_MAX_ERROR_RATE (default 0.01).
+// Path parameters are sample values: point them at records that exist. Requests carry
+// LOAD_TEST_TOKEN as a bearer token when it is set (routes marked `auth` need it).
+{import}
+
+const baseUrl = process.env.BASE_URL || "http://localhost:{port}";
+const duration = Number(process.env.DURATION || 30);
+const connections = Number(process.env.CONNECTIONS || 10);
+const maxP95 = Number(process.env.LOAD_TEST_MAX_P95_MS || 500);
+const maxErrorRate = Number(process.env.LOAD_TEST_MAX_ERROR_RATE || 0.01);
+
+// Each connection cycles through these; a route listed more often is requested more often
+// (reads are weighted over writes).
+const json = {{ "content-type": "application/json" }};
+const routes = [
+"#,
+        name = project.name,
+        ext = if esm { "mjs" } else { "js" },
+    );
+    for t in targets {
+        let body = if t.body.is_empty() || t.method == "GET" {
+            String::new()
+        } else {
+            let pairs: Vec<String> = t.body.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+            format!(
+                ", headers: json, body: JSON.stringify({{ {} }})",
+                pairs.join(", ")
+            )
+        };
+        let note = if t.auth {
+            " // needs authentication (LOAD_TEST_TOKEN)"
+        } else {
+            ""
+        };
+        s.push_str(&format!(
+            "    {{ weight: {w}, method: \"{m}\", path: \"{u}\"{body} }},{note}\n",
+            w = t.weight,
+            m = t.method,
+            u = t.url,
+        ));
+    }
+    s.push_str(
+        r#"];
+const token = process.env.LOAD_TEST_TOKEN;
+const authorization = token ? { authorization: `Bearer ${token}` } : {};
+const requests = routes.flatMap(({ weight, headers, ...request }) =>
+    Array(weight).fill({ ...request, headers: { ...headers, ...authorization } }),
+);
+
+// Every response's latency, for an exact p95 (autocannon's summary has p90 and p97.5).
+const latencies = [];
+
+const instance = autocannon({ url: baseUrl, duration, connections, requests }, (err, result) => {
+    if (err) {
+        console.error(err);
+        process.exit(1);
+    }
+    latencies.sort((a, b) => a - b);
+    const p95 = latencies.length ? latencies[Math.ceil(latencies.length * 0.95) - 1] : 0;
+    // Completed requests answered non-2xx, and requests that failed (errors include timeouts).
+    const total = result.requests.total;
+    const failed = result.non2xx + result.errors;
+    const errorRate = total + result.errors ? failed / (total + result.errors) : 1;
+    console.log(JSON.stringify({ requests: total, p95Ms: p95, errorRate }));
+    if (total === 0 || p95 > maxP95 || errorRate > maxErrorRate) {
+        console.error(`over the thresholds: p95 ${p95} ms (max ${maxP95}), error rate ${errorRate} (max ${maxErrorRate})`);
+        process.exitCode = 1;
+    }
+});
+instance.on("response", (client, statusCode, bytes, responseTime) => {
+    latencies.push(responseTime);
+});
+autocannon.track(instance, { renderProgressBar: false });
+"#,
+    );
+    s
+}

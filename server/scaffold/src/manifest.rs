@@ -1,0 +1,138 @@
+//! Adding a dependency that generated code imports to the project's manifest: a line in
+//! requirements.txt, an entry in pyproject's `[project] dependencies`, or in package.json's
+//! `dependencies`. Text edits keep the file's own layout; a manifest whose shape is not one of
+//! these is left alone (the generated file names the package to install).
+
+use super::{FileEdit, Files, Project};
+use ba_rules::Edit;
+
+/// The edit adding `name` (with `range`, e.g. `>=0.20` or `^15.1.3`) to the project's
+/// manifest, or `None` when it is already a dependency or there is no manifest to edit.
+pub fn add_dependency(
+    project: &Project,
+    files: &dyn Files,
+    name: &str,
+    range: &str,
+) -> Option<FileEdit> {
+    add(project, files, name, range, "dependencies")
+}
+
+/// Node only: `name` in package.json's `devDependencies` (tools such as a load tester).
+pub fn add_dev_dependency(
+    project: &Project,
+    files: &dyn Files,
+    name: &str,
+    range: &str,
+) -> Option<FileEdit> {
+    if !project.node {
+        return None;
+    }
+    add(project, files, name, range, "devDependencies")
+}
+
+fn add(
+    project: &Project,
+    files: &dyn Files,
+    name: &str,
+    range: &str,
+    section: &str,
+) -> Option<FileEdit> {
+    if project.has(name) {
+        return None;
+    }
+    let edit = |file: &str, e: Edit| FileEdit {
+        path: project.root.join(file),
+        edits: vec![e],
+    };
+    if project.node && !project.python {
+        let text = files.read(&project.root.join("package.json"))?;
+        return package_json(&text, section, name, range).map(|e| edit("package.json", e));
+    }
+    if let Some(text) = files.read(&project.root.join("requirements.txt")) {
+        let at = text.len();
+        let sep = if text.is_empty() || text.ends_with('\n') {
+            ""
+        } else {
+            "\n"
+        };
+        return Some(edit(
+            "requirements.txt",
+            Edit {
+                range: at..at,
+                content: format!("{sep}{name}{range}\n"),
+            },
+        ));
+    }
+    let text = files.read(&project.root.join("pyproject.toml"))?;
+    pyproject(&text, &format!("{name}{range}")).map(|e| edit("pyproject.toml", e))
+}
+
+/// `"name": "range",` as the first entry of package.json's `section`, indented like the
+/// entry it goes before.
+fn package_json(text: &str, section: &str, name: &str, range: &str) -> Option<Edit> {
+    let key = text.find(&format!("\"{section}\""))?;
+    let open = key + text[key..].find('{')?;
+    let after = open + 1;
+    let next_line = text[after..].find('\n').map(|i| after + i + 1)?;
+    if !text[after..next_line].trim().is_empty() {
+        return None; // Entries on the brace's line: a one-line object, left alone.
+    }
+    let line = &text[next_line..];
+    let indent = &line[..line.len() - line.trim_start_matches([' ', '\t']).len()];
+    if line.trim_start().starts_with('}') {
+        return None; // An empty object: no entry to align with.
+    }
+    Some(Edit {
+        range: next_line..next_line,
+        content: format!("{indent}\"{name}\": \"{range}\",\n"),
+    })
+}
+
+/// A new last entry of `[project] dependencies = [...]` written one per line.
+fn pyproject(text: &str, requirement: &str) -> Option<Edit> {
+    let section = text.find("[project]")?;
+    let rel = text[section..].find("\ndependencies = [")?;
+    let open = section + rel + "\ndependencies = [".len();
+    // The closing bracket on a line of its own (`"uvicorn[standard]"` has one too).
+    let close = open + text[open..].find("\n]")? + 1;
+    let body = &text[open..close];
+    let last = body.lines().rev().find(|l| !l.trim().is_empty())?;
+    let indent = &last[..last.len() - last.trim_start().len()];
+    if indent.is_empty() {
+        return None; // A one-line list: leave the user's layout alone.
+    }
+    // A list without a trailing comma is the user's layout too: left alone.
+    if !last.trim_end().ends_with(',') {
+        return None;
+    }
+    let line_start = text[..close].rfind('\n')? + 1;
+    Some(Edit {
+        range: line_start..line_start,
+        content: format!("{indent}\"{requirement}\",\n"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn package_json_entry_goes_first_with_its_indent() {
+        let t = "{\n  \"dependencies\": {\n    \"express\": \"^4\"\n  }\n}\n";
+        let e = package_json(t, "dependencies", "prom-client", "^15.1.3").unwrap();
+        let out = format!("{}{}{}", &t[..e.range.start], e.content, &t[e.range.end..]);
+        assert!(out.contains("{\n    \"prom-client\": \"^15.1.3\",\n    \"express\""));
+        assert!(package_json("{\"dependencies\": {}}", "dependencies", "x", "1").is_none());
+        let one_line = "{\n  \"dependencies\": { \"a\": \"1\" },\n  \"devDependencies\": {\n    \"b\": \"1\"\n  }\n}\n";
+        assert!(package_json(one_line, "dependencies", "x", "1").is_none());
+    }
+
+    #[test]
+    fn pyproject_entry_goes_last() {
+        let t = "[project]\nname = \"x\"\ndependencies = [\n    \"fastapi\",\n    \"uvicorn[standard]\",\n]\n";
+        let e = pyproject(t, "prometheus-client>=0.20").unwrap();
+        let out = format!("{}{}{}", &t[..e.range.start], e.content, &t[e.range.end..]);
+        assert!(out.contains("    \"uvicorn[standard]\",\n    \"prometheus-client>=0.20\",\n]"));
+        assert!(pyproject("[project]\ndependencies = [\"a\"]\n", "b").is_none());
+    }
+}

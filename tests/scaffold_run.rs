@@ -1,0 +1,477 @@
+//! The generated code, run: `metrics` is applied to a FastAPI, a Flask and an Express app that
+//! are then started, and `/metrics` must answer Prometheus text with the request metrics of
+//! routes just requested (labelled by route template) and every metric the generated alerting
+//! rules use; `loadTest` writes a Locust file (FastAPI) and an autocannon script (Express) that
+//! run headless for a few seconds against the app, pass, and fail when a threshold is not met.
+//!
+//! The Python packages are installed once per build directory (`pip install --target`, no
+//! virtual environment needed), the Node ones by `npm install` in the project copy, from the
+//! manifests the generators edited. Without python3/pip/node/npm or the registries this is a
+//! skip locally and a failure in CI (`CI` set).
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use super::{apply, project_copy, run, run_project};
+
+/// What the generated Python code needs, beside the fixtures' own requirements (also read by
+/// `.ci/run`, which installs it while the workspace builds).
+const PYTHON_REQUIREMENTS: &str = "../../tests/scaffold/run-requirements.txt";
+
+fn unavailable(what: &str) -> Option<PathBuf> {
+    if std::env::var_os("CI").is_some() {
+        panic!("{what}: needed to run the generated code");
+    }
+    eprintln!("note: {what}; the generated code is not run");
+    None
+}
+
+/// A directory with the Python packages (for `PYTHONPATH`), installed on first use.
+fn python_packages() -> Option<PathBuf> {
+    static DIR: OnceLock<Option<PathBuf>> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("scaffold-python");
+        let probe =
+            "import fastapi, uvicorn, flask, prometheus_client, locust, sqlalchemy, alembic";
+        let ready = |dir: &Path| {
+            Command::new("python3")
+                .args(["-c", probe])
+                .env("PYTHONPATH", dir)
+                .output()
+                .is_ok_and(|o| o.status.success())
+        };
+        if ready(&dir) {
+            return Some(dir);
+        }
+        let requirements = Path::new(env!("CARGO_MANIFEST_DIR")).join(PYTHON_REQUIREMENTS);
+        let out = Command::new("python3")
+            .args(["-m", "pip", "install", "-q", "--disable-pip-version-check"])
+            .args(["--upgrade", "--target"])
+            .arg(&dir)
+            .arg("-r")
+            .arg(&requirements)
+            .output();
+        match out {
+            Ok(o) if o.status.success() && ready(&dir) => Some(dir),
+            Ok(o) => unavailable(&format!(
+                "pip install -r {} failed:\n{}",
+                requirements.display(),
+                String::from_utf8_lossy(&o.stderr)
+            )),
+            Err(e) => unavailable(&format!("python3 -m pip: {e}")),
+        }
+    })
+    .clone()
+}
+
+/// A process killed when dropped.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// One HTTP/1.0 request: (status, headers, body).
+fn http(port: u16, method: &str, path: &str, body: Option<&str>) -> (u16, String, String) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let body = body.unwrap_or("");
+    write!(
+        s,
+        "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).unwrap();
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    (status, head.to_ascii_lowercase(), body.to_owned())
+}
+
+/// Starts `cmd` in `root` and waits until `port` answers (the server's output on failure).
+fn start(root: &Path, cmd: &mut Command, port: u16) -> Server {
+    let log = root.join("server.log");
+    let file = std::fs::File::create(&log).unwrap();
+    let child = cmd
+        .current_dir(root)
+        .stdout(file.try_clone().unwrap())
+        .stderr(file)
+        .stdin(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {cmd:?}: {e}"));
+    let mut server = Server(child);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if Instant::now() > deadline || server.0.try_wait().unwrap().is_some() {
+            panic!(
+                "the server did not start:\n{}",
+                std::fs::read_to_string(&log).unwrap_or_default()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    server
+}
+
+/// Every `http_…` metric the alerting rules use is exported by `/metrics`.
+fn alerts_match(root: &Path, exposition: &str) {
+    let rules = std::fs::read_to_string(root.join("prometheus/alerts.yml")).unwrap();
+    let mut used: Vec<&str> = rules
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| w.starts_with("http_"))
+        .collect();
+    used.sort();
+    used.dedup();
+    assert!(used.len() >= 3, "{used:?}");
+    for m in used {
+        assert!(
+            exposition
+                .lines()
+                .any(|l| !l.starts_with('#') && l.starts_with(m)),
+            "alerts.yml uses {m}, which /metrics does not export:\n{exposition}"
+        );
+    }
+}
+
+fn metrics_answer(port: u16, root: &Path, route: &str) -> String {
+    let (status, head, body) = http(port, "GET", "/metrics", None);
+    assert_eq!(status, 200, "{head}\n{body}");
+    assert!(head.contains("content-type: text/plain"), "{head}");
+    assert!(
+        body.contains(&format!("route=\"{route}\"")),
+        "no series for {route}:\n{body}"
+    );
+    assert!(!body.contains("route=\"/metrics\""), "{body}");
+    alerts_match(root, &body);
+    body
+}
+
+fn run_checked(cmd: &mut Command) -> (bool, String) {
+    let out = cmd
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
+    let text = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+#[test]
+fn fastapi_metrics_and_locust_load_test_run() {
+    let Some(packages) = python_packages() else {
+        return;
+    };
+    let (_tmp, root) = project_copy("shelf");
+    let out = run(&root, "app/main.py", "app = FastAPI", "metrics").unwrap();
+    apply(&root, &out);
+    let requirements = std::fs::read_to_string(root.join("requirements.txt")).unwrap();
+    assert!(
+        requirements.contains("prometheus-client>=0.20"),
+        "{requirements}"
+    );
+    let out = run(&root, "app/main.py", "app = FastAPI", "tracing").unwrap();
+    apply(&root, &out);
+    let out = run(&root, "app/main.py", "app = FastAPI", "loadTest").unwrap();
+    apply(&root, &out);
+    let locustfile = std::fs::read_to_string(root.join("loadtests/locustfile.py")).unwrap();
+    // Routes under the routers' prefixes, a body from the Pydantic model, reads weighted
+    // over writes, no DELETE, the authenticated route listed and not requested.
+    assert!(locustfile.contains("@task(3)\n    def list_books(self):\n        self.client.get(\"/api/books\", name=\"/api/books\")"), "{locustfile}");
+    assert!(
+        locustfile.contains("self.client.get(\"/api/books/1\", name=\"/api/books/{book_id}\")"),
+        "{locustfile}"
+    );
+    assert!(
+        locustfile.contains("json={\"title\": \"example\", \"author\": \"example\", \"year\": 1}"),
+        "{locustfile}"
+    );
+    assert!(!locustfile.contains("delete"), "{locustfile}");
+    assert!(locustfile.contains("        # Needs authentication (LOAD_TEST_TOKEN).\n        self.client.get(\"/api/readers/me\""), "{locustfile}");
+
+    let port = free_port();
+    let _server = start(
+        &root,
+        Command::new("python3")
+            .args(["-m", "uvicorn", "app.main:app", "--port", &port.to_string()])
+            .env("PYTHONPATH", &packages)
+            // Spans printed (and exported quickly) rather than sent anywhere.
+            .env("OTEL_TRACES_EXPORTER", "console")
+            .env("OTEL_BSP_SCHEDULE_DELAY", "50"),
+        port,
+    );
+    assert_eq!(http(port, "GET", "/api/books/1", None).0, 200);
+    assert_eq!(http(port, "GET", "/api/nope", None).0, 404);
+    let body = metrics_answer(port, &root, "/api/books/{book_id}");
+    assert!(body.contains("route=\"unmatched\""), "{body}");
+    // The request's span reached the console exporter, named by the route template.
+    let log = root.join("server.log");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let span = "\"name\": \"GET /api/books/{book_id}\"";
+    while !std::fs::read_to_string(&log).unwrap().contains(span) {
+        assert!(
+            Instant::now() < deadline,
+            "no span for the request:\n{}",
+            std::fs::read_to_string(&log).unwrap()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(std::fs::read_to_string(&log)
+        .unwrap()
+        .contains("\"service.name\": \"shelf\""));
+    // `/metrics` is not in the API schema.
+    let (_, _, schema) = http(port, "GET", "/openapi.json", None);
+    assert!(
+        schema.contains("/api/books") && !schema.contains("/metrics"),
+        "{schema}"
+    );
+
+    // The body the load test posts is one the app accepts.
+    let (status, _, created) = http(
+        port,
+        "POST",
+        "/api/books",
+        Some("{\"title\": \"example\", \"author\": \"example\", \"year\": 1}"),
+    );
+    assert_eq!(status, 201, "{created}");
+    let locust = |max_p95: &str| {
+        run_checked(
+            Command::new("python3")
+                .args([
+                    "-m",
+                    "locust",
+                    "-f",
+                    "loadtests/locustfile.py",
+                    "--headless",
+                ])
+                .args(["--users", "10", "--spawn-rate", "10", "--run-time", "3s"])
+                .args([
+                    "--host",
+                    &format!("http://127.0.0.1:{port}"),
+                    "--only-summary",
+                ])
+                .env("PYTHONPATH", &packages)
+                .env("LOAD_TEST_MAX_P95_MS", max_p95)
+                .env("LOAD_TEST_TOKEN", "load-test")
+                .current_dir(&root),
+        )
+    };
+    // Generous: a shared CI machine is slow, and this proves the run, not the app's speed.
+    let (ok, report) = locust("5000");
+    assert!(ok, "the load test failed:\n{report}");
+    let aggregated = report
+        .lines()
+        .find(|l| l.trim_start().starts_with("Aggregated"))
+        .unwrap_or_else(|| panic!("no summary:\n{report}"));
+    assert!(
+        aggregated.contains(" 0(0.00%)"),
+        "requests failed:\n{report}"
+    );
+    assert!(report.contains("/api/books"), "{report}");
+    // The threshold is enforced: no latency is below -1 ms.
+    let (ok, report) = locust("-1");
+    assert!(!ok, "a p95 threshold of -1 ms passed:\n{report}");
+    assert!(report.contains("p95 latency"), "{report}");
+}
+
+#[test]
+fn flask_metrics_run() {
+    let Some(packages) = python_packages() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("notes");
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::write(root.join("requirements.txt"), "flask>=3\n").unwrap();
+    std::fs::write(
+        root.join("app.py"),
+        "from flask import Flask, abort\n\napp = Flask(__name__)\nNOTES = {1: {\"id\": 1, \"text\": \"hello\"}}\n\n\n@app.route(\"/notes/<int:note_id>\")\ndef read_note(note_id):\n    note = NOTES.get(note_id)\n    if note is None:\n        abort(404)\n    return note\n",
+    )
+    .unwrap();
+    let out = run(&root, "app.py", "app = Flask", "metrics").unwrap();
+    apply(&root, &out);
+    let port = free_port();
+    let _server = start(
+        &root,
+        Command::new("python3")
+            .args([
+                "-m",
+                "flask",
+                "--app",
+                "app",
+                "run",
+                "--port",
+                &port.to_string(),
+            ])
+            .env("PYTHONPATH", &packages),
+        port,
+    );
+    assert_eq!(http(port, "GET", "/notes/1", None).0, 200);
+    assert_eq!(http(port, "GET", "/notes/2", None).0, 404);
+    let body = metrics_answer(port, &root, "/notes/<int:note_id>");
+    assert!(body.contains("status=\"404\""), "{body}");
+}
+
+fn npm_install(root: &Path) -> bool {
+    let ok = |cmd: &str| {
+        Command::new(cmd)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if !ok("node") || !ok("npm") {
+        unavailable("node or npm is missing");
+        return false;
+    }
+    let (ok, log) = run_checked(
+        Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--loglevel=error"])
+            .current_dir(root),
+    );
+    if !ok {
+        unavailable(&format!("npm install failed:\n{log}"));
+    }
+    ok
+}
+
+#[test]
+fn express_metrics_and_autocannon_load_test_run() {
+    let (_tmp, root) = project_copy("kennel");
+    let out = run(&root, "src/app.js", "const app = express()", "metrics").unwrap();
+    apply(&root, &out);
+    let out = run(&root, "src/app.js", "const app = express()", "loadTest").unwrap();
+    apply(&root, &out);
+    let manifest = std::fs::read_to_string(root.join("package.json")).unwrap();
+    assert!(
+        manifest.contains("\"prom-client\": \"^15.1.3\","),
+        "{manifest}"
+    );
+    assert!(
+        manifest.contains("\"autocannon\": \"^9.0.0\","),
+        "{manifest}"
+    );
+    let script = std::fs::read_to_string(root.join("loadtests/load-test.js")).unwrap();
+    assert!(
+        script.contains("{ weight: 3, method: 'GET', path: '/api/dogs' },"),
+        "{script}"
+    );
+    assert!(script.contains("path: '/api/dogs/1'"), "{script}");
+    assert!(
+        script.contains("body: JSON.stringify({ name: 'example', breed: 'example' })"),
+        "{script}"
+    );
+    assert!(
+        script.contains("path: '/api/admin/stats' }, // needs authentication"),
+        "{script}"
+    );
+    if !npm_install(&root) {
+        return;
+    }
+    let port = free_port();
+    let _server = start(
+        &root,
+        Command::new("node")
+            .arg("src/server.js")
+            .env("PORT", port.to_string())
+            .env("ADMIN_TOKEN", "load-test"),
+        port,
+    );
+    assert_eq!(http(port, "GET", "/api/dogs/1", None).0, 200);
+    metrics_answer(port, &root, "/api/dogs/:id");
+    let autocannon = |max_p95: &str| {
+        run_checked(
+            Command::new("node")
+                .arg("loadtests/load-test.js")
+                .env("BASE_URL", format!("http://127.0.0.1:{port}"))
+                .env("DURATION", "2")
+                .env("CONNECTIONS", "4")
+                .env("LOAD_TEST_MAX_P95_MS", max_p95)
+                .env("LOAD_TEST_TOKEN", "load-test")
+                .current_dir(&root),
+        )
+    };
+    let (ok, report) = autocannon("5000");
+    assert!(ok, "the load test failed:\n{report}");
+    assert!(report.contains("\"errorRate\":0"), "{report}");
+    let (ok, report) = autocannon("-1");
+    assert!(!ok, "a p95 threshold of -1 ms passed:\n{report}");
+    assert!(report.contains("over the thresholds"), "{report}");
+}
+
+#[test]
+fn alembic_migrations_autogenerate_and_upgrade_sqlite() {
+    let Some(packages) = python_packages() else {
+        return;
+    };
+    let (_tmp, root) = project_copy("ledger");
+    let out = run_project(&root, "migrations").unwrap();
+    apply(&root, &out);
+    let env_py = std::fs::read_to_string(root.join("migrations/env.py")).unwrap();
+    assert!(
+        env_py.contains("import ledger.models  # noqa: F401"),
+        "{env_py}"
+    );
+    assert!(env_py.contains("from ledger.db import Base"), "{env_py}");
+    assert!(
+        env_py.contains("os.environ[\"LEDGER_DATABASE_URL\"]"),
+        "{env_py}"
+    );
+    let db = root.join("ledger.sqlite3");
+    let alembic = |args: &[&str]| {
+        run_checked(
+            Command::new("python3")
+                .args(["-m", "alembic"])
+                .args(args)
+                .env("PYTHONPATH", &packages)
+                .env("LEDGER_DATABASE_URL", format!("sqlite:///{}", db.display()))
+                .current_dir(&root),
+        )
+    };
+    let (ok, log) = alembic(&["revision", "--autogenerate", "-m", "create tables"]);
+    assert!(ok, "{log}");
+    assert!(log.contains("Detected added table 'accounts'"), "{log}");
+    assert!(log.contains("Detected added table 'entries'"), "{log}");
+    let (ok, log) = alembic(&["upgrade", "head"]);
+    assert!(ok, "{log}");
+    let (ok, tables) = run_checked(
+        Command::new("python3")
+            .args([
+                "-c",
+                "import sqlite3, sys; print(sorted(r[0] for r in sqlite3.connect(sys.argv[1]).execute(\"select name from sqlite_master where type = 'table'\")))",
+            ])
+            .arg(&db),
+    );
+    assert!(ok, "{tables}");
+    assert!(
+        tables.contains("['accounts', 'alembic_version', 'entries']"),
+        "{tables}"
+    );
+    // Nothing left to migrate: a second autogenerate finds no change.
+    let (ok, log) = alembic(&["check"]);
+    assert!(
+        ok && log.contains("No new upgrade operations detected"),
+        "{log}"
+    );
+}
