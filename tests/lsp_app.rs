@@ -841,3 +841,113 @@ fn taint_follows_request_data_into_open_javascript_services() {
     );
     assert!(c.shutdown().success());
 }
+
+/// GraphQL resolvers and WebSocket handlers: document symbols (types with their fields,
+/// socket events), code lenses ("Query.search → search") and workspace symbols from files
+/// that are not open.
+#[test]
+fn graphql_and_websocket_symbols_and_lenses() {
+    let (_dir, root) = workspace("graphql_python");
+    let mut c = start_in(&root);
+    let schema = root.join("library/graphql/schema.py");
+    let schema_uri = open_file(&mut c, &schema);
+    c.diagnostics(&schema_uri, 1);
+    let resp = c.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": schema_uri}}),
+    );
+    let symbols = resp["result"].as_array().unwrap();
+    let query = symbols.iter().find(|s| s["name"] == "Query").unwrap();
+    assert_eq!(query["detail"], "GraphQL type");
+    let fields: Vec<&str> = query["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        vec![
+            "books",
+            "search",
+            "search_safe",
+            "by_author",
+            "book",
+            "page"
+        ]
+    );
+    assert!(symbols.iter().any(|s| s["name"] == "Mutation"));
+
+    let resp = c.request(
+        "textDocument/codeLens",
+        json!({"textDocument": {"uri": schema_uri}}),
+    );
+    let lenses = resp["result"].as_array().unwrap();
+    let text = std::fs::read_to_string(&schema).unwrap();
+    let line = text
+        .lines()
+        .position(|l| l.contains("def export_catalog"))
+        .unwrap();
+    let lens = lenses
+        .iter()
+        .find(|l| {
+            l["command"]["title"] == "GraphQL Mutation.export_catalog → export_catalog · Strawberry"
+        })
+        .unwrap_or_else(|| panic!("{lenses:?}"));
+    // Above the decorator, the line before the `def`.
+    assert_eq!(lens["range"]["start"]["line"], line - 1);
+    assert!(lenses.iter().any(|l| l["command"]["title"]
+        .as_str()
+        .unwrap()
+        .starts_with("GraphQL Query.books → all_books")));
+
+    // The WebSocket routes of the same app are routes; workspace symbols find resolvers in
+    // files that are not open.
+    let resp = c.request("workspace/symbol", json!({"query": "add_book"}));
+    let found = resp["result"].as_array().unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["name"], "Mutation.add_book");
+    assert!(c.shutdown().success());
+
+    let (_dir, root) = workspace("graphql_apollo");
+    let mut c = start_in(&root);
+    let chat = root.join("src/realtime/chat.js");
+    let text = std::fs::read_to_string(&chat).unwrap();
+    let u = uri(&chat);
+    c.open(&u, "javascript", &text);
+    c.diagnostics(&u, 1);
+    let resp = c.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": u}}),
+    );
+    let names: Vec<&str> = resp["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        vec!["io \"connection\"", "io \"history\"", "io \"send\""]
+    );
+    let resp = c.request("textDocument/codeLens", json!({"textDocument": {"uri": u}}));
+    let titles: Vec<&str> = resp["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["command"]["title"].as_str().unwrap())
+        .collect();
+    assert!(
+        titles.contains(&"WebSocket io \"history\" → anonymous · socket.io/ws"),
+        "{titles:?}"
+    );
+    let resp = c.request("workspace/symbol", json!({"query": "renamebook"}));
+    let found = resp["result"].as_array().unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["name"], "Mutation.renameBook");
+    assert!(found[0]["location"]["uri"]
+        .as_str()
+        .unwrap()
+        .ends_with("src/graphql/resolvers.js"));
+    assert!(c.shutdown().success());
+}

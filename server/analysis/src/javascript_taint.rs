@@ -673,6 +673,20 @@ impl<'t> State<'_, '_, 't> {
             }
             return self.user(param, format!("request data `{d} {name}`"));
         }
+        // A GraphQL resolver: `(parent, args, context, info)`, `args` is what the client sent.
+        if let Some(i) = super::resolvers::js_args_position(self.cx.within, function, src) {
+            let index = function
+                .field("parameters")
+                .map(named_children)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|p| p.kind_str() != "comment")
+                .position(|p| p == param);
+            if index == Some(i) {
+                return self.user(param, format!("GraphQL argument `{name}`"));
+            }
+            return None;
+        }
         let params = function
             .field("parameters")
             .or_else(|| function.field("parameter"))?;

@@ -14,6 +14,7 @@ pub mod models;
 pub mod project;
 mod python;
 mod python_taint;
+pub mod resolvers;
 pub mod routes;
 pub mod taint;
 

@@ -86,6 +86,11 @@ pub const BUILTIN: &[(&str, &str, &str)] = &[
     ),
     (
         "python",
+        "websocket.toml",
+        include_str!("../../../queries/python/models/websocket.toml"),
+    ),
+    (
+        "python",
         "sinks.toml",
         include_str!("../../../queries/python/models/sinks.toml"),
     ),
@@ -98,6 +103,16 @@ pub const BUILTIN: &[(&str, &str, &str)] = &[
         "javascript",
         "nestjs.toml",
         include_str!("../../../queries/javascript/models/nestjs.toml"),
+    ),
+    (
+        "javascript",
+        "graphql.toml",
+        include_str!("../../../queries/javascript/models/graphql.toml"),
+    ),
+    (
+        "javascript",
+        "websocket.toml",
+        include_str!("../../../queries/javascript/models/websocket.toml"),
     ),
     (
         "javascript",

@@ -401,7 +401,7 @@ impl<'t> State<'_, '_, 't> {
                 if let Some(q) = resolve(self.cx, node) {
                     return self.models().request_objects.contains(q.as_str());
                 }
-                if matches!(name, "request" | "req" | "http_request") {
+                if matches!(name, "request" | "req" | "http_request" | "websocket") {
                     // Unless a local binds the name to a call's result (an HTTP client's
                     // response: `request = session.get(url)`).
                     return !scoped_lookup(self.cx, node).is_some_and(|(_, index)| {
@@ -419,7 +419,10 @@ impl<'t> State<'_, '_, 't> {
                     index.params.contains(name)
                         && param_node(scope, name, self.cx.src)
                             .and_then(|p| p.field("type"))
-                            .is_some_and(|t| self.text(t).ends_with("Request"))
+                            .is_some_and(|t| {
+                                let t = self.text(t);
+                                t.ends_with("Request") || t.ends_with("WebSocket")
+                            })
                 })
             }
             "attribute" => {
@@ -708,6 +711,19 @@ impl<'t> State<'_, '_, 't> {
                 }
                 user(format!("request parameter `{name}`"))
             }
+            Route::Client(entry) => {
+                let position = function_params(function, src)
+                    .iter()
+                    .position(|p| p == name);
+                if position.is_some_and(|i| i < entry.skip)
+                    || super::resolvers::FRAMEWORK_PARAMS.contains(&name)
+                    || annotation.contains("Info")
+                    || self.models().safe_types.contains(base_type(annotation))
+                {
+                    return None;
+                }
+                user(format!("{} `{name}`", entry.what))
+            }
             Route::Django => {
                 let lower = name.to_ascii_lowercase();
                 if matches!(
@@ -806,6 +822,11 @@ impl<'t> State<'_, '_, 't> {
     /// How the framework calls `function`.
     fn route(&self, function: Node<'t>) -> Route {
         let src = self.cx.src;
+        if let Some(entry) =
+            super::resolvers::python_entry(self.cx.within, function, src, self.cx.sem)
+        {
+            return Route::Client(entry);
+        }
         let parent = ancestors(self.cx.within, function).pop();
         if let Some(decorated) = parent.filter(|p| p.kind_str() == "decorated_definition") {
             for decorator in named_children(decorated)
@@ -1200,6 +1221,8 @@ enum Route {
     Api,
     /// A Django or DRF view: parameters after `request` come from the URL.
     Django,
+    /// A GraphQL resolver or WebSocket message handler (`analysis::resolvers`).
+    Client(super::resolvers::ClientEntry),
     /// Not a handler.
     None,
 }

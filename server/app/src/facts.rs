@@ -242,6 +242,10 @@ pub struct FileFacts {
     pub models: Vec<Model>,
     pub clients: Vec<Client>,
     pub tests: Vec<TestCalls>,
+    /// GraphQL fields and their resolvers (`graphql.rs`).
+    pub resolvers: Vec<crate::graphql::Resolver>,
+    /// WebSocket connection and message handlers (`websocket.rs`).
+    pub sockets: Vec<crate::websocket::SocketHandler>,
     /// Where `urlpatterns` is assigned (Django's app anchor).
     pub urlpatterns: Option<Span>,
     /// What the file is for (runtime, test, migration, …); routes count only in runtime files.
@@ -307,6 +311,22 @@ impl FileFacts {
             ..c.clone()
         }));
         self.tests.extend(other.tests.iter().cloned());
+        self.resolvers
+            .extend(other.resolvers.iter().map(|r| crate::graphql::Resolver {
+                span: s(&r.span),
+                full: s(&r.full),
+                ..r.clone()
+            }));
+        self.sockets.extend(
+            other
+                .sockets
+                .iter()
+                .map(|h| crate::websocket::SocketHandler {
+                    span: s(&h.span),
+                    full: s(&h.full),
+                    ..h.clone()
+                }),
+        );
         if let Some(u) = &other.urlpatterns {
             self.urlpatterns = Some(s(u));
         }

@@ -8,9 +8,11 @@
 use ba_syntax::NodeExt;
 pub mod classify;
 pub mod facts;
+pub mod graphql;
 mod index;
 mod javascript;
 mod python;
+pub mod websocket;
 
 use std::path::Path;
 
@@ -150,10 +152,16 @@ fn extract_with(
         Family::Python => (python::Mentions::of(&heads, test), Default::default()),
         Family::JavaScript => (Default::default(), javascript::Mentions::of(&heads, test)),
     };
-    let mentions = match family {
-        Family::Python => py.key(),
-        Family::JavaScript => js.key(),
-    };
+    // GraphQL and WebSocket libraries (Python: by import; JavaScript resolver maps and
+    // sockets are recognised by their shape).
+    let py_graphql = graphql::PyMentions::of(&heads);
+    let py_socketio = heads.contains("socketio");
+    let api = !routes_only;
+    let mentions =
+        match family {
+            Family::Python => py.key(),
+            Family::JavaScript => js.key(),
+        } ^ (py_graphql.key() << 58 | u64::from(py_socketio) << 61 | u64::from(api) << 62);
     let mut cursor = root.walk();
     let mut next = std::collections::HashMap::with_capacity(cache.items.len());
     let mut facts = FileFacts::default();
@@ -171,10 +179,34 @@ fn extract_with(
             Some(p) => p,
             None => {
                 rerun += 1;
-                let absolute = match family {
+                let mut absolute = match family {
                     Family::Python => python::extract_item(item, source, py),
                     Family::JavaScript => javascript::extract_item(item, source, js),
                 };
+                if api {
+                    match family {
+                        Family::Python => {
+                            if py_graphql.any() {
+                                graphql::extract_python(
+                                    item,
+                                    source,
+                                    py_graphql,
+                                    &mut absolute.resolvers,
+                                );
+                            }
+                            websocket::extract_python(
+                                item,
+                                source,
+                                py_socketio,
+                                &mut absolute.sockets,
+                            );
+                        }
+                        Family::JavaScript => {
+                            graphql::extract_javascript(item, source, &mut absolute.resolvers);
+                            websocket::extract_javascript(item, source, &mut absolute.sockets);
+                        }
+                    }
+                }
                 let mut relative = FileFacts::default();
                 relative.append(&absolute, -(range.start as isize), 0);
                 std::sync::Arc::new(relative)

@@ -179,6 +179,49 @@ pub(super) fn document_symbols(
             fields,
         ));
     }
+    // GraphQL types with their resolved fields, WebSocket endpoints with their handlers.
+    let mut types: Vec<(&str, Vec<&ba_app::graphql::Resolver>)> = Vec::new();
+    for r in &facts.resolvers {
+        match types.iter_mut().find(|(t, _)| *t == r.parent) {
+            Some((_, v)) => v.push(r),
+            None => types.push((&r.parent, vec![r])),
+        }
+    }
+    for (parent, fields) in types {
+        let mut full = fields[0].full.0.clone();
+        let children = fields
+            .iter()
+            .map(|r| {
+                full = union(&full, &r.full.0);
+                symbol(
+                    r.field.clone(),
+                    Some(format!("{} resolver {}", r.library.name(), r.function)),
+                    SymbolKind::FIELD,
+                    range(&rope, &r.full.0, enc),
+                    range(&rope, &r.span.0, enc),
+                    Vec::new(),
+                )
+            })
+            .collect();
+        out.push(symbol(
+            parent.to_owned(),
+            Some("GraphQL type".to_owned()),
+            SymbolKind::CLASS,
+            range(&rope, &full, enc),
+            range(&rope, &fields[0].span.0, enc),
+            children,
+        ));
+    }
+    for h in &facts.sockets {
+        out.push(symbol(
+            format!("{} \"{}\"", h.endpoint, h.event),
+            Some(format!("{} handler {}", h.library.name(), h.handler)),
+            SymbolKind::EVENT,
+            range(&rope, &h.full.0, enc),
+            range(&rope, &h.span.0, enc),
+            Vec::new(),
+        ));
+    }
     out.sort_by_key(|s| (s.range.start.line, s.range.start.character));
     Ok(Some(DocumentSymbolResponse::Nested(out)))
 }
@@ -231,6 +274,34 @@ pub(super) fn workspace_symbols(
             ));
         }
         for f in index.files() {
+            for r in &f.facts.resolvers {
+                let name = format!("{}.{}", r.parent, r.field);
+                if name.to_ascii_lowercase().contains(&query)
+                    || r.function.to_ascii_lowercase().contains(&query)
+                {
+                    hits.push((
+                        name,
+                        format!("{} resolver {}", r.library.name(), r.function),
+                        SymbolKind::FIELD,
+                        f.key.clone(),
+                        r.span.0.clone(),
+                    ));
+                }
+            }
+            for h in &f.facts.sockets {
+                let name = format!("{} \"{}\"", h.endpoint, h.event);
+                if name.to_ascii_lowercase().contains(&query)
+                    || h.handler.to_ascii_lowercase().contains(&query)
+                {
+                    hits.push((
+                        name,
+                        format!("{} handler {}", h.library.name(), h.handler),
+                        SymbolKind::EVENT,
+                        f.key.clone(),
+                        h.span.0.clone(),
+                    ));
+                }
+            }
             for m in &f.facts.models {
                 if m.name.to_ascii_lowercase().contains(&query) {
                     hits.push((
@@ -319,6 +390,32 @@ pub(super) fn code_lenses(inner: &Inner, params: CodeLensParams) -> Result<Optio
             }),
             data: None,
         });
+    }
+    // GraphQL: "Query.user → resolve_user" above each resolver; WebSocket: the endpoint and
+    // event above each handler.
+    let lens = |at: usize, title: String| {
+        let line = range(&rope, &(at..at), enc).start.line;
+        CodeLens {
+            range: Range::new(Position::new(line, 0), Position::new(line, 0)),
+            command: Some(Command {
+                title,
+                command: String::new(),
+                arguments: None,
+            }),
+            data: None,
+        }
+    };
+    for r in &file.facts.resolvers {
+        out.push(lens(
+            r.full.0.start,
+            format!("GraphQL {} · {}", r.label(), r.library.name()),
+        ));
+    }
+    for h in &file.facts.sockets {
+        out.push(lens(
+            h.full.0.start,
+            format!("WebSocket {} · {}", h.label(), h.library.name()),
+        ));
     }
     Ok(Some(out))
 }

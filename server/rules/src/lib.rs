@@ -320,6 +320,8 @@ pub static RULES: &[&Rule] = &[
     &security::swallowed_security_exception::RULE,
     &security::unsafe_archive_extraction::RULE,
     &security::missing_object_authorization::RULE,
+    &security::websocket_any_origin::RULE,
+    &security::graphql_schema_exposed::RULE,
     &crossfile::duplicate_route::RULE,
     &crossfile::missing_auth::RULE,
     &crossfile::missing_health_check::RULE,
@@ -335,6 +337,7 @@ pub static RULES: &[&Rule] = &[
     &performance::http_call_without_timeout::RULE,
     &performance::connection_per_request::RULE,
     &performance::unindexed_foreign_key::RULE,
+    &performance::graphql_resolver_n_plus_one::RULE,
     &dependencies::vulnerable_dependency::RULE,
     &advisor::model_finding::RULE,
 ];

@@ -1,0 +1,505 @@
+//! WebSocket endpoints and message handlers as facts: Django Channels consumers and Starlette
+//! `WebSocketEndpoint` classes, Flask-SocketIO / python-socketio event handlers
+//! (`@socketio.on("chat")`, `@sio.event`), socket.io and `ws` (`io.on("connection", socket =>
+//! socket.on("chat", …))`), and NestJS gateways (`@WebSocketGateway` classes with
+//! `@SubscribeMessage("chat")` methods). FastAPI/Starlette `@app.websocket("/ws")` endpoints
+//! are routes (method `WEBSOCKET`) and live with the other routes.
+
+use ba_syntax::NodeExt;
+use tree_sitter::Node;
+
+use super::facts::Span;
+use super::graphql::{decorated_methods, decorator_name, decorator_string, js_decorator_name};
+use ba_analysis::{named_children, text};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SocketLibrary {
+    Channels,
+    Starlette,
+    /// Flask-SocketIO or python-socketio.
+    PythonSocketIo,
+    /// socket.io or `ws` (`x.on("connection", …)`).
+    NodeSocket,
+    NestGateway,
+}
+
+impl SocketLibrary {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Channels => "Django Channels",
+            Self::Starlette => "Starlette",
+            Self::PythonSocketIo => "Socket.IO",
+            Self::NodeSocket => "socket.io/ws",
+            Self::NestGateway => "NestJS gateway",
+        }
+    }
+}
+
+/// One WebSocket handler: a connection handler or the handler of one message event.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct SocketHandler {
+    pub library: SocketLibrary,
+    /// What the handler hangs off: the consumer or gateway class, the server variable
+    /// (`socketio`, `io`, `wss`), with the namespace when one is given (`sio /chat`).
+    pub endpoint: String,
+    /// `connection`, `connect`, `receive`, a Socket.IO event name…
+    pub event: String,
+    /// The handler as written (`handle_chat`, `ChatConsumer.receive`), or `anonymous`.
+    pub handler: String,
+    pub span: Span,
+    pub full: Span,
+}
+
+impl SocketHandler {
+    /// `socket.io event "chat" → handle_chat`
+    pub fn label(&self) -> String {
+        format!("{} \"{}\" → {}", self.endpoint, self.event, self.handler)
+    }
+}
+
+fn span(n: Node) -> Span {
+    Span(n.byte_range())
+}
+
+/// Python: the consumer/endpoint class methods that handle a connection's lifecycle and
+/// messages.
+const PY_METHODS: &[&str] = &[
+    "connect",
+    "websocket_connect",
+    "receive",
+    "receive_json",
+    "websocket_receive",
+    "disconnect",
+    "websocket_disconnect",
+    "on_connect",
+    "on_receive",
+    "on_disconnect",
+];
+
+pub(crate) fn extract_python(item: Node, src: &str, socketio: bool, out: &mut Vec<SocketHandler>) {
+    // Handlers are definitions (possibly inside `if`/`try`/`with` or a factory function).
+    if !matches!(
+        item.kind_str(),
+        "class_definition"
+            | "decorated_definition"
+            | "function_definition"
+            | "if_statement"
+            | "try_statement"
+            | "with_statement"
+    ) {
+        return;
+    }
+    let Some(_level) = ba_syntax::depth::enter() else {
+        return;
+    };
+    super::walk_named(item, &mut |n| match n.kind_str() {
+        "decorated_definition" => {
+            if let Some(def) = n
+                .field("definition")
+                .filter(|d| d.kind_str() == "function_definition")
+            {
+                socketio_handler(n, def, src, socketio, out);
+            }
+            true
+        }
+        "class_definition" => {
+            consumer(n, src, out);
+            false
+        }
+        "string" | "comment" | "identifier" => false,
+        _ => true,
+    });
+}
+
+/// `@socketio.on("chat", namespace="/chat")`, `@sio.event`, `@sio.on("connect")`.
+/// Without a Socket.IO import, only servers named as the libraries' documentation names them
+/// (`sio`, `socketio`: imported from the project's own module).
+fn socketio_handler(
+    decorated: Node,
+    def: Node,
+    src: &str,
+    imported: bool,
+    out: &mut Vec<SocketHandler>,
+) {
+    let Some(fname) = def.field("name") else {
+        return;
+    };
+    for d in named_children(decorated)
+        .into_iter()
+        .filter(|d| d.kind_str() == "decorator")
+    {
+        let name = decorator_name(d, src);
+        let Some((var, method)) = name.rsplit_once('.') else {
+            continue;
+        };
+        if !imported && !matches!(var, "sio" | "socketio") {
+            continue;
+        }
+        let event = match method {
+            "on" => decorator_string(d, src),
+            "event" => Some(text(fname, src).to_owned()),
+            _ => None,
+        };
+        let Some(event) = event else {
+            continue;
+        };
+        let t = text(d, src);
+        let namespace = t.split_once("namespace=").and_then(|(_, r)| {
+            let r = r.trim_start();
+            let q = r.chars().next().filter(|c| matches!(c, '"' | '\''))?;
+            r[1..].find(q).map(|e| r[1..1 + e].to_owned())
+        });
+        out.push(SocketHandler {
+            library: SocketLibrary::PythonSocketIo,
+            endpoint: match namespace {
+                Some(ns) => format!("{var} {ns}"),
+                None => var.to_owned(),
+            },
+            event,
+            handler: text(fname, src).to_owned(),
+            span: span(fname),
+            full: span(decorated),
+        });
+        return;
+    }
+}
+
+/// Django Channels consumers (`WebsocketConsumer`, `AsyncJsonWebsocketConsumer`…) and
+/// Starlette's `WebSocketEndpoint`.
+fn consumer(class: Node, src: &str, out: &mut Vec<SocketHandler>) {
+    let bases = class
+        .field("superclasses")
+        .map(|b| text(b, src))
+        .unwrap_or("");
+    let library = if bases.contains("WebsocketConsumer") {
+        SocketLibrary::Channels
+    } else if bases.contains("WebSocketEndpoint") {
+        SocketLibrary::Starlette
+    } else {
+        return;
+    };
+    let (Some(cname), Some(body)) = (class.field("name"), class.field("body")) else {
+        return;
+    };
+    let cname = text(cname, src);
+    for stmt in named_children(body) {
+        let def = match stmt.kind_str() {
+            "decorated_definition" => stmt.field("definition"),
+            "function_definition" => Some(stmt),
+            _ => None,
+        };
+        let Some(fname) = def.and_then(|d| d.field("name")) else {
+            continue;
+        };
+        let name = text(fname, src);
+        if !PY_METHODS.contains(&name) {
+            continue;
+        }
+        out.push(SocketHandler {
+            library,
+            endpoint: cname.to_owned(),
+            event: name.to_owned(),
+            handler: format!("{cname}.{name}"),
+            span: span(fname),
+            full: span(stmt),
+        });
+    }
+}
+
+/// Lifecycle events of socket.io and `ws` sockets: not client messages.
+pub const LIFECYCLE: &[&str] = &[
+    "connect",
+    "disconnect",
+    "disconnecting",
+    "close",
+    "error",
+    "open",
+    "listening",
+    "upgrade",
+    "headers",
+    "ping",
+    "pong",
+];
+
+pub(crate) fn extract_javascript(item: Node, src: &str, out: &mut Vec<SocketHandler>) {
+    let Some(_level) = ba_syntax::depth::enter() else {
+        return;
+    };
+    let t = text(item, src);
+    let connections = t.contains("\"connection\"") || t.contains("'connection'");
+    let gateways = t.contains("WebSocketGateway");
+    if !connections && !gateways {
+        return;
+    }
+    super::walk_named(item, &mut |n| match n.kind_str() {
+        "call_expression" if connections => {
+            connection(n, src, out);
+            true
+        }
+        "class_declaration" | "class" if gateways => {
+            let decs: Vec<Node> = named_children(n)
+                .into_iter()
+                .filter(|d| d.kind_str() == "decorator")
+                .collect();
+            gateway(n, &decs, src, out);
+            false
+        }
+        "export_statement" if gateways => {
+            if let Some(class) = n
+                .field("declaration")
+                .filter(|d| d.kind_str().contains("class"))
+            {
+                let mut decs: Vec<Node> = named_children(n)
+                    .into_iter()
+                    .filter(|d| d.kind_str() == "decorator")
+                    .collect();
+                decs.extend(
+                    named_children(class)
+                        .into_iter()
+                        .filter(|d| d.kind_str() == "decorator"),
+                );
+                gateway(class, &decs, src, out);
+                return false;
+            }
+            true
+        }
+        "comment" | "template_string" => false,
+        _ => true,
+    });
+}
+
+/// `.on(event, fn)`: the event's literal and the handler.
+fn on_call<'t>(call: Node<'t>, src: &'t str) -> Option<(Node<'t>, String, Node<'t>)> {
+    let f = call
+        .field("function")
+        .filter(|f| f.kind_str() == "member_expression")?;
+    if !matches!(
+        f.field("property").map(|p| text(p, src)),
+        Some("on" | "once")
+    ) {
+        return None;
+    }
+    let args: Vec<Node> = named_children(call.field("arguments")?)
+        .into_iter()
+        .filter(|a| a.kind_str() != "comment")
+        .collect();
+    let event = args.first().filter(|a| a.kind_str() == "string")?;
+    let event = text(*event, src).trim_matches(['"', '\'']).to_owned();
+    let handler = *args.get(1)?;
+    Some((f.field("object")?, event, handler))
+}
+
+fn handler_name(handler: Node, src: &str) -> String {
+    match handler.kind_str() {
+        "identifier" | "member_expression" => text(handler, src).to_owned(),
+        _ => "anonymous".to_owned(),
+    }
+}
+
+/// `io.on("connection", (socket) => { socket.on("chat", …) })`, `wss.on("connection", …)`.
+fn connection(call: Node, src: &str, out: &mut Vec<SocketHandler>) {
+    let Some((server, event, handler)) = on_call(call, src) else {
+        return;
+    };
+    if event != "connection" {
+        return;
+    }
+    let endpoint = text(server, src).to_owned();
+    out.push(SocketHandler {
+        library: SocketLibrary::NodeSocket,
+        endpoint: endpoint.clone(),
+        event,
+        handler: handler_name(handler, src),
+        span: span(call.field("function").unwrap_or(call)),
+        full: span(call),
+    });
+    // The events registered on the connected socket inside an inline handler.
+    let Some(socket) = first_param(handler, src) else {
+        return;
+    };
+    let Some(body) = handler.field("body") else {
+        return;
+    };
+    let Some(_level) = ba_syntax::depth::enter() else {
+        return;
+    };
+    super::walk_named(body, &mut |n| {
+        if n.kind_str() == "call_expression" {
+            if let Some((on, event, h)) = on_call(n, src) {
+                if text(on, src) == socket && !LIFECYCLE.contains(&event.as_str()) {
+                    out.push(SocketHandler {
+                        library: SocketLibrary::NodeSocket,
+                        endpoint: endpoint.clone(),
+                        event,
+                        handler: handler_name(h, src),
+                        span: span(n.field("function").unwrap_or(n)),
+                        full: span(n),
+                    });
+                }
+            }
+        }
+        !matches!(n.kind_str(), "comment" | "string" | "template_string")
+    });
+}
+
+fn first_param(f: Node, src: &str) -> Option<String> {
+    if !matches!(
+        f.kind_str(),
+        "arrow_function" | "function_expression" | "function"
+    ) {
+        return None;
+    }
+    if let Some(p) = f.field("parameter") {
+        return Some(text(p, src).to_owned());
+    }
+    let first = named_children(f.field("parameters")?).into_iter().next()?;
+    let id = match first.kind_str() {
+        "identifier" => first,
+        _ => first
+            .field("pattern")
+            .filter(|p| p.kind_str() == "identifier")?,
+    };
+    Some(text(id, src).to_owned())
+}
+
+/// `@WebSocketGateway({ namespace: "chat" }) class ChatGateway { @SubscribeMessage("msg") … }`.
+fn gateway(class: Node, decs: &[Node], src: &str, out: &mut Vec<SocketHandler>) {
+    if !decs
+        .iter()
+        .any(|d| js_decorator_name(*d, src) == "WebSocketGateway")
+    {
+        return;
+    }
+    let Some(cname) = class.field("name").map(|n| text(n, src)) else {
+        return;
+    };
+    for (method, mdecs) in decorated_methods(class) {
+        let Some(name) = method.field("name") else {
+            continue;
+        };
+        let mname = text(name, src);
+        let event = mdecs
+            .iter()
+            .find(|d| js_decorator_name(**d, src) == "SubscribeMessage")
+            .and_then(|d| {
+                let t = text(*d, src);
+                let args = t.split_once('(')?.1.trim_start();
+                let q = args
+                    .chars()
+                    .next()
+                    .filter(|c| matches!(c, '"' | '\'' | '`'))?;
+                let end = args[1..].find(q)?;
+                Some(args[1..1 + end].to_owned())
+            })
+            .or_else(|| {
+                matches!(mname, "handleConnection" | "handleDisconnect" | "afterInit")
+                    .then(|| mname.to_owned())
+            });
+        let Some(event) = event else {
+            continue;
+        };
+        out.push(SocketHandler {
+            library: SocketLibrary::NestGateway,
+            endpoint: cname.to_owned(),
+            event,
+            handler: format!("{cname}.{mname}"),
+            span: span(name),
+            full: span(method),
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ba_syntax::Language;
+
+    fn labels(language: Language, src: &str) -> Vec<String> {
+        let tree = ba_syntax::parse::parse(language, src, None).unwrap();
+        let facts = crate::extract(language, &tree, src, "/p/app/sockets.x");
+        facts.sockets.iter().map(|r| r.label()).collect()
+    }
+
+    #[test]
+    fn python_handlers() {
+        let src = r#"
+from flask_socketio import SocketIO, emit
+socketio = SocketIO()
+
+@socketio.on("chat message", namespace="/chat")
+def handle_chat(data):
+    emit("reply", data)
+
+@socketio.event
+def join(data):
+    pass
+"#;
+        assert_eq!(
+            labels(Language::Python, src),
+            [
+                "socketio /chat \"chat message\" → handle_chat",
+                "socketio \"join\" → join"
+            ]
+        );
+        let src = r#"
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+class ChatConsumer(AsyncJsonWebsocketConsumer):
+    async def connect(self):
+        await self.accept()
+
+    async def receive_json(self, content):
+        pass
+
+    async def chat_message(self, event):
+        pass
+"#;
+        assert_eq!(
+            labels(Language::Python, src),
+            [
+                "ChatConsumer \"connect\" → ChatConsumer.connect",
+                "ChatConsumer \"receive_json\" → ChatConsumer.receive_json"
+            ]
+        );
+        // `@cache.on("x")` in a file without Socket.IO is not a handler.
+        assert!(labels(Language::Python, "@bus.on(\"x\")\ndef f(data): pass\n").is_empty());
+    }
+
+    #[test]
+    fn javascript_handlers() {
+        let src = r#"
+const { Server } = require("socket.io");
+const io = new Server(httpServer);
+io.on("connection", (socket) => {
+  socket.on("chat", (msg) => io.emit("chat", msg));
+  socket.on("disconnect", () => {});
+  socket.on("join", onJoin);
+});
+"#;
+        assert_eq!(
+            labels(Language::JavaScript, src),
+            [
+                "io \"connection\" → anonymous",
+                "io \"chat\" → anonymous",
+                "io \"join\" → onJoin"
+            ]
+        );
+        let src = r#"
+@WebSocketGateway({ cors: { origin: "*" } })
+export class EventsGateway {
+  @SubscribeMessage("events")
+  handleEvent(@MessageBody() data: string) { return data; }
+
+  handleConnection(client: Socket) {}
+
+  private helper() {}
+}
+"#;
+        assert_eq!(
+            labels(Language::TypeScript, src),
+            [
+                "EventsGateway \"events\" → EventsGateway.handleEvent",
+                "EventsGateway \"handleConnection\" → EventsGateway.handleConnection"
+            ]
+        );
+    }
+}
