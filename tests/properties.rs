@@ -231,3 +231,280 @@ fn positions_across_rope_chunks_match_the_reference() {
         }
     }
 }
+
+/// A Flask module of several handlers and helpers with findings in most of them (SQL from a
+/// parameter, a shell command, `eval`, a suppression comment), where edits go.
+const EDITED_PY: &str = r#"import sqlite3
+import subprocess
+from flask import Flask, request
+
+app = Flask(__name__)
+
+
+def lookup(name):
+    db = sqlite3.connect("app.db")
+    return db.execute(f"SELECT * FROM users WHERE name = '{name}'").fetchall()
+
+
+@app.route("/users")
+def users():
+    name = request.args.get("name", "")
+    # A comment inside the handler.
+    return {"rows": lookup(name)}
+
+
+@app.route("/run")
+def run():
+    cmd = request.args["cmd"]
+    subprocess.run(cmd, shell=True)  # noqa: SEC102
+    return eval(request.args["expr"])
+
+
+class Report:
+    def render(self, q):
+        db = sqlite3.connect("app.db")
+        return db.execute("SELECT * FROM t WHERE x = " + q)
+
+
+def safe(n):
+    return n + 1
+"#;
+
+const EDITED_JS: &str = r#"const express = require("express");
+const { exec } = require("child_process");
+const app = express();
+
+function run(req, res) {
+  exec("ls " + req.query.dir);
+  res.send("ok");
+}
+
+function helper(x) {
+  return x + 1;
+}
+
+class Store {
+  find(db, req) {
+    return db.query("SELECT * FROM t WHERE id = " + req.params.id);
+  }
+}
+
+app.get("/run", run);
+"#;
+
+/// The file with 40 small functions after it: an item is parsed alone only when it is small
+/// beside what follows it (see `Document::edited_item`).
+fn padded(text: &str, javascript: bool) -> String {
+    let mut out = text.to_owned();
+    for i in 0..40 {
+        out += &if javascript {
+            format!("\nfunction pad{i}(x) {{\n  return x + {i};\n}}\n")
+        } else {
+            format!("\n\ndef pad{i}(x):\n    return x + {i}\n")
+        };
+    }
+    out
+}
+
+fn summary(findings: &[backend_architect::rules::Finding]) -> Vec<String> {
+    findings
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {:?} {:?} {} {:?} {:?}",
+                f.rule.code,
+                f.range,
+                f.severity,
+                f.message,
+                f.fix.as_ref().map(|x| &x.edits),
+                f.related.iter().map(|r| &r.range).collect::<Vec<_>>()
+            )
+        })
+        .collect()
+}
+
+/// Snippets typed into the file: text that keeps it valid, text that breaks it, strings,
+/// brackets, new lines and indentation, names, calls with findings and suppressions.
+fn snippet() -> impl Strategy<Value = String> {
+    prop::sample::select(vec![
+        "x",
+        " ",
+        "\n",
+        "\n    ",
+        "    ",
+        "(",
+        ")",
+        "\"",
+        "'",
+        "\"\"\"",
+        "`",
+        "{",
+        "}",
+        ":",
+        ";",
+        "# ",
+        "# noqa",
+        "  # noqa: SEC103",
+        "// ",
+        "def g():\n    ",
+        "return 1",
+        "eval(q)",
+        "eval(request.args['a'])",
+        "subprocess.run(c, shell=True)",
+        "\\",
+        "@app.route('/x')\n",
+        "exec(req.query.a);",
+        "import os\n",
+        "",
+    ])
+    .prop_map(str::to_owned)
+}
+
+fn edited_item_matches_a_fresh_analysis(
+    language: Language,
+    path: &str,
+    text: &str,
+    edits: Vec<(prop::sample::Index, prop::sample::Index, String, bool)>,
+) -> Result<usize, TestCaseError> {
+    use backend_architect::config::RuleSet;
+    use backend_architect::engine::{analyze, analyze_edited, analyze_text, ItemCache};
+    let rules = RuleSet::default();
+    // `doc` takes the edited-item path where it can; `whole` always reparses the file, with
+    // its own cache of the same history.
+    let mut doc = Document::new(language, 1, text.to_owned());
+    let mut whole = Document::new(language, 1, text.to_owned());
+    let (mut cache, mut whole_cache) = (ItemCache::default(), ItemCache::default());
+    let tree = doc.tree().unwrap().clone();
+    analyze(path, language, doc.text(), &tree, &rules, Some(&mut cache));
+    let tree = whole.tree().unwrap().clone();
+    analyze(
+        path,
+        language,
+        whole.text(),
+        &tree,
+        &rules,
+        Some(&mut whole_cache),
+    );
+    let mut fast = 0;
+    for (version, (at, len, insert, reparse)) in edits.into_iter().enumerate() {
+        let mut start = at.index(doc.text().len() + 1).min(doc.text().len());
+        while !doc.text().is_char_boundary(start) {
+            start -= 1;
+        }
+        let mut end = (start + len.index(4)).min(doc.text().len());
+        while !doc.text().is_char_boundary(end) {
+            end -= 1;
+        }
+        doc.edit(start, end, &insert);
+        whole.edit(start, end, &insert);
+        let got = match doc.edited_item() {
+            Some(edited) => {
+                match analyze_edited(path, language, doc.text(), &edited, &rules, &mut cache) {
+                    Some(findings) => {
+                        fast += 1;
+                        Some(findings)
+                    }
+                    None => None,
+                }
+            }
+            None => None,
+        };
+        let got = got.unwrap_or_else(|| {
+            let tree = doc.tree().unwrap().clone();
+            analyze(path, language, doc.text(), &tree, &rules, Some(&mut cache))
+        });
+        let tree = whole.tree().unwrap().clone();
+        let expected = analyze(
+            path,
+            language,
+            whole.text(),
+            &tree,
+            &rules,
+            Some(&mut whole_cache),
+        );
+        prop_assert_eq!(
+            summary(&got),
+            summary(&expected),
+            "edit {} of {:?} at {}..{} gives {:?}",
+            version,
+            insert,
+            start,
+            end,
+            doc.text()
+        );
+        // Where the text parses, a fresh analysis agrees too (with errors, tree-sitter's
+        // recovery may differ between an incremental and a fresh parse).
+        if !tree.root_node().has_error() {
+            let fresh = analyze_text(path, language, whole.text(), &rules);
+            prop_assert_eq!(summary(&expected), summary(&fresh));
+        }
+        if reparse {
+            let tree = doc.tree().unwrap().clone();
+            let full = analyze(path, language, doc.text(), &tree, &rules, Some(&mut cache));
+            prop_assert_eq!(summary(&full), summary(&expected));
+        }
+    }
+    Ok(fast)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// Findings from the edited item parsed alone (`Document::edited_item`, the keystroke's
+    /// path) equal a fresh parse and analysis of the same text, with findings present, after
+    /// any sequence of edits anywhere (most land inside a function, some break the file).
+    #[test]
+    fn an_edited_item_analysed_alone_matches_a_fresh_analysis(
+        edits in prop::collection::vec((any::<prop::sample::Index>(), any::<prop::sample::Index>(), snippet(), any::<bool>()), 1..8),
+        javascript in any::<bool>(),
+    ) {
+        let (language, path, text) = if javascript {
+            (Language::JavaScript, "routes/app.js", padded(EDITED_JS, true))
+        } else {
+            (Language::Python, "app/views.py", padded(EDITED_PY, false))
+        };
+        edited_item_matches_a_fresh_analysis(language, path, &text, edits)?;
+    }
+}
+
+/// The keystroke's path is taken at all: typing into a handler's body analyses the handler
+/// alone, and the findings are those of a fresh analysis.
+#[test]
+fn typing_inside_a_handler_takes_the_edited_item_path() {
+    let at = EDITED_PY.find("# A comment").unwrap() + 2;
+    let edits: Vec<_> = (0..6).map(|i| (i, at + i)).collect();
+    let rules = backend_architect::config::RuleSet::default();
+    let mut doc = Document::new(Language::Python, 1, padded(EDITED_PY, false));
+    let mut cache = backend_architect::engine::ItemCache::default();
+    let tree = doc.tree().unwrap().clone();
+    backend_architect::engine::analyze(
+        "a.py",
+        Language::Python,
+        doc.text(),
+        &tree,
+        &rules,
+        Some(&mut cache),
+    );
+    for (_, offset) in edits {
+        doc.edit(offset, offset, "y");
+        let edited = doc
+            .edited_item()
+            .expect("an edit inside a handler's comment");
+        let got = backend_architect::engine::analyze_edited(
+            "a.py",
+            Language::Python,
+            doc.text(),
+            &edited,
+            &rules,
+            &mut cache,
+        )
+        .expect("the skeleton is unchanged");
+        let expected =
+            backend_architect::engine::analyze_text("a.py", Language::Python, doc.text(), &rules);
+        assert_eq!(summary(&got), summary(&expected));
+        assert!(!expected.is_empty());
+    }
+    // An edit to a top-level statement (the skeleton) needs the whole file.
+    doc.edit(0, 0, "import os\n");
+    assert!(doc.edited_item().is_none());
+}
