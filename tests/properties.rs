@@ -504,6 +504,31 @@ fn typing_inside_a_handler_takes_the_edited_item_path() {
         assert_eq!(summary(&got), summary(&expected));
         assert!(!expected.is_empty());
     }
+    // Typing at the end of a function's last line (tree-sitter's edit extends the function),
+    // white space included.
+    let end = doc
+        .text()
+        .find("    return eval(request.args[\"expr\"])")
+        .unwrap()
+        + "    return eval(request.args[\"expr\"])".len();
+    doc.tree();
+    for insert in [" ", "  ", "\n", "\n    y = 1"] {
+        doc.edit(end, end, insert);
+        let edited = doc.edited_item().expect("typing at the end of a function");
+        let got = backend_architect::engine::analyze_edited(
+            "a.py",
+            Language::Python,
+            doc.text(),
+            &edited,
+            &rules,
+            &mut cache,
+        )
+        .expect("the skeleton is unchanged");
+        let expected =
+            backend_architect::engine::analyze_text("a.py", Language::Python, doc.text(), &rules);
+        assert_eq!(summary(&got), summary(&expected));
+        doc.edit(end, end + insert.len(), "");
+    }
     // An edit to a top-level statement (the skeleton) needs the whole file.
     doc.edit(0, 0, "import os\n");
     assert!(doc.edited_item().is_none());

@@ -5,7 +5,7 @@ use ropey::Rope;
 use tree_sitter::{InputEdit, Tree};
 
 use super::position::{offset_at, point_at, LineCol, PositionEncoding};
-use super::{parse, Language};
+use super::{parse, Language, NodeExt};
 
 /// Files larger than this are kept (so edits still apply) but not analysed.
 pub const MAX_ANALYSED_BYTES: usize = 2 * 1024 * 1024;
@@ -200,11 +200,12 @@ impl Document {
         self.tree.as_ref()
     }
 
-    /// When every edit since the last parse lies strictly inside one top-level function or
-    /// class, that item parsed alone: the cost of the item, where tree-sitter's incremental
+    /// When every edit since the last parse lies inside one top-level function or class (after
+    /// its first byte), that item parsed alone: the cost of the item, where tree-sitter's incremental
     /// reparse costs a step per later top-level item (`def` after a block is lexed again for
     /// each of them). `None` (reparse the file) unless the item alone parses without error into
-    /// one node of the same kind and extent, which is then what the whole file's parse gives:
+    /// one node of the same kind and start, ending where the item's text ends (but for white
+    /// space), which is then what the whole file's parse gives:
     /// the text before the item is unchanged and the item ends where the next one begins
     /// afresh. JavaScript expression statements never qualify (a following `(` would continue
     /// them); they are part of the skeleton anyway.
@@ -221,11 +222,14 @@ impl Document {
         // Parsing the item afresh costs its size; reparsing the file costs a step per later
         // item (and little else): take the item when it is small beside what follows it.
         let small = range.len() <= MAX_ITEM_BYTES && range.len() * 4 <= self.text.len() - range.end;
-        if !(range.start < dirty.start && dirty.end < range.end)
-            || !small
-            || !SELF_CONTAINED.contains(&item.kind())
-            || !self.text.is_char_boundary(range.end)
-        {
+        // tree-sitter's `edit` extends a node by text inserted at its end: typing at the end
+        // of a function's last line edits that function.
+        let inside = range.start < dirty.start && dirty.end <= range.end;
+        let takes = inside
+            && small
+            && SELF_CONTAINED.contains(&item.kind_str())
+            && self.text.is_char_boundary(range.end);
+        if !takes {
             return None;
         }
         let included = tree_sitter::Range {
@@ -239,8 +243,13 @@ impl Document {
         let only = (new_root.named_child_count() == 1)
             .then(|| new_root.named_child(0))
             .flatten()?;
-        let same =
-            !new_root.has_error() && only.byte_range() == range && only.kind_id() == item.kind_id();
+        // The item alone ends at its last token, as in the whole file: white space typed
+        // after it is outside both.
+        let same = !new_root.has_error()
+            && only.start_byte() == range.start
+            && only.end_byte() <= range.end
+            && self.text[only.end_byte()..range.end].trim().is_empty()
+            && only.kind_id() == item.kind_id();
         same.then_some(EditedItem { old, item: parsed })
     }
 
