@@ -4,7 +4,7 @@
 use criterion::{criterion_group, criterion_main, Criterion};
 
 use backend_architect::config::RuleSet;
-use backend_architect::engine::{analyze, analyze_edited, ItemCache};
+use backend_architect::engine::{analyze, ItemCache};
 use backend_architect::syntax::{Document, Language, LineCol, PositionEncoding, TextChange};
 
 const HEADER: &str = "import os\nimport sqlite3\nimport subprocess\n\nimport yaml\nfrom fastapi import APIRouter, HTTPException\n\nrouter = APIRouter(prefix=\"/items\")\nTABLE = \"items\"\n\n";
@@ -188,90 +188,5 @@ fn bench(c: &mut Criterion) {
     });
 }
 
-/// 2,000 small top-level functions (issue #22's shape where a keystroke cost grew with the
-/// number of items): the same keystroke with the whole file reparsed (tree-sitter's
-/// incremental reparse lexes `def` again for every later item) and with the edited item parsed
-/// alone (`Document::edited_item`, what the server does while typing).
-fn many_items(c: &mut Criterion) {
-    let mut lines = vec![
-        "import subprocess".to_owned(),
-        "from flask import request".to_owned(),
-        String::new(),
-    ];
-    for i in 0..2000 {
-        lines.push(format!("def f{i}(x):"));
-        lines.push(format!("    y = x + {i}"));
-        lines.push(if i % 50 == 0 {
-            "    subprocess.call(request.args['c'], shell=True)".to_owned()
-        } else {
-            "    return y".to_owned()
-        });
-        lines.push(String::new());
-    }
-    let source = lines.join("\n");
-    let rules = RuleSet::default();
-    // The end of `    y = x + 1000`, inside the 1,001st function.
-    let line = lines.iter().position(|l| l == "    y = x + 1000").unwrap() as u32;
-    let column = lines[line as usize].len() as u32;
-    for edited_item in [false, true] {
-        let mut doc = Document::new(Language::Python, 1, source.clone());
-        let mut cache = ItemCache::default();
-        let tree = doc.tree().unwrap().clone();
-        analyze(
-            "many.py",
-            Language::Python,
-            doc.text(),
-            &tree,
-            &rules,
-            Some(&mut cache),
-        );
-        let mut version = 1;
-        let name = if edited_item {
-            "keystroke_2000_functions_edited_item"
-        } else {
-            "keystroke_2000_functions_reparse"
-        };
-        c.bench_function(name, |b| {
-            b.iter(|| {
-                version += 1;
-                let change = if version % 2 == 1 {
-                    TextChange {
-                        range: Some((LineCol::new(line, column), LineCol::new(line, column + 1))),
-                        text: String::new(),
-                    }
-                } else {
-                    TextChange {
-                        range: Some((LineCol::new(line, column), LineCol::new(line, column))),
-                        text: " ".into(),
-                    }
-                };
-                doc.apply_changes(version, &[change], PositionEncoding::Utf16);
-                if edited_item {
-                    let edited = doc.edited_item().expect("inside one function");
-                    analyze_edited(
-                        "many.py",
-                        Language::Python,
-                        doc.text(),
-                        &edited,
-                        &rules,
-                        &mut cache,
-                    )
-                    .expect("the skeleton is unchanged")
-                } else {
-                    let tree = doc.tree().unwrap().clone();
-                    analyze(
-                        "many.py",
-                        Language::Python,
-                        doc.text(),
-                        &tree,
-                        &rules,
-                        Some(&mut cache),
-                    )
-                }
-            })
-        });
-    }
-}
-
-criterion_group!(benches, bench, patterns, many_items);
+criterion_group!(benches, bench, patterns);
 criterion_main!(benches);

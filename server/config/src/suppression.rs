@@ -95,8 +95,7 @@ fn parse_noqa(rest: &str) -> Codes {
     Codes::Some(codes.filter_map(rules::lookup).collect())
 }
 
-/// Whether the byte at `offset` is inside a comment of `tree`.
-pub fn is_in_comment(tree: &Tree, offset: usize) -> bool {
+fn is_in_comment(tree: &Tree, offset: usize) -> bool {
     tree.root_node()
         .descendant_for_byte_range(offset, offset + 1)
         .is_some_and(|n| n.kind_str().contains("comment"))
@@ -104,23 +103,17 @@ pub fn is_in_comment(tree: &Tree, offset: usize) -> bool {
 
 impl Suppressions {
     pub fn parse(source: &str, tree: &Tree) -> Self {
-        Self::parse_with(source, |pos| is_in_comment(tree, pos))
-    }
-
-    /// `parse` with the question "is this byte inside a comment" answered by the caller (the
-    /// engine's view of a file whose edited item was parsed alone).
-    pub fn parse_with(source: &str, is_in_comment: impl Fn(usize) -> bool) -> Self {
         let mut out = Suppressions::default();
         // memmem: this scan runs on every keystroke over the whole file.
         for pos in memchr::memmem::find_iter(source.as_bytes(), "noqa") {
-            if !is_in_comment(pos) {
+            if !is_in_comment(tree, pos) {
                 continue;
             }
             let codes = parse_noqa(&source[pos + 4..]);
             out.lines.push((line_range(source, pos), codes));
         }
         for pos in memchr::memmem::find_iter(source.as_bytes(), MARKER) {
-            if !is_in_comment(pos) {
+            if !is_in_comment(tree, pos) {
                 continue;
             }
             let rest = source[pos + MARKER.len()..].trim_start();

@@ -342,99 +342,17 @@ pub fn analyze(
     rules: &RuleSet,
     cache: Option<&mut ItemCache>,
 ) -> Vec<Finding> {
-    let root = tree.root_node();
-    let mut walk = root.walk();
-    let view = View {
-        root,
-        items: root.named_children(&mut walk).collect(),
-        full: Some(tree),
-        is_comment: &|pos| ba_config::suppression::is_in_comment(tree, pos),
-        imports: tree,
-    };
-    analyze_view(path, language, source, view, rules, cache)
-        .expect("a whole tree needs nothing more")
-}
-
-/// `analyze` for a document whose edits since its last parse stayed inside one top-level item,
-/// parsed alone (`Document::edited_item`): the other items come from the edited old tree, so
-/// nothing costs more than the edited item. `None` when the edit changed what needs the whole
-/// tree (the module skeleton: the semantic model is rebuilt from it); reparse and call
-/// `analyze` then.
-pub fn analyze_edited(
-    path: &str,
-    language: Language,
-    source: &str,
-    edited: &ba_syntax::document::EditedItem,
-    rules: &RuleSet,
-    cache: &mut ItemCache,
-) -> Option<Vec<Finding>> {
-    let root = edited.old.root_node();
-    let item = edited.item.root_node().named_child(0)?;
-    let mut walk = root.walk();
-    let items = root
-        .named_children(&mut walk)
-        .map(|n| {
-            if n.start_byte() == item.start_byte() {
-                item
-            } else {
-                n
-            }
-        })
-        .collect();
-    let range = item.byte_range();
-    let is_comment = |pos: usize| {
-        let tree = if range.contains(&pos) {
-            &edited.item
-        } else {
-            &edited.old
-        };
-        ba_config::suppression::is_in_comment(tree, pos)
-    };
-    let view = View {
-        root,
-        items,
-        full: None,
-        is_comment: &is_comment,
-        imports: &edited.old,
-    };
-    analyze_view(path, language, source, view, rules, Some(cache))
-}
-
-/// What one analysis reads of a file's syntax: its top-level items and what answers questions
-/// about the whole file.
-struct View<'t, 'c> {
-    /// The module node (its top-level statements other than functions and classes are current).
-    root: Node<'t>,
-    /// The top-level items in order.
-    items: Vec<Node<'t>>,
-    /// The whole current tree, for a semantic model built afresh; `None` when only the items
-    /// are current.
-    full: Option<&'t Tree>,
-    is_comment: &'c dyn Fn(usize) -> bool,
-    /// A tree whose top-level statements before the first function are current (where fixes
-    /// add imports).
-    imports: &'t Tree,
-}
-
-fn analyze_view(
-    path: &str,
-    language: Language,
-    source: &str,
-    view: View,
-    rules: &RuleSet,
-    cache: Option<&mut ItemCache>,
-) -> Option<Vec<Finding>> {
     let mut local_cache = ItemCache::default();
     let cache = cache.unwrap_or(&mut local_cache);
-    let root = view.root;
+    let root = tree.root_node();
     // Top-level items with their text hash; the skeleton part of an item is a function of its
     // text, so it is reused from the last run for unchanged items.
+    let mut walk = root.walk();
     let mut skeleton_hasher = rustc_hash::FxHasher::default();
     cache.parts.begin();
-    let items: Vec<(Node, u64)> = view
-        .items
-        .iter()
-        .map(|&item| {
+    let items: Vec<(Node, u64)> = root
+        .named_children(&mut walk)
+        .map(|item| {
             let key = hash_of(&source.as_bytes()[item.byte_range()]);
             let part = match cache.parts.get(key) {
                 Some(p) => *p,
@@ -453,7 +371,6 @@ fn analyze_view(
     let semantic = match &cache.semantic {
         Some((key, sem)) if *key == semantic_key => sem.clone(),
         _ => {
-            let tree = view.full?;
             let (sem, partial) = ba_syntax::depth::tracked(|| {
                 let mut sem = Semantic::build_with(language, tree, source, rules.models().clone());
                 sem.external = cache.external.clone();
@@ -574,7 +491,7 @@ fn analyze_view(
         );
     }
 
-    let suppressions = Suppressions::parse_with(source, view.is_comment);
+    let suppressions = Suppressions::parse(source, tree);
     findings.retain(|f| !suppressions.suppresses(f));
     for f in &mut findings {
         if let Some(severity) = rules.severity_override(f.rule) {
@@ -584,8 +501,8 @@ fn analyze_view(
     findings.sort_by(|a, b| (a.range.start, a.rule.code).cmp(&(b.range.start, b.rule.code)));
     // One query pattern may match the same node twice (e.g. via alternations).
     findings.dedup_by(|a, b| a.range == b.range && a.rule.code == b.rule.code);
-    ba_rules::imports::resolve(language, source, view.imports, &mut findings);
-    Some(findings)
+    ba_rules::imports::resolve(language, source, tree, &mut findings);
+    findings
 }
 
 /// `analyze` with the request data handlers in other files pass to this file's functions

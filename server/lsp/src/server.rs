@@ -18,7 +18,6 @@ use super::advisor;
 use super::convert;
 use super::outbound::Outbound;
 use super::state::{lock, DocEntry, Documents, Shared};
-use super::workspace::Published;
 use ba_config::{file as config_file, ConfigCache, ConfigError, Options, Settings};
 use ba_syntax::{Document, Language, PositionEncoding, TextChange};
 
@@ -245,40 +244,30 @@ impl Backend {
         // Straight onto the blocking pool, and the result straight to the stdout writer: on a
         // keystroke, every thread hop shows in the latency.
         let name = uri.as_str().to_owned();
-        let (client, job_inner, job_shared) = (self.client.clone(), inner.clone(), shared.clone());
-        let (later_out, later_uri) = (out.clone(), uri.clone());
+        let (client, job_inner) = (self.client.clone(), inner.clone());
         let job = tokio::task::spawn_blocking(move || {
             let key = uri.as_str();
             let started = std::time::Instant::now();
             let mut entry = lock(&shared);
             if entry.doc.version() != version {
-                // A newer change is queued; it will publish.
-                return Published::Refreshed(Vec::new());
+                return Vec::new(); // A newer change is queued; it will publish.
             }
             super::workspace::analyze(&inner, key, &mut entry);
             tracing::debug!("{key} v{version}: analysed in {:?}", started.elapsed());
             // Edits take this lock, so the version cannot move on before the send.
             super::workspace::publish_with_cross(&inner, key, &mut entry, |e, findings| {
-                out.send(publish_body(&inner, &uri, e, findings));
+                let enc = inner.encoding();
+                let (text, rope) = (e.doc.text(), e.doc.rope());
+                // The advisor's review findings for this file (none unless a review ran).
+                let mut extra = e.notices(enc);
+                extra.extend(inner.advisor.review_diagnostics(&uri, text, rope, enc));
+                let body = convert::publish_body(key, Some(version), rope, findings, &extra, enc);
+                out.send(body);
             })
         });
         tokio::spawn(async move {
             match job.await {
-                Ok(Published::Refreshed(others)) => {
-                    super::workspace::republish(client, job_inner, others)
-                }
-                Ok(Published::Deferred) => {
-                    super::workspace::refresh_later(
-                        client,
-                        job_inner,
-                        name,
-                        job_shared,
-                        version,
-                        move |inner, e, findings| {
-                            later_out.send(publish_body(inner, &later_uri, e, findings));
-                        },
-                    );
-                }
+                Ok(others) => super::workspace::republish(client, job_inner, others),
                 Err(e) => tracing::error!("analysis of {name} panicked: {e}"),
             }
         });
@@ -327,24 +316,6 @@ impl Backend {
             }
         });
     }
-}
-
-/// The `publishDiagnostics` notification for a document's findings at its current version,
-/// with the notices about the analysis and the advisor's review findings (none unless a
-/// review ran).
-fn publish_body(inner: &Inner, uri: &Uri, e: &DocEntry, findings: &[ba_rules::Finding]) -> Vec<u8> {
-    let enc = inner.encoding();
-    let (text, rope) = (e.doc.text(), e.doc.rope());
-    let mut extra = e.notices(enc);
-    extra.extend(inner.advisor.review_diagnostics(uri, text, rope, enc));
-    convert::publish_body(
-        uri.as_str(),
-        Some(e.doc.version()),
-        rope,
-        findings,
-        &extra,
-        enc,
-    )
 }
 
 /// The language a document is analysed as: its file's extension, else its shebang, and the
@@ -562,7 +533,6 @@ impl LanguageServer for Backend {
             settings,
             logged_too_large: false,
             partial: None,
-            edited: None,
         };
         let shared = self.inner.docs.insert(item.uri.as_str().to_owned(), entry);
         if manifest {

@@ -24,9 +24,6 @@ pub struct DocEntry {
     /// Where the deepest code starts when the last analysis was partial (a walk over the tree
     /// gave up at the depth bound), for a diagnostic that says so.
     pub partial: Option<usize>,
-    /// Set when `findings` came from the edited item alone (`Document::edited_item`): the
-    /// document's tree is not reparsed yet, and the facts were not refreshed.
-    pub edited: Option<ba_syntax::document::EditedItem>,
 }
 
 impl DocEntry {
@@ -61,35 +58,6 @@ impl DocEntry {
             let settings = self.settings.clone();
             let DocEntry { doc, cache, .. } = self;
             let mut partial = None;
-            // An edit inside one function or class: that item parsed alone, and the file's
-            // reparse left to whoever needs the whole tree (the facts, after publishing).
-            let fast = doc.edited_item().and_then(|edited| {
-                let findings = engine::analyze_edited(
-                    uri,
-                    language,
-                    doc.text(),
-                    &edited,
-                    &settings.rules,
-                    cache,
-                )?;
-                Some((findings, edited))
-            });
-            if let Some((findings, edited)) = fast {
-                if cache.partial {
-                    partial = Some(
-                        ba_syntax::depth::deepest(edited.old.root_node())
-                            .1
-                            .start_byte(),
-                    );
-                }
-                self.findings = findings;
-                self.edited = Some(edited);
-                self.partial = partial;
-                self.findings_version = Some(version);
-                return;
-            }
-            self.edited = None;
-            let DocEntry { doc, cache, .. } = self;
             let findings = match doc.tree().cloned() {
                 Some(tree) => {
                     let findings = engine::analyze(
@@ -114,7 +82,6 @@ impl DocEntry {
         } else {
             self.findings.clear(); // A manifest: the advisor checks it.
         }
-        self.edited = None;
         self.partial = None;
         self.findings_version = Some(version);
     }

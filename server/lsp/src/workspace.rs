@@ -17,7 +17,7 @@ use tower_lsp_server::{ls_types, Client};
 use super::convert;
 use super::cross_module::{self, CrossModule};
 use super::server::Inner;
-use super::state::{lock, DocEntry, Shared};
+use super::state::{lock, DocEntry};
 use ba_app::{self as app, WorkspaceIndex};
 use ba_rules::crossfile::CrossFindings;
 use ba_rules::Finding;
@@ -186,9 +186,6 @@ pub(super) fn refresh(
         .path
         .as_ref()
         .is_some_and(|p| entry.settings.is_excluded(p));
-    // The facts about to be stored are those of this text: cross-file findings are moved by
-    // the edits from here on (`own_and_moved_cross`).
-    entry.doc.take_edits();
     // Computed before taking the index lock (the text's own model is reused: cheap).
     let calls = cross_module::of_document(entry);
     let changed = {
@@ -230,21 +227,9 @@ pub(super) fn publish_with_cross(
     uri: &str,
     entry: &mut DocEntry,
     mut publish: impl FnMut(&DocEntry, &[Finding]),
-) -> Published {
+) -> Vec<Arc<str>> {
     let key = key_of(uri, entry.path.as_ref());
     let had = inner.workspace.cross().by_file.contains_key(&*key);
-    if entry.edited.is_some() && entry.doc.current_tree().is_none() {
-        // Only the edited item was parsed: publish now, with the cross-file findings of the
-        // last refresh moved by the edits since; the caller refreshes the facts once typing
-        // pauses (`refresh_later`), which reparses the file.
-        if had {
-            let findings = own_and_moved_cross(inner, &key, entry);
-            publish(entry, &findings);
-        } else {
-            publish(entry, &entry.findings);
-        }
-        return Published::Deferred;
-    }
     if !had {
         publish(entry, &entry.findings);
     }
@@ -252,117 +237,7 @@ pub(super) fn publish_with_cross(
     if had || findings.len() != entry.findings.len() {
         publish(entry, &findings);
     }
-    Published::Refreshed(others)
-}
-
-/// What `publish_with_cross` did after publishing.
-pub(super) enum Published {
-    /// The facts were refreshed; these other files' cross-file findings changed.
-    Refreshed(Vec<Arc<str>>),
-    /// The facts are to be refreshed later (`refresh_later`).
-    Deferred,
-}
-
-/// How long after a keystroke whose findings came from the edited item alone the file is
-/// reparsed and its facts refreshed, unless another edit comes first (which defers it again).
-/// Only cross-file findings wait for it: a file's own findings are published at once.
-pub(super) const REFRESH_DELAY: std::time::Duration = std::time::Duration::from_millis(150);
-
-/// Refreshes the facts of `version` of a document once typing pauses (see `Published`), and
-/// publishes it again if its cross-file findings are part of what it shows.
-pub(super) fn refresh_later(
-    client: Client,
-    inner: Arc<Inner>,
-    uri: String,
-    shared: Shared,
-    version: i32,
-    mut publish: impl FnMut(&Inner, &DocEntry, &[Finding]) + Send + 'static,
-) {
-    tokio::spawn(async move {
-        tokio::time::sleep(REFRESH_DELAY).await;
-        let job_inner = inner.clone();
-        let job = tokio::task::spawn_blocking(move || {
-            let mut entry = lock(&shared);
-            if entry.doc.version() != version {
-                return Vec::new(); // A newer edit has its own analysis and refresh.
-            }
-            let key = key_of(&uri, entry.path.as_ref());
-            let had = job_inner.workspace.cross().by_file.contains_key(&*key);
-            let (findings, others) = refresh(&job_inner, &uri, &mut entry);
-            if had || findings.len() != entry.findings.len() {
-                publish(&job_inner, &entry, &findings);
-            }
-            others
-        });
-        if let Ok(others) = job.await {
-            republish(client, inner, others);
-        }
-    });
-}
-
-/// The document's findings with its cross-file findings from the last refresh, moved through
-/// the edits made since (`Document::edits`) and filtered by its suppression comments.
-fn own_and_moved_cross(inner: &Inner, key: &str, entry: &DocEntry) -> Vec<Finding> {
-    let mut findings = entry.findings.clone();
-    let excluded = entry
-        .path
-        .as_ref()
-        .is_some_and(|p| entry.settings.is_excluded(p));
-    let (Some(edited), Some(edits)) = (&entry.edited, entry.doc.edits()) else {
-        return findings;
-    };
-    if excluded {
-        return findings;
-    }
-    let cross = inner.workspace.cross();
-    let index = lock(&inner.workspace.index);
-    let text = entry.doc.text();
-    let cross =
-        ba_engine::crossfile::findings_for(&cross, &index, key, &entry.settings.rules, text, None);
-    if cross.is_empty() {
-        return findings;
-    }
-    let item = edited.item.root_node().byte_range();
-    let suppressions = ba_config::suppression::Suppressions::parse_with(text, |pos| {
-        let tree = if item.contains(&pos) {
-            &edited.item
-        } else {
-            &edited.old
-        };
-        ba_config::suppression::is_in_comment(tree, pos)
-    });
-    for mut f in cross {
-        f.range = moved(edits, f.range.start, false)..moved(edits, f.range.end, true);
-        for r in &mut f.related {
-            r.range = moved(edits, r.range.start, false)..moved(edits, r.range.end, true);
-        }
-        let fits = f.range.start <= f.range.end
-            && f.range.end <= text.len()
-            && text.is_char_boundary(f.range.start)
-            && text.is_char_boundary(f.range.end);
-        if fits && !suppressions.suppresses(&f) {
-            findings.push(f);
-        }
-    }
-    findings.sort_by_key(|f| (f.range.start, f.rule.code));
-    findings
-}
-
-/// A byte offset of an older text moved through edits (start, old end, new end) made since;
-/// an offset inside replaced text goes to the start of the new text (`end`: to its end).
-fn moved(edits: &[(usize, usize, usize)], mut at: usize, end: bool) -> usize {
-    for &(start, old_end, new_end) in edits {
-        at = if at <= start {
-            at
-        } else if at >= old_end {
-            at - old_end + new_end
-        } else if end {
-            new_end
-        } else {
-            start
-        };
-    }
-    at
+    others
 }
 
 /// Gives the document the request data other files' handlers pass to its functions; a change
