@@ -269,7 +269,9 @@ fn own_and_cross(inner: &Inner, key: &str, entry: &mut DocEntry) -> Vec<Finding>
         .path
         .as_ref()
         .is_some_and(|p| entry.settings.is_excluded(p));
-    if !excluded {
+    // A document over the size limit has no facts, so no cross-file findings: never parse it
+    // here (a 2 MB file took seconds, holding its lock, and every later edit waited).
+    if !excluded && !entry.doc.is_too_large() {
         let cross = inner.workspace.cross();
         let index = lock(&inner.workspace.index);
         let tree = entry.doc.tree().cloned();
