@@ -45,8 +45,9 @@ export function resolveServer(configured: string | undefined, env: Environment):
   return {
     error:
       `The ${BINARY} server was not found: no backendArchitect.path setting, no binary bundled for ` +
-      `${env.platform}-${env.arch}, and none on PATH. Install it with \`cargo install --path server\` ` +
-      "from the backend-architect repository, or set backendArchitect.path.",
+      `${env.platform}-${env.arch}, and none on PATH. Install it with \`pipx install backend-architect\` ` +
+      "(or `npm install -g backend-architect`, or `cargo install --locked --path server/backend-architect` " +
+      "from the repository), or set backendArchitect.path.",
   };
 }
 

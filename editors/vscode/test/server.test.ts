@@ -50,7 +50,8 @@ test("then the bundled binary, then PATH", () => {
 test("nothing found: the error names the fix", () => {
   const r = resolveServer("  ", env([]));
   assert.ok("error" in r);
-  assert.match(r.error, /cargo install --path server/);
+  assert.match(r.error, /pipx install backend-architect/);
+  assert.match(r.error, /cargo install --locked --path server\/backend-architect/);
   assert.match(r.error, /linux-x64/);
 });
 

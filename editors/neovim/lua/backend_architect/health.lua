@@ -61,7 +61,7 @@ function M.check()
     end
   else
     err("`" .. exe .. "` is not executable", {
-      "Install it: cargo install --path server (from the backend-architect repository)",
+      "Install it: pipx install backend-architect (or npm install -g backend-architect, or cargo install --locked --path server/backend-architect from the repository)",
       "Or point setup({ cmd = { '/path/to/backend-architect', 'lsp' } }) at it",
     })
   end

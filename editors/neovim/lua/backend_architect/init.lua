@@ -162,7 +162,8 @@ function M.attach(bufnr)
     return
   end
   if vim.fn.executable(M.config.cmd[1]) ~= 1 then
-    notify("`" .. M.config.cmd[1] .. "` is not executable; install it with `cargo install --path server` "
+    notify("`" .. M.config.cmd[1] .. "` is not executable; install it with `pipx install backend-architect` "
+      .. "(or `cargo install --locked --path server/backend-architect` from the repository) "
       .. "or set `cmd` in setup()", vim.log.levels.ERROR)
     return
   end
