@@ -590,3 +590,39 @@ fn closed_pipes_end_quietly() {
         assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
     }
 }
+
+/// A report written with `-o` gets the mode any new file gets (0666 less the umask), not the
+/// temporary file's private 0600: CI uploads and other users must be able to read it.
+#[cfg(unix)]
+#[test]
+fn report_files_get_an_ordinary_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "app/views.py",
+        "import yaml\n\n\ndef load(doc):\n    return yaml.load(doc)\n",
+    );
+    let out = run(
+        dir.path(),
+        &[
+            "check",
+            "--no-cache",
+            "--format",
+            "json",
+            "-o",
+            "report.json",
+            "app",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let report = std::fs::metadata(dir.path().join("report.json")).unwrap();
+    let ordinary = std::fs::File::create(dir.path().join("ordinary.txt"))
+        .unwrap()
+        .metadata()
+        .unwrap();
+    assert_eq!(
+        report.permissions().mode() & 0o777,
+        ordinary.permissions().mode() & 0o777
+    );
+}

@@ -225,19 +225,25 @@ pub(super) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> 
         return Err(missing_folder(path, &dir));
     }
     // The temporary file's name is ours, not the user's: errors name the folder instead.
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".backend-architect-")
-        .tempfile_in(&dir)
-        .map_err(|e| {
-            let cause = e
-                .raw_os_error()
-                .map_or(e.kind().into(), std::io::Error::from_raw_os_error);
-            format!(
-                "{}: cannot create a file in the folder {}: {cause}",
-                path.display(),
-                dir.display()
-            )
-        })?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".backend-architect-");
+    // A new file (a report) gets the mode any program's new file gets (0666 less the umask), not
+    // the temporary file's private 0600; an existing file keeps its own (below).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder.tempfile_in(&dir).map_err(|e| {
+        let cause = e
+            .raw_os_error()
+            .map_or(e.kind().into(), std::io::Error::from_raw_os_error);
+        format!(
+            "{}: cannot create a file in the folder {}: {cause}",
+            path.display(),
+            dir.display()
+        )
+    })?;
     // No fsync: the rename already keeps readers from half a file, and syncing each of
     // thousands of fixed files would dominate `check --fix`.
     tmp.write_all(bytes).map_err(|e| err(&e))?;
