@@ -23,7 +23,9 @@ const KEY: &str = "test-key-0f3c9a";
 fn cache_home() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!(
+        // Under the target directory (cleaned with it), not the system's temporary folder,
+        // which kept one directory per test run.
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
             "backend-architect-advisor-test-{}",
             std::process::id()
         ));
