@@ -55,6 +55,39 @@ pub struct Semantic {
     /// (function, argument position or keyword) → what and for which sinks. Set by the caller
     /// (`check`'s cross-module pass, the server's workspace) from other files' `Outgoing`s.
     pub external: ExternalEntries,
+    /// Whether the module's path says it can hold Django function views (`views.py`,
+    /// `views/orders.py`, `api.py`…); `None` when the caller did not say (no path). A function
+    /// that takes `request` first in another module (`flows/login.py`) is a helper the views
+    /// call, and its other parameters are theirs, not URL parameters.
+    pub views_module: Option<bool>,
+}
+
+/// Whether a module at `path` (a file path or URI) can hold Django function views: its name or
+/// a directory says views, an API, endpoints, handlers or pages.
+pub fn holds_views(path: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "view",
+        "api",
+        "endpoint",
+        "handler",
+        "ajax",
+        "page",
+        "route",
+        "webhook",
+        "hook",
+        "urls",
+        "controller",
+        "action",
+    ];
+    let path = path.replace('\\', "/");
+    let mut parts: Vec<&str> = path.rsplit('/').take(3).collect();
+    if let Some(file) = parts.first_mut() {
+        *file = file.split('.').next().unwrap_or(file);
+    }
+    parts.iter().any(|part| {
+        let lower = part.to_ascii_lowercase();
+        WORDS.iter().any(|w| lower.contains(w))
+    })
 }
 
 /// Entries from other files: (function, argument) → what and for which sinks.
@@ -961,5 +994,31 @@ mod tests {
         assert_eq!(seen, expected);
         assert!(seen.iter().any(|n| text(*n, source).starts_with("def h")));
         assert!(!seen.iter().any(|n| text(*n, source) == "z"));
+    }
+}
+
+#[cfg(test)]
+mod views_module_tests {
+    use super::holds_views;
+
+    #[test]
+    fn modules_that_hold_views() {
+        for path in [
+            "shop/views.py",
+            "shop/views/orders.py",
+            "misago/users/views/auth.py",
+            "blog/api.py",
+            "file:///srv/app/payments/webhooks.py",
+            "allauth/account/views.py",
+        ] {
+            assert!(holds_views(path), "{path}");
+        }
+        for path in [
+            "allauth/account/internal/flows/reauthentication.py",
+            "misago/users/credentialchange.py",
+            "shop/services/checkout.py",
+        ] {
+            assert!(!holds_views(path), "{path}");
+        }
     }
 }

@@ -893,7 +893,10 @@ impl<'t> State<'_, '_, 't> {
         let is_view = match params.as_slice() {
             // A function view, unless this file calls it: then it is a helper that takes the
             // request along, and its other parameters are the caller's.
-            [first, ..] if first == "request" => src.matches(&format!("{name}(")).count() <= 1,
+            [first, ..] if first == "request" => {
+                src.matches(&format!("{name}(")).count() <= 1
+                    && self.cx.sem.views_module != Some(false)
+            }
             // Class-based views and viewsets: only the handler methods get URL parameters.
             [s, second, ..] if s == "self" && second == "request" => matches!(
                 name,

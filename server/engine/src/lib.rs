@@ -374,6 +374,7 @@ pub fn analyze(
             let (sem, partial) = ba_syntax::depth::tracked(|| {
                 let mut sem = Semantic::build_with(language, tree, source, rules.models().clone());
                 sem.external = cache.external.clone();
+                sem.views_module = Some(ba_analysis::holds_views(path));
                 sem
             });
             let sem = std::sync::Arc::new(sem);
