@@ -243,9 +243,9 @@ pub struct FileFacts {
     pub clients: Vec<Client>,
     pub tests: Vec<TestCalls>,
     /// GraphQL fields and their resolvers (`graphql.rs`).
-    pub resolvers: Vec<crate::graphql::Resolver>,
+    pub resolvers: Vec<Resolver>,
     /// WebSocket connection and message handlers (`websocket.rs`).
-    pub sockets: Vec<crate::websocket::SocketHandler>,
+    pub sockets: Vec<SocketHandler>,
     /// Where `urlpatterns` is assigned (Django's app anchor).
     pub urlpatterns: Option<Span>,
     /// What the file is for (runtime, test, migration, …); routes count only in runtime files.
@@ -312,21 +312,17 @@ impl FileFacts {
         }));
         self.tests.extend(other.tests.iter().cloned());
         self.resolvers
-            .extend(other.resolvers.iter().map(|r| crate::graphql::Resolver {
+            .extend(other.resolvers.iter().map(|r| Resolver {
                 span: s(&r.span),
                 full: s(&r.full),
                 ..r.clone()
             }));
-        self.sockets.extend(
-            other
-                .sockets
-                .iter()
-                .map(|h| crate::websocket::SocketHandler {
-                    span: s(&h.span),
-                    full: s(&h.full),
-                    ..h.clone()
-                }),
-        );
+        self.sockets
+            .extend(other.sockets.iter().map(|h| SocketHandler {
+                span: s(&h.span),
+                full: s(&h.full),
+                ..h.clone()
+            }));
         if let Some(u) = &other.urlpatterns {
             self.urlpatterns = Some(s(u));
         }
@@ -552,6 +548,100 @@ impl Framework {
                 })
                 .flatten(),
         }
+    }
+}
+
+// GraphQL and WebSocket facts (extracted by `graphql.rs` and `websocket.rs`).
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum GraphqlLibrary {
+    Strawberry,
+    Graphene,
+    Ariadne,
+    /// A resolver map: Apollo Server, graphql-yoga, Mercurius, graphql-tools.
+    ResolverMap,
+    /// NestJS `@nestjs/graphql` or TypeGraphQL: `@Resolver` classes.
+    Decorators,
+}
+
+impl GraphqlLibrary {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Strawberry => "Strawberry",
+            Self::Graphene => "Graphene",
+            Self::Ariadne => "Ariadne",
+            Self::ResolverMap => "resolver map",
+            Self::Decorators => "NestJS/TypeGraphQL",
+        }
+    }
+}
+
+/// One field of a GraphQL type and the function that resolves it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Resolver {
+    pub library: GraphqlLibrary,
+    /// The GraphQL type: `Query`, `Mutation`, `Subscription`, or an object type (`User`).
+    pub parent: String,
+    /// The field name as the schema exposes it (as written; Strawberry's camel-casing is not
+    /// applied).
+    pub field: String,
+    /// The resolving function as written (`resolve_user`, `CreateUser.mutate`, `Query.user`).
+    pub function: String,
+    /// The resolver's name (or the field's key).
+    pub span: Span,
+    /// The whole resolver definition.
+    pub full: Span,
+}
+
+impl Resolver {
+    /// `Query.user → resolve_user`
+    pub fn label(&self) -> String {
+        format!("{}.{} → {}", self.parent, self.field, self.function)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SocketLibrary {
+    Channels,
+    Starlette,
+    /// Flask-SocketIO or python-socketio.
+    PythonSocketIo,
+    /// socket.io or `ws` (`x.on("connection", …)`).
+    NodeSocket,
+    NestGateway,
+}
+
+impl SocketLibrary {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Channels => "Django Channels",
+            Self::Starlette => "Starlette",
+            Self::PythonSocketIo => "Socket.IO",
+            Self::NodeSocket => "socket.io/ws",
+            Self::NestGateway => "NestJS gateway",
+        }
+    }
+}
+
+/// One WebSocket handler: a connection handler or the handler of one message event.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct SocketHandler {
+    pub library: SocketLibrary,
+    /// What the handler hangs off: the consumer or gateway class, the server variable
+    /// (`socketio`, `io`, `wss`), with the namespace when one is given (`sio /chat`).
+    pub endpoint: String,
+    /// `connection`, `connect`, `receive`, a Socket.IO event name…
+    pub event: String,
+    /// The handler as written (`handle_chat`, `ChatConsumer.receive`), or `anonymous`.
+    pub handler: String,
+    pub span: Span,
+    pub full: Span,
+}
+
+impl SocketHandler {
+    /// `socket.io event "chat" → handle_chat`
+    pub fn label(&self) -> String {
+        format!("{} \"{}\" → {}", self.endpoint, self.event, self.handler)
     }
 }
 

@@ -12,54 +12,8 @@ use ba_syntax::NodeExt;
 use tree_sitter::Node;
 
 use super::facts::Span;
+pub use super::facts::{GraphqlLibrary, Resolver};
 use ba_analysis::{named_children, text};
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum GraphqlLibrary {
-    Strawberry,
-    Graphene,
-    Ariadne,
-    /// A resolver map: Apollo Server, graphql-yoga, Mercurius, graphql-tools.
-    ResolverMap,
-    /// NestJS `@nestjs/graphql` or TypeGraphQL: `@Resolver` classes.
-    Decorators,
-}
-
-impl GraphqlLibrary {
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Strawberry => "Strawberry",
-            Self::Graphene => "Graphene",
-            Self::Ariadne => "Ariadne",
-            Self::ResolverMap => "resolver map",
-            Self::Decorators => "NestJS/TypeGraphQL",
-        }
-    }
-}
-
-/// One field of a GraphQL type and the function that resolves it.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Resolver {
-    pub library: GraphqlLibrary,
-    /// The GraphQL type: `Query`, `Mutation`, `Subscription`, or an object type (`User`).
-    pub parent: String,
-    /// The field name as the schema exposes it (as written; Strawberry's camel-casing is not
-    /// applied).
-    pub field: String,
-    /// The resolving function as written (`resolve_user`, `CreateUser.mutate`, `Query.user`).
-    pub function: String,
-    /// The resolver's name (or the field's key).
-    pub span: Span,
-    /// The whole resolver definition.
-    pub full: Span,
-}
-
-impl Resolver {
-    /// `Query.user → resolve_user`
-    pub fn label(&self) -> String {
-        format!("{}.{} → {}", self.parent, self.field, self.function)
-    }
-}
 
 fn span(n: Node) -> Span {
     Span(n.byte_range())

@@ -9,53 +9,9 @@ use ba_syntax::NodeExt;
 use tree_sitter::Node;
 
 use super::facts::Span;
+pub use super::facts::{SocketHandler, SocketLibrary};
 use super::graphql::{decorated_methods, decorator_name, decorator_string, js_decorator_name};
 use ba_analysis::{named_children, text};
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum SocketLibrary {
-    Channels,
-    Starlette,
-    /// Flask-SocketIO or python-socketio.
-    PythonSocketIo,
-    /// socket.io or `ws` (`x.on("connection", …)`).
-    NodeSocket,
-    NestGateway,
-}
-
-impl SocketLibrary {
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Channels => "Django Channels",
-            Self::Starlette => "Starlette",
-            Self::PythonSocketIo => "Socket.IO",
-            Self::NodeSocket => "socket.io/ws",
-            Self::NestGateway => "NestJS gateway",
-        }
-    }
-}
-
-/// One WebSocket handler: a connection handler or the handler of one message event.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct SocketHandler {
-    pub library: SocketLibrary,
-    /// What the handler hangs off: the consumer or gateway class, the server variable
-    /// (`socketio`, `io`, `wss`), with the namespace when one is given (`sio /chat`).
-    pub endpoint: String,
-    /// `connection`, `connect`, `receive`, a Socket.IO event name…
-    pub event: String,
-    /// The handler as written (`handle_chat`, `ChatConsumer.receive`), or `anonymous`.
-    pub handler: String,
-    pub span: Span,
-    pub full: Span,
-}
-
-impl SocketHandler {
-    /// `socket.io event "chat" → handle_chat`
-    pub fn label(&self) -> String {
-        format!("{} \"{}\" → {}", self.endpoint, self.event, self.handler)
-    }
-}
 
 fn span(n: Node) -> Span {
     Span(n.byte_range())

@@ -1134,7 +1134,7 @@ fn render(
         super::OutputFormat::Sarif => output::sarif(reports, notices),
         super::OutputFormat::Github => output::github(reports),
         super::OutputFormat::Junit => output::junit(reports, checked),
-        super::OutputFormat::Html => super::map::html(reports, checked)?,
+        super::OutputFormat::Html => super::report::html(reports, checked)?,
     })
 }
 

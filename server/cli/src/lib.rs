@@ -8,6 +8,7 @@ mod fix;
 mod map;
 mod models;
 mod output;
+mod report;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

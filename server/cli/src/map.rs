@@ -1,17 +1,12 @@
-//! `backend-architect map` and `check --format html`: the run's reports and the workspace index
-//! of the same files, handed to `ba_report` to draw.
+//! `backend-architect map`: `check`'s analysis of the paths, then the run's reports and the
+//! workspace index of the same files (`report::inputs`) handed to `ba_report` to draw.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, ValueEnum};
-use rayon::prelude::*;
 
-use super::output::FileReport;
-use ba_app::WorkspaceIndex;
 use ba_report::map::{MapOptions, DEFAULT_COLLAPSE};
-use ba_report::FileFindings;
-use ba_syntax::Language;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum MapFormat {
@@ -68,48 +63,6 @@ fn check_args(args: &MapArgs) -> Result<super::CheckArgs, String> {
     }
 }
 
-/// Reads a file as `check` analyses it (UTF-8, without a byte order mark).
-fn read(path: &Path) -> Option<String> {
-    let text = String::from_utf8(std::fs::read(path).ok()?).ok()?;
-    Some(match text.strip_prefix(super::fix::BOM) {
-        Some(rest) => rest.to_owned(),
-        None => text,
-    })
-}
-
-/// The index of the reported files (keyed by the paths the reports show) and their findings
-/// with the text they were computed for.
-fn inputs(reports: &[FileReport]) -> (WorkspaceIndex, Vec<FileFindings>) {
-    let parsed: Vec<(FileFindings, Option<(Language, ba_app::FileFacts)>)> = reports
-        .par_iter()
-        .filter_map(|r| {
-            let path = Path::new(&r.path);
-            let text = read(path)?;
-            let facts = Language::from_path(path).and_then(|language| {
-                let tree = ba_syntax::parse::parse(language, &text, None)?;
-                Some((language, ba_app::extract(language, &tree, &text, &r.path)))
-            });
-            Some((
-                FileFindings {
-                    path: r.path.clone(),
-                    findings: r.findings.iter().map(|x| x.finding.clone()).collect(),
-                    text,
-                },
-                facts,
-            ))
-        })
-        .collect();
-    let mut index = WorkspaceIndex::new();
-    let mut files = Vec::with_capacity(parsed.len());
-    for (file, facts) in parsed {
-        if let Some((language, facts)) = facts {
-            index.update(&file.path, &file.path, language, facts);
-        }
-        files.push(file);
-    }
-    (index, files)
-}
-
 pub fn run(args: &MapArgs) -> ExitCode {
     let check = match check_args(args) {
         Ok(c) => c,
@@ -123,7 +76,7 @@ pub fn run(args: &MapArgs) -> ExitCode {
     if code != ExitCode::SUCCESS {
         return code;
     }
-    let (mut index, files) = inputs(&reports);
+    let (mut index, files) = super::report::inputs(&reports);
     let map = ba_report::build(
         &mut index,
         &files,
@@ -162,27 +115,4 @@ pub fn run(args: &MapArgs) -> ExitCode {
             ExitCode::from(2)
         }
     }
-}
-
-/// `check --format html`: the page for these reports, with the map of the same files.
-pub fn html(reports: &[FileReport], files_checked: usize) -> Result<String, String> {
-    let (mut index, files) = inputs(reports);
-    let map = ba_report::build(
-        &mut index,
-        &files,
-        &MapOptions {
-            expand: true,
-            ..MapOptions::default()
-        },
-    );
-    let root = std::env::current_dir().ok();
-    ba_report::html::render(
-        &map,
-        &files,
-        &ba_report::html::HtmlOptions {
-            title: "backend-architect report",
-            files_checked,
-            root: root.as_deref(),
-        },
-    )
 }
