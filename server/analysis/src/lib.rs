@@ -14,6 +14,7 @@ pub mod models;
 pub mod project;
 mod python;
 mod python_taint;
+pub use python_taint::base_type as python_base_type;
 pub mod resolvers;
 pub mod routes;
 pub mod taint;

@@ -1243,7 +1243,7 @@ fn flask_variables(path: &str) -> Vec<(String, String)> {
 }
 
 /// `Optional[int]`, `int | None`, `Annotated[int, Query()]` → `int`.
-fn base_type(annotation: &str) -> &str {
+pub fn base_type(annotation: &str) -> &str {
     let mut t = annotation.trim();
     for wrapper in ["Optional[", "Annotated["] {
         if let Some(inner) = t.strip_prefix(wrapper) {

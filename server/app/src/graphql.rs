@@ -58,9 +58,10 @@ impl PyMentions {
     }
 }
 
-/// Python resolvers in one top-level item.
-pub(crate) fn extract_python(item: Node, src: &str, m: PyMentions, out: &mut Vec<Resolver>) {
-    if !matches!(
+/// Whether a top-level Python item can define handlers: a definition, or one inside
+/// `if`/`try`/`with` (the GraphQL and WebSocket extractors look only there).
+pub(crate) fn may_define(item: Node) -> bool {
+    matches!(
         item.kind_str(),
         "class_definition"
             | "decorated_definition"
@@ -68,7 +69,12 @@ pub(crate) fn extract_python(item: Node, src: &str, m: PyMentions, out: &mut Vec
             | "if_statement"
             | "try_statement"
             | "with_statement"
-    ) {
+    )
+}
+
+/// Python resolvers in one top-level item.
+pub(crate) fn extract_python(item: Node, src: &str, m: PyMentions, out: &mut Vec<Resolver>) {
+    if !may_define(item) {
         return;
     }
     let Some(_level) = ba_syntax::depth::enter() else {

@@ -34,15 +34,7 @@ const PY_METHODS: &[&str] = &[
 
 pub(crate) fn extract_python(item: Node, src: &str, socketio: bool, out: &mut Vec<SocketHandler>) {
     // Handlers are definitions (possibly inside `if`/`try`/`with` or a factory function).
-    if !matches!(
-        item.kind_str(),
-        "class_definition"
-            | "decorated_definition"
-            | "function_definition"
-            | "if_statement"
-            | "try_statement"
-            | "with_statement"
-    ) {
+    if !super::graphql::may_define(item) {
         return;
     }
     let Some(_level) = ba_syntax::depth::enter() else {

@@ -315,14 +315,7 @@ fn param_annotation<'a>(checker: &Checker<'a>, ident: tree_sitter::Node<'a>) -> 
 /// An annotation whose values print escaped: anything but strings (`str`, `Optional[str]`,
 /// `str | None`, `Annotated[str, …]`, `Any`, `EmailStr`…).
 fn structured(annotation: &str) -> bool {
-    let mut t = annotation.trim();
-    for wrapper in ["Optional[", "Annotated["] {
-        if let Some(inner) = t.strip_prefix(wrapper) {
-            t = inner.trim_end_matches(']');
-            t = t.split(',').next().unwrap_or(t).trim();
-        }
-    }
-    let t = t.split('|').next().unwrap_or(t).trim();
+    let t = ba_analysis::python_base_type(annotation);
     let stringy = t.is_empty()
         || t.ends_with("str")
         || t.ends_with("Str")
