@@ -205,6 +205,27 @@ fn best_effort<'a>(checker: &Checker<'a>, clause: Node<'a>) -> bool {
     let Some(body) = attempt.field("body") else {
         return false;
     };
+    // Releasing a resource on the way out (`await ws.close()`, `request.session.clear()`):
+    // nothing is left to do if it fails.
+    let statements: Vec<Node> = named_children(body)
+        .into_iter()
+        .filter(|s| s.kind_str() != "comment")
+        .collect();
+    if let [only] = statements[..] {
+        let text = checker.text(only).trim_start_matches("await ").trim();
+        let method = text
+            .strip_suffix("()")
+            .and_then(|callee| callee.rsplit('.').next());
+        if method.is_some_and(|m| {
+            matches!(
+                m,
+                "close" | "aclose" | "clear" | "shutdown" | "disconnect" | "release" | "cancel"
+                    | "terminate" | "kill" | "stop" | "flush" | "cleanup" | "unlink"
+            )
+        }) {
+            return true;
+        }
+    }
     // Any call made as a statement (`save(x)`, `await db.commit()`) is an effect that failed;
     // a name the attempt binds must have a default from before, or not be read after it
     // (`order = Order.objects.get(pk=pk)` then `order.status` fails later, unbound).
@@ -366,7 +387,8 @@ Flags request handlers whose errors are not handled:
   block (reading details of an error being answered), one of a chain of attempts (`try` probe
   A, then `try` probe B), or a `try` that only computes a value and keeps the default set
   before it on failure (`try: name = unquote(name)` — no call made for its effect, such as
-  `save(...)` or `db.commit()`).
+  `save(...)` or `db.commit()`), or a lone call releasing a resource on the way out
+  (`await ws.close()`, `request.session.clear()`, `.shutdown()`, `.cancel()`).
 
 ## Why is this bad?
 In Express 4 a rejected promise from an async handler never reaches the error middleware: the
