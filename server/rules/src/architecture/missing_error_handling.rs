@@ -186,9 +186,17 @@ fn best_effort<'a>(checker: &Checker<'a>, clause: Node<'a>) -> bool {
         }
     }
     let siblings = |n: Node<'a>, next: bool| {
-        let mut s = if next { n.next_named_sibling() } else { n.prev_named_sibling() };
+        let mut s = if next {
+            n.next_named_sibling()
+        } else {
+            n.prev_named_sibling()
+        };
         while let Some(c) = s.filter(|c| c.kind_str() == "comment") {
-            s = if next { c.next_named_sibling() } else { c.prev_named_sibling() };
+            s = if next {
+                c.next_named_sibling()
+            } else {
+                c.prev_named_sibling()
+            };
         }
         s
     };
@@ -219,8 +227,19 @@ fn best_effort<'a>(checker: &Checker<'a>, clause: Node<'a>) -> bool {
         if method.is_some_and(|m| {
             matches!(
                 m,
-                "close" | "aclose" | "clear" | "shutdown" | "disconnect" | "release" | "cancel"
-                    | "terminate" | "kill" | "stop" | "flush" | "cleanup" | "unlink"
+                "close"
+                    | "aclose"
+                    | "clear"
+                    | "shutdown"
+                    | "disconnect"
+                    | "release"
+                    | "cancel"
+                    | "terminate"
+                    | "kill"
+                    | "stop"
+                    | "flush"
+                    | "cleanup"
+                    | "unlink"
             )
         }) {
             return true;
@@ -233,7 +252,12 @@ fn best_effort<'a>(checker: &Checker<'a>, clause: Node<'a>) -> bool {
     let mut bound = Vec::new();
     walk_scope(
         body,
-        &|n| matches!(n.kind_str(), "function_definition" | "class_definition" | "lambda"),
+        &|n| {
+            matches!(
+                n.kind_str(),
+                "function_definition" | "class_definition" | "lambda"
+            )
+        },
         &mut |n| {
             if n.kind_str() == "expression_statement" {
                 let first = n.named_child(0);

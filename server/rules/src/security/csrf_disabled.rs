@@ -264,21 +264,35 @@ fn protocol_endpoint(name: &str, path: &str) -> bool {
         .iter()
         .any(|m| path.contains(m));
     const USER_ACTIONS: &[&str] = &[
-        "add", "create", "delete", "generate", "new", "regenerate", "remove", "reset", "rotate",
+        "add",
+        "create",
+        "delete",
+        "generate",
+        "new",
+        "regenerate",
+        "remove",
+        "reset",
+        "rotate",
         "update",
     ];
     words.last() == Some(&"token") && !words.iter().any(|w| USER_ACTIONS.contains(w))
-        || ["introspect", "introspection", "userinfo", "jwks", "acs", "sls"]
-            .iter()
-            .any(|w| has(w))
+        || [
+            "introspect",
+            "introspection",
+            "userinfo",
+            "jwks",
+            "acs",
+            "sls",
+        ]
+        .iter()
+        .any(|w| has(w))
         || words.windows(2).any(|p| p == ["user", "info"])
         || has("device") && (has("code") || has("authorization") || has("token"))
         || has("client") && has("registration")
-        || ["callback", "webhook", "webhooks", "ipn"].iter().any(|w| has(w))
-        || identity_module
-            && ["revoke", "revocation", "complete"]
-                .iter()
-                .any(|w| has(w))
+        || ["callback", "webhook", "webhooks", "ipn"]
+            .iter()
+            .any(|w| has(w))
+        || identity_module && ["revoke", "revocation", "complete"].iter().any(|w| has(w))
 }
 
 /// `apple_post_callback` → apple, post, callback; `OpenIDCallbackView` → open, id, callback,
@@ -460,8 +474,14 @@ mod tests {
 
     #[test]
     fn names_split_into_words() {
-        assert_eq!(name_words("apple_post_callback"), ["apple", "post", "callback"]);
-        assert_eq!(name_words("OpenIDCallbackView"), ["open", "id", "callback", "view"]);
+        assert_eq!(
+            name_words("apple_post_callback"),
+            ["apple", "post", "callback"]
+        );
+        assert_eq!(
+            name_words("OpenIDCallbackView"),
+            ["open", "id", "callback", "view"]
+        );
         assert_eq!(name_words("ACSView"), ["acs", "view"]);
         assert_eq!(name_words("UserInfoView"), ["user", "info", "view"]);
     }
@@ -483,7 +503,12 @@ mod tests {
         }
         assert!(protocol_endpoint("RevokeView", "allauth/idp/oidc/views.py"));
         assert!(protocol_endpoint("complete", "misago/socialauth/views.py"));
-        for name in ["delete_token", "regenerate_api_token", "update_email", "reorder_tasks"] {
+        for name in [
+            "delete_token",
+            "regenerate_api_token",
+            "update_email",
+            "reorder_tasks",
+        ] {
             assert!(!protocol_endpoint(name, "app/views.py"), "{name}");
         }
         // `revoke` and `complete` name user actions outside identity-protocol modules.
