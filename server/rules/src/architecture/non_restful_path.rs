@@ -121,7 +121,8 @@ fn is_param(segment: &str) -> bool {
 }
 
 /// What is wrong with a path, if anything.
-pub(crate) fn smell(path: &str) -> Option<String> {
+#[cfg(test)]
+fn smell(path: &str) -> Option<String> {
     smell_in(path, true)
 }
 
