@@ -19,6 +19,16 @@
       d.open = false; d.removeAttribute("data-was-closed");
     });
   });
+  // The map: fit to the page's width, or actual size (scrolls).
+  var zoom = document.getElementById("map-zoom");
+  var figure = document.getElementById("map-graph");
+  if (zoom && figure) {
+    zoom.addEventListener("click", function () {
+      var fit = figure.classList.toggle("fit");
+      zoom.textContent = fit ? "Actual size" : "Fit to width";
+      zoom.setAttribute("aria-pressed", fit ? "false" : "true");
+    });
+  }
   if (!table) { return; }
   var rows = Array.prototype.slice.call(table.querySelectorAll("tbody.finding"));
   function apply() {
