@@ -25,14 +25,15 @@ pub struct MapArgs {
     #[arg(long, value_enum, default_value_t = MapFormat::Mermaid)]
     pub format: MapFormat,
     /// Only this neighbourhood: a route path (`/users`, `"GET /users/{id}"`), a file or
-    /// directory (`app/routers/users.py`), or a handler name.
+    /// directory (`app/routers/users.py`), or a handler, resolver or socket endpoint name.
     #[arg(long, value_name = "PATH_OR_ROUTE")]
     pub focus: Option<String>,
-    /// Draw every route, however many (by default each resource becomes one node above
-    /// --collapse-over routes).
+    /// Draw every handler, however many (by default each resource, GraphQL schema and
+    /// WebSocket endpoint becomes one node above --collapse-over handlers).
     #[arg(long)]
     pub expand: bool,
-    /// Draw resources as single nodes when the map has more routes than this.
+    /// Draw resources, schemas and endpoints as single nodes when the map has more handlers
+    /// (routes, resolvers, socket handlers) than this.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_COLLAPSE)]
     pub collapse_over: usize,
     /// Use this configuration file instead of discovering one per file.

@@ -19,8 +19,9 @@ use crate::access::{access, identifiers};
 /// field bump it.
 pub const SCHEMA: &str = "backend-architect/map/v1";
 
-/// Above this many routes the graph formats draw each resource as one node (`--expand` draws
-/// every route anyway; `--focus` narrows the map first).
+/// Above this many handlers (routes, GraphQL resolvers, WebSocket handlers) the graph formats
+/// draw each resource, schema and endpoint as one node (`--expand` draws every handler anyway;
+/// `--focus` narrows the map first).
 pub const DEFAULT_COLLAPSE: usize = 60;
 
 /// The handler name the application model gives an inline function.
@@ -134,7 +135,8 @@ pub struct Map {
     pub summary: Summary,
     /// The `--focus` the map was narrowed to.
     pub focus: Option<String>,
-    /// Whether the graph formats draw resources as single nodes (too many routes to draw).
+    /// Whether the graph formats draw resources, schemas and endpoints as single nodes (too
+    /// many handlers to draw).
     pub collapsed: bool,
     pub apps: Vec<App>,
     /// Routers that nothing mounts (their own prefix only).
@@ -224,6 +226,10 @@ pub struct GraphqlSchema {
     pub library: &'static str,
     /// The files its resolvers are defined in.
     pub files: Vec<String>,
+    /// Where the workspace serves GraphQL: mounts of a GraphQL server (`GraphQLRouter`,
+    /// `expressMiddleware(apollo)`, `graphqlHTTP`), Django URLs of a `GraphQLView`, routes whose
+    /// path or handler says `graphql`.
+    pub paths: Vec<String>,
     pub findings: Counts,
     pub resolvers_without_auth: usize,
     /// Sorted by type (`Query`, `Mutation`, …) and field.
@@ -611,11 +617,29 @@ fn findings_in(
     key: &str,
     range: &std::ops::Range<usize>,
 ) -> (Counts, Vec<String>, usize) {
+    findings_inside(findings, key, range, &[])
+}
+
+/// `findings_in`, leaving out the findings of handlers nested inside this one (a socket.io
+/// `connection` handler holds its sockets' event handlers).
+fn findings_inside(
+    findings: &HashMap<&str, &FileFindings>,
+    key: &str,
+    range: &std::ops::Range<usize>,
+    nested: &[std::ops::Range<usize>],
+) -> (Counts, Vec<String>, usize) {
+    let inside = |r: &std::ops::Range<usize>, o: &std::ops::Range<usize>| {
+        r.start >= o.start && r.end <= o.end.max(o.start + 1)
+    };
+    let nested: Vec<&std::ops::Range<usize>> = nested
+        .iter()
+        .filter(|n| *n != range && inside(n, range))
+        .collect();
     let mut counts = Counts::default();
     let mut codes = BTreeSet::new();
     let mut no_timeout = 0;
     for f in findings.get(key).map_or(&[][..], |f| &f.findings) {
-        if f.range.start >= range.start && f.range.end <= range.end.max(range.start + 1) {
+        if inside(&f.range, range) && !nested.iter().any(|n| inside(&f.range, n)) {
             counts.add(f.severity);
             codes.insert(f.rule.code.to_owned());
             no_timeout += usize::from(f.rule.code == "PERF204");
@@ -658,6 +682,53 @@ fn auth_of(text: &str, full: &std::ops::Range<usize>, name_at: usize, python: bo
         return Auth::Required;
     }
     Auth::None
+}
+
+/// Whether code that serves something names a GraphQL server.
+fn names_graphql(text: &str) -> bool {
+    let t = text.to_ascii_lowercase();
+    ["graphql", "expressmiddleware", "yoga", "mercurius", "apollo"]
+        .iter()
+        .any(|w| t.contains(w))
+}
+
+/// The paths where the workspace serves GraphQL (see `GraphqlSchema::paths`).
+fn served_graphql(
+    runtime: &[&std::sync::Arc<ba_app::FileEntry>],
+    resolved: &ba_app::Resolved,
+) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let slash = |p: &str| {
+        if p.starts_with('/') {
+            p.to_owned()
+        } else {
+            format!("/{p}")
+        }
+    };
+    for entry in runtime {
+        for m in &entry.facts.mounts {
+            if let Some(prefix) = &m.prefix {
+                if m.children.iter().any(|c| names_graphql(c)) {
+                    out.insert(slash(prefix));
+                }
+            }
+        }
+        for u in &entry.facts.urls {
+            if let ba_app::facts::UrlTarget::View(v) = &u.target {
+                if names_graphql(v) {
+                    out.insert(slash(u.pattern.trim_start_matches('^').trim_end_matches('$')));
+                }
+            }
+        }
+    }
+    for r in &resolved.routes {
+        if r.class == FileClass::Runtime
+            && (r.path.to_ascii_lowercase().contains("graphql") || names_graphql(&r.handler_name))
+        {
+            out.insert(r.path.clone());
+        }
+    }
+    out
 }
 
 /// `Query`, `Mutation`, `Subscription`, then object types.
@@ -1155,6 +1226,8 @@ pub fn build(index: &mut WorkspaceIndex, files: &[FileFindings], options: &MapOp
                     codes,
                 });
         }
+        let socket_ranges: Vec<std::ops::Range<usize>> =
+            entry.facts.sockets.iter().map(|h| h.full.0.clone()).collect();
         for h in &entry.facts.sockets {
             let names = [h.handler.as_str(), h.endpoint.as_str()];
             if let Some(f) = &options.focus {
@@ -1163,7 +1236,7 @@ pub fn build(index: &mut WorkspaceIndex, files: &[FileFindings], options: &MapOp
                 }
             }
             let full = h.full.0.clone();
-            let (findings, codes, _) = findings_in(&findings, &key, &full);
+            let (findings, codes, _) = findings_inside(&findings, &key, &full, &socket_ranges);
             let used = uses(&key, text, full.clone(), &h.handler);
             endpoints
                 .entry((h.library.name(), h.endpoint.clone(), key.clone()))
@@ -1186,6 +1259,7 @@ pub fn build(index: &mut WorkspaceIndex, files: &[FileFindings], options: &MapOp
                 ));
         }
     }
+    let graphql_paths = served_graphql(&runtime, &resolved);
     let graphql: Vec<GraphqlSchema> = schemas
         .into_iter()
         .map(|(library, mut resolvers)| {
@@ -1209,6 +1283,7 @@ pub fn build(index: &mut WorkspaceIndex, files: &[FileFindings], options: &MapOp
                 id,
                 library,
                 files: files.into_iter().collect(),
+                paths: graphql_paths.iter().cloned().collect(),
                 findings: counts,
                 resolvers_without_auth: resolvers.iter().filter(|r| r.auth == Auth::None).count(),
                 resolvers,
@@ -1285,7 +1360,9 @@ pub fn build(index: &mut WorkspaceIndex, files: &[FileFindings], options: &MapOp
     summary.clients = clients.len();
     let mut map = Map {
         schema: SCHEMA,
-        collapsed: !options.expand && summary.routes > options.collapse_over.max(1),
+        collapsed: !options.expand
+            && summary.routes + summary.resolvers + summary.socket_handlers
+                > options.collapse_over.max(1),
         focus: options.focus.clone(),
         summary,
         apps,

@@ -72,13 +72,25 @@ pub(crate) fn collapsed_label(g: &Group) -> Vec<String> {
 }
 
 pub(crate) fn schema_label(g: &GraphqlSchema) -> String {
-    format!("GraphQL · {} · {}", g.library, g.files.join(", "))
+    let mut parts = vec!["GraphQL".to_owned(), g.library.to_owned()];
+    if !g.paths.is_empty() {
+        parts.push(g.paths.join(", "));
+    }
+    parts.push(g.files.join(", "));
+    parts.join(" · ")
 }
 
 pub(crate) fn resolver_label(r: &ResolverNode) -> Vec<String> {
+    let name = format!("{}.{}", r.parent, r.field);
+    let function = if r.function == name {
+        // A resolver map's inline function.
+        "inline resolver"
+    } else {
+        &r.function
+    };
     let mut lines = vec![
-        format!("{}.{}", r.parent, r.field),
-        format!("{} · {}", r.function, r.auth.label()),
+        name.clone(),
+        format!("{function} · {}", r.auth.label()),
     ];
     if r.findings.total() > 0 {
         lines.push(format!("{} ({})", r.findings.describe(), r.codes.join(" ")));
@@ -126,7 +138,12 @@ pub(crate) fn endpoint_label(e: &SocketEndpoint) -> String {
 }
 
 pub(crate) fn socket_handler_label(h: &SocketHandlerNode) -> Vec<String> {
-    let mut lines = vec![format!("on {}", h.event), h.handler.clone()];
+    let handler = if h.handler == "anonymous" {
+        "inline handler"
+    } else {
+        &h.handler
+    };
+    let mut lines = vec![format!("on {}", h.event), handler.to_owned()];
     if h.findings.total() > 0 {
         lines.push(format!("{} ({})", h.findings.describe(), h.codes.join(" ")));
     }
