@@ -318,6 +318,21 @@ fn html_report_escapes_and_redacts() {
     // The map formats escape the same text.
     let mermaid = map(dir.path(), &[]);
     assert!(!mermaid.contains("<script>"), "{mermaid}");
+    let svg = map(dir.path(), &["--format", "svg"]);
+    assert!(svg.starts_with("<?xml"), "{svg}");
+    for bad in ["<img", "<script>", "</script><script>"] {
+        assert!(!svg.contains(bad), "{bad} in the SVG");
+    }
+    assert!(
+        svg.contains("&lt;img src=x onerror=alert(1)&gt;.py"),
+        "{svg}"
+    );
+    assert_eq!(svg.matches("<svg").count(), 1);
+    assert_eq!(svg.matches("</svg>").count(), 1);
+    assert_eq!(
+        svg.matches("<g class=\"node ").count(),
+        svg.matches("</g>").count()
+    );
     assert_graphviz_renders(&map(dir.path(), &["--format", "dot"]));
 
     // The total the page shows is the JSON report's.
@@ -467,8 +482,14 @@ fn reads_and_writes_split_per_handler() {
         rw(route("DELETE", "/orders/<int:oid>")),
         (json!([]), json!(["model_order"]))
     );
-    assert_eq!(rw(route("GET", "/notes")), (json!(["model_note"]), json!([])));
-    assert_eq!(rw(route("POST", "/notes")), (json!([]), json!(["model_note"])));
+    assert_eq!(
+        rw(route("GET", "/notes")),
+        (json!(["model_note"]), json!([]))
+    );
+    assert_eq!(
+        rw(route("POST", "/notes")),
+        (json!([]), json!(["model_note"]))
+    );
     // Every format draws the two kinds of edge.
     let mermaid = map(dir.path(), &[]);
     assert!(
@@ -504,11 +525,20 @@ fn graphql_and_websocket_endpoints_on_the_map() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| format!("{}.{}", r["parent"].as_str().unwrap(), r["field"].as_str().unwrap()))
+        .map(|r| {
+            format!(
+                "{}.{}",
+                r["parent"].as_str().unwrap(),
+                r["field"].as_str().unwrap()
+            )
+        })
         .collect();
     // Queries before mutations.
     assert_eq!(fields.first().map(String::as_str), Some("Query.product"));
-    assert!(fields.last().unwrap().starts_with("Mutation."), "{fields:?}");
+    assert!(
+        fields.last().unwrap().starts_with("Mutation."),
+        "{fields:?}"
+    );
     assert_eq!(v["summary"]["resolvers"], fields.len());
     let sockets = v["sockets"].as_array().unwrap();
     let price = sockets
@@ -578,7 +608,14 @@ fn html_report_draws_the_map() {
     project(dir.path());
     let out = run(
         dir.path(),
-        &["check", "--format", "html", "-o", "report.html", "--exit-zero"],
+        &[
+            "check",
+            "--format",
+            "html",
+            "-o",
+            "report.html",
+            "--exit-zero",
+        ],
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let page = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
@@ -595,15 +632,28 @@ fn html_report_draws_the_map() {
             }
         }
     }
-    for n in v["models"].as_array().unwrap().iter().chain(v["clients"].as_array().unwrap()) {
+    for n in v["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(v["clients"].as_array().unwrap())
+    {
         ids.push(n["id"].as_str().unwrap().to_owned());
     }
-    assert_eq!(page.matches("<g class=\"node ").count(), ids.len(), "{ids:?}");
+    assert_eq!(
+        page.matches("<g class=\"node ").count(),
+        ids.len(),
+        "{ids:?}"
+    );
     for id in &ids {
-        assert!(page.contains(&format!("data-id=\"{id}\"")), "{id} not drawn");
+        assert!(
+            page.contains(&format!("data-id=\"{id}\"")),
+            "{id} not drawn"
+        );
     }
     // The route without auth is dashed; the client call is an edge.
-    assert!(page.contains("class=\"node route sev-clean noauth\" data-id=\"route_get_users_list_users\""));
+    assert!(page
+        .contains("class=\"node route sev-clean noauth\" data-id=\"route_get_users_list_users\""));
     assert!(page.contains("class=\"edge calls\""));
     // A large system: one node per resource.
     let many: String = (0..70)
@@ -616,12 +666,26 @@ fn html_report_draws_the_map() {
     );
     run(
         dir.path(),
-        &["check", "--format", "html", "-o", "report.html", "--exit-zero"],
+        &[
+            "check",
+            "--format",
+            "html",
+            "-o",
+            "report.html",
+            "--exit-zero",
+        ],
     );
     let page = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
     assert!(page.contains("The system is large"));
-    assert!(!page.contains("class=\"node route"), "routes drawn one by one");
+    assert!(
+        !page.contains("class=\"node route"),
+        "routes drawn one by one"
+    );
     assert!(page.contains("70 routes (70 GET)"));
     // The tables still list every route.
-    assert_eq!(page.matches("<td class=\"path\">&#x2f;users&#x2f;r").count(), 70);
+    assert_eq!(
+        page.matches("<td class=\"path\">&#x2f;users&#x2f;r")
+            .count(),
+        70
+    );
 }

@@ -16,6 +16,9 @@ pub enum MapFormat {
     Dot,
     /// The map as data (schema `backend-architect/map/v1`, see docs/map.md).
     Json,
+    /// An SVG picture laid out by backend-architect itself (no Graphviz needed), the one the
+    /// HTML report shows.
+    Svg,
 }
 
 #[derive(clap::Args, Debug)]
@@ -88,7 +91,9 @@ pub fn run(args: &MapArgs) -> ExitCode {
             root: None,
         },
     );
-    if args.focus.is_some() && map.summary.routes == 0 {
+    if args.focus.is_some()
+        && map.summary.routes + map.summary.resolvers + map.summary.socket_handlers == 0
+    {
         eprintln!(
             "warning: --focus {}: no route, file or handler of the map matches",
             args.focus.as_deref().unwrap_or_default()
@@ -98,6 +103,16 @@ pub fn run(args: &MapArgs) -> ExitCode {
         MapFormat::Mermaid => ba_report::render::mermaid(&map),
         MapFormat::Dot => ba_report::render::dot(&map),
         MapFormat::Json => ba_report::render::json(&map),
+        MapFormat::Svg => match ba_report::svg::standalone(&map) {
+            Some(svg) => svg,
+            None => {
+                eprintln!(
+                    "error: map --format svg: nothing to draw, or more than {} nodes (use --focus, or a smaller --collapse-over)",
+                    ba_report::svg::MAX_NODES
+                );
+                return ExitCode::from(2);
+            }
+        },
     };
     let written = match &args.output {
         Some(path) => super::fix::write_atomically(path, text.as_bytes()),

@@ -264,8 +264,8 @@ pub fn render(map: &Map, files: &[FileFindings], options: &HtmlOptions) -> Resul
     // The picture of a large system draws resources as single nodes, as `map` does (the
     // tables still list every route).
     let mut drawn = map.clone();
-    drawn.collapsed |= routes + map.summary.resolvers + map.summary.socket_handlers
-        > crate::map::DEFAULT_COLLAPSE;
+    drawn.collapsed |=
+        routes + map.summary.resolvers + map.summary.socket_handlers > crate::map::DEFAULT_COLLAPSE;
 
     let mut env = Environment::new();
     // `.html` templates escape every value unless it is marked safe (only the inlined CSS and
@@ -295,7 +295,7 @@ pub fn render(map: &Map, files: &[FileFindings], options: &HtmlOptions) -> Resul
             open_findings => total <= 20,
             findings => findings,
             docs => docs,
-            css => Value::from_safe_string(CSS.to_owned()),
+            css => Value::from_safe_string(format!("{CSS}{}", crate::svg::CSS)),
             js => Value::from_safe_string(JS.to_owned()),
         })
         .map_err(|e| format!("report template: {e}"))

@@ -687,9 +687,15 @@ fn auth_of(text: &str, full: &std::ops::Range<usize>, name_at: usize, python: bo
 /// Whether code that serves something names a GraphQL server.
 fn names_graphql(text: &str) -> bool {
     let t = text.to_ascii_lowercase();
-    ["graphql", "expressmiddleware", "yoga", "mercurius", "apollo"]
-        .iter()
-        .any(|w| t.contains(w))
+    [
+        "graphql",
+        "expressmiddleware",
+        "yoga",
+        "mercurius",
+        "apollo",
+    ]
+    .iter()
+    .any(|w| t.contains(w))
 }
 
 /// The paths where the workspace serves GraphQL (see `GraphqlSchema::paths`).
@@ -716,7 +722,9 @@ fn served_graphql(
         for u in &entry.facts.urls {
             if let ba_app::facts::UrlTarget::View(v) = &u.target {
                 if names_graphql(v) {
-                    out.insert(slash(u.pattern.trim_start_matches('^').trim_end_matches('$')));
+                    out.insert(slash(
+                        u.pattern.trim_start_matches('^').trim_end_matches('$'),
+                    ));
                 }
             }
         }
@@ -1226,8 +1234,12 @@ pub fn build(index: &mut WorkspaceIndex, files: &[FileFindings], options: &MapOp
                     codes,
                 });
         }
-        let socket_ranges: Vec<std::ops::Range<usize>> =
-            entry.facts.sockets.iter().map(|h| h.full.0.clone()).collect();
+        let socket_ranges: Vec<std::ops::Range<usize>> = entry
+            .facts
+            .sockets
+            .iter()
+            .map(|h| h.full.0.clone())
+            .collect();
         for h in &entry.facts.sockets {
             let names = [h.handler.as_str(), h.endpoint.as_str()];
             if let Some(f) = &options.focus {

@@ -88,10 +88,7 @@ pub(crate) fn resolver_label(r: &ResolverNode) -> Vec<String> {
     } else {
         &r.function
     };
-    let mut lines = vec![
-        name.clone(),
-        format!("{function} · {}", r.auth.label()),
-    ];
+    let mut lines = vec![name.clone(), format!("{function} · {}", r.auth.label())];
     if r.findings.total() > 0 {
         lines.push(format!("{} ({})", r.findings.describe(), r.codes.join(" ")));
     }
