@@ -547,6 +547,9 @@ fn focus_matches(
 
 type GroupKey = (Option<Loc>, String);
 
+/// A WebSocket endpoint: (library, endpoint, file).
+type EndpointKey = (&'static str, String, String);
+
 fn make_group(
     ids: &mut Ids,
     meta: &HashMap<GroupKey, (Option<String>, String)>,
@@ -1194,8 +1197,7 @@ pub fn build(index: &mut WorkspaceIndex, files: &[FileFindings], options: &MapOp
     // GraphQL: one schema per library, its resolvers sorted by type and field.
     let mut schemas: BTreeMap<&'static str, Vec<ResolverNode>> = BTreeMap::new();
     // WebSocket endpoints by (library, endpoint, file).
-    let mut endpoints: BTreeMap<(&'static str, String, String), Vec<(SocketHandlerNode, Auth)>> =
-        BTreeMap::new();
+    let mut endpoints: BTreeMap<EndpointKey, Vec<(SocketHandlerNode, Auth)>> = BTreeMap::new();
     let mut runtime: Vec<&std::sync::Arc<ba_app::FileEntry>> = index
         .files()
         .filter(|e| e.facts.class == FileClass::Runtime)
