@@ -121,6 +121,17 @@ const url = "file://" + path.resolve(reportPath);
     const edges = await page.locator("#map-graph path.edge").count();
     // At least one containment edge into each route.
     assert.ok(edges >= routeNodes.length, `edges: ${edges}`);
+    // A node with findings shows its file's findings.
+    const flagged = routeNodes.find((r) => r.findings.error + r.findings.warning + r.findings.info + r.findings.hint > 0);
+    if (flagged) {
+      await page.click(`#map-graph g.node[data-id="${flagged.id}"]`);
+      assert.strictEqual(await page.inputValue("#f-text"), flagged.file, "search set to the node's file");
+      const inFile = findings.filter((f) => f.path.includes(flagged.file)).length;
+      assert.ok(inFile > 0, `${flagged.file} has findings in the JSON report`);
+      assert.strictEqual(await rows(), inFile, `findings of ${flagged.file}`);
+      await page.fill("#f-text", "");
+      assert.strictEqual(await rows(), findings.length);
+    }
     // Fit to width and actual size.
     await page.click("#map-zoom");
     assert.strictEqual(await page.getAttribute("#map-graph", "class"), "map-figure", "actual size");

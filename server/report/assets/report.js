@@ -44,6 +44,16 @@
     shown.textContent = n + " of " + total + " shown";
   }
   [sev, rule].forEach(function (el) { el.addEventListener("change", apply); });
+  // A node of the map shows the findings of its file.
+  if (figure) {
+    figure.addEventListener("click", function (ev) {
+      var node = ev.target.closest ? ev.target.closest("g.node[data-file]") : null;
+      if (!node) { return; }
+      text.value = node.getAttribute("data-file");
+      apply();
+      document.getElementById("findings").scrollIntoView();
+    });
+  }
   text.addEventListener("input", apply);
   var keys = {
     sev: function (row) { return [Number(row.getAttribute("data-rank")), row.getAttribute("data-rule")]; },

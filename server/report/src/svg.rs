@@ -40,6 +40,8 @@ struct NodeInfo {
     classes: String,
     lines: Vec<String>,
     title: String,
+    /// The file it is in (the report filters its findings by it on a click).
+    file: Option<String>,
 }
 
 /// XML text and attribute values.
@@ -67,7 +69,8 @@ struct Graph {
     graph: VisualGraph,
     nodes: Vec<NodeInfo>,
     handles: std::collections::HashMap<String, layout::adt::dag::NodeHandle>,
-    edges: Vec<&'static str>,
+    /// Each edge's class and tooltip.
+    edges: Vec<(&'static str, String)>,
 }
 
 impl Graph {
@@ -97,6 +100,7 @@ impl Graph {
             classes,
             lines,
             title,
+            file: None,
         });
         let look = StyleAttr::new(Color::fast("black"), 1, None, 6, FONT as usize);
         let element = Element::create_with_properties(
@@ -112,12 +116,27 @@ impl Graph {
         self.handles.insert(id.to_owned(), handle);
     }
 
+    /// The file of the node added last.
+    fn at(&mut self, file: &str) {
+        if let Some(n) = self.nodes.last_mut() {
+            n.file = Some(file.to_owned());
+        }
+    }
+
     fn edge(&mut self, from: &str, to: &str, class: &'static str, arrow: bool) {
         let (Some(&a), Some(&b)) = (self.handles.get(from), self.handles.get(to)) else {
             return;
         };
         let index = self.edges.len();
-        self.edges.push(class);
+        let head = |id: &str| {
+            self.nodes
+                .iter()
+                .find(|n| n.id == id)
+                .and_then(|n| n.lines.first())
+                .map_or(id.to_owned(), Clone::clone)
+        };
+        let title = format!("{} {} {}", head(from), class.replace(' ', ", "), head(to));
+        self.edges.push((class, title));
         let mut e = Arrow::new(
             LineEndKind::None,
             if arrow {
@@ -157,6 +176,7 @@ fn graph(map: &Map) -> Graph {
                 map.collapsed && grp.routes_without_auth > 0,
                 lines,
             );
+            g.at(&grp.file);
             if let Some(p) = parent {
                 g.edge(p, &grp.id, "contains", false);
             }
@@ -171,6 +191,7 @@ fn graph(map: &Map) -> Graph {
                     r.auth == Auth::None,
                     render::route_label(r),
                 );
+                g.at(&r.file);
                 g.edge(&grp.id, &r.id, "contains", false);
             }
         }
@@ -183,6 +204,7 @@ fn graph(map: &Map) -> Graph {
             false,
             vec![format!("{} app", app.framework), app.file.clone()],
         );
+        g.at(&app.file);
         groups(&mut g, Some(&app.id), &app.groups);
     }
     groups(&mut g, None, &map.unmounted);
@@ -198,6 +220,9 @@ fn graph(map: &Map) -> Graph {
             map.collapsed && s.resolvers_without_auth > 0,
             lines,
         );
+        if let [file] = s.files.as_slice() {
+            g.at(file);
+        }
         if map.collapsed {
             continue;
         }
@@ -209,6 +234,7 @@ fn graph(map: &Map) -> Graph {
                 r.auth == Auth::None,
                 render::resolver_label(r),
             );
+            g.at(&r.file);
             g.edge(&s.id, &r.id, "contains", false);
         }
     }
@@ -224,6 +250,7 @@ fn graph(map: &Map) -> Graph {
             e.auth == Auth::None,
             lines,
         );
+        g.at(&e.file);
         if map.collapsed {
             continue;
         }
@@ -235,6 +262,7 @@ fn graph(map: &Map) -> Graph {
                 e.auth == Auth::None,
                 render::socket_handler_label(h),
             );
+            g.at(&h.file);
             g.edge(&e.id, &h.id, "contains", false);
         }
     }
@@ -247,6 +275,7 @@ fn graph(map: &Map) -> Graph {
             false,
             vec![format!("{} · {}", m.name, m.kind), m.file.clone()],
         );
+        g.at(&m.file);
     }
     for c in clients {
         let mut lines = render::client_label(c);
@@ -257,6 +286,7 @@ fn graph(map: &Map) -> Graph {
             Some(&c.findings)
         };
         g.node(&c.id, "client", counts, false, lines);
+        g.at(&c.file);
     }
     for (from, to, kind) in render::edges(map) {
         let class = match kind {
@@ -274,7 +304,7 @@ fn graph(map: &Map) -> Graph {
 /// Writes what layout-rs draws as SVG elements with our classes.
 struct Writer<'g> {
     nodes: &'g [NodeInfo],
-    edges: &'g [&'static str],
+    edges: &'g [(&'static str, String)],
     out: String,
     max: Point,
     /// layout-rs draws a box's text right after the box; ours is drawn with the box.
@@ -310,9 +340,13 @@ impl RenderBackend for Writer<'_> {
         self.grow(Point::new(xy.x + size.x, xy.y + size.y));
         let _ = write!(
             self.out,
-            "<g class=\"{}\" data-id=\"{}\"><title>{}</title><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"6\"/>",
+            "<g class=\"{}\" data-id=\"{}\"{}><title>{}</title><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"6\"/>",
             esc(&node.classes),
             esc(&node.id),
+            node.file
+                .as_deref()
+                .map(|f| format!(" data-file=\"{}\"", esc(f)))
+                .unwrap_or_default(),
             esc(&node.title),
             num(xy.x),
             num(xy.y),
@@ -423,13 +457,13 @@ impl RenderBackend for Writer<'_> {
                 num(p.1.y)
             );
         }
-        let class = properties
+        let (class, title) = properties
             .and_then(|p| p.parse::<usize>().ok())
-            .and_then(|i| self.edges.get(i).copied())
-            .unwrap_or("contains");
+            .and_then(|i| self.edges.get(i))
+            .map_or(("contains", ""), |(c, t)| (*c, t.as_str()));
         let _ = writeln!(
             self.out,
-            "<path class=\"edge {class}{}\" d=\"{d}\"{}{}/>",
+            "<path class=\"edge {class}{}\" d=\"{d}\"{}{}><title>{}</title></path>",
             if dashed { " dashed" } else { "" },
             if head.0 {
                 " marker-start=\"url(#ba-map-arrow-start)\""
@@ -441,6 +475,7 @@ impl RenderBackend for Writer<'_> {
             } else {
                 ""
             },
+            esc(title),
         );
     }
 
