@@ -94,11 +94,16 @@ pub(crate) fn identifiers(code: &str, python: bool) -> BTreeSet<&str> {
         .collect()
 }
 
-/// Whether Python code assigns a name (`queryset = …`, not `==`).
-pub(crate) fn assigns(code: &str, name: &str) -> bool {
+/// Whether a Python class body gives its view a queryset (`queryset = …`, not `==`, or
+/// `def get_queryset`): a Django or REST framework generic view, which stores and deletes its
+/// queryset's model on its unsafe methods.
+pub(crate) fn has_queryset(code: &str) -> bool {
     let toks = tokens(code, true);
-    toks.windows(3)
-        .any(|w| w[0] == Tok::Ident(name) && w[1] == Tok::Punct(b'=') && w[2] != Tok::Punct(b'='))
+    toks.windows(3).any(|w| {
+        w[0] == Tok::Ident("queryset") && w[1] == Tok::Punct(b'=') && w[2] != Tok::Punct(b'=')
+    }) || toks
+        .windows(2)
+        .any(|w| w[0] == Tok::Ident("def") && w[1] == Tok::Ident("get_queryset"))
 }
 
 /// Calls that read the model passed to them (`session.query(User)`, `select(User)`,
@@ -217,7 +222,17 @@ fn chain_at<'a>(toks: &[Tok<'a>], start: usize) -> Option<Chain<'a>> {
         Tok::Ident(v) if j < 3 || toks[j - 3] != Tok::Punct(b'.') => Some(v),
         _ => None,
     })
-    .flatten();
+    .flatten()
+    // `for post in chain:`, `for (const post of chain)`: each element.
+    .or_else(
+        || match (j >= 3).then(|| (toks[j - 3], toks[j - 2], toks[j - 1])) {
+            Some((Tok::Ident("for"), Tok::Ident(v), Tok::Ident("in")))
+            | Some((Tok::Ident("const" | "let" | "var"), Tok::Ident(v), Tok::Ident("of"))) => {
+                Some(v)
+            }
+            _ => None,
+        },
+    );
     Some(Chain { segs, assigned })
 }
 
@@ -287,6 +302,14 @@ pub(crate) fn access<'m>(
                 }
             }
         }
+        // `setattr(x, name, value)` on a bound instance.
+        if let (Tok::Ident("setattr"), Some(Tok::Punct(b'(')), Some(Tok::Ident(v))) =
+            (toks[start], toks.get(start + 1), toks.get(start + 2))
+        {
+            if let Some(ms) = bound.get(v) {
+                mutated.extend(ms.iter().copied());
+            }
+        }
         let Some(chain) = chain_at(&toks, start) else {
             continue;
         };
@@ -340,6 +363,12 @@ pub(crate) fn access<'m>(
                 } else if let Some(ms) = bound.get(arg).cloned() {
                     if write {
                         writes.extend(ms.iter().copied());
+                    } else if model(name).is_none()
+                        && name.starts_with(|c: char| c.is_ascii_uppercase())
+                    {
+                        // A class wrapping an instance (`PostSerializer(post, data=…)`,
+                        // `PostForm(request.POST, instance=post)`): saving it writes the row.
+                        subjects.extend(ms);
                     }
                 }
             }
@@ -446,6 +475,60 @@ mod tests {
                 true
             ),
             (vec!["User"], vec![])
+        );
+        // Each element of a query, deleted or changed and saved.
+        assert_eq!(
+            run(
+                "for p in Post.objects.filter(draft=True):\n    p.delete()",
+                true
+            ),
+            (vec!["Post"], vec!["Post"])
+        );
+        assert_eq!(
+            run(
+                "for (const o of await Order.find({ paid: false })) { o.status = 'x'; await o.save(); }",
+                false
+            ),
+            (vec!["Order"], vec!["Order"])
+        );
+        assert_eq!(
+            run(
+                "post = Post.query.get_or_404(i)\nfor k, v in data.items():\n    setattr(post, k, v)\ndb.session.commit()",
+                true
+            ),
+            (vec!["Post"], vec!["Post"])
+        );
+        assert!(has_queryset(
+            "class V(ModelViewSet):\n    def get_queryset(self):\n        return Post.objects.all()"
+        ));
+        assert!(has_queryset(
+            "class V(ListAPIView):\n    queryset = Post.objects.all()"
+        ));
+        assert!(!has_queryset(
+            "class V(APIView):\n    def get(self, r):\n        if queryset == 1: pass"
+        ));
+        // A serializer or form over a loaded row, saved.
+        assert_eq!(
+            run(
+                "post = get_object_or_404(Post, pk=pk)\ns = PostSerializer(post, data=request.data)\ns.is_valid()\ns.save()",
+                true
+            ),
+            (vec!["Post"], vec!["Post"])
+        );
+        assert_eq!(
+            run(
+                "post = Post.objects.get(pk=pk)\nform = PostForm(request.POST, instance=post)\nform.save()",
+                true
+            ),
+            (vec!["Post"], vec!["Post"])
+        );
+        // A function of a row is not the row.
+        assert_eq!(
+            run(
+                "post = Post.objects.get(pk=pk)\ndata = serialize(post)\ndata.update(x)",
+                true
+            ),
+            (vec!["Post"], vec![])
         );
         // Attributes set with no commit are not stored.
         assert_eq!(

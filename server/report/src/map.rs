@@ -1088,13 +1088,14 @@ pub fn build(index: &mut WorkspaceIndex, files: &[FileFindings], options: &MapOp
         }
         let (counts, codes, calls_without_timeout) = findings_in(&findings, &key, &full);
         let mut used = uses(&key, text, full.clone(), &r.handler_name);
-        // A Django REST framework view (a class with a `queryset`) creates, updates and
-        // deletes its queryset's model on the unsafe methods, through its serializer.
+        // A Django or REST framework generic view (a class with a `queryset` or
+        // `get_queryset`) creates, updates and deletes its queryset's model on the unsafe
+        // methods (through its serializer or form).
         if matches!(r.handler.1, Anchor::View(_))
             && r.methods
                 .iter()
                 .any(|m| !matches!(m.as_str(), "GET" | "HEAD" | "OPTIONS"))
-            && crate::access::assigns(text.get(full.clone()).unwrap_or(""), "queryset")
+            && crate::access::has_queryset(text.get(full.clone()).unwrap_or(""))
         {
             used.writes.extend(used.reads.iter().cloned());
             used.writes.sort();
