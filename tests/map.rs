@@ -521,6 +521,8 @@ fn graphql_and_websocket_endpoints_on_the_map() {
     let schema = &v["graphql"][0];
     assert_eq!(schema["library"], "Graphene");
     assert_eq!(schema["files"], serde_json::json!(["catalog/schema.py"]));
+    // Served by `path("graphql/", csrf_exempt(GraphQLView.as_view(…)))`.
+    assert_eq!(schema["paths"], serde_json::json!(["/graphql/"]));
     let fields: Vec<String> = schema["resolvers"]
         .as_array()
         .unwrap()

@@ -702,9 +702,10 @@ fn names_graphql(text: &str) -> bool {
 }
 
 /// The paths where the workspace serves GraphQL (see `GraphqlSchema::paths`).
-fn served_graphql(
+fn served_graphql<'t>(
     runtime: &[&std::sync::Arc<ba_app::FileEntry>],
     resolved: &ba_app::Resolved,
+    text_for: &impl Fn(&str) -> &'t str,
 ) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     let slash = |p: &str| {
@@ -724,7 +725,10 @@ fn served_graphql(
         }
         for u in &entry.facts.urls {
             if let ba_app::facts::UrlTarget::View(v) = &u.target {
-                if names_graphql(v) {
+                // The view as written: `csrf_exempt(GraphQLView.as_view())` is recorded as its
+                // decorator.
+                let written = text_for(&entry.key).get(u.span.0.clone()).unwrap_or("");
+                if names_graphql(v) || names_graphql(written) {
                     out.insert(slash(
                         u.pattern.trim_start_matches('^').trim_end_matches('$'),
                     ));
@@ -1274,7 +1278,7 @@ pub fn build(index: &mut WorkspaceIndex, files: &[FileFindings], options: &MapOp
                 ));
         }
     }
-    let graphql_paths = served_graphql(&runtime, &resolved);
+    let graphql_paths = served_graphql(&runtime, &resolved, &text_for);
     let graphql: Vec<GraphqlSchema> = schemas
         .into_iter()
         .map(|(library, mut resolvers)| {
