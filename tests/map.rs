@@ -103,6 +103,37 @@ fn every_framework_maps_to_the_expected_graph() {
         assert_graphviz_renders(&dot);
         // The same run twice gives the same bytes (the map diffs well).
         assert_eq!(map(dir.path(), &["--expand", "--format", "dot"]), dot);
+        // The picture: a node for each node of the map, the same bytes every time.
+        let svg = map(dir.path(), &["--expand", "--format", "svg"]);
+        let v: Value =
+            serde_json::from_str(&map(dir.path(), &["--expand", "--format", "json"])).unwrap();
+        let list = |x: &Value| x.as_array().cloned().unwrap_or_default();
+        let mut nodes = list(&v["models"]).len() + list(&v["clients"]).len();
+        for app in list(&v["apps"]) {
+            nodes += 1;
+            for g in list(&app["groups"]) {
+                nodes += 1 + list(&g["routes"]).len();
+            }
+        }
+        for g in list(&v["unmounted"]) {
+            nodes += 1 + list(&g["routes"]).len();
+        }
+        for s in list(&v["graphql"]) {
+            nodes += 1 + list(&s["resolvers"]).len();
+        }
+        for e in list(&v["sockets"]) {
+            nodes += 1 + list(&e["handlers"]).len();
+        }
+        assert_eq!(
+            svg.matches("<g class=\"node ").count(),
+            nodes,
+            "{name}: {svg}"
+        );
+        assert_eq!(
+            map(dir.path(), &["--expand", "--format", "svg"]),
+            svg,
+            "{name}"
+        );
     }
 }
 
