@@ -85,11 +85,13 @@ const APPS: &[(&str, &str)] = &[
     ("express", "tests/fixtures/apps/express_api"),
     ("shop", "examples/shop"),
     // GraphQL schemas and WebSocket endpoints: Strawberry + FastAPI WebSockets, Graphene +
-    // Django Channels, Apollo Server + socket.io, Ariadne + Flask-SocketIO.
+    // Django Channels, Apollo Server + socket.io, Ariadne + Flask-SocketIO, NestJS.
     ("graphql_python", "tests/fixtures/apps/graphql_python"),
     ("graphql_django", "tests/fixtures/apps/graphql_django"),
     ("graphql_apollo", "tests/fixtures/apps/graphql_apollo"),
     ("realtime_flask", "tests/fixtures/apps/realtime_flask"),
+    // NestJS: a resolver class guarded as a whole, a gateway.
+    ("nest_graphql", "tests/fixtures/apps/nest_graphql"),
 ];
 
 #[test]

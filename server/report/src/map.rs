@@ -671,13 +671,18 @@ const AUTH_CHECKS: &[&str] = &[
 fn auth_of(text: &str, full: &std::ops::Range<usize>, name_at: usize, python: bool) -> Auth {
     let head = text.get(full.start..name_at.max(full.start)).unwrap_or("");
     let body = text.get(full.clone()).unwrap_or("");
-    let head_names = identifiers(head, python);
+    let mut head_names = identifiers(head, python);
+    // A JavaScript class's decorators guard its methods (`@UseGuards(GqlAuthGuard)` on a
+    // NestJS resolver or gateway).
+    if !python {
+        head_names.extend(identifiers(class_decorators(text, full.start), false));
+    }
+    // The keyword is not the permission (`permission_classes=[]` guards nothing).
+    head_names.retain(|n| !matches!(*n, "def" | "async" | "permission_classes" | "permissions"));
     if head_names.iter().any(|n| ba_app::facts::is_public_name(n)) {
         return Auth::Public;
     }
-    if head_names
-        .iter()
-        .any(|n| ba_app::facts::is_auth_name(n) && *n != "def" && *n != "async")
+    if head_names.iter().any(|n| ba_app::facts::is_auth_name(n))
         || identifiers(body, python)
             .iter()
             .any(|n| AUTH_CHECKS.contains(n))
@@ -685,6 +690,30 @@ fn auth_of(text: &str, full: &std::ops::Range<usize>, name_at: usize, python: bo
         return Auth::Required;
     }
     Auth::None
+}
+
+/// The decorator lines right above the last `class` declared before `at` (JavaScript and
+/// TypeScript: the class a method is in).
+fn class_decorators(text: &str, at: usize) -> &str {
+    let before = text.get(..at).unwrap_or("");
+    let Some(class) = before
+        .rmatch_indices("class ")
+        .map(|(i, _)| i)
+        .find(|&i| i == 0 || !before.as_bytes()[i - 1].is_ascii_alphanumeric())
+    else {
+        return "";
+    };
+    let line_start = before[..class].rfind('\n').map_or(0, |i| i + 1);
+    let mut start = line_start;
+    // Earlier lines while they are decorators.
+    while start > 0 {
+        let prev = before[..start - 1].rfind('\n').map_or(0, |i| i + 1);
+        if !before[prev..start].trim_start().starts_with('@') {
+            break;
+        }
+        start = prev;
+    }
+    before.get(start.min(line_start)..line_start).unwrap_or("")
 }
 
 /// Whether code that serves something names a GraphQL server.
@@ -1400,6 +1429,35 @@ pub fn build(index: &mut WorkspaceIndex, files: &[FileFindings], options: &MapOp
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn class_guards_cover_their_methods() {
+        let ts = "@Resolver(() => Order)\n@UseGuards(GqlAuthGuard)\nexport class OrdersResolver {\n  @Query(() => [Order])\n  findAll() {}\n}\n";
+        let at = ts.find("@Query").unwrap();
+        let name = ts.find("findAll").unwrap();
+        let end = ts.find("{}").unwrap() + 2;
+        assert_eq!(
+            class_decorators(ts, at),
+            "@Resolver(() => Order)\n@UseGuards(GqlAuthGuard)\n"
+        );
+        assert_eq!(auth_of(ts, &(at..end), name, false), Auth::Required);
+        let open = ts.replace("@UseGuards(GqlAuthGuard)\n", "");
+        let at = open.find("@Query").unwrap();
+        let name = open.find("findAll").unwrap();
+        let end = open.find("{}").unwrap() + 2;
+        assert_eq!(auth_of(&open, &(at..end), name, false), Auth::None);
+        // Python: the keyword alone is not a permission.
+        let py = "@strawberry.field(permission_classes=[])\ndef me(self) -> str:\n    return 'x'\n";
+        assert_eq!(
+            auth_of(py, &(0..py.len()), py.find("me").unwrap(), true),
+            Auth::None
+        );
+        let py = py.replace("[]", "[IsAuthenticated]");
+        assert_eq!(
+            auth_of(&py, &(0..py.len()), py.find("me(").unwrap(), true),
+            Auth::Required
+        );
+    }
 
     #[test]
     fn prefixes_stop_before_placeholders() {
