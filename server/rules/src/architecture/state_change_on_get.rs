@@ -36,8 +36,8 @@ pub static RULE: Rule = Rule {
     ],
 };
 
-/// Django manager/queryset methods that write.
-const DJANGO_WRITES: &[&str] = &[
+/// Django manager/queryset methods that write (also read by the architecture map).
+pub const DJANGO_WRITES: &[&str] = &[
     "create",
     "update",
     "delete",
@@ -47,7 +47,7 @@ const DJANGO_WRITES: &[&str] = &[
     "update_or_create",
 ];
 /// SQLAlchemy session methods that write.
-const SESSION_WRITES: &[&str] = &[
+pub const SESSION_WRITES: &[&str] = &[
     "add",
     "add_all",
     "delete",
@@ -220,7 +220,7 @@ fn report<'a>(checker: &mut Checker<'a>, call: Node<'a>, what: &str, route: &Rou
 }
 
 /// Methods of Mongoose/Sequelize/Prisma/MongoDB/TypeORM that always write.
-const JS_WRITES: &[&str] = &[
+pub const JS_WRITES: &[&str] = &[
     "insertOne",
     "insertMany",
     "updateOne",
@@ -241,7 +241,7 @@ const JS_WRITES: &[&str] = &[
     "upsert",
 ];
 /// Methods that write when called on a model (capitalised receiver, `prisma.x`, a repository).
-const JS_MODEL_WRITES: &[&str] = &[
+pub const JS_MODEL_WRITES: &[&str] = &[
     "create",
     "update",
     "destroy",
