@@ -268,7 +268,8 @@ pub(super) type OutgoingSink =
 
 /// The project folder of each path `check` was given (absolute, deepest first): the nearest
 /// folder at or above it with a project marker (`.git`, `pyproject.toml`, `setup.py`,
-/// `setup.cfg`, `package.json`, a backend-architect configuration), or the path itself. File
+/// `setup.cfg`, `package.json`, a backend-architect configuration), else the working folder
+/// when the path is inside it, else the path itself. File
 /// classes are judged on paths inside it.
 fn project_roots(paths: &[PathBuf]) -> Vec<PathBuf> {
     const MARKERS: &[&str] = &[
@@ -280,6 +281,7 @@ fn project_roots(paths: &[PathBuf]) -> Vec<PathBuf> {
         "backend-architect.toml",
         ".backend-architect.toml",
     ];
+    let cwd = std::env::current_dir().ok();
     let mut roots: Vec<PathBuf> = paths
         .iter()
         .filter_map(|p| std::path::absolute(p).ok())
@@ -289,10 +291,13 @@ fn project_roots(paths: &[PathBuf]) -> Vec<PathBuf> {
             } else {
                 p.parent().map(Path::to_path_buf).unwrap_or(p)
             };
+            // Without a marker, the folder `check` runs in (when the path is inside it), so
+            // `check vendor` still sees `vendor/…`.
             start
                 .ancestors()
                 .find(|dir| MARKERS.iter().any(|m| dir.join(m).exists()))
                 .map(Path::to_path_buf)
+                .or_else(|| cwd.clone().filter(|cwd| start.starts_with(cwd)))
                 .unwrap_or(start)
         })
         .collect();
