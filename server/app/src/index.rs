@@ -550,7 +550,14 @@ impl<'a> Resolver<'a> {
         ids.dedup();
         for id in ids {
             let is_app = owners.get(id).is_some_and(|(o, _)| o.is_app);
-            if is_app || !mounted.contains(id) {
+            // A FastAPI application mounted into another (`app.mount("/admin/api", api_app)`)
+            // is served through it: its routes take the mount's prefix and belong to the
+            // outer application.
+            let sub_app = mounted.contains(id)
+                && owners
+                    .get(id)
+                    .is_some_and(|(o, _)| o.framework == Framework::FastApi);
+            if (is_app && !sub_app) || !mounted.contains(id) {
                 roots.push((id.clone(), is_app));
             }
         }
@@ -968,6 +975,32 @@ mod tests {
             table(&mut index),
             vec!["GET /users/:id auth=false", "POST /admin/ban/:id auth=true"]
         );
+    }
+
+    #[test]
+    fn fastapi_sub_applications_are_served_through_their_mount() {
+        let mut index = WorkspaceIndex::new();
+        add(
+            &mut index,
+            "/p/fief/app.py",
+            "from fastapi import FastAPI\nfrom fastapi.staticfiles import StaticFiles\nfrom fief.apps.api import app as api_app\n\napp = FastAPI()\n\n@app.get(\"/health\")\ndef health():\n    return {}\n\napp.mount(\"/static\", StaticFiles(directory=\"static\"), name=\"static\")\napp.mount(\"/admin/api\", api_app)\n",
+        );
+        add(
+            &mut index,
+            "/p/fief/apps/api.py",
+            "from fastapi import FastAPI\n\napp = FastAPI()\n\n@app.get(\"/users\")\ndef users():\n    return []\n",
+        );
+        assert_eq!(
+            table(&mut index),
+            vec!["GET /admin/api/users auth=false", "GET /health auth=false"]
+        );
+        // One application: the mounted one is part of the outer app, not a root of its own.
+        let resolved = index.resolved();
+        assert_eq!(resolved.apps.len(), 1, "{:?}", resolved.apps);
+        assert!(resolved
+            .routes
+            .iter()
+            .all(|r| r.app.as_ref() == Some(&resolved.apps[0].at)));
     }
 
     #[test]
