@@ -80,6 +80,10 @@ const KNOWN_FILES: &[&str] = &[
     "schema",
     "favicon",
     "humans",
+    // JSON Web Key Sets (`/.well-known/jwks.json`): a path OpenID Connect clients expect.
+    "jwks",
+    "oauth-authorization-server",
+    "openid-configuration",
 ];
 
 /// `getUserById` → [get, user, by, id]; `delete_item` → [delete, item]; `create-order` →
@@ -301,7 +305,8 @@ Flags route paths with naming smells:
   server-rendered apps name form and confirmation pages (the Django admin does), and page names
   like `/posts/new` or actions like `/login` and `/search` are not reported either;
 - a format extension at the end, `/users.json` (documents that are files by nature, such as
-  `/openapi.json` or `/sitemap.xml`, are not reported);
+  `/openapi.json`, `/sitemap.xml` or the JSON Web Key Set `/.well-known/jwks.json`, are not
+  reported);
 - camelCase and kebab-/snake-case segments mixed in one path.
 
 Paths are read from FastAPI/Flask route decorators, Django `path()`/`re_path()`, and
@@ -348,6 +353,7 @@ mod tests {
         assert!(smell("/orders/create").is_none());
         assert!(smell("/orders/create-bulk").is_some());
         assert!(smell("/users.json").is_some());
+        assert!(smell("/.well-known/jwks.json").is_none());
         assert!(smell("/userProfiles/{id}/order-items").is_some());
         assert!(smell("/users/{id}").is_none());
         assert!(smell("/posts/new").is_none());
