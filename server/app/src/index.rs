@@ -110,6 +110,10 @@ pub struct AppRoot {
     pub extra_paths: Vec<String>,
     /// The class of the file that creates the app.
     pub class: FileClass,
+    /// Whether the app is what a deployment serves: always for app objects; for a Django
+    /// URLconf, only a project's (a `wsgi.py` or `asgi.py` beside it or one folder up), since
+    /// a reusable app's `urls.py` is included by projects the workspace does not hold.
+    pub deployed: bool,
 }
 
 #[derive(Debug, Default)]
@@ -575,6 +579,7 @@ impl<'a> Resolver<'a> {
                     framework: o.framework,
                     extra_paths: extra,
                     class: self.class_of(&root.0, &root.0),
+                    deployed: true,
                 });
                 Some((root.0.clone(), Anchor::Owner(i)))
             } else {
@@ -600,6 +605,20 @@ impl<'a> Resolver<'a> {
             let mut stack = Vec::new();
             walk.visit(self, &root, String::new(), global, None, &mut stack, out);
         }
+    }
+
+    /// Whether a URLconf belongs to a Django project: a `wsgi.py` or `asgi.py` in its folder
+    /// or the folder above (`startproject` puts them beside `urls.py`).
+    fn django_project(&self, urlconf: &str) -> bool {
+        let Some((dir, _)) = urlconf.rsplit_once('/') else {
+            return false;
+        };
+        let parent = dir.rsplit_once('/').map_or("", |(p, _)| p);
+        self.files.values().any(|f| {
+            f.path.rsplit_once('/').is_some_and(|(d, name)| {
+                matches!(name, "wsgi.py" | "asgi.py") && (d == dir || d == parent)
+            })
+        })
     }
 
     /// Django URLconfs from the roots (URLconfs nothing includes) down.
@@ -629,6 +648,7 @@ impl<'a> Resolver<'a> {
                     framework: Framework::Django,
                     extra_paths: Vec::new(),
                     class: f.facts.class,
+                    deployed: self.django_project(&f.path),
                 });
             }
             let mut stack = Vec::new();
