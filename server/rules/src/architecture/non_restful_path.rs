@@ -138,7 +138,12 @@ fn smell_in(path: &str, actions: bool) -> Option<String> {
         .split('/')
         .filter(|s| !s.is_empty() && !is_param(s))
         .collect();
-    for seg in segments.iter().filter(|_| actions) {
+    // Outside APIs only an RPC-style camelCase name (`getOrder`) is judged: no server-rendered
+    // convention spells pages that way, while `change-password/` is how forms are named.
+    for seg in segments
+        .iter()
+        .filter(|s| actions || s.chars().any(|c| c.is_ascii_uppercase()))
+    {
         let w = words(seg);
         let Some(first) = w.first() else {
             continue;
@@ -240,20 +245,39 @@ fn check_django_path_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a
     let Some(path) = checker.string_value(node) else {
         return;
     };
-    report_in(checker, node, path, django_api(checker));
+    let view = args.get(1, "view", checker.source);
+    report_in(checker, node, path, django_api(checker, view));
 }
 
-/// Whether a Django URLconf routes an HTTP API (Django REST framework or Django Ninja imported,
-/// or an `api` folder or module in its path) rather than server-rendered pages.
-fn django_api(checker: &Checker<'_>) -> bool {
+/// Whether a Django route serves an HTTP API rather than a server-rendered page: the URLconf
+/// lives in an `api` folder or module, or the view is an API view by its name (`UserViewSet`,
+/// `ProfileAPIView.as_view()`, `api.change_password`), or the URLconf's module defines views
+/// that answer JSON. A URLconf that only mounts a Django REST framework router beside HTML views
+/// is judged route by route.
+fn django_api(checker: &Checker<'_>, view: Option<Node<'_>>) -> bool {
     let path = checker.path.replace('\\', "/").to_ascii_lowercase();
-    path.split('/').any(|part| {
+    let api_name = |part: &str| {
         part == "api"
             || part.starts_with("api.")
             || part.starts_with("apiv")
             || part.ends_with("_api")
             || part.ends_with("_api.py")
-    }) || crate::security::imports_any(checker, &["rest_framework", "ninja"])
+    };
+    // Views that answer JSON in the URLconf's own module (`@api_view`, `JsonResponse`): a
+    // module that only mounts a REST framework router beside HTML views does not say so.
+    let json_views = checker.semantic.imports.values().any(|q| {
+        (q.starts_with("rest_framework") && !q.starts_with("rest_framework.routers"))
+            || q.starts_with("ninja")
+            || q == "django.http.JsonResponse"
+    });
+    path.split('/').any(api_name)
+        || json_views
+        || view.is_some_and(|v| {
+            let text = checker.text(v);
+            text.contains("ViewSet")
+                || text.contains("APIView")
+                || text.to_ascii_lowercase().split(['.', '(']).any(api_name)
+        })
 }
 
 fn check_javascript_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
@@ -299,9 +323,10 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
 const DOCS: &str = r#"## What it does
 Flags route paths with naming smells:
 - a segment that joins a verb to a noun: `/getUser`, `/createOrder`, `/delete_item`,
-  `/users/update-email`. In Django URLconfs this is judged only for APIs (the URLconf imports
-  Django REST framework or Django Ninja, or lives in an `api` folder or module): HTML forms can
-  only `GET` and `POST`, so server-rendered pages such as `change-password/` name their action. A bare verb segment (`/users/add/`, `/posts/{id}/delete/`) is how
+  `/users/update-email`. In Django URLconfs this is judged only for API routes (the URLconf
+  lives in an `api` folder or module, its module holds views answering JSON, or the view is an
+  API view: `…ViewSet`, `…APIView`, a view from an `api` module), or when spelt in camelCase (`getOrder/`): HTML forms can only `GET`
+  and `POST`, so server-rendered pages such as `change-password/` name their action. A bare verb segment (`/users/add/`, `/posts/{id}/delete/`) is how
   server-rendered apps name form and confirmation pages (the Django admin does), and page names
   like `/posts/new` or actions like `/login` and `/search` are not reported either;
 - a format extension at the end, `/users.json` (documents that are files by nature, such as

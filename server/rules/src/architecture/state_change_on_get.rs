@@ -180,7 +180,10 @@ fn bookkeeping_only<'a>(checker: &Checker<'a>, call: Node<'a>) -> bool {
         named_children(a)
             .into_iter()
             .filter(|k| k.kind_str() == "keyword_argument")
-            .find(|k| k.field("name").is_some_and(|n| checker.text(n) == "update_fields"))
+            .find(|k| {
+                k.field("name")
+                    .is_some_and(|n| checker.text(n) == "update_fields")
+            })
             .and_then(|k| k.field("value"))
     }) else {
         return false;
