@@ -15,12 +15,12 @@ use ba_syntax::{Family, Language};
 
 pub fn generate(src: &Source, h: &Handler, project: &Project, files: &dyn Files) -> Result<Output> {
     let style = Style::detect(src);
+    if PY_KITS.iter().any(|k| k.framework == h.framework) {
+        return python(src, h, project, files, &style);
+    }
     match h.framework {
-        Framework::FastApi | Framework::Flask | Framework::Django => {
-            python(src, h, project, files, &style)
-        }
         Framework::Express => express(src, h, project, files, &style),
-        Framework::Koa | Framework::NestJs => err(format!(
+        _ => err(format!(
             "{} handlers have no test generator yet",
             h.framework.name()
         )),
@@ -328,10 +328,17 @@ fn python(
     let Some(func) = function(src, h) else {
         return err("the handler's function was not found");
     };
+    let Some(kit) = PY_KITS.iter().find(|k| k.framework == h.framework) else {
+        return err(format!(
+            "{} handlers have no pytest kit",
+            h.framework.name()
+        ));
+    };
     let Some(path) = h.path.clone() else {
         return err(format!("no URL for `{}`: it is not in a urls.py beside this file, so the test would not know what to request", h.name));
     };
-    let path = if h.framework == Framework::Django {
+    let path = if kit.urlconf_prefix {
+        // Django URLconfs are included by others; the prefix comes from the including one.
         format!("{}{}", django_prefix(project, src.path, files), path)
     } else {
         // `APIRouter(prefix=...)` / `Blueprint(..., url_prefix=...)` apply when mounted.
@@ -368,43 +375,26 @@ fn python(
     let module = python_module(&project.root, src.path);
     let test_name = format!("test_{}", snake(&h.name));
     let owner_is_app = app_object::find_apps(src).iter().any(|a| a.name == h.owner);
-    let (head, call_prefix, fixture_arg, self_arg) = match h.framework {
-        Framework::FastApi => {
-            let head = if owner_is_app {
-                format!("from fastapi.testclient import TestClient\n\nfrom {module} import {owner}\n\nclient = TestClient({owner})\n", owner = h.owner)
-            } else {
-                format!("from fastapi import FastAPI\nfrom fastapi.testclient import TestClient\n\nfrom {module} import {owner}\n\napp = FastAPI()\napp.include_router({owner})\nclient = TestClient(app)\n", owner = h.owner)
-            };
-            (head, "client", "", false)
-        }
-        Framework::Flask => {
-            let head = if owner_is_app {
-                format!("import pytest\n\nfrom {module} import {owner}\n\n\n@pytest.fixture()\ndef client():\n    {owner}.config.update(TESTING=True)\n    with {owner}.test_client() as client:\n        yield client\n", owner = h.owner)
-            } else {
-                format!("import pytest\nfrom flask import Flask\n\nfrom {module} import {owner}\n\n\n@pytest.fixture()\ndef client():\n    app = Flask(__name__)\n    app.config.update(TESTING=True)\n    app.register_blueprint({owner})\n    with app.test_client() as client:\n        yield client\n", owner = h.owner)
-            };
-            (head, "client", "client", false)
-        }
-        Framework::Django => {
-            if project.has("pytest-django") {
-                ("import pytest\n".to_owned(), "client", "client", false)
-            } else {
-                (
-                    "from django.test import TestCase\n".to_owned(),
-                    "self.client",
-                    "",
-                    true,
-                )
-            }
-        }
-        Framework::Express | Framework::Koa | Framework::NestJs => unreachable!(),
+    let pytest_style = !kit.unittest_unless_pytest_plugin
+        || kit.pytest_plugin.is_some_and(|plugin| project.has(plugin));
+    let head = if kit.unittest_unless_pytest_plugin && !pytest_style {
+        kit.unittest_head.to_owned()
+    } else if owner_is_app {
+        kit.app_head
+            .replace("{module}", &module)
+            .replace("{owner}", &h.owner)
+    } else {
+        kit.router_head
+            .replace("{module}", &module)
+            .replace("{owner}", &h.owner)
     };
+    let self_arg = !pytest_style;
+    let call_prefix = if self_arg { "self.client" } else { "client" };
+    let fixture_arg = if self_arg { "" } else { kit.fixture_arg };
     let args = if sends_body {
-        if h.framework == Framework::Django {
-            format!("\"{url}\", {json}, content_type=\"application/json\"")
-        } else {
-            format!("\"{url}\", json={json}")
-        }
+        kit.body_args
+            .replace("{url}", &url)
+            .replace("{json}", &json)
     } else {
         format!("\"{url}\"")
     };
@@ -417,13 +407,7 @@ fn python(
         body_lines.push_str(&format!("    assert response.status_code == {status}\n"));
     }
     if !returned.is_empty() && status < 300 {
-        // Flask's test response has `get_json()`; the others `json()`.
-        let json = if h.framework == Framework::Flask {
-            "get_json"
-        } else {
-            "json"
-        };
-        body_lines.push_str(&format!("    body = response.{json}()\n"));
+        body_lines.push_str(&format!("    body = response.{}()\n", kit.json_method));
         for k in &returned {
             if self_arg {
                 body_lines.push_str(&format!("    self.assertIn(\"{k}\", body)\n"));
@@ -448,14 +432,12 @@ fn python(
         let indented: String = body_lines.lines().map(|l| format!("    {l}\n")).collect();
         format!("{head}\n\nclass {class}(TestCase):\n    def {test_name}(self):\n{indented}")
     } else {
-        let mark = if h.framework == Framework::Django {
-            "@pytest.mark.django_db\n"
-        } else {
-            ""
-        };
-        format!("{head}\n\n{mark}def {test_name}({fixture_arg}):\n{body_lines}")
+        format!(
+            "{head}\n\n{mark}def {test_name}({fixture_arg}):\n{body_lines}",
+            mark = kit.mark
+        )
     };
-    let dir = if h.framework == Framework::Django {
+    let dir = if kit.test_beside_views {
         src.path.parent().unwrap_or(&project.root).to_owned()
     } else if project.root.join("tests").is_dir() {
         project.root.join("tests")
@@ -466,6 +448,80 @@ fn python(
     // Test files are their own module: the project's indent and quotes, but no async.
     Ok(Output::file(path, style.render(&code, "")))
 }
+
+/// How a pytest (or Django `TestCase`) test talks to one Python framework: a row per framework,
+/// so the generator has no per-framework branches. `{module}` and `{owner}` in the heads are the
+/// handler's module and its app or router variable.
+struct PyKit {
+    framework: Framework,
+    /// Setup when the handler's owner is the application object.
+    app_head: &'static str,
+    /// Setup when it is a router or blueprint: mount it on a bare application.
+    router_head: &'static str,
+    /// The test function's parameter (a pytest fixture), if any.
+    fixture_arg: &'static str,
+    /// The arguments of a call that sends a JSON body.
+    body_args: &'static str,
+    /// The response method that parses JSON.
+    json_method: &'static str,
+    /// A pytest mark the test needs (`@pytest.mark.django_db`).
+    mark: &'static str,
+    /// Django: a `TestCase` unless the project uses `pytest-django`.
+    unittest_unless_pytest_plugin: bool,
+    pytest_plugin: Option<&'static str>,
+    unittest_head: &'static str,
+    /// Where the test goes: beside the views (Django apps keep their tests) or in `tests/`.
+    test_beside_views: bool,
+    /// The route's prefix comes from the URLconf that includes the app's (Django), not from
+    /// the router's own `prefix=`/`url_prefix=`.
+    urlconf_prefix: bool,
+}
+
+const PY_KITS: &[PyKit] = &[
+    PyKit {
+        framework: Framework::FastApi,
+        app_head: "from fastapi.testclient import TestClient\n\nfrom {module} import {owner}\n\nclient = TestClient({owner})\n",
+        router_head: "from fastapi import FastAPI\nfrom fastapi.testclient import TestClient\n\nfrom {module} import {owner}\n\napp = FastAPI()\napp.include_router({owner})\nclient = TestClient(app)\n",
+        fixture_arg: "",
+        body_args: "\"{url}\", json={json}",
+        json_method: "json",
+        mark: "",
+        unittest_unless_pytest_plugin: false,
+        pytest_plugin: None,
+        unittest_head: "",
+        test_beside_views: false,
+        urlconf_prefix: false,
+    },
+    PyKit {
+        framework: Framework::Flask,
+        app_head: "import pytest\n\nfrom {module} import {owner}\n\n\n@pytest.fixture()\ndef client():\n    {owner}.config.update(TESTING=True)\n    with {owner}.test_client() as client:\n        yield client\n",
+        router_head: "import pytest\nfrom flask import Flask\n\nfrom {module} import {owner}\n\n\n@pytest.fixture()\ndef client():\n    app = Flask(__name__)\n    app.config.update(TESTING=True)\n    app.register_blueprint({owner})\n    with app.test_client() as client:\n        yield client\n",
+        fixture_arg: "client",
+        body_args: "\"{url}\", json={json}",
+        // Flask's test response has `get_json()`; the others `json()`.
+        json_method: "get_json",
+        mark: "",
+        unittest_unless_pytest_plugin: false,
+        pytest_plugin: None,
+        unittest_head: "",
+        test_beside_views: false,
+        urlconf_prefix: false,
+    },
+    PyKit {
+        framework: Framework::Django,
+        app_head: "import pytest\n",
+        router_head: "import pytest\n",
+        fixture_arg: "client",
+        body_args: "\"{url}\", {json}, content_type=\"application/json\"",
+        json_method: "json",
+        mark: "@pytest.mark.django_db\n",
+        unittest_unless_pytest_plugin: true,
+        pytest_plugin: Some("pytest-django"),
+        unittest_head: "from django.test import TestCase\n",
+        test_beside_views: true,
+        urlconf_prefix: true,
+    },
+];
 
 /// The `prefix=`/`url_prefix=` a router or blueprint is created with in this file.
 fn router_prefix(src: &Source, owner: &str) -> Option<String> {

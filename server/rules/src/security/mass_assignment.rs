@@ -269,14 +269,14 @@ fn bound_dictionary_keys<'a>(checker: &Checker<'a>, name: Node<'a>) -> Option<Ve
                     keys.push(l.field("subscript")?);
                 }
             }
-            "call" => {
-                // `kwargs.update(request.GET)`, `kwargs.setdefault(key, …)`.
+            // `kwargs.update(request.GET)`, `kwargs.setdefault(key, …)`.
+            "call"
                 if n.field("function").is_some_and(|f| {
                     f.kind_str() == "attribute"
                         && f.field("object").is_some_and(|o| checker.text(o) == wanted)
-                }) {
-                    return None;
-                }
+                }) =>
+            {
+                return None;
             }
             _ => {}
         }
