@@ -258,6 +258,19 @@ fn every_walk_over_a_deep_tree_is_bounded() {
     }
 }
 
+/// Writes every deep shape (at the sizes above) into `BA_HOSTILE_DIR`, for `bench/hostile.py`,
+/// which times `check` and the server on each: `cargo test --test hostile write_shapes --
+/// --ignored`.
+#[test]
+#[ignore = "writes files for bench/hostile.py"]
+fn write_shapes() {
+    let dir = std::env::var("BA_HOSTILE_DIR").expect("BA_HOSTILE_DIR: where to write the shapes");
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, _, source) in deep_sources(DEEP) {
+        std::fs::write(std::path::Path::new(&dir).join(name), source).unwrap();
+    }
+}
+
 fn deep_project() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     // The shapes the issue reported: 2,000 wrappers, 7,000 (here 20,000) parentheses.
