@@ -15,6 +15,7 @@
 //! The budget: `BA_FUZZ_CASES` cases per target (8 by default; `.ci/run` runs more with a
 //! fresh seed). A failing input, shrunk, is written to `target/tmp/fuzz-crashes/<target>/`;
 //! an input that aborts the process (no test can catch that) is left there as `in-flight`.
+//! `BA_FUZZ_DEBUG=1` shows the server's log and messages, and each edited document.
 
 mod common;
 
@@ -566,8 +567,9 @@ fn edits(input: &[u8]) {
         let tree = doc.tree().expect("parses").clone();
         let fresh = syntax::parse::parse(language, &reference, None).expect("parses");
         // How tree-sitter recovers from a syntax error depends on the tree it reparses (an
-        // unclosed template literal in JavaScript recovers differently), so a document with
-        // errors is compared by its text only (`javascript-template-error-recovery`).
+        // unclosed template literal in JavaScript recovers differently; tree-sitter's own API,
+        // fed the same edits, gives the same different tree), so a document with errors is
+        // compared by its text only (`javascript-template-error-recovery`).
         if fresh.root_node().has_error() {
             continue;
         }
