@@ -1003,3 +1003,76 @@ fn directories_created_or_deleted_as_a_whole() {
     assert_eq!(arc101_lines(&p), vec![health_line]);
     assert!(c.shutdown().success());
 }
+
+/// A hover and a code action on one document never wait behind another document: one of
+/// 22 MB (kept, not analysed; it stalled every request for 3.8 s) or one whose tree is 10,000
+/// calls deep (analysed for a while). Both answers come before the deep document's
+/// diagnostics, and the times are printed.
+#[test]
+fn requests_never_wait_behind_a_huge_or_deep_document() {
+    let mut c = start();
+    c.open(URI, "python", PY);
+    c.diagnostics(URI, 1);
+    let hover = json!({"textDocument": {"uri": URI}, "position": {"line": 6, "character": 14}});
+    let action = json!({
+        "textDocument": {"uri": URI},
+        "range": {"start": {"line": 6, "character": 11}, "end": {"line": 6, "character": 20}},
+        "context": {"diagnostics": []}
+    });
+    let ask = |c: &mut Client| {
+        let started = std::time::Instant::now();
+        let h = c.request("textDocument/hover", hover.clone());
+        let hover_took = started.elapsed();
+        let a = c.request("textDocument/codeAction", action.clone());
+        assert!(
+            h["result"]["contents"]["value"]
+                .as_str()
+                .is_some_and(|v| v.contains("SEC201")),
+            "{h}"
+        );
+        assert!(a["result"].as_array().is_some_and(|a| !a.is_empty()), "{a}");
+        (hover_took, started.elapsed())
+    };
+    let (idle_hover, idle_both) = ask(&mut c);
+    println!("idle: hover {idle_hover:?}, hover + code action {idle_both:?}");
+    let huge = format!(
+        "const express = require(\"express\");\n{}",
+        "const a = \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\";\n"
+            .repeat(22 * 1024 * 1024 / 72)
+    );
+    assert!(huge.len() > 22_000_000);
+    let deep = format!(
+        "const express = require(\"express\");\nconst app = express();\napp.get(\"/x\", (req, res) => {{\n  res.send({}req.query.x{});\n}});\n{}",
+        "f(\n".repeat(10_000),
+        ")".repeat(10_000),
+        "db.find(req.query)\n.then(f)".repeat(10_000)
+    );
+    for (name, text) in [("huge.js", huge), ("deep.js", deep)] {
+        let uri = format!("file:///tmp/backend_architect_e2e/{name}");
+        let started = std::time::Instant::now();
+        c.open(&uri, "javascript", &text);
+        let sent = started.elapsed();
+        let (hover_took, both) = ask(&mut c);
+        let published_before = c.backlog.iter().any(|m| {
+            m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri.as_str()
+        });
+        let diagnostics = c.diagnostics(&uri, 1);
+        println!(
+            "{name} ({} bytes): sent in {sent:?}; hover {hover_took:?}, hover + code action {both:?}; its diagnostics after {:?} ({} of them)",
+            text.len(),
+            started.elapsed(),
+            diagnostics.len()
+        );
+        if name == "deep.js" {
+            assert!(
+                !published_before,
+                "the deep document was analysed before the hover was answered"
+            );
+            assert!(
+                codes(&diagnostics).contains(&"partial-analysis".to_owned()),
+                "{diagnostics:?}"
+            );
+        }
+    }
+    assert!(c.shutdown().success());
+}

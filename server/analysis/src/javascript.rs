@@ -6,8 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use tree_sitter::Node;
 
 use super::{
-    ancestors, named_children, settle_module_bindings, text, walk_scope, Binding, Cx, Guard,
-    GuardKind, Lit, Lookup, ModuleBinding, ScopeIndex, Semantic, Sink, Site, MAX_DEPTH,
+    ancestors, named_children, settle_module_bindings, text, walk_scope, walk_scope_at, Binding,
+    Cx, Guard, GuardKind, Lit, Lookup, ModuleBinding, ScopeIndex, ScopePath, Semantic, Sink,
+    MAX_DEPTH,
 };
 
 const GLOBALS: &[&str] = &[
@@ -372,9 +373,10 @@ fn index_scope<'t>(scope: Node<'t>, src: &str) -> ScopeIndex<'t> {
             index.bind(name, Binding::Opaque);
         }
     };
-    let site =
-        |n: Node, kills: bool| Site::of(body, n, n.end_byte(), kills, is_conditional, is_loop);
-    walk_scope(body, &is_scope, &mut |n| {
+    // Where the walk is: a binding's site in constant time, however deep it is.
+    let mut path = ScopePath::new(body, is_conditional, is_loop);
+    walk_scope_at(body, &is_scope, &mut path, &mut |n, path| {
+        let site = |n: Node, kills: bool| path.site(n, n.end_byte(), kills);
         if index.dead.iter().any(|d| d.contains(&n.start_byte())) {
             return;
         }

@@ -424,6 +424,8 @@ impl Site {
     /// The site of a binding made by `stmt` (complete at `end`) in the function body `body`:
     /// it dominates the rest of the innermost branch it is in (`conditional` says which node
     /// kinds branch), or of the body. `kills`: whether it replaces the value (not `x += y`).
+    /// This costs the depth of `stmt`; a walk over a whole body uses [`walk_scope_at`], whose
+    /// [`ScopePath`] answers the same in constant time.
     pub fn of(
         body: Node,
         stmt: Node,
@@ -432,21 +434,75 @@ impl Site {
         conditional: fn(&str) -> bool,
         is_loop: fn(&str) -> bool,
     ) -> Site {
-        let path = ancestors(body, stmt);
-        let mut dominates = body.byte_range();
-        for i in (0..path.len()).rev() {
-            if conditional(path[i].kind_str()) {
-                dominates = path.get(i + 1).copied().unwrap_or(stmt).byte_range();
-                break;
-            }
+        let mut path = ScopePath::new(body, conditional, is_loop);
+        for node in ancestors(body, stmt) {
+            path.push(node);
         }
+        path.site(stmt, end, kills)
+    }
+}
+
+/// The nodes from a function body down to the parent of the node a walk is at (what
+/// [`ancestors`] returns for it), with the innermost branch and the outermost loop among them
+/// kept as the walk goes, so that a binding's [`Site`] costs the same at any depth: a chain of
+/// 20,000 nested assignments asked its ancestors once per assignment, which cost the square of
+/// its length.
+pub struct ScopePath<'t> {
+    body: Node<'t>,
+    conditional: fn(&str) -> bool,
+    is_loop: fn(&str) -> bool,
+    /// Each node, with the index of the innermost conditional and of the outermost loop at or
+    /// above it.
+    frames: Vec<(Node<'t>, Option<usize>, Option<usize>)>,
+}
+
+impl<'t> ScopePath<'t> {
+    pub fn new(body: Node<'t>, conditional: fn(&str) -> bool, is_loop: fn(&str) -> bool) -> Self {
+        ScopePath {
+            body,
+            conditional,
+            is_loop,
+            frames: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, node: Node<'t>) {
+        let i = self.frames.len();
+        let (inner, outer) = self.frames.last().map_or((None, None), |f| (f.1, f.2));
+        let kind = node.kind_str();
+        self.frames.push((
+            node,
+            if (self.conditional)(kind) {
+                Some(i)
+            } else {
+                inner
+            },
+            outer.or(if (self.is_loop)(kind) { Some(i) } else { None }),
+        ));
+    }
+
+    fn pop(&mut self) {
+        self.frames.pop();
+    }
+
+    /// The innermost node on the path (the parent of the node the walk is at).
+    pub fn parent(&self) -> Option<Node<'t>> {
+        self.frames.last().map(|f| f.0)
+    }
+
+    /// The site of a binding made by `stmt`, the node the walk is at (see [`Site::of`]).
+    pub fn site(&self, stmt: Node, end: usize, kills: bool) -> Site {
+        let last = self.frames.last();
+        let dominates = match last.and_then(|f| f.1) {
+            Some(i) => self.frames.get(i + 1).map_or(stmt, |f| f.0).byte_range(),
+            None => self.body.byte_range(),
+        };
         Site {
             end,
             dominates: if kills { dominates } else { 0..0 },
-            looped: path
-                .iter()
-                .find(|a| is_loop(a.kind_str()))
-                .map(|a| a.byte_range()),
+            looped: last
+                .and_then(|f| f.2)
+                .map(|i| self.frames[i].0.byte_range()),
         }
     }
 }
@@ -787,12 +843,27 @@ pub fn walk_scope<'t>(
     is_scope: &dyn Fn(Node) -> bool,
     f: &mut dyn FnMut(Node<'t>),
 ) {
+    let mut path = ScopePath::new(node, |_| false, |_| false);
+    walk_scope_at(node, is_scope, &mut path, &mut |n, _| f(n));
+}
+
+/// [`walk_scope`], handing `f` the path from `node` down to each node's parent as well
+/// (`path` starts empty, made with `node` as its body).
+pub fn walk_scope_at<'t>(
+    node: Node<'t>,
+    is_scope: &dyn Fn(Node) -> bool,
+    path: &mut ScopePath<'t>,
+    f: &mut dyn FnMut(Node<'t>, &ScopePath<'t>),
+) {
     // One cursor for the whole walk: a cursor per node (as `named_children` makes) costs an
     // allocation per node, and scope indexes walk every function body a rule looks into.
     let mut cursor = node.walk();
     let mut descend = true;
     loop {
-        if !(descend && cursor.goto_first_child()) {
+        let at = cursor.node();
+        if descend && cursor.goto_first_child() {
+            path.push(at);
+        } else {
             loop {
                 if cursor.goto_next_sibling() {
                     break;
@@ -800,11 +871,12 @@ pub fn walk_scope<'t>(
                 if !cursor.goto_parent() {
                     return;
                 }
+                path.pop();
             }
         }
         let n = cursor.node();
         descend = n.is_named() && {
-            f(n);
+            f(n, path);
             !is_scope(n)
         };
     }
@@ -880,6 +952,78 @@ pub fn argument_removal_range(arg: Node) -> std::ops::Range<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A binding's site from its ancestors, as `Site::of` computed it before `ScopePath`.
+    fn site_from_ancestors(
+        body: Node,
+        stmt: Node,
+        kills: bool,
+        conditional: fn(&str) -> bool,
+        is_loop: fn(&str) -> bool,
+    ) -> Site {
+        let path = ancestors(body, stmt);
+        let mut dominates = body.byte_range();
+        for i in (0..path.len()).rev() {
+            if conditional(path[i].kind_str()) {
+                dominates = path.get(i + 1).copied().unwrap_or(stmt).byte_range();
+                break;
+            }
+        }
+        Site {
+            end: stmt.end_byte(),
+            dominates: if kills { dominates } else { 0..0 },
+            looped: path
+                .iter()
+                .find(|a| is_loop(a.kind_str()))
+                .map(|a| a.byte_range()),
+        }
+    }
+
+    /// The walk's `ScopePath` places every binding where `Site::of` (which asks the node's
+    /// ancestors) does, and names the same parent: in branches, loops, nested branches in
+    /// loops, and at the top of the body, in both languages.
+    #[test]
+    fn scope_path_sites_equal_site_of() {
+        let python = "def f(a):\n    x = 1\n    if a:\n        x = 2\n        for i in a:\n            x += i\n            if i:\n                y = x\n    else:\n        while a:\n            x = [z for z in a]\n    return x\n";
+        let js = "function f(a) {\n  let x = 1;\n  if (a) { x = 2; for (const i of a) { x += i; if (i) { y = x; } } }\n  else { while (a) { x = a ? 1 : 2; } }\n  try { x = 3; } catch (e) { x = 4; }\n  return x;\n}\n";
+        let conditional = |k: &str| {
+            matches!(
+                k,
+                "if_statement" | "else_clause" | "elif_clause" | "block" | "statement_block"
+            )
+        };
+        let is_loop = |k: &str| {
+            matches!(
+                k,
+                "for_statement" | "while_statement" | "for_in_statement" | "list_comprehension"
+            )
+        };
+        for (language, source) in [(Language::Python, python), (Language::JavaScript, js)] {
+            let tree = ba_syntax::parse::parse(language, source, None).unwrap();
+            let function = tree.root_node().named_child(0).unwrap();
+            let body = function.field("body").unwrap();
+            let mut path = ScopePath::new(body, conditional, is_loop);
+            let mut seen = 0;
+            walk_scope_at(body, &|_| false, &mut path, &mut |n, path| {
+                seen += 1;
+                for kills in [true, false] {
+                    let expected = site_from_ancestors(body, n, kills, conditional, is_loop);
+                    let got = path.site(n, n.end_byte(), kills);
+                    assert_eq!(
+                        (got.end, got.dominates, got.looped),
+                        (expected.end, expected.dominates, expected.looped),
+                        "{}",
+                        n.kind_str()
+                    );
+                }
+                assert_eq!(path.parent(), ancestors(body, n).last().copied());
+                let of = Site::of(body, n, n.end_byte(), true, conditional, is_loop);
+                let walked = path.site(n, n.end_byte(), true);
+                assert_eq!((of.dominates, of.looped), (walked.dominates, walked.looped));
+            });
+            assert!(seen > 30, "{seen}");
+        }
+    }
 
     #[test]
     fn literal_conditions_fold() {

@@ -6,8 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use tree_sitter::Node;
 
 use super::{
-    ancestors, named_children, settle_module_bindings, text, walk_scope, Binding, Cx, Guard,
-    GuardKind, Lit, Lookup, ModuleBinding, ScopeIndex, Semantic, Sink, Site, MAX_DEPTH,
+    ancestors, named_children, settle_module_bindings, text, walk_scope, walk_scope_at, Binding,
+    Cx, Guard, GuardKind, Lit, Lookup, ModuleBinding, ScopeIndex, ScopePath, Semantic, Sink, Site,
+    MAX_DEPTH,
 };
 
 const BUILTINS: &[&str] = &[
@@ -306,13 +307,14 @@ fn index_scope<'t>(scope: Node<'t>, src: &str) -> ScopeIndex<'t> {
     }
     let body = scope.field("body").unwrap_or(scope);
     let mut imports = BTreeMap::new();
-    let site =
-        |n: Node, kills: bool| Site::of(body, n, n.end_byte(), kills, is_conditional, is_loop);
+    // Where the walk is: a binding's site in constant time, however deep it is.
+    let mut path = ScopePath::new(body, is_conditional, is_loop);
     // `a = b = … = v`: the walk meets every assignment of the chain, and each binds `v`; found
     // once for the chain (a search per assignment costs the square of the chain's length).
     let mut chain_value: Option<(usize, Node<'t>)> = None;
     let mut chain_site: Option<Site> = None;
-    walk_scope(body, &is_scope, &mut |n| {
+    walk_scope_at(body, &is_scope, &mut path, &mut |n, path| {
+        let site = |n: Node, kills: bool| path.site(n, n.end_byte(), kills);
         if index.dead.iter().any(|d| d.contains(&n.start_byte())) {
             return;
         }
@@ -527,9 +529,7 @@ fn index_scope<'t>(scope: Node<'t>, src: &str) -> ScopeIndex<'t> {
             }
             "assert_statement" => {
                 if let Some(c) = n.named_child(0) {
-                    let end = ancestors(body, n)
-                        .last()
-                        .map_or(body.end_byte(), |p| p.end_byte());
+                    let end = path.parent().map_or(body.end_byte(), |p| p.end_byte());
                     collect_guards_when(c, src, true, n.end_byte()..end, &mut index.guards, 0);
                 }
             }

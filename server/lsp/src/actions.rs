@@ -4,8 +4,11 @@ use ls_types::*;
 use tower_lsp_server::ls_types;
 
 use super::convert;
-use super::server::{workspace_edit, FIX_ALL_KIND};
+use super::convert::workspace_edit;
 use super::state::DocEntry;
+
+/// The code action kind of fix-all (`source.fixAll` for this server).
+pub const FIX_ALL_KIND: &str = "source.fixAll.backend-architect";
 use ba_rules::{Applicability, Finding};
 use ba_syntax::{Language, PositionEncoding};
 

@@ -19,7 +19,7 @@ use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::{ls_types, Client};
 
 use super::convert;
-use super::server::{workspace_edit, Inner};
+use super::convert::workspace_edit;
 use super::state::lock;
 use ba_advisor::context::{self, Target};
 use ba_advisor::deps;
@@ -42,6 +42,17 @@ struct Stored {
     line_text: String,
     line: usize,
     column: usize,
+}
+
+/// What the advisor needs of the server: the index (for review context) and its own state.
+pub trait Host: super::workspace::Host {
+    fn advisor(&self) -> &AdvisorState;
+}
+
+impl<T: Host> Host for Arc<T> {
+    fn advisor(&self) -> &AdvisorState {
+        (**self).advisor()
+    }
 }
 
 #[derive(Default)]
@@ -228,7 +239,7 @@ fn review_arguments(args: &[Value]) -> Option<(Uri, Option<Range>)> {
 /// `workspace/executeCommand` for the commands in `COMMANDS`.
 pub async fn execute_command(
     client: &Client,
-    inner: &Arc<Inner>,
+    inner: &Arc<impl Host>,
     params: ExecuteCommandParams,
 ) -> Result<Option<Value>> {
     match params.command.as_str() {
@@ -265,19 +276,19 @@ fn relative(path: Option<&Path>, root: Option<&Path>, uri: &Uri) -> String {
 
 async fn run_review(
     client: &Client,
-    inner: &Arc<Inner>,
+    inner: &Arc<impl Host>,
     uri: Uri,
     range: Option<Range>,
     token: Option<ProgressToken>,
 ) -> Result<Option<Value>> {
-    let Some(shared) = inner.docs.get(uri.as_str()) else {
+    let Some(shared) = inner.docs().get(uri.as_str()) else {
         return Err(Error::invalid_params(format!(
             "{} is not open",
             uri.as_str()
         )));
     };
     let enc = inner.encoding();
-    let root = inner.advisor.root();
+    let root = inner.advisor().root();
     let key = uri.as_str().to_owned();
     // Off the executor (parsing, rules, reading `.env` files): gather everything under the
     // lock, then release it before the network.
@@ -309,7 +320,7 @@ async fn run_review(
                 .map_or(0, |i| i + 1)
         });
         let view = {
-            let mut index = lock(&job_inner.workspace.index);
+            let mut index = lock(&job_inner.workspace().index);
             [at, function_start]
                 .into_iter()
                 .flatten()
@@ -352,7 +363,7 @@ async fn run_review(
     };
     let progress = ProgressGuard::begin(
         client,
-        &inner.advisor,
+        inner.advisor(),
         token,
         format!("Reviewing the {}", ctx.target),
     )
@@ -390,7 +401,7 @@ async fn run_review(
         .collect();
     let count = stored.len();
     {
-        let mut reviews = lock(&inner.advisor.reviews);
+        let mut reviews = lock(&inner.advisor().reviews);
         let entry = reviews.entry(key.clone()).or_default();
         // A new review of part of the file replaces the old findings for those lines.
         let (first, last) = (ctx.first_line as usize - 1, ctx.last_line as usize - 1);
@@ -416,7 +427,7 @@ async fn run_review(
     };
     let doc_uri = document.as_ref().and_then(Uri::from_file_path);
     if let Some(doc_uri) = &doc_uri {
-        if inner.advisor.show_document.load(Ordering::Relaxed) {
+        if inner.advisor().show_document.load(Ordering::Relaxed) {
             let shown = client
                 .show_document(ShowDocumentParams {
                     uri: doc_uri.clone(),
@@ -448,12 +459,12 @@ async fn run_review(
 
 /// Publishes a document's rule findings plus its advisor findings (push clients), or asks a
 /// pull client to refresh.
-async fn publish(client: &Client, inner: &Arc<Inner>, uri: &Uri) {
-    if inner.pull_diagnostics.load(Ordering::Relaxed) {
+async fn publish(client: &Client, inner: &Arc<impl Host>, uri: &Uri) {
+    if inner.pulls_diagnostics() {
         let _ = client.workspace_diagnostic_refresh().await;
         return;
     }
-    let Some(shared) = inner.docs.get(uri.as_str()) else {
+    let Some(shared) = inner.docs().get(uri.as_str()) else {
         return;
     };
     let enc = inner.encoding();
@@ -468,7 +479,7 @@ async fn publish(client: &Client, inner: &Arc<Inner>, uri: &Uri) {
         diags.extend(e.notices(enc));
         diags.extend(
             inner
-                .advisor
+                .advisor()
                 .review_diagnostics(uri, e.doc.text(), e.doc.rope(), enc),
         );
         (diags, e.doc.version())
@@ -554,8 +565,8 @@ fn manifest_path(uri: &Uri) -> Option<PathBuf> {
 }
 
 /// `Some` for a manifest, or a file with DEP001 findings (one a manifest includes with `-r`).
-fn dependency_file(inner: &Inner, uri: &Uri) -> Option<()> {
-    let known = lock(&inner.advisor.dep_findings).contains_key(uri.as_str());
+fn dependency_file(inner: &impl Host, uri: &Uri) -> Option<()> {
+    let known = lock(&inner.advisor().dep_findings).contains_key(uri.as_str());
     (known || manifest_path(uri).is_some()).then_some(())
 }
 
@@ -566,19 +577,19 @@ pub fn is_manifest(uri: &Uri) -> bool {
 }
 
 /// A manifest was opened (it is in the document store): check it, if enabled.
-pub fn manifest_opened(client: &Client, inner: &Arc<Inner>, uri: Uri, version: i32) {
+pub fn manifest_opened(client: &Client, inner: &Arc<impl Host>, uri: Uri, version: i32) {
     spawn_manifest_check(client, inner, uri, version, false);
 }
 
 /// An open manifest was edited (in the document store): check it again after a pause.
-pub fn manifest_changed(client: &Client, inner: &Arc<Inner>, uri: Uri, version: i32) {
+pub fn manifest_changed(client: &Client, inner: &Arc<impl Host>, uri: Uri, version: i32) {
     spawn_manifest_check(client, inner, uri, version, true);
 }
 
 /// The path and text of the open manifest at `uri` if it is still at `version` (`None` for any
 /// version).
-fn open_manifest(inner: &Inner, uri: &Uri, version: Option<i32>) -> Option<(PathBuf, String)> {
-    let shared = inner.docs.get(uri.as_str())?;
+fn open_manifest(inner: &impl Host, uri: &Uri, version: Option<i32>) -> Option<(PathBuf, String)> {
+    let shared = inner.docs().get(uri.as_str())?;
     let e = lock(&shared);
     if e.language().is_some() || version.is_some_and(|v| v != e.doc.version()) {
         return None;
@@ -587,8 +598,8 @@ fn open_manifest(inner: &Inner, uri: &Uri, version: Option<i32>) -> Option<(Path
 }
 
 /// The version of the open manifest at `uri`.
-fn manifest_version(inner: &Inner, uri: &Uri) -> Option<i32> {
-    let shared = inner.docs.get(uri.as_str())?;
+fn manifest_version(inner: &impl Host, uri: &Uri) -> Option<i32> {
+    let shared = inner.docs().get(uri.as_str())?;
     let e = lock(&shared);
     e.language().is_none().then(|| e.doc.version())
 }
@@ -597,7 +608,7 @@ fn manifest_version(inner: &Inner, uri: &Uri) -> Option<i32> {
 /// it and on the files it includes.
 fn spawn_manifest_check(
     client: &Client,
-    inner: &Arc<Inner>,
+    inner: &Arc<impl Host>,
     uri: Uri,
     version: i32,
     debounce: bool,
@@ -618,7 +629,7 @@ fn spawn_manifest_check(
 
 async fn check_and_publish(
     client: &Client,
-    inner: &Arc<Inner>,
+    inner: &Arc<impl Host>,
     manifests: Vec<(PathBuf, String)>,
     open: Option<(Uri, i32)>,
 ) {
@@ -631,7 +642,7 @@ async fn check_and_publish(
         let uri = Uri::from_file_path(&first.0);
         let had = uri
             .as_ref()
-            .and_then(|u| lock(&inner.advisor.dep_findings).remove(u.as_str()));
+            .and_then(|u| lock(&inner.advisor().dep_findings).remove(u.as_str()));
         if let (Some(uri), Some(_)) = (uri, had) {
             client
                 .publish_diagnostics(uri, Vec::new(), open.map(|(_, v)| v))
@@ -647,7 +658,7 @@ async fn check_and_publish(
     .await;
     if let Some(notice) = &report.notice {
         tracing::warn!("{notice}");
-        if inner.advisor.first_notice(notice) {
+        if inner.advisor().first_notice(notice) {
             client
                 .show_message(MessageType::WARNING, format!("backend-architect: {notice}"))
                 .await;
@@ -657,7 +668,7 @@ async fn check_and_publish(
         tracing::warn!("{e}");
     }
     let enc = inner.encoding();
-    let pull = inner.pull_diagnostics.load(Ordering::Relaxed);
+    let pull = inner.pulls_diagnostics();
     for file in report.files {
         let Some(file_uri) = Uri::from_file_path(&file.path) else {
             continue;
@@ -683,7 +694,7 @@ async fn check_and_publish(
             file_uri.as_str(),
             file.findings.len()
         );
-        lock(&inner.advisor.dep_findings)
+        lock(&inner.advisor().dep_findings)
             .insert(file_uri.as_str().to_owned(), (file.text, file.findings));
         if !pull {
             client.publish_diagnostics(file_uri, diags, version).await;
@@ -695,10 +706,10 @@ async fn check_and_publish(
 }
 
 /// Pull diagnostics (`textDocument/diagnostic`) for a manifest; `None` if `uri` is not one.
-pub fn manifest_diagnostics(inner: &Inner, uri: &Uri) -> Option<Vec<Diagnostic>> {
+pub fn manifest_diagnostics(inner: &impl Host, uri: &Uri) -> Option<Vec<Diagnostic>> {
     dependency_file(inner, uri)?;
     let enc = inner.encoding();
-    let all = lock(&inner.advisor.dep_findings);
+    let all = lock(&inner.advisor().dep_findings);
     Some(match all.get(uri.as_str()) {
         Some((text, findings)) => {
             let rope = Rope::from_str(text);
@@ -712,8 +723,8 @@ pub fn manifest_diagnostics(inner: &Inner, uri: &Uri) -> Option<Vec<Diagnostic>>
 }
 
 /// On startup, with `[dependencies] osv = true` for the workspace root: the root's manifests.
-pub async fn initialized(client: &Client, inner: &Arc<Inner>) {
-    let Some(root) = inner.advisor.root() else {
+pub async fn initialized(client: &Client, inner: &Arc<impl Host>) {
+    let Some(root) = inner.advisor().root() else {
         return;
     };
     let (settings, _) = inner.settings_for(Some(&root.join("pyproject.toml")));
@@ -766,8 +777,8 @@ pub fn is_dependency_file(name: &str) -> bool {
 }
 
 /// Settings changed: check the open manifests again.
-pub fn reload(client: &Client, inner: &Arc<Inner>) {
-    for (uri, shared) in inner.docs.all() {
+pub fn reload(client: &Client, inner: &Arc<impl Host>) {
+    for (uri, shared) in inner.docs().all() {
         let version = {
             let e = lock(&shared);
             e.language().is_none().then(|| e.doc.version())
@@ -780,13 +791,13 @@ pub fn reload(client: &Client, inner: &Arc<Inner>) {
 
 /// Upgrade quick fixes on a manifest with DEP001 findings; `None` if `uri` is not one.
 pub fn manifest_code_actions(
-    inner: &Inner,
+    inner: &impl Host,
     params: &CodeActionParams,
 ) -> Option<Vec<CodeActionOrCommand>> {
     let uri = &params.text_document.uri;
     dependency_file(inner, uri)?;
     let enc = inner.encoding();
-    let all = lock(&inner.advisor.dep_findings);
+    let all = lock(&inner.advisor().dep_findings);
     let Some((text, findings)) = all.get(uri.as_str()) else {
         return Some(Vec::new());
     };
@@ -824,11 +835,11 @@ pub fn manifest_code_actions(
 
 /// Hover on a manifest: the DEP001 finding under the cursor and the rule's docs; `None` if
 /// `uri` is not a manifest.
-pub fn manifest_hover(inner: &Inner, params: &HoverParams) -> Option<Option<Hover>> {
+pub fn manifest_hover(inner: &impl Host, params: &HoverParams) -> Option<Option<Hover>> {
     let pos = &params.text_document_position_params;
     dependency_file(inner, &pos.text_document.uri)?;
     let enc = inner.encoding();
-    let all = lock(&inner.advisor.dep_findings);
+    let all = lock(&inner.advisor().dep_findings);
     let Some((text, findings)) = all.get(pos.text_document.uri.as_str()) else {
         return Some(None);
     };

@@ -272,6 +272,17 @@ mod wire {
     }
 }
 
+/// A workspace edit of one document.
+pub fn workspace_edit(
+    uri: &ls_types::Uri,
+    edits: Vec<ls_types::TextEdit>,
+) -> ls_types::WorkspaceEdit {
+    ls_types::WorkspaceEdit {
+        changes: Some(std::collections::HashMap::from([(uri.clone(), edits)])),
+        ..Default::default()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

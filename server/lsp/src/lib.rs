@@ -9,6 +9,7 @@ mod map;
 mod outbound;
 mod scaffold;
 mod server;
+mod session;
 mod state;
 mod symbols;
 mod transport;

@@ -12,9 +12,9 @@ use std::sync::Arc;
 use serde_json::{json, Value};
 use tower_lsp_server::jsonrpc::{Error, Result};
 
-use super::server::Inner;
 use super::state::lock;
 use super::workspace::key_of;
+use super::workspace::Host;
 use ba_report::map::{MapOptions, DEFAULT_COLLAPSE};
 use ba_report::FileFindings;
 
@@ -66,14 +66,14 @@ fn request(arguments: &[Value]) -> Result<Request> {
     })
 }
 
-pub async fn execute(inner: &Arc<Inner>, arguments: &[Value]) -> Result<Option<Value>> {
+pub async fn execute(inner: &Arc<impl Host>, arguments: &[Value]) -> Result<Option<Value>> {
     let req = request(arguments)?;
-    inner.workspace.wait_ready().await;
+    inner.workspace().wait_ready().await;
     let inner = inner.clone();
     let answer = tokio::task::spawn_blocking(move || {
         // The open documents' findings, as last analysed (no analysis is started here).
         let mut files = Vec::new();
-        for (uri, shared) in inner.docs.all() {
+        for (uri, shared) in inner.docs().all() {
             let e = lock(&shared);
             if e.language().is_none() || e.findings_version != Some(e.doc.version()) {
                 continue;
@@ -86,7 +86,7 @@ pub async fn execute(inner: &Arc<Inner>, arguments: &[Value]) -> Result<Option<V
         }
         files.sort_by(|a, b| a.path.cmp(&b.path));
         let root = inner
-            .workspace
+            .workspace()
             .roots()
             .first()
             .map(|r| r.to_string_lossy().into_owned());
@@ -99,7 +99,7 @@ pub async fn execute(inner: &Arc<Inner>, arguments: &[Value]) -> Result<Option<V
             root: root.clone(),
         };
         let map = {
-            let mut index = lock(&inner.workspace.index);
+            let mut index = lock(&inner.workspace().index);
             ba_report::build(&mut index, &files, &options)
         };
         let content = match req.format.as_str() {

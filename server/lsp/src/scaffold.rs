@@ -71,7 +71,7 @@ impl State {
 
     /// The client opened, edited or asked about the document at `uri`.
     pub fn touched(&self, uri: &Uri) {
-        if let Some(path) = super::server::uri_path(uri) {
+        if let Some(path) = super::session::uri_path(uri) {
             *self.active.write().unwrap_or_else(|e| e.into_inner()) = Some(path);
         }
     }

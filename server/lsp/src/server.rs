@@ -1,6 +1,6 @@
 //! The `LanguageServer` implementation.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
@@ -17,11 +17,12 @@ use super::actions;
 use super::advisor;
 use super::convert;
 use super::outbound::Outbound;
+use super::session::{uri_path, Session};
 use super::state::{lock, DocEntry, Documents, Shared};
 use ba_config::{file as config_file, ConfigCache, ConfigError, Options, Settings};
 use ba_syntax::{Document, Language, PositionEncoding, TextChange};
 
-pub const FIX_ALL_KIND: &str = "source.fixAll.backend-architect";
+pub use super::actions::FIX_ALL_KIND;
 const SETTINGS_SECTION: &str = "backendArchitect";
 
 pub struct Backend {
@@ -70,6 +71,36 @@ impl Inner {
     }
 }
 
+impl Session for Inner {
+    fn docs(&self) -> &Documents {
+        &self.docs
+    }
+
+    fn encoding(&self) -> PositionEncoding {
+        Inner::encoding(self)
+    }
+
+    fn pulls_diagnostics(&self) -> bool {
+        self.pull_diagnostics.load(Ordering::Relaxed)
+    }
+
+    fn settings_for(&self, path: Option<&PathBuf>) -> (Arc<Settings>, Option<ConfigError>) {
+        Inner::settings_for(self, path)
+    }
+}
+
+impl super::workspace::Host for Inner {
+    fn workspace(&self) -> &super::workspace::Workspace {
+        &self.workspace
+    }
+}
+
+impl advisor::Host for Inner {
+    fn advisor(&self) -> &advisor::AdvisorState {
+        &self.advisor
+    }
+}
+
 /// Runs a handler, turning a panic into a logged internal error instead of a dead server.
 async fn guarded<T>(what: &str, fut: impl Future<Output = Result<T>>) -> Result<T> {
     match AssertUnwindSafe(fut).catch_unwind().await {
@@ -79,13 +110,6 @@ async fn guarded<T>(what: &str, fut: impl Future<Output = Result<T>>) -> Result<
             Err(Error::internal_error())
         }
     }
-}
-
-pub(super) fn uri_path(uri: &Uri) -> Option<PathBuf> {
-    if uri.scheme().as_str() != "file" {
-        return None;
-    }
-    uri.to_file_path().map(|p| p.into_owned())
 }
 
 /// Editor settings that are the server's own, not configuration (`backend-architect.toml` has
@@ -906,12 +930,4 @@ async fn source_diagnostics(
     .map_err(|_| Error::internal_error())?;
     super::workspace::republish(client, inner, others);
     Ok(items)
-}
-
-/// Used by code actions: the edits of several findings' fixes as one map.
-pub(super) fn workspace_edit(uri: &Uri, edits: Vec<TextEdit>) -> WorkspaceEdit {
-    WorkspaceEdit {
-        changes: Some(HashMap::from([(uri.clone(), edits)])),
-        ..Default::default()
-    }
 }

@@ -9,8 +9,8 @@ use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types;
 
 use super::convert;
-use super::server::Inner;
 use super::state::lock;
+use super::workspace::Host;
 use super::workspace::{key_of, uri_of};
 use ba_app::{Anchor, RouteView};
 use ba_syntax::PositionEncoding;
@@ -22,8 +22,8 @@ fn range(rope: &Rope, r: &std::ops::Range<usize>, enc: PositionEncoding) -> Rang
 }
 
 /// The open document's key, rope and index entry, brought up to date.
-fn open_doc(inner: &Inner, uri: &Uri) -> Result<(String, Rope)> {
-    let Some(shared) = inner.docs.get(uri.as_str()) else {
+fn open_doc(inner: &impl Host, uri: &Uri) -> Result<(String, Rope)> {
+    let Some(shared) = inner.docs().get(uri.as_str()) else {
         return Err(Error::invalid_params(format!(
             "{} is not open",
             uri.as_str()
@@ -63,12 +63,12 @@ fn union(a: &std::ops::Range<usize>, b: &std::ops::Range<usize>) -> std::ops::Ra
 }
 
 pub(super) fn document_symbols(
-    inner: &Inner,
+    inner: &impl Host,
     params: DocumentSymbolParams,
 ) -> Result<Option<DocumentSymbolResponse>> {
     let (key, rope) = open_doc(inner, &params.text_document.uri)?;
     let enc = inner.encoding();
-    let mut index = lock(&inner.workspace.index);
+    let mut index = lock(&inner.workspace().index);
     let resolved = index.resolved();
     let Some(file) = index.file(&key).cloned() else {
         return Ok(Some(DocumentSymbolResponse::Nested(Vec::new())));
@@ -227,9 +227,9 @@ pub(super) fn document_symbols(
 }
 
 /// A file's text as a rope: the open document's, else the file on disk.
-fn rope_of(inner: &Inner, key: &str) -> Option<Rope> {
+fn rope_of(inner: &impl Host, key: &str) -> Option<Rope> {
     let uri = uri_of(key)?;
-    if let Some(shared) = inner.docs.get(uri.as_str()) {
+    if let Some(shared) = inner.docs().get(uri.as_str()) {
         return Some(lock(&shared).doc.rope().clone());
     }
     std::fs::read_to_string(key)
@@ -240,7 +240,7 @@ fn rope_of(inner: &Inner, key: &str) -> Option<Rope> {
 const MAX_WORKSPACE_SYMBOLS: usize = 500;
 
 pub(super) fn workspace_symbols(
-    inner: &Inner,
+    inner: &impl Host,
     params: WorkspaceSymbolParams,
 ) -> Result<Option<WorkspaceSymbolResponse>> {
     let query = params.query.to_ascii_lowercase();
@@ -250,7 +250,7 @@ pub(super) fn workspace_symbols(
     type Hit = (String, String, SymbolKind, Arc<str>, std::ops::Range<usize>);
     let mut hits: Vec<Hit> = Vec::new();
     {
-        let mut index = lock(&inner.workspace.index);
+        let mut index = lock(&inner.workspace().index);
         let resolved = index.resolved();
         for r in &resolved.routes {
             let name = format!("{} {}", r.methods.join(","), r.path);
@@ -342,10 +342,13 @@ pub(super) fn workspace_symbols(
     Ok(Some(WorkspaceSymbolResponse::Nested(out)))
 }
 
-pub(super) fn code_lenses(inner: &Inner, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+pub(super) fn code_lenses(
+    inner: &impl Host,
+    params: CodeLensParams,
+) -> Result<Option<Vec<CodeLens>>> {
     let (key, rope) = open_doc(inner, &params.text_document.uri)?;
     let enc = inner.encoding();
-    let mut index = lock(&inner.workspace.index);
+    let mut index = lock(&inner.workspace().index);
     let resolved = index.resolved();
     let Some(file) = index.file(&key).cloned() else {
         return Ok(Some(Vec::new()));
@@ -421,9 +424,9 @@ pub(super) fn code_lenses(inner: &Inner, params: CodeLensParams) -> Result<Optio
 }
 
 /// Markdown for a hover on a route's decorator or registering call, if `offset` is on one.
-pub(super) fn route_hover(inner: &Inner, key: &str, offset: usize) -> Option<String> {
+pub(super) fn route_hover(inner: &impl Host, key: &str, offset: usize) -> Option<String> {
     let view: RouteView = {
-        let mut index = lock(&inner.workspace.index);
+        let mut index = lock(&inner.workspace().index);
         index.route_at(key, offset)?
     };
     let chain = if view.chain.is_empty() {

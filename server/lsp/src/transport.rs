@@ -14,8 +14,35 @@ use tower_lsp_server::jsonrpc::{Request, Response};
 const MAX_FRAME: usize = 512 * 1024 * 1024;
 
 fn is_message(body: &[u8]) -> bool {
-    serde_json::from_slice::<Request>(body).is_ok()
-        || serde_json::from_slice::<Response>(body).is_ok()
+    inspect(body).0
+}
+
+/// What tower-lsp-server's reader decodes a frame into (its `Message`, which is private): the
+/// same untagged enum, so a frame passes here exactly when the reader can decode it. Deciding
+/// with `Request` and `Response` one by one let `"id": 1.5` through, and the reader, failing
+/// on it, ended the session.
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum Incoming {
+    // Same order as the reader's: a response first.
+    #[allow(dead_code)] // Only whether it decodes matters.
+    Response(Response),
+    Request(Request),
+}
+
+/// Whether the reader will take `body` (a request, notification or response) and, for a
+/// request or notification, its method: one parse of the body, which for a 22 MB `didOpen`
+/// is most of the time other messages wait behind it. Decoded as the reader does: UTF-8
+/// first, then the JSON.
+fn inspect(body: &[u8]) -> (bool, Option<String>) {
+    let Ok(text) = std::str::from_utf8(body) else {
+        return (false, None);
+    };
+    match serde_json::from_str::<Incoming>(text) {
+        Ok(Incoming::Request(request)) => (true, Some(request.method().to_owned())),
+        Ok(Incoming::Response(_)) => (true, None),
+        Err(_) => (false, None),
+    }
 }
 
 fn hex4(b: &[u8]) -> Option<u16> {
@@ -67,7 +94,8 @@ fn replacement_for(body: &[u8]) -> Option<Vec<u8>> {
         return None;
     }
     let req = serde_json::json!({"jsonrpc": "2.0", "id": id, "method": "$/backend-architect/invalidMessage"});
-    serde_json::to_vec(&req).ok()
+    // Only an id the reader takes (an integer or a string; not `1.5`) can be answered.
+    serde_json::to_vec(&req).ok().filter(|r| is_message(r))
 }
 
 async fn write_frame(out: &mut (impl AsyncWrite + Unpin), body: &[u8]) -> std::io::Result<()> {
@@ -165,12 +193,15 @@ async fn copy_frames(input: impl AsyncRead + Unpin, out: &mut (impl AsyncWrite +
         if reader.read_exact(&mut body).await.is_err() {
             return end(after_shutdown);
         }
-        match method_of(&body).as_deref() {
+        let (valid, method) = inspect(&body);
+        // A body the reader would refuse still ends the session if it says `exit`.
+        let method = if valid { method } else { method_of(&body) };
+        match method.as_deref() {
             Some("exit") => return Ending::Exit { after_shutdown },
             Some("shutdown") => after_shutdown = true,
             _ => {}
         }
-        let body = if is_message(&body) {
+        let body = if valid {
             body
         } else {
             let repaired = repair_surrogates(&body);
@@ -201,7 +232,32 @@ async fn copy_frames(input: impl AsyncRead + Unpin, out: &mut (impl AsyncWrite +
 
 #[cfg(test)]
 mod tests {
-    use super::repair_surrogates;
+    use super::{inspect, repair_surrogates};
+
+    /// Frames pass exactly when the reader decodes them: a fractional id does not (it ended
+    /// the session, found by `tests/fuzz.rs`).
+    #[test]
+    fn frames_pass_as_the_reader_decodes_them() {
+        let ok = br#"{"jsonrpc":"2.0","id":1,"method":"shutdown"}"#;
+        assert_eq!(inspect(ok), (true, Some("shutdown".to_owned())));
+        assert_eq!(
+            inspect(br#"{"jsonrpc":"2.0","id":"a","result":null}"#),
+            (true, None)
+        );
+        for bad in [
+            &br#"{"id":1.5,"jsonrpc":"2.0","method":"textDocument/hover","params":{}}"#[..],
+            br#"{"jsonrpc":"1.0","id":1,"method":"x"}"#,
+            br#"{"jsonrpc":"2.0","id":[1],"method":"x"}"#,
+            b"{\"jsonrpc\":\"2.0\",\"method\":\"x\",\"params\":\"\xff\"}",
+            b"[]",
+        ] {
+            assert!(!inspect(bad).0, "{}", String::from_utf8_lossy(bad));
+        }
+        // A malformed request is answered through a stand-in request with its id, if the
+        // reader can take that id.
+        assert!(super::replacement_for(br#"{"id":7,"method":1}"#).is_some());
+        assert!(super::replacement_for(br#"{"id":1.5,"method":1}"#).is_none());
+    }
 
     #[test]
     fn repairs_only_unpaired_surrogates() {

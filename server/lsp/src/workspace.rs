@@ -16,12 +16,23 @@ use tower_lsp_server::{ls_types, Client};
 
 use super::convert;
 use super::cross_module::{self, CrossModule};
-use super::server::Inner;
+use super::session::{uri_path, Session};
 use super::state::{lock, DocEntry};
 use ba_app::{self as app, WorkspaceIndex};
 use ba_rules::crossfile::CrossFindings;
 use ba_rules::Finding;
 use ba_syntax::Language;
+
+/// What the index needs of the server: the session, and the index itself.
+pub trait Host: Session {
+    fn workspace(&self) -> &Workspace;
+}
+
+impl<T: Host> Host for Arc<T> {
+    fn workspace(&self) -> &Workspace {
+        (**self).workspace()
+    }
+}
 
 #[derive(Default)]
 pub struct Workspace {
@@ -177,7 +188,7 @@ impl Workspace {
 /// findings with its cross-file findings, plus the keys of other files whose cross-file
 /// findings changed. Runs on a blocking thread.
 pub(super) fn refresh(
-    inner: &Inner,
+    inner: &impl Host,
     uri: &str,
     entry: &mut DocEntry,
 ) -> (Vec<Finding>, Vec<Arc<str>>) {
@@ -185,7 +196,7 @@ pub(super) fn refresh(
     let Some(language) = entry.language() else {
         return (entry.findings.clone(), Vec::new()); // A manifest: not part of the index.
     };
-    let ws = &inner.workspace;
+    let ws = inner.workspace();
     // An excluded file is not part of the application, as in `check`: its routes do not count.
     let excluded = entry
         .path
@@ -228,13 +239,13 @@ pub(super) fn refresh(
 /// published first and its facts refreshed after, so the application model adds nothing to
 /// the keystroke's latency there; if the refresh gives it some, it is published again.
 pub(super) fn publish_with_cross(
-    inner: &Inner,
+    inner: &impl Host,
     uri: &str,
     entry: &mut DocEntry,
     mut publish: impl FnMut(&DocEntry, &[Finding]),
 ) -> Vec<Arc<str>> {
     let key = key_of(uri, entry.path.as_ref());
-    let had = inner.workspace.cross().by_file.contains_key(&*key);
+    let had = inner.workspace().cross().by_file.contains_key(&*key);
     if !had {
         publish(entry, &entry.findings);
     }
@@ -247,9 +258,9 @@ pub(super) fn publish_with_cross(
 
 /// Gives the document the request data other files' handlers pass to its functions; a change
 /// makes its findings stale.
-pub(super) fn sync_external(inner: &Inner, entry: &mut DocEntry) {
+pub(super) fn sync_external(inner: &impl Host, entry: &mut DocEntry) {
     let Some(path) = &entry.path else { return };
-    let external = lock(&inner.workspace.xmod).external_for(path);
+    let external = lock(&inner.workspace().xmod).external_for(path);
     if entry.cache.external != external {
         entry.cache.external = external;
         entry.findings_version = None;
@@ -257,13 +268,13 @@ pub(super) fn sync_external(inner: &Inner, entry: &mut DocEntry) {
 }
 
 /// `entry.analyze` with the document's entries from other files brought up to date first.
-pub(super) fn analyze(inner: &Inner, uri: &str, entry: &mut DocEntry) {
+pub(super) fn analyze(inner: &impl Host, uri: &str, entry: &mut DocEntry) {
     sync_external(inner, entry);
     entry.analyze(uri);
 }
 
 /// The document's findings followed by its cross-file findings.
-fn own_and_cross(inner: &Inner, key: &str, entry: &mut DocEntry) -> Vec<Finding> {
+fn own_and_cross(inner: &impl Host, key: &str, entry: &mut DocEntry) -> Vec<Finding> {
     let mut findings = entry.findings.clone();
     let excluded = entry
         .path
@@ -272,8 +283,8 @@ fn own_and_cross(inner: &Inner, key: &str, entry: &mut DocEntry) -> Vec<Finding>
     // A document over the size limit has no facts, so no cross-file findings: never parse it
     // here (a 2 MB file took seconds, holding its lock, and every later edit waited).
     if !excluded && !entry.doc.is_too_large() {
-        let cross = inner.workspace.cross();
-        let index = lock(&inner.workspace.index);
+        let cross = inner.workspace().cross();
+        let index = lock(&inner.workspace().index);
         let tree = entry.doc.tree().cloned();
         let rules = &entry.settings.rules;
         let cross = ba_engine::crossfile::findings_for(
@@ -293,17 +304,17 @@ fn own_and_cross(inner: &Inner, key: &str, entry: &mut DocEntry) -> Vec<Finding>
 }
 
 /// Publishes again, with current cross-file findings, every open document among `keys`.
-pub(super) fn republish(client: Client, inner: Arc<Inner>, keys: Vec<Arc<str>>) {
+pub(super) fn republish(client: Client, inner: Arc<impl Host>, keys: Vec<Arc<str>>) {
     if keys.is_empty() {
         return;
     }
     tokio::spawn(async move {
-        if inner.pull_diagnostics.load(Ordering::Relaxed) {
+        if inner.pulls_diagnostics() {
             // Pull clients ask again; the findings of other files changed.
             let _ = client.workspace_diagnostic_refresh().await;
             return;
         }
-        for (uri, shared) in inner.docs.all() {
+        for (uri, shared) in inner.docs().all() {
             let path = lock(&shared).path.clone();
             let key = key_of(&uri, path.as_ref());
             if !keys.iter().any(|k| **k == *key) {
@@ -337,18 +348,18 @@ pub(super) fn republish(client: Client, inner: Arc<Inner>, keys: Vec<Arc<str>>) 
 /// whose cross-file findings changed. Open documents keep their editor contents. Called at
 /// startup, and again when the settings or an ignore file change what belongs to the
 /// workspace: the index then drops what the walk no longer lists.
-pub(super) fn index_workspace(client: Client, inner: Arc<Inner>) {
-    if lock(&inner.workspace.roots).is_empty() {
+pub(super) fn index_workspace(client: Client, inner: Arc<impl Host>) {
+    if lock(&inner.workspace().roots).is_empty() {
         return;
     }
     enqueue(client, inner, |p| p.rescan = true);
 }
 
 /// Indexing proper; returns when the index holds the workspace (or indexing failed).
-async fn index_from_disk(client: &Client, inner: &Arc<Inner>) {
-    let roots = lock(&inner.workspace.roots).clone();
+async fn index_from_disk(client: &Client, inner: &Arc<impl Host>) {
+    let roots = lock(&inner.workspace().roots).clone();
     let token = NumberOrString::String("backend-architect/indexing".to_owned());
-    let progress = if inner.workspace.progress_support.load(Ordering::Relaxed) {
+    let progress = if inner.workspace().progress_support.load(Ordering::Relaxed) {
         let created = client
             .send_request::<request::WorkDoneProgressCreate>(WorkDoneProgressCreateParams {
                 token: token.clone(),
@@ -419,7 +430,7 @@ async fn index_from_disk(client: &Client, inner: &Arc<Inner>) {
         }
     }
     let changed = {
-        let mut index = lock(&inner.workspace.index);
+        let mut index = lock(&inner.workspace().index);
         let open = open_keys(inner);
         // Files no longer on disk, or no longer part of the workspace (a rescan).
         let gone: Vec<Arc<str>> = index
@@ -436,8 +447,8 @@ async fn index_from_disk(client: &Client, inner: &Arc<Inner>) {
                 index.update(&f.key, &f.path, f.language, f.facts.clone());
             }
         }
-        let mut changed = inner.workspace.recompute(&mut index);
-        let mut xmod = lock(&inner.workspace.xmod);
+        let mut changed = inner.workspace().recompute(&mut index);
+        let mut xmod = lock(&inner.workspace().xmod);
         xmod.reset_files(
             index
                 .files()
@@ -464,8 +475,8 @@ async fn index_from_disk(client: &Client, inner: &Arc<Inner>) {
 
 /// Asks the client to request code lenses again (their paths, auth and test counts come from
 /// the index), if it can be asked.
-fn refresh_lenses(client: &Client, inner: &Inner) {
-    if !inner.workspace.lens_refresh.load(Ordering::Relaxed) {
+fn refresh_lenses(client: &Client, inner: &impl Host) {
+    if !inner.workspace().lens_refresh.load(Ordering::Relaxed) {
         return;
     }
     let client = client.clone();
@@ -478,9 +489,9 @@ fn refresh_lenses(client: &Client, inner: &Inner) {
 
 /// A document was closed: its facts go back to what the disk says (or away, for a file that
 /// is not on disk), and the open files it affected are re-published.
-pub(super) fn closed(client: Client, inner: Arc<Inner>, uri: &Uri, path: Option<PathBuf>) {
+pub(super) fn closed(client: Client, inner: Arc<impl Host>, uri: &Uri, path: Option<PathBuf>) {
     let key = key_of(uri.as_str(), path.as_ref());
-    lock(&inner.workspace.facts).remove(&key);
+    lock(&inner.workspace().facts).remove(&key);
     tokio::spawn(async move {
         let job_inner = inner.clone();
         let changed = tokio::task::spawn_blocking(move || {
@@ -492,8 +503,8 @@ pub(super) fn closed(client: Client, inner: Arc<Inner>, uri: &Uri, path: Option<
                 (Some(p), Some(_)) => cross_module::of_file(p, &job_inner.settings_for(Some(p)).0),
                 _ => Vec::new(),
             };
-            let mut index = lock(&job_inner.workspace.index);
-            let mut xmod = lock(&job_inner.workspace.xmod);
+            let mut index = lock(&job_inner.workspace().index);
+            let mut xmod = lock(&job_inner.workspace().xmod);
             match on_disk {
                 Some((language, facts)) => {
                     index.update(&key, &key, language, facts);
@@ -508,7 +519,7 @@ pub(super) fn closed(client: Client, inner: Arc<Inner>, uri: &Uri, path: Option<
                     }
                 }
             }
-            let mut changed = job_inner.workspace.recompute(&mut index);
+            let mut changed = job_inner.workspace().recompute(&mut index);
             changed.extend(xmod.recompute());
             changed
         })
@@ -521,7 +532,7 @@ pub(super) fn closed(client: Client, inner: Arc<Inner>, uri: &Uri, path: Option<
 /// Whether the settings that apply to `path` exclude it (`exclude`, `extend-exclude`): such a
 /// file is neither analysed nor indexed, as in `check`. A broken configuration is reported
 /// when a file under it is opened; here it means the defaults.
-fn excluded(inner: &Inner, path: &Path) -> bool {
+fn excluded(inner: &impl Host, path: &Path) -> bool {
     inner
         .settings_for(Some(&path.to_path_buf()))
         .0
@@ -531,16 +542,13 @@ fn excluded(inner: &Inner, path: &Path) -> bool {
 /// The index keys of the open documents, from their URIs alone (a document's path is its
 /// URI's), so no document lock is taken: callers may hold the index lock, which analyses
 /// take while holding their document's.
-fn open_keys(inner: &Inner) -> HashSet<String> {
+fn open_keys(inner: &impl Host) -> HashSet<String> {
     inner
-        .docs
+        .docs()
         .all()
         .into_iter()
         .map(|(uri, _)| {
-            let path = uri
-                .parse::<Uri>()
-                .ok()
-                .and_then(|u| super::server::uri_path(&u));
+            let path = uri.parse::<Uri>().ok().and_then(|u| uri_path(&u));
             key_of(&uri, path.as_ref())
         })
         .collect()
@@ -551,7 +559,7 @@ fn open_keys(inner: &Inner) -> HashSet<String> {
 /// branch switch) becomes a few batches, each read in parallel off the async runtime and
 /// followed by one recompute of the cross-file findings. Only clients that let us register
 /// file watchers send these; for the others the index follows open documents only.
-pub(super) fn disk_changed(client: Client, inner: Arc<Inner>, paths: Vec<PathBuf>) {
+pub(super) fn disk_changed(client: Client, inner: Arc<impl Host>, paths: Vec<PathBuf>) {
     if paths.is_empty() {
         return;
     }
@@ -560,9 +568,9 @@ pub(super) fn disk_changed(client: Client, inner: Arc<Inner>, paths: Vec<PathBuf
 
 /// Adds work to the queue and starts a task to drain it unless one is running (it takes the
 /// new work next).
-fn enqueue(client: Client, inner: Arc<Inner>, add: impl FnOnce(&mut Pending)) {
+fn enqueue(client: Client, inner: Arc<impl Host>, add: impl FnOnce(&mut Pending)) {
     {
-        let mut pending = lock(&inner.workspace.pending);
+        let mut pending = lock(&inner.workspace().pending);
         add(&mut pending);
         if pending.running {
             return;
@@ -573,7 +581,7 @@ fn enqueue(client: Client, inner: Arc<Inner>, add: impl FnOnce(&mut Pending)) {
         loop {
             // `None`: a rescan.
             let batch: Option<Vec<PathBuf>> = {
-                let mut pending = lock(&inner.workspace.pending);
+                let mut pending = lock(&inner.workspace().pending);
                 if pending.rescan {
                     // The rescan reads every file queued so far anyway.
                     pending.rescan = false;
@@ -594,7 +602,7 @@ fn enqueue(client: Client, inner: Arc<Inner>, add: impl FnOnce(&mut Pending)) {
                     tracing::error!("indexing the workspace panicked: {message}");
                 }
                 // Whatever happened, nobody waits for the index any longer than this.
-                inner.workspace.set_ready();
+                inner.workspace().set_ready();
                 continue;
             };
             let job_inner = inner.clone();
@@ -619,7 +627,7 @@ fn enqueue(client: Client, inner: Arc<Inner>, add: impl FnOnce(&mut Pending)) {
 /// is read when the batch runs, so a file deleted and created again is simply read. Open
 /// documents own their text and are left alone. Returns the files whose cross-file findings
 /// changed, and whether the index changed at all.
-fn apply_disk_changes(inner: &Inner, mut paths: Vec<PathBuf>) -> (Vec<Arc<str>>, bool) {
+fn apply_disk_changes(inner: &impl Host, mut paths: Vec<PathBuf>) -> (Vec<Arc<str>>, bool) {
     let started = std::time::Instant::now();
     // Saving an open document reports it too: nothing to read.
     let open = open_keys(inner);
@@ -627,7 +635,7 @@ fn apply_disk_changes(inner: &Inner, mut paths: Vec<PathBuf>) -> (Vec<Arc<str>>,
     if paths.is_empty() {
         return (Vec::new(), false);
     }
-    let roots = lock(&inner.workspace.roots).clone();
+    let roots = lock(&inner.workspace().roots).clone();
     let mut filter = app::WalkFilter::new(&roots);
     // A directory reported as a whole (created, or moved in): the files the walk lists in it.
     let dirs: Vec<PathBuf> = paths
@@ -646,8 +654,8 @@ fn apply_disk_changes(inner: &Inner, mut paths: Vec<PathBuf>) -> (Vec<Arc<str>>,
     // Read and parse without the index lock: keystrokes keep going meanwhile.
     let read = app::extract_files(&wanted);
     let calls = calls_of_files(inner, &wanted, &|_| false);
-    let mut index = lock(&inner.workspace.index);
-    let mut xmod = lock(&inner.workspace.xmod);
+    let mut index = lock(&inner.workspace().index);
+    let mut xmod = lock(&inner.workspace().xmod);
     // Again under the index lock: a document opened from now on is refreshed after us.
     let open = open_keys(inner);
     let (mut updated, mut removed) = (0, 0);
@@ -695,7 +703,7 @@ fn apply_disk_changes(inner: &Inner, mut paths: Vec<PathBuf>) -> (Vec<Arc<str>>,
             xmod.remove_file(&key, Path::new(&*key));
         }
     }
-    let mut changed = inner.workspace.recompute(&mut index);
+    let mut changed = inner.workspace().recompute(&mut index);
     changed.extend(xmod.recompute());
     // Most events are for files the index does not hold (build output, caches): no news.
     if updated + removed > 0 {
@@ -709,7 +717,7 @@ fn apply_disk_changes(inner: &Inner, mut paths: Vec<PathBuf>) -> (Vec<Arc<str>>,
 
 /// The outgoing calls of files on disk (not `skip`ped), in parallel, each under its settings.
 fn calls_of_files(
-    inner: &Inner,
+    inner: &impl Host,
     files: &[PathBuf],
     skip: &(dyn Fn(&Path) -> bool + Sync),
 ) -> Vec<(PathBuf, Language, Vec<ba_analysis::Outgoing>)> {

@@ -53,6 +53,10 @@ pub struct Checker<'a> {
     pub(crate) shapes: std::cell::RefCell<rustc_hash::FxHashMap<usize, CalleeShape<'a>>>,
     /// `resolve` results by node id, for the current item.
     pub(crate) resolved: std::cell::RefCell<rustc_hash::FxHashMap<usize, Option<String>>>,
+    /// `performance::chain` results by node id, for the current item: every link of a chain
+    /// shares its outermost call's names (a link's are a prefix of them).
+    pub(crate) chains:
+        std::cell::RefCell<rustc_hash::FxHashMap<usize, crate::performance::Chain<'a>>>,
     pub(crate) rule: &'static Rule,
     pub(crate) findings: Vec<Finding>,
     /// Set when a message names a line (`line_of`): the item's cached findings are then valid
@@ -92,6 +96,7 @@ impl<'a> Checker<'a> {
         self.resolved.borrow_mut().clear();
         self.bounds.borrow_mut().clear();
         self.shapes.borrow_mut().clear();
+        self.chains.borrow_mut().clear();
         self.arguments.borrow_mut().clear();
     }
 
@@ -140,6 +145,7 @@ impl<'a> Checker<'a> {
             scopes: Default::default(),
             resolved: Default::default(),
             shapes: Default::default(),
+            chains: Default::default(),
             bounds: Default::default(),
             arguments: Default::default(),
             member_field: {

@@ -51,6 +51,12 @@ pub fn enter() -> Option<Level> {
     })
 }
 
+/// Marks the thread's analysis partial: for walks that are not recursive but stop at the
+/// bound all the same (the pattern matcher's cursor walk).
+pub fn mark_partial() {
+    PARTIAL.with(|p| p.set(true));
+}
+
 /// Whether a walk on this thread gave up since the last call, and resets the mark.
 pub fn take_partial() -> bool {
     PARTIAL.with(|p| p.replace(false))

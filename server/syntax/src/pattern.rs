@@ -148,6 +148,11 @@ impl Patterns {
     ) {
         let mut cursor = root.walk();
         let mut captures = Vec::new();
+        // How deep below `root` the cursor is. Matches stop at the depth bound, like every
+        // other walk: a rule's check asks questions that cost a node's depth (its ancestors,
+        // its call chain), so matching at every level of a tree 20,000 levels deep cost the
+        // square of its depth. (`TreeCursor::depth` counts the cursor's stack: a quadratic walk.)
+        let mut depth = 0u32;
         loop {
             let node = cursor.node();
             if let Some(patterns) = self.by_kind.get(node.kind_id() as usize) {
@@ -161,8 +166,12 @@ impl Patterns {
                     });
                 }
             }
-            let descend = !(self.skip_plain_strings && self.plain_string(node, source));
-            if !next(&mut cursor, descend) {
+            let mut descend = !(self.skip_plain_strings && self.plain_string(node, source));
+            if descend && depth >= super::depth::MAX_DEPTH && node.child_count() > 0 {
+                super::depth::mark_partial();
+                descend = false;
+            }
+            if !next(&mut cursor, descend, &mut depth) {
                 return;
             }
         }
@@ -187,9 +196,10 @@ impl Patterns {
 }
 
 /// Pre-order step within the cursor's starting subtree (into the current node's children only
-/// when `descend`).
-fn next(cursor: &mut TreeCursor, descend: bool) -> bool {
+/// when `descend`), keeping `depth` (the cursor's depth below its starting node).
+fn next(cursor: &mut TreeCursor, descend: bool, depth: &mut u32) -> bool {
     if descend && cursor.goto_first_child() {
+        *depth += 1;
         return true;
     }
     loop {
@@ -199,6 +209,7 @@ fn next(cursor: &mut TreeCursor, descend: bool) -> bool {
         if !cursor.goto_parent() {
             return false;
         }
+        *depth = depth.saturating_sub(1);
     }
 }
 
@@ -534,6 +545,31 @@ mod tests {
                 e.message
             }
             Ok(_) => panic!("{source} compiled"),
+        }
+    }
+
+    /// Matches stop at the depth bound below the walk's root, and the analysis is marked
+    /// partial; within the bound every match is found and nothing is marked.
+    #[test]
+    fn matches_stop_at_the_depth_bound() {
+        let (patterns, _) = Patterns::new(Language::Python, &["(identifier) @x"]).unwrap();
+        for (levels, found_deepest) in [(100, true), (3_000, false)] {
+            let source = format!("{}deepest{}\n", "(".repeat(levels), ")".repeat(levels));
+            let tree = crate::parse::parse(Language::Python, &source, None).unwrap();
+            let mut names = Vec::new();
+            let ((), partial) = crate::depth::tracked(|| {
+                patterns.for_each_match(tree.root_node(), &source, &mut |_, caps| {
+                    names.push(
+                        caps[0]
+                            .node
+                            .utf8_text(source.as_bytes())
+                            .unwrap()
+                            .to_owned(),
+                    );
+                })
+            });
+            assert_eq!(names == ["deepest"], found_deepest, "{levels}");
+            assert_eq!(partial, !found_deepest, "{levels}");
         }
     }
 

@@ -233,14 +233,20 @@ fn check_python_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let Some(body) = function.field("body") else {
         return;
     };
-    for call in calls_in(body) {
-        // A nested `def` is not run by this request (or is judged as its own handler).
-        if ba_analysis::ancestors(body, call)
-            .iter()
-            .any(|a| matches!(a.kind_str(), "function_definition" | "class_definition"))
-        {
-            continue;
-        }
+    // The calls in the body outside nested `def`s and classes (not run by this request, or
+    // judged as their own handler), in source order: one walk, where asking each call's
+    // ancestors cost the square of the body's depth.
+    let mut calls = Vec::new();
+    ba_analysis::walk_scope(
+        body,
+        &|n| matches!(n.kind_str(), "function_definition" | "class_definition"),
+        &mut |n| {
+            if n.kind_str() == "call" {
+                calls.push(n);
+            }
+        },
+    );
+    for call in calls {
         if let Some(what) = python_write(checker, call, django) {
             report(checker, call, &what, &route);
         }
@@ -300,6 +306,10 @@ fn js_write<'a>(checker: &Checker<'a>, call: Node<'a>) -> Option<String> {
     }
     let method = checker.member_name(func)?;
     let object = func.field("object")?;
+    let short = || crate::security::callee(checker.text(func));
+    let write = js_write_of(checker, call, func, method, &short)?;
+    // Requests, responses, sessions and caches are not the database. Read only for a write: the
+    // object of a chained call is the whole chain before it, and every call of a chain asks.
     let object_text = checker.text(object);
     if object_text.starts_with("req")
         || object_text.starts_with("res")
@@ -309,9 +319,19 @@ fn js_write<'a>(checker: &Checker<'a>, call: Node<'a>) -> Option<String> {
     {
         return None;
     }
-    let short = crate::security::callee(checker.text(func));
+    Some(write)
+}
+
+/// What `call` (whose callee is `func`, a member `method`) writes, whoever its object is.
+fn js_write_of<'a>(
+    checker: &Checker<'a>,
+    call: Node<'a>,
+    func: Node<'a>,
+    method: &str,
+    short: &dyn Fn() -> String,
+) -> Option<String> {
     if JS_WRITES.contains(&method) {
-        return Some(format!("`{short}`"));
+        return Some(format!("`{}`", short()));
     }
     let (root, _) = chain(checker, call);
     let root_name = checker.text(root);
@@ -327,7 +347,7 @@ fn js_write<'a>(checker: &Checker<'a>, call: Node<'a>) -> Option<String> {
         || root_name.ends_with("Repository")
         || root_name.ends_with("repository");
     if JS_MODEL_WRITES.contains(&method) && model {
-        return Some(format!("`{short}`"));
+        return Some(format!("`{}`", short()));
     }
     // `doc.save()` with no arguments: a Mongoose document or Sequelize instance.
     if method == "save"
@@ -335,7 +355,7 @@ fn js_write<'a>(checker: &Checker<'a>, call: Node<'a>) -> Option<String> {
             .field("arguments")
             .is_some_and(|a| a.named_child_count() == 0)
     {
-        return Some(format!("`{short}()`"));
+        return Some(format!("`{}()`", short()));
     }
     if matches!(method, "query" | "execute" | "run" | "raw") {
         let receiver = receiver_name(checker, func);
@@ -347,7 +367,7 @@ fn js_write<'a>(checker: &Checker<'a>, call: Node<'a>) -> Option<String> {
             || receiver == "sequelize")
             && first_arg(call).is_some_and(|a| sql_argument_writes(checker, a))
         {
-            return Some(format!("`{short}` with a writing statement"));
+            return Some(format!("`{}` with a writing statement", short()));
         }
     }
     None

@@ -126,7 +126,26 @@ pub(crate) fn expression_note(from: &str, expression: &str) -> String {
 }
 
 pub(crate) fn callee(text: &str) -> String {
-    let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    // Reads only the characters it keeps (and one more): a chained call's callee is the whole
+    // chain before it, and every call of a chain asks.
+    let mut one_line = String::new();
+    let (mut chars, mut space) = (0, false);
+    for c in text.chars() {
+        if c.is_whitespace() {
+            space = !one_line.is_empty();
+            continue;
+        }
+        if space {
+            one_line.push(' ');
+            chars += 1;
+            space = false;
+        }
+        one_line.push(c);
+        chars += 1;
+        if chars > 40 {
+            break;
+        }
+    }
     if one_line.len() > 40 {
         format!(
             "{}…",
@@ -351,5 +370,44 @@ mod expression_note_tests {
             expression_note("parameter `code` (line 3)", "prefix + code"),
             " (`prefix + code`)"
         );
+    }
+}
+
+#[cfg(test)]
+mod callee_tests {
+    use super::callee;
+
+    /// What `callee` shows, read from the whole text (what it did before it read only the
+    /// characters it keeps).
+    fn reference(text: &str) -> String {
+        let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        if one_line.len() > 40 {
+            let cut = one_line
+                .char_indices()
+                .nth(39)
+                .map_or(one_line.len(), |(i, _)| i);
+            format!("{}…", &one_line[..cut])
+        } else {
+            one_line
+        }
+    }
+
+    #[test]
+    fn shows_the_callee_on_one_line_cut_at_forty_characters() {
+        let long = format!("db.find(req.query){}", "\n  .then(f)".repeat(30));
+        for text in [
+            "",
+            "  ",
+            "os.system",
+            "  a\n .b \r\n\t.c  ",
+            "x".repeat(40).as_str(),
+            "x".repeat(41).as_str(),
+            "é".repeat(25).as_str(),
+            "é".repeat(45).as_str(),
+            "😀".repeat(39).as_str(),
+            long.as_str(),
+        ] {
+            assert_eq!(callee(text), reference(text), "{text:?}");
+        }
     }
 }
