@@ -19,7 +19,7 @@ use tree_sitter::Node;
 
 use super::javascript::{constant_key, member_key, resolve, scoped_lookup, scoped_lookup_at};
 use super::models::{describe_source, Argument, LangModels};
-use super::taint::{best_of, user_data_sinks, Taint, MAX_NESTING};
+use super::taint::{assigned, best_of, stored, user_data_sinks, Taint, MAX_NESTING};
 use super::{ancestors, named_children, text, Binding, Cx, Reach, ScopeIndex, Sink};
 
 // Sources, propagators, neutral methods and sanitisers are data: the JavaScript rows of
@@ -116,6 +116,7 @@ impl<'t> State<'_, '_, 't> {
             origin: node.byte_range(),
             what,
             user: true,
+            trail: Default::default(),
         })
     }
 
@@ -237,12 +238,13 @@ impl<'t> State<'_, '_, 't> {
                         Binding::Element(v) => self.element(*v, &name, depth),
                         _ => None,
                     };
-                    best = Taint::best(best, t);
+                    best = Taint::best(best, t.map(|t| assigned(t, b, &name)));
                 }
                 // A single element stored makes no key the client's (mass assignment).
                 for (i, store) in index.stores.get(&name).into_iter().flatten().enumerate() {
                     if reach.has_store(i) && (store.merge || self.sink != Sink::MassAssign) {
-                        best = Taint::best(best, self.expr(store.value, depth + 1));
+                        let t = self.expr(store.value, depth + 1);
+                        best = Taint::best(best, t.map(|t| stored(t, store, &name)));
                     }
                 }
                 self.memo.borrow_mut().insert(key, best.clone());
@@ -286,11 +288,12 @@ impl<'t> State<'_, '_, 't> {
                 Binding::Element(v) => self.element(*v, &name, depth),
                 _ => None,
             };
-            best = Taint::best(best, t);
+            best = Taint::best(best, t.map(|t| assigned(t, b, &name)));
         }
         for (i, store) in index.stores.get(&name).into_iter().flatten().enumerate() {
             if reach.has_store(i) && store.key.as_deref().is_none_or(|k| k == key) {
-                best = Taint::best(best, self.expr(store.value, depth + 1));
+                let t = self.expr(store.value, depth + 1);
+                best = Taint::best(best, t.map(|t| stored(t, store, &name)));
             }
         }
         self.keyed_active.borrow_mut().remove(&active);
@@ -493,6 +496,7 @@ impl<'t> State<'_, '_, 't> {
                 origin: access.byte_range(),
                 what: format!("request data `{}`", self.text(access)),
                 user: true,
+                trail: taint.trail,
             }
         } else {
             taint
@@ -557,6 +561,7 @@ impl<'t> State<'_, '_, 't> {
             origin: param.byte_range(),
             what: format!("constructor parameter `{prop}`"),
             user: false,
+            trail: Default::default(),
         })
     }
 
@@ -648,6 +653,7 @@ impl<'t> State<'_, '_, 't> {
                 // A function of this file (or one we cannot see): assume it returns its
                 // arguments.
                 self.args(args, depth)
+                    .map(|t| t.via(node.byte_range(), || format!("returned by `{name}()`")))
             }
             _ => None,
         }
@@ -740,6 +746,7 @@ impl<'t> State<'_, '_, 't> {
             origin: param.byte_range(),
             what: format!("parameter `{name}`"),
             user: false,
+            trail: Default::default(),
         })
     }
 

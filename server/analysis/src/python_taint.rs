@@ -11,7 +11,7 @@ use super::models::{describe_source, Argument, LangModels};
 use super::python::{
     collect_guards, constant_key, item_imports, resolve, scoped_lookup, scoped_lookup_at,
 };
-use super::taint::{best_of, user_data_sinks, Taint, MAX_NESTING};
+use super::taint::{assigned, best_of, stored, user_data_sinks, Taint, MAX_NESTING};
 use super::{
     ancestors, named_children, text, Binding, Cx, Entry, Reach, ScopeCache, ScopeIndex, Semantic,
     Sink,
@@ -262,11 +262,12 @@ impl<'t> State<'_, '_, 't> {
                 Binding::Augmented(v) | Binding::Element(v) => self.expr(*v, depth + 1),
                 _ => None,
             };
-            best = Taint::best(best, t);
+            best = Taint::best(best, t.map(|t| assigned(t, b, &name)));
         }
         for (i, store) in index.stores.get(&name).into_iter().flatten().enumerate() {
             if reach.has_store(i) && store.key.as_deref().is_none_or(|k| k == key) {
-                best = Taint::best(best, self.expr(store.value, depth + 1));
+                let t = self.expr(store.value, depth + 1);
+                best = Taint::best(best, t.map(|t| stored(t, store, &name)));
             }
         }
         self.keyed_active.borrow_mut().remove(&active);
@@ -372,13 +373,15 @@ impl<'t> State<'_, '_, 't> {
                         continue;
                     }
                     if let Binding::Value(v) | Binding::Augmented(v) | Binding::Element(v) = b {
-                        best = Taint::best(best, self.expr(*v, depth + 1));
+                        let t = self.expr(*v, depth + 1);
+                        best = Taint::best(best, t.map(|t| assigned(t, b, &name)));
                     }
                 }
                 // A single element stored makes no key the client's (mass assignment).
                 for (i, store) in index.stores.get(&name).into_iter().flatten().enumerate() {
                     if reach.has_store(i) && (store.merge || self.sink != Sink::MassAssign) {
-                        best = Taint::best(best, self.expr(store.value, depth + 1));
+                        let t = self.expr(store.value, depth + 1);
+                        best = Taint::best(best, t.map(|t| stored(t, store, &name)));
                     }
                 }
                 self.memo.borrow_mut().insert(key, best.clone());
@@ -472,6 +475,7 @@ impl<'t> State<'_, '_, 't> {
                 origin: access.byte_range(),
                 what: format!("request data `{}`", self.text(access)),
                 user: true,
+                trail: taint.trail,
             }
         } else {
             taint
@@ -489,6 +493,7 @@ impl<'t> State<'_, '_, 't> {
                     origin: node.byte_range(),
                     what: format!("{} `{}`", describe_source(&kind), self.text(node)),
                     user: true,
+                    trail: Default::default(),
                 });
             }
         }
@@ -500,6 +505,7 @@ impl<'t> State<'_, '_, 't> {
                 origin: node.byte_range(),
                 what: format!("request data `{}`", self.text(node)),
                 user: true,
+                trail: Default::default(),
             });
         }
         if !self.models().request_attributes.contains(attr) || !self.is_request(object) {
@@ -509,6 +515,7 @@ impl<'t> State<'_, '_, 't> {
             origin: node.byte_range(),
             what: format!("request data `{}`", self.text(node)),
             user: true,
+            trail: Default::default(),
         })
     }
 
@@ -532,6 +539,7 @@ impl<'t> State<'_, '_, 't> {
                     origin: node.byte_range(),
                     what: format!("{} `{}`", describe_source(kind), self.text(node)),
                     user: true,
+                    trail: Default::default(),
                 });
             }
             if models.propagates(&q) {
@@ -622,10 +630,11 @@ impl<'t> State<'_, '_, 't> {
                             origin: node.byte_range(),
                             what: format!("request data returned by `{name}()`"),
                             user: true,
+                            trail: Default::default(),
                         });
                     }
                     let mut index = 0;
-                    return best_of(
+                    let through = best_of(
                         args.map(named_children)
                             .unwrap_or_default()
                             .into_iter()
@@ -644,6 +653,8 @@ impl<'t> State<'_, '_, 't> {
                             }),
                         |a| self.expr(a, depth + 1),
                     );
+                    return through
+                        .map(|t| t.via(node.byte_range(), || format!("returned by `{name}()`")));
                 }
                 let lower = name.to_ascii_lowercase();
                 if [
@@ -655,6 +666,7 @@ impl<'t> State<'_, '_, 't> {
                     return None;
                 }
                 self.args(args, depth)
+                    .map(|t| t.via(node.byte_range(), || format!("returned by `{name}()`")))
             }
             _ => None,
         }
@@ -681,6 +693,7 @@ impl<'t> State<'_, '_, 't> {
                 origin: origin.clone(),
                 what,
                 user: true,
+                trail: Default::default(),
             })
         };
         match self.route(function) {
@@ -813,6 +826,7 @@ impl<'t> State<'_, '_, 't> {
                         origin,
                         what: format!("parameter `{name}`"),
                         user: false,
+                        trail: Default::default(),
                     }),
                 }
             }
