@@ -102,6 +102,21 @@ pub struct Outgoing {
     pub callee: String,
     pub argument: models::Argument,
     pub entry: Entry,
+    /// Set when the argument is a parameter of a function that is not a handler (a service
+    /// passing its caller's data on to a repository): the call carries request data only when
+    /// another module hands request data to that parameter, and then only for the sinks of
+    /// both. `entry.what` then says only "passed to `f()` by `g()`".
+    pub relay: Option<Relay>,
+}
+
+/// The parameter an outgoing call passes on (see `Outgoing::relay`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Relay {
+    /// The function (or, in JavaScript, class method) the call is in.
+    pub function: String,
+    /// Its parameter, by position and by name (callers may pass it either way).
+    pub position: usize,
+    pub param: String,
 }
 
 /// Request data passed to a parameter of a same-file function.
@@ -123,6 +138,16 @@ pub mod summaries {
     pub type EntriesPart = Vec<((String, String), Entry)>;
 
     /// Whether the summaries apply to this file at all.
+    /// Whether a file may call functions of other modules with request data, or pass its
+    /// functions' parameters on to them (`outgoing`): a check on the text alone.
+    pub fn may_call_out(language: Language, source: &str) -> bool {
+        apply(language, source)
+            || match language.family() {
+                Family::Python => source.contains("import ") && source.contains("def "),
+                Family::JavaScript => source.contains("require(") || source.contains("import "),
+            }
+    }
+
     pub fn apply(language: Language, source: &str) -> bool {
         match language.family() {
             Family::Python => python_taint::may_have_request_data(source),

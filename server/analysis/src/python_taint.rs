@@ -11,7 +11,7 @@ use super::models::{describe_source, Argument, LangModels};
 use super::python::{
     collect_guards, constant_key, item_imports, resolve, scoped_lookup, scoped_lookup_at,
 };
-use super::taint::{assigned, best_of, stored, user_data_sinks, Taint, MAX_NESTING};
+use super::taint::{after, assigned, best_of, stored, user_data_sinks, Taint, MAX_NESTING};
 use super::{
     ancestors, named_children, text, Binding, Cx, Entry, Reach, ScopeCache, ScopeIndex, Semantic,
     Sink,
@@ -319,6 +319,12 @@ impl<'t> State<'_, '_, 't> {
     /// Whether the value of `node` can carry parameter `param` of its function (through
     /// locals, not through sanitisers).
     fn carries_param(&self, node: Node<'t>, param: &str) -> bool {
+        self.param_route(node, param).is_some()
+    }
+
+    /// When the value of `node` carries parameter `param`: the names it went through on the
+    /// way (`Taint::route`: " via `name`", or nothing).
+    fn param_route(&self, node: Node<'t>, param: &str) -> Option<String> {
         let focused = State {
             cx: self.cx,
             sink: self.sink,
@@ -327,7 +333,7 @@ impl<'t> State<'_, '_, 't> {
             keyed_active: RefCell::default(),
             warming: Default::default(),
         };
-        focused.expr(node, 0).is_some_and(|t| !t.user)
+        focused.expr(node, 0).filter(|t| !t.user).map(|t| t.route())
     }
 
     /// See `taint::warm_uses`.
@@ -1013,7 +1019,7 @@ fn function_params(def: Node, src: &str) -> Vec<String> {
 /// through imports), with the request data each argument carries and the sinks it is not
 /// sanitised for. The callee's file turns them into `Semantic::external`.
 pub(super) fn item_outgoing(sem: &Semantic, item: Node, src: &str) -> Vec<super::Outgoing> {
-    let mut out = Vec::new();
+    let mut out = item_relays(sem, item, src);
     if !may_have_request_data(text(item, src)) {
         return out;
     }
@@ -1072,6 +1078,132 @@ pub(super) fn item_outgoing(sem: &Semantic, item: Node, src: &str) -> Vec<super:
                         what: format!("{what} passed to `{short}()` by `{own}()`"),
                         sinks,
                     },
+                    relay: None,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// How many parameters of one function are followed into the calls it makes to other modules.
+const MAX_RELAYED_PARAMS: usize = 16;
+
+/// Calls that the module-level function `item` defines (not a request handler) makes to
+/// functions of other modules, passing on one of its own parameters: (parameter → callee's
+/// argument, for which sinks). They carry request data only when another module hands it to
+/// that parameter, which `modules::ModuleMap::external_entries` decides.
+fn item_relays(sem: &Semantic, item: Node, src: &str) -> Vec<super::Outgoing> {
+    let mut out = Vec::new();
+    let Some((own, params)) = signature(item, src) else {
+        return out;
+    };
+    let params: Vec<String> = params
+        .into_iter()
+        .filter(|p| !matches!(p.as_str(), "self" | "cls"))
+        .take(MAX_RELAYED_PARAMS)
+        .collect();
+    if params.is_empty() {
+        return out;
+    }
+    let imports = item_imports(item, src);
+    let scopes = ScopeCache::default();
+    let cx = Cx {
+        sem,
+        src,
+        within: item,
+        item_imports: &imports,
+        scopes: &scopes,
+    };
+    let probe = State::new(&cx, Sink::Code);
+    let Some(function) = item_functions(item).first().copied() else {
+        return out;
+    };
+    if !matches!(probe.route(function), Route::None) {
+        return out;
+    }
+    let Some(body) = function.field("body") else {
+        return out;
+    };
+    let all_params = function_params(function, src);
+    let models = sem.lang_models(ba_syntax::Family::Python);
+    let mut calls = Vec::new();
+    super::walk_scope(
+        body,
+        &|n| {
+            matches!(
+                n.kind_str(),
+                "function_definition" | "class_definition" | "lambda"
+            )
+        },
+        &mut |n| {
+            if n.kind_str() == "call" {
+                calls.push(n);
+            }
+        },
+    );
+    for call in calls {
+        // Only functions named through imports can be another module's; library APIs the
+        // models know are judged where they are called.
+        let Some(callee) = call.field("function").and_then(|f| resolve(&cx, f)) else {
+            continue;
+        };
+        if callee.starts_with("builtins.")
+            || models.sinks.contains_key(callee.as_str())
+            || models.propagates(&callee)
+            || models.source_callee(&callee).is_some()
+        {
+            continue;
+        }
+        let short = callee.rsplit('.').next().unwrap_or(&callee).to_owned();
+        let mut index = 0;
+        for arg in call
+            .field("arguments")
+            .map(named_children)
+            .unwrap_or_default()
+        {
+            let (argument, value) = match arg.kind_str() {
+                "keyword_argument" => (
+                    arg.field("name")
+                        .map(|n| Argument::Keyword(text(n, src).to_owned())),
+                    arg.field("value"),
+                ),
+                "comment" => continue,
+                "list_splat" | "dictionary_splat" => break,
+                _ => {
+                    index += 1;
+                    (Some(Argument::Position(index - 1)), Some(arg))
+                }
+            };
+            let (Some(argument), Some(value)) = (argument, value) else {
+                continue;
+            };
+            for param in &params {
+                // Cheap first: does the value carry the parameter at all?
+                let Some(route) = probe.param_route(value, param) else {
+                    continue;
+                };
+                let mut sinks = 0;
+                for sink in Sink::ALL {
+                    if sink == Sink::Code || State::new(&cx, sink).carries_param(value, param) {
+                        sinks |= sink.bit();
+                    }
+                }
+                let Some(position) = all_params.iter().position(|p| p == param) else {
+                    continue;
+                };
+                out.push(super::Outgoing {
+                    callee: callee.clone(),
+                    argument: argument.clone(),
+                    entry: Entry {
+                        what: format!("{}passed to `{short}()` by `{own}()`", after(&route)),
+                        sinks,
+                    },
+                    relay: Some(super::Relay {
+                        function: own.clone(),
+                        position,
+                        param: param.clone(),
+                    }),
                 });
             }
         }

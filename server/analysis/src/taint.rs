@@ -195,6 +195,15 @@ pub(super) fn stored(t: Taint, store: &super::Store, name: &str) -> Taint {
     })
 }
 
+/// A relayed call's words after its parameter's route: " via `name`" → "via `name` ", and
+/// nothing when the parameter is passed as it is.
+pub(super) fn after(route: &str) -> String {
+    match route.trim_start() {
+        "" => String::new(),
+        r => format!("{r} "),
+    }
+}
+
 /// How deep one expression is followed (nesting, not names: names are memoised).
 pub(super) const MAX_NESTING: u32 = 48;
 

@@ -38,7 +38,7 @@ pub fn reports(
         .filter_map(|(path, settings)| {
             let language = Language::from_path(path)?;
             let text = read(path)?;
-            if !engine::may_have_request_data(language, &text) {
+            if !engine::may_call_out(language, &text) {
                 return None;
             }
             let tree = ba_syntax::parse::parse(language, &text, None)?;

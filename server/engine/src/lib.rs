@@ -532,11 +532,18 @@ pub fn outgoing(
     tree: &Tree,
     rules: &RuleSet,
 ) -> Vec<ba_analysis::Outgoing> {
-    if !summaries::apply(language, source) {
+    if !summaries::may_call_out(language, source) {
         return Vec::new();
     }
     let sem = Semantic::build_with(language, tree, source, rules.models().clone());
     outgoing_of(language, &sem, tree, source, None)
+}
+
+/// Whether a file's text may hold calls that `outgoing` reports (request data handed to other
+/// modules, or parameters passed on to them): a check on the text alone, so callers skip
+/// parsing the files it rules out.
+pub fn may_call_out(language: Language, source: &str) -> bool {
+    summaries::may_call_out(language, source)
 }
 
 /// Whether a file's text can hold request data at all (else it has no outgoing calls): a
@@ -556,7 +563,7 @@ pub fn outgoing_cached(
     rules: &RuleSet,
     cache: &mut ItemCache,
 ) -> Vec<ba_analysis::Outgoing> {
-    if !summaries::apply(language, source) {
+    if !summaries::may_call_out(language, source) {
         cache.outgoing.clear();
         return Vec::new();
     }

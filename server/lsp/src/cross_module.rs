@@ -178,7 +178,7 @@ pub fn of_file(path: &Path, settings: &Settings) -> Vec<Outgoing> {
         return Vec::new();
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    if !ba_engine::may_have_request_data(language, text) {
+    if !ba_engine::may_call_out(language, text) {
         return Vec::new();
     }
     let Some(tree) = ba_syntax::parse::parse(language, text, None) else {
