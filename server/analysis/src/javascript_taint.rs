@@ -937,10 +937,19 @@ fn top_level_function<'t>(item: Node<'t>, src: &str) -> Option<(String, Node<'t>
 
 /// Calls that the request handlers in `item` make to functions of other modules of the project
 /// (a relative `require`/`import`), with the request data each argument carries and the sinks
-/// it is not sanitised for. The callee's file turns them into `Semantic::external`.
-pub(super) fn item_outgoing(sem: &super::Semantic, item: Node, src: &str) -> Vec<super::Outgoing> {
+/// it is not sanitised for. The callee's file turns them into `Semantic::external`. With
+/// `relays`, also the calls its other functions make passing a parameter on (`relay_call`).
+pub(super) fn item_outgoing(
+    sem: &super::Semantic,
+    item: Node,
+    src: &str,
+    relays: bool,
+) -> Vec<super::Outgoing> {
     let mut out = Vec::new();
     let handlers = may_have_request_data(text(item, src));
+    if !handlers && !relays {
+        return out;
+    }
     let imports = super::javascript::item_imports(item, src);
     let scopes = super::ScopeCache::default();
     let cx = Cx {
@@ -967,7 +976,9 @@ pub(super) fn item_outgoing(sem: &super::Semantic, item: Node, src: &str) -> Vec
             .unwrap_or(&callee)
             .to_owned();
         let Some(caller) = enclosing_handler(&cx, call).filter(|_| handlers) else {
-            relay_call(&cx, item, call, &callee, &short, &mut out);
+            if relays {
+                relay_call(&cx, item, call, &callee, &short, &mut out);
+            }
             continue;
         };
         let args = call

@@ -167,7 +167,25 @@ pub mod summaries {
     pub fn outgoing(language: Language, sem: &Semantic, item: Node, source: &str) -> Vec<Outgoing> {
         match language.family() {
             Family::Python => python_taint::item_outgoing(sem, item, source),
-            Family::JavaScript => javascript_taint::item_outgoing(sem, item, source),
+            Family::JavaScript => javascript_taint::item_outgoing(sem, item, source, false),
+        }
+    }
+
+    /// `outgoing` and the calls an item's other functions make passing a parameter on to
+    /// another module's function (`Outgoing::relay`).
+    pub fn outgoing_and_relays(
+        language: Language,
+        sem: &Semantic,
+        item: Node,
+        source: &str,
+    ) -> Vec<Outgoing> {
+        match language.family() {
+            Family::Python => {
+                let mut out = python_taint::item_relays(sem, item, source);
+                out.extend(python_taint::item_outgoing(sem, item, source));
+                out
+            }
+            Family::JavaScript => javascript_taint::item_outgoing(sem, item, source, true),
         }
     }
 

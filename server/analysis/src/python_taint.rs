@@ -1019,7 +1019,7 @@ fn function_params(def: Node, src: &str) -> Vec<String> {
 /// through imports), with the request data each argument carries and the sinks it is not
 /// sanitised for. The callee's file turns them into `Semantic::external`.
 pub(super) fn item_outgoing(sem: &Semantic, item: Node, src: &str) -> Vec<super::Outgoing> {
-    let mut out = item_relays(sem, item, src);
+    let mut out = Vec::new();
     if !may_have_request_data(text(item, src)) {
         return out;
     }
@@ -1093,7 +1093,7 @@ const MAX_RELAYED_PARAMS: usize = 16;
 /// functions of other modules, passing on one of its own parameters: (parameter → callee's
 /// argument, for which sinks). They carry request data only when another module hands it to
 /// that parameter, which `modules::ModuleMap::external_entries` decides.
-fn item_relays(sem: &Semantic, item: Node, src: &str) -> Vec<super::Outgoing> {
+pub(super) fn item_relays(sem: &Semantic, item: Node, src: &str) -> Vec<super::Outgoing> {
     let mut out = Vec::new();
     let Some((own, params)) = signature(item, src) else {
         return out;
