@@ -487,8 +487,6 @@ fn region(start: LineCol1, end: LineCol1) -> Value {
     json!({ "startLine": start.0, "startColumn": start.1, "endLine": end.0, "endColumn": end.1 })
 }
 
-/// The message `Finding::with_taint` gives the source of tainted data.
-
 /// Something a run has to say about a file besides findings: it was skipped, or analysed only
 /// in part. SARIF carries these as tool execution notifications.
 pub struct Notice {

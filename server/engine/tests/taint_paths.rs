@@ -3,7 +3,7 @@
 
 use ba_config::RuleSet;
 use ba_engine::{analyze, analyze_text, analyze_with_external, modules, outgoing, ItemCache};
-use ba_rules::{Finding, RelatedKind};
+use ba_rules::Finding;
 use ba_syntax::Language;
 
 /// (kind, message, 1-based line) of each location on the path of the one finding of `code`.
