@@ -618,12 +618,12 @@ impl<'a, 't> Cx<'a, 't> {
     fn scope(
         &self,
         node: Node<'t>,
-        build: fn(Node<'t>, &str) -> ScopeIndex<'t>,
+        build: fn(Node<'t>, &Cx<'a, 't>) -> ScopeIndex<'t>,
     ) -> std::rc::Rc<ScopeIndex<'t>> {
         if let Some(index) = self.scopes.indexes.borrow().get(&node.id()) {
             return index.clone();
         }
-        let index = std::rc::Rc::new(build(node, self.src));
+        let index = std::rc::Rc::new(build(node, self));
         self.scopes
             .indexes
             .borrow_mut()

@@ -212,7 +212,7 @@ impl<'t> State<'_, '_, 't> {
             .filter(|c| c.kind_str() == "if_clause")
         {
             if let Some(cond) = clause.named_child(0) {
-                collect_guards(cond, self.cx.src, &mut guards);
+                collect_guards(cond, self.cx.src, &self.models().validators, &mut guards);
             }
         }
         let Some(body) = node.field("body") else {
