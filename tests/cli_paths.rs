@@ -96,3 +96,41 @@ fn sarif_code_flows_list_every_step_in_order() {
         "from request data `request.args.get(\"name\", \"\")` (line 13) via `raw` (line 13) → `name` (line 14) → `filters[\"name\"]` (line 16) → `by_name()` (line 17) → `query` (line 17)"
     );
 }
+
+#[test]
+fn the_html_report_lists_the_data_path_then_the_sink() {
+    let dir = project();
+    let out = run(
+        dir.path(),
+        &[
+            "check",
+            "--select",
+            "SEC101",
+            "--no-cache",
+            "--format",
+            "html",
+            ".",
+        ],
+    );
+    let page = stdout(&out);
+    let start = page.find("<ol class=\"steps\">").expect("a data path");
+    let list = &page[start..start + page[start..].find("</ol>").unwrap()];
+    let kinds: Vec<&str> = list
+        .split("<li class=\"step-")
+        .skip(1)
+        .map(|li| li.split('"').next().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["source", "step", "step", "step", "step", "step", "sink"],
+        "{list}"
+    );
+    assert!(
+        list.contains("app&#x2f;views.py:16:23</span> stored in `filters[&quot;name&quot;]`"),
+        "{list}"
+    );
+    assert!(
+        list.contains("sink: sql-injection <code>query</code>"),
+        "{list}"
+    );
+}
