@@ -157,3 +157,39 @@ fn javascript_request_data_is_followed_through_a_service_class() {
         found[0].3
     );
 }
+
+/// FastAPI hands request data to typed handler parameters: a router module that never says
+/// "request" still passes it on.
+#[test]
+fn a_fastapi_router_passes_its_parameters_on() {
+    let files: &[(&str, &str)] = &[
+        ("api/__init__.py", ""),
+        ("api/routers/__init__.py", ""),
+        ("api/services/__init__.py", ""),
+        (
+            "api/routers/exports.py",
+            "from fastapi import APIRouter\n\nfrom api.services import exports\n\nrouter = APIRouter(prefix=\"/exports\")\n\n\n@router.get(\"/{name}\")\ndef download(name: str):\n    return exports.read_export(name)\n\n\n@router.get(\"/by-id/{export_id}\")\ndef by_id(export_id: int):\n    return exports.read_export(str(export_id))\n",
+        ),
+        (
+            "api/services/exports.py",
+            "import os\n\nEXPORTS = \"/srv/exports\"\n\n\ndef read_export(name):\n    with open(os.path.join(EXPORTS, name)) as f:\n        return f.read()\n",
+        ),
+    ];
+    let found = check(files);
+    let places: Vec<(&str, &str, u64)> = found
+        .iter()
+        .map(|(p, c, l, _)| (p.as_str(), c.as_str(), *l))
+        .collect();
+    assert_eq!(
+        places,
+        [("api/services/exports.py", "SEC302", 7)],
+        "{found:#?}"
+    );
+    assert!(
+        found[0]
+            .3
+            .contains("request parameter `name` passed to `read_export()` by `download()` (api/routers/exports.py)"),
+        "{}",
+        found[0].3
+    );
+}

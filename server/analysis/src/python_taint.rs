@@ -1020,7 +1020,7 @@ fn function_params(def: Node, src: &str) -> Vec<String> {
 /// sanitised for. The callee's file turns them into `Semantic::external`.
 pub(super) fn item_outgoing(sem: &Semantic, item: Node, src: &str) -> Vec<super::Outgoing> {
     let mut out = Vec::new();
-    if !may_have_request_data(text(item, src)) {
+    if !may_handle_requests(text(item, src)) {
         return out;
     }
     let imports = item_imports(item, src);
@@ -1240,9 +1240,26 @@ fn item_functions(item: Node) -> Vec<Node> {
 /// Whether a file can contain request data at all (the summaries are only worth computing
 /// there; elsewhere a call's result is assumed to carry its arguments). A text test.
 pub(super) fn may_have_request_data(src: &str) -> bool {
-    ["request", "Request", "argv", "input(", "self.get_"]
-        .iter()
-        .any(|w| src.contains(w))
+    // FastAPI and its kin hand request data to typed handler parameters: their files need
+    // not say "request" anywhere.
+    [
+        "request",
+        "Request",
+        "argv",
+        "input(",
+        "self.get_",
+        "fastapi",
+        "litestar",
+    ]
+    .iter()
+    .any(|w| src.contains(w))
+}
+
+/// Whether an item of a file that may hold request data can be a request handler: it says
+/// "request" (or the like), or it is decorated (a route decorator gives FastAPI handlers
+/// their parameters).
+fn may_handle_requests(item: &str) -> bool {
+    item.starts_with('@') || may_have_request_data(item)
 }
 
 /// For the module-level function `item` defines (if any): its parameters and which of them
@@ -1303,7 +1320,7 @@ pub(super) fn item_entries(
     src: &str,
 ) -> Vec<((String, String), Entry)> {
     let mut out = Vec::new();
-    if sem.returns.is_empty() || !may_have_request_data(text(item, src)) {
+    if sem.returns.is_empty() || !may_handle_requests(text(item, src)) {
         return out;
     }
     let imports = item_imports(item, src);
