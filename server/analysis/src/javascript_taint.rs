@@ -19,7 +19,9 @@ use tree_sitter::Node;
 
 use super::javascript::{constant_key, member_key, resolve, scoped_lookup, scoped_lookup_at};
 use super::models::{describe_source, Argument, LangModels};
-use super::taint::{after, assigned, best_of, stored, user_data_sinks, Taint, MAX_NESTING};
+use super::taint::{
+    after, assigned, best_of, records, stored, user_data_sinks, Taint, MAX_NESTING,
+};
 use super::{ancestors, named_children, text, Binding, Cx, Reach, ScopeIndex, Sink};
 
 // Sources, propagators, neutral methods and sanitisers are data: the JavaScript rows of
@@ -124,6 +126,14 @@ fn sanitiser_name(name: &str, sink: Sink) -> bool {
 impl<'t> State<'_, '_, 't> {
     fn models(&self) -> &LangModels {
         self.cx.sem.lang_models(ba_syntax::Family::JavaScript)
+    }
+
+    /// The step of data returned by the helper `name()` called at `call`.
+    fn returned(&self, t: Taint, call: Node<'t>, name: &str) -> Taint {
+        if !records(&t, self.focus.is_some()) {
+            return t;
+        }
+        t.via(call.byte_range(), || format!("returned by `{name}()`"))
     }
 
     fn text(&self, node: Node) -> &str {
@@ -260,13 +270,17 @@ impl<'t> State<'_, '_, 't> {
                         Binding::Element(v) => self.element(*v, &name, depth),
                         _ => None,
                     };
-                    best = Taint::best(best, t.map(|t| assigned(t, b, &name)));
+                    best =
+                        Taint::best(best, t.map(|t| assigned(t, b, &name, self.focus.is_some())));
                 }
                 // A single element stored makes no key the client's (mass assignment).
                 for (i, store) in index.stores.get(&name).into_iter().flatten().enumerate() {
                     if reach.has_store(i) && (store.merge || self.sink != Sink::MassAssign) {
                         let t = self.expr(store.value, depth + 1);
-                        best = Taint::best(best, t.map(|t| stored(t, store, &name)));
+                        best = Taint::best(
+                            best,
+                            t.map(|t| stored(t, store, &name, self.focus.is_some())),
+                        );
                     }
                 }
                 self.memo.borrow_mut().insert(key, best.clone());
@@ -313,12 +327,15 @@ impl<'t> State<'_, '_, 't> {
                 Binding::Element(v) => self.element(*v, &name, depth),
                 _ => None,
             };
-            best = Taint::best(best, t.map(|t| assigned(t, b, &name)));
+            best = Taint::best(best, t.map(|t| assigned(t, b, &name, self.focus.is_some())));
         }
         for (i, store) in index.stores.get(&name).into_iter().flatten().enumerate() {
             if reach.has_store(i) && store.key.as_deref().is_none_or(|k| k == key) {
                 let t = self.expr(store.value, depth + 1);
-                best = Taint::best(best, t.map(|t| stored(t, store, &name)));
+                best = Taint::best(
+                    best,
+                    t.map(|t| stored(t, store, &name, self.focus.is_some())),
+                );
             }
         }
         self.keyed_active.borrow_mut().remove(&active);
@@ -677,8 +694,7 @@ impl<'t> State<'_, '_, 't> {
             "identifier" => {
                 // A function of this file (or one we cannot see): assume it returns its
                 // arguments.
-                self.args(args, depth)
-                    .map(|t| t.via(node.byte_range(), || format!("returned by `{name}()`")))
+                self.args(args, depth).map(|t| self.returned(t, node, name))
             }
             _ => None,
         }

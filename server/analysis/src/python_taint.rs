@@ -11,7 +11,9 @@ use super::models::{describe_source, Argument, LangModels};
 use super::python::{
     collect_guards, constant_key, item_imports, resolve, scoped_lookup, scoped_lookup_at,
 };
-use super::taint::{after, assigned, best_of, stored, user_data_sinks, Taint, MAX_NESTING};
+use super::taint::{
+    after, assigned, best_of, records, stored, user_data_sinks, Taint, MAX_NESTING,
+};
 use super::{
     ancestors, named_children, text, Binding, Cx, Entry, Reach, ScopeCache, ScopeIndex, Semantic,
     Sink,
@@ -83,6 +85,14 @@ pub(super) fn taint<'t>(cx: &Cx<'_, 't>, node: Node<'t>, sink: Sink) -> Option<T
 }
 
 impl<'t> State<'_, '_, 't> {
+    /// The step of data returned by the helper `name()` called at `call`.
+    fn returned(&self, t: Taint, call: Node<'t>, name: &str) -> Taint {
+        if !records(&t, self.focus.is_some()) {
+            return t;
+        }
+        t.via(call.byte_range(), || format!("returned by `{name}()`"))
+    }
+
     fn text(&self, node: Node) -> &str {
         text(node, self.cx.src)
     }
@@ -262,12 +272,15 @@ impl<'t> State<'_, '_, 't> {
                 Binding::Augmented(v) | Binding::Element(v) => self.expr(*v, depth + 1),
                 _ => None,
             };
-            best = Taint::best(best, t.map(|t| assigned(t, b, &name)));
+            best = Taint::best(best, t.map(|t| assigned(t, b, &name, self.focus.is_some())));
         }
         for (i, store) in index.stores.get(&name).into_iter().flatten().enumerate() {
             if reach.has_store(i) && store.key.as_deref().is_none_or(|k| k == key) {
                 let t = self.expr(store.value, depth + 1);
-                best = Taint::best(best, t.map(|t| stored(t, store, &name)));
+                best = Taint::best(
+                    best,
+                    t.map(|t| stored(t, store, &name, self.focus.is_some())),
+                );
             }
         }
         self.keyed_active.borrow_mut().remove(&active);
@@ -380,14 +393,20 @@ impl<'t> State<'_, '_, 't> {
                     }
                     if let Binding::Value(v) | Binding::Augmented(v) | Binding::Element(v) = b {
                         let t = self.expr(*v, depth + 1);
-                        best = Taint::best(best, t.map(|t| assigned(t, b, &name)));
+                        best = Taint::best(
+                            best,
+                            t.map(|t| assigned(t, b, &name, self.focus.is_some())),
+                        );
                     }
                 }
                 // A single element stored makes no key the client's (mass assignment).
                 for (i, store) in index.stores.get(&name).into_iter().flatten().enumerate() {
                     if reach.has_store(i) && (store.merge || self.sink != Sink::MassAssign) {
                         let t = self.expr(store.value, depth + 1);
-                        best = Taint::best(best, t.map(|t| stored(t, store, &name)));
+                        best = Taint::best(
+                            best,
+                            t.map(|t| stored(t, store, &name, self.focus.is_some())),
+                        );
                     }
                 }
                 self.memo.borrow_mut().insert(key, best.clone());
@@ -659,8 +678,7 @@ impl<'t> State<'_, '_, 't> {
                             }),
                         |a| self.expr(a, depth + 1),
                     );
-                    return through
-                        .map(|t| t.via(node.byte_range(), || format!("returned by `{name}()`")));
+                    return through.map(|t| self.returned(t, node, name));
                 }
                 let lower = name.to_ascii_lowercase();
                 if [
@@ -671,8 +689,7 @@ impl<'t> State<'_, '_, 't> {
                 {
                     return None;
                 }
-                self.args(args, depth)
-                    .map(|t| t.via(node.byte_range(), || format!("returned by `{name}()`")))
+                self.args(args, depth).map(|t| self.returned(t, node, name))
             }
             _ => None,
         }

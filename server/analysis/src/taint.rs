@@ -175,8 +175,19 @@ impl Taint {
     }
 }
 
+/// Whether a step of `t` is worth recording: paths are kept for request data (what findings
+/// show), and for a function's own parameters only when asked (`params`: the relays' routes).
+/// Every local derived from a parameter is tainted that way, so recording them all would cost
+/// an allocation per binding of every function for nothing most of the time.
+pub(super) fn records(t: &Taint, params: bool) -> bool {
+    t.user || params
+}
+
 /// The step of data assigned to `name` by binding `b` (its value's place).
-pub(super) fn assigned(t: Taint, b: &super::Binding, name: &str) -> Taint {
+pub(super) fn assigned(t: Taint, b: &super::Binding, name: &str, params: bool) -> Taint {
+    if !records(&t, params) {
+        return t;
+    }
     match b {
         super::Binding::Value(v) | super::Binding::Element(v) => {
             t.via(v.byte_range(), || format!("assigned to `{name}`"))
@@ -187,7 +198,10 @@ pub(super) fn assigned(t: Taint, b: &super::Binding, name: &str) -> Taint {
 }
 
 /// The step of data stored into container `name` (`d["k"] = v`, `items.append(v)`).
-pub(super) fn stored(t: Taint, store: &super::Store, name: &str) -> Taint {
+pub(super) fn stored(t: Taint, store: &super::Store, name: &str, params: bool) -> Taint {
+    if !records(&t, params) {
+        return t;
+    }
     t.via(store.value.byte_range(), || match &store.key {
         Some(k) if k.parse::<i64>().is_ok() => format!("stored in `{name}[{k}]`"),
         Some(k) => format!("stored in `{name}[\"{k}\"]`"),

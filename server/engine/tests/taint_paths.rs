@@ -282,3 +282,12 @@ def run():
         assert_eq!((b.0, &b.1, b.2 + 2), (a.0, &a.1, a.2));
     }
 }
+
+/// Steps are recorded for request data: a finding about a function's own parameter (the
+/// injection rules report those too) points at the parameter, and its locals are not steps.
+#[test]
+fn a_functions_own_parameter_is_its_whole_path() {
+    let source = "import os\n\n\ndef run(cmd):\n    full = \"ls \" + cmd\n    os.system(full)\n";
+    let path = path_of(source, &python(source), "SEC102");
+    assert_eq!(path, vec![("source", "parameter `cmd`".to_owned(), 4)]);
+}
