@@ -36,6 +36,8 @@ struct State<'a, 'c, 't> {
     keyed_active: RefCell<HashSet<(usize, String, String)>>,
     /// Set while `warm` runs (it does not nest).
     warming: std::cell::Cell<bool>,
+    /// Record the steps of a parameter's data too (`param_route`; request data's always are).
+    routes: bool,
     /// When set, only this parameter counts as caller data (to ask "does `p` reach here?").
     focus: Option<String>,
 }
@@ -49,23 +51,30 @@ impl<'a, 'c, 't> State<'a, 'c, 't> {
             keyed_active: RefCell::default(),
             warming: Default::default(),
             focus: None,
+            routes: false,
         }
     }
 
     /// Whether the value of `node` can carry parameter `param` of its function (through
     /// locals, not through sanitisers for this state's sink).
     fn carries_param(&self, node: Node<'t>, param: &str) -> bool {
-        self.param_route(node, param).is_some()
+        self.focused(node, param, false).is_some()
     }
 
     /// When the value of `node` carries parameter `param`: the names it went through on the
     /// way (`Taint::route`: " via `name`", or nothing).
     fn param_route(&self, node: Node<'t>, param: &str) -> Option<String> {
+        self.focused(node, param, true).map(|t| t.route())
+    }
+
+    /// The taint of `node` from parameter `param` alone (`routes`: with its steps).
+    fn focused(&self, node: Node<'t>, param: &str, routes: bool) -> Option<Taint> {
         let focused = State {
             focus: Some(param.to_owned()),
+            routes,
             ..State::new(self.cx, self.sink)
         };
-        focused.expr(node, 0).filter(|t| !t.user).map(|t| t.route())
+        focused.expr(node, 0).filter(|t| !t.user)
     }
 }
 
@@ -130,7 +139,7 @@ impl<'t> State<'_, '_, 't> {
 
     /// The step of data returned by the helper `name()` called at `call`.
     fn returned(&self, t: Taint, call: Node<'t>, name: &str) -> Taint {
-        if !records(&t, self.focus.is_some()) {
+        if !records(&t, self.routes) {
             return t;
         }
         t.via(call.byte_range(), || format!("returned by `{name}()`"))
@@ -270,17 +279,13 @@ impl<'t> State<'_, '_, 't> {
                         Binding::Element(v) => self.element(*v, &name, depth),
                         _ => None,
                     };
-                    best =
-                        Taint::best(best, t.map(|t| assigned(t, b, &name, self.focus.is_some())));
+                    best = Taint::best(best, t.map(|t| assigned(t, b, &name, self.routes)));
                 }
                 // A single element stored makes no key the client's (mass assignment).
                 for (i, store) in index.stores.get(&name).into_iter().flatten().enumerate() {
                     if reach.has_store(i) && (store.merge || self.sink != Sink::MassAssign) {
                         let t = self.expr(store.value, depth + 1);
-                        best = Taint::best(
-                            best,
-                            t.map(|t| stored(t, store, &name, self.focus.is_some())),
-                        );
+                        best = Taint::best(best, t.map(|t| stored(t, store, &name, self.routes)));
                     }
                 }
                 self.memo.borrow_mut().insert(key, best.clone());
@@ -327,15 +332,12 @@ impl<'t> State<'_, '_, 't> {
                 Binding::Element(v) => self.element(*v, &name, depth),
                 _ => None,
             };
-            best = Taint::best(best, t.map(|t| assigned(t, b, &name, self.focus.is_some())));
+            best = Taint::best(best, t.map(|t| assigned(t, b, &name, self.routes)));
         }
         for (i, store) in index.stores.get(&name).into_iter().flatten().enumerate() {
             if reach.has_store(i) && store.key.as_deref().is_none_or(|k| k == key) {
                 let t = self.expr(store.value, depth + 1);
-                best = Taint::best(
-                    best,
-                    t.map(|t| stored(t, store, &name, self.focus.is_some())),
-                );
+                best = Taint::best(best, t.map(|t| stored(t, store, &name, self.routes)));
             }
         }
         self.keyed_active.borrow_mut().remove(&active);
