@@ -659,7 +659,15 @@ fn outgoing_of(
         p.end();
     }
     out.sort_by(|a, b| (&a.callee, &a.argument, &a.relay).cmp(&(&b.callee, &b.argument, &b.relay)));
-    out.dedup_by(|a, b| a.callee == b.callee && a.argument == b.argument && a.relay == b.relay);
+    // One call per (callee, argument, relay); two calls of the function with the same argument
+    // carry the data to every sink either of them does.
+    out.dedup_by(|a, b| {
+        let same = a.callee == b.callee && a.argument == b.argument && a.relay == b.relay;
+        if same {
+            b.entry.sinks |= a.entry.sinks;
+        }
+        same
+    });
     out
 }
 

@@ -291,3 +291,26 @@ fn a_functions_own_parameter_is_its_whole_path() {
     let path = path_of(source, &python(source), "SEC102");
     assert_eq!(path, vec![("source", "parameter `cmd`".to_owned(), 4)]);
 }
+
+/// A service that calls the same repository function twice with its parameter, once reduced
+/// to a base name and once as it came, passes it on for path sinks: the calls' sinks merge.
+#[test]
+fn relays_of_one_argument_merge_their_sinks() {
+    let service = "\
+import os
+
+from app.repositories import files
+
+
+def fetch(name):
+    files.read(os.path.basename(name))
+    return files.read(name)
+";
+    let rules = RuleSet::default();
+    let tree = ba_syntax::parse::parse(Language::Python, service, None).unwrap();
+    let calls = ba_engine::outgoing_and_relays(Language::Python, service, &tree, &rules);
+    let relays: Vec<_> = calls.iter().filter(|c| c.relay.is_some()).collect();
+    assert_eq!(relays.len(), 1, "{calls:#?}");
+    let path = 1 << (ba_analysis::Sink::Path as u8);
+    assert_ne!(relays[0].entry.sinks & path, 0, "{relays:#?}");
+}
