@@ -1232,3 +1232,51 @@ fn noqa_before_a_column_zero_line_and_unknown_codes() {
     let out = run(dir.path(), &["check", "--select", "SEC9", "app"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
+
+/// A file's class is judged on its path inside the project, so `check proj` from the folder
+/// above gives what `check .` inside it gives: `proj/scripts/purge.py` is a script either way.
+#[test]
+fn file_classes_are_judged_inside_the_project_whatever_the_working_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let files = [
+        ("proj/pyproject.toml", "[project]\nname = \"proj\"\n"),
+        // The project's documentation build: tooling, where timeouts do not matter.
+        (
+            "proj/docs/conf_fetch.py",
+            "import requests\n\ndef fetch(url):\n    return requests.get(url)\n",
+        ),
+        // The same call in the application is reported.
+        (
+            "proj/app/client.py",
+            "import requests\n\ndef fetch(url):\n    return requests.get(url)\n",
+        ),
+    ];
+    for (path, text) in files {
+        std::fs::create_dir_all(p.join(path).parent().unwrap()).unwrap();
+        std::fs::write(p.join(path), text).unwrap();
+    }
+    let findings = |cwd: &std::path::Path, target: &str| -> Vec<String> {
+        let out = run(cwd, &["check", "--no-cache", "--format", "json", target]);
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let mut v: Vec<String> = report
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                let path = f["path"].as_str().unwrap().replace('\\', "/");
+                format!(
+                    "{} {}",
+                    f["code"].as_str().unwrap(),
+                    path.trim_start_matches("proj/")
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let inside = findings(&p.join("proj"), ".");
+    let above = findings(p, "proj");
+    assert_eq!(inside, vec!["PERF204 app/client.py".to_owned()]);
+    assert_eq!(above, inside);
+}

@@ -84,6 +84,14 @@ const APPS: &[(&str, &str)] = &[
     ("django", "tests/fixtures/apps/django_blog"),
     ("express", "tests/fixtures/apps/express_api"),
     ("shop", "examples/shop"),
+    // GraphQL schemas and WebSocket endpoints: Strawberry + FastAPI WebSockets, Graphene +
+    // Django Channels, Apollo Server + socket.io, Ariadne + Flask-SocketIO, NestJS.
+    ("graphql_python", "tests/fixtures/apps/graphql_python"),
+    ("graphql_django", "tests/fixtures/apps/graphql_django"),
+    ("graphql_apollo", "tests/fixtures/apps/graphql_apollo"),
+    ("realtime_flask", "tests/fixtures/apps/realtime_flask"),
+    // NestJS: a resolver class guarded as a whole, a gateway.
+    ("nest_graphql", "tests/fixtures/apps/nest_graphql"),
 ];
 
 #[test]
@@ -97,6 +105,37 @@ fn every_framework_maps_to_the_expected_graph() {
         assert_graphviz_renders(&dot);
         // The same run twice gives the same bytes (the map diffs well).
         assert_eq!(map(dir.path(), &["--expand", "--format", "dot"]), dot);
+        // The picture: a node for each node of the map, the same bytes every time.
+        let svg = map(dir.path(), &["--expand", "--format", "svg"]);
+        let v: Value =
+            serde_json::from_str(&map(dir.path(), &["--expand", "--format", "json"])).unwrap();
+        let list = |x: &Value| x.as_array().cloned().unwrap_or_default();
+        let mut nodes = list(&v["models"]).len() + list(&v["clients"]).len();
+        for app in list(&v["apps"]) {
+            nodes += 1;
+            for g in list(&app["groups"]) {
+                nodes += 1 + list(&g["routes"]).len();
+            }
+        }
+        for g in list(&v["unmounted"]) {
+            nodes += 1 + list(&g["routes"]).len();
+        }
+        for s in list(&v["graphql"]) {
+            nodes += 1 + list(&s["resolvers"]).len();
+        }
+        for e in list(&v["sockets"]) {
+            nodes += 1 + list(&e["handlers"]).len();
+        }
+        assert_eq!(
+            svg.matches("<g class=\"node ").count(),
+            nodes,
+            "{name}: {svg}"
+        );
+        assert_eq!(
+            map(dir.path(), &["--expand", "--format", "svg"]),
+            svg,
+            "{name}"
+        );
     }
 }
 
@@ -312,6 +351,21 @@ fn html_report_escapes_and_redacts() {
     // The map formats escape the same text.
     let mermaid = map(dir.path(), &[]);
     assert!(!mermaid.contains("<script>"), "{mermaid}");
+    let svg = map(dir.path(), &["--format", "svg"]);
+    assert!(svg.starts_with("<?xml"), "{svg}");
+    for bad in ["<img", "<script>", "</script><script>"] {
+        assert!(!svg.contains(bad), "{bad} in the SVG");
+    }
+    assert!(
+        svg.contains("&lt;img src=x onerror=alert(1)&gt;.py"),
+        "{svg}"
+    );
+    assert_eq!(svg.matches("<svg").count(), 1);
+    assert_eq!(svg.matches("</svg>").count(), 1);
+    assert_eq!(
+        svg.matches("<g class=\"node ").count(),
+        svg.matches("</g>").count()
+    );
     assert_graphviz_renders(&map(dir.path(), &["--format", "dot"]));
 
     // The total the page shows is the JSON report's.
@@ -412,4 +466,261 @@ fn the_server_draws_the_map_on_request() {
         .unwrap()
         .contains("format must be"));
     assert!(c.shutdown().success());
+}
+
+/// Handlers point at the models they read and the models they write, told apart by what they
+/// call: a query, or a save/create/update/delete/add (a commit after changing a loaded row).
+#[test]
+fn reads_and_writes_split_per_handler() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "shop/app.py",
+        "from flask import Flask, request\nfrom flask_sqlalchemy import SQLAlchemy\n\napp = Flask(__name__)\ndb = SQLAlchemy(app)\n\n\nclass Product(db.Model):\n    id = db.Column(db.Integer, primary_key=True)\n    name = db.Column(db.String(80))\n\n\nclass Order(db.Model):\n    id = db.Column(db.Integer, primary_key=True)\n    product_id = db.Column(db.Integer, db.ForeignKey(\"product.id\"))\n\n\n@app.get(\"/products\")\ndef list_products():\n    return [p.name for p in Product.query.limit(50).all()]\n\n\n@app.post(\"/orders\")\ndef place_order():\n    product = Product.query.get_or_404(request.json[\"product\"])\n    order = Order(product_id=product.id)\n    db.session.add(order)\n    db.session.commit()\n    return {\"id\": order.id}\n\n\n@app.put(\"/products/<int:pid>\")\ndef rename(pid):\n    product = db.session.get(Product, pid)\n    product.name = request.json[\"name\"]\n    db.session.commit()\n    return {}\n\n\n@app.delete(\"/orders/<int:oid>\")\ndef cancel(oid):\n    Order.query.filter_by(id=oid).delete()\n    db.session.commit()\n    return {}\n",
+    );
+    write(
+        dir.path(),
+        "api/server.js",
+        "const express = require(\"express\");\nconst mongoose = require(\"mongoose\");\n\nconst Note = mongoose.model(\"Note\", new mongoose.Schema({ text: String }));\nconst app = express();\n\napp.get(\"/notes\", async (req, res) => {\n  res.json(await Note.find({}).limit(20));\n});\n\napp.post(\"/notes\", async (req, res) => {\n  const note = new Note({ text: String(req.body.text) });\n  await note.save();\n  res.status(201).json(note);\n});\n\napp.listen(3000);\n",
+    );
+    let v: Value = serde_json::from_str(&map(dir.path(), &["--format", "json"])).unwrap();
+    let routes: Vec<&Value> = v["apps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|a| a["groups"].as_array().unwrap())
+        .flat_map(|g| g["routes"].as_array().unwrap())
+        .collect();
+    let route = |method: &str, path: &str| -> &Value {
+        routes
+            .iter()
+            .find(|r| r["methods"][0] == method && r["path"] == path)
+            .unwrap_or_else(|| panic!("{method} {path} in {routes:?}"))
+    };
+    let rw = |r: &Value| (r["reads"].clone(), r["writes"].clone());
+    use serde_json::json;
+    assert_eq!(
+        rw(route("GET", "/products")),
+        (json!(["model_product"]), json!([]))
+    );
+    assert_eq!(
+        rw(route("POST", "/orders")),
+        (json!(["model_product"]), json!(["model_order"]))
+    );
+    assert_eq!(
+        rw(route("PUT", "/products/<int:pid>")),
+        (json!(["model_product"]), json!(["model_product"]))
+    );
+    assert_eq!(
+        rw(route("DELETE", "/orders/<int:oid>")),
+        (json!([]), json!(["model_order"]))
+    );
+    assert_eq!(
+        rw(route("GET", "/notes")),
+        (json!(["model_note"]), json!([]))
+    );
+    assert_eq!(
+        rw(route("POST", "/notes")),
+        (json!([]), json!(["model_note"]))
+    );
+    // Every format draws the two kinds of edge.
+    let mermaid = map(dir.path(), &[]);
+    assert!(
+        mermaid.contains("route_post_orders_place_order ==>|writes| model_order"),
+        "{mermaid}"
+    );
+    assert!(
+        mermaid.contains("route_post_orders_place_order -->|reads| model_product"),
+        "{mermaid}"
+    );
+    assert!(
+        mermaid.contains("route_put_products_int_pid_rename ==>|reads, writes| model_product"),
+        "{mermaid}"
+    );
+    let dot = map(dir.path(), &["--format", "dot"]);
+    assert!(
+        dot.contains("\"route_get_notes\" -> \"model_note\" [label=\"reads\""),
+        "{dot}"
+    );
+    assert_graphviz_renders(&dot);
+}
+
+/// GraphQL resolvers grouped under their schema (with where it is served), WebSocket handlers
+/// under their endpoint (with its path), auth shown, findings on the handler they are in.
+#[test]
+fn graphql_and_websocket_endpoints_on_the_map() {
+    let dir = copy_app("tests/fixtures/apps/graphql_django");
+    let v: Value = serde_json::from_str(&map(dir.path(), &["--format", "json"])).unwrap();
+    let schema = &v["graphql"][0];
+    assert_eq!(schema["library"], "Graphene");
+    assert_eq!(schema["files"], serde_json::json!(["catalog/schema.py"]));
+    // Served by `path("graphql/", csrf_exempt(GraphQLView.as_view(…)))`.
+    assert_eq!(schema["paths"], serde_json::json!(["/graphql/"]));
+    let fields: Vec<String> = schema["resolvers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            format!(
+                "{}.{}",
+                r["parent"].as_str().unwrap(),
+                r["field"].as_str().unwrap()
+            )
+        })
+        .collect();
+    // Queries before mutations.
+    assert_eq!(fields.first().map(String::as_str), Some("Query.product"));
+    assert!(
+        fields.last().unwrap().starts_with("Mutation."),
+        "{fields:?}"
+    );
+    assert_eq!(v["summary"]["resolvers"], fields.len());
+    let sockets = v["sockets"].as_array().unwrap();
+    let price = sockets
+        .iter()
+        .find(|e| e["endpoint"] == "PriceConsumer")
+        .unwrap();
+    assert_eq!(price["library"], "Django Channels");
+    assert_eq!(price["path"], "/ws/prices/");
+    assert_eq!(price["auth"], "none");
+    let receive = price["handlers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["event"] == "receive")
+        .unwrap();
+    assert_eq!(receive["codes"], serde_json::json!(["SEC101"]));
+
+    // Auth: a consumer that checks the user, a resolver behind a permission class.
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "live/consumers.py",
+        "from channels.generic.websocket import AsyncJsonWebsocketConsumer\n\n\nclass FeedConsumer(AsyncJsonWebsocketConsumer):\n    async def connect(self):\n        if not self.scope[\"user\"].is_authenticated:\n            await self.close()\n            return\n        await self.accept()\n\n    async def receive_json(self, content, **kwargs):\n        await self.send_json({\"echo\": content})\n",
+    );
+    write(
+        dir.path(),
+        "live/routing.py",
+        "from channels.routing import URLRouter\nfrom django.urls import re_path\n\nfrom live import consumers\n\nwebsocket_urlpatterns = [\n    re_path(r\"^ws/feed/(?P<room>\\w+)/$\", consumers.FeedConsumer.as_asgi()),\n]\n",
+    );
+    write(
+        dir.path(),
+        "live/schema.py",
+        "import strawberry\nfrom strawberry.permission import BasePermission\n\n\nclass IsAuthenticated(BasePermission):\n    message = \"login first\"\n\n    def has_permission(self, source, info, **kwargs):\n        return info.context.request.user.is_authenticated\n\n\n@strawberry.type\nclass Query:\n    @strawberry.field(permission_classes=[IsAuthenticated])\n    def me(self, info) -> str:\n        return info.context.request.user.username\n\n    @strawberry.field\n    def version(self) -> str:\n        return \"1\"\n\n\nschema = strawberry.Schema(query=Query)\n",
+    );
+    let v: Value = serde_json::from_str(&map(dir.path(), &["--format", "json"])).unwrap();
+    let feed = &v["sockets"][0];
+    assert_eq!(feed["endpoint"], "FeedConsumer");
+    assert_eq!(feed["path"], "/ws/feed/(?P<room>\\w+)/");
+    assert_eq!(feed["auth"], "required");
+    let resolvers = v["graphql"][0]["resolvers"].as_array().unwrap();
+    let auth: Vec<(&str, &str)> = resolvers
+        .iter()
+        .map(|r| (r["field"].as_str().unwrap(), r["auth"].as_str().unwrap()))
+        .collect();
+    assert_eq!(auth, [("me", "required"), ("version", "none")]);
+    // --focus narrows to a handler.
+    let f: Value =
+        serde_json::from_str(&map(dir.path(), &["--format", "json", "--focus", "me"])).unwrap();
+    assert_eq!(f["summary"]["resolvers"], 1);
+    assert_eq!(f["summary"]["socket_handlers"], 0);
+    // Collapsed: one node per schema and endpoint.
+    let collapsed = map(dir.path(), &["--collapse-over", "0"]);
+    assert!(!collapsed.contains("resolver_"), "{collapsed}");
+    assert!(collapsed.contains("2 resolvers (2 Query)"), "{collapsed}");
+    assert!(
+        collapsed.contains("2 handlers (connect, receive_json)"),
+        "{collapsed}"
+    );
+    assert_graphviz_renders(&map(dir.path(), &["--format", "dot"]));
+}
+
+/// The HTML report draws the map as an SVG graph: one node per app, resource, route, model and
+/// client of the map, coloured by the worst finding, with its edges.
+#[test]
+fn html_report_draws_the_map() {
+    let dir = tempfile::tempdir().unwrap();
+    project(dir.path());
+    let out = run(
+        dir.path(),
+        &[
+            "check",
+            "--format",
+            "html",
+            "-o",
+            "report.html",
+            "--exit-zero",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let page = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+    let v: Value =
+        serde_json::from_str(&map(dir.path(), &["--format", "json", "--expand"])).unwrap();
+    assert!(page.contains("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"map-graph\""));
+    let mut ids: Vec<String> = vec![];
+    for app in v["apps"].as_array().unwrap() {
+        ids.push(app["id"].as_str().unwrap().to_owned());
+        for g in app["groups"].as_array().unwrap() {
+            ids.push(g["id"].as_str().unwrap().to_owned());
+            for r in g["routes"].as_array().unwrap() {
+                ids.push(r["id"].as_str().unwrap().to_owned());
+            }
+        }
+    }
+    for n in v["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(v["clients"].as_array().unwrap())
+    {
+        ids.push(n["id"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(
+        page.matches("<g class=\"node ").count(),
+        ids.len(),
+        "{ids:?}"
+    );
+    for id in &ids {
+        assert!(
+            page.contains(&format!("data-id=\"{id}\"")),
+            "{id} not drawn"
+        );
+    }
+    // The route without auth is dashed; the client call is an edge.
+    assert!(page
+        .contains("class=\"node route sev-clean noauth\" data-id=\"route_get_users_list_users\""));
+    assert!(page.contains("class=\"edge calls\""));
+    // A large system: one node per resource.
+    let many: String = (0..70)
+        .map(|i| format!("\n\n@router.get(\"/r{i}\")\ndef r{i}():\n    return {{}}\n"))
+        .collect();
+    write(
+        dir.path(),
+        "svc/routers/users.py",
+        &format!("from fastapi import APIRouter\n\nrouter = APIRouter()\n{many}"),
+    );
+    run(
+        dir.path(),
+        &[
+            "check",
+            "--format",
+            "html",
+            "-o",
+            "report.html",
+            "--exit-zero",
+        ],
+    );
+    let page = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+    assert!(page.contains("The system is large"));
+    assert!(
+        !page.contains("class=\"node route"),
+        "routes drawn one by one"
+    );
+    assert!(page.contains("70 routes (70 GET)"));
+    // The tables still list every route.
+    assert_eq!(
+        page.matches("<td class=\"path\">&#x2f;users&#x2f;r")
+            .count(),
+        70
+    );
 }

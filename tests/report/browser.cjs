@@ -1,8 +1,11 @@
 // The HTML report in a real browser (Debian's Chromium driven by playwright-core): it renders
 // with no console error and no network request, shows the same number of findings as the JSON
-// report, its filters show exactly the findings they select, sorting works, and it prints.
+// report, its filters show exactly the findings they select, sorting works, the map is drawn as
+// a graph with a node for everything the map of the same files has, and it prints.
 //
-//   node tests/report/browser.cjs REPORT.html REPORT.json
+//   node tests/report/browser.cjs REPORT.html REPORT.json MAP.json
+//
+// (MAP.json: `backend-architect map --format json --expand` of the same files.)
 //
 // playwright-core comes from the VS Code end-to-end test's node_modules (PLAYWRIGHT_CORE names
 // another copy); Chromium is /usr/bin/chromium (or $CHROMIUM).
@@ -11,9 +14,9 @@ const path = require("path");
 const fs = require("fs");
 const assert = require("assert");
 
-const [reportPath, jsonPath] = process.argv.slice(2);
-if (!reportPath || !jsonPath) {
-  console.error("usage: browser.cjs REPORT.html REPORT.json");
+const [reportPath, jsonPath, mapPath] = process.argv.slice(2);
+if (!reportPath || !jsonPath || !mapPath) {
+  console.error("usage: browser.cjs REPORT.html REPORT.json MAP.json");
   process.exit(2);
 }
 const core =
@@ -21,6 +24,20 @@ const core =
   path.join(__dirname, "../../editors/vscode/e2e/node_modules/playwright-core");
 const { chromium } = require(core);
 const findings = JSON.parse(fs.readFileSync(jsonPath, "utf8"));
+const map = JSON.parse(fs.readFileSync(mapPath, "utf8"));
+// The nodes the page's graph must have: everything of the map (drawn one by one below the
+// collapsing size, which the demo backend is under).
+const expectedNodes = [];
+for (const app of map.apps) {
+  expectedNodes.push(app.id);
+  for (const g of app.groups) {
+    expectedNodes.push(g.id, ...g.routes.map((r) => r.id));
+  }
+}
+for (const g of map.unmounted) expectedNodes.push(g.id, ...g.routes.map((r) => r.id));
+for (const s of map.graphql) expectedNodes.push(s.id, ...s.resolvers.map((r) => r.id));
+for (const e of map.sockets) expectedNodes.push(e.id, ...e.handlers.map((h) => h.id));
+for (const n of map.models.concat(map.clients)) expectedNodes.push(n.id);
 const url = "file://" + path.resolve(reportPath);
 
 (async () => {
@@ -83,12 +100,52 @@ const url = "file://" + path.resolve(reportPath);
     const routes = await page.locator("#map table.routes tbody tr").count();
     const summary = Number((await page.textContent("#route-count")).trim());
     assert.strictEqual(routes, summary, "routes in the map");
+    assert.strictEqual(summary, map.summary.routes, "routes in the map's JSON");
+    // ... drawn as a graph: a visible SVG with a node for each of the map's, coloured by the
+    // worst finding, and an edge for each containment and use.
+    const graph = page.locator("#map-graph svg.map-graph");
+    assert.strictEqual(await graph.count(), 1, "the map's SVG");
+    const box = await graph.boundingBox();
+    assert.ok(box && box.width > 300 && box.height > 100, `the graph is visible: ${JSON.stringify(box)}`);
+    const drawn = await page.$$eval("#map-graph g.node", (els) => els.map((e) => e.dataset.id));
+    assert.deepStrictEqual([...drawn].sort(), [...expectedNodes].sort(), "graph nodes");
+    const routeNodes = map.apps.flatMap((a) => a.groups).concat(map.unmounted).flatMap((g) => g.routes);
+    for (const r of routeNodes) {
+      const worst = ["error", "warning", "info", "hint"].find((k) => r.findings[k] > 0) || "clean";
+      const cls = await page.getAttribute(`#map-graph g.node[data-id="${r.id}"]`, "class");
+      assert.ok(cls.includes(`sev-${worst}`), `${r.id} coloured ${worst}: ${cls}`);
+      assert.strictEqual(cls.includes("noauth"), r.auth === "none", `${r.id} auth`);
+      const shown = await page.textContent(`#map-graph g.node[data-id="${r.id}"] text`);
+      assert.ok(shown.includes(r.path), `${r.id} label ${shown}`);
+    }
+    const edges = await page.locator("#map-graph path.edge").count();
+    // At least one containment edge into each route.
+    assert.ok(edges >= routeNodes.length, `edges: ${edges}`);
+    // A node with findings shows its file's findings.
+    const flagged = routeNodes.find((r) => r.findings.error + r.findings.warning + r.findings.info + r.findings.hint > 0);
+    if (flagged) {
+      await page.click(`#map-graph g.node[data-id="${flagged.id}"]`);
+      assert.strictEqual(await page.inputValue("#f-text"), flagged.file, "search set to the node's file");
+      const inFile = findings.filter((f) => f.path.includes(flagged.file)).length;
+      assert.ok(inFile > 0, `${flagged.file} has findings in the JSON report`);
+      assert.strictEqual(await rows(), inFile, `findings of ${flagged.file}`);
+      await page.fill("#f-text", "");
+      assert.strictEqual(await rows(), findings.length);
+    }
+    // Fit to width and actual size.
+    await page.click("#map-zoom");
+    assert.strictEqual(await page.getAttribute("#map-graph", "class"), "map-figure", "actual size");
+    await page.click("#map-zoom");
+    assert.ok((await page.getAttribute("#map-graph", "class")).includes("fit"), "fit");
     // It prints.
     await page.emulateMedia({ media: "print" });
     const pdf = await page.pdf({ format: "A4" });
     assert.ok(pdf.length > 1000, "printed");
     assert.deepStrictEqual(problems, [], "console errors or requests");
-    console.log(`report ok: ${total} findings, ${Object.keys(byRule).length} rules, ${routes} routes`);
+    console.log(
+      `report ok: ${total} findings, ${Object.keys(byRule).length} rules, ${routes} routes, ` +
+        `${drawn.length} graph nodes, ${edges} edges`,
+    );
   } finally {
     await browser.close();
   }

@@ -259,8 +259,9 @@ async function reviewFile(): Promise<void> {
 
 let mapPanel: vscode.WebviewPanel | undefined;
 
-/** The architecture map in a webview: the server renders the page (map, summary, the open
- * files' findings); it loads nothing (its Content Security Policy forbids it). */
+/** The architecture map in a webview: the server renders the page (the map drawn as an SVG
+ * graph, summary, the open files' findings); it loads nothing (its Content Security Policy
+ * forbids it). */
 async function showMap(focus?: string): Promise<void> {
   if (!client) {
     void vscode.window.showWarningMessage("backend-architect: the server is not running.");

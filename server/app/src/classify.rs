@@ -247,6 +247,9 @@ const SCRIPT_DIRS: &[&str] = &[
     "deploy",
     "benchmarks",
     "bench",
+    // A web app's command-line package (`flaskbb/cli/main.py`: click commands that make
+    // configuration files and run maintenance).
+    "cli",
 ];
 
 const TEST_DIRS: &[&str] = &[
@@ -368,6 +371,9 @@ struct Content {
     main_guard: bool,
     /// The `__main__` block starts a server (`app.run(…)`, `serve_forever()`, `uvicorn.run`).
     serves: bool,
+    /// A module-level statement reads the command line (`URL = URL_T.format(sys.argv[1])`):
+    /// the module is a program, since importing it would need arguments.
+    reads_argv: bool,
     js_migration: bool,
     generated: bool,
     management_command: bool,
@@ -447,6 +453,7 @@ fn content(language: Language, root: Option<tree_sitter::Node>, source: &str) ->
                 }
                 "expression_statement" => {
                     let t = text.trim_start();
+                    c.reads_argv |= t.contains("sys.argv");
                     c.revision |= t.starts_with("revision =")
                         || t.starts_with("revision:")
                         || t.starts_with("down_revision");
@@ -649,6 +656,7 @@ pub fn classify(
         || top_docs
         || management_command
         || c.management_command
+        || (c.reads_argv && !c.framework_import)
         || (c.main_guard
             && !c.framework_import
             && !c.serves
@@ -715,6 +723,7 @@ mod tests {
             ("noxfile.py", Script),
             ("manage.py", Script),
             ("blog/management/commands/import_posts.py", Script),
+            ("flaskbb/cli/main.py", Script),
             ("webpack.config.js", Script),
             ("docs/settings.py", Script),
             ("devproject/settings.py", DevSettings),
@@ -745,6 +754,29 @@ mod tests {
     #[test]
     fn by_content() {
         use FileClass::*;
+        // A module that reads its command line at import is a program (a theme's build script).
+        assert_eq!(
+            class_of(
+                "themes/aurora/build_emoji_set.py",
+                "import sys\nimport requests\n\nURL = 'https://unicode.org/{}'.format(sys.argv[1])\n"
+            ),
+            Script
+        );
+        // Reading it inside a function, or in a framework module, does not say so.
+        assert_eq!(
+            class_of(
+                "app/settings_loader.py",
+                "import sys\n\ndef args():\n    return sys.argv[1:]\n"
+            ),
+            Runtime
+        );
+        assert_eq!(
+            class_of(
+                "app/main.py",
+                "import sys\nfrom flask import Flask\n\napp = Flask(__name__)\nDEBUG = '--debug' in sys.argv\n"
+            ),
+            Runtime
+        );
         assert_eq!(
             class_of(
                 "db/0a1b2c_add_index.py",

@@ -110,6 +110,10 @@ pub struct AppRoot {
     pub extra_paths: Vec<String>,
     /// The class of the file that creates the app.
     pub class: FileClass,
+    /// Whether the app is what a deployment serves: always for app objects; for a Django
+    /// URLconf, only a project's (a `wsgi.py` or `asgi.py` beside it or one folder up), since
+    /// a reusable app's `urls.py` is included by projects the workspace does not hold.
+    pub deployed: bool,
 }
 
 #[derive(Debug, Default)]
@@ -550,7 +554,14 @@ impl<'a> Resolver<'a> {
         ids.dedup();
         for id in ids {
             let is_app = owners.get(id).is_some_and(|(o, _)| o.is_app);
-            if is_app || !mounted.contains(id) {
+            // A FastAPI application mounted into another (`app.mount("/admin/api", api_app)`)
+            // is served through it: its routes take the mount's prefix and belong to the
+            // outer application.
+            let sub_app = mounted.contains(id)
+                && owners
+                    .get(id)
+                    .is_some_and(|(o, _)| o.framework == Framework::FastApi);
+            if (is_app && !sub_app) || !mounted.contains(id) {
                 roots.push((id.clone(), is_app));
             }
         }
@@ -568,6 +579,7 @@ impl<'a> Resolver<'a> {
                     framework: o.framework,
                     extra_paths: extra,
                     class: self.class_of(&root.0, &root.0),
+                    deployed: true,
                 });
                 Some((root.0.clone(), Anchor::Owner(i)))
             } else {
@@ -593,6 +605,20 @@ impl<'a> Resolver<'a> {
             let mut stack = Vec::new();
             walk.visit(self, &root, String::new(), global, None, &mut stack, out);
         }
+    }
+
+    /// Whether a URLconf belongs to a Django project: a `wsgi.py` or `asgi.py` in its folder
+    /// or the folder above (`startproject` puts them beside `urls.py`).
+    fn django_project(&self, urlconf: &str) -> bool {
+        let Some((dir, _)) = urlconf.rsplit_once('/') else {
+            return false;
+        };
+        let parent = dir.rsplit_once('/').map_or("", |(p, _)| p);
+        self.files.values().any(|f| {
+            f.path.rsplit_once('/').is_some_and(|(d, name)| {
+                matches!(name, "wsgi.py" | "asgi.py") && (d == dir || d == parent)
+            })
+        })
     }
 
     /// Django URLconfs from the roots (URLconfs nothing includes) down.
@@ -622,6 +648,7 @@ impl<'a> Resolver<'a> {
                     framework: Framework::Django,
                     extra_paths: Vec::new(),
                     class: f.facts.class,
+                    deployed: self.django_project(&f.path),
                 });
             }
             let mut stack = Vec::new();
@@ -968,6 +995,32 @@ mod tests {
             table(&mut index),
             vec!["GET /users/:id auth=false", "POST /admin/ban/:id auth=true"]
         );
+    }
+
+    #[test]
+    fn fastapi_sub_applications_are_served_through_their_mount() {
+        let mut index = WorkspaceIndex::new();
+        add(
+            &mut index,
+            "/p/fief/app.py",
+            "from fastapi import FastAPI\nfrom fastapi.staticfiles import StaticFiles\nfrom fief.apps.api import app as api_app\n\napp = FastAPI()\n\n@app.get(\"/health\")\ndef health():\n    return {}\n\napp.mount(\"/static\", StaticFiles(directory=\"static\"), name=\"static\")\napp.mount(\"/admin/api\", api_app)\n",
+        );
+        add(
+            &mut index,
+            "/p/fief/apps/api.py",
+            "from fastapi import FastAPI\n\napp = FastAPI()\n\n@app.get(\"/users\")\ndef users():\n    return []\n",
+        );
+        assert_eq!(
+            table(&mut index),
+            vec!["GET /admin/api/users auth=false", "GET /health auth=false"]
+        );
+        // One application: the mounted one is part of the outer app, not a root of its own.
+        let resolved = index.resolved();
+        assert_eq!(resolved.apps.len(), 1, "{:?}", resolved.apps);
+        assert!(resolved
+            .routes
+            .iter()
+            .all(|r| r.app.as_ref() == Some(&resolved.apps[0].at)));
     }
 
     #[test]

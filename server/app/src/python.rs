@@ -92,9 +92,15 @@ impl Mentions {
                 .enumerate()
                 .any(|(i, (suffix, _, _))| self.clients & (1 << i) != 0 && has(suffix)))
             || (self.fastapi
-                && ["include_router", "add_api_route", "FastAPI", "APIRouter"]
-                    .into_iter()
-                    .any(has))
+                && [
+                    "include_router",
+                    "add_api_route",
+                    "FastAPI",
+                    "APIRouter",
+                    "mount",
+                ]
+                .into_iter()
+                .any(has))
             || (self.flask
                 && [
                     "register_blueprint",
@@ -445,6 +451,7 @@ fn call(cx: &mut Cx, n: Node) -> bool {
     if !matches!(
         attr,
         "include_router"
+            | "mount"
             | "register_blueprint"
             | "before_request"
             | "add_api_route"
@@ -471,6 +478,25 @@ fn call(cx: &mut Cx, n: Node) -> bool {
                     .keyword("dependencies", src)
                     .map(|d| dependency_list(d, src))
                     .unwrap_or_default(),
+                order: cx.next(),
+                span: span(n),
+            });
+            true
+        }
+        // `app.mount("/admin/api", api_app)`: a Starlette mount of a sub-application (or of
+        // `StaticFiles(…)`, which the index keeps as a mounted path, not a router).
+        "mount" if cx.m.fastapi => {
+            let (Some(path), Some(child)) = (
+                a.get(0, "path", src).and_then(|p| string_lit(p, src)),
+                a.get(1, "app", src),
+            ) else {
+                return false;
+            };
+            cx.out.mounts.push(Mount {
+                parent: owner,
+                children: vec![text(child, src).to_owned()],
+                prefix: Some(path.trim_end_matches('/').to_owned()),
+                deps: Vec::new(),
                 order: cx.next(),
                 span: span(n),
             });

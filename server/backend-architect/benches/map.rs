@@ -120,6 +120,12 @@ fn bench(c: &mut Criterion) {
         b.iter(|| render::dot(&expanded))
     });
     c.bench_function("map_json_1600_routes", |b| b.iter(|| render::json(&map)));
+    // The HTML report's picture: layout-rs over the collapsed map (200 resources, their
+    // models and clients).
+    assert!(backend_architect::report::svg::svg(&map).is_some());
+    c.bench_function("map_svg_collapsed_1600_routes", |b| {
+        b.iter(|| backend_architect::report::svg::svg(&map))
+    });
 }
 
 criterion_group!(benches, bench);

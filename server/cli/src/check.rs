@@ -266,6 +266,46 @@ type FactsSink = std::sync::Mutex<Vec<(PathBuf, Language, ba_app::FileFacts)>>;
 pub(super) type OutgoingSink =
     std::sync::Mutex<std::collections::HashMap<PathBuf, Vec<ba_analysis::Outgoing>>>;
 
+/// The project folder of each path `check` was given (absolute, deepest first): the nearest
+/// folder at or above it with a project marker (`.git`, `pyproject.toml`, `setup.py`,
+/// `setup.cfg`, `package.json`, a backend-architect configuration), else the working folder
+/// when the path is inside it, else the path itself. File
+/// classes are judged on paths inside it.
+fn project_roots(paths: &[PathBuf]) -> Vec<PathBuf> {
+    const MARKERS: &[&str] = &[
+        ".git",
+        "pyproject.toml",
+        "setup.py",
+        "setup.cfg",
+        "package.json",
+        "backend-architect.toml",
+        ".backend-architect.toml",
+    ];
+    let cwd = std::env::current_dir().ok();
+    let mut roots: Vec<PathBuf> = paths
+        .iter()
+        .filter_map(|p| std::path::absolute(p).ok())
+        .map(|p| {
+            let start = if p.is_dir() {
+                p
+            } else {
+                p.parent().map(Path::to_path_buf).unwrap_or(p)
+            };
+            // Without a marker, the folder `check` runs in (when the path is inside it), so
+            // `check vendor` still sees `vendor/…`.
+            start
+                .ancestors()
+                .find(|dir| MARKERS.iter().any(|m| dir.join(m).exists()))
+                .map(Path::to_path_buf)
+                .or_else(|| cwd.clone().filter(|cwd| start.starts_with(cwd)))
+                .unwrap_or(start)
+        })
+        .collect();
+    roots.sort_by_key(|r| std::cmp::Reverse(r.components().count()));
+    roots.dedup();
+    roots
+}
+
 fn check_file(
     path: &Path,
     settings: &Settings,
@@ -273,10 +313,23 @@ fn check_file(
     fixing: Option<FixMode>,
     facts: Option<&FactsSink>,
     outgoing: Option<&OutgoingSink>,
+    roots: &[PathBuf],
 ) -> Outcome {
     let language = Language::from_path(path).expect("collected files have a language");
     let shown = path.strip_prefix(".").unwrap_or(path);
     let display = shown.display().to_string();
+    // The class is judged on the path inside the project (`docs/conf.py`, not
+    // `../allauth/docs/conf.py`), whatever folder `check` was started from.
+    let class_path = roots
+        .iter()
+        .find_map(|root| {
+            std::path::absolute(path)
+                .ok()?
+                .strip_prefix(root)
+                .ok()
+                .map(|p| p.display().to_string())
+        })
+        .unwrap_or_else(|| display.clone());
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => {
@@ -325,7 +378,7 @@ fn check_file(
         let Some(tree) = ba_syntax::parse::parse(language, text, None) else {
             return Vec::new();
         };
-        let class = ba_app::classify(&display, language, Some(tree.root_node()), text);
+        let class = ba_app::classify(&class_path, language, Some(tree.root_node()), text);
         let applies = settings.rules.any_applies(class);
         if classified.get().is_none() {
             classified.set(Some((class, applies)));
@@ -349,8 +402,9 @@ fn check_file(
             return Vec::new();
         }
         let mut items = engine::ItemCache::default();
+        // Rules judge the file's name inside the project, as its class does.
         let findings = engine::analyze(
-            &display,
+            &class_path,
             language,
             text,
             &tree,
@@ -425,7 +479,7 @@ fn check_file(
     };
     // A results-cache hit did not parse: its class comes from the path alone.
     let class = classified.get().or_else(|| {
-        let class = ba_app::classify::classify_path(&display);
+        let class = ba_app::classify::classify_path(&class_path);
         Some((class, settings.rules.any_applies(class)))
     });
     if findings.is_empty() {
@@ -571,6 +625,7 @@ pub(super) fn run_with(args: &CheckArgs, capture: Option<&mut Vec<FileReport>>) 
         Ok(c) => c,
         Err(e) => return usage_error(e),
     };
+    let roots = project_roots(&paths);
     for path in &collected.unsupported {
         eprintln!(
             "warning: {}: not a file backend-architect checks (.py, .pyi, .js, .mjs, .cjs, .jsx, \
@@ -653,6 +708,7 @@ pub(super) fn run_with(args: &CheckArgs, capture: Option<&mut Vec<FileReport>>) 
                 fixing,
                 facts.as_ref(),
                 outgoing.as_ref(),
+                &roots,
             );
             if let Some(bar) = &progress {
                 bar.inc(1);

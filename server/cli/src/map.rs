@@ -16,6 +16,9 @@ pub enum MapFormat {
     Dot,
     /// The map as data (schema `backend-architect/map/v1`, see docs/map.md).
     Json,
+    /// An SVG picture laid out by backend-architect itself (no Graphviz needed), the one the
+    /// HTML report shows.
+    Svg,
 }
 
 #[derive(clap::Args, Debug)]
@@ -25,14 +28,15 @@ pub struct MapArgs {
     #[arg(long, value_enum, default_value_t = MapFormat::Mermaid)]
     pub format: MapFormat,
     /// Only this neighbourhood: a route path (`/users`, `"GET /users/{id}"`), a file or
-    /// directory (`app/routers/users.py`), or a handler name.
+    /// directory (`app/routers/users.py`), or a handler, resolver or socket endpoint name.
     #[arg(long, value_name = "PATH_OR_ROUTE")]
     pub focus: Option<String>,
-    /// Draw every route, however many (by default each resource becomes one node above
-    /// --collapse-over routes).
+    /// Draw every handler, however many (by default each resource, GraphQL schema and
+    /// WebSocket endpoint becomes one node above --collapse-over handlers).
     #[arg(long)]
     pub expand: bool,
-    /// Draw resources as single nodes when the map has more routes than this.
+    /// Draw resources, schemas and endpoints as single nodes when the map has more handlers
+    /// (routes, resolvers, socket handlers) than this.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_COLLAPSE)]
     pub collapse_over: usize,
     /// Use this configuration file instead of discovering one per file.
@@ -87,7 +91,9 @@ pub fn run(args: &MapArgs) -> ExitCode {
             root: None,
         },
     );
-    if args.focus.is_some() && map.summary.routes == 0 {
+    if args.focus.is_some()
+        && map.summary.routes + map.summary.resolvers + map.summary.socket_handlers == 0
+    {
         eprintln!(
             "warning: --focus {}: no route, file or handler of the map matches",
             args.focus.as_deref().unwrap_or_default()
@@ -97,6 +103,16 @@ pub fn run(args: &MapArgs) -> ExitCode {
         MapFormat::Mermaid => ba_report::render::mermaid(&map),
         MapFormat::Dot => ba_report::render::dot(&map),
         MapFormat::Json => ba_report::render::json(&map),
+        MapFormat::Svg => match ba_report::svg::standalone(&map) {
+            Some(svg) => svg,
+            None => {
+                eprintln!(
+                    "error: map --format svg: nothing to draw, or more than {} nodes (use --focus, or a smaller --collapse-over)",
+                    ba_report::svg::MAX_NODES
+                );
+                return ExitCode::from(2);
+            }
+        },
     };
     let written = match &args.output {
         Some(path) => super::fix::write_atomically(path, text.as_bytes()),

@@ -19,6 +19,16 @@
       d.open = false; d.removeAttribute("data-was-closed");
     });
   });
+  // The map: fit to the page's width, or actual size (scrolls).
+  var zoom = document.getElementById("map-zoom");
+  var figure = document.getElementById("map-graph");
+  if (zoom && figure) {
+    zoom.addEventListener("click", function () {
+      var fit = figure.classList.toggle("fit");
+      zoom.textContent = fit ? "Actual size" : "Fit to width";
+      zoom.setAttribute("aria-pressed", fit ? "false" : "true");
+    });
+  }
   if (!table) { return; }
   var rows = Array.prototype.slice.call(table.querySelectorAll("tbody.finding"));
   function apply() {
@@ -34,6 +44,16 @@
     shown.textContent = n + " of " + total + " shown";
   }
   [sev, rule].forEach(function (el) { el.addEventListener("change", apply); });
+  // A node of the map shows the findings of its file.
+  if (figure) {
+    figure.addEventListener("click", function (ev) {
+      var node = ev.target.closest ? ev.target.closest("g.node[data-file]") : null;
+      if (!node) { return; }
+      text.value = node.getAttribute("data-file");
+      apply();
+      document.getElementById("findings").scrollIntoView();
+    });
+  }
   text.addEventListener("input", apply);
   var keys = {
     sev: function (row) { return [Number(row.getAttribute("data-rank")), row.getAttribute("data-rule")]; },

@@ -221,8 +221,8 @@ fn file_views(file: &FileFindings, root: Option<&Path>) -> Vec<FindingView> {
         .collect()
 }
 
-/// The page. `map` is the map of the same run (built with `expand`: the page folds resources
-/// itself).
+/// The page. `map` is the map of the same run (built with `expand`: the page's tables list
+/// every route, and its picture collapses resources above `DEFAULT_COLLAPSE` routes).
 pub fn render(map: &Map, files: &[FileFindings], options: &HtmlOptions) -> Result<String, String> {
     let mut findings: Vec<FindingView> = files
         .iter()
@@ -287,6 +287,11 @@ pub fn render(map: &Map, files: &[FileFindings], options: &HtmlOptions) -> Resul
         .collect();
     let total = findings.len();
     let routes = map.summary.routes;
+    // The picture of a large system draws resources as single nodes, as `map` does (the
+    // tables still list every route).
+    let mut drawn = map.clone();
+    drawn.collapsed |=
+        routes + map.summary.resolvers + map.summary.socket_handlers > crate::map::DEFAULT_COLLAPSE;
 
     let mut env = Environment::new();
     // `.html` templates escape every value unless it is marked safe (only the inlined CSS and
@@ -306,14 +311,17 @@ pub fn render(map: &Map, files: &[FileFindings], options: &HtmlOptions) -> Resul
             rules => rules,
             by_file => by_file,
             map => map,
-            mermaid => crate::render::mermaid(map),
+            mermaid => crate::render::mermaid(&drawn),
+            collapsed => drawn.collapsed,
+            // Built by `svg.rs`, which escapes every string it writes.
+            svg => crate::svg::svg(&drawn).map(Value::from_safe_string),
             model_names => model_names,
             client_names => client_names,
             open_groups => routes <= 200,
             open_findings => total <= 20,
             findings => findings,
             docs => docs,
-            css => Value::from_safe_string(CSS.to_owned()),
+            css => Value::from_safe_string(format!("{CSS}{}", crate::svg::CSS)),
             js => Value::from_safe_string(JS.to_owned()),
         })
         .map_err(|e| format!("report template: {e}"))

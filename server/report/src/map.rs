@@ -10,15 +10,18 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 
-use ba_app::{Anchor, FileClass, Loc, WorkspaceIndex};
+use ba_app::{Anchor, FileClass, Loc, ModelKind, WorkspaceIndex};
 use ba_rules::{Finding, Severity};
+
+use crate::access::{access, identifiers};
 
 /// The version of the JSON shape (`docs/map.md` documents it). Changes that remove or rename a
 /// field bump it.
 pub const SCHEMA: &str = "backend-architect/map/v1";
 
-/// Above this many routes the graph formats draw each resource as one node (`--expand` draws
-/// every route anyway; `--focus` narrows the map first).
+/// Above this many handlers (routes, GraphQL resolvers, WebSocket handlers) the graph formats
+/// draw each resource, schema and endpoint as one node (`--expand` draws every handler anyway;
+/// `--focus` narrows the map first).
 pub const DEFAULT_COLLAPSE: usize = 60;
 
 /// The handler name the application model gives an inline function.
@@ -132,11 +135,16 @@ pub struct Map {
     pub summary: Summary,
     /// The `--focus` the map was narrowed to.
     pub focus: Option<String>,
-    /// Whether the graph formats draw resources as single nodes (too many routes to draw).
+    /// Whether the graph formats draw resources, schemas and endpoints as single nodes (too
+    /// many handlers to draw).
     pub collapsed: bool,
     pub apps: Vec<App>,
     /// Routers that nothing mounts (their own prefix only).
     pub unmounted: Vec<Group>,
+    /// GraphQL schemas with their resolvers.
+    pub graphql: Vec<GraphqlSchema>,
+    /// WebSocket endpoints (consumers, gateways, Socket.IO servers) with their handlers.
+    pub sockets: Vec<SocketEndpoint>,
     pub models: Vec<ModelNode>,
     pub clients: Vec<ClientNode>,
 }
@@ -146,6 +154,8 @@ pub struct Summary {
     pub apps: usize,
     pub routes: usize,
     pub routes_without_auth: usize,
+    pub resolvers: usize,
+    pub socket_handlers: usize,
     pub models: usize,
     pub clients: usize,
     /// Every finding of the run, also those on no node of the map.
@@ -192,12 +202,93 @@ pub struct RouteNode {
     pub guards: Vec<String>,
     /// Ids of the models the handler names.
     pub models: Vec<String>,
+    /// Ids of the ORM models the handler queries (`User.objects.filter`, `select(User)`).
+    pub reads: Vec<String>,
+    /// Ids of the ORM models the handler stores or deletes (`save`, `create`, `update`,
+    /// `delete`, `session.add`, a commit after changing a loaded instance).
+    pub writes: Vec<String>,
     /// Ids of the clients the handler uses.
     pub clients: Vec<String>,
     /// Outbound HTTP calls in the handler without a timeout (PERF204).
     pub calls_without_timeout: usize,
     pub findings: Counts,
     /// The rule codes of its findings, sorted.
+    pub codes: Vec<String>,
+}
+
+/// The resolvers of one GraphQL library in the workspace (one schema: a project serves one
+/// schema per library).
+#[derive(Clone, Debug, Serialize)]
+pub struct GraphqlSchema {
+    pub id: String,
+    /// `Strawberry`, `Graphene`, `Ariadne`, `resolver map` (Apollo Server, graphql-yoga,
+    /// Mercurius), `NestJS/TypeGraphQL`.
+    pub library: &'static str,
+    /// The files its resolvers are defined in.
+    pub files: Vec<String>,
+    /// Where the workspace serves GraphQL: mounts of a GraphQL server (`GraphQLRouter`,
+    /// `expressMiddleware(apollo)`, `graphqlHTTP`), Django URLs of a `GraphQLView`, routes whose
+    /// path or handler says `graphql`.
+    pub paths: Vec<String>,
+    pub findings: Counts,
+    pub resolvers_without_auth: usize,
+    /// Sorted by type (`Query`, `Mutation`, …) and field.
+    pub resolvers: Vec<ResolverNode>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ResolverNode {
+    pub id: String,
+    /// The GraphQL type: `Query`, `Mutation`, `Subscription` or an object type.
+    pub parent: String,
+    pub field: String,
+    /// The resolving function as written.
+    pub function: String,
+    pub file: String,
+    pub line: usize,
+    /// `required` when its decorators or permission classes authenticate, or its code checks
+    /// the user (`is_authenticated`, `IsAuthenticated`, an `AuthenticationError`).
+    pub auth: Auth,
+    pub models: Vec<String>,
+    pub reads: Vec<String>,
+    pub writes: Vec<String>,
+    pub clients: Vec<String>,
+    pub findings: Counts,
+    pub codes: Vec<String>,
+}
+
+/// A WebSocket endpoint: a Channels consumer or Starlette endpoint class, a NestJS gateway, or a
+/// Socket.IO/`ws` server variable (with its namespace).
+#[derive(Clone, Debug, Serialize)]
+pub struct SocketEndpoint {
+    pub id: String,
+    /// `Django Channels`, `Starlette`, `Socket.IO`, `socket.io/ws`, `NestJS gateway`.
+    pub library: &'static str,
+    /// The class or server variable, with the namespace when one is given (`sio /chat`).
+    pub endpoint: String,
+    /// The URL path a routing table gives the class (`path("ws/chat/", ChatConsumer.as_asgi())`,
+    /// `WebSocketRoute("/ws", Echo)`), when one names it.
+    pub path: Option<String>,
+    pub file: String,
+    /// `required` when a handler checks the user or an authenticating decorator guards one.
+    pub auth: Auth,
+    pub findings: Counts,
+    pub handlers: Vec<SocketHandlerNode>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SocketHandlerNode {
+    pub id: String,
+    /// `connect`, `receive`, `connection`, a Socket.IO event name…
+    pub event: String,
+    pub handler: String,
+    pub file: String,
+    pub line: usize,
+    pub models: Vec<String>,
+    pub reads: Vec<String>,
+    pub writes: Vec<String>,
+    pub clients: Vec<String>,
+    pub findings: Counts,
     pub codes: Vec<String>,
 }
 
@@ -285,7 +376,71 @@ impl Map {
         for c in &mut self.clients {
             rel(&mut c.file);
         }
+        for g in &mut self.graphql {
+            g.files.iter_mut().for_each(&rel);
+            for r in &mut g.resolvers {
+                rel(&mut r.file);
+            }
+        }
+        for e in &mut self.sockets {
+            rel(&mut e.file);
+            for h in &mut e.handlers {
+                rel(&mut h.file);
+            }
+        }
     }
+
+    /// Every node that stands for a handler (routes, resolvers, socket handlers) with the
+    /// models, reads, writes and clients it points at.
+    pub fn handlers(&self) -> impl Iterator<Item = HandlerRef<'_>> {
+        let routes = self
+            .apps
+            .iter()
+            .flat_map(|a| &a.groups)
+            .chain(&self.unmounted)
+            .flat_map(|g| {
+                g.routes.iter().map(move |r| HandlerRef {
+                    id: &r.id,
+                    container: &g.id,
+                    models: &r.models,
+                    reads: &r.reads,
+                    writes: &r.writes,
+                    clients: &r.clients,
+                })
+            });
+        let resolvers = self.graphql.iter().flat_map(|g| {
+            g.resolvers.iter().map(move |r| HandlerRef {
+                id: &r.id,
+                container: &g.id,
+                models: &r.models,
+                reads: &r.reads,
+                writes: &r.writes,
+                clients: &r.clients,
+            })
+        });
+        let sockets = self.sockets.iter().flat_map(|e| {
+            e.handlers.iter().map(move |h| HandlerRef {
+                id: &h.id,
+                container: &e.id,
+                models: &h.models,
+                reads: &h.reads,
+                writes: &h.writes,
+                clients: &h.clients,
+            })
+        });
+        routes.chain(resolvers).chain(sockets)
+    }
+}
+
+/// A handler node and what it points at (see `Map::handlers`).
+pub struct HandlerRef<'m> {
+    pub id: &'m str,
+    /// The resource, schema or endpoint that holds it (what a collapsed map draws).
+    pub container: &'m str,
+    pub models: &'m [String],
+    pub reads: &'m [String],
+    pub writes: &'m [String],
+    pub clients: &'m [String],
 }
 
 /// Ids made of what they name: `[A-Za-z0-9_]`, unique within a map.
@@ -320,52 +475,6 @@ impl Ids {
         self.0.insert(unique.clone());
         unique
     }
-}
-
-/// Identifiers in code, skipping comments and string literals (good enough to see which model
-/// and client names a handler mentions; nothing here evaluates code).
-fn identifiers(code: &str, python: bool) -> BTreeSet<&str> {
-    let b = code.as_bytes();
-    let mut out = BTreeSet::new();
-    let mut i = 0;
-    while i < b.len() {
-        let c = b[i];
-        if (python && c == b'#') || (!python && c == b'/' && b.get(i + 1) == Some(&b'/')) {
-            while i < b.len() && b[i] != b'\n' {
-                i += 1;
-            }
-        } else if !python && c == b'/' && b.get(i + 1) == Some(&b'*') {
-            i += 2;
-            while i + 1 < b.len() && !(b[i] == b'*' && b[i + 1] == b'/') {
-                i += 1;
-            }
-            i += 2;
-        } else if c == b'"' || c == b'\'' || (!python && c == b'`') {
-            let triple = python && b.get(i + 1) == Some(&c) && b.get(i + 2) == Some(&c);
-            if triple {
-                i += 3;
-                while i + 2 < b.len() && !(b[i] == c && b[i + 1] == c && b[i + 2] == c) {
-                    i += if b[i] == b'\\' { 2 } else { 1 };
-                }
-                i += 3;
-            } else {
-                i += 1;
-                while i < b.len() && b[i] != c && !(b[i] == b'\n' && c != b'`') {
-                    i += if b[i] == b'\\' { 2 } else { 1 };
-                }
-                i += 1;
-            }
-        } else if c.is_ascii_alphabetic() || c == b'_' || c == b'$' {
-            let start = i;
-            while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b'$') {
-                i += 1;
-            }
-            out.insert(&code[start..i]);
-        } else {
-            i += 1;
-        }
-    }
-    out
 }
 
 /// 1-based line of a byte offset.
@@ -438,6 +547,9 @@ fn focus_matches(
 
 type GroupKey = (Option<Loc>, String);
 
+/// A WebSocket endpoint: (library, endpoint, file).
+type EndpointKey = (&'static str, String, String);
+
 fn make_group(
     ids: &mut Ids,
     meta: &HashMap<GroupKey, (Option<String>, String)>,
@@ -501,8 +613,242 @@ fn by_resource(
     parts.into_values().collect()
 }
 
+/// The findings of a file inside a byte range: counts, rule codes, and PERF204 (calls without
+/// a timeout).
+fn findings_in(
+    findings: &HashMap<&str, &FileFindings>,
+    key: &str,
+    range: &std::ops::Range<usize>,
+) -> (Counts, Vec<String>, usize) {
+    findings_inside(findings, key, range, &[])
+}
+
+/// `findings_in`, leaving out the findings of handlers nested inside this one (a socket.io
+/// `connection` handler holds its sockets' event handlers).
+fn findings_inside(
+    findings: &HashMap<&str, &FileFindings>,
+    key: &str,
+    range: &std::ops::Range<usize>,
+    nested: &[std::ops::Range<usize>],
+) -> (Counts, Vec<String>, usize) {
+    let inside = |r: &std::ops::Range<usize>, o: &std::ops::Range<usize>| {
+        r.start >= o.start && r.end <= o.end.max(o.start + 1)
+    };
+    let nested: Vec<&std::ops::Range<usize>> = nested
+        .iter()
+        .filter(|n| *n != range && inside(n, range))
+        .collect();
+    let mut counts = Counts::default();
+    let mut codes = BTreeSet::new();
+    let mut no_timeout = 0;
+    for f in findings.get(key).map_or(&[][..], |f| &f.findings) {
+        if inside(&f.range, range) && !nested.iter().any(|n| inside(&f.range, n)) {
+            counts.add(f.severity);
+            codes.insert(f.rule.code.to_owned());
+            no_timeout += usize::from(f.rule.code == "PERF204");
+        }
+    }
+    (counts, codes.into_iter().collect(), no_timeout)
+}
+
+/// Names in a handler's code that check the caller (a GraphQL or WebSocket handler has no route
+/// chain to carry its auth).
+const AUTH_CHECKS: &[&str] = &[
+    "is_authenticated",
+    "isAuthenticated",
+    "IsAuthenticated",
+    "login_required",
+    "permission_required",
+    "has_perm",
+    "AuthenticationError",
+    "UnauthorizedException",
+    "PermissionDenied",
+    "verify_jwt_in_request",
+];
+
+/// The auth of a resolver or socket handler: its decorators (the text before its name) name an
+/// authenticating or a public marker, or its code checks the user.
+fn auth_of(text: &str, full: &std::ops::Range<usize>, name_at: usize, python: bool) -> Auth {
+    let head = text.get(full.start..name_at.max(full.start)).unwrap_or("");
+    let body = text.get(full.clone()).unwrap_or("");
+    let mut head_names = identifiers(head, python);
+    // A JavaScript class's decorators guard its methods (`@UseGuards(GqlAuthGuard)` on a
+    // NestJS resolver or gateway).
+    if !python {
+        head_names.extend(identifiers(class_decorators(text, full.start), false));
+    }
+    // The keyword is not the permission (`permission_classes=[]` guards nothing).
+    head_names.retain(|n| !matches!(*n, "def" | "async" | "permission_classes" | "permissions"));
+    if head_names.iter().any(|n| ba_app::facts::is_public_name(n)) {
+        return Auth::Public;
+    }
+    if head_names.iter().any(|n| ba_app::facts::is_auth_name(n))
+        || identifiers(body, python)
+            .iter()
+            .any(|n| AUTH_CHECKS.contains(n))
+    {
+        return Auth::Required;
+    }
+    Auth::None
+}
+
+/// The decorator lines right above the last `class` declared before `at` (JavaScript and
+/// TypeScript: the class a method is in).
+fn class_decorators(text: &str, at: usize) -> &str {
+    let before = text.get(..at).unwrap_or("");
+    let Some(class) = before
+        .rmatch_indices("class ")
+        .map(|(i, _)| i)
+        .find(|&i| i == 0 || !before.as_bytes()[i - 1].is_ascii_alphanumeric())
+    else {
+        return "";
+    };
+    let line_start = before[..class].rfind('\n').map_or(0, |i| i + 1);
+    let mut start = line_start;
+    // Earlier lines while they are decorators.
+    while start > 0 {
+        let prev = before[..start - 1].rfind('\n').map_or(0, |i| i + 1);
+        if !before[prev..start].trim_start().starts_with('@') {
+            break;
+        }
+        start = prev;
+    }
+    before.get(start.min(line_start)..line_start).unwrap_or("")
+}
+
+/// Whether code that serves something names a GraphQL server.
+fn names_graphql(text: &str) -> bool {
+    let t = text.to_ascii_lowercase();
+    [
+        "graphql",
+        "expressmiddleware",
+        "yoga",
+        "mercurius",
+        "apollo",
+    ]
+    .iter()
+    .any(|w| t.contains(w))
+}
+
+/// The paths where the workspace serves GraphQL (see `GraphqlSchema::paths`).
+fn served_graphql<'t>(
+    runtime: &[&std::sync::Arc<ba_app::FileEntry>],
+    resolved: &ba_app::Resolved,
+    text_for: &impl Fn(&str) -> &'t str,
+) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let slash = |p: &str| {
+        if p.starts_with('/') {
+            p.to_owned()
+        } else {
+            format!("/{p}")
+        }
+    };
+    for entry in runtime {
+        for m in &entry.facts.mounts {
+            if let Some(prefix) = &m.prefix {
+                if m.children.iter().any(|c| names_graphql(c)) {
+                    out.insert(slash(prefix));
+                }
+            }
+        }
+        for u in &entry.facts.urls {
+            if let ba_app::facts::UrlTarget::View(v) = &u.target {
+                // The view as written: `csrf_exempt(GraphQLView.as_view())` is recorded as its
+                // decorator.
+                let written = text_for(&entry.key).get(u.span.0.clone()).unwrap_or("");
+                if names_graphql(v) || names_graphql(written) {
+                    out.insert(slash(
+                        u.pattern.trim_start_matches('^').trim_end_matches('$'),
+                    ));
+                }
+            }
+        }
+    }
+    for r in &resolved.routes {
+        if r.class == FileClass::Runtime
+            && (r.path.to_ascii_lowercase().contains("graphql") || names_graphql(&r.handler_name))
+        {
+            out.insert(r.path.clone());
+        }
+    }
+    out
+}
+
+/// `Query`, `Mutation`, `Subscription`, then object types.
+fn type_rank(parent: &str) -> u8 {
+    match parent {
+        "Query" => 0,
+        "Mutation" => 1,
+        "Subscription" => 2,
+        _ => 3,
+    }
+}
+
+/// Whether a file may route WebSocket endpoint classes (Channels' `URLRouter`, Starlette's
+/// `WebSocketRoute`): it imports from `channels` or `starlette`.
+fn routes_sockets(entry: &ba_app::FileEntry) -> bool {
+    entry.facts.imports.iter().any(|i| {
+        let t = i.target.trim_start_matches('.');
+        t.starts_with("channels") || t.starts_with("starlette")
+    })
+}
+
+/// The path a routing table gives an endpoint class: `path("ws/chat/", ChatConsumer.as_asgi())`,
+/// `re_path(r"ws/(?P<room>\w+)/$", consumers.ChatConsumer.as_asgi())`,
+/// `WebSocketRoute("/ws", Echo)`: a string argument followed by the class name.
+fn socket_path<'t>(
+    runtime: &[&std::sync::Arc<ba_app::FileEntry>],
+    text_for: &impl Fn(&str) -> &'t str,
+    class: &str,
+    file: &str,
+) -> Option<String> {
+    use crate::access::{tokens, Tok};
+    if class.is_empty() || !class.chars().next().is_some_and(char::is_uppercase) {
+        return None;
+    }
+    for entry in runtime {
+        if !(routes_sockets(entry) || *entry.key == *file)
+            || entry.language.family() != ba_syntax::Family::Python
+        {
+            continue;
+        }
+        let toks = tokens(text_for(&entry.key), true);
+        for (i, t) in toks.iter().enumerate() {
+            let Tok::Str(path) = t else {
+                continue;
+            };
+            if toks.get(i + 1) != Some(&Tok::Punct(b',')) {
+                continue;
+            }
+            // `mod.sub.Class` after the comma.
+            let mut j = i + 2;
+            let mut last = None;
+            while let Some(Tok::Ident(name)) = toks.get(j) {
+                last = Some(*name);
+                if toks.get(j + 1) == Some(&Tok::Punct(b'.')) && *name != class {
+                    j += 2;
+                } else {
+                    break;
+                }
+            }
+            if last == Some(class) {
+                let p = path.trim_start_matches('^').trim_end_matches('$');
+                return Some(if p.starts_with('/') {
+                    p.to_owned()
+                } else {
+                    format!("/{p}")
+                });
+            }
+        }
+    }
+    None
+}
+
 struct HandlerUse {
     models: Vec<String>,
+    reads: Vec<String>,
+    writes: Vec<String>,
     clients: Vec<String>,
 }
 
@@ -523,7 +869,11 @@ pub fn build(index: &mut WorkspaceIndex, files: &[FileFindings], options: &MapOp
     let mut wanted: BTreeSet<&str> = BTreeSet::new();
     for entry in index.files() {
         if entry.facts.class == FileClass::Runtime
-            && (!entry.facts.models.is_empty() || !entry.facts.clients.is_empty())
+            && (!entry.facts.models.is_empty()
+                || !entry.facts.clients.is_empty()
+                || !entry.facts.resolvers.is_empty()
+                || !entry.facts.sockets.is_empty()
+                || routes_sockets(entry))
         {
             wanted.insert(&entry.key);
         }
@@ -614,9 +964,15 @@ pub fn build(index: &mut WorkspaceIndex, files: &[FileFindings], options: &MapOp
     // Model names → ids (a name defined twice, say a SQLAlchemy model and its Pydantic schema
     // of the same name, is one node per definition; a handler mentioning it uses both).
     let mut model_by_name: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    // ORM models (not Pydantic schemas) by name: what a handler can read or write.
+    let mut orm_by_name: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for m in &models {
         model_by_name.entry(&m.name).or_default().push(m.id.clone());
+        if m.kind != ModelKind::Pydantic.name() {
+            orm_by_name.entry(&m.name).or_default().push(m.id.clone());
+        }
     }
+    let orm_names: BTreeSet<&str> = orm_by_name.keys().copied().collect();
 
     // What a handler uses: the models it names, the clients it creates, the module-level
     // clients of its own file it names, and clients it imports by name.
@@ -633,6 +989,17 @@ pub fn build(index: &mut WorkspaceIndex, files: &[FileFindings], options: &MapOp
                 .collect();
             used_models.sort();
             used_models.dedup();
+            let (read, written) = access(body, python, &orm_names);
+            let ids = |names: BTreeSet<&str>| -> Vec<String> {
+                let mut v: Vec<String> = names
+                    .into_iter()
+                    .filter_map(|n| orm_by_name.get(n))
+                    .flatten()
+                    .cloned()
+                    .collect();
+                v.sort();
+                v
+            };
             let entry = index.file(key);
             let imports: Vec<(&str, &str)> = entry
                 .map(|e| {
@@ -676,6 +1043,8 @@ pub fn build(index: &mut WorkspaceIndex, files: &[FileFindings], options: &MapOp
             used_clients.sort();
             HandlerUse {
                 models: used_models,
+                reads: ids(read),
+                writes: ids(written),
                 clients: used_clients,
             }
         };
@@ -750,17 +1119,21 @@ pub fn build(index: &mut WorkspaceIndex, files: &[FileFindings], options: &MapOp
                 continue;
             }
         }
-        let mut counts = Counts::default();
-        let mut codes = BTreeSet::new();
-        let mut calls_without_timeout = 0;
-        for f in findings.get(key.as_str()).map_or(&[][..], |f| &f.findings) {
-            if f.range.start >= full.start && f.range.end <= full.end.max(full.start + 1) {
-                counts.add(f.severity);
-                codes.insert(f.rule.code.to_owned());
-                calls_without_timeout += usize::from(f.rule.code == "PERF204");
-            }
+        let (counts, codes, calls_without_timeout) = findings_in(&findings, &key, &full);
+        let mut used = uses(&key, text, full.clone(), &r.handler_name);
+        // A Django or REST framework generic view (a class with a `queryset` or
+        // `get_queryset`) creates, updates and deletes its queryset's model on the unsafe
+        // methods (through its serializer or form).
+        if matches!(r.handler.1, Anchor::View(_))
+            && r.methods
+                .iter()
+                .any(|m| !matches!(m.as_str(), "GET" | "HEAD" | "OPTIONS"))
+            && crate::access::has_queryset(text.get(full.clone()).unwrap_or(""))
+        {
+            used.writes.extend(used.reads.iter().cloned());
+            used.writes.sort();
+            used.writes.dedup();
         }
-        let used = uses(&key, text, full.clone(), &r.handler_name);
         let auth = if r.auth {
             Auth::Required
         } else if r.public {
@@ -795,10 +1168,12 @@ pub fn build(index: &mut WorkspaceIndex, files: &[FileFindings], options: &MapOp
             auth,
             guards: r.chain.clone(),
             models: used.models,
+            reads: used.reads,
+            writes: used.writes,
             clients: used.clients,
             calls_without_timeout,
             findings: counts,
-            codes: codes.into_iter().collect(),
+            codes,
         });
     }
 
@@ -853,6 +1228,147 @@ pub fn build(index: &mut WorkspaceIndex, files: &[FileFindings], options: &MapOp
     }
     unmounted.sort_by(|a, b| (&a.prefix, &a.file, &a.router).cmp(&(&b.prefix, &b.file, &b.router)));
 
+    // GraphQL: one schema per library, its resolvers sorted by type and field.
+    let mut schemas: BTreeMap<&'static str, Vec<ResolverNode>> = BTreeMap::new();
+    // WebSocket endpoints by (library, endpoint, file).
+    let mut endpoints: BTreeMap<EndpointKey, Vec<(SocketHandlerNode, Auth)>> = BTreeMap::new();
+    let mut runtime: Vec<&std::sync::Arc<ba_app::FileEntry>> = index
+        .files()
+        .filter(|e| e.facts.class == FileClass::Runtime)
+        .collect();
+    runtime.sort_by(|a, b| a.key.cmp(&b.key));
+    for entry in &runtime {
+        let key = entry.key.to_string();
+        let text = text_for(&key);
+        let python = entry.language.family() == ba_syntax::Family::Python;
+        for r in &entry.facts.resolvers {
+            let names = [r.function.as_str(), r.field.as_str()];
+            if let Some(f) = &options.focus {
+                if !focus_matches(f, &[], "", &[key.as_str()], &names) {
+                    continue;
+                }
+            }
+            let full = r.full.0.clone();
+            let (findings, codes, _) = findings_in(&findings, &key, &full);
+            let used = uses(&key, text, full.clone(), &r.function);
+            schemas
+                .entry(r.library.name())
+                .or_default()
+                .push(ResolverNode {
+                    id: String::new(),
+                    parent: r.parent.clone(),
+                    field: r.field.clone(),
+                    function: r.function.clone(),
+                    file: key.clone(),
+                    line: line_of(text, r.span.0.start),
+                    auth: auth_of(text, &full, r.span.0.start, python),
+                    models: used.models,
+                    reads: used.reads,
+                    writes: used.writes,
+                    clients: used.clients,
+                    findings,
+                    codes,
+                });
+        }
+        let socket_ranges: Vec<std::ops::Range<usize>> = entry
+            .facts
+            .sockets
+            .iter()
+            .map(|h| h.full.0.clone())
+            .collect();
+        for h in &entry.facts.sockets {
+            let names = [h.handler.as_str(), h.endpoint.as_str()];
+            if let Some(f) = &options.focus {
+                if !focus_matches(f, &[], "", &[key.as_str()], &names) {
+                    continue;
+                }
+            }
+            let full = h.full.0.clone();
+            let (findings, codes, _) = findings_inside(&findings, &key, &full, &socket_ranges);
+            let used = uses(&key, text, full.clone(), &h.handler);
+            endpoints
+                .entry((h.library.name(), h.endpoint.clone(), key.clone()))
+                .or_default()
+                .push((
+                    SocketHandlerNode {
+                        id: String::new(),
+                        event: h.event.clone(),
+                        handler: h.handler.clone(),
+                        file: key.clone(),
+                        line: line_of(text, h.span.0.start),
+                        models: used.models,
+                        reads: used.reads,
+                        writes: used.writes,
+                        clients: used.clients,
+                        findings,
+                        codes,
+                    },
+                    auth_of(text, &full, h.span.0.start, python),
+                ));
+        }
+    }
+    let graphql_paths = served_graphql(&runtime, &resolved, &text_for);
+    let graphql: Vec<GraphqlSchema> = schemas
+        .into_iter()
+        .map(|(library, mut resolvers)| {
+            resolvers.sort_by(|a, b| {
+                (type_rank(&a.parent), &a.parent, &a.field, &a.file, a.line).cmp(&(
+                    type_rank(&b.parent),
+                    &b.parent,
+                    &b.field,
+                    &b.file,
+                    b.line,
+                ))
+            });
+            let id = ids.make("graphql", &[library]);
+            let mut counts = Counts::default();
+            for r in &mut resolvers {
+                r.id = ids.make("resolver", &[library, &r.parent, &r.field]);
+                counts.merge(&r.findings);
+            }
+            let files: BTreeSet<String> = resolvers.iter().map(|r| r.file.clone()).collect();
+            GraphqlSchema {
+                id,
+                library,
+                files: files.into_iter().collect(),
+                paths: graphql_paths.iter().cloned().collect(),
+                findings: counts,
+                resolvers_without_auth: resolvers.iter().filter(|r| r.auth == Auth::None).count(),
+                resolvers,
+            }
+        })
+        .collect();
+    let sockets: Vec<SocketEndpoint> = endpoints
+        .into_iter()
+        .map(|((library, endpoint, file), mut handlers)| {
+            handlers.sort_by(|a, b| (a.0.line, &a.0.event).cmp(&(b.0.line, &b.0.event)));
+            let auth = handlers.iter().map(|(_, a)| *a).min().unwrap_or(Auth::None);
+            let stem = file.rsplit('/').next().unwrap_or(&file);
+            let id = ids.make("socket", &[stem, &endpoint]);
+            let mut counts = Counts::default();
+            let handlers: Vec<SocketHandlerNode> = handlers
+                .into_iter()
+                .map(|(mut h, _)| {
+                    h.id = ids.make(&id, &[&h.event]);
+                    counts.merge(&h.findings);
+                    h
+                })
+                .collect();
+            let class = endpoint.split(' ').next().unwrap_or(&endpoint);
+            let path = socket_path(&runtime, &text_for, class, &file);
+            SocketEndpoint {
+                id,
+                library,
+                path,
+                endpoint,
+                file,
+                auth,
+                findings: counts,
+                handlers,
+            }
+        })
+        .collect();
+
     let all_routes = || {
         apps.iter()
             .flat_map(|a| &a.groups)
@@ -860,23 +1376,47 @@ pub fn build(index: &mut WorkspaceIndex, files: &[FileFindings], options: &MapOp
             .flat_map(|g| &g.routes)
     };
     if options.focus.is_some() {
-        let used_models: BTreeSet<&String> = all_routes().flat_map(|r| &r.models).collect();
-        let used_clients: BTreeSet<&String> = all_routes().flat_map(|r| &r.clients).collect();
+        let mut used_models: BTreeSet<String> = BTreeSet::new();
+        let mut used_clients: BTreeSet<String> = BTreeSet::new();
+        let handlers = all_routes()
+            .map(|r| (&r.models, &r.clients))
+            .chain(
+                graphql
+                    .iter()
+                    .flat_map(|g| &g.resolvers)
+                    .map(|r| (&r.models, &r.clients)),
+            )
+            .chain(
+                sockets
+                    .iter()
+                    .flat_map(|e| &e.handlers)
+                    .map(|h| (&h.models, &h.clients)),
+            );
+        for (m, c) in handlers {
+            used_models.extend(m.iter().cloned());
+            used_clients.extend(c.iter().cloned());
+        }
         models.retain(|m| used_models.contains(&m.id));
         clients.retain(|c| used_clients.contains(&c.id));
     }
     summary.apps = apps.len();
     summary.routes = all_routes().count();
     summary.routes_without_auth = all_routes().filter(|r| r.auth == Auth::None).count();
+    summary.resolvers = graphql.iter().map(|g| g.resolvers.len()).sum();
+    summary.socket_handlers = sockets.iter().map(|e| e.handlers.len()).sum();
     summary.models = models.len();
     summary.clients = clients.len();
     let mut map = Map {
         schema: SCHEMA,
-        collapsed: !options.expand && summary.routes > options.collapse_over.max(1),
+        collapsed: !options.expand
+            && summary.routes + summary.resolvers + summary.socket_handlers
+                > options.collapse_over.max(1),
         focus: options.focus.clone(),
         summary,
         apps,
         unmounted,
+        graphql,
+        sockets,
         models,
         clients,
     };
@@ -891,18 +1431,32 @@ mod tests {
     use super::*;
 
     #[test]
-    fn identifiers_skip_strings_and_comments() {
-        let code = "def f():\n    # User is not here\n    x = \"Order\"\n    return Item.query.get(1)  # Nope\n";
-        let ids = identifiers(code, true);
-        assert!(ids.contains("Item"));
-        assert!(!ids.contains("User"));
-        assert!(!ids.contains("Order"));
-        assert!(!ids.contains("Nope"));
-        let js = "async (req, res) => { /* User */ const o = `Order ${x}`; await Item.find(); }";
-        let ids = identifiers(js, false);
-        assert!(ids.contains("Item"));
-        assert!(!ids.contains("User"));
-        assert!(!ids.contains("Order"));
+    fn class_guards_cover_their_methods() {
+        let ts = "@Resolver(() => Order)\n@UseGuards(GqlAuthGuard)\nexport class OrdersResolver {\n  @Query(() => [Order])\n  findAll() {}\n}\n";
+        let at = ts.find("@Query").unwrap();
+        let name = ts.find("findAll").unwrap();
+        let end = ts.find("{}").unwrap() + 2;
+        assert_eq!(
+            class_decorators(ts, at),
+            "@Resolver(() => Order)\n@UseGuards(GqlAuthGuard)\n"
+        );
+        assert_eq!(auth_of(ts, &(at..end), name, false), Auth::Required);
+        let open = ts.replace("@UseGuards(GqlAuthGuard)\n", "");
+        let at = open.find("@Query").unwrap();
+        let name = open.find("findAll").unwrap();
+        let end = open.find("{}").unwrap() + 2;
+        assert_eq!(auth_of(&open, &(at..end), name, false), Auth::None);
+        // Python: the keyword alone is not a permission.
+        let py = "@strawberry.field(permission_classes=[])\ndef me(self) -> str:\n    return 'x'\n";
+        assert_eq!(
+            auth_of(py, &(0..py.len()), py.find("me").unwrap(), true),
+            Auth::None
+        );
+        let py = py.replace("[]", "[IsAuthenticated]");
+        assert_eq!(
+            auth_of(&py, &(0..py.len()), py.find("me(").unwrap(), true),
+            Auth::Required
+        );
     }
 
     #[test]

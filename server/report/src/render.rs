@@ -4,18 +4,21 @@
 //! at the models and clients their handlers use. Nodes are coloured by their worst finding;
 //! routes without auth have a dashed border.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
 
 use ba_rules::Severity;
 
-use crate::map::{Auth, ClientCategory, ClientNode, Counts, Group, Map, ModelNode, RouteNode};
+use crate::map::{
+    Auth, ClientCategory, ClientNode, Counts, GraphqlSchema, Group, Map, ModelNode, ResolverNode,
+    RouteNode, SocketEndpoint, SocketHandlerNode,
+};
 
 pub fn json(map: &Map) -> String {
     serde_json::to_string_pretty(map).unwrap_or_default() + "\n"
 }
 
-fn route_label(r: &RouteNode) -> Vec<String> {
+pub(crate) fn route_label(r: &RouteNode) -> Vec<String> {
     let mut lines = vec![
         format!("{} {}", r.methods.join(","), r.path),
         if r.handler == crate::map::ANONYMOUS {
@@ -30,7 +33,7 @@ fn route_label(r: &RouteNode) -> Vec<String> {
     lines
 }
 
-fn group_label(g: &Group) -> String {
+pub(crate) fn group_label(g: &Group) -> String {
     match &g.router {
         Some(router) => format!("{} · {} · {}", g.prefix, router, g.file),
         None => format!("{} · {}", g.prefix, g.file),
@@ -38,7 +41,7 @@ fn group_label(g: &Group) -> String {
 }
 
 /// One node for a collapsed resource.
-fn collapsed_label(g: &Group) -> Vec<String> {
+pub(crate) fn collapsed_label(g: &Group) -> Vec<String> {
     let mut methods: BTreeMap<&str, usize> = BTreeMap::new();
     for r in &g.routes {
         for m in &r.methods {
@@ -68,7 +71,101 @@ fn collapsed_label(g: &Group) -> Vec<String> {
     lines
 }
 
-fn client_label(c: &crate::map::ClientNode) -> Vec<String> {
+pub(crate) fn schema_label(g: &GraphqlSchema) -> String {
+    let mut parts = vec!["GraphQL".to_owned(), g.library.to_owned()];
+    if !g.paths.is_empty() {
+        parts.push(g.paths.join(", "));
+    }
+    parts.push(g.files.join(", "));
+    parts.join(" · ")
+}
+
+pub(crate) fn resolver_label(r: &ResolverNode) -> Vec<String> {
+    let name = format!("{}.{}", r.parent, r.field);
+    let function = if r.function == name {
+        // A resolver map's inline function.
+        "inline resolver"
+    } else {
+        &r.function
+    };
+    let mut lines = vec![name.clone(), format!("{function} · {}", r.auth.label())];
+    if r.findings.total() > 0 {
+        lines.push(format!("{} ({})", r.findings.describe(), r.codes.join(" ")));
+    }
+    lines
+}
+
+/// One node for a collapsed schema.
+pub(crate) fn collapsed_schema_label(g: &GraphqlSchema) -> Vec<String> {
+    let mut types: BTreeMap<&str, usize> = BTreeMap::new();
+    for r in &g.resolvers {
+        *types.entry(&r.parent).or_default() += 1;
+    }
+    let n = g.resolvers.len();
+    let mut lines = vec![
+        format!(
+            "{n} resolver{} ({})",
+            if n == 1 { "" } else { "s" },
+            types
+                .iter()
+                .map(|(t, n)| format!("{n} {t}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        format!("{} without auth", g.resolvers_without_auth),
+    ];
+    if g.findings.total() > 0 {
+        lines.push(g.findings.describe());
+    }
+    lines
+}
+
+pub(crate) fn endpoint_label(e: &SocketEndpoint) -> String {
+    let mut parts = vec![
+        "WebSocket".to_owned(),
+        e.library.to_owned(),
+        e.endpoint.clone(),
+    ];
+    if let Some(p) = &e.path {
+        parts.push(p.clone());
+    }
+    parts.push(e.file.clone());
+    parts.push(e.auth.label().to_owned());
+    parts.join(" · ")
+}
+
+pub(crate) fn socket_handler_label(h: &SocketHandlerNode) -> Vec<String> {
+    let handler = if h.handler == "anonymous" {
+        "inline handler"
+    } else {
+        &h.handler
+    };
+    let mut lines = vec![format!("on {}", h.event), handler.to_owned()];
+    if h.findings.total() > 0 {
+        lines.push(format!("{} ({})", h.findings.describe(), h.codes.join(" ")));
+    }
+    lines
+}
+
+/// One node for a collapsed endpoint.
+pub(crate) fn collapsed_endpoint_label(e: &SocketEndpoint) -> Vec<String> {
+    let n = e.handlers.len();
+    let mut lines = vec![format!(
+        "{n} handler{} ({})",
+        if n == 1 { "" } else { "s" },
+        e.handlers
+            .iter()
+            .map(|h| h.event.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    )];
+    if e.findings.total() > 0 {
+        lines.push(e.findings.describe());
+    }
+    lines
+}
+
+pub(crate) fn client_label(c: &crate::map::ClientNode) -> Vec<String> {
     let mut lines = vec![
         format!("{} · {}", c.var.as_deref().unwrap_or("(unnamed)"), c.kind),
         match &c.function {
@@ -82,38 +179,83 @@ fn client_label(c: &crate::map::ClientNode) -> Vec<String> {
     lines
 }
 
-fn severity_class(c: &Counts) -> Option<&'static str> {
+pub(crate) fn severity_class(c: &Counts) -> Option<&'static str> {
     c.worst().map(Severity::name)
 }
 
-/// Edges from routes (or collapsed resources) to models and clients, deduplicated, in order.
-fn edges(map: &Map) -> Vec<(String, String, bool)> {
-    let mut out = Vec::new();
-    for g in map
-        .apps
-        .iter()
-        .flat_map(|a| &a.groups)
-        .chain(&map.unmounted)
-    {
-        for r in &g.routes {
-            let from = if map.collapsed { &g.id } else { &r.id };
-            for m in &r.models {
-                out.push((from.clone(), m.clone(), false));
-            }
-            for c in &r.clients {
-                out.push((from.clone(), c.clone(), true));
-            }
+/// What an edge from a handler means.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EdgeKind {
+    /// The handler queries the model.
+    Reads,
+    /// The handler stores or deletes the model.
+    Writes,
+    ReadsWrites,
+    /// The handler names the model (a type, a schema, a constructor) without a query or a write.
+    Uses,
+    /// The handler uses an outbound client.
+    Client,
+}
+
+impl EdgeKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            EdgeKind::Reads => "reads",
+            EdgeKind::Writes => "writes",
+            EdgeKind::ReadsWrites => "reads, writes",
+            EdgeKind::Uses => "uses",
+            EdgeKind::Client => "calls",
         }
     }
-    let mut seen = std::collections::HashSet::new();
-    out.retain(|e| seen.insert(e.clone()));
+
+    fn merge(self, o: EdgeKind) -> EdgeKind {
+        use EdgeKind::*;
+        match (self, o) {
+            (a, b) if a == b => a,
+            (Client, _) | (_, Client) => Client,
+            (Uses, x) | (x, Uses) => x,
+            _ => ReadsWrites,
+        }
+    }
+}
+
+/// Edges from handlers (routes, resolvers, socket handlers; or, when the map is collapsed, the
+/// resource, schema or endpoint that holds them) to models and clients, deduplicated, in order.
+pub fn edges(map: &Map) -> Vec<(String, String, EdgeKind)> {
+    let mut out: Vec<(String, String, EdgeKind)> = Vec::new();
+    let mut at: HashMap<(String, String), usize> = HashMap::new();
+    let mut add = |from: &str, to: &str, kind: EdgeKind| {
+        let key = (from.to_owned(), to.to_owned());
+        match at.get(&key) {
+            Some(&i) => out[i].2 = out[i].2.merge(kind),
+            None => {
+                at.insert(key, out.len());
+                out.push((from.to_owned(), to.to_owned(), kind));
+            }
+        }
+    };
+    for h in map.handlers() {
+        let from = if map.collapsed { h.container } else { h.id };
+        for m in h.models.iter().chain(h.reads).chain(h.writes) {
+            let kind = match (h.reads.contains(m), h.writes.contains(m)) {
+                (true, true) => EdgeKind::ReadsWrites,
+                (true, false) => EdgeKind::Reads,
+                (false, true) => EdgeKind::Writes,
+                (false, false) => EdgeKind::Uses,
+            };
+            add(from, m, kind);
+        }
+        for c in h.clients {
+            add(from, c, EdgeKind::Client);
+        }
+    }
     out
 }
 
 /// The models and clients to draw: all of them, or, when the map is collapsed (a large
 /// system), only those some route uses (the others would be unconnected nodes; `--format json`
 /// lists every one).
-fn drawn(map: &Map) -> (Vec<&ModelNode>, Vec<&ClientNode>, usize) {
+pub(crate) fn drawn(map: &Map) -> (Vec<&ModelNode>, Vec<&ClientNode>, usize) {
     let used: std::collections::HashSet<String> =
         edges(map).into_iter().map(|(_, to, _)| to).collect();
     let keep = |id: &String| !map.collapsed || used.contains(id);
@@ -226,6 +368,90 @@ pub fn mermaid(map: &Map) -> String {
         }
         out.push_str("  end\n");
     }
+    for g in &map.graphql {
+        if map.collapsed {
+            let _ = writeln!(
+                out,
+                "  {}[\"{}\"]",
+                g.id,
+                mermaid_label(
+                    &std::iter::once(schema_label(g))
+                        .chain(collapsed_schema_label(g))
+                        .collect::<Vec<_>>()
+                )
+            );
+            if let Some(c) = severity_class(&g.findings) {
+                classes.entry(c).or_default().push(&g.id);
+            }
+            if g.resolvers_without_auth > 0 {
+                classes.entry("noauth").or_default().push(&g.id);
+            }
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "  subgraph {}[\"{}\"]",
+            g.id,
+            mermaid_text(&schema_label(g))
+        );
+        for r in &g.resolvers {
+            let _ = writeln!(
+                out,
+                "    {}[\"{}\"]",
+                r.id,
+                mermaid_label(&resolver_label(r))
+            );
+            if let Some(c) = severity_class(&r.findings) {
+                classes.entry(c).or_default().push(&r.id);
+            }
+            if r.auth == Auth::None {
+                classes.entry("noauth").or_default().push(&r.id);
+            }
+        }
+        out.push_str("  end\n");
+    }
+    for e in &map.sockets {
+        if map.collapsed {
+            let _ = writeln!(
+                out,
+                "  {}[\"{}\"]",
+                e.id,
+                mermaid_label(
+                    &std::iter::once(endpoint_label(e))
+                        .chain(collapsed_endpoint_label(e))
+                        .collect::<Vec<_>>()
+                )
+            );
+            if let Some(c) = severity_class(&e.findings) {
+                classes.entry(c).or_default().push(&e.id);
+            }
+            if e.auth == Auth::None {
+                classes.entry("noauth").or_default().push(&e.id);
+            }
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "  subgraph {}[\"{}\"]",
+            e.id,
+            mermaid_text(&endpoint_label(e))
+        );
+        for h in &e.handlers {
+            let _ = writeln!(
+                out,
+                "    {}[\"{}\"]",
+                h.id,
+                mermaid_label(&socket_handler_label(h))
+            );
+            if let Some(c) = severity_class(&h.findings) {
+                classes.entry(c).or_default().push(&h.id);
+            }
+            if e.auth == Auth::None {
+                classes.entry("noauth").or_default().push(&h.id);
+            }
+        }
+        out.push_str("  end\n");
+    }
     let (models, clients, left_out) = drawn(map);
     if left_out > 0 {
         let _ = writeln!(
@@ -260,8 +486,14 @@ pub fn mermaid(map: &Map) -> String {
         }
         out.push_str("  end\n");
     }
-    for (from, to, dashed) in edges(map) {
-        let arrow = if dashed { "-.->" } else { "-->" };
+    for (from, to, kind) in edges(map) {
+        let arrow = match kind {
+            EdgeKind::Reads => "-->|reads|",
+            EdgeKind::Writes => "==>|writes|",
+            EdgeKind::ReadsWrites => "==>|reads, writes|",
+            EdgeKind::Uses => "-.-",
+            EdgeKind::Client => "-.->",
+        };
         let _ = writeln!(out, "  {from} {arrow} {to}");
     }
     out.push_str("  classDef error fill:#fde2e1,stroke:#c62828,stroke-width:2px\n");
@@ -387,6 +619,78 @@ pub fn dot(map: &Map) -> String {
         }
         out.push_str("  }\n");
     }
+    for g in &map.graphql {
+        if map.collapsed {
+            let _ = writeln!(
+                out,
+                "  {} [label={}, {}];",
+                dot_text(&g.id),
+                dot_lines(
+                    &std::iter::once(schema_label(g))
+                        .chain(collapsed_schema_label(g))
+                        .collect::<Vec<_>>()
+                ),
+                dot_style(&g.findings, g.resolvers_without_auth > 0)
+            );
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "  subgraph {} {{",
+            dot_text(&format!("cluster_{}", g.id))
+        );
+        let _ = writeln!(
+            out,
+            "    label={}; style=\"rounded,bold\"; color=\"#7c3aed\";",
+            dot_text(&schema_label(g))
+        );
+        for r in &g.resolvers {
+            let _ = writeln!(
+                out,
+                "    {} [label={}, {}];",
+                dot_text(&r.id),
+                dot_lines(&resolver_label(r)),
+                dot_style(&r.findings, r.auth == Auth::None)
+            );
+        }
+        out.push_str("  }\n");
+    }
+    for e in &map.sockets {
+        if map.collapsed {
+            let _ = writeln!(
+                out,
+                "  {} [label={}, {}];",
+                dot_text(&e.id),
+                dot_lines(
+                    &std::iter::once(endpoint_label(e))
+                        .chain(collapsed_endpoint_label(e))
+                        .collect::<Vec<_>>()
+                ),
+                dot_style(&e.findings, e.auth == Auth::None)
+            );
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "  subgraph {} {{",
+            dot_text(&format!("cluster_{}", e.id))
+        );
+        let _ = writeln!(
+            out,
+            "    label={}; style=\"rounded,bold\"; color=\"#0f766e\";",
+            dot_text(&endpoint_label(e))
+        );
+        for h in &e.handlers {
+            let _ = writeln!(
+                out,
+                "    {} [label={}, {}];",
+                dot_text(&h.id),
+                dot_lines(&socket_handler_label(h)),
+                dot_style(&h.findings, e.auth == Auth::None)
+            );
+        }
+        out.push_str("  }\n");
+    }
     let (models, clients, left_out) = drawn(map);
     if left_out > 0 {
         let _ = writeln!(
@@ -421,14 +725,17 @@ pub fn dot(map: &Map) -> String {
             dot_lines(&client_label(c))
         );
     }
-    for (from, to, dashed) in edges(map) {
-        let _ = writeln!(
-            out,
-            "  {} -> {}{};",
-            dot_text(&from),
-            dot_text(&to),
-            if dashed { " [style=dashed]" } else { "" }
-        );
+    for (from, to, kind) in edges(map) {
+        let attrs = match kind {
+            EdgeKind::Reads => " [label=\"reads\", color=\"#1565c0\", fontsize=9]",
+            EdgeKind::Writes => " [label=\"writes\", color=\"#c62828\", penwidth=2, fontsize=9]",
+            EdgeKind::ReadsWrites => {
+                " [label=\"reads, writes\", color=\"#c62828\", penwidth=2, fontsize=9]"
+            }
+            EdgeKind::Uses => " [style=dotted, arrowhead=none]",
+            EdgeKind::Client => " [style=dashed]",
+        };
+        let _ = writeln!(out, "  {} -> {}{attrs};", dot_text(&from), dot_text(&to));
     }
     out.push_str("}\n");
     out

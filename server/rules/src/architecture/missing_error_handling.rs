@@ -162,6 +162,151 @@ fn ignores(clause: Node, checker: &Checker) -> bool {
         })
 }
 
+/// Whether a swallowed error belongs to an attempt whose failure the handler plans for:
+/// - a `try` inside an `except` block (extracting details while already answering an error);
+/// - one of a chain of attempts (`try: probe A; except: pass` then `try: probe B`);
+/// - a `try` whose body only computes values (assignments, conditions and `return`s, no call
+///   made for its effect such as `save(...)` or `db.commit()`): on failure the default the
+///   handler set before stays, as in `try: name = unquote(name) except Exception: pass`.
+fn best_effort<'a>(checker: &Checker<'a>, clause: Node<'a>) -> bool {
+    let Some(attempt) = clause.parent().filter(|t| t.kind_str() == "try_statement") else {
+        return false;
+    };
+    let mut up = attempt.parent();
+    let mut function = None;
+    for _ in 0..ba_syntax::depth::MAX_DEPTH {
+        match up {
+            Some(n) if n.kind_str() == "except_clause" => return true,
+            Some(n) if matches!(n.kind_str(), "function_definition" | "class_definition") => {
+                function = Some(n);
+                break;
+            }
+            Some(n) => up = n.parent(),
+            None => break,
+        }
+    }
+    let siblings = |n: Node<'a>, next: bool| {
+        let mut s = if next {
+            n.next_named_sibling()
+        } else {
+            n.prev_named_sibling()
+        };
+        while let Some(c) = s.filter(|c| c.kind_str() == "comment") {
+            s = if next {
+                c.next_named_sibling()
+            } else {
+                c.prev_named_sibling()
+            };
+        }
+        s
+    };
+    if siblings(attempt, true).is_some_and(|n| n.kind_str() == "try_statement")
+        || siblings(attempt, false).is_some_and(|n| {
+            n.kind_str() == "try_statement"
+                && named_children(n)
+                    .into_iter()
+                    .any(|c| c.kind_str() == "except_clause" && ignores(c, checker))
+        })
+    {
+        return true;
+    }
+    let Some(body) = attempt.field("body") else {
+        return false;
+    };
+    // Releasing a resource on the way out (`await ws.close()`, `request.session.clear()`):
+    // nothing is left to do if it fails.
+    let statements: Vec<Node> = named_children(body)
+        .into_iter()
+        .filter(|s| s.kind_str() != "comment")
+        .collect();
+    if let [only] = statements[..] {
+        let text = checker.text(only).trim_start_matches("await ").trim();
+        let method = text
+            .strip_suffix("()")
+            .and_then(|callee| callee.rsplit('.').next());
+        if method.is_some_and(|m| {
+            matches!(
+                m,
+                "close"
+                    | "aclose"
+                    | "clear"
+                    | "shutdown"
+                    | "disconnect"
+                    | "release"
+                    | "cancel"
+                    | "terminate"
+                    | "kill"
+                    | "stop"
+                    | "flush"
+                    | "cleanup"
+                    | "unlink"
+            )
+        }) {
+            return true;
+        }
+    }
+    // Any call made as a statement (`save(x)`, `await db.commit()`) is an effect that failed;
+    // a name the attempt binds must have a default from before, or not be read after it
+    // (`order = Order.objects.get(pk=pk)` then `order.status` fails later, unbound).
+    let mut effect = false;
+    let mut bound = Vec::new();
+    walk_scope(
+        body,
+        &|n| {
+            matches!(
+                n.kind_str(),
+                "function_definition" | "class_definition" | "lambda"
+            )
+        },
+        &mut |n| {
+            if n.kind_str() == "expression_statement" {
+                let first = n.named_child(0);
+                let inner = first
+                    .filter(|e| e.kind_str() == "await")
+                    .and_then(|a| a.named_child(0))
+                    .or(first);
+                effect |= inner.is_some_and(|e| e.kind_str() == "call");
+            }
+            effect |= matches!(
+                n.kind_str(),
+                "delete_statement" | "raise_statement" | "yield" | "global_statement"
+            );
+            if matches!(n.kind_str(), "assignment" | "augmented_assignment") {
+                if let Some(left) = n.field("left") {
+                    let mut names = vec![left];
+                    while let Some(x) = names.pop() {
+                        match x.kind_str() {
+                            "identifier" => bound.push(checker.text(x)),
+                            "pattern_list" | "tuple_pattern" | "list_pattern" => {
+                                names.extend(named_children(x))
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+            }
+        },
+    );
+    if effect {
+        return false;
+    }
+    let Some(function) = function else {
+        return true;
+    };
+    let source = checker.source;
+    let before = &source[function.start_byte()..attempt.start_byte()];
+    let after = &source[attempt.end_byte()..function.end_byte()];
+    bound.iter().all(|name| {
+        let mentions = |text: &str| {
+            text.match_indices(name).any(|(i, _)| {
+                let word = |c: char| c.is_alphanumeric() || c == '_';
+                !text[..i].ends_with(word) && !text[i + name.len()..].starts_with(word)
+            })
+        };
+        mentions(before) || !mentions(after)
+    })
+}
+
 fn reraises(clause: Node) -> bool {
     let mut found = false;
     walk_scope(
@@ -232,7 +377,7 @@ fn check_python_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
                     );
                 }
             }
-            (Some(t), true) => {
+            (Some(t), true) if !best_effort(checker, clause) => {
                 checker.report_range(head, format!(
                     "`except {t}: pass` in a request handler swallows every error, so failures look like success to the client and leave no trace; log it and answer with an error status, or catch only the exception you expect"
                 ));
@@ -261,7 +406,13 @@ Flags request handlers whose errors are not handled:
   Fastify handle rejected promises and are not judged. Handlers wrapped in a helper
   (`asyncHandler(async (req, res) => …)`) are not reported;
 - Python route handlers (Flask, FastAPI, Django) with a bare `except:` (unless it re-raises), or
-  `except Exception:`/`except BaseException:` whose body is only `pass`, `...` or `continue`.
+  `except Exception:`/`except BaseException:` whose body is only `pass`, `...` or `continue`,
+  unless the attempt is one whose failure the handler plans for: a `try` inside an `except`
+  block (reading details of an error being answered), one of a chain of attempts (`try` probe
+  A, then `try` probe B), or a `try` that only computes a value and keeps the default set
+  before it on failure (`try: name = unquote(name)` — no call made for its effect, such as
+  `save(...)` or `db.commit()`), or a lone call releasing a resource on the way out
+  (`await ws.close()`, `request.session.clear()`, `.shutdown()`, `.cancel()`).
 
 ## Why is this bad?
 In Express 4 a rejected promise from an async handler never reaches the error middleware: the

@@ -80,6 +80,10 @@ const KNOWN_FILES: &[&str] = &[
     "schema",
     "favicon",
     "humans",
+    // JSON Web Key Sets (`/.well-known/jwks.json`): a path OpenID Connect clients expect.
+    "jwks",
+    "oauth-authorization-server",
+    "openid-configuration",
 ];
 
 /// `getUserById` → [get, user, by, id]; `delete_item` → [delete, item]; `create-order` →
@@ -121,12 +125,20 @@ fn is_param(segment: &str) -> bool {
 }
 
 /// What is wrong with a path, if anything.
-pub(crate) fn smell(path: &str) -> Option<String> {
+#[cfg(test)]
+fn smell(path: &str) -> Option<String> {
+    smell_in(path, true)
+}
+
+/// What is wrong with a path; verbs in segments only when `actions` (an HTTP API, where the
+/// method can say the action; HTML forms can only `GET` and `POST`, so server-rendered pages
+/// name their actions in the path).
+fn smell_in(path: &str, actions: bool) -> Option<String> {
     let segments: Vec<&str> = path
         .split('/')
         .filter(|s| !s.is_empty() && !is_param(s))
         .collect();
-    for seg in &segments {
+    for seg in segments.iter().filter(|_| actions) {
         let w = words(seg);
         let Some(first) = w.first() else {
             continue;
@@ -186,7 +198,11 @@ pub(crate) fn smell(path: &str) -> Option<String> {
 }
 
 fn report<'a>(checker: &mut Checker<'a>, path_node: Node<'a>, path: &str) {
-    if let Some(message) = smell(path) {
+    report_in(checker, path_node, path, true);
+}
+
+fn report_in<'a>(checker: &mut Checker<'a>, path_node: Node<'a>, path: &str, actions: bool) {
+    if let Some(message) = smell_in(path, actions) {
         checker.report(path_node, message);
     }
 }
@@ -224,7 +240,20 @@ fn check_django_path_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a
     let Some(path) = checker.string_value(node) else {
         return;
     };
-    report(checker, node, path);
+    report_in(checker, node, path, django_api(checker));
+}
+
+/// Whether a Django URLconf routes an HTTP API (Django REST framework or Django Ninja imported,
+/// or an `api` folder or module in its path) rather than server-rendered pages.
+fn django_api(checker: &Checker<'_>) -> bool {
+    let path = checker.path.replace('\\', "/").to_ascii_lowercase();
+    path.split('/').any(|part| {
+        part == "api"
+            || part.starts_with("api.")
+            || part.starts_with("apiv")
+            || part.ends_with("_api")
+            || part.ends_with("_api.py")
+    }) || crate::security::imports_any(checker, &["rest_framework", "ninja"])
 }
 
 fn check_javascript_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
@@ -270,11 +299,14 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
 const DOCS: &str = r#"## What it does
 Flags route paths with naming smells:
 - a segment that joins a verb to a noun: `/getUser`, `/createOrder`, `/delete_item`,
-  `/users/update-email`. A bare verb segment (`/users/add/`, `/posts/{id}/delete/`) is how
+  `/users/update-email`. In Django URLconfs this is judged only for APIs (the URLconf imports
+  Django REST framework or Django Ninja, or lives in an `api` folder or module): HTML forms can
+  only `GET` and `POST`, so server-rendered pages such as `change-password/` name their action. A bare verb segment (`/users/add/`, `/posts/{id}/delete/`) is how
   server-rendered apps name form and confirmation pages (the Django admin does), and page names
   like `/posts/new` or actions like `/login` and `/search` are not reported either;
 - a format extension at the end, `/users.json` (documents that are files by nature, such as
-  `/openapi.json` or `/sitemap.xml`, are not reported);
+  `/openapi.json`, `/sitemap.xml` or the JSON Web Key Set `/.well-known/jwks.json`, are not
+  reported);
 - camelCase and kebab-/snake-case segments mixed in one path.
 
 Paths are read from FastAPI/Flask route decorators, Django `path()`/`re_path()`, and
@@ -321,6 +353,7 @@ mod tests {
         assert!(smell("/orders/create").is_none());
         assert!(smell("/orders/create-bulk").is_some());
         assert!(smell("/users.json").is_some());
+        assert!(smell("/.well-known/jwks.json").is_none());
         assert!(smell("/userProfiles/{id}/order-items").is_some());
         assert!(smell("/users/{id}").is_none());
         assert!(smell("/posts/new").is_none());

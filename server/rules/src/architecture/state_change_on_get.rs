@@ -36,8 +36,8 @@ pub static RULE: Rule = Rule {
     ],
 };
 
-/// Django manager/queryset methods that write.
-const DJANGO_WRITES: &[&str] = &[
+/// Django manager/queryset methods that write (also read by the architecture map).
+pub const DJANGO_WRITES: &[&str] = &[
     "create",
     "update",
     "delete",
@@ -47,7 +47,7 @@ const DJANGO_WRITES: &[&str] = &[
     "update_or_create",
 ];
 /// SQLAlchemy session methods that write.
-const SESSION_WRITES: &[&str] = &[
+pub const SESSION_WRITES: &[&str] = &[
     "add",
     "add_all",
     "delete",
@@ -162,6 +162,7 @@ fn python_write<'a>(checker: &Checker<'a>, call: Node<'a>, django: bool) -> Opti
         && arg_count(call) == 0
         && receiver != "session"
         && receiver != "cache"
+        && !bookkeeping_only(checker, call)
     {
         return Some(format!(
             "`{}()`",
@@ -169,6 +170,42 @@ fn python_write<'a>(checker: &Checker<'a>, call: Node<'a>, django: bool) -> Opti
         ));
     }
     None
+}
+
+/// `save(update_fields=["unread_notifications"])`, `save(update_fields=["last_seen"])`: a read
+/// that keeps a counter or an access time in step. Repeating it changes nothing a user did, so
+/// crawlers and prefetchers replaying the `GET` do no harm.
+fn bookkeeping_only<'a>(checker: &Checker<'a>, call: Node<'a>) -> bool {
+    let Some(fields) = call.field("arguments").and_then(|a| {
+        named_children(a)
+            .into_iter()
+            .filter(|k| k.kind_str() == "keyword_argument")
+            .find(|k| k.field("name").is_some_and(|n| checker.text(n) == "update_fields"))
+            .and_then(|k| k.field("value"))
+    }) else {
+        return false;
+    };
+    if !matches!(fields.kind_str(), "list" | "tuple") {
+        return false;
+    }
+    let names: Vec<Option<&str>> = named_children(fields)
+        .into_iter()
+        .map(|f| string_value(checker.language, f, checker.source))
+        .collect();
+    !names.is_empty()
+        && names.iter().all(|n| {
+            n.is_some_and(|n| {
+                let n = n.to_ascii_lowercase();
+                n.starts_with("last_")
+                    || n.starts_with("unread")
+                    || n.ends_with("_count")
+                    || n.ends_with("_seen")
+                    || n.ends_with("_seen_at")
+                    || n.ends_with("_accessed_at")
+                    || n.ends_with("_visited_at")
+                    || matches!(n.as_str(), "views" | "hits" | "seen" | "visits")
+            })
+        })
 }
 
 fn check_python_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
@@ -220,7 +257,7 @@ fn report<'a>(checker: &mut Checker<'a>, call: Node<'a>, what: &str, route: &Rou
 }
 
 /// Methods of Mongoose/Sequelize/Prisma/MongoDB/TypeORM that always write.
-const JS_WRITES: &[&str] = &[
+pub const JS_WRITES: &[&str] = &[
     "insertOne",
     "insertMany",
     "updateOne",
@@ -241,7 +278,7 @@ const JS_WRITES: &[&str] = &[
     "upsert",
 ];
 /// Methods that write when called on a model (capitalised receiver, `prisma.x`, a repository).
-const JS_MODEL_WRITES: &[&str] = &[
+pub const JS_MODEL_WRITES: &[&str] = &[
     "create",
     "update",
     "destroy",
@@ -361,8 +398,10 @@ decorated `@require_GET`/`@require_safe`/`@api_view(["GET"])`, class-based `get`
   through `pool.query`/`db.execute`.
 
 The request's session (`request.session`, `req.session`) and caches are not the database and
-are not reported. Django function views without a method decorator serve every method and are
-not judged.
+are not reported, nor is a Django `save(update_fields=[…])` that only keeps counters or access
+times in step (`unread_notifications`, `views`, `*_count`, `last_*`, `*_seen_at`): repeating it
+undoes nothing a user did. Django function views without a method decorator serve every method
+and are not judged.
 
 ## Why is this bad?
 HTTP says GET is *safe*: it must not change state, so anything may send it again. Browsers

@@ -20,7 +20,9 @@ pub static RULE: Rule = Rule {
 };
 
 const DOCS: &str = r#"## What it does
-For each application (a FastAPI, Flask or Express app object, or a Django root URLconf) it
+For each application (a FastAPI, Flask or Express app object, or the root URLconf of a Django
+project, one with a `wsgi.py` or `asgi.py` beside it or a folder up; a reusable app's `urls.py`
+is included by projects elsewhere, which own the health endpoint) it
 collects every route reachable from it across files and reports, once at the place the
 application is created, when none of them is a health, liveness or readiness endpoint: a path
 segment such as `health`, `healthz`, `ready`, `readyz`, `live`, `livez`, `ping` or `status`, or a
@@ -82,8 +84,9 @@ fn is_health(path: &str) -> bool {
 
 pub fn check(resolved: &Resolved, out: &mut Vec<CrossFinding>) {
     for app in &resolved.apps {
-        // Throwaway apps in tests and scripts are not deployed.
-        if !app.class.serves_routes() {
+        // Throwaway apps in tests and scripts are not deployed, nor is a reusable Django app's
+        // URLconf (the project that includes it owns the health endpoint).
+        if !app.class.serves_routes() || !app.deployed {
             continue;
         }
         let routes: Vec<_> = resolved

@@ -187,15 +187,16 @@ fn check_decorator<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     } else {
         is_exemption(checker, expression)
     };
-    if !exempt
-        || settings::place(checker, decorator).non_production
-        || verifies_signature(checker, definition)
-    {
-        return;
-    }
     let name = definition
         .field("name")
         .map_or("this view", |n| checker.text(n));
+    if !exempt
+        || settings::place(checker, decorator).non_production
+        || verifies_signature(checker, definition)
+        || protocol_endpoint(name, checker.path)
+    {
+        return;
+    }
     let shown = super::callee(checker.text(expression));
     // A plain `@csrf_exempt` line goes (unsafe: clients that post without a token, such as a
     // webhook sender, are then refused).
@@ -242,6 +243,82 @@ fn is_exemption<'a>(checker: &Checker<'a>, node: Node<'a>) -> bool {
     }
 }
 
+/// Whether a view is an endpoint that another server or an identity provider calls by
+/// protocol, cross-site and without the visitor's session cookie authenticating the request
+/// (OAuth 2.0 token, revocation, introspection, device authorization and client registration;
+/// OpenID Connect userinfo; SAML assertion consumer and single logout services; identity-provider
+/// callbacks, webhooks and payment notifications). Such views must accept cross-site posts: the
+/// protocol authenticates them (client credentials, signed assertions, `state`), so exempting
+/// them from CSRF is their design, not a hole. Decided from the view's name, and for the words
+/// that also name user actions (`revoke`, `complete`) from an identity-protocol module path.
+fn protocol_endpoint(name: &str, path: &str) -> bool {
+    let words = name_words(name);
+    let words: Vec<&str> = words
+        .iter()
+        .map(String::as_str)
+        .filter(|w| !matches!(*w, "view" | "views" | "api" | "endpoint" | "handler"))
+        .collect();
+    let has = |w: &str| words.contains(&w);
+    let path = path.to_ascii_lowercase();
+    let identity_module = ["oauth", "oidc", "openid", "/idp/", "saml", "sso", "social"]
+        .iter()
+        .any(|m| path.contains(m));
+    const USER_ACTIONS: &[&str] = &[
+        "add",
+        "create",
+        "delete",
+        "generate",
+        "new",
+        "regenerate",
+        "remove",
+        "reset",
+        "rotate",
+        "update",
+    ];
+    words.last() == Some(&"token") && !words.iter().any(|w| USER_ACTIONS.contains(w))
+        || [
+            "introspect",
+            "introspection",
+            "userinfo",
+            "jwks",
+            "acs",
+            "sls",
+        ]
+        .iter()
+        .any(|w| has(w))
+        || words.windows(2).any(|p| p == ["user", "info"])
+        || has("device") && (has("code") || has("authorization") || has("token"))
+        || has("client") && has("registration")
+        || ["callback", "webhook", "webhooks", "ipn"]
+            .iter()
+            .any(|w| has(w))
+        || identity_module && ["revoke", "revocation", "complete"].iter().any(|w| has(w))
+}
+
+/// `apple_post_callback` → apple, post, callback; `OpenIDCallbackView` → open, id, callback,
+/// view; `ACSView` → acs, view.
+fn name_words(name: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    for part in name.split(|c: char| !c.is_ascii_alphanumeric()) {
+        let chars: Vec<char> = part.chars().collect();
+        let mut word = String::new();
+        for (i, &c) in chars.iter().enumerate() {
+            let boundary = c.is_ascii_uppercase()
+                && i > 0
+                && (chars[i - 1].is_ascii_lowercase()
+                    || chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase()));
+            if boundary && !word.is_empty() {
+                words.push(std::mem::take(&mut word));
+            }
+            word.push(c.to_ascii_lowercase());
+        }
+        if !word.is_empty() {
+            words.push(word);
+        }
+    }
+    words
+}
+
 /// Whether the view (or class) calls a signature check anywhere in its body.
 fn verifies_signature<'a>(checker: &Checker<'a>, definition: Node<'a>) -> bool {
     let mut found = false;
@@ -277,6 +354,9 @@ fn check_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     };
     let shown = super::callee(checker.text(func));
     let view = super::callee(checker.text(view));
+    if protocol_endpoint(view.trim_end_matches(".as_view()"), checker.path) {
+        return;
+    }
     checker.report(func, format!(
         "`{shown}({view})` turns CSRF protection off for `{view}`: {WHY}; keep the check on, or verify a signature (`hmac.compare_digest`) in the view if it is a webhook"
     ));
@@ -327,7 +407,14 @@ Flags CSRF protection switched off:
 Not reported: `@csrf_protect`, `WTF_CSRF_ENABLED = True`, test configuration (files such as
 `test_*.py`, `conftest.py`, `tests.py`, classes such as `TestingConfig`), and an exempt view
 that verifies a request signature in its body (`hmac.compare_digest`,
-`stripe.Webhook.construct_event`), which is how webhooks authenticate. In Express, APIs without a cookie session (bearer
+`stripe.Webhook.construct_event`), which is how webhooks authenticate. Nor are endpoints that
+other servers and identity providers call across sites by protocol, named as such: OAuth 2.0
+token, introspection, device-authorization and client-registration endpoints, OpenID Connect
+userinfo, SAML assertion-consumer (ACS) and single-logout (SLS) services, identity-provider
+callbacks, webhooks and payment notifications (IPN), and `revoke`/`complete` views in
+OAuth/OIDC/SAML/social-login modules. The protocol authenticates those requests (client
+credentials, signed assertions, `state`), so their exemption is their design; a view named for
+a user's action on a token (`delete_token`, `regenerate_api_token`) is still reported. In Express, APIs without a cookie session (bearer
 tokens), modules whose routes live elsewhere, and sessions whose cookie is
 `sameSite: "strict"` (or `sameSite: true`) are not reported: a strict cookie is never sent
 on requests another site starts, which is a CSRF defence of its own (`"lax"` still lets
@@ -380,3 +467,52 @@ app.post("/account/email", requireLogin, updateEmail);
 - [OWASP CSRF Prevention Cheat Sheet](https://cheatsheetseries.owasp.org/cheatsheets/Cross-Site_Request_Forgery_Prevention_Cheat_Sheet.html)
 - [Flask-WTF: CSRF protection](https://flask-wtf.readthedocs.io/en/stable/csrf/)
 "#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_split_into_words() {
+        assert_eq!(
+            name_words("apple_post_callback"),
+            ["apple", "post", "callback"]
+        );
+        assert_eq!(
+            name_words("OpenIDCallbackView"),
+            ["open", "id", "callback", "view"]
+        );
+        assert_eq!(name_words("ACSView"), ["acs", "view"]);
+        assert_eq!(name_words("UserInfoView"), ["user", "info", "view"]);
+    }
+
+    #[test]
+    fn protocol_endpoints_are_told_from_user_actions() {
+        for name in [
+            "TokenView",
+            "obtain_auth_token",
+            "IntrospectView",
+            "UserInfoView",
+            "DeviceAuthorizationView",
+            "ClientRegistrationView",
+            "ACSView",
+            "apple_post_callback",
+            "stripe_webhook",
+        ] {
+            assert!(protocol_endpoint(name, "app/views.py"), "{name}");
+        }
+        assert!(protocol_endpoint("RevokeView", "allauth/idp/oidc/views.py"));
+        assert!(protocol_endpoint("complete", "misago/socialauth/views.py"));
+        for name in [
+            "delete_token",
+            "regenerate_api_token",
+            "update_email",
+            "reorder_tasks",
+        ] {
+            assert!(!protocol_endpoint(name, "app/views.py"), "{name}");
+        }
+        // `revoke` and `complete` name user actions outside identity-protocol modules.
+        assert!(!protocol_endpoint("revoke_invitation", "teams/views.py"));
+        assert!(!protocol_endpoint("complete", "orders/views.py"));
+    }
+}

@@ -1189,7 +1189,8 @@ a fallback (`os.environ["DB_PASSWORD"]`, `os.getenv(…)`); empty strings and te
 (`_DEFAULT_TOKEN = "_sa_default"`: machine-made tokens are never plain words, markers are);
 regular expressions; texts with spaces (labels, help texts);
 values shorter than four characters; password hashes (`pbkdf2_sha256$…`, `$2b$…`); paths and
-URLs without credentials; Stripe test and publishable keys; connection strings to `localhost`,
+URLs without credentials; Stripe test and publishable keys, PostHog project keys (`phc_…`,
+public by design); connection strings to `localhost`,
 with the user name as password (`postgres:postgres`), or with `password`/`pass` as password;
 checks that refuse a known default (`if SECRET_KEY == "changeme": raise …`); and test code (a
 module that imports `pytest`, `unittest`, `django.test`… or defines `test_*` functions, and any

@@ -207,18 +207,11 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         .filter(|a| a.kind_str() == "dictionary_splat")
     {
         // `**{field: value}` fixes the keys in code: only the keys matter here.
-        let keys = splat
-            .named_child(0)
-            .filter(|d| d.kind_str() == "dictionary")
-            .map(|d| {
-                named_children(d)
-                    .into_iter()
-                    .filter_map(|p| match p.kind_str() {
-                        "pair" => p.field("key"),
-                        _ => Some(p),
-                    })
-                    .collect::<Vec<_>>()
-            });
+        let keys = splat.named_child(0).and_then(|d| match d.kind_str() {
+            "dictionary" => Some(dictionary_keys(d)),
+            "identifier" => bound_dictionary_keys(checker, d),
+            _ => None,
+        });
         let taint = match keys {
             Some(keys) => keys
                 .into_iter()
@@ -235,6 +228,61 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             .with_taint(&taint);
         return;
     }
+}
+
+/// The keys of a dictionary display (`{f"{col}__lt": after}` → the f-string; a `**spread`
+/// entry counts as a key source too).
+fn dictionary_keys(d: Node<'_>) -> Vec<Node<'_>> {
+    named_children(d)
+        .into_iter()
+        .filter_map(|p| match p.kind_str() {
+            "pair" => p.field("key"),
+            _ => Some(p),
+        })
+        .collect()
+}
+
+/// `filter_kwarg = {f"{col_name}__lt": after}` … `queryset.filter(**filter_kwarg)`: when every
+/// assignment to the name in the item is a dictionary display and the item does not update it
+/// by method, the keys are those displays' keys and the keys it stores by subscript.
+fn bound_dictionary_keys<'a>(checker: &Checker<'a>, name: Node<'a>) -> Option<Vec<Node<'a>>> {
+    let wanted = checker.text(name);
+    let mut keys = Vec::new();
+    let mut found = false;
+    let mut stack = vec![checker.item];
+    while let Some(n) = stack.pop() {
+        match n.kind_str() {
+            "assignment" | "augmented_assignment" => {
+                let left = n.field("left");
+                if left.is_some_and(|l| checker.text(l) == wanted) {
+                    let right = n.field("right")?;
+                    if n.kind_str() != "assignment" || right.kind_str() != "dictionary" {
+                        return None;
+                    }
+                    found = true;
+                    keys.extend(dictionary_keys(right));
+                } else if let Some(l) = left.filter(|l| {
+                    l.kind_str() == "subscript"
+                        && l.field("value").is_some_and(|v| checker.text(v) == wanted)
+                }) {
+                    // `lookups[key] = value`: one more key.
+                    keys.push(l.field("subscript")?);
+                }
+            }
+            "call" => {
+                // `kwargs.update(request.GET)`, `kwargs.setdefault(key, …)`.
+                if n.field("function").is_some_and(|f| {
+                    f.kind_str() == "attribute"
+                        && f.field("object").is_some_and(|o| checker.text(o) == wanted)
+                }) {
+                    return None;
+                }
+            }
+            _ => {}
+        }
+        stack.extend(named_children(n));
+    }
+    found.then_some(keys)
 }
 
 /// ORM and driver methods (Mongoose, Sequelize, TypeORM, Prisma, MongoDB, Knex) that write
@@ -484,7 +532,10 @@ Data that went through a schema (`payload.model_dump()`, `form.cleaned_data`,
 building a request schema from the data (`ChatCompletionForm(**data)`: a Pydantic model,
 dataclass, form or serializer defined in the file, imported from a `schemas`/`forms`/
 `serializers` module, or named like one, `…Form`, `…Schema`, `…In`, `…Create`), which validates
-it against declared fields instead of writing a model.
+it against declared fields instead of writing a model. Only the keys matter: a dictionary whose
+keys the code writes (`{f"{col}__lt": after}`, directly or through a name bound only to such
+displays) is not reported whatever its values, while a key stored from request data
+(`lookups[request.GET["field"]] = …`) is.
 
 In JavaScript and TypeScript: Mongoose, Sequelize, TypeORM, Prisma, MongoDB and Knex writes fed
 a whole request object (`req.body`, `req.query`, `ctx.request.body`, or a spread of one):

@@ -369,8 +369,9 @@ pub(crate) fn is_not_a_secret(value: &str, target: &str) -> bool {
     if HASHES.iter().any(|h| lower.starts_with(h)) {
         return true;
     }
-    // Publishable and test-mode keys are not secrets.
-    if ["pk_live_", "pk_test_", "sk_test_", "rk_test_"]
+    // Publishable and test-mode keys are not secrets; PostHog project keys (`phc_…`) are sent
+    // by every browser that loads the site (personal keys, `phx_…`, still count).
+    if ["pk_live_", "pk_test_", "sk_test_", "rk_test_", "phc_"]
         .iter()
         .any(|p| lower.starts_with(p))
     {
@@ -755,6 +756,14 @@ mod tests {
         assert!(is_not_a_secret("20/m/ip,5/m/key", "reset_password"));
         assert!(is_not_a_secret("10/minute", "login_password"));
         assert!(!is_not_a_secret("5f/m9x/Q2", "db_password"));
+        assert!(is_not_a_secret(
+            "phc_3nNrXcaaJYuG3yX7cZ9oK8hT2qB1mVwE5dLpR4sA6fQ",
+            "POSTHOG_API_KEY"
+        ));
+        assert!(!is_not_a_secret(
+            "phx_3nNrXcaaJYuG3yX7cZ9oK8hT2qB1mVwE5dLpR4sA6fQ",
+            "POSTHOG_PERSONAL_API_KEY"
+        ));
     }
 
     #[test]

@@ -127,7 +127,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let Some(taint) = checker.taint(url, Sink::Url).filter(|t| t.user) else {
         return;
     };
-    if url_prefix_fixed(checker, url, 0) {
+    if url_prefix_fixed(checker, url, 0) || admin_only(checker, &taint) {
         return;
     }
     let from = checker.describe(&taint);
@@ -140,6 +140,82 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             format!("`{short}` fetches a URL taken from {from}; a client can make the server call internal services (`http://169.254.169.254/`, `http://localhost:…`): fix the host in code or check it against an allow-list"),
         )
         .with_taint(&taint);
+}
+
+/// Whether the request data comes into a handler that only administrators can call: a FastAPI
+/// dependency (`user=Depends(get_admin_user)`, `dependencies=[Security(require_superuser)]`), a
+/// decorator (`@admin_required`, `@staff_member_required`, `@roles_required("admin")`), DRF's
+/// `permission_classes = [IsAdminUser]` on the view class, or an Express/Koa middleware before
+/// the handler (`router.post("/x", requireAdmin, (req, res) => …)`). Administrators configure
+/// the servers the application talks to (model providers, tool servers, webhooks); fetching
+/// the URL they entered is the feature, not a forgery.
+fn admin_only(checker: &Checker<'_>, taint: &ba_analysis::taint::Taint) -> bool {
+    let item = checker.item;
+    if !item.byte_range().contains(&taint.origin.start) {
+        return false;
+    }
+    let Some(mut node) = item.descendant_for_byte_range(taint.origin.start, taint.origin.start)
+    else {
+        return false;
+    };
+    let says_admin = |text: &str| {
+        let text = text.to_ascii_lowercase();
+        ["admin", "superuser", "staff_member", "is_staff"]
+            .iter()
+            .any(|w| text.contains(w))
+    };
+    // Only the innermost function counts; its parameter list, decorators and the route call it
+    // is passed to are where an access check is declared.
+    for _ in 0..ba_syntax::depth::MAX_DEPTH {
+        match node.kind_str() {
+            "function_definition" => {
+                if node
+                    .field("parameters")
+                    .is_some_and(|p| says_admin(checker.text(p)))
+                {
+                    return true;
+                }
+                let mut outer = node.parent();
+                if let Some(decorated) = outer.filter(|d| d.kind_str() == "decorated_definition") {
+                    if ba_analysis::named_children(decorated)
+                        .into_iter()
+                        .filter(|d| d.kind_str() == "decorator")
+                        .any(|d| says_admin(checker.text(d)))
+                    {
+                        return true;
+                    }
+                    outer = decorated.parent();
+                }
+                // A method of a class-based view: the class's permission classes.
+                return outer
+                    .filter(|b| b.kind_str() == "block")
+                    .and_then(|b| b.parent())
+                    .filter(|c| c.kind_str() == "class_definition")
+                    .and_then(|c| c.field("body"))
+                    .is_some_and(|body| {
+                        ba_analysis::named_children(body).into_iter().any(|stmt| {
+                            let text = checker.text(stmt);
+                            text.contains("permission_classes") && says_admin(text)
+                        })
+                    });
+            }
+            "arrow_function" | "function_expression" | "function" => {
+                // `router.post(path, requireAdmin, handler)`: the arguments before the handler.
+                let Some(args) = node.parent().filter(|a| a.kind_str() == "arguments") else {
+                    return false;
+                };
+                return ba_analysis::named_children(args)
+                    .into_iter()
+                    .take_while(|a| a.id() != node.id())
+                    .any(|a| a.kind_str() != "string" && says_admin(checker.text(a)));
+            }
+            _ => match node.parent() {
+                Some(parent) => node = parent,
+                None => return false,
+            },
+        }
+    }
+    false
 }
 
 const VERBS: &[&str] = &["get", "post", "put", "patch", "delete", "head", "options"];
@@ -250,7 +326,7 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let Some(taint) = checker.taint(url, Sink::Url).filter(|t| t.user) else {
         return;
     };
-    if url_prefix_fixed(checker, url, 0) {
+    if url_prefix_fixed(checker, url, 0) || admin_only(checker, &taint) {
         return;
     }
     let from = checker.describe(&taint);
@@ -270,6 +346,13 @@ Flags HTTP requests made by the server (`requests`, `httpx`, `urllib`, `urllib3`
 not fixed by the code. A URL such as `f"https://api.example.com/users/{user_id}"` keeps the host
 and is not reported; a URL checked against an allow-list
 (`if urlparse(url).hostname not in ALLOWED_HOSTS: abort(400)`) is not reported either.
+
+Nor is a URL that only administrators can submit: a handler guarded by an admin dependency
+(`user=Depends(get_admin_user)`, `dependencies=[Depends(require_admin)]`), an admin decorator
+(`@admin_required`, `@staff_member_required`), DRF's `permission_classes = [IsAdminUser]`, or an
+Express middleware such as `requireAdmin` before the handler. Administrators configure the
+servers an application talks to (model providers, tool servers, webhooks), and verifying such a
+connection means fetching it.
 
 ## Why is this bad?
 The server sits inside your network. A client who chooses the URL can reach the cloud metadata

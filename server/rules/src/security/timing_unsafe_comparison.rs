@@ -303,6 +303,11 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     if weak_name(&secret) && !has_request_evidence(checker, cmp, a, b) {
         return;
     }
+    // A timing attack needs a value the caller chose on one side. Two values the server holds
+    // (`self.redis.get(key) != self._cached_signature`, a cache's version check) leak nothing.
+    if !caller_supplied(checker, a) && !caller_supplied(checker, b) {
+        return;
+    }
     if is_class_attribute(checker, a)
         || is_class_attribute(checker, b)
         || is_structural_equality(checker, a, b)
@@ -346,6 +351,16 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             finding.with_import("hmac");
         }
     }
+}
+
+/// Whether a comparison operand can carry what a caller sent: request data, or a parameter of
+/// the enclosing function (whose callers may pass request data).
+fn caller_supplied<'a>(checker: &Checker<'a>, node: Node<'a>) -> bool {
+    checker
+        .taint(node, ba_analysis::Sink::Code)
+        .is_some_and(|t| {
+            t.user || !matches!(t.what.as_str(), "parameter `self`" | "parameter `cls`")
+        })
 }
 
 /// A bare `token` or `nonce` (`identity_token`, `last_nonce`) also names lexer, ORM and
@@ -662,7 +677,10 @@ Not reported: comparisons with literals or `None` (`token is None`, `token == ""
 are not MACs (`hashlib.sha256(data).hexdigest() == expected_digest` checks a download, and a
 file's hash is public); `hmac.compare_digest` / `secrets.compare_digest`; SQL expressions
 (`.filter(ApiKey.token == token)`, `Token.value == value`); object equality
-(`self.secret == other.secret`, anything in `__eq__`); `assert`s; and test code.
+(`self.secret == other.secret`, anything in `__eq__`); `assert`s; test code; and comparisons
+of two values the server holds, where no side comes from the request or a parameter of the
+function (`self.redis.get(key) != self._cached_signature`: a cache noticing another process's
+change), since a timing attack needs a value the caller chose.
 
 JavaScript and TypeScript: `===`, `==`, `!==` and `!=` between two non-literal operands
 when one holds a secret by the same names (`signature`, `apiKey`, `token`, `req.get("X-Signature")`,
