@@ -951,3 +951,60 @@ fn graphql_and_websocket_symbols_and_lenses() {
         .ends_with("src/graphql/resolvers.js"));
     assert!(c.shutdown().success());
 }
+
+const CHAIN_ROUTER: &str = "from flask import Blueprint, request\n\nfrom shop.services import reports as report_service\n\nbp = Blueprint(\"reports\", __name__, url_prefix=\"/reports\")\n\n\n@bp.get(\"/download\")\ndef download():\n    return report_service.render(request.args.get(\"name\", \"summary\"))\n";
+const CHAIN_SERVICE: &str = "from shop.repositories import reports as report_repository\n\n\ndef render(name):\n    title = name.strip()\n    return report_repository.load(title)\n";
+const CHAIN_REPOSITORY: &str = "import os\n\nfrom shop.storage import files\n\n\ndef load(title):\n    return files.read_text(os.path.join(\"/srv/reports\", title + \".txt\"))\n";
+const CHAIN_STORAGE: &str = "import os\n\n\ndef read_text(path):\n    if not os.path.exists(path):\n        return \"\"\n    with open(path) as f:\n        return f.read()\n";
+
+/// Request data that goes through a service and a repository before it reaches `open()` in a
+/// storage module: the open storage document gets SEC302 naming the handler and each hop, and
+/// loses it within a second when the open service passes a constant on instead.
+#[test]
+fn taint_follows_request_data_through_several_modules_in_the_server() {
+    let (_dir, root) = write_workspace(&[
+        ("shop/__init__.py", ""),
+        ("shop/routers/__init__.py", ""),
+        ("shop/services/__init__.py", ""),
+        ("shop/repositories/__init__.py", ""),
+        ("shop/storage/__init__.py", ""),
+        ("shop/routers/reports.py", CHAIN_ROUTER),
+        ("shop/services/reports.py", CHAIN_SERVICE),
+        ("shop/repositories/reports.py", CHAIN_REPOSITORY),
+        ("shop/storage/files.py", CHAIN_STORAGE),
+    ]);
+    let mut c = start_in(&root);
+    let storage_uri = open_file(&mut c, &root.join("shop/storage/files.py"));
+    let (diags, _) = wait_diags(
+        &mut c,
+        &storage_uri,
+        std::time::Duration::from_secs(5),
+        has("SEC302"),
+    );
+    let sec302: Vec<&Value> = diags.iter().filter(|d| d["code"] == "SEC302").collect();
+    assert_eq!(sec302.len(), 1, "{diags:?}");
+    assert_eq!(sec302[0]["range"]["start"]["line"], 6);
+    let message = sec302[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("passed to `render()` by `download()` (shop/routers/reports.py), then via `title` passed to `load()` by `render()` (shop/services/reports.py), then passed to `read_text()` by `load()` (shop/repositories/reports.py)"),
+        "{message}"
+    );
+    let service_uri = open_file(&mut c, &root.join("shop/services/reports.py"));
+    c.diagnostics(&service_uri, 1);
+    forget(&mut c, &storage_uri);
+    replace_line(
+        &mut c,
+        &service_uri,
+        2,
+        5,
+        "    return report_repository.load(\"summary\")\n",
+    );
+    let (_, took) = wait_diags(
+        &mut c,
+        &storage_uri,
+        std::time::Duration::from_secs(1),
+        lacks("SEC302"),
+    );
+    eprintln!("SEC302 left the storage module after {took:?}");
+    assert!(c.shutdown().success());
+}

@@ -1,7 +1,7 @@
 //! JavaScript and TypeScript: `require`/`import` resolution, scopes and constant analysis.
 
 use ba_syntax::NodeExt;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use tree_sitter::Node;
 
@@ -350,7 +350,10 @@ pub(super) fn pattern_names<'s>(node: Node, src: &'s str, out: &mut Vec<&'s str>
 }
 
 /// Every binding made directly inside a function (not in nested functions), in one walk.
-fn index_scope<'t>(scope: Node<'t>, src: &str) -> ScopeIndex<'t> {
+fn index_scope<'t>(scope: Node<'t>, cx: &Cx<'_, 't>) -> ScopeIndex<'t> {
+    let src = cx.src;
+    // Functions the models (built-in and the user's) say validate their first argument.
+    let validators = &cx.sem.lang_models(ba_syntax::Family::JavaScript).validators;
     let mut index = ScopeIndex::default();
     let mut names = Vec::new();
     if let Some(p) = scope
@@ -407,7 +410,7 @@ fn index_scope<'t>(scope: Node<'t>, src: &str) -> ScopeIndex<'t> {
                 }
             }
             "if_statement" => {
-                if_guards(n, body, src, &mut index.guards);
+                if_guards(n, body, src, validators, &mut index.guards);
                 if let Some(value) = n.field("condition").and_then(|c| fold(c, src, 0)) {
                     let branch = if value.truthy() {
                         n.field("alternative")
@@ -420,7 +423,15 @@ fn index_scope<'t>(scope: Node<'t>, src: &str) -> ScopeIndex<'t> {
             "ternary_expression" | "while_statement" => {
                 let branch = n.field("consequence").or_else(|| n.field("body"));
                 if let (Some(c), Some(b)) = (n.field("condition"), branch) {
-                    collect_guards_when(c, src, true, b.byte_range(), &mut index.guards, 0);
+                    collect_guards_when(
+                        c,
+                        src,
+                        validators,
+                        true,
+                        b.byte_range(),
+                        &mut index.guards,
+                        0,
+                    );
                 }
             }
             "assignment_expression" | "augmented_assignment_expression" => {
@@ -679,6 +690,7 @@ fn guard_subject<'t>(node: Node<'t>, src: &str) -> Option<Node<'t>> {
 fn collect_guards_when(
     cond: Node,
     src: &str,
+    validators: &HashSet<String>,
     truth: bool,
     range: std::ops::Range<usize>,
     out: &mut Vec<Guard>,
@@ -688,7 +700,7 @@ fn collect_guards_when(
         return;
     }
     let recurse = |c: Node, truth: bool, out: &mut Vec<Guard>| {
-        collect_guards_when(c, src, truth, range.clone(), out, depth + 1)
+        collect_guards_when(c, src, validators, truth, range.clone(), out, depth + 1)
     };
     let guard = |node: Option<Node>, kind: GuardKind, out: &mut Vec<Guard>| {
         if let Some(id) = node.and_then(|n| guard_subject(n, src)) {
@@ -814,13 +826,7 @@ fn collect_guards_when(
                 }
                 "test" => guard(first, GuardKind::Validated, out),
                 "startsWith" => guard(object, GuardKind::Contained, out),
-                n if super::models::Models::builtin()
-                    .javascript
-                    .validators
-                    .contains(n) =>
-                {
-                    guard(first, GuardKind::Validated, out)
-                }
+                n if validators.contains(n) => guard(first, GuardKind::Validated, out),
                 n if object.is_none() => {
                     let lower = n.to_ascii_lowercase();
                     if ["safe", "valid", "allowed"]
@@ -928,17 +934,23 @@ fn assigns(stmt: Node, name: &str, src: &str) -> bool {
 }
 
 /// The guards an `if` statement sets up (see the Python `if_guards`).
-fn if_guards(stmt: Node, scope_body: Node, src: &str, out: &mut Vec<Guard>) {
+fn if_guards(
+    stmt: Node,
+    scope_body: Node,
+    src: &str,
+    validators: &HashSet<String>,
+    out: &mut Vec<Guard>,
+) {
     let Some(cond) = stmt.field("condition") else {
         return;
     };
     let consequence = stmt.field("consequence");
     if let Some(c) = consequence {
-        collect_guards_when(cond, src, true, c.byte_range(), out, 0);
+        collect_guards_when(cond, src, validators, true, c.byte_range(), out, 0);
     }
     let alternative = stmt.field("alternative");
     if let Some(a) = alternative {
-        collect_guards_when(cond, src, false, a.byte_range(), out, 0);
+        collect_guards_when(cond, src, validators, false, a.byte_range(), out, 0);
     }
     let rest = || {
         let end = ancestors(scope_body, stmt)
@@ -951,7 +963,7 @@ fn if_guards(stmt: Node, scope_body: Node, src: &str, out: &mut Vec<Guard>) {
         // the statement (20,000 nested `if`s made it quadratic), and most conditions guard
         // nothing.
         let mut failed = Vec::new();
-        collect_guards_when(cond, src, false, 0..0, &mut failed, 0);
+        collect_guards_when(cond, src, validators, false, 0..0, &mut failed, 0);
         if !failed.is_empty() {
             let leaves = exits(c, src);
             let range = rest();
@@ -969,7 +981,7 @@ fn if_guards(stmt: Node, scope_body: Node, src: &str, out: &mut Vec<Guard>) {
     }
     if let Some(body) = alternative.and_then(|a| a.named_child(0)) {
         if body.kind_str() != "if_statement" && exits(body, src) {
-            collect_guards_when(cond, src, true, rest(), out, 0);
+            collect_guards_when(cond, src, validators, true, rest(), out, 0);
         }
     }
 }

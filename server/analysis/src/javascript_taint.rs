@@ -19,7 +19,9 @@ use tree_sitter::Node;
 
 use super::javascript::{constant_key, member_key, resolve, scoped_lookup, scoped_lookup_at};
 use super::models::{describe_source, Argument, LangModels};
-use super::taint::{best_of, user_data_sinks, Taint, MAX_NESTING};
+use super::taint::{
+    after, assigned, best_of, records, stored, user_data_sinks, Taint, MAX_NESTING,
+};
 use super::{ancestors, named_children, text, Binding, Cx, Reach, ScopeIndex, Sink};
 
 // Sources, propagators, neutral methods and sanitisers are data: the JavaScript rows of
@@ -34,6 +36,10 @@ struct State<'a, 'c, 't> {
     keyed_active: RefCell<HashSet<(usize, String, String)>>,
     /// Set while `warm` runs (it does not nest).
     warming: std::cell::Cell<bool>,
+    /// Record the steps of a parameter's data too (`param_route`; request data's always are).
+    routes: bool,
+    /// When set, only this parameter counts as caller data (to ask "does `p` reach here?").
+    focus: Option<String>,
 }
 
 impl<'a, 'c, 't> State<'a, 'c, 't> {
@@ -44,7 +50,31 @@ impl<'a, 'c, 't> State<'a, 'c, 't> {
             memo: RefCell::new(HashMap::new()),
             keyed_active: RefCell::default(),
             warming: Default::default(),
+            focus: None,
+            routes: false,
         }
+    }
+
+    /// Whether the value of `node` can carry parameter `param` of its function (through
+    /// locals, not through sanitisers for this state's sink).
+    fn carries_param(&self, node: Node<'t>, param: &str) -> bool {
+        self.focused(node, param, false).is_some()
+    }
+
+    /// When the value of `node` carries parameter `param`: the names it went through on the
+    /// way (`Taint::route`: " via `name`", or nothing).
+    fn param_route(&self, node: Node<'t>, param: &str) -> Option<String> {
+        self.focused(node, param, true).map(|t| t.route())
+    }
+
+    /// The taint of `node` from parameter `param` alone (`routes`: with its steps).
+    fn focused(&self, node: Node<'t>, param: &str, routes: bool) -> Option<Taint> {
+        let focused = State {
+            focus: Some(param.to_owned()),
+            routes,
+            ..State::new(self.cx, self.sink)
+        };
+        focused.expr(node, 0).filter(|t| !t.user)
     }
 }
 
@@ -107,6 +137,14 @@ impl<'t> State<'_, '_, 't> {
         self.cx.sem.lang_models(ba_syntax::Family::JavaScript)
     }
 
+    /// The step of data returned by the helper `name()` called at `call`.
+    fn returned(&self, t: Taint, call: Node<'t>, name: &str) -> Taint {
+        if !records(&t, self.routes) {
+            return t;
+        }
+        t.via(call.byte_range(), || format!("returned by `{name}()`"))
+    }
+
     fn text(&self, node: Node) -> &str {
         text(node, self.cx.src)
     }
@@ -116,6 +154,7 @@ impl<'t> State<'_, '_, 't> {
             origin: node.byte_range(),
             what,
             user: true,
+            trail: Default::default(),
         })
     }
 
@@ -225,7 +264,10 @@ impl<'t> State<'_, '_, 't> {
                 self.warm(&index, &name, depth);
                 self.memo.borrow_mut().insert(key.clone(), None);
                 let mut best = None;
-                if reach.param && index.params.contains(&name) {
+                if reach.param
+                    && index.params.contains(&name)
+                    && self.focus.as_ref().is_none_or(|f| *f == name)
+                {
                     best = self.param(scope, &name, depth);
                 }
                 for (i, b) in index.bindings.get(&name).into_iter().flatten().enumerate() {
@@ -237,12 +279,13 @@ impl<'t> State<'_, '_, 't> {
                         Binding::Element(v) => self.element(*v, &name, depth),
                         _ => None,
                     };
-                    best = Taint::best(best, t);
+                    best = Taint::best(best, t.map(|t| assigned(t, b, &name, self.routes)));
                 }
                 // A single element stored makes no key the client's (mass assignment).
                 for (i, store) in index.stores.get(&name).into_iter().flatten().enumerate() {
                     if reach.has_store(i) && (store.merge || self.sink != Sink::MassAssign) {
-                        best = Taint::best(best, self.expr(store.value, depth + 1));
+                        let t = self.expr(store.value, depth + 1);
+                        best = Taint::best(best, t.map(|t| stored(t, store, &name, self.routes)));
                     }
                 }
                 self.memo.borrow_mut().insert(key, best.clone());
@@ -273,7 +316,10 @@ impl<'t> State<'_, '_, 't> {
         let at = ident.start_byte();
         let reach = index.reaching(&name, at, direct);
         let mut best = None;
-        if reach.param && index.params.contains(&name) {
+        if reach.param
+            && index.params.contains(&name)
+            && self.focus.as_ref().is_none_or(|f| *f == name)
+        {
             best = self.param(scope, &name, depth);
         }
         for (i, b) in index.bindings.get(&name).into_iter().flatten().enumerate() {
@@ -286,11 +332,12 @@ impl<'t> State<'_, '_, 't> {
                 Binding::Element(v) => self.element(*v, &name, depth),
                 _ => None,
             };
-            best = Taint::best(best, t);
+            best = Taint::best(best, t.map(|t| assigned(t, b, &name, self.routes)));
         }
         for (i, store) in index.stores.get(&name).into_iter().flatten().enumerate() {
             if reach.has_store(i) && store.key.as_deref().is_none_or(|k| k == key) {
-                best = Taint::best(best, self.expr(store.value, depth + 1));
+                let t = self.expr(store.value, depth + 1);
+                best = Taint::best(best, t.map(|t| stored(t, store, &name, self.routes)));
             }
         }
         self.keyed_active.borrow_mut().remove(&active);
@@ -493,6 +540,7 @@ impl<'t> State<'_, '_, 't> {
                 origin: access.byte_range(),
                 what: format!("request data `{}`", self.text(access)),
                 user: true,
+                trail: taint.trail,
             }
         } else {
             taint
@@ -557,6 +605,7 @@ impl<'t> State<'_, '_, 't> {
             origin: param.byte_range(),
             what: format!("constructor parameter `{prop}`"),
             user: false,
+            trail: Default::default(),
         })
     }
 
@@ -647,7 +696,7 @@ impl<'t> State<'_, '_, 't> {
             "identifier" => {
                 // A function of this file (or one we cannot see): assume it returns its
                 // arguments.
-                self.args(args, depth)
+                self.args(args, depth).map(|t| self.returned(t, node, name))
             }
             _ => None,
         }
@@ -740,6 +789,7 @@ impl<'t> State<'_, '_, 't> {
             origin: param.byte_range(),
             what: format!("parameter `{name}`"),
             user: false,
+            trail: Default::default(),
         })
     }
 
@@ -905,10 +955,17 @@ fn top_level_function<'t>(item: Node<'t>, src: &str) -> Option<(String, Node<'t>
 
 /// Calls that the request handlers in `item` make to functions of other modules of the project
 /// (a relative `require`/`import`), with the request data each argument carries and the sinks
-/// it is not sanitised for. The callee's file turns them into `Semantic::external`.
-pub(super) fn item_outgoing(sem: &super::Semantic, item: Node, src: &str) -> Vec<super::Outgoing> {
+/// it is not sanitised for. The callee's file turns them into `Semantic::external`. With
+/// `relays`, also the calls its other functions make passing a parameter on (`relay_call`).
+pub(super) fn item_outgoing(
+    sem: &super::Semantic,
+    item: Node,
+    src: &str,
+    relays: bool,
+) -> Vec<super::Outgoing> {
     let mut out = Vec::new();
-    if !may_have_request_data(text(item, src)) {
+    let handlers = may_have_request_data(text(item, src));
+    if !handlers && !relays {
         return out;
     }
     let imports = super::javascript::item_imports(item, src);
@@ -931,14 +988,17 @@ pub(super) fn item_outgoing(sem: &super::Semantic, item: Node, src: &str) -> Vec
         if !callee.starts_with('.') {
             continue;
         }
-        let Some(caller) = enclosing_handler(&cx, call) else {
-            continue;
-        };
         let short = callee
             .rsplit(['.', '/'])
             .next()
             .unwrap_or(&callee)
             .to_owned();
+        let Some(caller) = enclosing_handler(&cx, call).filter(|_| handlers) else {
+            if relays {
+                relay_call(&cx, item, call, &callee, &short, &mut out);
+            }
+            continue;
+        };
         let args = call
             .field("arguments")
             .map(named_children)
@@ -960,11 +1020,91 @@ pub(super) fn item_outgoing(sem: &super::Semantic, item: Node, src: &str) -> Vec
                         what: format!("{what} passed to `{short}()` by {caller}"),
                         sinks,
                     },
+                    relay: None,
                 });
             }
         }
     }
     out
+}
+
+/// How many parameters of one function are followed into the calls it makes to other modules.
+const MAX_RELAYED_PARAMS: usize = 16;
+
+/// A call to another module's function from a function that is not a request handler (the
+/// item's top-level function, or a method of its class): for each of the function's
+/// parameters the argument carries, an `Outgoing` with its `relay` set (see
+/// `modules::ModuleMap::external_entries`).
+fn relay_call<'t>(
+    cx: &Cx<'_, 't>,
+    item: Node<'t>,
+    call: Node<'t>,
+    callee: &str,
+    short: &str,
+    out: &mut Vec<super::Outgoing>,
+) {
+    let src = cx.src;
+    let Some(function) = ancestors(item, call).into_iter().rev().find(|a| {
+        matches!(
+            a.kind_str(),
+            "arrow_function"
+                | "function_expression"
+                | "function"
+                | "function_declaration"
+                | "generator_function_declaration"
+                | "method_definition"
+        )
+    }) else {
+        return;
+    };
+    let Some((own, function)) = top_level_function(item, src)
+        .filter(|(_, f)| *f == function)
+        .or_else(|| class_method(item, function, src))
+    else {
+        return;
+    };
+    let params = positional_params(function, src);
+    let probe = State::new(cx, Sink::Code);
+    let args = call
+        .field("arguments")
+        .map(named_children)
+        .unwrap_or_default();
+    for (index, arg) in args
+        .into_iter()
+        .filter(|a| a.kind_str() != "comment")
+        .enumerate()
+    {
+        if arg.kind_str() == "spread_element" {
+            break;
+        }
+        for (position, param) in params.iter().enumerate().take(MAX_RELAYED_PARAMS) {
+            if param.is_empty() {
+                continue;
+            }
+            let Some(route) = probe.param_route(arg, param) else {
+                continue;
+            };
+            let mut sinks = 0;
+            for sink in Sink::ALL {
+                if sink == Sink::Code || State::new(cx, sink).carries_param(arg, param) {
+                    sinks |= sink.bit();
+                }
+            }
+            out.push(super::Outgoing {
+                callee: callee.to_owned(),
+                argument: Argument::Position(index),
+                entry: super::Entry {
+                    what: format!("{}passed to `{short}()` by `{own}()`", after(&route)),
+                    sinks,
+                },
+                relay: Some(super::Relay {
+                    function: own.clone(),
+                    position,
+                    param: param.clone(),
+                }),
+            });
+        }
+    }
 }
 
 /// `function` when it is a method of the class `item` declares (exported or not), with its

@@ -102,6 +102,21 @@ pub struct Outgoing {
     pub callee: String,
     pub argument: models::Argument,
     pub entry: Entry,
+    /// Set when the argument is a parameter of a function that is not a handler (a service
+    /// passing its caller's data on to a repository): the call carries request data only when
+    /// another module hands request data to that parameter, and then only for the sinks of
+    /// both. `entry.what` then says only "passed to `f()` by `g()`".
+    pub relay: Option<Relay>,
+}
+
+/// The parameter an outgoing call passes on (see `Outgoing::relay`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Relay {
+    /// The function (or, in JavaScript, class method) the call is in.
+    pub function: String,
+    /// Its parameter, by position and by name (callers may pass it either way).
+    pub position: usize,
+    pub param: String,
 }
 
 /// Request data passed to a parameter of a same-file function.
@@ -123,6 +138,16 @@ pub mod summaries {
     pub type EntriesPart = Vec<((String, String), Entry)>;
 
     /// Whether the summaries apply to this file at all.
+    /// Whether a file may call functions of other modules with request data, or pass its
+    /// functions' parameters on to them (`outgoing`): a check on the text alone.
+    pub fn may_call_out(language: Language, source: &str) -> bool {
+        apply(language, source)
+            || match language.family() {
+                Family::Python => source.contains("import ") && source.contains("def "),
+                Family::JavaScript => source.contains("require(") || source.contains("import "),
+            }
+    }
+
     pub fn apply(language: Language, source: &str) -> bool {
         match language.family() {
             Family::Python => python_taint::may_have_request_data(source),
@@ -142,7 +167,25 @@ pub mod summaries {
     pub fn outgoing(language: Language, sem: &Semantic, item: Node, source: &str) -> Vec<Outgoing> {
         match language.family() {
             Family::Python => python_taint::item_outgoing(sem, item, source),
-            Family::JavaScript => javascript_taint::item_outgoing(sem, item, source),
+            Family::JavaScript => javascript_taint::item_outgoing(sem, item, source, false),
+        }
+    }
+
+    /// `outgoing` and the calls an item's other functions make passing a parameter on to
+    /// another module's function (`Outgoing::relay`).
+    pub fn outgoing_and_relays(
+        language: Language,
+        sem: &Semantic,
+        item: Node,
+        source: &str,
+    ) -> Vec<Outgoing> {
+        match language.family() {
+            Family::Python => {
+                let mut out = python_taint::item_relays(sem, item, source);
+                out.extend(python_taint::item_outgoing(sem, item, source));
+                out
+            }
+            Family::JavaScript => javascript_taint::item_outgoing(sem, item, source, true),
         }
     }
 
@@ -631,12 +674,12 @@ impl<'a, 't> Cx<'a, 't> {
     fn scope(
         &self,
         node: Node<'t>,
-        build: fn(Node<'t>, &str) -> ScopeIndex<'t>,
+        build: fn(Node<'t>, &Cx<'a, 't>) -> ScopeIndex<'t>,
     ) -> std::rc::Rc<ScopeIndex<'t>> {
         if let Some(index) = self.scopes.indexes.borrow().get(&node.id()) {
             return index.clone();
         }
-        let index = std::rc::Rc::new(build(node, self.src));
+        let index = std::rc::Rc::new(build(node, self));
         self.scopes
             .indexes
             .borrow_mut()

@@ -22,7 +22,7 @@
 //! | `propagates = "string"` | `method` | as `receiver`, and the result is a string (JavaScript: no query operators) |
 //! | `neutral = true` | `method` | the result says something about the data but does not carry it |
 //! | `safe-type` | (the type names) | a handler parameter annotated with it cannot carry an injection |
-//! | `validator` | (the function names) | a condition calling it validates its first argument (JavaScript) |
+//! | `validator` | (the function names) | a condition calling it validates its first argument (guards: `python::collect_guards`, `javascript::collect_guards_when`) |
 //!
 //! `callee` is a qualified name resolved through the file's imports, like every name the rules
 //! see; `prefix.*` matches every function of a module. `callee`, `method`, `attribute` and the

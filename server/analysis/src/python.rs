@@ -1,7 +1,7 @@
 //! Python: imports, scopes and constant analysis over tree-sitter-python trees.
 
 use ba_syntax::NodeExt;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use tree_sitter::Node;
 
@@ -299,7 +299,10 @@ fn collect_params<'t>(func: Node<'t>, src: &str, index: &mut ScopeIndex<'t>) {
 }
 
 /// Every binding made directly inside a function (not in nested functions), in one walk.
-fn index_scope<'t>(scope: Node<'t>, src: &str) -> ScopeIndex<'t> {
+fn index_scope<'t>(scope: Node<'t>, cx: &Cx<'_, 't>) -> ScopeIndex<'t> {
+    let src = cx.src;
+    // Functions the models (built-in and the user's) say validate their first argument.
+    let validators = &cx.sem.lang_models(ba_syntax::Family::Python).validators;
     let mut index = ScopeIndex::default();
     collect_params(scope, src, &mut index);
     if scope.kind_str() == "lambda" {
@@ -509,7 +512,7 @@ fn index_scope<'t>(scope: Node<'t>, src: &str) -> ScopeIndex<'t> {
             }
             "if_statement" => {
                 let before = index.guards.len();
-                if_guards(n, body, src, &mut index.guards);
+                if_guards(n, body, src, validators, &mut index.guards);
                 host_guards(&mut index, before, src);
                 dead_branches(n, src, &mut index.dead);
             }
@@ -524,13 +527,29 @@ fn index_scope<'t>(scope: Node<'t>, src: &str) -> ScopeIndex<'t> {
                 }
                 let branch = n.field("consequence").or_else(|| n.field("body"));
                 if let (Some(c), Some(b)) = (n.field("condition"), branch) {
-                    collect_guards_when(c, src, true, b.byte_range(), &mut index.guards, 0);
+                    collect_guards_when(
+                        c,
+                        src,
+                        validators,
+                        true,
+                        b.byte_range(),
+                        &mut index.guards,
+                        0,
+                    );
                 }
             }
             "assert_statement" => {
                 if let Some(c) = n.named_child(0) {
                     let end = path.parent().map_or(body.end_byte(), |p| p.end_byte());
-                    collect_guards_when(c, src, true, n.end_byte()..end, &mut index.guards, 0);
+                    collect_guards_when(
+                        c,
+                        src,
+                        validators,
+                        true,
+                        n.end_byte()..end,
+                        &mut index.guards,
+                        0,
+                    );
                 }
             }
             "function_definition" | "class_definition" => {
@@ -692,8 +711,21 @@ fn innermost_value(mut node: Node) -> Node {
 
 /// Records the names a condition validates (see `GuardKind`), for uses after it (a
 /// comprehension's filter).
-pub(super) fn collect_guards(cond: Node, src: &str, out: &mut Vec<Guard>) {
-    collect_guards_when(cond, src, true, cond.start_byte()..usize::MAX, out, 0);
+pub(super) fn collect_guards(
+    cond: Node,
+    src: &str,
+    validators: &HashSet<String>,
+    out: &mut Vec<Guard>,
+) {
+    collect_guards_when(
+        cond,
+        src,
+        validators,
+        true,
+        cond.start_byte()..usize::MAX,
+        out,
+        0,
+    );
 }
 
 /// Types whose values cannot carry an injection: `isinstance(x, int)`.
@@ -736,6 +768,7 @@ fn server_chosen(node: Node, src: &str) -> bool {
 fn collect_guards_when(
     cond: Node,
     src: &str,
+    validators: &HashSet<String>,
     truth: bool,
     range: std::ops::Range<usize>,
     out: &mut Vec<Guard>,
@@ -745,7 +778,7 @@ fn collect_guards_when(
         return;
     }
     let recurse = |c: Node, truth: bool, out: &mut Vec<Guard>| {
-        collect_guards_when(c, src, truth, range.clone(), out, depth + 1)
+        collect_guards_when(c, src, validators, truth, range.clone(), out, depth + 1)
     };
     let guard = |node: Node, kind: GuardKind, out: &mut Vec<Guard>| {
         for id in identifiers_in(node) {
@@ -900,6 +933,13 @@ fn collect_guards_when(
                         guard(a, GuardKind::SafeUrl, out);
                     }
                 }
+                // A validator from the models (`validator = ["is_valid_sku"]`): its first
+                // argument.
+                n if validators.contains(n) => {
+                    if let Some(a) = first_arg {
+                        guard(a, GuardKind::Validated, out);
+                    }
+                }
                 _ => {}
             }
         }
@@ -1025,13 +1065,19 @@ fn host_guards(index: &mut ScopeIndex, from: usize, src: &str) {
     index.guards.extend(derived);
 }
 
-fn if_guards(stmt: Node, scope_body: Node, src: &str, out: &mut Vec<Guard>) {
+fn if_guards(
+    stmt: Node,
+    scope_body: Node,
+    src: &str,
+    validators: &HashSet<String>,
+    out: &mut Vec<Guard>,
+) {
     let Some(cond) = stmt.field("condition") else {
         return;
     };
     let consequence = stmt.field("consequence");
     if let Some(c) = consequence {
-        collect_guards_when(cond, src, true, c.byte_range(), out, 0);
+        collect_guards_when(cond, src, validators, true, c.byte_range(), out, 0);
     }
     let mut cursor = stmt.walk();
     let alternatives: Vec<Node> = stmt
@@ -1043,7 +1089,7 @@ fn if_guards(stmt: Node, scope_body: Node, src: &str, out: &mut Vec<Guard>) {
         .find(|a| a.kind_str() == "else_clause")
         .and_then(|e| e.field("body"));
     if let (false, Some(e)) = (has_elif, else_body) {
-        collect_guards_when(cond, src, false, e.byte_range(), out, 0);
+        collect_guards_when(cond, src, validators, false, e.byte_range(), out, 0);
     }
     let rest = || {
         let end = ancestors(scope_body, stmt)
@@ -1056,7 +1102,7 @@ fn if_guards(stmt: Node, scope_body: Node, src: &str, out: &mut Vec<Guard>) {
         // the statement (20,000 nested `if`s made it quadratic), and most conditions guard
         // nothing.
         let mut failed = Vec::new();
-        collect_guards_when(cond, src, false, 0..0, &mut failed, 0);
+        collect_guards_when(cond, src, validators, false, 0..0, &mut failed, 0);
         if !failed.is_empty() {
             let leaves = exits(c, src);
             let range = rest();
@@ -1074,7 +1120,7 @@ fn if_guards(stmt: Node, scope_body: Node, src: &str, out: &mut Vec<Guard>) {
     }
     if let (false, Some(e)) = (has_elif, else_body) {
         if exits(e, src) {
-            collect_guards_when(cond, src, true, rest(), out, 0);
+            collect_guards_when(cond, src, validators, true, rest(), out, 0);
         }
     }
 }

@@ -11,7 +11,9 @@ use super::models::{describe_source, Argument, LangModels};
 use super::python::{
     collect_guards, constant_key, item_imports, resolve, scoped_lookup, scoped_lookup_at,
 };
-use super::taint::{best_of, user_data_sinks, Taint, MAX_NESTING};
+use super::taint::{
+    after, assigned, best_of, records, stored, user_data_sinks, Taint, MAX_NESTING,
+};
 use super::{
     ancestors, named_children, text, Binding, Cx, Entry, Reach, ScopeCache, ScopeIndex, Semantic,
     Sink,
@@ -32,6 +34,8 @@ struct State<'a, 'c, 't> {
     keyed_active: RefCell<HashSet<(usize, String, String)>>,
     /// Set while `warm` runs (it does not nest).
     warming: std::cell::Cell<bool>,
+    /// Record the steps of a parameter's data too (`param_route`; request data's always are).
+    routes: bool,
 }
 
 impl<'a, 'c, 't> State<'a, 'c, 't> {
@@ -43,6 +47,7 @@ impl<'a, 'c, 't> State<'a, 'c, 't> {
             focus: None,
             keyed_active: RefCell::default(),
             warming: Default::default(),
+            routes: false,
         }
     }
 }
@@ -83,6 +88,14 @@ pub(super) fn taint<'t>(cx: &Cx<'_, 't>, node: Node<'t>, sink: Sink) -> Option<T
 }
 
 impl<'t> State<'_, '_, 't> {
+    /// The step of data returned by the helper `name()` called at `call`.
+    fn returned(&self, t: Taint, call: Node<'t>, name: &str) -> Taint {
+        if !records(&t, self.routes) {
+            return t;
+        }
+        t.via(call.byte_range(), || format!("returned by `{name}()`"))
+    }
+
     fn text(&self, node: Node) -> &str {
         text(node, self.cx.src)
     }
@@ -212,7 +225,7 @@ impl<'t> State<'_, '_, 't> {
             .filter(|c| c.kind_str() == "if_clause")
         {
             if let Some(cond) = clause.named_child(0) {
-                collect_guards(cond, self.cx.src, &mut guards);
+                collect_guards(cond, self.cx.src, &self.models().validators, &mut guards);
             }
         }
         let Some(body) = node.field("body") else {
@@ -262,11 +275,12 @@ impl<'t> State<'_, '_, 't> {
                 Binding::Augmented(v) | Binding::Element(v) => self.expr(*v, depth + 1),
                 _ => None,
             };
-            best = Taint::best(best, t);
+            best = Taint::best(best, t.map(|t| assigned(t, b, &name, self.routes)));
         }
         for (i, store) in index.stores.get(&name).into_iter().flatten().enumerate() {
             if reach.has_store(i) && store.key.as_deref().is_none_or(|k| k == key) {
-                best = Taint::best(best, self.expr(store.value, depth + 1));
+                let t = self.expr(store.value, depth + 1);
+                best = Taint::best(best, t.map(|t| stored(t, store, &name, self.routes)));
             }
         }
         self.keyed_active.borrow_mut().remove(&active);
@@ -318,6 +332,17 @@ impl<'t> State<'_, '_, 't> {
     /// Whether the value of `node` can carry parameter `param` of its function (through
     /// locals, not through sanitisers).
     fn carries_param(&self, node: Node<'t>, param: &str) -> bool {
+        self.focused(node, param, false).is_some()
+    }
+
+    /// When the value of `node` carries parameter `param`: the names it went through on the
+    /// way (`Taint::route`: " via `name`", or nothing).
+    fn param_route(&self, node: Node<'t>, param: &str) -> Option<String> {
+        self.focused(node, param, true).map(|t| t.route())
+    }
+
+    /// The taint of `node` from parameter `param` alone (`routes`: with its steps).
+    fn focused(&self, node: Node<'t>, param: &str, routes: bool) -> Option<Taint> {
         let focused = State {
             cx: self.cx,
             sink: self.sink,
@@ -325,8 +350,9 @@ impl<'t> State<'_, '_, 't> {
             focus: Some(param.to_owned()),
             keyed_active: RefCell::default(),
             warming: Default::default(),
+            routes,
         };
-        focused.expr(node, 0).is_some_and(|t| !t.user)
+        focused.expr(node, 0).filter(|t| !t.user)
     }
 
     /// See `taint::warm_uses`.
@@ -372,13 +398,15 @@ impl<'t> State<'_, '_, 't> {
                         continue;
                     }
                     if let Binding::Value(v) | Binding::Augmented(v) | Binding::Element(v) = b {
-                        best = Taint::best(best, self.expr(*v, depth + 1));
+                        let t = self.expr(*v, depth + 1);
+                        best = Taint::best(best, t.map(|t| assigned(t, b, &name, self.routes)));
                     }
                 }
                 // A single element stored makes no key the client's (mass assignment).
                 for (i, store) in index.stores.get(&name).into_iter().flatten().enumerate() {
                     if reach.has_store(i) && (store.merge || self.sink != Sink::MassAssign) {
-                        best = Taint::best(best, self.expr(store.value, depth + 1));
+                        let t = self.expr(store.value, depth + 1);
+                        best = Taint::best(best, t.map(|t| stored(t, store, &name, self.routes)));
                     }
                 }
                 self.memo.borrow_mut().insert(key, best.clone());
@@ -472,6 +500,7 @@ impl<'t> State<'_, '_, 't> {
                 origin: access.byte_range(),
                 what: format!("request data `{}`", self.text(access)),
                 user: true,
+                trail: taint.trail,
             }
         } else {
             taint
@@ -489,6 +518,7 @@ impl<'t> State<'_, '_, 't> {
                     origin: node.byte_range(),
                     what: format!("{} `{}`", describe_source(&kind), self.text(node)),
                     user: true,
+                    trail: Default::default(),
                 });
             }
         }
@@ -500,6 +530,7 @@ impl<'t> State<'_, '_, 't> {
                 origin: node.byte_range(),
                 what: format!("request data `{}`", self.text(node)),
                 user: true,
+                trail: Default::default(),
             });
         }
         if !self.models().request_attributes.contains(attr) || !self.is_request(object) {
@@ -509,6 +540,7 @@ impl<'t> State<'_, '_, 't> {
             origin: node.byte_range(),
             what: format!("request data `{}`", self.text(node)),
             user: true,
+            trail: Default::default(),
         })
     }
 
@@ -532,6 +564,7 @@ impl<'t> State<'_, '_, 't> {
                     origin: node.byte_range(),
                     what: format!("{} `{}`", describe_source(kind), self.text(node)),
                     user: true,
+                    trail: Default::default(),
                 });
             }
             if models.propagates(&q) {
@@ -622,10 +655,11 @@ impl<'t> State<'_, '_, 't> {
                             origin: node.byte_range(),
                             what: format!("request data returned by `{name}()`"),
                             user: true,
+                            trail: Default::default(),
                         });
                     }
                     let mut index = 0;
-                    return best_of(
+                    let through = best_of(
                         args.map(named_children)
                             .unwrap_or_default()
                             .into_iter()
@@ -644,6 +678,7 @@ impl<'t> State<'_, '_, 't> {
                             }),
                         |a| self.expr(a, depth + 1),
                     );
+                    return through.map(|t| self.returned(t, node, name));
                 }
                 let lower = name.to_ascii_lowercase();
                 if [
@@ -654,7 +689,7 @@ impl<'t> State<'_, '_, 't> {
                 {
                     return None;
                 }
-                self.args(args, depth)
+                self.args(args, depth).map(|t| self.returned(t, node, name))
             }
             _ => None,
         }
@@ -681,6 +716,7 @@ impl<'t> State<'_, '_, 't> {
                 origin: origin.clone(),
                 what,
                 user: true,
+                trail: Default::default(),
             })
         };
         match self.route(function) {
@@ -813,6 +849,7 @@ impl<'t> State<'_, '_, 't> {
                         origin,
                         what: format!("parameter `{name}`"),
                         user: false,
+                        trail: Default::default(),
                     }),
                 }
             }
@@ -1000,7 +1037,7 @@ fn function_params(def: Node, src: &str) -> Vec<String> {
 /// sanitised for. The callee's file turns them into `Semantic::external`.
 pub(super) fn item_outgoing(sem: &Semantic, item: Node, src: &str) -> Vec<super::Outgoing> {
     let mut out = Vec::new();
-    if !may_have_request_data(text(item, src)) {
+    if !may_handle_requests(text(item, src)) {
         return out;
     }
     let imports = item_imports(item, src);
@@ -1058,6 +1095,132 @@ pub(super) fn item_outgoing(sem: &Semantic, item: Node, src: &str) -> Vec<super:
                         what: format!("{what} passed to `{short}()` by `{own}()`"),
                         sinks,
                     },
+                    relay: None,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// How many parameters of one function are followed into the calls it makes to other modules.
+const MAX_RELAYED_PARAMS: usize = 16;
+
+/// Calls that the module-level function `item` defines (not a request handler) makes to
+/// functions of other modules, passing on one of its own parameters: (parameter → callee's
+/// argument, for which sinks). They carry request data only when another module hands it to
+/// that parameter, which `modules::ModuleMap::external_entries` decides.
+pub(super) fn item_relays(sem: &Semantic, item: Node, src: &str) -> Vec<super::Outgoing> {
+    let mut out = Vec::new();
+    let Some((own, params)) = signature(item, src) else {
+        return out;
+    };
+    let params: Vec<String> = params
+        .into_iter()
+        .filter(|p| !matches!(p.as_str(), "self" | "cls"))
+        .take(MAX_RELAYED_PARAMS)
+        .collect();
+    if params.is_empty() {
+        return out;
+    }
+    let imports = item_imports(item, src);
+    let scopes = ScopeCache::default();
+    let cx = Cx {
+        sem,
+        src,
+        within: item,
+        item_imports: &imports,
+        scopes: &scopes,
+    };
+    let probe = State::new(&cx, Sink::Code);
+    let Some(function) = item_functions(item).first().copied() else {
+        return out;
+    };
+    if !matches!(probe.route(function), Route::None) {
+        return out;
+    }
+    let Some(body) = function.field("body") else {
+        return out;
+    };
+    let all_params = function_params(function, src);
+    let models = sem.lang_models(ba_syntax::Family::Python);
+    let mut calls = Vec::new();
+    super::walk_scope(
+        body,
+        &|n| {
+            matches!(
+                n.kind_str(),
+                "function_definition" | "class_definition" | "lambda"
+            )
+        },
+        &mut |n| {
+            if n.kind_str() == "call" {
+                calls.push(n);
+            }
+        },
+    );
+    for call in calls {
+        // Only functions named through imports can be another module's; library APIs the
+        // models know are judged where they are called.
+        let Some(callee) = call.field("function").and_then(|f| resolve(&cx, f)) else {
+            continue;
+        };
+        if callee.starts_with("builtins.")
+            || models.sinks.contains_key(callee.as_str())
+            || models.propagates(&callee)
+            || models.source_callee(&callee).is_some()
+        {
+            continue;
+        }
+        let short = callee.rsplit('.').next().unwrap_or(&callee).to_owned();
+        let mut index = 0;
+        for arg in call
+            .field("arguments")
+            .map(named_children)
+            .unwrap_or_default()
+        {
+            let (argument, value) = match arg.kind_str() {
+                "keyword_argument" => (
+                    arg.field("name")
+                        .map(|n| Argument::Keyword(text(n, src).to_owned())),
+                    arg.field("value"),
+                ),
+                "comment" => continue,
+                "list_splat" | "dictionary_splat" => break,
+                _ => {
+                    index += 1;
+                    (Some(Argument::Position(index - 1)), Some(arg))
+                }
+            };
+            let (Some(argument), Some(value)) = (argument, value) else {
+                continue;
+            };
+            for param in &params {
+                // Cheap first: does the value carry the parameter at all?
+                let Some(route) = probe.param_route(value, param) else {
+                    continue;
+                };
+                let mut sinks = 0;
+                for sink in Sink::ALL {
+                    if sink == Sink::Code || State::new(&cx, sink).carries_param(value, param) {
+                        sinks |= sink.bit();
+                    }
+                }
+                let Some(position) = all_params.iter().position(|p| p == param) else {
+                    continue;
+                };
+                out.push(super::Outgoing {
+                    callee: callee.clone(),
+                    argument: argument.clone(),
+                    entry: Entry {
+                        what: format!("{}passed to `{short}()` by `{own}()`", after(&route)),
+                        sinks,
+                    },
+                    relay: Some(super::Relay {
+                        function: own.clone(),
+                        position,
+                        param: param.clone(),
+                    }),
                 });
             }
         }
@@ -1094,9 +1257,26 @@ fn item_functions(item: Node) -> Vec<Node> {
 /// Whether a file can contain request data at all (the summaries are only worth computing
 /// there; elsewhere a call's result is assumed to carry its arguments). A text test.
 pub(super) fn may_have_request_data(src: &str) -> bool {
-    ["request", "Request", "argv", "input(", "self.get_"]
-        .iter()
-        .any(|w| src.contains(w))
+    // FastAPI and its kin hand request data to typed handler parameters: their files need
+    // not say "request" anywhere.
+    [
+        "request",
+        "Request",
+        "argv",
+        "input(",
+        "self.get_",
+        "fastapi",
+        "litestar",
+    ]
+    .iter()
+    .any(|w| src.contains(w))
+}
+
+/// Whether an item of a file that may hold request data can be a request handler: it says
+/// "request" (or the like), or it is decorated (a route decorator gives FastAPI handlers
+/// their parameters).
+fn may_handle_requests(item: &str) -> bool {
+    item.starts_with('@') || may_have_request_data(item)
 }
 
 /// For the module-level function `item` defines (if any): its parameters and which of them
@@ -1157,7 +1337,7 @@ pub(super) fn item_entries(
     src: &str,
 ) -> Vec<((String, String), Entry)> {
     let mut out = Vec::new();
-    if sem.returns.is_empty() || !may_have_request_data(text(item, src)) {
+    if sem.returns.is_empty() || !may_handle_requests(text(item, src)) {
         return out;
     }
     let imports = item_imports(item, src);

@@ -31,6 +31,48 @@ pub struct Taint {
     pub what: String,
     /// Request or user input (true), or only a function parameter (false).
     pub user: bool,
+    /// The steps the data took from `origin` to here (assignments, stores, helper calls), the
+    /// last one first: a link to its predecessor, so a step costs one allocation and memoised
+    /// taints share their paths. `Taint::steps` builds the path when a finding is made.
+    pub trail: Trail,
+}
+
+/// One step of tainted data on its way to a sink.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Step {
+    /// What the step points at: the value assigned or stored, or the call.
+    pub range: Range<usize>,
+    /// For people: "assigned to `name`", "stored in `d`", "returned by `helper()`".
+    pub what: String,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+struct Link {
+    step: Step,
+    prev: Trail,
+    len: u32,
+}
+
+/// The steps of a taint, last first (see `Taint::trail`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Trail(Option<std::sync::Arc<Link>>);
+
+/// How many steps a path keeps: the first `PATH_HEAD` after the source and the last
+/// `PATH_TAIL` before the sink (a chain of forty `q = q + x` is not forty steps to read).
+pub const PATH_HEAD: usize = 3;
+pub const PATH_TAIL: usize = 4;
+/// How many links a trail holds at most: a longer chain stops growing (it keeps its source and
+/// first steps), which only bounds memory on pathological code.
+const MAX_LINKS: u32 = 256;
+
+impl Trail {
+    pub fn len(&self) -> usize {
+        self.0.as_ref().map_or(0, |l| l.len as usize)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_none()
+    }
 }
 
 /// What a taint verdict says when it knows only that the value is not a constant (no language
@@ -48,6 +90,80 @@ impl Taint {
                 || lower.ends_with("base_url"))
     }
 
+    /// The same data one step further: `range` is what carried it, `what` says how. A step
+    /// repeating the last one's place and wording (a name re-read in a loop) is not added.
+    pub fn via(mut self, range: Range<usize>, what: impl FnOnce() -> String) -> Taint {
+        let what = what();
+        if let Some(last) = &self.trail.0 {
+            if (last.step.range == range && last.step.what == what) || last.len >= MAX_LINKS {
+                return self;
+            }
+        }
+        let len = self.trail.len() as u32 + 1;
+        self.trail = Trail(Some(std::sync::Arc::new(Link {
+            step: Step { range, what },
+            prev: std::mem::take(&mut self.trail),
+            len,
+        })));
+        self
+    }
+
+    /// The path from the source to here, in order, bounded: the first `PATH_HEAD` steps and
+    /// the last `PATH_TAIL`, and how many were left out between them. Consecutive steps
+    /// through the same name (`q = q + x` repeated) count as the first of them.
+    pub fn steps(&self) -> (Vec<Step>, usize) {
+        let mut all: Vec<&Step> = Vec::with_capacity(self.trail.len());
+        let mut at = &self.trail;
+        while let Some(link) = &at.0 {
+            all.push(&link.step);
+            at = &link.prev;
+        }
+        all.reverse();
+        let mut kept: Vec<&Step> = Vec::with_capacity(all.len());
+        for s in all {
+            if kept.last().is_some_and(|l| l.what == s.what) {
+                continue;
+            }
+            kept.push(s);
+        }
+        let n = kept.len();
+        if n <= PATH_HEAD + PATH_TAIL {
+            return (kept.into_iter().cloned().collect(), 0);
+        }
+        let mut out: Vec<Step> = kept[..PATH_HEAD].iter().map(|s| (*s).clone()).collect();
+        out.extend(kept[n - PATH_TAIL..].iter().map(|s| (*s).clone()));
+        (out, n - PATH_HEAD - PATH_TAIL)
+    }
+
+    /// The steps in words, for a taint handed to another function (whose findings cannot
+    /// point into the caller, and whose entries must not change when lines move): " via
+    /// `folder` → `path`", or nothing.
+    pub fn route(&self) -> String {
+        let (steps, left_out) = self.steps();
+        let names: Vec<&str> = steps
+            .iter()
+            .filter_map(|s| {
+                let a = s.what.find('`')?;
+                let b = s.what[a + 1..].find('`')?;
+                Some(&s.what[a..a + b + 2])
+            })
+            .collect();
+        if names.is_empty() {
+            return String::new();
+        }
+        let mut out = String::from(" via ");
+        for (i, n) in names.iter().enumerate() {
+            if i > 0 {
+                out.push_str(" → ");
+            }
+            out.push_str(n);
+            if left_out > 0 && i + 1 == PATH_HEAD {
+                out.push_str(" → …");
+            }
+        }
+        out
+    }
+
     /// The stronger of two results: user input beats a parameter, which beats nothing.
     pub fn best(a: Option<Taint>, b: Option<Taint>) -> Option<Taint> {
         match (&a, &b) {
@@ -56,6 +172,49 @@ impl Taint {
             (Some(_), _) => a,
             _ => b,
         }
+    }
+}
+
+/// Whether a step of `t` is worth recording: paths are kept for request data (what findings
+/// show), and for a function's own parameters only when asked (`params`: the relays' routes).
+/// Every local derived from a parameter is tainted that way, so recording them all would cost
+/// an allocation per binding of every function for nothing most of the time.
+pub(super) fn records(t: &Taint, params: bool) -> bool {
+    t.user || params
+}
+
+/// The step of data assigned to `name` by binding `b` (its value's place).
+pub(super) fn assigned(t: Taint, b: &super::Binding, name: &str, params: bool) -> Taint {
+    if !records(&t, params) {
+        return t;
+    }
+    match b {
+        super::Binding::Value(v) | super::Binding::Element(v) => {
+            t.via(v.byte_range(), || format!("assigned to `{name}`"))
+        }
+        super::Binding::Augmented(v) => t.via(v.byte_range(), || format!("added to `{name}`")),
+        _ => t,
+    }
+}
+
+/// The step of data stored into container `name` (`d["k"] = v`, `items.append(v)`).
+pub(super) fn stored(t: Taint, store: &super::Store, name: &str, params: bool) -> Taint {
+    if !records(&t, params) {
+        return t;
+    }
+    t.via(store.value.byte_range(), || match &store.key {
+        Some(k) if k.parse::<i64>().is_ok() => format!("stored in `{name}[{k}]`"),
+        Some(k) => format!("stored in `{name}[\"{k}\"]`"),
+        None => format!("stored in `{name}`"),
+    })
+}
+
+/// A relayed call's words after its parameter's route: " via `name`" → "via `name` ", and
+/// nothing when the parameter is passed as it is.
+pub(super) fn after(route: &str) -> String {
+    match route.trim_start() {
+        "" => String::new(),
+        r => format!("{r} "),
     }
 }
 
@@ -89,7 +248,7 @@ pub(super) fn user_data_sinks(
     for sink in Sink::ALL {
         if let Some(t) = taint_for(sink).filter(|t| t.user) {
             sinks |= sink.bit();
-            what.get_or_insert(t.what);
+            what.get_or_insert_with(|| format!("{}{}", t.what, t.route()));
         }
     }
     what.map(|what| (sinks, what))

@@ -8,7 +8,7 @@ use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
-use ba_rules::{self as rules, Applicability, Edit, Finding, Fix, Related, Severity};
+use ba_rules::{self as rules, Applicability, Edit, Finding, Fix, Related, RelatedKind, Severity};
 
 pub const DIR: &str = ".backend-architect-cache";
 const FILE: &str = "results-v1.json";
@@ -88,7 +88,8 @@ struct CachedFinding {
     message: String,
     severity: String,
     fix: Option<CachedFix>,
-    related: Vec<(usize, usize, String)>,
+    /// (start, end, message, kind: `RelatedKind::name`).
+    related: Vec<(usize, usize, String, String)>,
 }
 
 #[derive(Serialize, Deserialize, Clone)]
@@ -155,7 +156,14 @@ fn to_cached(f: &Finding) -> CachedFinding {
         related: f
             .related
             .iter()
-            .map(|r| (r.range.start, r.range.end, r.message.clone()))
+            .map(|r| {
+                (
+                    r.range.start,
+                    r.range.end,
+                    r.message.clone(),
+                    r.kind.name().to_owned(),
+                )
+            })
             .collect(),
     }
 }
@@ -186,9 +194,10 @@ fn from_cached(c: &CachedFinding) -> Option<Finding> {
         related: c
             .related
             .iter()
-            .map(|(s, e, m)| Related {
+            .map(|(s, e, m, k)| Related {
                 range: *s..*e,
                 message: m.clone(),
+                kind: RelatedKind::parse(k),
             })
             .collect(),
     })

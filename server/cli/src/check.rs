@@ -413,7 +413,8 @@ fn check_file(
         );
         partial.set(partial.get() || items.partial);
         if let Some(sink) = outgoing.filter(|_| fixing.is_none()) {
-            let calls = engine::outgoing_cached(language, text, &tree, &settings.rules, &mut items);
+            let calls =
+                engine::outgoing_cached(language, text, &tree, &settings.rules, &mut items, false);
             sink.lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .insert(path.to_path_buf(), calls);

@@ -1,10 +1,11 @@
 //! `check`'s cross-module taint pass: request handlers that pass request data to a function of
 //! another project module make that function's parameter a source there. One pass collects the
 //! calls (`engine::outgoing`) from every file that can hold request data, resolves each callee
-//! to a checked file (`engine::modules`), and analyses the callee files again with those
-//! entries; their reports replace the first analysis.
+//! to a checked file (`engine::modules`); the files reached are read for the calls that pass a
+//! parameter on (`engine::outgoing_and_relays`), hop after hop, and the callee files are
+//! analysed again with their entries; their reports replace the first analysis.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -63,9 +64,48 @@ pub fn reports(
             .iter()
             .filter_map(|(p, _)| Some((*p, Language::from_path(p)?))),
     );
-    let external = map.external_entries(&outgoing);
     let settings: HashMap<PathBuf, &Settings> =
         files.iter().map(|(p, s)| (normalize(p), *s)).collect();
+    let originals: HashMap<PathBuf, &Path> =
+        files.iter().map(|(p, _)| (normalize(p), *p)).collect();
+    // Files that receive request data may pass it on (a service to a repository): their
+    // relays are read once they do, hop after hop, so only the files the data reaches cost a
+    // second look.
+    let mut outgoing = outgoing;
+    let mut external = map.external_entries(&outgoing);
+    let mut relayed: HashSet<PathBuf> = HashSet::new();
+    for _ in 0..=engine::modules::MAX_HOPS {
+        let reached: Vec<PathBuf> = external
+            .keys()
+            .filter(|p| !relayed.contains(*p))
+            .cloned()
+            .collect();
+        relayed.extend(reached.iter().cloned());
+        let relays: Vec<(PathBuf, Language, Vec<ba_analysis::Outgoing>)> = reached
+            .par_iter()
+            .filter_map(|path| {
+                let original = originals.get(path)?;
+                let settings = settings.get(path)?;
+                let language = Language::from_path(path)?;
+                let text = read(original)?;
+                if !engine::may_call_out(language, &text) {
+                    return None;
+                }
+                let tree = ba_syntax::parse::parse(language, &text, None)?;
+                let calls: Vec<_> =
+                    engine::outgoing_and_relays(language, &text, &tree, &settings.rules)
+                        .into_iter()
+                        .filter(|c| c.relay.is_some())
+                        .collect();
+                (!calls.is_empty()).then(|| (original.to_path_buf(), language, calls))
+            })
+            .collect();
+        if relays.is_empty() {
+            break;
+        }
+        outgoing.extend(relays);
+        external = map.external_entries(&outgoing);
+    }
     external
         .into_par_iter()
         .filter_map(|(path, entries)| {

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use serde_json::{json, Value};
 
-use ba_rules::{Applicability, Finding, Severity, RULES};
+use ba_rules::{Applicability, Finding, RelatedKind, Severity, RULES};
 use ba_syntax::position::LineIndex;
 
 /// 1-based (line, column), columns in Unicode scalar values.
@@ -19,9 +19,13 @@ pub struct Reported {
     pub start: LineCol1,
     pub end: LineCol1,
     pub edits: Vec<(LineCol1, LineCol1, String)>,
-    /// The finding's related locations (where tainted data came from, protected siblings…).
-    pub related: Vec<(LineCol1, LineCol1, String)>,
+    /// The finding's related locations (where tainted data came from and the steps it took,
+    /// in order; protected siblings…).
+    pub related: Vec<(LineCol1, LineCol1, String, RelatedKind)>,
     pub line_text: String,
+    /// A taint finding's path in one line ("from `request.args` (line 12) via `name` (line
+    /// 14)"), for text output.
+    pub path: Option<String>,
 }
 
 impl Reported {
@@ -40,8 +44,16 @@ impl Reported {
             .related
             .iter()
             .filter(|r| r.range.end <= text.len())
-            .map(|r| (pos(r.range.start), pos(r.range.end), r.message.clone()))
+            .map(|r| {
+                (
+                    pos(r.range.start),
+                    pos(r.range.end),
+                    r.message.clone(),
+                    r.kind,
+                )
+            })
             .collect();
+        let path = finding.path_summary(text, |o| pos(o.min(text.len())).0);
         let start = pos(finding.range.start);
         let line_start = index.line_start(start.0 - 1).unwrap_or(0);
         let line_end = index.line_start(start.0).unwrap_or(text.len());
@@ -55,6 +67,7 @@ impl Reported {
             related,
             finding,
             line_text,
+            path,
         }
     }
 }
@@ -164,6 +177,9 @@ pub fn text(reports: &[FileReport], files_checked: usize, style: TextStyle) -> S
                 marker,
                 r.finding.message
             );
+            if let Some(path) = &r.path {
+                let _ = writeln!(out, "    data path: {path}");
+            }
         }
     }
     let files = if files_checked == 1 { "file" } else { "files" };
@@ -268,6 +284,10 @@ fn frame(path: &str, r: &Reported, colour: bool) -> String {
                 .path(path)
                 .annotation(AnnotationKind::Primary.span(start..end)),
         );
+    let path = r.path.as_ref().map(|p| format!("data path: {p}"));
+    if let Some(path) = &path {
+        group = group.element(Level::NOTE.message(path.as_str()));
+    }
     if let Some(fix) = &fix {
         group = group.element(Level::HELP.message(fix.as_str()));
     }
@@ -361,10 +381,11 @@ pub fn json(reports: &[FileReport]) -> String {
                     "start": { "line": r.start.0, "column": r.start.1 },
                     "end": { "line": r.end.0, "column": r.end.1 },
                     "cwe": f.rule.cwe_tags(),
-                    "related": r.related.iter().map(|(s, e, m)| json!({
+                    "related": r.related.iter().map(|(s, e, m, k)| json!({
                         "start": { "line": s.0, "column": s.1 },
                         "end": { "line": e.0, "column": e.1 },
                         "message": m,
+                        "kind": k.name(),
                     })).collect::<Vec<_>>(),
                     "fix": f.fix.as_ref().map(|fix| json!({
                         "title": fix.title,
@@ -466,9 +487,6 @@ fn region(start: LineCol1, end: LineCol1) -> Value {
     json!({ "startLine": start.0, "startColumn": start.1, "endLine": end.0, "endColumn": end.1 })
 }
 
-/// The message `Finding::with_taint` gives the source of tainted data.
-const TAINT_SOURCE: &str = "the data comes from here";
-
 /// Something a run has to say about a file besides findings: it was skipped, or analysed only
 /// in part. SARIF carries these as tool execution notifications.
 pub struct Notice {
@@ -548,37 +566,45 @@ pub fn sarif(reports: &[FileReport], notices: &[Notice]) -> String {
                     .related
                     .iter()
                     .enumerate()
-                    .map(|(i, (s, e, m))| {
+                    .map(|(i, (s, e, m, _))| {
                         let mut l = location((*s, *e));
                         l["id"] = json!(i + 1);
                         l["message"] = json!({ "text": m });
                         l
                     })
                     .collect::<Vec<_>>());
-                // Taint findings: the path the data took, from its source to the sink.
-                if let Some((s, e, _)) = r.related.iter().find(|(_, _, m)| m == TAINT_SOURCE) {
+                // Taint findings: the path the data took, from its source through each step to
+                // the sink.
+                let path: Vec<_> = r.related.iter().filter(|x| x.3.on_path()).collect();
+                if path.first().is_some_and(|x| x.3 == RelatedKind::Source) {
+                    let step = |(s, e): (LineCol1, LineCol1), text: String, kind: &str| {
+                        json!({
+                            "location": {
+                                "physicalLocation": location((s, e))["physicalLocation"].clone(),
+                                "message": { "text": text },
+                            },
+                            "kinds": [kind],
+                            "nestingLevel": 0,
+                        })
+                    };
+                    let mut locations: Vec<Value> = path
+                        .iter()
+                        .map(|(s, e, m, k)| match k {
+                            RelatedKind::Source => step((*s, *e), format!("source: {m}"), "source"),
+                            _ => step((*s, *e), m.clone(), "taint"),
+                        })
+                        .collect();
+                    locations.push(step(
+                        (r.start, r.end),
+                        format!("sink: {}", f.rule.name),
+                        "sink",
+                    ));
+                    for (i, l) in locations.iter_mut().enumerate() {
+                        l["executionOrder"] = json!(i + 1);
+                    }
                     result["codeFlows"] = json!([{
-                        "message": { "text": "request data from its source to the sink" },
-                        "threadFlows": [{
-                            "locations": [
-                                {
-                                    "location": {
-                                        "physicalLocation": location((*s, *e))["physicalLocation"].clone(),
-                                        "message": { "text": "source: the data comes from here" },
-                                    },
-                                    "nestingLevel": 0,
-                                    "executionOrder": 1,
-                                },
-                                {
-                                    "location": {
-                                        "physicalLocation": location((r.start, r.end))["physicalLocation"].clone(),
-                                        "message": { "text": format!("sink: {}", f.rule.name) },
-                                    },
-                                    "nestingLevel": 0,
-                                    "executionOrder": 2,
-                                },
-                            ],
-                        }],
+                        "message": { "text": r.path.clone().unwrap_or_else(|| "request data from its source to the sink".to_owned()) },
+                        "threadFlows": [{ "locations": locations }],
                     }]);
                 }
             }

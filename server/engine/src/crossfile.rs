@@ -52,6 +52,7 @@ pub fn findings_for(
                     file.range(*a).map(|range| Related {
                         range,
                         message: m.clone(),
+                        kind: Default::default(),
                     })
                 })
                 .collect(),

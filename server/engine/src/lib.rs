@@ -536,7 +536,30 @@ pub fn outgoing(
         return Vec::new();
     }
     let sem = Semantic::build_with(language, tree, source, rules.models().clone());
-    outgoing_of(language, &sem, tree, source, None)
+    outgoing_of(language, &sem, tree, source, None, false)
+}
+
+/// `outgoing`, and the calls the file's other functions make passing one of their parameters
+/// on to another module's function (`Outgoing::relay`), which carry request data when a
+/// handler elsewhere hands it to that parameter (`modules::ModuleMap::external_entries`).
+pub fn outgoing_and_relays(
+    language: Language,
+    source: &str,
+    tree: &Tree,
+    rules: &RuleSet,
+) -> Vec<ba_analysis::Outgoing> {
+    if !summaries::may_call_out(language, source) {
+        return Vec::new();
+    }
+    let sem = Semantic::build_with(language, tree, source, rules.models().clone());
+    outgoing_of(language, &sem, tree, source, None, true)
+}
+
+/// Whether a file's text may hold calls that `outgoing_and_relays` reports (request data
+/// handed to other modules, or parameters passed on to them): a check on the text alone, so
+/// callers skip parsing the files it rules out.
+pub fn may_call_out(language: Language, source: &str) -> bool {
+    summaries::may_call_out(language, source)
 }
 
 /// Whether a file's text can hold request data at all (else it has no outgoing calls): a
@@ -545,36 +568,50 @@ pub fn may_have_request_data(language: Language, source: &str) -> bool {
     summaries::apply(language, source)
 }
 
-/// `outgoing` for a document the server keeps: called right after `analyze` on the same text
-/// with the same cache, it reuses the semantic model `analyze` built (when that model carries
-/// no entries from other files, which `outgoing` leaves out) and each unchanged item's calls,
-/// so a keystroke re-runs one item.
+/// `outgoing` (or, with `relays`, `outgoing_and_relays`) for a document the server keeps:
+/// called right after `analyze` on the same text with the same cache, it reuses the semantic
+/// model `analyze` built (when that model carries no entries from other files, which
+/// `outgoing` leaves out) and each unchanged item's calls, so a keystroke re-runs one item.
+/// One cache is asked with one `relays` value.
 pub fn outgoing_cached(
     language: Language,
     source: &str,
     tree: &Tree,
     rules: &RuleSet,
     cache: &mut ItemCache,
+    relays: bool,
 ) -> Vec<ba_analysis::Outgoing> {
-    if !summaries::apply(language, source) {
+    let wanted = if relays {
+        summaries::may_call_out(language, source)
+    } else {
+        summaries::apply(language, source)
+    };
+    if !wanted {
         cache.outgoing.clear();
         return Vec::new();
     }
     let (context, sem) = match &cache.semantic {
-        Some((key, sem)) if sem.external.is_empty() => (*key, sem.clone()),
+        Some((key, sem)) if sem.external.is_empty() => (*key ^ u64::from(relays), sem.clone()),
         _ => {
             let sem = Semantic::build_with(language, tree, source, rules.models().clone());
             // Not the model `analyze` keeps: nothing to reuse it with.
             cache.outgoing.clear();
             cache.outgoing_context = 0;
-            return outgoing_of(language, &sem, tree, source, None);
+            return outgoing_of(language, &sem, tree, source, None, relays);
         }
     };
     if cache.outgoing_context != context {
         cache.outgoing.clear();
         cache.outgoing_context = context;
     }
-    outgoing_of(language, &sem, tree, source, Some(&mut cache.outgoing))
+    outgoing_of(
+        language,
+        &sem,
+        tree,
+        source,
+        Some(&mut cache.outgoing),
+        relays,
+    )
 }
 
 /// The outgoing calls of every item, sorted and deduplicated; `parts` caches them per item.
@@ -584,6 +621,7 @@ fn outgoing_of(
     tree: &Tree,
     source: &str,
     mut parts: Option<&mut Marked<Vec<ba_analysis::Outgoing>>>,
+    relays: bool,
 ) -> Vec<ba_analysis::Outgoing> {
     let root = tree.root_node();
     let mut walk = root.walk();
@@ -599,7 +637,11 @@ fn outgoing_of(
             continue;
         }
         let found = catch_unwind(AssertUnwindSafe(|| {
-            summaries::outgoing(language, sem, item, source)
+            if relays {
+                summaries::outgoing_and_relays(language, sem, item, source)
+            } else {
+                summaries::outgoing(language, sem, item, source)
+            }
         }));
         let calls = match found {
             Ok(o) => o,
@@ -616,8 +658,16 @@ fn outgoing_of(
     if let Some(p) = parts {
         p.end();
     }
-    out.sort_by(|a, b| (&a.callee, &a.argument).cmp(&(&b.callee, &b.argument)));
-    out.dedup_by(|a, b| a.callee == b.callee && a.argument == b.argument);
+    out.sort_by(|a, b| (&a.callee, &a.argument, &a.relay).cmp(&(&b.callee, &b.argument, &b.relay)));
+    // One call per (callee, argument, relay); two calls of the function with the same argument
+    // carry the data to every sink either of them does.
+    out.dedup_by(|a, b| {
+        let same = a.callee == b.callee && a.argument == b.argument && a.relay == b.relay;
+        if same {
+            b.entry.sinks |= a.entry.sinks;
+        }
+        same
+    });
     out
 }
 
@@ -705,7 +755,7 @@ mod tests {
         let fresh = outgoing(Language::Python, handler, &tree, &rules);
         assert_eq!(fresh.len(), 1, "{fresh:?}");
         assert!(fresh[0].callee.ends_with("services.storage.read_file"));
-        let cached = outgoing_cached(Language::Python, handler, &tree, &rules, &mut cache);
+        let cached = outgoing_cached(Language::Python, handler, &tree, &rules, &mut cache, false);
         assert_eq!(cached, fresh);
         // A constant instead: the edited item runs again, and has no call with request data.
         let constant = handler.replace("request.args.get(\"folder\")", "\"public\"");
@@ -718,7 +768,15 @@ mod tests {
             &rules,
             Some(&mut cache),
         );
-        assert!(outgoing_cached(Language::Python, &constant, &tree, &rules, &mut cache).is_empty());
+        assert!(outgoing_cached(
+            Language::Python,
+            &constant,
+            &tree,
+            &rules,
+            &mut cache,
+            false
+        )
+        .is_empty());
         let tree = ba_syntax::parse::parse(Language::Python, handler, None).unwrap();
         analyze(
             "files.py",
@@ -729,7 +787,7 @@ mod tests {
             Some(&mut cache),
         );
         assert_eq!(
-            outgoing_cached(Language::Python, handler, &tree, &rules, &mut cache),
+            outgoing_cached(Language::Python, handler, &tree, &rules, &mut cache, false),
             fresh
         );
     }

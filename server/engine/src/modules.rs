@@ -6,7 +6,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Component, Path, PathBuf};
 
-use ba_analysis::{ExternalEntries, Outgoing};
+use ba_analysis::models::Argument;
+use ba_analysis::{Entry, ExternalEntries, Outgoing};
 use ba_syntax::{Family, Language};
 
 /// Sink kinds entries from other modules do not carry (see `external_entries_with`).
@@ -209,48 +210,210 @@ impl ModuleMap {
 
     /// `external_entries` with the callers' files named by `shown` (the server shows them
     /// relative to their workspace folder).
+    ///
+    /// Request handlers' calls give the callees' parameters entries; then calls that pass a
+    /// parameter on (`Outgoing::relay`: a service handing its caller's data to a repository)
+    /// carry an entry of that parameter on to their callee, for the sinks of both, hop after
+    /// hop up to `MAX_HOPS`. Entries only grow (a new parameter, or more sinks for one), so
+    /// cycles (`a` calls `b` calls `a`) end when nothing new arrives.
     pub fn external_entries_with<'a>(
         &self,
         outgoing: impl IntoIterator<Item = (&'a Path, Language, &'a [Outgoing])>,
         shown: impl Fn(&Path) -> String,
     ) -> BTreeMap<PathBuf, ExternalEntries> {
+        let outgoing: Vec<(&Path, Language, &[Outgoing])> = outgoing.into_iter().collect();
         let mut out: BTreeMap<PathBuf, ExternalEntries> = BTreeMap::new();
-        for (from, language, calls) in outgoing {
+        // Each call's callee, resolved once: (caller file, callee file, function).
+        let mut calls: Vec<(PathBuf, String, &Outgoing, PathBuf, String)> = Vec::new();
+        for (from, language, list) in &outgoing {
+            let caller = normalize(from);
             let shown = shown(from);
-            for call in calls {
-                // Log injection is not followed into other modules: what handlers hand to a
-                // service is mostly a parsed model whose logged form escapes line breaks, and
-                // those findings drowned the injections on a real FastAPI backend.
-                let sinks = call.entry.sinks & !CROSS_MODULE_EXCLUDED;
+            for call in list.iter() {
+                if call.entry.sinks & !CROSS_MODULE_EXCLUDED == 0 {
+                    continue;
+                }
+                let Some((file, function)) = self.target(from, *language, &call.callee) else {
+                    continue;
+                };
+                if caller == file {
+                    continue;
+                }
+                calls.push((caller.clone(), shown.clone(), call, file, function));
+            }
+        }
+        // Log injection is not followed into other modules: what handlers hand to a service
+        // is mostly a parsed model whose logged form escapes line breaks, and those findings
+        // drowned the injections on a real FastAPI backend.
+        for (_, shown, call, file, function) in calls.iter().filter(|c| c.2.relay.is_none()) {
+            let sinks = call.entry.sinks & !CROSS_MODULE_EXCLUDED;
+            let entries = out.entry(file.clone()).or_default();
+            let key = (function.clone(), call.argument.clone());
+            match entries.get_mut(&key) {
+                Some(e) => e.sinks |= sinks,
+                None => {
+                    let mut entry = call.entry.clone();
+                    entry.sinks = sinks;
+                    entry.what = format!("{} ({shown})", entry.what);
+                    entries.insert(key, entry);
+                }
+            }
+        }
+        let relays: Vec<_> = calls
+            .iter()
+            .filter_map(|(caller, shown, call, file, function)| {
+                Some((caller, shown, call, call.relay.as_ref()?, file, function))
+            })
+            .collect();
+        for _ in 0..MAX_HOPS {
+            let mut arrived: Vec<(PathBuf, (String, Argument), Entry)> = Vec::new();
+            for (caller, shown, call, relay, file, function) in &relays {
+                let Some(received) = out.get(*caller).and_then(|entries| {
+                    entries
+                        .get(&(relay.function.clone(), Argument::Position(relay.position)))
+                        .or_else(|| {
+                            entries.get(&(
+                                relay.function.clone(),
+                                Argument::Keyword(relay.param.clone()),
+                            ))
+                        })
+                }) else {
+                    continue;
+                };
+                let sinks = received.sinks & call.entry.sinks & !CROSS_MODULE_EXCLUDED;
                 if sinks == 0 {
                     continue;
                 }
-                let Some((file, function)) = self.target(from, language, &call.callee) else {
-                    continue;
-                };
-                if normalize(from) == file {
-                    continue;
-                }
+                arrived.push((
+                    (*file).clone(),
+                    ((*function).clone(), call.argument.clone()),
+                    Entry {
+                        what: format!("{}, then {} ({shown})", received.what, call.entry.what),
+                        sinks,
+                    },
+                ));
+            }
+            let mut grew = false;
+            for (file, key, entry) in arrived {
                 let entries = out.entry(file).or_default();
-                let key = (function, call.argument.clone());
                 match entries.get_mut(&key) {
-                    Some(e) => e.sinks |= sinks,
+                    Some(e) if e.sinks | entry.sinks == e.sinks => {}
+                    Some(e) => {
+                        e.sinks |= entry.sinks;
+                        grew = true;
+                    }
                     None => {
-                        let mut entry = call.entry.clone();
-                        entry.sinks = sinks;
-                        entry.what = format!("{} ({shown})", entry.what);
                         entries.insert(key, entry);
+                        grew = true;
                     }
                 }
+            }
+            if !grew {
+                break;
             }
         }
         out
     }
 }
 
+/// How many modules request data is followed through beyond the first callee: a handler in
+/// one module, a service, a repository and a helper of the repository.
+pub const MAX_HOPS: usize = 3;
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A handler's call (`relay: None`) or a relayed parameter (`Some((function, param))`).
+    fn call(callee: &str, relay: Option<(&str, &str)>, sinks: u32) -> Outgoing {
+        Outgoing {
+            callee: callee.to_owned(),
+            argument: Argument::Position(0),
+            entry: Entry {
+                what: format!("passed to `{callee}()`"),
+                sinks,
+            },
+            relay: relay.map(|(function, param)| ba_analysis::Relay {
+                function: function.to_owned(),
+                position: 0,
+                param: param.to_owned(),
+            }),
+        }
+    }
+
+    #[test]
+    fn relayed_parameters_carry_entries_hop_by_hop_up_to_the_bound() {
+        // m0 (handler) → m1.f1 → m2.f2 → … → m6.f6: each module passes its parameter on.
+        let files: Vec<String> = (0..7).map(|i| format!("app/m{i}.py")).collect();
+        let m = map(&files.iter().map(String::as_str).collect::<Vec<_>>());
+        let py = Language::Python;
+        let mut outgoing = vec![(
+            PathBuf::from("app/m0.py"),
+            py,
+            vec![call("app.m1.f1", None, 0b110)],
+        )];
+        for i in 1..6 {
+            outgoing.push((
+                PathBuf::from(format!("app/m{i}.py")),
+                py,
+                // The third module sanitises for one of the two sinks.
+                vec![call(
+                    &format!("app.m{}.f{}", i + 1, i + 1),
+                    Some((&format!("f{i}"), "x")),
+                    if i == 3 { 0b010 } else { 0b111 },
+                )],
+            ));
+        }
+        let entries = m.external_entries(&outgoing);
+        let sinks = |i: usize| {
+            entries
+                .get(Path::new(&format!("app/m{i}.py")))
+                .and_then(|e| e.get(&(format!("f{i}"), Argument::Position(0))))
+                .map(|e| e.sinks)
+        };
+        assert_eq!(sinks(1), Some(0b110), "the handler's own call");
+        assert_eq!(sinks(2), Some(0b110));
+        assert_eq!(sinks(3), Some(0b110));
+        assert_eq!(
+            sinks(4),
+            Some(0b010),
+            "what the third module cleans stays clean"
+        );
+        assert_eq!(sinks(5), None, "beyond MAX_HOPS relays");
+        let what = &entries[Path::new("app/m4.py")][&("f4".to_owned(), Argument::Position(0))].what;
+        assert_eq!(
+            what,
+            "passed to `app.m1.f1()` (app/m0.py), then passed to `app.m2.f2()` (app/m1.py), then passed to `app.m3.f3()` (app/m2.py), then passed to `app.m4.f4()` (app/m3.py)"
+        );
+    }
+
+    #[test]
+    fn modules_calling_each_other_end_when_nothing_new_arrives() {
+        let m = map(&["app/h.py", "app/a.py", "app/b.py"]);
+        let py = Language::Python;
+        let outgoing = vec![
+            (
+                PathBuf::from("app/h.py"),
+                py,
+                vec![call("app.a.fa", None, 0b1)],
+            ),
+            (
+                PathBuf::from("app/a.py"),
+                py,
+                vec![call("app.b.fb", Some(("fa", "x")), 0b11)],
+            ),
+            (
+                PathBuf::from("app/b.py"),
+                py,
+                vec![call("app.a.fa", Some(("fb", "x")), 0b11)],
+            ),
+        ];
+        let entries = m.external_entries(&outgoing);
+        let a = &entries[Path::new("app/a.py")][&("fa".to_owned(), Argument::Position(0))];
+        let b = &entries[Path::new("app/b.py")][&("fb".to_owned(), Argument::Position(0))];
+        assert_eq!((a.sinks, b.sinks), (0b1, 0b1));
+        // The first description stays: the cycle does not grow it.
+        assert_eq!(a.what, "passed to `app.a.fa()` (app/h.py)");
+    }
 
     fn map(files: &[&str]) -> ModuleMap {
         ModuleMap::new(

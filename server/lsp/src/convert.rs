@@ -83,6 +83,17 @@ pub fn diagnostic(uri: &Uri, rope: &Rope, f: &Finding, enc: PositionEncoding) ->
     }
 }
 
+/// A taint finding's path for the hover, as a Markdown line ("data path: from `request.args`
+/// (line 12) via `name` (line 14) → sink (line 15)"); `None` for other findings.
+pub fn hover_path(rope: &Rope, text: &str, f: &Finding) -> Option<String> {
+    let line_of = |o: usize| rope.byte_to_line(o.min(rope.len_bytes())) + 1;
+    let path = f.path_summary(text, line_of)?;
+    Some(format!(
+        "data path: {path} → sink (line {})",
+        line_of(f.range.start)
+    ))
+}
+
 /// The code of the diagnostic that says an analysis was partial.
 pub const PARTIAL_CODE: &str = "partial-analysis";
 
@@ -304,6 +315,7 @@ mod tests {
                 related: vec![Related {
                     range: 0..1,
                     message: "defined here".into(),
+                    kind: Default::default(),
                 }],
             },
             Finding {

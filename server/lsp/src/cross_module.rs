@@ -159,7 +159,7 @@ pub fn of_document(entry: &mut DocEntry) -> Vec<Outgoing> {
     };
     let settings = entry.settings.clone();
     let DocEntry { doc, cache, .. } = entry;
-    ba_engine::outgoing_cached(language, doc.text(), &tree, &settings.rules, cache)
+    ba_engine::outgoing_cached(language, doc.text(), &tree, &settings.rules, cache, true)
 }
 
 /// The outgoing calls of a file on disk, under its settings; empty when it cannot hold
@@ -178,11 +178,11 @@ pub fn of_file(path: &Path, settings: &Settings) -> Vec<Outgoing> {
         return Vec::new();
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    if !ba_engine::may_have_request_data(language, text) {
+    if !ba_engine::may_call_out(language, text) {
         return Vec::new();
     }
     let Some(tree) = ba_syntax::parse::parse(language, text, None) else {
         return Vec::new();
     };
-    ba_engine::outgoing(language, text, &tree, &settings.rules)
+    ba_engine::outgoing_and_relays(language, text, &tree, &settings.rules)
 }

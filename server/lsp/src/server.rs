@@ -772,6 +772,9 @@ impl LanguageServer for Backend {
                 let mut value = route.map(|r| r + "\n---\n\n").unwrap_or_default();
                 for f in &hits {
                     value.push_str(&format!("**{}** {}\n\n", f.rule.code, f.message));
+                    if let Some(path) = convert::hover_path(e.doc.rope(), e.doc.text(), f) {
+                        value.push_str(&format!("{path}\n\n"));
+                    }
                 }
                 // The docs of every rule under the cursor, once each.
                 let mut shown: Vec<&str> = Vec::new();

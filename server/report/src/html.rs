@@ -14,7 +14,7 @@ use minijinja::{context, Environment, Value};
 use serde::Serialize;
 
 use ba_advisor::redact::Redactor;
-use ba_rules::{Applicability, Severity};
+use ba_rules::{Applicability, RelatedKind, Severity};
 use ba_syntax::position::LineIndex;
 use ba_syntax::Language;
 
@@ -41,6 +41,10 @@ struct Step {
     line: usize,
     column: usize,
     message: String,
+    /// `source`, `step`, `elided`, `sink` on a taint path; `note` otherwise.
+    kind: &'static str,
+    /// The code at the step (its first line, redacted).
+    code: String,
 }
 
 #[derive(Serialize)]
@@ -146,7 +150,13 @@ fn file_views(file: &FileFindings, root: Option<&Path>) -> Vec<FindingView> {
                     hit: n >= line && n <= end_line,
                 })
                 .collect();
-            let steps = f
+            let code = |r: &std::ops::Range<usize>| {
+                let code = text.get(r.clone()).unwrap_or("");
+                let first = code.lines().next().unwrap_or("").trim();
+                let cut: String = first.chars().take(80).collect();
+                redactor.redact(&cut)
+            };
+            let mut steps: Vec<Step> = f
                 .related
                 .iter()
                 .filter(|r| r.range.end <= text.len())
@@ -156,9 +166,25 @@ fn file_views(file: &FileFindings, root: Option<&Path>) -> Vec<FindingView> {
                         line: l,
                         column: c,
                         message: redactor.redact(&r.message),
+                        kind: r.kind.name(),
+                        code: if r.kind.on_path() && r.kind != RelatedKind::Elided {
+                            code(&r.range)
+                        } else {
+                            String::new()
+                        },
                     }
                 })
                 .collect();
+            // A taint path ends at the sink, the finding itself.
+            if f.path().next().is_some() {
+                steps.push(Step {
+                    line,
+                    column,
+                    message: format!("sink: {}", f.rule.name),
+                    kind: "sink",
+                    code: code(&f.range),
+                });
+            }
             let fix = f.fix.as_ref().map(|fix| FixView {
                 title: redactor.redact(&fix.title),
                 safe: fix.applicability == Applicability::Safe,

@@ -3,7 +3,7 @@
 use ba_syntax::NodeExt;
 use tree_sitter::{Node, QueryCapture};
 
-use super::{Edit, Finding, Fix, Rule};
+use super::{Edit, Finding, Fix, RelatedKind, Rule};
 use ba_analysis::{self as analysis, Cx, Lookup, Semantic, Sink};
 use ba_syntax::{Family, Language};
 
@@ -416,12 +416,53 @@ impl Finding {
         self
     }
 
-    /// Points at where the data came from (nothing for a bare "non-constant" verdict).
+    /// Points at where the data came from and the steps it took to the sink, in order
+    /// (nothing for a bare "non-constant" verdict). A long path keeps its first and last steps
+    /// and says how many it left out.
     pub fn with_taint(&mut self, taint: &ba_analysis::taint::Taint) -> &mut Self {
         if taint.what == ba_analysis::taint::NON_CONSTANT {
             return self;
         }
-        self.with_related(taint.origin.clone(), "the data comes from here")
+        self.push_related(
+            taint.origin.clone(),
+            taint.what.clone(),
+            RelatedKind::Source,
+        );
+        let (steps, left_out) = taint.steps();
+        for (i, step) in steps.into_iter().enumerate() {
+            self.push_related(step.range.clone(), step.what, RelatedKind::Step);
+            if left_out > 0 && i + 1 == ba_analysis::taint::PATH_HEAD {
+                let s = if left_out == 1 { "" } else { "s" };
+                self.push_related(
+                    step.range,
+                    format!("{left_out} more step{s}"),
+                    RelatedKind::Elided,
+                );
+            }
+        }
+        self
+    }
+
+    fn push_related(&mut self, range: std::ops::Range<usize>, message: String, kind: RelatedKind) {
+        // The sink itself is the finding; a step at the source's place adds nothing.
+        // A source already listed is not listed twice; steps may share a place (`raw =
+        // request.args.get("q")` is the source and the step into `raw`), not a message.
+        let repeated = |r: &super::Related| {
+            r.range == range
+                && match kind {
+                    RelatedKind::Source => true,
+                    RelatedKind::Step => r.kind == kind && r.message == message,
+                    _ => false,
+                }
+        };
+        if (range == self.range && kind != RelatedKind::Step) || self.related.iter().any(repeated) {
+            return;
+        }
+        self.related.push(super::Related {
+            range,
+            message,
+            kind,
+        });
     }
 
     pub fn with_related(
@@ -435,6 +476,7 @@ impl Finding {
         self.related.push(super::Related {
             range,
             message: message.into(),
+            kind: RelatedKind::Note,
         });
         self
     }

@@ -214,6 +214,75 @@ pub struct Fix {
 pub struct Related {
     pub range: Range<usize>,
     pub message: String,
+    pub kind: RelatedKind,
+}
+
+impl Related {
+    /// What a step is about: the quoted name of its message ("`name`" of "assigned to `name`"),
+    /// or the whole message.
+    pub fn subject(&self) -> &str {
+        let m = self.message.as_str();
+        match m.find('`') {
+            Some(a) => match m[a + 1..].find('`') {
+                Some(b) => &m[a..a + b + 2],
+                None => m,
+            },
+            None => m,
+        }
+    }
+}
+
+/// Code shown in a one-line path: its first line, at most 40 characters.
+fn shorten(code: &str) -> String {
+    let line = code.lines().next().unwrap_or("").trim();
+    if line.chars().count() > 40 || line.len() < code.trim().len() {
+        let cut: String = line.chars().take(40).collect();
+        format!("{cut}…")
+    } else {
+        line.to_owned()
+    }
+}
+
+/// What a related location is. A taint finding's path is its `Source` followed by its `Step`s,
+/// in the order the data took them (the sink is the finding itself).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum RelatedKind {
+    /// Any other location (a protected sibling, the route a finding is about…).
+    #[default]
+    Note,
+    /// Where tainted data enters.
+    Source,
+    /// A place the data went through on its way to the sink: an assignment, a container
+    /// store, a helper's return value.
+    Step,
+    /// Steps left out of a long path (its message says how many), placed at the last step
+    /// kept before the gap.
+    Elided,
+}
+
+impl RelatedKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Note => "note",
+            Self::Source => "source",
+            Self::Step => "step",
+            Self::Elided => "elided",
+        }
+    }
+
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "source" => Self::Source,
+            "step" => Self::Step,
+            "elided" => Self::Elided,
+            _ => Self::Note,
+        }
+    }
+
+    /// Whether the location is part of a taint path.
+    pub fn on_path(self) -> bool {
+        !matches!(self, Self::Note)
+    }
 }
 
 /// A finding in byte offsets; the LSP and CLI layers convert positions.
@@ -230,6 +299,47 @@ pub struct Finding {
 impl Finding {
     pub fn code(&self) -> &'static str {
         self.rule.code
+    }
+
+    /// The taint path: the source and the steps, in order (empty for other findings).
+    pub fn path(&self) -> impl Iterator<Item = &Related> {
+        self.related.iter().filter(|r| r.kind.on_path())
+    }
+
+    /// The path in one line, for people: "from request data `request.args` (line 12) via
+    /// `name` (line 14) → `query` (line 15)". `source` is the text the finding was made for, `line_of` turns a
+    /// byte offset into a 1-based line. `None` when the finding has no taint path.
+    pub fn path_summary(&self, source: &str, line_of: impl Fn(usize) -> usize) -> Option<String> {
+        let mut out = String::new();
+        let mut steps = 0;
+        for r in self.path() {
+            let line = line_of(r.range.start);
+            match r.kind {
+                RelatedKind::Source => {
+                    // "request data `request.args`", "parameter `name`": the taint's own words,
+                    // or the code when they are not about it.
+                    let code = source.get(r.range.clone()).unwrap_or("");
+                    if r.message.contains('`') {
+                        out.push_str(&format!("from {} (line {line})", r.message));
+                    } else {
+                        out.push_str(&format!("from `{}` (line {line})", shorten(code)));
+                    }
+                }
+                RelatedKind::Elided => out.push_str(&format!(" → … ({})", r.message)),
+                _ => {
+                    out.push_str(if steps == 0 && !out.is_empty() {
+                        " via "
+                    } else if out.is_empty() {
+                        "via "
+                    } else {
+                        " → "
+                    });
+                    steps += 1;
+                    out.push_str(&format!("{} (line {line})", r.subject()));
+                }
+            }
+        }
+        (!out.is_empty()).then_some(out)
     }
 
     /// The same finding moved by `delta` bytes (used when reusing cached results).
@@ -261,6 +371,7 @@ impl Finding {
                 .map(|r| Related {
                     range: shift(&r.range),
                     message: r.message.clone(),
+                    kind: r.kind,
                 })
                 .collect(),
         }

@@ -1,0 +1,195 @@
+//! Request data followed through more than one module, as a real project moves it: a router
+//! hands it to a service, the service to a repository, the repository to a storage helper that
+//! opens the file. The finding is at the sink and names every hop; the safe look-alikes (a
+//! repository that reduces the name to its base name, a service that passes a constant on)
+//! stay quiet, and two services calling each other do not keep the pass going.
+
+mod common;
+
+use common::cli::{run, write};
+use serde_json::Value;
+
+const PYTHON: &[(&str, &str)] = &[
+    (
+        "shop/__init__.py",
+        "",
+    ),
+    (
+        "shop/repositories/__init__.py",
+        "",
+    ),
+    (
+        "shop/repositories/reports.py",
+        "import os\n\nfrom shop.storage import files\n\nREPORTS = \"/srv/reports\"\n\n\ndef load(title):\n    return files.read_text(os.path.join(REPORTS, title + \".txt\"))\n\n\ndef load_archived(title):\n    safe = os.path.basename(title)\n    return files.read_archived(os.path.join(REPORTS, \"archive\", safe))\n\n\ndef load_cover(kind):\n    return files.read_cover(os.path.join(REPORTS, \"covers\", kind))\n",
+    ),
+    (
+        "shop/routers/__init__.py",
+        "",
+    ),
+    (
+        "shop/routers/reports.py",
+        "from flask import Blueprint, request\n\nfrom shop.services import reports as report_service\n\nbp = Blueprint(\"reports\", __name__, url_prefix=\"/reports\")\n\n\n@bp.get(\"/download\")\ndef download():\n    name = request.args.get(\"name\", \"summary\")\n    return report_service.render(name)\n\n\n@bp.get(\"/archive\")\ndef archive():\n    return report_service.render_archived(request.args.get(\"name\", \"summary\"))\n\n\n@bp.get(\"/cover\")\ndef cover():\n    return report_service.cover(request.args.get(\"name\", \"summary\"))\n",
+    ),
+    (
+        "shop/services/__init__.py",
+        "",
+    ),
+    (
+        "shop/services/audit.py",
+        "from shop.services import reports\n\nSEEN = set()\n\n\ndef record(event):\n    if event not in SEEN:\n        SEEN.add(event)\n        reports.render(event)\n",
+    ),
+    (
+        "shop/services/reports.py",
+        "from shop.repositories import reports as report_repository\nfrom shop.services import audit\n\n\ndef render(name):\n    audit.record(name)\n    title = name.strip()\n    return report_repository.load(title)\n\n\ndef render_archived(name):\n    return report_repository.load_archived(name)\n\n\ndef cover(name):\n    audit.record(name)\n    return report_repository.load_cover(\"default\")\n",
+    ),
+    (
+        "shop/storage/__init__.py",
+        "",
+    ),
+    (
+        "shop/storage/files.py",
+        "def read_text(path):\n    with open(path) as f:\n        return f.read()\n\n\ndef read_archived(path):\n    with open(path) as f:\n        return f.read()\n\n\ndef read_cover(path):\n    with open(path, \"rb\") as f:\n        return f.read()\n",
+    ),
+];
+
+const JAVASCRIPT: &[(&str, &str)] = &[
+    (
+        "src/repositories/reports.js",
+        "const path = require(\"path\");\nconst files = require(\"../storage/files\");\n\nconst REPORTS = \"/srv/reports\";\n\nfunction load(title) {\n  return files.readText(path.join(REPORTS, title + \".txt\"));\n}\n\nfunction loadCover(kind) {\n  return files.readCover(path.join(REPORTS, \"covers\", kind));\n}\n\nmodule.exports = { load, loadCover };\n",
+    ),
+    (
+        "src/routes/reports.js",
+        "const express = require(\"express\");\nconst reports = require(\"../services/reports\");\n\nconst router = express.Router();\n\nrouter.get(\"/download\", async (req, res, next) => {\n  try {\n    res.send(await reports.render(req.query.name));\n  } catch (err) {\n    next(err);\n  }\n});\n\nrouter.get(\"/cover\", async (req, res, next) => {\n  try {\n    res.send(await reports.cover(req.query.name));\n  } catch (err) {\n    next(err);\n  }\n});\n\nmodule.exports = router;\n",
+    ),
+    (
+        "src/services/reports.js",
+        "const repository = require(\"../repositories/reports\");\n\nclass ReportService {\n  async render(name) {\n    const title = name.trim();\n    return repository.load(title);\n  }\n\n  async cover(name) {\n    return repository.loadCover(\"default\");\n  }\n}\n\nmodule.exports = new ReportService();\n",
+    ),
+    (
+        "src/storage/files.js",
+        "const fs = require(\"fs\");\n\nfunction readText(file) {\n  return fs.readFileSync(file, \"utf8\");\n}\n\nfunction readCover(file) {\n  return fs.readFileSync(file);\n}\n\nmodule.exports = { readText, readCover };\n",
+    ),
+];
+
+/// (path, code, line, message) of each finding of `check --select SEC` over `files`.
+fn check(files: &[(&str, &str)]) -> Vec<(String, String, u64, String)> {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        write(dir.path(), name, text);
+    }
+    let out = run(
+        dir.path(),
+        &[
+            "check",
+            "--no-cache",
+            "--select",
+            "SEC",
+            "--format",
+            "json",
+            ".",
+        ],
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_owned(),
+                f["code"].as_str().unwrap().to_owned(),
+                f["start"]["line"].as_u64().unwrap(),
+                f["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn python_request_data_is_followed_through_four_modules() {
+    let found = check(PYTHON);
+    let places: Vec<(&str, &str, u64)> = found
+        .iter()
+        .map(|(p, c, l, _)| (p.as_str(), c.as_str(), *l))
+        .collect();
+    // Only `read_text`: `read_archived` gets base names, `read_cover` a constant.
+    assert_eq!(
+        places,
+        [("shop/storage/files.py", "SEC302", 2)],
+        "{found:#?}"
+    );
+    assert!(
+        found[0].3.contains(
+            "from request data `request.args.get(\"name\", \"summary\")` via `name` passed to `render()` by `download()` (shop/routers/reports.py), then via `title` passed to `load()` by `render()` (shop/services/reports.py), then passed to `read_text()` by `load()` (shop/repositories/reports.py)"
+        ),
+        "{}",
+        found[0].3
+    );
+}
+
+#[test]
+fn python_without_the_chain_nothing_is_reported() {
+    // The storage helper alone: a parameter opened is not request data.
+    let alone: Vec<(&str, &str)> = PYTHON
+        .iter()
+        .copied()
+        .filter(|(p, _)| !p.starts_with("shop/routers/"))
+        .collect();
+    assert!(check(&alone).is_empty());
+}
+
+#[test]
+fn javascript_request_data_is_followed_through_a_service_class() {
+    let found = check(JAVASCRIPT);
+    let places: Vec<(&str, &str, u64)> = found
+        .iter()
+        .map(|(p, c, l, _)| (p.as_str(), c.as_str(), *l))
+        .collect();
+    assert_eq!(
+        places,
+        [("src/storage/files.js", "SEC302", 4)],
+        "{found:#?}"
+    );
+    assert!(
+        found[0].3.contains(
+            "from request data `req.query.name` passed to `render()` by the `GET /download` handler (src/routes/reports.js), then via `title` passed to `load()` by `render()` (src/services/reports.js), then passed to `readText()` by `load()` (src/repositories/reports.js)"
+        ),
+        "{}",
+        found[0].3
+    );
+}
+
+/// FastAPI hands request data to typed handler parameters: a router module that never says
+/// "request" still passes it on.
+#[test]
+fn a_fastapi_router_passes_its_parameters_on() {
+    let files: &[(&str, &str)] = &[
+        ("api/__init__.py", ""),
+        ("api/routers/__init__.py", ""),
+        ("api/services/__init__.py", ""),
+        (
+            "api/routers/exports.py",
+            "from fastapi import APIRouter\n\nfrom api.services import exports\n\nrouter = APIRouter(prefix=\"/exports\")\n\n\n@router.get(\"/{name}\")\ndef download(name: str):\n    return exports.read_export(name)\n\n\n@router.get(\"/by-id/{export_id}\")\ndef by_id(export_id: int):\n    return exports.read_export(str(export_id))\n",
+        ),
+        (
+            "api/services/exports.py",
+            "import os\n\nEXPORTS = \"/srv/exports\"\n\n\ndef read_export(name):\n    with open(os.path.join(EXPORTS, name)) as f:\n        return f.read()\n",
+        ),
+    ];
+    let found = check(files);
+    let places: Vec<(&str, &str, u64)> = found
+        .iter()
+        .map(|(p, c, l, _)| (p.as_str(), c.as_str(), *l))
+        .collect();
+    assert_eq!(
+        places,
+        [("api/services/exports.py", "SEC302", 7)],
+        "{found:#?}"
+    );
+    assert!(
+        found[0]
+            .3
+            .contains("request parameter `name` passed to `read_export()` by `download()` (api/routers/exports.py)"),
+        "{}",
+        found[0].3
+    );
+}
