@@ -337,6 +337,7 @@ pub static RULES: &[&Rule] = &[
     &performance::http_call_without_timeout::RULE,
     &performance::connection_per_request::RULE,
     &performance::unindexed_foreign_key::RULE,
+    &performance::unbounded_page_size::RULE,
     &performance::graphql_resolver_n_plus_one::RULE,
     &dependencies::vulnerable_dependency::RULE,
     &advisor::model_finding::RULE,
