@@ -308,6 +308,7 @@ pub static RULES: &[&Rule] = &[
     &security::insecure_random::RULE,
     &security::jwt_without_expiry::RULE,
     &security::sensitive_jwt_payload::RULE,
+    &security::secret_disclosure::RULE,
     &security::weak_hash::RULE,
     &security::weak_cipher::RULE,
     &security::weak_key_size::RULE,
