@@ -215,6 +215,27 @@ pub struct Import {
     pub target: String,
 }
 
+/// A Python module-level function and the calls in its body (nested functions and classes
+/// left out): enough to follow a handler's call into another module and see what it does.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Function {
+    pub name: String,
+    pub is_async: bool,
+    /// Calls by callee as written (`requests.get`, `crud.get_user`, `db.query`,
+    /// `User.objects.get`); in an async function only the calls not awaited.
+    pub calls: Vec<FunctionCall>,
+    /// The function's name.
+    pub span: Span,
+}
+
+/// A call in a function body: the callee's text (a name or a dotted chain; a chain through a
+/// call keeps only its last attribute after `…`, as in `….first`) and where the call is.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct FunctionCall {
+    pub callee: String,
+    pub span: Span,
+}
+
 /// JavaScript exports: (exported name, local variable); `None` is the default export.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Export {
@@ -232,6 +253,9 @@ pub struct TestCalls {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct FileFacts {
     pub imports: Vec<Import>,
+    /// Python module-level functions with the calls they make (`blocking_call_in_async` follows
+    /// an async handler's calls through them, across modules).
+    pub functions: Vec<Function>,
     pub exports: Vec<Export>,
     pub owners: Vec<Owner>,
     pub mounts: Vec<Mount>,
@@ -269,6 +293,20 @@ impl FileFacts {
             ..f.clone()
         };
         self.imports.extend(other.imports.iter().cloned());
+        self.functions.extend(other.functions.iter().map(|f| {
+            Function {
+                span: s(&f.span),
+                calls: f
+                    .calls
+                    .iter()
+                    .map(|c| FunctionCall {
+                        span: s(&c.span),
+                        ..c.clone()
+                    })
+                    .collect(),
+                ..f.clone()
+            }
+        }));
         self.exports.extend(other.exports.iter().cloned());
         self.owners.extend(other.owners.iter().map(|o| Owner {
             span: s(&o.span),

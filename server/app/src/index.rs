@@ -35,6 +35,10 @@ pub enum Anchor {
     Owner(usize),
     Mount(usize),
     Urlpatterns,
+    /// A module-level Python function (its name).
+    Function(usize),
+    /// A call in a module-level Python function: (function, call).
+    Call(usize, usize),
 }
 
 impl FileEntry {
@@ -49,6 +53,8 @@ impl FileEntry {
             Anchor::Owner(i) => f.owners.get(i)?.span.0.clone(),
             Anchor::Mount(i) => f.mounts.get(i)?.span.0.clone(),
             Anchor::Urlpatterns => f.urlpatterns.as_ref()?.0.clone(),
+            Anchor::Function(i) => f.functions.get(i)?.span.0.clone(),
+            Anchor::Call(i, j) => f.functions.get(i)?.calls.get(j)?.span.0.clone(),
         })
     }
 
@@ -144,6 +150,7 @@ fn route_shape(f: &FileFacts) -> u64 {
     let mut h = rustc_hash::FxHasher::default();
     (
         &f.imports,
+        &f.functions,
         &f.exports,
         &f.owners,
         &f.mounts,
@@ -259,6 +266,60 @@ impl WorkspaceIndex {
             .flat_map(|f| &f.facts.tests)
             .filter(|t| t.paths.iter().any(|p| path_matches(path, p)))
             .count()
+    }
+}
+
+/// Finds the Python function a call names, across the index's files (`WorkspaceIndex::
+/// python_functions`; build it once per pass: it maps every file's module path).
+pub struct PythonFunctions<'a> {
+    resolver: Resolver<'a>,
+}
+
+impl WorkspaceIndex {
+    pub fn python_functions(&self) -> PythonFunctions<'_> {
+        PythonFunctions {
+            resolver: Resolver::new(&self.files),
+        }
+    }
+}
+
+impl<'a> PythonFunctions<'a> {
+    /// The module-level function (and its file, and its index there) that a call to `callee`
+    /// written in `from` runs: a function of `from` itself (`get_user(…)`), one imported by name
+    /// (`from .crud import get_user`), or one of an imported module (`crud.get_user(…)` after
+    /// `from . import crud` or `import app.crud as crud`).
+    pub fn resolve(
+        &self,
+        from: &'a FileEntry,
+        callee: &str,
+    ) -> Option<(&'a FileEntry, usize, &'a crate::facts::Function)> {
+        let find = |file: &'a FileEntry, name: &str| {
+            file.facts
+                .functions
+                .iter()
+                .enumerate()
+                .find(|(_, f)| f.name == name)
+                .map(|(i, f)| (file, i, f))
+        };
+        let (head, rest) = match callee.split_once('.') {
+            None => (callee, None),
+            Some((h, r)) if !r.contains(['.', '(']) && !h.contains('(') => (h, Some(r)),
+            _ => return None,
+        };
+        let import = from.facts.imports.iter().find(|i| i.local == head);
+        match (rest, import) {
+            (None, None) => find(from, callee),
+            (None, Some(import)) => {
+                let (key, name) = self.resolver.python_target(from, &import.target)?;
+                find(self.resolver.file(&key)?, name.as_deref()?)
+            }
+            (Some(rest), Some(import)) => {
+                let target = format!("{}.{rest}", import.target);
+                let (key, name) = self.resolver.python_target(from, &target)?;
+                find(self.resolver.file(&key)?, name.as_deref()?)
+            }
+            (Some(_), None) => None,
+        }
     }
 }
 

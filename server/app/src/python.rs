@@ -826,11 +826,124 @@ fn function(cx: &mut Cx, def: Node, decorators: &[Node]) {
         }
         return;
     }
+    if cx.function.is_none() {
+        cx.out
+            .functions
+            .push(function_fact(def, &name, name_node, src));
+    }
     let outer = cx.function.replace(name);
     if let Some(body) = def.field("body") {
         visit_body(cx, body);
     }
     cx.function = outer;
+}
+
+/// Builtins and methods no project module defines: calls to them are not recorded.
+const NOT_PROJECT_CALLS: &[&str] = &[
+    "print",
+    "len",
+    "str",
+    "int",
+    "float",
+    "bool",
+    "dict",
+    "list",
+    "set",
+    "tuple",
+    "range",
+    "isinstance",
+    "getattr",
+    "setattr",
+    "hasattr",
+    "super",
+    "enumerate",
+    "zip",
+    "sorted",
+    "min",
+    "max",
+    "sum",
+    "any",
+    "all",
+    "repr",
+    "type",
+    "iter",
+    "next",
+    "map",
+    "filter",
+];
+
+/// The calls a module-level function makes (see `Function`).
+fn function_fact(def: Node, name: &str, name_node: Option<Node>, src: &str) -> Function {
+    let is_async = def.child(0).is_some_and(|c| c.kind_str() == "async");
+    let mut calls = Vec::new();
+    // Calls under `await` (pre-order: the `await` is seen before its call).
+    let mut awaited = Vec::new();
+    if let Some(body) = def.field("body") {
+        ba_analysis::walk_scope(
+            body,
+            &|n| {
+                matches!(
+                    n.kind_str(),
+                    "function_definition" | "class_definition" | "lambda"
+                )
+            },
+            &mut |n| {
+                if n.kind_str() == "await" {
+                    awaited.extend(n.named_child(0).map(|c| c.id()));
+                    return;
+                }
+                if n.kind_str() != "call" || calls.len() >= MAX_FUNCTION_CALLS {
+                    return;
+                }
+                // `await service.get(…)`: the callee is a coroutine function.
+                if awaited.contains(&n.id()) {
+                    return;
+                }
+                let Some(func) = n.field("function") else {
+                    return;
+                };
+                let Some(callee) = callee_chain(func, src, 0) else {
+                    return;
+                };
+                if NOT_PROJECT_CALLS.contains(&callee.as_str()) || callee.len() > 120 {
+                    return;
+                }
+                calls.push(FunctionCall {
+                    callee,
+                    span: span(n),
+                });
+            },
+        );
+    }
+    Function {
+        name: name.to_owned(),
+        is_async,
+        calls,
+        span: name_node.map(span).unwrap_or_else(|| span(def)),
+    }
+}
+
+/// At most this many calls are kept per function (generated code can hold thousands).
+const MAX_FUNCTION_CALLS: usize = 256;
+
+/// `db.query(User).filter(x).first` → `db.query().filter().first`: a callee chain with the
+/// arguments left out; `None` for callees that are not names, attributes or calls of them.
+fn callee_chain(n: Node, src: &str, depth: u32) -> Option<String> {
+    if depth > 12 {
+        return None;
+    }
+    match n.kind_str() {
+        "identifier" => Some(text(n, src).to_owned()),
+        "attribute" => {
+            let object = callee_chain(n.field("object")?, src, depth + 1)?;
+            Some(format!("{object}.{}", text(n.field("attribute")?, src)))
+        }
+        "call" => Some(format!(
+            "{}()",
+            callee_chain(n.field("function")?, src, depth + 1)?
+        )),
+        _ => None,
+    }
 }
 
 fn is_route_decorator(name: &str) -> bool {

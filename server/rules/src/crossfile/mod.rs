@@ -31,6 +31,15 @@ pub static RULES: &[&Rule] = &[
     &missing_health_check::RULE,
 ];
 
+/// Every rule with findings from this pass: the cross-file rules, and per-item rules that also
+/// follow calls across files (PERF201: an async handler calling a blocking helper elsewhere).
+pub static REPORTED: &[&Rule] = &[
+    &duplicate_route::RULE,
+    &missing_auth::RULE,
+    &missing_health_check::RULE,
+    &crate::performance::blocking_call_in_async::RULE,
+];
+
 /// Every cross-file finding of the workspace, grouped by file.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct CrossFindings {
@@ -44,6 +53,7 @@ impl CrossFindings {
         duplicate_route::check(&resolved, &mut all);
         missing_auth::check(&resolved, &mut all);
         missing_health_check::check(&resolved, &mut all);
+        crate::performance::blocking_call_in_async::check_layers(index, &mut all);
         let mut by_file: HashMap<Arc<str>, Vec<CrossFinding>> = HashMap::new();
         for f in all {
             by_file.entry(f.at.0.clone()).or_default().push(f);
