@@ -224,6 +224,9 @@ pub struct Function {
     /// Calls by callee as written (`requests.get`, `crud.get_user`, `db.query`,
     /// `User.objects.get`); in an async function only the calls not awaited.
     pub calls: Vec<FunctionCall>,
+    /// Whether the body mentions `timeout` (a wrapper that sets a default before forwarding
+    /// `**kwargs` to an HTTP client, `kwargs.setdefault("timeout", 10)`).
+    pub names_timeout: bool,
     /// The function's name.
     pub span: Span,
 }
@@ -233,6 +236,8 @@ pub struct Function {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct FunctionCall {
     pub callee: String,
+    /// The names of its keyword arguments, and `**` for a `**kwargs` splat.
+    pub keywords: Vec<String>,
     pub span: Span,
 }
 

@@ -908,17 +908,33 @@ fn function_fact(def: Node, name: &str, name_node: Option<Node>, src: &str) -> F
                 if NOT_PROJECT_CALLS.contains(&callee.as_str()) || callee.len() > 120 {
                     return;
                 }
+                let keywords = n
+                    .field("arguments")
+                    .map(named_children)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter_map(|a| match a.kind_str() {
+                        "keyword_argument" => a.field("name").map(|k| text(k, src).to_owned()),
+                        "dictionary_splat" => Some("**".to_owned()),
+                        _ => None,
+                    })
+                    .collect();
                 calls.push(FunctionCall {
                     callee,
+                    keywords,
                     span: span(n),
                 });
             },
         );
     }
+    let names_timeout = def
+        .field("body")
+        .is_some_and(|b| text(b, src).contains("timeout"));
     Function {
         name: name.to_owned(),
         is_async,
         calls,
+        names_timeout,
         span: name_node.map(span).unwrap_or_else(|| span(def)),
     }
 }

@@ -372,7 +372,7 @@ fn blocking_chain<'a>(
 }
 
 /// The last two parts of a path, for messages (`services/orders.py`).
-fn short_path(path: &str) -> &str {
+pub(crate) fn short_path(path: &str) -> &str {
     let mut cut = path.len();
     for _ in 0..2 {
         match path[..cut].rfind(['/', '\\']) {
