@@ -241,6 +241,36 @@ pub struct FunctionCall {
     pub span: Span,
 }
 
+/// A DRF serializer class and the relations its fields read from each object.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Serializer {
+    pub name: String,
+    pub relations: Vec<SerializerRelation>,
+    pub span: Span,
+}
+
+/// A relation a serializer field follows: `author` for `source="author.username"`, a nested
+/// `AuthorSerializer()`, or `obj.author.name` in a `get_…` method; `many` for to-many reads
+/// (`many=True`, `obj.comments.count()`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct SerializerRelation {
+    pub relation: String,
+    pub many: bool,
+    /// The field (or method) that reads it, for messages.
+    pub field: String,
+}
+
+/// A DRF view that lists objects (`ListAPIView`, `ModelViewSet`…) with its serializer class as
+/// written and the relations its queryset loads with `select_related`/`prefetch_related`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ListView {
+    pub name: String,
+    pub serializer: String,
+    pub loaded: Vec<String>,
+    /// The `serializer_class = …` assignment.
+    pub span: Span,
+}
+
 /// JavaScript exports: (exported name, local variable); `None` is the default export.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Export {
@@ -261,6 +291,11 @@ pub struct FileFacts {
     /// Python module-level functions with the calls they make (`blocking_call_in_async` follows
     /// an async handler's calls through them, across modules).
     pub functions: Vec<Function>,
+    /// DRF serializers and the relations each reads per object (`n_plus_one_query` joins them
+    /// to the list views that use them).
+    pub serializers: Vec<Serializer>,
+    /// DRF list views: the serializer they use and what their queryset loads up front.
+    pub list_views: Vec<ListView>,
     pub exports: Vec<Export>,
     pub owners: Vec<Owner>,
     pub mounts: Vec<Mount>,
@@ -312,6 +347,16 @@ impl FileFacts {
                 ..f.clone()
             }
         }));
+        self.serializers
+            .extend(other.serializers.iter().map(|x| Serializer {
+                span: s(&x.span),
+                ..x.clone()
+            }));
+        self.list_views
+            .extend(other.list_views.iter().map(|x| ListView {
+                span: s(&x.span),
+                ..x.clone()
+            }));
         self.exports.extend(other.exports.iter().cloned());
         self.owners.extend(other.owners.iter().map(|o| Owner {
             span: s(&o.span),

@@ -39,6 +39,8 @@ pub enum Anchor {
     Function(usize),
     /// A call in a module-level Python function: (function, call).
     Call(usize, usize),
+    /// A DRF list view's `serializer_class` assignment.
+    ListView(usize),
 }
 
 impl FileEntry {
@@ -55,6 +57,7 @@ impl FileEntry {
             Anchor::Urlpatterns => f.urlpatterns.as_ref()?.0.clone(),
             Anchor::Function(i) => f.functions.get(i)?.span.0.clone(),
             Anchor::Call(i, j) => f.functions.get(i)?.calls.get(j)?.span.0.clone(),
+            Anchor::ListView(i) => f.list_views.get(i)?.span.0.clone(),
         })
     }
 
@@ -151,6 +154,7 @@ fn route_shape(f: &FileFacts) -> u64 {
     (
         &f.imports,
         &f.functions,
+        (&f.serializers, &f.list_views),
         &f.exports,
         &f.owners,
         &f.mounts,
@@ -293,33 +297,32 @@ impl<'a> PythonFunctions<'a> {
         from: &'a FileEntry,
         callee: &str,
     ) -> Option<(&'a FileEntry, usize, &'a crate::facts::Function)> {
-        let find = |file: &'a FileEntry, name: &str| {
-            file.facts
-                .functions
-                .iter()
-                .enumerate()
-                .find(|(_, f)| f.name == name)
-                .map(|(i, f)| (file, i, f))
-        };
-        let (head, rest) = match callee.split_once('.') {
-            None => (callee, None),
+        let (file, name) = self.target(from, callee)?;
+        file.facts
+            .functions
+            .iter()
+            .enumerate()
+            .find(|(_, f)| f.name == name)
+            .map(|(i, f)| (file, i, f))
+    }
+
+    /// The file and module-level name that `name` (as written in `from`: `X`, `module.X`)
+    /// refers to: `from` itself when nothing imports it.
+    pub fn target(&self, from: &'a FileEntry, name: &str) -> Option<(&'a FileEntry, String)> {
+        let (head, rest) = match name.split_once('.') {
+            None => (name, None),
             Some((h, r)) if !r.contains(['.', '(']) && !h.contains('(') => (h, Some(r)),
             _ => return None,
         };
         let import = from.facts.imports.iter().find(|i| i.local == head);
-        match (rest, import) {
-            (None, None) => find(from, callee),
-            (None, Some(import)) => {
-                let (key, name) = self.resolver.python_target(from, &import.target)?;
-                find(self.resolver.file(&key)?, name.as_deref()?)
-            }
-            (Some(rest), Some(import)) => {
-                let target = format!("{}.{rest}", import.target);
-                let (key, name) = self.resolver.python_target(from, &target)?;
-                find(self.resolver.file(&key)?, name.as_deref()?)
-            }
-            (Some(_), None) => None,
-        }
+        let target = match (rest, import) {
+            (None, None) => return Some((from, name.to_owned())),
+            (None, Some(import)) => import.target.clone(),
+            (Some(rest), Some(import)) => format!("{}.{rest}", import.target),
+            (Some(_), None) => return None,
+        };
+        let (key, found) = self.resolver.python_target(from, &target)?;
+        Some((self.resolver.file(&key)?, found?))
     }
 }
 

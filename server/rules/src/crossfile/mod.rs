@@ -33,13 +33,15 @@ pub static RULES: &[&Rule] = &[
 
 /// Every rule with findings from this pass: the cross-file rules, and per-item rules that also
 /// follow calls across files (PERF201: an async handler calling a blocking helper elsewhere;
-/// PERF204: a call of a wrapper that forwards `**kwargs` to `requests` without a timeout).
+/// PERF204: a call of a wrapper that forwards `**kwargs` to `requests` without a timeout;
+/// PERF202: a list view whose serializer reads relations its queryset does not load).
 pub static REPORTED: &[&Rule] = &[
     &duplicate_route::RULE,
     &missing_auth::RULE,
     &missing_health_check::RULE,
     &crate::performance::blocking_call_in_async::RULE,
     &crate::performance::http_call_without_timeout::RULE,
+    &crate::performance::n_plus_one_query::RULE,
 ];
 
 /// Every cross-file finding of the workspace, grouped by file.
@@ -57,6 +59,7 @@ impl CrossFindings {
         missing_health_check::check(&resolved, &mut all);
         crate::performance::blocking_call_in_async::check_layers(index, &mut all);
         crate::performance::http_call_without_timeout::check_wrappers(index, &mut all);
+        crate::performance::n_plus_one_query::check_serializers(index, &mut all);
         let mut by_file: HashMap<Arc<str>, Vec<CrossFinding>> = HashMap::new();
         for f in all {
             by_file.entry(f.at.0.clone()).or_default().push(f);
