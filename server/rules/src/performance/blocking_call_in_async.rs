@@ -322,7 +322,8 @@ fn blocking_callee(file: &ba_app::FileEntry, callee: &str) -> Option<String> {
     }
     // `db.query(…)`, `self.session.execute(…)`: a session in a synchronous function is a
     // synchronous session.
-    if segments.len() >= 2 && SESSION_IO.contains(&last) {
+    // Not `get`: `session.get("user_id")` and `connection.get("url")` read dictionaries.
+    if segments.len() >= 2 && SESSION_IO.contains(&last) && last != "get" {
         let receiver = segments[segments.len() - 2];
         if super::is_db_name(receiver) && !callee[..callee.len() - last.len()].contains("()") {
             return Some(format!("{receiver}.{last}"));

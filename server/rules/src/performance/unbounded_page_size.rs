@@ -220,7 +220,15 @@ fn python_fate<'a>(checker: &Checker<'a>, scope: Node<'a>, node: Node<'a>) -> Fa
                 }
             }
             "subscript" => {
-                return if child.kind_str() == "slice" {
+                // `qs[offset:offset + limit]` is a query's LIMIT; `sorted(rows)[:limit]` trims
+                // rows already in memory.
+                let value = parent.field("value");
+                let query = value.is_some_and(|v| {
+                    super::python_rows(checker, v).is_some()
+                        || super::local_value(checker, v)
+                            .is_some_and(|l| super::python_rows(checker, l).is_some())
+                });
+                return if child.kind_str() == "slice" && query {
                     Fate::Reaches(parent)
                 } else {
                     Fate::Nothing
