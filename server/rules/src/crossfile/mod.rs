@@ -140,6 +140,28 @@ mod tests {
     }
 
     #[test]
+    fn blocking_helpers_are_followed_across_modules() {
+        let main = "from fastapi import FastAPI\nfrom . import repo\nfrom .svc import load as load_it\nimport app.repo as r2\napp = FastAPI()\n@app.get(\"/health\")\nasync def health():\n    return {}\n@app.get(\"/a\")\nasync def a():\n    return repo.fetch(1)\n@app.get(\"/b\")\nasync def b():\n    return load_it()\n@app.get(\"/c\")\nasync def c():\n    return await repo.fetch_async(1)\n@app.get(\"/d\")\ndef d():\n    return r2.fetch(1)\n@app.get(\"/e\")\nasync def e():\n    return repo.pure(1)\n";
+        let repo = "import requests\nimport httpx\ndef fetch(i):\n    return requests.get(f\"https://x/{i}\", timeout=5).json()\nasync def fetch_async(i):\n    async with httpx.AsyncClient() as c:\n        return (await c.get(\"https://x\")).json()\ndef pure(i):\n    return i * 2\n";
+        let svc = "from .repo import fetch\ndef load():\n    return helper()\ndef helper():\n    return fetch(2)\n";
+        let found = findings(&[
+            ("/p/app/main.py", main),
+            ("/p/app/repo.py", repo),
+            ("/p/app/svc.py", svc),
+            ("/p/app/__init__.py", ""),
+        ]);
+        // `a` (module attribute) and `b` (an aliased name, two layers down) block; `c` awaits
+        // an async helper, `d` is a plain `def` (run in a thread pool), `e`'s helper computes.
+        assert_eq!(
+            found,
+            vec![
+                ("/p/app/main.py".to_owned(), "PERF201"),
+                ("/p/app/main.py".to_owned(), "PERF201"),
+            ]
+        );
+    }
+
+    #[test]
     fn different_methods_or_apps_are_not_duplicates() {
         let a = "from fastapi import FastAPI\napp = FastAPI()\n@app.get(\"/x\")\ndef a():\n    pass\n@app.post(\"/x\")\ndef b():\n    pass\n@app.get(\"/health\")\ndef h():\n    pass\n";
         let b = "from fastapi import FastAPI\nother = FastAPI()\n@other.get(\"/x\")\ndef a():\n    pass\n@other.get(\"/healthz\")\ndef h():\n    pass\n";
