@@ -15,3 +15,11 @@
   name: (object_pattern) @pattern
   value: (member_expression
     property: (property_identifier) @_query (#eq? @_query "query"))) @destructure
+
+
+; NestJS: `@Query("limit") limit: number`, `@Query("limit", ParseIntPipe) limit: number` (the
+; decorated parameter is TypeScript's; Rust finds it above the decorator).
+(decorator
+  (call_expression
+    function: (identifier) @_query_decorator (#eq? @_query_decorator "Query")
+    arguments: (arguments . (string) @name))) @decorator

@@ -910,7 +910,69 @@ fn js_validated(checker: &Checker, name: &str) -> bool {
 /// bound to with the byte after which that binding holds (destructuring).
 type ClientValue<'a> = (&'a str, Node<'a>, Option<(&'a str, usize)>);
 
+/// NestJS: `@Query("limit") limit: number` in a controller method, followed in the method.
+fn check_nest_parameter<'a>(
+    checker: &mut Checker<'a>,
+    decorator: Node<'a>,
+    caps: &Captures<'_, 'a>,
+) {
+    let Some(name) = caps.get("name") else {
+        return;
+    };
+    let path = ba_analysis::ancestors(checker.item, decorator);
+    let Some(parameter) = path
+        .last()
+        .copied()
+        .filter(|p| matches!(p.kind_str(), "required_parameter" | "optional_parameter"))
+    else {
+        return;
+    };
+    let Some(local) = parameter
+        .field("pattern")
+        .filter(|p| p.kind_str() == "identifier")
+    else {
+        return;
+    };
+    let Some(method) = path
+        .iter()
+        .rev()
+        .find(|a| a.kind_str() == "method_definition")
+        .copied()
+    else {
+        return;
+    };
+    let Some(body) = method.field("body") else {
+        return;
+    };
+    let param = checker
+        .string_value(name)
+        .unwrap_or_else(|| checker.text(name));
+    if !is_page_name(param, checker.text(method)) {
+        return;
+    }
+    let Some(reach) = follow(
+        checker,
+        method,
+        body,
+        checker.text(local),
+        body.start_byte(),
+    ) else {
+        return;
+    };
+    checker
+        .report(parameter, format!(
+            "the client chooses the page size `{param}` with no upper bound, and it reaches the query `{}`: one request can ask for every row; cap it (`Math.min({}, 100)`) or validate a maximum (a DTO with `@Max(100)`)",
+            shown(checker, reach),
+            checker.text(local)
+        ))
+        .with_related(reach.byte_range(), format!("`{param}` reaches the query here"));
+}
+
 fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    if let Some(decorator) = caps.get("decorator") {
+        check_nest_parameter(checker, decorator, caps);
+        return;
+    }
     let at = caps.get("source").or_else(|| caps.get("destructure"));
     let Some(at) = at else {
         return;
@@ -1011,7 +1073,8 @@ supplies it to the query it reaches:
 - Flask, Django and DRF views: `per_page = request.args.get("per_page", type=int)`,
   `limit = int(request.GET.get("limit", 20))`, `self.request.query_params.get("limit")`;
 - Express, Koa and Fastify handlers: `req.query.limit`, `ctx.query.pageSize`,
-  `const { limit = 20 } = req.query`;
+  `const { limit = 20 } = req.query`; NestJS controller methods: `@Query("limit") limit: number`
+  (with or without pipes; a DTO validated with `@Max(…)` is not followed);
 - DRF paginators: a `PageNumberPagination`/`CursorPagination` subclass that sets
   `page_size_query_param` without `max_page_size`; a `LimitOffsetPagination` subclass without
   `max_limit`; a view or `REST_FRAMEWORK["DEFAULT_PAGINATION_CLASS"]` naming
