@@ -215,6 +215,62 @@ pub struct Import {
     pub target: String,
 }
 
+/// A Python module-level function and the calls in its body (nested functions and classes
+/// left out): enough to follow a handler's call into another module and see what it does.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Function {
+    pub name: String,
+    pub is_async: bool,
+    /// Calls by callee as written (`requests.get`, `crud.get_user`, `db.query`,
+    /// `User.objects.get`); in an async function only the calls not awaited.
+    pub calls: Vec<FunctionCall>,
+    /// Whether the body mentions `timeout` (a wrapper that sets a default before forwarding
+    /// `**kwargs` to an HTTP client, `kwargs.setdefault("timeout", 10)`).
+    pub names_timeout: bool,
+    /// The function's name.
+    pub span: Span,
+}
+
+/// A call in a function body: the callee's text (a name or a dotted chain; a chain through a
+/// call keeps only its last attribute after `…`, as in `….first`) and where the call is.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct FunctionCall {
+    pub callee: String,
+    /// The names of its keyword arguments, and `**` for a `**kwargs` splat.
+    pub keywords: Vec<String>,
+    pub span: Span,
+}
+
+/// A DRF serializer class and the relations its fields read from each object.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Serializer {
+    pub name: String,
+    pub relations: Vec<SerializerRelation>,
+    pub span: Span,
+}
+
+/// A relation a serializer field follows: `author` for `source="author.username"`, a nested
+/// `AuthorSerializer()`, or `obj.author.name` in a `get_…` method; `many` for to-many reads
+/// (`many=True`, `obj.comments.count()`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct SerializerRelation {
+    pub relation: String,
+    pub many: bool,
+    /// The field (or method) that reads it, for messages.
+    pub field: String,
+}
+
+/// A DRF view that lists objects (`ListAPIView`, `ModelViewSet`…) with its serializer class as
+/// written and the relations its queryset loads with `select_related`/`prefetch_related`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ListView {
+    pub name: String,
+    pub serializer: String,
+    pub loaded: Vec<String>,
+    /// The `serializer_class = …` assignment.
+    pub span: Span,
+}
+
 /// JavaScript exports: (exported name, local variable); `None` is the default export.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Export {
@@ -232,6 +288,14 @@ pub struct TestCalls {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct FileFacts {
     pub imports: Vec<Import>,
+    /// Python module-level functions with the calls they make (`blocking_call_in_async` follows
+    /// an async handler's calls through them, across modules).
+    pub functions: Vec<Function>,
+    /// DRF serializers and the relations each reads per object (`n_plus_one_query` joins them
+    /// to the list views that use them).
+    pub serializers: Vec<Serializer>,
+    /// DRF list views: the serializer they use and what their queryset loads up front.
+    pub list_views: Vec<ListView>,
     pub exports: Vec<Export>,
     pub owners: Vec<Owner>,
     pub mounts: Vec<Mount>,
@@ -269,6 +333,30 @@ impl FileFacts {
             ..f.clone()
         };
         self.imports.extend(other.imports.iter().cloned());
+        self.functions.extend(other.functions.iter().map(|f| {
+            Function {
+                span: s(&f.span),
+                calls: f
+                    .calls
+                    .iter()
+                    .map(|c| FunctionCall {
+                        span: s(&c.span),
+                        ..c.clone()
+                    })
+                    .collect(),
+                ..f.clone()
+            }
+        }));
+        self.serializers
+            .extend(other.serializers.iter().map(|x| Serializer {
+                span: s(&x.span),
+                ..x.clone()
+            }));
+        self.list_views
+            .extend(other.list_views.iter().map(|x| ListView {
+                span: s(&x.span),
+                ..x.clone()
+            }));
         self.exports.extend(other.exports.iter().cloned());
         self.owners.extend(other.owners.iter().map(|o| Owner {
             span: s(&o.span),

@@ -35,6 +35,12 @@ pub enum Anchor {
     Owner(usize),
     Mount(usize),
     Urlpatterns,
+    /// A module-level Python function (its name).
+    Function(usize),
+    /// A call in a module-level Python function: (function, call).
+    Call(usize, usize),
+    /// A DRF list view's `serializer_class` assignment.
+    ListView(usize),
 }
 
 impl FileEntry {
@@ -49,6 +55,9 @@ impl FileEntry {
             Anchor::Owner(i) => f.owners.get(i)?.span.0.clone(),
             Anchor::Mount(i) => f.mounts.get(i)?.span.0.clone(),
             Anchor::Urlpatterns => f.urlpatterns.as_ref()?.0.clone(),
+            Anchor::Function(i) => f.functions.get(i)?.span.0.clone(),
+            Anchor::Call(i, j) => f.functions.get(i)?.calls.get(j)?.span.0.clone(),
+            Anchor::ListView(i) => f.list_views.get(i)?.span.0.clone(),
         })
     }
 
@@ -148,6 +157,8 @@ fn route_shape(f: &FileFacts) -> u64 {
     let mut h = rustc_hash::FxHasher::default();
     (
         &f.imports,
+        &f.functions,
+        (&f.serializers, &f.list_views),
         &f.exports,
         &f.owners,
         &f.mounts,
@@ -263,6 +274,59 @@ impl WorkspaceIndex {
             .flat_map(|f| &f.facts.tests)
             .filter(|t| t.paths.iter().any(|p| path_matches(path, p)))
             .count()
+    }
+}
+
+/// Finds the Python function a call names, across the index's files (`WorkspaceIndex::
+/// python_functions`; build it once per pass: it maps every file's module path).
+pub struct PythonFunctions<'a> {
+    resolver: Resolver<'a>,
+}
+
+impl WorkspaceIndex {
+    pub fn python_functions(&self) -> PythonFunctions<'_> {
+        PythonFunctions {
+            resolver: Resolver::new(&self.files),
+        }
+    }
+}
+
+impl<'a> PythonFunctions<'a> {
+    /// The module-level function (and its file, and its index there) that a call to `callee`
+    /// written in `from` runs: a function of `from` itself (`get_user(…)`), one imported by name
+    /// (`from .crud import get_user`), or one of an imported module (`crud.get_user(…)` after
+    /// `from . import crud` or `import app.crud as crud`).
+    pub fn resolve(
+        &self,
+        from: &'a FileEntry,
+        callee: &str,
+    ) -> Option<(&'a FileEntry, usize, &'a crate::facts::Function)> {
+        let (file, name) = self.target(from, callee)?;
+        file.facts
+            .functions
+            .iter()
+            .enumerate()
+            .find(|(_, f)| f.name == name)
+            .map(|(i, f)| (file, i, f))
+    }
+
+    /// The file and module-level name that `name` (as written in `from`: `X`, `module.X`)
+    /// refers to: `from` itself when nothing imports it.
+    pub fn target(&self, from: &'a FileEntry, name: &str) -> Option<(&'a FileEntry, String)> {
+        let (head, rest) = match name.split_once('.') {
+            None => (name, None),
+            Some((h, r)) if !r.contains(['.', '(']) && !h.contains('(') => (h, Some(r)),
+            _ => return None,
+        };
+        let import = from.facts.imports.iter().find(|i| i.local == head);
+        let target = match (rest, import) {
+            (None, None) => return Some((from, name.to_owned())),
+            (None, Some(import)) => import.target.clone(),
+            (Some(rest), Some(import)) => format!("{}.{rest}", import.target),
+            (Some(_), None) => return None,
+        };
+        let (key, found) = self.resolver.python_target(from, &target)?;
+        Some((self.resolver.file(&key)?, found?))
     }
 }
 

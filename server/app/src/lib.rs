@@ -21,7 +21,8 @@ use tree_sitter::Tree;
 pub use classify::{classify, ClassSet, FileClass};
 pub use facts::{FileFacts, Framework, ModelKind};
 pub use index::{
-    Anchor, AppRoot, FileEntry, Loc, Resolved, ResolvedRoute, RouteView, WorkspaceIndex,
+    Anchor, AppRoot, FileEntry, Loc, PythonFunctions, Resolved, ResolvedRoute, RouteView,
+    WorkspaceIndex,
 };
 
 use ba_syntax::{Family, Language};
@@ -168,7 +169,8 @@ fn extract_with(
     let mut rerun = 0;
     let imports_only = routes_only && family == Family::Python && !py.any_framework();
     for item in root.named_children(&mut cursor) {
-        if imports_only && !is_import_head(item, source) {
+        // Module-level functions too: their calls are followed from handlers in other files.
+        if imports_only && !is_import_head(item, source) && !is_python_function(item) {
             continue;
         }
         let range = item.byte_range();
@@ -227,6 +229,17 @@ fn extract_with(
     }
     facts.class = class;
     facts
+}
+
+/// A Python module-level `def` (decorated or not).
+fn is_python_function(item: tree_sitter::Node) -> bool {
+    match item.kind_str() {
+        "function_definition" => true,
+        "decorated_definition" => item
+            .field("definition")
+            .is_some_and(|d| d.kind_str() == "function_definition"),
+        _ => false,
+    }
 }
 
 /// A Python module-level import, or an `if`/`try` that holds one.

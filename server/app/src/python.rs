@@ -852,11 +852,140 @@ fn function(cx: &mut Cx, def: Node, decorators: &[Node]) {
         }
         return;
     }
+    if cx.function.is_none() {
+        cx.out
+            .functions
+            .push(function_fact(def, &name, name_node, src));
+    }
     let outer = cx.function.replace(name);
     if let Some(body) = def.field("body") {
         visit_body(cx, body);
     }
     cx.function = outer;
+}
+
+/// Builtins and methods no project module defines: calls to them are not recorded.
+const NOT_PROJECT_CALLS: &[&str] = &[
+    "print",
+    "len",
+    "str",
+    "int",
+    "float",
+    "bool",
+    "dict",
+    "list",
+    "set",
+    "tuple",
+    "range",
+    "isinstance",
+    "getattr",
+    "setattr",
+    "hasattr",
+    "super",
+    "enumerate",
+    "zip",
+    "sorted",
+    "min",
+    "max",
+    "sum",
+    "any",
+    "all",
+    "repr",
+    "type",
+    "iter",
+    "next",
+    "map",
+    "filter",
+];
+
+/// The calls a module-level function makes (see `Function`).
+fn function_fact(def: Node, name: &str, name_node: Option<Node>, src: &str) -> Function {
+    let is_async = def.child(0).is_some_and(|c| c.kind_str() == "async");
+    let mut calls = Vec::new();
+    // Calls under `await` (pre-order: the `await` is seen before its call).
+    let mut awaited = Vec::new();
+    if let Some(body) = def.field("body") {
+        ba_analysis::walk_scope(
+            body,
+            &|n| {
+                matches!(
+                    n.kind_str(),
+                    "function_definition" | "class_definition" | "lambda"
+                )
+            },
+            &mut |n| {
+                if n.kind_str() == "await" {
+                    awaited.extend(n.named_child(0).map(|c| c.id()));
+                    return;
+                }
+                if n.kind_str() != "call" || calls.len() >= MAX_FUNCTION_CALLS {
+                    return;
+                }
+                // `await service.get(…)`: the callee is a coroutine function.
+                if awaited.contains(&n.id()) {
+                    return;
+                }
+                let Some(func) = n.field("function") else {
+                    return;
+                };
+                let Some(callee) = callee_chain(func, src, 0) else {
+                    return;
+                };
+                if NOT_PROJECT_CALLS.contains(&callee.as_str()) || callee.len() > 120 {
+                    return;
+                }
+                let keywords = n
+                    .field("arguments")
+                    .map(named_children)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter_map(|a| match a.kind_str() {
+                        "keyword_argument" => a.field("name").map(|k| text(k, src).to_owned()),
+                        "dictionary_splat" => Some("**".to_owned()),
+                        _ => None,
+                    })
+                    .collect();
+                calls.push(FunctionCall {
+                    callee,
+                    keywords,
+                    span: span(n),
+                });
+            },
+        );
+    }
+    let names_timeout = def
+        .field("body")
+        .is_some_and(|b| text(b, src).contains("timeout"));
+    Function {
+        name: name.to_owned(),
+        is_async,
+        calls,
+        names_timeout,
+        span: name_node.map(span).unwrap_or_else(|| span(def)),
+    }
+}
+
+/// At most this many calls are kept per function (generated code can hold thousands).
+const MAX_FUNCTION_CALLS: usize = 256;
+
+/// `db.query(User).filter(x).first` → `db.query().filter().first`: a callee chain with the
+/// arguments left out; `None` for callees that are not names, attributes or calls of them.
+fn callee_chain(n: Node, src: &str, depth: u32) -> Option<String> {
+    if depth > 12 {
+        return None;
+    }
+    match n.kind_str() {
+        "identifier" => Some(text(n, src).to_owned()),
+        "attribute" => {
+            let object = callee_chain(n.field("object")?, src, depth + 1)?;
+            Some(format!("{object}.{}", text(n.field("attribute")?, src)))
+        }
+        "call" => Some(format!(
+            "{}()",
+            callee_chain(n.field("function")?, src, depth + 1)?
+        )),
+        _ => None,
+    }
 }
 
 fn is_route_decorator(name: &str) -> bool {
@@ -1036,11 +1165,230 @@ fn class(cx: &mut Cx, def: Node, decorators: &[Node]) {
     {
         django_class_view(cx, def, &name, &bases, &statements, decorators);
     }
+    if cx.m.drf && cx.function.is_none() {
+        if bases.iter().any(|b| b.ends_with("Serializer")) {
+            let relations = serializer_relations(&statements, src);
+            if !relations.is_empty() {
+                cx.out.serializers.push(Serializer {
+                    name: name.clone(),
+                    relations,
+                    span: name_span.clone(),
+                });
+            }
+        } else if bases.iter().any(|b| LIST_VIEWS.contains(&last_segment(b))) {
+            list_view(cx, &name, &statements);
+        }
+    }
     let outer = cx.function.replace(name);
     if let Some(body) = body {
         visit_body(cx, body);
     }
     cx.function = outer;
+}
+
+/// DRF views that serve a list action.
+const LIST_VIEWS: &[&str] = &[
+    "ListAPIView",
+    "ListCreateAPIView",
+    "ModelViewSet",
+    "ReadOnlyModelViewSet",
+    "ListModelMixin",
+];
+
+/// DRF relational fields that read the related object (`StringRelatedField` calls its
+/// `__str__`); `PrimaryKeyRelatedField` reads only the key column of a to-one relation.
+const RELATED_FIELDS: &[&str] = &[
+    "StringRelatedField",
+    "SlugRelatedField",
+    "HyperlinkedRelatedField",
+    "PrimaryKeyRelatedField",
+];
+
+/// Manager and queryset methods that run a query over a to-many relation.
+const MANY_METHODS: &[&str] = &[
+    "all",
+    "count",
+    "filter",
+    "exclude",
+    "exists",
+    "first",
+    "last",
+    "values",
+    "values_list",
+    "order_by",
+    "aggregate",
+];
+
+/// The string arguments of a call (`"author"`, `'tags'`), from its text.
+fn quoted(args: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = args;
+    while let Some(open) = rest.find(['"', '\'']) {
+        let quote = rest.as_bytes()[open] as char;
+        let after = &rest[open + 1..];
+        let Some(close) = after.find(quote) else {
+            break;
+        };
+        out.push(after[..close].to_owned());
+        rest = &after[close + 1..];
+    }
+    out
+}
+
+/// The relations a serializer's fields and `get_…` methods read per object.
+fn serializer_relations(statements: &[Node], src: &str) -> Vec<SerializerRelation> {
+    let mut out: Vec<SerializerRelation> = Vec::new();
+    let mut push = |relation: &str, many: bool, field: &str| {
+        if relation.is_empty() || out.iter().any(|r| r.relation == relation) {
+            return;
+        }
+        out.push(SerializerRelation {
+            relation: relation.to_owned(),
+            many,
+            field: field.to_owned(),
+        });
+    };
+    for s in statements {
+        match s.kind_str() {
+            "expression_statement" => {
+                let Some(a) = s.named_child(0).filter(|a| a.kind_str() == "assignment") else {
+                    continue;
+                };
+                let (Some(left), Some(call)) = (a.field("left"), a.field("right")) else {
+                    continue;
+                };
+                if call.kind_str() != "call" {
+                    continue;
+                }
+                let field = text(left, src);
+                let callee = last_segment(callee(call, src));
+                let args = call.field("arguments").map(Arguments::of);
+                let keyword = |k: &str| {
+                    args.as_ref()
+                        .and_then(|a| a.keyword(k, src))
+                        .map(|v| text(v, src))
+                };
+                let many = keyword("many") == Some("True");
+                let source = keyword("source").and_then(|v| quoted(v).into_iter().next());
+                if let Some(source) = &source {
+                    if let Some((relation, _)) = source.split_once('.') {
+                        push(relation, false, field);
+                        continue;
+                    }
+                }
+                let relation = source.as_deref().unwrap_or(field);
+                let nested = callee.ends_with("Serializer") && callee != "Serializer";
+                let related = RELATED_FIELDS.contains(&callee)
+                    && (many || callee != "PrimaryKeyRelatedField");
+                if (nested || related) && relation != "*" {
+                    push(relation, many, field);
+                }
+            }
+            "function_definition" => {
+                let name = s.field("name").map_or("", |n| text(n, src));
+                if !name.starts_with("get_") {
+                    continue;
+                }
+                // `def get_x(self, obj)`: the object is the second parameter.
+                let params = s
+                    .field("parameters")
+                    .map(named_children)
+                    .unwrap_or_default();
+                let Some(obj) = params.get(1).map(|p| text(*p, src)) else {
+                    continue;
+                };
+                let Some(body) = s.field("body") else {
+                    continue;
+                };
+                let body = text(body, src);
+                let prefix = format!("{obj}.");
+                for (at, _) in body.match_indices(&prefix) {
+                    if at > 0 && body.as_bytes()[at - 1].is_ascii_alphanumeric() {
+                        continue;
+                    }
+                    let rest = &body[at + prefix.len()..];
+                    let rel_len = rest
+                        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                        .unwrap_or(rest.len());
+                    let (relation, after) = rest.split_at(rel_len);
+                    let Some(after) = after.strip_prefix('.') else {
+                        continue;
+                    };
+                    let attr_len = after
+                        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                        .unwrap_or(after.len());
+                    let (attr, tail) = after.split_at(attr_len);
+                    if MANY_METHODS.contains(&attr) && tail.starts_with('(') {
+                        push(relation, true, name);
+                    } else if !tail.starts_with('(')
+                        && !attr.is_empty()
+                        && !relation.ends_with("_id")
+                    {
+                        push(relation, false, name);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A DRF list view's serializer and the relations its queryset (or `get_queryset`) loads.
+fn list_view(cx: &mut Cx, name: &str, statements: &[Node]) {
+    let src = cx.src;
+    let mut serializer = None;
+    let mut queryset = None;
+    for s in statements {
+        match s.kind_str() {
+            "expression_statement" => {
+                let Some(a) = s.named_child(0).filter(|a| a.kind_str() == "assignment") else {
+                    continue;
+                };
+                let (Some(left), Some(right)) = (a.field("left"), a.field("right")) else {
+                    continue;
+                };
+                match text(left, src) {
+                    "serializer_class" => serializer = Some((text(right, src).to_owned(), span(a))),
+                    "queryset" => queryset = Some(text(right, src)),
+                    _ => {}
+                }
+            }
+            "function_definition"
+                if s.field("name")
+                    .is_some_and(|n| text(n, src) == "get_queryset") =>
+            {
+                queryset = s.field("body").map(|b| text(b, src));
+            }
+            _ => {}
+        }
+    }
+    let (Some((serializer, at)), Some(queryset)) = (serializer, queryset) else {
+        return;
+    };
+    let mut loaded = Vec::new();
+    for method in ["select_related(", "prefetch_related(", "Prefetch("] {
+        for (at, _) in queryset.match_indices(method) {
+            let rest = &queryset[at + method.len()..];
+            let end = rest.find(')').unwrap_or(rest.len());
+            let args = &rest[..end];
+            if method == "Prefetch(" {
+                loaded.extend(quoted(args).into_iter().take(1));
+            } else {
+                loaded.extend(quoted(args));
+            }
+            // `select_related()` with no arguments follows every to-one relation.
+            if method == "select_related(" && args.trim().is_empty() {
+                loaded.push("*".to_owned());
+            }
+        }
+    }
+    cx.out.list_views.push(ListView {
+        name: name.to_owned(),
+        serializer,
+        loaded,
+        span: at,
+    });
 }
 
 fn model_kind(cx: &Cx, bases: &[String], keywords: &[String], body: &[Node]) -> Option<ModelKind> {

@@ -8,7 +8,7 @@ use tree_sitter::Tree;
 use ba_app::WorkspaceIndex;
 use ba_config::suppression::Suppressions;
 use ba_config::RuleSet;
-use ba_rules::crossfile::{CrossFindings, RULES};
+use ba_rules::crossfile::{CrossFindings, REPORTED};
 use ba_rules::{Finding, Related};
 
 /// The findings of one file in byte ranges, filtered by the rule set and the file's
@@ -27,7 +27,7 @@ pub fn findings_for(
     let suppressions = tree.map(|t| Suppressions::parse(source, t));
     let mut out = Vec::new();
     for f in list {
-        let Some(rule) = RULES.iter().copied().find(|r| r.code == f.code) else {
+        let Some(rule) = REPORTED.iter().copied().find(|r| r.code == f.code) else {
             continue;
         };
         if !rules.is_enabled(rule) || !rules.applies(rule, file.facts.class) {
@@ -82,7 +82,7 @@ pub struct FileFindings {
 /// Whether any of these rule sets enables a cross-file rule (else there is no index to build).
 pub fn any_enabled(sets: &[&RuleSet]) -> bool {
     sets.iter()
-        .any(|rules| RULES.iter().any(|r| rules.is_enabled(r)))
+        .any(|rules| REPORTED.iter().any(|r| rules.is_enabled(r)))
 }
 
 /// The cross-file findings for `files`. `extracted` holds facts the caller already extracted

@@ -31,6 +31,19 @@ pub static RULES: &[&Rule] = &[
     &missing_health_check::RULE,
 ];
 
+/// Every rule with findings from this pass: the cross-file rules, and per-item rules that also
+/// follow calls across files (PERF201: an async handler calling a blocking helper elsewhere;
+/// PERF204: a call of a wrapper that forwards `**kwargs` to `requests` without a timeout;
+/// PERF202: a list view whose serializer reads relations its queryset does not load).
+pub static REPORTED: &[&Rule] = &[
+    &duplicate_route::RULE,
+    &missing_auth::RULE,
+    &missing_health_check::RULE,
+    &crate::performance::blocking_call_in_async::RULE,
+    &crate::performance::http_call_without_timeout::RULE,
+    &crate::performance::n_plus_one_query::RULE,
+];
+
 /// Every cross-file finding of the workspace, grouped by file.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct CrossFindings {
@@ -44,6 +57,9 @@ impl CrossFindings {
         duplicate_route::check(&resolved, &mut all);
         missing_auth::check(&resolved, &mut all);
         missing_health_check::check(&resolved, &mut all);
+        crate::performance::blocking_call_in_async::check_layers(index, &mut all);
+        crate::performance::http_call_without_timeout::check_wrappers(index, &mut all);
+        crate::performance::n_plus_one_query::check_serializers(index, &mut all);
         let mut by_file: HashMap<Arc<str>, Vec<CrossFinding>> = HashMap::new();
         for f in all {
             by_file.entry(f.at.0.clone()).or_default().push(f);
@@ -119,6 +135,28 @@ mod tests {
                 ("/p/src/app.js".to_owned(), "ARC101"),
                 ("/p/src/app.js".to_owned(), "ARC101"),
                 ("/p/src/app.js".to_owned(), "ARC103"),
+            ]
+        );
+    }
+
+    #[test]
+    fn blocking_helpers_are_followed_across_modules() {
+        let main = "from fastapi import FastAPI\nfrom . import repo\nfrom .svc import load as load_it\nimport app.repo as r2\napp = FastAPI()\n@app.get(\"/health\")\nasync def health():\n    return {}\n@app.get(\"/a\")\nasync def a():\n    return repo.fetch(1)\n@app.get(\"/b\")\nasync def b():\n    return load_it()\n@app.get(\"/c\")\nasync def c():\n    return await repo.fetch_async(1)\n@app.get(\"/d\")\ndef d():\n    return r2.fetch(1)\n@app.get(\"/e\")\nasync def e():\n    return repo.pure(1)\n";
+        let repo = "import requests\nimport httpx\ndef fetch(i):\n    return requests.get(f\"https://x/{i}\", timeout=5).json()\nasync def fetch_async(i):\n    async with httpx.AsyncClient() as c:\n        return (await c.get(\"https://x\")).json()\ndef pure(i):\n    return i * 2\n";
+        let svc = "from .repo import fetch\ndef load():\n    return helper()\ndef helper():\n    return fetch(2)\n";
+        let found = findings(&[
+            ("/p/app/main.py", main),
+            ("/p/app/repo.py", repo),
+            ("/p/app/svc.py", svc),
+            ("/p/app/__init__.py", ""),
+        ]);
+        // `a` (module attribute) and `b` (an aliased name, two layers down) block; `c` awaits
+        // an async helper, `d` is a plain `def` (run in a thread pool), `e`'s helper computes.
+        assert_eq!(
+            found,
+            vec![
+                ("/p/app/main.py".to_owned(), "PERF201"),
+                ("/p/app/main.py".to_owned(), "PERF201"),
             ]
         );
     }

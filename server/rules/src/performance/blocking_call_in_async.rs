@@ -287,6 +287,153 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     check_javascript_inner(checker, caps);
 }
 
+// ---------------------------------------------------------------------------------------------
+// Through layers: an async handler calls a synchronous function of the workspace that blocks.
+// This part judges the application model (`ba_app` records each module-level function's
+// calls), so it runs in the cross-file pass (`crossfile::CrossFindings::compute`).
+
+/// How many synchronous functions deep a handler's call is followed.
+const MAX_LAYERS: usize = 3;
+
+/// What a recorded call does that blocks, if it does: `requests.get`, `db.query`,
+/// `Order.objects.get`. `callee` is the call's chain as `ba_app` records it
+/// (`db.query().filter().first`), resolved through the file's imports.
+fn blocking_callee(file: &ba_app::FileEntry, callee: &str) -> Option<String> {
+    let segments: Vec<&str> = callee
+        .split('.')
+        .map(|s| s.trim_end_matches("()"))
+        .collect();
+    let (first, last) = (*segments.first()?, *segments.last()?);
+    // A library function through the file's imports (`import requests`, `from time import
+    // sleep`, `import urllib.request`).
+    let import = file.facts.imports.iter().find(|i| i.local == first);
+    if let Some(import) = import {
+        let rest = &segments[1..];
+        let qualified = if rest.is_empty() {
+            import.target.clone()
+        } else {
+            format!("{}.{}", import.target, rest.join("."))
+        };
+        if PYTHON_NAMES.contains(&qualified.as_str()) {
+            return Some(qualified);
+        }
+    } else if matches!(first, "open" | "input") && segments.len() == 1 {
+        return Some(first.to_owned());
+    }
+    // `db.query(…)`, `self.session.execute(…)`: a session in a synchronous function is a
+    // synchronous session.
+    // Not `get`: `session.get("user_id")` and `connection.get("url")` read dictionaries.
+    if segments.len() >= 2 && SESSION_IO.contains(&last) && last != "get" {
+        let receiver = segments[segments.len() - 2];
+        if super::is_db_name(receiver) && !callee[..callee.len() - last.len()].contains("()") {
+            return Some(format!("{receiver}.{last}"));
+        }
+    }
+    // `Order.objects.get(…)`, `Order.objects.filter(…).first()`.
+    if let Some(at) = segments.iter().position(|s| *s == "objects") {
+        if at >= 1 && DJANGO_IO.contains(&last) && at + 1 < segments.len() {
+            return Some(format!("{}.objects.….{last}", segments[at - 1]));
+        }
+    }
+    None
+}
+
+/// The chain from a synchronous function to a blocking call: the functions passed through
+/// (`crud.get_user` in `crud.py`) and what blocks.
+fn blocking_chain<'a>(
+    functions: &ba_app::PythonFunctions<'a>,
+    file: &'a ba_app::FileEntry,
+    function: &'a ba_app::facts::Function,
+    depth: usize,
+    seen: &mut Vec<(*const ba_app::FileEntry, &'a str)>,
+) -> Option<(Vec<String>, String)> {
+    if depth > MAX_LAYERS || function.is_async {
+        return None;
+    }
+    let here = (file as *const _, function.name.as_str());
+    if seen.contains(&here) {
+        return None;
+    }
+    seen.push(here);
+    for call in &function.calls {
+        if let Some(what) = blocking_callee(file, &call.callee) {
+            return Some((Vec::new(), what));
+        }
+    }
+    for call in &function.calls {
+        let Some((target, _, next)) = functions.resolve(file, &call.callee) else {
+            continue;
+        };
+        if let Some((mut via, what)) = blocking_chain(functions, target, next, depth + 1, seen) {
+            via.insert(0, format!("`{}` ({})", next.name, short_path(&target.path)));
+            return Some((via, what));
+        }
+    }
+    None
+}
+
+/// The last two parts of a path, for messages (`services/orders.py`).
+pub(crate) fn short_path(path: &str) -> &str {
+    let mut cut = path.len();
+    for _ in 0..2 {
+        match path[..cut].rfind(['/', '\\']) {
+            Some(at) => cut = at,
+            None => return path,
+        }
+    }
+    &path[cut + 1..]
+}
+
+/// Async route handlers that call, without `await` and outside a thread pool, a synchronous
+/// function of the workspace that blocks (directly or through up to `MAX_LAYERS` functions).
+pub fn check_layers(index: &ba_app::WorkspaceIndex, out: &mut Vec<crate::crossfile::CrossFinding>) {
+    let functions = index.python_functions();
+    for file in index.files() {
+        if file.language.family() != Family::Python
+            || file.facts.class != ba_app::FileClass::Runtime
+        {
+            continue;
+        }
+        for (i, handler) in file.facts.functions.iter().enumerate() {
+            if !handler.is_async || !file.facts.routes.iter().any(|r| r.handler == handler.name) {
+                continue;
+            }
+            for (j, call) in handler.calls.iter().enumerate() {
+                // Blocking calls in the handler's own body are the per-item check's.
+                let Some((target, _, callee)) = functions.resolve(file, &call.callee) else {
+                    continue;
+                };
+                if callee.is_async {
+                    continue;
+                }
+                let mut seen = Vec::new();
+                let Some((via, what)) = blocking_chain(&functions, target, callee, 1, &mut seen)
+                else {
+                    continue;
+                };
+                let mut chain = vec![format!("`{}` ({})", callee.name, short_path(&target.path))];
+                chain.extend(via);
+                chain.push(format!("`{what}`"));
+                out.push(crate::crossfile::CrossFinding {
+                    code: RULE.code,
+                    at: (file.key.clone(), ba_app::Anchor::Call(i, j)),
+                    message: format!(
+                        "`{}` is synchronous and blocks ({}): called from this `async def` handler it runs on the event loop, so every other request waits for it; call it with `await run_in_threadpool({}, …)` or `await asyncio.to_thread(…)`, make the chain async, or declare the handler with plain `def`",
+                        call.callee,
+                        chain.join(" → "),
+                        call.callee,
+                    ),
+                    severity: RULE.severity,
+                    related: vec![(
+                        ba_app::Anchor::Function(i),
+                        format!("the async handler `{}`", handler.name),
+                    )],
+                });
+            }
+        }
+    }
+}
+
 const DOCS: &str = r#"## What it does
 Flags blocking calls where they stall an event loop:
 - in Python `async def` functions (FastAPI/Starlette handlers, Django async views, any
@@ -297,6 +444,15 @@ Flags blocking calls where they stall an event loop:
   `Session(engine)`), Django ORM calls that run a query (`Model.objects.get/create/count/…`),
   and `open()`/`input()`. A call inside a nested plain `def` or `lambda` is not reported: it is
   usually handed to a thread (`run_in_executor`, `asyncio.to_thread`);
+- through layers: an `async def` route handler that calls (without `await`) a synchronous
+  function of the workspace, in the same module or another one (`from .crud import get_user`,
+  `crud.get_user(…)`, `from app.services import users`), which does any of the above itself
+  or through up to three more synchronous functions (`service → repository → db.query`). In
+  those functions a `session.query/execute/commit/…` on a receiver named like a session or
+  connection (`db`, `session`, `self.db`) counts as synchronous database work, and so does a
+  Django ORM call that runs a query. The finding is on the handler's call and names the
+  chain. `await run_in_threadpool(fn, …)`, `await asyncio.to_thread(fn, …)`,
+  `await sync_to_async(fn)(…)` and calls of `async def` helpers are not reported;
 - in JavaScript and TypeScript request handlers (Express/Koa/Fastify routes and functions taking
   `req`/`ctx`): `fs.*Sync`, `child_process.execSync/spawnSync/execFileSync`,
   `crypto.pbkdf2Sync/scryptSync/…Sync`, `zlib.*Sync`. The same calls at module level or in

@@ -89,10 +89,62 @@ fn is_none(checker: &Checker, node: Node) -> bool {
     node.kind_str() == "none" || checker.text(node) == "None"
 }
 
+/// Functions that call the function they are given with the arguments after it: whether each
+/// passes keyword arguments on (`asyncio.to_thread(f, url, timeout=5)`) or not
+/// (`loop.run_in_executor(None, f, url)`).
+const FORWARDERS: &[(&str, bool)] = &[
+    ("to_thread", true),
+    ("run_in_threadpool", true),
+    ("submit", true),
+    ("run_sync", false),
+    ("run_in_executor", false),
+];
+
+/// `await asyncio.to_thread(requests.get, url)`: a `requests` function passed by reference to
+/// something that calls it without a timeout.
+fn check_by_reference<'a>(checker: &mut Checker<'a>, func: Node<'a>, args_node: Node<'a>) -> bool {
+    let last = match func.kind_str() {
+        "identifier" => checker.text(func),
+        _ => checker.member_name(func).unwrap_or(""),
+    };
+    let Some((_, forwards_keywords)) = FORWARDERS.iter().find(|(n, _)| *n == last) else {
+        return false;
+    };
+    let src = checker.source;
+    let args = checker.arguments(args_node);
+    if *forwards_keywords && (args.keyword("timeout", src).is_some() || has_splat(&args)) {
+        return false;
+    }
+    let reference = args.positional.iter().copied().find_map(|a| {
+        matches!(a.kind_str(), "attribute" | "identifier")
+            .then(|| checker.resolve_callee(a, HTTP_FUNCTIONS))
+            .flatten()
+            .filter(|q| q.starts_with("requests."))
+            .map(|q| (a, q))
+    });
+    let Some((reference, name)) = reference else {
+        return false;
+    };
+    let timeout = seconds(checker.http_timeout);
+    let short = crate::security::callee(checker.text(func));
+    let instead = if *forwards_keywords {
+        format!("pass `timeout={timeout}` to `{short}` (it passes keyword arguments on) or")
+    } else {
+        "pass".to_owned()
+    };
+    checker.report(reference, format!(
+        "`{name}` is passed by reference to `{short}`, which calls it without a timeout, so a slow or dead server holds the thread forever; {instead} `functools.partial({name}, timeout={timeout})`"
+    ));
+    true
+}
+
 fn check_python_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args_node)) = (caps.get("func"), caps.get("args")) else {
         return;
     };
+    if check_by_reference(checker, func, args_node) {
+        return;
+    }
     let src = checker.source;
     let timeout = seconds(checker.http_timeout);
     let short = crate::security::callee(checker.text(func));
@@ -136,6 +188,19 @@ fn check_python_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
                 return;
             };
             if !bound_to_call(checker, object, SESSIONS) {
+                return;
+            }
+            // `session.mount("https://", TimeoutAdapter(timeout=5))`: an adapter that sets a
+            // default timeout for every request of the session.
+            let name = checker.text(object);
+            let item = checker.text(checker.item);
+            let mounted = item
+                .match_indices(&format!("{name}.mount("))
+                .any(|(at, _)| {
+                    let rest = &item[at..];
+                    rest[..rest.find('\n').unwrap_or(rest.len())].contains("timeout")
+                });
+            if mounted {
                 return;
             }
             let args = checker.arguments(args_node);
@@ -193,6 +258,101 @@ fn check_python_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
                     &format!("timeout=aiohttp.ClientTimeout(total={timeout})"),
                 )],
             );
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Through wrappers: `def fetch(url, **kwargs): return requests.get(url, **kwargs)` has no
+// timeout of its own, so every caller must pass one. This part judges the application model
+// (`ba_app` records each module-level function's calls with their keyword names) and runs in
+// the cross-file pass (`crossfile::CrossFindings::compute`).
+
+/// The HTTP function a recorded call runs (`requests.get`, `httpx.post` with the module's
+/// imports), if any.
+fn http_callee(file: &ba_app::FileEntry, callee: &str) -> Option<String> {
+    let (first, rest) = match callee.split_once('.') {
+        Some((f, r)) => (f, Some(r)),
+        None => (callee, None),
+    };
+    if callee.contains('(') {
+        return None;
+    }
+    let import = file.facts.imports.iter().find(|i| i.local == first)?;
+    let qualified = match rest {
+        Some(r) => format!("{}.{r}", import.target),
+        None => import.target.clone(),
+    };
+    HTTP_FUNCTIONS
+        .contains(&qualified.as_str())
+        .then_some(qualified)
+}
+
+/// Whether `function` forwards its keyword arguments to an HTTP call that has no timeout of
+/// its own (and sets no default first): the HTTP function it calls.
+fn forwards_without_timeout(
+    file: &ba_app::FileEntry,
+    function: &ba_app::facts::Function,
+) -> Option<String> {
+    if function.names_timeout {
+        return None;
+    }
+    function.calls.iter().find_map(|c| {
+        let forwards = c.keywords.iter().any(|k| k == "**");
+        let timed = c.keywords.iter().any(|k| k == "timeout");
+        if !forwards || timed {
+            return None;
+        }
+        // httpx has a default timeout; requests waits forever.
+        http_callee(file, &c.callee).filter(|q| q.starts_with("requests."))
+    })
+}
+
+/// Calls of a workspace wrapper that forwards `**kwargs` to `requests` without a timeout,
+/// made without `timeout=`.
+pub fn check_wrappers(
+    index: &ba_app::WorkspaceIndex,
+    out: &mut Vec<crate::crossfile::CrossFinding>,
+) {
+    let functions = index.python_functions();
+    let mut verdicts: std::collections::HashMap<(*const ba_app::FileEntry, usize), Option<String>> =
+        std::collections::HashMap::new();
+    for file in index.files() {
+        if file.language.family() != Family::Python
+            || file.facts.class != ba_app::FileClass::Runtime
+        {
+            continue;
+        }
+        for (i, function) in file.facts.functions.iter().enumerate() {
+            for (j, call) in function.calls.iter().enumerate() {
+                if call.keywords.iter().any(|k| k == "timeout" || k == "**") {
+                    continue;
+                }
+                let Some((target, ti, wrapper)) = functions.resolve(file, &call.callee) else {
+                    continue;
+                };
+                let inner = verdicts
+                    .entry((target as *const _, ti))
+                    .or_insert_with(|| forwards_without_timeout(target, wrapper))
+                    .clone();
+                let Some(inner) = inner else {
+                    continue;
+                };
+                out.push(crate::crossfile::CrossFinding {
+                    code: RULE.code,
+                    at: (file.key.clone(), ba_app::Anchor::Call(i, j)),
+                    message: format!(
+                        "`{}` passes its keyword arguments on to `{inner}` with no timeout of its own ({}), and this call passes no `timeout=`, so a slow or dead server holds the worker forever; pass `timeout=…` here, or give the wrapper a default (`kwargs.setdefault(\"timeout\", 10)`)",
+                        call.callee,
+                        super::blocking_call_in_async::short_path(&target.path),
+                    ),
+                    severity: RULE.severity,
+                    related: vec![(
+                        ba_app::Anchor::Function(i),
+                        format!("in `{}`", function.name),
+                    )],
+                });
+            }
         }
     }
 }
@@ -435,7 +595,21 @@ Flags outbound HTTP calls that can wait forever:
   Hapi, `http`, `node-fetch` or `undici`).
 
 Calls that pass options through a variable or `**kwargs` are not reported: the timeout may be
-there.
+there. A local `requests.Session` whose `mount(…)` installs an adapter built with a timeout
+(`session.mount("https://", TimeoutAdapter(timeout=5))`) has a default and is not reported.
+
+Through indirection:
+- a workspace wrapper that passes its `**kwargs` on to `requests` with no timeout of its own
+  (`def fetch(url, **kwargs): return requests.get(url, **kwargs)`, in the same module or
+  another one) is reported at each call that passes no `timeout=` (`http.fetch(url)`,
+  `post_json(hook.url, payload)` in a webhook sender). A wrapper whose body sets a default
+  (`kwargs.setdefault("timeout", 10)`) is not. This part runs in the cross-file pass, like the
+  other rules that follow calls across modules;
+- a `requests` function passed by reference to something that calls it later without a
+  timeout: `asyncio.to_thread(requests.get, url)`, `run_in_threadpool(…)`,
+  `executor.submit(…)` (these pass keyword arguments on, so `timeout=5` there is fine) and
+  `loop.run_in_executor(None, requests.get, url)`, `anyio.to_thread.run_sync(…)` (these do not:
+  use `functools.partial(requests.get, timeout=5)`).
 
 ## Why is this bad?
 A server that accepts the connection and never answers (a dead load balancer, a full backlog,

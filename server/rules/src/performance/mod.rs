@@ -8,6 +8,7 @@ pub mod graphql_resolver_n_plus_one;
 pub mod http_call_without_timeout;
 pub mod n_plus_one_query;
 pub mod unbounded_list_endpoint;
+pub mod unbounded_page_size;
 pub mod unindexed_foreign_key;
 
 use tree_sitter::Node;

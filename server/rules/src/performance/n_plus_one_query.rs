@@ -421,6 +421,99 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     check_javascript_inner(checker, caps);
 }
 
+// ---------------------------------------------------------------------------------------------
+// Serializers: a DRF list view whose serializer (often in its own module) reads a relation of
+// every object that the view's queryset does not load up front. This joins two classes in two
+// files, so it runs in the cross-file pass (`crossfile::CrossFindings::compute`) over the facts
+// `ba_app` records for serializers and list views.
+
+/// Whether the relations the queryset loads (`"author"`, `"author__profile"`, `*` for a bare
+/// `select_related()` of to-one relations) cover `relation`.
+fn loaded(view: &ba_app::facts::ListView, relation: &str, many: bool) -> bool {
+    view.loaded.iter().any(|l| {
+        (l == "*" && !many)
+            || l == relation
+            || l.strip_prefix(relation)
+                .is_some_and(|rest| rest.starts_with("__"))
+    })
+}
+
+/// List views whose serializer reads relations the queryset does not load.
+pub fn check_serializers(
+    index: &ba_app::WorkspaceIndex,
+    out: &mut Vec<crate::crossfile::CrossFinding>,
+) {
+    let functions = index.python_functions();
+    for file in index.files() {
+        if file.language.family() != Family::Python
+            || file.facts.class != ba_app::FileClass::Runtime
+        {
+            continue;
+        }
+        for (i, view) in file.facts.list_views.iter().enumerate() {
+            let Some((target, name)) = functions.target(file, &view.serializer) else {
+                continue;
+            };
+            let Some(serializer) = target.facts.serializers.iter().find(|s| s.name == name) else {
+                continue;
+            };
+            let missing: Vec<&ba_app::facts::SerializerRelation> = serializer
+                .relations
+                .iter()
+                .filter(|r| !loaded(view, &r.relation, r.many))
+                .collect();
+            if missing.is_empty() {
+                continue;
+            }
+            let described: Vec<String> = missing
+                .iter()
+                .map(|r| {
+                    if r.field == r.relation {
+                        format!("`{}`", r.relation)
+                    } else {
+                        format!("`{}` (in `{}`)", r.relation, r.field)
+                    }
+                })
+                .collect();
+            let described = match described.split_last() {
+                Some((last, rest)) if !rest.is_empty() => {
+                    format!("{} and {last}", rest.join(", "))
+                }
+                _ => described.join(""),
+            };
+            let list = |many: bool| {
+                missing
+                    .iter()
+                    .filter(|r| r.many == many)
+                    .map(|r| format!("\"{}\"", r.relation))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let mut fix = String::new();
+            let (one, many) = (list(false), list(true));
+            if !one.is_empty() {
+                fix.push_str(&format!(".select_related({one})"));
+            }
+            if !many.is_empty() {
+                fix.push_str(&format!(".prefetch_related({many})"));
+            }
+            out.push(crate::crossfile::CrossFinding {
+                code: RULE.code,
+                at: (file.key.clone(), ba_app::Anchor::ListView(i)),
+                message: format!(
+                    "`{}` lists objects through `{name}` ({}), which reads {} for every object, but the view's queryset does not load {}: each object costs one more query per relation (N+1); add `{fix}` to the queryset",
+                    view.name,
+                    super::blocking_call_in_async::short_path(&target.path),
+                    described,
+                    if missing.len() == 1 { "it" } else { "them" },
+                ),
+                severity: RULE.severity,
+                related: Vec::new(),
+            });
+        }
+    }
+}
+
 const DOCS: &str = r#"## What it does
 Flags queries that run once per row of an earlier query:
 - Python: inside a `for` loop or comprehension over query results (`Model.objects.all()/
@@ -434,7 +527,20 @@ Flags queries that run once per row of an earlier query:
   results (`await Model.find(…)`, `findAll`, `findMany`, `(await pool.query(…)).rows`), an awaited
   `findById`, `findOne`, `findByPk`, `findUnique`, `find`, `count` or SQL query.
 
-The rule judges one file at a time, so for relations it goes by the access pattern: an
+- DRF serializers: a list view (`ListAPIView`, `ListCreateAPIView`, `ModelViewSet`,
+  `ReadOnlyModelViewSet`, `ListModelMixin`) with a `queryset` or `get_queryset` whose
+  `serializer_class` (in the same module or imported from another one) reads a relation of
+  each object that the queryset does not load with `select_related`/`prefetch_related`
+  (`Prefetch("…")` counts, and `author__profile` covers `author`): a field with
+  `source="author.username"`, a nested serializer (`AuthorSerializer()`,
+  `TagSerializer(many=True)`), a `StringRelatedField`/`SlugRelatedField`/
+  `HyperlinkedRelatedField` (and `PrimaryKeyRelatedField(many=True)`), or a
+  `SerializerMethodField`'s `get_…(self, obj)` reading `obj.author.name` or calling
+  `obj.comments.count()`/`.all()`/`.filter(…)`. The finding is on the view's
+  `serializer_class` and names the `select_related(…)` (to-one reads) and
+  `prefetch_related(…)` (to-many reads) to add. This part runs in the cross-file pass.
+
+Otherwise the rule judges one file at a time, so for relations it goes by the access pattern: an
 attribute read through an attribute of the row (`row.x.y`) is taken to be a ForeignKey or
 many-to-one relationship, unless `x` is named like a plain value (`created_at`, `image`,
 `data`, `*_id`, …). Rows from `values()`/`values_list()` are dictionaries and are not judged

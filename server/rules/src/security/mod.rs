@@ -35,6 +35,7 @@ pub mod path_traversal;
 pub mod permissive_cors;
 pub mod prototype_pollution;
 pub mod regex_injection;
+pub mod secret_disclosure;
 pub mod secret_names;
 pub mod sensitive_jwt_payload;
 mod settings;
