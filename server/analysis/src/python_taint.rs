@@ -777,28 +777,36 @@ impl<'t> State<'_, '_, 't> {
                     return None;
                 }
                 // Names a URL pattern never captures: what a helper that takes the request
-                // along is handed by its caller (`handle_exception(request, exception)`).
-                if matches!(
-                    lower.as_str(),
-                    "exception"
-                        | "exc"
-                        | "error"
-                        | "err"
-                        | "response"
-                        | "form"
-                        | "formset"
-                        | "user"
-                        | "instance"
-                        | "obj"
-                        | "queryset"
-                        | "context"
-                        | "serializer"
-                        | "template_name"
-                        | "extra_context"
-                        | "backend"
-                        | "adapter"
-                ) || lower.ends_with("_form")
-                    || lower.ends_with("_queryset")
+                // along is handed by its caller (`handle_exception(request, exception)`). One
+                // such parameter makes the whole function a helper: in
+                // `paginate_queryset(request, queryset, order_by)` `order_by` is the caller's
+                // choice, not a URL capture.
+                let helper_arg = |p: &str| {
+                    let p = p.to_ascii_lowercase();
+                    matches!(
+                        p.as_str(),
+                        "exception"
+                            | "exc"
+                            | "error"
+                            | "err"
+                            | "response"
+                            | "form"
+                            | "formset"
+                            | "user"
+                            | "instance"
+                            | "obj"
+                            | "queryset"
+                            | "qs"
+                            | "context"
+                            | "serializer"
+                            | "template_name"
+                            | "extra_context"
+                            | "backend"
+                            | "adapter"
+                    ) || p.ends_with("_form")
+                        || p.ends_with("_queryset")
+                };
+                if helper_arg(name) || function_params(function, src).iter().any(|p| helper_arg(p))
                 {
                     return None;
                 }
