@@ -124,7 +124,7 @@ fn python_unbounded<'a>(
         let mut ends = Vec::new();
         chain_ends(*e, &mut ends);
         for (call, sliced) in ends {
-            if sliced || out.contains(&call) {
+            if sliced || out.contains(&call) || one_object_lookup(checker, call) {
                 continue;
             }
             let Some(orm) = python_rows(checker, call) else {
@@ -163,6 +163,23 @@ fn python_unbounded<'a>(
         }
     }
     out
+}
+
+/// `get_object_or_404(Notification.objects.select_related("actor"), pk=pk)`: the queryset is
+/// the first argument of a lookup that returns one object.
+fn one_object_lookup<'a>(checker: &Checker<'a>, call: Node<'a>) -> bool {
+    let Some(outer) = call
+        .parent()
+        .filter(|a| a.kind_str() == "argument_list")
+        .and_then(|a| a.parent())
+        .filter(|c| c.kind_str() == "call")
+    else {
+        return false;
+    };
+    outer.field("function").is_some_and(|f| {
+        let name = checker.text(f).rsplit('.').next().unwrap_or("");
+        matches!(name, "get_object_or_404" | "aget_object_or_404")
+    })
 }
 
 fn check_python_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
@@ -247,7 +264,7 @@ fn js_unbounded<'a>(checker: &Checker<'a>, exprs: &[Node<'a>]) -> Vec<Node<'a>> 
         let mut ends = Vec::new();
         chain_ends(*e, &mut ends);
         for (call, sliced) in ends {
-            if sliced || out.contains(&call) {
+            if sliced || out.contains(&call) || one_object_lookup(checker, call) {
                 continue;
             }
             let Some(method) = js_query_call(checker, call, true) else {
@@ -348,8 +365,9 @@ sending `Model.find(…)`, `Model.findAll(…)` or `prisma.model.findMany(…)`.
 through a local variable (`users = …; return users`) counts.
 
 Queries with `limit`/`offset`/`paginate`/`take`, slices (`qs[:50]`), `findAll({ limit })`,
-`find().limit(n)`, or options passed in a variable are not reported. DRF generic views are not
-reported either: their pagination is configured in settings.
+`find().limit(n)`, or options passed in a variable are not reported, nor is a queryset handed to
+`get_object_or_404(…)`, which returns one object. DRF generic views are not reported either:
+their pagination is configured in settings.
 
 ## Why is this bad?
 Tables grow. An endpoint that was fast with a hundred rows serialises a million rows a year
