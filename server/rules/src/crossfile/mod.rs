@@ -4,26 +4,17 @@
 //! current facts, so an edit that keeps a file's shape moves them without re-running anything.
 
 pub mod duplicate_route;
+pub mod finding;
 pub mod missing_auth;
 pub mod missing_health_check;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::{Rule, Severity};
-use ba_app::Loc;
+use crate::Rule;
 use ba_app::WorkspaceIndex;
 
-/// A cross-file finding before positions: the file and fact it belongs to.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct CrossFinding {
-    pub code: &'static str,
-    pub at: Loc,
-    pub message: String,
-    pub severity: Severity,
-    /// Other facts in the same file worth pointing at.
-    pub related: Vec<(ba_app::Anchor, String)>,
-}
+pub use finding::CrossFinding;
 
 pub static RULES: &[&Rule] = &[
     &duplicate_route::RULE,

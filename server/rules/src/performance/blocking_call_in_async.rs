@@ -386,7 +386,10 @@ pub(crate) fn short_path(path: &str) -> &str {
 
 /// Async route handlers that call, without `await` and outside a thread pool, a synchronous
 /// function of the workspace that blocks (directly or through up to `MAX_LAYERS` functions).
-pub fn check_layers(index: &ba_app::WorkspaceIndex, out: &mut Vec<crate::crossfile::CrossFinding>) {
+pub fn check_layers(
+    index: &ba_app::WorkspaceIndex,
+    out: &mut Vec<crate::crossfile::finding::CrossFinding>,
+) {
     let functions = index.python_functions();
     for file in index.files() {
         if file.language.family() != Family::Python
@@ -414,7 +417,7 @@ pub fn check_layers(index: &ba_app::WorkspaceIndex, out: &mut Vec<crate::crossfi
                 let mut chain = vec![format!("`{}` ({})", callee.name, short_path(&target.path))];
                 chain.extend(via);
                 chain.push(format!("`{what}`"));
-                out.push(crate::crossfile::CrossFinding {
+                out.push(crate::crossfile::finding::CrossFinding {
                     code: RULE.code,
                     at: (file.key.clone(), ba_app::Anchor::Call(i, j)),
                     message: format!(

@@ -312,7 +312,7 @@ fn forwards_without_timeout(
 /// made without `timeout=`.
 pub fn check_wrappers(
     index: &ba_app::WorkspaceIndex,
-    out: &mut Vec<crate::crossfile::CrossFinding>,
+    out: &mut Vec<crate::crossfile::finding::CrossFinding>,
 ) {
     let functions = index.python_functions();
     let mut verdicts: std::collections::HashMap<(*const ba_app::FileEntry, usize), Option<String>> =
@@ -338,7 +338,7 @@ pub fn check_wrappers(
                 let Some(inner) = inner else {
                     continue;
                 };
-                out.push(crate::crossfile::CrossFinding {
+                out.push(crate::crossfile::finding::CrossFinding {
                     code: RULE.code,
                     at: (file.key.clone(), ba_app::Anchor::Call(i, j)),
                     message: format!(

@@ -441,7 +441,7 @@ fn loaded(view: &ba_app::facts::ListView, relation: &str, many: bool) -> bool {
 /// List views whose serializer reads relations the queryset does not load.
 pub fn check_serializers(
     index: &ba_app::WorkspaceIndex,
-    out: &mut Vec<crate::crossfile::CrossFinding>,
+    out: &mut Vec<crate::crossfile::finding::CrossFinding>,
 ) {
     let functions = index.python_functions();
     for file in index.files() {
@@ -497,7 +497,7 @@ pub fn check_serializers(
             if !many.is_empty() {
                 fix.push_str(&format!(".prefetch_related({many})"));
             }
-            out.push(crate::crossfile::CrossFinding {
+            out.push(crate::crossfile::finding::CrossFinding {
                 code: RULE.code,
                 at: (file.key.clone(), ba_app::Anchor::ListView(i)),
                 message: format!(
