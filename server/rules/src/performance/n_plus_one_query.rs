@@ -151,6 +151,19 @@ fn target_names<'a>(checker: &Checker<'a>, target: Node<'a>) -> Vec<&'a str> {
     }
 }
 
+/// `authenticator.data.get("seed")`: a `get` with a string literal first argument reads a dict
+/// (a JSON field), since a manager's `get` takes lookups by keyword (or a `Q` object).
+fn dict_lookup<'a>(checker: &Checker<'a>, call: Node<'a>, method: &str) -> bool {
+    method == "get"
+        && call
+            .field("arguments")
+            .and_then(|a| named_children(a).into_iter().find(|c| c.kind_str() != "comment"))
+            .is_some_and(|first| {
+                matches!(first.kind_str(), "string" | "concatenated_string")
+                    && checker.text(first).len() < 200
+            })
+}
+
 /// What `call` (inside a loop over rows bound to `vars`) queries, if it is a query.
 fn python_query<'a>(checker: &Checker<'a>, call: Node<'a>, vars: &[&str]) -> Option<String> {
     let func = call.field("function")?;
@@ -169,6 +182,7 @@ fn python_query<'a>(checker: &Checker<'a>, call: Node<'a>, vars: &[&str]) -> Opt
         && vars.contains(&root_text)
         && names.len() >= 2
         && MANAGER_QUERIES.contains(&last)
+        && !dict_lookup(checker, call, last)
     {
         return Some(format!("`{short}` (a related manager)"));
     }
