@@ -1065,6 +1065,42 @@ fn host_guards(index: &mut ScopeIndex, from: usize, src: &str) {
     index.guards.extend(derived);
 }
 
+/// A condition that is a flag (`if is_safe:`, `if not ok:`) set by the statement just before
+/// the `if` or a few before it in the same block (`is_safe = check(x)`): that call, and whether
+/// the condition negates it. Only a flag assigned once among those statements counts.
+fn flag_check<'t>(stmt: Node<'t>, cond: Node<'t>, src: &str) -> Option<(Node<'t>, bool)> {
+    let (name, flip) = match cond.kind_str() {
+        "identifier" => (cond, false),
+        "not_operator" => (
+            cond.field("argument")
+                .filter(|a| a.kind_str() == "identifier")?,
+            true,
+        ),
+        _ => return None,
+    };
+    let name = text(name, src);
+    let mut found = None;
+    let mut sibling = stmt.prev_named_sibling();
+    for _ in 0..8 {
+        let Some(s) = sibling else { break };
+        sibling = s.prev_named_sibling();
+        let Some(assign) = s
+            .named_child(0)
+            .filter(|a| s.kind_str() == "expression_statement" && a.kind_str() == "assignment")
+        else {
+            continue;
+        };
+        if assign.field("left").is_some_and(|l| text(l, src) == name) {
+            if found.is_some() {
+                return None;
+            }
+            found = assign.field("right").filter(|r| r.kind_str() == "call");
+            found?;
+        }
+    }
+    found.map(|call| (call, flip))
+}
+
 fn if_guards(
     stmt: Node,
     scope_body: Node,
@@ -1075,9 +1111,12 @@ fn if_guards(
     let Some(cond) = stmt.field("condition") else {
         return;
     };
+    // `is_safe = url_has_allowed_host_and_scheme(url=next_url, …)` then `if is_safe:`: the
+    // condition is the check the flag was set from.
+    let (cond, flip) = flag_check(stmt, cond, src).unwrap_or((cond, false));
     let consequence = stmt.field("consequence");
     if let Some(c) = consequence {
-        collect_guards_when(cond, src, validators, true, c.byte_range(), out, 0);
+        collect_guards_when(cond, src, validators, !flip, c.byte_range(), out, 0);
     }
     let mut cursor = stmt.walk();
     let alternatives: Vec<Node> = stmt
@@ -1089,7 +1128,7 @@ fn if_guards(
         .find(|a| a.kind_str() == "else_clause")
         .and_then(|e| e.field("body"));
     if let (false, Some(e)) = (has_elif, else_body) {
-        collect_guards_when(cond, src, validators, false, e.byte_range(), out, 0);
+        collect_guards_when(cond, src, validators, flip, e.byte_range(), out, 0);
     }
     let rest = || {
         let end = ancestors(scope_body, stmt)
@@ -1102,7 +1141,7 @@ fn if_guards(
         // the statement (20,000 nested `if`s made it quadratic), and most conditions guard
         // nothing.
         let mut failed = Vec::new();
-        collect_guards_when(cond, src, validators, false, 0..0, &mut failed, 0);
+        collect_guards_when(cond, src, validators, flip, 0..0, &mut failed, 0);
         if !failed.is_empty() {
             let leaves = exits(c, src);
             let range = rest();
@@ -1120,7 +1159,7 @@ fn if_guards(
     }
     if let (false, Some(e)) = (has_elif, else_body) {
         if exits(e, src) {
-            collect_guards_when(cond, src, validators, true, rest(), out, 0);
+            collect_guards_when(cond, src, validators, !flip, rest(), out, 0);
         }
     }
 }

@@ -157,7 +157,11 @@ fn dict_lookup<'a>(checker: &Checker<'a>, call: Node<'a>, method: &str) -> bool 
     method == "get"
         && call
             .field("arguments")
-            .and_then(|a| named_children(a).into_iter().find(|c| c.kind_str() != "comment"))
+            .and_then(|a| {
+                named_children(a)
+                    .into_iter()
+                    .find(|c| c.kind_str() != "comment")
+            })
             .is_some_and(|first| {
                 matches!(first.kind_str(), "string" | "concatenated_string")
                     && checker.text(first).len() < 200
