@@ -193,6 +193,30 @@ fn parse_noqa(rest: &str) -> Codes {
     Codes::Some(codes.filter_map(rules::lookup).collect())
 }
 
+/// The lines a Bandit `# nosec` at `offset` covers: its own line, and, when the comment ends a
+/// statement that spans several lines (`data["sig"] = md5(\n    …\n).hexdigest()  # nosec`),
+/// every line of that statement, as Bandit reads it.
+fn statement_lines(source: &str, tree: &Tree, offset: usize) -> std::ops::Range<usize> {
+    let line = line_range(source, offset);
+    let statement = tree
+        .root_node()
+        .descendant_for_byte_range(offset, offset + 1)
+        .filter(|n| n.kind_str().contains("comment"))
+        .and_then(|comment| comment.prev_named_sibling())
+        .filter(|s| {
+            // The statement ends on the comment's line, before it.
+            s.end_byte() <= offset
+                && s.end_byte() >= line.start
+                && !s.kind_str().contains("comment")
+        });
+    match statement {
+        Some(s) if s.start_byte() < line.start => {
+            line_range(source, s.start_byte()).start..line.end
+        }
+        _ => line,
+    }
+}
+
 fn is_in_comment(tree: &Tree, offset: usize) -> bool {
     tree.root_node()
         .descendant_for_byte_range(offset, offset + 1)
@@ -220,7 +244,7 @@ impl Suppressions {
                 continue;
             }
             let codes = parse_nosec(&source[pos + 5..]);
-            out.lines.push((line_range(source, pos), codes));
+            out.lines.push((statement_lines(source, tree, pos), codes));
         }
         for pos in memchr::memmem::find_iter(source.as_bytes(), MARKER) {
             if !is_in_comment(tree, pos) {
@@ -293,5 +317,17 @@ mod tests {
         assert!(s.suppresses(&finding("SEC102", source, "subprocess.run")));
         assert!(!s.suppresses(&finding("SEC201", source, "yaml.load")));
         assert!(!s.suppresses(&finding("SEC103", source, "eval(code)")));
+    }
+
+    /// A `# nosec` that ends a statement spanning several lines covers all of them (Bandit reads
+    /// the statement's line range), and nothing before the statement.
+    #[test]
+    fn bandit_nosec_covers_a_multi_line_statement() {
+        let source = "digest = md5(\n    secret.encode()\n).hexdigest()\n\
+                      data[\"sig\"] = md5(\n    (params + secret).encode()\n).hexdigest()  # nosec\n";
+        let tree = parse(Language::Python, source, None).expect("parses");
+        let s = Suppressions::parse(source, &tree);
+        assert!(!s.suppresses(&finding("SEC601", source, "md5(\n    secret")));
+        assert!(s.suppresses(&finding("SEC601", source, "md5(\n    (params")));
     }
 }
