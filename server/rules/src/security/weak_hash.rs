@@ -296,7 +296,22 @@ fn names_non_security_use<'a>(checker: &Checker<'a>, node: Node<'a>) -> bool {
     NON_SECURITY_USES
         .iter()
         .any(|w| function.contains(w) || statement.contains(w))
+        || truncated_to_identifier(&statement)
         || super::secret_names::in_test_code(checker, node)
+}
+
+/// `md5(…).hexdigest()[:12]`: a digest cut to a few characters is a short identifier (a cache
+/// or ACL key, a file name); no security control keeps 48 bits of a hash.
+fn truncated_to_identifier(statement: &str) -> bool {
+    ["hexdigest()[:", "digest()[:"].iter().any(|cut| {
+        statement.match_indices(cut).any(|(i, _)| {
+            let digits: String = statement[i + cut.len()..]
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            digits.parse::<usize>().is_ok_and(|n| n <= 16)
+        })
+    })
 }
 
 /// `crypto.createHash("md5")` and `crypto.createHash("sha1")`, unless the digest is a password
@@ -427,8 +442,9 @@ pycryptodome's `MD5.new` / `SHA.new` / `MD4.new`, cryptography's `hashes.MD5()` 
 Not reported: calls with `usedforsecurity=False` (the standard way to say a digest is a
 checksum, a cache key or an ETag), digests of the server's own data whose function or statement names such a use (an ETag,
 a checksum, a cache key, a Gravatar or e-mail lookup hash, an upload path spread over
-directories, a file's content hash; a checksum of request data is still reported, since a
-client can make it collide), digests in tests, HMAC-SHA1 (HMAC does not rely on
+directories, a file's content hash, or a digest of the server's data cut to at most 16
+characters, `hexdigest()[:12]`, which makes a short identifier; a checksum of request data is
+still reported, since a client can make it collide), digests in tests, HMAC-SHA1 (HMAC does not rely on
 collision resistance), and digests of passwords, which SEC503 reports with a password-specific
 message.
 
