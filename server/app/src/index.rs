@@ -566,6 +566,11 @@ impl<'a> Resolver<'a> {
                 .get(id)
                 .is_some_and(|(o, _)| o.framework == Framework::NestJs && !o.is_app)
         };
+        let fastify = |id: &OwnerId| {
+            owners
+                .get(id)
+                .is_some_and(|(o, _)| o.framework == Framework::Fastify)
+        };
         let mut routes: HashMap<OwnerId, Vec<(Arc<str>, usize)>> = HashMap::new();
         let mut edges: HashMap<OwnerId, Vec<Edge>> = HashMap::new();
         let mut middleware: HashMap<OwnerId, Vec<Mw>> = HashMap::new();
@@ -599,6 +604,11 @@ impl<'a> Resolver<'a> {
                         // A NestJS module's unresolved imports are other packages' modules
                         // (`ConfigModule`), not middleware.
                         None if nest_module(&parent) => {}
+                        // A package's Fastify plugin registered without a prefix
+                        // (`@fastify/jwt`, `@fastify/cors`) decorates the instance or adds
+                        // hooks we cannot see; naming it in the chain would claim what it
+                        // does (`jwt` is not a check until a hook calls `jwtVerify`).
+                        None if fastify(&parent) && m.prefix.is_none() => {}
                         None => deps.push(c.clone()),
                     }
                 }
@@ -610,6 +620,33 @@ impl<'a> Resolver<'a> {
                         m.prefix.clone(),
                     ));
                 }
+            }
+        }
+        // A Fastify plugin wrapped in `fastify-plugin` shares its parent's context: its hooks
+        // are the parent's (and so apply to the parent's other routes and plugins too).
+        for _ in 0..8 {
+            let mut moved = false;
+            for (parent, list) in &edges {
+                for (_, _, child, _) in list {
+                    let shared = owners
+                        .get(child)
+                        .is_some_and(|(o, _)| o.shares_parent && o.framework == Framework::Fastify);
+                    if !shared || child == parent {
+                        continue;
+                    }
+                    let Some(hooks) = middleware.get_mut(child) else {
+                        continue;
+                    };
+                    let taken: Vec<Mw> = hooks.iter().filter(|m| m.3.is_none()).cloned().collect();
+                    hooks.retain(|m| m.3.is_some());
+                    if !taken.is_empty() {
+                        middleware.entry(parent.clone()).or_default().extend(taken);
+                        moved = true;
+                    }
+                }
+            }
+            if !moved {
+                break;
             }
         }
         let mut roots: Vec<(OwnerId, bool)> = Vec::new();
@@ -939,6 +976,10 @@ impl Walk<'_> {
         let own = owner.map_or("", |o| o.prefix.as_str());
         let prefix = match (owner.map(|o| o.framework), mount_prefix) {
             (Some(Framework::Flask), Some(m)) => join_paths(&prefix, m),
+            // `fastify-plugin` ignores the `prefix` it is registered with.
+            (Some(Framework::Fastify), Some(_)) if owner.is_some_and(|o| o.shares_parent) => {
+                join_paths(&prefix, own)
+            }
             (_, Some(m)) => join_paths(&join_paths(&prefix, m), own),
             (_, None) => join_paths(&prefix, own),
         };
