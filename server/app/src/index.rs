@@ -1336,6 +1336,80 @@ mod tests {
         assert_eq!(chain, &vec!["requireAuth".to_owned()]);
     }
 
+    /// Fastify: registering `@fastify/jwt` protects nothing; a `fastify-plugin` whose
+    /// `onRequest` hook verifies the token protects its parent's routes and the plugins the
+    /// parent registers (its `prefix` ignored); an encapsulated plugin's hook stays inside it;
+    /// `config: { public: true }` and the `{ handler }` form of the shorthand.
+    #[test]
+    fn fastify_plugins_share_or_encapsulate_hooks() {
+        let mut index = WorkspaceIndex::new();
+        add(
+            &mut index,
+            "/p/src/app.mjs",
+            "import Fastify from 'fastify';\nimport jwt from '@fastify/jwt';\nimport guard from './guard.mjs';\nimport users from './users.mjs';\nconst app = Fastify();\napp.register(jwt, { secret: process.env.SECRET });\napp.get('/open', async () => 'x');\napp.register(users, { prefix: '/users' });\napp.register(import('./billing.mjs'), { prefix: '/billing' });\n",
+        );
+        add(
+            &mut index,
+            "/p/src/users.mjs",
+            "export default async function users(fastify) {\n  fastify.post('/', { config: { public: true }, handler: async (request) => request.body });\n  fastify.delete('/:id', async () => null);\n}\n",
+        );
+        add(
+            &mut index,
+            "/p/src/billing.mjs",
+            "export default async (fastify) => {\n  fastify.register(async (scoped) => {\n    scoped.addHook('preHandler', async (request, reply) => { await verifyToken(request); });\n    scoped.post('/charge', async () => 1);\n  }, { prefix: '/v2' });\n  fastify.post('/refund', async () => 2);\n};\n",
+        );
+        assert_eq!(
+            table(&mut index),
+            vec![
+                "DELETE /users/:id auth=false",
+                "GET /open auth=false",
+                "POST /billing/refund auth=false",
+                "POST /billing/v2/charge auth=true",
+                "POST /users/ auth=false",
+            ]
+        );
+        let resolved = index.resolved();
+        assert!(resolved
+            .routes
+            .iter()
+            .all(|r| r.framework == Framework::Fastify && r.app.is_some()));
+        let create = resolved
+            .routes
+            .iter()
+            .find(|r| r.path == "/users/")
+            .unwrap();
+        assert!(create.public, "{:?}", create.chain);
+        let charge = resolved
+            .routes
+            .iter()
+            .find(|r| r.path == "/billing/v2/charge")
+            .unwrap();
+        assert_eq!(charge.chain, vec!["verifyToken()".to_owned()]);
+        // The guard, wrapped in fastify-plugin and registered with a prefix that it ignores,
+        // protects every route of the app.
+        add(
+            &mut index,
+            "/p/src/guard.mjs",
+            "import fp from 'fastify-plugin';\nexport default fp(async (fastify) => {\n  fastify.addHook('onRequest', async (request) => { await request.jwtVerify(); });\n  fastify.get('/whoami', async (request) => request.user);\n});\n",
+        );
+        add(
+            &mut index,
+            "/p/src/app.mjs",
+            "import Fastify from 'fastify';\nimport jwt from '@fastify/jwt';\nimport guard from './guard.mjs';\nimport users from './users.mjs';\nconst app = Fastify();\napp.register(jwt, { secret: process.env.SECRET });\napp.register(guard, { prefix: '/ignored' });\napp.get('/open', async () => 'x');\napp.register(users, { prefix: '/users' });\napp.register(import('./billing.mjs'), { prefix: '/billing' });\n",
+        );
+        assert_eq!(
+            table(&mut index),
+            vec![
+                "DELETE /users/:id auth=true",
+                "GET /open auth=true",
+                "GET /whoami auth=true",
+                "POST /billing/refund auth=true",
+                "POST /billing/v2/charge auth=true",
+                "POST /users/ auth=true",
+            ]
+        );
+    }
+
     #[test]
     fn mount_cycles_terminate() {
         let mut index = WorkspaceIndex::new();
