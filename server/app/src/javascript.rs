@@ -1669,12 +1669,13 @@ fn fastify_call(cx: &mut Cx, n: Node, object: Node, method: &str) -> bool {
             let child = if is_function_literal(*plugin)
                 || fastify_plugin_arg(*plugin, src).is_some_and(is_function_literal)
             {
+                // Named by where it is registered; a counter tells apart the inline plugins
+                // an item registers without a prefix.
                 cx.inline_plugins += 1;
-                let name = format!(
-                    "{parent}.register({})#{}",
-                    prefix.as_deref().unwrap_or(""),
-                    cx.inline_plugins
-                );
+                let name = match &prefix {
+                    Some(p) => format!("{parent}.register(\"{p}\")"),
+                    None => format!("{parent}.register(…) {}", cx.inline_plugins),
+                };
                 name_plugin(cx, *plugin, &name, true);
                 name
             } else if plugin.kind_str() == "call_expression"
