@@ -22,6 +22,9 @@ pub(super) struct Mentions {
     /// Fastify: an import of `fastify`, or a plugin module whose first line names it
     /// (`module.exports = async function (fastify, opts) {`).
     fastify: bool,
+    /// An import of the `fastify` package itself: apps are made only with it (the framework's
+    /// own examples import `../fastify.js` and are not applications).
+    fastify_package: bool,
     sequelize: bool,
     test: bool,
     /// Bit `i` set when the file imports `CLIENTS[i].1` (quoted, as a module name).
@@ -44,6 +47,7 @@ impl Mentions {
             koa_router: source.contains("koa-router") || source.contains("@koa/router"),
             nest: source.contains("@nestjs/"),
             fastify: source.contains("astify"),
+            fastify_package: source.contains("'fastify'") || source.contains("\"fastify\""),
             sequelize: source.contains("sequelize"),
             test: is_test,
             clients,
@@ -51,7 +55,8 @@ impl Mentions {
     }
 
     pub(super) fn key(&self) -> u64 {
-        (self.clients << 7)
+        (self.clients << 8)
+            | (u64::from(self.fastify_package) << 7)
             | (u64::from(self.fastify) << 6)
             | (u64::from(self.nest) << 5)
             | (u64::from(self.koa_router) << 4)
@@ -357,7 +362,7 @@ fn declarator(cx: &mut Cx, n: Node) {
             return;
         }
     }
-    if cx.m.fastify && call.kind_str() == "call_expression" && fastify_factory(call, src) {
+    if cx.m.fastify_package && call.kind_str() == "call_expression" && fastify_factory(call, src) {
         // `const app = Fastify({ logger: true })`, `require("fastify")()`.
         cx.out.owners.push(Owner {
             var: var.to_owned(),
