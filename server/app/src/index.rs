@@ -587,6 +587,33 @@ impl<'a> Resolver<'a> {
                 let mut deps = m.deps.clone();
                 let mut any_child = false;
                 for c in &m.children {
+                    // `@fastify/autoload`: every module under the folder that exports a plugin,
+                    // prefixed with its sub-folder (`routes/users/index.js` → `/users`).
+                    if let Some(dir) = c.strip_prefix("autoload:") {
+                        let base = normalize(&format!("{}/{dir}", dir_of(&f.path)));
+                        for g in self.files.values() {
+                            let Some(rest) = g.path.strip_prefix(&format!("{base}/")) else {
+                                continue;
+                            };
+                            let Some(child) = self
+                                .export_of(&g.key, None, 0)
+                                .filter(|id| owners.contains_key(id))
+                            else {
+                                continue;
+                            };
+                            let sub = dir_of(rest);
+                            any_child = true;
+                            mounted.insert(child.clone());
+                            edges.entry(parent.clone()).or_default().push((
+                                f.key.clone(),
+                                i,
+                                child,
+                                deps.clone(),
+                                (!sub.is_empty()).then(|| format!("/{sub}")),
+                            ));
+                        }
+                        continue;
+                    }
                     match self
                         .resolve_ref(&f.key, c, 0)
                         .filter(|id| owners.contains_key(id))
@@ -599,6 +626,7 @@ impl<'a> Resolver<'a> {
                                 i,
                                 child,
                                 deps.clone(),
+                                None,
                             ));
                         }
                         // A NestJS module's unresolved imports are other packages' modules
@@ -627,7 +655,7 @@ impl<'a> Resolver<'a> {
         for _ in 0..8 {
             let mut moved = false;
             for (parent, list) in &edges {
-                for (_, _, child, _) in list {
+                for (_, _, child, _, _) in list {
                     let shared = owners
                         .get(child)
                         .is_some_and(|(o, _)| o.shares_parent && o.framework == Framework::Fastify);
@@ -941,8 +969,9 @@ fn global_guards(
     out
 }
 
-/// A mount of a router: (file, mount index, child, middleware in the same call).
-type Edge = (Arc<str>, usize, OwnerId, Vec<String>);
+/// A mount of a router: (file, mount index, child, middleware in the same call, the folder
+/// prefix `@fastify/autoload` adds after the mount's own).
+type Edge = (Arc<str>, usize, OwnerId, Vec<String>, Option<String>);
 /// Middleware on an owner: (file, order, names, prefix).
 type Mw = (Arc<str>, usize, Vec<String>, Option<String>);
 
@@ -1043,13 +1072,25 @@ impl Walk<'_> {
                 group,
             });
         }
-        for (key, i, child, deps) in self.edges.get(id).into_iter().flatten() {
+        for (key, i, child, deps, folder) in self.edges.get(id).into_iter().flatten() {
             let Some(f) = r.file(key) else { continue };
             let m = &f.facts.mounts[*i];
             let mut c = chain.clone();
             c.extend(applies(key, m.order));
             c.extend(deps.iter().cloned());
-            self.visit(r, child, prefix.clone(), c, m.prefix.as_deref(), stack, out);
+            let mount_prefix = match (&m.prefix, folder) {
+                (Some(p), Some(sub)) => Some(join_paths(p, sub)),
+                (p, sub) => p.clone().or_else(|| sub.clone()),
+            };
+            self.visit(
+                r,
+                child,
+                prefix.clone(),
+                c,
+                mount_prefix.as_deref(),
+                stack,
+                out,
+            );
         }
         stack.pop();
     }
@@ -1407,6 +1448,43 @@ mod tests {
                 "POST /billing/v2/charge auth=true",
                 "POST /users/ auth=true",
             ]
+        );
+    }
+
+    /// A fastify-cli project: `app.js` exports a plugin that autoloads `plugins/` (shared
+    /// with the root through fastify-plugin, so the `support` hook protects everything) and
+    /// `routes/` (sub-folders become prefixes, after the autoload's own `options.prefix`).
+    #[test]
+    fn fastify_autoload_folders() {
+        let mut index = WorkspaceIndex::new();
+        add(
+            &mut index,
+            "/p/server.js",
+            "'use strict';\nconst Fastify = require('fastify');\nconst app = Fastify();\napp.register(require('./app.js'));\n",
+        );
+        add(
+            &mut index,
+            "/p/app.js",
+            "'use strict';\nconst path = require('node:path');\nconst AutoLoad = require('@fastify/autoload');\nmodule.exports = async function (fastify, opts) {\n  fastify.register(AutoLoad, { dir: path.join(__dirname, 'plugins'), options: Object.assign({}, opts) });\n  fastify.register(AutoLoad, { dir: path.join(__dirname, 'routes'), options: { prefix: '/api' } });\n};\n",
+        );
+        add(
+            &mut index,
+            "/p/plugins/support.js",
+            "'use strict';\nconst fp = require('fastify-plugin');\nmodule.exports = fp(async function (fastify) {\n  fastify.addHook('onRequest', async (request) => { await request.jwtVerify(); });\n});\n",
+        );
+        add(
+            &mut index,
+            "/p/routes/root.js",
+            "'use strict';\nmodule.exports = async function (fastify, opts) {\n  fastify.get('/', async () => ({ root: true }));\n};\n",
+        );
+        add(
+            &mut index,
+            "/p/routes/users/index.js",
+            "'use strict';\nmodule.exports = async function (fastify, opts) {\n  fastify.get('/:id', async (request) => request.params.id);\n};\n",
+        );
+        assert_eq!(
+            table(&mut index),
+            vec!["GET /api/ auth=true", "GET /api/users/:id auth=true"]
         );
     }
 

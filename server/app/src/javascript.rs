@@ -1651,6 +1651,32 @@ fn route_option_deps(options: Node, src: &str) -> Vec<String> {
     deps
 }
 
+/// `dir: path.join(__dirname, "routes")` (or `join(__dirname, "src", "routes")`) in
+/// `@fastify/autoload`'s options: the folder relative to the file, `/`-separated.
+fn autoload_dir(options: Node, src: &str) -> Option<String> {
+    let dir = prop(options, "dir", src)?;
+    if dir.kind_str() != "call_expression"
+        || !matches!(
+            dir.field("function").map(|f| text(f, src)),
+            Some("path.join" | "join" | "path.resolve" | "resolve")
+        )
+    {
+        return None;
+    }
+    let args = args_of(dir);
+    if args.first().map(|a| text(*a, src)) != Some("__dirname") || args.len() < 2 {
+        return None;
+    }
+    let parts: Option<Vec<&str>> = args[1..].iter().map(|a| string_lit(*a, src)).collect();
+    let joined = parts?
+        .iter()
+        .flat_map(|p| p.split('/'))
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect::<Vec<_>>()
+        .join("/");
+    (!joined.is_empty() && !joined.contains("${")).then_some(joined)
+}
+
 /// `fastify.register(plugin, { prefix })`, `fastify.addHook("onRequest", hook)`,
 /// `fastify.route({ method, url, handler, … })`; true when `n` was one of them.
 fn fastify_call(cx: &mut Cx, n: Node, object: Node, method: &str) -> bool {
@@ -1664,14 +1690,25 @@ fn fastify_call(cx: &mut Cx, n: Node, object: Node, method: &str) -> bool {
             let Some(plugin) = args.first() else {
                 return false;
             };
-            let prefix = args
-                .get(1)
-                .and_then(|o| prop(*o, "prefix", src))
+            let options = args.get(1).copied();
+            // `@fastify/autoload`: `register(AutoLoad, { dir: path.join(__dirname, "routes"),
+            // options: { prefix: "/api" } })` registers every plugin module under the folder.
+            let autoload = options.and_then(|o| autoload_dir(o, src));
+            let prefix = options
+                .and_then(|o| {
+                    if autoload.is_some() {
+                        prop(o, "options", src).and_then(|x| prop(x, "prefix", src))
+                    } else {
+                        prop(o, "prefix", src)
+                    }
+                })
                 .and_then(|p| string_lit(p, src))
                 .filter(|p| !p.contains("${"))
                 .map(str::to_owned);
             let parent = owner_name(cx, object);
-            let child = if is_function_literal(*plugin)
+            let child = if let Some(dir) = autoload {
+                format!("autoload:{dir}")
+            } else if is_function_literal(*plugin)
                 || fastify_plugin_arg(*plugin, src).is_some_and(is_function_literal)
             {
                 // Named by where it is registered; a counter tells apart the inline plugins
