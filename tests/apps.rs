@@ -77,6 +77,18 @@ fn koa_route_table() {
     );
 }
 
+/// Fastify: plugins registered with prefixes (a `module.exports` function, a named function,
+/// a TypeScript `FastifyPluginAsync`, an inline plugin), `fastify.route({…})`, hooks from
+/// `addHook` and route options, and a `fastify-plugin` that adds no hook.
+#[test]
+fn fastify_route_table() {
+    let (mut index, base) = index_of("fastify_shop");
+    snapshot(
+        "apps__fastify_shop__routes",
+        app::route_table(&mut index, &base),
+    );
+}
+
 /// Models with their fields and where clients are created, per app, as text.
 fn data_model(name: &str) -> String {
     let (index, base) = index_of(name);

@@ -214,6 +214,84 @@ fn symbols_lenses_and_hover() {
     assert!(c.shutdown().success());
 }
 
+/// Fastify: routes registered in plugins show with their full paths (the `register` prefixes
+/// joined) in document symbols, code lenses, workspace symbols and hover.
+#[test]
+fn fastify_plugin_routes_in_symbols_lenses_and_hover() {
+    let (_dir, root) = workspace("fastify_shop");
+    let mut c = start_in(&root);
+    let products = root.join("src/routes/products.js");
+    let uri = open_file(&mut c, &products);
+    c.diagnostics(&uri, 1);
+
+    let resp = c.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    fn names(symbols: &Value, out: &mut Vec<String>) {
+        for s in symbols.as_array().into_iter().flatten() {
+            out.push(s["name"].as_str().unwrap_or("").to_owned());
+            names(&s["children"], out);
+        }
+    }
+    let mut found = Vec::new();
+    names(&resp["result"], &mut found);
+    for route in [
+        "GET /api/products/",
+        "GET /api/products/search",
+        "POST /api/products/",
+        "DELETE /api/products/:id",
+    ] {
+        assert!(found.iter().any(|n| n == route), "{route}: {found:?}");
+    }
+
+    let resp = c.request(
+        "textDocument/codeLens",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    let titles: Vec<String> = resp["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["command"]["title"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        titles
+            .iter()
+            .any(|t| t.starts_with("POST /api/products/ · auth: yes")),
+        "{titles:?}"
+    );
+    assert!(
+        titles
+            .iter()
+            .any(|t| t.starts_with("DELETE /api/products/:id · auth: no")),
+        "{titles:?}"
+    );
+
+    // An inline plugin inside a plugin, in a file that is not open.
+    let resp = c.request("workspace/symbol", json!({"query": "daily"}));
+    let found = resp["result"].as_array().unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["name"], "GET /api/admin/reports/daily");
+
+    let text = std::fs::read_to_string(&products).unwrap();
+    let line = text
+        .lines()
+        .position(|l| l.trim_start().starts_with("fastify.put("))
+        .unwrap();
+    let resp = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": 4}}),
+    );
+    let value = resp["result"]["contents"]["value"].as_str().unwrap();
+    assert!(
+        value.contains("**PUT /api/products/:id** (Fastify)"),
+        "{value}"
+    );
+    assert!(value.contains("`fastify.authenticate`"), "{value}");
+    assert!(c.shutdown().success());
+}
+
 #[test]
 fn without_a_workspace_open_files_still_form_an_index() {
     let mut c = Client::spawn();

@@ -83,6 +83,8 @@ const APPS: &[(&str, &str)] = &[
     ("flask", "tests/fixtures/apps/flask"),
     ("django", "tests/fixtures/apps/django_blog"),
     ("express", "tests/fixtures/apps/express_api"),
+    // Fastify: plugins under prefixes, hooks, an inline plugin.
+    ("fastify", "tests/fixtures/apps/fastify_shop"),
     ("shop", "examples/shop"),
     // GraphQL schemas and WebSocket endpoints: Strawberry + FastAPI WebSockets, Graphene +
     // Django Channels, Apollo Server + socket.io, Ariadne + Flask-SocketIO, NestJS.

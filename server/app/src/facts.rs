@@ -36,6 +36,7 @@ pub enum Framework {
     Express,
     Koa,
     NestJs,
+    Fastify,
 }
 
 impl Framework {
@@ -47,6 +48,7 @@ impl Framework {
             Self::Express => "Express",
             Self::Koa => "Koa",
             Self::NestJs => "NestJS",
+            Self::Fastify => "Fastify",
         }
     }
 
@@ -69,6 +71,9 @@ pub struct Owner {
     /// Router-level dependencies or guards (`APIRouter(dependencies=[Depends(auth)])`,
     /// `@bp.before_request def require_login`).
     pub deps: Vec<String>,
+    /// A Fastify plugin wrapped in `fastify-plugin`: it shares the context of whoever registers
+    /// it, so its hooks apply there and a `prefix` given to `register` does not apply.
+    pub shares_parent: bool,
     /// The creating call.
     pub span: Span,
 }
@@ -322,6 +327,10 @@ pub struct FileFacts {
     pub model_schemas: Vec<(String, String)>,
     #[doc(hidden)]
     pub associations: Vec<(String, Field)>,
+    /// While extracting: the names a file wraps in `fastify-plugin` (`module.exports =
+    /// fp(users)`), marked on their owners once the whole file is known.
+    #[doc(hidden)]
+    pub shared_plugins: Vec<String>,
 }
 
 impl FileFacts {
@@ -428,6 +437,8 @@ impl FileFacts {
                 .iter()
                 .map(|(m, f)| (m.clone(), field(f))),
         );
+        self.shared_plugins
+            .extend(other.shared_plugins.iter().cloned());
     }
 
     pub fn is_empty(&self) -> bool {

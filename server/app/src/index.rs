@@ -566,6 +566,11 @@ impl<'a> Resolver<'a> {
                 .get(id)
                 .is_some_and(|(o, _)| o.framework == Framework::NestJs && !o.is_app)
         };
+        let fastify = |id: &OwnerId| {
+            owners
+                .get(id)
+                .is_some_and(|(o, _)| o.framework == Framework::Fastify)
+        };
         let mut routes: HashMap<OwnerId, Vec<(Arc<str>, usize)>> = HashMap::new();
         let mut edges: HashMap<OwnerId, Vec<Edge>> = HashMap::new();
         let mut middleware: HashMap<OwnerId, Vec<Mw>> = HashMap::new();
@@ -582,6 +587,33 @@ impl<'a> Resolver<'a> {
                 let mut deps = m.deps.clone();
                 let mut any_child = false;
                 for c in &m.children {
+                    // `@fastify/autoload`: every module under the folder that exports a plugin,
+                    // prefixed with its sub-folder (`routes/users/index.js` → `/users`).
+                    if let Some(dir) = c.strip_prefix("autoload:") {
+                        let base = normalize(&format!("{}/{dir}", dir_of(&f.path)));
+                        for g in self.files.values() {
+                            let Some(rest) = g.path.strip_prefix(&format!("{base}/")) else {
+                                continue;
+                            };
+                            let Some(child) = self
+                                .export_of(&g.key, None, 0)
+                                .filter(|id| owners.contains_key(id))
+                            else {
+                                continue;
+                            };
+                            let sub = dir_of(rest);
+                            any_child = true;
+                            mounted.insert(child.clone());
+                            edges.entry(parent.clone()).or_default().push((
+                                f.key.clone(),
+                                i,
+                                child,
+                                deps.clone(),
+                                (!sub.is_empty()).then(|| format!("/{sub}")),
+                            ));
+                        }
+                        continue;
+                    }
                     match self
                         .resolve_ref(&f.key, c, 0)
                         .filter(|id| owners.contains_key(id))
@@ -594,11 +626,17 @@ impl<'a> Resolver<'a> {
                                 i,
                                 child,
                                 deps.clone(),
+                                None,
                             ));
                         }
                         // A NestJS module's unresolved imports are other packages' modules
                         // (`ConfigModule`), not middleware.
                         None if nest_module(&parent) => {}
+                        // A package's Fastify plugin registered without a prefix
+                        // (`@fastify/jwt`, `@fastify/cors`) decorates the instance or adds
+                        // hooks we cannot see; naming it in the chain would claim what it
+                        // does (`jwt` is not a check until a hook calls `jwtVerify`).
+                        None if fastify(&parent) && m.prefix.is_none() => {}
                         None => deps.push(c.clone()),
                     }
                 }
@@ -610,6 +648,33 @@ impl<'a> Resolver<'a> {
                         m.prefix.clone(),
                     ));
                 }
+            }
+        }
+        // A Fastify plugin wrapped in `fastify-plugin` shares its parent's context: its hooks
+        // are the parent's (and so apply to the parent's other routes and plugins too).
+        for _ in 0..8 {
+            let mut moved = false;
+            for (parent, list) in &edges {
+                for (_, _, child, _, _) in list {
+                    let shared = owners
+                        .get(child)
+                        .is_some_and(|(o, _)| o.shares_parent && o.framework == Framework::Fastify);
+                    if !shared || child == parent {
+                        continue;
+                    }
+                    let Some(hooks) = middleware.get_mut(child) else {
+                        continue;
+                    };
+                    let taken: Vec<Mw> = hooks.iter().filter(|m| m.3.is_none()).cloned().collect();
+                    hooks.retain(|m| m.3.is_some());
+                    if !taken.is_empty() {
+                        middleware.entry(parent.clone()).or_default().extend(taken);
+                        moved = true;
+                    }
+                }
+            }
+            if !moved {
+                break;
             }
         }
         let mut roots: Vec<(OwnerId, bool)> = Vec::new();
@@ -904,8 +969,9 @@ fn global_guards(
     out
 }
 
-/// A mount of a router: (file, mount index, child, middleware in the same call).
-type Edge = (Arc<str>, usize, OwnerId, Vec<String>);
+/// A mount of a router: (file, mount index, child, middleware in the same call, the folder
+/// prefix `@fastify/autoload` adds after the mount's own).
+type Edge = (Arc<str>, usize, OwnerId, Vec<String>, Option<String>);
 /// Middleware on an owner: (file, order, names, prefix).
 type Mw = (Arc<str>, usize, Vec<String>, Option<String>);
 
@@ -939,6 +1005,10 @@ impl Walk<'_> {
         let own = owner.map_or("", |o| o.prefix.as_str());
         let prefix = match (owner.map(|o| o.framework), mount_prefix) {
             (Some(Framework::Flask), Some(m)) => join_paths(&prefix, m),
+            // `fastify-plugin` ignores the `prefix` it is registered with.
+            (Some(Framework::Fastify), Some(_)) if owner.is_some_and(|o| o.shares_parent) => {
+                join_paths(&prefix, own)
+            }
             (_, Some(m)) => join_paths(&join_paths(&prefix, m), own),
             (_, None) => join_paths(&prefix, own),
         };
@@ -1002,13 +1072,25 @@ impl Walk<'_> {
                 group,
             });
         }
-        for (key, i, child, deps) in self.edges.get(id).into_iter().flatten() {
+        for (key, i, child, deps, folder) in self.edges.get(id).into_iter().flatten() {
             let Some(f) = r.file(key) else { continue };
             let m = &f.facts.mounts[*i];
             let mut c = chain.clone();
             c.extend(applies(key, m.order));
             c.extend(deps.iter().cloned());
-            self.visit(r, child, prefix.clone(), c, m.prefix.as_deref(), stack, out);
+            let mount_prefix = match (&m.prefix, folder) {
+                (Some(p), Some(sub)) => Some(join_paths(p, sub)),
+                (p, sub) => p.clone().or_else(|| sub.clone()),
+            };
+            self.visit(
+                r,
+                child,
+                prefix.clone(),
+                c,
+                mount_prefix.as_deref(),
+                stack,
+                out,
+            );
         }
         stack.pop();
     }
@@ -1293,6 +1375,117 @@ mod tests {
             .unwrap()
             .chain;
         assert_eq!(chain, &vec!["requireAuth".to_owned()]);
+    }
+
+    /// Fastify: registering `@fastify/jwt` protects nothing; a `fastify-plugin` whose
+    /// `onRequest` hook verifies the token protects its parent's routes and the plugins the
+    /// parent registers (its `prefix` ignored); an encapsulated plugin's hook stays inside it;
+    /// `config: { public: true }` and the `{ handler }` form of the shorthand.
+    #[test]
+    fn fastify_plugins_share_or_encapsulate_hooks() {
+        let mut index = WorkspaceIndex::new();
+        add(
+            &mut index,
+            "/p/src/app.mjs",
+            "import Fastify from 'fastify';\nimport jwt from '@fastify/jwt';\nimport guard from './guard.mjs';\nimport users from './users.mjs';\nconst app = Fastify();\napp.register(jwt, { secret: process.env.SECRET });\napp.get('/open', async () => 'x');\napp.register(users, { prefix: '/users' });\napp.register(import('./billing.mjs'), { prefix: '/billing' });\n",
+        );
+        add(
+            &mut index,
+            "/p/src/users.mjs",
+            "export default async function users(fastify) {\n  fastify.post('/', { config: { public: true }, handler: async (request) => request.body });\n  fastify.delete('/:id', async () => null);\n}\n",
+        );
+        add(
+            &mut index,
+            "/p/src/billing.mjs",
+            "export default async (fastify) => {\n  fastify.register(async (scoped) => {\n    scoped.addHook('preHandler', async (request, reply) => { await verifyToken(request); });\n    scoped.post('/charge', async () => 1);\n  }, { prefix: '/v2' });\n  fastify.post('/refund', async () => 2);\n};\n",
+        );
+        assert_eq!(
+            table(&mut index),
+            vec![
+                "DELETE /users/:id auth=false",
+                "GET /open auth=false",
+                "POST /billing/refund auth=false",
+                "POST /billing/v2/charge auth=true",
+                "POST /users/ auth=false",
+            ]
+        );
+        let resolved = index.resolved();
+        assert!(resolved
+            .routes
+            .iter()
+            .all(|r| r.framework == Framework::Fastify && r.app.is_some()));
+        let create = resolved
+            .routes
+            .iter()
+            .find(|r| r.path == "/users/")
+            .unwrap();
+        assert!(create.public, "{:?}", create.chain);
+        let charge = resolved
+            .routes
+            .iter()
+            .find(|r| r.path == "/billing/v2/charge")
+            .unwrap();
+        assert_eq!(charge.chain, vec!["verifyToken()".to_owned()]);
+        // The guard, wrapped in fastify-plugin and registered with a prefix that it ignores,
+        // protects every route of the app.
+        add(
+            &mut index,
+            "/p/src/guard.mjs",
+            "import fp from 'fastify-plugin';\nexport default fp(async (fastify) => {\n  fastify.addHook('onRequest', async (request) => { await request.jwtVerify(); });\n  fastify.get('/whoami', async (request) => request.user);\n});\n",
+        );
+        add(
+            &mut index,
+            "/p/src/app.mjs",
+            "import Fastify from 'fastify';\nimport jwt from '@fastify/jwt';\nimport guard from './guard.mjs';\nimport users from './users.mjs';\nconst app = Fastify();\napp.register(jwt, { secret: process.env.SECRET });\napp.register(guard, { prefix: '/ignored' });\napp.get('/open', async () => 'x');\napp.register(users, { prefix: '/users' });\napp.register(import('./billing.mjs'), { prefix: '/billing' });\n",
+        );
+        assert_eq!(
+            table(&mut index),
+            vec![
+                "DELETE /users/:id auth=true",
+                "GET /open auth=true",
+                "GET /whoami auth=true",
+                "POST /billing/refund auth=true",
+                "POST /billing/v2/charge auth=true",
+                "POST /users/ auth=true",
+            ]
+        );
+    }
+
+    /// A fastify-cli project: `app.js` exports a plugin that autoloads `plugins/` (shared
+    /// with the root through fastify-plugin, so the `support` hook protects everything) and
+    /// `routes/` (sub-folders become prefixes, after the autoload's own `options.prefix`).
+    #[test]
+    fn fastify_autoload_folders() {
+        let mut index = WorkspaceIndex::new();
+        add(
+            &mut index,
+            "/p/server.js",
+            "'use strict';\nconst Fastify = require('fastify');\nconst app = Fastify();\napp.register(require('./app.js'));\n",
+        );
+        add(
+            &mut index,
+            "/p/app.js",
+            "'use strict';\nconst path = require('node:path');\nconst AutoLoad = require('@fastify/autoload');\nmodule.exports = async function (fastify, opts) {\n  fastify.register(AutoLoad, { dir: path.join(__dirname, 'plugins'), options: Object.assign({}, opts) });\n  fastify.register(AutoLoad, { dir: path.join(__dirname, 'routes'), options: { prefix: '/api' } });\n};\n",
+        );
+        add(
+            &mut index,
+            "/p/plugins/support.js",
+            "'use strict';\nconst fp = require('fastify-plugin');\nmodule.exports = fp(async function (fastify) {\n  fastify.addHook('onRequest', async (request) => { await request.jwtVerify(); });\n});\n",
+        );
+        add(
+            &mut index,
+            "/p/routes/root.js",
+            "'use strict';\nmodule.exports = async function (fastify, opts) {\n  fastify.get('/', async () => ({ root: true }));\n};\n",
+        );
+        add(
+            &mut index,
+            "/p/routes/users/index.js",
+            "'use strict';\nmodule.exports = async function (fastify, opts) {\n  fastify.get('/:id', async (request) => request.params.id);\n};\n",
+        );
+        assert_eq!(
+            table(&mut index),
+            vec!["GET /api/ auth=true", "GET /api/users/:id auth=true"]
+        );
     }
 
     #[test]

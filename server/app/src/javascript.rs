@@ -19,6 +19,12 @@ pub(super) struct Mentions {
     koa_router: bool,
     /// `@nestjs/…`.
     nest: bool,
+    /// Fastify: an import of `fastify`, or a plugin module whose first line names it
+    /// (`module.exports = async function (fastify, opts) {`).
+    fastify: bool,
+    /// An import of the `fastify` package itself: apps are made only with it (the framework's
+    /// own examples import `../fastify.js` and are not applications).
+    fastify_package: bool,
     sequelize: bool,
     test: bool,
     /// Bit `i` set when the file imports `CLIENTS[i].1` (quoted, as a module name).
@@ -40,6 +46,8 @@ impl Mentions {
             koa: source.contains("'koa'") || source.contains("\"koa\""),
             koa_router: source.contains("koa-router") || source.contains("@koa/router"),
             nest: source.contains("@nestjs/"),
+            fastify: source.contains("astify"),
+            fastify_package: source.contains("'fastify'") || source.contains("\"fastify\""),
             sequelize: source.contains("sequelize"),
             test: is_test,
             clients,
@@ -47,7 +55,9 @@ impl Mentions {
     }
 
     pub(super) fn key(&self) -> u64 {
-        (self.clients << 6)
+        (self.clients << 8)
+            | (u64::from(self.fastify_package) << 7)
+            | (u64::from(self.fastify) << 6)
             | (u64::from(self.nest) << 5)
             | (u64::from(self.koa_router) << 4)
             | (u64::from(self.koa) << 3)
@@ -64,6 +74,15 @@ struct Cx<'s> {
     function: Option<String>,
     /// The NestJS class already read through its `export` statement.
     nest_done: Option<usize>,
+    /// The Fastify plugin whose body the walk is in: (its instance parameter, the owner it
+    /// registers on, the function's range).
+    plugin: Option<(String, String, Span)>,
+    /// Names given to function literals by where they stand (`module.exports = async
+    /// function (fastify) {…}`, `fp(async (fastify) => …)`, `fastify.register(async (f) =>
+    /// …)`): (start byte, name, a position only plugins take, wrapped in `fastify-plugin`).
+    named_fns: Vec<(usize, String, bool, bool)>,
+    /// Inline plugins registered in this item, for their names.
+    inline_plugins: usize,
     out: FileFacts,
 }
 
@@ -153,6 +172,9 @@ pub(super) fn extract_item(item: Node, src: &str, m: Mentions) -> FileFacts {
         order: 0,
         function: None,
         nest_done: None,
+        plugin: None,
+        named_fns: Vec::new(),
+        inline_plugins: 0,
         out: FileFacts::default(),
     };
     visit(&mut cx, item);
@@ -170,7 +192,13 @@ pub(super) fn finish(facts: &mut FileFacts, m: Mentions) {
         match facts.owners.iter().find(|o| o.var == r.owner) {
             Some(o) => r.framework = o.framework,
             None if m.koa_router && !m.express => r.framework = Framework::Koa,
+            None if m.fastify && !m.express && !m.koa_router => r.framework = Framework::Fastify,
             None => {}
+        }
+    }
+    for name in std::mem::take(&mut facts.shared_plugins) {
+        for o in facts.owners.iter_mut().filter(|o| o.var == name) {
+            o.shares_parent = true;
         }
     }
     let imported: Vec<String> = facts.imports.iter().map(|i| i.local.clone()).collect();
@@ -232,10 +260,12 @@ fn enter(cx: &mut Cx, n: Node) -> bool {
         "function_declaration" | "method_definition" => {
             let name = n.field("name").map(|x| text(x, cx.src).to_owned());
             let outer = std::mem::replace(&mut cx.function, name);
-            for c in named_children(n) {
-                visit(cx, c);
-            }
+            function_body(cx, n);
             cx.function = outer;
+            return false;
+        }
+        "arrow_function" | "function_expression" | "function" if cx.m.fastify => {
+            function_body(cx, n);
             return false;
         }
         "string" | "comment" | "identifier" | "number" | "property_identifier" => return false,
@@ -270,6 +300,9 @@ fn declarator(cx: &mut Cx, n: Node) {
         return;
     }
     let var = text(name, src);
+    if cx.m.fastify && name_plugin(cx, value, var, false) {
+        return;
+    }
     if let Some(p) = require_path(value, src) {
         cx.out.imports.push(Import {
             local: var.to_owned(),
@@ -323,10 +356,24 @@ fn declarator(cx: &mut Cx, n: Node) {
                 is_app,
                 prefix,
                 deps: Vec::new(),
+                shares_parent: false,
                 span: span(call),
             });
             return;
         }
+    }
+    if cx.m.fastify_package && call.kind_str() == "call_expression" && fastify_factory(call, src) {
+        // `const app = Fastify({ logger: true })`, `require("fastify")()`.
+        cx.out.owners.push(Owner {
+            var: var.to_owned(),
+            framework: Framework::Fastify,
+            is_app: true,
+            prefix: String::new(),
+            deps: Vec::new(),
+            shares_parent: false,
+            span: span(call),
+        });
+        return;
     }
     if cx.m.nest && f == "NestFactory.create" {
         // `const app = await NestFactory.create(AppModule)`: the app mounts the root module.
@@ -336,6 +383,7 @@ fn declarator(cx: &mut Cx, n: Node) {
             is_app: true,
             prefix: String::new(),
             deps: Vec::new(),
+            shares_parent: false,
             span: span(call),
         });
         if let Some(module) = args_of(call).first() {
@@ -370,6 +418,7 @@ fn declarator(cx: &mut Cx, n: Node) {
                 is_app,
                 prefix: String::new(),
                 deps: Vec::new(),
+                shares_parent: false,
                 span: span(call),
             });
             return;
@@ -666,6 +715,11 @@ fn export(cx: &mut Cx, n: Node) {
         .filter_map(|i| n.child(i))
         .any(|c| c.kind_str() == "default");
     if let Some(v) = n.field("value") {
+        if is_default && cx.m.fastify && name_plugin(cx, v, "export default", true) {
+            if let Some(local) = plugin_export(cx, v) {
+                cx.out.exports.push(Export { name: None, local });
+            }
+        }
         if is_default && v.kind_str() == "identifier" {
             cx.out.exports.push(Export {
                 name: None,
@@ -674,6 +728,13 @@ fn export(cx: &mut Cx, n: Node) {
         }
     }
     if let Some(d) = n.field("declaration") {
+        // `export default async function users(fastify) {…}`: a plugin by its position.
+        if cx.m.fastify && d.kind_str() == "function_declaration" {
+            if let Some(name) = d.field("name") {
+                let name = text(name, src).to_owned();
+                cx.named_fns.push((d.start_byte(), name, true, false));
+            }
+        }
         // `export class UsersController`, `export function handler`.
         if matches!(
             d.kind_str(),
@@ -726,6 +787,12 @@ fn assignment(cx: &mut Cx, n: Node) {
         return;
     };
     let l = text(left, src);
+    if cx.m.fastify && l == "module.exports" && name_plugin(cx, right, "module.exports", true) {
+        if let Some(local) = plugin_export(cx, right) {
+            cx.out.exports.push(Export { name: None, local });
+        }
+        return;
+    }
     if l == "module.exports" {
         match right.kind_str() {
             "identifier" => cx.out.exports.push(Export {
@@ -797,6 +864,10 @@ fn call(cx: &mut Cx, n: Node) -> bool {
         return false;
     };
     let method = text(property, src);
+    if cx.m.fastify && fastify_call(cx, n, object, method) {
+        // Inline plugins and handlers hold routes and clients: keep walking.
+        return false;
+    }
     if !METHODS.contains(&method)
         && !matches!(
             method,
@@ -850,12 +921,22 @@ fn call(cx: &mut Cx, n: Node) -> bool {
                 args.get(1..).unwrap_or(&[]),
             ),
         };
-        if let (Some(path), Some(handler)) = (path, rest.last()) {
+        if let (Some(path), Some(last)) = (path, rest.last()) {
             if base.kind_str() == "identifier" && !path.contains("${") {
-                let deps = rest[..rest.len() - 1]
-                    .iter()
-                    .map(|a| arg_name(*a, src))
-                    .collect();
+                // Fastify: `fastify.get(path, { preHandler }, handler)` or
+                // `fastify.get(path, { handler, onRequest })`.
+                let handler = &prop(*last, "handler", src).unwrap_or(*last);
+                let mut deps: Vec<String> = Vec::new();
+                for a in &rest[..rest.len() - 1] {
+                    if a.kind_str() == "object" {
+                        deps.extend(route_option_deps(*a, src));
+                    } else {
+                        deps.push(arg_name(*a, src));
+                    }
+                }
+                if handler != last {
+                    deps.extend(route_option_deps(*last, src));
+                }
                 let params = path
                     .split('/')
                     .filter_map(|s| s.strip_prefix(':'))
@@ -866,8 +947,9 @@ fn call(cx: &mut Cx, n: Node) -> bool {
                     handler.kind_str(),
                     "arrow_function" | "function_expression" | "function"
                 );
+                let owner = owner_name(cx, base);
                 cx.out.routes.push(Route {
-                    owner: text(base, src).to_owned(),
+                    owner,
                     framework: Framework::Express,
                     methods: vec![if method == "all" {
                         "ANY".to_owned()
@@ -1196,6 +1278,7 @@ fn nest_class(cx: &mut Cx, class: Node, decorators: &[Node]) {
         is_app: false,
         prefix,
         deps,
+        shares_parent: false,
         span: span(class.field("name").unwrap_or(class)),
     });
     let Some(body) = class.field("body") else {
@@ -1290,6 +1373,7 @@ fn nest_module(cx: &mut Cx, name: &str, class: Node, meta: Option<Node>) {
         is_app: false,
         prefix: String::new(),
         deps,
+        shares_parent: false,
         span: span(class.field("name").unwrap_or(class)),
     });
     // Controllers and imported modules; `TypeOrmModule.forFeature([…])` and other packages'
@@ -1310,5 +1394,433 @@ fn nest_module(cx: &mut Cx, name: &str, class: Node, meta: Option<Node>) {
             order,
             span: span(class.field("name").unwrap_or(class)),
         });
+    }
+}
+
+// Fastify: apps from the `fastify` factory, plugins (functions taking the instance, registered
+// with `register(plugin, { prefix })`), routes by shorthand or `route({…})`, and the hooks that
+// gate requests (`addHook("onRequest", …)` for a plugin's context, `preHandler` on a route).
+
+/// The hooks that run before the handler and can refuse a request.
+const GATING_HOOKS: &[&str] = &["onRequest", "preParsing", "preValidation", "preHandler"];
+
+/// `fastify(…)`, `Fastify(…)`, `fastify.default(…)`, `require("fastify")(…)`.
+fn fastify_factory(call: Node, src: &str) -> bool {
+    let Some(f) = call.field("function") else {
+        return false;
+    };
+    if require_path(f, src) == Some("fastify") {
+        return true;
+    }
+    matches!(
+        text(f, src),
+        "fastify" | "Fastify" | "fastify.default" | "Fastify.default" | "createFastify"
+    )
+}
+
+/// `fp(fn)`, `fastifyPlugin(fn)`: the wrapped function or name.
+fn fastify_plugin_arg<'t>(n: Node<'t>, src: &str) -> Option<Node<'t>> {
+    if n.kind_str() != "call_expression" {
+        return None;
+    }
+    let f = n.field("function")?;
+    if !matches!(text(f, src), "fp" | "fastifyPlugin" | "fastify_plugin") {
+        return None;
+    }
+    args_of(n).first().copied()
+}
+
+fn is_function_literal(n: Node) -> bool {
+    matches!(
+        n.kind_str(),
+        "arrow_function" | "function_expression" | "function"
+    )
+}
+
+/// Names a function literal standing at `value` (directly or wrapped in `fastify-plugin`) as
+/// the plugin `name`; `strong` for positions only plugins take in a Fastify file (an export).
+/// True when `value` is such a function (or `fp(name)`).
+fn name_plugin(cx: &mut Cx, value: Node, name: &str, strong: bool) -> bool {
+    let src = cx.src;
+    let value = if value.kind_str() == "parenthesized_expression" {
+        value.named_child(0).unwrap_or(value)
+    } else {
+        value
+    };
+    if is_function_literal(value) {
+        cx.named_fns
+            .push((value.start_byte(), name.to_owned(), strong, false));
+        return true;
+    }
+    match fastify_plugin_arg(value, src) {
+        Some(f) if is_function_literal(f) => {
+            cx.named_fns
+                .push((f.start_byte(), name.to_owned(), true, true));
+            true
+        }
+        Some(f) if f.kind_str() == "identifier" => {
+            cx.out.shared_plugins.push(text(f, src).to_owned());
+            true
+        }
+        _ => false,
+    }
+}
+
+/// What a module exporting a plugin exports: the synthetic name of a function literal, or the
+/// name `fp(name)` wraps.
+fn plugin_export(cx: &Cx, value: Node) -> Option<String> {
+    let src = cx.src;
+    match fastify_plugin_arg(value, src) {
+        Some(f) if f.kind_str() == "identifier" => Some(text(f, src).to_owned()),
+        Some(f) => cx
+            .named_fns
+            .iter()
+            .find(|x| x.0 == f.start_byte())
+            .map(|x| x.1.clone()),
+        None => cx
+            .named_fns
+            .iter()
+            .find(|x| x.0 == value.start_byte())
+            .map(|x| x.1.clone()),
+    }
+}
+
+/// The first parameter's type annotation, as written (`FastifyInstance`).
+fn first_param_type<'s>(function: Node, src: &'s str) -> Option<&'s str> {
+    let params = function.field("parameters")?;
+    let first = named_children(params)
+        .into_iter()
+        .find(|p| p.kind_str() != "comment")?;
+    first.field("type").map(|t| text(t, src))
+}
+
+/// Walks a function's body, in the plugin context it opens (if it is a Fastify plugin) or the
+/// one around it.
+fn function_body(cx: &mut Cx, n: Node) {
+    let outer = cx.plugin.clone();
+    if cx.m.fastify {
+        cx.plugin = plugin_context(cx, n);
+    }
+    for c in named_children(n) {
+        visit(cx, c);
+    }
+    cx.plugin = outer;
+}
+
+/// The plugin context inside function `n`: its own when it is a plugin (a named function whose
+/// first parameter is the Fastify instance), none when its parameter shadows the enclosing
+/// plugin's instance, the enclosing one otherwise (closures register on it too).
+fn plugin_context(cx: &Cx, n: Node) -> Option<(String, String, Span)> {
+    let src = cx.src;
+    let params = ba_analysis::routes::js_params(n, src);
+    let first = params.first().copied().unwrap_or("");
+    let named = cx
+        .named_fns
+        .iter()
+        .find(|x| x.0 == n.start_byte())
+        .map(|x| (x.1.clone(), x.2));
+    let named = named.or_else(|| {
+        (n.kind_str() == "function_declaration")
+            .then(|| n.field("name").map(|x| (text(x, src).to_owned(), false)))
+            .flatten()
+    });
+    let instance_like = |p: &str| {
+        let lower = p.to_ascii_lowercase();
+        [
+            "fastify", "app", "server", "instance", "router", "api", "plugin", "scope",
+        ]
+        .iter()
+        .any(|w| lower.contains(w))
+    };
+    let plugin = match named {
+        Some((name, strong))
+            if !first.is_empty()
+                && params.len() <= 3
+                && !matches!(
+                    first,
+                    "req"
+                        | "request"
+                        | "ctx"
+                        | "context"
+                        | "res"
+                        | "reply"
+                        | "next"
+                        | "err"
+                        | "error"
+                        | "e"
+                        | "_"
+                )
+                && (strong
+                    || instance_like(first)
+                    || first_param_type(n, src).is_some_and(|t| t.contains("Fastify"))) =>
+        {
+            Some((first.to_owned(), name, span(n)))
+        }
+        _ => None,
+    };
+    match (plugin, &cx.plugin) {
+        (Some(p), _) => Some(p),
+        (None, Some((instance, _, _))) if params.contains(&instance.as_str()) => None,
+        (None, outer) => outer.clone(),
+    }
+}
+
+/// The owner a call's receiver names: the enclosing plugin when it is the plugin's instance
+/// parameter (recording the plugin as an owner the first time), the name as written otherwise.
+fn owner_name(cx: &mut Cx, receiver: Node) -> String {
+    let name = text(receiver, cx.src);
+    let Some((instance, owner, at)) = &cx.plugin else {
+        return name.to_owned();
+    };
+    if name != instance {
+        return name.to_owned();
+    }
+    let owner = owner.clone();
+    if !cx.out.owners.iter().any(|o| o.var == owner) {
+        let shares_parent = cx
+            .named_fns
+            .iter()
+            .any(|x| x.1 == owner && x.3 && x.0 == at.0.start);
+        cx.out.owners.push(Owner {
+            var: owner.clone(),
+            framework: Framework::Fastify,
+            is_app: false,
+            prefix: String::new(),
+            deps: Vec::new(),
+            shares_parent,
+            span: at.clone(),
+        });
+    }
+    owner
+}
+
+/// A hook as the chain names it: a name or member as written, a call by its function
+/// (`fastify.auth([…])` → `fastify.auth`), an inline function by the authentication call it
+/// makes (`async (request) => { await request.jwtVerify() }` → `request.jwtVerify()`).
+fn hook_name(n: Node, src: &str) -> String {
+    if is_function_literal(n) {
+        let mut found = None;
+        let body = n.field("body").unwrap_or(n);
+        ba_analysis::routes::each_call(body, &mut |c| {
+            if found.is_some() || c.kind_str() != "call_expression" {
+                return;
+            }
+            if let Some(f) = c.field("function") {
+                let callee = text(f, src);
+                let last = callee.rsplit('.').next().unwrap_or(callee);
+                if is_auth_name(last) {
+                    found = Some(format!("{callee}()"));
+                }
+            }
+        });
+        return found.unwrap_or_else(|| "anonymous function".to_owned());
+    }
+    arg_name(n, src)
+}
+
+/// The hooks a value names: one, or an array of them.
+fn hook_names(n: Node, src: &str) -> Vec<String> {
+    if n.kind_str() == "array" {
+        named_children(n)
+            .into_iter()
+            .filter(|c| c.kind_str() != "comment")
+            .map(|c| hook_name(c, src))
+            .collect()
+    } else {
+        vec![hook_name(n, src)]
+    }
+}
+
+/// A Fastify route's options as chain entries: its gating hooks in the order Fastify runs them,
+/// and a `config` flag that marks it public (`config: { public: true }`).
+fn route_option_deps(options: Node, src: &str) -> Vec<String> {
+    let mut deps = Vec::new();
+    for hook in GATING_HOOKS {
+        if let Some(v) = prop(options, hook, src) {
+            deps.extend(hook_names(v, src));
+        }
+    }
+    if let Some(config) = prop(options, "config", src) {
+        for p in pairs(config) {
+            let key = key_text(p, src);
+            if is_public_name(key) && p.field("value").is_some_and(|v| text(v, src) == "true") {
+                deps.push(format!("config.{key}"));
+            }
+        }
+    }
+    deps
+}
+
+/// `dir: path.join(__dirname, "routes")` (or `join(__dirname, "src", "routes")`) in
+/// `@fastify/autoload`'s options: the folder relative to the file, `/`-separated.
+fn autoload_dir(options: Node, src: &str) -> Option<String> {
+    let dir = prop(options, "dir", src)?;
+    if dir.kind_str() != "call_expression"
+        || !matches!(
+            dir.field("function").map(|f| text(f, src)),
+            Some("path.join" | "join" | "path.resolve" | "resolve")
+        )
+    {
+        return None;
+    }
+    let args = args_of(dir);
+    if args.first().map(|a| text(*a, src)) != Some("__dirname") || args.len() < 2 {
+        return None;
+    }
+    let parts: Option<Vec<&str>> = args[1..].iter().map(|a| string_lit(*a, src)).collect();
+    let joined = parts?
+        .iter()
+        .flat_map(|p| p.split('/'))
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect::<Vec<_>>()
+        .join("/");
+    (!joined.is_empty() && !joined.contains("${")).then_some(joined)
+}
+
+/// `fastify.register(plugin, { prefix })`, `fastify.addHook("onRequest", hook)`,
+/// `fastify.route({ method, url, handler, … })`; true when `n` was one of them.
+fn fastify_call(cx: &mut Cx, n: Node, object: Node, method: &str) -> bool {
+    let src = cx.src;
+    if object.kind_str() != "identifier" || !matches!(method, "register" | "addHook" | "route") {
+        return false;
+    }
+    let args = args_of(n);
+    match method {
+        "register" => {
+            let Some(plugin) = args.first() else {
+                return false;
+            };
+            let options = args.get(1).copied();
+            // `@fastify/autoload`: `register(AutoLoad, { dir: path.join(__dirname, "routes"),
+            // options: { prefix: "/api" } })` registers every plugin module under the folder.
+            let autoload = options.and_then(|o| autoload_dir(o, src));
+            let prefix = options
+                .and_then(|o| {
+                    if autoload.is_some() {
+                        prop(o, "options", src).and_then(|x| prop(x, "prefix", src))
+                    } else {
+                        prop(o, "prefix", src)
+                    }
+                })
+                .and_then(|p| string_lit(p, src))
+                .filter(|p| !p.contains("${"))
+                .map(str::to_owned);
+            let parent = owner_name(cx, object);
+            let child = if let Some(dir) = autoload {
+                format!("autoload:{dir}")
+            } else if is_function_literal(*plugin)
+                || fastify_plugin_arg(*plugin, src).is_some_and(is_function_literal)
+            {
+                // Named by where it is registered; a counter tells apart the inline plugins
+                // an item registers without a prefix.
+                cx.inline_plugins += 1;
+                let name = match &prefix {
+                    Some(p) => format!("{parent}.register(\"{p}\")"),
+                    None => format!("{parent}.register(…) {}", cx.inline_plugins),
+                };
+                name_plugin(cx, *plugin, &name, true);
+                name
+            } else if plugin.kind_str() == "call_expression"
+                && plugin
+                    .field("function")
+                    .is_some_and(|f| f.kind_str() == "import")
+            {
+                // `fastify.register(import("./routes/users.js"))`.
+                match args_of(*plugin).first().and_then(|a| string_lit(*a, src)) {
+                    Some(p) => format!("require:{p}"),
+                    None => return true,
+                }
+            } else {
+                if fastify_plugin_arg(*plugin, src).is_some() {
+                    name_plugin(cx, *plugin, "", true);
+                }
+                match fastify_plugin_arg(*plugin, src) {
+                    Some(inner) => arg_name(inner, src),
+                    None => arg_name(*plugin, src),
+                }
+            };
+            let order = cx.next();
+            cx.out.mounts.push(Mount {
+                parent,
+                children: vec![child],
+                prefix,
+                deps: Vec::new(),
+                order,
+                span: span(n),
+            });
+            true
+        }
+        "addHook" => {
+            let (Some(hook), Some(f)) =
+                (args.first().and_then(|a| string_lit(*a, src)), args.get(1))
+            else {
+                return false;
+            };
+            if !GATING_HOOKS.contains(&hook) {
+                return true;
+            }
+            let parent = owner_name(cx, object);
+            let order = cx.next();
+            cx.out.mounts.push(Mount {
+                parent,
+                children: Vec::new(),
+                prefix: None,
+                deps: hook_names(*f, src),
+                order,
+                span: span(n),
+            });
+            true
+        }
+        _ => {
+            let Some(options) = args.first().filter(|a| a.kind_str() == "object") else {
+                return false;
+            };
+            let path = prop(*options, "url", src)
+                .or_else(|| prop(*options, "path", src))
+                .and_then(|p| string_lit(p, src))
+                .filter(|p| !p.contains("${"));
+            let (Some(path), Some(handler)) = (path, prop(*options, "handler", src)) else {
+                return true;
+            };
+            let methods: Vec<String> = match prop(*options, "method", src) {
+                Some(m) if m.kind_str() == "array" => named_children(m)
+                    .into_iter()
+                    .filter_map(|x| string_lit(x, src))
+                    .map(str::to_ascii_uppercase)
+                    .collect(),
+                Some(m) => string_lit(m, src)
+                    .map(|x| vec![x.to_ascii_uppercase()])
+                    .unwrap_or_default(),
+                None => Vec::new(),
+            };
+            if methods.is_empty() {
+                return true;
+            }
+            let params = path
+                .split('/')
+                .filter_map(|s| s.strip_prefix(':'))
+                .map(|s| s.trim_end_matches('?').to_owned())
+                .collect();
+            let owner = owner_name(cx, object);
+            let order = cx.next();
+            cx.out.routes.push(Route {
+                owner,
+                framework: Framework::Fastify,
+                methods,
+                path: path.to_owned(),
+                handler: if is_function_literal(handler) {
+                    "anonymous function".to_owned()
+                } else {
+                    text(handler, src).to_owned()
+                },
+                deps: route_option_deps(*options, src),
+                params,
+                order,
+                span: span(n),
+                handler_span: span(handler),
+                handler_full: span(handler),
+            });
+            true
+        }
     }
 }

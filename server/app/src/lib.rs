@@ -143,6 +143,15 @@ fn extract_with(
         if wanted {
             heads.push_str(&source[item.byte_range()]);
             heads.push('\n');
+        } else if family == Family::JavaScript {
+            // A Fastify plugin module may import nothing: `module.exports = async function
+            // (fastify, opts) {`. Its first line names it.
+            let text = &source[item.byte_range()];
+            let first = &text[..text.find('\n').unwrap_or(text.len())];
+            if first.contains("astify") {
+                heads.push_str(first);
+                heads.push('\n');
+            }
         }
     }
     let (py, js) = match family {

@@ -372,6 +372,7 @@ fn assignment(cx: &mut Cx, n: Node) {
             is_app,
             prefix,
             deps,
+            shares_parent: false,
             span: span(right),
         });
         return;

@@ -63,7 +63,7 @@ pub fn handlers(src: &Source) -> Vec<Handler> {
         Framework::Django => django_handlers(src),
         Framework::Express => express_handlers(src),
         // Not produced by `Source::framework` (handlers are read for Express only).
-        Framework::Koa | Framework::NestJs => Vec::new(),
+        Framework::Koa | Framework::NestJs | Framework::Fastify => Vec::new(),
     }
 }
 
@@ -458,7 +458,7 @@ fn auth_of(src: &Source, h: &Handler, item: Node) -> Vec<String> {
                 .filter(|t| auth_like(t))
                 .collect()
         }
-        Framework::Koa | Framework::NestJs => Vec::new(),
+        Framework::Koa | Framework::NestJs | Framework::Fastify => Vec::new(),
     }
 }
 
@@ -554,7 +554,7 @@ fn auth_edits(src: &Source, h: &Handler) -> Option<Vec<Edit>> {
                 content: format!("{wanted}, "),
             }])
         }
-        Framework::Koa | Framework::NestJs => None,
+        Framework::Koa | Framework::NestJs | Framework::Fastify => None,
     }
 }
 
@@ -796,7 +796,7 @@ fn pagination_edits(src: &Source, h: &Handler) -> Option<Vec<Edit>> {
                 content: style.render(&code, &indent),
             });
         }
-        Framework::Koa | Framework::NestJs => return None,
+        Framework::Koa | Framework::NestJs | Framework::Fastify => return None,
     }
     Some(edits)
 }

@@ -24,7 +24,8 @@ pub static RULE: Rule = Rule {
 
 const DOCS: &str = r#"## What it does
 Resolves every route of an application to its full path (router prefixes, `include_router`,
-`register_blueprint`, `app.use`, Django `include()` chains) and reports a method and path that
+`register_blueprint`, `app.use`, Fastify `register(plugin, { prefix })`, Django `include()`
+chains) and reports a method and path that
 two registrations share, in the same file or in different files. Placeholders are compared by
 position, so `/users/{id}` and `/users/{user_id}` are the same path.
 
@@ -32,7 +33,8 @@ position, so `/users/{id}` and `/users/{user_id}` are the same path.
 FastAPI, Flask, Django and Express dispatch to the first matching registration. The second
 handler is dead code that looks alive: a fix made there never ships, tests that import it pass,
 and which one wins depends on import or mount order. It usually comes from a copy-pasted router or
-a router mounted twice.
+a router mounted twice. Fastify (plugins registered with their prefixes) refuses the second
+registration and the application does not start.
 
 ## Example
 ```python
@@ -55,6 +57,8 @@ Give each handler its own path (`/admin/users/{id}`), or delete the stale copy.
 - Flask: [URL route registrations](https://flask.palletsprojects.com/en/latest/api/#url-route-registrations)
 - Django: [How Django processes a request](https://docs.djangoproject.com/en/stable/topics/http/urls/#how-django-processes-a-request)
 - Express: [Routing](https://expressjs.com/en/guide/routing.html)
+- Fastify: [Routes](https://fastify.dev/docs/latest/Reference/Routes/) (a duplicate fails with
+  `FST_ERR_DUPLICATED_ROUTE` at start-up)
 "#;
 
 pub fn check(resolved: &Resolved, out: &mut Vec<CrossFinding>) {
@@ -96,11 +100,17 @@ pub fn check(resolved: &Resolved, out: &mut Vec<CrossFinding>) {
                 })
                 .collect();
             let path = &r.path;
+            // Fastify refuses a second registration of a route: the application does not start.
+            let effect = if r.framework == ba_app::Framework::Fastify {
+                "Fastify refuses to start (`FST_ERR_DUPLICATED_ROUTE`)"
+            } else {
+                "only the first registration runs"
+            };
             out.push(CrossFinding {
                 code: RULE.code,
                 at: r.registration.clone(),
                 message: format!(
-                    "`{method} {path}` is also registered {}; only the first registration runs, so remove or rename one of them",
+                    "`{method} {path}` is also registered {}; {effect}, so remove or rename one of them",
                     others.join(" and ")
                 ),
                 severity: RULE.severity,

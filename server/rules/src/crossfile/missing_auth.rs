@@ -38,13 +38,18 @@ the full resolved paths (`POST /api/v1/items/`), prefixes of routers and mounts 
 Authentication is read from FastAPI `Depends`/`Security` dependencies on the route, its router
 or the `include_router` call; Flask decorators (`@login_required`, `@jwt_required()`) and
 `before_request` guards; Django decorators, `LoginRequiredMixin` and DRF `permission_classes`;
-Express middleware on the route, the router or an earlier `use`.
+Express middleware on the route, the router or an earlier `use`; Fastify `onRequest`,
+`preParsing`, `preValidation` and `preHandler` hooks on the route (`{ onRequest:
+[fastify.authenticate] }`, `fastify.auth([…])`) or added with `addHook` in the plugin or any
+plugin above it (a `fastify-plugin`-wrapped plugin's hooks apply to the plugin registering it),
+an inline hook naming its check (`await request.jwtVerify()`). Registering `@fastify/jwt` or
+`@fastify/auth` alone protects nothing: they only decorate the instance.
 
 Never reported:
 - routes marked public or optionally authenticated: `@jwt_optional`,
   `@jwt_required(optional=True)`, `auth.optional`, `permission_classes = [AllowAny]`,
   `@Public()`, `@SkipAuth()`, `@AllowAnonymous()`, `@login_not_required`,
-  `Depends(get_optional_user)`;
+  `Depends(get_optional_user)`, Fastify `config: { public: true }` on the route;
 - routes that are public by nature: registration and sign-up, login and logout, password reset
   and forgotten passwords, email verification and confirmation, token issue and refresh, OAuth
   callbacks, health and readiness probes, metrics, docs and OpenAPI, webhooks (which
@@ -82,6 +87,8 @@ route is public on purpose, say so with the framework's marker (`AllowAny`, `@Pu
 - OWASP Top 10 2021: A01 Broken Access Control
 - FastAPI: [Dependencies in path operation decorators](https://fastapi.tiangolo.com/tutorial/dependencies/dependencies-in-path-operation-decorators/)
 - Express: [Using middleware](https://expressjs.com/en/guide/using-middleware.html)
+- Fastify: [Hooks](https://fastify.dev/docs/latest/Reference/Hooks/) and
+  [`@fastify/jwt`](https://github.com/fastify/fastify-jwt)
 "#;
 
 /// Path words of routes that are public by nature: sign-up, sign-in and out, password and

@@ -235,8 +235,8 @@ const JS_FLAGS: &[(&str, &str)] = &[
 ];
 const SESSION_MIDDLEWARE: &[&str] = &["express-session", "cookie-session", "koa-session"];
 
-/// Express `res.cookie(name, value, options)` (and Fastify `reply.setCookie`), and the
-/// `express-session` / `cookie-session` options.
+/// Express `res.cookie(name, value, options)` (and Fastify `reply.setCookie`, Koa
+/// `ctx.cookies.set`), and the `express-session` / `cookie-session` options.
 fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args_node), Some(call)) =
         (caps.get("func"), caps.get("args"), caps.get("call"))
@@ -250,8 +250,21 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         check_session_middleware(checker, &module, args_node);
         return;
     }
-    if func.kind_str() != "member_expression"
-        || !func
+    if func.kind_str() != "member_expression" {
+        return;
+    }
+    // Koa's `ctx.cookies.set(name, value, options)` (the `cookies` package): `httpOnly` is on
+    // unless turned off; `secure` and `sameSite` are off unless set.
+    let koa = func
+        .field("property")
+        .is_some_and(|p| checker.text(p) == "set")
+        && func
+            .field("object")
+            .filter(|o| o.kind_str() == "member_expression")
+            .and_then(|o| o.field("property"))
+            .is_some_and(|p| checker.text(p) == "cookies");
+    if !koa
+        && !func
             .field("property")
             .is_some_and(|p| matches!(checker.text(p), "cookie" | "setCookie"))
     {
@@ -265,6 +278,10 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         return;
     };
     if !is_sensitive(name) {
+        return;
+    }
+    // `ctx.cookies.set("session", null)` deletes the cookie.
+    if koa && matches!(value.kind_str(), "null" | "undefined") {
         return;
     }
     let csrf = ["csrf", "xsrf"]
@@ -290,6 +307,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             continue;
         }
         match props.as_ref().and_then(|p| p.get(flag)) {
+            None if koa && *flag == "httpOnly" => {}
             None => missing.push((flag, good, None)),
             Some(v) if v.kind_str() == "false" => missing.push((flag, good, Some(v))),
             Some(_) => {}
@@ -429,7 +447,10 @@ Flags cookies that carry sessions, logins or tokens without the browser protecti
 - Express `res.cookie(name, value, options)` (and Fastify `reply.setCookie`) with a sensitive
   name when `httpOnly`, `secure` or `sameSite` is missing or `false` (a CSRF cookie needs no
   `httpOnly`); `express-session` with `cookie: { secure: false }` or `httpOnly: false`, and
-  `cookie-session` or `koa-session` with `secure: false` or `httpOnly: false`.
+  `cookie-session` or `koa-session` with `secure: false` or `httpOnly: false`. Koa's
+  `ctx.cookies.set(name, value, options)` likewise when `secure` or `sameSite` is missing or
+  `false`, or `httpOnly: false` (Koa's cookies are `HttpOnly` unless told otherwise);
+  `ctx.cookies.set(name, null)` deletes a cookie and is not reported.
 
 Cookies with non-sensitive names (`theme`, `lang`), cookies with every flag, flags passed as
 expressions (`secure=not app.debug`), `**options`, and development or test settings and test
@@ -500,5 +521,7 @@ plain HTTP).
 - [Django: `SESSION_COOKIE_SECURE`](https://docs.djangoproject.com/en/stable/ref/settings/#session-cookie-secure)
 - [Express: `res.cookie`](https://expressjs.com/en/4x/api.html#res.cookie)
 - [express-session: `cookie` options](https://github.com/expressjs/session#cookie)
+- [Koa: `ctx.cookies.set`](https://koajs.com/#ctx-cookies-set-name-value-options) and its
+  [`cookies` options](https://github.com/pillarjs/cookies#cookiesset-name--value---options--)
 - [MDN: `Set-Cookie`](https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Set-Cookie)
 "#;

@@ -32,6 +32,12 @@ pub static RULE: Rule = Rule {
         },
         Check {
             family: Family::JavaScript,
+            query_path: "javascript/calls.scm",
+            query: include_str!("../../../../queries/javascript/calls.scm"),
+            run: check_javascript,
+        },
+        Check {
+            family: Family::JavaScript,
             query_path: "javascript/calls.scm#models",
             query: include_str!("../../../../queries/javascript/calls.scm"),
             run: super::model_sinks::check::<{ Sink::Ldap as u8 }>,
@@ -109,9 +115,118 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     }
 }
 
+/// ldapjs filter classes (`new ldap.EqualityFilter({ attribute, value })`): they escape the
+/// value when the filter is written out.
+const LDAPJS_FILTERS: &[&str] = &[
+    "EqualityFilter",
+    "SubstringFilter",
+    "PresenceFilter",
+    "GreaterThanEqualsFilter",
+    "LessThanEqualsFilter",
+    "ApproximateFilter",
+    "AndFilter",
+    "OrFilter",
+    "NotFilter",
+    "ExtensibleFilter",
+];
+
+/// `new ldap.EqualityFilter({…})`, or a local whose every assignment is one.
+fn filter_object<'a>(checker: &Checker<'a>, node: tree_sitter::Node<'a>) -> bool {
+    let constructed = |n: tree_sitter::Node| {
+        n.kind_str() == "new_expression"
+            && n.field("constructor").is_some_and(|c| {
+                let name = checker.text(c);
+                LDAPJS_FILTERS.contains(&name.rsplit('.').next().unwrap_or(name))
+            })
+    };
+    if constructed(node) {
+        return true;
+    }
+    if !matches!(
+        node.kind_str(),
+        "identifier" | "shorthand_property_identifier"
+    ) {
+        return false;
+    }
+    match checker.lookup(node) {
+        ba_analysis::Lookup::Local(bindings) => {
+            !bindings.is_empty()
+                && bindings
+                    .iter()
+                    .all(|b| matches!(b, ba_analysis::Binding::Value(v) if constructed(*v)))
+        }
+        _ => false,
+    }
+}
+
+/// ldapjs: `client.search(base, { filter }, cb)` (or a filter string in place of the options)
+/// and `client.bind(dn, password, cb)`, in a module that imports `ldapjs`.
+fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let (Some(func), Some(args), Some(call)) =
+        (caps.get("func"), caps.get("args"), caps.get("call"))
+    else {
+        return;
+    };
+    if call.kind_str() != "call_expression" || func.kind_str() != "member_expression" {
+        return;
+    }
+    let Some(method) = func.field("property").map(|p| checker.text(p)) else {
+        return;
+    };
+    if !matches!(method, "search" | "bind" | "modify" | "del") || !imports_any(checker, &["ldapjs"])
+    {
+        return;
+    }
+    let args = super::missing_security_headers::js_args(args);
+    let mut candidates = Vec::new();
+    if method == "search" {
+        match args.get(1) {
+            Some(o) if o.kind_str() == "object" => {
+                candidates
+                    .extend(super::missing_security_headers::Props::of(checker, *o).get("filter"));
+            }
+            Some(f) if !ba_analysis::routes::is_js_function(f.kind_str()) => candidates.push(*f),
+            _ => return,
+        }
+    }
+    // The DN: the search base, the entry bound, modified or deleted.
+    candidates.extend(args.first().copied());
+    for arg in candidates {
+        // A filter object escapes its values itself.
+        if filter_object(checker, arg) {
+            continue;
+        }
+        if let Some(taint) = checker.taint(arg, Sink::Ldap).filter(|t| t.user) {
+            let from = checker.describe(&taint);
+            let (what, fix) = if args.first() == Some(&arg) {
+                (
+                    "DN",
+                    "escape each value with ldap-escape's `dn` tag (`ldapEscape.dn`)",
+                )
+            } else {
+                (
+                    "filter",
+                    "escape each value with ldap-escape's `filter` tag (`ldapEscape.filter`), or build the filter as an object (`new ldap.EqualityFilter({ attribute: \"uid\", value })`)",
+                )
+            };
+            checker
+                .report(
+                    arg,
+                    format!("ldapjs `{method}` uses a {what} built from {from}; {fix}"),
+                )
+                .with_taint(&taint);
+            return;
+        }
+    }
+}
+
 const DOCS: &str = r#"## What it does
-Flags LDAP searches (python-ldap `search_s`/`search`/`search_ext`, ldap3 `Connection.search`) and
-binds whose filter or DN is built from request data without escaping.
+Flags LDAP searches (python-ldap `search_s`/`search`/`search_ext`, ldap3 `Connection.search`,
+ldapjs `client.search(base, { filter })`) and binds (ldapjs `client.bind(dn, …)`, `modify`,
+`del`) whose filter or DN is built from request data without escaping. In JavaScript, values
+escaped with `ldap-escape` (`ldapEscape.filter`, `ldapEscape.dn`) and ldapjs filter objects
+(`new ldap.EqualityFilter({ attribute, value })`, which escape their values) are safe;
+`ldap.parseFilter(text)` parses the text as written and is not.
 
 ## Why is this bad?
 LDAP filters have their own syntax. A user name of `*)(uid=*))(|(uid=*` turns
