@@ -1497,6 +1497,12 @@ fn first_param_type<'s>(function: Node, src: &'s str) -> Option<&'s str> {
 /// Walks a function's body, in the plugin context it opens (if it is a Fastify plugin) or the
 /// one around it.
 fn function_body(cx: &mut Cx, n: Node) {
+    // A nested function costs two levels of the depth bound: its walk recurses through
+    // `visit`, `walk_named`, `enter` and this frame, which at 1,500 levels overflowed the 2 MiB
+    // stacks of tokio's and rayon's threads in an unoptimised build (tests/hostile.rs).
+    let Some(_level) = ba_syntax::depth::enter() else {
+        return;
+    };
     let outer = cx.plugin.clone();
     if cx.m.fastify {
         cx.plugin = plugin_context(cx, n);
