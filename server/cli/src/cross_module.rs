@@ -56,9 +56,6 @@ pub fn reports(
         })
         .chain(missing)
         .collect();
-    if outgoing.is_empty() {
-        return HashMap::new();
-    }
     let map = engine::modules::ModuleMap::new(
         files
             .iter()
@@ -68,13 +65,21 @@ pub fn reports(
         files.iter().map(|(p, s)| (normalize(p), *s)).collect();
     let originals: HashMap<PathBuf, &Path> =
         files.iter().map(|(p, _)| (normalize(p), *p)).collect();
+    let mut imported = imported_returns(files, &map, &settings, &originals);
     // Files that receive request data may pass it on (a service to a repository): their
     // relays are read once they do, hop after hop, so only the files the data reaches cost a
     // second look.
     let mut outgoing = outgoing;
-    let mut external = map.external_entries(&outgoing);
+    let mut external = if outgoing.is_empty() {
+        Default::default()
+    } else {
+        map.external_entries(&outgoing)
+    };
     let mut relayed: HashSet<PathBuf> = HashSet::new();
     for _ in 0..=engine::modules::MAX_HOPS {
+        if outgoing.is_empty() {
+            break;
+        }
         let reached: Vec<PathBuf> = external
             .keys()
             .filter(|p| !relayed.contains(*p))
@@ -106,26 +111,38 @@ pub fn reports(
         outgoing.extend(relays);
         external = map.external_entries(&outgoing);
     }
-    external
+    // Every file that receives entries or imports functions whose results carry something is
+    // analysed again with both.
+    let mut again: Vec<(PathBuf, ba_analysis::ExternalEntries, ba_analysis::ImportedReturns)> =
+        external
+            .into_iter()
+            .map(|(path, entries)| {
+                let returns = imported.remove(&path).unwrap_or_default();
+                (path, entries, returns)
+            })
+            .collect();
+    again.extend(
+        imported
+            .into_iter()
+            .map(|(path, returns)| (path, Default::default(), returns)),
+    );
+    again
         .into_par_iter()
-        .filter_map(|(path, entries)| {
+        .filter_map(|(path, entries, returns)| {
             let settings = settings.get(&path)?;
             let language = Language::from_path(&path)?;
-            let original = files.iter().find(|(p, _)| normalize(p) == path)?.0;
+            let original = *originals.get(&path)?;
             let text = read(original)?;
             let tree = ba_syntax::parse::parse(language, &text, None)?;
-            let display = original
-                .strip_prefix(".")
-                .unwrap_or(original)
-                .display()
-                .to_string();
-            let findings = engine::analyze_with_external(
+            let display = shown(original);
+            let findings = engine::analyze_with_cross(
                 &display,
                 language,
                 &text,
                 &tree,
                 &settings.rules,
                 entries,
+                returns,
             );
             let index = LineIndex::new(&text);
             let findings = findings
@@ -139,6 +156,169 @@ pub fn reports(
                     findings,
                 },
             ))
+        })
+        .collect()
+}
+
+/// A file as reports and data paths name it.
+fn shown(path: &Path) -> String {
+    path.strip_prefix(".").unwrap_or(path).display().to_string()
+}
+
+/// A file read for the return summaries: its language, text and the names its imports give.
+struct Module {
+    language: Language,
+    text: String,
+    names: Vec<String>,
+}
+
+/// What the other modules' functions that files holding request data import return
+/// (`Semantic::imported`), per such file (normalized path), for the files whose imports
+/// name at least one function that returns request data or a parameter.
+///
+/// The files that can hold request data are read for their imports; the modules those point
+/// into (and the modules *they* import, up to `MAX_HOPS` levels) get their return summaries
+/// (`engine::module_returns`), first alone, then again with what their own imports return,
+/// so `return services.get_params()` in a third module returns request data too; a file is
+/// summarised again only when what it imports changed, at most `MAX_HOPS` times, so modules
+/// importing each other end.
+fn imported_returns(
+    files: &[(&Path, &Settings)],
+    map: &engine::modules::ModuleMap,
+    settings: &HashMap<PathBuf, &Settings>,
+    originals: &HashMap<PathBuf, &Path>,
+) -> HashMap<PathBuf, ba_analysis::ImportedReturns> {
+    let load = |path: &Path, callers: bool| -> Option<Module> {
+        let language = Language::from_path(path)?;
+        let text = read(path)?;
+        if callers && !engine::may_have_request_data(language, &text) {
+            return None;
+        }
+        let tree = ba_syntax::parse::parse(language, &text, None)?;
+        let names = engine::import_names(language, &text, &tree);
+        (!names.is_empty()).then_some(Module {
+            language,
+            text,
+            names,
+        })
+    };
+    let callers: HashMap<PathBuf, Module> = files
+        .par_iter()
+        .filter_map(|(path, _)| Some((normalize(path), load(path, true)?)))
+        .collect();
+    if callers.is_empty() {
+        return HashMap::new();
+    }
+    // The modules the callers import, and theirs, level by level.
+    let mut modules: HashMap<PathBuf, Module> = HashMap::new();
+    let mut frontier: Vec<PathBuf> = callers
+        .iter()
+        .flat_map(|(path, m)| map.imported_files(path, m.language, &m.names))
+        .collect();
+    for _ in 0..=engine::modules::MAX_HOPS {
+        frontier.sort();
+        frontier.dedup();
+        frontier.retain(|p| !modules.contains_key(p));
+        if frontier.is_empty() {
+            break;
+        }
+        let loaded: Vec<(PathBuf, Option<Module>)> = frontier
+            .par_iter()
+            .filter_map(|path| {
+                let original = originals.get(path)?;
+                let module = match callers.get(path) {
+                    // Read already; a caller's text is the same.
+                    Some(m) => Some(Module {
+                        language: m.language,
+                        text: m.text.clone(),
+                        names: m.names.clone(),
+                    }),
+                    None => {
+                        let language = Language::from_path(path)?;
+                        let text = read(original)?;
+                        if !engine::may_return_values(&text) {
+                            return None;
+                        }
+                        let tree = ba_syntax::parse::parse(language, &text, None)?;
+                        let names = engine::import_names(language, &text, &tree);
+                        Some(Module {
+                            language,
+                            text,
+                            names,
+                        })
+                    }
+                };
+                Some((path.clone(), module))
+            })
+            .collect();
+        frontier = Vec::new();
+        for (path, module) in loaded {
+            if let Some(module) = module {
+                frontier.extend(map.imported_files(&path, module.language, &module.names));
+                modules.insert(path, module);
+            }
+        }
+    }
+    let summarise = |path: &PathBuf, imported: &ba_analysis::ImportedReturns| {
+        let module = modules.get(path)?;
+        let settings = settings.get(path)?;
+        let tree = ba_syntax::parse::parse(module.language, &module.text, None)?;
+        Some(engine::module_returns(
+            module.language,
+            &module.text,
+            &tree,
+            &settings.rules,
+            imported,
+        ))
+    };
+    let empty = ba_analysis::ImportedReturns::new();
+    let mut returns: HashMap<PathBuf, Vec<ba_analysis::Returned>> = modules
+        .par_iter()
+        .filter_map(|(path, _)| {
+            let list = summarise(path, &empty)?;
+            (!list.is_empty()).then(|| (path.clone(), list))
+        })
+        .collect();
+    let imported_of = |path: &PathBuf, m: &Module, returns: &HashMap<_, _>| {
+        map.imported_returns(path, m.language, &m.names, returns, |p| {
+            shown(originals.get(p).copied().unwrap_or(p))
+        })
+    };
+    // Compose: a module's summaries again with what its own imports return.
+    let mut used: HashMap<PathBuf, ba_analysis::ImportedReturns> = HashMap::new();
+    for _ in 0..engine::modules::MAX_HOPS {
+        let changed: Vec<(PathBuf, ba_analysis::ImportedReturns)> = modules
+            .iter()
+            .filter_map(|(path, m)| {
+                let imported = imported_of(path, m, &returns);
+                let before = used.get(path).unwrap_or(&empty);
+                (imported != *before).then(|| (path.clone(), imported))
+            })
+            .collect();
+        if changed.is_empty() {
+            break;
+        }
+        let next: Vec<(PathBuf, Vec<ba_analysis::Returned>)> = changed
+            .par_iter()
+            .filter_map(|(path, imported)| Some((path.clone(), summarise(path, imported)?)))
+            .collect();
+        used.extend(changed);
+        for (path, list) in next {
+            if list.is_empty() {
+                returns.remove(&path);
+            } else {
+                returns.insert(path, list);
+            }
+        }
+    }
+    if returns.is_empty() {
+        return HashMap::new();
+    }
+    callers
+        .iter()
+        .filter_map(|(path, m)| {
+            let imported = imported_of(path, m, &returns);
+            (!imported.is_empty()).then(|| (path.clone(), imported))
         })
         .collect()
 }

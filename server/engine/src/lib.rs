@@ -106,6 +106,9 @@ pub struct ItemCache {
     /// Request data handlers in other files pass to this file's functions (see
     /// `Semantic::external`); set by the caller, part of the semantic model's key.
     pub external: ba_analysis::ExternalEntries,
+    /// What the other modules' functions this file imports return (see
+    /// `Semantic::imported`); set by the caller, part of the semantic model's key.
+    pub imported: ba_analysis::ImportedReturns,
     /// Whether the semantic model in `semantic` was built only in part (a walk reached
     /// `ba_syntax::depth::MAX_DEPTH`).
     semantic_partial: bool,
@@ -367,13 +370,19 @@ pub fn analyze(
     let skeleton = skeleton_hasher.finish();
     // The semantic model carries the detection models and the entries from other files, so
     // they key it too.
-    let semantic_key = hash_of((skeleton, rules.models().fingerprint(), &cache.external));
+    let semantic_key = hash_of((
+        skeleton,
+        rules.models().fingerprint(),
+        &cache.external,
+        &cache.imported,
+    ));
     let semantic = match &cache.semantic {
         Some((key, sem)) if *key == semantic_key => sem.clone(),
         _ => {
             let (sem, partial) = ba_syntax::depth::tracked(|| {
                 let mut sem = Semantic::build_with(language, tree, source, rules.models().clone());
                 sem.external = cache.external.clone();
+                sem.imported = cache.imported.clone();
                 sem.views_module = Some(ba_analysis::holds_views(path));
                 sem
             });
@@ -521,6 +530,74 @@ pub fn analyze_with_external(
         ..ItemCache::default()
     };
     analyze(path, language, source, tree, rules, Some(&mut cache))
+}
+
+/// `analyze` with the entries from other files and what the other modules' functions it
+/// imports return (`check`'s cross-module pass).
+pub fn analyze_with_cross(
+    path: &str,
+    language: Language,
+    source: &str,
+    tree: &Tree,
+    rules: &RuleSet,
+    external: ba_analysis::ExternalEntries,
+    imported: ba_analysis::ImportedReturns,
+) -> Vec<Finding> {
+    let mut cache = ItemCache {
+        external,
+        imported,
+        ..ItemCache::default()
+    };
+    analyze(path, language, source, tree, rules, Some(&mut cache))
+}
+
+/// What the module-level functions of a file return, for callers in other modules
+/// (`summaries::module_returns`), given what the functions it imports return (`imported`:
+/// summaries compose one module per pass). Only functions that return request data or a
+/// parameter are listed.
+pub fn module_returns(
+    language: Language,
+    source: &str,
+    tree: &Tree,
+    rules: &RuleSet,
+    imported: &ba_analysis::ImportedReturns,
+) -> Vec<ba_analysis::Returned> {
+    if !may_return_values(source) {
+        return Vec::new();
+    }
+    let mut sem = Semantic::build_with(language, tree, source, rules.models().clone());
+    sem.imported = imported.clone();
+    let root = tree.root_node();
+    let mut walk = root.walk();
+    let items: Vec<Node> = root.named_children(&mut walk).collect();
+    // Same-file helpers first, so `return clean(x)` is judged by what `clean` returns.
+    let base = std::sync::Arc::new(sem.clone());
+    for item in &items {
+        if let Some((name, summary)) = summaries::returns(language, &base, *item, source) {
+            sem.returns.insert(name, summary);
+        }
+    }
+    items
+        .iter()
+        .filter_map(|item| summaries::module_returns(language, &sem, *item, source))
+        .collect()
+}
+
+/// Whether a file's text can hold a function that returns a value (else it has no
+/// `module_returns`): a check on the text alone, so callers skip parsing the rest.
+pub fn may_return_values(source: &str) -> bool {
+    source.contains("return")
+}
+
+/// The qualified names the module-level imports of a file give (`app.services`,
+/// `app.services.get_params`, `./utils.clean`), which the cross-module pass resolves to the
+/// other modules' functions the file may call.
+pub fn import_names(language: Language, source: &str, tree: &Tree) -> Vec<String> {
+    let sem = Semantic::build(language, tree, source);
+    let mut names: Vec<String> = sem.imports.into_values().collect();
+    names.sort();
+    names.dedup();
+    names
 }
 
 /// The calls this file's request handlers make to functions of other modules with request

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Component, Path, PathBuf};
 
 use ba_analysis::models::Argument;
-use ba_analysis::{Entry, ExternalEntries, Outgoing};
+use ba_analysis::{Entry, ExternalEntries, ImportedReturns, Outgoing, Returned};
 use ba_syntax::{Family, Language};
 
 /// Sink kinds entries from other modules do not carry (see `external_entries_with`).
@@ -309,6 +309,76 @@ impl ModuleMap {
             }
             if !grew {
                 break;
+            }
+        }
+        out
+    }
+}
+
+impl ModuleMap {
+    /// The project files the import names of the file at `from` (`import_names`) point into:
+    /// the module a name is (`app.services`, `./utils`) or the module of the function it is
+    /// (`app.services.get_params`). Other files only.
+    pub fn imported_files(&self, from: &Path, language: Language, names: &[String]) -> Vec<PathBuf> {
+        let own = normalize(from);
+        let mut out: Vec<PathBuf> = names
+            .iter()
+            .flat_map(|q| {
+                [
+                    self.target(from, language, q).map(|(f, _)| f),
+                    self.target(from, language, &format!("{q}._")).map(|(f, _)| f),
+                ]
+            })
+            .flatten()
+            .filter(|f| *f != own)
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// What the other modules' functions the file at `from` imports return, keyed by the
+    /// qualified name its imports give each (`Semantic::imported`): a name that is a function
+    /// (`from app.services import get_params`), or a module whose functions are called through
+    /// it (`from app import services` → `app.services.get_params`; a JavaScript default import
+    /// is the module's `default`). `returns` holds each file's summaries (by normalized
+    /// path); `shown` names the callee's file in data paths.
+    pub fn imported_returns(
+        &self,
+        from: &Path,
+        language: Language,
+        names: &[String],
+        returns: &HashMap<PathBuf, Vec<Returned>>,
+        shown: impl Fn(&Path) -> String,
+    ) -> ImportedReturns {
+        let own = normalize(from);
+        let mut out = ImportedReturns::new();
+        let resolved = |summary: &Returned, file: &Path| Returned {
+            file: shown(file),
+            ..summary.clone()
+        };
+        for q in names {
+            if let Some((file, function)) = self.target(from, language, q) {
+                if let Some(summary) = returns
+                    .get(&file)
+                    .filter(|_| file != own)
+                    .and_then(|list| list.iter().find(|r| r.function == function))
+                {
+                    out.insert(q.clone(), resolved(summary, &file));
+                }
+            }
+            let Some((file, _)) = self.target(from, language, &format!("{q}._")) else {
+                continue;
+            };
+            let Some(list) = returns.get(&file).filter(|_| file != own) else {
+                continue;
+            };
+            for summary in list {
+                if language.family() == Family::JavaScript && summary.function == "default" {
+                    out.insert(q.clone(), resolved(summary, &file));
+                } else {
+                    out.insert(format!("{q}.{}", summary.function), resolved(summary, &file));
+                }
             }
         }
         out
