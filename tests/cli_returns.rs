@@ -138,7 +138,9 @@ fn python_values_returned_from_other_modules_are_followed() {
     );
     assert!(
         found[4].3.contains("in `term()` (app/api/query.py)")
-            && found[4].4.contains("returned by `term()` (app/api/query.py)"),
+            && found[4]
+                .4
+                .contains("returned by `term()` (app/api/query.py)"),
         "{:?}",
         found[4]
     );
@@ -150,14 +152,13 @@ fn python_without_the_helpers_modules_their_calls_are_library_calls() {
     let alone: Vec<(&str, &str)> = PYTHON
         .iter()
         .copied()
-        .filter(|(p, _)| {
-            !matches!(
-                *p,
-                "app/services.py" | "app/utils.py" | "app/api/query.py"
-            )
-        })
+        .filter(|(p, _)| !matches!(*p, "app/services.py" | "app/utils.py" | "app/api/query.py"))
         .collect();
-    assert_eq!(places(&check(&alone)), [], "nothing is known of the helpers");
+    assert_eq!(
+        places(&check(&alone)),
+        [],
+        "nothing is known of the helpers"
+    );
 }
 
 #[test]

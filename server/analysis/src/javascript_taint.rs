@@ -1261,6 +1261,16 @@ pub(super) fn item_returns(item: Node, src: &str) -> Option<(String, (Vec<String
     Some((name, (params, u64::MAX >> 1)))
 }
 
+/// The name of the top-level function `item` defines, as `item_module_returns` names it.
+pub(super) fn function_name(item: Node, src: &str) -> Option<String> {
+    if item.kind_str() == "export_statement" && text(item, src).starts_with("export default") {
+        return Some("default".to_owned());
+    }
+    top_level_function(item, src)
+        .or_else(|| default_export(item, src))
+        .map(|(name, _)| name)
+}
+
 /// What the top-level function `item` defines returns, for callers in other modules (see
 /// `python_taint::item_module_returns`). `export default function …` and `module.exports =
 /// function …` are named `default`, as a default import names them.
@@ -1268,10 +1278,16 @@ pub(super) fn item_module_returns(
     sem: &super::Semantic,
     item: Node,
     src: &str,
+    with_params: bool,
 ) -> Option<super::Returned> {
-    let (mut name, function) = top_level_function(item, src).or_else(|| default_export(item, src))?;
+    let (mut name, function) =
+        top_level_function(item, src).or_else(|| default_export(item, src))?;
     if item.kind_str() == "export_statement" && text(item, src).starts_with("export default") {
         name = "default".to_owned();
+    }
+    let may_source = may_have_request_data(text(function, src));
+    if !with_params && !may_source {
+        return None;
     }
     let params: Vec<String> = positional_params(function, src)
         .into_iter()
@@ -1321,7 +1337,8 @@ pub(super) fn item_module_returns(
     let mut source: Option<super::Entry> = None;
     let mut through = vec![0u32; params.len()];
     for value in values {
-        if let Some((sinks, what)) = user_sinks(&cx, value) {
+        let user = may_source && probe.expr(value, 0).is_some_and(|t| t.user);
+        if let Some((sinks, what)) = user.then(|| user_sinks(&cx, value)).flatten() {
             if what.starts_with("request data") {
                 match &mut source {
                     Some(e) => e.sinks |= sinks,
@@ -1334,10 +1351,11 @@ pub(super) fn item_module_returns(
                 }
             }
         }
-        for (i, param) in params.iter().enumerate() {
-            if param.is_empty() || probe.param_route(value, param).is_none() {
+        for (i, param) in params.iter().enumerate().filter(|_| with_params) {
+            if param.is_empty() || !probe.carries_param(value, param) {
                 continue;
             }
+            through[i] |= Sink::Code.bit();
             for sink in Sink::ALL {
                 if through[i] & sink.bit() == 0 && State::new(&cx, sink).carries_param(value, param)
                 {

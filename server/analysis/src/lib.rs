@@ -250,17 +250,29 @@ pub mod summaries {
     /// (`Returned`); `None` when it returns neither request data nor a parameter. `sem` holds
     /// the same-file returns and `Semantic::imported`, so summaries compose across modules
     /// one hop per pass.
+    /// Without `params` only request data of its own is looked for (cheaper: a function whose
+    /// text names no request data is skipped at once).
     pub fn module_returns(
         language: Language,
         sem: &Semantic,
         item: Node,
         source: &str,
+        params: bool,
     ) -> Option<Returned> {
         let returned = match language.family() {
-            Family::Python => python_taint::item_module_returns(sem, item, source),
-            Family::JavaScript => javascript_taint::item_module_returns(sem, item, source),
+            Family::Python => python_taint::item_module_returns(sem, item, source, params),
+            Family::JavaScript => javascript_taint::item_module_returns(sem, item, source, params),
         }?;
         returned.carries().then_some(returned)
+    }
+
+    /// The name of the module-level function an item defines, as `module_returns` names it
+    /// (from the text alone: cheap).
+    pub fn function_name(language: Language, item: Node, source: &str) -> Option<String> {
+        match language.family() {
+            Family::Python => python_taint::function_name(item, source),
+            Family::JavaScript => javascript_taint::function_name(item, source),
+        }
     }
 
     /// The request data an item's handlers pass to the file's functions (`sem` with returns).

@@ -1401,6 +1401,11 @@ pub(super) fn item_returns(
     Some((name, (params, mask)))
 }
 
+/// The name of the module-level function `item` defines (`summaries::function_name`).
+pub(super) fn function_name(item: Node, src: &str) -> Option<String> {
+    signature(item, src).map(|(name, _)| name)
+}
+
 /// What the module-level function `item` defines returns, for callers in other modules: the
 /// request data it returns of its own and, per parameter, the sinks a value passed there still
 /// reaches its result for (each sink analysed apart: sanitisers differ by sink). `sem` holds
@@ -1409,9 +1414,15 @@ pub(super) fn item_module_returns(
     sem: &Semantic,
     item: Node,
     src: &str,
+    with_params: bool,
 ) -> Option<super::Returned> {
     let (name, _) = signature(item, src)?;
     let function = item_functions(item).first().copied()?;
+    // Only a function whose text can name request data can return some of its own.
+    let may_source = may_have_request_data(text(function, src));
+    if !with_params && !may_source {
+        return None;
+    }
     let body = function.field("body")?;
     let params: Vec<String> = function_params(function, src)
         .into_iter()
@@ -1449,8 +1460,10 @@ pub(super) fn item_module_returns(
     let mut source: Option<Entry> = None;
     let mut through = vec![0u32; params.len()];
     for value in values {
-        // Request data only: a helper returning `sys.argv` or `input()` is a CLI's own.
-        if let Some((sinks, what)) = user_sinks(&cx, value) {
+        // Request data only: a helper returning `sys.argv` or `input()` is a CLI's own. The
+        // sixteen sinks are asked only when one of them finds request data.
+        let user = may_source && probe.expr(value, 0).is_some_and(|t| t.user);
+        if let Some((sinks, what)) = user.then(|| user_sinks(&cx, value)).flatten() {
             if what.starts_with("request data") {
                 match &mut source {
                     Some(e) => e.sinks |= sinks,
@@ -1463,11 +1476,12 @@ pub(super) fn item_module_returns(
                 }
             }
         }
-        for (i, param) in params.iter().enumerate() {
+        for (i, param) in params.iter().enumerate().filter(|_| with_params) {
             // Cheap first: does the value carry the parameter at all?
-            if probe.param_route(value, param).is_none() {
+            if !probe.carries_param(value, param) {
                 continue;
             }
+            through[i] |= Sink::Code.bit();
             for sink in Sink::ALL {
                 if through[i] & sink.bit() == 0 && State::new(&cx, sink).carries_param(value, param)
                 {

@@ -65,7 +65,18 @@ pub fn reports(
         files.iter().map(|(p, s)| (normalize(p), *s)).collect();
     let originals: HashMap<PathBuf, &Path> =
         files.iter().map(|(p, _)| (normalize(p), *p)).collect();
-    let mut imported = imported_returns(files, &map, &settings, &originals);
+    // The handlers' calls into other modules with request data: the functions whose
+    // parameters are worth summarising, and the callers whose analysis they change.
+    let passed: HashMap<PathBuf, HashSet<String>> = outgoing
+        .iter()
+        .map(|(path, _, calls)| {
+            (
+                normalize(path),
+                calls.iter().map(|c| c.callee.clone()).collect(),
+            )
+        })
+        .collect();
+    let mut imported = imported_returns(files, &map, &settings, &originals, &passed);
     // Files that receive request data may pass it on (a service to a repository): their
     // relays are read once they do, hop after hop, so only the files the data reaches cost a
     // second look.
@@ -113,14 +124,17 @@ pub fn reports(
     }
     // Every file that receives entries or imports functions whose results carry something is
     // analysed again with both.
-    let mut again: Vec<(PathBuf, ba_analysis::ExternalEntries, ba_analysis::ImportedReturns)> =
-        external
-            .into_iter()
-            .map(|(path, entries)| {
-                let returns = imported.remove(&path).unwrap_or_default();
-                (path, entries, returns)
-            })
-            .collect();
+    let mut again: Vec<(
+        PathBuf,
+        ba_analysis::ExternalEntries,
+        ba_analysis::ImportedReturns,
+    )> = external
+        .into_iter()
+        .map(|(path, entries)| {
+            let returns = imported.remove(&path).unwrap_or_default();
+            (path, entries, returns)
+        })
+        .collect();
     again.extend(
         imported
             .into_iter()
@@ -165,11 +179,60 @@ fn shown(path: &Path) -> String {
     path.strip_prefix(".").unwrap_or(path).display().to_string()
 }
 
-/// A file read for the return summaries: its language, text and the names its imports give.
+/// A file read for the return summaries: its language, text and what its imports give (local
+/// name, qualified name).
 struct Module {
     language: Language,
     text: String,
-    names: Vec<String>,
+    tree: tree_sitter::Tree,
+    names: Vec<(String, String)>,
+}
+
+impl Module {
+    fn qualified(&self) -> Vec<String> {
+        self.names.iter().map(|(_, q)| q.clone()).collect()
+    }
+
+    /// The functions of other files this file may call through its imports, by file: a name
+    /// imported from a module (`from app.utils import clean`), the attributes used of an
+    /// imported module (`services.get_params` after `from app import services`), and a
+    /// JavaScript module's default export.
+    fn wanted(&self, from: &Path, map: &engine::modules::ModuleMap) -> Vec<(PathBuf, String)> {
+        let own = normalize(from);
+        let mut out = Vec::new();
+        for (local, q) in &self.names {
+            if let Some((file, function)) = map.target(from, self.language, q) {
+                out.push((file, function));
+            }
+            let Some((file, _)) = map.target(from, self.language, &format!("{q}._")) else {
+                continue;
+            };
+            if self.language.family() == ba_syntax::Family::JavaScript {
+                out.push((file.clone(), "default".to_owned()));
+            }
+            for attribute in attributes(&self.text, local) {
+                out.push((file.clone(), attribute.to_owned()));
+            }
+        }
+        out.retain(|(f, _)| *f != own);
+        out
+    }
+}
+
+/// The names read as attributes of `local` in `text` (`services.get_params` → `get_params`).
+fn attributes<'t>(text: &'t str, local: &str) -> impl Iterator<Item = &'t str> + 't {
+    let pattern = format!("{local}.");
+    let bytes = text.as_bytes();
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$';
+    text.match_indices(&pattern)
+        .filter(move |(i, _)| *i == 0 || !ident(bytes[i - 1]))
+        .filter_map(move |(i, m)| {
+            let start = i + m.len();
+            let len = bytes[start..].iter().take_while(|b| ident(**b)).count();
+            (len > 0).then(|| &text[start..start + len])
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
 }
 
 /// What the other modules' functions that files holding request data import return
@@ -187,7 +250,20 @@ fn imported_returns(
     map: &engine::modules::ModuleMap,
     settings: &HashMap<PathBuf, &Settings>,
     originals: &HashMap<PathBuf, &Path>,
+    passed: &HashMap<PathBuf, HashSet<String>>,
 ) -> HashMap<PathBuf, ba_analysis::ImportedReturns> {
+    // Functions handlers pass request data to, by file: only their parameters are followed.
+    let mut propagating: HashMap<PathBuf, HashSet<String>> = HashMap::new();
+    for (from, callees) in passed {
+        let Some(language) = Language::from_path(from) else {
+            continue;
+        };
+        for callee in callees {
+            if let Some((file, function)) = map.target(from, language, callee) {
+                propagating.entry(file).or_default().insert(function);
+            }
+        }
+    }
     let load = |path: &Path, callers: bool| -> Option<Module> {
         let language = Language::from_path(path)?;
         let text = read(path)?;
@@ -199,6 +275,7 @@ fn imported_returns(
         (!names.is_empty()).then_some(Module {
             language,
             text,
+            tree,
             names,
         })
     };
@@ -209,12 +286,22 @@ fn imported_returns(
     if callers.is_empty() {
         return HashMap::new();
     }
-    // The modules the callers import, and theirs, level by level.
+    // The modules the callers import, and theirs, level by level, with the functions of each
+    // that importers may call (only those are summarised).
     let mut modules: HashMap<PathBuf, Module> = HashMap::new();
-    let mut frontier: Vec<PathBuf> = callers
-        .iter()
-        .flat_map(|(path, m)| map.imported_files(path, m.language, &m.names))
-        .collect();
+    let mut wanted: HashMap<PathBuf, HashSet<String>> = HashMap::new();
+    let want = |list: Vec<(PathBuf, String)>, wanted: &mut HashMap<PathBuf, HashSet<String>>| {
+        let mut files = Vec::new();
+        for (file, function) in list {
+            wanted.entry(file.clone()).or_default().insert(function);
+            files.push(file);
+        }
+        files
+    };
+    let mut frontier: Vec<PathBuf> = Vec::new();
+    for (path, m) in &callers {
+        frontier.extend(want(m.wanted(path, map), &mut wanted));
+    }
     for _ in 0..=engine::modules::MAX_HOPS {
         frontier.sort();
         frontier.dedup();
@@ -231,6 +318,7 @@ fn imported_returns(
                     Some(m) => Some(Module {
                         language: m.language,
                         text: m.text.clone(),
+                        tree: m.tree.clone(),
                         names: m.names.clone(),
                     }),
                     None => {
@@ -244,6 +332,7 @@ fn imported_returns(
                         Some(Module {
                             language,
                             text,
+                            tree,
                             names,
                         })
                     }
@@ -254,7 +343,7 @@ fn imported_returns(
         frontier = Vec::new();
         for (path, module) in loaded {
             if let Some(module) = module {
-                frontier.extend(map.imported_files(&path, module.language, &module.names));
+                frontier.extend(want(module.wanted(&path, map), &mut wanted));
                 modules.insert(path, module);
             }
         }
@@ -262,13 +351,15 @@ fn imported_returns(
     let summarise = |path: &PathBuf, imported: &ba_analysis::ImportedReturns| {
         let module = modules.get(path)?;
         let settings = settings.get(path)?;
-        let tree = ba_syntax::parse::parse(module.language, &module.text, None)?;
+        let wanted = wanted.get(path)?;
         Some(engine::module_returns(
             module.language,
             &module.text,
-            &tree,
+            &module.tree,
             &settings.rules,
             imported,
+            &|name| wanted.contains(name),
+            &|name| propagating.get(path).is_some_and(|p| p.contains(name)),
         ))
     };
     let empty = ba_analysis::ImportedReturns::new();
@@ -280,9 +371,17 @@ fn imported_returns(
         })
         .collect();
     let imported_of = |path: &PathBuf, m: &Module, returns: &HashMap<_, _>| {
-        map.imported_returns(path, m.language, &m.names, returns, |p| {
+        map.imported_returns(path, m.language, &m.qualified(), returns, |p| {
             shown(originals.get(p).copied().unwrap_or(p))
         })
+    };
+    // What composes: functions that return request data of their own. (A module's function
+    // returning what another module's function makes of its parameter is not followed: that
+    // took a second summary of most modules, for little.)
+    let sources_of = |path: &PathBuf, m: &Module, returns: &HashMap<_, _>| {
+        let mut imported = imported_of(path, m, returns);
+        imported.retain(|_, r| r.source.is_some());
+        imported
     };
     // Compose: a module's summaries again with what its own imports return.
     let mut used: HashMap<PathBuf, ba_analysis::ImportedReturns> = HashMap::new();
@@ -290,7 +389,7 @@ fn imported_returns(
         let changed: Vec<(PathBuf, ba_analysis::ImportedReturns)> = modules
             .iter()
             .filter_map(|(path, m)| {
-                let imported = imported_of(path, m, &returns);
+                let imported = sources_of(path, m, &returns);
                 let before = used.get(path).unwrap_or(&empty);
                 (imported != *before).then(|| (path.clone(), imported))
             })
@@ -314,10 +413,14 @@ fn imported_returns(
     if returns.is_empty() {
         return HashMap::new();
     }
+    // A caller is analysed again when it imports a function that returns request data, or
+    // passes request data to one that returns it.
     callers
         .iter()
         .filter_map(|(path, m)| {
-            let imported = imported_of(path, m, &returns);
+            let mut imported = imported_of(path, m, &returns);
+            let calls = passed.get(path);
+            imported.retain(|q, r| r.source.is_some() || calls.is_some_and(|c| c.contains(q)));
             (!imported.is_empty()).then(|| (path.clone(), imported))
         })
         .collect()

@@ -554,32 +554,61 @@ pub fn analyze_with_cross(
 /// What the module-level functions of a file return, for callers in other modules
 /// (`summaries::module_returns`), given what the functions it imports return (`imported`:
 /// summaries compose one module per pass). Only functions that return request data or a
-/// parameter are listed.
+/// parameter are listed, and only those `wanted` names (the ones other files import); which
+/// parameters reach the result is asked only of the functions `params` names (those called
+/// with request data), the others are asked only whether they return request data.
 pub fn module_returns(
     language: Language,
     source: &str,
     tree: &Tree,
     rules: &RuleSet,
     imported: &ba_analysis::ImportedReturns,
+    wanted: &dyn Fn(&str) -> bool,
+    params: &dyn Fn(&str) -> bool,
 ) -> Vec<ba_analysis::Returned> {
     if !may_return_values(source) {
         return Vec::new();
     }
-    let mut sem = Semantic::build_with(language, tree, source, rules.models().clone());
-    sem.imported = imported.clone();
     let root = tree.root_node();
     let mut walk = root.walk();
     let items: Vec<Node> = root.named_children(&mut walk).collect();
-    // Same-file helpers first, so `return clean(x)` is judged by what `clean` returns.
+    let named: Vec<(Node, String)> = items
+        .iter()
+        .filter_map(|item| Some((*item, summaries::function_name(language, *item, source)?)))
+        .collect();
+    let chosen: Vec<(Node, bool)> = named
+        .iter()
+        .filter(|(_, n)| wanted(n))
+        .map(|(item, n)| (*item, params(n)))
+        // Asked only whether it returns request data: not when its text cannot name any.
+        .filter(|(item, params)| *params || summaries::apply(language, &source[item.byte_range()]))
+        .collect();
+    if chosen.is_empty() {
+        return Vec::new();
+    }
+    let mut sem = Semantic::build_with(language, tree, source, rules.models().clone());
+    sem.imported = imported.clone();
+    // Same-file helpers first, so `return clean(x)` is judged by what `clean` returns: those
+    // the chosen functions call (by the text), one level deep.
     let base = std::sync::Arc::new(sem.clone());
-    for item in &items {
+    let texts: Vec<&str> = chosen
+        .iter()
+        .map(|(i, _)| &source[i.byte_range()])
+        .collect();
+    for (item, name) in &named {
+        let call = format!("{name}(");
+        if !texts.iter().any(|t| t.contains(&call)) {
+            continue;
+        }
         if let Some((name, summary)) = summaries::returns(language, &base, *item, source) {
             sem.returns.insert(name, summary);
         }
     }
-    items
-        .iter()
-        .filter_map(|item| summaries::module_returns(language, &sem, *item, source))
+    chosen
+        .into_iter()
+        .filter_map(|(item, params)| {
+            summaries::module_returns(language, &sem, item, source, params)
+        })
         .collect()
 }
 
@@ -589,15 +618,13 @@ pub fn may_return_values(source: &str) -> bool {
     source.contains("return")
 }
 
-/// The qualified names the module-level imports of a file give (`app.services`,
+/// The local names the module-level imports of a file bind, with the qualified names they
+/// give (`app.services`,
 /// `app.services.get_params`, `./utils.clean`), which the cross-module pass resolves to the
 /// other modules' functions the file may call.
-pub fn import_names(language: Language, source: &str, tree: &Tree) -> Vec<String> {
+pub fn import_names(language: Language, source: &str, tree: &Tree) -> Vec<(String, String)> {
     let sem = Semantic::build(language, tree, source);
-    let mut names: Vec<String> = sem.imports.into_values().collect();
-    names.sort();
-    names.dedup();
-    names
+    sem.imports.into_iter().collect()
 }
 
 /// The calls this file's request handlers make to functions of other modules with request

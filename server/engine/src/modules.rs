@@ -13,6 +13,13 @@ use ba_syntax::{Family, Language};
 /// Sink kinds entries from other modules do not carry (see `external_entries_with`).
 const CROSS_MODULE_EXCLUDED: u32 = 1 << (ba_analysis::Sink::Log as u8);
 
+/// Sink kinds request data *returned* by another module's function does not carry: what a
+/// helper hands back is mostly a parsed or solved structure whose keys it chose (FastAPI's
+/// `solve_dependencies()` result spread into a response's keyword arguments was the only new
+/// mass-assignment finding over the bench corpus, and a false one), and log injection is not
+/// followed across modules either way (`CROSS_MODULE_EXCLUDED`).
+const RETURNED_EXCLUDED: u32 = CROSS_MODULE_EXCLUDED | 1 << (ba_analysis::Sink::MassAssign as u8);
+
 const JS_EXTENSIONS: &[&str] = &["js", "ts", "mjs", "cjs", "jsx", "tsx", "mts", "cts"];
 
 /// The project's files, indexed for module lookups.
@@ -316,27 +323,6 @@ impl ModuleMap {
 }
 
 impl ModuleMap {
-    /// The project files the import names of the file at `from` (`import_names`) point into:
-    /// the module a name is (`app.services`, `./utils`) or the module of the function it is
-    /// (`app.services.get_params`). Other files only.
-    pub fn imported_files(&self, from: &Path, language: Language, names: &[String]) -> Vec<PathBuf> {
-        let own = normalize(from);
-        let mut out: Vec<PathBuf> = names
-            .iter()
-            .flat_map(|q| {
-                [
-                    self.target(from, language, q).map(|(f, _)| f),
-                    self.target(from, language, &format!("{q}._")).map(|(f, _)| f),
-                ]
-            })
-            .flatten()
-            .filter(|f| *f != own)
-            .collect();
-        out.sort();
-        out.dedup();
-        out
-    }
-
     /// What the other modules' functions the file at `from` imports return, keyed by the
     /// qualified name its imports give each (`Semantic::imported`): a name that is a function
     /// (`from app.services import get_params`), or a module whose functions are called through
@@ -353,9 +339,18 @@ impl ModuleMap {
     ) -> ImportedReturns {
         let own = normalize(from);
         let mut out = ImportedReturns::new();
-        let resolved = |summary: &Returned, file: &Path| Returned {
-            file: shown(file),
-            ..summary.clone()
+        let resolved = |summary: &Returned, file: &Path| {
+            let mut summary = Returned {
+                file: shown(file),
+                ..summary.clone()
+            };
+            if let Some(source) = &mut summary.source {
+                source.sinks &= !RETURNED_EXCLUDED;
+                if source.sinks == 0 {
+                    summary.source = None;
+                }
+            }
+            summary
         };
         for q in names {
             if let Some((file, function)) = self.target(from, language, q) {
@@ -377,7 +372,10 @@ impl ModuleMap {
                 if language.family() == Family::JavaScript && summary.function == "default" {
                     out.insert(q.clone(), resolved(summary, &file));
                 } else {
-                    out.insert(format!("{q}.{}", summary.function), resolved(summary, &file));
+                    out.insert(
+                        format!("{q}.{}", summary.function),
+                        resolved(summary, &file),
+                    );
                 }
             }
         }
