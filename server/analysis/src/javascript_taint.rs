@@ -1285,7 +1285,11 @@ pub(super) fn item_module_returns(
     if item.kind_str() == "export_statement" && text(item, src).starts_with("export default") {
         name = "default".to_owned();
     }
-    let may_source = may_have_request_data(text(function, src));
+    let may_source = super::may_return_request_data(
+        ba_syntax::Language::JavaScript,
+        &sem.imported,
+        text(function, src),
+    );
     if !with_params && !may_source {
         return None;
     }

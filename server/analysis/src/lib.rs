@@ -148,6 +148,18 @@ impl Returned {
     }
 }
 
+/// Whether the text of a function can return request data of its own: it names request data,
+/// or calls (by name) an imported function that returns some.
+pub fn may_return_request_data(language: Language, imported: &ImportedReturns, text: &str) -> bool {
+    summaries::apply(language, text)
+        || imported.iter().any(|(q, r)| {
+            r.source.is_some()
+                && q.rsplit(['.', '/'])
+                    .next()
+                    .is_some_and(|n| text.contains(n))
+        })
+}
+
 /// Other modules' functions a file imports → what their results carry (`Semantic::imported`).
 pub type ImportedReturns = BTreeMap<String, Returned>;
 

@@ -1419,7 +1419,11 @@ pub(super) fn item_module_returns(
     let (name, _) = signature(item, src)?;
     let function = item_functions(item).first().copied()?;
     // Only a function whose text can name request data can return some of its own.
-    let may_source = may_have_request_data(text(function, src));
+    let may_source = super::may_return_request_data(
+        ba_syntax::Language::Python,
+        &sem.imported,
+        text(function, src),
+    );
     if !with_params && !may_source {
         return None;
     }

@@ -261,6 +261,15 @@ fn imported_returns(
         for callee in callees {
             if let Some((file, function)) = map.target(from, language, callee) {
                 propagating.entry(file).or_default().insert(function);
+            } else if let Some((file, _)) = map
+                .target(from, language, &format!("{callee}._"))
+                .filter(|_| language.family() == ba_syntax::Family::JavaScript)
+            {
+                // A JavaScript module called as a function: its default export.
+                propagating
+                    .entry(file)
+                    .or_default()
+                    .insert("default".to_owned());
             }
         }
     }

@@ -581,7 +581,14 @@ pub fn module_returns(
         .filter(|(_, n)| wanted(n))
         .map(|(item, n)| (*item, params(n)))
         // Asked only whether it returns request data: not when its text cannot name any.
-        .filter(|(item, params)| *params || summaries::apply(language, &source[item.byte_range()]))
+        .filter(|(item, params)| {
+            *params
+                || ba_analysis::may_return_request_data(
+                    language,
+                    imported,
+                    &source[item.byte_range()],
+                )
+        })
         .collect();
     if chosen.is_empty() {
         return Vec::new();

@@ -379,6 +379,8 @@ impl ModuleMap {
                 }
             }
         }
+        // What only excluded sinks would read carries nothing.
+        out.retain(|_, r| r.carries());
         out
     }
 }
@@ -452,6 +454,79 @@ mod tests {
             what,
             "passed to `app.m1.f1()` (app/m0.py), then passed to `app.m2.f2()` (app/m1.py), then passed to `app.m3.f3()` (app/m2.py), then passed to `app.m4.f4()` (app/m3.py)"
         );
+    }
+
+    fn returned(function: &str, source: Option<u32>, through: Vec<u32>) -> Returned {
+        Returned {
+            function: function.to_owned(),
+            file: String::new(),
+            params: (0..through.len()).map(|i| format!("p{i}")).collect(),
+            source: source.map(|sinks| Entry {
+                what: "request data `request.args`".to_owned(),
+                sinks,
+            }),
+            through,
+        }
+    }
+
+    #[test]
+    fn imported_returns_follow_function_module_and_default_imports() {
+        let m = map(&[
+            "app/routes/items.py",
+            "app/services.py",
+            "app/legacy.py",
+            "src/routes/items.js",
+            "src/slug.js",
+        ]);
+        let mass = ba_analysis::Sink::MassAssign.bit();
+        let sql = ba_analysis::Sink::Sql.bit();
+        let returns: HashMap<PathBuf, Vec<Returned>> = [
+            (
+                PathBuf::from("app/services.py"),
+                vec![
+                    returned("get_params", Some(sql | mass), vec![]),
+                    returned("solved", Some(mass), vec![]),
+                ],
+            ),
+            (
+                PathBuf::from("app/legacy.py"),
+                vec![returned("lookup", Some(sql), vec![])],
+            ),
+            (
+                PathBuf::from("app/routes/items.py"),
+                vec![returned("own", Some(sql), vec![])],
+            ),
+            (
+                PathBuf::from("src/slug.js"),
+                vec![returned("default", None, vec![sql])],
+            ),
+        ]
+        .into_iter()
+        .collect();
+        let shown = |p: &Path| p.display().to_string();
+        let names = ["app.services".to_owned(), "app.routes.items.own".to_owned()];
+        let py = m.imported_returns(
+            Path::new("app/routes/items.py"),
+            Language::Python,
+            &names,
+            &returns,
+            shown,
+        );
+        let keys: Vec<&str> = py.keys().map(String::as_str).collect();
+        // `solved` returns only what mass assignment would read: nothing is left of it; the
+        // file's own function and the module nobody imported are not there.
+        assert_eq!(keys, ["app.services.get_params"]);
+        let params = &py["app.services.get_params"];
+        assert_eq!(params.source.as_ref().map(|s| s.sinks), Some(sql));
+        assert_eq!(params.shown(), "`get_params()` (app/services.py)");
+        let js = m.imported_returns(
+            Path::new("src/routes/items.js"),
+            Language::JavaScript,
+            &["../slug".to_owned()],
+            &returns,
+            shown,
+        );
+        assert_eq!(js["../slug"].through_argument(Some(0), None), sql);
     }
 
     #[test]
