@@ -279,6 +279,14 @@ fn imported_returns(
         if callers && !engine::may_have_request_data(language, &text) {
             return None;
         }
+        // A JavaScript file imports project modules only by relative specifiers.
+        if language.family() == ba_syntax::Family::JavaScript
+            && !["\"./", "'./", "`./", "\"../", "'../", "`../"]
+                .iter()
+                .any(|s| text.contains(s))
+        {
+            return None;
+        }
         let tree = ba_syntax::parse::parse(language, &text, None)?;
         let names = engine::import_names(language, &text, &tree);
         (!names.is_empty()).then_some(Module {
