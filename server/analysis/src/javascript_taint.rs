@@ -149,6 +149,53 @@ impl<'t> State<'_, '_, 't> {
         text(node, self.cx.src)
     }
 
+    /// The result of a call to another module's function (`Semantic::imported`): the request
+    /// data it returns of its own, or the arguments its summary says reach its result for
+    /// this sink.
+    fn imported_call(
+        &self,
+        returned: &super::Returned,
+        call: Node<'t>,
+        args: Option<Node<'t>>,
+        depth: u32,
+    ) -> Option<Taint> {
+        let shown = returned.shown();
+        let step = |t: Taint| {
+            if records(&t, self.routes) {
+                t.via(call.byte_range(), || format!("returned by {shown}"))
+            } else {
+                t
+            }
+        };
+        if let Some(source) = returned
+            .source
+            .as_ref()
+            .filter(|s| s.sinks & self.sink.bit() != 0)
+        {
+            return Some(step(Taint {
+                origin: call.byte_range(),
+                what: format!("{} in {shown}", source.what),
+                user: true,
+                trail: Default::default(),
+            }));
+        }
+        let mut spread = false;
+        let through = best_of(
+            args.map(named_children)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|a| a.kind_str() != "comment")
+                .enumerate()
+                .filter(|(i, a)| {
+                    spread |= a.kind_str() == "spread_element";
+                    spread || returned.through_argument(Some(*i), None) & self.sink.bit() != 0
+                })
+                .map(|(_, a)| a),
+            |a| self.expr(a, depth + 1),
+        );
+        through.map(step)
+    }
+
     fn user(&self, node: Node<'t>, what: String) -> Option<Taint> {
         Some(Taint {
             origin: node.byte_range(),
@@ -639,6 +686,10 @@ impl<'t> State<'_, '_, 't> {
             }
             if models.propagates(&q) {
                 return self.args(args, depth);
+            }
+            // A function of another project module: what its summary says it returns.
+            if let Some(returned) = self.cx.sem.imported.get(&q) {
+                return self.imported_call(returned, node, args, depth);
             }
             // Library calls return their own data (a connection, a row, a response).
             return None;
@@ -1208,6 +1259,151 @@ pub(super) fn item_returns(item: Node, src: &str) -> Option<(String, (Vec<String
     let (name, function) = top_level_function(item, src)?;
     let params = positional_params(function, src);
     Some((name, (params, u64::MAX >> 1)))
+}
+
+/// The name of the top-level function `item` defines, as `item_module_returns` names it.
+pub(super) fn function_name(item: Node, src: &str) -> Option<String> {
+    if item.kind_str() == "export_statement" && text(item, src).starts_with("export default") {
+        return Some("default".to_owned());
+    }
+    top_level_function(item, src)
+        .or_else(|| default_export(item, src))
+        .map(|(name, _)| name)
+}
+
+/// What the top-level function `item` defines returns, for callers in other modules (see
+/// `python_taint::item_module_returns`). `export default function …` and `module.exports =
+/// function …` are named `default`, as a default import names them.
+pub(super) fn item_module_returns(
+    sem: &super::Semantic,
+    item: Node,
+    src: &str,
+    with_params: bool,
+) -> Option<super::Returned> {
+    let (mut name, function) =
+        top_level_function(item, src).or_else(|| default_export(item, src))?;
+    if item.kind_str() == "export_statement" && text(item, src).starts_with("export default") {
+        name = "default".to_owned();
+    }
+    let may_source = super::may_return_request_data(
+        ba_syntax::Language::JavaScript,
+        &sem.imported,
+        text(function, src),
+    );
+    if !with_params && !may_source {
+        return None;
+    }
+    let params: Vec<String> = positional_params(function, src)
+        .into_iter()
+        .take(MAX_RELAYED_PARAMS)
+        .collect();
+    let body = function.field("body")?;
+    let mut values = Vec::new();
+    if body.kind_str() == "statement_block" {
+        let nested = |n: Node| {
+            matches!(
+                n.kind_str(),
+                "arrow_function"
+                    | "function_expression"
+                    | "function"
+                    | "function_declaration"
+                    | "generator_function_declaration"
+                    | "method_definition"
+                    | "class_declaration"
+                    | "class"
+            )
+        };
+        super::walk_scope(body, &nested, &mut |n| {
+            if n.kind_str() == "return_statement" {
+                if let Some(v) = n.named_child(0) {
+                    values.push(v);
+                }
+            }
+        });
+    } else {
+        values.push(body);
+    }
+    if values.is_empty() {
+        return None;
+    }
+    let imports = super::javascript::item_imports(item, src);
+    let scopes = super::ScopeCache::default();
+    let cx = Cx {
+        sem,
+        src,
+        within: item,
+        item_imports: &imports,
+        scopes: &scopes,
+    };
+    // No handler test here (unlike Python's decorated views): a helper taking `req` is a
+    // handler by its shape, and what it returns is exactly what its callers get.
+    let probe = State::new(&cx, Sink::Code);
+    let mut source: Option<super::Entry> = None;
+    let mut through = vec![0u32; params.len()];
+    for value in values {
+        let user = may_source && probe.expr(value, 0).is_some_and(|t| t.user);
+        if let Some((sinks, what)) = user.then(|| user_sinks(&cx, value)).flatten() {
+            if what.starts_with("request data") {
+                match &mut source {
+                    Some(e) => e.sinks |= sinks,
+                    None => {
+                        source = Some(super::Entry {
+                            what: what.split(" via ").next().unwrap_or(&what).to_owned(),
+                            sinks,
+                        })
+                    }
+                }
+            }
+        }
+        for (i, param) in params.iter().enumerate().filter(|_| with_params) {
+            if param.is_empty() || !probe.carries_param(value, param) {
+                continue;
+            }
+            through[i] |= Sink::Code.bit();
+            for sink in Sink::ALL {
+                if through[i] & sink.bit() == 0 && State::new(&cx, sink).carries_param(value, param)
+                {
+                    through[i] |= sink.bit();
+                }
+            }
+        }
+    }
+    Some(super::Returned {
+        function: name,
+        file: String::new(),
+        params,
+        source,
+        through,
+    })
+}
+
+/// `export default function (…) {…}`, `export default (…) => …` and `module.exports =
+/// function (…) {…}`: the function a default import names.
+fn default_export<'t>(item: Node<'t>, src: &str) -> Option<(String, Node<'t>)> {
+    let is_function = |v: &Node| {
+        matches!(
+            v.kind_str(),
+            "arrow_function" | "function_expression" | "function" | "function_declaration"
+        )
+    };
+    let value = match item.kind_str() {
+        "export_statement" if text(item, src).starts_with("export default") => item
+            .field("value")
+            .or_else(|| item.field("declaration"))
+            .filter(is_function)?,
+        "expression_statement" => {
+            let assignment = item
+                .named_child(0)
+                .filter(|a| a.kind_str() == "assignment_expression")?;
+            let left = assignment.field("left")?;
+            if text(left, src) != "module.exports" {
+                return None;
+            }
+            assignment.field("right").filter(is_function)?
+        }
+        _ => return None,
+    };
+    Some(("default".to_owned(), value))
 }
 
 /// The request data the handlers in `item` pass to top-level functions of the file (known from

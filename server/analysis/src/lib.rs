@@ -56,6 +56,12 @@ pub struct Semantic {
     /// (function, argument position or keyword) → what and for which sinks. Set by the caller
     /// (`check`'s cross-module pass, the server's workspace) from other files' `Outgoing`s.
     pub external: ExternalEntries,
+    /// Functions of *other* project modules this file imports, by the qualified name its
+    /// imports give them (`app.services.get_params`, `./utils.clean`): what their results carry
+    /// (`Returned`). Set by the caller (`check`'s cross-module pass, the server's workspace)
+    /// from the callee files' `summaries::module_returns`; without it a call into another
+    /// module counts as a library call.
+    pub imported: ImportedReturns,
     /// Whether the module's path says it can hold Django function views (`views.py`,
     /// `views/orders.py`, `api.py`…); `None` when the caller did not say (no path). A function
     /// that takes `request` first in another module (`flows/login.py`) is a helper the views
@@ -93,6 +99,69 @@ pub fn holds_views(path: &str) -> bool {
 
 /// Entries from other files: (function, argument) → what and for which sinks.
 pub type ExternalEntries = BTreeMap<(String, models::Argument), Entry>;
+
+/// What a module-level function hands back to its callers, for callers in other modules
+/// (`summaries::module_returns`): request data of its own, and which parameters reach a
+/// `return`, each for the sinks the function's sanitisers leave (`return int(x)` carries
+/// nothing, `return secure_filename(x)` carries everything but paths).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Returned {
+    /// The function's name (`get_params`, or `default` for a JavaScript default export).
+    pub function: String,
+    /// The file it is in, as shown to people (empty until a caller's pass resolves it).
+    pub file: String,
+    /// The parameters by position (`self`/`cls` and splats left out in Python).
+    pub params: Vec<String>,
+    /// Request data it returns of its own: what (`request data `request.args``) and the
+    /// sinks it is tainted for.
+    pub source: Option<Entry>,
+    /// Per parameter (by position): the sinks a value passed there still reaches the
+    /// function's result for (0: the parameter is not returned, or always cleaned).
+    pub through: Vec<u32>,
+}
+
+impl Returned {
+    /// Whether callers learn anything from it (else calls stay library calls).
+    pub fn carries(&self) -> bool {
+        self.source.is_some() || self.through.iter().any(|s| *s != 0)
+    }
+
+    /// The sinks argument `index` (or keyword `keyword`) reaches the result for.
+    pub fn through_argument(&self, index: Option<usize>, keyword: Option<&str>) -> u32 {
+        let position = match keyword {
+            Some(k) => self.params.iter().position(|p| p == k),
+            None => index,
+        };
+        position
+            .and_then(|i| self.through.get(i))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// How the call is named in data paths: "`get_params()` (app/services.py)".
+    pub fn shown(&self) -> String {
+        if self.file.is_empty() {
+            format!("`{}()`", self.function)
+        } else {
+            format!("`{}()` ({})", self.function, self.file)
+        }
+    }
+}
+
+/// Whether the text of a function can return request data of its own: it names request data,
+/// or calls (by name) an imported function that returns some.
+pub fn may_return_request_data(language: Language, imported: &ImportedReturns, text: &str) -> bool {
+    summaries::apply(language, text)
+        || imported.iter().any(|(q, r)| {
+            r.source.is_some()
+                && q.rsplit(['.', '/'])
+                    .next()
+                    .is_some_and(|n| text.contains(n))
+        })
+}
+
+/// Other modules' functions a file imports → what their results carry (`Semantic::imported`).
+pub type ImportedReturns = BTreeMap<String, Returned>;
 
 /// A call from a request handler to a function of another module with request data in an
 /// argument: where the data goes, for the callee's file (`summaries::outgoing`).
@@ -186,6 +255,35 @@ pub mod summaries {
                 out
             }
             Family::JavaScript => javascript_taint::item_outgoing(sem, item, source, true),
+        }
+    }
+
+    /// What the module-level function an item defines returns, for callers in other modules
+    /// (`Returned`); `None` when it returns neither request data nor a parameter. `sem` holds
+    /// the same-file returns and `Semantic::imported`, so summaries compose across modules
+    /// one hop per pass.
+    /// Without `params` only request data of its own is looked for (cheaper: a function whose
+    /// text names no request data is skipped at once).
+    pub fn module_returns(
+        language: Language,
+        sem: &Semantic,
+        item: Node,
+        source: &str,
+        params: bool,
+    ) -> Option<Returned> {
+        let returned = match language.family() {
+            Family::Python => python_taint::item_module_returns(sem, item, source, params),
+            Family::JavaScript => javascript_taint::item_module_returns(sem, item, source, params),
+        }?;
+        returned.carries().then_some(returned)
+    }
+
+    /// The name of the module-level function an item defines, as `module_returns` names it
+    /// (from the text alone: cheap).
+    pub fn function_name(language: Language, item: Node, source: &str) -> Option<String> {
+        match language.family() {
+            Family::Python => python_taint::function_name(item, source),
+            Family::JavaScript => javascript_taint::function_name(item, source),
         }
     }
 

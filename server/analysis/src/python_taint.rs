@@ -100,6 +100,67 @@ impl<'t> State<'_, '_, 't> {
         text(node, self.cx.src)
     }
 
+    /// The result of a call to another module's function (`Semantic::imported`): the request
+    /// data it returns of its own, or the arguments its summary says reach its result for
+    /// this sink.
+    fn imported_call(
+        &self,
+        returned: &super::Returned,
+        call: Node<'t>,
+        args: Option<Node<'t>>,
+        depth: u32,
+    ) -> Option<Taint> {
+        let shown = returned.shown();
+        if let Some(source) = returned
+            .source
+            .as_ref()
+            .filter(|s| s.sinks & self.sink.bit() != 0)
+        {
+            let t = Taint {
+                origin: call.byte_range(),
+                what: format!("{} in {shown}", source.what),
+                user: true,
+                trail: Default::default(),
+            };
+            return Some(if records(&t, self.routes) {
+                t.via(call.byte_range(), || format!("returned by {shown}"))
+            } else {
+                t
+            });
+        }
+        let mut index = 0;
+        let through = best_of(
+            args.map(named_children)
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|a| {
+                    let sinks = match a.kind_str() {
+                        "keyword_argument" => {
+                            let name = a.field("name").map(|n| self.text(n))?;
+                            let sinks = returned.through_argument(None, Some(name));
+                            return (sinks & self.sink.bit() != 0)
+                                .then(|| a.field("value"))
+                                .flatten();
+                        }
+                        "comment" => return None,
+                        "list_splat" | "dictionary_splat" => u32::MAX,
+                        _ => {
+                            index += 1;
+                            returned.through_argument(Some(index - 1), None)
+                        }
+                    };
+                    (sinks & self.sink.bit() != 0).then_some(a)
+                }),
+            |a| self.expr(a, depth + 1),
+        );
+        through.map(|t| {
+            if !records(&t, self.routes) {
+                return t;
+            }
+            t.via(call.byte_range(), || format!("returned by {shown}"))
+        })
+    }
+
     fn models(&self) -> &LangModels {
         self.cx.sem.lang_models(ba_syntax::Family::Python)
     }
@@ -569,6 +630,10 @@ impl<'t> State<'_, '_, 't> {
             }
             if models.propagates(&q) {
                 return self.args(args, depth);
+            }
+            // A function of another project module: what its summary says it returns.
+            if let Some(returned) = self.cx.sem.imported.get(&q) {
+                return self.imported_call(returned, node, args, depth);
             }
             // Library calls return their own data (a file object, a row, a response).
             return None;
@@ -1334,6 +1399,108 @@ pub(super) fn item_returns(
         }
     }
     Some((name, (params, mask)))
+}
+
+/// The name of the module-level function `item` defines (`summaries::function_name`).
+pub(super) fn function_name(item: Node, src: &str) -> Option<String> {
+    signature(item, src).map(|(name, _)| name)
+}
+
+/// What the module-level function `item` defines returns, for callers in other modules: the
+/// request data it returns of its own and, per parameter, the sinks a value passed there still
+/// reaches its result for (each sink analysed apart: sanitisers differ by sink). `sem` holds
+/// the file's same-file returns and what it imports from other modules.
+pub(super) fn item_module_returns(
+    sem: &Semantic,
+    item: Node,
+    src: &str,
+    with_params: bool,
+) -> Option<super::Returned> {
+    let (name, _) = signature(item, src)?;
+    let function = item_functions(item).first().copied()?;
+    // Only a function whose text can name request data can return some of its own.
+    let may_source = super::may_return_request_data(
+        ba_syntax::Language::Python,
+        &sem.imported,
+        text(function, src),
+    );
+    if !with_params && !may_source {
+        return None;
+    }
+    let body = function.field("body")?;
+    let params: Vec<String> = function_params(function, src)
+        .into_iter()
+        .filter(|p| !matches!(p.as_str(), "self" | "cls"))
+        .take(MAX_RELAYED_PARAMS)
+        .collect();
+    let nested = |n: Node| {
+        matches!(
+            n.kind_str(),
+            "function_definition" | "class_definition" | "lambda"
+        )
+    };
+    let values: Vec<Node> =
+        super::statements_by_keyword(body, src, "return", "return_statement", &nested)
+            .into_iter()
+            .filter_map(|s| s.named_child(0))
+            .collect();
+    if values.is_empty() {
+        return None;
+    }
+    let imports = item_imports(item, src);
+    let scopes = ScopeCache::default();
+    let cx = Cx {
+        sem,
+        src,
+        within: item,
+        item_imports: &imports,
+        scopes: &scopes,
+    };
+    let probe = State::new(&cx, Sink::Code);
+    // A handler's own returns are responses, not data for callers.
+    if !matches!(probe.route(function), Route::None) {
+        return None;
+    }
+    let mut source: Option<Entry> = None;
+    let mut through = vec![0u32; params.len()];
+    for value in values {
+        // Request data only: a helper returning `sys.argv` or `input()` is a CLI's own. The
+        // sixteen sinks are asked only when one of them finds request data.
+        let user = may_source && probe.expr(value, 0).is_some_and(|t| t.user);
+        if let Some((sinks, what)) = user.then(|| user_sinks(&cx, value)).flatten() {
+            if what.starts_with("request data") {
+                match &mut source {
+                    Some(e) => e.sinks |= sinks,
+                    None => {
+                        source = Some(Entry {
+                            what: what.split(" via ").next().unwrap_or(&what).to_owned(),
+                            sinks,
+                        })
+                    }
+                }
+            }
+        }
+        for (i, param) in params.iter().enumerate().filter(|_| with_params) {
+            // Cheap first: does the value carry the parameter at all?
+            if !probe.carries_param(value, param) {
+                continue;
+            }
+            through[i] |= Sink::Code.bit();
+            for sink in Sink::ALL {
+                if through[i] & sink.bit() == 0 && State::new(&cx, sink).carries_param(value, param)
+                {
+                    through[i] |= sink.bit();
+                }
+            }
+        }
+    }
+    Some(super::Returned {
+        function: name,
+        file: String::new(),
+        params,
+        source,
+        through,
+    })
 }
 
 /// The request data the handlers `item` defines pass to module-level functions of the file

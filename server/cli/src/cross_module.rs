@@ -56,9 +56,6 @@ pub fn reports(
         })
         .chain(missing)
         .collect();
-    if outgoing.is_empty() {
-        return HashMap::new();
-    }
     let map = engine::modules::ModuleMap::new(
         files
             .iter()
@@ -68,13 +65,32 @@ pub fn reports(
         files.iter().map(|(p, s)| (normalize(p), *s)).collect();
     let originals: HashMap<PathBuf, &Path> =
         files.iter().map(|(p, _)| (normalize(p), *p)).collect();
+    // The handlers' calls into other modules with request data: the functions whose
+    // parameters are worth summarising, and the callers whose analysis they change.
+    let passed: HashMap<PathBuf, HashSet<String>> = outgoing
+        .iter()
+        .map(|(path, _, calls)| {
+            (
+                normalize(path),
+                calls.iter().map(|c| c.callee.clone()).collect(),
+            )
+        })
+        .collect();
+    let mut imported = imported_returns(files, &map, &settings, &originals, &passed);
     // Files that receive request data may pass it on (a service to a repository): their
     // relays are read once they do, hop after hop, so only the files the data reaches cost a
     // second look.
     let mut outgoing = outgoing;
-    let mut external = map.external_entries(&outgoing);
+    let mut external = if outgoing.is_empty() {
+        Default::default()
+    } else {
+        map.external_entries(&outgoing)
+    };
     let mut relayed: HashSet<PathBuf> = HashSet::new();
     for _ in 0..=engine::modules::MAX_HOPS {
+        if outgoing.is_empty() {
+            break;
+        }
         let reached: Vec<PathBuf> = external
             .keys()
             .filter(|p| !relayed.contains(*p))
@@ -106,26 +122,41 @@ pub fn reports(
         outgoing.extend(relays);
         external = map.external_entries(&outgoing);
     }
-    external
+    // Every file that receives entries or imports functions whose results carry something is
+    // analysed again with both.
+    let mut again: Vec<(
+        PathBuf,
+        ba_analysis::ExternalEntries,
+        ba_analysis::ImportedReturns,
+    )> = external
+        .into_iter()
+        .map(|(path, entries)| {
+            let returns = imported.remove(&path).unwrap_or_default();
+            (path, entries, returns)
+        })
+        .collect();
+    again.extend(
+        imported
+            .into_iter()
+            .map(|(path, returns)| (path, Default::default(), returns)),
+    );
+    again
         .into_par_iter()
-        .filter_map(|(path, entries)| {
+        .filter_map(|(path, entries, returns)| {
             let settings = settings.get(&path)?;
             let language = Language::from_path(&path)?;
-            let original = files.iter().find(|(p, _)| normalize(p) == path)?.0;
+            let original = *originals.get(&path)?;
             let text = read(original)?;
             let tree = ba_syntax::parse::parse(language, &text, None)?;
-            let display = original
-                .strip_prefix(".")
-                .unwrap_or(original)
-                .display()
-                .to_string();
-            let findings = engine::analyze_with_external(
+            let display = shown(original);
+            let findings = engine::analyze_with_cross(
                 &display,
                 language,
                 &text,
                 &tree,
                 &settings.rules,
                 entries,
+                returns,
             );
             let index = LineIndex::new(&text);
             let findings = findings
@@ -139,6 +170,275 @@ pub fn reports(
                     findings,
                 },
             ))
+        })
+        .collect()
+}
+
+/// A file as reports and data paths name it.
+fn shown(path: &Path) -> String {
+    path.strip_prefix(".").unwrap_or(path).display().to_string()
+}
+
+/// A file read for the return summaries: its language, text and what its imports give (local
+/// name, qualified name).
+struct Module {
+    language: Language,
+    text: String,
+    tree: tree_sitter::Tree,
+    names: Vec<(String, String)>,
+}
+
+impl Module {
+    fn qualified(&self) -> Vec<String> {
+        self.names.iter().map(|(_, q)| q.clone()).collect()
+    }
+
+    /// The functions of other files this file may call through its imports, by file: a name
+    /// imported from a module (`from app.utils import clean`), the attributes used of an
+    /// imported module (`services.get_params` after `from app import services`), and a
+    /// JavaScript module's default export.
+    fn wanted(&self, from: &Path, map: &engine::modules::ModuleMap) -> Vec<(PathBuf, String)> {
+        let own = normalize(from);
+        let mut out = Vec::new();
+        for (local, q) in &self.names {
+            if let Some((file, function)) = map.target(from, self.language, q) {
+                out.push((file, function));
+            }
+            let Some((file, _)) = map.target(from, self.language, &format!("{q}._")) else {
+                continue;
+            };
+            if self.language.family() == ba_syntax::Family::JavaScript {
+                out.push((file.clone(), "default".to_owned()));
+            }
+            for attribute in attributes(&self.text, local) {
+                out.push((file.clone(), attribute.to_owned()));
+            }
+        }
+        out.retain(|(f, _)| *f != own);
+        out
+    }
+}
+
+/// The names read as attributes of `local` in `text` (`services.get_params` → `get_params`).
+fn attributes<'t>(text: &'t str, local: &str) -> impl Iterator<Item = &'t str> + 't {
+    let pattern = format!("{local}.");
+    let bytes = text.as_bytes();
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$';
+    text.match_indices(&pattern)
+        .filter(move |(i, _)| *i == 0 || !ident(bytes[i - 1]))
+        .filter_map(move |(i, m)| {
+            let start = i + m.len();
+            let len = bytes[start..].iter().take_while(|b| ident(**b)).count();
+            (len > 0).then(|| &text[start..start + len])
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+}
+
+/// What the other modules' functions that files holding request data import return
+/// (`Semantic::imported`), per such file (normalized path), for the files whose imports
+/// name at least one function that returns request data or a parameter.
+///
+/// The files that can hold request data are read for their imports; the modules those point
+/// into (and the modules *they* import, up to `MAX_HOPS` levels) get their return summaries
+/// (`engine::module_returns`), first alone, then again with what their own imports return,
+/// so `return services.get_params()` in a third module returns request data too; a file is
+/// summarised again only when what it imports changed, at most `MAX_HOPS` times, so modules
+/// importing each other end.
+fn imported_returns(
+    files: &[(&Path, &Settings)],
+    map: &engine::modules::ModuleMap,
+    settings: &HashMap<PathBuf, &Settings>,
+    originals: &HashMap<PathBuf, &Path>,
+    passed: &HashMap<PathBuf, HashSet<String>>,
+) -> HashMap<PathBuf, ba_analysis::ImportedReturns> {
+    // Functions handlers pass request data to, by file: only their parameters are followed.
+    let mut propagating: HashMap<PathBuf, HashSet<String>> = HashMap::new();
+    for (from, callees) in passed {
+        let Some(language) = Language::from_path(from) else {
+            continue;
+        };
+        for callee in callees {
+            if let Some((file, function)) = map.target(from, language, callee) {
+                propagating.entry(file).or_default().insert(function);
+            } else if let Some((file, _)) = map
+                .target(from, language, &format!("{callee}._"))
+                .filter(|_| language.family() == ba_syntax::Family::JavaScript)
+            {
+                // A JavaScript module called as a function: its default export.
+                propagating
+                    .entry(file)
+                    .or_default()
+                    .insert("default".to_owned());
+            }
+        }
+    }
+    let load = |path: &Path, callers: bool| -> Option<Module> {
+        let language = Language::from_path(path)?;
+        let text = read(path)?;
+        if callers && !engine::may_have_request_data(language, &text) {
+            return None;
+        }
+        // A JavaScript file imports project modules only by relative specifiers.
+        if language.family() == ba_syntax::Family::JavaScript
+            && !["\"./", "'./", "`./", "\"../", "'../", "`../"]
+                .iter()
+                .any(|s| text.contains(s))
+        {
+            return None;
+        }
+        let tree = ba_syntax::parse::parse(language, &text, None)?;
+        let names = engine::import_names(language, &text, &tree);
+        (!names.is_empty()).then_some(Module {
+            language,
+            text,
+            tree,
+            names,
+        })
+    };
+    let callers: HashMap<PathBuf, Module> = files
+        .par_iter()
+        .filter_map(|(path, _)| Some((normalize(path), load(path, true)?)))
+        .collect();
+    if callers.is_empty() {
+        return HashMap::new();
+    }
+    // The modules the callers import, and theirs, level by level, with the functions of each
+    // that importers may call (only those are summarised).
+    let mut modules: HashMap<PathBuf, Module> = HashMap::new();
+    let mut wanted: HashMap<PathBuf, HashSet<String>> = HashMap::new();
+    let want = |list: Vec<(PathBuf, String)>, wanted: &mut HashMap<PathBuf, HashSet<String>>| {
+        let mut files = Vec::new();
+        for (file, function) in list {
+            wanted.entry(file.clone()).or_default().insert(function);
+            files.push(file);
+        }
+        files
+    };
+    let mut frontier: Vec<PathBuf> = Vec::new();
+    for (path, m) in &callers {
+        frontier.extend(want(m.wanted(path, map), &mut wanted));
+    }
+    for _ in 0..=engine::modules::MAX_HOPS {
+        frontier.sort();
+        frontier.dedup();
+        frontier.retain(|p| !modules.contains_key(p));
+        if frontier.is_empty() {
+            break;
+        }
+        let loaded: Vec<(PathBuf, Option<Module>)> = frontier
+            .par_iter()
+            .filter_map(|path| {
+                let original = originals.get(path)?;
+                let module = match callers.get(path) {
+                    // Read already; a caller's text is the same.
+                    Some(m) => Some(Module {
+                        language: m.language,
+                        text: m.text.clone(),
+                        tree: m.tree.clone(),
+                        names: m.names.clone(),
+                    }),
+                    None => {
+                        let language = Language::from_path(path)?;
+                        let text = read(original)?;
+                        if !engine::may_return_values(&text) {
+                            return None;
+                        }
+                        let tree = ba_syntax::parse::parse(language, &text, None)?;
+                        let names = engine::import_names(language, &text, &tree);
+                        Some(Module {
+                            language,
+                            text,
+                            tree,
+                            names,
+                        })
+                    }
+                };
+                Some((path.clone(), module))
+            })
+            .collect();
+        frontier = Vec::new();
+        for (path, module) in loaded {
+            if let Some(module) = module {
+                frontier.extend(want(module.wanted(&path, map), &mut wanted));
+                modules.insert(path, module);
+            }
+        }
+    }
+    let summarise = |path: &PathBuf, imported: &ba_analysis::ImportedReturns| {
+        let module = modules.get(path)?;
+        let settings = settings.get(path)?;
+        let wanted = wanted.get(path)?;
+        Some(engine::module_returns(
+            module.language,
+            &module.text,
+            &module.tree,
+            &settings.rules,
+            imported,
+            &|name| wanted.contains(name),
+            &|name| propagating.get(path).is_some_and(|p| p.contains(name)),
+        ))
+    };
+    let empty = ba_analysis::ImportedReturns::new();
+    let mut returns: HashMap<PathBuf, Vec<ba_analysis::Returned>> = modules
+        .par_iter()
+        .filter_map(|(path, _)| {
+            let list = summarise(path, &empty)?;
+            (!list.is_empty()).then(|| (path.clone(), list))
+        })
+        .collect();
+    let imported_of = |path: &PathBuf, m: &Module, returns: &HashMap<_, _>| {
+        map.imported_returns(path, m.language, &m.qualified(), returns, |p| {
+            shown(originals.get(p).copied().unwrap_or(p))
+        })
+    };
+    // What composes: functions that return request data of their own. (A module's function
+    // returning what another module's function makes of its parameter is not followed: that
+    // took a second summary of most modules, for little.)
+    let sources_of = |path: &PathBuf, m: &Module, returns: &HashMap<_, _>| {
+        let mut imported = imported_of(path, m, returns);
+        imported.retain(|_, r| r.source.is_some());
+        imported
+    };
+    // Compose: a module's summaries again with what its own imports return.
+    let mut used: HashMap<PathBuf, ba_analysis::ImportedReturns> = HashMap::new();
+    for _ in 0..engine::modules::MAX_HOPS {
+        let changed: Vec<(PathBuf, ba_analysis::ImportedReturns)> = modules
+            .iter()
+            .filter_map(|(path, m)| {
+                let imported = sources_of(path, m, &returns);
+                let before = used.get(path).unwrap_or(&empty);
+                (imported != *before).then(|| (path.clone(), imported))
+            })
+            .collect();
+        if changed.is_empty() {
+            break;
+        }
+        let next: Vec<(PathBuf, Vec<ba_analysis::Returned>)> = changed
+            .par_iter()
+            .filter_map(|(path, imported)| Some((path.clone(), summarise(path, imported)?)))
+            .collect();
+        used.extend(changed);
+        for (path, list) in next {
+            if list.is_empty() {
+                returns.remove(&path);
+            } else {
+                returns.insert(path, list);
+            }
+        }
+    }
+    if returns.is_empty() {
+        return HashMap::new();
+    }
+    // A caller is analysed again when it imports a function that returns request data, or
+    // passes request data to one that returns it.
+    callers
+        .iter()
+        .filter_map(|(path, m)| {
+            let mut imported = imported_of(path, m, &returns);
+            let calls = passed.get(path);
+            imported.retain(|q, r| r.source.is_some() || calls.is_some_and(|c| c.contains(q)));
+            (!imported.is_empty()).then(|| (path.clone(), imported))
         })
         .collect()
 }

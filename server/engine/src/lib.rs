@@ -106,6 +106,9 @@ pub struct ItemCache {
     /// Request data handlers in other files pass to this file's functions (see
     /// `Semantic::external`); set by the caller, part of the semantic model's key.
     pub external: ba_analysis::ExternalEntries,
+    /// What the other modules' functions this file imports return (see
+    /// `Semantic::imported`); set by the caller, part of the semantic model's key.
+    pub imported: ba_analysis::ImportedReturns,
     /// Whether the semantic model in `semantic` was built only in part (a walk reached
     /// `ba_syntax::depth::MAX_DEPTH`).
     semantic_partial: bool,
@@ -367,13 +370,19 @@ pub fn analyze(
     let skeleton = skeleton_hasher.finish();
     // The semantic model carries the detection models and the entries from other files, so
     // they key it too.
-    let semantic_key = hash_of((skeleton, rules.models().fingerprint(), &cache.external));
+    let semantic_key = hash_of((
+        skeleton,
+        rules.models().fingerprint(),
+        &cache.external,
+        &cache.imported,
+    ));
     let semantic = match &cache.semantic {
         Some((key, sem)) if *key == semantic_key => sem.clone(),
         _ => {
             let (sem, partial) = ba_syntax::depth::tracked(|| {
                 let mut sem = Semantic::build_with(language, tree, source, rules.models().clone());
                 sem.external = cache.external.clone();
+                sem.imported = cache.imported.clone();
                 sem.views_module = Some(ba_analysis::holds_views(path));
                 sem
             });
@@ -521,6 +530,108 @@ pub fn analyze_with_external(
         ..ItemCache::default()
     };
     analyze(path, language, source, tree, rules, Some(&mut cache))
+}
+
+/// `analyze` with the entries from other files and what the other modules' functions it
+/// imports return (`check`'s cross-module pass).
+pub fn analyze_with_cross(
+    path: &str,
+    language: Language,
+    source: &str,
+    tree: &Tree,
+    rules: &RuleSet,
+    external: ba_analysis::ExternalEntries,
+    imported: ba_analysis::ImportedReturns,
+) -> Vec<Finding> {
+    let mut cache = ItemCache {
+        external,
+        imported,
+        ..ItemCache::default()
+    };
+    analyze(path, language, source, tree, rules, Some(&mut cache))
+}
+
+/// What the module-level functions of a file return, for callers in other modules
+/// (`summaries::module_returns`), given what the functions it imports return (`imported`:
+/// summaries compose one module per pass). Only functions that return request data or a
+/// parameter are listed, and only those `wanted` names (the ones other files import); which
+/// parameters reach the result is asked only of the functions `params` names (those called
+/// with request data), the others are asked only whether they return request data.
+pub fn module_returns(
+    language: Language,
+    source: &str,
+    tree: &Tree,
+    rules: &RuleSet,
+    imported: &ba_analysis::ImportedReturns,
+    wanted: &dyn Fn(&str) -> bool,
+    params: &dyn Fn(&str) -> bool,
+) -> Vec<ba_analysis::Returned> {
+    if !may_return_values(source) {
+        return Vec::new();
+    }
+    let root = tree.root_node();
+    let mut walk = root.walk();
+    let items: Vec<Node> = root.named_children(&mut walk).collect();
+    let named: Vec<(Node, String)> = items
+        .iter()
+        .filter_map(|item| Some((*item, summaries::function_name(language, *item, source)?)))
+        .collect();
+    let chosen: Vec<(Node, bool)> = named
+        .iter()
+        .filter(|(_, n)| wanted(n))
+        .map(|(item, n)| (*item, params(n)))
+        // Asked only whether it returns request data: not when its text cannot name any.
+        .filter(|(item, params)| {
+            *params
+                || ba_analysis::may_return_request_data(
+                    language,
+                    imported,
+                    &source[item.byte_range()],
+                )
+        })
+        .collect();
+    if chosen.is_empty() {
+        return Vec::new();
+    }
+    let mut sem = Semantic::build_with(language, tree, source, rules.models().clone());
+    sem.imported = imported.clone();
+    // Same-file helpers first, so `return clean(x)` is judged by what `clean` returns: those
+    // the chosen functions call (by the text), one level deep.
+    let base = std::sync::Arc::new(sem.clone());
+    let texts: Vec<&str> = chosen
+        .iter()
+        .map(|(i, _)| &source[i.byte_range()])
+        .collect();
+    for (item, name) in &named {
+        let call = format!("{name}(");
+        if !texts.iter().any(|t| t.contains(&call)) {
+            continue;
+        }
+        if let Some((name, summary)) = summaries::returns(language, &base, *item, source) {
+            sem.returns.insert(name, summary);
+        }
+    }
+    chosen
+        .into_iter()
+        .filter_map(|(item, params)| {
+            summaries::module_returns(language, &sem, item, source, params)
+        })
+        .collect()
+}
+
+/// Whether a file's text can hold a function that returns a value (else it has no
+/// `module_returns`): a check on the text alone, so callers skip parsing the rest.
+pub fn may_return_values(source: &str) -> bool {
+    source.contains("return")
+}
+
+/// The local names the module-level imports of a file bind, with the qualified names they
+/// give (`app.services`,
+/// `app.services.get_params`, `./utils.clean`), which the cross-module pass resolves to the
+/// other modules' functions the file may call.
+pub fn import_names(language: Language, source: &str, tree: &Tree) -> Vec<(String, String)> {
+    let sem = Semantic::build(language, tree, source);
+    sem.imports.into_iter().collect()
 }
 
 /// The calls this file's request handlers make to functions of other modules with request

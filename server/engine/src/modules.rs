@@ -7,11 +7,18 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Component, Path, PathBuf};
 
 use ba_analysis::models::Argument;
-use ba_analysis::{Entry, ExternalEntries, Outgoing};
+use ba_analysis::{Entry, ExternalEntries, ImportedReturns, Outgoing, Returned};
 use ba_syntax::{Family, Language};
 
 /// Sink kinds entries from other modules do not carry (see `external_entries_with`).
 const CROSS_MODULE_EXCLUDED: u32 = 1 << (ba_analysis::Sink::Log as u8);
+
+/// Sink kinds request data *returned* by another module's function does not carry: what a
+/// helper hands back is mostly a parsed or solved structure whose keys it chose (FastAPI's
+/// `solve_dependencies()` result spread into a response's keyword arguments was the only new
+/// mass-assignment finding over the bench corpus, and a false one), and log injection is not
+/// followed across modules either way (`CROSS_MODULE_EXCLUDED`).
+const RETURNED_EXCLUDED: u32 = CROSS_MODULE_EXCLUDED | 1 << (ba_analysis::Sink::MassAssign as u8);
 
 const JS_EXTENSIONS: &[&str] = &["js", "ts", "mjs", "cjs", "jsx", "tsx", "mts", "cts"];
 
@@ -315,6 +322,69 @@ impl ModuleMap {
     }
 }
 
+impl ModuleMap {
+    /// What the other modules' functions the file at `from` imports return, keyed by the
+    /// qualified name its imports give each (`Semantic::imported`): a name that is a function
+    /// (`from app.services import get_params`), or a module whose functions are called through
+    /// it (`from app import services` → `app.services.get_params`; a JavaScript default import
+    /// is the module's `default`). `returns` holds each file's summaries (by normalized
+    /// path); `shown` names the callee's file in data paths.
+    pub fn imported_returns(
+        &self,
+        from: &Path,
+        language: Language,
+        names: &[String],
+        returns: &HashMap<PathBuf, Vec<Returned>>,
+        shown: impl Fn(&Path) -> String,
+    ) -> ImportedReturns {
+        let own = normalize(from);
+        let mut out = ImportedReturns::new();
+        let resolved = |summary: &Returned, file: &Path| {
+            let mut summary = Returned {
+                file: shown(file),
+                ..summary.clone()
+            };
+            if let Some(source) = &mut summary.source {
+                source.sinks &= !RETURNED_EXCLUDED;
+                if source.sinks == 0 {
+                    summary.source = None;
+                }
+            }
+            summary
+        };
+        for q in names {
+            if let Some((file, function)) = self.target(from, language, q) {
+                if let Some(summary) = returns
+                    .get(&file)
+                    .filter(|_| file != own)
+                    .and_then(|list| list.iter().find(|r| r.function == function))
+                {
+                    out.insert(q.clone(), resolved(summary, &file));
+                }
+            }
+            let Some((file, _)) = self.target(from, language, &format!("{q}._")) else {
+                continue;
+            };
+            let Some(list) = returns.get(&file).filter(|_| file != own) else {
+                continue;
+            };
+            for summary in list {
+                if language.family() == Family::JavaScript && summary.function == "default" {
+                    out.insert(q.clone(), resolved(summary, &file));
+                } else {
+                    out.insert(
+                        format!("{q}.{}", summary.function),
+                        resolved(summary, &file),
+                    );
+                }
+            }
+        }
+        // What only excluded sinks would read carries nothing.
+        out.retain(|_, r| r.carries());
+        out
+    }
+}
+
 /// How many modules request data is followed through beyond the first callee: a handler in
 /// one module, a service, a repository and a helper of the repository.
 pub const MAX_HOPS: usize = 3;
@@ -384,6 +454,79 @@ mod tests {
             what,
             "passed to `app.m1.f1()` (app/m0.py), then passed to `app.m2.f2()` (app/m1.py), then passed to `app.m3.f3()` (app/m2.py), then passed to `app.m4.f4()` (app/m3.py)"
         );
+    }
+
+    fn returned(function: &str, source: Option<u32>, through: Vec<u32>) -> Returned {
+        Returned {
+            function: function.to_owned(),
+            file: String::new(),
+            params: (0..through.len()).map(|i| format!("p{i}")).collect(),
+            source: source.map(|sinks| Entry {
+                what: "request data `request.args`".to_owned(),
+                sinks,
+            }),
+            through,
+        }
+    }
+
+    #[test]
+    fn imported_returns_follow_function_module_and_default_imports() {
+        let m = map(&[
+            "app/routes/items.py",
+            "app/services.py",
+            "app/legacy.py",
+            "src/routes/items.js",
+            "src/slug.js",
+        ]);
+        let mass = ba_analysis::Sink::MassAssign.bit();
+        let sql = ba_analysis::Sink::Sql.bit();
+        let returns: HashMap<PathBuf, Vec<Returned>> = [
+            (
+                PathBuf::from("app/services.py"),
+                vec![
+                    returned("get_params", Some(sql | mass), vec![]),
+                    returned("solved", Some(mass), vec![]),
+                ],
+            ),
+            (
+                PathBuf::from("app/legacy.py"),
+                vec![returned("lookup", Some(sql), vec![])],
+            ),
+            (
+                PathBuf::from("app/routes/items.py"),
+                vec![returned("own", Some(sql), vec![])],
+            ),
+            (
+                PathBuf::from("src/slug.js"),
+                vec![returned("default", None, vec![sql])],
+            ),
+        ]
+        .into_iter()
+        .collect();
+        let shown = |p: &Path| p.display().to_string();
+        let names = ["app.services".to_owned(), "app.routes.items.own".to_owned()];
+        let py = m.imported_returns(
+            Path::new("app/routes/items.py"),
+            Language::Python,
+            &names,
+            &returns,
+            shown,
+        );
+        let keys: Vec<&str> = py.keys().map(String::as_str).collect();
+        // `solved` returns only what mass assignment would read: nothing is left of it; the
+        // file's own function and the module nobody imported are not there.
+        assert_eq!(keys, ["app.services.get_params"]);
+        let params = &py["app.services.get_params"];
+        assert_eq!(params.source.as_ref().map(|s| s.sinks), Some(sql));
+        assert_eq!(params.shown(), "`get_params()` (app/services.py)");
+        let js = m.imported_returns(
+            Path::new("src/routes/items.js"),
+            Language::JavaScript,
+            &["../slug".to_owned()],
+            &returns,
+            shown,
+        );
+        assert_eq!(js["../slug"].through_argument(Some(0), None), sql);
     }
 
     #[test]
