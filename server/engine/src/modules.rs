@@ -13,12 +13,16 @@ use ba_syntax::{Family, Language};
 /// Sink kinds entries from other modules do not carry (see `external_entries_with`).
 const CROSS_MODULE_EXCLUDED: u32 = 1 << (ba_analysis::Sink::Log as u8);
 
-/// Sink kinds request data *returned* by another module's function does not carry: what a
-/// helper hands back is mostly a parsed or solved structure whose keys it chose (FastAPI's
-/// `solve_dependencies()` result spread into a response's keyword arguments was the only new
-/// mass-assignment finding over the bench corpus, and a false one), and log injection is not
-/// followed across modules either way (`CROSS_MODULE_EXCLUDED`).
-const RETURNED_EXCLUDED: u32 = CROSS_MODULE_EXCLUDED | 1 << (ba_analysis::Sink::MassAssign as u8);
+/// Sink kinds request data *returned* by another module's function does not carry, whether the
+/// helper read it itself or was handed it: what a helper hands back is mostly a parsed, solved or
+/// serialised structure whose keys it chose (FastAPI's `solve_dependencies()` result spread into
+/// a response's keyword arguments; open-webui's `resolve_oauth_client_info(connection)` spread
+/// into a Pydantic model; allauth's `serialize_request(request)` kept in the session to replay the
+/// user's own request after re-authentication: each a new finding on real code, each false), and
+/// log injection is not followed across modules either way (`CROSS_MODULE_EXCLUDED`).
+const RETURNED_EXCLUDED: u32 = CROSS_MODULE_EXCLUDED
+    | 1 << (ba_analysis::Sink::MassAssign as u8)
+    | 1 << (ba_analysis::Sink::Session as u8);
 
 const JS_EXTENSIONS: &[&str] = &["js", "ts", "mjs", "cjs", "jsx", "tsx", "mts", "cts"];
 
@@ -350,6 +354,9 @@ impl ModuleMap {
                     summary.source = None;
                 }
             }
+            for sinks in &mut summary.through {
+                *sinks &= !RETURNED_EXCLUDED;
+            }
             summary
         };
         for q in names {
@@ -479,6 +486,7 @@ mod tests {
             "src/slug.js",
         ]);
         let mass = ba_analysis::Sink::MassAssign.bit();
+        let session = ba_analysis::Sink::Session.bit();
         let sql = ba_analysis::Sink::Sql.bit();
         let returns: HashMap<PathBuf, Vec<Returned>> = [
             (
@@ -486,6 +494,9 @@ mod tests {
                 vec![
                     returned("get_params", Some(sql | mass), vec![]),
                     returned("solved", Some(mass), vec![]),
+                    // Builds a structure from its argument (`resolve_client_info(connection)`):
+                    // spread into a model or kept in the session, it carries nothing.
+                    returned("resolve", None, vec![mass | session]),
                 ],
             ),
             (
@@ -513,8 +524,9 @@ mod tests {
             shown,
         );
         let keys: Vec<&str> = py.keys().map(String::as_str).collect();
-        // `solved` returns only what mass assignment would read: nothing is left of it; the
-        // file's own function and the module nobody imported are not there.
+        // `solved` and `resolve` carry only what mass assignment and the session would read:
+        // nothing is left of them; the file's own function and the module nobody imported are
+        // not there.
         assert_eq!(keys, ["app.services.get_params"]);
         let params = &py["app.services.get_params"];
         assert_eq!(params.source.as_ref().map(|s| s.sinks), Some(sql));
