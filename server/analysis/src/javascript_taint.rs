@@ -1135,12 +1135,7 @@ fn relay_call<'t>(
             let Some(route) = probe.param_route(arg, param) else {
                 continue;
             };
-            let mut sinks = 0;
-            for sink in Sink::ALL {
-                if sink == Sink::Code || State::new(cx, sink).carries_param(arg, param) {
-                    sinks |= sink.bit();
-                }
-            }
+            let sinks = Sink::carried(0, |sink| State::new(cx, sink).carries_param(arg, param));
             out.push(super::Outgoing {
                 callee: callee.to_owned(),
                 argument: Argument::Position(index),
@@ -1359,13 +1354,9 @@ pub(super) fn item_module_returns(
             if param.is_empty() || !probe.carries_param(value, param) {
                 continue;
             }
-            through[i] |= Sink::Code.bit();
-            for sink in Sink::ALL {
-                if through[i] & sink.bit() == 0 && State::new(&cx, sink).carries_param(value, param)
-                {
-                    through[i] |= sink.bit();
-                }
-            }
+            through[i] = Sink::carried(through[i], |sink| {
+                State::new(&cx, sink).carries_param(value, param)
+            });
         }
     }
     Some(super::Returned {

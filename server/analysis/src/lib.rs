@@ -444,6 +444,19 @@ pub enum GuardKind {
 }
 
 impl Sink {
+    /// The sinks a value that carries a function's parameter reaches: code injection (the
+    /// probe that found the parameter is that sink's pass) and every other sink whose own pass
+    /// still carries it (`carries`); sinks already in `known` are not asked again.
+    pub(crate) fn carried(known: u32, carries: impl Fn(Sink) -> bool) -> u32 {
+        let mut sinks = known | Sink::Code.bit();
+        for sink in Sink::ALL {
+            if sinks & sink.bit() == 0 && carries(sink) {
+                sinks |= sink.bit();
+            }
+        }
+        sinks
+    }
+
     pub const ALL: [Sink; 16] = [
         Sink::Sql,
         Sink::Shell,

@@ -1125,40 +1125,11 @@ pub(super) fn item_outgoing(sem: &Semantic, item: Node, src: &str) -> Vec<super:
     let state = State::new(&cx, Sink::Code);
     let models = sem.lang_models(ba_syntax::Family::Python);
     for (own, call) in handler_calls(&state, item, src) {
-        let Some(callee) = call.field("function").and_then(|f| resolve(&cx, f)) else {
+        let Some(callee) = project_callee(&cx, models, call) else {
             continue;
         };
-        // Library APIs the models know are judged where they are called.
-        if callee.starts_with("builtins.")
-            || models.sinks.contains_key(callee.as_str())
-            || models.propagates(&callee)
-            || models.source_callee(&callee).is_some()
-        {
-            continue;
-        }
         let short = callee.rsplit('.').next().unwrap_or(&callee).to_owned();
-        let mut index = 0;
-        for arg in call
-            .field("arguments")
-            .map(named_children)
-            .unwrap_or_default()
-        {
-            let (argument, value) = match arg.kind_str() {
-                "keyword_argument" => (
-                    arg.field("name")
-                        .map(|n| Argument::Keyword(text(n, src).to_owned())),
-                    arg.field("value"),
-                ),
-                "comment" => continue,
-                "list_splat" | "dictionary_splat" => break,
-                _ => {
-                    index += 1;
-                    (Some(Argument::Position(index - 1)), Some(arg))
-                }
-            };
-            let (Some(argument), Some(value)) = (argument, value) else {
-                continue;
-            };
+        for (argument, value) in call_arguments(call, src) {
             let tainted = user_sinks(&cx, value);
             if let Some((sinks, what)) = tainted {
                 out.push(super::Outgoing {
@@ -1170,6 +1141,49 @@ pub(super) fn item_outgoing(sem: &Semantic, item: Node, src: &str) -> Vec<super:
                     },
                     relay: None,
                 });
+            }
+        }
+    }
+    out
+}
+
+/// The qualified callee of `call` when it may be a function of another module of the project:
+/// only functions named through imports can be; library APIs the models know (builtins, sinks,
+/// propagators, sources) are judged where they are called.
+fn project_callee<'t>(
+    cx: &Cx<'_, 't>,
+    models: &crate::models::LangModels,
+    call: Node<'t>,
+) -> Option<String> {
+    let callee = call.field("function").and_then(|f| resolve(cx, f))?;
+    let known = callee.starts_with("builtins.")
+        || models.sinks.contains_key(callee.as_str())
+        || models.propagates(&callee)
+        || models.source_callee(&callee).is_some();
+    (!known).then_some(callee)
+}
+
+/// A call's arguments with how the callee receives each (by position or keyword), up to the
+/// first `*args`/`**kwargs` splat, after which positions are unknown.
+fn call_arguments<'t>(call: Node<'t>, src: &str) -> Vec<(Argument, Node<'t>)> {
+    let mut out = Vec::new();
+    let mut index = 0;
+    for arg in call
+        .field("arguments")
+        .map(named_children)
+        .unwrap_or_default()
+    {
+        match arg.kind_str() {
+            "keyword_argument" => {
+                if let (Some(name), Some(value)) = (arg.field("name"), arg.field("value")) {
+                    out.push((Argument::Keyword(text(name, src).to_owned()), value));
+                }
+            }
+            "comment" => {}
+            "list_splat" | "dictionary_splat" => break,
+            _ => {
+                out.push((Argument::Position(index), arg));
+                index += 1;
             }
         }
     }
@@ -1233,52 +1247,18 @@ pub(super) fn item_relays(sem: &Semantic, item: Node, src: &str) -> Vec<super::O
         },
     );
     for call in calls {
-        // Only functions named through imports can be another module's; library APIs the
-        // models know are judged where they are called.
-        let Some(callee) = call.field("function").and_then(|f| resolve(&cx, f)) else {
+        let Some(callee) = project_callee(&cx, models, call) else {
             continue;
         };
-        if callee.starts_with("builtins.")
-            || models.sinks.contains_key(callee.as_str())
-            || models.propagates(&callee)
-            || models.source_callee(&callee).is_some()
-        {
-            continue;
-        }
         let short = callee.rsplit('.').next().unwrap_or(&callee).to_owned();
-        let mut index = 0;
-        for arg in call
-            .field("arguments")
-            .map(named_children)
-            .unwrap_or_default()
-        {
-            let (argument, value) = match arg.kind_str() {
-                "keyword_argument" => (
-                    arg.field("name")
-                        .map(|n| Argument::Keyword(text(n, src).to_owned())),
-                    arg.field("value"),
-                ),
-                "comment" => continue,
-                "list_splat" | "dictionary_splat" => break,
-                _ => {
-                    index += 1;
-                    (Some(Argument::Position(index - 1)), Some(arg))
-                }
-            };
-            let (Some(argument), Some(value)) = (argument, value) else {
-                continue;
-            };
+        for (argument, value) in call_arguments(call, src) {
             for param in &params {
                 // Cheap first: does the value carry the parameter at all?
                 let Some(route) = probe.param_route(value, param) else {
                     continue;
                 };
-                let mut sinks = 0;
-                for sink in Sink::ALL {
-                    if sink == Sink::Code || State::new(&cx, sink).carries_param(value, param) {
-                        sinks |= sink.bit();
-                    }
-                }
+                let sinks =
+                    Sink::carried(0, |sink| State::new(&cx, sink).carries_param(value, param));
                 let Some(position) = all_params.iter().position(|p| p == param) else {
                     continue;
                 };
@@ -1485,13 +1465,9 @@ pub(super) fn item_module_returns(
             if !probe.carries_param(value, param) {
                 continue;
             }
-            through[i] |= Sink::Code.bit();
-            for sink in Sink::ALL {
-                if through[i] & sink.bit() == 0 && State::new(&cx, sink).carries_param(value, param)
-                {
-                    through[i] |= sink.bit();
-                }
-            }
+            through[i] = Sink::carried(through[i], |sink| {
+                State::new(&cx, sink).carries_param(value, param)
+            });
         }
     }
     Some(super::Returned {

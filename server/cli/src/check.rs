@@ -320,16 +320,11 @@ fn check_file(
     let display = shown.display().to_string();
     // The class is judged on the path inside the project (`docs/conf.py`, not
     // `../allauth/docs/conf.py`), whatever folder `check` was started from.
-    let class_path = roots
-        .iter()
-        .find_map(|root| {
-            std::path::absolute(path)
-                .ok()?
-                .strip_prefix(root)
-                .ok()
-                .map(|p| p.display().to_string())
-        })
-        .unwrap_or_else(|| display.clone());
+    let absolute = std::path::absolute(path).ok();
+    let class_path = absolute
+        .as_deref()
+        .and_then(|a| roots.iter().find_map(|root| a.strip_prefix(root).ok()))
+        .map_or_else(|| display.clone(), |p| p.display().to_string());
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => {

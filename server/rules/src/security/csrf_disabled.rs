@@ -252,7 +252,7 @@ fn is_exemption<'a>(checker: &Checker<'a>, node: Node<'a>) -> bool {
 /// them from CSRF is their design, not a hole. Decided from the view's name, and for the words
 /// that also name user actions (`revoke`, `complete`) from an identity-protocol module path.
 fn protocol_endpoint(name: &str, path: &str) -> bool {
-    let words = name_words(name);
+    let words = super::secret_names::words(name);
     let words: Vec<&str> = words
         .iter()
         .map(String::as_str)
@@ -293,30 +293,6 @@ fn protocol_endpoint(name: &str, path: &str) -> bool {
             .iter()
             .any(|w| has(w))
         || identity_module && ["revoke", "revocation", "complete"].iter().any(|w| has(w))
-}
-
-/// `apple_post_callback` → apple, post, callback; `OpenIDCallbackView` → open, id, callback,
-/// view; `ACSView` → acs, view.
-fn name_words(name: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    for part in name.split(|c: char| !c.is_ascii_alphanumeric()) {
-        let chars: Vec<char> = part.chars().collect();
-        let mut word = String::new();
-        for (i, &c) in chars.iter().enumerate() {
-            let boundary = c.is_ascii_uppercase()
-                && i > 0
-                && (chars[i - 1].is_ascii_lowercase()
-                    || chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase()));
-            if boundary && !word.is_empty() {
-                words.push(std::mem::take(&mut word));
-            }
-            word.push(c.to_ascii_lowercase());
-        }
-        if !word.is_empty() {
-            words.push(word);
-        }
-    }
-    words
 }
 
 /// Whether the view (or class) calls a signature check anywhere in its body.
@@ -475,15 +451,21 @@ mod tests {
     #[test]
     fn names_split_into_words() {
         assert_eq!(
-            name_words("apple_post_callback"),
+            super::super::secret_names::words("apple_post_callback"),
             ["apple", "post", "callback"]
         );
         assert_eq!(
-            name_words("OpenIDCallbackView"),
+            super::super::secret_names::words("OpenIDCallbackView"),
             ["open", "id", "callback", "view"]
         );
-        assert_eq!(name_words("ACSView"), ["acs", "view"]);
-        assert_eq!(name_words("UserInfoView"), ["user", "info", "view"]);
+        assert_eq!(
+            super::super::secret_names::words("ACSView"),
+            ["acs", "view"]
+        );
+        assert_eq!(
+            super::super::secret_names::words("UserInfoView"),
+            ["user", "info", "view"]
+        );
     }
 
     #[test]
