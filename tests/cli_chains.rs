@@ -6,8 +6,7 @@
 
 mod common;
 
-use common::cli::{run, write};
-use serde_json::Value;
+use common::cli::check_security;
 
 const PYTHON: &[(&str, &str)] = &[
     (
@@ -73,25 +72,7 @@ const JAVASCRIPT: &[(&str, &str)] = &[
 
 /// (path, code, line, message) of each finding of `check --select SEC` over `files`.
 fn check(files: &[(&str, &str)]) -> Vec<(String, String, u64, String)> {
-    let dir = tempfile::tempdir().unwrap();
-    for (name, text) in files {
-        write(dir.path(), name, text);
-    }
-    let out = run(
-        dir.path(),
-        &[
-            "check",
-            "--no-cache",
-            "--select",
-            "SEC",
-            "--format",
-            "json",
-            ".",
-        ],
-    );
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    v.as_array()
-        .unwrap()
+    check_security(files)
         .iter()
         .map(|f| {
             (

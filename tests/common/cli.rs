@@ -29,3 +29,27 @@ pub fn write(dir: &Path, name: &str, text: &str) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(path, text).unwrap();
 }
+
+/// Writes `files` (path, text) into a fresh project folder and runs
+/// `check --no-cache --select SEC --format json .` there: the reported findings.
+#[allow(dead_code)]
+pub fn check_security(files: &[(&str, &str)]) -> Vec<serde_json::Value> {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        write(dir.path(), name, text);
+    }
+    let out = run(
+        dir.path(),
+        &[
+            "check",
+            "--no-cache",
+            "--select",
+            "SEC",
+            "--format",
+            "json",
+            ".",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    v.as_array().unwrap().clone()
+}
