@@ -631,9 +631,25 @@ pub fn classify(
                 | "playground"
         )
     });
+    // The top of the project: documentation and the example or demo projects a repository
+    // ships beside the package (`docs/settings.py` that Sphinx builds the docs with,
+    // `examples/react-spa/backend/backend/settings.py`). They show how to use the package; no
+    // production deployment runs them. Only a relative path knows where the project starts.
+    let top = if absolute {
+        None
+    } else {
+        lower_dirs.first().map(String::as_str)
+    };
+    let top_docs = matches!(top, Some("docs" | "doc"));
+    let top_examples = matches!(
+        top,
+        Some("examples" | "example" | "demo" | "demos" | "samples" | "sample")
+    );
     if settings_like
         && (stem.starts_with("test")
             || dev_project
+            || top_docs
+            || top_examples
             || word_list
                 .iter()
                 .any(|w| NON_PRODUCTION_WORDS.contains(&w.as_str())))
@@ -645,15 +661,12 @@ pub fn classify(
     let management_command = lower_dirs.len() >= 2
         && lower_dirs[lower_dirs.len() - 1] == "commands"
         && lower_dirs[lower_dirs.len() - 2] == "management";
-    // The project's documentation (`docs/conf.py`, the settings Sphinx builds Django docs
-    // with): a top-level `docs/` only, since `app/docs/` may serve API documentation.
-    let top_docs = !absolute
-        && lower_dirs
-            .first()
-            .is_some_and(|d| matches!(d.as_str(), "docs" | "doc"));
+    // The project's documentation (`docs/conf.py`) and example projects (see `top_docs`): a
+    // top-level folder only, since `app/docs/` may serve API documentation.
     if SCRIPT_FILES.contains(&name.as_str())
         || near(2).any(|d| SCRIPT_DIRS.contains(&d.as_str()))
         || top_docs
+        || top_examples
         || management_command
         || c.management_command
         || (c.reads_argv && !c.framework_import)
@@ -725,11 +738,15 @@ mod tests {
             ("blog/management/commands/import_posts.py", Script),
             ("flaskbb/cli/main.py", Script),
             ("webpack.config.js", Script),
-            ("docs/settings.py", Script),
+            ("docs/settings.py", DevSettings),
+            ("docs/conf.py", Script),
+            ("examples/react-spa/backend/backend/urls.py", Script),
+            ("examples/react-spa/backend/backend/settings.py", DevSettings),
+            ("/home/u/examples/shop/app/views.py", Runtime),
             ("devproject/settings.py", DevSettings),
             ("examples/regular-django/example/settings.py", DevSettings),
-            ("examples/shop/api/settings.py", Runtime),
-            ("docs/conf.py", Script),
+            ("examples/shop/api/settings.py", DevSettings),
+            ("shop/examples/api/views.py", Runtime),
             ("app/docs/router.py", Runtime),
             ("proj/settings/dev.py", DevSettings),
             ("proj/settings/production.py", Runtime),
