@@ -129,7 +129,10 @@ fn report_named<'a>(checker: &mut Checker<'a>, name: &str, value: Node<'a>, targ
     let Some(literal) = literal_value(checker, value) else {
         return;
     };
-    if is_not_a_secret(&literal, name) || has_specific_finding(&literal) {
+    if is_not_a_secret(&literal, name)
+        || has_specific_finding(&literal)
+        || shared_with_plain_key(checker, value, &literal)
+    {
         return;
     }
     // Tokens are machine-made: a single-case word is a marker or a sentinel
@@ -339,6 +342,37 @@ fn report_known_secret<'a>(
         );
         attach(finding, fix);
     }
+}
+
+/// `{ title: "string", admin_session_secret: "string" }`, `{"password": "private", "is_private":
+/// "private"}`: a value a key that names no secret holds too in the same object or dictionary is
+/// a category, a type or a group name (a table of settings), not a secret, which is never shared.
+fn shared_with_plain_key(checker: &Checker, value: Node, literal: &str) -> bool {
+    let Some(pair) = value
+        .parent()
+        .filter(|p| p.kind_str() == "pair" && p.field("value") == Some(value))
+    else {
+        return false;
+    };
+    let Some(object) = pair.parent() else {
+        return false;
+    };
+    let mut cursor = object.walk();
+    let shared = object.named_children(&mut cursor).any(|other| {
+        other != pair
+            && other.kind_str() == "pair"
+            && other
+                .field("value")
+                .and_then(|v| literal_value(checker, v))
+                .is_some_and(|v| v == literal)
+            && other
+                .field("key")
+                .map(|k| {
+                    literal_value(checker, k).unwrap_or_else(|| checker.text(k).to_owned())
+                })
+                .is_some_and(|k| !is_secret_name(&k))
+    });
+    shared
 }
 
 /// The name a literal is bound to, if any (`X = "…"`, `f(x="…")`, `{"x": "…"}`).

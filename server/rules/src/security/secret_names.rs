@@ -298,6 +298,16 @@ pub(crate) fn is_not_a_secret(value: &str, target: &str) -> bool {
         "false",
         "disabled",
         "unset",
+        "notset",
+        "not_set",
+        "not-set",
+        "not_available",
+        "not-available",
+        "notavailable",
+        "unavailable",
+        "n/a",
+        "unused",
+        "irrelevant",
         "empty",
         "bearer",
         "basic",
@@ -789,6 +799,8 @@ mod tests {
             "pbkdf2_sha256$600000$abc$def",
             "/etc/secrets/key.pem",
             "sk_test_51H8abc",
+            "not_available",
+            "unused",
         ] {
             assert!(is_not_a_secret(v, "password"), "{v:?}");
         }
