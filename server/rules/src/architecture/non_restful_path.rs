@@ -127,13 +127,14 @@ fn is_param(segment: &str) -> bool {
 /// What is wrong with a path, if anything.
 #[cfg(test)]
 fn smell(path: &str) -> Option<String> {
-    smell_in(path, true)
+    smell_in(path, true, false)
 }
 
 /// What is wrong with a path; verbs in segments only when `actions` (an HTTP API, where the
 /// method can say the action; HTML forms can only `GET` and `POST`, so server-rendered pages
-/// name their actions in the path).
-fn smell_in(path: &str, actions: bool) -> Option<String> {
+/// name their actions in the path); format extensions only on an API (`api`: known to be one,
+/// such as a FastAPI path operation or a Django API view; otherwise when the path says so).
+fn smell_in(path: &str, actions: bool, api: bool) -> Option<String> {
     let segments: Vec<&str> = path
         .split('/')
         .filter(|s| !s.is_empty() && !is_param(s))
@@ -169,10 +170,24 @@ fn smell_in(path: &str, actions: bool) -> Option<String> {
             "the path segment `{seg}` names an action (`{verb}`); name {resource} and let the HTTP method say the action (`{method}`)"
         ));
     }
-    if let Some(last) = segments.last() {
+    // A format extension on an API resource (`/api/users.json`, `/users/:id/orders.json`); a fixed
+    // path outside an API is a document served as a file (`/locales.json`,
+    // `/sitemap-posts.xml`, a plugin's `plugin-definitions.json`).
+    let api_like = api
+        || path.split('/').any(|s| {
+        let s = s.to_ascii_lowercase();
+        s == "api"
+            || s == "rest"
+            || (s.len() >= 2 && s.starts_with('v') && s[1..].bytes().all(|b| b.is_ascii_digit()))
+    }) || path.split('/').any(|s| !s.is_empty() && is_param(s));
+    if let Some(last) = segments.last().filter(|_| api_like) {
         for ext in [".json", ".xml"] {
             if let Some(stem) = last.strip_suffix(ext) {
-                if !KNOWN_FILES.contains(&stem.to_ascii_lowercase().as_str()) {
+                let file = words(stem)
+                    .iter()
+                    .any(|w| KNOWN_FILES.contains(&w.as_str()))
+                    || KNOWN_FILES.contains(&stem.to_ascii_lowercase().as_str());
+                if !file {
                     return Some(format!(
                         "the path ends in `{ext}`, a format rather than a resource; serve one URL and choose the format from the `Accept` header"
                     ));
@@ -202,12 +217,18 @@ fn smell_in(path: &str, actions: bool) -> Option<String> {
     None
 }
 
-fn report<'a>(checker: &mut Checker<'a>, path_node: Node<'a>, path: &str) {
-    report_in(checker, path_node, path, true);
+fn report<'a>(checker: &mut Checker<'a>, path_node: Node<'a>, path: &str, api: bool) {
+    report_in(checker, path_node, path, true, api);
 }
 
-fn report_in<'a>(checker: &mut Checker<'a>, path_node: Node<'a>, path: &str, actions: bool) {
-    if let Some(message) = smell_in(path, actions) {
+fn report_in<'a>(
+    checker: &mut Checker<'a>,
+    path_node: Node<'a>,
+    path: &str,
+    actions: bool,
+    api: bool,
+) {
+    if let Some(message) = smell_in(path, actions, api) {
         checker.report(path_node, message);
     }
 }
@@ -220,7 +241,8 @@ fn check_decorator_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>)
         return;
     };
     if let (Some(node), Some(path)) = (route.path_node, route.path.as_deref()) {
-        report(checker, node, path);
+        let api = route.framework == routes::Framework::FastApi || in_api_folder(checker);
+        report(checker, node, path, api);
     }
 }
 
@@ -246,7 +268,16 @@ fn check_django_path_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a
         return;
     };
     let view = args.get(1, "view", checker.source);
-    report_in(checker, node, path, django_api(checker, view));
+    let api = django_api(checker, view);
+    report_in(checker, node, path, api, api);
+}
+
+/// Whether the module lives in an `api` folder (`routes/api/users.js`, `app/api/v1/orders.py`).
+fn in_api_folder(checker: &Checker<'_>) -> bool {
+    let path = checker.path.replace('\\', "/").to_ascii_lowercase();
+    let mut dirs: Vec<&str> = path.split('/').collect();
+    dirs.pop();
+    dirs.iter().any(|d| *d == "api" || *d == "apis")
 }
 
 /// Whether a Django route serves an HTTP API rather than a server-rendered page: the URLconf
@@ -304,7 +335,8 @@ fn check_javascript_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>
         return;
     }
     if let Some(path) = route.route.path.as_deref() {
-        report(checker, node, path);
+        let api = in_api_folder(checker);
+        report(checker, node, path, api);
     }
 }
 
@@ -329,7 +361,8 @@ Flags route paths with naming smells:
   and `POST`, so server-rendered pages such as `change-password/` name their action. A bare verb segment (`/users/add/`, `/posts/{id}/delete/`) is how
   server-rendered apps name form and confirmation pages (the Django admin does), and page names
   like `/posts/new` or actions like `/login` and `/search` are not reported either;
-- a format extension at the end, `/users.json` (documents that are files by nature, such as
+- a format extension at the end of an API path, `/api/users.json` or `/users/:id/orders.json`
+  (documents that are files by nature, such as
   `/openapi.json`, `/sitemap.xml` or the JSON Web Key Set `/.well-known/jwks.json`, are not
   reported);
 - camelCase and kebab-/snake-case segments mixed in one path.
@@ -377,7 +410,12 @@ mod tests {
         assert!(smell("/api/v1/delete_item").is_some());
         assert!(smell("/orders/create").is_none());
         assert!(smell("/orders/create-bulk").is_some());
-        assert!(smell("/users.json").is_some());
+        assert!(smell("/api/users.json").is_some());
+        assert!(smell("/users/{id}/orders.json").is_some());
+        assert!(smell("/v2/orders.xml").is_some());
+        assert!(smell("/locales.json").is_none());
+        assert!(smell("/pluginfw/plugin-definitions.json").is_none());
+        assert!(smell("/sitemap-:resource.xml").is_none());
         assert!(smell("/.well-known/jwks.json").is_none());
         assert!(smell("/userProfiles/{id}/order-items").is_some());
         assert!(smell("/users/{id}").is_none());
