@@ -170,6 +170,15 @@ fn check_recursive_merge<'a>(checker: &mut Checker<'a>, func: Node<'a>, args: &[
     let Some(into) = into else {
         return;
     };
+    // A merge hands the recursion the source's value for the key too (`merge(to[key],
+    // from[key])`, `wrap(context[name], fn)`); a walk over one object that passes its own
+    // parameters on unchanged (`replaceId(obj[key], oldId, newId)`) copies nothing in.
+    let source_value = args.iter().copied().any(|a| {
+        a != into && !(a.kind_str() == "identifier" && params.contains(&checker.text(a)))
+    });
+    if !source_value {
+        return;
+    }
     // A merge writes into the object it walks into (`to[key] = …` and `merge(to[key], …)`); a
     // recursion that only reads it or builds a new object does not pollute anything.
     let target = into.field("object").map(|o| checker.text(o)).unwrap_or("");
