@@ -434,6 +434,7 @@ pub static RULES: &[&Rule] = &[
     &security::missing_object_authorization::RULE,
     &security::websocket_any_origin::RULE,
     &security::graphql_schema_exposed::RULE,
+    &security::graphql_unbounded_query::RULE,
     &crossfile::duplicate_route::RULE,
     &crossfile::missing_auth::RULE,
     &crossfile::missing_health_check::RULE,

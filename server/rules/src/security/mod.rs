@@ -13,6 +13,7 @@ pub mod cookie_flags;
 pub mod csrf_disabled;
 pub mod debug_enabled;
 pub mod graphql_schema_exposed;
+pub mod graphql_unbounded_query;
 pub mod hardcoded_secret;
 pub mod host_header_injection;
 pub mod insecure_cookie;
