@@ -433,6 +433,7 @@ pub static RULES: &[&Rule] = &[
     &security::unsafe_archive_extraction::RULE,
     &security::missing_object_authorization::RULE,
     &security::websocket_any_origin::RULE,
+    &security::websocket_message_size::RULE,
     &security::graphql_schema_exposed::RULE,
     &security::graphql_unbounded_query::RULE,
     &crossfile::duplicate_route::RULE,
