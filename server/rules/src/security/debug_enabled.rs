@@ -33,8 +33,72 @@ pub static RULE: Rule = Rule {
             query: include_str!("../../../../queries/python/calls.scm"),
             run: check_call,
         },
+        Check {
+            family: Family::JavaScript,
+            query_path: "javascript/calls.scm",
+            query: include_str!("../../../../queries/javascript/calls.scm"),
+            run: check_javascript,
+        },
     ],
 };
+
+/// GraphQL servers that take `debug=` (Ariadne: tracebacks in the `errors` of the response).
+const GRAPHQL_DEBUG: &[&str] = &[
+    "ariadne.asgi.GraphQL",
+    "ariadne.wsgi.GraphQL",
+    "ariadne.graphql",
+    "ariadne.graphql_sync",
+];
+const GRAPHQL: &str = "GraphQL error responses then carry the Python traceback, file paths and source lines to every client";
+
+/// Apollo Server: `includeStacktraceInErrorResponses` (v4) and `debug` (v2/v3).
+const APOLLO: &[&str] = &[
+    "@apollo/server.ApolloServer",
+    "apollo-server.ApolloServer",
+    "apollo-server-express.ApolloServer",
+    "apollo-server-koa.ApolloServer",
+    "apollo-server-fastify.ApolloServer",
+    "apollo-server-lambda.ApolloServer",
+];
+
+fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
+        return;
+    };
+    if settings::is_non_production_file(checker.path) || checker.resolve_callee(func, APOLLO).is_none()
+    {
+        return;
+    }
+    let Some(options) = super::missing_security_headers::js_args(args)
+        .first()
+        .copied()
+        .filter(|o| o.kind_str() == "object")
+    else {
+        return;
+    };
+    let props = super::missing_security_headers::Props::of(checker, options);
+    for key in ["includeStacktraceInErrorResponses", "debug"] {
+        let (Some(pair), Some(value)) = (props.pair(key), props.get(key)) else {
+            continue;
+        };
+        if value.kind_str() != "true" {
+            continue;
+        }
+        checker
+            .report(pair, format!(
+                "`{}` makes Apollo Server put the stack trace of every error into the response in every environment (Apollo leaves it off when `NODE_ENV` is `production` unless told otherwise): file paths, library versions and code lines go to any client; remove it, or tie it to the environment (`process.env.NODE_ENV !== \"production\"`)",
+                checker.text(pair)
+            ))
+            .with_fix(
+                "Only in development",
+                Applicability::Safe,
+                vec![Edit {
+                    range: value.byte_range(),
+                    content: "process.env.NODE_ENV !== \"production\"".to_owned(),
+                }],
+            );
+    }
+}
 
 /// Constructors that take `debug=`.
 const DEBUG_CONSTRUCTORS: &[&str] = &["fastapi.FastAPI", "starlette.applications.Starlette"];
@@ -122,6 +186,8 @@ fn check_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     };
     let (what, env) = if checker.resolve_callee(func, DEBUG_CONSTRUCTORS).is_some() {
         (ASGI, "DEBUG")
+    } else if checker.resolve_callee(func, GRAPHQL_DEBUG).is_some() {
+        (GRAPHQL, "DEBUG")
     } else if settings::is_app_run(checker, func) {
         (FLASK, "FLASK_DEBUG")
     } else {
@@ -171,7 +237,10 @@ Flags debug mode switched on with a literal `True`: `app.run(debug=True)`, `app.
 `app.config["DEBUG"] = True` / `app.config.update(DEBUG=True)` and `DEBUG = True` in a Flask
 config class (Flask); `FastAPI(debug=True)` and `Starlette(debug=True)`; and `DEBUG = True` at
 module level in a Django settings module (a file whose name contains `settings`, or one that
-assigns `INSTALLED_APPS`, `ROOT_URLCONF` or `MIDDLEWARE`).
+assigns `INSTALLED_APPS`, `ROOT_URLCONF` or `MIDDLEWARE`); GraphQL servers that put
+tracebacks into error responses: Ariadne's `GraphQL(schema, debug=True)` (and `graphql(…,
+debug=True)`), Apollo Server's `includeStacktraceInErrorResponses: true` (v4) or `debug: true`
+(v2/v3), whose fix ties the value to `NODE_ENV`.
 
 `app.run(debug=True)` under `if __name__ == "__main__":` is still reported: that is how the
 Werkzeug debugger ends up on a server started with `python app.py`. Not reported: values read
