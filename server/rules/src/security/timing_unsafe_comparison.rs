@@ -643,6 +643,11 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     else {
         return;
     };
+    // As in Python: two values the server holds (`this.previous("secret") !==
+    // this.get("secret")`, a stored webhook matched against the configured one) leak nothing.
+    if !js_caller_supplied(checker, a) && !js_caller_supplied(checker, b) {
+        return;
+    }
     if (secret_a.is_none() && is_js_named_constant(checker, a))
         || (secret_b.is_none() && is_js_named_constant(checker, b))
         || is_js_structural(checker, a)
@@ -660,6 +665,46 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             with_article(&describe(&secret)),
         ),
     );
+}
+
+/// Whether a JavaScript operand can carry what a caller sent: request data, or a parameter of
+/// the enclosing function, except the element a collection method hands its callback
+/// (`webhooks.find((w) => w.secret === expected.secret)`: the server's own list).
+fn js_caller_supplied<'a>(checker: &Checker<'a>, node: Node<'a>) -> bool {
+    let Some(taint) = checker.taint(node, ba_analysis::Sink::Code) else {
+        return false;
+    };
+    if taint.user {
+        return true;
+    }
+    let Some(param) = checker
+        .item
+        .descendant_for_byte_range(taint.origin.start, taint.origin.end)
+    else {
+        return true;
+    };
+    let mut function = param;
+    while let Some(parent) = function.parent() {
+        function = parent;
+        if ba_analysis::routes::is_js_function(function.kind_str()) {
+            break;
+        }
+    }
+    let method = function
+        .parent()
+        .filter(|a| a.kind_str() == "arguments")
+        .and_then(|a| a.parent())
+        .and_then(|c| c.field("function"))
+        .filter(|f| f.kind_str() == "member_expression")
+        .and_then(|f| f.field("property"))
+        .map(|p| checker.text(p));
+    !matches!(
+        method,
+        Some(
+            "find" | "findLast" | "filter" | "some" | "every" | "map" | "forEach" | "findIndex"
+                | "flatMap"
+        )
+    )
 }
 
 const DOCS: &str = r#"## What it does
@@ -687,7 +732,9 @@ when one holds a secret by the same names (`signature`, `apiKey`, `token`, `req.
 `req.headers["x-api-key"]`, an HMAC's `.digest("hex")`). Comparisons with literals, `null`,
 `undefined` or `typeof x`, with enum members (`TokenType.Bearer`, `SyntaxKind.EqualsToken`),
 about kinds, types, states or lengths (`node.kind === …`, `err.code === …`), arithmetic, nonces
-(public once used), and in test files are not reported. A name whose last word is `token` counts
+(public once used), two values the server holds (no request data or function parameter on
+either side; the element a `find`/`filter`/`forEach` callback receives is the server's own
+list), and in test files are not reported. A name whose last word is `token` counts
 only with a word that says which credential (`apiToken`, `csrfToken`, `resetToken`,
 `expectedToken`…): a bare `token`, `firstToken` or `startToken` is a lexer's token as often as
 not. There is no fix: `crypto.timingSafeEqual` throws on buffers of different lengths, so
