@@ -186,3 +186,16 @@ fn check_reports_cross_file_findings() {
         "{found:?}"
     );
 }
+
+/// hapi: `server.route` with route objects and arrays (spread from modules), plugins
+/// (`exports.plugin`, `module.exports = { name, register }`, `module.exports = { plugin }`)
+/// registered with `routes: { prefix }`, `server.auth.default` set in a plugin for the whole
+/// server, `options: { auth: false }` and `{ mode: "try" }` opting out.
+#[test]
+fn hapi_route_table() {
+    let (mut index, base) = index_of("hapi_library");
+    snapshot(
+        "apps__hapi_library__routes",
+        app::route_table(&mut index, &base),
+    );
+}

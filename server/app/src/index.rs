@@ -506,7 +506,9 @@ impl<'a> Resolver<'a> {
                 let k = self.js_module(file, spec)?;
                 let export = match (export, rest) {
                     ("*", Some(r)) => Some(r.to_owned()),
-                    ("*", None) => return None,
+                    // `import * as users from "./users"; server.register(users)`: a hapi
+                    // plugin module exports `plugin`.
+                    ("*", None) => Some("plugin".to_owned()),
                     ("", None) => None,
                     (e, None) => Some(e.to_owned()),
                     _ => return None,
@@ -570,6 +572,11 @@ impl<'a> Resolver<'a> {
             owners
                 .get(id)
                 .is_some_and(|(o, _)| o.framework == Framework::Fastify)
+        };
+        let hapi = |id: &OwnerId| {
+            owners
+                .get(id)
+                .is_some_and(|(o, _)| o.framework == Framework::Hapi)
         };
         let mut routes: HashMap<OwnerId, Vec<(Arc<str>, usize)>> = HashMap::new();
         let mut edges: HashMap<OwnerId, Vec<Edge>> = HashMap::new();
@@ -637,6 +644,10 @@ impl<'a> Resolver<'a> {
                         // hooks we cannot see; naming it in the chain would claim what it
                         // does (`jwt` is not a check until a hook calls `jwtVerify`).
                         None if fastify(&parent) && m.prefix.is_none() => {}
+                        // hapi: a package plugin (`hapi-auth-jwt2`, `@hapi/inert`) adds a
+                        // scheme or a handler type; only `server.auth.default` and a
+                        // route's `auth` protect routes.
+                        None if hapi(&parent) => {}
                         None => deps.push(c.clone()),
                     }
                 }
@@ -656,9 +667,10 @@ impl<'a> Resolver<'a> {
             let mut moved = false;
             for (parent, list) in &edges {
                 for (_, _, child, _, _) in list {
-                    let shared = owners
-                        .get(child)
-                        .is_some_and(|(o, _)| o.shares_parent && o.framework == Framework::Fastify);
+                    let shared = owners.get(child).is_some_and(|(o, _)| {
+                        o.shares_parent
+                            && matches!(o.framework, Framework::Fastify | Framework::Hapi)
+                    });
                     if !shared || child == parent {
                         continue;
                     }
@@ -1064,7 +1076,11 @@ impl Walk<'_> {
                 registration: (key.clone(), Anchor::Route(*i)),
                 handler: (key.clone(), Anchor::Route(*i)),
                 handler_name: route.handler.clone(),
-                auth: c.iter().any(|d| is_auth_name(d)),
+                // hapi's `options: { auth: false }` turns the default strategy off.
+                auth: c.iter().any(|d| is_auth_name(d))
+                    && !c
+                        .iter()
+                        .any(|d| d == "auth: false" || d == "auth: optional"),
                 public: c.iter().any(|d| is_public_name(d)),
                 class: f.facts.class,
                 chain: c,
