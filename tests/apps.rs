@@ -199,3 +199,16 @@ fn hapi_route_table() {
         app::route_table(&mut index, &base),
     );
 }
+
+/// Next.js: Pages API routes (`pages/api/posts/[id].ts`, methods from `req.method` checks) and
+/// App Router route handlers (`app/api/bookmarks/[id]/route.ts`, route groups left out of the
+/// URL) under one project owner; authentication from `getServerSession`, 401 answers and an
+/// authenticating `middleware.ts` matcher.
+#[test]
+fn next_route_table() {
+    let (mut index, base) = index_of("next_blog");
+    snapshot(
+        "apps__next_blog__routes",
+        app::route_table(&mut index, &base),
+    );
+}

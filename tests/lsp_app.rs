@@ -360,6 +360,53 @@ fn hapi_plugin_routes_in_symbols_and_hover() {
     assert!(c.shutdown().success());
 }
 
+/// Next.js: an App Router route file's exported handlers and a Pages API route show with the
+/// paths their files give them.
+#[test]
+fn next_file_routes_in_symbols() {
+    let (_dir, root) = workspace("next_blog");
+    let mut c = start_in(&root);
+    let bookmarks = root.join("src/app/api/bookmarks/route.ts");
+    let uri = open_file(&mut c, &bookmarks);
+    c.diagnostics(&uri, 1);
+    let resp = c.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    let found: Vec<String> = resp["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap_or("").to_owned())
+        .collect();
+    for route in ["GET /api/bookmarks", "POST /api/bookmarks"] {
+        assert!(found.iter().any(|n| n == route), "{route}: {found:?}");
+    }
+    // Files in dynamic segments (`[id]/route.ts`, `comments/[id]/report.ts`), not open.
+    let resp = c.request("workspace/symbol", json!({"query": "bookmarks/:id"}));
+    let mut names: Vec<String> = resp["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap_or("").to_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["DELETE /api/bookmarks/:id", "PATCH /api/bookmarks/:id"],
+        "{names:?}"
+    );
+    let resp = c.request("workspace/symbol", json!({"query": "report"}));
+    let found = resp["result"].as_array().unwrap();
+    assert!(
+        found
+            .iter()
+            .any(|s| s["name"] == "POST /api/comments/:id/report"),
+        "{found:?}"
+    );
+    assert!(c.shutdown().success());
+}
+
 #[test]
 fn without_a_workspace_open_files_still_form_an_index() {
     let mut c = Client::spawn();

@@ -559,6 +559,10 @@ impl<'a> Resolver<'a> {
         }
         // A name that resolves to no known owner still groups its file's routes.
         let owner_of = |key: &Arc<str>, name: &str| -> OwnerId {
+            // Every route file of a Next.js project hangs off the project's one owner.
+            if name.starts_with(crate::nextjs::NEXT_OWNER) {
+                return (Arc::from(name), name.to_owned());
+            }
             self.resolve_ref(key, name, 0)
                 .filter(|id| owners.contains_key(id))
                 .unwrap_or_else(|| (key.clone(), name.to_owned()))
@@ -1056,8 +1060,17 @@ impl Walk<'_> {
             let route = &f.facts.routes[*i];
             let mut c = chain.clone();
             c.extend(applies(key, route.order));
-            c.extend(route.deps.iter().cloned());
             let path = join_paths(&prefix, &route.path);
+            // A Next.js `middleware.ts` applies to the paths its `config.matcher` covers.
+            for (_, _, names, p) in mws {
+                if p.as_deref()
+                    .and_then(|p| p.strip_prefix("matcher:"))
+                    .is_some_and(|m| crate::nextjs::matcher_covers(m, &path))
+                {
+                    c.extend(names.iter().cloned());
+                }
+            }
+            c.extend(route.deps.iter().cloned());
             let path = if path.is_empty() {
                 "/".to_owned()
             } else {

@@ -105,6 +105,8 @@ pub fn check(resolved: &Resolved, out: &mut Vec<CrossFinding>) {
             // Fastify refuses a second registration of a route: the application does not start.
             let effect = if r.framework == ba_app::Framework::Fastify {
                 "Fastify refuses to start (`FST_ERR_DUPLICATED_ROUTE`)"
+            } else if r.framework == ba_app::Framework::NextJs {
+                "Next.js reports the conflict (a page file and an app route, or two files, for one path) and serves at most one of them"
             } else if r.framework == ba_app::Framework::Hapi {
                 "hapi refuses to start (`New route … conflicts with existing`)"
             } else {

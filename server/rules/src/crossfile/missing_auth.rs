@@ -47,6 +47,12 @@ an inline hook naming its check (`await request.jwtVerify()`). Registering `@fas
 (set anywhere, a plugin included: it is the server's) and a route's `options.auth` (a strategy,
 or `{ strategy, scope }`); registering `@hapi/jwt` or `hapi-auth-jwt2` and declaring
 `server.auth.strategy` protect nothing until a default or a route names the strategy.
+Next.js API routes (`pages/api/…`, `app/…/route.ts`) of one project are compared with each
+other: a handler is protected when it calls an authentication function (`getServerSession`,
+`auth()`, `getToken`, `currentUser`, a project helper such as `requireUser`), is wrapped in one
+(`withApiAuthRequired(handler)`), reads the `Authorization` header or answers 401/403 itself,
+or when an authenticating `middleware.ts` matches its path (`config.matcher`; a matcher with a
+regular expression is taken to cover every route).
 
 Never reported:
 - routes marked public or optionally authenticated: `@jwt_optional`,
