@@ -212,3 +212,15 @@ fn next_route_table() {
         app::route_table(&mut index, &base),
     );
 }
+
+/// Fastify as `fastify-cli` generates it: chained `register(a).register(b)` calls,
+/// `@fastify/autoload` folders with a module's `autoPrefix` (exported, or a property of the
+/// plugin function) after the folder's prefix and `prefixOverride` replacing it.
+#[test]
+fn fastify_autoload_route_table() {
+    let (mut index, base) = index_of("fastify_autoload");
+    snapshot(
+        "apps__fastify_autoload__routes",
+        app::route_table(&mut index, &base),
+    );
+}

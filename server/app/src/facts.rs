@@ -335,6 +335,9 @@ pub struct FileFacts {
     /// fp(users)`), marked on their owners once the whole file is known.
     #[doc(hidden)]
     pub shared_plugins: Vec<String>,
+    /// A Fastify plugin module's `autoPrefix` and `prefixOverride` exports, which
+    /// `@fastify/autoload` applies when it loads the module.
+    pub auto_prefix: (Option<String>, Option<String>),
     /// While extracting: arrays made only of other arrays (`module.exports = [...users,
     /// ...books]`), hapi route lists once one of them is known to be.
     #[doc(hidden)]
@@ -447,6 +450,12 @@ impl FileFacts {
         );
         self.shared_plugins
             .extend(other.shared_plugins.iter().cloned());
+        if other.auto_prefix.0.is_some() {
+            self.auto_prefix.0 = other.auto_prefix.0.clone();
+        }
+        if other.auto_prefix.1.is_some() {
+            self.auto_prefix.1 = other.auto_prefix.1.clone();
+        }
         self.spread_routes.extend(
             other
                 .spread_routes

@@ -159,7 +159,7 @@ fn route_shape(f: &FileFacts) -> u64 {
         &f.imports,
         &f.functions,
         (&f.serializers, &f.list_views),
-        &f.exports,
+        (&f.exports, &f.auto_prefix),
         &f.owners,
         &f.mounts,
         &f.routes,
@@ -601,6 +601,10 @@ impl<'a> Resolver<'a> {
                     // `@fastify/autoload`: every module under the folder that exports a plugin,
                     // prefixed with its sub-folder (`routes/users/index.js` → `/users`).
                     if let Some(dir) = c.strip_prefix("autoload:") {
+                        let (dir, flat) = match dir.strip_suffix("|flat") {
+                            Some(d) => (d, true),
+                            None => (dir, false),
+                        };
                         let base = normalize(&format!("{}/{dir}", dir_of(&f.path)));
                         for g in self.files.values() {
                             let Some(rest) = g.path.strip_prefix(&format!("{base}/")) else {
@@ -612,7 +616,15 @@ impl<'a> Resolver<'a> {
                             else {
                                 continue;
                             };
-                            let sub = dir_of(rest);
+                            let sub = if flat { "" } else { dir_of(rest) };
+                            // The module's `autoPrefix` replaces the folder's prefix; its
+                            // `prefixOverride` replaces the autoload's `options.prefix` too
+                            // (`=` marks it), as `@fastify/autoload` computes them.
+                            let folder = match &g.facts.auto_prefix {
+                                (_, Some(over)) => Some(format!("={over}")),
+                                (Some(auto), None) => Some(auto.clone()),
+                                (None, None) => (!sub.is_empty()).then(|| format!("/{sub}")),
+                            };
                             any_child = true;
                             mounted.insert(child.clone());
                             edges.entry(parent.clone()).or_default().push((
@@ -620,7 +632,7 @@ impl<'a> Resolver<'a> {
                                 i,
                                 child,
                                 deps.clone(),
-                                (!sub.is_empty()).then(|| format!("/{sub}")),
+                                folder,
                             ));
                         }
                         continue;
@@ -1108,6 +1120,7 @@ impl Walk<'_> {
             c.extend(applies(key, m.order));
             c.extend(deps.iter().cloned());
             let mount_prefix = match (&m.prefix, folder) {
+                (_, Some(over)) if over.starts_with('=') => Some(over[1..].to_owned()),
                 (Some(p), Some(sub)) => Some(join_paths(p, sub)),
                 (p, sub) => p.clone().or_else(|| sub.clone()),
             };
@@ -1514,6 +1527,41 @@ mod tests {
         assert_eq!(
             table(&mut index),
             vec!["GET /api/ auth=true", "GET /api/users/:id auth=true"]
+        );
+    }
+
+    /// `register(a).register(b, { prefix })` chains, and `dirNameRoutePrefix: false` (folders
+    /// add no prefix) beside a module's `export const autoPrefix`.
+    #[test]
+    fn fastify_register_chains_and_flat_autoload() {
+        let mut index = WorkspaceIndex::new();
+        add(
+            &mut index,
+            "/p/server.mjs",
+            "import Fastify from 'fastify';\nimport path from 'node:path';\nimport AutoLoad from '@fastify/autoload';\nimport users from './users.mjs';\nconst app = Fastify();\napp.register(users, { prefix: '/users' }).register(AutoLoad, { dir: path.join(__dirname, 'routes'), dirNameRoutePrefix: false });\n",
+        );
+        add(
+            &mut index,
+            "/p/users.mjs",
+            "export default async function users(fastify) {\n  fastify.get('/:id', async () => null);\n}\n",
+        );
+        add(
+            &mut index,
+            "/p/routes/billing/invoices.mjs",
+            "export default async function (fastify) {\n  fastify.get('/invoices', async () => []);\n}\n",
+        );
+        add(
+            &mut index,
+            "/p/routes/billing/plans.mjs",
+            "export const autoPrefix = '/plans';\nexport default async function (fastify) {\n  fastify.get('/', async () => []);\n}\n",
+        );
+        assert_eq!(
+            table(&mut index),
+            vec![
+                "GET /invoices auth=false",
+                "GET /plans/ auth=false",
+                "GET /users/:id auth=false"
+            ]
         );
     }
 

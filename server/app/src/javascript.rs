@@ -329,6 +329,11 @@ fn declarator(cx: &mut Cx, n: Node) {
     if cx.m.fastify && name_plugin(cx, value, var, false) {
         return;
     }
+    // `export const autoPrefix = "/users"` (a declaration's only `autoPrefix` is an export or
+    // a local nobody reads).
+    if cx.m.fastify && auto_prefix(cx, var, value) {
+        return;
+    }
     if hapi::is_container(value, src) {
         hapi::container(cx, var, value);
         return;
@@ -883,6 +888,11 @@ fn assignment(cx: &mut Cx, n: Node) {
                 local: l.to_owned(),
             });
         }
+        return;
+    }
+    // `@fastify/autoload` reads a plugin module's `autoPrefix` and `prefixOverride`
+    // (`module.exports.autoPrefix = "/users"`, `plugin.autoPrefix = …`).
+    if cx.m.fastify && auto_prefix(cx, l.rsplit('.').next().unwrap_or(""), right) {
         return;
     }
     if cx.m.fastify && l == "module.exports" && name_plugin(cx, right, "module.exports", true) {
@@ -1773,6 +1783,20 @@ fn route_option_deps(options: Node, src: &str) -> Vec<String> {
     deps
 }
 
+/// `autoPrefix = "/x"` / `prefixOverride = "/x"`: recorded for `@fastify/autoload`; true when
+/// `name` was one of them with a literal value.
+fn auto_prefix(cx: &mut Cx, name: &str, value: Node) -> bool {
+    let Some(p) = string_lit(value, cx.src).filter(|p| !p.contains("${")) else {
+        return false;
+    };
+    match name {
+        "autoPrefix" => cx.out.auto_prefix.0 = Some(p.to_owned()),
+        "prefixOverride" => cx.out.auto_prefix.1 = Some(p.to_owned()),
+        _ => return false,
+    }
+    true
+}
+
 /// `dir: path.join(__dirname, "routes")` (or `join(__dirname, "src", "routes")`) in
 /// `@fastify/autoload`'s options: the folder relative to the file, `/`-separated.
 fn autoload_dir(options: Node, src: &str) -> Option<String> {
@@ -1799,13 +1823,49 @@ fn autoload_dir(options: Node, src: &str) -> Option<String> {
     (!joined.is_empty() && !joined.contains("${")).then_some(joined)
 }
 
+/// The instance a chain of Fastify calls starts at: `fastify` in
+/// `fastify.register(a).register(b)` (`register`, `addHook`, `decorate`, `after` return it).
+fn chain_root<'t>(mut object: Node<'t>, src: &str) -> Option<Node<'t>> {
+    for _ in 0..64 {
+        match object.kind_str() {
+            "identifier" => return Some(object),
+            "call_expression" => {
+                let f = object
+                    .field("function")
+                    .filter(|f| f.kind_str() == "member_expression")?;
+                let chained = f.field("property").is_some_and(|p| {
+                    matches!(
+                        text(p, src),
+                        "register"
+                            | "addHook"
+                            | "decorate"
+                            | "decorateRequest"
+                            | "decorateReply"
+                            | "after"
+                    )
+                });
+                if !chained {
+                    return None;
+                }
+                object = f.field("object")?;
+            }
+            _ => return None,
+        }
+    }
+    None
+}
+
 /// `fastify.register(plugin, { prefix })`, `fastify.addHook("onRequest", hook)`,
 /// `fastify.route({ method, url, handler, … })`; true when `n` was one of them.
 fn fastify_call(cx: &mut Cx, n: Node, object: Node, method: &str) -> bool {
     let src = cx.src;
-    if object.kind_str() != "identifier" || !matches!(method, "register" | "addHook" | "route") {
+    if !matches!(method, "register" | "addHook" | "route") {
         return false;
     }
+    // `fastify.register(a).register(b, { prefix })`: each call returns the instance.
+    let Some(object) = chain_root(object, src) else {
+        return false;
+    };
     let args = args_of(n);
     match method {
         "register" => {
@@ -1829,7 +1889,11 @@ fn fastify_call(cx: &mut Cx, n: Node, object: Node, method: &str) -> bool {
                 .map(str::to_owned);
             let parent = owner_name(cx, text(object, src));
             let child = if let Some(dir) = autoload {
-                format!("autoload:{dir}")
+                // `dirNameRoutePrefix: false`: sub-folders add no prefix.
+                let flat = options
+                    .and_then(|o| prop(o, "dirNameRoutePrefix", src))
+                    .is_some_and(|v| text(v, src) == "false");
+                format!("autoload:{dir}{}", if flat { "|flat" } else { "" })
             } else if is_function_literal(*plugin)
                 || fastify_plugin_arg(*plugin, src).is_some_and(is_function_literal)
             {
