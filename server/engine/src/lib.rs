@@ -109,6 +109,10 @@ pub struct ItemCache {
     /// What the other modules' functions this file imports return (see
     /// `Semantic::imported`); set by the caller, part of the semantic model's key.
     pub imported: ba_analysis::ImportedReturns,
+    /// Validated DTO classes this file imports from other modules, by local name, and whether
+    /// the project sets up a global `ValidationPipe` (see `Semantic::dtos`); set by the
+    /// caller, part of the semantic model's key.
+    pub dtos: (ba_analysis::dto::Dtos, bool),
     /// Whether the semantic model in `semantic` was built only in part (a walk reached
     /// `ba_syntax::depth::MAX_DEPTH`).
     semantic_partial: bool,
@@ -226,6 +230,14 @@ fn skeleton_part(item: Node, source: &str) -> u64 {
         _ => None,
     };
     match name {
+        // A DTO's validators sanitise its properties (`ba_analysis::dto`): its text keys the
+        // semantic model.
+        Some(_)
+            if def.kind_str() == "class_declaration"
+                && ba_analysis::dto::has_validators(&source[def.byte_range()]) =>
+        {
+            hash_of(&source.as_bytes()[item.byte_range()])
+        }
         Some(n) => hash_of((def.kind_id(), &source.as_bytes()[n.byte_range()])),
         None => hash_of(&source.as_bytes()[item.byte_range()]),
     }
@@ -375,6 +387,7 @@ pub fn analyze(
         rules.models().fingerprint(),
         &cache.external,
         &cache.imported,
+        &cache.dtos,
     ));
     let semantic = match &cache.semantic {
         Some((key, sem)) if *key == semantic_key => sem.clone(),
@@ -383,6 +396,9 @@ pub fn analyze(
                 let mut sem = Semantic::build_with(language, tree, source, rules.models().clone());
                 sem.external = cache.external.clone();
                 sem.imported = cache.imported.clone();
+                sem.dtos
+                    .extend(cache.dtos.0.iter().map(|(k, v)| (k.clone(), v.clone())));
+                sem.validation_pipe |= cache.dtos.1;
                 sem.views_module = Some(ba_analysis::holds_views(path));
                 sem
             });
@@ -542,10 +558,12 @@ pub fn analyze_with_cross(
     rules: &RuleSet,
     external: ba_analysis::ExternalEntries,
     imported: ba_analysis::ImportedReturns,
+    dtos: (ba_analysis::dto::Dtos, bool),
 ) -> Vec<Finding> {
     let mut cache = ItemCache {
         external,
         imported,
+        dtos,
         ..ItemCache::default()
     };
     analyze(path, language, source, tree, rules, Some(&mut cache))
