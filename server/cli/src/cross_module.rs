@@ -161,9 +161,11 @@ pub fn reports(
                 &text,
                 &tree,
                 &settings.rules,
-                entries,
-                returns,
-                dtos,
+                engine::Cross {
+                    external: entries,
+                    imported: returns,
+                    dtos,
+                },
             );
             let index = LineIndex::new(&text);
             let findings = findings

@@ -548,25 +548,33 @@ pub fn analyze_with_external(
     analyze(path, language, source, tree, rules, Some(&mut cache))
 }
 
-/// `analyze` with the entries from other files and what the other modules' functions it
-/// imports return (`check`'s cross-module pass).
+/// `analyze` with what other modules tell it (`Cross`: the entries from other files, what the
+/// functions it imports return, the DTOs it imports; `check`'s cross-module pass).
 pub fn analyze_with_cross(
     path: &str,
     language: Language,
     source: &str,
     tree: &Tree,
     rules: &RuleSet,
-    external: ba_analysis::ExternalEntries,
-    imported: ba_analysis::ImportedReturns,
-    dtos: (ba_analysis::dto::Dtos, bool),
+    cross: Cross,
 ) -> Vec<Finding> {
     let mut cache = ItemCache {
-        external,
-        imported,
-        dtos,
+        external: cross.external,
+        imported: cross.imported,
+        dtos: cross.dtos,
         ..ItemCache::default()
     };
     analyze(path, language, source, tree, rules, Some(&mut cache))
+}
+
+/// What other modules tell a file's analysis (`analyze_with_cross`): request data passed to
+/// its functions, what the functions it imports return, the validated DTO classes it imports
+/// and whether the project sets up a global `ValidationPipe`.
+#[derive(Default)]
+pub struct Cross {
+    pub external: ba_analysis::ExternalEntries,
+    pub imported: ba_analysis::ImportedReturns,
+    pub dtos: (ba_analysis::dto::Dtos, bool),
 }
 
 /// What the module-level functions of a file return, for callers in other modules
