@@ -203,14 +203,23 @@ fn unwrap<'t>(root: Node<'t>, src: &str, mut n: Node<'t>) -> Option<(Node<'t>, V
     None
 }
 
+/// Whether a call or wrapper authenticates (precision first: a project's `withSession`,
+/// `requireRole`, `protectedRoute` count).
+fn authenticates(callee: &str) -> bool {
+    let last = callee.rsplit('.').next().unwrap_or(callee);
+    let lower = last.to_ascii_lowercase();
+    AUTH_CALLS.contains(&last)
+        || is_auth_name(callee)
+        || ["session", "protect", "role", "signedin", "loggedin"]
+            .iter()
+            .any(|w| lower.contains(w))
+}
+
 /// The authentication a handler does itself, as chain entries.
 fn auth_deps(function: Node, src: &str, wrappers: &[String]) -> Vec<String> {
     let mut deps: Vec<String> = wrappers
         .iter()
-        .filter(|w| {
-            let last = w.rsplit('.').next().unwrap_or(w);
-            AUTH_CALLS.contains(&last) || is_auth_name(w) || last == "auth"
-        })
+        .filter(|w| authenticates(w))
         .map(|w| format!("auth: {w}()"))
         .collect();
     let body = function.field("body").unwrap_or(function);
@@ -226,8 +235,7 @@ fn auth_deps(function: Node, src: &str, wrappers: &[String]) -> Vec<String> {
             "call_expression" => {
                 if let Some(f) = n.field("function") {
                     let callee = text(f, src);
-                    let last = callee.rsplit('.').next().unwrap_or(callee);
-                    if AUTH_CALLS.contains(&last) || is_auth_name(callee) {
+                    if authenticates(callee) {
                         let dep = format!("auth: {callee}()");
                         if !deps.contains(&dep) {
                             deps.push(dep);
@@ -604,5 +612,9 @@ mod tests {
         assert!(matcher_covers("/api/admin/:path*", "/api/admin/users"));
         assert!(!matcher_covers("/api/admin/:path*", "/api/posts"));
         assert!(matcher_covers("/((?!_next/static).*)", "/api/posts"));
+        assert!(authenticates("withSessionRoute"));
+        assert!(authenticates("getServerSession"));
+        assert!(authenticates("requireRole"));
+        assert!(!authenticates("prisma.post.findMany"));
     }
 }
