@@ -186,3 +186,41 @@ fn check_reports_cross_file_findings() {
         "{found:?}"
     );
 }
+
+/// hapi: `server.route` with route objects and arrays (spread from modules), plugins
+/// (`exports.plugin`, `module.exports = { name, register }`, `module.exports = { plugin }`)
+/// registered with `routes: { prefix }`, `server.auth.default` set in a plugin for the whole
+/// server, `options: { auth: false }` and `{ mode: "try" }` opting out.
+#[test]
+fn hapi_route_table() {
+    let (mut index, base) = index_of("hapi_library");
+    snapshot(
+        "apps__hapi_library__routes",
+        app::route_table(&mut index, &base),
+    );
+}
+
+/// Next.js: Pages API routes (`pages/api/posts/[id].ts`, methods from `req.method` checks) and
+/// App Router route handlers (`app/api/bookmarks/[id]/route.ts`, route groups left out of the
+/// URL) under one project owner; authentication from `getServerSession`, 401 answers and an
+/// authenticating `middleware.ts` matcher.
+#[test]
+fn next_route_table() {
+    let (mut index, base) = index_of("next_blog");
+    snapshot(
+        "apps__next_blog__routes",
+        app::route_table(&mut index, &base),
+    );
+}
+
+/// Fastify as `fastify-cli` generates it: chained `register(a).register(b)` calls,
+/// `@fastify/autoload` folders with a module's `autoPrefix` (exported, or a property of the
+/// plugin function) after the folder's prefix and `prefixOverride` replacing it.
+#[test]
+fn fastify_autoload_route_table() {
+    let (mut index, base) = index_of("fastify_autoload");
+    snapshot(
+        "apps__fastify_autoload__routes",
+        app::route_table(&mut index, &base),
+    );
+}

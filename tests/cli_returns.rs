@@ -175,3 +175,43 @@ fn javascript_values_returned_from_other_modules_are_followed() {
         found[2].4
     );
 }
+
+/// NestJS DTO validation across modules (`check` only): a `@Body()` typed with a DTO class of
+/// another module whose class-validator decorators rule the sink out (`@IsInt()`, `@IsIn`,
+/// `@Matches(/^[a-z0-9-]+$/)`) is clean when `main.ts` sets up a global `ValidationPipe`;
+/// `@IsString()` and `@IsEmail()` rule SQL out for nothing, and without the pipe nothing is
+/// validated.
+#[test]
+fn nest_dto_validated_by_a_global_pipe_across_modules() {
+    const DTO: &str = "import { IsEmail, IsIn, IsInt, IsString, Matches } from 'class-validator';\n\nexport class SearchNotesDto {\n  @IsInt()\n  limit: number;\n\n  @IsIn(['createdAt', 'title'])\n  sort: string;\n\n  @Matches(/^[a-z0-9-]+$/)\n  tag: string;\n\n  @IsString()\n  text: string;\n\n  @IsEmail()\n  sharedWith: string;\n}\n";
+    const CONTROLLER: &str = "import { Body, Controller, Post } from '@nestjs/common';\nimport { DataSource } from 'typeorm';\nimport { SearchNotesDto } from './dto/search-notes.dto';\n\n@Controller('notes')\nexport class NotesController {\n  constructor(private readonly db: DataSource) {}\n\n  @Post('search')\n  search(@Body() dto: SearchNotesDto) {\n    this.db.query(`SELECT * FROM note WHERE tag = '${dto.tag}' ORDER BY \"${dto.sort}\" LIMIT ${dto.limit}`);\n    this.db.query(`SELECT * FROM note WHERE text ILIKE '%${dto.text}%'`);\n    return this.db.query(`SELECT * FROM note WHERE \"sharedWith\" = '${dto.sharedWith}'`);\n  }\n}\n";
+    const MAIN: &str = "import { ValidationPipe } from '@nestjs/common';\nimport { NestFactory } from '@nestjs/core';\nimport { AppModule } from './app.module';\n\nasync function bootstrap() {\n  const app = await NestFactory.create(AppModule);\n  app.useGlobalPipes(new ValidationPipe({ whitelist: true }));\n  await app.listen(3000);\n}\nbootstrap();\n";
+    let lines = |findings: &[serde_json::Value]| -> Vec<u64> {
+        let mut out: Vec<u64> = findings
+            .iter()
+            .filter(|f| f["code"] == "SEC101")
+            .map(|f| f["start"]["line"].as_u64().unwrap())
+            .collect();
+        out.sort();
+        out
+    };
+    let with_pipe = check_security(&[
+        ("src/main.ts", MAIN),
+        ("src/notes/dto/search-notes.dto.ts", DTO),
+        ("src/notes/notes.controller.ts", CONTROLLER),
+    ]);
+    // Lines 12 (`text`, `@IsString()`) and 13 (`sharedWith`, `@IsEmail()`), not 11.
+    assert_eq!(lines(&with_pipe), [12, 13], "{with_pipe:#?}");
+    let without = check_security(&[
+        (
+            "src/main.ts",
+            &MAIN.replace(
+                "  app.useGlobalPipes(new ValidationPipe({ whitelist: true }));\n",
+                "",
+            ),
+        ),
+        ("src/notes/dto/search-notes.dto.ts", DTO),
+        ("src/notes/notes.controller.ts", CONTROLLER),
+    ]);
+    assert_eq!(lines(&without), [11, 12, 13], "{without:#?}");
+}

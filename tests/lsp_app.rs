@@ -292,6 +292,121 @@ fn fastify_plugin_routes_in_symbols_lenses_and_hover() {
     assert!(c.shutdown().success());
 }
 
+/// hapi: routes in a plugin's `server.route([...])` and in route arrays spread from another
+/// module show with their full paths (the `routes: { prefix }` of the registration joined), and
+/// hover says which routes turn the server's default strategy off.
+#[test]
+fn hapi_plugin_routes_in_symbols_and_hover() {
+    let (_dir, root) = workspace("hapi_library");
+    let mut c = start_in(&root);
+    let books = root.join("lib/plugins/books.js");
+    let uri = open_file(&mut c, &books);
+    c.diagnostics(&uri, 1);
+
+    let resp = c.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    fn names(symbols: &Value, out: &mut Vec<String>) {
+        for s in symbols.as_array().into_iter().flatten() {
+            out.push(s["name"].as_str().unwrap_or("").to_owned());
+            names(&s["children"], out);
+        }
+    }
+    let mut found = Vec::new();
+    names(&resp["result"], &mut found);
+    for route in [
+        "GET /api/books/",
+        "GET /api/books/{id}",
+        "POST /api/books/",
+        "DELETE /api/books/{id}",
+    ] {
+        assert!(found.iter().any(|n| n == route), "{route}: {found:?}");
+    }
+
+    // Routes of an array spread into `module.exports`, in a file that is not open.
+    let resp = c.request("workspace/symbol", json!({"query": "loans"}));
+    let mut found: Vec<String> = resp["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap().to_owned())
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            "GET /api/members/{memberId}/loans",
+            "PUT,PATCH /api/members/{memberId}/loans/{loanId}"
+        ],
+        "{found:?}"
+    );
+
+    let text = std::fs::read_to_string(&books).unwrap();
+    let line = text
+        .lines()
+        .position(|l| l.contains("method: 'DELETE'"))
+        .unwrap();
+    let resp = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": 8}}),
+    );
+    let value = resp["result"]["contents"]["value"].as_str().unwrap();
+    assert!(
+        value.contains("**DELETE /api/books/{id}** (hapi)"),
+        "{value}"
+    );
+    assert!(value.contains("`server.auth.default(jwt)`"), "{value}");
+    assert!(c.shutdown().success());
+}
+
+/// Next.js: an App Router route file's exported handlers and a Pages API route show with the
+/// paths their files give them.
+#[test]
+fn next_file_routes_in_symbols() {
+    let (_dir, root) = workspace("next_blog");
+    let mut c = start_in(&root);
+    let bookmarks = root.join("src/app/api/bookmarks/route.ts");
+    let uri = open_file(&mut c, &bookmarks);
+    c.diagnostics(&uri, 1);
+    let resp = c.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    let found: Vec<String> = resp["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap_or("").to_owned())
+        .collect();
+    for route in ["GET /api/bookmarks", "POST /api/bookmarks"] {
+        assert!(found.iter().any(|n| n == route), "{route}: {found:?}");
+    }
+    // Files in dynamic segments (`[id]/route.ts`, `comments/[id]/report.ts`), not open.
+    let resp = c.request("workspace/symbol", json!({"query": "bookmarks/:id"}));
+    let mut names: Vec<String> = resp["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap_or("").to_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["DELETE /api/bookmarks/:id", "PATCH /api/bookmarks/:id"],
+        "{names:?}"
+    );
+    let resp = c.request("workspace/symbol", json!({"query": "report"}));
+    let found = resp["result"].as_array().unwrap();
+    assert!(
+        found
+            .iter()
+            .any(|s| s["name"] == "POST /api/comments/:id/report"),
+        "{found:?}"
+    );
+    assert!(c.shutdown().success());
+}
+
 #[test]
 fn without_a_workspace_open_files_still_form_an_index() {
     let mut c = Client::spawn();

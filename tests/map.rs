@@ -85,6 +85,10 @@ const APPS: &[(&str, &str)] = &[
     ("express", "tests/fixtures/apps/express_api"),
     // Fastify: plugins under prefixes, hooks, an inline plugin.
     ("fastify", "tests/fixtures/apps/fastify_shop"),
+    // hapi: plugins under `routes.prefix`, route arrays spread from modules, a default strategy.
+    ("hapi", "tests/fixtures/apps/hapi_library"),
+    // Next.js: Pages API routes and App Router route handlers under one project.
+    ("next", "tests/fixtures/apps/next_blog"),
     ("shop", "examples/shop"),
     // GraphQL schemas and WebSocket endpoints: Strawberry + FastAPI WebSockets, Graphene +
     // Django Channels, Apollo Server + socket.io, Ariadne + Flask-SocketIO, NestJS.

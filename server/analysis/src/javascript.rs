@@ -235,6 +235,8 @@ fn is_const_declaration(declaration: Node, src: &str) -> bool {
 pub(super) fn semantic(root: Node, src: &str, models: super::models::ModelSet) -> Semantic {
     let mut sem = Semantic {
         models,
+        dtos: super::dto::javascript_dtos(root, src),
+        validation_pipe: src.contains("ValidationPipe"),
         ..Semantic::default()
     };
     let mut values: BTreeMap<String, Vec<Option<Node>>> = BTreeMap::new();

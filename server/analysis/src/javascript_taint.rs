@@ -620,6 +620,10 @@ impl<'t> State<'_, '_, 't> {
         if prop == "length" {
             return None;
         }
+        // NestJS: a property of a `@Body()` DTO whose validators rule this sink out.
+        if super::dto::validated(self.cx, object, prop, self.sink) {
+            return None;
+        }
         // `o.k` of a local object: what was put under `k`.
         if object.kind_str() == "identifier" {
             if let Some(t) = self.keyed(object, prop, depth) {

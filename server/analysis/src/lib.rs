@@ -8,6 +8,7 @@ use tree_sitter::{Node, Tree};
 
 use ba_syntax::{Family, Language};
 
+pub mod dto;
 mod javascript;
 mod javascript_taint;
 pub mod models;
@@ -67,6 +68,10 @@ pub struct Semantic {
     /// that takes `request` first in another module (`flows/login.py`) is a helper the views
     /// call, and its other parameters are theirs, not URL parameters.
     pub views_module: Option<bool>,
+    /// NestJS DTO classes of this file whose class-validator decorators rule sinks out, by
+    /// property (`dto.rs`), and whether the file sets up a `ValidationPipe`.
+    pub dtos: dto::Dtos,
+    pub validation_pipe: bool,
 }
 
 /// Whether a module at `path` (a file path or URI) can hold Django function views: its name or

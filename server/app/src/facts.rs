@@ -37,6 +37,8 @@ pub enum Framework {
     Koa,
     NestJs,
     Fastify,
+    Hapi,
+    NextJs,
 }
 
 impl Framework {
@@ -49,6 +51,8 @@ impl Framework {
             Self::Koa => "Koa",
             Self::NestJs => "NestJS",
             Self::Fastify => "Fastify",
+            Self::Hapi => "hapi",
+            Self::NextJs => "Next.js",
         }
     }
 
@@ -331,6 +335,13 @@ pub struct FileFacts {
     /// fp(users)`), marked on their owners once the whole file is known.
     #[doc(hidden)]
     pub shared_plugins: Vec<String>,
+    /// A Fastify plugin module's `autoPrefix` and `prefixOverride` exports, which
+    /// `@fastify/autoload` applies when it loads the module.
+    pub auto_prefix: (Option<String>, Option<String>),
+    /// While extracting: arrays made only of other arrays (`module.exports = [...users,
+    /// ...books]`), hapi route lists once one of them is known to be.
+    #[doc(hidden)]
+    pub spread_routes: Vec<(String, Vec<String>, Span)>,
 }
 
 impl FileFacts {
@@ -439,6 +450,18 @@ impl FileFacts {
         );
         self.shared_plugins
             .extend(other.shared_plugins.iter().cloned());
+        if other.auto_prefix.0.is_some() {
+            self.auto_prefix.0 = other.auto_prefix.0.clone();
+        }
+        if other.auto_prefix.1.is_some() {
+            self.auto_prefix.1 = other.auto_prefix.1.clone();
+        }
+        self.spread_routes.extend(
+            other
+                .spread_routes
+                .iter()
+                .map(|(v, names, at)| (v.clone(), names.clone(), s(at))),
+        );
     }
 
     pub fn is_empty(&self) -> bool {
@@ -496,8 +519,12 @@ const AUTH_WORDS: &[&str] = &[
 /// Whether a dependency/decorator/middleware name is an authentication or authorisation check.
 pub fn is_auth_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    // Opting out is not authentication.
-    if lower.contains("allowany") || lower.contains("optional") || lower.contains("csrf_exempt") {
+    // Opting out is not authentication (hapi's `options: { auth: false }`).
+    if lower.contains("allowany")
+        || lower.contains("optional")
+        || lower.contains("csrf_exempt")
+        || lower == "auth: false"
+    {
         return false;
     }
     AUTH_WORDS.iter().any(|w| lower.contains(w))
@@ -525,6 +552,7 @@ pub fn is_public_name(name: &str) -> bool {
         || lower.contains("login_not_required")
         || lower.contains("auth_exempt")
         || lower.contains("unauthenticated")
+        || lower == "auth: false"
     {
         return true;
     }

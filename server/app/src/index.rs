@@ -159,7 +159,7 @@ fn route_shape(f: &FileFacts) -> u64 {
         &f.imports,
         &f.functions,
         (&f.serializers, &f.list_views),
-        &f.exports,
+        (&f.exports, &f.auto_prefix),
         &f.owners,
         &f.mounts,
         &f.routes,
@@ -506,7 +506,9 @@ impl<'a> Resolver<'a> {
                 let k = self.js_module(file, spec)?;
                 let export = match (export, rest) {
                     ("*", Some(r)) => Some(r.to_owned()),
-                    ("*", None) => return None,
+                    // `import * as users from "./users"; server.register(users)`: a hapi
+                    // plugin module exports `plugin`.
+                    ("*", None) => Some("plugin".to_owned()),
                     ("", None) => None,
                     (e, None) => Some(e.to_owned()),
                     _ => return None,
@@ -557,6 +559,10 @@ impl<'a> Resolver<'a> {
         }
         // A name that resolves to no known owner still groups its file's routes.
         let owner_of = |key: &Arc<str>, name: &str| -> OwnerId {
+            // Every route file of a Next.js project hangs off the project's one owner.
+            if name.starts_with(crate::nextjs::NEXT_OWNER) {
+                return (Arc::from(name), name.to_owned());
+            }
             self.resolve_ref(key, name, 0)
                 .filter(|id| owners.contains_key(id))
                 .unwrap_or_else(|| (key.clone(), name.to_owned()))
@@ -570,6 +576,11 @@ impl<'a> Resolver<'a> {
             owners
                 .get(id)
                 .is_some_and(|(o, _)| o.framework == Framework::Fastify)
+        };
+        let hapi = |id: &OwnerId| {
+            owners
+                .get(id)
+                .is_some_and(|(o, _)| o.framework == Framework::Hapi)
         };
         let mut routes: HashMap<OwnerId, Vec<(Arc<str>, usize)>> = HashMap::new();
         let mut edges: HashMap<OwnerId, Vec<Edge>> = HashMap::new();
@@ -590,6 +601,10 @@ impl<'a> Resolver<'a> {
                     // `@fastify/autoload`: every module under the folder that exports a plugin,
                     // prefixed with its sub-folder (`routes/users/index.js` → `/users`).
                     if let Some(dir) = c.strip_prefix("autoload:") {
+                        let (dir, flat) = match dir.strip_suffix("|flat") {
+                            Some(d) => (d, true),
+                            None => (dir, false),
+                        };
                         let base = normalize(&format!("{}/{dir}", dir_of(&f.path)));
                         for g in self.files.values() {
                             let Some(rest) = g.path.strip_prefix(&format!("{base}/")) else {
@@ -601,7 +616,15 @@ impl<'a> Resolver<'a> {
                             else {
                                 continue;
                             };
-                            let sub = dir_of(rest);
+                            let sub = if flat { "" } else { dir_of(rest) };
+                            // The module's `autoPrefix` replaces the folder's prefix; its
+                            // `prefixOverride` replaces the autoload's `options.prefix` too
+                            // (`=` marks it), as `@fastify/autoload` computes them.
+                            let folder = match &g.facts.auto_prefix {
+                                (_, Some(over)) => Some(format!("={over}")),
+                                (Some(auto), None) => Some(auto.clone()),
+                                (None, None) => (!sub.is_empty()).then(|| format!("/{sub}")),
+                            };
                             any_child = true;
                             mounted.insert(child.clone());
                             edges.entry(parent.clone()).or_default().push((
@@ -609,7 +632,7 @@ impl<'a> Resolver<'a> {
                                 i,
                                 child,
                                 deps.clone(),
-                                (!sub.is_empty()).then(|| format!("/{sub}")),
+                                folder,
                             ));
                         }
                         continue;
@@ -637,6 +660,10 @@ impl<'a> Resolver<'a> {
                         // hooks we cannot see; naming it in the chain would claim what it
                         // does (`jwt` is not a check until a hook calls `jwtVerify`).
                         None if fastify(&parent) && m.prefix.is_none() => {}
+                        // hapi: a package plugin (`hapi-auth-jwt2`, `@hapi/inert`) adds a
+                        // scheme or a handler type; only `server.auth.default` and a
+                        // route's `auth` protect routes.
+                        None if hapi(&parent) => {}
                         None => deps.push(c.clone()),
                     }
                 }
@@ -656,9 +683,10 @@ impl<'a> Resolver<'a> {
             let mut moved = false;
             for (parent, list) in &edges {
                 for (_, _, child, _, _) in list {
-                    let shared = owners
-                        .get(child)
-                        .is_some_and(|(o, _)| o.shares_parent && o.framework == Framework::Fastify);
+                    let shared = owners.get(child).is_some_and(|(o, _)| {
+                        o.shares_parent
+                            && matches!(o.framework, Framework::Fastify | Framework::Hapi)
+                    });
                     if !shared || child == parent {
                         continue;
                     }
@@ -1044,8 +1072,17 @@ impl Walk<'_> {
             let route = &f.facts.routes[*i];
             let mut c = chain.clone();
             c.extend(applies(key, route.order));
-            c.extend(route.deps.iter().cloned());
             let path = join_paths(&prefix, &route.path);
+            // A Next.js `middleware.ts` applies to the paths its `config.matcher` covers.
+            for (_, _, names, p) in mws {
+                if p.as_deref()
+                    .and_then(|p| p.strip_prefix("matcher:"))
+                    .is_some_and(|m| crate::nextjs::matcher_covers(m, &path))
+                {
+                    c.extend(names.iter().cloned());
+                }
+            }
+            c.extend(route.deps.iter().cloned());
             let path = if path.is_empty() {
                 "/".to_owned()
             } else {
@@ -1064,7 +1101,11 @@ impl Walk<'_> {
                 registration: (key.clone(), Anchor::Route(*i)),
                 handler: (key.clone(), Anchor::Route(*i)),
                 handler_name: route.handler.clone(),
-                auth: c.iter().any(|d| is_auth_name(d)),
+                // hapi's `options: { auth: false }` turns the default strategy off.
+                auth: c.iter().any(|d| is_auth_name(d))
+                    && !c
+                        .iter()
+                        .any(|d| d == "auth: false" || d == "auth: optional"),
                 public: c.iter().any(|d| is_public_name(d)),
                 class: f.facts.class,
                 chain: c,
@@ -1079,6 +1120,7 @@ impl Walk<'_> {
             c.extend(applies(key, m.order));
             c.extend(deps.iter().cloned());
             let mount_prefix = match (&m.prefix, folder) {
+                (_, Some(over)) if over.starts_with('=') => Some(over[1..].to_owned()),
                 (Some(p), Some(sub)) => Some(join_paths(p, sub)),
                 (p, sub) => p.clone().or_else(|| sub.clone()),
             };
@@ -1485,6 +1527,41 @@ mod tests {
         assert_eq!(
             table(&mut index),
             vec!["GET /api/ auth=true", "GET /api/users/:id auth=true"]
+        );
+    }
+
+    /// `register(a).register(b, { prefix })` chains, and `dirNameRoutePrefix: false` (folders
+    /// add no prefix) beside a module's `export const autoPrefix`.
+    #[test]
+    fn fastify_register_chains_and_flat_autoload() {
+        let mut index = WorkspaceIndex::new();
+        add(
+            &mut index,
+            "/p/server.mjs",
+            "import Fastify from 'fastify';\nimport path from 'node:path';\nimport AutoLoad from '@fastify/autoload';\nimport users from './users.mjs';\nconst app = Fastify();\napp.register(users, { prefix: '/users' }).register(AutoLoad, { dir: path.join(__dirname, 'routes'), dirNameRoutePrefix: false });\n",
+        );
+        add(
+            &mut index,
+            "/p/users.mjs",
+            "export default async function users(fastify) {\n  fastify.get('/:id', async () => null);\n}\n",
+        );
+        add(
+            &mut index,
+            "/p/routes/billing/invoices.mjs",
+            "export default async function (fastify) {\n  fastify.get('/invoices', async () => []);\n}\n",
+        );
+        add(
+            &mut index,
+            "/p/routes/billing/plans.mjs",
+            "export const autoPrefix = '/plans';\nexport default async function (fastify) {\n  fastify.get('/', async () => []);\n}\n",
+        );
+        assert_eq!(
+            table(&mut index),
+            vec![
+                "GET /invoices auth=false",
+                "GET /plans/ auth=false",
+                "GET /users/:id auth=false"
+            ]
         );
     }
 

@@ -10,6 +10,9 @@ use tree_sitter::Node;
 use super::facts::*;
 use ba_analysis::{named_children, text};
 
+#[path = "hapi.rs"]
+mod hapi;
+
 /// What the file mentions, computed once per file and part of the per-item cache key.
 #[derive(Clone, Copy, Default)]
 pub(super) struct Mentions {
@@ -25,6 +28,8 @@ pub(super) struct Mentions {
     /// An import of the `fastify` package itself: apps are made only with it (the framework's
     /// own examples import `../fastify.js` and are not applications).
     fastify_package: bool,
+    /// `@hapi/hapi` (or the old `hapi` package).
+    hapi: bool,
     sequelize: bool,
     test: bool,
     /// Bit `i` set when the file imports `CLIENTS[i].1` (quoted, as a module name).
@@ -48,6 +53,9 @@ impl Mentions {
             nest: source.contains("@nestjs/"),
             fastify: source.contains("astify"),
             fastify_package: source.contains("'fastify'") || source.contains("\"fastify\""),
+            hapi: source.contains("@hapi/hapi")
+                || source.contains("'hapi'")
+                || source.contains("\"hapi\""),
             sequelize: source.contains("sequelize"),
             test: is_test,
             clients,
@@ -55,7 +63,8 @@ impl Mentions {
     }
 
     pub(super) fn key(&self) -> u64 {
-        (self.clients << 8)
+        (self.clients << 9)
+            | (u64::from(self.hapi) << 8)
             | (u64::from(self.fastify_package) << 7)
             | (u64::from(self.fastify) << 6)
             | (u64::from(self.nest) << 5)
@@ -83,6 +92,8 @@ struct Cx<'s> {
     named_fns: Vec<(usize, String, bool, bool)>,
     /// Inline plugins registered in this item, for their names.
     inline_plugins: usize,
+    /// The start bytes of hapi plugins' `register` functions among `named_fns`.
+    hapi_fns: Vec<usize>,
     out: FileFacts,
 }
 
@@ -175,6 +186,7 @@ pub(super) fn extract_item(item: Node, src: &str, m: Mentions) -> FileFacts {
         plugin: None,
         named_fns: Vec::new(),
         inline_plugins: 0,
+        hapi_fns: Vec::new(),
         out: FileFacts::default(),
     };
     visit(&mut cx, item);
@@ -185,6 +197,7 @@ pub(super) fn extract_item(item: Node, src: &str, m: Mentions) -> FileFacts {
 /// method, like `axios.get` or `map.get`), Mongoose schemas and Sequelize associations joined
 /// to their models.
 pub(super) fn finish(facts: &mut FileFacts, m: Mentions) {
+    hapi::finish_spreads(facts);
     let owners: Vec<String> = facts.owners.iter().map(|o| o.var.clone()).collect();
     // A route takes its framework from the owner it is registered on (Koa routers use the
     // same calls as Express), or from what the file imports for a router from elsewhere.
@@ -194,6 +207,17 @@ pub(super) fn finish(facts: &mut FileFacts, m: Mentions) {
             None if m.koa_router && !m.express => r.framework = Framework::Koa,
             None if m.fastify && !m.express && !m.koa_router => r.framework = Framework::Fastify,
             None => {}
+        }
+    }
+    // hapi unwraps a module's `plugin` export: `export const plugin = { name, register }`.
+    if !facts.exports.iter().any(|e| e.name.is_none()) {
+        if let Some(e) = facts
+            .exports
+            .iter()
+            .find(|e| e.name.as_deref() == Some("plugin"))
+        {
+            let local = e.local.clone();
+            facts.exports.push(Export { name: None, local });
         }
     }
     for name in std::mem::take(&mut facts.shared_plugins) {
@@ -264,7 +288,9 @@ fn enter(cx: &mut Cx, n: Node) -> bool {
             cx.function = outer;
             return false;
         }
-        "arrow_function" | "function_expression" | "function" if cx.m.fastify => {
+        "arrow_function" | "function_expression" | "function"
+            if cx.m.fastify || !cx.hapi_fns.is_empty() =>
+        {
             function_body(cx, n);
             return false;
         }
@@ -301,6 +327,21 @@ fn declarator(cx: &mut Cx, n: Node) {
     }
     let var = text(name, src);
     if cx.m.fastify && name_plugin(cx, value, var, false) {
+        return;
+    }
+    // `export const autoPrefix = "/users"` (a declaration's only `autoPrefix` is an export or
+    // a local nobody reads).
+    if cx.m.fastify && auto_prefix(cx, var, value) {
+        return;
+    }
+    if hapi::is_container(value, src) {
+        hapi::container(cx, var, value);
+        return;
+    }
+    if hapi::name_plugin_object(cx, value, var) {
+        return;
+    }
+    if hapi::spread_list(cx, var, value) {
         return;
     }
     if let Some(p) = require_path(value, src) {
@@ -361,6 +402,19 @@ fn declarator(cx: &mut Cx, n: Node) {
             });
             return;
         }
+    }
+    if hapi::is_factory(f, &cx.m) {
+        // `const server = Hapi.server({ port: 3000 })`.
+        cx.out.owners.push(Owner {
+            var: var.to_owned(),
+            framework: Framework::Hapi,
+            is_app: true,
+            prefix: String::new(),
+            deps: Vec::new(),
+            shares_parent: false,
+            span: span(call),
+        });
+        return;
     }
     if cx.m.fastify_package && call.kind_str() == "call_expression" && fastify_factory(call, src) {
         // `const app = Fastify({ logger: true })`, `require("fastify")()`.
@@ -715,6 +769,23 @@ fn export(cx: &mut Cx, n: Node) {
         .filter_map(|i| n.child(i))
         .any(|c| c.kind_str() == "default");
     if let Some(v) = n.field("value") {
+        if is_default && hapi::spread_list(cx, "export default", v) {
+            cx.out.exports.push(Export {
+                name: None,
+                local: "export default".to_owned(),
+            });
+        } else if is_default && hapi::is_container(v, src) {
+            hapi::container(cx, "export default", v);
+            cx.out.exports.push(Export {
+                name: None,
+                local: "export default".to_owned(),
+            });
+        } else if is_default && hapi::name_plugin_object(cx, v, "export default") {
+            cx.out.exports.push(Export {
+                name: None,
+                local: "export default".to_owned(),
+            });
+        }
         if is_default && cx.m.fastify && name_plugin(cx, v, "export default", true) {
             if let Some(local) = plugin_export(cx, v) {
                 cx.out.exports.push(Export { name: None, local });
@@ -787,6 +858,43 @@ fn assignment(cx: &mut Cx, n: Node) {
         return;
     };
     let l = text(left, src);
+    // hapi: `module.exports = [{ method, path, handler }]`, `exports.plugin = { name,
+    // register }`; hapi unwraps a module's `plugin`, so it is the default export too.
+    let hapi_routes = hapi::is_container(right, src);
+    if hapi_routes
+        || hapi::plugin_register(right, src).is_some()
+        || matches!(
+            l,
+            "module.exports" | "exports.routes" | "module.exports.routes"
+        ) && hapi::spread_list(cx, l, right)
+    {
+        if hapi_routes {
+            hapi::container(cx, l, right);
+        } else {
+            hapi::name_plugin_object(cx, right, l);
+        }
+        let name = l
+            .strip_prefix("module.exports.")
+            .or_else(|| l.strip_prefix("exports."));
+        if name.is_none() || name == Some("plugin") {
+            cx.out.exports.push(Export {
+                name: None,
+                local: l.to_owned(),
+            });
+        }
+        if let Some(name) = name {
+            cx.out.exports.push(Export {
+                name: Some(name.to_owned()),
+                local: l.to_owned(),
+            });
+        }
+        return;
+    }
+    // `@fastify/autoload` reads a plugin module's `autoPrefix` and `prefixOverride`
+    // (`module.exports.autoPrefix = "/users"`, `plugin.autoPrefix = …`).
+    if cx.m.fastify && auto_prefix(cx, l.rsplit('.').next().unwrap_or(""), right) {
+        return;
+    }
     if cx.m.fastify && l == "module.exports" && name_plugin(cx, right, "module.exports", true) {
         if let Some(local) = plugin_export(cx, right) {
             cx.out.exports.push(Export { name: None, local });
@@ -864,6 +972,17 @@ fn call(cx: &mut Cx, n: Node) -> bool {
         return false;
     };
     let method = text(property, src);
+    if (cx.m.hapi
+        || cx
+            .plugin
+            .as_ref()
+            .is_some_and(|p| cx.hapi_fns.contains(&p.2 .0.start)))
+        && matches!(method, "route" | "register" | "default")
+        && hapi::call(cx, n, object, method)
+    {
+        // Plugins registered inline hold routes: keep walking.
+        return false;
+    }
     if cx.m.fastify && fastify_call(cx, n, object, method) {
         // Inline plugins and handlers hold routes and clients: keep walking.
         return false;
@@ -947,7 +1066,7 @@ fn call(cx: &mut Cx, n: Node) -> bool {
                     handler.kind_str(),
                     "arrow_function" | "function_expression" | "function"
                 );
-                let owner = owner_name(cx, base);
+                let owner = owner_name(cx, text(base, src));
                 cx.out.routes.push(Route {
                     owner,
                     framework: Framework::Express,
@@ -1504,7 +1623,7 @@ fn function_body(cx: &mut Cx, n: Node) {
         return;
     };
     let outer = cx.plugin.clone();
-    if cx.m.fastify {
+    if cx.m.fastify || !cx.hapi_fns.is_empty() {
         cx.plugin = plugin_context(cx, n);
     }
     for c in named_children(n) {
@@ -1573,8 +1692,7 @@ fn plugin_context(cx: &Cx, n: Node) -> Option<(String, String, Span)> {
 
 /// The owner a call's receiver names: the enclosing plugin when it is the plugin's instance
 /// parameter (recording the plugin as an owner the first time), the name as written otherwise.
-fn owner_name(cx: &mut Cx, receiver: Node) -> String {
-    let name = text(receiver, cx.src);
+fn owner_name(cx: &mut Cx, name: &str) -> String {
     let Some((instance, owner, at)) = &cx.plugin else {
         return name.to_owned();
     };
@@ -1583,13 +1701,21 @@ fn owner_name(cx: &mut Cx, receiver: Node) -> String {
     }
     let owner = owner.clone();
     if !cx.out.owners.iter().any(|o| o.var == owner) {
-        let shares_parent = cx
-            .named_fns
-            .iter()
-            .any(|x| x.1 == owner && x.3 && x.0 == at.0.start);
+        // A hapi plugin's `server.auth.default` is the server's: authentication is not
+        // encapsulated in plugins.
+        let hapi = cx.hapi_fns.contains(&at.0.start);
+        let shares_parent = hapi
+            || cx
+                .named_fns
+                .iter()
+                .any(|x| x.1 == owner && x.3 && x.0 == at.0.start);
         cx.out.owners.push(Owner {
             var: owner.clone(),
-            framework: Framework::Fastify,
+            framework: if hapi {
+                Framework::Hapi
+            } else {
+                Framework::Fastify
+            },
             is_app: false,
             prefix: String::new(),
             deps: Vec::new(),
@@ -1657,6 +1783,20 @@ fn route_option_deps(options: Node, src: &str) -> Vec<String> {
     deps
 }
 
+/// `autoPrefix = "/x"` / `prefixOverride = "/x"`: recorded for `@fastify/autoload`; true when
+/// `name` was one of them with a literal value.
+fn auto_prefix(cx: &mut Cx, name: &str, value: Node) -> bool {
+    let Some(p) = string_lit(value, cx.src).filter(|p| !p.contains("${")) else {
+        return false;
+    };
+    match name {
+        "autoPrefix" => cx.out.auto_prefix.0 = Some(p.to_owned()),
+        "prefixOverride" => cx.out.auto_prefix.1 = Some(p.to_owned()),
+        _ => return false,
+    }
+    true
+}
+
 /// `dir: path.join(__dirname, "routes")` (or `join(__dirname, "src", "routes")`) in
 /// `@fastify/autoload`'s options: the folder relative to the file, `/`-separated.
 fn autoload_dir(options: Node, src: &str) -> Option<String> {
@@ -1683,13 +1823,49 @@ fn autoload_dir(options: Node, src: &str) -> Option<String> {
     (!joined.is_empty() && !joined.contains("${")).then_some(joined)
 }
 
+/// The instance a chain of Fastify calls starts at: `fastify` in
+/// `fastify.register(a).register(b)` (`register`, `addHook`, `decorate`, `after` return it).
+fn chain_root<'t>(mut object: Node<'t>, src: &str) -> Option<Node<'t>> {
+    for _ in 0..64 {
+        match object.kind_str() {
+            "identifier" => return Some(object),
+            "call_expression" => {
+                let f = object
+                    .field("function")
+                    .filter(|f| f.kind_str() == "member_expression")?;
+                let chained = f.field("property").is_some_and(|p| {
+                    matches!(
+                        text(p, src),
+                        "register"
+                            | "addHook"
+                            | "decorate"
+                            | "decorateRequest"
+                            | "decorateReply"
+                            | "after"
+                    )
+                });
+                if !chained {
+                    return None;
+                }
+                object = f.field("object")?;
+            }
+            _ => return None,
+        }
+    }
+    None
+}
+
 /// `fastify.register(plugin, { prefix })`, `fastify.addHook("onRequest", hook)`,
 /// `fastify.route({ method, url, handler, … })`; true when `n` was one of them.
 fn fastify_call(cx: &mut Cx, n: Node, object: Node, method: &str) -> bool {
     let src = cx.src;
-    if object.kind_str() != "identifier" || !matches!(method, "register" | "addHook" | "route") {
+    if !matches!(method, "register" | "addHook" | "route") {
         return false;
     }
+    // `fastify.register(a).register(b, { prefix })`: each call returns the instance.
+    let Some(object) = chain_root(object, src) else {
+        return false;
+    };
     let args = args_of(n);
     match method {
         "register" => {
@@ -1711,9 +1887,13 @@ fn fastify_call(cx: &mut Cx, n: Node, object: Node, method: &str) -> bool {
                 .and_then(|p| string_lit(p, src))
                 .filter(|p| !p.contains("${"))
                 .map(str::to_owned);
-            let parent = owner_name(cx, object);
+            let parent = owner_name(cx, text(object, src));
             let child = if let Some(dir) = autoload {
-                format!("autoload:{dir}")
+                // `dirNameRoutePrefix: false`: sub-folders add no prefix.
+                let flat = options
+                    .and_then(|o| prop(o, "dirNameRoutePrefix", src))
+                    .is_some_and(|v| text(v, src) == "false");
+                format!("autoload:{dir}{}", if flat { "|flat" } else { "" })
             } else if is_function_literal(*plugin)
                 || fastify_plugin_arg(*plugin, src).is_some_and(is_function_literal)
             {
@@ -1765,7 +1945,7 @@ fn fastify_call(cx: &mut Cx, n: Node, object: Node, method: &str) -> bool {
             if !GATING_HOOKS.contains(&hook) {
                 return true;
             }
-            let parent = owner_name(cx, object);
+            let parent = owner_name(cx, text(object, src));
             let order = cx.next();
             cx.out.mounts.push(Mount {
                 parent,
@@ -1807,7 +1987,7 @@ fn fastify_call(cx: &mut Cx, n: Node, object: Node, method: &str) -> bool {
                 .filter_map(|s| s.strip_prefix(':'))
                 .map(|s| s.trim_end_matches('?').to_owned())
                 .collect();
-            let owner = owner_name(cx, object);
+            let owner = owner_name(cx, text(object, src));
             let order = cx.next();
             cx.out.routes.push(Route {
                 owner,

@@ -11,6 +11,7 @@ pub mod facts;
 pub mod graphql;
 mod index;
 mod javascript;
+pub mod nextjs;
 mod python;
 pub mod websocket;
 
@@ -235,6 +236,8 @@ fn extract_with(
     cache.last_rerun = rerun;
     if family == Family::JavaScript {
         javascript::finish(&mut facts, js);
+        // Next.js routes come from the file's path, and its exports (not cached per item).
+        nextjs::extract(root, source, path, &mut facts);
     }
     facts.class = class;
     facts

@@ -122,27 +122,33 @@ pub fn reports(
         outgoing.extend(relays);
         external = map.external_entries(&outgoing);
     }
-    // Every file that receives entries or imports functions whose results carry something is
-    // analysed again with both.
+    // Every file that receives entries, imports functions whose results carry something or
+    // imports validated DTOs is analysed again with all of them.
+    let mut dtos = imported_dtos(files, &map);
     let mut again: Vec<(
         PathBuf,
         ba_analysis::ExternalEntries,
         ba_analysis::ImportedReturns,
+        (ba_analysis::dto::Dtos, bool),
     )> = external
         .into_iter()
         .map(|(path, entries)| {
             let returns = imported.remove(&path).unwrap_or_default();
-            (path, entries, returns)
+            let dtos = dtos.remove(&path).unwrap_or_default();
+            (path, entries, returns, dtos)
         })
         .collect();
+    again.extend(imported.into_iter().map(|(path, returns)| {
+        let dtos = dtos.remove(&path).unwrap_or_default();
+        (path, Default::default(), returns, dtos)
+    }));
     again.extend(
-        imported
-            .into_iter()
-            .map(|(path, returns)| (path, Default::default(), returns)),
+        dtos.into_iter()
+            .map(|(path, dtos)| (path, Default::default(), Default::default(), dtos)),
     );
     again
         .into_par_iter()
-        .filter_map(|(path, entries, returns)| {
+        .filter_map(|(path, entries, returns, dtos)| {
             let settings = settings.get(&path)?;
             let language = Language::from_path(&path)?;
             let original = *originals.get(&path)?;
@@ -155,8 +161,11 @@ pub fn reports(
                 &text,
                 &tree,
                 &settings.rules,
-                entries,
-                returns,
+                engine::Cross {
+                    external: entries,
+                    imported: returns,
+                    dtos,
+                },
             );
             let index = LineIndex::new(&text);
             let findings = findings
@@ -170,6 +179,66 @@ pub fn reports(
                     findings,
                 },
             ))
+        })
+        .collect()
+}
+
+/// NestJS controllers that take a `@Body()` typed with a validated DTO class of another
+/// module (`ba_analysis::dto`): per controller (normalized path), those classes by the local
+/// name its imports give them, and whether some file sets up a global `ValidationPipe`
+/// (`app.useGlobalPipes(new ValidationPipe())`). Only files that name class-validator, a pipe
+/// or `@Body(` are parsed.
+fn imported_dtos(
+    files: &[(&Path, &Settings)],
+    map: &engine::modules::ModuleMap,
+) -> HashMap<PathBuf, (ba_analysis::dto::Dtos, bool)> {
+    let scripts: Vec<(PathBuf, Language, String)> = files
+        .par_iter()
+        .filter_map(|(path, _)| {
+            let language = Language::from_path(path)?;
+            if language.family() != ba_syntax::Family::JavaScript {
+                return None;
+            }
+            let text = read(path)?;
+            (text.contains("class-validator")
+                || text.contains("ValidationPipe")
+                || text.contains("@Body("))
+            .then(|| (path.to_path_buf(), language, text))
+        })
+        .collect();
+    if !scripts
+        .iter()
+        .any(|(_, _, t)| t.contains("class-validator"))
+    {
+        return HashMap::new();
+    }
+    let pipe = scripts
+        .iter()
+        .any(|(_, _, t)| t.contains("useGlobalPipes") && t.contains("ValidationPipe"));
+    let modules: HashMap<PathBuf, ba_analysis::dto::Dtos> = scripts
+        .par_iter()
+        .filter(|(_, _, t)| t.contains("class-validator"))
+        .filter_map(|(path, language, text)| {
+            let tree = ba_syntax::parse::parse(*language, text, None)?;
+            let dtos = ba_analysis::dto::javascript_dtos(tree.root_node(), text);
+            (!dtos.is_empty()).then(|| (normalize(path), dtos))
+        })
+        .collect();
+    scripts
+        .par_iter()
+        .filter(|(_, _, t)| t.contains("@Body("))
+        .filter_map(|(path, language, text)| {
+            let tree = ba_syntax::parse::parse(*language, text, None)?;
+            let mut found = ba_analysis::dto::Dtos::new();
+            for (local, q) in engine::import_names(*language, text, &tree) {
+                let Some((file, name)) = map.target(path, *language, &q) else {
+                    continue;
+                };
+                if let Some(props) = modules.get(&file).and_then(|m| m.get(&name)) {
+                    found.insert(local, props.clone());
+                }
+            }
+            (!found.is_empty()).then(|| (normalize(path), (found, pipe)))
         })
         .collect()
 }

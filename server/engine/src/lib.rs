@@ -109,6 +109,10 @@ pub struct ItemCache {
     /// What the other modules' functions this file imports return (see
     /// `Semantic::imported`); set by the caller, part of the semantic model's key.
     pub imported: ba_analysis::ImportedReturns,
+    /// Validated DTO classes this file imports from other modules, by local name, and whether
+    /// the project sets up a global `ValidationPipe` (see `Semantic::dtos`); set by the
+    /// caller, part of the semantic model's key.
+    pub dtos: (ba_analysis::dto::Dtos, bool),
     /// Whether the semantic model in `semantic` was built only in part (a walk reached
     /// `ba_syntax::depth::MAX_DEPTH`).
     semantic_partial: bool,
@@ -226,6 +230,14 @@ fn skeleton_part(item: Node, source: &str) -> u64 {
         _ => None,
     };
     match name {
+        // A DTO's validators sanitise its properties (`ba_analysis::dto`): its text keys the
+        // semantic model.
+        Some(_)
+            if def.kind_str() == "class_declaration"
+                && ba_analysis::dto::has_validators(&source[def.byte_range()]) =>
+        {
+            hash_of(&source.as_bytes()[item.byte_range()])
+        }
         Some(n) => hash_of((def.kind_id(), &source.as_bytes()[n.byte_range()])),
         None => hash_of(&source.as_bytes()[item.byte_range()]),
     }
@@ -375,6 +387,7 @@ pub fn analyze(
         rules.models().fingerprint(),
         &cache.external,
         &cache.imported,
+        &cache.dtos,
     ));
     let semantic = match &cache.semantic {
         Some((key, sem)) if *key == semantic_key => sem.clone(),
@@ -383,6 +396,9 @@ pub fn analyze(
                 let mut sem = Semantic::build_with(language, tree, source, rules.models().clone());
                 sem.external = cache.external.clone();
                 sem.imported = cache.imported.clone();
+                sem.dtos
+                    .extend(cache.dtos.0.iter().map(|(k, v)| (k.clone(), v.clone())));
+                sem.validation_pipe |= cache.dtos.1;
                 sem.views_module = Some(ba_analysis::holds_views(path));
                 sem
             });
@@ -532,23 +548,33 @@ pub fn analyze_with_external(
     analyze(path, language, source, tree, rules, Some(&mut cache))
 }
 
-/// `analyze` with the entries from other files and what the other modules' functions it
-/// imports return (`check`'s cross-module pass).
+/// `analyze` with what other modules tell it (`Cross`: the entries from other files, what the
+/// functions it imports return, the DTOs it imports; `check`'s cross-module pass).
 pub fn analyze_with_cross(
     path: &str,
     language: Language,
     source: &str,
     tree: &Tree,
     rules: &RuleSet,
-    external: ba_analysis::ExternalEntries,
-    imported: ba_analysis::ImportedReturns,
+    cross: Cross,
 ) -> Vec<Finding> {
     let mut cache = ItemCache {
-        external,
-        imported,
+        external: cross.external,
+        imported: cross.imported,
+        dtos: cross.dtos,
         ..ItemCache::default()
     };
     analyze(path, language, source, tree, rules, Some(&mut cache))
+}
+
+/// What other modules tell a file's analysis (`analyze_with_cross`): request data passed to
+/// its functions, what the functions it imports return, the validated DTO classes it imports
+/// and whether the project sets up a global `ValidationPipe`.
+#[derive(Default)]
+pub struct Cross {
+    pub external: ba_analysis::ExternalEntries,
+    pub imported: ba_analysis::ImportedReturns,
+    pub dtos: (ba_analysis::dto::Dtos, bool),
 }
 
 /// What the module-level functions of a file return, for callers in other modules

@@ -47,7 +47,7 @@ pub fn generate(
             Some(Framework::Flask) => flask(src, m, project, files, &style),
             Some(Framework::Django) => drf(src, m, project, files, &style),
             Some(Framework::Express) => express(src, m, project, files, &style),
-            Some(f @ (Framework::Koa | Framework::NestJs | Framework::Fastify)) => {
+            Some(f @ (Framework::Koa | Framework::NestJs | Framework::Fastify | Framework::Hapi | Framework::NextJs)) => {
                 err(format!("{} has no CRUD generator yet", f.name()))
             }
             None => err(format!("`{}` is a Pydantic model without storage: generate its schemas, or put the cursor on the ORM model", m.name)),

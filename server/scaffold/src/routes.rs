@@ -63,7 +63,11 @@ pub fn handlers(src: &Source) -> Vec<Handler> {
         Framework::Django => django_handlers(src),
         Framework::Express => express_handlers(src),
         // Not produced by `Source::framework` (handlers are read for Express only).
-        Framework::Koa | Framework::NestJs | Framework::Fastify => Vec::new(),
+        Framework::Koa
+        | Framework::NestJs
+        | Framework::Fastify
+        | Framework::Hapi
+        | Framework::NextJs => Vec::new(),
     }
 }
 
@@ -458,7 +462,11 @@ fn auth_of(src: &Source, h: &Handler, item: Node) -> Vec<String> {
                 .filter(|t| auth_like(t))
                 .collect()
         }
-        Framework::Koa | Framework::NestJs | Framework::Fastify => Vec::new(),
+        Framework::Koa
+        | Framework::NestJs
+        | Framework::Fastify
+        | Framework::Hapi
+        | Framework::NextJs => Vec::new(),
     }
 }
 
@@ -554,7 +562,11 @@ fn auth_edits(src: &Source, h: &Handler) -> Option<Vec<Edit>> {
                 content: format!("{wanted}, "),
             }])
         }
-        Framework::Koa | Framework::NestJs | Framework::Fastify => None,
+        Framework::Koa
+        | Framework::NestJs
+        | Framework::Fastify
+        | Framework::Hapi
+        | Framework::NextJs => None,
     }
 }
 
@@ -796,7 +808,11 @@ fn pagination_edits(src: &Source, h: &Handler) -> Option<Vec<Edit>> {
                 content: style.render(&code, &indent),
             });
         }
-        Framework::Koa | Framework::NestJs | Framework::Fastify => return None,
+        Framework::Koa
+        | Framework::NestJs
+        | Framework::Fastify
+        | Framework::Hapi
+        | Framework::NextJs => return None,
     }
     Some(edits)
 }

@@ -59,6 +59,8 @@ Give each handler its own path (`/admin/users/{id}`), or delete the stale copy.
 - Express: [Routing](https://expressjs.com/en/guide/routing.html)
 - Fastify: [Routes](https://fastify.dev/docs/latest/Reference/Routes/) (a duplicate fails with
   `FST_ERR_DUPLICATED_ROUTE` at start-up)
+- hapi: [`server.route()`](https://hapi.dev/api/#-serverrouteroute) (a conflicting route throws
+  when it is added)
 "#;
 
 pub fn check(resolved: &Resolved, out: &mut Vec<CrossFinding>) {
@@ -103,6 +105,10 @@ pub fn check(resolved: &Resolved, out: &mut Vec<CrossFinding>) {
             // Fastify refuses a second registration of a route: the application does not start.
             let effect = if r.framework == ba_app::Framework::Fastify {
                 "Fastify refuses to start (`FST_ERR_DUPLICATED_ROUTE`)"
+            } else if r.framework == ba_app::Framework::NextJs {
+                "Next.js reports the conflict (a page file and an app route, or two files, for one path) and serves at most one of them"
+            } else if r.framework == ba_app::Framework::Hapi {
+                "hapi refuses to start (`New route … conflicts with existing`)"
             } else {
                 "only the first registration runs"
             };

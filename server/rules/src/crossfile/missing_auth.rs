@@ -43,13 +43,23 @@ Express middleware on the route, the router or an earlier `use`; Fastify `onRequ
 [fastify.authenticate] }`, `fastify.auth([…])`) or added with `addHook` in the plugin or any
 plugin above it (a `fastify-plugin`-wrapped plugin's hooks apply to the plugin registering it),
 an inline hook naming its check (`await request.jwtVerify()`). Registering `@fastify/jwt` or
-`@fastify/auth` alone protects nothing: they only decorate the instance.
+`@fastify/auth` alone protects nothing: they only decorate the instance. hapi: `server.auth.default(…)`
+(set anywhere, a plugin included: it is the server's) and a route's `options.auth` (a strategy,
+or `{ strategy, scope }`); registering `@hapi/jwt` or `hapi-auth-jwt2` and declaring
+`server.auth.strategy` protect nothing until a default or a route names the strategy.
+Next.js API routes (`pages/api/…`, `app/…/route.ts`) of one project are compared with each
+other: a handler is protected when it calls an authentication function (`getServerSession`,
+`auth()`, `getToken`, `currentUser`, a project helper such as `requireUser`), is wrapped in one
+(`withApiAuthRequired(handler)`), reads the `Authorization` header or answers 401/403 itself,
+or when an authenticating `middleware.ts` matches its path (`config.matcher`; a matcher with a
+regular expression is taken to cover every route).
 
 Never reported:
 - routes marked public or optionally authenticated: `@jwt_optional`,
   `@jwt_required(optional=True)`, `auth.optional`, `permission_classes = [AllowAny]`,
   `@Public()`, `@SkipAuth()`, `@AllowAnonymous()`, `@login_not_required`,
-  `Depends(get_optional_user)`, Fastify `config: { public: true }` on the route;
+  `Depends(get_optional_user)`, Fastify `config: { public: true }` on the route, hapi
+  `options: { auth: false }` and `auth: { mode: "try" }` / `"optional"`;
 - routes that are public by nature: registration and sign-up, login and logout, password reset
   and forgotten passwords, email verification and confirmation, token issue and refresh, OAuth
   callbacks, health and readiness probes, metrics, docs and OpenAPI, webhooks (which

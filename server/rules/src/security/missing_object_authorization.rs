@@ -1329,6 +1329,9 @@ impl JsHandler<'_> {
         if JS_REQUEST_DATA.iter().any(|r| text.contains(r)) {
             return true;
         }
+        if nest_client(checker, self.function, node) {
+            return true;
+        }
         // `Number(id)`, `+id`, `parseInt(id, 10)`
         let inner = match node.kind_str() {
             "call_expression" => node
@@ -1429,11 +1432,32 @@ fn js_load<'t>(checker: &Checker<'t>, h: &JsHandler, call: Node<'t>) -> Option<L
         .field("function")
         .filter(|f| f.kind_str() == "member_expression")?;
     let method = checker.text(func.field("property")?);
-    let model = js_model(checker, func.field("object")?)?;
-    let args: Vec<Node> = named_children(call.field("arguments")?)
+    let mut args: Vec<Node> = named_children(call.field("arguments")?)
         .into_iter()
         .filter(|a| a.kind_str() != "comment")
         .collect();
+    let object = func.field("object")?;
+    if let Some((model, entity_first)) = typeorm_receiver(checker, object, &args) {
+        if entity_first {
+            args.remove(0);
+        }
+        if let Some(load) = typeorm_write(checker, h, call, method, &model, &args) {
+            return load;
+        }
+        return js_load_from(checker, h, call, method, model, &args);
+    }
+    let model = js_model(checker, object)?;
+    js_load_from(checker, h, call, method, model, &args)
+}
+
+fn js_load_from<'t>(
+    checker: &Checker<'t>,
+    h: &JsHandler,
+    call: Node<'t>,
+    method: &str,
+    model: String,
+    args: &[Node<'t>],
+) -> Option<Load<'t>> {
     let by_id = JS_BY_ID.contains(&method);
     let write_by_id = JS_WRITE_BY_ID.iter().find(|(m, _)| *m == method);
     if by_id || write_by_id.is_some() {
@@ -1453,7 +1477,7 @@ fn js_load<'t>(checker: &Checker<'t>, h: &JsHandler, call: Node<'t>) -> Option<L
     if !JS_BY_FILTER.contains(&method) && write_by_filter.is_none() {
         return None;
     }
-    let filter = js_filter(checker, &args, method)?;
+    let filter = js_filter(checker, args, method)?;
     let (id, scoped) = js_filter_id(checker, h, filter)?;
     if scoped {
         return None;
@@ -1464,6 +1488,153 @@ fn js_load<'t>(checker: &Checker<'t>, h: &JsHandler, call: Node<'t>) -> Option<L
         id: id.to_owned(),
         writes: write_by_filter.map(|(_, w)| (*w).to_owned()),
         service: false,
+    })
+}
+
+// TypeORM: repositories by type (`@InjectRepository(Note) private notes: Repository<Note>`),
+// `dataSource.getRepository(Note)`, and the entity manager, whose calls name the entity first
+// (`manager.findOne(Note, { where: { id } })`, `manager.delete(Note, id)`).
+
+/// A TypeORM receiver: (the entity, whether the call names it first as a manager's does).
+fn typeorm_receiver(checker: &Checker, object: Node, args: &[Node]) -> Option<(String, bool)> {
+    let text = checker.text(object);
+    // `AppDataSource.getRepository(Note)`, `getRepository(Note)`.
+    if object.kind_str() == "call_expression"
+        && object
+            .field("function")
+            .is_some_and(|f| checker.text(f).ends_with("getRepository"))
+    {
+        let entity = object
+            .field("arguments")
+            .and_then(|a| named_children(a).into_iter().next())?;
+        return Some((checker.text(entity).to_owned(), false));
+    }
+    let last = text.rsplit('.').next().unwrap_or(text);
+    let manager = matches!(last, "manager" | "em" | "entityManager") || last.ends_with("Manager");
+    if manager {
+        let entity = args.first().filter(|a| {
+            a.kind_str() == "identifier"
+                && checker
+                    .text(**a)
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_uppercase())
+        })?;
+        return Some((checker.text(*entity).to_owned(), true));
+    }
+    // `noteRepository`, `this.usersRepo`.
+    if last.ends_with("Repository") || last.ends_with("Repo") {
+        return Some((last.to_owned(), false));
+    }
+    // `this.notes` declared `private readonly notes: Repository<Note>` in the class.
+    let field = text.strip_prefix("this.")?;
+    let item = checker.text(checker.item);
+    let declared = format!("{field}: Repository<");
+    let at = item.find(&declared)? + declared.len();
+    let entity: String = item[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    (!entity.is_empty()).then_some((entity, false))
+}
+
+/// TypeORM writes by id or by criteria: `delete(id)`, `softDelete(id)`, `update(id, values)`,
+/// `delete({ id })`, `update({ id }, values)`. `None` when the method is none of them;
+/// `Some(None)` when it is but the call is not keyed on a client id without an owner.
+fn typeorm_write<'t>(
+    checker: &Checker<'t>,
+    h: &JsHandler,
+    call: Node<'t>,
+    method: &str,
+    model: &str,
+    args: &[Node<'t>],
+) -> Option<Option<Load<'t>>> {
+    let what = match method {
+        "delete" | "softDelete" => "deleted",
+        "update" => "updated",
+        _ => return None,
+    };
+    let first = *args.first()?;
+    let id = if first.kind_str() == "object" {
+        match js_filter_id(checker, h, first) {
+            Some((id, false)) => id,
+            _ => return Some(None),
+        }
+    } else if h.is_client(checker, first) {
+        checker.text(first)
+    } else {
+        return Some(None);
+    };
+    Some(Some(Load {
+        node: call,
+        model: model.to_owned(),
+        id: id.to_owned(),
+        writes: Some(what.to_owned()),
+        service: false,
+    }))
+}
+
+/// The NestJS controller method around `call` when a decorator routes writes to it
+/// (`@Patch(":id")`, `@Delete(":id")`, `@Post()`, `@Put()`).
+fn nest_write_handler<'t>(checker: &Checker<'t>, call: Node<'t>) -> Option<Node<'t>> {
+    let path = ba_analysis::ancestors(checker.item, call);
+    let i = path
+        .iter()
+        .position(|a| a.kind_str() == "method_definition")?;
+    let method = path[i];
+    let body = *path
+        .get(i.checked_sub(1)?)
+        .filter(|b| b.kind_str() == "class_body")?;
+    let mut decorators: Vec<Node> = Vec::new();
+    for member in named_children(body) {
+        if member == method {
+            break;
+        }
+        match member.kind_str() {
+            "decorator" => decorators.push(member),
+            "comment" => {}
+            _ => decorators.clear(),
+        }
+    }
+    decorators
+        .iter()
+        .any(|d| {
+            let t = checker.text(*d);
+            ["@Post(", "@Put(", "@Patch(", "@Delete("]
+                .iter()
+                .any(|w| t.starts_with(w))
+        })
+        .then_some(method)
+}
+
+/// A NestJS handler's parameter the client fills (`@Param("id") id`, `@Body() dto`,
+/// `@Query("id") id`), or a property of one (`dto.noteId`).
+fn nest_client(checker: &Checker, function: Node, node: Node) -> bool {
+    let mut root = node;
+    for _ in 0..16 {
+        match root.kind_str() {
+            "member_expression" => match root.field("object") {
+                Some(o) => root = o,
+                None => return false,
+            },
+            "identifier" | "shorthand_property_identifier" => break,
+            _ => return false,
+        }
+    }
+    if !matches!(
+        root.kind_str(),
+        "identifier" | "shorthand_property_identifier"
+    ) {
+        return false;
+    }
+    let name = checker.text(root);
+    let Some(params) = function.field("parameters") else {
+        return false;
+    };
+    named_children(params).into_iter().any(|p| {
+        let t = checker.text(p);
+        (t.starts_with("@Param") || t.starts_with("@Body") || t.starts_with("@Query"))
+            && p.field("pattern").is_some_and(|x| checker.text(x) == name)
     })
 }
 
@@ -1614,13 +1785,16 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let service = service_write(receiver.trim_start_matches("this."), method, false);
     if !JS_BY_ID.contains(&method)
         && !JS_BY_FILTER.contains(&method)
+        && method != "softDelete"
         && !JS_WRITE_BY_ID.iter().any(|(m, _)| *m == method)
         && !JS_WRITE_BY_FILTER.iter().any(|(m, _)| *m == method)
         && service.is_none()
     {
         return;
     }
-    let Some(function) = routes::js_enclosing_handler(checker.item, call, checker.source) else {
+    let Some(function) = routes::js_enclosing_handler(checker.item, call, checker.source)
+        .or_else(|| nest_write_handler(checker, call))
+    else {
         return;
     };
     if !is_js_function(function.kind_str()) {
@@ -1739,7 +1913,12 @@ object to the current user. Loads it recognises:
 - Mongoose `findById(req.params.id)`, `findOne({ _id })`, `findByIdAndUpdate/Delete`,
   `deleteOne`/`updateOne`; Sequelize `findByPk`, `update(…, { where: { id } })`,
   `destroy({ where: { id } })`; Prisma `findUnique/update/delete({ where: { id } })`;
-  TypeORM repositories.
+  TypeORM repositories (a `…Repository` variable, `dataSource.getRepository(Note)`, a field
+  typed `Repository<Note>`) with `findOneBy({ id })`, `findOne({ where: { id } })`,
+  `delete(id)`, `softDelete(id)`, `update(id, values)` and their criteria forms, and the entity
+  manager (`manager.findOne(Note, { where: { id } })`, `manager.update(Note, id, values)`);
+  in NestJS controllers, the methods routed by `@Post`/`@Put`/`@Patch`/`@Delete`, with ids
+  from `@Param`/`@Body`/`@Query` parameters.
 
 A write is `.save()`, `.delete()`, `.update(…)`, `.destroy()`, `session.delete(obj)`, a field
 assignment followed by a commit, or a DRF serializer/Django form bound to the object with request
