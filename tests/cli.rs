@@ -743,6 +743,24 @@ fn binary_minified_and_broken_links_are_skipped_and_counted() {
         "{err}"
     );
     assert!(!stdout(&out).contains("vendor.min.js"));
+    // A bundle over the size limit in a build-output folder is build output, counted with its
+    // class, not read and warned about.
+    std::fs::create_dir_all(dir.path().join("web/assets")).unwrap();
+    std::fs::write(
+        dir.path().join("web/assets/app.js"),
+        "var a = 1;\n".repeat(250_000),
+    )
+    .unwrap();
+    let with_stats = run(dir.path(), &["check", "--statistics", "."]);
+    let err = stderr(&with_stats);
+    assert!(!err.contains("web/assets/app.js"), "{err}");
+    let stats = stdout(&with_stats);
+    assert!(
+        stats
+            .lines()
+            .any(|l| l.split_whitespace().take(2).eq(["1", "vendored"])),
+        "{stats}"
+    );
     assert!(stdout(&out).contains("app/gen.js:1:"), "{}", stdout(&out));
 }
 

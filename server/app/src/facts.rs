@@ -309,6 +309,10 @@ pub struct FileFacts {
     pub owners: Vec<Owner>,
     pub mounts: Vec<Mount>,
     pub routes: Vec<Route>,
+    /// For each route (same index), the branches it is registered in: (the `if` statement,
+    /// which arm). Two routes registered in different arms of one `if` never both exist
+    /// (`if (cache) app.get("/x", a) else app.get("/x", b)`).
+    pub route_arms: Vec<Vec<(Span, u8)>>,
     pub urls: Vec<UrlEntry>,
     pub registrations: Vec<Registration>,
     pub views: Vec<View>,

@@ -97,6 +97,21 @@ pub struct ResolvedRoute {
     pub app: Option<Loc>,
     /// Routes on the same router (or, on an app, under the same first path segment).
     pub group: String,
+    /// The `if` arms the registration is in (`FileFacts::route_arms`).
+    pub arms: Vec<(crate::facts::Span, u8)>,
+}
+
+impl ResolvedRoute {
+    /// Registered in different arms of one `if` in the same file: never both.
+    pub fn exclusive_with(&self, other: &ResolvedRoute) -> bool {
+        self.registration.0 == other.registration.0
+            && self.arms.iter().any(|(s, a)| {
+                other
+                    .arms
+                    .iter()
+                    .any(|(t, b)| s.0 == t.0 && a != b)
+            })
+    }
 }
 
 /// The stable view of a route for other components (hover, the advisor).
@@ -965,6 +980,7 @@ impl<'a> Resolver<'a> {
             chain: view.deps.clone(),
             app: app.clone(),
             group: group.to_string(),
+            arms: Vec::new(),
         });
     }
 }
@@ -1111,6 +1127,7 @@ impl Walk<'_> {
                 chain: c,
                 app: self.app.clone(),
                 group,
+                arms: f.facts.route_arms.get(*i).cloned().unwrap_or_default(),
             });
         }
         for (key, i, child, deps, folder) in self.edges.get(id).into_iter().flatten() {

@@ -239,8 +239,44 @@ fn extract_with(
         // Next.js routes come from the file's path, and its exports (not cached per item).
         nextjs::extract(root, source, path, &mut facts);
     }
+    facts.route_arms = facts
+        .routes
+        .iter()
+        .map(|r| branch_arms(root, &r.span.0))
+        .collect();
     facts.class = class;
     facts
+}
+
+/// The `if` arms around the node at `range`, innermost first: (the `if` statement, the arm:
+/// 0 for the consequence, 1 and up for `elif`/`else`).
+fn branch_arms(
+    root: tree_sitter::Node,
+    range: &std::ops::Range<usize>,
+) -> Vec<(crate::facts::Span, u8)> {
+    let mut out = Vec::new();
+    let Some(mut node) = root.descendant_for_byte_range(range.start, range.end) else {
+        return out;
+    };
+    while let Some(parent) = node.parent() {
+        if parent.kind() == "if_statement" {
+            let arm = if parent.child_by_field_name("consequence") == Some(node) {
+                Some(0u8)
+            } else {
+                // `else` / `elif` clauses, in order (Python may have several).
+                let mut cursor = parent.walk();
+                let position = parent
+                    .children_by_field_name("alternative", &mut cursor)
+                    .position(|a| a == node);
+                position.map(|i| u8::try_from(i + 1).unwrap_or(u8::MAX))
+            };
+            if let Some(arm) = arm {
+                out.push((crate::facts::Span(parent.byte_range()), arm));
+            }
+        }
+        node = parent;
+    }
+    out
 }
 
 /// A Python module-level `def` (decorated or not).

@@ -89,7 +89,7 @@ pub fn check(resolved: &Resolved, out: &mut Vec<CrossFinding>) {
             let r = &resolved.routes[i];
             let others: Vec<String> = list
                 .iter()
-                .filter(|j| **j != i)
+                .filter(|j| **j != i && !r.exclusive_with(&resolved.routes[**j]))
                 .map(|&j| {
                     let o = &resolved.routes[j];
                     if o.registration == r.registration {
@@ -101,6 +101,9 @@ pub fn check(resolved: &Resolved, out: &mut Vec<CrossFinding>) {
                     }
                 })
                 .collect();
+            if others.is_empty() {
+                continue;
+            }
             let path = &r.path;
             // Fastify refuses a second registration of a route: the application does not start.
             let effect = if r.framework == ba_app::Framework::Fastify {
@@ -122,6 +125,7 @@ pub fn check(resolved: &Resolved, out: &mut Vec<CrossFinding>) {
                 severity: RULE.severity,
                 related: list
                     .iter()
+                    .filter(|&&j| !r.exclusive_with(&resolved.routes[j]))
                     .map(|&j| &resolved.routes[j].registration)
                     .filter(|o| o.0 == r.registration.0 && **o != r.registration)
                     .map(|o| (o.1, format!("`{method} {path}` is registered here too")))
