@@ -701,6 +701,7 @@ fn hover_shows_the_docs_of_every_code_the_fixtures_produce() {
         "idor_fastapi",
         "idor_flask",
         "idor_express",
+        "graphql_mutations",
     ] {
         let (_dir, root) = workspace(app);
         let mut c = pull_client(Some(&root));

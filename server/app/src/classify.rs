@@ -741,7 +741,10 @@ mod tests {
             ("docs/settings.py", DevSettings),
             ("docs/conf.py", Script),
             ("examples/react-spa/backend/backend/urls.py", Script),
-            ("examples/react-spa/backend/backend/settings.py", DevSettings),
+            (
+                "examples/react-spa/backend/backend/settings.py",
+                DevSettings,
+            ),
             ("/home/u/examples/shop/app/views.py", Runtime),
             ("devproject/settings.py", DevSettings),
             ("examples/regular-django/example/settings.py", DevSettings),

@@ -711,6 +711,8 @@ impl GraphqlLibrary {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Resolver {
     pub library: GraphqlLibrary,
+    /// Whether the resolver checks its caller (`handler_auth`).
+    pub auth: HandlerAuth,
     /// The GraphQL type: `Query`, `Mutation`, `Subscription`, or an object type (`User`).
     pub parent: String,
     /// The field name as the schema exposes it (as written; Strawberry's camel-casing is not
@@ -722,6 +724,18 @@ pub struct Resolver {
     pub span: Span,
     /// The whole resolver definition.
     pub full: Span,
+}
+
+/// Whether a handler without a route chain (a resolver, a socket handler) checks its caller.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum HandlerAuth {
+    /// A decorator, guard or check in its code authenticates or authorises.
+    Required,
+    /// Marked public or optionally authenticated on purpose (`@Public()`, `AllowAny`).
+    Public,
+    /// Nothing checks the caller.
+    #[default]
+    None,
 }
 
 impl Resolver {

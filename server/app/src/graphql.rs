@@ -12,7 +12,7 @@ use ba_syntax::NodeExt;
 use tree_sitter::Node;
 
 use super::facts::Span;
-pub use super::facts::{GraphqlLibrary, Resolver};
+pub use super::facts::{GraphqlLibrary, HandlerAuth, Resolver};
 use ba_analysis::{named_children, text};
 
 fn span(n: Node) -> Span {
@@ -74,6 +74,19 @@ pub(crate) fn may_define(item: Node) -> bool {
 
 /// Python resolvers in one top-level item.
 pub(crate) fn extract_python(item: Node, src: &str, m: PyMentions, out: &mut Vec<Resolver>) {
+    let before = out.len();
+    extract_python_resolvers(item, src, m, out);
+    judge_auth(&mut out[before..], src, true);
+}
+
+/// Each new resolver's auth, judged on its text (`handler_auth`).
+fn judge_auth(resolvers: &mut [Resolver], src: &str, python: bool) {
+    for r in resolvers {
+        r.auth = crate::handler_auth::handler_auth(src, &r.full.0, r.span.0.start, python);
+    }
+}
+
+fn extract_python_resolvers(item: Node, src: &str, m: PyMentions, out: &mut Vec<Resolver>) {
     if !may_define(item) {
         return;
     }
@@ -133,6 +146,7 @@ fn ariadne_function(
             continue;
         };
         out.push(Resolver {
+            auth: HandlerAuth::None,
             library: GraphqlLibrary::Ariadne,
             parent: ariadne_type(var),
             field,
@@ -227,6 +241,7 @@ fn python_class(
                 continue;
             };
             out.push(Resolver {
+                auth: HandlerAuth::None,
                 library: GraphqlLibrary::Strawberry,
                 parent: parent.clone(),
                 field: keyword_string(*d, "name", src).unwrap_or_else(|| name.to_owned()),
@@ -237,6 +252,7 @@ fn python_class(
         } else if graphene_object {
             if let Some(field) = name.strip_prefix("resolve_") {
                 out.push(Resolver {
+                    auth: HandlerAuth::None,
                     library: GraphqlLibrary::Graphene,
                     parent: parent.clone(),
                     field: field.to_owned(),
@@ -247,6 +263,7 @@ fn python_class(
             }
         } else if matches!(name, "mutate" | "mutate_and_get_payload") {
             out.push(Resolver {
+                auth: HandlerAuth::None,
                 library: GraphqlLibrary::Graphene,
                 parent: "Mutation".to_owned(),
                 field: cname.to_owned(),
@@ -285,6 +302,7 @@ fn strawberry_assignment(stmt: Node, parent: &str, src: &str, out: &mut Vec<Reso
         return;
     };
     out.push(Resolver {
+        auth: HandlerAuth::None,
         library: GraphqlLibrary::Strawberry,
         parent: parent.to_owned(),
         field: text(left, src).to_owned(),
@@ -312,6 +330,12 @@ fn keyword_string(d: Node, key: &str, src: &str) -> Option<String> {
 /// recognised by their shape alone (a `Query`/`Mutation`/`Subscription` key whose object holds
 /// functions), since resolver modules often import nothing from GraphQL.
 pub(crate) fn extract_javascript(item: Node, src: &str, out: &mut Vec<Resolver>) {
+    let before = out.len();
+    extract_javascript_resolvers(item, src, out);
+    judge_auth(&mut out[before..], src, false);
+}
+
+fn extract_javascript_resolvers(item: Node, src: &str, out: &mut Vec<Resolver>) {
     let t = text(item, src);
     if t.len() < 8 {
         return;
@@ -403,6 +427,7 @@ fn resolver_map(pair: Node, src: &str, out: &mut Vec<Resolver>) {
             _ => continue,
         };
         out.push(Resolver {
+            auth: HandlerAuth::None,
             library: GraphqlLibrary::ResolverMap,
             parent: parent.to_owned(),
             field,
@@ -495,6 +520,7 @@ fn decorated_class_with(class: Node, decs: &[Node], src: &str, out: &mut Vec<Res
         let t = text(*d, src);
         let field = option_name(t).unwrap_or_else(|| mname.to_owned());
         out.push(Resolver {
+            auth: HandlerAuth::None,
             library: GraphqlLibrary::Decorators,
             parent,
             field,

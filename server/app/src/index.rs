@@ -41,6 +41,8 @@ pub enum Anchor {
     Call(usize, usize),
     /// A DRF list view's `serializer_class` assignment.
     ListView(usize),
+    /// A GraphQL resolver (its name).
+    Resolver(usize),
 }
 
 impl FileEntry {
@@ -58,6 +60,7 @@ impl FileEntry {
             Anchor::Function(i) => f.functions.get(i)?.span.0.clone(),
             Anchor::Call(i, j) => f.functions.get(i)?.calls.get(j)?.span.0.clone(),
             Anchor::ListView(i) => f.list_views.get(i)?.span.0.clone(),
+            Anchor::Resolver(i) => f.resolvers.get(i)?.span.0.clone(),
         })
     }
 
@@ -105,12 +108,10 @@ impl ResolvedRoute {
     /// Registered in different arms of one `if` in the same file: never both.
     pub fn exclusive_with(&self, other: &ResolvedRoute) -> bool {
         self.registration.0 == other.registration.0
-            && self.arms.iter().any(|(s, a)| {
-                other
-                    .arms
-                    .iter()
-                    .any(|(t, b)| s.0 == t.0 && a != b)
-            })
+            && self
+                .arms
+                .iter()
+                .any(|(s, a)| other.arms.iter().any(|(t, b)| s.0 == t.0 && a != b))
     }
 }
 

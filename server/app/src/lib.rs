@@ -9,10 +9,12 @@ use ba_syntax::NodeExt;
 pub mod classify;
 pub mod facts;
 pub mod graphql;
+pub mod handler_auth;
 mod index;
 mod javascript;
 pub mod nextjs;
 mod python;
+pub mod tokens;
 pub mod websocket;
 
 use std::path::Path;
@@ -177,7 +179,10 @@ fn extract_with(
     let mut next = std::collections::HashMap::with_capacity(cache.items.len());
     let mut facts = FileFacts::default();
     let mut rerun = 0;
-    let imports_only = routes_only && family == Family::Python && !py.any_framework();
+    // A Strawberry or Graphene schema module imports no web framework but defines resolvers,
+    // which the cross-file rules read too.
+    let imports_only =
+        routes_only && family == Family::Python && !py.any_framework() && !py_graphql.any();
     for item in root.named_children(&mut cursor) {
         // Module-level functions too: their calls are followed from handlers in other files.
         if imports_only && !is_import_head(item, source) && !is_python_function(item) {
@@ -195,7 +200,22 @@ fn extract_with(
                     Family::Python => python::extract_item(item, source, py),
                     Family::JavaScript => javascript::extract_item(item, source, js),
                 };
-                if api {
+                if !api {
+                    // `check`: GraphQL resolvers (the mutation-auth rule reads them), not
+                    // WebSocket handlers.
+                    match family {
+                        Family::Python if py_graphql.any() => graphql::extract_python(
+                            item,
+                            source,
+                            py_graphql,
+                            &mut absolute.resolvers,
+                        ),
+                        Family::Python => {}
+                        Family::JavaScript => {
+                            graphql::extract_javascript(item, source, &mut absolute.resolvers)
+                        }
+                    }
+                } else {
                     match family {
                         Family::Python => {
                             if py_graphql.any() {
@@ -259,8 +279,8 @@ fn branch_arms(
         return out;
     };
     while let Some(parent) = node.parent() {
-        if parent.kind() == "if_statement" {
-            let arm = if parent.child_by_field_name("consequence") == Some(node) {
+        if parent.kind_str() == "if_statement" {
+            let arm = if parent.field("consequence") == Some(node) {
                 Some(0u8)
             } else {
                 // `else` / `elif` clauses, in order (Python may have several).

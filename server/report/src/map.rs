@@ -651,69 +651,13 @@ fn findings_inside(
     (counts, codes.into_iter().collect(), no_timeout)
 }
 
-/// Names in a handler's code that check the caller (a GraphQL or WebSocket handler has no route
-/// chain to carry its auth).
-const AUTH_CHECKS: &[&str] = &[
-    "is_authenticated",
-    "isAuthenticated",
-    "IsAuthenticated",
-    "login_required",
-    "permission_required",
-    "has_perm",
-    "AuthenticationError",
-    "UnauthorizedException",
-    "PermissionDenied",
-    "verify_jwt_in_request",
-];
-
-/// The auth of a resolver or socket handler: its decorators (the text before its name) name an
-/// authenticating or a public marker, or its code checks the user.
+/// The auth of a resolver or socket handler (`ba_app::handler_auth`), as the map labels it.
 fn auth_of(text: &str, full: &std::ops::Range<usize>, name_at: usize, python: bool) -> Auth {
-    let head = text.get(full.start..name_at.max(full.start)).unwrap_or("");
-    let body = text.get(full.clone()).unwrap_or("");
-    let mut head_names = identifiers(head, python);
-    // A JavaScript class's decorators guard its methods (`@UseGuards(GqlAuthGuard)` on a
-    // NestJS resolver or gateway).
-    if !python {
-        head_names.extend(identifiers(class_decorators(text, full.start), false));
+    match ba_app::handler_auth::handler_auth(text, full, name_at, python) {
+        ba_app::facts::HandlerAuth::Required => Auth::Required,
+        ba_app::facts::HandlerAuth::Public => Auth::Public,
+        ba_app::facts::HandlerAuth::None => Auth::None,
     }
-    // The keyword is not the permission (`permission_classes=[]` guards nothing).
-    head_names.retain(|n| !matches!(*n, "def" | "async" | "permission_classes" | "permissions"));
-    if head_names.iter().any(|n| ba_app::facts::is_public_name(n)) {
-        return Auth::Public;
-    }
-    if head_names.iter().any(|n| ba_app::facts::is_auth_name(n))
-        || identifiers(body, python)
-            .iter()
-            .any(|n| AUTH_CHECKS.contains(n))
-    {
-        return Auth::Required;
-    }
-    Auth::None
-}
-
-/// The decorator lines right above the last `class` declared before `at` (JavaScript and
-/// TypeScript: the class a method is in).
-fn class_decorators(text: &str, at: usize) -> &str {
-    let before = text.get(..at).unwrap_or("");
-    let Some(class) = before
-        .rmatch_indices("class ")
-        .map(|(i, _)| i)
-        .find(|&i| i == 0 || !before.as_bytes()[i - 1].is_ascii_alphanumeric())
-    else {
-        return "";
-    };
-    let line_start = before[..class].rfind('\n').map_or(0, |i| i + 1);
-    let mut start = line_start;
-    // Earlier lines while they are decorators.
-    while start > 0 {
-        let prev = before[..start - 1].rfind('\n').map_or(0, |i| i + 1);
-        if !before[prev..start].trim_start().starts_with('@') {
-            break;
-        }
-        start = prev;
-    }
-    before.get(start.min(line_start)..line_start).unwrap_or("")
 }
 
 /// Whether code that serves something names a GraphQL server.
@@ -1436,10 +1380,6 @@ mod tests {
         let at = ts.find("@Query").unwrap();
         let name = ts.find("findAll").unwrap();
         let end = ts.find("{}").unwrap() + 2;
-        assert_eq!(
-            class_decorators(ts, at),
-            "@Resolver(() => Order)\n@UseGuards(GqlAuthGuard)\n"
-        );
         assert_eq!(auth_of(ts, &(at..end), name, false), Auth::Required);
         let open = ts.replace("@UseGuards(GqlAuthGuard)\n", "");
         let at = open.find("@Query").unwrap();

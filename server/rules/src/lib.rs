@@ -439,6 +439,7 @@ pub static RULES: &[&Rule] = &[
     &crossfile::duplicate_route::RULE,
     &crossfile::missing_auth::RULE,
     &crossfile::missing_health_check::RULE,
+    &crossfile::graphql_mutation_auth::RULE,
     &architecture::non_restful_path::RULE,
     &architecture::state_change_on_get::RULE,
     &architecture::missing_error_handling::RULE,

@@ -173,13 +173,15 @@ fn smell_in(path: &str, actions: bool, api: bool) -> Option<String> {
     // A format extension on an API resource (`/api/users.json`, `/users/:id/orders.json`); a fixed
     // path outside an API is a document served as a file (`/locales.json`,
     // `/sitemap-posts.xml`, a plugin's `plugin-definitions.json`).
-    let api_like = api
-        || path.split('/').any(|s| {
-        let s = s.to_ascii_lowercase();
-        s == "api"
-            || s == "rest"
-            || (s.len() >= 2 && s.starts_with('v') && s[1..].bytes().all(|b| b.is_ascii_digit()))
-    }) || path.split('/').any(|s| !s.is_empty() && is_param(s));
+    let api_like =
+        api || path.split('/').any(|s| {
+            let s = s.to_ascii_lowercase();
+            s == "api"
+                || s == "rest"
+                || (s.len() >= 2
+                    && s.starts_with('v')
+                    && s[1..].bytes().all(|b| b.is_ascii_digit()))
+        }) || path.split('/').any(|s| !s.is_empty() && is_param(s));
     if let Some(last) = segments.last().filter(|_| api_like) {
         for ext in [".json", ".xml"] {
             if let Some(stem) = last.strip_suffix(ext) {

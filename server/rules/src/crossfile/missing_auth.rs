@@ -103,7 +103,7 @@ route is public on purpose, say so with the framework's marker (`AllowAny`, `@Pu
 
 /// Path words of routes that are public by nature: sign-up, sign-in and out, password and
 /// account recovery, token issue and refresh, OAuth callbacks, probes, docs, webhooks.
-const PUBLIC_WORDS: &[&str] = &[
+pub(crate) const PUBLIC_WORDS: &[&str] = &[
     "login",
     "logout",
     "signin",

@@ -5,6 +5,7 @@
 
 pub mod duplicate_route;
 pub mod finding;
+pub mod graphql_mutation_auth;
 pub mod missing_auth;
 pub mod missing_health_check;
 
@@ -18,6 +19,7 @@ pub use finding::CrossFinding;
 
 pub static RULES: &[&Rule] = &[
     &duplicate_route::RULE,
+    &graphql_mutation_auth::RULE,
     &missing_auth::RULE,
     &missing_health_check::RULE,
 ];
@@ -28,6 +30,7 @@ pub static RULES: &[&Rule] = &[
 /// PERF202: a list view whose serializer reads relations its queryset does not load).
 pub static REPORTED: &[&Rule] = &[
     &duplicate_route::RULE,
+    &graphql_mutation_auth::RULE,
     &missing_auth::RULE,
     &missing_health_check::RULE,
     &crate::performance::blocking_call_in_async::RULE,
@@ -48,6 +51,7 @@ impl CrossFindings {
         duplicate_route::check(&resolved, &mut all);
         missing_auth::check(&resolved, &mut all);
         missing_health_check::check(&resolved, &mut all);
+        graphql_mutation_auth::check(index, &mut all);
         crate::performance::blocking_call_in_async::check_layers(index, &mut all);
         crate::performance::http_call_without_timeout::check_wrappers(index, &mut all);
         crate::performance::n_plus_one_query::check_serializers(index, &mut all);

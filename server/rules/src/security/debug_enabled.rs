@@ -65,7 +65,8 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
         return;
     };
-    if settings::is_non_production_file(checker.path) || checker.resolve_callee(func, APOLLO).is_none()
+    if settings::is_non_production_file(checker.path)
+        || checker.resolve_callee(func, APOLLO).is_none()
     {
         return;
     }

@@ -146,7 +146,11 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     }
     let args = js_args(args_node);
     let (server, options, keys) = if let Some(name) = checker.resolve_callee(func, JS_SERVERS) {
-        (name, args.first().copied(), &["validationRules", "plugins"][..])
+        (
+            name,
+            args.first().copied(),
+            &["validationRules", "plugins"][..],
+        )
     } else if func.kind_str() == "member_expression"
         && func
             .field("property")

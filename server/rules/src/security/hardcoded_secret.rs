@@ -367,9 +367,7 @@ fn shared_with_plain_key(checker: &Checker, value: Node, literal: &str) -> bool 
                 .is_some_and(|v| v == literal)
             && other
                 .field("key")
-                .map(|k| {
-                    literal_value(checker, k).unwrap_or_else(|| checker.text(k).to_owned())
-                })
+                .map(|k| literal_value(checker, k).unwrap_or_else(|| checker.text(k).to_owned()))
                 .is_some_and(|k| !is_secret_name(&k))
     });
     shared

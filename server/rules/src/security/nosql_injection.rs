@@ -122,6 +122,12 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     judge_filter(checker, &method, filter, 0);
 }
 
+/// Request data that can be an object of query operators. A GraphQL argument cannot: the
+/// schema types it (`ID`, `String`, an input type with typed fields) before the resolver runs.
+fn carries_operators(taint: &ba_analysis::taint::Taint) -> bool {
+    taint.user && !taint.what.starts_with("GraphQL argument")
+}
+
 /// Reports the parts of a filter that can carry operators chosen by the client.
 fn judge_filter<'a>(checker: &mut Checker<'a>, method: &str, filter: Node<'a>, depth: u32) {
     if depth > 3 {
@@ -129,7 +135,7 @@ fn judge_filter<'a>(checker: &mut Checker<'a>, method: &str, filter: Node<'a>, d
     }
     if filter.kind_str() != "object" {
         // The whole filter from the request: `User.find(req.query)`.
-        if let Some(taint) = checker.taint(filter, Sink::NoSql).filter(|t| t.user) {
+        if let Some(taint) = checker.taint(filter, Sink::NoSql).filter(carries_operators) {
             let from = checker.describe(&taint);
             checker
                 .report(filter, format!("`{method}` takes its whole filter from {from}; a client can send query operators (`{{\"$ne\": null}}`, `{{\"$where\": …}}`): build the filter from the fields you expect, each converted with `String(…)`"))
@@ -155,7 +161,8 @@ fn judge_filter<'a>(checker: &mut Checker<'a>, method: &str, filter: Node<'a>, d
                     continue;
                 };
                 if key == "$where" || key == "$function" || key == "$accumulator" {
-                    if let Some(taint) = checker.taint(value, Sink::Code).filter(|t| t.user) {
+                    if let Some(taint) = checker.taint(value, Sink::Code).filter(carries_operators)
+                    {
                         let from = checker.describe(&taint);
                         checker
                             .report(value, format!("`{key}` in a `{method}` filter runs JavaScript built from {from} on the database server; use ordinary query operators instead"))
@@ -174,7 +181,7 @@ fn judge_filter<'a>(checker: &mut Checker<'a>, method: &str, filter: Node<'a>, d
                 report_value(checker, method, &key, part);
             }
             "spread_element" => {
-                if let Some(taint) = checker.taint(part, Sink::NoSql).filter(|t| t.user) {
+                if let Some(taint) = checker.taint(part, Sink::NoSql).filter(carries_operators) {
                     let from = checker.describe(&taint);
                     checker
                         .report(part, format!("`{method}` spreads {from} into its filter; a client can add any field or query operator: pick the fields you expect, each converted with `String(…)`"))
@@ -187,7 +194,7 @@ fn judge_filter<'a>(checker: &mut Checker<'a>, method: &str, filter: Node<'a>, d
 }
 
 fn report_value<'a>(checker: &mut Checker<'a>, method: &str, key: &str, value: Node<'a>) {
-    let Some(taint) = checker.taint(value, Sink::NoSql).filter(|t| t.user) else {
+    let Some(taint) = checker.taint(value, Sink::NoSql).filter(carries_operators) else {
         return;
     };
     let from = checker.describe(&taint);
@@ -202,7 +209,8 @@ Flags MongoDB (driver and Mongoose) queries — `find`, `findOne`, `updateOne`, 
 object (`req.body`, `req.query`, JSON cookies), whether as the whole filter, spread into it, or as
 the value of a field, and `$where` clauses built from request data. Values converted to a string
 (`String(x)`, a template literal, `parseInt`), checked with `typeof x === "string"` or a
-validator, or taken from `req.params` (always strings) are not reported. `{ where: … }` options
+validator, or taken from `req.params` (always strings) are not reported, nor are GraphQL
+resolver arguments (the schema types them before the resolver runs). `{ where: … }` options
 (Sequelize, TypeORM, Prisma) are left alone.
 
 ## Why is this bad?

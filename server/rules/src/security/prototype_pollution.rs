@@ -173,9 +173,10 @@ fn check_recursive_merge<'a>(checker: &mut Checker<'a>, func: Node<'a>, args: &[
     // A merge hands the recursion the source's value for the key too (`merge(to[key],
     // from[key])`, `wrap(context[name], fn)`); a walk over one object that passes its own
     // parameters on unchanged (`replaceId(obj[key], oldId, newId)`) copies nothing in.
-    let source_value = args.iter().copied().any(|a| {
-        a != into && !(a.kind_str() == "identifier" && params.contains(&checker.text(a)))
-    });
+    let source_value = args
+        .iter()
+        .copied()
+        .any(|a| a != into && !(a.kind_str() == "identifier" && params.contains(&checker.text(a))));
     if !source_value {
         return;
     }

@@ -701,7 +701,14 @@ fn js_caller_supplied<'a>(checker: &Checker<'a>, node: Node<'a>) -> bool {
     !matches!(
         method,
         Some(
-            "find" | "findLast" | "filter" | "some" | "every" | "map" | "forEach" | "findIndex"
+            "find"
+                | "findLast"
+                | "filter"
+                | "some"
+                | "every"
+                | "map"
+                | "forEach"
+                | "findIndex"
                 | "flatMap"
         )
     )

@@ -100,8 +100,8 @@ fn check_python<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         let Some(v) = k.field("value") else {
             return;
         };
-        let unlimited = v.kind_str() == "none"
-            || number(checker, v, 0).is_some_and(|n| n >= TOO_LARGE);
+        let unlimited =
+            v.kind_str() == "none" || number(checker, v, 0).is_some_and(|n| n >= TOO_LARGE);
         if unlimited {
             let short = name.rsplit('.').next().unwrap_or(&name);
             checker.report(k, format!(

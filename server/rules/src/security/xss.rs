@@ -214,13 +214,11 @@ fn non_html_type_before(checker: &Checker, call: Node) -> bool {
         literal_after(after).is_some_and(not_html)
     });
     header
-        || [".type(", ".contenttype("]
-            .iter()
-            .any(|m| {
-                lower
-                    .match_indices(m)
-                    .any(|(i, _)| literal_after(i + m.len()).is_some_and(not_html))
-            })
+        || [".type(", ".contenttype("].iter().any(|m| {
+            lower
+                .match_indices(m)
+                .any(|(i, _)| literal_after(i + m.len()).is_some_and(not_html))
+        })
 }
 
 /// Template engines configured to render variables unescaped: (callee, index of the options
