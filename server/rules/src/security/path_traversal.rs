@@ -1,6 +1,6 @@
 //! SEC302 path-traversal: file system paths built from request data.
 
-use super::{method_name, sink_argument, CallSink};
+use super::{method_name, sink_arguments};
 use crate::{Captures, Category, Check, Checker, FixAvailability, Rule, Severity};
 use ba_analysis::Sink;
 use ba_syntax::Family;
@@ -173,78 +173,6 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     }
 }
 
-const SINKS: &[CallSink] = &[
-    CallSink {
-        callees: &[
-            "builtins.open",
-            "io.open",
-            "codecs.open",
-            "aiofiles.open",
-            "os.open",
-        ],
-        index: 0,
-        keyword: "file",
-    },
-    CallSink {
-        callees: &[
-            "os.remove",
-            "os.unlink",
-            "os.rmdir",
-            "os.removedirs",
-            "os.makedirs",
-            "os.mkdir",
-            "os.listdir",
-            "os.scandir",
-            "os.chmod",
-            "os.chown",
-            "os.rename",
-            "os.replace",
-            "os.truncate",
-            "shutil.rmtree",
-            "shutil.copy",
-            "shutil.copy2",
-            "shutil.copyfile",
-            "shutil.copytree",
-            "shutil.move",
-        ],
-        index: 0,
-        keyword: "path",
-    },
-    CallSink {
-        callees: &[
-            "shutil.copy",
-            "shutil.copy2",
-            "shutil.copyfile",
-            "shutil.copytree",
-            "shutil.move",
-            "os.rename",
-            "os.replace",
-        ],
-        index: 1,
-        keyword: "dst",
-    },
-    CallSink {
-        callees: &["flask.send_file", "quart.send_file"],
-        index: 0,
-        keyword: "path_or_file",
-    },
-    CallSink {
-        // The directory is the trusted half; the file name half is checked by Flask itself.
-        callees: &["flask.send_from_directory", "quart.send_from_directory"],
-        index: 0,
-        keyword: "directory",
-    },
-    CallSink {
-        callees: &[
-            "starlette.responses.FileResponse",
-            "fastapi.responses.FileResponse",
-            "django.http.FileResponse",
-        ],
-        index: 0,
-        keyword: "path",
-    },
-];
-
 /// Methods of `pathlib.Path` that touch the file system.
 const PATH_METHODS: &[&str] = &[
     "read_text",
@@ -267,12 +195,15 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
         return;
     };
-    let (name, path) = match sink_argument(checker, func, args, SINKS) {
+    // `sink = "path"` rows with `reported-by = "rule"` (stdlib.toml, flask.toml…): every
+    // argument they name (`shutil.copy`'s source and destination); the first tainted one is
+    // reported.
+    let (name, paths) = match sink_arguments(checker, func, args, Sink::Path) {
         Some(found) => found,
         // An upload saved under a client-chosen name: `f.save(os.path.join(UPLOADS, f.filename))`.
         None if method_name(checker, func) == Some("save") => {
             match checker.arguments(args).get(0, "dst", checker.source) {
-                Some(dst) => ("save".to_owned(), dst),
+                Some(dst) => ("save".to_owned(), vec![dst]),
                 None => return,
             }
         }
@@ -297,10 +228,15 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             if !is_path {
                 return;
             }
-            (format!("Path.{method}"), object)
+            (format!("Path.{method}"), vec![object])
         }
     };
-    let Some(taint) = checker.taint(path, Sink::Path).filter(|t| t.user) else {
+    let Some((path, taint)) = paths.into_iter().find_map(|p| {
+        checker
+            .taint(p, Sink::Path)
+            .filter(|t| t.user)
+            .map(|t| (p, t))
+    }) else {
         return;
     };
     let from = checker.describe(&taint);

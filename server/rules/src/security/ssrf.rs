@@ -1,6 +1,6 @@
 //! SEC301 ssrf: the server fetches a URL whose host comes from request data.
 
-use super::{method_name, sink_argument, url_prefix_fixed, CallSink};
+use super::{method_name, sink_argument, url_prefix_fixed};
 use crate::{Captures, Category, Check, Checker, FixAvailability, Rule, Severity};
 use ba_analysis::{Binding, Lookup, Sink};
 use ba_syntax::Family;
@@ -220,45 +220,6 @@ fn admin_only(checker: &Checker<'_>, taint: &ba_analysis::taint::Taint) -> bool 
 
 const VERBS: &[&str] = &["get", "post", "put", "patch", "delete", "head", "options"];
 
-const SINKS: &[CallSink] = &[
-    CallSink {
-        callees: &[
-            "requests.get",
-            "requests.post",
-            "requests.put",
-            "requests.patch",
-            "requests.delete",
-            "requests.head",
-            "requests.options",
-            "httpx.get",
-            "httpx.post",
-            "httpx.put",
-            "httpx.patch",
-            "httpx.delete",
-            "httpx.head",
-            "httpx.options",
-            "urllib.request.urlopen",
-            "urllib.request.Request",
-            "urllib.request.urlretrieve",
-            "urllib2.urlopen",
-            "urllib3.request",
-            "pycurl.Curl",
-        ],
-        index: 0,
-        keyword: "url",
-    },
-    CallSink {
-        callees: &[
-            "requests.request",
-            "httpx.request",
-            "httpx.stream",
-            "urllib3.request",
-        ],
-        index: 1,
-        keyword: "url",
-    },
-];
-
 const CLIENTS: &[&str] = &[
     "requests.Session",
     "requests.session",
@@ -300,7 +261,7 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
         return;
     };
-    let (name, url) = match sink_argument(checker, func, args, SINKS) {
+    let (name, url) = match sink_argument(checker, func, args, Sink::Url) {
         Some(found) => found,
         None => {
             let Some(method) = method_name(checker, func) else {

@@ -4,7 +4,7 @@
 use ba_syntax::NodeExt;
 use tree_sitter::Node;
 
-use super::{method_name, sink_argument, CallSink};
+use super::{method_name, sink_argument};
 use crate::{Captures, Category, Check, Checker, FixAvailability, Rule, Severity};
 use ba_analysis::{named_children, Sink};
 use ba_syntax::Family;
@@ -49,42 +49,11 @@ pub static RULE: Rule = Rule {
     ],
 };
 
-const SINKS: &[CallSink] = &[
-    CallSink {
-        callees: &[
-            "flask.render_template_string",
-            "quart.render_template_string",
-        ],
-        index: 0,
-        keyword: "source",
-    },
-    CallSink {
-        callees: &["jinja2.Template", "jinja2.environment.Template"],
-        index: 0,
-        keyword: "source",
-    },
-    CallSink {
-        callees: &["mako.template.Template"],
-        index: 0,
-        keyword: "text",
-    },
-    CallSink {
-        callees: &["django.template.Template"],
-        index: 0,
-        keyword: "template_string",
-    },
-    CallSink {
-        callees: &["tornado.template.Template"],
-        index: 0,
-        keyword: "template_string",
-    },
-];
-
 fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
         return;
     };
-    let (name, source) = match sink_argument(checker, func, args, SINKS) {
+    let (name, source) = match sink_argument(checker, func, args, Sink::Template) {
         Some(found) => found,
         // `env.from_string(source)` on a Jinja2 environment (or Django's engine).
         None if method_name(checker, func) == Some("from_string")
