@@ -714,8 +714,8 @@ impl<'t> State<'_, '_, 't> {
                 // `return`s. Unknown (local) functions are assumed to return their arguments,
                 // unless their name says they clean them.
                 let name = self.text(func);
-                if let Some((params, mask)) = self.cx.sem.returns.get(name) {
-                    if mask & RETURNS_REQUEST_DATA != 0 {
+                if let Some((params, mask, clean)) = self.cx.sem.returns.get(name) {
+                    if returns_bit(*mask, clean, RETURNS_REQUEST_DATA, self.sink) {
                         return Some(Taint {
                             origin: node.byte_range(),
                             what: format!("request data returned by `{name}()`"),
@@ -739,7 +739,7 @@ impl<'t> State<'_, '_, 't> {
                                         Some(index - 1)
                                     }
                                 };
-                                i.is_some_and(|i| i < 63 && mask & (1 << i) != 0)
+                                i.is_some_and(|i| i < 63 && returns_bit(*mask, clean, i, self.sink))
                             }),
                         |a| self.expr(a, depth + 1),
                     );
@@ -1056,8 +1056,8 @@ impl<'t> State<'_, '_, 't> {
     }
 }
 
-/// The bit of a `returns` mask that says a function returns request data of its own.
-const RETURNS_REQUEST_DATA: u64 = 1 << 63;
+/// The bit (index) of a `returns` mask that says a function returns request data of its own.
+const RETURNS_REQUEST_DATA: usize = 63;
 
 /// The name and parameter names of the module-level function an item defines.
 fn signature(item: Node, src: &str) -> Option<(String, Vec<String>)> {
@@ -1339,7 +1339,7 @@ pub(super) fn item_returns(
     sem: &Semantic,
     item: Node,
     src: &str,
-) -> Option<(String, (Vec<String>, u64))> {
+) -> super::summaries::ReturnsPart {
     let (name, params) = signature(item, src)?;
     let body = item_functions(item).first().and_then(|f| f.field("body"))?;
     let imports = item_imports(item, src);
@@ -1351,8 +1351,17 @@ pub(super) fn item_returns(
         item_imports: &imports,
         scopes: &scopes,
     };
+    // `Sink::Code` first: no sanitiser cleans for it alone, so what carries nothing to it
+    // carries nothing to any sink. A return that carries something is asked again per sink
+    // (sanitisers differ by sink: `secure_filename(x)` is clean for paths, not for SQL).
     let state = State::new(&cx, Sink::Code);
-    let mut mask = 0u64;
+    let others: Vec<State> = Sink::ALL
+        .into_iter()
+        .filter(|s| *s != Sink::Code)
+        .map(|s| State::new(&cx, s))
+        .collect();
+    // Per mask bit: the sinks some return carries it to.
+    let mut carried = [0u32; 64];
     let nested = |n: Node| {
         matches!(
             n.kind_str(),
@@ -1365,20 +1374,55 @@ pub(super) fn item_returns(
             continue;
         };
         // Request data only: a helper returning `sys.argv` or `input()` is a CLI's own.
-        if mask & RETURNS_REQUEST_DATA == 0
-            && state
-                .expr(value, 0)
-                .is_some_and(|t| t.user && t.what.starts_with("request data"))
-        {
-            mask |= RETURNS_REQUEST_DATA;
+        if returns_request_data(&state, value) {
+            carried[RETURNS_REQUEST_DATA] |= Sink::Code.bit();
+            for other in &others {
+                if carried[RETURNS_REQUEST_DATA] & other.sink.bit() == 0 && returns_request_data(other, value) {
+                    carried[RETURNS_REQUEST_DATA] |= other.sink.bit();
+                }
+            }
         }
         for (i, p) in params.iter().enumerate().take(63) {
-            if mask & (1 << i) == 0 && state.carries_param(value, p) {
-                mask |= 1 << i;
+            if state.carries_param(value, p) {
+                carried[i] |= Sink::Code.bit();
+                for other in &others {
+                    if carried[i] & other.sink.bit() == 0 && other.carries_param(value, p) {
+                        carried[i] |= other.sink.bit();
+                    }
+                }
             }
         }
     }
-    Some((name, (params, mask)))
+    let all = Sink::ALL.iter().fold(0, |bits, s| bits | s.bit());
+    let mut mask = 0u64;
+    let mut clean = Vec::new();
+    for (i, sinks) in carried.iter().enumerate() {
+        if *sinks != 0 {
+            mask |= 1 << i;
+            if all & !sinks != 0 {
+                clean.push((i as u8, all & !sinks));
+            }
+        }
+    }
+    Some((name, (params, mask, clean)))
+}
+
+/// Whether `value` is request data (not `sys.argv` or `input()`: a CLI's own) for `state`'s
+/// sink.
+fn returns_request_data<'t>(state: &State<'_, '_, 't>, value: Node<'t>) -> bool {
+    state
+        .expr(value, 0)
+        .is_some_and(|t| t.user && t.what.starts_with("request data"))
+}
+
+/// Whether bit `bit` of a `returns` mask is set and not cleaned for `sink` by the function's
+/// own sanitisers (`clean`: (bit, sinks)).
+fn returns_bit(mask: u64, clean: &[(u8, u32)], bit: usize, sink: Sink) -> bool {
+    bit < 64
+        && mask & (1 << bit) != 0
+        && !clean
+            .iter()
+            .any(|(b, sinks)| *b as usize == bit && sinks & sink.bit() != 0)
 }
 
 /// The name of the module-level function `item` defines (`summaries::function_name`).
@@ -1509,7 +1553,7 @@ pub(super) fn item_entries(
             continue;
         };
         let name = text(callee, src);
-        let Some((params, _)) = sem.returns.get(name).filter(|_| name != own) else {
+        let Some((params, _, _)) = sem.returns.get(name).filter(|_| name != own) else {
             continue;
         };
         let mut index = 0;
