@@ -46,66 +46,6 @@ pub static RULE: Rule = Rule {
     ],
 };
 
-/// `fs` functions (callback, `Sync` and promise forms) whose first argument is a path.
-const FS_FUNCTIONS: &[&str] = &[
-    "readFile",
-    "writeFile",
-    "appendFile",
-    "unlink",
-    "rm",
-    "rmdir",
-    "mkdir",
-    "readdir",
-    "createReadStream",
-    "createWriteStream",
-    "open",
-    "stat",
-    "lstat",
-    "access",
-    "copyFile",
-    "rename",
-    "truncate",
-    "chmod",
-    "chown",
-    "symlink",
-    "cp",
-    "readFileSync",
-    "writeFileSync",
-    "appendFileSync",
-    "unlinkSync",
-    "rmSync",
-    "rmdirSync",
-    "mkdirSync",
-    "readdirSync",
-    "openSync",
-    "statSync",
-    "copyFileSync",
-    "renameSync",
-    "existsSync",
-    "truncateSync",
-    "chmodSync",
-    "cpSync",
-];
-
-/// Functions whose second argument is a destination path too.
-const FS_TWO_PATHS: &[&str] = &[
-    "copyFile",
-    "rename",
-    "symlink",
-    "cp",
-    "copyFileSync",
-    "renameSync",
-    "cpSync",
-];
-
-const FS_MODULES: &[&str] = &[
-    "fs",
-    "fs.promises",
-    "fs/promises",
-    "fs-extra",
-    "graceful-fs",
-];
-
 fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
         return;
@@ -145,19 +85,14 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         name = format!("res.{method}");
         paths.extend(positional.first().copied());
     } else {
-        if !FS_FUNCTIONS.contains(&method) {
-            return;
-        }
-        let wanted: Vec<String> = FS_MODULES.iter().map(|m| format!("{m}.{method}")).collect();
-        let wanted: Vec<&str> = wanted.iter().map(String::as_str).collect();
-        let Some(q) = checker.resolve_callee(func, &wanted) else {
+        // `fs` functions (node.toml) and their re-exports (sinks.toml): `sink = "path"` rows
+        // with `reported-by = "rule"`, the path and, for copies, renames and links, the
+        // destination.
+        let Some((q, values)) = sink_arguments(checker, func, args, Sink::Path) else {
             return;
         };
         name = q;
-        paths.extend(positional.first().copied());
-        if FS_TWO_PATHS.contains(&method) {
-            paths.extend(positional.get(1).copied());
-        }
+        paths = values;
     }
     for path in paths {
         let Some(taint) = checker.taint(path, Sink::Path).filter(|t| t.user) else {
