@@ -126,6 +126,11 @@ pub const BUILTIN: &[(&str, &str, &str)] = &[
     ),
     (
         "javascript",
+        "templates.toml",
+        include_str!("../../../queries/javascript/models/templates.toml"),
+    ),
+    (
+        "javascript",
         "validator.toml",
         include_str!("../../../queries/javascript/models/validator.toml"),
     ),

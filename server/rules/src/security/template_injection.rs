@@ -81,34 +81,6 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         .with_taint(&taint);
 }
 
-/// Node template engines that compile their first argument as template source.
-const JS_COMPILERS: &[&str] = &[
-    "ejs.render",
-    "ejs.compile",
-    "pug.render",
-    "pug.compile",
-    "jade.render",
-    "jade.compile",
-    "handlebars.compile",
-    "handlebars.precompile",
-    "handlebars.default.compile",
-    "hbs.handlebars.compile",
-    "nunjucks.renderString",
-    "nunjucks.compile",
-    "lodash.template",
-    "lodash/template",
-    "lodash.template.default",
-    "underscore.template",
-    "dot.template",
-    "dot.compile",
-    "eta.renderString",
-    "eta.compile",
-    "squirrelly.render",
-    "squirrelly.compile",
-    "twig.twig",
-    "velocityjs.render",
-];
-
 /// Objects that have a `render(view, locals)` method rendering a named view.
 const VIEW_RENDERERS: &[&str] = &["res", "response", "reply", "ctx", "app"];
 
@@ -144,7 +116,9 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             return;
         }
     }
-    if checker.resolve_callee(func, JS_COMPILERS).is_none() {
+    // Template engines that compile their first argument as template source: `sink =
+    // "template"` rows with `reported-by = "rule"` (templates.toml).
+    if super::rule_sink(checker, func, Sink::Template).is_none() {
         return;
     }
     let Some(source) = args.first().copied() else {
