@@ -126,6 +126,11 @@ pub const BUILTIN: &[(&str, &str, &str)] = &[
     ),
     (
         "javascript",
+        "http-clients.toml",
+        include_str!("../../../queries/javascript/models/http-clients.toml"),
+    ),
+    (
+        "javascript",
         "templates.toml",
         include_str!("../../../queries/javascript/models/templates.toml"),
     ),
