@@ -395,6 +395,17 @@ impl LangModels {
             .find(|r| r.by_rule && r.sink == sink)
     }
 
+    /// The sinks `qualified`'s result is clean for (bits; `u32::MAX`: every sink).
+    pub fn sanitizer_bits(&self, qualified: &str) -> u32 {
+        let mut bits = self.sanitizers.get(qualified).copied().unwrap_or(0);
+        for (p, b) in &self.sanitizer_prefixes {
+            if qualified.starts_with(p.as_str()) {
+                bits |= b;
+            }
+        }
+        bits
+    }
+
     /// Whether `qualified`'s result carries its arguments.
     pub fn propagates(&self, qualified: &str) -> bool {
         self.propagating.contains(qualified)
@@ -1059,5 +1070,43 @@ language = "python"
         assert_eq!(e[0].key, "method");
         let e = user("[[models]]\nsource = \"body\"\ncallee = \"a\"\n").unwrap_err();
         assert_eq!(e[0].key, "source");
+        let e = user("[[models]]\nsink = \"sql\"\ncallee = \"a\"\nkeyword = \"q\"\n").unwrap_err();
+        assert_eq!(e[0].key, "keyword", "{}", e[0]);
+        let e =
+            user("[[models]]\nsink = \"sql\"\ncallee = \"a\"\nreported-by = \"me\"\n").unwrap_err();
+        assert_eq!(e[0].key, "reported-by", "{}", e[0]);
+        let e = user("[[models]]\nsanitizes = [\"sql\"]\ncallee = \"a\"\nkeyword = \"q\"\n")
+            .unwrap_err();
+        assert_eq!(e[0].key, "keyword", "{}", e[0]);
+    }
+
+    #[test]
+    fn rule_rows_are_the_rules_and_keep_their_keyword() {
+        let m = Models::builtin();
+        let open = m.python.rule_sink("builtins.open", Sink::Path).unwrap();
+        assert_eq!(open.argument, Some(Argument::Position(0)));
+        assert_eq!(open.keyword.as_deref(), Some("file"));
+        assert!(m
+            .python
+            .rule_callees(Sink::Path)
+            .contains(&"shutil.copy".to_owned()));
+        // A model-reported row is not the rule's.
+        assert!(m.python.rule_sink("tarfile.open", Sink::Path).is_none());
+        assert!(m.javascript.rule_sink("fs.readFile", Sink::Path).is_some());
+        let row = m
+            .rows
+            .iter()
+            .find(|r| r.name == "builtins.open" && r.role == "sink")
+            .unwrap();
+        assert_eq!(row.argument.as_deref(), Some("0 or file="));
+        // Users may hand a row to the rule too.
+        let m = user(
+            "[[models]]\nsink = \"path\"\ncallee = \"myapp.files.read\"\nargument = 0\nkeyword = \"name\"\nreported-by = \"rule\"\nlanguage = \"python\"\n",
+        )
+        .unwrap();
+        assert!(m
+            .python
+            .rule_callees(Sink::Path)
+            .contains(&"myapp.files.read".to_owned()));
     }
 }

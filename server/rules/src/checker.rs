@@ -234,9 +234,7 @@ impl<'a> Checker<'a> {
             CalleeShape::Name { name, imported } => {
                 imported || wanted.iter().any(|w| last_segment_is(w.as_ref(), name))
             }
-            CalleeShape::Member(name) => {
-                wanted.iter().any(|w| last_segment_is(w.as_ref(), name))
-            }
+            CalleeShape::Member(name) => wanted.iter().any(|w| last_segment_is(w.as_ref(), name)),
             CalleeShape::Other => true,
         };
         if !plausible {

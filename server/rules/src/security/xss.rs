@@ -3,7 +3,7 @@
 use ba_syntax::NodeExt;
 use tree_sitter::Node;
 
-use super::{sink_argument};
+use super::sink_argument;
 use crate::{
     Applicability, Captures, Category, Check, Checker, Edit, FixAvailability, Rule, Severity,
 };
