@@ -366,9 +366,9 @@ fn every_sink_model_row_has_a_finding_and_a_safe_fixture() {
             names.extend(words.last().map(|w| (*w).to_owned()));
         }
         let calls = |line: &str| {
-            names.iter().any(|n| {
-                line.contains(&format!("{n}(")) || line.contains(&format!("({n}"))
-            })
+            names
+                .iter()
+                .any(|n| line.contains(&format!("{n}(")) || line.contains(&format!("({n}")))
         };
         for kind in ["expect:", "ok:"] {
             if !annotated

@@ -325,9 +325,7 @@ impl<'t> State<'_, '_, 't> {
         };
         checked.is_some_and(|c| {
             let name = self.text(c);
-            guards
-                .iter()
-                .any(|g| g.name == name && self.covers(g.kind))
+            guards.iter().any(|g| g.name == name && self.covers(g.kind))
         })
     }
 
