@@ -346,12 +346,29 @@ fn every_sink_model_row_has_a_finding_and_a_safe_fixture() {
                 .ends_with(backend_architect::rules::MODEL_CHECK)),
             "{code} does not run the model sink check"
         );
-        // The call as written in a fixture: `tarfile.open(`, `fse.remove(`, `spawn(`…
+        // The call as written in a fixture: `tarfile.open(`, `fse.remove(`; a package called
+        // itself (`axios`, `got.default`, `cross-spawn`, `node-fetch`) by the name an import
+        // gives it: the package, in camel case (`nodeFetch(`) or its last word (`spawn(`).
         let last = row.name.rsplit(['.', '/']).next().unwrap_or(&row.name);
+        let package = row.name.strip_suffix(".default").unwrap_or(&row.name);
+        let mut names = vec![last.to_owned()];
+        if !package.contains('.') {
+            let words: Vec<&str> = package.split('-').collect();
+            let camel: String = words
+                .iter()
+                .enumerate()
+                .map(|(i, w)| match i {
+                    0 => (*w).to_owned(),
+                    _ => w[..1].to_uppercase() + &w[1..],
+                })
+                .collect();
+            names.push(camel);
+            names.extend(words.last().map(|w| (*w).to_owned()));
+        }
         let calls = |line: &str| {
-            line.contains(&format!("{last}("))
-                || line.contains(&format!("({last}"))
-                || (row.name.contains('-') && line.contains("spawn("))
+            names
+                .iter()
+                .any(|n| line.contains(&format!("{n}(")) || line.contains(&format!("({n}")))
         };
         for kind in ["expect:", "ok:"] {
             if !annotated

@@ -1254,10 +1254,10 @@ fn positional_params(function: Node, src: &str) -> Vec<String> {
 /// For the top-level function `item` defines (if any): its name and parameters. JavaScript
 /// taint already assumes a same-file call returns what it is given, so only the parameters
 /// matter here (for `item_entries`); the mask says every parameter may be returned.
-pub(super) fn item_returns(item: Node, src: &str) -> Option<(String, (Vec<String>, u64))> {
+pub(super) fn item_returns(item: Node, src: &str) -> super::summaries::ReturnsPart {
     let (name, function) = top_level_function(item, src)?;
     let params = positional_params(function, src);
-    Some((name, (params, u64::MAX >> 1)))
+    Some((name, (params, u64::MAX >> 1, Vec::new())))
 }
 
 /// The name of the top-level function `item` defines, as `item_module_returns` names it.
@@ -1433,7 +1433,7 @@ pub(super) fn item_entries(
             continue;
         };
         let name = text(callee, src);
-        let Some((params, _)) = sem.returns.get(name).filter(|_| name != own) else {
+        let Some((params, _, _)) = sem.returns.get(name).filter(|_| name != own) else {
             continue;
         };
         let Some(caller) = enclosing_handler(&cx, call) else {

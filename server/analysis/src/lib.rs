@@ -47,10 +47,12 @@ pub struct Semantic {
     /// request data to: (function, parameter) → what is passed (for messages) and the sinks it
     /// is not sanitised for. Recomputed on every analysis (it depends on function bodies).
     pub entries: BTreeMap<(String, String), Entry>,
-    /// Module-level functions → their parameters and which of them (bit i for parameter i)
-    /// reach a `return`: a call's result carries only those arguments. Recomputed with
-    /// `entries`.
-    pub returns: BTreeMap<String, (Vec<String>, u64)>,
+    /// Module-level functions → their parameters, which of them (bit i for parameter i; bit
+    /// 63 in Python: request data of its own) reach a `return` for some sink, and per bit the
+    /// sinks the function's own sanitisers leave it clean for ((bit, sink bits); a helper
+    /// returning `secure_filename(x)` carries `x` to SQL, not to paths): a call's result
+    /// carries only those arguments. Recomputed with `entries`.
+    pub returns: BTreeMap<String, summaries::Returns>,
     /// The detection models in effect (built-in and the user's).
     pub models: models::ModelSet,
     /// Request data that handlers in *other* files pass to this file's module-level functions:
@@ -207,7 +209,10 @@ pub mod summaries {
     use super::*;
 
     /// One item's part of `Semantic::returns`.
-    pub type ReturnsPart = Option<(String, (Vec<String>, u64))>;
+    pub type ReturnsPart = Option<(String, Returns)>;
+    /// What a module-level function returns (`Semantic::returns`): its parameters, the mask of
+    /// what reaches a `return`, and per mask bit the sinks it is clean for.
+    pub type Returns = (Vec<String>, u64, Vec<(u8, u32)>);
     /// One item's part of `Semantic::entries`.
     pub type EntriesPart = Vec<((String, String), Entry)>;
 

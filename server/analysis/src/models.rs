@@ -15,7 +15,7 @@
 //! | | `self-attribute` | an attribute of `self` in a class-based view (`self.kwargs`) |
 //! | | `decorator` | a parameter decorator injecting request data (NestJS `@Body()`) |
 //! | `source = "argv"`, `"input"` | `callee` or `object` | the call's result or the named value is command-line arguments or console input |
-//! | `sink = KIND` | `callee`, `argument` | the argument (position or keyword; every argument when absent) reaches a sink of that kind |
+//! | `sink = KIND` | `callee`, `argument` (+ `keyword`, `reported-by`) | the argument (position or keyword; every argument when absent) reaches a sink of that kind; `keyword` names a positional argument's keyword; `reported-by = "rule"`: the kind's rule reports it from its own check |
 //! | `sanitizes = [KIND…]` | `callee` | the return value is clean for those sink kinds (`"all"`: every kind) |
 //! | `propagates = "arguments"` | `callee` | the return value carries the arguments' data |
 //! | `propagates = "receiver"` | `method` | the result carries the receiver's data (and the arguments', on a constant receiver) |
@@ -123,6 +123,16 @@ pub const BUILTIN: &[(&str, &str, &str)] = &[
         "javascript",
         "ecmascript.toml",
         include_str!("../../../queries/javascript/models/ecmascript.toml"),
+    ),
+    (
+        "javascript",
+        "http-clients.toml",
+        include_str!("../../../queries/javascript/models/http-clients.toml"),
+    ),
+    (
+        "javascript",
+        "templates.toml",
+        include_str!("../../../queries/javascript/models/templates.toml"),
     ),
     (
         "javascript",
@@ -241,6 +251,13 @@ pub struct RawRow {
     pub self_attribute: Option<Names>,
     pub decorator: Option<Names>,
     pub argument: Option<Argument>,
+    /// For `sink` rows with a position in `argument`: the keyword the same argument may be
+    /// passed as (`argument = 0`, `keyword = "file"`: `open(p)` or `open(file=p)`).
+    pub keyword: Option<String>,
+    /// For `sink` rows: `"rule"` when the kind's rule reports the row from its own check (with
+    /// its message and the conditions it applies, like a content type that is not HTML), or
+    /// `"model"` (the default) for the generic model check.
+    pub reported_by: Option<String>,
     /// For `attribute` sources: the value can be an object (parsed JSON, `qs` query strings).
     pub objects: Option<bool>,
     /// Free text shown by `models`.
@@ -310,7 +327,11 @@ impl std::error::Error for ModelError {}
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct SinkModel {
     pub argument: Option<Argument>,
+    /// The keyword the positional `argument` may be passed as instead.
+    pub keyword: Option<String>,
     pub sink: Sink,
+    /// `reported-by = "rule"`: the kind's rule reports it from its own check.
+    pub by_rule: bool,
 }
 
 /// The tables of one language family.
@@ -331,6 +352,9 @@ pub struct LangModels {
     /// Callee → source kind.
     pub source_callees: HashMap<String, String>,
     pub sinks: HashMap<String, Vec<SinkModel>>,
+    /// Per sink kind, the callees of its `reported-by = "rule"` rows, in row order (what a
+    /// rule's own check resolves a call against).
+    pub rule_callees: HashMap<Sink, Vec<String>>,
     /// Callee → the sink bits it cleans.
     pub sanitizers: HashMap<String, u32>,
     pub sanitizer_prefixes: Vec<(String, u32)>,
@@ -356,6 +380,30 @@ impl LangModels {
         self.sanitizer_prefixes
             .iter()
             .any(|(p, bits)| bits & sink.bit() != 0 && qualified.starts_with(p.as_str()))
+    }
+
+    /// The callees the rule of `sink` reports from its own check (`reported-by = "rule"`).
+    pub fn rule_callees(&self, sink: Sink) -> &[String] {
+        self.rule_callees.get(&sink).map_or(&[], Vec::as_slice)
+    }
+
+    /// The first `reported-by = "rule"` row of kind `sink` for `callee`.
+    pub fn rule_sink(&self, callee: &str, sink: Sink) -> Option<&SinkModel> {
+        self.sinks
+            .get(callee)?
+            .iter()
+            .find(|r| r.by_rule && r.sink == sink)
+    }
+
+    /// The sinks `qualified`'s result is clean for (bits; `u32::MAX`: every sink).
+    pub fn sanitizer_bits(&self, qualified: &str) -> u32 {
+        let mut bits = self.sanitizers.get(qualified).copied().unwrap_or(0);
+        for (p, b) in &self.sanitizer_prefixes {
+            if qualified.starts_with(p.as_str()) {
+                bits |= b;
+            }
+        }
+        bits
     }
 
     /// Whether `qualified`'s result carries its arguments.
@@ -634,6 +682,8 @@ impl Models {
                 ("self-attribute", raw.self_attribute.is_some()),
                 ("decorator", raw.decorator.is_some()),
                 ("argument", raw.argument.is_some()),
+                ("keyword", raw.keyword.is_some()),
+                ("reported-by", raw.reported_by.is_some()),
                 ("objects", raw.objects.is_some()),
             ];
             for (key, is) in present {
@@ -727,7 +777,7 @@ impl Models {
             }
         } else if let Some(kind) = &raw.sink {
             let sink = Sink::from_kind_name(kind).ok_or_else(|| err("sink", unknown_kind(kind)))?;
-            only(&["callee", "argument"])?;
+            only(&["callee", "argument", "keyword", "reported-by"])?;
             let callees = names(&raw.callee);
             if callees.is_empty() {
                 return Err(err(
@@ -736,18 +786,41 @@ impl Models {
                 ));
             }
             check_names("callee", &callees)?;
+            if raw.keyword.is_some() && !matches!(raw.argument, Some(Argument::Position(_))) {
+                return Err(err(
+                    "keyword",
+                    "`keyword` names the keyword of a positional `argument` (`argument = 0`)"
+                        .into(),
+                ));
+            }
+            let by_rule = match raw.reported_by.as_deref() {
+                None | Some("model") => false,
+                Some("rule") => true,
+                Some(other) => {
+                    return Err(err(
+                        "reported-by",
+                        format!("unknown value `{other}`; expected `rule` or `model`"),
+                    ))
+                }
+            };
+            let argument = match (&raw.argument, &raw.keyword) {
+                (Some(a), Some(k)) => Some(format!("{a} or {k}=")),
+                (a, _) => a.as_ref().map(|a| a.to_string()),
+            };
             for n in callees {
                 lang.sinks.entry(n.clone()).or_default().push(SinkModel {
                     argument: raw.argument.clone(),
+                    keyword: raw.keyword.clone(),
                     sink,
+                    by_rule,
                 });
-                push(
-                    "sink",
-                    kind,
-                    "callee",
-                    &n,
-                    raw.argument.as_ref().map(|a| a.to_string()),
-                );
+                if by_rule {
+                    let list = lang.rule_callees.entry(sink).or_default();
+                    if !list.contains(&n) {
+                        list.push(n.clone());
+                    }
+                }
+                push("sink", kind, "callee", &n, argument.clone());
             }
         } else if let Some(kinds) = &raw.sanitizes {
             let list = kinds.list();
@@ -959,7 +1032,9 @@ language = "python"
             m.python.sinks["myapp.db.run_raw"],
             vec![SinkModel {
                 argument: Some(Argument::Position(0)),
-                sink: Sink::Sql
+                keyword: None,
+                sink: Sink::Sql,
+                by_rule: false,
             }]
         );
         assert!(m.javascript.sinks.contains_key("myapp.db.run_raw"));
@@ -995,5 +1070,43 @@ language = "python"
         assert_eq!(e[0].key, "method");
         let e = user("[[models]]\nsource = \"body\"\ncallee = \"a\"\n").unwrap_err();
         assert_eq!(e[0].key, "source");
+        let e = user("[[models]]\nsink = \"sql\"\ncallee = \"a\"\nkeyword = \"q\"\n").unwrap_err();
+        assert_eq!(e[0].key, "keyword", "{}", e[0]);
+        let e =
+            user("[[models]]\nsink = \"sql\"\ncallee = \"a\"\nreported-by = \"me\"\n").unwrap_err();
+        assert_eq!(e[0].key, "reported-by", "{}", e[0]);
+        let e = user("[[models]]\nsanitizes = [\"sql\"]\ncallee = \"a\"\nkeyword = \"q\"\n")
+            .unwrap_err();
+        assert_eq!(e[0].key, "keyword", "{}", e[0]);
+    }
+
+    #[test]
+    fn rule_rows_are_the_rules_and_keep_their_keyword() {
+        let m = Models::builtin();
+        let open = m.python.rule_sink("builtins.open", Sink::Path).unwrap();
+        assert_eq!(open.argument, Some(Argument::Position(0)));
+        assert_eq!(open.keyword.as_deref(), Some("file"));
+        assert!(m
+            .python
+            .rule_callees(Sink::Path)
+            .contains(&"shutil.copy".to_owned()));
+        // A model-reported row is not the rule's.
+        assert!(m.python.rule_sink("tarfile.open", Sink::Path).is_none());
+        assert!(m.javascript.rule_sink("fs.readFile", Sink::Path).is_some());
+        let row = m
+            .rows
+            .iter()
+            .find(|r| r.name == "builtins.open" && r.role == "sink")
+            .unwrap();
+        assert_eq!(row.argument.as_deref(), Some("0 or file="));
+        // Users may hand a row to the rule too.
+        let m = user(
+            "[[models]]\nsink = \"path\"\ncallee = \"myapp.files.read\"\nargument = 0\nkeyword = \"name\"\nreported-by = \"rule\"\nlanguage = \"python\"\n",
+        )
+        .unwrap();
+        assert!(m
+            .python
+            .rule_callees(Sink::Path)
+            .contains(&"myapp.files.read".to_owned()));
     }
 }

@@ -36,6 +36,10 @@ struct State<'a, 'c, 't> {
     warming: std::cell::Cell<bool>,
     /// Record the steps of a parameter's data too (`param_route`; request data's always are).
     routes: bool,
+    /// Set when an answer depended on the sink (`sink()`): a sanitiser or guard for some sinks
+    /// only, a sink-specific rule. While it is unset, every sink would have had the same answer
+    /// (`item_returns` then need not ask again per sink).
+    sink_read: std::cell::Cell<bool>,
 }
 
 impl<'a, 'c, 't> State<'a, 'c, 't> {
@@ -48,6 +52,28 @@ impl<'a, 'c, 't> State<'a, 'c, 't> {
             keyed_active: RefCell::default(),
             warming: Default::default(),
             routes: false,
+            sink_read: Default::default(),
+        }
+    }
+
+    /// The sink, for an answer that depends on it (see `sink_read`).
+    fn sink(&self) -> Sink {
+        self.sink_read.set(true);
+        self.sink
+    }
+
+    /// Whether guard `g` cleans `name` at byte `at` for the sink (`Guard::cleans`), noting
+    /// when the answer depends on the sink.
+    fn guard_cleans(&self, g: &super::Guard, name: &str, at: usize) -> bool {
+        g.name == name && g.at <= at && at < g.until && self.covers(g.kind)
+    }
+
+    /// Whether a guard of `kind` cleans for the sink, noting when that depends on the sink.
+    fn covers(&self, kind: super::GuardKind) -> bool {
+        use super::GuardKind;
+        match kind {
+            GuardKind::AllowList | GuardKind::Validated => true,
+            kind => kind.covers(self.sink()),
         }
     }
 }
@@ -114,7 +140,7 @@ impl<'t> State<'_, '_, 't> {
         if let Some(source) = returned
             .source
             .as_ref()
-            .filter(|s| s.sinks & self.sink.bit() != 0)
+            .filter(|s| s.sinks & self.sink().bit() != 0)
         {
             let t = Taint {
                 origin: call.byte_range(),
@@ -138,7 +164,7 @@ impl<'t> State<'_, '_, 't> {
                         "keyword_argument" => {
                             let name = a.field("name").map(|n| self.text(n))?;
                             let sinks = returned.through_argument(None, Some(name));
-                            return (sinks & self.sink.bit() != 0)
+                            return (sinks & self.sink().bit() != 0)
                                 .then(|| a.field("value"))
                                 .flatten();
                         }
@@ -149,7 +175,7 @@ impl<'t> State<'_, '_, 't> {
                             returned.through_argument(Some(index - 1), None)
                         }
                     };
-                    (sinks & self.sink.bit() != 0).then_some(a)
+                    (sinks & self.sink().bit() != 0).then_some(a)
                 }),
             |a| self.expr(a, depth + 1),
         );
@@ -184,11 +210,11 @@ impl<'t> State<'_, '_, 't> {
                     return Some(t);
                 }
                 let attr = node.field("attribute").map(|a| self.text(a)).unwrap_or("");
-                match (self.sink, attr) {
+                match attr {
                     // `Path(p).name` is a base name.
-                    (Sink::Path, "name" | "stem" | "suffix") => return None,
+                    "name" | "stem" | "suffix" if self.sink() == Sink::Path => return None,
                     // Validated by a form or serializer.
-                    (_, "cleaned_data" | "validated_data") => return None,
+                    "cleaned_data" | "validated_data" => return None,
                     _ => {}
                 }
                 node.field("object").and_then(recurse)
@@ -226,9 +252,9 @@ impl<'t> State<'_, '_, 't> {
                     .filter(|c| c.kind_str() == "interpolation")
                     .filter(|i| {
                         // `{x!r}` escapes line breaks, which is what log injection needs.
-                        !(self.sink == Sink::Log
-                            && i.field("type_conversion")
-                                .is_some_and(|c| self.text(c).contains('r')))
+                        !(i.field("type_conversion")
+                            .is_some_and(|c| self.text(c).contains('r'))
+                            && self.sink() == Sink::Log)
                     })
                     .filter_map(|i| i.field("expression")),
                 recurse,
@@ -293,15 +319,13 @@ impl<'t> State<'_, '_, 't> {
             return false;
         };
         let checked = match body.kind_str() {
-            "pair" if self.sink == Sink::MassAssign => body.field("key"),
+            "pair" if self.sink() == Sink::MassAssign => body.field("key"),
             "identifier" => Some(body),
             _ => None,
         };
         checked.is_some_and(|c| {
             let name = self.text(c);
-            guards
-                .iter()
-                .any(|g| g.name == name && g.kind.covers(self.sink))
+            guards.iter().any(|g| g.name == name && self.covers(g.kind))
         })
     }
 
@@ -345,7 +369,7 @@ impl<'t> State<'_, '_, 't> {
             }
         }
         self.keyed_active.borrow_mut().remove(&active);
-        let guarded = index.guards.iter().any(|g| g.cleans(&name, at, self.sink));
+        let guarded = index.guards.iter().any(|g| self.guard_cleans(g, &name, at));
         Some(best.filter(|_| !guarded))
     }
 
@@ -412,8 +436,13 @@ impl<'t> State<'_, '_, 't> {
             keyed_active: RefCell::default(),
             warming: Default::default(),
             routes,
+            sink_read: Default::default(),
         };
-        focused.expr(node, 0).filter(|t| !t.user)
+        let taint = focused.expr(node, 0).filter(|t| !t.user);
+        if focused.sink_read.get() {
+            self.sink_read.set(true);
+        }
+        taint
     }
 
     /// See `taint::warm_uses`.
@@ -465,7 +494,7 @@ impl<'t> State<'_, '_, 't> {
                 }
                 // A single element stored makes no key the client's (mass assignment).
                 for (i, store) in index.stores.get(&name).into_iter().flatten().enumerate() {
-                    if reach.has_store(i) && (store.merge || self.sink != Sink::MassAssign) {
+                    if reach.has_store(i) && (store.merge || self.sink() != Sink::MassAssign) {
                         let t = self.expr(store.value, depth + 1);
                         best = Taint::best(best, t.map(|t| stored(t, store, &name, self.routes)));
                     }
@@ -477,7 +506,7 @@ impl<'t> State<'_, '_, 't> {
         let guarded = index
             .guards
             .iter()
-            .any(|g| g.cleans(&name, ident.start_byte(), self.sink));
+            .any(|g| self.guard_cleans(g, &name, ident.start_byte()));
         found.filter(|_| !guarded)
     }
 
@@ -617,7 +646,8 @@ impl<'t> State<'_, '_, 't> {
         let resolved = resolve(self.cx, func).filter(|q| !self.is_request_object(q));
         if let Some(q) = resolved {
             let models = self.models();
-            if models.sanitizes(&q, self.sink) {
+            let cleans = models.sanitizer_bits(&q);
+            if cleans == u32::MAX || (cleans != 0 && cleans & self.sink().bit() != 0) {
                 return None;
             }
             if let Some(kind) = models.source_callee(&q) {
@@ -648,7 +678,16 @@ impl<'t> State<'_, '_, 't> {
                 if self.models().neutral_methods.contains(method) {
                     return None;
                 }
-                match (self.sink, method) {
+                let specific = matches!(
+                    method,
+                    "quote_name"
+                        | "quote_name_unless_alias"
+                        | "quote_identifier"
+                        | "dict"
+                        | "model_dump"
+                        | "replace"
+                );
+                match (if specific { self.sink() } else { self.sink }, method) {
                     (Sink::Sql, "quote_name" | "quote_name_unless_alias" | "quote_identifier") => {
                         return None
                     }
@@ -714,8 +753,14 @@ impl<'t> State<'_, '_, 't> {
                 // `return`s. Unknown (local) functions are assumed to return their arguments,
                 // unless their name says they clean them.
                 let name = self.text(func);
-                if let Some((params, mask)) = self.cx.sem.returns.get(name) {
-                    if mask & RETURNS_REQUEST_DATA != 0 {
+                if let Some((params, mask, clean)) = self.cx.sem.returns.get(name) {
+                    // A helper whose own sanitisers clean for some sinks answers per sink.
+                    let sink = if clean.is_empty() {
+                        self.sink
+                    } else {
+                        self.sink()
+                    };
+                    if returns_bit(*mask, clean, RETURNS_REQUEST_DATA, sink) {
                         return Some(Taint {
                             origin: node.byte_range(),
                             what: format!("request data returned by `{name}()`"),
@@ -739,7 +784,7 @@ impl<'t> State<'_, '_, 't> {
                                         Some(index - 1)
                                     }
                                 };
-                                i.is_some_and(|i| i < 63 && mask & (1 << i) != 0)
+                                i.is_some_and(|i| i < 63 && returns_bit(*mask, clean, i, sink))
                             }),
                         |a| self.expr(a, depth + 1),
                     );
@@ -891,7 +936,7 @@ impl<'t> State<'_, '_, 't> {
                             .entries
                             .get(&(text(n, src).to_owned(), name.to_owned()))
                     })
-                    .filter(|e| e.sinks & self.sink.bit() != 0);
+                    .filter(|e| e.sinks & self.sink().bit() != 0);
                 // Or one that a handler in another module passes request data to.
                 let entry = entry.or_else(|| {
                     if !top_level || self.cx.sem.external.is_empty() {
@@ -914,7 +959,7 @@ impl<'t> State<'_, '_, 't> {
                                 .external
                                 .get(&(fname, Argument::Keyword(name.to_owned())))
                         })
-                        .filter(|e| e.sinks & self.sink.bit() != 0)
+                        .filter(|e| e.sinks & self.sink().bit() != 0)
                 });
                 match entry {
                     Some(e) => user(e.what.clone()),
@@ -1056,8 +1101,8 @@ impl<'t> State<'_, '_, 't> {
     }
 }
 
-/// The bit of a `returns` mask that says a function returns request data of its own.
-const RETURNS_REQUEST_DATA: u64 = 1 << 63;
+/// The bit (index) of a `returns` mask that says a function returns request data of its own.
+const RETURNS_REQUEST_DATA: usize = 63;
 
 /// The name and parameter names of the module-level function an item defines.
 fn signature(item: Node, src: &str) -> Option<(String, Vec<String>)> {
@@ -1335,11 +1380,7 @@ fn may_handle_requests(item: &str) -> bool {
 /// For the module-level function `item` defines (if any): its parameters and which of them
 /// reach a `return` value, plus `RETURNS_REQUEST_DATA`. A function of the item's text and the
 /// skeleton semantic model only, so the engine caches it per item.
-pub(super) fn item_returns(
-    sem: &Semantic,
-    item: Node,
-    src: &str,
-) -> Option<(String, (Vec<String>, u64))> {
+pub(super) fn item_returns(sem: &Semantic, item: Node, src: &str) -> super::summaries::ReturnsPart {
     let (name, params) = signature(item, src)?;
     let body = item_functions(item).first().and_then(|f| f.field("body"))?;
     let imports = item_imports(item, src);
@@ -1351,8 +1392,19 @@ pub(super) fn item_returns(
         item_imports: &imports,
         scopes: &scopes,
     };
+    // `Sink::Code` decides what a return carries (as it did alone before: no sanitiser
+    // cleans for it only). A return that carries something is asked again per sink when the
+    // answer depended on the sink (`State::sink_read`: a sanitiser or guard for some sinks
+    // only, like `os.path.basename(x)`, clean for paths but not for SQL).
     let state = State::new(&cx, Sink::Code);
-    let mut mask = 0u64;
+    let others: Vec<State> = Sink::ALL
+        .into_iter()
+        .filter(|s| *s != Sink::Code)
+        .map(|s| State::new(&cx, s))
+        .collect();
+    // Per mask bit: the sinks some return carries it to.
+    let mut carried = [0u32; 64];
+    let all = Sink::ALL.iter().fold(0, |bits, s| bits | s.bit());
     let nested = |n: Node| {
         matches!(
             n.kind_str(),
@@ -1365,20 +1417,62 @@ pub(super) fn item_returns(
             continue;
         };
         // Request data only: a helper returning `sys.argv` or `input()` is a CLI's own.
-        if mask & RETURNS_REQUEST_DATA == 0
-            && state
-                .expr(value, 0)
-                .is_some_and(|t| t.user && t.what.starts_with("request data"))
-        {
-            mask |= RETURNS_REQUEST_DATA;
+        if returns_request_data(&state, value) {
+            carried[RETURNS_REQUEST_DATA] |= Sink::Code.bit();
+            if !state.sink_read.get() {
+                carried[RETURNS_REQUEST_DATA] = all;
+            }
+            for other in others.iter().filter(|_| state.sink_read.get()) {
+                if carried[RETURNS_REQUEST_DATA] & other.sink.bit() == 0
+                    && returns_request_data(other, value)
+                {
+                    carried[RETURNS_REQUEST_DATA] |= other.sink.bit();
+                }
+            }
         }
         for (i, p) in params.iter().enumerate().take(63) {
-            if mask & (1 << i) == 0 && state.carries_param(value, p) {
-                mask |= 1 << i;
+            if state.carries_param(value, p) {
+                carried[i] |= Sink::Code.bit();
+                if !state.sink_read.get() {
+                    carried[i] = all;
+                }
+                for other in others.iter().filter(|_| state.sink_read.get()) {
+                    if carried[i] & other.sink.bit() == 0 && other.carries_param(value, p) {
+                        carried[i] |= other.sink.bit();
+                    }
+                }
             }
         }
     }
-    Some((name, (params, mask)))
+    let mut mask = 0u64;
+    let mut clean = Vec::new();
+    for (i, sinks) in carried.iter().enumerate() {
+        if *sinks != 0 {
+            mask |= 1 << i;
+            if all & !sinks != 0 {
+                clean.push((i as u8, all & !sinks));
+            }
+        }
+    }
+    Some((name, (params, mask, clean)))
+}
+
+/// Whether `value` is request data (not `sys.argv` or `input()`: a CLI's own) for `state`'s
+/// sink.
+fn returns_request_data<'t>(state: &State<'_, '_, 't>, value: Node<'t>) -> bool {
+    state
+        .expr(value, 0)
+        .is_some_and(|t| t.user && t.what.starts_with("request data"))
+}
+
+/// Whether bit `bit` of a `returns` mask is set and not cleaned for `sink` by the function's
+/// own sanitisers (`clean`: (bit, sinks)).
+fn returns_bit(mask: u64, clean: &[(u8, u32)], bit: usize, sink: Sink) -> bool {
+    bit < 64
+        && mask & (1 << bit) != 0
+        && !clean
+            .iter()
+            .any(|(b, sinks)| *b as usize == bit && sinks & sink.bit() != 0)
 }
 
 /// The name of the module-level function `item` defines (`summaries::function_name`).
@@ -1509,7 +1603,7 @@ pub(super) fn item_entries(
             continue;
         };
         let name = text(callee, src);
-        let Some((params, _)) = sem.returns.get(name).filter(|_| name != own) else {
+        let Some((params, _, _)) = sem.returns.get(name).filter(|_| name != own) else {
             continue;
         };
         let mut index = 0;

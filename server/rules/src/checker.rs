@@ -225,16 +225,16 @@ impl<'a> Checker<'a> {
     /// attribute must match one of theirs, or a bare name must be imported or one of them, and
     /// what the imports make of it must be wanted. Most calls in a file fail these tests without
     /// a scope lookup.
-    pub fn resolve_callee(&self, callee: Node<'a>, wanted: &[&str]) -> Option<String> {
+    pub fn resolve_callee<S: AsRef<str>>(&self, callee: Node<'a>, wanted: &[S]) -> Option<String> {
         // Every call meets dozens of these questions (one or more per call-based rule), so what
         // they need of the callee is read once: its last name, and for a bare name whether an
         // import can rename it.
         let shape = self.callee_shape(callee);
         let plausible = match shape {
             CalleeShape::Name { name, imported } => {
-                imported || wanted.iter().any(|w| last_segment_is(w, name))
+                imported || wanted.iter().any(|w| last_segment_is(w.as_ref(), name))
             }
-            CalleeShape::Member(name) => wanted.iter().any(|w| last_segment_is(w, name)),
+            CalleeShape::Member(name) => wanted.iter().any(|w| last_segment_is(w.as_ref(), name)),
             CalleeShape::Other => true,
         };
         if !plausible {
@@ -248,13 +248,13 @@ impl<'a> Checker<'a> {
             .entry(callee.id())
             .or_insert_with(|| self.import_bound(callee));
         match bound {
-            Bound::AtMost(q) if !wanted.contains(&q.as_str()) => return None,
+            Bound::AtMost(q) if !wanted.iter().any(|w| w.as_ref() == q) => return None,
             Bound::Nothing => return None,
             _ => {}
         }
         drop(bounds);
         self.resolve(callee)
-            .filter(|q| wanted.contains(&q.as_str()))
+            .filter(|q| wanted.iter().any(|w| w.as_ref() == q))
     }
 
     /// What `resolve_callee` reads of a callee before it resolves anything, once per callee.

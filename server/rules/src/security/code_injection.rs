@@ -47,6 +47,8 @@ pub static RULE: Rule = Rule {
     ],
 };
 
+/// The code rows (stdlib.toml) that import a module by name rather than run code: only a
+/// client-chosen name is reported, with its own message.
 const PY_IMPORTERS: &[&str] = &[
     "builtins.__import__",
     "importlib.import_module",
@@ -57,21 +59,9 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
         return;
     };
-    let Some(name) = checker.resolve_callee(
-        func,
-        &[
-            "builtins.eval",
-            "global.eval",
-            "builtins.exec",
-            "builtins.compile",
-            "builtins.__import__",
-            "importlib.import_module",
-            "importlib.__import__",
-        ],
-    ) else {
-        return;
-    };
-    let Some(code) = checker.arguments(args).positional.clone().first().copied() else {
+    // `sink = "code"` rows with `reported-by = "rule"` (stdlib.toml): `eval`, `exec`,
+    // `compile` and the importers, with their first argument.
+    let Some((name, code)) = super::sink_argument(checker, func, args, Sink::Code) else {
         return;
     };
     if PY_IMPORTERS.contains(&name.as_str()) {
@@ -133,39 +123,24 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     }
 }
 
-/// JavaScript callees that compile a string: (qualified name, index of the code argument or
-/// `usize::MAX` for the last argument).
-const JS_EVALUATORS: &[(&str, usize)] = &[
-    ("global.eval", 0),
-    ("global.Function", usize::MAX),
-    ("vm.runInNewContext", 0),
-    ("vm.runInThisContext", 0),
-    ("vm.runInContext", 0),
-    ("vm.compileFunction", 0),
-    ("vm.Script", 0),
-    ("global.setTimeout", 0),
-    ("global.setInterval", 0),
-];
-
 fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
         return;
     };
-    let wanted: Vec<&str> = JS_EVALUATORS.iter().map(|(n, _)| *n).collect();
-    let Some(name) = checker.resolve_callee(func, &wanted) else {
-        return;
-    };
-    let Some(&(_, index)) = JS_EVALUATORS.iter().find(|(n, _)| *n == name) else {
-        return;
-    };
-    let positional = checker.arguments(args).positional.clone();
-    let code = if index == usize::MAX {
-        positional.last().copied()
-    } else {
-        positional.get(index).copied()
-    };
-    let Some(code) = code else {
-        return;
+    // Callees that compile a string: `sink = "code"` rows with `reported-by = "rule"`
+    // (ecmascript.toml, node.toml), and `new Function(arg1, …, body)`, whose body is the last
+    // argument.
+    let (name, code) = match super::sink_argument(checker, func, args, Sink::Code) {
+        Some(found) => found,
+        None => {
+            let Some(name) = checker.resolve_callee(func, &["global.Function"]) else {
+                return;
+            };
+            let Some(body) = checker.arguments(args).positional.last().copied() else {
+                return;
+            };
+            (name, body)
+        }
     };
     // `setTimeout(() => …)` schedules a function, not a string.
     if matches!(

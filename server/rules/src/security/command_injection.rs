@@ -50,17 +50,6 @@ pub static RULE: Rule = Rule {
     ],
 };
 
-/// Functions that always hand their first argument to a shell.
-const PY_SHELL: &[&str] = &[
-    "os.system",
-    "os.popen",
-    "subprocess.getoutput",
-    "subprocess.getstatusoutput",
-    "commands.getoutput",
-    "commands.getstatusoutput",
-    "asyncio.create_subprocess_shell",
-];
-
 /// Functions that use a shell only with `shell=True`.
 const PY_SHELL_OPTIONAL: &[&str] = &[
     "subprocess.run",
@@ -125,18 +114,9 @@ fn check_python<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         check_remote(checker, func, args_node);
         return;
     }
-    let Some(name) = checker.resolve_callee_among(func, &[PY_SHELL, PY_SHELL_OPTIONAL, PY_EXEC])
-    else {
-        return;
-    };
-    let args = checker.arguments(args_node);
-    if PY_SHELL.contains(&name.as_str()) {
-        let Some(cmd) = args
-            .get(0, "cmd", checker.source)
-            .or_else(|| args.get(0, "command", checker.source))
-        else {
-            return;
-        };
+    // Functions that always hand their first argument to a shell: `sink = "shell"` rows with
+    // `reported-by = "rule"` (stdlib.toml).
+    if let Some((name, cmd)) = super::sink_argument(checker, func, args_node, Sink::Shell) {
         if let Some(taint) = checker
             .taint(cmd, Sink::Shell)
             .filter(|t| !passes_parameter_on(checker, cmd, t))
@@ -149,6 +129,10 @@ fn check_python<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         }
         return;
     }
+    let Some(name) = checker.resolve_callee_among(func, &[PY_SHELL_OPTIONAL, PY_EXEC]) else {
+        return;
+    };
+    let args = checker.arguments(args_node);
     if PY_EXEC.contains(&name.as_str()) {
         let index = usize::from(name.starts_with("os.spawn"));
         if let Some(program) = args.positional.get(index) {
@@ -296,12 +280,6 @@ fn check_remote<'a>(checker: &mut Checker<'a>, func: Node<'a>, args: Node<'a>) {
         .with_taint(&taint);
 }
 
-const JS_SHELL: &[&str] = &[
-    "child_process.exec",
-    "child_process.execSync",
-    "shelljs.exec",
-];
-
 /// Functions that run a program with an argument list (and a shell only with `shell: true`).
 const JS_ARGV: &[&str] = &[
     "child_process.execFile",
@@ -328,7 +306,15 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
         return;
     };
-    let Some(name) = checker.resolve_callee_among(func, &[JS_SHELL, JS_ARGV]) else {
+    // Functions that run their first argument through a shell: `sink = "shell"` rows with
+    // `reported-by = "rule"` (node.toml, sinks.toml); the argv functions below use one only
+    // when told to.
+    let shell_row = super::rule_sink(checker, func, Sink::Shell);
+    let Some(name) = shell_row
+        .as_ref()
+        .map(|(name, _)| name.clone())
+        .or_else(|| checker.resolve_callee(func, JS_ARGV))
+    else {
         return;
     };
     let args: Vec<Node> = named_children(args)
@@ -339,7 +325,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         return;
     };
     let method = name.rsplit('.').next().unwrap_or("exec");
-    if JS_SHELL.contains(&name.as_str()) {
+    if shell_row.is_some() {
         let Some(taint) = checker
             .taint(cmd, Sink::Shell)
             .filter(|t| !passes_parameter_on(checker, cmd, t))

@@ -115,20 +115,18 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     }
 }
 
-/// ldapjs filter classes (`new ldap.EqualityFilter({ attribute, value })`): they escape the
-/// value when the filter is written out.
-const LDAPJS_FILTERS: &[&str] = &[
-    "EqualityFilter",
-    "SubstringFilter",
-    "PresenceFilter",
-    "GreaterThanEqualsFilter",
-    "LessThanEqualsFilter",
-    "ApproximateFilter",
-    "AndFilter",
-    "OrFilter",
-    "NotFilter",
-    "ExtensibleFilter",
-];
+/// Whether `class` (a constructor's last name) is an ldapjs filter class (`new
+/// ldap.EqualityFilter({ attribute, value })`): the `sanitizes = ["ldap"]` rows of `ldapjs.*`
+/// (JavaScript sinks.toml), which escape the value when the filter is written out.
+fn ldapjs_filter_class(checker: &Checker, class: &str) -> bool {
+    let models = checker.semantic.lang_models(checker.language.family());
+    models.sanitizers.iter().any(|(callee, sinks)| {
+        sinks & Sink::Ldap.bit() != 0
+            && callee
+                .strip_prefix("ldapjs.")
+                .is_some_and(|rest| rest == class)
+    })
+}
 
 /// `new ldap.EqualityFilter({…})`, or a local whose every assignment is one.
 fn filter_object<'a>(checker: &Checker<'a>, node: tree_sitter::Node<'a>) -> bool {
@@ -136,7 +134,7 @@ fn filter_object<'a>(checker: &Checker<'a>, node: tree_sitter::Node<'a>) -> bool
         n.kind_str() == "new_expression"
             && n.field("constructor").is_some_and(|c| {
                 let name = checker.text(c);
-                LDAPJS_FILTERS.contains(&name.rsplit('.').next().unwrap_or(name))
+                ldapjs_filter_class(checker, name.rsplit('.').next().unwrap_or(name))
             })
     };
     if constructed(node) {

@@ -52,18 +52,6 @@ const LEVELS: &[&str] = &[
     "log",
 ];
 
-const LOGGING: &[&str] = &[
-    "logging.debug",
-    "logging.info",
-    "logging.warning",
-    "logging.warn",
-    "logging.error",
-    "logging.exception",
-    "logging.critical",
-    "logging.fatal",
-    "logging.log",
-];
-
 /// `logger.info(...)`, `app.logger.warning(...)`, `log.error(...)`, `self.logger.info(...)`.
 fn is_logger_call(checker: &Checker, func: tree_sitter::Node) -> bool {
     let Some(object) = func.field("object") else {
@@ -88,7 +76,9 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     if !LEVELS.contains(&method) {
         return;
     }
-    if !is_logger_call(checker, func) && checker.resolve_callee(func, LOGGING).is_none() {
+    // A logger, or a module function of `logging`: `sink = "log"` rows with `reported-by =
+    // "rule"` (stdlib.toml).
+    if !is_logger_call(checker, func) && super::rule_sink(checker, func, Sink::Log).is_none() {
         return;
     }
     let mut positional: Vec<_> = named_children(args)

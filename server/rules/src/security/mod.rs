@@ -162,43 +162,75 @@ pub(crate) fn callee(text: &str) -> String {
     }
 }
 
-/// A call that hands one of its arguments to a sink: the qualified callees, and where the
-/// argument is (position, or keyword name).
-pub(crate) struct CallSink {
-    pub callees: &'static [&'static str],
-    pub index: usize,
-    pub keyword: &'static str,
-}
-
-/// The first `CallSink` whose callee `func` resolves to, with the resolved name and the argument.
+/// The argument a call hands to a sink of kind `sink`, when the callee is one of the sink rows
+/// the kind's rule reports itself (`reported-by = "rule"` in `queries/<lang>/models/*.toml`, or
+/// the user's `[[models]]`): the resolved name and the argument the first such row names.
 pub(crate) fn sink_argument<'a>(
     checker: &crate::Checker<'a>,
     func: tree_sitter::Node<'a>,
     args: tree_sitter::Node<'a>,
-    sinks: &[CallSink],
+    sink: ba_analysis::Sink,
 ) -> Option<(String, tree_sitter::Node<'a>)> {
-    // Most calls name nothing a sink lists: reject them before collecting the names.
-    let last = match func.kind_str() {
-        "identifier" => checker.text(func),
-        "attribute" | "member_expression" => checker.member_name(func).unwrap_or(""),
-        _ => return None,
-    };
-    let named = sinks.iter().any(|s| {
-        s.callees
-            .iter()
-            .any(|c| c.ends_with(last) && c[..c.len() - last.len()].ends_with('.'))
-    });
-    let imported = func.kind_str() == "identifier" && checker.semantic.imports.contains_key(last);
-    if !(named || imported) {
+    let (name, row) = rule_sink(checker, func, sink)?;
+    let arg = row_argument(checker, args, row)?;
+    Some((name, arg))
+}
+
+/// As `sink_argument`, with the argument of every such row of the callee (`shutil.copy`'s
+/// source and destination), in row order.
+pub(crate) fn sink_arguments<'a>(
+    checker: &crate::Checker<'a>,
+    func: tree_sitter::Node<'a>,
+    args: tree_sitter::Node<'a>,
+    sink: ba_analysis::Sink,
+) -> Option<(String, Vec<tree_sitter::Node<'a>>)> {
+    let (name, _) = rule_sink(checker, func, sink)?;
+    let models = checker.semantic.lang_models(checker.language.family());
+    let values = models
+        .sinks
+        .get(name.as_str())?
+        .iter()
+        .filter(|r| r.by_rule && r.sink == sink)
+        .filter_map(|r| row_argument(checker, args, r))
+        .collect();
+    Some((name, values))
+}
+
+/// The argument a sink row names in a call's arguments: a position (or its keyword), a keyword,
+/// or (no `argument`) the first positional one.
+fn row_argument<'a>(
+    checker: &crate::Checker<'a>,
+    args: tree_sitter::Node<'a>,
+    row: &ba_analysis::models::SinkModel,
+) -> Option<tree_sitter::Node<'a>> {
+    use ba_analysis::models::Argument;
+    let arguments = checker.arguments(args);
+    match (&row.argument, &row.keyword) {
+        (Some(Argument::Position(i)), Some(k)) => arguments.get(*i, k, checker.source),
+        (Some(Argument::Position(i)), None) => arguments.positional.get(*i).copied(),
+        (Some(Argument::Keyword(k)), _) => arguments.keyword(k, checker.source),
+        (None, _) => arguments.positional.first().copied(),
+    }
+}
+
+/// The callee's resolved name and first `reported-by = "rule"` row of kind `sink`, if the call
+/// is one the kind's rule reports itself.
+pub(crate) fn rule_sink<'a>(
+    checker: &crate::Checker<'a>,
+    func: tree_sitter::Node<'a>,
+    sink: ba_analysis::Sink,
+) -> Option<(String, &'a ba_analysis::models::SinkModel)> {
+    if !matches!(
+        func.kind_str(),
+        "identifier" | "attribute" | "member_expression"
+    ) {
         return None;
     }
-    let (name, sink) = sinks
-        .iter()
-        .find_map(|s| checker.resolve_callee(func, s.callees).map(|n| (n, s)))?;
-    let arg = checker
-        .arguments(args)
-        .get(sink.index, sink.keyword, checker.source)?;
-    Some((name, arg))
+    let semantic: &'a ba_analysis::Semantic = checker.semantic;
+    let models = semantic.lang_models(checker.language.family());
+    let name = checker.resolve_callee(func, models.rule_callees(sink))?;
+    let row = models.rule_sink(&name, sink)?;
+    Some((name, row))
 }
 
 /// The method name of a call like `obj.method(...)`.

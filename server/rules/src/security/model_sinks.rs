@@ -29,7 +29,12 @@ pub fn check<'a, const SINK: u8>(checker: &mut Checker<'a>, caps: &Captures<'_, 
     let Some(rows) = models.sinks.get(callee.as_str()) else {
         return;
     };
-    let rows: Vec<SinkModel> = rows.iter().filter(|r| r.sink == sink).cloned().collect();
+    // `reported-by = "rule"` rows are the rule's own check's (its message, its conditions).
+    let rows: Vec<SinkModel> = rows
+        .iter()
+        .filter(|r| r.sink == sink && !r.by_rule)
+        .cloned()
+        .collect();
     if rows.is_empty() {
         return;
     }
@@ -53,9 +58,10 @@ pub fn check<'a, const SINK: u8>(checker: &mut Checker<'a>, caps: &Captures<'_, 
                 .copied()
                 .chain(arguments.keywords.iter().filter_map(|k| k.field("value")))
                 .collect(),
-            Some(Argument::Position(i)) => {
-                arguments.positional.get(*i).copied().into_iter().collect()
-            }
+            Some(Argument::Position(i)) => match &row.keyword {
+                Some(k) => arguments.get(*i, k, checker.source).into_iter().collect(),
+                None => arguments.positional.get(*i).copied().into_iter().collect(),
+            },
             Some(Argument::Keyword(k)) => {
                 arguments.keyword(k, checker.source).into_iter().collect()
             }

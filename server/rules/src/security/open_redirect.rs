@@ -1,6 +1,6 @@
 //! SEC303 open-redirect: redirects to a location taken from request data.
 
-use super::{sink_argument, url_prefix_fixed, CallSink};
+use super::{sink_argument, url_prefix_fixed};
 use crate::{Captures, Category, Check, Checker, FixAvailability, Rule, Severity};
 use ba_analysis::Sink;
 use ba_syntax::Family;
@@ -96,46 +96,11 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         .with_taint(&taint);
 }
 
-const SINKS: &[CallSink] = &[
-    CallSink {
-        callees: &[
-            "flask.redirect",
-            "quart.redirect",
-            "werkzeug.utils.redirect",
-            "werkzeug.redirect",
-        ],
-        index: 0,
-        keyword: "location",
-    },
-    CallSink {
-        callees: &["django.shortcuts.redirect"],
-        index: 0,
-        keyword: "to",
-    },
-    CallSink {
-        callees: &[
-            "django.http.HttpResponseRedirect",
-            "django.http.HttpResponsePermanentRedirect",
-            "django.http.response.HttpResponseRedirect",
-        ],
-        index: 0,
-        keyword: "redirect_to",
-    },
-    CallSink {
-        callees: &[
-            "starlette.responses.RedirectResponse",
-            "fastapi.responses.RedirectResponse",
-        ],
-        index: 0,
-        keyword: "url",
-    },
-];
-
 fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
         return;
     };
-    let Some((name, target)) = sink_argument(checker, func, args, SINKS) else {
+    let Some((name, target)) = sink_argument(checker, func, args, Sink::Redirect) else {
         return;
     };
     let Some(taint) = checker

@@ -1,6 +1,6 @@
 //! SEC302 path-traversal: file system paths built from request data.
 
-use super::{method_name, sink_argument, CallSink};
+use super::{method_name, sink_arguments};
 use crate::{Captures, Category, Check, Checker, FixAvailability, Rule, Severity};
 use ba_analysis::Sink;
 use ba_syntax::Family;
@@ -46,66 +46,6 @@ pub static RULE: Rule = Rule {
     ],
 };
 
-/// `fs` functions (callback, `Sync` and promise forms) whose first argument is a path.
-const FS_FUNCTIONS: &[&str] = &[
-    "readFile",
-    "writeFile",
-    "appendFile",
-    "unlink",
-    "rm",
-    "rmdir",
-    "mkdir",
-    "readdir",
-    "createReadStream",
-    "createWriteStream",
-    "open",
-    "stat",
-    "lstat",
-    "access",
-    "copyFile",
-    "rename",
-    "truncate",
-    "chmod",
-    "chown",
-    "symlink",
-    "cp",
-    "readFileSync",
-    "writeFileSync",
-    "appendFileSync",
-    "unlinkSync",
-    "rmSync",
-    "rmdirSync",
-    "mkdirSync",
-    "readdirSync",
-    "openSync",
-    "statSync",
-    "copyFileSync",
-    "renameSync",
-    "existsSync",
-    "truncateSync",
-    "chmodSync",
-    "cpSync",
-];
-
-/// Functions whose second argument is a destination path too.
-const FS_TWO_PATHS: &[&str] = &[
-    "copyFile",
-    "rename",
-    "symlink",
-    "cp",
-    "copyFileSync",
-    "renameSync",
-    "cpSync",
-];
-
-const FS_MODULES: &[&str] = &[
-    "fs",
-    "fs.promises",
-    "fs/promises",
-    "fs-extra",
-    "graceful-fs",
-];
-
 fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
         return;
@@ -145,19 +85,14 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         name = format!("res.{method}");
         paths.extend(positional.first().copied());
     } else {
-        if !FS_FUNCTIONS.contains(&method) {
-            return;
-        }
-        let wanted: Vec<String> = FS_MODULES.iter().map(|m| format!("{m}.{method}")).collect();
-        let wanted: Vec<&str> = wanted.iter().map(String::as_str).collect();
-        let Some(q) = checker.resolve_callee(func, &wanted) else {
+        // `fs` functions (node.toml) and their re-exports (sinks.toml): `sink = "path"` rows
+        // with `reported-by = "rule"`, the path and, for copies, renames and links, the
+        // destination.
+        let Some((q, values)) = sink_arguments(checker, func, args, Sink::Path) else {
             return;
         };
         name = q;
-        paths.extend(positional.first().copied());
-        if FS_TWO_PATHS.contains(&method) {
-            paths.extend(positional.get(1).copied());
-        }
+        paths = values;
     }
     for path in paths {
         let Some(taint) = checker.taint(path, Sink::Path).filter(|t| t.user) else {
@@ -172,78 +107,6 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             .with_taint(&taint);
     }
 }
-
-const SINKS: &[CallSink] = &[
-    CallSink {
-        callees: &[
-            "builtins.open",
-            "io.open",
-            "codecs.open",
-            "aiofiles.open",
-            "os.open",
-        ],
-        index: 0,
-        keyword: "file",
-    },
-    CallSink {
-        callees: &[
-            "os.remove",
-            "os.unlink",
-            "os.rmdir",
-            "os.removedirs",
-            "os.makedirs",
-            "os.mkdir",
-            "os.listdir",
-            "os.scandir",
-            "os.chmod",
-            "os.chown",
-            "os.rename",
-            "os.replace",
-            "os.truncate",
-            "shutil.rmtree",
-            "shutil.copy",
-            "shutil.copy2",
-            "shutil.copyfile",
-            "shutil.copytree",
-            "shutil.move",
-        ],
-        index: 0,
-        keyword: "path",
-    },
-    CallSink {
-        callees: &[
-            "shutil.copy",
-            "shutil.copy2",
-            "shutil.copyfile",
-            "shutil.copytree",
-            "shutil.move",
-            "os.rename",
-            "os.replace",
-        ],
-        index: 1,
-        keyword: "dst",
-    },
-    CallSink {
-        callees: &["flask.send_file", "quart.send_file"],
-        index: 0,
-        keyword: "path_or_file",
-    },
-    CallSink {
-        // The directory is the trusted half; the file name half is checked by Flask itself.
-        callees: &["flask.send_from_directory", "quart.send_from_directory"],
-        index: 0,
-        keyword: "directory",
-    },
-    CallSink {
-        callees: &[
-            "starlette.responses.FileResponse",
-            "fastapi.responses.FileResponse",
-            "django.http.FileResponse",
-        ],
-        index: 0,
-        keyword: "path",
-    },
-];
 
 /// Methods of `pathlib.Path` that touch the file system.
 const PATH_METHODS: &[&str] = &[
@@ -267,12 +130,15 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
         return;
     };
-    let (name, path) = match sink_argument(checker, func, args, SINKS) {
+    // `sink = "path"` rows with `reported-by = "rule"` (stdlib.toml, flask.toml…): every
+    // argument they name (`shutil.copy`'s source and destination); the first tainted one is
+    // reported.
+    let (name, paths) = match sink_arguments(checker, func, args, Sink::Path) {
         Some(found) => found,
         // An upload saved under a client-chosen name: `f.save(os.path.join(UPLOADS, f.filename))`.
         None if method_name(checker, func) == Some("save") => {
             match checker.arguments(args).get(0, "dst", checker.source) {
-                Some(dst) => ("save".to_owned(), dst),
+                Some(dst) => ("save".to_owned(), vec![dst]),
                 None => return,
             }
         }
@@ -297,10 +163,15 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             if !is_path {
                 return;
             }
-            (format!("Path.{method}"), object)
+            (format!("Path.{method}"), vec![object])
         }
     };
-    let Some(taint) = checker.taint(path, Sink::Path).filter(|t| t.user) else {
+    let Some((path, taint)) = paths.into_iter().find_map(|p| {
+        checker
+            .taint(p, Sink::Path)
+            .filter(|t| t.user)
+            .map(|t| (p, t))
+    }) else {
         return;
     };
     let from = checker.describe(&taint);

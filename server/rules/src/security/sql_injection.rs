@@ -317,43 +317,27 @@ fn check_text_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     ) {
         return;
     }
-    if checker
-        .resolve_callee(
-            func,
-            &[
-                "django.db.models.expressions.RawSQL",
-                "django.db.models.RawSQL",
-            ],
-        )
-        .is_some()
-    {
+    // `sink = "sql"` rows with `reported-by = "rule"`: Django's `RawSQL` (django.toml) and
+    // SQLAlchemy's `text` (sql.toml), each with its placeholder style.
+    let Some((name, _)) = super::rule_sink(checker, func, Sink::Sql) else {
+        return;
+    };
+    let short = name.rsplit('.').next().unwrap_or(&name);
+    if short == "text" {
         report(
             checker,
             query,
-            "`RawSQL()`",
+            "`text()`",
+            "`:name` placeholders and bound parameters",
+        );
+    } else {
+        report(
+            checker,
+            query,
+            &format!("`{short}()`"),
             "`%s` placeholders and the `params` argument",
         );
-        return;
     }
-    if checker
-        .resolve_callee(
-            func,
-            &[
-                "sqlalchemy.text",
-                "sqlalchemy.sql.text",
-                "sqlalchemy.sql.expression.text",
-            ],
-        )
-        .is_none()
-    {
-        return;
-    }
-    report(
-        checker,
-        query,
-        "`text()`",
-        "`:name` placeholders and bound parameters",
-    );
 }
 
 fn report<'a>(checker: &mut Checker<'a>, query: Node<'a>, sink: &str, placeholder: &str) {

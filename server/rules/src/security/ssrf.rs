@@ -1,6 +1,6 @@
 //! SEC301 ssrf: the server fetches a URL whose host comes from request data.
 
-use super::{method_name, sink_argument, url_prefix_fixed, CallSink};
+use super::{method_name, sink_argument, url_prefix_fixed};
 use crate::{Captures, Category, Check, Checker, FixAvailability, Rule, Severity};
 use ba_analysis::{Binding, Lookup, Sink};
 use ba_syntax::Family;
@@ -46,66 +46,16 @@ pub static RULE: Rule = Rule {
     ],
 };
 
-/// Node HTTP clients whose first argument is the URL (or an options object with `url`/`host`).
-const JS_CLIENTS: &[&str] = &[
-    "global.fetch",
-    "node-fetch",
-    "node-fetch.default",
-    "undici.fetch",
-    "undici.request",
-    "axios",
-    "axios.default",
-    "axios.get",
-    "axios.post",
-    "axios.put",
-    "axios.patch",
-    "axios.delete",
-    "axios.head",
-    "axios.options",
-    "axios.request",
-    "got",
-    "got.default",
-    "got.get",
-    "got.post",
-    "got.put",
-    "got.patch",
-    "got.delete",
-    "got.head",
-    "got.stream",
-    "http.get",
-    "http.request",
-    "https.get",
-    "https.request",
-    "superagent.get",
-    "superagent.post",
-    "superagent.put",
-    "superagent.delete",
-    "needle",
-    "needle.get",
-    "needle.post",
-    "request",
-    "request.get",
-    "request.post",
-];
-
 fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
         return;
     };
-    let Some(name) = checker.resolve_callee(func, JS_CLIENTS) else {
+    // Node HTTP clients: `sink = "ssrf"` rows with `reported-by = "rule"` (ecmascript.toml,
+    // node.toml, http-clients.toml), the URL (`needle("get", url)`: the second argument) or an
+    // options object with `url`/`host` (`http.request({ host, path })`, `axios({ url })`).
+    let Some((name, mut url)) = sink_argument(checker, func, args, Sink::Url) else {
         return;
     };
-    let positional = checker.arguments(args).positional.clone();
-    let Some(mut url) = positional.first().copied() else {
-        return;
-    };
-    // `needle("get", url)`, `http.request({ host, path })`, `axios({ url })`.
-    if name == "needle" {
-        match positional.get(1) {
-            Some(u) => url = *u,
-            None => return,
-        }
-    }
     if url.kind_str() == "object" {
         let Some(value) = ba_analysis::named_children(url)
             .into_iter()
@@ -220,45 +170,6 @@ fn admin_only(checker: &Checker<'_>, taint: &ba_analysis::taint::Taint) -> bool 
 
 const VERBS: &[&str] = &["get", "post", "put", "patch", "delete", "head", "options"];
 
-const SINKS: &[CallSink] = &[
-    CallSink {
-        callees: &[
-            "requests.get",
-            "requests.post",
-            "requests.put",
-            "requests.patch",
-            "requests.delete",
-            "requests.head",
-            "requests.options",
-            "httpx.get",
-            "httpx.post",
-            "httpx.put",
-            "httpx.patch",
-            "httpx.delete",
-            "httpx.head",
-            "httpx.options",
-            "urllib.request.urlopen",
-            "urllib.request.Request",
-            "urllib.request.urlretrieve",
-            "urllib2.urlopen",
-            "urllib3.request",
-            "pycurl.Curl",
-        ],
-        index: 0,
-        keyword: "url",
-    },
-    CallSink {
-        callees: &[
-            "requests.request",
-            "httpx.request",
-            "httpx.stream",
-            "urllib3.request",
-        ],
-        index: 1,
-        keyword: "url",
-    },
-];
-
 const CLIENTS: &[&str] = &[
     "requests.Session",
     "requests.session",
@@ -300,7 +211,7 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
         return;
     };
-    let (name, url) = match sink_argument(checker, func, args, SINKS) {
+    let (name, url) = match sink_argument(checker, func, args, Sink::Url) {
         Some(found) => found,
         None => {
             let Some(method) = method_name(checker, func) else {

@@ -4,7 +4,7 @@
 use ba_syntax::NodeExt;
 use tree_sitter::Node;
 
-use super::{method_name, sink_argument, CallSink};
+use super::{method_name, sink_argument};
 use crate::{Captures, Category, Check, Checker, FixAvailability, Rule, Severity};
 use ba_analysis::{named_children, Sink};
 use ba_syntax::Family;
@@ -49,42 +49,11 @@ pub static RULE: Rule = Rule {
     ],
 };
 
-const SINKS: &[CallSink] = &[
-    CallSink {
-        callees: &[
-            "flask.render_template_string",
-            "quart.render_template_string",
-        ],
-        index: 0,
-        keyword: "source",
-    },
-    CallSink {
-        callees: &["jinja2.Template", "jinja2.environment.Template"],
-        index: 0,
-        keyword: "source",
-    },
-    CallSink {
-        callees: &["mako.template.Template"],
-        index: 0,
-        keyword: "text",
-    },
-    CallSink {
-        callees: &["django.template.Template"],
-        index: 0,
-        keyword: "template_string",
-    },
-    CallSink {
-        callees: &["tornado.template.Template"],
-        index: 0,
-        keyword: "template_string",
-    },
-];
-
 fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
         return;
     };
-    let (name, source) = match sink_argument(checker, func, args, SINKS) {
+    let (name, source) = match sink_argument(checker, func, args, Sink::Template) {
         Some(found) => found,
         // `env.from_string(source)` on a Jinja2 environment (or Django's engine).
         None if method_name(checker, func) == Some("from_string")
@@ -111,34 +80,6 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         )
         .with_taint(&taint);
 }
-
-/// Node template engines that compile their first argument as template source.
-const JS_COMPILERS: &[&str] = &[
-    "ejs.render",
-    "ejs.compile",
-    "pug.render",
-    "pug.compile",
-    "jade.render",
-    "jade.compile",
-    "handlebars.compile",
-    "handlebars.precompile",
-    "handlebars.default.compile",
-    "hbs.handlebars.compile",
-    "nunjucks.renderString",
-    "nunjucks.compile",
-    "lodash.template",
-    "lodash/template",
-    "lodash.template.default",
-    "underscore.template",
-    "dot.template",
-    "dot.compile",
-    "eta.renderString",
-    "eta.compile",
-    "squirrelly.render",
-    "squirrelly.compile",
-    "twig.twig",
-    "velocityjs.render",
-];
 
 /// Objects that have a `render(view, locals)` method rendering a named view.
 const VIEW_RENDERERS: &[&str] = &["res", "response", "reply", "ctx", "app"];
@@ -175,7 +116,9 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             return;
         }
     }
-    if checker.resolve_callee(func, JS_COMPILERS).is_none() {
+    // Template engines that compile their first argument as template source: `sink =
+    // "template"` rows with `reported-by = "rule"` (templates.toml).
+    if super::rule_sink(checker, func, Sink::Template).is_none() {
         return;
     }
     let Some(source) = args.first().copied() else {

@@ -39,28 +39,6 @@ pub static RULE: Rule = Rule {
     ],
 };
 
-/// Loaders that run code from their input.
-const PICKLE_LOADS: &[&str] = &[
-    "pickle.loads",
-    "pickle.load",
-    "pickle.Unpickler",
-    "cPickle.loads",
-    "cPickle.load",
-    "_pickle.loads",
-    "_pickle.load",
-    "dill.loads",
-    "dill.load",
-    "cloudpickle.loads",
-    "cloudpickle.load",
-    "marshal.loads",
-    "marshal.load",
-    "jsonpickle.decode",
-    "jsonpickle.loads",
-    "shelve.open",
-    "pandas.read_pickle",
-    "joblib.load",
-];
-
 /// Loaders judged by their options rather than their input.
 const OPTION_LOADS: &[&str] = &["torch.load", "numpy.load"];
 
@@ -68,7 +46,14 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args_node)) = (caps.get("func"), caps.get("args")) else {
         return;
     };
-    let Some(name) = checker.resolve_callee_among(func, &[PICKLE_LOADS, OPTION_LOADS]) else {
+    // Loaders that run code from their input: `sink = "deserialization"` rows with
+    // `reported-by = "rule"` (stdlib.toml, sinks.toml).
+    let loader = super::rule_sink(checker, func, Sink::Deserialize);
+    let Some(name) = loader
+        .as_ref()
+        .map(|(name, _)| name.clone())
+        .or_else(|| checker.resolve_callee(func, OPTION_LOADS))
+    else {
         return;
     };
     let args = checker.arguments(args_node);
@@ -105,8 +90,10 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         {
             checker.report(func, "`numpy.load(..., allow_pickle=True)` unpickles object arrays, which can run code; save plain arrays and load them without `allow_pickle`");
         }
-        _ if PICKLE_LOADS.contains(&name.as_str()) => {
-            let Some(data) = args.positional.first().copied() else {
+        _ if loader.is_some() => {
+            let Some(data) = super::sink_argument(checker, func, args_node, Sink::Deserialize)
+                .map(|(_, data)| data)
+            else {
                 return;
             };
             let Some(taint) = checker.taint(data, Sink::Deserialize) else {

@@ -49,37 +49,15 @@ pub static RULE: Rule = Rule {
     ],
 };
 
-const LXML_PARSE: &[&str] = &[
-    "lxml.etree.fromstring",
-    "lxml.etree.parse",
-    "lxml.etree.XML",
-    "lxml.etree.iterparse",
-    "lxml.objectify.fromstring",
-    "lxml.objectify.parse",
-];
-
-const STDLIB_PARSE: &[&str] = &[
-    "xml.etree.ElementTree.fromstring",
-    "xml.etree.ElementTree.parse",
-    "xml.etree.ElementTree.XML",
-    "xml.etree.ElementTree.iterparse",
-    "xml.etree.cElementTree.fromstring",
-    "xml.etree.cElementTree.parse",
-    "xml.dom.minidom.parseString",
-    "xml.dom.minidom.parse",
-    "xml.dom.pulldom.parseString",
-    "xml.dom.pulldom.parse",
-    "xml.sax.parseString",
-    "xml.sax.parse",
-    "xmlrpc.client.loads",
-];
-
 fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args_node)) = (caps.get("func"), caps.get("args")) else {
         return;
     };
-    let Some(name) =
-        checker.resolve_callee_among(func, &[LXML_PARSE, STDLIB_PARSE, &["lxml.etree.XMLParser"]])
+    // The parse functions are `sink = "xml"` rows with `reported-by = "rule"` (stdlib.toml,
+    // sinks.toml); what makes one unsafe depends on the library, below.
+    let Some(name) = super::rule_sink(checker, func, Sink::Xml)
+        .map(|(name, _)| name)
+        .or_else(|| checker.resolve_callee(func, &["lxml.etree.XMLParser"]))
     else {
         return;
     };
@@ -105,7 +83,9 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     };
     let from = checker.describe(&taint);
     let short = name.rsplit('.').next().unwrap_or(&name);
-    if LXML_PARSE.contains(&name.as_str()) {
+    // lxml's default parser resolves entities; the standard library's expand them (billion
+    // laughs), which matters for request data.
+    if name.starts_with("lxml.") {
         // A parser built with `resolve_entities=False` is the safe idiom.
         if args.positional.len() > 1 || args.keyword("parser", src).is_some() {
             let parser = args
@@ -118,22 +98,12 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         checker
             .report(func, format!("lxml `{short}` parses {from} with entity expansion on; use `defusedxml.lxml` or a parser with `resolve_entities=False, no_network=True`"))
             .with_taint(&taint);
-    } else if STDLIB_PARSE.contains(&name.as_str()) && taint.user {
+    } else if taint.user {
         checker
             .report(func, format!("`{short}` parses {from} with the standard library parser, which is open to entity-expansion attacks; use `defusedxml` (`defusedxml.ElementTree.{short}`)"))
             .with_taint(&taint);
     }
 }
-
-/// libxmljs parse functions (data first, options second).
-const JS_PARSE: &[&str] = &[
-    "libxmljs.parseXml",
-    "libxmljs.parseXmlString",
-    "libxmljs.Document.fromXml",
-    "libxmljs2.parseXml",
-    "libxmljs2.parseXmlString",
-    "libxmljs2.Document.fromXml",
-];
 
 /// The `noent: true` property of an options object (a literal, or a local bound to one).
 fn noent_true<'a>(checker: &Checker<'a>, options: Node<'a>) -> Option<Node<'a>> {
@@ -146,7 +116,9 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
         return;
     };
-    if checker.resolve_callee(func, JS_PARSE).is_none() {
+    // libxmljs parse functions (data first, options second): `sink = "xml"` rows with
+    // `reported-by = "rule"` (sinks.toml); only `noent: true` makes them expand entities.
+    if super::rule_sink(checker, func, Sink::Xml).is_none() {
         return;
     }
     let args: Vec<Node> = named_children(args)

@@ -49,9 +49,8 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         Some("find" | "findall" | "findtext" | "iterfind") => {
             imports_any(checker, &["lxml", "xml.etree", "defusedxml"])
         }
-        _ => checker
-            .resolve_callee(func, &["lxml.etree.XPath", "lxml.etree.ETXPath"])
-            .is_some(),
+        // `sink = "xpath"` rows with `reported-by = "rule"` (sinks.toml): lxml's `XPath`.
+        _ => super::rule_sink(checker, func, Sink::Xpath).is_some(),
     };
     if !is_sink {
         return;

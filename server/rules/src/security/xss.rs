@@ -3,7 +3,7 @@
 use ba_syntax::NodeExt;
 use tree_sitter::Node;
 
-use super::{sink_argument, CallSink};
+use super::sink_argument;
 use crate::{
     Applicability, Captures, Category, Check, Checker, Edit, FixAvailability, Rule, Severity,
 };
@@ -379,54 +379,6 @@ fn check_koa_body<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         .with_taint(&taint);
 }
 
-/// Calls that mark a string as safe HTML or send it as an HTML body.
-const SINKS: &[CallSink] = &[
-    CallSink {
-        callees: &[
-            "markupsafe.Markup",
-            "flask.Markup",
-            "jinja2.Markup",
-            "jinja2.utils.Markup",
-        ],
-        index: 0,
-        keyword: "base",
-    },
-    CallSink {
-        callees: &[
-            "django.utils.safestring.mark_safe",
-            "django.utils.safestring.SafeString",
-        ],
-        index: 0,
-        keyword: "s",
-    },
-    CallSink {
-        callees: &[
-            "django.http.HttpResponse",
-            "django.http.response.HttpResponse",
-        ],
-        index: 0,
-        keyword: "content",
-    },
-    CallSink {
-        callees: &[
-            "starlette.responses.HTMLResponse",
-            "fastapi.responses.HTMLResponse",
-        ],
-        index: 0,
-        keyword: "content",
-    },
-    CallSink {
-        callees: &[
-            "flask.make_response",
-            "flask.Response",
-            "werkzeug.wrappers.Response",
-            "flask.wrappers.Response",
-        ],
-        index: 0,
-        keyword: "response",
-    },
-];
-
 /// A content type that a browser will not render as HTML.
 fn not_html(checker: &Checker, args: &Arguments) -> bool {
     ["content_type", "mimetype", "media_type"].iter().any(|k| {
@@ -448,7 +400,7 @@ fn check_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         check_environment(checker, func, args_node, &q);
         return;
     }
-    let Some((name, body)) = sink_argument(checker, func, args_node, SINKS) else {
+    let Some((name, body)) = sink_argument(checker, func, args_node, Sink::Html) else {
         return;
     };
     if not_html(checker, &checker.arguments(args_node)) {
