@@ -78,6 +78,27 @@ impl<'a, 'c, 't> State<'a, 'c, 't> {
     }
 }
 
+
+/// Where an upload middleware stored the file on the server (multer's `req.file.path`,
+/// `destination` and generated `filename`, express-fileupload's `tempFilePath`, formidable's
+/// `filepath` and `newFilename`): the server chose it, not the client (`originalname`, `name`
+/// and `mimetype` stay the client's).
+fn server_chosen_upload_field(taint: &Taint, prop: &str) -> bool {
+    SERVER_CHOSEN_UPLOAD_FIELDS.contains(&prop)
+        && (taint.what.contains(".file") || taint.what.contains("files"))
+}
+
+/// Properties of an uploaded file that the upload middleware set on the server.
+const SERVER_CHOSEN_UPLOAD_FIELDS: &[&str] = &[
+    "path",
+    "destination",
+    "filename",
+    "size",
+    "tempFilePath",
+    "filepath",
+    "newFilename",
+];
+
 /// For a cross-function entry: the sinks user data in `value` reaches, and how it is
 /// described (a fresh analysis per sink: sanitisers differ by sink).
 fn user_sinks<'t>(cx: &Cx<'_, 't>, value: Node<'t>) -> Option<(u32, String)> {
@@ -627,10 +648,15 @@ impl<'t> State<'_, '_, 't> {
         // `o.k` of a local object: what was put under `k`.
         if object.kind_str() == "identifier" {
             if let Some(t) = self.keyed(object, prop, depth) {
-                return t.map(|t| self.narrow(t, object, node));
+                return t
+                    .filter(|t| !server_chosen_upload_field(t, prop))
+                    .map(|t| self.narrow(t, object, node));
             }
         }
         let t = self.expr(object, depth + 1)?;
+        if server_chosen_upload_field(&t, prop) {
+            return None;
+        }
         Some(self.narrow(t, object, node))
     }
 
