@@ -345,6 +345,97 @@ fn report<'a>(checker: &mut Checker<'a>, query: Node<'a>, sink: &str, placeholde
     report_sql(checker, query, sink, placeholder, false, style)
 }
 
+/// SQL words after which a name, not a value, comes.
+const NAME_WORDS: &[&str] = &[
+    "from", "table", "into", "update", "join", "column", "columns", "to", "exists", "index", "by",
+    "view", "database", "schema", "truncate", "analyze", "vacuum", "using",
+];
+
+/// Whether every interpolated or concatenated part of `built` that carries data sits where SQL
+/// takes a name: right after a quoting character (`` ` ``, `"`, `[`), after a name-taking word
+/// (`FROM`, `TABLE`, `INTO`, `JOIN`, `ORDER BY`…), or as the argument of a `PRAGMA`.
+fn names_only<'t>(checker: &Checker<'t>, built: Node<'t>) -> bool {
+    let mut parts = Vec::new();
+    let mut stack = vec![built];
+    let mut budget = 256;
+    while let Some(n) = stack.pop() {
+        budget -= 1;
+        if budget == 0 {
+            return false;
+        }
+        match n.kind_str() {
+            "interpolation" | "template_substitution" => {
+                if let Some(e) = n.named_child(0) {
+                    // `{table}.chat`: the part qualifies a column, so it names a table.
+                    let qualifies = checker
+                        .source
+                        .get(n.end_byte()..)
+                        .is_some_and(|rest| rest.starts_with('.'));
+                    if !qualifies {
+                        parts.push((n.start_byte(), e));
+                    }
+                }
+            }
+            "binary_operator" | "binary_expression" => {
+                for side in ["left", "right"] {
+                    if let Some(c) = n.field(side) {
+                        if matches!(c.kind_str(), "string" | "template_string") {
+                            stack.push(c);
+                        } else if matches!(c.kind_str(), "binary_operator" | "binary_expression")
+                        {
+                            stack.push(c);
+                        } else {
+                            parts.push((c.start_byte(), c));
+                        }
+                    }
+                }
+            }
+            "string" | "template_string" | "parenthesized_expression" | "concatenated_string" => {
+                stack.extend(named_children(n));
+            }
+            _ => {}
+        }
+    }
+    let carrying: Vec<_> = parts
+        .into_iter()
+        .filter(|(_, e)| checker.taint(*e, Sink::Sql).is_some())
+        .collect();
+    !carrying.is_empty()
+        && carrying.iter().all(|(at, _)| {
+            // The SQL text before the part, inside the built expression, quotes and `+` of a
+            // concatenation dropped.
+            let before = checker
+                .source
+                .get(built.start_byte()..*at)
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            let trimmed = before.trim_end();
+            let concatenated = trimmed.ends_with('+');
+            let text = trimmed.trim_end_matches('+').trim_end();
+            let text = if concatenated {
+                text.trim_end_matches(['"', '\'', '`'])
+            } else {
+                text
+            };
+            let text = text.trim_end_matches('\\');
+            if !concatenated && (text.ends_with(['`', '"', '[']) || text.ends_with("\\`")) {
+                return true;
+            }
+            if text.contains("pragma") && text.ends_with("('") {
+                return true;
+            }
+            let word: String = text
+                .chars()
+                .rev()
+                .take_while(|c| c.is_ascii_alphabetic())
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            NAME_WORDS.contains(&word.as_str())
+        })
+}
+
 /// `known_sql`: the API takes SQL fragments (`extra(where=[…])`), so the text need not read
 /// like a statement.
 fn report_sql<'a>(
@@ -361,6 +452,13 @@ fn report_sql<'a>(
     let Some(evidence) = dynamic_sql(checker, query, known_sql) else {
         return;
     };
+    // A helper's parameter used as a table or column name (`ALTER TABLE \`${table}\``, `SHOW
+    // COLUMNS FROM ${table}`, `f'pragma table_info("{table}")'`): names cannot be bound as
+    // parameters, and the helper's callers name the tables. Request data there is still
+    // reported.
+    if !evidence.taint.user && names_only(checker, evidence.built_at) {
+        return;
+    }
     let via = if evidence.built_at == query {
         String::new()
     } else {
@@ -626,7 +724,11 @@ when it reaches `execute`, `executemany`, `executescript`, `exec_driver_sql` or 
 Prisma `$queryRawUnsafe`/`$executeRawUnsafe`, or a TypeORM query builder's SQL fragments
 (`createQueryBuilder("i").select(…)`, `where`/`andWhere`/`orWhere`, `orderBy`, `groupBy`,
 `having`). Parameterised queries, literals, and
-interpolations of constants or of `int()`/`float()` values are not reported.
+interpolations of constants or of `int()`/`float()` values are not reported, nor is a function's
+parameter used only where SQL takes a name (a table or column: after `FROM`, `TABLE`, `INTO`,
+`JOIN`, `ORDER BY`, `USING`, inside identifier quotes, as a `PRAGMA` argument, or qualifying a
+column as in `{table}.id`): names cannot be bound as parameters and schema helpers take them
+from their callers. Request data in those places is still reported.
 
 ## Why is this bad?
 A value such as `' OR '1'='1` or `'; DROP TABLE users; --` changes the meaning of the statement:
