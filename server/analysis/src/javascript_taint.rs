@@ -78,7 +78,6 @@ impl<'a, 'c, 't> State<'a, 'c, 't> {
     }
 }
 
-
 /// Where an upload middleware stored the file on the server (multer's `req.file.path`,
 /// `destination` and generated `filename`, express-fileupload's `tempFilePath`, formidable's
 /// `filepath` and `newFilename`): the server chose it, not the client (`originalname`, `name`

@@ -379,10 +379,10 @@ fn names_only<'t>(checker: &Checker<'t>, built: Node<'t>) -> bool {
             "binary_operator" | "binary_expression" => {
                 for side in ["left", "right"] {
                     if let Some(c) = n.field(side) {
-                        if matches!(c.kind_str(), "string" | "template_string") {
-                            stack.push(c);
-                        } else if matches!(c.kind_str(), "binary_operator" | "binary_expression")
-                        {
+                        if matches!(
+                            c.kind_str(),
+                            "string" | "template_string" | "binary_operator" | "binary_expression"
+                        ) {
                             stack.push(c);
                         } else {
                             parts.push((c.start_byte(), c));
