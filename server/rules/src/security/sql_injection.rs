@@ -647,7 +647,9 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         .filter(|_| !builder)
         .and_then(|o| checker.resolve(o))
     {
-        if q.starts_with('.') {
+        // A module of the project: a relative path, or a path alias from `tsconfig.json`
+        // (`@/lib/db`, `~/server/db`, `#db`), as Next.js and Nuxt projects write them.
+        if q.starts_with('.') || q.starts_with("@/") || q.starts_with("~/") || q.starts_with('#') {
             known_sql = false;
         } else if ![
             "knex",
