@@ -297,6 +297,10 @@ pub struct Row {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub argument: Option<String>,
     pub builtin: bool,
+    /// `"rule"` for a sink row the kind's rule reports from its own check
+    /// (`reported-by = "rule"`); absent for rows the model check reports.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reported_by: Option<&'static str>,
 }
 
 /// A model row from the user's configuration, with where it was written (for errors).
@@ -657,6 +661,8 @@ impl Models {
             Family::JavaScript => &mut self.javascript,
         };
         let mut rows = Vec::new();
+        // Set while a `reported-by = "rule"` sink row's callees are pushed.
+        let by_rule_row = std::cell::Cell::new(false);
         let mut push = |role: &'static str,
                         kind: &str,
                         applies_to: &'static str,
@@ -671,6 +677,7 @@ impl Models {
                 name: name.to_owned(),
                 argument,
                 builtin,
+                reported_by: by_rule_row.get().then_some("rule"),
             });
         };
         let only = |allowed: &[&str]| -> Result<(), ModelError> {
@@ -820,7 +827,9 @@ impl Models {
                         list.push(n.clone());
                     }
                 }
+                by_rule_row.set(by_rule);
                 push("sink", kind, "callee", &n, argument.clone());
+                by_rule_row.set(false);
             }
         } else if let Some(kinds) = &raw.sanitizes {
             let list = kinds.list();
