@@ -634,6 +634,25 @@ pub fn import_names(language: Language, source: &str, tree: &Tree) -> Vec<(Strin
     sem.imports.into_iter().collect()
 }
 
+/// `import_names` for a document the server keeps, right after `analyze` with the same cache:
+/// read from the semantic model `analyze` built (the imports are the same whatever entries
+/// it carries), so a keystroke does not build another.
+pub fn import_names_cached(
+    language: Language,
+    source: &str,
+    tree: &Tree,
+    cache: &ItemCache,
+) -> Vec<(String, String)> {
+    match &cache.semantic {
+        Some((_, sem)) => sem
+            .imports
+            .iter()
+            .map(|(l, q)| (l.clone(), q.clone()))
+            .collect(),
+        None => import_names(language, source, tree),
+    }
+}
+
 /// The calls this file's request handlers make to functions of other modules with request
 /// data (for the callee files' `Semantic::external`). Empty for files that cannot hold
 /// request data.
