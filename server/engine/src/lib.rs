@@ -121,6 +121,8 @@ pub struct ItemCache {
     /// model (`outgoing_context`).
     outgoing: Marked<Vec<ba_analysis::Outgoing>>,
     outgoing_context: u64,
+    /// The last few `module_returns_cached` results, by what they were made from.
+    module_returns: Vec<(u64, Vec<ba_analysis::Returned>)>,
 }
 
 /// A cache keyed by item text hash whose entries are marked with the last analysis that used
@@ -619,6 +621,65 @@ pub fn module_returns(
         .collect()
 }
 
+/// `module_returns` for a document the server keeps, right after `analyze` with the same
+/// cache: the result is reused while what it is made of is unchanged — the module's skeleton
+/// (the semantic model's key), what its imports return, and the text of each wanted function
+/// and of the same-file functions they call — so typing in any other function costs a hash
+/// of the wanted functions' text, not a summary.
+#[allow(clippy::too_many_arguments)]
+pub fn module_returns_cached(
+    language: Language,
+    source: &str,
+    tree: &Tree,
+    rules: &RuleSet,
+    cache: &mut ItemCache,
+    imported: &ba_analysis::ImportedReturns,
+    wanted: &dyn Fn(&str) -> bool,
+    params: &dyn Fn(&str) -> bool,
+) -> Vec<ba_analysis::Returned> {
+    if !may_return_values(source) {
+        return Vec::new();
+    }
+    let Some((semantic, _)) = &cache.semantic else {
+        return module_returns(language, source, tree, rules, imported, wanted, params);
+    };
+    let root = tree.root_node();
+    let mut walk = root.walk();
+    let named: Vec<(Node, String)> = root
+        .named_children(&mut walk)
+        .filter_map(|item| Some((item, summaries::function_name(language, item, source)?)))
+        .collect();
+    let mut hasher = rustc_hash::FxHasher::default();
+    (semantic, imported).hash(&mut hasher);
+    let mut texts: Vec<&str> = Vec::new();
+    for (item, name) in &named {
+        if wanted(name) {
+            let text = &source[item.byte_range()];
+            (name, params(name), text).hash(&mut hasher);
+            texts.push(text);
+        }
+    }
+    if texts.is_empty() {
+        return Vec::new();
+    }
+    for (item, name) in &named {
+        let call = format!("{name}(");
+        if texts.iter().any(|t| t.contains(&call)) {
+            (name, &source[item.byte_range()]).hash(&mut hasher);
+        }
+    }
+    let key = hasher.finish();
+    if let Some((_, found)) = cache.module_returns.iter().find(|(k, _)| *k == key) {
+        return found.clone();
+    }
+    let found = module_returns(language, source, tree, rules, imported, wanted, params);
+    cache.module_returns.push((key, found.clone()));
+    if cache.module_returns.len() > 2 * (modules::MAX_HOPS + 1) {
+        cache.module_returns.remove(0);
+    }
+    found
+}
+
 /// Whether a file's text can hold a function that returns a value (else it has no
 /// `module_returns`): a check on the text alone, so callers skip parsing the rest.
 pub fn may_return_values(source: &str) -> bool {
@@ -1029,6 +1090,47 @@ mod tests {
         // Only the caller changed; the helper's cached result must not survive.
         assert!(run(&constant).is_empty());
         assert_eq!(run(&tainted), vec!["SEC302"]);
+    }
+
+    #[test]
+    fn module_returns_are_summarised_again_only_when_what_they_read_changed() {
+        let rules = RuleSet::default();
+        let mut cache = ItemCache::default();
+        let imported = ba_analysis::ImportedReturns::new();
+        let mut run = |source: &str| {
+            let tree = ba_syntax::parse::parse(Language::Python, source, None).unwrap();
+            analyze(
+                "s.py",
+                Language::Python,
+                source,
+                &tree,
+                &rules,
+                Some(&mut cache),
+            );
+            let found = module_returns_cached(
+                Language::Python,
+                source,
+                &tree,
+                &rules,
+                &mut cache,
+                &imported,
+                &|name| name == "get_params",
+                &|_| false,
+            );
+            let names: Vec<String> = found.into_iter().map(|r| r.function).collect();
+            (names, cache.module_returns.len())
+        };
+        let source = "from flask import request\n\n\ndef get_params():\n    return clean(request.args)\n\n\ndef clean(v):\n    return v\n\n\ndef other():\n    return 1\n";
+        assert_eq!(run(source), (vec!["get_params".to_owned()], 1));
+        // Typing in a function the summary does not read reuses it.
+        let source = source.replace("return 1", "return 2");
+        assert_eq!(run(&source), (vec!["get_params".to_owned()], 1));
+        // The helper it calls is read.
+        let source = source.replace("return v\n", "return int(v)\n");
+        assert_eq!(run(&source), (vec![], 2));
+        // So is the function itself.
+        let source = source.replace("return clean(request.args)", "return request.args");
+        assert_eq!(run(&source), (vec!["get_params".to_owned()], 3));
     }
 
     #[test]

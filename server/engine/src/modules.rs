@@ -398,12 +398,53 @@ impl ModuleMap {
 pub type ImportUses = Vec<(String, Vec<String>)>;
 
 /// `ImportUses` of a file from its imports (local name, qualified name; `import_names`) and its
-/// text.
+/// text. The attributes of plain local names are found in one pass over the text (every
+/// `name.attr`), so a file with many imports costs no more than one with few.
 pub fn import_uses(names: &[(String, String)], text: &str) -> ImportUses {
+    let simple: HashSet<&str> = names
+        .iter()
+        .map(|(local, _)| local.as_str())
+        .filter(|l| !l.is_empty() && l.bytes().all(ident_byte))
+        .collect();
+    let mut found: HashMap<&str, Vec<&str>> = HashMap::new();
+    if !simple.is_empty() {
+        let bytes = text.as_bytes();
+        for dot in memchr::memchr_iter(b'.', bytes) {
+            let start = bytes[..dot]
+                .iter()
+                .rposition(|b| !ident_byte(*b))
+                .map_or(0, |i| i + 1);
+            if start == dot {
+                continue;
+            }
+            let Some(local) = simple.get(&text[start..dot]) else {
+                continue;
+            };
+            let len = bytes[dot + 1..]
+                .iter()
+                .take_while(|b| ident_byte(**b))
+                .count();
+            if len > 0 {
+                found
+                    .entry(*local)
+                    .or_default()
+                    .push(&text[dot + 1..dot + 1 + len]);
+            }
+        }
+    }
     names
         .iter()
         .map(|(local, q)| {
-            let mut attributes: Vec<String> = attributes(text, local).map(str::to_owned).collect();
+            let mut attributes: Vec<String> = if simple.contains(local.as_str()) {
+                found
+                    .get(local.as_str())
+                    .into_iter()
+                    .flatten()
+                    .map(|a| (*a).to_owned())
+                    .collect()
+            } else {
+                attributes(text, local).map(str::to_owned).collect()
+            };
             attributes.sort();
             attributes.dedup();
             (q.clone(), attributes)
@@ -411,16 +452,22 @@ pub fn import_uses(names: &[(String, String)], text: &str) -> ImportUses {
         .collect()
 }
 
+fn ident_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'$'
+}
+
 /// The names read as attributes of `local` in `text` (`services.get_params` → `get_params`).
 fn attributes<'t>(text: &'t str, local: &str) -> impl Iterator<Item = &'t str> + 't {
     let pattern = format!("{local}.");
     let bytes = text.as_bytes();
-    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$';
     text.match_indices(&pattern)
-        .filter(move |(i, _)| *i == 0 || !ident(bytes[i - 1]))
+        .filter(move |(i, _)| *i == 0 || !ident_byte(bytes[i - 1]))
         .filter_map(move |(i, m)| {
             let start = i + m.len();
-            let len = bytes[start..].iter().take_while(|b| ident(**b)).count();
+            let len = bytes[start..]
+                .iter()
+                .take_while(|b| ident_byte(**b))
+                .count();
             (len > 0).then(|| &text[start..start + len])
         })
         .collect::<Vec<_>>()
@@ -737,6 +784,38 @@ mod tests {
         assert_eq!((a.sinks, b.sinks), (0b1, 0b1));
         // The first description stays: the cycle does not grow it.
         assert_eq!(a.what, "passed to `app.a.fa()` (app/h.py)");
+    }
+
+    #[test]
+    fn import_uses_read_the_attributes_of_each_imported_name_in_one_pass() {
+        let names = [
+            ("services".to_owned(), "app.services".to_owned()),
+            (
+                "get_params".to_owned(),
+                "app.services.get_params".to_owned(),
+            ),
+            ("os.path".to_owned(), "os.path".to_owned()),
+            ("$db".to_owned(), "./db".to_owned()),
+        ];
+        let text = "x = services.get_params()\ny = my_services.other()\nz = services.clean(services.get_params)\nos.path.join(a)\n$db.query(q)\nservices.\n";
+        let uses = import_uses(&names, text);
+        let of = |q: &str| {
+            uses.iter()
+                .find(|(n, _)| n == q)
+                .map(|(_, a)| a.clone())
+                .unwrap()
+        };
+        assert_eq!(of("app.services"), ["clean", "get_params"]);
+        assert!(of("app.services.get_params").is_empty());
+        assert_eq!(of("os.path"), ["join"]);
+        assert_eq!(of("./db"), ["query"]);
+        // The same as looking for each name apart.
+        for (local, q) in &names {
+            let mut apart: Vec<String> = attributes(text, local).map(str::to_owned).collect();
+            apart.sort();
+            apart.dedup();
+            assert_eq!(of(q), apart, "{local}");
+        }
     }
 
     fn map(files: &[&str]) -> ModuleMap {

@@ -100,7 +100,7 @@ fn summary_key(stamp: u64, demand: &Demand) -> u64 {
 
 /// How many summaries of one file are kept (the plain one and a composed one, for a few
 /// texts).
-const KEPT_SUMMARIES: usize = 4;
+const KEPT_SUMMARIES: usize = 2 * (ba_engine::modules::MAX_HOPS + 1);
 
 impl CrossModule {
     pub fn set_roots(&mut self, roots: Vec<PathBuf>) {
@@ -623,13 +623,28 @@ pub fn module_of_document(entry: &mut DocEntry, demands: &[Demand]) -> Option<Mo
     let text = entry.doc.text();
     let names = ba_engine::import_names_cached(language, text, tree, &entry.cache);
     let uses = ba_engine::modules::import_uses(&names, text);
+    let settings = entry.settings.clone();
     let made = demands
         .iter()
         .map(|d| {
-            let returned = summarise(language, text, Some(tree), &entry.settings, d);
+            let returned = if d.wanted.is_empty() {
+                Vec::new()
+            } else {
+                ba_engine::module_returns_cached(
+                    language,
+                    entry.doc.text(),
+                    tree,
+                    &settings.rules,
+                    &mut entry.cache,
+                    &d.imported,
+                    &|name| d.wanted.contains(name),
+                    &|name| d.params.contains(name),
+                )
+            };
             (d.clone(), returned)
         })
         .collect();
+    let text = entry.doc.text();
     Some(ModuleFacts {
         uses,
         request: ba_engine::may_have_request_data(language, text),
