@@ -8,7 +8,97 @@
 //! output. Names that only ever mean other people's code (`node_modules/`, `site-packages/`)
 //! count anywhere.
 
+use std::path::{Path, PathBuf};
+
 use ba_syntax::{Family, Language, NodeExt};
+
+/// What marks the top of a project: the folder a repository, a Python or Node package, or a
+/// backend-architect configuration starts at.
+pub const PROJECT_MARKERS: &[&str] = &[
+    ".git",
+    "pyproject.toml",
+    "setup.py",
+    "setup.cfg",
+    "package.json",
+    "backend-architect.toml",
+    ".backend-architect.toml",
+];
+
+/// The project folder of `dir`: the nearest folder at or above it with a project marker
+/// (`PROJECT_MARKERS`). `check` judges file classes on the path inside it, and so does the
+/// editor (`project_path`).
+pub fn project_root(dir: &Path) -> Option<&Path> {
+    dir.ancestors()
+        .find(|d| PROJECT_MARKERS.iter().any(|m| d.join(m).exists()))
+}
+
+/// The folders the editor was opened on (its workspace folders), each with the project folder
+/// `check` would judge its files from when given that folder: the nearest project marker at
+/// or above it, else the folder itself. Deepest first.
+fn judging() -> &'static std::sync::RwLock<Vec<(PathBuf, PathBuf)>> {
+    static JUDGING: std::sync::OnceLock<std::sync::RwLock<Vec<(PathBuf, PathBuf)>>> =
+        std::sync::OnceLock::new();
+    JUDGING.get_or_init(Default::default)
+}
+
+/// Files under `folders` are judged as `check folder` judges them (`project_path`): the server
+/// calls this with its workspace folders.
+pub fn judge_from(folders: &[PathBuf]) {
+    let mut list: Vec<(PathBuf, PathBuf)> = folders
+        .iter()
+        .map(|f| {
+            let root = project_root(f).unwrap_or(f).to_path_buf();
+            (f.clone(), root)
+        })
+        .collect();
+    list.sort_by_key(|(f, _)| std::cmp::Reverse(f.components().count()));
+    *judging().write().unwrap_or_else(|e| e.into_inner()) = list;
+}
+
+/// The path of the file at `path` (absolute) inside its project, as `check` names it to the
+/// classes and rules (`app/views.py`): under a workspace folder (`judge_from`), inside the
+/// project `check` would find for that folder; elsewhere, inside the nearest project folder
+/// above the file. `None` for a relative path or a file with no project. Which folder is the
+/// project is remembered per folder, so a keystroke costs a lookup (a marker created later is
+/// seen after a restart).
+pub fn project_path(path: &Path) -> Option<String> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static ROOTS: OnceLock<Mutex<HashMap<PathBuf, Option<PathBuf>>>> = OnceLock::new();
+    if !path.is_absolute() {
+        return None;
+    }
+    let inside = |root: &Path| {
+        path.strip_prefix(root)
+            .ok()
+            .map(|p| p.display().to_string())
+    };
+    {
+        let judging = judging().read().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, root)) = judging.iter().find(|(f, _)| path.starts_with(f)) {
+            return inside(root);
+        }
+    }
+    let dir = path.parent()?;
+    let roots = ROOTS.get_or_init(Default::default);
+    let known = roots
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(dir)
+        .cloned();
+    let root = match known {
+        Some(root) => root,
+        None => {
+            let root = project_root(dir).map(Path::to_path_buf);
+            roots
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(dir.to_path_buf(), root.clone());
+            root
+        }
+    }?;
+    inside(&root)
+}
 
 /// What a file is for.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -109,6 +109,10 @@ pub struct ItemCache {
     /// What the other modules' functions this file imports return (see
     /// `Semantic::imported`); set by the caller, part of the semantic model's key.
     pub imported: ba_analysis::ImportedReturns,
+    /// The file's path inside its project (`ba_app::classify::project_path`), which its
+    /// class and the rules judge, as `check` names it to them; `None`: the `path` given to
+    /// `analyze`. Set by the caller (the server: `path` is the document's URI).
+    pub project_path: Option<String>,
     /// Whether the semantic model in `semantic` was built only in part (a walk reached
     /// `ba_syntax::depth::MAX_DEPTH`).
     semantic_partial: bool,
@@ -349,6 +353,9 @@ pub fn analyze(
 ) -> Vec<Finding> {
     let mut local_cache = ItemCache::default();
     let cache = cache.unwrap_or(&mut local_cache);
+    // What classes and rules read: the path inside the project when the caller knows it.
+    let judged = cache.project_path.clone();
+    let judged = judged.as_deref().unwrap_or(path);
     let root = tree.root_node();
     // Top-level items with their text hash; the skeleton part of an item is a function of its
     // text, so it is reused from the last run for unchanged items.
@@ -385,7 +392,7 @@ pub fn analyze(
                 let mut sem = Semantic::build_with(language, tree, source, rules.models().clone());
                 sem.external = cache.external.clone();
                 sem.imported = cache.imported.clone();
-                sem.views_module = Some(ba_analysis::holds_views(path));
+                sem.views_module = Some(ba_analysis::holds_views(judged));
                 sem
             });
             let sem = std::sync::Arc::new(sem);
@@ -407,7 +414,7 @@ pub fn analyze(
     };
     // What the file is for decides which rules run (their `classes`); it is read from the
     // path and the top-level statements, so it is part of the context.
-    let class = ba_app::classify(path, language, Some(root), source);
+    let class = ba_app::classify(judged, language, Some(root), source);
     let active: Vec<bool> = RULES
         .iter()
         .enumerate()
@@ -422,6 +429,7 @@ pub fn analyze(
         rules.fingerprint(),
         language,
         path,
+        judged,
         &node_project,
         class,
     ));
@@ -430,7 +438,7 @@ pub fn analyze(
         cache.context = context;
     }
     let compiled = queries(language);
-    let mut checker = Checker::new(path, source, language, semantic, root);
+    let mut checker = Checker::new(judged, source, language, semantic, root);
     checker.http_timeout = rules.http_timeout();
     checker.class = class;
     let any_active = active.iter().any(|a| *a);

@@ -119,6 +119,8 @@ impl Workspace {
             self.set_ready();
         }
         lock(&self.xmod).set_roots(roots.clone());
+        // Files are classified as `check` run on each folder classifies them.
+        app::classify::judge_from(&roots);
         *lock(&self.roots) = roots;
         let progress = params
             .capabilities
