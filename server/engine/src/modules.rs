@@ -474,6 +474,11 @@ fn attributes<'t>(text: &'t str, local: &str) -> impl Iterator<Item = &'t str> +
         .into_iter()
 }
 
+/// Summarises modules again (`ModuleMap::compose_returns`): for each file and what its imports
+/// return, its new summaries (the files it could summarise).
+pub type Summarise<'a> =
+    dyn Fn(&[(PathBuf, ImportedReturns)]) -> Vec<(PathBuf, Vec<Returned>)> + 'a;
+
 /// Which functions a summary is asked for, and with what: the functions other files import
 /// (`wanted`), those handlers pass request data to (`params`: which parameters reach the
 /// result is asked only of them) and what the file's own imports return (`imported`).
@@ -556,7 +561,7 @@ impl ModuleMap {
         &self,
         modules: &[(&Path, Language, Vec<String>)],
         returns: &mut HashMap<PathBuf, Vec<Returned>>,
-        summarise: &dyn Fn(&[(PathBuf, ImportedReturns)]) -> Vec<(PathBuf, Vec<Returned>)>,
+        summarise: &Summarise,
         shown: &dyn Fn(&Path) -> String,
     ) {
         let empty = ImportedReturns::new();
