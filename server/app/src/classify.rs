@@ -56,48 +56,19 @@ pub fn judge_from(folders: &[PathBuf]) {
 }
 
 /// The path of the file at `path` (absolute) inside its project, as `check` names it to the
-/// classes and rules (`app/views.py`): under a workspace folder (`judge_from`), inside the
-/// project `check` would find for that folder; elsewhere, inside the nearest project folder
-/// above the file. `None` for a relative path or a file with no project. Which folder is the
-/// project is remembered per folder, so a keystroke costs a lookup (a marker created later is
-/// seen after a restart).
+/// classes and rules (`app/views.py`) when given the workspace folder the file is under
+/// (`judge_from`): inside the project `check` finds for that folder. `None` for a file under
+/// no workspace folder (nothing says where its project starts: a file opened alone keeps
+/// being judged on its absolute path) or a relative path.
 pub fn project_path(path: &Path) -> Option<String> {
-    use std::collections::HashMap;
-    use std::sync::{Mutex, OnceLock};
-    static ROOTS: OnceLock<Mutex<HashMap<PathBuf, Option<PathBuf>>>> = OnceLock::new();
     if !path.is_absolute() {
         return None;
     }
-    let inside = |root: &Path| {
-        path.strip_prefix(root)
-            .ok()
-            .map(|p| p.display().to_string())
-    };
-    {
-        let judging = judging().read().unwrap_or_else(|e| e.into_inner());
-        if let Some((_, root)) = judging.iter().find(|(f, _)| path.starts_with(f)) {
-            return inside(root);
-        }
-    }
-    let dir = path.parent()?;
-    let roots = ROOTS.get_or_init(Default::default);
-    let known = roots
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .get(dir)
-        .cloned();
-    let root = match known {
-        Some(root) => root,
-        None => {
-            let root = project_root(dir).map(Path::to_path_buf);
-            roots
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .insert(dir.to_path_buf(), root.clone());
-            root
-        }
-    }?;
-    inside(&root)
+    let judging = judging().read().unwrap_or_else(|e| e.into_inner());
+    let (_, root) = judging.iter().find(|(f, _)| path.starts_with(f))?;
+    path.strip_prefix(root)
+        .ok()
+        .map(|p| p.display().to_string())
 }
 
 /// What a file is for.

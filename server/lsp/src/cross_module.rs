@@ -331,15 +331,11 @@ impl CrossModule {
             }
         }
         let demand = |path: &Path, imported: &ImportedReturns| -> Option<Demand> {
-            let wanted = wanted.get(path)?;
-            Some(Demand {
-                wanted: wanted.iter().cloned().collect(),
-                params: propagating
-                    .get(path)
-                    .map(|p| p.iter().filter(|f| wanted.contains(*f)).cloned().collect())
-                    .unwrap_or_default(),
-                imported: imported.clone(),
-            })
+            Some(demand_for(
+                wanted.get(path)?,
+                propagating.get(path),
+                imported,
+            ))
         };
         let cache = RefCell::new(std::mem::take(&mut self.summaries));
         let asked: RefCell<HashMap<PathBuf, Vec<Demand>>> = RefCell::default();
@@ -652,4 +648,67 @@ pub fn module_of_document(entry: &mut DocEntry, demands: &[Demand]) -> Option<Mo
         settings: entry.settings.clone(),
         made,
     })
+}
+
+/// What a file's summaries are asked for: the functions other files import (`wanted`), the
+/// parameters followed of those handlers pass request data to, and what its imports return.
+fn demand_for(
+    wanted: &HashSet<String>,
+    propagating: Option<&HashSet<String>>,
+    imported: &ImportedReturns,
+) -> Demand {
+    Demand {
+        wanted: wanted.iter().cloned().collect(),
+        params: propagating
+            .map(|p| p.iter().filter(|f| wanted.contains(*f)).cloned().collect())
+            .unwrap_or_default(),
+        imported: imported.clone(),
+    }
+}
+
+/// A file read from disk for the index: its path, language, outgoing calls and what it gives
+/// return summaries.
+pub type FileCalls = (PathBuf, Language, Vec<Outgoing>, Option<ModuleFacts>);
+
+/// Summaries of the files of a workspace read from disk, for what the others ask of them
+/// (`Demand` without what their imports return), made in parallel before the index lock is
+/// taken (`set_module` keeps them), so the first `recompute` finds them made. What open
+/// documents ask, and compositions, are made by `recompute`.
+pub fn prefetch(files: &mut [FileCalls]) {
+    use rayon::prelude::*;
+    let map = ModuleMap::new(files.iter().map(|(p, l, _, _)| (p.as_path(), *l)));
+    let mut passed: HashMap<PathBuf, HashSet<String>> = HashMap::new();
+    for (path, _, calls, _) in files.iter() {
+        for call in calls.iter().filter(|c| c.relay.is_none()) {
+            passed
+                .entry(normalize(path))
+                .or_default()
+                .insert(call.callee.clone());
+        }
+    }
+    let propagating = map.propagating(&passed);
+    let mut wanted: HashMap<PathBuf, HashSet<String>> = HashMap::new();
+    for (path, language, _, module) in files.iter() {
+        let Some(module) = module else { continue };
+        for (file, function) in map.wanted(path, *language, &module.uses) {
+            wanted.entry(file).or_default().insert(function);
+        }
+    }
+    if wanted.is_empty() {
+        return;
+    }
+    let empty = ImportedReturns::new();
+    files
+        .par_iter_mut()
+        .for_each(|(path, language, _, module)| {
+            let Some(module) = module else { return };
+            let normalized = normalize(path);
+            let Some(wanted) = wanted.get(&normalized) else {
+                return;
+            };
+            let demand = demand_for(wanted, propagating.get(&normalized), &empty);
+            let Some(text) = read(path) else { return };
+            let returned = summarise(*language, &text, None, &module.settings, &demand);
+            module.made = vec![(demand, returned)];
+        });
 }

@@ -15,7 +15,7 @@ use ls_types::*;
 use tower_lsp_server::{ls_types, Client};
 
 use super::convert;
-use super::cross_module::{self, CrossModule};
+use super::cross_module::{self, CrossModule, FileCalls};
 use super::session::{uri_path, Session};
 use super::state::{lock, DocEntry};
 use ba_app::{self as app, WorkspaceIndex};
@@ -455,6 +455,16 @@ async fn index_from_disk(client: &Client, inner: &Arc<impl Host>) {
             .await;
         }
     }
+    // Return summaries of the modules other files import, without the index lock.
+    let mut calls = fresh_calls;
+    let prefetched = tokio::task::spawn_blocking(move || {
+        cross_module::prefetch(&mut calls);
+        calls
+    });
+    let Ok(fresh_calls) = prefetched.await else {
+        tracing::error!("summarising the workspace's modules panicked");
+        return;
+    };
     let changed = {
         let mut index = lock(&inner.workspace().index);
         let open = open_keys(inner);
@@ -756,14 +766,6 @@ fn apply_disk_changes(inner: &impl Host, mut paths: Vec<PathBuf>) -> (Vec<Arc<st
     }
     (changed, updated + removed > 0)
 }
-
-/// A file's outgoing calls and what it gives return summaries (`cross_module::of_file`).
-type FileCalls = (
-    PathBuf,
-    Language,
-    Vec<ba_analysis::Outgoing>,
-    Option<cross_module::ModuleFacts>,
-);
 
 /// The outgoing calls of files on disk (not `skip`ped), and what they give return summaries,
 /// in parallel, each under its settings.
