@@ -151,10 +151,12 @@ impl CrossModule {
     pub fn set_module(&mut self, key: &str, path: &Path, language: Language, facts: ModuleFacts) {
         let normalized = normalize(path);
         let old = self.modules.get(key);
-        let same_text = match (old.map(|m| &m.text), &facts.text) {
-            (Some(Text::Open(_, a)), Text::Open(_, b)) => a == b,
-            _ => false,
-        };
+        // Summaries are cached per stamp: a new text, or new settings (detection models),
+        // gets a new one.
+        let same_text = old.is_some_and(|m| {
+            Arc::ptr_eq(&m.settings, &facts.settings)
+                && matches!((&m.text, &facts.text), (Text::Open(_, a), Text::Open(_, b)) if a == b)
+        });
         let stamp = match old {
             Some(m) if same_text => m.stamp,
             _ => {
@@ -711,4 +713,110 @@ pub fn prefetch(files: &mut [FileCalls]) {
             let returned = summarise(*language, &text, None, &module.settings, &demand);
             module.made = vec![(demand, returned)];
         });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SERVICES: &str = "from flask import request\n\n\ndef get_params():\n    return request.args\n\n\ndef other():\n    return 1\n";
+    const VIEWS: &str =
+        "import sqlite3\nfrom flask import request\n\nfrom app.services import get_params\n";
+
+    fn disk(path: &Path, settings: &Arc<Settings>) -> ModuleFacts {
+        of_file(path, settings).1.unwrap()
+    }
+
+    /// An open module summarised from its own tree, for the demands of the last recompute.
+    fn open(
+        xmod: &CrossModule,
+        path: &Path,
+        text: &str,
+        version: i32,
+        settings: &Arc<Settings>,
+    ) -> ModuleFacts {
+        let tree = ba_syntax::parse::parse(Language::Python, text, None).unwrap();
+        let made = xmod
+            .demands_for(path)
+            .into_iter()
+            .map(|d| {
+                let r = summarise(Language::Python, text, Some(&tree), settings, &d);
+                (d, r)
+            })
+            .collect();
+        ModuleFacts {
+            uses: ba_engine::modules::import_uses(
+                &ba_engine::import_names(Language::Python, text, &tree),
+                text,
+            ),
+            request: true,
+            text: Text::Open(ropey::Rope::from_str(text), version),
+            settings: settings.clone(),
+            made,
+        }
+    }
+
+    #[test]
+    fn compositions_are_made_again_only_when_a_summary_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        let services = root.join("app/services.py");
+        let views = root.join("app/views.py");
+        std::fs::create_dir_all(root.join("app")).unwrap();
+        std::fs::write(&services, SERVICES).unwrap();
+        std::fs::write(&views, VIEWS).unwrap();
+        let settings = Arc::new(Settings::default());
+        let key = |p: &Path| p.to_string_lossy().into_owned();
+        let mut xmod = CrossModule::default();
+        xmod.set_roots(vec![root.clone()]);
+        for p in [&services, &views] {
+            xmod.add_file(p, Language::Python);
+        }
+        xmod.set_module(
+            &key(&views),
+            &views,
+            Language::Python,
+            disk(&views, &settings),
+        );
+        xmod.set_module(
+            &key(&services),
+            &services,
+            Language::Python,
+            disk(&services, &settings),
+        );
+        assert_eq!(xmod.recompute(), [Arc::<str>::from(key(&views))]);
+        let imported = xmod.imported_for(&views);
+        assert_eq!(
+            imported.keys().collect::<Vec<_>>(),
+            ["app.services.get_params"]
+        );
+        assert_eq!(
+            imported["app.services.get_params"].shown(),
+            "`get_params()` (app/services.py)"
+        );
+
+        // The module opened, then typed in where the summary does not change: nothing to
+        // compose again.
+        let facts = open(&xmod, &services, SERVICES, 1, &settings);
+        xmod.set_module(&key(&services), &services, Language::Python, facts);
+        assert!(!xmod.returns_dirty);
+        let edited = SERVICES.replace("return 1", "return 2");
+        let facts = open(&xmod, &services, &edited, 2, &settings);
+        xmod.set_module(&key(&services), &services, Language::Python, facts);
+        assert!(!xmod.returns_dirty);
+        assert!(xmod.recompute().is_empty());
+
+        // Returning a number instead: the caller learns nothing any more.
+        let edited = edited.replace("return request.args", "return int(request.args[\"q\"])");
+        let facts = open(&xmod, &services, &edited, 3, &settings);
+        xmod.set_module(&key(&services), &services, Language::Python, facts);
+        assert!(xmod.returns_dirty);
+        assert_eq!(xmod.recompute(), [Arc::<str>::from(key(&views))]);
+        assert!(xmod.imported_for(&views).is_empty());
+
+        // Gone from the workspace: nothing either way, and no stale summary comes back.
+        xmod.remove_file(&key(&services), &services);
+        assert!(xmod.recompute().is_empty());
+        assert!(xmod.imported_for(&views).is_empty());
+    }
 }
