@@ -608,13 +608,9 @@ pub fn module_returns(
     // Same-file helpers first, so `return clean(x)` is judged by what `clean` returns: those
     // the chosen functions call (by the text), one level deep.
     let base = std::sync::Arc::new(sem.clone());
-    let texts: Vec<&str> = chosen
-        .iter()
-        .map(|(i, _)| &source[i.byte_range()])
-        .collect();
+    let called = called_names(chosen.iter().map(|(i, _)| &source[i.byte_range()]));
     for (item, name) in &named {
-        let call = format!("{name}(");
-        if !texts.iter().any(|t| t.contains(&call)) {
+        if !called.contains(name.as_str()) {
             continue;
         }
         if let Some((name, summary)) = summaries::returns(language, &base, *item, source) {
@@ -670,9 +666,9 @@ pub fn module_returns_cached(
     if texts.is_empty() {
         return Vec::new();
     }
+    let called = called_names(texts.into_iter());
     for (item, name) in &named {
-        let call = format!("{name}(");
-        if texts.iter().any(|t| t.contains(&call)) {
+        if called.contains(name.as_str()) {
             (name, &source[item.byte_range()]).hash(&mut hasher);
         }
     }
@@ -686,6 +682,27 @@ pub fn module_returns_cached(
         cache.module_returns.remove(0);
     }
     found
+}
+
+/// The names called in `texts` (`name(`, `obj.name(`), found in one pass: which same-file
+/// functions a summary reads (a name right before a parenthesis; bytes of non-ASCII characters
+/// count as parts of names).
+fn called_names<'t>(texts: impl Iterator<Item = &'t str>) -> rustc_hash::FxHashSet<&'t str> {
+    let name_byte = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80;
+    let mut out = rustc_hash::FxHashSet::default();
+    for text in texts {
+        let bytes = text.as_bytes();
+        for open in memchr::memchr_iter(b'(', bytes) {
+            let start = bytes[..open]
+                .iter()
+                .rposition(|b| !name_byte(*b))
+                .map_or(0, |i| i + 1);
+            if start < open {
+                out.insert(&text[start..open]);
+            }
+        }
+    }
+    out
 }
 
 /// Whether a file's text can hold a function that returns a value (else it has no
