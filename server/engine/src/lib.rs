@@ -127,6 +127,12 @@ pub struct ItemCache {
     outgoing_context: u64,
     /// The last few `module_returns_cached` results, by what they were made from.
     module_returns: Vec<(u64, Vec<ba_analysis::Returned>)>,
+    /// The last analysis's top-level items (byte range, text hash) and the length of the text.
+    item_spans: (Vec<(std::ops::Range<usize>, u64)>, usize),
+    /// Item text hash → the attributes it reads of imported names (`import_uses_cached`),
+    /// valid for one set of imports (`uses_context`).
+    uses: Marked<Vec<(String, String)>>,
+    uses_context: u64,
 }
 
 /// A cache keyed by item text hash whose entries are marked with the last analysis that used
@@ -375,6 +381,12 @@ pub fn analyze(
         })
         .collect();
     cache.parts.end();
+    cache.item_spans.0.clear();
+    cache
+        .item_spans
+        .0
+        .extend(items.iter().map(|(item, key)| (item.byte_range(), *key)));
+    cache.item_spans.1 = source.len();
     let item_keys: rustc_hash::FxHashSet<u64> = items.iter().map(|(_, k)| *k).collect();
     let skeleton = skeleton_hasher.finish();
     // The semantic model carries the detection models and the entries from other files, so
@@ -737,6 +749,56 @@ pub fn import_names_cached(
             .collect(),
         None => import_names(language, source, tree),
     }
+}
+
+/// `modules::import_uses` for a document the server keeps, right after `analyze` with the
+/// same cache: the attributes each imported name is read for are found per top-level item and
+/// cached by the item's text (while the imports stay the same), so a keystroke scans the
+/// edited item, not the file.
+pub fn import_uses_cached(
+    language: Language,
+    source: &str,
+    tree: &Tree,
+    cache: &mut ItemCache,
+) -> modules::ImportUses {
+    let names = import_names_cached(language, source, tree, cache);
+    if cache.item_spans.1 != source.len() || cache.item_spans.0.is_empty() {
+        return modules::import_uses(&names, source);
+    }
+    let context = hash_of(&names);
+    if cache.uses_context != context {
+        cache.uses.clear();
+        cache.uses_context = context;
+    }
+    let spans = std::mem::take(&mut cache.item_spans.0);
+    let mut read: rustc_hash::FxHashMap<String, Vec<String>> = Default::default();
+    cache.uses.begin();
+    for (range, key) in &spans {
+        let found = match cache.uses.get(*key) {
+            Some(found) => found,
+            None => {
+                let found = modules::import_uses(&names, &source[range.clone()])
+                    .into_iter()
+                    .flat_map(|(q, attributes)| attributes.into_iter().map(move |a| (q.clone(), a)))
+                    .collect();
+                cache.uses.insert(*key, found)
+            }
+        };
+        for (q, attribute) in found {
+            read.entry(q.clone()).or_default().push(attribute.clone());
+        }
+    }
+    cache.uses.end();
+    cache.item_spans.0 = spans;
+    names
+        .into_iter()
+        .map(|(_, q)| {
+            let mut attributes = read.get(&q).cloned().unwrap_or_default();
+            attributes.sort();
+            attributes.dedup();
+            (q, attributes)
+        })
+        .collect()
 }
 
 /// The calls this file's request handlers make to functions of other modules with request
@@ -1156,6 +1218,42 @@ mod tests {
         // So is the function itself.
         let source = source.replace("return clean(request.args)", "return request.args");
         assert_eq!(run(&source), (vec!["get_params".to_owned()], 3));
+    }
+
+    #[test]
+    fn import_uses_of_a_kept_document_are_those_of_its_text() {
+        let rules = RuleSet::default();
+        let mut cache = ItemCache::default();
+        let mut run = |source: &str| {
+            let tree = ba_syntax::parse::parse(Language::Python, source, None).unwrap();
+            analyze(
+                "v.py",
+                Language::Python,
+                source,
+                &tree,
+                &rules,
+                Some(&mut cache),
+            );
+            let cached = import_uses_cached(Language::Python, source, &tree, &mut cache);
+            let names = import_names(Language::Python, source, &tree);
+            assert_eq!(cached, modules::import_uses(&names, source), "{source}");
+            cached
+        };
+        let source = "from app import services\nimport os.path\n\n\ndef a():\n    return services.get_params()\n\n\ndef b():\n    return os.path.join(services.root, \"x\")\n";
+        let uses = run(source);
+        assert_eq!(
+            uses[1],
+            (
+                "app.services".to_owned(),
+                vec!["get_params".to_owned(), "root".to_owned()]
+            )
+        );
+        // An edit in one function: the others' attributes are reused, the edited one's read.
+        let source = source.replace("services.get_params()", "services.other()");
+        let uses = run(&source);
+        assert_eq!(uses[1].1, ["other", "root"]);
+        // A new import reads every item again.
+        run(&format!("import json\n{source}json.dumps(1)\n"));
     }
 
     #[test]

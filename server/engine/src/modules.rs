@@ -401,12 +401,12 @@ pub type ImportUses = Vec<(String, Vec<String>)>;
 /// text. The attributes of plain local names are found in one pass over the text (every
 /// `name.attr`), so a file with many imports costs no more than one with few.
 pub fn import_uses(names: &[(String, String)], text: &str) -> ImportUses {
-    let simple: HashSet<&str> = names
+    let simple: rustc_hash::FxHashSet<&str> = names
         .iter()
         .map(|(local, _)| local.as_str())
         .filter(|l| !l.is_empty() && l.bytes().all(ident_byte))
         .collect();
-    let mut found: HashMap<&str, Vec<&str>> = HashMap::new();
+    let mut found: rustc_hash::FxHashMap<&str, Vec<&str>> = Default::default();
     if !simple.is_empty() {
         let bytes = text.as_bytes();
         for dot in memchr::memchr_iter(b'.', bytes) {
@@ -487,6 +487,16 @@ pub struct Demand {
     pub wanted: std::collections::BTreeSet<String>,
     pub params: std::collections::BTreeSet<String>,
     pub imported: ImportedReturns,
+}
+
+impl Demand {
+    /// A key for the summaries made for this demand from one text (`stamp`).
+    pub fn key(&self, stamp: u64) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = rustc_hash::FxHasher::default();
+        (stamp, self).hash(&mut h);
+        h.finish()
+    }
 }
 
 impl ModuleMap {

@@ -18,7 +18,6 @@
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -93,9 +92,7 @@ pub struct ModuleFacts {
 }
 
 fn summary_key(stamp: u64, demand: &Demand) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    (stamp, demand).hash(&mut h);
-    h.finish()
+    demand.key(stamp)
 }
 
 /// How many summaries of one file are kept (the plain one and a composed one, for a few
@@ -618,9 +615,7 @@ pub fn module_of_document(entry: &mut DocEntry, demands: &[Demand]) -> Option<Mo
     }
     let tree = entry.doc.tree().cloned()?;
     let tree = &tree;
-    let text = entry.doc.text();
-    let names = ba_engine::import_names_cached(language, text, tree, &entry.cache);
-    let uses = ba_engine::modules::import_uses(&names, text);
+    let uses = ba_engine::import_uses_cached(language, entry.doc.text(), tree, &mut entry.cache);
     let settings = entry.settings.clone();
     let made = demands
         .iter()
