@@ -133,6 +133,9 @@ pub struct ItemCache {
     /// valid for one set of imports (`uses_context`).
     uses: Marked<Vec<(String, String)>>,
     uses_context: u64,
+    /// Item text hash → the function it defines (`summaries::function_name`) and the names
+    /// it calls (`called_names`), for `module_returns_cached`.
+    item_calls: Marked<(Option<String>, Vec<String>)>,
 }
 
 /// A cache keyed by item text hash whose entries are marked with the last analysis that used
@@ -659,31 +662,52 @@ pub fn module_returns_cached(
     let Some((semantic, _)) = &cache.semantic else {
         return module_returns(language, source, tree, rules, imported, wanted, params);
     };
+    let semantic = *semantic;
     let root = tree.root_node();
     let mut walk = root.walk();
-    let named: Vec<(Node, String)> = root
-        .named_children(&mut walk)
-        .filter_map(|item| Some((item, summaries::function_name(language, item, source)?)))
-        .collect();
+    let nodes: Vec<Node> = root.named_children(&mut walk).collect();
+    if cache.item_spans.1 != source.len() || cache.item_spans.0.len() != nodes.len() {
+        return module_returns(language, source, tree, rules, imported, wanted, params);
+    }
+    let spans = std::mem::take(&mut cache.item_spans.0);
+    // Each item's function and calls are read once per item text: a keystroke hashes lookups.
     let mut hasher = rustc_hash::FxHasher::default();
     (semantic, imported).hash(&mut hasher);
-    let mut texts: Vec<&str> = Vec::new();
-    for (item, name) in &named {
-        if wanted(name) {
-            let text = &source[item.byte_range()];
-            (name, params(name), text).hash(&mut hasher);
-            texts.push(text);
+    let mut called: rustc_hash::FxHashSet<String> = Default::default();
+    let mut any = false;
+    cache.item_calls.begin();
+    for (node, (range, key)) in nodes.iter().zip(&spans) {
+        let (name, calls) = match cache.item_calls.get(*key) {
+            Some(found) => found,
+            None => {
+                let name = summaries::function_name(language, *node, source);
+                let calls = called_names(std::iter::once(&source[range.clone()]))
+                    .into_iter()
+                    .map(str::to_owned)
+                    .collect();
+                cache.item_calls.insert(*key, (name, calls))
+            }
+        };
+        if let Some(name) = name.as_deref().filter(|n| wanted(n)) {
+            (name, params(name), key).hash(&mut hasher);
+            called.extend(calls.iter().cloned());
+            any = true;
         }
     }
-    if texts.is_empty() {
+    if !any {
+        cache.item_calls.end();
+        cache.item_spans.0 = spans;
         return Vec::new();
     }
-    let called = called_names(texts.into_iter());
-    for (item, name) in &named {
-        if called.contains(name.as_str()) {
-            (name, &source[item.byte_range()]).hash(&mut hasher);
+    for (_, key) in &spans {
+        if let Some((Some(name), _)) = cache.item_calls.get(*key) {
+            if called.contains(name) {
+                (name, key).hash(&mut hasher);
+            }
         }
     }
+    cache.item_calls.end();
+    cache.item_spans.0 = spans;
     let key = hasher.finish();
     if let Some((_, found)) = cache.module_returns.iter().find(|(k, _)| *k == key) {
         return found.clone();
