@@ -8,7 +8,68 @@
 //! output. Names that only ever mean other people's code (`node_modules/`, `site-packages/`)
 //! count anywhere.
 
+use std::path::{Path, PathBuf};
+
 use ba_syntax::{Family, Language, NodeExt};
+
+/// What marks the top of a project: the folder a repository, a Python or Node package, or a
+/// backend-architect configuration starts at.
+pub const PROJECT_MARKERS: &[&str] = &[
+    ".git",
+    "pyproject.toml",
+    "setup.py",
+    "setup.cfg",
+    "package.json",
+    "backend-architect.toml",
+    ".backend-architect.toml",
+];
+
+/// The project folder of `dir`: the nearest folder at or above it with a project marker
+/// (`PROJECT_MARKERS`). `check` judges file classes on the path inside it, and so does the
+/// editor (`project_path`).
+pub fn project_root(dir: &Path) -> Option<&Path> {
+    dir.ancestors()
+        .find(|d| PROJECT_MARKERS.iter().any(|m| d.join(m).exists()))
+}
+
+/// The folders the editor was opened on (its workspace folders), each with the project folder
+/// `check` would judge its files from when given that folder: the nearest project marker at
+/// or above it, else the folder itself. Deepest first.
+fn judging() -> &'static std::sync::RwLock<Vec<(PathBuf, PathBuf)>> {
+    static JUDGING: std::sync::OnceLock<std::sync::RwLock<Vec<(PathBuf, PathBuf)>>> =
+        std::sync::OnceLock::new();
+    JUDGING.get_or_init(Default::default)
+}
+
+/// Files under `folders` are judged as `check folder` judges them (`project_path`): the server
+/// calls this with its workspace folders.
+pub fn judge_from(folders: &[PathBuf]) {
+    let mut list: Vec<(PathBuf, PathBuf)> = folders
+        .iter()
+        .map(|f| {
+            let root = project_root(f).unwrap_or(f).to_path_buf();
+            (f.clone(), root)
+        })
+        .collect();
+    list.sort_by_key(|(f, _)| std::cmp::Reverse(f.components().count()));
+    *judging().write().unwrap_or_else(|e| e.into_inner()) = list;
+}
+
+/// The path of the file at `path` (absolute) inside its project, as `check` names it to the
+/// classes and rules (`app/views.py`) when given the workspace folder the file is under
+/// (`judge_from`): inside the project `check` finds for that folder. `None` for a file under
+/// no workspace folder (nothing says where its project starts: a file opened alone keeps
+/// being judged on its absolute path) or a relative path.
+pub fn project_path(path: &Path) -> Option<String> {
+    if !path.is_absolute() {
+        return None;
+    }
+    let judging = judging().read().unwrap_or_else(|e| e.into_inner());
+    let (_, root) = judging.iter().find(|(f, _)| path.starts_with(f))?;
+    path.strip_prefix(root)
+        .ok()
+        .map(|p| p.display().to_string())
+}
 
 /// What a file is for.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]

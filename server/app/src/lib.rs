@@ -125,8 +125,11 @@ fn extract_with(
     use std::hash::{Hash, Hasher};
     let family = language.family();
     let root = tree.root_node();
-    let class = classify(path, language, Some(root), source);
-    let test = class == FileClass::Test || is_test_path(path);
+    // Judged on the path inside the project, as `check` judges it.
+    let inside = classify::project_path(std::path::Path::new(path));
+    let judged = inside.as_deref().unwrap_or(path);
+    let class = classify(judged, language, Some(root), source);
+    let test = class == FileClass::Test || is_test_path(judged);
     // What the file mentions is read from its top-level imports (and the statements that may
     // hold them), not from the whole text: cheap on every keystroke, and typing inside a
     // function cannot change it.

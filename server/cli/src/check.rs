@@ -275,15 +275,6 @@ pub(super) type OutgoingSink =
 /// when the path is inside it, else the path itself. File
 /// classes are judged on paths inside it.
 fn project_roots(paths: &[PathBuf]) -> Vec<PathBuf> {
-    const MARKERS: &[&str] = &[
-        ".git",
-        "pyproject.toml",
-        "setup.py",
-        "setup.cfg",
-        "package.json",
-        "backend-architect.toml",
-        ".backend-architect.toml",
-    ];
     let cwd = std::env::current_dir().ok();
     let mut roots: Vec<PathBuf> = paths
         .iter()
@@ -296,9 +287,7 @@ fn project_roots(paths: &[PathBuf]) -> Vec<PathBuf> {
             };
             // Without a marker, the folder `check` runs in (when the path is inside it), so
             // `check vendor` still sees `vendor/…`.
-            start
-                .ancestors()
-                .find(|dir| MARKERS.iter().any(|m| dir.join(m).exists()))
+            ba_app::classify::project_root(&start)
                 .map(Path::to_path_buf)
                 .or_else(|| cwd.clone().filter(|cwd| start.starts_with(cwd)))
                 .unwrap_or(start)
@@ -426,10 +415,13 @@ fn check_file(
         if !applies {
             return Vec::new();
         }
+        // Rules judge the file's name inside the project, as its class does; the real path
+        // finds the nearest `package.json` (from wherever `check` was started).
         let mut items = engine::ItemCache::default();
-        // Rules judge the file's name inside the project, as its class does.
+        items.project_path = Some(class_path.clone());
+        let real_path = path.to_string_lossy();
         let findings = engine::analyze(
-            &class_path,
+            &real_path,
             language,
             text,
             &tree,

@@ -248,60 +248,18 @@ fn shown(path: &Path) -> String {
     path.strip_prefix(".").unwrap_or(path).display().to_string()
 }
 
-/// A file read for the return summaries: its language, text and what its imports give (local
-/// name, qualified name).
+/// A file read for the return summaries: its language, text and what its imports give.
 struct Module {
     language: Language,
     text: String,
     tree: tree_sitter::Tree,
-    names: Vec<(String, String)>,
+    uses: engine::modules::ImportUses,
 }
 
 impl Module {
     fn qualified(&self) -> Vec<String> {
-        self.names.iter().map(|(_, q)| q.clone()).collect()
+        self.uses.iter().map(|(q, _)| q.clone()).collect()
     }
-
-    /// The functions of other files this file may call through its imports, by file: a name
-    /// imported from a module (`from app.utils import clean`), the attributes used of an
-    /// imported module (`services.get_params` after `from app import services`), and a
-    /// JavaScript module's default export.
-    fn wanted(&self, from: &Path, map: &engine::modules::ModuleMap) -> Vec<(PathBuf, String)> {
-        let own = normalize(from);
-        let mut out = Vec::new();
-        for (local, q) in &self.names {
-            if let Some((file, function)) = map.target(from, self.language, q) {
-                out.push((file, function));
-            }
-            let Some((file, _)) = map.target(from, self.language, &format!("{q}._")) else {
-                continue;
-            };
-            if self.language.family() == ba_syntax::Family::JavaScript {
-                out.push((file.clone(), "default".to_owned()));
-            }
-            for attribute in attributes(&self.text, local) {
-                out.push((file.clone(), attribute.to_owned()));
-            }
-        }
-        out.retain(|(f, _)| *f != own);
-        out
-    }
-}
-
-/// The names read as attributes of `local` in `text` (`services.get_params` → `get_params`).
-fn attributes<'t>(text: &'t str, local: &str) -> impl Iterator<Item = &'t str> + 't {
-    let pattern = format!("{local}.");
-    let bytes = text.as_bytes();
-    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$';
-    text.match_indices(&pattern)
-        .filter(move |(i, _)| *i == 0 || !ident(bytes[i - 1]))
-        .filter_map(move |(i, m)| {
-            let start = i + m.len();
-            let len = bytes[start..].iter().take_while(|b| ident(**b)).count();
-            (len > 0).then(|| &text[start..start + len])
-        })
-        .collect::<Vec<_>>()
-        .into_iter()
 }
 
 /// What the other modules' functions that files holding request data import return
@@ -322,26 +280,7 @@ fn imported_returns(
     passed: &HashMap<PathBuf, HashSet<String>>,
 ) -> HashMap<PathBuf, ba_analysis::ImportedReturns> {
     // Functions handlers pass request data to, by file: only their parameters are followed.
-    let mut propagating: HashMap<PathBuf, HashSet<String>> = HashMap::new();
-    for (from, callees) in passed {
-        let Some(language) = Language::from_path(from) else {
-            continue;
-        };
-        for callee in callees {
-            if let Some((file, function)) = map.target(from, language, callee) {
-                propagating.entry(file).or_default().insert(function);
-            } else if let Some((file, _)) = map
-                .target(from, language, &format!("{callee}._"))
-                .filter(|_| language.family() == ba_syntax::Family::JavaScript)
-            {
-                // A JavaScript module called as a function: its default export.
-                propagating
-                    .entry(file)
-                    .or_default()
-                    .insert("default".to_owned());
-            }
-        }
-    }
+    let propagating = map.propagating(passed);
     let load = |path: &Path, callers: bool| -> Option<Module> {
         let language = Language::from_path(path)?;
         let text = read(path)?;
@@ -358,11 +297,12 @@ fn imported_returns(
         }
         let tree = ba_syntax::parse::parse(language, &text, None)?;
         let names = engine::import_names(language, &text, &tree);
-        (!names.is_empty()).then_some(Module {
+        let uses = engine::modules::import_uses(&names, &text);
+        (!uses.is_empty()).then_some(Module {
             language,
             text,
             tree,
-            names,
+            uses,
         })
     };
     let callers: HashMap<PathBuf, Module> = files
@@ -386,7 +326,7 @@ fn imported_returns(
     };
     let mut frontier: Vec<PathBuf> = Vec::new();
     for (path, m) in &callers {
-        frontier.extend(want(m.wanted(path, map), &mut wanted));
+        frontier.extend(want(map.wanted(path, m.language, &m.uses), &mut wanted));
     }
     for _ in 0..=engine::modules::MAX_HOPS {
         frontier.sort();
@@ -405,7 +345,7 @@ fn imported_returns(
                         language: m.language,
                         text: m.text.clone(),
                         tree: m.tree.clone(),
-                        names: m.names.clone(),
+                        uses: m.uses.clone(),
                     }),
                     None => {
                         let language = Language::from_path(path)?;
@@ -415,11 +355,12 @@ fn imported_returns(
                         }
                         let tree = ba_syntax::parse::parse(language, &text, None)?;
                         let names = engine::import_names(language, &text, &tree);
+                        let uses = engine::modules::import_uses(&names, &text);
                         Some(Module {
                             language,
                             text,
                             tree,
-                            names,
+                            uses,
                         })
                     }
                 };
@@ -429,7 +370,10 @@ fn imported_returns(
         frontier = Vec::new();
         for (path, module) in loaded {
             if let Some(module) = module {
-                frontier.extend(want(module.wanted(&path, map), &mut wanted));
+                frontier.extend(want(
+                    map.wanted(&path, module.language, &module.uses),
+                    &mut wanted,
+                ));
                 modules.insert(path, module);
             }
         }
@@ -456,46 +400,22 @@ fn imported_returns(
             (!list.is_empty()).then(|| (path.clone(), list))
         })
         .collect();
-    let imported_of = |path: &PathBuf, m: &Module, returns: &HashMap<_, _>| {
-        map.imported_returns(path, m.language, &m.qualified(), returns, |p| {
-            shown(originals.get(p).copied().unwrap_or(p))
-        })
-    };
-    // What composes: functions that return request data of their own. (A module's function
-    // returning what another module's function makes of its parameter is not followed: that
-    // took a second summary of most modules, for little.)
-    let sources_of = |path: &PathBuf, m: &Module, returns: &HashMap<_, _>| {
-        let mut imported = imported_of(path, m, returns);
-        imported.retain(|_, r| r.source.is_some());
-        imported
-    };
-    // Compose: a module's summaries again with what its own imports return.
-    let mut used: HashMap<PathBuf, ba_analysis::ImportedReturns> = HashMap::new();
-    for _ in 0..engine::modules::MAX_HOPS {
-        let changed: Vec<(PathBuf, ba_analysis::ImportedReturns)> = modules
-            .iter()
-            .filter_map(|(path, m)| {
-                let imported = sources_of(path, m, &returns);
-                let before = used.get(path).unwrap_or(&empty);
-                (imported != *before).then(|| (path.clone(), imported))
-            })
-            .collect();
-        if changed.is_empty() {
-            break;
-        }
-        let next: Vec<(PathBuf, Vec<ba_analysis::Returned>)> = changed
-            .par_iter()
-            .filter_map(|(path, imported)| Some((path.clone(), summarise(path, imported)?)))
-            .collect();
-        used.extend(changed);
-        for (path, list) in next {
-            if list.is_empty() {
-                returns.remove(&path);
-            } else {
-                returns.insert(path, list);
-            }
-        }
-    }
+    let shown = |p: &Path| shown(originals.get(p).copied().unwrap_or(p));
+    let composing: Vec<(&Path, Language, Vec<String>)> = modules
+        .iter()
+        .map(|(path, m)| (path.as_path(), m.language, m.qualified()))
+        .collect();
+    map.compose_returns(
+        &composing,
+        &mut returns,
+        &|changed| {
+            changed
+                .par_iter()
+                .filter_map(|(path, imported)| Some((path.clone(), summarise(path, imported)?)))
+                .collect()
+        },
+        &shown,
+    );
     if returns.is_empty() {
         return HashMap::new();
     }
@@ -504,9 +424,14 @@ fn imported_returns(
     callers
         .iter()
         .filter_map(|(path, m)| {
-            let mut imported = imported_of(path, m, &returns);
-            let calls = passed.get(path);
-            imported.retain(|q, r| r.source.is_some() || calls.is_some_and(|c| c.contains(q)));
+            let imported = map.caller_returns(
+                path,
+                m.language,
+                &m.qualified(),
+                &returns,
+                passed.get(path),
+                &shown,
+            );
             (!imported.is_empty()).then(|| (path.clone(), imported))
         })
         .collect()

@@ -113,6 +113,10 @@ pub struct ItemCache {
     /// the project sets up a global `ValidationPipe` (see `Semantic::dtos`); set by the
     /// caller, part of the semantic model's key.
     pub dtos: (ba_analysis::dto::Dtos, bool),
+    /// The file's path inside its project (`ba_app::classify::project_path`), which its
+    /// class and the rules judge, as `check` names it to them; `None`: the `path` given to
+    /// `analyze`. Set by the caller (the server: `path` is the document's URI).
+    pub project_path: Option<String>,
     /// Whether the semantic model in `semantic` was built only in part (a walk reached
     /// `ba_syntax::depth::MAX_DEPTH`).
     semantic_partial: bool,
@@ -125,6 +129,17 @@ pub struct ItemCache {
     /// model (`outgoing_context`).
     outgoing: Marked<Vec<ba_analysis::Outgoing>>,
     outgoing_context: u64,
+    /// The last few `module_returns_cached` results, by what they were made from.
+    module_returns: Vec<(u64, Vec<ba_analysis::Returned>)>,
+    /// The last analysis's top-level items (byte range, text hash) and the length of the text.
+    item_spans: (Vec<(std::ops::Range<usize>, u64)>, usize),
+    /// Item text hash → the attributes it reads of imported names (`import_uses_cached`),
+    /// valid for one set of imports (`uses_context`).
+    uses: Marked<Vec<(String, String)>>,
+    uses_context: u64,
+    /// Item text hash → the function it defines (`summaries::function_name`) and the names
+    /// it calls (`called_names`), for `module_returns_cached`.
+    item_calls: Marked<(Option<String>, Vec<String>)>,
 }
 
 /// A cache keyed by item text hash whose entries are marked with the last analysis that used
@@ -359,6 +374,9 @@ pub fn analyze(
 ) -> Vec<Finding> {
     let mut local_cache = ItemCache::default();
     let cache = cache.unwrap_or(&mut local_cache);
+    // What classes and rules read: the path inside the project when the caller knows it.
+    let judged = cache.project_path.clone();
+    let judged = judged.as_deref().unwrap_or(path);
     let root = tree.root_node();
     // Top-level items with their text hash; the skeleton part of an item is a function of its
     // text, so it is reused from the last run for unchanged items.
@@ -378,6 +396,12 @@ pub fn analyze(
         })
         .collect();
     cache.parts.end();
+    cache.item_spans.0.clear();
+    cache
+        .item_spans
+        .0
+        .extend(items.iter().map(|(item, key)| (item.byte_range(), *key)));
+    cache.item_spans.1 = source.len();
     let item_keys: rustc_hash::FxHashSet<u64> = items.iter().map(|(_, k)| *k).collect();
     let skeleton = skeleton_hasher.finish();
     // The semantic model carries the detection models and the entries from other files, so
@@ -399,7 +423,7 @@ pub fn analyze(
                 sem.dtos
                     .extend(cache.dtos.0.iter().map(|(k, v)| (k.clone(), v.clone())));
                 sem.validation_pipe |= cache.dtos.1;
-                sem.views_module = Some(ba_analysis::holds_views(path));
+                sem.views_module = Some(ba_analysis::holds_views(judged));
                 sem
             });
             let sem = std::sync::Arc::new(sem);
@@ -421,7 +445,7 @@ pub fn analyze(
     };
     // What the file is for decides which rules run (their `classes`); it is read from the
     // path and the top-level statements, so it is part of the context.
-    let class = ba_app::classify(path, language, Some(root), source);
+    let class = ba_app::classify(judged, language, Some(root), source);
     let active: Vec<bool> = RULES
         .iter()
         .enumerate()
@@ -436,6 +460,7 @@ pub fn analyze(
         rules.fingerprint(),
         language,
         path,
+        judged,
         &node_project,
         class,
     ));
@@ -444,7 +469,7 @@ pub fn analyze(
         cache.context = context;
     }
     let compiled = queries(language);
-    let mut checker = Checker::new(path, source, language, semantic, root);
+    let mut checker = Checker::new(judged, source, language, semantic, root);
     checker.http_timeout = rules.http_timeout();
     checker.class = class;
     let any_active = active.iter().any(|a| *a);
@@ -624,13 +649,9 @@ pub fn module_returns(
     // Same-file helpers first, so `return clean(x)` is judged by what `clean` returns: those
     // the chosen functions call (by the text), one level deep.
     let base = std::sync::Arc::new(sem.clone());
-    let texts: Vec<&str> = chosen
-        .iter()
-        .map(|(i, _)| &source[i.byte_range()])
-        .collect();
+    let called = called_names(chosen.iter().map(|(i, _)| &source[i.byte_range()]));
     for (item, name) in &named {
-        let call = format!("{name}(");
-        if !texts.iter().any(|t| t.contains(&call)) {
+        if !called.contains(name.as_str()) {
             continue;
         }
         if let Some((name, summary)) = summaries::returns(language, &base, *item, source) {
@@ -643,6 +664,107 @@ pub fn module_returns(
             summaries::module_returns(language, &sem, item, source, params)
         })
         .collect()
+}
+
+/// `module_returns` for a document the server keeps, right after `analyze` with the same
+/// cache: the result is reused while what it is made of is unchanged — the module's skeleton
+/// (the semantic model's key), what its imports return, and the text of each wanted function
+/// and of the same-file functions they call — so typing in any other function costs a hash
+/// of the wanted functions' text, not a summary.
+#[allow(clippy::too_many_arguments)]
+pub fn module_returns_cached(
+    language: Language,
+    source: &str,
+    tree: &Tree,
+    rules: &RuleSet,
+    cache: &mut ItemCache,
+    imported: &ba_analysis::ImportedReturns,
+    wanted: &dyn Fn(&str) -> bool,
+    params: &dyn Fn(&str) -> bool,
+) -> Vec<ba_analysis::Returned> {
+    if !may_return_values(source) {
+        return Vec::new();
+    }
+    let Some((semantic, _)) = &cache.semantic else {
+        return module_returns(language, source, tree, rules, imported, wanted, params);
+    };
+    let semantic = *semantic;
+    let root = tree.root_node();
+    let mut walk = root.walk();
+    let nodes: Vec<Node> = root.named_children(&mut walk).collect();
+    if cache.item_spans.1 != source.len() || cache.item_spans.0.len() != nodes.len() {
+        return module_returns(language, source, tree, rules, imported, wanted, params);
+    }
+    let spans = std::mem::take(&mut cache.item_spans.0);
+    // Each item's function and calls are read once per item text: a keystroke hashes lookups.
+    let mut hasher = rustc_hash::FxHasher::default();
+    (semantic, imported).hash(&mut hasher);
+    let mut called: rustc_hash::FxHashSet<String> = Default::default();
+    let mut any = false;
+    cache.item_calls.begin();
+    for (node, (range, key)) in nodes.iter().zip(&spans) {
+        let (name, calls) = match cache.item_calls.get(*key) {
+            Some(found) => found,
+            None => {
+                let name = summaries::function_name(language, *node, source);
+                let calls = called_names(std::iter::once(&source[range.clone()]))
+                    .into_iter()
+                    .map(str::to_owned)
+                    .collect();
+                cache.item_calls.insert(*key, (name, calls))
+            }
+        };
+        if let Some(name) = name.as_deref().filter(|n| wanted(n)) {
+            (name, params(name), key).hash(&mut hasher);
+            called.extend(calls.iter().cloned());
+            any = true;
+        }
+    }
+    if !any {
+        cache.item_calls.end();
+        cache.item_spans.0 = spans;
+        return Vec::new();
+    }
+    for (_, key) in &spans {
+        if let Some((Some(name), _)) = cache.item_calls.get(*key) {
+            if called.contains(name) {
+                (name, key).hash(&mut hasher);
+            }
+        }
+    }
+    cache.item_calls.end();
+    cache.item_spans.0 = spans;
+    let key = hasher.finish();
+    if let Some((_, found)) = cache.module_returns.iter().find(|(k, _)| *k == key) {
+        return found.clone();
+    }
+    let found = module_returns(language, source, tree, rules, imported, wanted, params);
+    cache.module_returns.push((key, found.clone()));
+    if cache.module_returns.len() > 2 * (modules::MAX_HOPS + 1) {
+        cache.module_returns.remove(0);
+    }
+    found
+}
+
+/// The names called in `texts` (`name(`, `obj.name(`), found in one pass: which same-file
+/// functions a summary reads (a name right before a parenthesis; bytes of non-ASCII characters
+/// count as parts of names).
+fn called_names<'t>(texts: impl Iterator<Item = &'t str>) -> rustc_hash::FxHashSet<&'t str> {
+    let name_byte = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80;
+    let mut out = rustc_hash::FxHashSet::default();
+    for text in texts {
+        let bytes = text.as_bytes();
+        for open in memchr::memchr_iter(b'(', bytes) {
+            let start = bytes[..open]
+                .iter()
+                .rposition(|b| !name_byte(*b))
+                .map_or(0, |i| i + 1);
+            if start < open {
+                out.insert(&text[start..open]);
+            }
+        }
+    }
+    out
 }
 
 /// Whether a file's text can hold a function that returns a value (else it has no
@@ -658,6 +780,75 @@ pub fn may_return_values(source: &str) -> bool {
 pub fn import_names(language: Language, source: &str, tree: &Tree) -> Vec<(String, String)> {
     let sem = Semantic::build(language, tree, source);
     sem.imports.into_iter().collect()
+}
+
+/// `import_names` for a document the server keeps, right after `analyze` with the same cache:
+/// read from the semantic model `analyze` built (the imports are the same whatever entries
+/// it carries), so a keystroke does not build another.
+pub fn import_names_cached(
+    language: Language,
+    source: &str,
+    tree: &Tree,
+    cache: &ItemCache,
+) -> Vec<(String, String)> {
+    match &cache.semantic {
+        Some((_, sem)) => sem
+            .imports
+            .iter()
+            .map(|(l, q)| (l.clone(), q.clone()))
+            .collect(),
+        None => import_names(language, source, tree),
+    }
+}
+
+/// `modules::import_uses` for a document the server keeps, right after `analyze` with the
+/// same cache: the attributes each imported name is read for are found per top-level item and
+/// cached by the item's text (while the imports stay the same), so a keystroke scans the
+/// edited item, not the file.
+pub fn import_uses_cached(
+    language: Language,
+    source: &str,
+    tree: &Tree,
+    cache: &mut ItemCache,
+) -> modules::ImportUses {
+    let names = import_names_cached(language, source, tree, cache);
+    if cache.item_spans.1 != source.len() || cache.item_spans.0.is_empty() {
+        return modules::import_uses(&names, source);
+    }
+    let context = hash_of(&names);
+    if cache.uses_context != context {
+        cache.uses.clear();
+        cache.uses_context = context;
+    }
+    let spans = std::mem::take(&mut cache.item_spans.0);
+    let mut read: rustc_hash::FxHashMap<String, Vec<String>> = Default::default();
+    cache.uses.begin();
+    for (range, key) in &spans {
+        let found = match cache.uses.get(*key) {
+            Some(found) => found,
+            None => {
+                let found = modules::import_uses(&names, &source[range.clone()])
+                    .into_iter()
+                    .flat_map(|(q, attributes)| attributes.into_iter().map(move |a| (q.clone(), a)))
+                    .collect();
+                cache.uses.insert(*key, found)
+            }
+        };
+        for (q, attribute) in found {
+            read.entry(q.clone()).or_default().push(attribute.clone());
+        }
+    }
+    cache.uses.end();
+    cache.item_spans.0 = spans;
+    names
+        .into_iter()
+        .map(|(_, q)| {
+            let mut attributes = read.get(&q).cloned().unwrap_or_default();
+            attributes.sort();
+            attributes.dedup();
+            (q, attributes)
+        })
+        .collect()
 }
 
 /// The calls this file's request handlers make to functions of other modules with request
@@ -1036,6 +1227,83 @@ mod tests {
         // Only the caller changed; the helper's cached result must not survive.
         assert!(run(&constant).is_empty());
         assert_eq!(run(&tainted), vec!["SEC302"]);
+    }
+
+    #[test]
+    fn module_returns_are_summarised_again_only_when_what_they_read_changed() {
+        let rules = RuleSet::default();
+        let mut cache = ItemCache::default();
+        let imported = ba_analysis::ImportedReturns::new();
+        let mut run = |source: &str| {
+            let tree = ba_syntax::parse::parse(Language::Python, source, None).unwrap();
+            analyze(
+                "s.py",
+                Language::Python,
+                source,
+                &tree,
+                &rules,
+                Some(&mut cache),
+            );
+            let found = module_returns_cached(
+                Language::Python,
+                source,
+                &tree,
+                &rules,
+                &mut cache,
+                &imported,
+                &|name| name == "get_params",
+                &|_| false,
+            );
+            let names: Vec<String> = found.into_iter().map(|r| r.function).collect();
+            (names, cache.module_returns.len())
+        };
+        let source = "from flask import request\n\n\ndef get_params():\n    return clean(request.args)\n\n\ndef clean(v):\n    return v\n\n\ndef other():\n    return 1\n";
+        assert_eq!(run(source), (vec!["get_params".to_owned()], 1));
+        // Typing in a function the summary does not read reuses it.
+        let source = source.replace("return 1", "return 2");
+        assert_eq!(run(&source), (vec!["get_params".to_owned()], 1));
+        // The helper it calls is read.
+        let source = source.replace("return v\n", "return int(v)\n");
+        assert_eq!(run(&source), (vec![], 2));
+        // So is the function itself.
+        let source = source.replace("return clean(request.args)", "return request.args");
+        assert_eq!(run(&source), (vec!["get_params".to_owned()], 3));
+    }
+
+    #[test]
+    fn import_uses_of_a_kept_document_are_those_of_its_text() {
+        let rules = RuleSet::default();
+        let mut cache = ItemCache::default();
+        let mut run = |source: &str| {
+            let tree = ba_syntax::parse::parse(Language::Python, source, None).unwrap();
+            analyze(
+                "v.py",
+                Language::Python,
+                source,
+                &tree,
+                &rules,
+                Some(&mut cache),
+            );
+            let cached = import_uses_cached(Language::Python, source, &tree, &mut cache);
+            let names = import_names(Language::Python, source, &tree);
+            assert_eq!(cached, modules::import_uses(&names, source), "{source}");
+            cached
+        };
+        let source = "from app import services\nimport os.path\n\n\ndef a():\n    return services.get_params()\n\n\ndef b():\n    return os.path.join(services.root, \"x\")\n";
+        let uses = run(source);
+        assert_eq!(
+            uses[1],
+            (
+                "app.services".to_owned(),
+                vec!["get_params".to_owned(), "root".to_owned()]
+            )
+        );
+        // An edit in one function: the others' attributes are reused, the edited one's read.
+        let source = source.replace("services.get_params()", "services.other()");
+        let uses = run(&source);
+        assert_eq!(uses[1].1, ["other", "root"]);
+        // A new import reads every item again.
+        run(&format!("import json\n{source}json.dumps(1)\n"));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! suffix, or relative to the importing file) and relative JavaScript/TypeScript modules
 //! (with or without extension, or a directory's `index`).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 
 use ba_analysis::models::Argument;
@@ -392,6 +392,237 @@ impl ModuleMap {
     }
 }
 
+/// A file's imports as return summaries read them: each qualified name its imports give
+/// (`app.services`, `app.services.get_params`, `../slug`), with the attributes the file reads of
+/// the local name it binds (`services.get_params` → `get_params`).
+pub type ImportUses = Vec<(String, Vec<String>)>;
+
+/// `ImportUses` of a file from its imports (local name, qualified name; `import_names`) and its
+/// text. The attributes of plain local names are found in one pass over the text (every
+/// `name.attr`), so a file with many imports costs no more than one with few.
+pub fn import_uses(names: &[(String, String)], text: &str) -> ImportUses {
+    let simple: rustc_hash::FxHashSet<&str> = names
+        .iter()
+        .map(|(local, _)| local.as_str())
+        .filter(|l| !l.is_empty() && l.bytes().all(ident_byte))
+        .collect();
+    let mut found: rustc_hash::FxHashMap<&str, Vec<&str>> = Default::default();
+    if !simple.is_empty() {
+        let bytes = text.as_bytes();
+        for dot in memchr::memchr_iter(b'.', bytes) {
+            let start = bytes[..dot]
+                .iter()
+                .rposition(|b| !ident_byte(*b))
+                .map_or(0, |i| i + 1);
+            if start == dot {
+                continue;
+            }
+            let Some(local) = simple.get(&text[start..dot]) else {
+                continue;
+            };
+            let len = bytes[dot + 1..]
+                .iter()
+                .take_while(|b| ident_byte(**b))
+                .count();
+            if len > 0 {
+                found
+                    .entry(*local)
+                    .or_default()
+                    .push(&text[dot + 1..dot + 1 + len]);
+            }
+        }
+    }
+    names
+        .iter()
+        .map(|(local, q)| {
+            let mut attributes: Vec<String> = if simple.contains(local.as_str()) {
+                found
+                    .get(local.as_str())
+                    .into_iter()
+                    .flatten()
+                    .map(|a| (*a).to_owned())
+                    .collect()
+            } else {
+                attributes(text, local).map(str::to_owned).collect()
+            };
+            attributes.sort();
+            attributes.dedup();
+            (q.clone(), attributes)
+        })
+        .collect()
+}
+
+fn ident_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'$'
+}
+
+/// The names read as attributes of `local` in `text` (`services.get_params` → `get_params`).
+fn attributes<'t>(text: &'t str, local: &str) -> impl Iterator<Item = &'t str> + 't {
+    let pattern = format!("{local}.");
+    let bytes = text.as_bytes();
+    text.match_indices(&pattern)
+        .filter(move |(i, _)| *i == 0 || !ident_byte(bytes[i - 1]))
+        .filter_map(move |(i, m)| {
+            let start = i + m.len();
+            let len = bytes[start..]
+                .iter()
+                .take_while(|b| ident_byte(**b))
+                .count();
+            (len > 0).then(|| &text[start..start + len])
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+}
+
+/// Summarises modules again (`ModuleMap::compose_returns`): for each file and what its imports
+/// return, its new summaries (the files it could summarise).
+pub type Summarise<'a> =
+    dyn Fn(&[(PathBuf, ImportedReturns)]) -> Vec<(PathBuf, Vec<Returned>)> + 'a;
+
+/// Which functions a summary is asked for, and with what: the functions other files import
+/// (`wanted`), those handlers pass request data to (`params`: which parameters reach the
+/// result is asked only of them) and what the file's own imports return (`imported`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Demand {
+    pub wanted: std::collections::BTreeSet<String>,
+    pub params: std::collections::BTreeSet<String>,
+    pub imported: ImportedReturns,
+}
+
+impl Demand {
+    /// A key for the summaries made for this demand from one text (`stamp`).
+    pub fn key(&self, stamp: u64) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = rustc_hash::FxHasher::default();
+        (stamp, self).hash(&mut h);
+        h.finish()
+    }
+}
+
+impl ModuleMap {
+    /// The functions of other files the file at `from` may call through its imports, by file:
+    /// a name imported from a module (`from app.utils import clean`), the attributes used of an
+    /// imported module (`services.get_params` after `from app import services`), and a
+    /// JavaScript module's default export.
+    pub fn wanted(
+        &self,
+        from: &Path,
+        language: Language,
+        uses: &ImportUses,
+    ) -> Vec<(PathBuf, String)> {
+        let own = normalize(from);
+        let mut out = Vec::new();
+        for (q, attributes) in uses {
+            if let Some((file, function)) = self.target(from, language, q) {
+                out.push((file, function));
+            }
+            let Some((file, _)) = self.target(from, language, &format!("{q}._")) else {
+                continue;
+            };
+            if language.family() == Family::JavaScript {
+                out.push((file.clone(), "default".to_owned()));
+            }
+            for attribute in attributes {
+                out.push((file.clone(), attribute.clone()));
+            }
+        }
+        out.retain(|(f, _)| *f != own);
+        out
+    }
+
+    /// The functions handlers pass request data to, by file (normalized), from each caller's
+    /// callees (`Outgoing::callee` of calls that are not relays): only their parameters are
+    /// followed into what they return.
+    pub fn propagating(
+        &self,
+        passed: &HashMap<PathBuf, HashSet<String>>,
+    ) -> HashMap<PathBuf, HashSet<String>> {
+        let mut out: HashMap<PathBuf, HashSet<String>> = HashMap::new();
+        for (from, callees) in passed {
+            let Some(language) = Language::from_path(from) else {
+                continue;
+            };
+            for callee in callees {
+                if let Some((file, function)) = self.target(from, language, callee) {
+                    out.entry(file).or_default().insert(function);
+                } else if let Some((file, _)) = self
+                    .target(from, language, &format!("{callee}._"))
+                    .filter(|_| language.family() == Family::JavaScript)
+                {
+                    // A JavaScript module called as a function: its default export.
+                    out.entry(file).or_default().insert("default".to_owned());
+                }
+            }
+        }
+        out
+    }
+
+    /// Composes return summaries across modules: `returns` holds each file's summaries made
+    /// without knowing what its imports return; a module is summarised again
+    /// (`summarise`: the files it could summarise, with their new summaries) with the
+    /// functions its imports name that return request data of their own, so
+    /// `return services.get_params()` in a third module returns request data too. A module is
+    /// summarised again only when what it imports changed, at most `MAX_HOPS` times, so
+    /// modules importing each other end. (A module's function returning what another
+    /// module's function makes of its parameter is not followed: that took a second summary
+    /// of most modules, for little.) `modules` are the files with imports (normalized path,
+    /// language, qualified names); `shown` names files in data paths.
+    pub fn compose_returns(
+        &self,
+        modules: &[(&Path, Language, Vec<String>)],
+        returns: &mut HashMap<PathBuf, Vec<Returned>>,
+        summarise: &Summarise,
+        shown: &dyn Fn(&Path) -> String,
+    ) {
+        let empty = ImportedReturns::new();
+        let mut used: HashMap<PathBuf, ImportedReturns> = HashMap::new();
+        for _ in 0..MAX_HOPS {
+            let changed: Vec<(PathBuf, ImportedReturns)> = modules
+                .iter()
+                .filter_map(|(path, language, names)| {
+                    let mut imported =
+                        self.imported_returns(path, *language, names, returns, shown);
+                    imported.retain(|_, r| r.source.is_some());
+                    let before = used.get(*path).unwrap_or(&empty);
+                    (imported != *before).then(|| (path.to_path_buf(), imported))
+                })
+                .collect();
+            if changed.is_empty() {
+                break;
+            }
+            let next = summarise(&changed);
+            used.extend(changed);
+            for (path, list) in next {
+                if list.is_empty() {
+                    returns.remove(&path);
+                } else {
+                    returns.insert(path, list);
+                }
+            }
+        }
+    }
+
+    /// What a caller's analysis learns of the functions it imports (`Semantic::imported`): the
+    /// functions that return request data, and those it passes request data to (`passed`:
+    /// its handlers' callees) that return what they are given.
+    pub fn caller_returns(
+        &self,
+        from: &Path,
+        language: Language,
+        names: &[String],
+        returns: &HashMap<PathBuf, Vec<Returned>>,
+        passed: Option<&HashSet<String>>,
+        shown: &dyn Fn(&Path) -> String,
+    ) -> ImportedReturns {
+        if returns.is_empty() {
+            return ImportedReturns::new();
+        }
+        let mut imported = self.imported_returns(from, language, names, returns, shown);
+        imported.retain(|q, r| r.source.is_some() || passed.is_some_and(|c| c.contains(q)));
+        imported
+    }
+}
+
 /// How many modules request data is followed through beyond the first callee: a handler in
 /// one module, a service, a repository and a helper of the repository.
 pub const MAX_HOPS: usize = 3;
@@ -568,6 +799,38 @@ mod tests {
         assert_eq!((a.sinks, b.sinks), (0b1, 0b1));
         // The first description stays: the cycle does not grow it.
         assert_eq!(a.what, "passed to `app.a.fa()` (app/h.py)");
+    }
+
+    #[test]
+    fn import_uses_read_the_attributes_of_each_imported_name_in_one_pass() {
+        let names = [
+            ("services".to_owned(), "app.services".to_owned()),
+            (
+                "get_params".to_owned(),
+                "app.services.get_params".to_owned(),
+            ),
+            ("os.path".to_owned(), "os.path".to_owned()),
+            ("$db".to_owned(), "./db".to_owned()),
+        ];
+        let text = "x = services.get_params()\ny = my_services.other()\nz = services.clean(services.get_params)\nos.path.join(a)\n$db.query(q)\nservices.\n";
+        let uses = import_uses(&names, text);
+        let of = |q: &str| {
+            uses.iter()
+                .find(|(n, _)| n == q)
+                .map(|(_, a)| a.clone())
+                .unwrap()
+        };
+        assert_eq!(of("app.services"), ["clean", "get_params"]);
+        assert!(of("app.services.get_params").is_empty());
+        assert_eq!(of("os.path"), ["join"]);
+        assert_eq!(of("./db"), ["query"]);
+        // The same as looking for each name apart.
+        for (local, q) in &names {
+            let mut apart: Vec<String> = attributes(text, local).map(str::to_owned).collect();
+            apart.sort();
+            apart.dedup();
+            assert_eq!(of(q), apart, "{local}");
+        }
     }
 
     fn map(files: &[&str]) -> ModuleMap {

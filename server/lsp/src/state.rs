@@ -55,6 +55,11 @@ impl DocEntry {
             self.findings.clear();
         } else if let Some(language) = self.doc.language() {
             self.logged_too_large = false;
+            // Classes and rules judge the path inside the project, as `check` does.
+            self.cache.project_path = self
+                .path
+                .as_deref()
+                .and_then(ba_app::classify::project_path);
             let settings = self.settings.clone();
             let DocEntry { doc, cache, .. } = self;
             let mut partial = None;

@@ -15,7 +15,7 @@ use ls_types::*;
 use tower_lsp_server::{ls_types, Client};
 
 use super::convert;
-use super::cross_module::{self, CrossModule};
+use super::cross_module::{self, CrossModule, FileCalls};
 use super::session::{uri_path, Session};
 use super::state::{lock, DocEntry};
 use ba_app::{self as app, WorkspaceIndex};
@@ -119,6 +119,8 @@ impl Workspace {
             self.set_ready();
         }
         lock(&self.xmod).set_roots(roots.clone());
+        // Files are classified as `check` run on each folder classifies them.
+        app::classify::judge_from(&roots);
         *lock(&self.roots) = roots;
         let progress = params
             .capabilities
@@ -204,6 +206,13 @@ pub(super) fn refresh(
         .is_some_and(|p| entry.settings.is_excluded(p));
     // Computed before taking the index lock (the text's own model is reused: cheap).
     let calls = cross_module::of_document(entry);
+    // Its return summaries, for what other files asked of it at the last recompute.
+    let demands = entry
+        .path
+        .as_ref()
+        .map(|path| lock(&ws.xmod).demands_for(path))
+        .unwrap_or_default();
+    let module = cross_module::module_of_document(entry, &demands);
     let changed = {
         let facts = if entry.doc.is_too_large() || excluded {
             Default::default()
@@ -225,12 +234,22 @@ pub(super) fn refresh(
             let mut xmod = lock(&ws.xmod);
             xmod.add_file(path, language);
             xmod.set_calls(&key, path, language, calls);
+            match module {
+                Some(module) => xmod.set_module(&key, path, language, module),
+                None => xmod.remove_module(&key),
+            }
             changed.extend(xmod.recompute());
         }
         changed
     };
     let findings = own_and_cross(inner, &key, entry);
-    let others = changed.into_iter().filter(|k| **k != *key).collect();
+    // The document itself is analysed again when what its imports return changed (an
+    // import added or removed in this edit).
+    let own = entry
+        .path
+        .as_ref()
+        .is_some_and(|path| lock(&ws.xmod).imported_for(path) != entry.cache.imported);
+    let others = changed.into_iter().filter(|k| own || **k != *key).collect();
     (findings, others)
 }
 
@@ -256,13 +275,20 @@ pub(super) fn publish_with_cross(
     others
 }
 
-/// Gives the document the request data other files' handlers pass to its functions; a change
-/// makes its findings stale.
+/// Gives the document the request data other files' handlers pass to its functions, and what
+/// the functions of other modules it imports return; a change makes its findings stale.
 pub(super) fn sync_external(inner: &impl Host, entry: &mut DocEntry) {
     let Some(path) = &entry.path else { return };
-    let external = lock(&inner.workspace().xmod).external_for(path);
+    let (external, imported) = {
+        let xmod = lock(&inner.workspace().xmod);
+        (xmod.external_for(path), xmod.imported_for(path))
+    };
     if entry.cache.external != external {
         entry.cache.external = external;
+        entry.findings_version = None;
+    }
+    if entry.cache.imported != imported {
+        entry.cache.imported = imported;
         entry.findings_version = None;
     }
 }
@@ -429,6 +455,16 @@ async fn index_from_disk(client: &Client, inner: &Arc<impl Host>) {
             .await;
         }
     }
+    // Return summaries of the modules other files import, without the index lock.
+    let mut calls = fresh_calls;
+    let prefetched = tokio::task::spawn_blocking(move || {
+        cross_module::prefetch(&mut calls);
+        calls
+    });
+    let Ok(fresh_calls) = prefetched.await else {
+        tracing::error!("summarising the workspace's modules panicked");
+        return;
+    };
     let changed = {
         let mut index = lock(&inner.workspace().index);
         let open = open_keys(inner);
@@ -455,10 +491,14 @@ async fn index_from_disk(client: &Client, inner: &Arc<impl Host>) {
                 .filter(|f| !f.key.contains("://"))
                 .map(|f| (Path::new(&*f.key), f.language)),
         );
-        for (path, language, calls) in fresh_calls {
+        for (path, language, calls, module) in fresh_calls {
             let key = key_of("", Some(&path));
             if !open.contains(&key) {
                 xmod.set_calls(&key, &path, language, calls);
+                match module {
+                    Some(module) => xmod.set_module(&key, &path, language, module),
+                    None => xmod.remove_module(&key),
+                }
             }
         }
         xmod.retain_known();
@@ -499,9 +539,9 @@ pub(super) fn closed(client: Client, inner: Arc<impl Host>, uri: &Uri, path: Opt
                 .as_deref()
                 .filter(|p| !excluded(&job_inner, p))
                 .and_then(app::extract_file);
-            let calls = match (&path, &on_disk) {
+            let (calls, module) = match (&path, &on_disk) {
                 (Some(p), Some(_)) => cross_module::of_file(p, &job_inner.settings_for(Some(p)).0),
-                _ => Vec::new(),
+                _ => (Vec::new(), None),
             };
             let mut index = lock(&job_inner.workspace().index);
             let mut xmod = lock(&job_inner.workspace().xmod);
@@ -510,6 +550,10 @@ pub(super) fn closed(client: Client, inner: Arc<impl Host>, uri: &Uri, path: Opt
                     index.update(&key, &key, language, facts);
                     if let Some(p) = &path {
                         xmod.set_calls(&key, p, language, calls);
+                        match module {
+                            Some(module) => xmod.set_module(&key, p, language, module),
+                            None => xmod.remove_module(&key),
+                        }
                     }
                 }
                 None => {
@@ -659,9 +703,13 @@ fn apply_disk_changes(inner: &impl Host, mut paths: Vec<PathBuf>) -> (Vec<Arc<st
     // Again under the index lock: a document opened from now on is refreshed after us.
     let open = open_keys(inner);
     let (mut updated, mut removed) = (0, 0);
-    let mut calls: std::collections::HashMap<PathBuf, Vec<ba_analysis::Outgoing>> = calls
+    type Read = (
+        Vec<ba_analysis::Outgoing>,
+        Option<cross_module::ModuleFacts>,
+    );
+    let mut calls: std::collections::HashMap<PathBuf, Read> = calls
         .into_iter()
-        .map(|(path, _, calls)| (path, calls))
+        .map(|(path, _, calls, module)| (path, (calls, module)))
         .collect();
     for (path, facts) in wanted
         .iter()
@@ -676,8 +724,12 @@ fn apply_disk_changes(inner: &impl Host, mut paths: Vec<PathBuf>) -> (Vec<Arc<st
             Some((language, facts)) => {
                 index.update(&key, &key, language, facts);
                 xmod.add_file(path, language);
-                let calls = calls.remove(path).unwrap_or_default();
+                let (calls, module) = calls.remove(path).unwrap_or_default();
                 xmod.set_calls(&key, path, language, calls);
+                match module {
+                    Some(module) => xmod.set_module(&key, path, language, module),
+                    None => xmod.remove_module(&key),
+                }
                 updated += 1;
             }
             None => {
@@ -715,20 +767,21 @@ fn apply_disk_changes(inner: &impl Host, mut paths: Vec<PathBuf>) -> (Vec<Arc<st
     (changed, updated + removed > 0)
 }
 
-/// The outgoing calls of files on disk (not `skip`ped), in parallel, each under its settings.
+/// The outgoing calls of files on disk (not `skip`ped), and what they give return summaries,
+/// in parallel, each under its settings.
 fn calls_of_files(
     inner: &impl Host,
     files: &[PathBuf],
     skip: &(dyn Fn(&Path) -> bool + Sync),
-) -> Vec<(PathBuf, Language, Vec<ba_analysis::Outgoing>)> {
+) -> Vec<FileCalls> {
     use rayon::prelude::*;
     files
         .par_iter()
         .filter(|p| !skip(p))
         .filter_map(|p| {
             let language = Language::from_path(p)?;
-            let calls = cross_module::of_file(p, &inner.settings_for(Some(p)).0);
-            Some((p.clone(), language, calls))
+            let (calls, module) = cross_module::of_file(p, &inner.settings_for(Some(p)).0);
+            Some((p.clone(), language, calls, module))
         })
         .collect()
 }
