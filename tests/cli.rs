@@ -1033,9 +1033,9 @@ fn user_models_extend_the_taint_engine() {
         .any(|r| r["name"] == "flask.request" && r["builtin"] == true));
     // Built-in sinks the rules report from their own checks say so; the user's row does not.
     let rows = rows.as_array().unwrap();
-    assert!(rows.iter().any(|r| r["name"] == "os.system"
-        && r["kind"] == "shell"
-        && r["reported_by"] == "rule"));
+    assert!(rows
+        .iter()
+        .any(|r| r["name"] == "os.system" && r["kind"] == "shell" && r["reported_by"] == "rule"));
     assert!(rows
         .iter()
         .any(|r| r["name"] == "app.db.run_raw" && r.get("reported_by").is_none()));

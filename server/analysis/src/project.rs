@@ -22,7 +22,24 @@ pub struct NodeProject {
     /// `express-async-errors` (or `@awaitjs/express`) is a dependency: it forwards rejected
     /// promises of Express 4 handlers to the error middleware.
     pub async_errors_patched: bool,
+    /// A MongoDB driver or ODM is a dependency (`mongoose`, `mongodb`, `monk`, `mongojs`,
+    /// `@typegoose/typegoose`, `@nestjs/mongoose`): only then can a `findOne({...})` filter
+    /// carry query operators.
+    pub mongo: bool,
 }
+
+/// Packages that talk to MongoDB.
+pub const MONGO_PACKAGES: &[&str] = &[
+    "mongoose",
+    "mongodb",
+    "monk",
+    "mongojs",
+    "mongoist",
+    "@typegoose/typegoose",
+    "@nestjs/mongoose",
+    "mongorito",
+    "mongodb-memory-server",
+];
 
 /// `package.json` → (modification time and length when read, facts).
 type FactsCache = HashMap<PathBuf, (Option<(SystemTime, u64)>, NodeProject)>;
@@ -133,6 +150,7 @@ fn parse_package(text: &str) -> NodeProject {
         }
         facts.async_errors_patched |=
             deps.contains_key("express-async-errors") || deps.contains_key("@awaitjs/express");
+        facts.mongo |= MONGO_PACKAGES.iter().any(|p| deps.contains_key(*p));
     }
     facts
 }

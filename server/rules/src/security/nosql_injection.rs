@@ -107,6 +107,20 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     }) {
         return;
     }
+    // A project whose `package.json` names no MongoDB driver or ODM queries SQL through its
+    // models (Bookshelf's `Model.findOne({ id })`, Sequelize, Objection): a filter value there
+    // is bound as a parameter, not read as operators. The file's own imports still count.
+    let project = &checker.node_project;
+    if project.found
+        && !project.mongo
+        && !checker.semantic.imports.values().any(|q| {
+            ba_analysis::project::MONGO_PACKAGES
+                .iter()
+                .any(|m| q == m || q.strip_prefix(m).is_some_and(|r| r.starts_with('.')))
+        })
+    {
+        return;
+    }
     // `distinct(field, filter)`; the others take the filter first.
     let index = usize::from(method == "distinct");
     let Some(filter) = checker
@@ -211,7 +225,10 @@ the value of a field, and `$where` clauses built from request data. Values conve
 (`String(x)`, a template literal, `parseInt`), checked with `typeof x === "string"` or a
 validator, or taken from `req.params` (always strings) are not reported, nor are GraphQL
 resolver arguments (the schema types them before the resolver runs). `{ where: … }` options
-(Sequelize, TypeORM, Prisma) are left alone.
+(Sequelize, TypeORM, Prisma) are left alone, and so is a project whose `package.json` names no
+MongoDB driver or ODM (`mongoose`, `mongodb`, `monk`, `mongojs`, `@typegoose/typegoose`,
+`@nestjs/mongoose`) unless the file imports one itself: there `Model.findOne({ id })` is
+Bookshelf, Objection or another SQL layer that binds the value as a parameter.
 
 ## Why is this bad?
 Express parses `?user[$ne]=x` and JSON bodies into objects. A login that runs
