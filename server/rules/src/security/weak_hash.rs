@@ -375,9 +375,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         .find(|a| a.kind_str().ends_with("declaration") || a.kind_str() == "expression_statement")
         .map(|a| checker.text(a).to_ascii_lowercase())
         .unwrap_or_default();
-    if ["etag", "checksum", "cache"]
-        .iter()
-        .any(|w| context.contains(w) || statement.contains(w))
+    if js_non_security_use(checker, function, &context, &statement)
         || super::secret_names::in_test_code(checker, call)
     {
         return;
@@ -393,6 +391,64 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     if let Some(edit) = fix {
         finding.with_fix("Use SHA-256", Applicability::Unsafe, vec![edit]);
     }
+}
+
+/// Words that say a digest guards something (a signature, a token, a password).
+const SECURITY_WORDS: &[&str] = &[
+    "sign", "verify", "hmac", "token", "password", "secret", "auth", "session", "nonce", "otp",
+];
+
+/// Words of a function that only wraps the algorithm (`md5(s)`, `md5File(name)`,
+/// `calculateHash(data)`): its callers decide what the digest is for.
+const WRAPPER_WORDS: &[&str] = &[
+    "md", "sha", "hash", "file", "calculate", "compute", "get", "make", "create", "digest",
+    "checksum", "string", "str", "data", "content", "buffer", "of", "for",
+];
+
+/// JavaScript: a digest that is plainly not a security control. Its function or statement
+/// names such a use (an ETag, a checksum, a cache key, a Gravatar or e-mail hash, an image or
+/// file name) and nothing that guards, its function only wraps the algorithm, it is cut to a
+/// short identifier (`.substring(0, 10)`), the function sets an ETag, or the module is a cache.
+fn js_non_security_use<'a>(
+    checker: &Checker<'a>,
+    function: Node<'a>,
+    context: &str,
+    statement: &str,
+) -> bool {
+    let guards = SECURITY_WORDS
+        .iter()
+        .any(|w| context.contains(w) || statement.contains(w));
+    if guards {
+        return false;
+    }
+    let names_use = NON_SECURITY_USES
+        .iter()
+        .chain(["image", "file", "asset"].iter())
+        .any(|w| context.contains(w) || statement.contains(w));
+    let raw = super::secret_names::js_function_name(checker, function).unwrap_or("");
+    let words = super::secret_names::words(raw);
+    // `md5` splits into `md` and `5`.
+    let wrapper = !words.is_empty()
+        && words.iter().all(|w| {
+            WRAPPER_WORDS.contains(&w.as_str()) || w.chars().all(|c| c.is_ascii_digit())
+        });
+    let squeezed = statement.replace(' ', "");
+    let truncated = [".substring(0,", ".slice(0,", ".substr(0,"].iter().any(|cut| {
+        squeezed.match_indices(cut).any(|(i, _)| {
+            let digits: String = squeezed[i + cut.len()..]
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            digits.parse::<usize>().is_ok_and(|n| n <= 16)
+        })
+    });
+    let etag = checker.text(function).to_ascii_lowercase().contains("etag");
+    let cache_module = checker
+        .path
+        .rsplit(['/', '\\'])
+        .next()
+        .is_some_and(|f| f.to_ascii_lowercase().contains("cache"));
+    names_use || wrapper || truncated || etag || cache_module
 }
 
 /// A plain string literal naming an algorithm → `"sha256"` in the same quotes (unsafe: every
@@ -450,8 +506,12 @@ message.
 
 JavaScript and TypeScript: `crypto.createHash("md5"|"md4"|"sha1"|"md5-sha1")`, except when
 the hash is fed a password (SEC503 reports that) or is plainly not a security control: Node has no
-`usedforsecurity`, so a function or statement that names an ETag, a checksum or a cache key is
-taken as saying so. `createHmac("sha1")` is not reported.
+`usedforsecurity`, so a function or statement that names such a use (an ETag, a checksum, a
+cache key, a Gravatar or e-mail hash, an image, file or asset name) and nothing that guards (a
+signature, token, password, secret, session, nonce), a helper that only wraps the algorithm
+(`md5(s)`, `md5File(name)`, `calculateHash(data)`: its callers decide), a digest cut to at
+most 16 characters (`.substring(0, 10)`), a function that sets an ETag, or a module named for a
+cache is taken as saying so. `createHmac("sha1")` is not reported.
 
 ## Why is this bad?
 MD5 and SHA-1 have practical collision attacks (a chosen-prefix SHA-1 collision costs a few
