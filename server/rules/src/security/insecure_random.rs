@@ -204,8 +204,24 @@ fn sensitive_context(destination: Destination, function: Option<&str>) -> Option
             _ => return None,
         },
     };
-    // `_make_boundary()` makes a MIME boundary, whatever its variables are called.
-    if function.is_some_and(|f| words(f).iter().any(|w| w == "boundary")) {
+    // `_make_boundary()` makes a MIME boundary, whatever its variables are called; and
+    // `scheduleTokenCleanupJob()` picks a random minute to spread a job's load, whatever the
+    // job cleans up: timing jitter is no secret.
+    if function.is_some_and(|f| {
+        words(f).iter().any(|w| {
+            matches!(
+                w.as_str(),
+                "boundary"
+                    | "schedule"
+                    | "scheduled"
+                    | "cron"
+                    | "jitter"
+                    | "backoff"
+                    | "retry"
+                    | "delay"
+            )
+        })
+    }) {
         return None;
     }
     Some(context)
@@ -585,7 +601,9 @@ JavaScript and TypeScript: `Math.random()` whose value goes (through `Math.floor
 password, OTP, secret id… by the same word rules, or is made in a function named so
 (`generateOtp`, `createResetToken`); and `crypto.pseudoRandomBytes` anywhere. Not reported:
 `crypto.randomBytes`, `randomInt`, `randomUUID`, values passed to `setTimeout`/`setInterval`,
-and names such as `backoff`, `delay` or `jitter`.
+and names such as `backoff`, `delay` or `jitter`, nor (in both languages) values made in a
+function that schedules or retries (`scheduleTokenCleanupJob`: a random minute spreads a job's
+load, whatever the job cleans up).
 
 ## Why is this bad?
 `random` is a Mersenne Twister: after 624 outputs an observer can compute every future (and
