@@ -401,8 +401,24 @@ const SECURITY_WORDS: &[&str] = &[
 /// Words of a function that only wraps the algorithm (`md5(s)`, `md5File(name)`,
 /// `calculateHash(data)`): its callers decide what the digest is for.
 const WRAPPER_WORDS: &[&str] = &[
-    "md", "sha", "hash", "file", "calculate", "compute", "get", "make", "create", "digest",
-    "checksum", "string", "str", "data", "content", "buffer", "of", "for",
+    "md",
+    "sha",
+    "hash",
+    "file",
+    "calculate",
+    "compute",
+    "get",
+    "make",
+    "create",
+    "digest",
+    "checksum",
+    "string",
+    "str",
+    "data",
+    "content",
+    "buffer",
+    "of",
+    "for",
 ];
 
 /// JavaScript: a digest that is plainly not a security control. Its function or statement
@@ -429,19 +445,21 @@ fn js_non_security_use<'a>(
     let words = super::secret_names::words(raw);
     // `md5` splits into `md` and `5`.
     let wrapper = !words.is_empty()
-        && words.iter().all(|w| {
-            WRAPPER_WORDS.contains(&w.as_str()) || w.chars().all(|c| c.is_ascii_digit())
-        });
+        && words
+            .iter()
+            .all(|w| WRAPPER_WORDS.contains(&w.as_str()) || w.chars().all(|c| c.is_ascii_digit()));
     let squeezed = statement.replace(' ', "");
-    let truncated = [".substring(0,", ".slice(0,", ".substr(0,"].iter().any(|cut| {
-        squeezed.match_indices(cut).any(|(i, _)| {
-            let digits: String = squeezed[i + cut.len()..]
-                .chars()
-                .take_while(char::is_ascii_digit)
-                .collect();
-            digits.parse::<usize>().is_ok_and(|n| n <= 16)
-        })
-    });
+    let truncated = [".substring(0,", ".slice(0,", ".substr(0,"]
+        .iter()
+        .any(|cut| {
+            squeezed.match_indices(cut).any(|(i, _)| {
+                let digits: String = squeezed[i + cut.len()..]
+                    .chars()
+                    .take_while(char::is_ascii_digit)
+                    .collect();
+                digits.parse::<usize>().is_ok_and(|n| n <= 16)
+            })
+        });
     let etag = checker.text(function).to_ascii_lowercase().contains("etag");
     let cache_module = checker
         .path
