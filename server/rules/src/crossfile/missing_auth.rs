@@ -63,7 +63,9 @@ Never reported:
 - routes that are public by nature: registration and sign-up, login and logout, password reset
   and forgotten passwords, email verification and confirmation, token issue and refresh, OAuth
   callbacks, health and readiness probes, metrics, docs and OpenAPI, webhooks (which
-  authenticate by signature, not by session), static files;
+  authenticate by signature, not by session), static files, and the sign-in router itself
+  (paths under an `auth` or `authentication` segment, such as a first-run
+  `/authentication/setup` that creates the first user);
 - routes registered in tests, migrations, scripts or vendored code (file classes).
 
 ## Why is this bad?
@@ -198,14 +200,17 @@ fn is_placeholder(segment: &str) -> bool {
         || segment.contains("(?P<")
 }
 
-/// Public by nature: one of `PUBLIC_WORDS`, an `auth` segment (the sign-in router), the root,
+/// Public by nature: one of `PUBLIC_WORDS`, an `auth` or `authentication` segment (the sign-in
+/// router: Ghost's `/authentication/setup` creates the first user), the root,
 /// or a one-segment probe such as `/status` or `/version`.
 fn looks_public(path: &str) -> bool {
     let words = path_words(path);
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     segments.is_empty()
         || words.iter().any(|w| PUBLIC_WORDS.contains(&w.as_str()))
-        || segments.iter().any(|s| s.eq_ignore_ascii_case("auth"))
+        || segments.iter().any(|s| {
+            s.eq_ignore_ascii_case("auth") || s.eq_ignore_ascii_case("authentication")
+        })
         || (segments.len() == 1
             && matches!(
                 segments[0].to_ascii_lowercase().as_str(),
