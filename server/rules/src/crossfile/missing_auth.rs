@@ -208,9 +208,9 @@ fn looks_public(path: &str) -> bool {
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     segments.is_empty()
         || words.iter().any(|w| PUBLIC_WORDS.contains(&w.as_str()))
-        || segments.iter().any(|s| {
-            s.eq_ignore_ascii_case("auth") || s.eq_ignore_ascii_case("authentication")
-        })
+        || segments
+            .iter()
+            .any(|s| s.eq_ignore_ascii_case("auth") || s.eq_ignore_ascii_case("authentication"))
         || (segments.len() == 1
             && matches!(
                 segments[0].to_ascii_lowercase().as_str(),
