@@ -66,3 +66,31 @@ fn a_filter_is_a_nosql_injection_only_where_mongodb_is_used() {
     ]);
     assert!(codes(&direct).contains(&"SEC108".to_owned()), "{direct:#?}");
 }
+
+/// A repository's `examples/` are demos beside its package when the repository is checked, and
+/// an application when one of them is checked by name (the README's `check examples/shop`).
+#[test]
+fn an_example_is_a_demo_beside_the_package_and_an_app_when_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path();
+    std::fs::create_dir(repo.join(".git")).unwrap();
+    common::cli::write(repo, "pyproject.toml", "[project]\nname = \"lib\"\n");
+    common::cli::write(repo, "lib/__init__.py", "");
+    common::cli::write(
+        repo,
+        "examples/shop/main.py",
+        "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get(\"/items\")\ndef items():\n    return []\n",
+    );
+    let codes = |path: &str| -> Vec<String> {
+        let out = common::cli::run(repo, &["check", "--no-cache", "--format", "json", path]);
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["code"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // The app has no health endpoint: ARC103 judges runtime code only.
+    assert!(!codes(".").contains(&"ARC103".to_owned()));
+    assert!(codes("examples/shop").contains(&"ARC103".to_owned()));
+}

@@ -32,6 +32,33 @@ pub fn project_root(dir: &Path) -> Option<&Path> {
         .find(|d| PROJECT_MARKERS.iter().any(|m| d.join(m).exists()))
 }
 
+/// Top-level folders of example and demo projects a repository ships beside its package.
+pub const EXAMPLE_DIRS: &[&str] = &["examples", "example", "demo", "demos", "samples", "sample"];
+
+/// The project folder files under `start` (a folder someone asked to check, or opened in the
+/// editor) are judged from: `project_root`, except that asking for a folder inside the
+/// project's `examples/` (or `demo/`, `samples/`) asks for that example: it is then the
+/// project (`check examples/shop` judges the demo shop as an application, while `check .` on the
+/// repository judges `examples/` as demos beside the package).
+pub fn judging_root(start: &Path) -> Option<PathBuf> {
+    let root = project_root(start)?;
+    let inside = start.strip_prefix(root).ok()?;
+    let mut parts = inside.components();
+    match (parts.next(), parts.next()) {
+        (Some(first), second)
+            if EXAMPLE_DIRS
+                .iter()
+                .any(|d| first.as_os_str().eq_ignore_ascii_case(d)) =>
+        {
+            Some(match second {
+                Some(example) => root.join(first).join(example),
+                None => root.join(first),
+            })
+        }
+        _ => Some(root.to_path_buf()),
+    }
+}
+
 /// The folders the editor was opened on (its workspace folders), each with the project folder
 /// `check` would judge its files from when given that folder: the nearest project marker at
 /// or above it, else the folder itself. Deepest first.
@@ -47,7 +74,7 @@ pub fn judge_from(folders: &[PathBuf]) {
     let mut list: Vec<(PathBuf, PathBuf)> = folders
         .iter()
         .map(|f| {
-            let root = project_root(f).unwrap_or(f).to_path_buf();
+            let root = judging_root(f).unwrap_or_else(|| f.clone());
             (f.clone(), root)
         })
         .collect();
@@ -702,10 +729,7 @@ pub fn classify(
         lower_dirs.first().map(String::as_str)
     };
     let top_docs = matches!(top, Some("docs" | "doc"));
-    let top_examples = matches!(
-        top,
-        Some("examples" | "example" | "demo" | "demos" | "samples" | "sample")
-    );
+    let top_examples = top.is_some_and(|t| EXAMPLE_DIRS.contains(&t));
     if settings_like
         && (stem.starts_with("test")
             || dev_project
@@ -754,6 +778,21 @@ pub fn classify_path(path: &str) -> FileClass {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_example_asked_for_is_its_own_project() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = dir.path();
+        std::fs::create_dir(repo.join(".git")).unwrap();
+        std::fs::create_dir_all(repo.join("examples/shop/api")).unwrap();
+        std::fs::create_dir_all(repo.join("app")).unwrap();
+        let root = |p: &str| judging_root(&repo.join(p)).unwrap();
+        assert_eq!(root("examples/shop"), repo.join("examples/shop"));
+        assert_eq!(root("examples/shop/api"), repo.join("examples/shop"));
+        assert_eq!(root("examples"), repo.join("examples"));
+        assert_eq!(root("app"), repo.to_path_buf());
+        assert_eq!(root(""), repo.to_path_buf());
+    }
 
     #[test]
     fn words_of_names() {

@@ -287,8 +287,7 @@ fn project_roots(paths: &[PathBuf]) -> Vec<PathBuf> {
             };
             // Without a marker, the folder `check` runs in (when the path is inside it), so
             // `check vendor` still sees `vendor/…`.
-            ba_app::classify::project_root(&start)
-                .map(Path::to_path_buf)
+            ba_app::classify::judging_root(&start)
                 .or_else(|| cwd.clone().filter(|cwd| start.starts_with(cwd)))
                 .unwrap_or(start)
         })
