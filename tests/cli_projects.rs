@@ -93,4 +93,8 @@ fn an_example_is_a_demo_beside_the_package_and_an_app_when_named() {
     // The app has no health endpoint: ARC103 judges runtime code only.
     assert!(!codes(".").contains(&"ARC103".to_owned()));
     assert!(codes("examples/shop").contains(&"ARC103".to_owned()));
+    // The map (and the HTML report's) of the example named from the repository's root.
+    let out = common::cli::run(repo, &["map", "--format", "json", "examples/shop"]);
+    let map: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(map["summary"]["routes"], 1, "{map}");
 }

@@ -32,6 +32,36 @@ pub fn project_root(dir: &Path) -> Option<&Path> {
         .find(|d| PROJECT_MARKERS.iter().any(|m| d.join(m).exists()))
 }
 
+/// A relative path (as the command line names files, from the working folder) as a path
+/// inside the project its folder is judged from (`judging_root`), cached per folder. `None`
+/// for an absolute path or a URI (the editor's; see `project_path`), or outside any project.
+pub fn relative_to_project(path: &Path) -> Option<String> {
+    if path.is_absolute() || path.to_string_lossy().contains("://") {
+        return None;
+    }
+    let absolute = std::path::absolute(path).ok()?;
+    let dir = absolute.parent()?.to_path_buf();
+    static ROOTS: std::sync::OnceLock<
+        std::sync::Mutex<std::collections::HashMap<PathBuf, Option<PathBuf>>>,
+    > = std::sync::OnceLock::new();
+    let cache = ROOTS.get_or_init(Default::default);
+    let cached = cache.lock().ok().and_then(|c| c.get(&dir).cloned());
+    let root = match cached {
+        Some(root) => root,
+        None => {
+            let root = judging_root(&dir);
+            if let Ok(mut c) = cache.lock() {
+                c.insert(dir, root.clone());
+            }
+            root
+        }
+    }?;
+    absolute
+        .strip_prefix(root)
+        .ok()
+        .map(|p| p.display().to_string())
+}
+
 /// Top-level folders of example and demo projects a repository ships beside its package.
 pub const EXAMPLE_DIRS: &[&str] = &["examples", "example", "demo", "demos", "samples", "sample"];
 

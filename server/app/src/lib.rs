@@ -125,8 +125,21 @@ fn extract_with(
     use std::hash::{Hash, Hasher};
     let family = language.family();
     let root = tree.root_node();
-    // Judged on the path inside the project, as `check` judges it.
-    let inside = classify::project_path(std::path::Path::new(path));
+    // Judged on the path inside the project, as `check` judges it: the editor's workspace
+    // folders say where it starts. A relative path from the command line that starts in an
+    // example (`map examples/shop` names `examples/shop/api/main.py`) is judged inside that
+    // example, as `check examples/shop` judges it, not as a demo beside a package.
+    let inside = classify::project_path(std::path::Path::new(path)).or_else(|| {
+        let first = path
+            .trim_start_matches("./")
+            .split(['/', '\\'])
+            .next()
+            .unwrap_or("");
+        classify::EXAMPLE_DIRS
+            .contains(&first)
+            .then(|| classify::relative_to_project(std::path::Path::new(path)))
+            .flatten()
+    });
     let judged = inside.as_deref().unwrap_or(path);
     let class = classify(judged, language, Some(root), source);
     let test = class == FileClass::Test || is_test_path(judged);
