@@ -1082,3 +1082,38 @@ fn requests_never_wait_behind_a_huge_or_deep_document() {
     }
     assert!(c.shutdown().success());
 }
+
+#[test]
+fn audit_setting_adds_findings_of_unknown_origin_marked_by_their_source() {
+    const JOBS: &str = "import requests\n\n\ndef fetch_feed(feed_url):\n    return requests.get(feed_url, timeout=10)\n";
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("jobs.py");
+    std::fs::write(&file, JOBS).unwrap();
+    let uri = format!("file://{}", file.display());
+    let mut c = Client::spawn();
+    c.initialize(json!({}), Value::Null);
+    c.open(&uri, "python", JOBS);
+    assert!(c.diagnostics(&uri, 1).is_empty());
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"backendArchitect": {"audit": true}}}),
+    );
+    let p = c.wait_for("textDocument/publishDiagnostics", |p| {
+        p["uri"] == uri.as_str() && !p["diagnostics"].as_array().unwrap().is_empty()
+    });
+    let d = &p["diagnostics"][0];
+    assert_eq!(d["code"], "SEC301", "{d}");
+    assert_eq!(d["source"], "backend-architect audit", "{d}");
+    assert_eq!(
+        d["severity"], 2,
+        "one severity lower than the rule's error: {d}"
+    );
+    assert!(
+        d["message"]
+            .as_str()
+            .unwrap()
+            .contains("data of unknown origin"),
+        "{d}"
+    );
+    assert!(c.shutdown().success());
+}

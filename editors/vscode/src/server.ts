@@ -73,6 +73,7 @@ export interface ServerSettings {
   ignore?: string[];
   severity?: Record<string, string>;
   exclude?: string[];
+  audit?: boolean;
   advisor?: AdvisorSettings;
   dependencies?: DependencySettings;
 }
@@ -134,6 +135,8 @@ export function serverSettings(get: Getter): ServerSettings {
   if (ignore) out.ignore = ignore;
   const exclude = stringList(get("exclude"));
   if (exclude) out.exclude = exclude;
+  const audit = get("audit");
+  if (typeof audit === "boolean") out.audit = audit;
   const severity = get("severity");
   if (severity && typeof severity === "object" && !Array.isArray(severity)) {
     const entries = Object.entries(severity as Record<string, unknown>).filter(

@@ -76,13 +76,16 @@ test("settings map to the server's keys and omit unset ones", () => {
     ignore: ["SEC103"],
     severity: { SEC201: "warning", bad: 3 },
     exclude: [],
+    audit: true,
   };
   assert.deepEqual(serverSettings((k) => values[k]), {
     select: ["SEC"],
     ignore: ["SEC103"],
     severity: { SEC201: "warning" },
     exclude: [],
+    audit: true,
   });
+  assert.deepEqual(serverSettings((k) => (k === "audit" ? "yes" : null)), {});
   assert.deepEqual(serverSettings(() => null), {});
 });
 

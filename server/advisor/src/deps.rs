@@ -257,6 +257,7 @@ fn finding(d: &Dependency, version: &str, advisories: &[Advisory]) -> Finding {
             .unwrap_or(RULE.severity),
         fix,
         related: Vec::new(),
+        audit: false,
     }
 }
 

@@ -329,6 +329,7 @@ pub fn findings(review: &Review, source: &str) -> Vec<Finding> {
                 severity: item.severity,
                 fix: None,
                 related: Vec::new(),
+                audit: false,
             }
         })
         .collect()

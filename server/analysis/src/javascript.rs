@@ -35,6 +35,11 @@ const GLOBALS: &[&str] = &[
     "process",
 ];
 
+/// Whether `name` is a global the analysis knows (`require`, `process`, `JSON`…).
+pub(super) fn is_global(name: &str) -> bool {
+    GLOBALS.contains(&name)
+}
+
 pub(super) fn is_scope(node: Node) -> bool {
     matches!(
         node.kind_str(),

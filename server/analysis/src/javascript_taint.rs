@@ -40,6 +40,9 @@ struct State<'a, 'c, 't> {
     routes: bool,
     /// When set, only this parameter counts as caller data (to ask "does `p` reach here?").
     focus: Option<String>,
+    /// Audit mode (`taint::audit_of`): a name bound nowhere in the function (a module global
+    /// that is not a constant, a name the file never binds) is data of unknown origin.
+    audit: bool,
 }
 
 impl<'a, 'c, 't> State<'a, 'c, 't> {
@@ -51,6 +54,7 @@ impl<'a, 'c, 't> State<'a, 'c, 't> {
             keyed_active: RefCell::default(),
             warming: Default::default(),
             focus: None,
+            audit: false,
             routes: false,
         }
     }
@@ -117,6 +121,14 @@ fn calls_in(item: Node) -> Vec<Node> {
 
 pub(super) fn taint<'t>(cx: &Cx<'_, 't>, node: Node<'t>, sink: Sink) -> Option<Taint> {
     State::new(cx, sink).expr(node, 0)
+}
+
+/// `taint` in audit mode: names bound outside every enclosing function count too, as data of
+/// unknown origin (`taint::unknown_name`).
+pub(super) fn audit<'t>(cx: &Cx<'_, 't>, node: Node<'t>, sink: Sink) -> Option<Taint> {
+    let mut state = State::new(cx, sink);
+    state.audit = true;
+    state.expr(node, 0)
 }
 
 /// The last name of a callee: `escape` for `validator.escape`, `basename` for `path.basename`.
@@ -319,7 +331,18 @@ impl<'t> State<'_, '_, 't> {
     /// `name` in its scope: the taint of all its bindings, memoised, unless a guard before this
     /// use validated it.
     fn name(&self, ident: Node<'t>, depth: u32) -> Option<Taint> {
-        let (scope, index, direct) = scoped_lookup_at(self.cx, ident)?;
+        let Some((scope, index, direct)) = scoped_lookup_at(self.cx, ident) else {
+            return if self.audit {
+                super::taint::unknown_name(
+                    ident,
+                    self.cx.src,
+                    super::javascript::lookup(self.cx, ident),
+                    super::javascript::is_global(self.text(ident)),
+                )
+            } else {
+                None
+            };
+        };
         let name = self.text(ident).to_owned();
         // Only the bindings that reach this use count (flow order).
         let reach = index.reaching(&name, ident.start_byte(), direct);

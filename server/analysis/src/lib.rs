@@ -820,6 +820,25 @@ impl<'a, 't> Cx<'a, 't> {
     }
 }
 
+/// Audit mode's taint of `node` for `sink`: what `taint_of` finds, and beside it data of
+/// unknown origin (module globals that are not constants, names the file never binds; the
+/// parameters of ordinary functions are already `taint_of`'s non-user taints). Sanitisers,
+/// guards, constants and dead branches clean as they do for request data.
+pub fn audit_of<'t>(
+    language: Language,
+    cx: &Cx<'_, 't>,
+    node: Node<'t>,
+    sink: Sink,
+) -> Option<taint::Taint> {
+    if dead(language, cx, node) {
+        return None;
+    }
+    match language.family() {
+        Family::Python => python_taint::audit(cx, node, sink),
+        Family::JavaScript => javascript_taint::audit(cx, node, sink),
+    }
+}
+
 /// The taint of `node` for `sink`, if any.
 pub fn taint_of<'t>(
     language: Language,

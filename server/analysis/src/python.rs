@@ -1223,6 +1223,11 @@ pub(super) fn lookup<'t>(cx: &Cx<'_, 't>, ident: Node<'t>) -> Lookup<'t> {
     }
 }
 
+/// Whether `name` is a builtin the analysis knows (`open`, `int`…).
+pub(super) fn is_builtin(name: &str) -> bool {
+    BUILTINS.contains(&name)
+}
+
 fn may_resolve(cx: &Cx, name: &str) -> bool {
     cx.sem.imports.contains_key(name) || cx.item_imports.contains(name) || BUILTINS.contains(&name)
 }

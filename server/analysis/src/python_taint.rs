@@ -30,6 +30,9 @@ struct State<'a, 'c, 't> {
     memo: RefCell<HashMap<(usize, String, Reach), Option<Taint>>>,
     /// When set, only this parameter counts as caller data (to ask "does `p` reach here?").
     focus: Option<String>,
+    /// Audit mode (`taint::audit_of`): a name bound nowhere in the function (a module global
+    /// that is not a constant, a name the file never binds) is data of unknown origin.
+    audit: bool,
     /// (scope id, container, key) reads in progress: `d["k"] = d["k"] + x` stops there.
     keyed_active: RefCell<HashSet<(usize, String, String)>>,
     /// Set while `warm` runs (it does not nest).
@@ -49,6 +52,7 @@ impl<'a, 'c, 't> State<'a, 'c, 't> {
             sink,
             memo: RefCell::new(HashMap::new()),
             focus: None,
+            audit: false,
             keyed_active: RefCell::default(),
             warming: Default::default(),
             routes: false,
@@ -110,6 +114,14 @@ fn handler_calls<'s, 't>(
 
 pub(super) fn taint<'t>(cx: &Cx<'_, 't>, node: Node<'t>, sink: Sink) -> Option<Taint> {
     let state = State::new(cx, sink);
+    state.expr(node, 0)
+}
+
+/// `taint` in audit mode: names bound outside every enclosing function count too, as data of
+/// unknown origin (`taint::unknown_name`).
+pub(super) fn audit<'t>(cx: &Cx<'_, 't>, node: Node<'t>, sink: Sink) -> Option<Taint> {
+    let mut state = State::new(cx, sink);
+    state.audit = true;
     state.expr(node, 0)
 }
 
@@ -437,6 +449,7 @@ impl<'t> State<'_, '_, 't> {
             warming: Default::default(),
             routes,
             sink_read: Default::default(),
+            audit: false,
         };
         let taint = focused.expr(node, 0).filter(|t| !t.user);
         if focused.sink_read.get() {
@@ -465,7 +478,18 @@ impl<'t> State<'_, '_, 't> {
     }
 
     fn name(&self, ident: Node<'t>, depth: u32) -> Option<Taint> {
-        let (scope, index, direct) = scoped_lookup_at(self.cx, ident)?;
+        let Some((scope, index, direct)) = scoped_lookup_at(self.cx, ident) else {
+            return if self.audit {
+                super::taint::unknown_name(
+                    ident,
+                    self.cx.src,
+                    super::python::lookup(self.cx, ident),
+                    super::python::is_builtin(self.text(ident)),
+                )
+            } else {
+                None
+            };
+        };
         let name = self.text(ident).to_owned();
         // Only the bindings that reach this use count (flow order).
         let reach = index.reaching(&name, ident.start_byte(), direct);

@@ -293,3 +293,61 @@ pub(super) fn warm_uses<'t>(
     }
     warming.set(false);
 }
+
+/// In audit mode (`crate::audit_of`), what a name that no enclosing function binds holds: data
+/// of unknown origin when it is a module global that is not a constant or a name the file never
+/// binds (a snippet's `cmd`, a name a star import brought); nothing for constants, imports
+/// (modules, library objects, the project's settings), builtins and the language's globals.
+/// `lookup` is the language's answer for the name.
+pub(super) fn unknown_name(
+    ident: Node,
+    src: &str,
+    lookup: super::Lookup,
+    builtin: bool,
+) -> Option<Taint> {
+    let name = super::text(ident, src);
+    // `SORTABLE = {...}`, `ALLOWED_HOSTS = build()`: a module-level name written in capitals
+    // is a constant by convention in both languages (and a table indexed by a value is an
+    // allow-list, not the value).
+    let constant_case = name.bytes().any(|b| b.is_ascii_uppercase())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+    let unknown = match lookup {
+        super::Lookup::Module(super::ModuleBinding::Other) => !constant_case,
+        super::Lookup::Unbound => {
+            !builtin
+                && !(name.starts_with("__") && name.ends_with("__"))
+                && !name.starts_with(|c: char| c.is_ascii_uppercase())
+                && !matches!(
+                    name,
+                    "self"
+                        | "cls"
+                        | "this"
+                        | "super"
+                        | "undefined"
+                        | "NaN"
+                        | "Infinity"
+                        | "globalThis"
+                        | "window"
+                        | "document"
+                        | "console"
+                        | "module"
+                        | "exports"
+                        | "__dirname"
+                        | "__filename"
+                        | "arguments"
+                )
+        }
+        _ => false,
+    };
+    unknown.then(|| Taint {
+        origin: ident.byte_range(),
+        what: format!("`{name}`, {UNKNOWN_ORIGIN}"),
+        user: false,
+        trail: Trail::default(),
+    })
+}
+
+/// How audit findings name data whose origin the analysis cannot see.
+pub const UNKNOWN_ORIGIN: &str = "data of unknown origin";

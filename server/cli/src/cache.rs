@@ -90,6 +90,9 @@ struct CachedFinding {
     fix: Option<CachedFix>,
     /// (start, end, message, kind: `RelatedKind::name`).
     related: Vec<(usize, usize, String, String)>,
+    /// An audit finding (`Finding::audit`).
+    #[serde(default)]
+    audit: bool,
 }
 
 #[derive(Serialize, Deserialize, Clone)]
@@ -165,6 +168,7 @@ fn to_cached(f: &Finding) -> CachedFinding {
                 )
             })
             .collect(),
+        audit: f.audit,
     }
 }
 
@@ -200,6 +204,7 @@ fn from_cached(c: &CachedFinding) -> Option<Finding> {
                 kind: RelatedKind::parse(k),
             })
             .collect(),
+        audit: c.audit,
     })
 }
 

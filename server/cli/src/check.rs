@@ -571,6 +571,7 @@ pub(super) fn run_with(args: &CheckArgs, capture: Option<&mut Vec<FileReport>>) 
         select: args.select.clone(),
         extend_select: args.extend_select.clone(),
         ignore: args.ignore.clone(),
+        audit: args.audit.then_some(true),
         ..Options::default()
     };
     if let Err(e) = config::Settings::from_options(&overrides, None, None) {

@@ -345,6 +345,7 @@ mod tests {
                 imports: vec![],
             }),
             related: vec![],
+            audit: false,
         })
     }
 

@@ -166,6 +166,12 @@ pub struct CheckArgs {
     /// Write the report to this file instead of standard output.
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output_file: Option<PathBuf>,
+    /// Audit mode: also report dangerous calls fed by data of unknown origin (parameters of
+    /// functions no handler is seen calling, module globals, names the file never binds), one
+    /// severity lower and tagged `audit` (JSON `"audit": true`, SARIF tag `audit`). For security
+    /// reviews and CI gates; same as `audit = true` in the configuration.
+    #[arg(long)]
+    pub audit: bool,
     /// Exit 0 even when there are findings.
     #[arg(long)]
     pub exit_zero: bool,

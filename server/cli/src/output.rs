@@ -160,6 +160,11 @@ pub fn text(reports: &[FileReport], files_checked: usize, style: TextStyle) -> S
                 Some(Applicability::Unsafe) => " [-]",
                 None => "",
             };
+            let marker = if r.finding.audit {
+                format!("{marker} [audit]")
+            } else {
+                marker.to_owned()
+            };
             if style.frames {
                 // The frame has the code, the message and `--> path:line:col` itself.
                 out.push_str(&frame(&report.path, r, style.colour));
@@ -276,7 +281,11 @@ fn frame(path: &str, r: &Reported, colour: bool) -> String {
         Applicability::Unsafe => format!("[-] {} (`--fix --unsafe-fixes`)", f.title),
     });
     let mut group = level
-        .primary_title(r.finding.message.as_str())
+        .primary_title(if r.finding.audit {
+            format!("[audit] {}", r.finding.message)
+        } else {
+            r.finding.message.clone()
+        })
         .id(r.finding.code())
         .element(
             Snippet::source(line)
@@ -372,7 +381,7 @@ pub fn json(reports: &[FileReport]) -> String {
         .flat_map(|report| {
             report.findings.iter().map(move |r| {
                 let f = &r.finding;
-                json!({
+                let mut value = json!({
                     "code": f.code(),
                     "name": f.rule.name,
                     "severity": f.severity.name(),
@@ -396,7 +405,12 @@ pub fn json(reports: &[FileReport]) -> String {
                             "content": c,
                         })).collect::<Vec<_>>(),
                     })),
-                })
+                });
+                // Audit mode's findings (data of unknown origin); the key is absent otherwise.
+                if f.audit {
+                    value["audit"] = json!(true);
+                }
+                value
             })
         })
         .collect();
@@ -553,6 +567,9 @@ pub fn sarif(reports: &[FileReport], notices: &[Notice]) -> String {
                     "backendArchitect/v2": fingerprint(&[f.code(), &uri, &normalised, &occurrence]),
                 },
             });
+            if f.audit {
+                result["properties"] = json!({ "tags": ["audit"] });
+            }
             if !r.related.is_empty() {
                 let location = |(s, e): (LineCol1, LineCol1)| {
                     json!({
@@ -680,7 +697,8 @@ pub fn github(reports: &[FileReport]) -> String {
                 Severity::Warning => "warning",
                 _ => "notice",
             };
-            let title = format!("{} {}", r.finding.code(), r.finding.rule.name);
+            let audit = if r.finding.audit { " (audit)" } else { "" };
+            let title = format!("{} {}{audit}", r.finding.code(), r.finding.rule.name);
             let _ = writeln!(
                 out,
                 "::{level} file={},line={},col={},endLine={},endColumn={},title={}::{}",

@@ -69,6 +69,11 @@ pub struct Options {
     /// (`["migration", "script"]`).
     #[schemars(with = "Option<Vec<ClassName>>")]
     pub include_classes: Option<Vec<String>>,
+    /// Audit mode: also report dangerous calls fed by data of unknown origin (parameters of
+    /// functions no request handler is seen calling, module globals, names the file never
+    /// binds), one severity lower and tagged `audit`. For security reviews and CI gates; off by
+    /// default.
+    pub audit: Option<bool>,
 }
 
 /// A severity, as configuration files write it (schema only).
@@ -158,6 +163,7 @@ pub const KEYS: &[&str] = &[
     "http-timeout",
     "models",
     "include-classes",
+    "audit",
 ];
 
 impl Options {
@@ -190,6 +196,7 @@ impl Options {
                 .include_classes
                 .clone()
                 .or_else(|| self.include_classes.clone()),
+            audit: over.audit.or(self.audit),
         }
     }
 
@@ -364,6 +371,8 @@ pub struct RuleSet {
     models: ModelSet,
     /// `include-classes`: file classes every rule checks.
     include_classes: ClassSet,
+    /// `audit`: report data of unknown origin too (`Finding::audit`).
+    audit: bool,
 }
 
 impl Default for RuleSet {
@@ -374,6 +383,7 @@ impl Default for RuleSet {
             http_timeout: DEFAULT_HTTP_TIMEOUT,
             models: ModelSet::default(),
             include_classes: ClassSet::EMPTY,
+            audit: false,
         }
     }
 }
@@ -498,6 +508,9 @@ impl RuleSet {
         if let Some(rows) = &options.models {
             set.models = user_models(rows, path)?;
         }
+        if let Some(audit) = options.audit {
+            set.audit = audit;
+        }
         for name in options.include_classes.iter().flatten() {
             match FileClass::parse(name) {
                 Some(class) => set.include_classes.insert(class),
@@ -532,6 +545,16 @@ impl RuleSet {
     pub fn any_applies(&self, class: FileClass) -> bool {
         self.enabled_rules()
             .any(|r| !r.checks.is_empty() && self.applies(r, class))
+    }
+
+    /// Whether audit mode is on (`audit = true`, `check --audit`).
+    pub fn audit(&self) -> bool {
+        self.audit
+    }
+
+    /// Turns audit mode on or off (`check --audit` over the configuration).
+    pub fn set_audit(&mut self, on: bool) {
+        self.audit = on;
     }
 
     /// The timeout (seconds) that fixes add to outbound HTTP calls.
@@ -576,6 +599,7 @@ impl RuleSet {
         self.http_timeout.to_bits().hash(&mut h);
         self.models.hash(&mut h);
         self.include_classes.hash(&mut h);
+        self.audit.hash(&mut h);
         h.finish()
     }
 }

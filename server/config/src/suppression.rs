@@ -298,6 +298,7 @@ mod tests {
             severity: Severity::Warning,
             fix: None,
             related: Vec::new(),
+            audit: false,
         }
     }
 

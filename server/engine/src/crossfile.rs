@@ -56,6 +56,7 @@ pub fn findings_for(
                     })
                 })
                 .collect(),
+            audit: false,
         };
         if suppressions
             .as_ref()

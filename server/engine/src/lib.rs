@@ -497,24 +497,15 @@ pub fn analyze(
                     Default::default()
                 };
                 checker.begin_item(item, imports);
-                let names = compiled.patterns.capture_names();
                 if any_active {
-                    compiled
-                        .patterns
-                        .for_each_match(item, source, &mut |pattern, captures| {
-                            let captures = Captures::new(names, captures);
-                            for &(rule_index, check) in &compiled.checks[pattern] {
-                                if active[rule_index] {
-                                    run_check(
-                                        path,
-                                        &mut checker,
-                                        RULES[rule_index],
-                                        check,
-                                        &captures,
-                                    );
-                                }
-                            }
-                        });
+                    run_pass(path, &mut checker, compiled, &active, item, source);
+                    // Audit mode: the same checks again, taking data of unknown origin for the
+                    // client's; what only that pass finds is an audit finding.
+                    if rules.audit() {
+                        let ordinary = checker.begin_audit();
+                        run_pass(path, &mut checker, compiled, &active, item, source);
+                        checker.end_audit(ordinary);
+                    }
                 }
             });
             if partial {
@@ -997,6 +988,28 @@ fn outgoing_of(
         same
     });
     out
+}
+
+/// Runs every active rule's checks on one item.
+fn run_pass<'a>(
+    path: &str,
+    checker: &mut Checker<'a>,
+    compiled: &CompiledQueries,
+    active: &[bool],
+    item: Node<'a>,
+    source: &'a str,
+) {
+    let names = compiled.patterns.capture_names();
+    compiled
+        .patterns
+        .for_each_match(item, source, &mut |pattern, captures| {
+            let captures = Captures::new(names, captures);
+            for &(rule_index, check) in &compiled.checks[pattern] {
+                if active[rule_index] {
+                    run_check(path, checker, RULES[rule_index], check, &captures);
+                }
+            }
+        });
 }
 
 /// Runs one check; a panic is logged with the file and rule and costs only that match.

@@ -12,6 +12,8 @@ use ba_syntax::position::{offset_at, position_at, span_at};
 use ba_syntax::{LineCol, PositionEncoding};
 
 pub const SOURCE: &str = "backend-architect";
+/// The source of audit findings (`audit = true`): editors show it beside the code.
+pub const AUDIT_SOURCE: &str = "backend-architect audit";
 
 pub fn position(rope: &Rope, offset: usize, enc: PositionEncoding) -> Position {
     let p = position_at(rope, offset, enc);
@@ -75,7 +77,8 @@ pub fn diagnostic(uri: &Uri, rope: &Rope, f: &Finding, enc: PositionEncoding) ->
         severity: Some(severity(f.severity)),
         code: Some(NumberOrString::String(f.rule.code.to_owned())),
         code_description: href.map(|href| CodeDescription { href }),
-        source: Some(SOURCE.to_owned()),
+        // Audit findings (`audit = true`) say so where editors show the source.
+        source: Some(if f.audit { AUDIT_SOURCE } else { SOURCE }.to_owned()),
         message: f.message.clone(),
         related_information: (!related.is_empty()).then_some(related),
         tags: None,
@@ -259,7 +262,7 @@ mod wire {
                     severity: severity(f.severity),
                     code: f.rule.code,
                     code_description: f.rule.cwe.first().map(|&cwe| Href { href: CweUrl(cwe) }),
-                    source: SOURCE,
+                    source: if f.audit { AUDIT_SOURCE } else { SOURCE },
                     message: &f.message,
                     related_information: f
                         .related
@@ -317,6 +320,7 @@ mod tests {
                     message: "defined here".into(),
                     kind: Default::default(),
                 }],
+                audit: true,
             },
             Finding {
                 rule: RULES.iter().find(|r| r.cwe.is_empty()).unwrap_or(with_cwe),
@@ -325,6 +329,7 @@ mod tests {
                 severity: Severity::Hint,
                 fix: None,
                 related: Vec::new(),
+                audit: false,
             },
         ];
         let uri: Uri = "file:///tmp/app.py".parse().unwrap();

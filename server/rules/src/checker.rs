@@ -69,6 +69,9 @@ pub struct Checker<'a> {
     /// What the file is for (`ba_app::classify`); the engine runs only the rules that apply to
     /// it, and rules may read it (development settings, tests).
     pub class: ba_app::FileClass,
+    /// Audit mode's second pass (`check --audit`): `taint` takes data of unknown origin for
+    /// the client's.
+    pub audit: bool,
 }
 
 /// Whether the last dotted segment of `qualified` is `name` (`a.b.c`, `c`), without scanning
@@ -83,8 +86,43 @@ fn last_segment_is(qualified: &str, name: &str) -> bool {
     }
 }
 
+/// Rules whose evidence is the client's data itself, so that data of unknown origin proves
+/// nothing in audit mode: NoSQL operator injection needs an object parsed from the request (a
+/// function's parameter is as likely a string or a number).
+const NOT_AUDITED: &[&str] = &["SEC108"];
+
 /// The engine's side of a checker: one item at a time, one rule at a time.
 impl<'a> Checker<'a> {
+    /// Audit mode: the current item's findings so far (the ordinary pass's), which
+    /// `end_audit` takes back; the checks then run again with `taint` taking data of unknown
+    /// origin for the client's.
+    pub fn begin_audit(&mut self) -> Vec<Finding> {
+        self.audit = true;
+        std::mem::take(&mut self.findings)
+    }
+
+    /// Ends the audit pass: the ordinary findings, and each finding only the audit pass made
+    /// (no ordinary finding of the same rule at the same place) marked `audit`, one severity
+    /// lower.
+    pub fn end_audit(&mut self, ordinary: Vec<Finding>) {
+        self.audit = false;
+        let extra = std::mem::replace(&mut self.findings, ordinary);
+        for mut f in extra {
+            if NOT_AUDITED.contains(&f.rule.code) {
+                continue;
+            }
+            let known = self
+                .findings
+                .iter()
+                .any(|o| o.rule.code == f.rule.code && o.range == f.range);
+            if !known {
+                f.audit = true;
+                f.severity = f.severity.lower();
+                self.findings.push(f);
+            }
+        }
+    }
+
     /// Starts a new top-level item: forgets the previous item's findings and caches.
     /// `imports` are the names the item imports itself (`import` inside a function).
     pub fn begin_item(&mut self, item: Node<'a>, imports: std::collections::BTreeSet<String>) {
@@ -164,6 +202,7 @@ impl<'a> Checker<'a> {
             line_dependent: Default::default(),
             http_timeout: crate::DEFAULT_HTTP_TIMEOUT,
             class: ba_app::FileClass::Runtime,
+            audit: false,
             node_project: Default::default(),
         }
     }
@@ -343,7 +382,25 @@ impl<'a> Checker<'a> {
 
     /// Where the data in `node` can come from, if from outside the code (see `analysis::taint`).
     pub fn taint(&self, node: Node<'a>, sink: Sink) -> Option<analysis::taint::Taint> {
-        analysis::taint_of(self.language, &self.cx(), node, sink)
+        let cx = self.cx();
+        let found = analysis::taint_of(self.language, &cx, node, sink);
+        if !self.audit || found.as_ref().is_some_and(|t| t.user) {
+            return found;
+        }
+        // Audit mode: data of unknown origin (a parameter no handler is seen passing request
+        // data to, a module global, a name the file never binds) is taken as the client's; the
+        // engine reports what only this pass finds as audit findings.
+        let t = found.or_else(|| analysis::audit_of(self.language, &cx, node, sink))?;
+        let what = if t.what.contains(analysis::taint::UNKNOWN_ORIGIN) {
+            t.what
+        } else {
+            format!("{}, {}", t.what, analysis::taint::UNKNOWN_ORIGIN)
+        };
+        Some(analysis::taint::Taint {
+            what,
+            user: true,
+            ..t
+        })
     }
 
     /// "request data `request.args` (line 12)", for messages.
@@ -385,6 +442,7 @@ impl<'a> Checker<'a> {
             severity: self.rule.severity,
             fix: None,
             related: Vec::new(),
+            audit: false,
         });
         self.findings.last_mut().expect("just pushed")
     }

@@ -95,6 +95,15 @@ impl Severity {
         }
     }
 
+    /// One step less severe (an audit finding's severity; `Hint` stays `Hint`).
+    pub fn lower(self) -> Self {
+        match self {
+            Self::Error => Self::Warning,
+            Self::Warning => Self::Info,
+            Self::Info | Self::Hint => Self::Hint,
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Self> {
         match s.to_ascii_lowercase().as_str() {
             "error" => Some(Self::Error),
@@ -294,6 +303,10 @@ pub struct Finding {
     pub severity: Severity,
     pub fix: Option<Fix>,
     pub related: Vec<Related>,
+    /// Made only in audit mode (`check --audit`): the data's origin is unknown (a parameter
+    /// of a function no handler is seen calling, a module global, a name the file never
+    /// binds). Reported one severity lower than the rule's and tagged `audit`.
+    pub audit: bool,
 }
 
 impl Finding {
@@ -352,6 +365,7 @@ impl Finding {
             range: shift(&self.range),
             message: self.message.clone(),
             severity: self.severity,
+            audit: self.audit,
             fix: self.fix.as_ref().map(|f| Fix {
                 title: f.title.clone(),
                 applicability: f.applicability,

@@ -459,6 +459,7 @@ mod tests {
                 imports: vec![],
             }),
             related: vec![],
+            audit: false,
         };
         assert!(fix_all(Language::Python, src, &[bad], false).is_none());
     }
