@@ -43,7 +43,10 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
 }
 
 /// (path, line, code) of every `audit: CODE` marker, and (path, line) of every `safe` one.
-fn markers() -> (BTreeSet<(String, u64, String)>, BTreeSet<(String, u64)>) {
+/// (path, line, code) of an expected finding.
+type Place = (String, u64, String);
+
+fn markers() -> (BTreeSet<Place>, BTreeSet<(String, u64)>) {
     let (mut audit, mut safe) = (BTreeSet::new(), BTreeSet::new());
     for file in walk(Path::new(FIXTURE)) {
         let rel = file
@@ -77,7 +80,7 @@ fn check(dir: &Path, extra: &[&str]) -> Vec<serde_json::Value> {
         .clone()
 }
 
-fn place(f: &serde_json::Value) -> (String, u64, String) {
+fn place(f: &serde_json::Value) -> Place {
     (
         f["path"]
             .as_str()

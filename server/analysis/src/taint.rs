@@ -316,28 +316,28 @@ pub(super) fn unknown_name(
     let unknown = match lookup {
         super::Lookup::Module(super::ModuleBinding::Other) => !constant_case,
         super::Lookup::Unbound => {
-            !builtin
-                && !(name.starts_with("__") && name.ends_with("__"))
-                && !name.starts_with(|c: char| c.is_ascii_uppercase())
-                && !matches!(
-                    name,
-                    "self"
-                        | "cls"
-                        | "this"
-                        | "super"
-                        | "undefined"
-                        | "NaN"
-                        | "Infinity"
-                        | "globalThis"
-                        | "window"
-                        | "document"
-                        | "console"
-                        | "module"
-                        | "exports"
-                        | "__dirname"
-                        | "__filename"
-                        | "arguments"
-                )
+            let dunder = name.starts_with("__") && name.ends_with("__");
+            let class_like = name.starts_with(|c: char| c.is_ascii_uppercase());
+            let global = matches!(
+                name,
+                "self"
+                    | "cls"
+                    | "this"
+                    | "super"
+                    | "undefined"
+                    | "NaN"
+                    | "Infinity"
+                    | "globalThis"
+                    | "window"
+                    | "document"
+                    | "console"
+                    | "module"
+                    | "exports"
+                    | "__dirname"
+                    | "__filename"
+                    | "arguments"
+            );
+            !(builtin || dunder || class_like || global)
         }
         _ => false,
     };
