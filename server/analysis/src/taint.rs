@@ -314,7 +314,10 @@ pub(super) fn unknown_name(
             .bytes()
             .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
     let unknown = match lookup {
-        super::Lookup::Module(super::ModuleBinding::Other) => !constant_case,
+        // A class (`TopicsRead`) is a type, not data.
+        super::Lookup::Module(super::ModuleBinding::Other) => {
+            !constant_case && !name.starts_with(|c: char| c.is_ascii_uppercase())
+        }
         super::Lookup::Unbound => {
             let dunder = name.starts_with("__") && name.ends_with("__");
             let class_like = name.starts_with(|c: char| c.is_ascii_uppercase());
