@@ -245,6 +245,8 @@ pub(super) fn semantic(root: Node, src: &str, models: super::models::ModelSet) -
         ..Semantic::default()
     };
     let mut values: BTreeMap<String, Vec<Option<Node>>> = BTreeMap::new();
+    // The values `let`/`var` declarations start with (`values` has `None` for them).
+    let mut initial: BTreeMap<String, Vec<Option<Node>>> = BTreeMap::new();
     let mut stmts = named_children(root);
     while let Some(stmt) = stmts.pop() {
         match stmt.kind_str() {
@@ -274,6 +276,10 @@ pub(super) fn semantic(root: Node, src: &str, models: super::models::ModelSet) -
                             .entry(text(name, src).to_owned())
                             .or_default()
                             .push(value);
+                        initial
+                            .entry(text(name, src).to_owned())
+                            .or_default()
+                            .push(decl.field("value"));
                     } else {
                         walk_scope(name, &is_scope, &mut |n| {
                             if matches!(
@@ -320,7 +326,8 @@ pub(super) fn semantic(root: Node, src: &str, models: super::models::ModelSet) -
             }
         }
     }
-    settle_module_bindings(&mut sem, &values, root, src, is_constant);
+    initial.retain(|name, v| values.get(name).is_some_and(|all| all.len() == v.len()));
+    settle_module_bindings(&mut sem, &values, &initial, root, src, is_constant, resolve);
     sem
 }
 

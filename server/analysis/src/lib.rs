@@ -33,6 +33,11 @@ pub enum ModuleBinding {
     Constant,
     /// Bound to something else: a def, a class, a call result, a loop variable.
     Other,
+    /// Bound only to what library calls make of constants and the module's own location
+    /// (`BASE = path.dirname(__filename)`, `ROOT = Path(__file__).resolve().parent`, a `let`
+    /// or `var` given a constant): not data from outside, but not a constant either (audit
+    /// mode judges it so; nothing else reads it as constant).
+    Fixed,
 }
 
 /// The file-level facts every rule shares. Built once per analysis from the top-level
@@ -340,9 +345,11 @@ pub(crate) type ModuleValues<'t> = BTreeMap<String, Vec<Option<Node<'t>>>>;
 fn settle_module_bindings<'t>(
     sem: &mut Semantic,
     values: &ModuleValues<'t>,
+    initial: &ModuleValues<'t>,
     root: Node<'t>,
     src: &str,
     is_constant: fn(&Cx<'_, 't>, Node<'t>, Sink, u32) -> bool,
+    resolve: fn(&Cx<'_, 't>, Node<'t>) -> Option<String>,
 ) {
     for name in values.keys().filter(|n| !sem.imports.contains_key(*n)) {
         sem.bindings.insert(name.clone(), ModuleBinding::Other);
@@ -373,6 +380,110 @@ fn settle_module_bindings<'t>(
         if !changed {
             break;
         }
+    }
+    // What is left may still be fixed by the code: library calls over constants, and
+    // `let`/`var` initial values (`initial`, JavaScript) that are constant.
+    loop {
+        let mut changed = false;
+        for (name, vals) in values {
+            if sem.bindings.get(name) != Some(&ModuleBinding::Other) {
+                continue;
+            }
+            let cx = Cx {
+                sem,
+                src,
+                within: root,
+                item_imports: &no_imports,
+                scopes: &scopes,
+            };
+            let own = initial.get(name).unwrap_or(vals);
+            let fixed = own.len() == vals.len()
+                && own
+                    .iter()
+                    .all(|v| v.is_some_and(|v| fixed_value(&cx, v, is_constant, resolve, 0)));
+            if fixed {
+                sem.bindings.insert(name.clone(), ModuleBinding::Fixed);
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+}
+
+/// Whether `node` is made by the code alone: a constant, the module's own location
+/// (`__file__`, `__dirname`, `import.meta.url`), a name bound so, or what a library function
+/// or method makes of such values (`os.path.join(BASE, "x")`, `Path(__file__).parent`). The
+/// environment and the command line are outside data.
+fn fixed_value<'t>(
+    cx: &Cx<'_, 't>,
+    node: Node<'t>,
+    is_constant: fn(&Cx<'_, 't>, Node<'t>, Sink, u32) -> bool,
+    resolve: fn(&Cx<'_, 't>, Node<'t>) -> Option<String>,
+    depth: u32,
+) -> bool {
+    if depth > 8 {
+        return false;
+    }
+    let recurse = |n: Node<'t>| fixed_value(cx, n, is_constant, resolve, depth + 1);
+    let text = text(node, cx.src);
+    if text.contains("environ")
+        || text.contains("getenv")
+        || text.contains("process.env")
+        || text.contains("argv")
+    {
+        return false;
+    }
+    if is_constant(cx, node, Sink::Code, 1) {
+        return true;
+    }
+    match node.kind_str() {
+        "identifier" => {
+            matches!(text, "__file__" | "__dirname" | "__filename")
+                || matches!(
+                    cx.sem.bindings.get(text),
+                    Some(ModuleBinding::Constant | ModuleBinding::Fixed)
+                )
+        }
+        // `import.meta.url`, `Path(__file__).parent`, `BASE.parent`
+        "member_expression" | "attribute" => {
+            text.starts_with("import.meta")
+                || node
+                    .field("object")
+                    .or_else(|| node.named_child(0))
+                    .is_some_and(recurse)
+        }
+        "parenthesized_expression" | "await" | "await_expression" => {
+            node.named_child(0).is_some_and(recurse)
+        }
+        "binary_expression" | "binary_operator" => {
+            node.field("left").is_some_and(recurse) && node.field("right").is_some_and(recurse)
+        }
+        "call" | "call_expression" | "new_expression" => {
+            let Some(func) = node.field("function").or_else(|| node.field("constructor")) else {
+                return false;
+            };
+            // A library's function (resolved through an import or a builtin), or a method of
+            // a fixed value (`Path(__file__).resolve()`).
+            let library = resolve(cx, func).is_some()
+                || (matches!(func.kind_str(), "attribute" | "member_expression")
+                    && func
+                        .field("object")
+                        .is_some_and(|o| o.kind_str() != "identifier" || recurse(o))
+                    && func.field("object").is_some_and(recurse));
+            library
+                && node.field("arguments").is_none_or(|args| {
+                    named_children(args)
+                        .into_iter()
+                        .filter(|a| a.kind_str() != "comment")
+                        .all(|a| match a.kind_str() {
+                            "keyword_argument" => a.field("value").is_some_and(recurse),
+                            _ => recurse(a),
+                        })
+                })
+        }
+        _ => false,
     }
 }
 

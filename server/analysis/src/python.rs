@@ -190,7 +190,15 @@ pub(super) fn semantic(root: Node, src: &str, models: super::models::ModelSet) -
         }
     }
     visit(root, src, &mut sem, &mut values);
-    settle_module_bindings(&mut sem, &values, root, src, is_constant);
+    settle_module_bindings(
+        &mut sem,
+        &values,
+        &Default::default(),
+        root,
+        src,
+        is_constant,
+        resolve,
+    );
     sem
 }
 

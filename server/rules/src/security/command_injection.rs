@@ -83,8 +83,32 @@ const PY_EXEC: &[&str] = &[
     "asyncio.create_subprocess_exec",
 ];
 
-fn is_true(checker: &Checker, node: Node) -> bool {
-    node.kind_str() == "true" || checker.text(node) == "True"
+/// Whether `shell=` is given a value Python takes as true: `True`, a non-zero number, a
+/// non-empty string or display (`shell='True'` and `shell='False'` both start a shell), or a
+/// local name bound only to such values (`use_shell = True`).
+fn is_true<'a>(checker: &Checker<'a>, node: Node<'a>) -> bool {
+    truthy(checker, node, 0)
+}
+
+fn truthy<'a>(checker: &Checker<'a>, node: Node<'a>, depth: u32) -> bool {
+    match node.kind_str() {
+        "true" => true,
+        "integer" | "float" => checker
+            .text(node)
+            .replace('_', "")
+            .parse::<f64>()
+            .is_ok_and(|n| n != 0.0),
+        "string" => ba_analysis::string_value(checker.language, node, checker.source)
+            .is_some_and(|s| !s.is_empty()),
+        "list" | "tuple" | "dictionary" | "set" => node.named_child_count() > 0,
+        "identifier" if depth == 0 => {
+            checker.text(node) == "True"
+                || matches!(checker.lookup(node), ba_analysis::Lookup::Local(bindings)
+                    if !bindings.is_empty() && bindings.iter().all(|b| matches!(b,
+                        ba_analysis::Binding::Value(v) if truthy(checker, *v, depth + 1))))
+        }
+        _ => checker.text(node) == "True",
+    }
 }
 
 /// Shells that run their `-c` argument as a script.
@@ -135,7 +159,7 @@ fn check_python<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let args = checker.arguments(args_node);
     if PY_EXEC.contains(&name.as_str()) {
         let index = usize::from(name.starts_with("os.spawn"));
-        if let Some(program) = args.positional.get(index) {
+        if let Some(program) = args.positional.get(index).filter(|_| !checker.audit) {
             if let Some(taint) = checker.taint(*program, Sink::Shell).filter(|t| t.user) {
                 let from = checker.describe(&taint);
                 checker
@@ -244,6 +268,11 @@ fn check_argv<'a>(
         None => return,
     };
     // A program re-running itself with its own command line (`sys.argv`) is not an injection.
+    // Without a shell, a program named by data of unknown origin is what every tool that runs
+    // other tools does: audit mode reports only scripts.
+    if checker.audit && script.is_none() {
+        return;
+    }
     let Some(taint) = checker
         .taint(node, Sink::Shell)
         .filter(|t| t.user && !t.what.contains("argv"))
@@ -384,6 +413,8 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             (script, "a shell script (`-c`)")
         }
         Some(_) => return,
+        // Audit mode reports shell scripts, not programs of unknown origin (see above).
+        None if checker.audit => return,
         None => (cmd, "the program"),
     };
     let Some(taint) = checker
