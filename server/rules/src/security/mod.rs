@@ -342,7 +342,11 @@ pub(crate) fn url_prefix_fixed<'a>(
                 return false;
             };
             if let Some(v) = string_value(checker.language, left, checker.source) {
-                return literal_fixed(v);
+                // `"http://%s/api" % host`: the template's text before its first placeholder.
+                let percent = url
+                    .field("operator")
+                    .is_some_and(|o| checker.text(o) == "%");
+                return literal_fixed(if percent { template_prefix(v, '%') } else { v });
             }
             if matches!(
                 left.kind_str(),
@@ -356,7 +360,8 @@ pub(crate) fn url_prefix_fixed<'a>(
             // `"https://api.example.com/{}".format(x)`
             let object = url.field("function").and_then(|f| f.field("object"));
             object.is_some_and(|o| {
-                string_value(checker.language, o, checker.source).is_some_and(literal_fixed)
+                string_value(checker.language, o, checker.source)
+                    .is_some_and(|v| literal_fixed(template_prefix(v, '{')))
             })
         }
         "identifier" => match checker.lookup(url) {
@@ -378,6 +383,25 @@ pub(crate) fn url_prefix_fixed<'a>(
         },
         _ => false,
     }
+}
+
+/// The text of a format template before its first placeholder (`%s` / `{}`; `%%` and `{{` are
+/// literal): what the code fixes of a URL built from it.
+fn template_prefix(template: &str, mark: char) -> &str {
+    let bytes = template.as_bytes();
+    let m = mark as u8;
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == m {
+            if bytes.get(i + 1) == Some(&m) {
+                i += 2;
+                continue;
+            }
+            return &template[..i];
+        }
+        i += 1;
+    }
+    template
 }
 
 /// A literal that is only a scheme (`"https://"`): what follows it is the host.
