@@ -434,8 +434,9 @@ fn index_scope<'t>(scope: Node<'t>, cx: &Cx<'_, 't>) -> ScopeIndex<'t> {
                     ("write" | "writelines" | "read_string" | "read_file" | "read_dict", [v]) => {
                         (None, *v)
                     }
-                    // `config.set(section, option, value)` (configparser).
-                    ("set", [_, _, v]) => (None, *v),
+                    // `config.set(section, option, value)` (configparser), read back by
+                    // `config.get(section, option)`: keyed by the option.
+                    ("set", [_, o, v]) => (constant_key(*o, src), *v),
                     ("insert", [_, v]) => (None, *v),
                     ("setdefault", [k, v]) => (constant_key(*k, src), *v),
                     _ => return,
@@ -522,7 +523,9 @@ fn index_scope<'t>(scope: Node<'t>, cx: &Cx<'_, 't>) -> ScopeIndex<'t> {
                 let before = index.guards.len();
                 if_guards(n, body, src, validators, &mut index.guards);
                 host_guards(&mut index, before, src);
-                dead_branches(n, src, &mut index.dead);
+                let (bindings, params) = (&index.bindings, &index.params);
+                let known = |name: &str| local_literal(bindings, params, name, src);
+                dead_branches(n, src, &mut index.dead, &known);
             }
             "elif_clause" | "while_statement" => {
                 if let (Some(c), Some(b)) = (
@@ -625,9 +628,49 @@ fn is_loop(kind: &str) -> bool {
     matches!(kind, "for_statement" | "while_statement")
 }
 
-/// The branches of an `if` that cannot run because its condition is made of literals.
-fn dead_branches(stmt: Node, src: &str, dead: &mut Vec<std::ops::Range<usize>>) {
-    let Some(value) = stmt.field("condition").and_then(|c| fold(c, src, 0)) else {
+/// The literal a local name holds where it is used, when the scope has bound it exactly once
+/// so far, to a literal (`num = 106`), and it is not a parameter.
+pub(super) fn local_literal(
+    bindings: &std::collections::BTreeMap<String, Vec<Binding>>,
+    params: &std::collections::BTreeSet<String>,
+    name: &str,
+    src: &str,
+) -> Option<Lit> {
+    if params.contains(name) {
+        return None;
+    }
+    match bindings.get(name).map(Vec::as_slice) {
+        Some([Binding::Value(v)]) => fold(*v, src, 0),
+        _ => None,
+    }
+}
+
+/// The value of condition `node` of an expression in a function, made of literals and of the
+/// function's locals bound once to literals (`"x" if 7 * 18 + num > 200 else param`).
+pub(super) fn fold_in_scope<'t>(cx: &Cx<'_, 't>, node: Node<'t>) -> Option<Lit> {
+    let scope = cx.enclosing_functions(node, is_function).pop();
+    match scope {
+        Some(s) => {
+            let index = cx.scope(s, index_scope);
+            let known = |name: &str| local_literal(&index.bindings, &index.params, name, cx.src);
+            fold_with(node, cx.src, 0, &known)
+        }
+        None => fold(node, cx.src, 0),
+    }
+}
+
+/// The branches of an `if` that cannot run because its condition is made of literals (and of
+/// locals bound once to literals).
+fn dead_branches(
+    stmt: Node,
+    src: &str,
+    dead: &mut Vec<std::ops::Range<usize>>,
+    known: &dyn Fn(&str) -> Option<Lit>,
+) {
+    let Some(value) = stmt
+        .field("condition")
+        .and_then(|c| fold_with(c, src, 0, known))
+    else {
         return;
     };
     if value.truthy() {
@@ -643,11 +686,23 @@ fn dead_branches(stmt: Node, src: &str, dead: &mut Vec<std::ops::Range<usize>>) 
 
 /// The value of an expression made only of literals: `7 * 42 - 106 > 200`, `not True`.
 pub(super) fn fold(node: Node, src: &str, depth: u32) -> Option<Lit> {
+    fold_with(node, src, depth, &|_| None)
+}
+
+/// `fold`, with `name` giving the value of an identifier where it is known (a local bound once
+/// to a literal: `num = 106` then `7 * 42 - num > 200`).
+pub(super) fn fold_with(
+    node: Node,
+    src: &str,
+    depth: u32,
+    name: &dyn Fn(&str) -> Option<Lit>,
+) -> Option<Lit> {
     if depth > MAX_DEPTH {
         return None;
     }
-    let recurse = |n: Node| fold(n, src, depth + 1);
+    let recurse = |n: Node| fold_with(n, src, depth + 1, name);
     match node.kind_str() {
+        "identifier" => name(text(node, src)),
         "integer" | "float" => text(node, src).replace('_', "").parse().ok().map(Lit::Num),
         "true" => Some(Lit::Bool(true)),
         "false" => Some(Lit::Bool(false)),

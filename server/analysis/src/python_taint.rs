@@ -281,6 +281,18 @@ impl<'t> State<'_, '_, 't> {
             ),
             "conditional_expression" => {
                 let parts = named_children(node);
+                // `"never" if 7 * 18 + num > 200 else param`: only the branch that runs.
+                if let Some(value) = parts
+                    .get(1)
+                    .and_then(|c| super::python::fold_in_scope(self.cx, *c))
+                {
+                    let live = if value.truthy() {
+                        parts.first()
+                    } else {
+                        parts.get(2)
+                    };
+                    return live.and_then(|n| recurse(*n));
+                }
                 best_of(
                     [parts.first(), parts.get(2)].into_iter().flatten().copied(),
                     recurse,
@@ -383,6 +395,18 @@ impl<'t> State<'_, '_, 't> {
         self.keyed_active.borrow_mut().remove(&active);
         let guarded = index.guards.iter().any(|g| self.guard_cleans(g, &name, at));
         Some(best.filter(|_| !guarded))
+    }
+
+    /// Whether the function stores something into local container `ident` under `key` by a
+    /// call (`config.set(section, key, value)`).
+    fn stored_under(&self, ident: Node<'t>, key: &str) -> bool {
+        let Some((_, index, _)) = scoped_lookup_at(self.cx, ident) else {
+            return false;
+        };
+        index
+            .stores
+            .get(self.text(ident))
+            .is_some_and(|stores| stores.iter().any(|s| s.key.as_deref() == Some(key)))
     }
 
     /// The element under constant `key` of the value `v` (a dict, list or tuple literal), or
@@ -750,6 +774,18 @@ impl<'t> State<'_, '_, 't> {
                 // `d.get("k")`, `d.pop("k", default)` on a local container: that element.
                 if matches!(method, "get" | "pop") && object.kind_str() == "identifier" {
                     let parts: Vec<Node> = args.map(named_children).unwrap_or_default();
+                    // `config.get(section, option)` of a configparser the function filled
+                    // with `config.set(section, option, value)`: that option's value.
+                    if let (Some(_), Some(option)) = (
+                        parts.first().and_then(|k| constant_key(*k, self.cx.src)),
+                        parts.get(1).and_then(|k| constant_key(*k, self.cx.src)),
+                    ) {
+                        if method == "get" && self.stored_under(object, &option) {
+                            if let Some(t) = self.keyed(object, &option, depth) {
+                                return t.map(|t| self.narrow(t, node));
+                            }
+                        }
+                    }
                     if let Some(key) = parts.first().and_then(|k| constant_key(*k, self.cx.src)) {
                         if let Some(t) = self.keyed(object, &key, depth) {
                             let default = parts.get(1).and_then(|d| self.expr(*d, depth + 1));
