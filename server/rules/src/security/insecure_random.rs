@@ -132,6 +132,13 @@ const NEUTRAL: &[&str] = &[
     "question",
     "sample",
     "boundary",
+    // A/B tests and presentation: a bucket is no secret.
+    "variant",
+    "bucket",
+    "experiment",
+    "cohort",
+    "theme",
+    "layout",
 ];
 
 /// Whether a name says it holds a secret that `random` must not make.
@@ -179,6 +186,8 @@ enum Destination {
     Name(String),
     /// Into `time.sleep(…)`: jitter.
     Sleep,
+    /// Into a place that holds a secret whatever it is called: a cookie's value, the session.
+    Secret(String),
     /// Somewhere without a name (returned, an expression statement).
     Unnamed,
 }
@@ -189,6 +198,7 @@ enum Destination {
 fn sensitive_context(destination: Destination, function: Option<&str>) -> Option<String> {
     let context = match destination {
         Destination::Sleep => return None,
+        Destination::Secret(s) => s,
         Destination::Name(n) if is_sensitive(&n) => format!("`{n}`"),
         Destination::Name(n) if is_neutral(&n) => return None,
         // `code = random.randint(…)` in `send_verification_sms()`: the function says what
@@ -237,12 +247,26 @@ fn destination<'a>(checker: &Checker<'a>, call: Node<'a>) -> Destination {
                 if a.field("left") == Some(child) {
                     return Destination::Unnamed;
                 }
+                // `session["remember"] = value`: the session holds what proves who you are.
+                if let Some(store) = a.field("left").filter(|l| l.kind_str() == "subscript") {
+                    let container = store.field("value").map(|v| checker.text(v)).unwrap_or("");
+                    if container == "session" || container.ends_with(".session") {
+                        let key = target_name(checker, store).unwrap_or_default();
+                        if is_neutral(&key) {
+                            return Destination::Unnamed;
+                        }
+                        return Destination::Secret(format!("the session value `{key}`"));
+                    }
+                }
                 return a
                     .field("left")
                     .and_then(|t| target_name(checker, t))
                     .map_or(Destination::Unnamed, Destination::Name);
             }
             "keyword_argument" | "named_expression" => {
+                if let Some(cookie) = cookie_value(checker, *a) {
+                    return cookie;
+                }
                 return a
                     .field("name")
                     .map(|n| Destination::Name(checker.text(n).to_owned()))
@@ -262,10 +286,17 @@ fn destination<'a>(checker: &Checker<'a>, call: Node<'a>) -> Destination {
                     }
                 }
             }
+            // `str(rand)[2:]`: a part of the value.
+            "subscript" | "slice" if a.field("subscript") != Some(child) => {}
+            "argument_list" => {
+                // `response.set_cookie("remember", value)`: the cookie's value.
+                if let Some(cookie) = a.parent().and_then(|c| set_cookie_value(checker, c, child)) {
+                    return cookie;
+                }
+            }
             "binary_operator"
             | "unary_operator"
             | "parenthesized_expression"
-            | "argument_list"
             | "generator_expression"
             | "list_comprehension"
             | "for_in_clause"
@@ -280,6 +311,121 @@ fn destination<'a>(checker: &Checker<'a>, call: Node<'a>) -> Destination {
         child = *a;
     }
     Destination::Unnamed
+}
+
+/// The cookie a `set_cookie` call's value argument sets, when `arg` is that argument (the
+/// second positional one).
+fn set_cookie_value<'a>(
+    checker: &Checker<'a>,
+    call: Node<'a>,
+    arg: Node<'a>,
+) -> Option<Destination> {
+    let f = call.field("function")?;
+    let text = checker.text(f);
+    if !(text.ends_with("set_cookie") || text.ends_with("set_signed_cookie")) {
+        return None;
+    }
+    let args: Vec<Node> = call
+        .field("arguments")
+        .map(ba_analysis::named_children)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|a| a.kind_str() != "comment")
+        .collect();
+    if args.get(1) != Some(&arg) {
+        return None;
+    }
+    let name = args
+        .first()
+        .and_then(|n| literal_value(checker, *n))
+        .unwrap_or_default();
+    if is_neutral(&name) {
+        return Some(Destination::Unnamed);
+    }
+    Some(Destination::Secret(format!("the cookie `{name}`")))
+}
+
+/// `set_cookie("remember", value=…)`: the cookie a `value=` keyword sets.
+fn cookie_value<'a>(checker: &Checker<'a>, keyword: Node<'a>) -> Option<Destination> {
+    if keyword.kind_str() != "keyword_argument"
+        || keyword.field("name").map(|n| checker.text(n)) != Some("value")
+    {
+        return None;
+    }
+    let call = keyword.parent()?.parent()?;
+    let text = checker.text(call.field("function")?);
+    if !(text.ends_with("set_cookie") || text.ends_with("set_signed_cookie")) {
+        return None;
+    }
+    let name = call
+        .field("arguments")
+        .and_then(|a| a.named_child(0))
+        .filter(|a| a.kind_str() != "keyword_argument")
+        .and_then(|n| literal_value(checker, n))
+        .unwrap_or_default();
+    if is_neutral(&name) {
+        return Some(Destination::Unnamed);
+    }
+    Some(Destination::Secret(format!("the cookie `{name}`")))
+}
+
+/// A random value bound to a name that says nothing (`rand = random.random()`): where the
+/// function then puts it (`remember_key = str(rand)[2:]`, a cookie, the session), following at
+/// most three names.
+fn followed<'a>(
+    checker: &Checker<'a>,
+    from: Node<'a>,
+    name: &str,
+    function: Option<&str>,
+    hops: u32,
+) -> Option<String> {
+    const HOPS: u32 = 3;
+    let body = ancestors(checker.item, from)
+        .into_iter()
+        .rev()
+        .find(|a| a.kind_str() == "function_definition")
+        .and_then(|f| f.field("body"))?;
+    let mut uses = Vec::new();
+    ba_analysis::walk_scope(
+        body,
+        &|n| {
+            matches!(
+                n.kind_str(),
+                "function_definition" | "class_definition" | "lambda"
+            )
+        },
+        &mut |n| {
+            if n.kind_str() == "identifier"
+                && n.start_byte() >= from.end_byte()
+                && checker.text(n) == name
+            {
+                uses.push(n);
+            }
+        },
+    );
+    for u in uses {
+        match destination(checker, u) {
+            Destination::Name(n) if n == name => {}
+            Destination::Name(n) => {
+                if let Some(c) = sensitive_context(Destination::Name(n.clone()), function) {
+                    return Some(format!("{c} (through `{name}`)"));
+                }
+                if hops + 1 < HOPS && !is_neutral(&n) {
+                    if let Some(c) = followed(checker, u, &n, function, hops + 1) {
+                        return Some(c);
+                    }
+                }
+            }
+            Destination::Secret(s) => {
+                return sensitive_context(
+                    Destination::Secret(format!("{s} (through `{name}`)")),
+                    function,
+                );
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Whether a module-level `from secrets import …` binds `name` (the semantic model keeps only
@@ -320,7 +466,14 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         return;
     }
     let function = enclosing_function(checker, call);
-    let Some(context) = sensitive_context(destination(checker, call), function) else {
+    let to = destination(checker, call);
+    let bound = match &to {
+        Destination::Name(n) if !is_neutral(n) => Some(n.clone()),
+        _ => None,
+    };
+    let Some(context) = sensitive_context(to, function)
+        .or_else(|| bound.and_then(|n| followed(checker, call, &n, function, 0)))
+    else {
         return;
     };
     // `try: from secrets import randbits / except ImportError: from random import …`: the
