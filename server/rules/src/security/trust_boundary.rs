@@ -186,9 +186,24 @@ fn check_python_assignment<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a
     if !is_session(checker, object) {
         return;
     }
-    let key = target
-        .field("subscript")
-        .and_then(|k| checker.string_value(k));
+    let key_node = target.field("subscript");
+    let key = key_node.and_then(|k| checker.string_value(k));
+    // `session[name] = "x"`: the client chooses which session entry the server writes, and
+    // so what a later `session["is_admin"]` reads.
+    if let Some(k) = key_node.filter(|_| key.is_none()) {
+        if let Some(taint) = checker.taint(k, Sink::Session).filter(|t| t.user) {
+            let from = checker.describe(&taint);
+            checker
+                .report_range(
+                    assignment.byte_range(),
+                    format!(
+                        "{from} chooses the session key this statement writes: a client can then set any entry the code later trusts (`is_admin`, `user_id`); write fixed keys, or check the name against an allow-list"
+                    ),
+                )
+                .with_taint(&taint);
+            return;
+        }
+    }
     report(checker, assignment.byte_range(), value, key);
 }
 

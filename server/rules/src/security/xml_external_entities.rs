@@ -55,6 +55,39 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     };
     // The parse functions are `sink = "xml"` rows with `reported-by = "rule"` (stdlib.toml,
     // sinks.toml); what makes one unsafe depends on the library, below.
+    // `parser.setFeature(feature_external_ges, True)`: a SAX parser told to read external
+    // entities (off by default since Python 3.7.1).
+    if func.kind_str() == "attribute"
+        && func
+            .field("attribute")
+            .is_some_and(|a| checker.text(a) == "setFeature")
+    {
+        let args = checker.arguments(args_node);
+        let (Some(feature), Some(on)) = (args.positional.first(), args.positional.get(1)) else {
+            return;
+        };
+        let feature_text = checker.text(*feature);
+        let external = feature_text.ends_with("feature_external_ges")
+            || feature_text.ends_with("feature_external_pes")
+            || feature_text.contains("external-general-entities")
+            || feature_text.contains("external-parameter-entities");
+        if external && matches!(checker.text(*on), "True" | "1") {
+            checker
+                .report(
+                    func,
+                    "this SAX parser is told to read external entities (`setFeature(feature_external_ges, True)`), so a document can make it read local files and fetch URLs; leave the feature off (the default) or parse with `defusedxml.sax`",
+                )
+                .with_fix(
+                    "Turn the feature off",
+                    Applicability::Unsafe,
+                    vec![Edit {
+                        range: on.byte_range(),
+                        content: "False".to_owned(),
+                    }],
+                );
+        }
+        return;
+    }
     let Some(name) = super::rule_sink(checker, func, Sink::Xml)
         .map(|(name, _)| name)
         .or_else(|| checker.resolve_callee(func, &["lxml.etree.XMLParser"]))
@@ -161,7 +194,9 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
 const DOCS: &str = r#"## What it does
 Flags XML parsing of data from outside the code (request data or a function parameter) with
 lxml's default parser or with the standard library's `xml.etree`, `minidom`, `pulldom`, `sax`
-and `xmlrpc`; and lxml `XMLParser(resolve_entities=True)` or `no_network=False`.
+and `xmlrpc`; lxml `XMLParser(resolve_entities=True)` or `no_network=False`; and a SAX parser
+given `setFeature(feature_external_ges, True)` (or `feature_external_pes`), which makes it read
+external entities whatever the document is.
 
 In Node: `libxmljs` / `libxmljs2` `parseXml`, `parseXmlString` and `Document.fromXml` with
 `noent: true` on data that is not a constant. Without `noent` libxmljs does not expand
