@@ -290,6 +290,10 @@ pub(crate) fn url_prefix_fixed<'a>(
         if let Some((_, rest)) = lit.split_once("://") {
             return rest.contains('/') || rest.contains('?');
         }
+        // A path-relative reference (`./`, `../`) stays on the same host whatever follows.
+        if lit.starts_with("./") || lit.starts_with("../") {
+            return true;
+        }
         let mut chars = lit.chars();
         chars.next() == Some('/') && !matches!(chars.next(), None | Some('/') | Some('\\'))
     };
@@ -355,6 +359,23 @@ pub(crate) fn url_prefix_fixed<'a>(
                 return url_prefix_fixed(checker, left, depth + 1);
             }
             checker.taint(left, ba_analysis::Sink::Url).is_none() && !is_bare_scheme(checker, left)
+        }
+        // `['./', ...rest].join('?')`: the first element is the start of the URL.
+        "call_expression" => {
+            let Some(f) = url
+                .field("function")
+                .filter(|f| f.kind_str() == "member_expression")
+            else {
+                return false;
+            };
+            if f.field("property").map(|p| checker.text(p)) != Some("join") {
+                return false;
+            }
+            f.field("object")
+                .filter(|o| o.kind_str() == "array")
+                .and_then(|a| a.named_child(0))
+                .and_then(|first| string_value(checker.language, first, checker.source))
+                .is_some_and(literal_fixed)
         }
         "call" => {
             // `"https://api.example.com/{}".format(x)`
