@@ -425,6 +425,27 @@ fn template_prefix(template: &str, mark: char) -> &str {
     template
 }
 
+/// `self.<method>` called in a Tornado `RequestHandler` subclass (judged by the class's bases):
+/// `self.redirect(url)`, `self.write(chunk)`.
+pub(crate) fn tornado_self_call(
+    checker: &crate::Checker,
+    func: tree_sitter::Node,
+    methods: &[&str],
+) -> bool {
+    func.kind_str() == "attribute"
+        && func
+            .field("object")
+            .is_some_and(|o| checker.text(o) == "self")
+        && func
+            .field("attribute")
+            .is_some_and(|a| methods.contains(&checker.text(a)))
+        && ba_analysis::ancestors(checker.item, func).iter().any(|a| {
+            a.kind_str() == "class_definition"
+                && a.field("superclasses")
+                    .is_some_and(|b| checker.text(b).contains("RequestHandler"))
+        })
+}
+
 /// A literal that is only a scheme (`"https://"`): what follows it is the host.
 fn is_bare_scheme(checker: &crate::Checker, node: tree_sitter::Node) -> bool {
     ba_analysis::string_value(checker.language, node, checker.source)

@@ -100,7 +100,13 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
         return;
     };
-    let Some((name, target)) = sink_argument(checker, func, args, Sink::Redirect) else {
+    // Tornado: `self.redirect(url)` in a `RequestHandler`.
+    let tornado = super::tornado_self_call(checker, func, &["redirect"])
+        .then(|| checker.arguments(args).get(0, "url", checker.source))
+        .flatten()
+        .map(|t| ("redirect".to_owned(), t));
+    let Some((name, target)) = sink_argument(checker, func, args, Sink::Redirect).or(tornado)
+    else {
         return;
     };
     let Some(taint) = checker
@@ -124,7 +130,7 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
 
 const DOCS: &str = r#"## What it does
 Flags redirects (Flask/Werkzeug `redirect`, Django `redirect` and `HttpResponseRedirect`,
-Starlette/FastAPI `RedirectResponse`; Express `res.redirect`/`res.location`, Koa
+Starlette/FastAPI `RedirectResponse`, Tornado `self.redirect` in a `RequestHandler`; Express `res.redirect`/`res.location`, Koa
 `ctx.redirect`, Fastify `reply.redirect`) whose target comes from request data, such as a `next`
 parameter. Targets checked with `url_has_allowed_host_and_scheme`/`is_safe_url` or an
 allow-list, built by `url_for`/`reverse`, or starting with a fixed local path are not reported,

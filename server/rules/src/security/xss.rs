@@ -379,6 +379,49 @@ fn check_koa_body<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         .with_taint(&taint);
 }
 
+/// HTML bodies that depend on the receiver or on a keyword: Tornado's `self.write(chunk)` /
+/// `self.finish(chunk)` (a string is sent as `text/html` unless the handler set another
+/// `Content-Type`), and aiohttp's `web.Response(text=…, content_type="text/html")`.
+fn other_html_body<'a>(
+    checker: &Checker<'a>,
+    func: Node<'a>,
+    args_node: Node<'a>,
+) -> Option<(String, Node<'a>)> {
+    let args = checker.arguments(args_node);
+    if super::tornado_self_call(checker, func, &["write", "finish"]) {
+        let body = args.get(0, "chunk", checker.source)?;
+        // A dict is sent as JSON.
+        if body.kind_str() == "dictionary" {
+            return None;
+        }
+        let function = ba_analysis::ancestors(checker.item, func)
+            .into_iter()
+            .rev()
+            .find(|a| a.kind_str() == "function_definition")?;
+        let before = &checker.source[function.start_byte()..func.start_byte()];
+        if before.contains("set_header(\"Content-Type\"") && !before.contains("html") {
+            return None;
+        }
+        return Some(("write".to_owned(), body));
+    }
+    if checker
+        .resolve_callee(
+            func,
+            &["aiohttp.web.Response", "aiohttp.web_response.Response"],
+        )
+        .is_some()
+        && args
+            .keyword("content_type", checker.source)
+            .is_some_and(|v| checker.text(v).contains("html"))
+    {
+        let body = args
+            .keyword("text", checker.source)
+            .or_else(|| args.keyword("body", checker.source))?;
+        return Some(("web.Response".to_owned(), body));
+    }
+    None
+}
+
 /// A content type that a browser will not render as HTML.
 fn not_html(checker: &Checker, args: &Arguments) -> bool {
     ["content_type", "mimetype", "media_type"].iter().any(|k| {
@@ -400,7 +443,9 @@ fn check_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         check_environment(checker, func, args_node, &q);
         return;
     }
-    let Some((name, body)) = sink_argument(checker, func, args_node, Sink::Html) else {
+    let Some((name, body)) = sink_argument(checker, func, args_node, Sink::Html)
+        .or_else(|| other_html_body(checker, func, args_node))
+    else {
         return;
     };
     if not_html(checker, &checker.arguments(args_node)) {
@@ -542,7 +587,9 @@ fn check_return<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
 const DOCS: &str = r#"## What it does
 Flags request data that reaches HTML unescaped: Flask views returning strings built from it
 (Flask sends them as `text/html`), `Markup`/`mark_safe` applied to it, Django `HttpResponse`,
-Flask `make_response`/`Response` and Starlette/FastAPI `HTMLResponse` bodies built from it, and
+Flask `make_response`/`Response` and Starlette/FastAPI `HTMLResponse` bodies built from it,
+Tornado `self.write`/`self.finish` of a string (sent as `text/html` unless the handler set
+another `Content-Type`; a dict is JSON), aiohttp `web.Response(text=…, content_type="text/html")`, and
 Jinja2 environments created without autoescaping; in Express, `res.send`/`res.write`/`res.end`
 of strings built from request data (or request strings such as `req.query.name` sent as is);
 in Koa, `ctx.body = …` with request data where Koa will send it as HTML (a string starting with
