@@ -96,6 +96,15 @@ const CODE_CONTEXT: &[&str] = &[
     "signing",
     "encryption",
     "private",
+    // Codes that are worth money when guessed.
+    "promo",
+    "coupon",
+    "voucher",
+    "discount",
+    "gift",
+    "referral",
+    "redeem",
+    "redemption",
 ];
 
 /// Last words of names that hold something other than a secret (`token_length`,
@@ -147,7 +156,28 @@ fn is_sensitive(name: &str) -> bool {
     if w.is_empty() || w.last().is_some_and(|l| NEUTRAL.contains(&l.as_str())) {
         return false;
     }
+    // A ticket (`download_ticket`, `auth_ticket`) grants whoever holds it what it names; a
+    // support ticket's number (`ticket_id`) does not.
     w.iter().any(|x| SENSITIVE.contains(&x.as_str()))
+        || (w.last().is_some_and(|l| l == "ticket")
+            && w.iter().any(|x| {
+                matches!(
+                    x.as_str(),
+                    "download"
+                        | "upload"
+                        | "auth"
+                        | "access"
+                        | "login"
+                        | "session"
+                        | "sso"
+                        | "cas"
+                        | "grant"
+                        | "stream"
+                        | "socket"
+                        | "ws"
+                        | "file"
+                )
+            }))
         || w.iter().enumerate().any(|(i, x)| {
             matches!(x.as_str(), "code" | "id" | "link" | "key" | "url")
                 && w[..i].iter().any(|p| CODE_CONTEXT.contains(&p.as_str()))

@@ -87,6 +87,16 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             offer_rename(f, func, safe_variant, Applicability::Safe);
         }
         Some(loader) => {
+            // `loader = yaml.Loader` then `Loader=loader`: the local's one value.
+            let loader = match checker.lookup(loader) {
+                ba_analysis::Lookup::Local(bindings) if loader.kind_str() == "identifier" => {
+                    match bindings.as_slice() {
+                        [ba_analysis::Binding::Value(v)] => *v,
+                        _ => loader,
+                    }
+                }
+                _ => loader,
+            };
             let Some(loader_name) = checker.resolve(loader) else {
                 return;
             };
