@@ -33,6 +33,12 @@ pub static RULE: Rule = Rule {
             query: include_str!("../../../../queries/javascript/calls.scm"),
             run: check_javascript,
         },
+        Check {
+            family: Family::Python,
+            query_path: "python/classes.scm",
+            query: include_str!("../../../../queries/python/classes.scm"),
+            run: check_serializer,
+        },
         // `sink = "massassign"` rows of the detection models (docs/models.md).
         Check {
             family: Family::Python,
@@ -48,6 +54,77 @@ pub static RULE: Rule = Rule {
         },
     ],
 };
+
+/// Words in a serializer's name that say it only renders (a list, a detail view, a public
+/// summary): clients never write through it.
+const READ_ONLY_NAMES: &[&str] = &[
+    "List", "Read", "Detail", "Public", "Summary", "Output", "Response", "Display", "Export",
+    "Nested", "Brief", "Minimal", "Short", "Compact", "Preview",
+];
+
+/// A DRF `ModelSerializer` whose `Meta` exposes every model field (`fields = "__all__"`) or
+/// every field but a few (`exclude = […]`) with no `read_only_fields`: every field a model gains
+/// later (`is_staff`, `owner`, `balance`) becomes writable by clients.
+fn check_serializer<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let (Some(bases), Some(body), Some(class)) =
+        (caps.get("bases"), caps.get("body"), caps.get("class"))
+    else {
+        return;
+    };
+    let bases_text = checker.text(bases);
+    if !bases_text.contains("ModelSerializer") {
+        return;
+    }
+    let name = class.field("name").map(|n| checker.text(n)).unwrap_or("");
+    if READ_ONLY_NAMES.iter().any(|w| name.contains(w)) {
+        return;
+    }
+    let Some(meta) = named_children(body).into_iter().find(|c| {
+        c.kind_str() == "class_definition"
+            && c.field("name").is_some_and(|n| checker.text(n) == "Meta")
+    }) else {
+        return;
+    };
+    let Some(meta_body) = meta.field("body") else {
+        return;
+    };
+    let mut every = None;
+    let mut read_only = false;
+    for stmt in named_children(meta_body) {
+        let Some(assignment) = stmt
+            .named_child(0)
+            .filter(|a| stmt.kind_str() == "expression_statement" && a.kind_str() == "assignment")
+        else {
+            continue;
+        };
+        let (Some(left), Some(right)) = (assignment.field("left"), assignment.field("right"))
+        else {
+            continue;
+        };
+        match checker.text(left) {
+            "fields"
+                if checker.string_value(right) == Some("__all__")
+                    || checker.text(right).ends_with("ALL_FIELDS") =>
+            {
+                every = Some((assignment, "`fields = \"__all__\"`"));
+            }
+            "exclude" => every = Some((assignment, "`exclude`")),
+            "read_only_fields" => read_only = true,
+            _ => {}
+        }
+    }
+    // A serializer that declares its writable fields read-only otherwise (every field
+    // `read_only=True` on the class) is rare; `read_only_fields` is the usual answer.
+    let Some((assignment, how)) = every.filter(|_| !read_only) else {
+        return;
+    };
+    checker.report(
+        assignment,
+        format!(
+            "`{name}` exposes every model field with {how} and marks none read-only: clients can write any field the model has or gains later (`is_staff`, `owner`, `price`) through it; list the writable fields in `fields` (and the rest in `read_only_fields`)"
+        ),
+    );
+}
 
 /// ORM methods that take field values (or lookups) as keyword arguments.
 const ORM_METHODS: &[&str] = &[
@@ -526,7 +603,10 @@ fn record_from_request<'a>(checker: &Checker<'a>, arg: Node<'a>, depth: u32) -> 
 const DOCS: &str = r#"## What it does
 Flags request data applied to models wholesale: `Model(**request.json)`,
 `User.objects.create(**request.POST.dict())`, `Model.objects.filter(**request.GET.dict())`,
-`setattr(obj, key, value)` with a client-chosen `key`, and `obj.__dict__.update(data)`.
+`setattr(obj, key, value)` with a client-chosen `key`, and `obj.__dict__.update(data)`; and
+Django REST framework `ModelSerializer`s whose `Meta` exposes every field (`fields =
+"__all__"` or `exclude = […]`) without `read_only_fields` (serializers named for reading only,
+`…ListSerializer`, `…DetailSerializer`, `…PublicSerializer`, are left alone).
 Data that went through a schema (`payload.model_dump()`, `form.cleaned_data`,
 `serializer.validated_data`) or keys checked against an allow-list are not reported, nor is
 building a request schema from the data (`ChatCompletionForm(**data)`: a Pydantic model,

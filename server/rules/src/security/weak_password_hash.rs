@@ -34,8 +34,83 @@ pub static RULE: Rule = Rule {
             query: include_str!("../../../../queries/javascript/calls.scm"),
             run: check_javascript,
         },
+        Check {
+            family: Family::Python,
+            query_path: "python/assignments.scm",
+            query: include_str!("../../../../queries/python/assignments.scm"),
+            run: check_django_hashers,
+        },
     ],
 };
+
+/// Django hashers that are fast hashes (or DES `crypt`).
+const WEAK_DJANGO_HASHERS: &[&str] = &[
+    "MD5PasswordHasher",
+    "UnsaltedMD5PasswordHasher",
+    "SHA1PasswordHasher",
+    "UnsaltedSHA1PasswordHasher",
+    "CryptPasswordHasher",
+];
+
+/// `PASSWORD_HASHERS = ["…MD5PasswordHasher", …]`: Django hashes every new password with the
+/// first hasher of the list (the others only verify older hashes, and upgrade them at login).
+fn check_django_hashers<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let Some(setting) = super::settings::assigned(checker, caps, &["PASSWORD_HASHERS"]) else {
+        return;
+    };
+    if !matches!(setting.value.kind_str(), "list" | "tuple") {
+        return;
+    }
+    let entries: Vec<Node<'a>> = named_children(setting.value)
+        .into_iter()
+        .filter(|e| e.kind_str() != "comment")
+        .collect();
+    let Some(first) = entries.first().copied() else {
+        return;
+    };
+    let Some(path) = checker.string_value(first) else {
+        return;
+    };
+    let class = path.rsplit('.').next().unwrap_or(path);
+    if !WEAK_DJANGO_HASHERS.contains(&class) {
+        return;
+    }
+    // A strong hasher further down: swap it to the front (the weak one still verifies old
+    // hashes and Django upgrades them at the next login).
+    let strong = entries[1..].iter().copied().find(|e| {
+        checker.string_value(*e).is_some_and(|p| {
+            let c = p.rsplit('.').next().unwrap_or(p);
+            !WEAK_DJANGO_HASHERS.contains(&c) && c.ends_with("PasswordHasher")
+        })
+    });
+    let edits = match strong {
+        Some(s) => vec![
+            Edit {
+                range: first.byte_range(),
+                content: checker.text(s).to_owned(),
+            },
+            Edit {
+                range: s.byte_range(),
+                content: checker.text(first).to_owned(),
+            },
+        ],
+        None => vec![Edit {
+            range: first.start_byte()..first.start_byte(),
+            content: "\"django.contrib.auth.hashers.PBKDF2PasswordHasher\", ".to_owned(),
+        }],
+    };
+    let finding = checker.report(
+        first,
+        format!(
+            "Django hashes new passwords with the first of `PASSWORD_HASHERS`, here `{class}`, a fast hash that GPUs try billions of times a second; put `PBKDF2PasswordHasher` (or `Argon2PasswordHasher`, `ScryptPasswordHasher`) first and keep `{class}` after it only to verify old hashes"
+        ),
+    );
+    finding.with_fix(
+        "Hash new passwords with a password hasher first",
+        Applicability::Unsafe,
+        edits,
+    );
+}
 
 const CONSTRUCTORS: &[&str] = &[
     "hashlib.md5",
@@ -441,6 +516,11 @@ object made in the same function), with password data found through `Buffer.from
 concatenation and template literals; and `crypto.pbkdf2`/`pbkdf2Sync` with a literal iteration
 count under 100,000. `bcrypt.hash`, `argon2.hash`, `crypto.scrypt` and PBKDF2 with enough
 iterations are not reported.
+
+Django settings whose `PASSWORD_HASHERS` list starts with `MD5PasswordHasher`,
+`SHA1PasswordHasher`, their unsalted variants or `CryptPasswordHasher` (Django hashes new
+passwords with the first entry); development and test settings, which often choose MD5 for
+speed, are not judged.
 
 ## Why is this bad?
 General-purpose hashes are built to be fast. Stolen password hashes made with them are cracked
