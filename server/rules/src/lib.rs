@@ -426,6 +426,7 @@ pub static RULES: &[&Rule] = &[
     &security::missing_body_limit::RULE,
     &security::trust_boundary::RULE,
     &security::cookie_flags::RULE,
+    &security::error_details::RULE,
     &security::hardcoded_secret::RULE,
     &security::jwt_verification_disabled::RULE,
     &security::weak_password_hash::RULE,

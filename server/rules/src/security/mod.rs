@@ -12,6 +12,7 @@ pub mod command_injection;
 pub mod cookie_flags;
 pub mod csrf_disabled;
 pub mod debug_enabled;
+pub mod error_details;
 pub mod graphql_schema_exposed;
 pub mod graphql_unbounded_query;
 pub mod hardcoded_secret;
