@@ -324,7 +324,8 @@ fn hapi_plugin_routes_in_symbols_and_hover() {
         assert!(found.iter().any(|n| n == route), "{route}: {found:?}");
     }
 
-    // Routes of an array spread into `module.exports`, in a file that is not open.
+    // Routes of an array spread into `module.exports`, and of a module exporting a function
+    // of the server (`require('./routes/loans')(server)`), in files that are not open.
     let resp = c.request("workspace/symbol", json!({"query": "loans"}));
     let mut found: Vec<String> = resp["result"]
         .as_array()
@@ -336,6 +337,7 @@ fn hapi_plugin_routes_in_symbols_and_hover() {
     assert_eq!(
         found,
         [
+            "GET /api/loans/overdue",
             "GET /api/members/{memberId}/loans",
             "PUT,PATCH /api/members/{memberId}/loans/{loanId}"
         ],

@@ -265,3 +265,68 @@ fn javascript_named_exports_follow_their_edits() {
     wait_diags(&mut c, &routes, Duration::from_secs(2), has("SEC101"));
     assert!(c.shutdown().success());
 }
+
+/// The SEC101 lines (0-based) of published diagnostics.
+fn sec101_lines(d: &[Value]) -> Vec<u64> {
+    let mut out: Vec<u64> = d
+        .iter()
+        .filter(|d| d["code"] == "SEC101")
+        .map(|d| d["range"]["start"]["line"].as_u64().unwrap())
+        .collect();
+    out.sort();
+    out
+}
+
+/// NestJS DTO validation across modules in the server, as `check` does it
+/// (`tests/cli_returns.rs`): a controller's `@Body()` typed with a DTO class of another module
+/// whose class-validator decorators rule SQL out is clean under a global `ValidationPipe`;
+/// when the DTO is edited in the editor (`@IsInt()` → `@IsString()`), the controller is
+/// published again with the finding, and back.
+#[test]
+fn nest_dtos_imported_from_another_module_follow_their_edits() {
+    const DTO: &str = "import { IsEmail, IsIn, IsInt, IsString, Matches } from 'class-validator';\n\nexport class SearchNotesDto {\n  @IsInt()\n  limit: number;\n\n  @IsIn(['createdAt', 'title'])\n  sort: string;\n\n  @Matches(/^[a-z0-9-]+$/)\n  tag: string;\n\n  @IsString()\n  text: string;\n\n  @IsEmail()\n  sharedWith: string;\n}\n";
+    const CONTROLLER: &str = "import { Body, Controller, Post } from '@nestjs/common';\nimport { DataSource } from 'typeorm';\nimport { SearchNotesDto } from './dto/search-notes.dto';\n\n@Controller('notes')\nexport class NotesController {\n  constructor(private readonly db: DataSource) {}\n\n  @Post('search')\n  search(@Body() dto: SearchNotesDto) {\n    this.db.query(`SELECT * FROM note WHERE tag = '${dto.tag}' ORDER BY \"${dto.sort}\" LIMIT ${dto.limit}`);\n    this.db.query(`SELECT * FROM note WHERE text ILIKE '%${dto.text}%'`);\n    return this.db.query(`SELECT * FROM note WHERE \"sharedWith\" = '${dto.sharedWith}'`);\n  }\n}\n";
+    const MAIN: &str = "import { ValidationPipe } from '@nestjs/common';\nimport { NestFactory } from '@nestjs/core';\nimport { AppModule } from './app.module';\n\nasync function bootstrap() {\n  const app = await NestFactory.create(AppModule);\n  app.useGlobalPipes(new ValidationPipe({ whitelist: true }));\n  await app.listen(3000);\n}\nbootstrap();\n";
+    let (_dir, root) = write_workspace(&[
+        (
+            "package.json",
+            "{\"name\": \"notes\", \"dependencies\": {\"@nestjs/core\": \"10.0.0\"}}\n",
+        ),
+        ("src/main.ts", MAIN),
+        ("src/notes/dto/search-notes.dto.ts", DTO),
+        ("src/notes/notes.controller.ts", CONTROLLER),
+    ]);
+    let mut c = start_in(&root);
+    let controller = open(
+        &mut c,
+        &root.join("src/notes/notes.controller.ts"),
+        "typescript",
+    );
+    // `text` (`@IsString()`) and `sharedWith` (`@IsEmail()`) only: the DTO's validators rule
+    // SQL out for `tag`, `sort` and `limit` (line 10).
+    let (diags, _) = wait_diags(&mut c, &controller, Duration::from_secs(5), |d| {
+        sec101_lines(d) == [11, 12]
+    });
+    assert_eq!(sec101_lines(&diags), [11, 12], "{diags:#?}");
+
+    // The DTO edited in the editor: `limit` is any string now.
+    let dto = open(
+        &mut c,
+        &root.join("src/notes/dto/search-notes.dto.ts"),
+        "typescript",
+    );
+    c.diagnostics(&dto, 1);
+    forget(&mut c, &controller);
+    replace_line(&mut c, &dto, 2, 3, "  @IsString()\n");
+    let (_, took) = wait_diags(&mut c, &controller, Duration::from_secs(3), |d| {
+        sec101_lines(d) == [10, 11, 12]
+    });
+    eprintln!("SEC101 came to the controller after {took:?}");
+
+    // And back.
+    forget(&mut c, &controller);
+    replace_line(&mut c, &dto, 3, 3, "  @IsInt()\n");
+    wait_diags(&mut c, &controller, Duration::from_secs(3), |d| {
+        sec101_lines(d) == [11, 12]
+    });
+}

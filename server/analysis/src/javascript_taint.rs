@@ -552,7 +552,10 @@ impl<'t> State<'_, '_, 't> {
                     && self.text(value).len() <= 60 =>
             {
                 Some(Taint {
-                    what: format!("request data `{}.{key}`", self.text(value)),
+                    what: format!(
+                        "request data `{}.{key}`",
+                        self.text(value).trim_start_matches("await ")
+                    ),
                     ..taint
                 })
             }
@@ -582,15 +585,20 @@ impl<'t> State<'_, '_, 't> {
                     return resolve(self.cx, node).is_none() && !self.bound_to_call(node);
                 }
                 scoped_lookup(self.cx, node).is_some_and(|(scope, index)| {
-                    index.params.contains(name)
-                        && param_node(scope, name, self.cx.src)
-                            .and_then(|p| p.field("type"))
-                            .is_some_and(|t| {
-                                let t = self.text(t);
-                                t.ends_with("Request")
-                                    || t.ends_with("Request>")
-                                    || (named && t.ends_with("Context"))
-                            })
+                    if !index.params.contains(name) {
+                        return false;
+                    }
+                    let Some(param) = param_node(scope, name, self.cx.src) else {
+                        return false;
+                    };
+                    // Next.js: `GET(request, context)`, whose `context.params` are the URL's.
+                    param.field("type").is_some_and(|t| {
+                        let t = self.text(t);
+                        t.ends_with("Request")
+                            || t.ends_with("Request>")
+                            || (named && t.ends_with("Context"))
+                    }) || (pattern_of(param).kind_str() == "identifier"
+                        && next_route_context(self.cx.within, scope, param, self.cx.src))
                 })
             }
             "member_expression" => {
@@ -620,8 +628,10 @@ impl<'t> State<'_, '_, 't> {
 
     /// `req.query.next` after `req.query`: name the parameter in the message.
     fn narrow(&self, taint: Taint, object: Node<'t>, access: Node<'t>) -> Taint {
+        // A parameter that is request data itself (Next.js `{ params }`) narrows as well.
+        let whole = taint.what == format!("request data `{}`", self.text(object));
         if taint.user
-            && taint.origin == object.byte_range()
+            && (taint.origin == object.byte_range() || whole)
             && taint.what.starts_with("request data")
             && self.text(access).len() <= 60
             && !self.text(access).contains('\n')
@@ -839,6 +849,13 @@ impl<'t> State<'_, '_, 't> {
             }
             return None;
         }
+        // Next.js App Router: `GET(request, { params })`, the route's dynamic segments
+        // (`const { id } = await params` in Next 15, where `params` is a promise).
+        if pattern_of(param).kind_str() == "object_pattern"
+            && next_route_context(self.cx.within, function, param, src)
+        {
+            return self.user(param, format!("request data `{name}`"));
+        }
         let params = function
             .field("parameters")
             .or_else(|| function.field("parameter"))?;
@@ -989,6 +1006,106 @@ fn param_node<'t>(function: Node<'t>, name: &str, src: &str) -> Option<Node<'t>>
         super::javascript::pattern_names(*p, src, &mut names);
         names.contains(&name)
     })
+}
+
+/// A parameter's pattern: TypeScript wraps it with its type (`{ params }: Props`).
+fn pattern_of(param: Node) -> Node {
+    param.field("pattern").unwrap_or(param)
+}
+
+/// The methods a Next.js App Router route file exports handlers for.
+const NEXT_VERBS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+
+/// Whether `param` is the second parameter of a Next.js App Router route handler, the route
+/// context whose `params` hold the URL's dynamic segments: `export async function GET(request,
+/// { params })`, `export const PATCH = auth(async (req, context) => …)`, or any function that
+/// takes a request first and `{ params }` (or a `context` typed with `params`) second.
+fn next_route_context(within: Node, function: Node, param: Node, src: &str) -> bool {
+    let Some(list) = function.field("parameters") else {
+        return false;
+    };
+    let list: Vec<Node> = named_children(list)
+        .into_iter()
+        .filter(|p| p.kind_str() != "comment")
+        .collect();
+    if list.len() != 2 || list[1] != param {
+        return false;
+    }
+    let pattern = pattern_of(param);
+    let keys_params = || {
+        named_children(pattern)
+            .into_iter()
+            .any(|p| match p.kind_str() {
+                "shorthand_property_identifier_pattern" => text(p, src) == "params",
+                "pair_pattern" => p.field("key").is_some_and(|k| text(k, src) == "params"),
+                _ => false,
+            })
+    };
+    let typed_params = param
+        .field("type")
+        .is_some_and(|t| text(t, src).contains("params"));
+    match pattern.kind_str() {
+        "object_pattern" if !keys_params() => return false,
+        "object_pattern" | "identifier" => {}
+        _ => return false,
+    }
+    if exported_verb(within, function, src) {
+        return true;
+    }
+    // Not visibly a route file's export: the signature must say so.
+    let first = pattern_of(list[0]);
+    let request_like = first.kind_str() == "identifier"
+        && matches!(
+            text(first, src).trim_start_matches('_'),
+            "" | "req" | "request"
+        )
+        || list[0]
+            .field("type")
+            .is_some_and(|t| text(t, src).trim_end().ends_with("Request"));
+    request_like && (pattern.kind_str() == "object_pattern" || typed_params)
+}
+
+/// `export async function GET(…)`, `export const POST = withAuth(async (req, ctx) => …)`:
+/// `function` is the handler an item exports under an HTTP method's name.
+fn exported_verb(within: Node, function: Node, src: &str) -> bool {
+    if within.kind_str() != "export_statement" {
+        return false;
+    }
+    let Some(decl) = within.field("declaration") else {
+        return false;
+    };
+    match decl.kind_str() {
+        "function_declaration" => {
+            decl == function
+                && decl
+                    .field("name")
+                    .is_some_and(|n| NEXT_VERBS.contains(&text(n, src)))
+        }
+        "lexical_declaration" | "variable_declaration" => {
+            let path = ancestors(within, function);
+            // export_statement, the declaration, the declarator, then only wrapper calls.
+            let Some(declarator) = path
+                .get(2)
+                .filter(|d| d.kind_str() == "variable_declarator")
+            else {
+                return false;
+            };
+            declarator
+                .field("name")
+                .is_some_and(|n| NEXT_VERBS.contains(&text(n, src)))
+                && path[3..].iter().all(|n| {
+                    matches!(
+                        n.kind_str(),
+                        "call_expression"
+                            | "arguments"
+                            | "parenthesized_expression"
+                            | "as_expression"
+                            | "satisfies_expression"
+                    )
+                })
+        }
+        _ => false,
+    }
 }
 
 /// Whether the file may hold request data at all (a cheap test before the summaries).

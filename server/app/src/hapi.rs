@@ -433,3 +433,109 @@ pub(super) fn finish_spreads(facts: &mut FileFacts) {
         });
     }
 }
+
+/// Whether function `f` registers hapi routes on its first parameter: `(server) => {
+/// server.route(…) }`, `function register(server, options, next)`. The parameter is named
+/// `server` (or typed as one) and the body calls `.route(`: Express and restify modules that
+/// take a `server` add routes with `server.get(…)` and are left alone.
+pub(super) fn is_route_function(f: Node, src: &str) -> bool {
+    if !matches!(
+        f.kind_str(),
+        "arrow_function" | "function_expression" | "function" | "function_declaration"
+    ) {
+        return false;
+    }
+    let params = ba_analysis::routes::js_params(f, src);
+    if params.is_empty() || params.len() > 3 {
+        return false;
+    }
+    let typed = first_param_type(f, src).is_some_and(|t| t.contains("Server"));
+    (params[0] == "server" || typed)
+        && f.field("body")
+            .is_some_and(|b| text(b, src).contains(".route("))
+}
+
+/// Names a route function standing at `value` (`module.exports = (server) => …`, `export
+/// default function (server)`, `exports.register = function (server, options, next)`): its
+/// routes belong to the owner `name`. True when `value` is one.
+pub(super) fn name_route_function(cx: &mut Cx, value: Node, name: &str) -> bool {
+    let value = if value.kind_str() == "parenthesized_expression" {
+        value.named_child(0).unwrap_or(value)
+    } else {
+        value
+    };
+    if !is_route_function(value, cx.src) {
+        return false;
+    }
+    cx.named_fns
+        .push((value.start_byte(), name.to_owned(), true, false));
+    cx.hapi_fns.push(value.start_byte());
+    true
+}
+
+/// `routes(server)`, `require("./routes/users")(server)` in a hapi file: the module's route
+/// function adds its routes to `server`, as a mount without a prefix.
+pub(super) fn route_function_call(cx: &mut Cx, n: Node, func: Node) -> bool {
+    let src = cx.src;
+    let args = args_of(n);
+    let [server] = args.as_slice() else {
+        return false;
+    };
+    if server.kind_str() != "identifier"
+        || !matches!(func.kind_str(), "identifier" | "call_expression")
+    {
+        return false;
+    }
+    if func.kind_str() == "call_expression" && require_path(func, src).is_none() {
+        return false;
+    }
+    let server_name = text(*server, src);
+    let known = cx
+        .out
+        .owners
+        .iter()
+        .any(|o| o.var == server_name && o.framework == Framework::Hapi && o.is_app);
+    if !known && server_name != "server" {
+        return false;
+    }
+    let parent = owner_name(cx, server_name);
+    let order = cx.next();
+    cx.out.mounts.push(Mount {
+        parent,
+        children: vec![arg_name(func, src)],
+        prefix: None,
+        deps: Vec::new(),
+        order,
+        span: span(n),
+    });
+    true
+}
+
+/// `{ name, register }` with `register` a function declared elsewhere in the module: the
+/// plugin is that function's (named after it by `plugin_context`).
+pub(super) fn shorthand_register(obj: Node, src: &str) -> Option<String> {
+    if obj.kind_str() != "object" {
+        return None;
+    }
+    let mut named = false;
+    let mut register = None;
+    for c in named_children(obj) {
+        match c.kind_str() {
+            "pair" if matches!(key_text(c, src), "name" | "pkg") => named = true,
+            "shorthand_property_identifier" if matches!(text(c, src), "name" | "pkg") => {
+                named = true
+            }
+            "shorthand_property_identifier" if text(c, src) == "register" => {
+                register = Some("register".to_owned())
+            }
+            "pair" if key_text(c, src) == "register" => {
+                register = c
+                    .field("value")
+                    .filter(|v| v.kind_str() == "identifier")
+                    .map(|v| text(v, src).to_owned())
+            }
+            _ => {}
+        }
+    }
+    register.filter(|_| named)
+}

@@ -282,6 +282,9 @@ fn enter(cx: &mut Cx, n: Node) -> bool {
         "call_expression" if call(cx, n) => return false,
         "new_expression" => client(cx, n, None),
         "function_declaration" | "method_definition" => {
+            if n.kind_str() == "function_declaration" {
+                hapi_function_declaration(cx, n);
+            }
             let name = n.field("name").map(|x| text(x, cx.src).to_owned());
             let outer = std::mem::replace(&mut cx.function, name);
             function_body(cx, n);
@@ -786,6 +789,15 @@ fn export(cx: &mut Cx, n: Node) {
                 local: "export default".to_owned(),
             });
         }
+        if is_default
+            && (!cx.m.fastify || cx.m.hapi)
+            && hapi::name_route_function(cx, v, "export default")
+        {
+            cx.out.exports.push(Export {
+                name: None,
+                local: "export default".to_owned(),
+            });
+        }
         if is_default && cx.m.fastify && name_plugin(cx, v, "export default", true) {
             if let Some(local) = plugin_export(cx, v) {
                 cx.out.exports.push(Export { name: None, local });
@@ -805,6 +817,10 @@ fn export(cx: &mut Cx, n: Node) {
                 let name = text(name, src).to_owned();
                 cx.named_fns.push((d.start_byte(), name, true, false));
             }
+        }
+        // hapi: `export default function routes(server) { server.route(…) }`.
+        if d.kind_str() == "function_declaration" {
+            hapi_function_declaration(cx, d);
         }
         // `export class UsersController`, `export function handler`.
         if matches!(
@@ -890,6 +906,54 @@ fn assignment(cx: &mut Cx, n: Node) {
         }
         return;
     }
+    // hapi: a module whose export adds routes to the server it is given (`module.exports =
+    // (server) => { server.route(…) }`), or an old-style plugin module (`exports.register =
+    // function (server, options, next)`): the module's default export.
+    let hapi_ok = !cx.m.fastify || cx.m.hapi;
+    if hapi_ok
+        && matches!(
+            l,
+            "module.exports" | "exports.register" | "module.exports.register" | "exports.plugin"
+        )
+        && hapi::name_route_function(cx, right, l)
+    {
+        cx.out.exports.push(Export {
+            name: None,
+            local: l.to_owned(),
+        });
+        if let Some(name) = l
+            .strip_prefix("module.exports.")
+            .or_else(|| l.strip_prefix("exports."))
+        {
+            cx.out.exports.push(Export {
+                name: Some(name.to_owned()),
+                local: l.to_owned(),
+            });
+        }
+        return;
+    }
+    // `module.exports = { name, register }` with `async function register(server) {…}`
+    // declared beside it: the plugin is that function's.
+    if hapi_ok
+        && matches!(
+            l,
+            "module.exports" | "exports.plugin" | "module.exports.plugin"
+        )
+    {
+        if let Some(register) = hapi::shorthand_register(right, src) {
+            cx.out.exports.push(Export {
+                name: None,
+                local: register.clone(),
+            });
+            if l != "module.exports" {
+                cx.out.exports.push(Export {
+                    name: Some("plugin".to_owned()),
+                    local: register,
+                });
+                return;
+            }
+        }
+    }
     // `@fastify/autoload` reads a plugin module's `autoPrefix` and `prefixOverride`
     // (`module.exports.autoPrefix = "/users"`, `plugin.autoPrefix = …`).
     if cx.m.fastify && auto_prefix(cx, l.rsplit('.').next().unwrap_or(""), right) {
@@ -965,6 +1029,9 @@ fn call(cx: &mut Cx, n: Node) -> bool {
         }
     }
     if func.kind_str() != "member_expression" {
+        if cx.m.hapi && hapi::route_function_call(cx, n, func) {
+            return true;
+        }
         client(cx, n, None);
         return false;
     }
@@ -1601,6 +1668,22 @@ fn plugin_export(cx: &Cx, value: Node) -> Option<String> {
             .iter()
             .find(|x| x.0 == value.start_byte())
             .map(|x| x.1.clone()),
+    }
+}
+
+/// A function declaration that adds hapi routes to its `server` parameter (`async function
+/// register(server, options)`): a plugin named after the function.
+fn hapi_function_declaration(cx: &mut Cx, d: Node) {
+    if (cx.m.fastify && !cx.m.hapi) || cx.hapi_fns.contains(&d.start_byte()) {
+        return;
+    }
+    if !hapi::is_route_function(d, cx.src) {
+        return;
+    }
+    if let Some(name) = d.field("name") {
+        let name = text(name, cx.src).to_owned();
+        cx.named_fns.push((d.start_byte(), name, true, false));
+        cx.hapi_fns.push(d.start_byte());
     }
 }
 

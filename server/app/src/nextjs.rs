@@ -448,7 +448,17 @@ fn app_route(root: Node, src: &str, project: &str, route: &str, facts: &mut File
                 }
                 "lexical_declaration" | "variable_declaration" => {
                     for v in named_children(d) {
-                        if let (Some(n), Some(value)) = (v.field("name"), v.field("value")) {
+                        let (Some(n), Some(value)) = (v.field("name"), v.field("value")) else {
+                            continue;
+                        };
+                        if n.kind_str() == "object_pattern" {
+                            // Auth.js v5: `export const { GET, POST } = handlers`.
+                            for p in named_children(n) {
+                                if p.kind_str() == "shorthand_property_identifier_pattern" {
+                                    found.push((text(p, src).to_owned(), p, value));
+                                }
+                            }
+                        } else {
                             found.push((text(n, src).to_owned(), v, value));
                         }
                     }
@@ -475,6 +485,20 @@ fn app_route(root: Node, src: &str, project: &str, route: &str, facts: &mut File
                 continue;
             }
             let Some((function, wrappers)) = unwrap(root, src, value) else {
+                // A handler a library makes (`const handler = NextAuth(authOptions)`, Auth.js
+                // v5's `handlers`): a route whose code we cannot read.
+                if let Some(deps) = made_handler(root, src, route, value) {
+                    push_route(
+                        facts,
+                        project,
+                        route,
+                        vec![verb.clone()],
+                        verb,
+                        deps,
+                        at,
+                        value,
+                    );
+                }
                 continue;
             };
             let deps = auth_deps(function, src, &wrappers);
@@ -490,6 +514,49 @@ fn app_route(root: Node, src: &str, project: &str, route: &str, facts: &mut File
             );
         }
     }
+}
+
+/// The chain of a route handler a library call makes, when `value` is one: `NextAuth(options)`
+/// (through a top-level `const handler = …`), `handlers` or `auth.handlers` (Auth.js v5), or
+/// another factory's result (`toNextJsHandler(auth)`). The sign-in endpoint of an
+/// authentication library is public by design.
+fn made_handler(root: Node, src: &str, route: &str, value: Node) -> Option<Vec<String>> {
+    let mut n = value;
+    for _ in 0..4 {
+        match n.kind_str() {
+            "identifier" => match top_level(root, src, text(n, src)) {
+                Some(v) => n = v,
+                // Imported (`import { handlers } from "@/auth"`).
+                None => break,
+            },
+            "parenthesized_expression" | "as_expression" | "satisfies_expression" => {
+                n = n.named_child(0)?
+            }
+            _ => break,
+        }
+    }
+    let factory = match n.kind_str() {
+        "call_expression" => text(n.field("function")?, src),
+        "identifier" | "member_expression" => text(n, src),
+        _ => return None,
+    };
+    if factory.len() > 80 || factory.contains('\n') {
+        return None;
+    }
+    // `NextAuth(…)`, `auth.handlers`, or any factory serving `/api/auth/…` (better-auth's
+    // `toNextJsHandler(auth)`).
+    let auth_library = factory.to_ascii_lowercase().contains("auth")
+        || route.split('/').any(|s| {
+            s.trim_start_matches(':')
+                .to_ascii_lowercase()
+                .contains("auth")
+        });
+    Some(if auth_library {
+        // Named without the factory: `NextAuth` would read as authentication.
+        vec!["public: sign-in endpoint".to_owned()]
+    } else {
+        Vec::new()
+    })
 }
 
 /// An authenticating `middleware.ts`: a mount on the project's owner whose prefix is each

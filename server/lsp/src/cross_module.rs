@@ -14,6 +14,11 @@
 //! `workspace::refresh` from its own tree, and compositions are recomputed only when a file's
 //! imports or summaries changed.
 //!
+//! Validated NestJS DTO classes imported from other modules, as `check` reads them: each
+//! file's own validated classes (`ba_analysis::dto`), its imports when it takes a `@Body(`,
+//! and whether it sets up a global `ValidationPipe`; `recompute` gives each controller the
+//! classes its imports name (`ItemCache::dtos`) and re-publishes the open ones that changed.
+//!
 //! Lock order: a document, then the workspace index, then this state.
 
 use std::cell::RefCell;
@@ -21,6 +26,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use ba_analysis::dto::Dtos;
 use ba_analysis::{ExternalEntries, ImportedReturns, Outgoing, Returned};
 use ba_config::Settings;
 use ba_engine::modules::{normalize, Demand, ImportUses, ModuleMap};
@@ -56,6 +62,11 @@ pub struct CrossModule {
     returns_dirty: bool,
     /// Stamps the texts modules are summarised from.
     stamps: u64,
+    /// Controller (normalized path) → the validated DTO classes it imports, and whether the
+    /// workspace sets up a global `ValidationPipe`.
+    dtos: HashMap<PathBuf, (Dtos, bool)>,
+    /// DTO facts or files changed since `dtos` was computed.
+    dtos_dirty: bool,
 }
 
 /// A file as return summaries see it.
@@ -69,6 +80,46 @@ struct ModuleFile {
     settings: Arc<Settings>,
     /// Changes when the text does (summaries are cached per stamp).
     stamp: u64,
+    dto: DtoFacts,
+}
+
+/// What a file gives DTO validation across modules (JavaScript; empty for most files).
+#[derive(Clone, Default, PartialEq, Eq, Debug)]
+pub struct DtoFacts {
+    /// The validated DTO classes it declares (when it names class-validator).
+    pub classes: Dtos,
+    /// Its imports, (local name, qualified name), when it takes a `@Body(`.
+    pub imports: Vec<(String, String)>,
+    /// It sets up a global pipe: `app.useGlobalPipes(new ValidationPipe())`.
+    pub pipe: bool,
+}
+
+impl DtoFacts {
+    /// A file's DTO facts from its text and tree; `names` gives its imports (asked only of a
+    /// file that takes a `@Body(`).
+    pub fn of(
+        language: Language,
+        text: &str,
+        tree: &tree_sitter::Tree,
+        names: impl FnOnce() -> Vec<(String, String)>,
+    ) -> Self {
+        if language.family() != ba_syntax::Family::JavaScript {
+            return Self::default();
+        }
+        DtoFacts {
+            classes: if text.contains("class-validator") {
+                ba_analysis::dto::javascript_dtos(tree.root_node(), text)
+            } else {
+                Dtos::new()
+            },
+            imports: if text.contains("@Body(") {
+                names()
+            } else {
+                Vec::new()
+            },
+            pipe: text.contains("useGlobalPipes") && text.contains("ValidationPipe"),
+        }
+    }
 }
 
 /// Where a module's text is, when it has to be summarised again.
@@ -89,6 +140,7 @@ pub struct ModuleFacts {
     /// Summaries made already, from the document's tree, for the demands of the last
     /// recompute.
     pub made: Vec<(Demand, Vec<Returned>)>,
+    pub dto: DtoFacts,
 }
 
 fn summary_key(stamp: u64, demand: &Demand) -> u64 {
@@ -104,6 +156,7 @@ impl CrossModule {
         self.roots = roots;
         self.dirty = true;
         self.returns_dirty = true;
+        self.dtos_dirty = true;
     }
 
     /// The workspace index holds `path` (an open document or a file on disk).
@@ -111,6 +164,7 @@ impl CrossModule {
         if self.map.insert(path, language) {
             self.dirty = true;
             self.returns_dirty = true;
+            self.dtos_dirty = true;
         }
     }
 
@@ -119,6 +173,7 @@ impl CrossModule {
         if self.map.remove(path) {
             self.dirty = true;
             self.returns_dirty = true;
+            self.dtos_dirty = true;
         }
         self.set_calls(key, path, Language::Python, Vec::new());
         self.remove_module(key);
@@ -131,6 +186,9 @@ impl CrossModule {
             self.keys.remove(&path);
             self.summaries.remove(&path);
             self.returns_dirty = true;
+            if old.dto != DtoFacts::default() {
+                self.dtos_dirty = true;
+            }
         }
     }
 
@@ -188,6 +246,9 @@ impl CrossModule {
         if differs {
             self.returns_dirty = true;
         }
+        if old.map_or(facts.dto != DtoFacts::default(), |m| m.dto != facts.dto) {
+            self.dtos_dirty = true;
+        }
         let list = self.summaries.entry(normalized.clone()).or_default();
         for (demand, returned) in facts.made {
             let k = summary_key(stamp, &demand);
@@ -208,6 +269,7 @@ impl CrossModule {
                 text: facts.text,
                 settings: facts.settings,
                 stamp,
+                dto: facts.dto,
             },
         );
     }
@@ -237,6 +299,7 @@ impl CrossModule {
         self.map = ModuleMap::new(files);
         self.dirty = true;
         self.returns_dirty = true;
+        self.dtos_dirty = true;
     }
 
     /// Drops the calls of files the module map no longer holds (after `reset_files`).
@@ -247,6 +310,7 @@ impl CrossModule {
         if self.calls.len() != before {
             self.dirty = true;
             self.returns_dirty = true;
+            self.dtos_dirty = true;
         }
         let gone: Vec<Arc<str>> = self
             .modules
@@ -264,7 +328,68 @@ impl CrossModule {
     pub fn recompute(&mut self) -> Vec<Arc<str>> {
         let mut changed = self.recompute_entries();
         changed.extend(self.recompute_returns());
+        for key in self.recompute_dtos() {
+            if !changed.contains(&key) {
+                changed.push(key);
+            }
+        }
         changed
+    }
+
+    /// Gives each controller the validated DTO classes its imports name (as `check`'s
+    /// `imported_dtos`) if DTO facts or files changed; returns the index keys of the files
+    /// whose classes differ from before.
+    fn recompute_dtos(&mut self) -> Vec<Arc<str>> {
+        if !self.dtos_dirty {
+            return Vec::new();
+        }
+        self.dtos_dirty = false;
+        let classes: HashMap<PathBuf, &Dtos> = self
+            .modules
+            .values()
+            .filter(|m| !m.dto.classes.is_empty())
+            .map(|m| (normalize(&m.path), &m.dto.classes))
+            .collect();
+        let mut next: HashMap<PathBuf, (Dtos, bool)> = HashMap::new();
+        if !classes.is_empty() {
+            let pipe = self.modules.values().any(|m| m.dto.pipe);
+            for m in self.modules.values().filter(|m| !m.dto.imports.is_empty()) {
+                let mut found = Dtos::new();
+                for (local, q) in &m.dto.imports {
+                    let Some((file, name)) = self.map.target(&m.path, m.language, q) else {
+                        continue;
+                    };
+                    if let Some(props) = classes.get(&file).and_then(|c| c.get(&name)) {
+                        found.insert(local.clone(), props.clone());
+                    }
+                }
+                if !found.is_empty() {
+                    next.insert(normalize(&m.path), (found, pipe));
+                }
+            }
+        }
+        let mut changed: Vec<Arc<str>> = Vec::new();
+        for (path, dtos) in &next {
+            if self.dtos.get(path) != Some(dtos) {
+                changed.push(self.key_of(path));
+            }
+        }
+        for path in self.dtos.keys() {
+            if !next.contains_key(path) {
+                changed.push(self.key_of(path));
+            }
+        }
+        self.dtos = next;
+        changed
+    }
+
+    /// The validated DTO classes the file at `path` imports, and whether the workspace sets
+    /// up a global `ValidationPipe` (nothing for most files).
+    pub fn dtos_for(&self, path: &Path) -> (Dtos, bool) {
+        if self.dtos.is_empty() {
+            return Default::default();
+        }
+        self.dtos.get(&normalize(path)).cloned().unwrap_or_default()
     }
 
     fn recompute_entries(&mut self) -> Vec<Arc<str>> {
@@ -515,6 +640,7 @@ pub fn of_file(path: &Path, settings: &Arc<Settings>) -> (Vec<Outgoing>, Option<
             text: Text::Disk,
             settings: settings.clone(),
             made: Vec::new(),
+            dto: DtoFacts::default(),
         });
         return (Vec::new(), module);
     }
@@ -523,12 +649,14 @@ pub fn of_file(path: &Path, settings: &Arc<Settings>) -> (Vec<Outgoing>, Option<
     };
     let calls = ba_engine::outgoing_and_relays(language, &text, &tree, &settings.rules);
     let names = ba_engine::import_names(language, &text, &tree);
+    let dto = DtoFacts::of(language, &text, &tree, || names.clone());
     let module = ModuleFacts {
         uses: ba_engine::modules::import_uses(&names, &text),
         request: ba_engine::may_have_request_data(language, &text),
         text: Text::Disk,
         settings: settings.clone(),
         made: Vec::new(),
+        dto,
     };
     (calls, Some(module))
 }
@@ -638,12 +766,17 @@ pub fn module_of_document(entry: &mut DocEntry, demands: &[Demand]) -> Option<Mo
         })
         .collect();
     let text = entry.doc.text();
+    let cache = &entry.cache;
+    let dto = DtoFacts::of(language, text, tree, || {
+        ba_engine::import_names_cached(language, text, tree, cache)
+    });
     Some(ModuleFacts {
         uses,
         request: ba_engine::may_have_request_data(language, text),
         text: Text::Open(entry.doc.rope().clone(), entry.doc.version()),
         settings: entry.settings.clone(),
         made,
+        dto,
     })
 }
 
@@ -748,6 +881,7 @@ mod tests {
             text: Text::Open(ropey::Rope::from_str(text), version),
             settings: settings.clone(),
             made,
+            dto: DtoFacts::default(),
         }
     }
 

@@ -245,10 +245,10 @@ pub(super) fn refresh(
     let findings = own_and_cross(inner, &key, entry);
     // The document itself is analysed again when what its imports return changed (an
     // import added or removed in this edit).
-    let own = entry
-        .path
-        .as_ref()
-        .is_some_and(|path| lock(&ws.xmod).imported_for(path) != entry.cache.imported);
+    let own = entry.path.as_ref().is_some_and(|path| {
+        let xmod = lock(&ws.xmod);
+        xmod.imported_for(path) != entry.cache.imported || xmod.dtos_for(path) != entry.cache.dtos
+    });
     let others = changed.into_iter().filter(|k| own || **k != *key).collect();
     (findings, others)
 }
@@ -279,9 +279,13 @@ pub(super) fn publish_with_cross(
 /// the functions of other modules it imports return; a change makes its findings stale.
 pub(super) fn sync_external(inner: &impl Host, entry: &mut DocEntry) {
     let Some(path) = &entry.path else { return };
-    let (external, imported) = {
+    let (external, imported, dtos) = {
         let xmod = lock(&inner.workspace().xmod);
-        (xmod.external_for(path), xmod.imported_for(path))
+        (
+            xmod.external_for(path),
+            xmod.imported_for(path),
+            xmod.dtos_for(path),
+        )
     };
     if entry.cache.external != external {
         entry.cache.external = external;
@@ -289,6 +293,10 @@ pub(super) fn sync_external(inner: &impl Host, entry: &mut DocEntry) {
     }
     if entry.cache.imported != imported {
         entry.cache.imported = imported;
+        entry.findings_version = None;
+    }
+    if entry.cache.dtos != dtos {
+        entry.cache.dtos = dtos;
         entry.findings_version = None;
     }
 }

@@ -361,6 +361,32 @@ pub(crate) fn url_prefix_fixed<'a>(
             }
             checker.taint(left, ba_analysis::Sink::Url).is_none() && !is_bare_scheme(checker, left)
         }
+        // `new URL("/login", request.url)`: a fixed path (or URL) resolved against the
+        // request's own URL stays on the site (Next.js redirects are written this way).
+        "new_expression" => {
+            if url
+                .field("constructor")
+                .is_none_or(|c| checker.text(c) != "URL")
+            {
+                return false;
+            }
+            let args: Vec<_> = url
+                .field("arguments")
+                .map(named_children)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|a| a.kind_str() != "comment")
+                .collect();
+            let (Some(first), Some(base)) = (args.first(), args.get(1)) else {
+                return false;
+            };
+            let own = {
+                let b = checker.text(*base);
+                b.ends_with(".url") || b.ends_with(".nextUrl") || b.ends_with(".origin")
+            };
+            url_prefix_fixed(checker, *first, depth + 1)
+                && (own || checker.taint(*base, ba_analysis::Sink::Url).is_none())
+        }
         // `['./', ...rest].join('?')`: the first element is the start of the URL.
         "call_expression" => {
             let Some(f) = url

@@ -52,6 +52,12 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
         return;
     };
+    // Next.js `NextResponse.redirect(url)`, `redirect(path)` (`reported-by = "rule"` rows).
+    if let Some((name, target)) = sink_argument(checker, func, args, Sink::Redirect) {
+        let short = name.rsplit('.').next().unwrap_or(&name).to_owned();
+        report_javascript(checker, target, &short);
+        return;
+    }
     if func.kind_str() != "member_expression" {
         return;
     }
@@ -78,6 +84,10 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     else {
         return;
     };
+    report_javascript(checker, target, method);
+}
+
+fn report_javascript<'a>(checker: &mut Checker<'a>, target: tree_sitter::Node<'a>, method: &str) {
     let Some(taint) = checker
         .taint(target, Sink::Redirect)
         .filter(|t| t.user && !t.is_host(checker.source))
