@@ -64,6 +64,12 @@ pub static RULE: Rule = Rule {
         },
         Check {
             family: Family::JavaScript,
+            query_path: "javascript/comparisons.scm",
+            query: include_str!("../../../../queries/javascript/comparisons.scm"),
+            run: check_js_comparison,
+        },
+        Check {
+            family: Family::JavaScript,
             query_path: "javascript/strings.scm",
             query: include_str!("../../../../queries/javascript/strings.scm"),
             run: check_js_string,
@@ -611,12 +617,40 @@ fn check_comparison<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     {
         return;
     }
-    let (other, literal_node) = match (
-        literal_value(checker, operands[0]),
-        literal_value(checker, operands[1]),
-    ) {
-        (None, Some(_)) => (operands[0], operands[1]),
-        (Some(_), None) => (operands[1], operands[0]),
+    judge_comparison(
+        checker,
+        cmp,
+        operands[0],
+        operands[1],
+        "`hmac.compare_digest`",
+    );
+}
+
+/// JavaScript `password === "hunter2"` (`==`, `!==`, `!=`, either side).
+fn check_js_comparison<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let (Some(cmp), Some(left), Some(right)) =
+        (caps.get("comparison"), caps.get("left"), caps.get("right"))
+    else {
+        return;
+    };
+    let op = cmp.field("operator").map(|o| checker.text(o)).unwrap_or("");
+    if !matches!(op, "===" | "==" | "!==" | "!=") {
+        return;
+    }
+    judge_comparison(checker, cmp, left, right, "`crypto.timingSafeEqual`");
+}
+
+/// A comparison of a password or secret with a literal that looks like one.
+fn judge_comparison<'a>(
+    checker: &mut Checker<'a>,
+    cmp: Node<'a>,
+    a: Node<'a>,
+    b: Node<'a>,
+    compare: &str,
+) {
+    let (other, literal_node) = match (literal_value(checker, a), literal_value(checker, b)) {
+        (None, Some(_)) => (a, b),
+        (Some(_), None) => (b, a),
         _ => return,
     };
     let Some(name) = operand_name(checker, other) else {
@@ -645,7 +679,7 @@ fn check_comparison<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     checker.report(
         literal_node,
         format!(
-            "`{shown}` is checked against a hardcoded secret ({}); compare with a value loaded from the environment or a secret manager (with `hmac.compare_digest`)",
+            "`{shown}` is checked against a hardcoded secret ({}); compare with a value loaded from the environment or a secret manager (with {compare})",
             describe(&literal)
         ),
     );
@@ -668,9 +702,17 @@ fn guards_against_default(checker: &Checker, cmp: Node) -> bool {
     let Some(body) = stmt.field("consequence") else {
         return false;
     };
-    named_children(body).iter().any(|s| {
+    let statements = match body.kind_str() {
+        "block" | "statement_block" => named_children(body),
+        _ => vec![body],
+    };
+    statements.iter().any(|s| {
         let text = checker.text(*s);
-        s.kind_str() == "raise_statement"
+        matches!(s.kind_str(), "raise_statement" | "throw_statement")
+            || text.starts_with("process.exit")
+            || text.contains("console.warn(")
+            || text.contains("console.error(")
+            || text.contains(".warn(")
             || text.starts_with("sys.exit")
             || text.starts_with("warnings.warn")
             || text.contains(".warning(")
