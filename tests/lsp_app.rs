@@ -704,6 +704,8 @@ fn hover_shows_the_docs_of_every_code_the_fixtures_produce() {
         "idor_flask",
         "idor_express",
         "graphql_mutations",
+        "realtime_channels",
+        "realtime_express",
     ] {
         let (_dir, root) = workspace(app);
         let mut c = pull_client(Some(&root));

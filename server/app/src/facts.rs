@@ -323,6 +323,14 @@ pub struct FileFacts {
     pub resolvers: Vec<Resolver>,
     /// WebSocket connection and message handlers (`websocket.rs`).
     pub sockets: Vec<SocketHandler>,
+    /// FastAPI/Starlette `@app.websocket("/ws")` endpoints as socket handlers (event
+    /// `websocket`, endpoint the path), with the auth their code shows: they are routes too
+    /// (method `WEBSOCKET`), so the map and symbols list them with the routes, not here.
+    pub ws_routes: Vec<SocketHandler>,
+    /// What authenticates WebSocket connections before any handler runs, as written:
+    /// socket.io middleware (`io.use`), `ws`'s `verifyClient`, an authenticating `upgrade`
+    /// handler, a custom Socket.IO adapter, NestJS global guards, an ASGI token middleware.
+    pub socket_guards: Vec<String>,
     /// Where `urlpatterns` is assigned (Django's app anchor).
     pub urlpatterns: Option<Span>,
     /// What the file is for (runtime, test, migration, …); routes count only in runtime files.
@@ -435,6 +443,14 @@ impl FileFacts {
                 full: s(&h.full),
                 ..h.clone()
             }));
+        self.ws_routes
+            .extend(other.ws_routes.iter().map(|h| SocketHandler {
+                span: s(&h.span),
+                full: s(&h.full),
+                ..h.clone()
+            }));
+        self.socket_guards
+            .extend(other.socket_guards.iter().cloned());
         if let Some(u) = &other.urlpatterns {
             self.urlpatterns = Some(s(u));
         }
@@ -779,6 +795,8 @@ pub struct SocketHandler {
     pub event: String,
     /// The handler as written (`handle_chat`, `ChatConsumer.receive`), or `anonymous`.
     pub handler: String,
+    /// Whether the handler checks its caller (`handler_auth::socket_auth`).
+    pub auth: HandlerAuth,
     pub span: Span,
     pub full: Span,
 }

@@ -51,6 +51,78 @@ pub fn handler_auth(
     HandlerAuth::None
 }
 
+/// Words of names and string keys in a WebSocket connection handler that identify the caller:
+/// a token, a session, a user, credentials (`self.scope["user"]`, `socket.handshake.auth.token`,
+/// `websocket.cookies.get("session")`, `def connect(sid, environ, auth)`). Reading any of them is
+/// taken as a check: a handler that looks at who is connecting is judged by a person, not here.
+const CALLER_WORDS: &[&str] = &[
+    "user",
+    "users",
+    "token",
+    "tokens",
+    "jwt",
+    "auth",
+    "authorization",
+    "authorize",
+    "authenticate",
+    "authenticated",
+    "session",
+    "sessions",
+    "sessionid",
+    "credential",
+    "credentials",
+    "cookie",
+    "cookies",
+    "principal",
+    "identity",
+    "login",
+    "apikey",
+    "bearer",
+    "passport",
+    "signature",
+    "password",
+    "anonymous",
+    "permission",
+    "permissions",
+    "verify",
+    "account",
+];
+
+/// The auth of a WebSocket connection handler (or endpoint): `handler_auth`, or its code reads
+/// something that identifies the caller (`CALLER_WORDS`, in names and string keys).
+pub fn socket_auth(
+    text: &str,
+    full: &std::ops::Range<usize>,
+    name_at: usize,
+    python: bool,
+) -> HandlerAuth {
+    match handler_auth(text, full, name_at, python) {
+        HandlerAuth::None => {}
+        other => return other,
+    }
+    let body = text.get(full.clone()).unwrap_or("");
+    let identifies = crate::tokens::tokens(body, python)
+        .into_iter()
+        .any(|t| match t {
+            crate::tokens::Tok::Ident(s) | crate::tokens::Tok::Str(s) => names_caller(s),
+            crate::tokens::Tok::Punct(_) => false,
+        });
+    if identifies {
+        HandlerAuth::Required
+    } else {
+        HandlerAuth::None
+    }
+}
+
+/// Whether a name or string key is about the caller (`scope["user"]`, `handshake.auth`,
+/// `getUserFromToken`, `sessionid`).
+pub fn names_caller(name: &str) -> bool {
+    name.len() < 80
+        && crate::classify::words(name)
+            .iter()
+            .any(|w| CALLER_WORDS.contains(&w.as_str()))
+}
+
 /// The decorator lines right above the last `class` declared before `at` (JavaScript and
 /// TypeScript: the class a method is in).
 fn class_decorators(text: &str, at: usize) -> &str {
@@ -78,6 +150,27 @@ fn class_decorators(text: &str, at: usize) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn socket_handlers_that_read_the_caller_check_it() {
+        let py = "async def connect(self):\n    if self.scope[\"user\"].is_anonymous:\n        await self.close()\n";
+        assert_eq!(
+            socket_auth(py, &(0..py.len()), 10, true),
+            HandlerAuth::Required
+        );
+        let open = "async def connect(self):\n    self.room = self.scope[\"url_route\"][\"kwargs\"][\"room\"]\n    await self.accept()\n";
+        assert_eq!(
+            socket_auth(open, &(0..open.len()), 10, true),
+            HandlerAuth::None
+        );
+        let js = "io.on(\"connection\", (socket) => { const t = socket.handshake.auth.token; })";
+        assert_eq!(
+            socket_auth(js, &(0..js.len()), 0, false),
+            HandlerAuth::Required
+        );
+        assert!(names_caller("getUserFromToken"));
+        assert!(!names_caller("room_name"));
+    }
 
     #[test]
     fn class_decorators_guard_their_methods() {

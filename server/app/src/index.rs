@@ -43,6 +43,10 @@ pub enum Anchor {
     ListView(usize),
     /// A GraphQL resolver (its name).
     Resolver(usize),
+    /// A WebSocket handler (its name).
+    Socket(usize),
+    /// A FastAPI/Starlette WebSocket route's handler (its name).
+    WsRoute(usize),
 }
 
 impl FileEntry {
@@ -61,6 +65,8 @@ impl FileEntry {
             Anchor::Call(i, j) => f.functions.get(i)?.calls.get(j)?.span.0.clone(),
             Anchor::ListView(i) => f.list_views.get(i)?.span.0.clone(),
             Anchor::Resolver(i) => f.resolvers.get(i)?.span.0.clone(),
+            Anchor::Socket(i) => f.sockets.get(i)?.span.0.clone(),
+            Anchor::WsRoute(i) => f.ws_routes.get(i)?.span.0.clone(),
         })
     }
 

@@ -196,9 +196,14 @@ fn extract_with(
     let mut facts = FileFacts::default();
     let mut rerun = 0;
     // A Strawberry or Graphene schema module imports no web framework but defines resolvers,
-    // which the cross-file rules read too.
-    let imports_only =
-        routes_only && family == Family::Python && !py.any_framework() && !py_graphql.any();
+    // and a Channels or Socket.IO module defines socket handlers (and an ASGI module the
+    // middleware around them), which the cross-file rules read too.
+    let py_sockets = py_socketio || heads.contains("channels") || heads.contains("starlette");
+    let imports_only = routes_only
+        && family == Family::Python
+        && !py.any_framework()
+        && !py_graphql.any()
+        && !py_sockets;
     for item in root.named_children(&mut cursor) {
         // Module-level functions too: their calls are followed from handlers in other files.
         if imports_only && !is_import_head(item, source) && !is_python_function(item) {
@@ -216,43 +221,23 @@ fn extract_with(
                     Family::Python => python::extract_item(item, source, py),
                     Family::JavaScript => javascript::extract_item(item, source, js),
                 };
-                if !api {
-                    // `check`: GraphQL resolvers (the mutation-auth rule reads them), not
-                    // WebSocket handlers.
-                    match family {
-                        Family::Python if py_graphql.any() => graphql::extract_python(
-                            item,
-                            source,
-                            py_graphql,
-                            &mut absolute.resolvers,
-                        ),
-                        Family::Python => {}
-                        Family::JavaScript => {
-                            graphql::extract_javascript(item, source, &mut absolute.resolvers)
-                        }
-                    }
-                } else {
-                    match family {
-                        Family::Python => {
-                            if py_graphql.any() {
-                                graphql::extract_python(
-                                    item,
-                                    source,
-                                    py_graphql,
-                                    &mut absolute.resolvers,
-                                );
-                            }
-                            websocket::extract_python(
+                // GraphQL resolvers (the mutation-auth rule reads them) and WebSocket
+                // handlers (the socket-auth rule), in `check` as in the editor.
+                match family {
+                    Family::Python => {
+                        if py_graphql.any() {
+                            graphql::extract_python(
                                 item,
                                 source,
-                                py_socketio,
-                                &mut absolute.sockets,
+                                py_graphql,
+                                &mut absolute.resolvers,
                             );
                         }
-                        Family::JavaScript => {
-                            graphql::extract_javascript(item, source, &mut absolute.resolvers);
-                            websocket::extract_javascript(item, source, &mut absolute.sockets);
-                        }
+                        websocket::extract_python(item, source, py_socketio, &mut absolute);
+                    }
+                    Family::JavaScript => {
+                        graphql::extract_javascript(item, source, &mut absolute.resolvers);
+                        websocket::extract_javascript(item, source, &mut absolute);
                     }
                 }
                 let mut relative = FileFacts::default();

@@ -8,7 +8,7 @@
 use ba_syntax::NodeExt;
 use tree_sitter::Node;
 
-use super::facts::Span;
+use super::facts::{FileFacts, HandlerAuth, Span};
 pub use super::facts::{SocketHandler, SocketLibrary};
 use super::graphql::{decorated_methods, decorator_name, decorator_string, js_decorator_name};
 use ba_analysis::{named_children, text};
@@ -32,7 +32,56 @@ const PY_METHODS: &[&str] = &[
     "on_disconnect",
 ];
 
-pub(crate) fn extract_python(item: Node, src: &str, socketio: bool, out: &mut Vec<SocketHandler>) {
+/// Python: socket handlers, FastAPI/Starlette WebSocket routes and connection guards in one
+/// top-level item, each handler's auth judged on its text (`handler_auth::socket_auth`).
+pub(crate) fn extract_python(item: Node, src: &str, socketio: bool, facts: &mut FileFacts) {
+    let (before, routes_before) = (facts.sockets.len(), facts.ws_routes.len());
+    extract_python_handlers(
+        item,
+        src,
+        socketio,
+        &mut facts.sockets,
+        &mut facts.ws_routes,
+    );
+    judge(&mut facts.sockets[before..], src, true);
+    judge(&mut facts.ws_routes[routes_before..], src, true);
+    python_guards(item, src, &mut facts.socket_guards);
+}
+
+/// Each new handler's auth, judged on its text.
+fn judge(handlers: &mut [SocketHandler], src: &str, python: bool) {
+    for h in handlers {
+        h.auth = crate::handler_auth::socket_auth(src, &h.full.0, h.span.0.start, python);
+    }
+}
+
+/// ASGI middleware that authenticates WebSocket connections (Channels projects wrap the
+/// `websocket` router in it: `TokenAuthMiddleware(URLRouter(…))`, `JWTAuthMiddlewareStack`).
+/// Channels' own `AuthMiddlewareStack` only puts the user in the scope: the consumer checks.
+fn python_guards(item: Node, src: &str, out: &mut Vec<String>) {
+    let t = text(item, src);
+    if !t.contains("Middleware") {
+        return;
+    }
+    for name in crate::tokens::identifiers(t, true) {
+        let lower = name.to_ascii_lowercase();
+        if lower.contains("middleware")
+            && (lower.contains("token") || lower.contains("jwt") || lower.contains("auth"))
+            && !matches!(name, "AuthMiddlewareStack" | "AuthMiddleware")
+            && !out.iter().any(|o| o == name)
+        {
+            out.push(name.to_owned());
+        }
+    }
+}
+
+fn extract_python_handlers(
+    item: Node,
+    src: &str,
+    socketio: bool,
+    out: &mut Vec<SocketHandler>,
+    routes: &mut Vec<SocketHandler>,
+) {
     // Handlers are definitions (possibly inside `if`/`try`/`with` or a factory function).
     if !super::graphql::may_define(item) {
         return;
@@ -47,6 +96,7 @@ pub(crate) fn extract_python(item: Node, src: &str, socketio: bool, out: &mut Ve
                 .filter(|d| d.kind_str() == "function_definition")
             {
                 socketio_handler(n, def, src, socketio, out);
+                websocket_route(n, def, src, routes);
             }
             true
         }
@@ -105,6 +155,39 @@ fn socketio_handler(
             },
             event,
             handler: text(fname, src).to_owned(),
+            auth: HandlerAuth::None,
+            span: span(fname),
+            full: span(decorated),
+        });
+        return;
+    }
+}
+
+/// FastAPI/Starlette `@app.websocket("/ws")` / `@router.websocket_route("/ws")`.
+fn websocket_route(decorated: Node, def: Node, src: &str, out: &mut Vec<SocketHandler>) {
+    let Some(fname) = def.field("name") else {
+        return;
+    };
+    for d in named_children(decorated)
+        .into_iter()
+        .filter(|d| d.kind_str() == "decorator")
+    {
+        let name = decorator_name(d, src);
+        let Some((var, method)) = name.rsplit_once('.') else {
+            continue;
+        };
+        if !matches!(method, "websocket" | "websocket_route") {
+            continue;
+        }
+        let Some(path) = decorator_string(d, src) else {
+            continue;
+        };
+        out.push(SocketHandler {
+            library: SocketLibrary::Starlette,
+            endpoint: format!("{var} {path}"),
+            event: "websocket".to_owned(),
+            handler: text(fname, src).to_owned(),
+            auth: HandlerAuth::None,
             span: span(fname),
             full: span(decorated),
         });
@@ -148,6 +231,7 @@ fn consumer(class: Node, src: &str, out: &mut Vec<SocketHandler>) {
             endpoint: cname.to_owned(),
             event: name.to_owned(),
             handler: format!("{cname}.{name}"),
+            auth: HandlerAuth::None,
             span: span(fname),
             full: span(stmt),
         });
@@ -169,7 +253,99 @@ pub const LIFECYCLE: &[&str] = &[
     "pong",
 ];
 
-pub(crate) fn extract_javascript(item: Node, src: &str, out: &mut Vec<SocketHandler>) {
+/// JavaScript: socket handlers and connection guards in one top-level item, each handler's auth
+/// judged on its text.
+pub(crate) fn extract_javascript(item: Node, src: &str, facts: &mut FileFacts) {
+    let before = facts.sockets.len();
+    extract_javascript_handlers(item, src, &mut facts.sockets);
+    judge(&mut facts.sockets[before..], src, false);
+    javascript_guards(item, src, &mut facts.socket_guards);
+}
+
+/// Names that authenticate connections before any handler runs: `ws`'s `verifyClient`,
+/// Socket.IO's `allowRequest`, a custom NestJS adapter (`createIOServer`), NestJS global guards
+/// (`APP_GUARD`, `useGlobalGuards`: they apply to gateways' handlers too).
+const JS_GUARD_NAMES: &[&str] = &[
+    "verifyClient",
+    "allowRequest",
+    "createIOServer",
+    "APP_GUARD",
+    "useGlobalGuards",
+];
+
+/// Whether the receiver of `.use(…)` is a socket server or namespace (`io`, `io.of("/x")`,
+/// `socketServer`, `nsp`), not an HTTP app.
+fn socket_receiver(receiver: Node, src: &str) -> bool {
+    let t = text(receiver, src);
+    if receiver.kind_str() == "call_expression" {
+        return receiver
+            .field("function")
+            .is_some_and(|f| text(f, src).ends_with(".of"));
+    }
+    let last = t.rsplit('.').next().unwrap_or(t).to_ascii_lowercase();
+    last == "io"
+        || last == "sio"
+        || last.contains("socket")
+        || last.contains("nsp")
+        || last.contains("namespace")
+        || last.starts_with("wss")
+}
+
+/// Connection guards in one JavaScript item: `io.use(…)` (and on a namespace), `verifyClient`,
+/// an `upgrade` handler that authenticates the request, the names of `JS_GUARD_NAMES`.
+fn javascript_guards(item: Node, src: &str, out: &mut Vec<String>) {
+    let t = text(item, src);
+    if !t.contains(".use(")
+        && !t.contains("upgrade")
+        && !JS_GUARD_NAMES.iter().any(|g| t.contains(g))
+    {
+        return;
+    }
+    for name in crate::tokens::identifiers(t, false) {
+        if JS_GUARD_NAMES.contains(&name) && !out.iter().any(|o| o == name) {
+            out.push(name.to_owned());
+        }
+    }
+    let Some(_level) = ba_syntax::depth::enter() else {
+        return;
+    };
+    super::walk_named(item, &mut |n| {
+        if n.kind_str() == "call_expression" {
+            if let Some(f) = n
+                .field("function")
+                .filter(|f| f.kind_str() == "member_expression")
+            {
+                let method = f.field("property").map(|p| text(p, src));
+                if method == Some("use")
+                    && f.field("object").is_some_and(|o| socket_receiver(o, src))
+                {
+                    let g = format!("{}.use", text(f.field("object").unwrap_or(f), src));
+                    if !out.contains(&g) {
+                        out.push(g);
+                    }
+                }
+            }
+            if let Some((_, event, handler)) = on_call(n, src) {
+                if event == "upgrade"
+                    && crate::tokens::tokens(text(handler, src), false)
+                        .into_iter()
+                        .any(|t| match t {
+                            crate::tokens::Tok::Ident(s) | crate::tokens::Tok::Str(s) => {
+                                crate::handler_auth::names_caller(s)
+                            }
+                            crate::tokens::Tok::Punct(_) => false,
+                        })
+                    && !out.iter().any(|o| o == "upgrade")
+                {
+                    out.push("upgrade".to_owned());
+                }
+            }
+        }
+        !matches!(n.kind_str(), "comment" | "string" | "template_string")
+    });
+}
+
+fn extract_javascript_handlers(item: Node, src: &str, out: &mut Vec<SocketHandler>) {
     let Some(_level) = ba_syntax::depth::enter() else {
         return;
     };
@@ -258,6 +434,7 @@ fn connection(call: Node, src: &str, out: &mut Vec<SocketHandler>) {
         endpoint: endpoint.clone(),
         event,
         handler: handler_name(handler, src),
+        auth: HandlerAuth::None,
         span: span(call.field("function").unwrap_or(call)),
         full: span(call),
     });
@@ -280,6 +457,7 @@ fn connection(call: Node, src: &str, out: &mut Vec<SocketHandler>) {
                         endpoint: endpoint.clone(),
                         event,
                         handler: handler_name(h, src),
+                        auth: HandlerAuth::None,
                         span: span(n.field("function").unwrap_or(n)),
                         full: span(n),
                     });
@@ -351,6 +529,7 @@ fn gateway(class: Node, decs: &[Node], src: &str, out: &mut Vec<SocketHandler>) 
             endpoint: cname.to_owned(),
             event,
             handler: format!("{cname}.{mname}"),
+            auth: HandlerAuth::None,
             span: span(name),
             full: span(method),
         });
@@ -410,6 +589,49 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         );
         // `@cache.on("x")` in a file without Socket.IO is not a handler.
         assert!(labels(Language::Python, "@bus.on(\"x\")\ndef f(data): pass\n").is_empty());
+    }
+
+    #[test]
+    fn connection_auth_routes_and_guards() {
+        let src = r#"
+from fastapi import APIRouter, WebSocket
+router = APIRouter()
+
+@router.websocket("/ws/orders")
+async def orders(websocket: WebSocket):
+    await websocket.accept()
+
+@router.websocket("/ws/me")
+async def me(websocket: WebSocket, token: str):
+    await websocket.accept()
+"#;
+        let tree = ba_syntax::parse::parse(Language::Python, src, None).unwrap();
+        let facts = crate::extract_routes(Language::Python, &tree, src, "/p/app/live.py");
+        let routes: Vec<(String, crate::facts::HandlerAuth)> = facts
+            .ws_routes
+            .iter()
+            .map(|h| (h.label(), h.auth))
+            .collect();
+        assert_eq!(
+            routes,
+            [
+                (
+                    "router /ws/orders \"websocket\" → orders".to_owned(),
+                    crate::facts::HandlerAuth::None
+                ),
+                (
+                    "router /ws/me \"websocket\" → me".to_owned(),
+                    crate::facts::HandlerAuth::Required
+                ),
+            ]
+        );
+        let src = "const app = express();\napp.use(helmet());\nio.of(\"/admin\").use(adminAuth);\nio.use(auth);\nconst wss = new WebSocketServer({ verifyClient });\n";
+        let tree = ba_syntax::parse::parse(Language::JavaScript, src, None).unwrap();
+        let facts = crate::extract_routes(Language::JavaScript, &tree, src, "/p/app/io.js");
+        assert_eq!(
+            facts.socket_guards,
+            ["io.of(\"/admin\").use", "io.use", "verifyClient"]
+        );
     }
 
     #[test]

@@ -455,6 +455,7 @@ pub static RULES: &[&Rule] = &[
     &crossfile::missing_auth::RULE,
     &crossfile::missing_health_check::RULE,
     &crossfile::graphql_mutation_auth::RULE,
+    &crossfile::websocket_auth::RULE,
     &architecture::non_restful_path::RULE,
     &architecture::state_change_on_get::RULE,
     &architecture::missing_error_handling::RULE,
@@ -469,6 +470,7 @@ pub static RULES: &[&Rule] = &[
     &performance::unindexed_foreign_key::RULE,
     &performance::unbounded_page_size::RULE,
     &performance::graphql_resolver_n_plus_one::RULE,
+    &performance::graphql_list_without_pagination::RULE,
     &dependencies::vulnerable_dependency::RULE,
     &advisor::model_finding::RULE,
 ];

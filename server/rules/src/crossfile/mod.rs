@@ -8,6 +8,7 @@ pub mod finding;
 pub mod graphql_mutation_auth;
 pub mod missing_auth;
 pub mod missing_health_check;
+pub mod websocket_auth;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -22,6 +23,7 @@ pub static RULES: &[&Rule] = &[
     &graphql_mutation_auth::RULE,
     &missing_auth::RULE,
     &missing_health_check::RULE,
+    &websocket_auth::RULE,
 ];
 
 /// Every rule with findings from this pass: the cross-file rules, and per-item rules that also
@@ -33,6 +35,7 @@ pub static REPORTED: &[&Rule] = &[
     &graphql_mutation_auth::RULE,
     &missing_auth::RULE,
     &missing_health_check::RULE,
+    &websocket_auth::RULE,
     &crate::performance::blocking_call_in_async::RULE,
     &crate::performance::http_call_without_timeout::RULE,
     &crate::performance::n_plus_one_query::RULE,
@@ -52,6 +55,7 @@ impl CrossFindings {
         missing_auth::check(&resolved, &mut all);
         missing_health_check::check(&resolved, &mut all);
         graphql_mutation_auth::check(index, &mut all);
+        websocket_auth::check(index, &resolved, &mut all);
         crate::performance::blocking_call_in_async::check_layers(index, &mut all);
         crate::performance::http_call_without_timeout::check_wrappers(index, &mut all);
         crate::performance::n_plus_one_query::check_serializers(index, &mut all);

@@ -262,13 +262,16 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
 /// `this.usersRepository.find(…)`, `this.dataSource.query(…)`): NestJS and TypeGraphQL
 /// resolvers hold their data access in injected fields.
 fn injected_query<'a>(checker: &Checker<'a>, call: Node<'a>) -> bool {
+    injected_method(checker, call).is_some()
+}
+
+/// The query method of a call through an injected client (`injected_query`).
+pub(crate) fn injected_method<'a>(checker: &Checker<'a>, call: Node<'a>) -> Option<&'a str> {
     let (root, names) = chain(checker, call);
     if root.kind_str() != "this" {
-        return false;
+        return None;
     }
-    let (Some(first), Some(last)) = (names.first(), names.last()) else {
-        return false;
-    };
+    let (first, last) = (*names.first()?, *names.last()?);
     let lower = first.to_ascii_lowercase();
     let client = lower == "prisma"
         || lower.ends_with("repository")
@@ -277,9 +280,9 @@ fn injected_query<'a>(checker: &Checker<'a>, call: Node<'a>) -> bool {
         || lower == "datasource"
         || lower == "db"
         || lower == "knex";
-    client
+    (client
         && matches!(
-            *last,
+            last,
             "find"
                 | "findMany"
                 | "findOne"
@@ -291,7 +294,8 @@ fn injected_query<'a>(checker: &Checker<'a>, call: Node<'a>) -> bool {
                 | "count"
                 | "query"
                 | "aggregate"
-        )
+        ))
+    .then_some(last)
 }
 
 /// For a function that resolves a field of a non-root object type, `Type.field` and the name

@@ -4,6 +4,7 @@
 use ba_syntax::NodeExt;
 pub mod blocking_call_in_async;
 pub mod connection_per_request;
+pub mod graphql_list_without_pagination;
 pub mod graphql_resolver_n_plus_one;
 pub mod http_call_without_timeout;
 pub mod n_plus_one_query;

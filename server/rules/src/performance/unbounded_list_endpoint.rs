@@ -114,7 +114,7 @@ fn collect_identifiers<'a>(node: Node<'a>, out: &mut Vec<Node<'a>>) {
 }
 
 /// The unbounded query calls among `exprs`.
-fn python_unbounded<'a>(
+pub(crate) fn python_unbounded<'a>(
     checker: &Checker<'a>,
     function: Node<'a>,
     exprs: &[Node<'a>],
@@ -214,7 +214,7 @@ fn report<'a>(checker: &mut Checker<'a>, call: Node<'a>) {
 
 /// What a JS handler sends: `res.json(x)`, `res.send(x)`, `reply.send(x)`, `return x`,
 /// `ctx.body = x`.
-fn js_sent<'a>(checker: &Checker<'a>, handler: Node<'a>) -> Vec<Node<'a>> {
+pub(crate) fn js_sent<'a>(checker: &Checker<'a>, handler: Node<'a>) -> Vec<Node<'a>> {
     let Some(body) = handler.field("body") else {
         return Vec::new();
     };
@@ -258,7 +258,13 @@ fn js_sent<'a>(checker: &Checker<'a>, handler: Node<'a>) -> Vec<Node<'a>> {
     expand_names(checker, out)
 }
 
-fn js_unbounded<'a>(checker: &Checker<'a>, exprs: &[Node<'a>]) -> Vec<Node<'a>> {
+/// The unbounded row queries among `exprs`; `injected`: queries through a client the class
+/// was given count too (`this.prisma.user.findMany()`, NestJS and TypeGraphQL resolvers).
+pub(crate) fn js_unbounded<'a>(
+    checker: &Checker<'a>,
+    exprs: &[Node<'a>],
+    injected: bool,
+) -> Vec<Node<'a>> {
     let mut out = Vec::new();
     for e in exprs {
         let mut ends = Vec::new();
@@ -267,7 +273,12 @@ fn js_unbounded<'a>(checker: &Checker<'a>, exprs: &[Node<'a>]) -> Vec<Node<'a>> 
             if sliced || out.contains(&call) || one_object_lookup(checker, call) {
                 continue;
             }
-            let Some(method) = js_query_call(checker, call, true) else {
+            let method = js_query_call(checker, call, true).or_else(|| {
+                injected
+                    .then(|| super::graphql_resolver_n_plus_one::injected_method(checker, call))
+                    .flatten()
+            });
+            let Some(method) = method else {
                 continue;
             };
             if !matches!(method, "find" | "findAll" | "findMany") {
@@ -338,7 +349,7 @@ fn check_javascript_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>
         .filter(|h| is_js_function(h.kind_str()))
     {
         let sent = js_sent(checker, *handler);
-        for q in js_unbounded(checker, &sent) {
+        for q in js_unbounded(checker, &sent, false) {
             if in_nested_scope(*handler, q) && !sent.contains(&q) {
                 continue;
             }

@@ -1,0 +1,358 @@
+//! PERF302 graphql-list-without-pagination: a root GraphQL query field that returns every row
+//! of a database query, with no pagination argument and no limit.
+
+use ba_syntax::NodeExt;
+use tree_sitter::Node;
+
+use super::unbounded_list_endpoint::{js_sent, js_unbounded, python_returned, python_unbounded};
+use crate::{Captures, Category, Check, Checker, FixAvailability, Rule, Severity};
+use ba_analysis::routes::imports_from;
+use ba_analysis::{ancestors, named_children};
+use ba_syntax::Family;
+
+pub static RULE: Rule = Rule {
+    code: "PERF302",
+    name: "graphql-list-without-pagination",
+    category: Category::Performance,
+    severity: Severity::Warning,
+    cwe: &[770],
+    owasp: None,
+    summary: "A GraphQL query field returns every row of a database query, with no pagination argument and no limit; add `first`/`after` (or `limit`/`offset`) arguments with a maximum, or make it a Relay connection.",
+    docs: DOCS,
+    fix: FixAvailability::None,
+    classes: crate::classes::RUNTIME,
+    checks: &[
+        Check {
+            family: Family::Python,
+            query_path: "python/functions.scm",
+            query: include_str!("../../../../queries/python/functions.scm"),
+            run: check_python,
+        },
+        Check {
+            family: Family::JavaScript,
+            query_path: "javascript/calls.scm",
+            query: include_str!("../../../../queries/javascript/calls.scm"),
+            run: check_javascript,
+        },
+    ],
+};
+
+/// Words of arguments and code that page a list (`first`, `after`, `page_size`, `take`…).
+const PAGE_WORDS: &[&str] = &[
+    "first",
+    "last",
+    "after",
+    "before",
+    "limit",
+    "offset",
+    "page",
+    "pagesize",
+    "perpage",
+    "take",
+    "skip",
+    "cursor",
+    "paginate",
+    "paginated",
+    "pagination",
+    "paginator",
+    "connection",
+    "slice",
+];
+
+/// Whether a resolver's code (its signature and body) names anything that pages: then it is
+/// paginated, or a person decides how.
+fn mentions_paging(code: &str, python: bool) -> bool {
+    ba_app::tokens::tokens(code, python)
+        .into_iter()
+        .any(|t| match t {
+            ba_app::tokens::Tok::Ident(s) | ba_app::tokens::Tok::Str(s) => {
+                s.len() < 60
+                    && ba_app::classify::words(s)
+                        .iter()
+                        .any(|w| PAGE_WORDS.contains(&w.as_str()))
+            }
+            ba_app::tokens::Tok::Punct(_) => false,
+        })
+}
+
+/// Root query types and the mixins projects split them into (`UserQuery`, `Queries`).
+fn is_query_type(name: &str) -> bool {
+    name.ends_with("Query") || name.ends_with("Queries")
+}
+
+fn check_python<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let Some(function) = caps.get("function") else {
+        return;
+    };
+    let graphene = imports_from(checker.semantic, &["graphene", "graphene_django"]);
+    let strawberry = imports_from(checker.semantic, &["strawberry", "strawberry_django"]);
+    let ariadne = imports_from(checker.semantic, &["ariadne"]);
+    if !graphene && !strawberry && !ariadne {
+        return;
+    }
+    let Some(name) = function.field("name").map(|n| checker.text(n)) else {
+        return;
+    };
+    let path = ancestors(checker.item, function);
+    let mut up = path.iter().rev().copied();
+    let mut parent = up.next();
+    let mut decorators: Vec<Node> = Vec::new();
+    if let Some(d) = parent.filter(|p| p.kind_str() == "decorated_definition") {
+        decorators = named_children(d)
+            .into_iter()
+            .filter(|c| c.kind_str() == "decorator")
+            .collect();
+        parent = up.next();
+    }
+    let class = parent
+        .filter(|p| p.kind_str() == "block")
+        .and_then(|_| up.next())
+        .filter(|c| c.kind_str() == "class_definition");
+    let field = match class {
+        Some(class) => {
+            let Some(class_name) = class.field("name").map(|n| checker.text(n)) else {
+                return;
+            };
+            if !is_query_type(class_name) {
+                return;
+            }
+            let bases = class
+                .field("superclasses")
+                .map(|b| checker.text(b))
+                .unwrap_or("");
+            let class_decorated = up
+                .next()
+                .filter(|d| d.kind_str() == "decorated_definition")
+                .is_some_and(|d| checker.text(d).trim_start().starts_with("@strawberry"));
+            if graphene && bases.contains("ObjectType") {
+                let Some(field) = name.strip_prefix("resolve_") else {
+                    return;
+                };
+                // `users = DjangoConnectionField(UserNode)`: Relay pages it.
+                if graphene_declaration(checker, class, field).is_some_and(|d| {
+                    let t = checker.text(d);
+                    t.contains("Connection") || mentions_paging(t, true)
+                }) {
+                    return;
+                }
+                format!("{class_name}.{field}")
+            } else if strawberry && class_decorated {
+                let is_field = decorators.iter().any(|d| {
+                    let t = checker.text(*d);
+                    t.starts_with("@strawberry.field") || t.starts_with("@strawberry_django.field")
+                });
+                // `@strawberry.relay.connection(…)`, `@strawberry_django.connection(…)`,
+                // `pagination=True`: paged by the library.
+                let paged = decorators
+                    .iter()
+                    .any(|d| mentions_paging(checker.text(*d), true));
+                if !is_field || paged {
+                    return;
+                }
+                format!("{class_name}.{name}")
+            } else {
+                return;
+            }
+        }
+        None => {
+            // Ariadne: `@query.field("users")`.
+            let field = decorators.iter().find_map(|d| {
+                let t = checker.text(*d).trim_start_matches('@');
+                let (var, rest) = t.split_once(".field(")?;
+                let quoted = rest.trim_start().strip_prefix(['"', '\''])?;
+                let field = quoted.split(['"', '\'']).next()?;
+                var.to_ascii_lowercase()
+                    .contains("query")
+                    .then(|| format!("Query.{field}"))
+            });
+            match field {
+                Some(f) if ariadne => f,
+                _ => return,
+            }
+        }
+    };
+    if mentions_paging(checker.text(function), true) {
+        return;
+    }
+    let returned = python_returned(checker, function);
+    for call in python_unbounded(checker, function, &returned) {
+        report(checker, call, &field);
+    }
+}
+
+/// The class-level declaration of a Graphene field (`users = graphene.List(UserType)`).
+fn graphene_declaration<'a>(
+    checker: &Checker<'a>,
+    class: Node<'a>,
+    field: &str,
+) -> Option<Node<'a>> {
+    let body = class.field("body")?;
+    named_children(body).into_iter().find_map(|stmt| {
+        let assign = stmt.named_child(0).filter(|a| {
+            stmt.kind_str() == "expression_statement" && a.kind_str() == "assignment"
+        })?;
+        let left = assign.field("left")?;
+        (checker.text(left) == field).then_some(assign.field("right"))?
+    })
+}
+
+fn report(checker: &mut Checker, call: Node, field: &str) {
+    let short = crate::security::callee(checker.text(call));
+    checker.report(call, format!(
+        "the GraphQL field `{field}` returns every row `{short}` matches, with no pagination argument and no limit: one query asks for the whole table, and nested selections multiply the cost per row; add `first`/`after` (or `limit`/`offset`) arguments with a maximum page size and apply them to the query, or make the field a Relay connection"
+    ));
+}
+
+fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let Some(call) = caps.get("call") else {
+        return;
+    };
+    if call.kind_str() != "call_expression" {
+        return;
+    }
+    // The end of a chain that runs a list query (`Order.find(…).sort(…)`); the calls inside
+    // it are judged with it.
+    let (_, names) = super::chain(checker, call);
+    if !names
+        .iter()
+        .any(|n| matches!(*n, "find" | "findAll" | "findMany"))
+        || call
+            .parent()
+            .is_some_and(|p| p.kind_str() == "member_expression")
+    {
+        return;
+    }
+    let path = ancestors(checker.item, call);
+    let Some(fi) = path.iter().rposition(|a| {
+        matches!(
+            a.kind_str(),
+            "arrow_function" | "function_expression" | "function" | "method_definition"
+        )
+    }) else {
+        return;
+    };
+    let function = path[fi];
+    let Some(field) = js_query_field(checker, &path[..fi], function) else {
+        return;
+    };
+    // The parameters and the body: `(_, { first, after })`, `@Args() args: PaginationArgs`.
+    if mentions_paging(checker.text(function), false) {
+        return;
+    }
+    let sent = js_sent(checker, function);
+    if js_unbounded(checker, &sent, true).contains(&call) {
+        report(checker, call, &field);
+    }
+}
+
+/// For a function that resolves a root query field returning a list, `Query.field`: a resolver
+/// map entry (`Query: { users: () => … }`), or a NestJS/TypeGraphQL `@Query(() => [User])`
+/// method.
+fn js_query_field<'a>(
+    checker: &Checker<'a>,
+    outer: &[Node<'a>],
+    function: Node<'a>,
+) -> Option<String> {
+    if function.kind_str() == "method_definition" {
+        let name = checker.text(function.field("name")?);
+        let mut prev = function.prev_named_sibling();
+        while let Some(p) = prev.filter(|p| p.kind_str() == "decorator") {
+            let t = checker.text(p);
+            // `@Query(() => [User])`, `@Query(returns => [Recipe])`: a list.
+            if t.starts_with("@Query(") && t.contains('[') {
+                return Some(format!("Query.{name}"));
+            }
+            prev = p.prev_named_sibling();
+        }
+    }
+    let mut up = outer.iter().rev().copied();
+    let key = match function.kind_str() {
+        "method_definition" => function.field("name")?,
+        _ => up.next().filter(|p| p.kind_str() == "pair")?.field("key")?,
+    };
+    let _fields = up.next().filter(|o| o.kind_str() == "object")?;
+    let type_pair = up.next().filter(|p| p.kind_str() == "pair")?;
+    let type_name = checker
+        .text(type_pair.field("key")?)
+        .trim_matches(['"', '\'']);
+    if !is_query_type(type_name) {
+        return None;
+    }
+    Some(format!(
+        "{type_name}.{}",
+        checker.text(key).trim_matches(['"', '\''])
+    ))
+}
+
+const DOCS: &str = r#"## What it does
+Flags root GraphQL query fields whose resolver returns every row of a database query, with no
+pagination argument in its signature and no limit or slice in its code: Strawberry
+`@strawberry.field` methods and Graphene `resolve_<field>` methods of `Query` types (and the
+`…Query` mixins projects split them into), Ariadne `@query.field("…")` resolvers, resolver maps
+(`Query: { users: () => … }`) for Apollo Server and others, and NestJS/TypeGraphQL
+`@Query(() => [User])` methods. The queries are those the unbounded-list-endpoint rule
+(PERF203) knows: Django `Model.objects.all()`/`filter(…)`, SQLAlchemy `session.query(…).all()`
+and `session.scalars(select(…))`, Mongoose `find`, Sequelize `findAll`, Prisma `findMany`,
+TypeORM `find` (also through an injected client: `this.prisma.user.findMany()`,
+`this.usersRepository.find()`).
+
+Not reported: fields with a paging argument or code (`first`, `last`, `after`, `before`,
+`limit`, `offset`, `page`, `page_size`, `take`, `skip`, `cursor`, a pagination input),
+queries with `.limit(…)`, a slice (`qs[:50]`) or `take`/`limit` options, Relay connections
+(Graphene `ConnectionField`/`DjangoConnectionField`, Strawberry `relay.connection`,
+strawberry-django `pagination=True`), and fields of object types (their per-parent queries are
+PERF301's).
+
+## Why is this bad?
+A list field without pagination answers with the whole table. As the table grows, one request
+serialises every row, and GraphQL makes it worse: each row's nested selections run their own
+resolvers, so the cost of one query grows with rows × fields. Clients cannot ask for less, and
+one client can exhaust the database or the server's memory.
+
+## Example
+```python
+@strawberry.type
+class Query:
+    @strawberry.field
+    def orders(self) -> list[Order]:
+        return OrderModel.objects.all()
+```
+
+```javascript
+const resolvers = {
+  Query: {
+    orders: () => prisma.order.findMany(),
+  },
+};
+```
+
+## Use instead
+```python
+@strawberry.type
+class Query:
+    @strawberry.field
+    def orders(self, first: int = 50, offset: int = 0) -> list[Order]:
+        first = min(first, 100)
+        return OrderModel.objects.order_by("id")[offset : offset + first]
+```
+
+```javascript
+const resolvers = {
+  Query: {
+    orders: (_, { first = 50, after }) =>
+      prisma.order.findMany({
+        take: Math.min(first, 100),
+        ...(after && { cursor: { id: after }, skip: 1 }),
+        orderBy: { id: "asc" },
+      }),
+  },
+};
+```
+
+## References
+- [CWE-770: Allocation of Resources Without Limits or Throttling](https://cwe.mitre.org/data/definitions/770.html)
+- [GraphQL: pagination](https://graphql.org/learn/pagination/)
+- [Relay cursor connections specification](https://relay.dev/graphql/connections.htm)
+- [Strawberry: pagination](https://strawberry.rocks/docs/guides/pagination/overview)
+- [OWASP GraphQL Cheat Sheet: resource limits](https://cheatsheetseries.owasp.org/cheatsheets/GraphQL_Cheat_Sheet.html)
+"#;
