@@ -82,8 +82,11 @@ pub fn check<'a, const SINK: u8>(checker: &mut Checker<'a>, caps: &Captures<'_, 
                 continue;
             };
             let from = checker.describe(&taint);
+            // The language's globals are named as code names them (`require`, not
+            // `global.require`).
+            let shown = callee.strip_prefix("global.").unwrap_or(&callee);
             let message = format!(
-                "`{callee}` receives {from} as {}; a client controls it: {}",
+                "`{shown}` receives {from} as {}; a client controls it: {}",
                 ba_analysis::models::KINDS
                     .iter()
                     .find(|(_, s, _)| *s == sink)
