@@ -439,13 +439,66 @@ fn check_js_decode<'a>(checker: &mut Checker<'a>, func: Node<'a>, call: Node<'a>
     ]
     .iter()
     .any(|m| body.contains(m));
-    if !authenticates {
+    if authenticates {
+        checker.report(
+            func,
+            "`jwt.decode` reads the token without checking its signature, and this function trusts the claims to authenticate the request: anyone can write `{\"sub\": \"admin\"}` into a token; use `jwt.verify(token, key, { algorithms: [...] })`",
+        );
         return;
     }
-    checker.report(
-        func,
-        "`jwt.decode` reads the token without checking its signature, and this function trusts the claims to authenticate the request: anyone can write `{\"sub\": \"admin\"}` into a token; use `jwt.verify(token, key, { algorithms: [...] })`",
-    );
+    // A helper that hands the claims to its callers as the caller's identity
+    // (`readClaims(token)`, `getUserFromToken`), in a module that never verifies a token.
+    if checker.source.contains("verify(") || checker.text(call).contains("complete") {
+        return;
+    }
+    let Some(name) = super::secret_names::js_function_name(checker, function) else {
+        return;
+    };
+    let words = super::secret_names::words(name);
+    let identity = words.iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "claims"
+                | "auth"
+                | "authenticate"
+                | "user"
+                | "identity"
+                | "principal"
+                | "verify"
+                | "validate"
+                | "session"
+                | "caller"
+                | "subject"
+        )
+    });
+    let returned = ba_analysis::ancestors(checker.item, call)
+        .iter()
+        .rev()
+        .take_while(|a| a.id() != function.id())
+        .any(|a| a.kind_str() == "return_statement")
+        || function.kind_str() == "arrow_function"
+            && function.field("body").is_some_and(|b| b.id() == call.id())
+        // `const payload = jwt.decode(token); … return payload;`
+        || call
+            .parent()
+            .filter(|d| d.kind_str() == "variable_declarator")
+            .and_then(|d| d.field("name"))
+            .filter(|n| n.kind_str() == "identifier")
+            .is_some_and(|n| {
+                let pattern = format!("return {}", checker.text(n));
+                body.match_indices(&pattern).any(|(at, _)| {
+                    !body[at + pattern.len()..]
+                        .starts_with(|c: char| c.is_alphanumeric() || c == '_' || c == '.')
+                })
+            });
+    if identity && returned {
+        checker.report(
+            func,
+            format!(
+                "`{name}` returns the claims of a token whose signature nothing in this module checks (`jwt.decode` does not verify): its callers take them for the caller's identity, and anyone can write `{{\"sub\": \"admin\"}}` into a token; use `jwt.verify(token, key, {{ algorithms: [...] }})`"
+            ),
+        );
+    }
 }
 
 const DOCS: &str = r#"## What it does
@@ -471,7 +524,8 @@ chooses among the algorithms the key allows, and a public key used as an HMAC se
 classic algorithm-confusion attack), `algorithms` lists that contain `"none"`, and
 `jwt.decode(token)` in a function that authenticates the request with the claims (sets
 `req.user`, `req.userId`, `req.auth`, `res.locals.user` or `ctx.state.user`) and never calls
-`verify`.
+`verify`, or returned by a helper named for identity (`readClaims`, `getUserFromToken`,
+`authenticate`) in a module that never calls `verify`.
 Options passed as a variable are not judged; `jwt.decode(token, { complete: true })` to read the
 header's `kid` before `verify` is not reported.
 
