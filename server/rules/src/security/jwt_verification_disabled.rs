@@ -447,8 +447,9 @@ fn check_js_decode<'a>(checker: &mut Checker<'a>, func: Node<'a>, call: Node<'a>
         return;
     }
     // A helper that hands the claims to its callers as the caller's identity
-    // (`readClaims(token)`, `getUserFromToken`), in a module that never verifies a token.
-    if checker.source.contains("verify(") || checker.text(call).contains("complete") {
+    // (`readClaims(token)`, `getUserFromToken`) without verifying them itself (`body` has no
+    // `verify(`).
+    if checker.text(call).contains("complete") {
         return;
     }
     let Some(name) = super::secret_names::js_function_name(checker, function) else {
@@ -495,7 +496,7 @@ fn check_js_decode<'a>(checker: &mut Checker<'a>, func: Node<'a>, call: Node<'a>
         checker.report(
             func,
             format!(
-                "`{name}` returns the claims of a token whose signature nothing in this module checks (`jwt.decode` does not verify): its callers take them for the caller's identity, and anyone can write `{{\"sub\": \"admin\"}}` into a token; use `jwt.verify(token, key, {{ algorithms: [...] }})`"
+                "`{name}` returns the claims of a token whose signature it never checks (`jwt.decode` does not verify): its callers take them for the caller's identity, and anyone can write `{{\"sub\": \"admin\"}}` into a token; use `jwt.verify(token, key, {{ algorithms: [...] }})`"
             ),
         );
     }
@@ -525,7 +526,7 @@ classic algorithm-confusion attack), `algorithms` lists that contain `"none"`, a
 `jwt.decode(token)` in a function that authenticates the request with the claims (sets
 `req.user`, `req.userId`, `req.auth`, `res.locals.user` or `ctx.state.user`) and never calls
 `verify`, or returned by a helper named for identity (`readClaims`, `getUserFromToken`,
-`authenticate`) in a module that never calls `verify`.
+`authenticate`) that does not call `verify` itself.
 Options passed as a variable are not judged; `jwt.decode(token, { complete: true })` to read the
 header's `kid` before `verify` is not reported.
 

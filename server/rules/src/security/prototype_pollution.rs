@@ -183,21 +183,40 @@ fn check_recursive_merge<'a>(checker: &mut Checker<'a>, func: Node<'a>, args: &[
     // A merge writes into the object it walks into (`to[key] = …` and `merge(to[key], …)`); a
     // recursion that only reads it or builds a new object does not pollute anything.
     let target = into.field("object").map(|o| checker.text(o)).unwrap_or("");
-    let mut writes = false;
+    let mut write = None;
     let mut stack = vec![function];
     while let Some(n) = stack.pop() {
-        if writes {
+        if write.is_some() {
             break;
         }
-        writes = n.kind_str() == "assignment_expression"
+        let writes = n.kind_str() == "assignment_expression"
             && n.field("left").is_some_and(|l| {
                 l.kind_str() == "subscript_expression"
                     && l.field("object").is_some_and(|o| checker.text(o) == target)
             });
+        if writes {
+            write = Some(n);
+        }
         stack.extend(named_children(n));
     }
-    if !writes {
+    // The last write in source order: the leaf copy (`to[key] = from[key]`), not the
+    // `to[key] = {}` that makes room for the recursion.
+    let Some(write) = write else {
         return;
+    };
+    let mut last_write = write;
+    let mut stack = vec![function];
+    while let Some(n) = stack.pop() {
+        if n.kind_str() == "assignment_expression"
+            && n.start_byte() > last_write.start_byte()
+            && n.field("left").is_some_and(|l| {
+                l.kind_str() == "subscript_expression"
+                    && l.field("object").is_some_and(|o| checker.text(o) == target)
+            })
+        {
+            last_write = n;
+        }
+        stack.extend(named_children(n));
     }
     // Keys checked against a set of forbidden or allowed names (`if (specialProperties.has(key))
     // continue;`) are the usual guard.
@@ -212,7 +231,9 @@ fn check_recursive_merge<'a>(checker: &mut Checker<'a>, func: Node<'a>, args: &[
         return;
     }
     let shown = super::callee(checker.text(into));
-    checker.report(func, format!("`{name}` walks into `{shown}` for every key of its source, `__proto__` included: merging request data with it (`{name}(config, req.body)`) lets `{{\"__proto__\": {{\"isAdmin\": true}}}}` change `Object.prototype`: skip the keys `__proto__`, `constructor` and `prototype`"));
+    checker
+        .report(func, format!("`{name}` walks into `{shown}` for every key of its source, `__proto__` included: merging request data with it (`{name}(config, req.body)`) lets `{{\"__proto__\": {{\"isAdmin\": true}}}}` change `Object.prototype`: skip the keys `__proto__`, `constructor` and `prototype`"))
+        .with_related(last_write.byte_range(), "the merge writes each key here");
 }
 
 /// The name a function node is declared under: `function f`, `const f = (…) => …`, a method.
