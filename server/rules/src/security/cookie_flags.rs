@@ -19,13 +19,75 @@ pub static RULE: Rule = Rule {
     docs: DOCS,
     fix: FixAvailability::Sometimes,
     classes: crate::classes::RUNTIME,
-    checks: &[Check {
-        family: Family::Python,
-        query_path: "python/calls.scm",
-        query: include_str!("../../../../queries/python/calls.scm"),
-        run: check,
-    }],
+    checks: &[
+        Check {
+            family: Family::Python,
+            query_path: "python/calls.scm",
+            query: include_str!("../../../../queries/python/calls.scm"),
+            run: check,
+        },
+        Check {
+            family: Family::JavaScript,
+            query_path: "javascript/calls.scm",
+            query: include_str!("../../../../queries/javascript/calls.scm"),
+            run: check_javascript,
+        },
+    ],
 };
+
+/// JavaScript: a cookie whose options turn `secure` off on purpose (`res.cookie(name, value,
+/// { secure: false })`, Koa's `ctx.cookies.set`, Fastify's `reply.setCookie`). Session and auth
+/// cookies are SEC403's; cookies set without options are not judged here (Express leaves the
+/// flags to the deployment's proxy and middleware more often than not).
+fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    use super::missing_security_headers::{js_args, Props};
+    let (Some(func), Some(args_node)) = (caps.get("func"), caps.get("args")) else {
+        return;
+    };
+    if func.kind_str() != "member_expression" || settings::is_non_production_file(checker.path) {
+        return;
+    }
+    let property = func
+        .field("property")
+        .map(|p| checker.text(p))
+        .unwrap_or("");
+    let koa = property == "set"
+        && func
+            .field("object")
+            .filter(|o| o.kind_str() == "member_expression")
+            .and_then(|o| o.field("property"))
+            .is_some_and(|p| checker.text(p) == "cookies");
+    if !koa && !matches!(property, "cookie" | "setCookie") {
+        return;
+    }
+    let args = js_args(args_node);
+    let (Some(name), Some(options)) = (
+        args.first().and_then(|n| checker.string_value(*n)),
+        args.get(2).filter(|o| o.kind_str() == "object"),
+    ) else {
+        return;
+    };
+    if insecure_cookie::is_sensitive(name) {
+        return;
+    }
+    let props = Props::of(checker, *options);
+    let Some(secure) = props.get("secure").filter(|v| v.kind_str() == "false") else {
+        return;
+    };
+    checker
+        .report(
+            secure,
+            format!("cookie `{name}` is set with `secure: false`: browsers also send it over plain HTTP, where anyone on the network can read or change it; set `secure: true` (and a `sameSite` policy)"),
+        )
+        .with_fix(
+            "Set `secure: true`",
+            Applicability::Unsafe,
+            vec![Edit {
+                range: secure.byte_range(),
+                content: "true".to_owned(),
+            }],
+        );
+}
 
 /// Cookie setters: Flask/Werkzeug/Quart, Django, Starlette/FastAPI and aiohttp `set_cookie`,
 /// Django's `set_signed_cookie`, Tornado's `set_cookie`/`set_signed_cookie`/`set_secure_cookie`,
@@ -142,6 +204,8 @@ flags, in Flask/Werkzeug/Quart, Django, Starlette/FastAPI, aiohttp, Tornado and 
 judged more strictly by SEC403 (`insecure-cookie`); this rule covers every other cookie: device
 IDs, carts, preferences, tracking IDs. Falcon's `set_cookie`, which is secure and HttpOnly by
 default, is reported only with `secure=False`. Calls that pass `**options` are not reported.
+In JavaScript, cookies set with `secure: false` in their options (Express `res.cookie`, Koa
+`ctx.cookies.set`, Fastify `reply.setCookie`); cookies set without options are not judged.
 
 ## Why is this bad?
 Without `Secure`, the browser also sends the cookie over plain HTTP, where anyone on the
