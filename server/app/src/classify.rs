@@ -679,7 +679,14 @@ pub fn classify(
     }
 
     // Migrations: Alembic revisions and environment, Django migrations, JS migrations.
-    let in_migrations = near(3).any(|d| d == "migrations" || d == "alembic" || d == "migration");
+    // Seed data (knex `seeds/`, Sequelize `seeders/`, Ghost's `data/seeders/`) runs at deploy
+    // or development time like a data migration, never for a request.
+    let in_migrations = near(3).any(|d| {
+        matches!(
+            d.as_str(),
+            "migrations" | "alembic" | "migration" | "seeds" | "seeders"
+        )
+    });
     let alembic_versions = lower_dirs.last().is_some_and(|d| d == "versions")
         && lower_dirs
             .iter()
@@ -860,6 +867,12 @@ mod tests {
             ("alembic/versions/abc123_add_users.py", Migration),
             ("migrations/versions/abc123_add_users.py", Migration),
             ("db/migrations/20200101-create-users.js", Migration),
+            ("db/seeds/01_users.js", Migration),
+            (
+                "core/server/data/seeders/importers/TableImporter.js",
+                Migration,
+            ),
+            ("app/seeders/demo_products.py", Migration),
             ("scripts/seed.py", Script),
             ("tools/release.py", Script),
             ("setup.py", Script),

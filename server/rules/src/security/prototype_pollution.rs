@@ -386,6 +386,29 @@ fn check_assignment<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     {
         return;
     }
+    // Inside a hand-written deep merge the recursive call is the finding (it points at this
+    // write too): one bug, one report.
+    let function = ancestors(checker.item, target).into_iter().rev().find(|f| {
+        matches!(
+            f.kind_str(),
+            "function_declaration"
+                | "function_expression"
+                | "function"
+                | "arrow_function"
+                | "method_definition"
+                | "variable_declarator"
+        ) && function_name(checker, *f).is_some()
+    });
+    if let Some(f) = function {
+        let name = function_name(checker, f).unwrap_or("");
+        let body = match f.kind_str() {
+            "variable_declarator" => f.field("value").unwrap_or(f),
+            _ => f,
+        };
+        if is_recursive_merge(checker, body, name) {
+            return;
+        }
+    }
     let from = checker.describe(&taint);
     let shown = super::callee(checker.text(target));
     checker
