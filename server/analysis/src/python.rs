@@ -515,8 +515,9 @@ fn index_scope<'t>(scope: Node<'t>, cx: &Cx<'_, 't>) -> ScopeIndex<'t> {
                 ) else {
                     return;
                 };
+                // In flow order: a later `with open(q) as f` replaces an earlier `f`.
                 for id in identifiers_in(target) {
-                    index.bind(text(id, src), Binding::Element(value));
+                    index.bind_at(text(id, src), Binding::Element(value), site(n, true));
                 }
             }
             "if_statement" => {

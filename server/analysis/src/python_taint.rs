@@ -709,6 +709,17 @@ impl<'t> State<'_, '_, 't> {
             if models.propagates(&q) {
                 return self.args(args, depth);
             }
+            // The contents of a file the data names are what that file holds: an attacker who
+            // chooses the path chooses what is unpickled (an upload of theirs).
+            if self.sink == Sink::Deserialize
+                && matches!(q.as_str(), "builtins.open" | "io.open" | "codecs.open")
+            {
+                self.sink_read.set(true);
+                return args
+                    .and_then(|a| a.named_child(0))
+                    .filter(|a| a.kind_str() != "keyword_argument")
+                    .and_then(|a| self.expr(a, depth + 1));
+            }
             // A function of another project module: what its summary says it returns.
             if let Some(returned) = self.cx.sem.imported.get(&q) {
                 return self.imported_call(returned, node, args, depth);
@@ -889,6 +900,19 @@ impl<'t> State<'_, '_, 't> {
                 trail: Default::default(),
             })
         };
+        // A Django management command's `handle(self, *args, **options)`: the command line's
+        // values, as `sys.argv` is.
+        if function
+            .field("name")
+            .is_some_and(|n| text(n, src) == "handle")
+            && ancestors(self.cx.within, function).iter().any(|a| {
+                a.kind_str() == "class_definition"
+                    && a.field("superclasses")
+                        .is_some_and(|b| text(b, src).contains("BaseCommand"))
+            })
+        {
+            return user(format!("command-line option `{name}` (argv)"));
+        }
         match self.route(function) {
             Route::Flask(vars) => {
                 let converter = vars
