@@ -54,6 +54,9 @@ const URL_FUNCTIONS: &[(&str, usize)] = &[
     ("urllib.request.Request", 0),
     ("urllib2.urlopen", 0),
     ("urllib2.Request", 0),
+    ("urllib.request.urlretrieve", 0),
+    ("urllib.urlretrieve", 0),
+    ("urllib.urlopen", 0),
     ("aiohttp.request", 1),
 ];
 
@@ -63,7 +66,20 @@ const URL_FUNCTION_NAMES: &[&str] = &[
     "urllib.request.Request",
     "urllib2.urlopen",
     "urllib2.Request",
+    "urllib.request.urlretrieve",
+    "urllib.urlretrieve",
+    "urllib.urlopen",
     "aiohttp.request",
+];
+
+/// Openers whose `open(url)` / `retrieve(url)` fetch the URL.
+const OPENERS: &[&str] = &[
+    "urllib.request.build_opener",
+    "urllib.request.OpenerDirector",
+    "urllib.request.URLopener",
+    "urllib.request.FancyURLopener",
+    "urllib2.build_opener",
+    "urllib2.OpenerDirector",
 ];
 
 /// Client methods taking a URL: (method, position of the URL).
@@ -108,6 +124,12 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         (args.keyword("base_url", src), false)
     } else if let Some(index) = method_index {
         (args.get(index, "url", src), true)
+    } else if matches!(method, Some("open" | "retrieve"))
+        && func
+            .field("object")
+            .is_some_and(|o| super::tls_verification_disabled::bound_to_call(checker, o, OPENERS))
+    {
+        (args.get(0, "fullurl", src), false)
     } else {
         return;
     };
@@ -248,8 +270,9 @@ const DOCS: &str = r#"## What it does
 Flags HTTP client calls whose URL is a literal (or an f-string whose host is literal), or a
 local variable bound once to such a literal, starting with `http://` to a host that is not
 local: `requests.*`, `httpx.*`, methods of
-`requests.Session` / `httpx.Client` / `aiohttp.ClientSession` objects, `urllib.request.urlopen`
-and `urllib.request.Request`, and `base_url=` of client constructors.
+`requests.Session` / `httpx.Client` / `aiohttp.ClientSession` objects, `urllib.request.urlopen`,
+`urlretrieve` and `Request`, `open`/`retrieve` of `build_opener()`/`URLopener()` openers, and
+`base_url=` of client constructors.
 
 Not reported: `https://`, loopback and private addresses (`localhost`, `127.*`, `[::1]`,
 `0.0.0.0`, `10.*`, `172.16–31.*`, `192.168.*`, `169.254.*`), `*.local`, `*.internal`,
