@@ -489,7 +489,23 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     else {
         return;
     };
-    let Some(name) = checker.resolve_callee(func, RANDOM) else {
+    // `rng = random.Random()` then `rng.choice(…)`: the same generator as an instance.
+    let instance = || {
+        let method = func.field("attribute").map(|a| checker.text(a))?;
+        let object = func
+            .field("object")
+            .filter(|o| o.kind_str() == "identifier")?;
+        let known = RANDOM
+            .iter()
+            .any(|r| r.strip_prefix("random.") == Some(method));
+        (known
+            && super::tls_verification_disabled::bound_to_call(checker, object, &["random.Random"]))
+        .then(|| format!("random.{method}"))
+    };
+    let Some(name) = checker
+        .resolve_callee(func, RANDOM)
+        .or_else(|| (func.kind_str() == "attribute").then(instance).flatten())
+    else {
         return;
     };
     if in_test_code(checker, call) {
