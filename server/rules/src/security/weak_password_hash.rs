@@ -474,7 +474,63 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     );
 }
 
+/// bcrypt's cost below which a hash is reported (OWASP: 10 at least; each step doubles the
+/// work, and 4 is the library's minimum).
+const MIN_BCRYPT_COST: u64 = 10;
+
+/// `bcrypt.hash(password, 4)`, `bcrypt.genSalt(6)` (bcrypt and bcryptjs): a cost so low that the
+/// slow hash is fast.
+fn check_js_bcrypt<'a>(checker: &mut Checker<'a>, func: Node<'a>, positional: &[Node<'a>]) -> bool {
+    let Some(name) = checker.resolve_callee(
+        func,
+        &[
+            "bcrypt.hash",
+            "bcrypt.hashSync",
+            "bcrypt.genSalt",
+            "bcrypt.genSaltSync",
+            "bcryptjs.hash",
+            "bcryptjs.hashSync",
+            "bcryptjs.genSalt",
+            "bcryptjs.genSaltSync",
+        ],
+    ) else {
+        return false;
+    };
+    let index = usize::from(name.contains(".hash"));
+    let Some(cost) = positional
+        .get(index)
+        .copied()
+        .filter(|n| n.kind_str() == "number")
+    else {
+        return true;
+    };
+    let Ok(rounds) = checker.text(cost).parse::<u64>() else {
+        return true;
+    };
+    if rounds >= MIN_BCRYPT_COST || in_test_code(checker, func) {
+        return true;
+    }
+    let short = name.rsplit('.').next().unwrap_or(&name);
+    checker
+        .report(
+            cost,
+            format!("`{short}` uses a bcrypt cost of {rounds}: each step below 10 halves the work an attacker needs per guess; use a cost of at least 10 (12 is common)"),
+        )
+        .with_fix(
+            "Use a cost of 12",
+            Applicability::Unsafe,
+            vec![Edit {
+                range: cost.byte_range(),
+                content: "12".to_owned(),
+            }],
+        );
+    true
+}
+
 fn check_js_pbkdf2<'a>(checker: &mut Checker<'a>, func: Node<'a>, positional: &[Node<'a>]) {
+    if check_js_bcrypt(checker, func, positional) {
+        return;
+    }
     let Some(name) = checker.resolve_callee(func, &["crypto.pbkdf2", "crypto.pbkdf2Sync"]) else {
         return;
     };
@@ -513,8 +569,9 @@ random token needs no slow hash); names that hold a hash already (`password_hash
 
 JavaScript and TypeScript: `crypto.createHash(…).update(password)` (chained, or on a hash
 object made in the same function), with password data found through `Buffer.from(…)`,
-concatenation and template literals; and `crypto.pbkdf2`/`pbkdf2Sync` with a literal iteration
-count under 100,000. `bcrypt.hash`, `argon2.hash`, `crypto.scrypt` and PBKDF2 with enough
+concatenation and template literals; `crypto.pbkdf2`/`pbkdf2Sync` with a literal iteration
+count under 100,000; and `bcrypt`/`bcryptjs` `hash`/`genSalt` with a literal cost under 10.
+`bcrypt.hash` with a cost of 10 or more, `argon2.hash`, `crypto.scrypt` and PBKDF2 with enough
 iterations are not reported.
 
 Django settings whose `PASSWORD_HASHERS` list starts with `MD5PasswordHasher`,
