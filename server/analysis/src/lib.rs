@@ -354,6 +354,45 @@ fn settle_module_bindings<'t>(
     for name in values.keys().filter(|n| !sem.imports.contains_key(*n)) {
         sem.bindings.insert(name.clone(), ModuleBinding::Other);
     }
+    // Constants first, then what is fixed by the code: library calls over constants, and
+    // `let`/`var` initial values (`initial`, JavaScript) that are constant.
+    settle(
+        sem,
+        values,
+        root,
+        src,
+        ModuleBinding::Constant,
+        &|cx, _, vals| {
+            vals.iter()
+                .all(|v| v.is_some_and(|v| is_constant(cx, v, Sink::Code, 1)))
+        },
+    );
+    settle(
+        sem,
+        values,
+        root,
+        src,
+        ModuleBinding::Fixed,
+        &|cx, name, vals| {
+            let own = initial.get(name).map_or(vals, Vec::as_slice);
+            own.len() == vals.len()
+                && own
+                    .iter()
+                    .all(|v| v.is_some_and(|v| fixed_value(cx, v, is_constant, resolve, 0)))
+        },
+    );
+}
+
+/// Marks as `to` every module name still `Other` whose values `judge` accepts, to a fixpoint
+/// (a judgement may depend on names settled in an earlier round: `B = A + "x"`).
+fn settle<'t>(
+    sem: &mut Semantic,
+    values: &ModuleValues<'t>,
+    root: Node<'t>,
+    src: &str,
+    to: ModuleBinding,
+    judge: &dyn Fn(&Cx<'_, 't>, &str, &[Option<Node<'t>>]) -> bool,
+) {
     let no_imports = BTreeSet::new();
     let scopes = ScopeCache::default();
     loop {
@@ -369,40 +408,8 @@ fn settle_module_bindings<'t>(
                 item_imports: &no_imports,
                 scopes: &scopes,
             };
-            let constant = vals
-                .iter()
-                .all(|v| v.is_some_and(|v| is_constant(&cx, v, Sink::Code, 1)));
-            if constant {
-                sem.bindings.insert(name.clone(), ModuleBinding::Constant);
-                changed = true;
-            }
-        }
-        if !changed {
-            break;
-        }
-    }
-    // What is left may still be fixed by the code: library calls over constants, and
-    // `let`/`var` initial values (`initial`, JavaScript) that are constant.
-    loop {
-        let mut changed = false;
-        for (name, vals) in values {
-            if sem.bindings.get(name) != Some(&ModuleBinding::Other) {
-                continue;
-            }
-            let cx = Cx {
-                sem,
-                src,
-                within: root,
-                item_imports: &no_imports,
-                scopes: &scopes,
-            };
-            let own = initial.get(name).unwrap_or(vals);
-            let fixed = own.len() == vals.len()
-                && own
-                    .iter()
-                    .all(|v| v.is_some_and(|v| fixed_value(&cx, v, is_constant, resolve, 0)));
-            if fixed {
-                sem.bindings.insert(name.clone(), ModuleBinding::Fixed);
+            if judge(&cx, name, vals) {
+                sem.bindings.insert(name.clone(), to.clone());
                 changed = true;
             }
         }
