@@ -383,6 +383,9 @@ fn settle_module_bindings<'t>(
     );
 }
 
+/// Whether a module name's values (`None`: a value not evaluated) earn it a binding kind.
+type Judge<'j, 't> = dyn Fn(&Cx<'_, 't>, &str, &[Option<Node<'t>>]) -> bool + 'j;
+
 /// Marks as `to` every module name still `Other` whose values `judge` accepts, to a fixpoint
 /// (a judgement may depend on names settled in an earlier round: `B = A + "x"`).
 fn settle<'t>(
@@ -391,7 +394,7 @@ fn settle<'t>(
     root: Node<'t>,
     src: &str,
     to: ModuleBinding,
-    judge: &dyn Fn(&Cx<'_, 't>, &str, &[Option<Node<'t>>]) -> bool,
+    judge: &Judge<'_, 't>,
 ) {
     let no_imports = BTreeSet::new();
     let scopes = ScopeCache::default();
