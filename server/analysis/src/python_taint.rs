@@ -1008,18 +1008,30 @@ impl<'t> State<'_, '_, 't> {
             }
             Route::None => {
                 // A module-level helper that a handler in this file passes request data to.
-                let top_level = ancestors(self.cx.within, function)
+                let outer = ancestors(self.cx.within, function);
+                let top_level = outer
                     .iter()
                     .all(|a| matches!(a.kind_str(), "module" | "decorated_definition"));
+                // Or a method of a top-level class (`Class.method`).
+                let class = outer
+                    .iter()
+                    .rev()
+                    .find(|a| a.kind_str() == "class_definition")
+                    .filter(|c| {
+                        ancestors(self.cx.within, **c)
+                            .iter()
+                            .all(|a| matches!(a.kind_str(), "module" | "decorated_definition"))
+                    })
+                    .and_then(|c| c.field("name"))
+                    .map(|n| text(n, src));
                 let entry = function
                     .field("name")
-                    .filter(|_| top_level)
-                    .and_then(|n| {
-                        self.cx
-                            .sem
-                            .entries
-                            .get(&(text(n, src).to_owned(), name.to_owned()))
+                    .and_then(|n| match (top_level, class) {
+                        (true, _) => Some(text(n, src).to_owned()),
+                        (false, Some(c)) => Some(format!("{c}.{}", text(n, src))),
+                        _ => None,
                     })
+                    .and_then(|key| self.cx.sem.entries.get(&(key, name.to_owned())))
                     .filter(|e| e.sinks & self.sink().bit() != 0);
                 // Or one that a handler in another module passes request data to.
                 let entry = entry.or_else(|| {
@@ -1680,15 +1692,27 @@ pub(super) fn item_entries(
     };
     let state = State::new(&cx, Sink::Code);
     for (own, call) in handler_calls(&state, item, src) {
-        let Some(callee) = call
+        // A method of a class of this file on an instance made here
+        // (`PreviewClient().fetch(url)`, `client = PreviewClient(); client.fetch(url)`).
+        let method = call
             .field("function")
-            .filter(|f| f.kind_str() == "identifier")
-        else {
-            continue;
-        };
-        let name = text(callee, src);
-        let Some((params, _, _)) = sem.returns.get(name).filter(|_| name != own) else {
-            continue;
+            .filter(|f| f.kind_str() == "attribute")
+            .and_then(|f| same_file_method(&cx, f, item));
+        let (name, params) = match &method {
+            Some((qualified, params)) => (qualified.as_str(), params),
+            None => {
+                let Some(callee) = call
+                    .field("function")
+                    .filter(|f| f.kind_str() == "identifier")
+                else {
+                    continue;
+                };
+                let name = text(callee, src);
+                let Some((params, _, _)) = sem.returns.get(name).filter(|_| name != own) else {
+                    continue;
+                };
+                (name, params)
+            }
         };
         let mut index = 0;
         for arg in call
@@ -1724,6 +1748,56 @@ pub(super) fn item_entries(
         }
     }
     out
+}
+
+/// `Class(...).method` or `obj.method` with `obj` bound once to `Class(...)`, where `Class` is a
+/// class defined at the top of this file: `("Class.method", parameters after self)`.
+fn same_file_method<'t>(
+    cx: &Cx<'_, 't>,
+    func: Node<'t>,
+    item: Node<'t>,
+) -> Option<(String, Vec<String>)> {
+    let src = cx.src;
+    let method = text(func.field("attribute")?, src);
+    let object = func.field("object")?;
+    let ctor = match object.kind_str() {
+        "call" => object,
+        "identifier" => match scoped_lookup(cx, object) {
+            Some((_, index)) => match index.bindings.get(text(object, src)).map(Vec::as_slice) {
+                Some([Binding::Value(v)]) if v.kind_str() == "call" => *v,
+                _ => return None,
+            },
+            None => return None,
+        },
+        _ => return None,
+    };
+    let class_name = ctor
+        .field("function")
+        .filter(|f| f.kind_str() == "identifier")
+        .map(|f| text(f, src))?;
+    let mut root = item;
+    while let Some(p) = root.parent() {
+        root = p;
+    }
+    let class = named_children(root).into_iter().find_map(|stmt| {
+        let def = match stmt.kind_str() {
+            "decorated_definition" => stmt.field("definition")?,
+            _ => stmt,
+        };
+        (def.kind_str() == "class_definition"
+            && def
+                .field("name")
+                .is_some_and(|n| text(n, src) == class_name))
+        .then_some(def)
+    })?;
+    let def = item_functions(class)
+        .into_iter()
+        .find(|m| m.field("name").is_some_and(|n| text(n, src) == method))?;
+    let params = function_params(def, src)
+        .into_iter()
+        .filter(|p| p != "self" && p != "cls")
+        .collect();
+    Some((format!("{class_name}.{method}"), params))
 }
 
 enum Route {
