@@ -110,6 +110,66 @@ const NOT_RELATIONS: &[&str] = &[
     "geometry",
 ];
 
+/// Attributes of values (durations, dates, numbers) rather than of related rows:
+/// `job.timeout.seconds` reads a `DurationField`, not a relation.
+const VALUE_ATTRIBUTES: &[&str] = &[
+    "seconds",
+    "days",
+    "microseconds",
+    "total_seconds",
+    "year",
+    "month",
+    "day",
+    "hour",
+    "minute",
+    "second",
+    "weekday",
+    "isoweekday",
+    "isoformat",
+    "strftime",
+    "timestamp",
+    "date",
+    "time",
+    "tzinfo",
+    "quantize",
+    "real",
+    "imag",
+    "hex",
+    "bit_length",
+    "lower",
+    "upper",
+    "strip",
+    "split",
+];
+
+/// Whether the file declares `name` as a model field that holds a value (`timeout =
+/// models.DurationField()`, `price = Column(Numeric)`), not a relation.
+fn declared_as_value(source: &str, name: &str) -> bool {
+    let mut rest = source;
+    while let Some(at) = rest.find(name) {
+        let before = rest[..at].chars().next_back();
+        let after = &rest[at + name.len()..];
+        rest = after;
+        if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.') {
+            continue;
+        }
+        let Some(value) = after.trim_start().strip_prefix('=') else {
+            continue;
+        };
+        let value = value.trim_start();
+        let value = value.split('\n').next().unwrap_or(value);
+        let field = value.split('(').next().unwrap_or("");
+        let last = field.rsplit('.').next().unwrap_or(field);
+        if value.starts_with("models.") || last.ends_with("Field") || last == "Column" {
+            return !matches!(
+                last,
+                "ForeignKey" | "OneToOneField" | "ManyToManyField" | "ParentalKey"
+            ) && !value.contains("ForeignKey(");
+        }
+    }
+    false
+}
+
 fn is_relation_name(name: &str) -> bool {
     !NOT_RELATIONS.contains(&name)
         && !name.starts_with('_')
@@ -302,6 +362,8 @@ fn check_python_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
                     let relation = checker.member_name(inner).unwrap_or("");
                     let next = checker.member_name(n).unwrap_or("");
                     if is_relation_name(relation)
+                        && !VALUE_ATTRIBUTES.contains(&next)
+                        && !declared_as_value(checker.source, relation)
                         && !MANAGER_QUERIES.contains(&next)
                         && !covered(&prefetch, relation)
                         && !reported_relations.contains(&relation)
