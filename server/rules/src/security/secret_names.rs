@@ -326,8 +326,29 @@ pub(crate) fn is_not_a_secret(value: &str, target: &str) -> bool {
     if v.chars().any(char::is_whitespace) && !signing_key {
         return true;
     }
+    let password_target = {
+        let tw = words(target);
+        tw.last()
+            .is_some_and(|l| matches!(l.as_str(), "password" | "passwd" | "pwd" | "pass"))
+    };
+    // A marker stored where a password hash goes: accounts that sign in elsewhere (`"LDAP"`,
+    // `"OIDC"`, `"SSO"`) or cannot sign in at all (Django's `"!"`-prefixed unusable value).
+    if password_target
+        && (v.starts_with('!') || (v.len() <= 8 && v.chars().all(|c| c.is_ascii_uppercase())))
+    {
+        return true;
+    }
     // The value names something: the target itself, a secret word, a key or header name.
+    // A password written in camel case (`"MyPassword"`, `"AdminPass"`) is a password someone
+    // will type, not a name.
+    let camel_password = password_target
+        && v.chars().all(|c| c.is_ascii_alphanumeric())
+        && v.chars().skip(1).any(|c| c.is_ascii_uppercase())
+        && v.chars().any(|c| c.is_ascii_lowercase());
     let value_words = words(v);
+    if camel_password {
+        return false;
+    }
     if value_words == words(target)
         || (v
             .chars()
