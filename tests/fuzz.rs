@@ -360,8 +360,16 @@ fn jsonrpc(input: &[u8]) {
     });
     let initialized = answered.recv_timeout(Duration::from_secs(60)) == Ok(json!(0));
     let _ = go_tx.send(());
-    let replied =
-        initialized && answered.recv_timeout(Duration::from_secs(60)) == Ok(json!("last"));
+    // The input may itself use the id 0 of `initialize` (`{"id":0,"method":"textDocument/didChange"}`
+    // is answered with an error): only the answer with the id "last" is the one to `shutdown`.
+    let replied = initialized
+        && loop {
+            match answered.recv_timeout(Duration::from_secs(60)) {
+                Ok(id) if id == json!("last") => break true,
+                Ok(_) => continue,
+                Err(_) => break false,
+            }
+        };
     let _ = go_tx.send(());
     let deadline = Instant::now() + Duration::from_secs(10);
     let status = loop {
