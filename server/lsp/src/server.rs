@@ -558,6 +558,7 @@ impl LanguageServer for Backend {
             settings,
             logged_too_large: false,
             partial: None,
+            republished: 0,
         };
         let shared = self.inner.docs.insert(item.uri.as_str().to_owned(), entry);
         if manifest {

@@ -24,7 +24,13 @@ pub struct DocEntry {
     /// Where the deepest code starts when the last analysis was partial (a walk over the tree
     /// gave up at the depth bound), for a diagnostic that says so.
     pub partial: Option<usize>,
+    /// The newest re-publication (`workspace::republish`) sent for this document: one computed
+    /// earlier, against an older index, is not sent after it.
+    pub republished: u64,
 }
+
+/// Numbers the re-publications of documents, in the order their findings were computed.
+pub static REPUBLICATIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 impl DocEntry {
     /// The language it is analysed as; `None` for a dependency manifest (text only).

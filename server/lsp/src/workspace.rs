@@ -367,10 +367,24 @@ pub(super) fn republish(client: Client, inner: Arc<impl Host>, keys: Vec<Arc<str
                     .iter()
                     .map(|f| convert::diagnostic(&parsed, entry.doc.rope(), f, enc))
                     .collect();
-                Some((parsed, diags, version))
+                // Computed under the document's lock: a later number saw a newer index.
+                let number = crate::state::REPUBLICATIONS
+                    .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+                    + 1;
+                Some((parsed, diags, version, number))
             });
-            if let Ok(Some((uri, diags, version))) = job.await {
-                if lock(&shared).doc.version() == version {
+            if let Ok(Some((uri, diags, version, number))) = job.await {
+                // Two re-publications of one document may finish out of order (one waited
+                // longer to be sent): the findings computed last are the ones that stand.
+                let send = {
+                    let mut entry = lock(&shared);
+                    let newest = entry.doc.version() == version && number > entry.republished;
+                    if newest {
+                        entry.republished = number;
+                    }
+                    newest
+                };
+                if send {
                     client.publish_diagnostics(uri, diags, Some(version)).await;
                 }
             }
