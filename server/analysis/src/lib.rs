@@ -951,13 +951,7 @@ pub fn audit_of<'t>(
     node: Node<'t>,
     sink: Sink,
 ) -> Option<taint::Taint> {
-    if dead(language, cx, node) {
-        return None;
-    }
-    match language.family() {
-        Family::Python => python_taint::audit(cx, node, sink),
-        Family::JavaScript => javascript_taint::audit(cx, node, sink),
-    }
+    taint_with(language, cx, node, sink, true)
 }
 
 /// The taint of `node` for `sink`, if any.
@@ -967,13 +961,23 @@ pub fn taint_of<'t>(
     node: Node<'t>,
     sink: Sink,
 ) -> Option<taint::Taint> {
+    taint_with(language, cx, node, sink, false)
+}
+
+fn taint_with<'t>(
+    language: Language,
+    cx: &Cx<'_, 't>,
+    node: Node<'t>,
+    sink: Sink,
+    audit: bool,
+) -> Option<taint::Taint> {
     // A sink in a branch that cannot run (`if 7 * 42 - 106 > 200:`) sees nothing.
     if dead(language, cx, node) {
         return None;
     }
     match language.family() {
-        Family::Python => python_taint::taint(cx, node, sink),
-        Family::JavaScript => javascript_taint::taint(cx, node, sink),
+        Family::Python => python_taint::taint(cx, node, sink, audit),
+        Family::JavaScript => javascript_taint::taint(cx, node, sink, audit),
     }
 }
 

@@ -112,16 +112,11 @@ fn handler_calls<'s, 't>(
     out
 }
 
-pub(super) fn taint<'t>(cx: &Cx<'_, 't>, node: Node<'t>, sink: Sink) -> Option<Taint> {
-    let state = State::new(cx, sink);
-    state.expr(node, 0)
-}
-
-/// `taint` in audit mode: names bound outside every enclosing function count too, as data of
-/// unknown origin (`taint::unknown_name`).
-pub(super) fn audit<'t>(cx: &Cx<'_, 't>, node: Node<'t>, sink: Sink) -> Option<Taint> {
+/// The taint of `node` for `sink`; with `audit`, names bound outside every enclosing function
+/// count too, as data of unknown origin (`taint::unknown_name`).
+pub(super) fn taint<'t>(cx: &Cx<'_, 't>, node: Node<'t>, sink: Sink, audit: bool) -> Option<Taint> {
     let mut state = State::new(cx, sink);
-    state.audit = true;
+    state.audit = audit;
     state.expr(node, 0)
 }
 
