@@ -47,17 +47,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     if func.kind_str() != "member_expression" || settings::is_non_production_file(checker.path) {
         return;
     }
-    let property = func
-        .field("property")
-        .map(|p| checker.text(p))
-        .unwrap_or("");
-    let koa = property == "set"
-        && func
-            .field("object")
-            .filter(|o| o.kind_str() == "member_expression")
-            .and_then(|o| o.field("property"))
-            .is_some_and(|p| checker.text(p) == "cookies");
-    if !koa && !matches!(property, "cookie" | "setCookie") {
+    if insecure_cookie::js_cookie_setter(checker, func).is_none() {
         return;
     }
     let args = js_args(args_node);

@@ -237,6 +237,19 @@ const SESSION_MIDDLEWARE: &[&str] = &["express-session", "cookie-session", "koa-
 
 /// Express `res.cookie(name, value, options)` (and Fastify `reply.setCookie`, Koa
 /// `ctx.cookies.set`), and the `express-session` / `cookie-session` options.
+/// Whether the member call `func` sets a cookie: Express `res.cookie`, Fastify
+/// `reply.setCookie` (`Some(false)`) or Koa `ctx.cookies.set` (`Some(true)`).
+pub(crate) fn js_cookie_setter(checker: &Checker, func: Node) -> Option<bool> {
+    let property = checker.text(func.field("property")?);
+    let koa = property == "set"
+        && func
+            .field("object")
+            .filter(|o| o.kind_str() == "member_expression")
+            .and_then(|o| o.field("property"))
+            .is_some_and(|p| checker.text(p) == "cookies");
+    (koa || matches!(property, "cookie" | "setCookie")).then_some(koa)
+}
+
 fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args_node), Some(call)) =
         (caps.get("func"), caps.get("args"), caps.get("call"))
@@ -255,21 +268,9 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     }
     // Koa's `ctx.cookies.set(name, value, options)` (the `cookies` package): `httpOnly` is on
     // unless turned off; `secure` and `sameSite` are off unless set.
-    let koa = func
-        .field("property")
-        .is_some_and(|p| checker.text(p) == "set")
-        && func
-            .field("object")
-            .filter(|o| o.kind_str() == "member_expression")
-            .and_then(|o| o.field("property"))
-            .is_some_and(|p| checker.text(p) == "cookies");
-    if !koa
-        && !func
-            .field("property")
-            .is_some_and(|p| matches!(checker.text(p), "cookie" | "setCookie"))
-    {
+    let Some(koa) = js_cookie_setter(checker, func) else {
         return;
-    }
+    };
     let args = js_args(args_node);
     let (Some(name), Some(value)) = (
         args.first().and_then(|n| checker.string_value(*n)),
