@@ -294,7 +294,11 @@ fn destination<'a>(checker: &Checker<'a>, call: Node<'a>) -> Destination {
                     .map_or(Destination::Unnamed, Destination::Name);
             }
             "keyword_argument" | "named_expression" => {
-                if let Some(cookie) = cookie_value(checker, *a) {
+                let call = a
+                    .parent()
+                    .and_then(|args| args.parent())
+                    .filter(|_| a.kind_str() == "keyword_argument");
+                if let Some(cookie) = call.and_then(|c| cookie_set_by(checker, c, *a)) {
                     return cookie;
                 }
                 return a
@@ -320,7 +324,7 @@ fn destination<'a>(checker: &Checker<'a>, call: Node<'a>) -> Destination {
             "subscript" | "slice" if a.field("subscript") != Some(child) => {}
             "argument_list" => {
                 // `response.set_cookie("remember", value)`: the cookie's value.
-                if let Some(cookie) = a.parent().and_then(|c| set_cookie_value(checker, c, child)) {
+                if let Some(cookie) = a.parent().and_then(|c| cookie_set_by(checker, c, child)) {
                     return cookie;
                 }
             }
@@ -343,15 +347,14 @@ fn destination<'a>(checker: &Checker<'a>, call: Node<'a>) -> Destination {
     Destination::Unnamed
 }
 
-/// The cookie a `set_cookie` call's value argument sets, when `arg` is that argument (the
-/// second positional one).
-fn set_cookie_value<'a>(
+/// The cookie a `set_cookie` call sets with `value`: its second positional argument, or its
+/// `value=` keyword (`set_cookie("remember", value=…)`).
+fn cookie_set_by<'a>(
     checker: &Checker<'a>,
     call: Node<'a>,
-    arg: Node<'a>,
+    value: Node<'a>,
 ) -> Option<Destination> {
-    let f = call.field("function")?;
-    let text = checker.text(f);
+    let text = checker.text(call.field("function")?);
     if !(text.ends_with("set_cookie") || text.ends_with("set_signed_cookie")) {
         return None;
     }
@@ -362,36 +365,18 @@ fn set_cookie_value<'a>(
         .into_iter()
         .filter(|a| a.kind_str() != "comment")
         .collect();
-    if args.get(1) != Some(&arg) {
+    let is_value = if value.kind_str() == "keyword_argument" {
+        value.field("name").map(|n| checker.text(n)) == Some("value")
+    } else {
+        args.get(1) == Some(&value)
+    };
+    if !is_value {
         return None;
     }
     let name = args
         .first()
-        .and_then(|n| literal_value(checker, *n))
-        .unwrap_or_default();
-    if is_neutral(&name) {
-        return Some(Destination::Unnamed);
-    }
-    Some(Destination::Secret(format!("the cookie `{name}`")))
-}
-
-/// `set_cookie("remember", value=…)`: the cookie a `value=` keyword sets.
-fn cookie_value<'a>(checker: &Checker<'a>, keyword: Node<'a>) -> Option<Destination> {
-    if keyword.kind_str() != "keyword_argument"
-        || keyword.field("name").map(|n| checker.text(n)) != Some("value")
-    {
-        return None;
-    }
-    let call = keyword.parent()?.parent()?;
-    let text = checker.text(call.field("function")?);
-    if !(text.ends_with("set_cookie") || text.ends_with("set_signed_cookie")) {
-        return None;
-    }
-    let name = call
-        .field("arguments")
-        .and_then(|a| a.named_child(0))
         .filter(|a| a.kind_str() != "keyword_argument")
-        .and_then(|n| literal_value(checker, n))
+        .and_then(|n| literal_value(checker, *n))
         .unwrap_or_default();
     if is_neutral(&name) {
         return Some(Destination::Unnamed);
