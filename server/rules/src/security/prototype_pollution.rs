@@ -180,44 +180,27 @@ fn check_recursive_merge<'a>(checker: &mut Checker<'a>, func: Node<'a>, args: &[
     if !source_value {
         return;
     }
-    // A merge writes into the object it walks into (`to[key] = …` and `merge(to[key], …)`); a
-    // recursion that only reads it or builds a new object does not pollute anything.
     let target = into.field("object").map(|o| checker.text(o)).unwrap_or("");
-    let mut write = None;
+    // A merge writes into the object it walks into (`to[key] = …` and `merge(to[key], …)`); a
+    // recursion that only reads it or builds a new object does not pollute anything. The last
+    // write in source order is the leaf copy (`to[key] = from[key]`), not the `to[key] = {}`
+    // that makes room for the recursion.
+    let mut last_write: Option<Node<'a>> = None;
     let mut stack = vec![function];
     while let Some(n) = stack.pop() {
-        if write.is_some() {
-            break;
-        }
         let writes = n.kind_str() == "assignment_expression"
             && n.field("left").is_some_and(|l| {
                 l.kind_str() == "subscript_expression"
                     && l.field("object").is_some_and(|o| checker.text(o) == target)
             });
-        if writes {
-            write = Some(n);
+        if writes && last_write.is_none_or(|w| n.start_byte() > w.start_byte()) {
+            last_write = Some(n);
         }
         stack.extend(named_children(n));
     }
-    // The last write in source order: the leaf copy (`to[key] = from[key]`), not the
-    // `to[key] = {}` that makes room for the recursion.
-    let Some(write) = write else {
+    let Some(last_write) = last_write else {
         return;
     };
-    let mut last_write = write;
-    let mut stack = vec![function];
-    while let Some(n) = stack.pop() {
-        if n.kind_str() == "assignment_expression"
-            && n.start_byte() > last_write.start_byte()
-            && n.field("left").is_some_and(|l| {
-                l.kind_str() == "subscript_expression"
-                    && l.field("object").is_some_and(|o| checker.text(o) == target)
-            })
-        {
-            last_write = n;
-        }
-        stack.extend(named_children(n));
-    }
     // Keys checked against a set of forbidden or allowed names (`if (specialProperties.has(key))
     // continue;`) are the usual guard.
     let key = into.field("index").map(|i| checker.text(i)).unwrap_or("");
