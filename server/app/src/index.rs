@@ -736,10 +736,12 @@ impl<'a> Resolver<'a> {
             // A FastAPI application mounted into another (`app.mount("/admin/api", api_app)`)
             // is served through it: its routes take the mount's prefix and belong to the
             // outer application.
+            // So is an Express application mounted into another (`app.use("/members",
+            // membersApp)`): the outer one's middleware runs first.
             let sub_app = mounted.contains(id)
-                && owners
-                    .get(id)
-                    .is_some_and(|(o, _)| o.framework == Framework::FastApi);
+                && owners.get(id).is_some_and(|(o, _)| {
+                    matches!(o.framework, Framework::FastApi | Framework::Express)
+                });
             if (is_app && !sub_app) || !mounted.contains(id) {
                 roots.push((id.clone(), is_app));
             }

@@ -146,6 +146,38 @@ const METHODS: &[&str] = &[
     "get", "post", "put", "patch", "delete", "del", "all", "options", "head",
 ];
 
+/// The names a function returns (`return app;`), outside functions nested in it.
+fn returned_names(function: Node, src: &str) -> Vec<String> {
+    fn walk(n: Node, src: &str, out: &mut Vec<String>) {
+        let Some(_level) = ba_syntax::depth::enter() else {
+            return;
+        };
+        for c in named_children(n) {
+            if ba_analysis::routes::is_js_function(c.kind_str())
+                || c.kind_str() == "class_declaration"
+            {
+                continue;
+            }
+            if c.kind_str() == "return_statement" {
+                if let Some(v) = c.named_child(0).filter(|v| v.kind_str() == "identifier") {
+                    out.push(text(v, src).to_owned());
+                }
+                continue;
+            }
+            walk(c, src, out);
+        }
+    }
+    let mut out = Vec::new();
+    match function.field("body") {
+        // `() => app` returns its expression body.
+        Some(b) if b.kind_str() == "identifier" => out.push(text(b, src).to_owned()),
+        Some(b) => walk(b, src, &mut out),
+        None => {}
+    }
+    out.dedup();
+    out
+}
+
 /// How a middleware or router argument is named: identifiers and members as written,
 /// `require("./x")` as `require:./x`, other calls by their function.
 fn arg_name(n: Node, src: &str) -> String {
@@ -153,6 +185,14 @@ fn arg_name(n: Node, src: &str) -> String {
         return format!("require:{p}");
     }
     match n.kind_str() {
+        // A factory module called where it is mounted: `app.use("/members", require("./members")())`.
+        "call_expression"
+            if n.field("function")
+                .and_then(|f| require_path(f, src))
+                .is_some() =>
+        {
+            arg_name(n.field("function").unwrap_or(n), src)
+        }
         // Koa routers mount as `router.routes()` (or `.middleware()`).
         "call_expression"
             if n.field("function")
@@ -821,6 +861,11 @@ fn export(cx: &mut Cx, n: Node) {
         // hapi: `export default function routes(server) { server.route(…) }`.
         if d.kind_str() == "function_declaration" {
             hapi_function_declaration(cx, d);
+            if is_default {
+                for local in returned_names(d, src) {
+                    cx.out.exports.push(Export { name: None, local });
+                }
+            }
         }
         // `export class UsersController`, `export function handler`.
         if matches!(
@@ -971,6 +1016,20 @@ fn assignment(cx: &mut Cx, n: Node) {
                 name: None,
                 local: text(right, src).to_owned(),
             }),
+            // A re-export: `module.exports = require("./app")`.
+            "call_expression" if require_path(right, src).is_some() => {
+                cx.out.exports.push(Export {
+                    name: None,
+                    local: arg_name(right, src),
+                })
+            }
+            // A factory (`module.exports = function setupMembersApp() { const app =
+            // express(); …; return app; }`): whoever mounts the module mounts what it returns.
+            "function_expression" | "function" | "arrow_function" => {
+                for local in returned_names(right, src) {
+                    cx.out.exports.push(Export { name: None, local });
+                }
+            }
             "object" => {
                 for p in named_children(right) {
                     match p.kind_str() {
@@ -1057,7 +1116,7 @@ fn call(cx: &mut Cx, n: Node) -> bool {
     if !METHODS.contains(&method)
         && !matches!(
             method,
-            "use" | "belongsTo" | "hasMany" | "hasOne" | "belongsToMany" | "init"
+            "use" | "lazyUse" | "belongsTo" | "hasMany" | "hasOne" | "belongsToMany" | "init"
         )
         && (!cx.m.nest || !matches!(method, "setGlobalPrefix" | "useGlobalGuards"))
     {
@@ -1208,7 +1267,8 @@ fn call(cx: &mut Cx, n: Node) -> bool {
             }
         }
     }
-    if method == "use" && object.kind_str() == "identifier" {
+    // `lazyUse` and the like: wrappers that mount a factory's app when first requested.
+    if (method == "use" || method == "lazyUse") && object.kind_str() == "identifier" {
         let (prefix, rest) = match args.first().and_then(|a| string_lit(*a, src)) {
             Some(p) => (Some(p.to_owned()), &args[1..]),
             None => (None, &args[..]),

@@ -598,6 +598,65 @@ fn is_js_structural<'a>(checker: &Checker<'a>, node: Node<'a>) -> bool {
     })
 }
 
+/// `w.event === expected.event && w.url === expected.url && w.secret === expected.secret`:
+/// one field of two records matched field by field (finding a stored row), not a check of a
+/// secret someone sent.
+fn in_record_match<'a>(checker: &Checker<'a>, cmp: Node<'a>, a: Node<'a>, b: Node<'a>) -> bool {
+    let base = |n: Node<'a>| {
+        (n.kind_str() == "member_expression")
+            .then(|| n.field("object").map(|o| checker.text(o)))
+            .flatten()
+    };
+    let (Some(left), Some(right)) = (base(a), base(b)) else {
+        return false;
+    };
+    // The top of the `&&` chain the comparison stands in.
+    let mut top = cmp;
+    while let Some(parent) = top.parent() {
+        let and = parent.kind_str() == "binary_expression"
+            && parent
+                .field("operator")
+                .is_some_and(|o| checker.text(o) == "&&");
+        if !and && parent.kind_str() != "parenthesized_expression" {
+            break;
+        }
+        top = parent;
+    }
+    if top == cmp {
+        return false;
+    }
+    let mut stack = vec![top];
+    let mut budget = 64;
+    while let Some(n) = stack.pop() {
+        budget -= 1;
+        if budget == 0 {
+            return false;
+        }
+        match n.kind_str() {
+            "parenthesized_expression" => stack.extend(n.named_child(0)),
+            "binary_expression" => {
+                let op = n.field("operator").map(|o| checker.text(o));
+                if op == Some("&&") {
+                    stack.extend(n.field("left"));
+                    stack.extend(n.field("right"));
+                } else if n != cmp && matches!(op, Some("===" | "==")) {
+                    let (Some(x), Some(y)) = (n.field("left"), n.field("right")) else {
+                        continue;
+                    };
+                    let (bx, by) = (base(x), base(y));
+                    if (bx == Some(left) && by == Some(right))
+                        || (bx == Some(right) && by == Some(left))
+                    {
+                        return true;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
 /// A named constant or an enum member that is not a secret (`TokenType.Bearer`, `NONE`).
 fn is_js_named_constant(checker: &Checker, node: Node) -> bool {
     match node.kind_str() {
@@ -652,6 +711,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         || (secret_b.is_none() && is_js_named_constant(checker, b))
         || is_js_structural(checker, a)
         || is_js_structural(checker, b)
+        || in_record_match(checker, cmp, a, b)
         || in_test_code(checker, cmp)
     {
         return;

@@ -70,7 +70,19 @@ fn check_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         let Some(object) = func.field("object") else {
             return;
         };
-        if !is_tarfile(checker, object) || args.keyword("filter", checker.source).is_some() {
+        if !is_tarfile(checker, object) {
+            return;
+        }
+        if let Some(filter) = args.keyword("filter", checker.source) {
+            // `filter="fully_trusted"` (or `tarfile.fully_trusted_filter`) switches the checks off.
+            let text = checker.text(filter);
+            if text.trim_matches(|c| c == '"' || c == '\'') == "fully_trusted"
+                || text.ends_with("fully_trusted_filter")
+            {
+                checker.report(func, format!(
+                    "`{method}` with `filter=\"fully_trusted\"` writes tar members wherever their names point (`../../etc/cron.d/x`, absolute paths, symlinks); use `filter=\"data\"` unless the archive is your own build artefact"
+                ));
+            }
             return;
         }
         // Members checked one by one (`members=safe_members(tar)`) are the pre-3.12 idiom.

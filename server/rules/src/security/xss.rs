@@ -456,7 +456,10 @@ fn check_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     };
     let from = checker.describe(&taint);
     let short = name.rsplit('.').next().unwrap_or(&name);
-    let message = if matches!(short, "Markup" | "mark_safe" | "SafeString") {
+    let message = if matches!(
+        short,
+        "Markup" | "mark_safe" | "SafeString" | "SafeText" | "SafeUnicode" | "SafeBytes"
+    ) {
         format!("`{short}` marks {from} as safe HTML, so templates stop escaping it; pass the raw value to the template (or `escape()` it first)")
     } else {
         format!("`{short}` sends {from} as an HTML body without escaping; render a template (autoescaped) or `escape()` the value")
