@@ -366,7 +366,15 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             return;
         }
     }
-    let context = super::secret_names::js_function_name(checker, function)
+    // A callback (`new Promise(function (resolve) {…})`, `stream.on("data", …)`) is known by
+    // the function it is written in.
+    let named = ba_analysis::ancestors(checker.item, call)
+        .into_iter()
+        .rev()
+        .filter(|a| ba_analysis::routes::is_js_function(a.kind_str()))
+        .find(|f| super::secret_names::js_function_name(checker, *f).is_some())
+        .unwrap_or(function);
+    let context = super::secret_names::js_function_name(checker, named)
         .unwrap_or("")
         .to_ascii_lowercase();
     let statement = ba_analysis::ancestors(checker.item, call)
@@ -375,7 +383,8 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         .find(|a| a.kind_str().ends_with("declaration") || a.kind_str() == "expression_statement")
         .map(|a| checker.text(a).to_ascii_lowercase())
         .unwrap_or_default();
-    if js_non_security_use(checker, function, &context, &statement)
+    if js_non_security_use(checker, named, &context, &statement)
+        || names_a_file_or_record(checker, function, call)
         || super::secret_names::in_test_code(checker, call)
     {
         return;
@@ -391,6 +400,70 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     if let Some(edit) = fix {
         finding.with_fix("Use SHA-256", Applicability::Unsafe, vec![edit]);
     }
+}
+
+/// The digest names a file or a record: the name it is stored in is later joined into a path
+/// (`path.join(os.tmpdir(), md5sum)`), or it is stored as an id (`data.blog_id = …`) with no
+/// word that guards anything around it.
+fn names_a_file_or_record<'a>(checker: &Checker<'a>, function: Node<'a>, call: Node<'a>) -> bool {
+    let mut holder = None;
+    let mut node = call;
+    while let Some(parent) = node.parent() {
+        match parent.kind_str() {
+            "member_expression" | "call_expression" | "arguments" | "await_expression" => {
+                node = parent
+            }
+            "variable_declarator" => {
+                holder = parent.field("name");
+                break;
+            }
+            "assignment_expression" => {
+                holder = parent.field("left");
+                break;
+            }
+            _ => break,
+        }
+    }
+    let Some(holder) = holder else {
+        return false;
+    };
+    let name = checker.text(holder);
+    let words = super::secret_names::words(name);
+    if SECURITY_WORDS
+        .iter()
+        .any(|w| words.iter().any(|x| x.contains(w)))
+    {
+        return false;
+    }
+    if words.last().is_some_and(|w| w == "id") {
+        return true;
+    }
+    if holder.kind_str() != "identifier" {
+        return false;
+    }
+    // `md5sum = md5sum.digest("hex")` after `let md5sum = createHash("md5")`: the same name.
+    let mut stack = vec![function];
+    let mut budget = 4096;
+    while let Some(n) = stack.pop() {
+        budget -= 1;
+        if budget == 0 {
+            return false;
+        }
+        if n.kind_str() == "call_expression" {
+            let callee = n.field("function").map(|f| checker.text(f)).unwrap_or("");
+            if matches!(callee, "path.join" | "path.resolve" | "join" | "resolve")
+                && n.field("arguments").is_some_and(|a| {
+                    ba_analysis::named_children(a)
+                        .iter()
+                        .any(|x| checker.text(*x) == name)
+                })
+            {
+                return true;
+            }
+        }
+        stack.extend(ba_analysis::named_children(n));
+    }
+    false
 }
 
 /// Words that say a digest guards something (a signature, a token, a password).
