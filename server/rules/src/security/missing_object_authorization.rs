@@ -1761,6 +1761,27 @@ fn js_registration<'t>(checker: &Checker<'t>, handler: Node<'t>) -> Option<route
     routes::js_route(args.parent()?, checker.source)
 }
 
+/// Whether other code of the module reads who is calling (`ctx.session.userId`,
+/// `req.user.id`): the application authenticates, so a handler of the same module that
+/// changes an object by a client id without a check is missing one its siblings have.
+fn js_module_knows_caller(checker: &Checker) -> bool {
+    let Some(root) = module_root(checker.item) else {
+        return false;
+    };
+    has_any(
+        checker.text(root),
+        &[
+            "ctx.session.user",
+            "ctx.state.user",
+            "req.session.user",
+            "req.user.",
+            "req.user)",
+            "req.auth.",
+            "res.locals.user",
+        ],
+    )
+}
+
 fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let Some(call) = caps.get("call") else {
         return;
@@ -1837,6 +1858,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         && !has_any(body_text, BODY_AUTH_WORDS)
         && !module_guard(checker, MODULE_AUTH_WORDS)
         && !imports_users(checker)
+        && !js_module_knows_caller(checker)
     {
         return;
     }
