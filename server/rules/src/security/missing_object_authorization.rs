@@ -1761,6 +1761,26 @@ fn js_registration<'t>(checker: &Checker<'t>, handler: Node<'t>) -> Option<route
     routes::js_route(args.parent()?, checker.source)
 }
 
+/// The declared type of a field the class's constructor receives (`constructor(private readonly
+/// invoices: InvoicesService)`: `InvoicesService`), as NestJS and Angular inject them.
+fn injected_type<'a>(checker: &Checker<'a>, node: Node<'a>, field: &str) -> Option<&'a str> {
+    let class_body = ba_analysis::ancestors(checker.item, node)
+        .into_iter()
+        .rev()
+        .find(|a| a.kind_str() == "class_body")?;
+    let constructor = named_children(class_body).into_iter().find(|m| {
+        m.kind_str() == "method_definition"
+            && m.field("name")
+                .is_some_and(|n| checker.text(n) == "constructor")
+    })?;
+    named_children(constructor.field("parameters")?)
+        .into_iter()
+        .filter(|p| p.kind_str() == "required_parameter" || p.kind_str() == "optional_parameter")
+        .find(|p| p.field("pattern").is_some_and(|n| checker.text(n) == field))
+        .and_then(|p| p.field("type"))
+        .map(|t| checker.text(t).trim_start_matches(':').trim())
+}
+
 /// Whether other code of the module reads who is calling (`ctx.session.userId`,
 /// `req.user.id`): the application authenticates, so a handler of the same module that
 /// changes an object by a client id without a check is missing one its siblings have.
@@ -1776,6 +1796,7 @@ fn js_module_knows_caller(checker: &Checker) -> bool {
             "req.session.user",
             "req.user.",
             "req.user)",
+            "any).user.",
             "req.auth.",
             "res.locals.user",
         ],
@@ -1803,7 +1824,15 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         .and_then(|f| f.field("object"))
         .map(|o| checker.text(o))
         .unwrap_or("");
-    let service = service_write(receiver.trim_start_matches("this."), method, false);
+    let service_typed = receiver
+        .strip_prefix("this.")
+        .and_then(|field| injected_type(checker, call, field))
+        .is_some_and(|t| {
+            ["Service", "Repository", "Repo", "Dao", "Manager"]
+                .iter()
+                .any(|w| t.ends_with(w))
+        });
+    let service = service_write(receiver.trim_start_matches("this."), method, service_typed);
     if !JS_BY_ID.contains(&method)
         && !JS_BY_FILTER.contains(&method)
         && method != "softDelete"
