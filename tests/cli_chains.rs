@@ -174,3 +174,42 @@ fn a_fastapi_router_passes_its_parameters_on() {
         found[0].3
     );
 }
+
+/// NestJS: the controller hands its whole `@Body() dto` (a plain class, so any key the client
+/// sends) to a service, which copies it onto the entity it loaded. The finding is at the copy,
+/// once (not again at `save`, not at the controller's call); picking fields is quiet.
+#[test]
+fn a_nestjs_dto_copied_onto_an_entity_in_a_service() {
+    let files: &[(&str, &str)] = &[
+        ("package.json", "{\"dependencies\": {\"@nestjs/common\": \"10\", \"typeorm\": \"0.3\"}}\n"),
+        (
+            "src/invoices/invoice.dto.ts",
+            "export class UpdateInvoiceDto {\n  customer?: string;\n  note?: string;\n}\n",
+        ),
+        (
+            "src/invoices/invoices.controller.ts",
+            "import { Body, Controller, Param, ParseIntPipe, Put, Req } from '@nestjs/common';\nimport { InvoicesService } from './invoices.service';\nimport { UpdateInvoiceDto } from './invoice.dto';\n\n@Controller('invoices')\nexport class InvoicesController {\n  constructor(private readonly invoices: InvoicesService) {}\n\n  @Put(':id')\n  update(@Req() req: any, @Param('id', ParseIntPipe) id: number, @Body() dto: UpdateInvoiceDto) {\n    return this.invoices.update(id, req.user.id, dto);\n  }\n\n  @Put(':id/customer')\n  rename(@Req() req: any, @Param('id', ParseIntPipe) id: number, @Body() dto: UpdateInvoiceDto) {\n    return this.invoices.rename(id, req.user.id, dto);\n  }\n}\n",
+        ),
+        (
+            "src/invoices/invoices.service.ts",
+            "import { Injectable, NotFoundException } from '@nestjs/common';\nimport { InjectRepository } from '@nestjs/typeorm';\nimport { Repository } from 'typeorm';\nimport { Invoice } from './invoice.entity';\nimport { UpdateInvoiceDto } from './invoice.dto';\n\n@Injectable()\nexport class InvoicesService {\n  constructor(@InjectRepository(Invoice) private readonly repo: Repository<Invoice>) {}\n\n  async update(id: number, ownerId: string, dto: UpdateInvoiceDto) {\n    const invoice = await this.repo.findOneBy({ id, ownerId });\n    if (!invoice) throw new NotFoundException();\n    Object.assign(invoice, dto);\n    return this.repo.save(invoice);\n  }\n\n  async rename(id: number, ownerId: string, dto: UpdateInvoiceDto) {\n    const invoice = await this.repo.findOneBy({ id, ownerId });\n    if (!invoice) throw new NotFoundException();\n    const { customer } = dto;\n    Object.assign(invoice, { customer });\n    return this.repo.save(invoice);\n  }\n}\n",
+        ),
+    ];
+    let found = check(files);
+    let places: Vec<(&str, &str, u64)> = found
+        .iter()
+        .map(|(p, c, l, _)| (p.as_str(), c.as_str(), *l))
+        .collect();
+    assert_eq!(
+        places,
+        [("src/invoices/invoices.service.ts", "SEC305", 14)],
+        "{found:#?}"
+    );
+    assert!(
+        found[0]
+            .3
+            .contains("request data `@Body() dto` passed to `update()` by `update()`"),
+        "{}",
+        found[0].3
+    );
+}

@@ -501,6 +501,17 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     if JS_NOT_MODELS.contains(&receiver) || object.kind_str() == "this" {
         return;
     }
+    // A service of the application (`this.invoices.update(id, dto)` with `invoices:
+    // InvoicesService` injected): what it writes is judged in the service itself.
+    let injected = checker
+        .text(object)
+        .strip_prefix("this.")
+        .and_then(|field| super::missing_object_authorization::injected_type(checker, func, field));
+    if receiver.to_ascii_lowercase().contains("service")
+        || injected.is_some_and(|t| t.ends_with("Service"))
+    {
+        return;
+    }
     // A library function (`fs.promises.writeFile`, `crypto.createHash`) is not a model.
     if checker
         .resolve(func)
@@ -513,6 +524,10 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             continue;
         };
         if let Some(taint) = record_from_request(checker, arg, 0) {
+            // `Object.assign(invoice, dto); repo.save(invoice)`: one finding, at the copy.
+            if arg.kind_str() == "identifier" && copied_onto(checker, func, checker.text(arg)) {
+                return;
+            }
             let from = checker.describe(&taint);
             checker
                 .report(arg, format!("`{method}` writes every field of {from}; a client can set fields you did not mean to expose (`role`, `isAdmin`, `ownerId`): pick the editable fields (`const {{ name, email }} = req.body`) or validate with a schema that strips unknown keys"))
@@ -520,6 +535,29 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             return;
         }
     }
+}
+
+/// Whether this rule already reported, in the function around `node`, an `Object.assign` onto
+/// `target` (`Object.assign(invoice, dto); repo.save(invoice)`).
+fn copied_onto(checker: &Checker, node: Node, target: &str) -> bool {
+    let Some(function) = ba_analysis::ancestors(checker.item, node)
+        .into_iter()
+        .rev()
+        .find(|a| ba_analysis::routes::is_js_function(a.kind_str()))
+    else {
+        return false;
+    };
+    let range = function.byte_range();
+    let copy = format!("assign({target},");
+    checker.findings().iter().any(|f| {
+        f.rule.code == RULE.code
+            && range.start <= f.range.start
+            && f.range.end <= range.end
+            && checker.source[f.range.start..]
+                .split('\n')
+                .next()
+                .is_some_and(|line| line.replace(' ', "").contains(&copy))
+    })
 }
 
 /// `new User(req.body)`: a model built from the whole request.

@@ -1763,7 +1763,11 @@ fn js_registration<'t>(checker: &Checker<'t>, handler: Node<'t>) -> Option<route
 
 /// The declared type of a field the class's constructor receives (`constructor(private readonly
 /// invoices: InvoicesService)`: `InvoicesService`), as NestJS and Angular inject them.
-fn injected_type<'a>(checker: &Checker<'a>, node: Node<'a>, field: &str) -> Option<&'a str> {
+pub(crate) fn injected_type<'a>(
+    checker: &Checker<'a>,
+    node: Node<'a>,
+    field: &str,
+) -> Option<&'a str> {
     let class_body = ba_analysis::ancestors(checker.item, node)
         .into_iter()
         .rev()

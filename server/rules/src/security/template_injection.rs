@@ -175,18 +175,40 @@ fn check_view<'a>(checker: &mut Checker<'a>, func: Node<'a>, method: &str, args:
 
 /// The taint of `node` when it is a whole request object (`req.body`, `req.query`,
 /// `ctx.request.body`), not one of its fields.
+/// `dto` or `...dto`: the parameter itself (by its name), not a member of it, a literal built
+/// from one, or a record it was partly copied into.
+fn whole_name(checker: &Checker, node: Node, param: &str) -> bool {
+    match node.kind_str() {
+        "identifier" => checker.text(node) == param,
+        "spread_element" | "await_expression" | "parenthesized_expression" | "as_expression" => {
+            node.named_child(0)
+                .is_some_and(|n| whole_name(checker, n, param))
+        }
+        _ => false,
+    }
+}
+
 pub(crate) fn whole_request_object<'a>(
     checker: &Checker<'a>,
     node: Node<'a>,
 ) -> Option<ba_analysis::taint::Taint> {
     let taint = checker.taint(node, Sink::MassAssign).filter(|t| t.user)?;
-    let what = taint
-        .what
-        .strip_prefix("request data `")?
-        .strip_suffix('`')?;
+    // "request data `req.body`", or across modules "request data `@Body() dto` passed to
+    // `update()` by `update()` (src/invoices.controller.ts)".
+    let what = taint.what.strip_prefix("request data `")?;
+    let what = match what.strip_suffix('`') {
+        Some(w) => w,
+        None => what.split_once("` passed to `")?.0,
+    };
     let whole = [".body", ".query"]
         .iter()
-        .any(|s| what.ends_with(s) && !what.contains('('));
+        .any(|s| what.ends_with(s) && !what.contains('('))
+        // NestJS: `@Body() dto`, `@Query() filters` (a named field is `@Body("name") name`),
+        // passed on whole (`dto`, `...dto`), not a field of it (`dto.name`, `{ name }`).
+        || ["@Body() ", "@Query() "].iter().any(|d| {
+            what.strip_prefix(d)
+                .is_some_and(|param| whole_name(checker, node, param))
+        });
     whole.then_some(taint)
 }
 
