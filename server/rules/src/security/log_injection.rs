@@ -103,7 +103,12 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             .into_iter()
             .filter(|c| !renders_escaped(checker, *c))
             .filter_map(|c| checker.taint(c, Sink::Log))
-            .filter(|t| t.user && !from_header(checker, t))
+            .filter(|t| {
+                t.user
+                    && !from_header(checker, t)
+                    && !from_upload_header(checker, t)
+                    && !origin_names_identifier(checker, t)
+            })
             .reduce(|a, b| Taint::best(Some(a), Some(b)).expect("both are some"));
         if let Some(taint) = taint {
             let from = checker.describe(&taint);
@@ -250,9 +255,11 @@ fn renders_escaped<'a>(checker: &Checker<'a>, node: tree_sitter::Node<'a>) -> bo
             names_identifier(checker.text(node))
                 || param_annotation(checker, node).is_some_and(|a| structured(&a))
         }
-        "attribute" => node
-            .field("attribute")
-            .is_some_and(|a| names_identifier(checker.text(a))),
+        "attribute" => node.field("attribute").is_some_and(|a| {
+            names_identifier(checker.text(a))
+                || (UPLOAD_HEADER_FIELDS.contains(&checker.text(a))
+                    && node.field("object").is_some_and(|o| is_upload(checker, o)))
+        }),
         // `item["chat_id"]`, `metadata.get("message_id")`.
         "subscript" => node
             .field("subscript")
@@ -316,6 +323,83 @@ fn structured(annotation: &str) -> bool {
             "Any" | "bytes" | "object" | "AnyStr" | "Text" | "SecretStr"
         );
     !stringy
+}
+
+/// What an uploaded file's part headers say (`Content-Disposition: form-data; filename=…`,
+/// `Content-Type`): multipart parsers split the part's headers at line breaks, so none of these
+/// can hold one.
+const UPLOAD_HEADER_FIELDS: &[&str] = &[
+    "filename",
+    "content_type",
+    "mimetype",
+    "mime_type",
+    "content_length",
+    "size",
+];
+
+/// A FastAPI/Starlette `UploadFile` parameter, or a Flask/Werkzeug `FileStorage` taken from
+/// `request.files`.
+fn is_upload<'a>(checker: &Checker<'a>, object: tree_sitter::Node<'a>) -> bool {
+    if object.kind_str() == "subscript" || object.kind_str() == "call" {
+        return checker.text(object).contains(".files");
+    }
+    if object.kind_str() != "identifier" {
+        return false;
+    }
+    if param_annotation(checker, object).is_some_and(|a| a.contains("UploadFile")) {
+        return true;
+    }
+    match checker.lookup(object) {
+        ba_analysis::Lookup::Local(bindings) => bindings.iter().any(|b| match b {
+            ba_analysis::Binding::Value(v) => {
+                let t = checker.text(*v);
+                t.contains("request.files") || t.contains("req.files")
+            }
+            _ => false,
+        }),
+        _ => false,
+    }
+}
+
+/// Data that came in as an identifier (`data["document_id"]`, `body.chatId`) and was only
+/// formatted into another string (`room = f"doc_{document_id}"`): logged to say which object an
+/// entry is about, as the carriers themselves are (`names_identifier`).
+fn origin_names_identifier(checker: &Checker, taint: &Taint) -> bool {
+    if taint.what.contains("passed to") {
+        return false;
+    }
+    let names_id = |text: &str| {
+        let text = text.trim();
+        let key = text
+            .trim_end_matches([']', ')', '"', '\''])
+            .rsplit(['[', '.', '(', '"', '\''])
+            .next()
+            .unwrap_or("");
+        key != text && names_identifier(key)
+    };
+    let (steps, _) = taint.steps();
+    names_id(checker.source.get(taint.origin.clone()).unwrap_or(""))
+        || steps
+            .iter()
+            .any(|s| names_id(checker.source.get(s.range.clone()).unwrap_or("")))
+}
+
+/// Data that left the upload through one of its part headers in this function
+/// (`filename = file.filename`, `name = os.path.basename(file.filename)`, then logged).
+fn from_upload_header(checker: &Checker, taint: &Taint) -> bool {
+    if taint.what.contains("passed to") {
+        return false;
+    }
+    // The parameter (`file: UploadFile = File(...)`) or the expression the data came from.
+    let origin = checker.source.get(taint.origin.clone()).unwrap_or("");
+    let origin = origin.split([':', '=']).next().unwrap_or(origin).trim();
+    let (steps, _) = taint.steps();
+    steps.first().is_some_and(|step| {
+        let text = checker.source.get(step.range.clone()).unwrap_or("");
+        UPLOAD_HEADER_FIELDS
+            .iter()
+            .any(|f| text.contains(&format!("{origin}.{f}")))
+    })
 }
 
 /// Request headers: HTTP servers reject line breaks in header values (RFC 9110 §5.5), so they
