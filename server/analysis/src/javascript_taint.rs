@@ -1418,7 +1418,7 @@ fn positional_params(function: Node, src: &str) -> Vec<String> {
 pub(super) fn item_returns(item: Node, src: &str) -> super::summaries::ReturnsPart {
     let (name, function) = top_level_function(item, src)?;
     let params = positional_params(function, src);
-    Some((name, (params, u64::MAX >> 1, Vec::new())))
+    Some((name, (params, u64::MAX >> 1, Vec::new(), Vec::new())))
 }
 
 /// The name of the top-level function `item` defines, as `item_module_returns` names it.
@@ -1594,7 +1594,7 @@ pub(super) fn item_entries(
             continue;
         };
         let name = text(callee, src);
-        let Some((params, _, _)) = sem.returns.get(name).filter(|_| name != own) else {
+        let Some((params, _, _, _)) = sem.returns.get(name).filter(|_| name != own) else {
             continue;
         };
         let Some(caller) = enclosing_handler(&cx, call) else {

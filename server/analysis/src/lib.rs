@@ -216,8 +216,10 @@ pub mod summaries {
     /// One item's part of `Semantic::returns`.
     pub type ReturnsPart = Option<(String, Returns)>;
     /// What a module-level function returns (`Semantic::returns`): its parameters, the mask of
-    /// what reaches a `return`, and per mask bit the sinks it is clean for.
-    pub type Returns = (Vec<String>, u64, Vec<(u8, u32)>);
+    /// what reaches a `return`, per mask bit the sinks it is clean for, and, when every `return`
+    /// is a tuple of the same length (`return model, url`), the mask of each element (empty
+    /// otherwise), so `model, url = target(form)` gives each name its own element's data.
+    pub type Returns = (Vec<String>, u64, Vec<(u8, u32)>, Vec<u64>);
     /// One item's part of `Semantic::entries`.
     pub type EntriesPart = Vec<((String, String), Entry)>;
 

@@ -376,7 +376,10 @@ impl<'t> State<'_, '_, 't> {
             }
             let t = match b {
                 Binding::Value(v) => self.element_at(*v, key, depth),
-                Binding::Augmented(v) | Binding::Element(v) => self.expr(*v, depth + 1),
+                Binding::Augmented(v) => self.expr(*v, depth + 1),
+                Binding::Element(v) => self
+                    .unpacked_element(*v, &name, depth)
+                    .unwrap_or_else(|| self.expr(*v, depth + 1)),
                 _ => None,
             };
             best = Taint::best(best, t.map(|t| assigned(t, b, &name, self.routes)));
@@ -531,7 +534,12 @@ impl<'t> State<'_, '_, 't> {
                         continue;
                     }
                     if let Binding::Value(v) | Binding::Augmented(v) | Binding::Element(v) = b {
-                        let t = self.expr(*v, depth + 1);
+                        let t = match b {
+                            Binding::Element(v) => self
+                                .unpacked_element(*v, &name, depth)
+                                .unwrap_or_else(|| self.expr(*v, depth + 1)),
+                            _ => self.expr(*v, depth + 1),
+                        };
                         best = Taint::best(best, t.map(|t| assigned(t, b, &name, self.routes)));
                     }
                 }
@@ -683,6 +691,87 @@ impl<'t> State<'_, '_, 't> {
         })
     }
 
+    /// A call of function `name` of this file whose `returns` mask (of the whole result, or of
+    /// one element of a returned tuple) is `mask`: request data it returns itself, or the
+    /// arguments passed where the mask says they reach a `return`.
+    #[allow(clippy::too_many_arguments)]
+    fn local_call(
+        &self,
+        node: Node<'t>,
+        args: Option<Node<'t>>,
+        name: &str,
+        params: &[String],
+        mask: u64,
+        clean: &[(u8, u32)],
+        depth: u32,
+    ) -> Option<Taint> {
+        // A helper whose own sanitisers clean for some sinks answers per sink.
+        let sink = if clean.is_empty() {
+            self.sink
+        } else {
+            self.sink()
+        };
+        if returns_bit(mask, clean, RETURNS_REQUEST_DATA, sink) {
+            return Some(Taint {
+                origin: node.byte_range(),
+                what: format!("request data returned by `{name}()`"),
+                user: true,
+                trail: Default::default(),
+            });
+        }
+        let mut index = 0;
+        let through = best_of(
+            args.map(named_children)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|a| {
+                    let i = match a.kind_str() {
+                        "keyword_argument" => a
+                            .field("name")
+                            .and_then(|n| params.iter().position(|p| p == self.text(n))),
+                        "comment" => return false,
+                        _ => {
+                            index += 1;
+                            Some(index - 1)
+                        }
+                    };
+                    i.is_some_and(|i| i < 63 && returns_bit(mask, clean, i, sink))
+                }),
+            |a| self.expr(a, depth + 1),
+        );
+        through.map(|t| self.returned(t, node, name))
+    }
+
+    /// `model, url = target(form)`: the taint of `name`'s element when `target` is a function of
+    /// this file whose every `return` is a tuple of that length (`None` when it is not: the
+    /// caller then takes the whole value).
+    fn unpacked_element(&self, bound: Node<'t>, name: &str, depth: u32) -> Option<Option<Taint>> {
+        // `a, b = await target(form)` (an `async def` returns its tuple through the await).
+        let value = match bound.kind_str() {
+            "await" => bound.named_child(0)?,
+            _ => bound,
+        };
+        if value.kind_str() != "call" {
+            return None;
+        }
+        let func = value
+            .field("function")
+            .filter(|f| f.kind_str() == "identifier")?;
+        let callee = self.text(func);
+        let (params, _, clean, elements) = self.cx.sem.returns.get(callee)?;
+        let assignment = bound.parent().filter(|p| p.kind_str() == "assignment")?;
+        let left = assignment
+            .field("left")
+            .filter(|l| matches!(l.kind_str(), "pattern_list" | "tuple_pattern"))?;
+        let targets: Vec<Node> = named_children(left);
+        if targets.len() != elements.len() || targets.iter().any(|t| t.kind_str() != "identifier") {
+            return None;
+        }
+        let i = targets.iter().position(|t| self.text(*t) == name)?;
+        let args = value.field("arguments");
+        Some(self.local_call(value, args, callee, params, elements[i], clean, depth))
+    }
+
     fn call(&self, node: Node<'t>, depth: u32) -> Option<Taint> {
         let func = node.field("function")?;
         let args = node.field("arguments");
@@ -819,42 +908,8 @@ impl<'t> State<'_, '_, 't> {
                 // `return`s. Unknown (local) functions are assumed to return their arguments,
                 // unless their name says they clean them.
                 let name = self.text(func);
-                if let Some((params, mask, clean)) = self.cx.sem.returns.get(name) {
-                    // A helper whose own sanitisers clean for some sinks answers per sink.
-                    let sink = if clean.is_empty() {
-                        self.sink
-                    } else {
-                        self.sink()
-                    };
-                    if returns_bit(*mask, clean, RETURNS_REQUEST_DATA, sink) {
-                        return Some(Taint {
-                            origin: node.byte_range(),
-                            what: format!("request data returned by `{name}()`"),
-                            user: true,
-                            trail: Default::default(),
-                        });
-                    }
-                    let mut index = 0;
-                    let through = best_of(
-                        args.map(named_children)
-                            .unwrap_or_default()
-                            .into_iter()
-                            .filter(|a| {
-                                let i = match a.kind_str() {
-                                    "keyword_argument" => a.field("name").and_then(|n| {
-                                        params.iter().position(|p| p == self.text(n))
-                                    }),
-                                    "comment" => return false,
-                                    _ => {
-                                        index += 1;
-                                        Some(index - 1)
-                                    }
-                                };
-                                i.is_some_and(|i| i < 63 && returns_bit(*mask, clean, i, sink))
-                            }),
-                        |a| self.expr(a, depth + 1),
-                    );
-                    return through.map(|t| self.returned(t, node, name));
+                if let Some((params, mask, clean, _)) = self.cx.sem.returns.get(name) {
+                    return self.local_call(node, args, name, params, *mask, clean, depth);
                 }
                 let lower = name.to_ascii_lowercase();
                 if [
@@ -1495,6 +1550,9 @@ pub(super) fn item_returns(sem: &Semantic, item: Node, src: &str) -> super::summ
         .collect();
     // Per mask bit: the sinks some return carries it to.
     let mut carried = [0u32; 64];
+    // Per tuple element (while every return is a tuple of one length): the mask it carries.
+    let mut elements: Option<Vec<u64>> = None;
+    let mut uniform = true;
     let all = Sink::ALL.iter().fold(0, |bits, s| bits | s.bit());
     let nested = |n: Node| {
         matches!(
@@ -1505,8 +1563,40 @@ pub(super) fn item_returns(sem: &Semantic, item: Node, src: &str) -> super::summ
     for statement in super::statements_by_keyword(body, src, "return", "return_statement", &nested)
     {
         let Some(value) = statement.named_child(0) else {
+            uniform = false;
             continue;
         };
+        if uniform {
+            let parts: Vec<Node> = if matches!(value.kind_str(), "expression_list" | "tuple") {
+                named_children(value)
+                    .into_iter()
+                    .filter(|p| p.kind_str() != "comment")
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let same_length = elements.as_ref().is_none_or(|e| e.len() == parts.len());
+            if parts.len() < 2
+                || !same_length
+                || parts
+                    .iter()
+                    .any(|p| matches!(p.kind_str(), "list_splat" | "parenthesized_list_splat"))
+            {
+                uniform = false;
+            } else {
+                let masks = elements.get_or_insert_with(|| vec![0; parts.len()]);
+                for (slot, part) in masks.iter_mut().zip(&parts) {
+                    if returns_request_data(&state, *part) {
+                        *slot |= 1 << RETURNS_REQUEST_DATA;
+                    }
+                    for (i, p) in params.iter().enumerate().take(63) {
+                        if state.carries_param(*part, p) {
+                            *slot |= 1 << i;
+                        }
+                    }
+                }
+            }
+        }
         // Request data only: a helper returning `sys.argv` or `input()` is a CLI's own.
         if returns_request_data(&state, value) {
             carried[RETURNS_REQUEST_DATA] |= Sink::Code.bit();
@@ -1545,7 +1635,8 @@ pub(super) fn item_returns(sem: &Semantic, item: Node, src: &str) -> super::summ
             }
         }
     }
-    Some((name, (params, mask, clean)))
+    let elements = elements.filter(|_| uniform).unwrap_or_default();
+    Some((name, (params, mask, clean, elements)))
 }
 
 /// Whether `value` is request data (not `sys.argv` or `input()`: a CLI's own) for `state`'s
@@ -1703,7 +1794,7 @@ pub(super) fn item_entries(
                     continue;
                 };
                 let name = text(callee, src);
-                let Some((params, _, _)) = sem.returns.get(name).filter(|_| name != own) else {
+                let Some((params, _, _, _)) = sem.returns.get(name).filter(|_| name != own) else {
                     continue;
                 };
                 (name, params)
