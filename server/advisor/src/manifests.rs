@@ -370,11 +370,8 @@ fn package_json(path: &Path, text: &str) -> Result<Vec<Dependency>, String> {
             let Some(value) = find_quoted(text, spec, after_key) else {
                 continue;
             };
-            let (version, source) = npm_lower_bound(spec);
-            let version_range = version.as_ref().and_then(|v| {
-                let i = text[value.clone()].find(v.as_str())?;
-                Some(value.start + i..value.start + i + v.len())
-            });
+            let (version, source, in_spec) = npm_lower_bound(spec);
+            let version_range = in_spec.map(|r| value.start + r.start..value.start + r.end);
             out.push(Dependency {
                 name: name.clone(),
                 ecosystem: Ecosystem::Npm,
@@ -390,29 +387,61 @@ fn package_json(path: &Path, text: &str) -> Result<Vec<Dependency>, String> {
     Ok(out)
 }
 
-/// npm ranges: `1.2.3`/`=1.2.3`/`v1.2.3` exact; `^1.2.3`, `~1.2.3`, `>=1.2.3` (first
-/// alternative) their lower bound; tags, URLs, `x` ranges and workspaces none.
-fn npm_lower_bound(spec: &str) -> (Option<String>, VersionSource) {
-    let first = spec.split("||").next().unwrap_or("").trim();
-    let first = first.split_whitespace().next().unwrap_or("");
-    let (v, source) = if let Some(v) = first
-        .strip_prefix('^')
-        .or_else(|| first.strip_prefix('~'))
-        .or_else(|| first.strip_prefix(">="))
-    {
-        (v, VersionSource::LowerBound)
-    } else {
-        (first.trim_start_matches('='), VersionSource::Pinned)
+/// An npm range as npm reads it (`nodejs_semver`): the lowest version it allows, when that
+/// version is written in it, whether the range allows only that version, and where in `spec`
+/// its text is when a bump may replace it (not in an x-range such as `1.x`: that would pin
+/// it). `^1.2.3`, `~1.2`, `>=1.2.3 <2`, `1.2.3 - 2`, `^1.2 || >=3 <4` and `1.x` have lower
+/// bounds; `1.2.3`, `=1.2.3` and `v1.2.3` are pinned; tags, URLs, `file:`, `workspace:` and
+/// `npm:` aliases are not ranges, and `*`, `<2` or `>1.2.3` name no lowest version of their own.
+fn npm_lower_bound(spec: &str) -> (Option<String>, VersionSource, Option<Range<usize>>) {
+    let none = (None, VersionSource::LowerBound, None);
+    let Ok(range) = nodejs_semver::Range::parse(spec) else {
+        return none;
     };
-    let v = v.trim_start_matches('v');
-    let numeric = v
-        .split('.')
-        .next()
-        .is_some_and(|m| !m.is_empty() && m.chars().all(|c| c.is_ascii_digit()));
-    if !numeric || v.contains(['x', 'X', '*']) || v.split('.').count() < 2 {
-        return (None, VersionSource::LowerBound);
+    let Some(min) = range.min_version() else {
+        return none;
+    };
+    // The version tokens of the range (`1.2.3-beta.1`, `1.x`), delimited by what is not part
+    // of one: operators, spaces, `||`.
+    let is_token = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+' | '*');
+    let mut at = 0;
+    let mut found = None;
+    while at < spec.len() {
+        let rest = &spec[at..];
+        let Some(start) = rest.find(is_token) else {
+            break;
+        };
+        let len = rest[start..]
+            .find(|c| !is_token(c))
+            .unwrap_or(rest.len() - start);
+        let token = &rest[start..start + len];
+        let skip = usize::from(token.starts_with(['v', 'V']));
+        let version = &token[skip..];
+        let token_at = at + start + skip;
+        at += start + len;
+        if !version.starts_with(|c: char| c.is_ascii_digit()) {
+            continue;
+        }
+        let lowest = nodejs_semver::Range::parse(version)
+            .ok()
+            .and_then(|r| r.min_version());
+        if lowest.as_ref() == Some(&min) {
+            let wildcard = version.split('.').any(|p| matches!(p, "x" | "X" | "*"));
+            found = Some((!wildcard).then(|| token_at..token_at + version.len()));
+            break;
+        }
     }
-    (Some(v.to_owned()), source)
+    let Some(text) = found else {
+        return none;
+    };
+    let pinned =
+        nodejs_semver::Range::parse(min.to_string()).is_ok_and(|exact| exact.allows_all(&range));
+    let source = if pinned {
+        VersionSource::Pinned
+    } else {
+        VersionSource::LowerBound
+    };
+    (Some(min.to_string()), source, text)
 }
 
 #[cfg(test)]
@@ -534,6 +563,47 @@ black = "==22.1.0"
         );
         assert_eq!(&text[deps[3].range.clone()], "\"lodash\": \"4.17.20\"");
         assert_eq!(at(text, &deps[3].version_range), "4.17.20");
+    }
+
+    #[test]
+    fn npm_ranges_as_npm_reads_them() {
+        use VersionSource::{LowerBound, Pinned};
+        let cases: &[(&str, Option<&str>, VersionSource, Option<&str>)] = &[
+            ("^4.17.1", Some("4.17.1"), LowerBound, Some("4.17.1")),
+            ("~1.2", Some("1.2.0"), LowerBound, Some("1.2")),
+            ("^1.2 || >=3 <4", Some("1.2.0"), LowerBound, Some("1.2")),
+            (">=3 <4 || ^1.2", Some("1.2.0"), LowerBound, Some("1.2")),
+            (">= 2.0.0 < 3", Some("2.0.0"), LowerBound, Some("2.0.0")),
+            ("1.2.3 - 2.3.4", Some("1.2.3"), LowerBound, Some("1.2.3")),
+            ("1.x", Some("1.0.0"), LowerBound, None),
+            ("1.2.*", Some("1.2.0"), LowerBound, None),
+            (
+                "^1.2.3-beta.1",
+                Some("1.2.3-beta.1"),
+                LowerBound,
+                Some("1.2.3-beta.1"),
+            ),
+            ("4.17.20", Some("4.17.20"), Pinned, Some("4.17.20")),
+            ("=4.17.20", Some("4.17.20"), Pinned, Some("4.17.20")),
+            ("v4.17.20", Some("4.17.20"), Pinned, Some("4.17.20")),
+            // No lowest version written in the range.
+            ("*", None, LowerBound, None),
+            ("", None, LowerBound, None),
+            ("<2", None, LowerBound, None),
+            (">1.2.3", None, LowerBound, None),
+            // Not ranges.
+            ("latest", None, LowerBound, None),
+            ("file:../mine", None, LowerBound, None),
+            ("workspace:^1.0.0", None, LowerBound, None),
+            ("npm:lodash@^4.17.0", None, LowerBound, None),
+            ("github:user/repo#v1.2.3", None, LowerBound, None),
+            ("https://example.com/x-1.2.3.tgz", None, LowerBound, None),
+        ];
+        for (spec, version, source, text) in cases {
+            let (v, s, r) = npm_lower_bound(spec);
+            let t = r.map(|r| &spec[r]);
+            assert_eq!((v.as_deref(), &s, t), (*version, source, *text), "{spec:?}");
+        }
     }
 
     #[test]

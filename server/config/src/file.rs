@@ -19,9 +19,14 @@ fn toml_error(path: &Path, text: &str, err: &toml::de::Error, table_prefix: &str
     let message = err.message().to_owned();
     // Only these messages quote a key; others quote a value (``integer `5` ``) or the token
     // the parser expected (`` expected `]` ``), and the key is the one on the error's line.
-    let names_a_key = ["unknown field", "missing field", "duplicate field", "duplicate key `"]
-        .iter()
-        .any(|p| message.starts_with(p));
+    let names_a_key = [
+        "unknown field",
+        "missing field",
+        "duplicate field",
+        "duplicate key `",
+    ]
+    .iter()
+    .any(|p| message.starts_with(p));
     let mut key = if names_a_key {
         super::key_in_message(&message).unwrap_or("").to_owned()
     } else {
@@ -317,7 +322,11 @@ mod tests {
         ] {
             std::fs::write(&p, text).unwrap();
             let err = load_file(&p).unwrap_err();
-            assert_eq!((err.key.as_str(), err.line), (key, Some(line)), "{text:?}: {err}");
+            assert_eq!(
+                (err.key.as_str(), err.line),
+                (key, Some(line)),
+                "{text:?}: {err}"
+            );
         }
 
         let py = dir.path().join("pyproject.toml");
