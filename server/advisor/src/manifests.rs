@@ -112,6 +112,17 @@ fn requirements(path: &Path, text: &str, seen: &mut Vec<PathBuf>, depth: usize) 
         if content.starts_with('-') || content.contains("://") || content.starts_with('.') {
             continue; // Options, URLs and local paths: nothing to look up.
         }
+        // pip's own split: the requirement is the words before the first option
+        // (`--hash=…`), and a trailing `\` continues the line (with the options).
+        let content = content.trim_end_matches('\\').trim_end();
+        let mut end = 0;
+        for word in content.split(' ') {
+            if word.starts_with('-') {
+                break;
+            }
+            end += word.len() + 1;
+        }
+        let content = content[..end.min(content.len())].trim_end();
         let start = line_start + lead;
         if let Some(mut dep) = pep508(content, start) {
             dep.file = path.to_path_buf();
@@ -121,56 +132,88 @@ fn requirements(path: &Path, text: &str, seen: &mut Vec<PathBuf>, depth: usize) 
     out
 }
 
-/// A PEP 508 requirement at byte `start`: `name[extras] (specifiers) ; markers`.
+/// A PEP 508 requirement (`pep508_rs`) at byte `start`: `name[extras] (specifiers) ; markers`.
+/// The version to look up is an exact one (`==`, `===`: pinned), else the first `>=` or `~=`
+/// bound (its lower bound); `==1.*` and other ranges give none. URL requirements (`name @
+/// https://…`) have nothing to look up, and a line that is not a requirement is skipped.
 fn pep508(req: &str, start: usize) -> Option<Dependency> {
+    use pep508_rs::pep440_rs::Operator;
+    use pep508_rs::{Requirement, VersionOrUrl};
+
+    let parsed = match req.parse::<Requirement>() {
+        Ok(parsed) => parsed,
+        Err(e) => {
+            tracing::debug!("not a requirement: {req:?}: {e}");
+            return None;
+        }
+    };
+    let specifiers = match &parsed.version_or_url {
+        Some(VersionOrUrl::Url(_)) => return None,
+        Some(VersionOrUrl::VersionSpecifier(specifiers)) => &specifiers[..],
+        None => &[],
+    };
+    let mut chosen = None;
+    for specifier in specifiers {
+        // `===` (arbitrary equality) is a deprecated variant of `Operator`: named by its text.
+        let exact =
+            *specifier.operator() == Operator::Equal || specifier.operator().to_string() == "===";
+        if exact {
+            chosen = Some((specifier, VersionSource::Pinned));
+            break;
+        }
+        let lower = matches!(
+            specifier.operator(),
+            Operator::GreaterThanEqual | Operator::TildeEqual
+        );
+        if lower && chosen.is_none() {
+            chosen = Some((specifier, VersionSource::LowerBound));
+        }
+    }
+    // The written name (`Flask_SQLAlchemy`, not its normalised form) and where the
+    // specifiers are written: after the extras, before the markers.
     let name_len = req
         .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
         .unwrap_or(req.len());
-    if name_len == 0 {
-        return None;
+    let mut specs_at = name_len;
+    if req[name_len..].trim_start().starts_with('[') {
+        specs_at += req[name_len..].find(']')? + 1;
     }
-    let name = &req[..name_len];
-    let mut rest_at = name_len;
-    let rest = &req[name_len..];
-    if rest.trim_start().starts_with('[') {
-        let close = rest.find(']')?;
-        rest_at += close + 1;
-    }
-    let end = req.find(';').unwrap_or(req.len()).max(rest_at);
-    let specs = &req[rest_at..end];
-    let mut version = None;
-    let mut source = VersionSource::LowerBound;
-    let mut version_range = None;
-    let mut at = rest_at;
-    for clause in specs.split(',') {
-        let trimmed = clause.trim_start_matches([' ', '(']);
-        let clause_at = at + (clause.len() - trimmed.len());
-        at += clause.len() + 1;
-        let trimmed = trimmed.trim_end_matches([' ', ')']);
-        let (op, v) = ["===", "==", "~=", ">="]
-            .iter()
-            .find_map(|op| trimmed.strip_prefix(op).map(|v| (*op, v)))
-            .unwrap_or(("", ""));
-        let v_trim = v.trim();
-        if op.is_empty() || v_trim.is_empty() || v_trim.contains('*') {
-            continue;
-        }
-        let v_at = clause_at + op.len() + (v.len() - v.trim_start().len());
-        let exact = op == "==" || op == "===";
-        if exact || version.is_none() {
-            version = Some(v_trim.to_owned());
-            source = if exact {
-                VersionSource::Pinned
-            } else {
-                VersionSource::LowerBound
+    let specs_end = req[specs_at..]
+        .find(';')
+        .map_or(req.len(), |i| specs_at + i);
+    let version_range = chosen.as_ref().and_then(|(specifier, _)| {
+        let operator = specifier.operator().to_string();
+        let mut at = specs_at;
+        for clause in req[specs_at..specs_end].split(',') {
+            let clause_at = at;
+            at += clause.len() + 1;
+            let trimmed = clause.trim_start_matches(|c: char| c.is_whitespace() || c == '(');
+            let Some(rest) = trimmed.strip_prefix(operator.as_str()) else {
+                continue;
             };
-            version_range = Some(start + v_at..start + v_at + v_trim.len());
+            let text = rest.trim_end_matches(|c: char| c.is_whitespace() || c == ')');
+            let text = text.trim_start();
+            if text.parse::<pep508_rs::pep440_rs::Version>().ok().as_ref()
+                != Some(specifier.version())
+            {
+                continue;
+            }
+            let v_at = clause_at
+                + (clause.len() - trimmed.len())
+                + operator.len()
+                + (rest.len() - rest.trim_start().len());
+            return Some(start + v_at..start + v_at + text.len());
         }
-    }
+        None
+    });
+    let (version, source) = match chosen {
+        Some((specifier, source)) => (Some(specifier.version().to_string()), source),
+        None => (None, VersionSource::LowerBound),
+    };
     Some(Dependency {
-        name: name.to_owned(),
+        name: req[..name_len].to_owned(),
         ecosystem: Ecosystem::PyPI,
-        spec: req[..end].trim().to_owned(),
+        spec: req[..specs_end].trim().to_owned(),
         version,
         source,
         file: PathBuf::new(),
@@ -475,6 +518,50 @@ mod tests {
         assert_eq!(deps[2].version, None);
         assert_eq!(at(text, &deps[3].version_range), "3.2.1");
         assert_eq!(deps[4].version, None, "wildcards are not versions");
+    }
+
+    #[test]
+    fn pep508_lines_as_pip_reads_them() {
+        let dir = tempfile::tempdir().unwrap();
+        // pip-compile output: hashes on continuation lines, `# via` comments.
+        let text = "certifi==2024.2.2 \\\n    --hash=sha256:0569859f95fc761b18b45ef421b1290a0f65f147e92a1e5eb3e635f9a5e4e66f \\\n    --hash=sha256:dc383c07b76109f368f6106eee2b593b04a011ea4d55f652c6ca24a754d1cdd1\n    # via requests\n\
+            requests[socks,security] (>=2.19.0, <3) ; python_version > \"3.8\" and extra == 'x'\n\
+            Flask_SQLAlchemy>=3.0 --config-settings=k=v\n\
+            pytz===2016.10\n\
+            idna>2.5,!=3.0\n\
+            numpy ~= 1.26.0.RC1\n\
+            mylib @ file:///opt/mylib\n\
+            pip @ https://github.com/pypa/pip/archive/22.0.2.zip\n\
+            not a requirement!\n";
+        let path = dir.path().join("requirements.txt");
+        let deps = parse(&path, text).unwrap();
+        let got: Vec<_> = deps
+            .iter()
+            .map(|d| {
+                (
+                    d.name.as_str(),
+                    d.version.as_deref(),
+                    d.source.clone(),
+                    d.version_range.as_ref().map(|r| &text[r.clone()]),
+                )
+            })
+            .collect();
+        use VersionSource::{LowerBound, Pinned};
+        assert_eq!(
+            got,
+            [
+                ("certifi", Some("2024.2.2"), Pinned, Some("2024.2.2")),
+                ("requests", Some("2.19.0"), LowerBound, Some("2.19.0")),
+                ("Flask_SQLAlchemy", Some("3.0"), LowerBound, Some("3.0")),
+                ("pytz", Some("2016.10"), Pinned, Some("2016.10")),
+                ("idna", None, LowerBound, None),
+                // The normalised version is looked up; the written one is replaced.
+                ("numpy", Some("1.26.0rc1"), LowerBound, Some("1.26.0.RC1")),
+            ]
+        );
+        assert_eq!(deps[0].spec, "certifi==2024.2.2");
+        assert_eq!(deps[1].spec, "requests[socks,security] (>=2.19.0, <3)");
+        assert_eq!(deps[2].spec, "Flask_SQLAlchemy>=3.0");
     }
 
     #[test]
