@@ -154,28 +154,49 @@ pub fn yarn_lock(text: &str) -> Result<Vec<(String, String)>, String> {
     Ok(out)
 }
 
-/// The keys of the top-level `packages:` map: `/name@1.2.3:` (v6), `name@1.2.3:` (v9),
-/// `/name/1.2.3:` (v5), with any `(peer@x)` suffix dropped.
+/// pnpm-lock.yaml, read as YAML (`serde_saphyr`). The direct dependencies' versions first
+/// (v6+: `importers['.']`, or the top-level `dependencies` of a v5/v6 single-project lock;
+/// `version: 4.18.2(react@18.2.0)` or v5's `4.16.0_react@18.2.0` without the peer suffix,
+/// `link:` and aliases skipped), then every key of `packages`: `name@1.2.3` (v9),
+/// `/name@1.2.3` (v6), `/name/1.2.3` (v5), with any `(peer@x)` suffix dropped. The direct
+/// dependency comes first because `packages` may hold several versions of one name.
 pub fn pnpm_lock(text: &str) -> Result<Vec<(String, String)>, String> {
+    let mut options = serde_saphyr::Options::default();
+    let mut budget = serde_saphyr::Budget::default();
+    // A monorepo's lock file is large, and the defaults are sized for configuration files.
+    budget.max_events = 40_000_000;
+    budget.max_nodes = 10_000_000;
+    options.budget = Some(budget);
+    options.with_snippet = false;
+    let lock: pnpm::Lock = serde_saphyr::from_str_with_options(text, options)
+        .map_err(|e| format!("not valid pnpm-lock YAML: {e}"))?;
     let mut out = Vec::new();
-    let mut in_packages = false;
-    for line in text.lines() {
-        if !line.starts_with(' ') && !line.trim().is_empty() {
-            in_packages = line.trim_end() == "packages:";
-            continue;
+    let root = lock.importers.as_ref().and_then(|i| i.get("."));
+    for deps in [root, Some(&lock.root)].into_iter().flatten() {
+        for section in [
+            &deps.dependencies,
+            &deps.dev_dependencies,
+            &deps.optional_dependencies,
+        ] {
+            for (name, version) in section.iter().flatten() {
+                let version = version.version();
+                let version = version.split(['(', '_']).next().unwrap_or(version);
+                if version.starts_with(|c: char| c.is_ascii_digit()) {
+                    out.push((name.clone(), version.to_owned()));
+                }
+            }
         }
-        if !in_packages || !line.starts_with("  ") || line.starts_with("   ") {
-            continue;
-        }
-        let key = line.trim().trim_end_matches(':').trim_matches(['\'', '"']);
-        let key = key.split('(').next().unwrap_or(key);
+    }
+    for key in lock.packages.map(|p| p.0).unwrap_or_default() {
+        let key = key.split('(').next().unwrap_or(&key);
         let key = key.strip_prefix('/').unwrap_or(key);
         let parsed = match descriptor_name(key) {
             Some(name) => Some((name.to_owned(), key[name.len() + 1..].to_owned())),
-            // v5: `name/1.2.3` or `@scope/name/1.2.3`.
-            None => key
-                .rsplit_once('/')
-                .map(|(name, v)| (name.to_owned(), v.to_owned())),
+            // v5: `name/1.2.3` or `@scope/name/1.2.3`, peers after `_`.
+            None => key.rsplit_once('/').map(|(name, v)| {
+                let v = v.split('_').next().unwrap_or(v);
+                (name.to_owned(), v.to_owned())
+            }),
         };
         if let Some((name, version)) = parsed {
             if version.starts_with(|c: char| c.is_ascii_digit()) {
@@ -184,6 +205,71 @@ pub fn pnpm_lock(text: &str) -> Result<Vec<(String, String)>, String> {
         }
     }
     Ok(out)
+}
+
+/// The parts of a pnpm lock file the advisor reads; the rest is skipped unread.
+mod pnpm {
+    use std::collections::BTreeMap;
+    use std::fmt;
+
+    use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
+    use serde::Deserialize;
+
+    #[derive(Deserialize)]
+    pub struct Lock {
+        pub importers: Option<BTreeMap<String, Dependencies>>,
+        /// v5 and v6 single-project locks keep the sections at the top level.
+        #[serde(flatten)]
+        pub root: Dependencies,
+        pub packages: Option<Keys>,
+    }
+
+    #[derive(Default, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct Dependencies {
+        pub dependencies: Option<BTreeMap<String, Version>>,
+        pub dev_dependencies: Option<BTreeMap<String, Version>>,
+        pub optional_dependencies: Option<BTreeMap<String, Version>>,
+    }
+
+    /// v5: `express: 4.16.0`; v6 and later: `express: {specifier: ^4.16.0, version: 4.16.0}`.
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    pub enum Version {
+        Plain(String),
+        Resolved { version: String },
+    }
+
+    impl Version {
+        pub fn version(&self) -> &str {
+            match self {
+                Self::Plain(v) | Self::Resolved { version: v } => v,
+            }
+        }
+    }
+
+    /// A mapping's keys in file order, values skipped.
+    pub struct Keys(pub Vec<String>);
+
+    impl<'de> Deserialize<'de> for Keys {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct KeysVisitor;
+            impl<'de> Visitor<'de> for KeysVisitor {
+                type Value = Keys;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("a mapping")
+                }
+                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Keys, A::Error> {
+                    let mut keys = Vec::new();
+                    while let Some((key, IgnoredAny)) = map.next_entry::<String, IgnoredAny>()? {
+                        keys.push(key);
+                    }
+                    Ok(Keys(keys))
+                }
+            }
+            d.deserialize_map(KeysVisitor)
+        }
+    }
 }
 
 #[cfg(test)]
@@ -243,27 +329,128 @@ mod tests {
             [("lodash".into(), "4.17.21".into())]
         );
 
-        let v6 = "lockfileVersion: '6.0'\n\ndependencies:\n  lodash:\n    specifier: ^4.17.0\n    version: 4.17.20\n\npackages:\n\n  /lodash@4.17.20:\n    resolution: {integrity: sha512-x}\n\n  /@scope/x@1.0.0(react@18.0.0):\n    dev: false\n";
+        // Odd lines never panic.
+        assert!(yarn_lock(":\n  version \"1\"\né:\n").is_ok());
+        let _ = pnpm_lock("packages:\n  :\n  é@1:\n");
+    }
+
+    /// pnpm 9 (`pnpm install` of a workspace, trimmed): the direct dependency's version comes
+    /// from the root importer, before `packages`' other versions of the same name.
+    const PNPM_V9: &str = r#"lockfileVersion: '9.0'
+
+settings:
+  autoInstallPeers: true
+  excludeLinksFromLockfile: false
+
+importers:
+
+  .:
+    dependencies:
+      debug:
+        specifier: ^4.3.4
+        version: 4.3.4(supports-color@8.1.1)
+      express:
+        specifier: ^4.18.2
+        version: 4.18.2
+      shared:
+        specifier: workspace:*
+        version: link:packages/shared
+      string-width-cjs:
+        specifier: npm:string-width@^4.2.0
+        version: string-width@4.2.3
+    devDependencies:
+      typescript:
+        specifier: ^5.3.3
+        version: 5.3.3
+
+  packages/shared:
+    dependencies:
+      lodash:
+        specifier: ^4.17.21
+        version: 4.17.21
+
+packages:
+
+  '@babel/code-frame@7.23.5':
+    resolution: {integrity: sha512-CgH3s1a96LipHCmSUmYFPwY7MNx8C3avkq7i4Wl3cfa662ldtUe4VM1TPXX70pfmrlWTb6jLqTYrZyT2ZTJBgA==}
+    engines: {node: '>=6.9.0'}
+
+  debug@2.6.9:
+    resolution: {integrity: sha512-bC7ElrdJaJnPbAP+1EotYvqZsb3ecl5wi6Bfi6BJTUcNowp6cvspg0jXznRTKDjm/E7AdgFBVeAPVMNcKGsHMA==}
+
+  debug@4.3.4:
+    resolution: {integrity: sha512-PRWFHuSU3eDtQJPvnNY7Jcket1j0t5OuOsFzPPzsekD52Zl8qUfFIPEiswXqIvHWGVHOgX+7G/vCNNhehwxfkQ==}
+    engines: {node: '>=6.0'}
+    peerDependencies:
+      supports-color: '*'
+    peerDependenciesMeta:
+      supports-color:
+        optional: true
+
+  express@4.18.2:
+    resolution: {integrity: sha512-5/PsL6iGPdfQ/lKM1UuielYgv3BUoJfz1aUwU9vHZ+J7gyvwdQXFEBIEIaxeGf0GIcreATNyBExtalisDbuMqQ==}
+    engines: {node: '>= 0.10.0'}
+
+snapshots:
+
+  '@babel/code-frame@7.23.5':
+    dependencies:
+      '@babel/highlight': 7.23.4
+      chalk: 2.4.2
+
+  debug@4.3.4(supports-color@8.1.1):
+    dependencies:
+      ms: 2.1.2
+    optionalDependencies:
+      supports-color: 8.1.1
+"#;
+
+    #[test]
+    fn pnpm_lock_files() {
+        assert_eq!(
+            pnpm_lock(PNPM_V9).unwrap(),
+            [
+                ("debug".into(), "4.3.4".into()),
+                ("express".into(), "4.18.2".into()),
+                ("typescript".into(), "5.3.3".into()),
+                ("@babel/code-frame".into(), "7.23.5".into()),
+                ("debug".into(), "2.6.9".into()),
+                ("debug".into(), "4.3.4".into()),
+                ("express".into(), "4.18.2".into()),
+            ]
+        );
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("pnpm-lock.yaml"), PNPM_V9).unwrap();
+        let locked = locked_versions(dir.path(), Some(Ecosystem::Npm));
+        assert_eq!(
+            locked["debug"].0, "4.3.4",
+            "the direct dependency's version"
+        );
+
+        // pnpm 8 (lock file 6.0), one project: sections at the top level.
+        let v6 = "lockfileVersion: '6.0'\n\nsettings:\n  autoInstallPeers: true\n\ndependencies:\n  lodash:\n    specifier: ^4.17.0\n    version: 4.17.20\n\npackages:\n\n  /lodash@4.17.20:\n    resolution: {integrity: sha512-x}\n    dev: false\n\n  /@scope/x@1.0.0(react@18.0.0):\n    resolution: {integrity: sha512-y}\n    peerDependencies:\n      react: '>=16'\n    dev: false\n";
         assert_eq!(
             pnpm_lock(v6).unwrap(),
             [
                 ("lodash".into(), "4.17.20".into()),
+                ("lodash".into(), "4.17.20".into()),
                 ("@scope/x".into(), "1.0.0".into())
             ]
         );
-        let v9 = "lockfileVersion: '9.0'\n\npackages:\n\n  'express@4.17.1':\n    resolution: {}\n";
-        assert_eq!(
-            pnpm_lock(v9).unwrap(),
-            [("express".into(), "4.17.1".into())]
-        );
-        // Odd lines never panic.
-        assert!(yarn_lock(":\n  version \"1\"\né:\n").is_ok());
-        assert!(pnpm_lock("packages:\n  :\n  é@1:\n").is_ok());
-        let v5 = "lockfileVersion: 5.4\npackages:\n  /express/4.16.0:\n    dev: false\n";
+        // pnpm 7 (lock file 5.4): plain versions, `_` before peers, `/name/version` keys.
+        let v5 = "lockfileVersion: 5.4\n\nspecifiers:\n  express: ^4.16.0\n  react-dom: ^18.2.0\n\ndependencies:\n  express: 4.16.0\n  react-dom: 18.2.0_react@18.2.0\n\npackages:\n\n  /express/4.16.0:\n    resolution: {integrity: sha512-z}\n    dependencies:\n      accepts: 1.3.8\n    dev: false\n\n  /@types/node/20.1.0:\n    dev: true\n";
         assert_eq!(
             pnpm_lock(v5).unwrap(),
-            [("express".into(), "4.16.0".into())]
+            [
+                ("express".into(), "4.16.0".into()),
+                ("react-dom".into(), "18.2.0".into()),
+                ("express".into(), "4.16.0".into()),
+                ("@types/node".into(), "20.1.0".into())
+            ]
         );
+        assert!(pnpm_lock("lockfileVersion: '9.0'\n").unwrap().is_empty());
+        assert!(pnpm_lock("packages: [\n").is_err());
+        assert!(pnpm_lock("packages:\n  - a\n").is_err());
     }
 
     #[test]
