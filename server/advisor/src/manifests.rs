@@ -140,10 +140,43 @@ fn pep508(req: &str, start: usize) -> Option<Dependency> {
     use pep508_rs::pep440_rs::Operator;
     use pep508_rs::{Requirement, VersionOrUrl};
 
-    let parsed = match req.parse::<Requirement>() {
-        Ok(parsed) => parsed,
-        Err(e) => {
+    // The written name (`Flask_SQLAlchemy`, not its normalised form) and where the
+    // specifiers are written: after the extras, before the markers.
+    let name_len = req
+        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+        .unwrap_or(req.len());
+    let mut specs_at = name_len;
+    let extras = req[name_len..].trim_start().strip_prefix('[');
+    if extras.is_some() {
+        specs_at += req[name_len..].find(']')? + 1;
+    }
+    // pep508_rs 0.9.2 panics on a name or extra that ends in `.`, `-` or `_` (`0.~`,
+    // `requests[socks-]`) instead of rejecting it; neither is a requirement.
+    let ends_well = |name: &str| name.trim().ends_with(|c: char| c.is_ascii_alphanumeric());
+    let extras_end = extras.map_or(0, |e| e.find(']').unwrap_or(e.len()));
+    if !ends_well(&req[..name_len])
+        || extras.is_some_and(|e| {
+            e[..extras_end]
+                .split(',')
+                .any(|x| !x.trim().is_empty() && !ends_well(x))
+        })
+    {
+        return None;
+    }
+    // A URL requirement (`name @ https://…`, `name @ ./dir`) has nothing to look up; reading
+    // its URL would resolve relative paths against the current directory.
+    if req[specs_at..].trim_start().starts_with('@') {
+        return None;
+    }
+    let parsed = std::panic::catch_unwind(|| req.parse::<Requirement>());
+    let parsed = match parsed {
+        Ok(Ok(parsed)) => parsed,
+        Ok(Err(e)) => {
             tracing::debug!("not a requirement: {req:?}: {e}");
+            return None;
+        }
+        Err(_) => {
+            tracing::warn!("pep508_rs panicked on {req:?}");
             return None;
         }
     };
@@ -168,15 +201,6 @@ fn pep508(req: &str, start: usize) -> Option<Dependency> {
         if lower && chosen.is_none() {
             chosen = Some((specifier, VersionSource::LowerBound));
         }
-    }
-    // The written name (`Flask_SQLAlchemy`, not its normalised form) and where the
-    // specifiers are written: after the extras, before the markers.
-    let name_len = req
-        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
-        .unwrap_or(req.len());
-    let mut specs_at = name_len;
-    if req[name_len..].trim_start().starts_with('[') {
-        specs_at += req[name_len..].find(']')? + 1;
     }
     let specs_end = req[specs_at..]
         .find(';')
@@ -562,6 +586,10 @@ mod tests {
         assert_eq!(deps[0].spec, "certifi==2024.2.2");
         assert_eq!(deps[1].spec, "requests[socks,security] (>=2.19.0, <3)");
         assert_eq!(deps[2].spec, "Flask_SQLAlchemy>=3.0");
+        // pep508_rs 0.9.2 panics on these instead of rejecting them.
+        for line in ["0.~", "requests[socks-]>=2", "requests[a,b_] ==1", "x @ ./local"] {
+            assert_eq!(pep508(line, 0), None, "{line}");
+        }
     }
 
     #[test]
