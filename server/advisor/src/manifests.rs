@@ -587,7 +587,12 @@ mod tests {
         assert_eq!(deps[1].spec, "requests[socks,security] (>=2.19.0, <3)");
         assert_eq!(deps[2].spec, "Flask_SQLAlchemy>=3.0");
         // pep508_rs 0.9.2 panics on these instead of rejecting them.
-        for line in ["0.~", "requests[socks-]>=2", "requests[a,b_] ==1", "x @ ./local"] {
+        for line in [
+            "0.~",
+            "requests[socks-]>=2",
+            "requests[a,b_] ==1",
+            "x @ ./local",
+        ] {
             assert_eq!(pep508(line, 0), None, "{line}");
         }
     }
