@@ -1,6 +1,6 @@
 //! Exact versions from lock files: `poetry.lock`, `Pipfile.lock` (Python) and
-//! `package-lock.json` (v1–v3), `yarn.lock` (classic and Berry), `pnpm-lock.yaml` (npm).
-//! Each parser maps a normalised package name to its locked version; a broken lock file is
+//! `package-lock.json` (v1–v3), `yarn.lock` (classic and Berry), `pnpm-lock.yaml` (npm), each
+//! read by a parser of its format (TOML, JSON, `yarn_lock_parser`, YAML). Each parser maps a normalised package name to its locked version; a broken lock file is
 //! logged and skipped (the manifest's versions are used instead).
 
 use std::collections::HashMap;
@@ -109,10 +109,10 @@ pub fn package_lock(text: &str) -> Result<Vec<(String, String)>, String> {
     Ok(out)
 }
 
-/// The package name in a yarn/pnpm descriptor `name@range` (`@scope/name@range` keeps its
-/// leading `@`; Berry adds `npm:` to the range).
+/// The package name in a pnpm package key `name@version` (`@scope/name@version` keeps its
+/// leading `@`).
 fn descriptor_name(descriptor: &str) -> Option<&str> {
-    let d = descriptor.trim().trim_matches('"');
+    let d = descriptor.trim();
     // Skip a scope's leading `@`.
     let (at, _) = d.char_indices().skip(1).find(|&(_, c)| c == '@')?;
     Some(&d[..at])
