@@ -34,7 +34,8 @@ fn toml_error(path: &Path, text: &str, err: &toml::de::Error, table_prefix: &str
     };
     let line = err.span().map(|s| line_of(text, s.start));
     if key.is_empty() {
-        // The key is what precedes `=` on the line the error points at.
+        // The key is what precedes `=` on the line the error points at, or the table that
+        // line opens (`[advisor]` twice is a duplicate key).
         if let Some(span) = err.span() {
             let start = text[..span.start.min(text.len())]
                 .rfind('\n')
@@ -42,6 +43,9 @@ fn toml_error(path: &Path, text: &str, err: &toml::de::Error, table_prefix: &str
             let line = text[start..].lines().next().unwrap_or("");
             if let Some((k, _)) = line.split_once('=') {
                 key = k.trim().trim_matches('"').to_owned();
+            } else if let Some(header) = line.trim().strip_prefix('[') {
+                let header = header.split(']').next().unwrap_or(header);
+                key = header.trim_matches(['[', ' ']).replace(['"', '\''], "");
             }
         }
     }
@@ -319,6 +323,7 @@ mod tests {
             ("select = [\"SEC\"]\nignore = [\"SEC101\"\n", "ignore", 1),
             ("select = [\"SEC\"]\nignore = \"SEC101\n", "ignore", 1),
             ("select = [\"SEC\"]\nselect = [\"ARC\"]\n", "select", 1),
+            ("[advisor]\nenabled = true\n[advisor]\n", "advisor", 2),
         ] {
             std::fs::write(&p, text).unwrap();
             let err = load_file(&p).unwrap_err();
