@@ -113,7 +113,7 @@ fn patterns_match_like_tree_sitter_queries() {
                 let mut cursor = QueryCursor::new();
                 let mut matches = cursor.matches(&query, tree.root_node(), source.as_bytes());
                 while let Some(m) = matches.next() {
-                    let caps = named(query.capture_names(), m.captures);
+                    let caps = named(query.capture_names(), m.captures());
                     expected.insert((m.pattern_index, caps));
                 }
                 let mut actual: BTreeSet<Match> = BTreeSet::new();

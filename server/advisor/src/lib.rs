@@ -52,6 +52,13 @@ mod tests {
                 Just("é".to_owned()),
                 Just("-r ".to_owned()),
                 Just("{".to_owned()),
+                Just("(".to_owned()),
+                Just("\\".to_owned()),
+                Just("||".to_owned()),
+                Just(" --hash=".to_owned()),
+                Just("  version ".to_owned()),
+                Just("  dependencies:\n".to_owned()),
+                Just("'".to_owned()),
                 "[a-z0-9.^~<>=,;/ ]{0,8}",
             ],
             0..40,
@@ -72,6 +79,9 @@ mod tests {
             let _ = lockfiles::pipfile_lock(&text);
             let _ = lockfiles::package_lock(&text);
             let _ = lockfiles::yarn_lock(&text);
+            // Past the header lines the yarn.lock parser checks first.
+            let _ = lockfiles::yarn_lock(&format!("# x\n# yarn lockfile v1\n\n{text}"));
+            let _ = lockfiles::yarn_lock(&format!("# x\n# y\n\n__metadata:\n  version: 8\n\n{text}"));
             let _ = lockfiles::pnpm_lock(&text);
             let _ = redact::Redactor::default().redact(&text);
             for eco in [ecosystem::Ecosystem::PyPI, ecosystem::Ecosystem::Npm] {

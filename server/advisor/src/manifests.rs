@@ -112,6 +112,17 @@ fn requirements(path: &Path, text: &str, seen: &mut Vec<PathBuf>, depth: usize) 
         if content.starts_with('-') || content.contains("://") || content.starts_with('.') {
             continue; // Options, URLs and local paths: nothing to look up.
         }
+        // pip's own split: the requirement is the words before the first option
+        // (`--hash=…`), and a trailing `\` continues the line (with the options).
+        let content = content.trim_end_matches('\\').trim_end();
+        let mut end = 0;
+        for word in content.split(' ') {
+            if word.starts_with('-') {
+                break;
+            }
+            end += word.len() + 1;
+        }
+        let content = content[..end.min(content.len())].trim_end();
         let start = line_start + lead;
         if let Some(mut dep) = pep508(content, start) {
             dep.file = path.to_path_buf();
@@ -121,56 +132,112 @@ fn requirements(path: &Path, text: &str, seen: &mut Vec<PathBuf>, depth: usize) 
     out
 }
 
-/// A PEP 508 requirement at byte `start`: `name[extras] (specifiers) ; markers`.
+/// A PEP 508 requirement (`pep508_rs`) at byte `start`: `name[extras] (specifiers) ; markers`.
+/// The version to look up is an exact one (`==`, `===`: pinned), else the first `>=` or `~=`
+/// bound (its lower bound); `==1.*` and other ranges give none. URL requirements (`name @
+/// https://…`) have nothing to look up, and a line that is not a requirement is skipped.
 fn pep508(req: &str, start: usize) -> Option<Dependency> {
+    use pep508_rs::pep440_rs::Operator;
+    use pep508_rs::{Requirement, VersionOrUrl};
+
+    // The written name (`Flask_SQLAlchemy`, not its normalised form) and where the
+    // specifiers are written: after the extras, before the markers.
     let name_len = req
         .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
         .unwrap_or(req.len());
-    if name_len == 0 {
+    let mut specs_at = name_len;
+    let extras = req[name_len..].trim_start().strip_prefix('[');
+    if extras.is_some() {
+        specs_at += req[name_len..].find(']')? + 1;
+    }
+    // pep508_rs 0.9.2 panics on a name or extra that ends in `.`, `-` or `_` (`0.~`,
+    // `requests[socks-]`) instead of rejecting it; neither is a requirement.
+    let ends_well = |name: &str| name.trim().ends_with(|c: char| c.is_ascii_alphanumeric());
+    let extras_end = extras.map_or(0, |e| e.find(']').unwrap_or(e.len()));
+    if !ends_well(&req[..name_len])
+        || extras.is_some_and(|e| {
+            e[..extras_end]
+                .split(',')
+                .any(|x| !x.trim().is_empty() && !ends_well(x))
+        })
+    {
         return None;
     }
-    let name = &req[..name_len];
-    let mut rest_at = name_len;
-    let rest = &req[name_len..];
-    if rest.trim_start().starts_with('[') {
-        let close = rest.find(']')?;
-        rest_at += close + 1;
+    // A URL requirement (`name @ https://…`, `name @ ./dir`) has nothing to look up; reading
+    // its URL would resolve relative paths against the current directory.
+    if req[specs_at..].trim_start().starts_with('@') {
+        return None;
     }
-    let end = req.find(';').unwrap_or(req.len()).max(rest_at);
-    let specs = &req[rest_at..end];
-    let mut version = None;
-    let mut source = VersionSource::LowerBound;
-    let mut version_range = None;
-    let mut at = rest_at;
-    for clause in specs.split(',') {
-        let trimmed = clause.trim_start_matches([' ', '(']);
-        let clause_at = at + (clause.len() - trimmed.len());
-        at += clause.len() + 1;
-        let trimmed = trimmed.trim_end_matches([' ', ')']);
-        let (op, v) = ["===", "==", "~=", ">="]
-            .iter()
-            .find_map(|op| trimmed.strip_prefix(op).map(|v| (*op, v)))
-            .unwrap_or(("", ""));
-        let v_trim = v.trim();
-        if op.is_empty() || v_trim.is_empty() || v_trim.contains('*') {
-            continue;
+    let parsed = std::panic::catch_unwind(|| req.parse::<Requirement>());
+    let parsed = match parsed {
+        Ok(Ok(parsed)) => parsed,
+        Ok(Err(e)) => {
+            tracing::debug!("not a requirement: {req:?}: {e}");
+            return None;
         }
-        let v_at = clause_at + op.len() + (v.len() - v.trim_start().len());
-        let exact = op == "==" || op == "===";
-        if exact || version.is_none() {
-            version = Some(v_trim.to_owned());
-            source = if exact {
-                VersionSource::Pinned
-            } else {
-                VersionSource::LowerBound
+        Err(_) => {
+            tracing::warn!("pep508_rs panicked on {req:?}");
+            return None;
+        }
+    };
+    let specifiers = match &parsed.version_or_url {
+        Some(VersionOrUrl::Url(_)) => return None,
+        Some(VersionOrUrl::VersionSpecifier(specifiers)) => &specifiers[..],
+        None => &[],
+    };
+    let mut chosen = None;
+    for specifier in specifiers {
+        // `===` (arbitrary equality) is a deprecated variant of `Operator`: named by its text.
+        let exact =
+            *specifier.operator() == Operator::Equal || specifier.operator().to_string() == "===";
+        if exact {
+            chosen = Some((specifier, VersionSource::Pinned));
+            break;
+        }
+        let lower = matches!(
+            specifier.operator(),
+            Operator::GreaterThanEqual | Operator::TildeEqual
+        );
+        if lower && chosen.is_none() {
+            chosen = Some((specifier, VersionSource::LowerBound));
+        }
+    }
+    let specs_end = req[specs_at..]
+        .find(';')
+        .map_or(req.len(), |i| specs_at + i);
+    let version_range = chosen.as_ref().and_then(|(specifier, _)| {
+        let operator = specifier.operator().to_string();
+        let mut at = specs_at;
+        for clause in req[specs_at..specs_end].split(',') {
+            let clause_at = at;
+            at += clause.len() + 1;
+            let trimmed = clause.trim_start_matches(|c: char| c.is_whitespace() || c == '(');
+            let Some(rest) = trimmed.strip_prefix(operator.as_str()) else {
+                continue;
             };
-            version_range = Some(start + v_at..start + v_at + v_trim.len());
+            let text = rest.trim_end_matches(|c: char| c.is_whitespace() || c == ')');
+            let text = text.trim_start();
+            if text.parse::<pep508_rs::pep440_rs::Version>().ok().as_ref()
+                != Some(specifier.version())
+            {
+                continue;
+            }
+            let v_at = clause_at
+                + (clause.len() - trimmed.len())
+                + operator.len()
+                + (rest.len() - rest.trim_start().len());
+            return Some(start + v_at..start + v_at + text.len());
         }
-    }
+        None
+    });
+    let (version, source) = match chosen {
+        Some((specifier, source)) => (Some(specifier.version().to_string()), source),
+        None => (None, VersionSource::LowerBound),
+    };
     Some(Dependency {
-        name: name.to_owned(),
+        name: req[..name_len].to_owned(),
         ecosystem: Ecosystem::PyPI,
-        spec: req[..end].trim().to_owned(),
+        spec: req[..specs_end].trim().to_owned(),
         version,
         source,
         file: PathBuf::new(),
@@ -370,11 +437,8 @@ fn package_json(path: &Path, text: &str) -> Result<Vec<Dependency>, String> {
             let Some(value) = find_quoted(text, spec, after_key) else {
                 continue;
             };
-            let (version, source) = npm_lower_bound(spec);
-            let version_range = version.as_ref().and_then(|v| {
-                let i = text[value.clone()].find(v.as_str())?;
-                Some(value.start + i..value.start + i + v.len())
-            });
+            let (version, source, in_spec) = npm_lower_bound(spec);
+            let version_range = in_spec.map(|r| value.start + r.start..value.start + r.end);
             out.push(Dependency {
                 name: name.clone(),
                 ecosystem: Ecosystem::Npm,
@@ -390,29 +454,61 @@ fn package_json(path: &Path, text: &str) -> Result<Vec<Dependency>, String> {
     Ok(out)
 }
 
-/// npm ranges: `1.2.3`/`=1.2.3`/`v1.2.3` exact; `^1.2.3`, `~1.2.3`, `>=1.2.3` (first
-/// alternative) their lower bound; tags, URLs, `x` ranges and workspaces none.
-fn npm_lower_bound(spec: &str) -> (Option<String>, VersionSource) {
-    let first = spec.split("||").next().unwrap_or("").trim();
-    let first = first.split_whitespace().next().unwrap_or("");
-    let (v, source) = if let Some(v) = first
-        .strip_prefix('^')
-        .or_else(|| first.strip_prefix('~'))
-        .or_else(|| first.strip_prefix(">="))
-    {
-        (v, VersionSource::LowerBound)
-    } else {
-        (first.trim_start_matches('='), VersionSource::Pinned)
+/// An npm range as npm reads it (`nodejs_semver`): the lowest version it allows, when that
+/// version is written in it, whether the range allows only that version, and where in `spec`
+/// its text is when a bump may replace it (not in an x-range such as `1.x`: that would pin
+/// it). `^1.2.3`, `~1.2`, `>=1.2.3 <2`, `1.2.3 - 2`, `^1.2 || >=3 <4` and `1.x` have lower
+/// bounds; `1.2.3`, `=1.2.3` and `v1.2.3` are pinned; tags, URLs, `file:`, `workspace:` and
+/// `npm:` aliases are not ranges, and `*`, `<2` or `>1.2.3` name no lowest version of their own.
+fn npm_lower_bound(spec: &str) -> (Option<String>, VersionSource, Option<Range<usize>>) {
+    let none = (None, VersionSource::LowerBound, None);
+    let Ok(range) = nodejs_semver::Range::parse(spec) else {
+        return none;
     };
-    let v = v.trim_start_matches('v');
-    let numeric = v
-        .split('.')
-        .next()
-        .is_some_and(|m| !m.is_empty() && m.chars().all(|c| c.is_ascii_digit()));
-    if !numeric || v.contains(['x', 'X', '*']) || v.split('.').count() < 2 {
-        return (None, VersionSource::LowerBound);
+    let Some(min) = range.min_version() else {
+        return none;
+    };
+    // The version tokens of the range (`1.2.3-beta.1`, `1.x`), delimited by what is not part
+    // of one: operators, spaces, `||`.
+    let is_token = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+' | '*');
+    let mut at = 0;
+    let mut found = None;
+    while at < spec.len() {
+        let rest = &spec[at..];
+        let Some(start) = rest.find(is_token) else {
+            break;
+        };
+        let len = rest[start..]
+            .find(|c| !is_token(c))
+            .unwrap_or(rest.len() - start);
+        let token = &rest[start..start + len];
+        let skip = usize::from(token.starts_with(['v', 'V']));
+        let version = &token[skip..];
+        let token_at = at + start + skip;
+        at += start + len;
+        if !version.starts_with(|c: char| c.is_ascii_digit()) {
+            continue;
+        }
+        let lowest = nodejs_semver::Range::parse(version)
+            .ok()
+            .and_then(|r| r.min_version());
+        if lowest.as_ref() == Some(&min) {
+            let wildcard = version.split('.').any(|p| matches!(p, "x" | "X" | "*"));
+            found = Some((!wildcard).then(|| token_at..token_at + version.len()));
+            break;
+        }
     }
-    (Some(v.to_owned()), source)
+    let Some(text) = found else {
+        return none;
+    };
+    let pinned =
+        nodejs_semver::Range::parse(min.to_string()).is_ok_and(|exact| exact.allows_all(&range));
+    let source = if pinned {
+        VersionSource::Pinned
+    } else {
+        VersionSource::LowerBound
+    };
+    (Some(min.to_string()), source, text)
 }
 
 #[cfg(test)]
@@ -446,6 +542,59 @@ mod tests {
         assert_eq!(deps[2].version, None);
         assert_eq!(at(text, &deps[3].version_range), "3.2.1");
         assert_eq!(deps[4].version, None, "wildcards are not versions");
+    }
+
+    #[test]
+    fn pep508_lines_as_pip_reads_them() {
+        let dir = tempfile::tempdir().unwrap();
+        // pip-compile output: hashes on continuation lines, `# via` comments.
+        let text = "certifi==2024.2.2 \\\n    --hash=sha256:0569859f95fc761b18b45ef421b1290a0f65f147e92a1e5eb3e635f9a5e4e66f \\\n    --hash=sha256:dc383c07b76109f368f6106eee2b593b04a011ea4d55f652c6ca24a754d1cdd1\n    # via requests\n\
+            requests[socks,security] (>=2.19.0, <3) ; python_version > \"3.8\" and extra == 'x'\n\
+            Flask_SQLAlchemy>=3.0 --config-settings=k=v\n\
+            pytz===2016.10\n\
+            idna>2.5,!=3.0\n\
+            numpy ~= 1.26.0.RC1\n\
+            mylib @ file:///opt/mylib\n\
+            pip @ https://github.com/pypa/pip/archive/22.0.2.zip\n\
+            not a requirement!\n";
+        let path = dir.path().join("requirements.txt");
+        let deps = parse(&path, text).unwrap();
+        let got: Vec<_> = deps
+            .iter()
+            .map(|d| {
+                (
+                    d.name.as_str(),
+                    d.version.as_deref(),
+                    d.source.clone(),
+                    d.version_range.as_ref().map(|r| &text[r.clone()]),
+                )
+            })
+            .collect();
+        use VersionSource::{LowerBound, Pinned};
+        assert_eq!(
+            got,
+            [
+                ("certifi", Some("2024.2.2"), Pinned, Some("2024.2.2")),
+                ("requests", Some("2.19.0"), LowerBound, Some("2.19.0")),
+                ("Flask_SQLAlchemy", Some("3.0"), LowerBound, Some("3.0")),
+                ("pytz", Some("2016.10"), Pinned, Some("2016.10")),
+                ("idna", None, LowerBound, None),
+                // The normalised version is looked up; the written one is replaced.
+                ("numpy", Some("1.26.0rc1"), LowerBound, Some("1.26.0.RC1")),
+            ]
+        );
+        assert_eq!(deps[0].spec, "certifi==2024.2.2");
+        assert_eq!(deps[1].spec, "requests[socks,security] (>=2.19.0, <3)");
+        assert_eq!(deps[2].spec, "Flask_SQLAlchemy>=3.0");
+        // pep508_rs 0.9.2 panics on these instead of rejecting them.
+        for line in [
+            "0.~",
+            "requests[socks-]>=2",
+            "requests[a,b_] ==1",
+            "x @ ./local",
+        ] {
+            assert_eq!(pep508(line, 0), None, "{line}");
+        }
     }
 
     #[test]
@@ -534,6 +683,47 @@ black = "==22.1.0"
         );
         assert_eq!(&text[deps[3].range.clone()], "\"lodash\": \"4.17.20\"");
         assert_eq!(at(text, &deps[3].version_range), "4.17.20");
+    }
+
+    #[test]
+    fn npm_ranges_as_npm_reads_them() {
+        use VersionSource::{LowerBound, Pinned};
+        let cases: &[(&str, Option<&str>, VersionSource, Option<&str>)] = &[
+            ("^4.17.1", Some("4.17.1"), LowerBound, Some("4.17.1")),
+            ("~1.2", Some("1.2.0"), LowerBound, Some("1.2")),
+            ("^1.2 || >=3 <4", Some("1.2.0"), LowerBound, Some("1.2")),
+            (">=3 <4 || ^1.2", Some("1.2.0"), LowerBound, Some("1.2")),
+            (">= 2.0.0 < 3", Some("2.0.0"), LowerBound, Some("2.0.0")),
+            ("1.2.3 - 2.3.4", Some("1.2.3"), LowerBound, Some("1.2.3")),
+            ("1.x", Some("1.0.0"), LowerBound, None),
+            ("1.2.*", Some("1.2.0"), LowerBound, None),
+            (
+                "^1.2.3-beta.1",
+                Some("1.2.3-beta.1"),
+                LowerBound,
+                Some("1.2.3-beta.1"),
+            ),
+            ("4.17.20", Some("4.17.20"), Pinned, Some("4.17.20")),
+            ("=4.17.20", Some("4.17.20"), Pinned, Some("4.17.20")),
+            ("v4.17.20", Some("4.17.20"), Pinned, Some("4.17.20")),
+            // No lowest version written in the range.
+            ("*", None, LowerBound, None),
+            ("", None, LowerBound, None),
+            ("<2", None, LowerBound, None),
+            (">1.2.3", None, LowerBound, None),
+            // Not ranges.
+            ("latest", None, LowerBound, None),
+            ("file:../mine", None, LowerBound, None),
+            ("workspace:^1.0.0", None, LowerBound, None),
+            ("npm:lodash@^4.17.0", None, LowerBound, None),
+            ("github:user/repo#v1.2.3", None, LowerBound, None),
+            ("https://example.com/x-1.2.3.tgz", None, LowerBound, None),
+        ];
+        for (spec, version, source, text) in cases {
+            let (v, s, r) = npm_lower_bound(spec);
+            let t = r.map(|r| &spec[r]);
+            assert_eq!((v.as_deref(), &s, t), (*version, source, *text), "{spec:?}");
+        }
     }
 
     #[test]

@@ -205,11 +205,11 @@ pub fn compare_versions(ecosystem: Ecosystem, a: &str, b: &str) -> Ordering {
             }
         }
         Ecosystem::Npm => {
-            // npm's own loose parsing takes a leading `v` or `=`.
-            let parse =
-                |v: &str| semver::Version::parse(v.trim().trim_start_matches(['v', '='])).ok();
+            // npm's own parsing (`nodejs_semver`, as for ranges) takes a leading `v` or `=`;
+            // its order is SemVer precedence (build metadata ignored).
+            let parse = |v: &str| nodejs_semver::Version::parse(v.trim()).ok();
             if let (Some(x), Some(y)) = (parse(a), parse(b)) {
-                return x.cmp_precedence(&y);
+                return x.cmp(&y);
             }
         }
     }

@@ -17,10 +17,25 @@ fn line_of(text: &str, offset: usize) -> u32 {
 
 fn toml_error(path: &Path, text: &str, err: &toml::de::Error, table_prefix: &str) -> ConfigError {
     let message = err.message().to_owned();
-    let mut key = super::key_in_message(&message).unwrap_or("").to_owned();
+    // Only these messages quote a key; others quote a value (``integer `5` ``) or the token
+    // the parser expected (`` expected `]` ``), and the key is the one on the error's line.
+    let names_a_key = [
+        "unknown field",
+        "missing field",
+        "duplicate field",
+        "duplicate key `",
+    ]
+    .iter()
+    .any(|p| message.starts_with(p));
+    let mut key = if names_a_key {
+        super::key_in_message(&message).unwrap_or("").to_owned()
+    } else {
+        String::new()
+    };
     let line = err.span().map(|s| line_of(text, s.start));
     if key.is_empty() {
-        // The key is what precedes `=` on the line the error points at.
+        // The key is what precedes `=` on the line the error points at, or the table that
+        // line opens (`[advisor]` twice is a duplicate key).
         if let Some(span) = err.span() {
             let start = text[..span.start.min(text.len())]
                 .rfind('\n')
@@ -28,6 +43,9 @@ fn toml_error(path: &Path, text: &str, err: &toml::de::Error, table_prefix: &str
             let line = text[start..].lines().next().unwrap_or("");
             if let Some((k, _)) = line.split_once('=') {
                 key = k.trim().trim_matches('"').to_owned();
+            } else if let Some(header) = line.trim().strip_prefix('[') {
+                let header = header.split(']').next().unwrap_or(header);
+                key = header.trim_matches(['[', ' ']).replace(['"', '\''], "");
             }
         }
     }
@@ -299,6 +317,22 @@ mod tests {
         std::fs::write(&p, "select = \"SEC\"\n").unwrap();
         let err = load_file(&p).unwrap_err();
         assert!(err.to_string().contains("select"), "{err}");
+        // The key is the one on the error's line, not a value or token the message quotes.
+        for (text, key, line) in [
+            ("select = 5\n", "select", 0),
+            ("select = [\"SEC\"]\nignore = [\"SEC101\"\n", "ignore", 1),
+            ("select = [\"SEC\"]\nignore = \"SEC101\n", "ignore", 1),
+            ("select = [\"SEC\"]\nselect = [\"ARC\"]\n", "select", 1),
+            ("[advisor]\nenabled = true\n[advisor]\n", "advisor", 2),
+        ] {
+            std::fs::write(&p, text).unwrap();
+            let err = load_file(&p).unwrap_err();
+            assert_eq!(
+                (err.key.as_str(), err.line),
+                (key, Some(line)),
+                "{text:?}: {err}"
+            );
+        }
 
         let py = dir.path().join("pyproject.toml");
         std::fs::write(

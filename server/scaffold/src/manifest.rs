@@ -88,27 +88,42 @@ fn package_json(text: &str, section: &str, name: &str, range: &str) -> Option<Ed
     })
 }
 
-/// A new last entry of `[project] dependencies = [...]` written one per line.
+/// A new last entry of `[project] dependencies = [...]` (found by `toml_edit`, with the
+/// positions of its entries) when the list is written one entry per line, the last one with
+/// a trailing comma: indented like that entry, before the closing bracket's line. Any other
+/// layout is the user's and left alone.
 fn pyproject(text: &str, requirement: &str) -> Option<Edit> {
-    let section = text.find("[project]")?;
-    let rel = text[section..].find("\ndependencies = [")?;
-    let open = section + rel + "\ndependencies = [".len();
-    // The closing bracket on a line of its own (`"uvicorn[standard]"` has one too).
-    let close = open + text[open..].find("\n]")? + 1;
-    let body = &text[open..close];
-    let last = body.lines().rev().find(|l| !l.trim().is_empty())?;
-    let indent = &last[..last.len() - last.trim_start().len()];
-    if indent.is_empty() {
-        return None; // A one-line list: leave the user's layout alone.
-    }
-    // A list without a trailing comma is the user's layout too: left alone.
-    if !last.trim_end().ends_with(',') {
+    let doc = toml_edit::Document::parse(text).ok()?;
+    let list = doc
+        .get("project")?
+        .as_table_like()?
+        .get("dependencies")?
+        .as_array()?;
+    let close = list.span()?.end.checked_sub(1)?;
+    let last = list.iter().last()?.span()?;
+    // The closing bracket on a line of its own.
+    let close_line = text[..close].rfind('\n')? + 1;
+    if !text[close_line..close].trim().is_empty() {
         return None;
     }
-    let line_start = text[..close].rfind('\n')? + 1;
+    // The last entry on a line of its own, indented.
+    let last_line = text[..last.start].rfind('\n')? + 1;
+    let indent = &text[last_line..last.start];
+    if indent.is_empty() || !indent.trim().is_empty() {
+        return None;
+    }
+    // A list without a trailing comma is the user's layout too.
+    if !text[last.end..close_line].trim_start().starts_with(',') {
+        return None;
+    }
+    let newline = if text[..close_line].ends_with("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    };
     Some(Edit {
-        range: line_start..line_start,
-        content: format!("{indent}\"{requirement}\",\n"),
+        range: close_line..close_line,
+        content: format!("{indent}{},{newline}", toml_edit::Value::from(requirement)),
     })
 }
 
@@ -134,5 +149,43 @@ mod tests {
         let out = format!("{}{}{}", &t[..e.range.start], e.content, &t[e.range.end..]);
         assert!(out.contains("    \"uvicorn[standard]\",\n    \"prometheus-client>=0.20\",\n]"));
         assert!(pyproject("[project]\ndependencies = [\"a\"]\n", "b").is_none());
+    }
+
+    #[test]
+    fn pyproject_entry_goes_in_the_project_table_only() {
+        let apply =
+            |t: &str, e: Edit| format!("{}{}{}", &t[..e.range.start], e.content, &t[e.range.end..]);
+        // Comments, no spaces around `=`, a `[project]` in a comment, and another table's
+        // `dependencies` list before the project's; a requirement with `"` is a literal string.
+        let t = "# see [project] below\n[tool.hatch.envs.test]\ndependencies = [\n  \"pytest\",\n]\n\n[project]\nname = \"x\"\ndependencies=[\n\t\"fastapi>=0.110\",  # web\n\t# \"old\",\n\t\"uvicorn[standard]\", # server\n]\n";
+        let e = pyproject(t, "prometheus-client>=0.20; python_version >= \"3.9\"").unwrap();
+        let out = apply(t, e);
+        assert!(
+            out.ends_with("\t\"uvicorn[standard]\", # server\n\t'prometheus-client>=0.20; python_version >= \"3.9\"',\n]\n"),
+            "{out}"
+        );
+        assert!(out.contains("[tool.hatch.envs.test]\ndependencies = [\n  \"pytest\",\n]"));
+        assert_eq!(
+            toml_edit::Document::parse(out.as_str()).unwrap()["project"]["dependencies"]
+                .as_array()
+                .unwrap()
+                .len(),
+            3
+        );
+        // Windows line endings stay.
+        let t = "[project]\r\ndependencies = [\r\n    \"fastapi\",\r\n]\r\n";
+        assert_eq!(
+            apply(t, pyproject(t, "x").unwrap()),
+            "[project]\r\ndependencies = [\r\n    \"fastapi\",\r\n    \"x\",\r\n]\r\n"
+        );
+        // No `[project]` dependencies, an empty list, no trailing comma, not TOML: left alone.
+        for t in [
+            "[tool.hatch.envs.test]\ndependencies = [\n  \"pytest\",\n]\n",
+            "[project]\ndependencies = [\n]\n",
+            "[project]\ndependencies = [\n    \"fastapi\"\n]\n",
+            "[project]\ndependencies = [\n    \"fastapi\",\n",
+        ] {
+            assert!(pyproject(t, "x").is_none(), "{t}");
+        }
     }
 }

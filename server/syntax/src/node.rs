@@ -14,27 +14,36 @@ use super::Language;
 
 /// One grammar's names: kind by symbol id, field id by name.
 struct Names {
-    grammar: usize,
+    /// The grammar's address, which names it for good (a grammar built into the binary is
+    /// static).
+    address: usize,
+    grammar: &'static tree_sitter::Language,
     kinds: Box<[&'static str]>,
     fields: HashMap<&'static str, u16, rustc_hash::FxBuildHasher>,
+}
+
+/// The grammars, kept for the life of the program: the names a `Language` hands out borrow it.
+fn grammars() -> &'static [tree_sitter::Language] {
+    static GRAMMARS: OnceLock<Vec<tree_sitter::Language>> = OnceLock::new();
+    GRAMMARS.get_or_init(|| Language::ALL.iter().map(|l| l.grammar()).collect())
 }
 
 fn tables() -> &'static [Names] {
     static TABLES: OnceLock<Vec<Names>> = OnceLock::new();
     TABLES.get_or_init(|| {
-        Language::ALL
+        grammars()
             .iter()
-            .map(|language| {
-                let grammar = language.grammar();
+            .map(|grammar| {
                 let kinds = (0..grammar.node_kind_count())
                     .map(|id| grammar.node_kind_for_id(id as u16).unwrap_or(""))
                     .collect();
                 let fields = (1..=grammar.field_count() as u16)
                     .filter_map(|id| Some((grammar.field_name_for_id(id)?, id)))
                     .collect();
-                // A grammar built into the binary is static: its pointer names it for good.
                 Names {
-                    grammar: grammar.into_raw() as usize,
+                    // Copying a static grammar returns the same pointer and owns nothing.
+                    address: grammar.clone().into_raw() as usize,
+                    grammar,
                     kinds,
                     fields,
                 }
@@ -47,7 +56,7 @@ fn names_of(node: &Node) -> Option<&'static Names> {
     // SAFETY: `into_raw` copies the node's plain C struct; `ts_node_language` only reads the
     // tree pointer it holds, which the node's lifetime keeps alive.
     let grammar = unsafe { tree_sitter::ffi::ts_node_language(node.into_raw()) } as usize;
-    tables().iter().find(|t| t.grammar == grammar)
+    tables().iter().find(|t| t.address == grammar)
 }
 
 pub trait NodeExt<'t> {
@@ -60,13 +69,16 @@ pub trait NodeExt<'t> {
 impl<'t> NodeExt<'t> for Node<'t> {
     #[inline]
     fn kind_str(&self) -> &'static str {
-        names_of(self)
-            .and_then(|t| t.kinds.get(self.kind_id() as usize).copied())
-            .filter(|k| !k.is_empty())
-            .unwrap_or_else(
-                #[allow(clippy::disallowed_methods)]
-                || self.kind(),
-            )
+        // Every tree is parsed with one of `Language::ALL`'s grammars. Ids outside the table
+        // (`ERROR` is `u16::MAX`) are asked of the grammar, which names them as `Node::kind` does.
+        let Some(names) = names_of(self) else {
+            return "";
+        };
+        let id = self.kind_id();
+        match names.kinds.get(id as usize) {
+            Some(kind) if !kind.is_empty() => kind,
+            _ => names.grammar.node_kind_for_id(id).unwrap_or(""),
+        }
     }
 
     #[inline]

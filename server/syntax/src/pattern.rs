@@ -272,7 +272,8 @@ impl Shape {
             n if *anchored => n.min(1),
             n => n,
         };
-        for k in 0..count {
+        // `named_child_count` is a `u32` widened to `usize`.
+        for k in 0..count as u32 {
             let Some(child) = node.named_child(k) else {
                 continue;
             };
