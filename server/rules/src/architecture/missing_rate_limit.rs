@@ -167,7 +167,10 @@ fn check_python_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         .field("parameters")
         .map(|p| checker.text(p))
         .unwrap_or("");
-    if names_limiter(preceding_decorators(checker, definition)) || names_limiter(params) {
+    if names_limiter(preceding_decorators(checker, definition))
+        || names_limiter(params)
+        || body_calls_limiter(checker, definition)
+    {
         return;
     }
     if file_wide_limiter(checker) {
@@ -175,6 +178,44 @@ fn check_python_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     }
     let framework = route.framework;
     report(checker, path_node, path, what, framework, false);
+}
+
+/// Whether the handler asks a limiter itself (`if await signin_rate_limiter.is_limited(redis,
+/// email): raise HTTPException(429)`, `await limiter.consume(req.ip)`): a call whose callee
+/// names a rate limiter or a throttle (a query's `.limit(10)` does not).
+fn body_calls_limiter(checker: &Checker, function: Node) -> bool {
+    let Some(body) = function.field("body") else {
+        return false;
+    };
+    let mut stack = vec![body];
+    let mut budget = 20_000;
+    while let Some(n) = stack.pop() {
+        budget -= 1;
+        if budget == 0 {
+            return false;
+        }
+        if matches!(n.kind_str(), "call" | "call_expression") {
+            let callee = n
+                .field("function")
+                .map(|f| checker.text(f).to_ascii_lowercase())
+                .unwrap_or_default();
+            if [
+                "limiter",
+                "rate_limit",
+                "ratelimit",
+                "throttl",
+                "is_limited",
+                "brute",
+            ]
+            .iter()
+            .any(|w| callee.contains(w))
+            {
+                return true;
+            }
+        }
+        stack.extend(ba_analysis::named_children(n));
+    }
+    false
 }
 
 /// The text of the decorators of `definition` itself (not of its class, nor of other methods
@@ -227,7 +268,11 @@ fn check_javascript_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>
     let chain_has_limiter = args
         .iter()
         .filter(|a| !routes::is_js_function(a.kind_str()))
-        .any(|a| names_limiter(checker.text(*a)));
+        .any(|a| names_limiter(checker.text(*a)))
+        || args
+            .iter()
+            .filter(|a| routes::is_js_function(a.kind_str()))
+            .any(|f| body_calls_limiter(checker, *f));
     if chain_has_limiter || file_wide_limiter(checker) {
         return;
     }
