@@ -607,6 +607,72 @@ fn metrics_load_tests_and_migrations() {
 }
 
 #[test]
+fn cache_reads_and_invalidates_writes() {
+    // FastAPI (async, redis.asyncio): keyed by the path parameter; the POST and DELETE of the
+    // same router invalidate.
+    let t = case(
+        "shelf",
+        "app/routers/books.py",
+        "async def read_book",
+        "cache",
+        "",
+    );
+    let books = &t[0].1;
+    assert!(
+        books.contains(
+            "@router.get(\"/{book_id}\")\n@cached(\"books\", \"book_id\")\nasync def read_book"
+        ),
+        "{books}"
+    );
+    assert!(
+        books.contains("@invalidates(\"books\")\nasync def create_book"),
+        "{books}"
+    );
+    assert!(
+        books.contains("@invalidates(\"books\")\nasync def delete_book"),
+        "{books}"
+    );
+    assert!(t
+        .iter()
+        .any(|(f, c)| f == "requirements.txt (edited)" && c.contains("redis>=5")));
+    // Flask (redis-py), two-space single-quote style; the write keeps its login decorator.
+    case("flask", "app.py", "def get_todo", "cache", "");
+    // Django: the cache framework, and CACHES in the settings manage.py names.
+    let t = case("django", "catalog/views.py", "def book_detail", "cache", "");
+    assert!(
+        t.iter().any(|(f, c)| f == "shop/settings.py (edited)"
+            && c.contains("django.core.cache.backends.redis.RedisCache")),
+        "{t:?}"
+    );
+    // Express (ioredis): a middleware before the handler.
+    let t = case(
+        "kennel",
+        "src/routes/dogs.js",
+        "router.get('/:id'",
+        "cache",
+        "",
+    );
+    assert!(
+        t[0].1
+            .contains("router.get('/:id', cached('dogs'), (req, res) => {"),
+        "{}",
+        t[0].1
+    );
+    assert!(
+        t[0].1
+            .contains("router.post('/', invalidates('dogs'), (req, res) => {"),
+        "{}",
+        t[0].1
+    );
+    // Routes whose answer depends on the user are not cached.
+    let (_tmp, root) = project_copy("flask");
+    let e = run(&root, "app.py", "def list_todos", "cache").unwrap_err();
+    assert!(e.contains("depends on who asks"), "{e}");
+    let e = run(&root, "app.py", "def create_todo", "cache").unwrap_err();
+    assert!(e.contains("read (GET) route"), "{e}");
+}
+
+#[test]
 fn offers_follow_the_cursor() {
     let root = fixtures().join("fastapi");
     let offers_at = |file: &str, at: &str| -> Vec<&'static str> {
