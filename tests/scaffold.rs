@@ -664,6 +664,25 @@ fn cache_reads_and_invalidates_writes() {
         "{}",
         t[0].1
     );
+    // Offered on a public read, not on a write.
+    let path = fixtures().join("shelf/app/routers/books.py");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let tree = parse::parse(Language::Python, &text, None).unwrap();
+    let src = Source {
+        path: &path,
+        language: Language::Python,
+        text: &text,
+        tree: &tree,
+    };
+    let project = Project::discover(&path, &Disk);
+    let offered = |at: &str| -> Vec<&str> {
+        scaffold::offers(&src, text.find(at).unwrap(), &project)
+            .into_iter()
+            .map(|o| o.name)
+            .collect()
+    };
+    assert!(offered("async def read_book").contains(&"cache"));
+    assert!(!offered("async def create_book").contains(&"cache"));
     // Routes whose answer depends on the user are not cached.
     let (_tmp, root) = project_copy("flask");
     let e = run(&root, "app.py", "def list_todos", "cache").unwrap_err();
