@@ -664,6 +664,24 @@ fn cache_reads_and_invalidates_writes() {
         "{}",
         t[0].1
     );
+    // A database session is not authentication; an auth dependency is.
+    let (_tmp, root) = project_copy("shelf");
+    std::fs::write(
+        root.join("app/routers/stats.py"),
+        "from fastapi import APIRouter, Depends\nfrom sqlalchemy import func\nfrom sqlalchemy.orm import Session\n\nfrom app.db import get_db\nfrom app.models import Order\nfrom app.security import get_current_user\n\nrouter = APIRouter()\n\n\n@router.get(\"/stats/orders\")\ndef order_stats(db: Session = Depends(get_db)):\n    return dict(db.query(Order.status, func.count(Order.id)).group_by(Order.status).all())\n\n\n@router.get(\"/stats/mine\")\ndef my_stats(db: Session = Depends(get_db), user=Depends(get_current_user)):\n    return {\"n\": db.query(func.count(Order.id)).filter(Order.user_id == user.id).scalar()}\n",
+    )
+    .unwrap();
+    let out = run(&root, "app/routers/stats.py", "def order_stats", "cache").unwrap();
+    let touched = apply(&root, &out);
+    assert!(
+        touched[0]
+            .1
+            .contains("@cached(\"stats\")\ndef order_stats(db: Session"),
+        "{}",
+        touched[0].1
+    );
+    let e = run(&root, "app/routers/stats.py", "def my_stats", "cache").unwrap_err();
+    assert!(e.contains("depends on who asks"), "{e}");
     // Offered on a public read, not on a write.
     let path = fixtures().join("shelf/app/routers/books.py");
     let text = std::fs::read_to_string(&path).unwrap();

@@ -467,6 +467,7 @@ pub static RULES: &[&Rule] = &[
     &performance::unbounded_list_endpoint::RULE,
     &performance::http_call_without_timeout::RULE,
     &performance::connection_per_request::RULE,
+    &performance::uncached_aggregate_read::RULE,
     &performance::unindexed_foreign_key::RULE,
     &performance::unbounded_page_size::RULE,
     &performance::graphql_resolver_n_plus_one::RULE,

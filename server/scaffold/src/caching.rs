@@ -391,13 +391,64 @@ fn refusal(src: &Source, h: &Handler) -> Option<String> {
     if route.contains("cached(") {
         return Some("this route is already cached".into());
     }
-    if !routes::auth_texts(src, h).is_empty() || PER_USER.iter().any(|w| route.contains(w)) {
+    if declares_auth(src, h) || PER_USER.iter().any(|w| route.contains(w)) {
         return Some("this route's answer depends on who asks (it needs authentication, or reads the user, the session or cookies): a shared cache would serve one user's answer to another".into());
     }
     if resource(src, h).is_empty() {
         return Some("cannot tell which resource this route reads from its path".into());
     }
     None
+}
+
+/// Names of authentication dependencies, decorators and middleware.
+const AUTH_WORDS: &[&str] = &[
+    "auth",
+    "login",
+    "user",
+    "token",
+    "jwt",
+    "permission",
+    "admin",
+    "current",
+    "verify",
+    "api_key",
+    "apikey",
+    "principal",
+    "scope",
+    "role",
+    "protect",
+    "guard",
+    "passport",
+];
+
+/// Whether the route declares authentication. FastAPI: a `Depends(...)`/`Security(...)` whose
+/// dependency is named like it (`db: Session = Depends(get_db)` is the database's), or one in
+/// the decorator's `dependencies=[...]`; elsewhere the decorators and middleware
+/// `routes::auth_texts` finds.
+fn declares_auth(src: &Source, h: &Handler) -> bool {
+    let auth_like = |t: &str| {
+        let l = t.to_ascii_lowercase();
+        AUTH_WORDS.iter().any(|w| l.contains(w))
+    };
+    if h.framework != Framework::FastApi {
+        return !routes::auth_texts(src, h).is_empty();
+    }
+    let decorator = h.call.as_ref().map_or("", |c| &src.text[c.clone()]);
+    if decorator.contains("dependencies") && auth_like(decorator) {
+        return true;
+    }
+    let function = &src.text[h.function.clone()];
+    let signature = function.split_once("):").map_or(function, |(s, _)| s);
+    ["Depends(", "Security("].iter().any(|marker| {
+        signature.match_indices(marker).any(|(i, _)| {
+            let dependency = &signature[i + marker.len()..];
+            let name = dependency
+                .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+                .next()
+                .unwrap_or("");
+            auth_like(name)
+        })
+    })
 }
 
 pub fn applicable(src: &Source, h: &Handler) -> bool {
