@@ -555,6 +555,13 @@ fn metrics_load_tests_and_migrations() {
         "{}",
         t[0].1
     );
+    // Django: django-prometheus in the settings and the root URLconf, rules on its names.
+    let t = case("django", "shop/urls.py", "urlpatterns", "metrics", "");
+    assert!(
+        t.iter().any(|(f, c)| f == "prometheus/alerts.yml (new)"
+            && c.contains("django_http_requests_latency_including_middlewares_seconds_bucket")),
+        "{t:?}"
+    );
     case("shelf", "app/main.py", "app = FastAPI", "loadTest", "");
     case(
         "kennel",

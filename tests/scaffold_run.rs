@@ -41,7 +41,7 @@ fn python_packages() -> Option<PathBuf> {
     DIR.get_or_init(|| {
         let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("scaffold-python");
         let probe =
-            "import fastapi, uvicorn, flask, prometheus_client, locust, sqlalchemy, alembic, redis, django";
+            "import fastapi, uvicorn, flask, prometheus_client, locust, sqlalchemy, alembic, redis, django, django_prometheus";
         let ready = |dir: &Path| {
             Command::new("python3")
                 .args(["-c", probe])
@@ -143,7 +143,7 @@ fn alerts_match(root: &Path, exposition: &str) {
     let rules = std::fs::read_to_string(root.join("prometheus/alerts.yml")).unwrap();
     let mut used: Vec<&str> = rules
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .filter(|w| w.starts_with("http_"))
+        .filter(|w| w.starts_with("http_") || w.starts_with("django_http_"))
         .collect();
     used.sort();
     used.dedup();
@@ -337,6 +337,54 @@ fn flask_metrics_run() {
     assert_eq!(http(port, "GET", "/notes/2", None).0, 404);
     let body = metrics_answer(port, &root, "/notes/<int:note_id>");
     assert!(body.contains("status=\"404\""), "{body}");
+}
+
+#[test]
+fn django_metrics_run() {
+    let Some(packages) = python_packages() else {
+        return;
+    };
+    let (_tmp, root) = django_project();
+    let store = root.join("notes.json");
+    std::fs::write(&store, "[{\"id\": 1, \"text\": \"hello\"}]").unwrap();
+    apply(
+        &root,
+        &run(&root, "memo/urls.py", "urlpatterns", "metrics").unwrap(),
+    );
+    let settings = std::fs::read_to_string(root.join("memo/settings.py")).unwrap();
+    // First and last: the latency covers every other middleware.
+    assert!(
+        settings.contains("MIDDLEWARE = [\n    \"django_prometheus.middleware.PrometheusBeforeMiddleware\",\n    \"django.middleware.common.CommonMiddleware\",\n    \"django_prometheus.middleware.PrometheusAfterMiddleware\",\n]"),
+        "{settings}"
+    );
+    let requirements = std::fs::read_to_string(root.join("requirements.txt")).unwrap();
+    assert!(
+        requirements.contains("django-prometheus>=2.3"),
+        "{requirements}"
+    );
+    let port = free_port();
+    let _server = start(
+        &root,
+        Command::new("python3")
+            .args(["manage.py", "runserver", "--noreload"])
+            .arg(format!("127.0.0.1:{port}"))
+            .env("PYTHONPATH", &packages)
+            .env("NOTES_FILE", &store),
+        port,
+    );
+    assert_eq!(http(port, "GET", "/api/notes/1/", None).0, 200);
+    assert_eq!(http(port, "GET", "/api/notes/9/", None).0, 404);
+    let (status, head, body) = http(port, "GET", "/metrics", None);
+    assert_eq!(status, 200, "{head}\n{body}");
+    assert!(head.contains("content-type: text/plain"), "{head}");
+    assert!(
+        body.lines().any(
+            |l| l.starts_with("django_http_responses_total_by_status_total{")
+                && l.contains("status=\"404\"")
+        ),
+        "{body}"
+    );
+    alerts_match(&root, &body);
 }
 
 fn npm_install(root: &Path) -> bool {
@@ -777,23 +825,7 @@ fn django_cache_serves_reads_from_the_cache_and_writes_invalidate() {
     };
     // A Django project whose notes live in a JSON file: changing the file behind the app's back
     // shows whether a read came from the cache or from the view.
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("memo");
-    let files: &[(&str, &str)] = &[
-        ("requirements.txt", "django>=4.2\n"),
-        ("manage.py", "import os\nimport sys\n\nif __name__ == \"__main__\":\n    os.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"memo.settings\")\n    from django.core.management import execute_from_command_line\n\n    execute_from_command_line(sys.argv)\n"),
-        ("memo/__init__.py", ""),
-        ("memo/settings.py", "SECRET_KEY = \"test-only\"\nDEBUG = True\nALLOWED_HOSTS = [\"127.0.0.1\"]\nINSTALLED_APPS = [\"notes\"]\nMIDDLEWARE = []\nROOT_URLCONF = \"memo.urls\"\nDATABASES = {}\n"),
-        ("memo/urls.py", "from django.urls import include, path\n\nurlpatterns = [\n    path(\"api/\", include(\"notes.urls\")),\n]\n"),
-        ("notes/__init__.py", ""),
-        ("notes/urls.py", "from django.urls import path\n\nfrom . import views\n\nurlpatterns = [\n    path(\"notes/\", views.note_list),\n    path(\"notes/<int:pk>/\", views.note_detail),\n]\n"),
-        ("notes/views.py", "import json\nimport os\n\nfrom django.http import Http404, JsonResponse\n\nSTORE = os.environ[\"NOTES_FILE\"]\n\n\ndef load():\n    with open(STORE) as f:\n        return json.load(f)\n\n\ndef note_list(request):\n    notes = load()\n    if request.method == \"POST\":\n        note = {\"id\": len(notes) + 1, \"text\": json.loads(request.body)[\"text\"]}\n        notes.append(note)\n        with open(STORE, \"w\") as f:\n            json.dump(notes, f)\n        return JsonResponse(note, status=201)\n    return JsonResponse({\"notes\": notes})\n\n\ndef note_detail(request, pk):\n    for note in load():\n        if note[\"id\"] == pk:\n            return JsonResponse(note)\n    raise Http404(\"no such note\")\n"),
-    ];
-    for (name, text) in files {
-        let path = root.join(name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
+    let (_tmp, root) = django_project();
     let store = root.join("notes.json");
     std::fs::write(&store, "[{\"id\": 1, \"text\": \"hello\"}]").unwrap();
     apply(
@@ -848,4 +880,27 @@ fn django_cache_serves_reads_from_the_cache_and_writes_invalidate() {
         body.contains("changed behind the app"),
         "the write did not invalidate: {body}"
     );
+}
+
+/// A small Django project (`memo`, app `notes`) whose notes live in the JSON file named by
+/// `NOTES_FILE`; no database.
+fn django_project() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("memo");
+    let files: &[(&str, &str)] = &[
+        ("requirements.txt", "django>=4.2\n"),
+        ("manage.py", "import os\nimport sys\n\nif __name__ == \"__main__\":\n    os.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"memo.settings\")\n    from django.core.management import execute_from_command_line\n\n    execute_from_command_line(sys.argv)\n"),
+        ("memo/__init__.py", ""),
+        ("memo/settings.py", "SECRET_KEY = \"test-only\"\nDEBUG = True\nALLOWED_HOSTS = [\"127.0.0.1\"]\nINSTALLED_APPS = [\"notes\"]\nMIDDLEWARE = [\n    \"django.middleware.common.CommonMiddleware\",\n]\nROOT_URLCONF = \"memo.urls\"\nDATABASES = {}\n"),
+        ("memo/urls.py", "from django.urls import include, path\n\nurlpatterns = [\n    path(\"api/\", include(\"notes.urls\")),\n]\n"),
+        ("notes/__init__.py", ""),
+        ("notes/urls.py", "from django.urls import path\n\nfrom . import views\n\nurlpatterns = [\n    path(\"notes/\", views.note_list),\n    path(\"notes/<int:pk>/\", views.note_detail),\n]\n"),
+        ("notes/views.py", "import json\nimport os\n\nfrom django.http import Http404, JsonResponse\n\nSTORE = os.environ[\"NOTES_FILE\"]\n\n\ndef load():\n    with open(STORE) as f:\n        return json.load(f)\n\n\ndef note_list(request):\n    notes = load()\n    if request.method == \"POST\":\n        note = {\"id\": len(notes) + 1, \"text\": json.loads(request.body)[\"text\"]}\n        notes.append(note)\n        with open(STORE, \"w\") as f:\n            json.dump(notes, f)\n        return JsonResponse(note, status=201)\n    return JsonResponse({\"notes\": notes})\n\n\ndef note_detail(request, pk):\n    for note in load():\n        if note[\"id\"] == pk:\n            return JsonResponse(note)\n    raise Http404(\"no such note\")\n"),
+    ];
+    for (name, text) in files {
+        let path = root.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    (tmp, root)
 }
