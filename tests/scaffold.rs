@@ -536,6 +536,18 @@ fn metrics_load_tests_and_migrations() {
     case("flask", "app.py", "app = Flask", "metrics", "");
     case("fastapi", "app/main.py", "app = FastAPI", "tracing", "");
     case("flask", "app.py", "app = Flask", "tracing", "");
+    // Express: tracing.js, required first by the entry point package.json names.
+    let t = case(
+        "express",
+        "src/app.js",
+        "const app = express()",
+        "tracing",
+        "",
+    );
+    assert!(t.iter().any(|(f, _)| f == "src/tracing.js (new)"), "{t:?}");
+    let (_tmp, root) = project_copy("esm");
+    let e = run(&root, "app.mjs", "export const app = express()", "tracing").unwrap_err();
+    assert!(e.contains("node --import"), "{e}");
     case(
         "express",
         "src/app.js",

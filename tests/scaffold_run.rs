@@ -416,6 +416,13 @@ fn express_metrics_and_autocannon_load_test_run() {
     apply(&root, &out);
     let out = run(&root, "src/app.js", "const app = express()", "loadTest").unwrap();
     apply(&root, &out);
+    let out = run(&root, "src/app.js", "const app = express()", "tracing").unwrap();
+    apply(&root, &out);
+    let entry = std::fs::read_to_string(root.join("src/server.js")).unwrap();
+    assert!(
+        entry.starts_with("'use strict';\n\nrequire('./tracing'); // first"),
+        "{entry}"
+    );
     let manifest = std::fs::read_to_string(root.join("package.json")).unwrap();
     assert!(
         manifest.contains("\"prom-client\": \"^15.1.3\","),
@@ -453,6 +460,46 @@ fn express_metrics_and_autocannon_load_test_run() {
     );
     assert_eq!(http(port, "GET", "/api/dogs/1", None).0, 200);
     metrics_answer(port, &root, "/api/dogs/:id");
+    // Without OTEL_* nothing is traced; with the console exporter the request's span is
+    // printed, named by the route pattern (a second instance: the load test below would
+    // print thousands).
+    let traced_port = free_port();
+    let traced_root = root.join("traced");
+    std::fs::create_dir_all(&traced_root).unwrap();
+    {
+        let _traced = start(
+            &traced_root,
+            Command::new("node")
+                .arg(root.join("src/server.js"))
+                .env("PORT", traced_port.to_string())
+                .env("OTEL_TRACES_EXPORTER", "console")
+                .env("OTEL_BSP_SCHEDULE_DELAY", "50"),
+            traced_port,
+        );
+        assert_eq!(http(traced_port, "GET", "/api/dogs/1", None).0, 200);
+        let log = traced_root.join("server.log");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !std::fs::read_to_string(&log)
+            .unwrap()
+            .contains("name: 'GET /api/dogs/:id'")
+        {
+            assert!(
+                Instant::now() < deadline,
+                "no span for the request:\n{}",
+                std::fs::read_to_string(&log).unwrap()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        assert!(std::fs::read_to_string(&log)
+            .unwrap()
+            .contains("'service.name': 'kennel'"));
+    }
+    assert!(
+        !std::fs::read_to_string(root.join("server.log"))
+            .unwrap()
+            .contains("service.name"),
+        "traced without OTEL_* set"
+    );
     let autocannon = |max_p95: &str| {
         run_checked(
             Command::new("node")
