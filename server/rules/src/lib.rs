@@ -454,6 +454,7 @@ pub static RULES: &[&Rule] = &[
     &crossfile::duplicate_route::RULE,
     &crossfile::missing_auth::RULE,
     &crossfile::missing_health_check::RULE,
+    &crossfile::missing_migration::RULE,
     &crossfile::graphql_mutation_auth::RULE,
     &crossfile::websocket_auth::RULE,
     &architecture::non_restful_path::RULE,
