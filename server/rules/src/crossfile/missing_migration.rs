@@ -125,7 +125,13 @@ pub fn check(index: &WorkspaceIndex, out: &mut Vec<CrossFinding>) {
                 continue;
             };
             for (j, field) in model.fields.iter().enumerate() {
-                if fields.contains(&field.name) {
+                // Columns only: not managers (`objects = models.Manager()`) nor the generic
+                // relations, which have no column of their own.
+                let ty = field.ty.as_str();
+                let column = (ty.ends_with("Field") || ty.ends_with("Key"))
+                    && !ty.ends_with("GenericForeignKey")
+                    && !ty.ends_with("GenericRelation");
+                if !column || fields.contains(&field.name) {
                     continue;
                 }
                 out.push(CrossFinding {
