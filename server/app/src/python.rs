@@ -1534,7 +1534,7 @@ fn model_kind(cx: &Cx, bases: &[String], keywords: &[String], body: &[Node]) -> 
     if cx.m.django
         && bases
             .iter()
-            .any(|b| (b.ends_with("Model") && b != "BaseModel"))
+            .any(|b| b.ends_with("Model") && b != "BaseModel")
     {
         return Some(ModelKind::Django);
     }
