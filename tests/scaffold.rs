@@ -567,6 +567,49 @@ fn metrics_load_tests_and_migrations() {
         "{}",
         t[0].1
     );
+    // One route: its full path (the routers' prefixes), a body from its model.
+    let t = case(
+        "shelf",
+        "app/routers/books.py",
+        "async def create_book",
+        "loadTestRoute",
+        "",
+    );
+    assert!(
+        t[0].0 == "loadtests/locustfile_create_book.py (new)"
+            && t[0].1.contains("@task(1)\n    def create_book(self):\n        self.client.post(\"/api/books\", json={\"title\": \"example\", \"author\": \"example\", \"year\": 1}, name=\"/api/books\")"),
+        "{t:?}"
+    );
+    assert_eq!(t[0].1.matches("@task").count(), 1);
+    let t = case(
+        "kennel",
+        "src/routes/dogs.js",
+        "router.get('/:id'",
+        "loadTestRoute",
+        "",
+    );
+    assert!(
+        t.iter()
+            .any(|(f, c)| f == "loadtests/load-test-get-id.js (new)"
+                && c.contains("{ weight: 1, method: 'GET', path: '/api/dogs/1' },")),
+        "{t:?}"
+    );
+    case(
+        "django",
+        "catalog/views.py",
+        "def book_detail",
+        "loadTestRoute",
+        "",
+    );
+    let (_tmp, root) = project_copy("shelf");
+    let e = run(
+        &root,
+        "app/routers/books.py",
+        "async def delete_book",
+        "loadTestRoute",
+    )
+    .unwrap_err();
+    assert!(e.contains("must not empty the database"), "{e}");
     // Django: django-prometheus in the settings and the root URLconf, rules on its names.
     let t = case("django", "shop/urls.py", "urlpatterns", "metrics", "");
     assert!(
@@ -752,15 +795,15 @@ fn offers_follow_the_cursor() {
     assert_eq!(offers_at("app/main.py", "app = FastAPI"), app);
     assert_eq!(
         offers_at("app/main.py", "async def create_order"),
-        ["test", "auth"]
+        ["test", "auth", "loadTestRoute"]
     );
     assert_eq!(
         offers_at("app/main.py", "async def list_items"),
-        ["test", "pagination", "responseModel"]
+        ["test", "pagination", "responseModel", "loadTestRoute"]
     );
     assert_eq!(
         offers_at("app/main.py", "async def read_item"),
-        ["test", "responseModel"]
+        ["test", "responseModel", "loadTestRoute"]
     );
     assert_eq!(
         offers_at("app/models.py", "class Item"),

@@ -299,6 +299,43 @@ fn fastapi_metrics_and_locust_load_test_run() {
     let (ok, report) = locust("-1");
     assert!(!ok, "a p95 threshold of -1 ms passed:\n{report}");
     assert!(report.contains("p95 latency"), "{report}");
+    // One route's load test: only its requests, at its full path.
+    let out = run(
+        &root,
+        "app/routers/books.py",
+        "async def read_book",
+        "loadTestRoute",
+    )
+    .unwrap();
+    apply(&root, &out);
+    let (ok, report) = run_checked(
+        Command::new("python3")
+            .args([
+                "-m",
+                "locust",
+                "-f",
+                "loadtests/locustfile_read_book.py",
+                "--headless",
+            ])
+            .args(["--users", "5", "--spawn-rate", "5", "--run-time", "3s"])
+            .args([
+                "--host",
+                &format!("http://127.0.0.1:{port}"),
+                "--only-summary",
+            ])
+            .env("PYTHONPATH", &packages)
+            .env("LOAD_TEST_MAX_P95_MS", "5000")
+            .current_dir(&root),
+    );
+    assert!(ok, "the route's load test failed:\n{report}");
+    let rows: Vec<&str> = report
+        .lines()
+        .filter(|l| l.trim_start().starts_with("GET") || l.trim_start().starts_with("POST"))
+        .collect();
+    assert!(
+        !rows.is_empty() && rows.iter().all(|l| l.contains("/api/books/{book_id}")),
+        "{report}"
+    );
 }
 
 #[test]
@@ -518,6 +555,26 @@ fn express_metrics_and_autocannon_load_test_run() {
     let (ok, report) = autocannon("-1");
     assert!(!ok, "a p95 threshold of -1 ms passed:\n{report}");
     assert!(report.contains("over the thresholds"), "{report}");
+    // One route's load test (its full path under the router's mount).
+    let out = run(
+        &root,
+        "src/routes/dogs.js",
+        "router.get('/:id'",
+        "loadTestRoute",
+    )
+    .unwrap();
+    apply(&root, &out);
+    let (ok, report) = run_checked(
+        Command::new("node")
+            .arg("loadtests/load-test-get-id.js")
+            .env("BASE_URL", format!("http://127.0.0.1:{port}"))
+            .env("DURATION", "1")
+            .env("CONNECTIONS", "2")
+            .env("LOAD_TEST_MAX_P95_MS", "5000")
+            .current_dir(&root),
+    );
+    assert!(ok, "the route's load test failed:\n{report}");
+    assert!(report.contains("\"errorRate\":0"), "{report}");
 }
 
 #[test]

@@ -121,6 +121,11 @@ pub const GENERATORS: &[Generator] = &[
         scope: Scope::Route,
     },
     Generator {
+        name: "loadTestRoute",
+        title: "Generate a load test of this route",
+        scope: Scope::Route,
+    },
+    Generator {
         name: "cache",
         title: "Cache this read route in Redis (cache-aside, invalidated by its writes)",
         scope: Scope::Route,
@@ -363,6 +368,14 @@ pub fn offers(src: &Source, offset: usize, project: &Project) -> Vec<Offer> {
         if caching::applicable(src, &h) {
             push("cache", h.name.clone(), false);
         }
+        if h.path.is_some() && !h.methods.iter().all(|m| m == "DELETE") {
+            let tool = if src.family() == Family::Python {
+                "Locust"
+            } else {
+                "autocannon"
+            };
+            push("loadTestRoute", tool.to_owned(), true);
+        }
     }
     if let Some(m) = models::model_at(src, offset) {
         let target = crud::target_framework(src, project, &m);
@@ -423,6 +436,8 @@ pub fn generate(
                 tests_gen::generate(src, &h, project, files)
             } else if name == "cache" {
                 caching::generate(src, &h, project, files)
+            } else if name == "loadTestRoute" {
+                loadtest::generate_route(src, &h, project, files)
             } else {
                 routes::generate(name, src, &h)
             }
