@@ -733,6 +733,25 @@ fn cache_reads_and_invalidates_writes() {
         "from fastapi import APIRouter, Depends\nfrom sqlalchemy import func\nfrom sqlalchemy.orm import Session\n\nfrom app.db import get_db\nfrom app.models import Order\nfrom app.security import get_current_user\n\nrouter = APIRouter()\n\n\n@router.get(\"/stats/orders\")\ndef order_stats(db: Session = Depends(get_db)):\n    return dict(db.query(Order.status, func.count(Order.id)).group_by(Order.status).all())\n\n\n@router.get(\"/stats/mine\")\ndef my_stats(db: Session = Depends(get_db), user=Depends(get_current_user)):\n    return {\"n\": db.query(func.count(Order.id)).filter(Order.user_id == user.id).scalar()}\n",
     )
     .unwrap();
+    // PERF208 reports the aggregation; the code action is offered right there.
+    {
+        let path = root.join("app/routers/stats.py");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let found = findings(&path, &text);
+        assert!(found.contains(&"PERF208".to_owned()), "{found:?}");
+        let tree = parse::parse(Language::Python, &text, None).unwrap();
+        let src = Source {
+            path: &path,
+            language: Language::Python,
+            text: &text,
+            tree: &tree,
+        };
+        let project = Project::discover(&path, &Disk);
+        let at = text.find("db.query(Order.status").unwrap();
+        assert!(scaffold::offers(&src, at, &project)
+            .iter()
+            .any(|o| o.name == "cache"));
+    }
     let out = run(&root, "app/routers/stats.py", "def order_stats", "cache").unwrap();
     let touched = apply(&root, &out);
     assert!(
