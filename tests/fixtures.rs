@@ -172,9 +172,10 @@ fn every_rule_on_every_fixture() {
         }
     }
     for rule in RULES {
-        // Cross-file rules have no per-language query; they need fixtures in both languages.
+        // Cross-file rules have no per-language query; they need fixtures in the languages
+        // they judge (both, but for Django-only ones).
         let families = if backend_architect::rules::crossfile::RULES.contains(rule) {
-            vec![Family::Python, Family::JavaScript]
+            backend_architect::rules::crossfile::families(rule)
         } else {
             rule.families()
         };

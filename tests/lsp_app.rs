@@ -706,6 +706,7 @@ fn hover_shows_the_docs_of_every_code_the_fixtures_produce() {
         "graphql_mutations",
         "realtime_channels",
         "realtime_express",
+        "django_migrations",
     ] {
         let (_dir, root) = workspace(app);
         let mut c = pull_client(Some(&root));

@@ -536,6 +536,18 @@ fn metrics_load_tests_and_migrations() {
     case("flask", "app.py", "app = Flask", "metrics", "");
     case("fastapi", "app/main.py", "app = FastAPI", "tracing", "");
     case("flask", "app.py", "app = Flask", "tracing", "");
+    // Express: tracing.js, required first by the entry point package.json names.
+    let t = case(
+        "express",
+        "src/app.js",
+        "const app = express()",
+        "tracing",
+        "",
+    );
+    assert!(t.iter().any(|(f, _)| f == "src/tracing.js (new)"), "{t:?}");
+    let (_tmp, root) = project_copy("esm");
+    let e = run(&root, "app.mjs", "export const app = express()", "tracing").unwrap_err();
+    assert!(e.contains("node --import"), "{e}");
     case(
         "express",
         "src/app.js",
@@ -554,6 +566,56 @@ fn metrics_load_tests_and_migrations() {
         t[0].1.contains("import promClient from \"prom-client\"\n"),
         "{}",
         t[0].1
+    );
+    // One route: its full path (the routers' prefixes), a body from its model.
+    let t = case(
+        "shelf",
+        "app/routers/books.py",
+        "async def create_book",
+        "loadTestRoute",
+        "",
+    );
+    assert!(
+        t[0].0 == "loadtests/locustfile_create_book.py (new)"
+            && t[0].1.contains("@task(1)\n    def create_book(self):\n        self.client.post(\"/api/books\", json={\"title\": \"example\", \"author\": \"example\", \"year\": 1}, name=\"/api/books\")"),
+        "{t:?}"
+    );
+    assert_eq!(t[0].1.matches("@task").count(), 1);
+    let t = case(
+        "kennel",
+        "src/routes/dogs.js",
+        "router.get('/:id'",
+        "loadTestRoute",
+        "",
+    );
+    assert!(
+        t.iter()
+            .any(|(f, c)| f == "loadtests/load-test-get-id.js (new)"
+                && c.contains("{ weight: 1, method: 'GET', path: '/api/dogs/1' },")),
+        "{t:?}"
+    );
+    case(
+        "django",
+        "catalog/views.py",
+        "def book_detail",
+        "loadTestRoute",
+        "",
+    );
+    let (_tmp, root) = project_copy("shelf");
+    let e = run(
+        &root,
+        "app/routers/books.py",
+        "async def delete_book",
+        "loadTestRoute",
+    )
+    .unwrap_err();
+    assert!(e.contains("must not empty the database"), "{e}");
+    // Django: django-prometheus in the settings and the root URLconf, rules on its names.
+    let t = case("django", "shop/urls.py", "urlpatterns", "metrics", "");
+    assert!(
+        t.iter().any(|(f, c)| f == "prometheus/alerts.yml (new)"
+            && c.contains("django_http_requests_latency_including_middlewares_seconds_bucket")),
+        "{t:?}"
     );
     case("shelf", "app/main.py", "app = FastAPI", "loadTest", "");
     case(
@@ -607,6 +669,128 @@ fn metrics_load_tests_and_migrations() {
 }
 
 #[test]
+fn cache_reads_and_invalidates_writes() {
+    // FastAPI (async, redis.asyncio): keyed by the path parameter; the POST and DELETE of the
+    // same router invalidate.
+    let t = case(
+        "shelf",
+        "app/routers/books.py",
+        "async def read_book",
+        "cache",
+        "",
+    );
+    let books = &t[0].1;
+    assert!(
+        books.contains(
+            "@router.get(\"/{book_id}\")\n@cached(\"books\", \"book_id\")\nasync def read_book"
+        ),
+        "{books}"
+    );
+    assert!(
+        books.contains("@invalidates(\"books\")\nasync def create_book"),
+        "{books}"
+    );
+    assert!(
+        books.contains("@invalidates(\"books\")\nasync def delete_book"),
+        "{books}"
+    );
+    assert!(t
+        .iter()
+        .any(|(f, c)| f == "requirements.txt (edited)" && c.contains("redis>=5")));
+    // Flask (redis-py), two-space single-quote style; the write keeps its login decorator.
+    case("flask", "app.py", "def get_todo", "cache", "");
+    // Django: the cache framework, and CACHES in the settings manage.py names.
+    let t = case("django", "catalog/views.py", "def book_detail", "cache", "");
+    assert!(
+        t.iter().any(|(f, c)| f == "shop/settings.py (edited)"
+            && c.contains("django.core.cache.backends.redis.RedisCache")),
+        "{t:?}"
+    );
+    // Express (ioredis): a middleware before the handler.
+    let t = case(
+        "kennel",
+        "src/routes/dogs.js",
+        "router.get('/:id'",
+        "cache",
+        "",
+    );
+    assert!(
+        t[0].1
+            .contains("router.get('/:id', cached('dogs'), (req, res) => {"),
+        "{}",
+        t[0].1
+    );
+    assert!(
+        t[0].1
+            .contains("router.post('/', invalidates('dogs'), (req, res) => {"),
+        "{}",
+        t[0].1
+    );
+    // A database session is not authentication; an auth dependency is.
+    let (_tmp, root) = project_copy("shelf");
+    std::fs::write(
+        root.join("app/routers/stats.py"),
+        "from fastapi import APIRouter, Depends\nfrom sqlalchemy import func\nfrom sqlalchemy.orm import Session\n\nfrom app.db import get_db\nfrom app.models import Order\nfrom app.security import get_current_user\n\nrouter = APIRouter()\n\n\n@router.get(\"/stats/orders\")\ndef order_stats(db: Session = Depends(get_db)):\n    return dict(db.query(Order.status, func.count(Order.id)).group_by(Order.status).all())\n\n\n@router.get(\"/stats/mine\")\ndef my_stats(db: Session = Depends(get_db), user=Depends(get_current_user)):\n    return {\"n\": db.query(func.count(Order.id)).filter(Order.user_id == user.id).scalar()}\n",
+    )
+    .unwrap();
+    // PERF208 reports the aggregation; the code action is offered right there.
+    {
+        let path = root.join("app/routers/stats.py");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let found = findings(&path, &text);
+        assert!(found.contains(&"PERF208".to_owned()), "{found:?}");
+        let tree = parse::parse(Language::Python, &text, None).unwrap();
+        let src = Source {
+            path: &path,
+            language: Language::Python,
+            text: &text,
+            tree: &tree,
+        };
+        let project = Project::discover(&path, &Disk);
+        let at = text.find("db.query(Order.status").unwrap();
+        assert!(scaffold::offers(&src, at, &project)
+            .iter()
+            .any(|o| o.name == "cache"));
+    }
+    let out = run(&root, "app/routers/stats.py", "def order_stats", "cache").unwrap();
+    let touched = apply(&root, &out);
+    assert!(
+        touched[0]
+            .1
+            .contains("@cached(\"stats\")\ndef order_stats(db: Session"),
+        "{}",
+        touched[0].1
+    );
+    let e = run(&root, "app/routers/stats.py", "def my_stats", "cache").unwrap_err();
+    assert!(e.contains("depends on who asks"), "{e}");
+    // Offered on a public read, not on a write.
+    let path = fixtures().join("shelf/app/routers/books.py");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let tree = parse::parse(Language::Python, &text, None).unwrap();
+    let src = Source {
+        path: &path,
+        language: Language::Python,
+        text: &text,
+        tree: &tree,
+    };
+    let project = Project::discover(&path, &Disk);
+    let offered = |at: &str| -> Vec<&str> {
+        scaffold::offers(&src, text.find(at).unwrap(), &project)
+            .into_iter()
+            .map(|o| o.name)
+            .collect()
+    };
+    assert!(offered("async def read_book").contains(&"cache"));
+    assert!(!offered("async def create_book").contains(&"cache"));
+    // Routes whose answer depends on the user are not cached.
+    let (_tmp, root) = project_copy("flask");
+    let e = run(&root, "app.py", "def list_todos", "cache").unwrap_err();
+    assert!(e.contains("depends on who asks"), "{e}");
+    let e = run(&root, "app.py", "def create_todo", "cache").unwrap_err();
+    assert!(e.contains("read (GET) route"), "{e}");
+}
+
+#[test]
 fn offers_follow_the_cursor() {
     let root = fixtures().join("fastapi");
     let offers_at = |file: &str, at: &str| -> Vec<&'static str> {
@@ -630,15 +814,15 @@ fn offers_follow_the_cursor() {
     assert_eq!(offers_at("app/main.py", "app = FastAPI"), app);
     assert_eq!(
         offers_at("app/main.py", "async def create_order"),
-        ["test", "auth"]
+        ["test", "auth", "loadTestRoute"]
     );
     assert_eq!(
         offers_at("app/main.py", "async def list_items"),
-        ["test", "pagination", "responseModel"]
+        ["test", "pagination", "responseModel", "loadTestRoute"]
     );
     assert_eq!(
         offers_at("app/main.py", "async def read_item"),
-        ["test", "responseModel"]
+        ["test", "responseModel", "loadTestRoute"]
     );
     assert_eq!(
         offers_at("app/models.py", "class Item"),

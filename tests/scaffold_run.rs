@@ -1,4 +1,9 @@
-//! The generated code, run: `metrics` is applied to a FastAPI, a Flask and an Express app that
+//! The generated code, run: `cache` is applied to a FastAPI, a Flask, a Django and an Express
+//! route, each app is started against a Redis server of the test's own (Debian's
+//! `redis-server`, on a free port), and a second read must be answered from Redis (the entry
+//! stored by the first is replaced behind the app's back, or, for Django, the data behind the
+//! view is) while a write to the same resource makes the next read come from the handler again.
+//! `metrics` is applied to a FastAPI, a Flask and an Express app that
 //! are then started, and `/metrics` must answer Prometheus text with the request metrics of
 //! routes just requested (labelled by route template) and every metric the generated alerting
 //! rules use; `loadTest` writes a Locust file (FastAPI) and an autocannon script (Express) that
@@ -36,7 +41,7 @@ fn python_packages() -> Option<PathBuf> {
     DIR.get_or_init(|| {
         let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("scaffold-python");
         let probe =
-            "import fastapi, uvicorn, flask, prometheus_client, locust, sqlalchemy, alembic";
+            "import fastapi, uvicorn, flask, prometheus_client, locust, sqlalchemy, alembic, redis, django, django_prometheus";
         let ready = |dir: &Path| {
             Command::new("python3")
                 .args(["-c", probe])
@@ -138,7 +143,7 @@ fn alerts_match(root: &Path, exposition: &str) {
     let rules = std::fs::read_to_string(root.join("prometheus/alerts.yml")).unwrap();
     let mut used: Vec<&str> = rules
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .filter(|w| w.starts_with("http_"))
+        .filter(|w| w.starts_with("http_") || w.starts_with("django_http_"))
         .collect();
     used.sort();
     used.dedup();
@@ -294,6 +299,43 @@ fn fastapi_metrics_and_locust_load_test_run() {
     let (ok, report) = locust("-1");
     assert!(!ok, "a p95 threshold of -1 ms passed:\n{report}");
     assert!(report.contains("p95 latency"), "{report}");
+    // One route's load test: only its requests, at its full path.
+    let out = run(
+        &root,
+        "app/routers/books.py",
+        "async def read_book",
+        "loadTestRoute",
+    )
+    .unwrap();
+    apply(&root, &out);
+    let (ok, report) = run_checked(
+        Command::new("python3")
+            .args([
+                "-m",
+                "locust",
+                "-f",
+                "loadtests/locustfile_read_book.py",
+                "--headless",
+            ])
+            .args(["--users", "5", "--spawn-rate", "5", "--run-time", "3s"])
+            .args([
+                "--host",
+                &format!("http://127.0.0.1:{port}"),
+                "--only-summary",
+            ])
+            .env("PYTHONPATH", &packages)
+            .env("LOAD_TEST_MAX_P95_MS", "5000")
+            .current_dir(&root),
+    );
+    assert!(ok, "the route's load test failed:\n{report}");
+    let rows: Vec<&str> = report
+        .lines()
+        .filter(|l| l.trim_start().starts_with("GET") || l.trim_start().starts_with("POST"))
+        .collect();
+    assert!(
+        !rows.is_empty() && rows.iter().all(|l| l.contains("/api/books/{book_id}")),
+        "{report}"
+    );
 }
 
 #[test]
@@ -334,6 +376,54 @@ fn flask_metrics_run() {
     assert!(body.contains("status=\"404\""), "{body}");
 }
 
+#[test]
+fn django_metrics_run() {
+    let Some(packages) = python_packages() else {
+        return;
+    };
+    let (_tmp, root) = django_project();
+    let store = root.join("notes.json");
+    std::fs::write(&store, "[{\"id\": 1, \"text\": \"hello\"}]").unwrap();
+    apply(
+        &root,
+        &run(&root, "memo/urls.py", "urlpatterns", "metrics").unwrap(),
+    );
+    let settings = std::fs::read_to_string(root.join("memo/settings.py")).unwrap();
+    // First and last: the latency covers every other middleware.
+    assert!(
+        settings.contains("MIDDLEWARE = [\n    \"django_prometheus.middleware.PrometheusBeforeMiddleware\",\n    \"django.middleware.common.CommonMiddleware\",\n    \"django_prometheus.middleware.PrometheusAfterMiddleware\",\n]"),
+        "{settings}"
+    );
+    let requirements = std::fs::read_to_string(root.join("requirements.txt")).unwrap();
+    assert!(
+        requirements.contains("django-prometheus>=2.3"),
+        "{requirements}"
+    );
+    let port = free_port();
+    let _server = start(
+        &root,
+        Command::new("python3")
+            .args(["manage.py", "runserver", "--noreload"])
+            .arg(format!("127.0.0.1:{port}"))
+            .env("PYTHONPATH", &packages)
+            .env("NOTES_FILE", &store),
+        port,
+    );
+    assert_eq!(http(port, "GET", "/api/notes/1/", None).0, 200);
+    assert_eq!(http(port, "GET", "/api/notes/9/", None).0, 404);
+    let (status, head, body) = http(port, "GET", "/metrics", None);
+    assert_eq!(status, 200, "{head}\n{body}");
+    assert!(head.contains("content-type: text/plain"), "{head}");
+    assert!(
+        body.lines().any(
+            |l| l.starts_with("django_http_responses_total_by_status_total{")
+                && l.contains("status=\"404\"")
+        ),
+        "{body}"
+    );
+    alerts_match(&root, &body);
+}
+
 fn npm_install(root: &Path) -> bool {
     let ok = |cmd: &str| {
         Command::new(cmd)
@@ -363,6 +453,13 @@ fn express_metrics_and_autocannon_load_test_run() {
     apply(&root, &out);
     let out = run(&root, "src/app.js", "const app = express()", "loadTest").unwrap();
     apply(&root, &out);
+    let out = run(&root, "src/app.js", "const app = express()", "tracing").unwrap();
+    apply(&root, &out);
+    let entry = std::fs::read_to_string(root.join("src/server.js")).unwrap();
+    assert!(
+        entry.starts_with("'use strict';\n\nrequire('./tracing'); // first"),
+        "{entry}"
+    );
     let manifest = std::fs::read_to_string(root.join("package.json")).unwrap();
     assert!(
         manifest.contains("\"prom-client\": \"^15.1.3\","),
@@ -400,6 +497,46 @@ fn express_metrics_and_autocannon_load_test_run() {
     );
     assert_eq!(http(port, "GET", "/api/dogs/1", None).0, 200);
     metrics_answer(port, &root, "/api/dogs/:id");
+    // Without OTEL_* nothing is traced; with the console exporter the request's span is
+    // printed, named by the route pattern (a second instance: the load test below would
+    // print thousands).
+    let traced_port = free_port();
+    let traced_root = root.join("traced");
+    std::fs::create_dir_all(&traced_root).unwrap();
+    {
+        let _traced = start(
+            &traced_root,
+            Command::new("node")
+                .arg(root.join("src/server.js"))
+                .env("PORT", traced_port.to_string())
+                .env("OTEL_TRACES_EXPORTER", "console")
+                .env("OTEL_BSP_SCHEDULE_DELAY", "50"),
+            traced_port,
+        );
+        assert_eq!(http(traced_port, "GET", "/api/dogs/1", None).0, 200);
+        let log = traced_root.join("server.log");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !std::fs::read_to_string(&log)
+            .unwrap()
+            .contains("name: 'GET /api/dogs/:id'")
+        {
+            assert!(
+                Instant::now() < deadline,
+                "no span for the request:\n{}",
+                std::fs::read_to_string(&log).unwrap()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        assert!(std::fs::read_to_string(&log)
+            .unwrap()
+            .contains("'service.name': 'kennel'"));
+    }
+    assert!(
+        !std::fs::read_to_string(root.join("server.log"))
+            .unwrap()
+            .contains("service.name"),
+        "traced without OTEL_* set"
+    );
     let autocannon = |max_p95: &str| {
         run_checked(
             Command::new("node")
@@ -418,6 +555,26 @@ fn express_metrics_and_autocannon_load_test_run() {
     let (ok, report) = autocannon("-1");
     assert!(!ok, "a p95 threshold of -1 ms passed:\n{report}");
     assert!(report.contains("over the thresholds"), "{report}");
+    // One route's load test (its full path under the router's mount).
+    let out = run(
+        &root,
+        "src/routes/dogs.js",
+        "router.get('/:id'",
+        "loadTestRoute",
+    )
+    .unwrap();
+    apply(&root, &out);
+    let (ok, report) = run_checked(
+        Command::new("node")
+            .arg("loadtests/load-test-get-id.js")
+            .env("BASE_URL", format!("http://127.0.0.1:{port}"))
+            .env("DURATION", "1")
+            .env("CONNECTIONS", "2")
+            .env("LOAD_TEST_MAX_P95_MS", "5000")
+            .current_dir(&root),
+    );
+    assert!(ok, "the route's load test failed:\n{report}");
+    assert!(report.contains("\"errorRate\":0"), "{report}");
 }
 
 #[test]
@@ -474,4 +631,380 @@ fn alembic_migrations_autogenerate_and_upgrade_sqlite() {
         ok && log.contains("No new upgrade operations detected"),
         "{log}"
     );
+}
+
+// ---- cache: a Redis server of our own, the generated cache-aside run against it ------------
+
+/// A `redis-server` on a free port, with nothing saved to disk, stopped when dropped; `None`
+/// (a skip locally, a failure in CI, which installs Debian's redis-server) when it is missing.
+struct Redis {
+    _server: Server,
+    port: u16,
+    // Its working directory (and log), removed after the server stops.
+    _dir: tempfile::TempDir,
+}
+
+fn redis_server() -> Option<Redis> {
+    let installed = |cmd: &str| {
+        Command::new(cmd)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if !installed("redis-server") || !installed("redis-cli") {
+        unavailable("redis-server or redis-cli is missing (apt-get install redis-server)");
+        return None;
+    }
+    let port = free_port();
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(
+        dir.path(),
+        Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+            .args(["--save", "", "--appendonly", "no"])
+            .arg("--dir")
+            .arg(dir.path()),
+        port,
+    );
+    Some(Redis {
+        _server: server,
+        port,
+        _dir: dir,
+    })
+}
+
+/// `redis-cli -p port args…`, its output trimmed.
+fn redis_cli(port: u16, args: &[&str]) -> String {
+    let (ok, out) = run_checked(
+        Command::new("redis-cli")
+            .args(["-p", &port.to_string()])
+            .args(args),
+    );
+    assert!(ok, "redis-cli {args:?}: {out}");
+    out.trim().to_owned()
+}
+
+/// The one key matching `pattern`, once it is there (a Node app stores after answering).
+fn cache_key(port: u16, pattern: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let keys = redis_cli(port, &["--scan", "--pattern", pattern]);
+        let keys: Vec<&str> = keys.lines().filter(|l| !l.is_empty()).collect();
+        match keys.as_slice() {
+            [one] => return (*one).to_owned(),
+            [] if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(50)),
+            _ => panic!(
+                "expected one key matching {pattern}, found {keys:?} (all: {})",
+                redis_cli(port, &["--scan"])
+            ),
+        }
+    }
+}
+
+/// The answer stored under `key` is replaced with `marker` (same TTL, which must be the
+/// generated 60 s): a read that answers it came from the cache, not the handler.
+fn plant(port: u16, key: &str, marker: &str) {
+    let ttl: i64 = redis_cli(port, &["ttl", key]).parse().unwrap();
+    assert!((1..=60).contains(&ttl), "{key} has TTL {ttl}");
+    assert_eq!(redis_cli(port, &["set", key, marker, "keepttl"]), "OK");
+}
+
+#[test]
+fn fastapi_cache_serves_reads_from_redis_and_writes_invalidate() {
+    let Some(packages) = python_packages() else {
+        return;
+    };
+    let Some(redis) = redis_server() else {
+        return;
+    };
+    let redis_port = redis.port;
+    let (_tmp, root) = project_copy("shelf");
+    let file = "app/routers/books.py";
+    apply(
+        &root,
+        &run(&root, file, "async def read_book", "cache").unwrap(),
+    );
+    // A second route of the file reuses the helpers; the writes are not decorated twice.
+    apply(
+        &root,
+        &run(&root, file, "async def list_books", "cache").unwrap(),
+    );
+    let books = std::fs::read_to_string(root.join(file)).unwrap();
+    assert_eq!(books.matches("def cached(").count(), 1, "{books}");
+    assert_eq!(books.matches("@invalidates(").count(), 2, "{books}");
+    assert!(
+        books.contains("@cached(\"books\", \"limit\")\nasync def list_books"),
+        "{books}"
+    );
+
+    let port = free_port();
+    let _server = start(
+        &root,
+        Command::new("python3")
+            .args(["-m", "uvicorn", "app.main:app", "--port", &port.to_string()])
+            .env("PYTHONPATH", &packages)
+            .env("REDIS_URL", format!("redis://127.0.0.1:{redis_port}/0")),
+        port,
+    );
+    let (status, _, body) = http(port, "GET", "/api/books/1", None);
+    assert_eq!((status, body.contains("Dune")), (200, true), "{body}");
+    let item = cache_key(redis_port, "shelf:cache:books:0:read_book:*");
+    plant(
+        redis_port,
+        &item,
+        "{\"id\": 1, \"title\": \"from the cache\"}",
+    );
+    let (_, _, body) = http(port, "GET", "/api/books/1", None);
+    assert!(
+        body.contains("from the cache"),
+        "the second read was not served from Redis: {body}"
+    );
+    // Keyed by the parameters: another id is its own entry; a 404 is not stored.
+    assert_eq!(http(port, "GET", "/api/books/7", None).0, 404);
+    cache_key(redis_port, "shelf:cache:books:0:read_book:*");
+    let (_, _, body) = http(port, "GET", "/api/books?limit=5", None);
+    assert!(body.contains("Dune"), "{body}");
+    let list = cache_key(redis_port, "shelf:cache:books:0:list_books:*");
+    plant(redis_port, &list, "[{\"title\": \"a cached list\"}]");
+    assert!(http(port, "GET", "/api/books?limit=5", None)
+        .2
+        .contains("a cached list"));
+    assert!(http(port, "GET", "/api/books?limit=6", None)
+        .2
+        .contains("Dune"));
+
+    // A write invalidates both: the next reads come from the handler again.
+    let (status, _, created) = http(
+        port,
+        "POST",
+        "/api/books",
+        Some("{\"title\": \"Emma\", \"author\": \"Jane Austen\", \"year\": 1815}"),
+    );
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(
+        redis_cli(redis_port, &["get", "shelf:cache:books:generation"]),
+        "1"
+    );
+    let (_, _, body) = http(port, "GET", "/api/books/1", None);
+    assert!(
+        body.contains("Dune") && !body.contains("from the cache"),
+        "{body}"
+    );
+    let (_, _, body) = http(port, "GET", "/api/books?limit=5", None);
+    assert!(
+        body.contains("Emma") && !body.contains("a cached list"),
+        "{body}"
+    );
+}
+
+#[test]
+fn flask_cache_serves_reads_from_redis_and_writes_invalidate() {
+    let Some(packages) = python_packages() else {
+        return;
+    };
+    let Some(redis) = redis_server() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("notes");
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::write(root.join("requirements.txt"), "flask>=3\n").unwrap();
+    std::fs::write(
+        root.join("app.py"),
+        "from flask import Flask, abort, request\n\napp = Flask(__name__)\nNOTES = {1: {\"id\": 1, \"text\": \"hello\"}}\n\n\n@app.route(\"/notes/<int:note_id>\")\ndef read_note(note_id):\n    note = NOTES.get(note_id)\n    if note is None:\n        abort(404)\n    return note\n\n\n@app.put(\"/notes/<int:note_id>\")\ndef update_note(note_id):\n    NOTES[note_id] = {\"id\": note_id, \"text\": request.get_json()[\"text\"]}\n    return NOTES[note_id]\n",
+    )
+    .unwrap();
+    apply(
+        &root,
+        &run(&root, "app.py", "def read_note", "cache").unwrap(),
+    );
+    let app = std::fs::read_to_string(root.join("app.py")).unwrap();
+    assert!(
+        app.contains("@invalidates(\"notes\")\ndef update_note"),
+        "{app}"
+    );
+    let port = free_port();
+    let _server = start(
+        &root,
+        Command::new("python3")
+            .args([
+                "-m",
+                "flask",
+                "--app",
+                "app",
+                "run",
+                "--port",
+                &port.to_string(),
+            ])
+            .env("PYTHONPATH", &packages)
+            .env("REDIS_URL", format!("redis://127.0.0.1:{}/0", redis.port)),
+        port,
+    );
+    assert!(http(port, "GET", "/notes/1", None).2.contains("hello"));
+    let key = cache_key(redis.port, "notes:cache:notes:0:read_note:*");
+    plant(
+        redis.port,
+        &key,
+        "{\"id\": 1, \"text\": \"from the cache\"}",
+    );
+    let (status, head, body) = http(port, "GET", "/notes/1", None);
+    assert_eq!(status, 200);
+    assert!(head.contains("application/json"), "{head}");
+    assert!(
+        body.contains("from the cache"),
+        "the second read was not served from Redis: {body}"
+    );
+    // Query parameters are part of the key.
+    assert!(http(port, "GET", "/notes/1?fields=text", None)
+        .2
+        .contains("hello"));
+    assert_eq!(http(port, "GET", "/notes/2", None).0, 404);
+    let (status, _, body) = http(port, "PUT", "/notes/1", Some("{\"text\": \"edited\"}"));
+    assert_eq!(status, 200, "{body}");
+    let (_, _, body) = http(port, "GET", "/notes/1", None);
+    assert!(
+        body.contains("edited"),
+        "the write did not invalidate: {body}"
+    );
+}
+
+#[test]
+fn express_cache_serves_reads_from_redis_and_writes_invalidate() {
+    let Some(redis) = redis_server() else {
+        return;
+    };
+    let (_tmp, root) = project_copy("kennel");
+    apply(
+        &root,
+        &run(&root, "src/routes/dogs.js", "router.get('/:id'", "cache").unwrap(),
+    );
+    let manifest = std::fs::read_to_string(root.join("package.json")).unwrap();
+    assert!(manifest.contains("\"ioredis\": \"^5.4.1\","), "{manifest}");
+    if !npm_install(&root) {
+        return;
+    }
+    let port = free_port();
+    let _server = start(
+        &root,
+        Command::new("node")
+            .arg("src/server.js")
+            .env("PORT", port.to_string())
+            .env("REDIS_URL", format!("redis://127.0.0.1:{}", redis.port)),
+        port,
+    );
+    assert!(http(port, "GET", "/api/dogs/1", None).2.contains("Rex"));
+    let key = cache_key(redis.port, "kennel:cache:dogs:0:GET:/api/dogs/:id:*");
+    plant(
+        redis.port,
+        &key,
+        "{\"id\": 1, \"name\": \"from the cache\"}",
+    );
+    let (status, head, body) = http(port, "GET", "/api/dogs/1", None);
+    assert_eq!(status, 200);
+    assert!(head.contains("application/json"), "{head}");
+    assert!(
+        body.contains("from the cache"),
+        "the second read was not served from Redis: {body}"
+    );
+    assert_eq!(http(port, "GET", "/api/dogs/9", None).0, 404);
+    // The write's answer waits for the invalidation: the very next read misses.
+    let (status, _, body) = http(
+        port,
+        "POST",
+        "/api/dogs",
+        Some("{\"name\": \"Fido\", \"breed\": \"beagle\"}"),
+    );
+    assert_eq!(status, 201, "{body}");
+    let (_, _, body) = http(port, "GET", "/api/dogs/1", None);
+    assert!(body.contains("Rex"), "the write did not invalidate: {body}");
+}
+
+#[test]
+fn django_cache_serves_reads_from_the_cache_and_writes_invalidate() {
+    let Some(packages) = python_packages() else {
+        return;
+    };
+    let Some(redis) = redis_server() else {
+        return;
+    };
+    // A Django project whose notes live in a JSON file: changing the file behind the app's back
+    // shows whether a read came from the cache or from the view.
+    let (_tmp, root) = django_project();
+    let store = root.join("notes.json");
+    std::fs::write(&store, "[{\"id\": 1, \"text\": \"hello\"}]").unwrap();
+    apply(
+        &root,
+        &run(&root, "notes/views.py", "def note_detail", "cache").unwrap(),
+    );
+    let views = std::fs::read_to_string(root.join("notes/views.py")).unwrap();
+    assert!(
+        views.contains("@invalidates(\"notes\")\ndef note_list"),
+        "{views}"
+    );
+    let settings = std::fs::read_to_string(root.join("memo/settings.py")).unwrap();
+    assert!(settings.contains("RedisCache"), "{settings}");
+    let port = free_port();
+    let _server = start(
+        &root,
+        Command::new("python3")
+            .args(["manage.py", "runserver", "--noreload"])
+            .arg(format!("127.0.0.1:{port}"))
+            .env("PYTHONPATH", &packages)
+            .env("NOTES_FILE", &store)
+            .env("REDIS_URL", format!("redis://127.0.0.1:{}/0", redis.port)),
+        port,
+    );
+    assert!(http(port, "GET", "/api/notes/1/", None).2.contains("hello"));
+    // Django's keys carry its prefix and version (`:1:`); the entry has the generated TTL.
+    let key = cache_key(redis.port, ":1:memo:cache:notes:0:note_detail:*");
+    let ttl: i64 = redis_cli(redis.port, &["ttl", &key]).parse().unwrap();
+    assert!((1..=60).contains(&ttl), "{key} has TTL {ttl}");
+    std::fs::write(
+        &store,
+        "[{\"id\": 1, \"text\": \"changed behind the app\"}]",
+    )
+    .unwrap();
+    let (status, head, body) = http(port, "GET", "/api/notes/1/", None);
+    assert_eq!(status, 200);
+    assert!(head.contains("application/json"), "{head}");
+    assert!(
+        body.contains("hello"),
+        "the second read was not served from the cache: {body}"
+    );
+    assert_eq!(http(port, "GET", "/api/notes/2/", None).0, 404);
+    // A GET of the write view does not invalidate; its POST does.
+    assert!(http(port, "GET", "/api/notes/", None)
+        .2
+        .contains("changed behind the app"));
+    assert!(http(port, "GET", "/api/notes/1/", None).2.contains("hello"));
+    let (status, _, body) = http(port, "POST", "/api/notes/", Some("{\"text\": \"new\"}"));
+    assert_eq!(status, 201, "{body}");
+    let (_, _, body) = http(port, "GET", "/api/notes/1/", None);
+    assert!(
+        body.contains("changed behind the app"),
+        "the write did not invalidate: {body}"
+    );
+}
+
+/// A small Django project (`memo`, app `notes`) whose notes live in the JSON file named by
+/// `NOTES_FILE`; no database.
+fn django_project() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("memo");
+    let files: &[(&str, &str)] = &[
+        ("requirements.txt", "django>=4.2\n"),
+        ("manage.py", "import os\nimport sys\n\nif __name__ == \"__main__\":\n    os.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"memo.settings\")\n    from django.core.management import execute_from_command_line\n\n    execute_from_command_line(sys.argv)\n"),
+        ("memo/__init__.py", ""),
+        ("memo/settings.py", "SECRET_KEY = \"test-only\"\nDEBUG = True\nALLOWED_HOSTS = [\"127.0.0.1\"]\nINSTALLED_APPS = [\"notes\"]\nMIDDLEWARE = [\n    \"django.middleware.common.CommonMiddleware\",\n]\nROOT_URLCONF = \"memo.urls\"\nDATABASES = {}\n"),
+        ("memo/urls.py", "from django.urls import include, path\n\nurlpatterns = [\n    path(\"api/\", include(\"notes.urls\")),\n]\n"),
+        ("notes/__init__.py", ""),
+        ("notes/urls.py", "from django.urls import path\n\nfrom . import views\n\nurlpatterns = [\n    path(\"notes/\", views.note_list),\n    path(\"notes/<int:pk>/\", views.note_detail),\n]\n"),
+        ("notes/views.py", "import json\nimport os\n\nfrom django.http import Http404, JsonResponse\n\nSTORE = os.environ[\"NOTES_FILE\"]\n\n\ndef load():\n    with open(STORE) as f:\n        return json.load(f)\n\n\ndef note_list(request):\n    notes = load()\n    if request.method == \"POST\":\n        note = {\"id\": len(notes) + 1, \"text\": json.loads(request.body)[\"text\"]}\n        notes.append(note)\n        with open(STORE, \"w\") as f:\n            json.dump(notes, f)\n        return JsonResponse(note, status=201)\n    return JsonResponse({\"notes\": notes})\n\n\ndef note_detail(request, pk):\n    for note in load():\n        if note[\"id\"] == pk:\n            return JsonResponse(note)\n    raise Http404(\"no such note\")\n"),
+    ];
+    for (name, text) in files {
+        let path = root.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    (tmp, root)
 }

@@ -23,6 +23,8 @@ export const GENERATORS: readonly Generator[] = [
   { name: "auth", title: "Generate: Authentication Its Sibling Routes Use", scope: "cursor" },
   { name: "pagination", title: "Generate: Limit/Offset Pagination for This Route", scope: "cursor" },
   { name: "responseModel", title: "Generate: response_model for This Route", scope: "cursor" },
+  { name: "loadTestRoute", title: "Generate: Load Test of This Route", scope: "cursor" },
+  { name: "cache", title: "Generate: Redis Cache for This Read Route", scope: "cursor" },
   { name: "crud", title: "Generate: CRUD Router for This Model", scope: "cursor" },
   { name: "schemas", title: "Generate: Pydantic Schemas for This Model", scope: "cursor" },
   { name: "dockerfile", title: "Generate: Dockerfile", scope: "project" },

@@ -333,6 +333,16 @@ pub struct FileFacts {
     pub socket_guards: Vec<String>,
     /// Where `urlpatterns` is assigned (Django's app anchor).
     pub urlpatterns: Option<Span>,
+    /// The file defines a Django `class Migration(migrations.Migration)`.
+    pub migration: bool,
+    /// A Django migration's operations: the (model, field) pairs they create or add
+    /// (`CreateModel` fields, `AddField`, `RenameField`'s new name), models lower-case.
+    pub migration_fields: Vec<(String, String)>,
+    /// A Django migration's `RenameModel` operations: (old, new), lower-case.
+    pub migration_renames: Vec<(String, String)>,
+    /// Django models of this file with no table of their own to migrate: abstract, proxy or
+    /// `managed = False`.
+    pub unmanaged_models: Vec<String>,
     /// What the file is for (runtime, test, migration, …); routes count only in runtime files.
     pub class: crate::FileClass,
     /// While extracting: Mongoose schemas by variable, models built from a schema variable,
@@ -454,6 +464,13 @@ impl FileFacts {
         if let Some(u) = &other.urlpatterns {
             self.urlpatterns = Some(s(u));
         }
+        self.migration |= other.migration;
+        self.migration_fields
+            .extend(other.migration_fields.iter().cloned());
+        self.migration_renames
+            .extend(other.migration_renames.iter().cloned());
+        self.unmanaged_models
+            .extend(other.unmanaged_models.iter().cloned());
         self.schemas.extend(
             other
                 .schemas

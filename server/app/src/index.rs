@@ -47,6 +47,10 @@ pub enum Anchor {
     Socket(usize),
     /// A FastAPI/Starlette WebSocket route's handler (its name).
     WsRoute(usize),
+    /// A model class (its name).
+    Model(usize),
+    /// A model's field: (model, field).
+    ModelField(usize, usize),
 }
 
 impl FileEntry {
@@ -67,6 +71,8 @@ impl FileEntry {
             Anchor::Resolver(i) => f.resolvers.get(i)?.span.0.clone(),
             Anchor::Socket(i) => f.sockets.get(i)?.span.0.clone(),
             Anchor::WsRoute(i) => f.ws_routes.get(i)?.span.0.clone(),
+            Anchor::Model(i) => f.models.get(i)?.span.0.clone(),
+            Anchor::ModelField(i, j) => f.models.get(i)?.fields.get(j)?.span.0.clone(),
         })
     }
 

@@ -1147,7 +1147,13 @@ fn class(cx: &mut Cx, def: Node, decorators: &[Node]) {
     let statements = body.map(named_children).unwrap_or_default();
     let name_span = name_node.map(span).unwrap_or_else(|| span(def));
 
+    if name == "Migration" && bases.iter().any(|b| b == "migrations.Migration") {
+        django_migration(cx, &statements);
+    }
     if let Some(kind) = model_kind(cx, &bases, &keywords, &statements) {
+        if kind == ModelKind::Django && django_unmanaged(&statements, src) {
+            cx.out.unmanaged_models.push(name.clone());
+        }
         let fields = statements
             .iter()
             .filter_map(|s| model_field(s, src, kind))
@@ -1392,6 +1398,107 @@ fn list_view(cx: &mut Cx, name: &str, statements: &[Node]) {
     });
 }
 
+/// A Django model's `class Meta` says it has no table of its own to migrate.
+fn django_unmanaged(body: &[Node], src: &str) -> bool {
+    body.iter()
+        .filter(|s| s.kind_str() == "class_definition")
+        .filter(|c| c.field("name").is_some_and(|n| text(n, src) == "Meta"))
+        .filter_map(|c| c.field("body"))
+        .flat_map(named_children)
+        .any(|s| {
+            let t: String = text(s, src).split_whitespace().collect();
+            t == "abstract=True" || t == "proxy=True" || t == "managed=False"
+        })
+}
+
+/// A Python string literal's value (no prefix other than `r`/`u`, no interpolation).
+fn string_literal(n: Node, src: &str) -> Option<String> {
+    if n.kind_str() != "string"
+        || named_children(n)
+            .iter()
+            .any(|c| c.kind_str() == "interpolation")
+    {
+        return None;
+    }
+    let t = text(n, src);
+    let t = t.trim_start_matches(['r', 'u', 'R', 'U']);
+    let q = t.chars().next()?;
+    Some(t.trim_matches(q).to_owned())
+}
+
+/// A Django migration's `operations = [...]`: the fields each operation creates, adds or
+/// renames to, and the models it renames.
+fn django_migration(cx: &mut Cx, body: &[Node]) {
+    let src = cx.src;
+    cx.out.migration = true;
+    let operations = body.iter().find_map(|s| {
+        let a = named_children(*s).into_iter().next()?;
+        (a.kind_str() == "assignment"
+            && a.field("left")
+                .is_some_and(|l| text(l, src) == "operations"))
+        .then(|| a.field("right"))
+        .flatten()
+    });
+    let Some(list) = operations.filter(|l| l.kind_str() == "list") else {
+        return;
+    };
+    for op in named_children(list)
+        .into_iter()
+        .filter(|o| o.kind_str() == "call")
+    {
+        let Some(args) = op.field("arguments").map(Arguments::of) else {
+            continue;
+        };
+        let arg = |keyword: &str, position: usize| {
+            args.keyword(keyword, src)
+                .or_else(|| args.positional.get(position).copied())
+        };
+        let string = |keyword: &str, position: usize| {
+            arg(keyword, position).and_then(|n| string_literal(n, src))
+        };
+        match last_segment(callee(op, src)) {
+            "CreateModel" => {
+                let (Some(model), Some(fields)) = (string("name", 0), arg("fields", 1)) else {
+                    continue;
+                };
+                let model = model.to_ascii_lowercase();
+                for f in named_children(fields) {
+                    if let Some(field) = f
+                        .named_child(0)
+                        .filter(|_| f.kind_str() == "tuple")
+                        .and_then(|n| string_literal(n, src))
+                    {
+                        cx.out.migration_fields.push((model.clone(), field));
+                    }
+                }
+            }
+            "AddField" => {
+                if let (Some(model), Some(field)) = (string("model_name", 0), string("name", 1)) {
+                    cx.out
+                        .migration_fields
+                        .push((model.to_ascii_lowercase(), field));
+                }
+            }
+            "RenameField" => {
+                if let (Some(model), Some(field)) = (string("model_name", 0), string("new_name", 2))
+                {
+                    cx.out
+                        .migration_fields
+                        .push((model.to_ascii_lowercase(), field));
+                }
+            }
+            "RenameModel" => {
+                if let (Some(old), Some(new)) = (string("old_name", 0), string("new_name", 1)) {
+                    cx.out
+                        .migration_renames
+                        .push((old.to_ascii_lowercase(), new.to_ascii_lowercase()));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 fn model_kind(cx: &Cx, bases: &[String], keywords: &[String], body: &[Node]) -> Option<ModelKind> {
     let has_table = body
         .iter()
@@ -1429,6 +1536,24 @@ fn model_kind(cx: &Cx, bases: &[String], keywords: &[String], body: &[Node]) -> 
             .iter()
             .any(|b| b.ends_with("Model") && b != "BaseModel")
     {
+        return Some(ModelKind::Django);
+    }
+    // A subclass of another model (an abstract base, multi-table inheritance): its body
+    // declares `models.…Field(…)` columns.
+    let declares_columns = || {
+        body.iter().any(|s| {
+            named_children(*s).into_iter().next().is_some_and(|a| {
+                a.kind_str() == "assignment"
+                    && a.field("right").is_some_and(|r| {
+                        r.kind_str() == "call" && {
+                            let f = callee(r, cx.src);
+                            f.starts_with("models.") && (f.ends_with("Field") || f.ends_with("Key"))
+                        }
+                    })
+            })
+        })
+    };
+    if cx.m.django && !bases.is_empty() && declares_columns() {
         return Some(ModelKind::Django);
     }
     None

@@ -20,7 +20,11 @@ pub fn is_cross_file(rule: &Rule) -> bool {
 pub fn languages(rule: &Rule) -> String {
     // Cross-file rules judge the application model, whatever language its files are in.
     if is_cross_file(rule) {
-        return "python, javascript (cross-file)".to_owned();
+        let names: Vec<&str> = crate::crossfile::families(rule)
+            .iter()
+            .map(|f| f.name())
+            .collect();
+        return format!("{} (cross-file)", names.join(", "));
     }
     rule.families()
         .iter()
@@ -79,7 +83,10 @@ pub fn rules_json() -> String {
                 "cwe": r.cwe_tags(),
                 "owasp": r.owasp,
                 "languages": if is_cross_file(r) {
-                    vec!["python", "javascript"]
+                    crate::crossfile::families(r)
+                        .iter()
+                        .map(|f| f.name())
+                        .collect::<Vec<_>>()
                 } else {
                     r.families().iter().map(|f| f.name()).collect::<Vec<_>>()
                 },

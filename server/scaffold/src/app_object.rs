@@ -581,7 +581,7 @@ pub(crate) fn js_block(
     Output::edit(src.path, edits)
 }
 /// The settings module of a Django project, judged from its urls.py.
-fn settings_path(urls: &Path) -> Option<PathBuf> {
+pub(crate) fn settings_path(urls: &Path) -> Option<PathBuf> {
     let dir = urls.parent()?;
     ["settings.py", "settings/__init__.py", "settings/base.py"]
         .iter()
@@ -590,7 +590,7 @@ fn settings_path(urls: &Path) -> Option<PathBuf> {
 }
 
 /// An insertion making `element` the first item of the top-level list `name = [...]`.
-fn list_prepend(
+pub(crate) fn list_prepend(
     text_: &str,
     tree: &tree_sitter::Tree,
     name: &str,
@@ -624,7 +624,7 @@ fn list_prepend(
 }
 
 /// Insertions making `element` the last item of the top-level list `name = [...]`.
-fn list_append(
+pub(crate) fn list_append(
     text_: &str,
     tree: &tree_sitter::Tree,
     name: &str,

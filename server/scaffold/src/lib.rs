@@ -7,6 +7,7 @@
 
 use ba_syntax::NodeExt;
 mod app_object;
+mod caching;
 mod crud;
 mod frameworks;
 mod loadtest;
@@ -117,6 +118,16 @@ pub const GENERATORS: &[Generator] = &[
     Generator {
         name: "responseModel",
         title: "Add a response_model",
+        scope: Scope::Route,
+    },
+    Generator {
+        name: "loadTestRoute",
+        title: "Generate a load test of this route",
+        scope: Scope::Route,
+    },
+    Generator {
+        name: "cache",
+        title: "Cache this read route in Redis (cache-aside, invalidated by its writes)",
         scope: Scope::Route,
     },
     Generator {
@@ -354,6 +365,17 @@ pub fn offers(src: &Source, offset: usize, project: &Project) -> Vec<Offer> {
         for name in routes::applicable(src, &h) {
             push(name, h.name.clone(), false);
         }
+        if caching::applicable(src, &h) {
+            push("cache", h.name.clone(), false);
+        }
+        if h.path.is_some() && !h.methods.iter().all(|m| m == "DELETE") {
+            let tool = if src.family() == Family::Python {
+                "Locust"
+            } else {
+                "autocannon"
+            };
+            push("loadTestRoute", tool.to_owned(), true);
+        }
     }
     if let Some(m) = models::model_at(src, offset) {
         let target = crud::target_framework(src, project, &m);
@@ -412,6 +434,10 @@ pub fn generate(
             };
             if name == "test" {
                 tests_gen::generate(src, &h, project, files)
+            } else if name == "cache" {
+                caching::generate(src, &h, project, files)
+            } else if name == "loadTestRoute" {
+                loadtest::generate_route(src, &h, project, files)
             } else {
                 routes::generate(name, src, &h)
             }
@@ -636,6 +662,26 @@ fn absolute_import_position(src: &Source) -> Option<usize> {
         .then(|| line_end(src.text, block[last_absolute].end_byte()))
 }
 
+/// Python: `from fastapi.encoders import x` goes after the last import from the same top-level
+/// package (`from fastapi import …`), so it stays in that package's group.
+fn same_package_import_position(src: &Source, line: &str) -> Option<usize> {
+    let module = line.strip_prefix("from ")?.split_whitespace().next()?;
+    let root = module.split('.').next()?;
+    if root.is_empty() {
+        return None;
+    }
+    let last = python_import_block(src).into_iter().rev().find(|n| {
+        let t = text(src.text, *n);
+        let m = t
+            .strip_prefix("from ")
+            .or_else(|| t.strip_prefix("import "))
+            .and_then(|r| r.split_whitespace().next())
+            .unwrap_or("");
+        m.split('.').next() == Some(root)
+    })?;
+    Some(line_end(src.text, last.end_byte()))
+}
+
 /// Insertions adding the imports the file lacks (lines already rendered in the file's style).
 fn imports_edit(src: &Source, lines: &[String]) -> Vec<Edit> {
     let missing: Vec<&String> = {
@@ -674,6 +720,13 @@ fn imports_edit(src: &Source, lines: &[String]) -> Vec<Edit> {
             }
         }
         if src.family() == Family::Python && line.starts_with("from ") {
+            if let Some(at) = same_package_import_position(src, line) {
+                edits.push(Edit {
+                    range: at..at,
+                    content: format!("{line}\n"),
+                });
+                continue;
+            }
             if let Some(at) = absolute_import_position(src) {
                 edits.push(Edit {
                     range: at..at,

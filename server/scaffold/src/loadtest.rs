@@ -53,6 +53,18 @@ pub fn targets(
     project: &Project,
     files: &dyn Files,
 ) -> Vec<Target> {
+    targets_of(src, framework, project, files, None)
+}
+
+/// The routes of the app in `src`, or (`only`) the one whose handler is at that range of
+/// `src`, whichever app mounts it.
+fn targets_of(
+    src: &Source,
+    framework: ba_app::Framework,
+    project: &Project,
+    files: &dyn Files,
+    only: Option<&std::ops::Range<usize>>,
+) -> Vec<Target> {
     let key = src.path.to_string_lossy().into_owned();
     let mut index = WorkspaceIndex::new();
     let paths: Vec<_> = project.source_files().into_iter().map(|(p, _)| p).collect();
@@ -67,10 +79,17 @@ pub fn targets(
     let mut out: Vec<Target> = Vec::new();
     for r in &resolved.routes {
         // A Django project has one root URLconf, whichever urls.py the cursor is in.
-        let reachable = match &r.app {
-            None => false,
-            Some(_) if framework == ba_app::Framework::Django => r.framework == framework,
-            Some((k, _)) => **k == *key,
+        let reachable = match (&r.app, only) {
+            (None, _) => false,
+            (Some(_), Some(range)) => {
+                *r.handler.0 == *key
+                    && index
+                        .file(&key)
+                        .and_then(|e| e.handler_range(r.handler.1))
+                        .is_some_and(|h| range.start <= h.start && h.end <= range.end)
+            }
+            (Some(_), None) if framework == ba_app::Framework::Django => r.framework == framework,
+            (Some((k, _)), None) => **k == *key,
         };
         if !reachable || r.class != FileClass::Runtime {
             continue;
@@ -170,6 +189,131 @@ pub fn generate(src: &Source, app: &App, project: &Project, files: &dyn Files) -
                 content: style.render(&autocannon(project, &targets, port, style.esm), ""),
             }
         }
+    };
+    let mut out = Output {
+        edits: Vec::new(),
+        files: vec![file],
+    };
+    if framework.family == Family::JavaScript {
+        if let Some(e) = super::manifest::add_dev_dependency(project, files, "autocannon", "^9.0.0")
+        {
+            out.edits.push(e);
+        }
+    }
+    Ok(out)
+}
+
+/// `loadTestRoute` on a route handler: the same load test with this route alone, at its full
+/// path (prefixes of the routers and apps that mount it), written beside the app's.
+pub fn generate_route(
+    src: &Source,
+    h: &super::routes::Handler,
+    project: &Project,
+    files: &dyn Files,
+) -> Result<Output> {
+    if h.methods.iter().any(|m| m == "DELETE") && !h.methods.iter().any(|m| m == "GET") {
+        return err("DELETE routes are not load-tested: a load test must not empty the database it runs against");
+    }
+    let mut targets = targets_of(src, h.framework, project, files, Some(&h.range));
+    let mut unmounted = false;
+    if targets.is_empty() {
+        // No app found mounting it (a router included elsewhere, or not yet): the route's own
+        // path, and the file says so.
+        let Some(path) = h.path.clone() else {
+            return err("this view has no path in the urls.py beside it: nothing to load-test");
+        };
+        let path = if path.is_empty() {
+            "/".to_owned()
+        } else {
+            path
+        };
+        let (url, body) = tests_gen::sample_request(src, h, &path);
+        let method = match h.methods.first().map(String::as_str) {
+            None | Some("ANY") => "GET".to_owned(),
+            Some(m) => m.to_owned(),
+        };
+        targets.push(Target {
+            name: snake(&h.name),
+            method,
+            template: path,
+            url,
+            body,
+            weight: 1,
+            auth: !super::routes::auth_texts(src, h).is_empty(),
+        });
+        unmounted = true;
+    }
+    targets.truncate(1);
+    targets[0].weight = 1;
+    let style = Style::detect(src);
+    let framework = row(h.framework);
+    let dir = project.root.join("loadtests");
+    let name = &snake(&h.name);
+    let file = match framework.family {
+        Family::Python => NewFile {
+            path: free_path(files, dir.join(format!("locustfile_{name}.py"))),
+            content: style.render(&locustfile(project, &targets, framework.port), ""),
+        },
+        Family::JavaScript => {
+            let ext = if style.esm { "mjs" } else { "js" };
+            let file = format!("load-test-{}.{ext}", name.replace('_', "-"));
+            NewFile {
+                content: style.render(
+                    &autocannon(project, &targets, framework.port, style.esm).replace(
+                        &format!("loadtests/load-test.{ext}"),
+                        &format!("loadtests/{file}"),
+                    ),
+                    "",
+                ),
+                path: free_path(files, dir.join(file)),
+            }
+        }
+    };
+    let file = if framework.family == Family::Python {
+        NewFile {
+            content: file
+                .content
+                .replace(
+                    "-f loadtests/locustfile.py",
+                    &format!("-f loadtests/locustfile_{name}.py"),
+                )
+                .replace(
+                    &format!("Load test of {} (generated", project.name),
+                    &format!(
+                        "Load test of {} {} in {} (generated",
+                        targets[0].method, targets[0].template, project.name
+                    ),
+                ),
+            ..file
+        }
+    } else {
+        NewFile {
+            content: file.content.replace(
+                &format!("Load test of {} (generated", project.name),
+                &format!(
+                    "Load test of {} {} in {} (generated",
+                    targets[0].method, targets[0].template, project.name
+                ),
+            ),
+            ..file
+        }
+    };
+    let file = if unmounted {
+        let note = match framework.family {
+            Family::Python => "# No app mounting this route was found: the path is the route's own. Add the\n# prefix it is served under (include_router/register_blueprint/include).\n",
+            Family::JavaScript => "// No app mounting this route was found: the path is the route's own. Add the\n// prefix it is served under (app.use(\"/prefix\", router)).\n",
+        };
+        let marker = if framework.family == Family::Python {
+            "import logging"
+        } else {
+            "const baseUrl"
+        };
+        let at = file.content.find(marker).unwrap_or(0);
+        let mut content = file.content.clone();
+        content.insert_str(at, &style.render(note, ""));
+        NewFile { content, ..file }
+    } else {
+        file
     };
     let mut out = Output {
         edits: Vec::new(),

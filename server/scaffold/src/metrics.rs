@@ -196,16 +196,137 @@ pub fn kit(framework: Framework) -> Option<&'static Kit> {
 }
 
 /// Whether `metrics` is offered on this app: a top-level app (not one inside a factory), a kit
-/// exists and the file has no metrics yet.
+/// exists and the file has no metrics yet. Django: the root URLconf (settings beside it) of a
+/// project without django-prometheus.
 pub fn applicable(src: &Source, app: &App) -> bool {
+    if app.framework == Framework::Django {
+        return !src.text.contains("django_prometheus")
+            && super::app_object::settings_path(src.path)
+                .and_then(|p| std::fs::read_to_string(p).ok())
+                .is_some_and(|t| !t.contains("django_prometheus"));
+    }
     app.indent.is_empty()
         && kit(app.framework).is_some_and(|k| !k.present.iter().any(|p| src.text.contains(p)))
 }
 
+/// The metric names django-prometheus exports that the alerting rules use.
+pub const DJANGO_RESPONSES: &str = "django_http_responses_total_by_status_total";
+pub const DJANGO_LATENCY: &str = "django_http_requests_latency_including_middlewares_seconds";
+pub const DJANGO_BEFORE: &str = "django_http_requests_before_middlewares_total";
+pub const DJANGO_AFTER: &str = "django_http_responses_before_middlewares_total";
+
+/// Django: django-prometheus — its app in `INSTALLED_APPS`, its middlewares first and last in
+/// `MIDDLEWARE` (so the latency covers every other middleware), its URLs (`/metrics`) in the
+/// root URLconf, the package in the manifest, and alerting rules on the names it exports.
+fn django(src: &Source, app: &App, project: &Project, files: &dyn Files) -> Result<Output> {
+    use super::app_object::{list_append, list_prepend, settings_path};
+    use ba_syntax::{parse, Language};
+    let Some(settings) = settings_path(src.path) else {
+        return err("no settings.py beside this urls.py: `metrics` goes in the project's root URLconf, beside its settings (django-prometheus is configured there)");
+    };
+    let Some(stext) = files.read(&settings) else {
+        return err(format!("cannot read {}", settings.display()));
+    };
+    if stext.contains("django_prometheus") {
+        return err("the settings already configure django_prometheus");
+    }
+    let tree = parse::parse(Language::Python, &stext, None)
+        .ok_or_else(|| super::ScaffoldError("settings.py does not parse".into()))?;
+    let ssrc = Source {
+        path: &settings,
+        language: Language::Python,
+        text: &stext,
+        tree: &tree,
+    };
+    let sstyle = Style::detect(&ssrc);
+    let q = |s: &str| sstyle.q(s);
+    let ind = sstyle.indent.clone();
+    let no_list = |name: &str| {
+        super::ScaffoldError(format!(
+            "settings.py has no `{name} = [...]` list to add django-prometheus to"
+        ))
+    };
+    let mut sedits = list_append(
+        &stext,
+        &tree,
+        "INSTALLED_APPS",
+        &q("django_prometheus"),
+        &ind,
+    )
+    .ok_or_else(|| no_list("INSTALLED_APPS"))?;
+    sedits.push(
+        list_prepend(
+            &stext,
+            &tree,
+            "MIDDLEWARE",
+            &q("django_prometheus.middleware.PrometheusBeforeMiddleware"),
+            &ind,
+        )
+        .ok_or_else(|| no_list("MIDDLEWARE"))?,
+    );
+    sedits.extend(
+        list_append(
+            &stext,
+            &tree,
+            "MIDDLEWARE",
+            &q("django_prometheus.middleware.PrometheusAfterMiddleware"),
+            &ind,
+        )
+        .ok_or_else(|| no_list("MIDDLEWARE"))?,
+    );
+    let style = Style::detect(src);
+    // `/metrics`: keep it off the public network (the comment says so).
+    let route = style
+        .render("path(\"\", include(\"django_prometheus.urls\"))", "")
+        .trim_end()
+        .to_owned();
+    let mut edits = list_append(src.text, src.tree, &app.name, &route, &style.indent)
+        .ok_or_else(|| super::ScaffoldError("`urlpatterns` is not a list literal".into()))?;
+    let at = super::line_start(src.text, app.statement.start);
+    edits.push(super::Edit {
+        range: at..at,
+        content: "# django-prometheus serves /metrics (included below) for Prometheus to scrape: keep it\n# off the public network (scrape inside the cluster, or block it at the proxy).\n".into(),
+    });
+    edits.extend(py_imports(
+        src,
+        &style,
+        &["from django.urls import include, path"],
+    ));
+    let mut out = Output::edit(src.path, edits);
+    out.edits.push(super::FileEdit {
+        path: settings,
+        edits: super::merge_insertions(sedits),
+    });
+    if let Some(e) = super::manifest::add_dependency(project, files, "django-prometheus", ">=2.3") {
+        out.edits.push(e);
+    }
+    out.files.push(NewFile {
+        path: free_path(files, project.root.join("prometheus").join("alerts.yml")),
+        content: alert_rules_on(
+            &project.name,
+            &Exprs {
+                errors: &format!(
+                    "sum(rate({DJANGO_RESPONSES}{{status=~\"5..\"}}[5m]))\n            / sum(rate({DJANGO_RESPONSES}[5m])) > 0.05"
+                ),
+                latency: &format!(
+                    "histogram_quantile(0.95,\n            sum by (le) (rate({DJANGO_LATENCY}_bucket[5m]))) > 0.5"
+                ),
+                in_flight: &format!(
+                    "max({DJANGO_BEFORE} - {DJANGO_AFTER}) > 50"
+                ),
+            },
+        ),
+    });
+    Ok(out)
+}
+
 pub fn generate(src: &Source, app: &App, project: &Project, files: &dyn Files) -> Result<Output> {
+    if app.framework == Framework::Django {
+        return django(src, app, project, files);
+    }
     let Some(kit) = kit(app.framework) else {
         return err(format!(
-            "`metrics` is not available for {} yet: add django-prometheus (INSTALLED_APPS, its two middlewares and `include(\"django_prometheus.urls\")`)",
+            "`metrics` is not available for {} yet",
             app.framework.name()
         ));
     };
@@ -250,8 +371,35 @@ pub fn generate(src: &Source, app: &App, project: &Project, files: &dyn Files) -
     Ok(out)
 }
 
+/// The expressions of the three alerting rules.
+struct Exprs<'a> {
+    errors: &'a str,
+    latency: &'a str,
+    in_flight: &'a str,
+}
+
 /// Starter alerting rules on the metrics written above: error rate, p95 latency, saturation.
 pub fn alert_rules(service: &str) -> String {
+    alert_rules_on(
+        service,
+        &Exprs {
+            errors: &format!(
+                "sum(rate({REQUESTS}{{status=~\"5..\"}}[5m]))\n            / sum(rate({REQUESTS}[5m])) > 0.05"
+            ),
+            latency: &format!(
+                "histogram_quantile(0.95,\n            sum by (le) (rate({LATENCY}_bucket[5m]))) > 0.5"
+            ),
+            in_flight: &format!("max({IN_PROGRESS}) > 50"),
+        },
+    )
+}
+
+fn alert_rules_on(service: &str, e: &Exprs) -> String {
+    let Exprs {
+        errors,
+        latency,
+        in_flight,
+    } = e;
     format!(
         r#"# Prometheus alerting rules for {service} (generated by backend-architect), on the metrics
 # its /metrics endpoint exports. Load with `rule_files: [alerts.yml]` in prometheus.yml and
@@ -262,8 +410,7 @@ groups:
       - alert: HighErrorRate
         # More than 5% of requests answered 5xx over 5 minutes.
         expr: |
-          sum(rate({REQUESTS}{{status=~"5.."}}[5m]))
-            / sum(rate({REQUESTS}[5m])) > 0.05
+          {errors}
         for: 10m
         labels:
           severity: page
@@ -272,8 +419,7 @@ groups:
       - alert: HighLatencyP95
         # The 95th percentile of request latency above 500 ms over 5 minutes.
         expr: |
-          histogram_quantile(0.95,
-            sum by (le) (rate({LATENCY}_bucket[5m]))) > 0.5
+          {latency}
         for: 10m
         labels:
           severity: page
@@ -281,7 +427,7 @@ groups:
           summary: "{service}: p95 latency above 500 ms"
       - alert: Saturation
         # Requests piling up in a process: it cannot keep up with the traffic.
-        expr: max({IN_PROGRESS}) > 50
+        expr: {in_flight}
         for: 5m
         labels:
           severity: warn

@@ -281,7 +281,7 @@ impl Project {
         }
     }
 
-    fn package_script(&self, name: &str) -> Option<&str> {
+    pub(crate) fn package_script(&self, name: &str) -> Option<&str> {
         self.package_json
             .as_ref()?
             .get("scripts")?

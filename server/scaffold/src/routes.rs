@@ -470,6 +470,11 @@ fn auth_of(src: &Source, h: &Handler, item: Node) -> Vec<String> {
     }
 }
 
+/// The authentication a handler declares (dependencies, decorators, middleware).
+pub fn auth_texts(src: &Source, h: &Handler) -> Vec<String> {
+    node_at(src, &h.range).map_or_else(Vec::new, |item| auth_of(src, h, item))
+}
+
 /// Marks an auth dependency found in a route decorator's `dependencies=[...]`.
 const DECORATOR_DEPENDENCY: &str = "dependencies:";
 

@@ -8,6 +8,7 @@ pub mod finding;
 pub mod graphql_mutation_auth;
 pub mod missing_auth;
 pub mod missing_health_check;
+pub mod missing_migration;
 pub mod websocket_auth;
 
 use std::collections::HashMap;
@@ -23,8 +24,18 @@ pub static RULES: &[&Rule] = &[
     &graphql_mutation_auth::RULE,
     &missing_auth::RULE,
     &missing_health_check::RULE,
+    &missing_migration::RULE,
     &websocket_auth::RULE,
 ];
+
+/// The languages a cross-file rule judges: both, except the Django-only ones.
+pub fn families(rule: &Rule) -> Vec<ba_syntax::Family> {
+    if rule.code == missing_migration::RULE.code {
+        vec![ba_syntax::Family::Python]
+    } else {
+        vec![ba_syntax::Family::Python, ba_syntax::Family::JavaScript]
+    }
+}
 
 /// Every rule with findings from this pass: the cross-file rules, and per-item rules that also
 /// follow calls across files (PERF201: an async handler calling a blocking helper elsewhere;
@@ -35,6 +46,7 @@ pub static REPORTED: &[&Rule] = &[
     &graphql_mutation_auth::RULE,
     &missing_auth::RULE,
     &missing_health_check::RULE,
+    &missing_migration::RULE,
     &websocket_auth::RULE,
     &crate::performance::blocking_call_in_async::RULE,
     &crate::performance::http_call_without_timeout::RULE,
@@ -54,6 +66,7 @@ impl CrossFindings {
         duplicate_route::check(&resolved, &mut all);
         missing_auth::check(&resolved, &mut all);
         missing_health_check::check(&resolved, &mut all);
+        missing_migration::check(index, &mut all);
         graphql_mutation_auth::check(index, &mut all);
         websocket_auth::check(index, &resolved, &mut all);
         crate::performance::blocking_call_in_async::check_layers(index, &mut all);

@@ -1,8 +1,13 @@
 //! PERF205 connection-per-request: engines, pools and clients created inside a request handler.
 
+use tree_sitter::Node;
+
 use super::python_handler_around;
-use crate::{Captures, Category, Check, Checker, FixAvailability, Rule, Severity};
-use ba_analysis::routes::js_enclosing_handler;
+use crate::{
+    Applicability, Captures, Category, Check, Checker, Edit, FixAvailability, Rule, Severity,
+};
+use ba_analysis::routes::{is_js_function, js_enclosing_handler};
+use ba_analysis::{ancestors, named_children, walk_scope};
 use ba_syntax::Family;
 use ba_syntax::NodeExt;
 
@@ -15,7 +20,7 @@ pub static RULE: Rule = Rule {
     owasp: None,
     summary: "A database engine, connection pool or HTTP client is created inside a request handler, so every request pays for a new connection; create it once at startup and reuse it.",
     docs: DOCS,
-    fix: FixAvailability::None,
+    fix: FixAvailability::Sometimes,
     classes: crate::classes::RUNTIME,
     checks: &[
         Check {
@@ -147,9 +152,425 @@ fn check_python_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         .map(|n| checker.text(n))
         .unwrap_or("handler");
     let short = crate::security::callee(checker.text(func));
-    checker.report(func, format!(
+    let fix = PYTHON_SHAREABLE
+        .contains(&name.as_str())
+        .then(|| module_level_fix(checker, handler, call, &name))
+        .flatten();
+    let f = checker.report(func, format!(
         "`{short}(…)` creates {what} on every request to `{handler_name}`, paying the connection set-up each time and exhausting the server's connections under load; create it once at startup (module level, app factory or lifespan) and reuse it"
     ));
+    if let Some((title, edits)) = fix {
+        f.with_fix(title, Applicability::Unsafe, edits);
+    }
+}
+
+/// Clients that are safe to share between requests and threads, created lazily (no connection
+/// at import time): moving them to module level is the fix. Single connections
+/// (`psycopg2.connect`, `asyncpg.connect`, …) cannot be shared and need a pool with
+/// acquire/release around each use, which is not a mechanical rewrite; `aiohttp.ClientSession`
+/// must be created inside a running event loop.
+const PYTHON_SHAREABLE: &[&str] = &[
+    "sqlalchemy.create_engine",
+    "sqlalchemy.ext.asyncio.create_async_engine",
+    "pymongo.MongoClient",
+    "redis.Redis",
+    "redis.StrictRedis",
+    "redis.from_url",
+    "redis.asyncio.Redis",
+    "redis.asyncio.from_url",
+    "httpx.Client",
+    "httpx.AsyncClient",
+];
+
+/// JavaScript pools and clients that are shared by design and connect lazily or on their own
+/// (node-redis's `createClient` needs an explicit `connect()` per client, `pg.Client` and
+/// `createConnection` are single connections: not these).
+const JAVASCRIPT_SHAREABLE: &[&str] = &[
+    "pg.Pool",
+    "mongodb.MongoClient",
+    "sequelize.Sequelize",
+    "sequelize",
+    "ioredis",
+    "ioredis.Redis",
+    "mysql.createPool",
+    "mysql2.createPool",
+    "mysql2/promise.createPool",
+    "knex",
+    "knex.knex",
+];
+
+/// Methods that end a client: a handler calling one on the client expects a fresh one each
+/// time, and moving it would close the shared one for every other request.
+const CLOSERS: &[&str] = &[
+    "dispose",
+    "close",
+    "aclose",
+    "quit",
+    "disconnect",
+    "end",
+    "destroy",
+];
+
+/// The fix moving `name = <call>` (a statement of the handler's own body) to module level,
+/// just above the handler's top-level item: offered only when the rewrite keeps meaning —
+/// the handler is a top-level item, the name is assigned once and never closed or used as a
+/// context manager, the module has no binding of that name, and the call's arguments use
+/// nothing local to the handler nor anything the module binds only after it.
+fn module_level_fix<'a>(
+    checker: &Checker<'a>,
+    handler: Node<'a>,
+    call: Node<'a>,
+    name: &str,
+) -> Option<(String, Vec<Edit>)> {
+    let python = checker.language.family() == Family::Python;
+    // `engine = create_engine(…)` / `const pool = new Pool(…)`, directly in the handler body.
+    let (binding, statement) = if python {
+        let assignment = call.parent().filter(|p| p.kind_str() == "assignment")?;
+        (assignment.field("right") == Some(call)).then_some(())?;
+        let left = assignment
+            .field("left")
+            .filter(|l| l.kind_str() == "identifier")?;
+        let statement = assignment
+            .parent()
+            .filter(|s| s.kind_str() == "expression_statement" && s.named_child_count() == 1)?;
+        (left, statement)
+    } else {
+        let declarator = call
+            .parent()
+            .filter(|p| p.kind_str() == "variable_declarator")?;
+        (declarator.field("value") == Some(call)).then_some(())?;
+        let left = declarator
+            .field("name")
+            .filter(|l| l.kind_str() == "identifier")?;
+        let statement = declarator.parent().filter(|s| {
+            matches!(s.kind_str(), "lexical_declaration" | "variable_declaration")
+                && s.named_child_count() == 1
+        })?;
+        (left, statement)
+    };
+    let body = handler.field("body")?;
+    // In the handler's body, or in a `try` block that is (Express handlers pass errors on
+    // with try/catch).
+    let block = statement.parent()?;
+    let in_try = block
+        .parent()
+        .filter(|t| t.kind_str() == "try_statement" && t.field("body") == Some(block))
+        .is_some_and(|t| t.parent() == Some(body));
+    (block == body || in_try).then_some(())?;
+    // The only statement: the block would be left empty (and uses nothing of it).
+    (named_children(block)
+        .iter()
+        .filter(|s| s.kind_str() != "comment")
+        .count()
+        > 1)
+    .then_some(())?;
+    // The handler is the item, or the item's only function on the way to it.
+    let item = checker.item;
+    let top_level = if python {
+        handler == item
+            || (item.kind_str() == "decorated_definition"
+                && item.field("definition") == Some(handler))
+    } else {
+        ancestors(item, handler)
+            .iter()
+            .filter(|a| is_js_function(a.kind_str()))
+            .all(|a| *a == handler)
+    };
+    top_level.then_some(())?;
+    let var = checker.text(binding);
+    // Assigned once, never closed, never the subject of `with`.
+    let handler_text = checker.text(handler);
+    let words = |t: &str| -> Vec<usize> {
+        t.match_indices(var)
+            .filter(|(i, _)| {
+                let before = t[..*i].chars().next_back();
+                let after = t[i + var.len()..].chars().next();
+                !before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.' || c == '$')
+                    && !after.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$')
+            })
+            .map(|(i, _)| i)
+            .collect()
+    };
+    for i in words(handler_text) {
+        let after = handler_text[i + var.len()..].trim_start();
+        let before = handler_text[..i].trim_end();
+        let reassigned = (after.starts_with('=') && !after.starts_with("=="))
+            || after.starts_with(":=")
+            || after.starts_with("+=");
+        let closed = after
+            .strip_prefix('.')
+            .is_some_and(|m| CLOSERS.iter().any(|c| m.starts_with(&format!("{c}("))));
+        // `with engine:` / `with client as c:` closes it on exit (`with engine.connect()`
+        // only closes the connection it takes from the pool).
+        let context = (before.ends_with("with") && !after.starts_with('.'))
+            || after.starts_with("as ")
+            || before.ends_with("del");
+        let own = binding.start_byte() == handler.start_byte() + i;
+        if (reassigned && !own) || closed || context {
+            return None;
+        }
+    }
+    // The module does not bind the name already.
+    if checker.semantic.imports.contains_key(var) || checker.semantic.bindings.contains_key(var) {
+        return None;
+    }
+    let root = {
+        let mut r = item;
+        while let Some(p) = r.parent() {
+            r = p;
+        }
+        r
+    };
+    let module_items = named_children(root);
+    let binds = |n: Node, name: &str| -> bool { binds_name(checker, n, name) };
+    if module_items.iter().any(|n| *n != item && binds(*n, var)) {
+        return None;
+    }
+    // The arguments use nothing of the handler's, nor module names bound after it.
+    let locals = handler_locals(checker, handler);
+    let args = call.field("arguments")?;
+    let mut used = Vec::new();
+    referenced_names(checker, args, &mut used);
+    for u in used {
+        if locals.contains(&u) {
+            return None;
+        }
+        if module_items
+            .iter()
+            .filter(|n| n.start_byte() > item.start_byte())
+            .any(|n| binds(*n, u))
+        {
+            return None;
+        }
+    }
+    // The statement, dedented to module level, with pre-ping for SQLAlchemy engines (a pooled
+    // connection the database dropped is replaced instead of failing a request).
+    let indent_start = checker.source[..statement.start_byte()]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let indent = &checker.source[indent_start..statement.start_byte()];
+    if !indent.trim().is_empty() {
+        return None;
+    }
+    let mut moved = checker
+        .text(statement)
+        .replace(&format!("\n{indent}"), "\n");
+    let engine = name.ends_with("create_engine") || name.ends_with("create_async_engine");
+    if engine && !checker.text(args).contains("pool_pre_ping") {
+        let close = args.end_byte() - statement.start_byte();
+        let inside = checker.text(args)[1..checker.text(args).len() - 1].trim_end();
+        let sep = if inside.is_empty() {
+            ""
+        } else if inside.ends_with(',') {
+            " "
+        } else {
+            ", "
+        };
+        let original = checker.text(statement);
+        let at = original[..close - 1].trim_end().len();
+        let with_ping = format!(
+            "{}{sep}pool_pre_ping=True{}",
+            &original[..at],
+            &original[close - 1..]
+        );
+        moved = with_ping.replace(&format!("\n{indent}"), "\n");
+    }
+    let end = checker.source[statement.end_byte()..]
+        .find('\n')
+        .map_or(checker.source.len(), |i| statement.end_byte() + i + 1);
+    // Nothing else on the statement's line.
+    if !checker.source[statement.end_byte()..end].trim().is_empty()
+        && !checker.source[statement.end_byte()..end]
+            .trim()
+            .starts_with(['#', '/'])
+    {
+        return None;
+    }
+    let item_line = checker.source[..item.start_byte()]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    if item_line != item.start_byte() {
+        return None;
+    }
+    let gap = if python { "\n\n\n" } else { "\n\n" };
+    let what = if engine {
+        "engine"
+    } else if name.ends_with("Pool") || name.ends_with("createPool") {
+        "pool"
+    } else {
+        "client"
+    };
+    Some((
+        format!("Create `{var}` once at module level (a shared {what}, reused by every request)"),
+        vec![
+            Edit {
+                range: item_line..item_line,
+                content: format!("{moved}{gap}"),
+            },
+            Edit {
+                range: indent_start..end,
+                content: String::new(),
+            },
+        ],
+    ))
+}
+
+/// Whether a top-level statement binds `name` (assignment, import, def, class, declaration).
+fn binds_name(checker: &Checker, n: Node, name: &str) -> bool {
+    let t = checker.text(n);
+    if !t.contains(name) {
+        return false;
+    }
+    let mut found = false;
+    let mut check = |target: Node| {
+        if checker.text(target) == name {
+            found = true;
+        }
+    };
+    let mut stack = vec![n];
+    while let Some(x) = stack.pop() {
+        match x.kind_str() {
+            "function_definition"
+            | "class_definition"
+            | "function_declaration"
+            | "class_declaration" => {
+                if let Some(nm) = x.field("name") {
+                    check(nm);
+                }
+                continue;
+            }
+            "assignment" | "augmented_assignment" => {
+                if let Some(l) = x.field("left") {
+                    let mut ids = Vec::new();
+                    identifiers(l, &mut ids);
+                    for i in ids {
+                        check(i);
+                    }
+                }
+            }
+            "variable_declarator" => {
+                if let Some(l) = x.field("name") {
+                    let mut ids = Vec::new();
+                    identifiers(l, &mut ids);
+                    for i in ids {
+                        check(i);
+                    }
+                }
+            }
+            "import_statement"
+            | "import_from_statement"
+            | "import_clause"
+            | "aliased_import"
+            | "dotted_name"
+            | "import_specifier"
+            | "namespace_import" => {
+                let mut ids = Vec::new();
+                identifiers(x, &mut ids);
+                for i in ids {
+                    check(i);
+                }
+            }
+            "arrow_function" | "function_expression" | "lambda" => continue,
+            _ => {}
+        }
+        stack.extend(named_children(x));
+    }
+    found
+}
+
+fn identifiers<'a>(n: Node<'a>, out: &mut Vec<Node<'a>>) {
+    if matches!(
+        n.kind_str(),
+        "identifier" | "shorthand_property_identifier_pattern"
+    ) {
+        out.push(n);
+        return;
+    }
+    for c in named_children(n) {
+        identifiers(c, out);
+    }
+}
+
+/// The handler's parameters and every name its body binds.
+fn handler_locals<'a>(checker: &Checker<'a>, handler: Node<'a>) -> Vec<&'a str> {
+    let mut ids = Vec::new();
+    if let Some(p) = handler
+        .field("parameters")
+        .or_else(|| handler.field("parameter"))
+    {
+        identifiers(p, &mut ids);
+    }
+    if let Some(body) = handler.field("body") {
+        walk_scope(body, &|_| false, &mut |n| match n.kind_str() {
+            "assignment" | "augmented_assignment" | "for_statement" | "for_in_statement" => {
+                if let Some(l) = n.field("left") {
+                    identifiers(l, &mut ids);
+                }
+            }
+            "variable_declarator" => {
+                if let Some(l) = n.field("name") {
+                    identifiers(l, &mut ids);
+                }
+            }
+            "as_pattern" | "named_expression" | "with_item" => {
+                if let Some(a) = n.field("alias").or_else(|| n.field("name")) {
+                    identifiers(a, &mut ids);
+                }
+            }
+            "function_definition" | "function_declaration" | "class_definition" => {
+                if let Some(nm) = n.field("name") {
+                    ids.push(nm);
+                }
+            }
+            _ => {}
+        });
+    }
+    ids.into_iter().map(|i| checker.text(i)).collect()
+}
+
+/// The names an expression reads: identifiers, except attribute and property names and
+/// keyword-argument names.
+fn referenced_names<'a>(checker: &Checker<'a>, n: Node<'a>, out: &mut Vec<&'a str>) {
+    match n.kind_str() {
+        "identifier" | "shorthand_property_identifier" => {
+            out.push(checker.text(n));
+            return;
+        }
+        "attribute" => {
+            if let Some(o) = n.field("object") {
+                referenced_names(checker, o, out);
+            }
+            return;
+        }
+        "member_expression" => {
+            if let Some(o) = n.field("object") {
+                referenced_names(checker, o, out);
+            }
+            return;
+        }
+        "keyword_argument" => {
+            if let Some(v) = n.field("value") {
+                referenced_names(checker, v, out);
+            }
+            return;
+        }
+        "pair" => {
+            if let Some(v) = n.field("value") {
+                referenced_names(checker, v, out);
+            }
+            if let Some(k) = n
+                .field("key")
+                .filter(|k| k.kind_str() == "computed_property_name")
+            {
+                referenced_names(checker, k, out);
+            }
+            return;
+        }
+        _ => {}
+    }
+    for c in named_children(n) {
+        referenced_names(checker, c, out);
+    }
 }
 
 /// JavaScript constructors and factories of long-lived resources.
@@ -203,18 +624,25 @@ fn check_javascript_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>
         return;
     };
     // `new Sequelize(…)`/`Pool`, and factory calls; `sequelize` as a call is the default export.
-    if js_enclosing_handler(checker.item, call, checker.source).is_none() {
+    let Some(handler) = js_enclosing_handler(checker.item, call, checker.source) else {
         return;
-    }
+    };
     let callee = crate::security::callee(checker.text(func));
     let short = if call.kind_str() == "new_expression" {
         format!("new {callee}(…)")
     } else {
         format!("{callee}(…)")
     };
-    checker.report(func, format!(
+    let fix = JAVASCRIPT_SHAREABLE
+        .contains(&name)
+        .then(|| module_level_fix(checker, handler, call, name))
+        .flatten();
+    let f = checker.report(func, format!(
         "`{short}` creates {what} on every request, paying the connection set-up each time and exhausting the database's connections under load; create it once at module level and reuse it"
     ));
+    if let Some((title, edits)) = fix {
+        f.with_fix(title, Applicability::Unsafe, edits);
+    }
 }
 
 fn check_python<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
@@ -239,6 +667,21 @@ Flags clients that own connections when they are created inside a request handle
 shared across threads by default, so a connection per request (Flask's `g.db` pattern) is the
 usual idiom. Taking a connection from a pool per request (`pool.connect()`, `engine.connect()`,
 `Session(engine)`) is what pools are for and is not reported either.
+
+The quick fix (unsafe: a code action to review, not applied by fix-all) moves
+`name = <constructor>(…)` out of the handler to module level, just above it, for clients that
+are shared between requests by design and connect lazily: SQLAlchemy engines (with
+`pool_pre_ping=True` added, so a pooled connection the database dropped is replaced rather than
+failing a request), `MongoClient`, redis-py clients, `httpx` clients, pg `Pool`, `MongoClient`
+(Node), ioredis, Sequelize, Knex and MySQL pools. It is offered only when the move keeps
+meaning: the statement is in the handler's own body (or its `try` block), the handler is a
+top-level function or route registration, the name is assigned once and the handler does not
+close it (`dispose()`, `close()`, `end()`, `quit()`, `with client:`), the module binds no such
+name, and the constructor's arguments use nothing of the handler (parameters, locals: a
+per-tenant URL) nor a module name bound below it. Single connections (`psycopg2.connect`,
+`asyncpg.connect`, `pg.Client`, `mysql.createConnection`) are not moved: one connection cannot
+serve concurrent requests; they need a pool (`psycopg2.pool.ThreadedConnectionPool`,
+`asyncpg.create_pool` in a lifespan hook, pg `Pool`) with acquire/release around each use.
 
 ## Why is this bad?
 A new engine or client opens new TCP (and TLS) connections and authenticates on each request:

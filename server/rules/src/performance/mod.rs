@@ -10,6 +10,7 @@ pub mod http_call_without_timeout;
 pub mod n_plus_one_query;
 pub mod unbounded_list_endpoint;
 pub mod unbounded_page_size;
+pub mod uncached_aggregate_read;
 pub mod unindexed_foreign_key;
 
 use tree_sitter::Node;
