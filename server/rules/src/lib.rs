@@ -451,6 +451,7 @@ pub static RULES: &[&Rule] = &[
     &security::websocket_message_size::RULE,
     &security::graphql_schema_exposed::RULE,
     &security::graphql_unbounded_query::RULE,
+    &security::graphql_batching::RULE,
     &crossfile::duplicate_route::RULE,
     &crossfile::missing_auth::RULE,
     &crossfile::missing_health_check::RULE,

@@ -60,6 +60,7 @@ pub mod weak_key_size;
 pub mod weak_password_hash;
 pub mod weak_tls_version;
 pub mod websocket_any_origin;
+pub mod graphql_batching;
 pub mod websocket_message_size;
 pub mod xml_external_entities;
 pub mod xpath_injection;
