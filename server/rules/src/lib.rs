@@ -472,6 +472,7 @@ pub static RULES: &[&Rule] = &[
     &performance::unbounded_page_size::RULE,
     &performance::graphql_resolver_n_plus_one::RULE,
     &performance::graphql_list_without_pagination::RULE,
+    &performance::websocket_heartbeat::RULE,
     &dependencies::vulnerable_dependency::RULE,
     &advisor::model_finding::RULE,
 ];

@@ -11,6 +11,7 @@ pub mod n_plus_one_query;
 pub mod unbounded_list_endpoint;
 pub mod unbounded_page_size;
 pub mod unindexed_foreign_key;
+pub mod websocket_heartbeat;
 
 use tree_sitter::Node;
 

@@ -40,7 +40,7 @@ pub mod regex_injection;
 pub mod secret_disclosure;
 pub mod secret_names;
 pub mod sensitive_jwt_payload;
-mod settings;
+pub(crate) mod settings;
 pub mod sql_injection;
 mod sql_parameterize;
 pub mod ssh_host_key_not_verified;
