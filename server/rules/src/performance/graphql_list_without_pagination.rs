@@ -212,10 +212,12 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     }
     // The end of a chain that runs a list query (`Order.find(…).sort(…)`); the calls inside
     // it are judged with it.
-    let (_, names) = super::chain(checker, call);
-    if !names
+    let (root, names) = super::chain(checker, call);
+    let find = names
         .iter()
-        .any(|n| matches!(*n, "find" | "findAll" | "findMany"))
+        .any(|n| matches!(*n, "find" | "findAll" | "findMany"));
+    let knex = !find && is_knex_select(checker, call, root, &names);
+    if !(find || knex)
         || call
             .parent()
             .is_some_and(|p| p.kind_str() == "member_expression")
@@ -240,8 +242,102 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         return;
     }
     let sent = js_sent(checker, function);
-    if js_unbounded(checker, &sent, true).contains(&call) {
+    let unbounded = if knex {
+        let mut ends = Vec::new();
+        for e in &sent {
+            super::chain_ends(*e, &mut ends);
+        }
+        ends.contains(&(call, false))
+    } else {
+        js_unbounded(checker, &sent, true).contains(&call)
+    };
+    if unbounded {
         report(checker, call, &field);
+    }
+}
+
+/// Knex query-builder methods that keep a `SELECT` a `SELECT` of every matching row.
+const KNEX_READ: &[&str] = &[
+    "select",
+    "from",
+    "table",
+    "where",
+    "andWhere",
+    "orWhere",
+    "whereIn",
+    "whereNot",
+    "whereNotIn",
+    "whereNull",
+    "whereNotNull",
+    "whereBetween",
+    "whereLike",
+    "whereILike",
+    "orderBy",
+    "join",
+    "innerJoin",
+    "leftJoin",
+    "rightJoin",
+    "groupBy",
+    "having",
+    "distinct",
+    "column",
+    "columns",
+    "withSchema",
+    "as",
+];
+
+/// A Knex query that selects rows: `knex("users")`, `knex("users").where(…).orderBy(…)`,
+/// `knex.select("*").from("users")`, `this.knex("users")` (a client injected into a NestJS
+/// resolver), `db("users")` in a module that imports Knex. Any other method in the chain
+/// (`limit`, `first`, `count`, `insert`, `paginate`…) bounds it or makes it something else.
+fn is_knex_select<'a>(checker: &Checker<'a>, call: Node<'a>, root: Node<'a>, names: &[&str]) -> bool {
+    let mut rest = names;
+    let client = match root.kind_str() {
+        "identifier" => match checker.text(root) {
+            "knex" => true,
+            "db" => imports_from(checker.semantic, &["knex"]),
+            _ => false,
+        },
+        "this" => match names.first() {
+            Some(&"knex") => {
+                rest = &names[1..];
+                true
+            }
+            _ => false,
+        },
+        _ => false,
+    };
+    if !client || !rest.iter().all(|n| KNEX_READ.contains(n)) {
+        return false;
+    }
+    // The chain names a table: `from`/`table`, or a call of the client itself (`knex("users")`).
+    if rest.iter().any(|n| matches!(*n, "from" | "table")) {
+        return true;
+    }
+    let mut n = call;
+    loop {
+        match n.kind_str() {
+            "call_expression" => {
+                let Some(f) = n.field("function") else {
+                    return false;
+                };
+                let client_call = f == root
+                    || (root.kind_str() == "this"
+                        && f.kind_str() == "member_expression"
+                        && f.field("object") == Some(root));
+                if client_call {
+                    return true;
+                }
+                n = f;
+            }
+            "member_expression" => {
+                let Some(o) = n.field("object") else {
+                    return false;
+                };
+                n = o;
+            }
+            _ => return false,
+        }
     }
 }
 
@@ -294,7 +390,10 @@ pagination argument in its signature and no limit or slice in its code: Strawber
 (PERF203) knows: Django `Model.objects.all()`/`filter(…)`, SQLAlchemy `session.query(…).all()`
 and `session.scalars(select(…))`, Mongoose `find`, Sequelize `findAll`, Prisma `findMany`,
 TypeORM `find` (also through an injected client: `this.prisma.user.findMany()`,
-`this.usersRepository.find()`).
+`this.usersRepository.find()`, and on `getRepository(User)` or
+`dataSource.getRepository(User)`), and Knex selects (`knex("users")`,
+`knex("users").where(…).orderBy(…)`, `knex.select("*").from("users")`, `this.knex("users")`,
+`db("users")` in a module that imports Knex) with no `limit`, `first` or other bounding call.
 
 Not reported: fields with a paging argument or code (`first`, `last`, `after`, `before`,
 `limit`, `offset`, `page`, `page_size`, `take`, `skip`, `cursor`, a pagination input),

@@ -368,7 +368,11 @@ pub(crate) fn js_query_call<'a>(
         || root_name == "prisma"
         || root_name.ends_with("Repository")
         || root_name.ends_with("Model")
-        || root_name == "db";
+        || root_name == "db"
+        // TypeORM: `getRepository(User).find()`, `dataSource.getRepository(User).find()`.
+        || matches!(root_name, "getRepository" | "getMongoRepository")
+        || names.contains(&"getRepository")
+        || names.contains(&"getMongoRepository");
     names.iter().copied().find(|n| {
         if matches!(*n, "query" | "execute") {
             let r = root_name.to_ascii_lowercase();
