@@ -189,8 +189,9 @@ fn python_message_handler_around<'a>(checker: &Checker<'a>, node: Node<'a>) -> O
         .into_iter()
         .filter(|a| a.kind_str() == "function_definition")
         .find(|f| {
-            let message = resolvers::python_entry(checker.item, *f, checker.source, checker.semantic)
-                .is_some_and(|e| e.what == "WebSocket message");
+            let message =
+                resolvers::python_entry(checker.item, *f, checker.source, checker.semantic)
+                    .is_some_and(|e| e.what == "WebSocket message");
             if !message {
                 return false;
             }
@@ -231,14 +232,21 @@ fn js_message_handler_around<'a>(checker: &Checker<'a>, node: Node<'a>) -> Optio
         if f.kind_str() == "method_definition" {
             let mut prev = f.prev_named_sibling();
             while let Some(d) = prev.filter(|d| d.kind_str() == "decorator") {
-                if checker.text(d).trim_start_matches('@').starts_with("SubscribeMessage") {
+                if checker
+                    .text(d)
+                    .trim_start_matches('@')
+                    .starts_with("SubscribeMessage")
+                {
                     return Some(*f);
                 }
                 prev = d.prev_named_sibling();
             }
             continue;
         }
-        if !matches!(f.kind_str(), "arrow_function" | "function_expression" | "function") {
+        if !matches!(
+            f.kind_str(),
+            "arrow_function" | "function_expression" | "function"
+        ) {
             continue;
         }
         let Some(call) = i.checked_sub(2).map(|j| path[j]) else {
@@ -257,24 +265,29 @@ fn js_message_handler_around<'a>(checker: &Checker<'a>, node: Node<'a>) -> Optio
             return Some(*f);
         }
         // A Socket.IO event: its receiver is the parameter of an enclosing `connection` callback.
-        let connection = path[..i.saturating_sub(2)].iter().enumerate().any(|(j, outer)| {
-            matches!(outer.kind_str(), "arrow_function" | "function_expression" | "function")
-                && j >= 2
-                && path[j - 1].kind_str() == "arguments"
-                && socket_on(checker, path[j - 2])
-                    .is_some_and(|(_, e)| matches!(e, "connection" | "connect"))
-                && outer
-                    .field("parameters")
-                    .or_else(|| outer.field("parameter"))
-                    .and_then(|p| {
-                        if p.kind_str() == "identifier" {
-                            return Some(p);
-                        }
-                        let first = named_children(p).into_iter().next()?;
-                        Some(first.field("pattern").unwrap_or(first))
-                    })
-                    .is_some_and(|p| checker.text(p) == receiver)
-        });
+        let connection = path[..i.saturating_sub(2)]
+            .iter()
+            .enumerate()
+            .any(|(j, outer)| {
+                matches!(
+                    outer.kind_str(),
+                    "arrow_function" | "function_expression" | "function"
+                ) && j >= 2
+                    && path[j - 1].kind_str() == "arguments"
+                    && socket_on(checker, path[j - 2])
+                        .is_some_and(|(_, e)| matches!(e, "connection" | "connect"))
+                    && outer
+                        .field("parameters")
+                        .or_else(|| outer.field("parameter"))
+                        .and_then(|p| {
+                            if p.kind_str() == "identifier" {
+                                return Some(p);
+                            }
+                            let first = named_children(p).into_iter().next()?;
+                            Some(first.field("pattern").unwrap_or(first))
+                        })
+                        .is_some_and(|p| checker.text(p) == receiver)
+            });
         if connection {
             return Some(*f);
         }
@@ -291,7 +304,9 @@ fn socket_on<'a>(checker: &Checker<'a>, call: Node<'a>) -> Option<(&'a str, &'a 
     if !matches!(method, "on" | "once" | "addEventListener") {
         return None;
     }
-    let first = named_children(call.field("arguments")?).into_iter().next()?;
+    let first = named_children(call.field("arguments")?)
+        .into_iter()
+        .next()?;
     if first.kind_str() != "string" {
         return None;
     }

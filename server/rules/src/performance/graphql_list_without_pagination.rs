@@ -290,7 +290,12 @@ const KNEX_READ: &[&str] = &[
 /// `knex.select("*").from("users")`, `this.knex("users")` (a client injected into a NestJS
 /// resolver), `db("users")` in a module that imports Knex. Any other method in the chain
 /// (`limit`, `first`, `count`, `insert`, `paginate`…) bounds it or makes it something else.
-fn is_knex_select<'a>(checker: &Checker<'a>, call: Node<'a>, root: Node<'a>, names: &[&str]) -> bool {
+fn is_knex_select<'a>(
+    checker: &Checker<'a>,
+    call: Node<'a>,
+    root: Node<'a>,
+    names: &[&str],
+) -> bool {
     let mut rest = names;
     let client = match root.kind_str() {
         "identifier" => match checker.text(root) {
