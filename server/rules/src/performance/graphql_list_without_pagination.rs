@@ -349,6 +349,42 @@ fn is_knex_select<'a>(
 /// For a function that resolves a root query field returning a list, `Query.field`: a resolver
 /// map entry (`Query: { users: () => … }`), or a NestJS/TypeGraphQL `@Query(() => [User])`
 /// method.
+/// The object type a NestJS/TypeGraphQL resolver class resolves: `Article` in
+/// `@Resolver(() => Article)`, or `Resolver` when it does not say.
+fn resolver_type<'a>(checker: &Checker<'a>, method: Node<'a>) -> &'a str {
+    let class = method
+        .parent()
+        .and_then(|b| b.parent())
+        .filter(|c| c.kind_str().starts_with("class"));
+    let mut decorators = Vec::new();
+    if let Some(class) = class {
+        decorators.extend(
+            named_children(class)
+                .into_iter()
+                .filter(|d| d.kind_str() == "decorator"),
+        );
+        if let Some(export) = class.parent().filter(|e| e.kind_str() == "export_statement") {
+            decorators.extend(
+                named_children(export)
+                    .into_iter()
+                    .filter(|d| d.kind_str() == "decorator"),
+            );
+        }
+    }
+    decorators
+        .iter()
+        .find_map(|d| {
+            let t = checker.text(*d);
+            let rest = t.strip_prefix("@Resolver(")?;
+            let ty = rest.split_once("=>")?.1.trim_start();
+            let end = ty
+                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .unwrap_or(ty.len());
+            (end > 0).then(|| &ty[..end])
+        })
+        .unwrap_or("Resolver")
+}
+
 fn js_query_field<'a>(
     checker: &Checker<'a>,
     outer: &[Node<'a>],
@@ -362,6 +398,21 @@ fn js_query_field<'a>(
             // `@Query(() => [User])`, `@Query(returns => [Recipe])`: a list.
             if t.starts_with("@Query(") && t.contains('[') {
                 return Some(format!("Query.{name}"));
+            }
+            // `@ResolveField(() => [Category])` whose list does not depend on the parent: the
+            // same unbounded query for every parent object. A field that queries by its parent
+            // (`@Parent() user`) is a per-parent query, which PERF301 reports.
+            if (t.starts_with("@ResolveField(") || t.starts_with("@FieldResolver("))
+                && t.contains('[')
+            {
+                let params = function
+                    .field("parameters")
+                    .map(|p| checker.text(p))
+                    .unwrap_or("");
+                if params.contains("@Parent(") || params.contains("@Root(") {
+                    return None;
+                }
+                return Some(format!("{}.{name}", resolver_type(checker, function)));
             }
             prev = p.prev_named_sibling();
         }
@@ -391,7 +442,10 @@ pagination argument in its signature and no limit or slice in its code: Strawber
 `@strawberry.field` methods and Graphene `resolve_<field>` methods of `Query` types (and the
 `…Query` mixins projects split them into), Ariadne `@query.field("…")` resolvers, resolver maps
 (`Query: { users: () => … }`) for Apollo Server and others, and NestJS/TypeGraphQL
-`@Query(() => [User])` methods. The queries are those the unbounded-list-endpoint rule
+`@Query(() => [User])` methods; also `@ResolveField(() => [Category])`/`@FieldResolver` list
+fields whose resolver does not take the parent (the same unbounded query for every parent
+object; a field that queries by its `@Parent()` is a per-parent query, which PERF301 reports).
+The queries are those the unbounded-list-endpoint rule
 (PERF203) knows: Django `Model.objects.all()`/`filter(…)`, SQLAlchemy `session.query(…).all()`
 and `session.scalars(select(…))`, Mongoose `find`, Sequelize `findAll`, Prisma `findMany`,
 TypeORM `find` (also through an injected client: `this.prisma.user.findMany()`,
