@@ -363,7 +363,10 @@ fn resolver_type<'a>(checker: &Checker<'a>, method: Node<'a>) -> &'a str {
                 .into_iter()
                 .filter(|d| d.kind_str() == "decorator"),
         );
-        if let Some(export) = class.parent().filter(|e| e.kind_str() == "export_statement") {
+        if let Some(export) = class
+            .parent()
+            .filter(|e| e.kind_str() == "export_statement")
+        {
             decorators.extend(
                 named_children(export)
                     .into_iter()

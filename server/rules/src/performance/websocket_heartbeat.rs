@@ -88,8 +88,18 @@ fn has_heartbeat(checker: &Checker, nodes: &[Node]) -> bool {
     nodes.iter().any(|n| match n.kind_str() {
         "property_identifier" | "identifier" | "shorthand_property_identifier" => {
             let t = checker.text(*n);
-            matches!(t, "ping" | "terminate" | "isAlive" | "is_alive" | "alive")
-                || t.to_ascii_lowercase().contains("heartbeat")
+            let lower = t.to_ascii_lowercase();
+            matches!(t, "ping" | "terminate" | "alive")
+                || lower.starts_with("ping")
+                || [
+                    "heartbeat",
+                    "keepalive",
+                    "keep_alive",
+                    "isalive",
+                    "is_alive",
+                ]
+                .iter()
+                .any(|w| lower.contains(w))
         }
         "string" => matches!(
             checker.text(*n).trim_matches(['"', '\'', '`']),
@@ -144,20 +154,61 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         })
         .filter(|s| name.is_none_or(|name| mentions(checker, *s, name)))
         .collect();
-    let nodes = descendants(&statements);
-    let handles_connections = nodes.iter().any(|n| {
-        n.kind_str() == "call_expression"
-            && n.field("function").is_some_and(|f| {
-                f.kind_str() == "member_expression"
-                    && f.field("property").is_some_and(|p| checker.text(p) == "on")
-                    && f.field("object")
-                        .is_some_and(|o| name.is_none_or(|name| checker.text(o) == name))
-            })
-            && n.field("arguments")
-                .and_then(|a| js_args(a).first().copied())
-                .is_some_and(|a| checker.text(a).trim_matches(['"', '\'', '`']) == "connection")
-    });
-    if !handles_connections || has_heartbeat(checker, &nodes) {
+    let mut nodes = descendants(&statements);
+    // The `connection` listeners of this server; one written elsewhere (`wss.on("connection",
+    // onConnection)`) may start the heartbeat where we do not look, so it is not judged.
+    let listeners: Vec<Node> = nodes
+        .iter()
+        .filter(|n| {
+            n.kind_str() == "call_expression"
+                && n.field("function").is_some_and(|f| {
+                    f.kind_str() == "member_expression"
+                        && f.field("property").is_some_and(|p| checker.text(p) == "on")
+                        && f.field("object")
+                            .is_some_and(|o| name.is_none_or(|name| checker.text(o) == name))
+                })
+                && n.field("arguments")
+                    .and_then(|a| js_args(a).first().copied())
+                    .is_some_and(|a| checker.text(a).trim_matches(['"', '\'', '`']) == "connection")
+        })
+        .filter_map(|n| {
+            n.field("arguments")
+                .and_then(|a| js_args(a).get(1).copied())
+        })
+        .collect();
+    let inline = |l: &Node| {
+        matches!(
+            l.kind_str(),
+            "arrow_function" | "function_expression" | "function"
+        )
+    };
+    if listeners.is_empty() || !listeners.iter().all(inline) {
+        return;
+    }
+    // An interval started with a module function named for it (`setInterval(pingClients,
+    // 30000)`): its body is not read here, its name says what it does.
+    for s in &scope {
+        if s.kind_str() != "expression_statement" {
+            continue;
+        }
+        let Some(call) = s
+            .named_child(0)
+            .filter(|c| c.kind_str() == "call_expression")
+        else {
+            continue;
+        };
+        let interval = call
+            .field("function")
+            .is_some_and(|f| checker.text(f) == "setInterval");
+        if let Some(callback) = call
+            .field("arguments")
+            .and_then(|a| js_args(a).first().copied())
+            .filter(|c| interval && c.kind_str() == "identifier")
+        {
+            nodes.push(callback);
+        }
+    }
+    if has_heartbeat(checker, &nodes) {
         return;
     }
     checker.report(func, "this `WebSocketServer` never pings its clients: `ws` sends no heartbeat of its own, so a client whose network went away without a close frame (a phone that lost signal, a NAT or proxy that dropped the connection) stays in `wss.clients` with its socket and buffers until the process restarts; ping every client on an interval and `terminate()` the ones that did not answer the last ping (the `isAlive` pattern in ws's README)");
@@ -168,9 +219,11 @@ Flags WebSocket servers that keep connections without checking that the other si
 there:
 
 - Node `ws`: a `new WebSocketServer(…)` whose module (or function) handles its `connection`
-  events, where no statement that uses the server pings a client, listens for `pong`, calls
-  `terminate()` or keeps an `isAlive`/heartbeat flag. `ws` sends no pings of its own. Servers
-  handed to another module without a `connection` listener here are not judged;
+  events with an inline listener, where no statement that uses the server pings a client,
+  listens for `pong`, calls `terminate()` or keeps an `isAlive`/heartbeat flag, and no interval
+  runs a module function named for a heartbeat (`setInterval(pingClients, 30000)`). `ws` sends
+  no pings of its own. Servers handed to another module, or whose `connection` listener is a
+  function written elsewhere, are not judged;
 - Python `websockets`: `serve(…, ping_interval=None)` (no pings) or `ping_timeout=None` (pings
   whose missing answers are never acted on). The defaults (20 s and 20 s) are fine.
 
