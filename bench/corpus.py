@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Downloads the benchmark corpora from the package registries into bench/corpus/.
 
-Python: the wheels of Django, FastAPI, Flask, Starlette, Pydantic, SQLAlchemy and requests
-(PyPI). JavaScript: the npm tarballs of express, fastify, koa, mongoose, sequelize and
-@nestjs/core. Versions are pinned so figures are comparable across runs.
+Python: the wheels of Django, FastAPI, Flask, Starlette, Pydantic, SQLAlchemy, requests and the
+GraphQL servers Strawberry, Graphene and Ariadne (PyPI). JavaScript: the npm tarballs of express,
+fastify, koa, mongoose, sequelize, @nestjs/core, Apollo Server (@apollo/server), socket.io and
+ws. Versions are pinned so figures are comparable across runs.
 
 Usage: python3 bench/corpus.py [DEST]   (default bench/corpus)
 """
@@ -24,6 +25,9 @@ PYTHON = [
     "pydantic==2.14.4",
     "sqlalchemy==2.1.9",
     "requests==2.34.2",
+    "strawberry-graphql==0.341.3",
+    "graphene==3.4.3",
+    "ariadne==1.1.1",
 ]
 JAVASCRIPT = [
     "express@5.3.0",
@@ -32,6 +36,9 @@ JAVASCRIPT = [
     "mongoose@9.12.1",
     "sequelize@6.37.8",
     "@nestjs/core@12.5.1",
+    "@apollo/server@5.5.1",
+    "socket.io@4.8.4",
+    "ws@8.23.1",
 ]
 
 

@@ -451,6 +451,7 @@ pub static RULES: &[&Rule] = &[
     &security::websocket_message_size::RULE,
     &security::graphql_schema_exposed::RULE,
     &security::graphql_unbounded_query::RULE,
+    &security::graphql_batching::RULE,
     &crossfile::duplicate_route::RULE,
     &crossfile::missing_auth::RULE,
     &crossfile::missing_health_check::RULE,
@@ -473,6 +474,7 @@ pub static RULES: &[&Rule] = &[
     &performance::unbounded_page_size::RULE,
     &performance::graphql_resolver_n_plus_one::RULE,
     &performance::graphql_list_without_pagination::RULE,
+    &performance::websocket_heartbeat::RULE,
     &dependencies::vulnerable_dependency::RULE,
     &advisor::model_finding::RULE,
 ];

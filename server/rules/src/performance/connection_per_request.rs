@@ -7,7 +7,7 @@ use crate::{
     Applicability, Captures, Category, Check, Checker, Edit, FixAvailability, Rule, Severity,
 };
 use ba_analysis::routes::{is_js_function, js_enclosing_handler};
-use ba_analysis::{ancestors, named_children, walk_scope};
+use ba_analysis::{ancestors, named_children, resolvers, walk_scope};
 use ba_syntax::Family;
 use ba_syntax::NodeExt;
 
@@ -140,27 +140,34 @@ fn check_python_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let Some(name) = checker.resolve_callee(func, PYTHON_NAMES) else {
         return;
     };
-    let Some((handler, _)) = python_handler_around(checker, call) else {
-        return;
-    };
     let what = PYTHON
         .iter()
         .find(|(n, _)| *n == name)
         .map_or("", |(_, w)| *w);
-    let handler_name = handler
-        .field("name")
-        .map(|n| checker.text(n))
-        .unwrap_or("handler");
     let short = crate::security::callee(checker.text(func));
-    let fix = PYTHON_SHAREABLE
-        .contains(&name.as_str())
-        .then(|| module_level_fix(checker, handler, call, &name))
-        .flatten();
-    let f = checker.report(func, format!(
-        "`{short}(…)` creates {what} on every request to `{handler_name}`, paying the connection set-up each time and exhausting the server's connections under load; create it once at startup (module level, app factory or lifespan) and reuse it"
-    ));
-    if let Some((title, edits)) = fix {
-        f.with_fix(title, Applicability::Unsafe, edits);
+    if let Some((handler, _)) = python_handler_around(checker, call) {
+        let handler_name = handler
+            .field("name")
+            .map(|n| checker.text(n))
+            .unwrap_or("handler");
+        let fix = PYTHON_SHAREABLE
+            .contains(&name.as_str())
+            .then(|| module_level_fix(checker, handler, call, &name))
+            .flatten();
+        let f = checker.report(func, format!(
+            "`{short}(…)` creates {what} on every request to `{handler_name}`, paying the connection set-up each time and exhausting the server's connections under load; create it once at startup (module level, app factory or lifespan) and reuse it"
+        ));
+        if let Some((title, edits)) = fix {
+            f.with_fix(title, Applicability::Unsafe, edits);
+        }
+    } else if let Some(handler) = python_message_handler_around(checker, call) {
+        let handler_name = handler
+            .field("name")
+            .map(|n| checker.text(n))
+            .unwrap_or("handler");
+        checker.report(func, format!(
+            "`{short}(…)` creates {what} for every WebSocket message `{handler_name}` handles: a chatty client opens connections as fast as it sends, exhausting the database's connections; create it once at startup (module level, or the consumer's `connect`) and reuse it"
+        ));
     }
 }
 
@@ -573,6 +580,159 @@ fn referenced_names<'a>(checker: &Checker<'a>, n: Node<'a>, out: &mut Vec<&'a st
     }
 }
 
+/// Events of a socket's life, not messages: a connection made there serves the whole socket.
+const LIFECYCLE: &[&str] = &[
+    "connect",
+    "connection",
+    "disconnect",
+    "disconnecting",
+    "websocket_connect",
+    "websocket_disconnect",
+    "on_connect",
+    "on_disconnect",
+    "close",
+    "error",
+    "open",
+    "listening",
+    "upgrade",
+    "headers",
+    "ping",
+    "pong",
+];
+
+/// The WebSocket message handler around `node`: a Channels consumer's `receive`, a Starlette
+/// `WebSocketEndpoint.on_receive`, a Flask-SocketIO/python-socketio event other than `connect`
+/// and `disconnect` (`analysis::resolvers`).
+fn python_message_handler_around<'a>(checker: &Checker<'a>, node: Node<'a>) -> Option<Node<'a>> {
+    ancestors(checker.item, node)
+        .into_iter()
+        .filter(|a| a.kind_str() == "function_definition")
+        .find(|f| {
+            let message =
+                resolvers::python_entry(checker.item, *f, checker.source, checker.semantic)
+                    .is_some_and(|e| e.what == "WebSocket message");
+            if !message {
+                return false;
+            }
+            let name = f.field("name").map_or("", |n| checker.text(n));
+            let event = f
+                .parent()
+                .filter(|p| p.kind_str() == "decorated_definition")
+                .and_then(|d| {
+                    named_children(d)
+                        .into_iter()
+                        .filter(|c| c.kind_str() == "decorator")
+                        .find_map(|c| first_string(checker, c))
+                });
+            !LIFECYCLE.contains(&event.unwrap_or(name))
+        })
+}
+
+/// The first string literal under `node`, unquoted (`"chat"` in `@sio.on("chat")`).
+fn first_string<'a>(checker: &Checker<'a>, node: Node<'a>) -> Option<&'a str> {
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        if n.kind_str() == "string" {
+            return Some(checker.text(n).trim_matches(['"', '\'', '`']));
+        }
+        let mut children = named_children(n);
+        children.reverse();
+        stack.extend(children);
+    }
+    None
+}
+
+/// The WebSocket message handler around `node` (JavaScript): a callback of `ws.on("message", …)`,
+/// of `socket.on("event", …)` on the socket a `connection` callback received, or a NestJS
+/// `@SubscribeMessage` method.
+fn js_message_handler_around<'a>(checker: &Checker<'a>, node: Node<'a>) -> Option<Node<'a>> {
+    let path = ancestors(checker.item, node);
+    for (i, f) in path.iter().enumerate().rev() {
+        if f.kind_str() == "method_definition" {
+            let mut prev = f.prev_named_sibling();
+            while let Some(d) = prev.filter(|d| d.kind_str() == "decorator") {
+                if checker
+                    .text(d)
+                    .trim_start_matches('@')
+                    .starts_with("SubscribeMessage")
+                {
+                    return Some(*f);
+                }
+                prev = d.prev_named_sibling();
+            }
+            continue;
+        }
+        if !matches!(
+            f.kind_str(),
+            "arrow_function" | "function_expression" | "function"
+        ) {
+            continue;
+        }
+        let Some(call) = i.checked_sub(2).map(|j| path[j]) else {
+            continue;
+        };
+        if path[i - 1].kind_str() != "arguments" || call.kind_str() != "call_expression" {
+            continue;
+        }
+        let Some((receiver, event)) = socket_on(checker, call) else {
+            continue;
+        };
+        if LIFECYCLE.contains(&event) {
+            continue;
+        }
+        if event == "message" {
+            return Some(*f);
+        }
+        // A Socket.IO event: its receiver is the parameter of an enclosing `connection` callback.
+        let connection = path[..i.saturating_sub(2)]
+            .iter()
+            .enumerate()
+            .any(|(j, outer)| {
+                matches!(
+                    outer.kind_str(),
+                    "arrow_function" | "function_expression" | "function"
+                ) && j >= 2
+                    && path[j - 1].kind_str() == "arguments"
+                    && socket_on(checker, path[j - 2])
+                        .is_some_and(|(_, e)| matches!(e, "connection" | "connect"))
+                    && outer
+                        .field("parameters")
+                        .or_else(|| outer.field("parameter"))
+                        .and_then(|p| {
+                            if p.kind_str() == "identifier" {
+                                return Some(p);
+                            }
+                            let first = named_children(p).into_iter().next()?;
+                            Some(first.field("pattern").unwrap_or(first))
+                        })
+                        .is_some_and(|p| checker.text(p) == receiver)
+            });
+        if connection {
+            return Some(*f);
+        }
+    }
+    None
+}
+
+/// `x.on("event", …)` (or `once`, `addEventListener`): the receiver's text and the event.
+fn socket_on<'a>(checker: &Checker<'a>, call: Node<'a>) -> Option<(&'a str, &'a str)> {
+    let on = call
+        .field("function")
+        .filter(|f| f.kind_str() == "member_expression")?;
+    let method = on.field("property").map(|p| checker.text(p))?;
+    if !matches!(method, "on" | "once" | "addEventListener") {
+        return None;
+    }
+    let first = named_children(call.field("arguments")?)
+        .into_iter()
+        .next()?;
+    if first.kind_str() != "string" {
+        return None;
+    }
+    let receiver = on.field("object").map(|o| checker.text(o))?;
+    Some((receiver, checker.text(first).trim_matches(['"', '\'', '`'])))
+}
+
 /// JavaScript constructors and factories of long-lived resources.
 const JAVASCRIPT: &[(&str, &str)] = &[
     ("pg.Pool", "a PostgreSQL pool"),
@@ -623,25 +783,28 @@ fn check_javascript_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>
     let Some((_, what)) = JAVASCRIPT.iter().find(|(n, _)| *n == name) else {
         return;
     };
-    // `new Sequelize(…)`/`Pool`, and factory calls; `sequelize` as a call is the default export.
-    let Some(handler) = js_enclosing_handler(checker.item, call, checker.source) else {
-        return;
-    };
     let callee = crate::security::callee(checker.text(func));
     let short = if call.kind_str() == "new_expression" {
         format!("new {callee}(…)")
     } else {
         format!("{callee}(…)")
     };
-    let fix = JAVASCRIPT_SHAREABLE
-        .contains(&name)
-        .then(|| module_level_fix(checker, handler, call, name))
-        .flatten();
-    let f = checker.report(func, format!(
-        "`{short}` creates {what} on every request, paying the connection set-up each time and exhausting the database's connections under load; create it once at module level and reuse it"
-    ));
-    if let Some((title, edits)) = fix {
-        f.with_fix(title, Applicability::Unsafe, edits);
+    // `new Sequelize(…)`/`Pool`, and factory calls; `sequelize` as a call is the default export.
+    if let Some(handler) = js_enclosing_handler(checker.item, call, checker.source) {
+        let fix = JAVASCRIPT_SHAREABLE
+            .contains(&name)
+            .then(|| module_level_fix(checker, handler, call, name))
+            .flatten();
+        let f = checker.report(func, format!(
+            "`{short}` creates {what} on every request, paying the connection set-up each time and exhausting the database's connections under load; create it once at module level and reuse it"
+        ));
+        if let Some((title, edits)) = fix {
+            f.with_fix(title, Applicability::Unsafe, edits);
+        }
+    } else if js_message_handler_around(checker, call).is_some() {
+        checker.report(func, format!(
+            "`{short}` creates {what} for every WebSocket message: a chatty client opens connections as fast as it sends, exhausting the database's connections; create it once at module level (or once per socket, in the `connection` handler) and reuse it"
+        ));
     }
 }
 
@@ -662,6 +825,13 @@ Flags clients that own connections when they are created inside a request handle
 - JavaScript and TypeScript (Express/Koa/Fastify handlers): `new Pool`/`new Client` (pg),
   `mongoose.connect`, `new MongoClient`, `new Sequelize`, `createClient` (redis),
   `new Redis` (ioredis), `mysql.createConnection/createPool`, `knex(…)`.
+
+The same clients are reported in WebSocket message handlers, which run once per message:
+Django Channels `receive`/`receive_json`, Starlette `WebSocketEndpoint.on_receive`,
+Flask-SocketIO and python-socketio events, `ws.on("message", …)`, Socket.IO events on the socket
+a `connection` callback received, and NestJS `@SubscribeMessage` methods. Connection and
+disconnection handlers (`connect`, `websocket_connect`, `io.on("connection", …)`) run once per
+socket and are not reported.
 
 `sqlite3.connect` is not reported: opening a SQLite file is cheap and connections cannot be
 shared across threads by default, so a connection per request (Flask's `g.db` pattern) is the

@@ -212,10 +212,12 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     }
     // The end of a chain that runs a list query (`Order.find(…).sort(…)`); the calls inside
     // it are judged with it.
-    let (_, names) = super::chain(checker, call);
-    if !names
+    let (root, names) = super::chain(checker, call);
+    let find = names
         .iter()
-        .any(|n| matches!(*n, "find" | "findAll" | "findMany"))
+        .any(|n| matches!(*n, "find" | "findAll" | "findMany"));
+    let knex = !find && is_knex_select(checker, call, root, &names);
+    if !(find || knex)
         || call
             .parent()
             .is_some_and(|p| p.kind_str() == "member_expression")
@@ -240,14 +242,152 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         return;
     }
     let sent = js_sent(checker, function);
-    if js_unbounded(checker, &sent, true).contains(&call) {
+    let unbounded = if knex {
+        let mut ends = Vec::new();
+        for e in &sent {
+            super::chain_ends(*e, &mut ends);
+        }
+        ends.contains(&(call, false))
+    } else {
+        js_unbounded(checker, &sent, true).contains(&call)
+    };
+    if unbounded {
         report(checker, call, &field);
+    }
+}
+
+/// Knex query-builder methods that keep a `SELECT` a `SELECT` of every matching row.
+const KNEX_READ: &[&str] = &[
+    "select",
+    "from",
+    "table",
+    "where",
+    "andWhere",
+    "orWhere",
+    "whereIn",
+    "whereNot",
+    "whereNotIn",
+    "whereNull",
+    "whereNotNull",
+    "whereBetween",
+    "whereLike",
+    "whereILike",
+    "orderBy",
+    "join",
+    "innerJoin",
+    "leftJoin",
+    "rightJoin",
+    "groupBy",
+    "having",
+    "distinct",
+    "column",
+    "columns",
+    "withSchema",
+    "as",
+];
+
+/// A Knex query that selects rows: `knex("users")`, `knex("users").where(…).orderBy(…)`,
+/// `knex.select("*").from("users")`, `this.knex("users")` (a client injected into a NestJS
+/// resolver), `db("users")` in a module that imports Knex. Any other method in the chain
+/// (`limit`, `first`, `count`, `insert`, `paginate`…) bounds it or makes it something else.
+fn is_knex_select<'a>(
+    checker: &Checker<'a>,
+    call: Node<'a>,
+    root: Node<'a>,
+    names: &[&str],
+) -> bool {
+    let mut rest = names;
+    let client = match root.kind_str() {
+        "identifier" => match checker.text(root) {
+            "knex" => true,
+            "db" => imports_from(checker.semantic, &["knex"]),
+            _ => false,
+        },
+        "this" => match names.first() {
+            Some(&"knex") => {
+                rest = &names[1..];
+                true
+            }
+            _ => false,
+        },
+        _ => false,
+    };
+    if !client || !rest.iter().all(|n| KNEX_READ.contains(n)) {
+        return false;
+    }
+    // The chain names a table: `from`/`table`, or a call of the client itself (`knex("users")`).
+    if rest.iter().any(|n| matches!(*n, "from" | "table")) {
+        return true;
+    }
+    let mut n = call;
+    loop {
+        match n.kind_str() {
+            "call_expression" => {
+                let Some(f) = n.field("function") else {
+                    return false;
+                };
+                let client_call = f == root
+                    || (root.kind_str() == "this"
+                        && f.kind_str() == "member_expression"
+                        && f.field("object") == Some(root));
+                if client_call {
+                    return true;
+                }
+                n = f;
+            }
+            "member_expression" => {
+                let Some(o) = n.field("object") else {
+                    return false;
+                };
+                n = o;
+            }
+            _ => return false,
+        }
     }
 }
 
 /// For a function that resolves a root query field returning a list, `Query.field`: a resolver
 /// map entry (`Query: { users: () => … }`), or a NestJS/TypeGraphQL `@Query(() => [User])`
 /// method.
+/// The object type a NestJS/TypeGraphQL resolver class resolves: `Article` in
+/// `@Resolver(() => Article)`, or `Resolver` when it does not say.
+fn resolver_type<'a>(checker: &Checker<'a>, method: Node<'a>) -> &'a str {
+    let class = method
+        .parent()
+        .and_then(|b| b.parent())
+        .filter(|c| c.kind_str().starts_with("class"));
+    let mut decorators = Vec::new();
+    if let Some(class) = class {
+        decorators.extend(
+            named_children(class)
+                .into_iter()
+                .filter(|d| d.kind_str() == "decorator"),
+        );
+        if let Some(export) = class
+            .parent()
+            .filter(|e| e.kind_str() == "export_statement")
+        {
+            decorators.extend(
+                named_children(export)
+                    .into_iter()
+                    .filter(|d| d.kind_str() == "decorator"),
+            );
+        }
+    }
+    decorators
+        .iter()
+        .find_map(|d| {
+            let t = checker.text(*d);
+            let rest = t.strip_prefix("@Resolver(")?;
+            let ty = rest.split_once("=>")?.1.trim_start();
+            let end = ty
+                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .unwrap_or(ty.len());
+            (end > 0).then(|| &ty[..end])
+        })
+        .unwrap_or("Resolver")
+}
+
 fn js_query_field<'a>(
     checker: &Checker<'a>,
     outer: &[Node<'a>],
@@ -261,6 +401,21 @@ fn js_query_field<'a>(
             // `@Query(() => [User])`, `@Query(returns => [Recipe])`: a list.
             if t.starts_with("@Query(") && t.contains('[') {
                 return Some(format!("Query.{name}"));
+            }
+            // `@ResolveField(() => [Category])` whose list does not depend on the parent: the
+            // same unbounded query for every parent object. A field that queries by its parent
+            // (`@Parent() user`) is a per-parent query, which PERF301 reports.
+            if (t.starts_with("@ResolveField(") || t.starts_with("@FieldResolver("))
+                && t.contains('[')
+            {
+                let params = function
+                    .field("parameters")
+                    .map(|p| checker.text(p))
+                    .unwrap_or("");
+                if params.contains("@Parent(") || params.contains("@Root(") {
+                    return None;
+                }
+                return Some(format!("{}.{name}", resolver_type(checker, function)));
             }
             prev = p.prev_named_sibling();
         }
@@ -290,11 +445,17 @@ pagination argument in its signature and no limit or slice in its code: Strawber
 `@strawberry.field` methods and Graphene `resolve_<field>` methods of `Query` types (and the
 `…Query` mixins projects split them into), Ariadne `@query.field("…")` resolvers, resolver maps
 (`Query: { users: () => … }`) for Apollo Server and others, and NestJS/TypeGraphQL
-`@Query(() => [User])` methods. The queries are those the unbounded-list-endpoint rule
+`@Query(() => [User])` methods; also `@ResolveField(() => [Category])`/`@FieldResolver` list
+fields whose resolver does not take the parent (the same unbounded query for every parent
+object; a field that queries by its `@Parent()` is a per-parent query, which PERF301 reports).
+The queries are those the unbounded-list-endpoint rule
 (PERF203) knows: Django `Model.objects.all()`/`filter(…)`, SQLAlchemy `session.query(…).all()`
 and `session.scalars(select(…))`, Mongoose `find`, Sequelize `findAll`, Prisma `findMany`,
 TypeORM `find` (also through an injected client: `this.prisma.user.findMany()`,
-`this.usersRepository.find()`).
+`this.usersRepository.find()`, and on `getRepository(User)` or
+`dataSource.getRepository(User)`), and Knex selects (`knex("users")`,
+`knex("users").where(…).orderBy(…)`, `knex.select("*").from("users")`, `this.knex("users")`,
+`db("users")` in a module that imports Knex) with no `limit`, `first` or other bounding call.
 
 Not reported: fields with a paging argument or code (`first`, `last`, `after`, `before`,
 `limit`, `offset`, `page`, `page_size`, `take`, `skip`, `cursor`, a pagination input),

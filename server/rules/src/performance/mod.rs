@@ -12,6 +12,7 @@ pub mod unbounded_list_endpoint;
 pub mod unbounded_page_size;
 pub mod uncached_aggregate_read;
 pub mod unindexed_foreign_key;
+pub mod websocket_heartbeat;
 
 use tree_sitter::Node;
 
@@ -368,7 +369,11 @@ pub(crate) fn js_query_call<'a>(
         || root_name == "prisma"
         || root_name.ends_with("Repository")
         || root_name.ends_with("Model")
-        || root_name == "db";
+        || root_name == "db"
+        // TypeORM: `getRepository(User).find()`, `dataSource.getRepository(User).find()`.
+        || matches!(root_name, "getRepository" | "getMongoRepository")
+        || names.contains(&"getRepository")
+        || names.contains(&"getMongoRepository");
     names.iter().copied().find(|n| {
         if matches!(*n, "query" | "execute") {
             let r = root_name.to_ascii_lowercase();

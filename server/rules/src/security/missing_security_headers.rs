@@ -52,13 +52,13 @@ pub(super) fn key_of<'a>(checker: &Checker<'a>, pair: Node<'a>) -> Option<&'a st
 
 /// The properties of an object literal: `(key, value, pair)`, and whether it also has a spread
 /// or a method (options we cannot see).
-pub(super) struct Props<'a> {
+pub(crate) struct Props<'a> {
     pub pairs: Vec<(&'a str, Node<'a>, Node<'a>)>,
     pub opaque: bool,
 }
 
 impl<'a> Props<'a> {
-    pub(super) fn of(checker: &Checker<'a>, object: Node<'a>) -> Self {
+    pub(crate) fn of(checker: &Checker<'a>, object: Node<'a>) -> Self {
         let mut pairs = Vec::new();
         let mut opaque = false;
         for p in named_children(object) {
@@ -79,14 +79,14 @@ impl<'a> Props<'a> {
         Self { pairs, opaque }
     }
 
-    pub(super) fn get(&self, key: &str) -> Option<Node<'a>> {
+    pub(crate) fn get(&self, key: &str) -> Option<Node<'a>> {
         self.pairs
             .iter()
             .find(|(k, ..)| *k == key)
             .map(|(_, v, _)| *v)
     }
 
-    pub(super) fn pair(&self, key: &str) -> Option<Node<'a>> {
+    pub(crate) fn pair(&self, key: &str) -> Option<Node<'a>> {
         self.pairs
             .iter()
             .find(|(k, ..)| *k == key)
@@ -95,7 +95,7 @@ impl<'a> Props<'a> {
 }
 
 /// The positional arguments of a JS call, without comments.
-pub(super) fn js_args(args: Node) -> Vec<Node> {
+pub(crate) fn js_args(args: Node) -> Vec<Node> {
     named_children(args)
         .into_iter()
         .filter(|a| a.kind_str() != "comment")
@@ -105,7 +105,7 @@ pub(super) fn js_args(args: Node) -> Vec<Node> {
 /// The statements that configure whatever `node` builds: the body of the function it is in, or
 /// else the module's top-level statements except function and class declarations (their bodies
 /// are not part of the module skeleton, which keys the per-item cache).
-pub(super) fn configuring_scope<'a>(checker: &Checker<'a>, node: Node<'a>) -> Vec<Node<'a>> {
+pub(crate) fn configuring_scope<'a>(checker: &Checker<'a>, node: Node<'a>) -> Vec<Node<'a>> {
     let outer = ancestors(checker.item, node);
     if let Some(f) = outer
         .iter()
@@ -136,7 +136,7 @@ pub(super) fn configuring_scope<'a>(checker: &Checker<'a>, node: Node<'a>) -> Ve
 }
 
 /// Every node under `roots` (roots included), depth first.
-pub(super) fn descendants<'a>(roots: &[Node<'a>]) -> Vec<Node<'a>> {
+pub(crate) fn descendants<'a>(roots: &[Node<'a>]) -> Vec<Node<'a>> {
     let mut out = Vec::new();
     let mut stack: Vec<Node<'a>> = roots.iter().rev().copied().collect();
     while let Some(n) = stack.pop() {

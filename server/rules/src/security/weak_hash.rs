@@ -293,11 +293,25 @@ fn names_non_security_use<'a>(checker: &Checker<'a>, node: Node<'a>) -> bool {
         })
         .map(|a| checker.text(*a).to_ascii_lowercase())
         .unwrap_or_default();
+    let function_text = chain
+        .iter()
+        .rev()
+        .find(|a| a.kind_str() == "function_definition")
+        .map(|f| checker.text(*f).to_ascii_lowercase())
+        .unwrap_or_default();
     NON_SECURITY_USES
         .iter()
         .any(|w| function.contains(w) || statement.contains(w))
         || truncated_to_identifier(&statement)
+        || websocket_accept_key(&statement)
+        || websocket_accept_key(&function_text)
         || super::secret_names::in_test_code(checker, node)
+}
+
+/// The WebSocket handshake's `Sec-WebSocket-Accept` value, which RFC 6455 defines as the
+/// SHA-1 of the client's key and a fixed GUID: the protocol, not a choice (lowercase text).
+fn websocket_accept_key(text: &str) -> bool {
+    text.contains("258eafa5-e914-47da-95ca-c5ab0dc85b11") || text.contains("sec-websocket-accept")
 }
 
 /// `md5(…).hexdigest()[:12]`: a digest cut to a few characters is a short identifier (a cache
@@ -384,6 +398,8 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         .map(|a| checker.text(a).to_ascii_lowercase())
         .unwrap_or_default();
     if js_non_security_use(checker, named, &context, &statement)
+        || websocket_accept_key(&statement)
+        || websocket_accept_key(&checker.text(function).to_ascii_lowercase())
         || names_a_file_or_record(checker, function, call)
         || super::secret_names::in_test_code(checker, call)
     {
@@ -603,6 +619,10 @@ signature, token, password, secret, session, nonce), a helper that only wraps th
 (`md5(s)`, `md5File(name)`, `calculateHash(data)`: its callers decide), a digest cut to at
 most 16 characters (`.substring(0, 10)`), a function that sets an ETag, or a module named for a
 cache is taken as saying so. `createHmac("sha1")` is not reported.
+
+In both languages, the WebSocket handshake's `Sec-WebSocket-Accept` value (SHA-1 of the
+client's key and the RFC 6455 GUID, in a function that names the header or the GUID) is not
+reported: the protocol fixes the algorithm.
 
 ## Why is this bad?
 MD5 and SHA-1 have practical collision attacks (a chosen-prefix SHA-1 collision costs a few
