@@ -1426,6 +1426,27 @@ fn string_literal(n: Node, src: &str) -> Option<String> {
     Some(t.trim_matches(q).to_owned())
 }
 
+/// The items of a list literal, or of every list a list expression is made of: `[a] + ([b] if
+/// SITES_ENABLED else [])` (allauth builds its `fields=` and `operations` that way).
+fn list_items(n: Node, depth: u32) -> Vec<Node> {
+    if depth > 8 {
+        return Vec::new();
+    }
+    match n.kind_str() {
+        "list" => named_children(n)
+            .into_iter()
+            .filter(|c| c.kind_str() != "comment")
+            .collect(),
+        "binary_operator" | "parenthesized_expression" | "conditional_expression" => {
+            named_children(n)
+                .into_iter()
+                .flat_map(|c| list_items(c, depth + 1))
+                .collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
 /// A Django migration's `operations = [...]`: the fields each operation creates, adds or
 /// renames to, and the models it renames.
 fn django_migration(cx: &mut Cx, body: &[Node]) {
@@ -1439,10 +1460,10 @@ fn django_migration(cx: &mut Cx, body: &[Node]) {
         .then(|| a.field("right"))
         .flatten()
     });
-    let Some(list) = operations.filter(|l| l.kind_str() == "list") else {
+    let Some(operations) = operations else {
         return;
     };
-    for op in named_children(list)
+    for op in list_items(operations, 0)
         .into_iter()
         .filter(|o| o.kind_str() == "call")
     {
@@ -1462,7 +1483,7 @@ fn django_migration(cx: &mut Cx, body: &[Node]) {
                     continue;
                 };
                 let model = model.to_ascii_lowercase();
-                for f in named_children(fields) {
+                for f in list_items(fields, 0) {
                     if let Some(field) = f
                         .named_child(0)
                         .filter(|_| f.kind_str() == "tuple")
