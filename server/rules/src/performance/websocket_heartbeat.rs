@@ -208,7 +208,34 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             nodes.push(callback);
         }
     }
-    if has_heartbeat(checker, &nodes) {
+    // `heartbeatTimer = setInterval(…)` anywhere the server is set up: an interval kept under a
+    // heartbeat's name (Node-RED's editor sends its own `hb` messages that way).
+    let everywhere: Vec<Node> = scope
+        .iter()
+        .flat_map(|s| {
+            if s.kind_str().contains("function") || s.kind_str() == "method_definition" {
+                s.field("body").map(named_children).unwrap_or_default()
+            } else {
+                vec![*s]
+            }
+        })
+        .collect();
+    let named_interval = descendants(&everywhere).into_iter().any(|n| {
+        n.kind_str() == "call_expression"
+            && n.field("function")
+                .is_some_and(|f| checker.text(f) == "setInterval")
+            && n.parent()
+                .and_then(|p| match p.kind_str() {
+                    "assignment_expression" => p.field("left"),
+                    "variable_declarator" => p.field("name"),
+                    _ => None,
+                })
+                .is_some_and(|holder| {
+                    has_heartbeat(checker, &[holder])
+                        || has_heartbeat(checker, &descendants(&[holder]))
+                })
+    });
+    if named_interval || has_heartbeat(checker, &nodes) {
         return;
     }
     checker.report(func, "this `WebSocketServer` never pings its clients: `ws` sends no heartbeat of its own, so a client whose network went away without a close frame (a phone that lost signal, a NAT or proxy that dropped the connection) stays in `wss.clients` with its socket and buffers until the process restarts; ping every client on an interval and `terminate()` the ones that did not answer the last ping (the `isAlive` pattern in ws's README)");
