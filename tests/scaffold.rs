@@ -1332,3 +1332,31 @@ fn edits_keep_crlf_line_endings() {
     );
     verify(&root, &touched);
 }
+
+/// `auth` on FastAPI: a database session (`db: Session = Depends(get_db)`) is not the
+/// authentication the siblings use, so a route holding only one still gets the real one.
+#[test]
+fn fastapi_auth_is_not_a_database_session() {
+    let (_tmp, root) = project_copy("shelf");
+    std::fs::write(
+        root.join("app/routers/notes.py"),
+        "from fastapi import APIRouter, Depends\nfrom sqlalchemy.orm import Session\n\nfrom app.db import get_db\nfrom app.security import get_current_user\n\nrouter = APIRouter()\n\n\n@router.post(\"/notes\")\ndef create_note(db: Session = Depends(get_db), user=Depends(get_current_user)):\n    return {\"ok\": True}\n\n\n@router.put(\"/notes/{note_id}\")\ndef update_note(note_id: int, db: Session = Depends(get_db), user=Depends(get_current_user)):\n    return {\"ok\": True}\n\n\n@router.delete(\"/notes/{note_id}\")\ndef delete_note(note_id: int, db: Session = Depends(get_db)):\n    return None\n",
+    )
+    .unwrap();
+    // Siblings that only take a database session offer no authentication to copy.
+    std::fs::write(
+        root.join("app/routers/tags.py"),
+        "from fastapi import APIRouter, Depends\nfrom sqlalchemy.orm import Session\n\nfrom app.db import get_db\n\nrouter = APIRouter()\n\n\n@router.post(\"/tags\")\ndef create_tag(db: Session = Depends(get_db)):\n    return {\"ok\": True}\n\n\n@router.put(\"/tags/{tag_id}\")\ndef rename_tag(tag_id: int, db: Session = Depends(get_db)):\n    return {\"ok\": True}\n\n\n@router.delete(\"/tags/{tag_id}\")\ndef delete_tag(tag_id: int):\n    return None\n",
+    )
+    .unwrap();
+    assert!(run(&root, "app/routers/tags.py", "def delete_tag", "auth").is_err());
+    let out = run(&root, "app/routers/notes.py", "def delete_note", "auth").unwrap();
+    let touched = apply(&root, &out);
+    assert!(
+        touched[0].1.contains(
+            "def delete_note(note_id: int, db: Session = Depends(get_db), user=Depends(get_current_user)):"
+        ),
+        "{}",
+        touched[0].1
+    );
+}

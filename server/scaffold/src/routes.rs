@@ -403,11 +403,21 @@ fn auth_of(src: &Source, h: &Handler, item: Node) -> Vec<String> {
                     )
                 })
                 .filter(|p| {
-                    p.field("value").is_some_and(|v| {
-                        let t = text(src.text, v);
-                        (t.starts_with("Depends(") || t.starts_with("Security("))
-                            && auth_like(text(src.text, *p))
-                    })
+                    // `db: Session = Depends(get_db)`: a database session, not a login one.
+                    let database = p.field("type").is_some_and(|t| {
+                        let t = text(src.text, t);
+                        let base = t.rsplit('.').next().unwrap_or(t);
+                        matches!(
+                            base,
+                            "Session" | "AsyncSession" | "Connection" | "AsyncConnection"
+                        )
+                    });
+                    !database
+                        && p.field("value").is_some_and(|v| {
+                            let t = text(src.text, v);
+                            (t.starts_with("Depends(") || t.starts_with("Security("))
+                                && auth_like(text(src.text, *p))
+                        })
                 })
                 .map(|p| text(src.text, p).to_owned())
                 .collect();
