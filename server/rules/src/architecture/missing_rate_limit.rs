@@ -36,12 +36,27 @@ pub static RULE: Rule = Rule {
 
 /// What a path segment says the route does, if it guards credentials.
 fn sensitive(path: &str) -> Option<&'static str> {
+    // `/tokens/count`, `/chat/tokens/usage`: a language model's tokens, counted or priced, not
+    // credentials.
+    let model_tokens = path.split('/').any(|s| {
+        matches!(
+            s.to_ascii_lowercase().as_str(),
+            "count"
+                | "counts"
+                | "usage"
+                | "estimate"
+                | "tokenize"
+                | "tokenizer"
+                | "cost"
+                | "pricing"
+        )
+    });
     for seg in path.split('/').filter(|s| !s.is_empty()) {
         let lower = seg.to_ascii_lowercase().replace(['-', '_', '.'], "");
         let what = match lower.as_str() {
             "login" | "signin" | "logon" | "authenticate" => "sign-in",
             "signup" | "register" | "registration" => "sign-up",
-            "token" | "tokens" => "token",
+            "token" | "tokens" if !model_tokens => "token",
             "otp" | "mfa" | "2fa" | "verifycode" | "verifyotp" | "magiclink" => "one-time code",
             s if s.contains("password") => "password",
             _ => continue,
@@ -308,8 +323,9 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
 
 const DOCS: &str = r#"## What it does
 Flags routes that take credentials or one-time codes (a path segment such as `login`,
-`signin`, `signup`, `register`, `token`, `otp`, `mfa`, or one containing `password`) and accept
-POST, when no rate limiter is in sight:
+`signin`, `signup`, `register`, `token`, `otp`, `mfa`, or one containing `password`; not a
+language model's tokens counted or priced, `/tokens/count`) and accept POST, when no rate
+limiter is in sight (a call the handler makes to one, `limiter.is_limited(…)`, counts):
 - Python (FastAPI, Flask): no decorator of the handler, dependency or parameter names a limiter
   (`@limiter.limit(…)` from slowapi or flask-limiter, `@ratelimit(…)`,
   `Depends(RateLimiter(…))` from fastapi-limiter), and no module-level `Limiter(…,
