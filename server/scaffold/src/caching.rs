@@ -400,36 +400,13 @@ fn refusal(src: &Source, h: &Handler) -> Option<String> {
     None
 }
 
-/// Names of authentication dependencies, decorators and middleware.
-const AUTH_WORDS: &[&str] = &[
-    "auth",
-    "login",
-    "user",
-    "token",
-    "jwt",
-    "permission",
-    "admin",
-    "current",
-    "verify",
-    "api_key",
-    "apikey",
-    "principal",
-    "scope",
-    "role",
-    "protect",
-    "guard",
-    "passport",
-];
-
 /// Whether the route declares authentication. FastAPI: a `Depends(...)`/`Security(...)` whose
 /// dependency is named like it (`db: Session = Depends(get_db)` is the database's), or one in
 /// the decorator's `dependencies=[...]`; elsewhere the decorators and middleware
 /// `routes::auth_texts` finds.
 fn declares_auth(src: &Source, h: &Handler) -> bool {
-    let auth_like = |t: &str| {
-        let l = t.to_ascii_lowercase();
-        AUTH_WORDS.iter().any(|w| l.contains(w))
-    };
+    // The words PERF208 (which offers this generator) takes for authentication.
+    let auth_like = ba_rules::performance::uncached_aggregate_read::auth_like;
     if h.framework != Framework::FastApi {
         return !routes::auth_texts(src, h).is_empty();
     }

@@ -83,7 +83,8 @@ const JS_VARIES: &[&str] = &[
     "cache",
 ];
 
-/// Names that mark authentication (a per-user answer must not be shared).
+/// Names that mark authentication (a per-user answer must not be shared). The cache generator
+/// (`ba_scaffold::caching`) refuses such routes by the same words.
 const AUTH_WORDS: &[&str] = &[
     "auth",
     "login",
@@ -104,7 +105,7 @@ const AUTH_WORDS: &[&str] = &[
     "passport",
 ];
 
-fn auth_like(s: &str) -> bool {
+pub fn auth_like(s: &str) -> bool {
     let l = s.to_ascii_lowercase();
     AUTH_WORDS.iter().any(|w| l.contains(w))
 }

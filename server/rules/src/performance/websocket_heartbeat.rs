@@ -143,7 +143,9 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     // `setInterval(() => feed.clients.forEach(…))`), so a neighbour's heartbeat does not count.
     let name = server_name(checker, call);
     let scope = configuring_scope(checker, call);
-    let statements: Vec<Node> = scope
+    // Every statement where the server is set up (a set-up function's body counts as its
+    // statements), and those of them that use this server.
+    let everywhere: Vec<Node> = scope
         .iter()
         .flat_map(|s| {
             if s.kind_str().contains("function") || s.kind_str() == "method_definition" {
@@ -152,6 +154,10 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
                 vec![*s]
             }
         })
+        .collect();
+    let statements: Vec<Node> = everywhere
+        .iter()
+        .copied()
         .filter(|s| name.is_none_or(|name| mentions(checker, *s, name)))
         .collect();
     let mut nodes = descendants(&statements);
@@ -210,16 +216,6 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     }
     // `heartbeatTimer = setInterval(…)` anywhere the server is set up: an interval kept under a
     // heartbeat's name (Node-RED's editor sends its own `hb` messages that way).
-    let everywhere: Vec<Node> = scope
-        .iter()
-        .flat_map(|s| {
-            if s.kind_str().contains("function") || s.kind_str() == "method_definition" {
-                s.field("body").map(named_children).unwrap_or_default()
-            } else {
-                vec![*s]
-            }
-        })
-        .collect();
     let named_interval = descendants(&everywhere).into_iter().any(|n| {
         n.kind_str() == "call_expression"
             && n.field("function")
