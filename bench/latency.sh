@@ -1,8 +1,8 @@
 #!/bin/sh
 # Keystroke-to-diagnostics latency on the file shapes of issue #22, ours beside Ruff's server:
 # the same client, file and keystrokes (bench/lsp_latency.py, servers interleaved so they share
-# the machine's noisy moments; one character typed onto a local variable's name and deleted,
-# the diagnostics of each version awaited).
+# the machine's noisy moments; one character typed onto a local variable's name and deleted, then
+# a space typed at the end of the middle line and deleted; the diagnostics of each version awaited).
 #
 #   bench/latency.sh [BIN] [KEYSTROKES] [ROUNDS]
 #
@@ -47,9 +47,14 @@ for f in django/django/db/models/query.py sqlalchemy/sqlalchemy/sql/compiler.py;
         echo "skipped $f: run python3 bench/corpus.py" >&2
     fi
 done
+# Two keystrokes per file: onto a local variable's name, and a space at the end of the middle
+# line (the issue's own keystroke; for the synthetic shapes, the end of a function's last line).
 for f in $files; do
-    python3 "$here/lsp_latency.py" --file "$f" --edit identifier --interleave \
-        --keystrokes "$keys" --rounds "$rounds" \
-        --server "backend-architect=$bin lsp" --server "ruff=ruff server"
-    echo
+    for edit in identifier line-end; do
+        echo "== $(basename "$f"), --edit $edit"
+        python3 "$here/lsp_latency.py" --file "$f" --edit "$edit" --interleave \
+            --keystrokes "$keys" --rounds "$rounds" \
+            --server "backend-architect=$bin lsp" --server "ruff=ruff server"
+        echo
+    done
 done

@@ -9,7 +9,8 @@ For each --server NAME=COMMAND, in the order given:
   3. didOpen the file (languageId python, version 1) and wait for its first publishDiagnostics;
   4. WARMUP + KEYSTROKES keystrokes, one at a time: each is a didChange (version + 1) carrying one
      incremental change that inserts one character, or deletes the one just inserted, in a
-     comment (or, with --edit identifier, at the end of a local variable's name) inside a
+     comment (or, with --edit identifier, at the end of a local variable's name; with --edit
+     line-end, a space at the end of the middle line) inside a
      function body near the middle of the file. The time is taken from just before the
      didChange is written to the pipe until the publishDiagnostics for that URI whose `version`
      equals the new version has been read in full (JSON decoding is not counted). A server that
@@ -197,13 +198,46 @@ def cpu_seconds(pid):
         return None
 
 
+def memory_mb(pid):
+    """The process's resident memory now and at its peak (MB), from /proc (Linux)."""
+    out = {}
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                if key in ("VmRSS", "VmHWM"):
+                    out["rss_mb" if key == "VmRSS" else "peak_rss_mb"] = int(value.split()[0]) / 1024
+    except OSError:
+        pass
+    return out
+
+
+def indexed_line(stderr_path):
+    """Our server's "indexed N files in T" log line, once written."""
+    try:
+        with open(stderr_path, errors="replace") as f:
+            for line in f:
+                if "indexed " in line and " files in " in line:
+                    return line.strip()[-80:]
+    except OSError:
+        pass
+    return None
+
+
 def utf16_len(s):
     return len(s.encode("utf-16-le")) // 2
 
 
 def edit_site(text, mode):
-    """(line, utf-16 column) of the keystroke: inside a function body, at or after the middle."""
+    """(line, utf-16 column) of the keystroke: inside a function body, at or after the middle;
+    for `line-end`, the end of the middle line (the first non-blank one from the middle), where
+    issue #22's tool types, whatever that line is."""
     lines = text.split("\n")
+    if mode == "line-end":
+        for i in range(len(lines) // 2, len(lines)):
+            if lines[i].strip():
+                return i, utf16_len(lines[i]), lines[i]
+        raise SystemExit("no non-blank line after the middle of the file")
     for i in range(len(lines) // 2, len(lines)):
         line = lines[i]
         indent = len(line) - len(line.lstrip())
@@ -232,12 +266,13 @@ class Session:
     """One server through one measurement: start(), open(), keystroke(k) for each k, finish().
     Every step records into `result`; after a ServerGone the remaining steps do nothing."""
 
-    def __init__(self, name, command, path, timeout, mode):
+    def __init__(self, name, command, path, timeout, mode, root=None, settle=0.0):
         self.name, self.command, self.timeout, self.mode = name, command, timeout, mode
         self.text = open(path, encoding="utf-8").read()
         abspath = os.path.abspath(path)
         self.uri = "file://" + abspath
-        self.root = os.path.dirname(abspath)
+        self.root = os.path.abspath(root) if root else os.path.dirname(abspath)
+        self.settle = settle
         self.result = {"server": name, "command": command, "samples_ms": [], "failures": 0,
                        "versionless": 0, "stale_publishes": 0, "extra_publishes": 0,
                        "other_uri_publishes": 0, "open_ms": None, "diagnostics": None,
@@ -344,7 +379,8 @@ class Session:
         line, col = self.site
         pos = {"line": line, "character": col}
         if k % 2 == 0:
-            change = {"range": {"start": pos, "end": pos}, "rangeLength": 0, "text": "x"}
+            typed = " " if self.mode == "line-end" else "x"
+            change = {"range": {"start": pos, "end": pos}, "rangeLength": 0, "text": typed}
         else:
             end = {"line": line, "character": col + 1}
             change = {"range": {"start": pos, "end": end}, "rangeLength": 1, "text": ""}
@@ -388,6 +424,19 @@ class Session:
                     return
                 self._count_leftovers(msg)
         self._guard(linger)
+        if self.settle and self.server and not self.dead:
+            # Wait (up to --settle seconds) for the server to say it indexed the workspace
+            # (our server logs "indexed N files in T" on stderr), then read its memory.
+            end = time.perf_counter() + self.settle
+            while time.perf_counter() < end:
+                line = indexed_line(self.server.stderr.name)
+                if line:
+                    self.result["indexed"] = line
+                    break
+                self._guard(lambda: self._count_leftovers(
+                    self.server.next_message(time.perf_counter() + 0.1)[1]))
+        if self.server and not self.dead:
+            self.result.update(memory_mb(self.server.proc.pid))
         cpu = cpu_seconds(self.server.proc.pid) if self.server and not self.dead else None
         done = len(self.answered) - 1
         if cpu is not None and getattr(self, "cpu_after_open", None) is not None and done:
@@ -402,10 +451,10 @@ class Session:
         return self.result
 
 
-def measure(servers, path, keystrokes, warmup, timeout, mode, interleave):
+def measure(servers, path, keystrokes, warmup, timeout, mode, interleave, root=None, settle=0.0):
     """Results for [(name, command)]: one server after the other, or with --interleave all
     started together and keystroke k sent to each in turn (servers idle while others work)."""
-    sessions = [Session(name, command, path, timeout, mode) for name, command in servers]
+    sessions = [Session(name, command, path, timeout, mode, root, settle) for name, command in servers]
     groups = [sessions] if interleave else [[s] for s in sessions]
     for group in groups:
         for s in group:
@@ -471,9 +520,16 @@ def main():
                     help="run the servers side by side and send keystroke k to each in turn, so "
                          "that they share the machine's moments of noise (default: one after "
                          "the other)")
-    ap.add_argument("--edit", choices=["comment", "identifier"], default="comment",
-                    help="type into a comment (default) or onto a local variable's name")
+    ap.add_argument("--edit", choices=["comment", "identifier", "line-end"], default="comment",
+                    help="type into a comment (default), onto a local variable's name, or a "
+                         "space at the end of the middle line (issue #22's keystroke)")
     ap.add_argument("--json", metavar="OUT", help="write every sample and detail here")
+    ap.add_argument("--root", metavar="DIR",
+                    help="workspace root sent in initialize (default: the file's directory); a "
+                         "large root measures opening and typing while the server indexes it")
+    ap.add_argument("--settle", type=float, default=0.0, metavar="S",
+                    help="after the keystrokes, wait up to S seconds for the server's "
+                         "\"indexed N files\" log line before reading its memory")
     args = ap.parse_args()
 
     with open(args.file, encoding="utf-8") as f:
@@ -491,7 +547,7 @@ def main():
         print(f"round {rnd + 1}/{args.rounds}" + (" (interleaved)" if args.interleave else ""),
               file=sys.stderr)
         for r in measure(order, args.file, args.keystrokes, args.warmup, args.timeout,
-                         args.edit, args.interleave):
+                         args.edit, args.interleave, args.root, args.settle):
             runs[r["server"]].append(r)
     results = [merge(runs[name]) for name, _ in servers]
 
@@ -536,6 +592,10 @@ def main():
             notes.append(f"{r['extra_publishes']} extra publishes after an answer")
         if r["failures"]:
             notes.append(f"{r['failures']} keystrokes timed out ({args.timeout} s)")
+        if r.get("rss_mb") is not None:
+            notes.append(f"memory at the end {r['rss_mb']:.0f} MB, peak {r.get('peak_rss_mb', 0):.0f} MB")
+        if r.get("indexed"):
+            notes.append(f"log: {r['indexed']}")
         if r["error"]:
             notes.append(f"error: {r['error']} (stderr: {r.get('stderr_log')})")
         if notes:
