@@ -1207,3 +1207,61 @@ fn taint_follows_request_data_through_several_modules_in_the_server() {
     eprintln!("SEC302 left the storage module after {took:?}");
     assert!(c.shutdown().success());
 }
+
+/// A file without cross-file findings is published at once and its facts refreshed once
+/// typing pauses (`REFRESH_AFTER_QUIET`): a burst of keystrokes that ends by making one of its
+/// routes a duplicate of another router's still gets ARC101, for the last version, and the
+/// other open router is re-published with it.
+#[test]
+fn a_burst_of_keystrokes_refreshes_the_facts_once_typing_pauses() {
+    let (_dir, root) = write_workspace(&[
+        (
+            "app/main.py",
+            "from fastapi import FastAPI\n\nfrom app import things, items\n\napp = FastAPI()\napp.include_router(items.router, prefix=\"/api\")\napp.include_router(things.router, prefix=\"/api\")\n",
+        ),
+        ("app/__init__.py", ""),
+        (
+            "app/items.py",
+            "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get(\"/items\")\ndef list_items():\n    return []\n",
+        ),
+        (
+            "app/things.py",
+            "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get(\"/things\")\ndef list_things():\n    # a comment\n    return []\n",
+        ),
+    ]);
+    let mut c = start_in(&root);
+    let items_uri = open_file(&mut c, &root.join("app/items.py"));
+    let things_uri = open_file(&mut c, &root.join("app/things.py"));
+    assert!(lacks("ARC101")(&c.diagnostics(&things_uri, 1)));
+    assert!(lacks("ARC101")(&c.diagnostics(&items_uri, 1)));
+    // Twenty keystrokes with no pause: the route becomes `/items` on the first, then a space
+    // is typed and deleted in the comment.
+    replace_line(&mut c, &things_uri, 2, 5, "@router.get(\"/items\")\n");
+    for version in 3..=21 {
+        let change = if version % 2 == 1 {
+            json!({"range": {"start": {"line": 7, "character": 5}, "end": {"line": 7, "character": 5}}, "text": " "})
+        } else {
+            json!({"range": {"start": {"line": 7, "character": 5}, "end": {"line": 7, "character": 6}}, "text": ""})
+        };
+        c.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": things_uri, "version": version}, "contentChanges": [change]}),
+        );
+    }
+    let last = c.wait_for("textDocument/publishDiagnostics", |p| {
+        p["uri"] == things_uri.as_str()
+            && p["version"] == 21
+            && has("ARC101")(p["diagnostics"].as_array().unwrap())
+    });
+    assert!(
+        names("items.py")(last["diagnostics"].as_array().unwrap()),
+        "{last}"
+    );
+    wait_diags(
+        &mut c,
+        &items_uri,
+        std::time::Duration::from_secs(10),
+        has("ARC101"),
+    );
+    assert!(c.shutdown().success());
+}

@@ -268,32 +268,71 @@ impl Backend {
         // Straight onto the blocking pool, and the result straight to the stdout writer: on a
         // keystroke, every thread hop shows in the latency.
         let name = uri.as_str().to_owned();
-        let (client, job_inner) = (self.client.clone(), inner.clone());
+        let failed = name.clone();
+        let (client, job_inner, job_shared) = (self.client.clone(), inner.clone(), shared.clone());
+        let target = uri.clone();
+        let sender =
+            move |inner: &Inner, key: &str, e: &DocEntry, findings: &[ba_rules::Finding]| {
+                let enc = inner.encoding();
+                let (text, rope) = (e.doc.text(), e.doc.rope());
+                // The advisor's review findings for this file (none unless a review ran).
+                let mut extra = e.notices(enc);
+                extra.extend(inner.advisor.review_diagnostics(&target, text, rope, enc));
+                let body = convert::publish_body(key, Some(version), rope, findings, &extra, enc);
+                out.send(body);
+            };
+        let later = sender.clone();
         let job = tokio::task::spawn_blocking(move || {
             let key = uri.as_str();
             let started = std::time::Instant::now();
-            let mut entry = lock(&shared);
+            let mut entry = lock(&job_shared);
             if entry.doc.version() != version {
-                return Vec::new(); // A newer change is queued; it will publish.
+                // A newer change is queued; it will publish.
+                return super::workspace::Published::Done(Vec::new());
             }
             super::workspace::analyze(&inner, key, &mut entry);
             tracing::debug!("{key} v{version}: analysed in {:?}", started.elapsed());
             // Edits take this lock, so the version cannot move on before the send.
             super::workspace::publish_with_cross(&inner, key, &mut entry, |e, findings| {
-                let enc = inner.encoding();
-                let (text, rope) = (e.doc.text(), e.doc.rope());
-                // The advisor's review findings for this file (none unless a review ran).
-                let mut extra = e.notices(enc);
-                extra.extend(inner.advisor.review_diagnostics(&uri, text, rope, enc));
-                let body = convert::publish_body(key, Some(version), rope, findings, &extra, enc);
-                out.send(body);
+                sender(&inner, key, e, findings)
             })
         });
         tokio::spawn(async move {
-            match job.await {
-                Ok(others) => super::workspace::republish(client, job_inner, others),
-                Err(e) => tracing::error!("analysis of {name} panicked: {e}"),
-            }
+            let others = match job.await {
+                Ok(super::workspace::Published::Done(others)) => others,
+                Ok(super::workspace::Published::RefreshLater) => {
+                    // The facts wait for a pause in typing; a newer version refreshes instead.
+                    tokio::time::sleep(super::workspace::REFRESH_AFTER_QUIET).await;
+                    let refresh_inner = job_inner.clone();
+                    let refreshed = tokio::task::spawn_blocking(move || {
+                        let mut entry = lock(&shared);
+                        if entry.doc.version() != version {
+                            return Vec::new();
+                        }
+                        let inner = &*refresh_inner;
+                        super::workspace::refresh_and_publish(
+                            inner,
+                            &name,
+                            &mut entry,
+                            |e, findings| later(inner, &name, e, findings),
+                            false,
+                        )
+                    })
+                    .await;
+                    match refreshed {
+                        Ok(others) => others,
+                        Err(e) => {
+                            tracing::error!("refreshing the facts of {failed} panicked: {e}");
+                            return;
+                        }
+                    }
+                }
+                Err(e) => {
+                    tracing::error!("analysis of {failed} panicked: {e}");
+                    return;
+                }
+            };
+            super::workspace::republish(client, job_inner, others);
         });
     }
 

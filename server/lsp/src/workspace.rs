@@ -253,23 +253,54 @@ pub(super) fn refresh(
     (findings, others)
 }
 
-/// Publishes the analysed document's findings with its cross-file findings, and returns the
-/// other files whose cross-file findings changed. A file that has no cross-file findings is
-/// published first and its facts refreshed after, so the application model adds nothing to
-/// the keystroke's latency there; if the refresh gives it some, it is published again.
+/// What `publish_with_cross` did.
+pub(super) enum Published {
+    /// Published with current cross-file findings; these other files' cross-file findings
+    /// changed.
+    Done(Vec<Arc<str>>),
+    /// The document has no cross-file findings: published at once, and its facts are left for
+    /// `refresh_and_publish` once typing pauses (`REFRESH_AFTER_QUIET`).
+    RefreshLater,
+}
+
+/// How long a document without cross-file findings must go without an edit before its facts
+/// (the application model, the cross-module summaries) are refreshed. A keystroke's refresh
+/// holds the document's lock for as long as it takes (a few milliseconds on a 2,000-function
+/// module), and the next keystroke's edit waited for it; typed faster than this, only the last
+/// keystroke refreshes.
+pub(super) const REFRESH_AFTER_QUIET: std::time::Duration = std::time::Duration::from_millis(25);
+
+/// Publishes the analysed document's findings with its cross-file findings. A file that has
+/// cross-file findings is refreshed first (its facts, then its findings with the other files'
+/// current ones) and published once; one that has none is published at once and its refresh
+/// left to the caller (`Published::RefreshLater`, then `refresh_and_publish`), so the
+/// application model adds nothing to a keystroke's latency there.
 pub(super) fn publish_with_cross(
     inner: &impl Host,
     uri: &str,
     entry: &mut DocEntry,
     mut publish: impl FnMut(&DocEntry, &[Finding]),
-) -> Vec<Arc<str>> {
+) -> Published {
     let key = key_of(uri, entry.path.as_ref());
-    let had = inner.workspace().cross().by_file.contains_key(&*key);
-    if !had {
+    if !inner.workspace().cross().by_file.contains_key(&*key) {
         publish(entry, &entry.findings);
+        return Published::RefreshLater;
     }
+    Published::Done(refresh_and_publish(inner, uri, entry, publish, true))
+}
+
+/// Refreshes the document's facts and returns the other files whose cross-file findings
+/// changed; publishes its findings again when `always` or when the refresh gave it cross-file
+/// findings.
+pub(super) fn refresh_and_publish(
+    inner: &impl Host,
+    uri: &str,
+    entry: &mut DocEntry,
+    mut publish: impl FnMut(&DocEntry, &[Finding]),
+    always: bool,
+) -> Vec<Arc<str>> {
     let (findings, others) = refresh(inner, uri, entry);
-    if had || findings.len() != entry.findings.len() {
+    if always || findings.len() != entry.findings.len() {
         publish(entry, &findings);
     }
     others
