@@ -714,6 +714,7 @@ pub(super) fn run_with(args: &CheckArgs, capture: Option<&mut Vec<FileReport>>) 
         .map(|(i, (f, _))| (std::fs::metadata(f).map_or(0, |m| m.len()), i))
         .collect();
     order.sort_by(|a, b| b.cmp(a));
+    let started = std::time::Instant::now();
     let mut outcomes: Vec<(usize, Outcome)> = order
         .par_iter()
         .map(|&(_, i)| {
@@ -734,6 +735,7 @@ pub(super) fn run_with(args: &CheckArgs, capture: Option<&mut Vec<FileReport>>) 
         })
         .collect();
     outcomes.sort_by_key(|(i, _)| *i);
+    tracing::info!("{} files analysed in {:?}", jobs.len(), started.elapsed());
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
@@ -759,7 +761,13 @@ pub(super) fn run_with(args: &CheckArgs, capture: Option<&mut Vec<FileReport>>) 
         let known = outgoing
             .map(|o| o.into_inner().unwrap_or_else(|e| e.into_inner()))
             .unwrap_or_default();
+        let started = std::time::Instant::now();
         let mut updated = super::cross_module::reports(&analysed, known);
+        tracing::info!(
+            "cross-module taint: {} files analysed again in {:?}",
+            updated.len(),
+            started.elapsed()
+        );
         if !updated.is_empty() {
             for (i, outcome) in outcomes.iter_mut() {
                 if let Outcome::Report(report, ..) = outcome {
@@ -772,11 +780,13 @@ pub(super) fn run_with(args: &CheckArgs, capture: Option<&mut Vec<FileReport>>) 
     }
     let mut reports = Vec::new();
     // Cross-file rules (routes across files) run over the index of the checked files.
+    let started = std::time::Instant::now();
     let cross = cross_findings(
         &jobs,
         facts,
         cache_dir.as_deref().filter(|_| fixing.is_none()),
     );
+    tracing::info!("cross-file rules in {:?}", started.elapsed());
     let mut skipped = collected.skipped;
     let mut fixes: Vec<(String, Fixed)> = Vec::new();
     // Files per class: (checked with some rules, left out because no rule applies).
