@@ -939,6 +939,18 @@ fn koa_fastify_and_nest_observability_and_cache() {
     );
     let t = case(
         "cattery",
+        "src/main.ts",
+        "const app = await NestFactory.create",
+        "loadTest",
+        "",
+    );
+    let (_, script) = t
+        .iter()
+        .find(|(f, _)| f == "loadtests/load-test.mjs (new)")
+        .unwrap();
+    assert!(script.contains("path: '/cats/1' },"), "{script}");
+    let t = case(
+        "cattery",
         "src/cats/cats.controller.ts",
         "findOne(@Param",
         "cache",

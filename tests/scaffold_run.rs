@@ -9,9 +9,12 @@
 //! rules use; `loadTest` writes a Locust file (FastAPI) and an autocannon script (Express) that
 //! run headless for a few seconds against the app, pass, and fail when a threshold is not met.
 //!
+//! Koa and Fastify apps get `metrics`, `tracing`, `cache` and `loadTest` together and are run
+//! the same way (`node_observability_and_cache_run`).
+//!
 //! The Python packages are installed once per build directory (`pip install --target`, no
-//! virtual environment needed), the Node ones by `npm install` in the project copy, from the
-//! manifests the generators edited. Without python3/pip/node/npm or the registries this is a
+//! virtual environment needed), the Node ones by one `npm install` per build directory shared
+//! by every Node test (`NODE_PACKAGES`, checked against the manifests the generators edited). Without python3/pip/node/npm or the registries this is a
 //! skip locally and a failure in CI (`CI` set).
 
 use std::io::{Read, Write};

@@ -95,7 +95,7 @@ pub fn js_named_import_edit(source: &str, tree: &Tree, module: &str, name: &str)
         let pattern = match stmt.kind_str() {
             "import_statement" => {
                 esm = true;
-                let from = stmt.field("source").map(|s| text(s)).unwrap_or("");
+                let from = stmt.field("source").map(text).unwrap_or("");
                 if from.starts_with('\'') {
                     quote = '\'';
                 }
