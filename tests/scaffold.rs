@@ -966,6 +966,13 @@ fn koa_fastify_and_nest_observability_and_cache() {
         "{controller}"
     );
     assert!(t.iter().any(|(f, _)| f == "src/cache/redis-cache.ts (new)"));
+    // The image runs the build (`start:prod`), not `nest start` or the TypeScript source.
+    let t = project_case("cattery", "dockerfile");
+    assert!(
+        t[0].1.contains("npm run build") && t[0].1.contains("\"dist/main\""),
+        "{}",
+        t[0].1
+    );
 }
 
 /// What Koa, Fastify and NestJS do not have is neither offered nor run: no Express code in them.

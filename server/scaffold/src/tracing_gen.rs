@@ -332,7 +332,10 @@ fn node(src: &Source, app: &App, project: &Project, files: &dyn Files) -> Result
             NODE_TRACING
                 .replace("{module}", kit.module)
                 .replace("{requires}", kit.requires)
-                .replace("{instrumentations}", kit.instrumentations),
+                .replace(
+                    "{instrumentations}",
+                    kit.instrumentations.trim_end_matches('\n'),
+                ),
             kit.packages,
         ),
         None => (NEST_TRACING.to_owned(), NEST_PACKAGES),
