@@ -890,7 +890,7 @@ fn health_hint(scan: &Scan) -> &'static str {
         Some(Framework::Koa | Framework::Fastify | Framework::NestJs) => {
             "a `GET /healthz` route answering 200 without touching the database"
         }
-        _ => "the healthCheck generator on the app object",
+        _ => "the healthCheck generator",
     }
 }
 
