@@ -790,6 +790,277 @@ fn cache_reads_and_invalidates_writes() {
     assert!(e.contains("read (GET) route"), "{e}");
 }
 
+/// Koa (`burrow`: @koa/router and koa-router), Fastify (`stable`: a plugin under a prefix)
+/// and NestJS (`cattery`: a global guard with `@Public()`, Swagger): metrics, tracing, the
+/// load test and the cache, in each framework's own idiom.
+#[test]
+fn koa_fastify_and_nest_observability_and_cache() {
+    // Koa: one middleware answering /metrics before the routers, labelled by `_matchedRoute`.
+    let t = case(
+        "burrow",
+        "src/app.js",
+        "const app = new Koa()",
+        "metrics",
+        "",
+    );
+    let app = &t[0].1;
+    assert!(
+        app.find("app.use(async (ctx, next)").unwrap() < app.find("app.use(bodyParser())").unwrap(),
+        "{app}"
+    );
+    assert!(t
+        .iter()
+        .any(|(f, c)| f == "package.json (edited)" && c.contains("\"prom-client\": \"^15.1.3\"")));
+    let t = case(
+        "burrow",
+        "src/app.js",
+        "const app = new Koa()",
+        "tracing",
+        "",
+    );
+    assert!(t
+        .iter()
+        .any(|(f, c)| f == "src/tracing.js (new)" && c.contains("new KoaInstrumentation(")));
+    assert!(t.iter().any(|(f, c)| f == "src/server.js (edited)"
+        && c.starts_with("'use strict';\n\nrequire('./tracing'); // first")));
+    let t = case(
+        "burrow",
+        "src/app.js",
+        "const app = new Koa()",
+        "loadTest",
+        "",
+    );
+    let script = &t[0].1;
+    assert!(script.contains("path: '/api/rabbits/1'"), "{script}");
+    assert!(
+        script.contains("path: '/api/admin/stats' }, // needs authentication"),
+        "{script}"
+    );
+    let t = case(
+        "burrow",
+        "src/routes/rabbits.js",
+        "router.get('/:id'",
+        "cache",
+        "",
+    );
+    let routes = &t[0].1;
+    assert!(
+        routes.contains("router.get('/:id', cached('rabbits'), async (ctx) =>"),
+        "{routes}"
+    );
+    assert!(
+        routes.contains("router.post('/', invalidates('rabbits'), async (ctx) =>"),
+        "{routes}"
+    );
+    assert!(
+        routes.contains("router.put('/:id', invalidates('rabbits'), async (ctx) =>"),
+        "{routes}"
+    );
+
+    // Fastify: hooks on the root instance, `/metrics` hidden from the schema; the cache's
+    // hooks are the route's options, or spread into the ones it has.
+    let t = case(
+        "stable",
+        "src/app.js",
+        "const app = Fastify(",
+        "metrics",
+        "",
+    );
+    assert!(t[0]
+        .1
+        .contains("app.addHook('onResponse', async (request, reply) =>"));
+    assert!(t[0]
+        .1
+        .contains("app.get('/metrics', { schema: { hide: true } }, async (request, reply) =>"));
+    let t = case(
+        "stable",
+        "src/app.js",
+        "const app = Fastify(",
+        "tracing",
+        "",
+    );
+    assert!(t.iter().any(|(f, c)| f == "src/tracing.js (new)"
+        && c.contains("new FastifyOtelInstrumentation({ registerOnInitialization: true")));
+    case(
+        "stable",
+        "src/app.js",
+        "const app = Fastify(",
+        "loadTest",
+        "",
+    );
+    let t = case(
+        "stable",
+        "src/routes/horses.js",
+        "fastify.get('/:id'",
+        "cache",
+        "",
+    );
+    let routes = &t[0].1;
+    assert!(
+        routes.contains("fastify.get('/:id', cached('horses'), async (request, reply) =>"),
+        "{routes}"
+    );
+    assert!(
+        routes.contains(
+            "fastify.put('/:id', { ...invalidates('horses'), schema: { body: horseBody } },"
+        ),
+        "{routes}"
+    );
+
+    // NestJS: a metrics module imported by the root module, its controller public (the
+    // project's `@Public()`) and out of the Swagger document; tracing imported first by main.ts;
+    // the cache as decorators backed by an interceptor.
+    let t = case(
+        "cattery",
+        "src/main.ts",
+        "const app = await NestFactory.create",
+        "metrics",
+        "",
+    );
+    assert!(t.iter().any(|(f, c)| f == "src/app.module.ts (edited)"
+        && c.contains("imports: [CatsModule, MetricsModule],")
+        && c.contains("import { MetricsModule } from './metrics/metrics.module';")));
+    assert!(t
+        .iter()
+        .any(|(f, c)| f == "src/metrics/metrics.controller.ts (new)"
+            && c.contains("@ApiExcludeController()\n@Public()\n@Controller('metrics')")
+            && c.contains("import { Public } from '../auth/public.decorator';")));
+    let t = case(
+        "cattery",
+        "src/main.ts",
+        "const app = await NestFactory.create",
+        "tracing",
+        "",
+    );
+    assert!(
+        t.iter()
+            .any(|(f, c)| f == "src/main.ts (edited)"
+                && c.starts_with("import './tracing'; // first"))
+    );
+    let t = case(
+        "cattery",
+        "src/main.ts",
+        "const app = await NestFactory.create",
+        "loadTest",
+        "",
+    );
+    let (_, script) = t
+        .iter()
+        .find(|(f, _)| f == "loadtests/load-test.mjs (new)")
+        .unwrap();
+    assert!(script.contains("path: '/cats/1' },"), "{script}");
+    let t = case(
+        "cattery",
+        "src/cats/cats.controller.ts",
+        "findOne(@Param",
+        "cache",
+        "",
+    );
+    let controller = &t[0].1;
+    assert!(
+        controller.contains("  @Get(':id')\n  @Cached('cats')\n  findOne("),
+        "{controller}"
+    );
+    assert!(
+        controller.contains("  @Post()\n  @Invalidates('cats')\n  create("),
+        "{controller}"
+    );
+    assert!(t.iter().any(|(f, _)| f == "src/cache/redis-cache.ts (new)"));
+    // The image runs the build (`start:prod`), not `nest start` or the TypeScript source.
+    let t = project_case("cattery", "dockerfile");
+    assert!(
+        t[0].1.contains("npm run build") && t[0].1.contains("\"dist/main\""),
+        "{}",
+        t[0].1
+    );
+}
+
+/// What Koa, Fastify and NestJS do not have is neither offered nor run: no Express code in them.
+#[test]
+fn node_frameworks_without_a_generator_refuse() {
+    let offers_at = |root: &Path, file: &str, at: &str| -> Vec<&'static str> {
+        let path = root.join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let language = Language::from_path(&path).unwrap();
+        let tree = parse::parse(language, &text, None).unwrap();
+        let src = Source {
+            path: &path,
+            language,
+            text: &text,
+            tree: &tree,
+        };
+        let project = Project::discover(&path, &Disk);
+        scaffold::offers(&src, text.find(at).unwrap(), &project)
+            .into_iter()
+            .map(|o| o.name)
+            .collect()
+    };
+    let (_tmp, koa) = project_copy("burrow");
+    assert_eq!(
+        offers_at(&koa, "src/app.js", "const app = new Koa()"),
+        ["metrics", "tracing", "loadTest"]
+    );
+    assert_eq!(
+        offers_at(&koa, "src/routes/rabbits.js", "router.get('/:id'"),
+        ["cache", "loadTestRoute"]
+    );
+    // Behind `requireToken`: not cached (one user's answer would be served to another).
+    assert_eq!(
+        offers_at(&koa, "src/routes/admin.js", "router.get('/stats'"),
+        ["loadTestRoute"]
+    );
+    let e = run(&koa, "src/app.js", "const app = new Koa()", "healthCheck").unwrap_err();
+    assert!(e.contains("not available for Koa apps"), "{e}");
+    let e = run(&koa, "src/routes/rabbits.js", "router.get('/:id'", "test").unwrap_err();
+    assert!(e.contains("Koa handlers have no test generator"), "{e}");
+    let e = run(
+        &koa,
+        "src/routes/rabbits.js",
+        "router.get('/:id'",
+        "pagination",
+    )
+    .unwrap_err();
+    assert!(e.contains("found nothing to paginate"), "{e}");
+    // A Mongoose model in a Koa project: no Express router.
+    write(
+        &koa,
+        "src/models/rabbit.js",
+        "const mongoose = require('mongoose');\nconst rabbitSchema = new mongoose.Schema({ name: String });\nmodule.exports = mongoose.model('Rabbit', rabbitSchema);\n",
+    );
+    assert!(offers_at(&koa, "src/models/rabbit.js", "rabbitSchema =").is_empty());
+    let e = run(&koa, "src/models/rabbit.js", "rabbitSchema =", "crud").unwrap_err();
+    assert!(e.contains("Koa has no CRUD generator"), "{e}");
+
+    let (_tmp, fastify) = project_copy("stable");
+    assert_eq!(
+        offers_at(&fastify, "src/app.js", "const app = Fastify("),
+        ["metrics", "tracing", "loadTest"]
+    );
+    assert_eq!(
+        offers_at(&fastify, "src/app.js", "app.get('/api/admin/stats'"),
+        ["loadTestRoute"]
+    );
+    assert_eq!(
+        offers_at(&fastify, "src/routes/horses.js", "fastify.get('/'"),
+        ["cache", "loadTestRoute"]
+    );
+    let e = run(&fastify, "src/app.js", "const app = Fastify(", "cors").unwrap_err();
+    assert!(e.contains("not available for Fastify apps"), "{e}");
+
+    let (_tmp, nest) = project_copy("cattery");
+    assert_eq!(
+        offers_at(&nest, "src/cats/cats.controller.ts", "findOne(@Param"),
+        ["cache", "loadTestRoute"]
+    );
+    // `@UseGuards(AdminGuard)`: not cached.
+    assert_eq!(
+        offers_at(&nest, "src/cats/cats.controller.ts", "stats()"),
+        ["loadTestRoute"]
+    );
+    let e = run(&nest, "src/cats/cats.controller.ts", "stats()", "cache").unwrap_err();
+    assert!(e.contains("depends on who asks"), "{e}");
+}
+
 #[test]
 fn offers_follow_the_cursor() {
     let root = fixtures().join("fastapi");
@@ -1246,7 +1517,8 @@ fn lsp_writes_files_after_asking_when_the_client_cannot_create_them() {
 fn whatever_is_offered_runs_and_broken_code_does_not_panic() {
     let mut offered = 0;
     for project in [
-        "fastapi", "flask", "django", "express", "esm", "factory", "ts",
+        "fastapi", "flask", "django", "express", "esm", "factory", "ts", "burrow", "stable",
+        "cattery",
     ] {
         let (_tmp, root) = project_copy(project);
         let files: Vec<PathBuf> = ignore::Walk::new(&root)

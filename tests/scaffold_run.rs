@@ -9,9 +9,12 @@
 //! rules use; `loadTest` writes a Locust file (FastAPI) and an autocannon script (Express) that
 //! run headless for a few seconds against the app, pass, and fail when a threshold is not met.
 //!
+//! Koa and Fastify apps get `metrics`, `tracing`, `cache` and `loadTest` together and are run
+//! the same way (`node_observability_and_cache_run`).
+//!
 //! The Python packages are installed once per build directory (`pip install --target`, no
-//! virtual environment needed), the Node ones by `npm install` in the project copy, from the
-//! manifests the generators edited. Without python3/pip/node/npm or the registries this is a
+//! virtual environment needed), the Node ones by one `npm install` per build directory shared
+//! by every Node test (`NODE_PACKAGES`, checked against the manifests the generators edited). Without python3/pip/node/npm or the registries this is a
 //! skip locally and a failure in CI (`CI` set).
 
 use std::io::{Read, Write};
@@ -424,26 +427,119 @@ fn django_metrics_run() {
     alerts_match(&root, &body);
 }
 
-fn npm_install(root: &Path) -> bool {
-    let ok = |cmd: &str| {
-        Command::new(cmd)
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
-    if !ok("node") || !ok("npm") {
-        unavailable("node or npm is missing");
+/// Every Node package the tests run generated code with: the fixtures' own and what the
+/// generators add, at the ranges they write (`node_modules_for` checks that each project's
+/// package.json asks for nothing else).
+const NODE_PACKAGES: &[(&str, &str)] = &[
+    // The fixtures: kennel (Express), burrow (Koa), stable (Fastify).
+    ("express", "^4.21.2"),
+    ("koa", "^3.1.1"),
+    ("@koa/router", "^15.0.0"),
+    ("koa-router", "^14.0.0"),
+    ("@koa/bodyparser", "^6.0.0"),
+    ("fastify", "^5.6.1"),
+    // metrics, cache, loadTest.
+    ("prom-client", "^15.1.3"),
+    ("ioredis", "^5.4.1"),
+    ("autocannon", "^9.0.0"),
+    // tracing.
+    ("@opentelemetry/sdk-trace-node", "^2.12.0"),
+    ("@opentelemetry/resources", "^2.12.0"),
+    ("@opentelemetry/exporter-trace-otlp-http", "^0.223.0"),
+    ("@opentelemetry/instrumentation", "^0.223.0"),
+    ("@opentelemetry/instrumentation-http", "^0.223.0"),
+    ("@opentelemetry/instrumentation-express", "^0.71.1"),
+    ("@opentelemetry/instrumentation-koa", "^0.71.0"),
+    ("@fastify/otel", "^0.21.2"),
+];
+
+/// One `npm install` of [`NODE_PACKAGES`] per build directory, shared by every Node test (an
+/// install per project would cost each test its own 10–20 s in CI).
+fn shared_node_modules() -> Option<PathBuf> {
+    static DIR: OnceLock<Option<PathBuf>> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let ok = |cmd: &str| {
+            Command::new(cmd)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        };
+        if !ok("node") || !ok("npm") {
+            return unavailable("node or npm is missing");
+        }
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("scaffold-node");
+        std::fs::create_dir_all(&dir).unwrap();
+        let deps: serde_json::Map<String, serde_json::Value> = NODE_PACKAGES
+            .iter()
+            .map(|(n, v)| ((*n).to_owned(), serde_json::Value::from(*v)))
+            .collect();
+        let manifest = serde_json::to_string_pretty(&serde_json::json!({
+            "name": "scaffold-run",
+            "private": true,
+            "dependencies": deps,
+        }))
+        .unwrap();
+        // Installed already for this very list: nothing to do.
+        let stamp = dir.join("node_modules/.installed-for");
+        if std::fs::read_to_string(&stamp).is_ok_and(|s| s == manifest) {
+            return Some(dir.join("node_modules"));
+        }
+        std::fs::write(dir.join("package.json"), &manifest).unwrap();
+        let (installed, log) = run_checked(
+            Command::new("npm")
+                .args(["install", "--no-audit", "--no-fund", "--loglevel=error"])
+                .current_dir(&dir),
+        );
+        if !installed {
+            return unavailable(&format!("npm install failed:\n{log}"));
+        }
+        std::fs::write(&stamp, &manifest).unwrap();
+        Some(dir.join("node_modules"))
+    })
+    .clone()
+}
+
+/// Links the shared `node_modules` into a project copy, after checking that its package.json
+/// (as the generators left it) asks for what is installed there.
+fn node_modules_for(root: &Path) -> bool {
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("package.json")).unwrap()).unwrap();
+    for section in ["dependencies", "devDependencies"] {
+        for (name, range) in manifest[section].as_object().into_iter().flatten() {
+            // The fixtures' test runners are not run here.
+            if section == "devDependencies" && name != "autocannon" {
+                continue;
+            }
+            assert!(
+                NODE_PACKAGES
+                    .iter()
+                    .any(|(n, r)| n == name && Some(*r) == range.as_str()),
+                "{name}@{range} ({section} of {}) is not among the tests' Node packages",
+                root.display()
+            );
+        }
+    }
+    let Some(modules) = shared_node_modules() else {
         return false;
+    };
+    std::os::unix::fs::symlink(modules, root.join("node_modules")).unwrap();
+    true
+}
+
+/// Waits until `log` contains `needle` (a span printed by the console exporter).
+fn wait_for_log(log: &Path, needle: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !std::fs::read_to_string(log)
+        .unwrap_or_default()
+        .contains(needle)
+    {
+        assert!(
+            Instant::now() < deadline,
+            "no `{needle}` in the log:\n{}",
+            std::fs::read_to_string(log).unwrap_or_default()
+        );
+        std::thread::sleep(Duration::from_millis(100));
     }
-    let (ok, log) = run_checked(
-        Command::new("npm")
-            .args(["install", "--no-audit", "--no-fund", "--loglevel=error"])
-            .current_dir(root),
-    );
-    if !ok {
-        unavailable(&format!("npm install failed:\n{log}"));
-    }
-    ok
 }
 
 #[test]
@@ -483,7 +579,7 @@ fn express_metrics_and_autocannon_load_test_run() {
         script.contains("path: '/api/admin/stats' }, // needs authentication"),
         "{script}"
     );
-    if !npm_install(&root) {
+    if !node_modules_for(&root) {
         return;
     }
     let port = free_port();
@@ -880,7 +976,7 @@ fn express_cache_serves_reads_from_redis_and_writes_invalidate() {
     );
     let manifest = std::fs::read_to_string(root.join("package.json")).unwrap();
     assert!(manifest.contains("\"ioredis\": \"^5.4.1\","), "{manifest}");
-    if !npm_install(&root) {
+    if !node_modules_for(&root) {
         return;
     }
     let port = free_port();
@@ -1007,4 +1103,161 @@ fn django_project() -> (tempfile::TempDir, PathBuf) {
         std::fs::write(path, text).unwrap();
     }
     (tmp, root)
+}
+
+/// What one Node framework's app must show once `metrics`, `tracing`, `cache` and `loadTest`
+/// are applied: the project, the files to run them on and the requests to make.
+struct NodeCase {
+    project: &'static str,
+    app: (&'static str, &'static str),
+    routes: (&'static str, &'static str),
+    /// The cached read (its route template is the metrics label and part of the cache key).
+    read: (&'static str, &'static str),
+    /// The name of the request's span on the console exporter.
+    span: &'static str,
+    /// A write to the same resource: method, path, body and its status.
+    write: (&'static str, &'static str, &'static str, u16),
+    resource: &'static str,
+}
+
+/// Koa and Fastify, run: `/metrics` answers Prometheus text labelled by the route template,
+/// the console exporter prints the request's span, the read is served from Redis until a
+/// write invalidates it, and the autocannon load test passes (and fails on a -1 ms p95).
+fn node_observability_and_cache_run(c: &NodeCase) {
+    let Some(redis) = redis_server() else {
+        return;
+    };
+    let (_tmp, root) = project_copy(c.project);
+    for g in ["metrics", "tracing", "loadTest"] {
+        apply(&root, &run(&root, c.app.0, c.app.1, g).unwrap());
+    }
+    apply(&root, &run(&root, c.routes.0, c.routes.1, "cache").unwrap());
+    let entry = std::fs::read_to_string(root.join("src/server.js")).unwrap();
+    assert!(
+        entry.starts_with("'use strict';\n\nrequire('./tracing'); // first"),
+        "{entry}"
+    );
+    if !node_modules_for(&root) {
+        return;
+    }
+    let node = |dir: &Path, port: u16, traced: bool| {
+        let mut cmd = Command::new("node");
+        cmd.arg(root.join("src/server.js"))
+            .env("PORT", port.to_string())
+            .env("REDIS_URL", format!("redis://127.0.0.1:{}", redis.port))
+            .env("ADMIN_TOKEN", "load-test");
+        if traced {
+            cmd.env("OTEL_TRACES_EXPORTER", "console")
+                .env("OTEL_BSP_SCHEDULE_DELAY", "50");
+        }
+        start(dir, &mut cmd, port)
+    };
+    let port = free_port();
+    let _server = node(&root, port, false);
+    let (route, path) = c.read;
+    // Cache-aside: the first read stores, the second is answered from Redis.
+    let (status, _, first) = http(port, "GET", path, None);
+    assert_eq!(status, 200, "{first}");
+    let pattern = format!("{}:cache:{}:0:GET:{route}:*", c.project, c.resource);
+    let key = cache_key(redis.port, &pattern);
+    plant(
+        redis.port,
+        &key,
+        "{\"id\": 1, \"name\": \"from the cache\"}",
+    );
+    let (status, head, body) = http(port, "GET", path, None);
+    assert_eq!(status, 200);
+    assert!(head.contains("application/json"), "{head}");
+    assert!(
+        body.contains("from the cache"),
+        "the second read was not served from Redis: {body}"
+    );
+    // A 404 is not stored.
+    let missing = path.replace("/1", "/9");
+    assert_eq!(http(port, "GET", &missing, None).0, 404);
+    assert_eq!(cache_key(redis.port, &pattern), key);
+    // The write's answer waits for the invalidation: the very next read misses.
+    let (method, write_path, write_body, write_status) = c.write;
+    let (status, _, body) = http(port, method, write_path, Some(write_body));
+    assert_eq!(status, write_status, "{body}");
+    let (status, _, body) = http(port, "GET", path, None);
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        !body.contains("from the cache") && body.contains("\"id\":1"),
+        "the write did not invalidate: {body}"
+    );
+    // Metrics: the read's series under its route template, none for /metrics itself.
+    let exposition = metrics_answer(port, &root, route);
+    assert!(
+        exposition.contains(&format!(
+            "http_requests_total{{method=\"GET\",route=\"{route}\",status=\"200\"}} 3"
+        )),
+        "{exposition}"
+    );
+    assert!(
+        exposition.contains("route=\"unmatched\"") || exposition.contains("status=\"404\""),
+        "{exposition}"
+    );
+    // Without OTEL_* nothing is traced; with the console exporter the request's span is
+    // printed (a second instance: the load test below would print thousands).
+    {
+        let traced_root = root.join("traced");
+        std::fs::create_dir_all(&traced_root).unwrap();
+        let traced_port = free_port();
+        let _traced = node(&traced_root, traced_port, true);
+        assert_eq!(http(traced_port, "GET", path, None).0, 200);
+        let log = traced_root.join("server.log");
+        wait_for_log(&log, c.span);
+        wait_for_log(&log, &format!("'service.name': '{}'", c.project));
+    }
+    assert!(
+        !std::fs::read_to_string(root.join("server.log"))
+            .unwrap()
+            .contains("service.name"),
+        "traced without OTEL_* set"
+    );
+    let autocannon = |max_p95: &str| {
+        run_checked(
+            Command::new("node")
+                .arg("loadtests/load-test.js")
+                .env("BASE_URL", format!("http://127.0.0.1:{port}"))
+                .env("DURATION", "2")
+                .env("CONNECTIONS", "4")
+                .env("LOAD_TEST_MAX_P95_MS", max_p95)
+                .env("LOAD_TEST_TOKEN", "load-test")
+                .current_dir(&root),
+        )
+    };
+    let (ok, report) = autocannon("5000");
+    assert!(ok, "the load test failed:\n{report}");
+    assert!(report.contains("\"errorRate\":0"), "{report}");
+    let (ok, report) = autocannon("-1");
+    assert!(!ok, "a p95 threshold of -1 ms passed:\n{report}");
+    assert!(report.contains("over the thresholds"), "{report}");
+}
+
+#[test]
+fn koa_metrics_tracing_cache_and_load_test_run() {
+    node_observability_and_cache_run(&NodeCase {
+        project: "burrow",
+        app: ("src/app.js", "const app = new Koa()"),
+        routes: ("src/routes/rabbits.js", "router.get('/:id'"),
+        read: ("/api/rabbits/:id", "/api/rabbits/1"),
+        span: "name: 'GET /api/rabbits/:id'",
+        write: ("PUT", "/api/rabbits/1", "{\"colour\": \"white\"}", 200),
+        resource: "rabbits",
+    });
+}
+
+#[test]
+fn fastify_metrics_tracing_cache_and_load_test_run() {
+    node_observability_and_cache_run(&NodeCase {
+        project: "stable",
+        app: ("src/app.js", "const app = Fastify("),
+        routes: ("src/routes/horses.js", "fastify.get('/:id'"),
+        read: ("/api/horses/:id", "/api/horses/1"),
+        span: "'http.route': '/api/horses/:id'",
+        write: ("POST", "/api/horses", "{\"name\": \"Epona\"}", 201),
+        resource: "horses",
+    });
 }

@@ -697,20 +697,40 @@ impl Framework {
                 }
                 found
             }
-            Family::JavaScript => text
-                .contains("express")
-                .then(|| {
-                    lines
-                        .into_iter()
-                        .any(|l| {
-                            l.contains("require(\"express\")")
-                                || l.contains("require('express')")
-                                || (l.starts_with("import") && l.contains("'express'"))
-                                || (l.starts_with("import") && l.contains("\"express\""))
-                        })
-                        .then_some(Self::Express)
+            Family::JavaScript => {
+                // The module a `require`/`import` line loads, in either quote style.
+                let loads = |l: &str, module: &str| {
+                    (l.contains("require(") || l.starts_with("import") || l.contains("from "))
+                        && (l.contains(&format!("'{module}'"))
+                            || l.contains(&format!("\"{module}\"")))
+                };
+                let mut found = None;
+                for l in lines {
+                    if (l.starts_with("import") || l.contains("require(")) && l.contains("@nestjs/")
+                    {
+                        return Some(Self::NestJs);
+                    }
+                    let f = if loads(l, "fastify") {
+                        Self::Fastify
+                    } else if loads(l, "koa") || loads(l, "@koa/router") || loads(l, "koa-router") {
+                        Self::Koa
+                    } else if loads(l, "express") {
+                        Self::Express
+                    } else {
+                        continue;
+                    };
+                    found = found.or(Some(f));
+                }
+                // A Fastify plugin module takes the instance as a parameter and imports nothing
+                // of Fastify's: `module.exports = async function (fastify, opts) { fastify.get(…) }`.
+                found.or_else(|| {
+                    let plugin_route =
+                        ["get", "post", "put", "patch", "delete", "route", "register"]
+                            .iter()
+                            .any(|m| text.contains(&format!("fastify.{m}(")));
+                    (plugin_route && text.contains("(fastify")).then_some(Self::Fastify)
                 })
-                .flatten(),
+            }
         }
     }
 }

@@ -74,7 +74,104 @@ pub fn python_import_edit(source: &str, tree: &Tree, module: &str) -> Edit {
     }
 }
 
-/// Turns the `imports` of every fix into edits (Python only; JavaScript fixes need none).
+/// Where JavaScript's named import `name` of `module` goes: into the file's `import { … } from
+/// "module"` or `const { … } = require("module")` when it has one, else a new statement of the
+/// file's kind (ES module or CommonJS) after its last import.
+pub fn js_named_import_edit(source: &str, tree: &Tree, module: &str, name: &str) -> Option<Edit> {
+    fn named(n: tree_sitter::Node) -> Vec<tree_sitter::Node> {
+        let mut c = n.walk();
+        n.named_children(&mut c).collect()
+    }
+    let root = tree.root_node();
+    let mut cursor = root.walk();
+    let statements: Vec<tree_sitter::Node> = root.named_children(&mut cursor).collect();
+    let unquote = |t: &str| t.trim_matches(['"', '\'', '`']).to_owned();
+    let text = |n: tree_sitter::Node| &source[n.byte_range()];
+    let mut last_import = None;
+    let mut esm = false;
+    let mut quote = '"';
+    let mut semicolon = true;
+    for stmt in &statements {
+        let pattern = match stmt.kind_str() {
+            "import_statement" => {
+                esm = true;
+                let from = stmt.field("source").map(text).unwrap_or("");
+                if from.starts_with('\'') {
+                    quote = '\'';
+                }
+                if unquote(from) != module {
+                    last_import = Some(*stmt);
+                    continue;
+                }
+                named(*stmt)
+                    .into_iter()
+                    .find(|c| c.kind_str() == "import_clause")
+                    .and_then(|c| {
+                        named(c)
+                            .into_iter()
+                            .find(|n| n.kind_str() == "named_imports")
+                    })
+            }
+            "lexical_declaration" | "variable_declaration" => {
+                let declarator = named(*stmt)
+                    .into_iter()
+                    .find(|d| d.kind_str() == "variable_declarator");
+                let value = declarator.and_then(|d| d.field("value"));
+                let required = value
+                    .filter(|v| v.kind_str() == "call_expression")
+                    .filter(|v| v.field("function").is_some_and(|f| text(f) == "require"))
+                    .and_then(|v| v.field("arguments"))
+                    .and_then(|a| named(a).into_iter().next());
+                let Some(required) = required else {
+                    continue;
+                };
+                if text(required).starts_with('\'') {
+                    quote = '\'';
+                }
+                semicolon = text(*stmt).ends_with(';');
+                if unquote(text(required)) != module {
+                    last_import = Some(*stmt);
+                    continue;
+                }
+                declarator
+                    .and_then(|d| d.field("name"))
+                    .filter(|n| n.kind_str() == "object_pattern")
+            }
+            _ => continue,
+        };
+        last_import = Some(*stmt);
+        let Some(pattern) = pattern else {
+            continue;
+        };
+        let items = named(pattern);
+        if items.iter().any(|i| text(*i) == name) {
+            return None;
+        }
+        let last = items.last()?;
+        return Some(Edit {
+            range: last.end_byte()..last.end_byte(),
+            content: format!(", {name}"),
+        });
+    }
+    let semi = if semicolon { ";" } else { "" };
+    let line = if esm {
+        format!("import {{ {name} }} from {quote}{module}{quote}{semi}\n")
+    } else {
+        format!("const {{ {name} }} = require({quote}{module}{quote}){semi}\n")
+    };
+    let at = last_import.map_or(0, |n| {
+        source[n.end_byte()..]
+            .find('\n')
+            .map_or(source.len(), |i| n.end_byte() + i + 1)
+    });
+    Some(Edit {
+        range: at..at,
+        content: line,
+    })
+}
+
+/// Turns the `imports` of every fix into edits: Python `import module`, JavaScript named
+/// imports written `module#Name` (`pg#Pool`).
 pub fn resolve(language: Language, source: &str, tree: &Tree, findings: &mut [Finding]) {
     for finding in findings {
         let Some(fix) = &mut finding.fix else {
@@ -88,7 +185,12 @@ pub fn resolve(language: Language, source: &str, tree: &Tree, findings: &mut [Fi
                 fix.edits.push(python_import_edit(source, tree, module));
             }
         } else {
-            fix.imports.clear();
+            for spec in std::mem::take(&mut fix.imports) {
+                if let Some((module, name)) = spec.split_once('#') {
+                    fix.edits
+                        .extend(js_named_import_edit(source, tree, module, name));
+                }
+            }
         }
     }
 }
@@ -107,6 +209,41 @@ mod tests {
             e.content,
             &source[e.range.end..]
         )
+    }
+
+    fn with_js_import(source: &str) -> String {
+        let tree = parse::parse(Language::JavaScript, source, None).unwrap();
+        match js_named_import_edit(source, &tree, "pg", "Pool") {
+            Some(e) => format!(
+                "{}{}{}",
+                &source[..e.range.start],
+                e.content,
+                &source[e.range.end..]
+            ),
+            None => source.to_owned(),
+        }
+    }
+
+    #[test]
+    fn javascript_named_imports_join_the_modules_own() {
+        assert_eq!(
+            with_js_import(
+                "const express = require('express');\nconst { Client } = require('pg');\nx();\n"
+            ),
+            "const express = require('express');\nconst { Client, Pool } = require('pg');\nx();\n"
+        );
+        assert_eq!(
+            with_js_import("import express from \"express\";\nimport { Client } from \"pg\";\n"),
+            "import express from \"express\";\nimport { Client, Pool } from \"pg\";\n"
+        );
+        assert_eq!(
+            with_js_import("const express = require('express')\nconst app = express()\n"),
+            "const express = require('express')\nconst { Pool } = require('pg')\nconst app = express()\n"
+        );
+        assert_eq!(
+            with_js_import("const { Pool } = require(\"pg\");\n"),
+            "const { Pool } = require(\"pg\");\n"
+        );
     }
 
     #[test]

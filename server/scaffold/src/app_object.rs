@@ -89,6 +89,10 @@ pub fn find_apps(src: &Source) -> Vec<App> {
                 }
             }
             Family::JavaScript => {
+                if let Some(app) = nest_app(src, stmt) {
+                    out.push(app);
+                    continue;
+                }
                 // `export const app = express()` declares inside the export.
                 let outer = stmt;
                 let stmt = match stmt.kind_str() {
@@ -109,13 +113,24 @@ pub fn find_apps(src: &Source) -> Vec<App> {
                     else {
                         continue;
                     };
-                    let callee = (value.kind_str() == "call_expression")
-                        .then(|| value.field("function"))
-                        .flatten()
-                        .map(|f| text(src.text, f));
-                    if callee == Some("express") && src.framework() == Some(Framework::Express) {
+                    let callee = match value.kind_str() {
+                        "call_expression" => value.field("function"),
+                        "new_expression" => value.field("constructor"),
+                        _ => None,
+                    }
+                    .map(|f| text(src.text, f).replace('\'', "\""));
+                    let framework = match (callee.as_deref(), value.kind_str()) {
+                        (Some("express"), "call_expression") => Framework::Express,
+                        (Some("Koa"), "new_expression") => Framework::Koa,
+                        (
+                            Some("fastify" | "Fastify" | "require(\"fastify\")"),
+                            "call_expression",
+                        ) => Framework::Fastify,
+                        _ => continue,
+                    };
+                    if src.framework() == Some(framework) {
                         out.push(App {
-                            framework: Framework::Express,
+                            framework,
                             name: text(src.text, name).to_owned(),
                             statement: outer.byte_range(),
                             indent: String::new(),
@@ -126,6 +141,43 @@ pub fn find_apps(src: &Source) -> Vec<App> {
         }
     }
     out
+}
+
+/// NestJS: `const app = await NestFactory.create(AppModule)` in the entry point's `bootstrap`
+/// function (the generators work on the module it creates, not on this statement).
+fn nest_app(src: &Source, stmt: Node) -> Option<App> {
+    if src.framework() != Some(Framework::NestJs) {
+        return None;
+    }
+    let function = match stmt.kind_str() {
+        "function_declaration" => stmt,
+        "export_statement" => stmt
+            .field("declaration")
+            .filter(|d| d.kind_str() == "function_declaration")?,
+        _ => return None,
+    };
+    let body = function.field("body")?;
+    named_children(body).into_iter().find_map(|s| {
+        if !matches!(s.kind_str(), "lexical_declaration" | "variable_declaration") {
+            return None;
+        }
+        let decl = named_children(s)
+            .into_iter()
+            .find(|d| d.kind_str() == "variable_declarator")?;
+        let value = decl.field("value")?;
+        let call = match value.kind_str() {
+            "await_expression" => value.named_child(0)?,
+            _ => value,
+        };
+        let callee = call.field("function").map(|f| text(src.text, f))?;
+        let name = decl.field("name")?;
+        (call.kind_str() == "call_expression" && callee == "NestFactory.create").then(|| App {
+            framework: Framework::NestJs,
+            name: text(src.text, name).to_owned(),
+            statement: s.byte_range(),
+            indent: super::indent_of_line(src.text, s.start_byte()).to_owned(),
+        })
+    })
 }
 
 /// Where a generator's presence is looked for.
@@ -249,6 +301,13 @@ pub fn applicable(src: &Source, app: &App) -> Vec<&'static str> {
     ]
     .into_iter()
     .filter(|n| !has(n))
+    // Koa, Fastify and NestJS have observability generators (`metrics`, `tracing`), not these.
+    .filter(|n| {
+        app.framework == Framework::Django
+            || SNIPPETS
+                .iter()
+                .any(|s| s.generator == *n && s.framework == app.framework)
+    })
     .filter(|n| {
         app.framework != Framework::Django
             || !matches!(*n, "cors" | "securityHeaders" | "requestId")
@@ -416,7 +475,14 @@ pub fn generate(
         .iter()
         .find(|s| s.generator == name && s.framework == app.framework)
     else {
-        return err(format!("`{name}` is not an app generator"));
+        return err(if SNIPPETS.iter().any(|s| s.generator == name) {
+            format!(
+                "`{name}` is not available for {} apps (only `metrics`, `tracing` and `loadTest` are)",
+                app.framework.name()
+            )
+        } else {
+            format!("`{name}` is not an app generator")
+        });
     };
     let set_headers: String = HEADERS
         .iter()

@@ -23,8 +23,32 @@ pub fn target_framework(src: &Source, project: &Project, m: &Model) -> Option<Fr
         },
         // A Pydantic model has no storage to build CRUD on: schemas only.
         Orm::Pydantic => None,
-        Orm::Mongoose | Orm::Sequelize => Some(Framework::Express),
+        // An Express router, unless the project is built on another Node framework (which
+        // has no CRUD generator: `generate` says so, and it is not offered).
+        Orm::Mongoose | Orm::Sequelize => match project.framework().or(src.framework()) {
+            Some(f) if is_node(f) => Some(f),
+            _ => Some(Framework::Express),
+        },
     }
+}
+
+fn is_node(f: Framework) -> bool {
+    matches!(
+        f,
+        Framework::Koa
+            | Framework::NestJs
+            | Framework::Fastify
+            | Framework::Hapi
+            | Framework::NextJs
+    )
+}
+
+/// Whether `crud` can write a router for this framework.
+pub fn supported(f: Framework) -> bool {
+    matches!(
+        f,
+        Framework::FastApi | Framework::Flask | Framework::Django | Framework::Express
+    )
 }
 
 pub fn generate(

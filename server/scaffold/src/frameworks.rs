@@ -51,6 +51,29 @@ pub const FRAMEWORKS: &[Row] = &[
         packages: &["flask"],
         server: Some(GUNICORN),
     },
+    // NestJS before the servers it runs on (a Nest project may list `fastify` or `express`
+    // for its platform adapter).
+    Row {
+        framework: Framework::NestJs,
+        family: Family::JavaScript,
+        port: 3000,
+        packages: &["@nestjs/core"],
+        server: None,
+    },
+    Row {
+        framework: Framework::Fastify,
+        family: Family::JavaScript,
+        port: 3000,
+        packages: &["fastify"],
+        server: None,
+    },
+    Row {
+        framework: Framework::Koa,
+        family: Family::JavaScript,
+        port: 3000,
+        packages: &["koa"],
+        server: None,
+    },
     Row {
         framework: Framework::Express,
         family: Family::JavaScript,
@@ -60,16 +83,16 @@ pub const FRAMEWORKS: &[Row] = &[
     },
 ];
 
-/// The production server of a Python service (gunicorn when the framework is not known).
-pub fn python_server(framework: Option<Framework>) -> (&'static str, &'static str) {
-    framework.and_then(|f| row(f).server).unwrap_or(GUNICORN)
+/// The row of a framework the generators support (hapi and Next.js have none).
+pub fn try_row(framework: Framework) -> Option<&'static Row> {
+    FRAMEWORKS.iter().find(|r| r.framework == framework)
 }
 
-pub fn row(framework: Framework) -> &'static Row {
-    FRAMEWORKS
-        .iter()
-        .find(|r| r.framework == framework)
-        .expect("every framework has a row")
+/// The production server of a Python service (gunicorn when the framework is not known).
+pub fn python_server(framework: Option<Framework>) -> (&'static str, &'static str) {
+    framework
+        .and_then(|f| try_row(f)?.server)
+        .unwrap_or(GUNICORN)
 }
 
 #[cfg(test)]
@@ -83,9 +106,12 @@ mod tests {
             Framework::Flask,
             Framework::Django,
             Framework::Express,
+            Framework::Koa,
+            Framework::Fastify,
+            Framework::NestJs,
         ] {
             assert_eq!(FRAMEWORKS.iter().filter(|r| r.framework == f).count(), 1);
-            assert_eq!(row(f).framework, f);
+            assert_eq!(try_row(f).map(|r| r.framework), Some(f));
         }
     }
 }

@@ -361,7 +361,9 @@ pub fn offers(src: &Source, offset: usize, project: &Project) -> Vec<Offer> {
         push("loadTest", tool.to_owned(), true);
     }
     if let Some(h) = routes::handler_at(src, offset) {
-        push("test", h.framework.name().to_owned(), true);
+        if tests_gen::supports(h.framework) {
+            push("test", h.framework.name().to_owned(), true);
+        }
         for name in routes::applicable(src, &h) {
             push(name, h.name.clone(), false);
         }
@@ -379,7 +381,7 @@ pub fn offers(src: &Source, offset: usize, project: &Project) -> Vec<Offer> {
     }
     if let Some(m) = models::model_at(src, offset) {
         let target = crud::target_framework(src, project, &m);
-        if let Some(fw) = target {
+        if let Some(fw) = target.filter(|f| crud::supported(*f)) {
             push("crud", format!("{} for {}", fw.name(), m.name), true);
         }
         if m.family == Family::Python && target != Some(Framework::Django) {
@@ -419,7 +421,7 @@ pub fn generate(
     let mut out = match g.scope {
         Scope::App => {
             let Some(app) = app_object::app_at(src, offset) else {
-                return err("place the cursor on the app object (`FastAPI()`, `Flask(__name__)`, `express()` or Django `urlpatterns`)");
+                return err("place the cursor on the app object (`FastAPI()`, `Flask(__name__)`, `express()`, `new Koa()`, `Fastify()`, NestJS's `NestFactory.create(…)` or Django `urlpatterns`)");
             };
             match name {
                 "metrics" => metrics::generate(src, &app, project, files),

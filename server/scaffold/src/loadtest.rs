@@ -12,7 +12,7 @@
 use std::path::Path;
 
 use super::app_object::App;
-use super::frameworks::row;
+use super::frameworks::try_row;
 use super::{
     err, free_path, routes, snake, tests_gen, Files, NewFile, Output, Project, Result, Source,
     Style,
@@ -101,8 +101,13 @@ fn targets_of(
         if !matches!(method.as_str(), "GET" | "POST" | "PUT" | "PATCH") || is_operational(&r.path) {
             continue;
         }
-        // Express joins a router's `/` to its mount path (`/api/dogs/`); it answers both.
-        let path = if r.framework == ba_app::Framework::Express && r.path.len() > 1 {
+        // Express, Koa and Fastify join a router's `/` to its prefix (`/api/dogs/`); they
+        // answer both.
+        let joins = matches!(
+            r.framework,
+            ba_app::Framework::Express | ba_app::Framework::Koa | ba_app::Framework::Fastify
+        );
+        let path = if joins && r.path.len() > 1 {
             r.path.trim_end_matches('/').to_owned()
         } else {
             r.path.clone()
@@ -174,7 +179,9 @@ pub fn generate(src: &Source, app: &App, project: &Project, files: &dyn Files) -
         return err("nothing to load-test: no route reachable from this app was found (DELETE routes, probes and /metrics are left out)");
     }
     let style = Style::detect(src);
-    let framework = row(app.framework);
+    let Some(framework) = try_row(app.framework) else {
+        return err(format!("no load test for {} yet", app.framework.name()));
+    };
     let port = framework.port;
     let dir = project.root.join("loadtests");
     let file = match framework.family {
@@ -246,7 +253,9 @@ pub fn generate_route(
     targets.truncate(1);
     targets[0].weight = 1;
     let style = Style::detect(src);
-    let framework = row(h.framework);
+    let Some(framework) = try_row(h.framework) else {
+        return err(format!("no load test for {} yet", h.framework.name()));
+    };
     let dir = project.root.join("loadtests");
     let name = &snake(&h.name);
     let file = match framework.family {

@@ -189,6 +189,114 @@ const httpInProgress = new promClient.Gauge({
         package: ("prom-client", "^15.1.3"),
         present: &["prom-client", "express-prom-bundle", "/metrics"],
     },
+    Kit {
+        framework: Framework::Koa,
+        imports: &["const promClient = require(\"prom-client\");"],
+        code: r#"// Prometheus metrics labelled by the router's pattern (`/users/:id`, from @koa/router or
+// koa-router), never the raw URL, so an id in the path does not create a time series; plus
+// Node's process metrics (heap, event loop lag).
+promClient.collectDefaultMetrics();
+const httpRequests = new promClient.Counter({
+    name: "http_requests_total",
+    help: "HTTP requests by method, route and status.",
+    labelNames: ["method", "route", "status"],
+});
+const httpLatency = new promClient.Histogram({
+    name: "http_request_duration_seconds",
+    help: "HTTP request latency by method and route.",
+    labelNames: ["method", "route"],
+});
+const httpInProgress = new promClient.Gauge({
+    name: "http_requests_in_progress",
+    help: "HTTP requests being served.",
+});
+{app}.use(async (ctx, next) => {
+    // GET /metrics, answered here: before any authentication middleware, which Prometheus
+    // could not pass. Keep it off the public network (scrape inside the cluster, or block it
+    // at the proxy).
+    if (ctx.path === "/metrics" && ctx.method === "GET") {
+        ctx.type = promClient.register.contentType;
+        ctx.body = await promClient.register.metrics();
+        return;
+    }
+    httpInProgress.inc();
+    const endTimer = httpLatency.startTimer();
+    let status = 500;
+    try {
+        await next();
+        status = ctx.status;
+    } catch (err) {
+        // What Koa will answer for the error.
+        status = err.status || err.statusCode || 500;
+        throw err;
+    } finally {
+        httpInProgress.dec();
+        // The matched route's pattern, with the router's prefix (`/api/users/:id`).
+        const route = ctx._matchedRoute ? String(ctx._matchedRoute) : "unmatched";
+        httpRequests.inc({ method: ctx.method, route, status: String(status) });
+        endTimer({ method: ctx.method, route });
+    }
+});
+"#,
+        package: ("prom-client", "^15.1.3"),
+        present: &["prom-client", "koa-prometheus", "/metrics"],
+    },
+    Kit {
+        framework: Framework::Fastify,
+        imports: &["const promClient = require(\"prom-client\");"],
+        code: r#"// Prometheus metrics labelled by route pattern (`/users/:id`, with the plugin's prefix), never
+// the raw URL, so an id in the path does not create a time series; plus Node's process
+// metrics (heap, event loop lag). Hooks on the root instance run for the routes of every
+// plugin.
+promClient.collectDefaultMetrics();
+const httpRequests = new promClient.Counter({
+    name: "http_requests_total",
+    help: "HTTP requests by method, route and status.",
+    labelNames: ["method", "route", "status"],
+});
+const httpLatency = new promClient.Histogram({
+    name: "http_request_duration_seconds",
+    help: "HTTP request latency by method and route.",
+    labelNames: ["method", "route"],
+});
+const httpInProgress = new promClient.Gauge({
+    name: "http_requests_in_progress",
+    help: "HTTP requests being served.",
+});
+// The requests counted in flight (an aborted one is uncounted once, by whichever hook runs).
+const metricsInFlight = new WeakSet();
+{app}.addHook("onRequest", async (request) => {
+    if (request.routeOptions.url !== "/metrics") {
+        metricsInFlight.add(request);
+        httpInProgress.inc();
+    }
+});
+{app}.addHook("onResponse", async (request, reply) => {
+    if (!metricsInFlight.delete(request)) {
+        return;
+    }
+    httpInProgress.dec();
+    const route = request.is404 ? "unmatched" : request.routeOptions.url;
+    httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
+    httpLatency.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+});
+{app}.addHook("onRequestAbort", async (request) => {
+    if (metricsInFlight.delete(request)) {
+        httpInProgress.dec();
+    }
+});
+
+// Registered on the root instance, outside the plugins that authenticate, and hidden from
+// the OpenAPI document (@fastify/swagger): Prometheus scrapes it. Keep it off the public
+// network (scrape inside the cluster, or block it at the proxy).
+{app}.get("/metrics", { schema: { hide: true } }, async (request, reply) => {
+    reply.type(promClient.register.contentType);
+    return promClient.register.metrics();
+});
+"#,
+        package: ("prom-client", "^15.1.3"),
+        present: &["prom-client", "fastify-metrics", "/metrics"],
+    },
 ];
 
 pub fn kit(framework: Framework) -> Option<&'static Kit> {
@@ -199,6 +307,9 @@ pub fn kit(framework: Framework) -> Option<&'static Kit> {
 /// exists and the file has no metrics yet. Django: the root URLconf (settings beside it) of a
 /// project without django-prometheus.
 pub fn applicable(src: &Source, app: &App) -> bool {
+    if app.framework == Framework::NestJs {
+        return !src.text.contains("prom-client") && !src.text.contains("MetricsModule");
+    }
     if app.framework == Framework::Django {
         return !src.text.contains("django_prometheus")
             && super::app_object::settings_path(src.path)
@@ -320,9 +431,350 @@ fn django(src: &Source, app: &App, project: &Project, files: &dyn Files) -> Resu
     Ok(out)
 }
 
+/// NestJS: a global interceptor recording every route (labelled by its pattern).
+const NEST_INTERCEPTOR: &str = r#"import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from "@nestjs/common";
+import * as promClient from "prom-client";
+import { Observable } from "rxjs";
+
+// Prometheus metrics labelled by route pattern (`/cats/:id`), never the raw URL, so an id in
+// the path does not create a time series; plus Node's process metrics (heap, event loop lag).
+// Requests a guard rejects never reach an interceptor: they are not counted.
+promClient.collectDefaultMetrics();
+const httpRequests = new promClient.Counter({
+    name: "http_requests_total",
+    help: "HTTP requests by method, route and status.",
+    labelNames: ["method", "route", "status"],
+});
+const httpLatency = new promClient.Histogram({
+    name: "http_request_duration_seconds",
+    help: "HTTP request latency by method and route.",
+    labelNames: ["method", "route"],
+});
+const httpInProgress = new promClient.Gauge({
+    name: "http_requests_in_progress",
+    help: "HTTP requests being served.",
+});
+
+@Injectable()
+export class MetricsInterceptor implements NestInterceptor {
+    intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+        if (context.getType() !== "http") {
+            return next.handle();
+        }
+        const http = context.switchToHttp();
+        const request = http.getRequest();
+        // The route's pattern: Express's `req.route`, Fastify's `routeOptions`.
+        const route: string = request.route?.path ?? request.routeOptions?.url ?? "unmatched";
+        if (route === "/metrics") {
+            return next.handle();
+        }
+        const method: string = request.method;
+        // The status is known once the answer is written (exception filters included).
+        const response = http.getResponse();
+        const raw = response.raw ?? response;
+        httpInProgress.inc();
+        const endTimer = httpLatency.startTimer({ method, route });
+        let done = false;
+        const record = () => {
+            if (done) {
+                return;
+            }
+            done = true;
+            httpInProgress.dec();
+            httpRequests.inc({ method, route, status: String(raw.statusCode) });
+            endTimer();
+        };
+        raw.once("finish", record);
+        raw.once("close", record);
+        return next.handle();
+    }
+}
+"#;
+
+const NEST_CONTROLLER: &str = r#"import { Controller, Get, Header } from "@nestjs/common";
+{imports}import * as promClient from "prom-client";
+{local}
+// Prometheus scrapes it: keep it off the public network (scrape inside the cluster, or block it
+// at the proxy).{note}
+{decorators}@Controller("metrics")
+export class MetricsController {
+    @Get()
+    @Header("Content-Type", promClient.register.contentType)
+    metrics(): Promise<string> {
+        return promClient.register.metrics();
+    }
+}
+"#;
+
+const NEST_MODULE: &str = r#"import { Module } from "@nestjs/common";
+import { APP_INTERCEPTOR } from "@nestjs/core";
+
+import { MetricsController } from "./metrics.controller";
+import { MetricsInterceptor } from "./metrics.interceptor";
+
+// Prometheus request metrics for every route (a global interceptor) and GET /metrics.
+@Module({
+    controllers: [MetricsController],
+    providers: [{ provide: APP_INTERCEPTOR, useClass: MetricsInterceptor }],
+})
+export class MetricsModule {}
+"#;
+
+/// The decorator that lets a route past the project's global guard (`@Public()` from the
+/// NestJS docs' `SetMetadata(IS_PUBLIC_KEY, true)` pattern, or the like): its name and file.
+fn nest_public_decorator(
+    project: &Project,
+    files: &dyn Files,
+) -> Option<(String, std::path::PathBuf)> {
+    for (path, _) in project.source_files() {
+        let Some(text) = files.read(&path) else {
+            continue;
+        };
+        if !text.contains("SetMetadata") {
+            continue;
+        }
+        for name in ["Public", "SkipAuth", "AllowAnonymous", "IsPublic", "NoAuth"] {
+            if text.contains(&format!("export const {name} = ")) {
+                return Some((name.to_owned(), path));
+            }
+        }
+    }
+    None
+}
+
+/// `a/./b/../c` → `a/c` (a relative import joined to its directory).
+fn normalize(path: &std::path::Path) -> std::path::PathBuf {
+    use std::path::Component;
+    let mut out = std::path::PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// NestJS: `metrics/` beside the root module (a module with a global interceptor and the
+/// `/metrics` controller), imported by the module `NestFactory.create` starts.
+fn nest(src: &Source, app: &App, project: &Project, files: &dyn Files) -> Result<Output> {
+    use ba_syntax::{parse, Language, NodeExt};
+    let statement = &src.text[app.statement.clone()];
+    let root_module = statement
+        .split_once("NestFactory.create(")
+        .map(|(_, r)| {
+            r.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .next()
+                .unwrap_or("")
+        })
+        .filter(|m| !m.is_empty())
+        .ok_or_else(|| super::ScaffoldError("`NestFactory.create(…)` names no module".into()))?;
+    // `import { AppModule } from './app.module';`
+    let specifier = src
+        .text
+        .lines()
+        .find(|l| {
+            l.trim_start().starts_with("import")
+                && l.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .any(|w| w == root_module)
+        })
+        .and_then(|l| l.rsplit_once(" from ").map(|(_, m)| m))
+        .map(|m| m.trim().trim_end_matches(';').trim_matches(['"', '\'']))
+        .filter(|m| m.starts_with('.'))
+        .ok_or_else(|| {
+            super::ScaffoldError(format!(
+                "cannot find where {root_module} is imported from in this file"
+            ))
+        })?;
+    let dir = src.path.parent().unwrap_or(&project.root);
+    let module_path = ["ts", "js"]
+        .iter()
+        .map(|ext| dir.join(format!("{specifier}.{ext}")))
+        .map(|p| normalize(&p))
+        .find(|p| files.exists(p))
+        .ok_or_else(|| super::ScaffoldError(format!("cannot read {specifier}")))?;
+    let mtext = files
+        .read(&module_path)
+        .ok_or_else(|| super::ScaffoldError(format!("cannot read {}", module_path.display())))?;
+    if mtext.contains("MetricsModule") || mtext.contains("PrometheusModule") {
+        return err(format!(
+            "{} already imports a metrics module",
+            module_path.display()
+        ));
+    }
+    let language = Language::from_path(&module_path).unwrap_or(src.language);
+    let tree = parse::parse(language, &mtext, None)
+        .ok_or_else(|| super::ScaffoldError(format!("{} does not parse", module_path.display())))?;
+    let msrc = Source {
+        path: &module_path,
+        language,
+        text: &mtext,
+        tree: &tree,
+    };
+    let style = Style::detect(&msrc);
+    // The `@Module({...})` metadata object of the root module class.
+    let meta = super::descendants(tree.root_node())
+        .into_iter()
+        .filter(|n| n.kind_str() == "decorator")
+        .filter_map(|d| {
+            d.named_child(0)
+                .filter(|c| c.kind_str() == "call_expression")
+        })
+        .filter(|c| {
+            c.field("function")
+                .is_some_and(|f| msrc.text_of(f) == "Module")
+        })
+        .find_map(|c| {
+            c.field("arguments")
+                .and_then(|a| super::named_children(a).into_iter().next())
+                .filter(|o| o.kind_str() == "object")
+        })
+        .ok_or_else(|| {
+            super::ScaffoldError(format!(
+                "{} has no `@Module({{ … }})` to import the metrics module into",
+                module_path.display()
+            ))
+        })?;
+    let imports = super::named_children(meta).into_iter().find(|p| {
+        p.kind_str() == "pair" && p.field("key").is_some_and(|k| msrc.text_of(k) == "imports")
+    });
+    let mut edits = Vec::new();
+    match imports.and_then(|p| p.field("value")) {
+        Some(list) if list.kind_str() == "array" => {
+            let items = super::named_children(list);
+            let edit = match items.last() {
+                None => super::Edit {
+                    range: list.start_byte() + 1..list.end_byte() - 1,
+                    content: "MetricsModule".into(),
+                },
+                Some(last) => {
+                    let multiline = msrc.text_of(list).contains('\n');
+                    let after = last.end_byte();
+                    let comma = mtext[after..].trim_start().starts_with(',');
+                    let at = if comma {
+                        after + mtext[after..].find(',').unwrap_or(0) + 1
+                    } else {
+                        after
+                    };
+                    let content = match (multiline, comma) {
+                        (true, _) => format!(
+                            "{}\n{}MetricsModule{}",
+                            if comma { "" } else { "," },
+                            super::indent_of_line(&mtext, last.start_byte()),
+                            if comma { "," } else { "" }
+                        ),
+                        (false, true) => " MetricsModule,".into(),
+                        (false, false) => ", MetricsModule".into(),
+                    };
+                    super::Edit {
+                        range: at..at,
+                        content,
+                    }
+                }
+            };
+            edits.push(edit);
+        }
+        Some(_) => {
+            return err("the root module's `imports` is not an array literal: add `MetricsModule` to it by hand")
+        }
+        None => {
+            // `imports: [MetricsModule],` as the metadata's first entry.
+            let first = super::named_children(meta).into_iter().next();
+            let (at, content) = match first {
+                Some(p) if msrc.text_of(meta).contains('\n') => (
+                    super::line_start(&mtext, p.start_byte()),
+                    format!(
+                        "{}imports: [MetricsModule],\n",
+                        super::indent_of_line(&mtext, p.start_byte())
+                    ),
+                ),
+                Some(p) => (p.start_byte(), "imports: [MetricsModule], ".into()),
+                None => (meta.start_byte() + 1, " imports: [MetricsModule] ".into()),
+            };
+            edits.push(super::Edit {
+                range: at..at,
+                content,
+            });
+        }
+    }
+    let module_dir = module_path.parent().unwrap_or(dir).to_owned();
+    let metrics_dir = module_dir.join("metrics");
+    if files.exists(&metrics_dir.join("metrics.module.ts")) {
+        return err(format!(
+            "{} exists",
+            metrics_dir.join("metrics.module.ts").display()
+        ));
+    }
+    edits.extend(super::imports_edit(
+        &msrc,
+        &[style
+            .render(
+                "import { MetricsModule } from \"./metrics/metrics.module\";",
+                "",
+            )
+            .trim_end()
+            .to_owned()],
+    ));
+    let mut out = Output::edit(&module_path, edits);
+    // The controller passes the global guard the way the project's public routes do.
+    let (local, decorators, note) = match nest_public_decorator(project, files) {
+        Some((name, path)) => (
+            format!(
+                "\nimport {{ {name} }} from \"{}\";\n",
+                super::relative_specifier(&metrics_dir, &path, false)
+            ),
+            format!("@{name}()\n"),
+            String::new(),
+        ),
+        None => (
+            String::new(),
+            String::new(),
+            "\n// A global guard (APP_GUARD) would reject Prometheus: let this controller past it."
+                .into(),
+        ),
+    };
+    let (imports, decorators) = if project.has("@nestjs/swagger") {
+        (
+            "import { ApiExcludeController } from \"@nestjs/swagger\";\n",
+            format!("@ApiExcludeController()\n{decorators}"),
+        )
+    } else {
+        ("", decorators)
+    };
+    let controller = NEST_CONTROLLER
+        .replace("{imports}", imports)
+        .replace("{local}", &local)
+        .replace("{decorators}", &decorators)
+        .replace("{note}", &note);
+    for (name, code) in [
+        ("metrics.module.ts", NEST_MODULE),
+        ("metrics.controller.ts", controller.as_str()),
+        ("metrics.interceptor.ts", NEST_INTERCEPTOR),
+    ] {
+        out.files.push(NewFile {
+            path: metrics_dir.join(name),
+            content: style.render(code, ""),
+        });
+    }
+    if let Some(e) = super::manifest::add_dependency(project, files, "prom-client", "^15.1.3") {
+        out.edits.push(e);
+    }
+    out.files.push(NewFile {
+        path: free_path(files, project.root.join("prometheus").join("alerts.yml")),
+        content: alert_rules(&project.name),
+    });
+    Ok(out)
+}
+
 pub fn generate(src: &Source, app: &App, project: &Project, files: &dyn Files) -> Result<Output> {
     if app.framework == Framework::Django {
         return django(src, app, project, files);
+    }
+    if app.framework == Framework::NestJs {
+        return nest(src, app, project, files);
     }
     let Some(kit) = kit(app.framework) else {
         return err(format!(

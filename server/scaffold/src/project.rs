@@ -813,8 +813,12 @@ fn port(project: &Project, scan: &Scan) -> u16 {
 }
 
 fn node_entry(project: &Project, scan: &Scan) -> String {
-    if let Some(start) = project.package_script("start") {
-        if let Some(file) = start.strip_prefix("node ") {
+    // NestJS starts with `nest start` and runs the build with `start:prod` (`node dist/main`).
+    for script in ["start", "start:prod"] {
+        if let Some(file) = project
+            .package_script(script)
+            .and_then(|s| s.strip_prefix("node "))
+        {
             return file.split_whitespace().last().unwrap_or(file).to_owned();
         }
     }
@@ -880,13 +884,24 @@ fn python_cmd(project: &Project, scan: &Scan) -> (String, Option<&'static str>) 
 const PYTHON_DEFAULT: &str = "3.12";
 const NODE_DEFAULT: &str = "22";
 
+/// How to add a health endpoint: the `healthCheck` generator where it exists.
+fn health_hint(scan: &Scan) -> &'static str {
+    match scan.app.as_ref().map(|a| a.2) {
+        Some(Framework::Koa | Framework::Fastify | Framework::NestJs) => {
+            "a `GET /healthz` route answering 200 without touching the database"
+        }
+        _ => "the healthCheck generator",
+    }
+}
+
 fn dockerfile(project: &Project, scan: &Scan) -> String {
     let port = port(project, scan);
-    let probe = |cmd: String| {
-        match &scan.health {
+    let probe = |cmd: String| match &scan.health {
         Some(_) => format!("HEALTHCHECK --interval=30s --timeout=3s CMD {cmd}\n"),
-        None => "# No health endpoint was found in the code: add one (the healthCheck generator) and a HEALTHCHECK.\n".to_owned(),
-    }
+        None => format!(
+            "# No health endpoint was found in the code: add one ({}) and a HEALTHCHECK.\n",
+            health_hint(scan)
+        ),
     };
     let health = scan.health.clone().unwrap_or_default();
     if project.python {
@@ -1090,7 +1105,7 @@ fn compose(project: &Project, scan: &Scan) -> String {
 
 fn kubernetes(project: &Project, scan: &Scan) -> Result<String> {
     let Some(health) = scan.health.as_deref() else {
-        return err("no health endpoint was found in the code (a route whose path has health, livez, readyz or ping): add one with the healthCheck generator on the app object first, so the probes point at something real");
+        return err(format!("no health endpoint was found in the code (a route whose path has health, livez, readyz or ping): add one ({}) first, so the probes point at something real", health_hint(scan)));
     };
     let name = &project.name;
     let port = port(project, scan);

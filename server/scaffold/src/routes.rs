@@ -61,13 +61,10 @@ pub fn handlers(src: &Source) -> Vec<Handler> {
     match framework {
         Framework::FastApi | Framework::Flask => python_handlers(src, framework),
         Framework::Django => django_handlers(src),
-        Framework::Express => express_handlers(src),
-        // Not produced by `Source::framework` (handlers are read for Express only).
-        Framework::Koa
-        | Framework::NestJs
-        | Framework::Fastify
-        | Framework::Hapi
-        | Framework::NextJs => Vec::new(),
+        Framework::Express | Framework::Koa | Framework::Fastify => node_handlers(src, framework),
+        Framework::NestJs => nest_handlers(src),
+        // Not produced by `Source::framework`.
+        Framework::Hapi | Framework::NextJs => Vec::new(),
     }
 }
 
@@ -238,9 +235,55 @@ pub fn django_routes(views: &Path) -> HashMap<String, String> {
     out
 }
 
-fn express_handlers(src: &Source) -> Vec<Handler> {
+/// The statements routes are registered by: the module's, and (Fastify) those of the plugin
+/// functions it defines (`module.exports = async function (fastify, opts) { … }`,
+/// `async function routes(fastify) { … }`, `export default async function …`).
+fn route_statements<'t>(src: &Source<'t>, framework: Framework) -> Vec<Node<'t>> {
+    let top = named_children(src.tree.root_node());
+    if framework != Framework::Fastify {
+        return top;
+    }
     let mut out = Vec::new();
-    for stmt in named_children(src.tree.root_node()) {
+    for stmt in top {
+        out.push(stmt);
+        let mut function = match stmt.kind_str() {
+            "function_declaration" => Some(stmt),
+            "export_statement" => stmt.field("declaration").or_else(|| stmt.field("value")),
+            "expression_statement" => stmt
+                .named_child(0)
+                .filter(|a| a.kind_str() == "assignment_expression")
+                .and_then(|a| a.field("right")),
+            _ => None,
+        };
+        if let Some(f) = function.filter(|f| f.kind_str() == "call_expression") {
+            // `module.exports = fp(async function (fastify) { … })`.
+            function = f
+                .field("arguments")
+                .and_then(|a| named_children(a).into_iter().next());
+        }
+        let Some(f) = function.filter(|f| {
+            matches!(
+                f.kind_str(),
+                "function_declaration" | "function_expression" | "function" | "arrow_function"
+            )
+        }) else {
+            continue;
+        };
+        if let Some(body) = f
+            .field("body")
+            .filter(|b| b.kind_str() == "statement_block")
+        {
+            out.extend(named_children(body));
+        }
+    }
+    out
+}
+
+/// Express, Koa (`router.get(path, …, async (ctx) => …)`) and Fastify (route shorthand,
+/// `fastify.get(path, [options], async (request, reply) => …)`) routes.
+fn node_handlers(src: &Source, framework: Framework) -> Vec<Handler> {
+    let mut out = Vec::new();
+    for stmt in route_statements(src, framework) {
         let Some(call) = stmt.named_child(0).filter(|n| {
             stmt.kind_str() == "expression_statement" && n.kind_str() == "call_expression"
         }) else {
@@ -279,7 +322,7 @@ fn express_handlers(src: &Source) -> Vec<Handler> {
             .collect::<Vec<_>>()
             .join("_");
         out.push(Handler {
-            framework: Framework::Express,
+            framework,
             name: format!("{method}_{}", if slug.is_empty() { "root" } else { &slug }),
             owner: text(src.text, obj).to_owned(),
             methods: vec![method.to_ascii_uppercase()],
@@ -288,6 +331,94 @@ fn express_handlers(src: &Source) -> Vec<Handler> {
             function: last.byte_range(),
             call: Some(call.byte_range()),
         });
+    }
+    out
+}
+
+/// NestJS: the methods of a `@Controller(prefix)` class decorated `@Get(path)`, `@Post()`, …;
+/// the path is the controller's prefix joined to the method's.
+fn nest_handlers(src: &Source) -> Vec<Handler> {
+    let decorator_call = |d: Node| -> Option<(String, Option<String>)> {
+        let expr = d.named_child(0)?;
+        let (f, args) = match expr.kind_str() {
+            "call_expression" => (expr.field("function")?, expr.field("arguments")),
+            _ => (expr, None),
+        };
+        let first = args.and_then(|a| named_children(a).into_iter().next());
+        Some((
+            text(src.text, f).to_owned(),
+            first.and_then(|a| string_value(src.text, a)),
+        ))
+    };
+    let join = |a: &str, b: &str| {
+        let p: Vec<&str> = [a, b]
+            .iter()
+            .flat_map(|s| s.split('/'))
+            .filter(|s| !s.is_empty())
+            .collect();
+        format!("/{}", p.join("/"))
+    };
+    let mut out = Vec::new();
+    for stmt in named_children(src.tree.root_node()) {
+        let class = match stmt.kind_str() {
+            "class_declaration" => stmt,
+            "export_statement" => match stmt.field("declaration") {
+                Some(d) if d.kind_str() == "class_declaration" => d,
+                _ => continue,
+            },
+            _ => continue,
+        };
+        let class_decorators: Vec<Node> = named_children(stmt)
+            .into_iter()
+            .chain(named_children(class))
+            .filter(|n| n.kind_str() == "decorator")
+            .collect();
+        let Some(prefix) = class_decorators.iter().find_map(|d| {
+            let (name, path) = decorator_call(*d)?;
+            (name == "Controller").then(|| path.unwrap_or_default())
+        }) else {
+            continue;
+        };
+        let (Some(class_name), Some(body)) = (class.field("name"), class.field("body")) else {
+            continue;
+        };
+        let mut pending: Vec<Node> = Vec::new();
+        for member in named_children(body) {
+            match member.kind_str() {
+                "decorator" => pending.push(member),
+                "method_definition" => {
+                    let decorators = std::mem::take(&mut pending);
+                    let route = decorators.iter().find_map(|d| {
+                        let (name, path) = decorator_call(*d)?;
+                        let method = match name.as_str() {
+                            "Get" | "Post" | "Put" | "Patch" | "Delete" | "Head" | "Options" => {
+                                name.to_ascii_uppercase()
+                            }
+                            _ => return None,
+                        };
+                        Some((method, path.unwrap_or_default(), *d))
+                    });
+                    let (Some((method, path, decorator)), Some(name)) =
+                        (route, member.field("name"))
+                    else {
+                        continue;
+                    };
+                    let first = decorators.first().copied().unwrap_or(member);
+                    out.push(Handler {
+                        framework: Framework::NestJs,
+                        name: text(src.text, name).to_owned(),
+                        owner: text(src.text, class_name).to_owned(),
+                        methods: vec![method],
+                        path: Some(join(&prefix, &path)),
+                        range: first.start_byte()..member.end_byte(),
+                        function: member.byte_range(),
+                        call: Some(decorator.byte_range()),
+                    });
+                }
+                "comment" => {}
+                _ => pending.clear(),
+            }
+        }
     }
     out
 }
@@ -451,7 +582,9 @@ fn auth_of(src: &Source, h: &Handler, item: Node) -> Vec<String> {
             .map(|d| text(src.text, d).to_owned())
             .filter(|t| auth_like(t) && !t.contains(".route(") && !t.contains("api_view"))
             .collect(),
-        Framework::Express => {
+        // Middleware (Koa) or a route options object (Fastify's `{ onRequest: [authenticate] }`)
+        // between the path and the handler, like Express's.
+        Framework::Express | Framework::Koa | Framework::Fastify => {
             let Some(call) = h
                 .call
                 .as_ref()
@@ -472,11 +605,27 @@ fn auth_of(src: &Source, h: &Handler, item: Node) -> Vec<String> {
                 .filter(|t| auth_like(t))
                 .collect()
         }
-        Framework::Koa
-        | Framework::NestJs
-        | Framework::Fastify
-        | Framework::Hapi
-        | Framework::NextJs => Vec::new(),
+        // The method's decorators and its controller's: `@UseGuards(AuthGuard('jwt'))`, `@Roles(…)`.
+        Framework::NestJs => {
+            let class = src
+                .text
+                .match_indices(&format!("class {} ", h.owner))
+                .map(|(i, _)| i)
+                .find(|i| *i < h.range.start);
+            let class_head = class.map_or("", |i| {
+                let start = src.text[..i].rfind("\n\n").map_or(0, |j| j + 2);
+                &src.text[start..i]
+            });
+            [class_head, &src.text[h.range.start..h.function.start]]
+                .iter()
+                .flat_map(|t| t.lines())
+                .map(str::trim)
+                .filter(|l| l.starts_with('@'))
+                .filter(|l| l.starts_with("@UseGuards") || auth_like(l))
+                .map(str::to_owned)
+                .collect()
+        }
+        Framework::Hapi | Framework::NextJs => Vec::new(),
     }
 }
 

@@ -13,6 +13,11 @@ use super::{
 };
 use ba_syntax::{Family, Language};
 
+/// Whether `test` is offered on this framework's handlers.
+pub fn supports(framework: Framework) -> bool {
+    framework == Framework::Express || PY_KITS.iter().any(|k| k.framework == framework)
+}
+
 pub fn generate(src: &Source, h: &Handler, project: &Project, files: &dyn Files) -> Result<Output> {
     let style = Style::detect(src);
     if PY_KITS.iter().any(|k| k.framework == h.framework) {

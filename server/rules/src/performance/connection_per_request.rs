@@ -3,6 +3,8 @@
 use tree_sitter::Node;
 
 use super::python_handler_around;
+
+mod pools;
 use crate::{
     Applicability, Captures, Category, Check, Checker, Edit, FixAvailability, Rule, Severity,
 };
@@ -150,15 +152,25 @@ fn check_python_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             .field("name")
             .map(|n| checker.text(n))
             .unwrap_or("handler");
-        let fix = PYTHON_SHAREABLE
-            .contains(&name.as_str())
-            .then(|| module_level_fix(checker, handler, call, &name))
-            .flatten();
+        let fix = if name == "asyncpg.connect" {
+            pools::asyncpg_fix(checker, handler, call).filter(|(_, _, import)| {
+                import.is_none_or(|m| crate::imports::python_needs_import(checker, m).is_some())
+            })
+        } else {
+            PYTHON_SHAREABLE
+                .contains(&name.as_str())
+                .then(|| module_level_fix(checker, handler, call, &name))
+                .flatten()
+                .map(|(title, edits)| (title, edits, None))
+        };
         let f = checker.report(func, format!(
             "`{short}(…)` creates {what} on every request to `{handler_name}`, paying the connection set-up each time and exhausting the server's connections under load; create it once at startup (module level, app factory or lifespan) and reuse it"
         ));
-        if let Some((title, edits)) = fix {
+        if let Some((title, edits, import)) = fix {
             f.with_fix(title, Applicability::Unsafe, edits);
+            if let Some(m) = import {
+                f.with_import(m);
+            }
         }
     } else if let Some(handler) = python_message_handler_around(checker, call) {
         let handler_name = handler
@@ -794,12 +806,22 @@ fn check_javascript_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>
         let fix = JAVASCRIPT_SHAREABLE
             .contains(&name)
             .then(|| module_level_fix(checker, handler, call, name))
-            .flatten();
+            .flatten()
+            .map(|(title, edits)| (title, edits, None))
+            .or_else(|| {
+                // Connected and ended (closed) by the handler itself.
+                matches!(name, "pg.Client" | "mongodb.MongoClient")
+                    .then(|| pools::js_connection_fix(checker, handler, call, name))
+                    .flatten()
+            });
         let f = checker.report(func, format!(
             "`{short}` creates {what} on every request, paying the connection set-up each time and exhausting the database's connections under load; create it once at module level and reuse it"
         ));
-        if let Some((title, edits)) = fix {
+        if let Some((title, edits, import)) = fix {
             f.with_fix(title, Applicability::Unsafe, edits);
+            if let Some(m) = import {
+                f.with_import(m);
+            }
         }
     } else if js_message_handler_around(checker, call).is_some() {
         checker.report(func, format!(
@@ -848,10 +870,31 @@ meaning: the statement is in the handler's own body (or its `try` block), the ha
 top-level function or route registration, the name is assigned once and the handler does not
 close it (`dispose()`, `close()`, `end()`, `quit()`, `with client:`), the module binds no such
 name, and the constructor's arguments use nothing of the handler (parameters, locals: a
-per-tenant URL) nor a module name bound below it. Single connections (`psycopg2.connect`,
-`asyncpg.connect`, `pg.Client`, `mysql.createConnection`) are not moved: one connection cannot
-serve concurrent requests; they need a pool (`psycopg2.pool.ThreadedConnectionPool`,
-`asyncpg.create_pool` in a lifespan hook, pg `Pool`) with acquire/release around each use.
+per-tenant URL) nor a module name bound below it.
+
+Single connections cannot serve concurrent requests, so they are not moved; where the handler
+connects and closes one itself, the fix puts a pool in its place:
+- node-postgres: `const client = new Client(…)`, `await client.connect()`, queries and
+  `await client.end()` (directly, or in a `finally`) become one module-level `new Pool(…)`
+  (named `pool` when the name is free, `Pool` added to the file's `pg` import) whose `query`
+  takes a connection for each query; the `connect`/`end` calls go (a `try`/`finally` left with
+  nothing to do is unwrapped). Not offered when the handler uses the client for anything but
+  `query`, or sends statements that hold state on one connection (`BEGIN`/`COMMIT`, `SET`,
+  `LISTEN`, `LOCK`, cursors): a transaction needs all its queries on the same client.
+- MongoDB (Node): a `MongoClient` the handler closes (`await client.close()`, directly or in a
+  `finally`) moves to module level and the close goes; the driver pools its connections and
+  `connect()` on a connected client returns at once.
+- asyncpg, in a FastAPI route on the module's `app`: `conn = await asyncpg.connect(…)` closed in
+  a `finally` becomes `await app.state.db_pool.acquire()` and the close
+  `await app.state.db_pool.release(conn)`; the pool is created at start-up by the app's lifespan
+  (`asyncpg.create_pool(…)` with the same arguments, closed at shutdown), which a module-level
+  `with_db_pool` wraps around whatever lifespan the app has (`app.router.lifespan_context`), once
+  per module. Not offered when the connection is not closed in a `finally` (a pool's connection
+  that is never released is lost to every later request).
+
+Other single connections (`psycopg2.connect`, `mysql.createConnection`) still need a pool by
+hand (`psycopg2.pool.ThreadedConnectionPool`, `mysql2.createPool`) with acquire/release around
+each use.
 
 ## Why is this bad?
 A new engine or client opens new TCP (and TLS) connections and authenticates on each request:
