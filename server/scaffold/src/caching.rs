@@ -72,7 +72,7 @@ export class RedisCacheInterceptor implements NestInterceptor {
                     try {
                         await cacheRedis.incr(generationKey);
                     } catch (err) {
-                        console.error(`cache not invalidated for ${resource} (stale for up to ${CACHE_TTL_SECONDS}s): ${err.message}`);
+                        console.error(`cache not invalidated for ${resource} (stale for up to ${CACHE_TTL_SECONDS}s): ${(err as Error).message}`);
                     }
                     return body;
                 }),
@@ -92,7 +92,7 @@ export class RedisCacheInterceptor implements NestInterceptor {
                 return of(JSON.parse(hit));
             }
         } catch (err) {
-            console.warn(`cache unavailable: ${err.message}`);
+            console.warn(`cache unavailable: ${(err as Error).message}`);
             return next.handle();
         }
         // What the handler returns (an exception, such as NotFoundException, is not stored).
