@@ -269,6 +269,12 @@ type FactsSink = std::sync::Mutex<Vec<(PathBuf, Language, ba_app::FileFacts)>>;
 pub(super) type OutgoingSink =
     std::sync::Mutex<std::collections::HashMap<PathBuf, Vec<ba_analysis::Outgoing>>>;
 
+/// Each analysed file's imports as the cross-module return summaries read them
+/// (`engine::modules::import_uses`), and whether it can hold request data, computed from the
+/// analysis's own tree (so the cross-module pass parses only the modules it summarises).
+pub(super) type ImportsSink =
+    std::sync::Mutex<std::collections::HashMap<PathBuf, super::cross_module::Imports>>;
+
 /// The project folder of each path `check` was given (absolute, deepest first): the nearest
 /// folder at or above it with a project marker (`.git`, `pyproject.toml`, `setup.py`,
 /// `setup.cfg`, `package.json`, a backend-architect configuration), else the working folder
@@ -304,6 +310,7 @@ fn check_file(
     fixing: Option<FixMode>,
     facts: Option<&FactsSink>,
     outgoing: Option<&OutgoingSink>,
+    imports: Option<&ImportsSink>,
     roots: &[PathBuf],
 ) -> Outcome {
     let language = Language::from_path(path).expect("collected files have a language");
@@ -411,7 +418,27 @@ fn check_file(
                 file_facts,
             ));
         }
+        if let Some(sink) = imports.filter(|_| fixing.is_none()) {
+            let names = engine::import_names(language, text, &tree);
+            let found = super::cross_module::Imports {
+                uses: engine::modules::import_uses(&names, text),
+                relative: super::cross_module::imports_relative(language, text),
+                request_data: engine::may_have_request_data(language, text),
+                returns_values: engine::may_return_values(text),
+            };
+            sink.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(path.to_path_buf(), found);
+        }
         if !applies {
+            // No rule runs here, yet the cross-module pass reads the file's calls: from this
+            // tree, not a second parse.
+            if let Some(sink) = outgoing.filter(|_| fixing.is_none()) {
+                let calls = engine::outgoing(language, text, &tree, &settings.rules);
+                sink.lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(path.to_path_buf(), calls);
+            }
             return Vec::new();
         }
         // Rules judge the file's name inside the project, as its class does; the real path
@@ -706,6 +733,7 @@ pub(super) fn run_with(args: &CheckArgs, capture: Option<&mut Vec<FileReport>>) 
         ba_engine::crossfile::any_enabled(&jobs.iter().map(|(_, s)| &s.rules).collect::<Vec<_>>());
     let facts = cross_enabled.then(FactsSink::default);
     let outgoing = fixing.is_none().then(OutgoingSink::default);
+    let imports = fixing.is_none().then(ImportsSink::default);
     // Largest files first: a big file picked up last would keep one thread busy while the
     // others idle. Reports keep the path order.
     let mut order: Vec<(u64, usize)> = jobs
@@ -726,6 +754,7 @@ pub(super) fn run_with(args: &CheckArgs, capture: Option<&mut Vec<FileReport>>) 
                 fixing,
                 facts.as_ref(),
                 outgoing.as_ref(),
+                imports.as_ref(),
                 &roots,
             );
             if let Some(bar) = &progress {
@@ -762,7 +791,10 @@ pub(super) fn run_with(args: &CheckArgs, capture: Option<&mut Vec<FileReport>>) 
             .map(|o| o.into_inner().unwrap_or_else(|e| e.into_inner()))
             .unwrap_or_default();
         let started = std::time::Instant::now();
-        let mut updated = super::cross_module::reports(&analysed, known);
+        let imports = imports
+            .map(|o| o.into_inner().unwrap_or_else(|e| e.into_inner()))
+            .unwrap_or_default();
+        let mut updated = super::cross_module::reports(&analysed, known, imports);
         tracing::info!(
             "cross-module taint: {} files analysed again in {:?}",
             updated.len(),

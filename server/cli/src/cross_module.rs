@@ -26,13 +26,27 @@ fn read(path: &Path) -> Option<String> {
     })
 }
 
+/// What the first analysis of a file read of its imports for this pass (`check::ImportsSink`).
+pub struct Imports {
+    pub uses: engine::modules::ImportUses,
+    /// A JavaScript file with no relative specifier imports no project module.
+    pub relative: bool,
+    /// `engine::may_have_request_data`.
+    pub request_data: bool,
+    /// `engine::may_return_values`.
+    pub returns_values: bool,
+}
+
 /// New reports for the files that receive request data from other modules, by path. `files`
 /// are the analysed files (not skipped) with their settings; `known` holds the outgoing calls
-/// the analysis computed already (files the results cache answered are read and parsed here).
+/// and `imports` the imports the analysis computed already (files the results cache answered
+/// are read and parsed here).
 pub fn reports(
     files: &[(&Path, &Settings)],
     mut known: HashMap<PathBuf, Vec<ba_analysis::Outgoing>>,
+    imports: HashMap<PathBuf, Imports>,
 ) -> HashMap<PathBuf, FileReport> {
+    let clock = std::time::Instant::now();
     let missing: Vec<(PathBuf, Language, Vec<ba_analysis::Outgoing>)> = files
         .par_iter()
         .filter(|(path, _)| !known.contains_key(*path))
@@ -76,7 +90,17 @@ pub fn reports(
             )
         })
         .collect();
-    let mut imported = imported_returns(files, &map, &settings, &originals, &passed);
+    tracing::debug!(
+        "cross-module: outgoing calls of {} files in {:?}",
+        outgoing.len(),
+        clock.elapsed()
+    );
+    let mut imported = imported_returns(files, &map, &settings, &originals, &passed, &imports);
+    tracing::debug!(
+        "cross-module: imported returns for {} files at {:?}",
+        imported.len(),
+        clock.elapsed()
+    );
     // Files that receive request data may pass it on (a service to a repository): their
     // relays are read once they do, hop after hop, so only the files the data reaches cost a
     // second look.
@@ -122,9 +146,11 @@ pub fn reports(
         outgoing.extend(relays);
         external = map.external_entries(&outgoing);
     }
+    tracing::debug!("cross-module: relays at {:?}", clock.elapsed());
     // Every file that receives entries, imports functions whose results carry something or
     // imports validated DTOs is analysed again with all of them.
     let mut dtos = imported_dtos(files, &map);
+    tracing::debug!("cross-module: DTOs at {:?}", clock.elapsed());
     let mut again: Vec<(
         PathBuf,
         ba_analysis::ExternalEntries,
@@ -248,12 +274,20 @@ fn shown(path: &Path) -> String {
     path.strip_prefix(".").unwrap_or(path).display().to_string()
 }
 
-/// A file read for the return summaries: its language, text and what its imports give.
+/// A file read for the return summaries: its language, what its imports give, and (for the
+/// modules whose functions are summarised) its text and tree.
 struct Module {
     language: Language,
-    text: String,
-    tree: tree_sitter::Tree,
+    parsed: Option<(String, tree_sitter::Tree)>,
     uses: engine::modules::ImportUses,
+}
+
+/// Whether a JavaScript file can import a project module (only relative specifiers do).
+pub(super) fn imports_relative(language: Language, text: &str) -> bool {
+    language.family() != ba_syntax::Family::JavaScript
+        || ["\"./", "'./", "`./", "\"../", "'../", "`../"]
+            .iter()
+            .any(|s| text.contains(s))
 }
 
 impl Module {
@@ -278,21 +312,29 @@ fn imported_returns(
     settings: &HashMap<PathBuf, &Settings>,
     originals: &HashMap<PathBuf, &Path>,
     passed: &HashMap<PathBuf, HashSet<String>>,
+    imports: &HashMap<PathBuf, Imports>,
 ) -> HashMap<PathBuf, ba_analysis::ImportedReturns> {
     // Functions handlers pass request data to, by file: only their parameters are followed.
     let propagating = map.propagating(passed);
     let load = |path: &Path, callers: bool| -> Option<Module> {
         let language = Language::from_path(path)?;
+        // What the first analysis read of the file's imports: no second parse.
+        if let Some(found) = imports.get(path) {
+            if callers && !found.request_data || !found.relative || found.uses.is_empty() {
+                return None;
+            }
+            return Some(Module {
+                language,
+                parsed: None,
+                uses: found.uses.clone(),
+            });
+        }
         let text = read(path)?;
         if callers && !engine::may_have_request_data(language, &text) {
             return None;
         }
         // A JavaScript file imports project modules only by relative specifiers.
-        if language.family() == ba_syntax::Family::JavaScript
-            && !["\"./", "'./", "`./", "\"../", "'../", "`../"]
-                .iter()
-                .any(|s| text.contains(s))
-        {
+        if !imports_relative(language, &text) {
             return None;
         }
         let tree = ba_syntax::parse::parse(language, &text, None)?;
@@ -300,8 +342,7 @@ fn imported_returns(
         let uses = engine::modules::import_uses(&names, &text);
         (!uses.is_empty()).then_some(Module {
             language,
-            text,
-            tree,
+            parsed: Some((text, tree)),
             uses,
         })
     };
@@ -309,6 +350,7 @@ fn imported_returns(
         .par_iter()
         .filter_map(|(path, _)| Some((normalize(path), load(path, true)?)))
         .collect();
+    let clock = std::time::Instant::now();
     if callers.is_empty() {
         return HashMap::new();
     }
@@ -341,25 +383,41 @@ fn imported_returns(
                 let original = originals.get(path)?;
                 let module = match callers.get(path) {
                     // Read already; a caller's text is the same.
-                    Some(m) => Some(Module {
-                        language: m.language,
-                        text: m.text.clone(),
-                        tree: m.tree.clone(),
-                        uses: m.uses.clone(),
-                    }),
+                    Some(m) => {
+                        let parsed = match &m.parsed {
+                            Some(parsed) => parsed.clone(),
+                            None => {
+                                let text = read(original)?;
+                                let tree = ba_syntax::parse::parse(m.language, &text, None)?;
+                                (text, tree)
+                            }
+                        };
+                        Some(Module {
+                            language: m.language,
+                            parsed: Some(parsed),
+                            uses: m.uses.clone(),
+                        })
+                    }
                     None => {
                         let language = Language::from_path(path)?;
+                        if imports.get(*original).is_some_and(|i| !i.returns_values) {
+                            return None;
+                        }
                         let text = read(original)?;
                         if !engine::may_return_values(&text) {
                             return None;
                         }
                         let tree = ba_syntax::parse::parse(language, &text, None)?;
-                        let names = engine::import_names(language, &text, &tree);
-                        let uses = engine::modules::import_uses(&names, &text);
+                        let uses = match imports.get(*original) {
+                            Some(found) => found.uses.clone(),
+                            None => {
+                                let names = engine::import_names(language, &text, &tree);
+                                engine::modules::import_uses(&names, &text)
+                            }
+                        };
                         Some(Module {
                             language,
-                            text,
-                            tree,
+                            parsed: Some((text, tree)),
                             uses,
                         })
                     }
@@ -378,14 +436,21 @@ fn imported_returns(
             }
         }
     }
+    tracing::debug!(
+        "imported returns: {} callers, {} modules loaded at {:?}",
+        callers.len(),
+        modules.len(),
+        clock.elapsed()
+    );
     let summarise = |path: &PathBuf, imported: &ba_analysis::ImportedReturns| {
         let module = modules.get(path)?;
+        let (text, tree) = module.parsed.as_ref()?;
         let settings = settings.get(path)?;
         let wanted = wanted.get(path)?;
         Some(engine::module_returns(
             module.language,
-            &module.text,
-            &module.tree,
+            text,
+            tree,
             &settings.rules,
             imported,
             &|name| wanted.contains(name),
@@ -400,6 +465,11 @@ fn imported_returns(
             (!list.is_empty()).then(|| (path.clone(), list))
         })
         .collect();
+    tracing::debug!(
+        "imported returns: {} summarised at {:?}",
+        returns.len(),
+        clock.elapsed()
+    );
     let shown = |p: &Path| shown(originals.get(p).copied().unwrap_or(p));
     let composing: Vec<(&Path, Language, Vec<String>)> = modules
         .iter()
@@ -416,6 +486,7 @@ fn imported_returns(
         },
         &shown,
     );
+    tracing::debug!("imported returns: composed at {:?}", clock.elapsed());
     if returns.is_empty() {
         return HashMap::new();
     }
