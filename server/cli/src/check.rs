@@ -275,6 +275,14 @@ pub(super) type OutgoingSink =
 pub(super) type ImportsSink =
     std::sync::Mutex<std::collections::HashMap<PathBuf, super::cross_module::Imports>>;
 
+/// What the first analysis of each file hands to the passes over all files.
+#[derive(Clone, Copy)]
+struct Sinks<'a> {
+    facts: Option<&'a FactsSink>,
+    outgoing: Option<&'a OutgoingSink>,
+    imports: Option<&'a ImportsSink>,
+}
+
 /// The project folder of each path `check` was given (absolute, deepest first): the nearest
 /// folder at or above it with a project marker (`.git`, `pyproject.toml`, `setup.py`,
 /// `setup.cfg`, `package.json`, a backend-architect configuration), else the working folder
@@ -308,11 +316,14 @@ fn check_file(
     settings: &Settings,
     cache: Option<&Cache>,
     fixing: Option<FixMode>,
-    facts: Option<&FactsSink>,
-    outgoing: Option<&OutgoingSink>,
-    imports: Option<&ImportsSink>,
+    sinks: Sinks,
     roots: &[PathBuf],
 ) -> Outcome {
+    let Sinks {
+        facts,
+        outgoing,
+        imports,
+    } = sinks;
     let language = Language::from_path(path).expect("collected files have a language");
     let shown = path.strip_prefix(".").unwrap_or(path);
     let display = shown.display().to_string();
@@ -752,9 +763,11 @@ pub(super) fn run_with(args: &CheckArgs, capture: Option<&mut Vec<FileReport>>) 
                 s,
                 cache.as_ref(),
                 fixing,
-                facts.as_ref(),
-                outgoing.as_ref(),
-                imports.as_ref(),
+                Sinks {
+                    facts: facts.as_ref(),
+                    outgoing: outgoing.as_ref(),
+                    imports: imports.as_ref(),
+                },
                 &roots,
             );
             if let Some(bar) = &progress {
