@@ -1360,3 +1360,70 @@ fn fastapi_auth_is_not_a_database_session() {
         touched[0].1
     );
 }
+
+#[test]
+fn graphql_resolvers_in_the_library_each_project_uses() {
+    // Strawberry: `permission_classes` copied from the project's mutations, the session from
+    // `info.context["session"]`, the test in the project's tests/.
+    let touched = case(
+        "atlas",
+        "app/models.py",
+        "class Author",
+        "graphqlResolver",
+        "",
+    );
+    let module = &touched[0].1;
+    assert!(
+        touched[0].0.starts_with("app/author_graphql.py"),
+        "{touched:?}"
+    );
+    assert!(
+        touched[1].0.starts_with("tests/test_author_graphql.py"),
+        "{touched:?}"
+    );
+    assert!(
+        module.contains("@strawberry.mutation(permission_classes=[IsAuthenticated])"),
+        "{module}"
+    );
+    assert!(
+        module.contains("from app.permissions import IsAuthenticated"),
+        "{module}"
+    );
+    // Graphene: the project's decorator on `mutate`.
+    let touched = case(
+        "bazaar",
+        "app/models.py",
+        "class Product",
+        "graphqlResolver",
+        "",
+    );
+    assert!(
+        touched[0]
+            .1
+            .contains("    @login_required\n    def mutate(root, info, input):"),
+        "{}",
+        touched[0].1
+    );
+    // Ariadne: the check at the top of the project's mutations.
+    let touched = case(
+        "quarry",
+        "app/models.py",
+        "class Site",
+        "graphqlResolver",
+        "",
+    );
+    assert!(touched[0].1.contains("    if not info.context[\"request\"].user.is_authenticated:\n        raise GraphQLError"), "{}", touched[0].1);
+}
+
+#[test]
+fn graphql_resolvers_need_a_graphql_library() {
+    let (_tmp, root) = project_copy("ledger");
+    let e = run(
+        &root,
+        "ledger/models.py",
+        "class Account",
+        "graphqlResolver",
+    )
+    .unwrap_err();
+    assert!(e.contains("no GraphQL library"), "{e}");
+}

@@ -41,7 +41,7 @@ fn python_packages() -> Option<PathBuf> {
     DIR.get_or_init(|| {
         let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("scaffold-python");
         let probe =
-            "import fastapi, uvicorn, flask, prometheus_client, locust, sqlalchemy, alembic, redis, django, django_prometheus";
+            "import fastapi, uvicorn, flask, prometheus_client, locust, sqlalchemy, alembic, redis, django, django_prometheus, pytest, httpx, strawberry, graphene, ariadne";
         let ready = |dir: &Path| {
             Command::new("python3")
                 .args(["-c", probe])
@@ -1007,4 +1007,143 @@ fn django_project() -> (tempfile::TempDir, PathBuf) {
         std::fs::write(path, text).unwrap();
     }
     (tmp, root)
+}
+
+/// Runs the generated pytest file in the project copy (its packages and the project importable).
+fn pytest(root: &Path, packages: &Path, test: &str) -> String {
+    let (ok, report) = run_checked(
+        Command::new("python3")
+            .args(["-m", "pytest", "-q", "-p", "no:cacheprovider", test])
+            .env(
+                "PYTHONPATH",
+                format!("{}:{}", packages.display(), root.display()),
+            )
+            .current_dir(root),
+    );
+    assert!(
+        ok,
+        "{test} failed:\n{report}\n--- test ---\n{}",
+        std::fs::read_to_string(root.join(test)).unwrap_or_default()
+    );
+    report
+}
+
+/// Runs a Python snippet in the project copy; its output.
+fn python(root: &Path, packages: &Path, code: &str) -> String {
+    let (ok, out) = run_checked(
+        Command::new("python3")
+            .args(["-c", code])
+            .env(
+                "PYTHONPATH",
+                format!("{}:{}", packages.display(), root.display()),
+            )
+            .current_dir(root),
+    );
+    assert!(ok, "{code}\n{out}");
+    out
+}
+
+/// What the generated pytest tests cannot know, run beside them: the create mutation writes its
+/// row when the caller passes the project's own guard (each fixture's guard reads a user from
+/// the context), the camel-cased input and the model's defaults included.
+const AUTHORIZED_CREATE: &[(&str, &str, &str, &str)] = &[
+    (
+        "atlas",
+        "class Author",
+        "tests/test_author_graphql.py",
+        r#"
+import strawberry
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
+from app.author_graphql import AuthorMutation, AuthorQuery
+from app.db import Base
+
+engine = create_engine("sqlite://")
+Base.metadata.create_all(engine)
+schema = strawberry.Schema(query=AuthorQuery, mutation=AuthorMutation)
+with Session(engine) as session:
+    result = schema.execute_sync(
+        'mutation { createAuthor(input: {name: "Ada", bio: "mathematician"}) { id name bio active createdAt } }',
+        context_value={"session": session, "user": {"name": "ada"}},
+    )
+    assert result.errors is None, result.errors
+    created = result.data["createAuthor"]
+    assert created["name"] == "Ada" and created["bio"] == "mathematician", created
+    assert created["active"] is True and created["createdAt"], created
+    result = schema.execute_sync("{ authors { name } }", context_value={"session": session})
+    assert result.data == {"authors": [{"name": "Ada"}]}, result
+print("created")
+"#,
+    ),
+    (
+        "bazaar",
+        "class Product",
+        "app/test_product_graphql.py",
+        r#"
+import graphene
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
+from app.product_graphql import ProductMutation, ProductQuery
+from app.database import Base
+
+engine = create_engine("sqlite://")
+Base.metadata.create_all(engine)
+schema = graphene.Schema(query=ProductQuery, mutation=ProductMutation)
+with Session(engine) as session:
+    result = schema.execute(
+        'mutation { createProduct(input: {title: "Lamp", price: "12.50"}) { id title price stock } }',
+        context_value={"session": session, "user": {"name": "ada"}},
+    )
+    assert result.errors is None, result.errors
+    created = result.data["createProduct"]
+    assert created["title"] == "Lamp" and created["price"] == "12.50" and created["stock"] == 0, created
+print("created")
+"#,
+    ),
+    (
+        "quarry",
+        "class Site",
+        "app/test_site_graphql.py",
+        r#"
+from types import SimpleNamespace
+from ariadne import graphql_sync, make_executable_schema
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
+from app.site_graphql import bindables, type_defs
+from app.schema import type_defs as root_type_defs, query, mutation
+from app.db import Base
+
+engine = create_engine("sqlite://")
+Base.metadata.create_all(engine)
+# The module merged into the project's schema as its docstring says.
+schema = make_executable_schema([root_type_defs, type_defs], query, mutation, *bindables)
+user = SimpleNamespace(user=SimpleNamespace(is_authenticated=True))
+with Session(engine) as session:
+    ok, result = graphql_sync(
+        schema,
+        {"query": 'mutation { createSite(input: {name: "Quarry", openedOn: "2021-05-04"}) { id name openedOn rating } }'},
+        context_value={"session": session, "request": user},
+    )
+    assert "errors" not in result, result
+    assert result["data"]["createSite"] == {"id": 1, "name": "Quarry", "openedOn": "2021-05-04", "rating": None}, result
+    ok, result = graphql_sync(schema, {"query": "{ version sites { name } }"}, context_value={"session": session})
+    assert result["data"] == {"version": "1", "sites": [{"name": "Quarry"}]}, result
+print("created")
+"#,
+    ),
+];
+
+#[test]
+fn graphql_resolvers_and_their_tests_run_in_strawberry_graphene_and_ariadne() {
+    let Some(packages) = python_packages() else {
+        return;
+    };
+    for (project, model, test, authorized) in AUTHORIZED_CREATE {
+        let (_tmp, root) = project_copy(project);
+        let out = run(&root, "app/models.py", model, "graphqlResolver").unwrap();
+        apply(&root, &out);
+        let report = pytest(&root, &packages, test);
+        assert!(report.contains("5 passed"), "{project}: {report}");
+        assert!(python(&root, &packages, authorized).contains("created"));
+    }
 }

@@ -10,6 +10,7 @@ mod app_object;
 mod caching;
 mod crud;
 mod frameworks;
+mod graphql_gen;
 mod loadtest;
 mod manifest;
 mod metrics;
@@ -138,6 +139,11 @@ pub const GENERATORS: &[Generator] = &[
     Generator {
         name: "schemas",
         title: "Generate Pydantic create/read/update schemas",
+        scope: Scope::Model,
+    },
+    Generator {
+        name: "graphqlResolver",
+        title: "Generate a GraphQL type, resolvers and their test for this model",
         scope: Scope::Model,
     },
     Generator {
@@ -385,6 +391,13 @@ pub fn offers(src: &Source, offset: usize, project: &Project) -> Vec<Offer> {
         if m.family == Family::Python && target != Some(Framework::Django) {
             push("schemas", m.name.clone(), true);
         }
+        if let Some(row) = graphql_gen::offered(&m, project, src) {
+            push(
+                "graphqlResolver",
+                format!("{} for {}", row.name, m.name),
+                true,
+            );
+        }
     }
     out
 }
@@ -446,7 +459,11 @@ pub fn generate(
             let Some(m) = models::model_at(src, offset) else {
                 return err("place the cursor on a model class (SQLAlchemy, Django, Pydantic, Mongoose or Sequelize)");
             };
-            crud::generate(name, src, &m, project, files)
+            if name == "graphqlResolver" {
+                graphql_gen::generate(src, &m, project, files)
+            } else {
+                crud::generate(name, src, &m, project, files)
+            }
         }
         Scope::Project => unreachable!("handled above"),
     }?;
