@@ -1427,3 +1427,79 @@ fn graphql_resolvers_need_a_graphql_library() {
     .unwrap_err();
     assert!(e.contains("no GraphQL library"), "{e}");
 }
+
+#[test]
+fn websocket_endpoints_with_the_projects_authentication() {
+    // FastAPI: `get_current_user(authorization: str = Header(...))` called on the handshake.
+    let touched = case("shelf", "app/main.py", "app = FastAPI", "websocket", "");
+    assert!(
+        touched[0]
+            .1
+            .contains("return await get_current_user(authorization=f\"Bearer {token}\")"),
+        "{}",
+        touched[0].1
+    );
+    assert!(touched[0]
+        .1
+        .contains("from app.security import get_current_user"));
+    // ws beside an Express app: the app's `requireToken` middleware on the upgrade request;
+    // `ws` added to package.json; a node:test test (the project has no Jest).
+    let touched = case("kennel", "src/app.js", "express()", "websocket", "");
+    let names: Vec<&str> = touched.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "package.json (edited)",
+            "src/websocket.js (new)",
+            "src/websocket.test.js (new)"
+        ]
+    );
+    assert!(
+        touched[0].1.contains("\"ws\": \"^8.18.0\""),
+        "{}",
+        touched[0].1
+    );
+    assert!(
+        touched[1]
+            .1
+            .contains("const { requireToken } = require('./auth');"),
+        "{}",
+        touched[1].1
+    );
+    assert!(touched[2]
+        .1
+        .contains("const { test } = require('node:test');"));
+    // Jest projects get a Jest test (the runner's globals).
+    let touched = case("express", "src/app.js", "express()", "websocket", "");
+    assert!(!touched[2].1.contains("node:test"), "{}", touched[2].1);
+    // socket.io, in an ES module without semicolons; its client for the test.
+    let touched = case("relay", "src/app.js", "express()", "websocket", "");
+    assert!(
+        touched[0].1.contains("\"socket.io-client\": \"^4.8.1\""),
+        "{}",
+        touched[0].1
+    );
+    assert!(
+        touched[1]
+            .1
+            .contains("import { requireUser } from './auth.js'\n"),
+        "{}",
+        touched[1].1
+    );
+    // Django Channels: consumer, routing, the ASGI application, a WebsocketCommunicator test.
+    let (_tmp, root) = project_copy("django");
+    let mut requirements = std::fs::read_to_string(root.join("requirements.txt")).unwrap();
+    requirements.push_str("channels>=4.1\n");
+    std::fs::write(root.join("requirements.txt"), requirements).unwrap();
+    let out = run(&root, "shop/urls.py", "urlpatterns", "websocket").unwrap();
+    let touched = apply(&root, &out);
+    verify(&root, &touched);
+    snapshot("django__websocket", &touched);
+}
+
+#[test]
+fn websocket_needs_channels_in_django() {
+    let (_tmp, root) = project_copy("django");
+    let e = run(&root, "shop/urls.py", "urlpatterns", "websocket").unwrap_err();
+    assert!(e.contains("channels"), "{e}");
+}

@@ -41,7 +41,7 @@ fn python_packages() -> Option<PathBuf> {
     DIR.get_or_init(|| {
         let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("scaffold-python");
         let probe =
-            "import fastapi, uvicorn, flask, prometheus_client, locust, sqlalchemy, alembic, redis, django, django_prometheus, pytest, httpx, strawberry, graphene, ariadne";
+            "import fastapi, uvicorn, flask, prometheus_client, locust, sqlalchemy, alembic, redis, django, django_prometheus, pytest, httpx, strawberry, graphene, ariadne, channels, daphne";
         let ready = |dir: &Path| {
             Command::new("python3")
                 .args(["-c", probe])
@@ -1146,4 +1146,147 @@ fn graphql_resolvers_and_their_tests_run_in_strawberry_graphene_and_ariadne() {
         assert!(report.contains("5 passed"), "{project}: {report}");
         assert!(python(&root, &packages, authorized).contains("created"));
     }
+}
+
+#[test]
+fn fastapi_websocket_endpoint_and_its_test_run() {
+    let Some(packages) = python_packages() else {
+        return;
+    };
+    let (_tmp, root) = project_copy("shelf");
+    apply(
+        &root,
+        &run(&root, "app/main.py", "app = FastAPI", "websocket").unwrap(),
+    );
+    let report = pytest(&root, &packages, "app/test_websocket.py");
+    assert!(report.contains("4 passed"), "{report}");
+    // The project's own authentication decides, with a real handshake: `get_current_user`
+    // refuses a header that is not a bearer token, and the listed origin is let in.
+    let out = python(
+        &root,
+        &packages,
+        r#"
+import os
+os.environ["WEBSOCKET_ALLOWED_ORIGINS"] = "https://shelf.example"
+from fastapi.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
+from app.main import app
+client = TestClient(app)
+with client.websocket_connect("/ws?token=t", headers={"Origin": "https://shelf.example"}) as ws:
+    ws.send_text("hi")
+    assert ws.receive_json() == {"echo": "hi"}
+try:
+    with client.websocket_connect("/ws", headers={"Authorization": "Basic x"}):
+        raise SystemExit("a Basic credential was accepted")
+except WebSocketDisconnect as refused:
+    assert refused.code == 1008, refused.code
+print("handshakes ok")
+"#,
+    );
+    assert!(out.contains("handshakes ok"), "{out}");
+}
+
+#[test]
+fn channels_consumer_and_its_test_run() {
+    let Some(packages) = python_packages() else {
+        return;
+    };
+    let (_tmp, root) = django_project();
+    std::fs::write(
+        root.join("requirements.txt"),
+        "django>=4.2\nchannels>=4.1\n",
+    )
+    .unwrap();
+    let settings = root.join("memo/settings.py");
+    let text = std::fs::read_to_string(&settings).unwrap().replace(
+        "INSTALLED_APPS = [\"notes\"]",
+        "INSTALLED_APPS = [\"django.contrib.auth\", \"django.contrib.contenttypes\", \"notes\"]",
+    );
+    std::fs::write(&settings, text).unwrap();
+    apply(
+        &root,
+        &run(&root, "memo/urls.py", "urlpatterns", "websocket").unwrap(),
+    );
+    let (ok, report) = run_checked(
+        Command::new("python3")
+            .args(["manage.py", "test", "memo.test_consumers", "-v", "2"])
+            .env("PYTHONPATH", &packages)
+            .env("NOTES_FILE", root.join("notes.json"))
+            .current_dir(&root),
+    );
+    assert!(ok && report.contains("Ran 4 tests"), "{report}");
+    // The ASGI application the generator wrote loads, with the consumer routed.
+    let out = python(
+        &root,
+        &packages,
+        "import os\nos.environ[\"NOTES_FILE\"] = \"notes.json\"\nimport memo.asgi\nprint(type(memo.asgi.application).__name__)",
+    );
+    assert!(out.contains("ProtocolTypeRouter"), "{out}");
+}
+
+/// `ws`, socket.io and its client, installed once (`npm install` into the build's temporary
+/// directory) and linked into the project copies whose generated tests use them.
+fn websocket_node_modules() -> Option<PathBuf> {
+    static DIR: OnceLock<Option<PathBuf>> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("scaffold-node-websocket");
+        let modules = dir.join("node_modules");
+        if ["ws", "socket.io", "socket.io-client"]
+            .iter()
+            .all(|p| modules.join(p).join("package.json").is_file())
+        {
+            return Some(modules);
+        }
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("package.json"),
+            "{\"private\": true, \"dependencies\": {\"ws\": \"^8.18.0\", \"socket.io\": \"^4.8.1\", \"socket.io-client\": \"^4.8.1\"}}\n",
+        )
+        .unwrap();
+        npm_install(&dir).then_some(modules)
+    })
+    .clone()
+}
+
+fn node_test(root: &Path, test: &str) {
+    let Some(modules) = websocket_node_modules() else {
+        return;
+    };
+    std::os::unix::fs::symlink(&modules, root.join("node_modules")).unwrap();
+    let (ok, report) = run_checked(
+        Command::new("node")
+            .args(["--test", "--test-reporter=spec", test])
+            .current_dir(root),
+    );
+    assert!(
+        ok && report.contains("ℹ fail 0") && !report.contains("ℹ pass 0"),
+        "{test} failed:\n{report}\n--- test ---\n{}",
+        std::fs::read_to_string(root.join(test)).unwrap_or_default()
+    );
+}
+
+#[test]
+fn ws_server_and_its_node_test_run() {
+    let (_tmp, root) = project_copy("kennel");
+    apply(
+        &root,
+        &run(&root, "src/app.js", "const app = express()", "websocket").unwrap(),
+    );
+    node_test(&root, "src/websocket.test.js");
+}
+
+#[test]
+fn socket_io_server_and_its_node_test_run() {
+    let (_tmp, root) = project_copy("relay");
+    apply(
+        &root,
+        &run(
+            &root,
+            "src/app.js",
+            "export const app = express()",
+            "websocket",
+        )
+        .unwrap(),
+    );
+    node_test(&root, "src/socket.test.js");
 }

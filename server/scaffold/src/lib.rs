@@ -21,6 +21,7 @@ mod routes;
 mod style;
 mod tests_gen;
 mod tracing_gen;
+mod websocket_gen;
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -99,6 +100,11 @@ pub const GENERATORS: &[Generator] = &[
     Generator {
         name: "loadTest",
         title: "Generate a load test of this app's routes",
+        scope: Scope::App,
+    },
+    Generator {
+        name: "websocket",
+        title: "Add an authenticated WebSocket endpoint and its test",
         scope: Scope::App,
     },
     Generator {
@@ -365,6 +371,13 @@ pub fn offers(src: &Source, offset: usize, project: &Project) -> Vec<Offer> {
             "autocannon"
         };
         push("loadTest", tool.to_owned(), true);
+        if websocket_gen::applicable(&app, project) {
+            push(
+                "websocket",
+                websocket_gen::library_name(&app, project).to_owned(),
+                true,
+            );
+        }
     }
     if let Some(h) = routes::handler_at(src, offset) {
         push("test", h.framework.name().to_owned(), true);
@@ -438,6 +451,7 @@ pub fn generate(
                 "metrics" => metrics::generate(src, &app, project, files),
                 "tracing" => tracing_gen::generate(src, &app, project, files),
                 "loadTest" => loadtest::generate(src, &app, project, files),
+                "websocket" => websocket_gen::generate(src, &app, project, files),
                 _ => app_object::generate(name, src, &app, project, files),
             }
         }
