@@ -1361,17 +1361,55 @@ fn fastapi_auth_is_not_a_database_session() {
     );
 }
 
+/// `check` over the whole project copy, cross-file rules included: the findings of the GraphQL
+/// and WebSocket rules (SEC8xx, PERF30x) in the files `touched` names.
+fn graphql_and_socket_findings(root: &Path, touched: &[(String, String)]) -> Vec<String> {
+    let out = Command::new(env!("CARGO_BIN_EXE_backend-architect"))
+        .current_dir(root)
+        .args(["check", "--no-cache", "--format", "json", "."])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let files: Vec<&str> = touched
+        .iter()
+        .map(|(name, _)| name.split(" (").next().unwrap())
+        .collect();
+    report
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| {
+            let code = f["code"].as_str().unwrap_or("");
+            code.starts_with("SEC8") || code.starts_with("PERF30")
+        })
+        .filter(|f| {
+            let path = f["path"].as_str().unwrap_or("");
+            files.iter().any(|g| path.ends_with(g))
+        })
+        .map(|f| format!("{} {}: {}", f["path"], f["code"], f["message"]))
+        .collect()
+}
+
+/// `case`, and `check` over the project afterwards: the generated code adds no finding of the
+/// GraphQL and WebSocket rules, the project-wide ones (mutation auth, socket auth) included.
+fn checked_case(project: &str, file: &str, at: &str, generator: &str) -> Vec<(String, String)> {
+    let (_tmp, root) = project_copy(project);
+    let out = run(&root, file, at, generator)
+        .unwrap_or_else(|e| panic!("{project}/{file} {generator}: {e}"));
+    let touched = apply(&root, &out);
+    verify(&root, &touched);
+    snapshot(&format!("{project}__{generator}"), &touched);
+    let found = graphql_and_socket_findings(&root, &touched);
+    assert!(found.is_empty(), "{project}: {found:#?}");
+    touched
+}
+
 #[test]
 fn graphql_resolvers_in_the_library_each_project_uses() {
     // Strawberry: `permission_classes` copied from the project's mutations, the session from
     // `info.context["session"]`, the test in the project's tests/.
-    let touched = case(
-        "atlas",
-        "app/models.py",
-        "class Author",
-        "graphqlResolver",
-        "",
-    );
+    let touched = checked_case("atlas", "app/models.py", "class Author", "graphqlResolver");
     let module = &touched[0].1;
     assert!(
         touched[0].0.starts_with("app/author_graphql.py"),
@@ -1390,13 +1428,7 @@ fn graphql_resolvers_in_the_library_each_project_uses() {
         "{module}"
     );
     // Graphene: the project's decorator on `mutate`.
-    let touched = case(
-        "bazaar",
-        "app/models.py",
-        "class Product",
-        "graphqlResolver",
-        "",
-    );
+    let touched = checked_case("bazaar", "app/models.py", "class Product", "graphqlResolver");
     assert!(
         touched[0]
             .1
@@ -1405,13 +1437,7 @@ fn graphql_resolvers_in_the_library_each_project_uses() {
         touched[0].1
     );
     // Ariadne: the check at the top of the project's mutations.
-    let touched = case(
-        "quarry",
-        "app/models.py",
-        "class Site",
-        "graphqlResolver",
-        "",
-    );
+    let touched = checked_case("quarry", "app/models.py", "class Site", "graphqlResolver");
     assert!(touched[0].1.contains("    if not info.context[\"request\"].user.is_authenticated:\n        raise GraphQLError"), "{}", touched[0].1);
 }
 
@@ -1431,7 +1457,7 @@ fn graphql_resolvers_need_a_graphql_library() {
 #[test]
 fn websocket_endpoints_with_the_projects_authentication() {
     // FastAPI: `get_current_user(authorization: str = Header(...))` called on the handshake.
-    let touched = case("shelf", "app/main.py", "app = FastAPI", "websocket", "");
+    let touched = checked_case("shelf", "app/main.py", "app = FastAPI", "websocket");
     assert!(
         touched[0]
             .1
@@ -1444,7 +1470,7 @@ fn websocket_endpoints_with_the_projects_authentication() {
         .contains("from app.security import get_current_user"));
     // ws beside an Express app: the app's `requireToken` middleware on the upgrade request;
     // `ws` added to package.json; a node:test test (the project has no Jest).
-    let touched = case("kennel", "src/app.js", "express()", "websocket", "");
+    let touched = checked_case("kennel", "src/app.js", "express()", "websocket");
     let names: Vec<&str> = touched.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(
         names,
@@ -1470,10 +1496,10 @@ fn websocket_endpoints_with_the_projects_authentication() {
         .1
         .contains("const { test } = require('node:test');"));
     // Jest projects get a Jest test (the runner's globals).
-    let touched = case("express", "src/app.js", "express()", "websocket", "");
+    let touched = checked_case("express", "src/app.js", "express()", "websocket");
     assert!(!touched[2].1.contains("node:test"), "{}", touched[2].1);
     // socket.io, in an ES module without semicolons; its client for the test.
-    let touched = case("relay", "src/app.js", "express()", "websocket", "");
+    let touched = checked_case("relay", "src/app.js", "express()", "websocket");
     assert!(
         touched[0].1.contains("\"socket.io-client\": \"^4.8.1\""),
         "{}",
