@@ -1428,7 +1428,12 @@ fn graphql_resolvers_in_the_library_each_project_uses() {
         "{module}"
     );
     // Graphene: the project's decorator on `mutate`.
-    let touched = checked_case("bazaar", "app/models.py", "class Product", "graphqlResolver");
+    let touched = checked_case(
+        "bazaar",
+        "app/models.py",
+        "class Product",
+        "graphqlResolver",
+    );
     assert!(
         touched[0]
             .1
@@ -1439,6 +1444,39 @@ fn graphql_resolvers_in_the_library_each_project_uses() {
     // Ariadne: the check at the top of the project's mutations.
     let touched = checked_case("quarry", "app/models.py", "class Site", "graphqlResolver");
     assert!(touched[0].1.contains("    if not info.context[\"request\"].user.is_authenticated:\n        raise GraphQLError"), "{}", touched[0].1);
+}
+
+#[test]
+fn apollo_resolvers_for_a_mongoose_model() {
+    // Beside the project's resolvers, whose check (and its import) it copies; node:test.
+    let touched = checked_case(
+        "burrow",
+        "src/models/rabbit.js",
+        "rabbitSchema = new",
+        "graphqlResolver",
+    );
+    assert_eq!(touched[0].0, "src/graphql/rabbit.js (new)");
+    let module = &touched[0].1;
+    assert!(
+        module.contains("const { AuthenticationError } = require('./errors');"),
+        "{module}"
+    );
+    assert!(
+        module.contains(
+            "      if (!context.user) {\n        throw new AuthenticationError();\n      }\n"
+        ),
+        "{module}"
+    );
+    // No GraphQL library: refused.
+    let (_tmp, root) = project_copy("express");
+    let e = run(
+        &root,
+        "src/models/cat.js",
+        "catSchema = new",
+        "graphqlResolver",
+    )
+    .unwrap_err();
+    assert!(e.contains("no GraphQL library"), "{e}");
 }
 
 #[test]

@@ -1224,23 +1224,38 @@ fn channels_consumer_and_its_test_run() {
     assert!(out.contains("ProtocolTypeRouter"), "{out}");
 }
 
-/// `ws`, socket.io and its client, installed once (`npm install` into the build's temporary
-/// directory) and linked into the project copies whose generated tests use them.
-fn websocket_node_modules() -> Option<PathBuf> {
+/// What the generated Node tests use (`ws`, socket.io and its client, Apollo Server, GraphQL,
+/// Mongoose), installed once (one `npm install` into the build's temporary directory) and
+/// linked into the project copies whose generated tests run.
+const NODE_TEST_PACKAGES: &[(&str, &str)] = &[
+    ("ws", "^8.18.0"),
+    ("socket.io", "^4.8.1"),
+    ("socket.io-client", "^4.8.1"),
+    ("@apollo/server", "^4.11.3"),
+    ("graphql", "^16.10.0"),
+    ("mongoose", "^8.9.5"),
+];
+
+fn shared_node_modules() -> Option<PathBuf> {
     static DIR: OnceLock<Option<PathBuf>> = OnceLock::new();
     DIR.get_or_init(|| {
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("scaffold-node-websocket");
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("scaffold-node-shared");
         let modules = dir.join("node_modules");
-        if ["ws", "socket.io", "socket.io-client"]
+        if NODE_TEST_PACKAGES
             .iter()
+            .map(|(p, _)| *p)
             .all(|p| modules.join(p).join("package.json").is_file())
         {
             return Some(modules);
         }
         std::fs::create_dir_all(&dir).unwrap();
+        let dependencies: serde_json::Map<String, serde_json::Value> = NODE_TEST_PACKAGES
+            .iter()
+            .map(|(p, v)| ((*p).to_owned(), serde_json::Value::from(*v)))
+            .collect();
         std::fs::write(
             dir.join("package.json"),
-            "{\"private\": true, \"dependencies\": {\"ws\": \"^8.18.0\", \"socket.io\": \"^4.8.1\", \"socket.io-client\": \"^4.8.1\"}}\n",
+            serde_json::json!({"private": true, "dependencies": dependencies}).to_string(),
         )
         .unwrap();
         npm_install(&dir).then_some(modules)
@@ -1249,7 +1264,7 @@ fn websocket_node_modules() -> Option<PathBuf> {
 }
 
 fn node_test(root: &Path, test: &str) {
-    let Some(modules) = websocket_node_modules() else {
+    let Some(modules) = shared_node_modules() else {
         return;
     };
     std::os::unix::fs::symlink(&modules, root.join("node_modules")).unwrap();
@@ -1289,4 +1304,20 @@ fn socket_io_server_and_its_node_test_run() {
         .unwrap(),
     );
     node_test(&root, "src/socket.test.js");
+}
+
+#[test]
+fn apollo_resolvers_and_their_node_test_run() {
+    let (_tmp, root) = project_copy("burrow");
+    apply(
+        &root,
+        &run(
+            &root,
+            "src/models/rabbit.js",
+            "rabbitSchema = new",
+            "graphqlResolver",
+        )
+        .unwrap(),
+    );
+    node_test(&root, "src/graphql/rabbit.graphql.test.js");
 }

@@ -26,6 +26,8 @@ pub enum Library {
     Strawberry,
     Graphene,
     Ariadne,
+    /// Apollo Server's resolver maps (`graphql_js.rs`).
+    Apollo,
 }
 
 pub struct Row {
@@ -65,12 +67,27 @@ pub const LIBRARIES: &[Row] = &[
         imports: &["import ariadne", "from ariadne"],
         facts: GraphqlLibrary::Ariadne,
     },
+    Row {
+        library: Library::Apollo,
+        family: Family::JavaScript,
+        name: "Apollo Server",
+        packages: &["@apollo/server", "apollo-server", "apollo-server-express"],
+        imports: &["@apollo/server", "apollo-server"],
+        facts: GraphqlLibrary::ResolverMap,
+    },
 ];
 
 /// The most rows one request can ask for, written into the generated module.
 const MAX_PAGE_SIZE: u32 = 100;
 
 fn imports_library(text: &str, row: &Row) -> bool {
+    if row.family == Family::JavaScript {
+        // `from "@apollo/server"`, `require('apollo-server-express')`.
+        return row
+            .imports
+            .iter()
+            .any(|i| text.contains(&format!("\"{i}")) || text.contains(&format!("'{i}")));
+    }
     text.lines().any(|l| {
         let l = l.trim_start();
         row.imports.iter().any(|i| {
@@ -116,7 +133,10 @@ pub fn detect(project: &Project, files: &dyn Files, family: Family) -> Option<&'
 /// model's own file imports (cheap enough for every code action request; running it looks at
 /// every file's imports).
 pub fn offered(m: &Model, project: &Project, src: &Source) -> Option<&'static Row> {
-    if !matches!(m.orm, Orm::SqlAlchemy | Orm::FlaskSqlAlchemy) {
+    if !matches!(
+        m.orm,
+        Orm::SqlAlchemy | Orm::FlaskSqlAlchemy | Orm::Mongoose | Orm::Sequelize
+    ) {
         return None;
     }
     LIBRARIES.iter().find(|r| {
@@ -211,7 +231,7 @@ fn library_decorator(name: &str, library: Library) -> bool {
                 && matches!(last, "mutation" | "field")
         }
         Library::Ariadne => name.contains('.') && matches!(last, "field" | "source"),
-        Library::Graphene => false,
+        Library::Graphene | Library::Apollo => false,
     }
 }
 
@@ -514,6 +534,12 @@ fn test_imports(kinds: &BTreeSet<&'static str>) -> Vec<String> {
 }
 
 pub fn generate(src: &Source, m: &Model, project: &Project, files: &dyn Files) -> Result<Output> {
+    if m.family == Family::JavaScript {
+        if detect(project, files, m.family).is_none() {
+            return err("no GraphQL library was found in this project (its package.json and imports name none of @apollo/server, apollo-server): add the one you use and run this again");
+        }
+        return super::graphql_js::generate(src, m, project, files);
+    }
     if m.orm == Orm::Pydantic {
         return err(format!("`{}` is a Pydantic model without storage: put the cursor on the ORM model the resolvers should read", m.name));
     }
@@ -592,6 +618,7 @@ pub fn generate(src: &Source, m: &Model, project: &Project, files: &dyn Files) -
             &model_module,
             &project.root,
         ),
+        Library::Apollo => unreachable!("JavaScript models are handled above"),
     };
     let test = python_test(
         m,
@@ -1203,6 +1230,7 @@ def execute(session, query, variables=None):\n    \"\"\"Runs an operation: (data
                 format!("from {module} import MAX_PAGE_SIZE, {schema_classes}"),
             )
         }
+        Library::Apollo => unreachable!("JavaScript models have their own tests"),
         Library::Ariadne => {
             third.push("from ariadne import graphql_sync, make_executable_schema".into());
             let root = if auth.is_some() {
@@ -1226,10 +1254,8 @@ def execute(session, query, variables=None):\n    \"\"\"Runs an operation: (data
         own_module,
         format!("from {model_module} import {}", imported.join(", ")),
     ];
-    let field = |name: &str| match library {
-        // Strawberry and Graphene camel-case field names; the Ariadne module writes them so.
-        Library::Strawberry | Library::Graphene | Library::Ariadne => camel(name),
-    };
+    // Strawberry and Graphene camel-case field names; the Ariadne module writes them so.
+    let field = camel;
     // Keyword arguments of row `i` (a loop variable of the test).
     let row_args = required
         .iter()
@@ -1238,12 +1264,10 @@ def execute(session, query, variables=None):\n    \"\"\"Runs an operation: (data
         .join(", ");
     let pk = &n.pk;
     let pkc = field(&pk.name);
-    let pk_var_type = match library {
-        Library::Strawberry | Library::Graphene | Library::Ariadne => match pk.kind {
-            Kind::Int => "Int",
-            Kind::Uuid if library != Library::Ariadne => "UUID",
-            _ => "String",
-        },
+    let pk_var_type = match pk.kind {
+        Kind::Int => "Int",
+        Kind::Uuid if library != Library::Ariadne => "UUID",
+        _ => "String",
     };
     let pk_value = |e: &str| match pk.kind {
         Kind::Int => e.to_owned(),

@@ -11,6 +11,7 @@ mod caching;
 mod crud;
 mod frameworks;
 mod graphql_gen;
+mod graphql_js;
 mod loadtest;
 mod manifest;
 mod metrics;
