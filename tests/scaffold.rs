@@ -810,7 +810,7 @@ fn offers_follow_the_cursor() {
             .collect()
     };
     let mut app = APP_GENERATORS.to_vec();
-    app.extend(["metrics", "tracing", "loadTest"]);
+    app.extend(["metrics", "tracing", "loadTest", "websocket"]);
     assert_eq!(offers_at("app/main.py", "app = FastAPI"), app);
     assert_eq!(
         offers_at("app/main.py", "async def create_order"),
@@ -1246,7 +1246,7 @@ fn lsp_writes_files_after_asking_when_the_client_cannot_create_them() {
 fn whatever_is_offered_runs_and_broken_code_does_not_panic() {
     let mut offered = 0;
     for project in [
-        "fastapi", "flask", "django", "express", "esm", "factory", "ts",
+        "fastapi", "flask", "django", "express", "esm", "factory", "ts", "atlas", "burrow", "relay",
     ] {
         let (_tmp, root) = project_copy(project);
         let files: Vec<PathBuf> = ignore::Walk::new(&root)

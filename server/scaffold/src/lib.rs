@@ -372,7 +372,7 @@ pub fn offers(src: &Source, offset: usize, project: &Project) -> Vec<Offer> {
             "autocannon"
         };
         push("loadTest", tool.to_owned(), true);
-        if websocket_gen::applicable(&app, project) {
+        if websocket_gen::applicable(src, &app, project) {
             push(
                 "websocket",
                 websocket_gen::library_name(&app, project).to_owned(),

@@ -32,9 +32,10 @@ enum NodeLibrary {
     Ws,
 }
 
-pub fn applicable(app: &App, project: &Project) -> bool {
+pub fn applicable(src: &Source, app: &App, project: &Project) -> bool {
     match app.framework {
-        Framework::FastApi | Framework::Express => true,
+        Framework::FastApi => !has_ws_route(src.text),
+        Framework::Express => !matches!(src.language, Language::TypeScript | Language::Tsx),
         Framework::Django => project.has("channels"),
         _ => false,
     }
@@ -63,6 +64,11 @@ pub fn generate(src: &Source, app: &App, project: &Project, files: &dyn Files) -
 }
 
 // ---- FastAPI ---------------------------------------------------------------------------------
+
+/// The app already has the endpoint this writes (`@app.websocket("/ws"…)`).
+fn has_ws_route(text: &str) -> bool {
+    text.contains(".websocket(\"/ws\"") || text.contains(".websocket('/ws'")
+}
 
 /// A function of the project that authenticates a caller from request headers and can be
 /// called with a handshake's: `get_current_user(authorization: str = Header(...))`.
@@ -157,7 +163,7 @@ fn fastapi(
     files: &dyn Files,
     _style: &Style,
 ) -> Result<Output> {
-    if src.text.contains(".websocket(\"/ws\")") || src.text.contains(".websocket('/ws')") {
+    if has_ws_route(src.text) {
         return err("this app already has a WebSocket endpoint at /ws");
     }
     let a = &app.name;

@@ -18,3 +18,8 @@ async def get_context(authorization: str = Header(default=""), session=Depends(g
 
 app = FastAPI(title="atlas")
 app.include_router(GraphQLRouter(schema, context_getter=get_context, graphql_ide=None), prefix="/graphql")
+
+
+@app.get("/api/version")
+async def version():
+    return {"version": "1"}
