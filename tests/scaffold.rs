@@ -1447,6 +1447,25 @@ fn graphql_resolvers_in_the_library_each_project_uses() {
 }
 
 #[test]
+fn graphene_django_resolvers_for_a_django_model() {
+    // The Django ORM instead of a session, the project's decorator (imported from the app's
+    // `auth` module), a `django.test.TestCase` test beside the schema.
+    let touched = checked_case("agora", "forum/models.py", "class Topic", "graphqlResolver");
+    assert_eq!(touched[0].0, "forum/topic_graphql.py (new)");
+    assert_eq!(touched[1].0, "forum/test_topic_graphql.py (new)");
+    let module = &touched[0].1;
+    assert!(
+        module.contains("return Topic.objects.order_by(\"id\")[offset : offset + limit]"),
+        "{module}"
+    );
+    assert!(
+        module.contains("from forum.auth import login_required"),
+        "{module}"
+    );
+    assert!(touched[1].1.contains("class TopicGraphQLTests(TestCase):"));
+}
+
+#[test]
 fn apollo_resolvers_for_a_mongoose_model() {
     // Beside the project's resolvers, whose check (and its import) it copies; node:test.
     let touched = checked_case(

@@ -41,7 +41,7 @@ fn python_packages() -> Option<PathBuf> {
     DIR.get_or_init(|| {
         let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("scaffold-python");
         let probe =
-            "import fastapi, uvicorn, flask, prometheus_client, locust, sqlalchemy, alembic, redis, django, django_prometheus, pytest, httpx, strawberry, graphene, ariadne, channels, daphne";
+            "import fastapi, uvicorn, flask, prometheus_client, locust, sqlalchemy, alembic, redis, django, django_prometheus, pytest, httpx, strawberry, graphene, ariadne, graphene_django, channels, daphne";
         let ready = |dir: &Path| {
             Command::new("python3")
                 .args(["-c", probe])
@@ -1320,4 +1320,54 @@ fn apollo_resolvers_and_their_node_test_run() {
         .unwrap(),
     );
     node_test(&root, "src/graphql/rabbit.graphql.test.js");
+}
+
+#[test]
+fn graphene_django_resolvers_and_their_test_run() {
+    let Some(packages) = python_packages() else {
+        return;
+    };
+    let (_tmp, root) = project_copy("agora");
+    apply(
+        &root,
+        &run(&root, "forum/models.py", "class Topic", "graphqlResolver").unwrap(),
+    );
+    let (ok, report) = run_checked(
+        Command::new("python3")
+            .args(["manage.py", "test", "forum", "-v", "2"])
+            .env("PYTHONPATH", &packages)
+            .env("DJANGO_SECRET_KEY", "test-only")
+            .current_dir(&root),
+    );
+    assert!(ok && report.contains("Ran 5 tests"), "{report}");
+    // A signed-in visitor creates a topic through the mutation (the model's defaults kept).
+    let out = python(
+        &root,
+        &packages,
+        r#"
+import os
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "agora.settings")
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only")
+import django
+django.setup()
+from django.core.management import call_command
+from django.test.utils import setup_test_environment
+from django.db import connection
+from types import SimpleNamespace
+setup_test_environment()
+connection.creation.create_test_db(verbosity=0)
+import graphene
+from forum.topic_graphql import TopicMutation, TopicQuery
+from forum.models import Topic
+schema = graphene.Schema(query=TopicQuery, mutation=TopicMutation)
+visitor = SimpleNamespace(user=SimpleNamespace(is_authenticated=True))
+result = schema.execute('mutation { createTopic(input: {title: "Hello"}) { id title body pinned created } }', context_value=visitor)
+assert result.errors is None, result.errors
+created = result.data["createTopic"]
+assert created["title"] == "Hello" and created["body"] == "" and created["pinned"] is False and created["created"], created
+assert Topic.objects.count() == 1
+print("created")
+"#,
+    );
+    assert!(out.contains("created"), "{out}");
 }

@@ -135,12 +135,14 @@ pub fn detect(project: &Project, files: &dyn Files, family: Family) -> Option<&'
 pub fn offered(m: &Model, project: &Project, src: &Source) -> Option<&'static Row> {
     if !matches!(
         m.orm,
-        Orm::SqlAlchemy | Orm::FlaskSqlAlchemy | Orm::Mongoose | Orm::Sequelize
+        Orm::SqlAlchemy | Orm::FlaskSqlAlchemy | Orm::Mongoose | Orm::Sequelize | Orm::Django
     ) {
         return None;
     }
     LIBRARIES.iter().find(|r| {
         r.family == m.family
+            // Django models: Graphene (graphene-django) only.
+            && (m.orm != Orm::Django || r.library == Library::Graphene)
             && (r.packages.iter().any(|p| project.has(p)) || imports_library(src.text, r))
     })
 }
@@ -165,6 +167,51 @@ impl Context {
         match self {
             Context::Key(k) => format!("{{\"{k}\": session}}"),
             Context::Attribute(a) => format!("SimpleNamespace({a}=session)"),
+        }
+    }
+}
+
+/// Where the resolvers read and write rows: a SQLAlchemy session from the context, or the
+/// Django ORM (graphene-django).
+enum Store<'c> {
+    Session(&'c Context),
+    Django,
+}
+
+impl Store<'_> {
+    /// The row with primary key `pk` (a parameter), or `None`.
+    fn get(&self, model: &str, pk: &str) -> String {
+        match self {
+            Store::Session(c) => format!("{}.get({model}, {pk})", c.session()),
+            Store::Django => format!("{model}.objects.filter(pk={pk}).first()"),
+        }
+    }
+    /// The statements returning a page (`limit`, `offset` clamped), in key order.
+    fn page(&self, model: &str, pk: &str) -> String {
+        match self {
+            Store::Session(c) => format!(
+                "query = select({model}).order_by({model}.{pk}).offset(offset).limit(limit)\nreturn {}.scalars(query).all()\n",
+                c.session()
+            ),
+            Store::Django => format!(
+                "return {model}.objects.order_by(\"{pk}\")[offset : offset + limit]\n"
+            ),
+        }
+    }
+    /// The statements storing a new row `var`.
+    fn save(&self, var: &str) -> String {
+        match self {
+            Store::Session(c) => {
+                let s = c.session();
+                format!("{s}.add({var})\n{s}.commit()\n{s}.refresh({var})\n")
+            }
+            Store::Django => format!("{var}.full_clean()\n{var}.save()\n"),
+        }
+    }
+    fn described(&self) -> String {
+        match self {
+            Store::Session(c) => format!("the SQLAlchemy session in `{}`", c.session()),
+            Store::Django => "the Django ORM".to_owned(),
         }
     }
 }
@@ -543,9 +590,9 @@ pub fn generate(src: &Source, m: &Model, project: &Project, files: &dyn Files) -
     if m.orm == Orm::Pydantic {
         return err(format!("`{}` is a Pydantic model without storage: put the cursor on the ORM model the resolvers should read", m.name));
     }
-    if !matches!(m.orm, Orm::SqlAlchemy | Orm::FlaskSqlAlchemy) {
+    if !matches!(m.orm, Orm::SqlAlchemy | Orm::FlaskSqlAlchemy | Orm::Django) {
         return err(format!(
-            "GraphQL resolvers are generated for SQLAlchemy models; `{}` is not one",
+            "GraphQL resolvers are generated for SQLAlchemy and Django models; `{}` is neither",
             m.name
         ));
     }
@@ -564,7 +611,19 @@ pub fn generate(src: &Source, m: &Model, project: &Project, files: &dyn Files) -
         .into_iter()
         .filter(|(_, t)| imports_library(t, row))
         .collect();
+    let django = m.orm == Orm::Django;
+    if django && row.library != Library::Graphene {
+        return err(format!(
+            "Django models get Graphene (graphene-django) resolvers; {} resolvers are generated for SQLAlchemy models",
+            row.name
+        ));
+    }
     let context = find_context(&texts);
+    let store = if django {
+        Store::Django
+    } else {
+        Store::Session(&context)
+    };
     let auth = find_auth(project, &texts, row);
     let Some(pk) = m.primary_key().cloned() else {
         return err(format!(
@@ -580,10 +639,13 @@ pub fn generate(src: &Source, m: &Model, project: &Project, files: &dyn Files) -
         var,
         pk,
     };
-    // Beside the project's schema (the first file with resolvers), else beside the model.
+    // Beside the project's schema (the first file that declares a root type), else beside
+    // the model.
     let dir = texts
         .iter()
-        .find(|(p, _)| p != src.path)
+        .filter(|(p, _)| p != src.path)
+        .find(|(_, t)| t.contains("Query") || t.contains("Mutation"))
+        .or_else(|| texts.iter().find(|(p, _)| p != src.path))
         .map(|(p, _)| p.as_path())
         .unwrap_or(src.path)
         .parent()
@@ -605,7 +667,7 @@ pub fn generate(src: &Source, m: &Model, project: &Project, files: &dyn Files) -
         Library::Graphene => graphene(
             m,
             &names,
-            &context,
+            &store,
             auth.as_ref(),
             &model_module,
             &project.root,
@@ -620,16 +682,20 @@ pub fn generate(src: &Source, m: &Model, project: &Project, files: &dyn Files) -
         ),
         Library::Apollo => unreachable!("JavaScript models are handled above"),
     };
-    let test = python_test(
-        m,
-        &names,
-        &context,
-        auth.as_ref(),
-        row.library,
-        &module,
-        &model_module,
-        src,
-    );
+    let test = if django {
+        django_test(m, &names, auth.as_ref(), &module, &model_module)
+    } else {
+        python_test(
+            m,
+            &names,
+            &context,
+            auth.as_ref(),
+            row.library,
+            &module,
+            &model_module,
+            src,
+        )
+    };
     let tests_dir = project.root.join("tests");
     let test_dir = if tests_dir.is_dir() {
         tests_dir
@@ -696,7 +762,7 @@ fn field_kinds_imports(fields: &[&Field]) -> Vec<String> {
     test_imports(&kinds)
 }
 
-fn header(library: &str, n: &Names, auth: Option<&Auth>, merge: &str, context: &Context) -> String {
+fn header(library: &str, n: &Names, auth: Option<&Auth>, merge: &str, store: &Store) -> String {
     let mutation = match auth {
         Some(a) => format!(", and `{}(input)` guarded like `{}`", n.create, a.from),
         None => String::new(),
@@ -707,11 +773,11 @@ fn header(library: &str, n: &Names, auth: Option<&Auth>, merge: &str, context: &
         ""
     };
     format!(
-        "\"\"\"GraphQL for {model} ({library}): the `{model}` type, `{var}(id)`, `{coll}(limit, offset)`{mutation}.\n\n{merge}\nThe resolvers use the SQLAlchemy session in `{session}`.\n{no_mutation}\"\"\"\n",
+        "\"\"\"GraphQL for {model} ({library}): the `{model}` type, `{var}(id)`, `{coll}(limit, offset)`{mutation}.\n\n{merge}\nThe resolvers use {store}.\n{no_mutation}\"\"\"\n",
         model = n.model,
         var = n.var,
         coll = n.coll,
-        session = context.session(),
+        store = store.described(),
     )
 }
 
@@ -799,7 +865,7 @@ fn strawberry(
     };
     let session = context.session();
     let pk = &n.pk;
-    let mut out = header("Strawberry", n, auth, &merge, context);
+    let mut out = header("Strawberry", n, auth, &merge, &Store::Session(context));
     out.push_str(&import_block(&stdlib, &third, &own));
     out.push_str(&format!(
         "\n# The most rows one request can ask for.\nMAX_PAGE_SIZE = {MAX_PAGE_SIZE}\n\n\n"
@@ -882,24 +948,23 @@ fn graphene_type(kind: Kind) -> &'static str {
 fn graphene(
     m: &Model,
     n: &Names,
-    context: &Context,
+    store: &Store,
     auth: Option<&Auth>,
     model_module: &str,
     project_root: &Path,
 ) -> String {
     let model = &n.model;
-    let mut third = vec![
-        "import graphene".to_owned(),
-        "from sqlalchemy import select".to_owned(),
-    ];
+    let mut third = vec!["import graphene".to_owned()];
+    if matches!(store, Store::Session(_)) {
+        third.push("from sqlalchemy import select".to_owned());
+    }
     let mut own = vec![format!("from {model_module} import {model}")];
     if let Some(a) = auth {
         split_imports(&a.imports, project_root, &mut third, &mut own);
     }
     let merge = format!("Merge the classes into the schema's root types:\n\n    class Query({model}Query, graphene.ObjectType):\n        ...\n");
-    let session = context.session();
     let pk = &n.pk;
-    let mut out = header("Graphene", n, auth, &merge, context);
+    let mut out = header("Graphene", n, auth, &merge, store);
     out.push_str(&import_block(&[], &third, &own));
     out.push_str(&format!(
         "\n# The most rows one request can ask for.\nMAX_PAGE_SIZE = {MAX_PAGE_SIZE}\n\n\n"
@@ -920,7 +985,9 @@ fn graphene(
         ));
     }
     out.push_str(&format!(
-        "\n\nclass {model}Query(graphene.ObjectType):\n    {var} = graphene.Field({model}Type, {pk}={pkty}(required=True))\n    {coll} = graphene.List(\n        graphene.NonNull({model}Type),\n        required=True,\n        limit=graphene.Int(default_value=20),\n        offset=graphene.Int(default_value=0),\n    )\n\n    def resolve_{var}(root, info, {pk}):\n        return {session}.get({model}, {pk})\n\n    def resolve_{coll}(root, info, limit=20, offset=0):\n        limit = min(max(limit, 1), MAX_PAGE_SIZE)\n        offset = max(offset, 0)\n        query = select({model}).order_by({model}.{pk}).offset(offset).limit(limit)\n        return {session}.scalars(query).all()\n",
+        "\n\nclass {model}Query(graphene.ObjectType):\n    {var} = graphene.Field({model}Type, {pk}={pkty}(required=True))\n    {coll} = graphene.List(\n        graphene.NonNull({model}Type),\n        required=True,\n        limit=graphene.Int(default_value=20),\n        offset=graphene.Int(default_value=0),\n    )\n\n    def resolve_{var}(root, info, {pk}):\n        return {get}\n\n    def resolve_{coll}(root, info, limit=20, offset=0):\n        limit = min(max(limit, 1), MAX_PAGE_SIZE)\n        offset = max(offset, 0)\n{page}",
+        get = store.get(model, &pk.name),
+        page = indent(&store.page(model, &pk.name), 2),
         var = n.var,
         coll = n.coll,
         pk = pk.name,
@@ -948,9 +1015,10 @@ fn graphene(
         let decorators: String = a.decorators.iter().map(|d| format!("    {d}\n")).collect();
         let check = a.check.as_ref().map(|c| indent(c, 2)).unwrap_or_default();
         out.push_str(&format!(
-            "\n\nclass Create{model}(graphene.Mutation):\n    class Arguments:\n        input = {model}Input(required=True)\n\n    Output = {model}Type\n\n{decorators}    def mutate(root, info, input):\n{check}{row}        {session}.add({var})\n        {session}.commit()\n        {session}.refresh({var})\n        return {var}\n\n\nclass {model}Mutation(graphene.ObjectType):\n    {create} = Create{model}.Field()\n",
+            "\n\nclass Create{model}(graphene.Mutation):\n    class Arguments:\n        input = {model}Input(required=True)\n\n    Output = {model}Type\n\n{decorators}    def mutate(root, info, input):\n{check}{row}{save}        return {var}\n\n\nclass {model}Mutation(graphene.ObjectType):\n    {create} = Create{model}.Field()\n",
             create = snake(&n.create),
             var = n.var,
+            save = indent(&store.save(&n.var), 2),
             row = indent(&create_row(m, &n.var, |f| input_get(f, &f.name), |_, _| None), 2),
         ));
     }
@@ -1000,7 +1068,7 @@ fn ariadne(
     let merge = format!("Add `type_defs` and `bindables` to the schema (Query and Mutation are extended):\n\n    make_executable_schema([type_defs, {var}_graphql.type_defs], query, mutation, *{var}_graphql.bindables)\n");
     let session = context.session();
     let pk = &n.pk;
-    let mut out = header("Ariadne", n, auth, &merge, context);
+    let mut out = header("Ariadne", n, auth, &merge, &Store::Session(context));
     stdlib.dedup();
     out.push_str(&import_block(&stdlib, &third, &own));
     out.push_str(&format!(
@@ -1322,6 +1390,122 @@ def test_create_{var}_is_refused_without_authorization(session):\n    # Guarded 
             "from sqlalchemy import create_engine, func, select",
             "from sqlalchemy import create_engine",
         );
+    }
+    out
+}
+
+/// The Django test of the Graphene module: `django.test.TestCase` (a test database per test),
+/// the operations executed as an anonymous visitor (graphene-django's context is the request).
+fn django_test(
+    m: &Model,
+    n: &Names,
+    auth: Option<&Auth>,
+    module: &str,
+    model_module: &str,
+) -> String {
+    let model = &n.model;
+    let var = &n.var;
+    let coll = &n.coll;
+    let required: Vec<&Field> = m
+        .writable()
+        .filter(|f| !f.optional && !f.has_default)
+        .collect();
+    let mut kinds: BTreeSet<&'static str> = BTreeSet::new();
+    kinds.insert("SimpleNamespace");
+    for f in &required {
+        match f.kind {
+            Kind::DateTime => {
+                kinds.insert("datetime");
+            }
+            Kind::Date => {
+                kinds.insert("date");
+            }
+            Kind::Decimal => {
+                kinds.insert("Decimal");
+            }
+            Kind::Uuid => {
+                kinds.insert("UUID");
+            }
+            _ => {}
+        }
+    }
+    let classes = if auth.is_some() {
+        format!("{model}Mutation, {model}Query")
+    } else {
+        format!("{model}Query")
+    };
+    let mutation = if auth.is_some() {
+        format!(", mutation={model}Mutation")
+    } else {
+        String::new()
+    };
+    let third = vec![
+        "import graphene".to_owned(),
+        "from django.contrib.auth.models import AnonymousUser".to_owned(),
+        "from django.test import TestCase".to_owned(),
+    ];
+    let own = vec![
+        format!("from {model_module} import {model}"),
+        format!("from {module} import MAX_PAGE_SIZE, {classes}"),
+    ];
+    let row = required
+        .iter()
+        .map(|f| format!("{}={}", f.name, py_row_value(f.kind)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let pk = &n.pk;
+    let pkc = camel(&pk.name);
+    let shown = m
+        .fields
+        .iter()
+        .take(3)
+        .map(|f| camel(&f.name))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let pk_type = if pk.kind == Kind::Int {
+        "Int"
+    } else {
+        "String"
+    };
+    let pk_value = |e: &str| {
+        if pk.kind == Kind::Int {
+            e.to_owned()
+        } else {
+            format!("str({e})")
+        }
+    };
+    let mut out = format!(
+        "\"\"\"Tests of the {model} GraphQL type, queries and mutation ({module}).\"\"\"\n"
+    );
+    out.push_str(&import_block(&test_imports(&kinds), &third, &own));
+    out.push_str(&format!(
+        "\nschema = graphene.Schema(query={model}Query{mutation})\n\n\n\
+def execute(query, variables=None):\n    \"\"\"Runs an operation as an anonymous visitor (graphene-django's context is the request).\"\"\"\n    result = schema.execute(query, variables=variables, context_value=SimpleNamespace(user=AnonymousUser()))\n    return result.data, [error.formatted for error in result.errors or []]\n\n\n\
+def add_{coll}(count):\n    return [{model}.objects.create({row}) for i in range(1, count + 1)]\n\n\n\
+class {model}GraphQLTests(TestCase):\n    def test_{var}_by_{pkn}(self):\n        {var} = add_{coll}(1)[0]\n        data, errors = execute(\"query ($id: {pk_type}!) {{ {var}({pkc}: $id) {{ {shown} }} }}\", {{\"id\": {pk_val}}})\n        self.assertEqual(errors, [])\n        self.assertEqual(data[\"{var}\"][\"{pkc}\"], {pk_val})\n\n    def test_missing_{var}_is_null(self):\n        data, errors = execute(\"query ($id: {pk_type}!) {{ {var}({pkc}: $id) {{ {pkc} }} }}\", {{\"id\": {missing}}})\n        self.assertEqual(errors, [])\n        self.assertIsNone(data[\"{var}\"])\n\n    def test_{coll}_are_paged_in_order(self):\n        {coll} = add_{coll}(3)\n        data, errors = execute(\"{{ {coll}(limit: 2, offset: 1) {{ {pkc} }} }}\")\n        self.assertEqual(errors, [])\n        self.assertEqual([row[\"{pkc}\"] for row in data[\"{coll}\"]], [{pk1}, {pk2}])\n\n    def test_{coll}_page_size_is_capped(self):\n        add_{coll}(MAX_PAGE_SIZE + 1)\n        data, errors = execute(\"{{ {coll}(limit: 100000, offset: -5) {{ {pkc} }} }}\")\n        self.assertEqual(errors, [])\n        self.assertEqual(len(data[\"{coll}\"]), MAX_PAGE_SIZE)\n",
+        pkn = pk.name,
+        pk_val = pk_value(&format!("{var}.{}", pk.name)),
+        missing = if pk.kind == Kind::Int { "987654" } else { "\"missing\"" },
+        pk1 = pk_value(&format!("{coll}[1].{}", pk.name)),
+        pk2 = pk_value(&format!("{coll}[2].{}", pk.name)),
+    ));
+    if let Some(a) = auth {
+        let input: Vec<String> = required
+            .iter()
+            .map(|f| {
+                format!(
+                    "\"{}\": {}",
+                    camel(&f.name),
+                    py_variable(f.kind, Library::Graphene)
+                )
+            })
+            .collect();
+        out.push_str(&format!(
+            "\n    def test_create_{var}_is_refused_without_authorization(self):\n        # Guarded like `{from}`: an anonymous visitor gets an error at the field and nothing is written.\n        data, errors = execute(\n            \"mutation ($input: {model}Input!) {{ {create}(input: $input) {{ {pkc} }} }}\",\n            {{\"input\": {{{input}}}}},\n        )\n        self.assertTrue(errors)\n        self.assertEqual(errors[0][\"path\"], [\"{create}\"])\n        self.assertIsNone((data or {{}}).get(\"{create}\"))\n        self.assertEqual({model}.objects.count(), 0)\n",
+            from = a.from,
+            create = n.create,
+            input = input.join(", "),
+        ));
     }
     out
 }
