@@ -1133,7 +1133,7 @@ fn ariadne(
     }
     for f in m.fields.iter().filter(|f| sdl_type(f.kind).1) {
         let conv = match f.kind {
-            Kind::DateTime | Kind::Date => format!("value.isoformat()"),
+            Kind::DateTime | Kind::Date => "value.isoformat()".to_owned(),
             Kind::Json => "json.dumps(value)".to_owned(),
             _ => "str(value)".to_owned(),
         };

@@ -493,25 +493,20 @@ fn test_file(
     } else {
         ("findByPk", "findAll")
     };
-    let page_args = if mongoose {
-        (
-            "calls()[0][2]",
-            "{ sort: { _id: 1 }, skip: 1, limit: 2 }",
-            "{ sort: { _id: 1 }, skip: 0, limit: 100 }",
-        )
-    } else {
-        let order = m.primary_key().map(|f| f.name.as_str()).unwrap_or("id");
-        let _ = order;
-        ("calls()[0][0]", "", "")
-    };
+    // Where the page's options land in the stubbed call, and what they must be.
     let order = m
         .primary_key()
         .map(|f| f.name.clone())
         .unwrap_or_else(|| "id".into());
-    let (page_expect, cap_expect) = if mongoose {
-        (page_args.1.to_owned(), page_args.2.to_owned())
+    let (args, page_expect, cap_expect) = if mongoose {
+        (
+            "calls()[0][2]",
+            "{ sort: { _id: 1 }, skip: 1, limit: 2 }".to_owned(),
+            "{ sort: { _id: 1 }, skip: 0, limit: 100 }".to_owned(),
+        )
     } else {
         (
+            "calls()[0][0]",
             format!("{{ order: [[\"{order}\", \"ASC\"]], offset: 1, limit: 2 }}"),
             format!("{{ order: [[\"{order}\", \"ASC\"]], offset: 0, limit: 100 }}"),
         )
@@ -527,7 +522,6 @@ test(\"the page size is capped\", async () => {{\n    const found = stub({bindin
         mutation_root = if auth.is_some() { "\n    type Mutation {\n        _root: Boolean\n    }\n" } else { "" },
         row_one = row("id"),
         row_two = row("\"2\""),
-        args = page_args.0,
     );
     if let Some(a) = auth {
         let input: Vec<String> = m

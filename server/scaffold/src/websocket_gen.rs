@@ -56,7 +56,7 @@ pub fn library_name(app: &App, project: &Project) -> &'static str {
 pub fn generate(src: &Source, app: &App, project: &Project, files: &dyn Files) -> Result<Output> {
     let style = Style::detect(src);
     match app.framework {
-        Framework::FastApi => fastapi(src, app, project, files, &style),
+        Framework::FastApi => fastapi(src, app, project, files),
         Framework::Express => node(src, project, files, &style),
         Framework::Django => channels(src, project, files, &style),
         f => err(format!("{} has no WebSocket generator yet", f.name())),
@@ -156,13 +156,7 @@ fn find_py_auth(project: &Project, files: &dyn Files) -> Option<PyAuth> {
     found.into_iter().next().map(|(_, a)| a)
 }
 
-fn fastapi(
-    src: &Source,
-    app: &App,
-    project: &Project,
-    files: &dyn Files,
-    _style: &Style,
-) -> Result<Output> {
+fn fastapi(src: &Source, app: &App, project: &Project, files: &dyn Files) -> Result<Output> {
     if has_ws_route(src.text) {
         return err("this app already has a WebSocket endpoint at /ws");
     }
@@ -252,7 +246,7 @@ def test_a_message_over_the_limit_closes_the_socket(client, signed_in):\n    wit
 // ---- Node: ws and socket.io ------------------------------------------------------------------
 
 /// An Express middleware of the project that authenticates (`requireAuth(req, res, next)`),
-/// exported from its module: (file, name, default export).
+/// exported from its module: (its file, its name).
 fn find_js_middleware(project: &Project, files: &dyn Files) -> Option<(PathBuf, String)> {
     for (path, lang) in project.source_files() {
         if lang.family() != Family::JavaScript {
@@ -417,7 +411,6 @@ function attachSocketIo(server, {{ authenticateWith = authenticate }} = {{}}) {{
         out.edits.push(merged);
     }
     out.files.push(node_test(
-        src,
         project,
         files,
         style,
@@ -431,7 +424,6 @@ function attachSocketIo(server, {{ authenticateWith = authenticate }} = {{}}) {{
 
 #[allow(clippy::too_many_arguments)]
 fn node_test(
-    src: &Source,
     project: &Project,
     files: &dyn Files,
     style: &Style,
@@ -511,7 +503,6 @@ test(\"a message over the limit closes the connection\", async () => {{\n    con
         ),
     };
     let code = format!("{}\n\n{body}", imports.join("\n"));
-    let _ = src;
     NewFile {
         path,
         content: style.render(&code, ""),
@@ -519,6 +510,9 @@ test(\"a message over the limit closes the connection\", async () => {{\n    con
 }
 
 // ---- Django Channels -------------------------------------------------------------------------
+
+const ASGI_APP: &str = "application = ProtocolTypeRouter(\n    {\n        \"http\": django_asgi_app,\n        \"websocket\": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),\n    }\n)\n";
+const ASGI_IMPORTS: &str = "from channels.auth import AuthMiddlewareStack\nfrom channels.routing import ProtocolTypeRouter, URLRouter\nfrom channels.security.websocket import AllowedHostsOriginValidator\n";
 
 fn channels(src: &Source, project: &Project, files: &dyn Files, style: &Style) -> Result<Output> {
     if !project.has("channels") {
@@ -544,12 +538,6 @@ class EchoConsumer(AsyncWebsocketConsumer):\n    async def connect(self):\n     
     let routing_code = format!(
         "from django.urls import path\n\nfrom {package}.consumers import EchoConsumer\n\nwebsocket_urlpatterns = [\n    path(\"ws/echo/\", EchoConsumer.as_asgi()),\n]\n"
     );
-    let asgi_app = format!(
-        "application = ProtocolTypeRouter(\n    {{\n        \"http\": django_asgi_app,\n        \"websocket\": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),\n    }}\n)\n"
-    );
-    let asgi_imports = format!(
-        "from channels.auth import AuthMiddlewareStack\nfrom channels.routing import ProtocolTypeRouter, URLRouter\nfrom channels.security.websocket import AllowedHostsOriginValidator\n"
-    );
     let mut out = Output::default();
     let asgi = dir.join("asgi.py");
     match files.read(&asgi) {
@@ -570,7 +558,7 @@ class EchoConsumer(AsyncWebsocketConsumer):\n    async def connect(self):\n     
             // The HTTP application is created first: it sets Django up before the consumers
             // (and the models they import) are imported.
             let replacement = format!(
-                "django_asgi_app = get_asgi_application()\n\n{asgi_imports}\nfrom {routing_module} import websocket_urlpatterns  # noqa: E402\n\n{asgi_app}"
+                "django_asgi_app = get_asgi_application()\n\n{ASGI_IMPORTS}\nfrom {routing_module} import websocket_urlpatterns  # noqa: E402\n\n{ASGI_APP}"
             );
             let replacement = replacement.trim_end().to_owned();
             out.edits.push(FileEdit {
@@ -584,7 +572,7 @@ class EchoConsumer(AsyncWebsocketConsumer):\n    async def connect(self):\n     
         None => {
             let settings = format!("{package}.settings");
             let code = format!(
-                "\"\"\"ASGI entry point: HTTP through Django, WebSockets through Channels.\"\"\"\nimport os\n\nfrom django.core.asgi import get_asgi_application\n\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"{settings}\")\n# Created first: it sets Django up before the consumers (and the models they use) are imported.\ndjango_asgi_app = get_asgi_application()\n\n{asgi_imports}\nfrom {routing_module} import websocket_urlpatterns  # noqa: E402\n\n{asgi_app}"
+                "\"\"\"ASGI entry point: HTTP through Django, WebSockets through Channels.\"\"\"\nimport os\n\nfrom django.core.asgi import get_asgi_application\n\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"{settings}\")\n# Created first: it sets Django up before the consumers (and the models they use) are imported.\ndjango_asgi_app = get_asgi_application()\n\n{ASGI_IMPORTS}\nfrom {routing_module} import websocket_urlpatterns  # noqa: E402\n\n{ASGI_APP}"
             );
             out.files.push(NewFile {
                 path: asgi,
@@ -592,7 +580,6 @@ class EchoConsumer(AsyncWebsocketConsumer):\n    async def connect(self):\n     
             });
         }
     }
-    let _ = text;
     // Channels' test utilities (and its recommended server) need Daphne.
     if let Some(e) = manifest::add_dependency(project, files, "daphne", ">=4.1") {
         out.edits.push(e);
