@@ -40,8 +40,11 @@ fn python_packages() -> Option<PathBuf> {
     static DIR: OnceLock<Option<PathBuf>> = OnceLock::new();
     DIR.get_or_init(|| {
         let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("scaffold-python");
-        let probe =
-            "import fastapi, uvicorn, flask, prometheus_client, locust, sqlalchemy, alembic, redis, django, django_prometheus, pytest, httpx, strawberry, graphene, ariadne, graphene_django, channels, daphne";
+        // Found, not imported: some (graphene_django) need Django's settings to import.
+        let probe = "import importlib.util, sys; sys.exit(any(importlib.util.find_spec(m) is None for m in \
+            ('fastapi', 'uvicorn', 'flask', 'prometheus_client', 'locust', 'sqlalchemy', 'alembic', 'redis', \
+            'django', 'django_prometheus', 'pytest', 'httpx', 'strawberry', 'graphene', 'ariadne', \
+            'graphene_django', 'channels', 'daphne')))";
         let ready = |dir: &Path| {
             Command::new("python3")
                 .args(["-c", probe])
