@@ -1586,3 +1586,69 @@ fn websocket_needs_channels_in_django() {
     let e = run(&root, "shop/urls.py", "urlpatterns", "websocket").unwrap_err();
     assert!(e.contains("channels"), "{e}");
 }
+
+#[test]
+fn lsp_offers_graphql_resolvers_on_a_model_and_creates_their_files() {
+    let (_tmp, root) = project_copy("atlas");
+    let models = root.join("app/models.py");
+    let text = std::fs::read_to_string(&models).unwrap();
+    let uri = file_uri(&models);
+    let mut c = lsp_client(&root, true);
+    c.open(&uri, "python", &text);
+    let line = text[..text.find("class Author").unwrap()]
+        .matches('\n')
+        .count();
+    let resp = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": {"start": {"line": line, "character": 0}, "end": {"line": line, "character": 0}}, "context": {"diagnostics": [], "only": ["source"]}}),
+    );
+    let actions = resp["result"].as_array().unwrap();
+    let action = actions
+        .iter()
+        .find(|a| a["command"]["command"] == "backend-architect.scaffold.graphqlResolver")
+        .unwrap_or_else(|| panic!("{actions:?}"));
+    assert!(
+        action["title"]
+            .as_str()
+            .unwrap()
+            .contains("(Strawberry for Author)"),
+        "{action}"
+    );
+    let resp = c.request("workspace/executeCommand", action["command"].clone());
+    assert_eq!(resp["result"]["applied"], true, "{resp}");
+    let edits = apply_edit_requests(&c);
+    let created: Vec<&Value> = edits[0]["documentChanges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|op| op["kind"] == "create")
+        .map(|op| &op["uri"])
+        .collect();
+    assert_eq!(
+        created,
+        [
+            &json!(file_uri(&root.join("app/author_graphql.py"))),
+            &json!(file_uri(&root.join("tests/test_author_graphql.py")))
+        ]
+    );
+    // And the app object offers the WebSocket endpoint.
+    let main = root.join("app/main.py");
+    let main_text = std::fs::read_to_string(&main).unwrap();
+    c.open(&file_uri(&main), "python", &main_text);
+    let line = main_text[..main_text.find("app = FastAPI").unwrap()]
+        .matches('\n')
+        .count();
+    let resp = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": file_uri(&main)}, "range": {"start": {"line": line, "character": 0}, "end": {"line": line, "character": 0}}, "context": {"diagnostics": [], "only": ["source"]}}),
+    );
+    assert!(
+        resp["result"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["command"]["command"] == "backend-architect.scaffold.websocket"),
+        "{resp}"
+    );
+    assert!(c.shutdown().success());
+}
