@@ -1081,7 +1081,7 @@ fn offers_follow_the_cursor() {
             .collect()
     };
     let mut app = APP_GENERATORS.to_vec();
-    app.extend(["metrics", "tracing", "loadTest"]);
+    app.extend(["metrics", "tracing", "loadTest", "websocket"]);
     assert_eq!(offers_at("app/main.py", "app = FastAPI"), app);
     assert_eq!(
         offers_at("app/main.py", "async def create_order"),
@@ -1518,7 +1518,7 @@ fn whatever_is_offered_runs_and_broken_code_does_not_panic() {
     let mut offered = 0;
     for project in [
         "fastapi", "flask", "django", "express", "esm", "factory", "ts", "burrow", "stable",
-        "cattery",
+        "cattery", "atlas", "warren", "relay",
     ] {
         let (_tmp, root) = project_copy(project);
         let files: Vec<PathBuf> = ignore::Walk::new(&root)
@@ -1631,4 +1631,296 @@ fn fastapi_auth_is_not_a_database_session() {
         "{}",
         touched[0].1
     );
+}
+
+/// `check` over the whole project copy, cross-file rules included: the findings of the GraphQL
+/// and WebSocket rules (SEC8xx, PERF30x) in the files `touched` names.
+fn graphql_and_socket_findings(root: &Path, touched: &[(String, String)]) -> Vec<String> {
+    let out = Command::new(env!("CARGO_BIN_EXE_backend-architect"))
+        .current_dir(root)
+        .args(["check", "--no-cache", "--format", "json", "."])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let files: Vec<&str> = touched
+        .iter()
+        .map(|(name, _)| name.split(" (").next().unwrap())
+        .collect();
+    report
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| {
+            let code = f["code"].as_str().unwrap_or("");
+            code.starts_with("SEC8") || code.starts_with("PERF30")
+        })
+        .filter(|f| {
+            let path = f["path"].as_str().unwrap_or("");
+            files.iter().any(|g| path.ends_with(g))
+        })
+        .map(|f| format!("{} {}: {}", f["path"], f["code"], f["message"]))
+        .collect()
+}
+
+/// `case`, and `check` over the project afterwards: the generated code adds no finding of the
+/// GraphQL and WebSocket rules, the project-wide ones (mutation auth, socket auth) included.
+fn checked_case(project: &str, file: &str, at: &str, generator: &str) -> Vec<(String, String)> {
+    let (_tmp, root) = project_copy(project);
+    let out = run(&root, file, at, generator)
+        .unwrap_or_else(|e| panic!("{project}/{file} {generator}: {e}"));
+    let touched = apply(&root, &out);
+    verify(&root, &touched);
+    snapshot(&format!("{project}__{generator}"), &touched);
+    let found = graphql_and_socket_findings(&root, &touched);
+    assert!(found.is_empty(), "{project}: {found:#?}");
+    touched
+}
+
+#[test]
+fn graphql_resolvers_in_the_library_each_project_uses() {
+    // Strawberry: `permission_classes` copied from the project's mutations, the session from
+    // `info.context["session"]`, the test in the project's tests/.
+    let touched = checked_case("atlas", "app/models.py", "class Author", "graphqlResolver");
+    let module = &touched[0].1;
+    assert!(
+        touched[0].0.starts_with("app/author_graphql.py"),
+        "{touched:?}"
+    );
+    assert!(
+        touched[1].0.starts_with("tests/test_author_graphql.py"),
+        "{touched:?}"
+    );
+    assert!(
+        module.contains("@strawberry.mutation(permission_classes=[IsAuthenticated])"),
+        "{module}"
+    );
+    assert!(
+        module.contains("from app.permissions import IsAuthenticated"),
+        "{module}"
+    );
+    // Graphene: the project's decorator on `mutate`.
+    let touched = checked_case(
+        "bazaar",
+        "app/models.py",
+        "class Product",
+        "graphqlResolver",
+    );
+    assert!(
+        touched[0]
+            .1
+            .contains("    @login_required\n    def mutate(root, info, input):"),
+        "{}",
+        touched[0].1
+    );
+    // Ariadne: the check at the top of the project's mutations.
+    let touched = checked_case("quarry", "app/models.py", "class Site", "graphqlResolver");
+    assert!(touched[0].1.contains("    if not info.context[\"request\"].user.is_authenticated:\n        raise GraphQLError"), "{}", touched[0].1);
+}
+
+#[test]
+fn graphene_django_resolvers_for_a_django_model() {
+    // The Django ORM instead of a session, the project's decorator (imported from the app's
+    // `auth` module), a `django.test.TestCase` test beside the schema.
+    let touched = checked_case("agora", "forum/models.py", "class Topic", "graphqlResolver");
+    assert_eq!(touched[0].0, "forum/topic_graphql.py (new)");
+    assert_eq!(touched[1].0, "forum/test_topic_graphql.py (new)");
+    let module = &touched[0].1;
+    assert!(
+        module.contains("return Topic.objects.order_by(\"id\")[offset : offset + limit]"),
+        "{module}"
+    );
+    assert!(
+        module.contains("from forum.auth import login_required"),
+        "{module}"
+    );
+    assert!(touched[1].1.contains("class TopicGraphQLTests(TestCase):"));
+}
+
+#[test]
+fn apollo_resolvers_for_a_mongoose_model() {
+    // Beside the project's resolvers, whose check (and its import) it copies; node:test.
+    let touched = checked_case(
+        "warren",
+        "src/models/rabbit.js",
+        "rabbitSchema = new",
+        "graphqlResolver",
+    );
+    assert_eq!(touched[0].0, "src/graphql/rabbit.js (new)");
+    let module = &touched[0].1;
+    assert!(
+        module.contains("const { AuthenticationError } = require('./errors');"),
+        "{module}"
+    );
+    assert!(
+        module.contains(
+            "      if (!context.user) {\n        throw new AuthenticationError();\n      }\n"
+        ),
+        "{module}"
+    );
+    // No GraphQL library: refused.
+    let (_tmp, root) = project_copy("express");
+    let e = run(
+        &root,
+        "src/models/cat.js",
+        "catSchema = new",
+        "graphqlResolver",
+    )
+    .unwrap_err();
+    assert!(e.contains("no GraphQL library"), "{e}");
+}
+
+#[test]
+fn graphql_resolvers_need_a_graphql_library() {
+    let (_tmp, root) = project_copy("ledger");
+    let e = run(
+        &root,
+        "ledger/models.py",
+        "class Account",
+        "graphqlResolver",
+    )
+    .unwrap_err();
+    assert!(e.contains("no GraphQL library"), "{e}");
+}
+
+#[test]
+fn websocket_endpoints_with_the_projects_authentication() {
+    // FastAPI: `get_current_user(authorization: str = Header(...))` called on the handshake.
+    let touched = checked_case("shelf", "app/main.py", "app = FastAPI", "websocket");
+    assert!(
+        touched[0]
+            .1
+            .contains("return await get_current_user(authorization=f\"Bearer {token}\")"),
+        "{}",
+        touched[0].1
+    );
+    assert!(touched[0]
+        .1
+        .contains("from app.security import get_current_user"));
+    // ws beside an Express app: the app's `requireToken` middleware on the upgrade request;
+    // `ws` added to package.json; a node:test test (the project has no Jest).
+    let touched = checked_case("kennel", "src/app.js", "express()", "websocket");
+    let names: Vec<&str> = touched.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "package.json (edited)",
+            "src/websocket.js (new)",
+            "src/websocket.test.js (new)"
+        ]
+    );
+    assert!(
+        touched[0].1.contains("\"ws\": \"^8.18.0\""),
+        "{}",
+        touched[0].1
+    );
+    assert!(
+        touched[1]
+            .1
+            .contains("const { requireToken } = require('./auth');"),
+        "{}",
+        touched[1].1
+    );
+    assert!(touched[2]
+        .1
+        .contains("const { test } = require('node:test');"));
+    // Jest projects get a Jest test (the runner's globals).
+    let touched = checked_case("express", "src/app.js", "express()", "websocket");
+    assert!(!touched[2].1.contains("node:test"), "{}", touched[2].1);
+    // socket.io, in an ES module without semicolons; its client for the test.
+    let touched = checked_case("relay", "src/app.js", "express()", "websocket");
+    assert!(
+        touched[0].1.contains("\"socket.io-client\": \"^4.8.1\""),
+        "{}",
+        touched[0].1
+    );
+    assert!(
+        touched[1]
+            .1
+            .contains("import { requireUser } from './auth.js'\n"),
+        "{}",
+        touched[1].1
+    );
+    // Django Channels: consumer, routing, the ASGI application, a WebsocketCommunicator test.
+    let (_tmp, root) = project_copy("django");
+    let mut requirements = std::fs::read_to_string(root.join("requirements.txt")).unwrap();
+    requirements.push_str("channels>=4.1\n");
+    std::fs::write(root.join("requirements.txt"), requirements).unwrap();
+    let out = run(&root, "shop/urls.py", "urlpatterns", "websocket").unwrap();
+    let touched = apply(&root, &out);
+    verify(&root, &touched);
+    snapshot("django__websocket", &touched);
+}
+
+#[test]
+fn websocket_needs_channels_in_django() {
+    let (_tmp, root) = project_copy("django");
+    let e = run(&root, "shop/urls.py", "urlpatterns", "websocket").unwrap_err();
+    assert!(e.contains("channels"), "{e}");
+}
+
+#[test]
+fn lsp_offers_graphql_resolvers_on_a_model_and_creates_their_files() {
+    let (_tmp, root) = project_copy("atlas");
+    let models = root.join("app/models.py");
+    let text = std::fs::read_to_string(&models).unwrap();
+    let uri = file_uri(&models);
+    let mut c = lsp_client(&root, true);
+    c.open(&uri, "python", &text);
+    let line = text[..text.find("class Author").unwrap()]
+        .matches('\n')
+        .count();
+    let resp = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": {"start": {"line": line, "character": 0}, "end": {"line": line, "character": 0}}, "context": {"diagnostics": [], "only": ["source"]}}),
+    );
+    let actions = resp["result"].as_array().unwrap();
+    let action = actions
+        .iter()
+        .find(|a| a["command"]["command"] == "backend-architect.scaffold.graphqlResolver")
+        .unwrap_or_else(|| panic!("{actions:?}"));
+    assert!(
+        action["title"]
+            .as_str()
+            .unwrap()
+            .contains("(Strawberry for Author)"),
+        "{action}"
+    );
+    let resp = c.request("workspace/executeCommand", action["command"].clone());
+    assert_eq!(resp["result"]["applied"], true, "{resp}");
+    let edits = apply_edit_requests(&c);
+    let created: Vec<&Value> = edits[0]["documentChanges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|op| op["kind"] == "create")
+        .map(|op| &op["uri"])
+        .collect();
+    assert_eq!(
+        created,
+        [
+            &json!(file_uri(&root.join("app/author_graphql.py"))),
+            &json!(file_uri(&root.join("tests/test_author_graphql.py")))
+        ]
+    );
+    // And the app object offers the WebSocket endpoint.
+    let main = root.join("app/main.py");
+    let main_text = std::fs::read_to_string(&main).unwrap();
+    c.open(&file_uri(&main), "python", &main_text);
+    let line = main_text[..main_text.find("app = FastAPI").unwrap()]
+        .matches('\n')
+        .count();
+    let resp = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": file_uri(&main)}, "range": {"start": {"line": line, "character": 0}, "end": {"line": line, "character": 0}}, "context": {"diagnostics": [], "only": ["source"]}}),
+    );
+    assert!(
+        resp["result"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["command"]["command"] == "backend-architect.scaffold.websocket"),
+        "{resp}"
+    );
+    assert!(c.shutdown().success());
 }

@@ -43,8 +43,11 @@ fn python_packages() -> Option<PathBuf> {
     static DIR: OnceLock<Option<PathBuf>> = OnceLock::new();
     DIR.get_or_init(|| {
         let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("scaffold-python");
-        let probe =
-            "import fastapi, uvicorn, flask, prometheus_client, locust, sqlalchemy, alembic, redis, django, django_prometheus";
+        // Found, not imported: some (graphene_django) need Django's settings to import.
+        let probe = "import importlib.util, sys; sys.exit(any(importlib.util.find_spec(m) is None for m in \
+            ('fastapi', 'uvicorn', 'flask', 'prometheus_client', 'locust', 'sqlalchemy', 'alembic', 'redis', \
+            'django', 'django_prometheus', 'pytest', 'httpx', 'strawberry', 'graphene', 'ariadne', \
+            'graphene_django', 'channels', 'daphne')))";
         let ready = |dir: &Path| {
             Command::new("python3")
                 .args(["-c", probe])
@@ -451,6 +454,13 @@ const NODE_PACKAGES: &[(&str, &str)] = &[
     ("@opentelemetry/instrumentation-express", "^0.71.1"),
     ("@opentelemetry/instrumentation-koa", "^0.71.0"),
     ("@fastify/otel", "^0.21.2"),
+    // What the generated GraphQL and WebSocket tests use (`websocket`, `graphqlResolver`).
+    ("ws", "^8.18.0"),
+    ("socket.io", "^4.8.1"),
+    ("socket.io-client", "^4.8.1"),
+    ("@apollo/server", "^4.11.3"),
+    ("graphql", "^16.10.0"),
+    ("mongoose", "^8.9.5"),
 ];
 
 /// One `npm install` of [`NODE_PACKAGES`] per build directory, shared by every Node test (an
@@ -1260,4 +1270,328 @@ fn fastify_metrics_tracing_cache_and_load_test_run() {
         write: ("POST", "/api/horses", "{\"name\": \"Epona\"}", 201),
         resource: "horses",
     });
+}
+
+/// Runs the generated pytest file in the project copy (its packages and the project importable).
+fn pytest(root: &Path, packages: &Path, test: &str) -> String {
+    let (ok, report) = run_checked(
+        Command::new("python3")
+            .args(["-m", "pytest", "-q", "-p", "no:cacheprovider", test])
+            .env(
+                "PYTHONPATH",
+                format!("{}:{}", packages.display(), root.display()),
+            )
+            .current_dir(root),
+    );
+    assert!(
+        ok,
+        "{test} failed:\n{report}\n--- test ---\n{}",
+        std::fs::read_to_string(root.join(test)).unwrap_or_default()
+    );
+    report
+}
+
+/// Runs a Python snippet in the project copy; its output.
+fn python(root: &Path, packages: &Path, code: &str) -> String {
+    let (ok, out) = run_checked(
+        Command::new("python3")
+            .args(["-c", code])
+            .env(
+                "PYTHONPATH",
+                format!("{}:{}", packages.display(), root.display()),
+            )
+            .current_dir(root),
+    );
+    assert!(ok, "{code}\n{out}");
+    out
+}
+
+/// What the generated pytest tests cannot know, run beside them: the create mutation writes its
+/// row when the caller passes the project's own guard (each fixture's guard reads a user from
+/// the context), the camel-cased input and the model's defaults included.
+const AUTHORIZED_CREATE: &[(&str, &str, &str, &str)] = &[
+    (
+        "atlas",
+        "class Author",
+        "tests/test_author_graphql.py",
+        r#"
+import strawberry
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
+from app.author_graphql import AuthorMutation, AuthorQuery
+from app.db import Base
+
+engine = create_engine("sqlite://")
+Base.metadata.create_all(engine)
+schema = strawberry.Schema(query=AuthorQuery, mutation=AuthorMutation)
+with Session(engine) as session:
+    result = schema.execute_sync(
+        'mutation { createAuthor(input: {name: "Ada", bio: "mathematician"}) { id name bio active createdAt } }',
+        context_value={"session": session, "user": {"name": "ada"}},
+    )
+    assert result.errors is None, result.errors
+    created = result.data["createAuthor"]
+    assert created["name"] == "Ada" and created["bio"] == "mathematician", created
+    assert created["active"] is True and created["createdAt"], created
+    result = schema.execute_sync("{ authors { name } }", context_value={"session": session})
+    assert result.data == {"authors": [{"name": "Ada"}]}, result
+print("created")
+"#,
+    ),
+    (
+        "bazaar",
+        "class Product",
+        "app/test_product_graphql.py",
+        r#"
+import graphene
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
+from app.product_graphql import ProductMutation, ProductQuery
+from app.database import Base
+
+engine = create_engine("sqlite://")
+Base.metadata.create_all(engine)
+schema = graphene.Schema(query=ProductQuery, mutation=ProductMutation)
+with Session(engine) as session:
+    result = schema.execute(
+        'mutation { createProduct(input: {title: "Lamp", price: "12.50"}) { id title price stock } }',
+        context_value={"session": session, "user": {"name": "ada"}},
+    )
+    assert result.errors is None, result.errors
+    created = result.data["createProduct"]
+    assert created["title"] == "Lamp" and created["price"] == "12.50" and created["stock"] == 0, created
+print("created")
+"#,
+    ),
+    (
+        "quarry",
+        "class Site",
+        "app/test_site_graphql.py",
+        r#"
+from types import SimpleNamespace
+from ariadne import graphql_sync, make_executable_schema
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
+from app.site_graphql import bindables, type_defs
+from app.schema import type_defs as root_type_defs, query, mutation
+from app.db import Base
+
+engine = create_engine("sqlite://")
+Base.metadata.create_all(engine)
+# The module merged into the project's schema as its docstring says.
+schema = make_executable_schema([root_type_defs, type_defs], query, mutation, *bindables)
+user = SimpleNamespace(user=SimpleNamespace(is_authenticated=True))
+with Session(engine) as session:
+    ok, result = graphql_sync(
+        schema,
+        {"query": 'mutation { createSite(input: {name: "Quarry", openedOn: "2021-05-04"}) { id name openedOn rating } }'},
+        context_value={"session": session, "request": user},
+    )
+    assert "errors" not in result, result
+    assert result["data"]["createSite"] == {"id": 1, "name": "Quarry", "openedOn": "2021-05-04", "rating": None}, result
+    ok, result = graphql_sync(schema, {"query": "{ version sites { name } }"}, context_value={"session": session})
+    assert result["data"] == {"version": "1", "sites": [{"name": "Quarry"}]}, result
+print("created")
+"#,
+    ),
+];
+
+#[test]
+fn graphql_resolvers_and_their_tests_run_in_strawberry_graphene_and_ariadne() {
+    let Some(packages) = python_packages() else {
+        return;
+    };
+    for (project, model, test, authorized) in AUTHORIZED_CREATE {
+        let (_tmp, root) = project_copy(project);
+        let out = run(&root, "app/models.py", model, "graphqlResolver").unwrap();
+        apply(&root, &out);
+        let report = pytest(&root, &packages, test);
+        assert!(report.contains("5 passed"), "{project}: {report}");
+        assert!(python(&root, &packages, authorized).contains("created"));
+    }
+}
+
+#[test]
+fn fastapi_websocket_endpoint_and_its_test_run() {
+    let Some(packages) = python_packages() else {
+        return;
+    };
+    let (_tmp, root) = project_copy("shelf");
+    apply(
+        &root,
+        &run(&root, "app/main.py", "app = FastAPI", "websocket").unwrap(),
+    );
+    let report = pytest(&root, &packages, "app/test_websocket.py");
+    assert!(report.contains("4 passed"), "{report}");
+    // The project's own authentication decides, with a real handshake: `get_current_user`
+    // refuses a header that is not a bearer token, and the listed origin is let in.
+    let out = python(
+        &root,
+        &packages,
+        r#"
+import os
+os.environ["WEBSOCKET_ALLOWED_ORIGINS"] = "https://shelf.example"
+from fastapi.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
+from app.main import app
+client = TestClient(app)
+with client.websocket_connect("/ws?token=t", headers={"Origin": "https://shelf.example"}) as ws:
+    ws.send_text("hi")
+    assert ws.receive_json() == {"echo": "hi"}
+try:
+    with client.websocket_connect("/ws", headers={"Authorization": "Basic x"}):
+        raise SystemExit("a Basic credential was accepted")
+except WebSocketDisconnect as refused:
+    assert refused.code == 1008, refused.code
+print("handshakes ok")
+"#,
+    );
+    assert!(out.contains("handshakes ok"), "{out}");
+}
+
+#[test]
+fn channels_consumer_and_its_test_run() {
+    let Some(packages) = python_packages() else {
+        return;
+    };
+    let (_tmp, root) = django_project();
+    std::fs::write(
+        root.join("requirements.txt"),
+        "django>=4.2\nchannels>=4.1\n",
+    )
+    .unwrap();
+    let settings = root.join("memo/settings.py");
+    let text = std::fs::read_to_string(&settings).unwrap().replace(
+        "INSTALLED_APPS = [\"notes\"]",
+        "INSTALLED_APPS = [\"django.contrib.auth\", \"django.contrib.contenttypes\", \"notes\"]",
+    );
+    std::fs::write(&settings, text).unwrap();
+    apply(
+        &root,
+        &run(&root, "memo/urls.py", "urlpatterns", "websocket").unwrap(),
+    );
+    let (ok, report) = run_checked(
+        Command::new("python3")
+            .args(["manage.py", "test", "memo.test_consumers", "-v", "2"])
+            .env("PYTHONPATH", &packages)
+            .env("NOTES_FILE", root.join("notes.json"))
+            .current_dir(&root),
+    );
+    assert!(ok && report.contains("Ran 4 tests"), "{report}");
+    // The ASGI application the generator wrote loads, with the consumer routed.
+    let out = python(
+        &root,
+        &packages,
+        "import os\nos.environ[\"NOTES_FILE\"] = \"notes.json\"\nimport memo.asgi\nprint(type(memo.asgi.application).__name__)",
+    );
+    assert!(out.contains("ProtocolTypeRouter"), "{out}");
+}
+
+fn node_test(root: &Path, test: &str) {
+    let Some(modules) = shared_node_modules() else {
+        return;
+    };
+    std::os::unix::fs::symlink(&modules, root.join("node_modules")).unwrap();
+    let (ok, report) = run_checked(
+        Command::new("node")
+            .args(["--test", "--test-reporter=spec", test])
+            .current_dir(root),
+    );
+    assert!(
+        ok && report.contains("ℹ fail 0") && !report.contains("ℹ pass 0"),
+        "{test} failed:\n{report}\n--- test ---\n{}",
+        std::fs::read_to_string(root.join(test)).unwrap_or_default()
+    );
+}
+
+#[test]
+fn ws_server_and_its_node_test_run() {
+    let (_tmp, root) = project_copy("kennel");
+    apply(
+        &root,
+        &run(&root, "src/app.js", "const app = express()", "websocket").unwrap(),
+    );
+    node_test(&root, "src/websocket.test.js");
+}
+
+#[test]
+fn socket_io_server_and_its_node_test_run() {
+    let (_tmp, root) = project_copy("relay");
+    apply(
+        &root,
+        &run(
+            &root,
+            "src/app.js",
+            "export const app = express()",
+            "websocket",
+        )
+        .unwrap(),
+    );
+    node_test(&root, "src/socket.test.js");
+}
+
+#[test]
+fn apollo_resolvers_and_their_node_test_run() {
+    let (_tmp, root) = project_copy("warren");
+    apply(
+        &root,
+        &run(
+            &root,
+            "src/models/rabbit.js",
+            "rabbitSchema = new",
+            "graphqlResolver",
+        )
+        .unwrap(),
+    );
+    node_test(&root, "src/graphql/rabbit.graphql.test.js");
+}
+
+#[test]
+fn graphene_django_resolvers_and_their_test_run() {
+    let Some(packages) = python_packages() else {
+        return;
+    };
+    let (_tmp, root) = project_copy("agora");
+    apply(
+        &root,
+        &run(&root, "forum/models.py", "class Topic", "graphqlResolver").unwrap(),
+    );
+    let (ok, report) = run_checked(
+        Command::new("python3")
+            .args(["manage.py", "test", "forum", "-v", "2"])
+            .env("PYTHONPATH", &packages)
+            .env("DJANGO_SECRET_KEY", "test-only")
+            .current_dir(&root),
+    );
+    assert!(ok && report.contains("Ran 5 tests"), "{report}");
+    // A signed-in visitor creates a topic through the mutation (the model's defaults kept).
+    let out = python(
+        &root,
+        &packages,
+        r#"
+import os
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "agora.settings")
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only")
+import django
+django.setup()
+from django.core.management import call_command
+from django.test.utils import setup_test_environment
+from django.db import connection
+from types import SimpleNamespace
+setup_test_environment()
+connection.creation.create_test_db(verbosity=0)
+import graphene
+from forum.topic_graphql import TopicMutation, TopicQuery
+from forum.models import Topic
+schema = graphene.Schema(query=TopicQuery, mutation=TopicMutation)
+visitor = SimpleNamespace(user=SimpleNamespace(is_authenticated=True))
+result = schema.execute('mutation { createTopic(input: {title: "Hello"}) { id title body pinned created } }', context_value=visitor)
+assert result.errors is None, result.errors
+created = result.data["createTopic"]
+assert created["title"] == "Hello" and created["body"] == "" and created["pinned"] is False and created["created"], created
+assert Topic.objects.count() == 1
+print("created")
+"#,
+    );
+    assert!(out.contains("created"), "{out}");
 }

@@ -539,7 +539,7 @@ router = routers.DefaultRouter()\nrouter.register(\"{coll}\", {n}ViewSet)\nurlpa
 }
 
 /// How the model is exported from its file: `(binding, default export)`.
-fn js_model_export(src: &Source, m: &Model) -> Option<(String, bool)> {
+pub(crate) fn js_model_export(src: &Source, m: &Model) -> Option<(String, bool)> {
     for stmt in named_children(src.tree.root_node()) {
         let t = src.text_of(stmt).trim_end_matches(';').trim();
         let Some(rhs) = t

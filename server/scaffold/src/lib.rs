@@ -10,6 +10,8 @@ mod app_object;
 mod caching;
 mod crud;
 mod frameworks;
+mod graphql_gen;
+mod graphql_js;
 mod loadtest;
 mod manifest;
 mod metrics;
@@ -20,6 +22,7 @@ mod routes;
 mod style;
 mod tests_gen;
 mod tracing_gen;
+mod websocket_gen;
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -101,6 +104,11 @@ pub const GENERATORS: &[Generator] = &[
         scope: Scope::App,
     },
     Generator {
+        name: "websocket",
+        title: "Add an authenticated WebSocket endpoint and its test",
+        scope: Scope::App,
+    },
+    Generator {
         name: "test",
         title: "Generate a test for this route",
         scope: Scope::Route,
@@ -138,6 +146,11 @@ pub const GENERATORS: &[Generator] = &[
     Generator {
         name: "schemas",
         title: "Generate Pydantic create/read/update schemas",
+        scope: Scope::Model,
+    },
+    Generator {
+        name: "graphqlResolver",
+        title: "Generate a GraphQL type, resolvers and their test for this model",
         scope: Scope::Model,
     },
     Generator {
@@ -359,6 +372,13 @@ pub fn offers(src: &Source, offset: usize, project: &Project) -> Vec<Offer> {
             "autocannon"
         };
         push("loadTest", tool.to_owned(), true);
+        if websocket_gen::applicable(src, &app, project) {
+            push(
+                "websocket",
+                websocket_gen::library_name(&app, project).to_owned(),
+                true,
+            );
+        }
     }
     if let Some(h) = routes::handler_at(src, offset) {
         if tests_gen::supports(h.framework) {
@@ -386,6 +406,13 @@ pub fn offers(src: &Source, offset: usize, project: &Project) -> Vec<Offer> {
         }
         if m.family == Family::Python && target != Some(Framework::Django) {
             push("schemas", m.name.clone(), true);
+        }
+        if let Some(row) = graphql_gen::offered(&m, project, src) {
+            push(
+                "graphqlResolver",
+                format!("{} for {}", row.name, m.name),
+                true,
+            );
         }
     }
     out
@@ -427,6 +454,7 @@ pub fn generate(
                 "metrics" => metrics::generate(src, &app, project, files),
                 "tracing" => tracing_gen::generate(src, &app, project, files),
                 "loadTest" => loadtest::generate(src, &app, project, files),
+                "websocket" => websocket_gen::generate(src, &app, project, files),
                 _ => app_object::generate(name, src, &app, project, files),
             }
         }
@@ -448,7 +476,11 @@ pub fn generate(
             let Some(m) = models::model_at(src, offset) else {
                 return err("place the cursor on a model class (SQLAlchemy, Django, Pydantic, Mongoose or Sequelize)");
             };
-            crud::generate(name, src, &m, project, files)
+            if name == "graphqlResolver" {
+                graphql_gen::generate(src, &m, project, files)
+            } else {
+                crud::generate(name, src, &m, project, files)
+            }
         }
         Scope::Project => unreachable!("handled above"),
     }?;

@@ -77,8 +77,6 @@ const APOLLO: &[&str] = &[
     "apollo-server-koa.ApolloServer",
     "apollo-server-fastify.ApolloServer",
     "apollo-server-lambda.ApolloServer",
-    "@nestjs/graphql.GraphQLModule.forRoot",
-    "@nestjs/graphql.GraphQLModule.forRootAsync",
 ];
 const MERCURIUS: &[&str] = &["mercurius"];
 
@@ -94,9 +92,18 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         return;
     }
     let args = js_args(args_node);
+    let nest = super::graphql_schema_exposed::NEST_GRAPHQL;
     let (options, key, server) = if checker.resolve_callee(func, APOLLO).is_some() {
         (
             args.first().copied(),
+            "allowBatchedHttpRequests",
+            "Apollo Server",
+        )
+    } else if let Some(name) = checker.resolve_callee(func, nest) {
+        // `forRoot({…})`, or the literal `forRootAsync({ useFactory })` returns.
+        (
+            args.first()
+                .and_then(|o| super::graphql_schema_exposed::nest_options(checker, &name, *o)),
             "allowBatchedHttpRequests",
             "Apollo Server",
         )
@@ -139,7 +146,8 @@ const DOCS: &str = r#"## What it does
 Flags GraphQL servers that accept batched requests (a JSON array of operations in one HTTP
 request) without any limit on their number:
 
-- Apollo Server (and NestJS `GraphQLModule.forRoot` with the Apollo driver):
+- Apollo Server (and NestJS `GraphQLModule.forRoot`, or the literal `forRootAsync`'s
+  `useFactory` returns, with the Apollo driver):
   `allowBatchedHttpRequests: true`;
 - Mercurius (`app.register(mercurius, {…})`, NestJS with the Mercurius driver):
   `allowBatchedQueries: true`;

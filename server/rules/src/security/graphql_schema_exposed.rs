@@ -1,6 +1,7 @@
 //! SEC802 graphql-schema-exposed: GraphQL introspection or an in-browser IDE switched on
 //! unconditionally.
 
+use ba_analysis::named_children;
 use ba_syntax::NodeExt;
 use tree_sitter::Node;
 
@@ -67,6 +68,65 @@ const JS_SERVERS: &[&str] = &[
 ];
 const MERCURIUS: &[&str] = &["mercurius"];
 
+/// NestJS's GraphQL module: its options are the driver's (Apollo's or Mercurius's).
+pub(crate) const NEST_GRAPHQL: &[&str] = &[
+    "@nestjs/graphql.GraphQLModule.forRoot",
+    "@nestjs/graphql.GraphQLModule.forRootAsync",
+];
+
+/// The options object of a NestJS `GraphQLModule.forRoot({…})`, or the object that
+/// `forRootAsync({ useFactory })` returns when its factory returns a literal
+/// (`useFactory: () => ({…})`, `useFactory: async (config) => { …; return {…}; }`,
+/// `useFactory() { return {…}; }`); `None` for options the code computes elsewhere
+/// (`useClass`, `useExisting`, a factory returning a variable).
+pub(crate) fn nest_options<'a>(
+    checker: &Checker<'a>,
+    callee: &str,
+    first: Node<'a>,
+) -> Option<Node<'a>> {
+    let first = unparenthesized(first);
+    if first.kind_str() != "object" {
+        return None;
+    }
+    if !callee.ends_with("forRootAsync") {
+        return Some(first);
+    }
+    let factory = named_children(first).into_iter().find(|p| {
+        let key = match p.kind_str() {
+            "pair" => p.field("key"),
+            "method_definition" => p.field("name"),
+            _ => None,
+        };
+        key.is_some_and(|k| checker.text(k).trim_matches(['"', '\'']) == "useFactory")
+    })?;
+    let function = match factory.kind_str() {
+        "pair" => factory.field("value")?,
+        _ => factory,
+    };
+    let body = function.field("body")?;
+    let returned = if body.kind_str() == "statement_block" {
+        // The last `return` of the factory's own block (not of a nested function).
+        named_children(body)
+            .into_iter()
+            .rev()
+            .find(|s| s.kind_str() == "return_statement")?
+            .named_child(0)?
+    } else {
+        body
+    };
+    Some(unparenthesized(returned)).filter(|o| o.kind_str() == "object")
+}
+
+fn unparenthesized(mut node: Node) -> Node {
+    while node.kind_str() == "parenthesized_expression" {
+        match node.named_child(0) {
+            Some(inner) => node = inner,
+            None => break,
+        }
+    }
+    node
+}
+
 fn check_python<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args_node)) = (caps.get("func"), caps.get("args")) else {
         return;
@@ -123,6 +183,10 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let args = js_args(args_node);
     let (server, options) = if let Some(name) = checker.resolve_callee(func, JS_SERVERS) {
         (name, args.first().copied())
+    } else if let Some(name) = checker.resolve_callee(func, NEST_GRAPHQL) {
+        let options = args.first().and_then(|o| nest_options(checker, &name, *o));
+        let short = name.rsplit('.').next().unwrap_or(&name);
+        (format!("GraphQLModule.{short}"), options)
     } else if func.kind_str() == "member_expression"
         && func
             .field("property")
@@ -152,7 +216,11 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let Some((key, Some(pair))) = on else {
         return;
     };
-    let short = server.rsplit('.').next().unwrap_or(&server).to_owned();
+    let short = if server.starts_with("GraphQLModule.") {
+        server.clone()
+    } else {
+        server.rsplit('.').next().unwrap_or(&server).to_owned()
+    };
     let instead = format!("{key}: process.env.NODE_ENV !== \"production\"");
     report(checker, pair, key, &short, &instead);
 }
@@ -166,7 +234,9 @@ Playground, Apollo Sandbox) whatever the environment, by a literal:
   `graphql_ide="graphiql"`, `strawberry.asgi.GraphQL`, Ariadne's `GraphQL(…, introspection=True)`;
 - JavaScript: `new ApolloServer({ introspection: true })` (and Apollo 2's `playground: true`),
   `graphqlHTTP({ graphiql: true })` (express-graphql), `createYoga({ graphiql: true })`,
-  `app.register(mercurius, { graphiql: true })`.
+  `app.register(mercurius, { graphiql: true })`, and NestJS's `GraphQLModule.forRoot({…})`, or
+  the object literal `GraphQLModule.forRootAsync({ useFactory })`'s factory returns (options a
+  `useClass` or a factory returning a variable builds are not seen).
 
 A value computed from the environment (`graphiql=settings.DEBUG`, `introspection:
 process.env.NODE_ENV !== "production"`) is not reported, nor are development settings files.

@@ -133,7 +133,6 @@ const JS_SERVERS: &[&str] = &[
     "apollo-server-lambda.ApolloServer",
     "express-graphql.graphqlHTTP",
     "graphql-yoga.createYoga",
-    "@nestjs/graphql.GraphQLModule.forRoot",
 ];
 const MERCURIUS: &[&str] = &["mercurius"];
 
@@ -145,10 +144,22 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         return;
     }
     let args = js_args(args_node);
+    let nest = super::graphql_schema_exposed::NEST_GRAPHQL;
     let (server, options, keys) = if let Some(name) = checker.resolve_callee(func, JS_SERVERS) {
         (
             name,
             args.first().copied(),
+            &["validationRules", "plugins"][..],
+        )
+    } else if let Some(name) = checker.resolve_callee(func, nest) {
+        // `forRoot({…})`, or the literal `forRootAsync({ useFactory })` returns.
+        let options = args
+            .first()
+            .and_then(|o| super::graphql_schema_exposed::nest_options(checker, &name, *o));
+        let short = name.rsplit('.').next().unwrap_or(&name);
+        (
+            format!("GraphQLModule.{short}"),
+            options,
             &["validationRules", "plugins"][..],
         )
     } else if func.kind_str() == "member_expression"
@@ -186,11 +197,10 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             }
         }
     }
-    let short = server.rsplit('.').next().unwrap_or(&server).to_owned();
-    let short = if short == "forRoot" {
-        "GraphQLModule.forRoot".to_owned()
+    let short = if server.starts_with("GraphQLModule.") {
+        server.clone()
     } else {
-        short
+        server.rsplit('.').next().unwrap_or(&server).to_owned()
     };
     let instead = match short.as_str() {
         "mercurius" => "`queryDepth: 10` in the plugin options",
@@ -211,7 +221,8 @@ Flags GraphQL servers created without a limit on how deep or how costly a query 
   `MaxTokensLimiter`), graphene-django's and graphql-server's `GraphQLView.as_view(…)` without
   `validation_rules` (`depth_limit_validator`), Ariadne's `GraphQL(…)` without
   `validation_rules` (`cost_validator`);
-- JavaScript: `new ApolloServer({…})`, NestJS `GraphQLModule.forRoot({…})`,
+- JavaScript: `new ApolloServer({…})`, NestJS `GraphQLModule.forRoot({…})` (and the literal
+  `GraphQLModule.forRootAsync`'s `useFactory` returns),
   `graphqlHTTP({…})` (express-graphql) without a depth or cost rule in `validationRules` or a
   limiting plugin in `plugins`; `createYoga({…})` without `useDepthLimit` or GraphQL Armor;
   `app.register(mercurius, {…})` without `queryDepth`.
