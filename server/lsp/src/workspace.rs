@@ -274,7 +274,8 @@ pub(super) const REFRESH_AFTER_QUIET: std::time::Duration = std::time::Duration:
 /// cross-file findings is refreshed first (its facts, then its findings with the other files'
 /// current ones) and published once; one that has none is published at once and its refresh
 /// left to the caller (`Published::RefreshLater`, then `refresh_and_publish`), so the
-/// application model adds nothing to a keystroke's latency there.
+/// application model adds nothing to a keystroke's latency there, unless it was never
+/// refreshed (then it refreshes at once and publishes again if that gave it some).
 pub(super) fn publish_with_cross(
     inner: &impl Host,
     uri: &str,
@@ -282,11 +283,18 @@ pub(super) fn publish_with_cross(
     mut publish: impl FnMut(&DocEntry, &[Finding]),
 ) -> Published {
     let key = key_of(uri, entry.path.as_ref());
-    if !inner.workspace().cross().by_file.contains_key(&*key) {
-        publish(entry, &entry.findings);
+    let ws = inner.workspace();
+    if ws.cross().by_file.contains_key(&*key) {
+        return Published::Done(refresh_and_publish(inner, uri, entry, publish, true));
+    }
+    publish(entry, &entry.findings);
+    // A document's first refresh (just opened) is not left for later: until it runs, the
+    // index does not know whether the file has cross-file findings, and the next edit would
+    // publish without them.
+    if lock(&ws.facts).contains_key(&*key) {
         return Published::RefreshLater;
     }
-    Published::Done(refresh_and_publish(inner, uri, entry, publish, true))
+    Published::Done(refresh_and_publish(inner, uri, entry, publish, false))
 }
 
 /// Refreshes the document's facts and returns the other files whose cross-file findings
