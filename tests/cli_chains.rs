@@ -213,3 +213,49 @@ fn a_nestjs_dto_copied_onto_an_entity_in_a_service() {
         found[0].3
     );
 }
+
+/// With the results cache, a second run over the unchanged tree (every file answered by the
+/// cache, so no first analysis hands the cross-module pass its calls and imports) reports the
+/// same findings, the chain's included; a change to the handler is seen by the next run.
+#[test]
+fn a_warm_run_keeps_the_chains_and_sees_a_change() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in PYTHON.iter().chain(JAVASCRIPT) {
+        common::cli::write(dir.path(), name, text);
+    }
+    let args = ["check", "--select", "SEC", "--format", "json", "."];
+    let cold = common::cli::run(dir.path(), &args);
+    let cold_text = common::cli::stdout(&cold);
+    assert!(
+        cold_text.contains("shop/storage/files.py") && cold_text.contains("src/storage/files.js"),
+        "the chains' findings at the storage helpers: {cold_text}"
+    );
+    let warm = common::cli::run(dir.path(), &args);
+    assert_eq!(common::cli::stdout(&warm), cold_text);
+    // The Python handler now passes a constant: its chain's finding goes.
+    let router = PYTHON
+        .iter()
+        .find(|(p, _)| *p == "shop/routers/reports.py")
+        .unwrap()
+        .1
+        .replace(
+            "name = request.args.get(\"name\", \"summary\")",
+            "name = \"summary\"",
+        );
+    common::cli::write(dir.path(), "shop/routers/reports.py", &router);
+    let changed = common::cli::stdout(&common::cli::run(dir.path(), &args));
+    let fresh = common::cli::stdout(&common::cli::run(
+        dir.path(),
+        &[
+            "check",
+            "--no-cache",
+            "--select",
+            "SEC",
+            "--format",
+            "json",
+            ".",
+        ],
+    ));
+    assert_eq!(changed, fresh);
+    assert_ne!(changed, cold_text);
+}

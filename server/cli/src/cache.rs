@@ -277,7 +277,11 @@ impl Cache {
     }
 }
 
-const CROSS_FILE: &str = "cross-v1.json";
+/// Where the cross-file findings of the last run are kept.
+pub const CROSS_FILE: &str = "cross-v1.json";
+/// Where the last run's cross-module taint results are kept: the findings of the files
+/// analysed again with what other modules pass them and return.
+pub const MODULES_FILE: &str = "modules-v1.json";
 
 /// The cross-file findings of the last run, under a key that covers every checked file.
 #[derive(Serialize, Deserialize)]
@@ -303,9 +307,10 @@ pub fn cross_key<'a>(files: impl Iterator<Item = (&'a Path, u64)>) -> u64 {
     h.finish()
 }
 
-/// The cross-file findings stored under `key` in the cache `dir`, if the last run had the same.
-pub fn load_cross(dir: &Path, key: u64) -> Option<Vec<(PathBuf, Vec<Finding>)>> {
-    let bytes = std::fs::read(dir.join(CROSS_FILE)).ok()?;
+/// The findings stored in `file` under `key` in the cache `dir` (`CROSS_FILE`,
+/// `MODULES_FILE`), if the last run had the same key.
+pub fn load_cross(dir: &Path, file: &str, key: u64) -> Option<Vec<(PathBuf, Vec<Finding>)>> {
+    let bytes = std::fs::read(dir.join(file)).ok()?;
     let cached: CrossCache = serde_json::from_slice(&bytes).ok()?;
     if cached.key != key || cached.version != tool_identity() {
         return None;
@@ -322,8 +327,8 @@ pub fn load_cross(dir: &Path, key: u64) -> Option<Vec<(PathBuf, Vec<Finding>)>> 
         .collect()
 }
 
-/// Stores cross-file findings under `key` (best effort: a failure only costs the next run).
-pub fn store_cross(dir: &Path, key: u64, files: &[(PathBuf, &[Finding])]) {
+/// Stores findings in `file` under `key` (best effort: a failure only costs the next run).
+pub fn store_cross(dir: &Path, file: &str, key: u64, files: &[(PathBuf, &[Finding])]) {
     let cached = CrossCache {
         version: tool_identity(),
         key,
@@ -336,9 +341,9 @@ pub fn store_cross(dir: &Path, key: u64, files: &[(PathBuf, &[Finding])]) {
         return;
     }
     if let Ok(bytes) = serde_json::to_vec(&cached) {
-        let tmp = dir.join(format!("{CROSS_FILE}.tmp"));
+        let tmp = dir.join(format!("{file}.tmp"));
         if std::fs::write(&tmp, bytes).is_ok() {
-            let _ = std::fs::rename(&tmp, dir.join(CROSS_FILE));
+            let _ = std::fs::rename(&tmp, dir.join(file));
         }
     }
 }

@@ -214,19 +214,15 @@ fn cross_findings(
     jobs: &[(PathBuf, Arc<Settings>)],
     facts: Option<FactsSink>,
     cache_dir: Option<&Path>,
+    key: Option<u64>,
 ) -> Vec<ba_engine::crossfile::FileFindings> {
     let Some(facts) = facts else {
         return Vec::new();
     };
-    let key = cache_dir.map(|_| {
-        cache::cross_key(
-            jobs.iter()
-                .map(|(f, s)| (f.as_path(), s.rules.fingerprint())),
-        )
-    });
+    let key = key.filter(|_| cache_dir.is_some());
     if let Some(stored) = key
         .zip(cache_dir)
-        .and_then(|(k, dir)| cache::load_cross(dir, k))
+        .and_then(|(k, dir)| cache::load_cross(dir, cache::CROSS_FILE, k))
     {
         tracing::info!("cross-file findings: reused from the cache");
         return stored
@@ -254,7 +250,7 @@ fn cross_findings(
             .iter()
             .map(|c| (c.path.clone(), c.findings.as_slice()))
             .collect();
-        cache::store_cross(dir, key, &files);
+        cache::store_cross(dir, cache::CROSS_FILE, key, &files);
     }
     computed
 }
@@ -435,6 +431,7 @@ fn check_file(
                 uses: engine::modules::import_uses(&names, text),
                 relative: super::cross_module::imports_relative(language, text),
                 request_data: engine::may_have_request_data(language, text),
+                candidates: engine::returning_candidates(language, text, &tree),
                 returns_values: engine::may_return_values(text),
             };
             sink.lock()
@@ -792,6 +789,14 @@ pub(super) fn run_with(args: &CheckArgs, capture: Option<&mut Vec<FileReport>>) 
         }
     }
 
+    // The key of the results over all files (every checked file's path, content and rules),
+    // for the cross-module and cross-file passes' caches.
+    let cross_key = (cache_dir.is_some() && fixing.is_none()).then(|| {
+        cache::cross_key(
+            jobs.iter()
+                .map(|(f, s)| (f.as_path(), s.rules.fingerprint())),
+        )
+    });
     // Request data passed to functions of other modules: the callee files are analysed again
     // with it (not under --fix/--diff, whose rounds analyse one file at a time).
     if fixing.is_none() {
@@ -807,7 +812,25 @@ pub(super) fn run_with(args: &CheckArgs, capture: Option<&mut Vec<FileReport>>) 
         let imports = imports
             .map(|o| o.into_inner().unwrap_or_else(|e| e.into_inner()))
             .unwrap_or_default();
-        let mut updated = super::cross_module::reports(&analysed, known, imports);
+        // Over an unchanged tree the last run's results stand (the files the results cache
+        // answered would otherwise be parsed again here for their calls and imports).
+        let dir = cache_dir.as_deref();
+        let stored = cross_key
+            .zip(dir)
+            .and_then(|(k, d)| cache::load_cross(d, cache::MODULES_FILE, k));
+        let raw = match stored {
+            Some(stored) => stored.into_iter().collect(),
+            None => {
+                let raw = super::cross_module::reports(&analysed, known, imports);
+                if let Some((k, d)) = cross_key.zip(dir) {
+                    let files: Vec<(PathBuf, &[ba_rules::Finding])> =
+                        raw.iter().map(|(p, f)| (p.clone(), f.as_slice())).collect();
+                    cache::store_cross(d, cache::MODULES_FILE, k, &files);
+                }
+                raw
+            }
+        };
+        let mut updated = super::cross_module::file_reports(raw);
         tracing::info!(
             "cross-module taint: {} files analysed again in {:?}",
             updated.len(),
@@ -830,6 +853,7 @@ pub(super) fn run_with(args: &CheckArgs, capture: Option<&mut Vec<FileReport>>) 
         &jobs,
         facts,
         cache_dir.as_deref().filter(|_| fixing.is_none()),
+        cross_key,
     );
     tracing::info!("cross-file rules in {:?}", started.elapsed());
     let mut skipped = collected.skipped;

@@ -35,9 +35,31 @@ pub struct Imports {
     pub request_data: bool,
     /// `engine::may_return_values`.
     pub returns_values: bool,
+    /// `engine::returning_candidates`: the only functions a summary lists while nothing the
+    /// file imports returns anything.
+    pub candidates: Vec<String>,
 }
 
-/// New reports for the files that receive request data from other modules, by path. `files`
+/// The reports of `reports`' findings (the files read again for their lines).
+pub fn file_reports(raw: HashMap<PathBuf, Vec<ba_rules::Finding>>) -> HashMap<PathBuf, FileReport> {
+    raw.into_par_iter()
+        .filter_map(|(path, findings)| {
+            let text = read(&path)?;
+            let index = LineIndex::new(&text);
+            let findings = findings
+                .into_iter()
+                .map(|f| Reported::new(f, &text, &index))
+                .collect();
+            let report = FileReport {
+                path: shown(&path),
+                findings,
+            };
+            Some((path, report))
+        })
+        .collect()
+}
+
+/// New findings for the files that receive request data from other modules, by path. `files`
 /// are the analysed files (not skipped) with their settings; `known` holds the outgoing calls
 /// and `imports` the imports the analysis computed already (files the results cache answered
 /// are read and parsed here).
@@ -45,7 +67,7 @@ pub fn reports(
     files: &[(&Path, &Settings)],
     mut known: HashMap<PathBuf, Vec<ba_analysis::Outgoing>>,
     imports: HashMap<PathBuf, Imports>,
-) -> HashMap<PathBuf, FileReport> {
+) -> HashMap<PathBuf, Vec<ba_rules::Finding>> {
     let clock = std::time::Instant::now();
     let missing: Vec<(PathBuf, Language, Vec<ba_analysis::Outgoing>)> = files
         .par_iter()
@@ -193,18 +215,7 @@ pub fn reports(
                     dtos,
                 },
             );
-            let index = LineIndex::new(&text);
-            let findings = findings
-                .into_iter()
-                .map(|f| Reported::new(f, &text, &index))
-                .collect();
-            Some((
-                original.to_path_buf(),
-                FileReport {
-                    path: display,
-                    findings,
-                },
-            ))
+            Some((original.to_path_buf(), findings))
         })
         .collect()
 }
@@ -383,25 +394,23 @@ fn imported_returns(
                 let original = originals.get(path)?;
                 let module = match callers.get(path) {
                     // Read already; a caller's text is the same.
-                    Some(m) => {
-                        let parsed = match &m.parsed {
-                            Some(parsed) => parsed.clone(),
-                            None => {
-                                let text = read(original)?;
-                                let tree = ba_syntax::parse::parse(m.language, &text, None)?;
-                                (text, tree)
-                            }
-                        };
-                        Some(Module {
-                            language: m.language,
-                            parsed: Some(parsed),
-                            uses: m.uses.clone(),
-                        })
-                    }
+                    Some(m) => Some(Module {
+                        language: m.language,
+                        parsed: m.parsed.clone(),
+                        uses: m.uses.clone(),
+                    }),
                     None => {
                         let language = Language::from_path(path)?;
-                        if imports.get(*original).is_some_and(|i| !i.returns_values) {
-                            return None;
+                        if let Some(found) = imports.get(*original) {
+                            // Parsed below only if an importer wants a function it may list.
+                            return Some((
+                                path.clone(),
+                                found.returns_values.then(|| Module {
+                                    language,
+                                    parsed: None,
+                                    uses: found.uses.clone(),
+                                }),
+                            ));
                         }
                         let text = read(original)?;
                         if !engine::may_return_values(&text) {
@@ -442,9 +451,57 @@ fn imported_returns(
         modules.len(),
         clock.elapsed()
     );
+    // The modules a first summary (nothing imported returns anything yet) can list something
+    // of: an importer wants a function that may return request data or is called with it.
+    // The others are parsed only if composing gives their imports a result.
+    let unparsed: Vec<PathBuf> = modules
+        .iter()
+        .filter(|(path, m)| {
+            m.parsed.is_none()
+                && wanted.get(*path).is_some_and(|names| {
+                    let original = originals.get(*path).copied().unwrap_or(path.as_path());
+                    let candidates = imports.get(original).map(|i| &i.candidates);
+                    names.iter().any(|n| {
+                        propagating.get(*path).is_some_and(|p| p.contains(n))
+                            || candidates.is_none_or(|c| c.contains(n))
+                    })
+                })
+        })
+        .map(|(path, _)| path.clone())
+        .collect();
+    let parsed: Vec<(PathBuf, (String, tree_sitter::Tree))> = unparsed
+        .into_par_iter()
+        .filter_map(|path| {
+            let m = modules.get(&path)?;
+            let text = read(originals.get(&path)?)?;
+            let tree = ba_syntax::parse::parse(m.language, &text, None)?;
+            Some((path, (text, tree)))
+        })
+        .collect();
+    tracing::debug!(
+        "imported returns: {} of {} modules parsed for their first summary",
+        parsed.len(),
+        modules.len()
+    );
+    for (path, p) in parsed {
+        if let Some(m) = modules.get_mut(&path) {
+            m.parsed = Some(p);
+        }
+    }
     let summarise = |path: &PathBuf, imported: &ba_analysis::ImportedReturns| {
         let module = modules.get(path)?;
-        let (text, tree) = module.parsed.as_ref()?;
+        let read_now;
+        let (text, tree) = match &module.parsed {
+            Some(parsed) => parsed,
+            // Not needed for the first summary; composing gave its imports a result.
+            None if !imported.is_empty() => {
+                let text = read(originals.get(path)?)?;
+                let tree = ba_syntax::parse::parse(module.language, &text, None)?;
+                read_now = (text, tree);
+                &read_now
+            }
+            None => return None,
+        };
         let settings = settings.get(path)?;
         let wanted = wanted.get(path)?;
         Some(engine::module_returns(

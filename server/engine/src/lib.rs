@@ -657,6 +657,25 @@ pub fn module_returns(
         .collect()
 }
 
+/// The module-level functions `module_returns` may list for a file when nothing it imports
+/// returns anything (an empty `imported`), by name: those whose text may return request data.
+/// `check` reads them in its first analysis, so its cross-module pass parses a module again
+/// only when an importer wants one of these or calls one with request data.
+pub fn returning_candidates(language: Language, source: &str, tree: &Tree) -> Vec<String> {
+    if !may_return_values(source) {
+        return Vec::new();
+    }
+    let empty = ba_analysis::ImportedReturns::new();
+    let root = tree.root_node();
+    let mut walk = root.walk();
+    root.named_children(&mut walk)
+        .filter(|item| {
+            ba_analysis::may_return_request_data(language, &empty, &source[item.byte_range()])
+        })
+        .filter_map(|item| summaries::function_name(language, item, source))
+        .collect()
+}
+
 /// `module_returns` for a document the server keeps, right after `analyze` with the same
 /// cache: the result is reused while what it is made of is unchanged — the module's skeleton
 /// (the semantic model's key), what its imports return, and the text of each wanted function
