@@ -7,6 +7,7 @@
 //! code around the rows finds the library, the session the resolvers use and the mutations'
 //! authorization, and the per-library templates differ only where the libraries do.
 
+use crate::camel;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -511,22 +512,6 @@ struct Names {
     /// The GraphQL field of the create mutation: `createAuthor`.
     create: String,
     pk: Field,
-}
-
-fn camel(name: &str) -> String {
-    let mut out = String::new();
-    let mut upper = false;
-    for (i, c) in name.chars().enumerate() {
-        if c == '_' && i > 0 {
-            upper = true;
-        } else if upper {
-            out.extend(c.to_uppercase());
-            upper = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// A Python expression of `kind` for the test's row number `i`.

@@ -4,6 +4,7 @@
 //! start with), and a test (node:test, Jest or Vitest, as the project uses) that executes them
 //! through `ApolloServer.executeOperation` with the model's methods stubbed.
 
+use crate::camel;
 use std::path::{Path, PathBuf};
 
 use ba_syntax::NodeExt;
@@ -146,22 +147,6 @@ fn sdl(kind: Kind) -> (&'static str, Option<&'static str>) {
         Kind::DateTime | Kind::Date => ("String", Some("new Date(value).toISOString()")),
         Kind::Json => ("String", Some("JSON.stringify(value)")),
     }
-}
-
-fn camel(name: &str) -> String {
-    let mut out = String::new();
-    let mut upper = false;
-    for (i, c) in name.chars().enumerate() {
-        if c == '_' && i > 0 {
-            upper = true;
-        } else if upper {
-            out.extend(c.to_uppercase());
-            upper = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// The GraphQL name of a model field (Mongoose's `_id` is the `id` virtual).

@@ -831,6 +831,23 @@ fn relative_specifier(from_dir: &Path, target: &Path, keep_extension: bool) -> S
     }
 }
 
+/// A snake_case `name` in camelCase (`created_at` → `createdAt`; a leading underscore kept).
+fn camel(name: &str) -> String {
+    let mut out = String::new();
+    let mut upper = false;
+    for (i, c) in name.chars().enumerate() {
+        if c == '_' && i > 0 {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// `name` in snake_case.
 fn snake(name: &str) -> String {
     let mut out = String::new();

@@ -230,6 +230,22 @@ const CLOSERS: &[&str] = &[
     "destroy",
 ];
 
+/// `const x = call(…)` (or `let`/`var`) declaring that one name: the name and the declaration.
+fn js_sole_declaration(call: Node) -> Option<(Node, Node)> {
+    let declarator = call
+        .parent()
+        .filter(|p| p.kind_str() == "variable_declarator")?;
+    (declarator.field("value") == Some(call)).then_some(())?;
+    let name = declarator
+        .field("name")
+        .filter(|l| l.kind_str() == "identifier")?;
+    let statement = declarator.parent().filter(|s| {
+        matches!(s.kind_str(), "lexical_declaration" | "variable_declaration")
+            && s.named_child_count() == 1
+    })?;
+    Some((name, statement))
+}
+
 /// The fix moving `name = <call>` (a statement of the handler's own body) to module level,
 /// just above the handler's top-level item: offered only when the rewrite keeps meaning —
 /// the handler is a top-level item, the name is assigned once and never closed or used as a
@@ -254,18 +270,7 @@ fn module_level_fix<'a>(
             .filter(|s| s.kind_str() == "expression_statement" && s.named_child_count() == 1)?;
         (left, statement)
     } else {
-        let declarator = call
-            .parent()
-            .filter(|p| p.kind_str() == "variable_declarator")?;
-        (declarator.field("value") == Some(call)).then_some(())?;
-        let left = declarator
-            .field("name")
-            .filter(|l| l.kind_str() == "identifier")?;
-        let statement = declarator.parent().filter(|s| {
-            matches!(s.kind_str(), "lexical_declaration" | "variable_declaration")
-                && s.named_child_count() == 1
-        })?;
-        (left, statement)
+        js_sole_declaration(call)?
     };
     let body = handler.field("body")?;
     // In the handler's body, or in a `try` block that is (Express handlers pass errors on

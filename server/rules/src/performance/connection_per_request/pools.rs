@@ -9,7 +9,7 @@
 
 use tree_sitter::Node;
 
-use super::{binds_name, handler_locals, referenced_names};
+use super::{binds_name, handler_locals, js_sole_declaration, referenced_names};
 use crate::{Checker, Edit};
 use ba_analysis::routes::is_js_function;
 use ba_analysis::{ancestors, named_children, walk_scope};
@@ -181,17 +181,7 @@ pub(super) fn js_connection_fix<'a>(
 ) -> Option<PoolFix> {
     let pg = name == "pg.Client";
     let closer = if pg { "end" } else { "close" };
-    let declarator = call
-        .parent()
-        .filter(|p| p.kind_str() == "variable_declarator")?;
-    (declarator.field("value") == Some(call)).then_some(())?;
-    let binding = declarator
-        .field("name")
-        .filter(|l| l.kind_str() == "identifier")?;
-    let statement = declarator.parent().filter(|s| {
-        matches!(s.kind_str(), "lexical_declaration" | "variable_declaration")
-            && s.named_child_count() == 1
-    })?;
+    let (binding, statement) = js_sole_declaration(call)?;
     let block = declared(checker, handler, statement)?;
     let source = checker.source;
     let var = checker.text(binding);
