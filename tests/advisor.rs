@@ -459,6 +459,51 @@ fn rate_limits_and_server_errors_are_retried() {
 }
 
 #[test]
+fn retries_stop_after_three_attempts_and_a_long_retry_after_is_not_waited_for() {
+    let ws = Workspace::new();
+    let uri = ws.uri("app.py");
+    // Always busy: the first attempt and two retries, then the last answer is reported.
+    let busy = FakeServer::start(|_, _| Reply::Status(503, "busy".into()));
+    let mut c = start(&ws, advisor_on(&busy.url), json!({}));
+    c.open(&uri, "python", HANDLER);
+    c.diagnostics(&uri, 1);
+    let resp = review(&mut c, &uri, 20);
+    let error = resp["result"]["error"].as_str().unwrap_or_default();
+    assert!(
+        error.contains("answered 503") && error.contains("busy"),
+        "{resp}"
+    );
+    assert_eq!(busy.requests().len(), 3);
+    assert!(c.shutdown().success());
+
+    // An hour's `Retry-After` (as an HTTP date, too) is reported at once instead of blocking.
+    for after in ["3600", "Fri, 01 Jan 2100 00:00:00 GMT"] {
+        let limited = FakeServer::start(move |_, _| {
+            Reply::WithHeaders(
+                429,
+                vec![("Retry-After".into(), after.into())],
+                "slow down".into(),
+            )
+        });
+        let mut c = start(&ws, advisor_on(&limited.url), json!({}));
+        c.open(&uri, "python", HANDLER);
+        c.diagnostics(&uri, 1);
+        let started = Instant::now();
+        let resp = review(&mut c, &uri, 20);
+        assert!(
+            resp["result"]["error"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("answered 429"),
+            "{resp}"
+        );
+        assert_eq!(limited.requests().len(), 1, "{after}");
+        assert!(started.elapsed() < Duration::from_secs(5), "{after}");
+        assert!(c.shutdown().success());
+    }
+}
+
+#[test]
 fn cancel_aborts_the_http_request() {
     let ws = Workspace::new();
     let model = FakeServer::start(|_, _| {

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 /// Attempts per request: the first and two retries.
 const ATTEMPTS: u32 = 3;
-/// The first retry waits this long, the next twice as long (unless `Retry-After` says more).
+/// The first retry waits this long, the next twice as long (unless `Retry-After` says otherwise).
 const BACKOFF: Duration = Duration::from_millis(300);
 /// A `Retry-After` longer than this is not waited for: the error is reported instead.
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(10);
@@ -109,90 +109,123 @@ fn describe(e: &reqwest::Error) -> String {
     last
 }
 
+/// One attempt's failure: the error, and for 429/5xx how long the server asked us to wait
+/// (`Retry-After`), which makes it worth retrying.
+struct Failed {
+    error: HttpError,
+    retry: Option<Option<Duration>>,
+}
+
+impl Failed {
+    fn last(error: HttpError) -> Self {
+        Self { error, retry: None }
+    }
+}
+
 /// Sends `body` as JSON (or a GET when `body` is `None`) and returns the JSON answer.
-/// Retries 429 and 5xx with backoff; 401/403, other 4xx, timeouts and garbage fail at once.
+/// Retries 429 and 5xx with exponential backoff (`backon`), or after what `Retry-After` asks,
+/// giving up when it asks for more than [`MAX_RETRY_AFTER`]; 401/403, other
+/// 4xx, timeouts and garbage fail at once.
 pub async fn json_request(
     url: &str,
     body: Option<&Value>,
     bearer: Option<&str>,
     timeout: Duration,
 ) -> Result<Value, HttpError> {
+    use backon::{ExponentialBuilder, Retryable};
     let client = client()?;
-    let mut wait = BACKOFF;
-    for attempt in 1..=ATTEMPTS {
-        let mut req = match body {
-            Some(b) => client.post(url).json(b),
-            None => client.get(url),
-        };
-        req = req.timeout(timeout).header("accept", "application/json");
-        if let Some(key) = bearer {
-            req = req.bearer_auth(key);
-        }
-        let resp = match req.send().await {
-            Ok(r) => r,
-            Err(e) if e.is_timeout() => {
-                return Err(HttpError::Timeout {
-                    url: url.to_owned(),
-                    secs: timeout.as_secs().max(1),
-                })
-            }
-            Err(e) => {
-                return Err(HttpError::Unreachable {
-                    url: url.to_owned(),
-                    reason: describe(&e),
-                })
-            }
-        };
-        let status = resp.status();
-        if status == 401 || status == 403 {
-            return Err(HttpError::Unauthorized {
+    let backoff = ExponentialBuilder::default()
+        .with_min_delay(BACKOFF)
+        .with_factor(2.0)
+        .with_max_times(ATTEMPTS as usize - 1);
+    let attempt = || attempt(client, url, body, bearer, timeout);
+    attempt
+        .retry(backoff)
+        .sleep(tokio::time::sleep)
+        .when(|failed: &Failed| failed.retry.is_some())
+        .adjust(|failed: &Failed, planned: Option<Duration>| {
+            // `planned` is `None` once the attempts are used up.
+            let planned = planned?;
+            let delay = failed.retry.flatten().unwrap_or(planned);
+            (delay <= MAX_RETRY_AFTER).then_some(delay)
+        })
+        .notify(|failed: &Failed, delay: Duration| {
+            tracing::info!("{}; retrying in {delay:?}", failed.error);
+        })
+        .await
+        .map_err(|failed| failed.error)
+}
+
+async fn attempt(
+    client: &reqwest::Client,
+    url: &str,
+    body: Option<&Value>,
+    bearer: Option<&str>,
+    timeout: Duration,
+) -> Result<Value, Failed> {
+    let timed_out = || {
+        Failed::last(HttpError::Timeout {
+            url: url.to_owned(),
+            secs: timeout.as_secs().max(1),
+        })
+    };
+    let mut req = match body {
+        Some(b) => client.post(url).json(b),
+        None => client.get(url),
+    };
+    req = req.timeout(timeout).header("accept", "application/json");
+    if let Some(key) = bearer {
+        req = req.bearer_auth(key);
+    }
+    let resp = match req.send().await {
+        Ok(r) => r,
+        Err(e) if e.is_timeout() => return Err(timed_out()),
+        Err(e) => {
+            return Err(Failed::last(HttpError::Unreachable {
                 url: url.to_owned(),
-                status: status.as_u16(),
-            });
+                reason: describe(&e),
+            }))
         }
-        let retryable = status == 429 || status.is_server_error();
-        if retryable && attempt < ATTEMPTS {
-            let delay = resp
-                .headers()
-                .get(reqwest::header::RETRY_AFTER)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| retry_after(v, SystemTime::now()))
-                .unwrap_or(wait);
-            if delay <= MAX_RETRY_AFTER {
-                tracing::info!("{url} answered {status}; retrying in {delay:?}");
-                tokio::time::sleep(delay).await;
-                wait *= 2;
-                continue;
-            }
+    };
+    let status = resp.status();
+    if status == 401 || status == 403 {
+        return Err(Failed::last(HttpError::Unauthorized {
+            url: url.to_owned(),
+            status: status.as_u16(),
+        }));
+    }
+    let retry = (status == 429 || status.is_server_error()).then(|| {
+        resp.headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| retry_after(v, SystemTime::now()))
+    });
+    let text = match resp.text().await {
+        Ok(t) => t,
+        Err(e) if e.is_timeout() => return Err(timed_out()),
+        Err(e) => {
+            return Err(Failed::last(HttpError::Malformed {
+                url: url.to_owned(),
+                reason: describe(&e),
+            }))
         }
-        let text = match resp.text().await {
-            Ok(t) => t,
-            Err(e) if e.is_timeout() => {
-                return Err(HttpError::Timeout {
-                    url: url.to_owned(),
-                    secs: timeout.as_secs().max(1),
-                })
-            }
-            Err(e) => {
-                return Err(HttpError::Malformed {
-                    url: url.to_owned(),
-                    reason: describe(&e),
-                })
-            }
-        };
-        if !status.is_success() {
-            return Err(HttpError::Status {
+    };
+    if !status.is_success() {
+        return Err(Failed {
+            error: HttpError::Status {
                 url: url.to_owned(),
                 status: status.as_u16(),
                 body: excerpt(&text),
-            });
-        }
-        return serde_json::from_str(&text).map_err(|e| HttpError::Malformed {
-            url: url.to_owned(),
-            reason: format!("not JSON ({e})"),
+            },
+            retry,
         });
     }
-    unreachable!("the last attempt always returns")
+    serde_json::from_str(&text).map_err(|e| {
+        Failed::last(HttpError::Malformed {
+            url: url.to_owned(),
+            reason: format!("not JSON ({e})"),
+        })
+    })
 }
 
 #[cfg(test)]

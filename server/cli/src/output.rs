@@ -715,59 +715,50 @@ pub fn github(reports: &[FileReport]) -> String {
     out
 }
 
-fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for ch in s.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// JUnit XML: a test case per checked file with findings (one failure each) and one passing
-/// case for the clean rest, so CI test reports show both.
+/// JUnit XML (written by `quick-junit`): a test case per finding (one failure each) and one
+/// passing case for the clean rest, so CI test reports show both.
 pub fn junit(reports: &[FileReport], files_checked: usize) -> String {
-    let total: usize = reports.iter().map(|r| r.findings.len()).sum();
-    let mut cases = String::new();
+    use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+    let mut suite = TestSuite::new("backend-architect");
     for report in reports {
         for r in &report.findings {
             let f = &r.finding;
+            let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            status
+                .set_type(f.code())
+                .set_message(f.message.as_str())
+                .set_description(format!(
+                    "{}:{}:{}: {} {}\n{}",
+                    report.path,
+                    r.start.0,
+                    r.start.1,
+                    f.code(),
+                    f.message,
+                    r.line_text
+                ));
             let name = format!("{}:{}:{} {}", report.path, r.start.0, r.start.1, f.code());
-            let _ = write!(
-                cases,
-                "    <testcase classname=\"{}\" name=\"{}\">\n      <failure type=\"{}\" message=\"{}\">{}:{}:{}: {} {}\n{}</failure>\n    </testcase>\n",
-                xml_escape(&report.path),
-                xml_escape(&name),
-                f.code(),
-                xml_escape(&f.message),
-                xml_escape(&report.path),
-                r.start.0,
-                r.start.1,
-                f.code(),
-                xml_escape(&f.message),
-                xml_escape(&r.line_text),
-            );
+            let mut case = TestCase::new(name, status);
+            case.set_classname(report.path.as_str());
+            suite.add_test_case(case);
         }
     }
     let clean =
         files_checked.saturating_sub(reports.iter().filter(|r| !r.findings.is_empty()).count());
-    let _ = writeln!(
-        cases,
-        "    <testcase classname=\"backend-architect\" name=\"{clean} {} without findings\"/>",
-        plural(clean, "file", "files")
+    let mut case = TestCase::new(
+        format!(
+            "{clean} {} without findings",
+            plural(clean, "file", "files")
+        ),
+        TestCaseStatus::success(),
     );
-    format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"backend-architect\" tests=\"{}\" failures=\"{total}\">\n  <testsuite name=\"backend-architect\" tests=\"{}\" failures=\"{total}\" errors=\"0\" skipped=\"0\">\n{cases}  </testsuite>\n</testsuites>\n",
-        total + 1,
-        total + 1
-    )
+    case.set_classname("backend-architect");
+    suite.add_test_case(case);
+    let mut report = Report::new("backend-architect");
+    report.add_test_suite(suite);
+    // Serialising into memory fails only on a writer error, which a `Vec` never returns.
+    report
+        .to_string()
+        .expect("JUnit XML serialises into memory")
 }
 
 /// Merges SARIF logs from sharded runs: one run, results and artifacts concatenated, rules
