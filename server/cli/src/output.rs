@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use serde_json::{json, Value};
+use serde_sarif::sarif;
 
 use ba_rules::{Applicability, Finding, RelatedKind, Severity, RULES};
 use ba_syntax::position::LineIndex;
@@ -497,8 +498,49 @@ fn fingerprint(parts: &[&str]) -> String {
     format!("{:016x}", h.digest())
 }
 
-fn region(start: LineCol1, end: LineCol1) -> Value {
-    json!({ "startLine": start.0, "startColumn": start.1, "endLine": end.0, "endColumn": end.1 })
+fn region(start: LineCol1, end: LineCol1) -> sarif::Region {
+    sarif::Region {
+        start_line: Some(start.0 as i64),
+        start_column: Some(start.1 as i64),
+        end_line: Some(end.0 as i64),
+        end_column: Some(end.1 as i64),
+        ..Default::default()
+    }
+}
+
+fn msg(text: impl Into<String>) -> sarif::Message {
+    sarif::Message {
+        text: Some(text.into()),
+        ..Default::default()
+    }
+}
+
+fn physical(uri: &str, region: Option<sarif::Region>) -> sarif::PhysicalLocation {
+    sarif::PhysicalLocation {
+        artifact_location: Some(sarif::ArtifactLocation {
+            uri: Some(uri.to_owned()),
+            ..Default::default()
+        }),
+        region,
+        ..Default::default()
+    }
+}
+
+fn location(uri: &str, region: Option<sarif::Region>) -> sarif::Location {
+    sarif::Location {
+        physical_location: Some(physical(uri, region)),
+        ..Default::default()
+    }
+}
+
+fn tags(tags: Vec<String>, more: &[(&str, &str)]) -> sarif::PropertyBag {
+    sarif::PropertyBag {
+        tags: Some(tags),
+        additional_properties: more
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), json!(v)))
+            .collect(),
+    }
 }
 
 /// Something a run has to say about a file besides findings: it was skipped, or analysed only
@@ -508,31 +550,45 @@ pub struct Notice {
     pub message: String,
 }
 
+/// The SARIF 2.1.0 log, built from `serde-sarif`'s types (generated from the SARIF schema).
 pub fn sarif(reports: &[FileReport], notices: &[Notice]) -> String {
-    let rules: Vec<Value> = RULES
+    let rules: Vec<sarif::ReportingDescriptor> = RULES
         .iter()
         .map(|r| {
-            let mut tags = vec![r.category.name().to_owned()];
+            let mut rule_tags = vec![r.category.name().to_owned()];
             if security_severity(r).is_some() && r.category.name() != "security" {
                 // Known-vulnerable dependencies are security alerts too.
-                tags.push("security".to_owned());
+                rule_tags.push("security".to_owned());
             }
             // The form GitHub code scanning reads (and links to the CWE entry).
-            tags.extend(r.cwe.iter().map(|c| format!("external/cwe/cwe-{c}")));
-            let mut properties = json!({ "tags": tags, "precision": "high" });
+            rule_tags.extend(r.cwe.iter().map(|c| format!("external/cwe/cwe-{c}")));
+            let mut more = vec![("precision", "high")];
             if let Some(score) = security_severity(r) {
-                properties["security-severity"] = json!(score);
+                more.push(("security-severity", score));
             }
-            json!({
-                "id": r.code,
-                "name": r.name,
-                "shortDescription": { "text": r.summary },
-                "fullDescription": { "text": r.summary },
-                "help": { "text": r.summary, "markdown": ba_rules::catalog::explain(r) },
-                "helpUri": help_uri(r),
-                "defaultConfiguration": { "level": sarif_level(r.severity) },
-                "properties": properties,
-            })
+            let summary = || {
+                sarif::MultiformatMessageString::builder()
+                    .text(r.summary)
+                    .build()
+            };
+            sarif::ReportingDescriptor::builder()
+                .id(r.code)
+                .name(r.name)
+                .short_description(summary())
+                .full_description(summary())
+                .help(
+                    sarif::MultiformatMessageString::builder()
+                        .text(r.summary)
+                        .markdown(ba_rules::catalog::explain(r))
+                        .build(),
+                )
+                .help_uri(help_uri(r))
+                .default_configuration(sarif::ReportingConfiguration {
+                    level: Some(json!(sarif_level(r.severity))),
+                    ..Default::default()
+                })
+                .properties(tags(rule_tags, &more))
+                .build()
         })
         .collect();
     let mut artifacts = BTreeSet::new();
@@ -552,59 +608,50 @@ pub fn sarif(reports: &[FileReport], notices: &[Notice]) -> String {
                 .or_insert(0);
             *n += 1;
             let occurrence = n.to_string();
-            let mut result = json!({
-                "ruleId": f.code(),
-                "ruleIndex": index,
-                "level": sarif_level(f.severity),
-                "message": { "text": f.message },
-                "locations": [{
-                    "physicalLocation": {
-                        "artifactLocation": { "uri": uri },
-                        "region": region(r.start, r.end),
-                    }
-                }],
-                "partialFingerprints": {
-                    "backendArchitect/v2": fingerprint(&[f.code(), &uri, &normalised, &occurrence]),
-                },
-            });
-            if f.audit {
-                result["properties"] = json!({ "tags": ["audit"] });
-            }
+            let mut result = sarif::Result::builder()
+                .rule_id(f.code())
+                .rule_index(index as i64)
+                .level(match f.severity {
+                    Severity::Error => sarif::ResultLevel::Error,
+                    Severity::Warning => sarif::ResultLevel::Warning,
+                    Severity::Info | Severity::Hint => sarif::ResultLevel::Note,
+                })
+                .message(msg(f.message.as_str()))
+                .locations(vec![location(&uri, Some(region(r.start, r.end)))])
+                .partial_fingerprints(BTreeMap::from([(
+                    "backendArchitect/v2".to_owned(),
+                    fingerprint(&[f.code(), &uri, &normalised, &occurrence]),
+                )]))
+                .build();
+            result.properties = f.audit.then(|| tags(vec!["audit".to_owned()], &[]));
             if !r.related.is_empty() {
-                let location = |(s, e): (LineCol1, LineCol1)| {
-                    json!({
-                        "physicalLocation": {
-                            "artifactLocation": { "uri": uri },
-                            "region": region(s, e),
-                        }
-                    })
-                };
-                result["relatedLocations"] = json!(r
-                    .related
-                    .iter()
-                    .enumerate()
-                    .map(|(i, (s, e, m, _))| {
-                        let mut l = location((*s, *e));
-                        l["id"] = json!(i + 1);
-                        l["message"] = json!({ "text": m });
-                        l
-                    })
-                    .collect::<Vec<_>>());
+                result.related_locations = Some(
+                    r.related
+                        .iter()
+                        .enumerate()
+                        .map(|(i, (s, e, m, _))| sarif::Location {
+                            id: Some(i as i64 + 1),
+                            message: Some(msg(m.as_str())),
+                            ..location(&uri, Some(region(*s, *e)))
+                        })
+                        .collect(),
+                );
                 // Taint findings: the path the data took, from its source through each step to
                 // the sink.
                 let path: Vec<_> = r.related.iter().filter(|x| x.3.on_path()).collect();
                 if path.first().is_some_and(|x| x.3 == RelatedKind::Source) {
-                    let step = |(s, e): (LineCol1, LineCol1), text: String, kind: &str| {
-                        json!({
-                            "location": {
-                                "physicalLocation": location((s, e))["physicalLocation"].clone(),
-                                "message": { "text": text },
-                            },
-                            "kinds": [kind],
-                            "nestingLevel": 0,
-                        })
+                    let step = |(s, e): (LineCol1, LineCol1), message: String, kind: &str| {
+                        sarif::ThreadFlowLocation {
+                            location: Some(sarif::Location {
+                                message: Some(msg(message)),
+                                ..location(&uri, Some(region(s, e)))
+                            }),
+                            kinds: Some(vec![kind.to_owned()]),
+                            nesting_level: Some(0),
+                            ..Default::default()
+                        }
                     };
-                    let mut locations: Vec<Value> = path
+                    let mut locations: Vec<_> = path
                         .iter()
                         .map(|(s, e, m, k)| match k {
                             RelatedKind::Source => step((*s, *e), format!("source: {m}"), "source"),
@@ -617,62 +664,100 @@ pub fn sarif(reports: &[FileReport], notices: &[Notice]) -> String {
                         "sink",
                     ));
                     for (i, l) in locations.iter_mut().enumerate() {
-                        l["executionOrder"] = json!(i + 1);
+                        l.execution_order = Some(i as i64 + 1);
                     }
-                    result["codeFlows"] = json!([{
-                        "message": { "text": r.path.clone().unwrap_or_else(|| "request data from its source to the sink".to_owned()) },
-                        "threadFlows": [{ "locations": locations }],
-                    }]);
+                    let flow = sarif::CodeFlow::builder()
+                        .message(msg(r.path.clone().unwrap_or_else(|| {
+                            "request data from its source to the sink".to_owned()
+                        })))
+                        .thread_flows(vec![sarif::ThreadFlow::builder()
+                            .locations(locations)
+                            .build()])
+                        .build();
+                    result.code_flows = Some(vec![flow]);
                 }
             }
             if let Some(fix) = &f.fix {
-                result["fixes"] = json!([{
-                    "description": { "text": match fix.applicability {
+                let replacements: Vec<_> = r
+                    .edits
+                    .iter()
+                    .map(|(s, e, c)| {
+                        sarif::Replacement::builder()
+                            .deleted_region(region(*s, *e))
+                            .inserted_content(sarif::ArtifactContent {
+                                text: Some(c.clone()),
+                                ..Default::default()
+                            })
+                            .build()
+                    })
+                    .collect();
+                let change = sarif::ArtifactChange::builder()
+                    .artifact_location(sarif::ArtifactLocation {
+                        uri: Some(uri.clone()),
+                        ..Default::default()
+                    })
+                    .replacements(replacements)
+                    .build();
+                let fix = sarif::Fix::builder()
+                    .description(msg(match fix.applicability {
                         Applicability::Safe => fix.title.clone(),
-                        Applicability::Unsafe => format!("{} (unsafe: review the change)", fix.title),
-                    } },
-                    "artifactChanges": [{
-                        "artifactLocation": { "uri": uri },
-                        "replacements": r.edits.iter().map(|(s, e, c)| json!({
-                            "deletedRegion": region(*s, *e),
-                            "insertedContent": { "text": c },
-                        })).collect::<Vec<_>>(),
-                    }],
-                }]);
+                        Applicability::Unsafe => {
+                            format!("{} (unsafe: review the change)", fix.title)
+                        }
+                    }))
+                    .artifact_changes(vec![change])
+                    .build();
+                result.fixes = Some(vec![fix]);
             }
             results.push(result);
         }
     }
-    let log = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": { "driver": {
-                "name": "backend-architect",
-                "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": INFORMATION_URI,
-                "rules": rules,
-            }},
-            "columnKind": "unicodeCodePoints",
-            "artifacts": artifacts.iter().map(|u| json!({ "location": { "uri": u } })).collect::<Vec<_>>(),
-            "invocations": [{
-                "executionSuccessful": true,
-                "toolExecutionNotifications": notices.iter().map(|n| {
-                    let mut note = json!({
-                        "level": "warning",
-                        "message": { "text": n.message },
-                    });
-                    if let Some(path) = &n.path {
-                        note["locations"] = json!([{
-                            "physicalLocation": { "artifactLocation": { "uri": uri_of(path) } }
-                        }]);
-                    }
-                    note
-                }).collect::<Vec<_>>(),
-            }],
-            "results": results,
-        }],
-    });
+    let notifications: Vec<_> = notices
+        .iter()
+        .map(|n| {
+            let mut note = sarif::Notification::builder()
+                .level(json!("warning"))
+                .message(msg(n.message.as_str()))
+                .build();
+            note.locations = n
+                .path
+                .as_deref()
+                .map(|path| vec![location(&uri_of(path), None)]);
+            note
+        })
+        .collect();
+    let driver = sarif::ToolComponent::builder()
+        .name("backend-architect")
+        .version(env!("CARGO_PKG_VERSION"))
+        .information_uri(INFORMATION_URI)
+        .rules(rules)
+        .build();
+    let artifacts: Vec<_> = artifacts
+        .into_iter()
+        .map(|u| sarif::Artifact {
+            location: Some(sarif::ArtifactLocation {
+                uri: Some(u),
+                ..Default::default()
+            }),
+            ..Default::default()
+        })
+        .collect();
+    let invocation = sarif::Invocation::builder()
+        .execution_successful(true)
+        .tool_execution_notifications(notifications)
+        .build();
+    let run = sarif::Run::builder()
+        .tool(sarif::Tool::builder().driver(driver).build())
+        .column_kind(json!("unicodeCodePoints"))
+        .artifacts(artifacts)
+        .invocations(vec![invocation])
+        .results(results)
+        .build();
+    let log = sarif::Sarif::builder()
+        .schema("https://json.schemastore.org/sarif-2.1.0.json")
+        .version(json!("2.1.0"))
+        .runs(vec![run])
+        .build();
     serde_json::to_string_pretty(&log).unwrap_or_default() + "\n"
 }
 
@@ -886,6 +971,32 @@ mod tests {
                 .map(|f| Reported::new(f, text, &index))
                 .collect(),
         }]
+    }
+
+    /// The log reads back as the SARIF schema's types (`serde-sarif`, generated from the
+    /// schema) with nothing lost: the taint path, the fix and a notice included.
+    #[test]
+    fn sarif_reads_back_as_the_schema_types() {
+        let reports = report(
+            "import os\nfrom flask import request\n\ndef run():\n    cmd = request.args[\"c\"]\n    os.system(cmd)\n\nimport yaml\n\ndef load(f):\n    return yaml.load(f)\n",
+        );
+        let notices = [Notice {
+            path: Some("static/app.min.js".to_owned()),
+            message: "skipped: minified".to_owned(),
+        }];
+        let out = sarif(&reports, &notices);
+        let typed: sarif::Sarif = serde_json::from_str(&out).expect("valid SARIF types");
+        let value: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(serde_json::to_value(&typed).unwrap(), value);
+        let run = &typed.runs[0];
+        let results = run.results.as_ref().unwrap();
+        assert!(results.iter().any(|r| r.code_flows.is_some()), "{out}");
+        assert!(results.iter().any(|r| r.fixes.is_some()), "{out}");
+        let notes = run.invocations.as_ref().unwrap()[0]
+            .tool_execution_notifications
+            .as_ref()
+            .unwrap();
+        assert_eq!(notes.len(), 1);
     }
 
     /// Pipes get one line per finding; a terminal gets the source frame (annotate-snippets),
