@@ -475,6 +475,7 @@ pub static RULES: &[&Rule] = &[
     &performance::graphql_resolver_n_plus_one::RULE,
     &performance::graphql_list_without_pagination::RULE,
     &performance::websocket_heartbeat::RULE,
+    &performance::websocket_serial_broadcast::RULE,
     &dependencies::vulnerable_dependency::RULE,
     &advisor::model_finding::RULE,
 ];

@@ -13,6 +13,7 @@ pub mod unbounded_page_size;
 pub mod uncached_aggregate_read;
 pub mod unindexed_foreign_key;
 pub mod websocket_heartbeat;
+pub mod websocket_serial_broadcast;
 
 use tree_sitter::Node;
 
