@@ -107,6 +107,7 @@ const PYTHON: &[(&str, &str)] = &[
         "aiohttp.ClientSession",
         "an HTTP client session (with its connection pool)",
     ),
+    ("urllib3.PoolManager", "an HTTP connection pool manager"),
 ];
 
 const PYTHON_NAMES: &[&str] = &[
@@ -133,6 +134,7 @@ const PYTHON_NAMES: &[&str] = &[
     "requests.Session",
     "requests.session",
     "aiohttp.ClientSession",
+    "urllib3.PoolManager",
 ];
 
 fn check_python_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
@@ -848,7 +850,7 @@ Flags clients that own connections when they are created inside a request handle
 - Python (Flask, FastAPI, Django views and their nested callbacks): `create_engine`,
   `create_async_engine`, `psycopg2/psycopg/asyncpg/pymysql/MySQLdb/mysql.connector` connections
   and pools, `MongoClient`/`AsyncIOMotorClient`, `redis.Redis`/`from_url`,
-  `httpx.Client`/`AsyncClient`, `requests.Session`, `aiohttp.ClientSession`;
+  `httpx.Client`/`AsyncClient`, `requests.Session`, `aiohttp.ClientSession`, `urllib3.PoolManager`;
 - JavaScript and TypeScript (Express/Koa/Fastify handlers): `new Pool`/`new Client` (pg),
   `mongoose.connect`, `new MongoClient`, `new Sequelize`, `createClient` (redis),
   `new Redis` (ioredis), `mysql.createConnection/createPool`, `knex(…)`.

@@ -181,6 +181,15 @@ const CLIENTS: &[&str] = &[
 
 /// Whether `object` is an HTTP client: bound here to a client constructor, or named like one.
 fn is_client<'a>(checker: &Checker<'a>, object: tree_sitter::Node<'a>) -> bool {
+    // Made on the spot: `urllib3.PoolManager().request(…)`, `requests.Session().get(…)`.
+    if object.kind_str() == "call"
+        && object
+            .field("function")
+            .and_then(|f| checker.resolve(f))
+            .is_some_and(|q| CLIENTS.contains(&q.as_str()))
+    {
+        return true;
+    }
     if object.kind_str() == "identifier" {
         if let Lookup::Local(bindings) = checker.lookup(object) {
             let bound = bindings.iter().any(|b| match b {
