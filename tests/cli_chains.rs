@@ -175,6 +175,40 @@ fn a_fastapi_router_passes_its_parameters_on() {
     );
 }
 
+/// Request data that goes through an imported helper's result on its way into another module's
+/// function: the router builds the SQL with a filter helper of the service module and hands it
+/// to the service's query runner. The runner is reported, naming the helper; a helper that
+/// casts to `int` cleans the value and stays quiet.
+#[test]
+fn request_data_through_an_imported_helper_into_another_module() {
+    let files: &[(&str, &str)] = &[
+        ("app/__init__.py", ""),
+        ("app/routers/__init__.py", ""),
+        ("app/services/__init__.py", ""),
+        (
+            "app/services/db.py",
+            "import sqlite3\n\n\ndef build_filter(field, value):\n    return f\"{field} = '{value}'\"\n\n\ndef page_clause(page):\n    return f\"LIMIT 20 OFFSET {int(page) * 20}\"\n\n\ndef run_query(sql):\n    conn = sqlite3.connect(\"app.db\")\n    return conn.execute(sql).fetchall()\n\n\ndef run_listing(sql):\n    conn = sqlite3.connect(\"app.db\")\n    return conn.execute(sql).fetchall()\n",
+        ),
+        (
+            "app/routers/items.py",
+            "from fastapi import APIRouter\n\nfrom app.services.db import build_filter, page_clause, run_listing, run_query\n\nrouter = APIRouter(prefix=\"/items\")\n\n\n@router.get(\"/\")\ndef list_items(field: str, value: str):\n    return run_query(\"SELECT * FROM items WHERE \" + build_filter(field, value))\n\n\n@router.get(\"/pages\")\ndef pages(page: str):\n    return run_listing(\"SELECT * FROM items \" + page_clause(page))\n",
+        ),
+    ];
+    let found = check(files);
+    let places: Vec<(&str, &str, u64)> = found
+        .iter()
+        .map(|(p, c, l, _)| (p.as_str(), c.as_str(), *l))
+        .collect();
+    assert_eq!(places, [("app/services/db.py", "SEC101", 14)], "{found:#?}");
+    assert!(
+        found[0].3.contains(
+            "request parameter `field` via `build_filter()` passed to `run_query()` by `list_items()` (app/routers/items.py)"
+        ),
+        "{}",
+        found[0].3
+    );
+}
+
 /// NestJS: the controller hands its whole `@Body() dto` (a plain class, so any key the client
 /// sends) to a service, which copies it onto the entity it loaded. The finding is at the copy,
 /// once (not again at `save`, not at the controller's call); picking fields is quiet.

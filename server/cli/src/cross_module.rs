@@ -123,10 +123,40 @@ pub fn reports(
         imported.len(),
         clock.elapsed()
     );
+    // A caller whose request data goes through an imported helper's result into another
+    // module's function (`run_query("… " + build_filter(field, value))`) makes that call only
+    // once it knows what the helper returns: its outgoing calls are read again with it.
+    let mut outgoing = outgoing;
+    let seen: Vec<(PathBuf, Language, Vec<ba_analysis::Outgoing>)> = imported
+        .par_iter()
+        .filter(|(_, returns)| returns.values().any(|r| r.carries()))
+        .filter_map(|(path, returns)| {
+            let original = originals.get(path)?;
+            let settings = settings.get(path)?;
+            let language = Language::from_path(path)?;
+            let text = read(original)?;
+            let tree = ba_syntax::parse::parse(language, &text, None)?;
+            let calls =
+                engine::outgoing_with_imported(language, &text, &tree, &settings.rules, returns);
+            Some((original.to_path_buf(), language, calls))
+        })
+        .collect();
+    for (path, language, calls) in seen {
+        match outgoing.iter_mut().find(|(p, _, _)| *p == path) {
+            Some((_, _, known)) => {
+                for call in calls {
+                    if !known.contains(&call) {
+                        known.push(call);
+                    }
+                }
+            }
+            None if !calls.is_empty() => outgoing.push((path, language, calls)),
+            None => {}
+        }
+    }
     // Files that receive request data may pass it on (a service to a repository): their
     // relays are read once they do, hop after hop, so only the files the data reaches cost a
     // second look.
-    let mut outgoing = outgoing;
     let mut external = if outgoing.is_empty() {
         Default::default()
     } else {

@@ -877,6 +877,25 @@ pub fn outgoing(
     outgoing_of(language, &sem, tree, source, None, false)
 }
 
+/// `outgoing`, knowing what the other modules' functions the file imports return
+/// (`imported`): request data that goes through an imported helper's result on its way into
+/// another module's function (`run_query("… " + build_filter(field, value))`) is an outgoing
+/// call too.
+pub fn outgoing_with_imported(
+    language: Language,
+    source: &str,
+    tree: &Tree,
+    rules: &RuleSet,
+    imported: &ba_analysis::ImportedReturns,
+) -> Vec<ba_analysis::Outgoing> {
+    if !summaries::apply(language, source) {
+        return Vec::new();
+    }
+    let mut sem = Semantic::build_with(language, tree, source, rules.models().clone());
+    sem.imported = imported.clone();
+    outgoing_of(language, &sem, tree, source, None, false)
+}
+
 /// `outgoing`, and the calls the file's other functions make passing one of their parameters
 /// on to another module's function (`Outgoing::relay`), which carry request data when a
 /// handler elsewhere hands it to that parameter (`modules::ModuleMap::external_entries`).
