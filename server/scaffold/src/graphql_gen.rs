@@ -681,12 +681,7 @@ pub fn generate(src: &Source, m: &Model, project: &Project, files: &dyn Files) -
             src,
         )
     };
-    let tests_dir = project.root.join("tests");
-    let test_dir = if tests_dir.is_dir() {
-        tests_dir
-    } else {
-        module_path.parent().unwrap_or(&project.root).to_owned()
-    };
+    let test_dir = project.py_test_dir(module_path.parent().unwrap_or(&project.root));
     let test_path = free_path(
         files,
         test_dir.join(format!("test_{}_graphql.py", names.var)),

@@ -13,8 +13,8 @@ use tree_sitter::Node;
 use super::crud::js_model_export;
 use super::models::{Field, Kind, Model, Orm};
 use super::{
-    err, free_path, named_children, plural, relative_specifier, snake, text, Files, NewFile,
-    Output, Project, Result, Source, Style,
+    err, free_path, named_children, plural, relative_specifier, snake, text, Files, JsRunner,
+    NewFile, Output, Project, Result, Source, Style,
 };
 use ba_app::facts::{GraphqlLibrary, HandlerAuth};
 use ba_syntax::{parse, Family, Language};
@@ -406,22 +406,8 @@ fn test_file(
 ) -> NewFile {
     let esm = style.esm;
     let ext = module.extension().and_then(|e| e.to_str()).unwrap_or("js");
-    let runner = if project.has("vitest") {
-        "vitest"
-    } else if project.has("jest")
-        || project
-            .package_script("test")
-            .is_some_and(|s| s.contains("jest"))
-    {
-        "jest"
-    } else {
-        "node:test"
-    };
-    let dir = ["__tests__", "test", "tests"]
-        .iter()
-        .map(|d| project.root.join(d))
-        .find(|d| d.is_dir())
-        .unwrap_or_else(|| module.parent().unwrap_or(&project.root).to_owned());
+    let runner = project.js_test_runner(JsRunner::NodeTest);
+    let dir = project.js_test_dir(module.parent().unwrap_or(&project.root));
     let stem = module
         .file_stem()
         .and_then(|s| s.to_str())
@@ -432,12 +418,12 @@ fn test_file(
     let module_spec = relative_specifier(here, module, esm);
     let mut imports = vec![js_import(style, "assert", "node:assert/strict")];
     let stub = match runner {
-        "vitest" => {
+        JsRunner::Vitest => {
             imports.push(js_import(style, "{ test, vi }", "vitest"));
             "function stub(object, method, implementation) {\n    const spy = vi.spyOn(object, method).mockImplementation(implementation);\n    return { calls: () => spy.mock.calls, restore: () => spy.mockRestore() };\n}\n"
         }
-        "jest" => "function stub(object, method, implementation) {\n    const spy = jest.spyOn(object, method).mockImplementation(implementation);\n    return { calls: () => spy.mock.calls, restore: () => spy.mockRestore() };\n}\n",
-        _ => {
+        JsRunner::Jest => "function stub(object, method, implementation) {\n    const spy = jest.spyOn(object, method).mockImplementation(implementation);\n    return { calls: () => spy.mock.calls, restore: () => spy.mockRestore() };\n}\n",
+        JsRunner::NodeTest => {
             imports.push(js_import(style, "{ mock, test }", "node:test"));
             "function stub(object, method, implementation) {\n    const spy = mock.method(object, method, implementation);\n    return { calls: () => spy.mock.calls.map((call) => call.arguments), restore: () => spy.mock.restore() };\n}\n"
         }
