@@ -881,12 +881,18 @@ fn koa_fastify_and_nest_observability_and_cache() {
     );
     assert!(t.iter().any(|(f, c)| f == "src/tracing.js (new)"
         && c.contains("new FastifyOtelInstrumentation({ registerOnInitialization: true")));
-    case(
+    // JSON bodies from the route's schema (a constant of the file): enum, format, bounds.
+    let t = case(
         "stable",
         "src/app.js",
         "const app = Fastify(",
         "loadTest",
         "",
+    );
+    assert!(
+        t[0].1.contains("body: JSON.stringify({ name: 'example', breed: 'andalusian', foaled: '2024-01-01', heightHands: 9 })"),
+        "{}",
+        t[0].1
     );
     let t = case(
         "stable",

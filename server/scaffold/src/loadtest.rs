@@ -455,7 +455,22 @@ const routes = [
         let body = if t.body.is_empty() || t.method == "GET" {
             String::new()
         } else {
-            let pairs: Vec<String> = t.body.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+            let pairs: Vec<String> = t
+                .body
+                .iter()
+                .map(|(k, v)| {
+                    // A schema's property name need not be an identifier (`"first-name"`).
+                    let plain = k
+                        .chars()
+                        .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+                        && !k.starts_with(|c: char| c.is_ascii_digit());
+                    if plain {
+                        format!("{k}: {v}")
+                    } else {
+                        format!("{}: {v}", serde_json::Value::from(k.as_str()))
+                    }
+                })
+                .collect();
             format!(
                 ", headers: json, body: JSON.stringify({{ {} }})",
                 pairs.join(", ")

@@ -70,7 +70,19 @@ pub(crate) fn sample_request(
             .map(|(_, t)| t.clone())
             .unwrap_or_default()
     });
-    (url, body_keys(src, func))
+    // A Fastify route's body schema says more than the keys its handler reads.
+    let schema = (h.framework == Framework::Fastify)
+        .then(|| {
+            let range = h.call.clone()?;
+            let call = src
+                .tree
+                .root_node()
+                .descendant_for_byte_range(range.start, range.end)
+                .filter(|c| c.kind_str() == "call_expression")?;
+            super::json_schema::fastify_body(src.text, src.tree.root_node(), call)
+        })
+        .flatten();
+    (url, schema.unwrap_or_else(|| body_keys(src, func)))
 }
 
 /// A value for a path parameter of type `ty`.
