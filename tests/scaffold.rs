@@ -1930,3 +1930,47 @@ fn lsp_offers_graphql_resolvers_on_a_model_and_creates_their_files() {
     );
     assert!(c.shutdown().success());
 }
+
+/// `loadTest` on an app that mounts a GraphQL endpoint: its REST routes, and a POST of a query
+/// of the schema (Strawberry's `version` field here) at the mount's prefix.
+#[test]
+fn load_test_posts_a_graphql_query_to_a_mounted_graphql_router() {
+    let t = case("atlas", "app/main.py", "app = FastAPI", "loadTest", "");
+    let locustfile = &t[0].1;
+    assert!(
+        locustfile.contains("self.client.get(\"/api/version\", name=\"/api/version\")"),
+        "{locustfile}"
+    );
+    assert!(
+        locustfile.contains("json={\"query\": \"query LoadTest { version }\"}, name=\"/graphql\", catch_response=True"),
+        "{locustfile}"
+    );
+    // An Express app serving an SDL schema through Apollo's middleware.
+    let (_tmp, root) = project_copy("express");
+    write(
+        &root,
+        "src/graphql.js",
+        "const typeDefs = `#graphql\n  type Query {\n    status: String!\n    dogs(limit: Int = 20): [Dog!]!\n    dog(id: ID!): Dog\n    count(kind: String): Int\n  }\n`;\nmodule.exports = { typeDefs };\n",
+    );
+    let app = std::fs::read_to_string(root.join("src/app.js")).unwrap();
+    assert!(app.contains("const app = express()"), "{app}");
+    std::fs::write(
+        root.join("src/app.js"),
+        app.replacen(
+            "const app = express();",
+            "const app = express();\napp.use('/graphql', express.json(), expressMiddleware(server));",
+            1,
+        ),
+    )
+    .unwrap();
+    let out = run(&root, "src/app.js", "const app = express()", "loadTest").unwrap();
+    let script = &out.files[0].content;
+    assert!(
+        script.contains("path: '/graphql', headers: json, body: JSON.stringify({ query: 'query LoadTest { status count }' }), onResponse: graphqlAnswer }, // GraphQL"),
+        "{script}"
+    );
+    assert!(
+        script.contains("const failed = result.non2xx + result.errors + graphqlFailures;"),
+        "{script}"
+    );
+}
