@@ -692,10 +692,9 @@ fn query_fields(project: &Project, files: &dyn Files) -> Vec<String> {
                     && SCALARS.contains(&ty)
                     && name.chars().all(|c| c.is_alphanumeric() || c == '_')
                     && !name.is_empty()
+                    && !fields.iter().any(|f| f == name)
                 {
-                    if !fields.iter().any(|f| f == name) {
-                        fields.push(name.to_owned());
-                    }
+                    fields.push(name.to_owned());
                 }
             }
         }
