@@ -1524,7 +1524,7 @@ fn whatever_is_offered_runs_and_broken_code_does_not_panic() {
     let mut offered = 0;
     for project in [
         "fastapi", "flask", "django", "express", "esm", "factory", "ts", "burrow", "stable",
-        "cattery", "atlas", "warren", "relay",
+        "cattery", "atlas", "warren", "relay", "apiary", "paddock", "aviary",
     ] {
         let (_tmp, root) = project_copy(project);
         let files: Vec<PathBuf> = ignore::Walk::new(&root)
@@ -1774,6 +1774,101 @@ fn apollo_resolvers_for_a_mongoose_model() {
     )
     .unwrap_err();
     assert!(e.contains("no GraphQL library"), "{e}");
+}
+
+/// graphql-yoga (an ES-module project), Mercurius (Fastify) and graphql-http (Express over
+/// `makeExecutableSchema`): the same module as Apollo's, the check and its import copied from
+/// the project's guarded mutation, and a test executing it through the server the project uses.
+#[test]
+fn schema_first_resolvers_for_yoga_mercurius_and_graphql_http() {
+    let touched = checked_case(
+        "apiary",
+        "src/models/hive.js",
+        "hiveSchema = new",
+        "graphqlResolver",
+    );
+    assert_eq!(touched[0].0, "src/schema/hive.js (new)");
+    let module = &touched[0].1;
+    assert!(
+        module.starts_with("// GraphQL for Hive (graphql-yoga)"),
+        "{module}"
+    );
+    assert!(
+        module.contains("import { GraphQLError } from 'graphql';")
+            && module.contains("import { isAuthenticated } from '../auth.js';"),
+        "{module}"
+    );
+    assert!(
+        module.contains(
+            "createHive: async (_, { input }, { user }) => {\n      if (!isAuthenticated(user)) {"
+        ),
+        "{module}"
+    );
+    assert!(
+        touched[1]
+            .1
+            .contains("import { createSchema, createYoga } from 'graphql-yoga';"),
+        "{}",
+        touched[1].1
+    );
+
+    let touched = checked_case(
+        "paddock",
+        "src/models/pony.js",
+        "ponySchema = new",
+        "graphqlResolver",
+    );
+    assert_eq!(touched[0].0, "src/graphql/pony.js (new)");
+    assert!(
+        touched[0]
+            .1
+            .contains("const { AuthenticationError } = require('./errors');"),
+        "{}",
+        touched[0].1
+    );
+    assert!(
+        touched[1]
+            .1
+            .contains("app.register(mercurius, { schema: [root, typeDefs], resolvers });"),
+        "{}",
+        touched[1].1
+    );
+
+    let touched = checked_case(
+        "aviary",
+        "src/models/parrot.js",
+        "parrotSchema = new",
+        "graphqlResolver",
+    );
+    assert_eq!(touched[0].0, "src/graphql/parrot.js (new)");
+    assert!(
+        touched[1]
+            .1
+            .contains("const { makeExecutableSchema } = require('@graphql-tools/schema');"),
+        "{}",
+        touched[1].1
+    );
+    // Without `@graphql-tools/schema`, which resolver maps need there, it is added.
+    let (_tmp, root) = project_copy("aviary");
+    let manifest = std::fs::read_to_string(root.join("package.json")).unwrap();
+    std::fs::write(
+        root.join("package.json"),
+        manifest.replace("    \"@graphql-tools/schema\": \"^10.0.0\",\n", ""),
+    )
+    .unwrap();
+    let out = run(
+        &root,
+        "src/models/parrot.js",
+        "parrotSchema = new",
+        "graphqlResolver",
+    )
+    .unwrap();
+    let touched = apply(&root, &out);
+    assert!(
+        touched.iter().any(|(f, c)| f == "package.json (edited)"
+            && c.contains("\"@graphql-tools/schema\": \"^10.0.0\"")),
+        "{touched:?}"
+    );
 }
 
 #[test]

@@ -520,6 +520,9 @@ const NODE_PACKAGES: &[(&str, &str)] = &[
     ("socket.io", "^4.8.1"),
     ("socket.io-client", "^4.8.1"),
     ("@apollo/server", "^4.11.3"),
+    ("graphql-yoga", "^5.10.0"),
+    ("mercurius", "^16.0.0"),
+    ("@graphql-tools/schema", "^10.0.0"),
     ("graphql", "^16.10.0"),
     ("mongoose", "^8.9.5"),
 ];
@@ -1605,6 +1608,35 @@ fn apollo_resolvers_and_their_node_test_run() {
         .unwrap(),
     );
     node_test(&root, "src/graphql/rabbit.graphql.test.js");
+}
+
+/// The graphql-yoga, Mercurius and graphql-http resolvers' tests, each through its server.
+#[test]
+fn yoga_mercurius_and_graphql_http_resolvers_and_their_node_tests_run() {
+    for (project, model, at, test) in [
+        (
+            "apiary",
+            "src/models/hive.js",
+            "hiveSchema = new",
+            "src/schema/hive.graphql.test.js",
+        ),
+        (
+            "paddock",
+            "src/models/pony.js",
+            "ponySchema = new",
+            "src/graphql/pony.graphql.test.js",
+        ),
+        (
+            "aviary",
+            "src/models/parrot.js",
+            "parrotSchema = new",
+            "src/graphql/parrot.graphql.test.js",
+        ),
+    ] {
+        let (_tmp, root) = project_copy(project);
+        apply(&root, &run(&root, model, at, "graphqlResolver").unwrap());
+        node_test(&root, test);
+    }
 }
 
 #[test]
