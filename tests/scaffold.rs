@@ -1871,6 +1871,23 @@ fn schema_first_resolvers_for_yoga_mercurius_and_graphql_http() {
     );
 }
 
+/// A project on SQLAlchemy's asyncio sessions: refused with the reason, not given resolvers
+/// whose synchronous session calls would return coroutines.
+#[test]
+fn graphql_resolvers_are_refused_on_async_sessions() {
+    let (_tmp, root) = project_copy("atlas");
+    write(
+        &root,
+        "app/db.py",
+        "import os\n\nfrom sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine\nfrom sqlalchemy.orm import DeclarativeBase\n\nengine = create_async_engine(os.environ.get(\"DATABASE_URL\", \"sqlite+aiosqlite:///atlas.db\"))\nSessionLocal = async_sessionmaker(engine)\n\n\nclass Base(DeclarativeBase):\n    pass\n",
+    );
+    let e = run(&root, "app/models.py", "class Author", "graphqlResolver").unwrap_err();
+    assert!(
+        e.contains("asyncio sessions (app/db.py)") && e.contains("AsyncSession"),
+        "{e}"
+    );
+}
+
 #[test]
 fn graphql_resolvers_need_a_graphql_library() {
     let (_tmp, root) = project_copy("ledger");
@@ -2067,5 +2084,32 @@ fn load_test_posts_a_graphql_query_to_a_mounted_graphql_router() {
     assert!(
         script.contains("const failed = result.non2xx + result.errors + graphqlFailures;"),
         "{script}"
+    );
+    // Mercurius registered on a Fastify app (its default `/graphql`), and graphql-http's
+    // handler as an Express route: GraphQL POSTs, not a GET of the endpoint.
+    let t = case(
+        "paddock",
+        "src/app.js",
+        "const app = Fastify(",
+        "loadTest",
+        "",
+    );
+    assert!(
+        t[0].1.contains("{ weight: 3, method: 'POST', path: '/graphql', headers: json, body: JSON.stringify({ query: 'query LoadTest { version }' }), onResponse: graphqlAnswer },"),
+        "{}",
+        t[0].1
+    );
+    let t = case(
+        "aviary",
+        "src/server.js",
+        "const app = express()",
+        "loadTest",
+        "",
+    );
+    assert!(
+        t[0].1.contains("method: 'POST', path: '/graphql', headers: json, body: JSON.stringify({ query: 'query LoadTest { version }' })")
+            && !t[0].1.contains("method: 'GET', path: '/graphql'"),
+        "{}",
+        t[0].1
     );
 }

@@ -633,6 +633,32 @@ pub fn generate(src: &Source, m: &Model, project: &Project, files: &dyn Files) -
             row.name
         ));
     }
+    // The resolvers call the session synchronously: on SQLAlchemy's asyncio sessions those calls
+    // return coroutines, so such projects get an explanation rather than resolvers that fail.
+    if !django {
+        let asyncio = project
+            .source_files()
+            .into_iter()
+            .filter(|(_, l)| l.family() == Family::Python)
+            .filter_map(|(p, _)| files.read(&p).map(|t| (p, t)))
+            .find(|(_, t)| {
+                [
+                    "create_async_engine(",
+                    "async_sessionmaker(",
+                    "AsyncSession",
+                ]
+                .iter()
+                .any(|k| t.contains(k))
+            });
+        if let Some((path, _)) = asyncio {
+            let at = path.strip_prefix(&project.root).unwrap_or(&path);
+            return err(format!(
+                "this project uses SQLAlchemy's asyncio sessions ({}): the {} resolvers this generator writes call a synchronous session and are not generated for `AsyncSession` yet",
+                at.display(),
+                row.name
+            ));
+        }
+    }
     let context = find_context(&texts);
     let store = if django {
         Store::Django

@@ -114,6 +114,20 @@ fn targets_of(
         } else {
             r.path.clone()
         };
+        // `app.all("/graphql", createHandler({ schema }))`: a GraphQL endpoint, not a REST route.
+        let family = Language::from_path(Path::new(&*r.handler.0))
+            .map_or(Family::JavaScript, |l| l.family());
+        if serves_graphql(&r.handler_name, family) {
+            if !out.iter().any(|t| t.graphql && t.template == path) {
+                let slug: String = path
+                    .chars()
+                    .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+                    .collect();
+                let name = format!("graphql_{}", slug.trim_matches('_'));
+                out.push(graphql_target(path, name, project, files));
+            }
+            continue;
+        }
         let (url, body) =
             sample(&index, r, &path, files).unwrap_or_else(|| (path.clone(), Vec::new()));
         if out.iter().any(|t| t.method == method && t.template == path) {
@@ -575,7 +589,35 @@ const GRAPHQL_MOUNTS: &[&str] = &[
     "expressMiddleware",
     "createHandler",
     "graphqlHTTP",
+    "mercurius",
+    "yoga",
 ];
+
+/// Whether a mounted child or a route's handler (as the application model writes it: the call
+/// in Python, the callee or variable in JavaScript) serves GraphQL.
+fn serves_graphql(child: &str, family: Family) -> bool {
+    let callee = child.split('(').next().unwrap_or("");
+    (child.contains('(') || family == Family::JavaScript)
+        && GRAPHQL_MOUNTS.contains(&callee.rsplit('.').next().unwrap_or(callee))
+}
+
+/// A GraphQL endpoint's task: a POST of a query of the project's schema.
+fn graphql_target(path: String, name: String, project: &Project, files: &dyn Files) -> Target {
+    let query = format!(
+        "query LoadTest {{ {} }}",
+        query_fields(project, files).join(" ")
+    );
+    Target {
+        method: "POST".into(),
+        url: path.clone(),
+        template: path,
+        body: vec![("query".into(), format!("\"{query}\""))],
+        name,
+        weight: 3,
+        auth: false,
+        graphql: true,
+    }
+}
 
 /// The GraphQL endpoints the app mounts itself (`app.include_router(GraphQLRouter(schema),
 /// prefix="/graphql")`, `app.mount("/graphql", GraphQL(schema))`, `app.use("/graphql",
@@ -586,21 +628,28 @@ fn graphql_targets(src: &Source, app: &App, project: &Project, files: &dyn Files
     let mut out: Vec<Target> = Vec::new();
     for m in facts.mounts.iter().filter(|m| m.parent == app.name) {
         // Python mounts keep the call as written; JavaScript ones its callee.
-        let Some(child) = m.children.iter().find(|c| {
-            let callee = c.split('(').next().unwrap_or("");
-            (c.contains('(') || src.family() == Family::JavaScript)
-                && GRAPHQL_MOUNTS.contains(&callee.rsplit('.').next().unwrap_or(callee))
-        }) else {
+        let Some(child) = m.children.iter().find(|c| serves_graphql(c, src.family())) else {
             continue;
         };
-        // Strawberry's router serves at its `path=` (default "") under the prefix.
-        let own = child
-            .split_once("path=")
+        // Strawberry's router serves at its `path=` (default "") under the prefix; Mercurius
+        // at its `path:` option (default `/graphql`).
+        let mercurius = child == "mercurius";
+        let (option, default, options) = if mercurius {
+            ("path:", "/graphql", &src.text[m.span.0.clone()])
+        } else {
+            ("path=", "", child.as_str())
+        };
+        let own = options
+            .split_once(option)
             .and_then(|(_, rest)| {
-                let q = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+                let rest = rest.trim_start();
+                let q = rest
+                    .chars()
+                    .next()
+                    .filter(|c| matches!(c, '"' | '\'' | '`'))?;
                 rest[1..].split(q).next()
             })
-            .unwrap_or("");
+            .unwrap_or(default);
         let mut path = format!(
             "{}{}",
             m.prefix.as_deref().unwrap_or("").trim_end_matches('/'),
@@ -612,24 +661,12 @@ fn graphql_targets(src: &Source, app: &App, project: &Project, files: &dyn Files
         if out.iter().any(|t| t.template == path) {
             continue;
         }
-        let query = format!(
-            "query LoadTest {{ {} }}",
-            query_fields(project, files).join(" ")
-        );
-        out.push(Target {
-            method: "POST".into(),
-            url: path.clone(),
-            template: path,
-            body: vec![("query".into(), format!("\"{query}\""))],
-            name: if out.is_empty() {
-                "graphql_query".into()
-            } else {
-                format!("graphql_query_{}", out.len() + 1)
-            },
-            weight: 3,
-            auth: false,
-            graphql: true,
-        });
+        let name = if out.is_empty() {
+            "graphql_query".into()
+        } else {
+            format!("graphql_query_{}", out.len() + 1)
+        };
+        out.push(graphql_target(path, name, project, files));
     }
     out
 }
