@@ -881,12 +881,18 @@ fn koa_fastify_and_nest_observability_and_cache() {
     );
     assert!(t.iter().any(|(f, c)| f == "src/tracing.js (new)"
         && c.contains("new FastifyOtelInstrumentation({ registerOnInitialization: true")));
-    case(
+    // JSON bodies from the route's schema (a constant of the file): enum, format, bounds.
+    let t = case(
         "stable",
         "src/app.js",
         "const app = Fastify(",
         "loadTest",
         "",
+    );
+    assert!(
+        t[0].1.contains("body: JSON.stringify({ name: 'example', breed: 'andalusian', foaled: '2024-01-01', heightHands: 9 })"),
+        "{}",
+        t[0].1
     );
     let t = case(
         "stable",
@@ -1518,7 +1524,7 @@ fn whatever_is_offered_runs_and_broken_code_does_not_panic() {
     let mut offered = 0;
     for project in [
         "fastapi", "flask", "django", "express", "esm", "factory", "ts", "burrow", "stable",
-        "cattery", "atlas", "warren", "relay",
+        "cattery", "atlas", "warren", "relay", "apiary", "paddock", "aviary",
     ] {
         let (_tmp, root) = project_copy(project);
         let files: Vec<PathBuf> = ignore::Walk::new(&root)
@@ -1770,6 +1776,118 @@ fn apollo_resolvers_for_a_mongoose_model() {
     assert!(e.contains("no GraphQL library"), "{e}");
 }
 
+/// graphql-yoga (an ES-module project), Mercurius (Fastify) and graphql-http (Express over
+/// `makeExecutableSchema`): the same module as Apollo's, the check and its import copied from
+/// the project's guarded mutation, and a test executing it through the server the project uses.
+#[test]
+fn schema_first_resolvers_for_yoga_mercurius_and_graphql_http() {
+    let touched = checked_case(
+        "apiary",
+        "src/models/hive.js",
+        "hiveSchema = new",
+        "graphqlResolver",
+    );
+    assert_eq!(touched[0].0, "src/schema/hive.js (new)");
+    let module = &touched[0].1;
+    assert!(
+        module.starts_with("// GraphQL for Hive (graphql-yoga)"),
+        "{module}"
+    );
+    assert!(
+        module.contains("import { GraphQLError } from 'graphql';")
+            && module.contains("import { isAuthenticated } from '../auth.js';"),
+        "{module}"
+    );
+    assert!(
+        module.contains(
+            "createHive: async (_, { input }, { user }) => {\n      if (!isAuthenticated(user)) {"
+        ),
+        "{module}"
+    );
+    assert!(
+        touched[1]
+            .1
+            .contains("import { createSchema, createYoga } from 'graphql-yoga';"),
+        "{}",
+        touched[1].1
+    );
+
+    let touched = checked_case(
+        "paddock",
+        "src/models/pony.js",
+        "ponySchema = new",
+        "graphqlResolver",
+    );
+    assert_eq!(touched[0].0, "src/graphql/pony.js (new)");
+    assert!(
+        touched[0]
+            .1
+            .contains("const { AuthenticationError } = require('./errors');"),
+        "{}",
+        touched[0].1
+    );
+    assert!(
+        touched[1]
+            .1
+            .contains("app.register(mercurius, { schema: [root, typeDefs], resolvers });"),
+        "{}",
+        touched[1].1
+    );
+
+    let touched = checked_case(
+        "aviary",
+        "src/models/parrot.js",
+        "parrotSchema = new",
+        "graphqlResolver",
+    );
+    assert_eq!(touched[0].0, "src/graphql/parrot.js (new)");
+    assert!(
+        touched[1]
+            .1
+            .contains("const { makeExecutableSchema } = require('@graphql-tools/schema');"),
+        "{}",
+        touched[1].1
+    );
+    // Without `@graphql-tools/schema`, which resolver maps need there, it is added.
+    let (_tmp, root) = project_copy("aviary");
+    let manifest = std::fs::read_to_string(root.join("package.json")).unwrap();
+    std::fs::write(
+        root.join("package.json"),
+        manifest.replace("    \"@graphql-tools/schema\": \"^10.0.0\",\n", ""),
+    )
+    .unwrap();
+    let out = run(
+        &root,
+        "src/models/parrot.js",
+        "parrotSchema = new",
+        "graphqlResolver",
+    )
+    .unwrap();
+    let touched = apply(&root, &out);
+    assert!(
+        touched.iter().any(|(f, c)| f == "package.json (edited)"
+            && c.contains("\"@graphql-tools/schema\": \"^10.0.0\"")),
+        "{touched:?}"
+    );
+}
+
+/// A project on SQLAlchemy's asyncio sessions: refused with the reason, not given resolvers
+/// whose synchronous session calls would return coroutines.
+#[test]
+fn graphql_resolvers_are_refused_on_async_sessions() {
+    let (_tmp, root) = project_copy("atlas");
+    write(
+        &root,
+        "app/db.py",
+        "import os\n\nfrom sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine\nfrom sqlalchemy.orm import DeclarativeBase\n\nengine = create_async_engine(os.environ.get(\"DATABASE_URL\", \"sqlite+aiosqlite:///atlas.db\"))\nSessionLocal = async_sessionmaker(engine)\n\n\nclass Base(DeclarativeBase):\n    pass\n",
+    );
+    let e = run(&root, "app/models.py", "class Author", "graphqlResolver").unwrap_err();
+    assert!(
+        e.contains("asyncio sessions (app/db.py)") && e.contains("AsyncSession"),
+        "{e}"
+    );
+}
+
 #[test]
 fn graphql_resolvers_need_a_graphql_library() {
     let (_tmp, root) = project_copy("ledger");
@@ -1923,4 +2041,75 @@ fn lsp_offers_graphql_resolvers_on_a_model_and_creates_their_files() {
         "{resp}"
     );
     assert!(c.shutdown().success());
+}
+
+/// `loadTest` on an app that mounts a GraphQL endpoint: its REST routes, and a POST of a query
+/// of the schema (Strawberry's `version` field here) at the mount's prefix.
+#[test]
+fn load_test_posts_a_graphql_query_to_a_mounted_graphql_router() {
+    let t = case("atlas", "app/main.py", "app = FastAPI", "loadTest", "");
+    let locustfile = &t[0].1;
+    assert!(
+        locustfile.contains("self.client.get(\"/api/version\", name=\"/api/version\")"),
+        "{locustfile}"
+    );
+    assert!(
+        locustfile.contains("json={\"query\": \"query LoadTest { version }\"}, name=\"/graphql\", catch_response=True"),
+        "{locustfile}"
+    );
+    // An Express app serving an SDL schema through Apollo's middleware.
+    let (_tmp, root) = project_copy("express");
+    write(
+        &root,
+        "src/graphql.js",
+        "const typeDefs = `#graphql\n  type Query {\n    status: String!\n    dogs(limit: Int = 20): [Dog!]!\n    dog(id: ID!): Dog\n    count(kind: String): Int\n  }\n`;\nmodule.exports = { typeDefs };\n",
+    );
+    let app = std::fs::read_to_string(root.join("src/app.js")).unwrap();
+    assert!(app.contains("const app = express()"), "{app}");
+    std::fs::write(
+        root.join("src/app.js"),
+        app.replacen(
+            "const app = express();",
+            "const app = express();\napp.use('/graphql', express.json(), expressMiddleware(server));",
+            1,
+        ),
+    )
+    .unwrap();
+    let out = run(&root, "src/app.js", "const app = express()", "loadTest").unwrap();
+    let script = &out.files[0].content;
+    assert!(
+        script.contains("path: '/graphql', headers: json, body: JSON.stringify({ query: 'query LoadTest { status count }' }), onResponse: graphqlAnswer }, // GraphQL"),
+        "{script}"
+    );
+    assert!(
+        script.contains("const failed = result.non2xx + result.errors + graphqlFailures;"),
+        "{script}"
+    );
+    // Mercurius registered on a Fastify app (its default `/graphql`), and graphql-http's
+    // handler as an Express route: GraphQL POSTs, not a GET of the endpoint.
+    let t = case(
+        "paddock",
+        "src/app.js",
+        "const app = Fastify(",
+        "loadTest",
+        "",
+    );
+    assert!(
+        t[0].1.contains("{ weight: 3, method: 'POST', path: '/graphql', headers: json, body: JSON.stringify({ query: 'query LoadTest { version }' }), onResponse: graphqlAnswer },"),
+        "{}",
+        t[0].1
+    );
+    let t = case(
+        "aviary",
+        "src/server.js",
+        "const app = express()",
+        "loadTest",
+        "",
+    );
+    assert!(
+        t[0].1.contains("method: 'POST', path: '/graphql', headers: json, body: JSON.stringify({ query: 'query LoadTest { version }' })")
+            && !t[0].1.contains("method: 'GET', path: '/graphql'"),
+        "{}",
+        t[0].1
+    );
 }

@@ -344,6 +344,67 @@ fn fastapi_metrics_and_locust_load_test_run() {
     );
 }
 
+/// An app whose only API is a mounted GraphQL router (Strawberry's `GraphQLRouter`): the load
+/// test posts a query of the schema's fields and counts a 200 with `errors` as a failure.
+#[test]
+fn graphql_only_app_locust_load_test_runs() {
+    let Some(packages) = python_packages() else {
+        return;
+    };
+    let (_tmp, root) = project_copy("atlas");
+    let main = std::fs::read_to_string(root.join("app/main.py")).unwrap();
+    let cut = main.find("\n\n@app.get(\"/api/version\")").unwrap();
+    std::fs::write(root.join("app/main.py"), format!("{}\n", &main[..cut])).unwrap();
+    apply(
+        &root,
+        &run(&root, "app/main.py", "app = FastAPI", "loadTest").unwrap(),
+    );
+    let locustfile = std::fs::read_to_string(root.join("loadtests/locustfile.py")).unwrap();
+    assert!(
+        locustfile.contains("self.client.post(\"/graphql\", json={\"query\": \"query LoadTest { version }\"}, name=\"/graphql\", catch_response=True)"),
+        "{locustfile}"
+    );
+    let port = free_port();
+    let _server = start(
+        &root,
+        Command::new("python3")
+            .args(["-m", "uvicorn", "app.main:app", "--port", &port.to_string()])
+            .env("PYTHONPATH", &packages)
+            .env("DATABASE_URL", "sqlite://"),
+        port,
+    );
+    let locust = |file: &str| {
+        run_checked(
+            Command::new("python3")
+                .args(["-m", "locust", "-f", file, "--headless"])
+                .args(["--users", "5", "--spawn-rate", "5", "--run-time", "2s"])
+                .args([
+                    "--host",
+                    &format!("http://127.0.0.1:{port}"),
+                    "--only-summary",
+                ])
+                .env("PYTHONPATH", &packages)
+                .env("LOAD_TEST_MAX_P95_MS", "5000")
+                .current_dir(&root),
+        )
+    };
+    let (ok, report) = locust("loadtests/locustfile.py");
+    assert!(ok, "the load test failed:\n{report}");
+    assert!(
+        report.contains("POST") && report.contains("/graphql"),
+        "{report}"
+    );
+    // A query the schema refuses is answered 200 with `errors`: counted as failed.
+    std::fs::write(
+        root.join("loadtests/locustfile_broken.py"),
+        locustfile.replace("{ version }", "{ nope }"),
+    )
+    .unwrap();
+    let (ok, report) = locust("loadtests/locustfile_broken.py");
+    assert!(!ok, "GraphQL errors passed as successes:\n{report}");
+    assert!(report.contains("error rate"), "{report}");
+}
+
 #[test]
 fn flask_metrics_run() {
     let Some(packages) = python_packages() else {
@@ -459,6 +520,9 @@ const NODE_PACKAGES: &[(&str, &str)] = &[
     ("socket.io", "^4.8.1"),
     ("socket.io-client", "^4.8.1"),
     ("@apollo/server", "^4.11.3"),
+    ("graphql-yoga", "^5.10.0"),
+    ("mercurius", "^16.0.0"),
+    ("@graphql-tools/schema", "^10.0.0"),
     ("graphql", "^16.10.0"),
     ("mongoose", "^8.9.5"),
 ];
@@ -1544,6 +1608,35 @@ fn apollo_resolvers_and_their_node_test_run() {
         .unwrap(),
     );
     node_test(&root, "src/graphql/rabbit.graphql.test.js");
+}
+
+/// The graphql-yoga, Mercurius and graphql-http resolvers' tests, each through its server.
+#[test]
+fn yoga_mercurius_and_graphql_http_resolvers_and_their_node_tests_run() {
+    for (project, model, at, test) in [
+        (
+            "apiary",
+            "src/models/hive.js",
+            "hiveSchema = new",
+            "src/schema/hive.graphql.test.js",
+        ),
+        (
+            "paddock",
+            "src/models/pony.js",
+            "ponySchema = new",
+            "src/graphql/pony.graphql.test.js",
+        ),
+        (
+            "aviary",
+            "src/models/parrot.js",
+            "parrotSchema = new",
+            "src/graphql/parrot.graphql.test.js",
+        ),
+    ] {
+        let (_tmp, root) = project_copy(project);
+        apply(&root, &run(&root, model, at, "graphqlResolver").unwrap());
+        node_test(&root, test);
+    }
 }
 
 #[test]

@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use ba_syntax::NodeExt;
 use tree_sitter::Node;
 
+use super::graphql_js::JsServer;
 use super::models::{Field, Kind, Model, Orm};
 use super::{
     err, free_path, named_children, plural, python_module, snake, text, Files, NewFile, Output,
@@ -27,8 +28,8 @@ pub enum Library {
     Strawberry,
     Graphene,
     Ariadne,
-    /// Apollo Server's resolver maps (`graphql_js.rs`).
-    Apollo,
+    /// A schema-first JavaScript server's resolver maps (`graphql_js.rs`).
+    Js(JsServer),
 }
 
 pub struct Row {
@@ -69,11 +70,35 @@ pub const LIBRARIES: &[Row] = &[
         facts: GraphqlLibrary::Ariadne,
     },
     Row {
-        library: Library::Apollo,
+        library: Library::Js(JsServer::Apollo),
         family: Family::JavaScript,
         name: "Apollo Server",
         packages: &["@apollo/server", "apollo-server", "apollo-server-express"],
         imports: &["@apollo/server", "apollo-server"],
+        facts: GraphqlLibrary::ResolverMap,
+    },
+    Row {
+        library: Library::Js(JsServer::Yoga),
+        family: Family::JavaScript,
+        name: "graphql-yoga",
+        packages: &["graphql-yoga"],
+        imports: &["graphql-yoga"],
+        facts: GraphqlLibrary::ResolverMap,
+    },
+    Row {
+        library: Library::Js(JsServer::Mercurius),
+        family: Family::JavaScript,
+        name: "Mercurius",
+        packages: &["mercurius"],
+        imports: &["mercurius"],
+        facts: GraphqlLibrary::ResolverMap,
+    },
+    Row {
+        library: Library::Js(JsServer::GraphqlHttp),
+        family: Family::JavaScript,
+        name: "graphql-http",
+        packages: &["graphql-http", "express-graphql"],
+        imports: &["graphql-http", "express-graphql"],
         facts: GraphqlLibrary::ResolverMap,
     },
 ];
@@ -279,7 +304,7 @@ fn library_decorator(name: &str, library: Library) -> bool {
                 && matches!(last, "mutation" | "field")
         }
         Library::Ariadne => name.contains('.') && matches!(last, "field" | "source"),
-        Library::Graphene | Library::Apollo => false,
+        Library::Graphene | Library::Js(_) => false,
     }
 }
 
@@ -567,10 +592,15 @@ fn test_imports(kinds: &BTreeSet<&'static str>) -> Vec<String> {
 
 pub fn generate(src: &Source, m: &Model, project: &Project, files: &dyn Files) -> Result<Output> {
     if m.family == Family::JavaScript {
-        if detect(project, files, m.family).is_none() {
-            return err("no GraphQL library was found in this project (its package.json and imports name none of @apollo/server, apollo-server): add the one you use and run this again");
-        }
-        return super::graphql_js::generate(src, m, project, files);
+        let Some(Library::Js(server)) = detect(project, files, m.family).map(|r| r.library) else {
+            let names: Vec<&str> = LIBRARIES
+                .iter()
+                .filter(|r| r.family == Family::JavaScript)
+                .flat_map(|r| r.packages.iter().copied())
+                .collect();
+            return err(format!("no GraphQL library was found in this project (its package.json and imports name none of {}): add the one you use and run this again", names.join(", ")));
+        };
+        return super::graphql_js::generate(src, m, server, project, files);
     }
     if m.orm == Orm::Pydantic {
         return err(format!("`{}` is a Pydantic model without storage: put the cursor on the ORM model the resolvers should read", m.name));
@@ -602,6 +632,32 @@ pub fn generate(src: &Source, m: &Model, project: &Project, files: &dyn Files) -
             "Django models get Graphene (graphene-django) resolvers; {} resolvers are generated for SQLAlchemy models",
             row.name
         ));
+    }
+    // The resolvers call the session synchronously: on SQLAlchemy's asyncio sessions those calls
+    // return coroutines, so such projects get an explanation rather than resolvers that fail.
+    if !django {
+        let asyncio = project
+            .source_files()
+            .into_iter()
+            .filter(|(_, l)| l.family() == Family::Python)
+            .filter_map(|(p, _)| files.read(&p).map(|t| (p, t)))
+            .find(|(_, t)| {
+                [
+                    "create_async_engine(",
+                    "async_sessionmaker(",
+                    "AsyncSession",
+                ]
+                .iter()
+                .any(|k| t.contains(k))
+            });
+        if let Some((path, _)) = asyncio {
+            let at = path.strip_prefix(&project.root).unwrap_or(&path);
+            return err(format!(
+                "this project uses SQLAlchemy's asyncio sessions ({}): the {} resolvers this generator writes call a synchronous session and are not generated for `AsyncSession` yet",
+                at.display(),
+                row.name
+            ));
+        }
     }
     let context = find_context(&texts);
     let store = if django {
@@ -665,7 +721,7 @@ pub fn generate(src: &Source, m: &Model, project: &Project, files: &dyn Files) -
             &model_module,
             &project.root,
         ),
-        Library::Apollo => unreachable!("JavaScript models are handled above"),
+        Library::Js(_) => unreachable!("JavaScript models are handled above"),
     };
     let test = if django {
         django_test(m, &names, auth.as_ref(), &module, &model_module)
@@ -681,12 +737,7 @@ pub fn generate(src: &Source, m: &Model, project: &Project, files: &dyn Files) -
             src,
         )
     };
-    let tests_dir = project.root.join("tests");
-    let test_dir = if tests_dir.is_dir() {
-        tests_dir
-    } else {
-        module_path.parent().unwrap_or(&project.root).to_owned()
-    };
+    let test_dir = project.py_test_dir(module_path.parent().unwrap_or(&project.root));
     let test_path = free_path(
         files,
         test_dir.join(format!("test_{}_graphql.py", names.var)),
@@ -1283,7 +1334,7 @@ def execute(session, query, variables=None):\n    \"\"\"Runs an operation: (data
                 format!("from {module} import MAX_PAGE_SIZE, {schema_classes}"),
             )
         }
-        Library::Apollo => unreachable!("JavaScript models have their own tests"),
+        Library::Js(_) => unreachable!("JavaScript models have their own tests"),
         Library::Ariadne => {
             third.push("from ariadne import graphql_sync, make_executable_schema".into());
             let root = if auth.is_some() {

@@ -1,8 +1,10 @@
-//! GraphQL from a Mongoose or Sequelize model for Apollo Server: `typeDefs` extending the
+//! GraphQL from a Mongoose or Sequelize model for the schema-first JavaScript servers (Apollo
+//! Server, graphql-yoga, Mercurius, graphql-http and express-graphql): `typeDefs` extending the
 //! schema's `Query` and `Mutation` and a resolver map (by id; a list paged by `limit`/`offset`
 //! with a maximum; a create mutation that starts with the check the project's guarded mutations
 //! start with), and a test (node:test, Jest or Vitest, as the project uses) that executes them
-//! through `ApolloServer.executeOperation` with the model's methods stubbed.
+//! through the server the project uses, with the model's methods stubbed. The module is the same
+//! for every server; only the wiring differs, one row of [`WIRINGS`] per server.
 
 use crate::camel;
 use std::path::{Path, PathBuf};
@@ -13,11 +15,87 @@ use tree_sitter::Node;
 use super::crud::js_model_export;
 use super::models::{Field, Kind, Model, Orm};
 use super::{
-    err, free_path, named_children, plural, relative_specifier, snake, text, Files, NewFile,
-    Output, Project, Result, Source, Style,
+    err, free_path, named_children, plural, relative_specifier, snake, text, Files, JsRunner,
+    NewFile, Output, Project, Result, Source, Style,
 };
 use ba_app::facts::{GraphqlLibrary, HandlerAuth};
 use ba_syntax::{parse, Family, Language};
+
+/// A schema-first JavaScript GraphQL server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JsServer {
+    Apollo,
+    Yoga,
+    Mercurius,
+    /// graphql-http or express-graphql over `@graphql-tools/schema`'s `makeExecutableSchema`.
+    GraphqlHttp,
+}
+
+/// How the generated module is merged into one server's schema and how its test executes an
+/// operation there. `setup` builds the executor from `root`, `typeDefs` and `resolvers`;
+/// `execute` is `async function execute(query, variables, contextValue = {})` answering
+/// `{ data, errors }` (written at four spaces; the file's style maps the indent).
+struct Wiring {
+    server: JsServer,
+    name: &'static str,
+    /// How to merge the module into the project's schema (a comment of the module).
+    merge: &'static str,
+    /// The test's imports: (binding, module).
+    imports: &'static [(&'static str, &'static str)],
+    setup: &'static str,
+    execute: &'static str,
+    /// A package the test (and resolver maps on this server) need, with its range.
+    needs: Option<(&'static str, &'static str)>,
+}
+
+const WIRINGS: &[Wiring] = &[
+    Wiring {
+        server: JsServer::Apollo,
+        name: "Apollo Server",
+        merge: "typeDefs: [typeDefs, ...], resolvers: [resolvers, ...]",
+        imports: &[("{ ApolloServer }", "@apollo/server")],
+        setup: "const server = new ApolloServer({ typeDefs: [root, typeDefs], resolvers });\n",
+        execute: "async function execute(query, variables, contextValue = {}) {\n    const { body } = await server.executeOperation({ query, variables }, { contextValue });\n    return body.singleResult;\n}\n",
+        needs: None,
+    },
+    Wiring {
+        server: JsServer::Yoga,
+        name: "graphql-yoga",
+        merge: "createSchema({ typeDefs: [typeDefs, ...], resolvers: [resolvers, ...] })",
+        imports: &[("{ createSchema, createYoga }", "graphql-yoga")],
+        setup: "const yoga = createYoga({ schema: createSchema({ typeDefs: [root, typeDefs], resolvers }), logging: false });\n",
+        execute: "async function execute(query, variables, contextValue = {}) {\n    // The server context (the third argument) is part of every resolver's context.\n    const response = await yoga.fetch(\n        \"http://localhost/graphql\",\n        { method: \"POST\", headers: { \"content-type\": \"application/json\" }, body: JSON.stringify({ query, variables }) },\n        contextValue,\n    );\n    return response.json();\n}\n",
+        needs: None,
+    },
+    Wiring {
+        server: JsServer::Mercurius,
+        name: "Mercurius",
+        merge: "app.register(mercurius, { schema: [schema, typeDefs, ...], resolvers }), the maps merged type by type: Mercurius takes one",
+        imports: &[("Fastify", "fastify"), ("mercurius", "mercurius")],
+        setup: "const app = Fastify();\napp.register(mercurius, { schema: [root, typeDefs], resolvers });\n",
+        execute: "async function execute(query, variables, contextValue = {}) {\n    await app.ready();\n    return app.graphql(query, contextValue, variables);\n}\n",
+        needs: None,
+    },
+    Wiring {
+        server: JsServer::GraphqlHttp,
+        name: "graphql-http",
+        merge: "makeExecutableSchema({ typeDefs: [typeDefs, ...], resolvers: [resolvers, ...] }), the schema createHandler serves",
+        imports: &[
+            ("{ graphql }", "graphql"),
+            ("{ makeExecutableSchema }", "@graphql-tools/schema"),
+        ],
+        setup: "const schema = makeExecutableSchema({ typeDefs: [root, typeDefs], resolvers });\n",
+        execute: "async function execute(query, variables, contextValue = {}) {\n    return graphql({ schema, source: query, variableValues: variables, contextValue });\n}\n",
+        needs: Some(("@graphql-tools/schema", "^10.0.0")),
+    },
+];
+
+fn wiring(server: JsServer) -> &'static Wiring {
+    WIRINGS
+        .iter()
+        .find(|w| w.server == server)
+        .expect("a wiring per server")
+}
 
 /// The project's guarded resolver-map mutation: the check its body starts with, the import
 /// lines of the names that check uses (as written in its file), that file, and the resolver's
@@ -194,15 +272,22 @@ fn js_variable(kind: Kind) -> &'static str {
     }
 }
 
-pub fn generate(src: &Source, m: &Model, project: &Project, files: &dyn Files) -> Result<Output> {
+pub fn generate(
+    src: &Source,
+    m: &Model,
+    server: JsServer,
+    project: &Project,
+    files: &dyn Files,
+) -> Result<Output> {
+    let wiring = wiring(server);
     if !matches!(m.orm, Orm::Mongoose | Orm::Sequelize) {
         return err(format!(
-            "Apollo resolvers are generated for Mongoose and Sequelize models; `{}` is neither",
-            m.name
+            "{} resolvers are generated for Mongoose and Sequelize models; `{}` is neither",
+            wiring.name, m.name
         ));
     }
     if matches!(src.language, Language::TypeScript | Language::Tsx) {
-        return err("TypeScript projects have no Apollo resolver generator yet (the JavaScript one would not type-check)");
+        return err(format!("TypeScript projects have no {} resolver generator yet (the JavaScript one would not type-check)", wiring.name));
     }
     let Some((binding, default)) = js_model_export(src, m) else {
         return err(format!("this file does not export the `{0}` model: add `module.exports = {0}` (or `export default {0}`) so the resolvers can import it", m.name));
@@ -350,7 +435,7 @@ pub fn generate(src: &Source, m: &Model, project: &Project, files: &dyn Files) -
         }
         None => String::new(),
     };
-    let merge = "typeDefs: [typeDefs, ...], resolvers: [resolvers, ...]";
+    let merge = wiring.merge;
     let guarded = match &auth {
         Some(a) => format!(", and `{create}(input)` guarded like `{}`", a.from),
         None => ". No create mutation: the project's mutations have no check to copy onto one"
@@ -362,8 +447,9 @@ pub fn generate(src: &Source, m: &Model, project: &Project, files: &dyn Files) -
         "module.exports = { typeDefs, resolvers };\n".to_owned()
     };
     let code = format!(
-        "// GraphQL for {model} (Apollo Server): the `{model}` type, `{var}(id)`, `{coll}(limit, offset)`{guarded}.\n// Merge into the server's schema ({merge}); the schema's Query and Mutation are extended.\n{imports}\n\n// The most rows one request can ask for.\nconst MAX_PAGE_SIZE = 100;\n\nconst typeDefs = `#graphql\n{sdl_text}`;\n\nconst resolvers = {{\n{type_resolvers}    Query: {{\n        {var}: (_, {{ id }}) => {find_one},\n        {coll}: (_, args) => {{\n            {page}\n            return {find_page};\n        }},\n    }},\n{mutation}}};\n\n{export}",
+        "// GraphQL for {model} ({server}): the `{model}` type, `{var}(id)`, `{coll}(limit, offset)`{guarded}.\n// Merge into the server's schema ({merge}); the schema's Query and Mutation are extended.\n{imports}\n\n// The most rows one request can ask for.\nconst MAX_PAGE_SIZE = 100;\n\nconst typeDefs = `#graphql\n{sdl_text}`;\n\nconst resolvers = {{\n{type_resolvers}    Query: {{\n        {var}: (_, {{ id }}) => {find_one},\n        {coll}: (_, args) => {{\n            {page}\n            return {find_page};\n        }},\n    }},\n{mutation}}};\n\n{export}",
         imports = imports.join("\n"),
+        server = wiring.name,
     );
     let module_file = NewFile {
         path: path.clone(),
@@ -371,6 +457,7 @@ pub fn generate(src: &Source, m: &Model, project: &Project, files: &dyn Files) -
     };
     let test = test_file(
         m,
+        wiring,
         project,
         files,
         &style,
@@ -383,8 +470,13 @@ pub fn generate(src: &Source, m: &Model, project: &Project, files: &dyn Files) -
         &coll,
         &create,
     );
+    let edits = wiring
+        .needs
+        .and_then(|(name, range)| super::manifest::add_dependency(project, files, name, range))
+        .into_iter()
+        .collect();
     Ok(Output {
-        edits: Vec::new(),
+        edits,
         files: vec![module_file, test],
     })
 }
@@ -392,6 +484,7 @@ pub fn generate(src: &Source, m: &Model, project: &Project, files: &dyn Files) -
 #[allow(clippy::too_many_arguments)]
 fn test_file(
     m: &Model,
+    wiring: &Wiring,
     project: &Project,
     files: &dyn Files,
     style: &Style,
@@ -406,22 +499,8 @@ fn test_file(
 ) -> NewFile {
     let esm = style.esm;
     let ext = module.extension().and_then(|e| e.to_str()).unwrap_or("js");
-    let runner = if project.has("vitest") {
-        "vitest"
-    } else if project.has("jest")
-        || project
-            .package_script("test")
-            .is_some_and(|s| s.contains("jest"))
-    {
-        "jest"
-    } else {
-        "node:test"
-    };
-    let dir = ["__tests__", "test", "tests"]
-        .iter()
-        .map(|d| project.root.join(d))
-        .find(|d| d.is_dir())
-        .unwrap_or_else(|| module.parent().unwrap_or(&project.root).to_owned());
+    let runner = project.js_test_runner(JsRunner::NodeTest);
+    let dir = project.js_test_dir(module.parent().unwrap_or(&project.root));
     let stem = module
         .file_stem()
         .and_then(|s| s.to_str())
@@ -432,17 +511,19 @@ fn test_file(
     let module_spec = relative_specifier(here, module, esm);
     let mut imports = vec![js_import(style, "assert", "node:assert/strict")];
     let stub = match runner {
-        "vitest" => {
+        JsRunner::Vitest => {
             imports.push(js_import(style, "{ test, vi }", "vitest"));
             "function stub(object, method, implementation) {\n    const spy = vi.spyOn(object, method).mockImplementation(implementation);\n    return { calls: () => spy.mock.calls, restore: () => spy.mockRestore() };\n}\n"
         }
-        "jest" => "function stub(object, method, implementation) {\n    const spy = jest.spyOn(object, method).mockImplementation(implementation);\n    return { calls: () => spy.mock.calls, restore: () => spy.mockRestore() };\n}\n",
-        _ => {
+        JsRunner::Jest => "function stub(object, method, implementation) {\n    const spy = jest.spyOn(object, method).mockImplementation(implementation);\n    return { calls: () => spy.mock.calls, restore: () => spy.mockRestore() };\n}\n",
+        JsRunner::NodeTest => {
             imports.push(js_import(style, "{ mock, test }", "node:test"));
             "function stub(object, method, implementation) {\n    const spy = mock.method(object, method, implementation);\n    return { calls: () => spy.mock.calls.map((call) => call.arguments), restore: () => spy.mock.restore() };\n}\n"
         }
     };
-    imports.push(js_import(style, "{ ApolloServer }", "@apollo/server"));
+    for (binding, module) in wiring.imports {
+        imports.push(js_import(style, binding, module));
+    }
     imports.push(String::new());
     imports.push(if default {
         js_import(style, binding, &model_spec)
@@ -497,9 +578,9 @@ fn test_file(
         )
     };
     let mut body = format!(
-        "// The root types the module extends.\nconst root = `#graphql\n    type Query {{\n        _root: Boolean\n    }}\n{mutation_root}`;\nconst server = new ApolloServer({{ typeDefs: [root, typeDefs], resolvers }});\n\n\
+        "// The root types the module extends.\nconst root = `#graphql\n    type Query {{\n        _root: Boolean\n    }}\n{mutation_root}`;\n{setup}\n\
 // The model's methods are stubbed: these tests are about the GraphQL layer, not the database.\n{stub}\n\
-async function execute(query, variables, contextValue = {{}}) {{\n    const {{ body }} = await server.executeOperation({{ query, variables }}, {{ contextValue }});\n    return body.singleResult;\n}}\n\n\
+{execute}\n\
 test(\"{var} by id\", async () => {{\n    const found = stub({binding}, \"{one}\", async (id) => ({row_one}));\n    try {{\n        const {{ data, errors }} = await execute(\"query ($id: ID!) {{ {var}(id: $id) {{ {shown} }} }}\", {{ id: \"7\" }});\n        assert.equal(errors, undefined);\n        assert.equal(data.{var}.id, \"7\");\n        assert.deepEqual(found.calls()[0], [\"7\"]);\n    }} finally {{\n        found.restore();\n    }}\n}});\n\n\
 test(\"a missing {var} is null\", async () => {{\n    const found = stub({binding}, \"{one}\", async () => null);\n    try {{\n        const {{ data, errors }} = await execute(\"query ($id: ID!) {{ {var}(id: $id) {{ id }} }}\", {{ id: \"7\" }});\n        assert.equal(errors, undefined);\n        assert.equal(data.{var}, null);\n    }} finally {{\n        found.restore();\n    }}\n}});\n\n\
 test(\"{coll} are paged\", async () => {{\n    const found = stub({binding}, \"{many}\", async () => [{row_two}]);\n    try {{\n        const {{ data, errors }} = await execute(\"{{ {coll}(limit: 2, offset: 1) {{ {shown} }} }}\");\n        assert.equal(errors, undefined);\n        assert.equal(data.{coll}.length, 1);\n        assert.deepEqual(found.{args}, {page_expect});\n    }} finally {{\n        found.restore();\n    }}\n}});\n\n\
@@ -507,6 +588,8 @@ test(\"the page size is capped\", async () => {{\n    const found = stub({bindin
         mutation_root = if auth.is_some() { "\n    type Mutation {\n        _root: Boolean\n    }\n" } else { "" },
         row_one = row("id"),
         row_two = row("\"2\""),
+        setup = wiring.setup,
+        execute = wiring.execute,
     );
     if let Some(a) = auth {
         let input: Vec<String> = m

@@ -12,6 +12,7 @@ mod crud;
 mod frameworks;
 mod graphql_gen;
 mod graphql_js;
+mod json_schema;
 mod loadtest;
 mod manifest;
 mod metrics;
@@ -33,7 +34,7 @@ use tree_sitter::{Node, Tree};
 use ba_rules::Edit;
 use ba_syntax::{Family, Language};
 
-pub use project::{python_manifest, Project, PythonManifest};
+pub use project::{python_manifest, JsRunner, Project, PythonManifest};
 pub use style::Style;
 
 /// `workspace/executeCommand` names are this prefix plus a generator's name.

@@ -34,6 +34,8 @@ pub struct Target {
     pub weight: u8,
     /// The route needs authentication.
     pub auth: bool,
+    /// A GraphQL endpoint: the body is a query, and an answer with `errors` is a failure.
+    pub graphql: bool,
 }
 
 /// Paths that are not the API under load: probes and the metrics endpoint.
@@ -112,6 +114,20 @@ fn targets_of(
         } else {
             r.path.clone()
         };
+        // `app.all("/graphql", createHandler({ schema }))`: a GraphQL endpoint, not a REST route.
+        let family = Language::from_path(Path::new(&*r.handler.0))
+            .map_or(Family::JavaScript, |l| l.family());
+        if serves_graphql(&r.handler_name, family) {
+            if !out.iter().any(|t| t.graphql && t.template == path) {
+                let slug: String = path
+                    .chars()
+                    .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+                    .collect();
+                let name = format!("graphql_{}", slug.trim_matches('_'));
+                out.push(graphql_target(path, name, project, files));
+            }
+            continue;
+        }
         let (url, body) =
             sample(&index, r, &path, files).unwrap_or_else(|| (path.clone(), Vec::new()));
         if out.iter().any(|t| t.method == method && t.template == path) {
@@ -144,6 +160,7 @@ fn targets_of(
                     .chain
                     .iter()
                     .any(|d| d != "anonymous function" && ba_app::facts::is_public_name(d)),
+            graphql: false,
         });
     }
     out
@@ -174,7 +191,8 @@ fn sample(
 }
 
 pub fn generate(src: &Source, app: &App, project: &Project, files: &dyn Files) -> Result<Output> {
-    let targets = targets(src, app.framework, project, files);
+    let mut targets = targets(src, app.framework, project, files);
+    targets.extend(graphql_targets(src, app, project, files));
     if targets.is_empty() {
         return err("nothing to load-test: no route reachable from this app was found (DELETE routes, probes and /metrics are left out)");
     }
@@ -247,6 +265,7 @@ pub fn generate_route(
             body,
             weight: 1,
             auth: !super::routes::auth_texts(src, h).is_empty(),
+            graphql: false,
         });
         unmounted = true;
     }
@@ -388,6 +407,16 @@ class ApiUser(HttpUser):
         } else {
             ""
         };
+        if t.graphql {
+            s.push_str(&format!(
+                "\n    @task({w})\n    def {n}(self):\n        # GraphQL answers 200 even when the query fails: an answer with errors is a failure.\n        with self.client.post(\"{u}\"{body}, name=\"{p}\", catch_response=True) as response:\n            if response.ok and '\"errors\"' in response.text:\n                response.failure(response.text[:200])\n",
+                w = t.weight,
+                n = t.name,
+                u = t.url,
+                p = t.template,
+            ));
+            continue;
+        }
         s.push_str(&format!(
             "\n    @task({w})\n    def {n}(self):\n{note}        self.client.{m}(\"{u}\"{body}, name=\"{p}\")\n",
             w = t.weight,
@@ -455,7 +484,22 @@ const routes = [
         let body = if t.body.is_empty() || t.method == "GET" {
             String::new()
         } else {
-            let pairs: Vec<String> = t.body.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+            let pairs: Vec<String> = t
+                .body
+                .iter()
+                .map(|(k, v)| {
+                    // A schema's property name need not be an identifier (`"first-name"`).
+                    let plain = k
+                        .chars()
+                        .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+                        && !k.starts_with(|c: char| c.is_ascii_digit());
+                    if plain {
+                        format!("{k}: {v}")
+                    } else {
+                        format!("{}: {v}", serde_json::Value::from(k.as_str()))
+                    }
+                })
+                .collect();
             format!(
                 ", headers: json, body: JSON.stringify({{ {} }})",
                 pairs.join(", ")
@@ -466,6 +510,16 @@ const routes = [
         } else {
             ""
         };
+        let note = if t.graphql {
+            " // GraphQL: an answer with errors counts as failed"
+        } else {
+            note
+        };
+        let body = if t.graphql {
+            format!("{body}, onResponse: graphqlAnswer")
+        } else {
+            body
+        };
         s.push_str(&format!(
             "    {{ weight: {w}, method: \"{m}\", path: \"{u}\"{body} }},{note}\n",
             w = t.weight,
@@ -473,9 +527,19 @@ const routes = [
             u = t.url,
         ));
     }
+    s.push_str("];\n");
+    if targets.iter().any(|t| t.graphql) {
+        s.push_str(
+            r#"// GraphQL answers 200 even when the query fails: such answers are counted as failures.
+let graphqlFailures = 0;
+function graphqlAnswer(status, body) {
+    if (status === 200 && String(body).includes('"errors"')) graphqlFailures += 1;
+}
+"#,
+        );
+    }
     s.push_str(
-        r#"];
-const token = process.env.LOAD_TEST_TOKEN;
+        r#"const token = process.env.LOAD_TEST_TOKEN;
 const authorization = token ? { authorization: `Bearer ${token}` } : {};
 const requests = routes.flatMap(({ weight, headers, ...request }) =>
     Array(weight).fill({ ...request, headers: { ...headers, ...authorization } }),
@@ -493,7 +557,7 @@ const instance = autocannon({ url: baseUrl, duration, connections, requests }, (
     const p95 = latencies.length ? latencies[Math.ceil(latencies.length * 0.95) - 1] : 0;
     // Completed requests answered non-2xx, and requests that failed (errors include timeouts).
     const total = result.requests.total;
-    const failed = result.non2xx + result.errors;
+    const failed = result.non2xx + result.errors{graphql_failures};
     const errorRate = total + result.errors ? failed / (total + result.errors) : 1;
     console.log(JSON.stringify({ requests: total, p95Ms: p95, errorRate }));
     if (total === 0 || p95 > maxP95 || errorRate > maxErrorRate) {
@@ -507,5 +571,211 @@ instance.on("response", (client, statusCode, bytes, responseTime) => {
 autocannon.track(instance, { renderProgressBar: false });
 "#,
     );
-    s
+    let failures = if targets.iter().any(|t| t.graphql) {
+        " + graphqlFailures"
+    } else {
+        ""
+    };
+    s.replace("{graphql_failures}", failures)
+}
+
+/// Callees that serve a GraphQL schema when an app mounts them: Strawberry's `GraphQLRouter`,
+/// Ariadne's ASGI `GraphQL`, starlette-graphene3's `GraphQLApp`; Apollo's `expressMiddleware`,
+/// graphql-http's `createHandler`, express-graphql's `graphqlHTTP`.
+const GRAPHQL_MOUNTS: &[&str] = &[
+    "GraphQLRouter",
+    "GraphQL",
+    "GraphQLApp",
+    "expressMiddleware",
+    "createHandler",
+    "graphqlHTTP",
+    "mercurius",
+    "yoga",
+];
+
+/// Whether a mounted child or a route's handler (as the application model writes it: the call
+/// in Python, the callee or variable in JavaScript) serves GraphQL.
+fn serves_graphql(child: &str, family: Family) -> bool {
+    let callee = child.split('(').next().unwrap_or("");
+    (child.contains('(') || family == Family::JavaScript)
+        && GRAPHQL_MOUNTS.contains(&callee.rsplit('.').next().unwrap_or(callee))
+}
+
+/// A GraphQL endpoint's task: a POST of a query of the project's schema.
+fn graphql_target(path: String, name: String, project: &Project, files: &dyn Files) -> Target {
+    let query = format!(
+        "query LoadTest {{ {} }}",
+        query_fields(project, files).join(" ")
+    );
+    Target {
+        method: "POST".into(),
+        url: path.clone(),
+        template: path,
+        body: vec![("query".into(), format!("\"{query}\""))],
+        name,
+        weight: 3,
+        auth: false,
+        graphql: true,
+    }
+}
+
+/// The GraphQL endpoints the app mounts itself (`app.include_router(GraphQLRouter(schema),
+/// prefix="/graphql")`, `app.mount("/graphql", GraphQL(schema))`, `app.use("/graphql",
+/// expressMiddleware(server))`): a POST of a query of the project's schema each.
+fn graphql_targets(src: &Source, app: &App, project: &Project, files: &dyn Files) -> Vec<Target> {
+    let key = src.path.to_string_lossy();
+    let facts = ba_app::extract(src.language, src.tree, src.text, &key);
+    let mut out: Vec<Target> = Vec::new();
+    for m in facts.mounts.iter().filter(|m| m.parent == app.name) {
+        // Python mounts keep the call as written; JavaScript ones its callee.
+        let Some(child) = m.children.iter().find(|c| serves_graphql(c, src.family())) else {
+            continue;
+        };
+        // Strawberry's router serves at its `path=` (default "") under the prefix; Mercurius
+        // at its `path:` option (default `/graphql`).
+        let mercurius = child == "mercurius";
+        let (option, default, options) = if mercurius {
+            ("path:", "/graphql", &src.text[m.span.0.clone()])
+        } else {
+            ("path=", "", child.as_str())
+        };
+        let own = options
+            .split_once(option)
+            .and_then(|(_, rest)| {
+                let rest = rest.trim_start();
+                let q = rest
+                    .chars()
+                    .next()
+                    .filter(|c| matches!(c, '"' | '\'' | '`'))?;
+                rest[1..].split(q).next()
+            })
+            .unwrap_or(default);
+        let mut path = format!(
+            "{}{}",
+            m.prefix.as_deref().unwrap_or("").trim_end_matches('/'),
+            own
+        );
+        if path.is_empty() {
+            path = "/".into();
+        }
+        if out.iter().any(|t| t.template == path) {
+            continue;
+        }
+        let name = if out.is_empty() {
+            "graphql_query".into()
+        } else {
+            format!("graphql_query_{}", out.len() + 1)
+        };
+        out.push(graphql_target(path, name, project, files));
+    }
+    out
+}
+
+/// GraphQL scalars, as SDL and Python annotations name them.
+const SCALARS: &[&str] = &[
+    "String",
+    "Int",
+    "Float",
+    "Boolean",
+    "ID",
+    "str",
+    "int",
+    "float",
+    "bool",
+    "strawberry.ID",
+    "datetime",
+    "date",
+    "time",
+    "Decimal",
+    "UUID",
+    "JSON",
+];
+
+/// Up to three root `Query` fields the load test can ask for without arguments or a selection:
+/// scalar fields whose arguments are all optional, from the schema's SDL (`type Query { … }` in
+/// any source file) or Strawberry's annotated resolvers (camelCased, as Strawberry exposes
+/// them). `__typename` (every schema answers it) when none is readable.
+fn query_fields(project: &Project, files: &dyn Files) -> Vec<String> {
+    let mut fields: Vec<String> = Vec::new();
+    for (path, language) in project.source_files() {
+        let Some(text) = files.read(&path) else {
+            continue;
+        };
+        // SDL: `type Query { version: String! books(limit: Int = 20): [Book!]! }`.
+        for (at, _) in text.match_indices("type Query") {
+            let rest = &text[at + "type Query".len()..];
+            let Some(block) = rest
+                .trim_start()
+                .strip_prefix('{')
+                .and_then(|b| b.split('}').next())
+            else {
+                continue;
+            };
+            for line in block.lines() {
+                let line = line.split('#').next().unwrap_or("").trim();
+                let Some((head, ty)) = line.rsplit_once(':') else {
+                    continue;
+                };
+                let (name, args) = match head.split_once('(') {
+                    Some((n, a)) => (n.trim(), a.trim_end_matches(')')),
+                    None => (head.trim(), ""),
+                };
+                // A required argument is `T!` without a default.
+                let required = args
+                    .split(',')
+                    .any(|a| a.trim_end().ends_with('!') && !a.contains('='));
+                let ty = ty.trim().trim_end_matches('!');
+                if !required
+                    && SCALARS.contains(&ty)
+                    && name.chars().all(|c| c.is_alphanumeric() || c == '_')
+                    && !name.is_empty()
+                    && !fields.iter().any(|f| f == name)
+                {
+                    fields.push(name.to_owned());
+                }
+            }
+        }
+        // Strawberry: `@strawberry.field def version(self) -> str:` in `class Query`.
+        if language.family() == Family::Python && text.contains("strawberry") {
+            let Some(tree) = parse::parse(language, &text, None) else {
+                continue;
+            };
+            let facts = ba_app::extract(language, &tree, &text, &path.to_string_lossy());
+            for r in facts.resolvers.iter().filter(|r| r.parent == "Query") {
+                let def = &text[r.full.0.clone()];
+                let Some(signature) = def
+                    .find("def ")
+                    .map(|i| &def[i..])
+                    .and_then(|d| d.split_once(')'))
+                else {
+                    continue;
+                };
+                let params = signature.0.split_once('(').map_or("", |(_, p)| p);
+                let required = params.split(',').map(str::trim).any(|p| {
+                    let name = p.split(':').next().unwrap_or("").trim();
+                    !p.is_empty()
+                        && !p.contains('=')
+                        && !matches!(name, "self" | "info" | "root" | "cls" | "*")
+                });
+                let returns = signature
+                    .1
+                    .split_once("->")
+                    .map_or("", |(_, r)| r.split(':').next().unwrap_or("").trim());
+                let returns = returns
+                    .strip_prefix("Optional[")
+                    .and_then(|r| r.strip_suffix(']'))
+                    .unwrap_or(returns)
+                    .trim_end_matches(" | None");
+                let name = super::camel(&r.field);
+                if !required && SCALARS.contains(&returns) && !fields.contains(&name) {
+                    fields.push(name);
+                }
+            }
+        }
+    }
+    fields.truncate(3);
+    if fields.is_empty() {
+        fields.push("__typename".into());
+    }
+    fields
 }

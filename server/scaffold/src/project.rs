@@ -25,6 +25,15 @@ const MARKERS: &[&str] = &[
     ".git",
 ];
 
+/// A JavaScript test runner, as `Project::js_test_runner` finds it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JsRunner {
+    Vitest,
+    Jest,
+    /// Node's own `node:test` (no package to install).
+    NodeTest,
+}
+
 /// Source files read at most, and their size limit: generators stay fast on big trees.
 const MAX_FILES: usize = 5_000;
 const MAX_FILE_BYTES: u64 = 1024 * 1024;
@@ -272,13 +281,40 @@ impl Project {
             .map(|r| r.framework)
     }
 
-    /// `vitest` or `jest`, whichever package.json has (Jest by default).
-    pub fn js_test_framework(&self) -> &'static str {
+    /// The project's JavaScript test runner: Vitest when package.json lists it, Jest when it lists
+    /// it or its `test` script runs it, else `default` (what the generated test can be written for
+    /// when the project shows no runner).
+    pub fn js_test_runner(&self, default: JsRunner) -> JsRunner {
         if self.has("vitest") {
-            "vitest"
+            JsRunner::Vitest
+        } else if self.has("jest")
+            || self
+                .package_script("test")
+                .is_some_and(|s| s.contains("jest"))
+        {
+            JsRunner::Jest
         } else {
-            "jest"
+            default
         }
+    }
+
+    /// Where a generated JavaScript test goes: the project's `__tests__/`, `test/` or `tests/`
+    /// folder (the first that exists), else `beside` (the folder of the code under test).
+    pub fn js_test_dir(&self, beside: &Path) -> PathBuf {
+        self.test_dir(&["__tests__", "test", "tests"], beside)
+    }
+
+    /// Where a generated Python test goes: the project's `tests/` folder, else `beside`.
+    pub fn py_test_dir(&self, beside: &Path) -> PathBuf {
+        self.test_dir(&["tests"], beside)
+    }
+
+    fn test_dir(&self, names: &[&str], beside: &Path) -> PathBuf {
+        names
+            .iter()
+            .map(|d| self.root.join(d))
+            .find(|d| d.is_dir())
+            .unwrap_or_else(|| beside.to_owned())
     }
 
     pub(crate) fn package_script(&self, name: &str) -> Option<&str> {
@@ -1195,5 +1231,24 @@ mod tests {
         assert_eq!(requirement_name("Flask_Cors==4"), Some("flask-cors".into()));
         assert_eq!(requirement_name("-r base.txt"), None);
         assert_eq!(js_port("app.listen(process.env.PORT || 8080)"), Some(8080));
+    }
+
+    #[test]
+    fn js_test_runner_takes_the_projects_or_the_default() {
+        let with = |deps: &[&str], test: Option<&str>| Project {
+            deps: deps.iter().map(|d| d.to_string()).collect(),
+            package_json: test.map(|t| serde_json::json!({ "scripts": { "test": t } })),
+            ..Project::default()
+        };
+        let none = with(&[], None);
+        assert_eq!(none.js_test_runner(JsRunner::NodeTest), JsRunner::NodeTest);
+        assert_eq!(none.js_test_runner(JsRunner::Jest), JsRunner::Jest);
+        let vitest = with(&["vitest", "jest"], None);
+        assert_eq!(vitest.js_test_runner(JsRunner::NodeTest), JsRunner::Vitest);
+        let script = with(&[], Some("jest --runInBand"));
+        assert_eq!(script.js_test_runner(JsRunner::NodeTest), JsRunner::Jest);
+        let node = with(&[], Some("node --test"));
+        assert_eq!(node.js_test_runner(JsRunner::Jest), JsRunner::Jest);
+        assert_eq!(node.js_test_runner(JsRunner::NodeTest), JsRunner::NodeTest);
     }
 }

@@ -2,14 +2,14 @@
 //! Django's test client, or Jest/Vitest with supertest (whichever package.json has).
 
 use ba_syntax::NodeExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use tree_sitter::Node;
 
 use super::routes::Handler;
 use super::{
     app_object, err, free_path, named_children, python_module, relative_specifier, snake, text,
-    Files, Framework, Output, Project, Result, Source, Style,
+    Files, Framework, JsRunner, Output, Project, Result, Source, Style,
 };
 use ba_syntax::{Family, Language};
 
@@ -70,7 +70,19 @@ pub(crate) fn sample_request(
             .map(|(_, t)| t.clone())
             .unwrap_or_default()
     });
-    (url, body_keys(src, func))
+    // A Fastify route's body schema says more than the keys its handler reads.
+    let schema = (h.framework == Framework::Fastify)
+        .then(|| {
+            let range = h.call.clone()?;
+            let call = src
+                .tree
+                .root_node()
+                .descendant_for_byte_range(range.start, range.end)
+                .filter(|c| c.kind_str() == "call_expression")?;
+            super::json_schema::fastify_body(src.text, src.tree.root_node(), call)
+        })
+        .flatten();
+    (url, schema.unwrap_or_else(|| body_keys(src, func)))
 }
 
 /// A value for a path parameter of type `ty`.
@@ -444,10 +456,8 @@ fn python(
     };
     let dir = if kit.test_beside_views {
         src.path.parent().unwrap_or(&project.root).to_owned()
-    } else if project.root.join("tests").is_dir() {
-        project.root.join("tests")
     } else {
-        project.root.clone()
+        project.py_test_dir(&project.root)
     };
     let path = free_path(files, dir.join(format!("{test_name}.py")));
     // Test files are their own module: the project's indent and quotes, but no async.
@@ -644,7 +654,8 @@ fn express(
     let status = expected_status(src, h, func);
     let body = body_keys(src, func);
     let returned = returned_keys(src, func);
-    let framework = project.js_test_framework();
+    // The generated test uses describe/it/expect: Jest's globals, or Vitest's imported.
+    let vitest = project.js_test_runner(JsRunner::Jest) == JsRunner::Vitest;
     let ext = src
         .path
         .extension()
@@ -655,11 +666,7 @@ fn express(
         .file_stem()
         .and_then(|s| s.to_str())
         .unwrap_or("app");
-    let dir: PathBuf = ["__tests__", "test", "tests"]
-        .iter()
-        .map(|d| project.root.join(d))
-        .find(|d| d.is_dir())
-        .unwrap_or_else(|| src.path.parent().unwrap_or(&project.root).to_owned());
+    let dir = project.js_test_dir(src.path.parent().unwrap_or(&project.root));
     let test_path = free_path(
         files,
         dir.join(format!(
@@ -668,7 +675,7 @@ fn express(
         )),
     );
     let esm = style.esm
-        || framework == "vitest"
+        || vitest
         || project
             .package_json
             .as_ref()
@@ -690,7 +697,7 @@ fn express(
         head.push_str("// Needs supertest: npm install --save-dev supertest\n");
     }
     if esm {
-        if framework == "vitest" {
+        if vitest {
             head.push_str("import { describe, expect, it } from \"vitest\";\n");
         }
         head.push_str("import request from \"supertest\";\n");
@@ -699,7 +706,7 @@ fn express(
         }
         head.push_str(&format!("import {binding} from \"{spec}\";\n"));
     } else {
-        if framework == "vitest" {
+        if vitest {
             head.push_str("const { describe, expect, it } = require(\"vitest\");\n");
         }
         head.push_str("const request = require(\"supertest\");\n");

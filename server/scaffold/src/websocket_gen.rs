@@ -17,7 +17,7 @@ use ba_syntax::NodeExt;
 use super::app_object::App;
 use super::{
     err, free_path, imports_edit, manifest, named_children, python_module, relative_specifier,
-    text, FileEdit, Files, Framework, NewFile, Output, Project, Result, Source, Style,
+    text, FileEdit, Files, Framework, JsRunner, NewFile, Output, Project, Result, Source, Style,
 };
 use ba_rules::Edit;
 use ba_syntax::{parse, Family, Language};
@@ -230,12 +230,7 @@ def test_an_authenticated_caller_is_answered(client, signed_in):\n    with clien
 def test_a_cross_site_origin_is_refused(client, signed_in):\n    with pytest.raises(WebSocketDisconnect) as refused:\n        with client.websocket_connect(\"/ws\", headers={{\"Origin\": \"https://evil.example\"}}):\n            pass\n    assert refused.value.code == 1008\n\n\n\
 def test_a_message_over_the_limit_closes_the_socket(client, signed_in):\n    with client.websocket_connect(\"/ws\") as websocket:\n        websocket.send_text(\"x\" * (WEBSOCKET_MAX_MESSAGE_BYTES + 1))\n        with pytest.raises(WebSocketDisconnect) as closed:\n            websocket.receive_json()\n    assert closed.value.code == 1009\n"
     );
-    let tests_dir = project.root.join("tests");
-    let dir = if tests_dir.is_dir() {
-        tests_dir
-    } else {
-        src.path.parent().unwrap_or(&project.root).to_owned()
-    };
+    let dir = project.py_test_dir(src.path.parent().unwrap_or(&project.root));
     out.files.push(NewFile {
         path: free_path(files, dir.join("test_websocket.py")),
         content: style.render(&test, ""),
@@ -435,22 +430,8 @@ fn node_test(
     let esm = style.esm;
     let ext = module.extension().and_then(|e| e.to_str()).unwrap_or("js");
     // The project's test runner: Jest or Vitest when package.json has one, else node:test.
-    let runner = if project.has("vitest") {
-        "vitest"
-    } else if project.has("jest")
-        || project
-            .package_script("test")
-            .is_some_and(|s| s.contains("jest"))
-    {
-        "jest"
-    } else {
-        "node:test"
-    };
-    let dir = ["__tests__", "test", "tests"]
-        .iter()
-        .map(|d| project.root.join(d))
-        .find(|d| d.is_dir())
-        .unwrap_or_else(|| module.parent().unwrap_or(&project.root).to_owned());
+    let runner = project.js_test_runner(JsRunner::NodeTest);
+    let dir = project.js_test_dir(module.parent().unwrap_or(&project.root));
     let path = free_path(
         files,
         dir.join(format!(
@@ -467,9 +448,9 @@ fn node_test(
         js_require(style, "http", "node:http"),
     ];
     match runner {
-        "vitest" => imports.push(js_require(style, "{ test }", "vitest")),
-        "node:test" => imports.push(js_require(style, "{ test }", "node:test")),
-        _ => {}
+        JsRunner::Vitest => imports.push(js_require(style, "{ test }", "vitest")),
+        JsRunner::NodeTest => imports.push(js_require(style, "{ test }", "node:test")),
+        JsRunner::Jest => {}
     }
     match library {
         NodeLibrary::Ws => imports.push(js_require(style, "{ WebSocket }", "ws")),

@@ -155,16 +155,26 @@ fn check_python_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             .map(|n| checker.text(n))
             .unwrap_or("handler");
         let fix = if name == "asyncpg.connect" {
-            pools::asyncpg_fix(checker, handler, call).filter(|(_, _, import)| {
-                import.is_none_or(|m| crate::imports::python_needs_import(checker, m).is_some())
-            })
+            pools::asyncpg_fix(checker, handler, call)
         } else {
             PYTHON_SHAREABLE
                 .contains(&name.as_str())
                 .then(|| module_level_fix(checker, handler, call, &name))
                 .flatten()
                 .map(|(title, edits)| (title, edits, None))
-        };
+                .or_else(|| {
+                    // Closed by the handler (PyMongo), or bound to an event loop (Motor).
+                    matches!(
+                        name.as_str(),
+                        "pymongo.MongoClient" | "motor.motor_asyncio.AsyncIOMotorClient"
+                    )
+                    .then(|| pools::python_mongo_fix(checker, handler, call, &name))
+                    .flatten()
+                })
+        }
+        .filter(|(_, _, import)| {
+            import.is_none_or(|m| crate::imports::python_needs_import(checker, m).is_some())
+        });
         let f = checker.report(func, format!(
             "`{short}(…)` creates {what} on every request to `{handler_name}`, paying the connection set-up each time and exhausting the server's connections under load; create it once at startup (module level, app factory or lifespan) and reuse it"
         ));
@@ -891,6 +901,15 @@ connects and closes one itself, the fix puts a pool in its place:
 - MongoDB (Node): a `MongoClient` the handler closes (`await client.close()`, directly or in a
   `finally`) moves to module level and the close goes; the driver pools its connections and
   `connect()` on a connected client returns at once.
+- PyMongo: a `MongoClient` the handler closes (`client.close()`, directly or in a `finally`)
+  moves to module level the same way and the close goes (a `try`/`finally` left with nothing to
+  do is unwrapped); not when it is used as a context manager (`with MongoClient(…) as client:`).
+- Motor, in an async FastAPI route on the module's `app`: `client = AsyncIOMotorClient(…)`
+  becomes `client = app.state.mongo_client`, a client the app's lifespan creates at start-up
+  with the same arguments and closes at shutdown (a module-level `with_mongo_client` wraps
+  whatever lifespan the app has, once per module), and the handler's `close()` goes. Not module
+  level: a Motor client binds to the event loop it is first used on, and fails on any other
+  (a second `TestClient`, a second `asyncio.run`).
 - asyncpg, in a FastAPI route on the module's `app`: `conn = await asyncpg.connect(…)` closed in
   a `finally` becomes `await app.state.db_pool.acquire()` and the close
   `await app.state.db_pool.release(conn)`; the pool is created at start-up by the app's lifespan

@@ -382,7 +382,6 @@ pub(super) fn asyncpg_fix<'a>(
     handler: Node<'a>,
     call: Node<'a>,
 ) -> Option<PoolFix> {
-    let source = checker.source;
     // `conn = await asyncpg.connect(…)`.
     let awaited = call.parent().filter(|p| p.kind_str() == "await")?;
     let assignment = awaited.parent().filter(|p| p.kind_str() == "assignment")?;
@@ -396,30 +395,7 @@ pub(super) fn asyncpg_fix<'a>(
     // Async handlers only (`await` is there, but a sync one would not parse as this).
     checker.text(handler).starts_with("async").then_some(())?;
     declared(checker, handler, statement)?;
-    // The module's FastAPI app, which the route is registered on.
-    let decorated = checker.item;
-    let app = named_children(decorated)
-        .into_iter()
-        .filter(|d| d.kind_str() == "decorator")
-        .find_map(|d| {
-            let t = checker.text(d).trim_start_matches('@');
-            let owner = t.split('.').next()?;
-            let method = t.split('.').nth(1)?.split('(').next()?;
-            matches!(
-                method,
-                "get" | "post" | "put" | "patch" | "delete" | "api_route"
-            )
-            .then_some(owner)
-        })?;
-    let fastapi_app = source.lines().any(|l| {
-        l.strip_prefix(app)
-            .and_then(|r| r.trim_start().strip_prefix('='))
-            .is_some_and(|r| {
-                let r = r.trim_start();
-                r.starts_with("FastAPI(") || r.starts_with("fastapi.FastAPI(")
-            })
-    });
-    fastapi_app.then_some(())?;
+    let app = fastapi_app_of_route(checker)?;
     let func = call.field("function")?;
     let module = checker.text(func).strip_suffix(".connect")?;
     (checker.semantic.imports.get(module).map(String::as_str) == Some("asyncpg")).then_some(())?;
@@ -465,26 +441,282 @@ pub(super) fn asyncpg_fix<'a>(
         content: format!("await {pool}.acquire()"),
     });
     // Once per module: the lifespan wrapper creating the pool at start-up.
-    let create = format!("{module}.create_pool{}", checker.text(args));
-    let mut import = None;
-    if source.contains("def with_db_pool(") {
-        // Applied for another route: the same pool, or no fix.
-        source.contains(&create).then_some(())?;
-    } else {
-        free_name(checker, handler, "with_db_pool", false).then_some(())?;
-        let wrapper = format!(
-            "def with_db_pool(lifespan):\n    \"\"\"The app's lifespan, plus one PostgreSQL pool for the process ({app}.state.db_pool),\n    created at start-up and closed at shutdown.\"\"\"\n\n    @contextlib.asynccontextmanager\n    async def lifespan_with_db_pool(app):\n        app.state.db_pool = await {create}\n        try:\n            async with lifespan(app) as state:\n                yield state\n        finally:\n            await app.state.db_pool.close()\n\n    return lifespan_with_db_pool\n\n\n{app}.router.lifespan_context = with_db_pool({app}.router.lifespan_context)\n\n\n"
-        );
-        let at = checker.item.start_byte();
-        edits.push(Edit {
-            range: at..at,
-            content: wrapper,
-        });
-        import = Some("contextlib");
-    }
+    let create = format!("await {module}.create_pool{}", checker.text(args));
+    let import = lifespan_wrapper(
+        checker,
+        handler,
+        &mut edits,
+        Lifespan {
+            app,
+            state: "db_pool",
+            what: "PostgreSQL pool",
+            create: &create,
+            close: "await app.state.db_pool.close()",
+        },
+    )?;
     Some((
         format!("Acquire `{var}` from a pool created at start-up (`{pool}`) and release it instead of closing"),
         edits,
         import,
     ))
+}
+
+/// The module's FastAPI app the checked item's route is registered on (`@app.get(…)` with
+/// `app = FastAPI(…)` at module level).
+fn fastapi_app_of_route<'a>(checker: &Checker<'a>) -> Option<&'a str> {
+    let app = named_children(checker.item)
+        .into_iter()
+        .filter(|d| d.kind_str() == "decorator")
+        .find_map(|d| {
+            let t = checker.text(d).trim_start_matches('@');
+            let owner = t.split('.').next()?;
+            let method = t.split('.').nth(1)?.split('(').next()?;
+            matches!(
+                method,
+                "get" | "post" | "put" | "patch" | "delete" | "api_route"
+            )
+            .then_some(owner)
+        })?;
+    let fastapi_app = checker.source.lines().any(|l| {
+        l.strip_prefix(app)
+            .and_then(|r| r.trim_start().strip_prefix('='))
+            .is_some_and(|r| {
+                let r = r.trim_start();
+                r.starts_with("FastAPI(") || r.starts_with("fastapi.FastAPI(")
+            })
+    });
+    fastapi_app.then_some(app)
+}
+
+/// A resource the app's lifespan creates at start-up as `app.state.<state>` and closes at
+/// shutdown; `create` and `close` are the statements' expressions (at eight spaces).
+struct Lifespan<'s> {
+    app: &'s str,
+    state: &'s str,
+    what: &'s str,
+    create: &'s str,
+    close: &'s str,
+}
+
+/// Once per module, above the checked item: `with_<state>(lifespan)`, which wraps whatever
+/// lifespan the app has (`app.router.lifespan_context`) with the resource's creation and
+/// closing. When the module has it already (applied for another route), the fix stands only if
+/// it creates the same resource. The import the wrapper needs, if any.
+fn lifespan_wrapper<'a>(
+    checker: &Checker<'a>,
+    handler: Node<'a>,
+    edits: &mut Vec<Edit>,
+    l: Lifespan,
+) -> Option<Option<&'static str>> {
+    let Lifespan {
+        app,
+        state,
+        what,
+        create,
+        close,
+    } = l;
+    let wrapper = format!("with_{state}");
+    if checker.source.contains(&format!("def {wrapper}(")) {
+        return checker.source.contains(create).then_some(None);
+    }
+    free_name(checker, handler, &wrapper, false).then_some(())?;
+    let text = format!(
+        "def {wrapper}(lifespan):\n    \"\"\"The app's lifespan, plus one {what} for the process ({app}.state.{state}),\n    created at start-up and closed at shutdown.\"\"\"\n\n    @contextlib.asynccontextmanager\n    async def lifespan_{wrapper}(app):\n        app.state.{state} = {create}\n        try:\n            async with lifespan(app) as state:\n                yield state\n        finally:\n            {close}\n\n    return lifespan_{wrapper}\n\n\n{app}.router.lifespan_context = {wrapper}({app}.router.lifespan_context)\n\n\n"
+    );
+    let at = checker.item.start_byte();
+    edits.push(Edit {
+        range: at..at,
+        content: text,
+    });
+    Some(Some("contextlib"))
+}
+
+/// Python: a MongoDB client (`client = MongoClient(…)` / `AsyncIOMotorClient(…)`) a route
+/// creates on every request, closed by it or not. PyMongo's client is thread-safe and connects
+/// in the background: it moves to module level. Motor's binds to the event loop it is first used
+/// on (a module-level one fails under a second loop, such as each `TestClient`'s), so in a
+/// FastAPI route on the module's `app` it is created by the app's lifespan, on the server's
+/// loop, as `app.state.mongo_client`, and closed at shutdown. The handler's own `close()`
+/// goes (a `try`/`finally` left with nothing to do is unwrapped).
+pub(super) fn python_mongo_fix<'a>(
+    checker: &Checker<'a>,
+    handler: Node<'a>,
+    call: Node<'a>,
+    name: &str,
+) -> Option<PoolFix> {
+    let source = checker.source;
+    let motor = name.starts_with("motor.");
+    let assignment = call.parent().filter(|p| p.kind_str() == "assignment")?;
+    (assignment.field("right") == Some(call)).then_some(())?;
+    let binding = assignment
+        .field("left")
+        .filter(|l| l.kind_str() == "identifier")?;
+    let statement = assignment
+        .parent()
+        .filter(|s| s.kind_str() == "expression_statement" && s.named_child_count() == 1)?;
+    let block = declared(checker, handler, statement)?;
+    let args = call.field("arguments")?;
+    movable_arguments(checker, handler, args).then_some(())?;
+    let var = checker.text(binding);
+    let app = if motor {
+        // Motor's methods are coroutines: an async route of the module's FastAPI app.
+        checker.text(handler).starts_with("async").then_some(())?;
+        Some(fastapi_app_of_route(checker)?)
+    } else {
+        free_name(checker, handler, var, true).then_some(())?;
+        None
+    };
+    let mut edits: Vec<Edit> = Vec::new();
+    let mut unwrap: Option<Node> = None;
+    let mut close_statement: Option<Node> = None;
+    for u in uses(checker, handler, binding, var) {
+        let parent = u.parent()?;
+        match parent.kind_str() {
+            // Rebound, used as a context manager (closed on exit) or deleted.
+            "assignment" | "augmented_assignment" if parent.field("left") == Some(u) => {
+                return None
+            }
+            "with_item" | "as_pattern" | "delete_statement" => return None,
+            "attribute" if parent.field("object") == Some(u) => {
+                let method = parent.field("attribute").map(|a| checker.text(a))?;
+                if !super::CLOSERS.contains(&method) {
+                    continue;
+                }
+                // `client.close()` as a statement of its own, once.
+                (method == "close" && close_statement.is_none()).then_some(())?;
+                let c = parent
+                    .parent()
+                    .filter(|c| c.kind_str() == "call" && c.field("function") == Some(parent))?;
+                let s = c
+                    .parent()
+                    .filter(|s| s.kind_str() == "expression_statement")?;
+                close_statement = Some(s);
+                if s.parent() == Some(block) {
+                    edits.push(Edit {
+                        range: own_lines(source, s)?,
+                        content: String::new(),
+                    });
+                } else {
+                    let t = finally_only(s)?;
+                    let around = t.parent()?;
+                    (around == block || Some(around) == handler.field("body")).then_some(())?;
+                    let clauses = named_children(t);
+                    let finally = clauses
+                        .iter()
+                        .copied()
+                        .find(|c| c.kind_str() == "finally_clause")?;
+                    if clauses.iter().any(|c| c.kind_str() == "except_clause") {
+                        // `try: … except …: … finally: client.close()`: the `finally` goes.
+                        edits.push(Edit {
+                            range: own_lines(source, finally)?,
+                            content: String::new(),
+                        });
+                    } else {
+                        unwrap = Some(t);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    // Something is left of the block once the client is gone from it.
+    let left = named_children(block)
+        .into_iter()
+        .filter(|s| s.kind_str() != "comment" && Some(*s) != close_statement)
+        .count();
+    (left > 1 || motor).then_some(())?;
+    let import;
+    if let Some(app) = app {
+        // `client = app.state.mongo_client`; the lifespan creates and closes it.
+        let indent = &source[line_start(source, statement.start_byte())..statement.start_byte()];
+        let create = checker
+            .text(call)
+            .replace(&format!("\n{indent}"), "\n        ");
+        edits.push(Edit {
+            range: call.byte_range(),
+            content: format!("{app}.state.mongo_client"),
+        });
+        import = lifespan_wrapper(
+            checker,
+            handler,
+            &mut edits,
+            Lifespan {
+                app,
+                state: "mongo_client",
+                what: "MongoDB client",
+                create: &create,
+                close: "app.state.mongo_client.close()",
+            },
+        )?;
+    } else {
+        let lines = own_lines(source, statement)?;
+        let indent = &source[lines.start..statement.start_byte()];
+        let moved = checker
+            .text(statement)
+            .replace(&format!("\n{indent}"), "\n");
+        edits.push(Edit {
+            range: lines,
+            content: String::new(),
+        });
+        let at = checker.item.start_byte();
+        edits.push(Edit {
+            range: at..at,
+            content: format!("{moved}\n\n\n"),
+        });
+        import = None;
+    }
+    if let Some(t) = unwrap {
+        edits = python_unwrap_try(source, t, edits)?;
+    }
+    let title = if motor {
+        format!("Use one Motor client created at start-up (`{}.state.mongo_client`, on the server's event loop) instead of one per request", app.unwrap_or("app"))
+    } else if close_statement.is_some() {
+        format!("Create `{var}` once at module level and stop closing it per request (PyMongo pools its connections)")
+    } else {
+        format!("Create `{var}` once at module level (a shared client, reused by every request)")
+    };
+    Some((title, edits, import))
+}
+
+/// `try:` + body + `finally:` (nothing else) replaced by its body, one level less indented,
+/// with the edits inside the body applied to it. None when the shape is not plain enough
+/// (a body on the `try:` line, comments between the body and `finally`, a line less indented
+/// than the body, an edit across the statement's edge).
+fn python_unwrap_try(source: &str, t: Node, edits: Vec<Edit>) -> Option<Vec<Edit>> {
+    let body = t.field("body")?;
+    let lines = own_lines(source, t)?;
+    let inner = line_start(source, body.start_byte())..line_end(source, body.end_byte());
+    (source[lines.start..inner.start].trim() == "try:").then_some(())?;
+    let finally = named_children(t).into_iter().last()?;
+    (finally.kind_str() == "finally_clause").then_some(())?;
+    source[inner.end..finally.start_byte()]
+        .trim()
+        .is_empty()
+        .then_some(())?;
+    let (inside, outside): (Vec<Edit>, Vec<Edit>) = edits
+        .into_iter()
+        .partition(|e| inner.start <= e.range.start && e.range.end <= inner.end);
+    if outside
+        .iter()
+        .any(|e| e.range.start < lines.end && lines.start < e.range.end)
+    {
+        return None;
+    }
+    let indent = &source[lines.start..t.start_byte()];
+    let deeper = &source[inner.start..body.start_byte()];
+    let extra = deeper.strip_prefix(indent)?;
+    let mut dedented = String::new();
+    for l in applied(source, inner, &inside).split_inclusive('\n') {
+        match l.strip_prefix(extra) {
+            Some(rest) => dedented.push_str(rest),
+            None if l.trim().is_empty() => dedented.push_str(l),
+            None => return None,
+        }
+    }
+    let mut edits = outside;
+    edits.push(Edit {
+        range: lines,
+        content: dedented,
+    });
+    Some(edits)
 }

@@ -3,10 +3,18 @@
 const horses = new Map([[1, { id: 1, name: 'Shadowfax', breed: 'andalusian' }]]);
 let nextId = 2;
 
+const horseProperties = {
+  name: { type: 'string', minLength: 1, maxLength: 60 },
+  breed: { type: 'string', enum: ['andalusian', 'arabian', 'friesian', 'mustang'] },
+  foaled: { type: 'string', format: 'date' },
+  heightHands: { type: 'number', minimum: 9, maximum: 19 },
+};
+
 const horseBody = {
   type: 'object',
   required: ['name'],
-  properties: { name: { type: 'string' }, breed: { type: 'string' } },
+  additionalProperties: false,
+  properties: horseProperties,
 };
 
 module.exports = async function horseRoutes(fastify) {
@@ -23,8 +31,8 @@ module.exports = async function horseRoutes(fastify) {
   });
 
   fastify.post('/', { schema: { body: horseBody } }, async (request, reply) => {
-    const { name, breed } = request.body;
-    const horse = { id: nextId++, name, breed };
+    const { name, breed, foaled, heightHands } = request.body;
+    const horse = { id: nextId++, name, breed, foaled, heightHands };
     horses.set(horse.id, horse);
     return reply.code(201).send(horse);
   });
@@ -34,8 +42,8 @@ module.exports = async function horseRoutes(fastify) {
     if (!horse) {
       return reply.code(404).send({ error: 'not found' });
     }
-    const { name, breed } = request.body;
-    Object.assign(horse, { name, breed });
+    const { name, breed, foaled, heightHands } = request.body;
+    Object.assign(horse, { name, breed, foaled, heightHands });
     return horse;
   });
 };
