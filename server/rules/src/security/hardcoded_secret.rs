@@ -565,11 +565,15 @@ const JWT_SIGN: &[&str] = &[
     "jwt.api_jwt.decode",
 ];
 
-/// `jwt.encode(payload, "literal")` / `jwt.decode(token, "literal", …)`.
+/// `jwt.encode(payload, "literal")` / `jwt.decode(token, "literal", …)`, and `hmac.new(b"literal", …)`.
 fn check_jwt_key<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
         return;
     };
+    if checker.resolve_callee(func, &["hmac.new"]).is_some() {
+        check_hmac_key(checker, args);
+        return;
+    }
     let Some(name) = checker.resolve_callee(func, JWT_SIGN) else {
         return;
     };
@@ -597,6 +601,32 @@ fn check_jwt_key<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         key,
         format!(
             "`{name}` {verb} with a hardcoded key ({}); anyone who reads the code can forge tokens: load the key from the environment, e.g. `os.environ[\"JWT_SECRET\"]`",
+            describe(&literal)
+        ),
+    );
+    attach(finding, fix);
+}
+
+/// `hmac.new(b"literal", msg, "sha256")`: a MAC anyone who reads the code can compute.
+fn check_hmac_key<'a>(checker: &mut Checker<'a>, args: Node<'a>) {
+    let Some(key) = checker.arguments(args).get(0, "key", checker.source) else {
+        return;
+    };
+    let Some(literal) = literal_value(checker, key) else {
+        return;
+    };
+    if literal.is_empty()
+        || is_template_placeholder(&literal)
+        || has_specific_finding(&literal)
+        || in_test_code(checker, key)
+    {
+        return;
+    }
+    let fix = env_fix_edit(checker, key, "HMAC_KEY");
+    let finding = checker.report(
+        key,
+        format!(
+            "`hmac.new` keys its MACs with a hardcoded key ({}); anyone who reads the code can compute valid signatures (webhooks, signed links, tokens): load the key from the environment, e.g. `os.environ[\"HMAC_KEY\"].encode()`",
             describe(&literal)
         ),
     );
@@ -1126,8 +1156,15 @@ fn check_js_string<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
 
 const JS_JWT: &[&str] = &["jsonwebtoken.sign", "jsonwebtoken.verify"];
 
-/// `jwt.sign(payload, "literal")`, `jwt.verify(token, "literal")`, `session({ secret: "…" })`,
-/// `cookieParser("…")`.
+/// Node `crypto` calls whose second argument is a key.
+const JS_KEYED_CRYPTO: &[&str] = &[
+    "crypto.createHmac",
+    "crypto.createCipheriv",
+    "crypto.createDecipheriv",
+];
+
+/// `jwt.sign(payload, "literal")`, `jwt.verify(token, "literal")`, `crypto.createHmac(alg,
+/// "literal")` (and the cipher constructors), `session({ secret: "…" })`, `cookieParser("…")`.
 fn check_js_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
         return;
@@ -1157,6 +1194,45 @@ fn check_js_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             key,
             format!(
                 "`{short}` {verb} with a hardcoded key ({}); anyone who reads the code can forge tokens: load the key from the environment, e.g. `process.env.JWT_SECRET`",
+                describe(&literal)
+            ),
+        );
+        attach(finding, fix);
+        return;
+    }
+    if let Some(name) = checker.resolve_callee(func, JS_KEYED_CRYPTO) {
+        let Some(key) = positional.get(1).copied() else {
+            return;
+        };
+        let Some(literal) = literal_value(checker, key) else {
+            return;
+        };
+        if literal.is_empty()
+            || is_template_placeholder(&literal)
+            || has_specific_finding(&literal)
+            || in_test_code(checker, key)
+        {
+            return;
+        }
+        let short = name.trim_start_matches("crypto.");
+        let (what, harm, var) = if short == "createHmac" {
+            (
+                "keys its MACs",
+                "anyone who reads the code can compute valid signatures (webhooks, signed links, tokens)",
+                "HMAC_KEY",
+            )
+        } else {
+            (
+                "encrypts",
+                "anyone who reads the code can decrypt the data",
+                "ENCRYPTION_KEY",
+            )
+        };
+        let fix = env_fix_edit(checker, key, var);
+        let finding = checker.report(
+            key,
+            format!(
+                "`{short}` {what} with a hardcoded key ({}); {harm}: load the key from the environment, e.g. `process.env.{var}`",
                 describe(&literal)
             ),
         );
@@ -1236,7 +1312,7 @@ Flags credentials written into Python source:
   `password`, `passwd`, `pwd`, `passphrase`, `secret` or `token`, or `key` after `api`,
   `secret`, `private`, `access`, `signing`, `encryption`… (`stripeApiKey`,
   `aws_secret_access_key`), in any case and with suffixes such as `_PROD` or `2`;
-- a literal key passed to `jwt.encode(payload, "…")` / `jwt.decode(token, "…", …)`;
+- a literal key passed to `jwt.encode(payload, "…")` / `jwt.decode(token, "…", …)`, or to `hmac.new(b"…", msg, …)`;
 - a secret-named value compared with a literal (`if password == "letmein"`; for tokens and
   keys the literal must look machine-made, since parsers compare `token == "async"`);
 - passwords inside connection strings (`postgresql://app:…@db.internal/shop`, `mongodb+srv://`,
@@ -1280,7 +1356,8 @@ secret-looking names by declarations, assignments and object entries (`const JWT
 with a key anyone can read, so the fallback is reported like any other literal; any literal
 `secret`/`keys` given to `express-session` or `cookie-session` (even `"keyboard cat"`, the README
 example, which the word rules would take for a label) and any literal passed to
-`cookie-parser`; the key of `jwt.sign(payload, "…")` / `jwt.verify(token, "…")` (`jsonwebtoken`);
+`cookie-parser`; the key of `jwt.sign(payload, "…")` / `jwt.verify(token, "…")` (`jsonwebtoken`),
+of `crypto.createHmac(alg, "…")` and of `crypto.createCipheriv`/`createDecipheriv`;
 passwords inside connection strings (`mongodb://user:…@host`, `postgres://…`) and the
 well-known key formats above, in any string or template literal without substitutions. Reads of
 `process.env.X`, placeholders, storage and event keys (`"app.cache.encryption"`, `"auth:token"`),
