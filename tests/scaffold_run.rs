@@ -454,6 +454,16 @@ const NODE_PACKAGES: &[(&str, &str)] = &[
     ("@opentelemetry/instrumentation-express", "^0.71.1"),
     ("@opentelemetry/instrumentation-koa", "^0.71.0"),
     ("@fastify/otel", "^0.21.2"),
+    // NestJS (cattery), its tracing and the TypeScript compiler that builds it.
+    ("@nestjs/common", "^11.1.6"),
+    ("@nestjs/core", "^11.1.6"),
+    ("@nestjs/platform-express", "^11.1.6"),
+    ("@nestjs/swagger", "^11.2.0"),
+    ("reflect-metadata", "^0.2.2"),
+    ("rxjs", "^7.8.2"),
+    ("@opentelemetry/instrumentation-nestjs-core", "^0.70.0"),
+    ("typescript", "^5.9.2"),
+    ("@types/node", "^22.18.0"),
     // What the generated GraphQL and WebSocket tests use (`websocket`, `graphqlResolver`).
     ("ws", "^8.18.0"),
     ("socket.io", "^4.8.1"),
@@ -1128,6 +1138,13 @@ struct NodeCase {
     /// A write to the same resource: method, path, body and its status.
     write: (&'static str, &'static str, &'static str, u16),
     resource: &'static str,
+    /// The file `tracing` must make load the tracing setup first, and how it must start.
+    entry: (&'static str, &'static str),
+    /// What `node` runs (for TypeScript, what `tsc` compiled the entry point to).
+    main: &'static str,
+    load_test: &'static str,
+    /// Where the app serves its OpenAPI document (which must not list `/metrics`), if it does.
+    api_document: Option<&'static str>,
 }
 
 /// Koa and Fastify, run: `/metrics` answers Prometheus text labelled by the route template,
@@ -1142,20 +1159,23 @@ fn node_observability_and_cache_run(c: &NodeCase) {
         apply(&root, &run(&root, c.app.0, c.app.1, g).unwrap());
     }
     apply(&root, &run(&root, c.routes.0, c.routes.1, "cache").unwrap());
-    let entry = std::fs::read_to_string(root.join("src/server.js")).unwrap();
-    assert!(
-        entry.starts_with("'use strict';\n\nrequire('./tracing'); // first"),
-        "{entry}"
-    );
+    let entry = std::fs::read_to_string(root.join(c.entry.0)).unwrap();
+    assert!(entry.starts_with(c.entry.1), "{entry}");
     if !node_modules_for(&root) {
         return;
     }
+    if root.join("tsconfig.json").exists() {
+        tsc(&root);
+    }
     let node = |dir: &Path, port: u16, traced: bool| {
         let mut cmd = Command::new("node");
-        cmd.arg(root.join("src/server.js"))
+        cmd.arg(root.join(c.main))
             .env("PORT", port.to_string())
             .env("REDIS_URL", format!("redis://127.0.0.1:{}", redis.port))
-            .env("ADMIN_TOKEN", "load-test");
+            // The fixtures' guards: an admin bearer token, an API key (NestJS's global guard,
+            // which `/metrics` must be let past without it).
+            .env("ADMIN_TOKEN", "load-test")
+            .env("API_KEY", "not-sent");
         if traced {
             cmd.env("OTEL_TRACES_EXPORTER", "console")
                 .env("OTEL_BSP_SCHEDULE_DELAY", "50");
@@ -1208,6 +1228,16 @@ fn node_observability_and_cache_run(c: &NodeCase) {
         exposition.contains("route=\"unmatched\"") || exposition.contains("status=\"404\""),
         "{exposition}"
     );
+    // Served past the app's global guard (no API key sent); not in the API document.
+    if let Some(document) = c.api_document {
+        let (status, _, body) = http(port, "GET", document, None);
+        assert_eq!(status, 200, "{body}");
+        assert!(
+            body.contains(&format!("\"{}\"", route.replace(":id", "{id}")))
+                && !body.contains("\"/metrics\""),
+            "{body}"
+        );
+    }
     // Without OTEL_* nothing is traced; with the console exporter the request's span is
     // printed (a second instance: the load test below would print thousands).
     {
@@ -1229,7 +1259,7 @@ fn node_observability_and_cache_run(c: &NodeCase) {
     let autocannon = |max_p95: &str| {
         run_checked(
             Command::new("node")
-                .arg("loadtests/load-test.js")
+                .arg(c.load_test)
                 .env("BASE_URL", format!("http://127.0.0.1:{port}"))
                 .env("DURATION", "2")
                 .env("CONNECTIONS", "4")
@@ -1246,6 +1276,18 @@ fn node_observability_and_cache_run(c: &NodeCase) {
     assert!(report.contains("over the thresholds"), "{report}");
 }
 
+/// Compiles a TypeScript project copy with the shared `typescript` (its own tsconfig.json).
+fn tsc(root: &Path) {
+    let started = Instant::now();
+    let (ok, log) = run_checked(
+        Command::new("node")
+            .args(["node_modules/typescript/bin/tsc", "-p", "tsconfig.json"])
+            .current_dir(root),
+    );
+    assert!(ok, "tsc failed on the generated code:\n{log}");
+    eprintln!("tsc: {:.1} s", started.elapsed().as_secs_f64());
+}
+
 #[test]
 fn koa_metrics_tracing_cache_and_load_test_run() {
     node_observability_and_cache_run(&NodeCase {
@@ -1256,6 +1298,10 @@ fn koa_metrics_tracing_cache_and_load_test_run() {
         span: "name: 'GET /api/rabbits/:id'",
         write: ("PUT", "/api/rabbits/1", "{\"colour\": \"white\"}", 200),
         resource: "rabbits",
+        entry: ("src/server.js", CJS_TRACING_FIRST),
+        main: "src/server.js",
+        load_test: "loadtests/load-test.js",
+        api_document: None,
     });
 }
 
@@ -1269,8 +1315,39 @@ fn fastify_metrics_tracing_cache_and_load_test_run() {
         span: "'http.route': '/api/horses/:id'",
         write: ("POST", "/api/horses", "{\"name\": \"Epona\"}", 201),
         resource: "horses",
+        entry: ("src/server.js", CJS_TRACING_FIRST),
+        main: "src/server.js",
+        load_test: "loadtests/load-test.js",
+        api_document: None,
     });
 }
+
+/// NestJS (`cattery`: a global API-key guard, `@Public()` controllers, Swagger), compiled with
+/// `tsc` as `nest build` would and run from `dist/`.
+#[test]
+fn nest_metrics_tracing_cache_and_load_test_run() {
+    node_observability_and_cache_run(&NodeCase {
+        project: "cattery",
+        app: ("src/main.ts", "const app = await NestFactory.create"),
+        routes: ("src/cats/cats.controller.ts", "findOne(@Param"),
+        read: ("/cats/:id", "/cats/1"),
+        span: "name: 'GET /cats/:id'",
+        write: (
+            "POST",
+            "/cats",
+            "{\"name\": \"Felix\", \"breed\": \"tuxedo\"}",
+            201,
+        ),
+        resource: "cats",
+        entry: ("src/main.ts", "import './tracing'; // first"),
+        main: "dist/main.js",
+        load_test: "loadtests/load-test.mjs",
+        api_document: Some("/docs-json"),
+    });
+}
+
+/// How `tracing` starts a CommonJS entry point.
+const CJS_TRACING_FIRST: &str = "'use strict';\n\nrequire('./tracing'); // first";
 
 /// Runs the generated pytest file in the project copy (its packages and the project importable).
 fn pytest(root: &Path, packages: &Path, test: &str) -> String {
