@@ -1518,7 +1518,7 @@ fn whatever_is_offered_runs_and_broken_code_does_not_panic() {
     let mut offered = 0;
     for project in [
         "fastapi", "flask", "django", "express", "esm", "factory", "ts", "burrow", "stable",
-        "cattery", "atlas", "warren", "relay",
+        "cattery", "atlas", "warren", "relay", "kiln",
     ] {
         let (_tmp, root) = project_copy(project);
         let files: Vec<PathBuf> = ignore::Walk::new(&root)
@@ -1768,6 +1768,59 @@ fn apollo_resolvers_for_a_mongoose_model() {
     )
     .unwrap_err();
     assert!(e.contains("no GraphQL library"), "{e}");
+}
+
+#[test]
+fn nest_graphql_resolver_for_a_typeorm_entity() {
+    // Code first beside the entity; the create mutation carries the `@UseGuards(GqlAuthGuard)`
+    // of the project's `createKiln` (its import re-rooted); a Jest spec beside it.
+    let touched = checked_case(
+        "kiln",
+        "src/glazes/glaze.entity.ts",
+        "export class Glaze",
+        "graphqlResolver",
+    );
+    let names: Vec<&str> = touched.iter().map(|(f, _)| f.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "src/glazes/glaze.resolver.ts (new)",
+            "src/glazes/glaze-graphql.module.ts (new)",
+            "src/glazes/glaze.resolver.spec.ts (new)",
+        ]
+    );
+    let resolver = &touched[0].1;
+    assert!(
+        resolver.contains("  @Mutation(() => GlazeObject)\n  @UseGuards(GqlAuthGuard)\n  createGlaze("),
+        "{resolver}"
+    );
+    assert!(
+        resolver.contains("import { GqlAuthGuard } from '../auth/gql-auth.guard';"),
+        "{resolver}"
+    );
+    assert!(
+        resolver.contains("take: Math.min(Math.max(limit, 1), MAX_PAGE_SIZE),"),
+        "{resolver}"
+    );
+    // Offered on the entity; a project whose mutations carry no guard gets no mutation.
+    let (_tmp, root) = project_copy("kiln");
+    let resolver_file = root.join("src/kilns/kilns.resolver.ts");
+    let text = std::fs::read_to_string(&resolver_file)
+        .unwrap()
+        .replace("  @UseGuards(GqlAuthGuard)\n", "");
+    std::fs::write(&resolver_file, text).unwrap();
+    let out = run(
+        &root,
+        "src/glazes/glaze.entity.ts",
+        "export class Glaze",
+        "graphqlResolver",
+    )
+    .unwrap();
+    let resolver = &out.files[0].content;
+    assert!(
+        !resolver.contains("@Mutation") && resolver.contains("No `createGlaze`"),
+        "{resolver}"
+    );
 }
 
 #[test]

@@ -29,6 +29,8 @@ pub enum Library {
     Ariadne,
     /// Apollo Server's resolver maps (`graphql_js.rs`).
     Apollo,
+    /// NestJS `@nestjs/graphql`, code first (`graphql_nest.rs`).
+    NestGraphql,
 }
 
 pub struct Row {
@@ -75,6 +77,14 @@ pub const LIBRARIES: &[Row] = &[
         packages: &["@apollo/server", "apollo-server", "apollo-server-express"],
         imports: &["@apollo/server", "apollo-server"],
         facts: GraphqlLibrary::ResolverMap,
+    },
+    Row {
+        library: Library::NestGraphql,
+        family: Family::JavaScript,
+        name: "NestJS GraphQL",
+        packages: &["@nestjs/graphql"],
+        imports: &["@nestjs/graphql"],
+        facts: GraphqlLibrary::Decorators,
     },
 ];
 
@@ -136,7 +146,12 @@ pub fn detect(project: &Project, files: &dyn Files, family: Family) -> Option<&'
 pub fn offered(m: &Model, project: &Project, src: &Source) -> Option<&'static Row> {
     if !matches!(
         m.orm,
-        Orm::SqlAlchemy | Orm::FlaskSqlAlchemy | Orm::Mongoose | Orm::Sequelize | Orm::Django
+        Orm::SqlAlchemy
+            | Orm::FlaskSqlAlchemy
+            | Orm::Mongoose
+            | Orm::Sequelize
+            | Orm::Django
+            | Orm::TypeOrm
     ) {
         return None;
     }
@@ -144,6 +159,8 @@ pub fn offered(m: &Model, project: &Project, src: &Source) -> Option<&'static Ro
         r.family == m.family
             // Django models: Graphene (graphene-django) only.
             && (m.orm != Orm::Django || r.library == Library::Graphene)
+            // TypeORM entities: NestJS's GraphQL; Mongoose and Sequelize models: Apollo.
+            && ((m.orm == Orm::TypeOrm) == (r.library == Library::NestGraphql))
             && (r.packages.iter().any(|p| project.has(p)) || imports_library(src.text, r))
     })
 }
@@ -279,7 +296,7 @@ fn library_decorator(name: &str, library: Library) -> bool {
                 && matches!(last, "mutation" | "field")
         }
         Library::Ariadne => name.contains('.') && matches!(last, "field" | "source"),
-        Library::Graphene | Library::Apollo => false,
+        Library::Graphene | Library::Apollo | Library::NestGraphql => false,
     }
 }
 
@@ -567,10 +584,11 @@ fn test_imports(kinds: &BTreeSet<&'static str>) -> Vec<String> {
 
 pub fn generate(src: &Source, m: &Model, project: &Project, files: &dyn Files) -> Result<Output> {
     if m.family == Family::JavaScript {
-        if detect(project, files, m.family).is_none() {
-            return err("no GraphQL library was found in this project (its package.json and imports name none of @apollo/server, apollo-server): add the one you use and run this again");
-        }
-        return super::graphql_js::generate(src, m, project, files);
+        return match detect(project, files, m.family).map(|r| r.library) {
+            None => err("no GraphQL library was found in this project (its package.json and imports name none of @apollo/server, apollo-server, @nestjs/graphql): add the one you use and run this again"),
+            Some(Library::NestGraphql) => super::graphql_nest::generate(src, m, project, files),
+            Some(_) => super::graphql_js::generate(src, m, project, files),
+        };
     }
     if m.orm == Orm::Pydantic {
         return err(format!("`{}` is a Pydantic model without storage: put the cursor on the ORM model the resolvers should read", m.name));
@@ -665,7 +683,9 @@ pub fn generate(src: &Source, m: &Model, project: &Project, files: &dyn Files) -
             &model_module,
             &project.root,
         ),
-        Library::Apollo => unreachable!("JavaScript models are handled above"),
+        Library::Apollo | Library::NestGraphql => {
+            unreachable!("JavaScript models are handled above")
+        }
     };
     let test = if django {
         django_test(m, &names, auth.as_ref(), &module, &model_module)
@@ -1283,7 +1303,9 @@ def execute(session, query, variables=None):\n    \"\"\"Runs an operation: (data
                 format!("from {module} import MAX_PAGE_SIZE, {schema_classes}"),
             )
         }
-        Library::Apollo => unreachable!("JavaScript models have their own tests"),
+        Library::Apollo | Library::NestGraphql => {
+            unreachable!("JavaScript models have their own tests")
+        }
         Library::Ariadne => {
             third.push("from ariadne import graphql_sync, make_executable_schema".into());
             let root = if auth.is_some() {
