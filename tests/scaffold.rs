@@ -1791,7 +1791,8 @@ fn nest_graphql_resolver_for_a_typeorm_entity() {
     );
     let resolver = &touched[0].1;
     assert!(
-        resolver.contains("  @Mutation(() => GlazeObject)\n  @UseGuards(GqlAuthGuard)\n  createGlaze("),
+        resolver
+            .contains("  @Mutation(() => GlazeObject)\n  @UseGuards(GqlAuthGuard)\n  createGlaze("),
         "{resolver}"
     );
     assert!(

@@ -464,6 +464,12 @@ const NODE_PACKAGES: &[(&str, &str)] = &[
     ("@opentelemetry/instrumentation-nestjs-core", "^0.70.0"),
     ("typescript", "^5.9.2"),
     ("@types/node", "^22.18.0"),
+    // What the NestJS GraphQL resolver and its Jest spec import (kiln), for `tsc`.
+    ("@nestjs/graphql", "^13.4.4"),
+    ("@nestjs/typeorm", "^11.0.3"),
+    ("typeorm", "^0.3.27"),
+    ("@nestjs/testing", "^11.1.6"),
+    ("@types/jest", "^30.0.0"),
     // What the generated GraphQL and WebSocket tests use (`websocket`, `graphqlResolver`).
     ("ws", "^8.18.0"),
     ("socket.io", "^4.8.1"),
@@ -1671,4 +1677,108 @@ print("created")
 "#,
     );
     assert!(out.contains("created"), "{out}");
+}
+
+/// The NestJS code-first resolver, its module and its Jest spec type-check with `tsc` (with
+/// the fixture's compiler options: decorator metadata, strict null checks) and compile to a
+/// GraphQL schema Nest accepts (`GraphQLSchemaFactory`, as `autoSchemaFile` builds it) beside
+/// the project's own resolver. Only the generated files (and what they import) are compiled:
+/// the fixture's root module needs `@nestjs/apollo` and Apollo Server 5, which the shared
+/// install does not have (the Apollo generator's tests pin Apollo Server 4).
+#[test]
+fn nest_graphql_resolver_compiles_to_a_schema() {
+    let (_tmp, root) = project_copy("kiln");
+    apply(
+        &root,
+        &run(
+            &root,
+            "src/glazes/glaze.entity.ts",
+            "export class Glaze",
+            "graphqlResolver",
+        )
+        .unwrap(),
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("package.json")).unwrap()).unwrap();
+    // What the compiled files and the schema check load is what kiln asks for.
+    let loaded = [
+        "@nestjs/common",
+        "@nestjs/core",
+        "@nestjs/graphql",
+        "@nestjs/typeorm",
+        "@nestjs/testing",
+        "@types/jest",
+        "graphql",
+        "typeorm",
+        "typescript",
+    ];
+    for (name, range) in NODE_PACKAGES.iter().filter(|(n, _)| loaded.contains(n)) {
+        if let Some(wanted) = manifest["dependencies"][name]
+            .as_str()
+            .or(manifest["devDependencies"][name].as_str())
+        {
+            assert_eq!(wanted, *range, "{name}: kiln asks for another version");
+        }
+    }
+    let Some(modules) = shared_node_modules() else {
+        return;
+    };
+    std::os::unix::fs::symlink(modules, root.join("node_modules")).unwrap();
+    std::fs::write(
+        root.join("tsconfig.generated.json"),
+        r#"{
+  "extends": "./tsconfig.json",
+  "compilerOptions": { "types": ["node", "jest"] },
+  "include": [],
+  "files": ["src/kilns/kilns.resolver.ts", "src/glazes/glaze.resolver.ts", "src/glazes/glaze-graphql.module.ts", "src/glazes/glaze.resolver.spec.ts"]
+}
+"#,
+    )
+    .unwrap();
+    let started = Instant::now();
+    let (ok, log) = run_checked(
+        Command::new("node")
+            .args([
+                "node_modules/typescript/bin/tsc",
+                "-p",
+                "tsconfig.generated.json",
+            ])
+            .current_dir(&root),
+    );
+    assert!(ok, "tsc failed on the generated code:\n{log}");
+    eprintln!("tsc: {:.1} s", started.elapsed().as_secs_f64());
+    let (ok, schema) = run_checked(
+        Command::new("node")
+            .arg("-e")
+            .arg(
+                r#"
+const { NestFactory } = require("@nestjs/core");
+const { GraphQLSchemaBuilderModule, GraphQLSchemaFactory } = require("@nestjs/graphql");
+const { printSchema } = require("graphql");
+const { GlazeResolver } = require("./dist/glazes/glaze.resolver");
+const { GlazeGraphqlModule } = require("./dist/glazes/glaze-graphql.module");
+const { KilnsResolver } = require("./dist/kilns/kilns.resolver");
+(async () => {
+  const app = await NestFactory.create(GraphQLSchemaBuilderModule, { logger: false });
+  await app.init();
+  const schema = await app.get(GraphQLSchemaFactory).create([KilnsResolver, GlazeResolver]);
+  console.log(printSchema(schema));
+  console.log(typeof GlazeGraphqlModule);
+  await app.close();
+})().catch((e) => { console.error(e); process.exit(1); });
+"#,
+            )
+            .current_dir(&root),
+    );
+    assert!(ok, "{schema}");
+    for expected in [
+        "type Glaze {\n  id: ID!\n  name: String!\n  colour: String\n  cone: Float!\n  foodSafe: Boolean!\n  createdAt: DateTime!\n}",
+        "glaze(id: ID!): Glaze",
+        "glazes(limit: Int! = 20, offset: Int! = 0): [Glaze!]!",
+        "createGlaze(input: GlazeInput!): Glaze!",
+        "input GlazeInput {\n  name: String!\n  colour: String\n  cone: Float\n  foodSafe: Boolean\n}",
+        "createKiln(",
+    ] {
+        assert!(schema.contains(expected), "no `{expected}` in:\n{schema}");
+    }
 }

@@ -151,7 +151,7 @@ pub fn offered(m: &Model, project: &Project, src: &Source) -> Option<&'static Ro
             | Orm::Mongoose
             | Orm::Sequelize
             | Orm::Django
-            | Orm::TypeOrm
+            | Orm::TypeOrmEntity
     ) {
         return None;
     }
@@ -160,7 +160,7 @@ pub fn offered(m: &Model, project: &Project, src: &Source) -> Option<&'static Ro
             // Django models: Graphene (graphene-django) only.
             && (m.orm != Orm::Django || r.library == Library::Graphene)
             // TypeORM entities: NestJS's GraphQL; Mongoose and Sequelize models: Apollo.
-            && ((m.orm == Orm::TypeOrm) == (r.library == Library::NestGraphql))
+            && ((m.orm == Orm::TypeOrmEntity) == (r.library == Library::NestGraphql))
             && (r.packages.iter().any(|p| project.has(p)) || imports_library(src.text, r))
     })
 }

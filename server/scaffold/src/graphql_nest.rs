@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 
 use super::models::{Field, Kind, Model, Orm};
 use super::{
-    camel, err, free_path, named_children, plural, relative_specifier, snake, text, Files,
-    NewFile, Output, Project, Result, Source, Style,
+    camel, err, free_path, named_children, plural, relative_specifier, snake, text, Files, NewFile,
+    Output, Project, Result, Source, Style,
 };
 use ba_app::facts::GraphqlLibrary;
 use ba_syntax::{parse, Family, NodeExt};
@@ -68,7 +68,9 @@ fn find_guard(project: &Project, files: &dyn Files) -> Option<Guard> {
             }
             let method = r.full.0.start;
             // The resolver class's decorators apply to every method.
-            let class = t[..method].rfind("\nexport class ").or(t[..method].rfind("\nclass "));
+            let class = t[..method]
+                .rfind("\nexport class ")
+                .or(t[..method].rfind("\nclass "));
             let mut decorators: Vec<String> = class
                 .map(|c| decorators_above(&t, c + 1))
                 .unwrap_or_default();
@@ -93,7 +95,11 @@ fn find_guard(project: &Project, files: &dyn Files) -> Option<Guard> {
                 })
                 .collect();
             let class_name = class
-                .and_then(|c| t[c..].split_whitespace().find(|w| *w != "export" && *w != "class"))
+                .and_then(|c| {
+                    t[c..]
+                        .split_whitespace()
+                        .find(|w| *w != "export" && *w != "class")
+                })
                 .unwrap_or("?");
             return Some(Guard {
                 decorators,
@@ -172,10 +178,7 @@ fn field_lines(f: &Field, nullable: bool) -> Option<String> {
         (None, _) => options.to_owned(),
     };
     let mark = if nullable { "?" } else { "" };
-    Some(format!(
-        "    @Field({args})\n    {}{mark}: {ts};\n",
-        f.name
-    ))
+    Some(format!("    @Field({args})\n    {}{mark}: {ts};\n", f.name))
 }
 
 /// A TypeScript literal of the field's type, for the spec's rows and inputs.
@@ -193,7 +196,7 @@ fn sample(f: &Field) -> &'static str {
 }
 
 pub fn generate(src: &Source, m: &Model, project: &Project, files: &dyn Files) -> Result<Output> {
-    if m.orm != Orm::TypeOrm {
+    if m.orm != Orm::TypeOrmEntity {
         return err(format!(
             "NestJS GraphQL resolvers are generated for TypeORM entities; `{}` is not one",
             m.name
@@ -219,7 +222,11 @@ pub fn generate(src: &Source, m: &Model, project: &Project, files: &dyn Files) -
     let entity = relative_specifier(&dir, src.path, false);
     let resolver_spec = relative_specifier(&dir, &resolver_path, false);
 
-    let shown: Vec<&Field> = m.fields.iter().filter(|f| field_type(f).is_some()).collect();
+    let shown: Vec<&Field> = m
+        .fields
+        .iter()
+        .filter(|f| field_type(f).is_some())
+        .collect();
     let left_out: Vec<&str> = m
         .fields
         .iter()
@@ -246,12 +253,9 @@ pub fn generate(src: &Source, m: &Model, project: &Project, files: &dyn Files) -
             left_out.join(", ")
         );
     }
-    let writable: Vec<&Field> = m
-        .writable()
-        .filter(|f| field_type(f).is_some())
-        .collect();
+    let writable: Vec<&Field> = m.writable().filter(|f| field_type(f).is_some()).collect();
     let mut decorators = vec!["Args", "Field", "ObjectType", "Query", "Resolver"];
-    let mut common = vec!["Module"];
+    let mut common: Vec<&str> = Vec::new();
     let mut input = String::new();
     let mut mutation = String::new();
     let mut guard_imports: Vec<String> = Vec::new();
@@ -304,11 +308,10 @@ pub fn generate(src: &Source, m: &Model, project: &Project, files: &dyn Files) -
     };
     let pk_name = &pk.name;
     let mut imports = Vec::new();
-    let nest_common: Vec<&str> = common.iter().copied().filter(|c| *c != "Module").collect();
-    if !nest_common.is_empty() {
+    if !common.is_empty() {
         imports.push(format!(
             "import {{ {} }} from \"@nestjs/common\";",
-            nest_common.join(", ")
+            common.join(", ")
         ));
     }
     imports.push(format!(
@@ -338,7 +341,16 @@ pub fn generate(src: &Source, m: &Model, project: &Project, files: &dyn Files) -
     let module = format!(
         "import {{ Module }} from \"@nestjs/common\";\nimport {{ TypeOrmModule }} from \"@nestjs/typeorm\";\n\nimport {{ {model} }} from \"{entity}\";\nimport {{ {model}Resolver }} from \"{resolver_spec}\";\n\n// {model}'s GraphQL resolver: add {module_name} to the `imports` of the module that sets up\n// GraphQLModule.forRoot (its schema picks the resolver up).\n@Module({{\n    imports: [TypeOrmModule.forFeature([{model}])],\n    providers: [{model}Resolver],\n}})\nexport class {module_name} {{}}\n"
     );
-    let spec = spec_file(m, &guard, &guard_imports, &entity, &resolver_spec, &var, &coll, &create);
+    let spec = spec_file(
+        m,
+        &guard,
+        &guard_imports,
+        &entity,
+        &resolver_spec,
+        &var,
+        &coll,
+        &create,
+    );
     Ok(Output {
         edits: Vec::new(),
         files: vec![
@@ -376,7 +388,11 @@ fn spec_file(
         .primary_key()
         .and_then(field_type)
         .is_some_and(|(_, ts)| ts == "number");
-    let (id_arg, id_value) = if numeric { ("\"7\"", "7") } else { ("\"7\"", "\"7\"") };
+    let (id_arg, id_value) = if numeric {
+        ("\"7\"", "7")
+    } else {
+        ("\"7\"", "\"7\"")
+    };
     // The guards the mutation must carry (`@UseGuards(A, B)`), checked by identity.
     let guards: Vec<String> = guard
         .as_ref()

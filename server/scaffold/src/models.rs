@@ -20,7 +20,7 @@ pub enum Orm {
     Mongoose,
     Sequelize,
     /// A TypeORM `@Entity()` class.
-    TypeOrm,
+    TypeOrmEntity,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -653,10 +653,8 @@ pub fn typeorm_entities(src: &Source) -> Vec<Model> {
                 s[1..].split(q).next().map(str::to_owned)
             };
             // `@Column('float', …)` or `{ type: 'decimal' }`.
-            let column_type = quoted(args).or_else(|| {
-                args.split_once("type:")
-                    .and_then(|(_, rest)| quoted(rest))
-            });
+            let column_type = quoted(args)
+                .or_else(|| args.split_once("type:").and_then(|(_, rest)| quoted(rest)));
             let base: Vec<&str> = ts_type
                 .split('|')
                 .map(str::trim)
@@ -670,15 +668,14 @@ pub fn typeorm_entities(src: &Source) -> Vec<Model> {
                 _ => None,
             };
             let kind = match kind_name {
-                "CreateDateColumn" | "UpdateDateColumn" | "DeleteDateColumn" => Some(Kind::DateTime),
+                "CreateDateColumn" | "UpdateDateColumn" | "DeleteDateColumn" => {
+                    Some(Kind::DateTime)
+                }
                 "VersionColumn" => Some(Kind::Int),
                 "PrimaryGeneratedColumn" if column_type.as_deref() == Some("uuid") => {
                     Some(Kind::Uuid)
                 }
-                _ => column_type
-                    .as_deref()
-                    .and_then(Kind::from_name)
-                    .or(from_ts),
+                _ => column_type.as_deref().and_then(Kind::from_name).or(from_ts),
             };
             let Some(kind) = kind else { continue };
             let option = |key: &str| {
@@ -705,7 +702,7 @@ pub fn typeorm_entities(src: &Source) -> Vec<Model> {
         }
         out.push(Model {
             name: text(src.text, name).to_owned(),
-            orm: Orm::TypeOrm,
+            orm: Orm::TypeOrmEntity,
             family: Family::JavaScript,
             fields,
             range: stmt.byte_range(),
@@ -746,7 +743,7 @@ mod tests {
         );
         assert_eq!(m.len(), 1);
         let m = &m[0];
-        assert_eq!((m.name.as_str(), m.orm), ("Glaze", Orm::TypeOrm));
+        assert_eq!((m.name.as_str(), m.orm), ("Glaze", Orm::TypeOrmEntity));
         let got: Vec<(&str, Kind, bool, bool, bool, bool)> = m
             .fields
             .iter()
