@@ -1518,7 +1518,7 @@ fn whatever_is_offered_runs_and_broken_code_does_not_panic() {
     let mut offered = 0;
     for project in [
         "fastapi", "flask", "django", "express", "esm", "factory", "ts", "burrow", "stable",
-        "cattery", "atlas", "warren", "relay", "kiln",
+        "cattery", "atlas", "warren", "relay", "kiln", "pottery",
     ] {
         let (_tmp, root) = project_copy(project);
         let files: Vec<PathBuf> = ignore::Walk::new(&root)
@@ -1820,6 +1820,39 @@ fn nest_graphql_resolver_for_a_typeorm_entity() {
     let resolver = &out.files[0].content;
     assert!(
         !resolver.contains("@Mutation") && resolver.contains("No `createGlaze`"),
+        "{resolver}"
+    );
+}
+
+#[test]
+fn typegraphql_resolver_for_a_typeorm_entity() {
+    // Beside the project's resolvers; the repository from its DataSource; `@Authorized()`
+    // copied from `createKiln`; a Jest test executing through `buildSchema`.
+    let touched = checked_case(
+        "pottery",
+        "src/entities/glaze.ts",
+        "export class Glaze",
+        "graphqlResolver",
+    );
+    let names: Vec<&str> = touched.iter().map(|(f, _)| f.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "src/resolvers/glaze.resolver.ts (new)",
+            "src/resolvers/glaze.resolver.test.ts (new)",
+        ]
+    );
+    let resolver = &touched[0].1;
+    assert!(
+        resolver.contains("  @Mutation(() => GlazeObject)\n  @Authorized()\n  createGlaze(@Arg('input') input: GlazeInput)"),
+        "{resolver}"
+    );
+    assert!(
+        resolver.contains("  private readonly repository = AppDataSource.getRepository(Glaze);"),
+        "{resolver}"
+    );
+    assert!(
+        resolver.contains("import { Arg, Authorized, Field, Float, ID, InputType, Int, Mutation, ObjectType, Query, Resolver } from 'type-graphql';"),
         "{resolver}"
     );
 }

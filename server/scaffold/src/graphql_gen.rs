@@ -31,6 +31,8 @@ pub enum Library {
     Apollo,
     /// NestJS `@nestjs/graphql`, code first (`graphql_nest.rs`).
     NestGraphql,
+    /// TypeGraphQL (`graphql_nest.rs`).
+    TypeGraphql,
 }
 
 pub struct Row {
@@ -84,6 +86,14 @@ pub const LIBRARIES: &[Row] = &[
         name: "NestJS GraphQL",
         packages: &["@nestjs/graphql"],
         imports: &["@nestjs/graphql"],
+        facts: GraphqlLibrary::Decorators,
+    },
+    Row {
+        library: Library::TypeGraphql,
+        family: Family::JavaScript,
+        name: "TypeGraphQL",
+        packages: &["type-graphql"],
+        imports: &["type-graphql"],
         facts: GraphqlLibrary::Decorators,
     },
 ];
@@ -160,7 +170,8 @@ pub fn offered(m: &Model, project: &Project, src: &Source) -> Option<&'static Ro
             // Django models: Graphene (graphene-django) only.
             && (m.orm != Orm::Django || r.library == Library::Graphene)
             // TypeORM entities: NestJS's GraphQL; Mongoose and Sequelize models: Apollo.
-            && ((m.orm == Orm::TypeOrmEntity) == (r.library == Library::NestGraphql))
+            && ((m.orm == Orm::TypeOrmEntity)
+                == matches!(r.library, Library::NestGraphql | Library::TypeGraphql))
             && (r.packages.iter().any(|p| project.has(p)) || imports_library(src.text, r))
     })
 }
@@ -296,7 +307,7 @@ fn library_decorator(name: &str, library: Library) -> bool {
                 && matches!(last, "mutation" | "field")
         }
         Library::Ariadne => name.contains('.') && matches!(last, "field" | "source"),
-        Library::Graphene | Library::Apollo | Library::NestGraphql => false,
+        Library::Graphene | Library::Apollo | Library::NestGraphql | Library::TypeGraphql => false,
     }
 }
 
@@ -585,8 +596,9 @@ fn test_imports(kinds: &BTreeSet<&'static str>) -> Vec<String> {
 pub fn generate(src: &Source, m: &Model, project: &Project, files: &dyn Files) -> Result<Output> {
     if m.family == Family::JavaScript {
         return match detect(project, files, m.family).map(|r| r.library) {
-            None => err("no GraphQL library was found in this project (its package.json and imports name none of @apollo/server, apollo-server, @nestjs/graphql): add the one you use and run this again"),
-            Some(Library::NestGraphql) => super::graphql_nest::generate(src, m, project, files),
+            None => err("no GraphQL library was found in this project (its package.json and imports name none of @apollo/server, apollo-server, @nestjs/graphql, type-graphql): add the one you use and run this again"),
+            Some(Library::NestGraphql) => super::graphql_nest::generate(src, m, project, files, super::graphql_nest::Flavour::Nest),
+            Some(Library::TypeGraphql) => super::graphql_nest::generate(src, m, project, files, super::graphql_nest::Flavour::TypeGraphql),
             Some(_) => super::graphql_js::generate(src, m, project, files),
         };
     }
@@ -683,7 +695,7 @@ pub fn generate(src: &Source, m: &Model, project: &Project, files: &dyn Files) -
             &model_module,
             &project.root,
         ),
-        Library::Apollo | Library::NestGraphql => {
+        Library::Apollo | Library::NestGraphql | Library::TypeGraphql => {
             unreachable!("JavaScript models are handled above")
         }
     };
@@ -1303,7 +1315,7 @@ def execute(session, query, variables=None):\n    \"\"\"Runs an operation: (data
                 format!("from {module} import MAX_PAGE_SIZE, {schema_classes}"),
             )
         }
-        Library::Apollo | Library::NestGraphql => {
+        Library::Apollo | Library::NestGraphql | Library::TypeGraphql => {
             unreachable!("JavaScript models have their own tests")
         }
         Library::Ariadne => {

@@ -81,12 +81,10 @@ fn find_guard(project: &Project, files: &dyn Files) -> Option<Guard> {
             }
             let joined = decorators.join("\n");
             let used = ba_app::tokens::identifiers(&joined, false);
-            // What the generated file imports itself (`UseGuards`) is not copied.
             let imports = named_children(tree.root_node())
                 .into_iter()
                 .filter(|s| s.kind_str() == "import_statement")
                 .map(|s| text(&t, s).to_owned())
-                .filter(|s| !s.contains("'@nestjs/common'") && !s.contains("\"@nestjs/common\""))
                 .filter(|s| {
                     let names = s.split(" from ").next().unwrap_or(s);
                     ba_app::tokens::identifiers(names, false)
@@ -195,10 +193,82 @@ fn sample(f: &Field) -> &'static str {
     }
 }
 
-pub fn generate(src: &Source, m: &Model, project: &Project, files: &dyn Files) -> Result<Output> {
+/// The two decorator libraries: the same classes, different argument decorators, data access
+/// and tests.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Flavour {
+    /// `@nestjs/graphql`: `@Args`, the repository injected, a module, a Jest spec with
+    /// `Test.createTestingModule`.
+    Nest,
+    /// TypeGraphQL: `@Arg`, the repository from the project's TypeORM `DataSource`, a Jest test
+    /// executing the operations through `buildSchema` with the project's `@Authorized` refused.
+    TypeGraphql,
+}
+
+impl Flavour {
+    fn package(self) -> &'static str {
+        match self {
+            Flavour::Nest => "@nestjs/graphql",
+            Flavour::TypeGraphql => "type-graphql",
+        }
+    }
+    /// An argument decorator: `@Args("limit", { type: () => Int, defaultValue: 20 })` or
+    /// `@Arg("limit", () => Int, { defaultValue: 20 })`.
+    fn arg(self, name: &str, ty: Option<&str>, default: Option<&str>) -> String {
+        let default = default.map(|d| format!("defaultValue: {d}"));
+        match self {
+            Flavour::Nest => {
+                let mut options: Vec<String> =
+                    ty.map(|t| format!("type: () => {t}")).into_iter().collect();
+                options.extend(default);
+                if options.is_empty() {
+                    format!("@Args(\"{name}\")")
+                } else {
+                    format!("@Args(\"{name}\", {{ {} }})", options.join(", "))
+                }
+            }
+            Flavour::TypeGraphql => {
+                let mut parts = vec![format!("\"{name}\"")];
+                parts.extend(ty.map(|t| format!("() => {t}")));
+                parts.extend(default.map(|d| format!("{{ {d} }}")));
+                format!("@Arg({})", parts.join(", "))
+            }
+        }
+    }
+}
+
+/// `export const AppDataSource = new DataSource(…)`: its name and file.
+fn data_source(project: &Project, files: &dyn Files) -> Option<(String, PathBuf)> {
+    project.source_files().into_iter().find_map(|(path, lang)| {
+        if lang.family() != Family::JavaScript {
+            return None;
+        }
+        let t = files.read(&path)?;
+        t.lines().find_map(|l| {
+            let rest = l.trim().strip_prefix("export const ")?;
+            let (name, value) = rest.split_once('=')?;
+            value.trim_start().starts_with("new DataSource(").then(|| {
+                (
+                    name.trim()
+                        .trim_end_matches(|c: char| c == ':' || c.is_whitespace())
+                        .to_owned(),
+                    path.clone(),
+                )
+            })
+        })
+    })
+}
+
+pub fn generate(
+    src: &Source,
+    m: &Model,
+    project: &Project,
+    files: &dyn Files,
+    flavour: Flavour,
+) -> Result<Output> {
     if m.orm != Orm::TypeOrmEntity {
         return err(format!(
-            "NestJS GraphQL resolvers are generated for TypeORM entities; `{}` is not one",
+            "NestJS and TypeGraphQL resolvers are generated for TypeORM entities; `{}` is not one",
             m.name
         ));
     }
@@ -214,7 +284,13 @@ pub fn generate(src: &Source, m: &Model, project: &Project, files: &dyn Files) -
     let var = camel(&snake(model));
     let coll = camel(&plural(&snake(model)));
     let create = format!("create{model}");
-    let dir = src.path.parent().unwrap_or(&project.root).to_owned();
+    // Nest: beside the entity (its feature folder); TypeGraphQL: beside the project's
+    // resolvers when it has guarded ones.
+    let entity_dir = src.path.parent().unwrap_or(&project.root).to_owned();
+    let dir = match (&guard, flavour) {
+        (Some(g), Flavour::TypeGraphql) => g.file.parent().map_or(entity_dir, Path::to_path_buf),
+        _ => entity_dir,
+    };
     let stem = snake(model).replace('_', "-");
     let resolver_path = free_path(files, dir.join(format!("{stem}.resolver.ts")));
     let module_path = free_path(files, dir.join(format!("{stem}-graphql.module.ts")));
@@ -254,7 +330,11 @@ pub fn generate(src: &Source, m: &Model, project: &Project, files: &dyn Files) -
         );
     }
     let writable: Vec<&Field> = m.writable().filter(|f| field_type(f).is_some()).collect();
-    let mut decorators = vec!["Args", "Field", "ObjectType", "Query", "Resolver"];
+    let arg_decorator = match flavour {
+        Flavour::Nest => "Args",
+        Flavour::TypeGraphql => "Arg",
+    };
+    let mut decorators = vec![arg_decorator, "Field", "ObjectType", "Query", "Resolver"];
     let mut common: Vec<&str> = Vec::new();
     let mut input = String::new();
     let mut mutation = String::new();
@@ -284,16 +364,34 @@ pub fn generate(src: &Source, m: &Model, project: &Project, files: &dyn Files) -
         }
         let guards: String = g.decorators.iter().map(|d| format!("    {d}\n")).collect();
         mutation = format!(
-            "\n    // Guarded like `{from}`.\n    @Mutation(() => {model}Object)\n{guards}    {create}(@Args(\"input\") input: {model}Input): Promise<{model}> {{\n        // Field by field: nothing else the client sends is assigned.\n        const row = this.repository.create();\n{assign}        return this.repository.save(row);\n    }}\n",
+            "\n    // Guarded like `{from}`.\n    @Mutation(() => {model}Object)\n{guards}    {create}({input_arg} input: {model}Input): Promise<{model}> {{\n        // Field by field: nothing else the client sends is assigned.\n        const row = this.repository.create();\n{assign}        return this.repository.save(row);\n    }}\n",
             from = g.from,
+            input_arg = flavour.arg("input", None, None),
         );
-        guard_imports = g
-            .imports
-            .iter()
-            .map(|i| moved_import(i, &g.file, &dir))
-            .collect();
-        if g.decorators.iter().any(|d| d.starts_with("@UseGuards")) {
-            common.push("UseGuards");
+        // The imports of the names the guard decorators use: `@nestjs/common`'s and the
+        // library's join the generated file's own import lines, the rest are copied.
+        for i in &g.imports {
+            let from_package =
+                |p: &str| i.contains(&format!("'{p}'")) || i.contains(&format!("\"{p}\""));
+            let names = i
+                .split(" from ")
+                .next()
+                .unwrap_or("")
+                .trim_start_matches("import")
+                .trim()
+                .trim_matches(['{', '}', ' ']);
+            let used: Vec<&str> = names
+                .split(',')
+                .map(|n| n.trim())
+                .filter(|n| g.decorators.iter().any(|d| d.contains(&format!("@{n}("))))
+                .collect();
+            if from_package("@nestjs/common") {
+                common.extend(used);
+            } else if from_package(flavour.package()) {
+                decorators.extend(used);
+            } else {
+                guard_imports.push(moved_import(i, &g.file, &dir));
+            }
         }
     }
     scalars.sort();
@@ -315,12 +413,29 @@ pub fn generate(src: &Source, m: &Model, project: &Project, files: &dyn Files) -
         ));
     }
     imports.push(format!(
-        "import {{ {} }} from \"@nestjs/graphql\";",
-        decorators.join(", ")
+        "import {{ {} }} from \"{}\";",
+        decorators.join(", "),
+        flavour.package()
     ));
-    imports.push("import { InjectRepository } from \"@nestjs/typeorm\";".into());
-    imports.push("import { Repository } from \"typeorm\";".into());
-    imports.push(String::new());
+    let repository = match flavour {
+        Flavour::Nest => {
+            imports.push("import { InjectRepository } from \"@nestjs/typeorm\";".into());
+            imports.push("import { Repository } from \"typeorm\";".into());
+            imports.push(String::new());
+            format!("    constructor(@InjectRepository({model}) private readonly repository: Repository<{model}>) {{}}\n")
+        }
+        Flavour::TypeGraphql => {
+            let Some((name, file)) = data_source(project, files) else {
+                return err("no TypeORM DataSource was found (`export const AppDataSource = new DataSource(…)`): the resolvers read through it");
+            };
+            imports.push(String::new());
+            imports.push(format!(
+                "import {{ {name} }} from \"{}\";",
+                relative_specifier(&dir, &file, false)
+            ));
+            format!("    private readonly repository = {name}.getRepository({model});\n")
+        }
+    };
     imports.extend(guard_imports.iter().cloned());
     imports.push(format!("import {{ {model} }} from \"{entity}\";"));
     let without = if guard.is_some() {
@@ -329,14 +444,51 @@ pub fn generate(src: &Source, m: &Model, project: &Project, files: &dyn Files) -
         format!(" No `{create}`: the project's mutations carry no guard to copy onto it, and an unguarded write is not generated.")
     };
     let resolver = format!(
-        "// GraphQL for {model} (NestJS code first, generated by backend-architect): `{var}(id)` and\n// `{coll}(limit, offset)`{with_create}.{without}\n{imports}\n\n// The most rows one request can ask for.\nconst MAX_PAGE_SIZE = 100;\n\n{object}{input}\n@Resolver(() => {model}Object)\nexport class {model}Resolver {{\n    constructor(@InjectRepository({model}) private readonly repository: Repository<{model}>) {{}}\n\n    @Query(() => {model}Object, {{ nullable: true }})\n    {var}(@Args(\"id\", {{ type: () => ID }}) id: string): Promise<{model} | null> {{\n        return this.repository.findOneBy({{ {pk_name}: {id_value} }});\n    }}\n\n    @Query(() => [{model}Object])\n    {coll}(\n        @Args(\"limit\", {{ type: () => Int, defaultValue: 20 }}) limit: number,\n        @Args(\"offset\", {{ type: () => Int, defaultValue: 0 }}) offset: number,\n    ): Promise<{model}[]> {{\n        return this.repository.find({{\n            order: {{ {pk_name}: \"ASC\" }},\n            skip: Math.max(offset, 0),\n            take: Math.min(Math.max(limit, 1), MAX_PAGE_SIZE),\n        }});\n    }}\n{mutation}}}\n",
+        "// GraphQL for {model} ({library}, generated by backend-architect): `{var}(id)` and\n// `{coll}(limit, offset)`{with_create}.{without}\n{imports}\n\n// The most rows one request can ask for.\nconst MAX_PAGE_SIZE = 100;\n\n{object}{input}\n@Resolver(() => {model}Object)\nexport class {model}Resolver {{\n{repository}\n    @Query(() => {model}Object, {{ nullable: true }})\n    {var}({id_arg} id: string): Promise<{model} | null> {{\n        return this.repository.findOneBy({{ {pk_name}: {id_value} }});\n    }}\n\n    @Query(() => [{model}Object])\n    {coll}(\n        {limit_arg} limit: number,\n        {offset_arg} offset: number,\n    ): Promise<{model}[]> {{\n        return this.repository.find({{\n            order: {{ {pk_name}: \"ASC\" }},\n            skip: Math.max(offset, 0),\n            take: Math.min(Math.max(limit, 1), MAX_PAGE_SIZE),\n        }});\n    }}\n{mutation}}}\n",
         with_create = if guard.is_some() {
             format!(" and `{create}(input)`")
         } else {
             String::new()
         },
         imports = imports.join("\n"),
+        library = match flavour {
+            Flavour::Nest => "NestJS code first",
+            Flavour::TypeGraphql => "TypeGraphQL",
+        },
+        id_arg = flavour.arg("id", Some("ID"), None),
+        limit_arg = flavour.arg("limit", Some("Int"), Some("20")),
+        offset_arg = flavour.arg("offset", Some("Int"), Some("0")),
     );
+    let resolver_file = NewFile {
+        path: resolver_path,
+        content: style.render(&resolver, ""),
+    };
+    if flavour == Flavour::TypeGraphql {
+        let test_path = free_path(files, dir.join(format!("{stem}.resolver.test.ts")));
+        let Some((source, source_file)) = data_source(project, files) else {
+            return err("no TypeORM DataSource was found");
+        };
+        let test = typegraphql_test(
+            m,
+            &guard,
+            &source,
+            &relative_specifier(&dir, &source_file, false),
+            &resolver_spec,
+            &var,
+            &coll,
+            &create,
+        );
+        return Ok(Output {
+            edits: Vec::new(),
+            files: vec![
+                resolver_file,
+                NewFile {
+                    path: test_path,
+                    content: style.render(&test, ""),
+                },
+            ],
+        });
+    }
     let module_name = format!("{model}GraphqlModule");
     let module = format!(
         "import {{ Module }} from \"@nestjs/common\";\nimport {{ TypeOrmModule }} from \"@nestjs/typeorm\";\n\nimport {{ {model} }} from \"{entity}\";\nimport {{ {model}Resolver }} from \"{resolver_spec}\";\n\n// {model}'s GraphQL resolver: add {module_name} to the `imports` of the module that sets up\n// GraphQLModule.forRoot (its schema picks the resolver up).\n@Module({{\n    imports: [TypeOrmModule.forFeature([{model}])],\n    providers: [{model}Resolver],\n}})\nexport class {module_name} {{}}\n"
@@ -354,10 +506,7 @@ pub fn generate(src: &Source, m: &Model, project: &Project, files: &dyn Files) -
     Ok(Output {
         edits: Vec::new(),
         files: vec![
-            NewFile {
-                path: resolver_path,
-                content: style.render(&resolver, ""),
-            },
+            resolver_file,
             NewFile {
                 path: module_path,
                 content: style.render(&module, ""),
@@ -368,6 +517,48 @@ pub fn generate(src: &Source, m: &Model, project: &Project, files: &dyn Files) -
             },
         ],
     })
+}
+
+/// TypeGraphQL's Jest test: the operations executed through `buildSchema` with the
+/// repository stubbed and an `authChecker` that refuses (an anonymous caller).
+#[allow(clippy::too_many_arguments)]
+fn typegraphql_test(
+    m: &Model,
+    guard: &Option<Guard>,
+    source: &str,
+    source_spec: &str,
+    resolver: &str,
+    var: &str,
+    coll: &str,
+    create: &str,
+) -> String {
+    let model = &m.name;
+    let pk = m.primary_key().map_or("id", |f| f.name.as_str());
+    let numeric = m
+        .primary_key()
+        .and_then(field_type)
+        .is_some_and(|(_, ts)| ts == "number");
+    let id_value = if numeric { "7" } else { "\"7\"" };
+    let mut s = format!(
+        "import \"reflect-metadata\";\nimport {{ graphql, GraphQLSchema }} from \"graphql\";\nimport {{ buildSchema }} from \"type-graphql\";\n\nimport {{ {source} }} from \"{source_spec}\";\nimport {{ {model}Resolver }} from \"{resolver}\";\n\n\
+// The repository is stubbed: these tests are about the resolvers, not the database.\nconst repository = {{\n    findOneBy: jest.fn(),\n    find: jest.fn(),\n    create: jest.fn(() => ({{}})),\n    save: jest.fn(async (row) => ({{ {pk}: 1, ...row }})),\n}};\njest.spyOn({source}, \"getRepository\").mockReturnValue(repository as never);\n\n\
+let schema: GraphQLSchema;\n\nbeforeAll(async () => {{\n    // Every `@Authorized` check refuses: the caller is anonymous.\n    schema = await buildSchema({{ resolvers: [{model}Resolver], authChecker: () => false, validate: false }});\n}});\n\nbeforeEach(() => {{\n    repository.findOneBy.mockReset();\n    repository.find.mockReset();\n    repository.save.mockClear();\n}});\n\n\
+describe(\"{model}Resolver\", () => {{\n    it(\"finds a {var} by id\", async () => {{\n        repository.findOneBy.mockResolvedValue({{ {pk}: {id_value} }});\n        const {{ data, errors }} = await graphql({{ schema, source: '{{ {var}(id: \"7\") {{ {pk} }} }}' }});\n        expect(errors).toBeUndefined();\n        expect(data).toEqual({{ {var}: {{ {pk}: \"7\" }} }});\n        expect(repository.findOneBy).toHaveBeenCalledWith({{ {pk}: {id_value} }});\n    }});\n\n    it(\"answers null for a missing {var}\", async () => {{\n        repository.findOneBy.mockResolvedValue(null);\n        const {{ data }} = await graphql({{ schema, source: '{{ {var}(id: \"7\") {{ {pk} }} }}' }});\n        expect(data).toEqual({{ {var}: null }});\n    }});\n\n    it(\"pages {coll} in key order\", async () => {{\n        repository.find.mockResolvedValue([]);\n        const {{ errors }} = await graphql({{ schema, source: \"{{ {coll}(limit: 2, offset: 1) {{ {pk} }} }}\" }});\n        expect(errors).toBeUndefined();\n        expect(repository.find).toHaveBeenCalledWith({{ order: {{ {pk}: \"ASC\" }}, skip: 1, take: 2 }});\n    }});\n\n    it(\"caps the page size\", async () => {{\n        repository.find.mockResolvedValue([]);\n        await graphql({{ schema, source: \"{{ {coll}(limit: 100000, offset: -5) {{ {pk} }} }}\" }});\n        expect(repository.find).toHaveBeenCalledWith({{ order: {{ {pk}: \"ASC\" }}, skip: 0, take: 100 }});\n    }});\n"
+    );
+    if let Some(g) = guard {
+        let input: Vec<String> = m
+            .writable()
+            .filter(|f| field_type(f).is_some() && !f.optional && !f.has_default)
+            .map(|f| format!("{}: {}", f.name, sample(f)))
+            .collect();
+        s.push_str(&format!(
+            "\n    it(\"refuses {create} to an anonymous caller, like {from}\", async () => {{\n        const {{ data, errors }} = await graphql({{\n            schema,\n            source: \"mutation ($input: {model}Input!) {{ {create}(input: $input) {{ {pk} }} }}\",\n            variableValues: {{ input: {{ {input} }} }},\n        }});\n        expect(errors?.[0].path).toEqual([\"{create}\"]);\n        expect(data).toBeNull();\n        expect(repository.save).not.toHaveBeenCalled();\n    }});\n",
+            from = g.from,
+            input = input.join(", "),
+        ));
+    }
+    s.push_str("});\n");
+    s
 }
 
 /// The Jest spec: the resolver from `Test.createTestingModule` with the repository stubbed.
