@@ -949,6 +949,11 @@ fn koa_fastify_and_nest_observability_and_cache() {
         .find(|(f, _)| f == "loadtests/load-test.mjs (new)")
         .unwrap();
     assert!(script.contains("path: '/cats/1' },"), "{script}");
+    // `@UseGuards(AdminGuard)` under the controller's `@Public()`: still guarded.
+    assert!(
+        script.contains("path: '/cats/admin/stats' }, // needs authentication"),
+        "{script}"
+    );
     let t = case(
         "cattery",
         "src/cats/cats.controller.ts",
