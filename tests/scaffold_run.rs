@@ -9,8 +9,11 @@
 //! rules use; `loadTest` writes a Locust file (FastAPI) and an autocannon script (Express) that
 //! run headless for a few seconds against the app, pass, and fail when a threshold is not met.
 //!
-//! Koa and Fastify apps get `metrics`, `tracing`, `cache` and `loadTest` together and are run
-//! the same way (`node_observability_and_cache_run`).
+//! Koa, Fastify and NestJS apps get `metrics`, `tracing`, `cache` and `loadTest` together and
+//! are run the same way (`node_observability_and_cache_run`; the NestJS one compiled with `tsc`
+//! first). The NestJS and TypeGraphQL resolvers `graphqlResolver` writes are compiled with `tsc`
+//! and put in a schema (`nest_graphql_resolver_compiles_to_a_schema`,
+//! `typegraphql_resolver_compiles_and_runs_with_the_projects_auth_checker`).
 //!
 //! The Python packages are installed once per build directory (`pip install --target`, no
 //! virtual environment needed), the Node ones by one `npm install` per build directory shared
