@@ -955,6 +955,11 @@ fn koa_fastify_and_nest_observability_and_cache() {
         .find(|(f, _)| f == "loadtests/load-test.mjs (new)")
         .unwrap();
     assert!(script.contains("path: '/cats/1' },"), "{script}");
+    // `@UseGuards(AdminGuard)` under the controller's `@Public()`: still guarded.
+    assert!(
+        script.contains("path: '/cats/admin/stats' }, // needs authentication"),
+        "{script}"
+    );
     let t = case(
         "cattery",
         "src/cats/cats.controller.ts",
@@ -1524,7 +1529,7 @@ fn whatever_is_offered_runs_and_broken_code_does_not_panic() {
     let mut offered = 0;
     for project in [
         "fastapi", "flask", "django", "express", "esm", "factory", "ts", "burrow", "stable",
-        "cattery", "atlas", "warren", "relay", "apiary", "paddock", "aviary",
+        "cattery", "atlas", "warren", "relay", "apiary", "paddock", "aviary", "kiln", "pottery",
     ] {
         let (_tmp, root) = project_copy(project);
         let files: Vec<PathBuf> = ignore::Walk::new(&root)
@@ -1885,6 +1890,93 @@ fn graphql_resolvers_are_refused_on_async_sessions() {
     assert!(
         e.contains("asyncio sessions (app/db.py)") && e.contains("AsyncSession"),
         "{e}"
+    );
+}
+
+#[test]
+fn nest_graphql_resolver_for_a_typeorm_entity() {
+    // Code first beside the entity; the create mutation carries the `@UseGuards(GqlAuthGuard)`
+    // of the project's `createKiln` (its import re-rooted); a Jest spec beside it.
+    let touched = checked_case(
+        "kiln",
+        "src/glazes/glaze.entity.ts",
+        "export class Glaze",
+        "graphqlResolver",
+    );
+    let names: Vec<&str> = touched.iter().map(|(f, _)| f.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "src/glazes/glaze.resolver.ts (new)",
+            "src/glazes/glaze-graphql.module.ts (new)",
+            "src/glazes/glaze.resolver.spec.ts (new)",
+        ]
+    );
+    let resolver = &touched[0].1;
+    assert!(
+        resolver
+            .contains("  @Mutation(() => GlazeObject)\n  @UseGuards(GqlAuthGuard)\n  createGlaze("),
+        "{resolver}"
+    );
+    assert!(
+        resolver.contains("import { GqlAuthGuard } from '../auth/gql-auth.guard';"),
+        "{resolver}"
+    );
+    assert!(
+        resolver.contains("take: Math.min(Math.max(limit, 1), MAX_PAGE_SIZE),"),
+        "{resolver}"
+    );
+    // Offered on the entity; a project whose mutations carry no guard gets no mutation.
+    let (_tmp, root) = project_copy("kiln");
+    let resolver_file = root.join("src/kilns/kilns.resolver.ts");
+    let text = std::fs::read_to_string(&resolver_file)
+        .unwrap()
+        .replace("  @UseGuards(GqlAuthGuard)\n", "");
+    std::fs::write(&resolver_file, text).unwrap();
+    let out = run(
+        &root,
+        "src/glazes/glaze.entity.ts",
+        "export class Glaze",
+        "graphqlResolver",
+    )
+    .unwrap();
+    let resolver = &out.files[0].content;
+    assert!(
+        !resolver.contains("@Mutation") && resolver.contains("No `createGlaze`"),
+        "{resolver}"
+    );
+}
+
+#[test]
+fn typegraphql_resolver_for_a_typeorm_entity() {
+    // Beside the project's resolvers; the repository from its DataSource; `@Authorized()`
+    // copied from `createKiln`; a Jest test executing through `buildSchema`.
+    let touched = checked_case(
+        "pottery",
+        "src/entities/glaze.ts",
+        "export class Glaze",
+        "graphqlResolver",
+    );
+    let names: Vec<&str> = touched.iter().map(|(f, _)| f.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "src/resolvers/glaze.resolver.ts (new)",
+            "src/resolvers/glaze.resolver.test.ts (new)",
+        ]
+    );
+    let resolver = &touched[0].1;
+    assert!(
+        resolver.contains("  @Mutation(() => GlazeObject)\n  @Authorized()\n  createGlaze(@Arg('input') input: GlazeInput)"),
+        "{resolver}"
+    );
+    assert!(
+        resolver.contains("  private readonly repository = AppDataSource.getRepository(Glaze);"),
+        "{resolver}"
+    );
+    assert!(
+        resolver.contains("import { Arg, Authorized, Field, Float, ID, InputType, Int, Mutation, ObjectType, Query, Resolver } from 'type-graphql';"),
+        "{resolver}"
     );
 }
 

@@ -9,8 +9,11 @@
 //! rules use; `loadTest` writes a Locust file (FastAPI) and an autocannon script (Express) that
 //! run headless for a few seconds against the app, pass, and fail when a threshold is not met.
 //!
-//! Koa and Fastify apps get `metrics`, `tracing`, `cache` and `loadTest` together and are run
-//! the same way (`node_observability_and_cache_run`).
+//! Koa, Fastify and NestJS apps get `metrics`, `tracing`, `cache` and `loadTest` together and
+//! are run the same way (`node_observability_and_cache_run`; the NestJS one compiled with `tsc`
+//! first). The NestJS and TypeGraphQL resolvers `graphqlResolver` writes are compiled with `tsc`
+//! and put in a schema (`nest_graphql_resolver_compiles_to_a_schema`,
+//! `typegraphql_resolver_compiles_and_runs_with_the_projects_auth_checker`).
 //!
 //! The Python packages are installed once per build directory (`pip install --target`, no
 //! virtual environment needed), the Node ones by one `npm install` per build directory shared
@@ -515,6 +518,25 @@ const NODE_PACKAGES: &[(&str, &str)] = &[
     ("@opentelemetry/instrumentation-express", "^0.71.1"),
     ("@opentelemetry/instrumentation-koa", "^0.71.0"),
     ("@fastify/otel", "^0.21.2"),
+    // NestJS (cattery), its tracing and the TypeScript compiler that builds it.
+    ("@nestjs/common", "^11.1.6"),
+    ("@nestjs/core", "^11.1.6"),
+    ("@nestjs/platform-express", "^11.1.6"),
+    ("@nestjs/swagger", "^11.2.0"),
+    ("reflect-metadata", "^0.2.2"),
+    ("rxjs", "^7.8.2"),
+    ("@opentelemetry/instrumentation-nestjs-core", "^0.70.0"),
+    ("typescript", "^5.9.2"),
+    ("@types/node", "^22.18.0"),
+    // What the NestJS GraphQL resolver and its Jest spec import (kiln), for `tsc`.
+    ("@nestjs/graphql", "^13.4.4"),
+    ("@nestjs/typeorm", "^11.0.3"),
+    ("typeorm", "^0.3.27"),
+    ("@nestjs/testing", "^11.1.6"),
+    ("@types/jest", "^30.0.0"),
+    // TypeGraphQL (pottery).
+    ("type-graphql", "^2.0.0-rc.4"),
+    ("graphql-scalars", "^1.24.2"),
     // What the generated GraphQL and WebSocket tests use (`websocket`, `graphqlResolver`).
     ("ws", "^8.18.0"),
     ("socket.io", "^4.8.1"),
@@ -1192,6 +1214,13 @@ struct NodeCase {
     /// A write to the same resource: method, path, body and its status.
     write: (&'static str, &'static str, &'static str, u16),
     resource: &'static str,
+    /// The file `tracing` must make load the tracing setup first, and how it must start.
+    entry: (&'static str, &'static str),
+    /// What `node` runs (for TypeScript, what `tsc` compiled the entry point to).
+    main: &'static str,
+    load_test: &'static str,
+    /// Where the app serves its OpenAPI document (which must not list `/metrics`), if it does.
+    api_document: Option<&'static str>,
 }
 
 /// Koa and Fastify, run: `/metrics` answers Prometheus text labelled by the route template,
@@ -1206,20 +1235,23 @@ fn node_observability_and_cache_run(c: &NodeCase) {
         apply(&root, &run(&root, c.app.0, c.app.1, g).unwrap());
     }
     apply(&root, &run(&root, c.routes.0, c.routes.1, "cache").unwrap());
-    let entry = std::fs::read_to_string(root.join("src/server.js")).unwrap();
-    assert!(
-        entry.starts_with("'use strict';\n\nrequire('./tracing'); // first"),
-        "{entry}"
-    );
+    let entry = std::fs::read_to_string(root.join(c.entry.0)).unwrap();
+    assert!(entry.starts_with(c.entry.1), "{entry}");
     if !node_modules_for(&root) {
         return;
     }
+    if root.join("tsconfig.json").exists() {
+        tsc(&root);
+    }
     let node = |dir: &Path, port: u16, traced: bool| {
         let mut cmd = Command::new("node");
-        cmd.arg(root.join("src/server.js"))
+        cmd.arg(root.join(c.main))
             .env("PORT", port.to_string())
             .env("REDIS_URL", format!("redis://127.0.0.1:{}", redis.port))
-            .env("ADMIN_TOKEN", "load-test");
+            // The fixtures' guards: an admin bearer token, an API key (NestJS's global guard,
+            // which `/metrics` must be let past without it).
+            .env("ADMIN_TOKEN", "load-test")
+            .env("API_KEY", "not-sent");
         if traced {
             cmd.env("OTEL_TRACES_EXPORTER", "console")
                 .env("OTEL_BSP_SCHEDULE_DELAY", "50");
@@ -1272,6 +1304,16 @@ fn node_observability_and_cache_run(c: &NodeCase) {
         exposition.contains("route=\"unmatched\"") || exposition.contains("status=\"404\""),
         "{exposition}"
     );
+    // Served past the app's global guard (no API key sent); not in the API document.
+    if let Some(document) = c.api_document {
+        let (status, _, body) = http(port, "GET", document, None);
+        assert_eq!(status, 200, "{body}");
+        assert!(
+            body.contains(&format!("\"{}\"", route.replace(":id", "{id}")))
+                && !body.contains("\"/metrics\""),
+            "{body}"
+        );
+    }
     // Without OTEL_* nothing is traced; with the console exporter the request's span is
     // printed (a second instance: the load test below would print thousands).
     {
@@ -1293,7 +1335,7 @@ fn node_observability_and_cache_run(c: &NodeCase) {
     let autocannon = |max_p95: &str| {
         run_checked(
             Command::new("node")
-                .arg("loadtests/load-test.js")
+                .arg(c.load_test)
                 .env("BASE_URL", format!("http://127.0.0.1:{port}"))
                 .env("DURATION", "2")
                 .env("CONNECTIONS", "4")
@@ -1310,6 +1352,18 @@ fn node_observability_and_cache_run(c: &NodeCase) {
     assert!(report.contains("over the thresholds"), "{report}");
 }
 
+/// Compiles a TypeScript project copy with the shared `typescript` (its own tsconfig.json).
+fn tsc(root: &Path) {
+    let started = Instant::now();
+    let (ok, log) = run_checked(
+        Command::new("node")
+            .args(["node_modules/typescript/bin/tsc", "-p", "tsconfig.json"])
+            .current_dir(root),
+    );
+    assert!(ok, "tsc failed on the generated code:\n{log}");
+    eprintln!("tsc: {:.1} s", started.elapsed().as_secs_f64());
+}
+
 #[test]
 fn koa_metrics_tracing_cache_and_load_test_run() {
     node_observability_and_cache_run(&NodeCase {
@@ -1320,6 +1374,10 @@ fn koa_metrics_tracing_cache_and_load_test_run() {
         span: "name: 'GET /api/rabbits/:id'",
         write: ("PUT", "/api/rabbits/1", "{\"colour\": \"white\"}", 200),
         resource: "rabbits",
+        entry: ("src/server.js", CJS_TRACING_FIRST),
+        main: "src/server.js",
+        load_test: "loadtests/load-test.js",
+        api_document: None,
     });
 }
 
@@ -1333,8 +1391,39 @@ fn fastify_metrics_tracing_cache_and_load_test_run() {
         span: "'http.route': '/api/horses/:id'",
         write: ("POST", "/api/horses", "{\"name\": \"Epona\"}", 201),
         resource: "horses",
+        entry: ("src/server.js", CJS_TRACING_FIRST),
+        main: "src/server.js",
+        load_test: "loadtests/load-test.js",
+        api_document: None,
     });
 }
+
+/// NestJS (`cattery`: a global API-key guard, `@Public()` controllers, Swagger), compiled with
+/// `tsc` as `nest build` would and run from `dist/`.
+#[test]
+fn nest_metrics_tracing_cache_and_load_test_run() {
+    node_observability_and_cache_run(&NodeCase {
+        project: "cattery",
+        app: ("src/main.ts", "const app = await NestFactory.create"),
+        routes: ("src/cats/cats.controller.ts", "findOne(@Param"),
+        read: ("/cats/:id", "/cats/1"),
+        span: "name: 'GET /cats/:id'",
+        write: (
+            "POST",
+            "/cats",
+            "{\"name\": \"Felix\", \"breed\": \"tuxedo\"}",
+            201,
+        ),
+        resource: "cats",
+        entry: ("src/main.ts", "import './tracing'; // first"),
+        main: "dist/main.js",
+        load_test: "loadtests/load-test.mjs",
+        api_document: Some("/docs-json"),
+    });
+}
+
+/// How `tracing` starts a CommonJS entry point.
+const CJS_TRACING_FIRST: &str = "'use strict';\n\nrequire('./tracing'); // first";
 
 /// Runs the generated pytest file in the project copy (its packages and the project importable).
 fn pytest(root: &Path, packages: &Path, test: &str) -> String {
@@ -1687,4 +1776,220 @@ print("created")
 "#,
     );
     assert!(out.contains("created"), "{out}");
+}
+
+/// The NestJS code-first resolver, its module and its Jest spec type-check with `tsc` (with
+/// the fixture's compiler options: decorator metadata, strict null checks) and compile to a
+/// GraphQL schema Nest accepts (`GraphQLSchemaFactory`, as `autoSchemaFile` builds it) beside
+/// the project's own resolver. Only the generated files (and what they import) are compiled:
+/// the fixture's root module needs `@nestjs/apollo` and Apollo Server 5, which the shared
+/// install does not have (the Apollo generator's tests pin Apollo Server 4).
+#[test]
+fn nest_graphql_resolver_compiles_to_a_schema() {
+    let (_tmp, root) = project_copy("kiln");
+    apply(
+        &root,
+        &run(
+            &root,
+            "src/glazes/glaze.entity.ts",
+            "export class Glaze",
+            "graphqlResolver",
+        )
+        .unwrap(),
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("package.json")).unwrap()).unwrap();
+    // What the compiled files and the schema check load is what kiln asks for.
+    let loaded = [
+        "@nestjs/common",
+        "@nestjs/core",
+        "@nestjs/graphql",
+        "@nestjs/typeorm",
+        "@nestjs/testing",
+        "@types/jest",
+        "graphql",
+        "typeorm",
+        "typescript",
+    ];
+    for (name, range) in NODE_PACKAGES.iter().filter(|(n, _)| loaded.contains(n)) {
+        if let Some(wanted) = manifest["dependencies"][name]
+            .as_str()
+            .or(manifest["devDependencies"][name].as_str())
+        {
+            assert_eq!(wanted, *range, "{name}: kiln asks for another version");
+        }
+    }
+    let Some(modules) = shared_node_modules() else {
+        return;
+    };
+    std::os::unix::fs::symlink(modules, root.join("node_modules")).unwrap();
+    std::fs::write(
+        root.join("tsconfig.generated.json"),
+        r#"{
+  "extends": "./tsconfig.json",
+  "compilerOptions": { "types": ["node", "jest"] },
+  "include": [],
+  "files": ["src/kilns/kilns.resolver.ts", "src/glazes/glaze.resolver.ts", "src/glazes/glaze-graphql.module.ts", "src/glazes/glaze.resolver.spec.ts"]
+}
+"#,
+    )
+    .unwrap();
+    let started = Instant::now();
+    let (ok, log) = run_checked(
+        Command::new("node")
+            .args([
+                "node_modules/typescript/bin/tsc",
+                "-p",
+                "tsconfig.generated.json",
+            ])
+            .current_dir(&root),
+    );
+    assert!(ok, "tsc failed on the generated code:\n{log}");
+    eprintln!("tsc: {:.1} s", started.elapsed().as_secs_f64());
+    let (ok, schema) = run_checked(
+        Command::new("node")
+            .arg("-e")
+            .arg(
+                r#"
+const { NestFactory } = require("@nestjs/core");
+const { GraphQLSchemaBuilderModule, GraphQLSchemaFactory } = require("@nestjs/graphql");
+const { printSchema } = require("graphql");
+const { GlazeResolver } = require("./dist/glazes/glaze.resolver");
+const { GlazeGraphqlModule } = require("./dist/glazes/glaze-graphql.module");
+const { KilnsResolver } = require("./dist/kilns/kilns.resolver");
+(async () => {
+  const app = await NestFactory.create(GraphQLSchemaBuilderModule, { logger: false });
+  await app.init();
+  const schema = await app.get(GraphQLSchemaFactory).create([KilnsResolver, GlazeResolver]);
+  console.log(printSchema(schema));
+  console.log(typeof GlazeGraphqlModule);
+  await app.close();
+})().catch((e) => { console.error(e); process.exit(1); });
+"#,
+            )
+            .current_dir(&root),
+    );
+    assert!(ok, "{schema}");
+    for expected in [
+        "type Glaze {\n  id: ID!\n  name: String!\n  colour: String\n  cone: Float!\n  foodSafe: Boolean!\n  createdAt: DateTime!\n}",
+        "glaze(id: ID!): Glaze",
+        "glazes(limit: Int! = 20, offset: Int! = 0): [Glaze!]!",
+        "createGlaze(input: GlazeInput!): Glaze!",
+        "input GlazeInput {\n  name: String!\n  colour: String\n  cone: Float\n  foodSafe: Boolean\n}",
+        "createKiln(",
+    ] {
+        assert!(schema.contains(expected), "no `{expected}` in:\n{schema}");
+    }
+}
+
+/// TypeGraphQL: the generated resolver and its Jest test type-check with `tsc`, and the
+/// resolver, in a schema built with the project's own `authChecker` beside its resolvers,
+/// answers the queries (the repository from its DataSource stubbed: no database driver here),
+/// refuses `createGlaze` to an anonymous caller, and creates a row field by field for a
+/// signed-in one.
+#[test]
+fn typegraphql_resolver_compiles_and_runs_with_the_projects_auth_checker() {
+    let (_tmp, root) = project_copy("pottery");
+    apply(
+        &root,
+        &run(
+            &root,
+            "src/entities/glaze.ts",
+            "export class Glaze",
+            "graphqlResolver",
+        )
+        .unwrap(),
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("package.json")).unwrap()).unwrap();
+    for (name, range) in NODE_PACKAGES {
+        if let Some(wanted) = manifest["dependencies"][name]
+            .as_str()
+            .or(manifest["devDependencies"][name].as_str())
+        {
+            assert_eq!(wanted, *range, "{name}: pottery asks for another version");
+        }
+    }
+    let Some(modules) = shared_node_modules() else {
+        return;
+    };
+    std::os::unix::fs::symlink(modules, root.join("node_modules")).unwrap();
+    // Not src/index.ts: it starts a server (and needs a database driver).
+    std::fs::write(
+        root.join("tsconfig.generated.json"),
+        r#"{
+  "extends": "./tsconfig.json",
+  "compilerOptions": { "types": ["node", "jest"] },
+  "include": [],
+  "files": ["src/auth.ts", "src/resolvers/kiln.resolver.ts", "src/resolvers/glaze.resolver.ts", "src/resolvers/glaze.resolver.test.ts"]
+}
+"#,
+    )
+    .unwrap();
+    let (ok, log) = run_checked(
+        Command::new("node")
+            .args([
+                "node_modules/typescript/bin/tsc",
+                "-p",
+                "tsconfig.generated.json",
+            ])
+            .current_dir(&root),
+    );
+    assert!(ok, "tsc failed on the generated code:\n{log}");
+    // The DataSource loads its driver when constructed; nothing here connects, and the native
+    // sqlite3 build is not worth installing: a stand-in found through NODE_PATH.
+    let stubs = root.join("stubs/sqlite3");
+    std::fs::create_dir_all(&stubs).unwrap();
+    std::fs::write(
+        stubs.join("index.js"),
+        "module.exports = { verbose() { return this; } };\n",
+    )
+    .unwrap();
+    let (ok, out) = run_checked(
+        Command::new("node")
+            .env("NODE_PATH", root.join("stubs"))
+            .arg("-e")
+            .arg(
+                r#"
+require("reflect-metadata");
+const assert = require("node:assert/strict");
+const { graphql } = require("graphql");
+const { buildSchema } = require("type-graphql");
+const { AppDataSource } = require("./dist/data-source");
+const saved = [];
+const repository = {
+  findOneBy: async ({ id }) => (id === 1 ? { id: 1, name: "Celadon", cone: 10, foodSafe: true, createdAt: new Date() } : null),
+  find: async (options) => { repository.options = options; return []; },
+  create: () => ({}),
+  save: async (row) => { saved.push(row); return { id: 2, cone: 6, foodSafe: false, createdAt: new Date(), ...row }; },
+};
+AppDataSource.getRepository = () => repository;
+const { authChecker } = require("./dist/auth");
+const { KilnResolver } = require("./dist/resolvers/kiln.resolver");
+const { GlazeResolver } = require("./dist/resolvers/glaze.resolver");
+(async () => {
+  const schema = await buildSchema({ resolvers: [KilnResolver, GlazeResolver], authChecker });
+  // Plain objects (graphql-js answers with null-prototype ones).
+  const run = async (source, contextValue = {}, variableValues) =>
+    JSON.parse(JSON.stringify(await graphql({ schema, source, contextValue, variableValues })));
+  let r = await run('{ glaze(id: "1") { id name cone foodSafe } missing: glaze(id: "9") { id } }');
+  assert.deepEqual(r, { data: { glaze: { id: "1", name: "Celadon", cone: 10, foodSafe: true }, missing: null } });
+  r = await run("{ glazes(limit: 1000, offset: -1) { id } }");
+  assert.equal(r.errors, undefined);
+  assert.deepEqual(repository.options, { order: { id: "ASC" }, skip: 0, take: 100 });
+  const create = "mutation ($input: GlazeInput!) { createGlaze(input: $input) { id name colour cone } }";
+  r = await run(create, {}, { input: { name: "Tenmoku" } });
+  assert.deepEqual(r.errors[0].path, ["createGlaze"]);
+  assert.equal(saved.length, 0);
+  r = await run(create, { user: { id: "u1", roles: [] } }, { input: { name: "Tenmoku", colour: "brown" } });
+  assert.equal(r.errors, undefined, JSON.stringify(r.errors));
+  assert.deepEqual(r.data.createGlaze, { id: "2", name: "Tenmoku", colour: "brown", cone: 6 });
+  assert.deepEqual(saved, [{ name: "Tenmoku", colour: "brown" }]);
+  console.log("typegraphql ok");
+})().catch((e) => { console.error(e); process.exit(1); });
+"#,
+            )
+            .current_dir(&root),
+    );
+    assert!(ok && out.contains("typegraphql ok"), "{out}");
 }

@@ -23,6 +23,8 @@ pub fn target_framework(src: &Source, project: &Project, m: &Model) -> Option<Fr
         },
         // A Pydantic model has no storage to build CRUD on: schemas only.
         Orm::Pydantic => None,
+        // TypeORM entities (NestJS): GraphQL resolvers only.
+        Orm::TypeOrmEntity => None,
         // An Express router, unless the project is built on another Node framework (which
         // has no CRUD generator: `generate` says so, and it is not offered).
         Orm::Mongoose | Orm::Sequelize => match project.framework().or(src.framework()) {

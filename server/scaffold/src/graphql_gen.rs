@@ -30,6 +30,10 @@ pub enum Library {
     Ariadne,
     /// A schema-first JavaScript server's resolver maps (`graphql_js.rs`).
     Js(JsServer),
+    /// NestJS `@nestjs/graphql`, code first (`graphql_nest.rs`).
+    NestGraphql,
+    /// TypeGraphQL (`graphql_nest.rs`).
+    TypeGraphql,
 }
 
 pub struct Row {
@@ -101,6 +105,22 @@ pub const LIBRARIES: &[Row] = &[
         imports: &["graphql-http", "express-graphql"],
         facts: GraphqlLibrary::ResolverMap,
     },
+    Row {
+        library: Library::NestGraphql,
+        family: Family::JavaScript,
+        name: "NestJS GraphQL",
+        packages: &["@nestjs/graphql"],
+        imports: &["@nestjs/graphql"],
+        facts: GraphqlLibrary::Decorators,
+    },
+    Row {
+        library: Library::TypeGraphql,
+        family: Family::JavaScript,
+        name: "TypeGraphQL",
+        packages: &["type-graphql"],
+        imports: &["type-graphql"],
+        facts: GraphqlLibrary::Decorators,
+    },
 ];
 
 /// The most rows one request can ask for, written into the generated module.
@@ -161,7 +181,12 @@ pub fn detect(project: &Project, files: &dyn Files, family: Family) -> Option<&'
 pub fn offered(m: &Model, project: &Project, src: &Source) -> Option<&'static Row> {
     if !matches!(
         m.orm,
-        Orm::SqlAlchemy | Orm::FlaskSqlAlchemy | Orm::Mongoose | Orm::Sequelize | Orm::Django
+        Orm::SqlAlchemy
+            | Orm::FlaskSqlAlchemy
+            | Orm::Mongoose
+            | Orm::Sequelize
+            | Orm::Django
+            | Orm::TypeOrmEntity
     ) {
         return None;
     }
@@ -169,6 +194,9 @@ pub fn offered(m: &Model, project: &Project, src: &Source) -> Option<&'static Ro
         r.family == m.family
             // Django models: Graphene (graphene-django) only.
             && (m.orm != Orm::Django || r.library == Library::Graphene)
+            // TypeORM entities: NestJS's GraphQL; Mongoose and Sequelize models: Apollo.
+            && ((m.orm == Orm::TypeOrmEntity)
+                == matches!(r.library, Library::NestGraphql | Library::TypeGraphql))
             && (r.packages.iter().any(|p| project.has(p)) || imports_library(src.text, r))
     })
 }
@@ -304,7 +332,7 @@ fn library_decorator(name: &str, library: Library) -> bool {
                 && matches!(last, "mutation" | "field")
         }
         Library::Ariadne => name.contains('.') && matches!(last, "field" | "source"),
-        Library::Graphene | Library::Js(_) => false,
+        Library::Graphene | Library::Js(_) | Library::NestGraphql | Library::TypeGraphql => false,
     }
 }
 
@@ -592,15 +620,17 @@ fn test_imports(kinds: &BTreeSet<&'static str>) -> Vec<String> {
 
 pub fn generate(src: &Source, m: &Model, project: &Project, files: &dyn Files) -> Result<Output> {
     if m.family == Family::JavaScript {
-        let Some(Library::Js(server)) = detect(project, files, m.family).map(|r| r.library) else {
-            let names: Vec<&str> = LIBRARIES
-                .iter()
-                .filter(|r| r.family == Family::JavaScript)
-                .flat_map(|r| r.packages.iter().copied())
-                .collect();
-            return err(format!("no GraphQL library was found in this project (its package.json and imports name none of {}): add the one you use and run this again", names.join(", ")));
+        let names: Vec<&str> = LIBRARIES
+            .iter()
+            .filter(|r| r.family == Family::JavaScript)
+            .flat_map(|r| r.packages.iter().copied())
+            .collect();
+        return match detect(project, files, m.family).map(|r| r.library) {
+            Some(Library::Js(server)) => super::graphql_js::generate(src, m, server, project, files),
+            Some(Library::NestGraphql) => super::graphql_nest::generate(src, m, project, files, super::graphql_nest::Flavour::Nest),
+            Some(Library::TypeGraphql) => super::graphql_nest::generate(src, m, project, files, super::graphql_nest::Flavour::TypeGraphql),
+            _ => err(format!("no GraphQL library was found in this project (its package.json and imports name none of {}): add the one you use and run this again", names.join(", "))),
         };
-        return super::graphql_js::generate(src, m, server, project, files);
     }
     if m.orm == Orm::Pydantic {
         return err(format!("`{}` is a Pydantic model without storage: put the cursor on the ORM model the resolvers should read", m.name));
@@ -721,7 +751,9 @@ pub fn generate(src: &Source, m: &Model, project: &Project, files: &dyn Files) -
             &model_module,
             &project.root,
         ),
-        Library::Js(_) => unreachable!("JavaScript models are handled above"),
+        Library::Js(_) | Library::NestGraphql | Library::TypeGraphql => {
+            unreachable!("JavaScript models are handled above")
+        }
     };
     let test = if django {
         django_test(m, &names, auth.as_ref(), &module, &model_module)
@@ -1334,7 +1366,9 @@ def execute(session, query, variables=None):\n    \"\"\"Runs an operation: (data
                 format!("from {module} import MAX_PAGE_SIZE, {schema_classes}"),
             )
         }
-        Library::Js(_) => unreachable!("JavaScript models have their own tests"),
+        Library::Js(_) | Library::NestGraphql | Library::TypeGraphql => {
+            unreachable!("JavaScript models have their own tests")
+        }
         Library::Ariadne => {
             third.push("from ariadne import graphql_sync, make_executable_schema".into());
             let root = if auth.is_some() {

@@ -12,6 +12,7 @@ mod crud;
 mod frameworks;
 mod graphql_gen;
 mod graphql_js;
+mod graphql_nest;
 mod json_schema;
 mod loadtest;
 mod manifest;

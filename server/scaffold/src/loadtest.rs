@@ -155,24 +155,37 @@ fn targets_of(
             weight,
             // `public` is not trusted as is: an anonymous middleware in the chain (a metrics
             // or request-id `app.use((req, res, next) => …)`) reads as "anonymous" access.
+            // NestJS's `@Public()` lifts the global guards only: a `@UseGuards(…)` of the
+            // route's own still checks the caller.
             auth: r.auth
-                && !r
+                && (!r
                     .chain
                     .iter()
-                    .any(|d| d != "anonymous function" && ba_app::facts::is_public_name(d)),
+                    .any(|d| d != "anonymous function" && ba_app::facts::is_public_name(d))
+                    || (r.framework == ba_app::Framework::NestJs && own_guards(&index, r, files))),
             graphql: false,
         });
     }
     out
 }
 
-/// The concrete URL and body for a resolved route, from its handler's code.
-fn sample(
+/// Whether a NestJS route carries `@UseGuards(…)` of its own (or its controller's).
+fn own_guards(index: &WorkspaceIndex, r: &ba_app::ResolvedRoute, files: &dyn Files) -> bool {
+    with_handler(index, r, files, |src, h| {
+        routes::auth_texts(src, h)
+            .iter()
+            .any(|t| t.starts_with("@UseGuards"))
+    })
+    .unwrap_or(false)
+}
+
+/// Runs `f` on the parsed file and handler of a resolved route.
+fn with_handler<T>(
     index: &WorkspaceIndex,
     r: &ba_app::ResolvedRoute,
-    path: &str,
     files: &dyn Files,
-) -> Option<(String, Vec<(String, String)>)> {
+    f: impl FnOnce(&Source, &routes::Handler) -> T,
+) -> Option<T> {
     let (key, anchor) = &r.handler;
     let entry = index.file(key)?;
     let at = entry.handler_range(*anchor)?.start;
@@ -187,7 +200,19 @@ fn sample(
         tree: &tree,
     };
     let h = routes::handler_at(&src, at)?;
-    Some(tests_gen::sample_request(&src, &h, path))
+    Some(f(&src, &h))
+}
+
+/// The concrete URL and body for a resolved route, from its handler's code.
+fn sample(
+    index: &WorkspaceIndex,
+    r: &ba_app::ResolvedRoute,
+    path: &str,
+    files: &dyn Files,
+) -> Option<(String, Vec<(String, String)>)> {
+    with_handler(index, r, files, |src, h| {
+        tests_gen::sample_request(src, h, path)
+    })
 }
 
 pub fn generate(src: &Source, app: &App, project: &Project, files: &dyn Files) -> Result<Output> {

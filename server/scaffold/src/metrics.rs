@@ -14,6 +14,14 @@ pub const REQUESTS: &str = "http_requests_total";
 pub const LATENCY: &str = "http_request_duration_seconds";
 pub const IN_PROGRESS: &str = "http_requests_in_progress";
 
+/// The prom-client declarations every Node kit writes (`{prom_client_metrics}` in its code):
+/// Node's process metrics and the three request metrics, named by the constants above.
+fn prom_client_metrics() -> String {
+    format!(
+        "promClient.collectDefaultMetrics();\nconst httpRequests = new promClient.Counter({{\n    name: \"{REQUESTS}\",\n    help: \"HTTP requests by method, route and status.\",\n    labelNames: [\"method\", \"route\", \"status\"],\n}});\nconst httpLatency = new promClient.Histogram({{\n    name: \"{LATENCY}\",\n    help: \"HTTP request latency by method and route.\",\n    labelNames: [\"method\", \"route\"],\n}});\nconst httpInProgress = new promClient.Gauge({{\n    name: \"{IN_PROGRESS}\",\n    help: \"HTTP requests being served.\",\n}});"
+    )
+}
+
 /// What a framework needs for request metrics.
 pub struct Kit {
     pub framework: Framework,
@@ -133,21 +141,7 @@ def metrics():
         imports: &["const promClient = require(\"prom-client\");"],
         code: r#"// Prometheus metrics labelled by route pattern (`/users/:id`), never the raw URL, so an id
 // in the path does not create a time series; plus Node's process metrics (heap, event loop lag).
-promClient.collectDefaultMetrics();
-const httpRequests = new promClient.Counter({
-    name: "http_requests_total",
-    help: "HTTP requests by method, route and status.",
-    labelNames: ["method", "route", "status"],
-});
-const httpLatency = new promClient.Histogram({
-    name: "http_request_duration_seconds",
-    help: "HTTP request latency by method and route.",
-    labelNames: ["method", "route"],
-});
-const httpInProgress = new promClient.Gauge({
-    name: "http_requests_in_progress",
-    help: "HTTP requests being served.",
-});
+{prom_client_metrics}
 {app}.use((req, res, next) => {
     if (req.path === "/metrics") {
         return next();
@@ -195,21 +189,7 @@ const httpInProgress = new promClient.Gauge({
         code: r#"// Prometheus metrics labelled by the router's pattern (`/users/:id`, from @koa/router or
 // koa-router), never the raw URL, so an id in the path does not create a time series; plus
 // Node's process metrics (heap, event loop lag).
-promClient.collectDefaultMetrics();
-const httpRequests = new promClient.Counter({
-    name: "http_requests_total",
-    help: "HTTP requests by method, route and status.",
-    labelNames: ["method", "route", "status"],
-});
-const httpLatency = new promClient.Histogram({
-    name: "http_request_duration_seconds",
-    help: "HTTP request latency by method and route.",
-    labelNames: ["method", "route"],
-});
-const httpInProgress = new promClient.Gauge({
-    name: "http_requests_in_progress",
-    help: "HTTP requests being served.",
-});
+{prom_client_metrics}
 {app}.use(async (ctx, next) => {
     // GET /metrics, answered here: before any authentication middleware, which Prometheus
     // could not pass. Keep it off the public network (scrape inside the cluster, or block it
@@ -248,21 +228,7 @@ const httpInProgress = new promClient.Gauge({
 // the raw URL, so an id in the path does not create a time series; plus Node's process
 // metrics (heap, event loop lag). Hooks on the root instance run for the routes of every
 // plugin.
-promClient.collectDefaultMetrics();
-const httpRequests = new promClient.Counter({
-    name: "http_requests_total",
-    help: "HTTP requests by method, route and status.",
-    labelNames: ["method", "route", "status"],
-});
-const httpLatency = new promClient.Histogram({
-    name: "http_request_duration_seconds",
-    help: "HTTP request latency by method and route.",
-    labelNames: ["method", "route"],
-});
-const httpInProgress = new promClient.Gauge({
-    name: "http_requests_in_progress",
-    help: "HTTP requests being served.",
-});
+{prom_client_metrics}
 // The requests counted in flight (an aborted one is uncounted once, by whichever hook runs).
 const metricsInFlight = new WeakSet();
 {app}.addHook("onRequest", async (request) => {
@@ -439,21 +405,7 @@ import { Observable } from "rxjs";
 // Prometheus metrics labelled by route pattern (`/cats/:id`), never the raw URL, so an id in
 // the path does not create a time series; plus Node's process metrics (heap, event loop lag).
 // Requests a guard rejects never reach an interceptor: they are not counted.
-promClient.collectDefaultMetrics();
-const httpRequests = new promClient.Counter({
-    name: "http_requests_total",
-    help: "HTTP requests by method, route and status.",
-    labelNames: ["method", "route", "status"],
-});
-const httpLatency = new promClient.Histogram({
-    name: "http_request_duration_seconds",
-    help: "HTTP request latency by method and route.",
-    labelNames: ["method", "route"],
-});
-const httpInProgress = new promClient.Gauge({
-    name: "http_requests_in_progress",
-    help: "HTTP requests being served.",
-});
+{prom_client_metrics}
 
 @Injectable()
 export class MetricsInterceptor implements NestInterceptor {
@@ -749,10 +701,11 @@ fn nest(src: &Source, app: &App, project: &Project, files: &dyn Files) -> Result
         .replace("{local}", &local)
         .replace("{decorators}", &decorators)
         .replace("{note}", &note);
+    let interceptor = NEST_INTERCEPTOR.replace("{prom_client_metrics}", &prom_client_metrics());
     for (name, code) in [
         ("metrics.module.ts", NEST_MODULE),
         ("metrics.controller.ts", controller.as_str()),
-        ("metrics.interceptor.ts", NEST_INTERCEPTOR),
+        ("metrics.interceptor.ts", interceptor.as_str()),
     ] {
         out.files.push(NewFile {
             path: metrics_dir.join(name),
@@ -791,7 +744,8 @@ pub fn generate(src: &Source, app: &App, project: &Project, files: &dyn Files) -
     let code = kit
         .code
         .replace("{app}", &app.name)
-        .replace("{def}", style.def());
+        .replace("{def}", style.def())
+        .replace("{prom_client_metrics}", &prom_client_metrics());
     let mut out = match src.family() {
         ba_syntax::Family::Python => {
             let mut edits = vec![python_block(src, app, &style, &code)];

@@ -19,6 +19,8 @@ pub enum Orm {
     Pydantic,
     Mongoose,
     Sequelize,
+    /// A TypeORM `@Entity()` class.
+    TypeOrmEntity,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -137,7 +139,11 @@ impl Model {
 pub fn model_at(src: &Source, offset: usize) -> Option<Model> {
     let models = match src.family() {
         Family::Python => python_models(src),
-        Family::JavaScript => js_models(src),
+        Family::JavaScript => {
+            let mut models = js_models(src);
+            models.extend(typeorm_entities(src));
+            models
+        }
     };
     models
         .into_iter()
@@ -574,6 +580,137 @@ fn js_models(src: &Source) -> Vec<Model> {
     out
 }
 
+/// TypeORM entities: `@Entity()` classes whose properties carry `@Column(…)`,
+/// `@PrimaryGeneratedColumn()`, `@CreateDateColumn()`, …; the kind from the column type when
+/// it is given (`@Column('float')`, `{ type: 'decimal' }`), else from the TypeScript type (a
+/// `number` column is an integer, as TypeORM maps it).
+pub fn typeorm_entities(src: &Source) -> Vec<Model> {
+    let mut out = Vec::new();
+    for stmt in named_children(src.tree.root_node()) {
+        let class = match stmt.kind_str() {
+            "class_declaration" => stmt,
+            "export_statement" => match stmt.field("declaration") {
+                Some(d) if d.kind_str() == "class_declaration" => d,
+                _ => continue,
+            },
+            _ => continue,
+        };
+        let decorators: Vec<&str> = named_children(stmt)
+            .into_iter()
+            .chain(named_children(class))
+            .filter(|n| n.kind_str() == "decorator")
+            .map(|d| text(src.text, d))
+            .collect();
+        if !decorators
+            .iter()
+            .any(|d| d.starts_with("@Entity(") || *d == "@Entity")
+        {
+            continue;
+        }
+        let (Some(name), Some(body)) = (class.field("name"), class.field("body")) else {
+            continue;
+        };
+        let mut fields = Vec::new();
+        for member in named_children(body) {
+            if member.kind_str() != "public_field_definition" {
+                continue;
+            }
+            let Some(column) = named_children(member)
+                .into_iter()
+                .filter(|n| n.kind_str() == "decorator")
+                .map(|d| text(src.text, d))
+                .find(|d| d.contains("Column"))
+            else {
+                continue;
+            };
+            let Some(field_name) = member.field("name") else {
+                continue;
+            };
+            let decorator = column.trim_start_matches('@');
+            let kind_name = decorator.split('(').next().unwrap_or("");
+            if !matches!(
+                kind_name,
+                "Column"
+                    | "PrimaryColumn"
+                    | "PrimaryGeneratedColumn"
+                    | "CreateDateColumn"
+                    | "UpdateDateColumn"
+                    | "DeleteDateColumn"
+                    | "VersionColumn"
+            ) {
+                continue;
+            }
+            let ts_type = member
+                .field("type")
+                .map(|t| text(src.text, t).trim_start_matches(':').trim().to_owned())
+                .unwrap_or_default();
+            let args = decorator
+                .split_once('(')
+                .map_or("", |(_, a)| a.trim_end_matches(')'));
+            let quoted = |s: &str| -> Option<String> {
+                let s = s.trim_start();
+                let q = s.chars().next().filter(|c| matches!(c, '\'' | '"'))?;
+                s[1..].split(q).next().map(str::to_owned)
+            };
+            // `@Column('float', …)` or `{ type: 'decimal' }`.
+            let column_type = quoted(args)
+                .or_else(|| args.split_once("type:").and_then(|(_, rest)| quoted(rest)));
+            let base: Vec<&str> = ts_type
+                .split('|')
+                .map(str::trim)
+                .filter(|t| !matches!(*t, "null" | "undefined"))
+                .collect();
+            let from_ts = match base.as_slice() {
+                ["number"] => Some(Kind::Int),
+                ["string"] => Some(Kind::Str),
+                ["boolean"] => Some(Kind::Bool),
+                ["Date"] => Some(Kind::DateTime),
+                _ => None,
+            };
+            let kind = match kind_name {
+                "CreateDateColumn" | "UpdateDateColumn" | "DeleteDateColumn" => {
+                    Some(Kind::DateTime)
+                }
+                "VersionColumn" => Some(Kind::Int),
+                "PrimaryGeneratedColumn" if column_type.as_deref() == Some("uuid") => {
+                    Some(Kind::Uuid)
+                }
+                _ => column_type.as_deref().and_then(Kind::from_name).or(from_ts),
+            };
+            let Some(kind) = kind else { continue };
+            let option = |key: &str| {
+                args.split_once(&format!("{key}:"))
+                    .map(|(_, rest)| rest.trim_start())
+            };
+            // `nullable: true`, `colour?: string`, `string | null`.
+            let optional = option("nullable").is_some_and(|v| v.starts_with("true"))
+                || src.text[field_name.end_byte()..].starts_with('?')
+                || ts_type.split('|').any(|t| t.trim() == "null");
+            let primary = kind_name.starts_with("Primary");
+            let generated = kind_name != "Column" && kind_name != "PrimaryColumn";
+            fields.push(Field {
+                name: text(src.text, field_name).to_owned(),
+                kind,
+                optional,
+                primary_key: primary,
+                has_default: option("default").is_some() || generated,
+                generated,
+            });
+        }
+        if fields.is_empty() {
+            continue;
+        }
+        out.push(Model {
+            name: text(src.text, name).to_owned(),
+            orm: Orm::TypeOrmEntity,
+            family: Family::JavaScript,
+            fields,
+            range: stmt.byte_range(),
+        });
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -590,8 +727,49 @@ mod tests {
         };
         match lang.family() {
             Family::Python => python_models(&src),
-            Family::JavaScript => js_models(&src),
+            Family::JavaScript => {
+                let mut m = js_models(&src);
+                m.extend(typeorm_entities(&src));
+                m
+            }
         }
+    }
+
+    #[test]
+    fn typeorm_entity_fields() {
+        let m = models(
+            Language::TypeScript,
+            "import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';\n\n@Entity()\nexport class Glaze {\n  @PrimaryGeneratedColumn()\n  id: number;\n\n  @Column()\n  name: string;\n\n  @Column({ nullable: true })\n  colour?: string;\n\n  @Column('float', { default: 1200 })\n  cone: number;\n\n  @Column({ type: 'decimal', precision: 8, scale: 2 })\n  price: string;\n\n  @Column({ default: false })\n  foodSafe: boolean;\n\n  @CreateDateColumn()\n  createdAt: Date;\n\n  notAColumn = 1;\n}\n",
+        );
+        assert_eq!(m.len(), 1);
+        let m = &m[0];
+        assert_eq!((m.name.as_str(), m.orm), ("Glaze", Orm::TypeOrmEntity));
+        let got: Vec<(&str, Kind, bool, bool, bool, bool)> = m
+            .fields
+            .iter()
+            .map(|f| {
+                (
+                    f.name.as_str(),
+                    f.kind,
+                    f.optional,
+                    f.primary_key,
+                    f.has_default,
+                    f.generated,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("id", Kind::Int, false, true, true, true),
+                ("name", Kind::Str, false, false, false, false),
+                ("colour", Kind::Str, true, false, false, false),
+                ("cone", Kind::Float, false, false, true, false),
+                ("price", Kind::Decimal, false, false, false, false),
+                ("foodSafe", Kind::Bool, false, false, true, false),
+                ("createdAt", Kind::DateTime, false, false, true, true),
+            ]
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 @Injectable()
 export class AdminGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
-    return context.switchToHttp().getRequest().headers['x-admin'] === 'yes';
+    const token = process.env.ADMIN_TOKEN;
+    return !!token && context.switchToHttp().getRequest().headers.authorization === `Bearer ${token}`;
   }
 }

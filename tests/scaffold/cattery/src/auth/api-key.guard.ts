@@ -15,7 +15,7 @@ export class ApiKeyGuard implements CanActivate {
     if (isPublic) {
       return true;
     }
-    const request = context.switchToHttp().getRequest();
-    return request.headers['x-api-key'] === process.env.API_KEY;
+    const key = process.env.API_KEY;
+    return !!key && context.switchToHttp().getRequest().headers['x-api-key'] === key;
   }
 }
