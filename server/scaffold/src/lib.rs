@@ -19,6 +19,7 @@ mod manifest;
 mod metrics;
 mod migrations;
 mod models;
+mod nest_body;
 mod project;
 mod routes;
 mod style;

@@ -211,7 +211,13 @@ fn sample(
     files: &dyn Files,
 ) -> Option<(String, Vec<(String, String)>)> {
     with_handler(index, r, files, |src, h| {
-        tests_gen::sample_request(src, h, path)
+        let (url, body) = tests_gen::sample_request(src, h, path);
+        // A NestJS handler rarely reads keys itself: its `@Body()` type says what to send.
+        if body.is_empty() && r.framework == ba_app::Framework::NestJs {
+            let typed = super::nest_body::body(src, h, files).unwrap_or_default();
+            return (url, typed);
+        }
+        (url, body)
     })
 }
 
