@@ -617,6 +617,19 @@ fn metrics_load_tests_and_migrations() {
             && c.contains("django_http_requests_latency_including_middlewares_seconds_bucket")),
         "{t:?}"
     );
+    // Django tracing: tracing.py beside the settings, started by manage.py (and wsgi/asgi).
+    let t = case("django", "shop/urls.py", "urlpatterns", "tracing", "");
+    assert!(
+        t.iter()
+            .any(|(f, c)| f == "shop/tracing.py (new)"
+                && c.contains("DjangoInstrumentor().instrument(")),
+        "{t:?}"
+    );
+    assert!(
+        t.iter().any(|(f, c)| f == "manage.py (edited)"
+            && c.contains("from shop.tracing import start_tracing")),
+        "{t:?}"
+    );
     case("shelf", "app/main.py", "app = FastAPI", "loadTest", "");
     case(
         "kennel",

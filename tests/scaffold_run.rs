@@ -50,7 +50,7 @@ fn python_packages() -> Option<PathBuf> {
         let probe = "import importlib.util, sys; sys.exit(any(importlib.util.find_spec(m) is None for m in \
             ('fastapi', 'uvicorn', 'flask', 'prometheus_client', 'locust', 'sqlalchemy', 'alembic', 'redis', \
             'django', 'django_prometheus', 'pytest', 'httpx', 'strawberry', 'graphene', 'ariadne', \
-            'graphene_django', 'channels', 'daphne')))";
+            'graphene_django', 'channels', 'daphne', 'opentelemetry.instrumentation.django')))";
         let ready = |dir: &Path| {
             Command::new("python3")
                 .args(["-c", probe])
@@ -492,6 +492,62 @@ fn django_metrics_run() {
         "{body}"
     );
     alerts_match(&root, &body);
+}
+
+/// Django `tracing`: `tracing.py` in the project package, started by manage.py right after it
+/// names the settings; a request's span reaches the console exporter.
+#[test]
+fn django_tracing_run() {
+    let Some(packages) = python_packages() else {
+        return;
+    };
+    let (_tmp, root) = django_project();
+    let store = root.join("notes.json");
+    std::fs::write(&store, "[{\"id\": 1, \"text\": \"hello\"}]").unwrap();
+    apply(
+        &root,
+        &run(&root, "memo/urls.py", "urlpatterns", "tracing").unwrap(),
+    );
+    let manage = std::fs::read_to_string(root.join("manage.py")).unwrap();
+    assert!(
+        manage.contains("os.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"memo.settings\")\n    from memo.tracing import start_tracing\n    start_tracing()\n"),
+        "{manage}"
+    );
+    let requirements = std::fs::read_to_string(root.join("requirements.txt")).unwrap();
+    assert!(
+        requirements.contains("opentelemetry-instrumentation-django>=0.46b0"),
+        "{requirements}"
+    );
+    let port = free_port();
+    let _server = start(
+        &root,
+        Command::new("python3")
+            .args(["manage.py", "runserver", "--noreload"])
+            .arg(format!("127.0.0.1:{port}"))
+            .env("PYTHONPATH", &packages)
+            .env("NOTES_FILE", &store)
+            .env("OTEL_TRACES_EXPORTER", "console")
+            .env("OTEL_BSP_SCHEDULE_DELAY", "50"),
+        port,
+    );
+    assert_eq!(http(port, "GET", "/api/notes/1/", None).0, 200);
+    let log = root.join("server.log");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    // Named by the route, not the raw path.
+    while !std::fs::read_to_string(&log)
+        .unwrap()
+        .contains("notes/<int:pk>/")
+    {
+        assert!(
+            Instant::now() < deadline,
+            "no span for the request:\n{}",
+            std::fs::read_to_string(&log).unwrap()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(std::fs::read_to_string(&log)
+        .unwrap()
+        .contains("\"http.status_code\": 200"));
 }
 
 /// Every Node package the tests run generated code with: the fixtures' own and what the
