@@ -1005,6 +1005,16 @@ impl<'t> State<'_, '_, 't> {
                 user(format!("{} `{name}`", entry.what))
             }
             Route::Django => {
+                // The URLconf says this parameter can carry any text (`<str:name>`, a broad
+                // `re_path` group): request data whatever its name.
+                let from_urlconf = function
+                    .field("name")
+                    .map(|n| (text(n, src).to_owned(), Argument::Keyword(name.to_owned())))
+                    .and_then(|key| self.cx.sem.external.get(&key))
+                    .filter(|e| e.sinks & self.sink().bit() != 0);
+                if let Some(e) = from_urlconf {
+                    return user(e.what.clone());
+                }
                 let lower = name.to_ascii_lowercase();
                 if matches!(
                     lower.as_str(),
@@ -1301,7 +1311,8 @@ fn function_params(def: Node, src: &str) -> Vec<String> {
 /// sanitised for. The callee's file turns them into `Semantic::external`.
 pub(super) fn item_outgoing(sem: &Semantic, item: Node, src: &str) -> Vec<super::Outgoing> {
     let mut out = Vec::new();
-    if !may_handle_requests(text(item, src)) {
+    let urlconf = text(item, src).starts_with("urlpatterns");
+    if !urlconf && !may_handle_requests(text(item, src)) {
         return out;
     }
     let imports = item_imports(item, src);
@@ -1313,6 +1324,9 @@ pub(super) fn item_outgoing(sem: &Semantic, item: Node, src: &str) -> Vec<super:
         item_imports: &imports,
         scopes: &scopes,
     };
+    if urlconf {
+        return urlconf_outgoing(&cx, item, src);
+    }
     let state = State::new(&cx, Sink::Code);
     let models = sem.lang_models(ba_syntax::Family::Python);
     for (own, call) in handler_calls(&state, item, src) {
@@ -1336,6 +1350,139 @@ pub(super) fn item_outgoing(sem: &Semantic, item: Node, src: &str) -> Vec<super:
         }
     }
     out
+}
+
+/// Django's URLconf hands each captured URL parameter to its view by keyword: a
+/// `path("files/<str:name>/", views.download)` (or `<name>`, `<path:…>`, a `re_path` group
+/// that matches more than letters, digits, `_` and `-`) is request data passed to
+/// `download(request, name)`. `int`, `slug` and `uuid` parameters (and `\d+`/`[-\w]+` groups)
+/// cannot carry quotes, slashes or line breaks: they are not. Class-based views
+/// (`View.as_view()`) and `include(…)` are left out.
+fn urlconf_outgoing<'t>(cx: &Cx<'_, 't>, item: Node<'t>, src: &str) -> Vec<super::Outgoing> {
+    const MAX_PATTERNS: usize = 2000;
+    let mut out = Vec::new();
+    let mut calls = Vec::new();
+    super::walk_scope(item, &|_| false, &mut |n| {
+        if n.kind_str() == "call" && calls.len() < MAX_PATTERNS {
+            calls.push(n);
+        }
+    });
+    for call in calls {
+        let Some(function) = call.field("function").and_then(|f| resolve(cx, f)) else {
+            continue;
+        };
+        let regex = match function.as_str() {
+            "django.urls.path" => false,
+            "django.urls.re_path" | "django.conf.urls.url" => true,
+            _ => continue,
+        };
+        let args = call
+            .field("arguments")
+            .map(named_children)
+            .unwrap_or_default();
+        let (Some(route), Some(view)) = (args.first(), args.get(1)) else {
+            continue;
+        };
+        let Some(route) = super::python::string_value(*route, src) else {
+            continue;
+        };
+        if !matches!(view.kind_str(), "identifier" | "attribute") {
+            continue;
+        }
+        let Some(callee) = resolve(cx, *view) else {
+            continue;
+        };
+        if callee.starts_with("django.") {
+            continue;
+        }
+        let short = callee.rsplit('.').next().unwrap_or(&callee).to_owned();
+        for name in url_parameters(route, regex) {
+            out.push(super::Outgoing {
+                callee: callee.clone(),
+                argument: Argument::Keyword(name.clone()),
+                entry: Entry {
+                    what: format!(
+                        "URL parameter `{name}` of `{route}` passed to `{short}()` by the URLconf"
+                    ),
+                    sinks: u32::MAX,
+                },
+                relay: None,
+            });
+        }
+    }
+    out
+}
+
+/// The URL parameters of a route that can carry any text (see [`urlconf_outgoing`]).
+fn url_parameters(route: &str, regex: bool) -> Vec<String> {
+    let mut out = Vec::new();
+    if !regex {
+        let mut rest = route;
+        while let Some(open) = rest.find('<') {
+            let Some(close) = rest[open..].find('>') else {
+                break;
+            };
+            let inner = &rest[open + 1..open + close];
+            let (converter, name) = inner.split_once(':').unwrap_or(("str", inner));
+            if matches!(converter, "str" | "path") && !name.is_empty() {
+                out.push(name.to_owned());
+            }
+            rest = &rest[open + close + 1..];
+        }
+        return out;
+    }
+    let mut rest = route;
+    while let Some(start) = rest.find("(?P<") {
+        let after = &rest[start + 4..];
+        let Some(close) = after.find('>') else { break };
+        let name = &after[..close];
+        // The group's pattern up to its closing parenthesis (groups do not nest in URLconfs).
+        let pattern = after[close + 1..].split(')').next().unwrap_or("");
+        if !name.is_empty() && !narrow_pattern(pattern) {
+            out.push(name.to_owned());
+        }
+        rest = &after[close + 1..];
+    }
+    out
+}
+
+/// Whether a regex group matches only letters, digits, `_` and `-` (`\d+`, `[0-9]{4}`,
+/// `[-\w]+`, `[a-f0-9-]+`).
+fn narrow_pattern(pattern: &str) -> bool {
+    let mut chars = pattern.chars().peekable();
+    let mut any = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some('d' | 'w') => any = true,
+                _ => return false,
+            },
+            '[' => {
+                let mut class = String::new();
+                for c in chars.by_ref() {
+                    if c == ']' {
+                        break;
+                    }
+                    class.push(c);
+                }
+                if class.starts_with('^') {
+                    return false;
+                }
+                let cleaned = class.replace("\\d", "").replace("\\w", "");
+                if !cleaned
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                {
+                    return false;
+                }
+                any = true;
+            }
+            '+' | '*' | '?' | '{' | '}' | ',' | '0'..='9' => {}
+            c if c.is_ascii_alphanumeric() || c == '-' || c == '_' => any = true,
+            _ => return false,
+        }
+    }
+    any
 }
 
 /// The qualified callee of `call` when it may be a function of another module of the project:
@@ -1511,6 +1658,8 @@ pub(super) fn may_have_request_data(src: &str) -> bool {
         "self.get_",
         "fastapi",
         "litestar",
+        // A Django URLconf hands URL parameters to its views (`urlconf_outgoing`).
+        "urlpatterns",
     ]
     .iter()
     .any(|w| src.contains(w))
@@ -1938,7 +2087,24 @@ fn param_node<'t>(function: Node<'t>, name: &str, src: &str) -> Option<Node<'t>>
 
 #[cfg(test)]
 mod tests {
-    use super::{base_type, flask_variables};
+    use super::{base_type, flask_variables, narrow_pattern, url_parameters};
+
+    #[test]
+    fn django_url_parameters_that_carry_text() {
+        assert_eq!(
+            url_parameters("files/<str:name>/<int:pk>/<slug:s>/<rest>/<path:p>/", false),
+            ["name", "rest", "p"]
+        );
+        assert_eq!(
+            url_parameters(
+                r"^(?P<year>\d{4})/(?P<code>[-\w]+)/(?P<q>[^/]+)/(?P<any>.*)$",
+                true
+            ),
+            ["q", "any"]
+        );
+        assert!(narrow_pattern(r"[a-f0-9-]+") && narrow_pattern(r"\d+"));
+        assert!(!narrow_pattern(r"[\w.]+") && !narrow_pattern(".+") && !narrow_pattern(""));
+    }
 
     #[test]
     fn flask_route_variables() {
