@@ -662,6 +662,18 @@ fn metrics_load_tests_and_migrations() {
     let (_tmp, root) = project_copy("esm");
     let e = run_project(&root, "migrations").unwrap_err();
     assert!(e.contains("npx sequelize-cli db:migrate"), "{e}");
+    // A TypeORM project with a data source file gets its CLI's commands as npm scripts.
+    let t = project_case("pottery", "migrations");
+    assert!(
+        t.iter().any(|(f, c)| f == "package.json (edited)"
+            && c.contains("\"migration:run\": \"typeorm-ts-node-commonjs migration:run -d src/data-source.ts\"")
+            && c.contains("\"ts-node\": \"^10.9.2\"")),
+        "{t:?}"
+    );
+    // One configured through NestJS's TypeOrmModule has none: told what the CLI needs.
+    let (_tmp, root) = project_copy("kiln");
+    let e = run_project(&root, "migrations").unwrap_err();
+    assert!(e.contains("no data source file"), "{e}");
     // Authenticated routes are requested with the token, and say so.
     let t = case(
         "express",

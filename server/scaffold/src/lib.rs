@@ -178,7 +178,7 @@ pub const GENERATORS: &[Generator] = &[
     },
     Generator {
         name: "migrations",
-        title: "Set up Alembic migrations",
+        title: "Set up database migrations (Alembic, or the ORM's migration scripts)",
         scope: Scope::Project,
     },
     Generator {

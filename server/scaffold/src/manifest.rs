@@ -67,6 +67,29 @@ fn add(
     pyproject(&text, &format!("{name}{range}")).map(|e| edit("pyproject.toml", e))
 }
 
+/// package.json `scripts` entries (`name` → command), each unless a script of that name exists;
+/// `None` when package.json has no multi-line `scripts` object to add them to.
+pub fn add_scripts(
+    project: &Project,
+    files: &dyn Files,
+    scripts: &[(&str, String)],
+) -> Option<FileEdit> {
+    let text = files.read(&project.root.join("package.json"))?;
+    let mut edits = Vec::new();
+    // All go first in the object, in their order (insertions at one offset keep theirs).
+    for (name, command) in scripts {
+        if text.contains(&format!("\"{name}\":")) {
+            continue;
+        }
+        let command = command.replace('\\', "\\\\").replace('"', "\\\"");
+        edits.push(package_json(&text, "scripts", name, &command)?);
+    }
+    (!edits.is_empty()).then(|| FileEdit {
+        path: project.root.join("package.json"),
+        edits,
+    })
+}
+
 /// `"name": "range",` as the first entry of package.json's `section`, indented like the
 /// entry it goes before.
 fn package_json(text: &str, section: &str, name: &str, range: &str) -> Option<Edit> {

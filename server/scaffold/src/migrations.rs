@@ -99,18 +99,7 @@ pub fn generate(project: &Project, files: &dyn Files) -> Result<Output> {
         return err("Django writes its own migrations: after changing a model run `python manage.py makemigrations` and commit the file it writes, then `python manage.py migrate`");
     }
     if project.node && !project.python {
-        let how = if project.has("prisma") || project.has("@prisma/client") {
-            "Prisma: `npx prisma migrate dev --name <change>` in development, `npx prisma migrate deploy` in production"
-        } else if project.has("typeorm") {
-            "TypeORM: `npx typeorm migration:generate -d <data-source> src/migrations/<Change>`, then `npx typeorm migration:run -d <data-source>`"
-        } else if project.has("sequelize") {
-            "Sequelize: `npx sequelize-cli migration:generate --name <change>`, then `npx sequelize-cli db:migrate`"
-        } else if project.has("knex") {
-            "Knex: `npx knex migrate:make <change>`, then `npx knex migrate:latest`"
-        } else {
-            "no ORM with migrations was found in package.json (Prisma, TypeORM, Sequelize or Knex)"
-        };
-        return err(format!("`migrations` writes Alembic for SQLAlchemy projects; for this project use its ORM's tool — {how}"));
+        return node(project, files);
     }
     let s = setup(project, files);
     let Some((base_module, base)) = &s.base else {
@@ -275,6 +264,136 @@ def upgrade() -> None:
 def downgrade() -> None:
     ${downgrades if downgrades else "pass"}
 "#;
+
+/// A migration CLI that is a package of its own: (package, version range).
+type NodeCli = Option<(&'static str, &'static str)>;
+
+/// Node projects: their ORM's migration commands as package.json scripts (`npm run
+/// db:migrate`…), with the CLI as a dev dependency when it is a package of its own. Without a
+/// multi-line `scripts` object (or, for TypeORM, a `DataSource` file) the commands are told
+/// instead.
+fn node(project: &Project, files: &dyn Files) -> Result<Output> {
+    let ts = project.has("typescript");
+    let (orm, scripts, cli): (&str, Vec<(&str, String)>, NodeCli) = if project.has("prisma")
+        || project.has("@prisma/client")
+    {
+        (
+            "Prisma",
+            vec![
+                ("db:migrate:dev", "prisma migrate dev".to_owned()),
+                ("db:migrate", "prisma migrate deploy".to_owned()),
+                ("db:migrate:status", "prisma migrate status".to_owned()),
+            ],
+            Some(("prisma", "^6.0.0")),
+        )
+    } else if project.has("typeorm") {
+        let source = [
+            "src/data-source.ts",
+            "src/data-source.js",
+            "data-source.ts",
+            "data-source.js",
+            "src/db/data-source.ts",
+            "src/database/data-source.ts",
+            "src/config/data-source.ts",
+        ]
+        .into_iter()
+        .find(|p| files.exists(&project.root.join(p)));
+        let Some(source) = source else {
+            return err("TypeORM: no data source file (`src/data-source.ts` exporting `new DataSource(…)`) was found for its CLI; with one, run `npx typeorm-ts-node-commonjs migration:generate -d src/data-source.ts src/migrations/<Change>`, then `npx typeorm-ts-node-commonjs migration:run -d src/data-source.ts`");
+        };
+        let runner = if source.ends_with(".ts") {
+            "typeorm-ts-node-commonjs"
+        } else {
+            "typeorm"
+        };
+        let folder = if source.starts_with("src/") {
+            "src/migrations"
+        } else {
+            "migrations"
+        };
+        (
+            "TypeORM",
+            vec![
+                (
+                    "migration:generate",
+                    format!("{runner} migration:generate -d {source} {folder}/Migration"),
+                ),
+                (
+                    "migration:run",
+                    format!("{runner} migration:run -d {source}"),
+                ),
+                (
+                    "migration:revert",
+                    format!("{runner} migration:revert -d {source}"),
+                ),
+            ],
+            (runner != "typeorm" || ts).then_some(("ts-node", "^10.9.2")),
+        )
+    } else if project.has("sequelize") {
+        (
+            "Sequelize",
+            vec![
+                (
+                    "migration:generate",
+                    "sequelize-cli migration:generate --name".to_owned(),
+                ),
+                ("db:migrate", "sequelize-cli db:migrate".to_owned()),
+                (
+                    "db:migrate:undo",
+                    "sequelize-cli db:migrate:undo".to_owned(),
+                ),
+            ],
+            Some(("sequelize-cli", "^6.6.2")),
+        )
+    } else if project.has("knex") {
+        (
+            "Knex",
+            vec![
+                ("migrate:make", "knex migrate:make".to_owned()),
+                ("migrate:latest", "knex migrate:latest".to_owned()),
+                ("migrate:rollback", "knex migrate:rollback".to_owned()),
+            ],
+            None,
+        )
+    } else {
+        return err("`migrations` writes Alembic for SQLAlchemy projects and migration scripts for Prisma, TypeORM, Sequelize and Knex; no such ORM was found in package.json");
+    };
+    let told = || {
+        let list: Vec<String> = scripts.iter().map(|(_, c)| format!("`npx {c}`")).collect();
+        format!(
+            "{orm}: package.json has no multi-line `scripts` object to add the migration commands to; run {}",
+            list.join(", ")
+        )
+    };
+    let Some(edit) = super::manifest::add_scripts(project, files, &scripts) else {
+        if scripts.iter().all(|(name, _)| {
+            files
+                .read(&project.root.join("package.json"))
+                .is_some_and(|t| t.contains(&format!("\"{name}\":")))
+        }) {
+            return err(format!(
+                "{orm}: package.json already has the migration scripts"
+            ));
+        }
+        return err(told());
+    };
+    let mut out = Output {
+        edits: vec![edit],
+        files: Vec::new(),
+    };
+    if let Some((package, range)) = cli {
+        if let Some(mut dev) = super::manifest::add_dev_dependency(project, files, package, range) {
+            // One edit list per file.
+            if let Some(first) = out.edits.first_mut().filter(|e| e.path == dev.path) {
+                first.edits.append(&mut dev.edits);
+                first.edits = super::merge_insertions(std::mem::take(&mut first.edits));
+            } else {
+                out.edits.push(dev);
+            }
+        }
+    }
+    Ok(out)
+}
 
 #[cfg(test)]
 mod tests {
