@@ -193,6 +193,30 @@ fn run_checked(cmd: &mut Command) -> (bool, String) {
     (out.status.success(), text)
 }
 
+/// Runs the generated Locust file headless for three seconds against the app on `port`.
+fn locust_run(root: &Path, packages: &Path, port: u16, max_p95: &str) -> (bool, String) {
+    run_checked(
+        Command::new("python3")
+            .args([
+                "-m",
+                "locust",
+                "-f",
+                "loadtests/locustfile.py",
+                "--headless",
+            ])
+            .args(["--users", "10", "--spawn-rate", "10", "--run-time", "3s"])
+            .args([
+                "--host",
+                &format!("http://127.0.0.1:{port}"),
+                "--only-summary",
+            ])
+            .env("PYTHONPATH", packages)
+            .env("LOAD_TEST_MAX_P95_MS", max_p95)
+            .env("LOAD_TEST_TOKEN", "load-test")
+            .current_dir(root),
+    )
+}
+
 #[test]
 fn fastapi_metrics_and_locust_load_test_run() {
     let Some(packages) = python_packages() else {
@@ -270,28 +294,7 @@ fn fastapi_metrics_and_locust_load_test_run() {
         Some("{\"title\": \"example\", \"author\": \"example\", \"year\": 1}"),
     );
     assert_eq!(status, 201, "{created}");
-    let locust = |max_p95: &str| {
-        run_checked(
-            Command::new("python3")
-                .args([
-                    "-m",
-                    "locust",
-                    "-f",
-                    "loadtests/locustfile.py",
-                    "--headless",
-                ])
-                .args(["--users", "10", "--spawn-rate", "10", "--run-time", "3s"])
-                .args([
-                    "--host",
-                    &format!("http://127.0.0.1:{port}"),
-                    "--only-summary",
-                ])
-                .env("PYTHONPATH", &packages)
-                .env("LOAD_TEST_MAX_P95_MS", max_p95)
-                .env("LOAD_TEST_TOKEN", "load-test")
-                .current_dir(&root),
-        )
-    };
+    let locust = |max_p95: &str| locust_run(&root, &packages, port, max_p95);
     // Generous: a shared CI machine is slow, and this proves the run, not the app's speed.
     let (ok, report) = locust("5000");
     assert!(ok, "the load test failed:\n{report}");
@@ -422,8 +425,9 @@ fn flask_metrics_run() {
         "from flask import Flask, abort\n\napp = Flask(__name__)\nNOTES = {1: {\"id\": 1, \"text\": \"hello\"}}\n\n\n@app.route(\"/notes/<int:note_id>\")\ndef read_note(note_id):\n    note = NOTES.get(note_id)\n    if note is None:\n        abort(404)\n    return note\n",
     )
     .unwrap();
-    let out = run(&root, "app.py", "app = Flask", "metrics").unwrap();
-    apply(&root, &out);
+    for g in ["metrics", "tracing", "loadTest"] {
+        apply(&root, &run(&root, "app.py", "app = Flask", g).unwrap());
+    }
     let port = free_port();
     let _server = start(
         &root,
@@ -437,13 +441,19 @@ fn flask_metrics_run() {
                 "--port",
                 &port.to_string(),
             ])
-            .env("PYTHONPATH", &packages),
+            .env("PYTHONPATH", &packages)
+            .env("OTEL_TRACES_EXPORTER", "console")
+            .env("OTEL_BSP_SCHEDULE_DELAY", "50"),
         port,
     );
     assert_eq!(http(port, "GET", "/notes/1", None).0, 200);
     assert_eq!(http(port, "GET", "/notes/2", None).0, 404);
     let body = metrics_answer(port, &root, "/notes/<int:note_id>");
     assert!(body.contains("status=\"404\""), "{body}");
+    // The request's span, named by the route rule, on the console exporter.
+    wait_for_log(&root.join("server.log"), "/notes/<int:note_id>\"");
+    let (ok, report) = locust_run(&root, &packages, port, "5000");
+    assert!(ok, "the load test failed:\n{report}");
 }
 
 #[test]
@@ -457,6 +467,10 @@ fn django_metrics_run() {
     apply(
         &root,
         &run(&root, "memo/urls.py", "urlpatterns", "metrics").unwrap(),
+    );
+    apply(
+        &root,
+        &run(&root, "memo/urls.py", "urlpatterns", "loadTest").unwrap(),
     );
     let settings = std::fs::read_to_string(root.join("memo/settings.py")).unwrap();
     // First and last: the latency covers every other middleware.
@@ -492,6 +506,11 @@ fn django_metrics_run() {
         "{body}"
     );
     alerts_match(&root, &body);
+    // The routes under `include("notes.urls")`, a note posted with the key the view reads.
+    let locustfile = std::fs::read_to_string(root.join("loadtests/locustfile.py")).unwrap();
+    assert!(locustfile.contains("/api/notes/1/"), "{locustfile}");
+    let (ok, report) = locust_run(&root, &packages, port, "5000");
+    assert!(ok, "the load test failed:\n{report}");
 }
 
 /// Django `tracing`: `tracing.py` in the project package, started by manage.py right after it
