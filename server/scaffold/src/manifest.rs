@@ -17,6 +17,26 @@ pub fn add_dependency(
     add(project, files, name, range, "dependencies")
 }
 
+/// Every package of `packages` the manifest lacks, as one edit of it (the insertions merged).
+pub fn add_dependencies<'p>(
+    project: &Project,
+    files: &dyn Files,
+    packages: impl Iterator<Item = &'p (&'p str, &'p str)>,
+) -> Option<FileEdit> {
+    let mut manifest: Option<FileEdit> = None;
+    for (name, range) in packages {
+        if let Some(e) = add_dependency(project, files, name, range) {
+            match &mut manifest {
+                Some(m) => m.edits.extend(e.edits),
+                None => manifest = Some(e),
+            }
+        }
+    }
+    let mut m = manifest?;
+    m.edits = super::merge_insertions(m.edits);
+    Some(m)
+}
+
 /// Node only: `name` in package.json's `devDependencies` (tools such as a load tester).
 pub fn add_dev_dependency(
     project: &Project,

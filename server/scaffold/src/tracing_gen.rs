@@ -352,19 +352,11 @@ fn node(src: &Source, app: &App, project: &Project, files: &dyn Files) -> Result
         path: tracing_file,
         content: style.render(&code.replace("{service}", &project.name), ""),
     });
-    let mut manifest: Option<super::FileEdit> = None;
-    for (name, range) in NODE_PACKAGES.iter().chain(packages) {
-        if let Some(e) = super::manifest::add_dependency(project, files, name, range) {
-            match &mut manifest {
-                Some(m) => m.edits.extend(e.edits),
-                None => manifest = Some(e),
-            }
-        }
-    }
-    if let Some(mut m) = manifest {
-        m.edits = super::merge_insertions(m.edits);
-        out.edits.push(m);
-    }
+    out.edits.extend(super::manifest::add_dependencies(
+        project,
+        files,
+        NODE_PACKAGES.iter().chain(packages),
+    ));
     Ok(out)
 }
 
@@ -393,20 +385,11 @@ pub fn generate(src: &Source, app: &App, project: &Project, files: &dyn Files) -
     let mut edits = vec![python_block(src, app, &style, &code)];
     edits.extend(py_imports(src, &style, kit.imports));
     let mut out = Output::edit(src.path, edits);
-    // One edit per manifest: the packages join into one insertion.
-    let mut manifest: Option<super::FileEdit> = None;
-    for (name, range) in kit.packages {
-        if let Some(e) = super::manifest::add_dependency(project, files, name, range) {
-            match &mut manifest {
-                Some(m) => m.edits.extend(e.edits),
-                None => manifest = Some(e),
-            }
-        }
-    }
-    if let Some(mut m) = manifest {
-        m.edits = super::merge_insertions(m.edits);
-        out.edits.push(m);
-    }
+    out.edits.extend(super::manifest::add_dependencies(
+        project,
+        files,
+        kit.packages.iter(),
+    ));
     Ok(out)
 }
 
@@ -499,18 +482,10 @@ fn django(src: &Source, project: &Project, files: &dyn Files) -> Result<Output> 
     if out.edits.is_empty() {
         return err("neither manage.py nor the project's wsgi.py/asgi.py sets DJANGO_SETTINGS_MODULE with `os.environ.setdefault(...)`: call `start_tracing()` from the new tracing.py where your server starts Django");
     }
-    let mut manifest: Option<super::FileEdit> = None;
-    for (name, range) in DJANGO_PACKAGES {
-        if let Some(e) = super::manifest::add_dependency(project, files, name, range) {
-            match &mut manifest {
-                Some(m) => m.edits.extend(e.edits),
-                None => manifest = Some(e),
-            }
-        }
-    }
-    if let Some(mut m) = manifest {
-        m.edits = super::merge_insertions(m.edits);
-        out.edits.push(m);
-    }
+    out.edits.extend(super::manifest::add_dependencies(
+        project,
+        files,
+        DJANGO_PACKAGES.iter(),
+    ));
     Ok(out)
 }
