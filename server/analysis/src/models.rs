@@ -356,6 +356,11 @@ pub struct LangModels {
     /// Callee → source kind.
     pub source_callees: HashMap<String, String>,
     pub sinks: HashMap<String, Vec<SinkModel>>,
+    /// The last names of `sinks`' callees (`execute` of `sqlite3.Cursor.execute`): a method
+    /// call by any other name is no sink, whatever its receiver resolves to.
+    pub sink_members: HashSet<String>,
+    /// Whether a sink callee ends in a wildcard (then any method name may be one).
+    pub sink_any_member: bool,
     /// Per sink kind, the callees of its `reported-by = "rule"` rows, in row order (what a
     /// rule's own check resolves a call against).
     pub rule_callees: HashMap<Sink, Vec<String>>,
@@ -815,6 +820,12 @@ impl Models {
                 (a, _) => a.as_ref().map(|a| a.to_string()),
             };
             for n in callees {
+                match n.rsplit('.').next() {
+                    Some(last) if !last.contains('*') => {
+                        lang.sink_members.insert(last.to_owned());
+                    }
+                    _ => lang.sink_any_member = true,
+                }
                 lang.sinks.entry(n.clone()).or_default().push(SinkModel {
                     argument: raw.argument.clone(),
                     keyword: raw.keyword.clone(),

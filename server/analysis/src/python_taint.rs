@@ -1190,7 +1190,10 @@ impl<'t> State<'_, '_, 't> {
                 "litestar",
             ]
             .iter()
-            .any(|f| q == f || q.starts_with(&format!("{f}.")))
+            .any(|f| {
+                q.strip_prefix(f)
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+            })
         });
         let django = imports.values().any(|q| {
             q == "django"

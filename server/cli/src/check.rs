@@ -453,6 +453,7 @@ fn check_file(
         // finds the nearest `package.json` (from wherever `check` was started).
         let mut items = engine::ItemCache::default();
         items.project_path = Some(class_path.clone());
+        items.class = Some(class);
         let real_path = path.to_string_lossy();
         let findings = engine::analyze(
             &real_path,

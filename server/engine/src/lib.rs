@@ -117,6 +117,10 @@ pub struct ItemCache {
     /// class and the rules judge, as `check` names it to them; `None`: the `path` given to
     /// `analyze`. Set by the caller (the server: `path` is the document's URI).
     pub project_path: Option<String>,
+    /// The file's class when the caller has already judged it for this very text and
+    /// `project_path` (`check` does, to choose the rules); `None`: `analyze` classifies it.
+    /// Taken by the next `analyze`, so a kept cache never judges a later text by it.
+    pub class: Option<ba_app::FileClass>,
     /// Whether the semantic model in `semantic` was built only in part (a walk reached
     /// `ba_syntax::depth::MAX_DEPTH`).
     semantic_partial: bool,
@@ -445,7 +449,10 @@ pub fn analyze(
     };
     // What the file is for decides which rules run (their `classes`); it is read from the
     // path and the top-level statements, so it is part of the context.
-    let class = ba_app::classify(judged, language, Some(root), source);
+    let class = cache
+        .class
+        .take()
+        .unwrap_or_else(|| ba_app::classify(judged, language, Some(root), source));
     let active: Vec<bool> = RULES
         .iter()
         .enumerate()

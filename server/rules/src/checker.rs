@@ -298,6 +298,14 @@ impl<'a> Checker<'a> {
             .filter(|q| wanted.iter().any(|w| w.as_ref() == q))
     }
 
+    /// The method name a callee calls (`execute` of `cur.execute`), `None` for other callees.
+    pub fn callee_member(&self, callee: Node<'a>) -> Option<&'a str> {
+        match self.callee_shape(callee) {
+            CalleeShape::Member(name) => Some(name),
+            _ => None,
+        }
+    }
+
     /// What `resolve_callee` reads of a callee before it resolves anything, once per callee.
     fn callee_shape(&self, callee: Node<'a>) -> CalleeShape<'a> {
         if let Some(shape) = self.shapes.borrow().get(&callee.id()) {

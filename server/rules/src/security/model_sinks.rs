@@ -23,6 +23,15 @@ pub fn check<'a, const SINK: u8>(checker: &mut Checker<'a>, caps: &Captures<'_, 
     if models.sinks.is_empty() {
         return;
     }
+    // A method call resolves to a name ending in its method name: most calls of a file are
+    // settled here, without resolving their receivers.
+    if !models.sink_any_member
+        && checker
+            .callee_member(func)
+            .is_some_and(|name| !models.sink_members.contains(name))
+    {
+        return;
+    }
     let Some(callee) = checker.resolve(func) else {
         return;
     };

@@ -36,10 +36,24 @@ fn names_non_production(name: &str, function: bool) -> bool {
 /// `conftest.py`, a file in `tests/`. (The engine already runs configuration rules only on
 /// runtime files, judged from the content too; this answers for the path a rule is given.)
 pub(crate) fn is_non_production_file(path: &str) -> bool {
-    matches!(
-        ba_app::classify::classify_path(path),
-        ba_app::FileClass::Test | ba_app::FileClass::DevSettings
-    )
+    // Checks ask this for every call they match; a file's checks run on one thread with one
+    // path, so the last answer per thread serves them all.
+    thread_local! {
+        static LAST: std::cell::RefCell<(String, bool)> = const {
+            std::cell::RefCell::new((String::new(), false))
+        };
+    }
+    LAST.with(|last| {
+        let mut last = last.borrow_mut();
+        if last.0 != path || last.0.is_empty() {
+            let answer = matches!(
+                ba_app::classify::classify_path(path),
+                ba_app::FileClass::Test | ba_app::FileClass::DevSettings
+            );
+            *last = (path.to_owned(), answer);
+        }
+        last.1
+    })
 }
 
 /// Whether the file is a Django settings module: its name contains `settings` (or it is in a
