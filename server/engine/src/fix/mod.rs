@@ -157,6 +157,41 @@ fn is_shared_block(e: &Edit, source: &str) -> bool {
         && (e.content.starts_with("import ") || e.content.starts_with("def "))
 }
 
+/// The module-level names a fix's inserted text binds: lines at column 0 of a block inserted
+/// at a line's start that assign a name (`engine = create_engine(…)`, `const pool = new
+/// Pool(…)`, `client: Redis = …`).
+fn module_bindings<'e>(fix: &'e Fix, source: &str) -> Vec<&'e str> {
+    let at_line_start = |e: &Edit| e.range.start == 0 || source[..e.range.start].ends_with('\n');
+    fix.edits
+        .iter()
+        .filter(|e| e.range.is_empty() && at_line_start(e))
+        .flat_map(|e| e.content.lines())
+        .filter_map(|line| {
+            let line = ["const ", "let ", "var "]
+                .iter()
+                .find_map(|k| line.strip_prefix(k))
+                .unwrap_or(line);
+            let end = line
+                .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+                .unwrap_or(line.len());
+            let (name, rest) = line.split_at(end);
+            let rest = rest.trim_start();
+            let assigns = (rest.starts_with('=') && !rest.starts_with("=="))
+                || (rest.starts_with(':') && rest.contains('='));
+            (!name.is_empty() && assigns && !name.starts_with(|c: char| c.is_ascii_digit()))
+                .then_some(name)
+        })
+        .collect()
+}
+
+/// Whether two fixes would each add a module-level binding of one name: applied together, the
+/// second would silently rebind what the first one's code uses (two handlers' different
+/// `engine = create_engine(…)` moved to module level).
+fn binds_same_name(a: &Fix, b: &Fix, source: &str) -> bool {
+    let names = module_bindings(a, source);
+    !names.is_empty() && module_bindings(b, source).iter().any(|n| names.contains(n))
+}
+
 /// The file's line break, for text a fix adds: a CRLF file stays CRLF.
 fn line_break(source: &str) -> &'static str {
     match source.find('\n') {
@@ -229,6 +264,7 @@ pub fn fix_all_in(
             c.edits
                 .iter()
                 .any(|a| fix.edits.iter().any(|b| overlaps(a, b)))
+                || binds_same_name(c, &fix, source)
         });
         if !clash {
             chosen.push((code, fix));
@@ -301,6 +337,74 @@ mod tests {
         assert!(
             analyze_text("t.py", Language::Python, &result.text, &RuleSet::default()).is_empty()
         );
+    }
+
+    /// Two handlers that each create a differently configured engine: moving both to module
+    /// level under one name would make the first handler use the second's engine. Fix-all moves
+    /// the first; the second stays reported (its fix is offered again only if the name is free).
+    #[test]
+    fn two_fixes_binding_one_module_name_are_not_applied_together() {
+        let src = "from fastapi import FastAPI\nfrom sqlalchemy import create_engine, text\n\napp = FastAPI()\n\n\n@app.get(\"/orders\")\ndef orders():\n    engine = create_engine(\"postgresql://db/orders\")\n    with engine.connect() as conn:\n        return list(conn.execute(text(\"select 1\")))\n\n\n@app.get(\"/users\")\ndef users():\n    engine = create_engine(\"postgresql://db/users\")\n    with engine.connect() as conn:\n        return list(conn.execute(text(\"select 2\")))\n";
+        let findings: Vec<Finding> =
+            analyze_text("app.py", Language::Python, src, &RuleSet::default())
+                .into_iter()
+                .filter(|f| f.code() == "PERF205")
+                .collect();
+        assert_eq!(findings.len(), 2, "{findings:?}");
+        assert!(findings.iter().all(|f| f.fix.is_some()));
+        let result = fix_all(Language::Python, src, &findings, true).unwrap();
+        assert_eq!(result.fixed, vec!["PERF205"]);
+        assert_eq!(
+            result.text.matches("\nengine = create_engine(").count(),
+            1,
+            "{}",
+            result.text
+        );
+        assert!(result
+            .text
+            .contains("engine = create_engine(\"postgresql://db/orders\""));
+        assert!(result
+            .text
+            .contains("    engine = create_engine(\"postgresql://db/users\")"));
+        // Distinct names do move together.
+        let src = src
+            .replace(
+                "    engine = create_engine(\"postgresql://db/orders",
+                "    orders_engine = create_engine(\"postgresql://db/orders",
+            )
+            .replacen("with engine.", "with orders_engine.", 1);
+        let findings: Vec<Finding> =
+            analyze_text("app.py", Language::Python, &src, &RuleSet::default())
+                .into_iter()
+                .filter(|f| f.code() == "PERF205")
+                .collect();
+        let result = fix_all(Language::Python, &src, &findings, true).unwrap();
+        assert_eq!(result.fixed, vec!["PERF205", "PERF205"], "{}", result.text);
+    }
+
+    #[test]
+    fn module_bindings_of_inserted_text() {
+        let fix = |content: &str| Fix {
+            title: String::new(),
+            applicability: Applicability::Safe,
+            edits: vec![Edit {
+                range: 0..0,
+                content: content.into(),
+            }],
+            imports: Vec::new(),
+        };
+        let names = |c: &str| {
+            module_bindings(&fix(c), "x = 1\n")
+                .into_iter()
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(names("engine = create_engine(url)\n\n\n"), ["engine"]);
+        assert_eq!(names("const pool = new Pool();\n"), ["pool"]);
+        assert_eq!(names("client: Redis = Redis()\n"), ["client"]);
+        assert!(names("import os\n").is_empty());
+        assert!(names("def helper(x):\n    y = 2\n").is_empty());
+        assert!(names("a == b\n").is_empty());
     }
 
     /// A rule with an off-by-one edit (it also eats the closing parenthesis) must not break the

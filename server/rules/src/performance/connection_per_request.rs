@@ -887,7 +887,9 @@ meaning: the statement is in the handler's own body (or its `try` block), the ha
 top-level function or route registration, the name is assigned once and the handler does not
 close it (`dispose()`, `close()`, `end()`, `quit()`, `with client:`), the module binds no such
 name, and the constructor's arguments use nothing of the handler (parameters, locals: a
-per-tenant URL) nor a module name bound below it.
+per-tenant URL) nor a module name bound below it. Fix-all (on save, `check --fix`) moves only
+one of two handlers' clients of the same name (two differently configured `engine`s would
+otherwise become one): the other stays reported, to be renamed and moved by hand.
 
 Single connections cannot serve concurrent requests, so they are not moved; where the handler
 connects and closes one itself, the fix puts a pool in its place:
