@@ -1699,16 +1699,29 @@ fn graphql_and_socket_findings(root: &Path, touched: &[(String, String)]) -> Vec
         .collect()
 }
 
-/// `case`, and `check` over the project afterwards: the generated code adds no finding of the
-/// GraphQL and WebSocket rules, the project-wide ones (mutation auth, socket auth) included.
+/// `case`, and `check` over the project before and afterwards: the generated code adds no
+/// finding of the GraphQL and WebSocket rules, the project-wide ones (mutation auth, socket
+/// auth) included (an edited file may keep the findings it had).
 fn checked_case(project: &str, file: &str, at: &str, generator: &str) -> Vec<(String, String)> {
     let (_tmp, root) = project_copy(project);
     let out = run(&root, file, at, generator)
         .unwrap_or_else(|e| panic!("{project}/{file} {generator}: {e}"));
+    let edited: Vec<(String, String)> = out
+        .edits
+        .iter()
+        .map(|e| {
+            let name = e.path.strip_prefix(&root).unwrap_or(&e.path);
+            (name.display().to_string(), String::new())
+        })
+        .collect();
+    let before = graphql_and_socket_findings(&root, &edited);
     let touched = apply(&root, &out);
     verify(&root, &touched);
     snapshot(&format!("{project}__{generator}"), &touched);
-    let found = graphql_and_socket_findings(&root, &touched);
+    let found: Vec<String> = graphql_and_socket_findings(&root, &touched)
+        .into_iter()
+        .filter(|f| !before.contains(f))
+        .collect();
     assert!(found.is_empty(), "{project}: {found:#?}");
     touched
 }
@@ -1932,12 +1945,21 @@ fn nest_graphql_resolver_for_a_typeorm_entity() {
     assert_eq!(
         names,
         [
+            "src/app.module.ts (edited)",
             "src/glazes/glaze.resolver.ts (new)",
             "src/glazes/glaze-graphql.module.ts (new)",
             "src/glazes/glaze.resolver.spec.ts (new)",
         ]
     );
-    let resolver = &touched[0].1;
+    // The module that sets up GraphQLModule imports the new one.
+    let app_module = &touched[0].1;
+    assert!(
+        app_module.contains("    KilnsModule,\n    GlazeGraphqlModule,\n  ],")
+            && app_module
+                .contains("import { GlazeGraphqlModule } from './glazes/glaze-graphql.module';"),
+        "{app_module}"
+    );
+    let resolver = &touched[1].1;
     assert!(
         resolver
             .contains("  @Mutation(() => GlazeObject)\n  @UseGuards(GqlAuthGuard)\n  createGlaze("),

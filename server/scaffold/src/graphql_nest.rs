@@ -259,6 +259,25 @@ fn data_source(project: &Project, files: &dyn Files) -> Option<(String, PathBuf)
     })
 }
 
+/// The project's module that sets up `GraphQLModule.forRoot(…)` / `forRootAsync(…)` (path and
+/// text), unless it already imports `module_name`.
+fn graphql_root_module(
+    project: &Project,
+    files: &dyn Files,
+    module_name: &str,
+) -> Option<(PathBuf, String)> {
+    project.source_files().into_iter().find_map(|(path, lang)| {
+        if lang.family() != Family::JavaScript {
+            return None;
+        }
+        let text = files.read(&path)?;
+        (text.contains("GraphQLModule.forRoot")
+            && text.contains("@Module(")
+            && !text.contains(module_name))
+        .then_some((path, text))
+    })
+}
+
 pub fn generate(
     src: &Source,
     m: &Model,
@@ -490,8 +509,36 @@ pub fn generate(
         });
     }
     let module_name = format!("{model}GraphqlModule");
+    // The module that sets up `GraphQLModule.forRoot…` imports the new one, so its schema picks
+    // the resolver up; without one (or with one we cannot edit) the module says so.
+    let (edits, note) = match graphql_root_module(project, files, &module_name) {
+        Some((root, text)) => {
+            let specifier = relative_specifier(
+                root.parent().unwrap_or(&project.root),
+                &module_path,
+                false,
+            );
+            match super::nest_module::add_module_import(
+                &root,
+                &text,
+                src.language,
+                &module_name,
+                &format!("import {{ {module_name} }} from \"{specifier}\";"),
+            ) {
+                Ok((edits, _)) => (
+                    vec![super::FileEdit {
+                        path: root,
+                        edits: super::merge_insertions(edits),
+                    }],
+                    format!("// {model}'s GraphQL resolver, imported by the module that sets up GraphQLModule.\n"),
+                ),
+                Err(_) => (Vec::new(), format!("// {model}'s GraphQL resolver: add {module_name} to the `imports` of the module that sets up\n// GraphQLModule.forRoot (its schema picks the resolver up).\n")),
+            }
+        }
+        None => (Vec::new(), format!("// {model}'s GraphQL resolver: add {module_name} to the `imports` of the module that sets up\n// GraphQLModule.forRoot (its schema picks the resolver up).\n")),
+    };
     let module = format!(
-        "import {{ Module }} from \"@nestjs/common\";\nimport {{ TypeOrmModule }} from \"@nestjs/typeorm\";\n\nimport {{ {model} }} from \"{entity}\";\nimport {{ {model}Resolver }} from \"{resolver_spec}\";\n\n// {model}'s GraphQL resolver: add {module_name} to the `imports` of the module that sets up\n// GraphQLModule.forRoot (its schema picks the resolver up).\n@Module({{\n    imports: [TypeOrmModule.forFeature([{model}])],\n    providers: [{model}Resolver],\n}})\nexport class {module_name} {{}}\n"
+        "import {{ Module }} from \"@nestjs/common\";\nimport {{ TypeOrmModule }} from \"@nestjs/typeorm\";\n\nimport {{ {model} }} from \"{entity}\";\nimport {{ {model}Resolver }} from \"{resolver_spec}\";\n\n{note}@Module({{\n    imports: [TypeOrmModule.forFeature([{model}])],\n    providers: [{model}Resolver],\n}})\nexport class {module_name} {{}}\n"
     );
     let spec = spec_file(
         m,
@@ -504,7 +551,7 @@ pub fn generate(
         &create,
     );
     Ok(Output {
-        edits: Vec::new(),
+        edits,
         files: vec![
             resolver_file,
             NewFile {

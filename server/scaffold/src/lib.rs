@@ -20,6 +20,7 @@ mod metrics;
 mod migrations;
 mod models;
 mod nest_body;
+mod nest_module;
 mod project;
 mod routes;
 mod style;

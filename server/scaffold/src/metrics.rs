@@ -513,7 +513,6 @@ fn normalize(path: &std::path::Path) -> std::path::PathBuf {
 /// NestJS: `metrics/` beside the root module (a module with a global interceptor and the
 /// `/metrics` controller), imported by the module `NestFactory.create` starts.
 fn nest(src: &Source, app: &App, project: &Project, files: &dyn Files) -> Result<Output> {
-    use ba_syntax::{parse, Language, NodeExt};
     let statement = &src.text[app.statement.clone()];
     let root_module = statement
         .split_once("NestFactory.create(")
@@ -557,101 +556,13 @@ fn nest(src: &Source, app: &App, project: &Project, files: &dyn Files) -> Result
             module_path.display()
         ));
     }
-    let language = Language::from_path(&module_path).unwrap_or(src.language);
-    let tree = parse::parse(language, &mtext, None)
-        .ok_or_else(|| super::ScaffoldError(format!("{} does not parse", module_path.display())))?;
-    let msrc = Source {
-        path: &module_path,
-        language,
-        text: &mtext,
-        tree: &tree,
-    };
-    let style = Style::detect(&msrc);
-    // The `@Module({...})` metadata object of the root module class.
-    let meta = super::descendants(tree.root_node())
-        .into_iter()
-        .filter(|n| n.kind_str() == "decorator")
-        .filter_map(|d| {
-            d.named_child(0)
-                .filter(|c| c.kind_str() == "call_expression")
-        })
-        .filter(|c| {
-            c.field("function")
-                .is_some_and(|f| msrc.text_of(f) == "Module")
-        })
-        .find_map(|c| {
-            c.field("arguments")
-                .and_then(|a| super::named_children(a).into_iter().next())
-                .filter(|o| o.kind_str() == "object")
-        })
-        .ok_or_else(|| {
-            super::ScaffoldError(format!(
-                "{} has no `@Module({{ … }})` to import the metrics module into",
-                module_path.display()
-            ))
-        })?;
-    let imports = super::named_children(meta).into_iter().find(|p| {
-        p.kind_str() == "pair" && p.field("key").is_some_and(|k| msrc.text_of(k) == "imports")
-    });
-    let mut edits = Vec::new();
-    match imports.and_then(|p| p.field("value")) {
-        Some(list) if list.kind_str() == "array" => {
-            let items = super::named_children(list);
-            let edit = match items.last() {
-                None => super::Edit {
-                    range: list.start_byte() + 1..list.end_byte() - 1,
-                    content: "MetricsModule".into(),
-                },
-                Some(last) => {
-                    let multiline = msrc.text_of(list).contains('\n');
-                    let after = last.end_byte();
-                    let comma = mtext[after..].trim_start().starts_with(',');
-                    let at = if comma {
-                        after + mtext[after..].find(',').unwrap_or(0) + 1
-                    } else {
-                        after
-                    };
-                    let content = match (multiline, comma) {
-                        (true, _) => format!(
-                            "{}\n{}MetricsModule{}",
-                            if comma { "" } else { "," },
-                            super::indent_of_line(&mtext, last.start_byte()),
-                            if comma { "," } else { "" }
-                        ),
-                        (false, true) => " MetricsModule,".into(),
-                        (false, false) => ", MetricsModule".into(),
-                    };
-                    super::Edit {
-                        range: at..at,
-                        content,
-                    }
-                }
-            };
-            edits.push(edit);
-        }
-        Some(_) => {
-            return err("the root module's `imports` is not an array literal: add `MetricsModule` to it by hand")
-        }
-        None => {
-            // `imports: [MetricsModule],` as the metadata's first entry.
-            let first = super::named_children(meta).into_iter().next();
-            let (at, content) = match first {
-                Some(p) if msrc.text_of(meta).contains('\n') => (
-                    super::line_start(&mtext, p.start_byte()),
-                    format!(
-                        "{}imports: [MetricsModule],\n",
-                        super::indent_of_line(&mtext, p.start_byte())
-                    ),
-                ),
-                Some(p) => (p.start_byte(), "imports: [MetricsModule], ".into()),
-                None => (meta.start_byte() + 1, " imports: [MetricsModule] ".into()),
-            };
-            edits.push(super::Edit {
-                range: at..at,
-                content,
-            });
-        }
-    }
+    let (edits, style) = super::nest_module::add_module_import(
+        &module_path,
+        &mtext,
+        src.language,
+        "MetricsModule",
+        "import { MetricsModule } from \"./metrics/metrics.module\";",
+    )?;
     let module_dir = module_path.parent().unwrap_or(dir).to_owned();
     let metrics_dir = module_dir.join("metrics");
     if files.exists(&metrics_dir.join("metrics.module.ts")) {
@@ -660,16 +571,6 @@ fn nest(src: &Source, app: &App, project: &Project, files: &dyn Files) -> Result
             metrics_dir.join("metrics.module.ts").display()
         ));
     }
-    edits.extend(super::imports_edit(
-        &msrc,
-        &[style
-            .render(
-                "import { MetricsModule } from \"./metrics/metrics.module\";",
-                "",
-            )
-            .trim_end()
-            .to_owned()],
-    ));
     let mut out = Output::edit(&module_path, edits);
     // The controller passes the global guard the way the project's public routes do.
     let (local, decorators, note) = match nest_public_decorator(project, files) {
