@@ -211,18 +211,19 @@ fn request_data_through_an_imported_helper_into_another_module() {
 
 /// Django's URLconf hands URL parameters to the views by keyword: `<str:…>`, `<…>` and a
 /// broad `re_path` group can carry any text, even in a parameter whose name says it is a slug
-/// or a number; an `<int:pk>` stays quiet.
+/// or a number; an `<int:pk>` stays quiet, and so does an `<int:count>` whose name alone would
+/// not say it is a number.
 #[test]
 fn django_urlconf_parameters_reach_the_views() {
     let files: &[(&str, &str)] = &[
         ("blog/__init__.py", ""),
         (
             "blog/urls.py",
-            "from django.urls import path, re_path\n\nfrom . import views\n\nurlpatterns = [\n    path(\"tags/<str:slug>/\", views.by_tag),\n    path(\"authors/<name>/\", views.by_author),\n    path(\"posts/<int:pk>/\", views.by_number),\n    re_path(r\"^archive/(?P<month>[^/]+)/$\", views.archive),\n]\n",
+            "from django.urls import path, re_path\n\nfrom . import views\n\nurlpatterns = [\n    path(\"tags/<str:slug>/\", views.by_tag),\n    path(\"authors/<name>/\", views.by_author),\n    path(\"posts/<int:pk>/\", views.by_number),\n    re_path(r\"^archive/(?P<month>[^/]+)/$\", views.archive),\n    path(\"top/<int:count>/\", views.top),\n]\n",
         ),
         (
             "blog/views.py",
-            "from django.db import connection\nfrom django.http import JsonResponse\n\n\ndef rows(sql):\n    with connection.cursor() as c:\n        c.execute(sql)\n        return c.fetchall()\n\n\ndef by_tag(request, slug):\n    with connection.cursor() as c:\n        c.execute(\"SELECT * FROM posts WHERE tag = '%s'\" % slug)\n        return JsonResponse({\"posts\": c.fetchall()})\n\n\ndef by_author(request, name):\n    with connection.cursor() as c:\n        c.execute(f\"SELECT * FROM posts WHERE author = '{name}'\")\n        return JsonResponse({\"posts\": c.fetchall()})\n\n\ndef by_number(request, pk):\n    with connection.cursor() as c:\n        c.execute(\"SELECT * FROM posts WHERE number = %s\" % pk)\n        return JsonResponse({\"posts\": c.fetchall()})\n\n\ndef archive(request, month):\n    with connection.cursor() as c:\n        c.execute(\"SELECT * FROM posts WHERE month = '%s'\" % month)\n        return JsonResponse({\"posts\": c.fetchall()})\n",
+            "from django.db import connection\nfrom django.http import JsonResponse\n\n\ndef rows(sql):\n    with connection.cursor() as c:\n        c.execute(sql)\n        return c.fetchall()\n\n\ndef by_tag(request, slug):\n    with connection.cursor() as c:\n        c.execute(\"SELECT * FROM posts WHERE tag = '%s'\" % slug)\n        return JsonResponse({\"posts\": c.fetchall()})\n\n\ndef by_author(request, name):\n    with connection.cursor() as c:\n        c.execute(f\"SELECT * FROM posts WHERE author = '{name}'\")\n        return JsonResponse({\"posts\": c.fetchall()})\n\n\ndef by_number(request, pk):\n    with connection.cursor() as c:\n        c.execute(\"SELECT * FROM posts WHERE number = %s\" % pk)\n        return JsonResponse({\"posts\": c.fetchall()})\n\n\ndef archive(request, month):\n    with connection.cursor() as c:\n        c.execute(\"SELECT * FROM posts WHERE month = '%s'\" % month)\n        return JsonResponse({\"posts\": c.fetchall()})\n\n\ndef top(request, count):\n    with connection.cursor() as c:\n        c.execute(\"SELECT * FROM posts ORDER BY score DESC LIMIT %s\" % count)\n        return JsonResponse({\"posts\": c.fetchall()})\n",
         ),
     ];
     let found = check(files);

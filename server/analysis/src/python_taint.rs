@@ -1007,13 +1007,16 @@ impl<'t> State<'_, '_, 't> {
             Route::Django => {
                 // The URLconf says this parameter can carry any text (`<str:name>`, a broad
                 // `re_path` group): request data whatever its name.
+                // An entry with no sink: every URLconf route to this view captures it with a
+                // converter that makes digits, letters, `_` and `-` only (`<int:q>`).
                 let from_urlconf = function
                     .field("name")
                     .map(|n| (text(n, src).to_owned(), Argument::Keyword(name.to_owned())))
-                    .and_then(|key| self.cx.sem.external.get(&key))
-                    .filter(|e| e.sinks & self.sink().bit() != 0);
-                if let Some(e) = from_urlconf {
-                    return user(e.what.clone());
+                    .and_then(|key| self.cx.sem.external.get(&key));
+                match from_urlconf {
+                    Some(e) if e.sinks & self.sink().bit() != 0 => return user(e.what.clone()),
+                    Some(e) if e.sinks == 0 => return None,
+                    _ => {}
                 }
                 let lower = name.to_ascii_lowercase();
                 if matches!(
@@ -1102,20 +1105,22 @@ impl<'t> State<'_, '_, 't> {
                     let position = function_params(function, src)
                         .iter()
                         .position(|p| p == name);
-                    let by_position = position.and_then(|i| {
-                        self.cx
-                            .sem
-                            .external
-                            .get(&(fname.clone(), Argument::Position(i)))
-                    });
-                    by_position
-                        .or_else(|| {
+                    let wanted = |e: &&Entry| e.sinks & self.sink().bit() != 0;
+                    let by_position = position
+                        .and_then(|i| {
                             self.cx
                                 .sem
                                 .external
-                                .get(&(fname, Argument::Keyword(name.to_owned())))
+                                .get(&(fname.clone(), Argument::Position(i)))
                         })
-                        .filter(|e| e.sinks & self.sink().bit() != 0)
+                        .filter(wanted);
+                    by_position.or_else(|| {
+                        self.cx
+                            .sem
+                            .external
+                            .get(&(fname, Argument::Keyword(name.to_owned())))
+                            .filter(wanted)
+                    })
                 });
                 match entry {
                     Some(e) => user(e.what.clone()),
@@ -1399,7 +1404,9 @@ fn urlconf_outgoing<'t>(cx: &Cx<'_, 't>, item: Node<'t>, src: &str) -> Vec<super
             continue;
         }
         let short = callee.rsplit('.').next().unwrap_or(&callee).to_owned();
-        for name in url_parameters(route, regex) {
+        for (name, text) in url_parameters(route, regex) {
+            // A parameter that cannot carry text is handed over with no sink: the view's
+            // parameter is known clean, whatever its name.
             out.push(super::Outgoing {
                 callee: callee.clone(),
                 argument: Argument::Keyword(name.clone()),
@@ -1407,7 +1414,7 @@ fn urlconf_outgoing<'t>(cx: &Cx<'_, 't>, item: Node<'t>, src: &str) -> Vec<super
                     what: format!(
                         "URL parameter `{name}` of `{route}` passed to `{short}()` by the URLconf"
                     ),
-                    sinks: u32::MAX,
+                    sinks: if text { u32::MAX } else { 0 },
                 },
                 relay: None,
             });
@@ -1417,7 +1424,10 @@ fn urlconf_outgoing<'t>(cx: &Cx<'_, 't>, item: Node<'t>, src: &str) -> Vec<super
 }
 
 /// The URL parameters of a route that can carry any text (see [`urlconf_outgoing`]).
-fn url_parameters(route: &str, regex: bool) -> Vec<String> {
+/// Each with whether it can carry any text (`true`) or only letters, digits, `_` and `-`
+/// (`false`: Django's `int`, `slug` and `uuid` converters, narrow regex groups). A custom
+/// converter's parameters are left out: what they match is in Python code.
+fn url_parameters(route: &str, regex: bool) -> Vec<(String, bool)> {
     let mut out = Vec::new();
     if !regex {
         let mut rest = route;
@@ -1427,8 +1437,13 @@ fn url_parameters(route: &str, regex: bool) -> Vec<String> {
             };
             let inner = &rest[open + 1..open + close];
             let (converter, name) = inner.split_once(':').unwrap_or(("str", inner));
-            if matches!(converter, "str" | "path") && !name.is_empty() {
-                out.push(name.to_owned());
+            let text = match converter {
+                "str" | "path" => Some(true),
+                "int" | "slug" | "uuid" => Some(false),
+                _ => None,
+            };
+            if let Some(text) = text.filter(|_| !name.is_empty()) {
+                out.push((name.to_owned(), text));
             }
             rest = &rest[open + close + 1..];
         }
@@ -1441,8 +1456,8 @@ fn url_parameters(route: &str, regex: bool) -> Vec<String> {
         let name = &after[..close];
         // The group's pattern up to its closing parenthesis (groups do not nest in URLconfs).
         let pattern = after[close + 1..].split(')').next().unwrap_or("");
-        if !name.is_empty() && !narrow_pattern(pattern) {
-            out.push(name.to_owned());
+        if !name.is_empty() {
+            out.push((name.to_owned(), !narrow_pattern(pattern)));
         }
         rest = &after[close + 1..];
     }
@@ -2095,15 +2110,29 @@ mod tests {
     #[test]
     fn django_url_parameters_that_carry_text() {
         assert_eq!(
-            url_parameters("files/<str:name>/<int:pk>/<slug:s>/<rest>/<path:p>/", false),
-            ["name", "rest", "p"]
+            url_parameters(
+                "files/<str:name>/<int:pk>/<slug:s>/<rest>/<path:p>/<year4:y>/",
+                false
+            ),
+            [
+                ("name".into(), true),
+                ("pk".into(), false),
+                ("s".into(), false),
+                ("rest".into(), true),
+                ("p".into(), true)
+            ]
         );
         assert_eq!(
             url_parameters(
                 r"^(?P<year>\d{4})/(?P<code>[-\w]+)/(?P<q>[^/]+)/(?P<any>.*)$",
                 true
             ),
-            ["q", "any"]
+            [
+                ("year".into(), false),
+                ("code".into(), false),
+                ("q".into(), true),
+                ("any".into(), true)
+            ]
         );
         assert!(narrow_pattern(r"[a-f0-9-]+") && narrow_pattern(r"\d+"));
         assert!(!narrow_pattern(r"[\w.]+") && !narrow_pattern(".+") && !narrow_pattern(""));

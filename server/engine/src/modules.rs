@@ -240,7 +240,9 @@ impl ModuleMap {
             let caller = normalize(from);
             let shown = shown(from);
             for call in list.iter() {
-                if call.entry.sinks & !CROSS_MODULE_EXCLUDED == 0 {
+                // An entry with no sink at all says the parameter is clean (a Django URL
+                // parameter captured as an int); one with only excluded sinks is dropped.
+                if call.entry.sinks != 0 && call.entry.sinks & !CROSS_MODULE_EXCLUDED == 0 {
                     continue;
                 }
                 let Some((file, function)) = self.target(from, *language, &call.callee) else {
