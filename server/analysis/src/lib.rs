@@ -79,6 +79,25 @@ pub struct Semantic {
     /// property (`dto.rs`), and whether the file sets up a `ValidationPipe`.
     pub dtos: dto::Dtos,
     pub validation_pipe: bool,
+    /// The first segments of `imports`' qualified names, computed on first use: rules ask
+    /// "does this file import package X" for every call they match.
+    import_roots: ImportRoots,
+}
+
+/// `Semantic::import_roots`: derived from `imports`, so it neither compares nor hashes.
+#[derive(Clone, Debug, Default)]
+struct ImportRoots(std::sync::OnceLock<(usize, std::collections::HashSet<String>)>);
+
+impl PartialEq for ImportRoots {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for ImportRoots {}
+
+impl std::hash::Hash for ImportRoots {
+    fn hash<H: std::hash::Hasher>(&self, _: &mut H) {}
 }
 
 /// Whether a module at `path` (a file path or URI) can hold Django function views: its name or
@@ -314,6 +333,25 @@ pub mod summaries {
 }
 
 impl Semantic {
+    /// Whether some import's qualified name is `package` or inside it (`django` for
+    /// `django.db.models`; `package` may be dotted).
+    pub fn imports_package(&self, package: &str) -> bool {
+        let root = package.split('.').next().unwrap_or(package);
+        let (len, roots) = self.import_roots.0.get_or_init(|| {
+            let roots = self
+                .imports
+                .values()
+                .map(|q| q.split('.').next().unwrap_or(q).to_owned())
+                .collect();
+            (self.imports.len(), roots)
+        });
+        // Computed before `imports` changed (a caller building the model by hand): ask them.
+        if *len != self.imports.len() {
+            return self.imports.values().any(|q| within(q, package));
+        }
+        roots.contains(root) && self.imports.values().any(|q| within(q, package))
+    }
+
     /// The semantic model with the built-in detection models.
     pub fn build(language: Language, tree: &Tree, source: &str) -> Self {
         Self::build_with(language, tree, source, models::ModelSet::default())
@@ -1476,4 +1514,10 @@ mod views_module_tests {
             assert!(!holds_views(path), "{path}");
         }
     }
+}
+
+/// Whether the qualified name `q` is `package` or a name inside it.
+fn within(q: &str, package: &str) -> bool {
+    q.strip_prefix(package)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
 }

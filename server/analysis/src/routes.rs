@@ -84,11 +84,7 @@ fn method_list(node: Node, src: &str, js: bool) -> Option<Vec<String>> {
 
 /// Whether the file imports from one of the packages (`django`, `django.http`…).
 pub fn imports_from(sem: &Semantic, packages: &[&str]) -> bool {
-    sem.imports.values().any(|q| {
-        packages
-            .iter()
-            .any(|p| q.starts_with(p) && matches!(q.as_bytes().get(p.len()), None | Some(b'.')))
-    })
+    packages.iter().any(|p| sem.imports_package(p))
 }
 
 /// The route a Python decorator registers, if it is a route decorator.

@@ -254,7 +254,7 @@ pub(crate) fn imports_any(checker: &crate::Checker, modules: &[&str]) -> bool {
                 .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
         })
     };
-    if checker.semantic.imports.values().any(|q| wanted(q)) {
+    if modules.iter().any(|m| checker.semantic.imports_package(m)) {
         return true;
     }
     if checker.language.family() != ba_syntax::Family::Python || checker.item_imports.is_empty() {
