@@ -70,6 +70,14 @@ const JAVASCRIPT: &[(&str, &str)] = &[
     ),
 ];
 
+/// (path, code, line) of each finding `check` returned.
+fn places(found: &[(String, String, u64, String)]) -> Vec<(&str, &str, u64)> {
+    found
+        .iter()
+        .map(|(p, c, l, _)| (p.as_str(), c.as_str(), *l))
+        .collect()
+}
+
 /// (path, code, line, message) of each finding of `check --select SEC` over `files`.
 fn check(files: &[(&str, &str)]) -> Vec<(String, String, u64, String)> {
     check_security(files)
@@ -88,10 +96,7 @@ fn check(files: &[(&str, &str)]) -> Vec<(String, String, u64, String)> {
 #[test]
 fn python_request_data_is_followed_through_four_modules() {
     let found = check(PYTHON);
-    let places: Vec<(&str, &str, u64)> = found
-        .iter()
-        .map(|(p, c, l, _)| (p.as_str(), c.as_str(), *l))
-        .collect();
+    let places = places(&found);
     // Only `read_text`: `read_archived` gets base names, `read_cover` a constant.
     assert_eq!(
         places,
@@ -121,10 +126,7 @@ fn python_without_the_chain_nothing_is_reported() {
 #[test]
 fn javascript_request_data_is_followed_through_a_service_class() {
     let found = check(JAVASCRIPT);
-    let places: Vec<(&str, &str, u64)> = found
-        .iter()
-        .map(|(p, c, l, _)| (p.as_str(), c.as_str(), *l))
-        .collect();
+    let places = places(&found);
     assert_eq!(
         places,
         [("src/storage/files.js", "SEC302", 4)],
@@ -157,10 +159,7 @@ fn a_fastapi_router_passes_its_parameters_on() {
         ),
     ];
     let found = check(files);
-    let places: Vec<(&str, &str, u64)> = found
-        .iter()
-        .map(|(p, c, l, _)| (p.as_str(), c.as_str(), *l))
-        .collect();
+    let places = places(&found);
     assert_eq!(
         places,
         [("api/services/exports.py", "SEC302", 7)],
@@ -195,10 +194,7 @@ fn request_data_through_an_imported_helper_into_another_module() {
         ),
     ];
     let found = check(files);
-    let places: Vec<(&str, &str, u64)> = found
-        .iter()
-        .map(|(p, c, l, _)| (p.as_str(), c.as_str(), *l))
-        .collect();
+    let places = places(&found);
     assert_eq!(places, [("app/services/db.py", "SEC101", 14)], "{found:#?}");
     assert!(
         found[0].3.contains(
@@ -227,10 +223,7 @@ fn django_urlconf_parameters_reach_the_views() {
         ),
     ];
     let found = check(files);
-    let places: Vec<(&str, &str, u64)> = found
-        .iter()
-        .map(|(p, c, l, _)| (p.as_str(), c.as_str(), *l))
-        .collect();
+    let places = places(&found);
     assert_eq!(
         places,
         [
@@ -270,10 +263,7 @@ fn a_nestjs_dto_copied_onto_an_entity_in_a_service() {
         ),
     ];
     let found = check(files);
-    let places: Vec<(&str, &str, u64)> = found
-        .iter()
-        .map(|(p, c, l, _)| (p.as_str(), c.as_str(), *l))
-        .collect();
+    let places = places(&found);
     assert_eq!(
         places,
         [("src/invoices/invoices.service.ts", "SEC305", 14)],
