@@ -266,16 +266,7 @@ fn fastapi_metrics_and_locust_load_test_run() {
     assert!(body.contains("route=\"unmatched\""), "{body}");
     // The request's span reached the console exporter, named by the route template.
     let log = root.join("server.log");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let span = "\"name\": \"GET /api/books/{book_id}\"";
-    while !std::fs::read_to_string(&log).unwrap().contains(span) {
-        assert!(
-            Instant::now() < deadline,
-            "no span for the request:\n{}",
-            std::fs::read_to_string(&log).unwrap()
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    wait_for_log(&log, "\"name\": \"GET /api/books/{book_id}\"");
     assert!(std::fs::read_to_string(&log)
         .unwrap()
         .contains("\"service.name\": \"shelf\""));
@@ -551,19 +542,8 @@ fn django_tracing_run() {
     );
     assert_eq!(http(port, "GET", "/api/notes/1/", None).0, 200);
     let log = root.join("server.log");
-    let deadline = Instant::now() + Duration::from_secs(20);
     // Named by the route, not the raw path.
-    while !std::fs::read_to_string(&log)
-        .unwrap()
-        .contains("notes/<int:pk>/")
-    {
-        assert!(
-            Instant::now() < deadline,
-            "no span for the request:\n{}",
-            std::fs::read_to_string(&log).unwrap()
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    wait_for_log(&log, "notes/<int:pk>/");
     assert!(std::fs::read_to_string(&log)
         .unwrap()
         .contains("\"http.status_code\": 200"));
@@ -782,18 +762,7 @@ fn express_metrics_and_autocannon_load_test_run() {
         );
         assert_eq!(http(traced_port, "GET", "/api/dogs/1", None).0, 200);
         let log = traced_root.join("server.log");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while !std::fs::read_to_string(&log)
-            .unwrap()
-            .contains("name: 'GET /api/dogs/:id'")
-        {
-            assert!(
-                Instant::now() < deadline,
-                "no span for the request:\n{}",
-                std::fs::read_to_string(&log).unwrap()
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        wait_for_log(&log, "name: 'GET /api/dogs/:id'");
         assert!(std::fs::read_to_string(&log)
             .unwrap()
             .contains("'service.name': 'kennel'"));
