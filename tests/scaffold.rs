@@ -1914,19 +1914,40 @@ fn schema_first_resolvers_for_yoga_mercurius_and_graphql_http() {
     );
 }
 
-/// A project on SQLAlchemy's asyncio sessions: refused with the reason, not given resolvers
-/// whose synchronous session calls would return coroutines.
+const ASYNC_DB: &str = "import os\n\nfrom sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine\nfrom sqlalchemy.orm import DeclarativeBase\n\nengine = create_async_engine(os.environ.get(\"DATABASE_URL\", \"sqlite+aiosqlite:///app.db\"))\nSessionLocal = async_sessionmaker(engine)\n\n\nclass Base(DeclarativeBase):\n    pass\n";
+
+/// A Strawberry project on SQLAlchemy's asyncio sessions: the resolvers are coroutines that
+/// await the session, and the test drives an aiosqlite database on its own event loop.
 #[test]
-fn graphql_resolvers_are_refused_on_async_sessions() {
+fn strawberry_resolvers_on_async_sessions() {
     let (_tmp, root) = project_copy("atlas");
-    write(
-        &root,
-        "app/db.py",
-        "import os\n\nfrom sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine\nfrom sqlalchemy.orm import DeclarativeBase\n\nengine = create_async_engine(os.environ.get(\"DATABASE_URL\", \"sqlite+aiosqlite:///atlas.db\"))\nSessionLocal = async_sessionmaker(engine)\n\n\nclass Base(DeclarativeBase):\n    pass\n",
-    );
-    let e = run(&root, "app/models.py", "class Author", "graphqlResolver").unwrap_err();
+    write(&root, "app/db.py", ASYNC_DB);
+    let out = run(&root, "app/models.py", "class Author", "graphqlResolver").unwrap();
+    let touched = apply(&root, &out);
+    verify(&root, &touched);
+    snapshot("atlas__graphqlResolver_async", &touched);
+    let resolvers = &touched[0].1;
+    for expected in [
+        "    async def author(self, info: Info, id: int) -> Optional[AuthorType]:\n        author = await info.context[\"session\"].get(Author, id)",
+        "for author in await info.context[\"session\"].scalars(query)]",
+        "        await info.context[\"session\"].commit()\n        await info.context[\"session\"].refresh(author)",
+    ] {
+        assert!(resolvers.contains(expected), "no `{expected}` in:\n{resolvers}");
+    }
+    assert!(touched[1]
+        .1
+        .contains("create_async_engine(\"sqlite+aiosqlite://\""));
+}
+
+/// Graphene and Ariadne run synchronous resolvers here: on asyncio sessions they are refused
+/// with the reason, not given resolvers whose session calls would return coroutines.
+#[test]
+fn graphene_resolvers_are_refused_on_async_sessions() {
+    let (_tmp, root) = project_copy("bazaar");
+    write(&root, "app/database.py", ASYNC_DB);
+    let e = run(&root, "app/models.py", "class Product", "graphqlResolver").unwrap_err();
     assert!(
-        e.contains("asyncio sessions (app/db.py)") && e.contains("AsyncSession"),
+        e.contains("asyncio sessions (app/database.py)") && e.contains("only Strawberry"),
         "{e}"
     );
 }

@@ -50,7 +50,7 @@ fn python_packages() -> Option<PathBuf> {
         let probe = "import importlib.util, sys; sys.exit(any(importlib.util.find_spec(m) is None for m in \
             ('fastapi', 'uvicorn', 'flask', 'prometheus_client', 'locust', 'sqlalchemy', 'alembic', 'redis', \
             'django', 'django_prometheus', 'pytest', 'httpx', 'strawberry', 'graphene', 'ariadne', \
-            'graphene_django', 'channels', 'daphne', 'opentelemetry.instrumentation.django')))";
+            'graphene_django', 'channels', 'daphne', 'opentelemetry.instrumentation.django', 'aiosqlite')))";
         let ready = |dir: &Path| {
             Command::new("python3")
                 .args(["-c", probe])
@@ -1606,6 +1606,58 @@ fn graphql_resolvers_and_their_tests_run_in_strawberry_graphene_and_ariadne() {
         assert!(report.contains("5 passed"), "{project}: {report}");
         assert!(python(&root, &packages, authorized).contains("created"));
     }
+}
+
+/// Strawberry on SQLAlchemy's asyncio sessions: the generated test passes against aiosqlite, and
+/// an authorized caller creates a row through the awaited session.
+#[test]
+fn strawberry_resolvers_on_an_async_session_and_their_test_run() {
+    let Some(packages) = python_packages() else {
+        return;
+    };
+    let (_tmp, root) = project_copy("atlas");
+    std::fs::write(
+        root.join("app/db.py"),
+        "import os\n\nfrom sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine\nfrom sqlalchemy.orm import DeclarativeBase\n\nengine = create_async_engine(os.environ.get(\"DATABASE_URL\", \"sqlite+aiosqlite:///atlas.db\"))\nSessionLocal = async_sessionmaker(engine)\n\n\nclass Base(DeclarativeBase):\n    pass\n",
+    )
+    .unwrap();
+    apply(
+        &root,
+        &run(&root, "app/models.py", "class Author", "graphqlResolver").unwrap(),
+    );
+    let report = pytest(&root, &packages, "tests/test_author_graphql.py");
+    assert!(report.contains("5 passed"), "{report}");
+    let out = python(
+        &root,
+        &packages,
+        r#"
+import asyncio
+import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+from app.author_graphql import AuthorMutation, AuthorQuery
+from app.db import Base
+
+async def main():
+    engine = create_async_engine("sqlite+aiosqlite://")
+    async with engine.begin() as connection:
+        await connection.run_sync(Base.metadata.create_all)
+    schema = strawberry.Schema(query=AuthorQuery, mutation=AuthorMutation)
+    async with AsyncSession(engine) as session:
+        result = await schema.execute(
+            'mutation { createAuthor(input: {name: "Ada", bio: "mathematician"}) { id name active createdAt } }',
+            context_value={"session": session, "user": {"name": "ada"}},
+        )
+        assert result.errors is None, result.errors
+        assert result.data["createAuthor"]["name"] == "Ada", result.data
+        result = await schema.execute("{ authors { name } }", context_value={"session": session})
+        assert result.data == {"authors": [{"name": "Ada"}]}, result
+    await engine.dispose()
+
+asyncio.run(main())
+print("created")
+"#,
+    );
+    assert!(out.contains("created"), "{out}");
 }
 
 #[test]

@@ -663,8 +663,10 @@ pub fn generate(src: &Source, m: &Model, project: &Project, files: &dyn Files) -
             row.name
         ));
     }
-    // The resolvers call the session synchronously: on SQLAlchemy's asyncio sessions those calls
-    // return coroutines, so such projects get an explanation rather than resolvers that fail.
+    // On SQLAlchemy's asyncio sessions Strawberry's resolvers are coroutines that await the
+    // session; Graphene and Ariadne resolvers here are synchronous, so those projects get an
+    // explanation rather than resolvers whose session calls would return coroutines.
+    let mut asyncio_session = false;
     if !django {
         let asyncio = project
             .source_files()
@@ -680,13 +682,17 @@ pub fn generate(src: &Source, m: &Model, project: &Project, files: &dyn Files) -
                 .iter()
                 .any(|k| t.contains(k))
             });
-        if let Some((path, _)) = asyncio {
-            let at = path.strip_prefix(&project.root).unwrap_or(&path);
-            return err(format!(
-                "this project uses SQLAlchemy's asyncio sessions ({}): the {} resolvers this generator writes call a synchronous session and are not generated for `AsyncSession` yet",
-                at.display(),
-                row.name
-            ));
+        match asyncio {
+            Some(_) if row.library == Library::Strawberry => asyncio_session = true,
+            Some((path, _)) => {
+                let at = path.strip_prefix(&project.root).unwrap_or(&path);
+                return err(format!(
+                    "this project uses SQLAlchemy's asyncio sessions ({}): {} runs synchronous resolvers here, which cannot await an `AsyncSession`; only Strawberry resolvers are generated for one",
+                    at.display(),
+                    row.name
+                ));
+            }
+            None => {}
         }
     }
     let context = find_context(&texts);
@@ -734,6 +740,7 @@ pub fn generate(src: &Source, m: &Model, project: &Project, files: &dyn Files) -
             auth.as_ref(),
             &model_module,
             &project.root,
+            asyncio_session,
         ),
         Library::Graphene => graphene(
             m,
@@ -758,7 +765,7 @@ pub fn generate(src: &Source, m: &Model, project: &Project, files: &dyn Files) -
     let test = if django {
         django_test(m, &names, auth.as_ref(), &module, &model_module)
     } else {
-        python_test(
+        let test = python_test(
             m,
             &names,
             &context,
@@ -767,7 +774,12 @@ pub fn generate(src: &Source, m: &Model, project: &Project, files: &dyn Files) -
             &module,
             &model_module,
             src,
-        )
+        );
+        if asyncio_session {
+            asyncio_test(test, &context)
+        } else {
+            test
+        }
     };
     let test_dir = project.py_test_dir(module_path.parent().unwrap_or(&project.root));
     let test_path = free_path(
@@ -905,11 +917,18 @@ fn strawberry(
     auth: Option<&Auth>,
     model_module: &str,
     project_root: &Path,
+    asyncio: bool,
 ) -> String {
     let model = &n.model;
     let fields: Vec<&Field> = m.fields.iter().collect();
     let mut stdlib = field_kinds_imports(&fields);
     stdlib.push("from typing import Optional".into());
+    // On an `AsyncSession` the resolvers are coroutines awaiting each session call.
+    let (def, wait) = if asyncio {
+        ("async def", "await ")
+    } else {
+        ("def", "")
+    };
     let mut third = vec![
         "import strawberry".to_owned(),
         "from sqlalchemy import select".to_owned(),
@@ -934,6 +953,9 @@ fn strawberry(
     let session = context.session();
     let pk = &n.pk;
     let mut out = header("Strawberry", n, auth, &merge, &Store::Session(context));
+    if asyncio {
+        out = out.replace("the SQLAlchemy session", "the SQLAlchemy asyncio session");
+    }
     out.push_str(&import_block(&stdlib, &third, &own));
     out.push_str(&format!(
         "\n# The most rows one request can ask for.\nMAX_PAGE_SIZE = {MAX_PAGE_SIZE}\n\n\n"
@@ -955,7 +977,7 @@ fn strawberry(
         args = args.join(", ")
     ));
     out.push_str(&format!(
-        "@strawberry.type\nclass {model}Query:\n    @strawberry.field\n    def {var}(self, info: Info, {pk}: {pkty}) -> Optional[{model}Type]:\n        {var} = {session}.get({model}, {pk})\n        return {model}Type.from_model({var}) if {var} is not None else None\n\n    @strawberry.field\n    def {coll}(self, info: Info, limit: int = 20, offset: int = 0) -> list[{model}Type]:\n        limit = min(max(limit, 1), MAX_PAGE_SIZE)\n        offset = max(offset, 0)\n        query = select({model}).order_by({model}.{pk}).offset(offset).limit(limit)\n        return [{model}Type.from_model({var}) for {var} in {session}.scalars(query)]\n",
+        "@strawberry.type\nclass {model}Query:\n    @strawberry.field\n    {def} {var}(self, info: Info, {pk}: {pkty}) -> Optional[{model}Type]:\n        {var} = {wait}{session}.get({model}, {pk})\n        return {model}Type.from_model({var}) if {var} is not None else None\n\n    @strawberry.field\n    {def} {coll}(self, info: Info, limit: int = 20, offset: int = 0) -> list[{model}Type]:\n        limit = min(max(limit, 1), MAX_PAGE_SIZE)\n        offset = max(offset, 0)\n        query = select({model}).order_by({model}.{pk}).offset(offset).limit(limit)\n        return [{model}Type.from_model({var}) for {var} in {wait}{session}.scalars(query)]\n",
         var = n.var,
         coll = n.coll,
         pk = pk.name,
@@ -990,7 +1012,7 @@ fn strawberry(
         let decorators: String = a.decorators.iter().map(|d| format!("    {d}\n")).collect();
         let check = a.check.as_ref().map(|c| indent(c, 2)).unwrap_or_default();
         out.push_str(&format!(
-            "\n\n@strawberry.type\nclass {model}Mutation:\n    @strawberry.mutation{permission}\n{decorators}    def {create}(self, info: Info, input: {model}Input) -> {model}Type:\n{check}{row}        {session}.add({var})\n        {session}.commit()\n        {session}.refresh({var})\n        return {model}Type.from_model({var})\n",
+            "\n\n@strawberry.type\nclass {model}Mutation:\n    @strawberry.mutation{permission}\n{decorators}    {def} {create}(self, info: Info, input: {model}Input) -> {model}Type:\n{check}{row}        {session}.add({var})\n        {wait}{session}.commit()\n        {wait}{session}.refresh({var})\n        return {model}Type.from_model({var})\n",
             create = snake(&n.create),
             var = n.var,
             row = indent(&create_row(m, &n.var, |f| format!("input.{}", f.name), |_, _| None), 2),
@@ -1461,6 +1483,67 @@ def test_create_{var}_is_refused_without_authorization(session):\n    # Guarded 
             "from sqlalchemy import create_engine",
         );
     }
+    out
+}
+
+/// The Strawberry test of resolvers on an `AsyncSession`: the synchronous test (`python_test`)
+/// with its session fixture and `execute` replaced by an in-memory aiosqlite database on its own
+/// event loop, whose `add_all`/`commit`/`scalar` the tests call as they would a `Session`'s.
+fn asyncio_test(test: String, context: &Context) -> String {
+    let fixture_start = test
+        .find("@pytest.fixture\ndef session():")
+        .unwrap_or(test.len());
+    let fixture_end = test[fixture_start..]
+        .find("\n\n\n")
+        .map_or(test.len(), |i| fixture_start + i + 3);
+    let execute_start = test
+        .find("def execute(session, query")
+        .unwrap_or(fixture_start);
+    let execute_end = test[execute_start..]
+        .find("\n\n\n")
+        .map_or(fixture_start, |i| execute_start + i + 3);
+    if execute_end > fixture_start || fixture_start == test.len() {
+        return test;
+    }
+    let metadata = test[fixture_start..fixture_end]
+        .lines()
+        .find_map(|l| l.trim().strip_suffix(".create_all(engine)"))
+        .unwrap_or("Base.metadata")
+        .to_owned();
+    let database = format!(
+        "class Database:\n    \"\"\"An in-memory SQLite database behind an `AsyncSession`, on its own event loop: the tests\n    call it as they would a synchronous session.\"\"\"\n\n    def __init__(self):\n        self.loop = asyncio.new_event_loop()\n        self.engine = create_async_engine(\"sqlite+aiosqlite://\", poolclass=StaticPool)\n        self.run(self._create_tables())\n        self.session = AsyncSession(self.engine, expire_on_commit=False)\n\n    async def _create_tables(self):\n        async with self.engine.begin() as connection:\n            await connection.run_sync({metadata}.create_all)\n\n    def run(self, awaitable):\n        return self.loop.run_until_complete(awaitable)\n\n    def add_all(self, rows):\n        self.session.add_all(rows)\n\n    def commit(self):\n        self.run(self.session.commit())\n\n    def scalar(self, statement):\n        return self.run(self.session.scalar(statement))\n\n    def close(self):\n        self.run(self.session.close())\n        self.run(self.engine.dispose())\n        self.loop.close()\n\n\n"
+    );
+    let execute = format!(
+        "def execute(database, query, variables=None):\n    \"\"\"Runs an operation: (data, errors as dicts).\"\"\"\n    session = database.session\n    result = database.run(schema.execute(query, variable_values=variables, context_value={ctx}))\n    return result.data, [error.formatted for error in result.errors or []]\n\n\n",
+        ctx = context.test_value()
+    );
+    let fixture = "@pytest.fixture\ndef session():\n    database = Database()\n    yield database\n    database.close()\n\n\n";
+    let mut out = String::new();
+    out.push_str(&test[..execute_start]);
+    out.push_str(&database);
+    out.push_str(&execute);
+    out.push_str(&test[execute_end..fixture_start]);
+    out.push_str(fixture);
+    out.push_str(&test[fixture_end..]);
+    // The imports: asyncio first in the standard library's block (after the docstring's line),
+    // and the asyncio engine instead of the synchronous ones.
+    let imports_at = out.find('\n').map_or(0, |i| i + 1);
+    let asyncio = if out[imports_at..].starts_with("import pytest\n") {
+        "import asyncio\n\n"
+    } else {
+        "import asyncio\n"
+    };
+    out.insert_str(imports_at, asyncio);
+    let out = out
+        .replace(
+            "from sqlalchemy import create_engine, func, select\n",
+            "from sqlalchemy import func, select\n",
+        )
+        .replace("from sqlalchemy import create_engine\n", "")
+        .replace(
+            "from sqlalchemy.orm import Session\n",
+            "from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine\n",
+        );
     out
 }
 
