@@ -1534,17 +1534,15 @@ fn asyncio_test(test: String, context: &Context) -> String {
         "import asyncio\n"
     };
     out.insert_str(imports_at, asyncio);
-    let out = out
-        .replace(
-            "from sqlalchemy import create_engine, func, select\n",
-            "from sqlalchemy import func, select\n",
-        )
-        .replace("from sqlalchemy import create_engine\n", "")
-        .replace(
-            "from sqlalchemy.orm import Session\n",
-            "from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine\n",
-        );
-    out
+    out.replace(
+        "from sqlalchemy import create_engine, func, select\n",
+        "from sqlalchemy import func, select\n",
+    )
+    .replace("from sqlalchemy import create_engine\n", "")
+    .replace(
+        "from sqlalchemy.orm import Session\n",
+        "from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine\n",
+    )
 }
 
 /// The Django test of the Graphene module: `django.test.TestCase` (a test database per test),
