@@ -1937,6 +1937,8 @@ fn strawberry_resolvers_on_async_sessions() {
     assert!(touched[1]
         .1
         .contains("create_async_engine(\"sqlite+aiosqlite://\""));
+    let found = graphql_and_socket_findings(&root, &touched);
+    assert!(found.is_empty(), "{found:#?}");
 }
 
 /// Graphene and Ariadne run synchronous resolvers here: on asyncio sessions they are refused
