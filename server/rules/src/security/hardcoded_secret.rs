@@ -580,30 +580,44 @@ fn check_jwt_key<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let Some(key) = checker.arguments(args).get(1, "key", checker.source) else {
         return;
     };
-    let Some(literal) = literal_value(checker, key) else {
-        return;
-    };
-    // The literal is the key here: even "secret" is a (guessable) key, so only template
-    // markers are left alone.
-    if is_template_placeholder(&literal) || has_specific_finding(&literal) {
-        return;
-    }
-    if in_test_code(checker, key) {
-        return;
-    }
     let verb = if name.ends_with("encode") {
         "signs tokens"
     } else {
         "verifies tokens"
     };
-    let fix = env_fix_edit(checker, key, "JWT_SECRET");
-    let finding = checker.report(
-        key,
+    // The literal is the key here: even "secret" is a (guessable) key, so only template
+    // markers are left alone.
+    report_literal_key(checker, key, true, "JWT_SECRET", |what| {
         format!(
-            "`{name}` {verb} with a hardcoded key ({}); anyone who reads the code can forge tokens: load the key from the environment, e.g. `os.environ[\"JWT_SECRET\"]`",
-            describe(&literal)
-        ),
-    );
+            "`{name}` {verb} with a hardcoded key ({what}); anyone who reads the code can forge tokens: load the key from the environment, e.g. `os.environ[\"JWT_SECRET\"]`"
+        )
+    });
+}
+
+/// Reports `key`, an argument a library uses as a key (JWT, HMAC, cipher), when it is a
+/// literal: anyone who reads the code has the key. Template placeholders, well-known formats
+/// (reported by `check_string` already) and test code are left alone, and so is `""` unless
+/// `empty_counts`. `message` gets the literal's description; the fix moves it to the
+/// environment variable `var`.
+fn report_literal_key<'a>(
+    checker: &mut Checker<'a>,
+    key: Node<'a>,
+    empty_counts: bool,
+    var: &str,
+    message: impl FnOnce(&str) -> String,
+) {
+    let Some(literal) = literal_value(checker, key) else {
+        return;
+    };
+    if (literal.is_empty() && !empty_counts)
+        || is_template_placeholder(&literal)
+        || has_specific_finding(&literal)
+        || in_test_code(checker, key)
+    {
+        return;
+    }
+    let fix = env_fix_edit(checker, key, var);
+    let finding = checker.report(key, message(&describe(&literal)));
     attach(finding, fix);
 }
 
@@ -612,25 +626,11 @@ fn check_hmac_key<'a>(checker: &mut Checker<'a>, args: Node<'a>) {
     let Some(key) = checker.arguments(args).get(0, "key", checker.source) else {
         return;
     };
-    let Some(literal) = literal_value(checker, key) else {
-        return;
-    };
-    if literal.is_empty()
-        || is_template_placeholder(&literal)
-        || has_specific_finding(&literal)
-        || in_test_code(checker, key)
-    {
-        return;
-    }
-    let fix = env_fix_edit(checker, key, "HMAC_KEY");
-    let finding = checker.report(
-        key,
+    report_literal_key(checker, key, false, "HMAC_KEY", |what| {
         format!(
-            "`hmac.new` keys its MACs with a hardcoded key ({}); anyone who reads the code can compute valid signatures (webhooks, signed links, tokens): load the key from the environment, e.g. `os.environ[\"HMAC_KEY\"].encode()`",
-            describe(&literal)
-        ),
-    );
-    attach(finding, fix);
+            "`hmac.new` keys its MACs with a hardcoded key ({what}); anyone who reads the code can compute valid signatures (webhooks, signed links, tokens): load the key from the environment, e.g. `os.environ[\"HMAC_KEY\"].encode()`"
+        )
+    });
 }
 
 /// `if password == "letmein"`: a hardcoded password or key checked at run time.
@@ -1174,46 +1174,23 @@ fn check_js_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         let Some(key) = positional.get(1).copied() else {
             return;
         };
-        let Some(literal) = literal_value(checker, key) else {
-            return;
-        };
-        if is_template_placeholder(&literal)
-            || has_specific_finding(&literal)
-            || in_test_code(checker, key)
-        {
-            return;
-        }
         let short = name.replace("jsonwebtoken.", "jwt.");
         let verb = if name.ends_with("sign") {
             "signs tokens"
         } else {
             "verifies tokens"
         };
-        let fix = env_fix_edit(checker, key, "JWT_SECRET");
-        let finding = checker.report(
-            key,
+        report_literal_key(checker, key, true, "JWT_SECRET", |what| {
             format!(
-                "`{short}` {verb} with a hardcoded key ({}); anyone who reads the code can forge tokens: load the key from the environment, e.g. `process.env.JWT_SECRET`",
-                describe(&literal)
-            ),
-        );
-        attach(finding, fix);
+                "`{short}` {verb} with a hardcoded key ({what}); anyone who reads the code can forge tokens: load the key from the environment, e.g. `process.env.JWT_SECRET`"
+            )
+        });
         return;
     }
     if let Some(name) = checker.resolve_callee(func, JS_KEYED_CRYPTO) {
         let Some(key) = positional.get(1).copied() else {
             return;
         };
-        let Some(literal) = literal_value(checker, key) else {
-            return;
-        };
-        if literal.is_empty()
-            || is_template_placeholder(&literal)
-            || has_specific_finding(&literal)
-            || in_test_code(checker, key)
-        {
-            return;
-        }
         let short = name.trim_start_matches("crypto.");
         let (what, harm, var) = if short == "createHmac" {
             (
@@ -1228,15 +1205,11 @@ fn check_js_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
                 "ENCRYPTION_KEY",
             )
         };
-        let fix = env_fix_edit(checker, key, var);
-        let finding = checker.report(
-            key,
+        report_literal_key(checker, key, false, var, |literal| {
             format!(
-                "`{short}` {what} with a hardcoded key ({}); {harm}: load the key from the environment, e.g. `process.env.{var}`",
-                describe(&literal)
-            ),
-        );
-        attach(finding, fix);
+                "`{short}` {what} with a hardcoded key ({literal}); {harm}: load the key from the environment, e.g. `process.env.{var}`"
+            )
+        });
         return;
     }
     let Some(name) = checker.resolve_callee(
