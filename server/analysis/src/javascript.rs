@@ -33,6 +33,7 @@ const GLOBALS: &[&str] = &[
     "Array",
     "Buffer",
     "process",
+    "console",
 ];
 
 /// Whether `name` is a global the analysis knows (`require`, `process`, `JSON`…).
