@@ -436,6 +436,18 @@ fn check_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args_node)) = (caps.get("func"), caps.get("args")) else {
         return;
     };
+    // aiohttp-jinja2 and Quart/Sanic-style helpers pass their keywords to `jinja2.Environment`
+    // with autoescaping on unless told otherwise.
+    if let Some(q) = checker.resolve_callee(func, &["aiohttp_jinja2.setup"]) {
+        let args = checker.arguments(args_node);
+        if let Some(kw) = args
+            .keyword_node("autoescape", checker.source)
+            .filter(|kw| kw.field("value").is_some_and(|v| checker.text(v) == "False"))
+        {
+            checker.report(kw, format!("`{q}(autoescape=False)` makes the app's Jinja2 templates render variables unescaped; drop the argument (autoescaping is on by default) and mark trusted HTML with `Markup` where needed"));
+        }
+        return;
+    }
     if let Some(q) = checker.resolve_callee(
         func,
         &["jinja2.Environment", "jinja2.environment.Environment"],
@@ -593,7 +605,8 @@ Flags request data that reaches HTML unescaped: Flask views returning strings bu
 Flask `make_response`/`Response` and Starlette/FastAPI `HTMLResponse` bodies built from it,
 Tornado `self.write`/`self.finish` of a string (sent as `text/html` unless the handler set
 another `Content-Type`; a dict is JSON), aiohttp `web.Response(text=…, content_type="text/html")`, and
-Jinja2 environments created without autoescaping; in Express, `res.send`/`res.write`/`res.end`
+Jinja2 environments created without autoescaping (and `aiohttp_jinja2.setup(…,
+autoescape=False)`); in Express, `res.send`/`res.write`/`res.end`
 of strings built from request data (or request strings such as `req.query.name` sent as is);
 in Koa, `ctx.body = …` with request data where Koa will send it as HTML (a string starting with
 `<`, request data at its start, or `ctx.type = "html"`); and template engines configured to
