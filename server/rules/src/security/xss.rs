@@ -81,10 +81,16 @@ fn js_built<'a>(checker: &Checker<'a>, node: Node<'a>, depth: u32) -> bool {
         "binary_expression" => node
             .field("operator")
             .is_some_and(|o| checker.text(o) == "+"),
-        "call_expression" => node
-            .field("function")
-            .and_then(|f| f.field("property"))
-            .is_some_and(|p| matches!(checker.text(p), "concat" | "join" | "replace")),
+        "call_expression" => {
+            node.field("function")
+                .and_then(|f| f.field("property"))
+                .is_some_and(|p| matches!(checker.text(p), "concat" | "join" | "replace"))
+                // Markdown rendered to HTML: raw HTML in the source passes through.
+                || node
+                    .field("function")
+                    .and_then(|f| checker.resolve(f))
+                    .is_some_and(|q| MARKDOWN.contains(&q.as_str()))
+        }
         "parenthesized_expression" => node
             .named_child(0)
             .is_some_and(|c| js_built(checker, c, depth)),
@@ -100,6 +106,10 @@ fn js_built<'a>(checker: &Checker<'a>, node: Node<'a>, depth: u32) -> bool {
         _ => false,
     }
 }
+
+/// Markdown renderers whose output keeps the raw HTML of their input (marked dropped its
+/// `sanitize` option): propagator rows in `javascript/models/templates.toml`.
+const MARKDOWN: &[&str] = &["marked", "marked.marked", "marked.parse", "marked.default"];
 
 /// Express `res.send(html)`, `res.write(html)`, `res.end(html)`: a string body is sent as
 /// `text/html` by `send` and sniffed by browsers from `write`/`end`.
@@ -135,10 +145,18 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             _ => break,
         };
     }
-    if root.kind_str() != "identifier" || !matches!(checker.text(root), "res" | "response") {
+    if root.kind_str() != "identifier" {
         return;
     }
     let chain = checker.text(receiver);
+    // Fastify sends a string as `text/plain` unless the reply's type says HTML
+    // (`reply.type("text/html").send(…)`, `reply.header("content-type", "text/html")`).
+    let fastify = matches!(checker.text(root), "reply" | "rep")
+        && method == "send"
+        && chain.to_ascii_lowercase().contains("text/html");
+    if !fastify && !matches!(checker.text(root), "res" | "response") {
+        return;
+    }
     if chain.contains("json") || chain.contains("text/plain") || chain.contains(".type(\"text\")") {
         return;
     }
@@ -168,7 +186,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     }
     let from = checker.describe(&taint);
     checker
-        .report(body, format!("`res.{method}` sends a string built from {from} as HTML without escaping; render a template (autoescaped) or escape the value (`escape-html`, `he.encode`)"))
+        .report(body, format!("`{}.{method}` sends a string built from {from} as HTML without escaping; render a template (autoescaped) or escape the value (`escape-html`, `he.encode`)", if fastify { "reply" } else { "res" }))
         .with_taint(&taint);
 }
 
@@ -231,6 +249,7 @@ const JS_ESCAPING_OFF: &[(&str, usize, &str, &str)] = &[
     ("express-handlebars.engine", 0, "noEscape", "true"),
     ("express-handlebars.create", 0, "noEscape", "true"),
     ("express-handlebars", 0, "noEscape", "true"),
+    ("swig.setDefaults", 0, "autoescape", "false"),
 ];
 
 /// `nunjucks.configure("views", { autoescape: false })`, `Handlebars.compile(t, { noEscape:
@@ -610,7 +629,9 @@ autoescape=False)`); in Express, `res.send`/`res.write`/`res.end`
 of strings built from request data (or request strings such as `req.query.name` sent as is);
 in Koa, `ctx.body = …` with request data where Koa will send it as HTML (a string starting with
 `<`, request data at its start, or `ctx.type = "html"`); and template engines configured to
-render unescaped (`nunjucks.configure(…, { autoescape: false })`, Handlebars `noEscape: true`).
+render unescaped (`nunjucks.configure(…, { autoescape: false })`, Handlebars `noEscape: true`,
+`swig.setDefaults({ autoescape: false })`). Fastify `reply.type("text/html").send(…)` counts as
+`res.send`, and `marked(…)` output keeps the request's raw HTML.
 Values passed through `escape`, `html.escape`, `bleach.clean`, `escape-html`,
 `encodeURIComponent`, or bodies sent as `text/plain` or JSON are not reported.
 
