@@ -538,7 +538,36 @@ fn check_environment<'a>(checker: &mut Checker<'a>, func: Node<'a>, args_node: N
 /// Decorator methods that make a function a Flask view.
 const ROUTES: &[&str] = &["route", "get", "post", "put", "patch", "delete"];
 
-/// Whether `node` is inside a Flask view (its string return values are sent as `text/html`).
+/// Whether `node` is inside a Flask view (its string return values are sent as `text/html`),
+/// or a FastAPI route declared with `response_class=HTMLResponse` (`Some(true)`).
+fn html_view<'a>(checker: &Checker<'a>, node: Node<'a>) -> Option<bool> {
+    if in_flask_view(checker, node) {
+        return Some(false);
+    }
+    if !super::imports_any(checker, &["fastapi"]) {
+        return None;
+    }
+    let path = ancestors(checker.item, node);
+    let i = path
+        .iter()
+        .rposition(|n| n.kind_str() == "function_definition")?;
+    let decorated = i
+        .checked_sub(1)
+        .map(|j| path[j])
+        .filter(|d| d.kind_str() == "decorated_definition")?;
+    named_children(decorated)
+        .iter()
+        .any(|d| {
+            d.kind_str() == "decorator"
+                && d.named_child(0)
+                    .filter(|c| c.kind_str() == "call")
+                    .and_then(|c| c.field("arguments"))
+                    .and_then(|a| checker.arguments(a).keyword("response_class", checker.source))
+                    .is_some_and(|v| checker.text(v).ends_with("HTMLResponse"))
+        })
+        .then_some(true)
+}
+
 fn in_flask_view(checker: &Checker, node: Node) -> bool {
     if !super::imports_any(checker, &["flask", "quart"]) {
         return false;
@@ -590,9 +619,12 @@ fn check_return<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         _ => false,
     };
     let plain = matches!(value.kind_str(), "identifier" | "subscript" | "call");
-    if !(built || plain) || !in_flask_view(checker, value) {
+    if !(built || plain) {
         return;
     }
+    let Some(fastapi) = html_view(checker, value) else {
+        return;
+    };
     let Some(taint) = checker.taint(value, Sink::Html).filter(|t| t.user) else {
         return;
     };
@@ -606,6 +638,7 @@ fn check_return<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             "request.cookies",
             "request.headers",
             "URL parameter",
+            "request parameter",
         ]
         .iter()
         .any(|s| taint.what.contains(s))
@@ -613,14 +646,18 @@ fn check_return<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         return;
     }
     let from = checker.describe(&taint);
-    checker
-        .report(value, format!("this Flask view returns a string built from {from}, which Flask sends as HTML unescaped; use `render_template` (autoescaped) or wrap the value in `escape()`"))
-        .with_taint(&taint);
+    let message = if fastapi {
+        format!("this route returns a string built from {from} as `HTMLResponse`, unescaped; render a Jinja2 template (`Jinja2Templates`, autoescaped) or `html.escape()` the value")
+    } else {
+        format!("this Flask view returns a string built from {from}, which Flask sends as HTML unescaped; use `render_template` (autoescaped) or wrap the value in `escape()`")
+    };
+    checker.report(value, message).with_taint(&taint);
 }
 
 const DOCS: &str = r#"## What it does
 Flags request data that reaches HTML unescaped: Flask views returning strings built from it
-(Flask sends them as `text/html`), `Markup`/`mark_safe` applied to it, Django `HttpResponse`,
+(Flask sends them as `text/html`), FastAPI routes declared with `response_class=HTMLResponse`
+returning such strings, `Markup`/`mark_safe` applied to it, Django `HttpResponse`,
 Flask `make_response`/`Response` and Starlette/FastAPI `HTMLResponse` bodies built from it,
 Tornado `self.write`/`self.finish` of a string (sent as `text/html` unless the handler set
 another `Content-Type`; a dict is JSON), aiohttp `web.Response(text=…, content_type="text/html")`, and
