@@ -487,7 +487,9 @@ fn check_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     };
     let from = checker.describe(&taint);
     let short = name.rsplit('.').next().unwrap_or(&name);
-    let message = if matches!(
+    let message = if short == "format_html" {
+        format!("`format_html` takes {from} as its format string, which it marks safe without escaping (only the arguments are escaped); pass the data as an argument: `format_html(\"<b>{{}}</b>\", value)`")
+    } else if matches!(
         short,
         "Markup" | "mark_safe" | "SafeString" | "SafeText" | "SafeUnicode" | "SafeBytes"
     ) {
@@ -657,7 +659,8 @@ fn check_return<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
 const DOCS: &str = r#"## What it does
 Flags request data that reaches HTML unescaped: Flask views returning strings built from it
 (Flask sends them as `text/html`), FastAPI routes declared with `response_class=HTMLResponse`
-returning such strings, `Markup`/`mark_safe` applied to it, Django `HttpResponse`,
+returning such strings, `Markup`/`mark_safe` applied to it, Django `format_html` given it as the
+format string, Django `HttpResponse`,
 Flask `make_response`/`Response` and Starlette/FastAPI `HTMLResponse` bodies built from it,
 Tornado `self.write`/`self.finish` of a string (sent as `text/html` unless the handler set
 another `Content-Type`; a dict is JSON), aiohttp `web.Response(text=…, content_type="text/html")`, and
