@@ -53,7 +53,9 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     // Node HTTP clients: `sink = "ssrf"` rows with `reported-by = "rule"` (ecmascript.toml,
     // node.toml, http-clients.toml), the URL (`needle("get", url)`: the second argument) or an
     // options object with `url`/`host` (`http.request({ host, path })`, `axios({ url })`).
-    let Some((name, mut url)) = sink_argument(checker, func, args, Sink::Url) else {
+    let Some((name, mut url)) = sink_argument(checker, func, args, Sink::Url)
+        .or_else(|| browser_goto(checker, func, args))
+    else {
         return;
     };
     if url.kind_str() == "object" {
@@ -90,6 +92,27 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             format!("`{short}` fetches a URL taken from {from}; a client can make the server call internal services (`http://169.254.169.254/`, `http://localhost:…`): fix the host in code or check it against an allow-list"),
         )
         .with_taint(&taint);
+}
+
+/// A headless browser opening a page: puppeteer's and playwright's `page.goto(url)` (the
+/// receiver is a page: `page`, `newPage`, `this.page`), fetched from the server's network.
+fn browser_goto<'a>(
+    checker: &Checker<'a>,
+    func: tree_sitter::Node<'a>,
+    args: tree_sitter::Node<'a>,
+) -> Option<(String, tree_sitter::Node<'a>)> {
+    if func.kind_str() != "member_expression"
+        || func.field("property").map(|p| checker.text(p)) != Some("goto")
+    {
+        return None;
+    }
+    let receiver = checker.text(func.field("object")?);
+    let last = receiver.rsplit('.').next().unwrap_or(receiver);
+    if !last.to_ascii_lowercase().ends_with("page") || checker.resolve(func.field("object")?).is_some() {
+        return None;
+    }
+    let url = checker.arguments(args).positional.first().copied()?;
+    Some(("page.goto".to_owned(), url))
 }
 
 /// Whether the request data comes into a handler that only administrators can call: a FastAPI
@@ -262,7 +285,9 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
 const DOCS: &str = r#"## What it does
 Flags HTTP requests made by the server (`requests`, `httpx`, `urllib`, `urllib3`, and
 `Session`/`Client`/`ClientSession` objects in Python; `fetch`, `node-fetch`, `axios`, `got`,
-`undici`, `superagent`, `needle`, `request` and `http(s).get/request` in Node) whose URL comes from request data and whose host is
+`undici`, `superagent`, `needle`, `request` and `http(s).get/request` in Node, and pages opened
+by headless browsers and renderers: puppeteer/playwright `page.goto`, `wkhtmltopdf`) whose URL
+comes from request data and whose host is
 not fixed by the code. A URL such as `f"https://api.example.com/users/{user_id}"` keeps the host
 and is not reported; a URL checked against an allow-list
 (`if urlparse(url).hostname not in ALLOWED_HOSTS: abort(400)`) is not reported either.
