@@ -200,10 +200,13 @@ const CLIENTS: &[&str] = &[
     "httpx.AsyncClient",
     "aiohttp.ClientSession",
     "urllib3.PoolManager",
+    "tornado.httpclient.AsyncHTTPClient",
+    "tornado.httpclient.HTTPClient",
 ];
 
-/// Whether `object` is an HTTP client: bound here to a client constructor, or named like one.
-fn is_client<'a>(checker: &Checker<'a>, object: tree_sitter::Node<'a>) -> bool {
+/// Whether `object` is an HTTP client: bound here to a client constructor, or (unless
+/// `resolved_only`) named like one.
+fn is_client<'a>(checker: &Checker<'a>, object: tree_sitter::Node<'a>, resolved_only: bool) -> bool {
     // Made on the spot: `urllib3.PoolManager().request(…)`, `requests.Session().get(…)`.
     if object.kind_str() == "call"
         && object
@@ -229,6 +232,9 @@ fn is_client<'a>(checker: &Checker<'a>, object: tree_sitter::Node<'a>) -> bool {
             }
         }
     }
+    if resolved_only {
+        return false;
+    }
     let name = checker
         .text(object)
         .rsplit('.')
@@ -251,13 +257,16 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             };
             let index = match method {
                 m if VERBS.contains(&m) => 0,
+                // Tornado's `AsyncHTTPClient().fetch(url)` (a client made here: `fetch` is a
+                // common method name).
+                "fetch" => 0,
                 "request" | "stream" | "urlopen" => 1,
                 _ => return,
             };
             let Some(object) = func.field("object") else {
                 return;
             };
-            if !is_client(checker, object) {
+            if !is_client(checker, object, method == "fetch") {
                 return;
             }
             match checker.arguments(args).get(index, "url", checker.source) {
@@ -284,7 +293,7 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
 
 const DOCS: &str = r#"## What it does
 Flags HTTP requests made by the server (`requests`, `httpx`, `urllib`, `urllib3`, and
-`Session`/`Client`/`ClientSession` objects in Python; `fetch`, `node-fetch`, `axios`, `got`,
+`Session`/`Client`/`ClientSession` objects and Tornado's `AsyncHTTPClient().fetch` in Python; `fetch`, `node-fetch`, `axios`, `got`,
 `undici`, `superagent`, `needle`, `request` and `http(s).get/request` in Node, and pages opened
 by headless browsers and renderers: puppeteer/playwright `page.goto`, `wkhtmltopdf`) whose URL
 comes from request data and whose host is

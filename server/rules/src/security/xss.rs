@@ -540,11 +540,15 @@ fn check_environment<'a>(checker: &mut Checker<'a>, func: Node<'a>, args_node: N
 /// Decorator methods that make a function a Flask view.
 const ROUTES: &[&str] = &["route", "get", "post", "put", "patch", "delete"];
 
-/// Whether `node` is inside a Flask view (its string return values are sent as `text/html`),
-/// or a FastAPI route declared with `response_class=HTMLResponse` (`Some(true)`).
-fn html_view<'a>(checker: &Checker<'a>, node: Node<'a>) -> Option<bool> {
+/// The framework whose view returns `node` as `text/html`: a Flask (or Bottle) view, or a
+/// FastAPI route declared with `response_class=HTMLResponse`.
+fn html_view<'a>(checker: &Checker<'a>, node: Node<'a>) -> Option<&'static str> {
     if in_flask_view(checker, node) {
-        return Some(false);
+        return Some(if super::imports_any(checker, &["bottle"]) {
+            "Bottle"
+        } else {
+            "Flask"
+        });
     }
     if !super::imports_any(checker, &["fastapi"]) {
         return None;
@@ -567,11 +571,11 @@ fn html_view<'a>(checker: &Checker<'a>, node: Node<'a>) -> Option<bool> {
                     .and_then(|a| checker.arguments(a).keyword("response_class", checker.source))
                     .is_some_and(|v| checker.text(v).ends_with("HTMLResponse"))
         })
-        .then_some(true)
+        .then_some("FastAPI")
 }
 
 fn in_flask_view(checker: &Checker, node: Node) -> bool {
-    if !super::imports_any(checker, &["flask", "quart"]) {
+    if !super::imports_any(checker, &["flask", "quart", "bottle"]) {
         return false;
     }
     let path = ancestors(checker.item, node);
@@ -593,7 +597,8 @@ fn in_flask_view(checker: &Checker, node: Node) -> bool {
             && d.named_child(0)
                 .filter(|c| c.kind_str() == "call")
                 .and_then(|c| c.field("function"))
-                .and_then(|f| f.field("attribute"))
+                // `@app.route(…)`, and Bottle's module-level `@route(…)`/`@get(…)`.
+                .and_then(|f| f.field("attribute").or((f.kind_str() == "identifier").then_some(f)))
                 .is_some_and(|a| ROUTES.contains(&checker.text(a)))
     })
 }
@@ -624,7 +629,7 @@ fn check_return<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     if !(built || plain) {
         return;
     }
-    let Some(fastapi) = html_view(checker, value) else {
+    let Some(framework) = html_view(checker, value) else {
         return;
     };
     let Some(taint) = checker.taint(value, Sink::Html).filter(|t| t.user) else {
@@ -637,6 +642,8 @@ fn check_return<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             "request.args",
             "request.form",
             "request.values",
+            "request.query",
+            "request.params",
             "request.cookies",
             "request.headers",
             "URL parameter",
@@ -648,17 +655,17 @@ fn check_return<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         return;
     }
     let from = checker.describe(&taint);
-    let message = if fastapi {
-        format!("this route returns a string built from {from} as `HTMLResponse`, unescaped; render a Jinja2 template (`Jinja2Templates`, autoescaped) or `html.escape()` the value")
-    } else {
-        format!("this Flask view returns a string built from {from}, which Flask sends as HTML unescaped; use `render_template` (autoescaped) or wrap the value in `escape()`")
+    let message = match framework {
+        "FastAPI" => format!("this route returns a string built from {from} as `HTMLResponse`, unescaped; render a Jinja2 template (`Jinja2Templates`, autoescaped) or `html.escape()` the value"),
+        "Bottle" => format!("this Bottle route returns a string built from {from}, which Bottle sends as HTML unescaped; render a template (`template()` escapes `{{{{ }}}}`) or `html.escape()` the value"),
+        _ => format!("this Flask view returns a string built from {from}, which Flask sends as HTML unescaped; use `render_template` (autoescaped) or wrap the value in `escape()`"),
     };
     checker.report(value, message).with_taint(&taint);
 }
 
 const DOCS: &str = r#"## What it does
 Flags request data that reaches HTML unescaped: Flask views returning strings built from it
-(Flask sends them as `text/html`), FastAPI routes declared with `response_class=HTMLResponse`
+(Flask sends them as `text/html`; Bottle routes likewise), Pyramid/WebOb `Response` bodies, FastAPI routes declared with `response_class=HTMLResponse`
 returning such strings, `Markup`/`mark_safe` applied to it, Django `format_html` given it as the
 format string, Django `HttpResponse`,
 Flask `make_response`/`Response` and Starlette/FastAPI `HTMLResponse` bodies built from it,
