@@ -574,6 +574,9 @@ fn check_jwt_key<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         check_hmac_key(checker, args);
         return;
     }
+    if check_login_password(checker, func, args) {
+        return;
+    }
     let Some(name) = checker.resolve_callee(func, JWT_SIGN) else {
         return;
     };
@@ -619,6 +622,59 @@ fn report_literal_key<'a>(
     let fix = env_fix_edit(checker, key, var);
     let finding = checker.report(key, message(&describe(&literal)));
     attach(finding, fix);
+}
+
+/// Mail and file-transfer clients of the standard library, by the environment variable the fix
+/// reads their password from.
+const LOGIN_CLIENTS: &[(&str, &str)] = &[
+    ("smtplib.SMTP", "SMTP_PASSWORD"),
+    ("smtplib.SMTP_SSL", "SMTP_PASSWORD"),
+    ("smtplib.LMTP", "SMTP_PASSWORD"),
+    ("ftplib.FTP", "FTP_PASSWORD"),
+    ("ftplib.FTP_TLS", "FTP_PASSWORD"),
+    ("imaplib.IMAP4", "IMAP_PASSWORD"),
+    ("imaplib.IMAP4_SSL", "IMAP_PASSWORD"),
+];
+
+/// `smtp.login("noreply@example.com", "literal")` on a client made by `smtplib`, `ftplib` or
+/// `imaplib` (here, or bound to a name): the account's password is in the code. Whether the
+/// call was one.
+fn check_login_password<'a>(checker: &mut Checker<'a>, func: Node<'a>, args: Node<'a>) -> bool {
+    if func.kind_str() != "attribute" || func.field("attribute").map(|a| checker.text(a)) != Some("login") {
+        return false;
+    }
+    let Some(object) = func.field("object") else {
+        return false;
+    };
+    let made_by = |ctor: &str| {
+        (object.kind_str() == "call"
+            && object
+                .field("function")
+                .and_then(|f| checker.resolve_callee(f, &[ctor]))
+                .is_some())
+            || super::tls_verification_disabled::bound_to_call(checker, object, &[ctor])
+    };
+    if !(object.kind_str() == "call" || object.kind_str() == "identifier") {
+        return false;
+    }
+    let Some(&(ctor, var)) = LOGIN_CLIENTS.iter().find(|(c, _)| made_by(c)) else {
+        return false;
+    };
+    let arguments = checker.arguments(args);
+    let keyword = if ctor.starts_with("ftplib") { "passwd" } else { "password" };
+    let Some(password) = arguments.get(1, keyword, checker.source) else {
+        return true;
+    };
+    if literal_value(checker, password).is_none_or(|l| is_not_a_secret(&l, "password")) {
+        return true;
+    }
+    let module = ctor.split('.').next().unwrap_or(ctor);
+    report_literal_key(checker, password, false, var, |what| {
+        format!(
+            "`{module}` signs in with a hardcoded password ({what}); anyone who reads the code has the account: read it from the environment, e.g. `os.environ[\"{var}\"]`"
+        )
+    });
+    true
 }
 
 /// `hmac.new(b"literal", msg, "sha256")`: a MAC anyone who reads the code can compute.
@@ -1286,6 +1342,7 @@ Flags credentials written into Python source:
   `secret`, `private`, `access`, `signing`, `encryption`… (`stripeApiKey`,
   `aws_secret_access_key`), in any case and with suffixes such as `_PROD` or `2`;
 - a literal key passed to `jwt.encode(payload, "…")` / `jwt.decode(token, "…", …)`, or to `hmac.new(b"…", msg, …)`;
+- a literal password passed to `login(user, "…")` of an `smtplib`, `ftplib` or `imaplib` client;
 - a secret-named value compared with a literal (`if password == "letmein"`; for tokens and
   keys the literal must look machine-made, since parsers compare `token == "async"`);
 - passwords inside connection strings (`postgresql://app:…@db.internal/shop`, `mongodb+srv://`,
