@@ -1527,7 +1527,10 @@ fn slash_facts<'t>(
     }
     match cond.kind_str() {
         "boolean_operator" if cond.field("operator").map(|o| text(o, src)) == op => {
-            for side in [cond.field("left"), cond.field("right")].into_iter().flatten() {
+            for side in [cond.field("left"), cond.field("right")]
+                .into_iter()
+                .flatten()
+            {
                 slash_facts(side, truth, op, src, out);
             }
         }

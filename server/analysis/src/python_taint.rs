@@ -237,11 +237,7 @@ impl<'t> State<'_, '_, 't> {
                 {
                     return Some(Taint {
                         origin: node.byte_range(),
-                        what: format!(
-                            "`{}`, {}",
-                            self.text(node),
-                            super::taint::UNKNOWN_ORIGIN
-                        ),
+                        what: format!("`{}`, {}", self.text(node), super::taint::UNKNOWN_ORIGIN),
                         user: false,
                         trail: Default::default(),
                     });

@@ -640,7 +640,9 @@ const LOGIN_CLIENTS: &[(&str, &str)] = &[
 /// `imaplib` (here, or bound to a name): the account's password is in the code. Whether the
 /// call was one.
 fn check_login_password<'a>(checker: &mut Checker<'a>, func: Node<'a>, args: Node<'a>) -> bool {
-    if func.kind_str() != "attribute" || func.field("attribute").map(|a| checker.text(a)) != Some("login") {
+    if func.kind_str() != "attribute"
+        || func.field("attribute").map(|a| checker.text(a)) != Some("login")
+    {
         return false;
     }
     let Some(object) = func.field("object") else {
@@ -661,7 +663,11 @@ fn check_login_password<'a>(checker: &mut Checker<'a>, func: Node<'a>, args: Nod
         return false;
     };
     let arguments = checker.arguments(args);
-    let keyword = if ctor.starts_with("ftplib") { "passwd" } else { "password" };
+    let keyword = if ctor.starts_with("ftplib") {
+        "passwd"
+    } else {
+        "password"
+    };
     let Some(password) = arguments.get(1, keyword, checker.source) else {
         return true;
     };

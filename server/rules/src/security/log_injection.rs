@@ -226,7 +226,10 @@ fn js_carriers<'a>(
                 .field("operator")
                 .is_some_and(|o| checker.text(o) == "+") =>
         {
-            for side in [node.field("left"), node.field("right")].into_iter().flatten() {
+            for side in [node.field("left"), node.field("right")]
+                .into_iter()
+                .flatten()
+            {
                 js_carriers(checker, side, depth + 1, out);
             }
         }
@@ -244,12 +247,17 @@ fn js_renders_escaped<'a>(checker: &Checker<'a>, node: tree_sitter::Node<'a>) ->
         "member_expression" => node.field("property").is_some_and(|p| {
             let p = checker.text(p);
             names_identifier(p)
-                || matches!(p, "body" | "query" | "params" | "headers" | "cookies" | "length")
+                || matches!(
+                    p,
+                    "body" | "query" | "params" | "headers" | "cookies" | "length"
+                )
         }),
         "call_expression" => node.field("function").is_some_and(|f| {
             let text = checker.text(f);
-            matches!(text, "JSON.stringify" | "Number" | "parseInt" | "parseFloat" | "util.inspect")
-                || text.ends_with(".toFixed")
+            matches!(
+                text,
+                "JSON.stringify" | "Number" | "parseInt" | "parseFloat" | "util.inspect"
+            ) || text.ends_with(".toFixed")
         }),
         _ => false,
     }

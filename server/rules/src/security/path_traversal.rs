@@ -71,7 +71,11 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         if matches!(receiver, "reply" | "rep") {
             return;
         }
-        if positional.iter().skip(1).any(|o| confines_to_root(checker, *o)) {
+        if positional
+            .iter()
+            .skip(1)
+            .any(|o| confines_to_root(checker, *o))
+        {
             return;
         }
         name = format!("res.{method}");

@@ -53,8 +53,8 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     // Node HTTP clients: `sink = "ssrf"` rows with `reported-by = "rule"` (ecmascript.toml,
     // node.toml, http-clients.toml), the URL (`needle("get", url)`: the second argument) or an
     // options object with `url`/`host` (`http.request({ host, path })`, `axios({ url })`).
-    let Some((name, mut url)) = sink_argument(checker, func, args, Sink::Url)
-        .or_else(|| browser_goto(checker, func, args))
+    let Some((name, mut url)) =
+        sink_argument(checker, func, args, Sink::Url).or_else(|| browser_goto(checker, func, args))
     else {
         return;
     };
@@ -108,7 +108,9 @@ fn browser_goto<'a>(
     }
     let receiver = checker.text(func.field("object")?);
     let last = receiver.rsplit('.').next().unwrap_or(receiver);
-    if !last.to_ascii_lowercase().ends_with("page") || checker.resolve(func.field("object")?).is_some() {
+    if !last.to_ascii_lowercase().ends_with("page")
+        || checker.resolve(func.field("object")?).is_some()
+    {
         return None;
     }
     let url = checker.arguments(args).positional.first().copied()?;
@@ -206,7 +208,11 @@ const CLIENTS: &[&str] = &[
 
 /// Whether `object` is an HTTP client: bound here to a client constructor, or (unless
 /// `resolved_only`) named like one.
-fn is_client<'a>(checker: &Checker<'a>, object: tree_sitter::Node<'a>, resolved_only: bool) -> bool {
+fn is_client<'a>(
+    checker: &Checker<'a>,
+    object: tree_sitter::Node<'a>,
+    resolved_only: bool,
+) -> bool {
     // Made on the spot: `urllib3.PoolManager().request(…)`, `requests.Session().get(…)`.
     if object.kind_str() == "call"
         && object

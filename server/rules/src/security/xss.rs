@@ -461,7 +461,10 @@ fn check_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         let args = checker.arguments(args_node);
         if let Some(kw) = args
             .keyword_node("autoescape", checker.source)
-            .filter(|kw| kw.field("value").is_some_and(|v| checker.text(v) == "False"))
+            .filter(|kw| {
+                kw.field("value")
+                    .is_some_and(|v| checker.text(v) == "False")
+            })
         {
             checker.report(kw, format!("`{q}(autoescape=False)` makes the app's Jinja2 templates render variables unescaped; drop the argument (autoescaping is on by default) and mark trusted HTML with `Markup` where needed"));
         }
@@ -568,7 +571,11 @@ fn html_view<'a>(checker: &Checker<'a>, node: Node<'a>) -> Option<&'static str> 
                 && d.named_child(0)
                     .filter(|c| c.kind_str() == "call")
                     .and_then(|c| c.field("arguments"))
-                    .and_then(|a| checker.arguments(a).keyword("response_class", checker.source))
+                    .and_then(|a| {
+                        checker
+                            .arguments(a)
+                            .keyword("response_class", checker.source)
+                    })
                     .is_some_and(|v| checker.text(v).ends_with("HTMLResponse"))
         })
         .then_some("FastAPI")
@@ -598,7 +605,10 @@ fn in_flask_view(checker: &Checker, node: Node) -> bool {
                 .filter(|c| c.kind_str() == "call")
                 .and_then(|c| c.field("function"))
                 // `@app.route(…)`, and Bottle's module-level `@route(…)`/`@get(…)`.
-                .and_then(|f| f.field("attribute").or((f.kind_str() == "identifier").then_some(f)))
+                .and_then(|f| {
+                    f.field("attribute")
+                        .or((f.kind_str() == "identifier").then_some(f))
+                })
                 .is_some_and(|a| ROUTES.contains(&checker.text(a)))
     })
 }
