@@ -33,6 +33,7 @@ const GLOBALS: &[&str] = &[
     "Array",
     "Buffer",
     "process",
+    "console",
 ];
 
 /// Whether `name` is a global the analysis knows (`require`, `process`, `JSON`…).
@@ -748,6 +749,14 @@ fn collect_guards_when(
                 "&&" | "||" if (op == "&&") == truth => {
                     recurse(l, truth, out);
                     recurse(r, truth, out);
+                    // `x.startsWith("/") && !x.startsWith("//")`: a path on this site.
+                    if let Some(subject) = site_relative(
+                        slash_prefix(l, truth, src),
+                        slash_prefix(r, truth, src),
+                        src,
+                    ) {
+                        guard(Some(subject), GuardKind::Contained, out);
+                    }
                 }
                 // `!x || ALLOWED.includes(x)` true: `x` is empty or allowed, either way clean.
                 "&&" | "||" => {
@@ -839,7 +848,15 @@ fn collect_guards_when(
                     }
                 }
                 "test" => guard(first, GuardKind::Validated, out),
-                "startsWith" => guard(object, GuardKind::Contained, out),
+                // A bare `"/"` prefix contains nothing: `//evil.example` and `/etc/passwd`
+                // start with it.
+                "startsWith"
+                    if !first
+                        .and_then(|a| string_value(a, src))
+                        .is_some_and(|p| matches!(p, "/" | "\\")) =>
+                {
+                    guard(object, GuardKind::Contained, out)
+                }
                 n if validators.contains(n) => guard(first, GuardKind::Validated, out),
                 n if object.is_none() => {
                     let lower = n.to_ascii_lowercase();
@@ -1166,4 +1183,48 @@ pub(super) fn is_constant<'t>(cx: &Cx<'_, 't>, node: Node<'t>, sink: Sink, depth
         },
         _ => false,
     }
+}
+
+/// What a `startsWith` test of a path prefix says when `cond` evaluates to `truth`: whether
+/// `x` starts with `"/"` (`Some((false, holds, x))`) or with `"//"` (`Some((true, holds,
+/// x))`), through `!` and parentheses.
+fn slash_prefix<'t>(cond: Node<'t>, truth: bool, src: &str) -> Option<(bool, bool, Node<'t>)> {
+    match cond.kind_str() {
+        "unary_expression" if cond.field("operator").map(|o| text(o, src)) == Some("!") => {
+            slash_prefix(cond.field("argument")?, !truth, src)
+        }
+        "parenthesized_expression" => slash_prefix(cond.named_child(0)?, truth, src),
+        "call_expression" => {
+            let func = cond.field("function")?;
+            if func.kind_str() != "member_expression"
+                || func.field("property").map(|p| text(p, src)) != Some("startsWith")
+            {
+                return None;
+            }
+            let object = func.field("object")?;
+            let prefix = string_value(cond.field("arguments")?.named_child(0)?, src)?;
+            match prefix {
+                "/" => Some((false, truth, object)),
+                p if p.starts_with("//") => Some((true, truth, object)),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The subject of `x.startsWith("/")` holding together with `x.startsWith("//")` failing: a
+/// path on this site, which a redirect may follow.
+fn site_relative<'t>(
+    a: Option<(bool, bool, Node<'t>)>,
+    b: Option<(bool, bool, Node<'t>)>,
+    src: &str,
+) -> Option<Node<'t>> {
+    let (a, b) = (a?, b?);
+    let (single, double) = match (a.0, b.0) {
+        (false, true) => (a, b),
+        (true, false) => (b, a),
+        _ => return None,
+    };
+    (single.1 && !double.1 && text(single.2, src) == text(double.2, src)).then_some(single.2)
 }

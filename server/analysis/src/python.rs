@@ -864,6 +864,13 @@ fn collect_guards_when(
                 // `a and b` true: both hold; `a or b` false: neither holds.
                 recurse(left, truth, out);
                 recurse(right, truth, out);
+                // `x.startswith("/") and not x.startswith("//")`, or a leading `/` with no
+                // `urlparse(x).netloc`: a path on this site.
+                let mut facts = Vec::new();
+                slash_facts(cond, truth, op, src, &mut facts);
+                if let Some(subject) = site_relative(&facts, src) {
+                    guard(subject, GuardKind::Contained, out);
+                }
             } else {
                 // `not x or x in ALLOWED` true: `x` is empty or allowed, either way clean.
                 let (mut l, mut r) = (Vec::new(), Vec::new());
@@ -978,7 +985,13 @@ fn collect_guards_when(
                     }
                 }
                 "startswith" | "is_relative_to" => {
-                    if let Some(o) = object {
+                    // A bare `"/"` prefix contains nothing: `//evil.example` and
+                    // `/etc/passwd` start with it.
+                    let bare_root = name == "startswith"
+                        && first_arg
+                            .and_then(|a| string_value(a, src))
+                            .is_some_and(|p| matches!(p, "/" | "\\"));
+                    if let Some(o) = object.filter(|_| !bare_root) {
                         guard(o, GuardKind::Contained, out);
                     }
                 }
@@ -1496,4 +1509,93 @@ pub(super) fn string_value<'s>(node: Node, src: &'s str) -> Option<&'s str> {
     let start = parts.iter().find(|c| c.kind_str() == "string_start")?;
     let end = parts.iter().rfind(|c| c.kind_str() == "string_end")?;
     src.get(start.end_byte()..end.start_byte())
+}
+
+/// What a test says about a redirect target when `cond` evaluates to `truth`, for each
+/// operand of a chain of `op`: `(Prefix::Root, holds, x)` for `x.startswith("/")`,
+/// `(Prefix::Double, holds, x)` for `x.startswith("//")` (or a tuple with it), `(Prefix::Host,
+/// holds, p)` for `p.netloc`; through `not` and parentheses.
+fn slash_facts<'t>(
+    cond: Node<'t>,
+    truth: bool,
+    op: Option<&str>,
+    src: &str,
+    out: &mut Vec<(Prefix, bool, Node<'t>)>,
+) {
+    if out.len() > 16 {
+        return;
+    }
+    match cond.kind_str() {
+        "boolean_operator" if cond.field("operator").map(|o| text(o, src)) == op => {
+            for side in [cond.field("left"), cond.field("right")]
+                .into_iter()
+                .flatten()
+            {
+                slash_facts(side, truth, op, src, out);
+            }
+        }
+        "not_operator" => {
+            if let Some(c) = cond.field("argument") {
+                slash_facts(c, !truth, None, src, out);
+            }
+        }
+        "parenthesized_expression" => {
+            if let Some(c) = cond.named_child(0) {
+                slash_facts(c, truth, None, src, out);
+            }
+        }
+        "attribute" if cond.field("attribute").map(|a| text(a, src)) == Some("netloc") => {
+            if let Some(object) = cond.field("object") {
+                out.push((Prefix::Host, truth, object));
+            }
+        }
+        "call" => {
+            let Some(func) = cond.field("function").filter(|f| {
+                f.kind_str() == "attribute"
+                    && f.field("attribute").map(|a| text(a, src)) == Some("startswith")
+            }) else {
+                return;
+            };
+            let (Some(object), Some(arg)) = (
+                func.field("object"),
+                cond.field("arguments").and_then(|a| a.named_child(0)),
+            ) else {
+                return;
+            };
+            let prefixes: Vec<&str> = match arg.kind_str() {
+                "tuple" => named_children(arg)
+                    .into_iter()
+                    .filter_map(|e| string_value(e, src))
+                    .collect(),
+                _ => string_value(arg, src).into_iter().collect(),
+            };
+            if prefixes == ["/"] {
+                out.push((Prefix::Root, truth, object));
+            } else if prefixes.iter().any(|p| p.starts_with("//")) {
+                out.push((Prefix::Double, truth, object));
+            }
+        }
+        _ => {}
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Prefix {
+    Root,
+    Double,
+    Host,
+}
+
+/// The subject of `x.startswith("/")` holding while `x.startswith("//")` fails (or a parsed
+/// URL's `netloc` is empty): a path on this site, which a redirect may follow.
+fn site_relative<'t>(facts: &[(Prefix, bool, Node<'t>)], src: &str) -> Option<Node<'t>> {
+    facts.iter().find_map(|&(kind, holds, subject)| {
+        (kind == Prefix::Root
+            && holds
+            && facts.iter().any(|&(k, h, other)| {
+                !h && ((k == Prefix::Double && text(other, src) == text(subject, src))
+                    || k == Prefix::Host)
+            }))
+        .then_some(subject)
+    })
 }

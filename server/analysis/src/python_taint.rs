@@ -224,7 +224,25 @@ impl<'t> State<'_, '_, 't> {
                     "cleaned_data" | "validated_data" => return None,
                     _ => {}
                 }
-                node.field("object").and_then(recurse)
+                let object = node.field("object")?;
+                let found = recurse(object);
+                // Audit: `self.term` spliced into SQL or a shell command, set who knows where
+                // (a constructor's argument, a setter): data of unknown origin, as a module
+                // global is.
+                if found.is_none()
+                    && self.audit
+                    && matches!(self.sink(), Sink::Sql | Sink::Shell)
+                    && self.text(object) == "self"
+                    && !self.class_fixes(node, attr)
+                {
+                    return Some(Taint {
+                        origin: node.byte_range(),
+                        what: format!("`{}`, {}", self.text(node), super::taint::UNKNOWN_ORIGIN),
+                        user: false,
+                        trail: Default::default(),
+                    });
+                }
+                found
             }
             // `d[key]` holds what `d` holds; a constant table indexed by user data is an
             // allow-list.
@@ -605,6 +623,52 @@ impl<'t> State<'_, '_, 't> {
             }
             _ => false,
         }
+    }
+
+    /// Whether the class around `node` fixes its attribute `attr` itself: a class-level
+    /// default (`binary = "soffice"`), or only literals assigned to `self.attr`.
+    fn class_fixes(&self, node: Node<'t>, attr: &str) -> bool {
+        let Some(class) = ancestors(self.cx.within, node)
+            .into_iter()
+            .rev()
+            .find(|a| a.kind_str() == "class_definition")
+        else {
+            return false;
+        };
+        let Some(body) = class.field("body") else {
+            return false;
+        };
+        let class_default = named_children(body).into_iter().any(|s| {
+            s.kind_str() == "expression_statement"
+                && s.named_child(0).is_some_and(|a| {
+                    a.kind_str() == "assignment"
+                        && a.field("left")
+                            .is_some_and(|l| l.kind_str() == "identifier" && self.text(l) == attr)
+                })
+        });
+        if class_default {
+            return true;
+        }
+        let mut fixed = true;
+        let mut seen = false;
+        super::walk_scope(body, &|n| n.kind_str() == "class_definition", &mut |n| {
+            if n.kind_str() != "assignment" {
+                return;
+            }
+            let (Some(left), Some(right)) = (n.field("left"), n.field("right")) else {
+                return;
+            };
+            if self.text(left).strip_prefix("self.") == Some(attr) {
+                seen = true;
+                if !matches!(
+                    right.kind_str(),
+                    "string" | "integer" | "float" | "true" | "false" | "none"
+                ) {
+                    fixed = false;
+                }
+            }
+        });
+        seen && fixed
     }
 
     /// Whether `node` is inside a class-based view or handler (Django `View`/mixins, DRF

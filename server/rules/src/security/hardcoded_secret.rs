@@ -574,37 +574,113 @@ fn check_jwt_key<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         check_hmac_key(checker, args);
         return;
     }
+    if check_login_password(checker, func, args) {
+        return;
+    }
     let Some(name) = checker.resolve_callee(func, JWT_SIGN) else {
         return;
     };
     let Some(key) = checker.arguments(args).get(1, "key", checker.source) else {
         return;
     };
-    let Some(literal) = literal_value(checker, key) else {
-        return;
-    };
-    // The literal is the key here: even "secret" is a (guessable) key, so only template
-    // markers are left alone.
-    if is_template_placeholder(&literal) || has_specific_finding(&literal) {
-        return;
-    }
-    if in_test_code(checker, key) {
-        return;
-    }
     let verb = if name.ends_with("encode") {
         "signs tokens"
     } else {
         "verifies tokens"
     };
-    let fix = env_fix_edit(checker, key, "JWT_SECRET");
-    let finding = checker.report(
-        key,
+    // The literal is the key here: even "secret" is a (guessable) key, so only template
+    // markers are left alone.
+    report_literal_key(checker, key, true, "JWT_SECRET", |what| {
         format!(
-            "`{name}` {verb} with a hardcoded key ({}); anyone who reads the code can forge tokens: load the key from the environment, e.g. `os.environ[\"JWT_SECRET\"]`",
-            describe(&literal)
-        ),
-    );
+            "`{name}` {verb} with a hardcoded key ({what}); anyone who reads the code can forge tokens: load the key from the environment, e.g. `os.environ[\"JWT_SECRET\"]`"
+        )
+    });
+}
+
+/// Reports `key`, an argument a library uses as a key (JWT, HMAC, cipher), when it is a
+/// literal: anyone who reads the code has the key. Template placeholders, well-known formats
+/// (reported by `check_string` already) and test code are left alone, and so is `""` unless
+/// `empty_counts`. `message` gets the literal's description; the fix moves it to the
+/// environment variable `var`.
+fn report_literal_key<'a>(
+    checker: &mut Checker<'a>,
+    key: Node<'a>,
+    empty_counts: bool,
+    var: &str,
+    message: impl FnOnce(&str) -> String,
+) {
+    let Some(literal) = literal_value(checker, key) else {
+        return;
+    };
+    if (literal.is_empty() && !empty_counts)
+        || is_template_placeholder(&literal)
+        || has_specific_finding(&literal)
+        || in_test_code(checker, key)
+    {
+        return;
+    }
+    let fix = env_fix_edit(checker, key, var);
+    let finding = checker.report(key, message(&describe(&literal)));
     attach(finding, fix);
+}
+
+/// Mail and file-transfer clients of the standard library, by the environment variable the fix
+/// reads their password from.
+const LOGIN_CLIENTS: &[(&str, &str)] = &[
+    ("smtplib.SMTP", "SMTP_PASSWORD"),
+    ("smtplib.SMTP_SSL", "SMTP_PASSWORD"),
+    ("smtplib.LMTP", "SMTP_PASSWORD"),
+    ("ftplib.FTP", "FTP_PASSWORD"),
+    ("ftplib.FTP_TLS", "FTP_PASSWORD"),
+    ("imaplib.IMAP4", "IMAP_PASSWORD"),
+    ("imaplib.IMAP4_SSL", "IMAP_PASSWORD"),
+];
+
+/// `smtp.login("noreply@example.com", "literal")` on a client made by `smtplib`, `ftplib` or
+/// `imaplib` (here, or bound to a name): the account's password is in the code. Whether the
+/// call was one.
+fn check_login_password<'a>(checker: &mut Checker<'a>, func: Node<'a>, args: Node<'a>) -> bool {
+    if func.kind_str() != "attribute"
+        || func.field("attribute").map(|a| checker.text(a)) != Some("login")
+    {
+        return false;
+    }
+    let Some(object) = func.field("object") else {
+        return false;
+    };
+    let made_by = |ctor: &str| {
+        (object.kind_str() == "call"
+            && object
+                .field("function")
+                .and_then(|f| checker.resolve_callee(f, &[ctor]))
+                .is_some())
+            || super::tls_verification_disabled::bound_to_call(checker, object, &[ctor])
+    };
+    if !(object.kind_str() == "call" || object.kind_str() == "identifier") {
+        return false;
+    }
+    let Some(&(ctor, var)) = LOGIN_CLIENTS.iter().find(|(c, _)| made_by(c)) else {
+        return false;
+    };
+    let arguments = checker.arguments(args);
+    let keyword = if ctor.starts_with("ftplib") {
+        "passwd"
+    } else {
+        "password"
+    };
+    let Some(password) = arguments.get(1, keyword, checker.source) else {
+        return true;
+    };
+    if literal_value(checker, password).is_none_or(|l| is_not_a_secret(&l, "password")) {
+        return true;
+    }
+    let module = ctor.split('.').next().unwrap_or(ctor);
+    report_literal_key(checker, password, false, var, |what| {
+        format!(
+            "`{module}` signs in with a hardcoded password ({what}); anyone who reads the code has the account: read it from the environment, e.g. `os.environ[\"{var}\"]`"
+        )
+    });
+    true
 }
 
 /// `hmac.new(b"literal", msg, "sha256")`: a MAC anyone who reads the code can compute.
@@ -612,25 +688,11 @@ fn check_hmac_key<'a>(checker: &mut Checker<'a>, args: Node<'a>) {
     let Some(key) = checker.arguments(args).get(0, "key", checker.source) else {
         return;
     };
-    let Some(literal) = literal_value(checker, key) else {
-        return;
-    };
-    if literal.is_empty()
-        || is_template_placeholder(&literal)
-        || has_specific_finding(&literal)
-        || in_test_code(checker, key)
-    {
-        return;
-    }
-    let fix = env_fix_edit(checker, key, "HMAC_KEY");
-    let finding = checker.report(
-        key,
+    report_literal_key(checker, key, false, "HMAC_KEY", |what| {
         format!(
-            "`hmac.new` keys its MACs with a hardcoded key ({}); anyone who reads the code can compute valid signatures (webhooks, signed links, tokens): load the key from the environment, e.g. `os.environ[\"HMAC_KEY\"].encode()`",
-            describe(&literal)
-        ),
-    );
-    attach(finding, fix);
+            "`hmac.new` keys its MACs with a hardcoded key ({what}); anyone who reads the code can compute valid signatures (webhooks, signed links, tokens): load the key from the environment, e.g. `os.environ[\"HMAC_KEY\"].encode()`"
+        )
+    });
 }
 
 /// `if password == "letmein"`: a hardcoded password or key checked at run time.
@@ -1174,46 +1236,23 @@ fn check_js_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         let Some(key) = positional.get(1).copied() else {
             return;
         };
-        let Some(literal) = literal_value(checker, key) else {
-            return;
-        };
-        if is_template_placeholder(&literal)
-            || has_specific_finding(&literal)
-            || in_test_code(checker, key)
-        {
-            return;
-        }
         let short = name.replace("jsonwebtoken.", "jwt.");
         let verb = if name.ends_with("sign") {
             "signs tokens"
         } else {
             "verifies tokens"
         };
-        let fix = env_fix_edit(checker, key, "JWT_SECRET");
-        let finding = checker.report(
-            key,
+        report_literal_key(checker, key, true, "JWT_SECRET", |what| {
             format!(
-                "`{short}` {verb} with a hardcoded key ({}); anyone who reads the code can forge tokens: load the key from the environment, e.g. `process.env.JWT_SECRET`",
-                describe(&literal)
-            ),
-        );
-        attach(finding, fix);
+                "`{short}` {verb} with a hardcoded key ({what}); anyone who reads the code can forge tokens: load the key from the environment, e.g. `process.env.JWT_SECRET`"
+            )
+        });
         return;
     }
     if let Some(name) = checker.resolve_callee(func, JS_KEYED_CRYPTO) {
         let Some(key) = positional.get(1).copied() else {
             return;
         };
-        let Some(literal) = literal_value(checker, key) else {
-            return;
-        };
-        if literal.is_empty()
-            || is_template_placeholder(&literal)
-            || has_specific_finding(&literal)
-            || in_test_code(checker, key)
-        {
-            return;
-        }
         let short = name.trim_start_matches("crypto.");
         let (what, harm, var) = if short == "createHmac" {
             (
@@ -1228,15 +1267,11 @@ fn check_js_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
                 "ENCRYPTION_KEY",
             )
         };
-        let fix = env_fix_edit(checker, key, var);
-        let finding = checker.report(
-            key,
+        report_literal_key(checker, key, false, var, |literal| {
             format!(
-                "`{short}` {what} with a hardcoded key ({}); {harm}: load the key from the environment, e.g. `process.env.{var}`",
-                describe(&literal)
-            ),
-        );
-        attach(finding, fix);
+                "`{short}` {what} with a hardcoded key ({literal}); {harm}: load the key from the environment, e.g. `process.env.{var}`"
+            )
+        });
         return;
     }
     let Some(name) = checker.resolve_callee(
@@ -1313,6 +1348,7 @@ Flags credentials written into Python source:
   `secret`, `private`, `access`, `signing`, `encryption`… (`stripeApiKey`,
   `aws_secret_access_key`), in any case and with suffixes such as `_PROD` or `2`;
 - a literal key passed to `jwt.encode(payload, "…")` / `jwt.decode(token, "…", …)`, or to `hmac.new(b"…", msg, …)`;
+- a literal password passed to `login(user, "…")` of an `smtplib`, `ftplib` or `imaplib` client;
 - a secret-named value compared with a literal (`if password == "letmein"`; for tokens and
   keys the literal must look machine-made, since parsers compare `token == "async"`);
 - passwords inside connection strings (`postgresql://app:…@db.internal/shop`, `mongodb+srv://`,

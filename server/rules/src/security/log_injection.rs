@@ -24,6 +24,12 @@ pub static RULE: Rule = Rule {
         query: include_str!("../../../../queries/python/calls.scm"),
         run: check,
     },
+        Check {
+            family: Family::JavaScript,
+            query_path: "javascript/calls.scm",
+            query: include_str!("../../../../queries/javascript/calls.scm"),
+            run: check_javascript,
+        },
         // `sink = "log"` rows of the detection models (docs/models.md).
         Check {
             family: Family::Python,
@@ -78,14 +84,17 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     }
     // A logger, or a module function of `logging`: `sink = "log"` rows with `reported-by =
     // "rule"` (stdlib.toml).
-    if !is_logger_call(checker, func) && super::rule_sink(checker, func, Sink::Log).is_none() {
+    let row = super::rule_sink(checker, func, Sink::Log);
+    if !is_logger_call(checker, func) && row.is_none() {
         return;
     }
+    // `console.log(message, …)` has no level argument, unlike `logger.log(level, message)`.
+    let console = row.is_some_and(|(name, _)| name.starts_with("global.console."));
     let mut positional: Vec<_> = named_children(args)
         .into_iter()
         .filter(|a| !matches!(a.kind_str(), "keyword_argument" | "comment"))
         .collect();
-    if method == "log" && !positional.is_empty() {
+    if method == "log" && !console && !positional.is_empty() {
         positional.remove(0);
     }
     let Some(format) = positional.first().copied() else {
@@ -120,6 +129,137 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
                 .with_taint(&taint);
             return;
         }
+    }
+}
+
+/// Node: `console.log(…)` and its siblings (`sink = "log"` rows of node.toml, `reported-by =
+/// "rule"`), and loggers' level methods (`logger.info(…)`, `log.warn(…)`, winston's
+/// `logger.log("info", …)`).
+fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
+    let (Some(func), Some(args)) = (caps.get("func"), caps.get("args")) else {
+        return;
+    };
+    if func.kind_str() != "member_expression" {
+        return;
+    }
+    let (Some(object), Some(property)) = (func.field("object"), func.field("property")) else {
+        return;
+    };
+    let method = checker.text(property);
+    if !LEVELS.contains(&method) {
+        return;
+    }
+    let console = super::rule_sink(checker, func, Sink::Log).is_some();
+    let receiver = checker.text(object);
+    let logger = receiver
+        .rsplit('.')
+        .next()
+        .is_some_and(|r| r.to_ascii_lowercase().contains("log"));
+    if !console && !logger {
+        return;
+    }
+    let mut positional = checker.arguments(args).positional.clone();
+    // winston's `logger.log(level, message, …)`.
+    if method == "log"
+        && !console
+        && positional
+            .first()
+            .is_some_and(|a| checker.string_value(*a).is_some())
+    {
+        positional.remove(0);
+    }
+    for arg in positional {
+        let mut carriers = Vec::new();
+        js_carriers(checker, arg, 0, &mut carriers);
+        let taint = carriers
+            .into_iter()
+            .filter(|c| !js_renders_escaped(checker, *c))
+            .filter_map(|c| checker.taint(c, Sink::Log))
+            .filter(|t| t.user && !from_header(checker, t) && !origin_names_identifier(checker, t))
+            .reduce(|a, b| Taint::best(Some(a), Some(b)).expect("both are some"));
+        if let Some(taint) = taint {
+            let from = checker.describe(&taint);
+            let name = if console {
+                format!("console.{method}")
+            } else {
+                method.to_owned()
+            };
+            checker
+                .report(
+                    arg,
+                    format!("`{name}` logs {from} as is; a value with line breaks forges log entries: log it as JSON (`JSON.stringify(value)`, or a structured logger's fields) or strip `\\r` and `\\n` first"),
+                )
+                .with_taint(&taint);
+            return;
+        }
+    }
+}
+
+/// The sub-expressions of a JavaScript message whose text ends up in it: the substitutions of
+/// a template string, the operands of `+`, or the value itself.
+fn js_carriers<'a>(
+    checker: &Checker<'a>,
+    node: tree_sitter::Node<'a>,
+    depth: usize,
+    out: &mut Vec<tree_sitter::Node<'a>>,
+) {
+    if depth > 8 {
+        out.push(node);
+        return;
+    }
+    match node.kind_str() {
+        "template_string" => {
+            for child in named_children(node) {
+                if child.kind_str() == "template_substitution" {
+                    if let Some(expr) = child.named_child(0) {
+                        js_carriers(checker, expr, depth + 1, out);
+                    }
+                }
+            }
+        }
+        "parenthesized_expression" => match node.named_child(0) {
+            Some(inner) => js_carriers(checker, inner, depth + 1, out),
+            None => out.push(node),
+        },
+        "binary_expression"
+            if node
+                .field("operator")
+                .is_some_and(|o| checker.text(o) == "+") =>
+        {
+            for side in [node.field("left"), node.field("right")]
+                .into_iter()
+                .flatten()
+            {
+                js_carriers(checker, side, depth + 1, out);
+            }
+        }
+        _ => out.push(node),
+    }
+}
+
+/// A JavaScript value printed without raw line breaks: numbers, object and array literals and
+/// whole request containers (`req.body`, `ctx.query`: `util.inspect` quotes their strings),
+/// `JSON.stringify(…)`, and values named as identifiers (`req.params.userId`).
+fn js_renders_escaped<'a>(checker: &Checker<'a>, node: tree_sitter::Node<'a>) -> bool {
+    match node.kind_str() {
+        "number" | "object" | "array" | "true" | "false" | "null" => true,
+        "identifier" => names_identifier(checker.text(node)),
+        "member_expression" => node.field("property").is_some_and(|p| {
+            let p = checker.text(p);
+            names_identifier(p)
+                || matches!(
+                    p,
+                    "body" | "query" | "params" | "headers" | "cookies" | "length"
+                )
+        }),
+        "call_expression" => node.field("function").is_some_and(|f| {
+            let text = checker.text(f);
+            matches!(
+                text,
+                "JSON.stringify" | "Number" | "parseInt" | "parseFloat" | "util.inspect"
+            ) || text.ends_with(".toFixed")
+        }),
+        _ => false,
     }
 }
 
@@ -412,8 +552,9 @@ fn from_header(checker: &Checker, taint: &Taint) -> bool {
 }
 
 const DOCS: &str = r#"## What it does
-Flags `logging` calls (module functions and logger methods) whose message or arguments are
-request data used as is.
+Flags `logging` calls (module functions and logger methods), and in Node loggers and
+`console.log`/`info`/`warn`/`error`/`debug` (what a server writes to its standard streams is its
+log), whose message or arguments are request data used as is.
 
 It leaves alone what cannot carry a raw line break into the message: request headers (servers
 reject line breaks in header values), whole containers and models (`%s` of a dict, list, tuple or

@@ -65,7 +65,10 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         .field("property")
         .map(|p| checker.text(p))
         .unwrap_or("");
-    if !matches!(method, "redirect" | "location") {
+    if !matches!(
+        method,
+        "redirect" | "location" | "writeHead" | "setHeader" | "set" | "header"
+    ) {
         return;
     }
     // The receiver is a response (or Koa's context), not a router or an import.
@@ -73,6 +76,34 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         return;
     };
     if checker.resolve(object).is_some() {
+        return;
+    }
+    // The `Location` header written by hand: `res.writeHead(302, { Location: url })`,
+    // `res.setHeader("Location", url)`, `ctx.set("Location", url)`, `reply.header(…)`.
+    if matches!(method, "writeHead" | "setHeader" | "set" | "header") {
+        let positional = checker.arguments(args).positional.clone();
+        let is_location = |k: tree_sitter::Node| {
+            checker
+                .string_value(k)
+                .or_else(|| (k.kind_str() == "property_identifier").then(|| checker.text(k)))
+                .is_some_and(|k| k.eq_ignore_ascii_case("location"))
+        };
+        let target = if method == "writeHead" {
+            positional
+                .iter()
+                .filter(|o| o.kind_str() == "object")
+                .flat_map(|o| ba_analysis::named_children(*o))
+                .filter(|p| p.kind_str() == "pair")
+                .find(|p| p.field("key").is_some_and(is_location))
+                .and_then(|p| p.field("value"))
+        } else if positional.first().is_some_and(|k| is_location(*k)) {
+            positional.get(1).copied()
+        } else {
+            None
+        };
+        if let Some(target) = target {
+            report_javascript(checker, target, "Location");
+        }
         return;
     }
     let Some(target) = checker
@@ -140,7 +171,9 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
 
 const DOCS: &str = r#"## What it does
 Flags redirects (Flask/Werkzeug `redirect`, Django `redirect` and `HttpResponseRedirect`,
-Starlette/FastAPI `RedirectResponse`, Tornado `self.redirect` in a `RequestHandler`; Express `res.redirect`/`res.location`, Koa
+Starlette/FastAPI `RedirectResponse`, Tornado `self.redirect` in a `RequestHandler`; Express `res.redirect`/`res.location`, a
+`Location` header set by hand (`res.writeHead(302, { Location })`, `res.setHeader("Location",
+…)`, Koa `ctx.set`, Fastify `reply.header`), Koa
 `ctx.redirect`, Fastify `reply.redirect`) whose target comes from request data, such as a `next`
 parameter. Targets checked with `url_has_allowed_host_and_scheme`/`is_safe_url` or an
 allow-list, built by `url_for`/`reverse`, or starting with a fixed local path are not reported,

@@ -71,15 +71,11 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         if matches!(receiver, "reply" | "rep") {
             return;
         }
-        let rooted = positional.iter().skip(1).any(|o| {
-            o.kind_str() == "object"
-                && ba_analysis::named_children(*o).into_iter().any(|p| {
-                    p.kind_str() == "pair"
-                        && p.field("key")
-                            .is_some_and(|k| checker.text(k).trim_matches(['"', '\'']) == "root")
-                })
-        });
-        if rooted {
+        if positional
+            .iter()
+            .skip(1)
+            .any(|o| confines_to_root(checker, *o))
+        {
             return;
         }
         name = format!("res.{method}");
@@ -91,6 +87,15 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         let Some((q, values)) = sink_arguments(checker, func, args, Sink::Path) else {
             return;
         };
+        // `koa-send` and `send` resolve the path under their `root` option and refuse `..`
+        // there; without a root (or with `/`) the client names any file.
+        if ROOTED_SENDERS.contains(&q.as_str())
+            && positional
+                .get(2)
+                .is_some_and(|o| confines_to_root(checker, *o))
+        {
+            return;
+        }
         name = q;
         paths = values;
     }
@@ -99,13 +104,38 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             continue;
         };
         let from = checker.describe(&taint);
-        checker
-            .report(
-                path,
-                format!("`{name}` uses a path built from {from}; `../` in it reaches any file the server can read: reduce it to `path.basename(…)`, or resolve it and check it `startsWith` the base directory (or pass `{{ root }}` to `sendFile`)"),
-            )
-            .with_taint(&taint);
+        let message = if ROOTED_SENDERS.contains(&name.as_str()) {
+            format!("`{name}` serves a file named by {from} without a `root` directory (or with `/`): the client can read any file the server can; pass `{{ root: <the public directory> }}`, which makes `send` refuse paths outside it")
+        } else {
+            format!("`{name}` uses a path built from {from}; `../` in it reaches any file the server can read: reduce it to `path.basename(…)`, or resolve it and check it `startsWith` the base directory (or pass `{{ root }}` to `sendFile`)")
+        };
+        checker.report(path, message).with_taint(&taint);
     }
+}
+
+/// Functions serving the file at their second argument from the `root` option of their third
+/// (`send(ctx, path, { root })` in Koa, `send(req, path, { root })`): sink rows in
+/// `javascript/models/sinks.toml`.
+const ROOTED_SENDERS: &[&str] = &["koa-send", "koa-send.default", "send", "send.default"];
+
+/// Whether an options object gives a `root` directory that confines the path: a name, or a
+/// literal other than the filesystem's root (`/`) or the empty string.
+fn confines_to_root(checker: &Checker, options: tree_sitter::Node) -> bool {
+    options.kind_str() == "object"
+        && ba_analysis::named_children(options)
+            .into_iter()
+            .any(|p| match p.kind_str() {
+                "shorthand_property_identifier" => checker.text(p) == "root",
+                "pair" => {
+                    p.field("key")
+                        .is_some_and(|k| checker.text(k).trim_matches(['"', '\'']) == "root")
+                        && p.field("value").is_some_and(|v| {
+                            !ba_analysis::string_value(checker.language, v, checker.source)
+                                .is_some_and(|r| r.trim_end_matches('/').is_empty())
+                        })
+                }
+                _ => false,
+            })
 }
 
 /// Methods of `pathlib.Path` that touch the file system.
@@ -191,8 +221,8 @@ Flags file system calls (`open`, `os.remove`, `shutil.*`, `pathlib.Path` methods
 (`secure_filename`, `os.path.basename`, `Path(x).name`) or checked after resolving
 (`if not path.resolve().is_relative_to(BASE): abort(404)`, `os.path.commonpath`) are not
 reported. In Node: `fs` functions (callback, `Sync`, `fs/promises`, `fs-extra`) and Express
-`res.sendFile`/`res.download` without a `root` option; `path.basename(…)` and a
-`p.startsWith(BASE)` check clear the path.
+`res.sendFile`/`res.download`, `koa-send` and `send` without a `root` option (or with `root:
+"/"`); `path.basename(…)` and a `p.startsWith(BASE)` check clear the path.
 
 ## Why is this bad?
 `os.path.join("/srv/uploads", "../../etc/passwd")` is `/etc/passwd`, and an absolute second

@@ -399,6 +399,20 @@ fn judge_js_options<'a>(
         "@koa/cors" | "kcors" => "`@koa/cors`".to_owned(),
         _ => "`cors()`".to_owned(),
     };
+    // Options kept in a variable (`const corsOptions = { … }`, in the function or at the top
+    // of the module): judged from its value, reported on the name here (the value may be in
+    // another top-level item, so no fix).
+    let (options, via) = match options {
+        Some(o) if o.kind_str() == "identifier" => {
+            match super::regex_injection::binding_value(checker, o)
+                .filter(|v| v.kind_str() == "object")
+            {
+                Some(value) => (Some(value), Some(o)),
+                None => return,
+            }
+        }
+        o => (o, None),
+    };
     let insert_options = match package {
         "@fastify/cors" => None,
         _ => Some(args_node),
@@ -466,8 +480,12 @@ fn judge_js_options<'a>(
                 }
             }
         }
-        // Options in a variable, or a per-request delegate: not judged.
+        // A per-request delegate, or options built elsewhere: not judged.
         Some(_) => return,
+    };
+    let (node, fix) = match via {
+        Some(name) => (name, None),
+        None => (node, fix),
     };
     let finding = if credentials {
         let f = checker.report(
@@ -700,7 +718,9 @@ Flags CORS configurations that let every origin read responses:
   reflects the caller's origin) and options without `origin`; an error with `credentials: true`.
   The same for Koa's `@koa/cors` (whose default, with `credentials: true`, reflects the
   caller's origin), Fastify's `fastify.register(cors, …)` with `@fastify/cors`, NestJS
-  `app.enableCors(…)` and `NestFactory.create(AppModule, { cors: true })`.
+  `app.enableCors(…)` and `NestFactory.create(AppModule, { cors: true })`. Options kept in a
+  variable (`const corsOptions = { … }` in the function or at the top of the module) are judged
+  from its value and reported where they are passed.
 - An `origin` function that lets whatever origin asks: one statement returning (or calling
   back with) the request's `Origin` header, its own `origin` parameter or `true`
   (`origin: (ctx) => ctx.get("Origin")`, `origin: (origin, cb) => cb(null, true)`). A function

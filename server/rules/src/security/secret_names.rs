@@ -349,10 +349,13 @@ pub(crate) fn is_not_a_secret(value: &str, target: &str) -> bool {
     if camel_password {
         return false;
     }
+    // A signing key's value of four words or more (`"change-this-jwt-secret-in-prod"`,
+    // `"my-super-secret-key"`) is a passphrase the application signs with, not a name.
+    let passphrase = signing_key && value_words.len() >= 4;
     if value_words == words(target)
-        || (v
-            .chars()
-            .all(|c| c.is_ascii_alphabetic() || matches!(c, '_' | '-' | '.'))
+        || (!passphrase
+            && v.chars()
+                .all(|c| c.is_ascii_alphabetic() || matches!(c, '_' | '-' | '.'))
             && value_words.iter().any(|w| {
                 matches!(
                     w.as_str(),

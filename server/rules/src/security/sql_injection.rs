@@ -657,10 +657,21 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         && func
             .field("object")
             .is_some_and(|o| from_query_builder(checker, o));
+    // Sequelize's `sequelize.literal(sql)` / `Sequelize.literal(sql)`: raw SQL spliced into a
+    // `where`, an `order` or an attribute, on the instance (often exported by the project's
+    // `models` module) or the class.
+    let literal = method == "literal"
+        && func.field("object").is_some_and(|o| {
+            checker
+                .text(o)
+                .rsplit('.')
+                .next()
+                .is_some_and(|last| last.eq_ignore_ascii_case("sequelize"))
+        });
     let Some(&(_, mut known_sql)) = JS_METHODS
         .iter()
         .find(|(m, _)| *m == method)
-        .or(builder.then_some(&("", true)))
+        .or((builder || literal).then_some(&("", true)))
     else {
         return;
     };
@@ -675,7 +686,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         // A module of the project: a relative path, or a path alias from `tsconfig.json`
         // (`@/lib/db`, `~/server/db`, `#db`), as Next.js and Nuxt projects write them.
         if q.starts_with('.') || q.starts_with("@/") || q.starts_with("~/") || q.starts_with('#') {
-            known_sql = false;
+            known_sql = literal;
         } else if ![
             "knex",
             "sequelize",
@@ -718,7 +729,9 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     {
         return;
     }
-    let placeholder = if builder {
+    let placeholder = if literal {
+        "a `where` object (`{ orderId: id }`), or `sequelize.query` with `replacements` and `:name` placeholders"
+    } else if builder {
         "named parameters (`where(\"i.id = :id\", { id })`), and for a column or an ordering a name picked from a fixed list"
     } else if method.ends_with("Unsafe") {
         "the `$queryRaw` tagged template (or `Prisma.sql`), which binds each `${…}` as a parameter"
@@ -727,7 +740,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     } else {
         "placeholders (`$1` for pg, `?` for mysql/sqlite) and a values array"
     };
-    let style = if builder {
+    let style = if builder || literal {
         None
     } else {
         sql_parameterize::js_style(checker, known_sql, method)

@@ -53,7 +53,9 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     // Node HTTP clients: `sink = "ssrf"` rows with `reported-by = "rule"` (ecmascript.toml,
     // node.toml, http-clients.toml), the URL (`needle("get", url)`: the second argument) or an
     // options object with `url`/`host` (`http.request({ host, path })`, `axios({ url })`).
-    let Some((name, mut url)) = sink_argument(checker, func, args, Sink::Url) else {
+    let Some((name, mut url)) =
+        sink_argument(checker, func, args, Sink::Url).or_else(|| browser_goto(checker, func, args))
+    else {
         return;
     };
     if url.kind_str() == "object" {
@@ -90,6 +92,29 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             format!("`{short}` fetches a URL taken from {from}; a client can make the server call internal services (`http://169.254.169.254/`, `http://localhost:…`): fix the host in code or check it against an allow-list"),
         )
         .with_taint(&taint);
+}
+
+/// A headless browser opening a page: puppeteer's and playwright's `page.goto(url)` (the
+/// receiver is a page: `page`, `newPage`, `this.page`), fetched from the server's network.
+fn browser_goto<'a>(
+    checker: &Checker<'a>,
+    func: tree_sitter::Node<'a>,
+    args: tree_sitter::Node<'a>,
+) -> Option<(String, tree_sitter::Node<'a>)> {
+    if func.kind_str() != "member_expression"
+        || func.field("property").map(|p| checker.text(p)) != Some("goto")
+    {
+        return None;
+    }
+    let receiver = checker.text(func.field("object")?);
+    let last = receiver.rsplit('.').next().unwrap_or(receiver);
+    if !last.to_ascii_lowercase().ends_with("page")
+        || checker.resolve(func.field("object")?).is_some()
+    {
+        return None;
+    }
+    let url = checker.arguments(args).positional.first().copied()?;
+    Some(("page.goto".to_owned(), url))
 }
 
 /// Whether the request data comes into a handler that only administrators can call: a FastAPI
@@ -177,10 +202,17 @@ const CLIENTS: &[&str] = &[
     "httpx.AsyncClient",
     "aiohttp.ClientSession",
     "urllib3.PoolManager",
+    "tornado.httpclient.AsyncHTTPClient",
+    "tornado.httpclient.HTTPClient",
 ];
 
-/// Whether `object` is an HTTP client: bound here to a client constructor, or named like one.
-fn is_client<'a>(checker: &Checker<'a>, object: tree_sitter::Node<'a>) -> bool {
+/// Whether `object` is an HTTP client: bound here to a client constructor, or (unless
+/// `resolved_only`) named like one.
+fn is_client<'a>(
+    checker: &Checker<'a>,
+    object: tree_sitter::Node<'a>,
+    resolved_only: bool,
+) -> bool {
     // Made on the spot: `urllib3.PoolManager().request(…)`, `requests.Session().get(…)`.
     if object.kind_str() == "call"
         && object
@@ -206,6 +238,9 @@ fn is_client<'a>(checker: &Checker<'a>, object: tree_sitter::Node<'a>) -> bool {
             }
         }
     }
+    if resolved_only {
+        return false;
+    }
     let name = checker
         .text(object)
         .rsplit('.')
@@ -228,13 +263,16 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             };
             let index = match method {
                 m if VERBS.contains(&m) => 0,
+                // Tornado's `AsyncHTTPClient().fetch(url)` (a client made here: `fetch` is a
+                // common method name).
+                "fetch" => 0,
                 "request" | "stream" | "urlopen" => 1,
                 _ => return,
             };
             let Some(object) = func.field("object") else {
                 return;
             };
-            if !is_client(checker, object) {
+            if !is_client(checker, object, method == "fetch") {
                 return;
             }
             match checker.arguments(args).get(index, "url", checker.source) {
@@ -261,8 +299,10 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
 
 const DOCS: &str = r#"## What it does
 Flags HTTP requests made by the server (`requests`, `httpx`, `urllib`, `urllib3`, and
-`Session`/`Client`/`ClientSession` objects in Python; `fetch`, `node-fetch`, `axios`, `got`,
-`undici`, `superagent`, `needle`, `request` and `http(s).get/request` in Node) whose URL comes from request data and whose host is
+`Session`/`Client`/`ClientSession` objects and Tornado's `AsyncHTTPClient().fetch` in Python; `fetch`, `node-fetch`, `axios`, `got`,
+`undici`, `superagent`, `needle`, `request` and `http(s).get/request` in Node, and pages opened
+by headless browsers and renderers: puppeteer/playwright `page.goto`, `wkhtmltopdf`) whose URL
+comes from request data and whose host is
 not fixed by the code. A URL such as `f"https://api.example.com/users/{user_id}"` keeps the host
 and is not reported; a URL checked against an allow-list
 (`if urlparse(url).hostname not in ALLOWED_HOSTS: abort(400)`) is not reported either.

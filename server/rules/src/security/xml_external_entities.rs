@@ -124,7 +124,19 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             let parser = args
                 .keyword("parser", src)
                 .or(args.positional.get(1).copied());
-            if parser.is_some_and(|p| !checker.text(p).contains("resolve_entities=True")) {
+            // The parser inline, or the one a local name holds (`parser =
+            // etree.XMLParser(resolve_entities=True)` a line above).
+            let parser_text = |p: tree_sitter::Node<'a>| match p.kind_str() {
+                "identifier" => match checker.lookup(p) {
+                    ba_analysis::Lookup::Local(bindings) => match bindings.as_slice() {
+                        [ba_analysis::Binding::Value(v)] => checker.text(*v),
+                        _ => checker.text(p),
+                    },
+                    _ => checker.text(p),
+                },
+                _ => checker.text(p),
+            };
+            if parser.is_some_and(|p| !parser_text(p).contains("resolve_entities=True")) {
                 return;
             }
         }
@@ -194,7 +206,8 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
 const DOCS: &str = r#"## What it does
 Flags XML parsing of data from outside the code (request data or a function parameter) with
 lxml's default parser or with the standard library's `xml.etree`, `minidom`, `pulldom`, `sax`
-and `xmlrpc`; lxml `XMLParser(resolve_entities=True)` or `no_network=False`; and a SAX parser
+and `xmlrpc`; lxml `XMLParser(resolve_entities=True)` or `no_network=False` (and the parse
+call given such a parser, inline or through a local name); and a SAX parser
 given `setFeature(feature_external_ges, True)` (or `feature_external_pes`), which makes it read
 external entities whatever the document is.
 

@@ -81,10 +81,16 @@ fn js_built<'a>(checker: &Checker<'a>, node: Node<'a>, depth: u32) -> bool {
         "binary_expression" => node
             .field("operator")
             .is_some_and(|o| checker.text(o) == "+"),
-        "call_expression" => node
-            .field("function")
-            .and_then(|f| f.field("property"))
-            .is_some_and(|p| matches!(checker.text(p), "concat" | "join" | "replace")),
+        "call_expression" => {
+            node.field("function")
+                .and_then(|f| f.field("property"))
+                .is_some_and(|p| matches!(checker.text(p), "concat" | "join" | "replace"))
+                // Markdown rendered to HTML: raw HTML in the source passes through.
+                || node
+                    .field("function")
+                    .and_then(|f| checker.resolve(f))
+                    .is_some_and(|q| MARKDOWN.contains(&q.as_str()))
+        }
         "parenthesized_expression" => node
             .named_child(0)
             .is_some_and(|c| js_built(checker, c, depth)),
@@ -100,6 +106,10 @@ fn js_built<'a>(checker: &Checker<'a>, node: Node<'a>, depth: u32) -> bool {
         _ => false,
     }
 }
+
+/// Markdown renderers whose output keeps the raw HTML of their input (marked dropped its
+/// `sanitize` option): propagator rows in `javascript/models/templates.toml`.
+const MARKDOWN: &[&str] = &["marked", "marked.marked", "marked.parse", "marked.default"];
 
 /// Express `res.send(html)`, `res.write(html)`, `res.end(html)`: a string body is sent as
 /// `text/html` by `send` and sniffed by browsers from `write`/`end`.
@@ -135,10 +145,18 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             _ => break,
         };
     }
-    if root.kind_str() != "identifier" || !matches!(checker.text(root), "res" | "response") {
+    if root.kind_str() != "identifier" {
         return;
     }
     let chain = checker.text(receiver);
+    // Fastify sends a string as `text/plain` unless the reply's type says HTML
+    // (`reply.type("text/html").send(…)`, `reply.header("content-type", "text/html")`).
+    let fastify = matches!(checker.text(root), "reply" | "rep")
+        && method == "send"
+        && chain.to_ascii_lowercase().contains("text/html");
+    if !fastify && !matches!(checker.text(root), "res" | "response") {
+        return;
+    }
     if chain.contains("json") || chain.contains("text/plain") || chain.contains(".type(\"text\")") {
         return;
     }
@@ -168,7 +186,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     }
     let from = checker.describe(&taint);
     checker
-        .report(body, format!("`res.{method}` sends a string built from {from} as HTML without escaping; render a template (autoescaped) or escape the value (`escape-html`, `he.encode`)"))
+        .report(body, format!("`{}.{method}` sends a string built from {from} as HTML without escaping; render a template (autoescaped) or escape the value (`escape-html`, `he.encode`)", if fastify { "reply" } else { "res" }))
         .with_taint(&taint);
 }
 
@@ -231,6 +249,7 @@ const JS_ESCAPING_OFF: &[(&str, usize, &str, &str)] = &[
     ("express-handlebars.engine", 0, "noEscape", "true"),
     ("express-handlebars.create", 0, "noEscape", "true"),
     ("express-handlebars", 0, "noEscape", "true"),
+    ("swig.setDefaults", 0, "autoescape", "false"),
 ];
 
 /// `nunjucks.configure("views", { autoescape: false })`, `Handlebars.compile(t, { noEscape:
@@ -436,6 +455,21 @@ fn check_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     let (Some(func), Some(args_node)) = (caps.get("func"), caps.get("args")) else {
         return;
     };
+    // aiohttp-jinja2 and Quart/Sanic-style helpers pass their keywords to `jinja2.Environment`
+    // with autoescaping on unless told otherwise.
+    if let Some(q) = checker.resolve_callee(func, &["aiohttp_jinja2.setup"]) {
+        let args = checker.arguments(args_node);
+        if let Some(kw) = args
+            .keyword_node("autoescape", checker.source)
+            .filter(|kw| {
+                kw.field("value")
+                    .is_some_and(|v| checker.text(v) == "False")
+            })
+        {
+            checker.report(kw, format!("`{q}(autoescape=False)` makes the app's Jinja2 templates render variables unescaped; drop the argument (autoescaping is on by default) and mark trusted HTML with `Markup` where needed"));
+        }
+        return;
+    }
     if let Some(q) = checker.resolve_callee(
         func,
         &["jinja2.Environment", "jinja2.environment.Environment"],
@@ -456,7 +490,9 @@ fn check_call<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     };
     let from = checker.describe(&taint);
     let short = name.rsplit('.').next().unwrap_or(&name);
-    let message = if matches!(
+    let message = if short == "format_html" {
+        format!("`format_html` takes {from} as its format string, which it marks safe without escaping (only the arguments are escaped); pass the data as an argument: `format_html(\"<b>{{}}</b>\", value)`")
+    } else if matches!(
         short,
         "Markup" | "mark_safe" | "SafeString" | "SafeText" | "SafeUnicode" | "SafeBytes"
     ) {
@@ -507,9 +543,46 @@ fn check_environment<'a>(checker: &mut Checker<'a>, func: Node<'a>, args_node: N
 /// Decorator methods that make a function a Flask view.
 const ROUTES: &[&str] = &["route", "get", "post", "put", "patch", "delete"];
 
-/// Whether `node` is inside a Flask view (its string return values are sent as `text/html`).
+/// The framework whose view returns `node` as `text/html`: a Flask (or Bottle) view, or a
+/// FastAPI route declared with `response_class=HTMLResponse`.
+fn html_view<'a>(checker: &Checker<'a>, node: Node<'a>) -> Option<&'static str> {
+    if in_flask_view(checker, node) {
+        return Some(if super::imports_any(checker, &["bottle"]) {
+            "Bottle"
+        } else {
+            "Flask"
+        });
+    }
+    if !super::imports_any(checker, &["fastapi"]) {
+        return None;
+    }
+    let path = ancestors(checker.item, node);
+    let i = path
+        .iter()
+        .rposition(|n| n.kind_str() == "function_definition")?;
+    let decorated = i
+        .checked_sub(1)
+        .map(|j| path[j])
+        .filter(|d| d.kind_str() == "decorated_definition")?;
+    named_children(decorated)
+        .iter()
+        .any(|d| {
+            d.kind_str() == "decorator"
+                && d.named_child(0)
+                    .filter(|c| c.kind_str() == "call")
+                    .and_then(|c| c.field("arguments"))
+                    .and_then(|a| {
+                        checker
+                            .arguments(a)
+                            .keyword("response_class", checker.source)
+                    })
+                    .is_some_and(|v| checker.text(v).ends_with("HTMLResponse"))
+        })
+        .then_some("FastAPI")
+}
+
 fn in_flask_view(checker: &Checker, node: Node) -> bool {
-    if !super::imports_any(checker, &["flask", "quart"]) {
+    if !super::imports_any(checker, &["flask", "quart", "bottle"]) {
         return false;
     }
     let path = ancestors(checker.item, node);
@@ -531,7 +604,11 @@ fn in_flask_view(checker: &Checker, node: Node) -> bool {
             && d.named_child(0)
                 .filter(|c| c.kind_str() == "call")
                 .and_then(|c| c.field("function"))
-                .and_then(|f| f.field("attribute"))
+                // `@app.route(…)`, and Bottle's module-level `@route(…)`/`@get(…)`.
+                .and_then(|f| {
+                    f.field("attribute")
+                        .or((f.kind_str() == "identifier").then_some(f))
+                })
                 .is_some_and(|a| ROUTES.contains(&checker.text(a)))
     })
 }
@@ -559,9 +636,12 @@ fn check_return<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         _ => false,
     };
     let plain = matches!(value.kind_str(), "identifier" | "subscript" | "call");
-    if !(built || plain) || !in_flask_view(checker, value) {
+    if !(built || plain) {
         return;
     }
+    let Some(framework) = html_view(checker, value) else {
+        return;
+    };
     let Some(taint) = checker.taint(value, Sink::Html).filter(|t| t.user) else {
         return;
     };
@@ -572,9 +652,12 @@ fn check_return<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             "request.args",
             "request.form",
             "request.values",
+            "request.query",
+            "request.params",
             "request.cookies",
             "request.headers",
             "URL parameter",
+            "request parameter",
         ]
         .iter()
         .any(|s| taint.what.contains(s))
@@ -582,22 +665,30 @@ fn check_return<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         return;
     }
     let from = checker.describe(&taint);
-    checker
-        .report(value, format!("this Flask view returns a string built from {from}, which Flask sends as HTML unescaped; use `render_template` (autoescaped) or wrap the value in `escape()`"))
-        .with_taint(&taint);
+    let message = match framework {
+        "FastAPI" => format!("this route returns a string built from {from} as `HTMLResponse`, unescaped; render a Jinja2 template (`Jinja2Templates`, autoescaped) or `html.escape()` the value"),
+        "Bottle" => format!("this Bottle route returns a string built from {from}, which Bottle sends as HTML unescaped; render a template (`template()` escapes `{{{{ }}}}`) or `html.escape()` the value"),
+        _ => format!("this Flask view returns a string built from {from}, which Flask sends as HTML unescaped; use `render_template` (autoescaped) or wrap the value in `escape()`"),
+    };
+    checker.report(value, message).with_taint(&taint);
 }
 
 const DOCS: &str = r#"## What it does
 Flags request data that reaches HTML unescaped: Flask views returning strings built from it
-(Flask sends them as `text/html`), `Markup`/`mark_safe` applied to it, Django `HttpResponse`,
+(Flask sends them as `text/html`; Bottle routes likewise), Pyramid/WebOb `Response` bodies, FastAPI routes declared with `response_class=HTMLResponse`
+returning such strings, `Markup`/`mark_safe` applied to it, Django `format_html` given it as the
+format string, Django `HttpResponse`,
 Flask `make_response`/`Response` and Starlette/FastAPI `HTMLResponse` bodies built from it,
 Tornado `self.write`/`self.finish` of a string (sent as `text/html` unless the handler set
 another `Content-Type`; a dict is JSON), aiohttp `web.Response(text=…, content_type="text/html")`, and
-Jinja2 environments created without autoescaping; in Express, `res.send`/`res.write`/`res.end`
+Jinja2 environments created without autoescaping (and `aiohttp_jinja2.setup(…,
+autoescape=False)`); in Express, `res.send`/`res.write`/`res.end`
 of strings built from request data (or request strings such as `req.query.name` sent as is);
 in Koa, `ctx.body = …` with request data where Koa will send it as HTML (a string starting with
 `<`, request data at its start, or `ctx.type = "html"`); and template engines configured to
-render unescaped (`nunjucks.configure(…, { autoescape: false })`, Handlebars `noEscape: true`).
+render unescaped (`nunjucks.configure(…, { autoescape: false })`, Handlebars `noEscape: true`,
+`swig.setDefaults({ autoescape: false })`). Fastify `reply.type("text/html").send(…)` counts as
+`res.send`, and `marked(…)` output keeps the request's raw HTML.
 Values passed through `escape`, `html.escape`, `bleach.clean`, `escape-html`,
 `encodeURIComponent`, or bodies sent as `text/plain` or JSON are not reported.
 
