@@ -101,7 +101,17 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         } else {
             None
         };
-        if let Some(target) = target {
+        // A `Location` on a 201 or 202 names the created resource; browsers follow it only
+        // on a 3xx answer.
+        let status_not_redirect = if method == "writeHead" {
+            positional
+                .first()
+                .filter(|s| s.kind_str() == "number")
+                .is_some_and(|s| !checker.text(*s).starts_with('3'))
+        } else {
+            created_status_in_handler(checker, call_of(func))
+        };
+        if let Some(target) = target.filter(|_| !status_not_redirect) {
             report_javascript(checker, target, "Location");
         }
         return;
@@ -116,6 +126,37 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         return;
     };
     report_javascript(checker, target, method);
+}
+
+/// The call a callee belongs to.
+fn call_of(func: tree_sitter::Node<'_>) -> tree_sitter::Node<'_> {
+    func.parent().unwrap_or(func)
+}
+
+/// Whether the function around `node` answers with 201 or 202 (`res.status(201)`,
+/// `res.statusCode = 201`, `ctx.status = 201`, Fastify's `reply.code(201)`).
+fn created_status_in_handler(checker: &Checker, node: tree_sitter::Node) -> bool {
+    let mut current = node;
+    while let Some(parent) = current.parent() {
+        if matches!(
+            parent.kind_str(),
+            "function_declaration" | "function_expression" | "arrow_function" | "method_definition"
+        ) {
+            let text: String = checker
+                .text(parent)
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
+            return ["status(201)", "status(202)", "code(201)", "code(202)"]
+                .iter()
+                .any(|s| text.contains(s))
+                || ["tatusCode=20", "status=201", "status=202"]
+                    .iter()
+                    .any(|s| text.contains(s));
+        }
+        current = parent;
+    }
+    false
 }
 
 fn report_javascript<'a>(checker: &mut Checker<'a>, target: tree_sitter::Node<'a>, method: &str) {
@@ -173,7 +214,8 @@ const DOCS: &str = r#"## What it does
 Flags redirects (Flask/Werkzeug `redirect`, Django `redirect` and `HttpResponseRedirect`,
 Starlette/FastAPI `RedirectResponse`, Tornado `self.redirect` in a `RequestHandler`; Express `res.redirect`/`res.location`, a
 `Location` header set by hand (`res.writeHead(302, { Location })`, `res.setHeader("Location",
-…)`, Koa `ctx.set`, Fastify `reply.header`), Koa
+…)`, Koa `ctx.set`, Fastify `reply.header`; not on a 201 or 202 answer, where it names the
+created resource and browsers do not follow it), Koa
 `ctx.redirect`, Fastify `reply.redirect`) whose target comes from request data, such as a `next`
 parameter. Targets checked with `url_has_allowed_host_and_scheme`/`is_safe_url` or an
 allow-list, built by `url_for`/`reverse`, or starting with a fixed local path are not reported,
