@@ -275,7 +275,7 @@ fn with_summaries(
     source: &str,
     skeleton: u64,
 ) -> (std::sync::Arc<Semantic>, u64) {
-    if !summaries::apply(language, source) {
+    if !summaries::wants_returns(language, source) {
         return (base.clone(), 0);
     }
     if cache.summary_skeleton != skeleton {

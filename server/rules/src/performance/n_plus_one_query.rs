@@ -346,7 +346,22 @@ fn check_python_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         match n.kind_str() {
             "call" => {
                 if let Some(what) = python_query(checker, n, &vars) {
-                    found.push((n, what, None));
+                    // `review.scores.all()` over `….prefetch_related("scores")` reads the
+                    // prefetched rows: no query per row.
+                    let prefetched_manager = n
+                        .field("function")
+                        .filter(|f| {
+                            matches!(checker.member_name(*f), Some("all" | "count"))
+                                && n.field("arguments")
+                                    .is_some_and(|a| a.named_child_count() == 0)
+                        })
+                        .and_then(|f| f.field("object"))
+                        .filter(|o| o.kind_str() == "attribute")
+                        .and_then(|o| checker.member_name(o))
+                        .is_some_and(|relation| covered(&prefetch, relation));
+                    if !prefetched_manager {
+                        found.push((n, what, None));
+                    }
                     // The query's own arguments are not another query per row.
                     continue;
                 }

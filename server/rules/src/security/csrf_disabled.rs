@@ -194,6 +194,7 @@ fn check_decorator<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         || settings::place(checker, decorator).non_production
         || verifies_signature(checker, definition)
         || protocol_endpoint(name, checker.path)
+        || reads_only(checker, definition)
     {
         return;
     }
@@ -223,6 +224,48 @@ fn check_decorator<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             }],
         );
     }
+}
+
+/// Whether the exempted `dispatch` belongs to a class-based view that only reads: it defines
+/// `get` (or `head`/`options`) and no handler of a method that changes state, and its bases
+/// are plain views or mixins (not a form, create, update, delete or API view, which bring
+/// their own `post`). Django checks CSRF only on POST, PUT, PATCH and DELETE.
+fn reads_only<'a>(checker: &Checker<'a>, definition: Node<'a>) -> bool {
+    if definition.field("name").map(|n| checker.text(n)) != Some("dispatch") {
+        return false;
+    }
+    let mut class = definition;
+    while class.kind_str() != "class_definition" {
+        match class.parent() {
+            Some(p) => class = p,
+            None => return false,
+        }
+    }
+    let bases = class.field("superclasses").map_or("", |b| checker.text(b));
+    if [
+        "Form", "Create", "Update", "Delete", "Edit", "APIView", "ViewSet", "Mutation",
+    ]
+    .iter()
+    .any(|w| bases.contains(w))
+    {
+        return false;
+    }
+    let Some(body) = class.field("body") else {
+        return false;
+    };
+    let handlers: Vec<&str> = named_children(body)
+        .into_iter()
+        .filter_map(|s| match s.kind_str() {
+            "decorated_definition" => s.field("definition"),
+            "function_definition" => Some(s),
+            _ => None,
+        })
+        .filter_map(|f| f.field("name").map(|n| checker.text(n)))
+        .collect();
+    handlers.iter().any(|h| matches!(*h, "get" | "head"))
+        && !handlers
+            .iter()
+            .any(|h| matches!(*h, "post" | "put" | "patch" | "delete"))
 }
 
 /// `csrf_exempt` (Django) or `csrf.exempt` where `csrf = CSRFProtect(...)` (Flask-WTF).

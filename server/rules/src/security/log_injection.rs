@@ -17,7 +17,8 @@ pub static RULE: Rule = Rule {
     summary: "Raw request data is written to a log; log it with `%r` (or strip `\\r`/`\\n`) so a client cannot forge log lines.",
     docs: DOCS,
     fix: FixAvailability::None,
-    classes: crate::classes::RUNTIME_AND_SCRIPTS,
+    // A script logs its operator's own options: forging its log needs no injection.
+    classes: crate::classes::RUNTIME,
     checks: &[Check {
         family: Family::Python,
         query_path: "python/calls.scm",

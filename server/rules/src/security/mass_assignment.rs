@@ -160,7 +160,16 @@ fn takes_fields<'a>(checker: &Checker<'a>, func: Node<'a>) -> bool {
             "Response" | "JsonResponse" | "HttpResponse" | "JSONResponse" | "Markup" | "Template"
         ) && !is_schema_class(checker, func, last);
     }
-    func.kind_str() == "attribute" && ORM_METHODS.contains(&last)
+    // `self.get(request, *self.args, **self.kwargs)` in a class-based view re-renders the
+    // view through its own handler; `super().create(**data)` is the parent class's method.
+    // Neither is an ORM manager or query.
+    let own_method = func.field("object").is_some_and(|o| {
+        matches!(checker.text(o), "self" | "cls")
+            || (o.kind_str() == "call"
+                && o.field("function")
+                    .is_some_and(|f| checker.text(f) == "super"))
+    });
+    func.kind_str() == "attribute" && !own_method && ORM_METHODS.contains(&last)
 }
 
 /// Suffixes of request-schema class names (`ChatCompletionForm`, `UserCreate`, `ItemIn`):
