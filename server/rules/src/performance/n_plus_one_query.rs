@@ -616,7 +616,8 @@ Flags queries that run once per row of an earlier query:
   `cursor.fetchall()`, directly or through a local variable), a Django manager query
   (`Author.objects.get(…)`), a related-manager query of the row (`book.tags.all()`), a session
   query (`session.query/execute/scalars/get`), `cursor.execute`, or Flask-SQLAlchemy
-  `Model.query…`; and reads through a relation of the row (`book.author.name`) when the queryset
+  `Model.query…` (a related manager's `.all()`/`.count()` over a queryset that prefetched it is
+  not); and reads through a relation of the row (`book.author.name`) when the queryset
   has no `select_related`/`prefetch_related` (SQLAlchemy: no `.options(…)`) for it;
 - JavaScript/TypeScript: inside a `for…of` loop or a `forEach`/`map` callback over awaited query
   results (`await Model.find(…)`, `findAll`, `findMany`, `(await pool.query(…)).rows`), an awaited

@@ -650,7 +650,9 @@ fn record_from_request<'a>(checker: &Checker<'a>, arg: Node<'a>, depth: u32) -> 
 const DOCS: &str = r#"## What it does
 Flags request data applied to models wholesale: `Model(**request.json)`,
 `User.objects.create(**request.POST.dict())`, `Model.objects.filter(**request.GET.dict())`,
-`setattr(obj, key, value)` with a client-chosen `key`, and `obj.__dict__.update(data)`; and
+`setattr(obj, key, value)` with a client-chosen `key`, and `obj.__dict__.update(data)` (a call
+of the class's own method, `self.get(request, **self.kwargs)` or `super().create(**data)`, is no
+ORM call); and
 Django REST framework `ModelSerializer`s whose `Meta` exposes every field (`fields =
 "__all__"` or `exclude = […]`) without `read_only_fields` (serializers named for reading only,
 `…ListSerializer`, `…DetailSerializer`, `…PublicSerializer`, are left alone).

@@ -228,6 +228,11 @@ const SECURITY_HEADERS: &[&str] = &[
 #[derive(Default)]
 struct AppFacts {
     served: bool,
+    /// The app gets middleware or routes (`app.use(…)`, `app.get(…)`), is handed to other code
+    /// (`mountRoutes(app)`) or exported: something answers its requests. A bare
+    /// `createServer(express())` that only carries a WebSocket server answers every request
+    /// with Express's 404.
+    handles: bool,
     headers_middleware: bool,
     powered_by_off: bool,
     manual_headers: bool,
@@ -241,16 +246,20 @@ fn gather<'a>(checker: &Checker<'a>, scope: &[Node<'a>], app: &str) -> AppFacts 
     for node in descendants(scope) {
         match node.kind_str() {
             "export_statement" | "return_statement" => {
-                facts.served |= mentions(checker, node, app);
+                let mentioned = mentions(checker, node, app);
+                facts.served |= mentioned;
+                facts.handles |= mentioned;
             }
             "assignment_expression" => {
                 let left = node.field("left").map(|l| checker.text(l));
                 if left
                     .is_some_and(|l| l.starts_with("module.exports") || l.starts_with("exports."))
                 {
-                    facts.served |= node
+                    let mentioned = node
                         .field("right")
                         .is_some_and(|r| mentions(checker, r, app));
+                    facts.served |= mentioned;
+                    facts.handles |= mentioned;
                 }
             }
             _ => {}
@@ -258,6 +267,9 @@ fn gather<'a>(checker: &Checker<'a>, scope: &[Node<'a>], app: &str) -> AppFacts 
     }
     for call in calls_in(checker, scope) {
         let first = call.args.first().and_then(|a| checker.string_value(*a));
+        facts.handles |= (call.object == Some(app) && call.name != "listen")
+            || (call.name != "createServer"
+                && call.args.iter().any(|a| mentions(checker, *a, app)));
         match (call.object, call.name) {
             (Some(o), "listen") if o == app => facts.served = true,
             (_, "createServer") if call.args.iter().any(|a| checker.text(*a) == app) => {
@@ -309,7 +321,7 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     };
     let scope = configuring_scope(checker, call);
     let facts = gather(checker, &scope, app);
-    if !facts.served || facts.headers_middleware {
+    if !facts.served || !facts.handles || facts.headers_middleware {
         return;
     }
     if !facts.manual_headers {
@@ -363,7 +375,9 @@ from a factory) without security headers:
 
 An app that uses `helmet()` (or imports it to configure in a helper), an app that calls
 `app.disable("x-powered-by")` and sets its headers by hand (or at least disables the header),
-are not reported, nor are routers (`express.Router()`), apps that are neither served nor exported, and
+are not reported, nor are routers (`express.Router()`), apps that are neither served nor exported,
+apps that nothing answers on (no middleware, routes or code they are handed to: a bare
+`http.createServer(express())` carrying a WebSocket server), and
 development or test files. The module's top-level statements (or the factory function that
 creates the app) are what is read: helmet applied in a separate file that receives the app is
 not seen, so import it where the app is built.
