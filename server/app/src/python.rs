@@ -1452,6 +1452,11 @@ fn list_view(cx: &mut Cx, name: &str, statements: &[Node]) {
             if method == "select_related(" && args.trim().is_empty() {
                 loaded.push("*".to_owned());
             }
+            // `prefetch_related(*fields)`: the relations are chosen at run time (the
+            // client's `?expand=`), which the facts cannot tell apart.
+            if method != "Prefetch(" && args.trim_start().starts_with('*') {
+                loaded.push("**".to_owned());
+            }
         }
     }
     cx.out.list_views.push(ListView {

@@ -523,10 +523,12 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
 // `ba_app` records for serializers and list views.
 
 /// Whether the relations the queryset loads (`"author"`, `"author__profile"`, `*` for a bare
-/// `select_related()` of to-one relations) cover `relation`.
+/// `select_related()` of to-one relations, `**` for relations chosen at run time:
+/// `prefetch_related(*fields)`) cover `relation`.
 fn loaded(view: &ba_app::facts::ListView, relation: &str, many: bool) -> bool {
     view.loaded.iter().any(|l| {
-        (l == "*" && !many)
+        l == "**"
+            || (l == "*" && !many)
             || l == relation
             || l.strip_prefix(relation)
                 .is_some_and(|rest| rest.starts_with("__"))
@@ -627,7 +629,9 @@ Flags queries that run once per row of an earlier query:
   `ReadOnlyModelViewSet`, `ListModelMixin`) with a `queryset` or `get_queryset` whose
   `serializer_class` (in the same module or imported from another one) reads a relation of
   each object that the queryset does not load with `select_related`/`prefetch_related`
-  (`Prefetch("…")` counts, and `author__profile` covers `author`): a field with
+  (`Prefetch("…")` counts, `author__profile` covers `author`, and a queryset that loads
+  relations chosen at run time, `prefetch_related(*fields)` from the client's `?expand=`, is
+  left alone): a field with
   `source="author.username"`, a nested serializer (`AuthorSerializer()`,
   `TagSerializer(many=True)`), a `StringRelatedField`/`SlugRelatedField`/
   `HyperlinkedRelatedField` (and `PrimaryKeyRelatedField(many=True)`), or a
