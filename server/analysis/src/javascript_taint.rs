@@ -1454,6 +1454,9 @@ pub(super) fn item_returns(item: Node, src: &str) -> super::summaries::ReturnsPa
 /// Whether a constant: a string without substitutions, a number, `true`/`false`/`null`/
 /// `undefined`, or a conditional or `||`/`??` choosing between constants.
 fn constant_value(node: Node, src: &str) -> bool {
+    let Some(_level) = ba_syntax::depth::enter() else {
+        return false;
+    };
     match node.kind_str() {
         "string" | "number" | "true" | "false" | "null" | "undefined" => true,
         "template_string" => !named_children(node)

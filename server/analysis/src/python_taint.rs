@@ -2114,20 +2114,34 @@ fn after_query_mark(string: Node, interpolation: Node, src: &str) -> bool {
 }
 
 /// Whether `node` (the left side of a `+`) holds a string literal with `?` or `#`, so what is
-/// added after it lands in a URL's query or fragment.
+/// added after it lands in a URL's query or fragment. It looks at no more than 64 nodes: each
+/// `+` of a long chain asks about everything left of it.
 fn opens_query(node: Node, src: &str) -> bool {
-    match node.kind_str() {
-        "string" => named_children(node)
-            .into_iter()
-            .filter(|c| c.kind_str() == "string_content")
-            .any(|c| text(c, src).contains(['?', '#'])),
-        "binary_operator" => ["left", "right"]
-            .into_iter()
-            .filter_map(|f| node.field(f))
-            .any(|n| opens_query(n, src)),
-        "parenthesized_expression" => node.named_child(0).is_some_and(|n| opens_query(n, src)),
-        _ => false,
+    let mut stack = vec![node];
+    let mut budget = 64;
+    while let Some(n) = stack.pop() {
+        budget -= 1;
+        if budget == 0 {
+            return false;
+        }
+        match n.kind_str() {
+            "string" => {
+                if named_children(n)
+                    .into_iter()
+                    .filter(|c| c.kind_str() == "string_content")
+                    .any(|c| text(c, src).contains(['?', '#']))
+                {
+                    return true;
+                }
+            }
+            "binary_operator" => {
+                stack.extend(["left", "right"].into_iter().filter_map(|f| n.field(f)))
+            }
+            "parenthesized_expression" => stack.extend(n.named_child(0)),
+            _ => {}
+        }
     }
+    false
 }
 
 #[cfg(test)]

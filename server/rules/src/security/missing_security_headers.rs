@@ -201,6 +201,21 @@ pub(super) fn imports_any(checker: &Checker, modules: &[&str]) -> bool {
 }
 
 /// Whether `node` (or something under it) is the identifier `name`.
+/// Whether a call's argument hands the app over: the app itself (`mountRoutes(app)`) or an
+/// object holding it (`server.applyMiddleware({ app })`). One level only: `calls_in` lists
+/// every call of the scope, and walking each one's arguments whole would be quadratic.
+fn hands_over(checker: &Checker, arg: Node, app: &str) -> bool {
+    match arg.kind_str() {
+        "identifier" => checker.text(arg) == app,
+        "object" => named_children(arg).into_iter().any(|p| match p.kind_str() {
+            "shorthand_property_identifier" => checker.text(p) == app,
+            "pair" => p.field("value").is_some_and(|v| checker.text(v) == app),
+            _ => false,
+        }),
+        _ => false,
+    }
+}
+
 fn mentions(checker: &Checker, node: Node, name: &str) -> bool {
     descendants(&[node]).into_iter().any(|n| {
         matches!(n.kind_str(), "identifier" | "shorthand_property_identifier")
@@ -269,7 +284,7 @@ fn gather<'a>(checker: &Checker<'a>, scope: &[Node<'a>], app: &str) -> AppFacts 
         let first = call.args.first().and_then(|a| checker.string_value(*a));
         facts.handles |= (call.object == Some(app) && call.name != "listen")
             || (call.name != "createServer"
-                && call.args.iter().any(|a| mentions(checker, *a, app)));
+                && call.args.iter().any(|a| hands_over(checker, *a, app)));
         match (call.object, call.name) {
             (Some(o), "listen") if o == app => facts.served = true,
             (_, "createServer") if call.args.iter().any(|a| checker.text(*a) == app) => {
