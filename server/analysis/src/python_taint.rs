@@ -2125,14 +2125,13 @@ fn opens_query(node: Node, src: &str) -> bool {
             return false;
         }
         match n.kind_str() {
-            "string" => {
+            "string"
                 if named_children(n)
                     .into_iter()
                     .filter(|c| c.kind_str() == "string_content")
-                    .any(|c| text(c, src).contains(['?', '#']))
-                {
-                    return true;
-                }
+                    .any(|c| text(c, src).contains(['?', '#'])) =>
+            {
+                return true;
             }
             "binary_operator" => {
                 stack.extend(["left", "right"].into_iter().filter_map(|f| n.field(f)))
