@@ -786,6 +786,20 @@ impl<'t> State<'_, '_, 't> {
                         return t;
                     }
                 }
+                // `ids.map(() => "?")`: each element becomes a constant (placeholders).
+                if matches!(name, "map" | "flatMap")
+                    && args
+                        .and_then(|a| a.named_child(0))
+                        .filter(|f| {
+                            matches!(
+                                f.kind_str(),
+                                "arrow_function" | "function_expression" | "function"
+                            )
+                        })
+                        .is_some_and(|f| returns_only_constants(f, src))
+                {
+                    return None;
+                }
                 let from_object = self.expr(object, depth + 1);
                 if from_object.as_ref().is_some_and(|t| t.user) {
                     return from_object;
@@ -803,8 +817,17 @@ impl<'t> State<'_, '_, 't> {
                 from_object.filter(|_| object.kind_str() == "identifier")
             }
             "identifier" => {
-                // A function of this file (or one we cannot see): assume it returns its
-                // arguments.
+                // A function of this file that returns only constants hands back none of its
+                // arguments; any other (or one we cannot see): assume it returns them.
+                if self
+                    .cx
+                    .sem
+                    .returns
+                    .get(name)
+                    .is_some_and(|(_, mask, _, _)| *mask == 0)
+                {
+                    return None;
+                }
                 self.args(args, depth).map(|t| self.returned(t, node, name))
             }
             _ => None,
@@ -1418,7 +1441,62 @@ fn positional_params(function: Node, src: &str) -> Vec<String> {
 pub(super) fn item_returns(item: Node, src: &str) -> super::summaries::ReturnsPart {
     let (name, function) = top_level_function(item, src)?;
     let params = positional_params(function, src);
-    Some((name, (params, u64::MAX >> 1, Vec::new(), Vec::new())))
+    // A function whose every `return` is a constant (`(type) => type === "ts" ? " AT TIME
+    // ZONE 'UTC'" : ""`) hands back none of its arguments.
+    let mask = if returns_only_constants(function, src) {
+        0
+    } else {
+        u64::MAX >> 1
+    };
+    Some((name, (params, mask, Vec::new(), Vec::new())))
+}
+
+/// Whether a constant: a string without substitutions, a number, `true`/`false`/`null`/
+/// `undefined`, or a conditional or `||`/`??` choosing between constants.
+fn constant_value(node: Node, src: &str) -> bool {
+    let Some(_level) = ba_syntax::depth::enter() else {
+        return false;
+    };
+    match node.kind_str() {
+        "string" | "number" | "true" | "false" | "null" | "undefined" => true,
+        "template_string" => !named_children(node)
+            .iter()
+            .any(|c| c.kind_str() == "template_substitution"),
+        "parenthesized_expression" => node.named_child(0).is_some_and(|c| constant_value(c, src)),
+        "ternary_expression" => ["consequence", "alternative"]
+            .iter()
+            .all(|f| node.field(f).is_some_and(|c| constant_value(c, src))),
+        "identifier" => text(node, src) == "undefined",
+        _ => false,
+    }
+}
+
+/// Whether every value `function` returns is a constant (`constant_value`), so its result
+/// carries none of its arguments: an arrow's expression body, or each `return` of its own
+/// (not of nested functions); a function that returns nothing counts too.
+fn returns_only_constants(function: Node, src: &str) -> bool {
+    let Some(body) = function.field("body") else {
+        return false;
+    };
+    if body.kind_str() != "statement_block" {
+        return constant_value(body, src);
+    }
+    let nested = |n: Node| {
+        matches!(
+            n.kind_str(),
+            "function_declaration"
+                | "function_expression"
+                | "function"
+                | "arrow_function"
+                | "method_definition"
+                | "class_declaration"
+                | "class"
+                | "generator_function_declaration"
+        )
+    };
+    super::statements_by_keyword(body, src, "return", "return_statement", &nested)
+        .into_iter()
+        .all(|r| r.named_child(0).is_none_or(|v| constant_value(v, src)))
 }
 
 /// The name of the top-level function `item` defines, as `item_module_returns` names it.

@@ -260,6 +260,14 @@ pub mod summaries {
         }
     }
 
+    /// Whether the file's functions are summarised (`returns`): files that may hold request
+    /// data, and every JavaScript file, whose summaries are cheap and tell the taint of a
+    /// helper's parameters that a call to a same-file function returning only constants
+    /// (`parseLocaltime(options.type)`) carries none of them.
+    pub fn wants_returns(language: Language, source: &str) -> bool {
+        apply(language, source) || language.family() == Family::JavaScript
+    }
+
     /// What the function an item defines returns of its parameters (`sem` without summaries).
     pub fn returns(language: Language, sem: &Semantic, item: Node, source: &str) -> ReturnsPart {
         match language.family() {

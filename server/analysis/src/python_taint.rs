@@ -66,6 +66,12 @@ impl<'a, 'c, 't> State<'a, 'c, 't> {
         self.sink
     }
 
+    /// Whether the sink takes a location (a redirect or a fetched URL), where only what
+    /// comes before the query string decides where it goes.
+    fn location_sink(&self) -> bool {
+        matches!(self.sink(), Sink::Redirect | Sink::Url)
+    }
+
     /// Whether guard `g` cleans `name` at byte `at` for the sink (`Guard::cleans`), noting
     /// when the answer depends on the sink.
     fn guard_cleans(&self, g: &super::Guard, name: &str, at: usize) -> bool {
@@ -275,6 +281,9 @@ impl<'t> State<'_, '_, 't> {
                 named_children(node)
                     .into_iter()
                     .filter(|c| c.kind_str() == "interpolation")
+                    // `f"{path}?{request.GET.urlencode()}"`: what follows a `?` or `#` is the
+                    // query or fragment, which cannot send a redirect or a request elsewhere.
+                    .filter(|i| !(self.location_sink() && after_query_mark(node, *i, self.cx.src)))
                     .filter(|i| {
                         // `{x!r}` escapes line breaks, which is what log injection needs.
                         !(i.field("type_conversion")
@@ -285,7 +294,17 @@ impl<'t> State<'_, '_, 't> {
                 recurse,
             ),
             "binary_operator" => best_of(
-                ["left", "right"].into_iter().filter_map(|f| node.field(f)),
+                ["left", "right"]
+                    .into_iter()
+                    .filter_map(|f| node.field(f))
+                    // `path + "?" + query`: the right side is the query string.
+                    .filter(|side| {
+                        !(self.location_sink()
+                            && Some(*side) == node.field("right")
+                            && node
+                                .field("left")
+                                .is_some_and(|l| opens_query(l, self.cx.src)))
+                    }),
                 recurse,
             ),
             "boolean_operator" => best_of(
@@ -2165,6 +2184,45 @@ fn param_node<'t>(function: Node<'t>, name: &str, src: &str) -> Option<Node<'t>>
         };
         id.is_some_and(|i| text(i, src) == name)
     })
+}
+
+/// Whether `interpolation` of the f-string `string` comes after a literal `?` or `#` in it.
+fn after_query_mark(string: Node, interpolation: Node, src: &str) -> bool {
+    named_children(string)
+        .into_iter()
+        .take_while(|c| *c != interpolation)
+        .filter(|c| c.kind_str() == "string_content")
+        .any(|c| text(c, src).contains(['?', '#']))
+}
+
+/// Whether `node` (the left side of a `+`) holds a string literal with `?` or `#`, so what is
+/// added after it lands in a URL's query or fragment. It looks at no more than 64 nodes: each
+/// `+` of a long chain asks about everything left of it.
+fn opens_query(node: Node, src: &str) -> bool {
+    let mut stack = vec![node];
+    let mut budget = 64;
+    while let Some(n) = stack.pop() {
+        budget -= 1;
+        if budget == 0 {
+            return false;
+        }
+        match n.kind_str() {
+            "string"
+                if named_children(n)
+                    .into_iter()
+                    .filter(|c| c.kind_str() == "string_content")
+                    .any(|c| text(c, src).contains(['?', '#'])) =>
+            {
+                return true;
+            }
+            "binary_operator" => {
+                stack.extend(["left", "right"].into_iter().filter_map(|f| n.field(f)))
+            }
+            "parenthesized_expression" => stack.extend(n.named_child(0)),
+            _ => {}
+        }
+    }
+    false
 }
 
 #[cfg(test)]

@@ -157,6 +157,12 @@ pub struct View {
     pub deps: Vec<String>,
     /// `permission_classes = [AllowAny]` or `@permission_classes([AllowAny])`: explicitly public.
     pub public: bool,
+    /// A Django REST framework view (`APIView`, a generic view, a view set or `@api_view`):
+    /// without its own `permission_classes` it gets the project's
+    /// `REST_FRAMEWORK["DEFAULT_PERMISSION_CLASSES"]`.
+    pub drf: bool,
+    /// The view names its own `permission_classes`.
+    pub own_permissions: bool,
     pub span: Span,
     pub full: Span,
 }
@@ -333,6 +339,10 @@ pub struct FileFacts {
     pub socket_guards: Vec<String>,
     /// Where `urlpatterns` is assigned (Django's app anchor).
     pub urlpatterns: Option<Span>,
+    /// A settings module's `REST_FRAMEWORK["DEFAULT_PERMISSION_CLASSES"]`, when it names a
+    /// permission other than `AllowAny`: what every DRF view without its own
+    /// `permission_classes` requires.
+    pub drf_default_permissions: Option<String>,
     /// The file defines a Django `class Migration(migrations.Migration)`.
     pub migration: bool,
     /// A Django migration's operations: the (model, field) pairs they create or add
@@ -461,6 +471,10 @@ impl FileFacts {
             }));
         self.socket_guards
             .extend(other.socket_guards.iter().cloned());
+        if other.drf_default_permissions.is_some() {
+            self.drf_default_permissions
+                .clone_from(&other.drf_default_permissions);
+        }
         if let Some(u) = &other.urlpatterns {
             self.urlpatterns = Some(s(u));
         }

@@ -366,6 +366,9 @@ struct Resolver<'a> {
     by_path: HashMap<String, Arc<str>>,
     /// Every `/`-joined suffix of a Python module path → files.
     by_suffix: HashMap<String, Vec<Arc<str>>>,
+    /// `REST_FRAMEWORK["DEFAULT_PERMISSION_CLASSES"]` of the project's settings (a runtime
+    /// file's, the first by path), when it requires more than `AllowAny`.
+    drf_default_permissions: Option<&'a str>,
 }
 
 /// `a/b/../c` → `a/c`.
@@ -425,10 +428,15 @@ impl<'a> Resolver<'a> {
                 }
             }
         }
+        let drf_default_permissions = files
+            .values()
+            .filter(|f| f.facts.class == FileClass::Runtime)
+            .find_map(|f| f.facts.drf_default_permissions.as_deref());
         Resolver {
             files,
             by_path,
             by_suffix,
+            drf_default_permissions,
         }
     }
 
@@ -982,6 +990,14 @@ impl<'a> Resolver<'a> {
         group: &Arc<str>,
     ) {
         let class = self.class_of(&registration.0, &handler.0);
+        let mut chain = view.deps.clone();
+        // A DRF view without its own `permission_classes` requires the project's default.
+        let default = self
+            .drf_default_permissions
+            .filter(|_| view.drf && !view.own_permissions && !view.public);
+        if let Some(default) = default {
+            chain.push(format!("DEFAULT_PERMISSION_CLASSES: {default}"));
+        }
         out.routes.push(ResolvedRoute {
             methods,
             path,
@@ -989,10 +1005,10 @@ impl<'a> Resolver<'a> {
             registration,
             handler,
             handler_name,
-            auth: view.deps.iter().any(|d| is_auth_name(d)),
+            auth: default.is_some() || view.deps.iter().any(|d| is_auth_name(d)),
             public: view.public || view.deps.iter().any(|d| is_public_name(d)),
             class,
-            chain: view.deps.clone(),
+            chain,
             app: app.clone(),
             group: group.to_string(),
             arms: Vec::new(),

@@ -206,7 +206,12 @@ fn extract_with(
         && !py_sockets;
     for item in root.named_children(&mut cursor) {
         // Module-level functions too: their calls are followed from handlers in other files.
-        if imports_only && !is_import_head(item, source) && !is_python_function(item) {
+        // A settings module's `REST_FRAMEWORK` tells which permissions guard DRF views.
+        if imports_only
+            && !is_import_head(item, source)
+            && !is_python_function(item)
+            && !source[item.byte_range()].starts_with("REST_FRAMEWORK")
+        {
             continue;
         }
         let range = item.byte_range();

@@ -341,6 +341,10 @@ fn assignment(cx: &mut Cx, n: Node) {
         urlpatterns(cx, right);
         return;
     }
+    if var.starts_with("REST_FRAMEWORK") {
+        drf_settings(cx, var, right);
+        return;
+    }
     if right.kind_str() != "call" {
         return;
     }
@@ -621,6 +625,39 @@ fn push_call_route(
         handler_span: span(handler),
         handler_full: span(handler),
     });
+}
+
+/// `REST_FRAMEWORK = {"DEFAULT_PERMISSION_CLASSES": (…), …}` or
+/// `REST_FRAMEWORK["DEFAULT_PERMISSION_CLASSES"] = (…)`: the permissions every DRF view without
+/// its own `permission_classes` requires, unless they let anyone in (`AllowAny`, or none).
+fn drf_settings(cx: &mut Cx, var: &str, right: Node) {
+    let src = cx.src;
+    let value = if var.contains("DEFAULT_PERMISSION_CLASSES") {
+        Some(right)
+    } else if right.kind_str() == "dictionary" {
+        named_children(right)
+            .into_iter()
+            .filter(|p| p.kind_str() == "pair")
+            .find(|p| {
+                p.field("key")
+                    .and_then(|k| string_lit(k, src))
+                    .is_some_and(|k| k == "DEFAULT_PERMISSION_CLASSES")
+            })
+            .and_then(|p| p.field("value"))
+    } else {
+        None
+    };
+    let Some(value) = value else {
+        return;
+    };
+    let names: Vec<&str> = text(value, src)
+        .split(|c: char| !(c.is_alphanumeric() || matches!(c, '_' | '.')))
+        .filter(|w| w.chars().next().is_some_and(|c| c.is_ascii_alphabetic()))
+        .collect();
+    if names.is_empty() || names.iter().any(|n| last_segment(n) == "AllowAny") {
+        return;
+    }
+    cx.out.drf_default_permissions = Some(names.join(", "));
 }
 
 /// `urlpatterns = [path(…), …] + router.urls`.
@@ -1031,6 +1068,8 @@ fn django_function_view(cx: &mut Cx, def: Node, name: &str, decorators: &[(Node,
     let mut methods = vec!["ANY".to_owned()];
     let mut deps = Vec::new();
     let mut public = false;
+    let mut drf = false;
+    let mut own_permissions = false;
     for (e, d) in decorators {
         let args = (e.kind_str() == "call")
             .then(|| e.field("arguments"))
@@ -1041,12 +1080,14 @@ fn django_function_view(cx: &mut Cx, def: Node, name: &str, decorators: &[(Node,
         };
         match last_segment(d) {
             "require_http_methods" | "api_view" => {
+                drf |= last_segment(d) == "api_view";
                 methods = first_list().unwrap_or_else(|| vec!["GET".to_owned()]);
             }
             "require_GET" => methods = vec!["GET".to_owned()],
             "require_POST" => methods = vec!["POST".to_owned()],
             "require_safe" => methods = vec!["GET".to_owned(), "HEAD".to_owned()],
             "permission_classes" => {
+                own_permissions = true;
                 let t = e.field("arguments").map_or("", |a| text(a, src));
                 if t.contains("AllowAny") {
                     public = true;
@@ -1063,6 +1104,8 @@ fn django_function_view(cx: &mut Cx, def: Node, name: &str, decorators: &[(Node,
         actions: Vec::new(),
         deps,
         public,
+        drf,
+        own_permissions,
         span: def.field("name").map(span).unwrap_or_else(|| span(def)),
         full: span(def),
     });
@@ -1244,9 +1287,30 @@ fn quoted(args: &str) -> Vec<String> {
 
 /// The relations a serializer's fields and `get_…` methods read per object.
 fn serializer_relations(statements: &[Node], src: &str) -> Vec<SerializerRelation> {
+    // Fields the serializer declares as values (`file = serializers.FileField()`): a `get_…`
+    // method reading `obj.file.size` reads the file, not a related row.
+    let values: Vec<&str> = statements
+        .iter()
+        .filter_map(|s| s.named_child(0).filter(|a| a.kind_str() == "assignment"))
+        .filter_map(|a| {
+            let call = a.field("right").filter(|c| c.kind_str() == "call")?;
+            let callee = last_segment(callee(call, src));
+            let value = callee.ends_with("Field")
+                && !RELATED_FIELDS.contains(&callee)
+                && !matches!(
+                    callee,
+                    "SerializerMethodField" | "ReadOnlyField" | "HiddenField"
+                )
+                && !text(call, src).contains("source=");
+            value.then(|| a.field("left").map(|l| text(l, src)))?
+        })
+        .collect();
     let mut out: Vec<SerializerRelation> = Vec::new();
     let mut push = |relation: &str, many: bool, field: &str| {
-        if relation.is_empty() || out.iter().any(|r| r.relation == relation) {
+        if relation.is_empty()
+            || out.iter().any(|r| r.relation == relation)
+            || values.contains(&relation)
+        {
             return;
         }
         out.push(SerializerRelation {
@@ -1388,6 +1452,11 @@ fn list_view(cx: &mut Cx, name: &str, statements: &[Node]) {
             if method == "select_related(" && args.trim().is_empty() {
                 loaded.push("*".to_owned());
             }
+            // `prefetch_related(*fields)`: the relations are chosen at run time (the
+            // client's `?expand=`), which the facts cannot tell apart.
+            if method != "Prefetch(" && args.trim_start().starts_with('*') {
+                loaded.push("**".to_owned());
+            }
         }
     }
     cx.out.list_views.push(ListView {
@@ -1463,13 +1532,28 @@ fn django_migration(cx: &mut Cx, body: &[Node]) {
     let Some(operations) = operations else {
         return;
     };
-    for op in list_items(operations, 0)
-        .into_iter()
-        .filter(|o| o.kind_str() == "call")
-    {
+    let mut ops: Vec<Node> = list_items(operations, 0);
+    let mut i = 0;
+    while i < ops.len() {
+        let op = ops[i];
+        i += 1;
+        if op.kind_str() != "call" {
+            continue;
+        }
         let Some(args) = op.field("arguments").map(Arguments::of) else {
             continue;
         };
+        // `SeparateDatabaseAndState(state_operations=[CreateModel(…)])`: what the model state
+        // gains (the table itself was renamed or made by the database operations).
+        if last_segment(callee(op, src)) == "SeparateDatabaseAndState" {
+            if let Some(state) = args
+                .keyword("state_operations", src)
+                .or_else(|| args.positional.get(1).copied())
+            {
+                ops.extend(list_items(state, 0));
+            }
+            continue;
+        }
         let arg = |keyword: &str, position: usize| {
             args.keyword(keyword, src)
                 .or_else(|| args.positional.get(position).copied())
@@ -1707,7 +1791,12 @@ fn django_class_view(
     let mut actions: Vec<(String, String, bool)> = Vec::new();
     let mut deps = Vec::new();
     let mut public = false;
+    let mut own_permissions = false;
     let viewset = bases.iter().any(|b| b.contains("ViewSet"));
+    let drf = bases.iter().any(|b| {
+        let last = last_segment(b);
+        last.contains("ViewSet") || last.ends_with("APIView")
+    });
     let push_action = |actions: &mut Vec<(String, String, bool)>, a: &str| {
         if let Some((m, detail)) = action_route(a) {
             if !actions.iter().any(|x| x.0 == a) {
@@ -1751,6 +1840,7 @@ fn django_class_view(
             "expression_statement" => {
                 let t = text(*s, src);
                 if let Some(rest) = t.strip_prefix("permission_classes") {
+                    own_permissions = true;
                     if rest.contains("AllowAny") {
                         public = true;
                     } else {
@@ -1814,6 +1904,8 @@ fn django_class_view(
         actions,
         deps,
         public,
+        drf,
+        own_permissions,
         span: def.field("name").map(span).unwrap_or_else(|| span(def)),
         full: span(def),
     });

@@ -279,7 +279,7 @@ fn with_summaries(
     source: &str,
     skeleton: u64,
 ) -> (std::sync::Arc<Semantic>, u64) {
-    if !summaries::apply(language, source) {
+    if !summaries::wants_returns(language, source) {
         return (base.clone(), 0);
     }
     if cache.summary_skeleton != skeleton {
@@ -305,6 +305,26 @@ fn with_summaries(
         hash.hash(&mut combined);
     }
     let returns_hash = combined.finish();
+    // A file without request data needs only the functions that return constants (for its
+    // parameters' taint): no entries, and no copy of the model when it has none.
+    if !summaries::apply(language, source) {
+        let mut constant = Vec::new();
+        for (_, key) in items {
+            if let Some((Some((name, summary)), _)) = cache.returns.get(*key) {
+                if summary.1 == 0 {
+                    constant.push((name.clone(), summary.clone()));
+                }
+            }
+        }
+        cache.returns.end();
+        if constant.is_empty() {
+            return (base.clone(), 0);
+        }
+        let hash = hash_of(&constant);
+        let mut sem = (**base).clone();
+        sem.returns.extend(constant);
+        return (std::sync::Arc::new(sem), hash);
+    }
     let with_returns = match &cache.merged {
         Some((h, _, sem)) if *h == returns_hash => sem.clone(),
         _ => {

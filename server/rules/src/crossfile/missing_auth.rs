@@ -37,7 +37,9 @@ the full resolved paths (`POST /api/v1/items/`), prefixes of routers and mounts 
 
 Authentication is read from FastAPI `Depends`/`Security` dependencies on the route, its router
 or the `include_router` call; Flask decorators (`@login_required`, `@jwt_required()`) and
-`before_request` guards; Django decorators, `LoginRequiredMixin` and DRF `permission_classes`;
+`before_request` guards; Django decorators, `LoginRequiredMixin` and DRF `permission_classes`
+(a DRF view without its own gets the settings module's
+`REST_FRAMEWORK["DEFAULT_PERMISSION_CLASSES"]` unless that is `AllowAny`);
 Express middleware on the route, the router or an earlier `use`; Fastify `onRequest`,
 `preParsing`, `preValidation` and `preHandler` hooks on the route (`{ onRequest:
 [fastify.authenticate] }`, `fastify.auth([…])`) or added with `addHook` in the plugin or any

@@ -346,7 +346,22 @@ fn check_python_inner<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         match n.kind_str() {
             "call" => {
                 if let Some(what) = python_query(checker, n, &vars) {
-                    found.push((n, what, None));
+                    // `review.scores.all()` over `….prefetch_related("scores")` reads the
+                    // prefetched rows: no query per row.
+                    let prefetched_manager = n
+                        .field("function")
+                        .filter(|f| {
+                            matches!(checker.member_name(*f), Some("all" | "count"))
+                                && n.field("arguments")
+                                    .is_some_and(|a| a.named_child_count() == 0)
+                        })
+                        .and_then(|f| f.field("object"))
+                        .filter(|o| o.kind_str() == "attribute")
+                        .and_then(|o| checker.member_name(o))
+                        .is_some_and(|relation| covered(&prefetch, relation));
+                    if !prefetched_manager {
+                        found.push((n, what, None));
+                    }
                     // The query's own arguments are not another query per row.
                     continue;
                 }
@@ -508,10 +523,12 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
 // `ba_app` records for serializers and list views.
 
 /// Whether the relations the queryset loads (`"author"`, `"author__profile"`, `*` for a bare
-/// `select_related()` of to-one relations) cover `relation`.
+/// `select_related()` of to-one relations, `**` for relations chosen at run time:
+/// `prefetch_related(*fields)`) cover `relation`.
 fn loaded(view: &ba_app::facts::ListView, relation: &str, many: bool) -> bool {
     view.loaded.iter().any(|l| {
-        (l == "*" && !many)
+        l == "**"
+            || (l == "*" && !many)
             || l == relation
             || l.strip_prefix(relation)
                 .is_some_and(|rest| rest.starts_with("__"))
@@ -601,7 +618,8 @@ Flags queries that run once per row of an earlier query:
   `cursor.fetchall()`, directly or through a local variable), a Django manager query
   (`Author.objects.get(…)`), a related-manager query of the row (`book.tags.all()`), a session
   query (`session.query/execute/scalars/get`), `cursor.execute`, or Flask-SQLAlchemy
-  `Model.query…`; and reads through a relation of the row (`book.author.name`) when the queryset
+  `Model.query…` (a related manager's `.all()`/`.count()` over a queryset that prefetched it is
+  not); and reads through a relation of the row (`book.author.name`) when the queryset
   has no `select_related`/`prefetch_related` (SQLAlchemy: no `.options(…)`) for it;
 - JavaScript/TypeScript: inside a `for…of` loop or a `forEach`/`map` callback over awaited query
   results (`await Model.find(…)`, `findAll`, `findMany`, `(await pool.query(…)).rows`), an awaited
@@ -611,7 +629,9 @@ Flags queries that run once per row of an earlier query:
   `ReadOnlyModelViewSet`, `ListModelMixin`) with a `queryset` or `get_queryset` whose
   `serializer_class` (in the same module or imported from another one) reads a relation of
   each object that the queryset does not load with `select_related`/`prefetch_related`
-  (`Prefetch("…")` counts, and `author__profile` covers `author`): a field with
+  (`Prefetch("…")` counts, `author__profile` covers `author`, and a queryset that loads
+  relations chosen at run time, `prefetch_related(*fields)` from the client's `?expand=`, is
+  left alone): a field with
   `source="author.username"`, a nested serializer (`AuthorSerializer()`,
   `TagSerializer(many=True)`), a `StringRelatedField`/`SlugRelatedField`/
   `HyperlinkedRelatedField` (and `PrimaryKeyRelatedField(many=True)`), or a

@@ -194,6 +194,8 @@ fn check_decorator<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         || settings::place(checker, decorator).non_production
         || verifies_signature(checker, definition)
         || protocol_endpoint(name, checker.path)
+        || reads_only(checker, definition)
+        || answers_only(checker, definition)
     {
         return;
     }
@@ -223,6 +225,80 @@ fn check_decorator<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             }],
         );
     }
+}
+
+/// Whether the exempted `dispatch` belongs to a class-based view that only reads: it defines
+/// `get` (or `head`/`options`) and no handler of a method that changes state, and its bases
+/// are plain views or mixins (not a form, create, update, delete or API view, which bring
+/// their own `post`). Django checks CSRF only on POST, PUT, PATCH and DELETE.
+fn reads_only<'a>(checker: &Checker<'a>, definition: Node<'a>) -> bool {
+    if definition.field("name").map(|n| checker.text(n)) != Some("dispatch") {
+        return false;
+    }
+    let mut class = definition;
+    while class.kind_str() != "class_definition" {
+        match class.parent() {
+            Some(p) => class = p,
+            None => return false,
+        }
+    }
+    let bases = class.field("superclasses").map_or("", |b| checker.text(b));
+    if [
+        "Form", "Create", "Update", "Delete", "Edit", "APIView", "ViewSet", "Mutation",
+    ]
+    .iter()
+    .any(|w| bases.contains(w))
+    {
+        return false;
+    }
+    let Some(body) = class.field("body") else {
+        return false;
+    };
+    let handlers: Vec<&str> = named_children(body)
+        .into_iter()
+        .filter_map(|s| match s.kind_str() {
+            "decorated_definition" => s.field("definition"),
+            "function_definition" => Some(s),
+            _ => None,
+        })
+        .filter_map(|f| f.field("name").map(|n| checker.text(n)))
+        .collect();
+    handlers.iter().any(|h| matches!(*h, "get" | "head"))
+        && !handlers
+            .iter()
+            .any(|h| matches!(*h, "post" | "put" | "patch" | "delete"))
+}
+
+/// Whether the exempted view does nothing but answer (`return HttpResponse(status=204)`, after
+/// its docstring), without reading the request: a forged request has nothing to change.
+fn answers_only<'a>(checker: &Checker<'a>, definition: Node<'a>) -> bool {
+    let Some(body) = definition.field("body") else {
+        return false;
+    };
+    let request = definition.field("parameters").and_then(|p| {
+        named_children(p)
+            .into_iter()
+            .map(|p| checker.text(p))
+            .find(|p| !matches!(*p, "self" | "cls"))
+    });
+    let statements: Vec<Node> = named_children(body)
+        .into_iter()
+        .filter(|s| s.kind_str() != "comment")
+        .filter(|s| {
+            !(s.kind_str() == "expression_statement"
+                && s.named_child(0).is_some_and(|e| e.kind_str() == "string"))
+        })
+        .collect();
+    let [only] = statements.as_slice() else {
+        return false;
+    };
+    only.kind_str() == "return_statement"
+        && request.is_some_and(|r| {
+            !checker
+                .text(*only)
+                .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .any(|w| w == r)
+        })
 }
 
 /// `csrf_exempt` (Django) or `csrf.exempt` where `csrf = CSRFProtect(...)` (Flask-WTF).
@@ -383,7 +459,9 @@ Flags CSRF protection switched off:
 Not reported: `@csrf_protect`, `WTF_CSRF_ENABLED = True`, test configuration (files such as
 `test_*.py`, `conftest.py`, `tests.py`, classes such as `TestingConfig`), and an exempt view
 that verifies a request signature in its body (`hmac.compare_digest`,
-`stripe.Webhook.construct_event`), which is how webhooks authenticate. Nor are endpoints that
+`stripe.Webhook.construct_event`), which is how webhooks authenticate; nor an exempt `dispatch`
+of a class-based view that only defines `get`/`head` (Django checks CSRF on unsafe methods only),
+or a view that only answers without reading its request (`return HttpResponse(status=204)`). Nor are endpoints that
 other servers and identity providers call across sites by protocol, named as such: OAuth 2.0
 token, introspection, device-authorization and client-registration endpoints, OpenID Connect
 userinfo, SAML assertion-consumer (ACS) and single-logout (SLS) services, identity-provider

@@ -48,6 +48,24 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     {
         return;
     }
+    // `Event.objects.filter(custom_domain=f"https://{request.host}")`: the URL is a lookup
+    // value that finds the site the client asked for, not a link handed to anyone.
+    let lookup = built
+        .parent()
+        .filter(|k| k.kind_str() == "keyword_argument")
+        .and_then(|k| k.parent())
+        .and_then(|args| args.parent())
+        .and_then(|call| call.field("function"))
+        .and_then(|f| checker.member_name(f))
+        .is_some_and(|m| {
+            matches!(
+                m,
+                "filter" | "get" | "exclude" | "filter_by" | "get_or_none"
+            )
+        });
+    if lookup {
+        return;
+    }
     let parts: Vec<_> = match built.kind_str() {
         "string" => named_children(built)
             .into_iter()
@@ -84,7 +102,9 @@ const DOCS: &str = r#"## What it does
 Flags absolute URLs built from the request's Host header: Flask/Werkzeug `request.host`,
 `request.host_url`, `request.url_root`, `request.base_url`, Django `request.META["HTTP_HOST"]`,
 and `request.headers["Host"]`. Django's `request.get_host()` and `build_absolute_uri()`, which
-validate the host against `ALLOWED_HOSTS`, are not reported.
+validate the host against `ALLOWED_HOSTS`, are not reported, nor is a URL used as a lookup value
+(`Event.objects.filter(custom_domain=f"https://{host}")`, which finds the site the client asked
+for).
 
 ## Why is this bad?
 The Host header is whatever the client sends. A password-reset e-mail whose link is

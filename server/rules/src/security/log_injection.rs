@@ -17,7 +17,8 @@ pub static RULE: Rule = Rule {
     summary: "Raw request data is written to a log; log it with `%r` (or strip `\\r`/`\\n`) so a client cannot forge log lines.",
     docs: DOCS,
     fix: FixAvailability::None,
-    classes: crate::classes::RUNTIME_AND_SCRIPTS,
+    // A script logs its operator's own options: forging its log needs no injection.
+    classes: crate::classes::RUNTIME,
     checks: &[Check {
         family: Family::Python,
         query_path: "python/calls.scm",
@@ -560,7 +561,8 @@ It leaves alone what cannot carry a raw line break into the message: request hea
 reject line breaks in header values), whole containers and models (`%s` of a dict, list, tuple or
 Pydantic model prints its strings with `repr()`), numbers, `json.dumps(...)`, and values named
 as identifiers (`id`, `chat_id`, `userId`, `pk`, `slug`), which services log to say which object
-an entry is about.
+an entry is about. Scripts and management commands are not checked: what they log comes from
+their operator.
 
 ## Why is this bad?
 A user name such as `alice\nINFO login succeeded for admin` writes a second, forged line into

@@ -160,7 +160,16 @@ fn takes_fields<'a>(checker: &Checker<'a>, func: Node<'a>) -> bool {
             "Response" | "JsonResponse" | "HttpResponse" | "JSONResponse" | "Markup" | "Template"
         ) && !is_schema_class(checker, func, last);
     }
-    func.kind_str() == "attribute" && ORM_METHODS.contains(&last)
+    // `self.get(request, *self.args, **self.kwargs)` in a class-based view re-renders the
+    // view through its own handler; `super().create(**data)` is the parent class's method.
+    // Neither is an ORM manager or query.
+    let own_method = func.field("object").is_some_and(|o| {
+        matches!(checker.text(o), "self" | "cls")
+            || (o.kind_str() == "call"
+                && o.field("function")
+                    .is_some_and(|f| checker.text(f) == "super"))
+    });
+    func.kind_str() == "attribute" && !own_method && ORM_METHODS.contains(&last)
 }
 
 /// Suffixes of request-schema class names (`ChatCompletionForm`, `UserCreate`, `ItemIn`):
@@ -643,7 +652,9 @@ fn record_from_request<'a>(checker: &Checker<'a>, arg: Node<'a>, depth: u32) -> 
 const DOCS: &str = r#"## What it does
 Flags request data applied to models wholesale: `Model(**request.json)`,
 `User.objects.create(**request.POST.dict())`, `Model.objects.filter(**request.GET.dict())`,
-`setattr(obj, key, value)` with a client-chosen `key`, and `obj.__dict__.update(data)`; and
+`setattr(obj, key, value)` with a client-chosen `key`, and `obj.__dict__.update(data)` (a call
+of the class's own method, `self.get(request, **self.kwargs)` or `super().create(**data)`, is no
+ORM call); and
 Django REST framework `ModelSerializer`s whose `Meta` exposes every field (`fields =
 "__all__"` or `exclude = […]`) without `read_only_fields` (serializers named for reading only,
 `…ListSerializer`, `…DetailSerializer`, `…PublicSerializer`, are left alone).

@@ -201,6 +201,21 @@ pub(super) fn imports_any(checker: &Checker, modules: &[&str]) -> bool {
 }
 
 /// Whether `node` (or something under it) is the identifier `name`.
+/// Whether a call's argument hands the app over: the app itself (`mountRoutes(app)`) or an
+/// object holding it (`server.applyMiddleware({ app })`). One level only: `calls_in` lists
+/// every call of the scope, and walking each one's arguments whole would be quadratic.
+fn hands_over(checker: &Checker, arg: Node, app: &str) -> bool {
+    match arg.kind_str() {
+        "identifier" => checker.text(arg) == app,
+        "object" => named_children(arg).into_iter().any(|p| match p.kind_str() {
+            "shorthand_property_identifier" => checker.text(p) == app,
+            "pair" => p.field("value").is_some_and(|v| checker.text(v) == app),
+            _ => false,
+        }),
+        _ => false,
+    }
+}
+
 fn mentions(checker: &Checker, node: Node, name: &str) -> bool {
     descendants(&[node]).into_iter().any(|n| {
         matches!(n.kind_str(), "identifier" | "shorthand_property_identifier")
@@ -228,6 +243,11 @@ const SECURITY_HEADERS: &[&str] = &[
 #[derive(Default)]
 struct AppFacts {
     served: bool,
+    /// The app gets middleware or routes (`app.use(…)`, `app.get(…)`), is handed to other code
+    /// (`mountRoutes(app)`) or exported: something answers its requests. A bare
+    /// `createServer(express())` that only carries a WebSocket server answers every request
+    /// with Express's 404.
+    handles: bool,
     headers_middleware: bool,
     powered_by_off: bool,
     manual_headers: bool,
@@ -241,16 +261,20 @@ fn gather<'a>(checker: &Checker<'a>, scope: &[Node<'a>], app: &str) -> AppFacts 
     for node in descendants(scope) {
         match node.kind_str() {
             "export_statement" | "return_statement" => {
-                facts.served |= mentions(checker, node, app);
+                let mentioned = mentions(checker, node, app);
+                facts.served |= mentioned;
+                facts.handles |= mentioned;
             }
             "assignment_expression" => {
                 let left = node.field("left").map(|l| checker.text(l));
                 if left
                     .is_some_and(|l| l.starts_with("module.exports") || l.starts_with("exports."))
                 {
-                    facts.served |= node
+                    let mentioned = node
                         .field("right")
                         .is_some_and(|r| mentions(checker, r, app));
+                    facts.served |= mentioned;
+                    facts.handles |= mentioned;
                 }
             }
             _ => {}
@@ -258,6 +282,9 @@ fn gather<'a>(checker: &Checker<'a>, scope: &[Node<'a>], app: &str) -> AppFacts 
     }
     for call in calls_in(checker, scope) {
         let first = call.args.first().and_then(|a| checker.string_value(*a));
+        facts.handles |= (call.object == Some(app) && call.name != "listen")
+            || (call.name != "createServer"
+                && call.args.iter().any(|a| hands_over(checker, *a, app)));
         match (call.object, call.name) {
             (Some(o), "listen") if o == app => facts.served = true,
             (_, "createServer") if call.args.iter().any(|a| checker.text(*a) == app) => {
@@ -309,7 +336,7 @@ fn check<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     };
     let scope = configuring_scope(checker, call);
     let facts = gather(checker, &scope, app);
-    if !facts.served || facts.headers_middleware {
+    if !facts.served || !facts.handles || facts.headers_middleware {
         return;
     }
     if !facts.manual_headers {
@@ -363,7 +390,9 @@ from a factory) without security headers:
 
 An app that uses `helmet()` (or imports it to configure in a helper), an app that calls
 `app.disable("x-powered-by")` and sets its headers by hand (or at least disables the header),
-are not reported, nor are routers (`express.Router()`), apps that are neither served nor exported, and
+are not reported, nor are routers (`express.Router()`), apps that are neither served nor exported,
+apps that nothing answers on (no middleware, routes or code they are handed to: a bare
+`http.createServer(express())` carrying a WebSocket server), and
 development or test files. The module's top-level statements (or the factory function that
 creates the app) are what is read: helmet applied in a separate file that receives the app is
 not seen, so import it where the app is built.

@@ -219,6 +219,8 @@ created resource and browsers do not follow it), Koa
 `ctx.redirect`, Fastify `reply.redirect`) whose target comes from request data, such as a `next`
 parameter. Targets checked with `url_has_allowed_host_and_scheme`/`is_safe_url` or an
 allow-list, built by `url_for`/`reverse`, or starting with a fixed local path are not reported,
+nor is request data after a literal `?` or `#` (`reverse(…) + "?" + request.GET.urlencode()`,
+`f"{checked}?{params.urlencode()}"`: the query string cannot change where the browser goes),
 nor are targets built on the request's own host (`request.base_url`, `request.host_url`): a link
 cannot make a victim's browser send another host, so that is SEC306's (host header) concern.
 

@@ -709,6 +709,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
     }
     if (secret_a.is_none() && is_js_named_constant(checker, a))
         || (secret_b.is_none() && is_js_named_constant(checker, b))
+        || (matches!(op, "===" | "==") && rejects_when_equal(cmp))
         || is_js_structural(checker, a)
         || is_js_structural(checker, b)
         || in_record_match(checker, cmp, a, b)
@@ -725,6 +726,41 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
             with_article(&describe(&secret)),
         ),
     );
+}
+
+/// `if (masterKey === readOnlyMasterKey) { throw new Error("… should be different"); }`: a
+/// check that two keys differ, which rejects on a match. An attacker who times it learns when
+/// a guess matches, which gives nothing: only a comparison that grants something on a match
+/// leaks a secret.
+fn rejects_when_equal(cmp: Node) -> bool {
+    let mut condition = cmp;
+    while let Some(p) = condition
+        .parent()
+        .filter(|p| p.kind_str() == "parenthesized_expression")
+    {
+        condition = p;
+    }
+    let Some(statement) = condition
+        .parent()
+        .filter(|p| p.kind_str() == "if_statement")
+        .filter(|p| p.field("condition") == Some(condition))
+    else {
+        return false;
+    };
+    if statement.field("alternative").is_some() {
+        return false;
+    }
+    let Some(consequence) = statement.field("consequence") else {
+        return false;
+    };
+    let body: Vec<Node> = match consequence.kind_str() {
+        "statement_block" => named_children(consequence)
+            .into_iter()
+            .filter(|n| n.kind_str() != "comment")
+            .collect(),
+        _ => vec![consequence],
+    };
+    matches!(body.as_slice(), [only] if only.kind_str() == "throw_statement")
 }
 
 /// Whether a JavaScript operand can carry what a caller sent: request data, or a parameter of
@@ -781,7 +817,9 @@ computed it) ends in `token`, `secret`, `signature`, `sig`, `hmac`, `mac`, `otp`
 `nonce`, `api_key` (and other credential keys) or `password_hash`, or it is a digest made by
 `hmac` (`hmac.new(…).hexdigest()`, or a variable bound to one).
 
-Not reported: comparisons with literals or `None` (`token is None`, `token == ""`,
+Not reported: a JavaScript equality whose `if` only throws (`if (masterKey === readOnlyKey) throw
+new Error("keys must differ")`: a match is refused, so timing it reveals nothing);
+comparisons with literals or `None` (`token is None`, `token == ""`,
 `token_type == "bearer"`); names whose last word is something else (`token_count`,
 `signature_version`, `len(token) == 32`) or that are flags (`verify_signature`,
 `is_token_valid`); comparisons with named constants that are not secrets themselves
