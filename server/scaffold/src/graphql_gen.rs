@@ -765,7 +765,7 @@ pub fn generate(src: &Source, m: &Model, project: &Project, files: &dyn Files) -
     let test = if django {
         django_test(m, &names, auth.as_ref(), &module, &model_module)
     } else {
-        let test = python_test(
+        python_test(
             m,
             &names,
             &context,
@@ -774,12 +774,8 @@ pub fn generate(src: &Source, m: &Model, project: &Project, files: &dyn Files) -
             &module,
             &model_module,
             src,
-        );
-        if asyncio_session {
-            asyncio_test(test, &context)
-        } else {
-            test
-        }
+            asyncio_session,
+        )
     };
     let test_dir = project.py_test_dir(module_path.parent().unwrap_or(&project.root));
     let test_path = free_path(
@@ -1312,6 +1308,7 @@ fn python_test(
     module: &str,
     model_module: &str,
     src: &Source,
+    asyncio: bool,
 ) -> String {
     let model = &n.model;
     let var = &n.var;
@@ -1343,13 +1340,28 @@ fn python_test(
     if matches!(context, Context::Attribute(_)) {
         kinds.insert("SimpleNamespace");
     }
-    let stdlib = test_imports(&kinds);
-    let mut third = vec![
-        "import pytest".to_owned(),
-        "from sqlalchemy import create_engine, func, select".to_owned(),
-        "from sqlalchemy.orm import Session".to_owned(),
-        "from sqlalchemy.pool import StaticPool".to_owned(),
-    ];
+    let mut stdlib = test_imports(&kinds);
+    // `func` and `select` are only used by the mutation's test.
+    let sqlalchemy = match (asyncio, auth.is_some()) {
+        (false, true) => Some("from sqlalchemy import create_engine, func, select"),
+        (false, false) => Some("from sqlalchemy import create_engine"),
+        (true, true) => Some("from sqlalchemy import func, select"),
+        (true, false) => None,
+    };
+    let mut third: Vec<String> = ["import pytest"]
+        .into_iter()
+        .chain(sqlalchemy)
+        .chain(if asyncio {
+            ["from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine"]
+        } else {
+            ["from sqlalchemy.orm import Session"]
+        })
+        .chain(["from sqlalchemy.pool import StaticPool"])
+        .map(str::to_owned)
+        .collect();
+    if asyncio {
+        stdlib.insert(0, "import asyncio".to_owned());
+    }
     let schema_classes = if auth.is_some() {
         format!("{model}Mutation, {model}Query")
     } else {
@@ -1363,12 +1375,21 @@ fn python_test(
             } else {
                 String::new()
             };
-            (
+            let execute = if asyncio {
+                // The tests call the database as they would a synchronous session.
                 format!(
-                    "schema = strawberry.Schema(query={model}Query{mutation})\n\n\n\
-def execute(session, query, variables=None):\n    \"\"\"Runs an operation: (data, errors as dicts).\"\"\"\n    result = schema.execute_sync(query, variable_values=variables, context_value={ctx})\n    return result.data, [error.formatted for error in result.errors or []]\n",
+                    "class Database:\n    \"\"\"An in-memory SQLite database behind an `AsyncSession`, on its own event loop: the tests\n    call it as they would a synchronous session.\"\"\"\n\n    def __init__(self):\n        self.loop = asyncio.new_event_loop()\n        self.engine = create_async_engine(\"sqlite+aiosqlite://\", poolclass=StaticPool)\n        self.run(self._create_tables())\n        self.session = AsyncSession(self.engine, expire_on_commit=False)\n\n    async def _create_tables(self):\n        async with self.engine.begin() as connection:\n            await connection.run_sync({metadata}.create_all)\n\n    def run(self, awaitable):\n        return self.loop.run_until_complete(awaitable)\n\n    def add_all(self, rows):\n        self.session.add_all(rows)\n\n    def commit(self):\n        self.run(self.session.commit())\n\n    def scalar(self, statement):\n        return self.run(self.session.scalar(statement))\n\n    def close(self):\n        self.run(self.session.close())\n        self.run(self.engine.dispose())\n        self.loop.close()\n\n\n\
+def execute(database, query, variables=None):\n    \"\"\"Runs an operation: (data, errors as dicts).\"\"\"\n    session = database.session\n    result = database.run(schema.execute(query, variable_values=variables, context_value={ctx}))\n    return result.data, [error.formatted for error in result.errors or []]\n",
                     ctx = context.test_value()
-                ),
+                )
+            } else {
+                format!(
+                    "def execute(session, query, variables=None):\n    \"\"\"Runs an operation: (data, errors as dicts).\"\"\"\n    result = schema.execute_sync(query, variable_values=variables, context_value={ctx})\n    return result.data, [error.formatted for error in result.errors or []]\n",
+                    ctx = context.test_value()
+                )
+            };
+            (
+                format!("schema = strawberry.Schema(query={model}Query{mutation})\n\n\n{execute}"),
                 format!("from {module} import MAX_PAGE_SIZE, {schema_classes}"),
             )
         }
@@ -1445,8 +1466,14 @@ def execute(session, query, variables=None):\n    \"\"\"Runs an operation: (data
     );
     out.push_str(&import_block(&stdlib, &third, &own));
     out.push_str(&format!("\n{setup}\n\n"));
+    out.push_str(&if asyncio {
+        "@pytest.fixture\ndef session():\n    database = Database()\n    yield database\n    database.close()\n"
+            .to_owned()
+    } else {
+        format!("@pytest.fixture\ndef session():\n    engine = create_engine(\"sqlite://\", connect_args={{\"check_same_thread\": False}}, poolclass=StaticPool)\n    {metadata}.create_all(engine)\n    with Session(engine) as session:\n        yield session\n    engine.dispose()\n")
+    });
     out.push_str(&format!(
-        "@pytest.fixture\ndef session():\n    engine = create_engine(\"sqlite://\", connect_args={{\"check_same_thread\": False}}, poolclass=StaticPool)\n    {metadata}.create_all(engine)\n    with Session(engine) as session:\n        yield session\n    engine.dispose()\n\n\n\
+        "\n\n\
 def add_{coll}(session, count):\n    {coll} = [{model}({row}) for i in range(1, count + 1)]\n    session.add_all({coll})\n    session.commit()\n    return {coll}\n\n\n\
 def test_{var}_by_{pk}(session):\n    {var} = add_{coll}(session, 1)[0]\n    data, errors = execute(\n        session,\n        \"query ($id: {pk_var_type}!) {{ {var}({pkc}: $id) {{ {shown} }} }}\",\n        {{\"id\": {pk_val}}},\n    )\n    assert errors == []\n    assert data[\"{var}\"][\"{pkc}\"] == {pk_val}\n\n\n\
 def test_missing_{var}_is_null(session):\n    data, errors = execute(session, \"query ($id: {pk_var_type}!) {{ {var}({pkc}: $id) {{ {pkc} }} }}\", {{\"id\": {missing}}})\n    assert errors == []\n    assert data[\"{var}\"] is None\n\n\n\
@@ -1476,73 +1503,8 @@ def test_create_{var}_is_refused_without_authorization(session):\n    # Guarded 
             create = n.create,
             input = input.join(", "),
         ));
-    } else {
-        // `func` and `select` are only used by the mutation's test.
-        out = out.replace(
-            "from sqlalchemy import create_engine, func, select",
-            "from sqlalchemy import create_engine",
-        );
     }
     out
-}
-
-/// The Strawberry test of resolvers on an `AsyncSession`: the synchronous test (`python_test`)
-/// with its session fixture and `execute` replaced by an in-memory aiosqlite database on its own
-/// event loop, whose `add_all`/`commit`/`scalar` the tests call as they would a `Session`'s.
-fn asyncio_test(test: String, context: &Context) -> String {
-    let fixture_start = test
-        .find("@pytest.fixture\ndef session():")
-        .unwrap_or(test.len());
-    let fixture_end = test[fixture_start..]
-        .find("\n\n\n")
-        .map_or(test.len(), |i| fixture_start + i + 3);
-    let execute_start = test
-        .find("def execute(session, query")
-        .unwrap_or(fixture_start);
-    let execute_end = test[execute_start..]
-        .find("\n\n\n")
-        .map_or(fixture_start, |i| execute_start + i + 3);
-    if execute_end > fixture_start || fixture_start == test.len() {
-        return test;
-    }
-    let metadata = test[fixture_start..fixture_end]
-        .lines()
-        .find_map(|l| l.trim().strip_suffix(".create_all(engine)"))
-        .unwrap_or("Base.metadata")
-        .to_owned();
-    let database = format!(
-        "class Database:\n    \"\"\"An in-memory SQLite database behind an `AsyncSession`, on its own event loop: the tests\n    call it as they would a synchronous session.\"\"\"\n\n    def __init__(self):\n        self.loop = asyncio.new_event_loop()\n        self.engine = create_async_engine(\"sqlite+aiosqlite://\", poolclass=StaticPool)\n        self.run(self._create_tables())\n        self.session = AsyncSession(self.engine, expire_on_commit=False)\n\n    async def _create_tables(self):\n        async with self.engine.begin() as connection:\n            await connection.run_sync({metadata}.create_all)\n\n    def run(self, awaitable):\n        return self.loop.run_until_complete(awaitable)\n\n    def add_all(self, rows):\n        self.session.add_all(rows)\n\n    def commit(self):\n        self.run(self.session.commit())\n\n    def scalar(self, statement):\n        return self.run(self.session.scalar(statement))\n\n    def close(self):\n        self.run(self.session.close())\n        self.run(self.engine.dispose())\n        self.loop.close()\n\n\n"
-    );
-    let execute = format!(
-        "def execute(database, query, variables=None):\n    \"\"\"Runs an operation: (data, errors as dicts).\"\"\"\n    session = database.session\n    result = database.run(schema.execute(query, variable_values=variables, context_value={ctx}))\n    return result.data, [error.formatted for error in result.errors or []]\n\n\n",
-        ctx = context.test_value()
-    );
-    let fixture = "@pytest.fixture\ndef session():\n    database = Database()\n    yield database\n    database.close()\n\n\n";
-    let mut out = String::new();
-    out.push_str(&test[..execute_start]);
-    out.push_str(&database);
-    out.push_str(&execute);
-    out.push_str(&test[execute_end..fixture_start]);
-    out.push_str(fixture);
-    out.push_str(&test[fixture_end..]);
-    // The imports: asyncio first in the standard library's block (after the docstring's line),
-    // and the asyncio engine instead of the synchronous ones.
-    let imports_at = out.find('\n').map_or(0, |i| i + 1);
-    let asyncio = if out[imports_at..].starts_with("import pytest\n") {
-        "import asyncio\n\n"
-    } else {
-        "import asyncio\n"
-    };
-    out.insert_str(imports_at, asyncio);
-    out.replace(
-        "from sqlalchemy import create_engine, func, select\n",
-        "from sqlalchemy import func, select\n",
-    )
-    .replace("from sqlalchemy import create_engine\n", "")
-    .replace(
-        "from sqlalchemy.orm import Session\n",
-        "from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine\n",
-    )
 }
 
 /// The Django test of the Graphene module: `django.test.TestCase` (a test database per test),
