@@ -355,9 +355,9 @@ impl Semantic {
         });
         // Computed before `imports` changed (a caller building the model by hand): ask them.
         if *len != self.imports.len() {
-            return self.imports.values().any(|q| within(q, package));
+            return self.imports.values().any(|q| within_package(q, package));
         }
-        roots.contains(root) && self.imports.values().any(|q| within(q, package))
+        roots.contains(root) && self.imports.values().any(|q| within_package(q, package))
     }
 
     /// The semantic model with the built-in detection models.
@@ -1524,8 +1524,9 @@ mod views_module_tests {
     }
 }
 
-/// Whether the qualified name `q` is `package` or a name inside it.
-fn within(q: &str, package: &str) -> bool {
+/// Whether the qualified name `q` is `package` or a name inside it (`django.db.models` is
+/// within `django`, `djangorestframework` is not).
+pub fn within_package(q: &str, package: &str) -> bool {
     q.strip_prefix(package)
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
 }

@@ -1267,8 +1267,9 @@ impl<'t> State<'_, '_, 't> {
         // Private helpers are not views, and a module that imports another web framework and
         // not Django holds none (`_tts_openai(request, payload, file_path)` in a FastAPI app).
         let imports = &self.cx.sem.imports;
-        let other_framework = imports.values().any(|q| {
-            [
+        let other_framework = super::routes::imports_from(
+            self.cx.sem,
+            &[
                 "fastapi",
                 "starlette",
                 "flask",
@@ -1276,13 +1277,8 @@ impl<'t> State<'_, '_, 't> {
                 "sanic",
                 "aiohttp",
                 "litestar",
-            ]
-            .iter()
-            .any(|f| {
-                q.strip_prefix(f)
-                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
-            })
-        });
+            ],
+        );
         let django = imports.values().any(|q| {
             q == "django"
                 || q.starts_with("django.")

@@ -513,9 +513,7 @@ fn python_import_modules(text: &str) -> Vec<&str> {
 }
 
 fn module_is(module: &str, wanted: &str) -> bool {
-    module
-        .strip_prefix(wanted)
-        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+    ba_analysis::within_package(module, wanted)
 }
 
 /// The module a JS import or require names (`import x from "m"`, `require("m")`).

@@ -248,12 +248,7 @@ pub(crate) fn method_name<'a>(
 /// Whether the module, or the item being checked (`import ldap` inside a function), imports
 /// anything from one of `modules` (e.g. `ldap`, `lxml`).
 pub(crate) fn imports_any(checker: &crate::Checker, modules: &[&str]) -> bool {
-    let wanted = |q: &str| {
-        modules.iter().any(|m| {
-            q.strip_prefix(m)
-                .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
-        })
-    };
+    let wanted = |q: &str| modules.iter().any(|m| ba_analysis::within_package(q, m));
     if modules.iter().any(|m| checker.semantic.imports_package(m)) {
         return true;
     }

@@ -464,15 +464,11 @@ pub(crate) fn is_test_module(semantic: &Semantic) -> bool {
         "factory",
         "faker",
     ];
-    semantic.imports.values().any(|q| {
-        FRAMEWORKS.iter().any(|f| {
-            q.strip_prefix(f)
-                .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
-        })
-    }) || semantic
-        .bindings
-        .keys()
-        .any(|n| n.starts_with("test_") || n.starts_with("Test"))
+    ba_analysis::routes::imports_from(semantic, FRAMEWORKS)
+        || semantic
+            .bindings
+            .keys()
+            .any(|n| n.starts_with("test_") || n.starts_with("Test"))
 }
 
 /// Whether `node` is test code: in a test module or a `test_*` function. Tests use throwaway
@@ -519,12 +515,7 @@ fn is_js_test_file(checker: &Checker) -> bool {
         "node:test",
         "test",
     ];
-    checker.semantic.imports.values().any(|q| {
-        FRAMEWORKS.iter().any(|f| {
-            q.strip_prefix(f)
-                .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
-        })
-    })
+    ba_analysis::routes::imports_from(checker.semantic, FRAMEWORKS)
 }
 
 /// The value of a plain literal (a string or implicitly concatenated strings, no interpolation).
