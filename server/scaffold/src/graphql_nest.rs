@@ -511,31 +511,27 @@ pub fn generate(
     let module_name = format!("{model}GraphqlModule");
     // The module that sets up `GraphQLModule.forRoot…` imports the new one, so its schema picks
     // the resolver up; without one (or with one we cannot edit) the module says so.
-    let (edits, note) = match graphql_root_module(project, files, &module_name) {
-        Some((root, text)) => {
-            let specifier = relative_specifier(
-                root.parent().unwrap_or(&project.root),
-                &module_path,
-                false,
-            );
-            match super::nest_module::add_module_import(
+    let edits: Vec<super::FileEdit> = graphql_root_module(project, files, &module_name)
+        .and_then(|(root, text)| {
+            let specifier =
+                relative_specifier(root.parent().unwrap_or(&project.root), &module_path, false);
+            let (edits, _) = super::nest_module::add_module_import(
                 &root,
                 &text,
                 src.language,
                 &module_name,
                 &format!("import {{ {module_name} }} from \"{specifier}\";"),
-            ) {
-                Ok((edits, _)) => (
-                    vec![super::FileEdit {
-                        path: root,
-                        edits: super::merge_insertions(edits),
-                    }],
-                    format!("// {model}'s GraphQL resolver, imported by the module that sets up GraphQLModule.\n"),
-                ),
-                Err(_) => (Vec::new(), format!("// {model}'s GraphQL resolver: add {module_name} to the `imports` of the module that sets up\n// GraphQLModule.forRoot (its schema picks the resolver up).\n")),
-            }
-        }
-        None => (Vec::new(), format!("// {model}'s GraphQL resolver: add {module_name} to the `imports` of the module that sets up\n// GraphQLModule.forRoot (its schema picks the resolver up).\n")),
+            )
+            .ok()?;
+            Some(Output::edit(&root, edits).edits)
+        })
+        .unwrap_or_default();
+    let note = if edits.is_empty() {
+        format!("// {model}'s GraphQL resolver: add {module_name} to the `imports` of the module that sets up\n// GraphQLModule.forRoot (its schema picks the resolver up).\n")
+    } else {
+        format!(
+            "// {model}'s GraphQL resolver, imported by the module that sets up GraphQLModule.\n"
+        )
     };
     let module = format!(
         "import {{ Module }} from \"@nestjs/common\";\nimport {{ TypeOrmModule }} from \"@nestjs/typeorm\";\n\nimport {{ {model} }} from \"{entity}\";\nimport {{ {model}Resolver }} from \"{resolver_spec}\";\n\n{note}@Module({{\n    imports: [TypeOrmModule.forFeature([{model}])],\n    providers: [{model}Resolver],\n}})\nexport class {module_name} {{}}\n"

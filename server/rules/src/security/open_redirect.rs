@@ -109,7 +109,7 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
                 .filter(|s| s.kind_str() == "number")
                 .is_some_and(|s| !checker.text(*s).starts_with('3'))
         } else {
-            created_status_in_handler(checker, call_of(func))
+            created_status_in_handler(checker, func)
         };
         if let Some(target) = target.filter(|_| !status_not_redirect) {
             report_javascript(checker, target, "Location");
@@ -126,11 +126,6 @@ fn check_javascript<'a>(checker: &mut Checker<'a>, caps: &Captures<'_, 'a>) {
         return;
     };
     report_javascript(checker, target, method);
-}
-
-/// The call a callee belongs to.
-fn call_of(func: tree_sitter::Node<'_>) -> tree_sitter::Node<'_> {
-    func.parent().unwrap_or(func)
 }
 
 /// Whether the function around `node` answers with 201 or 202 (`res.status(201)`,
