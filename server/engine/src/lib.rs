@@ -321,9 +321,18 @@ fn with_summaries(
             return (base.clone(), 0);
         }
         let hash = hash_of(&constant);
+        // Kept like the full merge (entries hash 0: there are none), so a keystroke that
+        // changes no function's constant return does not copy the model again.
+        if let Some((h, 0, sem)) = &cache.merged {
+            if *h == hash {
+                return (sem.clone(), hash);
+            }
+        }
         let mut sem = (**base).clone();
         sem.returns.extend(constant);
-        return (std::sync::Arc::new(sem), hash);
+        let sem = std::sync::Arc::new(sem);
+        cache.merged = Some((hash, 0, sem.clone()));
+        return (sem, hash);
     }
     let with_returns = match &cache.merged {
         Some((h, _, sem)) if *h == returns_hash => sem.clone(),
